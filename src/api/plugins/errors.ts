@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ERRORS, isAppError, type ErrorCode, type FieldError } from '../../errors.js';
+import { pickLang, problem } from '../problem.js';
+
+/** fastify's own error codes → ours. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'ERR_MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'ERR_MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_VALIDATION',
+  FST_ERR_VALIDATION: 'ERR_VALIDATION',
+};
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  opts: { detail?: string; errors?: readonly FieldError[]; status?: number; retryAfterSeconds?: number } = {},
+): FastifyReply {
+  const body = problem(code, {
+    lang: pickLang(request.headers['accept-language']),
+    correlationId: request.id,
+    instance: request.url.split('?')[0] ?? request.url,
+    ...opts,
+  });
+  if (opts.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.ceil(opts.retryAfterSeconds)));
+  return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+function zodIssues(err: FastifyError): FieldError[] {
+  if (!hasZodFastifySchemaValidationErrors(err)) return [];
+  const where = err.validationContext ?? 'body';
+  return err.validation.map((v) => ({
+    pointer: `/${where}${v.instancePath}`.replace(/\/$/, ''),
+    rule: (v.params as { issue?: { code?: string } } | undefined)?.issue?.code ?? v.keyword,
+    message: v.message ?? 'invalid',
+  }));
+}
+
+export default fp(
+  async function errorHandling(app: FastifyInstance) {
+    app.setErrorHandler(function handleError(err: FastifyError, request, reply) {
+      if (isAppError(err)) {
+        if (err.status >= 500) request.log.error({ err }, 'request failed');
+        else request.log.info({ code: err.code }, 'request refused');
+        const opts: Parameters<typeof sendProblem>[3] = { status: err.status };
+        if (err.errors) opts.errors = err.errors;
+        if (err.retryAfterSeconds !== undefined) opts.retryAfterSeconds = err.retryAfterSeconds;
+        if (err.status < 500 && err.message !== ERRORS[err.code].en) opts.detail = err.message;
+        return sendProblem(request, reply, err.code, opts);
+      }
+      if (err.validation) {
+        request.log.info({ code: 'ERR_VALIDATION' }, 'request refused');
+        return sendProblem(request, reply, 'ERR_VALIDATION', { errors: zodIssues(err) });
+      }
+      const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+      if (mapped) {
+        request.log.info({ code: mapped }, 'request refused');
+        return sendProblem(request, reply, mapped);
+      }
+      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+        request.log.info({ fastifyCode: err.code }, 'request refused');
+        return sendProblem(request, reply, err.statusCode === 404 ? 'ERR_NOT_FOUND' : 'ERR_VALIDATION', {
+          status: err.statusCode,
+        });
+      }
+      request.log.error({ err }, 'unhandled error');
+      return sendProblem(request, reply, 'ERR_INTERNAL'); // details hidden for 5xx
+    });
+    app.setNotFoundHandler(function notFound(request, reply) {
+      return sendProblem(request, reply, 'ERR_ROUTE_NOT_FOUND');
+    });
+  },
+  { name: 'truc-errors' },
+);

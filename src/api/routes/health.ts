@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { QueueFactory } from '../../jobs/queues.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Db } from '../../store/db.js';
+import { createOutboxRepo } from '../../store/outbox.js';
+
+export interface HealthRouteOptions {
+  db: Db;
+  queues: QueueFactory;
+  metrics: Metrics;
+  /** Outbox rows older than this make the service not ready (work is not flowing). */
+  maxOutboxLagSeconds: number;
+}
+
+const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
+const Ready = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.object({
+      database: Check,
+      queue: Check.extend({ backend: z.enum(['redis', 'postgres']) }),
+      outbox: Check.extend({ pending: z.number().int(), lagSeconds: z.number() }),
+    }),
+  })
+  .meta({ id: 'Readiness' });
+
+async function check(fn: () => Promise<void>): Promise<{ ok: boolean; detail?: string }> {
+  try {
+    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message.slice(0, 200) };
+  }
+}
+
+const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function healthRoutes(app, opts) {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async function healthz() {
+      return { status: 'ok' as const };
+    },
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: database, queue backend, outbox lag',
+        response: { 200: Ready, 503: Ready },
+      },
+    },
+    async function readyz(_request, reply) {
+      const database = await check(async () => {
+        await opts.db.query('SELECT 1');
+      });
+      const queue = { ...(await check(() => opts.queues.ping())), backend: opts.queues.backend };
+      let outbox = { ok: false, pending: 0, lagSeconds: 0, detail: 'database unavailable' } as {
+        ok: boolean;
+        pending: number;
+        lagSeconds: number;
+        detail?: string;
+      };
+      if (database.ok) {
+        const lag = await createOutboxRepo(opts.db).lag();
+        opts.metrics.outboxPending.set(lag.pending);
+        opts.metrics.outboxLag.set(lag.oldestSeconds);
+        outbox = { ok: lag.oldestSeconds <= opts.maxOutboxLagSeconds, pending: lag.pending, lagSeconds: lag.oldestSeconds };
+      }
+      const ok = database.ok && queue.ok && outbox.ok;
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks: { database, queue, outbox } });
+    },
+  );
+
+  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async function metrics(_r, reply) {
+    const body = await opts.metrics.registry.metrics();
+    return reply.type(opts.metrics.registry.contentType).send(body);
+  });
+};
+export default healthRoutes;

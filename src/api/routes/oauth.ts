@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { Config } from '../../config.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { createClientsRepo } from '../../store/clients.js';
+import type { Db } from '../../store/db.js';
+import { appendAudit } from '../../audit/chain.js';
+import { verifySecret } from '../auth/secrets.js';
+import { issueToken, type TokenSettings } from '../auth/tokens.js';
+import { ProblemSchema } from '../problem.js';
+
+const TokenRequest = z
+  .object({
+    grant_type: z.string().max(64),
+    client_id: z.string().min(1).max(64),
+    client_secret: z.string().min(1).max(256),
+    scope: z.string().max(512).optional(),
+  })
+  .strict();
+
+const TokenResponse = z
+  .object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number().int(), scope: z.string() })
+  .meta({ id: 'TokenResponse' });
+
+export interface OauthRouteOptions {
+  db: Db;
+  tokens: TokenSettings;
+  auth: Config['auth'];
+  metrics: Metrics;
+}
+
+/** OAuth 2.0 client-credentials (RFC 6749 §4.4): client id + secret → short-lived bearer JWT. */
+const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oauthRoutes(app, opts) {
+  const clients = createClientsRepo(opts.db);
+  app.post(
+    '/oauth/token',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Lấy mã truy cập / Get an access token (client credentials)',
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: TokenRequest,
+        response: { 200: TokenResponse, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
+      },
+    },
+    async function token(request, reply) {
+      const body = request.body;
+      if (body.grant_type !== 'client_credentials') throw new AppError('ERR_UNSUPPORTED_GRANT');
+      const client = await clients.get(body.client_id);
+      if (!client || client.disabled) {
+        opts.metrics.authFailures.inc({ reason: 'unknown_client' });
+        throw new AppError('ERR_INVALID_CLIENT');
+      }
+      if (client.lockedUntil && client.lockedUntil.getTime() > Date.now()) {
+        opts.metrics.authFailures.inc({ reason: 'locked' });
+        throw new AppError('ERR_CLIENT_LOCKED', undefined, {
+          retryAfterSeconds: Math.ceil((client.lockedUntil.getTime() - Date.now()) / 1000),
+        });
+      }
+      if (!(await verifySecret(body.client_secret, client.secretHash))) {
+        await opts.db.tx(async (q) => {
+          await createClientsRepo(q).recordFailure(client.id, opts.auth.maxFailedLogins, opts.auth.lockoutSeconds);
+          await appendAudit(q, [{ actor: client.id, action: 'auth.failed', subject: `client:${client.id}` }]);
+        });
+        opts.metrics.authFailures.inc({ reason: 'bad_secret' });
+        throw new AppError('ERR_INVALID_CLIENT');
+      }
+      await clients.recordSuccess(client.id);
+      // A client may ask for fewer scopes than it has, never more.
+      const requested = body.scope?.split(' ').filter(Boolean);
+      const scopes = requested ? client.scopes.filter((s) => requested.includes(s)) : client.scopes;
+      const { token, expiresIn } = issueToken(opts.tokens, {
+        clientId: client.id,
+        role: client.role,
+        schools: client.schools,
+        units: client.units,
+        scopes,
+      });
+      void reply.header('cache-control', 'no-store');
+      return { access_token: token, token_type: 'Bearer' as const, expires_in: expiresIn, scope: scopes.join(' ') };
+    },
+  );
+};
+export default oauthRoutes;

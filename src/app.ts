@@ -1,0 +1,127 @@
+/**
+ * buildApp(deps): the fastify instance with every plugin and route. It never listens: `main.ts`
+ * does, and tests use `app.inject()` or listen on port 0 themselves.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config.js';
+import type { QueueFactory } from './jobs/queues.js';
+import type { Metrics } from './observability/metrics.js';
+import type { Db } from './store/db.js';
+import type { TokenSettings } from './api/auth/tokens.js';
+import authPlugin from './api/plugins/auth.js';
+import errorsPlugin from './api/plugins/errors.js';
+import batchRoutes from './api/routes/batches.js';
+import healthRoutes from './api/routes/health.js';
+import oauthRoutes from './api/routes/oauth.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  queues: QueueFactory;
+  tokens: TokenSettings;
+}
+
+export const API_VERSION = '1.0.0';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.server.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-correlation-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    disableRequestLogging: true,
+    routerOptions: { maxParamLength: 200 },
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 72_000,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // Form bodies for the OAuth token endpoint (RFC 6749 uses application/x-www-form-urlencoded).
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    function parseForm(_req, body, done) {
+      const params = new URLSearchParams(body as string);
+      const out: Record<string, string> = {};
+      for (const [k, v] of params) if (!(k in out)) out[k] = v;
+      done(null, out);
+    },
+  );
+
+  app.addHook('onRequest', function correlation(request, reply, done) {
+    void reply.header('x-correlation-id', request.id);
+    done();
+  });
+  app.addHook('onResponse', function observe(request, reply, done) {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequestDuration.observe(
+      { method: request.method, route, status_class: `${Math.floor(reply.statusCode / 100)}xx` },
+      reply.elapsedTime / 1000,
+    );
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    request.log[level]({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'truc — Trục dữ liệu giáo dục API',
+        version: API_VERSION,
+        description:
+          'API cho nhà cung cấp phần mềm quản lý trường học và cán bộ PCGD-XMC. / API for school-management vendors and PCGD-XMC officers. ' +
+          'Lỗi theo RFC 9457 (application/problem+json), song ngữ. / Errors are RFC 9457 problem details, in Vietnamese and English.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: {} } } },
+        },
+      },
+      tags: [
+        { name: 'auth', description: 'Xác thực / Authentication' },
+        { name: 'batches', description: 'Gửi và theo dõi lô dữ liệu / Push and track batches' },
+        { name: 'operations', description: 'Vận hành / Health and metrics' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, function openapi(_request, reply) {
+    void reply.send(app.swagger());
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(authPlugin, { tokens: deps.tokens, db: deps.db, metrics: deps.metrics });
+  await app.register(healthRoutes, {
+    db: deps.db,
+    queues: deps.queues,
+    metrics: deps.metrics,
+    maxOutboxLagSeconds: 300,
+  });
+  await app.register(oauthRoutes, { db: deps.db, tokens: deps.tokens, auth: deps.config.auth, metrics: deps.metrics });
+  await app.register(batchRoutes, { db: deps.db, maxBatchRecords: deps.config.server.maxBatchRecords });
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,102 @@
+/**
+ * createDeps(config): the one place that builds the database, queues, logger, metrics and token
+ * settings. Roles (api, worker, scheduler) take what they need from it.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { ConfigError } from './config.js';
+import type { TokenSettings } from './api/auth/tokens.js';
+import { assertRedisReachable, postgresQueueFactory, redisQueueFactory, type QueueFactory } from './jobs/queues.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import type { Db } from './store/db.js';
+import { migrate } from './store/migrate.js';
+import { openDatabase } from './store/open.js';
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  queues: QueueFactory;
+  tokens: TokenSettings;
+  now: () => Date;
+  close(): Promise<void>;
+}
+
+export interface CreateDepsOptions {
+  logger?: Logger;
+  /** Run migrations at start (default true). */
+  migrate?: boolean;
+}
+
+/**
+ * Signing keys: from config when given. Without them, only the embedded single-machine setup may
+ * generate one (kept in DATA_DIR so tokens survive a restart); with PostgreSQL every replica must
+ * share the key, so it must be configured.
+ */
+function tokenSettings(config: Config): TokenSettings {
+  let keys = config.auth.jwtKeys.map((k) => ({ kid: k.kid, secret: k.secret }));
+  if (keys.length === 0) {
+    if (config.database.url) {
+      throw new ConfigError([
+        'auth.jwtKeys (TRUC_JWT_KEYS): bắt buộc khi dùng DATABASE_URL / required with DATABASE_URL, e.g. TRUC_JWT_KEYS=k1:<32+ random chars>',
+      ]);
+    }
+    const dir = join(config.database.dataDir, 'secrets');
+    const file = join(dir, 'jwt-keys.json');
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const generated = [{ kid: `local-${randomBytes(3).toString('hex')}`, secret: randomBytes(48).toString('base64url') }];
+      writeFileSync(file, JSON.stringify(generated), { mode: 0o600 });
+    }
+    keys = JSON.parse(readFileSync(file, 'utf8')) as typeof keys;
+  }
+  return { keys, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.tokenTtlSeconds };
+}
+
+export async function createDeps(config: Config, opts: CreateDepsOptions = {}): Promise<Deps> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const tokens = tokenSettings(config);
+  if (config.redisUrl) await assertRedisReachable(config.redisUrl);
+  const opened = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    poolMax: config.database.poolMax,
+  });
+  const db = opened.db;
+  try {
+    if (opts.migrate !== false) await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const jobDefaults = config.jobs;
+  const queues = config.redisUrl
+    ? redisQueueFactory(config.redisUrl, jobDefaults)
+    : postgresQueueFactory(
+        opened.queueConnection,
+        jobDefaults,
+        async () => {
+          await db.query('SELECT 1');
+        },
+        db.kind === 'pglite' ? 0.25 : 2,
+      );
+  const metrics = createMetrics();
+  return {
+    config,
+    db,
+    logger,
+    metrics,
+    queues,
+    tokens,
+    now: () => new Date(),
+    async close() {
+      await queues.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Which mapping turns a pushed record of a given format and entity into a canonical record, and how
+ * that record is keyed and scoped. Vendors push in truc's canonical format or natively (smas, vnedu);
+ * the native formats use the same mapping code as scheduled pulls.
+ */
+import type { z } from 'zod';
+import { ENTITY_SCHEMAS, naturalKey } from '../canonical/entities.js';
+import { canonicalToCanonical, CANONICAL_MAPPING_VERSION } from '../mappings/canonical/index.js';
+import type { EntityMapping, MapContext, MapResult } from '../mappings/types.js';
+import { AppError } from '../errors.js';
+import type { RecordEntity } from '../store/records.js';
+import { NATIVE_INBOUND } from './native-formats.js';
+
+export interface InboundRecord {
+  key: string;
+  /** School (or commune) the record belongs to: checked against the batch's school. */
+  scope: string;
+  personalId: string | undefined;
+  data: unknown;
+}
+
+export interface InboundMapping {
+  version: string;
+  map(raw: unknown, ctx: MapContext): MapResult<InboundRecord>;
+}
+
+function scopeOf(entity: RecordEntity, record: Record<string, unknown>): string {
+  const v = entity === 'persons' ? record.communeCode : record.schoolCode;
+  return typeof v === 'string' ? v : '';
+}
+
+function keyed(entity: RecordEntity, value: Record<string, unknown>): InboundRecord {
+  return {
+    key: naturalKey(entity, value as never),
+    scope: scopeOf(entity, value),
+    personalId: typeof value.personalId === 'string' ? value.personalId : undefined,
+    data: value,
+  };
+}
+
+export function inboundMapping(format: string, entity: RecordEntity): InboundMapping {
+  if (format === 'canonical') {
+    const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
+    return {
+      version: CANONICAL_MAPPING_VERSION,
+      map(raw) {
+        const r = canonicalToCanonical(schema, raw);
+        return r.ok ? { ok: true, value: keyed(entity, r.value as Record<string, unknown>), findings: r.findings } : r;
+      },
+    };
+  }
+  const native = (NATIVE_INBOUND as Record<string, Partial<Record<RecordEntity, EntityMapping<unknown, unknown>>>>)[format]?.[entity];
+  if (!native) throw new AppError('ERR_ENTITY_UNSUPPORTED', `format ${format} has no mapping for ${entity}`);
+  const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
+  return {
+    version: native.version,
+    map(raw, ctx) {
+      const r = native.toCanonical(raw, ctx);
+      if (!r.ok) return r;
+      // The mapping's output is re-validated: a mapping bug must not reach the store.
+      const checked = canonicalToCanonical(schema, r.value);
+      if (!checked.ok) return { ok: false, findings: [...r.findings, ...checked.findings] };
+      return { ok: true, value: keyed(entity, checked.value as Record<string, unknown>), findings: r.findings };
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Ingest: a stored batch → map → validate → quality checks → set-based upsert of changed records,
+ * findings, push sets for every interested target, audit — all in one transaction, so a crash
+ * anywhere leaves the batch queued and the retry starts clean. Idempotent: a finished batch is a no-op.
+ */
+import type { Logger } from 'pino';
+import { appendAudit } from '../audit/chain.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createBatchesRepo, type FindingRow } from '../store/batches.js';
+import type { Db, Queryable } from '../store/db.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createRecordsRepo, fingerprint, type RecordEntity, type UpsertRow } from '../store/records.js';
+import type { MappingFinding } from '../mappings/types.js';
+import { QUEUES } from './queues.js';
+import { inboundMapping, type InboundRecord } from './inbound.js';
+
+export const INGEST_JOB = 'ingest-batch';
+export const PUSH_JOB = 'push-set';
+
+export interface IngestDeps {
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => Date;
+  /** Targets that receive every accepted change of an entity, e.g. students → ['hcm-csdl']. */
+  targetsFor: (entity: RecordEntity) => readonly ('hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu')[];
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  unchanged: number;
+  pushSets: number[];
+}
+
+const toFindingRow = (index: number, key: string | null, criterion: string, f: MappingFinding): FindingRow => ({
+  recordIndex: index,
+  recordKey: key,
+  criterion,
+  rule: f.rule,
+  severity: f.severity,
+  pointer: f.pointer,
+  messageVi: f.vi,
+  messageEn: f.en,
+});
+
+export async function processIngest(deps: IngestDeps, job: { outboxId: number; batchId: string }): Promise<IngestResult> {
+  return deps.db.tx(async (q) => {
+    const batches = createBatchesRepo(q);
+    const outbox = createOutboxRepo(q);
+    const batch = await batches.lockForProcessing(job.batchId);
+    if (!batch || batch.status === 'done') {
+      await outbox.markDone(job.outboxId);
+      return { accepted: batch?.accepted ?? 0, rejected: batch?.rejected ?? 0, unchanged: batch?.unchanged ?? 0, pushSets: [] };
+    }
+    const entity = batch.entity as RecordEntity;
+    const mapping = inboundMapping(batch.format, entity);
+    const ctx = { schoolCode: batch.schoolCode, now: deps.now };
+    const findings: FindingRow[] = [];
+    const candidates: Array<{ index: number; rec: InboundRecord }> = [];
+    const seen = new Set<string>();
+    batch.records.forEach((raw, index) => {
+      const mapped = mapping.map(raw, ctx);
+      const key = mapped.ok ? mapped.value.key : null;
+      for (const f of mapped.findings) findings.push(toFindingRow(index, key, f.rule.startsWith('SCHEMA_') ? 'schema' : f.rule.split('_')[0]!.toLowerCase(), f));
+      if (!mapped.ok) return;
+      const rec = mapped.value;
+      if (rec.scope !== batch.schoolCode) {
+        findings.push(toFindingRow(index, rec.key, 'tenancy', TENANCY_OTHER_SCHOOL));
+        return;
+      }
+      if (seen.has(rec.key)) {
+        findings.push(toFindingRow(index, rec.key, 'sach', DUPLICATE_IN_BATCH));
+        return;
+      }
+      seen.add(rec.key);
+      candidates.push({ index, rec });
+    });
+    const records = createRecordsRepo(q);
+    const existing = await records.existing(entity, candidates.map((c) => c.rec.key));
+    const toWrite: UpsertRow[] = [];
+    const unchangedKeys: string[] = [];
+    let rejected = batch.records.length - candidates.length;
+    for (const { index, rec } of candidates) {
+      const prior = existing.get(rec.key);
+      if (prior && prior.scope !== batch.schoolCode) {
+        // Moving a record between schools is a transfer, decided by the city flow, not by a push.
+        findings.push(toFindingRow(index, rec.key, 'tenancy', TENANCY_OWNED_ELSEWHERE));
+        rejected += 1;
+        continue;
+      }
+      const fp = fingerprint(rec.data);
+      if (prior && prior.fingerprint === fp) unchangedKeys.push(rec.key);
+      else toWrite.push({ key: rec.key, scope: rec.scope, personalId: rec.personalId, data: rec.data, fingerprint: fp });
+    }
+    await records.upsert(entity, toWrite, { system: `vendor:${batch.clientId}`, mappingVersion: mapping.version });
+    await records.touch(entity, unchangedKeys);
+    const pushSets: number[] = [];
+    if (toWrite.length > 0) {
+      for (const system of deps.targetsFor(entity)) {
+        const res = await q.query<{ id: number }>(
+          'INSERT INTO truc.push_sets (system, entity, keys, batch_id) VALUES ($1, $2, $3, $4) RETURNING id',
+          [system, entity, toWrite.map((r) => r.key), batch.id],
+        );
+        const pushSetId = res.rows[0]!.id;
+        pushSets.push(pushSetId);
+        await outbox.add(QUEUES.push(system), PUSH_JOB, { pushSetId });
+      }
+    }
+    await batches.insertFindings(batch.id, findings);
+    const counts = { accepted: toWrite.length, rejected, unchanged: unchangedKeys.length };
+    await batches.finish(batch.id, counts);
+    await outbox.markDone(job.outboxId);
+    await appendAudit(q, [
+      {
+        actor: 'system:ingest',
+        action: 'batch.ingested',
+        subject: `batch:${batch.id}`,
+        details: { entity, ...counts, findings: findings.length, pushSets: pushSets.map(String) },
+      },
+    ]);
+    deps.metrics.recordsIngested.inc({ entity, outcome: 'accepted' }, counts.accepted);
+    deps.metrics.recordsIngested.inc({ entity, outcome: 'rejected' }, counts.rejected);
+    deps.metrics.recordsIngested.inc({ entity, outcome: 'unchanged' }, counts.unchanged);
+    return { ...counts, pushSets };
+  });
+}
+
+const TENANCY_OTHER_SCHOOL: MappingFinding = {
+  pointer: '/schoolCode',
+  rule: 'TENANCY_OTHER_SCHOOL',
+  severity: 'error',
+  vi: 'Bản ghi thuộc trường khác với trường của lô.',
+  en: 'The record belongs to a school other than the batch’s school.',
+};
+const TENANCY_OWNED_ELSEWHERE: MappingFinding = {
+  pointer: '',
+  rule: 'TENANCY_OWNED_ELSEWHERE',
+  severity: 'error',
+  vi: 'Mã này đang thuộc một trường khác; chuyển trường phải qua quy trình chuyển trường.',
+  en: 'This code belongs to another school; moving it requires the transfer flow.',
+};
+const DUPLICATE_IN_BATCH: MappingFinding = {
+  pointer: '',
+  rule: 'SACH_DUPLICATE_IN_BATCH',
+  severity: 'error',
+  vi: 'Mã bị lặp lại trong cùng lô; chỉ bản ghi đầu tiên được nhận.',
+  en: 'The key repeats within the batch; only the first record is taken.',
+};
+
+export type { Queryable };

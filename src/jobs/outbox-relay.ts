@@ -1,0 +1,113 @@
+/**
+ * The outbox relay: turns committed outbox rows into queue jobs (job id = `ob-<row id>`, so
+ * enqueueing a row twice is a no-op), and the reconciler: re-enqueues rows whose job vanished (a
+ * Redis restart or flush), so losing the queue only delays work.
+ */
+import type { Logger } from 'pino';
+import type { Queue } from 'bullmq';
+import type { Metrics } from '../observability/metrics.js';
+import type { Db } from '../store/db.js';
+import { createOutboxRepo, jobIdOf } from '../store/outbox.js';
+import type { QueueFactory } from './queues.js';
+
+export interface RelayDeps {
+  db: Db;
+  queues: QueueFactory;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface RelayOptions {
+  pollMs: number;
+  batch: number;
+  /** How long an enqueued row may stay open before the reconciler checks its job exists. */
+  reconcileAfterSeconds?: number;
+  /** Run the reconciler every N polls. */
+  reconcileEvery?: number;
+}
+
+export function createRelay(deps: RelayDeps, opts: RelayOptions) {
+  const queues = new Map<string, Queue>();
+  const queueOf = (name: string): Queue => {
+    let q = queues.get(name);
+    if (!q) {
+      q = deps.queues.queue(name);
+      queues.set(name, q);
+    }
+    return q;
+  };
+
+  /** One relay pass: returns how many rows were enqueued. */
+  async function relayOnce(): Promise<number> {
+    const outbox = createOutboxRepo(deps.db);
+    const rows = await outbox.claimPending(opts.batch);
+    if (rows.length === 0) return 0;
+    const byQueue = new Map<string, typeof rows>();
+    for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
+    for (const [name, part] of byQueue) {
+      await queueOf(name).addBulk(
+        part.map((r) => ({ name: r.job_name, data: { ...r.payload, outboxId: r.id }, opts: { jobId: jobIdOf(r.id) } })),
+      );
+    }
+    await outbox.markEnqueued(rows.map((r) => r.id));
+    return rows.length;
+  }
+
+  /** Re-enqueues open rows whose job no longer exists in the queue. */
+  async function reconcileOnce(): Promise<number> {
+    const outbox = createOutboxRepo(deps.db);
+    const stale = await outbox.staleOpen(opts.reconcileAfterSeconds ?? 60, 500);
+    const lost: number[] = [];
+    for (const r of stale) {
+      const job = await queueOf(r.queue).getJob(jobIdOf(r.id));
+      if (!job) lost.push(r.id);
+    }
+    if (lost.length > 0) {
+      await outbox.requeue(lost);
+      deps.logger.warn({ rows: lost.length }, 'outbox rows re-queued: their jobs were missing');
+    }
+    return lost.length;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  let polls = 0;
+
+  async function tick(): Promise<void> {
+    try {
+      let n: number;
+      do n = await relayOnce();
+      while (n === opts.batch && !stopped);
+      polls += 1;
+      if (polls % (opts.reconcileEvery ?? 20) === 0) await reconcileOnce();
+      const lag = await createOutboxRepo(deps.db).lag();
+      deps.metrics.outboxPending.set(lag.pending);
+      deps.metrics.outboxLag.set(lag.oldestSeconds);
+    } catch (err) {
+      deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
+    }
+  }
+
+  return {
+    relayOnce,
+    reconcileOnce,
+    start(): void {
+      const loop = (): void => {
+        if (stopped) return;
+        running = tick().finally(() => {
+          running = undefined;
+          if (!stopped) timer = setTimeout(loop, opts.pollMs);
+        });
+      };
+      loop();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+    },
+  };
+}
+export type Relay = ReturnType<typeof createRelay>;

@@ -1,0 +1,128 @@
+/**
+ * Queue names, default job options and the one factory that builds BullMQ classes on either backend:
+ * Redis when REDIS_URL is set, otherwise BullMQ 6's PostgreSQL backend in truc's own database. Job
+ * code never knows which.
+ */
+import { Queue as RedisQueue, Worker as RedisWorker, createPostgresBackend, withBackend } from 'bullmq';
+import type { JobsOptions, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+import type { SystemName } from '../config.js';
+
+export const QUEUES = {
+  ingest: 'ingest',
+  push: (system: SystemName) => `push.${system}` as const,
+} as const;
+
+export type QueueName = 'ingest' | `push.${SystemName}`;
+
+export interface JobDefaults {
+  attempts: number;
+  backoffMs: number;
+  keepCompleted: number;
+  keepFailed: number;
+}
+
+export function defaultJobOptions(d: JobDefaults): JobsOptions {
+  return {
+    attempts: d.attempts,
+    backoff: { type: 'exponential', delay: d.backoffMs, jitter: 0.5 },
+    removeOnComplete: { count: d.keepCompleted, age: 24 * 3600 },
+    removeOnFail: { count: d.keepFailed, age: 7 * 24 * 3600 },
+  };
+}
+
+export interface QueueFactory {
+  readonly backend: 'redis' | 'postgres';
+  queue(name: string): Queue;
+  worker(name: string, processor: Processor, opts: Omit<WorkerOptions, 'connection'>): Worker;
+  /** Checks the backend answers (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Producers fail fast when Redis is away; workers wait for it (BullMQ going-to-production). */
+export function redisQueueFactory(url: string, defaults: JobDefaults): QueueFactory {
+  const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  producer.on('error', () => undefined);
+  const queues: Queue[] = [];
+  const conns: Redis[] = [producer];
+  return {
+    backend: 'redis',
+    queue(name) {
+      const q = new RedisQueue(name, { connection: producer, defaultJobOptions: defaultJobOptions(defaults) });
+      q.on('error', () => undefined);
+      queues.push(q);
+      return q;
+    },
+    worker(name, processor, opts) {
+      const conn = new Redis(url, { maxRetriesPerRequest: null });
+      conn.on('error', () => undefined);
+      conns.push(conn);
+      return new RedisWorker(name, processor, { ...opts, connection: conn });
+    },
+    async ping() {
+      await producer.ping();
+    },
+    async close() {
+      await Promise.allSettled(queues.map((q) => q.close()));
+      await Promise.allSettled(conns.map((c) => c.quit()));
+    },
+  };
+}
+
+export function postgresQueueFactory(
+  connection: { connectionString: string; schema: string },
+  defaults: JobDefaults,
+  ping: () => Promise<void>,
+  /** Seconds an idle worker waits before polling again; the embedded socket does not relay LISTEN/NOTIFY. */
+  drainDelaySeconds = 5,
+): QueueFactory {
+  const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
+  const conn = { ...connection, migrate: true, max: 4 };
+  const queues: Queue[] = [];
+  return {
+    backend: 'postgres',
+    queue(name) {
+      const q = new PgQueue(name, { connection: conn, defaultJobOptions: defaultJobOptions(defaults) });
+      q.on('error', () => undefined);
+      queues.push(q as unknown as Queue);
+      return q as unknown as Queue;
+    },
+    worker(name, processor, opts) {
+      return new PgWorker(name, processor, { drainDelay: drainDelaySeconds, ...opts, connection: { ...conn, max: 2 } }) as unknown as Worker;
+    },
+    ping,
+    async close() {
+      await Promise.allSettled(queues.map((q) => q.close()));
+    },
+  };
+}
+
+/** Checks a Redis URL answers within a few seconds; a clear error otherwise. */
+export async function assertRedisReachable(url: string): Promise<void> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    await r.ping();
+    const policy = await r.config('GET', 'maxmemory-policy').catch(() => undefined);
+    void policy;
+  } catch (err) {
+    let where = url;
+    try {
+      const u = new URL(url);
+      where = `${u.protocol}//${u.hostname}:${u.port || 6379}`;
+    } catch {
+      /* keep as is */
+    }
+    throw new AppError(
+      'ERR_DEPENDENCY_UNAVAILABLE',
+      `Redis at ${where} is not reachable (${(err as Error).message}). Start one ` +
+        `(redis-server --appendonly yes --maxmemory-policy noeviction) or unset REDIS_URL to keep queues in the database.`,
+      { cause: err },
+    );
+  } finally {
+    r.disconnect();
+  }
+}

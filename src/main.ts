@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+/**
+ * The `truc` CLI: parses the command, builds dependencies, starts roles, maps failures to exit codes
+ * (0 success, 1 failure, 2 bad usage or configuration) with one clear line on stderr first.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createDeps, type Deps } from './deps.js';
+import { isAppError } from './errors.js';
+import { addClient, auditVerify, runMigrate, setClientDisabled, withDb } from './ops.js';
+import { startApi, startWorkerRole, type Running } from './roles.js';
+
+const USAGE = `truc — Trục dữ liệu giáo dục / the education data hub
+
+Usage: truc <command> [options]
+
+  all                      API + workers + outbox relay in one process (npm start)
+  api                      the HTTP API only
+  worker                   workers and the outbox relay only
+  demo [--once]            simulators + truc on the embedded database, one full cycle, a summary
+  migrate                  apply pending database migrations
+  audit verify             recompute the audit hash chain; names the first broken row
+  clients add --name N --role vendor|pcgd-officer|city-admin|auditor
+              [--schools C1,C2] [--units U1,U2] [--scopes s1,s2]
+  clients disable <clientId> | clients enable <clientId>
+  sim <system> [--port P]  run one simulator standalone (hcm-csdl, moet-pcgd, smas, vnedu)
+
+Environment: PORT, DATABASE_URL (unset = embedded PGlite in DATA_DIR), DATA_DIR, REDIS_URL
+(unset = queues in the database), LOG_LEVEL, TRUC_PROFILE. See config/.env.example.`;
+
+class UsageError extends Error {}
+
+const list = (v: string | undefined): string[] =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+
+/** Runs roles until SIGTERM/SIGINT, then stops taking work, finishes in-flight work, closes pools. */
+async function serve(deps: Deps, roles: Running[], log: string): Promise<void> {
+  process.stdout.write(`${log}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.stdout.write(`truc: ${signal} received, shutting down\n`);
+      const deadline = setTimeout(() => {
+        process.stderr.write('truc: shutdown took longer than 25 s, exiting\n');
+        process.exit(1);
+      }, 25_000);
+      deadline.unref();
+      void (async () => {
+        for (const r of roles) await r.stop().catch(() => undefined);
+        await deps.close().catch(() => undefined);
+        resolve();
+      })();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command === 'demo') {
+    const { values } = parseArgs({ args: rest, options: { once: { type: 'boolean' }, port: { type: 'string' } } });
+    const { runDemo } = await import('./demo.js');
+    return runDemo({ once: values.once ?? false, ...(values.port ? { port: Number(values.port) } : {}) });
+  }
+  if (command === 'sim') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { port: { type: 'string' } } });
+    const { runSimulator } = await import('./simulators.js');
+    return runSimulator(positionals[0] ?? '', values.port ? Number(values.port) : 0);
+  }
+  const config: Config = loadConfig();
+  switch (command) {
+    case 'all':
+    case 'api':
+    case 'worker': {
+      const deps = await createDeps(config);
+      const roles: Running[] = [];
+      let line = `truc ${command}: ${deps.db.kind === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL'}, queues on ${deps.queues.backend}`;
+      if (command !== 'api') roles.push(startWorkerRole(deps));
+      if (command !== 'worker') {
+        const api = await startApi(deps);
+        roles.unshift(api); // stop taking requests first
+        line += `, listening on ${api.url} (docs ${api.url}/docs)`;
+      }
+      await serve(deps, roles, line);
+      return 0;
+    }
+    case 'migrate': {
+      const applied = await runMigrate(config);
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      return 0;
+    }
+    case 'audit': {
+      if (rest[0] !== 'verify') throw new UsageError('usage: truc audit verify');
+      const result = await withDb(config, auditVerify);
+      if (result.ok) {
+        process.stdout.write(`audit OK: ${result.rows} rows, head ${result.head}\n`);
+        return 0;
+      }
+      process.stderr.write(
+        `audit BROKEN at row ${result.brokenAt} (${result.reason}); ${result.rows} rows before it verify\n`,
+      );
+      return 1;
+    }
+    case 'clients': {
+      const sub = rest[0];
+      if (sub === 'add') {
+        const { values } = parseArgs({
+          args: rest.slice(1),
+          options: {
+            name: { type: 'string' },
+            role: { type: 'string' },
+            schools: { type: 'string' },
+            units: { type: 'string' },
+            scopes: { type: 'string' },
+          },
+        });
+        if (!values.name || !values.role) throw new UsageError('clients add needs --name and --role');
+        const created = await withDb(config, (db) =>
+          addClient(db, {
+            name: values.name!,
+            role: values.role!,
+            schools: list(values.schools),
+            units: list(values.units),
+            scopes: list(values.scopes),
+          }),
+        );
+        process.stdout.write(`${JSON.stringify(created)}\n`);
+        return 0;
+      }
+      if ((sub === 'disable' || sub === 'enable') && rest[1]) {
+        const ok = await withDb(config, (db) => setClientDisabled(db, rest[1]!, sub === 'disable'));
+        if (!ok) {
+          process.stderr.write(`no such client: ${rest[1]}\n`);
+          return 1;
+        }
+        process.stdout.write(`client ${rest[1]} ${sub}d\n`);
+        return 0;
+      }
+      throw new UsageError('usage: truc clients add … | clients disable <id> | clients enable <id>');
+    }
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`truc: ${err.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`truc: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (isAppError(err)) {
+      process.stderr.write(`truc: ${err.code}: ${err.message}\n`);
+      process.exit(err.code === 'ERR_VALIDATION' || err.code === 'ERR_CONFIG_INVALID' ? 2 : 1);
+    }
+    if (err instanceof Error && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`truc: ${err.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`truc: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.LOG_LEVEL === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,37 @@
+/**
+ * The contract every mapping (wire ⇄ canonical) follows. Mappings are pure: no I/O, no logging, no
+ * clock other than `ctx.now`. A value that cannot be mapped (an unknown code, a bad date) is a
+ * finding, never a crash.
+ */
+
+export type Severity = 'error' | 'warning';
+
+export interface MappingFinding {
+  /** JSON pointer into the wire record, e.g. `/ngaySinh`. */
+  readonly pointer: string;
+  /** Stable rule code, e.g. `MAP_UNKNOWN_CODE`, `MAP_BAD_DATE`, `MAP_MISSING_FIELD`. */
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly vi: string;
+  readonly en: string;
+}
+
+export type MapResult<T> =
+  | { readonly ok: true; readonly value: T; readonly findings: readonly MappingFinding[] }
+  | { readonly ok: false; readonly findings: readonly MappingFinding[] };
+
+export interface MapContext {
+  /** The school the record belongs to when the wire record does not say (vendor pushes). */
+  readonly schoolCode?: string;
+  /** The school year the record belongs to when the wire record does not say. */
+  readonly schoolYear?: string;
+  readonly now: () => Date;
+}
+
+/** One entity's mapping for one system. `version` is stored with every record it produced. */
+export interface EntityMapping<Wire, Canonical, WireOut = Wire> {
+  /** e.g. `hcm-csdl/students@1`; bump when the mapping's output changes for the same input. */
+  readonly version: string;
+  toCanonical(wire: Wire, ctx: MapContext): MapResult<Canonical>;
+  fromCanonical?: (record: Canonical, ctx: MapContext) => WireOut;
+}

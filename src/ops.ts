@@ -1,0 +1,93 @@
+/** Operator commands that need only the database: migrate, audit verify, clients add/list/disable. */
+import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
+import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import { createClientsRepo, DEFAULT_SCOPES, ROLES, type Role } from './store/clients.js';
+import type { Db } from './store/db.js';
+import { migrate } from './store/migrate.js';
+import { openDatabase } from './store/open.js';
+
+export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
+  const { db } = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolMax: 2 });
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function runMigrate(config: Config): Promise<string[]> {
+  const { db } = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolMax: 2 });
+  try {
+    return await migrate(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export interface NewClient {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  role: Role;
+  schools: string[];
+  units: string[];
+  scopes: string[];
+}
+
+const CODE = /^[A-Za-z0-9._-]{1,32}$/;
+const hasControlChars = (s: string): boolean => [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+
+export async function addClient(
+  db: Db,
+  input: { name: string; role: string; schools?: string[]; units?: string[]; scopes?: string[] },
+  actor = 'operator:cli',
+): Promise<NewClient> {
+  const problems: string[] = [];
+  const name = input.name.trim();
+  if (!name || name.length > 100 || hasControlChars(name)) problems.push('--name: 1–100 printable characters');
+  if (!(ROLES as readonly string[]).includes(input.role)) problems.push(`--role: one of ${ROLES.join(', ')}`);
+  const schools = input.schools ?? [];
+  const units = input.units ?? [];
+  for (const s of schools) if (!CODE.test(s)) problems.push(`--schools: "${s}" is not a school code`);
+  for (const u of units) if (!/^\d{2}$|^\d{5}$/.test(u)) problems.push(`--units: "${u}" is not a 2-digit province or 5-digit commune code`);
+  if (problems.length > 0) throw new AppError('ERR_VALIDATION', problems.join('; '));
+  const role = input.role as Role;
+  if (role === 'vendor' && schools.length === 0) throw new AppError('ERR_VALIDATION', '--schools: a vendor needs at least one school');
+  const client: NewClient = {
+    clientId: newClientId(),
+    clientSecret: newSecret(),
+    name,
+    role,
+    schools,
+    units,
+    scopes: input.scopes && input.scopes.length > 0 ? input.scopes : [...DEFAULT_SCOPES[role]],
+  };
+  const secretHash = await hashSecret(client.clientSecret);
+  await db.tx(async (q) => {
+    await createClientsRepo(q).insert({ id: client.clientId, name, role, secretHash, schools, units, scopes: client.scopes });
+    await appendAudit(q, [
+      {
+        actor,
+        action: 'client.created',
+        subject: `client:${client.clientId}`,
+        details: { role, schools, units, scopes: client.scopes },
+      },
+    ]);
+  });
+  return client;
+}
+
+export async function setClientDisabled(db: Db, clientId: string, disabled: boolean, actor = 'operator:cli'): Promise<boolean> {
+  return db.tx(async (q) => {
+    const ok = await createClientsRepo(q).setDisabled(clientId, disabled);
+    if (ok) await appendAudit(q, [{ actor, action: disabled ? 'client.disabled' : 'client.enabled', subject: `client:${clientId}` }]);
+    return ok;
+  });
+}
+
+export async function auditVerify(db: Db): Promise<VerifyResult> {
+  return verifyAudit(db);
+}

@@ -1,0 +1,96 @@
+import type { Queryable } from './db.js';
+
+export const ROLES = ['vendor', 'pcgd-officer', 'city-admin', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Scopes each role gets when `clients add` names none. */
+export const DEFAULT_SCOPES: Record<Role, readonly string[]> = {
+  vendor: ['batches:write', 'batches:read'],
+  'pcgd-officer': ['pcgd:read', 'pcgd:write', 'batches:read'],
+  'city-admin': ['batches:read', 'admin'],
+  auditor: ['audit:read'],
+};
+
+export interface ApiClient {
+  id: string;
+  name: string;
+  role: Role;
+  secretHash: string;
+  schools: string[];
+  units: string[];
+  scopes: string[];
+  disabled: boolean;
+  failedLogins: number;
+  lockedUntil: Date | null;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  role: Role;
+  secret_hash: string;
+  schools: string[];
+  units: string[];
+  scopes: string[];
+  disabled: boolean;
+  failed_logins: number;
+  locked_until: Date | null;
+}
+
+const fromRow = (r: Row): ApiClient => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  secretHash: r.secret_hash,
+  schools: r.schools,
+  units: r.units,
+  scopes: r.scopes,
+  disabled: r.disabled,
+  failedLogins: r.failed_logins,
+  lockedUntil: r.locked_until,
+});
+
+export function createClientsRepo(q: Queryable) {
+  return {
+    async insert(c: Omit<ApiClient, 'disabled' | 'failedLogins' | 'lockedUntil'>): Promise<void> {
+      await q.query(
+        `INSERT INTO truc.api_clients (id, name, role, secret_hash, schools, units, scopes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [c.id, c.name, c.role, c.secretHash, c.schools, c.units, c.scopes],
+      );
+    },
+    async get(id: string): Promise<ApiClient | undefined> {
+      const res = await q.query<Row>('SELECT * FROM truc.api_clients WHERE id = $1', [id]);
+      return res.rows[0] ? fromRow(res.rows[0]) : undefined;
+    },
+    /** Counts a failed login; locks the client for `lockSeconds` once `max` is reached. */
+    async recordFailure(id: string, max: number, lockSeconds: number): Promise<void> {
+      await q.query(
+        `UPDATE truc.api_clients SET failed_logins = failed_logins + 1,
+           locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END,
+           updated_at = now()
+         WHERE id = $1`,
+        [id, max, lockSeconds],
+      );
+    },
+    async recordSuccess(id: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.api_clients SET failed_logins = 0, locked_until = NULL, updated_at = now()
+          WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)`,
+        [id],
+      );
+    },
+    async setDisabled(id: string, disabled: boolean): Promise<boolean> {
+      const res = await q.query('UPDATE truc.api_clients SET disabled = $2, updated_at = now() WHERE id = $1', [
+        id,
+        disabled,
+      ]);
+      return res.rowCount > 0;
+    },
+    async list(): Promise<ApiClient[]> {
+      const res = await q.query<Row>('SELECT * FROM truc.api_clients ORDER BY created_at');
+      return res.rows.map(fromRow);
+    },
+  };
+}
+export type ClientsRepo = ReturnType<typeof createClientsRepo>;

@@ -1,0 +1,86 @@
+/**
+ * The one database access layer. Everything talks `pg` (node-postgres): to PostgreSQL when
+ * DATABASE_URL is set, and otherwise to the embedded PGlite that this process (or another live truc
+ * process on the same data directory) serves over a loopback socket. Same SQL, same migrations.
+ */
+import pg from 'pg';
+
+export interface QueryResultLite<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** Anything that runs SQL: the pool, or one client inside a transaction. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResultLite<R>>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Connection string other components (BullMQ's PostgreSQL backend) use to reach the same database. */
+  readonly url: string;
+  /** Runs fn in one transaction on one connection; rolls back on throw. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** A dedicated client for session-level work (advisory locks). Release it. */
+  connect(): Promise<pg.PoolClient>;
+  close(): Promise<void>;
+}
+
+// Keep bigint (int8) and numeric as strings only where precision matters: counts fit in JS numbers.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+export function createPgDb(url: string, kind: Db['kind'], opts: { max?: number; onClose?: () => Promise<void> } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'truc',
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const query = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResultLite<R>> => {
+    const res = await pool.query(sql, params as unknown[] | undefined);
+    return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+  };
+  return {
+    kind,
+    url,
+    query,
+    async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      const q: Queryable = {
+        async query<R>(sql: string, params?: readonly unknown[]) {
+          const res = await client.query(sql, params as unknown[] | undefined);
+          return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+        },
+      };
+      try {
+        await client.query('BEGIN');
+        const out = await fn(q);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    connect: () => pool.connect(),
+    async close() {
+      await pool.end();
+      await opts.onClose?.();
+    },
+  };
+}
+
+/** Host and port of a connection URL, for messages that must not print credentials. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The embedded database: PostgreSQL compiled to WebAssembly (PGlite) in DATA_DIR, served on a
+ * loopback socket so that `pg` (our one access layer) and BullMQ's PostgreSQL backend reach it.
+ *
+ * PGlite belongs to one process. The process that opens it writes `truc.lock` ({pid, port}) into the
+ * data directory; a second truc process on the same directory (an operator command beside a live
+ * `truc all`) finds the lock, checks the pid is alive, and connects through the owner's socket
+ * instead of opening the files a second time.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { createPgDb, type Db } from './db.js';
+
+/** Schema BullMQ's PostgreSQL backend uses in the embedded database. */
+export const QUEUE_SCHEMA = 'bullmq';
+
+interface LockInfo {
+  pid: number;
+  port: number;
+  startedAt: string;
+}
+
+function readLock(dataDir: string): LockInfo | undefined {
+  const file = join(dataDir, 'truc.lock');
+  if (!existsSync(file)) return undefined;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
+    process.kill(info.pid, 0); // throws when no such process
+    return info.pid === process.pid ? undefined : info;
+  } catch {
+    return undefined;
+  }
+}
+
+function urlFor(port: number): string {
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+export interface EmbeddedDb extends Db {
+  /** True when this process owns the PGlite files; false when it reached another live process. */
+  readonly owner: boolean;
+}
+
+export async function openEmbedded(dataDir: string, opts: { poolMax?: number } = {}): Promise<EmbeddedDb> {
+  mkdirSync(dataDir, { recursive: true });
+  const live = readLock(dataDir);
+  if (live) {
+    const db = createPgDb(urlFor(live.port), 'pglite', { max: Math.min(opts.poolMax ?? 4, 4) });
+    return Object.assign(db, { owner: false });
+  }
+  const pglite = await PGlite.create(join(dataDir, 'pgdata'));
+  // The socket server multiplexes every client onto PGlite's single session, and ignores the
+  // search_path startup option BullMQ's backend sends: pin it on the session itself. Our own tables
+  // live in schema `truc` and are always schema-qualified.
+  await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${QUEUE_SCHEMA}; SET search_path TO ${QUEUE_SCHEMA}, public;`);
+  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 64 });
+  await server.start();
+  const port = Number(server.getServerConn().split(':').pop());
+  const lockFile = join(dataDir, 'truc.lock');
+  writeFileSync(lockFile, JSON.stringify({ pid: process.pid, port, startedAt: new Date().toISOString() }));
+  const db = createPgDb(urlFor(port), 'pglite', {
+    max: opts.poolMax ?? 10,
+    onClose: async () => {
+      await server.stop();
+      await pglite.close();
+      rmSync(lockFile, { force: true });
+    },
+  });
+  return Object.assign(db, { owner: true });
+}

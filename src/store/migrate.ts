@@ -1,0 +1,81 @@
+/**
+ * Numbered SQL migrations (`src/store/migrations/NNN_name.sql`), applied in order under a
+ * PostgreSQL advisory lock so that any number of processes starting at once apply each exactly once.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Db } from './db.js';
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** Arbitrary, fixed: the advisory lock key of truc's migrations (BullMQ uses its own). */
+const LOCK_KEY = 7_283_001;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => {
+      const sql = readFileSync(join(dir, f), 'utf8');
+      return {
+        version: Number(f.slice(0, 3)),
+        name: f.replace(/\.sql$/, ''),
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+      };
+    });
+}
+
+/** Applies every pending migration; returns the names applied. Refuses if an applied one was edited. */
+export async function migrate(db: Db, migrations = listMigrations()): Promise<string[]> {
+  const client = await db.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS truc`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS truc.schema_migrations (
+         version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = await client.query<{ version: number; checksum: string; name: string }>(
+      'SELECT version, checksum, name FROM truc.schema_migrations',
+    );
+    const byVersion = new Map(done.rows.map((r) => [r.version, r]));
+    for (const m of migrations) {
+      const prior = byVersion.get(m.version);
+      if (prior) {
+        if (prior.checksum !== m.checksum) {
+          throw new Error(`migration ${m.name} was changed after it was applied (checksum differs)`);
+        }
+        continue;
+      }
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO truc.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          m.checksum,
+        ]);
+        await client.query('COMMIT');
+        applied.push(m.name);
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    }
+    return applied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+// One run, three tiers chosen by folder: unit (no sockets), integration (real Redis and
+// PostgreSQL, and PGlite), e2e (spawned processes + simulators). Integration and e2e files run
+// one at a time: they share the local Redis and PostgreSQL, and the machine has two cores.
+export default defineConfig({
+  test: {
+    setupFiles: ['test/setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
