@@ -1,0 +1,46 @@
+/** The entity table: which schema validates each entity name, and each entity's natural key. */
+import type { z } from 'zod';
+import { ClassGroupSchema } from './class-group.js';
+import { PersonSchema } from './person.js';
+import { SchoolSchema } from './school.js';
+import { StaffSchema } from './staff.js';
+import { StudentSchema } from './student.js';
+
+/** Schema of each canonical entity, by the entity name used in APIs, jobs and the store. */
+export const ENTITY_SCHEMAS = {
+  schools: SchoolSchema,
+  classes: ClassGroupSchema,
+  students: StudentSchema,
+  staff: StaffSchema,
+  persons: PersonSchema,
+} as const;
+
+/** Entity name: 'schools' | 'classes' | 'students' | 'staff' | 'persons'. */
+export type EntityName = keyof typeof ENTITY_SCHEMAS;
+/** The canonical record type of an entity. */
+export type EntityRecord<E extends EntityName> = z.infer<(typeof ENTITY_SCHEMAS)[E]>;
+
+/** All entity names, in dependency order (schools before classes before students...). */
+export const ENTITY_NAMES = Object.keys(ENTITY_SCHEMAS) as readonly EntityName[];
+
+const KEY_OF: { readonly [E in EntityName]: (record: EntityRecord<E>) => string } = {
+  schools: (r) => r.schoolCode,
+  classes: (r) => `${r.schoolCode}/${r.schoolYear}/${r.classCode}`,
+  students: (r) => r.studentCode,
+  staff: (r) => r.staffCode,
+  persons: (r) => r.personRef,
+};
+
+/**
+ * The natural key of a canonical record: schools → schoolCode; classes → schoolCode/schoolYear/classCode;
+ * students → studentCode (the sector's immutable ID); staff → staffCode; persons → personRef.
+ */
+export function naturalKey<E extends EntityName>(entity: E, record: EntityRecord<E>): string {
+  const keyOf = KEY_OF[entity] as (r: EntityRecord<E>) => string;
+  return keyOf(record);
+}
+
+/** True when `name` is a canonical entity name. */
+export function isEntityName(name: string): name is EntityName {
+  return Object.hasOwn(ENTITY_SCHEMAS, name);
+}

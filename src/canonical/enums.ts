@@ -1,0 +1,121 @@
+/**
+ * The closed code sets of the canonical model, as zod enums. Codes are English snake_case; Vietnamese
+ * labels and other spellings are aliases in the code lists under `codes/` (resolve them with `resolveCode`).
+ */
+import { z } from 'zod';
+import { bilingual } from './messages.js';
+
+function oneOf(field: string, fieldVi: string, values: readonly string[]): string {
+  const list = values.join(', ');
+  return bilingual(`${field} must be one of: ${list}.`, `${fieldVi} phải là một trong: ${list}.`);
+}
+
+/** Sex codes. */
+export const SEX_VALUES = ['male', 'female'] as const;
+export const SexSchema = z.enum(SEX_VALUES, { error: oneOf('Sex', 'Giới tính', SEX_VALUES) });
+export type Sex = z.infer<typeof SexSchema>;
+
+/** School level codes (truc's own: no official list found, DOMAIN §3.5). */
+export const SCHOOL_LEVEL_VALUES = [
+  'preschool',
+  'primary',
+  'lower_secondary',
+  'upper_secondary',
+  'multi_level',
+  'continuing',
+] as const;
+export const SchoolLevelSchema = z.enum(SCHOOL_LEVEL_VALUES, {
+  error: oneOf('School level', 'Cấp học', SCHOOL_LEVEL_VALUES),
+});
+export type SchoolLevel = z.infer<typeof SchoolLevelSchema>;
+
+/** Grade codes: preschool groups (nursery, kindergarten 3/4/5-year-olds) then grades 1–12. */
+export const GRADE_VALUES = [
+  'nursery',
+  'kg3',
+  'kg4',
+  'kg5',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
+  '6',
+  '7',
+  '8',
+  '9',
+  '10',
+  '11',
+  '12',
+] as const;
+export const GradeSchema = z.enum(GRADE_VALUES, { error: oneOf('Grade', 'Khối lớp', GRADE_VALUES) });
+export type Grade = z.infer<typeof GradeSchema>;
+
+/** Student status codes (CSDL ngành "Trạng thái HS", DOMAIN §6.2). */
+export const STUDENT_STATUS_VALUES = [
+  'studying',
+  'transferred_in',
+  'transferred_out',
+  'dropped_out',
+  'returned',
+  'suspended',
+  'repeating',
+  'completed',
+  'graduated',
+  'deceased',
+] as const;
+export const StudentStatusSchema = z.enum(STUDENT_STATUS_VALUES, {
+  error: oneOf('Student status', 'Trạng thái học sinh', STUDENT_STATUS_VALUES),
+});
+export type StudentStatus = z.infer<typeof StudentStatusSchema>;
+
+/** Staff position codes. */
+export const STAFF_POSITION_VALUES = ['principal', 'vice_principal', 'teacher', 'staff'] as const;
+export const StaffPositionSchema = z.enum(STAFF_POSITION_VALUES, {
+  error: oneOf('Staff position', 'Chức vụ', STAFF_POSITION_VALUES),
+});
+export type StaffPosition = z.infer<typeof StaffPositionSchema>;
+
+/** Staff status codes. */
+export const STAFF_STATUS_VALUES = ['working', 'on_leave', 'left', 'retired'] as const;
+export const StaffStatusSchema = z.enum(STAFF_STATUS_VALUES, {
+  error: oneOf('Staff status', 'Trạng thái cán bộ', STAFF_STATUS_VALUES),
+});
+export type StaffStatus = z.infer<typeof StaffStatusSchema>;
+
+/** Disability codes. */
+export const DISABILITY_VALUES = [
+  'none',
+  'visual',
+  'hearing',
+  'speech',
+  'physical',
+  'intellectual',
+  'multiple',
+  'other',
+] as const;
+export const DisabilityCodeSchema = z.enum(DISABILITY_VALUES, {
+  error: oneOf('Disability', 'Loại khuyết tật', DISABILITY_VALUES),
+});
+export type DisabilityCode = z.infer<typeof DisabilityCodeSchema>;
+
+/** Whether a school is operating. */
+export const SCHOOL_STATUS_VALUES = ['active', 'closed'] as const;
+export const SchoolStatusSchema = z.enum(SCHOOL_STATUS_VALUES, {
+  error: oneOf('School status', 'Trạng thái trường', SCHOOL_STATUS_VALUES),
+});
+export type SchoolStatus = z.infer<typeof SchoolStatusSchema>;
+
+/** Household residence registration: thường trú (permanent) or tạm trú (temporary), DOMAIN §2.4. */
+export const RESIDENCE_TYPE_VALUES = ['permanent', 'temporary'] as const;
+export const ResidenceTypeSchema = z.enum(RESIDENCE_TYPE_VALUES, {
+  error: oneOf('Residence type', 'Loại cư trú', RESIDENCE_TYPE_VALUES),
+});
+export type ResidenceType = z.infer<typeof ResidenceTypeSchema>;
+
+/** Literacy level of a surveyed person (Decree 20/2014 Đ19, DOMAIN §1.1). */
+export const LITERACY_VALUES = ['none', 'level1', 'level2'] as const;
+export const LiteracySchema = z.enum(LITERACY_VALUES, {
+  error: oneOf('Literacy', 'Mức biết chữ', LITERACY_VALUES),
+});
+export type Literacy = z.infer<typeof LiteracySchema>;

@@ -1,0 +1,181 @@
+/**
+ * Field-level schemas shared by the canonical entities: clean text, opaque codes, ISO dates and the
+ * identifier formats of DOMAIN.md §3. Text is trimmed, NFC-normalised and has runs of spaces collapsed;
+ * control, format (bidi, zero-width), private-use and lone-surrogate characters are rejected.
+ */
+import { z } from 'zod';
+import { bilingual } from './messages.js';
+
+/** Characters never allowed in canonical text: controls, format chars (bidi, ZW*, BOM), surrogates, private use, line/paragraph separators. */
+const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\u2028\u2029]/u;
+const LETTER = /\p{L}/u;
+/** Letters (any script), combining marks, spaces, apostrophes, hyphen and dot: what a person's name may hold. */
+const NAME_CHARS = /^[\p{L}\p{M} '’.-]+$/u;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Earliest and latest year a canonical date or year may carry. */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2100;
+
+const M = {
+  text: bilingual('Must be text.', 'Phải là chuỗi ký tự.'),
+  required: bilingual('Must not be empty.', 'Không được để trống.'),
+  forbidden: bilingual(
+    'Contains control or invisible characters.',
+    'Có ký tự điều khiển hoặc ký tự ẩn không được phép.',
+  ),
+  name: bilingual(
+    'A name may contain only letters, spaces, apostrophes, hyphens and dots.',
+    'Họ tên chỉ gồm chữ cái, dấu cách, dấu nháy, gạch nối và dấu chấm.',
+  ),
+  date: bilingual('Must be a date in the form YYYY-MM-DD.', 'Ngày phải có dạng YYYY-MM-DD.'),
+  realDate: bilingual(
+    `Not a real calendar date between ${MIN_YEAR} and ${MAX_YEAR}.`,
+    `Không phải ngày có thật trong khoảng ${MIN_YEAR}–${MAX_YEAR}.`,
+  ),
+  year: bilingual(
+    `Must be a whole year between ${MIN_YEAR} and ${MAX_YEAR}.`,
+    `Năm phải là số nguyên trong khoảng ${MIN_YEAR}–${MAX_YEAR}.`,
+  ),
+  personalId: bilingual(
+    'A personal ID number must be exactly 12 digits.',
+    'Số định danh cá nhân phải gồm đúng 12 chữ số.',
+  ),
+  commune: bilingual('A commune code must be exactly 5 digits.', 'Mã xã phải gồm đúng 5 chữ số.'),
+  province: bilingual('A province code must be exactly 2 digits.', 'Mã tỉnh phải gồm đúng 2 chữ số.'),
+  ethnicity: bilingual(
+    'An ethnicity code must be a two-digit code from 01 to 56.',
+    'Mã dân tộc phải là mã hai chữ số từ 01 đến 56.',
+  ),
+  phone: bilingual(
+    'A phone number must be 9–11 digits starting with 0, or + and 8–15 digits.',
+    'Số điện thoại phải gồm 9–11 chữ số bắt đầu bằng 0, hoặc dấu + và 8–15 chữ số.',
+  ),
+  email: bilingual('Not a valid email address.', 'Địa chỉ email không hợp lệ.'),
+  object: bilingual('Must be an object.', 'Phải là một đối tượng.'),
+  unknownKeys: bilingual(
+    'Unknown field(s): only the fields of the canonical model are allowed.',
+    'Có trường không thuộc mô hình dữ liệu chuẩn.',
+  ),
+} as const;
+
+/**
+ * A strict object schema (unknown keys rejected) with bilingual messages for the object-level issues;
+ * the offending key names are in the issue's `keys`.
+ */
+export function entity<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') return M.unknownKeys;
+      if (issue.code === 'invalid_type') return M.object;
+      return undefined;
+    },
+  });
+}
+
+function tooLong(max: number): string {
+  return bilingual(`Must be at most ${max} characters.`, `Tối đa ${max} ký tự.`);
+}
+
+function collapseSpaces(value: string): string {
+  return value.replace(/\s+/g, ' ');
+}
+
+function hasNoForbiddenChars(value: string): boolean {
+  return !FORBIDDEN_CHARS.test(value);
+}
+
+/** True when `value` is `YYYY-MM-DD` naming a real day (leap years included) in MIN_YEAR..MAX_YEAR. */
+export function isIsoDate(value: string): boolean {
+  if (!ISO_DATE.test(value)) return false;
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Free text: trimmed, NFC, single spaces, 1..max characters, no control or invisible characters.
+ * Whitespace inside (tabs, newlines) collapses to one space before the character check.
+ */
+export function text(max: number) {
+  return z
+    .string({ error: M.text })
+    .trim()
+    .normalize('NFC')
+    .overwrite(collapseSpaces)
+    .min(1, { error: M.required })
+    .max(max, { error: tooLong(max) })
+    .refine(hasNoForbiddenChars, { error: M.forbidden });
+}
+
+/** A person's full name (≤ 100 characters): letters of any script, spaces, apostrophes, hyphens, dots; at least one letter. */
+export const PersonNameSchema = text(100).refine((v) => NAME_CHARS.test(v) && LETTER.test(v), {
+  error: M.name,
+});
+
+/** An opaque system code: 1..max of `[A-Za-z0-9._-]` (mã định danh, class code, staff code...). */
+export function opaqueCode(max = 32) {
+  const message = bilingual(
+    `Must be 1–${max} characters of A–Z, a–z, 0–9, dot, underscore or hyphen.`,
+    `Phải gồm 1–${max} ký tự A–Z, a–z, 0–9, dấu chấm, gạch dưới hoặc gạch nối.`,
+  );
+  return z
+    .string({ error: M.text })
+    .trim()
+    .regex(new RegExp(`^[A-Za-z0-9._-]{1,${max}}$`), { error: message });
+}
+
+/** ISO calendar date `YYYY-MM-DD` that exists (2025-02-30 is rejected), years MIN_YEAR..MAX_YEAR. */
+export const IsoDateSchema = z
+  .string({ error: M.text })
+  .trim()
+  .regex(ISO_DATE, { error: M.date, abort: true })
+  .refine(isIsoDate, { error: M.realDate });
+
+/** A calendar year as an integer in MIN_YEAR..MAX_YEAR. */
+export const YearSchema = z
+  .number({ error: M.year })
+  .int({ error: M.year })
+  .min(MIN_YEAR, { error: M.year })
+  .max(MAX_YEAR, { error: M.year });
+
+/** Số định danh cá nhân: exactly 12 digits (structure checks live in personal-id.ts). */
+export const PersonalIdSchema = z
+  .string({ error: M.text })
+  .trim()
+  .regex(/^\d{12}$/, { error: M.personalId });
+
+/** 5-digit commune code (2025 list, QĐ 19/2025/QĐ-TTg). Format only; existence: `isCommuneCode`. */
+export const CommuneCodeSchema = z
+  .string({ error: M.text })
+  .trim()
+  .regex(/^\d{5}$/, { error: M.commune });
+
+/** 2-digit province code (2025 list). Format only; existence: `getProvince`. */
+export const ProvinceCodeSchema = z
+  .string({ error: M.text })
+  .trim()
+  .regex(/^\d{2}$/, { error: M.province });
+
+/** Ethnicity code '01'..'56' (DOMAIN §3.4). */
+export const EthnicityCodeSchema = z
+  .string({ error: M.text })
+  .trim()
+  .regex(/^(?:0[1-9]|[1-4]\d|5[0-6])$/, { error: M.ethnicity });
+
+/** Phone number; spaces, dots, hyphens and brackets are removed, then `0` + 8–10 digits or `+` + 8–15 digits. */
+export const PhoneSchema = z
+  .string({ error: M.text })
+  .trim()
+  .overwrite((v) => v.replace(/[\s.()-]/g, ''))
+  .regex(/^(?:0\d{8,10}|\+\d{8,15})$/, { error: M.phone });
+
+/** Email address, trimmed and lower-cased, at most 254 characters. */
+export const EmailSchema = z
+  .string({ error: M.text })
+  .trim()
+  .toLowerCase()
+  .max(254, { error: tooLong(254) })
+  .regex(z.regexes.email, { error: M.email });

@@ -1,0 +1,117 @@
+/**
+ * School years: the `SchoolYear` entity, the 'YYYY-YYYY' code, and helpers to find the year a date
+ * falls in. Pure: no clock; callers pass dates.
+ */
+import { z } from 'zod';
+import { bilingual } from './messages.js';
+import { IsoDateSchema, MAX_YEAR, MIN_YEAR, entity, isIsoDate } from './primitives.js';
+
+/**
+ * The day a school year starts, for bucketing dates into school years.
+ * Source: Công văn 4862/BGDĐT-KHTC (10/09/2014): the PCGD-XMC system opens the new working year
+ * automatically on 1 September each year (DOMAIN.md §2.3). An individual year's actual calendar
+ * (opening ceremony, last day) is carried by the `SchoolYear` entity, not by this constant.
+ */
+export const SCHOOL_YEAR_START = {
+  month: 9,
+  day: 1,
+  source: 'Công văn 4862/BGDĐT-KHTC (10/09/2014), DOMAIN.md §2.3: new working year opens 1 September',
+} as const;
+
+const CODE = /^(\d{4})-(\d{4})$/;
+const LOOSE_CODE = /^(\d{4})\s*[-–—/]\s*(\d{2}|\d{4})$/;
+
+const M = {
+  code: bilingual(
+    `A school year must look like 2025-2026: two consecutive years between ${MIN_YEAR} and ${MAX_YEAR}.`,
+    `Năm học phải có dạng 2025-2026: hai năm liên tiếp trong khoảng ${MIN_YEAR}–${MAX_YEAR}.`,
+  ),
+  range: bilingual(
+    'The school year must start in its first year and end after it starts, in its second year.',
+    'Năm học phải bắt đầu trong năm thứ nhất và kết thúc sau ngày bắt đầu, trong năm thứ hai.',
+  ),
+} as const;
+
+function isSchoolYearCode(value: string): boolean {
+  const m = CODE.exec(value);
+  if (!m) return false;
+  const first = Number(m[1]);
+  return Number(m[2]) === first + 1 && first >= MIN_YEAR && first < MAX_YEAR;
+}
+
+/** School-year code 'YYYY-YYYY' with consecutive years, e.g. '2025-2026'. */
+export const SchoolYearCodeSchema = z
+  .string({ error: M.code })
+  .trim()
+  .refine(isSchoolYearCode, { error: M.code });
+
+/** A school year with its actual first and last day. */
+export const SchoolYearSchema = entity({
+  code: SchoolYearCodeSchema,
+  startDate: IsoDateSchema,
+  endDate: IsoDateSchema,
+}).refine(
+  (y) =>
+    y.startDate.slice(0, 4) === y.code.slice(0, 4) &&
+    y.endDate.slice(0, 4) === y.code.slice(5, 9) &&
+    y.endDate > y.startDate,
+  { error: M.range, path: ['endDate'] },
+);
+export type SchoolYear = z.infer<typeof SchoolYearSchema>;
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function isoOf(year: number, month: number, day: number): string {
+  return `${year}-${pad2(month)}-${pad2(day)}`;
+}
+
+/** The school year that starts in `startYear`, bounded by SCHOOL_YEAR_START (e.g. 2025-09-01..2026-08-31). */
+export function schoolYearStartingIn(startYear: number): SchoolYear {
+  if (!Number.isInteger(startYear) || startYear < MIN_YEAR || startYear >= MAX_YEAR) {
+    throw new RangeError(`start year out of range ${MIN_YEAR}..${MAX_YEAR - 1}`);
+  }
+  const dayBeforeNextStart = new Date(
+    Date.UTC(startYear + 1, SCHOOL_YEAR_START.month - 1, SCHOOL_YEAR_START.day - 1),
+  );
+  return {
+    code: `${startYear}-${startYear + 1}`,
+    startDate: isoOf(startYear, SCHOOL_YEAR_START.month, SCHOOL_YEAR_START.day),
+    endDate: dayBeforeNextStart.toISOString().slice(0, 10),
+  };
+}
+
+/**
+ * The code of the school year a calendar date (ISO `YYYY-MM-DD`, Vietnam local) falls in:
+ * on or after 1 September → that year's school year, before → the previous one.
+ * @throws RangeError when `date` is not a real ISO date.
+ */
+export function schoolYearOf(date: string): string {
+  if (!isIsoDate(date)) throw new RangeError('schoolYearOf expects an ISO date YYYY-MM-DD');
+  const year = Number(date.slice(0, 4));
+  const started = date.slice(5) >= `${pad2(SCHOOL_YEAR_START.month)}-${pad2(SCHOOL_YEAR_START.day)}`;
+  const startYear = started ? year : year - 1;
+  return `${startYear}-${startYear + 1}`;
+}
+
+/**
+ * Parses a school-year code into its nominal range. Accepts '2025-2026' and common variants
+ * ('2025 - 2026', '2025/2026', '2025–2026', '2025-26'); returns undefined when not consecutive years.
+ */
+export function parseSchoolYear(raw: string): SchoolYear | undefined {
+  const m = LOOSE_CODE.exec(raw.normalize('NFC').trim());
+  if (!m?.[1] || !m[2]) return undefined;
+  const first = Number(m[1]);
+  const second = m[2].length === 2 ? first + 1 - ((first + 1) % 100) + Number(m[2]) : Number(m[2]);
+  if (second !== first + 1 || first < MIN_YEAR || first >= MAX_YEAR) return undefined;
+  return schoolYearStartingIn(first);
+}
+
+/** Vietnam's fixed offset from UTC (no daylight saving), for turning an instant into a local date. */
+export const VIETNAM_UTC_OFFSET_MINUTES = 7 * 60;
+
+/** The calendar date (YYYY-MM-DD) in Vietnam at `instant`. */
+export function vietnamDateOf(instant: Date): string {
+  return new Date(instant.getTime() + VIETNAM_UTC_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,63 @@
+/** Student (học sinh / trẻ mầm non) enrolled in one school for one school year. */
+import type { z } from 'zod';
+import { DisabilityCodeSchema, GradeSchema, SexSchema, StudentStatusSchema } from './enums.js';
+import { bilingual } from './messages.js';
+import {
+  CommuneCodeSchema,
+  EthnicityCodeSchema,
+  IsoDateSchema,
+  PersonNameSchema,
+  PersonalIdSchema,
+  opaqueCode,
+  entity,
+} from './primitives.js';
+import { SchoolYearCodeSchema } from './school-year.js';
+
+/**
+ * Prefix of a provisional student code. A new student has no sector code until the Ministry issues
+ * one; schools key them `TAM-<personal ID>` meanwhile and re-key by personal ID later (DOMAIN §3.2).
+ */
+export const PROVISIONAL_STUDENT_CODE_PREFIX = 'TAM-';
+const PROVISIONAL = /^TAM-\d{12}$/;
+
+/** True for a well-formed provisional code `TAM-<12 digits>`. */
+export function isProvisionalStudentCode(code: string): boolean {
+  return PROVISIONAL.test(code);
+}
+
+/** The provisional student code for a personal ID (12 digits). */
+export function provisionalStudentCode(personalId: string): string {
+  if (!/^\d{12}$/.test(personalId)) throw new RangeError('personal ID must be 12 digits');
+  return `${PROVISIONAL_STUDENT_CODE_PREFIX}${personalId}`;
+}
+
+const provisionalMessage = bilingual(
+  'A provisional student code must be TAM- followed by the 12-digit personal ID.',
+  'Mã học sinh tạm phải là TAM- và 12 chữ số định danh cá nhân.',
+);
+
+/** Student code: opaque sector code (1..32 of [A-Za-z0-9._-]); anything starting 'TAM-' (any case) must be `TAM-<12 digits>`. */
+export const StudentCodeSchema = opaqueCode(32).refine((v) => !/^tam-/i.test(v) || PROVISIONAL.test(v), {
+  error: provisionalMessage,
+});
+
+/** Canonical student. Natural key: studentCode (immutable sector ID, or provisional code). */
+export const StudentSchema = entity({
+  studentCode: StudentCodeSchema,
+  schoolCode: opaqueCode(32),
+  classCode: opaqueCode(32).optional(),
+  schoolYear: SchoolYearCodeSchema,
+  grade: GradeSchema.optional(),
+  personalId: PersonalIdSchema.optional(),
+  fullName: PersonNameSchema,
+  birthDate: IsoDateSchema,
+  sex: SexSchema,
+  ethnicityCode: EthnicityCodeSchema,
+  status: StudentStatusSchema,
+  /** Date the status took effect (Ngày nhập trạng thái). */
+  statusDate: IsoDateSchema.optional(),
+  disability: DisabilityCodeSchema.optional(),
+  /** Residence commune, 5-digit 2025 code. */
+  residenceCommuneCode: CommuneCodeSchema.optional(),
+});
+export type Student = z.infer<typeof StudentSchema>;
