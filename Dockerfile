@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build of truc. Runtime: current Node LTS (24), non-root, production dependencies only.
+# Build:  docker build -t truc .
+# Run:    docker run -e DATABASE_URL=... -e REDIS_URL=... -e TRUC_JWT_KEYS=k1:<secret> -p 8080:8080 truc
+#         (default command `all`; `worker`, `api`, `migrate`, `audit verify` as arguments)
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production PORT=8080 DATA_DIR=/var/lib/truc
+WORKDIR /app
+RUN groupadd --system truc && useradd --system --gid truc --home-dir /app --shell /usr/sbin/nologin truc \
+  && mkdir -p /var/lib/truc && chown truc:truc /var/lib/truc
+COPY --from=build --chown=truc:truc /app/node_modules ./node_modules
+COPY --from=build --chown=truc:truc /app/dist ./dist
+COPY --chown=truc:truc package.json ./
+COPY --chown=truc:truc config ./config
+COPY --chown=truc:truc openapi ./openapi
+USER truc
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["all"]

@@ -1,0 +1,40 @@
+/** Writes docs/errors.md from the one error table in src/errors.ts (`--check` fails on drift). */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ERRORS } from '../src/errors.js';
+import { PROJECT_ROOT } from '../src/config.js';
+
+const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
+  ERR_VALIDATION: 'Read `errors[]`: each item names the field (JSON pointer) and the rule.',
+  ERR_MALFORMED_JSON: 'Send a valid JSON body with `Content-Type: application/json`.',
+  ERR_BODY_TOO_LARGE: 'Split the batch; the limit is in the configuration (`server.bodyLimitBytes`).',
+  ERR_UNAUTHENTICATED: 'Get a token at `POST /oauth/token` and send `Authorization: Bearer <token>`.',
+  ERR_TOKEN_INVALID: 'Get a new token; tokens expire after `auth.tokenTtlSeconds`.',
+  ERR_INVALID_CLIENT: 'Check client_id and client_secret; repeated failures lock the client.',
+  ERR_CLIENT_LOCKED: 'Wait for `Retry-After` seconds, then use the right secret.',
+  ERR_FORBIDDEN_SCHOOL: 'Ask the city to bind the school to your client (`truc clients add --schools`).',
+  ERR_IDEMPOTENCY_MISMATCH: 'Use a new Idempotency-Key for a different request.',
+  ERR_DEPENDENCY_UNAVAILABLE: 'Retry later; operators: check `/readyz`.',
+  ERR_ADAPTER_RATE_LIMITED: 'Nothing to do: the job waits for the target’s Retry-After.',
+  ERR_ADAPTER_WINDOW_CLOSED: 'The Ministry accepts figures only in its window (from 1 September to the deadline).',
+};
+
+const rows = Object.entries(ERRORS).map(
+  ([code, d]) => `| \`${code}\` | ${d.status} | ${d.retryable ? 'yes' : 'no'} | ${d.vi} | ${d.en} | ${HOW[code as keyof typeof ERRORS] ?? ''} |`,
+);
+const text = `# Error codes
+
+Generated from \`src/errors.ts\` by \`scripts/gen-error-docs.ts\`; do not edit by hand. Codes are part
+of the API contract: they are never renamed or reused. Every problem response carries one in \`code\`.
+
+| code | HTTP | retryable | Tiếng Việt | English | how to solve |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+`;
+const file = join(PROJECT_ROOT, 'docs', 'errors.md');
+if (process.argv.includes('--check')) {
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    process.stderr.write('docs/errors.md is out of date: run npx tsx scripts/gen-error-docs.ts\n');
+    process.exit(1);
+  }
+} else writeFileSync(file, text);
