@@ -118,9 +118,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const accepted = statuses.reduce((n, s) => n + s.counts.accepted, 0);
     const rejected = statuses.reduce((n, s) => n + s.counts.rejected, 0);
     const received = statuses.reduce((n, s) => n + s.counts.received, 0);
-    const atSim = await waitFor('students to reach hcm-csdl', async () => {
+    const atSim = await waitFor('students to reach hcm-csdl', () => {
       const n = sims.hcmCsdlReceived('students');
-      return n >= accepted ? n : undefined;
+      return Promise.resolve(n >= accepted ? n : undefined);
     });
     const audit = await verifyAudit(deps.db);
     const failed = statuses.filter((s) => s.status !== 'done').length;

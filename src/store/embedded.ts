@@ -1,6 +1,6 @@
 /**
  * The embedded database: PostgreSQL compiled to WebAssembly (PGlite) in DATA_DIR, served on a
- * loopback socket so that `pg` (our one access layer) and BullMQ's PostgreSQL backend reach it.
+ * loopback socket by our own wire-protocol server (pglite-server.ts), so that `pg` (our one access layer) and BullMQ
  *
  * PGlite belongs to one process. The process that opens it writes `truc.lock` ({pid, port}) into the
  * data directory; a second truc process on the same directory (an operator command beside a live
@@ -10,8 +10,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { createPgDb, type Db } from './db.js';
+import { startPgliteServer } from './pglite-server.js';
 
 /** Schema BullMQ's PostgreSQL backend uses in the embedded database. */
 export const QUEUE_SCHEMA = 'bullmq';
@@ -55,9 +55,8 @@ export async function openEmbedded(dataDir: string, opts: { poolMax?: number } =
   // search_path startup option BullMQ's backend sends: pin it on the session itself. Our own tables
   // live in schema `truc` and are always schema-qualified.
   await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${QUEUE_SCHEMA}; SET search_path TO ${QUEUE_SCHEMA}, public;`);
-  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 64 });
-  await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
+  const server = await startPgliteServer(pglite, { host: '127.0.0.1', port: 0, maxConnections: 100 });
+  const port = server.port;
   const lockFile = join(dataDir, 'truc.lock');
   writeFileSync(lockFile, JSON.stringify({ pid: process.pid, port, startedAt: new Date().toISOString() }));
   const db = createPgDb(urlFor(port), 'pglite', {

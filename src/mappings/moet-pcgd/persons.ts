@@ -1,0 +1,276 @@
+/**
+ * moet-pcgd person record (survey form columns, Vietnamese names, `dd/mm/yyyy`) ⇄ canonical Person.
+ * Pure: no I/O, no clock. Unknown codes and bad dates are findings; the output is validated with the
+ * canonical PersonSchema and its issues come back as findings pointing at the wire column.
+ */
+import type { z } from 'zod';
+import type { PersonWire } from '../../adapters/moet-pcgd/schema.js';
+import { entryOf, resolveCode } from '../../canonical/codes/code-list.js';
+import { DISABILITY_CODE_LIST } from '../../canonical/codes/disability.js';
+import { ETHNICITY_CODE_LIST, ETHNICITY_KINH } from '../../canonical/codes/ethnicity.js';
+import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
+import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
+import type { Grade } from '../../canonical/enums.js';
+import { canonicalMessage } from '../../canonical/messages.js';
+import { PersonSchema, type Person } from '../../canonical/person.js';
+import {
+  badDate,
+  cleanText,
+  dmyToIso,
+  finding,
+  isoToDmy,
+  missingField,
+  result,
+  unknownCode,
+} from '../common.js';
+import type { EntityMapping, MapContext, MappingFinding, MapResult } from '../types.js';
+import {
+  DISABILITY_LABEL,
+  LITERACY_LABEL,
+  LITERACY_LIST,
+  RESIDENCE_LABEL,
+  RESIDENCE_TYPE_LIST,
+  SEX_LABEL,
+  gradeLabel,
+  splitClassMarkers,
+} from './vocab.js';
+
+/** Canonical field path (dotted) → wire JSON pointer, to report canonical schema issues on the wire. */
+const POINTER: Record<string, string> = {
+  personRef: '/maDoiTuong',
+  communeCode: '/maXa',
+  householdNo: '/soHo',
+  personalId: '/soDinhDanh',
+  fullName: '/hoTen',
+  birthDate: '/ngaySinh',
+  sex: '/gioiTinh',
+  ethnicityCode: '/danToc',
+  residenceType: '/loaiCuTru',
+  currentGrade: '/lopDangHoc',
+  currentSchoolName: '/truongDangHoc',
+  'completed.preschool': '/namTotNghiepMN',
+  'completed.primary': '/namTotNghiepTH',
+  'completed.lowerSecondary': '/namTotNghiepTHCS',
+  'completed.upperSecondary': '/namTotNghiepTHPT',
+  'completed.vocational': '/namTotNghiepNghe',
+  'dropout.grade': '/boHoc/lop',
+  'dropout.year': '/boHoc/nam',
+  literacy: '/bietChu',
+  disability: '/khuyetTat',
+  movedAway: '/chuyenDi',
+  deceased: '/daChet',
+};
+
+const defaultedKinh = finding(
+  '/danToc',
+  'MAP_DEFAULTED',
+  'Để trống dân tộc: theo phiếu điều tra, ghi nhận là Kinh (01).',
+  'Ethnicity left blank: read as Kinh (01), as the survey form prescribes.',
+  'warning',
+);
+const droppedPersonalId = finding(
+  '/soDinhDanh',
+  'MAP_BAD_PERSONAL_ID',
+  'Số định danh không gồm đúng 12 chữ số: đã bỏ qua trường này.',
+  'The personal ID is not exactly 12 digits: the field was left out.',
+  'warning',
+);
+
+type Draft = Record<string, unknown>;
+
+/** A required text column: cleaned, or a missing-field finding. */
+function requiredText(raw: string, pointer: string, findings: MappingFinding[]): string | undefined {
+  const value = cleanText(raw);
+  if (value === undefined) findings.push(missingField(pointer));
+  return value;
+}
+
+/** Resolves a coded column; pushes a finding when present but unknown, or when required and missing. */
+function coded<C extends string>(
+  raw: string | null | undefined,
+  resolve: (v: string) => C | undefined,
+  pointer: string,
+  list: string,
+  findings: MappingFinding[],
+  required: boolean,
+): C | undefined {
+  const value = cleanText(raw);
+  if (value === undefined) {
+    if (required) findings.push(missingField(pointer));
+    return undefined;
+  }
+  const code = resolve(value);
+  if (code === undefined) findings.push(unknownCode(pointer, list));
+  return code;
+}
+
+function gradeOf(
+  raw: string | null | undefined,
+  pointer: string,
+  findings: MappingFinding[],
+): Grade | undefined {
+  // The "!" (repeating) and "*" (two sessions a day) markers carry no canonical field: dropped here.
+  const bare = raw === null || raw === undefined ? raw : splitClassMarkers(raw).klass;
+  return coded(bare, (v) => resolveCode(GRADE_CODE_LIST, v), pointer, 'khối lớp / grade', findings, false);
+}
+
+function birthDateOf(raw: string, findings: MappingFinding[]): string | undefined {
+  const value = requiredText(raw, '/ngaySinh', findings);
+  if (value === undefined) return undefined;
+  const iso = dmyToIso(value);
+  if (iso === undefined) findings.push(badDate('/ngaySinh'));
+  return iso;
+}
+
+function ethnicityOf(raw: string | null | undefined, findings: MappingFinding[]): string | undefined {
+  if (cleanText(raw) === undefined) {
+    // Paper-form rule (DOMAIN §2.4): a blank ethnicity column means Kinh. Reported as a warning.
+    findings.push(defaultedKinh);
+    return ETHNICITY_KINH;
+  }
+  return coded(
+    raw,
+    (v) => resolveCode(ETHNICITY_CODE_LIST, v),
+    '/danToc',
+    'dân tộc / ethnicity',
+    findings,
+    true,
+  );
+}
+
+function personalIdOf(raw: string | null | undefined, findings: MappingFinding[]): string | undefined {
+  const value = cleanText(raw)?.replace(/\s/g, '');
+  if (value === undefined) return undefined;
+  if (/^\d{12}$/.test(value)) return value;
+  // A malformed ID must not drop the person from the commune's counts: keep the person, drop the ID.
+  findings.push(droppedPersonalId);
+  return undefined;
+}
+
+/** Copies the defined entries only (exactOptionalPropertyTypes: absent, never `undefined`). */
+function defined(entries: Record<string, unknown>): Draft {
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined && v !== null));
+}
+
+function completedOf(wire: PersonWire): Draft {
+  return defined({
+    preschool: wire.namTotNghiepMN,
+    primary: wire.namTotNghiepTH,
+    lowerSecondary: wire.namTotNghiepTHCS,
+    upperSecondary: wire.namTotNghiepTHPT,
+    vocational: wire.namTotNghiepNghe,
+  });
+}
+
+function dropoutOf(wire: PersonWire, findings: MappingFinding[]): Draft | undefined {
+  if (wire.boHoc === null || wire.boHoc === undefined) return undefined;
+  const grade = gradeOf(wire.boHoc.lop, '/boHoc/lop', findings);
+  if (grade === undefined && cleanText(wire.boHoc.lop) === undefined)
+    findings.push(missingField('/boHoc/lop'));
+  return { grade, year: wire.boHoc.nam };
+}
+
+function draftOf(wire: PersonWire, findings: MappingFinding[]): Draft {
+  const sexOf = (v: string) => resolveCode(SEX_CODE_LIST, v);
+  return defined({
+    personRef: cleanText(wire.maDoiTuong),
+    communeCode: cleanText(wire.maXa),
+    householdNo: requiredText(wire.soHo, '/soHo', findings),
+    personalId: personalIdOf(wire.soDinhDanh, findings),
+    fullName: requiredText(wire.hoTen, '/hoTen', findings),
+    birthDate: birthDateOf(wire.ngaySinh, findings),
+    sex: coded(wire.gioiTinh, sexOf, '/gioiTinh', 'giới tính / sex', findings, true),
+    ethnicityCode: ethnicityOf(wire.danToc, findings),
+    residenceType: coded(
+      wire.loaiCuTru,
+      (v) => resolveCode(RESIDENCE_TYPE_LIST, v),
+      '/loaiCuTru',
+      'loại cư trú / residence type',
+      findings,
+      true,
+    ),
+    currentGrade: gradeOf(wire.lopDangHoc, '/lopDangHoc', findings),
+    currentSchoolName: cleanText(wire.truongDangHoc),
+    completed: completedOf(wire),
+    dropout: dropoutOf(wire, findings),
+    literacy: coded(
+      wire.bietChu,
+      (v) => resolveCode(LITERACY_LIST, v),
+      '/bietChu',
+      'biết chữ / literacy',
+      findings,
+      true,
+    ),
+    disability: coded(
+      wire.khuyetTat,
+      (v) => resolveCode(DISABILITY_CODE_LIST, v),
+      '/khuyetTat',
+      'khuyết tật / disability',
+      findings,
+      false,
+    ),
+    movedAway: wire.chuyenDi,
+    deceased: wire.daChet,
+  });
+}
+
+/** Canonical schema issues → findings on the wire column, except columns that already have an error. */
+function schemaFindings(
+  issues: readonly z.core.$ZodIssue[],
+  findings: readonly MappingFinding[],
+): MappingFinding[] {
+  const reported = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.pointer));
+  return issues
+    .map((issue) => {
+      const path = issue.path.map(String);
+      const pointer = POINTER[path.join('.')] ?? `/${path.join('/')}`;
+      const msg = canonicalMessage(issue.message);
+      return finding(pointer, 'MAP_INVALID_VALUE', msg.vi, msg.en);
+    })
+    .filter((f) => !reported.has(f.pointer));
+}
+
+/** Wire person → canonical Person. */
+export function personToCanonical(wire: PersonWire, _ctx?: MapContext): MapResult<Person> {
+  const findings: MappingFinding[] = [];
+  const parsed = PersonSchema.safeParse(draftOf(wire, findings));
+  if (!parsed.success)
+    return { ok: false, findings: [...findings, ...schemaFindings(parsed.error.issues, findings)] };
+  return result(parsed.data, findings);
+}
+
+/** Canonical Person → wire person (labels as this system writes them; absent optionals stay absent). */
+export function personFromCanonical(person: Person, _ctx?: MapContext): PersonWire {
+  const c = person.completed;
+  const wire: Record<string, unknown> = {
+    maDoiTuong: person.personRef,
+    maXa: person.communeCode,
+    soHo: person.householdNo,
+    hoTen: person.fullName,
+    ngaySinh: isoToDmy(person.birthDate),
+    gioiTinh: SEX_LABEL[person.sex],
+    danToc: entryOf(ETHNICITY_CODE_LIST, person.ethnicityCode)?.labelVi ?? person.ethnicityCode,
+    soDinhDanh: person.personalId,
+    loaiCuTru: RESIDENCE_LABEL[person.residenceType],
+    lopDangHoc: person.currentGrade === undefined ? undefined : gradeLabel(person.currentGrade),
+    truongDangHoc: person.currentSchoolName,
+    namTotNghiepMN: c.preschool,
+    namTotNghiepTH: c.primary,
+    namTotNghiepTHCS: c.lowerSecondary,
+    namTotNghiepTHPT: c.upperSecondary,
+    namTotNghiepNghe: c.vocational,
+    boHoc: person.dropout ? { lop: gradeLabel(person.dropout.grade), nam: person.dropout.year } : undefined,
+    bietChu: LITERACY_LABEL[person.literacy],
+    khuyetTat: person.disability === undefined ? undefined : DISABILITY_LABEL[person.disability],
+    chuyenDi: person.movedAway,
+    daChet: person.deceased,
+  };
+  return defined(wire) as PersonWire;
+}
+
+/** The persons mapping of moet-pcgd. */
+export const moetPcgdPersonsMapping: EntityMapping<PersonWire, Person> = {
+  version: 'moet-pcgd/persons@1',
+  toCanonical: personToCanonical,
+  fromCanonical: personFromCanonical,
+};
