@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'src/adapters/*/generated/**', 'openapi/generated/**', 'eslint.config.js'] },
+  { ignores: ['scripts/*.mjs', 'dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'src/adapters/*/generated/**', 'openapi/generated/**', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,7 +16,7 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../../src/*', 'src/*'], message: 'use relative imports' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['src/*'], message: 'use relative imports' }] }],
     },
   },
   {

@@ -1,0 +1,193 @@
+/**
+ * Transport of hcm-csdl: OAuth2 client credentials, cursor pagination of the change feeds, batched
+ * upserts with Idempotency-Key, and a health probe — on the shared {@link createHttpClient}.
+ * Returns parsed wire records (schema.ts); no canonical model here.
+ */
+import { createHash } from 'node:crypto';
+import type { AxiosInstance } from 'axios';
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+import { isAppError } from '../../errors.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { createHttpClient, paginate, parseWire } from '../http.js';
+import type { ChangeFeed, HealthResult, ListChangesOptions, WriteOptions, WriteReceipt } from '../types.js';
+import {
+  ENTITY_SCHEMAS,
+  HCM_CSDL_MAX_PAGE,
+  receiptSchema,
+  type HcmCsdlEntity,
+  type HcmCsdlWire,
+  type HcmCsdlWireIn,
+  type Receipt,
+} from './schema.js';
+
+/** System id (metrics label, logs). */
+export const HCM_CSDL_SYSTEM = 'hcm-csdl';
+
+/** Settings of the hcm-csdl client. `clientSecret` is a secret: never log it. */
+export interface HcmCsdlConfig {
+  /** Base URL, e.g. `https://csdl.example.hcm.edu.vn` (the real host is not known, DOMAIN §6.3). */
+  baseURL: string;
+  clientId: string;
+  clientSecret: string;
+  /** Token endpoint. @defaultValue `${baseURL}/oauth/token` */
+  tokenUrl?: string;
+  scope?: string;
+  /** @defaultValue 10000 */
+  timeoutMs?: number;
+  /** In-client retries of GETs on transient errors. @defaultValue 2 */
+  maxRetries?: number;
+  /** Records per page when the caller does not say. @defaultValue 1000 */
+  defaultPageSize?: number;
+}
+
+/** What the client needs from the process. */
+export interface HcmCsdlDeps {
+  logger?: Logger;
+  metrics?: Pick<Metrics, 'externalRequestDuration'>;
+  now?: () => number;
+}
+
+interface WirePage<T> {
+  data: T[];
+  nextCursor?: string;
+  watermark: string;
+}
+
+/** The hcm-csdl client (see {@link createHcmCsdlClient}). */
+export type HcmCsdlClient = ReturnType<typeof createHcmCsdlClient>;
+
+/** Caps a requested page size to 1..1000. */
+export function clampPageSize(size: number | undefined, fallback: number): number {
+  const n = size === undefined || !Number.isFinite(size) ? fallback : Math.floor(size);
+  return Math.min(HCM_CSDL_MAX_PAGE, Math.max(1, n));
+}
+
+/**
+ * Idempotency key of chunk `index` of a batch: the key itself for a single chunk, `<key>.<index>`
+ * otherwise; keys that would exceed 200 characters are replaced by their SHA-256.
+ */
+export function chunkKey(key: string, index: number, chunks: number): string {
+  const out = chunks === 1 ? key : `${key}.${index}`;
+  return out.length <= 200 ? out : createHash('sha256').update(out).digest('hex');
+}
+
+/** Merges chunk receipts into one; rejection indexes become indexes into the whole batch. */
+export function mergeReceipts(
+  parts: Array<{ receipt: Receipt; offset: number; replayed: boolean }>,
+): WriteReceipt {
+  const merged: WriteReceipt = { accepted: 0, rejected: [] };
+  const ids: string[] = [];
+  for (const { receipt, offset } of parts) {
+    merged.accepted += receipt.accepted;
+    for (const r of receipt.rejected) merged.rejected.push({ ...r, index: r.index + offset });
+    ids.push(receipt.receiptId);
+  }
+  if (ids.length > 0) merged.receiptId = ids.join(',');
+  if (parts.length > 0 && parts.every((p) => p.replayed)) merged.replayed = true;
+  return merged;
+}
+
+/** Creates the hcm-csdl client. */
+export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {}) {
+  const base = config.baseURL.replace(/\/+$/, '');
+  const http: AxiosInstance = createHttpClient({
+    system: HCM_CSDL_SYSTEM,
+    baseURL: base,
+    timeoutMs: config.timeoutMs ?? 10_000,
+    maxRetries: config.maxRetries ?? 2,
+    auth: {
+      kind: 'oauth2-client-credentials',
+      tokenUrl: config.tokenUrl ?? `${base}/oauth/token`,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      ...(config.scope ? { scope: config.scope } : {}),
+    },
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const defaultPageSize = clampPageSize(config.defaultPageSize, HCM_CSDL_MAX_PAGE);
+
+  /** One page of `GET /v1/<entity>`. A cursor carries the original filters, so only it is sent. */
+  async function fetchPage<E extends HcmCsdlEntity>(
+    entity: E,
+    opts: ListChangesOptions,
+  ): Promise<WirePage<HcmCsdlWire[E]>> {
+    const params: Record<string, string | number> = { limit: clampPageSize(opts.pageSize, defaultPageSize) };
+    if (opts.cursor) params.cursor = opts.cursor;
+    else {
+      if (opts.since) params.updatedSince = opts.since;
+      if (opts.schoolCode) params.maTruong = opts.schoolCode;
+    }
+    const res = await http.get<unknown>(`/v1/${entity}`, { params });
+    const schema = ENTITY_SCHEMAS[entity].page as unknown as ZodType<WirePage<HcmCsdlWire[E]>>;
+    return parseWire(schema, res.data, HCM_CSDL_SYSTEM);
+  }
+
+  /** Changes since `since` (or from `cursor`), one {@link ChangeFeed} per page, tombstones included. */
+  async function* listChanges<E extends HcmCsdlEntity>(
+    entity: E,
+    opts: ListChangesOptions = {},
+  ): AsyncGenerator<ChangeFeed<HcmCsdlWire[E]>> {
+    const pages = paginate<HcmCsdlWire[E]>(
+      async (cursor) => {
+        const page = await fetchPage(entity, { ...opts, ...(cursor ? { cursor } : {}) });
+        watermark = page.watermark;
+        return page.nextCursor ? { items: page.data, nextCursor: page.nextCursor } : { items: page.data };
+      },
+      { ...(opts.cursor ? { cursor: opts.cursor } : {}), system: HCM_CSDL_SYSTEM },
+    );
+    let watermark = '';
+    for await (const page of pages) yield { ...page, watermark };
+  }
+
+  /** Upserts one chunk (≤ 1000 records). */
+  async function writeChunk(
+    entity: HcmCsdlEntity,
+    records: readonly unknown[],
+    key: string,
+  ): Promise<{ receipt: Receipt; replayed: boolean }> {
+    const res = await http.put<unknown>(
+      `/v1/${entity}:batch`,
+      { data: records },
+      { headers: { 'Idempotency-Key': key, 'content-type': 'application/json' } },
+    );
+    const receipt = parseWire(receiptSchema, res.data, HCM_CSDL_SYSTEM);
+    return { receipt, replayed: String(res.headers['idempotency-replayed'] ?? '') === 'true' };
+  }
+
+  /**
+   * Upserts records in chunks of ≤ 1000, each with its own Idempotency-Key derived from
+   * `idempotencyKey`, and returns the merged receipt. Chunks are sent in order; a failing chunk throws
+   * (earlier chunks stay applied; re-sending the same key replays them).
+   */
+  async function write<E extends HcmCsdlEntity>(
+    entity: E,
+    records: readonly HcmCsdlWireIn[E][],
+    opts: WriteOptions,
+  ): Promise<WriteReceipt> {
+    if (records.length === 0) return { accepted: 0, rejected: [] };
+    const chunks = Math.ceil(records.length / HCM_CSDL_MAX_PAGE);
+    const parts: Array<{ receipt: Receipt; offset: number; replayed: boolean }> = [];
+    for (let i = 0; i < chunks; i++) {
+      const offset = i * HCM_CSDL_MAX_PAGE;
+      const slice = records.slice(offset, offset + HCM_CSDL_MAX_PAGE);
+      const part = await writeChunk(entity, slice, chunkKey(opts.idempotencyKey, i, chunks));
+      parts.push({ ...part, offset });
+    }
+    return mergeReceipts(parts);
+  }
+
+  /** `GET /v1/ping` with a token: reachability and credentials. Never throws. */
+  async function health(): Promise<HealthResult> {
+    try {
+      await http.get('/v1/ping');
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, detail: isAppError(err) ? err.code : 'unexpected error' };
+    }
+  }
+
+  return { system: HCM_CSDL_SYSTEM, fetchPage, listChanges, write, health };
+}

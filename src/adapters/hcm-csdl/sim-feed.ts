@@ -1,0 +1,299 @@
+/**
+ * The simulator's change feeds: the shared synthetic population rendered in hcm-csdl's wire format,
+ * paged by a position cursor so city scale streams in O(page) memory. Phase 1 walks the population
+ * (deterministic `updatedAt`, deterministic tombstones); phase 2 walks what the simulator was sent
+ * (keys it was sent are served from phase 2 only, so every key appears once per feed).
+ */
+import type { Population, PopClass, PopSchool, PopStaff, PopStudent } from '../population/index.js';
+import { seedHash, unit3 } from '../population/prng.js';
+import type {
+  CAP_HOC,
+  GIOI_TINH,
+  KHOI_LOP,
+  LOAI_KHUYET_TAT,
+  TRANG_THAI_CAN_BO,
+  TRANG_THAI_HOC_SINH,
+  TRANG_THAI_TRUONG,
+  VI_TRI_VIEC_LAM,
+} from './schema.js';
+import type { ClassGroup, HcmCsdlEntity, HcmCsdlWire, School, Staff, Student, Tombstone } from './schema.js';
+
+type Of<T extends readonly string[]> = T[number];
+const LEVEL: Record<PopSchool['level'], Of<typeof CAP_HOC>> = {
+  preschool: 'Mầm non',
+  primary: 'Tiểu học',
+  lower_secondary: 'THCS',
+  upper_secondary: 'THPT',
+  multi_level: 'Liên cấp',
+  continuing: 'GDTX',
+};
+const SCHOOL_STATUS: Record<PopSchool['status'], Of<typeof TRANG_THAI_TRUONG>> = {
+  active: 'Đang hoạt động',
+  closed: 'Ngừng hoạt động',
+};
+const SEX: Record<PopStudent['sex'], Of<typeof GIOI_TINH>> = { male: 'Nam', female: 'Nữ' };
+const GRADE: Record<NonNullable<PopStudent['grade']>, Of<typeof KHOI_LOP>> = {
+  nursery: 'NT',
+  kg3: 'MG3',
+  kg4: 'MG4',
+  kg5: 'MG5',
+  ...({
+    1: '1',
+    2: '2',
+    3: '3',
+    4: '4',
+    5: '5',
+    6: '6',
+    7: '7',
+    8: '8',
+    9: '9',
+    10: '10',
+    11: '11',
+    12: '12',
+  } as const),
+};
+const STUDENT_STATUS: Record<PopStudent['status'], Of<typeof TRANG_THAI_HOC_SINH>> = {
+  studying: 'Đang học',
+  transferred_in: 'Chuyển đến',
+  transferred_out: 'Chuyển đi',
+  dropped_out: 'Thôi học',
+  returned: 'Nghỉ học xin học lại',
+  suspended: 'Tạm nghỉ',
+  repeating: 'Lưu ban',
+  completed: 'Hoàn thành chương trình',
+  graduated: 'Tốt nghiệp',
+  deceased: 'Đã mất',
+};
+const DISABILITY: Record<NonNullable<PopStudent['disability']>, Of<typeof LOAI_KHUYET_TAT>> = {
+  none: 'Không khuyết tật',
+  visual: 'Khuyết tật nhìn',
+  hearing: 'Khuyết tật nghe',
+  speech: 'Khuyết tật nói',
+  physical: 'Khuyết tật vận động',
+  intellectual: 'Khuyết tật trí tuệ',
+  multiple: 'Đa tật',
+  other: 'Khuyết tật khác',
+};
+const POSITION: Record<PopStaff['position'], Of<typeof VI_TRI_VIEC_LAM>> = {
+  principal: 'Hiệu trưởng',
+  vice_principal: 'Phó hiệu trưởng',
+  teacher: 'Giáo viên',
+  staff: 'Nhân viên',
+};
+const STAFF_STATUS: Record<PopStaff['status'], Of<typeof TRANG_THAI_CAN_BO>> = {
+  working: 'Đang làm việc',
+  on_leave: 'Tạm nghỉ',
+  left: 'Đã nghỉ việc',
+  retired: 'Nghỉ hưu',
+};
+
+/** Adds `key: value` to `out` when value is defined (wire objects never carry undefined). */
+function put<T extends object, K extends string, V>(out: T, key: K, value: V | undefined): T {
+  if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  return out;
+}
+
+function schoolWire(s: PopSchool, updatedAt: string): School {
+  const w: School = {
+    maDinhDanh: s.schoolCode,
+    tenTruong: s.name,
+    capHoc: LEVEL[s.level],
+    maTinh: s.provinceCode,
+    maXa: s.communeCode,
+    trangThai: SCHOOL_STATUS[s.status],
+    updatedAt,
+  };
+  return put(put(w, 'diaChi', s.address), 'dienThoai', s.phone);
+}
+
+function classWire(c: PopClass, updatedAt: string): ClassGroup {
+  const w: ClassGroup = {
+    maDinhDanh: c.classCode,
+    maTruong: c.schoolCode,
+    namHoc: c.schoolYear,
+    khoiLop: GRADE[c.grade],
+    tenLop: c.name,
+    updatedAt,
+  };
+  return put(w, 'maGiaoVienChuNhiem', c.homeroomStaffCode);
+}
+
+function studentWire(s: PopStudent, updatedAt: string): Student {
+  const w: Student = {
+    maDinhDanh: s.studentCode,
+    maTruong: s.schoolCode,
+    namHoc: s.schoolYear,
+    hoTen: s.fullName,
+    ngaySinh: s.birthDate,
+    gioiTinh: SEX[s.sex],
+    maDanToc: s.ethnicityCode,
+    trangThai: STUDENT_STATUS[s.status],
+    updatedAt,
+  };
+  put(w, 'maLop', s.classCode);
+  put(w, 'khoiLop', s.grade && GRADE[s.grade]);
+  put(w, 'soDinhDanhCaNhan', s.personalId);
+  put(w, 'ngayTrangThai', s.statusDate);
+  put(w, 'loaiKhuyetTat', s.disability && DISABILITY[s.disability]);
+  return put(w, 'maXaThuongTru', s.residenceCommuneCode);
+}
+
+function staffWire(s: PopStaff, updatedAt: string): Staff {
+  const w: Staff = {
+    maDinhDanh: s.staffCode,
+    maTruong: s.schoolCode,
+    hoTen: s.fullName,
+    ngaySinh: s.birthDate,
+    gioiTinh: SEX[s.sex],
+    viTriViecLam: POSITION[s.position],
+    trangThai: STAFF_STATUS[s.status],
+    updatedAt,
+  };
+  put(w, 'soDinhDanhCaNhan', s.personalId);
+  put(w, 'maDanToc', s.ethnicityCode);
+  put(w, 'monDay', s.subjects && [...s.subjects]);
+  put(w, 'email', s.email);
+  return put(w, 'dienThoai', s.phone);
+}
+
+/** One entity's population as positions; each position holds a few records. */
+interface Source<E extends HcmCsdlEntity> {
+  /** Positions [start, end) of one school (index) or of all. */
+  range(school: number | undefined): readonly [number, number];
+  /** Cheap test: nothing at position p changed at or after `since` (ISO). */
+  olderThan(p: number, since: string): boolean;
+  at(p: number): HcmCsdlWire[E][];
+}
+
+/** Options of {@link createSources}. */
+export interface SourceOptions {
+  seed: number | string;
+  /** Share of classes, students and staff served as tombstones. @defaultValue 0.005 */
+  tombstoneRate?: number;
+}
+
+const TOMBSTONE_STREAM = 0x7_0000;
+/** Classes of school s use change indexes s * CLASS_STRIDE + k. */
+const CLASS_STRIDE = 1024;
+
+/** The four sources over a population. */
+export function createSources(pop: Population, opts: SourceOptions) {
+  const seed = seedHash(opts.seed);
+  const rate = opts.tombstoneRate ?? 0.005;
+  const nSchools = pop.counts.schools;
+  const spp = nSchools > 0 ? pop.counts.students / nSchools : 0;
+  const tpp = nSchools > 0 ? pop.counts.staff / nSchools : 0;
+  const dead = (stream: number, index: number) =>
+    rate > 0 && unit3(seed, TOMBSTONE_STREAM + stream, index) < rate;
+  const tomb = (maDinhDanh: string, updatedAt: string): Tombstone => ({
+    maDinhDanh,
+    updatedAt,
+    deleted: true,
+  });
+  const perSchool =
+    (size: number) =>
+    (school: number | undefined): readonly [number, number] =>
+      school === undefined ? [0, nSchools * size] : [school * size, (school + 1) * size];
+
+  const schools: Source<'schools'> = {
+    range: perSchool(1),
+    olderThan: (p, since) => pop.changedAt('school', p) < since,
+    at: (p) => [schoolWire(pop.school(p), pop.changedAt('school', p))],
+  };
+  const classes: Source<'classes'> = {
+    range: perSchool(1),
+    olderThan: (p, since) => {
+      for (let k = 0; k < pop.classCount(p); k++)
+        if (pop.changedAt('class', p * CLASS_STRIDE + k) >= since) return false;
+      return true;
+    },
+    at: (p) =>
+      Array.from(pop.classesOfSchool(p), (c, k) => {
+        const at = pop.changedAt('class', p * CLASS_STRIDE + k);
+        return dead(1, p * CLASS_STRIDE + k) ? tomb(c.classCode, at) : classWire(c, at);
+      }),
+  };
+  const students: Source<'students'> = {
+    range: perSchool(spp),
+    olderThan: (g, since) => pop.changedAt('student', g) < since,
+    at: (g) => {
+      const at = pop.changedAt('student', g);
+      return pop
+        .studentRecordsAt(g)
+        .map((s, j) => (dead(2, g * 2 + j) ? tomb(s.studentCode, at) : studentWire(s, at)));
+    },
+  };
+  const staff: Source<'staff'> = {
+    range: perSchool(tpp),
+    olderThan: (t, since) => pop.changedAt('staff', t) < since,
+    at: (t) => {
+      const at = pop.changedAt('staff', t);
+      const s = pop.staff(t);
+      return [dead(3, t) ? tomb(s.staffCode, at) : staffWire(s, at)];
+    },
+  };
+  return { schools, classes, students, staff } satisfies { [E in HcmCsdlEntity]: Source<E> };
+}
+export type Sources = ReturnType<typeof createSources>;
+
+/** What phase 2 reads: the records the simulator was sent, in arrival order. */
+export interface ReceivedView {
+  has(entity: HcmCsdlEntity, key: string): boolean;
+  size(entity: HcmCsdlEntity): number;
+  at(entity: HcmCsdlEntity, i: number): { record: { maDinhDanh: string; updatedAt: string }; school: string };
+}
+
+/** Position of a feed; encoded into the opaque cursor. */
+export interface FeedState {
+  e: HcmCsdlEntity;
+  /** updatedSince, normalised ISO. */
+  s?: string;
+  /** maTruong filter. */
+  m?: string;
+  /** Watermark of this feed (time it started). */
+  w: string;
+  ph: 1 | 2;
+  p: number;
+  q: number;
+}
+
+/** Reads one page of a feed; `next` is absent when the feed is exhausted. */
+export function readPage<E extends HcmCsdlEntity>(
+  source: Source<E>,
+  received: ReceivedView,
+  schoolIndex: number | undefined,
+  state: FeedState,
+  limit: number,
+): { items: HcmCsdlWire[E][]; next?: FeedState } {
+  const items: HcmCsdlWire[E][] = [];
+  const budget = Math.max(20 * limit, 20_000);
+  let scanned = 0;
+  let { ph, p, q } = state;
+  const [start, end] =
+    state.m !== undefined && schoolIndex === undefined ? [0, 0] : source.range(schoolIndex);
+  if (ph === 1) p = Math.max(p, start);
+  const suspend = (): { items: HcmCsdlWire[E][]; next: FeedState } => ({
+    items,
+    next: { ...state, ph, p, q },
+  });
+  for (; ph === 1 && p < end; p++, q = 0) {
+    if (items.length >= limit || scanned++ >= budget) return suspend();
+    if (state.s !== undefined && q === 0 && source.olderThan(p, state.s)) continue;
+    const recs = source.at(p);
+    for (; q < recs.length; q++) {
+      if (items.length >= limit) return suspend();
+      const r = recs[q] as HcmCsdlWire[E];
+      if ((state.s !== undefined && r.updatedAt < state.s) || received.has(state.e, r.maDinhDanh)) continue;
+      items.push(r);
+    }
+  }
+  if (ph === 1) [ph, p, q] = [2, 0, 0];
+  for (; p < received.size(state.e); p++) {
+    if (items.length >= limit || scanned++ >= budget) return suspend();
+    const { record, school } = received.at(state.e, p);
+    if (state.s !== undefined && record.updatedAt < state.s) continue;
+    if (state.m !== undefined && school !== state.m) continue;
+    items.push(record as HcmCsdlWire[E]);
+  }
+  return { items };
+}

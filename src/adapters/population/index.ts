@@ -1,0 +1,223 @@
+/**
+ * ONE deterministic, seeded synthetic population of province 79 (TP. Hồ Chí Minh) from which every
+ * simulator draws. Record i is a pure function of (seed, i), computed in O(1) without holding the
+ * population in memory, so the same child is a surveyed person in moet-pcgd (`person(i)`), a student
+ * in hcm-csdl and in its school's smas or vnedu (`student(i)`).
+ */
+import { STREAM, type PopulationContext } from './context.js';
+import { applyDiscrepancy, discrepancyOf } from './discrepancy.js';
+import { HCMC_COMMUNES } from './hcmc-communes.js';
+import { createLayout } from './layout.js';
+import { buildResident, buildStaff, personFromStudent } from './people.js';
+import { seedHash, unit3 } from './prng.js';
+import {
+  buildClass,
+  buildSchool,
+  buildStudent,
+  classCountOf,
+  createCodecs,
+  residenceCommuneOf,
+} from './records.js';
+import type { DiscrepancyKind, PopClass, PopPerson, PopSchool, PopStaff, PopStudent } from './types.js';
+
+export type * from './types.js';
+export { HCMC_COMMUNES, HCMC_PROVINCE_CODE } from './hcmc-communes.js';
+export { DISCREPANCY_KINDS } from './discrepancy.js';
+
+/** Options of {@link createPopulation}. */
+export interface PopulationOptions {
+  /** Any number or string; the same seed gives the same population. */
+  seed: number | string;
+  /** Number of schools (levels mixed 35 % preschool, 30 % primary, 20 % lower, 15 % upper secondary). */
+  schools: number;
+  /** @defaultValue 400 */
+  studentsPerSchool?: number;
+  /** @defaultValue 30 */
+  staffPerSchool?: number;
+  /** Surveyed residents who are not students (ages 0–60). @defaultValue the number of students */
+  extraPersons?: number;
+  /** Share of students with an injected discrepancy. @defaultValue 0.02 */
+  discrepancyRate?: number;
+  /** @defaultValue '2025-2026' */
+  schoolYear?: string;
+  /** "Now" of the data (status dates, change times). @defaultValue 15 October of the first year */
+  asOf?: string;
+}
+
+export type ChangedEntity = 'school' | 'class' | 'student' | 'staff' | 'person';
+
+/** A population; indices are 0-based and checked (RangeError outside). */
+export interface Population {
+  readonly schoolYear: string;
+  readonly counts: { schools: number; students: number; staff: number; persons: number };
+  school(i: number): PopSchool;
+  schoolIndexOf(schoolCode: string): number | undefined;
+  schoolsOfCommune(communeCode: string): Generator<number>;
+  classCount(schoolIndex: number): number;
+  classOf(schoolIndex: number, k: number): PopClass;
+  classesOfSchool(schoolIndex: number): Generator<PopClass>;
+  /** Student g as the school systems hold it (discrepancy applied). */
+  student(g: number): PopStudent;
+  /** Student g as it truly is (what the survey agrees with). */
+  trueStudent(g: number): PopStudent;
+  /** The record(s) held for student g: two when a `duplicate_record` discrepancy was injected. */
+  studentRecordsAt(g: number): PopStudent[];
+  /** All held student records of a school, duplicates included, in index order. */
+  studentsOfSchool(schoolIndex: number): Generator<PopStudent>;
+  studentIndexOf(studentCode: string): number | undefined;
+  /** First global student index of a school (students of school s are [first, first + studentsPerSchool)). */
+  firstStudentOf(schoolIndex: number): number;
+  staff(t: number): PopStaff;
+  staffOfSchool(schoolIndex: number): Generator<PopStaff>;
+  /** Surveyed person i: i < students is student i's person; beyond are other residents. */
+  person(i: number): PopPerson;
+  /** Persons of a commune in ascending index, after index `after` (resume point). */
+  personsOfCommune(communeCode: string, after?: number): Generator<{ index: number; person: PopPerson }>;
+  discrepancyOf(g: number): DiscrepancyKind | undefined;
+  /** Deterministic last-change time (ISO) of a record, within 180 days before `asOf`. */
+  changedAt(entity: ChangedEntity, index: number): string;
+}
+
+function checkIndex(i: number, size: number, what: string): void {
+  if (!Number.isInteger(i) || i < 0 || i >= size)
+    throw new RangeError(`${what} index ${i} outside [0, ${size})`);
+}
+
+function contextOf(opts: PopulationOptions): PopulationContext {
+  const seed = seedHash(opts.seed);
+  const spp = opts.studentsPerSchool ?? 400;
+  const staffPerSchool = opts.staffPerSchool ?? 30;
+  if (!Number.isInteger(opts.schools) || opts.schools < 0)
+    throw new RangeError('schools must be an integer >= 0');
+  if (!Number.isInteger(spp) || spp < 1 || !Number.isInteger(staffPerSchool) || staffPerSchool < 1) {
+    throw new RangeError('studentsPerSchool and staffPerSchool must be integers >= 1');
+  }
+  const schoolYear = opts.schoolYear ?? '2025-2026';
+  const startYear = Number(schoolYear.slice(0, 4));
+  if (!/^\d{4}-\d{4}$/.test(schoolYear) || Number(schoolYear.slice(5)) !== startYear + 1) {
+    throw new RangeError(`schoolYear must look like '2025-2026'`);
+  }
+  const students = opts.schools * spp;
+  return {
+    seed,
+    schools: opts.schools,
+    studentsPerSchool: spp,
+    staffPerSchool,
+    students,
+    extraPersons: opts.extraPersons ?? students,
+    discrepancyRate: opts.discrepancyRate ?? 0.02,
+    startYear,
+    schoolYear,
+    asOfMs: Date.parse(opts.asOf ?? `${startYear}-10-15T00:00:00.000Z`),
+    layout: createLayout(seed, opts.schools, spp, staffPerSchool),
+  };
+}
+
+/** Creates the population of `opts` (cheap: nothing is generated until asked for). */
+export function createPopulation(opts: PopulationOptions): Population {
+  const ctx = contextOf(opts);
+  const codes = createCodecs(ctx.seed);
+  const counts = {
+    schools: ctx.schools,
+    students: ctx.students,
+    staff: ctx.schools * ctx.staffPerSchool,
+    persons: ctx.students + ctx.extraPersons,
+  };
+  let lastSchool: { i: number; school: PopSchool } | undefined;
+  const school = (i: number): PopSchool => {
+    checkIndex(i, counts.schools, 'school');
+    if (lastSchool?.i !== i) lastSchool = { i, school: buildSchool(ctx, codes, i) };
+    return lastSchool.school;
+  };
+  const trueStudent = (g: number): PopStudent => {
+    checkIndex(g, counts.students, 'student');
+    return buildStudent(ctx, codes, g, discrepancyOf(ctx, g) === 'stale_status');
+  };
+  const studentRecordsAt = (g: number): PopStudent[] =>
+    applyDiscrepancy(trueStudent(g), discrepancyOf(ctx, g), codes.studentCode(g, true));
+  const person = (i: number): PopPerson => {
+    checkIndex(i, counts.persons, 'person');
+    if (i >= ctx.students) return buildResident(ctx, i);
+    return personFromStudent(ctx, i, trueStudent(i), school(Math.floor(i / ctx.studentsPerSchool)));
+  };
+
+  function communeIndexOf(code: string): number {
+    const c = HCMC_COMMUNES.findIndex(([k]) => k === code);
+    if (c < 0) throw new RangeError(`commune ${code} is not in province 79`);
+    return c;
+  }
+
+  function* personsOfCommune(code: string, after = -1): Generator<{ index: number; person: PopPerson }> {
+    const c = communeIndexOf(code);
+    const n = ctx.layout.nCommunes;
+    const home = ctx.layout.residueOfCommune(c);
+    const away = (home - 1 + n) % n; // schools whose pupils living away live in commune c
+    const firstBlock = Math.floor(Math.floor(Math.max(0, after + 1) / ctx.studentsPerSchool) / n);
+    for (let b = firstBlock; b * n < ctx.schools; b++) {
+      for (const s of [b * n + home, b * n + away].sort((x, y) => x - y)) {
+        if (s >= ctx.schools) continue;
+        const end = (s + 1) * ctx.studentsPerSchool;
+        for (let g = Math.max(s * ctx.studentsPerSchool, after + 1); g < end; g++) {
+          if (residenceCommuneOf(ctx, g) === c) yield { index: g, person: person(g) };
+        }
+      }
+    }
+    const firstE = Math.max(0, after + 1 - ctx.students);
+    const residue = ctx.layout.residueOfCommune(c);
+    for (let e = firstE + ((residue - (firstE % n) + n) % n); e < ctx.extraPersons; e += n) {
+      yield { index: ctx.students + e, person: person(ctx.students + e) };
+    }
+  }
+
+  return {
+    schoolYear: ctx.schoolYear,
+    counts,
+    school,
+    schoolIndexOf: (code) => {
+      const i = codes.schoolIndexOf(code);
+      return i !== undefined && i < counts.schools ? i : undefined;
+    },
+    *schoolsOfCommune(code) {
+      const r = ctx.layout.residueOfCommune(communeIndexOf(code));
+      for (let s = r; s < ctx.schools; s += ctx.layout.nCommunes) yield s;
+    },
+    classCount: (s) => (checkIndex(s, counts.schools, 'school'), classCountOf(ctx, s)),
+    classOf: (s, k) => {
+      checkIndex(s, counts.schools, 'school');
+      checkIndex(k, classCountOf(ctx, s), 'class');
+      return buildClass(ctx, codes, s, k);
+    },
+    *classesOfSchool(s) {
+      checkIndex(s, counts.schools, 'school');
+      for (let k = 0; k < classCountOf(ctx, s); k++) yield buildClass(ctx, codes, s, k);
+    },
+    student: (g) => studentRecordsAt(g)[0] as PopStudent,
+    trueStudent,
+    studentRecordsAt,
+    *studentsOfSchool(s) {
+      checkIndex(s, counts.schools, 'school');
+      for (let g = s * ctx.studentsPerSchool; g < (s + 1) * ctx.studentsPerSchool; g++)
+        yield* studentRecordsAt(g);
+    },
+    studentIndexOf: (code) => {
+      const g = codes.studentIndexOf(code);
+      return g !== undefined && g < counts.students ? g : undefined;
+    },
+    firstStudentOf: (s) => (checkIndex(s, counts.schools, 'school'), s * ctx.studentsPerSchool),
+    staff: (t) => (checkIndex(t, counts.staff, 'staff'), buildStaff(ctx, codes, t)),
+    *staffOfSchool(s) {
+      checkIndex(s, counts.schools, 'school');
+      for (let t = s * ctx.staffPerSchool; t < (s + 1) * ctx.staffPerSchool; t++)
+        yield buildStaff(ctx, codes, t);
+    },
+    person,
+    personsOfCommune,
+    discrepancyOf: (g) => (checkIndex(g, counts.students, 'student'), discrepancyOf(ctx, g)),
+    changedAt: (entity, index) => {
+      const stream =
+        STREAM.changedAt * 16 + ['school', 'class', 'student', 'staff', 'person'].indexOf(entity);
+      const back = Math.floor(unit3(ctx.seed, stream, index) * 180 * 86_400_000);
+      return new Date(ctx.asOfMs - back).toISOString();
+    },
+  };
+}

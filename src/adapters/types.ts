@@ -1,0 +1,123 @@
+/**
+ * The adapter contract every external system implements (DESIGN §2, CONVENTIONS synthesis 4).
+ *
+ * Adapters speak only their system's wire types: they never import `src/canonical`. A job composes
+ * `source.listChanges → mapping.toCanonical → mapping.fromCanonical → target.write`.
+ *
+ * Optional fields also accept an explicit `undefined` (zod's `.optional()` output fits directly under
+ * `exactOptionalPropertyTypes`).
+ */
+
+/** One page of a paginated listing. */
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  nextCursor?: string | undefined;
+}
+
+/** One page of a change feed. */
+export interface ChangeFeed<T> {
+  /** The changed records of this page, in the system's wire shape. */
+  items: T[];
+  /**
+   * Opaque cursor to resume right after this page (store it after the page is processed);
+   * absent on the last page.
+   */
+  nextCursor?: string | undefined;
+  /**
+   * ISO time to pass as `since` in the next run once the feed is exhausted (usually on the last page).
+   * Absent when the system does not tell.
+   */
+  watermark?: string | undefined;
+}
+
+/** Options of {@link SourceAdapter.listChanges}. */
+export interface ListChangesOptions {
+  /** Only records changed at or after this ISO time (watermark of the previous run). */
+  since?: string | undefined;
+  /** Resume cursor from a previous {@link ChangeFeed.nextCursor}; wins over `since` position-wise. */
+  cursor?: string | undefined;
+  /** Records per page; the adapter caps it at the system's maximum. */
+  pageSize?: number | undefined;
+  /** Restrict to one school, where the system supports it. */
+  schoolCode?: string | undefined;
+}
+
+/** Result of a health probe. */
+export interface HealthResult {
+  ok: boolean;
+  /** Short, non-personal explanation (e.g. `HTTP 503`). */
+  detail?: string | undefined;
+}
+
+/** A system we read from. `Entity` is the system's entity names, `Wire` its record wire type. */
+export interface SourceAdapter<Entity extends string, Wire> {
+  /** System id, e.g. `hcm-csdl` (also the metrics `system` label). */
+  readonly system: string;
+  /**
+   * Changes since a watermark (ISO time) or resume cursor, page by page.
+   * Throws {@link import('../errors.js').AppError} with an `ERR_ADAPTER_*` code on failure.
+   */
+  listChanges(entity: Entity, opts: ListChangesOptions): AsyncIterable<ChangeFeed<Wire>>;
+  /** Cheap probe of reachability and credentials; never throws. */
+  health(): Promise<HealthResult>;
+}
+
+/** Options of {@link TargetAdapter.write}. */
+export interface WriteOptions {
+  /**
+   * Deterministic key of this batch: writing the same key twice must have one effect
+   * (sent as `Idempotency-Key` or the system's equivalent).
+   */
+  idempotencyKey: string;
+}
+
+/** One record a target refused, by index in the batch sent. */
+export interface WriteRejection {
+  /** Index into the `records` array given to {@link TargetAdapter.write}. */
+  index: number;
+  /** The system's rejection code (opaque, stable). */
+  code: string;
+  /** The system's message; may be Vietnamese. Must not contain personal data when logged. */
+  message: string;
+}
+
+/** What a target reported for one batch. */
+export interface WriteReceipt {
+  /** Records applied (created, updated or unchanged). */
+  accepted: number;
+  rejected: WriteRejection[];
+  /** The system's receipt / submission id, when it gives one. */
+  receiptId?: string | undefined;
+  /** True when the system recognised the idempotency key and replayed an earlier result. */
+  replayed?: boolean | undefined;
+}
+
+/** A system we write to. `Entity` is the system's entity names, `WireIn` its input wire type. */
+export interface TargetAdapter<Entity extends string, WireIn> {
+  /** System id, e.g. `moet-pcgd`. */
+  readonly system: string;
+  /**
+   * Upserts a batch. Per-record refusals come back in {@link WriteReceipt.rejected}; whole-batch
+   * failures throw an `AppError` (`ERR_ADAPTER_*`, e.g. `ERR_ADAPTER_WINDOW_CLOSED`).
+   */
+  write(entity: Entity, records: WireIn[], opts: WriteOptions): Promise<WriteReceipt>;
+}
+
+/** A system that is both read and written (e.g. hcm-csdl). */
+export interface SourceTargetAdapter<Entity extends string, Wire, WireIn>
+  extends SourceAdapter<Entity, Wire>, TargetAdapter<Entity, WireIn> {}
+
+/** Auth settings understood by `createHttpClient` (see `http.ts`). Secrets: never log. */
+export type HttpAuth =
+  | { kind: 'none' }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'api-key'; header: string; key: string }
+  | {
+      kind: 'oauth2-client-credentials';
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      /** Space-separated scopes, sent as `scope` when set. */
+      scope?: string;
+    };

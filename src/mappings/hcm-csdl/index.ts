@@ -1,0 +1,18 @@
+/** The hcm-csdl mappings (wire ⇄ canonical), one per entity, keyed like the adapter's entities. */
+import { hcmCsdlClasses } from './classes.js';
+import { hcmCsdlSchools } from './schools.js';
+import { hcmCsdlStaff } from './staff.js';
+import { hcmCsdlStudents } from './students.js';
+
+export { hcmCsdlClasses, type HcmCsdlClassIn } from './classes.js';
+export { hcmCsdlSchools, HCM_CSDL_SCHOOL_STATUS, type HcmCsdlSchoolIn } from './schools.js';
+export { hcmCsdlStaff, type HcmCsdlStaffIn } from './staff.js';
+export { hcmCsdlStudents, type HcmCsdlStudentIn } from './students.js';
+
+/** Mapping of each hcm-csdl entity. */
+export const HCM_CSDL_MAPPINGS = {
+  schools: hcmCsdlSchools,
+  classes: hcmCsdlClasses,
+  students: hcmCsdlStudents,
+  staff: hcmCsdlStaff,
+} as const;

@@ -1,0 +1,89 @@
+/**
+ * hcm-csdl schools ⇄ canonical School. maDinhDanh ⇄ schoolCode, tenTruong ⇄ name (NFC), capHoc ⇄ level,
+ * maTinh ⇄ provinceCode, maXa ⇄ communeCode, diaChi ⇄ address, dienThoai ⇄ phone, trangThai ⇄ status.
+ */
+import type { School as WireSchool, SchoolUpsert } from '../../adapters/hcm-csdl/schema.js';
+import { defineCodeList } from '../../canonical/codes/code-list.js';
+import { SCHOOL_LEVEL_CODE_LIST } from '../../canonical/codes/school-level.js';
+import type { SchoolStatus } from '../../canonical/enums.js';
+import { SchoolSchema, type School } from '../../canonical/school.js';
+import { cleanText } from '../common.js';
+import type { EntityMapping, MapResult } from '../types.js';
+import {
+  Findings,
+  SCHOOL_LEVEL_TO_WIRE,
+  SCHOOL_STATUS_TO_WIRE,
+  code,
+  compact,
+  finish,
+  requiredText,
+} from './shared.js';
+
+/**
+ * School status as hcm-csdl spells it. The canonical model has no list for it (two codes), so this
+ * mapping holds one; its spellings are the model's (DOMAIN §6.2 does not show the real values).
+ */
+export const HCM_CSDL_SCHOOL_STATUS = defineCodeList<SchoolStatus>({
+  id: 'hcm-csdl/school-status',
+  version: '1',
+  effectiveFrom: '2025-07-01',
+  source: 'truc model of hcm-csdl (no public specification, DOMAIN.md §6.3).',
+  entries: [
+    { code: 'active', labelVi: 'Đang hoạt động', labelEn: 'Active', aliases: ['Hoạt động'] },
+    {
+      code: 'closed',
+      labelVi: 'Ngừng hoạt động',
+      labelEn: 'Closed',
+      aliases: ['Giải thể', 'Đã giải thể', 'Đóng cửa'],
+    },
+  ],
+});
+
+/** A school record as the mapping reads it: a read record or an upsert. */
+export type HcmCsdlSchoolIn = Omit<WireSchool, 'updatedAt' | 'deleted'> & { updatedAt?: string };
+
+const POINTERS: Record<keyof School, string> = {
+  schoolCode: '/maDinhDanh',
+  name: '/tenTruong',
+  level: '/capHoc',
+  provinceCode: '/maTinh',
+  communeCode: '/maXa',
+  address: '/diaChi',
+  phone: '/dienThoai',
+  status: '/trangThai',
+};
+
+function toCanonical(wire: HcmCsdlSchoolIn): MapResult<School> {
+  const f = new Findings();
+  const draft = compact({
+    schoolCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f),
+    name: requiredText(wire.tenTruong, '/tenTruong', f),
+    level: code(SCHOOL_LEVEL_CODE_LIST, wire.capHoc, '/capHoc', f, true),
+    provinceCode: requiredText(wire.maTinh, '/maTinh', f),
+    communeCode: requiredText(wire.maXa, '/maXa', f),
+    address: cleanText(wire.diaChi),
+    phone: cleanText(wire.dienThoai),
+    status: code(HCM_CSDL_SCHOOL_STATUS, wire.trangThai, '/trangThai', f, true),
+  });
+  return finish(SchoolSchema, draft, POINTERS, f);
+}
+
+function fromCanonical(s: School): SchoolUpsert {
+  return {
+    maDinhDanh: s.schoolCode,
+    tenTruong: s.name,
+    capHoc: SCHOOL_LEVEL_TO_WIRE[s.level],
+    maTinh: s.provinceCode,
+    maXa: s.communeCode,
+    ...(s.address !== undefined ? { diaChi: s.address } : {}),
+    ...(s.phone !== undefined ? { dienThoai: s.phone } : {}),
+    trangThai: SCHOOL_STATUS_TO_WIRE[s.status],
+  };
+}
+
+/** hcm-csdl schools mapping. */
+export const hcmCsdlSchools: EntityMapping<HcmCsdlSchoolIn, School, SchoolUpsert> = {
+  version: 'hcm-csdl/schools@1',
+  toCanonical,
+  fromCanonical,
+};

@@ -1,0 +1,97 @@
+/**
+ * hcm-csdl students ⇄ canonical Student. Field by field: maDinhDanh ⇄ studentCode, maTruong ⇄ schoolCode
+ * (or ctx.schoolCode), maLop ⇄ classCode (the class's maDinhDanh), namHoc ⇄ schoolYear (or
+ * ctx.schoolYear), khoiLop ⇄ grade, soDinhDanhCaNhan ⇄ personalId, hoTen ⇄ fullName (NFC),
+ * ngaySinh ⇄ birthDate, gioiTinh ⇄ sex, maDanToc ⇄ ethnicityCode, trangThai ⇄ status,
+ * ngayTrangThai ⇄ statusDate, loaiKhuyetTat ⇄ disability, maXaThuongTru ⇄ residenceCommuneCode.
+ * `updatedAt` and `deleted` are transport fields and are not mapped (tombstones never reach a mapping).
+ */
+import type { Student as WireStudent, StudentUpsert } from '../../adapters/hcm-csdl/schema.js';
+import { DISABILITY_CODE_LIST } from '../../canonical/codes/disability.js';
+import { ETHNICITY_CODE_LIST } from '../../canonical/codes/ethnicity.js';
+import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
+import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
+import { STUDENT_STATUS_CODE_LIST } from '../../canonical/codes/student-status.js';
+import { StudentSchema, type Student } from '../../canonical/student.js';
+import { cleanText } from '../common.js';
+import type { EntityMapping, MapContext, MapResult } from '../types.js';
+import {
+  DISABILITY_TO_WIRE,
+  Findings,
+  GRADE_TO_WIRE,
+  SEX_TO_WIRE,
+  STUDENT_STATUS_TO_WIRE,
+  code,
+  compact,
+  date,
+  finish,
+  requiredText,
+} from './shared.js';
+
+/** A student record as the mapping reads it: a read record or an upsert (transport fields ignored). */
+export type HcmCsdlStudentIn = Omit<WireStudent, 'updatedAt' | 'deleted'> & { updatedAt?: string };
+
+/** Wire pointer of each canonical field (for findings from canonical validation). */
+const POINTERS: Record<keyof Student, string> = {
+  studentCode: '/maDinhDanh',
+  schoolCode: '/maTruong',
+  classCode: '/maLop',
+  schoolYear: '/namHoc',
+  grade: '/khoiLop',
+  personalId: '/soDinhDanhCaNhan',
+  fullName: '/hoTen',
+  birthDate: '/ngaySinh',
+  sex: '/gioiTinh',
+  ethnicityCode: '/maDanToc',
+  status: '/trangThai',
+  statusDate: '/ngayTrangThai',
+  disability: '/loaiKhuyetTat',
+  residenceCommuneCode: '/maXaThuongTru',
+};
+
+function toCanonical(wire: HcmCsdlStudentIn, ctx: MapContext): MapResult<Student> {
+  const f = new Findings();
+  const draft = compact({
+    studentCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f),
+    schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f),
+    classCode: cleanText(wire.maLop),
+    schoolYear: requiredText(cleanText(wire.namHoc) ?? ctx.schoolYear, '/namHoc', f),
+    grade: code(GRADE_CODE_LIST, wire.khoiLop, '/khoiLop', f, false),
+    personalId: cleanText(wire.soDinhDanhCaNhan)?.replace(/\s/g, ''),
+    fullName: requiredText(wire.hoTen, '/hoTen', f),
+    birthDate: date(wire.ngaySinh, '/ngaySinh', f, true),
+    sex: code(SEX_CODE_LIST, wire.gioiTinh, '/gioiTinh', f, true),
+    ethnicityCode: code(ETHNICITY_CODE_LIST, wire.maDanToc, '/maDanToc', f, true),
+    status: code(STUDENT_STATUS_CODE_LIST, wire.trangThai, '/trangThai', f, true),
+    statusDate: date(wire.ngayTrangThai, '/ngayTrangThai', f, false),
+    disability: code(DISABILITY_CODE_LIST, wire.loaiKhuyetTat, '/loaiKhuyetTat', f, false),
+    residenceCommuneCode: cleanText(wire.maXaThuongTru),
+  });
+  return finish(StudentSchema, draft, POINTERS, f);
+}
+
+function fromCanonical(s: Student): StudentUpsert {
+  return {
+    maDinhDanh: s.studentCode,
+    maTruong: s.schoolCode,
+    ...(s.classCode !== undefined ? { maLop: s.classCode } : {}),
+    namHoc: s.schoolYear,
+    ...(s.grade !== undefined ? { khoiLop: GRADE_TO_WIRE[s.grade] } : {}),
+    ...(s.personalId !== undefined ? { soDinhDanhCaNhan: s.personalId } : {}),
+    hoTen: s.fullName,
+    ngaySinh: s.birthDate,
+    gioiTinh: SEX_TO_WIRE[s.sex],
+    maDanToc: s.ethnicityCode,
+    trangThai: STUDENT_STATUS_TO_WIRE[s.status],
+    ...(s.statusDate !== undefined ? { ngayTrangThai: s.statusDate } : {}),
+    ...(s.disability !== undefined ? { loaiKhuyetTat: DISABILITY_TO_WIRE[s.disability] } : {}),
+    ...(s.residenceCommuneCode !== undefined ? { maXaThuongTru: s.residenceCommuneCode } : {}),
+  };
+}
+
+/** hcm-csdl students mapping. */
+export const hcmCsdlStudents: EntityMapping<HcmCsdlStudentIn, Student, StudentUpsert> = {
+  version: 'hcm-csdl/students@1',
+  toCanonical,
+  fromCanonical,
+};

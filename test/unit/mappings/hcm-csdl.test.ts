@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  classUpsertSchema,
+  schoolUpsertSchema,
+  staffUpsertSchema,
+  studentUpsertSchema,
+} from '../../../src/adapters/hcm-csdl/schema.js';
+import {
+  DISABILITY_VALUES,
+  GRADE_VALUES,
+  SCHOOL_LEVEL_VALUES,
+  SCHOOL_STATUS_VALUES,
+  SEX_VALUES,
+  STAFF_POSITION_VALUES,
+  STAFF_STATUS_VALUES,
+  STUDENT_STATUS_VALUES,
+} from '../../../src/canonical/enums.js';
+import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
+import type { MapContext, MappingFinding } from '../../../src/mappings/types.js';
+
+type Entity = keyof typeof HCM_CSDL_MAPPINGS;
+interface ValidCase {
+  name: string;
+  wire: Record<string, unknown>;
+  ctx?: { schoolCode?: string; schoolYear?: string };
+  expected: Record<string, unknown>;
+  warnings?: string[];
+  /** Field whose fixture value must really be NFD. */
+  nfd?: string;
+}
+interface InvalidCase {
+  name: string;
+  wire: Record<string, unknown>;
+  findings: Array<{ pointer: string; rule: string }>;
+}
+interface Table {
+  valid: ValidCase[];
+  invalid: InvalidCase[];
+  roundTrip: Array<Record<string, unknown>>;
+}
+
+const FIXTURES = new URL('../../fixtures/hcm-csdl/', import.meta.url);
+const table = (entity: Entity): Table =>
+  JSON.parse(readFileSync(new URL(`${entity}.json`, FIXTURES), 'utf8')) as Table;
+const ctxOf = (extra: ValidCase['ctx'] = {}): MapContext => ({
+  now: () => new Date('2025-10-15T00:00:00Z'),
+  ...extra,
+});
+const UPSERT = {
+  schools: schoolUpsertSchema,
+  classes: classUpsertSchema,
+  students: studentUpsertSchema,
+  staff: staffUpsertSchema,
+} as const;
+const ENTITIES: Entity[] = ['schools', 'classes', 'students', 'staff'];
+
+// The mappings are typed per entity; the table-driven tests go through this untyped view.
+interface AnyMapping {
+  version: string;
+  toCanonical(
+    wire: unknown,
+    ctx: MapContext,
+  ): { ok: boolean; value?: unknown; findings: readonly MappingFinding[] };
+  fromCanonical(record: unknown, ctx: MapContext): Record<string, unknown>;
+}
+const mappingOf = (entity: Entity) => HCM_CSDL_MAPPINGS[entity] as unknown as AnyMapping;
+
+function roundTrip(entity: Entity, record: Record<string, unknown>) {
+  const mapping = mappingOf(entity);
+  const wire = mapping.fromCanonical(record, ctxOf());
+  return { wire, back: mapping.toCanonical({ ...wire, updatedAt: '2025-10-01T00:00:00.000Z' }, ctxOf()) };
+}
+
+describe.each(ENTITIES)('hcm-csdl %s mapping', (entity) => {
+  const mapping = mappingOf(entity);
+  const { valid, invalid, roundTrip: records } = table(entity);
+
+  it('has a versioned id', () => {
+    expect(mapping.version).toBe(`hcm-csdl/${entity}@1`);
+  });
+
+  it.each(valid.map((c) => [c.name, c] as const))('maps: %s', (_name, c) => {
+    if (c.nfd) {
+      const raw = c.wire[c.nfd] as string | string[];
+      const text = Array.isArray(raw) ? raw.join(' ') : raw;
+      expect(text, 'fixture must hold NFD text').not.toBe(text.normalize('NFC'));
+    }
+    const out = mapping.toCanonical(c.wire, ctxOf(c.ctx));
+    expect(out.findings.map((f) => f.rule)).toEqual(c.warnings ?? []);
+    expect(out.ok).toBe(true);
+    expect(out.value).toStrictEqual(c.expected);
+  });
+
+  it.each(invalid.map((c) => [c.name, c] as const))('reports: %s', (_name, c) => {
+    const out = mapping.toCanonical(c.wire, ctxOf());
+    expect(out.ok).toBe(false);
+    expect(out.value).toBeUndefined();
+    const got = out.findings.map((f) => ({ pointer: f.pointer, rule: f.rule }));
+    expect(got).toEqual(expect.arrayContaining(c.findings));
+    for (const f of out.findings) {
+      expect(f.vi.length).toBeGreaterThan(0);
+      expect(f.en.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(records.map((r, i) => [i, r] as const))(
+    'round trips canonical → wire → canonical (#%s)',
+    (_i, record) => {
+      const { wire, back } = roundTrip(entity, record);
+      expect(UPSERT[entity].safeParse(wire).success, 'the system must accept what we send').toBe(true);
+      expect(back.findings).toEqual([]);
+      expect(back.value).toStrictEqual(record);
+    },
+  );
+});
+
+describe('hcm-csdl code lists round trip for every canonical code', () => {
+  const base = table('students').roundTrip[0] as Record<string, unknown>;
+  const staffBase = table('staff').roundTrip[0] as Record<string, unknown>;
+  const schoolBase = table('schools').roundTrip[0] as Record<string, unknown>;
+  const cases: Array<[Entity, string, readonly string[], Record<string, unknown>]> = [
+    ['students', 'status', STUDENT_STATUS_VALUES, base],
+    ['students', 'sex', SEX_VALUES, base],
+    ['students', 'grade', GRADE_VALUES, base],
+    ['students', 'disability', DISABILITY_VALUES, base],
+    ['students', 'ethnicityCode', Array.from({ length: 56 }, (_, i) => String(i + 1).padStart(2, '0')), base],
+    ['staff', 'position', STAFF_POSITION_VALUES, staffBase],
+    ['staff', 'status', STAFF_STATUS_VALUES, staffBase],
+    ['schools', 'level', SCHOOL_LEVEL_VALUES, schoolBase],
+    ['schools', 'status', SCHOOL_STATUS_VALUES, schoolBase],
+  ];
+  it.each(cases.map(([e, field, values, b]) => [`${e}.${field}`, e, field, values, b] as const))(
+    '%s',
+    (_label, entity, field, values, b) => {
+      for (const value of values) {
+        const record = { ...b, [field]: value };
+        const { wire, back } = roundTrip(entity, record);
+        expect(UPSERT[entity].safeParse(wire).success).toBe(true);
+        expect(back.value).toStrictEqual(record);
+      }
+    },
+  );
+});
+
+describe('hcm-csdl mappings are pure', () => {
+  it('do not mutate their input and give equal output for equal input', () => {
+    const c = table('students').valid[1] as ValidCase;
+    const before = JSON.stringify(c.wire);
+    const a = mappingOf('students').toCanonical(c.wire, ctxOf());
+    const b = mappingOf('students').toCanonical(c.wire, ctxOf());
+    expect(JSON.stringify(c.wire)).toBe(before);
+    expect(a).toStrictEqual(b);
+  });
+});
