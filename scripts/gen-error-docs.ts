@@ -16,11 +16,13 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_IDEMPOTENCY_MISMATCH: 'Use a new Idempotency-Key for a different request.',
   ERR_DEPENDENCY_UNAVAILABLE: 'Retry later; operators: check `/readyz`.',
   ERR_ADAPTER_RATE_LIMITED: 'Nothing to do: the job waits for the target’s Retry-After.',
-  ERR_ADAPTER_WINDOW_CLOSED: 'The Ministry accepts figures only in its window (from 1 September to the deadline).',
+  ERR_ADAPTER_WINDOW_CLOSED:
+    'The Ministry accepts figures only in its window (from 1 September to the deadline).',
 };
 
 const rows = Object.entries(ERRORS).map(
-  ([code, d]) => `| \`${code}\` | ${d.status} | ${d.retryable ? 'yes' : 'no'} | ${d.vi} | ${d.en} | ${HOW[code as keyof typeof ERRORS] ?? ''} |`,
+  ([code, d]) =>
+    `| \`${code}\` | ${d.status} | ${d.retryable ? 'yes' : 'no'} | ${d.vi} | ${d.en} | ${HOW[code as keyof typeof ERRORS] ?? ''} |`,
 );
 const text = `# Error codes
 

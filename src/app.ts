@@ -24,6 +24,7 @@ import errorsPlugin from './api/plugins/errors.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
 import oauthRoutes from './api/routes/oauth.js';
+import syncRoutes from './api/routes/syncs.js';
 
 export interface AppDeps {
   config: Config;
@@ -80,7 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.elapsedTime / 1000,
     );
     const level = reply.statusCode >= 500 ? 'error' : 'info';
-    request.log[level]({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log[level](
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
     done();
   });
 
@@ -103,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'auth', description: 'Xác thực / Authentication' },
         { name: 'batches', description: 'Gửi và theo dõi lô dữ liệu / Push and track batches' },
+        { name: 'syncs', description: 'Kéo dữ liệu từ hệ thống ngoài / Pulls from external systems' },
         { name: 'operations', description: 'Vận hành / Health and metrics' },
       ],
     },
@@ -122,7 +127,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     maxOutboxLagSeconds: 300,
   });
-  await app.register(oauthRoutes, { db: deps.db, tokens: deps.tokens, auth: deps.config.auth, metrics: deps.metrics });
+  await app.register(oauthRoutes, {
+    db: deps.db,
+    tokens: deps.tokens,
+    auth: deps.config.auth,
+    metrics: deps.metrics,
+  });
   await app.register(batchRoutes, { db: deps.db, maxBatchRecords: deps.config.server.maxBatchRecords });
+  await app.register(syncRoutes, { db: deps.db });
   return app as unknown as FastifyInstance;
 }

@@ -34,7 +34,11 @@ export const ConfigSchema = z
       .object({
         port: z.number().int().min(0).max(65535).default(8080),
         host: z.string().min(1).default('0.0.0.0'),
-        bodyLimitBytes: z.number().int().positive().default(5 * 1024 * 1024),
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(5 * 1024 * 1024),
         maxBatchRecords: z.number().int().positive().max(10_000).default(1000),
         publicUrl: z.url().optional(),
       })
@@ -145,7 +149,9 @@ function parseJwtKeys(raw: string): unknown {
     .filter((s) => s.trim() !== '')
     .map((entry) => {
       const i = entry.indexOf(':');
-      return i < 0 ? { kid: '', secret: entry } : { kid: entry.slice(0, i).trim(), secret: entry.slice(i + 1).trim() };
+      return i < 0
+        ? { kid: '', secret: entry }
+        : { kid: entry.slice(0, i).trim(), secret: entry.slice(i + 1).trim() };
     });
 }
 
@@ -213,7 +219,9 @@ function deepFreeze<T>(value: T): T {
 export function redactConfig(config: Config): unknown {
   return JSON.parse(
     JSON.stringify(config, (k, v: unknown) =>
-      ['secret', 'clientSecret', 'apiKey', 'token', 'url'].includes(k) && typeof v === 'string' ? '[redacted]' : v,
+      ['secret', 'clientSecret', 'apiKey', 'token', 'url'].includes(k) && typeof v === 'string'
+        ? '[redacted]'
+        : v,
     ),
   );
 }

@@ -40,8 +40,20 @@ async function json<T>(res: Response): Promise<T> {
 /** Canonical student fields, picked from a population record. */
 function canonicalStudent(s: Record<string, unknown>): Record<string, unknown> {
   const keys = [
-    'studentCode', 'schoolCode', 'classCode', 'schoolYear', 'grade', 'personalId', 'fullName', 'birthDate',
-    'sex', 'ethnicityCode', 'status', 'statusDate', 'disability', 'residenceCommuneCode',
+    'studentCode',
+    'schoolCode',
+    'classCode',
+    'schoolYear',
+    'grade',
+    'personalId',
+    'fullName',
+    'birthDate',
+    'sex',
+    'ethnicityCode',
+    'status',
+    'statusDate',
+    'disability',
+    'residenceCommuneCode',
   ];
   return Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
 }
@@ -76,10 +88,18 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await sims.close().catch(() => undefined);
   };
   try {
-    const pop = createPopulation({ seed: DEMO_SEED, schools: DEMO_SCHOOLS, studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL });
+    const pop = createPopulation({
+      seed: DEMO_SEED,
+      schools: DEMO_SCHOOLS,
+      studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL,
+    });
     const schoolIdx = Array.from({ length: DEMO_SCHOOLS }, (_, i) => i);
     const schoolCodes = schoolIdx.map((i) => pop.school(i).schoolCode);
-    const vendor = await addClient(deps.db, { name: 'Demo vendor (SMAS-like)', role: 'vendor', schools: schoolCodes }, 'demo');
+    const vendor = await addClient(
+      deps.db,
+      { name: 'Demo vendor (SMAS-like)', role: 'vendor', schools: schoolCodes },
+      'demo',
+    );
     const tokenRes = await json<{ access_token: string }>(
       await fetch(`${base}/oauth/token`, {
         method: 'POST',
@@ -94,11 +114,17 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const auth = { authorization: `Bearer ${tokenRes.access_token}` };
     const batches: Array<{ batchId: string; statusUrl: string; school: string }> = [];
     for (const i of schoolIdx) {
-      const records = [...pop.studentsOfSchool(i)].map((s) => canonicalStudent(s as unknown as Record<string, unknown>));
+      const records = [...pop.studentsOfSchool(i)].map((s) =>
+        canonicalStudent(s as unknown as Record<string, unknown>),
+      );
       const res = await json<{ batchId: string; statusUrl: string }>(
         await fetch(`${base}/v1/schools/${schoolCodes[i]}/batches`, {
           method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `demo-${schoolCodes[i]}` },
+          headers: {
+            ...auth,
+            'content-type': 'application/json',
+            'idempotency-key': `demo-${schoolCodes[i]}`,
+          },
           body: JSON.stringify({ entity: 'students', format: 'canonical', records }),
         }),
       );
@@ -108,9 +134,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     for (const b of batches) {
       statuses.push(
         await waitFor(`batch ${b.batchId}`, async () => {
-          const s = await json<{ status: string; counts: { received: number; accepted: number; rejected: number; unchanged: number } }>(
-            await fetch(`${base}${b.statusUrl}`, { headers: auth }),
-          );
+          const s = await json<{
+            status: string;
+            counts: { received: number; accepted: number; rejected: number; unchanged: number };
+          }>(await fetch(`${base}${b.statusUrl}`, { headers: auth }));
           return s.status === 'done' || s.status === 'failed' ? s : undefined;
         }),
       );

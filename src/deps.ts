@@ -9,7 +9,12 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
 import type { TokenSettings } from './api/auth/tokens.js';
-import { assertRedisReachable, postgresQueueFactory, redisQueueFactory, type QueueFactory } from './jobs/queues.js';
+import {
+  assertRedisReachable,
+  postgresQueueFactory,
+  redisQueueFactory,
+  type QueueFactory,
+} from './jobs/queues.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { Db } from './store/db.js';
@@ -50,12 +55,19 @@ function tokenSettings(config: Config): TokenSettings {
     const file = join(dir, 'jwt-keys.json');
     if (!existsSync(file)) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const generated = [{ kid: `local-${randomBytes(3).toString('hex')}`, secret: randomBytes(48).toString('base64url') }];
+      const generated = [
+        { kid: `local-${randomBytes(3).toString('hex')}`, secret: randomBytes(48).toString('base64url') },
+      ];
       writeFileSync(file, JSON.stringify(generated), { mode: 0o600 });
     }
     keys = JSON.parse(readFileSync(file, 'utf8')) as typeof keys;
   }
-  return { keys, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.tokenTtlSeconds };
+  return {
+    keys,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    ttlSeconds: config.auth.tokenTtlSeconds,
+  };
 }
 
 export async function createDeps(config: Config, opts: CreateDepsOptions = {}): Promise<Deps> {

@@ -13,44 +13,139 @@ export interface ErrorDef {
   readonly en: string;
 }
 
-const def = (status: number, retryable: boolean, vi: string, en: string): ErrorDef => ({ status, retryable, vi, en });
+const def = (status: number, retryable: boolean, vi: string, en: string): ErrorDef => ({
+  status,
+  retryable,
+  vi,
+  en,
+});
 
 export const ERRORS = {
   // request shape
   ERR_VALIDATION: def(400, false, 'Dữ liệu gửi lên không hợp lệ.', 'The request is not valid.'),
   ERR_MALFORMED_JSON: def(400, false, 'Nội dung không phải JSON hợp lệ.', 'The body is not valid JSON.'),
-  ERR_BODY_TOO_LARGE: def(413, false, 'Nội dung gửi lên vượt quá giới hạn cho phép.', 'The body is larger than allowed.'),
-  ERR_UNSUPPORTED_MEDIA_TYPE: def(415, false, 'Kiểu nội dung không được hỗ trợ.', 'The content type is not supported.'),
+  ERR_BODY_TOO_LARGE: def(
+    413,
+    false,
+    'Nội dung gửi lên vượt quá giới hạn cho phép.',
+    'The body is larger than allowed.',
+  ),
+  ERR_UNSUPPORTED_MEDIA_TYPE: def(
+    415,
+    false,
+    'Kiểu nội dung không được hỗ trợ.',
+    'The content type is not supported.',
+  ),
   ERR_NOT_FOUND: def(404, false, 'Không tìm thấy tài nguyên.', 'The resource was not found.'),
   ERR_ROUTE_NOT_FOUND: def(404, false, 'Không có đường dẫn này.', 'No such route.'),
   ERR_METHOD_NOT_ALLOWED: def(405, false, 'Phương thức không được hỗ trợ.', 'Method not allowed.'),
   ERR_BATCH_TOO_LARGE: def(413, false, 'Lô dữ liệu có quá nhiều bản ghi.', 'The batch has too many records.'),
-  ERR_ENTITY_UNSUPPORTED: def(400, false, 'Loại dữ liệu này chưa được hỗ trợ.', 'This entity is not supported.'),
+  ERR_ENTITY_UNSUPPORTED: def(
+    400,
+    false,
+    'Loại dữ liệu này chưa được hỗ trợ.',
+    'This entity is not supported.',
+  ),
   // auth
   ERR_UNAUTHENTICATED: def(401, false, 'Cần mã truy cập hợp lệ.', 'A valid access token is required.'),
-  ERR_TOKEN_INVALID: def(401, false, 'Mã truy cập không hợp lệ hoặc đã hết hạn.', 'The access token is invalid or expired.'),
+  ERR_TOKEN_INVALID: def(
+    401,
+    false,
+    'Mã truy cập không hợp lệ hoặc đã hết hạn.',
+    'The access token is invalid or expired.',
+  ),
   ERR_INVALID_CLIENT: def(401, false, 'Thông tin ứng dụng không đúng.', 'The client credentials are wrong.'),
-  ERR_CLIENT_LOCKED: def(429, true, 'Ứng dụng tạm bị khóa do đăng nhập sai nhiều lần.', 'The client is temporarily locked after repeated failed logins.'),
-  ERR_UNSUPPORTED_GRANT: def(400, false, 'Chỉ hỗ trợ grant_type=client_credentials.', 'Only grant_type=client_credentials is supported.'),
-  ERR_FORBIDDEN_SCOPE: def(403, false, 'Mã truy cập không có quyền này.', 'The token lacks the required scope.'),
-  ERR_FORBIDDEN_SCHOOL: def(403, false, 'Mã truy cập không được cấp cho trường này.', 'The token does not cover this school.'),
+  ERR_CLIENT_LOCKED: def(
+    429,
+    true,
+    'Ứng dụng tạm bị khóa do đăng nhập sai nhiều lần.',
+    'The client is temporarily locked after repeated failed logins.',
+  ),
+  ERR_UNSUPPORTED_GRANT: def(
+    400,
+    false,
+    'Chỉ hỗ trợ grant_type=client_credentials.',
+    'Only grant_type=client_credentials is supported.',
+  ),
+  ERR_FORBIDDEN_SCOPE: def(
+    403,
+    false,
+    'Mã truy cập không có quyền này.',
+    'The token lacks the required scope.',
+  ),
+  ERR_FORBIDDEN_SCHOOL: def(
+    403,
+    false,
+    'Mã truy cập không được cấp cho trường này.',
+    'The token does not cover this school.',
+  ),
   // idempotency
-  ERR_IDEMPOTENCY_MISMATCH: def(422, false, 'Idempotency-Key đã dùng cho một yêu cầu khác.', 'The Idempotency-Key was used for a different request.'),
-  ERR_IDEMPOTENCY_IN_PROGRESS: def(409, true, 'Yêu cầu với Idempotency-Key này đang được xử lý.', 'A request with this Idempotency-Key is still in progress.'),
+  ERR_IDEMPOTENCY_MISMATCH: def(
+    422,
+    false,
+    'Idempotency-Key đã dùng cho một yêu cầu khác.',
+    'The Idempotency-Key was used for a different request.',
+  ),
+  ERR_IDEMPOTENCY_IN_PROGRESS: def(
+    409,
+    true,
+    'Yêu cầu với Idempotency-Key này đang được xử lý.',
+    'A request with this Idempotency-Key is still in progress.',
+  ),
   // dependencies
-  ERR_DEPENDENCY_UNAVAILABLE: def(503, true, 'Hệ thống tạm thời không sẵn sàng.', 'A dependency is temporarily unavailable.'),
-  ERR_RATE_LIMITED: def(429, true, 'Quá nhiều yêu cầu, vui lòng thử lại sau.', 'Too many requests; try again later.'),
+  ERR_DEPENDENCY_UNAVAILABLE: def(
+    503,
+    true,
+    'Hệ thống tạm thời không sẵn sàng.',
+    'A dependency is temporarily unavailable.',
+  ),
+  ERR_RATE_LIMITED: def(
+    429,
+    true,
+    'Quá nhiều yêu cầu, vui lòng thử lại sau.',
+    'Too many requests; try again later.',
+  ),
   ERR_INTERNAL: def(500, true, 'Lỗi nội bộ.', 'Internal error.'),
   // configuration
   ERR_CONFIG_INVALID: def(500, false, 'Cấu hình không hợp lệ.', 'The configuration is not valid.'),
   // external systems (adapters)
-  ERR_ADAPTER_AUTH: def(502, false, 'Hệ thống ngoài từ chối xác thực.', 'The external system rejected authentication.'),
-  ERR_ADAPTER_RATE_LIMITED: def(503, true, 'Hệ thống ngoài đang giới hạn tần suất.', 'The external system is rate limiting.'),
-  ERR_ADAPTER_UNAVAILABLE: def(503, true, 'Hệ thống ngoài không phản hồi.', 'The external system is unavailable.'),
+  ERR_ADAPTER_AUTH: def(
+    502,
+    false,
+    'Hệ thống ngoài từ chối xác thực.',
+    'The external system rejected authentication.',
+  ),
+  ERR_ADAPTER_RATE_LIMITED: def(
+    503,
+    true,
+    'Hệ thống ngoài đang giới hạn tần suất.',
+    'The external system is rate limiting.',
+  ),
+  ERR_ADAPTER_UNAVAILABLE: def(
+    503,
+    true,
+    'Hệ thống ngoài không phản hồi.',
+    'The external system is unavailable.',
+  ),
   ERR_ADAPTER_TIMEOUT: def(504, true, 'Hệ thống ngoài phản hồi quá chậm.', 'The external system timed out.'),
-  ERR_ADAPTER_REJECTED: def(502, false, 'Hệ thống ngoài từ chối dữ liệu.', 'The external system rejected the data.'),
-  ERR_ADAPTER_RESPONSE_INVALID: def(502, true, 'Hệ thống ngoài trả về dữ liệu sai định dạng.', 'The external system returned a malformed response.'),
-  ERR_ADAPTER_WINDOW_CLOSED: def(409, false, 'Hệ thống ngoài chưa mở hoặc đã đóng kỳ nhận số liệu.', 'The external system is not accepting submissions now.'),
+  ERR_ADAPTER_REJECTED: def(
+    502,
+    false,
+    'Hệ thống ngoài từ chối dữ liệu.',
+    'The external system rejected the data.',
+  ),
+  ERR_ADAPTER_RESPONSE_INVALID: def(
+    502,
+    true,
+    'Hệ thống ngoài trả về dữ liệu sai định dạng.',
+    'The external system returned a malformed response.',
+  ),
+  ERR_ADAPTER_WINDOW_CLOSED: def(
+    409,
+    false,
+    'Hệ thống ngoài chưa mở hoặc đã đóng kỳ nhận số liệu.',
+    'The external system is not accepting submissions now.',
+  ),
   // mapping and data
   ERR_MAPPING_INVALID: def(422, false, 'Không chuyển đổi được bản ghi.', 'The record could not be mapped.'),
 } as const satisfies Record<string, ErrorDef>;
@@ -77,7 +172,12 @@ export class AppError extends Error {
   constructor(
     code: ErrorCode,
     detail?: string,
-    opts: { cause?: unknown; errors?: readonly FieldError[]; retryAfterSeconds?: number; status?: number } = {},
+    opts: {
+      cause?: unknown;
+      errors?: readonly FieldError[];
+      retryAfterSeconds?: number;
+      status?: number;
+    } = {},
   ) {
     super(detail ?? ERRORS[code].en, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AppError';

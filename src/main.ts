@@ -67,12 +67,19 @@ async function run(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (command === 'demo') {
-    const { values } = parseArgs({ args: rest, options: { once: { type: 'boolean' }, port: { type: 'string' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: { once: { type: 'boolean' }, port: { type: 'string' } },
+    });
     const { runDemo } = await import('./demo.js');
     return runDemo({ once: values.once ?? false, ...(values.port ? { port: Number(values.port) } : {}) });
   }
   if (command === 'sim') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { port: { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { port: { type: 'string' } },
+    });
     const { runSimulator } = await import('./simulators.js');
     return runSimulator(positionals[0] ?? '', values.port ? Number(values.port) : 0);
   }

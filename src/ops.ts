@@ -9,7 +9,11 @@ import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
 
 export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
-  const { db } = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolMax: 2 });
+  const { db } = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    poolMax: 2,
+  });
   try {
     await migrate(db);
     return await fn(db);
@@ -19,7 +23,11 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
 }
 
 export async function runMigrate(config: Config): Promise<string[]> {
-  const { db } = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolMax: 2 });
+  const { db } = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    poolMax: 2,
+  });
   try {
     return await migrate(db);
   } finally {
@@ -38,7 +46,8 @@ export interface NewClient {
 }
 
 const CODE = /^[A-Za-z0-9._-]{1,32}$/;
-const hasControlChars = (s: string): boolean => [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+const hasControlChars = (s: string): boolean =>
+  [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 
 export async function addClient(
   db: Db,
@@ -47,15 +56,19 @@ export async function addClient(
 ): Promise<NewClient> {
   const problems: string[] = [];
   const name = input.name.trim();
-  if (!name || name.length > 100 || hasControlChars(name)) problems.push('--name: 1–100 printable characters');
+  if (!name || name.length > 100 || hasControlChars(name))
+    problems.push('--name: 1–100 printable characters');
   if (!(ROLES as readonly string[]).includes(input.role)) problems.push(`--role: one of ${ROLES.join(', ')}`);
   const schools = input.schools ?? [];
   const units = input.units ?? [];
   for (const s of schools) if (!CODE.test(s)) problems.push(`--schools: "${s}" is not a school code`);
-  for (const u of units) if (!/^\d{2}$|^\d{5}$/.test(u)) problems.push(`--units: "${u}" is not a 2-digit province or 5-digit commune code`);
+  for (const u of units)
+    if (!/^\d{2}$|^\d{5}$/.test(u))
+      problems.push(`--units: "${u}" is not a 2-digit province or 5-digit commune code`);
   if (problems.length > 0) throw new AppError('ERR_VALIDATION', problems.join('; '));
   const role = input.role as Role;
-  if (role === 'vendor' && schools.length === 0) throw new AppError('ERR_VALIDATION', '--schools: a vendor needs at least one school');
+  if (role === 'vendor' && schools.length === 0)
+    throw new AppError('ERR_VALIDATION', '--schools: a vendor needs at least one school');
   const client: NewClient = {
     clientId: newClientId(),
     clientSecret: newSecret(),
@@ -67,7 +80,15 @@ export async function addClient(
   };
   const secretHash = await hashSecret(client.clientSecret);
   await db.tx(async (q) => {
-    await createClientsRepo(q).insert({ id: client.clientId, name, role, secretHash, schools, units, scopes: client.scopes });
+    await createClientsRepo(q).insert({
+      id: client.clientId,
+      name,
+      role,
+      secretHash,
+      schools,
+      units,
+      scopes: client.scopes,
+    });
     await appendAudit(q, [
       {
         actor,
@@ -80,10 +101,18 @@ export async function addClient(
   return client;
 }
 
-export async function setClientDisabled(db: Db, clientId: string, disabled: boolean, actor = 'operator:cli'): Promise<boolean> {
+export async function setClientDisabled(
+  db: Db,
+  clientId: string,
+  disabled: boolean,
+  actor = 'operator:cli',
+): Promise<boolean> {
   return db.tx(async (q) => {
     const ok = await createClientsRepo(q).setDisabled(clientId, disabled);
-    if (ok) await appendAudit(q, [{ actor, action: disabled ? 'client.disabled' : 'client.enabled', subject: `client:${clientId}` }]);
+    if (ok)
+      await appendAudit(q, [
+        { actor, action: disabled ? 'client.disabled' : 'client.enabled', subject: `client:${clientId}` },
+      ]);
     return ok;
   });
 }

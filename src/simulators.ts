@@ -25,14 +25,24 @@ export interface DemoSimulators {
 function demoCredentials() {
   const c = loadConfig({ env: { TRUC_PROFILE: 'demo' } }).systems;
   return {
-    hcm: { clientId: c['hcm-csdl'].clientId ?? 'truc-demo', clientSecret: c['hcm-csdl'].clientSecret ?? 'demo' },
-    moet: { clientId: c['moet-pcgd'].clientId ?? 'truc-demo', clientSecret: c['moet-pcgd'].clientSecret ?? 'demo' },
+    hcm: {
+      clientId: c['hcm-csdl'].clientId ?? 'truc-demo',
+      clientSecret: c['hcm-csdl'].clientSecret ?? 'demo',
+    },
+    moet: {
+      clientId: c['moet-pcgd'].clientId ?? 'truc-demo',
+      clientSecret: c['moet-pcgd'].clientSecret ?? 'demo',
+    },
   };
 }
 
 export async function startDemoSimulators(): Promise<DemoSimulators> {
   const creds = demoCredentials();
-  const population = { schools: DEMO_SCHOOLS, studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL, staffPerSchool: DEMO_STAFF_PER_SCHOOL };
+  const population = {
+    schools: DEMO_SCHOOLS,
+    studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL,
+    staffPerSchool: DEMO_STAFF_PER_SCHOOL,
+  };
   const hcmCsdl = await startHcmCsdlSimulator({ seed: DEMO_SEED, ...population, ...creds.hcm });
   const moetPcgd = await startMoetPcgdSimulator({
     seed: DEMO_SEED,
@@ -54,7 +64,14 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
 
 const STANDALONE: Record<string, (port: number) => Promise<{ url: string; close(): Promise<void> }>> = {
   'hcm-csdl': (port) =>
-    startHcmCsdlSimulator({ seed: DEMO_SEED, schools: 50, studentsPerSchool: 400, staffPerSchool: 30, port, ...demoCredentials().hcm }),
+    startHcmCsdlSimulator({
+      seed: DEMO_SEED,
+      schools: 50,
+      studentsPerSchool: 400,
+      staffPerSchool: 30,
+      port,
+      ...demoCredentials().hcm,
+    }),
   'moet-pcgd': (port) =>
     startMoetPcgdSimulator({ seed: DEMO_SEED, personsPerCommune: 500, port, ...demoCredentials().moet }),
 };
@@ -63,7 +80,9 @@ const STANDALONE: Record<string, (port: number) => Promise<{ url: string; close(
 export async function runSimulator(system: string, port: number): Promise<number> {
   const start = STANDALONE[system];
   if (!start) {
-    process.stderr.write(`truc sim: unknown system "${system}"; one of ${Object.keys(STANDALONE).join(', ')}\n`);
+    process.stderr.write(
+      `truc sim: unknown system "${system}"; one of ${Object.keys(STANDALONE).join(', ')}\n`,
+    );
     return 2;
   }
   const sim = await start(port);

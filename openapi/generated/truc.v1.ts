@@ -428,6 +428,150 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/syncs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SyncRequestInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              syncRunId: number;
+              statusUrl: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/syncs/{syncRunId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Trạng thái một lần đồng bộ / A sync run */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          syncRunId: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SyncRun'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -519,6 +663,35 @@ export interface components {
       token_type: 'Bearer';
       expires_in: number;
       scope: string;
+    };
+    SyncRequestInput: {
+      /** @enum {string} */
+      system: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
+      /** @enum {string} */
+      entity: 'schools' | 'classes' | 'students' | 'staff' | 'persons';
+      /** @description Mã trường hoặc mã xã / school code, or commune code for moet-pcgd */
+      scope?: string;
+      /**
+       * @description Bỏ qua mốc đồng bộ / ignore the watermark
+       * @default false
+       */
+      full: boolean;
+    };
+    SyncRunInput: {
+      syncRunId: number;
+      system: string;
+      entity: string;
+      scope: string;
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'done' | 'failed';
+      incremental: boolean;
+      pages: number;
+      records: number;
+      tombstones: number;
+      watermark: string | null;
+      errorCode: string | null;
+      createdAt: string;
+      finishedAt: string | null;
     };
     BatchRequestInput: {
       /**
@@ -624,6 +797,35 @@ export interface components {
       token_type: 'Bearer';
       expires_in: number;
       scope: string;
+    };
+    SyncRequest: {
+      /** @enum {string} */
+      system: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
+      /** @enum {string} */
+      entity: 'schools' | 'classes' | 'students' | 'staff' | 'persons';
+      /** @description Mã trường hoặc mã xã / school code, or commune code for moet-pcgd */
+      scope?: string;
+      /**
+       * @description Bỏ qua mốc đồng bộ / ignore the watermark
+       * @default false
+       */
+      full: boolean;
+    };
+    SyncRun: {
+      syncRunId: number;
+      system: string;
+      entity: string;
+      scope: string;
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'done' | 'failed';
+      incremental: boolean;
+      pages: number;
+      records: number;
+      tombstones: number;
+      watermark: string | null;
+      errorCode: string | null;
+      createdAt: string;
+      finishedAt: string | null;
     };
     BatchRequest: {
       /**

@@ -43,7 +43,14 @@ export function pickLang(acceptLanguage: string | undefined): Lang {
 
 export function problem(
   code: ErrorCode,
-  opts: { lang: Lang; correlationId: string; instance?: string; detail?: string; errors?: readonly FieldError[]; status?: number },
+  opts: {
+    lang: Lang;
+    correlationId: string;
+    instance?: string;
+    detail?: string;
+    errors?: readonly FieldError[];
+    status?: number;
+  },
 ): Problem {
   const def = ERRORS[code];
   const out: Problem = {

@@ -56,13 +56,22 @@ export async function appendAudit(q: Queryable, events: readonly AuditEvent[]): 
   const rows: unknown[][] = [];
   for (const e of events) {
     seq += 1;
-    const row = { seq, at, actor: e.actor, action: e.action, subject: e.subject ?? null, details: e.details ?? {} };
+    const row = {
+      seq,
+      at,
+      actor: e.actor,
+      action: e.action,
+      subject: e.subject ?? null,
+      details: e.details ?? {},
+    };
     const hash = rowHash(prev, row);
     rows.push([seq, at, row.actor, row.action, row.subject, JSON.stringify(row.details), prev, hash]);
     prev = hash;
   }
   const params = rows.flat();
-  const values = rows.map((_, i) => `(${Array.from({ length: 8 }, (_, j) => `$${i * 8 + j + 1}`).join(',')})`);
+  const values = rows.map(
+    (_, i) => `(${Array.from({ length: 8 }, (_, j) => `$${i * 8 + j + 1}`).join(',')})`,
+  );
   await q.query(
     `INSERT INTO truc.audit_log (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ${values.join(',')}`,
     params,

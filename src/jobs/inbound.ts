@@ -45,11 +45,15 @@ export function inboundMapping(format: string, entity: RecordEntity): InboundMap
       version: CANONICAL_MAPPING_VERSION,
       map(raw) {
         const r = canonicalToCanonical(schema, raw);
-        return r.ok ? { ok: true, value: keyed(entity, r.value as Record<string, unknown>), findings: r.findings } : r;
+        return r.ok
+          ? { ok: true, value: keyed(entity, r.value as Record<string, unknown>), findings: r.findings }
+          : r;
       },
     };
   }
-  const native = (NATIVE_INBOUND as Record<string, Partial<Record<RecordEntity, EntityMapping<unknown, unknown>>>>)[format]?.[entity];
+  const native = (
+    NATIVE_INBOUND as Record<string, Partial<Record<RecordEntity, EntityMapping<unknown, unknown>>>>
+  )[format]?.[entity];
   if (!native) throw new AppError('ERR_ENTITY_UNSUPPORTED', `format ${format} has no mapping for ${entity}`);
   const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
   return {
@@ -60,7 +64,11 @@ export function inboundMapping(format: string, entity: RecordEntity): InboundMap
       // The mapping's output is re-validated: a mapping bug must not reach the store.
       const checked = canonicalToCanonical(schema, r.value);
       if (!checked.ok) return { ok: false, findings: [...r.findings, ...checked.findings] };
-      return { ok: true, value: keyed(entity, checked.value as Record<string, unknown>), findings: r.findings };
+      return {
+        ok: true,
+        value: keyed(entity, checked.value as Record<string, unknown>),
+        findings: r.findings,
+      };
     },
   };
 }

@@ -13,17 +13,26 @@ import { createRecordsRepo, fingerprint, type RecordEntity, type UpsertRow } fro
 import type { MappingFinding } from '../mappings/types.js';
 import { QUEUES } from './queues.js';
 import { inboundMapping, type InboundRecord } from './inbound.js';
+import { qualityChecks } from '../quality/checks.js';
 
 export const INGEST_JOB = 'ingest-batch';
 export const PUSH_JOB = 'push-set';
+/** Client id of batches made by pulls from external systems: trusted sources, not bound to one school. */
+export const PULL_CLIENT = 'system:pull';
 
 export interface IngestDeps {
   db: Db;
   logger: Logger;
   metrics: Metrics;
   now: () => Date;
-  /** Targets that receive every accepted change of an entity, e.g. students → ['hcm-csdl']. */
-  targetsFor: (entity: RecordEntity) => readonly ('hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu')[];
+  /**
+   * Targets that receive every accepted change of an entity, e.g. students → ['hcm-csdl'], never the
+   * system the change came from.
+   */
+  targetsFor: (
+    entity: RecordEntity,
+    sourceSystem: string,
+  ) => readonly ('hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu')[];
 }
 
 export interface IngestResult {
@@ -33,7 +42,18 @@ export interface IngestResult {
   pushSets: number[];
 }
 
-const toFindingRow = (index: number, key: string | null, criterion: string, f: MappingFinding): FindingRow => ({
+/** The criterion a rule code belongs to: DUNG_ → dung, DU_ → du, SACH_ → sach, SONG_ → song, else its prefix. */
+export function criterionOf(rule: string): string {
+  const prefix = rule.split('_')[0]!.toLowerCase();
+  return prefix === 'map' ? 'mapping' : prefix;
+}
+
+const toFindingRow = (
+  index: number,
+  key: string | null,
+  criterion: string,
+  f: MappingFinding,
+): FindingRow => ({
   recordIndex: index,
   recordKey: key,
   criterion,
@@ -44,28 +64,42 @@ const toFindingRow = (index: number, key: string | null, criterion: string, f: M
   messageEn: f.en,
 });
 
-export async function processIngest(deps: IngestDeps, job: { outboxId: number; batchId: string }): Promise<IngestResult> {
+export async function processIngest(
+  deps: IngestDeps,
+  job: { outboxId: number; batchId: string },
+): Promise<IngestResult> {
   return deps.db.tx(async (q) => {
     const batches = createBatchesRepo(q);
     const outbox = createOutboxRepo(q);
     const batch = await batches.lockForProcessing(job.batchId);
     if (!batch || batch.status === 'done') {
       await outbox.markDone(job.outboxId);
-      return { accepted: batch?.accepted ?? 0, rejected: batch?.rejected ?? 0, unchanged: batch?.unchanged ?? 0, pushSets: [] };
+      return {
+        accepted: batch?.accepted ?? 0,
+        rejected: batch?.rejected ?? 0,
+        unchanged: batch?.unchanged ?? 0,
+        pushSets: [],
+      };
     }
     const entity = batch.entity as RecordEntity;
     const mapping = inboundMapping(batch.format, entity);
-    const ctx = { schoolCode: batch.schoolCode, now: deps.now };
+    // Pulled batches come from the systems of record: they may span schools and move records.
+    const trusted = batch.clientId === PULL_CLIENT;
+    const sourceSystem = trusted ? batch.format : `vendor:${batch.clientId}`;
+    const ctx = trusted ? { now: deps.now } : { schoolCode: batch.schoolCode, now: deps.now };
     const findings: FindingRow[] = [];
     const candidates: Array<{ index: number; rec: InboundRecord }> = [];
     const seen = new Set<string>();
     batch.records.forEach((raw, index) => {
       const mapped = mapping.map(raw, ctx);
       const key = mapped.ok ? mapped.value.key : null;
-      for (const f of mapped.findings) findings.push(toFindingRow(index, key, f.rule.startsWith('SCHEMA_') ? 'schema' : f.rule.split('_')[0]!.toLowerCase(), f));
+      for (const f of mapped.findings) findings.push(toFindingRow(index, key, criterionOf(f.rule), f));
       if (!mapped.ok) return;
       const rec = mapped.value;
-      if (rec.scope !== batch.schoolCode) {
+      for (const f of qualityChecks(entity, rec.data as Record<string, unknown>)) {
+        findings.push(toFindingRow(index, rec.key, criterionOf(f.rule), f));
+      }
+      if (!trusted && rec.scope !== batch.schoolCode) {
         findings.push(toFindingRow(index, rec.key, 'tenancy', TENANCY_OTHER_SCHOOL));
         return;
       }
@@ -77,13 +111,16 @@ export async function processIngest(deps: IngestDeps, job: { outboxId: number; b
       candidates.push({ index, rec });
     });
     const records = createRecordsRepo(q);
-    const existing = await records.existing(entity, candidates.map((c) => c.rec.key));
+    const existing = await records.existing(
+      entity,
+      candidates.map((c) => c.rec.key),
+    );
     const toWrite: UpsertRow[] = [];
     const unchangedKeys: string[] = [];
     let rejected = batch.records.length - candidates.length;
     for (const { index, rec } of candidates) {
       const prior = existing.get(rec.key);
-      if (prior && prior.scope !== batch.schoolCode) {
+      if (!trusted && prior && prior.scope !== batch.schoolCode) {
         // Moving a record between schools is a transfer, decided by the city flow, not by a push.
         findings.push(toFindingRow(index, rec.key, 'tenancy', TENANCY_OWNED_ELSEWHERE));
         rejected += 1;
@@ -91,13 +128,20 @@ export async function processIngest(deps: IngestDeps, job: { outboxId: number; b
       }
       const fp = fingerprint(rec.data);
       if (prior && prior.fingerprint === fp) unchangedKeys.push(rec.key);
-      else toWrite.push({ key: rec.key, scope: rec.scope, personalId: rec.personalId, data: rec.data, fingerprint: fp });
+      else
+        toWrite.push({
+          key: rec.key,
+          scope: rec.scope,
+          personalId: rec.personalId,
+          data: rec.data,
+          fingerprint: fp,
+        });
     }
-    await records.upsert(entity, toWrite, { system: `vendor:${batch.clientId}`, mappingVersion: mapping.version });
+    await records.upsert(entity, toWrite, { system: sourceSystem, mappingVersion: mapping.version });
     await records.touch(entity, unchangedKeys);
     const pushSets: number[] = [];
     if (toWrite.length > 0) {
-      for (const system of deps.targetsFor(entity)) {
+      for (const system of deps.targetsFor(entity, batch.format)) {
         const res = await q.query<{ id: number }>(
           'INSERT INTO truc.push_sets (system, entity, keys, batch_id) VALUES ($1, $2, $3, $4) RETURNING id',
           [system, entity, toWrite.map((r) => r.key), batch.id],

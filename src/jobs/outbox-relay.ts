@@ -46,7 +46,11 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
     for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
     for (const [name, part] of byQueue) {
       await queueOf(name).addBulk(
-        part.map((r) => ({ name: r.job_name, data: { ...r.payload, outboxId: r.id }, opts: { jobId: jobIdOf(r.id) } })),
+        part.map((r) => ({
+          name: r.job_name,
+          data: { ...r.payload, outboxId: r.id },
+          opts: { jobId: jobIdOf(r.id) },
+        })),
       );
     }
     await outbox.markEnqueued(rows.map((r) => r.id));

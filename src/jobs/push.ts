@@ -20,7 +20,11 @@ export interface PushReceipt {
 export interface PushTarget {
   readonly system: SystemName;
   readonly entities: readonly RecordEntity[];
-  write(entity: RecordEntity, records: readonly unknown[], opts: { idempotencyKey: string }): Promise<PushReceipt>;
+  write(
+    entity: RecordEntity,
+    records: readonly unknown[],
+    opts: { idempotencyKey: string },
+  ): Promise<PushReceipt>;
 }
 
 export interface PushDeps {
@@ -29,11 +33,16 @@ export interface PushDeps {
   targets: Partial<Record<SystemName, PushTarget>>;
 }
 
-export async function processPush(deps: PushDeps, job: { outboxId: number; pushSetId: number }): Promise<PushReceipt | undefined> {
-  const set = await deps.db.query<{ system: SystemName; entity: RecordEntity; keys: string[]; delivered_at: Date | null }>(
-    'SELECT system, entity, keys, delivered_at FROM truc.push_sets WHERE id = $1',
-    [job.pushSetId],
-  );
+export async function processPush(
+  deps: PushDeps,
+  job: { outboxId: number; pushSetId: number },
+): Promise<PushReceipt | undefined> {
+  const set = await deps.db.query<{
+    system: SystemName;
+    entity: RecordEntity;
+    keys: string[];
+    delivered_at: Date | null;
+  }>('SELECT system, entity, keys, delivered_at FROM truc.push_sets WHERE id = $1', [job.pushSetId]);
   const row = set.rows[0];
   if (!row || row.delivered_at) {
     await createOutboxRepo(deps.db).markDone(job.outboxId);
@@ -48,10 +57,17 @@ export async function processPush(deps: PushDeps, job: { outboxId: number; pushS
     { idempotencyKey: `truc-push-${job.pushSetId}` },
   );
   await deps.db.tx(async (q) => {
-    await q.query('UPDATE truc.push_sets SET delivered_at = now(), receipt = $2 WHERE id = $1 AND delivered_at IS NULL', [
-      job.pushSetId,
-      JSON.stringify({ accepted: receipt.accepted, rejected: receipt.rejected.length, receiptId: receipt.receiptId ?? null }),
-    ]);
+    await q.query(
+      'UPDATE truc.push_sets SET delivered_at = now(), receipt = $2 WHERE id = $1 AND delivered_at IS NULL',
+      [
+        job.pushSetId,
+        JSON.stringify({
+          accepted: receipt.accepted,
+          rejected: receipt.rejected.length,
+          receiptId: receipt.receiptId ?? null,
+        }),
+      ],
+    );
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(q, [
       {
@@ -70,7 +86,13 @@ export async function processPush(deps: PushDeps, job: { outboxId: number; pushS
     ]);
   });
   deps.logger.info(
-    { system: row.system, entity: row.entity, sent: records.length, accepted: receipt.accepted, rejected: receipt.rejected.length },
+    {
+      system: row.system,
+      entity: row.entity,
+      sent: records.length,
+      accepted: receipt.accepted,
+      rejected: receipt.rejected.length,
+    },
     'push delivered',
   );
   return receipt;

@@ -50,7 +50,10 @@ export function redisQueueFactory(url: string, defaults: JobDefaults): QueueFact
   return {
     backend: 'redis',
     queue(name) {
-      const q = new RedisQueue(name, { connection: producer, defaultJobOptions: defaultJobOptions(defaults) });
+      const q = new RedisQueue(name, {
+        connection: producer,
+        defaultJobOptions: defaultJobOptions(defaults),
+      });
       q.on('error', () => undefined);
       queues.push(q);
       return q;
@@ -90,7 +93,11 @@ export function postgresQueueFactory(
       return q as unknown as Queue;
     },
     worker(name, processor, opts) {
-      return new PgWorker(name, processor, { drainDelay: drainDelaySeconds, ...opts, connection: { ...conn, max: 2 } }) as unknown as Worker;
+      return new PgWorker(name, processor, {
+        drainDelay: drainDelaySeconds,
+        ...opts,
+        connection: { ...conn, max: 2 },
+      }) as unknown as Worker;
     },
     ping,
     async close() {
@@ -101,7 +108,12 @@ export function postgresQueueFactory(
 
 /** Checks a Redis URL answers within a few seconds; a clear error otherwise. */
 export async function assertRedisReachable(url: string): Promise<void> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();

@@ -15,7 +15,12 @@ export function buildTargets(config: Config, deps: { logger: Logger; metrics: Me
   const hcm = config.systems['hcm-csdl'];
   if (hcm.baseUrl && hcm.clientId && hcm.clientSecret) {
     const adapter = createHcmCsdlAdapter(
-      { baseURL: hcm.baseUrl, clientId: hcm.clientId, clientSecret: hcm.clientSecret, timeoutMs: hcm.timeoutMs },
+      {
+        baseURL: hcm.baseUrl,
+        clientId: hcm.clientId,
+        clientSecret: hcm.clientSecret,
+        timeoutMs: hcm.timeoutMs,
+      },
       { logger: deps.logger, metrics: deps.metrics },
     );
     const entities = ['students', 'staff', 'classes', 'schools'] as const;
@@ -23,7 +28,8 @@ export function buildTargets(config: Config, deps: { logger: Logger; metrics: Me
       system: 'hcm-csdl',
       entities,
       async write(entity, records, opts) {
-        if (!(entities as readonly string[]).includes(entity)) throw new Error(`hcm-csdl does not take ${entity}`);
+        if (!(entities as readonly string[]).includes(entity))
+          throw new Error(`hcm-csdl does not take ${entity}`);
         const e = entity as (typeof entities)[number];
         const mapping = HCM_CSDL_MAPPINGS[e];
         const ctx = { now: deps.now };
@@ -37,6 +43,8 @@ export function buildTargets(config: Config, deps: { logger: Logger; metrics: Me
 
 /** Which targets receive accepted changes of each entity. */
 export function routingFor(targets: Partial<Record<SystemName, PushTarget>>) {
-  return (entity: RecordEntity): SystemName[] =>
-    Object.values<PushTarget>(targets as Record<string, PushTarget>).filter((t) => t.entities.includes(entity)).map((t) => t.system);
+  return (entity: RecordEntity, sourceSystem: string): SystemName[] =>
+    Object.values<PushTarget>(targets as Record<string, PushTarget>)
+      .filter((t) => t.entities.includes(entity) && t.system !== sourceSystem)
+      .map((t) => t.system);
 }

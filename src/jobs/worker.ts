@@ -32,16 +32,34 @@ export interface QueueSpec {
 
 async function recordDeadLetter(deps: WorkerDeps, job: Job, err: Error): Promise<void> {
   const outboxId = Number((job.data as { outboxId?: unknown }).outboxId);
-  const code = isAppError(err) ? err.code : err.name === 'UnrecoverableError' ? err.message.split(':')[0]! : 'ERR_INTERNAL';
+  const code = isAppError(err)
+    ? err.code
+    : err.name === 'UnrecoverableError'
+      ? err.message.split(':')[0]!
+      : 'ERR_INTERNAL';
   await deps.db.tx(async (q) => {
     await q.query(
       `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [Number.isFinite(outboxId) ? outboxId : null, job.queueName, job.name, code, err.message.slice(0, 500), job.attemptsMade],
+      [
+        Number.isFinite(outboxId) ? outboxId : null,
+        job.queueName,
+        job.name,
+        code,
+        err.message.slice(0, 500),
+        job.attemptsMade,
+      ],
     );
     if (Number.isFinite(outboxId)) await createOutboxRepo(q).markDead(outboxId);
     const batchId = (job.data as { batchId?: unknown }).batchId;
     if (typeof batchId === 'string') await createBatchesRepo(q).fail(batchId, code);
+    const syncRunId = Number((job.data as { syncRunId?: unknown }).syncRunId);
+    if (Number.isFinite(syncRunId)) {
+      await q.query(
+        `UPDATE truc.sync_runs SET status = 'failed', error_code = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`,
+        [syncRunId, code],
+      );
+    }
     await appendAudit(q, [
       {
         actor: 'system:worker',
@@ -53,7 +71,10 @@ async function recordDeadLetter(deps: WorkerDeps, job: Job, err: Error): Promise
   });
 }
 
-export function startWorkers(deps: WorkerDeps, specs: readonly QueueSpec[]): { close(): Promise<void>; workers: Worker[] } {
+export function startWorkers(
+  deps: WorkerDeps,
+  specs: readonly QueueSpec[],
+): { close(): Promise<void>; workers: Worker[] } {
   const workers = specs.map((spec) => {
     const worker = deps.queues.worker(
       spec.queue,
@@ -68,7 +89,14 @@ export function startWorkers(deps: WorkerDeps, specs: readonly QueueSpec[]): { c
         } catch (err) {
           const permanent = isAppError(err) && !err.retryable;
           deps.logger.warn(
-            { queue: spec.queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, code: isAppError(err) ? err.code : 'ERR_INTERNAL', msg: (err as Error).message.slice(0, 200) },
+            {
+              queue: spec.queue,
+              job: job.name,
+              jobId: job.id,
+              attempt: job.attemptsMade + 1,
+              code: isAppError(err) ? err.code : 'ERR_INTERNAL',
+              msg: (err as Error).message.slice(0, 200),
+            },
             permanent ? 'job failed permanently' : 'job failed; will retry',
           );
           // A permanent error (bad data, 4xx) goes to the dead letters at once; no attempts burnt.

@@ -44,7 +44,12 @@ export function finding(
 }
 
 export const unknownCode = (pointer: string, list: string): MappingFinding =>
-  finding(pointer, 'MAP_UNKNOWN_CODE', `Mã không có trong danh mục ${list}.`, `Code not in the ${list} code list.`);
+  finding(
+    pointer,
+    'MAP_UNKNOWN_CODE',
+    `Mã không có trong danh mục ${list}.`,
+    `Code not in the ${list} code list.`,
+  );
 
 export const badDate = (pointer: string): MappingFinding =>
   finding(pointer, 'MAP_BAD_DATE', 'Ngày không hợp lệ.', 'Not a valid date.');
@@ -54,5 +59,7 @@ export const missingField = (pointer: string): MappingFinding =>
 
 /** Builds the result: ok unless a finding has severity `error`. */
 export function result<T>(value: T, findings: MappingFinding[]): MapResult<T> {
-  return findings.some((f) => f.severity === 'error') ? { ok: false, findings } : { ok: true, value, findings };
+  return findings.some((f) => f.severity === 'error')
+    ? { ok: false, findings }
+    : { ok: true, value, findings };
 }

@@ -66,7 +66,14 @@ export interface FindingRow {
 
 export function createBatchesRepo(q: Queryable) {
   return {
-    async insert(b: { id: string; clientId: string; schoolCode: string; entity: string; format: string; records: unknown[] }) {
+    async insert(b: {
+      id: string;
+      clientId: string;
+      schoolCode: string;
+      entity: string;
+      format: string;
+      records: unknown[];
+    }) {
       await q.query(
         `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received)
          VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7)`,
@@ -86,7 +93,10 @@ export function createBatchesRepo(q: Queryable) {
       const r = res.rows[0];
       return r ? { ...fromRow(r), records: r.records } : undefined;
     },
-    async finish(id: string, counts: { accepted: number; rejected: number; unchanged: number }): Promise<void> {
+    async finish(
+      id: string,
+      counts: { accepted: number; rejected: number; unchanged: number },
+    ): Promise<void> {
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, finished_at = now()
           WHERE id = $1`,
@@ -105,7 +115,17 @@ export function createBatchesRepo(q: Queryable) {
         const part = findings.slice(i, i + chunk);
         const params: unknown[] = [];
         const values = part.map((f, j) => {
-          params.push(batchId, f.recordIndex, f.recordKey, f.criterion, f.rule, f.severity, f.pointer, f.messageVi, f.messageEn);
+          params.push(
+            batchId,
+            f.recordIndex,
+            f.recordKey,
+            f.criterion,
+            f.rule,
+            f.severity,
+            f.pointer,
+            f.messageVi,
+            f.messageEn,
+          );
           const o = j * 9;
           return `(${Array.from({ length: 9 }, (_, k) => `$${o + k + 1}`).join(',')})`;
         });

@@ -81,10 +81,10 @@ export function createClientsRepo(q: Queryable) {
       );
     },
     async setDisabled(id: string, disabled: boolean): Promise<boolean> {
-      const res = await q.query('UPDATE truc.api_clients SET disabled = $2, updated_at = now() WHERE id = $1', [
-        id,
-        disabled,
-      ]);
+      const res = await q.query(
+        'UPDATE truc.api_clients SET disabled = $2, updated_at = now() WHERE id = $1',
+        [id, disabled],
+      );
       return res.rowCount > 0;
     },
     async list(): Promise<ApiClient[]> {

@@ -29,7 +29,11 @@ export interface Db extends Queryable {
 // Keep bigint (int8) and numeric as strings only where precision matters: counts fit in JS numbers.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
-export function createPgDb(url: string, kind: Db['kind'], opts: { max?: number; onClose?: () => Promise<void> } = {}): Db {
+export function createPgDb(
+  url: string,
+  kind: Db['kind'],
+  opts: { max?: number; onClose?: () => Promise<void> } = {},
+): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,

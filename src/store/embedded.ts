@@ -54,7 +54,9 @@ export async function openEmbedded(dataDir: string, opts: { poolMax?: number } =
   // The socket server multiplexes every client onto PGlite's single session, and ignores the
   // search_path startup option BullMQ's backend sends: pin it on the session itself. Our own tables
   // live in schema `truc` and are always schema-qualified.
-  await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${QUEUE_SCHEMA}; SET search_path TO ${QUEUE_SCHEMA}, public;`);
+  await pglite.exec(
+    `CREATE SCHEMA IF NOT EXISTS ${QUEUE_SCHEMA}; SET search_path TO ${QUEUE_SCHEMA}, public;`,
+  );
   const server = await startPgliteServer(pglite, { host: '127.0.0.1', port: 0, maxConnections: 100 });
   const port = server.port;
   const lockFile = join(dataDir, 'truc.lock');

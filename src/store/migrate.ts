@@ -61,11 +61,10 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
-        await client.query('INSERT INTO truc.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-          m.version,
-          m.name,
-          m.checksum,
-        ]);
+        await client.query(
+          'INSERT INTO truc.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+          [m.version, m.name, m.checksum],
+        );
         await client.query('COMMIT');
         applied.push(m.name);
       } catch (err) {

@@ -11,7 +11,11 @@ export interface OpenedDb {
 }
 
 /** Opens PostgreSQL (url given) or the embedded PGlite (url unset), and checks it answers. */
-export async function openDatabase(opts: { url?: string | undefined; dataDir: string; poolMax?: number }): Promise<OpenedDb> {
+export async function openDatabase(opts: {
+  url?: string | undefined;
+  dataDir: string;
+  poolMax?: number;
+}): Promise<OpenedDb> {
   if (opts.url) {
     const db = createPgDb(opts.url, 'postgres', { max: opts.poolMax ?? 10 });
     try {

@@ -61,9 +61,10 @@ export function createOutboxRepo(q: Queryable) {
     },
     async requeue(ids: readonly number[]): Promise<void> {
       if (ids.length === 0) return;
-      await q.query('UPDATE truc.outbox SET enqueued_at = NULL, claimed_until = NULL WHERE id = ANY($1::bigint[]) AND done_at IS NULL', [
-        ids,
-      ]);
+      await q.query(
+        'UPDATE truc.outbox SET enqueued_at = NULL, claimed_until = NULL WHERE id = ANY($1::bigint[]) AND done_at IS NULL',
+        [ids],
+      );
     },
     async lag(): Promise<{ pending: number; oldestSeconds: number }> {
       const res = await q.query<{ pending: number; oldest: number | null }>(

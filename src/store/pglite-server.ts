@@ -19,7 +19,9 @@ const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 const PROTOCOL_3 = 196608;
 /** Message types after which the backend answers ReadyForQuery: the end of a unit. */
-const UNIT_END = new Set([0x53 /* S Sync */, 0x51 /* Q Query */, 0x63 /* c CopyDone */, 0x66 /* f CopyFail */]);
+const UNIT_END = new Set([
+  0x53 /* S Sync */, 0x51 /* Q Query */, 0x63 /* c CopyDone */, 0x66 /* f CopyFail */,
+]);
 const TERMINATE = 0x58; // X
 
 interface Unit {
@@ -42,7 +44,10 @@ export interface PgliteServer {
   stats(): { connections: number; queued: number };
 }
 
-export async function startPgliteServer(db: PGlite, opts: { host?: string; port?: number; maxConnections?: number } = {}): Promise<PgliteServer> {
+export async function startPgliteServer(
+  db: PGlite,
+  opts: { host?: string; port?: number; maxConnections?: number } = {},
+): Promise<PgliteServer> {
   const queue: Unit[] = [];
   const conns = new Set<Connection>();
   let txOwner: Connection | undefined;
@@ -152,7 +157,14 @@ export async function startPgliteServer(db: PGlite, opts: { host?: string; port?
       return;
     }
     socket.setNoDelay(true);
-    const conn: Connection = { id: nextId++, socket, buffer: Buffer.alloc(0), started: false, pending: [], closed: false };
+    const conn: Connection = {
+      id: nextId++,
+      socket,
+      buffer: Buffer.alloc(0),
+      started: false,
+      pending: [],
+      closed: false,
+    };
     conns.add(conn);
     socket.on('data', (d: Buffer) => onData(conn, d));
     socket.on('error', () => void release(conn));

@@ -59,7 +59,11 @@ export function createRecordsRepo(q: Queryable) {
       return out;
     },
     /** Inserts or updates rows (the caller has already dropped unchanged ones). */
-    async upsert(entity: RecordEntity, rows: readonly UpsertRow[], source: { system: string; mappingVersion: string }) {
+    async upsert(
+      entity: RecordEntity,
+      rows: readonly UpsertRow[],
+      source: { system: string; mappingVersion: string },
+    ) {
       const t = TABLES[entity];
       const pid = t.hasPersonalId;
       for (let i = 0; i < rows.length; i += CHUNK) {
@@ -96,7 +100,10 @@ export function createRecordsRepo(q: Queryable) {
         ]);
       }
     },
-    async load(entity: RecordEntity, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
+    async load(
+      entity: RecordEntity,
+      keys: readonly string[],
+    ): Promise<Array<{ key: string; data: unknown }>> {
       const t = TABLES[entity];
       const out: Array<{ key: string; data: unknown }> = [];
       for (let i = 0; i < keys.length; i += CHUNK) {

@@ -40,7 +40,10 @@ interface Claims {
   jti: string;
 }
 
-export function issueToken(s: TokenSettings, p: Omit<Principal, 'tokenId'>): { token: string; expiresIn: number } {
+export function issueToken(
+  s: TokenSettings,
+  p: Omit<Principal, 'tokenId'>,
+): { token: string; expiresIn: number } {
   const key = s.keys[0];
   if (!key) throw new AppError('ERR_CONFIG_INVALID', 'no JWT signing key configured');
   const claims: Claims = {

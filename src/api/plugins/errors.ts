@@ -26,7 +26,8 @@ export function sendProblem(
     instance: request.url.split('?')[0] ?? request.url,
     ...opts,
   });
-  if (opts.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.ceil(opts.retryAfterSeconds)));
+  if (opts.retryAfterSeconds !== undefined)
+    void reply.header('retry-after', String(Math.ceil(opts.retryAfterSeconds)));
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
 }
 

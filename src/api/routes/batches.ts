@@ -33,7 +33,10 @@ function batchBody(maxRecords: number) {
   return z
     .object({
       entity: z.enum(PUSH_ENTITIES).meta({ description: 'Loại dữ liệu / entity' }),
-      format: z.enum(PUSH_FORMATS).default('canonical').meta({ description: 'Định dạng bản ghi / record format' }),
+      format: z
+        .enum(PUSH_FORMATS)
+        .default('canonical')
+        .meta({ description: 'Định dạng bản ghi / record format' }),
       records: z
         .array(z.record(z.string(), z.unknown()))
         .min(1)
@@ -91,7 +94,9 @@ export interface BatchRouteOptions {
 }
 
 function requestHash(schoolCode: string, body: unknown): string {
-  return createHash('sha256').update(`POST /v1/schools/${schoolCode}/batches\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`POST /v1/schools/${schoolCode}/batches\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 interface StoredResponse {
@@ -99,8 +104,17 @@ interface StoredResponse {
   body: z.infer<typeof BatchAccepted>;
 }
 
-async function replayed(q: Queryable, clientId: string, key: string, hash: string): Promise<StoredResponse | undefined> {
-  const res = await q.query<{ request_hash: string; response_status: number; response_body: StoredResponse['body'] }>(
+async function replayed(
+  q: Queryable,
+  clientId: string,
+  key: string,
+  hash: string,
+): Promise<StoredResponse | undefined> {
+  const res = await q.query<{
+    request_hash: string;
+    response_status: number;
+    response_body: StoredResponse['body'];
+  }>(
     'SELECT request_hash, response_status, response_body FROM truc.idempotency_keys WHERE client_id = $1 AND key = $2',
     [clientId, key],
   );
@@ -149,7 +163,14 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
         }
         const batchId = randomUUID();
         const { entity, format, records } = request.body;
-        await createBatchesRepo(q).insert({ id: batchId, clientId: p.clientId, schoolCode, entity, format, records });
+        await createBatchesRepo(q).insert({
+          id: batchId,
+          clientId: p.clientId,
+          schoolCode,
+          entity,
+          format,
+          records,
+        });
         await createOutboxRepo(q).add(QUEUES.ingest, INGEST_JOB, { batchId });
         await appendAudit(q, [
           {
@@ -214,7 +235,12 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
         entity: batch.entity,
         format: batch.format,
         status: batch.status,
-        counts: { received: batch.received, accepted: batch.accepted, rejected: batch.rejected, unchanged: batch.unchanged },
+        counts: {
+          received: batch.received,
+          accepted: batch.accepted,
+          rejected: batch.rejected,
+          unchanged: batch.unchanged,
+        },
         errorCode: batch.errorCode,
         createdAt: batch.createdAt.toISOString(),
         finishedAt: batch.finishedAt ? batch.finishedAt.toISOString() : null,
@@ -239,7 +265,12 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
           })
           .strict(),
         response: {
-          200: z.object({ batchId: z.uuid(), items: z.array(Finding), limit: z.number(), offset: z.number() }),
+          200: z.object({
+            batchId: z.uuid(),
+            items: z.array(Finding),
+            limit: z.number(),
+            offset: z.number(),
+          }),
           400: ProblemSchema,
           401: ProblemSchema,
           404: ProblemSchema,

@@ -27,7 +27,10 @@ const Ready = z
 
 async function check(fn: () => Promise<void>): Promise<{ ok: boolean; detail?: string }> {
   try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+    ]);
     return { ok: true };
   } catch (err) {
     return { ok: false, detail: (err as Error).message.slice(0, 200) };
@@ -37,7 +40,13 @@ async function check(fn: () => Promise<void>): Promise<{ ok: boolean; detail?: s
 const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function healthRoutes(app, opts) {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async function healthz() {
       return { status: 'ok' as const };
     },
@@ -67,16 +76,26 @@ const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function h
         const lag = await createOutboxRepo(opts.db).lag();
         opts.metrics.outboxPending.set(lag.pending);
         opts.metrics.outboxLag.set(lag.oldestSeconds);
-        outbox = { ok: lag.oldestSeconds <= opts.maxOutboxLagSeconds, pending: lag.pending, lagSeconds: lag.oldestSeconds };
+        outbox = {
+          ok: lag.oldestSeconds <= opts.maxOutboxLagSeconds,
+          pending: lag.pending,
+          lagSeconds: lag.oldestSeconds,
+        };
       }
       const ok = database.ok && queue.ok && outbox.ok;
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks: { database, queue, outbox } });
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? 'ready' : 'not_ready', checks: { database, queue, outbox } });
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async function metrics(_r, reply) {
-    const body = await opts.metrics.registry.metrics();
-    return reply.type(opts.metrics.registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } },
+    async function metrics(_r, reply) {
+      const body = await opts.metrics.registry.metrics();
+      return reply.type(opts.metrics.registry.contentType).send(body);
+    },
+  );
 };
 export default healthRoutes;

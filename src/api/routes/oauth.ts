@@ -20,7 +20,12 @@ const TokenRequest = z
   .strict();
 
 const TokenResponse = z
-  .object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number().int(), scope: z.string() })
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+    scope: z.string(),
+  })
   .meta({ id: 'TokenResponse' });
 
 export interface OauthRouteOptions {
@@ -60,7 +65,11 @@ const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oau
       }
       if (!(await verifySecret(body.client_secret, client.secretHash))) {
         await opts.db.tx(async (q) => {
-          await createClientsRepo(q).recordFailure(client.id, opts.auth.maxFailedLogins, opts.auth.lockoutSeconds);
+          await createClientsRepo(q).recordFailure(
+            client.id,
+            opts.auth.maxFailedLogins,
+            opts.auth.lockoutSeconds,
+          );
           await appendAudit(q, [{ actor: client.id, action: 'auth.failed', subject: `client:${client.id}` }]);
         });
         opts.metrics.authFailures.inc({ reason: 'bad_secret' });
@@ -78,7 +87,12 @@ const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oau
         scopes,
       });
       void reply.header('cache-control', 'no-store');
-      return { access_token: token, token_type: 'Bearer' as const, expires_in: expiresIn, scope: scopes.join(' ') };
+      return {
+        access_token: token,
+        token_type: 'Bearer' as const,
+        expires_in: expiresIn,
+        scope: scopes.join(' '),
+      };
     },
   );
 };

@@ -1,0 +1,142 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import { requestSync } from '../../jobs/pull.js';
+import type { Db } from '../../store/db.js';
+import { principalOf } from '../plugins/auth.js';
+import { ProblemSchema } from '../problem.js';
+
+/** Which entity each system can be pulled for (the configured sources decide at run time). */
+const PULLABLE = {
+  'hcm-csdl': ['schools', 'classes', 'students', 'staff'],
+  'moet-pcgd': ['persons'],
+  smas: ['classes', 'students', 'staff'],
+  vnedu: ['classes', 'students', 'staff'],
+} as const;
+
+const SyncRequest = z
+  .object({
+    system: z.enum(['hcm-csdl', 'moet-pcgd', 'smas', 'vnedu']),
+    entity: z.enum(['schools', 'classes', 'students', 'staff', 'persons']),
+    scope: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,32}$/)
+      .optional()
+      .meta({ description: 'Mã trường hoặc mã xã / school code, or commune code for moet-pcgd' }),
+    full: z.boolean().default(false).meta({ description: 'Bỏ qua mốc đồng bộ / ignore the watermark' }),
+  })
+  .strict()
+  .meta({ id: 'SyncRequest' });
+
+const SyncRun = z
+  .object({
+    syncRunId: z.number().int(),
+    system: z.string(),
+    entity: z.string(),
+    scope: z.string(),
+    status: z.enum(['queued', 'running', 'done', 'failed']),
+    incremental: z.boolean(),
+    pages: z.number().int(),
+    records: z.number().int(),
+    tombstones: z.number().int(),
+    watermark: z.string().nullable(),
+    errorCode: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'SyncRun' });
+
+const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(app, opts) {
+  app.post(
+    '/v1/syncs',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['syncs'],
+        summary: 'Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system',
+        security: [{ bearerAuth: [] }],
+        body: SyncRequest,
+        response: {
+          202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    async function postSync(request, reply) {
+      const p = principalOf(request);
+      const { system, entity, scope, full } = request.body;
+      if (!(PULLABLE[system] as readonly string[]).includes(entity)) {
+        throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} has no ${entity} to pull`);
+      }
+      if (system === 'moet-pcgd' && !/^\d{5}$/.test(scope ?? '')) {
+        throw new AppError(
+          'ERR_VALIDATION',
+          'moet-pcgd persons are pulled per commune: scope = 5-digit commune code',
+        );
+      }
+      const id = await opts.db.tx((q) =>
+        requestSync(q, { system, entity, full, requestedBy: p.clientId, ...(scope ? { scope } : {}) }),
+      );
+      const statusUrl = `/v1/syncs/${id}`;
+      void reply.header('location', statusUrl);
+      return reply.code(202).send({ syncRunId: id, statusUrl });
+    },
+  );
+
+  app.get(
+    '/v1/syncs/:syncRunId',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['syncs'],
+        summary: 'Trạng thái một lần đồng bộ / A sync run',
+        security: [{ bearerAuth: [] }],
+        params: z.object({ syncRunId: z.coerce.number().int().positive() }).strict(),
+        response: {
+          200: SyncRun,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async function getSync(request) {
+      const res = await opts.db.query<{
+        id: number;
+        system: string;
+        entity: string;
+        scope: string;
+        status: 'queued' | 'running' | 'done' | 'failed';
+        since: string | null;
+        pages: number;
+        records: number;
+        tombstones: number;
+        watermark: string | null;
+        error_code: string | null;
+        created_at: Date;
+        finished_at: Date | null;
+      }>('SELECT * FROM truc.sync_runs WHERE id = $1', [request.params.syncRunId]);
+      const r = res.rows[0];
+      if (!r) throw new AppError('ERR_NOT_FOUND');
+      return {
+        syncRunId: r.id,
+        system: r.system,
+        entity: r.entity,
+        scope: r.scope,
+        status: r.status,
+        incremental: r.since !== null,
+        pages: r.pages,
+        records: r.records,
+        tombstones: r.tombstones,
+        watermark: r.watermark,
+        errorCode: r.error_code,
+        createdAt: r.created_at.toISOString(),
+        finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
+      };
+    },
+  );
+};
+export default syncRoutes;
