@@ -1,0 +1,36 @@
+/**
+ * Generated files must be what their generators produce: the OpenAPI document and our API's types,
+ * the external systems' wire types, and the error-code documentation.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const TSX = ['node_modules/tsx/dist/cli.mjs'];
+
+async function check(script: string): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...TSX, script, '--check'], { timeout: 120_000 });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+describe('generated files match their generators', () => {
+  it('openapi/truc.v1.json and openapi/generated/truc.v1.ts', async () => {
+    const r = await check('scripts/export-openapi.ts');
+    expect(r.out).toContain('match');
+    expect(r.code).toBe(0);
+  });
+  it('wire types of every external system', async () => {
+    const r = await check('scripts/gen-types.ts');
+    expect(r.code, r.out).toBe(0);
+  });
+  it('docs/errors.md', async () => {
+    const r = await check('scripts/gen-error-docs.ts');
+    expect(r.code, r.out).toBe(0);
+  });
+});
