@@ -5,7 +5,7 @@
  * chain, prints a summary with links, and keeps serving (or exits with --once).
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { verifyAudit } from './audit/chain.js';
 import { loadConfig, PROJECT_ROOT } from './config.js';
 import { createDeps } from './deps.js';
@@ -59,8 +59,12 @@ function canonicalStudent(s: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
-  const dataDir = join(PROJECT_ROOT, 'data', 'demo');
-  rmSync(dataDir, { recursive: true, force: true }); // each demo starts from a clean slate
+  // Always a `demo` folder of its own (under DATA_DIR when set): each demo starts from a clean slate.
+  const dataDir = join(
+    process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(PROJECT_ROOT, 'data'),
+    'demo',
+  );
+  rmSync(dataDir, { recursive: true, force: true });
   const sims = await startDemoSimulators();
   const env: Record<string, string | undefined> = {
     ...process.env,
