@@ -74,6 +74,11 @@ export const ConfigSchema = z
         outboxBatch: z.number().int().positive().default(200),
         keepCompleted: z.number().int().nonnegative().default(1000),
         keepFailed: z.number().int().nonnegative().default(5000),
+        /** Redis key prefix of the queues (several deployments or test runs may share one Redis). */
+        queuePrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,32}$/)
+          .default('truc'),
       })
       .strict(),
     systems: z
@@ -119,6 +124,7 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
   ['TRUC_JWT_KEYS', 'auth.jwtKeys', 'jwtKeys'],
   ['TRUC_TOKEN_TTL_SECONDS', 'auth.tokenTtlSeconds', 'int'],
   ['TRUC_WORKER_CONCURRENCY', 'jobs.concurrency', 'int'],
+  ['TRUC_QUEUE_PREFIX', 'jobs.queuePrefix', 'string'],
   ...(['hcm-csdl', 'moet-pcgd', 'smas', 'vnedu'] as const).flatMap((s) => {
     const p = s.toUpperCase().replace('-', '_');
     return [

@@ -17,6 +17,8 @@ export const QUEUES = {
 export type QueueName = 'ingest' | `push.${SystemName}`;
 
 export interface JobDefaults {
+  /** Redis key prefix (ignored by the PostgreSQL backend, which uses its schema). */
+  queuePrefix?: string;
   attempts: number;
   backoffMs: number;
   keepCompleted: number;
