@@ -1,0 +1,275 @@
+/**
+ * SMAS transport: API key auth, page/offset pagination behind async iteration, and SMAS error bodies
+ * (`{ Success: false, Message, ErrorCode }`) turned into AppErrors that carry the vendor's code.
+ * Transport only: returns parsed wire records, knows nothing of the canonical model.
+ */
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+import { AppError, isAppError, type ErrorCode } from '../../errors.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { createHttpClient, HttpCallError, parseWire } from '../http.js';
+import {
+  smasClassPageSchema,
+  smasErrorSchema,
+  smasHealthSchema,
+  smasReceiptSchema,
+  smasSchoolPageSchema,
+  smasStaffPageSchema,
+  smasStudentPageSchema,
+  type SmasEntity,
+  type SmasHealth,
+  type SmasReceipt,
+  type SmasRecordOf,
+  type SmasSchool,
+} from './schema.js';
+
+export const SMAS_SYSTEM = 'smas';
+/** Largest `pageSize` SMAS accepts (modelled). */
+export const SMAS_MAX_PAGE_SIZE = 500;
+/** Default `pageSize`. */
+export const SMAS_DEFAULT_PAGE_SIZE = 100;
+/** Largest batch (`DanhSach`) SMAS accepts (modelled). */
+export const SMAS_MAX_BATCH = 500;
+/** Header carrying the API key. */
+export const SMAS_API_KEY_HEADER = 'X-Api-Key';
+/** Header carrying the idempotency key of a batch. */
+export const SMAS_IDEMPOTENCY_HEADER = 'X-Idempotency-Key';
+/** Response header set to `true` on an idempotent replay. */
+export const SMAS_REPLAY_HEADER = 'X-Idempotent-Replay';
+
+/**
+ * AppError code of each SMAS `ErrorCode`, used when SMAS reports a failure inside an HTTP 200
+ * (`Success: false`); for non-2xx responses the HTTP status decides (shared contract in http.ts).
+ */
+export const SMAS_ERROR_CODES: Readonly<Record<string, ErrorCode>> = {
+  AUTH_INVALID_KEY: 'ERR_ADAPTER_AUTH',
+  AUTH_SCHOOL_FORBIDDEN: 'ERR_ADAPTER_AUTH',
+  SCHOOL_NOT_FOUND: 'ERR_ADAPTER_REJECTED',
+  INVALID_PARAMETER: 'ERR_ADAPTER_REJECTED',
+  INVALID_BODY: 'ERR_ADAPTER_REJECTED',
+  IDEMPOTENCY_KEY_REUSED: 'ERR_ADAPTER_REJECTED',
+  BATCH_TOO_LARGE: 'ERR_ADAPTER_REJECTED',
+  RATE_LIMITED: 'ERR_ADAPTER_RATE_LIMITED',
+  INTERNAL_ERROR: 'ERR_ADAPTER_UNAVAILABLE',
+  MAINTENANCE: 'ERR_ADAPTER_UNAVAILABLE',
+};
+
+/** Options of {@link createSmasClient}. Secrets: `apiKey` is never logged. */
+export interface SmasClientOptions {
+  baseURL: string;
+  apiKey: string;
+  /** @defaultValue 10000 */
+  timeoutMs?: number;
+  logger?: Logger;
+  metrics?: Pick<Metrics, 'externalRequestDuration'>;
+  /** In-client retries of GETs on transient errors. @defaultValue 0 (the job layer retries) */
+  maxRetries?: number;
+}
+
+/** One SMAS page, decoded. */
+export interface SmasPage<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  totalRecord: number;
+  /** True when no further page holds records. */
+  last: boolean;
+}
+
+/** Query of {@link SmasClient.pages}. */
+export interface SmasPageQuery {
+  modifiedSince?: string;
+  /** 1-based page to start at. @defaultValue 1 */
+  startPage?: number;
+  /** @defaultValue {@link SMAS_DEFAULT_PAGE_SIZE}, capped at {@link SMAS_MAX_PAGE_SIZE} */
+  pageSize?: number;
+}
+
+/** A batch receipt plus whether SMAS replayed it. */
+export interface SmasUpsertResult {
+  receipt: SmasReceipt;
+  replayed: boolean;
+}
+
+const PAGE_SCHEMAS = {
+  students: smasStudentPageSchema,
+  staff: smasStaffPageSchema,
+  classes: smasClassPageSchema,
+} as const;
+
+/** Hard stop for one listing (a vendor that never says "last page" cannot loop us forever). */
+const MAX_PAGES = 100_000;
+
+/** Digit runs long enough to be personal IDs are masked in vendor messages we keep. */
+function scrub(message: string): string {
+  return message.replace(/\d{9,}/g, '***').slice(0, 300);
+}
+
+function parseJson(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Re-throws an adapter failure with the SMAS `ErrorCode` attached (detail and `errors[0].rule` =
+ * `SMAS_<ErrorCode>`), keeping the code http.ts chose from the status. Non-SMAS bodies pass unchanged.
+ */
+export function withSmasError(err: unknown): unknown {
+  if (!isAppError(err) || !(err.cause instanceof HttpCallError)) return err;
+  const body = smasErrorSchema.safeParse(parseJson(err.cause.responseBody));
+  if (!body.success) return err;
+  return vendorError(err.code, body.data.ErrorCode, body.data.Message, err.message, {
+    cause: err.cause,
+    retryAfterSeconds: err.retryAfterSeconds,
+  });
+}
+
+function vendorError(
+  code: ErrorCode,
+  vendorCode: string,
+  message: string,
+  detail: string,
+  extra: { cause?: unknown; retryAfterSeconds?: number | undefined },
+): AppError {
+  const rule = `SMAS_${vendorCode}`;
+  return new AppError(code, `${detail} [${rule}]`, {
+    cause: extra.cause,
+    errors: [{ pointer: '', rule, message: scrub(message) }],
+    ...(extra.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: extra.retryAfterSeconds }),
+  });
+}
+
+/** Parses a 2xx body; a `Success: false` body inside a 200 becomes an AppError by {@link SMAS_ERROR_CODES}. */
+function decode<T>(res: AxiosResponse, schema: ZodType<T>): T {
+  const failure = smasErrorSchema.safeParse(res.data);
+  if (failure.success) {
+    const code = SMAS_ERROR_CODES[failure.data.ErrorCode] ?? 'ERR_ADAPTER_REJECTED';
+    const detail = `smas ${res.config.method?.toUpperCase() ?? 'GET'} failed inside HTTP ${res.status}`;
+    throw vendorError(code, failure.data.ErrorCode, failure.data.Message, detail, {});
+  }
+  return parseWire(schema, res.data, SMAS_SYSTEM);
+}
+
+async function call<T>(run: () => Promise<AxiosResponse>, schema: ZodType<T>): Promise<T> {
+  try {
+    return decode(await run(), schema);
+  } catch (err) {
+    throw withSmasError(err);
+  }
+}
+
+const clampPageSize = (n: number | undefined) =>
+  Math.max(1, Math.min(SMAS_MAX_PAGE_SIZE, Math.floor(n ?? SMAS_DEFAULT_PAGE_SIZE)));
+
+/** The SMAS client: typed calls over one axios instance from {@link createHttpClient}. */
+export function createSmasClient(opts: SmasClientOptions) {
+  const http: AxiosInstance = createHttpClient({
+    system: SMAS_SYSTEM,
+    baseURL: opts.baseURL,
+    auth: { kind: 'api-key', header: SMAS_API_KEY_HEADER, key: opts.apiKey },
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.maxRetries === undefined ? {} : { maxRetries: opts.maxRetries }),
+  });
+  const school = (code: string) => `/schools/${encodeURIComponent(code)}`;
+
+  /** One page of an entity of one school. */
+  async function fetchPage<E extends SmasEntity>(
+    entity: E,
+    schoolCode: string,
+    q: { modifiedSince?: string; page: number; pageSize: number },
+  ): Promise<SmasPage<SmasRecordOf[E]>> {
+    const params = {
+      page: q.page,
+      pageSize: q.pageSize,
+      ...(q.modifiedSince ? { modifiedSince: q.modifiedSince } : {}),
+    };
+    const body = await call(
+      () => http.get(`${school(schoolCode)}/${entity}`, { params }),
+      PAGE_SCHEMAS[entity] as unknown as ZodType<{
+        Data: SmasRecordOf[E][];
+        TotalRecord: number;
+        Page: number;
+        PageSize: number;
+      }>,
+    );
+    const last = body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord;
+    return {
+      items: body.Data,
+      page: body.Page,
+      pageSize: body.PageSize,
+      totalRecord: body.TotalRecord,
+      last,
+    };
+  }
+
+  /** Pages of an entity of one school, from `startPage` to the last; pagination stays inside. */
+  async function* pages<E extends SmasEntity>(
+    entity: E,
+    schoolCode: string,
+    q: SmasPageQuery = {},
+  ): AsyncGenerator<SmasPage<SmasRecordOf[E]>> {
+    const pageSize = clampPageSize(q.pageSize);
+    let page = Math.max(1, Math.floor(q.startPage ?? 1));
+    for (let n = 0; n < MAX_PAGES; n++, page++) {
+      const got = await fetchPage(entity, schoolCode, {
+        page,
+        pageSize,
+        ...(q.modifiedSince ? { modifiedSince: q.modifiedSince } : {}),
+      });
+      yield got;
+      if (got.last) return;
+    }
+    throw new AppError('ERR_ADAPTER_RESPONSE_INVALID', `smas: more than ${MAX_PAGES} pages`);
+  }
+
+  /** Every school the key covers, ordered by code. */
+  async function listSchools(): Promise<SmasSchool[]> {
+    const out: SmasSchool[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const body = await call(
+        () => http.get('/schools', { params: { page, pageSize: SMAS_MAX_PAGE_SIZE } }),
+        smasSchoolPageSchema,
+      );
+      out.push(...body.Data);
+      if (body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord) break;
+    }
+    return out.sort((a, b) => (a.MaTruong < b.MaTruong ? -1 : a.MaTruong > b.MaTruong ? 1 : 0));
+  }
+
+  /** Batch upsert of one school's records (at most {@link SMAS_MAX_BATCH}). */
+  async function upsert<E extends SmasEntity>(
+    entity: E,
+    schoolCode: string,
+    records: readonly SmasRecordOf[E][],
+    idempotencyKey: string,
+  ): Promise<SmasUpsertResult> {
+    let replayed = false;
+    const receipt = await call(async () => {
+      const res = await http.post(
+        `${school(schoolCode)}/${entity}/batch`,
+        { DanhSach: records },
+        { headers: { [SMAS_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' } },
+      );
+      replayed = String(res.headers[SMAS_REPLAY_HEADER.toLowerCase()] ?? '') === 'true';
+      return res;
+    }, smasReceiptSchema);
+    return { receipt, replayed };
+  }
+
+  /** Liveness and credential probe. */
+  function health(): Promise<SmasHealth> {
+    return call(() => http.get('/health'), smasHealthSchema);
+  }
+
+  return { fetchPage, pages, listSchools, upsert, health };
+}
+
+/** The SMAS client. */
+export type SmasClient = ReturnType<typeof createSmasClient>;

@@ -1,0 +1,164 @@
+/**
+ * SMAS wire schemas (zod), one per component of `openapi/external/smas.yaml`. The spec is the contract;
+ * these schemas validate responses (client) and requests (simulator), and a compile-time check below
+ * proves they agree with the types generated from the spec (`generated/wire.ts`).
+ *
+ * Record schemas check shape only (strings are strings): content (dates, codes, NFC) is the mapping's job,
+ * so a record with an odd date or an unknown label still reaches the mapping and becomes a finding.
+ * Unknown fields are stripped, not refused (vendors add fields).
+ */
+import { z } from 'zod';
+import type { components } from './generated/wire.js';
+
+type Wire = components['schemas'];
+
+/** Optional and nullable string: `{ type: [string, 'null'] }` not in `required`. */
+const optText = () => z.string().nullable().exactOptional();
+
+/** `{ Success: false, Message, ErrorCode }` — every SMAS error response. */
+export const smasErrorSchema = z.object({
+  Success: z.literal(false),
+  Message: z.string(),
+  ErrorCode: z.string(),
+});
+
+export const smasHealthSchema = z.object({ Success: z.literal(true), ThoiGian: z.string() });
+
+export const smasSchoolSchema = z.object({ MaTruong: z.string(), TenTruong: z.string() });
+
+/** One student (học sinh) in one school year. */
+export const smasStudentSchema = z.object({
+  MaHocSinh: z.string(),
+  MaTruong: z.string().exactOptional(),
+  HoVaTen: z.string(),
+  NgaySinh: z.string(),
+  GioiTinh: z.string(),
+  DanToc: z.string(),
+  SoCCCD: optText(),
+  MaLop: optText(),
+  TenLop: optText(),
+  KhoiHoc: optText(),
+  NamHoc: optText(),
+  TrangThai: z.string(),
+  NgayTrangThai: optText(),
+  LoaiKhuyetTat: optText(),
+  MaXaThuongTru: optText(),
+  NgayCapNhat: z.string().exactOptional(),
+});
+
+/** One staff member (cán bộ); `MonDay` is a comma-separated list of subject names. */
+export const smasStaffSchema = z.object({
+  MaCanBo: z.string(),
+  MaTruong: z.string().exactOptional(),
+  HoVaTen: z.string(),
+  NgaySinh: z.string(),
+  GioiTinh: z.string(),
+  DanToc: optText(),
+  SoCCCD: optText(),
+  ChucVu: z.string(),
+  MonDay: optText(),
+  TrangThai: z.string(),
+  Email: optText(),
+  DienThoai: optText(),
+  NgayCapNhat: z.string().exactOptional(),
+});
+
+/** One class (lớp) in one school year. */
+export const smasClassSchema = z.object({
+  MaLop: z.string(),
+  MaTruong: z.string().exactOptional(),
+  TenLop: z.string(),
+  KhoiHoc: z.string(),
+  NamHoc: optText(),
+  MaGVCN: optText(),
+  NgayCapNhat: z.string().exactOptional(),
+});
+
+/** `{ Data, TotalRecord, Page, PageSize }` around any item schema. */
+export function smasPageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    Data: z.array(item),
+    TotalRecord: z.number().int().min(0),
+    Page: z.number().int().min(1),
+    PageSize: z.number().int().min(1),
+  });
+}
+
+export const smasSchoolPageSchema = smasPageSchema(smasSchoolSchema);
+export const smasStudentPageSchema = smasPageSchema(smasStudentSchema);
+export const smasStaffPageSchema = smasPageSchema(smasStaffSchema);
+export const smasClassPageSchema = smasPageSchema(smasClassSchema);
+
+export const smasRecordErrorSchema = z.object({
+  ViTri: z.number().int().min(0),
+  MaLoi: z.string(),
+  ThongBao: z.string(),
+});
+
+/** Batch receipt: per-record refusals in `DanhSachLoi`, the rest applied. */
+export const smasReceiptSchema = z.object({
+  Success: z.boolean(),
+  MaBienNhan: z.string(),
+  SoThanhCong: z.number().int().min(0),
+  DanhSachLoi: z.array(smasRecordErrorSchema),
+});
+
+export type SmasError = z.infer<typeof smasErrorSchema>;
+export type SmasHealth = z.infer<typeof smasHealthSchema>;
+export type SmasSchool = z.infer<typeof smasSchoolSchema>;
+export type SmasStudent = z.infer<typeof smasStudentSchema>;
+export type SmasStaff = z.infer<typeof smasStaffSchema>;
+export type SmasClass = z.infer<typeof smasClassSchema>;
+export type SmasReceipt = z.infer<typeof smasReceiptSchema>;
+
+/** The entities SMAS serves, with their record schemas (also the batch bodies' item schemas). */
+export const smasRecordSchemas = {
+  students: smasStudentSchema,
+  staff: smasStaffSchema,
+  classes: smasClassSchema,
+} as const;
+
+export type SmasEntity = keyof typeof smasRecordSchemas;
+export const SMAS_ENTITIES = Object.keys(smasRecordSchemas) as SmasEntity[];
+
+/** Wire record type of each entity. */
+export interface SmasRecordOf {
+  students: SmasStudent;
+  staff: SmasStaff;
+  classes: SmasClass;
+}
+/** Any SMAS record. */
+export type SmasRecord = SmasRecordOf[SmasEntity];
+
+/** Key field of each entity's records (the upsert key). */
+export const SMAS_KEY_FIELD = { students: 'MaHocSinh', staff: 'MaCanBo', classes: 'MaLop' } as const;
+
+// ---- compile-time agreement with the spec (fails `tsc` when spec and schemas drift) ----
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type SchemaAgreement = [
+  Mutual<SmasError, Wire['Error']>,
+  Mutual<SmasHealth, Wire['HealthResponse']>,
+  Mutual<SmasSchool, Wire['School']>,
+  Mutual<SmasStudent, Wire['Student']>,
+  Mutual<SmasStaff, Wire['Staff']>,
+  Mutual<SmasClass, Wire['Class']>,
+  Mutual<z.infer<typeof smasStudentPageSchema>, Wire['StudentPage']>,
+  Mutual<z.infer<typeof smasStaffPageSchema>, Wire['StaffPage']>,
+  Mutual<z.infer<typeof smasClassPageSchema>, Wire['ClassPage']>,
+  Mutual<z.infer<typeof smasSchoolPageSchema>, Wire['SchoolPage']>,
+  Mutual<SmasReceipt, Wire['Receipt']>,
+];
+/** Every entry must be `true`; a `false` names the drifting schema by position. */
+export const smasSchemaAgreement: SchemaAgreement = [
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+];

@@ -1,0 +1,222 @@
+/**
+ * vnEdu transport: static bearer token, cursor pagination (`after` + `limit` → `{ items, next }`) behind
+ * async iteration, and vnEdu error bodies (`{ errors: [{ code, detail }] }`) turned into AppErrors that
+ * carry the vendor's code. Transport only: returns parsed wire records, knows nothing of the canonical model.
+ */
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+import { AppError, isAppError } from '../../errors.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { createHttpClient, HttpCallError, parseWire } from '../http.js';
+import {
+  vneduClassPageSchema,
+  vneduErrorSchema,
+  vneduHealthSchema,
+  vneduReceiptSchema,
+  vneduSchoolPageSchema,
+  vneduStaffPageSchema,
+  vneduStudentPageSchema,
+  type VneduEntity,
+  type VneduHealth,
+  type VneduReceipt,
+  type VneduRecordOf,
+  type VneduSchool,
+} from './schema.js';
+
+export const VNEDU_SYSTEM = 'vnedu';
+/** Largest `limit` vnEdu accepts (modelled). */
+export const VNEDU_MAX_LIMIT = 1000;
+/** Default `limit`. */
+export const VNEDU_DEFAULT_LIMIT = 200;
+/** Largest batch (`items`) vnEdu accepts (modelled). */
+export const VNEDU_MAX_BATCH = 1000;
+/** Header carrying the idempotency key of a batch. */
+export const VNEDU_IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** Options of {@link createVneduClient}. Secrets: `token` is never logged. */
+export interface VneduClientOptions {
+  baseURL: string;
+  /** Static bearer token issued by VNPT (modelled). */
+  token: string;
+  /** @defaultValue 10000 */
+  timeoutMs?: number;
+  logger?: Logger;
+  metrics?: Pick<Metrics, 'externalRequestDuration'>;
+  /** In-client retries of GETs on transient errors. @defaultValue 0 (the job layer retries) */
+  maxRetries?: number;
+}
+
+/** One vnEdu page, decoded; `next` is undefined on the last page. */
+export interface VneduPage<T> {
+  items: T[];
+  next?: string;
+}
+
+/** Query of {@link VneduClient.pages}. */
+export interface VneduPageQuery {
+  updatedAfter?: string;
+  /** Cursor to start after (a previous page's `next`). */
+  after?: string;
+  /** @defaultValue {@link VNEDU_DEFAULT_LIMIT}, capped at {@link VNEDU_MAX_LIMIT} */
+  limit?: number;
+}
+
+const PAGE_SCHEMAS = {
+  students: vneduStudentPageSchema,
+  staff: vneduStaffPageSchema,
+  classes: vneduClassPageSchema,
+} as const;
+
+/** Hard stop for one listing (a vendor whose cursor never ends cannot loop us forever). */
+const MAX_PAGES = 100_000;
+
+/** Digit runs long enough to be personal IDs are masked in vendor messages we keep. */
+function scrub(message: string): string {
+  return message.replace(/\d{9,}/g, '***').slice(0, 300);
+}
+
+function parseJson(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Re-throws an adapter failure with the vnEdu error codes attached (detail and `errors[].rule` =
+ * `VNEDU_<code>`), keeping the code http.ts chose from the status. Non-vnEdu bodies pass unchanged.
+ */
+export function withVneduError(err: unknown): unknown {
+  if (!isAppError(err) || !(err.cause instanceof HttpCallError)) return err;
+  const body = vneduErrorSchema.safeParse(parseJson(err.cause.responseBody));
+  if (!body.success) return err;
+  const errors = body.data.errors.slice(0, 5).map((e) => ({
+    pointer: '',
+    rule: `VNEDU_${e.code}`,
+    message: scrub(e.detail),
+  }));
+  return new AppError(err.code, `${err.message} [${errors.map((e) => e.rule).join(', ')}]`, {
+    cause: err.cause,
+    errors,
+    ...(err.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: err.retryAfterSeconds }),
+  });
+}
+
+async function call<T>(run: () => Promise<AxiosResponse>, schema: ZodType<T>): Promise<T> {
+  try {
+    const res = await run();
+    return parseWire(schema, res.data, VNEDU_SYSTEM);
+  } catch (err) {
+    throw withVneduError(err);
+  }
+}
+
+const clampLimit = (n: number | undefined) =>
+  Math.max(1, Math.min(VNEDU_MAX_LIMIT, Math.floor(n ?? VNEDU_DEFAULT_LIMIT)));
+
+/** The vnEdu client: typed calls over one axios instance from {@link createHttpClient}. */
+export function createVneduClient(opts: VneduClientOptions) {
+  const http: AxiosInstance = createHttpClient({
+    system: VNEDU_SYSTEM,
+    baseURL: opts.baseURL,
+    auth: { kind: 'bearer', token: opts.token },
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.maxRetries === undefined ? {} : { maxRetries: opts.maxRetries }),
+  });
+  const school = (code: string) => `/v1/schools/${encodeURIComponent(code)}`;
+
+  /** One page of an entity of one school. */
+  async function fetchPage<E extends VneduEntity>(
+    entity: E,
+    schoolCode: string,
+    q: { updatedAfter?: string; after?: string; limit: number },
+  ): Promise<VneduPage<VneduRecordOf[E]>> {
+    const params = {
+      limit: q.limit,
+      ...(q.updatedAfter ? { updated_after: q.updatedAfter } : {}),
+      ...(q.after ? { after: q.after } : {}),
+    };
+    const body = await call(
+      () => http.get(`${school(schoolCode)}/${entity}`, { params }),
+      PAGE_SCHEMAS[entity] as unknown as ZodType<{ items: VneduRecordOf[E][]; next: string | null }>,
+    );
+    return body.next === null || body.next === ''
+      ? { items: body.items }
+      : { items: body.items, next: body.next };
+  }
+
+  /** Pages of an entity of one school, from `after` to the end; pagination stays inside. */
+  async function* pages<E extends VneduEntity>(
+    entity: E,
+    schoolCode: string,
+    q: VneduPageQuery = {},
+  ): AsyncGenerator<VneduPage<VneduRecordOf[E]>> {
+    const limit = clampLimit(q.limit);
+    let after = q.after;
+    const seen = new Set<string>();
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const got = await fetchPage(entity, schoolCode, {
+        limit,
+        ...(q.updatedAfter ? { updatedAfter: q.updatedAfter } : {}),
+        ...(after ? { after } : {}),
+      });
+      yield got;
+      if (got.next === undefined) return;
+      if (got.next === after || seen.has(got.next)) {
+        throw new AppError('ERR_ADAPTER_RESPONSE_INVALID', 'vnedu: pagination cursor repeated');
+      }
+      seen.add(got.next);
+      after = got.next;
+    }
+    throw new AppError('ERR_ADAPTER_RESPONSE_INVALID', `vnedu: more than ${MAX_PAGES} pages`);
+  }
+
+  /** Every school the token covers, ordered by code. */
+  async function listSchools(): Promise<VneduSchool[]> {
+    const out: VneduSchool[] = [];
+    let after: string | undefined;
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const body = await call(
+        () => http.get('/v1/schools', { params: { limit: VNEDU_MAX_LIMIT, ...(after ? { after } : {}) } }),
+        vneduSchoolPageSchema,
+      );
+      out.push(...body.items);
+      if (body.next === null || body.next === '' || body.next === after) break;
+      after = body.next;
+    }
+    return out.sort((a, b) => (a.school_code < b.school_code ? -1 : a.school_code > b.school_code ? 1 : 0));
+  }
+
+  /** Batch upsert of one school's records (at most {@link VNEDU_MAX_BATCH}). */
+  function upsert<E extends VneduEntity>(
+    entity: E,
+    schoolCode: string,
+    records: readonly VneduRecordOf[E][],
+    idempotencyKey: string,
+  ): Promise<VneduReceipt> {
+    return call(
+      () =>
+        http.post(
+          `${school(schoolCode)}/${entity}/upsert`,
+          { items: records },
+          { headers: { [VNEDU_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' } },
+        ),
+      vneduReceiptSchema,
+    );
+  }
+
+  /** Liveness and credential probe. */
+  function health(): Promise<VneduHealth> {
+    return call(() => http.get('/v1/health'), vneduHealthSchema);
+  }
+
+  return { fetchPage, pages, listSchools, upsert, health };
+}
+
+/** The vnEdu client. */
+export type VneduClient = ReturnType<typeof createVneduClient>;

@@ -1,0 +1,271 @@
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSmasAdapter, createSmasClient, type SmasAdapter } from '../../../src/adapters/smas/index.js';
+import type { SmasEntity, SmasRecordOf, SmasStudent } from '../../../src/adapters/smas/schema.js';
+import { startSmasSimulator, type SmasSimulator } from '../../../src/adapters/smas/simulator.js';
+import type { ListChangesOptions } from '../../../src/adapters/types.js';
+import type { Student } from '../../../src/canonical/student.js';
+import { smasMappings } from '../../../src/mappings/smas/index.js';
+import { runConformance } from '../../conformance/adapter-conformance.js';
+
+const API_KEY = 'smas-sim-key';
+const SIM = { seed: 20251015, schools: 4, studentsPerSchool: 30, staffPerSchool: 8, apiKey: API_KEY };
+const ctx = { now: () => new Date('2025-10-15T00:00:00Z') };
+
+const start = () => startSmasSimulator(SIM);
+const adapterFor = (sim: SmasSimulator, extra: { apiKey?: string; timeoutMs?: number } = {}) =>
+  createSmasAdapter({ baseURL: sim.url, apiKey: API_KEY, ...extra });
+
+/** A student transferred in, as truc would write it (canonical → SMAS). */
+const newcomer = (school: string, i: number, extra: Partial<Student> = {}): SmasStudent =>
+  smasMappings.students.fromCanonical!(
+    {
+      studentCode: `SIMT${String(i).padStart(6, '0')}`,
+      schoolCode: school,
+      schoolYear: '2025-2026',
+      grade: '6',
+      fullName: 'Phạm Minh Khôi',
+      birthDate: '2013-05-20',
+      sex: 'male',
+      ethnicityCode: '01',
+      status: 'transferred_in',
+      statusDate: '2025-10-01',
+      ...extra,
+    },
+    ctx,
+  );
+
+async function drain<E extends SmasEntity>(a: SmasAdapter, entity: E, opts: ListChangesOptions = {}) {
+  const items: SmasRecordOf[E][] = [];
+  const watermarks: Array<string | undefined> = [];
+  for await (const page of a.listChanges(entity, opts)) {
+    items.push(...page.items);
+    watermarks.push(page.watermark);
+    if (watermarks.length > 10_000) throw new Error('pagination does not end');
+  }
+  return { items, watermarks };
+}
+
+const errorOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+runConformance<SmasSimulator, SmasEntity, SmasRecordOf[SmasEntity], SmasRecordOf[SmasEntity]>('smas', {
+  startSim: start,
+  makeAdapter: (sim, setup) =>
+    adapterFor(sim, {
+      timeoutMs: setup.timeoutMs,
+      ...(setup.credentials === 'invalid' ? { apiKey: 'wrong-key' } : {}),
+    }),
+  source: {
+    entity: 'students',
+    // every school SMAS serves: pagination and resume cross school boundaries
+    expectedCount: (sim) => sim.count('students'),
+    keyOf: (s) => (s as SmasStudent).MaHocSinh,
+  },
+  target: {
+    entity: 'students',
+    records: (sim) => [
+      newcomer(sim.schoolCodes[0]!, 1),
+      newcomer(sim.schoolCodes[0]!, 2),
+      { ...newcomer(sim.schoolCodes[0]!, 3), NgaySinh: '2013-05-20' },
+    ],
+    effectCount: (sim) => sim.received.count('students'),
+  },
+});
+
+describe('smas simulator and adapter: system rules', () => {
+  let sim: SmasSimulator;
+  let adapter: SmasAdapter;
+  beforeAll(async () => {
+    sim = await start();
+    adapter = adapterFor(sim);
+  });
+  afterAll(async () => {
+    await sim.close();
+    nock.cleanAll();
+  });
+
+  it('serves the even-index schools of the population, ordered by code', () => {
+    const even = [0, 2].map((i) => sim.population.school(i).schoolCode).sort();
+    expect(sim.schoolCodes).toEqual(even);
+  });
+
+  it('page/offset: walks pages 1..n of each school until Page × PageSize ≥ TotalRecord', async () => {
+    const client = createSmasClient({ baseURL: sim.url, apiKey: API_KEY });
+    const school = sim.schoolCodes[0]!;
+    const total = sim.count('students', { schoolCode: school });
+    const pages = [];
+    for await (const page of client.pages('students', school, { pageSize: 7 })) pages.push(page);
+    expect(pages.map((p) => p.page)).toEqual(Array.from({ length: Math.ceil(total / 7) }, (_, i) => i + 1));
+    expect(pages.every((p) => p.totalRecord === total)).toBe(true);
+    expect(pages.at(-1)!.items.length).toBe(total % 7 || 7);
+    expect(pages.at(-1)!.last).toBe(true);
+    const past = await client.fetchPage('students', school, { page: 999, pageSize: 7 });
+    expect(past).toMatchObject({ items: [], last: true, totalRecord: total });
+  });
+
+  it('modifiedSince filters and the last page carries the latest change time as watermark', async () => {
+    const all = await drain(adapter, 'staff');
+    const times = all.items.map((s) => Date.parse(s.NgayCapNhat!)).sort((a, b) => a - b);
+    const since = new Date(times[Math.floor(times.length / 2)]!).toISOString();
+    const changed = await drain(adapter, 'staff', { since, pageSize: 5 });
+    expect(changed.items.length).toBe(sim.count('staff', { since }));
+    expect(changed.items.length).toBeLessThan(all.items.length);
+    expect(changed.items.every((s) => Date.parse(s.NgayCapNhat!) >= Date.parse(since))).toBe(true);
+    expect(changed.watermarks.slice(0, -1).every((w) => w === undefined)).toBe(true);
+    expect(changed.watermarks.at(-1)).toBe(new Date(times.at(-1)!).toISOString());
+    const nothing = await drain(adapter, 'staff', { since: '2030-01-01T00:00:00.000Z' });
+    expect(nothing).toEqual({ items: [], watermarks: ['2030-01-01T00:00:00.000Z'] });
+  });
+
+  it('a cursor keeps its page size: resuming with another pageSize leaves no gap and no duplicate', async () => {
+    const keys: string[] = [];
+    let cursor: string | undefined;
+    for await (const page of adapter.listChanges('students', { pageSize: 5 })) {
+      keys.push(...page.items.map((s) => s.MaHocSinh));
+      cursor = page.nextCursor;
+      if (keys.length >= 10) break;
+    }
+    const rest = await drain(adapter, 'students', { cursor: cursor!, pageSize: 50 });
+    const all = [...keys, ...rest.items.map((s) => s.MaHocSinh)];
+    expect(all.length).toBe(sim.count('students'));
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('a wrong API key is ERR_ADAPTER_AUTH carrying SMAS AUTH_INVALID_KEY; health says not ok', async () => {
+    const bad = adapterFor(sim, { apiKey: 'nope' });
+    const err = await errorOf(drain(bad, 'classes'));
+    expect(err).toMatchObject({ code: 'ERR_ADAPTER_AUTH', retryable: false });
+    expect((err as { errors: unknown[] }).errors).toEqual([
+      { pointer: '', rule: 'SMAS_AUTH_INVALID_KEY', message: 'API key không hợp lệ.' },
+    ]);
+    expect(await bad.health()).toEqual({ ok: false, detail: 'ERR_ADAPTER_AUTH' });
+  });
+
+  it("the vendor's error body surfaces its code (unknown school, school of another vendor)", async () => {
+    const unknown = await errorOf(drain(adapter, 'students', { schoolCode: 'SIM-NONE' }));
+    expect(unknown).toMatchObject({
+      code: 'ERR_ADAPTER_REJECTED',
+      message: expect.stringContaining('SMAS_SCHOOL_NOT_FOUND'),
+    });
+    const vnedus = sim.population.school(1).schoolCode;
+    const forbidden = await errorOf(drain(adapter, 'students', { schoolCode: vnedus }));
+    expect(forbidden).toMatchObject({
+      code: 'ERR_ADAPTER_AUTH',
+      errors: [{ rule: 'SMAS_AUTH_SCHOOL_FORBIDDEN' }],
+    });
+  });
+
+  it('a failure reported inside HTTP 200 (Success: false) is classified by its ErrorCode', async () => {
+    nock('http://smas.test')
+      .get('/health')
+      .reply(200, { Success: false, Message: 'Bảo trì', ErrorCode: 'MAINTENANCE' });
+    const client = createSmasClient({ baseURL: 'http://smas.test', apiKey: API_KEY });
+    const err = await errorOf(client.health());
+    expect(err).toMatchObject({ code: 'ERR_ADAPTER_UNAVAILABLE', errors: [{ rule: 'SMAS_MAINTENANCE' }] });
+  });
+
+  it('every record it serves maps to the canonical model without findings of severity error', async () => {
+    for (const entity of ['classes', 'students', 'staff'] as const) {
+      const mapping = smasMappings[entity] as unknown as {
+        toCanonical(w: unknown, c: typeof ctx): { ok: boolean; findings: readonly { severity: string }[] };
+      };
+      const { items } = await drain(adapter, entity, { pageSize: 500 });
+      expect(items.length).toBe(sim.count(entity));
+      for (const record of items) {
+        const out = mapping.toCanonical(record, ctx);
+        expect(out.ok, `${entity} ${JSON.stringify(out.findings)}`).toBe(true);
+      }
+    }
+  });
+
+  it('a written student (transferred in) reads back and maps to the same canonical record', async () => {
+    const school = sim.schoolCodes[1]!;
+    const canonical: Student = {
+      studentCode: 'SIMRT000001',
+      schoolCode: school,
+      schoolYear: '2025-2026',
+      grade: '3',
+      fullName: 'Lê Thị Cúc',
+      birthDate: '2017-02-28',
+      sex: 'female',
+      ethnicityCode: '05',
+      status: 'transferred_in',
+      statusDate: '2025-10-01',
+      disability: 'none',
+    };
+    const receipt = await adapter.write('students', [smasMappings.students.fromCanonical!(canonical, ctx)], {
+      idempotencyKey: 'rt-1',
+    });
+    expect(receipt).toMatchObject({ accepted: 1, rejected: [] });
+    const { items } = await drain(adapter, 'students', { schoolCode: school, pageSize: 100 });
+    const back = items.find((s) => s.MaHocSinh === 'SIMRT000001')!;
+    expect(smasMappings.students.toCanonical(back, ctx)).toEqual({
+      ok: true,
+      value: canonical,
+      findings: [],
+    });
+  });
+
+  it('idempotency: a replay says replayed; the same key with another batch is refused with its SMAS code', async () => {
+    const school = sim.schoolCodes[0]!;
+    const batch = [newcomer(school, 50)];
+    const first = await adapter.write('students', batch, { idempotencyKey: 'idem-1' });
+    const again = await adapter.write('students', batch, { idempotencyKey: 'idem-1' });
+    expect(first.replayed).toBeUndefined();
+    expect(again).toEqual({ ...first, replayed: true });
+    const err = await errorOf(
+      adapter.write('students', [newcomer(school, 51)], { idempotencyKey: 'idem-1' }),
+    );
+    expect(err).toMatchObject({
+      code: 'ERR_ADAPTER_REJECTED',
+      errors: [{ rule: 'SMAS_IDEMPOTENCY_KEY_REUSED' }],
+    });
+  });
+
+  it('a batch over several schools is split; rejections keep their index in the original batch', async () => {
+    const [a, b] = sim.schoolCodes as [string, string];
+    const { MaTruong: _dropped, ...noSchool } = newcomer(a, 63);
+    const records = [
+      newcomer(a, 60),
+      { ...newcomer(b, 61), HoVaTen: 42 as never },
+      newcomer(b, 62),
+      noSchool,
+    ];
+    const receipt = await adapter.write('students', records, { idempotencyKey: 'split-1' });
+    expect(receipt.accepted).toBe(2);
+    expect(receipt.rejected.map((r) => [r.index, r.code])).toEqual([
+      [1, 'INVALID_RECORD'],
+      [3, 'MISSING_SCHOOL'],
+    ]);
+    expect(receipt.receiptId?.split(',')).toHaveLength(2);
+  });
+
+  it('after writes, small and large pages list the same records (written ones replace or follow)', async () => {
+    const school = sim.schoolCodes[0]!;
+    const big = await drain(adapter, 'students', { schoolCode: school, pageSize: 500 });
+    const small = await drain(adapter, 'students', { schoolCode: school, pageSize: 3 });
+    expect(small.items).toEqual(big.items);
+    expect(big.items.length).toBe(sim.count('students', { schoolCode: school }));
+    expect(sim.received.count('students')).toBeGreaterThan(0);
+    const written = big.items.filter((s) => s.MaHocSinh.startsWith('SIMT'));
+    expect(written.length).toBeGreaterThan(0);
+    const since = await drain(adapter, 'students', { schoolCode: school, since: '2030-01-01T00:00:00Z' });
+    expect(since.items).toEqual([]);
+  });
+
+  it('is deterministic: the same seed serves the same records', async () => {
+    const other = await start();
+    try {
+      const first = await drain(adapterFor(other), 'classes');
+      const again = await drain(adapterFor(other), 'classes', { pageSize: 3 });
+      expect(again.items).toEqual(first.items);
+      expect(first.items.length).toBe(other.count('classes'));
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createVneduAdapter,
+  createVneduClient,
+  type VneduAdapter,
+} from '../../../src/adapters/vnedu/index.js';
+import type { VneduEntity, VneduRecordOf, VneduStudent } from '../../../src/adapters/vnedu/schema.js';
+import { startVneduSimulator, type VneduSimulator } from '../../../src/adapters/vnedu/simulator.js';
+import type { ListChangesOptions } from '../../../src/adapters/types.js';
+import type { Student } from '../../../src/canonical/student.js';
+import { vneduMappings } from '../../../src/mappings/vnedu/index.js';
+import { runConformance } from '../../conformance/adapter-conformance.js';
+
+const TOKEN = 'vnedu-sim-token';
+const SIM = { seed: 20251015, schools: 4, studentsPerSchool: 30, staffPerSchool: 8, token: TOKEN };
+const ctx = { now: () => new Date('2025-10-15T00:00:00Z') };
+
+const start = () => startVneduSimulator(SIM);
+const adapterFor = (sim: VneduSimulator, extra: { token?: string; timeoutMs?: number } = {}) =>
+  createVneduAdapter({ baseURL: sim.url, token: TOKEN, ...extra });
+
+/** A student transferred in, as truc would write it (canonical → vnEdu). */
+const newcomer = (school: string, i: number, extra: Partial<Student> = {}): VneduStudent =>
+  vneduMappings.students.fromCanonical!(
+    {
+      studentCode: `SIMT${String(i).padStart(6, '0')}`,
+      schoolCode: school,
+      schoolYear: '2025-2026',
+      grade: '6',
+      fullName: 'Phạm Minh Khôi',
+      birthDate: '2013-05-20',
+      sex: 'male',
+      ethnicityCode: '01',
+      status: 'transferred_in',
+      statusDate: '2025-10-01',
+      ...extra,
+    },
+    ctx,
+  );
+
+async function drain<E extends VneduEntity>(a: VneduAdapter, entity: E, opts: ListChangesOptions = {}) {
+  const items: VneduRecordOf[E][] = [];
+  const watermarks: Array<string | undefined> = [];
+  for await (const page of a.listChanges(entity, opts)) {
+    items.push(...page.items);
+    watermarks.push(page.watermark);
+    if (watermarks.length > 10_000) throw new Error('pagination does not end');
+  }
+  return { items, watermarks };
+}
+
+const errorOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+runConformance<VneduSimulator, VneduEntity, VneduRecordOf[VneduEntity], VneduRecordOf[VneduEntity]>('vnedu', {
+  startSim: start,
+  makeAdapter: (sim, setup) =>
+    adapterFor(sim, {
+      timeoutMs: setup.timeoutMs,
+      ...(setup.credentials === 'invalid' ? { token: 'wrong-token' } : {}),
+    }),
+  source: {
+    entity: 'students',
+    // every school vnEdu serves: pagination and resume cross school boundaries
+    expectedCount: (sim) => sim.count('students'),
+    keyOf: (s) => (s as VneduStudent).student_id,
+  },
+  target: {
+    entity: 'students',
+    records: (sim) => [
+      newcomer(sim.schoolCodes[0]!, 1),
+      newcomer(sim.schoolCodes[0]!, 2),
+      { ...newcomer(sim.schoolCodes[0]!, 3), dob: '20/05/2013' },
+    ],
+    effectCount: (sim) => sim.received.count('students'),
+  },
+});
+
+describe('vnedu simulator and adapter: system rules', () => {
+  let sim: VneduSimulator;
+  let adapter: VneduAdapter;
+  beforeAll(async () => {
+    sim = await start();
+    adapter = adapterFor(sim);
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('serves the odd-index schools of the population, ordered by code', () => {
+    const odd = [1, 3].map((i) => sim.population.school(i).schoolCode).sort();
+    expect(sim.schoolCodes).toEqual(odd);
+  });
+
+  it('cursor: follows `next` to the end; the last page has next = null and is never empty', async () => {
+    const client = createVneduClient({ baseURL: sim.url, token: TOKEN });
+    const school = sim.schoolCodes[0]!;
+    const total = sim.count('students', { schoolCode: school });
+    const pages = [];
+    for await (const page of client.pages('students', school, { limit: 7 })) pages.push(page);
+    expect(pages).toHaveLength(Math.ceil(total / 7));
+    expect(pages.slice(0, -1).every((p) => p.items.length === 7 && typeof p.next === 'string')).toBe(true);
+    expect(pages.at(-1)!.next).toBeUndefined();
+    expect(pages.at(-1)!.items.length).toBe(total % 7 || 7);
+    const ids = pages.flatMap((p) => p.items.map((s) => s.student_id));
+    expect(new Set(ids).size).toBe(total);
+  });
+
+  it('a cursor is bound to its filter: reusing it with another updated_after is refused with its vnEdu code', async () => {
+    const client = createVneduClient({ baseURL: sim.url, token: TOKEN });
+    const school = sim.schoolCodes[0]!;
+    const first = await client.fetchPage('students', school, { limit: 5 });
+    const err = await errorOf(
+      client.fetchPage('students', school, {
+        limit: 5,
+        after: first.next!,
+        updatedAfter: '2025-09-01T00:00:00Z',
+      }),
+    );
+    expect(err).toMatchObject({ code: 'ERR_ADAPTER_REJECTED', errors: [{ rule: 'VNEDU_invalid_param' }] });
+  });
+
+  it('updated_after filters and the last page carries the latest updated_at as watermark', async () => {
+    const all = await drain(adapter, 'staff');
+    const times = all.items.map((s) => Date.parse(s.updated_at!)).sort((a, b) => a - b);
+    const since = new Date(times[Math.floor(times.length / 2)]!).toISOString();
+    const changed = await drain(adapter, 'staff', { since, pageSize: 5 });
+    expect(changed.items.length).toBe(sim.count('staff', { since }));
+    expect(changed.items.length).toBeLessThan(all.items.length);
+    expect(changed.items.every((s) => Date.parse(s.updated_at!) >= Date.parse(since))).toBe(true);
+    expect(changed.watermarks.slice(0, -1).every((w) => w === undefined)).toBe(true);
+    expect(changed.watermarks.at(-1)).toBe(new Date(times.at(-1)!).toISOString());
+  });
+
+  it('a wrong token is ERR_ADAPTER_AUTH carrying vnEdu invalid_token; health says not ok', async () => {
+    const bad = adapterFor(sim, { token: 'nope' });
+    const err = await errorOf(drain(bad, 'classes'));
+    expect(err).toMatchObject({ code: 'ERR_ADAPTER_AUTH', retryable: false });
+    expect((err as { errors: unknown[] }).errors).toEqual([
+      { pointer: '', rule: 'VNEDU_invalid_token', message: 'Token không hợp lệ.' },
+    ]);
+    expect(await bad.health()).toEqual({ ok: false, detail: 'ERR_ADAPTER_AUTH' });
+  });
+
+  it("the vendor's error body surfaces its code (unknown school, school of another vendor)", async () => {
+    const unknown = await errorOf(drain(adapter, 'students', { schoolCode: 'SIM-NONE' }));
+    expect(unknown).toMatchObject({
+      code: 'ERR_ADAPTER_REJECTED',
+      message: expect.stringContaining('VNEDU_school_not_found'),
+    });
+    const smas = sim.population.school(0).schoolCode;
+    const forbidden = await errorOf(drain(adapter, 'students', { schoolCode: smas }));
+    expect(forbidden).toMatchObject({
+      code: 'ERR_ADAPTER_AUTH',
+      errors: [{ rule: 'VNEDU_forbidden_school' }],
+    });
+  });
+
+  it('every record it serves maps to the canonical model', async () => {
+    for (const entity of ['classes', 'students', 'staff'] as const) {
+      const mapping = vneduMappings[entity] as unknown as {
+        toCanonical(w: unknown, c: typeof ctx): { ok: boolean; findings: readonly { severity: string }[] };
+      };
+      const { items } = await drain(adapter, entity, { pageSize: 1000 });
+      expect(items.length).toBe(sim.count(entity));
+      for (const record of items) {
+        const out = mapping.toCanonical(record, ctx);
+        expect(out.ok, `${entity} ${JSON.stringify(out.findings)}`).toBe(true);
+      }
+    }
+  });
+
+  it('a written student (transferred in) reads back and maps to the same canonical record', async () => {
+    const school = sim.schoolCodes[1]!;
+    const canonical: Student = {
+      studentCode: 'SIMRT000001',
+      schoolCode: school,
+      schoolYear: '2025-2026',
+      grade: 'kg4',
+      fullName: 'Lê Thị Cúc',
+      birthDate: '2021-02-28',
+      sex: 'female',
+      ethnicityCode: '05',
+      status: 'transferred_in',
+      statusDate: '2025-10-01',
+      disability: 'hearing',
+    };
+    const receipt = await adapter.write('students', [vneduMappings.students.fromCanonical!(canonical, ctx)], {
+      idempotencyKey: 'rt-1',
+    });
+    expect(receipt).toMatchObject({ accepted: 1, rejected: [] });
+    const { items } = await drain(adapter, 'students', { schoolCode: school, pageSize: 100 });
+    const back = items.find((s) => s.student_id === 'SIMRT000001')!;
+    expect(vneduMappings.students.toCanonical(back, ctx)).toEqual({
+      ok: true,
+      value: canonical,
+      findings: [],
+    });
+  });
+
+  it('idempotency: a replay says replayed; the same key with another batch is refused with its vnEdu code', async () => {
+    const school = sim.schoolCodes[0]!;
+    const batch = [newcomer(school, 50)];
+    const first = await adapter.write('students', batch, { idempotencyKey: 'idem-1' });
+    const again = await adapter.write('students', batch, { idempotencyKey: 'idem-1' });
+    expect(first.replayed).toBeUndefined();
+    expect(again).toEqual({ ...first, replayed: true });
+    const err = await errorOf(
+      adapter.write('students', [newcomer(school, 51)], { idempotencyKey: 'idem-1' }),
+    );
+    expect(err).toMatchObject({
+      code: 'ERR_ADAPTER_REJECTED',
+      errors: [{ rule: 'VNEDU_idempotency_conflict' }],
+    });
+  });
+
+  it('a batch over several schools is split; rejections keep their index in the original batch', async () => {
+    const [a, b] = sim.schoolCodes as [string, string];
+    const { school_code: _dropped, ...noSchool } = newcomer(a, 63);
+    const records = [
+      newcomer(a, 60),
+      { ...newcomer(b, 61), gender: 'M' as never },
+      newcomer(b, 62),
+      noSchool,
+    ];
+    const receipt = await adapter.write('students', records, { idempotencyKey: 'split-1' });
+    expect(receipt.accepted).toBe(2);
+    expect(receipt.rejected.map((r) => [r.index, r.code])).toEqual([
+      [1, 'invalid_record'],
+      [3, 'missing_school'],
+    ]);
+    expect(receipt.receiptId?.split(',')).toHaveLength(2);
+  });
+
+  it('after writes, small and large pages list the same records (written ones replace or follow)', async () => {
+    const school = sim.schoolCodes[0]!;
+    const big = await drain(adapter, 'students', { schoolCode: school, pageSize: 500 });
+    const small = await drain(adapter, 'students', { schoolCode: school, pageSize: 3 });
+    expect(small.items).toEqual(big.items);
+    expect(big.items.length).toBe(sim.count('students', { schoolCode: school }));
+    expect(sim.received.count('students')).toBeGreaterThan(0);
+    const written = big.items.filter((s) => s.student_id.startsWith('SIMT'));
+    expect(written.length).toBeGreaterThan(0);
+    const since = await drain(adapter, 'students', { schoolCode: school, since: '2030-01-01T00:00:00Z' });
+    expect(since.items).toEqual([]);
+  });
+
+  it('is deterministic: the same seed serves the same records', async () => {
+    const other = await start();
+    try {
+      const first = await drain(adapterFor(other), 'classes');
+      const again = await drain(adapterFor(other), 'classes', { pageSize: 3 });
+      expect(again.items).toEqual(first.items);
+      expect(first.items.length).toBe(other.count('classes'));
+    } finally {
+      await other.close();
+    }
+  });
+});
