@@ -1,18 +1,30 @@
 /**
- * `truc demo`: starts the simulators, runs truc (API + workers) on the embedded database and queues
- * in the same database, registers a demo vendor, pushes synthetic students of several schools
- * through the real HTTP API, waits until they reach the simulated city database, verifies the audit
- * chain, prints a summary with links, and keeps serving (or exits with --once).
+ * `truc demo`: starts the simulators of all four systems, runs truc (API + workers) on the embedded
+ * database with queues in the same database, and runs one full cycle through the real HTTP API:
+ * two vendors push students of their schools (truc's canonical format and their native SMAS / vnEdu
+ * formats, read from their simulators), the accepted students are delivered to the simulated city
+ * database, a city admin pulls schools and students from the city database and survey persons from
+ * the Ministry system, the audit chain is verified, and a summary with links is printed. It then keeps
+ * serving (or exits with --once: 0 when everything checked out).
  */
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createSmasAdapter } from './adapters/smas/index.js';
+import { createVneduAdapter } from './adapters/vnedu/index.js';
+import { createPopulation } from './adapters/population/index.js';
 import { verifyAudit } from './audit/chain.js';
 import { loadConfig, PROJECT_ROOT } from './config.js';
 import { createDeps } from './deps.js';
-import { addClient } from './ops.js';
+import { addClient, type NewClient } from './ops.js';
 import { startApi, startWorkerRole } from './roles.js';
-import { createPopulation } from './adapters/population/index.js';
-import { startDemoSimulators, DEMO_SEED, DEMO_SCHOOLS, DEMO_STUDENTS_PER_SCHOOL } from './simulators.js';
+import {
+  DEMO_SCHOOLS,
+  DEMO_SEED,
+  DEMO_STAFF_PER_SCHOOL,
+  DEMO_STUDENTS_PER_SCHOOL,
+  demoCredentials,
+  startDemoSimulators,
+} from './simulators.js';
 
 export interface DemoOptions {
   once: boolean;
@@ -21,7 +33,7 @@ export interface DemoOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -37,25 +49,41 @@ async function json<T>(res: Response): Promise<T> {
   return body;
 }
 
+const STUDENT_FIELDS = [
+  'studentCode',
+  'schoolCode',
+  'classCode',
+  'schoolYear',
+  'grade',
+  'personalId',
+  'fullName',
+  'birthDate',
+  'sex',
+  'ethnicityCode',
+  'status',
+  'statusDate',
+  'disability',
+  'residenceCommuneCode',
+];
+
 /** Canonical student fields, picked from a population record. */
-function canonicalStudent(s: Record<string, unknown>): Record<string, unknown> {
-  const keys = [
-    'studentCode',
-    'schoolCode',
-    'classCode',
-    'schoolYear',
-    'grade',
-    'personalId',
-    'fullName',
-    'birthDate',
-    'sex',
-    'ethnicityCode',
-    'status',
-    'statusDate',
-    'disability',
-    'residenceCommuneCode',
-  ];
-  return Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
+function canonicalStudent(s: object): Record<string, unknown> {
+  const r = s as Record<string, unknown>;
+  return Object.fromEntries(STUDENT_FIELDS.filter((k) => r[k] !== undefined).map((k) => [k, r[k]]));
+}
+
+async function collect<T>(pages: AsyncIterable<{ items: T[] }>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const p of pages) out.push(...p.items);
+  return out;
+}
+
+interface Pushed {
+  vendor: string;
+  school: string;
+  entity: string;
+  format: string;
+  statusUrl: string;
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
@@ -96,93 +124,215 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       seed: DEMO_SEED,
       schools: DEMO_SCHOOLS,
       studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL,
+      staffPerSchool: DEMO_STAFF_PER_SCHOOL,
     });
-    const schoolIdx = Array.from({ length: DEMO_SCHOOLS }, (_, i) => i);
-    const schoolCodes = schoolIdx.map((i) => pop.school(i).schoolCode);
-    const vendor = await addClient(
+    const schools = Array.from({ length: DEMO_SCHOOLS }, (_, i) => pop.school(i));
+    const code = (i: number): string => schools[i]!.schoolCode;
+    // SMAS serves the even-indexed schools of the population, vnEdu the odd ones.
+    const smasVendor = await addClient(
       deps.db,
-      { name: 'Demo vendor (SMAS-like)', role: 'vendor', schools: schoolCodes },
+      { name: 'SMAS (demo)', role: 'vendor', schools: [code(0), code(2), code(4)] },
       'demo',
     );
-    const tokenRes = await json<{ access_token: string }>(
-      await fetch(`${base}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: vendor.clientId,
-          client_secret: vendor.clientSecret,
-        }).toString(),
-      }),
+    const vneduVendor = await addClient(
+      deps.db,
+      { name: 'vnEdu (demo)', role: 'vendor', schools: [code(1), code(3), code(5)] },
+      'demo',
     );
-    const auth = { authorization: `Bearer ${tokenRes.access_token}` };
-    const batches: Array<{ batchId: string; statusUrl: string; school: string }> = [];
-    for (const i of schoolIdx) {
-      const records = [...pop.studentsOfSchool(i)].map((s) =>
-        canonicalStudent(s as unknown as Record<string, unknown>),
-      );
-      const res = await json<{ batchId: string; statusUrl: string }>(
-        await fetch(`${base}/v1/schools/${schoolCodes[i]}/batches`, {
+    const cityAdmin = await addClient(deps.db, { name: 'Sở GDĐT IT (demo)', role: 'city-admin' }, 'demo');
+
+    const tokenOf = async (c: NewClient): Promise<Record<string, string>> => {
+      const t = await json<{ access_token: string }>(
+        await fetch(`${base}/oauth/token`, {
           method: 'POST',
-          headers: {
-            ...auth,
-            'content-type': 'application/json',
-            'idempotency-key': `demo-${schoolCodes[i]}`,
-          },
-          body: JSON.stringify({ entity: 'students', format: 'canonical', records }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: c.clientId,
+            client_secret: c.clientSecret,
+          }).toString(),
         }),
       );
-      batches.push({ ...res, school: schoolCodes[i]! });
+      return { authorization: `Bearer ${t.access_token}` };
+    };
+    const auth = {
+      smas: await tokenOf(smasVendor),
+      vnedu: await tokenOf(vneduVendor),
+      admin: await tokenOf(cityAdmin),
+    };
+
+    const pushed: Pushed[] = [];
+    const push = async (
+      vendor: 'smas' | 'vnedu',
+      i: number,
+      entity: string,
+      format: string,
+      records: unknown[],
+    ) => {
+      const res = await json<{ statusUrl: string }>(
+        await fetch(`${base}/v1/schools/${code(i)}/batches`, {
+          method: 'POST',
+          headers: {
+            ...auth[vendor],
+            'content-type': 'application/json',
+            'idempotency-key': `demo-${format}-${entity}-${code(i)}`,
+          },
+          body: JSON.stringify({ entity, format, records }),
+        }),
+      );
+      pushed.push({ vendor, school: code(i), entity, format, statusUrl: res.statusUrl });
+    };
+    // 1. Vendors push: one school each in truc's canonical format, the others natively.
+    const creds = demoCredentials();
+    const smasAdapter = createSmasAdapter({ baseURL: sims.smas.url, apiKey: creds.smas.apiKey });
+    const vneduAdapter = createVneduAdapter({ baseURL: sims.vnedu.url, token: creds.vnedu.token });
+    await push('smas', 0, 'students', 'canonical', [...pop.studentsOfSchool(0)].map(canonicalStudent));
+    await push('vnedu', 1, 'students', 'canonical', [...pop.studentsOfSchool(1)].map(canonicalStudent));
+    for (const i of [2, 4]) {
+      await push(
+        'smas',
+        i,
+        'students',
+        'smas',
+        await collect(smasAdapter.listChanges('students', { schoolCode: code(i) })),
+      );
     }
-    const statuses = [];
-    for (const b of batches) {
+    await push(
+      'smas',
+      2,
+      'staff',
+      'smas',
+      await collect(smasAdapter.listChanges('staff', { schoolCode: code(2) })),
+    );
+    for (const i of [3, 5]) {
+      await push(
+        'vnedu',
+        i,
+        'students',
+        'vnedu',
+        await collect(vneduAdapter.listChanges('students', { schoolCode: code(i) })),
+      );
+    }
+    interface BatchResult extends Pushed {
+      status: string;
+      counts: { received: number; accepted: number; rejected: number; unchanged: number };
+    }
+    const statuses: BatchResult[] = [];
+    for (const b of pushed) {
       statuses.push(
-        await waitFor(`batch ${b.batchId}`, async () => {
+        await waitFor(`batch ${b.statusUrl}`, async () => {
           const s = await json<{
             status: string;
             counts: { received: number; accepted: number; rejected: number; unchanged: number };
-          }>(await fetch(`${base}${b.statusUrl}`, { headers: auth }));
+          }>(await fetch(`${base}${b.statusUrl}`, { headers: auth[b.vendor as 'smas' | 'vnedu'] }));
+          return s.status === 'done' || s.status === 'failed' ? { ...b, ...s } : undefined;
+        }),
+      );
+    }
+    const sum = (f: (s: BatchResult) => number): number => statuses.reduce((n, s) => n + f(s), 0);
+    const acceptedStudents = sum((s) => (s.entity === 'students' ? s.counts.accepted : 0));
+    const acceptedStaff = sum((s) => (s.entity === 'staff' ? s.counts.accepted : 0));
+    // 2. The accepted changes reach the simulated city database.
+    const atSim = await waitFor('students to reach hcm-csdl', () => {
+      const n = sims.hcmCsdlReceived('students');
+      return Promise.resolve(n >= acceptedStudents ? n : undefined);
+    });
+    // 3. The city admin pulls schools and students from the city database, and the survey persons of
+    //    the demo schools' communes from the Ministry system.
+    const syncs: string[] = [];
+    const requestSync = async (body: object): Promise<void> => {
+      const r = await json<{ statusUrl: string }>(
+        await fetch(`${base}/v1/syncs`, {
+          method: 'POST',
+          headers: { ...auth.admin, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+      syncs.push(r.statusUrl);
+    };
+    await requestSync({ system: 'hcm-csdl', entity: 'schools', full: true });
+    await requestSync({ system: 'hcm-csdl', entity: 'students', full: true });
+    for (const commune of new Set(schools.map((s) => s.communeCode))) {
+      await requestSync({ system: 'moet-pcgd', entity: 'persons', scope: commune, full: true });
+    }
+    const syncResults = [];
+    for (const url of syncs) {
+      syncResults.push(
+        await waitFor(`sync ${url}`, async () => {
+          const s = await json<{
+            status: string;
+            system: string;
+            entity: string;
+            records: number;
+            pages: number;
+          }>(await fetch(`${base}${url}`, { headers: auth.admin }));
           return s.status === 'done' || s.status === 'failed' ? s : undefined;
         }),
       );
     }
-    const accepted = statuses.reduce((n, s) => n + s.counts.accepted, 0);
-    const rejected = statuses.reduce((n, s) => n + s.counts.rejected, 0);
-    const received = statuses.reduce((n, s) => n + s.counts.received, 0);
-    const atSim = await waitFor('students to reach hcm-csdl', () => {
-      const n = sims.hcmCsdlReceived('students');
-      return Promise.resolve(n >= accepted ? n : undefined);
+    await waitFor('all queued work to finish', async () => {
+      const r = await deps.db.query<{ open: number }>(
+        'SELECT count(*)::int AS open FROM truc.outbox WHERE done_at IS NULL AND dead_at IS NULL',
+      );
+      return r.rows[0]?.open === 0 ? true : undefined;
     });
+    const counts = (
+      await deps.db.query<{ schools: number; students: number; staff: number; persons: number }>(
+        `SELECT (SELECT count(*)::int FROM truc.schools) AS schools, (SELECT count(*)::int FROM truc.students) AS students,
+                (SELECT count(*)::int FROM truc.staff) AS staff, (SELECT count(*)::int FROM truc.persons) AS persons`,
+      )
+    ).rows[0]!;
+    const byCriterion = (
+      await deps.db.query<{ criterion: string; severity: string; n: number }>(
+        'SELECT criterion, severity, count(*)::int AS n FROM truc.findings GROUP BY 1, 2 ORDER BY 1, 2',
+      )
+    ).rows;
+    const dead =
+      (await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.dead_letters')).rows[0]?.n ??
+      0;
     const audit = await verifyAudit(deps.db);
-    const failed = statuses.filter((s) => s.status !== 'done').length;
+    const failedBatches = statuses.filter((s) => s.status !== 'done').length;
+    const failedSyncs = syncResults.filter((s) => s.status !== 'done').length;
+    const fmt = (s: BatchResult): string =>
+      `    ${s.vendor.padEnd(5)} ${s.school} ${s.entity.padEnd(8)} ${s.format.padEnd(9)} received ${s.counts.received}, accepted ${s.counts.accepted}, rejected ${s.counts.rejected}`;
     const lines = [
       '',
       'truc demo — Trục dữ liệu giáo dục',
       `  simulators:      ${sims.summary}`,
-      `  schools:         ${schoolCodes.length} (${schoolCodes.join(', ')})`,
-      `  students pushed: ${received} in ${batches.length} batches → accepted ${accepted}, rejected ${rejected} (see findings)`,
+      `  vendor batches:  ${statuses.length} → accepted ${acceptedStudents} students and ${acceptedStaff} staff, rejected ${sum((s) => s.counts.rejected)}`,
+      ...statuses.map(fmt),
       `  at hcm-csdl:     ${atSim} students received by the simulated city database`,
+      `  pulls:           ${syncResults.map((s) => `${s.system}/${s.entity} ${s.records}`).join(', ')}`,
+      `  in truc:         ${counts.schools} schools, ${counts.students} students, ${counts.staff} staff, ${counts.persons} survey persons`,
+      `  findings:        ${byCriterion.map((f) => `${f.criterion} ${f.severity} ${f.n}`).join(', ') || 'none'}`,
+      `  dead letters:    ${dead}`,
       `  audit chain:     ${audit.ok ? `OK (${audit.rows} rows)` : `BROKEN at row ${audit.brokenAt}`}`,
       '',
       `  API docs:        ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
       `  metrics:         ${base}/metrics`,
       `  readiness:       ${base}/readyz`,
-      `  batch status:    ${base}${batches[0]?.statusUrl ?? ''}  (needs a bearer token)`,
-      `  findings:        ${base}${batches[0]?.statusUrl ?? ''}/findings`,
-      `  demo vendor:     client_id=${vendor.clientId} (secret printed once at creation; data in ${dataDir})`,
+      `  batch status:    ${base}${statuses[0]?.statusUrl ?? ''}  (needs a bearer token)`,
+      `  findings:        ${base}${statuses[2]?.statusUrl ?? ''}/findings`,
+      `  demo clients:    ${smasVendor.clientId} (SMAS), ${vneduVendor.clientId} (vnEdu), ${cityAdmin.clientId} (city admin); data in ${dataDir}`,
       '',
     ];
     process.stdout.write(lines.join('\n'));
-    const ok = failed === 0 && audit.ok && atSim >= accepted && accepted > 0;
+    const ok =
+      failedBatches === 0 &&
+      failedSyncs === 0 &&
+      audit.ok &&
+      atSim >= acceptedStudents &&
+      acceptedStudents > 0 &&
+      counts.persons > 0;
     if (opts.once) {
       await stopAll();
       process.stdout.write(ok ? 'demo: OK\n' : 'demo: FAILED\n');
       return ok ? 0 : 1;
     }
     process.stdout.write('truc is serving; press Ctrl+C to stop.\n');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
     });
     await stopAll();
     return 0;

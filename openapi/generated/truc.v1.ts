@@ -698,7 +698,7 @@ export interface components {
        * @description Loại dữ liệu / entity
        * @enum {string}
        */
-      entity: 'students';
+      entity: 'students' | 'staff' | 'classes';
       /**
        * @description Định dạng bản ghi / record format
        * @default canonical
@@ -832,7 +832,7 @@ export interface components {
        * @description Loại dữ liệu / entity
        * @enum {string}
        */
-      entity: 'students';
+      entity: 'students' | 'staff' | 'classes';
       /**
        * @description Định dạng bản ghi / record format
        * @default canonical

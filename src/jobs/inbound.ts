@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { ENTITY_SCHEMAS, naturalKey } from '../canonical/entities.js';
-import { canonicalToCanonical, CANONICAL_MAPPING_VERSION } from '../mappings/canonical/index.js';
+import { canonicalToCanonical, CANONICAL_MAPPING_VERSION, zodFindings } from '../mappings/canonical/index.js';
 import type { EntityMapping, MapContext, MapResult } from '../mappings/types.js';
 import { AppError } from '../errors.js';
 import type { RecordEntity } from '../store/records.js';
@@ -51,14 +51,18 @@ export function inboundMapping(format: string, entity: RecordEntity): InboundMap
       },
     };
   }
-  const native = (
-    NATIVE_INBOUND as Record<string, Partial<Record<RecordEntity, EntityMapping<unknown, unknown>>>>
-  )[format]?.[entity];
-  if (!native) throw new AppError('ERR_ENTITY_UNSUPPORTED', `format ${format} has no mapping for ${entity}`);
+  const entry = NATIVE_INBOUND[format]?.[entity];
+  if (!entry) throw new AppError('ERR_ENTITY_UNSUPPORTED', `format ${format} has no mapping for ${entity}`);
+  const native = entry.mapping as unknown as EntityMapping<unknown, unknown>;
+  const wire = entry.wire;
   const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
   return {
     version: native.version,
     map(raw, ctx) {
+      if (wire) {
+        const shape = wire.safeParse(raw);
+        if (!shape.success) return { ok: false, findings: zodFindings(shape.error, 'WIRE') };
+      }
       const r = native.toCanonical(raw, ctx);
       if (!r.ok) return r;
       // The mapping's output is re-validated: a mapping bug must not reach the store.

@@ -14,6 +14,7 @@ import type { MappingFinding } from '../mappings/types.js';
 import { QUEUES } from './queues.js';
 import { inboundMapping, type InboundRecord } from './inbound.js';
 import { qualityChecks } from '../quality/checks.js';
+import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 
 export const INGEST_JOB = 'ingest-batch';
 export const PUSH_JOB = 'push-set';
@@ -45,7 +46,9 @@ export interface IngestResult {
 /** The criterion a rule code belongs to: DUNG_ → dung, DU_ → du, SACH_ → sach, SONG_ → song, else its prefix. */
 export function criterionOf(rule: string): string {
   const prefix = rule.split('_')[0]!.toLowerCase();
-  return prefix === 'map' ? 'mapping' : prefix;
+  if (prefix === 'map') return 'mapping';
+  if (prefix === 'wire') return 'schema';
+  return prefix;
 }
 
 const toFindingRow = (
@@ -86,7 +89,9 @@ export async function processIngest(
     // Pulled batches come from the systems of record: they may span schools and move records.
     const trusted = batch.clientId === PULL_CLIENT;
     const sourceSystem = trusted ? batch.format : `vendor:${batch.clientId}`;
-    const ctx = trusted ? { now: deps.now } : { schoolCode: batch.schoolCode, now: deps.now };
+    const ctx = trusted
+      ? { now: deps.now }
+      : { schoolCode: batch.schoolCode, schoolYear: schoolYearOf(vietnamDateOf(deps.now())), now: deps.now };
     const findings: FindingRow[] = [];
     const candidates: Array<{ index: number; rec: InboundRecord }> = [];
     const seen = new Set<string>();

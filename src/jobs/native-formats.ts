@@ -1,15 +1,38 @@
 /**
  * Wire formats truc maps into canonical records, by format (= system) and entity: the formats of
- * pulled pages, and the native formats vendors may push through the batch API.
+ * pulled pages, and the native formats vendors may push through the batch API. A pushed native
+ * record is first checked against the system's wire schema (its shape), then mapped.
  */
+import type { z } from 'zod';
+import { smasRecordSchemas } from '../adapters/smas/schema.js';
+import { vneduRecordSchemas } from '../adapters/vnedu/schema.js';
 import { HCM_CSDL_MAPPINGS } from '../mappings/hcm-csdl/index.js';
 import { moetPcgdPersonsMapping } from '../mappings/moet-pcgd/index.js';
+import { smasMappings } from '../mappings/smas/index.js';
 import type { EntityMapping } from '../mappings/types.js';
+import { vneduMappings } from '../mappings/vnedu/index.js';
 import type { RecordEntity } from '../store/records.js';
 
-type AnyMapping = EntityMapping<never, unknown, unknown>;
+export interface NativeFormat {
+  mapping: EntityMapping<never, unknown, unknown>;
+  /** Shape of one wire record; checked before mapping when the record comes from a vendor push. */
+  wire?: z.ZodType;
+}
 
-export const NATIVE_INBOUND: Record<string, Partial<Record<RecordEntity, AnyMapping>>> = {
-  'hcm-csdl': HCM_CSDL_MAPPINGS as unknown as Partial<Record<RecordEntity, AnyMapping>>,
-  'moet-pcgd': { persons: moetPcgdPersonsMapping as unknown as AnyMapping },
+type Table = Partial<Record<RecordEntity, NativeFormat>>;
+
+function table(mappings: object, wires?: object): Table {
+  const out: Table = {};
+  for (const [entity, mapping] of Object.entries(mappings)) {
+    const wire = (wires as Record<string, z.ZodType> | undefined)?.[entity];
+    out[entity as RecordEntity] = { mapping: mapping as NativeFormat['mapping'], ...(wire ? { wire } : {}) };
+  }
+  return out;
+}
+
+export const NATIVE_INBOUND: Record<string, Table> = {
+  'hcm-csdl': table(HCM_CSDL_MAPPINGS),
+  'moet-pcgd': table({ persons: moetPcgdPersonsMapping }),
+  smas: table(smasMappings, smasRecordSchemas),
+  vnedu: table(vneduMappings, vneduRecordSchemas),
 };

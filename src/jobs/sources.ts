@@ -5,6 +5,8 @@
 import type { Logger } from 'pino';
 import { createHcmCsdlAdapter } from '../adapters/hcm-csdl/index.js';
 import { createMoetPcgdAdapter } from '../adapters/moet-pcgd/index.js';
+import { createSmasAdapter } from '../adapters/smas/index.js';
+import { createVneduAdapter } from '../adapters/vnedu/index.js';
 import type { ListChangesOptions, SourceAdapter } from '../adapters/types.js';
 import type { Config, SystemName } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -93,6 +95,38 @@ export function buildSources(config: Config, deps: { logger: Logger; metrics: Me
       deps,
     );
     sources['moet-pcgd'] = fromAdapter('moet-pcgd', adapter, ['persons'], true, () => undefined);
+  }
+  const smas = config.systems.smas;
+  if (smas.baseUrl && smas.apiKey) {
+    const adapter = createSmasAdapter({
+      baseURL: smas.baseUrl,
+      apiKey: smas.apiKey,
+      timeoutMs: smas.timeoutMs,
+      ...deps,
+    });
+    sources.smas = fromAdapter(
+      'smas',
+      adapter as unknown as SourceAdapter<string, unknown>,
+      ['classes', 'students', 'staff'],
+      false,
+      () => undefined,
+    );
+  }
+  const vnedu = config.systems.vnedu;
+  if (vnedu.baseUrl && vnedu.token) {
+    const adapter = createVneduAdapter({
+      baseURL: vnedu.baseUrl,
+      token: vnedu.token,
+      timeoutMs: vnedu.timeoutMs,
+      ...deps,
+    });
+    sources.vnedu = fromAdapter(
+      'vnedu',
+      adapter as unknown as SourceAdapter<string, unknown>,
+      ['classes', 'students', 'staff'],
+      false,
+      () => undefined,
+    );
   }
   return sources;
 }

@@ -68,21 +68,22 @@ export function createRecordsRepo(q: Queryable) {
       const pid = t.hasPersonalId;
       for (let i = 0; i < rows.length; i += CHUNK) {
         const part = rows.slice(i, i + CHUNK);
-        const cols = [t.key, t.scope, ...(pid ? ['personal_id'] : []), 'data', 'fingerprint'];
+        const scoped = t.scope !== t.key; // schools are their own scope
+        const cols = [t.key, ...(scoped ? [t.scope] : []), ...(pid ? ['personal_id'] : []), 'data', 'fingerprint'];
         const arrays: unknown[] = [
           part.map((r) => r.key),
-          part.map((r) => r.scope),
+          ...(scoped ? [part.map((r) => r.scope)] : []),
           ...(pid ? [part.map((r) => r.personalId ?? null)] : []),
           part.map((r) => JSON.stringify(r.data)),
           part.map((r) => r.fingerprint),
         ];
-        const types = ['text[]', 'text[]', ...(pid ? ['text[]'] : []), 'jsonb[]', 'text[]'];
+        const types = ['text[]', ...(scoped ? ['text[]'] : []), ...(pid ? ['text[]'] : []), 'jsonb[]', 'text[]'];
         const n = cols.length;
         await q.query(
           `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)
            SELECT *, $${n + 1}::text, $${n + 2}::text FROM unnest(${types.map((ty, j) => `$${j + 1}::${ty}`).join(', ')})
            ON CONFLICT (${t.key}) DO UPDATE SET
-             ${t.scope} = EXCLUDED.${t.scope},
+             ${scoped ? `${t.scope} = EXCLUDED.${t.scope},` : ''}
              ${pid ? 'personal_id = EXCLUDED.personal_id,' : ''}
              data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint,
              source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,

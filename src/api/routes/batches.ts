@@ -12,7 +12,7 @@ import { principalOf, requireSchool } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
 
 /** Entities a vendor may push today, and the wire formats truc maps from. */
-export const PUSH_ENTITIES = ['students'] as const;
+export const PUSH_ENTITIES = ['students', 'staff', 'classes'] as const;
 export const PUSH_FORMATS = ['canonical', 'smas', 'vnedu'] as const;
 
 const SchoolCode = z

@@ -18,16 +18,16 @@ function nfcDeep(value: unknown): unknown {
   return value;
 }
 
-export function zodFindings(error: z.ZodError): MappingFinding[] {
+export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFinding[] {
   return error.issues.slice(0, 20).map((issue) => {
     const pointer = issue.path.length ? `/${issue.path.map(String).join('/')}` : '';
     const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
     return {
       pointer,
-      rule: `SCHEMA_${issue.code.toUpperCase()}`,
+      rule: `${prefix}_${issue.code.toUpperCase()}`,
       severity: 'error' as const,
-      vi: `Không hợp lệ theo lược đồ: ${issue.message}${unknownKeys}`,
-      en: `Schema violation: ${issue.message}${unknownKeys}`,
+      vi: `${prefix === 'WIRE' ? 'Sai định dạng của hệ thống nguồn' : 'Không hợp lệ theo lược đồ'}: ${issue.message}${unknownKeys}`,
+      en: `${prefix === 'WIRE' ? 'Not in the source system’s wire format' : 'Schema violation'}: ${issue.message}${unknownKeys}`,
     };
   });
 }
