@@ -106,7 +106,7 @@ export function buildSources(config: Config, deps: { logger: Logger; metrics: Me
     });
     sources.smas = fromAdapter(
       'smas',
-      adapter as unknown as SourceAdapter<string, unknown>,
+      adapter,
       ['classes', 'students', 'staff'],
       false,
       () => undefined,
@@ -122,7 +122,7 @@ export function buildSources(config: Config, deps: { logger: Logger; metrics: Me
     });
     sources.vnedu = fromAdapter(
       'vnedu',
-      adapter as unknown as SourceAdapter<string, unknown>,
+      adapter,
       ['classes', 'students', 'staff'],
       false,
       () => undefined,
