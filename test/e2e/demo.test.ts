@@ -43,6 +43,12 @@ describe('truc demo --once', () => {
     expect(Number(pushed?.[1])).toBeGreaterThan(0);
     expect(Number(atSim?.[1])).toBeGreaterThanOrEqual(Number(pushed?.[1]));
     expect(r.stdout).toMatch(/audit chain:\s+OK/);
+    expect(r.stdout).toMatch(/dead letters:\s+0/);
+    // all four simulators are used: native vendor formats and pulls from the city and Ministry systems
+    expect(r.stdout).toMatch(/students smas\s+received \d+, accepted [1-9]/);
+    expect(r.stdout).toMatch(/students vnedu\s+received \d+, accepted [1-9]/);
+    expect(r.stdout).toMatch(/hcm-csdl\/students [1-9]/);
+    expect(r.stdout).toMatch(/[1-9]\d* survey persons/);
     expect(r.stdout).toMatch(/\/docs/);
   });
 });
