@@ -44,9 +44,21 @@ export const REDACTED_FIELDS = [
 const paths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 paths.push('req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]');
 
+/**
+ * Error serializer: PostgreSQL errors carry the offending values in `detail`/`where` (e.g.
+ * "Key (personal_id)=(…) already exists"), and axios errors their request config: drop those.
+ */
+function serializeError(err: Error): Record<string, unknown> {
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  for (const field of ['detail', 'where', 'hint', 'parameters', 'config', 'request', 'response'])
+    delete out[field];
+  return out;
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
+    serializers: { err: serializeError, error: serializeError },
     base: { service: 'truc' },
     redact: { paths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
