@@ -3,6 +3,8 @@
  * The `truc` CLI: parses the command, builds dependencies, starts roles, maps failures to exit codes
  * (0 success, 1 failure, 2 bad usage or configuration) with one clear line on stderr first.
  */
+// zod's ahead-of-time compiled fast path; must load before any schema is built.
+import 'zod/compile';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDeps, type Deps } from './deps.js';

@@ -1,0 +1,207 @@
+/**
+ * P1 / P4 — the push path end to end, on PostgreSQL + Redis (and, once per bench run, the embedded
+ * PGlite combination for information):
+ *   (a) API acceptance: POST of 1000-record canonical student batches with auth through the listening
+ *       API, 10 concurrent vendors, a fixed number of batches (worker role NOT running, so only
+ *       acceptance is measured). Baselines, same run, same bodies: a bare fastify POST answering 202
+ *       (records/s and p99 — PERFORMANCE 5a) and COPY of the same rows (3b; P1's throughput limit).
+ *   (b) Ingest stage: the worker role is started (no targets configured) and the time from then until
+ *       every queued batch is `done` gives records/s. Baseline: the same rows written by one
+ *       `INSERT … SELECT FROM unnest … ON CONFLICT DO UPDATE` per 1000 rows into an empty plain table
+ *       of the same shape (3c/3d). Target ≥ 0.6 (P4).
+ */
+import Fastify from 'fastify';
+import type { PopStudent } from '../../src/adapters/population/index.js';
+import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
+import {
+  copyRate,
+  createPlainTable,
+  dropPlainTable,
+  studentRows,
+  upsertRate,
+  type StudentRow,
+} from './lib/pg-baselines.js';
+import { studentBatches, type StudentBatch } from './lib/students.js';
+import { openTrucEnv, waitForBatches, type Combination, type TrucEnv } from './lib/truc-env.js';
+import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
+
+export const name = 'ingest';
+
+const BATCHES = 150;
+const WARMUP = 10;
+const PGLITE_BATCHES = 30;
+const CONCURRENCY = 10;
+const BATCH_SIZE = 1000;
+const P1_RATE_TARGET = 0.5;
+const P1_P99_TARGET = 0.5; // p99 ≤ 2 × bare p99, as baseline/value ≥ 0.5
+const P4_TARGET = 0.6;
+const INGEST_TIMEOUT_MS = 240_000;
+
+const body = (b: StudentBatch): string => JSON.stringify({ entity: 'students', records: b.records });
+const batchPath = (b: StudentBatch): string => `/v1/schools/${b.schoolCode}/batches`;
+
+/** Records accepted per second (202s × batch size ÷ measured seconds). */
+function acceptedRate(r: LoadResult): number {
+  return ((r.statuses['202'] ?? 0) * BATCH_SIZE) / r.seconds;
+}
+
+function assertAllAccepted(what: string, r: LoadResult): void {
+  if ((r.statuses['202'] ?? 0) !== r.sent) {
+    throw new Error(`${what}: not every batch was accepted: ${JSON.stringify(r.statuses)}`);
+  }
+}
+
+/** The 5a baseline: a bare fastify POST route that parses the body and answers 202. */
+async function bareFastify(requests: LoadRequest[], bodyLimit: number): Promise<LoadResult> {
+  const app = Fastify({ bodyLimit });
+  app.post('/v1/schools/:schoolCode/batches', async (request, reply) => {
+    const received = (request.body as { records: unknown[] }).records.length;
+    return reply.code(202).send({ status: 'queued', received });
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return await runLoad({ baseUrl: url, requests, concurrency: CONCURRENCY, warmup: WARMUP });
+  } finally {
+    await app.close();
+  }
+}
+
+/** Vendor requests for `batches`: up to `CONCURRENCY` vendors, batch i sent by vendor i mod their number. */
+async function vendorRequests(env: TrucEnv, apiUrl: string, batches: StudentBatch[]): Promise<LoadRequest[]> {
+  const n = Math.min(CONCURRENCY, batches.length);
+  const vendors = await Promise.all(
+    Array.from({ length: n }, (_, v) =>
+      env.vendor(
+        apiUrl,
+        batches.filter((_, i) => i % n === v).map((b) => b.schoolCode),
+      ),
+    ),
+  );
+  return batches.map((b, i) => ({ path: batchPath(b), token: vendors[i % n]!.token, body: body(b) }));
+}
+
+/** (b): starts the worker role and waits for every batch; records/s from queued to done. */
+async function ingestStage(env: TrucEnv, batches: number): Promise<number> {
+  const worker = env.startWorker();
+  try {
+    const seconds = await waitForBatches(env.deps, batches, INGEST_TIMEOUT_MS);
+    const res = await env.deps.db.query<{ accepted: number }>(
+      'SELECT coalesce(sum(accepted), 0)::int AS accepted FROM truc.batches',
+    );
+    const accepted = res.rows[0]!.accepted;
+    if (accepted !== batches * BATCH_SIZE) {
+      throw new Error(`ingest bench: ${accepted} records accepted, expected ${batches * BATCH_SIZE}`);
+    }
+    return accepted / seconds;
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** Baseline (b): the same rows upserted 1000 per statement into a plain table, one connection. */
+async function upsertBaseline(env: TrucEnv, rows: StudentRow[]): Promise<number> {
+  const client = await env.deps.db.connect();
+  try {
+    await createPlainTable(client, 'bench_upsert');
+    const rate = await upsertRate(client, 'bench_upsert', rows);
+    await dropPlainTable(client, 'bench_upsert');
+    return rate;
+  } finally {
+    client.release();
+  }
+}
+
+/** Baseline P1: COPY of the measured batches' rows into a plain table (postgres only). */
+async function copyBaseline(env: TrucEnv, rows: StudentRow[]): Promise<number> {
+  await createPlainTable(env.deps.db, 'bench_copy');
+  const rate = await copyRate(env.databaseUrl!, 'bench_copy', rows);
+  await dropPlainTable(env.deps.db, 'bench_copy');
+  return rate;
+}
+
+const allRecords = (batches: StudentBatch[]): PopStudent[] => batches.flatMap((b) => b.records);
+
+/** PostgreSQL + Redis: (a) and (b) with their baselines. */
+async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
+  const env = await openTrucEnv('postgres+redis');
+  try {
+    const bodyLimit = env.deps.config.server.bodyLimitBytes;
+    const api = await env.startApi();
+    const requests = await vendorRequests(env, api.url, batches);
+    const bare = await bareFastify(requests, bodyLimit);
+    assertAllAccepted('bare fastify', bare);
+    const copy = await copyBaseline(env, studentRows(allRecords(batches.slice(WARMUP))));
+    const truc = await runLoad({ baseUrl: api.url, requests, concurrency: CONCURRENCY, warmup: WARMUP });
+    assertAllAccepted('truc API', truc);
+    await api.stop();
+    const upsert = await upsertBaseline(env, studentRows(allRecords(batches)));
+    const ingest = await ingestStage(env, batches.length);
+    const n = batches.length - WARMUP;
+    return [
+      rateRow(
+        `P1 API accept ${n}×1000 students, 10 clients vs COPY`,
+        'records/s',
+        acceptedRate(truc),
+        copy,
+        P1_RATE_TARGET,
+      ),
+      rateRow(
+        `API accept ${n}×1000 students, 10 clients vs bare fastify`,
+        'records/s',
+        acceptedRate(truc),
+        acceptedRate(bare),
+        null,
+      ),
+      costRow(`P1 API accept p99 latency vs bare fastify`, 'ms', truc.p99Ms, bare.p99Ms, P1_P99_TARGET),
+      rateRow(
+        `P4 ingest ${batches.length}×1000 students queued→done vs unnest upsert`,
+        'records/s',
+        ingest,
+        upsert,
+        P4_TARGET,
+      ),
+    ];
+  } finally {
+    await env.cleanup();
+  }
+}
+
+/** Embedded PGlite with queues in it: (b) only, informative. */
+async function onEmbedded(batches: StudentBatch[]): Promise<BenchRow[]> {
+  const combination: Combination = 'pglite+pg-queue';
+  const env = await openTrucEnv(combination);
+  try {
+    const api = await env.startApi();
+    const requests = await vendorRequests(env, api.url, batches);
+    const accepted = await runLoad({ baseUrl: api.url, requests, concurrency: CONCURRENCY, warmup: 0 });
+    assertAllAccepted('truc API (PGlite)', accepted);
+    await api.stop();
+    const upsert = await upsertBaseline(env, studentRows(allRecords(batches)));
+    const ingest = await ingestStage(env, batches.length);
+    return [
+      rateRow(
+        `ingest (PGlite, queues in it) ${batches.length}×1000 students queued→done vs unnest upsert`,
+        'records/s',
+        ingest,
+        upsert,
+        null,
+      ),
+    ];
+  } finally {
+    await env.cleanup();
+  }
+}
+
+/** Runs the benchmark (see the file comment); the PGlite part only in the first repetition. */
+export async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  const count = scaled(BATCHES, opts.scale, 3) + WARMUP;
+  const rows = await onPostgres(studentBatches(count, BATCH_SIZE));
+  if (opts.repetition === 0) {
+    rows.push(
+      ...(await onEmbedded(
+        studentBatches(scaled(PGLITE_BATCHES, opts.scale, 2), BATCH_SIZE, 'truc-bench-pglite'),
+      )),
+    );
+  }
+  return rows;
+}

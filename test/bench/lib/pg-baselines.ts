@@ -1,0 +1,103 @@
+/**
+ * Raw PostgreSQL write limits, measured on the same rows truc writes, into plain tables of the same
+ * shape as `truc.students` (`LIKE … INCLUDING ALL`: same columns, primary key and indexes):
+ *   - COPY FROM STDIN (PERFORMANCE 3b), through `psql` (pg-copy-streams is not installed);
+ *   - one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` per 1000 rows on one connection
+ *     (3c/3d) — the same statement `src/store/records.ts` runs.
+ */
+import { spawn } from 'node:child_process';
+import type { PopStudent } from '../../../src/adapters/population/index.js';
+import type { Queryable } from '../../../src/store/db.js';
+import { fingerprint } from '../../../src/store/records.js';
+import { secondsSince } from './types.js';
+
+/** A row of the students table, as truc's ingest would write it. */
+export interface StudentRow {
+  key: string;
+  scope: string;
+  personalId: string | null;
+  json: string;
+  fingerprint: string;
+}
+
+export function studentRows(records: readonly PopStudent[]): StudentRow[] {
+  return records.map((r) => ({
+    key: r.studentCode,
+    scope: r.schoolCode,
+    personalId: r.personalId ?? null,
+    json: JSON.stringify(r),
+    fingerprint: fingerprint(r),
+  }));
+}
+
+/** Creates `public.<name>` shaped like `truc.students` (empty). */
+export async function createPlainTable(q: Queryable, name: string): Promise<void> {
+  await q.query(`DROP TABLE IF EXISTS public.${name}`);
+  await q.query(`CREATE TABLE public.${name} (LIKE truc.students INCLUDING ALL)`);
+}
+
+export async function dropPlainTable(q: Queryable, name: string): Promise<void> {
+  await q.query(`DROP TABLE IF EXISTS public.${name}`);
+}
+
+const UPSERT = (table: string) => `
+  INSERT INTO public.${table} (student_code, school_code, personal_id, data, fingerprint, source_system, mapping_version)
+  SELECT *, $6::text, $7::text FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])
+  ON CONFLICT (student_code) DO UPDATE SET
+    school_code = EXCLUDED.school_code, personal_id = EXCLUDED.personal_id,
+    data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint,
+    source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,
+    updated_at = now(), last_seen_at = now(), deleted_at = NULL`;
+
+/** Upserts `rows` 1000 per statement (autocommit) on `q`; returns rows/s. */
+export async function upsertRate(q: Queryable, table: string, rows: readonly StudentRow[]): Promise<number> {
+  const sql = UPSERT(table);
+  const started = performance.now();
+  for (let i = 0; i < rows.length; i += 1000) {
+    const part = rows.slice(i, i + 1000);
+    await q.query(sql, [
+      part.map((r) => r.key),
+      part.map((r) => r.scope),
+      part.map((r) => r.personalId),
+      part.map((r) => r.json),
+      part.map((r) => r.fingerprint),
+      'bench',
+      'canonical@1',
+    ]);
+  }
+  return rows.length / secondsSince(started);
+}
+
+/** COPY text-format escaping of one field. */
+function copyField(v: string | null): string {
+  if (v === null) return '\\N';
+  return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/** COPYs `rows` into `public.<table>` through psql (one COPY, one transaction); returns rows/s. */
+export async function copyRate(
+  databaseUrl: string,
+  table: string,
+  rows: readonly StudentRow[],
+): Promise<number> {
+  const text = rows
+    .map((r) =>
+      [r.key, r.scope, r.personalId, r.json, r.fingerprint, 'bench', 'canonical@1'].map(copyField).join('\t'),
+    )
+    .join('\n');
+  const sql = `COPY public.${table} (student_code, school_code, personal_id, data, fingerprint, source_system, mapping_version) FROM STDIN`;
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-c', sql], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`psql COPY exited ${code}: ${err.slice(0, 300)}`)),
+    );
+    child.stdin.end(`${text}\n`);
+  });
+  return rows.length / secondsSince(started);
+}

@@ -1,0 +1,45 @@
+/**
+ * Bench data: canonical students drawn from the one seeded synthetic population (the same children
+ * the simulators serve), without injected discrepancies, so every record is valid and passes the
+ * quality checks. Deterministic: the same arguments give the same records.
+ */
+import { createPopulation, type PopStudent } from '../../../src/adapters/population/index.js';
+
+/** A batch as a vendor pushes it: one school, its students in truc's canonical format. */
+export interface StudentBatch {
+  schoolCode: string;
+  records: PopStudent[];
+}
+
+/** `count` batches of `size` students, batch i holding the students of school i. */
+export function studentBatches(count: number, size = 1000, seed = 'truc-bench'): StudentBatch[] {
+  const pop = createPopulation({ seed, schools: count, studentsPerSchool: size, discrepancyRate: 0 });
+  const out: StudentBatch[] = [];
+  for (let s = 0; s < count; s++) {
+    out.push({ schoolCode: pop.school(s).schoolCode, records: [...pop.studentsOfSchool(s)] });
+  }
+  return out;
+}
+
+/**
+ * `count` valid students with every field of the canonical Student filled (statusDate and
+ * disability are optional and mostly absent in the population; set here so all 14 fields are parsed).
+ */
+export function fullStudents(count: number, seed = 'truc-bench-validation'): PopStudent[] {
+  const perSchool = 500;
+  const schools = Math.ceil(count / perSchool);
+  const pop = createPopulation({ seed, schools, studentsPerSchool: perSchool, discrepancyRate: 0 });
+  const out: PopStudent[] = [];
+  for (let s = 0; s < schools && out.length < count; s++) {
+    for (const st of pop.studentsOfSchool(s)) {
+      if (out.length >= count) break;
+      out.push({ statusDate: '2025-09-05', disability: 'none', ...st });
+    }
+  }
+  return out;
+}
+
+/** The same records with two bad fields each (an impossible month, an unknown sex code) — PERFORMANCE 4b. */
+export function withTwoBadFields(records: readonly PopStudent[]): Record<string, unknown>[] {
+  return records.map((r) => ({ ...r, birthDate: `${r.birthDate.slice(0, 4)}-13-01`, sex: 'unknown' }));
+}

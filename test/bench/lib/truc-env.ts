@@ -1,0 +1,201 @@
+/**
+ * truc on one backend combination, built the way `truc all` builds it (production `default` profile
+ * + environment, `createDeps`, `startApi`, `startWorkerRole`), on storage of its own:
+ *   - postgres+redis: a fresh database `truc_bench_<random>` on the local PostgreSQL (dropped after)
+ *     and a unique BullMQ key prefix on the local Redis (only its keys deleted after; never FLUSHALL);
+ *   - pglite+pg-queue: the embedded PGlite in a temp DATA_DIR, queues in it.
+ * The prefix goes in as TRUC_QUEUE_PREFIX (`jobs.queuePrefix`). Where the core Redis queue factory does
+ * not honour it yet, the test helpers' `prefixedRedisQueueFactory` (the same factory plus a prefix) is
+ * swapped in, as the integration suite does.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../../../src/config.js';
+import { createDeps, type Deps } from '../../../src/deps.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { addClient } from '../../../src/ops.js';
+import { startApi, startWorkerRole, type Running } from '../../../src/roles.js';
+import { Redis } from 'ioredis';
+import type { QueueFactory } from '../../../src/jobs/queues.js';
+
+export const PG_ADMIN_URL = process.env.TRUC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.TRUC_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export type Combination = 'postgres+redis' | 'pglite+pg-queue';
+
+export interface Vendor {
+  token: string;
+  schools: string[];
+}
+
+export interface TrucEnv {
+  combination: Combination;
+  deps: Deps;
+  /** Database URL of the bench database (postgres only): for baselines on their own connection. */
+  databaseUrl: string | undefined;
+  startApi(): Promise<{ url: string; stop(): Promise<void> }>;
+  startWorker(): Running;
+  /** Registers a vendor client for `schools` and fetches its access token through `apiUrl`. */
+  vendor(apiUrl: string, schools: string[]): Promise<Vendor>;
+  cleanup(): Promise<void>;
+}
+
+const suffix = (): string => randomBytes(5).toString('hex');
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** The core queue factory when it puts keys under `prefix`; otherwise the test helpers' prefixed one. */
+async function prefixedQueues(base: Deps, prefix: string): Promise<QueueFactory> {
+  const probe = base.queues.queue(`bench-probe-${suffix()}`);
+  const honoured = probe.qualifiedName.startsWith(`${prefix}:`);
+  await probe.waitUntilReady();
+  await probe.close();
+  if (honoured) return base.queues;
+  await deleteKeysUnder(probe.qualifiedName); // the probe's own keys (its meta hash)
+  const { prefixedRedisQueueFactory } = await import('../../helpers/redis.js');
+  return prefixedRedisQueueFactory(REDIS_URL, base.config.jobs, prefix);
+}
+
+/** Deletes the keys under `<keyPrefix>:` (bounded SCAN) — only bench-made prefixes, nothing else. */
+async function deleteKeysUnder(keyPrefix: string): Promise<void> {
+  if (!/(^|:)(truc-bench|bench-probe)-[0-9a-f]{10}$/.test(keyPrefix)) {
+    throw new Error(`refusing to delete keys under "${keyPrefix}"`);
+  }
+  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    for (let i = 0; i < 100_000; i++) {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${keyPrefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await r.del(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Request logs are written at info (their cost is part of the API) to /dev/null; warnings to stderr. */
+function benchLogger() {
+  const level = process.env.BENCH_LOG_LEVEL ?? 'info';
+  return createLogger(
+    level,
+    pino.multistream([
+      { level: 'info', stream: pino.destination({ dest: '/dev/null', sync: false }) },
+      { level: 'warn', stream: process.stderr },
+    ]),
+  );
+}
+
+/** Opens truc on `combination` (see the file comment). */
+export async function openTrucEnv(combination: Combination): Promise<TrucEnv> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'truc-bench-data-'));
+  const dbName = combination === 'postgres+redis' ? `truc_bench_${suffix()}` : undefined;
+  if (dbName) await adminQuery(`CREATE DATABASE ${dbName}`);
+  const databaseUrl = dbName ? withDatabase(PG_ADMIN_URL, dbName) : undefined;
+  const prefix = combination === 'postgres+redis' ? `truc-bench-${suffix()}` : undefined;
+  const dropStorage = async (): Promise<void> => {
+    if (dbName) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    if (prefix) await deleteKeysUnder(prefix).catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const config = loadConfig({
+    env: {
+      TRUC_PROFILE: 'default',
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...(prefix ? { REDIS_URL, TRUC_QUEUE_PREFIX: prefix } : {}),
+    },
+  });
+  let base: Deps;
+  try {
+    base = await createDeps(config, { logger: benchLogger() });
+  } catch (err) {
+    await dropStorage();
+    throw err;
+  }
+  const queues = prefix ? await prefixedQueues(base, prefix) : base.queues;
+  const deps: Deps =
+    queues !== base.queues
+      ? {
+          ...base,
+          queues,
+          async close() {
+            await queues.close();
+            await base.close();
+          },
+        }
+      : base;
+  const running: Running[] = [];
+  return {
+    combination,
+    deps,
+    databaseUrl,
+    async startApi() {
+      const api = await startApi(deps, { port: 0, host: '127.0.0.1' });
+      running.push(api);
+      return api;
+    },
+    startWorker() {
+      const worker = startWorkerRole(deps);
+      running.push(worker);
+      return worker;
+    },
+    async vendor(apiUrl, schools) {
+      const client = await addClient(deps.db, { name: `bench vendor ${suffix()}`, role: 'vendor', schools });
+      const res = await fetch(`${apiUrl}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'client_credentials',
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+        }),
+      });
+      if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
+      return { token: ((await res.json()) as { access_token: string }).access_token, schools };
+    },
+    async cleanup() {
+      for (const r of running.reverse()) await r.stop().catch(() => undefined);
+      await deps.close().catch(() => undefined);
+      await dropStorage();
+    },
+  };
+}
+
+/** Polls until every batch in the database is done (or one failed); returns seconds waited. */
+export async function waitForBatches(deps: Deps, expected: number, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; performance.now() - started < timeoutMs && i < 1_000_000; i++) {
+    const res = await deps.db.query<{ done: number; failed: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'done')::int AS done,
+              count(*) FILTER (WHERE status = 'failed')::int AS failed FROM truc.batches`,
+    );
+    const { done, failed } = res.rows[0]!;
+    if (failed > 0) throw new Error(`${failed} batch(es) failed during the ingest bench`);
+    if (done >= expected) return (performance.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`ingest bench: batches not done within ${timeoutMs} ms`);
+}

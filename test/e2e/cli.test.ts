@@ -1,0 +1,274 @@
+/**
+ * The `truc` CLI as an operator runs it (`npx tsx src/main.ts …` from the repository root, profile
+ * `test`, a temp DATA_DIR): output and exit codes of the operations commands (DESIGN §3 operator
+ * contract: 0 success, 1 failure, 2 bad usage or configuration, one clear stderr line first), and
+ * `truc all` end to end: serving, a second process reaching the embedded database through it, and
+ * a graceful SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
+import {
+  cmdlineOf,
+  descendantPids,
+  runProcess,
+  spawnProcess,
+  type Exit,
+  type Spawned,
+} from '../helpers/proc.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SCHOOL = '79000001';
+
+/** The environment of the test runner minus anything that would point truc elsewhere. */
+function baseEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (
+      /^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|PUBLIC_URL|BODY_LIMIT|HCM_CSDL_|MOET_PCGD_|SMAS_|VNEDU_|VITEST|NODE_ENV)/.test(
+        k,
+      )
+    )
+      continue;
+    env[k] = v;
+  }
+  return { ...env, TRUC_PROFILE: 'test', DATA_DIR: dataDir };
+}
+
+const args = (cli: string[]) => ['tsx', 'src/main.ts', ...cli];
+
+/** stderr without npm's own warnings (npx may print config notices before truc runs). */
+const errLines = (e: Exit): string[] =>
+  e.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^npm (warn|notice)/i.test(l));
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+async function tokenFor(base: string, c: { clientId: string; clientSecret: string }): Promise<string> {
+  const res = await fetch(`${base}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+    }).toString(),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+const student = (code: string) => ({
+  studentCode: code,
+  schoolCode: SCHOOL,
+  schoolYear: '2025-2026',
+  fullName: 'Lê Thị Cúc',
+  birthDate: '2018-09-01',
+  sex: 'female',
+  ethnicityCode: '01',
+  status: 'studying',
+});
+
+describe('truc CLI', () => {
+  let data: TempDir;
+  const running: Spawned[] = [];
+  const truc = (cli: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<Exit> =>
+    runProcess('npx', args(cli), { cwd: ROOT, env: { ...baseEnv(data.path), ...env }, timeoutMs });
+
+  beforeAll(async () => {
+    data = await makeTempDir('truc-cli-');
+  });
+  afterAll(async () => {
+    for (const p of running) p.kill();
+    await data?.remove();
+  });
+
+  it('migrate: applies the migrations on a fresh data directory, then reports up to date', async () => {
+    const first = await truc(['migrate']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^applied: 001_init/m);
+    const second = await truc(['migrate']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout.trim()).toBe('database is up to date');
+  });
+
+  let vendor: { clientId: string; clientSecret: string; role: string; schools: string[]; scopes: string[] };
+  it('clients add: prints exactly one JSON object with clientId and clientSecret', async () => {
+    const e = await truc([
+      'clients',
+      'add',
+      '--name',
+      'Phần mềm A',
+      '--role',
+      'vendor',
+      '--schools',
+      `${SCHOOL},79000002`,
+    ]);
+    expect(e.code, e.stderr).toBe(0);
+    const lines = e.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    vendor = JSON.parse(lines[0]!) as typeof vendor;
+    expect(vendor).toMatchObject({
+      name: 'Phần mềm A',
+      role: 'vendor',
+      schools: [SCHOOL, '79000002'],
+      scopes: ['batches:write', 'batches:read'],
+    });
+    expect(vendor.clientId).toMatch(/^cl_[A-Za-z0-9]+$/);
+    expect(vendor.clientSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('clients add with a bad role: exit 2, one clear line on stderr, nothing on stdout', async () => {
+    const e = await truc(['clients', 'add', '--name', 'X', '--role', 'boss', '--schools', SCHOOL]);
+    expect(e.code).toBe(2);
+    expect(e.stdout.trim()).toBe('');
+    const lines = errLines(e);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^truc: .*--role: one of vendor, pcgd-officer, city-admin, auditor/);
+  });
+
+  it('bad usage: exit 2 with the reason first', async () => {
+    const missing = await truc(['clients', 'add', '--role', 'vendor']);
+    expect(missing.code).toBe(2);
+    expect(errLines(missing)[0]).toBe('truc: clients add needs --name and --role');
+    const unknown = await truc(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(errLines(unknown)[0]).toBe('truc: unknown command: frobnicate');
+  });
+
+  it('audit verify: exit 0 and OK', async () => {
+    const e = await truc(['audit', 'verify']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(/^audit OK: [1-9]\d* rows, head [0-9a-f]{64}$/m);
+  });
+
+  it('a broken configuration (PORT=abc, LOG_LEVEL=loud): exit 2 listing every problem', async () => {
+    const e = await truc(['migrate'], { PORT: 'abc', LOG_LEVEL: 'loud' });
+    expect(e.code).toBe(2);
+    const err = errLines(e);
+    expect(err[0]).toMatch(/^truc: .*invalid configuration \(2\)/);
+    expect(e.stderr).toContain('PORT: "abc"');
+    expect(e.stderr).toMatch(/logLevel \(LOG_LEVEL\)/);
+  });
+
+  it('DATABASE_URL at a closed port: exit 1, one line naming host:port and how to start PostgreSQL', async () => {
+    const port = await closedPort();
+    const e = await truc(['migrate'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/truc` });
+    expect(e.code).toBe(1);
+    const lines = errLines(e);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`127.0.0.1:${port}`);
+    expect(lines[0]).toMatch(/PostgreSQL/);
+    expect(lines[0]).toMatch(/pg_ctlcluster|start/i);
+  });
+
+  it('REDIS_URL at a closed port: exit 1, one line naming Redis and host:port', async () => {
+    const port = await closedPort();
+    const e = await truc(['worker'], { REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(e.code).toBe(1);
+    const lines = errLines(e);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/Redis/);
+    expect(lines[0]).toContain(`127.0.0.1:${port}`);
+    expect(lines[0]).toMatch(/redis-server|unset REDIS_URL/);
+  });
+
+  it('truc all: serves the API, lets operator commands in through it, and stops cleanly on SIGTERM', async () => {
+    const all = spawnProcess('npx', args(['all']), { cwd: ROOT, env: { ...baseEnv(data.path), PORT: '0' } });
+    running.push(all);
+    const line = await all.waitForLine((l) => /listening on http:\/\//.test(l), 90_000);
+    const base = /listening on (http:\/\/[^\s]+)/.exec(line)![1]!;
+    expect(line).toMatch(/embedded database/);
+    expect(existsSync(join(data.path, 'truc.lock'))).toBe(true);
+
+    // The vendor created before `all` started.
+    const token = await tokenFor(base, vendor);
+    const post = await fetch(`${base}/v1/schools/${SCHOOL}/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ entity: 'students', records: [student('CLI1'), student('CLI2')] }),
+    });
+    expect(post.status).toBe(202);
+    const { statusUrl } = (await post.json()) as { statusUrl: string };
+    const done = await waitFor(
+      async () => {
+        const s = (await (
+          await fetch(`${base}${statusUrl}`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as {
+          status: string;
+          counts: { accepted: number };
+        };
+        return s.status === 'done' ? s : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the batch to be ingested by `all`' },
+    ).catch(async (err: unknown) => {
+      const s = await (
+        await fetch(`${base}${statusUrl}`, { headers: { authorization: `Bearer ${token}` } })
+      ).text();
+      const r = await (await fetch(`${base}/readyz`)).text();
+      throw new Error(
+        `${String(err)}\nstatus: ${s}\nreadyz: ${r}\nstdout: ${all.stdout().slice(-3000)}\nstderr: ${all.stderr().slice(-3000)}`,
+      );
+    });
+    expect(done.counts.accepted).toBe(2);
+
+    // Operator commands while `all` owns the embedded database: they connect through it.
+    const added = await truc([
+      'clients',
+      'add',
+      '--name',
+      'Phần mềm B',
+      '--role',
+      'vendor',
+      '--schools',
+      SCHOOL,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const second = JSON.parse(added.stdout.trim()) as { clientId: string; clientSecret: string };
+    const token2 = await tokenFor(base, second);
+    const post2 = await fetch(`${base}/v1/schools/${SCHOOL}/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token2}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ entity: 'students', records: [student('CLI3')] }),
+    });
+    expect(post2.status).toBe(202);
+    const verify = await truc(['audit', 'verify']);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/^audit OK/m);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    // SIGTERM to the truc process itself (npx does not relay signals to its child).
+    const trucPid = descendantPids(all.child.pid!).find(
+      (p) =>
+        /loader\.mjs.*src\/main\.ts all|src\/main\.ts all.*/.test(cmdlineOf(p)) &&
+        !/npm|sh -c/.test(cmdlineOf(p)) &&
+        /--import|--require/.test(cmdlineOf(p)),
+    );
+    expect(trucPid, descendantPids(all.child.pid!).map(cmdlineOf).join(' | ')).toBeDefined();
+    const t0 = Date.now();
+    process.kill(trucPid!, 'SIGTERM');
+    const exit = await Promise.race([
+      all.exited,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no exit within 25 s of SIGTERM')), 25_000),
+      ),
+    ]);
+    expect(Date.now() - t0).toBeLessThan(25_000);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stdout).toContain('SIGTERM received, shutting down');
+    expect(existsSync(join(data.path, 'truc.lock'))).toBe(false);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * An API harness for integration tests: deps on one backend, `buildApp`, a few clients with tokens,
+ * and helpers to push batches, count what a request changed and check problem+json answers.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { ProblemSchema } from '../../src/api/problem.js';
+import { ERRORS, type ErrorCode } from '../../src/errors.js';
+import { addClient, setClientDisabled, type NewClient } from '../../src/ops.js';
+import { countRows, makeDeps, type Backend, type TestEnv } from './env.js';
+
+export const S1 = '79000001';
+export const S2 = '79000002';
+export const OTHER = '79000099';
+
+/** A valid canonical student of `school`. */
+export const student = (code: string, school = S1) => ({
+  studentCode: code,
+  schoolCode: school,
+  schoolYear: '2025-2026',
+  grade: '1',
+  fullName: 'Nguyễn Văn An',
+  birthDate: '2019-03-04',
+  sex: 'male',
+  ethnicityCode: '01',
+  status: 'studying',
+});
+
+export const goodBody = (codes = ['HS1'], school = S1) => ({
+  entity: 'students',
+  records: codes.map((c) => student(c, school)),
+});
+
+export type ClientName = 'vendor' | 'other' | 'reader' | 'admin' | 'disabled';
+
+export interface ProblemBody {
+  title: string;
+  detail?: string;
+  errors?: Array<{ pointer: string; rule: string; message: string }>;
+}
+
+export interface ApiHarness {
+  env: TestEnv;
+  app: FastifyInstance;
+  /** vendor: S1+S2; other: OTHER; reader: S1 read-only; admin: city admin; disabled: disabled after login. */
+  clients: Record<ClientName, NewClient>;
+  tokens: Record<ClientName, string>;
+  tokenOf(c: NewClient, extra?: Record<string, string>): Promise<string>;
+  pushBatch(
+    token: string | undefined,
+    school: string,
+    payload: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  get(url: string, token?: string): Promise<LightMyRequestResponse>;
+  /** Row counts any accepted (or half-accepted) request would change. */
+  snapshot(): Promise<Record<'batches' | 'outbox' | 'idempotency' | 'audit' | 'findings', number>>;
+  close(): Promise<void>;
+}
+
+export const bearer = (t: string | undefined) => ({ authorization: `Bearer ${t ?? ''}` });
+
+/** A bilingual RFC 9457 problem with the given status and code, correlated to the request. */
+export function expectProblem(res: LightMyRequestResponse, status: number, code: ErrorCode): ProblemBody {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = res.json<Record<string, unknown>>();
+  expect(ProblemSchema.safeParse(body).success, res.body).toBe(true);
+  expect(body).toMatchObject({ status, code, messages: { vi: ERRORS[code].vi, en: ERRORS[code].en } });
+  expect(body.correlationId).toBe(res.headers['x-correlation-id']);
+  return body as unknown as ProblemBody;
+}
+
+export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
+  const env = await makeDeps(backend);
+  const app = await buildApp(env.deps);
+  await app.ready();
+  const db = env.deps.db;
+
+  async function tokenOf(c: NewClient, extra: Record<string, string> = {}): Promise<string> {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: {
+        grant_type: 'client_credentials',
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        ...extra,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ access_token: string }>().access_token;
+  }
+
+  const clients: Record<ClientName, NewClient> = {
+    vendor: await addClient(db, { name: 'Vendor A', role: 'vendor', schools: [S1, S2] }),
+    other: await addClient(db, { name: 'Vendor B', role: 'vendor', schools: [OTHER] }),
+    reader: await addClient(db, { name: 'Reader', role: 'vendor', schools: [S1], scopes: ['batches:read'] }),
+    admin: await addClient(db, { name: 'City', role: 'city-admin' }),
+    disabled: await addClient(db, { name: 'Gone', role: 'vendor', schools: [S1] }),
+  };
+  const tokens = {} as Record<ClientName, string>;
+  for (const k of Object.keys(clients) as ClientName[]) tokens[k] = await tokenOf(clients[k]);
+  await setClientDisabled(db, clients.disabled.clientId, true);
+
+  return {
+    env,
+    app,
+    clients,
+    tokens,
+    tokenOf,
+    pushBatch(token, school, payload, headers = {}) {
+      return app.inject({
+        method: 'POST',
+        url: `/v1/schools/${school}/batches`,
+        headers: {
+          'content-type': 'application/json',
+          ...(token === undefined ? {} : bearer(token)),
+          ...headers,
+        },
+        payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      });
+    },
+    get(url, token) {
+      return app.inject({ method: 'GET', url, headers: token === undefined ? {} : bearer(token) });
+    },
+    async snapshot() {
+      return {
+        batches: await countRows(db, 'truc.batches'),
+        outbox: await countRows(db, 'truc.outbox'),
+        idempotency: await countRows(db, 'truc.idempotency_keys'),
+        audit: await countRows(db, 'truc.audit_log'),
+        findings: await countRows(db, 'truc.findings'),
+      };
+    },
+    async close() {
+      await app.close();
+      await env.cleanup();
+    },
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Test environments: every test FILE gets storage of its own, and cleans it up.
+ * - PostgreSQL: a fresh database `truc_t_<random>` created through the `test` database, dropped after.
+ * - PGlite: a fresh temp DATA_DIR (mkdtemp), removed after.
+ * - Redis: a unique BullMQ key prefix; only keys under it are deleted after (never FLUSHALL).
+ *
+ * Local services (overridable): PostgreSQL `postgres://postgres@127.0.0.1:5432/test` (trust), Redis
+ * `redis://127.0.0.1:6379`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createDeps, type Deps } from '../../src/deps.js';
+import { createPgDb, type Db } from '../../src/store/db.js';
+import { openEmbedded } from '../../src/store/embedded.js';
+import { migrate } from '../../src/store/migrate.js';
+import { deleteRedisKeys, prefixedRedisQueueFactory } from './redis.js';
+
+export const PG_ADMIN_URL = process.env.TRUC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_TEST_URL = process.env.TRUC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export type BackendName = 'pglite+pg-queue' | 'postgres+redis' | 'postgres+pg-queue';
+
+/** One storage + queue combination the integration suite runs on. */
+export interface Backend {
+  name: BackendName;
+  database: 'pglite' | 'postgres';
+  queue: 'postgres' | 'redis';
+}
+
+/** Every combination: embedded PGlite with queues in it, PostgreSQL with Redis, PostgreSQL alone. */
+export function backends(): Backend[] {
+  return [
+    { name: 'pglite+pg-queue', database: 'pglite', queue: 'postgres' },
+    { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+    { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+  ];
+}
+
+/** A short random suffix for database names, prefixes and directories. */
+export function randomSuffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** `url` with its database name replaced. */
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty PostgreSQL database for one test file; `drop()` removes it (closing stray sessions). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `truc_t_${randomSuffix()}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: withDatabase(PG_ADMIN_URL, name),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export interface TempDir {
+  path: string;
+  remove(): Promise<void>;
+}
+
+export async function makeTempDir(prefix = 'truc-test-'): Promise<TempDir> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface TestStore {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Where the store lives: the PGlite data directory or the PostgreSQL URL. */
+  location: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A bare database (no queues) of the given kind, migrated unless `migrate: false`. For storage and
+ * audit tests; `cleanup()` closes it and removes its data.
+ */
+export async function openTestStore(
+  kind: 'pglite' | 'postgres',
+  opts: { migrate?: boolean } = {},
+): Promise<TestStore> {
+  let store: TestStore;
+  if (kind === 'pglite') {
+    const dir = await makeTempDir('truc-pglite-');
+    const db = await openEmbedded(dir.path, { poolMax: 10 });
+    store = {
+      kind,
+      db,
+      location: dir.path,
+      async cleanup() {
+        await db.close().catch(() => undefined);
+        await dir.remove();
+      },
+    };
+  } else {
+    const database = await createTestDatabase();
+    const db = createPgDb(database.url, 'postgres', { max: 12 });
+    store = {
+      kind,
+      db,
+      location: database.url,
+      async cleanup() {
+        await db.close().catch(() => undefined);
+        await database.drop();
+      },
+    };
+  }
+  if (opts.migrate !== false) await migrate(store.db);
+  return store;
+}
+
+export interface TestEnv {
+  backend: Backend;
+  config: Config;
+  deps: Deps;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** BullMQ key prefix of the Redis combination (undefined for queues in the database). */
+  redisPrefix: string | undefined;
+  cleanup(): Promise<void>;
+}
+
+export interface MakeDepsOptions {
+  /** Extra environment (e.g. HCM_CSDL_BASE_URL), on top of the test profile. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Config + deps for one backend combination, as `truc` builds them (`loadConfig` with the `test`
+ * profile, then `createDeps`), on storage of its own.
+ *
+ * Redis workaround: `redisQueueFactory` has no key-prefix option, so BullMQ keys would be shared
+ * (`bull:*`) with every other run on this Redis, and job ids (`ob-<outbox id>`) of a fresh database
+ * collide with leftovers of earlier runs. Until the core takes a prefix, the Redis combination swaps
+ * in {@link prefixedRedisQueueFactory} (the same factory with a unique prefix).
+ */
+export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Promise<TestEnv> {
+  const dir = await makeTempDir('truc-data-');
+  const database = backend.database === 'postgres' ? await createTestDatabase() : undefined;
+  const env: Record<string, string> = {
+    TRUC_PROFILE: 'test',
+    DATA_DIR: dir.path,
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(backend.queue === 'redis' ? { REDIS_URL: REDIS_TEST_URL } : {}),
+    ...opts.env,
+  };
+  const cleanupStorage = async (): Promise<void> => {
+    await database?.drop().catch(() => undefined);
+    await dir.remove();
+  };
+  let base: Deps;
+  const config = loadConfig({ env });
+  try {
+    base = await createDeps(config);
+  } catch (err) {
+    await cleanupStorage();
+    throw err;
+  }
+  let deps = base;
+  let redisPrefix: string | undefined;
+  if (backend.queue === 'redis') {
+    const prefix = `truc-t-${randomSuffix()}`;
+    redisPrefix = prefix;
+    const queues = prefixedRedisQueueFactory(REDIS_TEST_URL, config.jobs, prefix);
+    deps = {
+      ...base,
+      queues,
+      async close() {
+        await queues.close();
+        await base.close();
+      },
+    };
+  }
+  return {
+    backend,
+    config,
+    deps,
+    dataDir: dir.path,
+    databaseUrl: database?.url,
+    redisPrefix,
+    async cleanup() {
+      await deps.close().catch(() => undefined);
+      if (redisPrefix) await deleteRedisKeys(REDIS_TEST_URL, redisPrefix).catch(() => undefined);
+      await cleanupStorage();
+    },
+  };
+}
+
+/** Polls `probe` every `intervalMs` until it returns a truthy value; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const intervalMs = opts.intervalMs ?? 50;
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let i = 0; Date.now() < deadline && i < 100_000; i++) {
+    try {
+      const v = await probe();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'} (last: ${String(last)})`,
+  );
+}
+
+/** Counts rows of a truc table (schema-qualified name). */
+export async function countRows(db: Db, table: string, where = 'true'): Promise<number> {
+  const res = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
+  return res.rows[0]?.n ?? 0;
+}

@@ -1,0 +1,149 @@
+/** Child processes for tests: spawn, read stdout line by line, wait for a line or the exit. */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stdout line matching `pred` (already seen or future); rejects on exit or timeout. */
+  waitForLine(pred: (line: string) => boolean, timeoutMs: number): Promise<string>;
+  exited: Promise<Exit>;
+  /** Sends SIGKILL to the process and its descendants if still running (cleanup). */
+  kill(): void;
+}
+
+export function spawnProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Spawned {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    notify();
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+  });
+  let done = false;
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('close', (code, signal) => {
+      done = true;
+      notify();
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
+    child.once('error', (e) => {
+      err += String(e);
+    });
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    kill() {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+        killTree(child.pid, 'SIGKILL');
+    },
+    waitForLine(pred, timeoutMs) {
+      return new Promise<string>((resolve, reject) => {
+        const check = (): void => {
+          const line = out.split('\n').find((l) => pred(l));
+          if (line !== undefined) {
+            cleanup();
+            resolve(line);
+          } else if (done) {
+            cleanup();
+            reject(
+              new Error(
+                `process exited before the expected line; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`,
+              ),
+            );
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(
+            new Error(
+              `no expected line within ${timeoutMs} ms; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`,
+            ),
+          );
+        }, timeoutMs);
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** Runs a command to completion (killed after `timeoutMs`). */
+export async function runProcess(
+  command: string,
+  args: readonly string[],
+  opts: SpawnOptions & { timeoutMs?: number } = {},
+): Promise<Exit> {
+  const p = spawnProcess(command, args, opts);
+  const timer = setTimeout(() => p.kill(), opts.timeoutMs ?? 60_000);
+  try {
+    return await p.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Pids of every live descendant of `pid` (Linux /proc), children before grandchildren. */
+export function descendantPids(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(Number(entry), Number(fields[1]));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out: number[] = [];
+  let frontier = [pid];
+  for (let depth = 0; depth < 16 && frontier.length > 0; depth++) {
+    const next = [...parentOf].filter(([, ppid]) => frontier.includes(ppid)).map(([p]) => p);
+    out.push(...next);
+    frontier = next;
+  }
+  return out;
+}
+
+/** The command line of a live process ('' when gone). */
+export function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Sends `signal` to `pid` and every descendant (deepest first); ignores the ones already gone. */
+export function killTree(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  for (const p of [...descendantPids(pid).reverse(), pid]) {
+    try {
+      process.kill(p, signal);
+    } catch {
+      /* gone */
+    }
+  }
+}

@@ -1,0 +1,417 @@
+/**
+ * The whole pipeline on every backend combination: a vendor batch through the API (inject), the
+ * worker role (outbox relay → ingest → push) with the hcm-csdl simulator as the real target, and the
+ * reliability rules of DESIGN §7: nothing accepted is lost when the process dies between commit and
+ * enqueue or when Redis loses its jobs; transient target errors are retried; permanent ones go to the
+ * dead letters at once; pushes never fail the batch; the audit chain holds throughout.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/adapters/hcm-csdl/simulator.js';
+import { buildApp } from '../../src/app.js';
+import { verifyAudit } from '../../src/audit/chain.js';
+import { loadConfig } from '../../src/config.js';
+import { createRelay } from '../../src/jobs/outbox-relay.js';
+import { addClient } from '../../src/ops.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { backends, countRows, makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
+import { startFakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+import { deleteRedisKeys, listRedisKeys } from '../helpers/redis.js';
+
+const SCHOOL = '79000001';
+const student = (code: string, over: Record<string, unknown> = {}) => ({
+  studentCode: code,
+  schoolCode: SCHOOL,
+  schoolYear: '2025-2026',
+  grade: '1',
+  fullName: 'Nguyễn Văn An',
+  birthDate: '2019-03-04',
+  sex: 'male',
+  ethnicityCode: '01',
+  status: 'studying',
+  ...over,
+});
+
+/**
+ * Two good students (with personal IDs that match their sex), one with an impossible birth date, and
+ * one of another school (tenancy is checked per record, not only on the URL).
+ */
+const firstBatch = () => [
+  student('P1', { personalId: '079219000123' }),
+  student('P2', { fullName: 'Trần Thị Bình', sex: 'female', personalId: '079319000124' }),
+  student('BAD1', { birthDate: '2019-02-30' }),
+  student('FOREIGN1', { schoolCode: '79000099' }),
+];
+
+interface BatchView {
+  status: string;
+  counts: { received: number; accepted: number; rejected: number; unchanged: number };
+  errorCode: string | null;
+}
+
+describe.each(backends())('pipeline on $name', (backend) => {
+  let env: TestEnv;
+  let sim: HcmCsdlSimulator;
+  let app: FastifyInstance;
+  let token: string;
+  let worker: Running | undefined;
+  let badDateFinding: { vi: string; en: string } | undefined;
+
+  const startWorker = (deps = env.deps): void => {
+    worker = startWorkerRole(deps);
+  };
+  const stopWorker = async (): Promise<void> => {
+    await worker?.stop();
+    worker = undefined;
+  };
+
+  async function push(records: unknown[]): Promise<string> {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/schools/${SCHOOL}/batches`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: { entity: 'students', records },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    return res.json<{ batchId: string }>().batchId;
+  }
+  const view = async (batchId: string): Promise<BatchView> =>
+    (
+      await app.inject({
+        method: 'GET',
+        url: `/v1/batches/${batchId}`,
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json<BatchView>();
+  const waitDone = (batchId: string, timeoutMs = 30_000): Promise<BatchView> =>
+    waitFor(
+      async () => {
+        const v = await view(batchId);
+        return v.status === 'done' || v.status === 'failed' ? v : undefined;
+      },
+      { timeoutMs, intervalMs: 100, what: `batch ${batchId} to finish` },
+    );
+  const openOutbox = () => countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL');
+  const waitQuiet = (timeoutMs = 30_000) =>
+    waitFor(async () => (await openOutbox()) === 0, {
+      timeoutMs,
+      intervalMs: 100,
+      what: 'every outbox row to be done or dead',
+    });
+  const putsToSim = (): number =>
+    Object.values(sim.stats().byRoute['PUT /v1/students:batch'] ?? {}).reduce((a, b) => a + b, 0);
+
+  beforeAll(async () => {
+    sim = await startHcmCsdlSimulator({
+      seed: 7,
+      schools: 2,
+      studentsPerSchool: 2,
+      staffPerSchool: 1,
+      clientId: 'truc-test',
+      clientSecret: 'test-secret-hcm-csdl',
+    });
+    env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: sim.url } });
+    app = await buildApp(env.deps);
+    await app.ready();
+    const client = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: {
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+      },
+    });
+    token = res.json<{ access_token: string }>().access_token;
+  }, 120_000);
+
+  afterEach(async () => {
+    await stopWorker();
+  });
+
+  afterAll(async () => {
+    await stopWorker();
+    await app?.close();
+    await env?.cleanup();
+    await sim?.close();
+  });
+
+  it('a batch flows through: counts, findings, accepted students delivered to hcm-csdl', async () => {
+    startWorker();
+    const batchId = await push(firstBatch());
+    const done = await waitDone(batchId);
+    expect(done).toMatchObject({
+      status: 'done',
+      counts: { received: 4, accepted: 2, rejected: 2, unchanged: 0 },
+      errorCode: null,
+    });
+
+    const findings = await app.inject({
+      method: 'GET',
+      url: `/v1/batches/${batchId}/findings`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const items = findings.json<{
+      items: Array<{
+        recordIndex: number;
+        rule: string;
+        severity: string;
+        pointer: string;
+        message: { vi: string; en: string };
+      }>;
+    }>().items;
+    expect(items.length).toBeGreaterThan(0);
+    expect(
+      items.every((f) => f.recordIndex >= 2),
+      JSON.stringify(items),
+    ).toBe(true);
+    badDateFinding = items.find((f) => f.pointer === '/birthDate')?.message;
+    expect(items).toContainEqual(
+      expect.objectContaining({ recordIndex: 2, severity: 'error', pointer: '/birthDate' }),
+    );
+    expect(items).toContainEqual(
+      expect.objectContaining({ recordIndex: 3, severity: 'error', rule: 'TENANCY_OTHER_SCHOOL' }),
+    );
+    for (const f of items) expect(f.message.vi && f.message.en && f.message.vi !== f.message.en).toBeTruthy();
+
+    await waitQuiet();
+    expect(sim.received.get('students', 'P1')).toMatchObject({
+      maDinhDanh: 'P1',
+      maTruong: SCHOOL,
+      hoTen: 'Nguyễn Văn An',
+      gioiTinh: 'Nam',
+    });
+    expect(sim.received.get('students', 'P2')).toMatchObject({ hoTen: 'Trần Thị Bình', gioiTinh: 'Nữ' });
+    expect(sim.received.has('students', 'BAD1')).toBe(false);
+    expect(sim.received.has('students', 'FOREIGN1')).toBe(false);
+    expect(sim.received.size('students')).toBe(2);
+    const sets = await env.deps.db.query<{
+      system: string;
+      keys: string[];
+      delivered: boolean;
+      receipt: unknown;
+    }>(
+      'SELECT system, keys, delivered_at IS NOT NULL AS delivered, receipt FROM truc.push_sets WHERE batch_id = $1',
+      [batchId],
+    );
+    expect(sets.rows).toEqual([
+      {
+        system: 'hcm-csdl',
+        keys: ['P1', 'P2'],
+        delivered: true,
+        receipt: expect.objectContaining({ accepted: 2, rejected: 0 }),
+      },
+    ]);
+  });
+
+  // Guards src/mappings/canonical/index.ts zodFindings: the Vietnamese text uses the canonical
+  // schema's registered Vietnamese message, not zod's English one.
+  it('the Vietnamese text of a schema finding is Vietnamese', () => {
+    expect(badDateFinding).toBeDefined();
+    expect(badDateFinding!.vi).not.toContain(badDateFinding!.en.replace(/^Schema violation: /, ''));
+  });
+
+  it('re-sending the same records: all unchanged, no second push', async () => {
+    startWorker();
+    const setsBefore = await countRows(env.deps.db, 'truc.push_sets');
+    const putsBefore = putsToSim();
+    const batchId = await push(firstBatch());
+    expect(await waitDone(batchId)).toMatchObject({
+      status: 'done',
+      counts: { received: 4, accepted: 0, rejected: 2, unchanged: 2 },
+    });
+    await waitQuiet();
+    expect(await countRows(env.deps.db, 'truc.push_sets')).toBe(setsBefore);
+    expect(putsToSim()).toBe(putsBefore);
+  });
+
+  it('transient target errors (503 twice) are retried until delivered; no dead letter', async () => {
+    sim.faults.set({ status503Burst: 2, paths: ['/v1/students:batch'] });
+    startWorker();
+    const putsBefore = putsToSim();
+    const batchId = await push([student('T1')]);
+    expect((await waitDone(batchId)).counts.accepted).toBe(1);
+    await waitQuiet();
+    expect(sim.received.has('students', 'T1')).toBe(true);
+    expect(sim.stats().faultsApplied.status503Burst).toBe(2);
+    expect(putsToSim() - putsBefore).toBe(3); // two refused attempts, then one that worked
+    expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+  });
+
+  it('crash between commit and enqueue (and a relay that died holding a lease): the next worker picks the batch up', async () => {
+    // No worker runs: the API commits the batch and its outbox row, and nothing enqueues it.
+    const batchId = await push([student('C1')]);
+    const row = await env.deps.db.query<{ id: number; enqueued_at: Date | null }>(
+      `SELECT id, enqueued_at FROM truc.outbox WHERE payload->>'batchId' = $1`,
+      [batchId],
+    );
+    expect(row.rows).toEqual([{ id: expect.any(Number), enqueued_at: null }]);
+    // A relay claims it with a short lease, then "dies" before enqueueing.
+    const leased = await env.deps.db.query(
+      `UPDATE truc.outbox SET claimed_until = now() + interval '1 second' WHERE id = $1 RETURNING id`,
+      [row.rows[0]!.id],
+    );
+    expect(leased.rowCount).toBe(1);
+    expect((await view(batchId)).status).toBe('queued');
+
+    startWorker();
+    expect(await waitDone(batchId)).toMatchObject({ status: 'done', counts: { accepted: 1 } });
+    await waitQuiet();
+    expect(sim.received.has('students', 'C1')).toBe(true);
+  });
+
+  it.runIf(backend.queue === 'redis')(
+    'Redis lost the job after enqueue: the reconciler re-enqueues it and the batch completes',
+    async () => {
+      const prefix = env.redisPrefix!;
+      const batchId = await push([student('R1')]);
+      const relay = createRelay(env.deps, { pollMs: 50, batch: 200, reconcileAfterSeconds: 0 });
+      try {
+        expect(await relay.relayOnce()).toBe(1);
+        const outboxId = (
+          await env.deps.db.query<{ id: number }>(
+            `SELECT id FROM truc.outbox WHERE payload->>'batchId' = $1`,
+            [batchId],
+          )
+        ).rows[0]!.id;
+        expect(await listRedisKeys(REDIS_TEST_URL, prefix)).toContain(`${prefix}:ingest:ob-${outboxId}`);
+        await new Promise((r) => setTimeout(r, 20));
+        expect(await relay.reconcileOnce()).toBe(0); // the job is there: nothing to do
+
+        expect(await deleteRedisKeys(REDIS_TEST_URL, prefix)).toBeGreaterThan(0); // "FLUSHALL", for our keys only
+        expect(await relay.reconcileOnce()).toBe(1);
+        const back = await env.deps.db.query<{ enqueued_at: Date | null }>(
+          'SELECT enqueued_at FROM truc.outbox WHERE id = $1',
+          [outboxId],
+        );
+        expect(back.rows[0]!.enqueued_at).toBeNull();
+      } finally {
+        await relay.stop();
+      }
+      startWorker();
+      expect(await waitDone(batchId)).toMatchObject({ status: 'done', counts: { accepted: 1 } });
+      await waitQuiet();
+      expect(sim.received.has('students', 'R1')).toBe(true);
+    },
+  );
+
+  // BUG (src/store/outbox.ts jobIdOf + src/jobs/outbox-relay.ts reconcileOnce): job ids are only
+  // `ob-<outbox row id>`. When the database's ids start again below what Redis remembers (PostgreSQL
+  // restored from a backup, a re-created database, two installs sharing one Redis), a new row's job id
+  // matches a kept completed job (removeOnComplete keeps 1000 for 24 h): addBulk is a no-op, and the
+  // reconciler sees "a job exists" and never re-enqueues. The batch stays queued forever, silently.
+  // Fix idea: a per-database install id in the job id (or prefix), and the reconciler treating a
+  // finished job whose row is still open as lost. Flip to `it` once fixed.
+  (backend.queue === 'redis' ? it.fails : it.skip)(
+    'BUG: a leftover finished job with the same id (database restored) does not swallow a new batch',
+    async () => {
+      const batchId = await push([student('J1')]);
+      const outboxId = (
+        await env.deps.db.query<{ id: number }>(`SELECT id FROM truc.outbox WHERE payload->>'batchId' = $1`, [
+          batchId,
+        ])
+      ).rows[0]!.id;
+      const jobId = `ob-${outboxId}`;
+      // What Redis remembers from "before the restore": a finished job with this id.
+      const queue = env.deps.queues.queue('ingest');
+      const old = env.deps.queues.worker('ingest', () => Promise.resolve(null), { concurrency: 1 });
+      try {
+        await queue.add('ingest-batch', { note: 'from before the restore' }, { jobId });
+        await waitFor(async () => (await queue.getJob(jobId))?.finishedOn, { what: 'the old job to finish' });
+      } finally {
+        await old.close();
+      }
+      startWorker();
+      const relay = createRelay(env.deps, { pollMs: 50, batch: 200, reconcileAfterSeconds: 0 });
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        await relay.reconcileOnce();
+        expect(await waitDone(batchId, 3000)).toMatchObject({ status: 'done' });
+      } finally {
+        // Repair, so that the checks after this test see a clean outbox.
+        await queue.remove(jobId);
+        await relay.reconcileOnce();
+        await relay.stop();
+        await waitDone(batchId);
+        await waitQuiet();
+      }
+    },
+  );
+
+  it('a permanent target error (400): dead letter with its code at once, outbox row dead, batch untouched', async () => {
+    const fake = await startFakeHcmCsdl({ fallback: 400 });
+    try {
+      const config = loadConfig({
+        env: {
+          TRUC_PROFILE: 'test',
+          DATA_DIR: env.dataDir,
+          ...(env.databaseUrl ? { DATABASE_URL: env.databaseUrl } : {}),
+          ...(backend.queue === 'redis' ? { REDIS_URL: REDIS_TEST_URL } : {}),
+          HCM_CSDL_BASE_URL: fake.url,
+        },
+      });
+      startWorker({ ...env.deps, config });
+      const deadBefore = await countRows(env.deps.db, 'truc.dead_letters');
+      const batchId = await push([student('X1')]);
+      const done = await waitDone(batchId);
+      expect(done).toMatchObject({ status: 'done', counts: { accepted: 1 }, errorCode: null });
+      const dead = await waitFor(
+        async () => {
+          const r = await env.deps.db.query<{
+            queue: string;
+            job_name: string;
+            error_code: string;
+            error_message: string;
+            outbox_id: number;
+          }>(
+            'SELECT queue, job_name, error_code, error_message, outbox_id FROM truc.dead_letters ORDER BY id',
+          );
+          return r.rows.length > deadBefore ? r.rows.at(-1) : undefined;
+        },
+        { what: 'a dead letter' },
+      );
+      expect(dead).toMatchObject({
+        queue: 'push.hcm-csdl',
+        job_name: 'push-set',
+        error_code: 'ERR_ADAPTER_REJECTED',
+      });
+      expect(dead.error_message).toMatch(/400/);
+      const ob = await env.deps.db.query<{ dead: boolean; done: boolean }>(
+        'SELECT dead_at IS NOT NULL AS dead, done_at IS NOT NULL AS done FROM truc.outbox WHERE id = $1',
+        [dead.outbox_id],
+      );
+      expect(ob.rows[0]).toEqual({ dead: true, done: false });
+      expect(fake.puts).toHaveLength(1); // permanent: no attempts burnt
+      expect(fake.puts[0]).toMatchObject({
+        entity: 'students',
+        records: 1,
+        key: expect.stringMatching(/^truc-push-\d+$/),
+      });
+      expect(await view(batchId)).toMatchObject({ status: 'done', errorCode: null });
+      expect(await countRows(env.deps.db, 'truc.audit_log', `action = 'job.dead'`)).toBeGreaterThan(0);
+      await waitQuiet();
+    } finally {
+      await stopWorker();
+      await fake.close();
+    }
+  });
+
+  it('afterwards: nothing left open in the outbox, and the audit chain verifies', async () => {
+    expect(await openOutbox()).toBe(0);
+    const audit = await verifyAudit(env.deps.db);
+    expect(audit.ok).toBe(true);
+    const actions = await env.deps.db.query<{ action: string }>(
+      'SELECT DISTINCT action FROM truc.audit_log ORDER BY action',
+    );
+    expect(actions.rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining([
+        'batch.accepted',
+        'batch.ingested',
+        'client.created',
+        'push.delivered',
+        'job.dead',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,307 @@
+/**
+ * Storage on both engines (the same SQL and migrations run on PGlite and PostgreSQL): migrations,
+ * record upserts by fingerprint, outbox leases; and, on PGlite, the lock file that makes a second
+ * process reach the database through its owner.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StudentSchema } from '../../src/canonical/student.js';
+import { createOutboxRepo } from '../../src/store/outbox.js';
+import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
+import { openEmbedded } from '../../src/store/embedded.js';
+import { listMigrations, migrate } from '../../src/store/migrate.js';
+import { countRows, makeTempDir, openTestStore, type TestStore } from '../helpers/env.js';
+import { spawnProcess } from '../helpers/proc.js';
+
+const MIGRATIONS = listMigrations();
+const SOURCE = { system: 'test', mappingVersion: 'test@1' };
+
+/** A migrations folder: the real ones plus extra files. */
+function migrationsWith(extra: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'truc-migrations-'));
+  for (const m of MIGRATIONS) writeFileSync(join(dir, `${m.name}.sql`), m.sql);
+  for (const [name, sql] of Object.entries(extra)) writeFileSync(join(dir, name), sql);
+  return dir;
+}
+
+describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(kind, { migrate: false });
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  describe('migrations', () => {
+    // BUG on pglite (src/store/migrate.ts + src/store/embedded.ts): the socket server multiplexes every
+    // connection onto PGlite's ONE session, so the session advisory lock migrate() relies on is
+    // re-entrant across connections and excludes nothing: both calls see no applied version, the second
+    // runs 001_init again and fails with 'relation "api_clients" already exists'. Flip to `it` once
+    // migrate() re-reads applied versions inside its transaction (or serialises in-process).
+    const concurrently = kind === 'pglite' ? it.fails : it;
+    concurrently('two concurrent migrate() calls apply each migration exactly once', async () => {
+      const results = await Promise.allSettled([migrate(store.db), migrate(store.db)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+      expect(applied.sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
+    });
+
+    it('every migration is recorded once with its checksum; running again applies nothing', async () => {
+      await migrate(store.db).catch(() => undefined); // the concurrent test may have failed on pglite
+      const rows = await store.db.query<{ version: number; name: string; checksum: string }>(
+        'SELECT version, name, checksum FROM truc.schema_migrations ORDER BY version',
+      );
+      expect(rows.rows).toEqual(
+        MIGRATIONS.map((m) => ({ version: m.version, name: m.name, checksum: m.checksum })),
+      );
+      expect(await migrate(store.db)).toEqual([]);
+      expect(await countRows(store.db, 'truc.schema_migrations')).toBe(MIGRATIONS.length);
+    });
+
+    it('refuses to run when an applied migration was edited', async () => {
+      const edited = MIGRATIONS.map((m, i) =>
+        i === 0 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: 'f'.repeat(64) } : m,
+      );
+      await expect(migrate(store.db, edited)).rejects.toThrow(/001_init was changed after it was applied/);
+    });
+
+    it('applies only pending migrations; a failing one is rolled back and not recorded', async () => {
+      const dir = migrationsWith({
+        '900_probe.sql': 'CREATE TABLE truc.migration_probe (id int);',
+        '901_broken.sql': 'CREATE TABLE truc.half_done (id int);\nSELECT * FROM truc.no_such_table;',
+      });
+      try {
+        await expect(migrate(store.db, listMigrations(dir))).rejects.toThrow(/no_such_table/);
+        const versions = await store.db.query<{ version: number }>(
+          'SELECT version FROM truc.schema_migrations ORDER BY version',
+        );
+        expect(versions.rows.map((r) => r.version)).toEqual([...MIGRATIONS.map((m) => m.version), 900]);
+        const tables = await store.db.query<{ t: string | null }>(
+          "SELECT to_regclass('truc.migration_probe')::text AS t UNION ALL SELECT to_regclass('truc.half_done')::text",
+        );
+        expect(tables.rows.map((r) => r.t)).toEqual(['truc.migration_probe', null]);
+        // The lock was released: a later run still works.
+        expect(await migrate(store.db)).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('records: only changed fingerprints are written', () => {
+    const student = (code: string, fullName: string) => ({
+      studentCode: code,
+      schoolCode: '79000001',
+      schoolYear: '2025-2026',
+      fullName,
+      birthDate: '2019-03-04',
+      sex: 'male',
+      ethnicityCode: '01',
+      status: 'studying',
+    });
+    const row = (data: ReturnType<typeof student>): UpsertRow => ({
+      key: data.studentCode,
+      scope: data.schoolCode,
+      personalId: undefined,
+      data,
+      fingerprint: fingerprint(data),
+    });
+    const stamps = async () =>
+      new Map(
+        (
+          await store.db.query<{ k: string; u: Date; f: string }>(
+            "SELECT student_code AS k, updated_at AS u, fingerprint AS f FROM truc.students WHERE school_code = '79000001'",
+          )
+        ).rows.map((r) => [r.k, { updated: r.u.getTime(), fp: r.f }]),
+      );
+
+    it('fingerprints of canonical records ignore the input key order and see every value', () => {
+      // Ingest fingerprints zod outputs (keys in schema order), whatever order the vendor sent.
+      const a = student('S1', 'An');
+      const reordered = Object.fromEntries(Object.entries(a).reverse());
+      expect(fingerprint(StudentSchema.parse(reordered))).toBe(fingerprint(StudentSchema.parse(a)));
+      expect(fingerprint(StudentSchema.parse({ ...a, fullName: 'Án' }))).not.toBe(
+        fingerprint(StudentSchema.parse(a)),
+      );
+      expect(fingerprint(a)).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('insert, then re-send: unchanged rows are only touched, the changed one is updated', async () => {
+      const repo = createRecordsRepo(store.db);
+      const first = [student('S1', 'An'), student('S2', 'Bình'), student('S3', 'Chi')];
+      await repo.upsert('students', first.map(row), SOURCE);
+      expect(await repo.count('students', '79000001')).toBe(3);
+      const before = await stamps();
+      await new Promise((r) => setTimeout(r, 20));
+
+      // The caller's rule (ingest): compare fingerprints, write the changed, touch the rest.
+      const second = [student('S1', 'An'), student('S2', 'Bình Minh'), student('S3', 'Chi')];
+      const existing = await repo.existing(
+        'students',
+        second.map((s) => s.studentCode),
+      );
+      expect([...existing.keys()].sort()).toEqual(['S1', 'S2', 'S3']);
+      const changed = second.filter((s) => existing.get(s.studentCode)?.fingerprint !== fingerprint(s));
+      expect(changed.map((s) => s.studentCode)).toEqual(['S2']);
+      await repo.upsert('students', changed.map(row), SOURCE);
+      await repo.touch('students', ['S1', 'S3']);
+
+      const after = await stamps();
+      expect(after.get('S1')).toEqual(before.get('S1'));
+      expect(after.get('S3')).toEqual(before.get('S3'));
+      expect(after.get('S2')!.updated).toBeGreaterThan(before.get('S2')!.updated);
+      expect(after.get('S2')!.fp).toBe(fingerprint(second[1]));
+      const loaded = await repo.load('students', ['S2']);
+      expect(loaded).toEqual([{ key: 'S2', data: second[1] }]);
+      expect(await repo.count('students')).toBe(3);
+    });
+
+    it('set-based upsert handles more rows than one chunk', async () => {
+      const repo = createRecordsRepo(store.db);
+      const many = Array.from({ length: 1500 }, (_, i) => ({
+        ...student(`B${i}`, `Người ${i}`),
+        schoolCode: '79000002',
+      }));
+      await repo.upsert('students', many.map(row), SOURCE);
+      expect(await repo.count('students', '79000002')).toBe(1500);
+      const existing = await repo.existing(
+        'students',
+        many.map((s) => s.studentCode),
+      );
+      expect(existing.size).toBe(1500);
+    });
+  });
+
+  describe('outbox leases', () => {
+    it('concurrent claimers get disjoint rows and together all of them', async () => {
+      const outbox = createOutboxRepo(store.db);
+      const ids: number[] = [];
+      for (let i = 0; i < 50; i++) ids.push(await outbox.add('lease-test', 'job', { n: i }));
+      const claims = await Promise.all([0, 1, 2, 3].map(() => outbox.claimPending(15, 30)));
+      const claimed = claims.flat().map((r) => r.id);
+      expect(new Set(claimed).size).toBe(claimed.length); // disjoint
+      expect(claimed.sort((a, b) => a - b)).toEqual(ids);
+      for (const c of claims)
+        expect(c.map((r) => r.id)).toEqual([...c.map((r) => r.id)].sort((a, b) => a - b));
+      // All leased: nobody else gets them until the lease runs out.
+      expect(await outbox.claimPending(100, 30)).toEqual([]);
+      await outbox.markEnqueued(ids);
+      expect(await outbox.lag()).toEqual({ pending: 0, oldestSeconds: 0 });
+    });
+
+    it('a lease that runs out (relay died before enqueueing) makes the row claimable again', async () => {
+      const outbox = createOutboxRepo(store.db);
+      const id = await outbox.add('lease-test', 'job', { n: 'expiring' });
+      expect((await outbox.claimPending(10, 1)).map((r) => r.id)).toEqual([id]);
+      expect(await outbox.claimPending(10, 30)).toEqual([]);
+      expect((await outbox.lag()).pending).toBe(1);
+      await new Promise((r) => setTimeout(r, 1200));
+      const again = await outbox.claimPending(10, 30);
+      expect(again.map((r) => r.id)).toEqual([id]);
+      expect(again[0]!.payload).toEqual({ n: 'expiring' });
+      await outbox.markEnqueued([id]);
+    });
+
+    it('stale open rows can be re-queued; done and dead rows are never stale', async () => {
+      const outbox = createOutboxRepo(store.db);
+      const [a, b, c] = [
+        await outbox.add('stale', 'j', {}),
+        await outbox.add('stale', 'j', {}),
+        await outbox.add('stale', 'j', {}),
+      ];
+      await outbox.claimPending(100);
+      await outbox.markEnqueued([a, b, c]);
+      await outbox.markDone(b);
+      await outbox.markDead(c);
+      await new Promise((r) => setTimeout(r, 20));
+      const stale = (await outbox.staleOpen(0, 1000)).filter((r) => r.queue === 'stale').map((r) => r.id);
+      expect(stale).toEqual([a]);
+      await outbox.requeue([a, b]);
+      expect((await outbox.claimPending(100)).map((r) => r.id)).toEqual([a]);
+      await outbox.markEnqueued([a]);
+      await outbox.markDone(a);
+    });
+  });
+});
+
+describe('embedded database: one owner per data directory', () => {
+  const tsxArgs = (dir: string) => ['--import', 'tsx', 'test/helpers/embedded-owner.ts', dir];
+
+  it('a second process on the same directory connects through the owner and sees the same data', async () => {
+    const dir = await makeTempDir('truc-lock-');
+    const owner = spawnProcess(process.execPath, tsxArgs(dir.path), { cwd: process.cwd() });
+    try {
+      const ready = JSON.parse(await owner.waitForLine((l) => l.includes('"ready"'), 45_000)) as {
+        owner: boolean;
+        pid: number;
+      };
+      expect(ready.owner).toBe(true);
+      const lock = JSON.parse(readFileSync(join(dir.path, 'truc.lock'), 'utf8')) as {
+        pid: number;
+        port: number;
+      };
+      expect(lock.pid).toBe(ready.pid);
+
+      const second = await openEmbedded(dir.path);
+      try {
+        expect(second.owner).toBe(false);
+        expect(second.url).toContain(`:${lock.port}/`);
+        const seen = await second.query<{ who: string }>('SELECT who FROM public.lock_probe');
+        expect(seen.rows).toEqual([{ who: 'owner' }]);
+        await second.query("INSERT INTO public.lock_probe (who) VALUES ('guest')");
+        expect(await migrate(second)).toEqual([]); // operator commands migrate too: through the owner
+      } finally {
+        await second.close();
+      }
+      // Closing the guest leaves the owner and its lock alone.
+      expect(existsSync(join(dir.path, 'truc.lock'))).toBe(true);
+      owner.child.kill('SIGTERM');
+      const exit = await owner.exited;
+      expect(exit.code).toBe(0);
+      expect(exit.stdout).toContain('{"rows":["guest","owner"]}');
+      expect(existsSync(join(dir.path, 'truc.lock'))).toBe(false);
+
+      // An owner that died without cleaning up leaves a stale lock (its pid is gone): the next process
+      // ignores it and owns the (persisted) database.
+      writeFileSync(
+        join(dir.path, 'truc.lock'),
+        JSON.stringify({ pid: ready.pid, port: lock.port, startedAt: '2025-01-01T00:00:00Z' }),
+      );
+      const third = await openEmbedded(dir.path);
+      try {
+        expect(third.owner).toBe(true);
+        expect((await third.query('SELECT who FROM public.lock_probe')).rowCount).toBe(2);
+        expect(JSON.parse(readFileSync(join(dir.path, 'truc.lock'), 'utf8')).pid).toBe(process.pid);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      owner.kill();
+      await dir.remove();
+    }
+  });
+
+  // BUG (src/store/embedded.ts readLock: `info.pid === process.pid ? undefined : info`): within ONE
+  // process a second openEmbedded on a directory that is already open treats the live lock as stale
+  // and opens the PGlite files a second time (two owners, two WASM instances writing the same files;
+  // the first close deletes the other's lock). It should reuse the live owner (owner=false). Flip to
+  // `it` once fixed (e.g. a process-level registry of open directories).
+  it.fails('BUG: a second openEmbedded in the same process connects through the first', async () => {
+    const dir = await makeTempDir('truc-lock-');
+    const first = await openEmbedded(dir.path);
+    try {
+      const second = await openEmbedded(dir.path);
+      try {
+        expect(second.owner).toBe(false);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+      await dir.remove();
+    }
+  });
+});
