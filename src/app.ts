@@ -20,7 +20,7 @@ import type { Metrics } from './observability/metrics.js';
 import type { Db } from './store/db.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
-import errorsPlugin from './api/plugins/errors.js';
+import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
 import oauthRoutes from './api/routes/oauth.js';
@@ -53,6 +53,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 60_000,
     keepAliveTimeout: 72_000,
     ajv: { customOptions: { removeAdditional: false } },
+    // Router-level refusals (a path parameter over maxParamLength, a malformed URL) get the same
+    // problem+json answer as everything else, without echoing the URL.
+    frameworkErrors: function frameworkError(error, request, reply) {
+      const tooLong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void sendProblem(request, reply, tooLong ? 'ERR_URI_TOO_LONG' : 'ERR_VALIDATION');
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -42,7 +42,8 @@ export const ConfigSchema = z
         maxBatchRecords: z.number().int().positive().max(10_000).default(1000),
         publicUrl: z.url().optional(),
       })
-      .strict(),
+      .strict()
+      .prefault({}),
     database: z
       .object({
         /** PostgreSQL URL; unset = embedded PGlite in dataDir. */
@@ -50,7 +51,8 @@ export const ConfigSchema = z
         dataDir: z.string().min(1).default('./data'),
         poolMax: z.number().int().positive().default(10),
       })
-      .strict(),
+      .strict()
+      .prefault({}),
     /** Redis URL for BullMQ; unset = queues on BullMQ's PostgreSQL backend in the same database. */
     redisUrl: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -64,7 +66,8 @@ export const ConfigSchema = z
         maxFailedLogins: z.number().int().positive().default(5),
         lockoutSeconds: z.number().int().positive().default(900),
       })
-      .strict(),
+      .strict()
+      .prefault({}),
     jobs: z
       .object({
         attempts: z.number().int().positive().default(8),
@@ -80,7 +83,8 @@ export const ConfigSchema = z
           .regex(/^[A-Za-z0-9_-]{1,32}$/)
           .default('truc'),
       })
-      .strict(),
+      .strict()
+      .prefault({}),
     systems: z
       .object({
         'hcm-csdl': SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
@@ -88,7 +92,8 @@ export const ConfigSchema = z
         smas: SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
         vnedu: SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
       })
-      .strict(),
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -225,7 +230,7 @@ function deepFreeze<T>(value: T): T {
 export function redactConfig(config: Config): unknown {
   return JSON.parse(
     JSON.stringify(config, (k, v: unknown) =>
-      ['secret', 'clientSecret', 'apiKey', 'token', 'url'].includes(k) && typeof v === 'string'
+      ['secret', 'clientSecret', 'apiKey', 'token', 'url', 'redisUrl'].includes(k) && typeof v === 'string'
         ? '[redacted]'
         : v,
     ),

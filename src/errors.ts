@@ -38,6 +38,12 @@ export const ERRORS = {
   ),
   ERR_NOT_FOUND: def(404, false, 'Không tìm thấy tài nguyên.', 'The resource was not found.'),
   ERR_ROUTE_NOT_FOUND: def(404, false, 'Không có đường dẫn này.', 'No such route.'),
+  ERR_URI_TOO_LONG: def(
+    414,
+    false,
+    'Đường dẫn quá dài hoặc không hợp lệ.',
+    'The URL is too long or malformed.',
+  ),
   ERR_METHOD_NOT_ALLOWED: def(405, false, 'Phương thức không được hỗ trợ.', 'Method not allowed.'),
   ERR_BATCH_TOO_LARGE: def(413, false, 'Lô dữ liệu có quá nhiều bản ghi.', 'The batch has too many records.'),
   ERR_ENTITY_UNSUPPORTED: def(

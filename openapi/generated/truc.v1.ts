@@ -139,14 +139,14 @@ export interface paths {
         content: {
           'application/x-www-form-urlencoded': {
             grant_type: string;
-            client_id: string;
-            client_secret: string;
+            client_id?: string;
+            client_secret?: string;
             scope?: string;
           };
           'application/json': {
             grant_type: string;
-            client_id: string;
-            client_secret: string;
+            client_id?: string;
+            client_secret?: string;
             scope?: string;
           };
         };

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
-import { createOutboxRepo, jobIdOf } from '../store/outbox.js';
+import { createOutboxRepo, jobIdOf, readInstallId } from '../store/outbox.js';
 import type { QueueFactory } from './queues.js';
 
 export interface RelayDeps {
@@ -28,6 +28,8 @@ export interface RelayOptions {
 
 export function createRelay(deps: RelayDeps, opts: RelayOptions) {
   const queues = new Map<string, Queue>();
+  let installId: string | undefined;
+  const install = async (): Promise<string> => (installId ??= await readInstallId(deps.db));
   const queueOf = (name: string): Queue => {
     let q = queues.get(name);
     if (!q) {
@@ -40,6 +42,7 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
   /** One relay pass: returns how many rows were enqueued. */
   async function relayOnce(): Promise<number> {
     const outbox = createOutboxRepo(deps.db);
+    const id = await install();
     const rows = await outbox.claimPending(opts.batch);
     if (rows.length === 0) return 0;
     const byQueue = new Map<string, typeof rows>();
@@ -49,7 +52,7 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
         part.map((r) => ({
           name: r.job_name,
           data: { ...r.payload, outboxId: r.id },
-          opts: { jobId: jobIdOf(r.id) },
+          opts: { jobId: jobIdOf(id, r.id) },
         })),
       );
     }
@@ -57,14 +60,27 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
     return rows.length;
   }
 
-  /** Re-enqueues open rows whose job no longer exists in the queue. */
+  /**
+   * Re-enqueues open rows whose job no longer exists in the queue (Redis restarted or flushed), or
+   * whose job finished without closing the row (a job of the same id that did other work): such a job
+   * is removed first, so the new one is not swallowed as a duplicate.
+   */
   async function reconcileOnce(): Promise<number> {
     const outbox = createOutboxRepo(deps.db);
+    const id = await install();
     const stale = await outbox.staleOpen(opts.reconcileAfterSeconds ?? 60, 500);
     const lost: number[] = [];
     for (const r of stale) {
-      const job = await queueOf(r.queue).getJob(jobIdOf(r.id));
-      if (!job) lost.push(r.id);
+      const job = await queueOf(r.queue).getJob(jobIdOf(id, r.id));
+      if (!job) {
+        lost.push(r.id);
+        continue;
+      }
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') {
+        await job.remove().catch(() => undefined);
+        lost.push(r.id);
+      }
     }
     if (lost.length > 0) {
       await outbox.requeue(lost);

@@ -54,6 +54,7 @@ export function redisQueueFactory(url: string, defaults: JobDefaults): QueueFact
     queue(name) {
       const q = new RedisQueue(name, {
         connection: producer,
+        prefix: defaults.queuePrefix ?? 'truc',
         defaultJobOptions: defaultJobOptions(defaults),
       });
       q.on('error', () => undefined);
@@ -64,7 +65,11 @@ export function redisQueueFactory(url: string, defaults: JobDefaults): QueueFact
       const conn = new Redis(url, { maxRetriesPerRequest: null });
       conn.on('error', () => undefined);
       conns.push(conn);
-      return new RedisWorker(name, processor, { ...opts, connection: conn });
+      return new RedisWorker(name, processor, {
+        ...opts,
+        prefix: defaults.queuePrefix ?? 'truc',
+        connection: conn,
+      });
     },
     async ping() {
       await producer.ping();

@@ -104,13 +104,7 @@ export function buildSources(config: Config, deps: { logger: Logger; metrics: Me
       timeoutMs: smas.timeoutMs,
       ...deps,
     });
-    sources.smas = fromAdapter(
-      'smas',
-      adapter,
-      ['classes', 'students', 'staff'],
-      false,
-      () => undefined,
-    );
+    sources.smas = fromAdapter('smas', adapter, ['classes', 'students', 'staff'], false, () => undefined);
   }
   const vnedu = config.systems.vnedu;
   if (vnedu.baseUrl && vnedu.token) {
@@ -120,13 +114,7 @@ export function buildSources(config: Config, deps: { logger: Logger; metrics: Me
       timeoutMs: vnedu.timeoutMs,
       ...deps,
     });
-    sources.vnedu = fromAdapter(
-      'vnedu',
-      adapter,
-      ['classes', 'students', 'staff'],
-      false,
-      () => undefined,
-    );
+    sources.vnedu = fromAdapter('vnedu', adapter, ['classes', 'students', 'staff'], false, () => undefined);
   }
   return sources;
 }

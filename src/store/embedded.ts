@@ -7,7 +7,7 @@
  * `truc all`) finds the lock, checks the pid is alive, and connects through the owner's socket
  * instead of opening the files a second time.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgDb, type Db } from './db.js';
@@ -43,8 +43,17 @@ export interface EmbeddedDb extends Db {
   readonly owner: boolean;
 }
 
+/** Data directories this process owns, with their socket port: a second open goes through it. */
+const ownedHere = new Map<string, number>();
+
 export async function openEmbedded(dataDir: string, opts: { poolMax?: number } = {}): Promise<EmbeddedDb> {
   mkdirSync(dataDir, { recursive: true });
+  const key = realpathSync(dataDir);
+  const ownPort = ownedHere.get(key);
+  if (ownPort !== undefined) {
+    const db = createPgDb(urlFor(ownPort), 'pglite', { max: Math.min(opts.poolMax ?? 4, 4) });
+    return Object.assign(db, { owner: false });
+  }
   const live = readLock(dataDir);
   if (live) {
     const db = createPgDb(urlFor(live.port), 'pglite', { max: Math.min(opts.poolMax ?? 4, 4) });
@@ -59,11 +68,13 @@ export async function openEmbedded(dataDir: string, opts: { poolMax?: number } =
   );
   const server = await startPgliteServer(pglite, { host: '127.0.0.1', port: 0, maxConnections: 100 });
   const port = server.port;
+  ownedHere.set(key, port);
   const lockFile = join(dataDir, 'truc.lock');
   writeFileSync(lockFile, JSON.stringify({ pid: process.pid, port, startedAt: new Date().toISOString() }));
   const db = createPgDb(urlFor(port), 'pglite', {
     max: opts.poolMax ?? 10,
     onClose: async () => {
+      ownedHere.delete(key);
       await server.stop();
       await pglite.close();
       rmSync(lockFile, { force: true });

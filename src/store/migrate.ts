@@ -34,8 +34,20 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
+/** Migrations of one process run one after another (see the re-check below for other processes). */
+let inProcess: Promise<unknown> = Promise.resolve();
+
 /** Applies every pending migration; returns the names applied. Refuses if an applied one was edited. */
-export async function migrate(db: Db, migrations = listMigrations()): Promise<string[]> {
+export function migrate(db: Db, migrations = listMigrations()): Promise<string[]> {
+  const run = inProcess.then(
+    () => migrateLocked(db, migrations),
+    () => migrateLocked(db, migrations),
+  );
+  inProcess = run.catch(() => undefined);
+  return run;
+}
+
+async function migrateLocked(db: Db, migrations: Migration[]): Promise<string[]> {
   const client = await db.connect();
   const applied: string[] = [];
   try {
@@ -60,6 +72,15 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
       }
       await client.query('BEGIN');
       try {
+        // Re-check inside the transaction: on the embedded database every connection shares one
+        // session, so the advisory lock does not keep two migrators apart; this does.
+        const again = await client.query('SELECT 1 FROM truc.schema_migrations WHERE version = $1', [
+          m.version,
+        ]);
+        if ((again.rowCount ?? 0) > 0) {
+          await client.query('COMMIT');
+          continue;
+        }
         await client.query(m.sql);
         await client.query(
           'INSERT INTO truc.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',

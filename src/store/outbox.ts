@@ -7,8 +7,20 @@ export interface OutboxRow {
   payload: Record<string, unknown>;
 }
 
-/** Job id of an outbox row's job: deterministic, so re-enqueueing the same row is a no-op. */
-export const jobIdOf = (outboxId: number): string => `ob-${outboxId}`;
+/**
+ * Job id of an outbox row's job: deterministic, so re-enqueueing the same row is a no-op; it carries
+ * the database's install id, so a restored or re-created database never collides with old jobs.
+ */
+export const jobIdOf = (installId: string, outboxId: number): string =>
+  `ob-${installId.slice(0, 12)}-${outboxId}`;
+
+/** The random id of this database installation (migration 003). */
+export async function readInstallId(q: Queryable): Promise<string> {
+  const res = await q.query<{ value: string }>("SELECT value FROM truc.meta WHERE key = 'install_id'");
+  const id = res.rows[0]?.value;
+  if (!id) throw new Error('truc.meta has no install_id: run migrations');
+  return id;
+}
 
 export function createOutboxRepo(q: Queryable) {
   return {

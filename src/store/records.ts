@@ -72,7 +72,13 @@ export function createRecordsRepo(q: Queryable) {
       for (let i = 0; i < rows.length; i += CHUNK) {
         const part = rows.slice(i, i + CHUNK);
         const scoped = t.scope !== t.key; // schools are their own scope
-        const cols = [t.key, ...(scoped ? [t.scope] : []), ...(pid ? ['personal_id'] : []), 'data', 'fingerprint'];
+        const cols = [
+          t.key,
+          ...(scoped ? [t.scope] : []),
+          ...(pid ? ['personal_id'] : []),
+          'data',
+          'fingerprint',
+        ];
         const arrays: unknown[] = [
           part.map((r) => r.key),
           ...(scoped ? [part.map((r) => r.scope)] : []),
@@ -80,7 +86,13 @@ export function createRecordsRepo(q: Queryable) {
           part.map((r) => JSON.stringify(r.data)),
           part.map((r) => r.fingerprint),
         ];
-        const types = ['text[]', ...(scoped ? ['text[]'] : []), ...(pid ? ['text[]'] : []), 'jsonb[]', 'text[]'];
+        const types = [
+          'text[]',
+          ...(scoped ? ['text[]'] : []),
+          ...(pid ? ['text[]'] : []),
+          'jsonb[]',
+          'text[]',
+        ];
         const n = cols.length;
         await q.query(
           `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)

@@ -19,7 +19,7 @@ function startSim(system: string): Promise<{ child: ChildProcess; url: string }>
       child.kill('SIGKILL');
       reject(new Error(`sim ${system} did not start: ${out}`));
     }, 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
@@ -27,7 +27,7 @@ function startSim(system: string): Promise<{ child: ChildProcess; url: string }>
         resolve({ child, url: m[1]! });
       }
     });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   });
 }
 

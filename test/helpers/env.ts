@@ -17,7 +17,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { openEmbedded } from '../../src/store/embedded.js';
 import { migrate } from '../../src/store/migrate.js';
-import { deleteRedisKeys, prefixedRedisQueueFactory } from './redis.js';
+import { deleteRedisKeys } from './redis.js';
 
 export const PG_ADMIN_URL = process.env.TRUC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_TEST_URL = process.env.TRUC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -159,16 +159,16 @@ export interface MakeDepsOptions {
  * Config + deps for one backend combination, as `truc` builds them (`loadConfig` with the `test`
  * profile, then `createDeps`), on storage of its own.
  *
- * Redis workaround: `redisQueueFactory` has no key-prefix option, so BullMQ keys would be shared
- * (`bull:*`) with every other run on this Redis, and job ids (`ob-<outbox id>`) of a fresh database
- * collide with leftovers of earlier runs. Until the core takes a prefix, the Redis combination swaps
- * in {@link prefixedRedisQueueFactory} (the same factory with a unique prefix).
+ * The Redis combination gets a key prefix of its own (TRUC_QUEUE_PREFIX), removed by cleanup(), so
+ * runs sharing the local Redis never see each other's jobs.
  */
 export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Promise<TestEnv> {
   const dir = await makeTempDir('truc-data-');
   const database = backend.database === 'postgres' ? await createTestDatabase() : undefined;
+  const redisPrefix = backend.queue === 'redis' ? `truc-t-${randomSuffix()}` : undefined;
   const env: Record<string, string> = {
     TRUC_PROFILE: 'test',
+    ...(redisPrefix ? { TRUC_QUEUE_PREFIX: redisPrefix } : {}),
     DATA_DIR: dir.path,
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...(backend.queue === 'redis' ? { REDIS_URL: REDIS_TEST_URL } : {}),
@@ -186,21 +186,7 @@ export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Pr
     await cleanupStorage();
     throw err;
   }
-  let deps = base;
-  let redisPrefix: string | undefined;
-  if (backend.queue === 'redis') {
-    const prefix = `truc-t-${randomSuffix()}`;
-    redisPrefix = prefix;
-    const queues = prefixedRedisQueueFactory(REDIS_TEST_URL, config.jobs, prefix);
-    deps = {
-      ...base,
-      queues,
-      async close() {
-        await queues.close();
-        await base.close();
-      },
-    };
-  }
+  const deps = base;
   return {
     backend,
     config,

@@ -1,46 +1,8 @@
 /**
- * Redis isolation for tests. `src/jobs/queues.ts` `redisQueueFactory` cannot take a BullMQ key
- * prefix yet, so this is the same factory (same connection options, same default job options) with
- * one: every key a test makes lives under `<prefix>:`, and only those keys are deleted afterwards.
- * Replace with the core factory once it accepts `{ prefix }`.
+ * Redis isolation for tests: every key a test run makes lives under its own BullMQ prefix
+ * (TRUC_QUEUE_PREFIX), and only those keys are listed or deleted.
  */
-import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { defaultJobOptions, type JobDefaults, type QueueFactory } from '../../src/jobs/queues.js';
-
-/** {@link redisQueueFactory} with a BullMQ key prefix. */
-export function prefixedRedisQueueFactory(url: string, defaults: JobDefaults, prefix: string): QueueFactory {
-  const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-  producer.on('error', () => undefined);
-  const queues: Queue[] = [];
-  const conns: Redis[] = [producer];
-  return {
-    backend: 'redis',
-    queue(name) {
-      const q = new Queue(name, {
-        connection: producer,
-        prefix,
-        defaultJobOptions: defaultJobOptions(defaults),
-      });
-      q.on('error', () => undefined);
-      queues.push(q);
-      return q;
-    },
-    worker(name, processor, opts) {
-      const conn = new Redis(url, { maxRetriesPerRequest: null });
-      conn.on('error', () => undefined);
-      conns.push(conn);
-      return new Worker(name, processor, { ...opts, prefix, connection: conn });
-    },
-    async ping() {
-      await producer.ping();
-    },
-    async close() {
-      await Promise.allSettled(queues.map((q) => q.close()));
-      await Promise.allSettled(conns.map((c) => c.quit()));
-    },
-  };
-}
 
 /** Keys under `<prefix>:` (bounded SCAN). */
 export async function listRedisKeys(url: string, prefix: string): Promise<string[]> {

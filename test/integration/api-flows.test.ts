@@ -170,6 +170,22 @@ describe('POST /oauth/token (client credentials)', () => {
     expect((await h.pushBatch(token, S1, goodBody(['FORM1']))).statusCode).toBe(202);
   });
 
+  it('HTTP Basic client authentication (RFC 6749 §2.3.1) works; Basic and body together is refused', async () => {
+    const c = h.clients.vendor;
+    const basic = `Basic ${Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret)}`).toString('base64')}`;
+    const ok = await post({ grant_type: 'client_credentials' }, { authorization: basic });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const wrong = `Basic ${Buffer.from(`${c.clientId}:not-the-secret`).toString('base64')}`;
+    expectProblem(
+      await post({ grant_type: 'client_credentials' }, { authorization: wrong }),
+      401,
+      'ERR_INVALID_CLIENT',
+    );
+    expectProblem(await post(creds(c), { authorization: basic }), 400, 'ERR_VALIDATION');
+    // a good login resets the failure counter the wrong one added
+    expect((await post(creds(c))).statusCode).toBe(200);
+  });
+
   it('a client may ask for fewer scopes, never more', async () => {
     const narrow = await h.tokenOf(h.clients.vendor, { scope: 'batches:read admin' });
     expect(jwt.decode(narrow)).toMatchObject({ scope: 'batches:read' });

@@ -12,6 +12,7 @@ import { buildApp } from '../../src/app.js';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/jobs/outbox-relay.js';
+import { jobIdOf, readInstallId } from '../../src/store/outbox.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { backends, countRows, makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
@@ -275,7 +276,9 @@ describe.each(backends())('pipeline on $name', (backend) => {
             [batchId],
           )
         ).rows[0]!.id;
-        expect(await listRedisKeys(REDIS_TEST_URL, prefix)).toContain(`${prefix}:ingest:ob-${outboxId}`);
+        expect(await listRedisKeys(REDIS_TEST_URL, prefix)).toContain(
+          `${prefix}:ingest:${jobIdOf(await readInstallId(env.deps.db), outboxId)}`,
+        );
         await new Promise((r) => setTimeout(r, 20));
         expect(await relay.reconcileOnce()).toBe(0); // the job is there: nothing to do
 
@@ -296,15 +299,10 @@ describe.each(backends())('pipeline on $name', (backend) => {
     },
   );
 
-  // BUG (src/store/outbox.ts jobIdOf + src/jobs/outbox-relay.ts reconcileOnce): job ids are only
-  // `ob-<outbox row id>`. When the database's ids start again below what Redis remembers (PostgreSQL
-  // restored from a backup, a re-created database, two installs sharing one Redis), a new row's job id
-  // matches a kept completed job (removeOnComplete keeps 1000 for 24 h): addBulk is a no-op, and the
-  // reconciler sees "a job exists" and never re-enqueues. The batch stays queued forever, silently.
-  // Fix idea: a per-database install id in the job id (or prefix), and the reconciler treating a
-  // finished job whose row is still open as lost. Flip to `it` once fixed.
-  (backend.queue === 'redis' ? it.fails : it.skip)(
-    'BUG: a leftover finished job with the same id (database restored) does not swallow a new batch',
+  // Job ids carry the database's install id; and should a finished job with the very same id still
+  // be kept in Redis, the reconciler treats the open row as lost, removes the old job and re-enqueues.
+  (backend.queue === 'redis' ? it : it.skip)(
+    'a leftover finished job with the same id (shared Redis, restored database) does not swallow a new batch',
     async () => {
       const batchId = await push([student('J1')]);
       const outboxId = (
@@ -312,7 +310,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
           batchId,
         ])
       ).rows[0]!.id;
-      const jobId = `ob-${outboxId}`;
+      const jobId = jobIdOf(await readInstallId(env.deps.db), outboxId);
       // What Redis remembers from "before the restore": a finished job with this id.
       const queue = env.deps.queues.queue('ingest');
       const old = env.deps.queues.worker('ingest', () => Promise.resolve(null), { concurrency: 1 });

@@ -41,7 +41,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     // re-entrant across connections and excludes nothing: both calls see no applied version, the second
     // runs 001_init again and fails with 'relation "api_clients" already exists'. Flip to `it` once
     // migrate() re-reads applied versions inside its transaction (or serialises in-process).
-    const concurrently = kind === 'pglite' ? it.fails : it;
+    const concurrently = it;
     concurrently('two concurrent migrate() calls apply each migration exactly once', async () => {
       const results = await Promise.allSettled([migrate(store.db), migrate(store.db)]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
@@ -289,7 +289,7 @@ describe('embedded database: one owner per data directory', () => {
   // and opens the PGlite files a second time (two owners, two WASM instances writing the same files;
   // the first close deletes the other's lock). It should reuse the live owner (owner=false). Flip to
   // `it` once fixed (e.g. a process-level registry of open directories).
-  it.fails('BUG: a second openEmbedded in the same process connects through the first', async () => {
+  it('a second openEmbedded in the same process connects through the first', async () => {
     const dir = await makeTempDir('truc-lock-');
     const first = await openEmbedded(dir.path);
     try {

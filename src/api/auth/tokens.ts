@@ -84,6 +84,8 @@ export function verifyToken(s: TokenSettings, token: string): Principal {
   if (typeof payload === 'string' || payload.typ !== 'access' || typeof payload.sub !== 'string') {
     throw new AppError('ERR_TOKEN_INVALID', 'not an access token');
   }
+  // An access token without an expiry would be valid for ever (ASVS 9.2.1): refuse it.
+  if (typeof payload.exp !== 'number') throw new AppError('ERR_TOKEN_INVALID', 'token has no expiry');
   const c = payload as unknown as Claims;
   return {
     clientId: c.sub,

@@ -54,8 +54,13 @@ export default fp(
         return sendProblem(request, reply, err.code, opts);
       }
       if (err.validation) {
-        request.log.info({ code: 'ERR_VALIDATION' }, 'request refused');
-        return sendProblem(request, reply, 'ERR_VALIDATION', { errors: zodIssues(err) });
+        const errors = zodIssues(err);
+        // Too many records is its own answer (413), so vendors know to split the batch.
+        const code = errors.some((e) => e.pointer === '/body/records' && e.rule === 'too_big')
+          ? 'ERR_BATCH_TOO_LARGE'
+          : 'ERR_VALIDATION';
+        request.log.info({ code }, 'request refused');
+        return sendProblem(request, reply, code, { errors });
       }
       const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
       if (mapped) {

@@ -13,8 +13,8 @@ import { ProblemSchema } from '../problem.js';
 const TokenRequest = z
   .object({
     grant_type: z.string().max(64),
-    client_id: z.string().min(1).max(64),
-    client_secret: z.string().min(1).max(256),
+    client_id: z.string().min(1).max(64).optional(),
+    client_secret: z.string().min(1).max(256).optional(),
     scope: z.string().max(512).optional(),
   })
   .strict();
@@ -27,6 +27,41 @@ const TokenResponse = z
     scope: z.string(),
   })
   .meta({ id: 'TokenResponse' });
+
+/**
+ * Client credentials from HTTP Basic (RFC 6749 §2.3.1, which servers must support: id and secret
+ * form-urlencoded, then base64) or from the body — one method, not both.
+ */
+function credentialsOf(
+  authorization: string | undefined,
+  body: { client_id?: string | undefined; client_secret?: string | undefined },
+): { id: string; secret: string } {
+  const basic =
+    authorization && /^Basic\s+/i.test(authorization) ? authorization.replace(/^Basic\s+/i, '') : undefined;
+  if (basic !== undefined) {
+    if (body.client_id !== undefined || body.client_secret !== undefined) {
+      throw new AppError(
+        'ERR_VALIDATION',
+        'use one client authentication method: HTTP Basic or the body, not both',
+      );
+    }
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    if (i < 1) throw new AppError('ERR_INVALID_CLIENT');
+    try {
+      return {
+        id: decodeURIComponent(decoded.slice(0, i)),
+        secret: decodeURIComponent(decoded.slice(i + 1)),
+      };
+    } catch {
+      throw new AppError('ERR_INVALID_CLIENT');
+    }
+  }
+  if (!body.client_id || !body.client_secret) {
+    throw new AppError('ERR_VALIDATION', 'client_id and client_secret are required (body or HTTP Basic)');
+  }
+  return { id: body.client_id, secret: body.client_secret };
+}
 
 export interface OauthRouteOptions {
   db: Db;
@@ -52,7 +87,8 @@ const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oau
     async function token(request, reply) {
       const body = request.body;
       if (body.grant_type !== 'client_credentials') throw new AppError('ERR_UNSUPPORTED_GRANT');
-      const client = await clients.get(body.client_id);
+      const creds = credentialsOf(request.headers.authorization, body);
+      const client = await clients.get(creds.id);
       if (!client || client.disabled) {
         opts.metrics.authFailures.inc({ reason: 'unknown_client' });
         throw new AppError('ERR_INVALID_CLIENT');
@@ -63,7 +99,7 @@ const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oau
           retryAfterSeconds: Math.ceil((client.lockedUntil.getTime() - Date.now()) / 1000),
         });
       }
-      if (!(await verifySecret(body.client_secret, client.secretHash))) {
+      if (!(await verifySecret(creds.secret, client.secretHash))) {
         await opts.db.tx(async (q) => {
           await createClientsRepo(q).recordFailure(
             client.id,

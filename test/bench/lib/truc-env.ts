@@ -4,9 +4,7 @@
  *   - postgres+redis: a fresh database `truc_bench_<random>` on the local PostgreSQL (dropped after)
  *     and a unique BullMQ key prefix on the local Redis (only its keys deleted after; never FLUSHALL);
  *   - pglite+pg-queue: the embedded PGlite in a temp DATA_DIR, queues in it.
- * The prefix goes in as TRUC_QUEUE_PREFIX (`jobs.queuePrefix`). Where the core Redis queue factory does
- * not honour it yet, the test helpers' `prefixedRedisQueueFactory` (the same factory plus a prefix) is
- * swapped in, as the integration suite does.
+ * The prefix goes in as TRUC_QUEUE_PREFIX (`jobs.queuePrefix`).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +18,6 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { addClient } from '../../../src/ops.js';
 import { startApi, startWorkerRole, type Running } from '../../../src/roles.js';
 import { Redis } from 'ioredis';
-import type { QueueFactory } from '../../../src/jobs/queues.js';
 
 export const PG_ADMIN_URL = process.env.TRUC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TRUC_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -60,18 +57,6 @@ async function adminQuery(sql: string): Promise<void> {
   } finally {
     await admin.end();
   }
-}
-
-/** The core queue factory when it puts keys under `prefix`; otherwise the test helpers' prefixed one. */
-async function prefixedQueues(base: Deps, prefix: string): Promise<QueueFactory> {
-  const probe = base.queues.queue(`bench-probe-${suffix()}`);
-  const honoured = probe.qualifiedName.startsWith(`${prefix}:`);
-  await probe.waitUntilReady();
-  await probe.close();
-  if (honoured) return base.queues;
-  await deleteKeysUnder(probe.qualifiedName); // the probe's own keys (its meta hash)
-  const { prefixedRedisQueueFactory } = await import('../../helpers/redis.js');
-  return prefixedRedisQueueFactory(REDIS_URL, base.config.jobs, prefix);
 }
 
 /** Deletes the keys under `<keyPrefix>:` (bounded SCAN) — only bench-made prefixes, nothing else. */
@@ -135,18 +120,7 @@ export async function openTrucEnv(combination: Combination): Promise<TrucEnv> {
     await dropStorage();
     throw err;
   }
-  const queues = prefix ? await prefixedQueues(base, prefix) : base.queues;
-  const deps: Deps =
-    queues !== base.queues
-      ? {
-          ...base,
-          queues,
-          async close() {
-            await queues.close();
-            await base.close();
-          },
-        }
-      : base;
+  const deps: Deps = base;
   const running: Running[] = [];
   return {
     combination,
