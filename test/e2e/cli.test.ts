@@ -10,7 +10,8 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
+import pg from 'pg';
+import { createTestDatabase, makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
 import {
   cmdlineOf,
   descendantPids,
@@ -152,6 +153,34 @@ describe('truc CLI', () => {
     const e = await truc(['audit', 'verify']);
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout).toMatch(/^audit OK: [1-9]\d* rows, head [0-9a-f]{64}$/m);
+  });
+
+  it('audit verify names the first broken row after one is altered by hand (database guard lifted)', async () => {
+    const db = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: db.url, TRUC_JWT_KEYS: 'cli:cli-test-signing-key-000000000000000001' };
+      for (const name of ['one', 'two', 'three']) {
+        expect((await truc(['clients', 'add', '--name', name, '--role', 'auditor'], env)).code).toBe(0);
+      }
+      expect((await truc(['audit', 'verify'], env)).stdout).toMatch(/^audit OK: 3 rows/m);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await expect(c.query(`UPDATE truc.audit_log SET actor = 'x' WHERE seq = 2`)).rejects.toThrow(
+          /append-only/,
+        );
+        await c.query('ALTER TABLE truc.audit_log DISABLE TRIGGER USER');
+        await c.query(`UPDATE truc.audit_log SET details = '{"role":"city-admin"}' WHERE seq = 2`);
+        await c.query('ALTER TABLE truc.audit_log ENABLE TRIGGER USER');
+      } finally {
+        await c.end();
+      }
+      const e = await truc(['audit', 'verify'], env);
+      expect(e.code).toBe(1);
+      expect(errLines(e)[0]).toMatch(/^audit BROKEN at row 2 \(hash\)/);
+    } finally {
+      await db.drop();
+    }
   });
 
   it('a broken configuration (PORT=abc, LOG_LEVEL=loud): exit 2 listing every problem', async () => {
