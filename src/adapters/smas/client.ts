@@ -4,11 +4,17 @@
  * Transport only: returns parsed wire records, knows nothing of the canonical model.
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import { AppError, isAppError, type ErrorCode } from '../../errors.js';
-import type { Metrics } from '../../observability/metrics.js';
-import { createHttpClient, HttpCallError, parseWire } from '../http.js';
+import { HttpCallError, parseWire } from '../http.js';
+import {
+  clampPageSize,
+  MAX_PAGES,
+  parseJson,
+  schoolHttpClient,
+  scrub,
+  type SchoolClientOptions,
+} from '../school-system/transport.js';
 import {
   smasClassPageSchema,
   smasErrorSchema,
@@ -56,15 +62,8 @@ export const SMAS_ERROR_CODES: Readonly<Record<string, ErrorCode>> = {
 };
 
 /** Options of {@link createSmasClient}. Secrets: `apiKey` is never logged. */
-export interface SmasClientOptions {
-  baseURL: string;
+export interface SmasClientOptions extends SchoolClientOptions {
   apiKey: string;
-  /** @defaultValue 10000 */
-  timeoutMs?: number;
-  logger?: Logger;
-  metrics?: Pick<Metrics, 'externalRequestDuration'>;
-  /** In-client retries of GETs on transient errors. @defaultValue 0 (the job layer retries) */
-  maxRetries?: number;
 }
 
 /** One SMAS page, decoded. */
@@ -97,23 +96,6 @@ const PAGE_SCHEMAS = {
   staff: smasStaffPageSchema,
   classes: smasClassPageSchema,
 } as const;
-
-/** Hard stop for one listing (a vendor that never says "last page" cannot loop us forever). */
-const MAX_PAGES = 100_000;
-
-/** Digit runs long enough to be personal IDs are masked in vendor messages we keep. */
-function scrub(message: string): string {
-  return message.replace(/\d{9,}/g, '***').slice(0, 300);
-}
-
-function parseJson(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Re-throws an adapter failure with the SMAS `ErrorCode` attached (detail and `errors[0].rule` =
@@ -163,19 +145,12 @@ async function call<T>(run: () => Promise<AxiosResponse>, schema: ZodType<T>): P
   }
 }
 
-const clampPageSize = (n: number | undefined) =>
-  Math.max(1, Math.min(SMAS_MAX_PAGE_SIZE, Math.floor(n ?? SMAS_DEFAULT_PAGE_SIZE)));
-
-/** The SMAS client: typed calls over one axios instance from {@link createHttpClient}. */
+/** The SMAS client: typed calls over one axios instance from {@link schoolHttpClient}. */
 export function createSmasClient(opts: SmasClientOptions) {
-  const http: AxiosInstance = createHttpClient({
-    system: SMAS_SYSTEM,
-    baseURL: opts.baseURL,
-    auth: { kind: 'api-key', header: SMAS_API_KEY_HEADER, key: opts.apiKey },
-    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
-    ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    ...(opts.maxRetries === undefined ? {} : { maxRetries: opts.maxRetries }),
+  const http: AxiosInstance = schoolHttpClient(SMAS_SYSTEM, opts, {
+    kind: 'api-key',
+    header: SMAS_API_KEY_HEADER,
+    key: opts.apiKey,
   });
   const school = (code: string) => `/schools/${encodeURIComponent(code)}`;
 
@@ -215,7 +190,7 @@ export function createSmasClient(opts: SmasClientOptions) {
     schoolCode: string,
     q: SmasPageQuery = {},
   ): AsyncGenerator<SmasPage<SmasRecordOf[E]>> {
-    const pageSize = clampPageSize(q.pageSize);
+    const pageSize = clampPageSize(q.pageSize, SMAS_DEFAULT_PAGE_SIZE, SMAS_MAX_PAGE_SIZE);
     let page = Math.max(1, Math.floor(q.startPage ?? 1));
     for (let n = 0; n < MAX_PAGES; n++, page++) {
       const got = await fetchPage(entity, schoolCode, {

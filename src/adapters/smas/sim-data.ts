@@ -1,180 +1,26 @@
 /**
- * The SMAS simulator's data: which population schools SMAS serves, each school's records in a stable
- * order computed on the fly (never held), and the overlay of records written to it (only those are
- * kept in memory, bounded). Filtering and skipping use only the change times, so a record is built
- * only when it is served.
+ * The SMAS simulator's data: the shared school-system walker ({@link createSchoolSystemData}) over the
+ * schools SMAS serves, with SMAS wire records.
  */
 import type { Population } from '../population/index.js';
-import type { SmasEntity, SmasRecord, SmasRecordOf } from './schema.js';
+import { createSchoolSystemData, type SchoolSystemData } from '../school-system/sim-data.js';
+import type { SmasRecordOf } from './schema.js';
 import { smasClassOf, smasStaffOf, smasStudentOf } from './sim-wire.js';
+
+export { MAX_OVERLAY, type Selection } from '../school-system/sim-data.js';
 
 /** SMAS serves the population schools with an even index; vnEdu the odd ones. */
 export const smasServes = (schoolIndex: number): boolean => schoolIndex % 2 === 0;
-
-/** One record of a school's sequence: its key, wire form and change time (epoch ms). */
-export interface SeqItem {
-  key: string;
-  wire: SmasRecord;
-  at: number;
-}
-
-/** Records of one population index (a student held twice is a unit of two), built on demand. */
-interface Unit {
-  at: number;
-  size: number;
-  make(): SeqItem[];
-}
-
-/** What {@link SmasData.select} skips: by sequence position and/or by number of matches. */
-export interface Selection {
-  sinceMs: number;
-  fromPos?: number;
-  skipMatches?: number;
-}
-
-/** Stride of class indexes for `changedAt('class', …)` (same as the other simulators use). */
-const CLASS_STRIDE = 1024;
-/** Most written records kept per simulator; writes beyond are refused (503). */
-export const MAX_OVERLAY = 200_000;
 
 /** The data side of one SMAS simulator. */
 export function createSmasData(
   pop: Population,
   sizes: { studentsPerSchool: number; staffPerSchool: number },
-) {
-  const overlay = new Map<string, Map<string, SeqItem>>();
-  let overlaySize = 0;
-  let version = 0;
-  const counts = new Map<string, number>();
-  const served: number[] = [];
-  for (let s = 0; s < pop.counts.schools; s++) if (smasServes(s)) served.push(s);
-  const order = served
-    .map((s) => ({ s, code: pop.school(s).schoolCode }))
-    .sort((a, b) => (a.code < b.code ? -1 : 1));
-
-  function* units(entity: SmasEntity, s: number): Generator<Unit> {
-    if (entity === 'students') {
-      const first = pop.firstStudentOf(s);
-      for (let g = first; g < first + sizes.studentsPerSchool; g++) {
-        const iso = pop.changedAt('student', g);
-        const at = Date.parse(iso);
-        const size = pop.discrepancyOf(g) === 'duplicate_record' ? 2 : 1;
-        const make = () =>
-          pop.studentRecordsAt(g).map((r) => ({ key: r.studentCode, wire: smasStudentOf(r, iso), at }));
-        yield { at, size, make };
-      }
-    } else if (entity === 'staff') {
-      for (let t = s * sizes.staffPerSchool; t < (s + 1) * sizes.staffPerSchool; t++) {
-        const iso = pop.changedAt('staff', t);
-        const at = Date.parse(iso);
-        const make = () => {
-          const r = pop.staff(t);
-          return [{ key: r.staffCode, wire: smasStaffOf(r, iso), at }];
-        };
-        yield { at, size: 1, make };
-      }
-    } else {
-      for (let k = 0; k < pop.classCount(s); k++) {
-        const iso = pop.changedAt('class', s * CLASS_STRIDE + k);
-        const at = Date.parse(iso);
-        const make = () => {
-          const r = pop.classOf(s, k);
-          return [{ key: r.classCode, wire: smasClassOf(r, iso), at }];
-        };
-        yield { at, size: 1, make };
-      }
-    }
-  }
-
-  /** Written records replace the population's of the same key; new keys follow the population. */
-  function* withOverlay(entity: SmasEntity, s: number, over: Map<string, SeqItem>): Generator<Unit> {
-    const replaced = new Set<string>();
-    for (const unit of units(entity, s)) {
-      const items = unit.make().map((item) => {
-        const written = over.get(item.key);
-        if (written) replaced.add(item.key);
-        return written ?? item;
-      });
-      for (const item of items) yield { at: item.at, size: 1, make: () => [item] };
-    }
-    for (const [key, item] of over)
-      if (!replaced.has(key)) yield { at: item.at, size: 1, make: () => [item] };
-  }
-
-  /**
-   * Records changed at or after `sinceMs`, in sequence order, with their positions: from position
-   * `fromPos` on, after skipping the first `skipMatches` matches.
-   */
-  function* select(entity: SmasEntity, s: number, sel: Selection): Generator<{ pos: number; item: SeqItem }> {
-    const over = overlay.get(`${entity}|${s}`);
-    const fromPos = sel.fromPos ?? 0;
-    let toSkip = sel.skipMatches ?? 0;
-    let pos = 0;
-    for (const unit of over ? withOverlay(entity, s, over) : units(entity, s)) {
-      const start = pos;
-      pos += unit.size;
-      if (unit.at < sel.sinceMs || pos <= fromPos) continue;
-      const inRange = unit.size - Math.max(0, fromPos - start);
-      if (toSkip >= inRange) {
-        toSkip -= inRange;
-        continue;
-      }
-      for (const [i, item] of unit.make().entries()) {
-        if (start + i < fromPos) continue;
-        if (toSkip > 0) {
-          toSkip--;
-          continue;
-        }
-        yield { pos: start + i, item };
-      }
-    }
-  }
-
-  /** Number of records changed at or after `sinceMs` (cached per data version). */
-  function count(entity: SmasEntity, s: number, sinceMs: number): number {
-    const key = `${entity}|${s}|${sinceMs}|${version}`;
-    const hit = counts.get(key);
-    if (hit !== undefined) return hit;
-    const over = overlay.get(`${entity}|${s}`);
-    let n = 0;
-    for (const unit of over ? withOverlay(entity, s, over) : units(entity, s))
-      if (unit.at >= sinceMs) n += unit.size;
-    if (counts.size > 1_000) counts.clear();
-    counts.set(key, n);
-    return n;
-  }
-
-  /** Stores written records of one school (upsert by key); false when the overlay is full. */
-  function write<E extends SmasEntity>(
-    entity: E,
-    s: number,
-    items: Array<{ key: string; wire: SmasRecordOf[E] }>,
-    at: number,
-  ): boolean {
-    const slot = overlay.get(`${entity}|${s}`) ?? new Map<string, SeqItem>();
-    const added = new Set(items.map((i) => i.key).filter((k) => !slot.has(k))).size;
-    if (overlaySize + added > MAX_OVERLAY) return false;
-    for (const i of items) slot.set(i.key, { key: i.key, wire: i.wire, at });
-    overlay.set(`${entity}|${s}`, slot);
-    overlaySize += added;
-    version++;
-    return true;
-  }
-
-  return {
-    /** Served schools ordered by code: `{ s: population index, code }`. */
-    schools: order,
-    /** Name of population school `s`. */
-    nameOf: (s: number): string => pop.school(s).name,
-    /** Population index of a school code SMAS serves, else undefined. */
-    servedIndexOf(code: string): number | undefined {
-      const s = pop.schoolIndexOf(code);
-      return s !== undefined && smasServes(s) ? s : undefined;
-    },
-    select,
-    count,
-    write,
-  };
+): SmasData {
+  return createSchoolSystemData<SmasRecordOf>(pop, sizes, {
+    serves: smasServes,
+    wireOf: { students: smasStudentOf, staff: smasStaffOf, classes: smasClassOf },
+  });
 }
 
-export type SmasData = ReturnType<typeof createSmasData>;
+export type SmasData = SchoolSystemData<SmasRecordOf>;

@@ -4,11 +4,17 @@
  * carry the vendor's code. Transport only: returns parsed wire records, knows nothing of the canonical model.
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import { AppError, isAppError } from '../../errors.js';
-import type { Metrics } from '../../observability/metrics.js';
-import { createHttpClient, HttpCallError, parseWire } from '../http.js';
+import { HttpCallError, parseWire } from '../http.js';
+import {
+  clampPageSize,
+  MAX_PAGES,
+  parseJson,
+  schoolHttpClient,
+  scrub,
+  type SchoolClientOptions,
+} from '../school-system/transport.js';
 import {
   vneduClassPageSchema,
   vneduErrorSchema,
@@ -35,16 +41,9 @@ export const VNEDU_MAX_BATCH = 1000;
 export const VNEDU_IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 /** Options of {@link createVneduClient}. Secrets: `token` is never logged. */
-export interface VneduClientOptions {
-  baseURL: string;
+export interface VneduClientOptions extends SchoolClientOptions {
   /** Static bearer token issued by VNPT (modelled). */
   token: string;
-  /** @defaultValue 10000 */
-  timeoutMs?: number;
-  logger?: Logger;
-  metrics?: Pick<Metrics, 'externalRequestDuration'>;
-  /** In-client retries of GETs on transient errors. @defaultValue 0 (the job layer retries) */
-  maxRetries?: number;
 }
 
 /** One vnEdu page, decoded; `next` is undefined on the last page. */
@@ -67,23 +66,6 @@ const PAGE_SCHEMAS = {
   staff: vneduStaffPageSchema,
   classes: vneduClassPageSchema,
 } as const;
-
-/** Hard stop for one listing (a vendor whose cursor never ends cannot loop us forever). */
-const MAX_PAGES = 100_000;
-
-/** Digit runs long enough to be personal IDs are masked in vendor messages we keep. */
-function scrub(message: string): string {
-  return message.replace(/\d{9,}/g, '***').slice(0, 300);
-}
-
-function parseJson(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Re-throws an adapter failure with the vnEdu error codes attached (detail and `errors[].rule` =
@@ -114,20 +96,9 @@ async function call<T>(run: () => Promise<AxiosResponse>, schema: ZodType<T>): P
   }
 }
 
-const clampLimit = (n: number | undefined) =>
-  Math.max(1, Math.min(VNEDU_MAX_LIMIT, Math.floor(n ?? VNEDU_DEFAULT_LIMIT)));
-
-/** The vnEdu client: typed calls over one axios instance from {@link createHttpClient}. */
+/** The vnEdu client: typed calls over one axios instance from {@link schoolHttpClient}. */
 export function createVneduClient(opts: VneduClientOptions) {
-  const http: AxiosInstance = createHttpClient({
-    system: VNEDU_SYSTEM,
-    baseURL: opts.baseURL,
-    auth: { kind: 'bearer', token: opts.token },
-    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
-    ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    ...(opts.maxRetries === undefined ? {} : { maxRetries: opts.maxRetries }),
-  });
+  const http: AxiosInstance = schoolHttpClient(VNEDU_SYSTEM, opts, { kind: 'bearer', token: opts.token });
   const school = (code: string) => `/v1/schools/${encodeURIComponent(code)}`;
 
   /** One page of an entity of one school. */
@@ -156,7 +127,7 @@ export function createVneduClient(opts: VneduClientOptions) {
     schoolCode: string,
     q: VneduPageQuery = {},
   ): AsyncGenerator<VneduPage<VneduRecordOf[E]>> {
-    const limit = clampLimit(q.limit);
+    const limit = clampPageSize(q.limit, VNEDU_DEFAULT_LIMIT, VNEDU_MAX_LIMIT);
     let after = q.after;
     const seen = new Set<string>();
     for (let n = 0; n < MAX_PAGES; n++) {

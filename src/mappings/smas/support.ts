@@ -1,153 +1,22 @@
 /**
- * Helpers of the SMAS mappings: defensive reading of wire values (a pushed record may hold anything the
- * type does not promise), code resolution with findings, the school/year fall-back from the context,
- * and the final validation with the canonical schema. Pure.
+ * Helpers of the SMAS mappings: the system-neutral ones live in `../school-system.ts` and are
+ * re-exported here; the SMAS-specific one (`dd/mm/yyyy` dates) is here. Pure.
  */
-import type { z } from 'zod';
-import { canonicalMessage } from '../../canonical/messages.js';
-import { parseSchoolYear } from '../../canonical/school-year.js';
-import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
-import { badDate, cleanText, dmyToIso, finding, missingField, result, unknownCode } from '../common.js';
-import type { MapContext, MapResult, MappingFinding } from '../types.js';
+import { dmyToIso } from '../common.js';
+import { dateOf } from '../school-system.js';
+import type { MappingFinding } from '../types.js';
 
-/** Text of a wire value: strings cleaned (NFC, trimmed, single spaces), numbers as text, else undefined. */
-export function textOf(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' ? cleanText(value) : undefined;
-}
-
-/** A required text field: its text, or a `MAP_MISSING_FIELD` error. */
-export function requiredText(
-  value: unknown,
-  pointer: string,
-  findings: MappingFinding[],
-): string | undefined {
-  const text = textOf(value);
-  if (text === undefined) findings.push(missingField(pointer));
-  return text;
-}
-
-/**
- * Resolves a code through a vendor table first, then the canonical list's aliases. Absent → undefined
- * (plus a missing-field error when required); unknown → `MAP_UNKNOWN_CODE`, an error when required, a
- * warning (value dropped) when optional.
- */
-export function codeOf<C extends string>(
-  value: unknown,
-  pointer: string,
-  findings: MappingFinding[],
-  lists: { vendor?: ReadonlyMap<string, C>; canonical: CodeList<C>; required: boolean },
-): C | undefined {
-  const text = textOf(value);
-  if (text === undefined) {
-    if (lists.required) findings.push(missingField(pointer));
-    return undefined;
-  }
-  const code = lists.vendor?.get(text) ?? resolveCode(lists.canonical, text);
-  if (code === undefined) {
-    const f = unknownCode(pointer, lists.canonical.id);
-    findings.push(lists.required ? f : { ...f, severity: 'warning' });
-  }
-  return code;
-}
-
-/** A code list entry's Vietnamese label (for fromCanonical). */
-export function labelOf<C extends string>(list: CodeList<C>, code: C): string {
-  return list.entries.find((e) => e.code === code)?.labelVi ?? code;
-}
-
-/** The record's school: the wire value, else the context's; a record naming another school than the context is refused. */
-export function schoolOf(
-  value: unknown,
-  pointer: string,
-  ctx: MapContext,
-  findings: MappingFinding[],
-): string | undefined {
-  const own = textOf(value);
-  if (own !== undefined && ctx.schoolCode !== undefined && own !== ctx.schoolCode) {
-    findings.push(
-      finding(
-        pointer,
-        'MAP_SCHOOL_MISMATCH',
-        'Bản ghi thuộc trường khác với trường đang gửi dữ liệu.',
-        'The record belongs to another school than the one sending it.',
-      ),
-    );
-    return undefined;
-  }
-  const school = own ?? ctx.schoolCode;
-  if (school === undefined) findings.push(missingField(pointer));
-  return school;
-}
-
-/** The school year `YYYY-YYYY` from a wire text (variants accepted), else the context's. */
-export function schoolYearOf(
-  value: unknown,
-  pointer: string,
-  ctx: MapContext,
-  findings: MappingFinding[],
-): string | undefined {
-  const text = textOf(value);
-  if (text === undefined) {
-    if (ctx.schoolYear === undefined) findings.push(missingField(pointer));
-    return ctx.schoolYear;
-  }
-  const year = parseSchoolYear(text);
-  if (!year) {
-    findings.push(
-      finding(
-        pointer,
-        'MAP_BAD_SCHOOL_YEAR',
-        'Năm học không hợp lệ (dạng 2025-2026).',
-        'Not a valid school year (like 2025-2026).',
-      ),
-    );
-  }
-  return year?.code;
-}
-
-/** Drops undefined values so optional canonical fields are absent, not undefined (exactOptionalPropertyTypes). */
-export function compact<T extends Record<string, unknown>>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
-}
-
-function isOptional(schema: z.ZodObject, key: string): boolean {
-  const field = schema.shape[key] as z.ZodType | undefined;
-  return field === undefined || field.safeParse(undefined).success;
-}
-
-/**
- * Validates a candidate with the canonical schema. Earlier findings with severity `error` win (no
- * validation). An invalid optional field is dropped with a warning; any other issue is an error.
- * `pointerOf` maps a canonical field to its wire pointer.
- */
-export function validated<S extends z.ZodObject>(
-  schema: S,
-  candidate: Record<string, unknown>,
-  findings: MappingFinding[],
-  pointerOf: Readonly<Record<string, string>>,
-): MapResult<z.infer<S>> {
-  const failed = (): MapResult<z.infer<S>> => ({ ok: false, findings });
-  if (findings.some((f) => f.severity === 'error')) return failed();
-  let value = compact(candidate);
-  for (let round = 0; round < 2; round++) {
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return result(parsed.data, findings);
-    const dropped = new Set<string>();
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? '');
-      const optional = round === 0 && key !== '' && isOptional(schema, key);
-      const msg = canonicalMessage(issue.message);
-      const sub = issue.path.length > 1 ? `/${issue.path.slice(1).map(String).join('/')}` : '';
-      const pointer = (pointerOf[key] ?? `/${key}`) + sub;
-      findings.push(finding(pointer, 'MAP_INVALID_FIELD', msg.vi, msg.en, optional ? 'warning' : 'error'));
-      if (optional) dropped.add(key);
-    }
-    if (dropped.size === 0 || findings.some((f) => f.severity === 'error')) return failed();
-    value = Object.fromEntries(Object.entries(value).filter(([k]) => !dropped.has(k)));
-  }
-  return failed();
-}
+export {
+  codeOf,
+  compact,
+  labelOf,
+  personalIdOf,
+  requiredText,
+  schoolOf,
+  schoolYearOf,
+  textOf,
+  validated,
+} from '../school-system.js';
 
 /**
  * A SMAS date (`dd/mm/yyyy`, also `d/m/yyyy` with `/`, `-` or `.`) as ISO. Absent → undefined (an error
@@ -159,38 +28,5 @@ export function dmyDateOf(
   findings: MappingFinding[],
   required: boolean,
 ): string | undefined {
-  const text = textOf(value);
-  if (text === undefined) {
-    if (required) findings.push(missingField(pointer));
-    return undefined;
-  }
-  const iso = dmyToIso(text);
-  if (iso === undefined) {
-    const f = badDate(pointer);
-    findings.push(required ? f : { ...f, severity: 'warning' });
-  }
-  return iso;
-}
-
-/** A personal ID: spaces removed; a legacy 9-digit CMND is dropped with a warning (not a 12-digit ID). */
-export function personalIdOf(
-  value: unknown,
-  pointer: string,
-  findings: MappingFinding[],
-): string | undefined {
-  const text = textOf(value)?.replace(/[\s.]/g, '');
-  if (text === undefined || text === '') return undefined;
-  if (/^\d{9}$/.test(text)) {
-    findings.push(
-      finding(
-        pointer,
-        'MAP_LEGACY_ID',
-        'Số CMND 9 chữ số cũ, không phải số định danh cá nhân 12 chữ số; đã bỏ qua.',
-        'A legacy 9-digit ID card number, not a 12-digit personal ID; ignored.',
-        'warning',
-      ),
-    );
-    return undefined;
-  }
-  return text;
+  return dateOf(value, pointer, findings, { required, parse: dmyToIso });
 }

@@ -1,15 +1,23 @@
 /**
  * Helpers of the vnEdu mappings. The system-neutral ones (defensive text reading, code resolution with
- * findings, school fall-back, canonical validation) are shared with the SMAS mappings and re-exported
- * from there (candidates for `../common.ts`); the vnEdu-specific ones (numeric codes, ISO dates, the
- * school year as its starting year) are here. Pure.
+ * findings, school fall-back, canonical validation) live in `../school-system.ts` and are re-exported
+ * here; the vnEdu-specific ones (numeric codes, ISO dates, the school year as its starting year) are
+ * here. Pure.
  */
-import { isoDate, badDate, finding, missingField, unknownCode } from '../common.js';
+import { isoDate, finding, missingField, unknownCode } from '../common.js';
 import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
 import type { MapContext, MappingFinding } from '../types.js';
-import { textOf } from '../smas/support.js';
+import { dateOf, textOf } from '../school-system.js';
 
-export { codeOf, compact, personalIdOf, requiredText, schoolOf, textOf, validated } from '../smas/support.js';
+export {
+  codeOf,
+  compact,
+  personalIdOf,
+  requiredText,
+  schoolOf,
+  textOf,
+  validated,
+} from '../school-system.js';
 
 /** An integer code from a wire value (number, or digits as text from a loosely typed push), else undefined. */
 export function intOf(value: unknown): number | undefined {
@@ -49,17 +57,7 @@ export function isoDateOf(
   findings: MappingFinding[],
   required: boolean,
 ): string | undefined {
-  const text = textOf(value);
-  if (text === undefined) {
-    if (required) findings.push(missingField(pointer));
-    return undefined;
-  }
-  const iso = isoDate(text);
-  if (iso === undefined) {
-    const f = badDate(pointer);
-    findings.push(required ? f : { ...f, severity: 'warning' });
-  }
-  return iso;
+  return dateOf(value, pointer, findings, { required, parse: isoDate });
 }
 
 /** `school_year` 2025 → '2025-2026'; absent → `ctx.schoolYear`; not a plausible year → error. */

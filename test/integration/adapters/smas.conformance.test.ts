@@ -1,80 +1,49 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmasAdapter, createSmasClient, type SmasAdapter } from '../../../src/adapters/smas/index.js';
-import type { SmasEntity, SmasRecordOf, SmasStudent } from '../../../src/adapters/smas/schema.js';
+import type { SmasRecordOf, SmasStudent } from '../../../src/adapters/smas/schema.js';
 import { startSmasSimulator, type SmasSimulator } from '../../../src/adapters/smas/simulator.js';
-import type { ListChangesOptions } from '../../../src/adapters/types.js';
 import type { Student } from '../../../src/canonical/student.js';
 import { smasMappings } from '../../../src/mappings/smas/index.js';
-import { runConformance } from '../../conformance/adapter-conformance.js';
+import {
+  drain,
+  errorOf,
+  mapCtx,
+  newcomerStudent,
+  runSchoolConformance,
+  SCHOOL_SIM,
+  sharedSchoolRules,
+  type SchoolConformanceSetup,
+} from '../../helpers/school-system-conformance.js';
 
 const API_KEY = 'smas-sim-key';
-const SIM = { seed: 20251015, schools: 4, studentsPerSchool: 30, staffPerSchool: 8, apiKey: API_KEY };
-const ctx = { now: () => new Date('2025-10-15T00:00:00Z') };
 
-const start = () => startSmasSimulator(SIM);
-const adapterFor = (sim: SmasSimulator, extra: { apiKey?: string; timeoutMs?: number } = {}) =>
-  createSmasAdapter({ baseURL: sim.url, apiKey: API_KEY, ...extra });
+const start = () => startSmasSimulator({ ...SCHOOL_SIM, apiKey: API_KEY });
+const adapterFor = (sim: SmasSimulator, o: { timeoutMs?: number; invalid?: boolean } = {}) =>
+  createSmasAdapter({
+    baseURL: sim.url,
+    apiKey: o.invalid ? 'wrong-key' : API_KEY,
+    ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+  });
+
+const setup: SchoolConformanceSetup<'smas', SmasRecordOf> = {
+  system: 'smas',
+  start,
+  adapterFor,
+  mappings: smasMappings,
+  studentKey: (s) => s.MaHocSinh,
+  maxPageSize: 500,
+};
 
 /** A student transferred in, as truc would write it (canonical → SMAS). */
 const newcomer = (school: string, i: number, extra: Partial<Student> = {}): SmasStudent =>
-  smasMappings.students.fromCanonical!(
-    {
-      studentCode: `SIMT${String(i).padStart(6, '0')}`,
-      schoolCode: school,
-      schoolYear: '2025-2026',
-      grade: '6',
-      fullName: 'Phạm Minh Khôi',
-      birthDate: '2013-05-20',
-      sex: 'male',
-      ethnicityCode: '01',
-      status: 'transferred_in',
-      statusDate: '2025-10-01',
-      ...extra,
-    },
-    ctx,
-  );
+  smasMappings.students.fromCanonical!(newcomerStudent(school, i, extra), mapCtx);
 
-async function drain<E extends SmasEntity>(a: SmasAdapter, entity: E, opts: ListChangesOptions = {}) {
-  const items: SmasRecordOf[E][] = [];
-  const watermarks: Array<string | undefined> = [];
-  for await (const page of a.listChanges(entity, opts)) {
-    items.push(...page.items);
-    watermarks.push(page.watermark);
-    if (watermarks.length > 10_000) throw new Error('pagination does not end');
-  }
-  return { items, watermarks };
-}
-
-const errorOf = (p: Promise<unknown>): Promise<unknown> =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-
-runConformance<SmasSimulator, SmasEntity, SmasRecordOf[SmasEntity], SmasRecordOf[SmasEntity]>('smas', {
-  startSim: start,
-  makeAdapter: (sim, setup) =>
-    adapterFor(sim, {
-      timeoutMs: setup.timeoutMs,
-      ...(setup.credentials === 'invalid' ? { apiKey: 'wrong-key' } : {}),
-    }),
-  source: {
-    entity: 'students',
-    // every school SMAS serves: pagination and resume cross school boundaries
-    expectedCount: (sim) => sim.count('students'),
-    keyOf: (s) => (s as SmasStudent).MaHocSinh,
-  },
-  target: {
-    entity: 'students',
-    records: (sim) => [
-      newcomer(sim.schoolCodes[0]!, 1),
-      newcomer(sim.schoolCodes[0]!, 2),
-      { ...newcomer(sim.schoolCodes[0]!, 3), NgaySinh: '2013-05-20' },
-    ],
-    effectCount: (sim) => sim.received.count('students'),
-  },
-});
+runSchoolConformance(setup, (sim) => [
+  newcomer(sim.schoolCodes[0]!, 1),
+  newcomer(sim.schoolCodes[0]!, 2),
+  { ...newcomer(sim.schoolCodes[0]!, 3), NgaySinh: '2013-05-20' },
+]);
 
 describe('smas simulator and adapter: system rules', () => {
   let sim: SmasSimulator;
@@ -136,7 +105,7 @@ describe('smas simulator and adapter: system rules', () => {
   });
 
   it('a wrong API key is ERR_ADAPTER_AUTH carrying SMAS AUTH_INVALID_KEY; health says not ok', async () => {
-    const bad = adapterFor(sim, { apiKey: 'nope' });
+    const bad = adapterFor(sim, { invalid: true });
     const err = await errorOf(drain(bad, 'classes'));
     expect(err).toMatchObject({ code: 'ERR_ADAPTER_AUTH', retryable: false });
     expect((err as { errors: unknown[] }).errors).toEqual([
@@ -166,48 +135,6 @@ describe('smas simulator and adapter: system rules', () => {
     const client = createSmasClient({ baseURL: 'http://smas.test', apiKey: API_KEY });
     const err = await errorOf(client.health());
     expect(err).toMatchObject({ code: 'ERR_ADAPTER_UNAVAILABLE', errors: [{ rule: 'SMAS_MAINTENANCE' }] });
-  });
-
-  it('every record it serves maps to the canonical model without findings of severity error', async () => {
-    for (const entity of ['classes', 'students', 'staff'] as const) {
-      const mapping = smasMappings[entity] as unknown as {
-        toCanonical(w: unknown, c: typeof ctx): { ok: boolean; findings: readonly { severity: string }[] };
-      };
-      const { items } = await drain(adapter, entity, { pageSize: 500 });
-      expect(items.length).toBe(sim.count(entity));
-      for (const record of items) {
-        const out = mapping.toCanonical(record, ctx);
-        expect(out.ok, `${entity} ${JSON.stringify(out.findings)}`).toBe(true);
-      }
-    }
-  });
-
-  it('a written student (transferred in) reads back and maps to the same canonical record', async () => {
-    const school = sim.schoolCodes[1]!;
-    const canonical: Student = {
-      studentCode: 'SIMRT000001',
-      schoolCode: school,
-      schoolYear: '2025-2026',
-      grade: '3',
-      fullName: 'Lê Thị Cúc',
-      birthDate: '2017-02-28',
-      sex: 'female',
-      ethnicityCode: '05',
-      status: 'transferred_in',
-      statusDate: '2025-10-01',
-      disability: 'none',
-    };
-    const receipt = await adapter.write('students', [smasMappings.students.fromCanonical!(canonical, ctx)], {
-      idempotencyKey: 'rt-1',
-    });
-    expect(receipt).toMatchObject({ accepted: 1, rejected: [] });
-    const { items } = await drain(adapter, 'students', { schoolCode: school, pageSize: 100 });
-    const back = items.find((s) => s.MaHocSinh === 'SIMRT000001')!;
-    expect(smasMappings.students.toCanonical(back, ctx)).toEqual({
-      ok: true,
-      value: canonical,
-      findings: [],
-    });
   });
 
   it('idempotency: a replay says replayed; the same key with another batch is refused with its SMAS code', async () => {
@@ -244,28 +171,21 @@ describe('smas simulator and adapter: system rules', () => {
     expect(receipt.receiptId?.split(',')).toHaveLength(2);
   });
 
-  it('after writes, small and large pages list the same records (written ones replace or follow)', async () => {
-    const school = sim.schoolCodes[0]!;
-    const big = await drain(adapter, 'students', { schoolCode: school, pageSize: 500 });
-    const small = await drain(adapter, 'students', { schoolCode: school, pageSize: 3 });
-    expect(small.items).toEqual(big.items);
-    expect(big.items.length).toBe(sim.count('students', { schoolCode: school }));
-    expect(sim.received.count('students')).toBeGreaterThan(0);
-    const written = big.items.filter((s) => s.MaHocSinh.startsWith('SIMT'));
-    expect(written.length).toBeGreaterThan(0);
-    const since = await drain(adapter, 'students', { schoolCode: school, since: '2030-01-01T00:00:00Z' });
-    expect(since.items).toEqual([]);
-  });
-
-  it('is deterministic: the same seed serves the same records', async () => {
-    const other = await start();
-    try {
-      const first = await drain(adapterFor(other), 'classes');
-      const again = await drain(adapterFor(other), 'classes', { pageSize: 3 });
-      expect(again.items).toEqual(first.items);
-      expect(first.items.length).toBe(other.count('classes'));
-    } finally {
-      await other.close();
-    }
-  });
+  sharedSchoolRules(
+    setup,
+    () => ({ sim, adapter }),
+    (school) => ({
+      studentCode: 'SIMRT000001',
+      schoolCode: school,
+      schoolYear: '2025-2026',
+      grade: '3',
+      fullName: 'Lê Thị Cúc',
+      birthDate: '2017-02-28',
+      sex: 'female',
+      ethnicityCode: '05',
+      status: 'transferred_in',
+      statusDate: '2025-10-01',
+      disability: 'none',
+    }),
+  );
 });

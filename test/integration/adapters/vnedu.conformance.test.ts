@@ -4,80 +4,49 @@ import {
   createVneduClient,
   type VneduAdapter,
 } from '../../../src/adapters/vnedu/index.js';
-import type { VneduEntity, VneduRecordOf, VneduStudent } from '../../../src/adapters/vnedu/schema.js';
+import type { VneduRecordOf, VneduStudent } from '../../../src/adapters/vnedu/schema.js';
 import { startVneduSimulator, type VneduSimulator } from '../../../src/adapters/vnedu/simulator.js';
-import type { ListChangesOptions } from '../../../src/adapters/types.js';
 import type { Student } from '../../../src/canonical/student.js';
 import { vneduMappings } from '../../../src/mappings/vnedu/index.js';
-import { runConformance } from '../../conformance/adapter-conformance.js';
+import {
+  drain,
+  errorOf,
+  mapCtx,
+  newcomerStudent,
+  runSchoolConformance,
+  SCHOOL_SIM,
+  sharedSchoolRules,
+  type SchoolConformanceSetup,
+} from '../../helpers/school-system-conformance.js';
 
 const TOKEN = 'vnedu-sim-token';
-const SIM = { seed: 20251015, schools: 4, studentsPerSchool: 30, staffPerSchool: 8, token: TOKEN };
-const ctx = { now: () => new Date('2025-10-15T00:00:00Z') };
 
-const start = () => startVneduSimulator(SIM);
-const adapterFor = (sim: VneduSimulator, extra: { token?: string; timeoutMs?: number } = {}) =>
-  createVneduAdapter({ baseURL: sim.url, token: TOKEN, ...extra });
+const start = () => startVneduSimulator({ ...SCHOOL_SIM, token: TOKEN });
+const adapterFor = (sim: VneduSimulator, o: { timeoutMs?: number; invalid?: boolean } = {}) =>
+  createVneduAdapter({
+    baseURL: sim.url,
+    token: o.invalid ? 'wrong-token' : TOKEN,
+    ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+  });
+
+const setup: SchoolConformanceSetup<'vnedu', VneduRecordOf> = {
+  system: 'vnedu',
+  start,
+  adapterFor,
+  mappings: vneduMappings,
+  studentKey: (s) => s.student_id,
+  maxPageSize: 1000,
+};
 
 /** A student transferred in, as truc would write it (canonical → vnEdu). */
 const newcomer = (school: string, i: number, extra: Partial<Student> = {}): VneduStudent =>
-  vneduMappings.students.fromCanonical!(
-    {
-      studentCode: `SIMT${String(i).padStart(6, '0')}`,
-      schoolCode: school,
-      schoolYear: '2025-2026',
-      grade: '6',
-      fullName: 'Phạm Minh Khôi',
-      birthDate: '2013-05-20',
-      sex: 'male',
-      ethnicityCode: '01',
-      status: 'transferred_in',
-      statusDate: '2025-10-01',
-      ...extra,
-    },
-    ctx,
-  );
+  vneduMappings.students.fromCanonical!(newcomerStudent(school, i, extra), mapCtx);
 
-async function drain<E extends VneduEntity>(a: VneduAdapter, entity: E, opts: ListChangesOptions = {}) {
-  const items: VneduRecordOf[E][] = [];
-  const watermarks: Array<string | undefined> = [];
-  for await (const page of a.listChanges(entity, opts)) {
-    items.push(...page.items);
-    watermarks.push(page.watermark);
-    if (watermarks.length > 10_000) throw new Error('pagination does not end');
-  }
-  return { items, watermarks };
-}
-
-const errorOf = (p: Promise<unknown>): Promise<unknown> =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-
-runConformance<VneduSimulator, VneduEntity, VneduRecordOf[VneduEntity], VneduRecordOf[VneduEntity]>('vnedu', {
-  startSim: start,
-  makeAdapter: (sim, setup) =>
-    adapterFor(sim, {
-      timeoutMs: setup.timeoutMs,
-      ...(setup.credentials === 'invalid' ? { token: 'wrong-token' } : {}),
-    }),
-  source: {
-    entity: 'students',
-    // every school vnEdu serves: pagination and resume cross school boundaries
-    expectedCount: (sim) => sim.count('students'),
-    keyOf: (s) => (s as VneduStudent).student_id,
-  },
-  target: {
-    entity: 'students',
-    records: (sim) => [
-      newcomer(sim.schoolCodes[0]!, 1),
-      newcomer(sim.schoolCodes[0]!, 2),
-      { ...newcomer(sim.schoolCodes[0]!, 3), dob: '20/05/2013' },
-    ],
-    effectCount: (sim) => sim.received.count('students'),
-  },
-});
+runSchoolConformance(setup, (sim) => [
+  newcomer(sim.schoolCodes[0]!, 1),
+  newcomer(sim.schoolCodes[0]!, 2),
+  { ...newcomer(sim.schoolCodes[0]!, 3), dob: '20/05/2013' },
+]);
 
 describe('vnedu simulator and adapter: system rules', () => {
   let sim: VneduSimulator;
@@ -136,7 +105,7 @@ describe('vnedu simulator and adapter: system rules', () => {
   });
 
   it('a wrong token is ERR_ADAPTER_AUTH carrying vnEdu invalid_token; health says not ok', async () => {
-    const bad = adapterFor(sim, { token: 'nope' });
+    const bad = adapterFor(sim, { invalid: true });
     const err = await errorOf(drain(bad, 'classes'));
     expect(err).toMatchObject({ code: 'ERR_ADAPTER_AUTH', retryable: false });
     expect((err as { errors: unknown[] }).errors).toEqual([
@@ -156,48 +125,6 @@ describe('vnedu simulator and adapter: system rules', () => {
     expect(forbidden).toMatchObject({
       code: 'ERR_ADAPTER_AUTH',
       errors: [{ rule: 'VNEDU_forbidden_school' }],
-    });
-  });
-
-  it('every record it serves maps to the canonical model', async () => {
-    for (const entity of ['classes', 'students', 'staff'] as const) {
-      const mapping = vneduMappings[entity] as unknown as {
-        toCanonical(w: unknown, c: typeof ctx): { ok: boolean; findings: readonly { severity: string }[] };
-      };
-      const { items } = await drain(adapter, entity, { pageSize: 1000 });
-      expect(items.length).toBe(sim.count(entity));
-      for (const record of items) {
-        const out = mapping.toCanonical(record, ctx);
-        expect(out.ok, `${entity} ${JSON.stringify(out.findings)}`).toBe(true);
-      }
-    }
-  });
-
-  it('a written student (transferred in) reads back and maps to the same canonical record', async () => {
-    const school = sim.schoolCodes[1]!;
-    const canonical: Student = {
-      studentCode: 'SIMRT000001',
-      schoolCode: school,
-      schoolYear: '2025-2026',
-      grade: 'kg4',
-      fullName: 'Lê Thị Cúc',
-      birthDate: '2021-02-28',
-      sex: 'female',
-      ethnicityCode: '05',
-      status: 'transferred_in',
-      statusDate: '2025-10-01',
-      disability: 'hearing',
-    };
-    const receipt = await adapter.write('students', [vneduMappings.students.fromCanonical!(canonical, ctx)], {
-      idempotencyKey: 'rt-1',
-    });
-    expect(receipt).toMatchObject({ accepted: 1, rejected: [] });
-    const { items } = await drain(adapter, 'students', { schoolCode: school, pageSize: 100 });
-    const back = items.find((s) => s.student_id === 'SIMRT000001')!;
-    expect(vneduMappings.students.toCanonical(back, ctx)).toEqual({
-      ok: true,
-      value: canonical,
-      findings: [],
     });
   });
 
@@ -235,28 +162,21 @@ describe('vnedu simulator and adapter: system rules', () => {
     expect(receipt.receiptId?.split(',')).toHaveLength(2);
   });
 
-  it('after writes, small and large pages list the same records (written ones replace or follow)', async () => {
-    const school = sim.schoolCodes[0]!;
-    const big = await drain(adapter, 'students', { schoolCode: school, pageSize: 500 });
-    const small = await drain(adapter, 'students', { schoolCode: school, pageSize: 3 });
-    expect(small.items).toEqual(big.items);
-    expect(big.items.length).toBe(sim.count('students', { schoolCode: school }));
-    expect(sim.received.count('students')).toBeGreaterThan(0);
-    const written = big.items.filter((s) => s.student_id.startsWith('SIMT'));
-    expect(written.length).toBeGreaterThan(0);
-    const since = await drain(adapter, 'students', { schoolCode: school, since: '2030-01-01T00:00:00Z' });
-    expect(since.items).toEqual([]);
-  });
-
-  it('is deterministic: the same seed serves the same records', async () => {
-    const other = await start();
-    try {
-      const first = await drain(adapterFor(other), 'classes');
-      const again = await drain(adapterFor(other), 'classes', { pageSize: 3 });
-      expect(again.items).toEqual(first.items);
-      expect(first.items.length).toBe(other.count('classes'));
-    } finally {
-      await other.close();
-    }
-  });
+  sharedSchoolRules(
+    setup,
+    () => ({ sim, adapter }),
+    (school) => ({
+      studentCode: 'SIMRT000001',
+      schoolCode: school,
+      schoolYear: '2025-2026',
+      grade: 'kg4',
+      fullName: 'Lê Thị Cúc',
+      birthDate: '2021-02-28',
+      sex: 'female',
+      ethnicityCode: '05',
+      status: 'transferred_in',
+      statusDate: '2025-10-01',
+      disability: 'hearing',
+    }),
+  );
 });

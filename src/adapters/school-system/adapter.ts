@@ -1,0 +1,228 @@
+/**
+ * The adapter logic shared by the per-school vendor systems (SMAS, vnEdu): `listChanges` walks every
+ * school a credential covers in code order with a resumable cursor and a watermark; `write` splits a
+ * batch by school and into vendor-sized chunks with derived idempotency keys and merges the receipts;
+ * `health` turns a failed probe into `{ ok: false }`. Each system plugs in its own transport and wire
+ * fields through {@link SchoolSystemTransport}: the wire formats stay the systems' own.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../../errors.js';
+import type {
+  ChangeFeed,
+  HealthResult,
+  ListChangesOptions,
+  SourceTargetAdapter,
+  WriteOptions,
+  WriteReceipt,
+  WriteRejection,
+} from '../types.js';
+
+/** A school system as source and target, with per-entity record types (`RecOf`: wire record per entity). */
+export interface SchoolSystemAdapter<
+  Entity extends string,
+  RecOf extends Record<Entity, unknown>,
+> extends SourceTargetAdapter<Entity, RecOf[Entity], RecOf[Entity]> {
+  listChanges<E extends Entity>(entity: E, opts: ListChangesOptions): AsyncIterable<ChangeFeed<RecOf[E]>>;
+  write<E extends Entity>(entity: E, records: RecOf[E][], opts: WriteOptions): Promise<WriteReceipt>;
+}
+
+/** One page of one school as the walker sees it: `next` is the position of the following page, if any. */
+export interface WalkPage<T, Pos> {
+  items: T[];
+  next?: Pos;
+}
+
+/** One chunk's receipt, in neutral terms (indexes are positions inside the chunk). */
+export interface ChunkReceipt {
+  accepted: number;
+  receiptId: string;
+  rejected: Array<{ index: number; code: string; message: string }>;
+  replayed: boolean;
+}
+
+/**
+ * What a system contributes: its transport (schools, pages, upsert, health) and where its records keep
+ * the change time and the school. `Pos` is the in-school page position kept in the cursor (spread into it).
+ */
+export interface SchoolSystemTransport<Entity extends string, RecOf extends Record<Entity, unknown>, Pos> {
+  /** Name used in messages (`smas`, `vnedu`). */
+  system: string;
+  /** Largest batch one upsert call takes. */
+  maxBatch: number;
+  /** Position of a school's first page. */
+  firstPos: Pos;
+  /** Whether a decoded cursor carries a valid position. */
+  isPos(cursor: Record<string, unknown>): boolean;
+  /** Codes of every school the credential covers. */
+  listSchools(): Promise<string[]>;
+  /** Pages of one school from `pos` on (changed at or after `since`). */
+  pages<E extends Entity>(
+    entity: E,
+    school: string,
+    q: { pos: Pos; since?: string; pageSize?: number },
+  ): AsyncIterable<WalkPage<RecOf[E], Pos>>;
+  /** The change time a record carries, if any. */
+  changedAt(record: RecOf[Entity]): string | undefined;
+  /** The school a record names, if any. */
+  schoolOf(record: RecOf[Entity]): string | undefined;
+  /** Local refusal of a record naming no school. */
+  missingSchool: { code: string; message: string };
+  upsert<E extends Entity>(
+    entity: E,
+    school: string,
+    records: RecOf[E][],
+    idempotencyKey: string,
+  ): Promise<ChunkReceipt>;
+  health(): Promise<unknown>;
+}
+
+/** Resume position inside one listing: school, page position, filter, and the highest change time so far. */
+type Cursor<Pos> = Pos & { v: 1; school: string; ps?: number; since?: string; wm?: string };
+
+function encodeCursor<Pos>(c: Cursor<Pos>): string {
+  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
+}
+
+function decodeCursor<Pos>(raw: string, t: { system: string; isPos(c: Record<string, unknown>): boolean }) {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (c.v === 1 && typeof c.school === 'string' && t.isPos(c)) return c as Cursor<Pos>;
+  } catch {
+    // fall through
+  }
+  throw new AppError('ERR_VALIDATION', `${t.system}: the resume cursor is not one this adapter issued`);
+}
+
+/** Later of two ISO instants (as ISO UTC); unparseable values are ignored. */
+export function laterOf(a: string | undefined, b: string | undefined): string | undefined {
+  const ta = a === undefined ? NaN : Date.parse(a);
+  const tb = b === undefined ? NaN : Date.parse(b);
+  if (Number.isNaN(ta)) return Number.isNaN(tb) ? a : new Date(tb).toISOString();
+  if (Number.isNaN(tb) || ta >= tb) return new Date(ta).toISOString();
+  return new Date(tb).toISOString();
+}
+
+/**
+ * Changes of `entity` across every school (or `opts.schoolCode`) in code order, page by page; the cursor
+ * resumes mid-listing (a vanished school resumes at the next code) and keeps the page size it was counted
+ * in; the last page carries the watermark (latest change time seen, or `since` when nothing changed).
+ */
+export async function* listSchoolChanges<
+  Entity extends string,
+  RecOf extends Record<Entity, unknown>,
+  Pos,
+  E extends Entity,
+>(
+  t: SchoolSystemTransport<Entity, RecOf, Pos>,
+  entity: E,
+  opts: ListChangesOptions,
+): AsyncGenerator<ChangeFeed<RecOf[E]>> {
+  const resume = opts.cursor === undefined ? undefined : decodeCursor<Pos>(opts.cursor, t);
+  const since = resume ? resume.since : opts.since;
+  let watermark = resume?.wm ?? since;
+  const pageSize = resume?.ps ?? opts.pageSize;
+  const all = opts.schoolCode ? [opts.schoolCode] : await t.listSchools();
+  const schools = resume === undefined ? all : all.filter((code) => code >= resume.school);
+  const tail = { ...(pageSize ? { ps: pageSize } : {}), ...(since ? { since } : {}) };
+  let yielded = false;
+  for (const [i, school] of schools.entries()) {
+    const pos: Pos = resume && school === resume.school ? resume : t.firstPos;
+    const query = { pos, ...(since ? { since } : {}), ...(pageSize ? { pageSize } : {}) };
+    for await (const page of t.pages(entity, school, query)) {
+      for (const r of page.items) watermark = laterOf(watermark, t.changedAt(r));
+      const nextSchool = schools[i + 1];
+      const next: Cursor<Pos> | undefined =
+        page.next !== undefined
+          ? { ...page.next, v: 1, school }
+          : nextSchool !== undefined
+            ? { ...t.firstPos, v: 1, school: nextSchool }
+            : undefined;
+      if (page.items.length === 0 && next !== undefined) continue; // nothing to hand over yet
+      yielded = true;
+      if (next === undefined) {
+        yield { items: page.items, ...(watermark ? { watermark } : {}) };
+        return;
+      }
+      const cursor = encodeCursor({ ...next, ...tail, ...(watermark ? { wm: watermark } : {}) });
+      yield { items: page.items, nextCursor: cursor };
+    }
+  }
+  if (!yielded) yield { items: [], ...(watermark ? { watermark } : {}) };
+}
+
+/** Derived idempotency key of one (school, chunk) of a batch: the caller's key when the batch is one request. */
+function chunkKey(key: string, school: string, chunk: number, single: boolean): string {
+  if (single) return key;
+  const composite = `${key}:${school}:${chunk}`;
+  return composite.length <= 128 ? composite : createHash('sha256').update(composite).digest('hex');
+}
+
+/** Indexes of each school's records; records naming no school are refused locally. */
+function groupBySchool<R>(
+  records: readonly R[],
+  schoolOf: (r: R) => string | undefined,
+  missingSchool: { code: string; message: string },
+): { groups: Map<string, number[]>; missing: WriteRejection[] } {
+  const groups = new Map<string, number[]>();
+  const missing: WriteRejection[] = [];
+  records.forEach((r, index) => {
+    const school = schoolOf(r)?.trim();
+    if (!school) {
+      missing.push({ index, ...missingSchool });
+      return;
+    }
+    groups.set(school, [...(groups.get(school) ?? []), index]);
+  });
+  return { groups, missing };
+}
+
+/** Writes a batch: split by school and into chunks of at most `maxBatch`, receipts merged. */
+export async function writeSchoolRecords<
+  Entity extends string,
+  RecOf extends Record<Entity, unknown>,
+  Pos,
+  E extends Entity,
+>(
+  t: SchoolSystemTransport<Entity, RecOf, Pos>,
+  entity: E,
+  records: RecOf[E][],
+  opts: WriteOptions,
+): Promise<WriteReceipt> {
+  const { groups, missing } = groupBySchool(records, (r) => t.schoolOf(r as RecOf[Entity]), t.missingSchool);
+  const rejected: WriteRejection[] = [...missing];
+  const receiptIds: string[] = [];
+  let accepted = 0;
+  let calls = 0;
+  let replays = 0;
+  const single = groups.size === 1 && records.length <= t.maxBatch;
+  for (const [school, indexes] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (let start = 0, chunk = 0; start < indexes.length; start += t.maxBatch, chunk++) {
+      const idx = indexes.slice(start, start + t.maxBatch);
+      const batch = idx.map((i) => records[i] as RecOf[E]);
+      const key = chunkKey(opts.idempotencyKey, school, chunk, single);
+      const receipt = await t.upsert(entity, school, batch, key);
+      calls++;
+      if (receipt.replayed) replays++;
+      accepted += receipt.accepted;
+      receiptIds.push(receipt.receiptId);
+      for (const e of receipt.rejected) rejected.push({ ...e, index: idx[e.index] ?? -1 });
+    }
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  return {
+    accepted,
+    rejected,
+    ...(receiptIds.length > 0 ? { receiptId: receiptIds.join(',') } : {}),
+    ...(calls > 0 && replays === calls ? { replayed: true } : {}),
+  };
+}
+
+/** Health probe: ok, or the AppError code of the failure. */
+export async function schoolSystemHealth(probe: () => Promise<unknown>): Promise<HealthResult> {
+  try {
+    await probe();
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, detail: err instanceof AppError ? err.code : 'ERR_INTERNAL' };
+  }
+}

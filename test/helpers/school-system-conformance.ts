@@ -1,0 +1,166 @@
+/**
+ * Shared setup of the school-system (SMAS, vnEdu) adapter conformance tests: the simulator sizes, a
+ * drain of `listChanges`, canonical records to write, the generic conformance suite wired for a
+ * school system, and the system rules both systems share (every served record maps, written records
+ * read back, page sizes agree, determinism). Each system's test keeps its own wire-specific rules.
+ */
+import { expect, it } from 'vitest';
+import type { SchoolSimulator } from '../../src/adapters/school-system/simulator.js';
+import type { SchoolSystemAdapter } from '../../src/adapters/school-system/adapter.js';
+import type { ListChangesOptions } from '../../src/adapters/types.js';
+import type { Student } from '../../src/canonical/student.js';
+import type { EntityMapping, MapContext } from '../../src/mappings/types.js';
+import { runConformance } from '../conformance/adapter-conformance.js';
+
+type Entity = 'students' | 'staff' | 'classes';
+
+/** Population sizes every school-system conformance simulator uses. */
+export const SCHOOL_SIM = { seed: 20251015, schools: 4, studentsPerSchool: 30, staffPerSchool: 8 } as const;
+
+/** Mapping context of the conformance tests. */
+export const mapCtx: MapContext = { now: () => new Date('2025-10-15T00:00:00Z') };
+
+/** A school-system adapter (`RecOf`: its wire record per entity). */
+export type SchoolAdapterLike<RecOf extends Record<Entity, unknown>> = SchoolSystemAdapter<Entity, RecOf>;
+
+/** Every page of a listing: items and the watermark of each page (bounded). */
+export async function drain<RecOf extends Record<Entity, unknown>, E extends Entity>(
+  a: SchoolAdapterLike<RecOf>,
+  entity: E,
+  opts: ListChangesOptions = {},
+) {
+  const items: RecOf[E][] = [];
+  const watermarks: Array<string | undefined> = [];
+  for await (const page of a.listChanges(entity, opts)) {
+    items.push(...page.items);
+    watermarks.push(page.watermark);
+    if (watermarks.length > 10_000) throw new Error('pagination does not end');
+  }
+  return { items, watermarks };
+}
+
+/** The rejection of a promise (undefined when it resolves). */
+export const errorOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+/** A canonical student transferred in, as truc would write it. */
+export const newcomerStudent = (school: string, i: number, extra: Partial<Student> = {}): Student => ({
+  studentCode: `SIMT${String(i).padStart(6, '0')}`,
+  schoolCode: school,
+  schoolYear: '2025-2026',
+  grade: '6',
+  fullName: 'Phạm Minh Khôi',
+  birthDate: '2013-05-20',
+  sex: 'male',
+  ethnicityCode: '01',
+  status: 'transferred_in',
+  statusDate: '2025-10-01',
+  ...extra,
+});
+
+type Mappings = Record<Entity, object>;
+const asMapping = (m: object) => m as EntityMapping<unknown, unknown>;
+
+/** How one system plugs into the shared suite and rules. */
+export interface SchoolConformanceSetup<S extends string, RecOf extends Record<Entity, unknown>> {
+  system: S;
+  start(): Promise<SchoolSimulator<S>>;
+  /** An adapter of `sim`; `invalid` credentials must be refused. */
+  adapterFor(
+    sim: SchoolSimulator<S>,
+    o?: { timeoutMs?: number; invalid?: boolean },
+  ): SchoolAdapterLike<RecOf>;
+  mappings: Mappings;
+  /** Key of a student record on the wire. */
+  studentKey(s: RecOf['students']): string;
+  /** Largest page size the system takes. */
+  maxPageSize: number;
+}
+
+/** The generic adapter conformance suite (students as source and target), wired for a school system. */
+export function runSchoolConformance<S extends string, RecOf extends Record<Entity, unknown>>(
+  setup: SchoolConformanceSetup<S, RecOf>,
+  targetRecords: (sim: SchoolSimulator<S>) => RecOf['students'][],
+): void {
+  runConformance<SchoolSimulator<S>, Entity, RecOf[Entity], RecOf[Entity]>(setup.system, {
+    startSim: () => setup.start(),
+    makeAdapter: (sim, o) =>
+      setup.adapterFor(sim, { timeoutMs: o.timeoutMs, invalid: o.credentials === 'invalid' }),
+    source: {
+      entity: 'students',
+      // every school the system serves: pagination and resume cross school boundaries
+      expectedCount: (sim) => sim.count('students'),
+      keyOf: (s) => setup.studentKey(s),
+    },
+    target: {
+      entity: 'students',
+      records: targetRecords,
+      effectCount: (sim) => sim.received.count('students'),
+    },
+  });
+}
+
+/**
+ * Registers, inside the caller's `describe`, the rules both systems share. `get` returns the running
+ * simulator and adapter (set in the caller's `beforeAll`); call after the tests that write, so the
+ * page-size check also covers written records. `written` is a canonical student to write and read back.
+ */
+export function sharedSchoolRules<S extends string, RecOf extends Record<Entity, unknown>>(
+  setup: SchoolConformanceSetup<S, RecOf>,
+  get: () => { sim: SchoolSimulator<S>; adapter: SchoolAdapterLike<RecOf> },
+  written: (school: string) => Student,
+): void {
+  it('every record it serves maps to the canonical model without findings of severity error', async () => {
+    const { sim, adapter } = get();
+    for (const entity of ['classes', 'students', 'staff'] as const) {
+      const { items } = await drain(adapter, entity, { pageSize: setup.maxPageSize });
+      expect(items.length).toBe(sim.count(entity));
+      for (const record of items) {
+        const out = asMapping(setup.mappings[entity]).toCanonical(record, mapCtx);
+        expect(out.ok, `${entity} ${JSON.stringify(out.findings)}`).toBe(true);
+      }
+    }
+  });
+
+  it('a written student (transferred in) reads back and maps to the same canonical record', async () => {
+    const { sim, adapter } = get();
+    const school = sim.schoolCodes[1]!;
+    const canonical = written(school);
+    const students = asMapping(setup.mappings.students);
+    const wire = students.fromCanonical!(canonical, mapCtx) as RecOf['students'];
+    const receipt = await adapter.write('students', [wire], { idempotencyKey: 'rt-1' });
+    expect(receipt).toMatchObject({ accepted: 1, rejected: [] });
+    const { items } = await drain(adapter, 'students', { schoolCode: school, pageSize: 100 });
+    const back = items.find((s) => setup.studentKey(s) === canonical.studentCode)!;
+    expect(students.toCanonical(back, mapCtx)).toEqual({ ok: true, value: canonical, findings: [] });
+  });
+
+  it('after writes, small and large pages list the same records (written ones replace or follow)', async () => {
+    const { sim, adapter } = get();
+    const school = sim.schoolCodes[0]!;
+    const big = await drain(adapter, 'students', { schoolCode: school, pageSize: 500 });
+    const small = await drain(adapter, 'students', { schoolCode: school, pageSize: 3 });
+    expect(small.items).toEqual(big.items);
+    expect(big.items.length).toBe(sim.count('students', { schoolCode: school }));
+    expect(sim.received.count('students')).toBeGreaterThan(0);
+    const newcomers = big.items.filter((s) => setup.studentKey(s).startsWith('SIMT'));
+    expect(newcomers.length).toBeGreaterThan(0);
+    const since = await drain(adapter, 'students', { schoolCode: school, since: '2030-01-01T00:00:00Z' });
+    expect(since.items).toEqual([]);
+  });
+
+  it('is deterministic: the same seed serves the same records', async () => {
+    const other = await setup.start();
+    try {
+      const first = await drain(setup.adapterFor(other), 'classes');
+      const again = await drain(setup.adapterFor(other), 'classes', { pageSize: 3 });
+      expect(again.items).toEqual(first.items);
+      expect(first.items.length).toBe(other.count('classes'));
+    } finally {
+      await other.close();
+    }
+  });
+}
