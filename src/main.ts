@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDeps, type Deps } from './deps.js';
 import { isAppError } from './errors.js';
+import type { Faults } from './adapters/sim-kit.js';
 import { addClient, auditVerify, runMigrate, setClientDisabled, withDb } from './ops.js';
 import { startApi, startWorkerRole, type Running } from './roles.js';
 
@@ -25,7 +26,10 @@ Usage: truc <command> [options]
   clients add --name N --role vendor|pcgd-officer|city-admin|auditor
               [--schools C1,C2] [--units U1,U2] [--scopes s1,s2]
   clients disable <clientId> | clients enable <clientId>
-  sim <system> [--port P]  run one simulator standalone (hcm-csdl, moet-pcgd, smas, vnedu)
+  sim <system> [--port P] [--seed S] [--schools N] [--students-per-school N]
+              [--staff-per-school N] [--faults JSON]
+                           one simulator standalone (hcm-csdl, moet-pcgd, smas, vnedu); city
+                           scale: --schools 2500 --students-per-school 680 --staff-per-school 40
 
 Environment: PORT, DATABASE_URL (unset = embedded PGlite in DATA_DIR), DATA_DIR, REDIS_URL
 (unset = queues in the database), LOG_LEVEL, TRUC_PROFILE. See config/.env.example.`;
@@ -80,10 +84,56 @@ async function run(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { port: { type: 'string' } },
+      options: {
+        port: { type: 'string' },
+        seed: { type: 'string' },
+        schools: { type: 'string' },
+        'students-per-school': { type: 'string' },
+        'staff-per-school': { type: 'string' },
+        faults: { type: 'string' },
+      },
     });
-    const { runSimulator } = await import('./simulators.js');
-    return runSimulator(positionals[0] ?? '', values.port ? Number(values.port) : 0);
+    const { runSimulator, STANDALONE_DEFAULTS } = await import('./simulators.js');
+    const { FAULTS_SCHEMA } = await import('./adapters/sim-kit.js');
+    const int = (name: string, v: string | undefined, fallback: number, min: number, max: number): number => {
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max)
+        throw new UsageError(`--${name}: an integer from ${min} to ${max}`);
+      return n;
+    };
+    let faults;
+    if (values.faults !== undefined) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(values.faults);
+      } catch {
+        throw new UsageError('--faults: a JSON object, e.g. \'{"latencyMs":200,"errorRate":0.1}\'');
+      }
+      const parsed = FAULTS_SCHEMA.safeParse(raw);
+      if (!parsed.success) throw new UsageError(`--faults: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      faults = parsed.data as Faults;
+    }
+    return runSimulator(positionals[0] ?? '', {
+      port: int('port', values.port, 0, 0, 65535),
+      seed: int('seed', values.seed, STANDALONE_DEFAULTS.seed, 0, 2 ** 31),
+      schools: int('schools', values.schools, STANDALONE_DEFAULTS.schools, 1, 10_000),
+      studentsPerSchool: int(
+        'students-per-school',
+        values['students-per-school'],
+        STANDALONE_DEFAULTS.studentsPerSchool,
+        1,
+        5_000,
+      ),
+      staffPerSchool: int(
+        'staff-per-school',
+        values['staff-per-school'],
+        STANDALONE_DEFAULTS.staffPerSchool,
+        1,
+        1_000,
+      ),
+      ...(faults ? { faults } : {}),
+    });
   }
   const config: Config = loadConfig();
   switch (command) {

@@ -6,6 +6,7 @@ import { startHcmCsdlSimulator, type HcmCsdlSimulator } from './adapters/hcm-csd
 import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './adapters/moet-pcgd/simulator.js';
 import { startSmasSimulator } from './adapters/smas/simulator.js';
 import { startVneduSimulator } from './adapters/vnedu/simulator.js';
+import type { Faults } from './adapters/sim-kit.js';
 import { loadConfig } from './config.js';
 
 export const DEMO_SEED = 2025;
@@ -83,28 +84,74 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
   };
 }
 
-/** Sizes of a standalone simulator: a city district's worth, streamed, never held in memory. */
-const STANDALONE_POPULATION = { schools: 50, studentsPerSchool: 400, staffPerSchool: 30 };
+/** Size and behaviour of a standalone simulator (`truc sim` flags). */
+export interface StandaloneOptions {
+  port: number;
+  seed: number;
+  /** Schools of the population (city scale: 2,500). */
+  schools: number;
+  /** City scale: 680 (1.7 million students). */
+  studentsPerSchool: number;
+  /** City scale: 40 (100,000 staff). */
+  staffPerSchool: number;
+  /** Faults from the start, as `POST /__sim/faults` takes them. */
+  faults?: Faults;
+}
 
-const STANDALONE: Record<string, (port: number) => Promise<Closable>> = {
-  'hcm-csdl': (port) =>
-    startHcmCsdlSimulator({ seed: DEMO_SEED, ...STANDALONE_POPULATION, port, ...demoCredentials().hcm }),
-  'moet-pcgd': (port) =>
+/** Defaults: a city district's worth, streamed, never held in memory. */
+export const STANDALONE_DEFAULTS: Omit<StandaloneOptions, 'port'> = {
+  seed: DEMO_SEED,
+  schools: 50,
+  studentsPerSchool: 400,
+  staffPerSchool: 30,
+};
+
+type Standalone = Closable & { faults: { set(f: Faults): void } };
+
+const STANDALONE: Record<string, (o: StandaloneOptions) => Promise<Standalone>> = {
+  'hcm-csdl': (o) =>
+    startHcmCsdlSimulator({
+      seed: o.seed,
+      schools: o.schools,
+      studentsPerSchool: o.studentsPerSchool,
+      staffPerSchool: o.staffPerSchool,
+      port: o.port,
+      ...demoCredentials().hcm,
+    }),
+  'moet-pcgd': (o) =>
     startMoetPcgdSimulator({
-      seed: DEMO_SEED,
-      population: STANDALONE_POPULATION,
+      seed: o.seed,
+      population: {
+        schools: o.schools,
+        studentsPerSchool: o.studentsPerSchool,
+        staffPerSchool: o.staffPerSchool,
+      },
       personsPerCommune: 500,
-      port,
+      port: o.port,
       ...demoCredentials().moet,
     }),
-  smas: (port) =>
-    startSmasSimulator({ seed: DEMO_SEED, ...STANDALONE_POPULATION, port, ...demoCredentials().smas }),
-  vnedu: (port) =>
-    startVneduSimulator({ seed: DEMO_SEED, ...STANDALONE_POPULATION, port, ...demoCredentials().vnedu }),
+  smas: (o) =>
+    startSmasSimulator({
+      seed: o.seed,
+      schools: o.schools,
+      studentsPerSchool: o.studentsPerSchool,
+      staffPerSchool: o.staffPerSchool,
+      port: o.port,
+      ...demoCredentials().smas,
+    }),
+  vnedu: (o) =>
+    startVneduSimulator({
+      seed: o.seed,
+      schools: o.schools,
+      studentsPerSchool: o.studentsPerSchool,
+      staffPerSchool: o.staffPerSchool,
+      port: o.port,
+      ...demoCredentials().vnedu,
+    }),
 };
 
 /** `truc sim <system>`: one simulator, standalone, until SIGINT/SIGTERM. */
-export async function runSimulator(system: string, port: number): Promise<number> {
+export async function runSimulator(system: string, o: StandaloneOptions): Promise<number> {
   const start = STANDALONE[system];
   if (!start) {
     process.stderr.write(
@@ -112,9 +159,12 @@ export async function runSimulator(system: string, port: number): Promise<number
     );
     return 2;
   }
-  const sim = await start(port);
+  const sim = await start(o);
+  if (o.faults) sim.faults.set(o.faults);
+  const students = o.schools * o.studentsPerSchool;
   process.stdout.write(
-    `truc sim ${system}: listening on ${sim.url} (credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)\n`,
+    `truc sim ${system}: listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students; ` +
+      `credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -247,8 +247,8 @@ export interface SimStats {
 
 const CONTROL = '/__sim/';
 const count = z.number().int().min(0);
-/** Body of `POST /__sim/faults`. */
-const FAULTS_SCHEMA = z.strictObject({
+/** Body of `POST /__sim/faults` (also what `truc sim --faults` takes). */
+export const FAULTS_SCHEMA = z.strictObject({
   latencyMs: count.optional(),
   errorRate: z.number().min(0).max(1).optional(),
   status429: z.strictObject({ count, retryAfterSeconds: count }).optional(),

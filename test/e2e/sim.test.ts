@@ -5,11 +5,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-function startSim(system: string): Promise<{ child: ChildProcess; url: string }> {
+function startSim(
+  system: string,
+  extra: string[] = [],
+): Promise<{ child: ChildProcess; url: string; out: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'sim', system, '--port', '0'],
+      ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'sim', system, '--port', '0', ...extra],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -24,7 +27,7 @@ function startSim(system: string): Promise<{ child: ChildProcess; url: string }>
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1]! });
+        resolve({ child, url: m[1]!, out: () => out });
       }
     });
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -59,6 +62,36 @@ describe('truc sim <system>', () => {
       }
     });
   }
+  it('is sized and faulted by flags (city scale streams, never held in memory)', async () => {
+    const { child, url, out } = await startSim('hcm-csdl', [
+      '--schools',
+      '2500',
+      '--students-per-school',
+      '680',
+      '--staff-per-school',
+      '40',
+      '--faults',
+      '{"latencyMs":5,"status503Burst":1}',
+    ]);
+    try {
+      expect(out()).toContain('2500 schools, 1700000 students');
+      const f = (await (await fetch(`${url}/__sim/faults`)).json()) as { faults: Record<string, unknown> };
+      expect(f.faults).toMatchObject({ latencyMs: 5, status503Burst: 1 });
+      expect((await fetch(`${url}/v1/students`)).status).toBe(503);
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
+  });
+
+  it('bad faults are a usage error (exit 2)', async () => {
+    const child = spawn(
+      process.execPath,
+      ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'sim', 'smas', '--faults', '{"bogus":1}'],
+      { stdio: 'ignore' },
+    );
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(2);
+  });
+
   it('an unknown system is a usage error (exit 2)', async () => {
     const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'sim', 'nope'], {
       stdio: 'ignore',
