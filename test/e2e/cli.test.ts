@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { startHcmCsdlSimulator } from '../../src/adapters/hcm-csdl/simulator.js';
 import { createTestDatabase, makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
 import {
   cmdlineOf,
@@ -91,8 +92,10 @@ describe('truc CLI', () => {
   beforeAll(async () => {
     data = await makeTempDir('truc-cli-');
   });
+  let stopSim: (() => Promise<void>) | undefined;
   afterAll(async () => {
     for (const p of running) p.kill();
+    await stopSim?.();
     await data?.remove();
   });
 
@@ -214,8 +217,21 @@ describe('truc CLI', () => {
     expect(lines[0]).toMatch(/redis-server|unset REDIS_URL/);
   });
 
-  it('truc all: serves the API, lets operator commands in through it, and stops cleanly on SIGTERM', async () => {
-    const all = spawnProcess('npx', args(['all']), { cwd: ROOT, env: { ...baseEnv(data.path), PORT: '0' } });
+  it('truc all + the hcm-csdl simulator: serves the API, delivers to the simulator, lets operator commands in through it, and stops cleanly on SIGTERM', async () => {
+    // The simulated city database, with the credentials config/test.yaml gives truc.
+    const sim = await startHcmCsdlSimulator({
+      seed: 7,
+      schools: 1,
+      studentsPerSchool: 1,
+      staffPerSchool: 1,
+      clientId: 'truc-test',
+      clientSecret: 'test-secret-hcm-csdl',
+    });
+    stopSim = () => sim.close();
+    const all = spawnProcess('npx', args(['all']), {
+      cwd: ROOT,
+      env: { ...baseEnv(data.path), PORT: '0', HCM_CSDL_BASE_URL: sim.url },
+    });
     running.push(all);
     const line = await all.waitForLine((l) => /listening on http:\/\//.test(l), 90_000);
     const base = /listening on (http:\/\/[^\s]+)/.exec(line)![1]!;
@@ -252,6 +268,16 @@ describe('truc CLI', () => {
       );
     });
     expect(done.counts.accepted).toBe(2);
+    // …and the accepted students reach the simulated city database.
+    await waitFor(
+      async () =>
+        sim.received.get('students', 'CLI1') && sim.received.get('students', 'CLI2') ? true : undefined,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        what: 'the students to reach the hcm-csdl simulator',
+      },
+    );
 
     // Operator commands while `all` owns the embedded database: they connect through it.
     const added = await truc([
