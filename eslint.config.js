@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['scripts/*.mjs', 'dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'src/adapters/*/generated/**', 'openapi/generated/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      'scripts/*.mjs',
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'src/adapters/*/generated/**',
+      'openapi/generated/**',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -18,7 +29,10 @@ export default tseslint.config(
       // fastify plugins and handlers are async by contract, with or without an await inside
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['src/*'], message: 'use relative imports' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['src/*'], message: 'use relative imports' }] },
+      ],
     },
   },
   {
