@@ -11,6 +11,7 @@ import { createDeps, type Deps } from './deps.js';
 import { isAppError } from './errors.js';
 import type { Faults } from './adapters/sim-kit.js';
 import { addClient, auditVerify, runMigrate, setClientDisabled, withDb } from './ops.js';
+import { listDeadLetters, replayDeadLetters } from './store/dead-letters.js';
 import { startApi, startWorkerRole, type Running } from './roles.js';
 
 const USAGE = `truc — Trục dữ liệu giáo dục / the education data hub
@@ -26,6 +27,8 @@ Usage: truc <command> [options]
   clients add --name N --role vendor|pcgd-officer|city-admin|auditor
               [--schools C1,C2] [--units U1,U2] [--scopes s1,s2]
   clients disable <clientId> | clients enable <clientId>
+  dead-letters list [--queue Q] [--code C]          jobs that failed for good, newest first
+  dead-letters replay --ids 1,2 | --queue Q | --code C | --all   queue them again
   sim <system> [--port P] [--seed S] [--schools N] [--students-per-school N]
               [--staff-per-school N] [--faults JSON]
                            one simulator standalone (hcm-csdl, moet-pcgd, smas, vnedu); city
@@ -205,6 +208,43 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       throw new UsageError('usage: truc clients add … | clients disable <id> | clients enable <id>');
+    }
+    case 'dead-letters': {
+      const sub = rest[0];
+      const { values } = parseArgs({
+        args: rest.slice(1),
+        options: {
+          queue: { type: 'string' },
+          code: { type: 'string' },
+          ids: { type: 'string' },
+          all: { type: 'boolean' },
+          limit: { type: 'string' },
+        },
+      });
+      const ids = list(values.ids).map(Number);
+      if (ids.some((n) => !Number.isInteger(n) || n <= 0))
+        throw new UsageError('--ids: positive integers, comma-separated');
+      const filter = { queue: values.queue, errorCode: values.code, ...(ids.length ? { ids } : {}) };
+      if (sub === 'list') {
+        const rows = await withDb(config, (db) =>
+          listDeadLetters(db, filter, Number(values.limit ?? 100), 0),
+        );
+        for (const r of rows)
+          process.stdout.write(`${JSON.stringify({ ...r, failedAt: r.failedAt.toISOString() })}\n`);
+        if (rows.length === 0) process.stderr.write('no dead letters\n');
+        return 0;
+      }
+      if (sub === 'replay') {
+        if (!values.all && !values.queue && !values.code && ids.length === 0) {
+          throw new UsageError('dead-letters replay needs --ids, --queue or --code, or --all');
+        }
+        const replayed = await withDb(config, (db) => replayDeadLetters(db, filter, 'operator:cli'));
+        process.stdout.write(
+          `replayed ${replayed.length}${replayed.length ? `: ${replayed.join(', ')}` : ''}\n`,
+        );
+        return 0;
+      }
+      throw new UsageError('usage: truc dead-letters list|replay [--queue Q] [--code C] [--ids 1,2] [--all]');
     }
     default:
       throw new UsageError(`unknown command: ${command}`);

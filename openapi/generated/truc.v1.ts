@@ -572,6 +572,157 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/dead-letters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Việc lỗi hẳn / Jobs that failed for good, newest first */
+    get: {
+      parameters: {
+        query?: {
+          queue?: string;
+          errorCode?: string;
+          includeReplayed?: 'true' | 'false';
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['DeadLetter'][];
+              limit: number;
+              offset: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/dead-letters/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Chạy lại việc lỗi / Replay dead letters, singly or by filter
+     * @description Cần ít nhất một bộ lọc, hoặc all=true. / Needs at least one filter, or all=true, so nothing is replayed in bulk by accident.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            ids?: number[];
+            queue?: string;
+            errorCode?: string;
+            /** @default false */
+            all?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              replayed: number[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -692,6 +843,19 @@ export interface components {
       errorCode: string | null;
       createdAt: string;
       finishedAt: string | null;
+    };
+    DeadLetterInput: {
+      id: number;
+      queue: string;
+      job: string;
+      errorCode: string;
+      errorMessage: string;
+      attempts: number;
+      failedAt: string;
+      replayedAt: string | null;
+      refs: {
+        [key: string]: string | number;
+      };
     };
     BatchRequestInput: {
       /**
@@ -826,6 +990,19 @@ export interface components {
       errorCode: string | null;
       createdAt: string;
       finishedAt: string | null;
+    };
+    DeadLetter: {
+      id: number;
+      queue: string;
+      job: string;
+      errorCode: string;
+      errorMessage: string;
+      attempts: number;
+      failedAt: string;
+      replayedAt: string | null;
+      refs: {
+        [key: string]: string | number;
+      };
     };
     BatchRequest: {
       /**

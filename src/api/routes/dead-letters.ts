@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { Db } from '../../store/db.js';
+import { listDeadLetters, replayDeadLetters } from '../../store/dead-letters.js';
+import { principalOf } from '../plugins/auth.js';
+import { ProblemSchema } from '../problem.js';
+
+const QueueName = z.string().regex(/^[a-z.-]{1,40}$/);
+const ErrorCodeName = z.string().regex(/^[A-Z][A-Z0-9_]{1,60}$/);
+
+const DeadLetterSchema = z
+  .object({
+    id: z.number().int(),
+    queue: z.string(),
+    job: z.string(),
+    errorCode: z.string(),
+    errorMessage: z.string(),
+    attempts: z.number().int(),
+    failedAt: z.string(),
+    replayedAt: z.string().nullable(),
+    refs: z.record(z.string(), z.union([z.string(), z.number()])),
+  })
+  .meta({ id: 'DeadLetter' });
+
+const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadLetterRoutes(app, opts) {
+  app.get(
+    '/v1/dead-letters',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Việc lỗi hẳn / Jobs that failed for good, newest first',
+        security: [{ bearerAuth: [] }],
+        querystring: z
+          .object({
+            queue: QueueName.optional(),
+            errorCode: ErrorCodeName.optional(),
+            includeReplayed: z.enum(['true', 'false']).default('false'),
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+            offset: z.coerce.number().int().min(0).default(0),
+          })
+          .strict(),
+        response: {
+          200: z.object({ items: z.array(DeadLetterSchema), limit: z.number(), offset: z.number() }),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    async function list(request) {
+      const { queue, errorCode, includeReplayed, limit, offset } = request.query;
+      const rows = await listDeadLetters(
+        opts.db,
+        { queue, errorCode, includeReplayed: includeReplayed === 'true' },
+        limit,
+        offset,
+      );
+      return {
+        limit,
+        offset,
+        items: rows.map((r) => ({
+          id: r.id,
+          queue: r.queue,
+          job: r.jobName,
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          attempts: r.attempts,
+          failedAt: r.failedAt.toISOString(),
+          replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,
+          refs: Object.fromEntries(
+            Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
+          ) as Record<string, string | number>,
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/dead-letters/replay',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Chạy lại việc lỗi / Replay dead letters, singly or by filter',
+        description:
+          'Cần ít nhất một bộ lọc, hoặc all=true. / Needs at least one filter, or all=true, so nothing is replayed in bulk by accident.',
+        security: [{ bearerAuth: [] }],
+        body: z
+          .object({
+            ids: z.array(z.number().int().positive()).min(1).max(1000).optional(),
+            queue: QueueName.optional(),
+            errorCode: ErrorCodeName.optional(),
+            all: z.boolean().default(false),
+          })
+          .strict(),
+        response: {
+          200: z.object({ replayed: z.array(z.number().int()) }),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    async function replay(request) {
+      const { ids, queue, errorCode, all } = request.body;
+      if (!ids && !queue && !errorCode && !all) {
+        throw new AppError('ERR_VALIDATION', 'give ids, queue or errorCode, or all=true');
+      }
+      const replayed = await replayDeadLetters(
+        opts.db,
+        { ids, queue, errorCode },
+        principalOf(request).clientId,
+      );
+      return { replayed };
+    },
+  );
+};
+export default deadLetterRoutes;
