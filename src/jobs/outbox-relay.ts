@@ -104,6 +104,11 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
       const lag = await createOutboxRepo(deps.db).lag();
       deps.metrics.outboxPending.set(lag.pending);
       deps.metrics.outboxLag.set(lag.oldestSeconds);
+      const dead = await deps.db.query<{ queue: string; n: number }>(
+        'SELECT queue, count(*)::int AS n FROM truc.dead_letters WHERE replayed_at IS NULL GROUP BY queue',
+      );
+      deps.metrics.deadLettersOpen.reset();
+      for (const r of dead.rows) deps.metrics.deadLettersOpen.set({ queue: r.queue }, r.n);
     } catch (err) {
       deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
     }

@@ -39,6 +39,12 @@ export function createMetrics() {
     help: 'Age of the oldest outbox row not yet handed to the queue.',
     registers: [registry],
   });
+  const deadLettersOpen = new Gauge({
+    name: 'truc_dead_letters_open',
+    help: 'Jobs that failed for good and were not replayed yet, by queue (alert on > 0).',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
   const externalRequestDuration = new Histogram({
     name: 'truc_external_request_duration_seconds',
     help: 'Calls to external systems, by system, method and status class (or error kind).',
@@ -66,6 +72,7 @@ export function createMetrics() {
     jobDuration,
     outboxPending,
     outboxLag,
+    deadLettersOpen,
     externalRequestDuration,
     recordsIngested,
     authFailures,

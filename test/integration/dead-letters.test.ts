@@ -92,6 +92,15 @@ describe('dead letters: list and replay', () => {
     });
     await waitFor(() => countRows(env.deps.db, 'truc.dead_letters'), { what: 'a dead letter' });
 
+    await waitFor(
+      async () =>
+        (await env.deps.metrics.registry.metrics()).includes(
+          'truc_dead_letters_open{queue="push.hcm-csdl"} 1',
+        )
+          ? true
+          : undefined,
+      { what: 'the open dead letter to show in /metrics' },
+    );
     const listed = await get('/v1/dead-letters');
     expect(listed.statusCode, listed.body).toBe(200);
     const items = listed.json<{
@@ -121,6 +130,15 @@ describe('dead letters: list and replay', () => {
     );
 
     expect((await get('/v1/dead-letters')).json<{ items: unknown[] }>().items).toHaveLength(0);
+    await waitFor(
+      async () =>
+        !(await env.deps.metrics.registry.metrics()).includes(
+          'truc_dead_letters_open{queue="push.hcm-csdl"} 1',
+        )
+          ? true
+          : undefined,
+      { what: 'the replayed letter to leave the gauge' },
+    );
     const all = (await get('/v1/dead-letters?includeReplayed=true')).json<{
       items: Array<{ replayedAt: string | null }>;
     }>();
