@@ -99,7 +99,6 @@ export const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type SystemName = keyof Config['systems'];
-export const SYSTEM_NAMES: readonly SystemName[] = ['hcm-csdl', 'moet-pcgd', 'smas', 'vnedu'];
 
 /** A bad configuration: lists every problem, one per line. */
 export class ConfigError extends Error {

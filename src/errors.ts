@@ -206,8 +206,3 @@ export function isAppError(err: unknown): err is AppError {
       (err as { code: string }).code in ERRORS)
   );
 }
-
-/** The message of a code in the caller's language; Vietnamese first. */
-export function messageOf(code: ErrorCode, lang: 'vi' | 'en'): string {
-  return ERRORS[code][lang];
-}

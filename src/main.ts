@@ -6,7 +6,7 @@
 // zod's ahead-of-time compiled fast path; must load before any schema is built.
 import 'zod/compile';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, redactConfig, type Config } from './config.js';
 import { createDeps, type Deps } from './deps.js';
 import { isAppError } from './errors.js';
 import type { Faults } from './adapters/sim-kit.js';
@@ -144,6 +144,7 @@ async function run(argv: string[]): Promise<number> {
     case 'api':
     case 'worker': {
       const deps = await createDeps(config);
+      deps.logger.info({ role: command, config: redactConfig(config) }, 'truc starting');
       const roles: Running[] = [];
       let line = `truc ${command}: ${deps.db.kind === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL'}, queues on ${deps.queues.backend}`;
       if (command !== 'api') roles.push(startWorkerRole(deps));
