@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { createSmasAdapter } from './adapters/smas/index.js';
 import { createVneduAdapter } from './adapters/vnedu/index.js';
 import { createPopulation } from './adapters/population/index.js';
+import { StudentSchema } from './canonical/student.js';
 import { verifyAudit } from './audit/chain.js';
 import { loadConfig, PROJECT_ROOT } from './config.js';
 import { createDeps } from './deps.js';
@@ -49,22 +50,8 @@ async function json<T>(res: Response): Promise<T> {
   return body;
 }
 
-const STUDENT_FIELDS = [
-  'studentCode',
-  'schoolCode',
-  'classCode',
-  'schoolYear',
-  'grade',
-  'personalId',
-  'fullName',
-  'birthDate',
-  'sex',
-  'ethnicityCode',
-  'status',
-  'statusDate',
-  'disability',
-  'residenceCommuneCode',
-];
+/** The canonical student's fields, from its schema (a population record carries a few more). */
+const STUDENT_FIELDS = Object.keys(StudentSchema.shape);
 
 /** Canonical student fields, picked from a population record. */
 function canonicalStudent(s: object): Record<string, unknown> {

@@ -12,6 +12,7 @@ import { processPush } from './jobs/push.js';
 import { QUEUES } from './jobs/queues.js';
 import { buildTargets, routingFor } from './jobs/targets.js';
 import { buildSources } from './jobs/sources.js';
+import { buildAdapters } from './jobs/adapters.js';
 import { PULL_JOB, PULL_QUEUE, processPullPage } from './jobs/pull.js';
 import { startWorkers, type QueueSpec } from './jobs/worker.js';
 
@@ -40,7 +41,8 @@ export async function startApi(
 }
 
 export function startWorkerRole(deps: Deps): Running {
-  const targets = buildTargets(deps.config, deps);
+  const adapters = buildAdapters(deps.config, deps);
+  const targets = buildTargets(adapters, deps);
   const targetsFor = routingFor(targets);
   const specs: QueueSpec[] = [
     {
@@ -55,7 +57,7 @@ export function startWorkerRole(deps: Deps): Running {
       },
     },
   ];
-  const sources = buildSources(deps.config, deps);
+  const sources = buildSources(adapters);
   specs.push({
     queue: PULL_QUEUE,
     concurrency: 2,

@@ -1,15 +1,10 @@
 /**
- * Pull sources built from configuration: each wraps a system's SourceAdapter so the pull job can ask
- * for exactly one page at a cursor. A system without a base URL or credentials is not a source.
+ * Pull sources: each wraps a system's SourceAdapter (built once in ./adapters.ts) so the pull job can
+ * ask for exactly one page at a cursor.
  */
-import type { Logger } from 'pino';
-import { createHcmCsdlAdapter } from '../adapters/hcm-csdl/index.js';
-import { createMoetPcgdAdapter } from '../adapters/moet-pcgd/index.js';
-import { createSmasAdapter } from '../adapters/smas/index.js';
-import { createVneduAdapter } from '../adapters/vnedu/index.js';
 import type { ListChangesOptions, SourceAdapter } from '../adapters/types.js';
-import type { Config, SystemName } from '../config.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { SystemAdapters } from './adapters.js';
+import type { SystemName } from '../config.js';
 import type { RecordEntity } from '../store/records.js';
 
 export interface PulledPage {
@@ -59,22 +54,17 @@ function fromAdapter(
   };
 }
 
-export function buildSources(config: Config, deps: { logger: Logger; metrics: Metrics }) {
+const SCHOOL_SYSTEM_ENTITIES: readonly RecordEntity[] = ['classes', 'students', 'staff'];
+const noTombstones = (): undefined => undefined;
+
+/** Pull sources over the shared adapters. */
+export function buildSources(adapters: SystemAdapters): Partial<Record<SystemName, PullSource>> {
   const sources: Partial<Record<SystemName, PullSource>> = {};
-  const hcm = config.systems['hcm-csdl'];
-  if (hcm.baseUrl && hcm.clientId && hcm.clientSecret) {
-    const adapter = createHcmCsdlAdapter(
-      {
-        baseURL: hcm.baseUrl,
-        clientId: hcm.clientId,
-        clientSecret: hcm.clientSecret,
-        timeoutMs: hcm.timeoutMs,
-      },
-      deps,
-    );
+  const { 'hcm-csdl': hcm, 'moet-pcgd': moet, smas, vnedu } = adapters;
+  if (hcm) {
     sources['hcm-csdl'] = fromAdapter(
       'hcm-csdl',
-      adapter,
+      hcm,
       ['schools', 'classes', 'students', 'staff'],
       false,
       (item) => {
@@ -83,38 +73,8 @@ export function buildSources(config: Config, deps: { logger: Logger; metrics: Me
       },
     );
   }
-  const moet = config.systems['moet-pcgd'];
-  if (moet.baseUrl && moet.clientId && moet.clientSecret) {
-    const adapter = createMoetPcgdAdapter(
-      {
-        baseURL: moet.baseUrl,
-        clientId: moet.clientId,
-        clientSecret: moet.clientSecret,
-        timeoutMs: moet.timeoutMs,
-      },
-      deps,
-    );
-    sources['moet-pcgd'] = fromAdapter('moet-pcgd', adapter, ['persons'], true, () => undefined);
-  }
-  const smas = config.systems.smas;
-  if (smas.baseUrl && smas.apiKey) {
-    const adapter = createSmasAdapter({
-      baseURL: smas.baseUrl,
-      apiKey: smas.apiKey,
-      timeoutMs: smas.timeoutMs,
-      ...deps,
-    });
-    sources.smas = fromAdapter('smas', adapter, ['classes', 'students', 'staff'], false, () => undefined);
-  }
-  const vnedu = config.systems.vnedu;
-  if (vnedu.baseUrl && vnedu.token) {
-    const adapter = createVneduAdapter({
-      baseURL: vnedu.baseUrl,
-      token: vnedu.token,
-      timeoutMs: vnedu.timeoutMs,
-      ...deps,
-    });
-    sources.vnedu = fromAdapter('vnedu', adapter, ['classes', 'students', 'staff'], false, () => undefined);
-  }
+  if (moet) sources['moet-pcgd'] = fromAdapter('moet-pcgd', moet, ['persons'], true, noTombstones);
+  if (smas) sources.smas = fromAdapter('smas', smas, SCHOOL_SYSTEM_ENTITIES, false, noTombstones);
+  if (vnedu) sources.vnedu = fromAdapter('vnedu', vnedu, SCHOOL_SYSTEM_ENTITIES, false, noTombstones);
   return sources;
 }

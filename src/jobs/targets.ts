@@ -1,28 +1,18 @@
 /**
- * Push targets built from configuration: each composes the system's outbound mapping
- * (canonical → wire) with its adapter. A system without a base URL is not a target.
+ * Push targets: each composes the system's outbound mapping (canonical → wire) with its adapter
+ * (built once in ./adapters.ts).
  */
-import type { Logger } from 'pino';
-import { createHcmCsdlAdapter } from '../adapters/hcm-csdl/index.js';
-import type { Config, SystemName } from '../config.js';
+import type { SystemName } from '../config.js';
 import { HCM_CSDL_MAPPINGS } from '../mappings/hcm-csdl/index.js';
-import type { Metrics } from '../observability/metrics.js';
 import type { RecordEntity } from '../store/records.js';
+import type { SystemAdapters } from './adapters.js';
 import type { PushTarget } from './push.js';
 
-export function buildTargets(config: Config, deps: { logger: Logger; metrics: Metrics; now: () => Date }) {
+/** Push targets over the shared adapters. */
+export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }) {
   const targets: Partial<Record<SystemName, PushTarget>> = {};
-  const hcm = config.systems['hcm-csdl'];
-  if (hcm.baseUrl && hcm.clientId && hcm.clientSecret) {
-    const adapter = createHcmCsdlAdapter(
-      {
-        baseURL: hcm.baseUrl,
-        clientId: hcm.clientId,
-        clientSecret: hcm.clientSecret,
-        timeoutMs: hcm.timeoutMs,
-      },
-      { logger: deps.logger, metrics: deps.metrics },
-    );
+  const adapter = adapters['hcm-csdl'];
+  if (adapter) {
     const entities = ['students', 'staff', 'classes', 'schools'] as const;
     targets['hcm-csdl'] = {
       system: 'hcm-csdl',
