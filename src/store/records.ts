@@ -131,6 +131,14 @@ export function createRecordsRepo(q: Queryable) {
       }
       return out;
     },
+    async count(entity: RecordEntity, scope?: string): Promise<number> {
+      const t = TABLES[entity];
+      const res = await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${t.table} WHERE deleted_at IS NULL ${scope ? `AND ${t.scope} = $1` : ''}`,
+        scope ? [scope] : [],
+      );
+      return res.rows[0]?.n ?? 0;
+    },
   };
 }
 export type RecordsRepo = ReturnType<typeof createRecordsRepo>;
