@@ -36,6 +36,21 @@ export default tseslint.config(
     },
   },
   {
+    // One way to reach the database: SQL lives in src/store (repositories) and src/audit only.
+    files: ['src/**/*.ts'],
+    ignores: ['src/store/**', 'src/audit/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='query']",
+          message:
+            'SQL belongs in src/store (a repository: createXRepo(q)) or src/audit; call a repository method here.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -18,6 +18,10 @@ import { loadConfig, PROJECT_ROOT } from './config.js';
 import { createDeps } from './deps.js';
 import { addClient, type NewClient } from './ops.js';
 import { startApi, startWorkerRole } from './roles.js';
+import { createBatchesRepo } from './store/batches.js';
+import { createDeadLettersRepo } from './store/dead-letters.js';
+import { createOutboxRepo } from './store/outbox.js';
+import { createRecordsRepo } from './store/records.js';
 import {
   DEMO_SCHOOLS,
   DEMO_SEED,
@@ -257,26 +261,18 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         }),
       );
     }
-    await waitFor('all queued work to finish', async () => {
-      const r = await deps.db.query<{ open: number }>(
-        'SELECT count(*)::int AS open FROM truc.outbox WHERE done_at IS NULL AND dead_at IS NULL',
-      );
-      return r.rows[0]?.open === 0 ? true : undefined;
-    });
-    const counts = (
-      await deps.db.query<{ schools: number; students: number; staff: number; persons: number }>(
-        `SELECT (SELECT count(*)::int FROM truc.schools) AS schools, (SELECT count(*)::int FROM truc.students) AS students,
-                (SELECT count(*)::int FROM truc.staff) AS staff, (SELECT count(*)::int FROM truc.persons) AS persons`,
-      )
-    ).rows[0]!;
-    const byCriterion = (
-      await deps.db.query<{ criterion: string; severity: string; n: number }>(
-        'SELECT criterion, severity, count(*)::int AS n FROM truc.findings GROUP BY 1, 2 ORDER BY 1, 2',
-      )
-    ).rows;
-    const dead =
-      (await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.dead_letters')).rows[0]?.n ??
-      0;
+    await waitFor('all queued work to finish', async () =>
+      (await createOutboxRepo(deps.db).openCount()) === 0 ? true : undefined,
+    );
+    const records = createRecordsRepo(deps.db);
+    const counts = {
+      schools: await records.count('schools'),
+      students: await records.count('students'),
+      staff: await records.count('staff'),
+      persons: await records.count('persons'),
+    };
+    const byCriterion = await createBatchesRepo(deps.db).findingCounts();
+    const dead = (await createDeadLettersRepo(deps.db).openByQueue()).reduce((n, r) => n + r.open, 0);
     const audit = await verifyAudit(deps.db);
     const failedBatches = statuses.filter((s) => s.status !== 'done').length;
     const failedSyncs = syncResults.filter((s) => s.status !== 'done').length;

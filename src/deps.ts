@@ -17,7 +17,7 @@ import {
 } from './jobs/queues.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import type { Db } from './store/db.js';
+import { pingDatabase, type Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
 
@@ -92,9 +92,7 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
     : postgresQueueFactory(
         opened.queueConnection,
         jobDefaults,
-        async () => {
-          await db.query('SELECT 1');
-        },
+        () => pingDatabase(db),
         db.kind === 'pglite' ? 0.25 : 2,
       );
   const metrics = createMetrics();

@@ -11,7 +11,8 @@ import { createDeps, type Deps } from './deps.js';
 import { isAppError } from './errors.js';
 import type { Faults } from './adapters/sim-kit.js';
 import { addClient, auditVerify, runMigrate, setClientDisabled, withDb } from './ops.js';
-import { listDeadLetters, replayDeadLetters } from './store/dead-letters.js';
+import { replayDeadLetters } from './jobs/dead-letters.js';
+import { createDeadLettersRepo } from './store/dead-letters.js';
 import { startApi, startWorkerRole, type Running } from './roles.js';
 
 const USAGE = `truc — Trục dữ liệu giáo dục / the education data hub
@@ -228,7 +229,7 @@ async function run(argv: string[]): Promise<number> {
       const filter = { queue: values.queue, errorCode: values.code, ...(ids.length ? { ids } : {}) };
       if (sub === 'list') {
         const rows = await withDb(config, (db) =>
-          listDeadLetters(db, filter, Number(values.limit ?? 100), 0),
+          createDeadLettersRepo(db).list(filter, Number(values.limit ?? 100), 0),
         );
         for (const r of rows)
           process.stdout.write(`${JSON.stringify({ ...r, failedAt: r.failedAt.toISOString() })}\n`);

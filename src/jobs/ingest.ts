@@ -9,6 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { createBatchesRepo, type FindingRow } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
+import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo, fingerprint, type RecordEntity, type UpsertRow } from '../store/records.js';
 import type { MappingFinding } from '../mappings/types.js';
 import { QUEUES } from './queues.js';
@@ -147,11 +148,12 @@ export async function processIngest(
     const pushSets: number[] = [];
     if (toWrite.length > 0) {
       for (const system of deps.targetsFor(entity, batch.format)) {
-        const res = await q.query<{ id: number }>(
-          'INSERT INTO truc.push_sets (system, entity, keys, batch_id) VALUES ($1, $2, $3, $4) RETURNING id',
-          [system, entity, toWrite.map((r) => r.key), batch.id],
-        );
-        const pushSetId = res.rows[0]!.id;
+        const pushSetId = await createPushSetsRepo(q).create({
+          system,
+          entity,
+          keys: toWrite.map((r) => r.key),
+          batchId: batch.id,
+        });
         pushSets.push(pushSetId);
         await outbox.add(QUEUES.push(system), PUSH_JOB, { pushSetId });
       }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
+import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createOutboxRepo, jobIdOf, readInstallId } from '../store/outbox.js';
 import type { QueueFactory } from './queues.js';
 
@@ -104,11 +105,9 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
       const lag = await createOutboxRepo(deps.db).lag();
       deps.metrics.outboxPending.set(lag.pending);
       deps.metrics.outboxLag.set(lag.oldestSeconds);
-      const dead = await deps.db.query<{ queue: string; n: number }>(
-        'SELECT queue, count(*)::int AS n FROM truc.dead_letters WHERE replayed_at IS NULL GROUP BY queue',
-      );
+      const dead = await createDeadLettersRepo(deps.db).openByQueue();
       deps.metrics.deadLettersOpen.reset();
-      for (const r of dead.rows) deps.metrics.deadLettersOpen.set({ queue: r.queue }, r.n);
+      for (const r of dead) deps.metrics.deadLettersOpen.set({ queue: r.queue }, r.open);
     } catch (err) {
       deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
     }

@@ -12,7 +12,8 @@ import { AppError } from '../errors.js';
 import { createBatchesRepo } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { TABLES, type RecordEntity } from '../store/records.js';
+import { createRecordsRepo, type RecordEntity } from '../store/records.js';
+import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { INGEST_JOB, PULL_CLIENT } from './ingest.js';
 import { QUEUES } from './queues.js';
 import type { PullSource } from './sources.js';
@@ -27,37 +28,21 @@ export interface PullDeps {
   pageSize?: number;
 }
 
-interface RunRow {
-  id: number;
-  system: SystemName;
-  entity: RecordEntity;
-  scope: string;
-  status: string;
-  since: string | null;
-  cursor: string | null;
-  pages: number;
-}
-
 /** Creates a sync run and queues its first page (in the caller's transaction). */
 export async function requestSync(
   q: Queryable,
   input: { system: SystemName; entity: RecordEntity; scope?: string; full?: boolean; requestedBy: string },
 ): Promise<number> {
   const scope = input.scope ?? '';
-  let since: string | null = null;
-  if (!input.full) {
-    const wm = await q.query<{ watermark: string }>(
-      'SELECT watermark FROM truc.sync_watermarks WHERE system = $1 AND entity = $2 AND scope = $3',
-      [input.system, input.entity, scope],
-    );
-    since = wm.rows[0]?.watermark ?? null;
-  }
-  const res = await q.query<{ id: number }>(
-    `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by)
-     VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id`,
-    [input.system, input.entity, scope, since, input.requestedBy],
-  );
-  const id = res.rows[0]!.id;
+  const runs = createSyncRunsRepo(q);
+  const since = input.full ? null : ((await runs.watermark(input.system, input.entity, scope)) ?? null);
+  const id = await runs.create({
+    system: input.system,
+    entity: input.entity,
+    scope,
+    since,
+    requestedBy: input.requestedBy,
+  });
   await createOutboxRepo(q).add(PULL_QUEUE, PULL_JOB, { syncRunId: id, page: 0 });
   await appendAudit(q, [
     {
@@ -70,30 +55,22 @@ export async function requestSync(
   return id;
 }
 
-async function applyTombstones(q: Queryable, entity: RecordEntity, keys: readonly string[]): Promise<void> {
-  if (keys.length === 0 || entity === 'classes') return; // class keys are composite: not from a tombstone id
-  const t = TABLES[entity];
-  await q.query(
-    `UPDATE ${t.table} SET deleted_at = now() WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
-    [[...keys]],
-  );
-}
-
 export async function processPullPage(
   deps: PullDeps,
   job: { outboxId: number; syncRunId: number; page: number },
 ) {
-  const runRes = await deps.db.query<RunRow>('SELECT * FROM truc.sync_runs WHERE id = $1', [job.syncRunId]);
-  const run = runRes.rows[0];
+  const run = await createSyncRunsRepo(deps.db).get(job.syncRunId);
   if (!run || run.status === 'done' || run.status === 'failed' || run.pages > job.page) {
     await createOutboxRepo(deps.db).markDone(job.outboxId);
     return { skipped: true };
   }
-  const source = deps.sources[run.system];
-  if (!source || !source.entities.includes(run.entity)) {
+  const system = run.system as SystemName;
+  const entity = run.entity as RecordEntity;
+  const source = deps.sources[system];
+  if (!source || !source.entities.includes(entity)) {
     throw new AppError('ERR_ENTITY_UNSUPPORTED', `${run.system} is not a configured source of ${run.entity}`);
   }
-  const page = await source.page(run.entity, {
+  const page = await source.page(entity, {
     ...(run.cursor ? { cursor: run.cursor } : run.since ? { since: run.since } : {}),
     ...(run.scope ? { schoolCode: run.scope } : {}),
     pageSize: deps.pageSize ?? 500,
@@ -101,6 +78,7 @@ export async function processPullPage(
   const last = page.nextCursor === undefined;
   await deps.db.tx(async (q) => {
     const outbox = createOutboxRepo(q);
+    const runs = createSyncRunsRepo(q);
     let batchId: string | null = null;
     if (page.items.length > 0) {
       batchId = randomUUID();
@@ -108,35 +86,23 @@ export async function processPullPage(
         id: batchId,
         clientId: PULL_CLIENT,
         schoolCode: run.scope || '*',
-        entity: run.entity,
+        entity,
         format: run.system,
         records: page.items,
+        syncRunId: run.id,
       });
-      await q.query('UPDATE truc.batches SET sync_run_id = $2 WHERE id = $1', [batchId, run.id]);
       await outbox.add(QUEUES.ingest, INGEST_JOB, { batchId });
     }
-    await applyTombstones(q, run.entity, page.deletedKeys);
-    await q.query(
-      `UPDATE truc.sync_runs SET status = $2, cursor = $3, pages = pages + 1, records = records + $4,
-              tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
-              finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END
-        WHERE id = $1`,
-      [
-        run.id,
-        last ? 'done' : 'running',
-        page.nextCursor ?? run.cursor,
-        page.items.length,
-        page.deletedKeys.length,
-        page.watermark ?? null,
-      ],
-    );
+    await createRecordsRepo(q).tombstone(entity, page.deletedKeys);
+    await runs.recordPage(run.id, {
+      last,
+      cursor: page.nextCursor ?? null,
+      records: page.items.length,
+      tombstones: page.deletedKeys.length,
+      watermark: page.watermark ?? null,
+    });
     if (last) {
-      const wm = page.watermark ?? new Date().toISOString();
-      await q.query(
-        `INSERT INTO truc.sync_watermarks (system, entity, scope, watermark) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (system, entity, scope) DO UPDATE SET watermark = EXCLUDED.watermark, updated_at = now()`,
-        [run.system, run.entity, run.scope, wm],
-      );
+      await runs.saveWatermark(run.system, run.entity, run.scope, page.watermark ?? new Date().toISOString());
     } else {
       await outbox.add(PULL_QUEUE, PULL_JOB, { syncRunId: run.id, page: job.page + 1 });
     }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { appendAudit } from '../audit/chain.js';
 import type { Db } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
+import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo, type RecordEntity } from '../store/records.js';
 import type { SystemName } from '../config.js';
 
@@ -37,61 +38,45 @@ export async function processPush(
   deps: PushDeps,
   job: { outboxId: number; pushSetId: number },
 ): Promise<PushReceipt | undefined> {
-  const set = await deps.db.query<{
-    system: SystemName;
-    entity: RecordEntity;
-    keys: string[];
-    delivered_at: Date | null;
-  }>('SELECT system, entity, keys, delivered_at FROM truc.push_sets WHERE id = $1', [job.pushSetId]);
-  const row = set.rows[0];
-  if (!row || row.delivered_at) {
+  const set = await createPushSetsRepo(deps.db).get(job.pushSetId);
+  if (!set || set.deliveredAt) {
     await createOutboxRepo(deps.db).markDone(job.outboxId);
     return undefined;
   }
-  const target = deps.targets[row.system];
-  if (!target) throw new Error(`no target adapter configured for ${row.system}`);
-  const records = await createRecordsRepo(deps.db).load(row.entity, row.keys);
+  const system = set.system as SystemName;
+  const entity = set.entity as RecordEntity;
+  const target = deps.targets[system];
+  if (!target) throw new Error(`no target adapter configured for ${set.system}`);
+  const records = await createRecordsRepo(deps.db).load(entity, set.keys);
   const receipt = await target.write(
-    row.entity,
+    entity,
     records.map((r) => r.data),
     { idempotencyKey: `truc-push-${job.pushSetId}` },
   );
+  const summary = {
+    accepted: receipt.accepted,
+    rejected: receipt.rejected.length,
+    receiptId: receipt.receiptId ?? null,
+  };
   await deps.db.tx(async (q) => {
-    await q.query(
-      'UPDATE truc.push_sets SET delivered_at = now(), receipt = $2 WHERE id = $1 AND delivered_at IS NULL',
-      [
-        job.pushSetId,
-        JSON.stringify({
-          accepted: receipt.accepted,
-          rejected: receipt.rejected.length,
-          receiptId: receipt.receiptId ?? null,
-        }),
-      ],
-    );
+    await createPushSetsRepo(q).markDelivered(job.pushSetId, summary);
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(q, [
       {
         actor: 'system:push',
         action: 'push.delivered',
         subject: `push-set:${job.pushSetId}`,
-        details: {
-          system: row.system,
-          entity: row.entity,
-          sent: records.length,
-          accepted: receipt.accepted,
-          rejected: receipt.rejected.length,
-          receiptId: receipt.receiptId ?? null,
-        },
+        details: { system: set.system, entity: set.entity, sent: records.length, ...summary },
       },
     ]);
   });
   deps.logger.info(
     {
-      system: row.system,
-      entity: row.entity,
+      system: set.system,
+      entity: set.entity,
       sent: records.length,
-      accepted: receipt.accepted,
-      rejected: receipt.rejected.length,
+      accepted: summary.accepted,
+      rejected: summary.rejected,
     },
     'push delivered',
   );

@@ -8,9 +8,7 @@ import type { Logger } from 'pino';
 import { isAppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
-import { createBatchesRepo } from '../store/batches.js';
-import { createOutboxRepo } from '../store/outbox.js';
-import { appendAudit } from '../audit/chain.js';
+import { recordDeadLetter } from './dead-letters.js';
 import type { QueueFactory } from './queues.js';
 
 export type JobHandler = (data: Record<string, unknown>, job: Job) => Promise<unknown>;
@@ -30,45 +28,9 @@ export interface QueueSpec {
   limiter?: { max: number; duration: number };
 }
 
-async function recordDeadLetter(deps: WorkerDeps, job: Job, err: Error): Promise<void> {
-  const outboxId = Number((job.data as { outboxId?: unknown }).outboxId);
-  const code = isAppError(err)
-    ? err.code
-    : err.name === 'UnrecoverableError'
-      ? err.message.split(':')[0]!
-      : 'ERR_INTERNAL';
-  await deps.db.tx(async (q) => {
-    await q.query(
-      `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        Number.isFinite(outboxId) ? outboxId : null,
-        job.queueName,
-        job.name,
-        code,
-        err.message.slice(0, 500),
-        job.attemptsMade,
-      ],
-    );
-    if (Number.isFinite(outboxId)) await createOutboxRepo(q).markDead(outboxId);
-    const batchId = (job.data as { batchId?: unknown }).batchId;
-    if (typeof batchId === 'string') await createBatchesRepo(q).fail(batchId, code);
-    const syncRunId = Number((job.data as { syncRunId?: unknown }).syncRunId);
-    if (Number.isFinite(syncRunId)) {
-      await q.query(
-        `UPDATE truc.sync_runs SET status = 'failed', error_code = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`,
-        [syncRunId, code],
-      );
-    }
-    await appendAudit(q, [
-      {
-        actor: 'system:worker',
-        action: 'job.dead',
-        subject: `job:${job.queueName}/${job.id ?? ''}`,
-        details: { queue: job.queueName, job: job.name, code, attempts: job.attemptsMade },
-      },
-    ]);
-  });
+function codeOf(err: Error): string {
+  if (isAppError(err)) return err.code;
+  return err.name === 'UnrecoverableError' ? err.message.split(':')[0]! : 'ERR_INTERNAL';
 }
 
 export function startWorkers(
@@ -117,7 +79,17 @@ export function startWorkers(
       const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
       deps.metrics.jobsProcessed.inc({ queue: spec.queue, outcome: final ? 'dead' : 'retried' });
       if (final) {
-        recordDeadLetter(deps, job, err).catch((e: unknown) =>
+        const { outboxId, ...payload } = job.data as Record<string, unknown>;
+        recordDeadLetter(deps.db, {
+          outboxId: Number.isFinite(Number(outboxId)) ? Number(outboxId) : undefined,
+          queue: job.queueName,
+          name: job.name,
+          jobId: job.id,
+          payload,
+          code: codeOf(err),
+          message: err.message,
+          attempts: job.attemptsMade,
+        }).catch((e: unknown) =>
           deps.logger.error({ err: e, jobId: job.id }, 'could not record dead letter'),
         );
       }

@@ -73,11 +73,22 @@ export function createBatchesRepo(q: Queryable) {
       entity: string;
       format: string;
       records: unknown[];
+      /** The sync run whose page this batch is (pulled batches). */
+      syncRunId?: number;
     }) {
       await q.query(
-        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7)`,
-        [b.id, b.clientId, b.schoolCode, b.entity, b.format, JSON.stringify(b.records), b.records.length],
+        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8)`,
+        [
+          b.id,
+          b.clientId,
+          b.schoolCode,
+          b.entity,
+          b.format,
+          JSON.stringify(b.records),
+          b.records.length,
+          b.syncRunId ?? null,
+        ],
       );
     },
     async get(id: string): Promise<Batch | undefined> {
@@ -107,6 +118,13 @@ export function createBatchesRepo(q: Queryable) {
       await q.query(
         `UPDATE truc.batches SET status = 'failed', error_code = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`,
         [id, errorCode],
+      );
+    },
+    /** A failed batch is queued again (dead-letter replay); other batches are left as they are. */
+    async reopen(id: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.batches SET status = 'queued', error_code = NULL, finished_at = NULL WHERE id = $1 AND status = 'failed'`,
+        [id],
       );
     },
     async insertFindings(batchId: string, findings: readonly FindingRow[]): Promise<void> {
@@ -161,6 +179,13 @@ export function createBatchesRepo(q: Queryable) {
         messageVi: r.message_vi,
         messageEn: r.message_en,
       }));
+    },
+    /** Findings of every batch, counted by criterion and severity. */
+    async findingCounts(): Promise<Array<{ criterion: string; severity: string; n: number }>> {
+      const res = await q.query<{ criterion: string; severity: string; n: number }>(
+        'SELECT criterion, severity, count(*)::int AS n FROM truc.findings GROUP BY 1, 2 ORDER BY 1, 2',
+      );
+      return res.rows;
     },
   };
 }

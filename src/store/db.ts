@@ -41,8 +41,14 @@ export function createPgDb(
     idleTimeoutMillis: 30_000,
     application_name: 'truc',
   });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  // A connection's error (a server restart, an admin's pg_terminate_backend) must not crash the
+  // process. The pool listens on idle clients only; this listener stays on every client for its life,
+  // so a client checked out (a transaction, a migration) when its connection dies fails its query
+  // instead, and the pool discards it on release: the next query gets a fresh connection.
   pool.on('error', () => undefined);
+  pool.on('connect', function keepClientErrors(client) {
+    client.on('error', () => undefined);
+  });
   const query = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResultLite<R>> => {
     const res = await pool.query(sql, params as unknown[] | undefined);
     return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
@@ -68,7 +74,7 @@ export function createPgDb(
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.release(); // a client whose connection died is not queryable: the pool drops it
       }
     },
     connect: () => pool.connect(),
@@ -77,6 +83,16 @@ export function createPgDb(
       await opts.onClose?.();
     },
   };
+}
+
+/** Checks the database answers (readiness, start-up, the PostgreSQL queue backend's ping). */
+export async function pingDatabase(q: Queryable): Promise<void> {
+  await q.query('SELECT 1');
+}
+
+/** True when `err` is PostgreSQL's unique violation (23505): a concurrent writer got there first. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
 }
 
 /** Host and port of a connection URL, for messages that must not print credentials. */

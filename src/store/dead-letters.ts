@@ -1,14 +1,14 @@
 /**
- * Dead letters: jobs that failed for good, kept with their reason. Operators list them by filter and
- * replay them singly or in bulk: a replay writes a fresh outbox row with the original work (the
- * relay queues it like any other), re-opens the batch or sync run it was about, and marks the letter
- * replayed — all in one transaction, audited.
+ * Dead letters: jobs that failed for good, kept with their reason and a link to the outbox row that
+ * holds their work. The rows only: recording a failure and replaying letters (which re-opens the
+ * work they were about) are job-side logic, in src/jobs/dead-letters.ts.
  */
-import { appendAudit } from '../audit/chain.js';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 
 export interface DeadLetter {
   id: number;
+  /** The outbox row of the failed work (null when the job did not come from one). */
+  outboxId: number | null;
   queue: string;
   jobName: string;
   errorCode: string;
@@ -30,6 +30,7 @@ export interface DeadLetterFilter {
 
 interface Row {
   id: number;
+  outbox_id: number | null;
   queue: string;
   job_name: string;
   error_code: string;
@@ -58,12 +59,13 @@ function where(f: DeadLetterFilter, params: unknown[]): string {
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
-const SELECT = `SELECT d.id, d.queue, d.job_name, d.error_code, d.error_message, d.attempts, d.failed_at,
-                       d.replayed_at, o.payload
+const SELECT = `SELECT d.id, d.outbox_id, d.queue, d.job_name, d.error_code, d.error_message, d.attempts,
+                       d.failed_at, d.replayed_at, o.payload
                   FROM truc.dead_letters d LEFT JOIN truc.outbox o ON o.id = d.outbox_id`;
 
 const fromRow = (r: Row): DeadLetter => ({
   id: r.id,
+  outboxId: r.outbox_id,
   queue: r.queue,
   jobName: r.job_name,
   errorCode: r.error_code,
@@ -74,71 +76,64 @@ const fromRow = (r: Row): DeadLetter => ({
   payload: r.payload ?? {},
 });
 
-export async function listDeadLetters(
-  q: Queryable,
-  f: DeadLetterFilter,
-  limit: number,
-  offset: number,
-): Promise<DeadLetter[]> {
-  const params: unknown[] = [];
-  const w = where(f, params);
-  params.push(limit, offset);
-  const res = await q.query<Row>(
-    `${SELECT} ${w} ORDER BY d.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
-  return res.rows.map(fromRow);
-}
-
-/** Replays the matching letters (at most `max`); returns the ids replayed. */
-export async function replayDeadLetters(
-  db: Db,
-  f: DeadLetterFilter,
-  actor: string,
-  max = 1000,
-): Promise<number[]> {
-  return db.tx(async (q) => {
-    const params: unknown[] = [];
-    const w = where({ ...f, includeReplayed: false }, params);
-    params.push(max);
-    const res = await q.query<Row & { outbox_id: number | null }>(
-      `${SELECT.replace('SELECT d.id,', 'SELECT d.outbox_id, d.id,')} ${w} ORDER BY d.id LIMIT $${params.length} FOR UPDATE OF d`,
-      params,
-    );
-    const replayed: number[] = [];
-    for (const r of res.rows) {
-      if (!r.payload) continue; // the outbox row is gone: nothing to replay from
-      await q.query('INSERT INTO truc.outbox (queue, job_name, payload) VALUES ($1, $2, $3)', [
-        r.queue,
-        r.job_name,
-        JSON.stringify(r.payload),
+export function createDeadLettersRepo(q: Queryable) {
+  return {
+    async insert(letter: {
+      outboxId: number | undefined;
+      queue: string;
+      jobName: string;
+      errorCode: string;
+      errorMessage: string;
+      attempts: number;
+    }): Promise<void> {
+      await q.query(
+        `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          letter.outboxId ?? null,
+          letter.queue,
+          letter.jobName,
+          letter.errorCode,
+          letter.errorMessage,
+          letter.attempts,
+        ],
+      );
+    },
+    /** Newest first. */
+    async list(f: DeadLetterFilter, limit: number, offset: number): Promise<DeadLetter[]> {
+      const params: unknown[] = [];
+      const w = where(f, params);
+      params.push(limit, offset);
+      const res = await q.query<Row>(
+        `${SELECT} ${w} ORDER BY d.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        params,
+      );
+      return res.rows.map(fromRow);
+    },
+    /** Locks up to `max` letters not yet replayed that match, oldest first (inside a transaction). */
+    async lockForReplay(f: DeadLetterFilter, max: number): Promise<DeadLetter[]> {
+      const params: unknown[] = [];
+      const w = where({ ...f, includeReplayed: false }, params);
+      params.push(max);
+      const res = await q.query<Row>(
+        `${SELECT} ${w} ORDER BY d.id LIMIT $${params.length} FOR UPDATE OF d`,
+        params,
+      );
+      return res.rows.map(fromRow);
+    },
+    async markReplayed(ids: readonly number[]): Promise<void> {
+      if (ids.length === 0) return;
+      await q.query('UPDATE truc.dead_letters SET replayed_at = now() WHERE id = ANY($1::bigint[])', [
+        [...ids],
       ]);
-      const batchId = r.payload.batchId;
-      if (typeof batchId === 'string') {
-        await q.query(
-          `UPDATE truc.batches SET status = 'queued', error_code = NULL, finished_at = NULL WHERE id = $1 AND status = 'failed'`,
-          [batchId],
-        );
-      }
-      const syncRunId = r.payload.syncRunId;
-      if (typeof syncRunId === 'number') {
-        await q.query(
-          `UPDATE truc.sync_runs SET status = 'running', error_code = NULL, finished_at = NULL WHERE id = $1 AND status = 'failed'`,
-          [syncRunId],
-        );
-      }
-      await q.query('UPDATE truc.dead_letters SET replayed_at = now() WHERE id = $1', [r.id]);
-      replayed.push(r.id);
-    }
-    if (replayed.length > 0) {
-      await appendAudit(q, [
-        {
-          actor,
-          action: 'dead_letters.replayed',
-          details: { count: replayed.length, ids: replayed.slice(0, 100).map(String) },
-        },
-      ]);
-    }
-    return replayed;
-  });
+    },
+    /** Letters not yet replayed, per queue (the open dead-letters gauge). */
+    async openByQueue(): Promise<Array<{ queue: string; open: number }>> {
+      const res = await q.query<{ queue: string; open: number }>(
+        `SELECT queue, count(*)::int AS open FROM truc.dead_letters WHERE replayed_at IS NULL GROUP BY queue`,
+      );
+      return res.rows;
+    },
+  };
 }
+export type DeadLettersRepo = ReturnType<typeof createDeadLettersRepo>;

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { createPgDb, describeUrl, type Db } from './db.js';
+import { createPgDb, describeUrl, pingDatabase, type Db } from './db.js';
 import { openEmbedded } from './embedded.js';
 
 export interface OpenedDb {
@@ -19,7 +19,7 @@ export async function openDatabase(opts: {
   if (opts.url) {
     const db = createPgDb(opts.url, 'postgres', { max: opts.poolMax ?? 10 });
     try {
-      await db.query('SELECT 1');
+      await pingDatabase(db);
     } catch (err) {
       await db.close().catch(() => undefined);
       throw new AppError(
@@ -32,6 +32,6 @@ export async function openDatabase(opts: {
     return { db, queueConnection: { connectionString: opts.url, schema: 'bullmq' }, embeddedOwner: false };
   }
   const db = await openEmbedded(opts.dataDir, opts.poolMax === undefined ? {} : { poolMax: opts.poolMax });
-  await db.query('SELECT 1');
+  await pingDatabase(db);
   return { db, queueConnection: { connectionString: db.url, schema: 'bullmq' }, embeddedOwner: db.owner };
 }

@@ -78,6 +78,13 @@ export function createOutboxRepo(q: Queryable) {
         [ids],
       );
     },
+    /** Rows whose work is neither done nor dead. */
+    async openCount(): Promise<number> {
+      const res = await q.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM truc.outbox WHERE done_at IS NULL AND dead_at IS NULL',
+      );
+      return res.rows[0]?.n ?? 0;
+    },
     async lag(): Promise<{ pending: number; oldestSeconds: number }> {
       const res = await q.query<{ pending: number; oldest: number | null }>(
         `SELECT count(*)::int AS pending, EXTRACT(EPOCH FROM (now() - min(created_at)))::float8 AS oldest

@@ -116,6 +116,18 @@ export function createRecordsRepo(q: Queryable) {
         ]);
       }
     },
+    /**
+     * Marks records deleted (tombstones from a source). Class keys are composite
+     * (school/year/class), never a source's tombstone id, so classes are left alone.
+     */
+    async tombstone(entity: RecordEntity, keys: readonly string[]): Promise<void> {
+      if (keys.length === 0 || entity === 'classes') return;
+      const t = TABLES[entity];
+      await q.query(
+        `UPDATE ${t.table} SET deleted_at = now() WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
+        [[...keys]],
+      );
+    },
     async load(
       entity: RecordEntity,
       keys: readonly string[],

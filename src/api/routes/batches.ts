@@ -6,7 +6,8 @@ import { AppError } from '../../errors.js';
 import { QUEUES } from '../../jobs/queues.js';
 import { INGEST_JOB } from '../../jobs/ingest.js';
 import { createBatchesRepo } from '../../store/batches.js';
-import type { Db, Queryable } from '../../store/db.js';
+import { isUniqueViolation, type Db, type Queryable } from '../../store/db.js';
+import { createIdempotencyRepo } from '../../store/idempotency.js';
 import { createOutboxRepo } from '../../store/outbox.js';
 import { principalOf, requireSchool } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
@@ -104,24 +105,17 @@ interface StoredResponse {
   body: z.infer<typeof BatchAccepted>;
 }
 
+/** The stored answer to an earlier request with this key, or undefined; 422 when the body differs. */
 async function replayed(
   q: Queryable,
   clientId: string,
   key: string,
   hash: string,
 ): Promise<StoredResponse | undefined> {
-  const res = await q.query<{
-    request_hash: string;
-    response_status: number;
-    response_body: StoredResponse['body'];
-  }>(
-    'SELECT request_hash, response_status, response_body FROM truc.idempotency_keys WHERE client_id = $1 AND key = $2',
-    [clientId, key],
-  );
-  const row = res.rows[0];
-  if (!row) return undefined;
-  if (row.request_hash !== hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
-  return { status: row.response_status, body: row.response_body };
+  const prior = await createIdempotencyRepo(q).find<StoredResponse['body']>(clientId, key);
+  if (!prior) return undefined;
+  if (prior.requestHash !== hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
+  return { status: prior.status, body: prior.body };
 }
 
 const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function batchRoutes(app, opts) {
@@ -178,11 +172,7 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
           body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received: records.length },
         };
         if (key && hash) {
-          await q.query(
-            `INSERT INTO truc.idempotency_keys (client_id, key, request_hash, response_status, response_body)
-             VALUES ($1, $2, $3, $4, $5)`,
-            [p.clientId, key, hash, response.status, JSON.stringify(response.body)],
-          );
+          await createIdempotencyRepo(q).save(p.clientId, key, { requestHash: hash, ...response });
         }
         // Last statement before COMMIT: the audit lock is global and held until the commit.
         await appendAudit(q, [
@@ -200,7 +190,7 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
         out = await opts.db.tx(create);
       } catch (err) {
         // Two requests with the same key raced: the loser replays the winner's answer.
-        if (key && hash && (err as { code?: string }).code === '23505') {
+        if (key && hash && isUniqueViolation(err)) {
           const prior = await replayed(opts.db, p.clientId, key, hash);
           if (!prior) throw err;
           out = prior;

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
-import { listDeadLetters, replayDeadLetters } from '../../store/dead-letters.js';
+import { replayDeadLetters } from '../../jobs/dead-letters.js';
+import { createDeadLettersRepo } from '../../store/dead-letters.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
 
@@ -51,8 +52,7 @@ const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadL
     },
     async function list(request) {
       const { queue, errorCode, includeReplayed, limit, offset } = request.query;
-      const rows = await listDeadLetters(
-        opts.db,
+      const rows = await createDeadLettersRepo(opts.db).list(
         { queue, errorCode, includeReplayed: includeReplayed === 'true' },
         limit,
         offset,

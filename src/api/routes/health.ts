@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { QueueFactory } from '../../jobs/queues.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { Db } from '../../store/db.js';
+import { pingDatabase, type Db } from '../../store/db.js';
 import { createOutboxRepo } from '../../store/outbox.js';
 
 export interface HealthRouteOptions {
@@ -62,9 +62,7 @@ const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function h
       },
     },
     async function readyz(_request, reply) {
-      const database = await check(async () => {
-        await opts.db.query('SELECT 1');
-      });
+      const database = await check(() => pingDatabase(opts.db));
       const queue = { ...(await check(() => opts.queues.ping())), backend: opts.queues.backend };
       let outbox = { ok: false, pending: 0, lagSeconds: 0, detail: 'database unavailable' } as {
         ok: boolean;

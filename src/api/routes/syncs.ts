@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { requestSync } from '../../jobs/pull.js';
 import type { Db } from '../../store/db.js';
+import { createSyncRunsRepo } from '../../store/sync-runs.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
 
@@ -104,22 +105,7 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
       },
     },
     async function getSync(request) {
-      const res = await opts.db.query<{
-        id: number;
-        system: string;
-        entity: string;
-        scope: string;
-        status: 'queued' | 'running' | 'done' | 'failed';
-        since: string | null;
-        pages: number;
-        records: number;
-        tombstones: number;
-        watermark: string | null;
-        error_code: string | null;
-        created_at: Date;
-        finished_at: Date | null;
-      }>('SELECT * FROM truc.sync_runs WHERE id = $1', [request.params.syncRunId]);
-      const r = res.rows[0];
+      const r = await createSyncRunsRepo(opts.db).get(request.params.syncRunId);
       if (!r) throw new AppError('ERR_NOT_FOUND');
       return {
         syncRunId: r.id,
@@ -132,9 +118,9 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
         records: r.records,
         tombstones: r.tombstones,
         watermark: r.watermark,
-        errorCode: r.error_code,
-        createdAt: r.created_at.toISOString(),
-        finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
+        errorCode: r.errorCode,
+        createdAt: r.createdAt.toISOString(),
+        finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
       };
     },
   );

@@ -1,0 +1,49 @@
+/**
+ * Push sets: the records one batch changed, to deliver to one target system. A push job carries the
+ * set's id only; the records are read at delivery time, and the receipt is kept with the set.
+ */
+import type { Queryable } from './db.js';
+
+export interface PushSet {
+  id: number;
+  system: string;
+  entity: string;
+  keys: string[];
+  batchId: string | null;
+  deliveredAt: Date | null;
+}
+
+/** What the target answered: counts and its receipt id, never records. */
+export interface PushSetReceipt {
+  accepted: number;
+  rejected: number;
+  receiptId: string | null;
+}
+
+export function createPushSetsRepo(q: Queryable) {
+  return {
+    async create(set: { system: string; entity: string; keys: readonly string[]; batchId: string }) {
+      const res = await q.query<{ id: number }>(
+        'INSERT INTO truc.push_sets (system, entity, keys, batch_id) VALUES ($1, $2, $3, $4) RETURNING id',
+        [set.system, set.entity, [...set.keys], set.batchId],
+      );
+      return res.rows[0]!.id;
+    },
+    async get(id: number): Promise<PushSet | undefined> {
+      const res = await q.query<PushSet>(
+        `SELECT id, system, entity, keys, batch_id AS "batchId", delivered_at AS "deliveredAt"
+           FROM truc.push_sets WHERE id = $1`,
+        [id],
+      );
+      return res.rows[0];
+    },
+    /** Records the delivery once (a second call for the same set changes nothing). */
+    async markDelivered(id: number, receipt: PushSetReceipt): Promise<void> {
+      await q.query(
+        'UPDATE truc.push_sets SET delivered_at = now(), receipt = $2 WHERE id = $1 AND delivered_at IS NULL',
+        [id, JSON.stringify(receipt)],
+      );
+    },
+  };
+}
+export type PushSetsRepo = ReturnType<typeof createPushSetsRepo>;

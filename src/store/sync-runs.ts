@@ -1,0 +1,104 @@
+/**
+ * Sync runs and watermarks. A run pulls one (system, entity, scope) page by page; its cursor, counts
+ * and status advance with every page. The watermark of the last finished run is where the next
+ * incremental run starts.
+ */
+import type { Queryable } from './db.js';
+
+export type SyncRunStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface SyncRun {
+  id: number;
+  system: string;
+  entity: string;
+  /** School or commune code; '' = everything the system serves. */
+  scope: string;
+  status: SyncRunStatus;
+  /** Watermark the run started from; null for a full run. */
+  since: string | null;
+  cursor: string | null;
+  pages: number;
+  records: number;
+  tombstones: number;
+  watermark: string | null;
+  errorCode: string | null;
+  requestedBy: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, records, tombstones, watermark,
+  error_code AS "errorCode", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
+
+/** One page of a run, as recorded: the cursor after it and what it held. */
+export interface PageRecord {
+  /** The feed ended with this page: the run is done. */
+  last: boolean;
+  cursor: string | null;
+  records: number;
+  tombstones: number;
+  watermark: string | null;
+}
+
+export function createSyncRunsRepo(q: Queryable) {
+  return {
+    async create(run: {
+      system: string;
+      entity: string;
+      scope: string;
+      since: string | null;
+      requestedBy: string;
+    }): Promise<number> {
+      const res = await q.query<{ id: number }>(
+        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by)
+         VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id`,
+        [run.system, run.entity, run.scope, run.since, run.requestedBy],
+      );
+      return res.rows[0]!.id;
+    },
+    async get(id: number): Promise<SyncRun | undefined> {
+      const res = await q.query<SyncRun>(`SELECT ${COLUMNS} FROM truc.sync_runs WHERE id = $1`, [id]);
+      return res.rows[0];
+    },
+    /** Advances the run by one page (and finishes it on the last page). */
+    async recordPage(id: number, page: PageRecord): Promise<void> {
+      await q.query(
+        `UPDATE truc.sync_runs SET status = $2, cursor = COALESCE($3, cursor), pages = pages + 1,
+                records = records + $4, tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
+                finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END
+          WHERE id = $1`,
+        [id, page.last ? 'done' : 'running', page.cursor, page.records, page.tombstones, page.watermark],
+      );
+    },
+    async fail(id: number, errorCode: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.sync_runs SET status = 'failed', error_code = $2, finished_at = now()
+          WHERE id = $1 AND status <> 'done'`,
+        [id, errorCode],
+      );
+    },
+    /** A failed run runs again (dead-letter replay); other runs are left as they are. */
+    async reopen(id: number): Promise<void> {
+      await q.query(
+        `UPDATE truc.sync_runs SET status = 'running', error_code = NULL, finished_at = NULL
+          WHERE id = $1 AND status = 'failed'`,
+        [id],
+      );
+    },
+    async watermark(system: string, entity: string, scope: string): Promise<string | undefined> {
+      const res = await q.query<{ watermark: string }>(
+        'SELECT watermark FROM truc.sync_watermarks WHERE system = $1 AND entity = $2 AND scope = $3',
+        [system, entity, scope],
+      );
+      return res.rows[0]?.watermark;
+    },
+    async saveWatermark(system: string, entity: string, scope: string, watermark: string): Promise<void> {
+      await q.query(
+        `INSERT INTO truc.sync_watermarks (system, entity, scope, watermark) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (system, entity, scope) DO UPDATE SET watermark = EXCLUDED.watermark, updated_at = now()`,
+        [system, entity, scope, watermark],
+      );
+    },
+  };
+}
+export type SyncRunsRepo = ReturnType<typeof createSyncRunsRepo>;

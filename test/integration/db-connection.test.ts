@@ -1,0 +1,60 @@
+/**
+ * A PostgreSQL connection that dies under a running transaction (a server restart, an admin's
+ * pg_terminate_backend) fails that transaction and nothing else: the process keeps running and the
+ * pool hands out fresh connections afterwards. Guards the client 'error' listener in
+ * src/store/db.ts: without it, pg emits 'error' on the checked-out client with no listener, which
+ * throws out of the socket handler and ends the process (vitest reports it as an unhandled error).
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pingDatabase } from '../../src/store/db.js';
+import { openTestStore, type TestStore } from '../helpers/env.js';
+
+describe('a connection killed inside a transaction (PostgreSQL)', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore('postgres', { migrate: false });
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  async function terminate(pid: number): Promise<void> {
+    const admin = new pg.Client({ connectionString: store.location });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it('fails that transaction only; the process survives and the pool recovers', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): void => {
+      uncaught.push(err);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      const outcome = await store.db
+        .tx(async (q) => {
+          const me = await q.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await terminate(me.rows[0]!.pid);
+          // Let the socket's end reach the client while no query runs on it.
+          await new Promise((r) => setTimeout(r, 300));
+          await q.query('SELECT 1');
+          return 'committed';
+        })
+        .catch((err: unknown) => err);
+      expect(outcome).toBeInstanceOf(Error);
+      expect(uncaught).toEqual([]);
+      // Every pooled connection is usable again, including the slot the dead client held.
+      await Promise.all(Array.from({ length: 12 }, () => pingDatabase(store.db)));
+      expect(await store.db.tx(async (q) => (await q.query<{ n: number }>('SELECT 2 AS n')).rows[0]!.n)).toBe(
+        2,
+      );
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+});
