@@ -16,6 +16,10 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_IDEMPOTENCY_MISMATCH: 'Use a new Idempotency-Key for a different request.',
   ERR_DEPENDENCY_UNAVAILABLE: 'Retry later; operators: check `/readyz`.',
   ERR_ADAPTER_RATE_LIMITED: 'Nothing to do: the job waits for the target’s Retry-After.',
+  ERR_JOB_PAYLOAD_INVALID:
+    'Operators: the job came from an older or foreign producer; read its dead letter, fix the cause, replay it.',
+  ERR_JOB_UNKNOWN:
+    'Operators: run workers of the same truc version as the producers, then replay the letter.',
   ERR_ADAPTER_WINDOW_CLOSED:
     'The Ministry accepts figures only in its window (from 1 September to the deadline).',
 };

@@ -10,6 +10,17 @@ import { z } from 'zod';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The external systems truc talks to, by the name used in config, env prefixes, queues and the API. */
+export const SYSTEM_NAMES = ['hcm-csdl', 'moet-pcgd', 'smas', 'vnedu'] as const;
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/**
+ * The canonical entities, by the name used in the API, jobs, the store and config, in dependency
+ * order (schools before classes before students …). Their schemas are in src/canonical/entities.ts.
+ */
+export const ENTITY_NAMES = ['schools', 'classes', 'students', 'staff', 'persons'] as const;
+export type EntityName = (typeof ENTITY_NAMES)[number];
+
 const SystemSchema = z
   .object({
     baseUrl: z.url().optional(),
@@ -91,14 +102,13 @@ export const ConfigSchema = z
         'moet-pcgd': SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 2, durationMs: 1000 } }),
         smas: SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
         vnedu: SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
-      })
+      } satisfies Record<SystemName, z.ZodType>)
       .strict()
       .prefault({}),
   })
   .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
-export type SystemName = keyof Config['systems'];
 
 /** A bad configuration: lists every problem, one per line. */
 export class ConfigError extends Error {
@@ -129,7 +139,7 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
   ['TRUC_TOKEN_TTL_SECONDS', 'auth.tokenTtlSeconds', 'int'],
   ['TRUC_WORKER_CONCURRENCY', 'jobs.concurrency', 'int'],
   ['TRUC_QUEUE_PREFIX', 'jobs.queuePrefix', 'string'],
-  ...(['hcm-csdl', 'moet-pcgd', 'smas', 'vnedu'] as const).flatMap((s) => {
+  ...SYSTEM_NAMES.flatMap((s) => {
     const p = s.toUpperCase().replace('-', '_');
     return [
       [`${p}_BASE_URL`, `systems.${s}.baseUrl`, 'string'],

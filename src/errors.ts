@@ -154,6 +154,19 @@ export const ERRORS = {
   ),
   // mapping and data
   ERR_MAPPING_INVALID: def(422, false, 'Không chuyển đổi được bản ghi.', 'The record could not be mapped.'),
+  // background jobs
+  ERR_JOB_PAYLOAD_INVALID: def(
+    500,
+    false,
+    'Dữ liệu của việc nền không đúng khuôn dạng của nó.',
+    'A background job’s payload does not match its contract.',
+  ),
+  ERR_JOB_UNKNOWN: def(
+    500,
+    false,
+    'Hàng đợi không phục vụ loại việc nền này.',
+    'No job of this name is served on its queue.',
+  ),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

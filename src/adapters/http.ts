@@ -244,6 +244,8 @@ function createTokenSource(
 ) {
   let cached: { token: string; expiresAt: number } | undefined;
   let inflight: Promise<string> | undefined;
+  /** Epoch milliseconds; a caller's clock that returns a Date still compares as a number. */
+  const nowMs = (): number => Number(opts.now());
 
   async function fetchToken(): Promise<string> {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -263,11 +265,11 @@ function createTokenSource(
       }
       const lifetime = typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : 300;
       const skew = Math.min(30, lifetime / 10);
-      cached = { token: data.access_token, expiresAt: opts.now() + (lifetime - skew) * 1000 };
+      cached = { token: data.access_token, expiresAt: nowMs() + (lifetime - skew) * 1000 };
       return data.access_token;
     } catch (err) {
       if (isAppError(err)) throw err;
-      const cls = classifyError(err, { now: opts.now() });
+      const cls = classifyError(err, { now: nowMs() });
       const status = axios.isAxiosError(err) ? err.response?.status : undefined;
       opts.report(status, cls.code, performance.now() - started);
       const code =
@@ -284,7 +286,7 @@ function createTokenSource(
 
   return {
     async get(): Promise<string> {
-      if (cached && opts.now() < cached.expiresAt) return cached.token;
+      if (cached && nowMs() < cached.expiresAt) return cached.token;
       inflight ??= fetchToken().finally(() => (inflight = undefined));
       return inflight;
     },

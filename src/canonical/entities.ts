@@ -1,5 +1,6 @@
 /** The entity table: which schema validates each entity name, and each entity's natural key. */
 import type { z } from 'zod';
+import { ENTITY_NAMES, type EntityName } from '../config.js';
 import { ClassGroupSchema } from './class-group.js';
 import { PersonSchema } from './person.js';
 import { SchoolSchema } from './school.js';
@@ -13,15 +14,12 @@ export const ENTITY_SCHEMAS = {
   students: StudentSchema,
   staff: StaffSchema,
   persons: PersonSchema,
-} as const;
+} as const satisfies Record<EntityName, z.ZodType>;
 
-/** Entity name: 'schools' | 'classes' | 'students' | 'staff' | 'persons'. */
-export type EntityName = keyof typeof ENTITY_SCHEMAS;
+/** The entity names are defined once, in config.ts (a leaf every layer may import). */
+export { ENTITY_NAMES, type EntityName };
 /** The canonical record type of an entity. */
 export type EntityRecord<E extends EntityName> = z.infer<(typeof ENTITY_SCHEMAS)[E]>;
-
-/** All entity names, in dependency order (schools before classes before students...). */
-export const ENTITY_NAMES = Object.keys(ENTITY_SCHEMAS) as readonly EntityName[];
 
 const KEY_OF: { readonly [E in EntityName]: (record: EntityRecord<E>) => string } = {
   schools: (r) => r.schoolCode,

@@ -11,15 +11,7 @@ import { createBatchesRepo } from '../store/batches.js';
 import { createDeadLettersRepo, type DeadLetterFilter } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
-
-/** The batch and sync run a job's payload is about, if any: what a dead letter fails and a replay re-opens. */
-export function workOf(payload: Record<string, unknown>): { batchId?: string; syncRunId?: number } {
-  const out: { batchId?: string; syncRunId?: number } = {};
-  if (typeof payload.batchId === 'string') out.batchId = payload.batchId;
-  const run = Number(payload.syncRunId);
-  if (payload.syncRunId !== undefined && Number.isInteger(run)) out.syncRunId = run;
-  return out;
-}
+import { workOf } from './contracts.js';
 
 export interface FailedJob {
   outboxId: number | undefined;

@@ -8,7 +8,7 @@ import { ENTITY_SCHEMAS, naturalKey } from '../canonical/entities.js';
 import { canonicalToCanonical, CANONICAL_MAPPING_VERSION, zodFindings } from '../mappings/canonical/index.js';
 import type { EntityMapping, MapContext, MapResult } from '../mappings/types.js';
 import { AppError } from '../errors.js';
-import type { RecordEntity } from '../store/records.js';
+import type { EntityName } from '../config.js';
 import { NATIVE_INBOUND } from './native-formats.js';
 
 export interface InboundRecord {
@@ -24,12 +24,12 @@ export interface InboundMapping {
   map(raw: unknown, ctx: MapContext): MapResult<InboundRecord>;
 }
 
-function scopeOf(entity: RecordEntity, record: Record<string, unknown>): string {
+function scopeOf(entity: EntityName, record: Record<string, unknown>): string {
   const v = entity === 'persons' ? record.communeCode : record.schoolCode;
   return typeof v === 'string' ? v : '';
 }
 
-function keyed(entity: RecordEntity, value: Record<string, unknown>): InboundRecord {
+function keyed(entity: EntityName, value: Record<string, unknown>): InboundRecord {
   return {
     key: naturalKey(entity, value as never),
     scope: scopeOf(entity, value),
@@ -38,7 +38,7 @@ function keyed(entity: RecordEntity, value: Record<string, unknown>): InboundRec
   };
 }
 
-export function inboundMapping(format: string, entity: RecordEntity): InboundMapping {
+export function inboundMapping(format: string, entity: EntityName): InboundMapping {
   if (format === 'canonical') {
     const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
     return {

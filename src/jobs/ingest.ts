@@ -3,39 +3,20 @@
  * findings, push sets for every interested target, audit — all in one transaction, so a crash
  * anywhere leaves the batch queued and the retry starts clean. Idempotent: a finished batch is a no-op.
  */
-import type { Logger } from 'pino';
 import { appendAudit } from '../audit/chain.js';
-import type { Metrics } from '../observability/metrics.js';
 import { createBatchesRepo, type FindingRow } from '../store/batches.js';
-import type { Db, Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
-import { createRecordsRepo, fingerprint, type RecordEntity, type UpsertRow } from '../store/records.js';
+import { createRecordsRepo, fingerprint, type UpsertRow } from '../store/records.js';
 import type { MappingFinding } from '../mappings/types.js';
-import { QUEUES } from './queues.js';
+import { enqueue, ingestBatch, PULL_CLIENT, pushSet } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import { defineJob, type JobRun } from './define.js';
 import { inboundMapping, type InboundRecord } from './inbound.js';
 import { qualityChecks } from '../quality/checks.js';
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 
-export const INGEST_JOB = 'ingest-batch';
-export const PUSH_JOB = 'push-set';
-/** Client id of batches made by pulls from external systems: trusted sources, not bound to one school. */
-export const PULL_CLIENT = 'system:pull';
-
-export interface IngestDeps {
-  db: Db;
-  logger: Logger;
-  metrics: Metrics;
-  now: () => Date;
-  /**
-   * Targets that receive every accepted change of an entity, e.g. students → ['hcm-csdl'], never the
-   * system the change came from.
-   */
-  targetsFor: (
-    entity: RecordEntity,
-    sourceSystem: string,
-  ) => readonly ('hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu')[];
-}
+type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes'>;
 
 export interface IngestResult {
   accepted: number;
@@ -68,14 +49,11 @@ const toFindingRow = (
   messageEn: f.en,
 });
 
-export async function processIngest(
-  deps: IngestDeps,
-  job: { outboxId: number; batchId: string },
-): Promise<IngestResult> {
+async function ingest(deps: IngestContext, payload: { batchId: string }, job: JobRun): Promise<IngestResult> {
   return deps.db.tx(async (q) => {
     const batches = createBatchesRepo(q);
     const outbox = createOutboxRepo(q);
-    const batch = await batches.lockForProcessing(job.batchId);
+    const batch = await batches.lockForProcessing(payload.batchId);
     if (!batch || batch.status === 'done') {
       await outbox.markDone(job.outboxId);
       return {
@@ -85,7 +63,7 @@ export async function processIngest(
         pushSets: [],
       };
     }
-    const entity = batch.entity as RecordEntity;
+    const entity = batch.entity;
     const mapping = inboundMapping(batch.format, entity);
     // Pulled batches come from the systems of record: they may span schools and move records.
     const trusted = batch.clientId === PULL_CLIENT;
@@ -147,7 +125,7 @@ export async function processIngest(
     await records.touch(entity, unchangedKeys);
     const pushSets: number[] = [];
     if (toWrite.length > 0) {
-      for (const system of deps.targetsFor(entity, batch.format)) {
+      for (const system of deps.routes(entity, batch.format)) {
         const pushSetId = await createPushSetsRepo(q).create({
           system,
           entity,
@@ -155,7 +133,7 @@ export async function processIngest(
           batchId: batch.id,
         });
         pushSets.push(pushSetId);
-        await outbox.add(QUEUES.push(system), PUSH_JOB, { pushSetId });
+        await enqueue(q, pushSet(system), { pushSetId });
       }
     }
     await batches.insertFindings(batch.id, findings);
@@ -199,4 +177,8 @@ const DUPLICATE_IN_BATCH: MappingFinding = {
   en: 'The key repeats within the batch; only the first record is taken.',
 };
 
-export type { Queryable };
+export const ingestJob = defineJob({
+  ...ingestBatch,
+  concurrency: (config) => config.jobs.concurrency,
+  process: ingest,
+});

@@ -11,7 +11,7 @@ import { moetPcgdPersonsMapping } from '../mappings/moet-pcgd/index.js';
 import { smasMappings } from '../mappings/smas/index.js';
 import type { EntityMapping } from '../mappings/types.js';
 import { vneduMappings } from '../mappings/vnedu/index.js';
-import type { RecordEntity } from '../store/records.js';
+import type { EntityName } from '../config.js';
 
 export interface NativeFormat {
   mapping: EntityMapping<never, unknown, unknown>;
@@ -19,13 +19,13 @@ export interface NativeFormat {
   wire?: z.ZodType;
 }
 
-type Table = Partial<Record<RecordEntity, NativeFormat>>;
+type Table = Partial<Record<EntityName, NativeFormat>>;
 
 function table(mappings: object, wires?: object): Table {
   const out: Table = {};
   for (const [entity, mapping] of Object.entries(mappings)) {
     const wire = (wires as Record<string, z.ZodType> | undefined)?.[entity];
-    out[entity as RecordEntity] = { mapping: mapping as NativeFormat['mapping'], ...(wire ? { wire } : {}) };
+    out[entity as EntityName] = { mapping: mapping as NativeFormat['mapping'], ...(wire ? { wire } : {}) };
   }
   return out;
 }

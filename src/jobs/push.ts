@@ -3,74 +3,55 @@
  * the set's id only; records are read from the store at delivery time. The target gets a stable
  * idempotency key per set, so a retry after a lost answer has one effect.
  */
-import type { Logger } from 'pino';
 import { appendAudit } from '../audit/chain.js';
-import type { Db } from '../store/db.js';
+import type { SystemName } from '../config.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
-import { createRecordsRepo, type RecordEntity } from '../store/records.js';
-import type { SystemName } from '../config.js';
+import { createRecordsRepo } from '../store/records.js';
+import { pushSet } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import { defineJob, type JobRun } from './define.js';
+import type { PushReceipt } from './targets.js';
 
-export interface PushReceipt {
-  accepted: number;
-  rejected: Array<{ index: number; code: string; message: string }>;
-  receiptId?: string | undefined;
-}
+type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets'>;
 
-/** A target as the push job sees it: canonical records in, receipt out (mapping included). */
-export interface PushTarget {
-  readonly system: SystemName;
-  readonly entities: readonly RecordEntity[];
-  write(
-    entity: RecordEntity,
-    records: readonly unknown[],
-    opts: { idempotencyKey: string },
-  ): Promise<PushReceipt>;
-}
-
-export interface PushDeps {
-  db: Db;
-  logger: Logger;
-  targets: Partial<Record<SystemName, PushTarget>>;
-}
-
-export async function processPush(
-  deps: PushDeps,
-  job: { outboxId: number; pushSetId: number },
+async function deliver(
+  ctx: PushContext,
+  payload: { pushSetId: number },
+  job: JobRun,
 ): Promise<PushReceipt | undefined> {
-  const set = await createPushSetsRepo(deps.db).get(job.pushSetId);
+  const { pushSetId } = payload;
+  const set = await createPushSetsRepo(ctx.db).get(pushSetId);
   if (!set || set.deliveredAt) {
-    await createOutboxRepo(deps.db).markDone(job.outboxId);
+    await createOutboxRepo(ctx.db).markDone(job.outboxId);
     return undefined;
   }
-  const system = set.system as SystemName;
-  const entity = set.entity as RecordEntity;
-  const target = deps.targets[system];
+  const target = ctx.targets[set.system];
   if (!target) throw new Error(`no target adapter configured for ${set.system}`);
-  const records = await createRecordsRepo(deps.db).load(entity, set.keys);
+  const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
   const receipt = await target.write(
-    entity,
+    set.entity,
     records.map((r) => r.data),
-    { idempotencyKey: `truc-push-${job.pushSetId}` },
+    { idempotencyKey: `truc-push-${pushSetId}` },
   );
   const summary = {
     accepted: receipt.accepted,
     rejected: receipt.rejected.length,
     receiptId: receipt.receiptId ?? null,
   };
-  await deps.db.tx(async (q) => {
-    await createPushSetsRepo(q).markDelivered(job.pushSetId, summary);
+  await ctx.db.tx(async (q) => {
+    await createPushSetsRepo(q).markDelivered(pushSetId, summary);
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(q, [
       {
         actor: 'system:push',
         action: 'push.delivered',
-        subject: `push-set:${job.pushSetId}`,
+        subject: `push-set:${pushSetId}`,
         details: { system: set.system, entity: set.entity, sent: records.length, ...summary },
       },
     ]);
   });
-  deps.logger.info(
+  ctx.logger.info(
     {
       system: set.system,
       entity: set.entity,
@@ -82,3 +63,15 @@ export async function processPush(
   );
   return receipt;
 }
+
+/** The push job of one target: its own queue, at most two at a time, within the target's rate limit. */
+export const pushSetJob = (system: SystemName) =>
+  defineJob({
+    ...pushSet(system),
+    concurrency: (config) => Math.min(config.jobs.concurrency, 2),
+    limiter: (config) => ({
+      max: config.systems[system].rateLimit.max,
+      duration: config.systems[system].rateLimit.durationMs,
+    }),
+    process: deliver,
+  });

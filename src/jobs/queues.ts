@@ -1,5 +1,5 @@
 /**
- * Queue names, default job options and the one factory that builds BullMQ classes on either backend:
+ * Default job options and the one factory that builds BullMQ classes on either backend:
  * Redis when REDIS_URL is set, otherwise BullMQ 6's PostgreSQL backend in truc's own database. Job
  * code never knows which.
  */
@@ -7,14 +7,6 @@ import { Queue as RedisQueue, Worker as RedisWorker, createPostgresBackend, with
 import type { JobsOptions, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
-import type { SystemName } from '../config.js';
-
-export const QUEUES = {
-  ingest: 'ingest',
-  push: (system: SystemName) => `push.${system}` as const,
-} as const;
-
-export type QueueName = 'ingest' | `push.${SystemName}`;
 
 export interface JobDefaults {
   /** Redis key prefix (ignored by the PostgreSQL backend, which uses its schema). */
@@ -125,8 +117,6 @@ export async function assertRedisReachable(url: string): Promise<void> {
   try {
     await r.connect();
     await r.ping();
-    const policy = await r.config('GET', 'maxmemory-policy').catch(() => undefined);
-    void policy;
   } catch (err) {
     let where = url;
     try {

@@ -1,11 +1,11 @@
 /**
  * Pull sources: each wraps a system's SourceAdapter (built once in ./adapters.ts) so the pull job can
- * ask for exactly one page at a cursor.
+ * ask for exactly one page at a cursor. What each system can be pulled for is in src/canonical/systems.ts.
  */
 import type { ListChangesOptions, SourceAdapter } from '../adapters/types.js';
+import { SYSTEMS } from '../canonical/systems.js';
+import type { EntityName, SystemName } from '../config.js';
 import type { SystemAdapters } from './adapters.js';
-import type { SystemName } from '../config.js';
-import type { RecordEntity } from '../store/records.js';
 
 export interface PulledPage {
   items: unknown[];
@@ -17,23 +17,20 @@ export interface PulledPage {
 
 export interface PullSource {
   readonly system: SystemName;
-  readonly entities: readonly RecordEntity[];
-  /** Whether the scope (school or commune) is required for this system. */
-  readonly scopeRequired: boolean;
-  page(entity: RecordEntity, opts: ListChangesOptions): Promise<PulledPage>;
+  readonly entities: readonly EntityName[];
+  page(entity: EntityName, opts: ListChangesOptions): Promise<PulledPage>;
 }
+
+export type PullSources = Partial<Record<SystemName, PullSource>>;
 
 function fromAdapter(
   system: SystemName,
   adapter: SourceAdapter<string, unknown>,
-  entities: readonly RecordEntity[],
-  scopeRequired: boolean,
-  tombstoneKey: (item: unknown) => string | undefined,
+  tombstoneKey: (item: unknown) => string | undefined = () => undefined,
 ): PullSource {
   return {
     system,
-    entities,
-    scopeRequired,
+    entities: SYSTEMS[system].pull,
     async page(entity, opts) {
       const iterator = adapter.listChanges(entity, opts)[Symbol.asyncIterator]();
       try {
@@ -54,27 +51,19 @@ function fromAdapter(
   };
 }
 
-const SCHOOL_SYSTEM_ENTITIES: readonly RecordEntity[] = ['classes', 'students', 'staff'];
-const noTombstones = (): undefined => undefined;
+/** hcm-csdl marks deleted records in its change feed; the others report none. */
+function hcmCsdlTombstone(item: unknown): string | undefined {
+  const r = item as { deleted?: boolean; maDinhDanh?: string };
+  return r.deleted === true ? (r.maDinhDanh ?? '') : undefined;
+}
 
 /** Pull sources over the shared adapters. */
-export function buildSources(adapters: SystemAdapters): Partial<Record<SystemName, PullSource>> {
-  const sources: Partial<Record<SystemName, PullSource>> = {};
+export function buildSources(adapters: SystemAdapters): PullSources {
+  const sources: PullSources = {};
   const { 'hcm-csdl': hcm, 'moet-pcgd': moet, smas, vnedu } = adapters;
-  if (hcm) {
-    sources['hcm-csdl'] = fromAdapter(
-      'hcm-csdl',
-      hcm,
-      ['schools', 'classes', 'students', 'staff'],
-      false,
-      (item) => {
-        const r = item as { deleted?: boolean; maDinhDanh?: string };
-        return r.deleted === true ? (r.maDinhDanh ?? '') : undefined;
-      },
-    );
-  }
-  if (moet) sources['moet-pcgd'] = fromAdapter('moet-pcgd', moet, ['persons'], true, noTombstones);
-  if (smas) sources.smas = fromAdapter('smas', smas, SCHOOL_SYSTEM_ENTITIES, false, noTombstones);
-  if (vnedu) sources.vnedu = fromAdapter('vnedu', vnedu, SCHOOL_SYSTEM_ENTITIES, false, noTombstones);
+  if (hcm) sources['hcm-csdl'] = fromAdapter('hcm-csdl', hcm, hcmCsdlTombstone);
+  if (moet) sources['moet-pcgd'] = fromAdapter('moet-pcgd', moet);
+  if (smas) sources.smas = fromAdapter('smas', smas);
+  if (vnedu) sources.vnedu = fromAdapter('vnedu', vnedu);
   return sources;
 }

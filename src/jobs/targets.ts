@@ -1,26 +1,48 @@
 /**
  * Push targets: each composes the system's outbound mapping (canonical → wire) with its adapter
- * (built once in ./adapters.ts).
+ * (built once in ./adapters.ts). What each system takes is in src/canonical/systems.ts.
  */
-import type { SystemName } from '../config.js';
+import { SYSTEMS } from '../canonical/systems.js';
+import type { EntityName, SystemName } from '../config.js';
+import { AppError } from '../errors.js';
 import { HCM_CSDL_MAPPINGS } from '../mappings/hcm-csdl/index.js';
-import type { RecordEntity } from '../store/records.js';
 import type { SystemAdapters } from './adapters.js';
-import type { PushTarget } from './push.js';
+
+export interface PushReceipt {
+  accepted: number;
+  rejected: Array<{ index: number; code: string; message: string }>;
+  receiptId?: string | undefined;
+}
+
+/** A target as the push job sees it: canonical records in, receipt out (mapping included). */
+export interface PushTarget {
+  readonly system: SystemName;
+  readonly entities: readonly EntityName[];
+  write(
+    entity: EntityName,
+    records: readonly unknown[],
+    opts: { idempotencyKey: string },
+  ): Promise<PushReceipt>;
+}
+
+export type PushTargets = Partial<Record<SystemName, PushTarget>>;
+
+type HcmCsdlEntity = keyof typeof HCM_CSDL_MAPPINGS;
 
 /** Push targets over the shared adapters. */
-export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }) {
-  const targets: Partial<Record<SystemName, PushTarget>> = {};
+export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }): PushTargets {
+  const targets: PushTargets = {};
   const adapter = adapters['hcm-csdl'];
   if (adapter) {
-    const entities = ['students', 'staff', 'classes', 'schools'] as const;
+    const entities = SYSTEMS['hcm-csdl'].push;
     targets['hcm-csdl'] = {
       system: 'hcm-csdl',
       entities,
       async write(entity, records, opts) {
-        if (!(entities as readonly string[]).includes(entity))
-          throw new Error(`hcm-csdl does not take ${entity}`);
-        const e = entity as (typeof entities)[number];
+        if (!entities.includes(entity) || !(entity in HCM_CSDL_MAPPINGS)) {
+          throw new AppError('ERR_ENTITY_UNSUPPORTED', `hcm-csdl does not take ${entity}`);
+        }
+        const e = entity as HcmCsdlEntity;
         const mapping = HCM_CSDL_MAPPINGS[e];
         const ctx = { now: deps.now };
         const wire = records.map((r) => mapping.fromCanonical!(r as never, ctx));
@@ -31,10 +53,10 @@ export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }
   return targets;
 }
 
-/** Which targets receive accepted changes of each entity. */
-export function routingFor(targets: Partial<Record<SystemName, PushTarget>>) {
-  return (entity: RecordEntity, sourceSystem: string): SystemName[] =>
-    Object.values<PushTarget>(targets as Record<string, PushTarget>)
+/** Which targets receive accepted changes of each entity: every one that takes it but the source. */
+export function routingFor(targets: PushTargets) {
+  return (entity: EntityName, sourceSystem: string): SystemName[] =>
+    Object.values(targets)
       .filter((t) => t.entities.includes(entity) && t.system !== sourceSystem)
       .map((t) => t.system);
 }

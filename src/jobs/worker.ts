@@ -1,17 +1,18 @@
 /**
- * Workers: one BullMQ Worker per queue, each job run through one wrapper that times it, logs it
- * (ids only), maps our errors to BullMQ's retry semantics and, when a job fails for good, writes a
- * dead letter and marks its outbox row dead — in PostgreSQL, where operators can list and replay it.
+ * Workers: one BullMQ Worker per queue of the registry, each job run through one wrapper that times
+ * it, logs it (ids only), maps our errors to BullMQ's retry semantics and, when a job fails for good,
+ * writes a dead letter and marks its outbox row dead — in PostgreSQL, where operators can list and
+ * replay it.
  */
-import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { Job as QueueJob, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { isAppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
+import type { WorkerContext } from './context.js';
 import { recordDeadLetter } from './dead-letters.js';
+import { failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
 import type { QueueFactory } from './queues.js';
-
-export type JobHandler = (data: Record<string, unknown>, job: Job) => Promise<unknown>;
+import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -20,81 +21,91 @@ export interface WorkerDeps {
   queues: QueueFactory;
 }
 
-export interface QueueSpec {
-  queue: string;
-  handlers: Record<string, JobHandler>;
-  concurrency: number;
-  /** Global rate limit for the queue (all workers together), e.g. a target's budget. */
-  limiter?: { max: number; duration: number };
+/** The job's data without the relay's `outboxId`, and that id. */
+function splitData(data: unknown): { payload: Record<string, unknown>; outboxId: number | undefined } {
+  const { outboxId, ...payload } = (data ?? {}) as Record<string, unknown>;
+  return { payload, outboxId: Number.isSafeInteger(outboxId) ? (outboxId as number) : undefined };
 }
 
-function codeOf(err: Error): string {
-  if (isAppError(err)) return err.code;
-  return err.name === 'UnrecoverableError' ? err.message.split(':')[0]! : 'ERR_INTERNAL';
+function runOf(job: QueueJob, outboxId: number | undefined): JobRun {
+  return { id: job.id, queue: job.queueName, name: job.name, attempt: job.attemptsMade + 1, outboxId };
 }
 
+/**
+ * Runs one queue job with the registered job of its name. A permanent failure (bad data, a 4xx, a
+ * payload that breaks the contract) is rethrown as a PermanentJobError, which BullMQ does not retry;
+ * anything else is retried with backoff.
+ */
+export async function runQueueJob(
+  plan: Pick<QueuePlan, 'queue' | 'jobs'>,
+  ctx: WorkerContext,
+  job: QueueJob,
+): Promise<unknown> {
+  const registered: RegisteredJob | undefined = plan.jobs.get(job.name);
+  if (!registered) throw new PermanentJobError('ERR_JOB_UNKNOWN', `no job ${job.name} on ${plan.queue}`);
+  const { payload, outboxId } = splitData(job.data);
+  const end = ctx.metrics.jobDuration.startTimer({ queue: plan.queue });
+  try {
+    const out = await registered.run(ctx, payload, runOf(job, outboxId));
+    ctx.metrics.jobsProcessed.inc({ queue: plan.queue, outcome: 'completed' });
+    return out ?? null;
+  } catch (err) {
+    const permanent = isPermanent(err);
+    const code = failureCode(err);
+    ctx.logger.warn(
+      {
+        queue: plan.queue,
+        job: job.name,
+        jobId: job.id,
+        attempt: job.attemptsMade + 1,
+        code,
+        msg: (err as Error).message.slice(0, 200),
+      },
+      permanent ? 'job failed permanently' : 'job failed; will retry',
+    );
+    // A permanent error goes to the dead letters at once; no attempts burnt.
+    if (permanent && !(err instanceof PermanentJobError)) {
+      throw new PermanentJobError(code, (err as Error).message, { cause: err });
+    }
+    throw err;
+  } finally {
+    end();
+  }
+}
+
+/** After a failure: a dead letter when no attempt is left (or it was permanent), else a retry. */
+function onFailed(deps: WorkerDeps, job: QueueJob | undefined, err: Error): void {
+  if (!job) return;
+  const final = err instanceof PermanentJobError || job.attemptsMade >= (job.opts.attempts ?? 1);
+  deps.metrics.jobsProcessed.inc({ queue: job.queueName, outcome: final ? 'dead' : 'retried' });
+  if (!final) return;
+  const { payload, outboxId } = splitData(job.data);
+  recordDeadLetter(deps.db, {
+    outboxId,
+    queue: job.queueName,
+    name: job.name,
+    jobId: job.id,
+    payload,
+    code: failureCode(err),
+    message: err.message,
+    attempts: job.attemptsMade,
+  }).catch((e: unknown) => deps.logger.error({ err: e, jobId: job.id }, 'could not record dead letter'));
+}
+
+/** Starts one BullMQ worker per queue the jobs are served on. */
 export function startWorkers(
   deps: WorkerDeps,
-  specs: readonly QueueSpec[],
+  ctx: WorkerContext,
+  jobs: readonly RegisteredJob[],
 ): { close(): Promise<void>; workers: Worker[] } {
-  const workers = specs.map((spec) => {
-    const worker = deps.queues.worker(
-      spec.queue,
-      async function run(job: Job) {
-        const handler = spec.handlers[job.name];
-        if (!handler) throw new UnrecoverableError(`ERR_INTERNAL: no handler for job ${job.name}`);
-        const end = deps.metrics.jobDuration.startTimer({ queue: spec.queue });
-        try {
-          const out = await handler(job.data as Record<string, unknown>, job);
-          deps.metrics.jobsProcessed.inc({ queue: spec.queue, outcome: 'completed' });
-          return out ?? null;
-        } catch (err) {
-          const permanent = isAppError(err) && !err.retryable;
-          deps.logger.warn(
-            {
-              queue: spec.queue,
-              job: job.name,
-              jobId: job.id,
-              attempt: job.attemptsMade + 1,
-              code: isAppError(err) ? err.code : 'ERR_INTERNAL',
-              msg: (err as Error).message.slice(0, 200),
-            },
-            permanent ? 'job failed permanently' : 'job failed; will retry',
-          );
-          // A permanent error (bad data, 4xx) goes to the dead letters at once; no attempts burnt.
-          if (permanent) throw new UnrecoverableError(`${err.code}: ${err.message}`);
-          throw err;
-        } finally {
-          end();
-        }
-      },
-      {
-        concurrency: spec.concurrency,
-        ...(spec.limiter ? { limiter: spec.limiter } : {}),
-        lockDuration: 30_000,
-      },
-    );
-    worker.on('failed', (job, err) => {
-      if (!job) return;
-      const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-      deps.metrics.jobsProcessed.inc({ queue: spec.queue, outcome: final ? 'dead' : 'retried' });
-      if (final) {
-        const { outboxId, ...payload } = job.data as Record<string, unknown>;
-        recordDeadLetter(deps.db, {
-          outboxId: Number.isFinite(Number(outboxId)) ? Number(outboxId) : undefined,
-          queue: job.queueName,
-          name: job.name,
-          jobId: job.id,
-          payload,
-          code: codeOf(err),
-          message: err.message,
-          attempts: job.attemptsMade,
-        }).catch((e: unknown) =>
-          deps.logger.error({ err: e, jobId: job.id }, 'could not record dead letter'),
-        );
-      }
+  const workers = planQueues(jobs, ctx.config).map((plan) => {
+    const worker = deps.queues.worker(plan.queue, (job) => runQueueJob(plan, ctx, job), {
+      concurrency: plan.concurrency,
+      ...(plan.limiter ? { limiter: plan.limiter } : {}),
+      lockDuration: 30_000,
     });
-    worker.on('error', (err) => deps.logger.error({ err }, `worker error on ${spec.queue}`));
+    worker.on('failed', (job, err) => onFailed(deps, job, err));
+    worker.on('error', (err) => deps.logger.error({ err }, `worker error on ${plan.queue}`));
     return worker;
   });
   return {

@@ -1,3 +1,4 @@
+import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 
 export type BatchStatus = 'queued' | 'processing' | 'done' | 'failed';
@@ -6,7 +7,7 @@ export interface Batch {
   id: string;
   clientId: string;
   schoolCode: string;
-  entity: string;
+  entity: EntityName;
   format: string;
   status: BatchStatus;
   received: number;
@@ -22,7 +23,7 @@ interface Row {
   id: string;
   client_id: string;
   school_code: string;
-  entity: string;
+  entity: EntityName;
   format: string;
   status: BatchStatus;
   received: number;
@@ -64,18 +65,21 @@ export interface FindingRow {
   messageEn: string;
 }
 
+/** A batch as received (records as sent), before any processing. */
+export interface NewBatch {
+  id: string;
+  clientId: string;
+  schoolCode: string;
+  entity: EntityName;
+  format: string;
+  records: unknown[];
+  /** The sync run whose page this batch is (pulled batches). */
+  syncRunId?: number;
+}
+
 export function createBatchesRepo(q: Queryable) {
   return {
-    async insert(b: {
-      id: string;
-      clientId: string;
-      schoolCode: string;
-      entity: string;
-      format: string;
-      records: unknown[];
-      /** The sync run whose page this batch is (pulled batches). */
-      syncRunId?: number;
-    }) {
+    async insert(b: NewBatch) {
       await q.query(
         `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id)
          VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8)`,

@@ -55,7 +55,9 @@ export function createOutboxRepo(q: Queryable) {
         [ids],
       );
     },
-    async markDone(id: number): Promise<void> {
+    /** Closes a row whose work is done (a job not made from a row passes undefined: nothing to close). */
+    async markDone(id: number | undefined): Promise<void> {
+      if (id === undefined) return;
       await q.query('UPDATE truc.outbox SET done_at = now() WHERE id = $1 AND done_at IS NULL', [id]);
     },
     async markDead(id: number): Promise<void> {

@@ -2,12 +2,13 @@
  * Push sets: the records one batch changed, to deliver to one target system. A push job carries the
  * set's id only; the records are read at delivery time, and the receipt is kept with the set.
  */
+import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
 
 export interface PushSet {
   id: number;
-  system: string;
-  entity: string;
+  system: SystemName;
+  entity: EntityName;
   keys: string[];
   batchId: string | null;
   deliveredAt: Date | null;
@@ -22,7 +23,7 @@ export interface PushSetReceipt {
 
 export function createPushSetsRepo(q: Queryable) {
   return {
-    async create(set: { system: string; entity: string; keys: readonly string[]; batchId: string }) {
+    async create(set: { system: SystemName; entity: EntityName; keys: readonly string[]; batchId: string }) {
       const res = await q.query<{ id: number }>(
         'INSERT INTO truc.push_sets (system, entity, keys, batch_id) VALUES ($1, $2, $3, $4) RETURNING id',
         [set.system, set.entity, [...set.keys], set.batchId],

@@ -3,9 +3,8 @@
  * statement per chunk via unnest), and only records whose fingerprint changed are written.
  */
 import { createHash } from 'node:crypto';
+import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
-
-export type RecordEntity = 'schools' | 'classes' | 'students' | 'staff' | 'persons';
 
 interface TableDef {
   table: string;
@@ -15,7 +14,7 @@ interface TableDef {
   hasPersonalId: boolean;
 }
 
-export const TABLES: Record<RecordEntity, TableDef> = {
+export const TABLES: Record<EntityName, TableDef> = {
   schools: { table: 'truc.schools', key: 'school_code', scope: 'school_code', hasPersonalId: false },
   classes: { table: 'truc.classes', key: 'class_key', scope: 'school_code', hasPersonalId: false },
   students: { table: 'truc.students', key: 'student_code', scope: 'school_code', hasPersonalId: true },
@@ -49,7 +48,7 @@ const CHUNK = 1000;
 
 export function createRecordsRepo(q: Queryable) {
   return {
-    async existing(entity: RecordEntity, keys: readonly string[]): Promise<Map<string, ExistingRow>> {
+    async existing(entity: EntityName, keys: readonly string[]): Promise<Map<string, ExistingRow>> {
       const t = TABLES[entity];
       const out = new Map<string, ExistingRow>();
       for (let i = 0; i < keys.length; i += CHUNK) {
@@ -63,7 +62,7 @@ export function createRecordsRepo(q: Queryable) {
     },
     /** Inserts or updates rows (the caller has already dropped unchanged ones). */
     async upsert(
-      entity: RecordEntity,
+      entity: EntityName,
       rows: readonly UpsertRow[],
       source: { system: string; mappingVersion: string },
     ) {
@@ -108,7 +107,7 @@ export function createRecordsRepo(q: Queryable) {
       }
     },
     /** Marks records as seen again without changing them (liveness, the "sống" criterion). */
-    async touch(entity: RecordEntity, keys: readonly string[]): Promise<void> {
+    async touch(entity: EntityName, keys: readonly string[]): Promise<void> {
       const t = TABLES[entity];
       for (let i = 0; i < keys.length; i += CHUNK) {
         await q.query(`UPDATE ${t.table} SET last_seen_at = now() WHERE ${t.key} = ANY($1::text[])`, [
@@ -120,7 +119,7 @@ export function createRecordsRepo(q: Queryable) {
      * Marks records deleted (tombstones from a source). Class keys are composite
      * (school/year/class), never a source's tombstone id, so classes are left alone.
      */
-    async tombstone(entity: RecordEntity, keys: readonly string[]): Promise<void> {
+    async tombstone(entity: EntityName, keys: readonly string[]): Promise<void> {
       if (keys.length === 0 || entity === 'classes') return;
       const t = TABLES[entity];
       await q.query(
@@ -128,10 +127,7 @@ export function createRecordsRepo(q: Queryable) {
         [[...keys]],
       );
     },
-    async load(
-      entity: RecordEntity,
-      keys: readonly string[],
-    ): Promise<Array<{ key: string; data: unknown }>> {
+    async load(entity: EntityName, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
       const t = TABLES[entity];
       const out: Array<{ key: string; data: unknown }> = [];
       for (let i = 0; i < keys.length; i += CHUNK) {
@@ -143,7 +139,7 @@ export function createRecordsRepo(q: Queryable) {
       }
       return out;
     },
-    async count(entity: RecordEntity, scope?: string): Promise<number> {
+    async count(entity: EntityName, scope?: string): Promise<number> {
       const t = TABLES[entity];
       const res = await q.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${t.table} WHERE deleted_at IS NULL ${scope ? `AND ${t.scope} = $1` : ''}`,

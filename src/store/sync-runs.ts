@@ -3,14 +3,15 @@
  * and status advance with every page. The watermark of the last finished run is where the next
  * incremental run starts.
  */
+import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
 
 export type SyncRunStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface SyncRun {
   id: number;
-  system: string;
-  entity: string;
+  system: SystemName;
+  entity: EntityName;
   /** School or commune code; '' = everything the system serves. */
   scope: string;
   status: SyncRunStatus;
@@ -43,8 +44,8 @@ export interface PageRecord {
 export function createSyncRunsRepo(q: Queryable) {
   return {
     async create(run: {
-      system: string;
-      entity: string;
+      system: SystemName;
+      entity: EntityName;
       scope: string;
       since: string | null;
       requestedBy: string;
@@ -85,14 +86,19 @@ export function createSyncRunsRepo(q: Queryable) {
         [id],
       );
     },
-    async watermark(system: string, entity: string, scope: string): Promise<string | undefined> {
+    async watermark(system: SystemName, entity: EntityName, scope: string): Promise<string | undefined> {
       const res = await q.query<{ watermark: string }>(
         'SELECT watermark FROM truc.sync_watermarks WHERE system = $1 AND entity = $2 AND scope = $3',
         [system, entity, scope],
       );
       return res.rows[0]?.watermark;
     },
-    async saveWatermark(system: string, entity: string, scope: string, watermark: string): Promise<void> {
+    async saveWatermark(
+      system: SystemName,
+      entity: EntityName,
+      scope: string,
+      watermark: string,
+    ): Promise<void> {
       await q.query(
         `INSERT INTO truc.sync_watermarks (system, entity, scope, watermark) VALUES ($1, $2, $3, $4)
          ON CONFLICT (system, entity, scope) DO UPDATE SET watermark = EXCLUDED.watermark, updated_at = now()`,

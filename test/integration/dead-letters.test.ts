@@ -9,12 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/api/auth/tokens.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { INGEST_JOB } from '../../src/jobs/ingest.js';
-import { QUEUES } from '../../src/jobs/queues.js';
+import { queueBatch } from '../../src/jobs/contracts.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { createBatchesRepo } from '../../src/store/batches.js';
-import { createOutboxRepo } from '../../src/store/outbox.js';
 import { student, S1 } from '../helpers/api.js';
 import { backends, countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
@@ -79,17 +76,16 @@ describe('dead letters: list and replay', () => {
 
   it('a refused push becomes a dead letter; a replay delivers it with the same idempotency key', async () => {
     const batchId = randomUUID();
-    await env.deps.db.tx(async (q) => {
-      await createBatchesRepo(q).insert({
+    await env.deps.db.tx((q) =>
+      queueBatch(q, {
         id: batchId,
         clientId: 'test',
         schoolCode: S1,
         entity: 'students',
         format: 'canonical',
         records: [student('DL1')],
-      });
-      await createOutboxRepo(q).add(QUEUES.ingest, INGEST_JOB, { batchId });
-    });
+      }),
+    );
     await waitFor(() => countRows(env.deps.db, 'truc.dead_letters'), { what: 'a dead letter' });
 
     await waitFor(

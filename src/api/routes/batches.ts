@@ -1,20 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Principal } from '../auth/tokens.js';
 import { appendAudit, canonicalJson } from '../../audit/chain.js';
+import { BATCH_FORMATS, VENDOR_ENTITIES } from '../../canonical/systems.js';
 import { AppError } from '../../errors.js';
-import { QUEUES } from '../../jobs/queues.js';
-import { INGEST_JOB } from '../../jobs/ingest.js';
-import { createBatchesRepo } from '../../store/batches.js';
+import { queueBatch } from '../../jobs/contracts.js';
+import { createBatchesRepo, type Batch } from '../../store/batches.js';
 import { isUniqueViolation, type Db, type Queryable } from '../../store/db.js';
 import { createIdempotencyRepo } from '../../store/idempotency.js';
-import { createOutboxRepo } from '../../store/outbox.js';
-import { principalOf, requireSchool } from '../plugins/auth.js';
+import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
-
-/** Entities a vendor may push today, and the wire formats truc maps from. */
-export const PUSH_ENTITIES = ['students', 'staff', 'classes'] as const;
-export const PUSH_FORMATS = ['canonical', 'smas', 'vnedu'] as const;
 
 const SchoolCode = z
   .string()
@@ -33,9 +29,9 @@ const IdempotencyHeaders = z.object({
 function batchBody(maxRecords: number) {
   return z
     .object({
-      entity: z.enum(PUSH_ENTITIES).meta({ description: 'Loại dữ liệu / entity' }),
+      entity: z.enum(VENDOR_ENTITIES).meta({ description: 'Loại dữ liệu / entity' }),
       format: z
-        .enum(PUSH_FORMATS)
+        .enum(BATCH_FORMATS)
         .default('canonical')
         .meta({ description: 'Định dạng bản ghi / record format' }),
       records: z
@@ -94,6 +90,8 @@ export interface BatchRouteOptions {
   maxBatchRecords: number;
 }
 
+type BatchBody = z.infer<ReturnType<typeof batchBody>>;
+
 function requestHash(schoolCode: string, body: unknown): string {
   return createHash('sha256')
     .update(`POST /v1/schools/${schoolCode}/batches\n${canonicalJson(body)}`)
@@ -118,9 +116,112 @@ async function replayed(
   return { status: prior.status, body: prior.body };
 }
 
-const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function batchRoutes(app, opts) {
-  const Body = batchBody(opts.maxBatchRecords);
+interface NewBatchRequest {
+  clientId: string;
+  schoolCode: string;
+  body: BatchBody;
+  /** The Idempotency-Key and the request's hash, when the client sent a key. */
+  idempotency: { key: string; hash: string } | undefined;
+}
 
+/** In one transaction: the batch, its ingest job, the Idempotency-Key's answer, the audit entry. */
+async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredResponse> {
+  const { clientId, schoolCode, idempotency } = req;
+  if (idempotency) {
+    const prior = await replayed(q, clientId, idempotency.key, idempotency.hash);
+    if (prior) return prior;
+  }
+  const batchId = randomUUID();
+  const { entity, format, records } = req.body;
+  await queueBatch(q, { id: batchId, clientId, schoolCode, entity, format, records });
+  const response: StoredResponse = {
+    status: 202,
+    body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received: records.length },
+  };
+  if (idempotency) {
+    await createIdempotencyRepo(q).save(clientId, idempotency.key, {
+      requestHash: idempotency.hash,
+      ...response,
+    });
+  }
+  // Last statement before COMMIT: the audit lock is global and held until the commit.
+  await appendAudit(q, [
+    {
+      actor: clientId,
+      action: 'batch.accepted',
+      subject: `batch:${batchId}`,
+      details: {
+        schoolCode,
+        entity,
+        format,
+        received: records.length,
+        idempotencyKey: idempotency?.key ?? null,
+      },
+    },
+  ]);
+  return response;
+}
+
+/** Stores the batch once per Idempotency-Key; when two requests with one key race, the loser replays. */
+async function acceptBatch(
+  db: Db,
+  req: NewBatchRequest,
+): Promise<{ response: StoredResponse; raced: boolean }> {
+  try {
+    return { response: await db.tx((q) => storeBatch(q, req)), raced: false };
+  } catch (err) {
+    const { idempotency } = req;
+    if (!idempotency || !isUniqueViolation(err)) throw err;
+    const prior = await replayed(db, req.clientId, idempotency.key, idempotency.hash);
+    if (!prior) throw err;
+    return { response: prior, raced: true };
+  }
+}
+
+/** The batch, if the principal may read it; another school's batch is absent, so ids cannot be probed. */
+async function readableBatch(db: Db, p: Principal, batchId: string): Promise<Batch> {
+  const batch = await createBatchesRepo(db).get(batchId);
+  if (!batch || !canAccessSchool(p, batch.schoolCode, 'read')) throw new AppError('ERR_NOT_FOUND');
+  return batch;
+}
+
+function batchStatus(batch: Batch): z.infer<typeof BatchStatus> {
+  return {
+    batchId: batch.id,
+    schoolCode: batch.schoolCode,
+    entity: batch.entity,
+    format: batch.format,
+    status: batch.status,
+    counts: {
+      received: batch.received,
+      accepted: batch.accepted,
+      rejected: batch.rejected,
+      unchanged: batch.unchanged,
+    },
+    errorCode: batch.errorCode,
+    createdAt: batch.createdAt.toISOString(),
+    finishedAt: batch.finishedAt ? batch.finishedAt.toISOString() : null,
+    findingsUrl: `/v1/batches/${batch.id}/findings`,
+  };
+}
+
+const BatchIdParams = z.object({ batchId: z.uuid() }).strict();
+
+const FindingsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+const FindingsPage = z.object({
+  batchId: z.uuid(),
+  items: z.array(Finding),
+  limit: z.number(),
+  offset: z.number(),
+});
+
+const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function batchRoutes(app, opts) {
   app.post(
     '/v1/schools/:schoolCode/batches',
     {
@@ -133,7 +234,7 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
         security: [{ bearerAuth: [] }],
         params: Params,
         headers: IdempotencyHeaders,
-        body: Body,
+        body: batchBody(opts.maxBatchRecords),
         response: {
           202: BatchAccepted,
           400: ProblemSchema,
@@ -150,55 +251,16 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
       requireSchool(p, schoolCode, 'write');
       const key = request.headers['idempotency-key'];
       // Sorting keys costs ~10 ms a batch: only an Idempotency-Key needs a key-order-independent hash.
-      const hash = key ? requestHash(schoolCode, request.body) : undefined;
-      const create = async (q: Queryable): Promise<StoredResponse> => {
-        if (key && hash) {
-          const prior = await replayed(q, p.clientId, key, hash);
-          if (prior) return prior;
-        }
-        const batchId = randomUUID();
-        const { entity, format, records } = request.body;
-        await createBatchesRepo(q).insert({
-          id: batchId,
-          clientId: p.clientId,
-          schoolCode,
-          entity,
-          format,
-          records,
-        });
-        await createOutboxRepo(q).add(QUEUES.ingest, INGEST_JOB, { batchId });
-        const response: StoredResponse = {
-          status: 202,
-          body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received: records.length },
-        };
-        if (key && hash) {
-          await createIdempotencyRepo(q).save(p.clientId, key, { requestHash: hash, ...response });
-        }
-        // Last statement before COMMIT: the audit lock is global and held until the commit.
-        await appendAudit(q, [
-          {
-            actor: p.clientId,
-            action: 'batch.accepted',
-            subject: `batch:${batchId}`,
-            details: { schoolCode, entity, format, received: records.length, idempotencyKey: key ?? null },
-          },
-        ]);
-        return response;
-      };
-      let out: StoredResponse;
-      try {
-        out = await opts.db.tx(create);
-      } catch (err) {
-        // Two requests with the same key raced: the loser replays the winner's answer.
-        if (key && hash && isUniqueViolation(err)) {
-          const prior = await replayed(opts.db, p.clientId, key, hash);
-          if (!prior) throw err;
-          out = prior;
-          void reply.header('idempotent-replayed', 'true');
-        } else throw err;
-      }
-      void reply.header('location', out.body.statusUrl);
-      return reply.code(202).send(out.body);
+      const idempotency = key ? { key, hash: requestHash(schoolCode, request.body) } : undefined;
+      const { response, raced } = await acceptBatch(opts.db, {
+        clientId: p.clientId,
+        schoolCode,
+        body: request.body,
+        idempotency,
+      });
+      if (raced) void reply.header('idempotent-replayed', 'true');
+      void reply.header('location', response.body.statusUrl);
+      return reply.code(202).send(response.body);
     },
   );
 
@@ -210,34 +272,12 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
         tags: ['batches'],
         summary: 'Trạng thái lô / Batch status and counts',
         security: [{ bearerAuth: [] }],
-        params: z.object({ batchId: z.uuid() }).strict(),
+        params: BatchIdParams,
         response: { 200: BatchStatus, 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema },
       },
     },
     async function getBatch(request) {
-      const p = principalOf(request);
-      const batch = await createBatchesRepo(opts.db).get(request.params.batchId);
-      // Another school's batch is reported as absent, so ids cannot be probed.
-      if (!batch || !(p.role === 'city-admin' || p.schools.includes(batch.schoolCode))) {
-        throw new AppError('ERR_NOT_FOUND');
-      }
-      return {
-        batchId: batch.id,
-        schoolCode: batch.schoolCode,
-        entity: batch.entity,
-        format: batch.format,
-        status: batch.status,
-        counts: {
-          received: batch.received,
-          accepted: batch.accepted,
-          rejected: batch.rejected,
-          unchanged: batch.unchanged,
-        },
-        errorCode: batch.errorCode,
-        createdAt: batch.createdAt.toISOString(),
-        finishedAt: batch.finishedAt ? batch.finishedAt.toISOString() : null,
-        findingsUrl: `/v1/batches/${batch.id}/findings`,
-      };
+      return batchStatus(await readableBatch(opts.db, principalOf(request), request.params.batchId));
     },
   );
 
@@ -249,35 +289,15 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
         tags: ['batches'],
         summary: 'Kết quả kiểm tra từng bản ghi / Per-record findings',
         security: [{ bearerAuth: [] }],
-        params: z.object({ batchId: z.uuid() }).strict(),
-        querystring: z
-          .object({
-            limit: z.coerce.number().int().min(1).max(1000).default(100),
-            offset: z.coerce.number().int().min(0).default(0),
-          })
-          .strict(),
-        response: {
-          200: z.object({
-            batchId: z.uuid(),
-            items: z.array(Finding),
-            limit: z.number(),
-            offset: z.number(),
-          }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          404: ProblemSchema,
-        },
+        params: BatchIdParams,
+        querystring: FindingsQuery,
+        response: { 200: FindingsPage, 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema },
       },
     },
     async function getFindings(request) {
-      const p = principalOf(request);
-      const repo = createBatchesRepo(opts.db);
-      const batch = await repo.get(request.params.batchId);
-      if (!batch || !(p.role === 'city-admin' || p.schools.includes(batch.schoolCode))) {
-        throw new AppError('ERR_NOT_FOUND');
-      }
+      const batch = await readableBatch(opts.db, principalOf(request), request.params.batchId);
       const { limit, offset } = request.query;
-      const rows = await repo.findings(batch.id, limit, offset);
+      const rows = await createBatchesRepo(opts.db).findings(batch.id, limit, offset);
       return {
         batchId: batch.id,
         limit,

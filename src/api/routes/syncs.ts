@@ -1,24 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { requestSync } from '../../jobs/pull.js';
+import { SYSTEMS } from '../../canonical/systems.js';
+import { ENTITY_NAMES, SYSTEM_NAMES } from '../../config.js';
+import { requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import { createSyncRunsRepo } from '../../store/sync-runs.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
 
-/** Which entity each system can be pulled for (the configured sources decide at run time). */
-const PULLABLE = {
-  'hcm-csdl': ['schools', 'classes', 'students', 'staff'],
-  'moet-pcgd': ['persons'],
-  smas: ['classes', 'students', 'staff'],
-  vnedu: ['classes', 'students', 'staff'],
-} as const;
-
 const SyncRequest = z
   .object({
-    system: z.enum(['hcm-csdl', 'moet-pcgd', 'smas', 'vnedu']),
-    entity: z.enum(['schools', 'classes', 'students', 'staff', 'persons']),
+    system: z.enum(SYSTEM_NAMES),
+    entity: z.enum(ENTITY_NAMES),
     scope: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,32}$/)
@@ -68,13 +62,14 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
     async function postSync(request, reply) {
       const p = principalOf(request);
       const { system, entity, scope, full } = request.body;
-      if (!(PULLABLE[system] as readonly string[]).includes(entity)) {
+      const can = SYSTEMS[system];
+      if (!can.pull.includes(entity)) {
         throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} has no ${entity} to pull`);
       }
-      if (system === 'moet-pcgd' && !/^\d{5}$/.test(scope ?? '')) {
+      if (can.pullScope === 'commune' && !/^\d{5}$/.test(scope ?? '')) {
         throw new AppError(
           'ERR_VALIDATION',
-          'moet-pcgd persons are pulled per commune: scope = 5-digit commune code',
+          `${system} ${entity} are pulled per commune: scope = 5-digit commune code`,
         );
       }
       const id = await opts.db.tx((q) =>

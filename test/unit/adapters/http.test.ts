@@ -149,6 +149,17 @@ describe('createHttpClient — auth', () => {
     expect(api.isDone()).toBe(true);
   });
 
+  // A caller that hands a Date clock (JavaScript, or a spread of wider deps) must not defeat the cache.
+  it('reuses the token when the clock returns a Date', async () => {
+    const tokens = nock(BASE).post('/oauth/token').once().reply(200, { access_token: 'T1', expires_in: 300 });
+    const api = nock(BASE).get('/d').times(2).matchHeader('authorization', 'Bearer T1').reply(200, {});
+    const c = client({ auth: oauth, now: (() => new Date()) as unknown as () => number });
+    await c.get('/d');
+    await c.get('/d');
+    expect(tokens.isDone()).toBe(true);
+    expect(api.isDone()).toBe(true);
+  });
+
   it('refreshes the token once on 401, then gives up with ERR_ADAPTER_AUTH', async () => {
     nock(BASE)
       .post('/oauth/token')

@@ -1,0 +1,42 @@
+/**
+ * The one table of what each external system does for truc: which entities a sync run can pull from
+ * it (and what a pull's scope is), which entities truc delivers to it, and which entities vendors may
+ * push to truc in its wire format. The API (sync requests, batch formats), the pull sources and the
+ * push targets read it. System and entity names themselves are defined once, in config.ts.
+ */
+import type { EntityName, SystemName } from '../config.js';
+
+export interface SystemCapabilities {
+  /** Entities a sync run can pull from the system. */
+  readonly pull: readonly EntityName[];
+  /** A pull's scope: an optional school code, or (persons per commune) a required 5-digit commune code. */
+  readonly pullScope: 'school' | 'commune';
+  /** Entities truc delivers to the system when they change (it is a push target for them). */
+  readonly push: readonly EntityName[];
+  /** Entities vendors may push to truc in the system's own wire format. */
+  readonly vendorFormat: readonly EntityName[];
+}
+
+/** A school's own records: what school-management systems hold and vendors push. */
+const SCHOOL_RECORDS = ['students', 'staff', 'classes'] as const satisfies readonly EntityName[];
+
+export const SYSTEMS: { readonly [S in SystemName]: SystemCapabilities } = {
+  'hcm-csdl': {
+    pull: ['schools', 'classes', 'students', 'staff'],
+    pullScope: 'school',
+    push: ['students', 'staff', 'classes', 'schools'],
+    vendorFormat: [],
+  },
+  'moet-pcgd': { pull: ['persons'], pullScope: 'commune', push: [], vendorFormat: [] },
+  smas: { pull: SCHOOL_RECORDS, pullScope: 'school', push: [], vendorFormat: SCHOOL_RECORDS },
+  vnedu: { pull: SCHOOL_RECORDS, pullScope: 'school', push: [], vendorFormat: SCHOOL_RECORDS },
+};
+
+/** Entities vendors push through the batch API, in truc's canonical format or a system's own. */
+export const VENDOR_ENTITIES = SCHOOL_RECORDS;
+
+/** Formats of a vendor batch: `canonical`, or the name of a system vendors may push in the format of. */
+export const BATCH_FORMATS: readonly [string, ...string[]] = [
+  'canonical',
+  ...(Object.keys(SYSTEMS) as SystemName[]).filter((s) => SYSTEMS[s].vendorFormat.length > 0),
+];

@@ -1,0 +1,103 @@
+/**
+ * Job contracts: the queue, name and zod payload of every job, and the ways to ask for work, each
+ * writing its outbox row in the caller's transaction (the relay turns rows into queue jobs). The API
+ * and other producers import this module, never a processor: it knows no mapping, adapter or job
+ * logic. Payloads carry ids only, never records or personal data.
+ */
+import { z } from 'zod';
+import type { EntityName, SystemName } from '../config.js';
+import { appendAudit } from '../audit/chain.js';
+import { createBatchesRepo, type NewBatch } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createSyncRunsRepo } from '../store/sync-runs.js';
+
+/** What a job is, as its producers see it. */
+export interface JobContract<P> {
+  /** The queue that serves it. */
+  readonly queue: string;
+  /** The job's name on that queue. */
+  readonly name: string;
+  /** Its payload: ids only. */
+  readonly payload: z.ZodType<P>;
+}
+
+const Id = z.number().int().positive();
+
+/** Ingest one stored batch: map, check, diff, apply. */
+export const ingestBatch = {
+  queue: 'ingest',
+  name: 'ingest-batch',
+  payload: z.object({ batchId: z.uuid() }),
+} satisfies JobContract<unknown>;
+
+/** Fetch one page of a sync run from its source and store it as a batch. */
+export const pullPage = {
+  queue: 'pull',
+  name: 'pull-page',
+  payload: z.object({ syncRunId: Id, page: z.number().int().nonnegative() }),
+} satisfies JobContract<unknown>;
+
+/** Deliver one push set to its target. One queue per target system, each with the target's rate limit. */
+export const pushSet = (system: SystemName) =>
+  ({
+    queue: `push.${system}`,
+    name: 'push-set',
+    payload: z.object({ pushSetId: Id }),
+  }) satisfies JobContract<unknown>;
+
+export type PayloadOf<J extends JobContract<unknown>> = z.output<J['payload']>;
+
+/** Queues a job: writes its outbox row in the caller's transaction. Returns the row id. */
+export async function enqueue<J extends JobContract<unknown>>(
+  q: Queryable,
+  job: J,
+  payload: z.input<J['payload']>,
+): Promise<number> {
+  const checked = job.payload.parse(payload) as Record<string, string | number>;
+  return createOutboxRepo(q).add(job.queue, job.name, checked);
+}
+
+/** Client id of batches made by pulls from external systems: trusted sources, not bound to one school. */
+export const PULL_CLIENT = 'system:pull';
+
+/** Stores a batch and queues its ingest, in the caller's transaction. */
+export async function queueBatch(q: Queryable, batch: NewBatch): Promise<void> {
+  await createBatchesRepo(q).insert(batch);
+  await enqueue(q, ingestBatch, { batchId: batch.id });
+}
+
+/**
+ * Creates a sync run (incremental from the last watermark unless `full`) and queues its first page,
+ * audited, in the caller's transaction. Returns the run's id.
+ */
+export async function requestSync(
+  q: Queryable,
+  input: { system: SystemName; entity: EntityName; scope?: string; full?: boolean; requestedBy: string },
+): Promise<number> {
+  const { system, entity, requestedBy } = input;
+  const scope = input.scope ?? '';
+  const runs = createSyncRunsRepo(q);
+  const since = input.full ? null : ((await runs.watermark(system, entity, scope)) ?? null);
+  const id = await runs.create({ system, entity, scope, since, requestedBy });
+  await enqueue(q, pullPage, { syncRunId: id, page: 0 });
+  await appendAudit(q, [
+    {
+      actor: requestedBy,
+      action: 'sync.requested',
+      subject: `sync:${id}`,
+      details: { system, entity, scope, incremental: since !== null },
+    },
+  ]);
+  return id;
+}
+
+/** The batch and sync run a payload is about, if any: what a dead letter fails and a replay re-opens. */
+export function workOf(payload: Record<string, unknown>): { batchId?: string; syncRunId?: number } {
+  const out: { batchId?: string; syncRunId?: number } = {};
+  if (typeof payload.batchId === 'string') out.batchId = payload.batchId;
+  if (typeof payload.syncRunId === 'number' && Number.isInteger(payload.syncRunId)) {
+    out.syncRunId = payload.syncRunId;
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+/**
+ * Every job truc runs, in one list: the worker role builds one BullMQ worker per queue from it. A new
+ * job is a module exporting `defineJob(...)` (see ./define.ts) and a line here; what producers need to
+ * enqueue it goes in ./contracts.ts.
+ */
+import type { Config, SystemName } from '../config.js';
+import type { WorkerContext } from './context.js';
+import type { Job } from './define.js';
+import { ingestJob } from './ingest.js';
+import { pullPageJob } from './pull.js';
+import { pushSetJob } from './push.js';
+
+/** A job as the registry holds it: whatever it needs of the worker's context, WorkerContext has. */
+export type RegisteredJob = Pick<
+  Job<unknown, WorkerContext>,
+  'queue' | 'name' | 'concurrency' | 'limiter' | 'run'
+>;
+
+/** The jobs a worker serves: ingest, pulls, and a push job for every configured target. */
+export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
+  const targets = Object.keys(ctx.targets) as SystemName[];
+  return [ingestJob, pullPageJob, ...targets.map(pushSetJob)];
+}
+
+/** One queue as a worker serves it: its jobs by name, concurrency and rate limit. */
+export interface QueuePlan {
+  queue: string;
+  jobs: ReadonlyMap<string, RegisteredJob>;
+  concurrency: number;
+  limiter: { max: number; duration: number } | undefined;
+}
+
+/**
+ * Groups jobs by queue. Jobs sharing a queue share its worker: the queue's concurrency is the largest
+ * of theirs, its rate limit the first one declared.
+ */
+export function planQueues(jobs: readonly RegisteredJob[], config: Config): QueuePlan[] {
+  const plans = new Map<string, QueuePlan & { jobs: Map<string, RegisteredJob> }>();
+  for (const job of jobs) {
+    const concurrency = typeof job.concurrency === 'number' ? job.concurrency : job.concurrency(config);
+    const plan = plans.get(job.queue) ?? {
+      queue: job.queue,
+      jobs: new Map<string, RegisteredJob>(),
+      concurrency,
+      limiter: undefined,
+    };
+    plan.jobs.set(job.name, job);
+    plan.concurrency = Math.max(plan.concurrency, concurrency);
+    plan.limiter ??= job.limiter?.(config);
+    plans.set(job.queue, plan);
+  }
+  return [...plans.values()];
+}

@@ -1,0 +1,47 @@
+/**
+ * A real, migrated PostgreSQL in memory (PGlite, no socket, no files) behind truc's `Db` interface,
+ * for unit tests of code that goes through the store's repositories: job processors, dead-letter
+ * replay. Set-up takes a few seconds (WebAssembly); make one per test file, in `beforeAll`.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, Queryable } from '../../src/store/db.js';
+import { listMigrations } from '../../src/store/migrate.js';
+
+/** Generous: PGlite's start-up is slow on a busy machine. */
+export const MEMORY_DB_TIMEOUT_MS = 180_000;
+
+interface PgliteLike {
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+}
+
+function queryable(target: PgliteLike): Queryable {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]) {
+      const res = await target.query<R>(sql, params ? [...params] : undefined);
+      // pg's rowCount: rows returned by a SELECT, rows changed by INSERT/UPDATE/DELETE.
+      return { rows: res.rows, rowCount: Math.max(res.affectedRows ?? 0, res.rows.length) };
+    },
+  };
+}
+
+export interface MemoryDb extends Db {
+  /** Rows of a table (schema-qualified), for assertions. */
+  rows<R = Record<string, unknown>>(table: string, where?: string): Promise<R[]>;
+}
+
+export async function createMemoryDb(): Promise<MemoryDb> {
+  const pglite = await PGlite.create();
+  for (const m of listMigrations()) await pglite.exec(m.sql);
+  const q = queryable(pglite);
+  return {
+    kind: 'pglite',
+    url: 'memory://',
+    query: (sql, params) => q.query(sql, params),
+    tx: (fn) => pglite.transaction((t) => fn(queryable(t))),
+    connect: () => Promise.reject(new Error('memory db: no session-level clients')),
+    close: () => pglite.close(),
+    async rows<R>(table: string, where = 'true') {
+      return (await q.query<R>(`SELECT * FROM ${table} WHERE ${where}`)).rows;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * What the job unit tests share: a worker context over a real in-memory database, with fake pull
+ * sources and push targets that record what they were asked, and a JobRun for a job made from an
+ * outbox row.
+ */
+import { loadConfig } from '../../../src/config.js';
+import type { EntityName, SystemName } from '../../../src/config.js';
+import type { WorkerContext } from '../../../src/jobs/context.js';
+import type { JobRun } from '../../../src/jobs/define.js';
+import type { PulledPage, PullSource } from '../../../src/jobs/sources.js';
+import { routingFor, type PushReceipt, type PushTarget } from '../../../src/jobs/targets.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createMemoryDb, type MemoryDb } from '../../helpers/memory-db.js';
+
+export const NOW = new Date('2026-01-15T03:00:00.000Z');
+
+export interface FakeTarget extends PushTarget {
+  calls: Array<{ entity: EntityName; records: readonly unknown[]; idempotencyKey: string }>;
+  /** What the next write does: answer (default: accept everything) or throw. */
+  next?: () => PushReceipt;
+}
+
+export function fakeTarget(system: SystemName, entities: readonly EntityName[]): FakeTarget {
+  const target: FakeTarget = {
+    system,
+    entities,
+    calls: [],
+    async write(entity, records, opts) {
+      target.calls.push({ entity, records, idempotencyKey: opts.idempotencyKey });
+      return (
+        target.next?.() ?? { accepted: records.length, rejected: [], receiptId: `r-${target.calls.length}` }
+      );
+    },
+  };
+  return target;
+}
+
+export interface FakeSource extends PullSource {
+  /** Pages served in order; every call is recorded. */
+  pages: PulledPage[];
+  calls: Array<{ entity: EntityName; cursor?: string | undefined; since?: string | undefined }>;
+}
+
+export function fakeSource(system: SystemName, entities: readonly EntityName[]): FakeSource {
+  const source: FakeSource = {
+    system,
+    entities,
+    pages: [],
+    calls: [],
+    async page(entity, opts) {
+      source.calls.push({ entity, cursor: opts.cursor, since: opts.since });
+      const page = source.pages.shift();
+      if (!page) throw new Error('fake source: no page left');
+      return page;
+    },
+  };
+  return source;
+}
+
+export interface TestContext extends WorkerContext {
+  db: MemoryDb;
+}
+
+export async function testContext(
+  parts: { sources?: WorkerContext['sources']; targets?: WorkerContext['targets'] } = {},
+): Promise<TestContext> {
+  const targets = parts.targets ?? {};
+  return {
+    config: loadConfig({ env: { TRUC_PROFILE: 'test' } }),
+    db: await createMemoryDb(),
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    now: () => NOW,
+    sources: parts.sources ?? {},
+    targets,
+    routes: routingFor(targets),
+  };
+}
+
+/** The JobRun of a job made from outbox row `outboxId`. */
+export function runOf(queue: string, name: string, outboxId: number | undefined): JobRun {
+  return { id: `job-${outboxId ?? 'x'}`, queue, name, attempt: 1, outboxId };
+}
+
+/** Open outbox rows (not done, not dead), oldest first. */
+export async function openWork(db: MemoryDb) {
+  return db.rows<{ id: number; queue: string; job_name: string; payload: Record<string, unknown> }>(
+    'truc.outbox',
+    'done_at IS NULL AND dead_at IS NULL ORDER BY id',
+  );
+}

@@ -1,0 +1,113 @@
+/**
+ * The pull job through the registry's shape, on a real in-memory database and a fake source: each
+ * page becomes a batch with its ingest job, the run advances and queues the next page, the last page
+ * finishes the run and keeps its watermark for the next incremental run; tombstones delete records;
+ * a page already stored is a no-op.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requestSync } from '../../../src/jobs/contracts.js';
+import { pullPageJob } from '../../../src/jobs/pull.js';
+import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
+import {
+  fakeSource,
+  NOW,
+  openWork,
+  runOf,
+  testContext,
+  type FakeSource,
+  type TestContext,
+} from './fixtures.js';
+
+describe('pull job', () => {
+  let ctx: TestContext;
+  let source: FakeSource;
+  beforeAll(async () => {
+    source = fakeSource('hcm-csdl', ['schools', 'students']);
+    ctx = await testContext({ sources: { 'hcm-csdl': source } });
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  /** Runs the open pull job (there is one at a time) and returns what it answered. */
+  async function runNextPage() {
+    const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull')!;
+    return pullPageJob.run(ctx, row.payload, runOf('pull', 'pull-page', row.id));
+  }
+
+  it('stores each page as a batch, advances the run, finishes it with its watermark', async () => {
+    await createRecordsRepo(ctx.db).upsert(
+      'students',
+      [{ key: 'GONE1', scope: 'S', data: { x: 1 }, fingerprint: fingerprint({ x: 1 }) }],
+      { system: 'hcm-csdl', mappingVersion: 'test@1' },
+    );
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin' }),
+    );
+    source.pages.push(
+      { items: [{ n: 1 }, { n: 2 }], deletedKeys: [], nextCursor: 'c1', watermark: undefined },
+      { items: [{ n: 3 }], deletedKeys: ['GONE1'], nextCursor: undefined, watermark: 'w-1' },
+    );
+
+    expect(await runNextPage()).toEqual({ records: 2, last: false });
+    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
+      status: 'running',
+      cursor: 'c1',
+      pages: 1,
+      records: 2,
+    });
+    const open = await openWork(ctx.db);
+    expect(open.map((r) => [r.queue, r.payload])).toEqual([
+      ['ingest', { batchId: expect.any(String) }],
+      ['pull', { syncRunId: runId, page: 1 }],
+    ]);
+    const [batch] = await ctx.db.rows<{ sync_run_id: number; client_id: string; format: string }>(
+      'truc.batches',
+      `id = '${String(open[0]!.payload.batchId)}'`,
+    );
+    expect(batch).toMatchObject({ sync_run_id: runId, client_id: 'system:pull', format: 'hcm-csdl' });
+
+    expect(await runNextPage()).toEqual({ records: 1, last: true });
+    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
+      status: 'done',
+      pages: 2,
+      records: 3,
+      tombstones: 1,
+      watermark: 'w-1',
+    });
+    expect(
+      await ctx.db.rows('truc.students', `student_code = 'GONE1' AND deleted_at IS NOT NULL`),
+    ).toHaveLength(1);
+    expect(source.calls.map((c) => c.cursor)).toEqual([undefined, 'c1']);
+    expect((await openWork(ctx.db)).filter((r) => r.queue === 'pull')).toEqual([]);
+
+    // The next incremental run starts from the watermark; a full one does not.
+    const next = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin' }),
+    );
+    expect(await createSyncRunsRepo(ctx.db).get(next)).toMatchObject({ since: 'w-1' });
+    source.pages.push({ items: [], deletedKeys: [], nextCursor: undefined, watermark: undefined });
+    await runNextPage();
+    expect(source.calls.at(-1)).toMatchObject({ since: 'w-1' });
+    // No watermark from the source: the run's end (the worker's clock) becomes it.
+    expect(await createSyncRunsRepo(ctx.db).watermark('hcm-csdl', 'students', '')).toBe(NOW.toISOString());
+  });
+
+  it('a page already stored is a no-op (a replayed or duplicated job)', async () => {
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'schools', full: true, requestedBy: 'admin' }),
+    );
+    const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull')!;
+    source.pages.push({ items: [{ n: 1 }], deletedKeys: [], nextCursor: undefined, watermark: 'w' });
+    await pullPageJob.run(ctx, row.payload, runOf('pull', 'pull-page', row.id));
+    const calls = source.calls.length;
+    expect(
+      await pullPageJob.run(ctx, { syncRunId: runId, page: 0 }, runOf('pull', 'pull-page', row.id)),
+    ).toEqual({ skipped: true });
+    expect(source.calls).toHaveLength(calls);
+  });
+
+  it('a system that is not a configured source of the entity fails for good', async () => {
+    await ctx.db.tx((q) => requestSync(q, { system: 'smas', entity: 'staff', requestedBy: 'admin' }));
+    await expect(runNextPage()).rejects.toMatchObject({ code: 'ERR_ENTITY_UNSUPPORTED', retryable: false });
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * The job shape and the worker's wrapper, without a queue: a payload is parsed against its contract
+ * before the processor runs; the outbox id travels beside the payload; permanent failures become
+ * BullMQ UnrecoverableErrors that keep their code as a field; the registry plans one worker per queue.
+ */
+import { UnrecoverableError, type Job as QueueJob } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { loadConfig } from '../../../src/config.js';
+import type { WorkerContext } from '../../../src/jobs/context.js';
+import { defineJob, failureCode, PermanentJobError, type JobRun } from '../../../src/jobs/define.js';
+import { jobsFor, planQueues, type RegisteredJob } from '../../../src/jobs/registry.js';
+import { runQueueJob } from '../../../src/jobs/worker.js';
+import { AppError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { fakeTarget } from './fixtures.js';
+
+const config = loadConfig({ env: { TRUC_PROFILE: 'test' } });
+const ctx = { config, logger: createLogger('silent'), metrics: createMetrics() } as unknown as WorkerContext;
+
+function echoJob(fail?: () => never) {
+  const seen: Array<{ payload: unknown; job: JobRun }> = [];
+  const job = defineJob({
+    queue: 'echo',
+    name: 'echo',
+    payload: z.object({ thingId: z.number().int() }),
+    concurrency: 3,
+    process: async (_ctx: unknown, payload, run) => {
+      seen.push({ payload, job: run });
+      if (fail) fail();
+      return { ok: payload.thingId };
+    },
+  });
+  return { job, seen };
+}
+
+const queueJob = (data: unknown, name = 'echo') =>
+  ({ id: 'ob-x-7', name, data, queueName: 'echo', attemptsMade: 0, opts: {} }) as unknown as QueueJob;
+
+const plan = (job: RegisteredJob) => ({ queue: job.queue, jobs: new Map([[job.name, job]]) });
+
+describe('a job run by the worker', () => {
+  it('gets its parsed payload, and the outbox id beside it', async () => {
+    const { job, seen } = echoJob();
+    expect(await runQueueJob(plan(job), ctx, queueJob({ thingId: 4, outboxId: 7 }))).toEqual({ ok: 4 });
+    expect(seen).toEqual([
+      {
+        payload: { thingId: 4 },
+        job: { id: 'ob-x-7', queue: 'echo', name: 'echo', attempt: 1, outboxId: 7 },
+      },
+    ]);
+  });
+
+  it('a payload that breaks the contract fails for good before the processor runs', async () => {
+    const { job, seen } = echoJob();
+    const err = await runQueueJob(plan(job), ctx, queueJob({ thingId: 'four', outboxId: 7 })).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UnrecoverableError);
+    expect(err).toMatchObject({ name: 'PermanentJobError', code: 'ERR_JOB_PAYLOAD_INVALID' });
+    expect(seen).toEqual([]);
+  });
+
+  it('a permanent AppError keeps its code as a field and the original error as cause', async () => {
+    const refused = new AppError('ERR_ADAPTER_REJECTED', 'HTTP 400 from the target');
+    const { job } = echoJob(() => {
+      throw refused;
+    });
+    const err = (await runQueueJob(plan(job), ctx, queueJob({ thingId: 1 })).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(err).toBeInstanceOf(PermanentJobError);
+    expect(err).toBeInstanceOf(UnrecoverableError);
+    expect(err).toMatchObject({ code: 'ERR_ADAPTER_REJECTED', cause: refused });
+    expect(failureCode(err)).toBe('ERR_ADAPTER_REJECTED');
+  });
+
+  it('a transient failure is rethrown as it is, for BullMQ to retry', async () => {
+    const unavailable = new AppError('ERR_ADAPTER_UNAVAILABLE', 'HTTP 503');
+    const { job } = echoJob(() => {
+      throw unavailable;
+    });
+    await expect(runQueueJob(plan(job), ctx, queueJob({ thingId: 1 }))).rejects.toBe(unavailable);
+    expect(failureCode(new Error('socket hang up'))).toBe('ERR_INTERNAL');
+  });
+
+  it('a job name the queue does not serve fails for good', async () => {
+    const { job } = echoJob();
+    await expect(runQueueJob(plan(job), ctx, queueJob({ thingId: 1 }, 'other'))).rejects.toMatchObject({
+      code: 'ERR_JOB_UNKNOWN',
+    });
+  });
+});
+
+describe('the registry', () => {
+  it('lists ingest, pull and one push job per configured target', () => {
+    const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
+    expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
+      'ingest/ingest-batch',
+      'pull/pull-page',
+      'push.hcm-csdl/push-set',
+    ]);
+    const plans = planQueues(jobs, config);
+    expect(plans.map((p) => [p.queue, p.concurrency, p.limiter])).toEqual([
+      ['ingest', config.jobs.concurrency, undefined],
+      ['pull', 2, undefined],
+      [
+        'push.hcm-csdl',
+        Math.min(config.jobs.concurrency, 2),
+        {
+          max: config.systems['hcm-csdl'].rateLimit.max,
+          duration: config.systems['hcm-csdl'].rateLimit.durationMs,
+        },
+      ],
+    ]);
+  });
+
+  it('jobs sharing a queue share one worker', () => {
+    const a = echoJob().job;
+    const b = { ...echoJob().job, name: 'echo-2', concurrency: 5 };
+    expect(planQueues([a, b], config)).toEqual([
+      {
+        queue: 'echo',
+        jobs: new Map([
+          ['echo', a],
+          ['echo-2', b],
+        ]),
+        concurrency: 5,
+        limiter: undefined,
+      },
+    ]);
+  });
+});
