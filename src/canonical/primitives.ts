@@ -5,12 +5,8 @@
  */
 import { z } from 'zod';
 import { bilingual } from './messages.js';
+import { hasNoForbiddenChars, isNameText, normaliseText } from './text.js';
 
-/** Characters never allowed in canonical text: controls, format chars (bidi, ZW*, BOM), surrogates, private use, line/paragraph separators. */
-const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\u2028\u2029]/u;
-const LETTER = /\p{L}/u;
-/** Letters (any script), combining marks, spaces, apostrophes, hyphen and dot: what a person's name may hold. */
-const NAME_CHARS = /^[\p{L}\p{M} '’.-]+$/u;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Earliest and latest year a canonical date or year may carry. */
@@ -77,43 +73,49 @@ function tooLong(max: number): string {
   return bilingual(`Must be at most ${max} characters.`, `Tối đa ${max} ký tự.`);
 }
 
-function collapseSpaces(value: string): string {
-  return value.replace(/\s+/g, ' ');
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-function hasNoForbiddenChars(value: string): boolean {
-  return !FORBIDDEN_CHARS.test(value);
+/** The number of `len` ASCII digits of `s` from `at`, or -1 when one is not a digit. */
+function digitsAt(s: string, at: number, len: number): number {
+  let n = 0;
+  for (let i = at; i < at + len; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** True when `value` is `YYYY-MM-DD` naming a real day (leap years included) in MIN_YEAR..MAX_YEAR. */
 export function isIsoDate(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
-  const year = Number(value.slice(0, 4));
-  const month = Number(value.slice(5, 7));
-  const day = Number(value.slice(8, 10));
+  if (value.length !== 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return false;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
   if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month]!);
 }
 
 /**
  * Free text: trimmed, NFC, single spaces, 1..max characters, no control or invisible characters.
- * Whitespace inside (tabs, newlines) collapses to one space before the character check.
+ * Whitespace inside (tabs, newlines) collapses to one space before the character check. Text that is
+ * already clean passes through a char-code scan without being copied (`normaliseText`).
  */
 export function text(max: number) {
   return z
     .string({ error: M.text })
-    .trim()
-    .normalize('NFC')
-    .overwrite(collapseSpaces)
+    .overwrite(normaliseText)
     .min(1, { error: M.required })
     .max(max, { error: tooLong(max) })
     .refine(hasNoForbiddenChars, { error: M.forbidden });
 }
 
 /** A person's full name (≤ 100 characters): letters of any script, spaces, apostrophes, hyphens, dots; at least one letter. */
-export const PersonNameSchema = text(100).refine((v) => NAME_CHARS.test(v) && LETTER.test(v), {
-  error: M.name,
-});
+export const PersonNameSchema = text(100).refine(isNameText, { error: M.name });
 
 /** An opaque system code: 1..max of `[A-Za-z0-9._-]` (mã định danh, class code, staff code...). */
 export function opaqueCode(max = 32) {

@@ -18,7 +18,6 @@ export const SCHOOL_YEAR_START = {
   source: 'Công văn 4862/BGDĐT-KHTC (10/09/2014), DOMAIN.md §2.3: new working year opens 1 September',
 } as const;
 
-const CODE = /^(\d{4})-(\d{4})$/;
 const LOOSE_CODE = /^(\d{4})\s*[-–—/]\s*(\d{2}|\d{4})$/;
 
 const M = {
@@ -32,11 +31,21 @@ const M = {
   ),
 } as const;
 
+function yearAt(value: string, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + 4; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** True for `YYYY-YYYY` with consecutive years, the first in MIN_YEAR..MAX_YEAR-1 (a char-code scan, no match array). */
 function isSchoolYearCode(value: string): boolean {
-  const m = CODE.exec(value);
-  if (!m) return false;
-  const first = Number(m[1]);
-  return Number(m[2]) === first + 1 && first >= MIN_YEAR && first < MAX_YEAR;
+  if (value.length !== 9 || value.charCodeAt(4) !== 45) return false;
+  const first = yearAt(value, 0);
+  return first >= MIN_YEAR && first < MAX_YEAR && yearAt(value, 5) === first + 1;
 }
 
 /** School-year code 'YYYY-YYYY' with consecutive years, e.g. '2025-2026'. */
