@@ -1,6 +1,7 @@
 /**
  * Builds src/canonical/data/admin-units-{2025,legacy}.json from the reference CSVs in
- * ../shared/data/admin-units/ (relative to the repo root; override with TRUC_ADMIN_UNITS_DIR).
+ * ../shared/data/admin-units/ (relative to the repo root; override with TRUC_ADMIN_UNITS_DIR), and
+ * admin-units-crosswalk.json (old → new commune codes) from scripts/data/admin-units-crosswalk-2025.csv.
  *
  *   npx tsx scripts/build-admin-units.ts          # regenerate the JSON files
  *   npx tsx scripts/build-admin-units.ts --check  # exit 1 if the committed files differ
@@ -12,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type {
   AdminUnits2025Data,
+  AdminUnitsCrosswalkData,
   CommuneLevel,
   LegacyAdminUnitsData,
   LegacyCommuneLevel,
@@ -21,6 +23,9 @@ import type {
 export const OUTPUT_DIR = fileURLToPath(new URL('../src/canonical/data/', import.meta.url));
 export const CURRENT_FILE = 'admin-units-2025.json';
 export const LEGACY_FILE = 'admin-units-legacy.json';
+export const CROSSWALK_FILE = 'admin-units-crosswalk.json';
+/** The crosswalk's source, kept in the repository (see scripts/data/README.md). */
+export const CROSSWALK_CSV = fileURLToPath(new URL('./data/admin-units-crosswalk-2025.csv', import.meta.url));
 const CURRENT_CSV = 'communes-2025.csv';
 const LEGACY_CSV = 'communes-legacy-2025-07-18.csv';
 
@@ -196,12 +201,44 @@ export function buildLegacy(sourceDir: string): LegacyAdminUnitsData {
   };
 }
 
-/** Both lists, built in memory. */
+/**
+ * Builds the old → new crosswalk from `csvPath`, checking every old code against the legacy list and
+ * every new code against the 2025 list.
+ */
+export function buildCrosswalk(
+  current: AdminUnits2025Data,
+  legacy: LegacyAdminUnitsData,
+  csvPath = CROSSWALK_CSV,
+): AdminUnitsCrosswalkData {
+  const rows = readTable(csvPath, ['legacy_commune_code', 'commune_code_2025']);
+  const newCodes = new Set(current.communes.map((c) => c[0]));
+  const oldCodes = new Set(legacy.communes.map((c) => c[0]));
+  const links = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const [from, to] = [r['legacy_commune_code']!, r['commune_code_2025']!];
+    expect(oldCodes.has(from), `crosswalk: ${from} is not a legacy commune code`);
+    expect(newCodes.has(to), `crosswalk: ${to} is not a 2025 commune code`);
+    links.set(from, (links.get(from) ?? new Set()).add(to));
+  }
+  return {
+    version: '2025-08-05',
+    source:
+      'scripts/data/admin-units-crosswalk-2025.csv: code columns of data/interim/convert_legacy_2025_simple.csv, ' +
+      'tranngocminhhieu/vietnamadminunits (MIT) commit 5f6b79f, from sapnhap.bando.com.vn.',
+    layout: { links: ['legacyCode', 'codes2025'] },
+    links: [...links].map(([from, to]) => [from, [...to].sort().join(' ')] as const).sort(byCode),
+  };
+}
+
+/** Both lists and the crosswalk, built in memory. */
 export function buildAdminUnits(sourceDir = defaultSourceDir()): {
   current: AdminUnits2025Data;
   legacy: LegacyAdminUnitsData;
+  crosswalk: AdminUnitsCrosswalkData;
 } {
-  return { current: buildCurrent(sourceDir), legacy: buildLegacy(sourceDir) };
+  const current = buildCurrent(sourceDir);
+  const legacy = buildLegacy(sourceDir);
+  return { current, legacy, crosswalk: buildCrosswalk(current, legacy) };
 }
 
 function renderTuple(item: unknown): string {
@@ -224,6 +261,7 @@ export function findDrift(sourceDir = defaultSourceDir(), outDir = OUTPUT_DIR): 
   const pairs = [
     [CURRENT_FILE, built.current],
     [LEGACY_FILE, built.legacy],
+    [CROSSWALK_FILE, built.crosswalk],
   ] as const;
   return pairs
     .filter(([file, data]) => {
@@ -243,12 +281,14 @@ function main(argv: readonly string[]): number {
       console.error(`admin units: ${file} is out of date; run npx tsx scripts/build-admin-units.ts`);
     return drift.length === 0 ? 0 : 1;
   }
-  const { current, legacy } = buildAdminUnits();
+  const { current, legacy, crosswalk } = buildAdminUnits();
   writeFileSync(`${OUTPUT_DIR}/${CURRENT_FILE}`, renderJson(current));
   writeFileSync(`${OUTPUT_DIR}/${LEGACY_FILE}`, renderJson(legacy));
+  writeFileSync(`${OUTPUT_DIR}/${CROSSWALK_FILE}`, renderJson(crosswalk));
   console.log(
     `admin units: ${current.provinces.length} provinces, ${current.communes.length} communes (2025); ` +
-      `${legacy.provinces.length} provinces, ${legacy.districts.length} districts, ${legacy.communes.length} communes (legacy)`,
+      `${legacy.provinces.length} provinces, ${legacy.districts.length} districts, ${legacy.communes.length} communes (legacy); ` +
+      `${crosswalk.links.length} crosswalk links`,
   );
   return 0;
 }

@@ -8,8 +8,11 @@
  *   `communes: [code, name, level, provinceCode, resolutionIndex][]` (index into `resolutions`).
  * - admin-units-legacy.json: `provinces: [code, name][]`, `districts: [code, name, provinceCode][]`,
  *   `communes: [code, name, level, districtCode][]`.
+ * - admin-units-crosswalk.json: `links: [legacyCode, codes2025][]`, `codes2025` the space-separated 2025
+ *   codes the old commune's area went to (several when it was split).
  * Codes are strings with their leading zeros; arrays are sorted by code.
  */
+import crosswalkJson from '../data/admin-units-crosswalk.json' with { type: 'json' };
 import currentJson from '../data/admin-units-2025.json' with { type: 'json' };
 import legacyJson from '../data/admin-units-legacy.json' with { type: 'json' };
 import { looseKey } from './code-list.js';
@@ -52,6 +55,14 @@ export interface LegacyAdminUnitsData {
   ])[];
 }
 
+/** Shape of admin-units-crosswalk.json. */
+export interface AdminUnitsCrosswalkData {
+  readonly version: string;
+  readonly source: string;
+  readonly layout: Readonly<Record<'links', readonly string[]>>;
+  readonly links: readonly (readonly [legacyCode: string, codes2025: string])[];
+}
+
 /** A province (2025 list). */
 export interface Province {
   readonly code: string;
@@ -80,6 +91,7 @@ export interface LegacyCommune {
 
 const CURRENT = currentJson as unknown as AdminUnits2025Data;
 const LEGACY = legacyJson as unknown as LegacyAdminUnitsData;
+const CROSSWALK = crosswalkJson as unknown as AdminUnitsCrosswalkData;
 
 /** Version and provenance of the 2025 list. */
 export const ADMIN_UNITS_2025 = {
@@ -205,6 +217,48 @@ export function findCommuneByName(provinceCode: string, rawName: string): Commun
 export function legacyCommune(code: string): LegacyCommune | undefined {
   legacyIndex ??= buildLegacyIndex();
   return legacyIndex.get(code);
+}
+
+let crosswalkIndex: ReadonlyMap<string, readonly string[]> | undefined;
+
+/** Version and provenance of the old → new commune crosswalk. */
+export const ADMIN_UNITS_CROSSWALK = { version: CROSSWALK.version, source: CROSSWALK.source } as const;
+
+/**
+ * The 2025 commune codes a pre-reform commune's area went to (one, or several when it was split),
+ * from the crosswalk; empty for a code that is not a pre-reform commune.
+ */
+export function communesSucceeding(legacyCode: string): readonly string[] {
+  crosswalkIndex ??= new Map(CROSSWALK.links.map(([from, to]) => [from, Object.freeze(to.split(' '))]));
+  return crosswalkIndex.get(legacyCode) ?? [];
+}
+
+/** The day the 2025 commune list took effect (QĐ 19/2025/QĐ-TTg): 1 July 2025. */
+export const ADMIN_UNITS_2025_EFFECTIVE_FROM = CURRENT.effectiveFrom;
+
+/** How a commune code stands at a date: in force, superseded by the 2025 reform, or unknown. */
+export type CommuneStanding =
+  | { readonly status: 'in_force' }
+  | { readonly status: 'superseded'; readonly successors: readonly string[] }
+  | { readonly status: 'unknown' };
+
+const IN_FORCE: CommuneStanding = Object.freeze({ status: 'in_force' });
+const UNKNOWN: CommuneStanding = Object.freeze({ status: 'unknown' });
+
+/**
+ * Whether `code` names a commune in force at `date` (ISO). From 1 July 2025 only the 2025 list is in
+ * force, and a pre-reform code is `superseded` with the crosswalk's successors. Before that day a
+ * pre-reform code is in force, and so is a 2025 code (the hub keeps records in 2025 codes, so a
+ * historical record converted to them is fine).
+ */
+export function communeStanding(code: string, date: string): CommuneStanding {
+  const inCurrent = current().communes.has(code);
+  if (date >= CURRENT.effectiveFrom) {
+    if (inCurrent) return IN_FORCE;
+    const successors = communesSucceeding(code);
+    return successors.length > 0 ? { status: 'superseded', successors } : UNKNOWN;
+  }
+  return inCurrent || legacyCommune(code) !== undefined ? IN_FORCE : UNKNOWN;
 }
 
 /** All 63 pre-reform provinces, sorted by code. */

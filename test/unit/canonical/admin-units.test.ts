@@ -8,7 +8,9 @@ import {
   BIRTH_REGISTRATION_PROVINCE_CODES,
   HCMC_PROVINCE_CODE,
   adminUnitCounts,
+  communeStanding,
   communesOfProvince,
+  communesSucceeding,
   findCommuneByName,
   getCommune,
   getProvince,
@@ -20,10 +22,12 @@ import {
   provinces,
 } from '../../../src/canonical/index.js';
 import {
+  CROSSWALK_FILE,
   CURRENT_FILE,
   LEGACY_FILE,
   OUTPUT_DIR,
   buildAdminUnits,
+  buildCrosswalk,
   defaultSourceDir,
   findDrift,
   parseCsv,
@@ -125,6 +129,33 @@ describe('admin units before 1 July 2025', () => {
   });
 });
 
+describe('the 2025 old → new crosswalk', () => {
+  it('sends a merged ward to the ward that took its area', () => {
+    // Phường Phúc Xá (Ba Đình, Hà Nội) went to Phường Hồng Hà (00097).
+    expect(communesSucceeding('00001')).toEqual(['00097']);
+    expect(getCommune('00097')?.name).toBe('Phường Hồng Hà');
+  });
+
+  it('lists every successor of a split ward', () => {
+    expect(communesSucceeding('00007')).toEqual(['00008', '00025']);
+  });
+
+  it('knows nothing of codes that are not pre-reform communes', () => {
+    expect(communesSucceeding('99999')).toEqual([]);
+  });
+
+  it('judges a code by the list in force at the date', () => {
+    expect(communeStanding('00097', '2025-09-05')).toEqual({ status: 'in_force' });
+    expect(communeStanding('00001', '2025-09-05')).toEqual({ status: 'superseded', successors: ['00097'] });
+    expect(communeStanding('00001', '2024-09-05')).toEqual({ status: 'in_force' });
+    expect(communeStanding('00097', '2024-09-05')).toEqual({ status: 'in_force' });
+    expect(communeStanding('99999', '2024-09-05')).toEqual({ status: 'unknown' });
+    expect(communeStanding('99999', '2025-07-01')).toEqual({ status: 'unknown' });
+    expect(communeStanding('00001', '2025-06-30')).toEqual({ status: 'in_force' });
+    expect(communeStanding('00001', '2025-07-01').status).toBe('superseded');
+  });
+});
+
 describe('scripts/build-admin-units.ts', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'truc-admin-units-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -138,6 +169,19 @@ describe('scripts/build-admin-units.ts', () => {
     const built = buildAdminUnits();
     expect(readFileSync(join(OUTPUT_DIR, CURRENT_FILE), 'utf8')).toBe(renderJson(built.current));
     expect(readFileSync(join(OUTPUT_DIR, LEGACY_FILE), 'utf8')).toBe(renderJson(built.legacy));
+    expect(readFileSync(join(OUTPUT_DIR, CROSSWALK_FILE), 'utf8')).toBe(renderJson(built.crosswalk));
+  });
+
+  it('covers every pre-reform commune in the crosswalk', () => {
+    const built = buildAdminUnits();
+    expect(built.crosswalk.links).toHaveLength(built.legacy.communes.length);
+  });
+
+  it('refuses a crosswalk row naming a code outside the lists', () => {
+    const built = buildAdminUnits();
+    const bad = join(scratch, 'bad-crosswalk.csv');
+    writeFileSync(bad, 'legacy_commune_code,commune_code_2025\n00001,99999\n');
+    expect(() => buildCrosswalk(built.current, built.legacy, bad)).toThrow(/99999 is not a 2025/);
   });
 
   it('reports drift when a committed file differs', () => {
@@ -147,6 +191,7 @@ describe('scripts/build-admin-units.ts', () => {
       renderJson({ ...built.current, communes: built.current.communes.slice(1) }),
     );
     writeFileSync(join(scratch, LEGACY_FILE), renderJson(built.legacy));
+    writeFileSync(join(scratch, CROSSWALK_FILE), renderJson(built.crosswalk));
     expect(findDrift(defaultSourceDir(), scratch)).toEqual([CURRENT_FILE]);
   });
 
