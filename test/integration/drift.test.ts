@@ -1,6 +1,6 @@
 /**
  * Generated files must be what their generators produce: the OpenAPI document and our API's types,
- * the external systems' wire types, and the error-code documentation.
+ * the external systems' wire types, the error-code documentation and the quality-rule catalogue.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -31,6 +31,10 @@ describe('generated files match their generators', () => {
   });
   it('docs/errors.md', async () => {
     const r = await check('scripts/gen-error-docs.ts');
+    expect(r.code, r.out).toBe(0);
+  });
+  it('docs/quality-rules.md', async () => {
+    const r = await check('scripts/gen-quality-docs.ts');
     expect(r.code, r.out).toBe(0);
   });
 });

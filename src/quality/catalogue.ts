@@ -1,0 +1,74 @@
+/**
+ * The rule catalogue: every rule of the four criteria, its stable code, default severity, messages
+ * and version. Codes are a public contract (vendors filter on them): never renamed, never reused —
+ * a rule that goes away moves to RETIRED_CODES. `docs/quality-rules.md` is generated from here.
+ */
+import { DU_CHECKS, DU_RULES } from './rules/du.js';
+import { DUNG_CHECKS, DUNG_RULES } from './rules/dung.js';
+import type { Check } from './rules/define.js';
+import { SACH_CHECKS, SACH_RULES } from './rules/sach.js';
+import { SONG_CHECKS, SONG_RULES } from './rules/song.js';
+import type { Criterion, RuleInfo } from './types.js';
+
+/** Version of the catalogue as a whole: bumped when a rule is added, retired or changes version. */
+export const CATALOGUE_VERSION = '2025.1';
+
+/** Every rule, by criterion (đúng, đủ, sạch, sống), in catalogue order. */
+export const RULES: readonly RuleInfo[] = Object.freeze([
+  ...DUNG_RULES,
+  ...DU_RULES,
+  ...SACH_RULES,
+  ...SONG_RULES,
+]);
+
+/** Codes of rules that no longer exist; never to be used again. */
+export const RETIRED_CODES: readonly string[] = Object.freeze([]);
+
+/** The checks that report the rules of scope record, batch and store (input rules are reported by `prepare`). */
+export const CHECKS: readonly Check[] = Object.freeze([
+  ...DUNG_CHECKS,
+  ...DU_CHECKS,
+  ...SACH_CHECKS,
+  ...SONG_CHECKS,
+]);
+
+const PREFIX: Readonly<Record<Criterion, string>> = {
+  dung: 'DUNG_',
+  du: 'DU_',
+  sach: 'SACH_',
+  song: 'SONG_',
+};
+
+const BY_CODE: ReadonlyMap<string, RuleInfo> = new Map(RULES.map((r) => [r.code, r]));
+
+/** The rule with this code, or undefined. */
+export function ruleByCode(code: string): RuleInfo | undefined {
+  return BY_CODE.get(code);
+}
+
+/**
+ * Problems with the catalogue (empty when sound): duplicate or retired codes, a code whose prefix is
+ * not its criterion's, a check reporting a rule that is not catalogued, a non-input rule no check reports.
+ */
+export function catalogueProblems(rules = RULES, checks = CHECKS, retired = RETIRED_CODES): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rules) {
+    if (seen.has(r.code)) problems.push(`${r.code}: duplicate code`);
+    seen.add(r.code);
+    if (retired.includes(r.code)) problems.push(`${r.code}: retired code reused`);
+    if (!r.code.startsWith(PREFIX[r.criterion]))
+      problems.push(`${r.code}: prefix is not ${PREFIX[r.criterion]}`);
+  }
+  const reported = new Set<string>();
+  for (const c of checks) {
+    for (const r of c.rules) {
+      reported.add(r.code);
+      if (!seen.has(r.code)) problems.push(`${r.code}: reported by a check but not catalogued`);
+    }
+  }
+  for (const r of rules) {
+    if (r.scope !== 'input' && !reported.has(r.code)) problems.push(`${r.code}: no check reports it`);
+  }
+  return problems;
+}

@@ -1,0 +1,320 @@
+/**
+ * The quality engine: runs the catalogue's checks over one batch of canonical records in one pass —
+ * record checks, batch checks (duplicates), then store checks fed by lookups the engine makes once
+ * each per batch (a fixed number of queries whatever the batch size). Applies the city's policy
+ * (severity per entity and rule), collects repairs (mojibake, name case) copy-on-write, and says
+ * which records an `error` finding rejects. Pure apart from the lookups it is given.
+ */
+import type { EntityName } from '../canonical/entities.js';
+import { naturalKey } from '../canonical/entities.js';
+import { CHECKS } from './catalogue.js';
+import type {
+  ActiveHolder,
+  BatchCheck,
+  Check,
+  LastSync,
+  LookupName,
+  RecordCheck,
+  SchoolFacts,
+  StoreCheck,
+  StoreFacts,
+} from './rules/define.js';
+import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text } from './types.js';
+
+/**
+ * Store lookups the store-backed rules need, each answering for a whole batch in one query. A
+ * lookup left out switches its rules off.
+ */
+export interface QualityLookups {
+  /** Facts (level) of these schools. */
+  schools?(codes: readonly string[]): Promise<ReadonlyMap<string, SchoolFacts>>;
+  /** The known classes of these (school, school year) pairs, as `school/year/class`. */
+  classes?(
+    pairs: readonly (readonly [schoolCode: string, schoolYear: string])[],
+  ): Promise<ReadonlySet<string>>;
+  /** Active records (any school) holding these personal IDs. */
+  activeHolders?(
+    entity: EntityName,
+    personalIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly ActiveHolder[]>>;
+  /** The authoritative (city database) copies of these records, by natural key. */
+  authoritative?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, Rec>>;
+  /** The last successful sync of these schools, per system. */
+  lastSyncs?(schoolCodes: readonly string[]): Promise<ReadonlyMap<string, readonly LastSync[]>>;
+  /** How many records of `entity` these schools hold in `schoolYear`. */
+  currentYearCounts?(
+    entity: EntityName,
+    schoolCodes: readonly string[],
+    schoolYear: string,
+  ): Promise<ReadonlyMap<string, number>>;
+}
+
+/** What the engine returns for a batch. */
+export interface QualityResult {
+  /** The records with repairs applied (the input object itself when nothing was repaired); undefined for a record refused before the schema. */
+  readonly records: readonly (Rec | undefined)[];
+  /** Every finding, records in order, then the batch's own (index −1). */
+  readonly findings: readonly Finding[];
+  /** Indexes of the records an `error` finding rejects. */
+  readonly rejected: ReadonlySet<number>;
+  /** Store lookups made (at most one per lookup, whatever the batch size). */
+  readonly lookups: number;
+}
+
+interface Template {
+  readonly severity: Severity;
+  readonly rule: RuleInfo;
+}
+
+/** The severity `rule` has for `entity` under the policy, or 'off'. */
+export function effectiveSeverity(rule: RuleInfo, ctx: BatchContext): Severity | 'off' {
+  const policy = ctx.config.policy;
+  return policy[ctx.entity]?.[rule.code] ?? policy['*']?.[rule.code] ?? rule.severity;
+}
+
+/** Collects findings and repairs of one batch. */
+export class BatchSink implements FindingSink {
+  readonly findings: Finding[] = [];
+  readonly rejected = new Set<number>();
+  /** The batch's records; undefined where one was refused before the schema. */
+  readonly records: (Rec | undefined)[];
+  private readonly copied = new Set<number>();
+  private readonly templates = new Map<RuleInfo, Template | null>();
+
+  constructor(
+    private readonly ctx: BatchContext,
+    records: readonly (Rec | undefined)[],
+  ) {
+    this.records = [...records];
+  }
+
+  /** A sink for checks that see only some records: index i there is `indexes[i]` here. */
+  view(indexes: readonly number[]): FindingSink {
+    return {
+      add: (i, rule, pointer, extra) => this.add(i < 0 ? i : indexes[i]!, rule, pointer, extra),
+      patch: (i, field, value) => this.patch(indexes[i]!, field, value),
+    };
+  }
+
+  private template(rule: RuleInfo): Template | null {
+    let t = this.templates.get(rule);
+    if (t === undefined) {
+      const severity = effectiveSeverity(rule, this.ctx);
+      t = severity === 'off' ? null : { severity, rule };
+      this.templates.set(rule, t);
+    }
+    return t;
+  }
+
+  /** True when the policy switched `rule` off for this batch's entity. */
+  isOff(rule: RuleInfo): boolean {
+    return this.template(rule) === null;
+  }
+
+  add(index: number, rule: RuleInfo, pointer: string, extra?: { value?: string; detail?: Text }): void {
+    const t = this.template(rule);
+    if (t === null) return;
+    const finding: Finding = {
+      index,
+      rule: rule.code,
+      criterion: rule.criterion,
+      severity: t.severity,
+      pointer,
+      vi: rule.message.vi,
+      en: rule.message.en,
+      hintVi: rule.hint.vi,
+      hintEn: rule.hint.en,
+      ...(rule.showsValue && extra?.value !== undefined ? { value: extra.value } : {}),
+      ...(extra?.detail ? { detail: extra.detail } : {}),
+    };
+    this.findings.push(finding);
+    if (t.severity === 'error' && index >= 0) this.rejected.add(index);
+  }
+
+  patch(index: number, field: string, value: unknown): void {
+    const rec = this.records[index];
+    if (rec === undefined) return;
+    if (this.copied.has(index)) (rec as Record<string, unknown>)[field] = value;
+    else {
+      this.records[index] = { ...rec, [field]: value };
+      this.copied.add(index);
+    }
+  }
+}
+
+interface Plan {
+  readonly record: readonly RecordCheck[];
+  readonly batch: readonly BatchCheck[];
+  readonly store: readonly StoreCheck[];
+}
+
+const plans = new Map<string, Plan>();
+
+function planFor(entity: EntityName, checks: readonly Check[]): Plan {
+  const cached = checks === CHECKS ? plans.get(entity) : undefined;
+  if (cached) return cached;
+  const mine = checks.filter((c) => c.entities.includes(entity));
+  const plan: Plan = {
+    record: mine.filter((c): c is RecordCheck => c.scope === 'record'),
+    batch: mine.filter((c): c is BatchCheck => c.scope === 'batch'),
+    store: mine.filter((c): c is StoreCheck => c.scope === 'store'),
+  };
+  if (checks === CHECKS) plans.set(entity, plan);
+  return plan;
+}
+
+function live<C extends Check>(checks: readonly C[], sink: BatchSink): C[] {
+  return checks.filter((c) => c.rules.some((r) => !sink.isOff(r)));
+}
+
+/** Natural keys of canonical records ('' for a missing record or one that lacks its key fields). */
+export function keysOf(entity: EntityName, records: readonly (Rec | undefined)[]): string[] {
+  return records.map((r) => {
+    if (r === undefined) return '';
+    try {
+      return naturalKey(entity, r as never);
+    } catch {
+      return '';
+    }
+  });
+}
+
+/** The records of the sink that are present, with their indexes and keys. */
+interface Present {
+  readonly indexes: readonly number[];
+  readonly records: readonly Rec[];
+  readonly keys: readonly string[];
+}
+
+function presentOf(sink: BatchSink, keys: readonly string[]): Present {
+  const indexes: number[] = [];
+  const records: Rec[] = [];
+  const presentKeys: string[] = [];
+  sink.records.forEach((r, i) => {
+    if (r === undefined) return;
+    indexes.push(i);
+    records.push(r);
+    presentKeys.push(keys[i] ?? '');
+  });
+  return { indexes, records, keys: presentKeys };
+}
+
+/** Runs the record and batch checks; the sink then holds their findings and repairs. */
+export function runInMemory(
+  ctx: BatchContext,
+  sink: BatchSink,
+  keys: readonly string[],
+  checks: readonly Check[] = CHECKS,
+): void {
+  const plan = planFor(ctx.entity, checks);
+  const recordChecks = live(plan.record, sink);
+  const n = sink.records.length;
+  for (let i = 0; i < n; i++) {
+    for (const c of recordChecks) {
+      const rec = sink.records[i];
+      if (rec !== undefined) c.check(rec, i, ctx, sink);
+    }
+  }
+  const batchChecks = live(plan.batch, sink);
+  if (batchChecks.length === 0) return;
+  const present = presentOf(sink, keys);
+  const view = present.indexes.length === n ? sink : sink.view(present.indexes);
+  for (const c of batchChecks) c.check(present.records, present.keys, ctx, view);
+}
+
+const distinct = (values: Iterable<string | undefined>): string[] =>
+  [...new Set(values)].filter((v): v is string => v !== undefined && v !== '');
+
+/** Fetches what the live store checks need, one lookup call each. */
+async function fetchFacts(
+  ctx: BatchContext,
+  records: readonly Rec[],
+  keys: readonly string[],
+  needs: ReadonlySet<LookupName>,
+  lookups: QualityLookups,
+): Promise<{ facts: StoreFacts; calls: number }> {
+  const facts: { -readonly [K in keyof StoreFacts]: StoreFacts[K] } = {};
+  let calls = 0;
+  const field = (f: string) => records.map((r) => (typeof r[f] === 'string' ? (r[f]) : undefined));
+  const schools = distinct(field('schoolCode'));
+  const ownSchools = ctx.schoolCode === undefined ? [] : [ctx.schoolCode];
+  if (needs.has('schools') && lookups.schools && schools.length > 0) {
+    facts.schools = await lookups.schools(schools);
+    calls++;
+  }
+  if (needs.has('classes') && lookups.classes) {
+    const pairs = new Map<string, readonly [string, string]>();
+    for (const r of records) {
+      if (typeof r['classCode'] !== 'string') continue;
+      const pair = [String(r['schoolCode']), String(r['schoolYear'])] as const;
+      pairs.set(pair.join('/'), pair);
+    }
+    if (pairs.size > 0) {
+      facts.classes = await lookups.classes([...pairs.values()]);
+      calls++;
+    }
+  }
+  const ids = distinct(field('personalId'));
+  if (needs.has('activeHolders') && lookups.activeHolders && ids.length > 0) {
+    facts.activeHolders = await lookups.activeHolders(ctx.entity, ids);
+    calls++;
+  }
+  if (needs.has('authoritative') && lookups.authoritative && keys.length > 0) {
+    facts.authoritative = await lookups.authoritative(ctx.entity, distinct(keys));
+    calls++;
+  }
+  if (needs.has('lastSyncs') && lookups.lastSyncs && ownSchools.length > 0) {
+    facts.lastSyncs = await lookups.lastSyncs(ownSchools);
+    calls++;
+  }
+  if (needs.has('currentYearCounts') && lookups.currentYearCounts && ownSchools.length > 0) {
+    facts.currentYearCounts = await lookups.currentYearCounts(ctx.entity, ownSchools, ctx.schoolYear);
+    calls++;
+  }
+  return { facts, calls };
+}
+
+function resultOf(sink: BatchSink, lookups: number): QualityResult {
+  const findings = [...sink.findings].sort((a, b) =>
+    a.index < 0 ? 1 : b.index < 0 ? -1 : a.index - b.index,
+  );
+  return { records: sink.records, findings, rejected: sink.rejected, lookups };
+}
+
+/**
+ * Checks a batch of canonical records in memory (record and batch checks, no store): what the
+ * ingest runs when it has no store, and what the benchmark measures. `sink` may hold findings of an
+ * input step already (see `checkCanonicalInput`).
+ */
+export function checkInMemory(
+  ctx: BatchContext,
+  records: readonly (Rec | undefined)[],
+  sink = new BatchSink(ctx, records),
+): QualityResult {
+  runInMemory(ctx, sink, keysOf(ctx.entity, sink.records));
+  return resultOf(sink, 0);
+}
+
+/**
+ * Checks a batch of canonical records with every rule: record and batch checks, then the store
+ * checks with one call per lookup they need. Records an earlier check rejected are still looked at
+ * (their findings are useful), but they stay rejected.
+ */
+export async function checkBatch(
+  ctx: BatchContext,
+  records: readonly (Rec | undefined)[],
+  lookups: QualityLookups = {},
+  sink = new BatchSink(ctx, records),
+  checks: readonly Check[] = CHECKS,
+): Promise<QualityResult> {
+  const keys = keysOf(ctx.entity, sink.records);
+  runInMemory(ctx, sink, keys, checks);
+  const store = live(planFor(ctx.entity, checks).store, sink);
+  if (store.length === 0) return resultOf(sink, 0);
+  const needs = new Set(store.flatMap((c) => c.needs));
+  const present = presentOf(sink, keys);
+  const { facts, calls } = await fetchFacts(ctx, present.records, present.keys, needs, lookups);
+  const view = sink.view(present.indexes);
+  for (const c of store) c.check(present.records, present.keys, ctx, facts, view);
+  return resultOf(sink, calls);
+}

@@ -1,0 +1,32 @@
+/** Public surface of the quality engine. */
+export {
+  CATALOGUE_VERSION,
+  RULES,
+  RETIRED_CODES,
+  CHECKS,
+  ruleByCode,
+  catalogueProblems,
+} from './catalogue.js';
+export {
+  BatchSink,
+  checkBatch,
+  checkInMemory,
+  effectiveSeverity,
+  keysOf,
+  type QualityLookups,
+  type QualityResult,
+} from './engine.js';
+export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
+export { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityPolicy } from './config.js';
+export type { ActiveHolder, LastSync, SchoolFacts, StoreFacts } from './rules/define.js';
+export {
+  CRITERIA,
+  type BatchContext,
+  type Criterion,
+  type Finding,
+  type Rec,
+  type RuleInfo,
+  type RuleScope,
+  type Severity,
+  type Text,
+} from './types.js';

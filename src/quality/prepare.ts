@@ -1,0 +1,161 @@
+/**
+ * The input step for records pushed in truc's canonical format: what happens before the canonical
+ * schema, reported with catalogue codes instead of being done silently. The personal ID's input form
+ * (spaces and dots dropped; empty = absent; a legacy 9-digit CMND dropped and reported — the same in
+ * every format); text normalised (NFC, trimmed, single spaces) and the change reported; VNI/TCVN3
+ * mojibake repaired or refused; control characters refused. Then the schema, whose issues become
+ * findings of catalogue rules (DU_REQUIRED_MISSING, DUNG_DATE_INVALID, DUNG_CODE_UNKNOWN, …).
+ */
+import type { z } from 'zod';
+import { ENTITY_SCHEMAS, type EntityName } from '../canonical/entities.js';
+import { canonicalMessage } from '../canonical/messages.js';
+import { hasNoForbiddenChars, normaliseText, textChanges } from '../canonical/text.js';
+import { repairMojibake } from '../canonical/vietnamese.js';
+import { REQUIRED_MISSING } from './rules/du.js';
+import {
+  CODE_UNKNOWN,
+  DATE_INVALID,
+  EMAIL_FORMAT,
+  PERSONAL_ID_FORMAT,
+  PERSONAL_ID_LEGACY,
+  SCHEMA,
+} from './rules/dung.js';
+import { CONTROL_CHARS, MOJIBAKE, MOJIBAKE_REPAIRED, TEXT_FIELDS, TEXT_NORMALISED } from './rules/sach.js';
+import type { BatchContext, Rec, RuleInfo, Text } from './types.js';
+import { BatchSink } from './engine.js';
+
+const DATE_FIELDS = new Set(['birthDate', 'statusDate', 'startDate', 'endDate']);
+const EMAIL_FIELDS = new Set(['email', 'officialEmail']);
+const CODE_FIELDS = new Set([
+  'sex',
+  'status',
+  'grade',
+  'currentGrade',
+  'level',
+  'position',
+  'disability',
+  'ethnicityCode',
+  'communeCode',
+  'residenceCommuneCode',
+  'provinceCode',
+  'residenceType',
+  'literacy',
+  'schoolYear',
+]);
+
+/** The catalogue rule a schema issue on `field` stands for. */
+function ruleOfIssue(field: string, issue: z.core.$ZodIssue, input: Rec): RuleInfo {
+  const missing =
+    (issue.path.length === 1 && (input[field] === undefined || input[field] === null)) ||
+    (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1);
+  if (missing) return REQUIRED_MISSING;
+  if (field === 'personalId') return PERSONAL_ID_FORMAT;
+  if (DATE_FIELDS.has(field)) return DATE_INVALID;
+  if (EMAIL_FIELDS.has(field)) return EMAIL_FORMAT;
+  if (CODE_FIELDS.has(field) || issue.code === 'invalid_value') return CODE_UNKNOWN;
+  return SCHEMA;
+}
+
+/** The personal ID as typed → the form the schema checks: spaces and dots out; '' → absent. */
+function personalIdInput(rec: Record<string, unknown>, index: number, sink: BatchSink): void {
+  const raw = rec['personalId'];
+  if (typeof raw !== 'string') return;
+  const id = raw.replace(/[\s.]/g, '');
+  if (id === '') delete rec['personalId'];
+  else if (/^\d{9}$/.test(id)) {
+    delete rec['personalId'];
+    sink.add(index, PERSONAL_ID_LEGACY, '/personalId');
+  } else rec['personalId'] = id;
+}
+
+/** Cleans the text fields; false when a field is refused (control characters, unrepairable mojibake). */
+function cleanTexts(
+  entity: EntityName,
+  rec: Record<string, unknown>,
+  index: number,
+  sink: BatchSink,
+): boolean {
+  let ok = true;
+  for (const { field } of TEXT_FIELDS[entity]) {
+    const raw = rec[field];
+    if (typeof raw !== 'string') continue;
+    const pointer = `/${field}`;
+    let value = normaliseText(raw);
+    if (!hasNoForbiddenChars(value)) {
+      sink.add(index, CONTROL_CHARS, pointer);
+      ok = false;
+      continue;
+    }
+    const mojibake = repairMojibake(value);
+    if (mojibake.kind === 'unrepairable') {
+      sink.add(index, MOJIBAKE, pointer);
+      ok = false;
+      continue;
+    }
+    if (mojibake.kind === 'repaired') {
+      value = normaliseText(mojibake.value);
+      sink.add(index, MOJIBAKE_REPAIRED, pointer);
+    }
+    if (value !== raw) {
+      // An all-blank value is a missing one: the schema reports it.
+      if (value !== '' && textChanges(raw) !== 0) sink.add(index, TEXT_NORMALISED, pointer);
+      rec[field] = value;
+    }
+  }
+  return ok;
+}
+
+/**
+ * Prepares record `index` of a canonical-format batch: input cleaning, then the canonical schema.
+ * Returns the canonical record, or undefined when the record is refused (its findings say why).
+ */
+export function prepareCanonical(
+  entity: EntityName,
+  raw: unknown,
+  index: number,
+  sink: BatchSink,
+): Rec | undefined {
+  const schema = ENTITY_SCHEMAS[entity] as unknown as z.ZodType<Rec>;
+  let input: unknown = raw;
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const rec: Record<string, unknown> = { ...(raw as Rec) };
+    personalIdInput(rec, index, sink);
+    if (!cleanTexts(entity, rec, index, sink)) return undefined;
+    input = rec;
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const rec = (typeof input === 'object' && input !== null ? input : {}) as Rec;
+  const reported = new Set<string>();
+  for (const issue of parsed.error.issues.slice(0, 20)) {
+    const field = String(issue.path[0] ?? '');
+    // One finding per field: the first issue says what is wrong (a blank name is missing, not badly spelt).
+    if (field !== '' && reported.has(field)) continue;
+    reported.add(field);
+    const detail: Text = canonicalMessage(issue.message);
+    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+    sink.add(
+      index,
+      ruleOfIssue(field, issue, rec),
+      issue.path.length ? `/${issue.path.map(String).join('/')}` : '',
+      {
+        detail: { vi: detail.vi + keys, en: detail.en + keys },
+      },
+    );
+  }
+  // A schema failure always rejects, whatever the policy says about the rule.
+  sink.rejected.add(index);
+  return undefined;
+}
+
+/**
+ * The input step over a whole canonical-format batch: a sink holding the input findings and the
+ * canonical records (undefined where refused), ready for `checkInMemory` / `checkBatch`.
+ */
+export function prepareCanonicalBatch(ctx: BatchContext, raws: readonly unknown[]): BatchSink {
+  const sink = new BatchSink(ctx, new Array<Rec | undefined>(raws.length));
+  raws.forEach((raw, index) => {
+    sink.records[index] = prepareCanonical(ctx.entity, raw, index, sink);
+  });
+  return sink;
+}

@@ -1,0 +1,101 @@
+/**
+ * How a rule file declares its rules: `rule(...)` makes a catalogue entry; a check is the code that
+ * reports one or more rules, at one scope. Kept apart so one pass over a record can report several
+ * rules (the personal ID's four) and the catalogue stays plain data.
+ */
+import type { EntityName } from '../../canonical/entities.js';
+import type { SchoolLevel } from '../../canonical/enums.js';
+import type { BatchContext, FindingSink, Rec, RuleInfo } from '../types.js';
+
+/** Makes a catalogue entry (frozen). */
+export function rule(info: RuleInfo): RuleInfo {
+  return Object.freeze({ ...info, entities: Object.freeze([...info.entities]) });
+}
+
+/** A check of one canonical record. */
+export interface RecordCheck {
+  readonly scope: 'record';
+  readonly rules: readonly RuleInfo[];
+  readonly entities: readonly EntityName[];
+  check(rec: Rec, index: number, ctx: BatchContext, out: FindingSink): void;
+}
+
+/** A check across the records of one batch. */
+export interface BatchCheck {
+  readonly scope: 'batch';
+  readonly rules: readonly RuleInfo[];
+  readonly entities: readonly EntityName[];
+  /** `keys[i]` is the natural key of `recs[i]`. */
+  check(recs: readonly Rec[], keys: readonly string[], ctx: BatchContext, out: FindingSink): void;
+}
+
+/** A school's facts as the store knows them. */
+export interface SchoolFacts {
+  readonly schoolCode: string;
+  readonly level: SchoolLevel;
+}
+
+/** An active record elsewhere holding a personal ID (for the two-schools check). */
+export interface ActiveHolder {
+  readonly key: string;
+  readonly schoolCode: string;
+}
+
+/** A school's last successful sync from one system. */
+export interface LastSync {
+  readonly system: string;
+  /** ISO instant. */
+  readonly at: string;
+}
+
+/** What the store said about a batch; each map is filled by one lookup (absent when not looked up). */
+export interface StoreFacts {
+  readonly schools?: ReadonlyMap<string, SchoolFacts>;
+  /** `schoolCode/schoolYear/classCode` of the known classes. */
+  readonly classes?: ReadonlySet<string>;
+  /** Personal ID → active records holding it (any school). */
+  readonly activeHolders?: ReadonlyMap<string, readonly ActiveHolder[]>;
+  /** Natural key → the authoritative record (the city database's copy). */
+  readonly authoritative?: ReadonlyMap<string, Rec>;
+  /** School code → its last successful syncs, one per system. */
+  readonly lastSyncs?: ReadonlyMap<string, readonly LastSync[]>;
+  /** School code → number of its records in the current school year. */
+  readonly currentYearCounts?: ReadonlyMap<string, number>;
+}
+
+/** Which lookup a store check needs. */
+export type LookupName = keyof StoreFacts;
+
+/** A check that needs facts from the store; the engine fetches them once per batch. */
+export interface StoreCheck {
+  readonly scope: 'store';
+  readonly rules: readonly RuleInfo[];
+  readonly entities: readonly EntityName[];
+  readonly needs: readonly LookupName[];
+  check(
+    recs: readonly Rec[],
+    keys: readonly string[],
+    ctx: BatchContext,
+    facts: StoreFacts,
+    out: FindingSink,
+  ): void;
+}
+
+export type Check = RecordCheck | BatchCheck | StoreCheck;
+
+/** The string value of a field, or undefined. */
+export function str(rec: Rec, field: string): string | undefined {
+  const v = rec[field];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The first calendar year of a school-year code ('2025-2026' → 2025). */
+export function startYearOf(schoolYear: string): number {
+  return Number(schoolYear.slice(0, 4));
+}
+
+/** Whole years between an ISO birth date and an ISO date (the age on that day). */
+export function ageOn(birthDate: string, date: string): number {
+  const years = Number(date.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return date.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}

@@ -1,0 +1,180 @@
+/** Đủ (complete): required fields present, every pupil in a class, every class with a teacher, every school reachable. */
+import type { Rec } from '../types.js';
+import { rule, str, type Check } from './define.js';
+
+export const PERSONAL_ID_MISSING = rule({
+  code: 'DU_PERSONAL_ID_MISSING',
+  criterion: 'du',
+  entities: ['students', 'staff', 'persons'],
+  severity: 'warning',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Thiếu số định danh cá nhân', en: 'Personal ID missing' },
+  message: { vi: 'Thiếu số định danh cá nhân.', en: 'The personal ID number is missing.' },
+  hint: {
+    vi: 'Bổ sung số định danh 12 chữ số (trẻ em: theo giấy khai sinh hoặc VNeID của cha mẹ).',
+    en: 'Add the 12-digit personal ID (children: from the birth certificate or the parents’ VNeID).',
+  },
+  showsValue: false,
+});
+
+export const REQUIRED_MISSING = rule({
+  code: 'DU_REQUIRED_MISSING',
+  criterion: 'du',
+  entities: ['schools', 'classes', 'students', 'staff', 'persons'],
+  severity: 'error',
+  version: 1,
+  scope: 'input',
+  title: { vi: 'Thiếu trường bắt buộc', en: 'Required field missing' },
+  message: {
+    vi: 'Thiếu trường bắt buộc của mô hình dữ liệu chuẩn.',
+    en: 'A field the canonical model requires is missing or empty.',
+  },
+  hint: { vi: 'Bổ sung trường này rồi gửi lại.', en: 'Fill in the field and send the record again.' },
+  showsValue: false,
+});
+
+export const FIELD_MISSING = rule({
+  code: 'DU_FIELD_MISSING',
+  criterion: 'du',
+  entities: ['schools', 'classes', 'students', 'staff', 'persons'],
+  severity: 'warning',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Thiếu trường Sở yêu cầu', en: 'Field the city requires is missing' },
+  message: {
+    vi: 'Thiếu trường mà Sở yêu cầu (danh mục trường bắt buộc trong cấu hình).',
+    en: 'A field the city requires (the configured catalogue of required fields) is missing.',
+  },
+  hint: { vi: 'Bổ sung thông tin này.', en: 'Fill in this information.' },
+  showsValue: false,
+});
+
+export const STUDENT_WITHOUT_CLASS = rule({
+  code: 'DU_STUDENT_WITHOUT_CLASS',
+  criterion: 'du',
+  entities: ['students'],
+  severity: 'warning',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Học sinh đang học chưa xếp lớp', en: 'Enrolled pupil without a class' },
+  message: {
+    vi: 'Học sinh đang học nhưng chưa được xếp lớp.',
+    en: 'The pupil is enrolled but in no class.',
+  },
+  hint: { vi: 'Xếp lớp cho học sinh.', en: 'Put the pupil in a class.' },
+  showsValue: false,
+});
+
+export const CLASS_WITHOUT_HOMEROOM = rule({
+  code: 'DU_CLASS_WITHOUT_HOMEROOM',
+  criterion: 'du',
+  entities: ['classes'],
+  severity: 'warning',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Lớp chưa có giáo viên chủ nhiệm', en: 'Class without a homeroom teacher' },
+  message: { vi: 'Lớp chưa có giáo viên chủ nhiệm.', en: 'The class has no homeroom teacher.' },
+  hint: { vi: 'Phân công giáo viên chủ nhiệm.', en: 'Assign a homeroom teacher.' },
+  showsValue: false,
+});
+
+export const SCHOOL_CONTACT_MISSING = rule({
+  code: 'DU_SCHOOL_CONTACT_MISSING',
+  criterion: 'du',
+  entities: ['schools'],
+  severity: 'warning',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Trường thiếu thông tin liên hệ', en: 'School contact field missing' },
+  message: {
+    vi: 'Trường thiếu thông tin liên hệ (địa chỉ, điện thoại, email chính thức hoặc website).',
+    en: 'The school lacks a contact field (address, phone, official e-mail or website).',
+  },
+  hint: {
+    vi: 'Sở yêu cầu mọi trường có website (kèm RSS) và email chính thức cập nhật trong CSDL.',
+    en: 'The city requires every school to keep a website (with RSS) and an official e-mail in the database.',
+  },
+  showsValue: false,
+});
+
+/** Statuses of a pupil who should sit in a class. */
+export const ENROLLED_STATUSES: ReadonlySet<string> = new Set([
+  'studying',
+  'transferred_in',
+  'returned',
+  'repeating',
+]);
+
+/** True when `rec` has a value for `spec` ('a' or 'a|b|c': at least one). */
+export function hasField(rec: Rec, spec: string): boolean {
+  for (const field of spec.split('|')) {
+    const v = rec[field];
+    if (v !== undefined && v !== null && v !== '') return true;
+  }
+  return false;
+}
+
+const requiredCheck: Check = {
+  scope: 'record',
+  rules: [FIELD_MISSING, PERSONAL_ID_MISSING],
+  entities: ['schools', 'classes', 'students', 'staff', 'persons'],
+  check(rec, index, ctx, out) {
+    if (ctx.entity !== 'schools' && ctx.entity !== 'classes' && rec['personalId'] === undefined) {
+      out.add(index, PERSONAL_ID_MISSING, '/personalId');
+    }
+    const fields = ctx.config.requiredFields[ctx.entity];
+    if (!fields) return;
+    for (const spec of fields) {
+      if (!hasField(rec, spec)) out.add(index, FIELD_MISSING, `/${spec.split('|')[0]}`);
+    }
+  },
+};
+
+const classOfPupilCheck: Check = {
+  scope: 'record',
+  rules: [STUDENT_WITHOUT_CLASS],
+  entities: ['students'],
+  check(rec, index, _ctx, out) {
+    const status = str(rec, 'status');
+    if (status !== undefined && ENROLLED_STATUSES.has(status) && rec['classCode'] === undefined) {
+      out.add(index, STUDENT_WITHOUT_CLASS, '/classCode');
+    }
+  },
+};
+
+const homeroomCheck: Check = {
+  scope: 'record',
+  rules: [CLASS_WITHOUT_HOMEROOM],
+  entities: ['classes'],
+  check(rec, index, _ctx, out) {
+    if (rec['homeroomStaffCode'] === undefined) out.add(index, CLASS_WITHOUT_HOMEROOM, '/homeroomStaffCode');
+  },
+};
+
+const SCHOOL_CONTACTS = ['address', 'phone', 'officialEmail', 'website'] as const;
+
+const schoolContactsCheck: Check = {
+  scope: 'record',
+  rules: [SCHOOL_CONTACT_MISSING],
+  entities: ['schools'],
+  check(rec, index, _ctx, out) {
+    for (const f of SCHOOL_CONTACTS) if (!hasField(rec, f)) out.add(index, SCHOOL_CONTACT_MISSING, `/${f}`);
+  },
+};
+
+export const DU_RULES = [
+  PERSONAL_ID_MISSING,
+  REQUIRED_MISSING,
+  FIELD_MISSING,
+  STUDENT_WITHOUT_CLASS,
+  CLASS_WITHOUT_HOMEROOM,
+  SCHOOL_CONTACT_MISSING,
+] as const;
+
+export const DU_CHECKS: readonly Check[] = [
+  requiredCheck,
+  classOfPupilCheck,
+  homeroomCheck,
+  schoolContactsCheck,
+];

@@ -1,0 +1,243 @@
+/** Sống (live): records confirmed this school year, syncs fresh, statuses current, deadlines kept. */
+import { ageOn, rule, startYearOf, str, type Check } from './define.js';
+import { ENROLLED_STATUSES, hasField } from './du.js';
+
+export const NOT_CURRENT_YEAR = rule({
+  code: 'SONG_NOT_CURRENT_YEAR',
+  criterion: 'song',
+  entities: ['students', 'classes'],
+  severity: 'warning',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Bản ghi của năm học cũ', en: 'Record of a past school year' },
+  message: {
+    vi: 'Bản ghi thuộc một năm học đã qua, chưa được xác nhận trong năm học hiện tại.',
+    en: 'The record belongs to a past school year and is not confirmed in the current one.',
+  },
+  hint: {
+    vi: 'Kết chuyển sang năm học hiện tại rồi gửi bản ghi của năm học này.',
+    en: 'Roll the school over to the current year and send this year’s record.',
+  },
+  showsValue: true,
+});
+
+export const MASTER_DATA_LATE = rule({
+  code: 'SONG_MASTER_DATA_LATE',
+  criterion: 'song',
+  entities: ['students', 'classes'],
+  severity: 'warning',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Dữ liệu đầu năm chưa đủ sau hạn', en: 'Start-of-year data incomplete after the deadline' },
+  message: {
+    vi: 'Đã quá hạn cập nhật dữ liệu đầu năm học mà trường này vẫn còn trống.',
+    en: 'The start-of-year master-data deadline has passed and this field is still empty.',
+  },
+  hint: {
+    vi: 'Bổ sung ngay; hạn do Sở quy định mỗi năm (năm 2024: 20/9).',
+    en: 'Fill it in now; the city sets the deadline each year (2024: 20 September).',
+  },
+  showsValue: false,
+});
+
+export const STAFF_PAST_RETIREMENT = rule({
+  code: 'SONG_STAFF_PAST_RETIREMENT',
+  criterion: 'song',
+  entities: ['staff'],
+  severity: 'warning',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Cán bộ quá tuổi nghỉ hưu vẫn đang làm việc', en: 'Staff past retirement age still active' },
+  message: {
+    vi: 'Cán bộ đã quá tuổi nghỉ hưu nhưng trạng thái vẫn đang làm việc.',
+    en: 'The staff member is past retirement age but still marked as working.',
+  },
+  hint: {
+    vi: 'Cập nhật trạng thái (nghỉ hưu) hoặc ngày sinh.',
+    en: 'Update the status (retired) or the birth date.',
+  },
+  showsValue: false,
+});
+
+export const STATUS_CONFLICT = rule({
+  code: 'SONG_STATUS_CONFLICT',
+  criterion: 'song',
+  entities: ['students', 'staff'],
+  severity: 'warning',
+  version: 1,
+  scope: 'store',
+  title: { vi: 'Trạng thái khác CSDL ngành', en: 'Status differs from the city database' },
+  message: {
+    vi: 'Bản ghi còn đang học/đang làm việc nhưng CSDL ngành ghi đã chuyển đi, thôi học hoặc nghỉ.',
+    en: 'The record is still active but the city database says transferred out, dropped out or left.',
+  },
+  hint: {
+    vi: 'Cập nhật trạng thái theo quyết định chuyển đi/thôi học.',
+    en: 'Update the status from the transfer or leaving decision.',
+  },
+  showsValue: true,
+});
+
+export const SYNC_STALE = rule({
+  code: 'SONG_SYNC_STALE',
+  criterion: 'song',
+  entities: ['schools', 'classes', 'students', 'staff'],
+  severity: 'warning',
+  version: 1,
+  scope: 'store',
+  title: { vi: 'Lâu chưa đồng bộ', en: 'Sync out of date' },
+  message: {
+    vi: 'Lần đồng bộ thành công gần nhất của trường từ một hệ thống đã quá cũ.',
+    en: 'The school’s last successful sync from a system is too old.',
+  },
+  hint: {
+    vi: 'Kiểm tra kết nối của phần mềm quản lý trường; tuổi tối đa do Sở cấu hình.',
+    en: 'Check the school-management software’s connection; the city sets the maximum age.',
+  },
+  showsValue: false,
+});
+
+export const ROLLOVER_LATE = rule({
+  code: 'SONG_ROLLOVER_LATE',
+  criterion: 'song',
+  entities: ['students'],
+  severity: 'warning',
+  version: 1,
+  scope: 'store',
+  title: { vi: 'Chưa kết chuyển năm học', en: 'School year not rolled over' },
+  message: {
+    vi: 'Đã quá hạn kết chuyển năm học mà trường chưa có học sinh nào của năm học hiện tại.',
+    en: 'The rollover deadline has passed and the school has no pupil in the current school year.',
+  },
+  hint: {
+    vi: 'Kết chuyển năm học trên phần mềm quản lý trường rồi đồng bộ (năm 2024: hạn 13/9).',
+    en: 'Roll the year over in the school-management software and sync (2024: by 13 September).',
+  },
+  showsValue: false,
+});
+
+/** The deadline `mmdd` ('09-13') of the school year `schoolYear`, as an ISO date. */
+export function deadlineOf(schoolYear: string, mmdd: string): string {
+  return `${startYearOf(schoolYear)}-${mmdd}`;
+}
+
+const notCurrentCheck: Check = {
+  scope: 'record',
+  rules: [NOT_CURRENT_YEAR],
+  entities: ['students', 'classes'],
+  check(rec, index, ctx, out) {
+    const year = str(rec, 'schoolYear');
+    if (year !== undefined && year < ctx.schoolYear)
+      out.add(index, NOT_CURRENT_YEAR, '/schoolYear', { value: year });
+  },
+};
+
+const masterDataCheck: Check = {
+  scope: 'record',
+  rules: [MASTER_DATA_LATE],
+  entities: ['students', 'classes'],
+  check(rec, index, ctx, out) {
+    const fields = ctx.config.masterDataFields[ctx.entity];
+    if (!fields || str(rec, 'schoolYear') !== ctx.schoolYear) return;
+    if (ctx.today <= deadlineOf(ctx.schoolYear, ctx.config.deadlines.masterData)) return;
+    for (const spec of fields)
+      if (!hasField(rec, spec)) out.add(index, MASTER_DATA_LATE, `/${spec.split('|')[0]}`);
+  },
+};
+
+const ACTIVE_STAFF: ReadonlySet<string> = new Set(['working', 'on_leave']);
+
+const retirementCheck: Check = {
+  scope: 'record',
+  rules: [STAFF_PAST_RETIREMENT],
+  entities: ['staff'],
+  check(rec, index, ctx, out) {
+    const status = str(rec, 'status');
+    const birth = str(rec, 'birthDate');
+    const sex = str(rec, 'sex');
+    if (status === undefined || !ACTIVE_STAFF.has(status) || birth === undefined) return;
+    if (sex !== 'male' && sex !== 'female') return;
+    if (ageOn(birth, ctx.today) >= ctx.config.retirementAge[sex])
+      out.add(index, STAFF_PAST_RETIREMENT, '/status');
+  },
+};
+
+const LEFT: ReadonlySet<string> = new Set([
+  'transferred_out',
+  'dropped_out',
+  'completed',
+  'graduated',
+  'deceased',
+  'left',
+  'retired',
+]);
+
+const statusConflictCheck: Check = {
+  scope: 'store',
+  rules: [STATUS_CONFLICT],
+  entities: ['students', 'staff'],
+  needs: ['authoritative'],
+  check(recs, keys, ctx, facts, out) {
+    if (!facts.authoritative) return;
+    const active = ctx.entity === 'staff' ? ACTIVE_STAFF : ENROLLED_STATUSES;
+    recs.forEach((rec, index) => {
+      const ours = str(rec, 'status');
+      const theirs = facts.authoritative!.get(keys[index]!)?.['status'];
+      if (ours !== undefined && active.has(ours) && typeof theirs === 'string' && LEFT.has(theirs)) {
+        out.add(index, STATUS_CONFLICT, '/status', { value: ours });
+      }
+    });
+  },
+};
+
+const DAY_MS = 86_400_000;
+
+const syncStaleCheck: Check = {
+  scope: 'store',
+  rules: [SYNC_STALE],
+  entities: ['schools', 'classes', 'students', 'staff'],
+  needs: ['lastSyncs'],
+  check(_recs, _keys, ctx, facts, out) {
+    if (ctx.schoolCode === undefined) return;
+    const limit = Date.parse(`${ctx.today}T00:00:00+07:00`) - ctx.config.syncMaxAgeDays * DAY_MS;
+    for (const sync of facts.lastSyncs?.get(ctx.schoolCode) ?? []) {
+      if (Date.parse(sync.at) < limit) {
+        out.add(-1, SYNC_STALE, '', {
+          detail: { vi: `Hệ thống: ${sync.system}.`, en: `System: ${sync.system}.` },
+        });
+      }
+    }
+  },
+};
+
+const rolloverCheck: Check = {
+  scope: 'store',
+  rules: [ROLLOVER_LATE],
+  entities: ['students'],
+  needs: ['currentYearCounts'],
+  check(recs, _keys, ctx, facts, out) {
+    if (ctx.schoolCode === undefined || !facts.currentYearCounts) return;
+    if (ctx.today <= deadlineOf(ctx.schoolYear, ctx.config.deadlines.rollover)) return;
+    const stored = facts.currentYearCounts.get(ctx.schoolCode) ?? 0;
+    if (stored > 0 || recs.some((r) => r['schoolYear'] === ctx.schoolYear)) return;
+    out.add(-1, ROLLOVER_LATE, '');
+  },
+};
+
+export const SONG_RULES = [
+  NOT_CURRENT_YEAR,
+  MASTER_DATA_LATE,
+  STAFF_PAST_RETIREMENT,
+  STATUS_CONFLICT,
+  SYNC_STALE,
+  ROLLOVER_LATE,
+] as const;
+
+export const SONG_CHECKS: readonly Check[] = [
+  notCurrentCheck,
+  masterDataCheck,
+  retirementCheck,
+  statusConflictCheck,
+  syncStaleCheck,
+  rolloverCheck,
+];

@@ -1,0 +1,89 @@
+/**
+ * The shapes of the quality engine: a rule's catalogue entry, a finding, and what rules receive.
+ * Criteria are the city's four words: đúng (correct), đủ (complete), sạch (clean), sống (live).
+ */
+import type { EntityName } from '../canonical/entities.js';
+import type { QualityConfig } from './config.js';
+
+/** The four criteria: dung = đúng (correct), du = đủ (complete), sach = sạch (clean), song = sống (live). */
+export type Criterion = 'dung' | 'du' | 'sach' | 'song';
+export const CRITERIA: readonly Criterion[] = ['dung', 'du', 'sach', 'song'];
+
+/** `error` rejects the record; `warning` accepts and flags it; `info` only tells. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/**
+ * Where a rule runs: `input` on a record as received, before the canonical schema (cleaners, the
+ * personal-ID input form, schema issues); `record` on one canonical record; `batch` across the
+ * records of one batch; `store` with lookups into the hub's store (a fixed number per batch).
+ */
+export type RuleScope = 'input' | 'record' | 'batch' | 'store';
+
+/** A text in both languages (Vietnamese first on the wire). */
+export interface Text {
+  readonly vi: string;
+  readonly en: string;
+}
+
+/** A rule's entry in the catalogue. */
+export interface RuleInfo {
+  /** Stable code, starting with its criterion (DUNG_, DU_, SACH_, SONG_); never renamed or reused. */
+  readonly code: string;
+  readonly criterion: Criterion;
+  /** The entities it applies to. */
+  readonly entities: readonly EntityName[];
+  /** Default severity; the city's policy may change it per entity. */
+  readonly severity: Severity;
+  /** Bumped whenever the rule's verdict on the same record can change. */
+  readonly version: number;
+  readonly scope: RuleScope;
+  readonly title: Text;
+  /** What is wrong (shown to the sender with the JSON pointer). */
+  readonly message: Text;
+  /** How to fix it. */
+  readonly hint: Text;
+  /** True when the offending value may be shown in a finding: never for personal data. */
+  readonly showsValue: boolean;
+}
+
+/** One finding about one record (index ≥ 0) or about the batch's school (index −1). */
+export interface Finding {
+  /** Index of the record in its batch; −1 for a finding about the school or the batch. */
+  readonly index: number;
+  readonly rule: string;
+  readonly criterion: Criterion;
+  readonly severity: Severity;
+  /** JSON pointer into the record, '' for the whole record. */
+  readonly pointer: string;
+  /** The offending value, only when the rule's `showsValue` allows it. */
+  readonly value?: string;
+  readonly vi: string;
+  readonly en: string;
+  readonly hintVi: string;
+  readonly hintEn: string;
+  /** A non-personal detail (an expected code, the successor communes of a school's commune…). */
+  readonly detail?: Text;
+}
+
+/** A canonical record as rules read it. */
+export type Rec = Readonly<Record<string, unknown>>;
+
+/** What every rule of a batch sees. */
+export interface BatchContext {
+  readonly entity: EntityName;
+  /** Today in Vietnam (ISO date); rules read no clock. */
+  readonly today: string;
+  /** The current school year ('2025-2026'). */
+  readonly schoolYear: string;
+  /** The school the batch belongs to (vendor pushes), when there is one. */
+  readonly schoolCode?: string | undefined;
+  readonly config: QualityConfig;
+}
+
+/** Where rules put their findings and their repairs. */
+export interface FindingSink {
+  /** Reports `rule` on record `index` at `pointer`; `value` is dropped unless the rule shows values. */
+  add(index: number, rule: RuleInfo, pointer: string, extra?: { value?: string; detail?: Text }): void;
+  /** Replaces a field of record `index` with a repaired value (the record is copied on first repair). */
+  patch(index: number, field: string, value: unknown): void;
+}

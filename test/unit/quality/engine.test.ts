@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { catalogueProblems, RULES, RETIRED_CODES, ruleByCode, CHECKS } from '../../../src/quality/index.js';
+import { codes, rec, run } from './helpers.js';
+
+describe('catalogue', () => {
+  it('is sound: unique codes with their criterion’s prefix, each reported by a check, none retired', () => {
+    expect(catalogueProblems()).toEqual([]);
+    expect(RULES.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('names what is wrong with a broken catalogue', () => {
+    const dup = RULES[0]!;
+    const wrongPrefix = { ...RULES[1]!, code: 'SACH_X', criterion: 'dung' as const };
+    const problems = catalogueProblems([dup, dup, wrongPrefix], CHECKS, [dup.code]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `${dup.code}: duplicate code`,
+        `${dup.code}: retired code reused`,
+        'SACH_X: prefix is not DUNG_',
+      ]),
+    );
+  });
+
+  it('keeps the codes the first engine used (stored findings carry them)', () => {
+    for (const code of [
+      'DU_PERSONAL_ID_MISSING',
+      'DUNG_PERSONAL_ID_FORMAT',
+      'DUNG_PERSONAL_ID_PROVINCE',
+      'DUNG_PERSONAL_ID_SEX_MISMATCH',
+      'DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH',
+      'DUNG_COMMUNE_UNKNOWN',
+      'SACH_DUPLICATE_IN_BATCH',
+    ]) {
+      expect(ruleByCode(code) ?? RETIRED_CODES.includes(code), code).toBeTruthy();
+    }
+  });
+
+  it('every rule speaks both languages and says how to fix it', () => {
+    for (const r of RULES) {
+      for (const t of [r.title, r.message, r.hint]) {
+        expect(t.vi.length, r.code).toBeGreaterThan(3);
+        expect(t.en.length, r.code).toBeGreaterThan(3);
+        expect(t.vi).not.toBe(t.en);
+      }
+    }
+  });
+});
+
+describe('engine', () => {
+  it('the policy changes a rule’s severity per entity, or switches it off', async () => {
+    const bad = rec('students', { personalId: '079219000001' }); // sex digit says male
+    const strict = await run('students', [bad], {
+      config: { policy: { students: { DUNG_PERSONAL_ID_SEX_MISMATCH: 'error' } } },
+    });
+    expect(strict.findings[0]).toMatchObject({ rule: 'DUNG_PERSONAL_ID_SEX_MISMATCH', severity: 'error' });
+    expect(strict.rejected.has(0)).toBe(true);
+    const off = await run('students', [bad], {
+      config: { policy: { '*': { DUNG_PERSONAL_ID_SEX_MISMATCH: 'off' } } },
+    });
+    expect(codes(off)).toEqual([]);
+    const staffOnly = await run('students', [bad], {
+      config: { policy: { staff: { DUNG_PERSONAL_ID_SEX_MISMATCH: 'off' } } },
+    });
+    expect(codes(staffOnly)).toEqual(['DUNG_PERSONAL_ID_SEX_MISMATCH']);
+  });
+
+  it('makes a fixed number of lookups per batch, whatever its size', async () => {
+    let calls = 0;
+    const count =
+      <T>(value: T) =>
+      async () => {
+        calls++;
+        return value;
+      };
+    const lookups = {
+      schools: count(new Map()),
+      classes: count(new Set<string>()),
+      activeHolders: count(new Map()),
+      authoritative: count(new Map()),
+      lastSyncs: count(new Map()),
+      currentYearCounts: count(new Map()),
+    };
+    for (const size of [1, 10, 1000]) {
+      calls = 0;
+      const records = Array.from({ length: size }, () => rec('students'));
+      const r = await run('students', records, { lookups, schoolCode: '79000001' });
+      expect(calls).toBe(6);
+      expect(r.lookups).toBe(6);
+    }
+  });
+
+  it('skips a lookup whose rules are all off', async () => {
+    let calls = 0;
+    const r = await run('students', [rec('students')], {
+      config: { policy: { '*': { SACH_ACTIVE_AT_TWO_SCHOOLS: 'off' } } },
+      lookups: {
+        activeHolders: async () => {
+          calls++;
+          return new Map();
+        },
+      },
+    });
+    expect(calls).toBe(0);
+    expect(r.lookups).toBe(0);
+  });
+
+  it('repairs copy-on-write: the input records are not changed', async () => {
+    const input = rec('students', { fullName: 'NGUYỄN THỊ HỒNG' });
+    const clean = rec('students');
+    const r = await run('students', [input, clean]);
+    expect(input['fullName']).toBe('NGUYỄN THỊ HỒNG');
+    expect(r.records[0]?.['fullName']).toBe('Nguyễn Thị Hồng');
+    expect(r.records[1]).toBe(clean);
+  });
+
+  it('never puts personal data in a finding', async () => {
+    const r = await run('students', [
+      rec('students', { personalId: '079219000001', fullName: 'PHẠM THỊ XUYẾN', birthDate: '2027-01-01' }),
+    ]);
+    expect(r.findings.length).toBeGreaterThanOrEqual(3);
+    const text = JSON.stringify(r.findings);
+    for (const secret of ['079219000001', 'XUYẾN', 'Xuyến', '2027-01-01']) expect(text).not.toContain(secret);
+  });
+});
