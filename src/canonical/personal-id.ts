@@ -79,13 +79,24 @@ function issue(rule: PersonalIdRule, message: Bilingual = PERSONAL_ID_RULES[rule
   return { rule, vi: message.vi, en: message.en };
 }
 
+const REGISTRATION_NUMBERS = (() => {
+  const table = new Uint8Array(1000);
+  for (const code of BIRTH_REGISTRATION_PROVINCE_CODES) table[Number(code)] = 1;
+  for (let n = ABROAD_CODE_RANGE.min; n <= ABROAD_CODE_RANGE.max; n++) table[n] = 1;
+  return table;
+})();
+
+/** `isBirthRegistrationCode` for the code's value (0..999), without a string: a table look-up. */
+export function isBirthRegistrationNumber(n: number): boolean {
+  return REGISTRATION_NUMBERS[n] === 1;
+}
+
 /** True when `code` (3 digits) is an old-province code or a country code in 101–295. */
 export function isBirthRegistrationCode(code: string): boolean {
+  if (BIRTH_REGISTRATION_PROVINCE_CODES.has(code)) return true;
   if (!/^\d{3}$/.test(code)) return false;
   const n = Number(code);
-  return (
-    BIRTH_REGISTRATION_PROVINCE_CODES.has(code) || (n >= ABROAD_CODE_RANGE.min && n <= ABROAD_CODE_RANGE.max)
-  );
+  return n >= ABROAD_CODE_RANGE.min && n <= ABROAD_CODE_RANGE.max;
 }
 
 /** Parses a personal ID (exactly 12 digits; no trimming). Returns its facts, or the rules it breaks. */

@@ -17,29 +17,32 @@ const NUCLEUS =
   '(?:ươu|ươi|uyê|uyu|uya|uôi|uây|oai|oay|oao|oeo|iêu|yêu|ươ|uô|iê|yê|ưa|ưi|ưu|ia|iu|ua|ui|uy|uê|uơ|uâ|oa|oă|oe|oo|oi|ôi|ơi|ai|ao|au|ay|âu|ây|eo|êu|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y)';
 const CODA = '(?:ch|nh|ng|c|m|n|p|t)?';
 const SYLLABLE = new RegExp(`^${ONSET}${NUCLEUS}${CODA}$`, 'u');
+const STOP_CODA = /(?:c|ch|p|t)$/u;
 
 /**
  * True when `word` (one word, any case, NFC or not) is a well-formed Vietnamese syllable: an onset,
- * a vowel nucleus with its glides, a final consonant, and at most one tone mark.
+ * a vowel nucleus with its glides, a final consonant, at most one tone mark, and only the sắc or
+ * nặng tone after a final stop.
  */
 export function isVietnameseSyllable(word: string): boolean {
   const nfd = word.normalize('NFD').toLowerCase();
-  const tones = nfd.match(TONE_MARKS)?.length ?? 0;
-  if (tones > 1) return false;
+  const tones = nfd.match(TONE_MARKS);
+  if (tones && tones.length > 1) return false;
   const base = nfd.replace(TONE_MARKS, '').normalize('NFC');
-  return SYLLABLE.test(base);
+  if (!SYLLABLE.test(base)) return false;
+  // A syllable closed by a stop (-c, -ch, -p, -t) takes only the sắc or nặng tone.
+  return !STOP_CODA.test(base) || (tones !== null && (tones[0] === '\u0301' || tones[0] === '\u0323'));
 }
 
 const NAME_WORD = /\p{L}[\p{L}\p{M}]*/gu;
 
 function properCaseWord(word: string): string {
-  const lower = word.toLocaleLowerCase('vi');
-  const upper = word.toLocaleUpperCase('vi');
+  const lower = word.toLowerCase();
+  const upper = word.toUpperCase();
   const first = word.charAt(0);
   // All lower case, all upper case, or starting lower case: first letter up, the rest as it should be.
-  if (word === lower || word === upper) return first.toLocaleUpperCase('vi') + lower.slice(first.length);
-  if (first === first.toLocaleLowerCase('vi'))
-    return first.toLocaleUpperCase('vi') + word.slice(first.length);
+  if (word === lower || word === upper) return first.toUpperCase() + lower.slice(first.length);
+  if (first === first.toLowerCase()) return first.toUpperCase() + word.slice(first.length);
   // Capitalised with inner capitals ('McDonald'): left as written.
   return word;
 }
@@ -54,9 +57,22 @@ export function properCaseName(name: string): string {
   return name.replace(NAME_WORD, properCaseWord);
 }
 
-/** True when a name is already in proper case (see `properCaseName`). */
+/** Case of each UTF-16 code unit below U+2000: 1 upper-case letter, 2 lower-case letter, 3 combining mark, 0 other. */
+const CASE = (() => {
+  const table = new Uint8Array(0x2000);
+  for (let c = 0; c < 0x2000; c++) {
+    const ch = String.fromCharCode(c);
+    if (/\p{M}/u.test(ch)) table[c] = 3;
+    else if (!/\p{L}/u.test(ch)) table[c] = 0;
+    else if (ch !== ch.toLowerCase()) table[c] = 1;
+    else table[c] = ch !== ch.toUpperCase() ? 2 : 0;
+  }
+  return table;
+})();
+
+/** True when a name is already in proper case (see `properCaseName`); a char-code scan for Latin text. */
 export function isProperCaseName(name: string): boolean {
-  return properCaseName(name) === name;
+  return (textFlags(name) & TEXT_FLAG.notProperCase) === 0;
 }
 
 // --- TCVN3 (ABC) -------------------------------------------------------------------------------------
@@ -85,6 +101,9 @@ const TCVN3: ReadonlyMap<string, string> = new Map(
 
 /** Characters that only TCVN3 mojibake puts in a name or an address: symbols, not letters. */
 const TCVN3_SYMBOLS = /[¨©ª«¬\u00ad®¡¢£¤¥¦§¸µ¶·¹¾»¼½]/u;
+
+/** Characters a correct Vietnamese text never holds: TCVN3 symbols and Latin-1 letters Vietnamese does not use. */
+const RESIDUE = /[¨©ª«¬\u00ad®¡-§¸µ¶·¹¾»¼½ÄÅÆÇËÎÏÑÖØÛÜßäåæçëîïñöøûüÿÐÞþ×÷]/u;
 
 function decodeTcvn3(s: string): string {
   let out = '';
@@ -196,13 +215,119 @@ function fits(original: string, decoded: string): boolean {
   return fixed;
 }
 
-/** Cheap pre-test: VNI and TCVN3 mojibake both need a Latin-1 character from U+00A1 up. */
-function mayBeMojibake(s: string): boolean {
+/**
+ * Cheap pre-test, run before any decoding: a TCVN3 symbol or a Latin-1 letter Vietnamese never uses,
+ * a VNI modifier right after a vowel, a Latin-1 capital inside a lower-case word, or a grave, hook or
+ * tilde vowel before a final stop (impossible in Vietnamese: TCVN3's ố, ộ… show as è, é…).
+ */
+const MOJIBAKE_HINT =
+  /[¨©ª«¬\u00ad®¡-§¸µ¶·¹¾»¼½ÄÅÆÇËÎÏÑÖØÛÜßäåæçëîïñöøûüÿÐÞþ×÷]|[aeAE][âáàåãäÂÁÀÅÃÄ]|[aA][êéèúüëÊÉÈÚÜË]|[aeiouyAEIOUY][ùøûõïÙØÛÕÏ]|[oO][âÂ]|[a-zß-ÿ][À-Þ]|[àèìòùãõ](?:c|ch|p|t)(?![\p{L}])/u;
+
+/** True when `s` may hold VNI or TCVN3 mojibake (a fast test; `repairMojibake` decides). */
+export function mayBeMojibake(s: string): boolean {
+  return (textFlags(s) & TEXT_FLAG.mojibake) !== 0;
+}
+
+/** What `textFlags` noticed, as bits. */
+export const TEXT_FLAG = {
+  /** May hold VNI or TCVN3 mojibake (see MOJIBAKE_HINT). */
+  mojibake: 1,
+  /** Holds U+FFFD, the replacement character. */
+  replacement: 2,
+  /** Not in proper case as a person's name (see `properCaseName`). */
+  notProperCase: 4,
+} as const;
+
+const set = (chars: string): Uint8Array => {
+  const t = new Uint8Array(0x100);
+  for (const ch of chars) t[ch.charCodeAt(0)] = 1;
+  return t;
+};
+const RESIDUE_CHARS = set('¨©ª«¬\u00ad®¡¢£¤¥¦§¸µ¶·¹¾»¼½ÄÅÆÇËÎÏÑÖØÛÜßäåæçëîïñöøûüÿÐÞþ×÷');
+const VOWELS = set('aeiouyAEIOUY');
+const AFTER_AE = set('âáàåãäÂÁÀÅÃÄ');
+const AFTER_A = set('êéèúüëÊÉÈÚÜË');
+const AFTER_VOWEL = set('ùøûõïÙØÛÕÏ');
+const GRAVE_TILDE = set('àèìòùãõ');
+
+/** True when `s[i..]` is a final stop (c, ch, p, t) ending the word. */
+function stopCodaAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c !== 0x63 && c !== 0x70 && c !== 0x74) return false;
+  const j = c === 0x63 && s.charCodeAt(i + 1) === 0x68 ? i + 2 : i + 1;
+  const after = j < s.length ? s.charCodeAt(j) : 0x20;
+  return after >= 0x2000 ? false : CASE[after] === 0;
+}
+
+/** Whether the Latin-1 character `c` at `s[i]`, after `prev`, is a sign of mojibake (see MOJIBAKE_HINT). */
+function isMojibakeSign(s: string, i: number, c: number, prev: number): boolean {
+  if (RESIDUE_CHARS[c] === 1) return true;
+  if (prev <= 0xff && VOWELS[prev] === 1) {
+    const p = prev | 0x20;
+    if (AFTER_VOWEL[c] === 1) return true;
+    if (AFTER_AE[c] === 1 && (p === 0x61 || p === 0x65 || (p === 0x6f && (c === 0xe2 || c === 0xc2))))
+      return true;
+    if (AFTER_A[c] === 1 && p === 0x61) return true;
+  }
+  if (c >= 0xc0 && c <= 0xde && ((prev >= 0x61 && prev <= 0x7a) || (prev >= 0xdf && prev <= 0xff)))
+    return true;
+  return GRAVE_TILDE[c] === 1 && stopCodaAt(s, i + 1);
+}
+
+/**
+ * One char-code pass over a text: whether it may hold mojibake (the same signs as MOJIBAKE_HINT), a
+ * replacement character, or a name not in proper case. Text with characters from U+2000 on (other
+ * than U+FFFD) falls back to the regular expressions.
+ */
+export function textFlags(s: string): number {
+  let flags = 0;
+  let prev = 0x20;
+  let inWord = false;
+  let firstUpper = false;
+  let hasLower = false;
+  let length = 0;
+  let proper = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0xa1 && c <= 0xff) return true;
+    if (c >= 0x2000) {
+      if (c === 0xfffd) {
+        flags |= TEXT_FLAG.replacement;
+        prev = c;
+        continue;
+      }
+      return (
+        flags |
+        (MOJIBAKE_HINT.test(s) ? TEXT_FLAG.mojibake : 0) |
+        (properCaseName(s) === s ? 0 : TEXT_FLAG.notProperCase) |
+        (s.includes('\ufffd') ? TEXT_FLAG.replacement : 0)
+      );
+    }
+    let kind: number;
+    if (c < 0x80) {
+      // ASCII: never a mojibake sign by itself (every sign is a Latin-1 character from U+00A1).
+      kind = c >= 0x61 && c <= 0x7a ? 2 : c >= 0x41 && c <= 0x5a ? 1 : 0;
+    } else {
+      if (c <= 0xff && (flags & TEXT_FLAG.mojibake) === 0 && isMojibakeSign(s, i, c, prev)) {
+        flags |= TEXT_FLAG.mojibake;
+      }
+      kind = CASE[c]!;
+    }
+    prev = c;
+    if (kind === 1 || kind === 2 || (kind === 3 && inWord)) {
+      if (!inWord) {
+        inWord = true;
+        firstUpper = kind === 1;
+        hasLower = false;
+        length = 0;
+      } else if (kind === 2) hasLower = true;
+      if (kind !== 3) length++;
+      continue;
+    }
+    if (inWord && (!firstUpper || (length > 1 && !hasLower))) proper = false;
+    inWord = false;
   }
-  return false;
+  if (inWord && (!firstUpper || (length > 1 && !hasLower))) proper = false;
+  return proper ? flags : flags | TEXT_FLAG.notProperCase;
 }
 
 /**
@@ -212,12 +337,19 @@ function mayBeMojibake(s: string): boolean {
  * languages ('Müller', 'Muñoz') stay `clean`: no decoding turns them into Vietnamese syllables.
  */
 export function repairMojibake(s: string): MojibakeResult {
-  if (!mayBeMojibake(s)) return CLEAN;
+  if (!MOJIBAKE_HINT.test(s)) return CLEAN;
   const tcvn3 = decodeTcvn3(s);
   const vni = decodeVni(s);
   const tcvn3Fits = fits(s, tcvn3);
   const vniFits = fits(s, vni);
-  if (tcvn3Fits && vniFits && tcvn3 !== vni) return UNREPAIRABLE;
+  if (tcvn3Fits && vniFits && tcvn3 !== vni) {
+    // Both explain it: take the one that leaves no legacy-font residue behind ('TrÇn B¶o TuyÕt' is TCVN3).
+    const tcvn3Residue = RESIDUE.test(tcvn3);
+    const vniResidue = RESIDUE.test(vni);
+    if (vniResidue && !tcvn3Residue) return { kind: 'repaired', encoding: 'tcvn3', value: tcvn3 };
+    if (tcvn3Residue && !vniResidue) return { kind: 'repaired', encoding: 'vni', value: vni };
+    return UNREPAIRABLE;
+  }
   if (tcvn3Fits) return { kind: 'repaired', encoding: 'tcvn3', value: tcvn3 };
   if (vniFits) return { kind: 'repaired', encoding: 'vni', value: vni };
   return TCVN3_SYMBOLS.test(s) ? UNREPAIRABLE : CLEAN;

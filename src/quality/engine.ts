@@ -235,7 +235,7 @@ async function fetchFacts(
 ): Promise<{ facts: StoreFacts; calls: number }> {
   const facts: { -readonly [K in keyof StoreFacts]: StoreFacts[K] } = {};
   let calls = 0;
-  const field = (f: string) => records.map((r) => (typeof r[f] === 'string' ? (r[f]) : undefined));
+  const field = (f: string) => records.map((r) => (typeof r[f] === 'string' ? r[f] : undefined));
   const schools = distinct(field('schoolCode'));
   const ownSchools = ctx.schoolCode === undefined ? [] : [ctx.schoolCode];
   if (needs.has('schools') && lookups.schools && schools.length > 0) {

@@ -20,7 +20,14 @@ import {
   PERSONAL_ID_LEGACY,
   SCHEMA,
 } from './rules/dung.js';
-import { CONTROL_CHARS, MOJIBAKE, MOJIBAKE_REPAIRED, TEXT_FIELDS, TEXT_NORMALISED } from './rules/sach.js';
+import {
+  CONTROL_CHARS,
+  MOJIBAKE,
+  MOJIBAKE_REPAIRED,
+  REPLACEMENT_CHAR,
+  TEXT_FIELDS,
+  TEXT_NORMALISED,
+} from './rules/sach.js';
 import type { BatchContext, Rec, RuleInfo, Text } from './types.js';
 import { BatchSink } from './engine.js';
 
@@ -76,16 +83,12 @@ function cleanTexts(
   sink: BatchSink,
 ): boolean {
   let ok = true;
-  for (const { field } of TEXT_FIELDS[entity]) {
-    const raw = rec[field];
+  for (const { field, get } of TEXT_FIELDS[entity]) {
+    const raw = get(rec);
     if (typeof raw !== 'string') continue;
     const pointer = `/${field}`;
     let value = normaliseText(raw);
-    if (!hasNoForbiddenChars(value)) {
-      sink.add(index, CONTROL_CHARS, pointer);
-      ok = false;
-      continue;
-    }
+    // Mojibake first: TCVN3 writes ư as a soft hyphen, which the control-character test refuses.
     const mojibake = repairMojibake(value);
     if (mojibake.kind === 'unrepairable') {
       sink.add(index, MOJIBAKE, pointer);
@@ -95,6 +98,16 @@ function cleanTexts(
     if (mojibake.kind === 'repaired') {
       value = normaliseText(mojibake.value);
       sink.add(index, MOJIBAKE_REPAIRED, pointer);
+    }
+    if (!hasNoForbiddenChars(value)) {
+      sink.add(index, CONTROL_CHARS, pointer);
+      ok = false;
+      continue;
+    }
+    if (value.includes('\ufffd')) {
+      sink.add(index, REPLACEMENT_CHAR, pointer);
+      ok = false;
+      continue;
     }
     if (value !== raw) {
       // An all-blank value is a missing one: the schema reports it.

@@ -1,6 +1,6 @@
 /** Đủ (complete): required fields present, every pupil in a class, every class with a teacher, every school reachable. */
 import type { Rec } from '../types.js';
-import { rule, str, type Check } from './define.js';
+import { rule, strField, type Check } from './define.js';
 
 export const PERSONAL_ID_MISSING = rule({
   code: 'DU_PERSONAL_ID_MISSING',
@@ -106,13 +106,26 @@ export const ENROLLED_STATUSES: ReadonlySet<string> = new Set([
   'repeating',
 ]);
 
+const specs = new Map<string, readonly string[]>();
+
 /** True when `rec` has a value for `spec` ('a' or 'a|b|c': at least one). */
 export function hasField(rec: Rec, spec: string): boolean {
-  for (const field of spec.split('|')) {
+  let fields = specs.get(spec);
+  if (fields === undefined) {
+    fields = spec.split('|');
+    specs.set(spec, fields);
+  }
+  for (const field of fields) {
     const v = rec[field];
     if (v !== undefined && v !== null && v !== '') return true;
   }
   return false;
+}
+
+/** The pointer of a spec's first field ('/fatherName' for 'fatherName|motherName'). */
+export function pointerOf(spec: string): string {
+  const bar = spec.indexOf('|');
+  return `/${bar < 0 ? spec : spec.slice(0, bar)}`;
 }
 
 const requiredCheck: Check = {
@@ -126,7 +139,7 @@ const requiredCheck: Check = {
     const fields = ctx.config.requiredFields[ctx.entity];
     if (!fields) return;
     for (const spec of fields) {
-      if (!hasField(rec, spec)) out.add(index, FIELD_MISSING, `/${spec.split('|')[0]}`);
+      if (!hasField(rec, spec)) out.add(index, FIELD_MISSING, pointerOf(spec));
     }
   },
 };
@@ -136,7 +149,7 @@ const classOfPupilCheck: Check = {
   rules: [STUDENT_WITHOUT_CLASS],
   entities: ['students'],
   check(rec, index, _ctx, out) {
-    const status = str(rec, 'status');
+    const status = strField(rec['status']);
     if (status !== undefined && ENROLLED_STATUSES.has(status) && rec['classCode'] === undefined) {
       out.add(index, STUDENT_WITHOUT_CLASS, '/classCode');
     }

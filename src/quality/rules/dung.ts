@@ -4,9 +4,9 @@
  */
 import { communeStanding } from '../../canonical/codes/admin-units.js';
 import type { Grade, SchoolLevel } from '../../canonical/enums.js';
-import { parsePersonalId } from '../../canonical/personal-id.js';
+import { isBirthRegistrationNumber } from '../../canonical/personal-id.js';
 import type { BatchContext, Rec } from '../types.js';
-import { ageOn, rule, startYearOf, str, type Check } from './define.js';
+import { ageOn, rule, startYearOf, strField, yearOf, type Check } from './define.js';
 
 const ID_ENTITIES = ['students', 'staff', 'persons'] as const;
 
@@ -383,6 +383,16 @@ export const CITY_CONFLICT = rule({
 
 // --- checks ------------------------------------------------------------------------------------------
 
+/** True when `id` is 12 ASCII digits (a char-code scan). */
+function isTwelveDigits(id: string): boolean {
+  if (id.length !== 12) return false;
+  for (let i = 0; i < 12; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 const personalIdCheck: Check = {
   scope: 'record',
   rules: [
@@ -393,25 +403,30 @@ const personalIdCheck: Check = {
   ],
   entities: ID_ENTITIES,
   check(rec, index, _ctx, out) {
-    const id = str(rec, 'personalId');
+    const id = strField(rec['personalId']);
     if (id === undefined) return;
-    const parsed = parsePersonalId(id);
-    if (!parsed.ok) {
-      const broken = parsed.issues[0]!.rule;
-      out.add(
-        index,
-        broken === 'PERSONAL_ID_PROVINCE' ? PERSONAL_ID_PROVINCE : PERSONAL_ID_FORMAT,
-        '/personalId',
-      );
+    if (!isTwelveDigits(id)) {
+      out.add(index, PERSONAL_ID_FORMAT, '/personalId');
       return;
     }
+    if (
+      !isBirthRegistrationNumber(
+        (id.charCodeAt(0) - 48) * 100 + (id.charCodeAt(1) - 48) * 10 + id.charCodeAt(2) - 48,
+      )
+    ) {
+      out.add(index, PERSONAL_ID_PROVINCE, '/personalId');
+      return;
+    }
+    // Digit 4: century and sex (even male, odd female; century 19 + ⌊G/2⌋); digits 5–6: the year.
+    const g = id.charCodeAt(3) - 48;
     const sex = rec['sex'];
-    if ((sex === 'male' || sex === 'female') && sex !== parsed.value.sex) {
+    if ((sex === 'male' || sex === 'female') && (g % 2 === 0 ? 'male' : 'female') !== sex) {
       out.add(index, PERSONAL_ID_SEX_MISMATCH, '/personalId');
     }
-    const birth = str(rec, 'birthDate');
-    if (birth !== undefined && Number(birth.slice(0, 4)) !== parsed.value.birthYear) {
-      out.add(index, PERSONAL_ID_BIRTH_YEAR_MISMATCH, '/personalId');
+    const birth = strField(rec['birthDate']);
+    if (birth !== undefined) {
+      const year = (19 + (g >> 1)) * 100 + (id.charCodeAt(4) - 48) * 10 + (id.charCodeAt(5) - 48);
+      if (yearOf(birth) !== year) out.add(index, PERSONAL_ID_BIRTH_YEAR_MISMATCH, '/personalId');
     }
   },
 };
@@ -421,9 +436,9 @@ const datesCheck: Check = {
   rules: [DATE_IN_FUTURE],
   entities: ['students', 'staff', 'persons'],
   check(rec, index, ctx, out) {
-    const birth = str(rec, 'birthDate');
+    const birth = strField(rec['birthDate']);
     if (birth !== undefined && birth > ctx.today) out.add(index, DATE_IN_FUTURE, '/birthDate');
-    const status = str(rec, 'statusDate');
+    const status = strField(rec['statusDate']);
     if (status !== undefined && status > ctx.today) out.add(index, DATE_IN_FUTURE, '/statusDate');
   },
 };
@@ -465,12 +480,12 @@ const ageForGradeCheck: Check = {
   rules: [AGE_FOR_GRADE],
   entities: ['students', 'persons'],
   check(rec, index, ctx, out) {
-    const birth = str(rec, 'birthDate');
-    const field = ctx.entity === 'persons' ? 'currentGrade' : 'grade';
-    const grade = str(rec, field) as Grade | undefined;
+    const birth = strField(rec['birthDate']);
+    const grade = strField(ctx.entity === 'persons' ? rec['currentGrade'] : rec['grade']) as
+      Grade | undefined;
     if (birth === undefined || grade === undefined || !(grade in NOMINAL_AGE)) return;
-    const year = startYearOf(str(rec, 'schoolYear') ?? ctx.schoolYear);
-    if (!ageFitsGrade(Number(birth.slice(0, 4)), grade, year, ctx.config.ageTolerance)) {
+    const year = startYearOf(strField(rec['schoolYear']) ?? ctx.schoolYear);
+    if (!ageFitsGrade(yearOf(birth), grade, year, ctx.config.ageTolerance)) {
       out.add(index, AGE_FOR_GRADE, '/birthDate');
     }
   },
@@ -481,7 +496,7 @@ const staffAgeCheck: Check = {
   rules: [STAFF_AGE],
   entities: ['staff'],
   check(rec, index, ctx, out) {
-    const birth = str(rec, 'birthDate');
+    const birth = strField(rec['birthDate']);
     if (birth !== undefined && birth <= ctx.today && ageOn(birth, ctx.today) < ctx.config.staffMinAge) {
       out.add(index, STAFF_AGE, '/birthDate');
     }
@@ -496,9 +511,9 @@ const COMMUNE_FIELD = {
 
 /** The date a record speaks for: its status date, else the start of its school year, else today. */
 function recordDate(rec: Rec, ctx: BatchContext): string {
-  const status = str(rec, 'statusDate');
+  const status = strField(rec['statusDate']);
   if (status !== undefined) return status;
-  const year = str(rec, 'schoolYear');
+  const year = strField(rec['schoolYear']);
   return year === undefined ? ctx.today : `${year.slice(0, 4)}-09-01`;
 }
 
@@ -508,7 +523,7 @@ const communeCheck: Check = {
   entities: ['schools', 'students', 'persons'],
   check(rec, index, ctx, out) {
     const field = COMMUNE_FIELD[ctx.entity as keyof typeof COMMUNE_FIELD];
-    const code = str(rec, field);
+    const code = strField(ctx.entity === 'students' ? rec['residenceCommuneCode'] : rec['communeCode']);
     if (code === undefined) return;
     const standing = communeStanding(code, recordDate(rec, ctx));
     if (standing.status === 'unknown') out.add(index, COMMUNE_UNKNOWN, `/${field}`);
@@ -543,8 +558,8 @@ const gradeLevelCheck: Check = {
   needs: ['schools'],
   check(recs, _keys, _ctx, facts, out) {
     recs.forEach((rec, index) => {
-      const grade = str(rec, 'grade');
-      const school = str(rec, 'schoolCode');
+      const grade = strField(rec['grade']);
+      const school = strField(rec['schoolCode']);
       if (grade === undefined || school === undefined) return;
       const level = facts.schools?.get(school)?.level;
       const grades = level === undefined ? null : LEVEL_GRADES[level];
@@ -561,9 +576,9 @@ const classCheck: Check = {
   check(recs, _keys, _ctx, facts, out) {
     if (!facts.classes) return;
     recs.forEach((rec, index) => {
-      const cls = str(rec, 'classCode');
+      const cls = strField(rec['classCode']);
       if (cls === undefined) return;
-      const key = `${str(rec, 'schoolCode')}/${str(rec, 'schoolYear')}/${cls}`;
+      const key = `${strField(rec['schoolCode'])}/${strField(rec['schoolYear'])}/${cls}`;
       if (!facts.classes!.has(key)) out.add(index, CLASS_UNKNOWN, '/classCode', { value: cls });
     });
   },
@@ -573,6 +588,7 @@ const MOBILE_OR_LANDLINE = /^(?:0[35789]\d{8}|02\d{9})$/;
 
 /** True for a Vietnamese mobile (10 digits) or landline (11 digits, 02…), `+84` accepted for the 0. */
 export function isVietnamesePhone(phone: string): boolean {
+  if (MOBILE_OR_LANDLINE.test(phone)) return true;
   const digits = phone.replace(/[\s.()-]/g, '');
   return MOBILE_OR_LANDLINE.test(digits.startsWith('+84') ? `0${digits.slice(3)}` : digits);
 }
@@ -585,22 +601,17 @@ export function isEmail(value: string): boolean {
   return EMAIL.test(value);
 }
 
-const PHONE_FIELDS = ['phone'] as const;
-const EMAIL_FIELDS = ['email', 'officialEmail'] as const;
-
 const contactCheck: Check = {
   scope: 'record',
   rules: [PHONE_FORMAT, EMAIL_FORMAT],
   entities: ['schools', 'students', 'staff'],
   check(rec, index, _ctx, out) {
-    for (const f of PHONE_FIELDS) {
-      const v = str(rec, f);
-      if (v !== undefined && !isVietnamesePhone(v)) out.add(index, PHONE_FORMAT, `/${f}`);
-    }
-    for (const f of EMAIL_FIELDS) {
-      const v = str(rec, f);
-      if (v !== undefined && !isEmail(v)) out.add(index, EMAIL_FORMAT, `/${f}`);
-    }
+    const phone = rec['phone'];
+    if (typeof phone === 'string' && !isVietnamesePhone(phone)) out.add(index, PHONE_FORMAT, '/phone');
+    const email = rec['email'];
+    if (typeof email === 'string' && !isEmail(email)) out.add(index, EMAIL_FORMAT, '/email');
+    const official = rec['officialEmail'];
+    if (typeof official === 'string' && !isEmail(official)) out.add(index, EMAIL_FORMAT, '/officialEmail');
   },
 };
 
@@ -625,11 +636,11 @@ const schoolContactCheck: Check = {
   rules: [SCHOOL_EMAIL_DOMAIN, WEBSITE_FORMAT],
   entities: ['schools'],
   check(rec, index, ctx, out) {
-    const email = str(rec, 'officialEmail');
+    const email = strField(rec['officialEmail']);
     if (email !== undefined && isEmail(email) && !onOfficialDomain(email, ctx.config.officialEmailDomains)) {
       out.add(index, SCHOOL_EMAIL_DOMAIN, '/officialEmail', { value: email });
     }
-    const site = str(rec, 'website');
+    const site = strField(rec['website']);
     if (site !== undefined && !isWebsite(site)) out.add(index, WEBSITE_FORMAT, '/website', { value: site });
   },
 };

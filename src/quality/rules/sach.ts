@@ -3,9 +3,10 @@
  * replacement or placeholder values, no duplicates in a batch or across schools.
  */
 import { normaliseText } from '../../canonical/text.js';
-import { isProperCaseName, properCaseName, repairMojibake } from '../../canonical/vietnamese.js';
+import { TEXT_FLAG, properCaseName, repairMojibake, textFlags } from '../../canonical/vietnamese.js';
 import type { EntityName } from '../../canonical/entities.js';
-import { rule, str, type Check } from './define.js';
+import type { Rec } from '../types.js';
+import { rule, strField, type Check } from './define.js';
 import { ENROLLED_STATUSES } from './du.js';
 
 const TEXT_ENTITIES = ['schools', 'classes', 'students', 'staff', 'persons'] as const;
@@ -111,7 +112,7 @@ export const REPLACEMENT_CHAR = rule({
   entities: TEXT_ENTITIES,
   severity: 'error',
   version: 1,
-  scope: 'record',
+  scope: 'input',
   title: { vi: 'Có ký tự thay thế (�)', en: 'Replacement character (�)' },
   message: {
     vi: 'Văn bản có ký tự thay thế "�": một phần dữ liệu đã mất khi chuyển bảng mã.',
@@ -218,64 +219,108 @@ export const ACTIVE_AT_TWO_SCHOOLS = rule({
 
 // --- checks ------------------------------------------------------------------------------------------
 
+/** A text field of an entity: its name, whether it holds a person's name, and a reader. */
+export interface TextField {
+  readonly field: string;
+  readonly name: boolean;
+  /** Reads the field with a constant property name (fast; see `strField`). */
+  readonly get: (rec: Rec) => unknown;
+}
+
 /** Text fields of each entity; `name` ones are person names (proper case applies). */
-export const TEXT_FIELDS: Readonly<Record<EntityName, readonly { field: string; name: boolean }[]>> = {
+export const TEXT_FIELDS: Readonly<Record<EntityName, readonly TextField[]>> = {
   schools: [
-    { field: 'name', name: false },
-    { field: 'address', name: false },
+    { field: 'name', name: false, get: (r) => r['name'] },
+    { field: 'address', name: false, get: (r) => r['address'] },
   ],
-  classes: [{ field: 'name', name: false }],
+  classes: [{ field: 'name', name: false, get: (r) => r['name'] }],
   students: [
-    { field: 'fullName', name: true },
-    { field: 'fatherName', name: true },
-    { field: 'motherName', name: true },
-    { field: 'guardianName', name: true },
+    { field: 'fullName', name: true, get: (r) => r['fullName'] },
+    { field: 'fatherName', name: true, get: (r) => r['fatherName'] },
+    { field: 'motherName', name: true, get: (r) => r['motherName'] },
+    { field: 'guardianName', name: true, get: (r) => r['guardianName'] },
   ],
-  staff: [{ field: 'fullName', name: true }],
+  staff: [{ field: 'fullName', name: true, get: (r) => r['fullName'] }],
   persons: [
-    { field: 'fullName', name: true },
-    { field: 'householdNo', name: false },
-    { field: 'currentSchoolName', name: false },
+    { field: 'fullName', name: true, get: (r) => r['fullName'] },
+    { field: 'householdNo', name: false, get: (r) => r['householdNo'] },
+    { field: 'currentSchoolName', name: false, get: (r) => r['currentSchoolName'] },
   ],
 };
 
-const FOLD_MARKS = /[\u0300-\u036f]/g;
-const NOT_ALNUM = /[^a-z0-9]/g;
+/** Per UTF-16 code unit below U+2000: its base letter or digit, lower case ASCII, or 0 (dropped). */
+const FOLD = (() => {
+  const table = new Uint8Array(0x2000);
+  for (let c = 0; c < 0x2000; c++) {
+    const base = String.fromCharCode(c).toLowerCase().normalize('NFD').charAt(0).replace('đ', 'd');
+    const b = base.charCodeAt(0);
+    if ((b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39)) table[c] = b;
+  }
+  table[0x111] = 0x64; // đ
+  table[0x110] = 0x64; // Đ
+  return table;
+})();
+
+/** Folded placeholders are at most this long; folding stops past it. */
+const MAX_FOLDED = 16;
 
 /** Lower case, no diacritics (đ → d), letters and digits only: 'Không có' → 'khongco'. */
 export function foldPlaceholder(value: string): string {
-  return value
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(FOLD_MARKS, '')
-    .replace(/đ/g, 'd')
-    .replace(NOT_ALNUM, '');
-}
-
-/** True when `value` is one of the placeholders (compared folded); only short values can be. */
-export function isPlaceholder(value: string, placeholders: ReadonlySet<string>): boolean {
-  return value.length <= 16 && placeholders.has(foldPlaceholder(value));
-}
-
-const SAME_DIGIT = /^(\d)\1+$/;
-const PLACEHOLDER_MAIL = /^(?:test|abc|x+|no|none|noemail|khongco|email|mail|a+)@/i;
-
-const placeholderSets = new WeakMap<readonly string[], ReadonlySet<string>>();
-function placeholderSet(list: readonly string[]): ReadonlySet<string> {
-  let set = placeholderSets.get(list);
-  if (!set) {
-    set = new Set(list.map(foldPlaceholder));
-    placeholderSets.set(list, set);
+  let out = '';
+  for (let i = 0; i < value.length && out.length <= MAX_FOLDED; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x2000) continue;
+    const f = FOLD[c]!;
+    if (f !== 0) out += String.fromCharCode(f);
   }
-  return set;
+  return out;
+}
+
+/** The placeholders of a configuration, folded, with the first two folded characters of each for a quick reject. */
+interface PlaceholderIndex {
+  readonly folded: ReadonlySet<string>;
+  /** c1 × 128 + c2 of every folded placeholder of two characters or more. */
+  readonly prefixes: ReadonlySet<number>;
 }
 
 /**
- * Mojibake: a pre-test cheap enough for every text field — a TCVN3 symbol, a Latin-1 letter Vietnamese
- * never uses, a VNI modifier right after a vowel, or a Latin-1 capital inside a lower-case word.
+ * True when `value` is one of the placeholders (compared folded). The first two folded characters
+ * reject almost every real value ('Nguyễn…' starts 'ng', no placeholder does) before any string is built.
  */
-const MOJIBAKE_HINT =
-  /[¨©ª«¬\u00ad®¡-§¸µ¶·¹¾»¼½ÄÅÆÇËÎÏÑÖØÛÜßäåæçëîïñöøûüÿÐÞþ×÷]|[aeAE][âáàåãäÂÁÀÅÃÄ]|[aA][êéèúüëÊÉÈÚÜË]|[aeiouyAEIOUY][ùøûõïÙØÛÕÏ]|[oO][âÂ]|[a-zß-ÿ][À-Þ]/;
+export function isPlaceholder(value: string, index: PlaceholderIndex): boolean {
+  let first = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const f = c < 0x2000 ? FOLD[c]! : 0;
+    if (f === 0) continue;
+    if (first === 0) first = f;
+    else {
+      if (!index.prefixes.has(first * 128 + f)) return false;
+      break;
+    }
+  }
+  return index.folded.has(foldPlaceholder(value));
+}
+
+const SAME_DIGIT = /^\+?(\d)\1+$|^0(\d)\2+$/;
+const PLACEHOLDER_MAIL = /^(?:test|abc|x+|no|none|noemail|khongco|email|mail|a+)@/i;
+
+let lastList: readonly string[] | undefined;
+let lastIndex: PlaceholderIndex = { folded: new Set(), prefixes: new Set() };
+
+/** The index of a placeholder list (built once per list; the last one is remembered). */
+function placeholderSet(list: readonly string[]): PlaceholderIndex {
+  if (list === lastList) return lastIndex;
+  const folded = new Set(list.map(foldPlaceholder));
+  const prefixes = new Set(
+    [...folded].filter((f) => f.length >= 2).map((f) => f.charCodeAt(0) * 128 + f.charCodeAt(1)),
+  );
+  lastList = list;
+  lastIndex = { folded, prefixes };
+  return lastIndex;
+}
+
+const MAX_PLACEHOLDER_LENGTH = 16;
 
 const textCheck: Check = {
   scope: 'record',
@@ -283,42 +328,45 @@ const textCheck: Check = {
   entities: TEXT_ENTITIES,
   check(rec, index, ctx, out) {
     const placeholders = placeholderSet(ctx.config.placeholders);
-    for (const { field, name } of TEXT_FIELDS[ctx.entity]) {
-      let v = str(rec, field);
-      if (v === undefined) continue;
-      const pointer = `/${field}`;
-      if (v.includes('\ufffd')) {
-        out.add(index, REPLACEMENT_CHAR, pointer);
+    for (const { field, name, get } of TEXT_FIELDS[ctx.entity]) {
+      const raw = get(rec);
+      if (typeof raw !== 'string') continue;
+      let v = raw;
+      if (v.length <= MAX_PLACEHOLDER_LENGTH && isPlaceholder(v, placeholders)) {
+        out.add(index, PLACEHOLDER, `/${field}`);
         continue;
       }
-      if (isPlaceholder(v, placeholders)) {
-        out.add(index, PLACEHOLDER, pointer);
+      let flags = textFlags(v);
+      if (flags === 0 || (!name && flags === TEXT_FLAG.notProperCase)) continue;
+      if ((flags & TEXT_FLAG.replacement) !== 0) {
+        out.add(index, REPLACEMENT_CHAR, `/${field}`);
         continue;
       }
-      if (MOJIBAKE_HINT.test(v)) {
+      if ((flags & TEXT_FLAG.mojibake) !== 0) {
         const repaired = repairMojibake(v);
         if (repaired.kind === 'unrepairable') {
-          out.add(index, MOJIBAKE, pointer);
+          out.add(index, MOJIBAKE, `/${field}`);
           continue;
         }
         if (repaired.kind === 'repaired') {
           v = normaliseText(repaired.value);
-          out.add(index, MOJIBAKE_REPAIRED, pointer);
+          out.add(index, MOJIBAKE_REPAIRED, `/${field}`);
           out.patch(index, field, v);
+          flags = textFlags(v);
         }
       }
-      if (name && !isProperCaseName(v)) {
-        out.add(index, NAME_CASE, pointer);
+      if (name && (flags & TEXT_FLAG.notProperCase) !== 0) {
+        out.add(index, NAME_CASE, `/${field}`);
         out.patch(index, field, properCaseName(v));
       }
     }
-    const phone = str(rec, 'phone');
-    if (phone !== undefined && SAME_DIGIT.test(phone.replace(/\D/g, '')))
-      out.add(index, PLACEHOLDER, '/phone');
-    for (const f of ['email', 'officialEmail']) {
-      const mail = str(rec, f);
-      if (mail !== undefined && PLACEHOLDER_MAIL.test(mail)) out.add(index, PLACEHOLDER, `/${f}`);
-    }
+    const phone = rec['phone'];
+    if (typeof phone === 'string' && SAME_DIGIT.test(phone)) out.add(index, PLACEHOLDER, '/phone');
+    const email = rec['email'];
+    if (typeof email === 'string' && PLACEHOLDER_MAIL.test(email)) out.add(index, PLACEHOLDER, '/email');
+    const official = rec['officialEmail'];
+    if (typeof official === 'string' && PLACEHOLDER_MAIL.test(official))
+      out.add(index, PLACEHOLDER, '/officialEmail');
   },
 };
 
@@ -327,29 +375,46 @@ const duplicateKeyCheck: Check = {
   rules: [DUPLICATE_IN_BATCH, DUPLICATE_PERSONAL_ID],
   entities: TEXT_ENTITIES,
   check(recs, keys, _ctx, out) {
+    // One hash operation per set and record: a repeat leaves the set's size unchanged.
     const seenKeys = new Set<string>();
-    const seenIds = new Map<string, string>();
-    recs.forEach((rec, index) => {
-      const key = keys[index]!;
-      if (seenKeys.has(key)) {
+    const seenIds = new Set<string>();
+    for (let index = 0; index < recs.length; index++) {
+      const before = seenKeys.size;
+      seenKeys.add(keys[index]!);
+      if (seenKeys.size === before) {
         out.add(index, DUPLICATE_IN_BATCH, '');
-        return;
+        continue;
       }
-      seenKeys.add(key);
-      const id = str(rec, 'personalId');
-      if (id === undefined) return;
-      const holder = seenIds.get(id);
-      if (holder === undefined) seenIds.set(id, key);
-      else out.add(index, DUPLICATE_PERSONAL_ID, '/personalId');
-    });
+      const id = recs[index]!['personalId'];
+      if (typeof id !== 'string') continue;
+      const known = seenIds.size;
+      seenIds.add(id);
+      if (seenIds.size === known) out.add(index, DUPLICATE_PERSONAL_ID, '/personalId');
+    }
   },
 };
 
-const PARENT_FIELDS = ['fatherName', 'motherName', 'guardianName'] as const;
-
 /** A name as duplicate detection compares it: normalised, lower case. */
 function nameKey(value: string): string {
-  return normaliseText(value).toLocaleLowerCase('vi');
+  return normaliseText(value).toLowerCase();
+}
+
+interface Seen {
+  readonly index: number;
+  readonly name: string;
+  readonly parents: readonly string[];
+  readonly hasId: boolean;
+}
+
+function parentsOf(rec: Rec): string[] {
+  const out: string[] = [];
+  const father = rec['fatherName'];
+  if (typeof father === 'string') out.push(nameKey(father));
+  const mother = rec['motherName'];
+  if (typeof mother === 'string') out.push(nameKey(mother));
+  const guardian = rec['guardianName'];
+  if (typeof guardian === 'string') out.push(nameKey(guardian));
+  return out;
 }
 
 const probableDuplicateCheck: Check = {
@@ -357,39 +422,40 @@ const probableDuplicateCheck: Check = {
   rules: [PROBABLE_DUPLICATE],
   entities: ['students', 'persons'],
   check(recs, keys, _ctx, out) {
-    const byBirth = new Map<string, number[]>();
-    recs.forEach((rec, index) => {
-      const birth = str(rec, 'birthDate');
-      if (birth === undefined) return;
-      const list = byBirth.get(birth);
-      if (list) list.push(index);
-      else byBirth.set(birth, [index]);
-    });
-    for (const group of byBirth.values()) {
-      if (group.length < 2) continue;
-      const seen: { index: number; name: string; parents: Set<string>; hasId: boolean }[] = [];
-      for (const index of group) {
-        const rec = recs[index]!;
-        const full = str(rec, 'fullName');
-        if (full === undefined) continue;
-        const name = nameKey(full);
-        const parents = new Set<string>();
-        for (const f of PARENT_FIELDS) {
-          const p = str(rec, f);
-          if (p !== undefined) parents.add(nameKey(p));
-        }
-        const hasId = rec['personalId'] !== undefined;
-        const twin = seen.find(
-          (s) =>
-            s.name === name &&
-            keys[s.index] !== keys[index] &&
-            !(s.hasId && hasId) &&
-            [...parents].some((p) => s.parents.has(p)),
-        );
-        if (twin) out.add(index, PROBABLE_DUPLICATE, '');
-        seen.push({ index, name, parents, hasId });
-      }
+    // Only a pair where one side has no personal ID is a probable duplicate: index the birth dates of
+    // the records without one, then look only at the records born on those days.
+    const days = new Set<string>();
+    for (const rec of recs) {
+      const birth = rec['birthDate'];
+      if (rec['personalId'] === undefined && typeof birth === 'string') days.add(birth);
     }
+    if (days.size === 0) return;
+    const byDay = new Map<string, Seen[]>();
+    recs.forEach((rec, index) => {
+      const birth = rec['birthDate'];
+      const full = rec['fullName'];
+      if (typeof birth !== 'string' || typeof full !== 'string' || !days.has(birth)) return;
+      const me: Seen = {
+        index,
+        name: nameKey(full),
+        parents: parentsOf(rec),
+        hasId: rec['personalId'] !== undefined,
+      };
+      const seen = byDay.get(birth);
+      if (!seen) {
+        byDay.set(birth, [me]);
+        return;
+      }
+      const twin = seen.some(
+        (s) =>
+          s.name === me.name &&
+          keys[s.index] !== keys[index] &&
+          !(s.hasId && me.hasId) &&
+          me.parents.some((p) => s.parents.includes(p)),
+      );
+      if (twin) out.add(index, PROBABLE_DUPLICATE, '');
+      seen.push(me);
+    });
   },
 };
 
@@ -401,10 +467,10 @@ const twoSchoolsCheck: Check = {
   check(recs, keys, _ctx, facts, out) {
     if (!facts.activeHolders) return;
     recs.forEach((rec, index) => {
-      const id = str(rec, 'personalId');
-      const status = str(rec, 'status');
+      const id = strField(rec['personalId']);
+      const status = strField(rec['status']);
       if (id === undefined || status === undefined || !ENROLLED_STATUSES.has(status)) return;
-      const school = str(rec, 'schoolCode');
+      const school = strField(rec['schoolCode']);
       const holders = facts.activeHolders!.get(id) ?? [];
       if (holders.some((h) => h.schoolCode !== school && h.key !== keys[index])) {
         out.add(index, ACTIVE_AT_TWO_SCHOOLS, '/personalId');

@@ -1,6 +1,7 @@
 /** Sống (live): records confirmed this school year, syncs fresh, statuses current, deadlines kept. */
-import { ageOn, rule, startYearOf, str, type Check } from './define.js';
-import { ENROLLED_STATUSES, hasField } from './du.js';
+import type { BatchContext } from '../types.js';
+import { ageOn, rule, startYearOf, strField, type Check } from './define.js';
+import { ENROLLED_STATUSES, hasField, pointerOf } from './du.js';
 
 export const NOT_CURRENT_YEAR = rule({
   code: 'SONG_NOT_CURRENT_YEAR',
@@ -121,12 +122,24 @@ export function deadlineOf(schoolYear: string, mmdd: string): string {
   return `${startYearOf(schoolYear)}-${mmdd}`;
 }
 
+let lastCtx: BatchContext | undefined;
+let lastPast = false;
+
+/** True when the batch's today is past the master-data deadline (computed once per batch context). */
+function isPastMasterData(ctx: BatchContext): boolean {
+  if (ctx !== lastCtx) {
+    lastPast = ctx.today > deadlineOf(ctx.schoolYear, ctx.config.deadlines.masterData);
+    lastCtx = ctx;
+  }
+  return lastPast;
+}
+
 const notCurrentCheck: Check = {
   scope: 'record',
   rules: [NOT_CURRENT_YEAR],
   entities: ['students', 'classes'],
   check(rec, index, ctx, out) {
-    const year = str(rec, 'schoolYear');
+    const year = strField(rec['schoolYear']);
     if (year !== undefined && year < ctx.schoolYear)
       out.add(index, NOT_CURRENT_YEAR, '/schoolYear', { value: year });
   },
@@ -138,10 +151,8 @@ const masterDataCheck: Check = {
   entities: ['students', 'classes'],
   check(rec, index, ctx, out) {
     const fields = ctx.config.masterDataFields[ctx.entity];
-    if (!fields || str(rec, 'schoolYear') !== ctx.schoolYear) return;
-    if (ctx.today <= deadlineOf(ctx.schoolYear, ctx.config.deadlines.masterData)) return;
-    for (const spec of fields)
-      if (!hasField(rec, spec)) out.add(index, MASTER_DATA_LATE, `/${spec.split('|')[0]}`);
+    if (!fields || rec['schoolYear'] !== ctx.schoolYear || !isPastMasterData(ctx)) return;
+    for (const spec of fields) if (!hasField(rec, spec)) out.add(index, MASTER_DATA_LATE, pointerOf(spec));
   },
 };
 
@@ -152,9 +163,9 @@ const retirementCheck: Check = {
   rules: [STAFF_PAST_RETIREMENT],
   entities: ['staff'],
   check(rec, index, ctx, out) {
-    const status = str(rec, 'status');
-    const birth = str(rec, 'birthDate');
-    const sex = str(rec, 'sex');
+    const status = strField(rec['status']);
+    const birth = strField(rec['birthDate']);
+    const sex = strField(rec['sex']);
     if (status === undefined || !ACTIVE_STAFF.has(status) || birth === undefined) return;
     if (sex !== 'male' && sex !== 'female') return;
     if (ageOn(birth, ctx.today) >= ctx.config.retirementAge[sex])
@@ -181,7 +192,7 @@ const statusConflictCheck: Check = {
     if (!facts.authoritative) return;
     const active = ctx.entity === 'staff' ? ACTIVE_STAFF : ENROLLED_STATUSES;
     recs.forEach((rec, index) => {
-      const ours = str(rec, 'status');
+      const ours = strField(rec['status']);
       const theirs = facts.authoritative!.get(keys[index]!)?.['status'];
       if (ours !== undefined && active.has(ours) && typeof theirs === 'string' && LEFT.has(theirs)) {
         out.add(index, STATUS_CONFLICT, '/status', { value: ours });
