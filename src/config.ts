@@ -38,6 +38,87 @@ const SystemSchema = z
 
 const JwtKeySchema = z.object({ kid: z.string().min(1).max(64), secret: z.string().min(32) }).strict();
 
+/** Level names of the PCGD-XMC rule set (PCGD-RULES.md §3); province shares are set per level. */
+export const PCGD_LEVELS = [
+  'preschool5',
+  'primary_level1',
+  'primary_level2',
+  'primary_level3',
+  'literacy_level1',
+  'literacy_level2',
+  'lower_secondary_level1',
+  'lower_secondary_level2',
+  'lower_secondary_level3',
+] as const;
+export type PcgdLevelName = (typeof PCGD_LEVELS)[number];
+
+const percent = z.number().min(0).max(100).multipleOf(0.01);
+const communeCodes = z.array(z.string().regex(/^\d{5}$/, 'a 5-digit commune code'));
+
+/**
+ * PCGD-XMC reporting (issue 10). Every setting marked OURS in PCGD-RULES.md is here, with the rule
+ * set's default; `src/reporting/pcgd/rule-set.ts` says which ones are unverified.
+ */
+const PcgdSchema = z
+  .object({
+    /** Version of the counting rules (PCGD-RULES.md). */
+    ruleSet: z.literal('pcgd-2014.1').default('pcgd-2014.1'),
+    /** OURS: age = report year − birth year (`birth-year`), or the age reached on `ageOnDate` (MM-DD) of the report year. */
+    ageRule: z.enum(['birth-year', 'on-date']).default('birth-year'),
+    ageOnDate: z
+      .string()
+      .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')
+      .default('12-31'),
+    /** OURS, unverified: remove persons with a disability from every numerator and denominator. */
+    excludeDisabledFromDenominators: z.boolean().default(false),
+    /** Unverified (Decree 20/2014 Đ15 not read): lower-secondary level 2 diploma thresholds. */
+    lowerSecondaryLevel2: z
+      .object({ normal: percent.default(90), difficult: percent.default(80) })
+      .strict()
+      .prefault({}),
+    /** OURS: the decree's province rule (share of districts) applied to communes, per level. */
+    provinceShares: z
+      .object(
+        Object.fromEntries(PCGD_LEVELS.map((l) => [l, percent.optional()])) as Record<
+          PcgdLevelName,
+          z.ZodOptional<typeof percent>
+        >,
+      )
+      .strict()
+      .prefault({}),
+    /** Especially difficult (ĐBKK) communes per report year (Prime Minister's decisions). */
+    difficultCommunes: z.record(z.string().regex(/^\d{4}$/, 'a year'), communeCodes).default({}),
+    /** Validation rules on the figures (severities in src/reporting/pcgd/validate.ts). */
+    validation: z
+      .object({
+        /** Cohort of age a this year vs age a−1 last year: relative difference that raises a warning. */
+        cohortTolerancePercent: z.number().positive().max(100).default(15),
+        /** … only when the difference is at least this many persons. */
+        cohortMinPersons: z.number().int().nonnegative().default(10),
+        /** Ages compared (school ages). */
+        cohortAges: z.tuple([z.number().int().min(1), z.number().int().max(120)]).default([1, 18]),
+        /** A rate moving more than this many percentage points from last year raises a warning. */
+        swingPercentagePoints: z.number().positive().max(100).default(10),
+      })
+      .strict()
+      .prefault({}),
+    /** Signing of the evidence package: a generated self-signed certificate per unit (demo), or a PKCS#12 file per unit. */
+    signing: z
+      .object({
+        mode: z.enum(['self-signed', 'pkcs12']).default('self-signed'),
+        /** Folder of `<unitCode>.p12` (pkcs12) or of the generated keys (self-signed); default `<dataDir>/pcgd-keys`. */
+        dir: z.string().min(1).optional(),
+        /** Password of the PKCS#12 files (TRUC_PCGD_P12_PASSWORD). */
+        pkcs12Password: z.string().optional(),
+        /** Organisation named in generated certificates. */
+        organisation: z.string().min(1).default('Sở Giáo dục và Đào tạo (demo)'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type PcgdConfig = z.infer<typeof PcgdSchema>;
+
 export const ConfigSchema = z
   .object({
     profile: z.string().min(1),
@@ -105,6 +186,7 @@ export const ConfigSchema = z
       } satisfies Record<SystemName, z.ZodType>)
       .strict()
       .prefault({}),
+    pcgd: PcgdSchema.prefault({}),
   })
   .strict();
 
@@ -126,30 +208,33 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Environment variable → config path. `config/.env.example` documents each one. */
-const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKeys']> = [
-  ['PORT', 'server.port', 'int'],
-  ['HOST', 'server.host', 'string'],
-  ['PUBLIC_URL', 'server.publicUrl', 'string'],
-  ['BODY_LIMIT_BYTES', 'server.bodyLimitBytes', 'int'],
-  ['DATABASE_URL', 'database.url', 'string'],
-  ['DATA_DIR', 'database.dataDir', 'string'],
-  ['REDIS_URL', 'redisUrl', 'string'],
-  ['LOG_LEVEL', 'logLevel', 'string'],
-  ['TRUC_JWT_KEYS', 'auth.jwtKeys', 'jwtKeys'],
-  ['TRUC_TOKEN_TTL_SECONDS', 'auth.tokenTtlSeconds', 'int'],
-  ['TRUC_WORKER_CONCURRENCY', 'jobs.concurrency', 'int'],
-  ['TRUC_QUEUE_PREFIX', 'jobs.queuePrefix', 'string'],
-  ...SYSTEM_NAMES.flatMap((s) => {
-    const p = s.toUpperCase().replace('-', '_');
-    return [
-      [`${p}_BASE_URL`, `systems.${s}.baseUrl`, 'string'],
-      [`${p}_CLIENT_ID`, `systems.${s}.clientId`, 'string'],
-      [`${p}_CLIENT_SECRET`, `systems.${s}.clientSecret`, 'string'],
-      [`${p}_API_KEY`, `systems.${s}.apiKey`, 'string'],
-      [`${p}_TOKEN`, `systems.${s}.token`, 'string'],
-    ] as const;
-  }),
-];
+const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKeys' | 'difficultCommunes']> =
+  [
+    ['PORT', 'server.port', 'int'],
+    ['HOST', 'server.host', 'string'],
+    ['PUBLIC_URL', 'server.publicUrl', 'string'],
+    ['BODY_LIMIT_BYTES', 'server.bodyLimitBytes', 'int'],
+    ['DATABASE_URL', 'database.url', 'string'],
+    ['DATA_DIR', 'database.dataDir', 'string'],
+    ['REDIS_URL', 'redisUrl', 'string'],
+    ['LOG_LEVEL', 'logLevel', 'string'],
+    ['TRUC_JWT_KEYS', 'auth.jwtKeys', 'jwtKeys'],
+    ['TRUC_TOKEN_TTL_SECONDS', 'auth.tokenTtlSeconds', 'int'],
+    ['TRUC_WORKER_CONCURRENCY', 'jobs.concurrency', 'int'],
+    ['TRUC_QUEUE_PREFIX', 'jobs.queuePrefix', 'string'],
+    ['TRUC_PCGD_DIFFICULT_COMMUNES', 'pcgd.difficultCommunes', 'difficultCommunes'],
+    ['TRUC_PCGD_P12_PASSWORD', 'pcgd.signing.pkcs12Password', 'string'],
+    ...SYSTEM_NAMES.flatMap((s) => {
+      const p = s.toUpperCase().replace('-', '_');
+      return [
+        [`${p}_BASE_URL`, `systems.${s}.baseUrl`, 'string'],
+        [`${p}_CLIENT_ID`, `systems.${s}.clientId`, 'string'],
+        [`${p}_CLIENT_SECRET`, `systems.${s}.clientSecret`, 'string'],
+        [`${p}_API_KEY`, `systems.${s}.apiKey`, 'string'],
+        [`${p}_TOKEN`, `systems.${s}.token`, 'string'],
+      ] as const;
+    }),
+  ];
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
@@ -160,6 +245,29 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
     cur = cur[part] as Record<string, unknown>;
   }
   cur[parts[parts.length - 1]!] = value;
+}
+
+/**
+ * `2026:27676,27664;2027:27676` → { "2026": ["27676", "27664"], "2027": ["27676"] }. A malformed part
+ * is kept as is, so the schema reports it against the variable.
+ */
+export function parseDifficultCommunes(raw: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const part of raw.split(';')) {
+    if (part.trim() === '') continue;
+    const i = part.indexOf(':');
+    const year = (i < 0 ? part : part.slice(0, i)).trim();
+    const codes =
+      i < 0
+        ? ['']
+        : part
+            .slice(i + 1)
+            .split(',')
+            .map((c) => c.trim())
+            .filter((c) => c !== '');
+    out[year] = [...(out[year] ?? []), ...codes];
+  }
+  return out;
 }
 
 /** `kid1:secret1,kid2:secret2` → [{kid, secret}]. */
@@ -211,6 +319,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       if (!Number.isInteger(n)) problems.push(`${name}: "${v}" không phải số nguyên / is not an integer`);
       else setPath(raw, path, n);
     } else if (kind === 'jwtKeys') setPath(raw, path, parseJwtKeys(v));
+    else if (kind === 'difficultCommunes') setPath(raw, path, parseDifficultCommunes(v));
     else setPath(raw, path, v);
   }
   const parsed = ConfigSchema.safeParse(raw);
@@ -239,7 +348,8 @@ function deepFreeze<T>(value: T): T {
 export function redactConfig(config: Config): unknown {
   return JSON.parse(
     JSON.stringify(config, (k, v: unknown) =>
-      ['secret', 'clientSecret', 'apiKey', 'token', 'url', 'redisUrl'].includes(k) && typeof v === 'string'
+      ['secret', 'clientSecret', 'apiKey', 'token', 'url', 'redisUrl', 'pkcs12Password'].includes(k) &&
+      typeof v === 'string'
         ? '[redacted]'
         : v,
     ),

@@ -167,6 +167,55 @@ export const ERRORS = {
     'Hàng đợi không phục vụ loại việc nền này.',
     'No job of this name is served on its queue.',
   ),
+  // issue 10: PCGD-XMC reporting
+  ERR_FORBIDDEN_UNIT: def(
+    403,
+    false,
+    'Mã truy cập không được cấp cho đơn vị này.',
+    'The token does not cover this administrative unit.',
+  ),
+  ERR_PCGD_UNKNOWN_UNIT: def(
+    422,
+    false,
+    'Mã đơn vị không phải mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) hiện hành.',
+    'The unit code is not a current commune (5 digits) or province (2 digits) code.',
+  ),
+  ERR_PCGD_NO_PERSONS: def(
+    422,
+    false,
+    'Chưa có dữ liệu điều tra của đơn vị này: hãy kéo dữ liệu từ PCGD-XMC trước.',
+    'No survey persons are stored for this unit: pull them from PCGD-XMC first.',
+  ),
+  ERR_PCGD_REPORT_LOCKED: def(
+    409,
+    false,
+    'Số liệu đã được duyệt và bị khóa; cấp trên cần mở lại để sửa.',
+    'The figures are approved and locked; a higher level must reopen them for a correction.',
+  ),
+  ERR_PCGD_INVALID_TRANSITION: def(
+    409,
+    false,
+    'Báo cáo không ở trạng thái cho phép thao tác này.',
+    'The report is not in a status that allows this step.',
+  ),
+  ERR_PCGD_CHECK_FAILED: def(
+    422,
+    false,
+    'Số liệu còn lỗi kiểm tra nên chưa thể duyệt.',
+    'The figures have check errors and cannot be approved.',
+  ),
+  ERR_PCGD_SIGNING_UNAVAILABLE: def(
+    503,
+    true,
+    'Không dùng được chứng thư số của đơn vị để ký.',
+    "The unit's signing certificate is not available.",
+  ),
+  ERR_PCGD_SIGNATURE_INVALID: def(
+    422,
+    false,
+    'Chữ ký số không hợp lệ hoặc gói dữ liệu đã bị thay đổi.',
+    'The signature is not valid or the package was changed.',
+  ),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

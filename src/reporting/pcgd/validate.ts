@@ -1,0 +1,213 @@
+/**
+ * Validation rules on computed figures, run before approval. Each finding has a severity like the
+ * quality engine's: `error` blocks approval (the report stays `computed`), `warning` is shown to the
+ * officer who approves. Pure: previous-year figures are passed in.
+ */
+import type { PcgdConfig } from '../../config.js';
+import type { CommuneFigures, IndicatorFigure } from './evaluate.js';
+import { INDICATOR_BY_CODE, type IndicatorCode, type RuleSet } from './rule-set.js';
+
+export type Severity = 'error' | 'warning';
+
+export interface PcgdFinding {
+  rule: string;
+  severity: Severity;
+  communeCode?: string;
+  indicator?: string;
+  level?: string;
+  /** Persons (or communes) the finding is about. */
+  count?: number;
+  vi: string;
+  en: string;
+}
+
+/** The rules, their severity and what they check (README and docs list them). */
+export const VALIDATION_RULES = {
+  PCGD_NUMERATOR_GT_DENOMINATOR: { severity: 'error', about: 'a numerator never exceeds its denominator' },
+  PCGD_NO_COHORT: {
+    severity: 'warning',
+    about: 'a cohort with nobody in it: no rate, its criterion is not met',
+  },
+  PCGD_COHORT_INCONSISTENT: {
+    severity: 'warning',
+    about: "this year's age-a cohort differs from last year's age-(a−1) cohort beyond the tolerance",
+  },
+  PCGD_RATE_SWING: { severity: 'warning', about: 'a rate moved more than the allowed swing since last year' },
+  PCGD_ENROLMENT_IN_CLASS_NOT_ENROLLED: {
+    severity: 'warning',
+    about: 'surveyed as in a class, but enrolled in no school this school year (matched by personal ID)',
+  },
+  PCGD_ENROLMENT_ENROLLED_NOT_IN_CLASS: {
+    severity: 'warning',
+    about: 'enrolled in a school this school year, but surveyed as out of school',
+  },
+  PCGD_ENROLMENT_NO_PERSONAL_ID: {
+    severity: 'warning',
+    about: 'persons without a personal ID could not be matched to enrolment',
+  },
+  PCGD_ENROLMENT_ID_ONLY: {
+    severity: 'warning',
+    about: "enrolment matched by personal ID only: parents' names are not in the canonical records yet",
+  },
+} as const satisfies Record<string, { severity: Severity; about: string }>;
+export type ValidationRule = keyof typeof VALIDATION_RULES;
+
+const f = (
+  rule: ValidationRule,
+  vi: string,
+  en: string,
+  extra: Omit<PcgdFinding, 'rule' | 'severity' | 'vi' | 'en'> = {},
+): PcgdFinding => ({ rule, severity: VALIDATION_RULES[rule].severity, ...extra, vi, en });
+
+/** Enrolment counts of one commune (from the lineage flags). */
+export interface EnrolmentCounts {
+  inClassNotEnrolled: number;
+  enrolledNotInClass: number;
+  noPersonalId: number;
+}
+
+/** What one commune is checked with. */
+export interface CommuneCheckInput {
+  figures: CommuneFigures;
+  enrolment: EnrolmentCounts;
+  /** The same commune's figures of the previous year (latest approved), if any. */
+  previous?: { ages: Record<string, number>; indicators: readonly IndicatorFigure[] } | undefined;
+}
+
+function indicatorChecks(code: string, figs: readonly IndicatorFigure[]): PcgdFinding[] {
+  const out: PcgdFinding[] = [];
+  for (const x of figs) {
+    if (x.numerator > x.denominator)
+      out.push(
+        f(
+          'PCGD_NUMERATOR_GT_DENOMINATOR',
+          `${x.code}: tử số ${x.numerator} lớn hơn mẫu số ${x.denominator}.`,
+          `${x.code}: numerator ${x.numerator} exceeds denominator ${x.denominator}.`,
+          { communeCode: code, indicator: x.code },
+        ),
+      );
+    const def = INDICATOR_BY_CODE.get(x.code as IndicatorCode);
+    if (def && x.denominator === 0)
+      out.push(
+        f(
+          'PCGD_NO_COHORT',
+          `${x.code}: không có ai trong độ tuổi ${def.ages.join('–')}; không có tỷ lệ, tiêu chí liên quan chưa đạt.`,
+          `${x.code}: nobody aged ${def.ages.join('–')}; no rate, so the criteria using it are not met.`,
+          { communeCode: code, indicator: x.code },
+        ),
+      );
+  }
+  return out;
+}
+
+function cohortChecks(
+  code: string,
+  ages: Record<string, number>,
+  previous: Record<string, number>,
+  v: PcgdConfig['validation'],
+): PcgdFinding[] {
+  const out: PcgdFinding[] = [];
+  for (let a = v.cohortAges[0]; a <= v.cohortAges[1]; a++) {
+    const now = ages[String(a)] ?? 0;
+    const before = previous[String(a - 1)] ?? 0;
+    const diff = Math.abs(now - before);
+    if (diff < v.cohortMinPersons || diff * 100 <= v.cohortTolerancePercent * Math.max(before, 1)) continue;
+    out.push(
+      f(
+        'PCGD_COHORT_INCONSISTENT',
+        `Năm nay có ${now} người ${a} tuổi, năm trước có ${before} người ${a - 1} tuổi (chênh ${diff}).`,
+        `${now} persons aged ${a} this year, ${before} aged ${a - 1} last year (difference ${diff}).`,
+        { communeCode: code, count: diff },
+      ),
+    );
+  }
+  return out;
+}
+
+function swingChecks(
+  code: string,
+  now: readonly IndicatorFigure[],
+  before: readonly IndicatorFigure[],
+  maxPoints: number,
+): PcgdFinding[] {
+  const prev = new Map(before.map((x) => [x.code, x]));
+  const out: PcgdFinding[] = [];
+  for (const x of now) {
+    const p = prev.get(x.code);
+    if (!p || x.rate === null || p.rate === null) continue;
+    const points = Math.round(Math.abs(x.rate - p.rate) * 100) / 100;
+    if (points <= maxPoints) continue;
+    out.push(
+      f(
+        'PCGD_RATE_SWING',
+        `${x.code}: tỷ lệ ${p.rate}% năm trước → ${x.rate}% năm nay (${points} điểm %).`,
+        `${x.code}: rate ${p.rate}% last year → ${x.rate}% this year (${points} points).`,
+        { communeCode: code, indicator: x.code },
+      ),
+    );
+  }
+  return out;
+}
+
+function enrolmentChecks(code: string, e: EnrolmentCounts): PcgdFinding[] {
+  const out: PcgdFinding[] = [];
+  if (e.inClassNotEnrolled > 0)
+    out.push(
+      f(
+        'PCGD_ENROLMENT_IN_CLASS_NOT_ENROLLED',
+        `${e.inClassNotEnrolled} người được điều tra là đang học nhưng không có tên ở trường nào năm học này.`,
+        `${e.inClassNotEnrolled} persons surveyed as in a class are enrolled in no school this school year.`,
+        { communeCode: code, count: e.inClassNotEnrolled },
+      ),
+    );
+  if (e.enrolledNotInClass > 0)
+    out.push(
+      f(
+        'PCGD_ENROLMENT_ENROLLED_NOT_IN_CLASS',
+        `${e.enrolledNotInClass} người đang có tên ở trường nhưng được điều tra là không đi học.`,
+        `${e.enrolledNotInClass} persons enrolled in a school are surveyed as out of school.`,
+        { communeCode: code, count: e.enrolledNotInClass },
+      ),
+    );
+  if (e.noPersonalId > 0)
+    out.push(
+      f(
+        'PCGD_ENROLMENT_NO_PERSONAL_ID',
+        `${e.noPersonalId} người không có số định danh: không đối chiếu được với danh sách học sinh.`,
+        `${e.noPersonalId} persons have no personal ID and could not be matched to enrolment.`,
+        { communeCode: code, count: e.noPersonalId },
+      ),
+    );
+  return out;
+}
+
+/** The findings of one commune's figures. */
+export function checkCommune(
+  _rules: RuleSet,
+  cfg: PcgdConfig['validation'],
+  input: CommuneCheckInput,
+): PcgdFinding[] {
+  const code = input.figures.communeCode;
+  return [
+    ...indicatorChecks(code, input.figures.indicators),
+    ...(input.previous ? cohortChecks(code, input.figures.ages, input.previous.ages, cfg) : []),
+    ...(input.previous
+      ? swingChecks(code, input.figures.indicators, input.previous.indicators, cfg.swingPercentagePoints)
+      : []),
+    ...enrolmentChecks(code, input.enrolment),
+  ];
+}
+
+/** The one finding that says how enrolment was matched (once per report). */
+export function enrolmentMatchNote(): PcgdFinding {
+  return f(
+    'PCGD_ENROLMENT_ID_ONLY',
+    'Đối chiếu với danh sách học sinh chỉ theo số định danh cá nhân: họ tên cha mẹ chưa có trong dữ liệu chuẩn nên chưa đối chiếu theo họ tên + ngày sinh + tên cha/mẹ.',
+    "Enrolment was matched by personal ID only: parents' names are not in the canonical records yet, so the name + birth date + parent's name match was not made.",
+  );
+}
+
+/** True when no finding blocks approval. */
+export function passes(findings: readonly PcgdFinding[]): boolean {
+  return !findings.some((x) => x.severity === 'error');
+}

@@ -1,0 +1,458 @@
+/**
+ * PCGD-XMC reports: the set-based counting SQL over stored persons (one aggregate statement per unit,
+ * never a loop over people), the lineage of a commune report, the enrolment join, and the report
+ * lifecycle rows. The counting rules themselves are data in src/reporting/pcgd/rule-set.ts; this file
+ * only translates each person flag to SQL.
+ *
+ * Lineage `flags` bits: 0–6 the person flags in PERSON_FLAGS order (has a class, grade 1–12,
+ * completed preschool / primary / lower secondary, literate level ≥ 1, literate level 2), then
+ * 7 = surveyed in a class but enrolled nowhere, 8 = enrolled but surveyed out of school, 9 = no
+ * personal ID (cannot be matched to enrolment).
+ */
+import type { Queryable } from './db.js';
+
+export const PERSON_FLAG_NAMES = [
+  'hasClass',
+  'inGrade1to12',
+  'completedPreschool',
+  'completedPrimary',
+  'completedLowerSecondary',
+  'literate1',
+  'literate2',
+] as const;
+export type PersonFlagName = (typeof PERSON_FLAG_NAMES)[number];
+
+export const ENROLMENT_FLAGS = {
+  inClassNotEnrolled: 1 << 7,
+  enrolledNotInClass: 1 << 8,
+  noPersonalId: 1 << 9,
+} as const;
+export type EnrolmentFlag = keyof typeof ENROLMENT_FLAGS;
+
+/** Bit of a person flag in the lineage `flags` column. */
+export function flagBit(flag: PersonFlagName): number {
+  return 1 << PERSON_FLAG_NAMES.indexOf(flag);
+}
+
+/** Who is counted and how age is computed (the rule set's settings that reach the SQL). */
+export interface CountingOptions {
+  year: number;
+  ageRule: 'birth-year' | 'on-date';
+  /** MM-DD, for the on-date age rule. */
+  ageOnDate: string;
+  excludeDisabled: boolean;
+  /** Enrolment: students of this school year (`2026-2027`) with one of these statuses are enrolled. */
+  schoolYear: string;
+  activeStatuses: readonly string[];
+}
+
+const GRADES_1_12 = `'{1,2,3,4,5,6,7,8,9,10,11,12}'::text[]`;
+const done = (level: string) => `CASE WHEN (p.data->'completed'->>'${level}')::int <= $1 THEN 1 ELSE 0 END`;
+
+/** SQL of each person flag over `p` (truc.persons); $1 = report year. */
+const FLAG_SQL: Record<PersonFlagName, string> = {
+  hasClass: `CASE WHEN p.data ? 'currentGrade' THEN 1 ELSE 0 END`,
+  inGrade1to12: `CASE WHEN p.data->>'currentGrade' = ANY(${GRADES_1_12}) THEN 1 ELSE 0 END`,
+  completedPreschool: done('preschool'),
+  completedPrimary: done('primary'),
+  completedLowerSecondary: done('lowerSecondary'),
+  literate1: `CASE WHEN p.data->>'literacy' IN ('level1', 'level2') THEN 1 ELSE 0 END`,
+  literate2: `CASE WHEN p.data->>'literacy' = 'level2' THEN 1 ELSE 0 END`,
+};
+
+/**
+ * The counted persons of the communes in $5 with their age and flags. Parameters: $1 year, $2 MM-DD
+ * (on-date rule), $3 school year, $4 active student statuses, $5 commune codes.
+ */
+function countedPersonsSql(o: CountingOptions): string {
+  const birthYear = `substr(p.data->>'birthDate', 1, 4)::int`;
+  const age =
+    o.ageRule === 'birth-year'
+      ? `$1::int - ${birthYear}`
+      : `$1::int - ${birthYear} - CASE WHEN substr(p.data->>'birthDate', 6, 5) > $2::text THEN 1 ELSE 0 END`;
+  const flags = PERSON_FLAG_NAMES.map((f, i) => `((${FLAG_SQL[f]}) << ${i})`).join('\n      | ');
+  const enrolled = `EXISTS (SELECT 1 FROM truc.students s WHERE s.personal_id = p.personal_id
+        AND s.deleted_at IS NULL AND s.data->>'schoolYear' = $3::text AND s.data->>'status' = ANY($4::text[]))`;
+  return `
+    SELECT p.person_ref, p.commune_code, p.fingerprint, p.mapping_version, ${age} AS age,
+      ${flags}
+      | (CASE WHEN p.personal_id IS NULL THEN ${ENROLMENT_FLAGS.noPersonalId}
+             WHEN ${enrolled} THEN CASE WHEN p.data ? 'currentGrade' THEN 0 ELSE ${ENROLMENT_FLAGS.enrolledNotInClass} END
+             ELSE CASE WHEN p.data ? 'currentGrade' THEN ${ENROLMENT_FLAGS.inClassNotEnrolled} ELSE 0 END
+        END) AS flags
+    FROM truc.persons p
+    WHERE p.commune_code = ANY($5::text[]) AND p.deleted_at IS NULL
+      AND p.data->>'residenceType' IN ('permanent', 'temporary')
+      AND NOT coalesce((p.data->>'movedAway')::boolean, false)
+      AND NOT coalesce((p.data->>'deceased')::boolean, false)
+      ${o.excludeDisabled ? `AND coalesce(p.data->>'disability', 'none') = 'none'` : ''}
+      AND ${age} >= 0
+      AND length($2::text) = 5`; // $2 is referenced even by the birth-year rule: every parameter must be
+}
+
+/** Aggregate of counted persons (`src`: rows with commune_code, age, flags) per commune and age. */
+function aggregateSql(src: string): string {
+  const flagCounts = PERSON_FLAG_NAMES.map(
+    (f, i) => `count(*) FILTER (WHERE (flags & ${1 << i}) <> 0)::int AS "${f}"`,
+  ).join(',\n      ');
+  const enrolment = Object.entries(ENROLMENT_FLAGS)
+    .map(([name, bit]) => `count(*) FILTER (WHERE (flags & ${bit}) <> 0)::int AS "${name}"`)
+    .join(',\n      ');
+  return `
+    SELECT commune_code AS "communeCode", age::int AS age, count(*)::int AS population,
+      ${flagCounts},
+      ${enrolment},
+      min(mapping_version) AS "minMapping", max(mapping_version) AS "maxMapping"
+    FROM (${src}) c
+    GROUP BY commune_code, age
+    ORDER BY commune_code, age`;
+}
+
+export interface AgeRow {
+  communeCode: string;
+  age: number;
+  population: number;
+  flags: Record<PersonFlagName, number>;
+  enrolment: Record<EnrolmentFlag, number>;
+  mappingVersions: string[];
+}
+
+type RawAgeRow = Omit<AgeRow, 'flags' | 'enrolment' | 'mappingVersions'> &
+  Record<PersonFlagName | EnrolmentFlag, number> & { minMapping: string; maxMapping: string };
+
+function ageRowOf(r: RawAgeRow): AgeRow {
+  return {
+    communeCode: r.communeCode,
+    age: r.age,
+    population: r.population,
+    flags: Object.fromEntries(PERSON_FLAG_NAMES.map((f) => [f, r[f]])) as Record<PersonFlagName, number>,
+    enrolment: Object.fromEntries(
+      (Object.keys(ENROLMENT_FLAGS) as EnrolmentFlag[]).map((f) => [f, r[f]]),
+    ) as Record<EnrolmentFlag, number>,
+    mappingVersions: [...new Set([r.minMapping, r.maxMapping])],
+  };
+}
+
+function params(o: CountingOptions, communes: readonly string[]): unknown[] {
+  return [o.year, o.ageOnDate, o.schoolYear, o.activeStatuses, communes];
+}
+
+export type ReportStatus = 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
+
+export interface ReportRow {
+  id: number;
+  unit_code: string;
+  unit_level: 'commune' | 'province';
+  year: number;
+  version: number;
+  status: ReportStatus;
+  rule_set: unknown;
+  mapping_versions: string[];
+  figures: unknown;
+  findings: unknown;
+  persons: number;
+  lineage_digest: string;
+  previous_year_report_id: number | null;
+  supersedes: number | null;
+  superseded_at: Date | null;
+  computed_by: string;
+  computed_at: Date;
+  checked_at: Date | null;
+  approved_by: string | null;
+  approved_at: Date | null;
+  submitted_by: string | null;
+  submitted_at: Date | null;
+  receipted_at: Date | null;
+  receipt: unknown;
+  reopened_by: string | null;
+  reopen_reason: string | null;
+}
+
+export interface NewReport {
+  unitCode: string;
+  unitLevel: 'commune' | 'province';
+  year: number;
+  ruleSet: unknown;
+  computedBy: string;
+  supersedes: number | null;
+}
+
+export interface EvidenceRow {
+  report_id: number;
+  package: Buffer;
+  package_sha256: string;
+  signature: Buffer;
+  signer_subject: string;
+  signer_certificate: string;
+  signed_at: Date;
+}
+
+export interface LineageRecord {
+  personRef: string;
+  communeCode: string;
+  age: number;
+  inNumerator: boolean;
+  /** The person's record changed (or was removed) since the report was computed. */
+  changedSince: boolean;
+  householdNo: string | null;
+  fullName: string | null;
+  birthDate: string | null;
+}
+
+/** One part of a lineage digest: persons aged from..to; `numeratorBit` marks those in the numerator. */
+export interface DigestSpec {
+  key: string;
+  ages: readonly [number, number];
+  numeratorBit: number;
+}
+
+export function createPcgdRepo(q: Queryable) {
+  return {
+    /**
+     * Counts of the counted persons per commune and age, in ONE aggregate statement over
+     * truc.persons (the province computation and the benchmark's measured query).
+     */
+    async ageCounts(o: CountingOptions, communes: readonly string[]): Promise<AgeRow[]> {
+      const res = await q.query<RawAgeRow>(aggregateSql(countedPersonsSql(o)), params(o, communes));
+      return res.rows.map(ageRowOf);
+    },
+
+    /** Writes the lineage of a commune report (one INSERT … SELECT) and returns its counts per age. */
+    async writeLineage(reportId: number, o: CountingOptions, communeCode: string): Promise<AgeRow[]> {
+      await q.query(
+        `INSERT INTO truc.pcgd_lineage (report_id, person_ref, commune_code, fingerprint, age, flags)
+         SELECT $6::bigint, person_ref, commune_code, fingerprint, age, flags FROM (${countedPersonsSql(o)}) c`,
+        [...params(o, [communeCode]), reportId],
+      );
+      const res = await q.query<RawAgeRow>(
+        aggregateSql(
+          `SELECT l.commune_code, l.age, l.flags, p.mapping_version FROM truc.pcgd_lineage l
+             JOIN truc.persons p ON p.person_ref = l.person_ref WHERE l.report_id = $1`,
+        ),
+        [reportId],
+      );
+      return res.rows.map(ageRowOf);
+    },
+
+    /**
+     * sha-256 (hex) per spec over the lineage lines `person_ref:fingerprint:0|1` (1 = in the
+     * numerator) of the persons in the spec's ages, ordered by person_ref (bytewise), joined by "\n";
+     * plus `all` over every counted person (`person_ref:fingerprint:age:flags`).
+     */
+    async lineageDigests(reportId: number, specs: readonly DigestSpec[]): Promise<Record<string, string>> {
+      const parts = specs.map(
+        (s, i) =>
+          `encode(sha256(convert_to(coalesce(string_agg(person_ref || ':' || fingerprint || ':' ||
+             CASE WHEN (flags & ${s.numeratorBit}) <> 0 THEN '1' ELSE '0' END, E'\\n' ORDER BY person_ref COLLATE "C")
+             FILTER (WHERE age BETWEEN ${s.ages[0]} AND ${s.ages[1]}), ''), 'UTF8')), 'hex') AS d${i}`,
+      );
+      const res = await q.query<Record<string, string>>(
+        `SELECT encode(sha256(convert_to(coalesce(string_agg(person_ref || ':' || fingerprint || ':' || age || ':' || flags,
+             E'\\n' ORDER BY person_ref COLLATE "C"), ''), 'UTF8')), 'hex') AS "all"${parts.length ? ',' : ''}
+           ${parts.join(',\n')}
+         FROM truc.pcgd_lineage WHERE report_id = $1`,
+        [reportId],
+      );
+      const row = res.rows[0] ?? {};
+      const out: Record<string, string> = { all: row.all ?? '' };
+      specs.forEach((s, i) => (out[s.key] = row[`d${i}`] ?? ''));
+      return out;
+    },
+
+    /**
+     * A page of the persons behind a figure of a commune report: persons of the ages whose flags
+     * include `requiredBit` (0 = all of the cohort), after `after` (person_ref), with whether they
+     * are in the numerator, and their current survey record (name, birth date) for the officer.
+     */
+    async lineagePage(
+      reportId: number,
+      sel: { ages: readonly [number, number]; requiredBit: number; numeratorBit: number },
+      page: { after?: string | undefined; limit: number },
+    ): Promise<LineageRecord[]> {
+      const res = await q.query<{
+        person_ref: string;
+        commune_code: string;
+        age: number;
+        in_numerator: boolean;
+        changed: boolean;
+        household_no: string | null;
+        full_name: string | null;
+        birth_date: string | null;
+      }>(
+        `SELECT l.person_ref, l.commune_code, l.age, (l.flags & $4) <> 0 AS in_numerator,
+                (p.person_ref IS NULL OR p.deleted_at IS NOT NULL OR p.fingerprint <> l.fingerprint) AS changed,
+                p.data->>'householdNo' AS household_no, p.data->>'fullName' AS full_name,
+                p.data->>'birthDate' AS birth_date
+           FROM truc.pcgd_lineage l LEFT JOIN truc.persons p ON p.person_ref = l.person_ref
+          WHERE l.report_id = $1 AND l.age BETWEEN $2 AND $3 AND ($5::int = 0 OR (l.flags & $5) <> 0)
+            AND ($6::text IS NULL OR l.person_ref COLLATE "C" > $6::text)
+          ORDER BY l.person_ref COLLATE "C" LIMIT $7`,
+        [
+          reportId,
+          sel.ages[0],
+          sel.ages[1],
+          sel.numeratorBit,
+          sel.requiredBit,
+          page.after ?? null,
+          page.limit,
+        ],
+      );
+      return res.rows.map((r) => ({
+        personRef: r.person_ref,
+        communeCode: r.commune_code,
+        age: r.age,
+        inNumerator: r.in_numerator,
+        changedSince: r.changed,
+        householdNo: r.household_no,
+        fullName: r.full_name,
+        birthDate: r.birth_date,
+      }));
+    },
+
+    /** Inserts a new version (the next number for unit and year) with placeholder figures; returns its id and version. */
+    async insertReport(r: NewReport): Promise<{ id: number; version: number }> {
+      const res = await q.query<{ id: number; version: number }>(
+        `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set,
+            mapping_versions, figures, findings, persons, lineage_digest, computed_by, supersedes)
+         SELECT $1, $2, $3, coalesce(max(version), 0) + 1, 'computed', $4, '{}', '{}'::jsonb, '[]'::jsonb, 0, '', $5, $6
+           FROM truc.pcgd_reports WHERE unit_code = $1 AND year = $3
+         RETURNING id, version`,
+        [r.unitCode, r.unitLevel, r.year, JSON.stringify(r.ruleSet), r.computedBy, r.supersedes],
+      );
+      return res.rows[0]!;
+    },
+
+    /** Fills in the computed figures of a report still in status `computed`. */
+    async setComputed(
+      id: number,
+      v: {
+        figures: unknown;
+        findings: unknown;
+        persons: number;
+        lineageDigest: string;
+        mappingVersions: readonly string[];
+        previousYearReportId: number | null;
+        checked: boolean;
+      },
+    ): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET figures = $2, findings = $3, persons = $4, lineage_digest = $5,
+            mapping_versions = $6, previous_year_report_id = $7
+          WHERE id = $1 AND status = 'computed'`,
+        [
+          id,
+          JSON.stringify(v.figures),
+          JSON.stringify(v.findings),
+          v.persons,
+          v.lineageDigest,
+          v.mappingVersions,
+          v.previousYearReportId,
+        ],
+      );
+      if (v.checked)
+        await q.query(`UPDATE truc.pcgd_reports SET status = 'checked', checked_at = now() WHERE id = $1`, [
+          id,
+        ]);
+    },
+
+    async get(id: number): Promise<ReportRow | undefined> {
+      const res = await q.query<ReportRow>('SELECT * FROM truc.pcgd_reports WHERE id = $1', [id]);
+      return res.rows[0];
+    },
+
+    /** Locks a report row for a lifecycle step in the caller's transaction. */
+    async getForUpdate(id: number): Promise<ReportRow | undefined> {
+      const res = await q.query<ReportRow>('SELECT * FROM truc.pcgd_reports WHERE id = $1 FOR UPDATE', [id]);
+      return res.rows[0];
+    },
+
+    /** The current (not superseded) version of a unit's report for a year. */
+    async current(unitCode: string, year: number, forUpdate = false): Promise<ReportRow | undefined> {
+      const res = await q.query<ReportRow>(
+        `SELECT * FROM truc.pcgd_reports WHERE unit_code = $1 AND year = $2 AND superseded_at IS NULL
+         ${forUpdate ? 'FOR UPDATE' : ''}`,
+        [unitCode, year],
+      );
+      return res.rows[0];
+    },
+
+    /** The latest approved (or later) version of a unit's report for a year: the baseline of next year's checks. */
+    async latestApproved(unitCode: string, year: number): Promise<ReportRow | undefined> {
+      const res = await q.query<ReportRow>(
+        `SELECT * FROM truc.pcgd_reports WHERE unit_code = $1 AND year = $2
+            AND status IN ('approved', 'submitted', 'receipted')
+          ORDER BY version DESC LIMIT 1`,
+        [unitCode, year],
+      );
+      return res.rows[0];
+    },
+
+    async supersede(id: number, reopen?: { by: string; reason: string }): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET superseded_at = now(), reopened_by = $2, reopen_reason = $3
+          WHERE id = $1 AND superseded_at IS NULL`,
+        [id, reopen?.by ?? null, reopen?.reason ?? null],
+      );
+    },
+
+    async approve(id: number, by: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET status = 'approved', approved_by = $2, approved_at = now()
+          WHERE id = $1 AND status = 'checked' AND superseded_at IS NULL`,
+        [id, by],
+      );
+    },
+
+    async markSubmitted(id: number, by: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET status = 'submitted', submitted_by = $2, submitted_at = now()
+          WHERE id = $1 AND status = 'approved'`,
+        [id, by],
+      );
+    },
+
+    /** Stores the Ministry's receipt; true when this call moved the report to `receipted`. */
+    async markReceipted(id: number, receipt: unknown): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.pcgd_reports SET status = 'receipted', receipted_at = now(), receipt = $2
+          WHERE id = $1 AND status = 'submitted'`,
+        [id, JSON.stringify(receipt)],
+      );
+      return res.rowCount > 0;
+    },
+
+    async insertEvidence(e: Omit<EvidenceRow, 'signed_at'>): Promise<void> {
+      await q.query(
+        `INSERT INTO truc.pcgd_evidence (report_id, package, package_sha256, signature, signer_subject, signer_certificate)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [e.report_id, e.package, e.package_sha256, e.signature, e.signer_subject, e.signer_certificate],
+      );
+    },
+
+    async evidence(reportId: number): Promise<EvidenceRow | undefined> {
+      const res = await q.query<EvidenceRow>('SELECT * FROM truc.pcgd_evidence WHERE report_id = $1', [
+        reportId,
+      ]);
+      return res.rows[0];
+    },
+
+    /** Current reports of a year (for the deadline view). */
+    async currentOfYear(year: number): Promise<ReportRow[]> {
+      const res = await q.query<ReportRow>(
+        `SELECT * FROM truc.pcgd_reports WHERE year = $1 AND superseded_at IS NULL ORDER BY unit_code`,
+        [year],
+      );
+      return res.rows;
+    },
+
+    /** Communes (of `candidates`) that have stored persons. */
+    async communesWithPersons(candidates: readonly string[]): Promise<string[]> {
+      const res = await q.query<{ commune_code: string }>(
+        `SELECT DISTINCT commune_code FROM truc.persons WHERE commune_code = ANY($1::text[]) AND deleted_at IS NULL`,
+        [candidates],
+      );
+      return res.rows.map((r) => r.commune_code).sort();
+    },
+  };
+}
+export type PcgdRepo = ReturnType<typeof createPcgdRepo>;

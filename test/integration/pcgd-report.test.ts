@@ -1,0 +1,354 @@
+/**
+ * PCGD reports on both engines (the same SQL on PGlite and PostgreSQL): the hand-computed fixture
+ * (test/fixtures/pcgd/communes.ts), the enrolment join, the province roll-up, the lifecycle and its
+ * locks (also in the database), lineage, and the signed package (truc's verifier and openssl).
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../../src/audit/chain.js';
+import { PersonSchema } from '../../src/canonical/person.js';
+import { StudentSchema } from '../../src/canonical/student.js';
+import { loadConfig, type PcgdConfig } from '../../src/config.js';
+import type { IndicatorFigure, LevelResult } from '../../src/reporting/pcgd/evaluate.js';
+import { readPackage } from '../../src/reporting/pcgd/package.js';
+import {
+  approveReport,
+  computeReport,
+  lineageSelection,
+  reopenReport,
+  reportView,
+  ruleSetOf,
+  type PcgdDeps,
+} from '../../src/reporting/pcgd/service.js';
+import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
+import { createPcgdRepo } from '../../src/store/pcgd.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { A, B, C, EXPECTED, PERSONS, STUDENTS, YEAR } from '../fixtures/pcgd/communes.js';
+import { makeTempDir, openTestStore, type TempDir, type TestStore } from '../helpers/env.js';
+
+function pcgdConfig(over: Partial<PcgdConfig> = {}): PcgdConfig {
+  const base = loadConfig({
+    env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` },
+  }).pcgd;
+  return { ...structuredClone(base), ...over };
+}
+
+const pairs = (inds: readonly IndicatorFigure[]) =>
+  Object.fromEntries(inds.map((x) => [x.code, [x.numerator, x.denominator]]));
+const metLevels = (levels: readonly LevelResult[]) => levels.filter((l) => l.met).map((l) => l.level);
+
+describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
+  let store: TestStore;
+  let keys: TempDir;
+  let deps: PcgdDeps;
+
+  beforeAll(async () => {
+    store = await openTestStore(kind);
+    keys = await makeTempDir('truc-pcgd-keys-');
+    deps = {
+      db: store.db,
+      pcgd: pcgdConfig({ signing: { ...pcgdConfig().signing, dir: keys.path } }),
+      dataDir: keys.path,
+    };
+    const records = createRecordsRepo(store.db);
+    const persons = PERSONS.map((p) => PersonSchema.parse(p));
+    await records.upsert(
+      'persons',
+      persons.map((p) => ({
+        key: p.personRef,
+        scope: p.communeCode,
+        personalId: p.personalId,
+        data: p,
+        fingerprint: fingerprint(p),
+      })),
+      { system: 'moet-pcgd', mappingVersion: 'moet-pcgd/persons@1' },
+    );
+    const students = STUDENTS.map((s) =>
+      StudentSchema.parse({
+        studentCode: s.code,
+        schoolCode: '79000001',
+        schoolYear: s.schoolYear,
+        personalId: s.personalId,
+        fullName: 'Nguyễn Văn An',
+        birthDate: s.born,
+        sex: 'male',
+        ethnicityCode: '01',
+        status: s.status,
+      }),
+    );
+    await records.upsert(
+      'students',
+      students.map((s) => ({
+        key: s.studentCode,
+        scope: s.schoolCode,
+        personalId: s.personalId,
+        data: s,
+        fingerprint: fingerprint(s),
+      })),
+      { system: 'hcm-csdl', mappingVersion: 'hcm-csdl/students@1' },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await store?.cleanup();
+    await keys?.remove();
+  });
+
+  it('commune A: every figure equals the hand count; levels exactly at the thresholds are met', async () => {
+    const row = await computeReport(deps, { unitCode: A, year: YEAR, actor: 'test' });
+    const view = reportView(row);
+    expect(view.persons).toBe(EXPECTED[A].population);
+    expect(pairs(view.indicators)).toEqual(EXPECTED[A].indicators);
+    expect(metLevels(view.levels as LevelResult[])).toEqual(EXPECTED[A].met);
+    expect(view.difficult).toBe(false);
+    expect(view.status).toBe('checked');
+    const rate = (code: string) => view.indicators.find((x) => x.code === code)?.rate;
+    expect(rate('preschool5_attending')).toBe(95);
+    expect(rate('literacy_level1_age15_25')).toBe(87.5);
+    const l2 = (view.levels as LevelResult[]).find((l) => l.level === 'primary_level2')!;
+    expect(l2.shortfall).toEqual([
+      expect.objectContaining({
+        kind: 'indicator',
+        indicator: 'primary_grade1_entry_age6',
+        threshold: 95,
+        morePersons: 1,
+      }),
+      expect.objectContaining({
+        kind: 'indicator',
+        indicator: 'primary_completed_age11',
+        threshold: 80,
+        morePersons: 1,
+      }),
+    ]);
+    expect(l2.shortfall[0]!.message.en).toBe('1 more 6-year-olds in grade 1 would reach 95%.');
+    const l3 = (view.levels as LevelResult[]).find((l) => l.level === 'primary_level3')!;
+    expect(l3.shortfall.map((s) => (s.kind === 'indicator' ? s.morePersons : s.kind))).toEqual([
+      'requires',
+      1,
+      2,
+    ]);
+    expect(view.ruleSet.version).toBe('pcgd-2014.1');
+    expect(view.ruleSet.unverified.map((u) => u.setting)).toContain('lowerSecondaryLevel2');
+    expect(view.ruleSet.unverified.map((u) => u.setting)).toContain('ageRule');
+  });
+
+  it('commune A: enrolment mismatches are findings with counts (matched by personal ID only, said so)', async () => {
+    const row = (await createPcgdRepo(store.db).current(A, YEAR))!;
+    const f = reportView(row).findings;
+    const count = (rule: string) => f.find((x) => x.rule === rule)?.count;
+    expect(count('PCGD_ENROLMENT_IN_CLASS_NOT_ENROLLED')).toBe(EXPECTED[A].enrolment.inClassNotEnrolled);
+    expect(count('PCGD_ENROLMENT_ENROLLED_NOT_IN_CLASS')).toBe(EXPECTED[A].enrolment.enrolledNotInClass);
+    expect(count('PCGD_ENROLMENT_NO_PERSONAL_ID')).toBe(EXPECTED[A].enrolment.noPersonalId);
+    expect(f.some((x) => x.rule === 'PCGD_ENROLMENT_ID_ONLY')).toBe(true);
+    const repo = createPcgdRepo(store.db);
+    const sel = lineageSelection('inClassNotEnrolled', ruleSetOf(deps.pcgd))!;
+    const listed = await repo.lineagePage(row.id, sel, { limit: 10 });
+    expect(listed).toHaveLength(3);
+  });
+
+  it('commune B (ĐBKK): ĐBKK thresholds exactly met, one person below is a shortfall of 1', async () => {
+    const view = reportView(await computeReport(deps, { unitCode: B, year: YEAR, actor: 'test' }));
+    expect(view.difficult).toBe(true);
+    expect(pairs(view.indicators)).toEqual(EXPECTED[B].indicators);
+    const levels = view.levels as LevelResult[];
+    expect(metLevels(levels)).toEqual(EXPECTED[B].met);
+    const pre = levels.find((l) => l.level === 'preschool5')!;
+    expect(pre.shortfall).toEqual([
+      expect.objectContaining({
+        indicator: 'preschool5_completed',
+        threshold: 80,
+        numerator: 7,
+        denominator: 10,
+        morePersons: 1,
+      }),
+    ]);
+    const ls2 = levels.find((l) => l.level === 'lower_secondary_level2')!;
+    expect(ls2.shortfall).toEqual([
+      expect.objectContaining({ threshold: 80, morePersons: 1, unverified: true }),
+    ]);
+    const lit2 = levels.find((l) => l.level === 'literacy_level2')!;
+    expect(lit2.shortfall).toEqual([
+      expect.objectContaining({ indicator: 'literacy_level2_age15_35', morePersons: 10 }),
+    ]);
+  });
+
+  it('commune C without five-year-olds: no rate, preschool5 not met, a finding says why', async () => {
+    const view = reportView(await computeReport(deps, { unitCode: C, year: YEAR, actor: 'test' }));
+    expect(view.persons).toBe(EXPECTED[C].population);
+    const att = view.indicators.find((x) => x.code === 'preschool5_attending')!;
+    expect(att).toEqual({ code: 'preschool5_attending', numerator: 0, denominator: 0, rate: null });
+    const pre = (view.levels as LevelResult[]).find((l) => l.level === 'preschool5')!;
+    expect(pre.met).toBe(false);
+    expect(pre.shortfall[0]).toEqual(expect.objectContaining({ morePersons: null }));
+    expect(
+      view.findings.some((x) => x.rule === 'PCGD_NO_COHORT' && x.indicator === 'preschool5_attending'),
+    ).toBe(true);
+  });
+
+  it('the disability setting removes persons with a disability from numerators and denominators', async () => {
+    const records = createRecordsRepo(store.db);
+    const six = PERSONS.find((p) => p.communeCode === C && p.birthDate === '2020-08-08')!;
+    const changed = PersonSchema.parse({ ...six, disability: 'physical' });
+    await records.upsert(
+      'persons',
+      [{ key: changed.personRef, scope: C, data: changed, fingerprint: fingerprint(changed) }],
+      {
+        system: 'moet-pcgd',
+        mappingVersion: 'moet-pcgd/persons@1',
+      },
+    );
+    const excluding: PcgdDeps = { ...deps, pcgd: { ...deps.pcgd, excludeDisabledFromDenominators: true } };
+    const view = reportView(await computeReport(excluding, { unitCode: C, year: YEAR, actor: 'test' }));
+    expect(pairs(view.indicators).primary_grade1_entry_age6).toEqual([1, 1]);
+    const normal = reportView(await computeReport(deps, { unitCode: C, year: YEAR, actor: 'test' }));
+    expect(pairs(normal.indicators).primary_grade1_entry_age6).toEqual([2, 2]);
+    expect(normal.version).toBe(3);
+  });
+
+  it('province 79: communes meeting each level out of communes with data', async () => {
+    const view = reportView(await computeReport(deps, { unitCode: '79', year: YEAR, actor: 'test' }));
+    expect(view.unitLevel).toBe('province');
+    expect(view.communes?.map((c) => c.communeCode)).toEqual([A, C, B].sort());
+    const meeting = Object.fromEntries(
+      view.indicators
+        .filter((x) => x.code.startsWith('communes_meeting_'))
+        .map((x) => [x.code, [x.numerator, x.denominator]]),
+    );
+    expect(meeting.communes_meeting_preschool5).toEqual([1, 3]);
+    // C has no 14-year-olds: no rate for primary completion at 14, so primary level 1 is not met there
+    expect(meeting.communes_meeting_primary_level1).toEqual([2, 3]);
+    expect(meeting.communes_meeting_literacy_level1).toEqual([2, 3]);
+    const levels = view.levels as Array<LevelResult & { communesMeeting: number }>;
+    expect(levels.find((l) => l.level === 'primary_level1')!.shortfall[0]).toEqual(
+      expect.objectContaining({
+        kind: 'communes',
+        share: 100,
+        communesMeeting: 2,
+        communes: 3,
+        moreCommunes: 1,
+      }),
+    );
+    const lit1 = levels.find((l) => l.level === 'literacy_level1')!;
+    expect(lit1.met).toBe(false);
+    expect(lit1.shortfall[0]).toEqual(
+      expect.objectContaining({ kind: 'communes', share: 90, moreCommunes: 1 }),
+    );
+    expect(pairs(view.indicators).preschool5_attending).toEqual([19 + 9, 20 + 10]);
+  });
+
+  it('lineage: every figure links to the persons behind it', async () => {
+    const row = (await createPcgdRepo(store.db).current(A, YEAR))!;
+    const sel = lineageSelection('primary_grade1_entry_age6', ruleSetOf(deps.pcgd))!;
+    const first = await createPcgdRepo(store.db).lineagePage(row.id, sel, { limit: 6 });
+    const rest = await createPcgdRepo(store.db).lineagePage(row.id, sel, {
+      limit: 6,
+      after: first.at(-1)!.personRef,
+    });
+    const all = [...first, ...rest];
+    expect(all).toHaveLength(10);
+    expect(all.filter((r) => r.inNumerator)).toHaveLength(9);
+    expect(all.every((r) => r.age === 6 && !r.changedSince)).toBe(true);
+  });
+
+  it('approve signs the package; the figures lock; verification fails after any change', async () => {
+    const current = (await createPcgdRepo(store.db).current(A, YEAR))!;
+    const approved = await approveReport(deps, { reportId: current.id, actor: 'officer-27664' });
+    expect(approved.status).toBe('approved');
+    const ev = (await createPcgdRepo(store.db).evidence(approved.id))!;
+    const pkg = readPackage(ev.package);
+    expect(pairs(pkg.indicators)).toEqual(EXPECTED[A].indicators);
+    expect(pkg.ruleSet.version).toBe('pcgd-2014.1');
+    expect(pkg.lineage.digests.primary_grade1_entry_age6).toMatch(/^[0-9a-f]{64}$/);
+    const ok = await verifyDetached(ev.package, ev.signature, { trusted: [ev.signer_certificate] });
+    expect(ok).toEqual(expect.objectContaining({ ok: true, trusted: true }));
+    const tampered = Buffer.from(ev.package.toString('utf8').replace('"numerator":19', '"numerator":20'));
+    expect(tampered.equals(ev.package)).toBe(false);
+    expect((await verifyDetached(tampered, ev.signature)).ok).toBe(false);
+    // openssl 3 agrees, both ways
+    const dir = keys.path;
+    writeFileSync(join(dir, 'pkg.json'), ev.package);
+    writeFileSync(join(dir, 'bad.json'), tampered);
+    writeFileSync(join(dir, 'pkg.p7s'), ev.signature);
+    writeFileSync(join(dir, 'cert.pem'), ev.signer_certificate);
+    const openssl = (content: string) =>
+      execFileSync(
+        'openssl',
+        [
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          join(dir, 'pkg.p7s'),
+          '-content',
+          join(dir, content),
+          '-CAfile',
+          join(dir, 'cert.pem'),
+          '-purpose',
+          'any',
+          '-out',
+          '/dev/null',
+        ],
+        { stdio: 'pipe' },
+      );
+    expect(() => openssl('pkg.json')).not.toThrow();
+    expect(() => openssl('bad.json')).toThrow();
+    // locked: no recomputation without a reopen, and the database refuses edits of approved figures
+    await expect(computeReport(deps, { unitCode: A, year: YEAR, actor: 'test' })).rejects.toMatchObject({
+      code: 'ERR_PCGD_REPORT_LOCKED',
+    });
+    await expect(
+      store.db.query(`UPDATE truc.pcgd_reports SET figures = '{}' WHERE id = $1`, [approved.id]),
+    ).rejects.toThrow(/locked/);
+    await expect(
+      store.db.query(`UPDATE truc.pcgd_reports SET status = 'computed' WHERE id = $1`, [approved.id]),
+    ).rejects.toThrow(/lifecycle/);
+    await expect(
+      store.db.query(`DELETE FROM truc.pcgd_lineage WHERE report_id = $1`, [approved.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      store.db.query(`UPDATE truc.pcgd_evidence SET package = 'x' WHERE report_id = $1`, [approved.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(approveReport(deps, { reportId: approved.id, actor: 'x' })).rejects.toMatchObject({
+      code: 'ERR_PCGD_INVALID_TRANSITION',
+    });
+  });
+
+  it('reopen makes a new version and keeps the approved one; every step is audited', async () => {
+    const approved = (await createPcgdRepo(store.db).current(A, YEAR))!;
+    const v2 = await reopenReport(deps, {
+      reportId: approved.id,
+      actor: 'city-admin',
+      reason: 'sửa số liệu',
+    });
+    expect(v2.version).toBe(approved.version + 1);
+    expect(v2.supersedes).toBe(approved.id);
+    const old = (await createPcgdRepo(store.db).get(approved.id))!;
+    expect(old.status).toBe('approved');
+    expect(old.superseded_at).not.toBeNull();
+    expect(old.reopen_reason).toBe('sửa số liệu');
+    expect(await createPcgdRepo(store.db).evidence(approved.id)).toBeDefined();
+    const actions = await store.db.query<{ action: string }>(
+      `SELECT action FROM truc.audit_log WHERE action LIKE 'pcgd.%' ORDER BY seq`,
+    );
+    expect(actions.rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['pcgd.computed', 'pcgd.approved', 'pcgd.reopened']),
+    );
+    expect((await verifyAudit(store.db)).ok).toBe(true);
+  });
+
+  it('an unknown unit and a unit without persons are clear errors that change nothing', async () => {
+    await expect(computeReport(deps, { unitCode: '99999', year: YEAR, actor: 't' })).rejects.toMatchObject({
+      code: 'ERR_PCGD_UNKNOWN_UNIT',
+    });
+    await expect(computeReport(deps, { unitCode: '25750', year: YEAR, actor: 't' })).rejects.toMatchObject({
+      code: 'ERR_PCGD_NO_PERSONS',
+    });
+    const n = await store.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM truc.pcgd_reports WHERE unit_code = '25750'`,
+    );
+    expect(n.rows[0]!.n).toBe(0);
+  });
+});
