@@ -46,18 +46,20 @@ export interface CountingOptions {
   activeStatuses: readonly string[];
 }
 
-const GRADES_1_12 = `'{1,2,3,4,5,6,7,8,9,10,11,12}'::text[]`;
-const done = (level: string) => `CASE WHEN (p.data->'completed'->>'${level}')::int <= $1 THEN 1 ELSE 0 END`;
+const done = (column: string) => `CASE WHEN p.${column} <= $1 THEN 1 ELSE 0 END`;
 
-/** SQL of each person flag over `p` (truc.persons); $1 = report year. */
+/**
+ * SQL of each person flag over `p` (truc.persons and its generated `pcgd_*` columns, migration 041);
+ * $1 = report year.
+ */
 const FLAG_SQL: Record<PersonFlagName, string> = {
-  hasClass: `CASE WHEN p.data ? 'currentGrade' THEN 1 ELSE 0 END`,
-  inGrade1to12: `CASE WHEN p.data->>'currentGrade' = ANY(${GRADES_1_12}) THEN 1 ELSE 0 END`,
-  completedPreschool: done('preschool'),
-  completedPrimary: done('primary'),
-  completedLowerSecondary: done('lowerSecondary'),
-  literate1: `CASE WHEN p.data->>'literacy' IN ('level1', 'level2') THEN 1 ELSE 0 END`,
-  literate2: `CASE WHEN p.data->>'literacy' = 'level2' THEN 1 ELSE 0 END`,
+  hasClass: `CASE WHEN p.pcgd_class > 0 THEN 1 ELSE 0 END`,
+  inGrade1to12: `CASE WHEN p.pcgd_class = 2 THEN 1 ELSE 0 END`,
+  completedPreschool: done('pcgd_preschool'),
+  completedPrimary: done('pcgd_primary'),
+  completedLowerSecondary: done('pcgd_lower_secondary'),
+  literate1: `CASE WHEN p.pcgd_literacy >= 1 THEN 1 ELSE 0 END`,
+  literate2: `CASE WHEN p.pcgd_literacy = 2 THEN 1 ELSE 0 END`,
 };
 
 /**
@@ -65,45 +67,48 @@ const FLAG_SQL: Record<PersonFlagName, string> = {
  * (on-date rule), $3 school year, $4 active student statuses, $5 commune codes.
  */
 function countedPersonsSql(o: CountingOptions): string {
-  const birthYear = `substr(p.data->>'birthDate', 1, 4)::int`;
+  const birthYear = 'p.pcgd_birth_year';
   const age =
     o.ageRule === 'birth-year'
       ? `$1::int - ${birthYear}`
-      : `$1::int - ${birthYear} - CASE WHEN substr(p.data->>'birthDate', 6, 5) > $2::text THEN 1 ELSE 0 END`;
+      : `$1::int - ${birthYear} - CASE WHEN substr(p.pcgd_birth_date, 6, 5) > $2::text THEN 1 ELSE 0 END`;
   const flags = PERSON_FLAG_NAMES.map((f, i) => `((${FLAG_SQL[f]}) << ${i})`).join('\n      | ');
-  const enrolled = `EXISTS (SELECT 1 FROM truc.students s WHERE s.personal_id = p.personal_id
-        AND s.deleted_at IS NULL AND s.data->>'schoolYear' = $3::text AND s.data->>'status' = ANY($4::text[]))`;
+  // Enrolled personal IDs once (a hash join), not a lookup per person.
+  const enrolled = `SELECT DISTINCT s.personal_id FROM truc.students s
+        WHERE s.personal_id IS NOT NULL AND s.deleted_at IS NULL
+          AND s.data->>'schoolYear' = $3::text AND s.data->>'status' = ANY($4::text[])`;
   return `
     SELECT p.person_ref, p.commune_code, p.fingerprint, p.mapping_version, ${age} AS age,
       ${flags}
       | (CASE WHEN p.personal_id IS NULL THEN ${ENROLMENT_FLAGS.noPersonalId}
-             WHEN ${enrolled} THEN CASE WHEN p.data ? 'currentGrade' THEN 0 ELSE ${ENROLMENT_FLAGS.enrolledNotInClass} END
-             ELSE CASE WHEN p.data ? 'currentGrade' THEN ${ENROLMENT_FLAGS.inClassNotEnrolled} ELSE 0 END
+             WHEN e.personal_id IS NOT NULL THEN CASE WHEN p.pcgd_class > 0 THEN 0 ELSE ${ENROLMENT_FLAGS.enrolledNotInClass} END
+             ELSE CASE WHEN p.pcgd_class > 0 THEN ${ENROLMENT_FLAGS.inClassNotEnrolled} ELSE 0 END
         END) AS flags
     FROM truc.persons p
-    WHERE p.commune_code = ANY($5::text[]) AND p.deleted_at IS NULL
-      AND p.data->>'residenceType' IN ('permanent', 'temporary')
-      AND NOT coalesce((p.data->>'movedAway')::boolean, false)
-      AND NOT coalesce((p.data->>'deceased')::boolean, false)
-      ${o.excludeDisabled ? `AND coalesce(p.data->>'disability', 'none') = 'none'` : ''}
+    LEFT JOIN (${enrolled}) e ON e.personal_id = p.personal_id
+    WHERE p.commune_code = ANY($5::text[]) AND p.deleted_at IS NULL AND p.pcgd_resident
+      ${o.excludeDisabled ? 'AND NOT p.pcgd_disabled' : ''}
       AND ${age} >= 0
       AND length($2::text) = 5`; // $2 is referenced even by the birth-year rule: every parameter must be
 }
 
-/** Aggregate of counted persons (`src`: rows with commune_code, age, flags) per commune and age. */
+/**
+ * Aggregate of counted persons (`src`: rows with commune_code, age, flags) per commune and age: first
+ * one count per (commune, age, flags) — a single aggregate per person row —, then the flag counts
+ * over those few groups.
+ */
 function aggregateSql(src: string): string {
   const flagCounts = PERSON_FLAG_NAMES.map(
-    (f, i) => `count(*) FILTER (WHERE (flags & ${1 << i}) <> 0)::int AS "${f}"`,
+    (f, i) => `coalesce(sum(n) FILTER (WHERE (flags & ${1 << i}) <> 0), 0)::int AS "${f}"`,
   ).join(',\n      ');
   const enrolment = Object.entries(ENROLMENT_FLAGS)
-    .map(([name, bit]) => `count(*) FILTER (WHERE (flags & ${bit}) <> 0)::int AS "${name}"`)
+    .map(([name, bit]) => `coalesce(sum(n) FILTER (WHERE (flags & ${bit}) <> 0), 0)::int AS "${name}"`)
     .join(',\n      ');
   return `
-    SELECT commune_code AS "communeCode", age::int AS age, count(*)::int AS population,
+    SELECT commune_code AS "communeCode", age::int AS age, sum(n)::int AS population,
       ${flagCounts},
-      ${enrolment},
-      min(mapping_version) AS "minMapping", max(mapping_version) AS "maxMapping"
-    FROM (${src}) c
+      ${enrolment}
+    FROM (SELECT commune_code, age, flags, count(*) AS n FROM (${src}) c GROUP BY commune_code, age, flags) g
     GROUP BY commune_code, age
     ORDER BY commune_code, age`;
 }
@@ -114,11 +119,9 @@ export interface AgeRow {
   population: number;
   flags: Record<PersonFlagName, number>;
   enrolment: Record<EnrolmentFlag, number>;
-  mappingVersions: string[];
 }
 
-type RawAgeRow = Omit<AgeRow, 'flags' | 'enrolment' | 'mappingVersions'> &
-  Record<PersonFlagName | EnrolmentFlag, number> & { minMapping: string; maxMapping: string };
+type RawAgeRow = Omit<AgeRow, 'flags' | 'enrolment'> & Record<PersonFlagName | EnrolmentFlag, number>;
 
 function ageRowOf(r: RawAgeRow): AgeRow {
   return {
@@ -129,7 +132,6 @@ function ageRowOf(r: RawAgeRow): AgeRow {
     enrolment: Object.fromEntries(
       (Object.keys(ENROLMENT_FLAGS) as EnrolmentFlag[]).map((f) => [f, r[f]]),
     ) as Record<EnrolmentFlag, number>,
-    mappingVersions: [...new Set([r.minMapping, r.maxMapping])],
   };
 }
 
@@ -213,6 +215,8 @@ export function createPcgdRepo(q: Queryable) {
      * truc.persons (the province computation and the benchmark's measured query).
      */
     async ageCounts(o: CountingOptions, communes: readonly string[]): Promise<AgeRow[]> {
+      // Inside the caller's transaction: room to aggregate a province in memory.
+      await q.query(`SET LOCAL work_mem = '64MB'`);
       const res = await q.query<RawAgeRow>(aggregateSql(countedPersonsSql(o)), params(o, communes));
       return res.rows.map(ageRowOf);
     },
@@ -225,10 +229,7 @@ export function createPcgdRepo(q: Queryable) {
         [...params(o, [communeCode]), reportId],
       );
       const res = await q.query<RawAgeRow>(
-        aggregateSql(
-          `SELECT l.commune_code, l.age, l.flags, p.mapping_version FROM truc.pcgd_lineage l
-             JOIN truc.persons p ON p.person_ref = l.person_ref WHERE l.report_id = $1`,
-        ),
+        aggregateSql(`SELECT l.commune_code, l.age, l.flags FROM truc.pcgd_lineage l WHERE l.report_id = $1`),
         [reportId],
       );
       return res.rows.map(ageRowOf);
@@ -307,6 +308,26 @@ export function createPcgdRepo(q: Queryable) {
         fullName: r.full_name,
         birthDate: r.birth_date,
       }));
+    },
+
+    /**
+     * The mapping versions of the stored persons of these communes: a loose scan of the index on
+     * (commune_code, mapping_version), a few index probes per commune instead of reading every person.
+     */
+    async mappingVersions(communes: readonly string[]): Promise<string[]> {
+      const res = await q.query<{ mv: string }>(
+        `WITH RECURSIVE v AS (
+           SELECT u.code, (SELECT min(p.mapping_version) FROM truc.persons p
+                            WHERE p.commune_code = u.code AND p.deleted_at IS NULL) AS mv
+             FROM unnest($1::text[]) AS u(code)
+           UNION ALL
+           SELECT v.code, (SELECT min(p.mapping_version) FROM truc.persons p
+                            WHERE p.commune_code = v.code AND p.mapping_version > v.mv AND p.deleted_at IS NULL)
+             FROM v WHERE v.mv IS NOT NULL)
+         SELECT DISTINCT mv FROM v WHERE mv IS NOT NULL ORDER BY mv`,
+        [communes],
+      );
+      return res.rows.map((r) => r.mv);
     },
 
     /** Inserts a new version (the next number for unit and year) with placeholder figures; returns its id and version. */

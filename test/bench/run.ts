@@ -24,6 +24,8 @@ const MODULE_TIMEOUT_MS = envNumber('BENCH_TIMEOUT_S', 300) * 1000;
 interface Found {
   file: string;
   name: string;
+  /** A module's own limit per repetition (`export const timeoutSeconds`), else BENCH_TIMEOUT_S. */
+  timeoutMs: number;
 }
 
 function isBenchModule(m: unknown): m is BenchModule {
@@ -40,13 +42,18 @@ async function discover(): Promise<Found[]> {
   for (const f of files) {
     const file = join(HERE, f);
     const m: unknown = await import(pathToFileURL(file).href);
-    if (isBenchModule(m)) found.push({ file, name: m.name });
+    if (isBenchModule(m)) {
+      const own = (m as { timeoutSeconds?: unknown }).timeoutSeconds;
+      const timeoutMs =
+        typeof own === 'number' && own > 0 && !process.env.BENCH_TIMEOUT_S ? own * 1000 : MODULE_TIMEOUT_MS;
+      found.push({ file, name: m.name, timeoutMs });
+    }
   }
   return found;
 }
 
 /** Runs one repetition of a module in a child process; its rows, or an error message. */
-function runInChild(file: string, opts: BenchOptions): Promise<BenchRow[] | string> {
+function runInChild(file: string, opts: BenchOptions, timeoutMs: number): Promise<BenchRow[] | string> {
   return new Promise((done) => {
     const child = fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file, opts }) },
@@ -54,9 +61,9 @@ function runInChild(file: string, opts: BenchOptions): Promise<BenchRow[] | stri
     });
     let result: BenchRow[] | string = 'exited without a result';
     const timer = setTimeout(() => {
-      result = `killed after ${MODULE_TIMEOUT_MS / 1000} s (BENCH_TIMEOUT_S)`;
+      result = `killed after ${timeoutMs / 1000} s (BENCH_TIMEOUT_S)`;
       child.kill('SIGKILL');
-    }, MODULE_TIMEOUT_MS);
+    }, timeoutMs);
     child.on('message', (m: { rows?: BenchRow[]; error?: string }) => {
       result = m.rows ?? m.error ?? 'bad message';
     });
@@ -134,7 +141,7 @@ async function main(): Promise<void> {
     const runs: BenchRow[][] = [];
     for (let repetition = 0; repetition < repeats; repetition++) {
       const t = performance.now();
-      const out = await runInChild(m.file, { repetition, repeats, scale });
+      const out = await runInChild(m.file, { repetition, repeats, scale }, m.timeoutMs * Math.max(1, scale));
       const took = ((performance.now() - t) / 1000).toFixed(1);
       if (typeof out === 'string') console.error(`✗ ${m.name} #${repetition + 1} failed (${took} s): ${out}`);
       else {

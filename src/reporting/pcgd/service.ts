@@ -152,7 +152,7 @@ async function computeCommune(
     enrolment,
     lineage,
   };
-  const mappingVersions = [...new Set(rows.flatMap((r) => r.mappingVersions))].sort();
+  const mappingVersions = await repo.mappingVersions([unitCode]);
   return {
     stored,
     findings,
@@ -210,7 +210,7 @@ async function computeProvince(
     enrolment: enrolmentOf(rows),
     lineage,
   };
-  const mappingVersions = [...new Set(rows.flatMap((r) => r.mappingVersions))].sort();
+  const mappingVersions = await repo.mappingVersions([...byCommune.keys()]);
   return {
     stored,
     findings,
