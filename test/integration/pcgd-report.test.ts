@@ -12,7 +12,10 @@ import { PersonSchema } from '../../src/canonical/person.js';
 import { StudentSchema } from '../../src/canonical/student.js';
 import { loadConfig, type PcgdConfig } from '../../src/config.js';
 import type { IndicatorFigure, LevelResult } from '../../src/reporting/pcgd/evaluate.js';
-import { readPackage } from '../../src/reporting/pcgd/package.js';
+import ExcelJS from 'exceljs';
+import { pdfFromPackage, pdfSignatureParts, xlsxFromPackage } from '../../src/reporting/pcgd/forms.js';
+import { readPackage, sha256Hex } from '../../src/reporting/pcgd/package.js';
+import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/rule-set.js';
 import {
   approveReport,
   computeReport,
@@ -20,6 +23,7 @@ import {
   reopenReport,
   reportView,
   ruleSetOf,
+  signerFor,
   type PcgdDeps,
 } from '../../src/reporting/pcgd/service.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
@@ -37,6 +41,18 @@ function pcgdConfig(over: Partial<PcgdConfig> = {}): PcgdConfig {
 
 const pairs = (inds: readonly IndicatorFigure[]) =>
   Object.fromEntries(inds.map((x) => [x.code, [x.numerator, x.denominator]]));
+/** The text of a PDF, lines joined by spaces (pdfjs-dist, as a reader extracts it). */
+async function pdfText(pdf: Buffer): Promise<string> {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
+  const parts: string[] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const content = await (await doc.getPage(i)).getTextContent();
+    for (const item of content.items) if ('str' in item) parts.push(item.str);
+  }
+  return parts.join(' ').replace(/\s+/g, ' ');
+}
+
 const metLevels = (levels: readonly LevelResult[]) => levels.filter((l) => l.met).map((l) => l.level);
 
 describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
@@ -314,6 +330,44 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     await expect(approveReport(deps, { reportId: approved.id, actor: 'x' })).rejects.toMatchObject({
       code: 'ERR_PCGD_INVALID_TRANSITION',
     });
+  });
+
+  it('the workbook and the PDF are made from the signed package and show its numbers; the PDF is signed', async () => {
+    const row = (await createPcgdRepo(store.db).latestApproved(A, YEAR))!;
+    const ev = (await createPcgdRepo(store.db).evidence(row.id))!;
+    const pkg = readPackage(ev.package);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await xlsxFromPackage(ev.package)) as never);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Thông tin',
+      'Mầm non 5 tuổi',
+      'Tiểu học',
+      'THCS',
+      'Xóa mù chữ',
+    ]);
+    const fromSheets: Record<string, [number, number]> = {};
+    for (const ws of wb.worksheets.slice(1))
+      ws.eachRow((r) => {
+        const [code, , num, den] = (r.values as unknown[]).slice(1);
+        if (typeof code === 'string' && typeof num === 'number' && typeof den === 'number')
+          fromSheets[code] = [num, den];
+      });
+    expect(fromSheets).toEqual(pairs(pkg.indicators));
+    const signer = await signerFor(deps, A);
+    const pdf = await pdfFromPackage(ev.package, signer);
+    const { signedContent, signature } = pdfSignatureParts(pdf);
+    expect(await verifyDetached(signedContent, signature, { trusted: [ev.signer_certificate] })).toEqual(
+      expect.objectContaining({ ok: true, trusted: true }),
+    );
+    const broken = Buffer.from(signedContent);
+    broken[200] = broken[200]! ^ 1;
+    expect((await verifyDetached(broken, signature)).ok).toBe(false);
+    const text = await pdfText(pdf);
+    for (const x of pkg.indicators) {
+      const label = INDICATOR_BY_CODE.get(x.code as IndicatorCode)!.label.vi;
+      expect(text).toContain(`${label} ${x.numerator} ${x.denominator} ${x.rate ?? '—'}`);
+    }
+    expect(text).toContain(sha256Hex(ev.package));
   });
 
   it('reopen makes a new version and keeps the approved one; every step is audited', async () => {

@@ -1,0 +1,149 @@
+/** PCGD rule set, exact threshold arithmetic, shortfalls, validation rules and the configuration. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDifficultCommunes } from '../../../src/config.js';
+import {
+  communeFigures,
+  meets,
+  provinceFigures,
+  rateOf,
+  shortfallOf,
+  type AgeCounts,
+} from '../../../src/reporting/pcgd/evaluate.js';
+import { PERSON_FLAGS, resolveRuleSet, settingsOf } from '../../../src/reporting/pcgd/rule-set.js';
+import { checkCommune, passes } from '../../../src/reporting/pcgd/validate.js';
+
+const rules = resolveRuleSet();
+const flags = (over: Partial<Record<(typeof PERSON_FLAGS)[number], number>> = {}) =>
+  Object.fromEntries(PERSON_FLAGS.map((f) => [f, over[f] ?? 0])) as AgeCounts['flags'];
+
+describe('exact threshold comparison', () => {
+  it('compares numerator × 100 with threshold × denominator, never a rounded rate', () => {
+    // 2/3 = 66.666…% rounds to 66.67 but is below 66.67
+    expect(rateOf(2, 3)).toBe(66.67);
+    expect(meets(2, 3, 66.67)).toBe(false);
+    expect(meets(2, 3, 66.66)).toBe(true);
+    expect(meets(19, 20, 95)).toBe(true);
+    expect(meets(189, 200, 95)).toBe(false);
+    expect(meets(0, 0, 0)).toBe(false);
+  });
+  it('the shortfall is the smallest number of persons that reaches the threshold', () => {
+    expect(shortfallOf(9, 10, 95)).toBe(1);
+    expect(shortfallOf(9, 10, 90)).toBe(0);
+    expect(shortfallOf(300, 400, 80)).toBe(20);
+    expect(shortfallOf(0, 7, 100)).toBe(7);
+    expect(shortfallOf(0, 0, 90)).toBeNull();
+    for (let d = 1; d <= 60; d++)
+      for (let n = 0; n <= d; n++) {
+        const k = shortfallOf(n, d, 90)!;
+        expect(meets(n + k, d, 90)).toBe(true);
+        if (k > 0) expect(meets(n + k - 1, d, 90)).toBe(false);
+      }
+  });
+  it('rates: two decimals, null for an empty cohort', () => {
+    expect(rateOf(1, 8)).toBe(12.5);
+    expect(rateOf(1, 3)).toBe(33.33);
+    expect(rateOf(0, 0)).toBeNull();
+  });
+});
+
+describe('levels', () => {
+  const cohort = (age: number, population: number, over: Parameters<typeof flags>[0]): AgeCounts => ({
+    age,
+    population,
+    flags: flags(over),
+  });
+  it('a ĐBKK commune uses its own thresholds and cohorts', () => {
+    const rows = [
+      cohort(6, 10, { inGrade1to12: 9, hasClass: 10 }),
+      cohort(14, 10, { completedPrimary: 7 }),
+      cohort(20, 10, { literate1: 9, literate2: 9 }),
+      cohort(30, 10, {}),
+    ];
+    const normal = communeFigures(rules, '27664', rows, false);
+    const difficult = communeFigures(rules, '27676', rows, true);
+    const met = (f: typeof normal) => f.levels.filter((l) => l.met).map((l) => l.level);
+    expect(met(normal)).toEqual([]);
+    expect(met(difficult)).toEqual(['primary_level1', 'literacy_level1']);
+    const lit = normal.levels.find((l) => l.level === 'literacy_level1')!;
+    expect(lit.shortfall).toEqual([
+      expect.objectContaining({ indicator: 'literacy_level1_age15_35', morePersons: 9 }),
+    ]);
+  });
+  it('unverified settings are part of the rule set and configurable', () => {
+    const custom = resolveRuleSet(settingsOf({ lowerSecondaryLevel2: { normal: 85, difficult: 75 } }));
+    const l2 = custom.levels.find((l) => l.level === 'lower_secondary_level2')!;
+    expect(l2.criteria[0]!.threshold).toEqual({ normal: 85, difficult: 75 });
+    expect(l2.criteria[0]!.unverified).toBe(true);
+    expect(custom.settingsDigest).not.toBe(rules.settingsDigest);
+    expect(custom.unverified.find((u) => u.setting === 'lowerSecondaryLevel2')!.value).toBe('85/75');
+  });
+  it('province: share of communes with data, and how many more communes are needed', () => {
+    const ok = communeFigures(rules, '1', [cohort(5, 10, { hasClass: 10, completedPreschool: 10 })], false);
+    const ko = communeFigures(rules, '2', [cohort(5, 10, { hasClass: 5 })], false);
+    const empty = { ...ko, communeCode: '3', population: 0 };
+    const p = provinceFigures(rules, '79', [ok, ko, empty], []);
+    const pre = p.levels.find((l) => l.level === 'preschool5')!;
+    expect([pre.communesMeeting, pre.communes, pre.met]).toEqual([1, 2, false]);
+    expect(pre.shortfall[0]).toEqual(expect.objectContaining({ moreCommunes: 1 }));
+  });
+});
+
+describe('validation rules', () => {
+  const v = loadConfig({ env: { TRUC_PROFILE: 'test' } }).pcgd.validation;
+  const figs = (ages: Record<string, number>, rate: number) => ({
+    ...communeFigures(rules, '27664', [], false),
+    ages,
+    indicators: [{ code: 'preschool5_attending', numerator: rate, denominator: 100, rate }],
+  });
+  const enrolment = { inClassNotEnrolled: 0, enrolledNotInClass: 0, noPersonalId: 0 };
+  it("flags a cohort that does not follow last year's, and a large swing of a rate", () => {
+    const f = checkCommune(rules, v, {
+      figures: figs({ '6': 100, '7': 80 }, 60),
+      enrolment,
+      previous: {
+        ages: { '5': 100, '6': 100 },
+        indicators: [{ code: 'preschool5_attending', numerator: 95, denominator: 100, rate: 95 }],
+      },
+    });
+    expect(f.map((x) => x.rule)).toEqual(['PCGD_COHORT_INCONSISTENT', 'PCGD_RATE_SWING']);
+    expect(f[0]!.count).toBe(20);
+    expect(passes(f)).toBe(true);
+  });
+  it('a numerator above its denominator is an error that blocks approval', () => {
+    const bad = { ...figs({}, 0), indicators: [{ code: 'x', numerator: 3, denominator: 2, rate: 150 }] };
+    const f = checkCommune(rules, v, { figures: bad, enrolment });
+    expect(f[0]).toEqual(
+      expect.objectContaining({ rule: 'PCGD_NUMERATOR_GT_DENOMINATOR', severity: 'error' }),
+    );
+    expect(passes(f)).toBe(false);
+  });
+});
+
+describe('pcgd configuration', () => {
+  it('TRUC_PCGD_DIFFICULT_COMMUNES: year, colon, codes; years separated by semicolons', () => {
+    expect(parseDifficultCommunes('2026:27676,27664;2027:27676')).toEqual({
+      '2026': ['27676', '27664'],
+      '2027': ['27676'],
+    });
+    const cfg = loadConfig({
+      env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: '2026: 27676 , 27664' },
+    });
+    expect(cfg.pcgd.difficultCommunes).toEqual({ '2026': ['27676', '27664'] });
+  });
+  it('a malformed list names the variable', () => {
+    expect(() =>
+      loadConfig({ env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: '2026:2767' } }),
+    ).toThrow(ConfigError);
+    let problems = '';
+    try {
+      loadConfig({ env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: 'soon:27676' } });
+    } catch (err) {
+      problems = (err as ConfigError).problems.join('\n');
+    }
+    expect(problems).toContain('TRUC_PCGD_DIFFICULT_COMMUNES');
+  });
+  it('the production profile signs with PKCS#12 files; demo and test generate certificates', () => {
+    expect(loadConfig({ env: { TRUC_PROFILE: 'default' } }).pcgd.signing.mode).toBe('pkcs12');
+    expect(loadConfig({ env: { TRUC_PROFILE: 'demo' } }).pcgd.signing.mode).toBe('self-signed');
+  });
+});
