@@ -251,6 +251,14 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
       expect.objectContaining({ kind: 'communes', share: 90, moreCommunes: 1 }),
     );
     expect(pairs(view.indicators).preschool5_attending).toEqual([19 + 9, 20 + 10]);
+    // the province's set-based path and the commune's lineage path count alike
+    const communeA = reportView((await createPcgdRepo(store.db).current(A, YEAR))!);
+    const inProvince = (view.communes ?? []).find((c) => c.communeCode === A)!;
+    expect(inProvince.population).toBe(communeA.persons);
+    const count = (rule: string) => view.findings.find((x) => x.rule === rule && x.communeCode === A)?.count;
+    expect(count('PCGD_ENROLMENT_IN_CLASS_NOT_ENROLLED')).toBe(EXPECTED[A].enrolment.inClassNotEnrolled);
+    expect(count('PCGD_ENROLMENT_ENROLLED_NOT_IN_CLASS')).toBe(EXPECTED[A].enrolment.enrolledNotInClass);
+    expect(count('PCGD_ENROLMENT_NO_PERSONAL_ID')).toBe(EXPECTED[A].enrolment.noPersonalId);
   });
 
   it('lineage: every figure links to the persons behind it', async () => {
