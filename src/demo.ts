@@ -11,7 +11,7 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createSmasAdapter } from './adapters/smas/index.js';
 import { createVneduAdapter } from './adapters/vnedu/index.js';
-import { createPopulation } from './adapters/population/index.js';
+import { createPopulation } from './simulators/population/index.js';
 import { StudentSchema } from './canonical/student.js';
 import { verifyAudit } from './audit/chain.js';
 import { loadConfig, PROJECT_ROOT } from './config.js';
@@ -29,7 +29,7 @@ import {
   DEMO_STUDENTS_PER_SCHOOL,
   demoCredentials,
   startDemoSimulators,
-} from './simulators.js';
+} from './simulators/index.js';
 
 export interface DemoOptions {
   once: boolean;

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, redactConfig, type Config } from './config.js';
 import { createDeps, type Deps } from './deps.js';
 import { isAppError } from './errors.js';
-import type { Faults } from './adapters/sim-kit.js';
+import type { Faults } from './simulators/sim-kit.js';
 import { addClient, auditVerify, runMigrate, setClientDisabled, withDb } from './ops.js';
 import { replayDeadLetters } from './jobs/dead-letters.js';
 import { createDeadLettersRepo } from './store/dead-letters.js';
@@ -97,8 +97,8 @@ async function run(argv: string[]): Promise<number> {
         faults: { type: 'string' },
       },
     });
-    const { runSimulator, STANDALONE_DEFAULTS } = await import('./simulators.js');
-    const { FAULTS_SCHEMA } = await import('./adapters/sim-kit.js');
+    const { runSimulator, STANDALONE_DEFAULTS } = await import('./simulators/index.js');
+    const { FAULTS_SCHEMA } = await import('./simulators/sim-kit.js');
     const int = (name: string, v: string | undefined, fallback: number, min: number, max: number): number => {
       if (v === undefined) return fallback;
       const n = Number(v);

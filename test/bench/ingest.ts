@@ -11,7 +11,7 @@
  *       of the same shape (3c/3d). Target ≥ 0.6 (P4).
  */
 import Fastify from 'fastify';
-import type { PopStudent } from '../../src/adapters/population/index.js';
+import type { PopStudent } from '../../src/simulators/population/index.js';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import {
   copyRate,

@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 // The lint rule bans '../../src/*' (meant for bare 'src/*'); from test/bench it is the only relative path.
 import { createHcmCsdlAdapter } from '../../src/adapters/hcm-csdl/index.js';
-import { startHcmCsdlSimulator } from '../../src/adapters/hcm-csdl/simulator.js';
+import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { costRow, envNumber, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'sim-hcm-csdl-stream';

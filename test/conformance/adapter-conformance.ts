@@ -13,11 +13,11 @@
  * ```
  *
  * Faults are set through the simulator's `POST /__sim/faults`, so any simulator built on
- * `src/adapters/sim-kit.ts` (or implementing that endpoint) works.
+ * `src/simulators/sim-kit.ts` (or implementing that endpoint) works.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // The lint rule bans '../../src/*' (meant for bare 'src/*'); from test/conformance it is the only relative path.
-import type { Faults } from '../../src/adapters/sim-kit.js';
+import type { Faults } from '../../src/simulators/sim-kit.js';
 import type {
   ChangeFeed,
   ListChangesOptions,

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AppError } from '../../src/errors.js';
 import { createHttpClient, paginate, parseWire, type HttpClientOptions } from '../../src/adapters/http.js';
-import { createPopulation } from '../../src/adapters/population/index.js';
+import { createPopulation } from '../../src/simulators/population/index.js';
 import {
   createTokenIssuer,
   decodeCursor,
@@ -18,7 +18,7 @@ import {
   type SimRequest,
   type SimResponse,
   type SimServer,
-} from '../../src/adapters/sim-kit.js';
+} from '../../src/simulators/sim-kit.js';
 import type { ChangeFeed, SourceAdapter, TargetAdapter, WriteReceipt } from '../../src/adapters/types.js';
 
 export const REF_CLIENT = { clientId: 'ref-client', clientSecret: 'ref-secret' };

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startHcmCsdlSimulator } from '../../src/adapters/hcm-csdl/simulator.js';
+import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { createTestDatabase, makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
 import {
   cmdlineOf,

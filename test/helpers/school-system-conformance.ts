@@ -5,7 +5,7 @@
  * read back, page sizes agree, determinism). Each system's test keeps its own wire-specific rules.
  */
 import { expect, it } from 'vitest';
-import type { SchoolSimulator } from '../../src/adapters/school-system/simulator.js';
+import type { SchoolSimulator } from '../../src/simulators/school-system/simulator.js';
 import type { SchoolSystemAdapter } from '../../src/adapters/school-system/adapter.js';
 import type { ListChangesOptions } from '../../src/adapters/types.js';
 import type { Student } from '../../src/canonical/student.js';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/adapters/hcm-csdl/simulator.js';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { buildApp } from '../../src/app.js';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { loadConfig } from '../../src/config.js';

@@ -6,7 +6,7 @@
  *     (3c/3d) — the same statement `src/store/records.ts` runs.
  */
 import { spawn } from 'node:child_process';
-import type { PopStudent } from '../../../src/adapters/population/index.js';
+import type { PopStudent } from '../../../src/simulators/population/index.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { fingerprint } from '../../../src/store/records.js';
 import { secondsSince } from './types.js';

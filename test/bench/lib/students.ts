@@ -3,7 +3,7 @@
  * the simulators serve), without injected discrepancies, so every record is valid and passes the
  * quality checks. Deterministic: the same arguments give the same records.
  */
-import { createPopulation, type PopStudent } from '../../../src/adapters/population/index.js';
+import { createPopulation, type PopStudent } from '../../../src/simulators/population/index.js';
 
 /** A batch as a vendor pushes it: one school, its students in truc's canonical format. */
 export interface StudentBatch {

@@ -6,8 +6,8 @@ import type {
   Student,
   StudentUpsert,
 } from '../../../src/adapters/hcm-csdl/schema.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../../src/adapters/hcm-csdl/simulator.js';
-import { createPopulation } from '../../../src/adapters/population/index.js';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../../src/simulators/hcm-csdl/simulator.js';
+import { createPopulation } from '../../../src/simulators/population/index.js';
 import type { ListChangesOptions } from '../../../src/adapters/types.js';
 import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
 import { runConformance } from '../../conformance/adapter-conformance.js';

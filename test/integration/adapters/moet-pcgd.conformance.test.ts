@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMoetPcgdAdapter, type MoetPcgdAdapter } from '../../../src/adapters/moet-pcgd/index.js';
 import type { FiguresSubmission, PersonWire } from '../../../src/adapters/moet-pcgd/schema.js';
-import { startMoetPcgdSimulator, type MoetPcgdSimulator } from '../../../src/adapters/moet-pcgd/simulator.js';
-import { createPopulation } from '../../../src/adapters/population/index.js';
+import {
+  startMoetPcgdSimulator,
+  type MoetPcgdSimulator,
+} from '../../../src/simulators/moet-pcgd/simulator.js';
+import { createPopulation } from '../../../src/simulators/population/index.js';
 import { moetPcgdPersonsMapping } from '../../../src/mappings/moet-pcgd/index.js';
 import { runConformance } from '../../conformance/adapter-conformance.js';
 

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmasAdapter, createSmasClient, type SmasAdapter } from '../../../src/adapters/smas/index.js';
 import type { SmasRecordOf, SmasStudent } from '../../../src/adapters/smas/schema.js';
-import { startSmasSimulator, type SmasSimulator } from '../../../src/adapters/smas/simulator.js';
+import { startSmasSimulator, type SmasSimulator } from '../../../src/simulators/smas/simulator.js';
 import type { Student } from '../../../src/canonical/student.js';
 import { smasMappings } from '../../../src/mappings/smas/index.js';
 import {

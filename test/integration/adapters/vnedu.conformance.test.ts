@@ -5,7 +5,7 @@ import {
   type VneduAdapter,
 } from '../../../src/adapters/vnedu/index.js';
 import type { VneduRecordOf, VneduStudent } from '../../../src/adapters/vnedu/schema.js';
-import { startVneduSimulator, type VneduSimulator } from '../../../src/adapters/vnedu/simulator.js';
+import { startVneduSimulator, type VneduSimulator } from '../../../src/simulators/vnedu/simulator.js';
 import type { Student } from '../../../src/canonical/student.js';
 import { vneduMappings } from '../../../src/mappings/vnedu/index.js';
 import {

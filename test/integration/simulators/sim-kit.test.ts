@@ -8,7 +8,7 @@ import {
   startSimServer,
   type SimServer,
   type SimServerOptions,
-} from '../../../src/adapters/sim-kit.js';
+} from '../../../src/simulators/sim-kit.js';
 import { runConformance } from '../../conformance/adapter-conformance.js';
 import { createReferenceAdapter, startReferenceSim } from '../../conformance/reference-system.js';
 

@@ -4,7 +4,7 @@
  * opaque paging cursor. The persons behind students are the same people hcm-csdl serves as students.
  */
 import type { Population, PopPerson, Grade, DisabilityCode } from '../population/index.js';
-import type { PersonWire } from './schema.js';
+import type { PersonWire } from '../../adapters/moet-pcgd/schema.js';
 
 /** Names of the ethnicity codes the population draws (DOMAIN §3.4 portal spellings); others go as codes. */
 const ETHNICITY_NAME: Record<string, string> = {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SimContext, SimRequest, SimResponse } from '../sim-kit.js';
-import type { SchoolEntity, SchoolSystemData } from './sim-data.js';
+import type { SchoolEntity, SchoolSystemData } from './data.js';
 
 /** One system's batch wording. `Rec`: its wire record; `Rejection`: one entry of its receipt's refusals. */
 export interface BatchSpec<Rec, Rejection> {

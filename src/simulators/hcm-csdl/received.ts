@@ -5,8 +5,13 @@
  * the field, never its value).
  */
 import type { z } from 'zod';
-import { ENTITY_SCHEMAS, HCM_CSDL_ENTITIES, HCM_CSDL_MAX_PAGE, type HcmCsdlEntity } from './schema.js';
-import type { ReceivedView } from './sim-feed.js';
+import {
+  ENTITY_SCHEMAS,
+  HCM_CSDL_ENTITIES,
+  HCM_CSDL_MAX_PAGE,
+  type HcmCsdlEntity,
+} from '../../adapters/hcm-csdl/schema.js';
+import type { ReceivedView } from './feed.js';
 
 /** A record as stored: the upsert plus the time it arrived, and its school (for `maTruong`). */
 export interface StoredRecord {

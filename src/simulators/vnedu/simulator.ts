@@ -12,10 +12,10 @@ import {
   type SchoolSimulator,
 } from '../school-system/simulator.js';
 import { encodeCursor, jsonPageChunks, type SimResponse } from '../sim-kit.js';
-import { VNEDU_ENTITIES, type VneduEntity, type VneduRecord } from './schema.js';
-import { createVneduData, type VneduData } from './sim-data.js';
-import { VneduFail, afterParam, fail, limitParam, sameToken, schoolIndex, sinceParam } from './sim-http.js';
-import { upsert } from './sim-write.js';
+import { VNEDU_ENTITIES, type VneduEntity, type VneduRecord } from '../../adapters/vnedu/schema.js';
+import { createVneduData, type VneduData } from './data.js';
+import { VneduFail, afterParam, fail, limitParam, sameToken, schoolIndex, sinceParam } from './http.js';
+import { upsert } from './write.js';
 
 /** Options of {@link startVneduSimulator} (vnEdu serves the population schools with an odd index). */
 export interface VneduSimulatorOptions extends SchoolSimOptions {

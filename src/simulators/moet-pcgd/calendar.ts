@@ -10,7 +10,7 @@
  *
  * All dates are local dates in Asia/Ho_Chi_Minh (UTC+7, no daylight saving). `submitBefore` is exclusive.
  */
-import type { UnitLevel, WorkingYearWire } from './schema.js';
+import type { UnitLevel, WorkingYearWire } from '../../adapters/moet-pcgd/schema.js';
 
 /** A day of the year, 1-based month. */
 export interface MonthDay {

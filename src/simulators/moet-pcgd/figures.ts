@@ -3,8 +3,8 @@
  * received submissions keyed by (unit, year, Idempotency-Key). Modelled rules, see README.md.
  */
 import { createHash } from 'node:crypto';
-import { INDICATOR_CODES, type IndicatorCode, type UnitLevel } from './schema.js';
-import type { FiguresBodyWire, ReceiptWire, StoredFiguresWire } from './schema.js';
+import { INDICATOR_CODES, type IndicatorCode, type UnitLevel } from '../../adapters/moet-pcgd/schema.js';
+import type { FiguresBodyWire, ReceiptWire, StoredFiguresWire } from '../../adapters/moet-pcgd/schema.js';
 
 /** One field problem of a 400 answer. */
 export interface FieldProblem {

@@ -15,7 +15,7 @@ import {
   type SimResponse,
   type SimStats,
 } from '../sim-kit.js';
-import type { SchoolEntity, SchoolSystemData } from './sim-data.js';
+import type { SchoolEntity, SchoolSystemData } from './data.js';
 
 /** Options every school-system simulator takes. */
 export interface SchoolSimOptions {

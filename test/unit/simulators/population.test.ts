@@ -3,8 +3,8 @@ import {
   createPopulation,
   HCMC_COMMUNES,
   DISCREPANCY_KINDS,
-} from '../../../src/adapters/population/index.js';
-import type { PopStudent, Sex } from '../../../src/adapters/population/index.js';
+} from '../../../src/simulators/population/index.js';
+import type { PopStudent, Sex } from '../../../src/simulators/population/index.js';
 
 const OLD_PROVINCES = new Set(
   '001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096'.split(

@@ -1,12 +1,17 @@
 /** Batch upserts of the SMAS simulator: per-record checks, idempotent replay, overlay and recorder. */
 import type { Population } from '../population/index.js';
-import { applyBatch } from '../school-system/sim-write.js';
+import { applyBatch } from '../school-system/batch.js';
 import type { SimContext, SimRequest, SimResponse } from '../sim-kit.js';
-import { SMAS_IDEMPOTENCY_HEADER, SMAS_MAX_BATCH, SMAS_REPLAY_HEADER } from './client.js';
-import { SMAS_KEY_FIELD, smasRecordSchemas, type SmasEntity, type SmasRecord } from './schema.js';
-import type { SmasData } from './sim-data.js';
-import { fail, schoolIndex } from './sim-http.js';
-import { toSmasTime } from './sim-wire.js';
+import { SMAS_IDEMPOTENCY_HEADER, SMAS_MAX_BATCH, SMAS_REPLAY_HEADER } from '../../adapters/smas/client.js';
+import {
+  SMAS_KEY_FIELD,
+  smasRecordSchemas,
+  type SmasEntity,
+  type SmasRecord,
+} from '../../adapters/smas/schema.js';
+import type { SmasData } from './data.js';
+import { fail, schoolIndex } from './http.js';
+import { toSmasTime } from './wire.js';
 
 /** Per-record check of a batch: shape (wire schema), date format, school. */
 export function checkRecord(

@@ -15,8 +15,16 @@ import type {
   TRANG_THAI_HOC_SINH,
   TRANG_THAI_TRUONG,
   VI_TRI_VIEC_LAM,
-} from './schema.js';
-import type { ClassGroup, HcmCsdlEntity, HcmCsdlWire, School, Staff, Student, Tombstone } from './schema.js';
+} from '../../adapters/hcm-csdl/schema.js';
+import type {
+  ClassGroup,
+  HcmCsdlEntity,
+  HcmCsdlWire,
+  School,
+  Staff,
+  Student,
+  Tombstone,
+} from '../../adapters/hcm-csdl/schema.js';
 
 type Of<T extends readonly string[]> = T[number];
 const LEVEL: Record<PopSchool['level'], Of<typeof CAP_HOC>> = {

@@ -12,12 +12,16 @@ import {
   type SchoolSimulator,
 } from '../school-system/simulator.js';
 import { jsonPageChunks, type SimResponse } from '../sim-kit.js';
-import { SMAS_API_KEY_HEADER, SMAS_DEFAULT_PAGE_SIZE, SMAS_MAX_PAGE_SIZE } from './client.js';
-import { SMAS_ENTITIES, type SmasEntity } from './schema.js';
-import { createSmasData, type SmasData } from './sim-data.js';
-import { SmasFail, fail, intParam, sameKey, schoolIndex, sinceParam, take } from './sim-http.js';
-import { upsert } from './sim-write.js';
-import { toSmasTime } from './sim-wire.js';
+import {
+  SMAS_API_KEY_HEADER,
+  SMAS_DEFAULT_PAGE_SIZE,
+  SMAS_MAX_PAGE_SIZE,
+} from '../../adapters/smas/client.js';
+import { SMAS_ENTITIES, type SmasEntity } from '../../adapters/smas/schema.js';
+import { createSmasData, type SmasData } from './data.js';
+import { SmasFail, fail, intParam, sameKey, schoolIndex, sinceParam, take } from './http.js';
+import { upsert } from './write.js';
+import { toSmasTime } from './wire.js';
 
 /** Options of {@link startSmasSimulator} (SMAS serves the population schools with an even index). */
 export interface SmasSimulatorOptions extends SchoolSimOptions {

@@ -21,9 +21,9 @@ import {
   type SimServer,
 } from '../sim-kit.js';
 import { DEFAULT_CALENDAR, unitLevelOf, windowOf, workingYearInfo, type PcgdCalendar } from './calendar.js';
-import type { FiguresBodyWire, UnitLevel } from './schema.js';
-import { checksumOf, FiguresStore, validateFigures, type FieldProblem } from './sim-figures.js';
-import { decodePersonCursor, encodePersonCursor, personPage } from './sim-persons.js';
+import type { FiguresBodyWire, UnitLevel } from '../../adapters/moet-pcgd/schema.js';
+import { checksumOf, FiguresStore, validateFigures, type FieldProblem } from './figures.js';
+import { decodePersonCursor, encodePersonCursor, personPage } from './persons.js';
 
 /** Options of {@link startMoetPcgdSimulator}. */
 export interface MoetPcgdSimulatorOptions {

@@ -13,7 +13,7 @@ import type {
   StaffStatus,
   StudentStatus,
 } from '../population/index.js';
-import type { SmasClass, SmasStaff, SmasStudent } from './schema.js';
+import type { SmasClass, SmasStaff, SmasStudent } from '../../adapters/smas/schema.js';
 
 /** Ethnicity names '01'..'56' as SMAS prints them (GSO order, DOMAIN §3.4). */
 export const SMAS_ETHNICITY_NAMES: readonly string[] = (

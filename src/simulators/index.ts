@@ -2,12 +2,12 @@
  * The built-in simulators of every external system, started together for the demo (one seeded
  * population, so the same child appears in every system) or one at a time by `truc sim <system>`.
  */
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from './adapters/hcm-csdl/simulator.js';
-import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './adapters/moet-pcgd/simulator.js';
-import { startSmasSimulator } from './adapters/smas/simulator.js';
-import { startVneduSimulator } from './adapters/vnedu/simulator.js';
-import type { Faults } from './adapters/sim-kit.js';
-import { loadConfig } from './config.js';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from './hcm-csdl/simulator.js';
+import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './moet-pcgd/simulator.js';
+import { startSmasSimulator } from './smas/simulator.js';
+import { startVneduSimulator } from './vnedu/simulator.js';
+import type { Faults } from './sim-kit.js';
+import { loadConfig } from '../config.js';
 
 export const DEMO_SEED = 2025;
 export const DEMO_SCHOOLS = 6;

@@ -3,11 +3,11 @@
  * schools SMAS serves, with SMAS wire records.
  */
 import type { Population } from '../population/index.js';
-import { createSchoolSystemData, type SchoolSystemData } from '../school-system/sim-data.js';
-import type { SmasRecordOf } from './schema.js';
-import { smasClassOf, smasStaffOf, smasStudentOf } from './sim-wire.js';
+import { createSchoolSystemData, type SchoolSystemData } from '../school-system/data.js';
+import type { SmasRecordOf } from '../../adapters/smas/schema.js';
+import { smasClassOf, smasStaffOf, smasStudentOf } from './wire.js';
 
-export { MAX_OVERLAY, type Selection } from '../school-system/sim-data.js';
+export { MAX_OVERLAY, type Selection } from '../school-system/data.js';
 
 /** SMAS serves the population schools with an even index; vnEdu the odd ones. */
 export const smasServes = (schoolIndex: number): boolean => schoolIndex % 2 === 0;

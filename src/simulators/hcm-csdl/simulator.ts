@@ -21,9 +21,9 @@ import {
   type SimResponse,
   type SimStats,
 } from '../sim-kit.js';
-import { HCM_CSDL_ENTITIES, HCM_CSDL_MAX_PAGE, type HcmCsdlEntity } from './schema.js';
-import { createSources, readPage, type FeedState } from './sim-feed.js';
-import { MAX_BATCH, applyBatch, createReceivedStore, type ReceivedStore } from './sim-store.js';
+import { HCM_CSDL_ENTITIES, HCM_CSDL_MAX_PAGE, type HcmCsdlEntity } from '../../adapters/hcm-csdl/schema.js';
+import { createSources, readPage, type FeedState } from './feed.js';
+import { MAX_BATCH, applyBatch, createReceivedStore, type ReceivedStore } from './received.js';
 
 /** Options of {@link startHcmCsdlSimulator}. */
 export interface HcmCsdlSimulatorOptions {

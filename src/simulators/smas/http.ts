@@ -1,7 +1,7 @@
 /** Request plumbing of the SMAS simulator: its error answer, parameter parsing, auth and school checks. */
 import { timingSafeEqual } from 'node:crypto';
 import type { Population } from '../population/index.js';
-import type { SmasData } from './sim-data.js';
+import type { SmasData } from './data.js';
 
 /** A SMAS error answer. */
 export class SmasFail extends Error {

@@ -14,7 +14,7 @@ import type {
   StaffStatus,
   StudentStatus,
 } from '../population/index.js';
-import type { VneduClass, VneduStaff, VneduStudent } from './schema.js';
+import type { VneduClass, VneduStaff, VneduStudent } from '../../adapters/vnedu/schema.js';
 
 const SEX = { male: 1, female: 2 } as const;
 

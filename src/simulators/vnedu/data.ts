@@ -3,11 +3,11 @@
  * schools vnEdu serves, with vnEdu wire records.
  */
 import type { Population } from '../population/index.js';
-import { createSchoolSystemData, type SchoolSystemData } from '../school-system/sim-data.js';
-import type { VneduRecordOf } from './schema.js';
-import { vneduClassOf, vneduStaffOf, vneduStudentOf } from './sim-wire.js';
+import { createSchoolSystemData, type SchoolSystemData } from '../school-system/data.js';
+import type { VneduRecordOf } from '../../adapters/vnedu/schema.js';
+import { vneduClassOf, vneduStaffOf, vneduStudentOf } from './wire.js';
 
-export { MAX_OVERLAY, type Selection } from '../school-system/sim-data.js';
+export { MAX_OVERLAY, type Selection } from '../school-system/data.js';
 
 /** vnEdu serves the population schools with an odd index; SMAS the even ones. */
 export const vneduServes = (schoolIndex: number): boolean => schoolIndex % 2 === 1;

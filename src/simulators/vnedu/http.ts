@@ -2,8 +2,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Population } from '../population/index.js';
 import { decodeCursor } from '../sim-kit.js';
-import { VNEDU_DEFAULT_LIMIT, VNEDU_MAX_LIMIT } from './client.js';
-import type { VneduData } from './sim-data.js';
+import { VNEDU_DEFAULT_LIMIT, VNEDU_MAX_LIMIT } from '../../adapters/vnedu/client.js';
+import type { VneduData } from './data.js';
 
 /** A vnEdu error answer. */
 export class VneduFail extends Error {

@@ -1,11 +1,16 @@
 /** Batch upserts of the vnEdu simulator: per-record checks, idempotent replay, overlay and recorder. */
 import type { Population } from '../population/index.js';
-import { applyBatch } from '../school-system/sim-write.js';
+import { applyBatch } from '../school-system/batch.js';
 import type { SimContext, SimRequest, SimResponse } from '../sim-kit.js';
-import { VNEDU_IDEMPOTENCY_HEADER, VNEDU_MAX_BATCH } from './client.js';
-import { VNEDU_KEY_FIELD, vneduRecordSchemas, type VneduEntity, type VneduRecord } from './schema.js';
-import type { VneduData } from './sim-data.js';
-import { fail, schoolIndex } from './sim-http.js';
+import { VNEDU_IDEMPOTENCY_HEADER, VNEDU_MAX_BATCH } from '../../adapters/vnedu/client.js';
+import {
+  VNEDU_KEY_FIELD,
+  vneduRecordSchemas,
+  type VneduEntity,
+  type VneduRecord,
+} from '../../adapters/vnedu/schema.js';
+import type { VneduData } from './data.js';
+import { fail, schoolIndex } from './http.js';
 
 /** Per-record check of a batch: shape (wire schema), ISO birth date, school. */
 export function checkRecord(
