@@ -171,11 +171,26 @@ export function* jsonPageChunks(
   yield ']}';
 }
 
+/** Throws {@link SimError}: the simulator answers `status` with the system's error for `code`. */
+export function simFail(
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): never {
+  throw new SimError(status, code, message, headers);
+}
+
+/** Constant-time comparison of a credential sent with the configured one. */
+export function sameSecret(sent: string, expected: string): boolean {
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** A small OAuth2 client-credentials issuer for simulators: token endpoint + bearer check. */
 export function createTokenIssuer(opts: { clientId: string; clientSecret: string; ttlSeconds?: number }) {
   const tokens = new Map<string, number>();
-  const same = (a: string, b: string) =>
-    a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
   return {
     /** Handles `POST <token path>` (client auth by HTTP Basic or by form fields). */
     token(req: SimRequest): SimResponse {
@@ -185,7 +200,7 @@ export function createTokenIssuer(opts: { clientId: string; clientSecret: string
       if (basic?.[1]) [id = '', secret = ''] = Buffer.from(basic[1], 'base64').toString().split(':');
       if (form.grant_type !== 'client_credentials')
         return { status: 400, body: { error: 'unsupported_grant_type' } };
-      if (!same(id, opts.clientId) || !same(secret, opts.clientSecret)) {
+      if (!sameSecret(id, opts.clientId) || !sameSecret(secret, opts.clientSecret)) {
         return { status: 401, body: { error: 'invalid_client' } };
       }
       const ttl = opts.ttlSeconds ?? 3600;

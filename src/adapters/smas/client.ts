@@ -28,21 +28,14 @@ import {
   type SmasReceipt,
   type SmasRecordOf,
   type SmasSchool,
+  SMAS_MAX_PAGE_SIZE,
+  SMAS_DEFAULT_PAGE_SIZE,
+  SMAS_API_KEY_HEADER,
+  SMAS_IDEMPOTENCY_HEADER,
+  SMAS_REPLAY_HEADER,
 } from './schema.js';
 
 export const SMAS_SYSTEM = 'smas';
-/** Largest `pageSize` SMAS accepts (modelled). */
-export const SMAS_MAX_PAGE_SIZE = 500;
-/** Default `pageSize`. */
-export const SMAS_DEFAULT_PAGE_SIZE = 100;
-/** Largest batch (`DanhSach`) SMAS accepts (modelled). */
-export const SMAS_MAX_BATCH = 500;
-/** Header carrying the API key. */
-export const SMAS_API_KEY_HEADER = 'X-Api-Key';
-/** Header carrying the idempotency key of a batch. */
-export const SMAS_IDEMPOTENCY_HEADER = 'X-Idempotency-Key';
-/** Response header set to `true` on an idempotent replay. */
-export const SMAS_REPLAY_HEADER = 'X-Idempotent-Replay';
 
 /**
  * AppError code of each SMAS `ErrorCode`, used when SMAS reports a failure inside an HTTP 200

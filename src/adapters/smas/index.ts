@@ -10,14 +10,8 @@ import {
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
 } from '../school-system/adapter.js';
-import {
-  createSmasClient,
-  SMAS_MAX_BATCH,
-  SMAS_SYSTEM,
-  type SmasClient,
-  type SmasClientOptions,
-} from './client.js';
-import type { SmasEntity, SmasRecordOf } from './schema.js';
+import { createSmasClient, SMAS_SYSTEM, type SmasClient, type SmasClientOptions } from './client.js';
+import { SMAS_MAX_BATCH, type SmasEntity, type SmasRecordOf } from './schema.js';
 
 export * from './schema.js';
 export { createSmasClient, SMAS_SYSTEM, SMAS_ERROR_CODES, withSmasError } from './client.js';

@@ -12,6 +12,20 @@ import type { components } from './generated/wire.js';
 
 type Wire = components['schemas'];
 
+// ---- limits and headers of the interface (the client and the simulator both hold to them) ----
+/** Largest `pageSize` SMAS accepts (modelled). */
+export const SMAS_MAX_PAGE_SIZE = 500;
+/** Default `pageSize`. */
+export const SMAS_DEFAULT_PAGE_SIZE = 100;
+/** Largest batch (`DanhSach`) SMAS accepts (modelled). */
+export const SMAS_MAX_BATCH = 500;
+/** Header carrying the API key. */
+export const SMAS_API_KEY_HEADER = 'X-Api-Key';
+/** Header carrying the idempotency key of a batch. */
+export const SMAS_IDEMPOTENCY_HEADER = 'X-Idempotency-Key';
+/** Response header set to `true` on an idempotent replay. */
+export const SMAS_REPLAY_HEADER = 'X-Idempotent-Replay';
+
 /** Optional and nullable string: `{ type: [string, 'null'] }` not in `required`. */
 const optText = () => z.string().nullable().exactOptional();
 

@@ -28,17 +28,12 @@ import {
   type VneduReceipt,
   type VneduRecordOf,
   type VneduSchool,
+  VNEDU_MAX_LIMIT,
+  VNEDU_DEFAULT_LIMIT,
+  VNEDU_IDEMPOTENCY_HEADER,
 } from './schema.js';
 
 export const VNEDU_SYSTEM = 'vnedu';
-/** Largest `limit` vnEdu accepts (modelled). */
-export const VNEDU_MAX_LIMIT = 1000;
-/** Default `limit`. */
-export const VNEDU_DEFAULT_LIMIT = 200;
-/** Largest batch (`items`) vnEdu accepts (modelled). */
-export const VNEDU_MAX_BATCH = 1000;
-/** Header carrying the idempotency key of a batch. */
-export const VNEDU_IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 /** Options of {@link createVneduClient}. Secrets: `token` is never logged. */
 export interface VneduClientOptions extends SchoolClientOptions {

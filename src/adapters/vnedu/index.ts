@@ -10,14 +10,8 @@ import {
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
 } from '../school-system/adapter.js';
-import {
-  createVneduClient,
-  VNEDU_MAX_BATCH,
-  VNEDU_SYSTEM,
-  type VneduClient,
-  type VneduClientOptions,
-} from './client.js';
-import type { VneduEntity, VneduRecordOf } from './schema.js';
+import { createVneduClient, VNEDU_SYSTEM, type VneduClient, type VneduClientOptions } from './client.js';
+import { VNEDU_MAX_BATCH, type VneduEntity, type VneduRecordOf } from './schema.js';
 
 export * from './schema.js';
 export { createVneduClient, VNEDU_SYSTEM, withVneduError } from './client.js';

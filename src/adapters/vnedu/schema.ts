@@ -12,6 +12,16 @@ import type { components } from './generated/wire.js';
 
 type Wire = components['schemas'];
 
+// ---- limits and headers of the interface (the client and the simulator both hold to them) ----
+/** Largest `limit` vnEdu accepts (modelled). */
+export const VNEDU_MAX_LIMIT = 1000;
+/** Default `limit`. */
+export const VNEDU_DEFAULT_LIMIT = 200;
+/** Largest batch (`items`) vnEdu accepts (modelled). */
+export const VNEDU_MAX_BATCH = 1000;
+/** Header carrying the idempotency key of a batch. */
+export const VNEDU_IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
 const optText = () => z.string().nullable().exactOptional();
 const optInt = () => z.number().int().nullable().exactOptional();
 

@@ -21,7 +21,7 @@ import {
   type SimResponse,
   type SimStats,
 } from '../sim-kit.js';
-import { HCM_CSDL_ENTITIES, HCM_CSDL_MAX_PAGE, type HcmCsdlEntity } from '../../adapters/hcm-csdl/schema.js';
+import { HCM_CSDL_MAX_PAGE, type HcmCsdlEntity } from '../../adapters/hcm-csdl/schema.js';
 import { createSources, readPage, type FeedState } from './feed.js';
 import { MAX_BATCH, applyBatch, createReceivedStore, type ReceivedStore } from './received.js';
 
@@ -234,7 +234,3 @@ export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Prom
     close: () => server.close(),
   };
 }
-
-/** Generic name used by the demo and the sim CLI. */
-export const startSimulator = startHcmCsdlSimulator;
-export { HCM_CSDL_ENTITIES };

@@ -243,6 +243,3 @@ export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Pr
     setToday: (next: () => Date) => void (today = next),
   });
 }
-
-/** Alias following the simulator naming of the adapter contract. */
-export const startSimulator = startMoetPcgdSimulator;

@@ -48,7 +48,7 @@ export interface Selection {
 /** Stride of class indexes for `changedAt('class', …)` (same as the other simulators use). */
 const CLASS_STRIDE = 1024;
 /** Most written records kept per simulator; writes beyond are refused (503). */
-export const MAX_OVERLAY = 200_000;
+const MAX_OVERLAY = 200_000;
 
 /** The data side of one school-system simulator. */
 export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknown>>(

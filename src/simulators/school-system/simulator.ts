@@ -1,21 +1,28 @@
 /**
- * Simulator frame shared by the per-school vendor systems (SMAS, vnEdu): the population, the data side
- * ({@link createSchoolSystemData}), routing of health / schools / listing / batch write requests, the
- * system's error answer, and record counts. Each system brings its own paths, auth, listings and wire
- * bodies through {@link SchoolSimSpec}; faults and `/__sim/*` control endpoints come from sim-kit.
+ * Simulator frame shared by the per-school vendor systems (SMAS, vnEdu): the population and the data
+ * side ({@link createSchoolSystemData}), routing of health / schools / listing / batch write requests,
+ * the school check (404 unknown, 403 not served), batch writes ({@link applyBatch}), query parameters,
+ * and the system's error answer. Each system brings its paths, auth, listings, wording and wire bodies
+ * through {@link SchoolSimSpec}; faults and `/__sim/*` control endpoints come from sim-kit.
  */
 import { createPopulation, type Population } from '../population/index.js';
 import {
+  SimError,
   startSimServer,
-  type FaultControl,
   type Faults,
-  type Recorder,
   type SimContext,
   type SimRequest,
   type SimResponse,
-  type SimStats,
+  type SimServer,
 } from '../sim-kit.js';
-import type { SchoolEntity, SchoolSystemData } from './data.js';
+import { applyBatch, type BatchSpec } from './batch.js';
+import { refuse, type Refusal } from './http.js';
+import {
+  createSchoolSystemData,
+  type SchoolEntity,
+  type SchoolSystemData,
+  type SchoolSystemSpec,
+} from './data.js';
 
 /** Options every school-system simulator takes. */
 export interface SchoolSimOptions {
@@ -38,79 +45,79 @@ export interface SchoolSimOptions {
 }
 
 /** A running school-system simulator. */
-export interface SchoolSimulator<S extends string> {
+export interface SchoolSimulator<S extends string> extends SimServer {
   readonly system: S;
-  readonly url: string;
-  readonly port: number;
-  /** sim-kit's log of every accepted written record (also at `GET /__sim/received`). */
-  readonly received: Recorder;
-  readonly faults: FaultControl;
   readonly population: Population;
   /** Codes of the schools the system serves, ascending. */
   readonly schoolCodes: readonly string[];
   /** Records served for an entity (one school or all, changed at or after `since`), written ones included. */
   count(entity: SchoolEntity, opts?: { schoolCode?: string; since?: string }): number;
-  stats(): SimStats;
-  close(): Promise<void>;
 }
 
-/** What one system contributes to the simulator frame. */
-export interface SchoolSimSpec<S extends string, RecOf extends Record<SchoolEntity, unknown>> {
+/** What one system contributes to the simulator frame (`RecOf`: its wire record per entity). */
+export interface SchoolSimSpec<
+  S extends string,
+  RecOf extends Record<SchoolEntity, unknown>,
+  Rejection,
+> extends SchoolSystemSpec<RecOf> {
   system: S;
-  createData(
-    pop: Population,
-    sizes: { studentsPerSchool: number; staffPerSchool: number },
-  ): SchoolSystemData<RecOf>;
   /** Paths: health and schools exactly; listing and batch write with (school, entity) groups. */
   paths: { health: string; schools: string; list: RegExp; write: RegExp };
   /** Throws the system's 401 answer unless the request carries the right credential. */
   authorize(req: SimRequest): void;
   health(nowMs: number): SimResponse;
   listSchools(data: SchoolSystemData<RecOf>, q: URLSearchParams): SimResponse;
+  /** One page of a served school's records (`s`: its population index, `code`: as in the path). */
   listEntity(
     data: SchoolSystemData<RecOf>,
-    pop: Population,
     entity: SchoolEntity,
+    s: number,
     code: string,
     q: URLSearchParams,
   ): SimResponse;
-  write(
-    data: SchoolSystemData<RecOf>,
-    pop: Population,
-    entity: SchoolEntity,
-    code: string,
-    req: SimRequest,
-    ctx: SimContext,
-    now: () => number,
-  ): SimResponse;
-  /** Throws the system's 404 answer. */
-  notFound(): never;
-  /** The system's error answer for one of its own thrown failures, else undefined (rethrown). */
-  errorAnswer(err: unknown): SimResponse | undefined;
+  batch: BatchSpec<Rejection>;
+  refusals: { notFound: Refusal; forbiddenSchool: Refusal; unknownSchool: Refusal };
+  /** The body of the system's error answer. */
+  errorBody(code: string, message: string): unknown;
+}
+
+/** Population index of a school the system serves: 404 for an unknown school, 403 for one it does not serve. */
+function schoolIndex<RecOf extends Record<SchoolEntity, unknown>>(
+  data: SchoolSystemData<RecOf>,
+  pop: Population,
+  code: string,
+  refusals: SchoolSimSpec<string, RecOf, unknown>['refusals'],
+): number {
+  const s = data.servedIndexOf(code);
+  if (s !== undefined) return s;
+  return refuse(pop.schoolIndexOf(code) === undefined ? refusals.unknownSchool : refusals.forbiddenSchool);
 }
 
 /** Routes one request to the system's handlers. */
-function router<S extends string, RecOf extends Record<SchoolEntity, unknown>>(
-  spec: SchoolSimSpec<S, RecOf>,
+function router<S extends string, RecOf extends Record<SchoolEntity, unknown>, Rejection>(
+  spec: SchoolSimSpec<S, RecOf, Rejection>,
   data: SchoolSystemData<RecOf>,
   population: Population,
   now: () => number,
 ) {
+  const target = (match: RegExpExecArray) => {
+    const code = decodeURIComponent(match[1] ?? '');
+    const entity = match[2] as SchoolEntity;
+    return { entity, code, s: schoolIndex(data, population, code, spec.refusals) };
+  };
   return (req: SimRequest, ctx: SimContext): SimResponse => {
     spec.authorize(req);
     if (req.method === 'GET' && req.path === spec.paths.health) return spec.health(now());
     if (req.method === 'GET' && req.path === spec.paths.schools) return spec.listSchools(data, req.query);
     const listed = spec.paths.list.exec(req.path);
     if (listed && req.method === 'GET') {
-      const [code, entity] = [decodeURIComponent(listed[1] ?? ''), listed[2] as SchoolEntity];
-      return spec.listEntity(data, population, entity, code, req.query);
+      const { entity, s, code } = target(listed);
+      return spec.listEntity(data, entity, s, code, req.query);
     }
     const written = spec.paths.write.exec(req.path);
-    if (written && req.method === 'POST') {
-      const [code, entity] = [decodeURIComponent(written[1] ?? ''), written[2] as SchoolEntity];
-      return spec.write(data, population, entity, code, req, ctx, now);
-    }
-    return spec.notFound();
+    if (written && req.method === 'POST')
+      return applyBatch(data, target(written), req, ctx, now(), spec.batch);
+    return refuse(spec.refusals.notFound);
   };
 }
 
@@ -118,10 +125,11 @@ function router<S extends string, RecOf extends Record<SchoolEntity, unknown>>(
  * Starts a school-system simulator on 127.0.0.1. Deterministic for the same options: the same schools,
  * records and change times.
  */
-export async function startSchoolSimulator<S extends string, RecOf extends Record<SchoolEntity, unknown>>(
-  opts: SchoolSimOptions,
-  spec: SchoolSimSpec<S, RecOf>,
-): Promise<SchoolSimulator<S>> {
+export async function startSchoolSimulator<
+  S extends string,
+  RecOf extends Record<SchoolEntity, unknown>,
+  Rejection,
+>(opts: SchoolSimOptions, spec: SchoolSimSpec<S, RecOf, Rejection>): Promise<SchoolSimulator<S>> {
   const sizes = {
     studentsPerSchool: opts.studentsPerSchool ?? 400,
     staffPerSchool: opts.staffPerSchool ?? 30,
@@ -133,7 +141,7 @@ export async function startSchoolSimulator<S extends string, RecOf extends Recor
     ...(opts.schoolYear ? { schoolYear: opts.schoolYear } : {}),
     ...(opts.asOf ? { asOf: opts.asOf } : {}),
   });
-  const data = spec.createData(population, sizes);
+  const data = createSchoolSystemData(population, sizes, spec);
   const route = router(spec, data, population, opts.now ?? Date.now);
 
   const server = await startSimServer({
@@ -145,9 +153,8 @@ export async function startSchoolSimulator<S extends string, RecOf extends Recor
       try {
         return route(req, ctx);
       } catch (err) {
-        const answer = spec.errorAnswer(err);
-        if (answer === undefined) throw err;
-        return answer;
+        if (!(err instanceof SimError)) throw err;
+        return { status: err.status, headers: err.headers, body: spec.errorBody(err.code, err.message) };
       }
     },
   });
@@ -160,15 +167,10 @@ export async function startSchoolSimulator<S extends string, RecOf extends Recor
   };
 
   return {
+    ...server,
     system: spec.system,
-    url: server.url,
-    port: server.port,
-    received: server.received,
-    faults: server.faults,
     population,
     schoolCodes: data.schools.map((x) => x.code),
     count,
-    stats: () => server.stats(),
-    close: () => server.close(),
   };
 }
