@@ -121,3 +121,11 @@ export type HttpAuth =
       /** Space-separated scopes, sent as `scope` when set. */
       scope?: string;
     };
+
+// ---- compile-time checks of a wire schema against the types generated from its spec ----
+/** `true` when every A is a B. */
+export type Assignable<A, B> = [A] extends [B] ? true : false;
+/** `true` when A and B are assignable both ways. */
+export type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compiles only when T is `true`: `export type _checkWire = [Expect<Mutual<Schema, Generated>>, …]`. */
+export type Expect<T extends true> = T;

@@ -88,7 +88,7 @@ export interface Recorder {
 }
 
 /** Creates a {@link Recorder} keeping at most `limit` items per entity. */
-export function createRecorder(limit = 10_000): Recorder {
+function createRecorder(limit = 10_000): Recorder {
   const data = new Map<string, { count: number; items: unknown[] }>();
   const slot = (entity: string) => {
     let s = data.get(entity);
@@ -232,11 +232,16 @@ export interface FaultControl {
 export interface SimServerOptions {
   system: string;
   handler: SimHandler;
+  /**
+   * The system's answer to a {@link SimError} thrown by `handler`.
+   * @defaultValue `{ code, message }` with the error's status and headers
+   */
+  renderError?: (err: SimError) => SimResponse;
   /** Seed of the fault RNG. @defaultValue 1 */
   seed?: number | string;
-  faults?: Faults;
+  faults?: Faults | undefined;
   /** @defaultValue 0 (any free port) */
-  port?: number;
+  port?: number | undefined;
   /** Largest request body. @defaultValue 5 MiB */
   bodyLimitBytes?: number;
   /** Items kept per entity by the recorder. @defaultValue 10000 */
@@ -477,7 +482,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
           ctx,
         );
       } catch (err) {
-        response = errorResponse(err);
+        response = err instanceof SimError && opts.renderError ? opts.renderError(err) : errorResponse(err);
       }
     }
     const malformed = faulted && (response.status ?? 200) < 300 && take(state, 'malformed');

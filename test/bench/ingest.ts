@@ -11,7 +11,7 @@
  *       of the same shape (3c/3d). Target ≥ 0.6 (P4).
  */
 import Fastify from 'fastify';
-import type { PopStudent } from '../../src/simulators/population/index.js';
+import type { Student } from '../../src/canonical/student.js';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import {
   copyRate,
@@ -119,7 +119,7 @@ async function copyBaseline(env: TrucEnv, rows: StudentRow[]): Promise<number> {
   return rate;
 }
 
-const allRecords = (batches: StudentBatch[]): PopStudent[] => batches.flatMap((b) => b.records);
+const allRecords = (batches: StudentBatch[]): Student[] => batches.flatMap((b) => b.records);
 
 /** PostgreSQL + Redis: (a) and (b) with their baselines. */
 async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {

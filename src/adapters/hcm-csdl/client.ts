@@ -73,9 +73,7 @@ export function chunkKey(key: string, index: number, chunks: number): string {
 }
 
 /** Merges chunk receipts into one; rejection indexes become indexes into the whole batch. */
-export function mergeReceipts(
-  parts: Array<{ receipt: Receipt; offset: number; replayed: boolean }>,
-): WriteReceipt {
+function mergeReceipts(parts: Array<{ receipt: Receipt; offset: number; replayed: boolean }>): WriteReceipt {
   const merged: WriteReceipt = { accepted: 0, rejected: [] };
   const ids: string[] = [];
   for (const { receipt, offset } of parts) {

@@ -5,6 +5,7 @@
  * The `_check*` types at the end fail to compile when a schema drifts from the generated types.
  */
 import { z } from 'zod';
+import type { Assignable, Expect } from '../types.js';
 import type { components } from './generated/wire.js';
 
 type Schemas = components['schemas'];
@@ -35,52 +36,68 @@ export const maDinhDanhSchema = z
   .max(32)
   .regex(/^[A-Za-z0-9._-]+$/);
 
-// ---- values of the code lists (what upserts must use) ----
-export const GIOI_TINH = ['Nam', 'Nữ'] as const;
-export const KHOI_LOP = [
-  'NT',
-  'MG3',
-  'MG4',
-  'MG5',
-  '1',
-  '2',
-  '3',
-  '4',
-  '5',
-  '6',
-  '7',
-  '8',
-  '9',
-  '10',
-  '11',
-  '12',
-] as const;
-export const TRANG_THAI_HOC_SINH = [
-  'Đang học',
-  'Chuyển đến',
-  'Chuyển đi',
-  'Thôi học',
-  'Nghỉ học xin học lại',
-  'Tạm nghỉ',
-  'Lưu ban',
-  'Hoàn thành chương trình',
-  'Tốt nghiệp',
-  'Đã mất',
-] as const;
-export const LOAI_KHUYET_TAT = [
-  'Không khuyết tật',
-  'Khuyết tật nhìn',
-  'Khuyết tật nghe',
-  'Khuyết tật nói',
-  'Khuyết tật vận động',
-  'Khuyết tật trí tuệ',
-  'Đa tật',
-  'Khuyết tật khác',
-] as const;
-export const CAP_HOC = ['Mầm non', 'Tiểu học', 'THCS', 'THPT', 'Liên cấp', 'GDTX'] as const;
-export const TRANG_THAI_TRUONG = ['Đang hoạt động', 'Ngừng hoạt động'] as const;
-export const VI_TRI_VIEC_LAM = ['Hiệu trưởng', 'Phó hiệu trưởng', 'Giáo viên', 'Nhân viên'] as const;
-export const TRANG_THAI_CAN_BO = ['Đang làm việc', 'Tạm nghỉ', 'Đã nghỉ việc', 'Nghỉ hưu'] as const;
+// ---- the code-list fields' values: the hub's codes as this system writes them ----
+/**
+ * This system's transport vocabulary, keyed by the hub's codes: the values are what upserts must use
+ * (each upsert schema below accepts exactly these). The mapping writes with them and checks that they
+ * cover every canonical code; the simulator serves them.
+ */
+type NumberedGrade = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '10' | '11' | '12';
+/** Grades 1–12 are written as their number. */
+const NUMBERED_GRADES = Object.fromEntries(
+  Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1)]),
+) as { readonly [G in NumberedGrade]: G };
+
+export const HCM_CSDL_LABELS = {
+  /** `gioiTinh`. */
+  sex: { male: 'Nam', female: 'Nữ' },
+  /** `khoiLop`: NT (nhà trẻ), MG3/MG4/MG5 (mẫu giáo by age), 1..12. */
+  grade: { nursery: 'NT', kg3: 'MG3', kg4: 'MG4', kg5: 'MG5', ...NUMBERED_GRADES },
+  /** `trangThai` of students. */
+  studentStatus: {
+    studying: 'Đang học',
+    transferred_in: 'Chuyển đến',
+    transferred_out: 'Chuyển đi',
+    dropped_out: 'Thôi học',
+    returned: 'Nghỉ học xin học lại',
+    suspended: 'Tạm nghỉ',
+    repeating: 'Lưu ban',
+    completed: 'Hoàn thành chương trình',
+    graduated: 'Tốt nghiệp',
+    deceased: 'Đã mất',
+  },
+  /** `loaiKhuyetTat`. */
+  disability: {
+    none: 'Không khuyết tật',
+    visual: 'Khuyết tật nhìn',
+    hearing: 'Khuyết tật nghe',
+    speech: 'Khuyết tật nói',
+    physical: 'Khuyết tật vận động',
+    intellectual: 'Khuyết tật trí tuệ',
+    multiple: 'Đa tật',
+    other: 'Khuyết tật khác',
+  },
+  /** `capHoc`. */
+  schoolLevel: {
+    preschool: 'Mầm non',
+    primary: 'Tiểu học',
+    lower_secondary: 'THCS',
+    upper_secondary: 'THPT',
+    multi_level: 'Liên cấp',
+    continuing: 'GDTX',
+  },
+  /** `trangThai` of schools. */
+  schoolStatus: { active: 'Đang hoạt động', closed: 'Ngừng hoạt động' },
+  /** `viTriViecLam`. */
+  position: {
+    principal: 'Hiệu trưởng',
+    vice_principal: 'Phó hiệu trưởng',
+    teacher: 'Giáo viên',
+    staff: 'Nhân viên',
+  },
+  /** `trangThai` of staff. */
+  staffStatus: { working: 'Đang làm việc', on_leave: 'Tạm nghỉ', left: 'Đã nghỉ việc', retired: 'Nghỉ hưu' },
+} as const;
 
 // ---- read schemas ----
 /** A deleted record: key and time of deletion only. */
@@ -164,26 +181,28 @@ export const studentPageSchema = pageOf(studentSchema);
 export const staffPageSchema = pageOf(staffSchema);
 
 // ---- upsert schemas (strict: what the system accepts) ----
-const code = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values);
+/** Exactly the values of one vocabulary table. */
+const code = <const T extends Readonly<Record<string, string>>>(table: T) => z.enum(table);
 const maDanToc = z.string().regex(/^(0[1-9]|[1-4]\d|5[0-6])$/);
 const maXa = z.string().regex(/^\d{5}$/);
+const soDinhDanh = z.string().regex(/^\d{12}$/);
 
 export const schoolUpsertSchema = z.strictObject({
   maDinhDanh: maDinhDanhSchema,
   tenTruong: z.string().min(1).max(255),
-  capHoc: code(CAP_HOC),
+  capHoc: code(HCM_CSDL_LABELS.schoolLevel),
   maTinh: z.string().regex(/^\d{2}$/),
   maXa,
   diaChi: z.string().max(500).exactOptional(),
   dienThoai: z.string().max(20).exactOptional(),
-  trangThai: code(TRANG_THAI_TRUONG),
+  trangThai: code(HCM_CSDL_LABELS.schoolStatus),
 });
 
 export const classUpsertSchema = z.strictObject({
   maDinhDanh: maDinhDanhSchema,
   maTruong: maDinhDanhSchema,
   namHoc: z.string().regex(/^\d{4}-\d{4}$/),
-  khoiLop: code(KHOI_LOP),
+  khoiLop: code(HCM_CSDL_LABELS.grade),
   tenLop: z.string().min(1).max(100),
   maGiaoVienChuNhiem: maDinhDanhSchema.exactOptional(),
 });
@@ -193,49 +212,38 @@ export const studentUpsertSchema = z.strictObject({
   maTruong: maDinhDanhSchema,
   maLop: maDinhDanhSchema.exactOptional(),
   namHoc: z.string().regex(/^\d{4}-\d{4}$/),
-  khoiLop: code(KHOI_LOP).exactOptional(),
-  soDinhDanhCaNhan: z
-    .string()
-    .regex(/^\d{12}$/)
-    .exactOptional(),
+  khoiLop: code(HCM_CSDL_LABELS.grade).exactOptional(),
+  soDinhDanhCaNhan: soDinhDanh.exactOptional(),
   hoTen: z.string().min(1).max(255),
   ngaySinh: isoDateSchema,
-  gioiTinh: code(GIOI_TINH),
+  gioiTinh: code(HCM_CSDL_LABELS.sex),
   maDanToc,
-  trangThai: code(TRANG_THAI_HOC_SINH),
+  trangThai: code(HCM_CSDL_LABELS.studentStatus),
   ngayTrangThai: isoDateSchema.exactOptional(),
-  loaiKhuyetTat: code(LOAI_KHUYET_TAT).exactOptional(),
+  loaiKhuyetTat: code(HCM_CSDL_LABELS.disability).exactOptional(),
   maXaThuongTru: maXa.exactOptional(),
 });
 
 export const staffUpsertSchema = z.strictObject({
   maDinhDanh: maDinhDanhSchema,
   maTruong: maDinhDanhSchema,
-  soDinhDanhCaNhan: z
-    .string()
-    .regex(/^\d{12}$/)
-    .exactOptional(),
+  soDinhDanhCaNhan: soDinhDanh.exactOptional(),
   hoTen: z.string().min(1).max(255),
   ngaySinh: isoDateSchema,
-  gioiTinh: code(GIOI_TINH),
+  gioiTinh: code(HCM_CSDL_LABELS.sex),
   maDanToc: maDanToc.exactOptional(),
-  viTriViecLam: code(VI_TRI_VIEC_LAM),
+  viTriViecLam: code(HCM_CSDL_LABELS.position),
   monDay: z.array(z.string().min(1).max(100)).max(30).exactOptional(),
-  trangThai: code(TRANG_THAI_CAN_BO),
+  trangThai: code(HCM_CSDL_LABELS.staffStatus),
   email: z.email().max(255).exactOptional(),
   dienThoai: z.string().max(20).exactOptional(),
 });
-
-/** The batch body of `PUT /v1/<entity>:batch`; records are validated one by one. */
-export const batchBodySchema = z.object({ data: z.array(z.unknown()).min(1) });
 
 export const receiptSchema = z.object({
   receiptId: str(),
   accepted: z.number().int().min(0),
   rejected: z.array(z.object({ index: z.number().int().min(0), code: str(), message: str() })),
 });
-
-export const errorBodySchema = z.object({ error: z.object({ code: str(), message: str() }) });
 
 // ---- wire types (from the generated file) ----
 export type Tombstone = Schemas['Tombstone'];
@@ -272,14 +280,7 @@ export const ENTITY_SCHEMAS = {
   staff: { page: staffPageSchema, upsert: staffUpsertSchema },
 } as const;
 
-/** True when the wire record is a tombstone. */
-export function isTombstone(record: { deleted?: boolean }): record is Tombstone {
-  return record.deleted === true;
-}
-
 // ---- compile-time drift checks: z.infer must be assignable to the generated type ----
-type Assignable<A, B> = [A] extends [B] ? true : false;
-type Expect<T extends true> = T;
 export type _checkWire = [
   Expect<Assignable<z.infer<typeof tombstoneSchema>, Tombstone>>,
   Expect<Assignable<z.infer<typeof schoolSchema>, School>>,

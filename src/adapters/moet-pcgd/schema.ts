@@ -6,6 +6,7 @@
  * assignability checks at the end fail to compile on drift.
  */
 import { z } from 'zod';
+import type { Expect, Mutual } from '../types.js';
 import type { components } from './generated/wire.js';
 
 type Wire = components['schemas'];
@@ -36,6 +37,59 @@ export const INDICATOR_CODES = [
 ] as const;
 /** One indicator code of the figures body. */
 export type IndicatorCode = (typeof INDICATOR_CODES)[number];
+
+/**
+ * Age groups each cohort indicator carries (Decree 20/2014 cohorts, DOMAIN.md §1.1); the province-only
+ * "communes meeting the standard" indicators carry none. OURS, like the codes.
+ */
+export const INDICATOR_AGE_GROUPS: Readonly<Partial<Record<IndicatorCode, readonly string[]>>> = {
+  PCMN5_DI_HOC: ['5'],
+  PCMN5_HOAN_THANH: ['5'],
+  PCTH_VAO_LOP_1: ['6'],
+  PCTH_HOAN_THANH: ['11', '14'],
+  PCTHCS_TOT_NGHIEP: ['15-18'],
+  PCTHCS_HOC_TIEP: ['15-18'],
+  XMC_MUC_1: ['15-25', '15-35'],
+  XMC_MUC_2: ['15-35', '15-60'],
+};
+
+/** The wire `rate` of a row: percent with 2 decimals, null when the denominator is 0. */
+export function rateOf(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 100;
+}
+
+// ---- the hub's codes as the survey form writes them ----
+/**
+ * This system's transport vocabulary, keyed by the hub's codes: the labels written on the survey form
+ * columns (each also resolves back to its code through the canonical lists). The mapping writes with
+ * them and checks that they cover every canonical code; the simulator serves them.
+ */
+export const MOET_PCGD_LABELS = {
+  /** `gioiTinh`. */
+  sex: { male: 'Nam', female: 'Nữ' },
+  /** `loaiCuTru`. */
+  residence: { permanent: 'Thường trú', temporary: 'Tạm trú' },
+  /** `bietChu`. */
+  literacy: { none: 'Chưa biết chữ', level1: 'Mức 1', level2: 'Mức 2' },
+  /** `khuyetTat`. */
+  disability: {
+    none: 'Không',
+    visual: 'Khiếm thị',
+    hearing: 'Khiếm thính',
+    speech: 'Khuyết tật nói',
+    physical: 'Khuyết tật vận động',
+    intellectual: 'Khuyết tật trí tuệ',
+    multiple: 'Đa tật',
+    other: 'Khác',
+  },
+  /** `lopDangHoc`, `boHoc.lop` of the preschool groups: NT (nhà trẻ), MG3/MG4/MG5 (mẫu giáo by age). */
+  preschoolGrade: { nursery: 'NT', kg3: 'MG3', kg4: 'MG4', kg5: 'MG5' },
+} as const;
+
+/** The class column of a grade code: the preschool groups' labels, grades 1..12 as their number. */
+export function gradeLabel(grade: string): string {
+  return (MOET_PCGD_LABELS.preschoolGrade as Readonly<Record<string, string>>)[grade] ?? grade;
+}
 
 /** Unit level of a figures submission: 5-digit commune or 2-digit province code. */
 export const unitLevelSchema = z.enum(['commune', 'province']);
@@ -168,14 +222,14 @@ export interface FiguresSubmission {
 }
 
 // ---- compile-time agreement with generated/wire.ts (both directions) ----
-type Both<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const agree = <T extends true>(value: T): T => value;
-agree<Both<PersonWire, Wire['Person']>>(true);
-agree<Both<PersonPageWire, Wire['PersonPage']>>(true);
-agree<Both<WorkingYearWire, Wire['WorkingYear']>>(true);
-agree<Both<IndicatorRowWire, Wire['IndicatorRow']>>(true);
-agree<Both<FiguresBodyWire, Wire['FiguresBody']>>(true);
-agree<Both<ReceiptWire, Wire['Receipt']>>(true);
-agree<Both<StoredFiguresWire, Wire['StoredFigures']>>(true);
-agree<Both<z.infer<typeof tokenResponseSchema>, Wire['TokenResponse']>>(true);
-agree<Both<ProblemWire, Wire['Problem']>>(true);
+export type _checkWire = [
+  Expect<Mutual<PersonWire, Wire['Person']>>,
+  Expect<Mutual<PersonPageWire, Wire['PersonPage']>>,
+  Expect<Mutual<WorkingYearWire, Wire['WorkingYear']>>,
+  Expect<Mutual<IndicatorRowWire, Wire['IndicatorRow']>>,
+  Expect<Mutual<FiguresBodyWire, Wire['FiguresBody']>>,
+  Expect<Mutual<ReceiptWire, Wire['Receipt']>>,
+  Expect<Mutual<StoredFiguresWire, Wire['StoredFigures']>>,
+  Expect<Mutual<z.infer<typeof tokenResponseSchema>, Wire['TokenResponse']>>,
+  Expect<Mutual<ProblemWire, Wire['Problem']>>,
+];

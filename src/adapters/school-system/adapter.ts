@@ -94,7 +94,7 @@ function decodeCursor<Pos>(raw: string, t: { system: string; isPos(c: Record<str
 }
 
 /** Later of two ISO instants (as ISO UTC); unparseable values are ignored. */
-export function laterOf(a: string | undefined, b: string | undefined): string | undefined {
+function laterOf(a: string | undefined, b: string | undefined): string | undefined {
   const ta = a === undefined ? NaN : Date.parse(a);
   const tb = b === undefined ? NaN : Date.parse(b);
   if (Number.isNaN(ta)) return Number.isNaN(tb) ? a : new Date(tb).toISOString();
@@ -107,7 +107,7 @@ export function laterOf(a: string | undefined, b: string | undefined): string | 
  * resumes mid-listing (a vanished school resumes at the next code) and keeps the page size it was counted
  * in; the last page carries the watermark (latest change time seen, or `since` when nothing changed).
  */
-export async function* listSchoolChanges<
+async function* listSchoolChanges<
   Entity extends string,
   RecOf extends Record<Entity, unknown>,
   Pos,
@@ -177,7 +177,7 @@ function groupBySchool<R>(
 }
 
 /** Writes a batch: split by school and into chunks of at most `maxBatch`, receipts merged. */
-export async function writeSchoolRecords<
+async function writeSchoolRecords<
   Entity extends string,
   RecOf extends Record<Entity, unknown>,
   Pos,
@@ -218,11 +218,26 @@ export async function writeSchoolRecords<
 }
 
 /** Health probe: ok, or the AppError code of the failure. */
-export async function schoolSystemHealth(probe: () => Promise<unknown>): Promise<HealthResult> {
+async function schoolSystemHealth(probe: () => Promise<unknown>): Promise<HealthResult> {
   try {
     await probe();
     return { ok: true };
   } catch (err) {
     return { ok: false, detail: err instanceof AppError ? err.code : 'ERR_INTERNAL' };
   }
+}
+
+/**
+ * The adapter of a school system over its transport: {@link listSchoolChanges}, {@link writeSchoolRecords}
+ * and {@link schoolSystemHealth}.
+ */
+export function schoolSystemAdapter<Entity extends string, RecOf extends Record<Entity, unknown>, Pos>(
+  t: SchoolSystemTransport<Entity, RecOf, Pos>,
+): SchoolSystemAdapter<Entity, RecOf> {
+  return {
+    system: t.system,
+    listChanges: (entity, o) => listSchoolChanges(t, entity, o),
+    write: (entity, records, o) => writeSchoolRecords(t, entity, records, o),
+    health: () => schoolSystemHealth(() => t.health()),
+  };
 }

@@ -1,12 +1,14 @@
 /**
  * Transport helpers shared by the per-school vendor clients (SMAS, vnEdu): the axios instance from the
- * shared HTTP factory, the page-count hard stop, vendor-message scrubbing and lenient body parsing.
- * The systems' endpoints, pagination and error bodies stay in their own clients.
+ * shared HTTP factory, the page-count hard stop, vendor-message scrubbing, lenient body parsing and the
+ * vendor's error codes attached to an AppError. The systems' endpoints, pagination and error bodies stay in
+ * their own clients.
  */
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
+import { AppError, isAppError, type ErrorCode } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createHttpClient, type HttpAuth } from '../http.js';
+import { createHttpClient, HttpCallError, type HttpAuth } from '../http.js';
 
 /** Hard stop for one listing (a vendor whose pagination never ends cannot loop us forever). */
 export const MAX_PAGES = 100_000;
@@ -36,12 +38,12 @@ export function schoolHttpClient(system: string, opts: SchoolClientOptions, auth
 }
 
 /** Digit runs long enough to be personal IDs are masked in vendor messages we keep. */
-export function scrub(message: string): string {
+function scrub(message: string): string {
   return message.replace(/\d{9,}/g, '***').slice(0, 300);
 }
 
 /** A response body as JSON when it is text; undefined when it does not parse. */
-export function parseJson(body: unknown): unknown {
+function parseJson(body: unknown): unknown {
   if (typeof body !== 'string') return body;
   try {
     return JSON.parse(body) as unknown;
@@ -53,3 +55,51 @@ export function parseJson(body: unknown): unknown {
 /** A page size in 1..max (default when absent), rounded down. */
 export const clampPageSize = (n: number | undefined, def: number, max: number): number =>
   Math.max(1, Math.min(max, Math.floor(n ?? def)));
+
+/** One error a vendor reported: its own code and message. */
+export interface VendorError {
+  code: string;
+  message: string;
+}
+
+/**
+ * An AppError `code` carrying the vendor's errors (at most 5): `errors[].rule` is `<prefix>_<vendor code>`
+ * (messages scrubbed), and the rules are appended to `detail`.
+ */
+export function vendorAppError(
+  code: ErrorCode,
+  prefix: string,
+  vendor: readonly VendorError[],
+  detail: string,
+  extra: { cause?: unknown; retryAfterSeconds?: number | undefined } = {},
+): AppError {
+  const errors = vendor.slice(0, 5).map((e) => ({
+    pointer: '',
+    rule: `${prefix}_${e.code}`,
+    message: scrub(e.message),
+  }));
+  return new AppError(code, `${detail} [${errors.map((e) => e.rule).join(', ')}]`, {
+    cause: extra.cause,
+    errors,
+    ...(extra.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: extra.retryAfterSeconds }),
+  });
+}
+
+/**
+ * Re-throws an adapter failure with the vendor's errors attached ({@link vendorAppError}), keeping the code
+ * http.ts chose from the status. `read` finds the vendor's errors in a response body (undefined when the
+ * body is not the vendor's error body: the failure then passes unchanged).
+ */
+export function withVendorErrors(
+  err: unknown,
+  prefix: string,
+  read: (body: unknown) => readonly VendorError[] | undefined,
+): unknown {
+  if (!isAppError(err) || !(err.cause instanceof HttpCallError)) return err;
+  const vendor = read(parseJson(err.cause.responseBody));
+  if (vendor === undefined) return err;
+  return vendorAppError(err.code, prefix, vendor, err.message, {
+    cause: err.cause,
+    retryAfterSeconds: err.retryAfterSeconds,
+  });
+}

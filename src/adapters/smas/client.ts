@@ -5,15 +5,16 @@
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { ZodType } from 'zod';
-import { AppError, isAppError, type ErrorCode } from '../../errors.js';
-import { HttpCallError, parseWire } from '../http.js';
+import { AppError, type ErrorCode } from '../../errors.js';
+import { parseWire } from '../http.js';
 import {
   clampPageSize,
   MAX_PAGES,
-  parseJson,
   schoolHttpClient,
-  scrub,
+  vendorAppError,
+  withVendorErrors,
   type SchoolClientOptions,
+  type VendorError,
 } from '../school-system/transport.js';
 import {
   smasClassPageSchema,
@@ -90,42 +91,27 @@ const PAGE_SCHEMAS = {
   classes: smasClassPageSchema,
 } as const;
 
+/** The SMAS error of an error body (`{ Success: false, Message, ErrorCode }`), else undefined. */
+function smasErrorOf(body: unknown): VendorError[] | undefined {
+  const parsed = smasErrorSchema.safeParse(body);
+  return parsed.success ? [{ code: parsed.data.ErrorCode, message: parsed.data.Message }] : undefined;
+}
+
 /**
  * Re-throws an adapter failure with the SMAS `ErrorCode` attached (detail and `errors[0].rule` =
  * `SMAS_<ErrorCode>`), keeping the code http.ts chose from the status. Non-SMAS bodies pass unchanged.
  */
 export function withSmasError(err: unknown): unknown {
-  if (!isAppError(err) || !(err.cause instanceof HttpCallError)) return err;
-  const body = smasErrorSchema.safeParse(parseJson(err.cause.responseBody));
-  if (!body.success) return err;
-  return vendorError(err.code, body.data.ErrorCode, body.data.Message, err.message, {
-    cause: err.cause,
-    retryAfterSeconds: err.retryAfterSeconds,
-  });
-}
-
-function vendorError(
-  code: ErrorCode,
-  vendorCode: string,
-  message: string,
-  detail: string,
-  extra: { cause?: unknown; retryAfterSeconds?: number | undefined },
-): AppError {
-  const rule = `SMAS_${vendorCode}`;
-  return new AppError(code, `${detail} [${rule}]`, {
-    cause: extra.cause,
-    errors: [{ pointer: '', rule, message: scrub(message) }],
-    ...(extra.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: extra.retryAfterSeconds }),
-  });
+  return withVendorErrors(err, 'SMAS', smasErrorOf);
 }
 
 /** Parses a 2xx body; a `Success: false` body inside a 200 becomes an AppError by {@link SMAS_ERROR_CODES}. */
 function decode<T>(res: AxiosResponse, schema: ZodType<T>): T {
-  const failure = smasErrorSchema.safeParse(res.data);
-  if (failure.success) {
-    const code = SMAS_ERROR_CODES[failure.data.ErrorCode] ?? 'ERR_ADAPTER_REJECTED';
+  const failure = smasErrorOf(res.data);
+  if (failure) {
+    const code = SMAS_ERROR_CODES[failure[0]?.code ?? ''] ?? 'ERR_ADAPTER_REJECTED';
     const detail = `smas ${res.config.method?.toUpperCase() ?? 'GET'} failed inside HTTP ${res.status}`;
-    throw vendorError(code, failure.data.ErrorCode, failure.data.Message, detail, {});
+    throw vendorAppError(code, 'SMAS', failure, detail);
   }
   return parseWire(schema, res.data, SMAS_SYSTEM);
 }

@@ -4,9 +4,7 @@
  * The only export other code uses; it speaks SMAS wire records, never the canonical model.
  */
 import {
-  listSchoolChanges,
-  schoolSystemHealth,
-  writeSchoolRecords,
+  schoolSystemAdapter,
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
 } from '../school-system/adapter.js';
@@ -66,11 +64,5 @@ function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRe
  * chunks of at most 500, each with a derived idempotency key, and merges the receipts.
  */
 export function createSmasAdapter(opts: SmasAdapterOptions): SmasAdapter {
-  const t = transport(opts.client ?? createSmasClient(opts));
-  return {
-    system: SMAS_SYSTEM,
-    listChanges: (entity, o) => listSchoolChanges(t, entity, o),
-    write: (entity, records, o) => writeSchoolRecords(t, entity, records, o),
-    health: () => schoolSystemHealth(() => t.health()),
-  };
+  return schoolSystemAdapter(transport(opts.client ?? createSmasClient(opts)));
 }

@@ -8,6 +8,7 @@
  * Unknown fields are stripped, not refused (vendors add fields).
  */
 import { z } from 'zod';
+import type { Expect, Mutual } from '../types.js';
 import type { components } from './generated/wire.js';
 
 type Wire = components['schemas'];
@@ -25,6 +26,32 @@ export const SMAS_API_KEY_HEADER = 'X-Api-Key';
 export const SMAS_IDEMPOTENCY_HEADER = 'X-Idempotency-Key';
 /** Response header set to `true` on an idempotent replay. */
 export const SMAS_REPLAY_HEADER = 'X-Idempotent-Replay';
+
+// ---- the hub's codes as SMAS spells them (modelled: SMAS publishes no code list, DOMAIN §7) ----
+/**
+ * SMAS's transport vocabulary, keyed by the hub's codes: the mapping writes these spellings (and reads
+ * them first, then the canonical lists' aliases); the simulator serves them. Fields not listed here
+ * (`TrangThai` of students, `ChucVu`, `DanToc`) carry the canonical lists' Vietnamese labels.
+ */
+export const SMAS_LABELS = {
+  /** `GioiTinh`. */
+  sex: { male: 'Nam', female: 'Nữ' },
+  /** `KhoiHoc` of the preschool groups: nhà trẻ, mẫu giáo by age. Grades 1–12 are written as their number. */
+  preschoolGrade: { nursery: 'NT', kg3: 'MG3', kg4: 'MG4', kg5: 'MG5' },
+  /** `LoaiKhuyetTat`. */
+  disability: {
+    none: 'Không',
+    visual: 'Khiếm thị',
+    hearing: 'Khiếm thính',
+    speech: 'Khó khăn về ngôn ngữ',
+    physical: 'Khuyết tật vận động',
+    intellectual: 'Khuyết tật trí tuệ',
+    multiple: 'Đa tật',
+    other: 'Khác',
+  },
+  /** `TrangThai` of staff ('Đã nghỉ việc' rather than the canonical label 'Nghỉ việc'). */
+  staffStatus: { working: 'Đang làm việc', on_leave: 'Tạm nghỉ', left: 'Đã nghỉ việc', retired: 'Nghỉ hưu' },
+} as const;
 
 /** Optional and nullable string: `{ type: [string, 'null'] }` not in `required`. */
 const optText = () => z.string().nullable().exactOptional();
@@ -133,7 +160,6 @@ export const smasRecordSchemas = {
 } as const;
 
 export type SmasEntity = keyof typeof smasRecordSchemas;
-export const SMAS_ENTITIES = Object.keys(smasRecordSchemas) as SmasEntity[];
 
 /** Wire record type of each entity. */
 export interface SmasRecordOf {
@@ -141,38 +167,21 @@ export interface SmasRecordOf {
   staff: SmasStaff;
   classes: SmasClass;
 }
-/** Any SMAS record. */
-export type SmasRecord = SmasRecordOf[SmasEntity];
 
 /** Key field of each entity's records (the upsert key). */
 export const SMAS_KEY_FIELD = { students: 'MaHocSinh', staff: 'MaCanBo', classes: 'MaLop' } as const;
 
 // ---- compile-time agreement with the spec (fails `tsc` when spec and schemas drift) ----
-type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type SchemaAgreement = [
-  Mutual<SmasError, Wire['Error']>,
-  Mutual<SmasHealth, Wire['HealthResponse']>,
-  Mutual<SmasSchool, Wire['School']>,
-  Mutual<SmasStudent, Wire['Student']>,
-  Mutual<SmasStaff, Wire['Staff']>,
-  Mutual<SmasClass, Wire['Class']>,
-  Mutual<z.infer<typeof smasStudentPageSchema>, Wire['StudentPage']>,
-  Mutual<z.infer<typeof smasStaffPageSchema>, Wire['StaffPage']>,
-  Mutual<z.infer<typeof smasClassPageSchema>, Wire['ClassPage']>,
-  Mutual<z.infer<typeof smasSchoolPageSchema>, Wire['SchoolPage']>,
-  Mutual<SmasReceipt, Wire['Receipt']>,
-];
-/** Every entry must be `true`; a `false` names the drifting schema by position. */
-export const smasSchemaAgreement: SchemaAgreement = [
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
+export type _checkWire = [
+  Expect<Mutual<SmasError, Wire['Error']>>,
+  Expect<Mutual<SmasHealth, Wire['HealthResponse']>>,
+  Expect<Mutual<SmasSchool, Wire['School']>>,
+  Expect<Mutual<SmasStudent, Wire['Student']>>,
+  Expect<Mutual<SmasStaff, Wire['Staff']>>,
+  Expect<Mutual<SmasClass, Wire['Class']>>,
+  Expect<Mutual<z.infer<typeof smasStudentPageSchema>, Wire['StudentPage']>>,
+  Expect<Mutual<z.infer<typeof smasStaffPageSchema>, Wire['StaffPage']>>,
+  Expect<Mutual<z.infer<typeof smasClassPageSchema>, Wire['ClassPage']>>,
+  Expect<Mutual<z.infer<typeof smasSchoolPageSchema>, Wire['SchoolPage']>>,
+  Expect<Mutual<SmasReceipt, Wire['Receipt']>>,
 ];

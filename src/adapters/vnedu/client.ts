@@ -5,14 +5,13 @@
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { ZodType } from 'zod';
-import { AppError, isAppError } from '../../errors.js';
-import { HttpCallError, parseWire } from '../http.js';
+import { AppError } from '../../errors.js';
+import { parseWire } from '../http.js';
 import {
   clampPageSize,
   MAX_PAGES,
-  parseJson,
   schoolHttpClient,
-  scrub,
+  withVendorErrors,
   type SchoolClientOptions,
 } from '../school-system/transport.js';
 import {
@@ -67,18 +66,9 @@ const PAGE_SCHEMAS = {
  * `VNEDU_<code>`), keeping the code http.ts chose from the status. Non-vnEdu bodies pass unchanged.
  */
 export function withVneduError(err: unknown): unknown {
-  if (!isAppError(err) || !(err.cause instanceof HttpCallError)) return err;
-  const body = vneduErrorSchema.safeParse(parseJson(err.cause.responseBody));
-  if (!body.success) return err;
-  const errors = body.data.errors.slice(0, 5).map((e) => ({
-    pointer: '',
-    rule: `VNEDU_${e.code}`,
-    message: scrub(e.detail),
-  }));
-  return new AppError(err.code, `${err.message} [${errors.map((e) => e.rule).join(', ')}]`, {
-    cause: err.cause,
-    errors,
-    ...(err.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: err.retryAfterSeconds }),
+  return withVendorErrors(err, 'VNEDU', (body) => {
+    const parsed = vneduErrorSchema.safeParse(body);
+    return parsed.success ? parsed.data.errors.map((e) => ({ code: e.code, message: e.detail })) : undefined;
   });
 }
 

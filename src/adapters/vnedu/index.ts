@@ -4,9 +4,7 @@
  * The only export other code uses; it speaks vnEdu wire records, never the canonical model.
  */
 import {
-  listSchoolChanges,
-  schoolSystemHealth,
-  writeSchoolRecords,
+  schoolSystemAdapter,
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
 } from '../school-system/adapter.js';
@@ -68,11 +66,5 @@ function transport(
  * `school_code` and into chunks of at most 1000, each with a derived idempotency key, and merges receipts.
  */
 export function createVneduAdapter(opts: VneduAdapterOptions): VneduAdapter {
-  const t = transport(opts.client ?? createVneduClient(opts));
-  return {
-    system: VNEDU_SYSTEM,
-    listChanges: (entity, o) => listSchoolChanges(t, entity, o),
-    write: (entity, records, o) => writeSchoolRecords(t, entity, records, o),
-    health: () => schoolSystemHealth(() => t.health()),
-  };
+  return schoolSystemAdapter(transport(opts.client ?? createVneduClient(opts)));
 }

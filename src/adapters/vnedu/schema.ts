@@ -8,6 +8,7 @@
  * Unknown fields are stripped, not refused (vendors add fields).
  */
 import { z } from 'zod';
+import type { Expect, Mutual } from '../types.js';
 import type { components } from './generated/wire.js';
 
 type Wire = components['schemas'];
@@ -21,6 +22,47 @@ export const VNEDU_DEFAULT_LIMIT = 200;
 export const VNEDU_MAX_BATCH = 1000;
 /** Header carrying the idempotency key of a batch. */
 export const VNEDU_IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+// ---- the hub's codes as vnEdu numbers them (modelled: VNPT publishes no code list, DOMAIN §7) ----
+/**
+ * vnEdu's transport vocabulary, keyed by the hub's codes: each table is the whole vocabulary of its
+ * field (any other number is an unknown code). The mapping reads and writes through these; the simulator
+ * serves them. `ethnic_id` is the GSO number of the ethnicity (1..56 for '01'..'56', DOMAIN §3.4).
+ */
+export const VNEDU_CODES = {
+  /** `gender`: as on the national public-service portal forms (DOMAIN §3.4). */
+  sex: { male: 1, female: 2 },
+  /** `status_id` of students. */
+  studentStatus: {
+    studying: 1,
+    transferred_in: 2,
+    transferred_out: 3,
+    dropped_out: 4,
+    returned: 5,
+    suspended: 6,
+    repeating: 7,
+    completed: 8,
+    graduated: 9,
+    deceased: 10,
+  },
+  /** `grade_id` of the preschool groups: 21 nursery, 23/24/25 kindergarten by age. Grades 1–12 are their number. */
+  preschoolGrade: { nursery: 21, kg3: 23, kg4: 24, kg5: 25 },
+  /** `disability_id`. */
+  disability: {
+    none: 0,
+    visual: 1,
+    hearing: 2,
+    speech: 3,
+    physical: 4,
+    intellectual: 5,
+    multiple: 6,
+    other: 9,
+  },
+  /** `position_id` of staff. */
+  position: { principal: 1, vice_principal: 2, teacher: 3, staff: 4 },
+  /** `status_id` of staff. */
+  staffStatus: { working: 1, on_leave: 2, left: 3, retired: 4 },
+} as const;
 
 const optText = () => z.string().nullable().exactOptional();
 const optInt = () => z.number().int().nullable().exactOptional();
@@ -115,7 +157,6 @@ export const vneduRecordSchemas = {
 } as const;
 
 export type VneduEntity = keyof typeof vneduRecordSchemas;
-export const VNEDU_ENTITIES = Object.keys(vneduRecordSchemas) as VneduEntity[];
 
 /** Wire record type of each entity. */
 export interface VneduRecordOf {
@@ -130,31 +171,16 @@ export type VneduRecord = VneduRecordOf[VneduEntity];
 export const VNEDU_KEY_FIELD = { students: 'student_id', staff: 'staff_id', classes: 'class_id' } as const;
 
 // ---- compile-time agreement with the spec (fails `tsc` when spec and schemas drift) ----
-type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type SchemaAgreement = [
-  Mutual<VneduError, Wire['Error']>,
-  Mutual<VneduHealth, Wire['HealthResponse']>,
-  Mutual<VneduSchool, Wire['School']>,
-  Mutual<VneduStudent, Wire['Student']>,
-  Mutual<VneduStaff, Wire['Staff']>,
-  Mutual<VneduClass, Wire['Class']>,
-  Mutual<z.infer<typeof vneduStudentPageSchema>, Wire['StudentPage']>,
-  Mutual<z.infer<typeof vneduStaffPageSchema>, Wire['StaffPage']>,
-  Mutual<z.infer<typeof vneduClassPageSchema>, Wire['ClassPage']>,
-  Mutual<z.infer<typeof vneduSchoolPageSchema>, Wire['SchoolPage']>,
-  Mutual<VneduReceipt, Wire['Receipt']>,
-];
-/** Every entry must be `true`; a `false` names the drifting schema by position. */
-export const vneduSchemaAgreement: SchemaAgreement = [
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
+export type _checkWire = [
+  Expect<Mutual<VneduError, Wire['Error']>>,
+  Expect<Mutual<VneduHealth, Wire['HealthResponse']>>,
+  Expect<Mutual<VneduSchool, Wire['School']>>,
+  Expect<Mutual<VneduStudent, Wire['Student']>>,
+  Expect<Mutual<VneduStaff, Wire['Staff']>>,
+  Expect<Mutual<VneduClass, Wire['Class']>>,
+  Expect<Mutual<z.infer<typeof vneduStudentPageSchema>, Wire['StudentPage']>>,
+  Expect<Mutual<z.infer<typeof vneduStaffPageSchema>, Wire['StaffPage']>>,
+  Expect<Mutual<z.infer<typeof vneduClassPageSchema>, Wire['ClassPage']>>,
+  Expect<Mutual<z.infer<typeof vneduSchoolPageSchema>, Wire['SchoolPage']>>,
+  Expect<Mutual<VneduReceipt, Wire['Receipt']>>,
 ];

@@ -3,12 +3,16 @@
  * point at it with maLop), maTruong ⇄ schoolCode (or ctx.schoolCode), namHoc ⇄ schoolYear (or
  * ctx.schoolYear), khoiLop ⇄ grade, tenLop ⇄ name (NFC), maGiaoVienChuNhiem ⇄ homeroomStaffCode.
  */
-import type { ClassGroup as WireClass, ClassGroupUpsert } from '../../adapters/hcm-csdl/schema.js';
+import {
+  HCM_CSDL_LABELS,
+  type ClassGroup as WireClass,
+  type ClassGroupUpsert,
+} from '../../adapters/hcm-csdl/schema.js';
 import { ClassGroupSchema, type ClassGroup } from '../../canonical/class-group.js';
 import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
 import { cleanText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
-import { Findings, GRADE_TO_WIRE, code, compact, finish, requiredText } from './shared.js';
+import { Findings, code, compact, finish, requiredText } from './shared.js';
 
 /** A class record as the mapping reads it: a read record or an upsert. */
 export type HcmCsdlClassIn = Omit<WireClass, 'updatedAt' | 'deleted'> & { updatedAt?: string };
@@ -40,7 +44,7 @@ function fromCanonical(c: ClassGroup): ClassGroupUpsert {
     maDinhDanh: c.classCode,
     maTruong: c.schoolCode,
     namHoc: c.schoolYear,
-    khoiLop: GRADE_TO_WIRE[c.grade],
+    khoiLop: HCM_CSDL_LABELS.grade[c.grade],
     tenLop: c.name,
     ...(c.homeroomStaffCode !== undefined ? { maGiaoVienChuNhiem: c.homeroomStaffCode } : {}),
   };

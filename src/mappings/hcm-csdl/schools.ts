@@ -2,22 +2,18 @@
  * hcm-csdl schools ⇄ canonical School. maDinhDanh ⇄ schoolCode, tenTruong ⇄ name (NFC), capHoc ⇄ level,
  * maTinh ⇄ provinceCode, maXa ⇄ communeCode, diaChi ⇄ address, dienThoai ⇄ phone, trangThai ⇄ status.
  */
-import type { School as WireSchool, SchoolUpsert } from '../../adapters/hcm-csdl/schema.js';
+import {
+  HCM_CSDL_LABELS,
+  type School as WireSchool,
+  type SchoolUpsert,
+} from '../../adapters/hcm-csdl/schema.js';
 import { defineCodeList } from '../../canonical/codes/code-list.js';
 import { SCHOOL_LEVEL_CODE_LIST } from '../../canonical/codes/school-level.js';
 import type { SchoolStatus } from '../../canonical/enums.js';
 import { SchoolSchema, type School } from '../../canonical/school.js';
 import { cleanText } from '../common.js';
 import type { EntityMapping, MapResult } from '../types.js';
-import {
-  Findings,
-  SCHOOL_LEVEL_TO_WIRE,
-  SCHOOL_STATUS_TO_WIRE,
-  code,
-  compact,
-  finish,
-  requiredText,
-} from './shared.js';
+import { Findings, code, compact, finish, requiredText } from './shared.js';
 
 /**
  * School status as hcm-csdl spells it. The canonical model has no list for it (two codes), so this
@@ -72,12 +68,12 @@ function fromCanonical(s: School): SchoolUpsert {
   return {
     maDinhDanh: s.schoolCode,
     tenTruong: s.name,
-    capHoc: SCHOOL_LEVEL_TO_WIRE[s.level],
+    capHoc: HCM_CSDL_LABELS.schoolLevel[s.level],
     maTinh: s.provinceCode,
     maXa: s.communeCode,
     ...(s.address !== undefined ? { diaChi: s.address } : {}),
     ...(s.phone !== undefined ? { dienThoai: s.phone } : {}),
-    trangThai: SCHOOL_STATUS_TO_WIRE[s.status],
+    trangThai: HCM_CSDL_LABELS.schoolStatus[s.status],
   };
 }
 

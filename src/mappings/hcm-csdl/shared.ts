@@ -1,10 +1,11 @@
 /**
  * Helpers shared by the hcm-csdl mappings: code-list resolution with findings, dates, canonical
- * validation turned into findings, and the canonical → wire value tables (typed against the generated
- * wire enums, so a value the system would refuse does not compile).
+ * validation turned into findings, and the check that the wire vocabulary (`adapters/hcm-csdl/schema.ts`)
+ * covers every canonical code.
  */
 import type { z } from 'zod';
-import type { components } from '../../adapters/hcm-csdl/generated/wire.js';
+import type { HCM_CSDL_LABELS } from '../../adapters/hcm-csdl/schema.js';
+import type { Expect } from '../../adapters/types.js';
 import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
 import { canonicalMessageVi } from '../../canonical/messages.js';
 import type {
@@ -29,76 +30,23 @@ import {
 } from '../common.js';
 import type { MapResult, MappingFinding } from '../types.js';
 
-type W = components['schemas'];
-
-/** canonical → wire values. Reverse direction goes through the canonical code lists (aliases). */
-export const SEX_TO_WIRE: Record<Sex, W['GioiTinh']> = { male: 'Nam', female: 'Nữ' };
-export const GRADE_TO_WIRE: Record<Grade, W['KhoiLop']> = {
-  nursery: 'NT',
-  kg3: 'MG3',
-  kg4: 'MG4',
-  kg5: 'MG5',
-  ...({
-    1: '1',
-    2: '2',
-    3: '3',
-    4: '4',
-    5: '5',
-    6: '6',
-    7: '7',
-    8: '8',
-    9: '9',
-    10: '10',
-    11: '11',
-    12: '12',
-  } as const),
-};
-export const STUDENT_STATUS_TO_WIRE: Record<StudentStatus, W['TrangThaiHocSinh']> = {
-  studying: 'Đang học',
-  transferred_in: 'Chuyển đến',
-  transferred_out: 'Chuyển đi',
-  dropped_out: 'Thôi học',
-  returned: 'Nghỉ học xin học lại',
-  suspended: 'Tạm nghỉ',
-  repeating: 'Lưu ban',
-  completed: 'Hoàn thành chương trình',
-  graduated: 'Tốt nghiệp',
-  deceased: 'Đã mất',
-};
-export const DISABILITY_TO_WIRE: Record<DisabilityCode, W['LoaiKhuyetTat']> = {
-  none: 'Không khuyết tật',
-  visual: 'Khuyết tật nhìn',
-  hearing: 'Khuyết tật nghe',
-  speech: 'Khuyết tật nói',
-  physical: 'Khuyết tật vận động',
-  intellectual: 'Khuyết tật trí tuệ',
-  multiple: 'Đa tật',
-  other: 'Khuyết tật khác',
-};
-export const SCHOOL_LEVEL_TO_WIRE: Record<SchoolLevel, W['CapHoc']> = {
-  preschool: 'Mầm non',
-  primary: 'Tiểu học',
-  lower_secondary: 'THCS',
-  upper_secondary: 'THPT',
-  multi_level: 'Liên cấp',
-  continuing: 'GDTX',
-};
-export const SCHOOL_STATUS_TO_WIRE: Record<SchoolStatus, W['TrangThaiTruong']> = {
-  active: 'Đang hoạt động',
-  closed: 'Ngừng hoạt động',
-};
-export const POSITION_TO_WIRE: Record<StaffPosition, W['ViTriViecLam']> = {
-  principal: 'Hiệu trưởng',
-  vice_principal: 'Phó hiệu trưởng',
-  teacher: 'Giáo viên',
-  staff: 'Nhân viên',
-};
-export const STAFF_STATUS_TO_WIRE: Record<StaffStatus, W['TrangThaiCanBo']> = {
-  working: 'Đang làm việc',
-  on_leave: 'Tạm nghỉ',
-  left: 'Đã nghỉ việc',
-  retired: 'Nghỉ hưu',
-};
+/**
+ * The wire vocabulary (canonical code → wire value) lives with the wire schema; it must cover every
+ * canonical code, or this fails to compile.
+ */
+type Covers<Table, Code extends string> = [Code] extends [`${Extract<keyof Table, string | number>}`]
+  ? true
+  : false;
+export type _checkVocabulary = [
+  Expect<Covers<typeof HCM_CSDL_LABELS.sex, Sex>>,
+  Expect<Covers<typeof HCM_CSDL_LABELS.grade, Grade>>,
+  Expect<Covers<typeof HCM_CSDL_LABELS.studentStatus, StudentStatus>>,
+  Expect<Covers<typeof HCM_CSDL_LABELS.disability, DisabilityCode>>,
+  Expect<Covers<typeof HCM_CSDL_LABELS.schoolLevel, SchoolLevel>>,
+  Expect<Covers<typeof HCM_CSDL_LABELS.schoolStatus, SchoolStatus>>,
+  Expect<Covers<typeof HCM_CSDL_LABELS.position, StaffPosition>>,
+  Expect<Covers<typeof HCM_CSDL_LABELS.staffStatus, StaffStatus>>,
+];
 
 /** Collects findings while one record is mapped. */
 export class Findings {

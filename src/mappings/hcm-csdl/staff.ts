@@ -4,7 +4,11 @@
  * maDanToc ⇄ ethnicityCode, viTriViecLam ⇄ position, monDay ⇄ subjects (free text, NFC, blanks dropped),
  * trangThai ⇄ status, email ⇄ email, dienThoai ⇄ phone.
  */
-import type { Staff as WireStaff, StaffUpsert } from '../../adapters/hcm-csdl/schema.js';
+import {
+  HCM_CSDL_LABELS,
+  type Staff as WireStaff,
+  type StaffUpsert,
+} from '../../adapters/hcm-csdl/schema.js';
 import { ETHNICITY_CODE_LIST } from '../../canonical/codes/ethnicity.js';
 import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STAFF_POSITION_CODE_LIST } from '../../canonical/codes/staff-position.js';
@@ -12,17 +16,7 @@ import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
 import { StaffSchema, type Staff } from '../../canonical/staff.js';
 import { cleanText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
-import {
-  Findings,
-  POSITION_TO_WIRE,
-  SEX_TO_WIRE,
-  STAFF_STATUS_TO_WIRE,
-  code,
-  compact,
-  date,
-  finish,
-  requiredText,
-} from './shared.js';
+import { Findings, code, compact, date, finish, requiredText } from './shared.js';
 
 /** A staff record as the mapping reads it: a read record or an upsert. */
 export type HcmCsdlStaffIn = Omit<WireStaff, 'updatedAt' | 'deleted'> & { updatedAt?: string };
@@ -75,11 +69,11 @@ function fromCanonical(s: Staff): StaffUpsert {
     ...(s.personalId !== undefined ? { soDinhDanhCaNhan: s.personalId } : {}),
     hoTen: s.fullName,
     ngaySinh: s.birthDate,
-    gioiTinh: SEX_TO_WIRE[s.sex],
+    gioiTinh: HCM_CSDL_LABELS.sex[s.sex],
     ...(s.ethnicityCode !== undefined ? { maDanToc: s.ethnicityCode } : {}),
-    viTriViecLam: POSITION_TO_WIRE[s.position],
+    viTriViecLam: HCM_CSDL_LABELS.position[s.position],
     ...(s.subjects !== undefined ? { monDay: [...s.subjects] } : {}),
-    trangThai: STAFF_STATUS_TO_WIRE[s.status],
+    trangThai: HCM_CSDL_LABELS.staffStatus[s.status],
     ...(s.email !== undefined ? { email: s.email } : {}),
     ...(s.phone !== undefined ? { dienThoai: s.phone } : {}),
   };

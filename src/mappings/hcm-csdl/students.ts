@@ -6,7 +6,11 @@
  * ngayTrangThai ⇄ statusDate, loaiKhuyetTat ⇄ disability, maXaThuongTru ⇄ residenceCommuneCode.
  * `updatedAt` and `deleted` are transport fields and are not mapped (tombstones never reach a mapping).
  */
-import type { Student as WireStudent, StudentUpsert } from '../../adapters/hcm-csdl/schema.js';
+import {
+  HCM_CSDL_LABELS,
+  type Student as WireStudent,
+  type StudentUpsert,
+} from '../../adapters/hcm-csdl/schema.js';
 import { DISABILITY_CODE_LIST } from '../../canonical/codes/disability.js';
 import { ETHNICITY_CODE_LIST } from '../../canonical/codes/ethnicity.js';
 import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
@@ -15,18 +19,7 @@ import { STUDENT_STATUS_CODE_LIST } from '../../canonical/codes/student-status.j
 import { StudentSchema, type Student } from '../../canonical/student.js';
 import { cleanText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
-import {
-  DISABILITY_TO_WIRE,
-  Findings,
-  GRADE_TO_WIRE,
-  SEX_TO_WIRE,
-  STUDENT_STATUS_TO_WIRE,
-  code,
-  compact,
-  date,
-  finish,
-  requiredText,
-} from './shared.js';
+import { Findings, code, compact, date, finish, requiredText } from './shared.js';
 
 /** A student record as the mapping reads it: a read record or an upsert (transport fields ignored). */
 export type HcmCsdlStudentIn = Omit<WireStudent, 'updatedAt' | 'deleted'> & { updatedAt?: string };
@@ -76,15 +69,15 @@ function fromCanonical(s: Student): StudentUpsert {
     maTruong: s.schoolCode,
     ...(s.classCode !== undefined ? { maLop: s.classCode } : {}),
     namHoc: s.schoolYear,
-    ...(s.grade !== undefined ? { khoiLop: GRADE_TO_WIRE[s.grade] } : {}),
+    ...(s.grade !== undefined ? { khoiLop: HCM_CSDL_LABELS.grade[s.grade] } : {}),
     ...(s.personalId !== undefined ? { soDinhDanhCaNhan: s.personalId } : {}),
     hoTen: s.fullName,
     ngaySinh: s.birthDate,
-    gioiTinh: SEX_TO_WIRE[s.sex],
+    gioiTinh: HCM_CSDL_LABELS.sex[s.sex],
     maDanToc: s.ethnicityCode,
-    trangThai: STUDENT_STATUS_TO_WIRE[s.status],
+    trangThai: HCM_CSDL_LABELS.studentStatus[s.status],
     ...(s.statusDate !== undefined ? { ngayTrangThai: s.statusDate } : {}),
-    ...(s.disability !== undefined ? { loaiKhuyetTat: DISABILITY_TO_WIRE[s.disability] } : {}),
+    ...(s.disability !== undefined ? { loaiKhuyetTat: HCM_CSDL_LABELS.disability[s.disability] } : {}),
     ...(s.residenceCommuneCode !== undefined ? { maXaThuongTru: s.residenceCommuneCode } : {}),
   };
 }

@@ -6,7 +6,12 @@
  * no official list of PCGD-XMC report forms was found (DOMAIN.md §2.5). Each code names one quantity
  * of Decree 20/2014 (thresholds in DOMAIN.md §1.1) for one cohort.
  */
-import type { FiguresSubmission, IndicatorCode, IndicatorRowWire } from '../../adapters/moet-pcgd/schema.js';
+import {
+  rateOf,
+  type FiguresSubmission,
+  type IndicatorCode,
+  type IndicatorRowWire,
+} from '../../adapters/moet-pcgd/schema.js';
 import { AppError } from '../../errors.js';
 import { finding, result } from '../common.js';
 import type { EntityMapping, MapContext, MappingFinding, MapResult } from '../types.js';
@@ -70,11 +75,6 @@ const BY_WIRE = new Map<string, FigureIndicatorCode>(
 
 function wireKey(indicator: string, ageGroup: string | undefined): string {
   return `${indicator}|${ageGroup ?? ''}`;
-}
-
-/** Percent with 2 decimals (the wire `rate`), null when the denominator is 0. */
-export function rateOf(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 100;
 }
 
 const f = {

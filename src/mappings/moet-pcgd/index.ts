@@ -6,7 +6,6 @@ export {
   figuresToCanonical,
   figuresToWire,
   moetPcgdFiguresMapping,
-  rateOf,
   type CanonicalFigures,
   type FigureIndicator,
   type FigureIndicatorCode,

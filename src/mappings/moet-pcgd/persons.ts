@@ -4,7 +4,7 @@
  * canonical PersonSchema and its issues come back as findings pointing at the wire column.
  */
 import type { z } from 'zod';
-import type { PersonWire } from '../../adapters/moet-pcgd/schema.js';
+import { MOET_PCGD_LABELS, gradeLabel, type PersonWire } from '../../adapters/moet-pcgd/schema.js';
 import { entryOf, resolveCode } from '../../canonical/codes/code-list.js';
 import { DISABILITY_CODE_LIST } from '../../canonical/codes/disability.js';
 import { ETHNICITY_CODE_LIST, ETHNICITY_KINH } from '../../canonical/codes/ethnicity.js';
@@ -24,16 +24,7 @@ import {
   unknownCode,
 } from '../common.js';
 import type { EntityMapping, MapContext, MappingFinding, MapResult } from '../types.js';
-import {
-  DISABILITY_LABEL,
-  LITERACY_LABEL,
-  LITERACY_LIST,
-  RESIDENCE_LABEL,
-  RESIDENCE_TYPE_LIST,
-  SEX_LABEL,
-  gradeLabel,
-  splitClassMarkers,
-} from './vocab.js';
+import { LITERACY_LIST, RESIDENCE_TYPE_LIST, splitClassMarkers } from './vocab.js';
 
 /** Canonical field path (dotted) → wire JSON pointer, to report canonical schema issues on the wire. */
 const POINTER: Record<string, string> = {
@@ -248,10 +239,10 @@ export function personFromCanonical(person: Person, _ctx?: MapContext): PersonWi
     soHo: person.householdNo,
     hoTen: person.fullName,
     ngaySinh: isoToDmy(person.birthDate),
-    gioiTinh: SEX_LABEL[person.sex],
+    gioiTinh: MOET_PCGD_LABELS.sex[person.sex],
     danToc: entryOf(ETHNICITY_CODE_LIST, person.ethnicityCode)?.labelVi ?? person.ethnicityCode,
     soDinhDanh: person.personalId,
-    loaiCuTru: RESIDENCE_LABEL[person.residenceType],
+    loaiCuTru: MOET_PCGD_LABELS.residence[person.residenceType],
     lopDangHoc: person.currentGrade === undefined ? undefined : gradeLabel(person.currentGrade),
     truongDangHoc: person.currentSchoolName,
     namTotNghiepMN: c.preschool,
@@ -260,8 +251,8 @@ export function personFromCanonical(person: Person, _ctx?: MapContext): PersonWi
     namTotNghiepTHPT: c.upperSecondary,
     namTotNghiepNghe: c.vocational,
     boHoc: person.dropout ? { lop: gradeLabel(person.dropout.grade), nam: person.dropout.year } : undefined,
-    bietChu: LITERACY_LABEL[person.literacy],
-    khuyetTat: person.disability === undefined ? undefined : DISABILITY_LABEL[person.disability],
+    bietChu: MOET_PCGD_LABELS.literacy[person.literacy],
+    khuyetTat: person.disability === undefined ? undefined : MOET_PCGD_LABELS.disability[person.disability],
     chuyenDi: person.movedAway,
     daChet: person.deceased,
   };

@@ -1,10 +1,12 @@
 /**
- * The moet-pcgd wire vocabulary (modelled: openapi/external/moet-pcgd.yaml) ⇄ canonical codes: the
- * labels this system writes on the survey form columns. Shared lists (sex, ethnicity, grade,
- * disability) come from `src/canonical/codes`; the lists below exist only for this system's columns.
+ * The moet-pcgd wire vocabulary (modelled: openapi/external/moet-pcgd.yaml) ⇄ canonical codes. Reading:
+ * shared lists (sex, ethnicity, grade, disability) come from `src/canonical/codes`; the lists below exist
+ * only for this system's columns. Writing: the labels of `adapters/moet-pcgd/schema.ts`.
  */
 import { defineCodeList } from '../../canonical/codes/code-list.js';
-import type { DisabilityCode, Grade, Literacy, ResidenceType, Sex } from '../../canonical/enums.js';
+import type { MOET_PCGD_LABELS } from '../../adapters/moet-pcgd/schema.js';
+import type { Expect } from '../../adapters/types.js';
+import type { DisabilityCode, Literacy, ResidenceType, Sex } from '../../canonical/enums.js';
 
 /**
  * Residence type (loại cư trú) of the household form (DOMAIN §2.4). Numeric 1/2 follow the national
@@ -39,36 +41,17 @@ export const LITERACY_LIST = defineCodeList<Literacy>({
   ],
 });
 
-/** Canonical → wire labels, the spellings this system writes (each resolves back to its code). */
-export const SEX_LABEL: Record<Sex, string> = { male: 'Nam', female: 'Nữ' };
-
-export const RESIDENCE_LABEL: Record<ResidenceType, string> = {
-  permanent: 'Thường trú',
-  temporary: 'Tạm trú',
-};
-
-export const LITERACY_LABEL: Record<Literacy, string> = {
-  none: 'Chưa biết chữ',
-  level1: 'Mức 1',
-  level2: 'Mức 2',
-};
-
-/** Class column: NT (nhà trẻ), MG3/MG4/MG5 (mẫu giáo by age), 1..12. */
-export function gradeLabel(grade: Grade): string {
-  const preschool: Partial<Record<Grade, string>> = { nursery: 'NT', kg3: 'MG3', kg4: 'MG4', kg5: 'MG5' };
-  return preschool[grade] ?? grade;
-}
-
-export const DISABILITY_LABEL: Record<DisabilityCode, string> = {
-  none: 'Không',
-  visual: 'Khiếm thị',
-  hearing: 'Khiếm thính',
-  speech: 'Khuyết tật nói',
-  physical: 'Khuyết tật vận động',
-  intellectual: 'Khuyết tật trí tuệ',
-  multiple: 'Đa tật',
-  other: 'Khác',
-};
+/**
+ * The labels this system writes (canonical code → label) live with the wire schema
+ * (`adapters/moet-pcgd/schema.ts`); they must cover every canonical code, or this fails to compile.
+ */
+type Covers<Table, Code extends string> = [Code] extends [keyof Table] ? true : false;
+export type _checkVocabulary = [
+  Expect<Covers<typeof MOET_PCGD_LABELS.sex, Sex>>,
+  Expect<Covers<typeof MOET_PCGD_LABELS.residence, ResidenceType>>,
+  Expect<Covers<typeof MOET_PCGD_LABELS.literacy, Literacy>>,
+  Expect<Covers<typeof MOET_PCGD_LABELS.disability, DisabilityCode>>,
+];
 
 /**
  * The class column's markers from the paper form (DOMAIN §2.4): "!" repeating the grade, "*" two

@@ -4,96 +4,22 @@
  * (deterministic `updatedAt`, deterministic tombstones); phase 2 walks what the simulator was sent
  * (keys it was sent are served from phase 2 only, so every key appears once per feed).
  */
-import type { Population, PopClass, PopSchool, PopStaff, PopStudent } from '../population/index.js';
+import {
+  HCM_CSDL_LABELS,
+  type ClassGroup as ClassWire,
+  type HcmCsdlEntity,
+  type HcmCsdlWire,
+  type School as SchoolWire,
+  type Staff as StaffWire,
+  type Student as StudentWire,
+  type Tombstone,
+} from '../../adapters/hcm-csdl/schema.js';
+import type { ClassGroup } from '../../canonical/class-group.js';
+import type { School } from '../../canonical/school.js';
+import type { Staff } from '../../canonical/staff.js';
+import type { Student } from '../../canonical/student.js';
+import type { Population } from '../population/index.js';
 import { seedHash, unit3 } from '../population/prng.js';
-import type {
-  CAP_HOC,
-  GIOI_TINH,
-  KHOI_LOP,
-  LOAI_KHUYET_TAT,
-  TRANG_THAI_CAN_BO,
-  TRANG_THAI_HOC_SINH,
-  TRANG_THAI_TRUONG,
-  VI_TRI_VIEC_LAM,
-} from '../../adapters/hcm-csdl/schema.js';
-import type {
-  ClassGroup,
-  HcmCsdlEntity,
-  HcmCsdlWire,
-  School,
-  Staff,
-  Student,
-  Tombstone,
-} from '../../adapters/hcm-csdl/schema.js';
-
-type Of<T extends readonly string[]> = T[number];
-const LEVEL: Record<PopSchool['level'], Of<typeof CAP_HOC>> = {
-  preschool: 'Mầm non',
-  primary: 'Tiểu học',
-  lower_secondary: 'THCS',
-  upper_secondary: 'THPT',
-  multi_level: 'Liên cấp',
-  continuing: 'GDTX',
-};
-const SCHOOL_STATUS: Record<PopSchool['status'], Of<typeof TRANG_THAI_TRUONG>> = {
-  active: 'Đang hoạt động',
-  closed: 'Ngừng hoạt động',
-};
-const SEX: Record<PopStudent['sex'], Of<typeof GIOI_TINH>> = { male: 'Nam', female: 'Nữ' };
-const GRADE: Record<NonNullable<PopStudent['grade']>, Of<typeof KHOI_LOP>> = {
-  nursery: 'NT',
-  kg3: 'MG3',
-  kg4: 'MG4',
-  kg5: 'MG5',
-  ...({
-    1: '1',
-    2: '2',
-    3: '3',
-    4: '4',
-    5: '5',
-    6: '6',
-    7: '7',
-    8: '8',
-    9: '9',
-    10: '10',
-    11: '11',
-    12: '12',
-  } as const),
-};
-const STUDENT_STATUS: Record<PopStudent['status'], Of<typeof TRANG_THAI_HOC_SINH>> = {
-  studying: 'Đang học',
-  transferred_in: 'Chuyển đến',
-  transferred_out: 'Chuyển đi',
-  dropped_out: 'Thôi học',
-  returned: 'Nghỉ học xin học lại',
-  suspended: 'Tạm nghỉ',
-  repeating: 'Lưu ban',
-  completed: 'Hoàn thành chương trình',
-  graduated: 'Tốt nghiệp',
-  deceased: 'Đã mất',
-};
-const DISABILITY: Record<NonNullable<PopStudent['disability']>, Of<typeof LOAI_KHUYET_TAT>> = {
-  none: 'Không khuyết tật',
-  visual: 'Khuyết tật nhìn',
-  hearing: 'Khuyết tật nghe',
-  speech: 'Khuyết tật nói',
-  physical: 'Khuyết tật vận động',
-  intellectual: 'Khuyết tật trí tuệ',
-  multiple: 'Đa tật',
-  other: 'Khuyết tật khác',
-};
-const POSITION: Record<PopStaff['position'], Of<typeof VI_TRI_VIEC_LAM>> = {
-  principal: 'Hiệu trưởng',
-  vice_principal: 'Phó hiệu trưởng',
-  teacher: 'Giáo viên',
-  staff: 'Nhân viên',
-};
-const STAFF_STATUS: Record<PopStaff['status'], Of<typeof TRANG_THAI_CAN_BO>> = {
-  working: 'Đang làm việc',
-  on_leave: 'Tạm nghỉ',
-  left: 'Đã nghỉ việc',
-  retired: 'Nghỉ hưu',
-};
 
 /** Adds `key: value` to `out` when value is defined (wire objects never carry undefined). */
 function put<T extends object, K extends string, V>(out: T, key: K, value: V | undefined): T {
@@ -101,60 +27,60 @@ function put<T extends object, K extends string, V>(out: T, key: K, value: V | u
   return out;
 }
 
-function schoolWire(s: PopSchool, updatedAt: string): School {
-  const w: School = {
+function schoolWire(s: School, updatedAt: string): SchoolWire {
+  const w: SchoolWire = {
     maDinhDanh: s.schoolCode,
     tenTruong: s.name,
-    capHoc: LEVEL[s.level],
+    capHoc: HCM_CSDL_LABELS.schoolLevel[s.level],
     maTinh: s.provinceCode,
     maXa: s.communeCode,
-    trangThai: SCHOOL_STATUS[s.status],
+    trangThai: HCM_CSDL_LABELS.schoolStatus[s.status],
     updatedAt,
   };
   return put(put(w, 'diaChi', s.address), 'dienThoai', s.phone);
 }
 
-function classWire(c: PopClass, updatedAt: string): ClassGroup {
-  const w: ClassGroup = {
+function classWire(c: ClassGroup, updatedAt: string): ClassWire {
+  const w: ClassWire = {
     maDinhDanh: c.classCode,
     maTruong: c.schoolCode,
     namHoc: c.schoolYear,
-    khoiLop: GRADE[c.grade],
+    khoiLop: HCM_CSDL_LABELS.grade[c.grade],
     tenLop: c.name,
     updatedAt,
   };
   return put(w, 'maGiaoVienChuNhiem', c.homeroomStaffCode);
 }
 
-function studentWire(s: PopStudent, updatedAt: string): Student {
-  const w: Student = {
+function studentWire(s: Student, updatedAt: string): StudentWire {
+  const w: StudentWire = {
     maDinhDanh: s.studentCode,
     maTruong: s.schoolCode,
     namHoc: s.schoolYear,
     hoTen: s.fullName,
     ngaySinh: s.birthDate,
-    gioiTinh: SEX[s.sex],
+    gioiTinh: HCM_CSDL_LABELS.sex[s.sex],
     maDanToc: s.ethnicityCode,
-    trangThai: STUDENT_STATUS[s.status],
+    trangThai: HCM_CSDL_LABELS.studentStatus[s.status],
     updatedAt,
   };
   put(w, 'maLop', s.classCode);
-  put(w, 'khoiLop', s.grade && GRADE[s.grade]);
+  put(w, 'khoiLop', s.grade && HCM_CSDL_LABELS.grade[s.grade]);
   put(w, 'soDinhDanhCaNhan', s.personalId);
   put(w, 'ngayTrangThai', s.statusDate);
-  put(w, 'loaiKhuyetTat', s.disability && DISABILITY[s.disability]);
+  put(w, 'loaiKhuyetTat', s.disability && HCM_CSDL_LABELS.disability[s.disability]);
   return put(w, 'maXaThuongTru', s.residenceCommuneCode);
 }
 
-function staffWire(s: PopStaff, updatedAt: string): Staff {
-  const w: Staff = {
+function staffWire(s: Staff, updatedAt: string): StaffWire {
+  const w: StaffWire = {
     maDinhDanh: s.staffCode,
     maTruong: s.schoolCode,
     hoTen: s.fullName,
     ngaySinh: s.birthDate,
-    gioiTinh: SEX[s.sex],
-    viTriViecLam: POSITION[s.position],
-    trangThai: STAFF_STATUS[s.status],
+    gioiTinh: HCM_CSDL_LABELS.sex[s.sex],
+    viTriViecLam: HCM_CSDL_LABELS.position[s.position],
+    trangThai: HCM_CSDL_LABELS.staffStatus[s.status],
     updatedAt,
   };
   put(w, 'soDinhDanhCaNhan', s.personalId);

@@ -79,8 +79,8 @@ function fail(status: number, code: string, detail?: string): never {
   throw new SimError(status, code, detail ?? VI[code] ?? code);
 }
 
-function errorResponse(err: unknown): SimResponse {
-  if (!(err instanceof SimError)) throw err;
+/** The modelled `{ error: { code, message } }` answer of a thrown {@link SimError}. */
+function renderError(err: SimError): SimResponse {
   const code = err.code === 'INVALID_CURSOR' ? 'INVALID_REQUEST' : err.code;
   // sim-kit's own errors (token check, cursor decoding) are English; ours are already Vietnamese
   const fromKit = err.code === 'UNAUTHORIZED' || err.code === 'INVALID_CURSOR';
@@ -211,15 +211,10 @@ export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Prom
   const server = await startSimServer({
     system: 'hcm-csdl',
     seed: opts.seed,
-    ...(opts.faults ? { faults: opts.faults } : {}),
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    handler: (req, ctx) => {
-      try {
-        return route(req, ctx);
-      } catch (err) {
-        return errorResponse(err);
-      }
-    },
+    faults: opts.faults,
+    port: opts.port,
+    handler: route,
+    renderError,
   });
   return {
     system: 'hcm-csdl',

@@ -42,7 +42,7 @@ export function isoOf(year: number, md: MonthDay): string {
 }
 
 /** The local date (Asia/Ho_Chi_Minh) of an instant, as ISO `YYYY-MM-DD`. */
-export function localIsoDate(now: Date): string {
+function localIsoDate(now: Date): string {
   return new Date(now.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
 }
 
@@ -54,7 +54,7 @@ export function unitLevelOf(unitCode: string): UnitLevel | undefined {
 }
 
 /** The working year open at `now`: Y from its opening day until the day before the next one. */
-export function workingYearAt(now: Date, calendar: PcgdCalendar = DEFAULT_CALENDAR): number {
+function workingYearAt(now: Date, calendar: PcgdCalendar = DEFAULT_CALENDAR): number {
   const today = localIsoDate(now);
   const year = Number(today.slice(0, 4));
   return today >= isoOf(year, calendar.opensOn) ? year : year - 1;

@@ -3,8 +3,16 @@
  * received submissions keyed by (unit, year, Idempotency-Key). Modelled rules, see README.md.
  */
 import { createHash } from 'node:crypto';
-import { INDICATOR_CODES, type IndicatorCode, type UnitLevel } from '../../adapters/moet-pcgd/schema.js';
-import type { FiguresBodyWire, ReceiptWire, StoredFiguresWire } from '../../adapters/moet-pcgd/schema.js';
+import {
+  INDICATOR_AGE_GROUPS,
+  INDICATOR_CODES,
+  rateOf,
+  type FiguresBodyWire,
+  type IndicatorCode,
+  type ReceiptWire,
+  type StoredFiguresWire,
+  type UnitLevel,
+} from '../../adapters/moet-pcgd/schema.js';
 
 /** One field problem of a 400 answer. */
 export interface FieldProblem {
@@ -12,21 +20,6 @@ export interface FieldProblem {
   code: string;
   message: string;
 }
-
-/**
- * Age groups each cohort indicator may carry (Decree 20/2014 cohorts, DOMAIN.md §1.1); province-only
- * "communes meeting the standard" indicators carry none.
- */
-const AGE_GROUPS: Partial<Record<IndicatorCode, readonly string[]>> = {
-  PCMN5_DI_HOC: ['5'],
-  PCMN5_HOAN_THANH: ['5'],
-  PCTH_VAO_LOP_1: ['6'],
-  PCTH_HOAN_THANH: ['11', '14'],
-  PCTHCS_TOT_NGHIEP: ['15-18'],
-  PCTHCS_HOC_TIEP: ['15-18'],
-  XMC_MUC_1: ['15-25', '15-35'],
-  XMC_MUC_2: ['15-35', '15-60'],
-};
 
 const MESSAGES: Record<string, string> = {
   REQUIRED: 'Thiếu trường bắt buộc. / A required field is missing.',
@@ -49,11 +42,6 @@ const problem = (pointer: string, code: string): FieldProblem => ({
   message: MESSAGES[code] ?? code,
 });
 
-/** Percent with 2 decimals, null when the denominator is 0 (the wire rule for `rate`). */
-export function rateOf(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 100;
-}
-
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -64,7 +52,7 @@ function checkIndicator(row: Record<string, unknown>, at: string, level: UnitLev
   if (typeof code !== 'string' || !(INDICATOR_CODES as readonly string[]).includes(code)) {
     return [problem(`${at}/indicator`, code === undefined ? 'REQUIRED' : 'UNKNOWN_INDICATOR')];
   }
-  const allowed = AGE_GROUPS[code as IndicatorCode];
+  const allowed = INDICATOR_AGE_GROUPS[code as IndicatorCode];
   if (allowed === undefined) {
     if (level !== 'province') return [problem(`${at}/indicator`, 'INDICATOR_NOT_FOR_LEVEL')];
     return row.ageGroup === undefined ? [] : [problem(`${at}/ageGroup`, 'BAD_AGE_GROUP')];

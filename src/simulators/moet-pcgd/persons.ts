@@ -3,40 +3,11 @@
  * written as moet-pcgd survey records (Vietnamese column names, `dd/mm/yyyy`, labels), and the
  * opaque paging cursor. The persons behind students are the same people hcm-csdl serves as students.
  */
-import type { Population, PopPerson, Grade, DisabilityCode } from '../population/index.js';
-import type { PersonWire } from '../../adapters/moet-pcgd/schema.js';
-
-/** Names of the ethnicity codes the population draws (DOMAIN §3.4 portal spellings); others go as codes. */
-const ETHNICITY_NAME: Record<string, string> = {
-  '01': 'Kinh',
-  '02': 'Tày',
-  '03': 'Thái',
-  '04': 'Hoa',
-  '05': 'Khơ-me',
-  '06': 'Mường',
-  '07': 'Nùng',
-  '09': 'Dao',
-  '17': 'Chăm',
-  '55': 'Người nước ngoài',
-};
-
-const DISABILITY_LABEL: Record<DisabilityCode, string> = {
-  none: 'Không',
-  visual: 'Khiếm thị',
-  hearing: 'Khiếm thính',
-  speech: 'Khuyết tật nói',
-  physical: 'Khuyết tật vận động',
-  intellectual: 'Khuyết tật trí tuệ',
-  multiple: 'Đa tật',
-  other: 'Khác',
-};
-
-const LITERACY_LABEL = { none: 'Chưa biết chữ', level1: 'Mức 1', level2: 'Mức 2' } as const;
-
-function gradeLabel(grade: Grade): string {
-  const preschool: Partial<Record<Grade, string>> = { nursery: 'NT', kg3: 'MG3', kg4: 'MG4', kg5: 'MG5' };
-  return preschool[grade] ?? grade;
-}
+import { MOET_PCGD_LABELS, gradeLabel, type PersonWire } from '../../adapters/moet-pcgd/schema.js';
+import { entryOf } from '../../canonical/codes/code-list.js';
+import { ETHNICITY_CODE_LIST } from '../../canonical/codes/ethnicity.js';
+import type { Person } from '../../canonical/person.js';
+import type { Population } from '../population/index.js';
 
 function dmy(iso: string): string {
   const [y, m, d] = iso.split('-');
@@ -45,9 +16,9 @@ function dmy(iso: string): string {
 
 /**
  * Survey record of population person `index`. Deterministic variety of the real files: about one in
- * seven records gives the ethnicity as its code instead of its name.
+ * seven records gives the ethnicity as its code instead of its name (the canonical list's label).
  */
-export function personWireOf(index: number, p: PopPerson): PersonWire {
+function personWireOf(index: number, p: Person): PersonWire {
   const c = p.completed;
   return {
     maDoiTuong: p.personRef,
@@ -55,10 +26,13 @@ export function personWireOf(index: number, p: PopPerson): PersonWire {
     soHo: p.householdNo,
     hoTen: p.fullName,
     ngaySinh: dmy(p.birthDate),
-    gioiTinh: p.sex === 'male' ? 'Nam' : 'Nữ',
-    danToc: index % 7 === 3 ? p.ethnicityCode : (ETHNICITY_NAME[p.ethnicityCode] ?? p.ethnicityCode),
+    gioiTinh: MOET_PCGD_LABELS.sex[p.sex],
+    danToc:
+      index % 7 === 3
+        ? p.ethnicityCode
+        : (entryOf(ETHNICITY_CODE_LIST, p.ethnicityCode)?.labelVi ?? p.ethnicityCode),
     soDinhDanh: p.personalId ?? null,
-    loaiCuTru: p.residenceType === 'permanent' ? 'Thường trú' : 'Tạm trú',
+    loaiCuTru: MOET_PCGD_LABELS.residence[p.residenceType],
     lopDangHoc: p.currentGrade ? gradeLabel(p.currentGrade) : null,
     truongDangHoc: p.currentSchoolName ?? null,
     namTotNghiepMN: c.preschool ?? null,
@@ -67,8 +41,8 @@ export function personWireOf(index: number, p: PopPerson): PersonWire {
     namTotNghiepTHPT: c.upperSecondary ?? null,
     namTotNghiepNghe: c.vocational ?? null,
     boHoc: p.dropout ? { lop: gradeLabel(p.dropout.grade), nam: p.dropout.year } : null,
-    bietChu: LITERACY_LABEL[p.literacy],
-    khuyetTat: p.disability ? DISABILITY_LABEL[p.disability] : null,
+    bietChu: MOET_PCGD_LABELS.literacy[p.literacy],
+    khuyetTat: p.disability ? MOET_PCGD_LABELS.disability[p.disability] : null,
     chuyenDi: p.movedAway ?? false,
     daChet: p.deceased ?? false,
   };

@@ -4,13 +4,8 @@
  * Retry-After), the submission window computed from an injectable `today` (or forced shut by the
  * `closedWindow` fault), idempotent figures submissions, and the sim-kit faults and `/__sim/` endpoints.
  */
-import {
-  createPopulation,
-  HCMC_COMMUNES,
-  HCMC_PROVINCE_CODE,
-  type Population,
-  type PopulationOptions,
-} from '../population/index.js';
+import { HCMC_PROVINCE_CODE, hcmcCommunes } from '../../canonical/codes/admin-units.js';
+import { createPopulation, type Population, type PopulationOptions } from '../population/index.js';
 import {
   createTokenIssuer,
   SimError,
@@ -103,7 +98,7 @@ function intParam(raw: string | null, min: number, max: number): number | undefi
 /** Starts the simulator on 127.0.0.1. */
 export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Promise<MoetPcgdSimulator> {
   const population = createPopulation({ schools: 168, ...opts.population, seed: opts.seed });
-  const communes = new Set(opts.communes ?? HCMC_COMMUNES.map(([code]) => code));
+  const communes = new Set(opts.communes ?? hcmcCommunes().map((c) => c.code));
   const calendar = opts.calendar ?? DEFAULT_CALENDAR;
   const issuer = createTokenIssuer({ clientId: opts.clientId, clientSecret: opts.clientSecret });
   const bucket = opts.rateLimit ? createBucket(opts.rateLimit.perSecond) : undefined;
@@ -235,7 +230,7 @@ export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Pr
     system: 'moet-pcgd',
     handler,
     seed: opts.seed,
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    port: opts.port,
   });
   return Object.assign(server, {
     figures: store,

@@ -5,17 +5,18 @@
 import { STREAM, type PopulationContext } from './context.js';
 import { flipSexDigit } from './ids.js';
 import { hash3, unit3 } from './prng.js';
-import type { DiscrepancyKind, PopStudent } from './types.js';
+import type { Student } from '../../canonical/student.js';
 
-/** Every kind, in the order drawn. */
-export const DISCREPANCY_KINDS: readonly DiscrepancyKind[] = [
+/** Kinds of injected discrepancy between the school systems' view and the truth (the survey), in the order drawn. */
+export const DISCREPANCY_KINDS = [
   'name_typo',
   'nfd_text',
   'stale_status',
   'missing_personal_id',
   'duplicate_record',
   'wrong_sex_digit',
-];
+] as const;
+export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
 /** The discrepancy injected into student g, if any (probability `discrepancyRate`). */
 export function discrepancyOf(ctx: PopulationContext, g: number): DiscrepancyKind | undefined {
@@ -27,7 +28,7 @@ const stripMarks = (word: string): string =>
   word.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').normalize('NFC');
 
 /** A plausible typo: the first word with diacritics loses them ('Nguyễn' → 'Nguyen'), else a doubled letter. */
-export function typoOf(name: string): string {
+function typoOf(name: string): string {
   const words = name.split(' ');
   const at = words.findIndex((w) => stripMarks(w) !== w);
   if (at >= 0) {
@@ -38,18 +39,18 @@ export function typoOf(name: string): string {
 }
 
 /** NFD text: same look, different code points; a doubled space when NFD changes nothing. */
-export function nfdOf(name: string): string {
+function nfdOf(name: string): string {
   const nfd = name.normalize('NFD');
   return nfd === name ? name.replace(' ', '  ') : nfd;
 }
 
 /** Applies `kind` to a true student record; returns the record(s) the school systems hold. */
 export function applyDiscrepancy(
-  truth: PopStudent,
+  truth: Student,
   kind: DiscrepancyKind | undefined,
   duplicateCode: string,
-): PopStudent[] {
-  const held: PopStudent = { ...truth };
+): Student[] {
+  const held: Student = { ...truth };
   switch (kind) {
     case 'name_typo':
       held.fullName = typoOf(truth.fullName);

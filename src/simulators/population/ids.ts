@@ -2,8 +2,9 @@
  * Identifiers of the synthetic population: 12-digit personal IDs (DOMAIN §3.1, layout PPP G YY NNNNNN)
  * and opaque school / student codes, all bijective in the record index so they never collide.
  */
-import { hash3, pad, weighted } from './prng.js';
-import type { Sex } from './types.js';
+import type { Sex } from '../../canonical/enums.js';
+import { makePersonalId } from '../../canonical/personal-id.js';
+import { hash3, weighted } from './prng.js';
 
 /**
  * Birth-registration province (old 63-province codes, DOMAIN §3.1): mostly 079 (TP.HCM), then the
@@ -18,11 +19,6 @@ export const BIRTH_PROVINCE = weighted(
     }),
 );
 
-/** Digit G: century and sex (1900s: 0 male / 1 female; 2000s: 2 / 3; …). */
-export function centurySexDigit(sex: Sex, birthYear: number): number {
-  return (Math.floor(birthYear / 100) - 19) * 2 + (sex === 'female' ? 1 : 0);
-}
-
 /** Slots keep the sequence numbers of different record families apart within one birth year. */
 export const ID_SLOT = { student: 0, studentOlder: 1, resident: 2, staff: 3, staffSenior: 4 } as const;
 const SLOTS = 5;
@@ -30,8 +26,8 @@ const SLOTS = 5;
 const SEQ_MULTIPLIER = 386_437; // coprime with 10^6: x ↦ x·M + c is a bijection mod 10^6
 
 /**
- * A 12-digit personal ID. `rank` is the record's rank among records of the same birth year and
- * slot; IDs are unique while `rank < 200 000` per birth year and slot.
+ * A 12-digit personal ID (built by the canonical `makePersonalId`). `rank` is the record's rank among
+ * records of the same birth year and slot; IDs are unique while `rank < 200 000` per birth year and slot.
  */
 export function personalIdOf(
   seed: number,
@@ -41,10 +37,9 @@ export function personalIdOf(
   rank: number,
   slot: number,
 ): string {
-  const yy = birthYear % 100;
   const offset = hash3(seed, 0x1d, birthYear) % 1_000_000;
   const seq = (((((rank * SLOTS + slot) % 1_000_000) * SEQ_MULTIPLIER) % 1_000_000) + offset) % 1_000_000;
-  return `${ppp}${centurySexDigit(sex, birthYear)}${pad(yy, 2)}${pad(seq, 6)}`;
+  return makePersonalId({ provinceCode3: ppp, sex, birthYear, serial: seq });
 }
 
 /** The personal ID with its sex digit flipped (male ↔ female), for the `wrong_sex_digit` discrepancy. */

@@ -4,9 +4,13 @@
  * population in memory, so the same child is a surveyed person in moet-pcgd (`person(i)`), a student
  * in hcm-csdl and in its school's smas or vnedu (`student(i)`).
  */
-import { STREAM, type PopulationContext } from './context.js';
-import { applyDiscrepancy, discrepancyOf } from './discrepancy.js';
-import { HCMC_COMMUNES } from './hcmc-communes.js';
+import type { ClassGroup } from '../../canonical/class-group.js';
+import type { Person } from '../../canonical/person.js';
+import type { School } from '../../canonical/school.js';
+import type { Staff } from '../../canonical/staff.js';
+import type { Student } from '../../canonical/student.js';
+import { COMMUNES, STREAM, type PopulationContext } from './context.js';
+import { applyDiscrepancy, discrepancyOf, type DiscrepancyKind } from './discrepancy.js';
 import { createLayout } from './layout.js';
 import { buildResident, buildStaff, personFromStudent } from './people.js';
 import { seedHash, unit3 } from './prng.js';
@@ -18,11 +22,7 @@ import {
   createCodecs,
   residenceCommuneOf,
 } from './records.js';
-import type { DiscrepancyKind, PopClass, PopPerson, PopSchool, PopStaff, PopStudent } from './types.js';
-
-export type * from './types.js';
-export { HCMC_COMMUNES, HCMC_PROVINCE_CODE } from './hcmc-communes.js';
-export { DISCREPANCY_KINDS } from './discrepancy.js';
+export { DISCREPANCY_KINDS, type DiscrepancyKind } from './discrepancy.js';
 
 /** Options of {@link createPopulation}. */
 export interface PopulationOptions {
@@ -50,29 +50,29 @@ export type ChangedEntity = 'school' | 'class' | 'student' | 'staff' | 'person';
 export interface Population {
   readonly schoolYear: string;
   readonly counts: { schools: number; students: number; staff: number; persons: number };
-  school(i: number): PopSchool;
+  school(i: number): School;
   schoolIndexOf(schoolCode: string): number | undefined;
   schoolsOfCommune(communeCode: string): Generator<number>;
   classCount(schoolIndex: number): number;
-  classOf(schoolIndex: number, k: number): PopClass;
-  classesOfSchool(schoolIndex: number): Generator<PopClass>;
+  classOf(schoolIndex: number, k: number): ClassGroup;
+  classesOfSchool(schoolIndex: number): Generator<ClassGroup>;
   /** Student g as the school systems hold it (discrepancy applied). */
-  student(g: number): PopStudent;
+  student(g: number): Student;
   /** Student g as it truly is (what the survey agrees with). */
-  trueStudent(g: number): PopStudent;
+  trueStudent(g: number): Student;
   /** The record(s) held for student g: two when a `duplicate_record` discrepancy was injected. */
-  studentRecordsAt(g: number): PopStudent[];
+  studentRecordsAt(g: number): Student[];
   /** All held student records of a school, duplicates included, in index order. */
-  studentsOfSchool(schoolIndex: number): Generator<PopStudent>;
+  studentsOfSchool(schoolIndex: number): Generator<Student>;
   studentIndexOf(studentCode: string): number | undefined;
   /** First global student index of a school (students of school s are [first, first + studentsPerSchool)). */
   firstStudentOf(schoolIndex: number): number;
-  staff(t: number): PopStaff;
-  staffOfSchool(schoolIndex: number): Generator<PopStaff>;
+  staff(t: number): Staff;
+  staffOfSchool(schoolIndex: number): Generator<Staff>;
   /** Surveyed person i: i < students is student i's person; beyond are other residents. */
-  person(i: number): PopPerson;
+  person(i: number): Person;
   /** Persons of a commune in ascending index, after index `after` (resume point). */
-  personsOfCommune(communeCode: string, after?: number): Generator<{ index: number; person: PopPerson }>;
+  personsOfCommune(communeCode: string, after?: number): Generator<{ index: number; person: Person }>;
   discrepancyOf(g: number): DiscrepancyKind | undefined;
   /** Deterministic last-change time (ISO) of a record, within 180 days before `asOf`. */
   changedAt(entity: ChangedEntity, index: number): string;
@@ -123,31 +123,31 @@ export function createPopulation(opts: PopulationOptions): Population {
     staff: ctx.schools * ctx.staffPerSchool,
     persons: ctx.students + ctx.extraPersons,
   };
-  let lastSchool: { i: number; school: PopSchool } | undefined;
-  const school = (i: number): PopSchool => {
+  let lastSchool: { i: number; school: School } | undefined;
+  const school = (i: number): School => {
     checkIndex(i, counts.schools, 'school');
     if (lastSchool?.i !== i) lastSchool = { i, school: buildSchool(ctx, codes, i) };
     return lastSchool.school;
   };
-  const trueStudent = (g: number): PopStudent => {
+  const trueStudent = (g: number): Student => {
     checkIndex(g, counts.students, 'student');
     return buildStudent(ctx, codes, g, discrepancyOf(ctx, g) === 'stale_status');
   };
-  const studentRecordsAt = (g: number): PopStudent[] =>
+  const studentRecordsAt = (g: number): Student[] =>
     applyDiscrepancy(trueStudent(g), discrepancyOf(ctx, g), codes.studentCode(g, true));
-  const person = (i: number): PopPerson => {
+  const person = (i: number): Person => {
     checkIndex(i, counts.persons, 'person');
     if (i >= ctx.students) return buildResident(ctx, i);
     return personFromStudent(ctx, i, trueStudent(i), school(Math.floor(i / ctx.studentsPerSchool)));
   };
 
   function communeIndexOf(code: string): number {
-    const c = HCMC_COMMUNES.findIndex(([k]) => k === code);
+    const c = COMMUNES.findIndex((commune) => commune.code === code);
     if (c < 0) throw new RangeError(`commune ${code} is not in province 79`);
     return c;
   }
 
-  function* personsOfCommune(code: string, after = -1): Generator<{ index: number; person: PopPerson }> {
+  function* personsOfCommune(code: string, after = -1): Generator<{ index: number; person: Person }> {
     const c = communeIndexOf(code);
     const n = ctx.layout.nCommunes;
     const home = ctx.layout.residueOfCommune(c);
@@ -191,7 +191,7 @@ export function createPopulation(opts: PopulationOptions): Population {
       checkIndex(s, counts.schools, 'school');
       for (let k = 0; k < classCountOf(ctx, s); k++) yield buildClass(ctx, codes, s, k);
     },
-    student: (g) => studentRecordsAt(g)[0] as PopStudent,
+    student: (g) => studentRecordsAt(g)[0] as Student,
     trueStudent,
     studentRecordsAt,
     *studentsOfSchool(s) {

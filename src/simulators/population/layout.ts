@@ -2,10 +2,10 @@
  * Index arithmetic of the population: which school, grade, class and commune a record index falls
  * in, and its rank among records of the same birth year (for collision-free personal IDs). All O(1).
  */
-import { HCMC_COMMUNES } from './hcmc-communes.js';
+import type { Grade } from '../../canonical/enums.js';
+import { COMMUNES } from './context.js';
 import { affinePermutation } from './ids.js';
 import { mix32 } from './prng.js';
-import type { Grade, SchoolLevel } from './types.js';
 
 export type GeneratedLevel = 'preschool' | 'primary' | 'lower_secondary' | 'upper_secondary';
 
@@ -55,7 +55,7 @@ const COMMUNE_MULTIPLIERS = [5, 11, 13, 17, 19, 23, 25, 29, 31, 37, 41, 43];
 
 /** Sizes and position arithmetic of one population. */
 export function createLayout(seed: number, schools: number, spp: number, staffPerSchool: number) {
-  const nCommunes = HCMC_COMMUNES.length;
+  const nCommunes = COMMUNES.length;
   const communePerm = affinePermutation(
     nCommunes,
     COMMUNE_MULTIPLIERS[seed % COMMUNE_MULTIPLIERS.length] as number,
@@ -73,7 +73,7 @@ export function createLayout(seed: number, schools: number, spp: number, staffPe
       const level = levelOf(s);
       return Math.floor(s / LEVEL_PATTERN.length) * LEVEL_COUNT(level) + (LEVEL_OCCURRENCE[s % 20] as number);
     },
-    /** Index into HCMC_COMMUNES of school s (schools spread over all 168 communes). */
+    /** Index into COMMUNES of school s (schools spread over all 168 communes). */
     communeOfSchool: (s: number): number => communePerm.forward(s % nCommunes),
     /** Commune index where a pupil of school s lives when not in the school's own commune. */
     awayCommuneOfSchool: (s: number): number => communePerm.forward((s + 1) % nCommunes),
@@ -117,8 +117,3 @@ export function createLayout(seed: number, schools: number, spp: number, staffPe
 }
 
 export type Layout = ReturnType<typeof createLayout>;
-
-/** Levels a population generates (multi_level and continuing exist in the model but are not generated). */
-export function isGeneratedLevel(level: SchoolLevel): level is GeneratedLevel {
-  return level in GRADES_OF;
-}

@@ -3,7 +3,7 @@
  * Frequencies are plausible, not statistics: this is synthetic data.
  */
 import { weighted, type Rng } from './prng.js';
-import type { SchoolLevel, Sex } from './types.js';
+import type { SchoolLevel, Sex } from '../../canonical/enums.js';
 
 /** Splits a `|`-separated table into NFC strings (compact tables that formatters leave alone). */
 const list = (table: string): string[] => table.split('|').map((s) => s.trim().normalize('NFC'));

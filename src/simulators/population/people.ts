@@ -1,33 +1,27 @@
 /** Builders of surveyed residents (moet-pcgd persons) and school staff. */
-import { dateInYear, disabilityOf, ETHNICITY, STREAM, type PopulationContext } from './context.js';
-import { HCMC_COMMUNES } from './hcmc-communes.js';
+import { STAFF_STATUS_VALUES, type Grade, type StaffPosition } from '../../canonical/enums.js';
+import type { CompletionYears, Person } from '../../canonical/person.js';
+import type { School } from '../../canonical/school.js';
+import type { Staff } from '../../canonical/staff.js';
+import type { Student } from '../../canonical/student.js';
+import { COMMUNES, dateInYear, disabilityOf, ETHNICITY, STREAM, type PopulationContext } from './context.js';
 import { BIRTH_PROVINCE, ID_SLOT, personalIdOf } from './ids.js';
 import { fullNameOf, SUBJECTS } from './names.js';
 import { pad, rngFor, type Rng } from './prng.js';
 import { staffCodeOf, teacherRange, type Codecs } from './records.js';
-import type {
-  Grade,
-  PopCompleted,
-  PopPerson,
-  PopSchool,
-  PopStaff,
-  PopStudent,
-  StaffPosition,
-  StaffStatus,
-} from './types.js';
 
 const gradeNumber = (grade: Grade | undefined): number => (grade && /^\d+$/.test(grade) ? Number(grade) : 0);
 
 /** Completion years and literacy of someone who has reached grade `n` (1–12) in school year starting `atYear`. */
-function historyAtGrade(n: number, atYear: number): Pick<PopPerson, 'completed' | 'literacy'> {
-  const completed: PopCompleted = {};
+function historyAtGrade(n: number, atYear: number): Pick<Person, 'completed' | 'literacy'> {
+  const completed: CompletionYears = {};
   if (n >= 1) completed.preschool = atYear - (n - 1);
   if (n >= 6) completed.primary = atYear - (n - 6);
   if (n >= 10) completed.lowerSecondary = atYear - (n - 10);
   return { completed, literacy: n >= 6 ? 'level2' : n >= 4 ? 'level1' : 'none' };
 }
 
-function householdHeader(rng: Rng): Pick<PopPerson, 'householdNo' | 'residenceType'> {
+function householdHeader(rng: Rng): Pick<Person, 'householdNo' | 'residenceType'> {
   return {
     householdNo: `KP${pad(1 + rng.int(40), 2)}-${pad(1 + rng.int(900), 4)}`,
     residenceType: rng.chance(0.8) ? 'permanent' : 'temporary',
@@ -35,15 +29,10 @@ function householdHeader(rng: Rng): Pick<PopPerson, 'householdNo' | 'residenceTy
 }
 
 /** The surveyed person behind student `i` (same personal ID, name, birth date, sex, ethnicity). */
-export function personFromStudent(
-  ctx: PopulationContext,
-  i: number,
-  st: PopStudent,
-  school: PopSchool,
-): PopPerson {
+export function personFromStudent(ctx: PopulationContext, i: number, st: Student, school: School): Person {
   const rng = rngFor(ctx.seed, STREAM.personExtra, i);
   const n = gradeNumber(st.grade);
-  const person: PopPerson = {
+  const person: Person = {
     personRef: `P${pad(i, 9)}`,
     communeCode: st.residenceCommuneCode ?? school.communeCode,
     ...householdHeader(rng),
@@ -75,7 +64,7 @@ function residentHistory(rng: Rng, age: number, birthYear: number, startYear: nu
     const grade = String(n) as Grade;
     return { ...historyAtGrade(n, startYear - 1), dropout: { grade, year: startYear - rng.int(2) } };
   }
-  const completed: PopCompleted = {};
+  const completed: CompletionYears = {};
   if (birthYear >= 1990 && rng.chance(0.8)) completed.preschool = birthYear + 6;
   const primary = rng.chance(0.97);
   if (primary) completed.primary = birthYear + 11;
@@ -87,7 +76,7 @@ function residentHistory(rng: Rng, age: number, birthYear: number, startYear: nu
 }
 
 /** Resident `i` who is not a student (index i ≥ number of students). */
-export function buildResident(ctx: PopulationContext, i: number): PopPerson {
+export function buildResident(ctx: PopulationContext, i: number): Person {
   const e = i - ctx.students;
   const { age, rank } = ctx.layout.resident(e);
   const birthYear = ctx.startYear - age;
@@ -104,9 +93,9 @@ export function buildResident(ctx: PopulationContext, i: number): PopPerson {
     rank,
     ID_SLOT.resident,
   );
-  const person: PopPerson = {
+  const person: Person = {
     personRef: `P${pad(i, 9)}`,
-    communeCode: HCMC_COMMUNES[ctx.layout.communeOfResident(e)]?.[0] ?? '',
+    communeCode: COMMUNES[ctx.layout.communeOfResident(e)]?.code ?? '',
     ...householdHeader(rng),
     fullName,
     birthDate,
@@ -122,7 +111,6 @@ export function buildResident(ctx: PopulationContext, i: number): PopPerson {
   return person;
 }
 
-const STAFF_STATUS: readonly StaffStatus[] = ['working', 'on_leave', 'left', 'retired'];
 const PRIMARY_SPECIALISTS = ['english', 'music', 'fine_arts', 'physical_education', 'informatics'];
 
 function positionOf(k: number, staffPerSchool: number): StaffPosition {
@@ -133,7 +121,7 @@ function positionOf(k: number, staffPerSchool: number): StaffPosition {
 }
 
 /** Staff member t (school ⌊t / staffPerSchool⌋, position t mod staffPerSchool). */
-export function buildStaff(ctx: PopulationContext, codes: Codecs, t: number): PopStaff {
+export function buildStaff(ctx: PopulationContext, codes: Codecs, t: number): Staff {
   const s = Math.floor(t / ctx.staffPerSchool);
   const k = t % ctx.staffPerSchool;
   const rng = rngFor(ctx.seed, STREAM.staff, t);
@@ -147,7 +135,7 @@ export function buildStaff(ctx: PopulationContext, codes: Codecs, t: number): Po
   const sex = rng.chance(position === 'teacher' ? 0.3 : 0.5) ? 'male' : 'female';
   const schoolCode = codes.schoolCode(s);
   const u = rng.next();
-  const staff: PopStaff = {
+  const staff: Staff = {
     staffCode: staffCodeOf(schoolCode, k),
     schoolCode,
     personalId: personalIdOf(
@@ -163,7 +151,7 @@ export function buildStaff(ctx: PopulationContext, codes: Codecs, t: number): Po
     sex,
     ethnicityCode: ETHNICITY.pick(rng.next()),
     position,
-    status: STAFF_STATUS[u < 0.95 ? 0 : u < 0.98 ? 1 : u < 0.99 ? 2 : 3] ?? 'working',
+    status: STAFF_STATUS_VALUES[u < 0.95 ? 0 : u < 0.98 ? 1 : u < 0.99 ? 2 : 3] ?? 'working',
     email: `gv${pad(k, 3)}.${schoolCode}@hcm.edu.vn`,
   };
   const level = ctx.layout.levelOf(s);

@@ -3,16 +3,20 @@ import {
   dateBetween,
   dateInYear,
   disabilityOf,
+  COMMUNES,
   ETHNICITY,
   STREAM,
   type PopulationContext,
 } from './context.js';
-import { HCMC_COMMUNES, HCMC_PROVINCE_CODE } from './hcmc-communes.js';
 import { affinePermutation, BIRTH_PROVINCE, ID_SLOT, personalIdOf } from './ids.js';
 import { ageOfGrade, GRADES_OF, type GeneratedLevel } from './layout.js';
 import { fullNameOf, schoolNameOf, streetOf } from './names.js';
 import { pad, rngFor, unit3, weighted } from './prng.js';
-import type { PopClass, PopSchool, PopStudent, StudentStatus } from './types.js';
+import type { ClassGroup } from '../../canonical/class-group.js';
+import { HCMC_PROVINCE_CODE } from '../../canonical/codes/admin-units.js';
+import type { StudentStatus } from '../../canonical/enums.js';
+import type { School } from '../../canonical/school.js';
+import type { Student } from '../../canonical/student.js';
 
 const STATUS = weighted<StudentStatus>([
   ['studying', 935],
@@ -45,10 +49,13 @@ export function createCodecs(seed: number) {
 export type Codecs = ReturnType<typeof createCodecs>;
 
 /** School s. */
-export function buildSchool(ctx: PopulationContext, codes: Codecs, s: number): PopSchool {
+export function buildSchool(ctx: PopulationContext, codes: Codecs, s: number): School {
   const rng = rngFor(ctx.seed, STREAM.school, s);
   const level = ctx.layout.levelOf(s);
-  const [communeCode, communeName] = HCMC_COMMUNES[ctx.layout.communeOfSchool(s)] ?? ['', ''];
+  const { code: communeCode, name: communeName } = COMMUNES[ctx.layout.communeOfSchool(s)] ?? {
+    code: '',
+    name: '',
+  };
   return {
     schoolCode: codes.schoolCode(s),
     name: schoolNameOf(rng, level),
@@ -68,7 +75,7 @@ export function classCountOf(ctx: PopulationContext, s: number): number {
 }
 
 /** Class c (0-based) of school s; homeroom teachers are the school's teachers in turn. */
-export function buildClass(ctx: PopulationContext, codes: Codecs, s: number, c: number): PopClass {
+export function buildClass(ctx: PopulationContext, codes: Codecs, s: number, c: number): ClassGroup {
   const level: GeneratedLevel = ctx.layout.levelOf(s);
   const sections = ctx.layout.sectionsOf(level);
   const grade = GRADES_OF[level][Math.floor(c / sections) % GRADES_OF[level].length] ?? '1';
@@ -77,7 +84,7 @@ export function buildClass(ctx: PopulationContext, codes: Codecs, s: number, c: 
   const yearShort = `${ctx.startYear % 100}${(ctx.startYear + 1) % 100}`;
   const name =
     level === 'preschool' ? `${PRESCHOOL_CLASS[grade] ?? grade} ${section}` : `${grade}A${section}`;
-  const out: PopClass = {
+  const out: ClassGroup = {
     classCode: `${schoolCode}-${yearShort}-${grade}-${section}`,
     schoolCode,
     schoolYear: ctx.schoolYear,
@@ -118,7 +125,7 @@ export function buildStudent(
   codes: Codecs,
   g: number,
   staleStatus: boolean,
-): PopStudent {
+): Student {
   const at = ctx.layout.locate(g);
   const rng = rngFor(ctx.seed, STREAM.student, g);
   const grade = GRADES_OF[at.level][at.gradeIndex] ?? '1';
@@ -137,7 +144,7 @@ export function buildStudent(
   const statusPick = rng.next();
   if (staleStatus) status = statusPick < 0.5 ? 'dropped_out' : 'transferred_out';
   const schoolCode = codes.schoolCode(at.schoolIndex);
-  const out: PopStudent = {
+  const out: Student = {
     studentCode: codes.studentCode(g),
     schoolCode,
     classCode: buildClass(ctx, codes, at.schoolIndex, at.classIndex).classCode,
@@ -149,7 +156,7 @@ export function buildStudent(
     sex,
     ethnicityCode,
     status,
-    residenceCommuneCode: HCMC_COMMUNES[residenceCommuneOf(ctx, g)]?.[0] ?? '',
+    residenceCommuneCode: COMMUNES[residenceCommuneOf(ctx, g)]?.code ?? '',
   };
   if (status !== 'studying') {
     out.statusDate = dateBetween(

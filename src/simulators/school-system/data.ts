@@ -5,16 +5,19 @@
  * only the change times, so a record is built only when it is served. The wire form of each record is
  * the system's own (given as `wireOf`): only the walking is shared.
  */
-import type { PopClass, PopStaff, PopStudent, Population } from '../population/index.js';
+import type { ClassGroup } from '../../canonical/class-group.js';
+import type { Staff } from '../../canonical/staff.js';
+import type { Student } from '../../canonical/student.js';
+import type { Population } from '../population/index.js';
 
 /** The entities a school-management system serves. */
 export type SchoolEntity = 'students' | 'staff' | 'classes';
 
 /** A system's wire builders: population record + change time (ISO) → wire record. */
 export interface WireBuilders<RecOf extends Record<SchoolEntity, unknown>> {
-  students(s: PopStudent, changedAt: string): RecOf['students'];
-  staff(t: PopStaff, changedAt: string): RecOf['staff'];
-  classes(c: PopClass, changedAt: string): RecOf['classes'];
+  students(s: Student, changedAt: string): RecOf['students'];
+  staff(t: Staff, changedAt: string): RecOf['staff'];
+  classes(c: ClassGroup, changedAt: string): RecOf['classes'];
 }
 
 /** What {@link createSchoolSystemData} needs to know of one system. */

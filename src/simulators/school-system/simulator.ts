@@ -7,7 +7,6 @@
  */
 import { createPopulation, type Population } from '../population/index.js';
 import {
-  SimError,
   startSimServer,
   type Faults,
   type SimContext,
@@ -147,16 +146,14 @@ export async function startSchoolSimulator<
   const server = await startSimServer({
     system: spec.system,
     seed: opts.seed,
-    ...(opts.faults ? { faults: opts.faults } : {}),
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    handler: (req, ctx) => {
-      try {
-        return route(req, ctx);
-      } catch (err) {
-        if (!(err instanceof SimError)) throw err;
-        return { status: err.status, headers: err.headers, body: spec.errorBody(err.code, err.message) };
-      }
-    },
+    faults: opts.faults,
+    port: opts.port,
+    handler: route,
+    renderError: (err) => ({
+      status: err.status,
+      headers: err.headers,
+      body: spec.errorBody(err.code, err.message),
+    }),
   });
 
   const count = (entity: SchoolEntity, o: { schoolCode?: string; since?: string } = {}): number => {

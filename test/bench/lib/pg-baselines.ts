@@ -6,7 +6,7 @@
  *     (3c/3d) — the same statement `src/store/records.ts` runs.
  */
 import { spawn } from 'node:child_process';
-import type { PopStudent } from '../../../src/simulators/population/index.js';
+import type { Student } from '../../../src/canonical/student.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { fingerprint } from '../../../src/store/records.js';
 import { secondsSince } from './types.js';
@@ -20,7 +20,7 @@ export interface StudentRow {
   fingerprint: string;
 }
 
-export function studentRows(records: readonly PopStudent[]): StudentRow[] {
+export function studentRows(records: readonly Student[]): StudentRow[] {
   return records.map((r) => ({
     key: r.studentCode,
     scope: r.schoolCode,

@@ -3,12 +3,13 @@
  * the simulators serve), without injected discrepancies, so every record is valid and passes the
  * quality checks. Deterministic: the same arguments give the same records.
  */
-import { createPopulation, type PopStudent } from '../../../src/simulators/population/index.js';
+import type { Student } from '../../../src/canonical/student.js';
+import { createPopulation } from '../../../src/simulators/population/index.js';
 
 /** A batch as a vendor pushes it: one school, its students in truc's canonical format. */
 export interface StudentBatch {
   schoolCode: string;
-  records: PopStudent[];
+  records: Student[];
 }
 
 /** `count` batches of `size` students, batch i holding the students of school i. */
@@ -25,11 +26,11 @@ export function studentBatches(count: number, size = 1000, seed = 'truc-bench'):
  * `count` valid students with every field of the canonical Student filled (statusDate and
  * disability are optional and mostly absent in the population; set here so all 14 fields are parsed).
  */
-export function fullStudents(count: number, seed = 'truc-bench-validation'): PopStudent[] {
+export function fullStudents(count: number, seed = 'truc-bench-validation'): Student[] {
   const perSchool = 500;
   const schools = Math.ceil(count / perSchool);
   const pop = createPopulation({ seed, schools, studentsPerSchool: perSchool, discrepancyRate: 0 });
-  const out: PopStudent[] = [];
+  const out: Student[] = [];
   for (let s = 0; s < schools && out.length < count; s++) {
     for (const st of pop.studentsOfSchool(s)) {
       if (out.length >= count) break;
@@ -40,6 +41,6 @@ export function fullStudents(count: number, seed = 'truc-bench-validation'): Pop
 }
 
 /** The same records with two bad fields each (an impossible month, an unknown sex code) — PERFORMANCE 4b. */
-export function withTwoBadFields(records: readonly PopStudent[]): Record<string, unknown>[] {
+export function withTwoBadFields(records: readonly Student[]): Record<string, unknown>[] {
   return records.map((r) => ({ ...r, birthDate: `${r.birthDate.slice(0, 4)}-13-01`, sex: 'unknown' }));
 }
