@@ -5,7 +5,7 @@
  *
  * ```ts
  * runConformance('hcm-csdl', {
- *   startSim: () => startSimulator({ seed: 7, schools: 3 }),
+ *   startSim: () => startHcmCsdlSimulator({ seed: 7, schools: 3, … }),
  *   makeAdapter: (sim, o) => createHcmCsdlAdapter({ baseURL: sim.url, timeoutMs: o.timeoutMs, … }),
  *   source: { entity: 'students', expectedCount: (sim) => 3 * 40, keyOf: (s) => s.maHocSinh },
  *   target: { entity: 'students', records: () => [...], effectCount: (sim) => sim.received.count('students') },
