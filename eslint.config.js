@@ -6,6 +6,8 @@ export default tseslint.config(
   {
     ignores: [
       'scripts/*.mjs',
+      'scripts/*.cjs',
+      '.dependency-cruiser.cjs',
       'dist/**',
       'node_modules/**',
       'data/**',

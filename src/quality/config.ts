@@ -4,7 +4,9 @@
  * default is truc's own and says so.
  */
 import type { EntityName } from '../canonical/entities.js';
-import type { Severity } from './types.js';
+
+/** How a finding weighs: `error` rejects the record, `warning` accepts and flags, `info` only informs. */
+export type Severity = 'error' | 'warning' | 'info';
 
 /** Per entity, rule code → the severity the city wants ('off' switches the rule off). */
 export type QualityPolicy = Readonly<

@@ -3,14 +3,13 @@
  * Criteria are the city's four words: đúng (correct), đủ (complete), sạch (clean), sống (live).
  */
 import type { EntityName } from '../canonical/entities.js';
-import type { QualityConfig } from './config.js';
+import type { QualityConfig, Severity } from './config.js';
+
+export type { Severity };
 
 /** The four criteria: dung = đúng (correct), du = đủ (complete), sach = sạch (clean), song = sống (live). */
 export type Criterion = 'dung' | 'du' | 'sach' | 'song';
 export const CRITERIA: readonly Criterion[] = ['dung', 'du', 'sach', 'song'];
-
-/** `error` rejects the record; `warning` accepts and flags it; `info` only tells. */
-export type Severity = 'error' | 'warning' | 'info';
 
 /**
  * Where a rule runs: `input` on a record as received, before the canonical schema (cleaners, the

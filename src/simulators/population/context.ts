@@ -5,10 +5,6 @@
 import { weighted, type Rng } from './prng.js';
 import type { Layout } from './layout.js';
 import type { DisabilityCode } from '../../canonical/enums.js';
-import { hcmcCommunes } from '../../canonical/codes/admin-units.js';
-
-/** The 168 communes of province 79 (canonical 2025 list, in code order); commune indexes point into it. */
-export const COMMUNES = hcmcCommunes();
 
 /** Stream ids: each record family draws from its own stream of (seed, stream, index). */
 export const STREAM = {

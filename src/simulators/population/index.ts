@@ -9,9 +9,9 @@ import type { Person } from '../../canonical/person.js';
 import type { School } from '../../canonical/school.js';
 import type { Staff } from '../../canonical/staff.js';
 import type { Student } from '../../canonical/student.js';
-import { COMMUNES, STREAM, type PopulationContext } from './context.js';
+import { STREAM, type PopulationContext } from './context.js';
 import { applyDiscrepancy, discrepancyOf, type DiscrepancyKind } from './discrepancy.js';
-import { createLayout } from './layout.js';
+import { COMMUNES, createLayout } from './layout.js';
 import { buildResident, buildStaff, personFromStudent } from './people.js';
 import { seedHash, unit3 } from './prng.js';
 import {

@@ -3,9 +3,12 @@
  * in, and its rank among records of the same birth year (for collision-free personal IDs). All O(1).
  */
 import type { Grade } from '../../canonical/enums.js';
-import { COMMUNES } from './context.js';
+import { hcmcCommunes } from '../../canonical/codes/admin-units.js';
 import { affinePermutation } from './ids.js';
 import { mix32 } from './prng.js';
+
+/** The 168 communes of province 79 (canonical 2025 list, in code order); commune indexes point into it. */
+export const COMMUNES = hcmcCommunes();
 
 export type GeneratedLevel = 'preschool' | 'primary' | 'lower_secondary' | 'upper_secondary';
 

@@ -3,13 +3,12 @@ import {
   dateBetween,
   dateInYear,
   disabilityOf,
-  COMMUNES,
   ETHNICITY,
   STREAM,
   type PopulationContext,
 } from './context.js';
 import { affinePermutation, BIRTH_PROVINCE, ID_SLOT, personalIdOf } from './ids.js';
-import { ageOfGrade, GRADES_OF, type GeneratedLevel } from './layout.js';
+import { ageOfGrade, COMMUNES, GRADES_OF, type GeneratedLevel } from './layout.js';
 import { fullNameOf, schoolNameOf, streetOf } from './names.js';
 import { pad, rngFor, unit3, weighted } from './prng.js';
 import type { ClassGroup } from '../../canonical/class-group.js';

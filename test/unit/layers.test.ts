@@ -1,0 +1,67 @@
+/**
+ * The layer order (README "How it works", DESIGN §6) is what dependency-cruiser enforces: src/ has no
+ * violation, the README's table lists the tool's layers in the tool's order, and the rules do catch a
+ * lower layer importing a higher one (checked on a scratch tree, not on src/).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cruise, type ICruiseResult, type IConfiguration } from 'dependency-cruiser';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const require = createRequire(import.meta.url);
+const config = require(join(ROOT, '.dependency-cruiser.cjs')) as IConfiguration;
+const { LAYERS } = require(join(ROOT, 'scripts', 'layers.cjs')) as {
+  LAYERS: { name: string; path: string }[];
+};
+
+async function violationsIn(baseDir: string): Promise<string[]> {
+  const result = await cruise(['src'], {
+    baseDir,
+    validate: true,
+    ruleSet: { forbidden: config.forbidden ?? [] },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+  });
+  const output = result.output as ICruiseResult;
+  return output.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'truc-layers-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function put(path: string, text: string): void {
+  mkdirSync(dirname(join(scratch, path)), { recursive: true });
+  writeFileSync(join(scratch, path), text);
+}
+
+describe('layers', () => {
+  it('src/ keeps the layer order, with no cycle', async () => {
+    expect(await violationsIn(ROOT)).toEqual([]);
+  }, 60_000);
+
+  it("the README's layer table is the tool's table, in the same order", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| ([a-z]+) \| `src\//gm)].map((m) => m[1]);
+    expect(rows).toEqual(LAYERS.map((l) => l.name));
+  });
+
+  it('catches an upward import, a cycle, an adapter reaching the store and the API reaching a processor', async () => {
+    put('src/config.ts', "import { x } from './jobs/pull.js';\nexport const c = x;\n");
+    put('src/jobs/pull.ts', "import { c } from '../config.js';\nexport const x = 1 + Number(c);\n");
+    put('src/store/db.ts', 'export const db = 1;\n');
+    put('src/adapters/smas/client.ts', "import { db } from '../../store/db.js';\nexport const k = db;\n");
+    put('src/api/routes/x.ts', "import { x } from '../../jobs/pull.js';\nexport const r = x;\n");
+    const found = await violationsIn(scratch);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'layer-leaves-imports-jobs: src/config.ts -> src/jobs/pull.ts',
+        'no-circular: src/config.ts -> src/jobs/pull.ts',
+        'adapters-transport-only: src/adapters/smas/client.ts -> src/store/db.ts',
+        'api-enqueues-through-contracts: src/api/routes/x.ts -> src/jobs/pull.ts',
+      ]),
+    );
+  }, 60_000);
+});
