@@ -2,15 +2,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
-import { CATALOGUE_VERSION, RETIRED_CODES, RULES } from '../src/quality/catalogue.js';
+import { CATALOGUE_VERSION, GATE_RULES, RETIRED_CODES, RULES } from '../src/quality/catalogue.js';
 import { DEFAULT_QUALITY_CONFIG } from '../src/quality/config.js';
-import type { Criterion, RuleInfo } from '../src/quality/types.js';
+import type { Category, RuleInfo } from '../src/quality/types.js';
 
-const CRITERION_TITLE: Readonly<Record<Criterion, string>> = {
+const CRITERION_TITLE: Readonly<Partial<Record<Category, string>>> = {
   dung: 'Đúng — correct',
   du: 'Đủ — complete',
   sach: 'Sạch — clean',
   song: 'Sống — live',
+  tenancy: 'Tenancy — the gate before the criteria (never switched off by the policy, not scored)',
 };
 
 const SCOPE: Readonly<Record<RuleInfo['scope'], string>> = {
@@ -22,13 +23,15 @@ const SCOPE: Readonly<Record<RuleInfo['scope'], string>> = {
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
-function section(criterion: Criterion): string {
-  const rows = RULES.filter((r) => r.criterion === criterion).map(
-    (r) =>
-      `| \`${r.code}\` | ${r.severity} | ${r.entities.join(', ')} | ${SCOPE[r.scope]} | ${r.version} | ` +
-      `${cell(r.message.vi)}<br>${cell(r.message.en)} | ${cell(r.hint.vi)}<br>${cell(r.hint.en)} | ${r.showsValue ? 'yes' : 'no'} |`,
-  );
-  return `## ${CRITERION_TITLE[criterion]}
+function section(criterion: Category): string {
+  const rows = [...RULES, ...GATE_RULES]
+    .filter((r) => r.criterion === criterion)
+    .map(
+      (r) =>
+        `| \`${r.code}\` | ${r.severity} | ${r.entities.join(', ')} | ${SCOPE[r.scope]} | ${r.version} | ` +
+        `${cell(r.message.vi)}<br>${cell(r.message.en)} | ${cell(r.hint.vi)}<br>${cell(r.hint.en)} | ${r.showsValue ? 'yes' : 'no'} |`,
+    );
+  return `## ${CRITERION_TITLE[criterion] ?? criterion}
 
 | code | default severity | entities | runs on | version | message (vi / en) | how to fix (vi / en) | shows the value |
 |---|---|---|---|---|---|---|---|
@@ -40,7 +43,8 @@ const c = DEFAULT_QUALITY_CONFIG;
 const text = `# Data-quality rules
 
 Generated from \`src/quality/\` by \`scripts/gen-quality-docs.ts\` (\`npm run gen:quality-rules\`); do
-not edit by hand. Catalogue version **${CATALOGUE_VERSION}**, ${RULES.length} rules.
+not edit by hand. Catalogue version **${CATALOGUE_VERSION}**, ${RULES.length} rules, and ${GATE_RULES.length} tenancy rules
+that every vendor batch passes first.
 
 Codes are part of the API contract (vendors filter findings by them): they are never renamed or
 reused. A rule's \`version\` goes up whenever its verdict on the same record can change. Severities:
@@ -52,7 +56,7 @@ Runs on: *input* — before the canonical schema, on records pushed in truc's ca
 schema failure always rejects); *record* — one canonical record; *batch* — across one batch;
 *store lookup* — with facts from the store, fetched once per batch whatever its size.
 
-${(['dung', 'du', 'sach', 'song'] as const).map(section).join('\n')}
+${(['dung', 'du', 'sach', 'song', 'tenancy'] as const).map(section).join('\n')}
 ## Defaults the rules use (configuration \`quality\`)
 
 | setting | default | source |

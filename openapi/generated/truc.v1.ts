@@ -779,7 +779,7 @@ export interface components {
       criterion: string;
       rule: string;
       /** @enum {string} */
-      severity: 'error' | 'warning';
+      severity: 'error' | 'warning' | 'info';
       pointer: string;
       message: {
         vi: string;
@@ -926,7 +926,7 @@ export interface components {
       criterion: string;
       rule: string;
       /** @enum {string} */
-      severity: 'error' | 'warning';
+      severity: 'error' | 'warning' | 'info';
       pointer: string;
       message: {
         vi: string;

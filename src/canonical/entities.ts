@@ -42,3 +42,12 @@ export function naturalKey<E extends EntityName>(entity: E, record: EntityRecord
 export function isEntityName(name: string): name is EntityName {
   return Object.hasOwn(ENTITY_SCHEMAS, name);
 }
+
+/**
+ * The unit a canonical record belongs to, as tenancy reads it: its school (a person: its commune);
+ * '' when the record names none.
+ */
+export function scopeOf(entity: EntityName, record: Readonly<Record<string, unknown>>): string {
+  const v = entity === 'persons' ? record['communeCode'] : record['schoolCode'];
+  return typeof v === 'string' ? v : '';
+}

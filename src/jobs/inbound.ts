@@ -4,7 +4,7 @@
  * the native formats use the same mapping code as scheduled pulls.
  */
 import type { z } from 'zod';
-import { ENTITY_SCHEMAS, naturalKey } from '../canonical/entities.js';
+import { ENTITY_SCHEMAS, naturalKey, scopeOf } from '../canonical/entities.js';
 import { canonicalToCanonical, CANONICAL_MAPPING_VERSION, zodFindings } from '../mappings/canonical/index.js';
 import type { EntityMapping, MapContext, MapResult } from '../mappings/types.js';
 import { AppError } from '../errors.js';
@@ -22,11 +22,6 @@ export interface InboundRecord {
 export interface InboundMapping {
   version: string;
   map(raw: unknown, ctx: MapContext): MapResult<InboundRecord>;
-}
-
-function scopeOf(entity: EntityName, record: Record<string, unknown>): string {
-  const v = entity === 'persons' ? record.communeCode : record.schoolCode;
-  return typeof v === 'string' ? v : '';
 }
 
 function keyed(entity: EntityName, value: Record<string, unknown>): InboundRecord {

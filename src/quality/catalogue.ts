@@ -8,18 +8,22 @@ import { DUNG_CHECKS, DUNG_RULES } from './rules/dung.js';
 import type { Check } from './rules/define.js';
 import { SACH_CHECKS, SACH_RULES } from './rules/sach.js';
 import { SONG_CHECKS, SONG_RULES } from './rules/song.js';
-import type { Criterion, RuleInfo } from './types.js';
+import { TENANCY_CHECKS, TENANCY_RULES } from './rules/tenancy.js';
+import type { Category, RuleInfo } from './types.js';
 
 /** Version of the catalogue as a whole: bumped when a rule is added, retired or changes version. */
 export const CATALOGUE_VERSION = '2025.1';
 
-/** Every rule, by criterion (đúng, đủ, sạch, sống), in catalogue order. */
+/** Every rule of the four criteria (đúng, đủ, sạch, sống), in catalogue order: what scorecards score. */
 export const RULES: readonly RuleInfo[] = Object.freeze([
   ...DUNG_RULES,
   ...DU_RULES,
   ...SACH_RULES,
   ...SONG_RULES,
 ]);
+
+/** The gate's rules: tenancy (a vendor writes only its own school's records). Not scored. */
+export const GATE_RULES: readonly RuleInfo[] = Object.freeze([...TENANCY_RULES]);
 
 /** Codes of rules that no longer exist; never to be used again. */
 export const RETIRED_CODES: readonly string[] = Object.freeze([]);
@@ -32,16 +36,22 @@ export const CHECKS: readonly Check[] = Object.freeze([
   ...SONG_CHECKS,
 ]);
 
-const PREFIX: Readonly<Record<Criterion, string>> = {
+/** What the ingest runs on a batch: the tenancy gate, then the checks of the four criteria. */
+export const INGEST_CHECKS: readonly Check[] = Object.freeze([...TENANCY_CHECKS, ...CHECKS]);
+
+const PREFIX: Readonly<Record<Category, string>> = {
   dung: 'DUNG_',
   du: 'DU_',
   sach: 'SACH_',
   song: 'SONG_',
+  tenancy: 'TENANCY_',
+  mapping: 'MAP_',
+  schema: 'SCHEMA_',
 };
 
-const BY_CODE: ReadonlyMap<string, RuleInfo> = new Map(RULES.map((r) => [r.code, r]));
+const BY_CODE: ReadonlyMap<string, RuleInfo> = new Map([...RULES, ...GATE_RULES].map((r) => [r.code, r]));
 
-/** The rule with this code, or undefined. */
+/** The rule (of the criteria or the gate) with this code, or undefined. */
 export function ruleByCode(code: string): RuleInfo | undefined {
   return BY_CODE.get(code);
 }
@@ -50,7 +60,11 @@ export function ruleByCode(code: string): RuleInfo | undefined {
  * Problems with the catalogue (empty when sound): duplicate or retired codes, a code whose prefix is
  * not its criterion's, a check reporting a rule that is not catalogued, a non-input rule no check reports.
  */
-export function catalogueProblems(rules = RULES, checks = CHECKS, retired = RETIRED_CODES): string[] {
+export function catalogueProblems(
+  rules: readonly RuleInfo[] = [...RULES, ...GATE_RULES],
+  checks: readonly Check[] = INGEST_CHECKS,
+  retired = RETIRED_CODES,
+): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const r of rules) {

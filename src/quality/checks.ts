@@ -1,12 +1,14 @@
 /**
- * The first record-level quality rules, run at ingest on every mapped record. Rule codes start with
- * their criterion (DUNG_ correct, DU_ complete, SACH_ clean, SONG_ live). They are warnings: they are
- * reported per record and never block a record yet; the data-quality issue adds the policy
- * (which rules block), the engine and scorecards.
+ * The first record-level quality rules, run at ingest on every mapped record until the ingest runs
+ * the catalogue's own checks (issue 8; the catalogue has rules of the same codes). Rule codes start
+ * with their criterion (DUNG_ correct, DU_ complete, SACH_ clean, SONG_ live). They are warnings:
+ * reported per record, never blocking.
  */
 import { checkPersonalIdAgainst } from '../canonical/personal-id.js';
 import { isCommuneCode } from '../canonical/codes/admin-units.js';
 import type { MappingFinding } from '../mappings/types.js';
+import { findingOf } from './findings.js';
+import type { Finding } from './types.js';
 
 type Rec = Record<string, unknown>;
 
@@ -49,8 +51,12 @@ function communeCheck(pointer: string, code: unknown): MappingFinding[] {
   ];
 }
 
-/** Quality findings of one canonical record. */
-export function qualityChecks(entity: string, record: Rec): MappingFinding[] {
+/** Quality findings of one canonical record, record `index` of its batch. */
+export function qualityChecks(entity: string, record: Rec, index: number): Finding[] {
+  return recordChecks(entity, record).map((f) => findingOf(index, f));
+}
+
+function recordChecks(entity: string, record: Rec): MappingFinding[] {
   switch (entity) {
     case 'students':
       return [

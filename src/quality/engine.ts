@@ -47,6 +47,8 @@ export interface QualityLookups {
     schoolCodes: readonly string[],
     schoolYear: string,
   ): Promise<ReadonlyMap<string, number>>;
+  /** The school (a person: the commune) holding each of these keys in the store, where one does. */
+  owners?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
 /** What the engine returns for a batch. */
@@ -66,8 +68,9 @@ interface Template {
   readonly rule: RuleInfo;
 }
 
-/** The severity `rule` has for `entity` under the policy, or 'off'. */
+/** The severity `rule` has for `entity` under the policy, or 'off'. Tenancy is access control: no policy changes it. */
 export function effectiveSeverity(rule: RuleInfo, ctx: BatchContext): Severity | 'off' {
+  if (rule.criterion === 'tenancy') return rule.severity;
   const policy = ctx.config.policy;
   return policy[ctx.entity]?.[rule.code] ?? policy['*']?.[rule.code] ?? rule.severity;
 }
@@ -269,6 +272,10 @@ async function fetchFacts(
   }
   if (needs.has('currentYearCounts') && lookups.currentYearCounts && ownSchools.length > 0) {
     facts.currentYearCounts = await lookups.currentYearCounts(ctx.entity, ownSchools, ctx.schoolYear);
+    calls++;
+  }
+  if (needs.has('owners') && lookups.owners && keys.length > 0) {
+    facts.owners = await lookups.owners(ctx.entity, distinct(keys));
     calls++;
   }
   return { facts, calls };

@@ -4,6 +4,8 @@ export {
   RULES,
   RETIRED_CODES,
   CHECKS,
+  GATE_RULES,
+  INGEST_CHECKS,
   ruleByCode,
   catalogueProblems,
 } from './catalogue.js';
@@ -16,13 +18,16 @@ export {
   type QualityLookups,
   type QualityResult,
 } from './engine.js';
+export { categoryOf, findingOf } from './findings.js';
 export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
 export { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityPolicy } from './config.js';
 export type { ActiveHolder, LastSync, SchoolFacts, StoreFacts } from './rules/define.js';
 export {
   CRITERIA,
   type BatchContext,
+  type Category,
   type Criterion,
+  type Gate,
   type Finding,
   type Rec,
   type RuleInfo,

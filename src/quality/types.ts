@@ -12,6 +12,16 @@ export type Criterion = 'dung' | 'du' | 'sach' | 'song';
 export const CRITERIA: readonly Criterion[] = ['dung', 'du', 'sach', 'song'];
 
 /**
+ * The gates a record passes before the criteria judge it: the source's wire format and the mapping
+ * (`mapping`), the canonical schema (`schema`), and the batch's school (`tenancy`: a vendor writes
+ * only its own school's records). Gate findings are not scored.
+ */
+export type Gate = 'mapping' | 'schema' | 'tenancy';
+
+/** What a rule and its findings are filed under: one of the four criteria, or a gate. */
+export type Category = Criterion | Gate;
+
+/**
  * Where a rule runs: `input` on a record as received, before the canonical schema (cleaners, the
  * personal-ID input form, schema issues); `record` on one canonical record; `batch` across the
  * records of one batch; `store` with lookups into the hub's store (a fixed number per batch).
@@ -26,9 +36,9 @@ export interface Text {
 
 /** A rule's entry in the catalogue. */
 export interface RuleInfo {
-  /** Stable code, starting with its criterion (DUNG_, DU_, SACH_, SONG_); never renamed or reused. */
+  /** Stable code, starting with its criterion (DUNG_, DU_, SACH_, SONG_, TENANCY_); never renamed or reused. */
   readonly code: string;
-  readonly criterion: Criterion;
+  readonly criterion: Category;
   /** The entities it applies to. */
   readonly entities: readonly EntityName[];
   /** Default severity; the city's policy may change it per entity. */
@@ -45,12 +55,15 @@ export interface RuleInfo {
   readonly showsValue: boolean;
 }
 
-/** One finding about one record (index ≥ 0) or about the batch's school (index −1). */
+/**
+ * One finding about one record (index ≥ 0) or about the batch's school (index −1): the one finding
+ * type of truc, whether a rule of the catalogue, a gate or a mapping reported it.
+ */
 export interface Finding {
   /** Index of the record in its batch; −1 for a finding about the school or the batch. */
   readonly index: number;
   readonly rule: string;
-  readonly criterion: Criterion;
+  readonly criterion: Category;
   readonly severity: Severity;
   /** JSON pointer into the record, '' for the whole record. */
   readonly pointer: string;

@@ -59,7 +59,7 @@ export interface FindingRow {
   recordKey: string | null;
   criterion: string;
   rule: string;
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'info';
   pointer: string;
   messageVi: string;
   messageEn: string;
@@ -164,7 +164,7 @@ export function createBatchesRepo(q: Queryable) {
         record_key: string | null;
         criterion: string;
         rule: string;
-        severity: 'error' | 'warning';
+        severity: FindingRow['severity'];
         pointer: string;
         message_vi: string;
         message_en: string;

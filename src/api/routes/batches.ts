@@ -79,7 +79,7 @@ const Finding = z
     recordKey: z.string().nullable(),
     criterion: z.string(),
     rule: z.string(),
-    severity: z.enum(['error', 'warning']),
+    severity: z.enum(['error', 'warning', 'info']),
     pointer: z.string(),
     message: z.object({ vi: z.string(), en: z.string() }),
   })

@@ -61,6 +61,8 @@ export interface StoreFacts {
   readonly lastSyncs?: ReadonlyMap<string, readonly LastSync[]>;
   /** School code → number of its records in the current school year. */
   readonly currentYearCounts?: ReadonlyMap<string, number>;
+  /** Natural key → the school (a person: the commune) that holds the stored record. */
+  readonly owners?: ReadonlyMap<string, string>;
 }
 
 /** Which lookup a store check needs. */

@@ -1,0 +1,78 @@
+/**
+ * Tenancy, the gate before the criteria: a vendor's batch belongs to one school and may write only
+ * that school's records. Access control rather than a quality judgement: the city's policy cannot
+ * soften or switch these rules off (see `effectiveSeverity`). Batches pulled from the systems of
+ * record have no batch school (`ctx.schoolCode` undefined) and pass.
+ */
+import { scopeOf } from '../../canonical/entities.js';
+import { rule, type Check } from './define.js';
+
+const ALL = ['schools', 'classes', 'students', 'staff', 'persons'] as const;
+
+export const OTHER_SCHOOL = rule({
+  code: 'TENANCY_OTHER_SCHOOL',
+  criterion: 'tenancy',
+  entities: ALL,
+  severity: 'error',
+  version: 1,
+  scope: 'record',
+  title: { vi: 'Bản ghi của trường khác', en: 'Record of another school' },
+  message: {
+    vi: 'Bản ghi thuộc trường khác với trường của lô.',
+    en: 'The record belongs to a school other than the batch’s school.',
+  },
+  hint: {
+    vi: 'Gửi mỗi trường một lô riêng, với mã trường của lô.',
+    en: 'Send each school its own batch, under that school’s code.',
+  },
+  showsValue: false,
+});
+
+export const OWNED_ELSEWHERE = rule({
+  code: 'TENANCY_OWNED_ELSEWHERE',
+  criterion: 'tenancy',
+  entities: ALL,
+  severity: 'error',
+  version: 1,
+  scope: 'store',
+  title: { vi: 'Mã đang thuộc trường khác', en: 'Code held by another school' },
+  message: {
+    vi: 'Mã này đang thuộc một trường khác; chuyển trường phải qua quy trình chuyển trường.',
+    en: 'This code belongs to another school; moving it requires the transfer flow.',
+  },
+  hint: {
+    vi: 'Làm thủ tục chuyển trường; trường mới nhận bản ghi sau khi chuyển xong.',
+    en: 'Go through the transfer flow; the new school receives the record once it is done.',
+  },
+  showsValue: false,
+});
+
+const otherSchoolCheck: Check = {
+  scope: 'record',
+  rules: [OTHER_SCHOOL],
+  entities: ALL,
+  check(rec, index, ctx, out) {
+    if (ctx.schoolCode !== undefined && scopeOf(ctx.entity, rec) !== ctx.schoolCode) {
+      out.add(index, OTHER_SCHOOL, '/schoolCode');
+    }
+  },
+};
+
+/** Moving a record between schools is a transfer, decided by the city's flow, not by a push. */
+const ownedElsewhereCheck: Check = {
+  scope: 'store',
+  rules: [OWNED_ELSEWHERE],
+  entities: ALL,
+  needs: ['owners'],
+  check(_recs, keys, ctx, facts, out) {
+    const owners = facts.owners;
+    if (ctx.schoolCode === undefined || owners === undefined) return;
+    keys.forEach((key, index) => {
+      const owner = owners.get(key);
+      if (owner !== undefined && owner !== ctx.schoolCode) out.add(index, OWNED_ELSEWHERE, '');
+    });
+  },
+};
+
+export const TENANCY_RULES = [OTHER_SCHOOL, OWNED_ELSEWHERE];
+export const TENANCY_CHECKS: readonly Check[] = [otherSchoolCheck, ownedElsewhereCheck];
