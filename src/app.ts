@@ -21,6 +21,7 @@ import type { Db } from './store/db.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
+import inputPlugin, { clientErrorHandler } from './api/plugins/input.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
 import oauthRoutes from './api/routes/oauth.js';
@@ -51,6 +52,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 200 },
     connectionTimeout: 30_000,
+    http: { maxHeaderSize: deps.config.api.maxHeaderBytes },
+    clientErrorHandler,
     requestTimeout: 60_000,
     keepAliveTimeout: 72_000,
     ajv: { customOptions: { removeAdditional: false } },
@@ -63,6 +66,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  await app.register(inputPlugin, {
+    maxDepth: deps.config.api.maxJsonDepth,
+    maxNestedArrayItems: deps.config.api.maxNestedArrayItems,
+  });
   app.setSerializerCompiler(serializerCompiler);
 
   // Form bodies for the OAuth token endpoint (RFC 6749 uses application/x-www-form-urlencoded).

@@ -160,6 +160,18 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** issue 9: limits of the HTTP API beyond the body size (server.bodyLimitBytes). */
+    api: z
+      .object({
+        /** Deepest nesting of objects and arrays in a JSON body (the envelope is level 1). */
+        maxJsonDepth: z.number().int().min(4).max(256).default(32),
+        /** Longest array inside a record (the records array is bounded by server.maxBatchRecords). */
+        maxNestedArrayItems: z.number().int().positive().max(100_000).default(1000),
+        /** Node's limit on the size of all request headers together, in bytes. */
+        maxHeaderBytes: z.number().int().min(4096).max(65_536).default(16_384),
+      })
+      .strict()
+      .prefault({}),
     jobs: z
       .object({
         attempts: z.number().int().positive().default(8),

@@ -216,6 +216,34 @@ export const ERRORS = {
     'Chữ ký số không hợp lệ hoặc gói dữ liệu đã bị thay đổi.',
     'The signature is not valid or the package was changed.',
   ),
+  // issue 9: hostile input, identity and access
+  ERR_INVALID_ENCODING: def(400, false, 'Nội dung không phải UTF-8 hợp lệ.', 'The body is not valid UTF-8.'),
+  ERR_INVALID_TEXT: def(
+    400,
+    false,
+    'Dữ liệu chứa ký tự không được phép (NUL hoặc nửa cặp surrogate).',
+    'A value holds a forbidden character (NUL or a lone surrogate).',
+  ),
+  ERR_BODY_TOO_DEEP: def(400, false, 'Nội dung lồng nhau quá sâu.', 'The body is nested too deeply.'),
+  ERR_FORBIDDEN_KEY: def(
+    400,
+    false,
+    'Tên trường __proto__ hoặc constructor.prototype không được phép.',
+    'The field names __proto__ and constructor.prototype are not allowed.',
+  ),
+  ERR_BAD_REQUEST: def(
+    400,
+    false,
+    'Yêu cầu HTTP sai khuôn dạng (ví dụ ký tự xuống dòng trong tiêu đề).',
+    'The HTTP request is malformed (for example a line break in a header).',
+  ),
+  ERR_HEADERS_TOO_LARGE: def(
+    431,
+    false,
+    'Phần tiêu đề của yêu cầu quá lớn.',
+    'The request headers are too large.',
+  ),
+  ERR_REQUEST_TIMEOUT: def(408, true, 'Yêu cầu gửi quá chậm.', 'The request took too long to arrive.'),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -30,6 +30,7 @@ import {
 } from './rules/sach.js';
 import type { BatchContext, Rec, RuleInfo, Text } from './types.js';
 import { BatchSink } from './engine.js';
+import { printableKeys } from '../canonical/keys.js';
 
 const DATE_FIELDS = new Set(['birthDate', 'statusDate', 'startDate', 'endDate']);
 const EMAIL_FIELDS = new Set(['email', 'officialEmail']);
@@ -146,7 +147,7 @@ export function prepareCanonical(
     if (field !== '' && reported.has(field)) continue;
     reported.add(field);
     const detail: Text = canonicalMessage(issue.message);
-    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+    const keys = issue.code === 'unrecognized_keys' ? ` (${printableKeys(issue.keys)})` : '';
     sink.add(
       index,
       ruleOfIssue(field, issue, rec),

@@ -22,9 +22,10 @@ export interface AuthOptions {
 }
 
 /**
- * Verifies the bearer token on every request that reaches a route declaring `config.auth`, and
- * refuses tokens of disabled clients. Tenancy (which school) is checked by the routes, with
- * {@link requireSchool}, on every read and write.
+ * Verifies the bearer token on every request that reaches a route declaring `config.scope`, refuses
+ * tokens of disabled clients, and checks tenancy of a `:schoolCode` path parameter, all in `onRequest`:
+ * before the body is read, parsed or validated. Routes check it again with {@link requireSchool}, and
+ * the store filters by the caller's schools.
  */
 export default fp(
   async function auth(app: FastifyInstance, opts: AuthOptions) {
@@ -64,6 +65,16 @@ export default fp(
         throw new AppError('ERR_FORBIDDEN_SCOPE', `scope ${scope} required`);
       }
       request.principal = principal;
+      // Tenancy before the body is read or validated (issue 9): a caller learns nothing about, and
+      // makes truc parse nothing for, a school it does not serve.
+      const schoolCode = (request.params as Record<string, unknown> | undefined)?.schoolCode;
+      if (typeof schoolCode === 'string') {
+        const mode = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
+        if (!canAccessSchool(principal, schoolCode, mode)) {
+          opts.metrics.authFailures.inc({ reason: 'tenancy' });
+          throw new AppError('ERR_FORBIDDEN_SCHOOL');
+        }
+      }
     });
   },
   { name: 'truc-auth' },

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERRORS, isAppError, type ErrorCode, type FieldError } from '../../errors.js';
 import { pickLang, problem } from '../problem.js';
+import { printableKeys } from '../../canonical/keys.js';
 
 /** fastify's own error codes → ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -34,11 +35,19 @@ export function sendProblem(
 function zodIssues(err: FastifyError): FieldError[] {
   if (!hasZodFastifySchemaValidationErrors(err)) return [];
   const where = err.validationContext ?? 'body';
-  return err.validation.map((v) => ({
-    pointer: `/${where}${v.instancePath}`.replace(/\/$/, ''),
-    rule: (v.params as { issue?: { code?: string } } | undefined)?.issue?.code ?? v.keyword,
-    message: v.message ?? 'invalid',
-  }));
+  return err.validation.map((v) => {
+    // fastify-type-provider-zod: keyword = the zod issue code, params = the rest of the issue.
+    const keys = (v.params as { keys?: unknown } | undefined)?.keys;
+    return {
+      pointer: `/${where}${v.instancePath}`.replace(/\/$/, ''),
+      rule: v.keyword,
+      // zod's message names unknown keys verbatim, and a key may be a personal ID (issue 9).
+      message:
+        v.keyword === 'unrecognized_keys'
+          ? `unknown field(s): ${printableKeys(Array.isArray(keys) ? keys.map(String) : [])}`
+          : (v.message ?? 'invalid'),
+    };
+  });
 }
 
 export default fp(

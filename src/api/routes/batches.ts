@@ -14,7 +14,7 @@ import { ProblemSchema } from '../problem.js';
 
 const SchoolCode = z
   .string()
-  .regex(/^[A-Za-z0-9._-]{1,32}$/, 'mã trường không hợp lệ / invalid school code')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'mã trường không hợp lệ / invalid school code')
   .meta({ description: 'Mã định danh của trường / the school identifier (mã định danh)' });
 
 const Params = z.object({ schoolCode: SchoolCode }).strict();

@@ -6,13 +6,14 @@
 import type { z } from 'zod';
 import { canonicalMessageVi } from '../../canonical/messages.js';
 import type { MapResult, MappingFinding } from '../types.js';
+import { printableKeys } from '../../canonical/keys.js';
 
 export const CANONICAL_MAPPING_VERSION = 'canonical@1';
 
 export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFinding[] {
   return error.issues.slice(0, 20).map((issue) => {
     const pointer = issue.path.length ? `/${issue.path.map(String).join('/')}` : '';
-    const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+    const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${printableKeys(issue.keys)})` : '';
     return {
       pointer,
       rule: `${prefix}_${issue.code.toUpperCase()}`,

@@ -1,0 +1,163 @@
+/**
+ * Hostile input, refused before any route sees it (issue 9). JSON bodies are decoded as strict UTF-8
+ * (invalid bytes are refused, never stored as U+FFFD), parsed with prototype-poisoning protection,
+ * then walked once, iteratively, for what PostgreSQL's jsonb or a recursive serialiser cannot take:
+ * NUL characters, lone surrogates, nesting deeper than `maxDepth`, and arrays inside records longer
+ * than `maxNestedArrayItems`. Malformed HTTP (CR/LF in a header value, headers over Node's limit) is
+ * answered by {@link clientErrorHandler} with a problem document too.
+ */
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import secureJson from 'secure-json-parse';
+import { AppError, ERRORS } from '../../errors.js';
+import { printableKey } from '../../canonical/keys.js';
+import { problem } from '../problem.js';
+
+export interface InputLimits {
+  /** Deepest nesting of objects and arrays accepted in a JSON body (the envelope is level 1). */
+  maxDepth: number;
+  /** Longest array accepted below the envelope's own fields (the records array is bounded by its route). */
+  maxNestedArrayItems: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Strict UTF-8 → string; invalid bytes are a 400, never U+FFFD. */
+export function decodeUtf8(body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new AppError('ERR_INVALID_ENCODING');
+  }
+}
+
+/** ES2024 `String.prototype.isWellFormed` (Node ≥ 20), not yet in the project's TypeScript lib. */
+const isWellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+function textProblem(s: string): string | undefined {
+  if (s.includes('\u0000')) return 'nul_character';
+  if (!isWellFormed(s)) return 'lone_surrogate';
+  return undefined;
+}
+
+interface Node {
+  v: unknown;
+  key: string;
+  parent: Node | undefined;
+  depth: number;
+}
+
+/** `/body/a/b` with each key made printable (a key may be a personal ID: never echo it). */
+function pointerOf(n: Node | undefined): string {
+  const keys: string[] = [];
+  for (let at = n; at?.parent; at = at.parent) keys.push(printableKey(at.key));
+  return `/body${keys
+    .reverse()
+    .map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)
+    .join('')}`;
+}
+
+function fieldError(
+  code: 'ERR_BODY_TOO_DEEP' | 'ERR_VALIDATION' | 'ERR_INVALID_TEXT',
+  at: Node,
+  rule: string,
+  message: string,
+) {
+  return new AppError(code, undefined, { errors: [{ pointer: pointerOf(at), rule, message }] });
+}
+
+/**
+ * Walks a parsed JSON value once (explicit stack, no recursion, no per-node path copies) and throws
+ * the first problem found: too deep, a nested array too long, or a key or string value holding NUL
+ * or a lone surrogate.
+ */
+export function inspectJson(value: unknown, limits: InputLimits): void {
+  const stack: Node[] = [{ v: value, key: '', parent: undefined, depth: 0 }];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const v = n.v;
+    if (typeof v === 'string') {
+      const rule = textProblem(v);
+      if (rule) throw fieldError('ERR_INVALID_TEXT', n, rule, 'a value holds a forbidden character');
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    const depth = n.depth + 1;
+    if (depth > limits.maxDepth) {
+      throw fieldError('ERR_BODY_TOO_DEEP', n, 'too_deep', `at most ${limits.maxDepth} levels`);
+    }
+    if (Array.isArray(v)) {
+      if (depth >= 3 && v.length > limits.maxNestedArrayItems) {
+        throw fieldError('ERR_VALIDATION', n, 'too_big', `at most ${limits.maxNestedArrayItems} items`);
+      }
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: String(i), parent: n, depth });
+      continue;
+    }
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      const rule = textProblem(k);
+      if (rule) throw fieldError('ERR_INVALID_TEXT', n, rule, 'a field name holds a forbidden character');
+      stack.push({ v: (v as Record<string, unknown>)[k], key: k, parent: n, depth });
+    }
+  }
+}
+
+/** JSON.parse with `__proto__` and `constructor.prototype` keys refused (prototype poisoning). */
+export function parseJson(text: string): unknown {
+  if (text.trim() === '') throw new AppError('ERR_MALFORMED_JSON');
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    // secure-json-parse reports poisoning as a SyntaxError too, with this message.
+    const poisoned = /forbidden prototype property/.test((err as Error).message);
+    throw new AppError(poisoned ? 'ERR_FORBIDDEN_KEY' : 'ERR_MALFORMED_JSON');
+  }
+}
+
+export default fp(
+  async function hostileInput(app: FastifyInstance, opts: InputLimits) {
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer' },
+      function parseJsonBody(_req: FastifyRequest, body: Buffer, done) {
+        try {
+          const value = parseJson(decodeUtf8(body));
+          inspectJson(value, opts);
+          done(null, value);
+        } catch (err) {
+          done(err as Error, undefined);
+        }
+      },
+    );
+  },
+  { name: 'truc-hostile-input' },
+);
+
+/**
+ * Node's HTTP parser refuses some requests before fastify sees them (CR/LF in a header value, headers
+ * over `maxHeaderSize`, a malformed request line): answer those with a problem document as well.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const code =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'ERR_HEADERS_TOO_LARGE'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'ERR_REQUEST_TIMEOUT'
+        : 'ERR_BAD_REQUEST';
+  const correlationId = randomUUID();
+  const body = JSON.stringify(problem(code, { lang: 'vi', correlationId }));
+  const status = ERRORS[code].status;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `X-Correlation-Id: ${correlationId}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}

@@ -1,0 +1,261 @@
+/**
+ * Hostile input through the real HTTP stack (issue 9), on embedded PGlite: each answer is a 4xx
+ * bilingual problem document (never a retryable 500), changes nothing, and never echoes a field name
+ * that may be a personal ID. Header-level attacks (CR/LF, 64 KB headers) go over a real loopback
+ * socket, since Node's HTTP parser refuses them before fastify. Tenancy runs before the body is read.
+ */
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  expectProblem,
+  goodBody,
+  OTHER,
+  S1,
+  startApiHarness,
+  student,
+  type ApiHarness,
+} from '../helpers/api.js';
+import { backends } from '../helpers/env.js';
+
+let h: ApiHarness;
+let base: URL;
+beforeAll(async () => {
+  h = await startApiHarness(backends()[0]!); // PGlite
+  base = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Nesting `levels` deep inside one record's field. */
+function deepRecordJson(levels: number): string {
+  return `{"entity":"students","records":[{"studentCode":"D1","extra":${'['.repeat(levels)}1${']'.repeat(levels)}}]}`;
+}
+
+/** Sends raw bytes over a loopback socket and returns the whole answer (server closes or ends it). */
+function rawRequest(bytes: string | Buffer): Promise<{ status: number; headers: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(base.port), base.hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), headers: head, body });
+    });
+    socket.end(bytes);
+  });
+}
+
+const idem = (key: string) => ({ 'idempotency-key': key });
+
+describe('hostile bodies: 400 problem, nothing stored', () => {
+  const cases: Array<[string, () => string | Buffer, Record<string, string>, number, string]> = [
+    [
+      'NUL in a record value',
+      () => JSON.stringify({ entity: 'students', records: [{ ...student('N1'), fullName: 'An\u0000' }] }),
+      {},
+      400,
+      'ERR_INVALID_TEXT',
+    ],
+    [
+      'NUL in a record value, with an Idempotency-Key',
+      () => JSON.stringify({ entity: 'students', records: [{ ...student('N2'), fullName: 'An\u0000' }] }),
+      idem('nul-1'),
+      400,
+      'ERR_INVALID_TEXT',
+    ],
+    [
+      'a lone surrogate in a value',
+      () => `{"entity":"students","records":[{"studentCode":"S\\ud800"}]}`,
+      {},
+      400,
+      'ERR_INVALID_TEXT',
+    ],
+    [
+      'a lone surrogate in a field name',
+      () => `{"entity":"students","records":[{"a\\udc00":"x"}]}`,
+      {},
+      400,
+      'ERR_INVALID_TEXT',
+    ],
+    ['5,000 levels of nesting in a record', () => deepRecordJson(5000), {}, 400, 'ERR_BODY_TOO_DEEP'],
+    [
+      '5,000 levels of nesting, with an Idempotency-Key',
+      () => deepRecordJson(5000),
+      idem('deep-1'),
+      400,
+      'ERR_BODY_TOO_DEEP',
+    ],
+    [
+      'nesting at the top level',
+      () => `{"entity":${'['.repeat(100)}${']'.repeat(100)}}`,
+      {},
+      400,
+      'ERR_BODY_TOO_DEEP',
+    ],
+    [
+      'invalid UTF-8 bytes',
+      () =>
+        Buffer.concat([
+          Buffer.from('{"entity":"students","records":[{"studentCode":"U1","fullName":"Nguy'),
+          Buffer.from([0xe1, 0xbb]), // a truncated 3-byte sequence
+          Buffer.from('n"}]}'),
+        ]),
+      {},
+      400,
+      'ERR_INVALID_ENCODING',
+    ],
+    [
+      'a huge array inside a record',
+      () =>
+        JSON.stringify({
+          entity: 'students',
+          records: [{ ...student('A1'), tags: new Array(5000).fill(1) }],
+        }),
+      {},
+      400,
+      'ERR_VALIDATION',
+    ],
+    [
+      '__proto__ in a record',
+      () => '{"entity":"students","records":[{"__proto__":{"isAdmin":true}}]}',
+      {},
+      400,
+      'ERR_FORBIDDEN_KEY',
+    ],
+    [
+      'constructor.prototype in a record',
+      () => '{"entity":"students","records":[{"constructor":{"prototype":{"isAdmin":true}}}]}',
+      {},
+      400,
+      'ERR_FORBIDDEN_KEY',
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, body, headers, status, code) => {
+    const before = await h.snapshot();
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/v1/schools/${S1}/batches`,
+      headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor), ...headers },
+      payload: body(),
+    });
+    const p = expectProblem(res, status, code as never);
+    expect(res.json<{ retryable?: unknown }>()).not.toHaveProperty('stack');
+    expect(p.errors?.length ?? 0).toBeLessThanOrEqual(100);
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('an unknown envelope field named with a personal ID is refused without echoing the ID', async () => {
+    const before = await h.snapshot();
+    const res = await h.pushBatch(h.tokens.vendor, S1, { ...goodBody(), '079201001234': 'x' });
+    expectProblem(res, 400, 'ERR_VALIDATION');
+    expect(res.body).not.toContain('079201001234');
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('SQL- and script-like strings are stored verbatim (and harmlessly)', async () => {
+    const hostile = [
+      "Robert'); DROP TABLE truc.batches;--",
+      '<script>alert(1)</script>',
+      "' OR '1'='1",
+      '${jndi:ldap://x}',
+      '{{7*7}}',
+      '\\u0000 as text',
+    ];
+    const records = hostile.map((s, i) => ({ ...student(`SQL${i}`), fullName: s, note: `$1 ${s}` }));
+    const res = await h.pushBatch(h.tokens.vendor, S1, { entity: 'students', records });
+    expect(res.statusCode, res.body).toBe(202);
+    const { batchId } = res.json<{ batchId: string }>();
+    const stored = await h.env.deps.db.query<{ records: unknown }>(
+      'SELECT records FROM truc.batches WHERE id = $1',
+      [batchId],
+    );
+    expect(stored.rows[0]?.records).toEqual(records);
+  });
+});
+
+describe('path traversal in codes', () => {
+  it.each([
+    '..',
+    '.%2e',
+    '%2e%2e',
+    '..%2F..%2Foauth',
+    '..%5C..%5Cwindows',
+    '.hidden',
+    '79000001%2F..',
+    '79000001%00',
+  ])('school code %s → a 4xx problem, nothing stored', async (code) => {
+    const before = await h.snapshot();
+    const res = await h.pushBatch(h.tokens.vendor, code, goodBody());
+    expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('a city admin (who passes tenancy on reads) still gets a validation error for a traversal code', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/v1/schools/..%2F..%2Fetc/batches`,
+      headers: { 'content-type': 'application/json', ...bearer(h.tokens.admin) },
+      payload: JSON.stringify(goodBody()),
+    });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+  });
+});
+
+describe('authorisation before anything else', () => {
+  it('an invalid body for a school the vendor does not serve is 403 with no validation details', async () => {
+    const before = await h.snapshot();
+    const res = await h.pushBatch(h.tokens.vendor, OTHER, { entity: 'teachers', records: 'nope', x: 1 });
+    const p = expectProblem(res, 403, 'ERR_FORBIDDEN_SCHOOL');
+    expect(p.errors).toBeUndefined();
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('a malformed or hostile body for a foreign school is 403 too (never parsed)', async () => {
+    for (const payload of ['{"entity":', deepRecordJson(5000), '{"records":[{"__proto__":{}}]}']) {
+      expectProblem(await h.pushBatch(h.tokens.vendor, OTHER, payload), 403, 'ERR_FORBIDDEN_SCHOOL');
+    }
+  });
+
+  it('no token and an invalid body is 401, not 400', async () => {
+    expectProblem(await h.pushBatch(undefined, S1, '{"entity":'), 401, 'ERR_UNAUTHENTICATED');
+  });
+});
+
+describe('malformed HTTP, refused by the HTTP parser, still gets a problem document', () => {
+  it('CR/LF inside a header value', async () => {
+    const res = await rawRequest(
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Evil: a\rInjected: b\r\nConnection: close\r\n\r\n`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 400, code: 'ERR_BAD_REQUEST' });
+  });
+
+  it('a bare LF inside a header value', async () => {
+    const res = await rawRequest(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Evil: a\nb: c\x00\r\n\r\n`);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'ERR_BAD_REQUEST' });
+  });
+
+  it('64 KB of headers → 431 problem document', async () => {
+    const res = await rawRequest(
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(res.status).toBe(431);
+    expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 431, code: 'ERR_HEADERS_TOO_LARGE' });
+  });
+
+  it('a well-formed request on the same server still works', async () => {
+    const res = await rawRequest(`GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(200);
+  });
+});

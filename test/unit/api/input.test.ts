@@ -1,0 +1,147 @@
+/**
+ * The hostile-input guard's pure parts: strict UTF-8, prototype-poisoning keys, and the one walk that
+ * refuses NUL, lone surrogates, deep nesting and long nested arrays; field names that may be personal
+ * data are never echoed.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeUtf8, inspectJson, parseJson } from '../../../src/api/plugins/input.js';
+import { printableKey, printableKeys } from '../../../src/canonical/keys.js';
+import { isAppError, type AppError } from '../../../src/errors.js';
+
+const limits = { maxDepth: 32, maxNestedArrayItems: 1000 };
+
+function refusal(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (err) {
+    if (isAppError(err)) return err;
+    throw err;
+  }
+  throw new Error('not refused');
+}
+
+const nested = (levels: number) => {
+  let v: unknown = 'leaf';
+  for (let i = 0; i < levels; i++) v = i % 2 ? [v] : { a: v };
+  return v;
+};
+
+describe('decodeUtf8', () => {
+  it('decodes valid UTF-8, Vietnamese included', () => {
+    expect(decodeUtf8(Buffer.from('{"a":"Nguyễn"}'))).toBe('{"a":"Nguyễn"}');
+  });
+  it('refuses invalid bytes instead of turning them into U+FFFD', () => {
+    const bad = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    expect(refusal(() => decodeUtf8(bad)).code).toBe('ERR_INVALID_ENCODING');
+    const overlong = Buffer.concat([Buffer.from('"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"')]);
+    expect(refusal(() => decodeUtf8(overlong)).code).toBe('ERR_INVALID_ENCODING');
+  });
+});
+
+describe('parseJson', () => {
+  it('refuses __proto__ and constructor.prototype keys, anywhere', () => {
+    expect(refusal(() => parseJson('{"records":[{"__proto__":{"x":1}}]}')).code).toBe('ERR_FORBIDDEN_KEY');
+    expect(refusal(() => parseJson('{"constructor":{"prototype":{"x":1}}}')).code).toBe('ERR_FORBIDDEN_KEY');
+  });
+  it('malformed and empty bodies are malformed JSON', () => {
+    expect(refusal(() => parseJson('{"a":')).code).toBe('ERR_MALFORMED_JSON');
+    expect(refusal(() => parseJson('  ')).code).toBe('ERR_MALFORMED_JSON');
+  });
+  it('a plain "constructor" field is data, not a poisoning attempt', () => {
+    expect(parseJson('{"constructor":"x"}')).toEqual({ constructor: 'x' });
+  });
+});
+
+describe('inspectJson', () => {
+  it('accepts ordinary records', () => {
+    expect(() =>
+      inspectJson({ entity: 'students', records: [{ fullName: 'Lê Thị Hoa', tags: ['a'] }] }, limits),
+    ).not.toThrow();
+  });
+
+  it.each([
+    ['NUL in a value', { records: [{ fullName: 'a\u0000b' }] }, 'nul_character', '/body/records/0/fullName'],
+    [
+      'lone high surrogate',
+      { records: [{ fullName: 'x\ud800' }] },
+      'lone_surrogate',
+      '/body/records/0/fullName',
+    ],
+    ['lone low surrogate', { records: [{ n: ['\udc00'] }] }, 'lone_surrogate', '/body/records/0/n/0'],
+    ['NUL in a key', { records: [{ 'a\u0000': 1 }] }, 'nul_character', '/body/records/0'],
+  ])('%s → ERR_INVALID_TEXT at its pointer', (_name, body, rule, pointer) => {
+    const err = refusal(() => inspectJson(body, limits));
+    expect(err.code).toBe('ERR_INVALID_TEXT');
+    expect(err.errors).toEqual([expect.objectContaining({ rule, pointer })]);
+  });
+
+  it('a well-formed surrogate pair (emoji) is fine', () => {
+    expect(() => inspectJson({ records: [{ note: '😀' }] }, limits)).not.toThrow();
+  });
+
+  it('refuses nesting over the limit, however deep, without recursion', () => {
+    expect(() => inspectJson(nested(31), limits)).not.toThrow();
+    expect(refusal(() => inspectJson(nested(33), limits)).code).toBe('ERR_BODY_TOO_DEEP');
+    expect(refusal(() => inspectJson(nested(5000), limits)).code).toBe('ERR_BODY_TOO_DEEP');
+    expect(refusal(() => inspectJson(nested(200_000), limits)).code).toBe('ERR_BODY_TOO_DEEP');
+  });
+
+  it('refuses a long array inside a record, not the records array itself', () => {
+    const records = Array.from({ length: 1500 }, () => ({}));
+    expect(() => inspectJson({ records }, limits)).not.toThrow();
+    const err = refusal(() => inspectJson({ records: [{ list: new Array(1001).fill(0) }] }, limits));
+    expect(err.code).toBe('ERR_VALIDATION');
+    expect(err.errors?.[0]).toMatchObject({ pointer: '/body/records/0/list', rule: 'too_big' });
+  });
+
+  it('never echoes a field name that may be a personal ID or a name', () => {
+    const err = refusal(() => inspectJson({ records: [{ '079201001234': 'a\u0000' }] }, limits));
+    expect(err.errors?.[0]?.pointer).toBe('/body/records/0/*');
+    expect(JSON.stringify(err.errors)).not.toContain('079201001234');
+  });
+});
+
+describe('printableKey', () => {
+  it('echoes schema-like field names and indexes, hides anything else', () => {
+    expect(printableKey('birthDate')).toBe('birthDate');
+    expect(printableKey('address_2')).toBe('address_2');
+    expect(printableKey('12')).toBe('12');
+    expect(printableKey('079201001234')).toBe('*');
+    expect(printableKey('id079201')).toBe('*');
+    expect(printableKey('Nguyễn Văn An')).toBe('*');
+    expect(printableKey('a b')).toBe('*');
+    expect(printableKeys(['x', '0792010012'])).toBe('x, *');
+  });
+});
+
+describe('findings never echo a field name that may be personal data', () => {
+  it('the canonical mapping and the quality input step hide such unknown keys', async () => {
+    const { zodFindings } = await import('../../../src/mappings/canonical/index.js');
+    const { StudentSchema } = await import('../../../src/canonical/index.js');
+    const { prepareCanonicalBatch } = await import('../../../src/quality/prepare.js');
+    const { ctxOf } = await import('../quality/helpers.js');
+    const rec = {
+      studentCode: 'HS1',
+      schoolCode: '79000001',
+      schoolYear: '2025-2026',
+      grade: '1',
+      fullName: 'Nguyễn Văn An',
+      birthDate: '2019-03-04',
+      sex: 'male',
+      ethnicityCode: '01',
+      status: 'studying',
+      '079201001234': 'x',
+      nickname: 'y',
+    };
+    const parsed = StudentSchema.safeParse(rec);
+    expect(parsed.success).toBe(false);
+    const mapped = JSON.stringify(zodFindings(parsed.error!));
+    expect(mapped).not.toContain('079201001234');
+    expect(mapped).toContain('nickname');
+    const sink = prepareCanonicalBatch(ctxOf('students'), [rec]);
+    const findings = JSON.stringify(sink.findings);
+    expect(sink.findings.length).toBeGreaterThan(0);
+    expect(findings).not.toContain('079201001234');
+    expect(findings).toContain('nickname');
+  });
+});
