@@ -53,6 +53,7 @@ export const PCGD_LEVELS = [
 export type PcgdLevelName = (typeof PCGD_LEVELS)[number];
 
 const percent = z.number().min(0).max(100).multipleOf(0.01);
+const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD');
 const communeCodes = z.array(z.string().regex(/^\d{5}$/, 'a 5-digit commune code'));
 
 /**
@@ -112,6 +113,29 @@ const PcgdSchema = z
         pkcs12Password: z.string().optional(),
         /** Organisation named in generated certificates. */
         organisation: z.string().min(1).default('Sở Giáo dục và Đào tạo (demo)'),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * The Ministry's calendar (Asia/Ho_Chi_Minh dates, MM-DD): the working year opens on `opensOn`
+     * (Công văn 4862/BGDĐT-KHTC); communes submit before `communeSubmitBefore`, provinces before
+     * `provinceSubmitBefore` (Circular 19/2020/TT-BGDĐT); a unit not yet submitted this many days
+     * before its deadline is at risk (the deadline view).
+     */
+    calendar: z
+      .object({
+        opensOn: monthDay.default('09-01'),
+        communeSubmitBefore: monthDay.default('10-03'),
+        provinceSubmitBefore: monthDay.default('10-10'),
+        atRiskDays: z.number().int().nonnegative().max(60).default(3),
+      })
+      .strict()
+      .prefault({}),
+    /** Delivery to the Ministry: how long a closed window that should be open is waited for, and attempts at most. */
+    delivery: z
+      .object({
+        closedWindowRetrySeconds: z.number().int().positive().default(600),
+        maxAttempts: z.number().int().positive().max(10_000).default(100),
       })
       .strict()
       .prefault({}),

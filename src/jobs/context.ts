@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Config, EntityName, SystemName } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { MoetPcgdClient } from '../adapters/moet-pcgd/index.js';
 import type { Db } from '../store/db.js';
 import { buildAdapters } from './adapters.js';
 import { buildSources, type PullSources } from './sources.js';
@@ -23,6 +24,8 @@ export interface WorkerContext {
   readonly targets: PushTargets;
   /** Targets that receive every accepted change of an entity, never the system the change came from. */
   readonly routes: (entity: EntityName, sourceSystem: string) => readonly SystemName[];
+  /** The Ministry's PCGD-XMC system, when configured: where approved PCGD figures are delivered (issue 10). */
+  readonly ministry?: Pick<MoetPcgdClient, 'submitFigures' | 'workingYear'> | undefined;
 }
 
 export function createWorkerContext(deps: {
@@ -44,5 +47,6 @@ export function createWorkerContext(deps: {
     sources: buildSources(adapters),
     targets,
     routes: routingFor(targets),
+    ministry: adapters['moet-pcgd']?.client,
   };
 }

@@ -46,6 +46,23 @@ export const pushSet = (system: SystemName) =>
     payload: z.object({ pushSetId: Id }),
   }) satisfies JobContract<unknown>;
 
+/** Compute one pending version of a PCGD report (issue 10): a commune's figures or a province's roll-up. */
+export const pcgdCompute = {
+  queue: 'pcgd',
+  name: 'pcgd-compute',
+  payload: z.object({ reportId: Id }),
+} satisfies JobContract<unknown>;
+
+/**
+ * Deliver one submitted PCGD report to the Ministry (issue 10): on the push queue of moet-pcgd, within
+ * its rate limit, one writer at a time.
+ */
+export const pcgdSubmit = {
+  queue: 'push.moet-pcgd',
+  name: 'pcgd-submit',
+  payload: z.object({ reportId: Id }),
+} satisfies JobContract<unknown>;
+
 export type PayloadOf<J extends JobContract<unknown>> = z.output<J['payload']>;
 
 /** Queues a job: writes its outbox row in the caller's transaction. Returns the row id. */

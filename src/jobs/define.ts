@@ -23,6 +23,11 @@ export interface JobRun {
    * closes it in the transaction of its effects; a job not made from a row (a scheduled one) has none.
    */
   readonly outboxId: number | undefined;
+  /**
+   * Puts the job back to wait until `atMs` (epoch ms) without counting an attempt, e.g. until an external
+   * system's submission window opens or its Retry-After passes; never returns. Absent outside a worker.
+   */
+  readonly deferUntil?: (atMs: number) => Promise<never>;
 }
 
 /** A global rate limit of a queue: at most `max` jobs per `duration` ms across every worker. */

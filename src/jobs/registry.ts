@@ -7,6 +7,8 @@ import type { Config, SystemName } from '../config.js';
 import type { WorkerContext } from './context.js';
 import type { Job } from './define.js';
 import { ingestJob } from './ingest.js';
+import { pcgdComputeJob } from './pcgd-compute.js';
+import { pcgdSubmitJob } from './pcgd-submit.js';
 import { pullPageJob } from './pull.js';
 import { pushSetJob } from './push.js';
 
@@ -16,10 +18,13 @@ export type RegisteredJob = Pick<
   'queue' | 'name' | 'concurrency' | 'limiter' | 'run'
 >;
 
-/** The jobs a worker serves: ingest, pulls, and a push job for every configured target. */
+/**
+ * The jobs a worker serves: ingest, pulls, a push job for every configured target, and the PCGD
+ * report jobs (compute; delivery to the Ministry, which waits while moet-pcgd is not configured).
+ */
 export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
   const targets = Object.keys(ctx.targets) as SystemName[];
-  return [ingestJob, pullPageJob, ...targets.map(pushSetJob)];
+  return [ingestJob, pullPageJob, ...targets.map(pushSetJob), pcgdComputeJob, pcgdSubmitJob];
 }
 
 /** One queue as a worker serves it: its jobs by name, concurrency and rate limit. */

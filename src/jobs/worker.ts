@@ -4,7 +4,7 @@
  * writes a dead letter and marks its outbox row dead — in PostgreSQL, where operators can list and
  * replay it.
  */
-import type { Job as QueueJob, Worker } from 'bullmq';
+import { DelayedError, type Job as QueueJob, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
@@ -27,8 +27,18 @@ function splitData(data: unknown): { payload: Record<string, unknown>; outboxId:
   return { payload, outboxId: Number.isSafeInteger(outboxId) ? (outboxId as number) : undefined };
 }
 
-function runOf(job: QueueJob, outboxId: number | undefined): JobRun {
-  return { id: job.id, queue: job.queueName, name: job.name, attempt: job.attemptsMade + 1, outboxId };
+function runOf(job: QueueJob, outboxId: number | undefined, token: string | undefined): JobRun {
+  return {
+    id: job.id,
+    queue: job.queueName,
+    name: job.name,
+    attempt: job.attemptsMade + 1,
+    outboxId,
+    async deferUntil(atMs: number): Promise<never> {
+      await job.moveToDelayed(Math.max(atMs, Date.now()), token);
+      throw new DelayedError();
+    },
+  };
 }
 
 /**
@@ -40,16 +50,22 @@ export async function runQueueJob(
   plan: Pick<QueuePlan, 'queue' | 'jobs'>,
   ctx: WorkerContext,
   job: QueueJob,
+  token?: string,
 ): Promise<unknown> {
   const registered: RegisteredJob | undefined = plan.jobs.get(job.name);
   if (!registered) throw new PermanentJobError('ERR_JOB_UNKNOWN', `no job ${job.name} on ${plan.queue}`);
   const { payload, outboxId } = splitData(job.data);
   const end = ctx.metrics.jobDuration.startTimer({ queue: plan.queue });
   try {
-    const out = await registered.run(ctx, payload, runOf(job, outboxId));
+    const out = await registered.run(ctx, payload, runOf(job, outboxId, token));
     ctx.metrics.jobsProcessed.inc({ queue: plan.queue, outcome: 'completed' });
     return out ?? null;
   } catch (err) {
+    // A job that deferred itself (JobRun.deferUntil) is waiting, not failing.
+    if (err instanceof DelayedError) {
+      ctx.metrics.jobsProcessed.inc({ queue: plan.queue, outcome: 'deferred' });
+      throw err;
+    }
     const permanent = isPermanent(err);
     const code = failureCode(err);
     ctx.logger.warn(
@@ -99,7 +115,7 @@ export function startWorkers(
   jobs: readonly RegisteredJob[],
 ): { close(): Promise<void>; workers: Worker[] } {
   const workers = planQueues(jobs, ctx.config).map((plan) => {
-    const worker = deps.queues.worker(plan.queue, (job) => runQueueJob(plan, ctx, job), {
+    const worker = deps.queues.worker(plan.queue, (job, token) => runQueueJob(plan, ctx, job, token), {
       concurrency: plan.concurrency,
       ...(plan.limiter ? { limiter: plan.limiter } : {}),
       lockDuration: 30_000,

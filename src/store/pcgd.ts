@@ -170,7 +170,8 @@ function params(o: CountingOptions, communes: readonly string[], withEnrolment: 
   return [o.year, o.ageOnDate, communes, ...(withEnrolment ? [o.schoolYear, o.activeStatuses] : [])];
 }
 
-export type ReportStatus = 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
+export type ReportStatus =
+  'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
 
 export interface ReportRow {
   id: number;
@@ -199,6 +200,12 @@ export interface ReportRow {
   receipt: unknown;
   reopened_by: string | null;
   reopen_reason: string | null;
+  /** Error code of a failed computation (migration 042). */
+  error_code: string | null;
+  /** Delivery to the Ministry: attempts so far, the last error code, and when the window opens if waiting. */
+  delivery_attempts: number;
+  delivery_error: string | null;
+  delivery_not_before: Date | null;
 }
 
 export interface NewReport {
@@ -375,12 +382,15 @@ export function createPcgdRepo(q: Queryable) {
       return res.rows.map((r) => r.mv);
     },
 
-    /** Inserts a new version (the next number for unit and year) with placeholder figures; returns its id and version. */
+    /**
+     * Inserts a new version (the next number for unit and year) with placeholder figures, `pending`
+     * until the compute job fills it in; returns its id and version.
+     */
     async insertReport(r: NewReport): Promise<{ id: number; version: number }> {
       const res = await q.query<{ id: number; version: number }>(
         `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set,
             mapping_versions, figures, findings, persons, lineage_digest, computed_by, supersedes)
-         SELECT $1, $2, $3, coalesce(max(version), 0) + 1, 'computed', $4, '{}', '{}'::jsonb, '[]'::jsonb, 0, '', $5, $6
+         SELECT $1, $2, $3, coalesce(max(version), 0) + 1, 'pending', $4, '{}', '{}'::jsonb, '[]'::jsonb, 0, '', $5, $6
            FROM truc.pcgd_reports WHERE unit_code = $1 AND year = $3
          RETURNING id, version`,
         [r.unitCode, r.unitLevel, r.year, JSON.stringify(r.ruleSet), r.computedBy, r.supersedes],
@@ -388,7 +398,24 @@ export function createPcgdRepo(q: Queryable) {
       return res.rows[0]!;
     },
 
-    /** Fills in the computed figures of a report still in status `computed`. */
+    /** Marks a pending computation failed with its error code. */
+    async markFailed(id: number, code: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET status = 'failed', error_code = $2 WHERE id = $1 AND status = 'pending'`,
+        [id, code],
+      );
+    },
+
+    /** Counts a delivery attempt of a submitted report: its error code (null on success) and when to try again. */
+    async recordDelivery(id: number, v: { error: string | null; notBefore: Date | null }): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET delivery_attempts = delivery_attempts + 1, delivery_error = $2,
+            delivery_not_before = $3 WHERE id = $1`,
+        [id, v.error, v.notBefore],
+      );
+    },
+
+    /** Fills in the computed figures of a `pending` report: it becomes `computed`, or `checked` when it passes. */
     async setComputed(
       id: number,
       v: {
@@ -402,9 +429,9 @@ export function createPcgdRepo(q: Queryable) {
       },
     ): Promise<void> {
       await q.query(
-        `UPDATE truc.pcgd_reports SET figures = $2, findings = $3, persons = $4, lineage_digest = $5,
-            mapping_versions = $6, previous_year_report_id = $7
-          WHERE id = $1 AND status = 'computed'`,
+        `UPDATE truc.pcgd_reports SET status = 'computed', figures = $2, findings = $3, persons = $4,
+            lineage_digest = $5, mapping_versions = $6, previous_year_report_id = $7, computed_at = now()
+          WHERE id = $1 AND status = 'pending'`,
         [
           id,
           JSON.stringify(v.figures),

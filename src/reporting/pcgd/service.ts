@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { appendAudit } from '../../audit/chain.js';
 import { getCommune, getProvince, communesOfProvince } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig } from '../../config.js';
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import type { Db, Queryable } from '../../store/db.js';
 import {
   createPcgdRepo,
@@ -17,6 +17,7 @@ import {
   type AgeRow,
   type CountingOptions,
   type ReportRow,
+  type ReportStatus,
 } from '../../store/pcgd.js';
 import {
   communeFigures,
@@ -221,92 +222,242 @@ async function computeProvince(
   };
 }
 
-/**
- * Computes a new version of a unit's report for a year from the persons already pulled. The current
- * version, if not yet approved, is superseded; an approved one is locked (reopen it first).
- */
-export async function computeReport(
-  deps: PcgdDeps,
-  req: { unitCode: string; year: number; actor: string; reopen?: { reason: string } },
-): Promise<ReportRow> {
-  const unit = unitOf(req.unitCode);
-  const rules = ruleSetOf(deps.pcgd);
-  return deps.db.tx(async (q) => {
-    const repo = createPcgdRepo(q);
-    const current = await repo.current(req.unitCode, req.year, true);
-    const locked = current && ['approved', 'submitted', 'receipted'].includes(current.status);
-    if (locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED');
-    if (current)
-      await repo.supersede(current.id, req.reopen ? { by: req.actor, reason: req.reopen.reason } : undefined);
-    const { id, version } = await repo.insertReport({
-      unitCode: req.unitCode,
-      unitLevel: unit.level,
-      year: req.year,
-      ruleSet: ruleSetDoc(rules),
-      computedBy: req.actor,
-      supersedes: current?.id ?? null,
-    });
-    const out =
-      unit.level === 'commune'
-        ? await computeCommune(q, rules, deps.pcgd, id, req.unitCode, req.year)
-        : await computeProvince(q, rules, deps.pcgd, req.unitCode, req.year);
-    const checked = passes(out.findings);
-    await repo.setComputed(id, {
-      figures: out.stored,
-      findings: out.findings,
-      persons: out.persons,
-      lineageDigest: out.digest,
-      mappingVersions: out.mappingVersions,
-      previousYearReportId: out.prevId,
-      checked,
-    });
-    await appendAudit(q, [
-      ...(req.reopen && current
-        ? [
-            {
-              actor: req.actor,
-              action: 'pcgd.reopened',
-              subject: `pcgd-report:${current.id}`,
-              details: { unitCode: req.unitCode, year: req.year, newReportId: id },
-            },
-          ]
-        : []),
-      {
-        actor: req.actor,
-        action: 'pcgd.computed',
-        subject: `pcgd-report:${id}`,
-        details: {
-          unitCode: req.unitCode,
-          year: req.year,
-          version,
-          persons: out.persons,
-          status: checked ? 'checked' : 'computed',
-          ruleSet: rules.version,
-          settingsDigest: rules.settingsDigest,
-          lineageDigest: out.digest,
-          errors: out.findings.filter((x) => x.severity === 'error').length,
-          warnings: out.findings.filter((x) => x.severity === 'warning').length,
-        },
-      },
-    ]);
-    return (await repo.get(id))!;
-  });
+/** What asking for a computation needs: who asks, and for a reopen, why. */
+export interface ComputeRequest {
+  unitCode: string;
+  year: number;
+  actor: string;
+  reopen?: { reason: string };
 }
 
-/** A higher level's correction: supersedes the current version (kept) and computes a new one. */
-export async function reopenReport(
-  deps: PcgdDeps,
+/**
+ * Asks for a new version of a unit's report, in the caller's transaction (the API adds the compute
+ * job's outbox row in the same one): checks that persons were pulled for the unit, supersedes the
+ * current version — refused when it is approved or later, unless this is a reopen —, and inserts the
+ * new version as `pending`. Audited. Returns the new version's id.
+ */
+export async function requestCompute(
+  deps: Pick<PcgdDeps, 'pcgd'>,
+  q: Queryable,
+  req: ComputeRequest,
+): Promise<{ id: number; version: number }> {
+  const unit = unitOf(req.unitCode);
+  const rules = ruleSetOf(deps.pcgd);
+  const repo = createPcgdRepo(q);
+  const communes =
+    unit.level === 'commune' ? [req.unitCode] : communesOfProvince(req.unitCode).map((c) => c.code);
+  if ((await repo.communesWithPersons(communes)).length === 0)
+    throw new AppError('ERR_PCGD_NO_PERSONS', `no stored persons for unit ${req.unitCode}`);
+  const current = await repo.current(req.unitCode, req.year, true);
+  const locked = current && LOCKED_STATUSES.includes(current.status);
+  if (locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED');
+  if (req.reopen && !locked)
+    throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'only approved or later figures are reopened');
+  if (current)
+    await repo.supersede(current.id, req.reopen ? { by: req.actor, reason: req.reopen.reason } : undefined);
+  const created = await repo.insertReport({
+    unitCode: req.unitCode,
+    unitLevel: unit.level,
+    year: req.year,
+    ruleSet: ruleSetDoc(rules),
+    computedBy: req.actor,
+    supersedes: current?.id ?? null,
+  });
+  await appendAudit(q, [
+    ...(req.reopen && current
+      ? [
+          {
+            actor: req.actor,
+            action: 'pcgd.reopened',
+            subject: `pcgd-report:${current.id}`,
+            details: {
+              unitCode: req.unitCode,
+              year: req.year,
+              newReportId: created.id,
+              reason: req.reopen.reason,
+            },
+          },
+        ]
+      : []),
+    {
+      actor: req.actor,
+      action: 'pcgd.compute-requested',
+      subject: `pcgd-report:${created.id}`,
+      details: { unitCode: req.unitCode, year: req.year, version: created.version, ruleSet: rules.version },
+    },
+  ]);
+  return created;
+}
+
+/** Statuses whose figures are locked: only a reopen by a higher level makes a new version. */
+export const LOCKED_STATUSES: readonly ReportStatus[] = ['approved', 'submitted', 'receipted'];
+
+/**
+ * Computes a `pending` version from the persons already pulled (the compute job's work). Idempotent:
+ * a version no longer pending, or superseded meanwhile, is left as it is (returns undefined). A
+ * failure that retrying cannot mend (no persons any more) marks the version `failed` with its code
+ * and is rethrown.
+ */
+export async function runCompute(deps: PcgdDeps, reportId: number): Promise<ReportRow | undefined> {
+  const rules = ruleSetOf(deps.pcgd);
+  try {
+    return await deps.db.tx(async (q) => {
+      const repo = createPcgdRepo(q);
+      const row = await repo.getForUpdate(reportId);
+      if (!row || row.status !== 'pending' || row.superseded_at) return undefined;
+      const out =
+        row.unit_level === 'commune'
+          ? await computeCommune(q, rules, deps.pcgd, row.id, row.unit_code, row.year)
+          : await computeProvince(q, rules, deps.pcgd, row.unit_code, row.year);
+      const checked = passes(out.findings);
+      await repo.setComputed(row.id, {
+        figures: out.stored,
+        findings: out.findings,
+        persons: out.persons,
+        lineageDigest: out.digest,
+        mappingVersions: out.mappingVersions,
+        previousYearReportId: out.prevId,
+        checked,
+      });
+      await appendAudit(q, [
+        {
+          actor: row.computed_by,
+          action: 'pcgd.computed',
+          subject: `pcgd-report:${row.id}`,
+          details: {
+            unitCode: row.unit_code,
+            year: row.year,
+            version: row.version,
+            persons: out.persons,
+            status: checked ? 'checked' : 'computed',
+            ruleSet: rules.version,
+            settingsDigest: rules.settingsDigest,
+            lineageDigest: out.digest,
+            errors: out.findings.filter((x) => x.severity === 'error').length,
+            warnings: out.findings.filter((x) => x.severity === 'warning').length,
+          },
+        },
+      ]);
+      return (await repo.get(row.id))!;
+    });
+  } catch (err) {
+    if (isAppError(err) && !err.retryable) {
+      await deps.db.tx(async (q) => {
+        const repo = createPcgdRepo(q);
+        const row = await repo.getForUpdate(reportId);
+        if (!row || row.status !== 'pending') return;
+        await repo.markFailed(reportId, err.code);
+        await appendAudit(q, [
+          {
+            actor: row.computed_by,
+            action: 'pcgd.compute-failed',
+            subject: `pcgd-report:${reportId}`,
+            details: { unitCode: row.unit_code, year: row.year, version: row.version, code: err.code },
+          },
+        ]);
+      });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Computes a new version of a unit's report for a year at once (request + compute, as the CLI and
+ * tests do; the API queues the computation instead). See {@link requestCompute}.
+ */
+export async function computeReport(deps: PcgdDeps, req: ComputeRequest): Promise<ReportRow> {
+  const { id } = await deps.db.tx((q) => requestCompute(deps, q, req));
+  const row = await runCompute(deps, id);
+  if (!row) throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report ${id} is no longer pending`);
+  return row;
+}
+
+/**
+ * A higher level's correction, in the caller's transaction: supersedes the current, approved (or
+ * later) version, which is kept with its evidence, and asks for a new one (`pending`).
+ */
+export async function requestReopen(
+  deps: Pick<PcgdDeps, 'pcgd'>,
+  q: Queryable,
   req: { reportId: number; actor: string; reason: string },
-): Promise<ReportRow> {
-  const row = await createPcgdRepo(deps.db).get(req.reportId);
+): Promise<{ id: number; version: number }> {
+  const row = await createPcgdRepo(q).get(req.reportId);
   if (!row) throw new AppError('ERR_NOT_FOUND');
   if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'a newer version exists');
-  return computeReport(deps, {
+  return requestCompute(deps, q, {
     unitCode: row.unit_code,
     year: row.year,
     actor: req.actor,
     reopen: { reason: req.reason },
   });
+}
+
+/** A higher level's correction computed at once (CLI, tests); see {@link requestReopen}. */
+export async function reopenReport(
+  deps: PcgdDeps,
+  req: { reportId: number; actor: string; reason: string },
+): Promise<ReportRow> {
+  const { id } = await deps.db.tx((q) => requestReopen(deps, q, req));
+  const row = await runCompute(deps, id);
+  if (!row) throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report ${id} is no longer pending`);
+  return row;
+}
+
+/**
+ * Asks for an approved version to be delivered to the Ministry, in the caller's transaction (the API
+ * adds the submit job's outbox row in the same one): `approved → submitted`, audited. A version
+ * already submitted or receipted is left as it is (`queued: false`), so asking twice sends once.
+ */
+export async function requestSubmit(
+  q: Queryable,
+  req: { reportId: number; actor: string },
+): Promise<{ row: ReportRow; queued: boolean }> {
+  const repo = createPcgdRepo(q);
+  const row = await repo.getForUpdate(req.reportId);
+  if (!row) throw new AppError('ERR_NOT_FOUND');
+  if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'a newer version exists');
+  if (row.status === 'submitted' || row.status === 'receipted') return { row, queued: false };
+  if (row.status !== 'approved')
+    throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}, not approved`);
+  await repo.markSubmitted(row.id, req.actor);
+  await appendAudit(q, [
+    {
+      actor: req.actor,
+      action: 'pcgd.submitted',
+      subject: `pcgd-report:${row.id}`,
+      details: { unitCode: row.unit_code, year: row.year, version: row.version },
+    },
+  ]);
+  return { row: (await repo.get(row.id))!, queued: true };
+}
+
+/** The Ministry's receipt of a delivered version: `submitted → receipted`, audited. False when already stored. */
+export async function storeReceipt(
+  q: Queryable,
+  reportId: number,
+  receipt: { receiptId: string; receivedAt: string; checksum: string; replayed: boolean },
+): Promise<boolean> {
+  const repo = createPcgdRepo(q);
+  const moved = await repo.markReceipted(reportId, receipt);
+  if (!moved) return false;
+  await repo.recordDelivery(reportId, { error: null, notBefore: null });
+  const row = (await repo.get(reportId))!;
+  await appendAudit(q, [
+    {
+      actor: 'system:pcgd-submit',
+      action: 'pcgd.receipted',
+      subject: `pcgd-report:${reportId}`,
+      details: {
+        unitCode: row.unit_code,
+        year: row.year,
+        version: row.version,
+        receiptId: receipt.receiptId,
+        checksum: receipt.checksum,
+        replayed: receipt.replayed,
+      },
+    },
+  ]);
+  return true;
 }
 
 /** The evidence package of a report about to be approved. */

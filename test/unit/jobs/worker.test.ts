@@ -3,7 +3,7 @@
  * before the processor runs; the outbox id travels beside the payload; permanent failures become
  * BullMQ UnrecoverableErrors that keep their code as a field; the registry plans one worker per queue.
  */
-import { UnrecoverableError, type Job as QueueJob } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job as QueueJob } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../../src/config.js';
@@ -47,9 +47,36 @@ describe('a job run by the worker', () => {
     expect(seen).toEqual([
       {
         payload: { thingId: 4 },
-        job: { id: 'ob-x-7', queue: 'echo', name: 'echo', attempt: 1, outboxId: 7 },
+        job: {
+          id: 'ob-x-7',
+          queue: 'echo',
+          name: 'echo',
+          attempt: 1,
+          outboxId: 7,
+          deferUntil: expect.any(Function),
+        },
       },
     ]);
+  });
+
+  it('a job that defers itself is moved to delayed with its lock token, without a failed attempt', async () => {
+    const moved: Array<[number, string | undefined]> = [];
+    const job = defineJob({
+      queue: 'echo',
+      name: 'echo',
+      payload: z.object({ thingId: z.number().int() }),
+      concurrency: 1,
+      process: async (_ctx: unknown, _payload, run) => run.deferUntil!(Date.now() + 60_000),
+    });
+    const qj = {
+      ...(queueJob({ thingId: 1 }) as object),
+      moveToDelayed: async (at: number, token?: string) => void moved.push([at, token]),
+    } as unknown as QueueJob;
+    const err = await runQueueJob(plan(job), ctx, qj, 'lock-token').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DelayedError);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]![0]).toBeGreaterThan(Date.now());
+    expect(moved[0]![1]).toBe('lock-token');
   });
 
   it('a payload that breaks the contract fails for good before the processor runs', async () => {
@@ -94,12 +121,14 @@ describe('a job run by the worker', () => {
 });
 
 describe('the registry', () => {
-  it('lists ingest, pull and one push job per configured target', () => {
+  it('lists ingest, pull, one push job per configured target and the PCGD report jobs', () => {
     const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
     expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
       'ingest/ingest-batch',
       'pull/pull-page',
       'push.hcm-csdl/push-set',
+      'pcgd/pcgd-compute',
+      'push.moet-pcgd/pcgd-submit',
     ]);
     const plans = planQueues(jobs, config);
     expect(plans.map((p) => [p.queue, p.concurrency, p.limiter])).toEqual([
@@ -111,6 +140,15 @@ describe('the registry', () => {
         {
           max: config.systems['hcm-csdl'].rateLimit.max,
           duration: config.systems['hcm-csdl'].rateLimit.durationMs,
+        },
+      ],
+      ['pcgd', 1, undefined],
+      [
+        'push.moet-pcgd',
+        1,
+        {
+          max: config.systems['moet-pcgd'].rateLimit.max,
+          duration: config.systems['moet-pcgd'].rateLimit.durationMs,
         },
       ],
     ]);

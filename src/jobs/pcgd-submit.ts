@@ -1,0 +1,166 @@
+/**
+ * PCGD submit: delivers one submitted PCGD report to the Ministry's PCGD-XMC system (moet-pcgd) and
+ * stores its receipt. The figures sent are read from the signed evidence package (verified first), so
+ * the Ministry receives exactly what was approved and signed. The idempotency key is the version's, so
+ * a retry after a lost answer, or a second request, has one effect; a correction is a new version with
+ * a key of its own.
+ *
+ * Pacing: the push queue of moet-pcgd, its configured rate limit, one job at a time (so one writer per
+ * unit). A 429/503 with Retry-After waits that long without using an attempt; a closed window waits
+ * for it to open (the working year's `opensOn`) or, when it should be open but is not (a suspension),
+ * `pcgd.delivery.closedWindowRetrySeconds`; other transient failures (5xx, timeouts) wait with exponential
+ * backoff. Waiting never uses the queue's attempts; it is bounded by `pcgd.delivery.maxAttempts`. After the
+ * deadline, or when the Ministry refuses the figures, the failure is permanent (a dead letter with its code).
+ */
+import type { SubmitResult } from '../adapters/moet-pcgd/index.js';
+import { AppError, isAppError } from '../errors.js';
+import { figuresFromCanonical, type FigureIndicatorCode } from '../mappings/moet-pcgd/figures.js';
+import { readPackage } from '../reporting/pcgd/package.js';
+import { storeReceipt } from '../reporting/pcgd/service.js';
+import { verifyDetached } from '../reporting/pcgd/signing.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createPcgdRepo, type ReportRow } from '../store/pcgd.js';
+import { pcgdSubmit } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import { defineJob, PermanentJobError, type JobRun } from './define.js';
+
+type SubmitContext = Pick<WorkerContext, 'db' | 'logger' | 'config' | 'now' | 'ministry'>;
+
+/** Idempotency key of a version's delivery. */
+export const submissionKey = (reportId: number): string => `truc-pcgd-report-${reportId}`;
+
+const VN_OFFSET_MS = 7 * 3600 * 1000;
+/** Local date (Asia/Ho_Chi_Minh) of an instant, `YYYY-MM-DD`. */
+const localDate = (at: Date): string => new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
+/** Local midnight (Asia/Ho_Chi_Minh) of a `YYYY-MM-DD` date. */
+const localMidnight = (iso: string): Date => new Date(`${iso}T00:00:00+07:00`);
+
+/** What to do about a closed window: wait until a time, or give up (the deadline has passed). */
+async function whenWindowOpens(
+  ctx: SubmitContext,
+  row: ReportRow,
+): Promise<{ until: Date } | { late: string }> {
+  const retry = new Date(ctx.now().getTime() + ctx.config.pcgd.delivery.closedWindowRetrySeconds * 1000);
+  const wy = await ctx.ministry!.workingYear().catch(() => undefined);
+  if (!wy) return { until: retry };
+  const today = localDate(ctx.now());
+  if (wy.year < row.year) {
+    // the report's working year has not opened yet
+    const opens = `${row.year}-${ctx.config.pcgd.calendar.opensOn}`;
+    return { until: today < opens ? localMidnight(opens) : retry };
+  }
+  const w = wy.windows.find((x) => x.unitLevel === row.unit_level);
+  if (wy.year > row.year || (w && today >= w.submitBefore))
+    return { late: `the ${row.year} window for ${row.unit_level} units has closed` };
+  if (w && today < w.opensOn) return { until: localMidnight(w.opensOn) };
+  return { until: retry };
+}
+
+async function send(ctx: SubmitContext, row: ReportRow): Promise<SubmitResult> {
+  const repo = createPcgdRepo(ctx.db);
+  const ev = await repo.evidence(row.id);
+  if (!ev) throw new AppError('ERR_PCGD_SIGNATURE_INVALID', `report ${row.id} has no evidence package`);
+  const check = await verifyDetached(ev.package, ev.signature, { trusted: [ev.signer_certificate] });
+  if (!check.ok || !check.trusted)
+    throw new AppError(
+      'ERR_PCGD_SIGNATURE_INVALID',
+      `report ${row.id}: ${check.reason ?? 'untrusted signer'}`,
+    );
+  const pkg = readPackage(ev.package);
+  const submission = figuresFromCanonical({
+    unitCode: pkg.report.unitCode,
+    unitLevel: pkg.report.unitLevel,
+    year: pkg.report.year,
+    indicators: pkg.indicators.map((i) => ({
+      code: i.code as FigureIndicatorCode,
+      numerator: i.numerator,
+      denominator: i.denominator,
+    })),
+  });
+  return ctx.ministry!.submitFigures(submission.unitCode, submission.year, submission.body, {
+    idempotencyKey: submissionKey(row.id),
+  });
+}
+
+async function deliver(ctx: SubmitContext, payload: { reportId: number }, job: JobRun) {
+  const repo = createPcgdRepo(ctx.db);
+  const outbox = createOutboxRepo(ctx.db);
+  const row = await repo.get(payload.reportId);
+  // Nothing to send: unknown, already receipted, or replaced by a correction before it left.
+  if (!row || row.status !== 'submitted' || row.superseded_at) {
+    await outbox.markDone(job.outboxId);
+    return null;
+  }
+  if (!ctx.ministry) throw new AppError('ERR_DEPENDENCY_UNAVAILABLE', 'moet-pcgd is not configured');
+  const max = ctx.config.pcgd.delivery.maxAttempts;
+  const fail = async (code: string, notBefore: Date | null) =>
+    repo.recordDelivery(row.id, { error: code, notBefore });
+  let receipt: SubmitResult;
+  try {
+    receipt = await send(ctx, row);
+  } catch (err) {
+    const code = isAppError(err) ? err.code : 'ERR_INTERNAL';
+    const outOfAttempts = row.delivery_attempts + 1 >= max;
+    if (isAppError(err) && err.code === 'ERR_ADAPTER_WINDOW_CLOSED') {
+      const when = await whenWindowOpens(ctx, row);
+      if ('late' in when || outOfAttempts) {
+        await fail(code, null);
+        throw new PermanentJobError(
+          'ERR_ADAPTER_WINDOW_CLOSED',
+          'late' in when ? when.late : 'too many attempts',
+        );
+      }
+      await fail(code, when.until);
+      ctx.logger.info(
+        { reportId: row.id, until: when.until.toISOString() },
+        'pcgd submission waits for the window',
+      );
+      if (job.deferUntil) return job.deferUntil(when.until.getTime());
+      throw err;
+    }
+    if (isAppError(err) && err.retryAfterSeconds !== undefined && !outOfAttempts) {
+      const until = new Date(ctx.now().getTime() + err.retryAfterSeconds * 1000);
+      await fail(code, until);
+      if (job.deferUntil) return job.deferUntil(until.getTime());
+      throw err;
+    }
+    if (outOfAttempts || (isAppError(err) && !err.retryable)) {
+      await fail(code, null);
+      throw new PermanentJobError(isAppError(err) ? err.code : 'ERR_INTERNAL', (err as Error).message, {
+        cause: err,
+      });
+    }
+    // Congestion without Retry-After: exponential backoff with jitter, counted by delivery attempts
+    // (bounded by pcgd.delivery.maxAttempts) rather than the queue's few attempts.
+    const base = ctx.config.jobs.backoffMs * 2 ** Math.min(row.delivery_attempts, 12);
+    const until = new Date(ctx.now().getTime() + Math.min(base * (0.5 + Math.random()), 300_000));
+    await fail(code, until);
+    if (job.deferUntil) return job.deferUntil(until.getTime());
+    throw err;
+  }
+  await ctx.db.tx(async (q) => {
+    await storeReceipt(q, row.id, {
+      receiptId: receipt.receiptId,
+      receivedAt: receipt.receivedAt,
+      checksum: receipt.checksum,
+      replayed: receipt.replayed,
+    });
+    await createOutboxRepo(q).markDone(job.outboxId);
+  });
+  ctx.logger.info(
+    { reportId: row.id, unitCode: row.unit_code, year: row.year, receiptId: receipt.receiptId },
+    'pcgd report receipted',
+  );
+  return { reportId: row.id, receiptId: receipt.receiptId };
+}
+
+/** The submit job: on moet-pcgd's push queue, one at a time, within moet-pcgd's rate limit. */
+export const pcgdSubmitJob = defineJob({
+  ...pcgdSubmit,
+  concurrency: 1,
+  limiter: (config) => ({
+    max: config.systems['moet-pcgd'].rateLimit.max,
+    duration: config.systems['moet-pcgd'].rateLimit.durationMs,
+  }),
+  process: deliver,
+});

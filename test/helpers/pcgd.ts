@@ -1,0 +1,65 @@
+/**
+ * PCGD test data: the hand-computed fixture's persons and students (test/fixtures/pcgd/communes.ts)
+ * stored as ingest stores them, and a few generated persons in each of many communes.
+ */
+import { PersonSchema, type Person } from '../../src/canonical/person.js';
+import { StudentSchema } from '../../src/canonical/student.js';
+import type { Db } from '../../src/store/db.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { PERSONS, STUDENTS } from '../fixtures/pcgd/communes.js';
+
+async function storePersons(db: Db, list: readonly Person[]): Promise<void> {
+  const persons = list.map((p) => PersonSchema.parse(p));
+  await createRecordsRepo(db).upsert(
+    'persons',
+    persons.map((p) => ({
+      key: p.personRef,
+      scope: p.communeCode,
+      personalId: p.personalId,
+      data: p,
+      fingerprint: fingerprint(p),
+    })),
+    { system: 'moet-pcgd', mappingVersion: 'moet-pcgd/persons@1' },
+  );
+}
+
+/** Stores the fixture's persons (communes A, B, C) and its enrolled students. */
+export async function seedFixture(db: Db): Promise<void> {
+  await storePersons(db, PERSONS);
+  const students = STUDENTS.map((s) =>
+    StudentSchema.parse({
+      studentCode: s.code,
+      schoolCode: '79000001',
+      schoolYear: s.schoolYear,
+      personalId: s.personalId,
+      fullName: 'Nguyễn Văn An',
+      birthDate: s.born,
+      sex: 'male',
+      ethnicityCode: '01',
+      status: s.status,
+    }),
+  );
+  await createRecordsRepo(db).upsert(
+    'students',
+    students.map((s) => ({
+      key: s.studentCode,
+      scope: s.schoolCode,
+      personalId: s.personalId,
+      data: s,
+      fingerprint: fingerprint(s),
+    })),
+    { system: 'hcm-csdl', mappingVersion: 'hcm-csdl/students@1' },
+  );
+}
+
+/** Stores `perCommune` persons (copies of the fixture's first ones, new refs) in each commune. */
+export async function seedCommunes(db: Db, communes: readonly string[], perCommune = 3): Promise<void> {
+  const template = PERSONS.slice(0, perCommune);
+  const list = communes.flatMap((code) =>
+    template.map((p, i) => {
+      const { personalId: _id, ...rest } = p;
+      return { ...rest, personRef: `GEN${code}-${i}`, communeCode: code };
+    }),
+  );
+  await storePersons(db, list);
+}

@@ -1,0 +1,199 @@
+/**
+ * The PCGD report jobs on PostgreSQL against the moet-pcgd simulator (real HTTP on loopback): the
+ * compute job fills in a pending version once; the submit job delivers the signed figures once and
+ * stores the receipt, waits for a window that has not opened yet and for Retry-After without using
+ * attempts, and fails for good after the deadline. The jobs run through their registry shape with a
+ * JobRun whose deferral is recorded (the worker's BullMQ deferral is exercised in pcgd-delivery.test.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMoetPcgdClient } from '../../src/adapters/moet-pcgd/index.js';
+import { verifyAudit } from '../../src/audit/chain.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { enqueue, pcgdCompute, pcgdSubmit } from '../../src/jobs/contracts.js';
+import type { WorkerContext } from '../../src/jobs/context.js';
+import { isPermanent, type JobRun } from '../../src/jobs/define.js';
+import { pcgdComputeJob } from '../../src/jobs/pcgd-compute.js';
+import { pcgdSubmitJob, submissionKey } from '../../src/jobs/pcgd-submit.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import {
+  approveReport,
+  requestCompute,
+  requestSubmit,
+  type PcgdDeps,
+} from '../../src/reporting/pcgd/service.js';
+import { startMoetPcgdSimulator, type MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
+import { createPcgdRepo } from '../../src/store/pcgd.js';
+import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
+import { seedFixture } from '../helpers/pcgd.js';
+import { makeTempDir, openTestStore, type TempDir, type TestStore } from '../helpers/env.js';
+
+const SECRET = 'test-secret-moet-pcgd';
+const IN_WINDOW = new Date('2026-09-20T03:00:00Z');
+
+class Deferred extends Error {
+  constructor(readonly until: number) {
+    super('deferred');
+  }
+}
+
+function runOf(queue: string, name: string, outboxId: number): JobRun {
+  return {
+    id: `t-${outboxId}`,
+    queue,
+    name,
+    attempt: 1,
+    outboxId,
+    deferUntil: async (at) => {
+      throw new Deferred(at);
+    },
+  };
+}
+
+describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
+  let store: TestStore;
+  let keys: TempDir;
+  let sim: MoetPcgdSimulator;
+  let config: Config;
+  let ctx: WorkerContext;
+  let deps: PcgdDeps;
+  let now = IN_WINDOW;
+
+  beforeAll(async () => {
+    store = await openTestStore('postgres');
+    keys = await makeTempDir('truc-pcgd-keys-');
+    const base = loadConfig({ env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } });
+    config = structuredClone<Config>(base);
+    config.pcgd.signing.dir = keys.path;
+    sim = await startMoetPcgdSimulator({
+      seed: 1,
+      personsPerCommune: 0,
+      clientId: 'truc-test',
+      clientSecret: SECRET,
+      today: () => now,
+    });
+    ctx = {
+      config,
+      db: store.db,
+      logger: createLogger('silent'),
+      metrics: createMetrics(),
+      now: () => now,
+      sources: {},
+      targets: {},
+      routes: () => [],
+      ministry: createMoetPcgdClient({
+        baseURL: sim.url,
+        clientId: 'truc-test',
+        clientSecret: SECRET,
+        timeoutMs: 2000,
+      }),
+    };
+    deps = { db: store.db, pcgd: config.pcgd, dataDir: keys.path };
+    await seedFixture(store.db);
+  }, 120_000);
+
+  afterAll(async () => {
+    await sim?.close();
+    await store?.cleanup();
+    await keys?.remove();
+  });
+
+  async function computed(unitCode: string) {
+    const { id, outboxId } = await store.db.tx(async (q) => {
+      const r = await requestCompute(deps, q, { unitCode, year: YEAR, actor: 'officer-1' });
+      return { id: r.id, outboxId: await enqueue(q, pcgdCompute, { reportId: r.id }) };
+    });
+    expect((await createPcgdRepo(store.db).get(id))!.status).toBe('pending');
+    await pcgdComputeJob.run(ctx, { reportId: id }, runOf(pcgdCompute.queue, pcgdCompute.name, outboxId));
+    return id;
+  }
+
+  async function submitted(reportId: number) {
+    await approveReport(deps, { reportId, actor: 'officer-1' });
+    return store.db.tx(async (q) => {
+      const r = await requestSubmit(q, { reportId, actor: 'officer-1' });
+      expect(r.queued).toBe(true);
+      return enqueue(q, pcgdSubmit, { reportId });
+    });
+  }
+
+  const openOutbox = async (id: number) =>
+    (
+      await store.db.query<{ done: boolean }>(
+        'SELECT done_at IS NOT NULL AS done FROM truc.outbox WHERE id = $1',
+        [id],
+      )
+    ).rows[0]!.done;
+
+  it('compute: the pending version is filled in once; a second run changes nothing', async () => {
+    const id = await computed(A);
+    const row = (await createPcgdRepo(store.db).get(id))!;
+    expect(row.status).toBe('checked');
+    expect(row.persons).toBeGreaterThan(0);
+    const again = await pcgdComputeJob.run(ctx, { reportId: id }, runOf('pcgd', 'pcgd-compute', 1));
+    expect(again).toBeNull();
+    expect((await createPcgdRepo(store.db).get(id))!.lineage_digest).toBe(row.lineage_digest);
+  });
+
+  it('submit: the signed figures arrive once, the receipt is stored, asking again sends nothing', async () => {
+    const id = (await createPcgdRepo(store.db).current(A, YEAR))!.id;
+    const outboxId = await submitted(id);
+    await pcgdSubmitJob.run(ctx, { reportId: id }, runOf(pcgdSubmit.queue, pcgdSubmit.name, outboxId));
+    const row = (await createPcgdRepo(store.db).get(id))!;
+    expect(row.status).toBe('receipted');
+    const received = sim.figures.all().filter((f) => f.unitCode === A);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.idempotencyKey).toBe(submissionKey(id));
+    expect(row.receipt).toMatchObject({ receiptId: received[0]!.receipt.receiptId, replayed: false });
+    expect(await openOutbox(outboxId)).toBe(true);
+    // the figures sent are the package's
+    const ev = (await createPcgdRepo(store.db).evidence(id))!;
+    const pkg = JSON.parse(ev.package.toString('utf8')) as { indicators: { numerator: number }[] };
+    expect(received[0]!.body.indicators.map((i) => i.numerator)).toEqual(
+      pkg.indicators.map((i) => i.numerator),
+    );
+    // again: the job and the request are no-ops
+    await pcgdSubmitJob.run(ctx, { reportId: id }, runOf(pcgdSubmit.queue, pcgdSubmit.name, outboxId));
+    const again = await store.db.tx((q) => requestSubmit(q, { reportId: id, actor: 'officer-1' }));
+    expect(again.queued).toBe(false);
+    expect(sim.figures.all().filter((f) => f.unitCode === A)).toHaveLength(1);
+  });
+
+  it('a window not open yet is waited for (no attempt used), then the figures arrive', async () => {
+    const id = await computed(B);
+    const outboxId = await submitted(id);
+    now = new Date('2026-08-20T03:00:00Z');
+    const run = runOf(pcgdSubmit.queue, pcgdSubmit.name, outboxId);
+    const err = await pcgdSubmitJob.run(ctx, { reportId: id }, run).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Deferred);
+    expect((err as Deferred).until).toBe(new Date('2026-09-01T00:00:00+07:00').getTime());
+    let row = (await createPcgdRepo(store.db).get(id))!;
+    expect(row).toMatchObject({ status: 'submitted', delivery_error: 'ERR_ADAPTER_WINDOW_CLOSED' });
+    expect(row.delivery_not_before?.toISOString()).toBe('2026-08-31T17:00:00.000Z');
+    // Retry-After of a congested system is honoured the same way
+    now = IN_WINDOW;
+    sim.faults.set({ status429: { count: 1, retryAfterSeconds: 7 } });
+    const err2 = await pcgdSubmitJob.run(ctx, { reportId: id }, run).catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(Deferred);
+    expect((err2 as Deferred).until).toBe(IN_WINDOW.getTime() + 7000);
+    await pcgdSubmitJob.run(ctx, { reportId: id }, run);
+    row = (await createPcgdRepo(store.db).get(id))!;
+    expect(row).toMatchObject({ status: 'receipted', delivery_attempts: 3, delivery_error: null });
+    expect(sim.figures.all().filter((f) => f.unitCode === B)).toHaveLength(1);
+  });
+
+  it('after the deadline the failure is permanent, with its code', async () => {
+    const id = await computed(C);
+    const outboxId = await submitted(id);
+    now = new Date('2026-10-05T03:00:00Z');
+    const err = await pcgdSubmitJob
+      .run(ctx, { reportId: id }, runOf(pcgdSubmit.queue, pcgdSubmit.name, outboxId))
+      .catch((e: unknown) => e);
+    now = IN_WINDOW;
+    expect(isPermanent(err)).toBe(true);
+    expect(err).toMatchObject({ code: 'ERR_ADAPTER_WINDOW_CLOSED' });
+    expect((await createPcgdRepo(store.db).get(id))!.status).toBe('submitted');
+    expect(sim.figures.all().filter((f) => f.unitCode === C)).toHaveLength(0);
+    expect((await verifyAudit(store.db)).ok).toBe(true);
+  });
+});
