@@ -37,7 +37,7 @@ export interface AppDeps {
   tokens: TokenSettings;
 }
 
-export const API_VERSION = '1.0.0';
+const API_VERSION = '1.0.0';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({

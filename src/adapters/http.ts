@@ -13,6 +13,12 @@ import type { HttpAuth, Page } from './types.js';
 
 export type { HttpAuth } from './types.js';
 
+/** A requested page size in 1..max, rounded down; the default when absent or not a finite number. */
+export function clampPageSize(n: number | undefined, def: number, max: number): number {
+  const size = n === undefined || !Number.isFinite(n) ? def : Math.floor(n);
+  return Math.max(1, Math.min(max, size));
+}
+
 /** Options of {@link createHttpClient}. */
 export interface HttpClientOptions {
   /** System id; the `system` label of logs and metrics. */
@@ -100,7 +106,7 @@ export function parseRetryAfter(value: unknown, now: number = Date.now()): numbe
 }
 
 /** The metrics/log status class of a finished or failed call. */
-export function statusClassOf(status: number | undefined, code?: ErrorCode): string {
+function statusClassOf(status: number | undefined, code?: ErrorCode): string {
   if (status !== undefined) return `${Math.floor(status / 100)}xx`;
   return code === 'ERR_ADAPTER_TIMEOUT'
     ? 'timeout'

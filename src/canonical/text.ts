@@ -112,7 +112,7 @@ export function textChanges(s: string): number {
 const NAME_CHARS = /^[\p{L}\p{M} '’.-]+$/u;
 const LETTER = /\p{L}/u;
 /** Characters never allowed in canonical text: controls, format chars (bidi, ZW*, BOM), surrogates, private use, line/paragraph separators. */
-export const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\u2028\u2029]/u;
+const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\u2028\u2029]/u;
 
 /** True when `s` holds no control, format, surrogate, private-use or line/paragraph-separator character. */
 export function hasNoForbiddenChars(s: string): boolean {

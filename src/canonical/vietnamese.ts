@@ -223,11 +223,6 @@ function fits(original: string, decoded: string): boolean {
 const MOJIBAKE_HINT =
   /[¨©ª«¬\u00ad®¡-§¸µ¶·¹¾»¼½ÄÅÆÇËÎÏÑÖØÛÜßäåæçëîïñöøûüÿÐÞþ×÷]|[aeAE][âáàåãäÂÁÀÅÃÄ]|[aA][êéèúüëÊÉÈÚÜË]|[aeiouyAEIOUY][ùøûõïÙØÛÕÏ]|[oO][âÂ]|[a-zß-ÿ][À-Þ]|[àèìòùãõ](?:c|ch|p|t)(?![\p{L}])/u;
 
-/** True when `s` may hold VNI or TCVN3 mojibake (a fast test; `repairMojibake` decides). */
-export function mayBeMojibake(s: string): boolean {
-  return (textFlags(s) & TEXT_FLAG.mojibake) !== 0;
-}
-
 /** What `textFlags` noticed, as bits. */
 export const TEXT_FLAG = {
   /** May hold VNI or TCVN3 mojibake (see MOJIBAKE_HINT). */

@@ -17,7 +17,7 @@ export interface JobDefaults {
   keepFailed: number;
 }
 
-export function defaultJobOptions(d: JobDefaults): JobsOptions {
+function defaultJobOptions(d: JobDefaults): JobsOptions {
   return {
     attempts: d.attempts,
     backoff: { type: 'exponential', delay: d.backoffMs, jitter: 0.5 },

@@ -5,7 +5,7 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
  * birth dates, phones, ethnicity, disability, addresses). Paths are matched at the top level and
  * one or two levels down, which covers request bodies, records and error details.
  */
-export const REDACTED_FIELDS = [
+const REDACTED_FIELDS = [
   'authorization',
   'Authorization',
   'cookie',
@@ -55,7 +55,7 @@ function serializeError(err: Error): Record<string, unknown> {
   return out;
 }
 
-export function loggerOptions(level: string): LoggerOptions {
+function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     serializers: { err: serializeError, error: serializeError },

@@ -14,7 +14,7 @@ import { createPgDb, type Db } from './db.js';
 import { startPgliteServer } from './pglite-server.js';
 
 /** Schema BullMQ's PostgreSQL backend uses in the embedded database. */
-export const QUEUE_SCHEMA = 'bullmq';
+const QUEUE_SCHEMA = 'bullmq';
 
 interface LockInfo {
   pid: number;

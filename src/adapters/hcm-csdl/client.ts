@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import { isAppError } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createHttpClient, paginate, parseWire } from '../http.js';
+import { clampPageSize, createHttpClient, paginate, parseWire } from '../http.js';
 import type { ChangeFeed, HealthResult, ListChangesOptions, WriteOptions, WriteReceipt } from '../types.js';
 import {
   ENTITY_SCHEMAS,
@@ -57,17 +57,11 @@ interface WirePage<T> {
 /** The hcm-csdl client (see {@link createHcmCsdlClient}). */
 export type HcmCsdlClient = ReturnType<typeof createHcmCsdlClient>;
 
-/** Caps a requested page size to 1..1000. */
-export function clampPageSize(size: number | undefined, fallback: number): number {
-  const n = size === undefined || !Number.isFinite(size) ? fallback : Math.floor(size);
-  return Math.min(HCM_CSDL_MAX_PAGE, Math.max(1, n));
-}
-
 /**
  * Idempotency key of chunk `index` of a batch: the key itself for a single chunk, `<key>.<index>`
  * otherwise; keys that would exceed 200 characters are replaced by their SHA-256.
  */
-export function chunkKey(key: string, index: number, chunks: number): string {
+function chunkKey(key: string, index: number, chunks: number): string {
   const out = chunks === 1 ? key : `${key}.${index}`;
   return out.length <= 200 ? out : createHash('sha256').update(out).digest('hex');
 }
@@ -105,14 +99,16 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const defaultPageSize = clampPageSize(config.defaultPageSize, HCM_CSDL_MAX_PAGE);
+  const defaultPageSize = clampPageSize(config.defaultPageSize, HCM_CSDL_MAX_PAGE, HCM_CSDL_MAX_PAGE);
 
   /** One page of `GET /v1/<entity>`. A cursor carries the original filters, so only it is sent. */
   async function fetchPage<E extends HcmCsdlEntity>(
     entity: E,
     opts: ListChangesOptions,
   ): Promise<WirePage<HcmCsdlWire[E]>> {
-    const params: Record<string, string | number> = { limit: clampPageSize(opts.pageSize, defaultPageSize) };
+    const params: Record<string, string | number> = {
+      limit: clampPageSize(opts.pageSize, defaultPageSize, HCM_CSDL_MAX_PAGE),
+    };
     if (opts.cursor) params.cursor = opts.cursor;
     else {
       if (opts.since) params.updatedSince = opts.since;

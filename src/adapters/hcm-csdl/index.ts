@@ -15,7 +15,6 @@ import { createHcmCsdlClient, HCM_CSDL_SYSTEM, type HcmCsdlConfig, type HcmCsdlD
 import type { HcmCsdlEntity, HcmCsdlWire, HcmCsdlWireIn } from './schema.js';
 
 export type { HcmCsdlConfig, HcmCsdlDeps } from './client.js';
-export { HCM_CSDL_SYSTEM } from './client.js';
 export * from './schema.js';
 
 /**

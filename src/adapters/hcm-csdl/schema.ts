@@ -22,7 +22,7 @@ const opt = () => z.string().exactOptional();
 const notDeleted = z.literal(false).exactOptional();
 
 /** A real ISO calendar date `YYYY-MM-DD`. */
-export const isoDateSchema = z
+const isoDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .refine((v) => {
@@ -30,7 +30,7 @@ export const isoDateSchema = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
   }, 'not a real date');
 
-export const maDinhDanhSchema = z
+const maDinhDanhSchema = z
   .string()
   .min(1)
   .max(32)
@@ -101,13 +101,13 @@ export const HCM_CSDL_LABELS = {
 
 // ---- read schemas ----
 /** A deleted record: key and time of deletion only. */
-export const tombstoneSchema = z.strictObject({
+const tombstoneSchema = z.strictObject({
   maDinhDanh: str(),
   updatedAt: str(),
   deleted: z.literal(true),
 });
 
-export const schoolSchema = z.object({
+const schoolSchema = z.object({
   maDinhDanh: str(),
   tenTruong: str(),
   capHoc: str(),
@@ -120,7 +120,7 @@ export const schoolSchema = z.object({
   deleted: notDeleted,
 });
 
-export const classSchema = z.object({
+const classSchema = z.object({
   maDinhDanh: str(),
   maTruong: str(),
   namHoc: str(),
@@ -131,7 +131,7 @@ export const classSchema = z.object({
   deleted: notDeleted,
 });
 
-export const studentSchema = z.object({
+const studentSchema = z.object({
   maDinhDanh: str(),
   maTruong: str(),
   maLop: opt(),
@@ -150,7 +150,7 @@ export const studentSchema = z.object({
   deleted: notDeleted,
 });
 
-export const staffSchema = z.object({
+const staffSchema = z.object({
   maDinhDanh: str(),
   maTruong: str(),
   soDinhDanhCaNhan: opt(),
@@ -175,10 +175,10 @@ function pageOf<T extends z.ZodType>(item: T) {
   });
 }
 
-export const schoolPageSchema = pageOf(schoolSchema);
-export const classPageSchema = pageOf(classSchema);
-export const studentPageSchema = pageOf(studentSchema);
-export const staffPageSchema = pageOf(staffSchema);
+const schoolPageSchema = pageOf(schoolSchema);
+const classPageSchema = pageOf(classSchema);
+const studentPageSchema = pageOf(studentSchema);
+const staffPageSchema = pageOf(staffSchema);
 
 // ---- upsert schemas (strict: what the system accepts) ----
 /** Exactly the values of one vocabulary table. */

@@ -7,7 +7,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Logger } from 'pino';
 import { AppError, type FieldError } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createHttpClient, paginate, parseWire } from '../http.js';
+import { clampPageSize, createHttpClient, paginate, parseWire } from '../http.js';
 import type { Page } from '../types.js';
 import {
   figuresBodySchema,
@@ -27,7 +27,7 @@ import {
 /** System id (metrics/log label). */
 export const MOET_PCGD = 'moet-pcgd';
 /** Largest page the system serves. */
-export const MOET_PCGD_MAX_PAGE = 500;
+const MOET_PCGD_MAX_PAGE = 500;
 
 /** Settings of the moet-pcgd client. `clientSecret` is a secret: never log it. */
 export interface MoetPcgdClientConfig {
@@ -157,7 +157,7 @@ export function createMoetPcgdClient(
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const pageSize = Math.min(config.pageSize ?? 200, MOET_PCGD_MAX_PAGE);
+  const pageSize = clampPageSize(config.pageSize, 200, MOET_PCGD_MAX_PAGE);
 
   async function fetchPersonPage(communeCode: string, year: number, limit: number, cursor?: string) {
     const params: Record<string, string | number> = { year, limit };
@@ -172,7 +172,7 @@ export function createMoetPcgdClient(
   return {
     listPersons(communeCode, year, opts = {}) {
       const commune = pathSegment(communeCode, /^\d{5}$/, 'communeCode');
-      const limit = Math.max(1, Math.min(opts.limit ?? pageSize, MOET_PCGD_MAX_PAGE));
+      const limit = clampPageSize(opts.limit, pageSize, MOET_PCGD_MAX_PAGE);
       return paginate((cursor) => fetchPersonPage(commune, year, limit, cursor), {
         system: MOET_PCGD,
         ...(opts.cursor !== undefined ? { cursor: opts.cursor } : {}),

@@ -24,7 +24,7 @@ import {
 } from './client.js';
 import type { FiguresSubmission, PersonWire } from './schema.js';
 
-export { createMoetPcgdClient, MOET_PCGD, MOET_PCGD_MAX_PAGE } from './client.js';
+export { createMoetPcgdClient } from './client.js';
 export type { MoetPcgdClient, MoetPcgdClientConfig, MoetPcgdClientDeps, SubmitResult } from './client.js';
 export type * from './schema.js';
 

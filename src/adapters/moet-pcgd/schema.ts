@@ -139,7 +139,7 @@ export const personPageSchema = z.looseObject({
 export type PersonPageWire = z.infer<typeof personPageSchema>;
 
 /** One submission window of the working year (`submitBefore` is exclusive, Asia/Ho_Chi_Minh). */
-export const submissionWindowSchema = z.looseObject({
+const submissionWindowSchema = z.looseObject({
   unitLevel: unitLevelSchema,
   opensOn: isoDay,
   submitBefore: isoDay,

@@ -52,10 +52,6 @@ function parseJson(body: unknown): unknown {
   }
 }
 
-/** A page size in 1..max (default when absent), rounded down. */
-export const clampPageSize = (n: number | undefined, def: number, max: number): number =>
-  Math.max(1, Math.min(max, Math.floor(n ?? def)));
-
 /** One error a vendor reported: its own code and message. */
 export interface VendorError {
   code: string;

@@ -6,9 +6,8 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { ZodType } from 'zod';
 import { AppError, type ErrorCode } from '../../errors.js';
-import { parseWire } from '../http.js';
+import { clampPageSize, parseWire } from '../http.js';
 import {
-  clampPageSize,
   MAX_PAGES,
   schoolHttpClient,
   vendorAppError,
@@ -42,7 +41,7 @@ export const SMAS_SYSTEM = 'smas';
  * AppError code of each SMAS `ErrorCode`, used when SMAS reports a failure inside an HTTP 200
  * (`Success: false`); for non-2xx responses the HTTP status decides (shared contract in http.ts).
  */
-export const SMAS_ERROR_CODES: Readonly<Record<string, ErrorCode>> = {
+const SMAS_ERROR_CODES: Readonly<Record<string, ErrorCode>> = {
   AUTH_INVALID_KEY: 'ERR_ADAPTER_AUTH',
   AUTH_SCHOOL_FORBIDDEN: 'ERR_ADAPTER_AUTH',
   SCHOOL_NOT_FOUND: 'ERR_ADAPTER_REJECTED',
@@ -101,7 +100,7 @@ function smasErrorOf(body: unknown): VendorError[] | undefined {
  * Re-throws an adapter failure with the SMAS `ErrorCode` attached (detail and `errors[0].rule` =
  * `SMAS_<ErrorCode>`), keeping the code http.ts chose from the status. Non-SMAS bodies pass unchanged.
  */
-export function withSmasError(err: unknown): unknown {
+function withSmasError(err: unknown): unknown {
   return withVendorErrors(err, 'SMAS', smasErrorOf);
 }
 

@@ -12,7 +12,7 @@ import { createSmasClient, SMAS_SYSTEM, type SmasClient, type SmasClientOptions 
 import { SMAS_MAX_BATCH, type SmasEntity, type SmasRecordOf } from './schema.js';
 
 export * from './schema.js';
-export { createSmasClient, SMAS_SYSTEM, SMAS_ERROR_CODES, withSmasError } from './client.js';
+export { createSmasClient } from './client.js';
 export type { SmasClient, SmasClientOptions } from './client.js';
 
 /** Options of {@link createSmasAdapter}. */

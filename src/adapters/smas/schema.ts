@@ -116,7 +116,7 @@ export const smasClassSchema = z.object({
 });
 
 /** `{ Data, TotalRecord, Page, PageSize }` around any item schema. */
-export function smasPageSchema<T extends z.ZodType>(item: T) {
+function smasPageSchema<T extends z.ZodType>(item: T) {
   return z.object({
     Data: z.array(item),
     TotalRecord: z.number().int().min(0),
@@ -130,7 +130,7 @@ export const smasStudentPageSchema = smasPageSchema(smasStudentSchema);
 export const smasStaffPageSchema = smasPageSchema(smasStaffSchema);
 export const smasClassPageSchema = smasPageSchema(smasClassSchema);
 
-export const smasRecordErrorSchema = z.object({
+const smasRecordErrorSchema = z.object({
   ViTri: z.number().int().min(0),
   MaLoi: z.string(),
   ThongBao: z.string(),

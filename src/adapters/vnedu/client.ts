@@ -6,9 +6,8 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { ZodType } from 'zod';
 import { AppError } from '../../errors.js';
-import { parseWire } from '../http.js';
+import { clampPageSize, parseWire } from '../http.js';
 import {
-  clampPageSize,
   MAX_PAGES,
   schoolHttpClient,
   withVendorErrors,
@@ -65,7 +64,7 @@ const PAGE_SCHEMAS = {
  * Re-throws an adapter failure with the vnEdu error codes attached (detail and `errors[].rule` =
  * `VNEDU_<code>`), keeping the code http.ts chose from the status. Non-vnEdu bodies pass unchanged.
  */
-export function withVneduError(err: unknown): unknown {
+function withVneduError(err: unknown): unknown {
   return withVendorErrors(err, 'VNEDU', (body) => {
     const parsed = vneduErrorSchema.safeParse(body);
     return parsed.success ? parsed.data.errors.map((e) => ({ code: e.code, message: e.detail })) : undefined;

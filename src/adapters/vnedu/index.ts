@@ -12,7 +12,7 @@ import { createVneduClient, VNEDU_SYSTEM, type VneduClient, type VneduClientOpti
 import { VNEDU_MAX_BATCH, type VneduEntity, type VneduRecordOf } from './schema.js';
 
 export * from './schema.js';
-export { createVneduClient, VNEDU_SYSTEM, withVneduError } from './client.js';
+export { createVneduClient } from './client.js';
 export type { VneduClient, VneduClientOptions } from './client.js';
 
 /** Options of {@link createVneduAdapter}. */

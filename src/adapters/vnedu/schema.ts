@@ -124,7 +124,7 @@ export const vneduClassSchema = z.object({
 });
 
 /** `{ items, next }` around any item schema; `next` is null on the last page. */
-export function vneduPageSchema<T extends z.ZodType>(item: T) {
+function vneduPageSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), next: z.string().nullable() });
 }
 

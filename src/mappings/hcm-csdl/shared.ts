@@ -134,7 +134,7 @@ export function compact<T extends Record<string, unknown>>(obj: T): T {
  * the wire pointer of the field (`pointers`), skipped where an error already points; returns the
  * parsed (normalised) value, or undefined (then at least one error finding exists).
  */
-export function validate<S extends z.ZodType>(
+function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
   pointers: Record<string, string>,

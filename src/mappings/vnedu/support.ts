@@ -9,18 +9,10 @@ import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
 import type { MapContext, MappingFinding } from '../types.js';
 import { dateOf, textOf } from '../school-system.js';
 
-export {
-  codeOf,
-  compact,
-  personalIdOf,
-  requiredText,
-  schoolOf,
-  textOf,
-  validated,
-} from '../school-system.js';
+export { compact, personalIdOf, requiredText, schoolOf, textOf, validated } from '../school-system.js';
 
 /** An integer code from a wire value (number, or digits as text from a loosely typed push), else undefined. */
-export function intOf(value: unknown): number | undefined {
+function intOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
   const text = textOf(value);
   return text !== undefined && /^-?\d+$/.test(text) ? Number(text) : undefined;

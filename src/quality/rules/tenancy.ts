@@ -4,15 +4,13 @@
  * soften or switch these rules off (see `effectiveSeverity`). Batches pulled from the systems of
  * record have no batch school (`ctx.schoolCode` undefined) and pass.
  */
-import { scopeOf } from '../../canonical/entities.js';
+import { ENTITY_NAMES, scopeOf } from '../../canonical/entities.js';
 import { rule, type Check } from './define.js';
-
-const ALL = ['schools', 'classes', 'students', 'staff', 'persons'] as const;
 
 export const OTHER_SCHOOL = rule({
   code: 'TENANCY_OTHER_SCHOOL',
   criterion: 'tenancy',
-  entities: ALL,
+  entities: ENTITY_NAMES,
   severity: 'error',
   version: 1,
   scope: 'record',
@@ -31,7 +29,7 @@ export const OTHER_SCHOOL = rule({
 export const OWNED_ELSEWHERE = rule({
   code: 'TENANCY_OWNED_ELSEWHERE',
   criterion: 'tenancy',
-  entities: ALL,
+  entities: ENTITY_NAMES,
   severity: 'error',
   version: 1,
   scope: 'store',
@@ -50,7 +48,7 @@ export const OWNED_ELSEWHERE = rule({
 const otherSchoolCheck: Check = {
   scope: 'record',
   rules: [OTHER_SCHOOL],
-  entities: ALL,
+  entities: ENTITY_NAMES,
   check(rec, index, ctx, out) {
     if (ctx.schoolCode !== undefined && scopeOf(ctx.entity, rec) !== ctx.schoolCode) {
       out.add(index, OTHER_SCHOOL, '/schoolCode');
@@ -62,7 +60,7 @@ const otherSchoolCheck: Check = {
 const ownedElsewhereCheck: Check = {
   scope: 'store',
   rules: [OWNED_ELSEWHERE],
-  entities: ALL,
+  entities: ENTITY_NAMES,
   needs: ['owners'],
   check(_recs, keys, ctx, facts, out) {
     const owners = facts.owners;

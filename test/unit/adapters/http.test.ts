@@ -2,6 +2,7 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  clampPageSize,
   classifyError,
   createHttpClient,
   paginate,
@@ -322,5 +323,16 @@ describe('parseWire, classifyError, parseRetryAfter, paginate', () => {
       })(),
     );
     expect(err.code).toBe('ERR_ADAPTER_RESPONSE_INVALID');
+  });
+});
+
+describe('clampPageSize', () => {
+  it('keeps a page size in 1..max, rounded down; absent or not finite → the default', () => {
+    expect(clampPageSize(50.9, 100, 500)).toBe(50);
+    expect(clampPageSize(0, 100, 500)).toBe(1);
+    expect(clampPageSize(9999, 100, 500)).toBe(500);
+    expect(clampPageSize(undefined, 100, 500)).toBe(100);
+    expect(clampPageSize(Number.NaN, 100, 500)).toBe(100);
+    expect(clampPageSize(Number.POSITIVE_INFINITY, 100, 500)).toBe(100);
   });
 });

@@ -1,0 +1,39 @@
+/**
+ * src/canonical/systems.ts is the one table of what each system serves: every entity it says can be
+ * pulled has an inbound mapping, every entity it says truc delivers has an outbound one, every native
+ * vendor format has a wire schema to check pushes against, and the API's batch formats come from it.
+ */
+import { describe, expect, it } from 'vitest';
+import { HCM_CSDL_ENTITIES } from '../../../src/adapters/hcm-csdl/schema.js';
+import { BATCH_FORMATS, SYSTEMS, VENDOR_ENTITIES } from '../../../src/canonical/systems.js';
+import { SYSTEM_NAMES } from '../../../src/config.js';
+import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
+import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
+
+describe('the systems table', () => {
+  it('every pulled entity has an inbound mapping of that system', () => {
+    for (const system of SYSTEM_NAMES) {
+      for (const entity of SYSTEMS[system].pull) {
+        expect(NATIVE_INBOUND[system]?.[entity], `${system} ${entity}`).toBeDefined();
+      }
+    }
+  });
+
+  it('every vendor format has a mapping and a wire schema for each of its entities', () => {
+    for (const system of SYSTEM_NAMES) {
+      for (const entity of SYSTEMS[system].vendorFormat) {
+        expect(NATIVE_INBOUND[system]?.[entity]?.wire, `${system} ${entity}`).toBeDefined();
+        expect(VENDOR_ENTITIES).toContain(entity);
+      }
+    }
+    expect(BATCH_FORMATS).toEqual(['canonical', 'smas', 'vnedu']);
+  });
+
+  it('every entity delivered to hcm-csdl has an outbound mapping and a wire endpoint', () => {
+    for (const entity of SYSTEMS['hcm-csdl'].push) {
+      const mapping = HCM_CSDL_MAPPINGS[entity as keyof typeof HCM_CSDL_MAPPINGS];
+      expect(mapping?.fromCanonical, entity).toBeTypeOf('function');
+      expect(HCM_CSDL_ENTITIES as readonly string[]).toContain(entity);
+    }
+  });
+});
