@@ -4,7 +4,7 @@
  */
 /** Top to bottom. `path` is matched against the source path relative to the repository root. */
 exports.LAYERS = [
-  { name: 'cli', path: '^src/main\\.ts$' },
+  { name: 'cli', path: '^src/(main\\.ts$|cli/)' },
   { name: 'roles', path: '^src/(roles|demo|ops)(\\.ts$|/)' },
   { name: 'deps', path: '^src/deps\\.ts$' },
   { name: 'app', path: '^src/app\\.ts$' },

@@ -1,6 +1,6 @@
 /**
- * buildApp(deps): the fastify instance with every plugin and route. It never listens: `main.ts`
- * does, and tests use `app.inject()` or listen on port 0 themselves.
+ * buildApp(deps): the fastify instance with every plugin and route. It never listens: `startApi`
+ * (`roles.ts`) does, and tests use `app.inject()` or listen on port 0 themselves.
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';

@@ -1,6 +1,7 @@
 /**
  * The roles a truc process can run — api, worker (with the outbox relay), or all of them — built
- * from one Deps. Each returns a stop function; `main.ts` wires them to signals.
+ * from one Deps. Each returns a stop function; the CLI (`src/cli/commands/serve.ts`) wires
+ * them to signals.
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';

@@ -1,0 +1,23 @@
+/** `truc audit verify`: recomputes the audit hash chain. */
+import { loadConfig } from '../../config.js';
+import { defineCommand, runs } from '../kit.js';
+
+const verify = () =>
+  runs(
+    defineCommand('verify', 'recompute the audit hash chain; names the first broken row (exit 1)'),
+    async (_opts, _args, out) => {
+      const config = loadConfig();
+      const { auditVerify, withDb } = await import('../../ops.js');
+      const result = await withDb(config, auditVerify);
+      if (result.ok) {
+        out.stdout(`audit OK: ${result.rows} rows, head ${result.head}\n`);
+        return 0;
+      }
+      out.stderr(
+        `audit BROKEN at row ${result.brokenAt} (${result.reason}); ${result.rows} rows before it verify\n`,
+      );
+      return 1;
+    },
+  );
+
+export const auditCommand = () => defineCommand('audit', 'the hash-chained audit log').addCommand(verify());

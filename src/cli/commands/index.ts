@@ -1,0 +1,22 @@
+/**
+ * The command table: every top-level `truc` command, in the order `truc --help` lists them.
+ * To add one, write src/cli/commands/<name>.ts (see src/cli/README.md) and add a line here.
+ */
+import type { Command } from 'commander';
+import { auditCommand } from './audit.js';
+import { clientsCommand } from './clients.js';
+import { deadLettersCommand } from './dead-letters.js';
+import { demoCommand } from './demo.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommands } from './serve.js';
+import { simCommand } from './sim.js';
+
+export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
+  serveCommands, // all, api, worker
+  demoCommand,
+  migrateCommand,
+  auditCommand,
+  clientsCommand,
+  deadLettersCommand,
+  simCommand,
+];

@@ -1,0 +1,59 @@
+/** `truc all | api | worker`: the long-running roles, served until SIGTERM/SIGINT. */
+import type { Command } from 'commander';
+import { loadConfig, redactConfig } from '../../config.js';
+import type { Deps } from '../../deps.js';
+import type { Running } from '../../roles.js';
+import { defineCommand, runs } from '../kit.js';
+
+type Role = 'all' | 'api' | 'worker';
+
+const SUMMARY: Record<Role, string> = {
+  all: 'API + workers + outbox relay in one process (npm start)',
+  api: 'the HTTP API only',
+  worker: 'workers and the outbox relay only',
+};
+
+/** Waits for SIGTERM/SIGINT, then stops taking work, finishes in-flight work and closes pools. */
+export async function serveUntilSignal(deps: Deps, roles: Running[]): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.stdout.write(`truc: ${signal} received, shutting down\n`);
+      const deadline = setTimeout(() => {
+        process.stderr.write('truc: shutdown took longer than 25 s, exiting\n');
+        process.exit(1);
+      }, 25_000);
+      deadline.unref();
+      void (async () => {
+        for (const r of roles) await r.stop().catch(() => undefined);
+        await deps.close().catch(() => undefined);
+        resolve();
+      })();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+async function serve(role: Role): Promise<number> {
+  const config = loadConfig();
+  const { createDeps } = await import('../../deps.js');
+  const { startApi, startWorkerRole } = await import('../../roles.js');
+  const deps = await createDeps(config);
+  deps.logger.info({ role, config: redactConfig(config) }, 'truc starting');
+  const roles: Running[] = [];
+  let line = `truc ${role}: ${deps.db.kind === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL'}, queues on ${deps.queues.backend}`;
+  if (role !== 'api') roles.push(startWorkerRole(deps));
+  if (role !== 'worker') {
+    const api = await startApi(deps);
+    roles.unshift(api); // stop taking requests first
+    line += `, listening on ${api.url} (docs ${api.url}/docs)`;
+  }
+  process.stdout.write(`${line}\n`);
+  await serveUntilSignal(deps, roles);
+  return 0;
+}
+
+export const serveCommands = (): Command[] =>
+  (['all', 'api', 'worker'] as const).map((role) =>
+    runs(defineCommand(role, SUMMARY[role]), () => serve(role)),
+  );

@@ -1,0 +1,54 @@
+/** `truc sim <system>`: one simulator standalone, for vendors and testers. */
+import type { Faults } from '../../simulators/sim-kit.js';
+import { defineCommand, int, runs, UsageError } from '../kit.js';
+
+interface SimOptions {
+  port?: number;
+  seed?: number;
+  schools?: number;
+  studentsPerSchool?: number;
+  staffPerSchool?: number;
+  faults?: string;
+}
+
+/** `--faults '{"latencyMs":200}'`, checked against the sim kit's fault schema. */
+async function parseFaults(text: string): Promise<Faults> {
+  const { FAULTS_SCHEMA } = await import('../../simulators/sim-kit.js');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError('--faults: a JSON object, e.g. \'{"latencyMs":200,"errorRate":0.1}\'');
+  }
+  const parsed = FAULTS_SCHEMA.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--faults: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data as Faults;
+}
+
+export const simCommand = () =>
+  runs<SimOptions>(
+    defineCommand('sim', 'one simulator standalone, until SIGTERM/SIGINT')
+      .argument('<system>', 'hcm-csdl, moet-pcgd, smas or vnedu')
+      .option('--port <port>', 'port to listen on (default: any free port)', int(0, 65535))
+      .option('--seed <seed>', 'seed of the synthetic population', int(0, 2 ** 31))
+      .option('--schools <n>', 'schools in the population', int(1, 10_000))
+      .option('--students-per-school <n>', 'students per school', int(1, 5_000))
+      .option('--staff-per-school <n>', 'staff per school', int(1, 1_000))
+      .option('--faults <json>', 'faults to inject, as JSON (see POST /__sim/faults)')
+      .addHelpText(
+        'after',
+        '\nCity scale: --schools 2500 --students-per-school 680 --staff-per-school 40 (streamed, never held in memory).',
+      ),
+    async (o, [system]) => {
+      const { runSimulator, STANDALONE_DEFAULTS: d } = await import('../../simulators/index.js');
+      const faults = o.faults !== undefined ? await parseFaults(o.faults) : undefined;
+      return runSimulator(system ?? '', {
+        port: o.port ?? 0,
+        seed: o.seed ?? d.seed,
+        schools: o.schools ?? d.schools,
+        studentsPerSchool: o.studentsPerSchool ?? d.studentsPerSchool,
+        staffPerSchool: o.staffPerSchool ?? d.staffPerSchool,
+        ...(faults ? { faults } : {}),
+      });
+    },
+  );

@@ -1,0 +1,211 @@
+/**
+ * The `truc` command table, run in process: `--help` on every command and subcommand prints its
+ * usage and exits 0 without building dependencies, opening a database, starting a simulator or
+ * listening; `--version`; and the exit codes of the operator contract (DESIGN §3: 0 success,
+ * 1 failure, 2 bad usage or configuration, one clear stderr line first).
+ */
+import { Server } from 'node:net';
+import type { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// Everything a command could start; none of it may run for --help.
+const started = vi.hoisted(() => [] as string[]);
+vi.mock('../../../src/deps.js', () => ({
+  createDeps: vi.fn(() => {
+    started.push('createDeps');
+    throw new Error('createDeps must not run');
+  }),
+}));
+vi.mock('../../../src/ops.js', () => ({
+  withDb: vi.fn(() => {
+    started.push('withDb');
+    throw new Error('withDb must not run');
+  }),
+  runMigrate: vi.fn(() => {
+    started.push('runMigrate');
+    throw new Error('runMigrate must not run');
+  }),
+  addClient: vi.fn(),
+  setClientDisabled: vi.fn(),
+  auditVerify: vi.fn(),
+}));
+vi.mock('../../../src/demo.js', () => ({
+  runDemo: vi.fn(() => {
+    started.push('runDemo');
+    throw new Error('runDemo must not run');
+  }),
+}));
+vi.mock('../../../src/simulators/index.js', () => ({
+  STANDALONE_DEFAULTS: { seed: 1, schools: 1, studentsPerSchool: 1, staffPerSchool: 1 },
+  runSimulator: vi.fn(() => {
+    started.push('runSimulator');
+    throw new Error('runSimulator must not run');
+  }),
+}));
+
+const { buildProgram, runCli } = await import('../../../src/cli/program.js');
+const ops = await import('../../../src/ops.js');
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function truc(...argv: string[]): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** Every command path under the program: ['all'], ['clients'], ['clients', 'add'], … */
+function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
+  return cmd.commands.flatMap((c) => {
+    const path = [...prefix, c.name()];
+    return [path, ...commandPaths(c, path)];
+  });
+}
+
+const PATHS = commandPaths(buildProgram());
+
+describe('truc --help', () => {
+  let listen: ReturnType<typeof vi.spyOn>;
+  beforeEach(() => {
+    started.length = 0;
+    listen = vi.spyOn(Server.prototype, 'listen');
+  });
+  afterEach(() => listen.mockRestore());
+
+  it('the table holds the operator commands', () => {
+    expect(PATHS.map((p) => p.join(' '))).toEqual(
+      expect.arrayContaining([
+        'all',
+        'api',
+        'worker',
+        'demo',
+        'migrate',
+        'audit verify',
+        'clients add',
+        'clients disable',
+        'clients enable',
+        'dead-letters list',
+        'dead-letters replay',
+        'sim',
+      ]),
+    );
+  });
+
+  for (const path of PATHS) {
+    const name = path.join(' ');
+    it(`truc ${name} --help prints its usage, starts nothing and exits 0`, async () => {
+      const e = await truc(...path, '--help');
+      expect(e.code, e.stderr).toBe(0);
+      expect(e.stdout).toContain(`Usage: truc ${name}`);
+      expect(e.stderr).toBe('');
+      expect(started).toEqual([]);
+      expect(listen).not.toHaveBeenCalled();
+    });
+    const viaHelp = [...path.slice(0, -1), 'help', path.at(-1)!]; // `truc clients help add`
+    it(`truc ${viaHelp.join(' ')} prints the same usage`, async () => {
+      const e = await truc(...viaHelp);
+      expect(e.code, e.stderr).toBe(0);
+      expect(e.stdout).toContain(`Usage: truc ${name}`);
+      expect(started).toEqual([]);
+    });
+  }
+
+  it('truc --help lists every top-level command and the environment', async () => {
+    const e = await truc('--help');
+    expect(e.code).toBe(0);
+    for (const [top] of PATHS) expect(e.stdout).toMatch(new RegExp(`^  ${top}\\b`, 'm'));
+    expect(e.stdout).toContain('DATABASE_URL');
+  });
+
+  it('truc --version prints the package version', async () => {
+    const { version } = (await import('../../../package.json', { with: { type: 'json' } })).default;
+    const e = await truc('--version');
+    expect(e.code).toBe(0);
+    expect(e.stdout.trim()).toBe(version);
+  });
+});
+
+describe('truc exit codes', () => {
+  beforeEach(() => {
+    started.length = 0;
+  });
+
+  it('no command: usage on stderr, exit 2', async () => {
+    const e = await truc();
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('Usage: truc');
+  });
+
+  it('a command group without its subcommand: its usage on stderr, exit 2', async () => {
+    const e = await truc('clients');
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('Usage: truc clients');
+    expect(started).toEqual([]);
+  });
+
+  it.each([
+    [['frobnicate'], 'truc: unknown command: frobnicate'],
+    [['clients', 'frobnicate'], 'truc: unknown command: frobnicate'],
+    [['clients', 'add', '--role', 'vendor'], 'truc: clients add needs --name and --role'],
+    [['clients', 'disable'], "truc: missing required argument 'clientId'"],
+    [['migrate', '--bogus'], "truc: unknown option '--bogus'"],
+    [['dead-letters', 'replay'], 'truc: dead-letters replay needs --ids, --queue or --code, or --all'],
+    [['dead-letters', 'list', '--ids', '1,x'], "truc: option '--ids <ids>' argument '1,x' is invalid"],
+    [['sim', 'smas', '--port', '70000'], "truc: option '--port <port>' argument '70000' is invalid"],
+    [['sim', 'smas', '--faults', '{"bogus":1}'], 'truc: --faults:'],
+    [['sim', 'smas', '--faults', 'nope'], 'truc: --faults: a JSON object'],
+  ])('bad usage %j: exit 2, the reason first, nothing started', async (argv, first) => {
+    const e = await truc(...argv);
+    expect(e.code).toBe(2);
+    expect(e.stdout).toBe('');
+    expect(e.stderr.split('\n')[0]).toContain(first);
+    expect(e.stderr).toContain(`See 'truc`);
+    expect(started).toEqual([]);
+  });
+
+  it('a command that fails (the audit chain is broken): exit 1, its line on stderr', async () => {
+    vi.mocked(ops.withDb).mockResolvedValueOnce({ ok: false, rows: 1, brokenAt: 2, reason: 'hash' });
+    const e = await truc('audit', 'verify');
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/^audit BROKEN at row 2 \(hash\)/);
+  });
+
+  it('a command that succeeds: exit 0, its output on stdout', async () => {
+    vi.mocked(ops.withDb).mockResolvedValueOnce({ ok: true, rows: 3, head: 'ab' });
+    const e = await truc('audit', 'verify');
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toBe('audit OK: 3 rows, head ab\n');
+  });
+
+  it('an invalid input refused by the command (AppError ERR_VALIDATION): exit 2, one line', async () => {
+    const { AppError } = await import('../../../src/errors.js');
+    vi.mocked(ops.withDb).mockRejectedValueOnce(new AppError('ERR_VALIDATION', '--role: one of …'));
+    const e = await truc('clients', 'add', '--name', 'X', '--role', 'boss');
+    expect(e.code).toBe(2);
+    expect(e.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^truc: ERR_VALIDATION: --role/)]);
+  });
+
+  it('any other error: exit 1, one line', async () => {
+    vi.mocked(ops.withDb).mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:1'));
+    const e = await truc('dead-letters', 'list');
+    expect(e.code).toBe(1);
+    expect(e.stderr).toBe('truc: connect ECONNREFUSED 127.0.0.1:1\n');
+  });
+
+  it('a broken configuration: exit 2', async () => {
+    vi.stubEnv('LOG_LEVEL', 'loud');
+    try {
+      const e = await truc('migrate');
+      expect(e.code).toBe(2);
+      expect(e.stderr).toMatch(/^truc: .*invalid configuration/);
+      expect(started).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
