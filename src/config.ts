@@ -223,6 +223,21 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     pcgd: PcgdSchema.prefault({}),
+    // Operations (issue 11): metrics ports of the roles that do not serve the API, build identity.
+    observability: z
+      .object({
+        /** `truc worker` serves /metrics, /healthz and /readyz on this port (the API role uses PORT). */
+        workerMetricsPort: z.number().int().min(0).max(65535).default(9464),
+        /** `truc scheduler` serves /metrics, /healthz and /readyz on this port. */
+        schedulerMetricsPort: z.number().int().min(0).max(65535).default(9465),
+        /** The commit this build was made from (truc_build_info); set by the image build. */
+        buildCommit: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,64}$/)
+          .default('unknown'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -260,6 +275,10 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     ['TRUC_QUEUE_PREFIX', 'jobs.queuePrefix', 'string'],
     ['TRUC_PCGD_DIFFICULT_COMMUNES', 'pcgd.difficultCommunes', 'difficultCommunes'],
     ['TRUC_PCGD_P12_PASSWORD', 'pcgd.signing.pkcs12Password', 'string'],
+    // Operations (issue 11)
+    ['TRUC_WORKER_METRICS_PORT', 'observability.workerMetricsPort', 'int'],
+    ['TRUC_SCHEDULER_METRICS_PORT', 'observability.schedulerMetricsPort', 'int'],
+    ['TRUC_BUILD_COMMIT', 'observability.buildCommit', 'string'],
     ...SYSTEM_NAMES.flatMap((s) => {
       const p = s.toUpperCase().replace('-', '_');
       return [

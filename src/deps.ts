@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { ConfigError } from './config.js';
+import { ConfigError, PROJECT_ROOT } from './config.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import {
   assertRedisReachable,
@@ -15,6 +15,7 @@ import {
   redisQueueFactory,
   type QueueFactory,
 } from './jobs/queues.js';
+import { registerStateMetrics } from './jobs/state-metrics.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { pingDatabase, type Db } from './store/db.js';
@@ -70,6 +71,16 @@ function tokenSettings(config: Config): TokenSettings {
   };
 }
 
+/** The package's version (truc_build_info). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function createDeps(config: Config, opts: CreateDepsOptions = {}): Promise<Deps> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const tokens = tokenSettings(config);
@@ -95,7 +106,11 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
         () => pingDatabase(db),
         db.kind === 'pglite' ? 0.25 : 2,
       );
-  const metrics = createMetrics();
+  const metrics = createMetrics({
+    build: { version: packageVersion(), commit: config.observability.buildCommit },
+  });
+  const now = (): Date => new Date();
+  registerStateMetrics({ config, db, queues, metrics, logger, now });
   return {
     config,
     db,
@@ -103,7 +118,7 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
     metrics,
     queues,
     tokens,
-    now: () => new Date(),
+    now,
     async close() {
       await queues.close();
       await db.close();

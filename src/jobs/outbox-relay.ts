@@ -106,8 +106,7 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
       deps.metrics.outboxPending.set(lag.pending);
       deps.metrics.outboxLag.set(lag.oldestSeconds);
       const dead = await createDeadLettersRepo(deps.db).openByQueue();
-      deps.metrics.deadLettersOpen.reset();
-      for (const r of dead) deps.metrics.deadLettersOpen.set({ queue: r.queue }, r.open);
+      deps.metrics.setOpenDeadLetters(dead);
     } catch (err) {
       deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
     }

@@ -1,13 +1,49 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What `truc_build_info` says about the running build. */
+export interface BuildInfo {
+  version: string;
+  commit: string;
+}
+
+/** Refreshes gauges that mirror stored state (queue depths, dead letters …) just before a scrape. */
+export type ScrapeHook = () => Promise<void>;
+
+/** A scrape hook that takes longer than this is abandoned: the scrape answers with the last values. */
+const SCRAPE_HOOK_TIMEOUT_MS = 3000;
+
 /**
  * Every Prometheus metric truc exposes, defined once. Names are prefixed `truc_` and carry their
- * unit. Labels are bounded (system, queue, outcome, route pattern, status class, criterion): never
- * record ids, school codes or personal data.
+ * unit. Labels are bounded (system, queue, outcome, route pattern, status class, criterion,
+ * province/commune code): never record ids, school codes or personal data. The default Node.js
+ * process metrics keep their standard names (no prefix), so stock Node.js dashboards work.
  */
-export function createMetrics() {
+export function createMetrics(opts: { build?: BuildInfo } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'truc_' });
+  collectDefaultMetrics({ register: registry });
+  // prom-client exports these three totals as gauges named `_total`, which `promtool check metrics`
+  // refuses; their per-type gauges (nodejs_active_handles{type} …) stay: sum() them instead.
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ])
+    registry.removeSingleMetric(name);
+
+  const buildInfo = new Gauge({
+    name: 'truc_build_info',
+    help: 'Always 1; the labels say which build runs (version, commit, Node.js version).',
+    labelNames: ['version', 'commit', 'node_version'] as const,
+    registers: [registry],
+  });
+  buildInfo.set(
+    {
+      version: opts.build?.version ?? 'unknown',
+      commit: opts.build?.commit ?? 'unknown',
+      node_version: process.version,
+    },
+    1,
+  );
 
   const httpRequestDuration = new Histogram({
     name: 'truc_http_request_duration_seconds',
@@ -65,8 +101,126 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  // Issue 11 (operations): gauges that mirror stored state, refreshed by a scrape hook
+  // (src/jobs/state-metrics.ts). Every role exports them: aggregate with max() across instances.
+  const queueJobs = new Gauge({
+    name: 'truc_queue_jobs',
+    help: 'Jobs in each queue by state (waiting, waiting-children, active, delayed, prioritized, failed, completed).',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+  });
+  const syncLastSuccess = new Gauge({
+    name: 'truc_sync_last_success_timestamp_seconds',
+    help: 'When the last sync run of each system and entity finished successfully (Unix time).',
+    labelNames: ['system', 'entity'] as const,
+    registers: [registry],
+  });
+  const syncRunsHeld = new Gauge({
+    name: 'truc_sync_runs_held',
+    help: 'Sync runs held by the mass-change guard, waiting for an approval.',
+    registers: [registry],
+  });
+  const scheduleLastRun = new Gauge({
+    name: 'truc_schedule_last_run_timestamp_seconds',
+    help: 'When each schedule last fired (Unix time).',
+    labelNames: ['schedule'] as const,
+    registers: [registry],
+  });
+  const qualityPassRatio = new Gauge({
+    name: 'truc_quality_pass_ratio',
+    help: 'Share of records passing each quality criterion (0..1), per province or commune (latest run).',
+    labelNames: ['criterion', 'level', 'unit'] as const,
+    registers: [registry],
+  });
+  const qualityFindingsOpen = new Gauge({
+    name: 'truc_quality_findings_open',
+    help: 'Quality findings on current records, by criterion and severity.',
+    labelNames: ['criterion', 'severity'] as const,
+    registers: [registry],
+  });
+  const pcgdUnits = new Gauge({
+    name: 'truc_pcgd_units',
+    help: 'PCGD-XMC reporting units of the current report year, by level and report status.',
+    labelNames: ['level', 'status'] as const,
+    registers: [registry],
+  });
+  const pcgdUnitsAtRisk = new Gauge({
+    name: 'truc_pcgd_units_at_risk',
+    help: 'PCGD-XMC units not yet submitted whose deadline is within 7 days or past, by level.',
+    labelNames: ['level'] as const,
+    registers: [registry],
+  });
+  const scrapeErrors = new Counter({
+    name: 'truc_metrics_refresh_errors_total',
+    help: 'Scrape-time refreshes of stored-state gauges that failed or timed out (the last values were served).',
+    registers: [registry],
+  });
+
+  const hooks: ScrapeHook[] = [];
+  let inFlight: Promise<void> | undefined;
+  /** Runs every scrape hook once (concurrent scrapes share one run), each bounded in time. */
+  async function refresh(): Promise<void> {
+    inFlight ??= (async () => {
+      await Promise.all(
+        hooks.map(async (hook) => {
+          let timer: NodeJS.Timeout | undefined;
+          try {
+            await Promise.race([
+              hook(),
+              new Promise((_, reject) => {
+                timer = setTimeout(() => reject(new Error('timeout')), SCRAPE_HOOK_TIMEOUT_MS);
+              }),
+            ]);
+          } catch {
+            scrapeErrors.inc();
+          } finally {
+            clearTimeout(timer);
+          }
+        }),
+      );
+    })().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  }
+
+  /**
+   * Sets the open dead letters of every queue: `known` queues get a series even at zero, and a
+   * queue seen before keeps its series at zero once its letters are replayed.
+   */
+  const deadLetterQueuesSeen = new Set<string>();
+  function setOpenDeadLetters(
+    rows: ReadonlyArray<{ queue: string; open: number }>,
+    known: readonly string[] = [],
+  ): void {
+    for (const q of known) deadLetterQueuesSeen.add(q);
+    for (const r of rows) deadLetterQueuesSeen.add(r.queue);
+    const open = new Map(rows.map((r) => [r.queue, r.open]));
+    for (const queue of deadLetterQueuesSeen) deadLettersOpen.set({ queue }, open.get(queue) ?? 0);
+  }
+
   return {
     registry,
+    /** Adds a hook run before each scrape (see {@link ScrapeHook}). */
+    onScrape(hook: ScrapeHook): void {
+      hooks.push(hook);
+    },
+    refresh,
+    /** The exposition text, stored-state gauges refreshed first. */
+    async scrape(): Promise<string> {
+      await refresh();
+      return registry.metrics();
+    },
+    setOpenDeadLetters,
+    buildInfo,
+    queueJobs,
+    syncLastSuccess,
+    syncRunsHeld,
+    scheduleLastRun,
+    qualityPassRatio,
+    qualityFindingsOpen,
+    pcgdUnits,
+    pcgdUnitsAtRisk,
     httpRequestDuration,
     jobsProcessed,
     jobDuration,

@@ -91,7 +91,7 @@ const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function h
     '/metrics',
     { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } },
     async function metrics(_r, reply) {
-      const body = await opts.metrics.registry.metrics();
+      const body = await opts.metrics.scrape();
       return reply.type(opts.metrics.registry.contentType).send(body);
     },
   );

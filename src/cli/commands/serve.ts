@@ -37,12 +37,21 @@ export async function serveUntilSignal(deps: Deps, roles: Running[]): Promise<vo
 async function serve(role: Role): Promise<number> {
   const config = loadConfig();
   const { createDeps } = await import('../../deps.js');
-  const { startApi, startWorkerRole } = await import('../../roles.js');
+  const { startApi, startMetricsServer, startWorkerRole } = await import('../../roles.js');
   const deps = await createDeps(config);
   deps.logger.info({ role, config: redactConfig(config) }, 'truc starting');
   const roles: Running[] = [];
   let line = `truc ${role}: ${deps.db.kind === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL'}, queues on ${deps.queues.backend}`;
   if (role !== 'api') roles.push(startWorkerRole(deps));
+  if (role === 'worker') {
+    // No API here: the worker serves /metrics, /healthz and /readyz on a port of its own (issue 11).
+    const ops = await startMetricsServer(deps, {
+      port: config.observability.workerMetricsPort,
+      host: config.server.host,
+    });
+    roles.unshift(ops);
+    line += `, metrics on ${ops.url}/metrics`;
+  }
   if (role !== 'worker') {
     const api = await startApi(deps);
     roles.unshift(api); // stop taking requests first

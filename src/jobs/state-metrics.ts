@@ -1,0 +1,120 @@
+/**
+ * Gauges that mirror stored state — queue depths, outbox lag, open dead letters, the last successful
+ * sync per system and entity, PCGD-XMC units by status — refreshed just before each scrape, on every
+ * role (the API, the worker and the scheduler each serve /metrics). Every role reads the same
+ * database, so dashboards and alerts aggregate these with max() across instances.
+ */
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import { SYSTEMS } from '../canonical/systems.js';
+import { SYSTEM_NAMES, type Config } from '../config.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Db } from '../store/db.js';
+import { createDeadLettersRepo } from '../store/dead-letters.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createOverviewRepo, PCGD_DEADLINES } from '../store/overview.js';
+import type { QueueFactory } from './queues.js';
+import { jobsFor } from './registry.js';
+
+/** The BullMQ job states exported by truc_queue_jobs. */
+export const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'failed',
+  'completed',
+] as const;
+
+const PCGD_STATUSES = ['computed', 'checked', 'approved', 'submitted', 'receipted'] as const;
+const PCGD_NOT_SUBMITTED = new Set<string>(['computed', 'checked', 'approved']);
+/** A unit not yet submitted this close to its deadline (or past it) is at risk. */
+const PCGD_RISK_DAYS = 7;
+
+/** Every queue a worker may serve: the registered jobs' queues and a push queue per system that takes pushes. */
+export function knownQueues(): string[] {
+  const pushSystems = SYSTEM_NAMES.filter((s) => SYSTEMS[s].push.length > 0);
+  const names = new Set(jobsFor({ targets: {} }).map((j) => j.queue));
+  for (const s of pushSystems) names.add(`push.${s}`);
+  return [...names].sort();
+}
+
+/** The PCGD-XMC report year at `now` (Vietnam time): the calendar year whose October deadlines matter. */
+export function pcgdReportYear(now: Date): number {
+  return new Date(now.getTime() + 7 * 3600_000).getUTCFullYear();
+}
+
+/** When a level's deadline of `year` ends (end of the day, Vietnam time). */
+export function pcgdDeadline(level: keyof typeof PCGD_DEADLINES, year: number): Date {
+  return new Date(`${year}-${PCGD_DEADLINES[level]}T23:59:59+07:00`);
+}
+
+export interface StateMetricsDeps {
+  config: Config;
+  db: Db;
+  queues: QueueFactory;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** Registers the scrape hook on `deps.metrics`; returns the refresh it runs (for tests). */
+export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void> {
+  const { metrics } = deps;
+  const names = knownQueues();
+  const queues = new Map<string, Queue>();
+  const queueOf = (name: string): Queue => {
+    let q = queues.get(name);
+    if (!q) {
+      q = deps.queues.queue(name);
+      queues.set(name, q);
+    }
+    return q;
+  };
+  const overview = createOverviewRepo(deps.db);
+
+  async function queueDepths(): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const counts = await queueOf(name).getJobCounts(...QUEUE_STATES);
+        for (const state of QUEUE_STATES) metrics.queueJobs.set({ queue: name, state }, counts[state] ?? 0);
+      }),
+    );
+  }
+
+  async function stored(): Promise<void> {
+    const lag = await createOutboxRepo(deps.db).lag();
+    metrics.outboxPending.set(lag.pending);
+    metrics.outboxLag.set(lag.oldestSeconds);
+    metrics.setOpenDeadLetters(await createDeadLettersRepo(deps.db).openByQueue(), names);
+    for (const r of await overview.lastSyncSuccess()) {
+      metrics.syncLastSuccess.set({ system: r.system, entity: r.entity }, r.finishedAt.getTime() / 1000);
+    }
+    const now = deps.now();
+    const year = pcgdReportYear(now);
+    const units = await overview.pcgdUnitsByStatus(year);
+    for (const level of ['commune', 'province'] as const) {
+      let atRisk = 0;
+      const riskFrom = pcgdDeadline(level, year).getTime() - PCGD_RISK_DAYS * 86_400_000;
+      for (const status of PCGD_STATUSES) {
+        const n = units.find((u) => u.level === level && u.status === status)?.units ?? 0;
+        metrics.pcgdUnits.set({ level, status }, n);
+        if (PCGD_NOT_SUBMITTED.has(status) && now.getTime() >= riskFrom) atRisk += n;
+      }
+      metrics.pcgdUnitsAtRisk.set({ level }, atRisk);
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    const results = await Promise.allSettled([queueDepths(), stored()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      deps.logger.warn({ err: failed.reason as Error }, 'metrics: refreshing stored-state gauges failed');
+      throw failed.reason;
+    }
+  }
+
+  metrics.onScrape(refresh);
+  return refresh;
+}

@@ -1,0 +1,21 @@
+/**
+ * `promtool check metrics` over an exposition text, when promtool is installed (Debian's
+ * `prometheus` package; `.ci/run` installs it). Returns undefined when it is not.
+ */
+import { spawnSync } from 'node:child_process';
+
+export function hasPromtool(): boolean {
+  return spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+/** promtool's verdict on an exposition text: ok, and what it printed (lint problems, one a line). */
+export function promtoolCheckMetrics(text: string): { ok: boolean; output: string } {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}
+
+/** promtool's verdict on Prometheus configuration or rule files. */
+export function promtool(args: string[]): { ok: boolean; output: string } {
+  const r = spawnSync('promtool', args, { encoding: 'utf8', timeout: 30_000 });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}

@@ -1,0 +1,141 @@
+/**
+ * Every role serves Prometheus metrics: the API at /metrics, the worker (and scheduler) on a port of
+ * their own with /healthz and /readyz beside it. Stored state shows at scrape time: queue depth per
+ * queue and state, open dead letters with series at zero, the last successful sync per system and
+ * entity, PCGD-XMC units by status and at risk; `promtool check metrics` finds nothing to say.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { ingestBatch, enqueue } from '../../src/jobs/contracts.js';
+import { knownQueues, pcgdDeadline, QUEUE_STATES } from '../../src/jobs/state-metrics.js';
+import { startMetricsServer, type Running } from '../../src/roles.js';
+import { createPcgdRepo } from '../../src/store/pcgd.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+import { hasPromtool, promtoolCheckMetrics } from '../helpers/promtool.js';
+
+describe.each(backends())('metrics on $name', (backend) => {
+  let env: TestEnv;
+  let server: Running & { url: string };
+
+  beforeAll(async () => {
+    env = await makeDeps(backend);
+    server = await startMetricsServer(env.deps, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await env?.cleanup();
+  });
+
+  it('the worker-side server answers /healthz, /readyz and /metrics, and nothing else', async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { database: { ok: true }, queue: { ok: true, backend: backend.queue } },
+    });
+    expect((await fetch(`${server.url}/v1/dead-letters`)).status).toBe(404);
+    expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
+    const metrics = await fetch(`${server.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await metrics.text()).toContain('truc_build_info{version="0.1.0"');
+  });
+
+  it('shows every known queue by state, open dead letters at zero, and outbox lag', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const queues = knownQueues();
+    expect(queues).toEqual(expect.arrayContaining(['ingest', 'pull', 'push.hcm-csdl']));
+    for (const queue of queues) {
+      for (const state of QUEUE_STATES)
+        expect(text).toContain(`truc_queue_jobs{queue="${queue}",state="${state}"} 0`);
+      expect(text).toContain(`truc_dead_letters_open{queue="${queue}"} 0`);
+    }
+    expect(text).toMatch(/^truc_outbox_lag_seconds 0$/m);
+  });
+
+  it('counts jobs waiting in a queue', async () => {
+    // A job the relay would hand over: put one on the queue as the relay does (no worker runs here).
+    await env.deps.queues
+      .queue('ingest')
+      .add(ingestBatch.name, { batchId: '00000000-0000-4000-8000-000000000001' });
+    const text = await env.deps.metrics.scrape();
+    expect(text).toContain('truc_queue_jobs{queue="ingest",state="waiting"} 1');
+  });
+
+  it('shows pending outbox rows', async () => {
+    await env.deps.db.tx((q) => enqueue(q, ingestBatch, { batchId: '00000000-0000-4000-8000-000000000002' }));
+    const text = await env.deps.metrics.scrape();
+    expect(text).toMatch(/^truc_outbox_pending 1$/m);
+  });
+
+  it('shows the last successful sync per system and entity, and no series for runs never done', async () => {
+    const runs = createSyncRunsRepo(env.deps.db);
+    const done = await runs.create({
+      system: 'hcm-csdl',
+      entity: 'students',
+      scope: '',
+      since: null,
+      requestedBy: 't',
+    });
+    await runs.recordPage(done, { last: true, cursor: null, records: 1, tombstones: 0, watermark: null });
+    const failed = await runs.create({
+      system: 'smas',
+      entity: 'staff',
+      scope: '',
+      since: null,
+      requestedBy: 't',
+    });
+    await runs.fail(failed, 'ERR_X');
+    const finishedAt = (await runs.get(done))!.finishedAt!;
+    const text = await env.deps.metrics.scrape();
+    const line = text.split('\n').find((l) => l.startsWith('truc_sync_last_success_timestamp_seconds{'));
+    expect(line).toBe(
+      `truc_sync_last_success_timestamp_seconds{system="hcm-csdl",entity="students"} ${finishedAt.getTime() / 1000}`,
+    );
+    expect(text).not.toContain('system="smas",entity="staff"');
+  });
+
+  it('counts PCGD-XMC units of the report year by status, and those at risk near the deadline', async () => {
+    const year = new Date().getUTCFullYear();
+    const pcgd = createPcgdRepo(env.deps.db);
+    for (const unit of ['27676', '27664']) {
+      await pcgd.insertReport({
+        unitCode: unit,
+        unitLevel: 'commune',
+        year,
+        ruleSet: {},
+        computedBy: 't',
+        supersedes: null,
+      });
+    }
+    const text = await env.deps.metrics.scrape();
+    expect(text).toContain('truc_pcgd_units{level="commune",status="computed"} 2');
+    expect(text).toContain('truc_pcgd_units{level="province",status="computed"} 0');
+    const atRisk = Date.now() >= pcgdDeadline('commune', year).getTime() - 7 * 86_400_000 ? 2 : 0;
+    expect(text).toContain(`truc_pcgd_units_at_risk{level="commune"} ${atRisk}`);
+    expect(text).toContain('truc_pcgd_units_at_risk{level="province"} 0');
+  });
+
+  it('the API serves the same metrics at /metrics', async () => {
+    const app = await buildApp(env.deps);
+    try {
+      const res = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('truc_queue_jobs{queue="pull",state="active"} 0');
+      expect(res.body).toContain('truc_http_request_duration_seconds');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.runIf(hasPromtool())('promtool check metrics finds nothing to say', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const verdict = promtoolCheckMetrics(text);
+    expect(verdict.output).toBe('');
+    expect(verdict.ok).toBe(true);
+  });
+});
