@@ -27,8 +27,16 @@ export const QUEUE_STATES = [
   'completed',
 ] as const;
 
-const PCGD_STATUSES = ['computed', 'checked', 'approved', 'submitted', 'receipted'] as const;
-const PCGD_NOT_SUBMITTED = new Set<string>(['computed', 'checked', 'approved']);
+const PCGD_STATUSES = [
+  'pending',
+  'failed',
+  'computed',
+  'checked',
+  'approved',
+  'submitted',
+  'receipted',
+] as const;
+const PCGD_NOT_SUBMITTED = new Set<string>(['pending', 'failed', 'computed', 'checked', 'approved']);
 /** A unit not yet submitted this close to its deadline (or past it) is at risk. */
 const PCGD_RISK_DAYS = 7;
 

@@ -113,8 +113,8 @@ describe.each(backends())('metrics on $name', (backend) => {
       });
     }
     const text = await env.deps.metrics.scrape();
-    expect(text).toContain('truc_pcgd_units{level="commune",status="computed"} 2');
-    expect(text).toContain('truc_pcgd_units{level="province",status="computed"} 0');
+    expect(text).toContain('truc_pcgd_units{level="commune",status="pending"} 2');
+    expect(text).toContain('truc_pcgd_units{level="province",status="pending"} 0');
     const atRisk = Date.now() >= pcgdDeadline('commune', year).getTime() - 7 * 86_400_000 ? 2 : 0;
     expect(text).toContain(`truc_pcgd_units_at_risk{level="commune"} ${atRisk}`);
     expect(text).toContain('truc_pcgd_units_at_risk{level="province"} 0');
