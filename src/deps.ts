@@ -6,29 +6,20 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { AppDeps } from './app.js';
 import type { Config } from './config.js';
 import { ConfigError, PROJECT_ROOT } from './config.js';
 import type { TokenSettings } from './api/auth/tokens.js';
-import {
-  assertRedisReachable,
-  postgresQueueFactory,
-  redisQueueFactory,
-  type QueueFactory,
-} from './jobs/queues.js';
+import { assertRedisReachable, postgresQueueFactory, redisQueueFactory } from './jobs/queues.js';
 import { registerStateMetrics } from './jobs/state-metrics.js';
 import { createLogger } from './observability/logger.js';
-import { createMetrics, type Metrics } from './observability/metrics.js';
-import { pingDatabase, type Db } from './store/db.js';
+import { createMetrics } from './observability/metrics.js';
+import { pingDatabase } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
 
-export interface Deps {
-  config: Config;
-  db: Db;
-  logger: Logger;
-  metrics: Metrics;
-  queues: QueueFactory;
-  tokens: TokenSettings;
+/** What the API needs (see buildApp), and what the other roles add. */
+export interface Deps extends AppDeps {
   now: () => Date;
   close(): Promise<void>;
 }
