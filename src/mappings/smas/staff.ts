@@ -1,7 +1,6 @@
 /** SMAS `Staff` ⇄ canonical `Staff`. */
 import type { SmasStaff } from '../../adapters/smas/schema.js';
 import { ETHNICITY_CODE_LIST } from '../../canonical/codes/ethnicity.js';
-import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STAFF_POSITION_CODE_LIST } from '../../canonical/codes/staff-position.js';
 import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
 import { StaffSchema, type Staff } from '../../canonical/staff.js';
@@ -16,6 +15,7 @@ import {
   personalIdOf,
   requiredText,
   schoolOf,
+  sexOf,
   textOf,
   validated,
 } from './support.js';
@@ -59,11 +59,7 @@ export function smasStaffToCanonical(wire: SmasStaff, ctx: MapContext): MapResul
     personalId: personalIdOf(w.SoCCCD, POINTER.personalId, f),
     fullName: requiredText(w.HoVaTen, POINTER.fullName, f),
     birthDate: dmyDateOf(w.NgaySinh, POINTER.birthDate, f, true),
-    sex: codeOf(w.GioiTinh, POINTER.sex, f, {
-      vendor: SMAS_SEX.toCode,
-      canonical: SEX_CODE_LIST,
-      required: true,
-    }),
+    sex: sexOf(w.GioiTinh, POINTER.sex, f),
     ethnicityCode: codeOf(w.DanToc, POINTER.ethnicityCode, f, {
       canonical: ETHNICITY_CODE_LIST,
       required: false,

@@ -1,9 +1,8 @@
 /** SMAS `Student` ⇄ canonical `Student`. */
 import type { SmasStudent } from '../../adapters/smas/schema.js';
-import { DISABILITY_CODE_LIST } from '../../canonical/codes/disability.js';
 import { ETHNICITY_CODE_LIST } from '../../canonical/codes/ethnicity.js';
+import { DISABILITY_CODE_LIST } from '../../canonical/codes/disability.js';
 import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
-import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STUDENT_STATUS_CODE_LIST } from '../../canonical/codes/student-status.js';
 import { StudentSchema, type Student } from '../../canonical/student.js';
 import { isoToDmy } from '../common.js';
@@ -17,6 +16,7 @@ import {
   personalIdOf,
   requiredText,
   schoolOf,
+  sexOf,
   schoolYearOf,
   textOf,
   validated,
@@ -62,11 +62,7 @@ export function smasStudentToCanonical(wire: SmasStudent, ctx: MapContext): MapR
     personalId: personalIdOf(w.SoCCCD, POINTER.personalId, f),
     fullName: requiredText(w.HoVaTen, POINTER.fullName, f),
     birthDate: dmyDateOf(w.NgaySinh, POINTER.birthDate, f, true),
-    sex: codeOf(w.GioiTinh, POINTER.sex, f, {
-      vendor: SMAS_SEX.toCode,
-      canonical: SEX_CODE_LIST,
-      required: true,
-    }),
+    sex: sexOf(w.GioiTinh, POINTER.sex, f),
     ethnicityCode: codeOf(w.DanToc, POINTER.ethnicityCode, f, {
       canonical: ETHNICITY_CODE_LIST,
       required: true,

@@ -1,10 +1,13 @@
 /**
  * Helpers of the SMAS mappings: the system-neutral ones live in `../school-system.ts` and are
- * re-exported here; the SMAS-specific one (`dd/mm/yyyy` dates) is here. Pure.
+ * re-exported here; the SMAS-specific ones (`dd/mm/yyyy` dates, sex) are here. Pure.
  */
+import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
+import type { Sex } from '../../canonical/enums.js';
 import { dmyToIso } from '../common.js';
-import { dateOf } from '../school-system.js';
+import { codeOf, dateOf } from '../school-system.js';
 import type { MappingFinding } from '../types.js';
+import { SMAS_SEX } from './codes.js';
 
 export {
   codeOf,
@@ -29,4 +32,13 @@ export function dmyDateOf(
   required: boolean,
 ): string | undefined {
   return dateOf(value, pointer, findings, { required, parse: dmyToIso });
+}
+
+/** A person's sex from SMAS's `GioiTinh` (its own label or a canonical one); required. */
+export function sexOf(value: unknown, pointer: string, findings: MappingFinding[]): Sex | undefined {
+  return codeOf(value, pointer, findings, {
+    vendor: SMAS_SEX.toCode,
+    canonical: SEX_CODE_LIST,
+    required: true,
+  });
 }

@@ -1,9 +1,8 @@
 /** vnEdu `Staff` ⇄ canonical `Staff`. */
 import type { VneduStaff } from '../../adapters/vnedu/schema.js';
-import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { StaffSchema, type Staff } from '../../canonical/staff.js';
 import type { EntityMapping, MapContext, MapResult, MappingFinding } from '../types.js';
-import { VNEDU_ETHNICITY, VNEDU_POSITION, VNEDU_SEX, VNEDU_STAFF_STATUS } from './codes.js';
+import { VNEDU_ETHNICITY, VNEDU_POSITION, VNEDU_SEX, VNEDU_STAFF_STATUS, sexOf } from './codes.js';
 import {
   compact,
   isoDateOf,
@@ -47,12 +46,7 @@ export function vneduStaffToCanonical(wire: VneduStaff, ctx: MapContext): MapRes
     personalId: personalIdOf(w.citizen_id, POINTER.personalId, f),
     fullName: requiredText(w.full_name, POINTER.fullName, f),
     birthDate: isoDateOf(w.dob, POINTER.birthDate, f, true),
-    sex: numericCodeOf(w.gender, POINTER.sex, f, {
-      table: VNEDU_SEX.toCode,
-      list: 'sex',
-      required: true,
-      aliases: SEX_CODE_LIST,
-    }),
+    sex: sexOf(w.gender, POINTER.sex, f),
     ethnicityCode: numericCodeOf(w.ethnic_id, POINTER.ethnicityCode, f, {
       table: VNEDU_ETHNICITY.toCode,
       list: 'ethnicity',

@@ -1,9 +1,15 @@
 /** vnEdu `Student` ⇄ canonical `Student`. */
 import type { VneduStudent } from '../../adapters/vnedu/schema.js';
-import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { StudentSchema, type Student } from '../../canonical/student.js';
 import type { EntityMapping, MapContext, MapResult, MappingFinding } from '../types.js';
-import { VNEDU_DISABILITY, VNEDU_ETHNICITY, VNEDU_GRADE, VNEDU_SEX, VNEDU_STUDENT_STATUS } from './codes.js';
+import {
+  VNEDU_DISABILITY,
+  VNEDU_ETHNICITY,
+  VNEDU_GRADE,
+  VNEDU_SEX,
+  VNEDU_STUDENT_STATUS,
+  sexOf,
+} from './codes.js';
 import {
   compact,
   isoDateOf,
@@ -55,12 +61,7 @@ export function vneduStudentToCanonical(wire: VneduStudent, ctx: MapContext): Ma
     personalId: personalIdOf(w.citizen_id, POINTER.personalId, f),
     fullName: requiredText(w.full_name, POINTER.fullName, f),
     birthDate: isoDateOf(w.dob, POINTER.birthDate, f, true),
-    sex: numericCodeOf(w.gender, POINTER.sex, f, {
-      table: VNEDU_SEX.toCode,
-      list: 'sex',
-      required: true,
-      aliases: SEX_CODE_LIST,
-    }),
+    sex: sexOf(w.gender, POINTER.sex, f),
     ethnicityCode: numericCodeOf(w.ethnic_id, POINTER.ethnicityCode, f, {
       table: VNEDU_ETHNICITY.toCode,
       list: 'ethnicity',
