@@ -30,7 +30,6 @@ interface Unit {
 }
 
 interface Connection {
-  id: number;
   socket: Socket;
   buffer: Buffer;
   started: boolean;
@@ -44,146 +43,178 @@ export interface PgliteServer {
   stats(): { connections: number; queued: number };
 }
 
-export async function startPgliteServer(
-  db: PGlite,
-  opts: { host?: string; port?: number; maxConnections?: number } = {},
-): Promise<PgliteServer> {
+/**
+ * Runs units on PGlite one at a time, in arrival order, except that while a unit leaves PGlite inside
+ * a transaction only that connection's units run until the transaction ends.
+ */
+function createUnitQueue(db: PGlite) {
   const queue: Unit[] = [];
-  const conns = new Set<Connection>();
   let txOwner: Connection | undefined;
   let running = false;
-  let nextId = 1;
 
   function pickNext(): Unit | undefined {
-    if (txOwner) {
-      const i = queue.findIndex((u) => u.conn === txOwner);
-      return i < 0 ? undefined : queue.splice(i, 1)[0];
+    if (!txOwner) return queue.shift();
+    const i = queue.findIndex((u) => u.conn === txOwner);
+    return i < 0 ? undefined : queue.splice(i, 1)[0];
+  }
+
+  async function run({ conn, bytes }: Unit): Promise<void> {
+    try {
+      await db.runExclusive(() =>
+        db.execProtocolRawStream(bytes, {
+          onRawData: (chunk: Uint8Array) => {
+            if (!conn.closed && conn.socket.writable) conn.socket.write(Buffer.from(chunk));
+          },
+        }),
+      );
+    } catch (err) {
+      // PGlite threw instead of answering with an ErrorResponse: end that connection, keep serving.
+      conn.socket.destroy(err instanceof Error ? err : undefined);
     }
-    return queue.shift();
+    txOwner = db.isInTransaction() ? conn : undefined;
   }
 
   async function drain(): Promise<void> {
     if (running) return;
     running = true;
     try {
-      for (let unit = pickNext(); unit; unit = pickNext()) {
-        const { conn, bytes } = unit;
-        if (conn.closed) continue;
-        try {
-          await db.runExclusive(() =>
-            db.execProtocolRawStream(bytes, {
-              onRawData: (chunk: Uint8Array) => {
-                if (!conn.closed && conn.socket.writable) conn.socket.write(Buffer.from(chunk));
-              },
-            }),
-          );
-        } catch (err) {
-          // PGlite threw instead of answering with an ErrorResponse: end that connection, keep serving.
-          conn.socket.destroy(err instanceof Error ? err : undefined);
-        }
-        txOwner = db.isInTransaction() ? conn : undefined;
-      }
+      for (let unit = pickNext(); unit; unit = pickNext()) if (!unit.conn.closed) await run(unit);
     } finally {
       running = false;
     }
   }
 
-  function enqueue(conn: Connection, bytes: Uint8Array): void {
-    queue.push({ conn, bytes });
-    void drain();
-  }
+  return {
+    get length(): number {
+      return queue.length;
+    },
+    get running(): boolean {
+      return running;
+    },
+    enqueue(conn: Connection, bytes: Uint8Array): void {
+      queue.push({ conn, bytes });
+      void drain();
+    },
+    /** Drops a closed connection's queued units and rolls back the transaction it left open. */
+    async release(conn: Connection): Promise<void> {
+      for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.conn === conn) queue.splice(i, 1);
+      if (txOwner === conn) {
+        await db.runExclusive(() => db.exec('ROLLBACK')).catch(() => undefined);
+        txOwner = undefined;
+      }
+      void drain();
+    },
+  };
+}
 
-  async function release(conn: Connection): Promise<void> {
+type UnitQueue = ReturnType<typeof createUnitQueue>;
+
+/**
+ * Takes the startup-phase message at the head of `conn.buffer` (SSL/GSSENC request, cancel request
+ * or StartupMessage). Returns false when more bytes are needed or the connection is done.
+ */
+function takeStartupMessage(conn: Connection, units: UnitQueue): boolean {
+  if (conn.buffer.length < 8) return false;
+  const len = conn.buffer.readInt32BE(0);
+  if (conn.buffer.length < len) return false;
+  const code = conn.buffer.readInt32BE(4);
+  const msg = conn.buffer.subarray(0, len);
+  conn.buffer = conn.buffer.subarray(len);
+  if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+    conn.socket.write('N'); // no encryption on loopback; the client goes on in plain text
+    return true;
+  }
+  if (code === CANCEL_REQUEST) {
+    conn.socket.end();
+    return false;
+  }
+  if (code !== PROTOCOL_3) {
+    conn.socket.destroy();
+    return false;
+  }
+  conn.started = true;
+  units.enqueue(conn, new Uint8Array(msg));
+  return true;
+}
+
+/**
+ * Takes the message at the head of `conn.buffer`; at a synchronisation point the pending messages
+ * become one unit. Returns false when more bytes are needed or the connection terminated.
+ */
+function takeMessage(conn: Connection, units: UnitQueue, release: (c: Connection) => void): boolean {
+  if (conn.buffer.length < 5) return false;
+  const type = conn.buffer[0]!;
+  const len = conn.buffer.readInt32BE(1) + 1;
+  if (conn.buffer.length < len) return false;
+  const msg = conn.buffer.subarray(0, len);
+  conn.buffer = conn.buffer.subarray(len);
+  if (type === TERMINATE) {
+    conn.socket.end();
+    release(conn);
+    return false;
+  }
+  conn.pending.push(msg);
+  if (UNIT_END.has(type)) {
+    const unit = Buffer.concat(conn.pending);
+    conn.pending = [];
+    units.enqueue(conn, new Uint8Array(unit));
+  }
+  return true;
+}
+
+async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+export async function startPgliteServer(
+  db: PGlite,
+  opts: { host?: string; port?: number; maxConnections?: number } = {},
+): Promise<PgliteServer> {
+  const maxConnections = opts.maxConnections ?? 100;
+  const units = createUnitQueue(db);
+  const conns = new Set<Connection>();
+
+  const release = (conn: Connection): void => {
     if (conn.closed) return;
     conn.closed = true;
     conns.delete(conn);
-    for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.conn === conn) queue.splice(i, 1);
-    if (txOwner === conn) {
-      await db.runExclusive(() => db.exec('ROLLBACK')).catch(() => undefined);
-      txOwner = undefined;
-    }
-    void drain();
-  }
+    void units.release(conn);
+  };
 
-  function onData(conn: Connection, data: Buffer): void {
+  const onData = (conn: Connection, data: Buffer): void => {
     conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, data]) : data;
-    for (;;) {
-      if (!conn.started) {
-        if (conn.buffer.length < 8) return;
-        const len = conn.buffer.readInt32BE(0);
-        if (conn.buffer.length < len) return;
-        const code = conn.buffer.readInt32BE(4);
-        const msg = conn.buffer.subarray(0, len);
-        conn.buffer = conn.buffer.subarray(len);
-        if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-          conn.socket.write('N');
-          continue;
-        }
-        if (code === CANCEL_REQUEST) {
-          conn.socket.end();
-          return;
-        }
-        if (code !== PROTOCOL_3) {
-          conn.socket.destroy();
-          return;
-        }
-        conn.started = true;
-        enqueue(conn, new Uint8Array(msg));
-        continue;
-      }
-      if (conn.buffer.length < 5) return;
-      const type = conn.buffer[0]!;
-      const len = conn.buffer.readInt32BE(1) + 1;
-      if (conn.buffer.length < len) return;
-      const msg = conn.buffer.subarray(0, len);
-      conn.buffer = conn.buffer.subarray(len);
-      if (type === TERMINATE) {
-        conn.socket.end();
-        void release(conn);
-        return;
-      }
-      conn.pending.push(msg);
-      if (UNIT_END.has(type)) {
-        const unit = Buffer.concat(conn.pending);
-        conn.pending = [];
-        enqueue(conn, new Uint8Array(unit));
-      }
-    }
-  }
+    const take = (): boolean =>
+      conn.started ? takeMessage(conn, units, release) : takeStartupMessage(conn, units);
+    while (take());
+  };
 
   const server: Server = createServer((socket) => {
-    if (conns.size >= (opts.maxConnections ?? 100)) {
+    if (conns.size >= maxConnections) {
       socket.destroy();
       return;
     }
     socket.setNoDelay(true);
-    const conn: Connection = {
-      id: nextId++,
-      socket,
-      buffer: Buffer.alloc(0),
-      started: false,
-      pending: [],
-      closed: false,
-    };
+    const conn: Connection = { socket, buffer: Buffer.alloc(0), started: false, pending: [], closed: false };
     conns.add(conn);
     socket.on('data', (d: Buffer) => onData(conn, d));
-    socket.on('error', () => void release(conn));
-    socket.on('close', () => void release(conn));
+    socket.on('error', () => release(conn));
+    socket.on('close', () => release(conn));
   });
-  server.maxConnections = opts.maxConnections ?? 100;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  server.maxConnections = maxConnections;
+  const port = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
   return {
     port,
-    stats: () => ({ connections: conns.size, queued: queue.length }),
+    stats: () => ({ connections: conns.size, queued: units.length }),
     async stop() {
       for (const c of conns) c.socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      while (running) await new Promise((r) => setTimeout(r, 10));
+      // The unit in flight finishes on its own (its socket is gone); wait for it, at most 30 s.
+      for (let i = 0; units.running && i < 3000; i++) await new Promise((r) => setTimeout(r, 10));
     },
   };
 }

@@ -10,7 +10,7 @@ export const demoCommand = () =>
       .option('--once', 'exit after the cycle: 0 when everything checked out, 1 otherwise')
       .option('--port <port>', 'port of the API (default: PORT, or any free port when taken)', int(0, 65535)),
     async ({ once, port }) => {
-      const { runDemo } = await import('../../demo.js');
+      const { runDemo } = await import('../../demo/index.js');
       return runDemo({ once: once ?? false, ...(port !== undefined ? { port } : {}) });
     },
   );

@@ -29,7 +29,7 @@ vi.mock('../../../src/ops.js', () => ({
   setClientDisabled: vi.fn(),
   auditVerify: vi.fn(),
 }));
-vi.mock('../../../src/demo.js', () => ({
+vi.mock('../../../src/demo/index.js', () => ({
   runDemo: vi.fn(() => {
     started.push('runDemo');
     throw new Error('runDemo must not run');

@@ -1,0 +1,58 @@
+/**
+ * `truc demo`: starts the simulators of all four systems, runs truc (API + workers) on the embedded
+ * database with queues in the same database, and runs one full cycle through the real HTTP API:
+ *
+ * 1. two vendors push students of their schools (truc's canonical format and their native SMAS /
+ *    vnEdu formats, read from their simulators) — `vendor-pushes.ts`;
+ * 2. the accepted students are delivered to the simulated city database — `pulls.ts`;
+ * 3. a city admin pulls schools and students from the city database and survey persons from the
+ *    Ministry system — `pulls.ts`;
+ * 4. the audit chain is verified and a summary with links is printed — `summary.ts`.
+ *
+ * It then keeps serving (or exits with --once: 0 when everything checked out). `stack.ts` starts and
+ * stops what runs; `actors.ts` makes the demo's clients; `http.ts` is how the demo talks to truc.
+ */
+import { createDemoActors } from './actors.js';
+import { runPulls, studentsAtCityDatabase } from './pulls.js';
+import { startDemoStack, type DemoStack } from './stack.js';
+import { acceptedStudents, printSummary } from './summary.js';
+import { pushVendorBatches } from './vendor-pushes.js';
+
+export interface DemoOptions {
+  once: boolean;
+  port?: number;
+}
+
+/** Steps 1–4 on a running stack; true when everything checked out. */
+async function runCycle(stack: DemoStack): Promise<boolean> {
+  const actors = await createDemoActors(stack);
+  const batches = await pushVendorBatches(stack, actors);
+  const atSim = await studentsAtCityDatabase(stack, acceptedStudents(batches));
+  const syncs = await runPulls(stack, actors);
+  return printSummary(stack, actors, { batches, atSim, syncs });
+}
+
+const untilSignal = (): Promise<void> =>
+  new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const stack = await startDemoStack(opts);
+  try {
+    const ok = await runCycle(stack);
+    if (opts.once) {
+      await stack.stop();
+      process.stdout.write(ok ? 'demo: OK\n' : 'demo: FAILED\n');
+      return ok ? 0 : 1;
+    }
+    process.stdout.write('truc is serving; press Ctrl+C to stop.\n');
+    await untilSignal();
+    await stack.stop();
+    return 0;
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}

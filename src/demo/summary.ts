@@ -1,0 +1,90 @@
+/** The end of the demo: what truc now holds, checked, and printed with links to look further. */
+import { verifyAudit } from '../audit/chain.js';
+import { createBatchesRepo } from '../store/batches.js';
+import { createDeadLettersRepo } from '../store/dead-letters.js';
+import { createRecordsRepo } from '../store/records.js';
+import type { DemoActors } from './actors.js';
+import type { SyncResult } from './pulls.js';
+import type { DemoStack } from './stack.js';
+import type { BatchResult } from './vendor-pushes.js';
+
+export interface DemoOutcome {
+  batches: BatchResult[];
+  atSim: number;
+  syncs: SyncResult[];
+}
+
+interface Held {
+  counts: Record<'schools' | 'students' | 'staff' | 'persons', number>;
+  findings: { criterion: string; severity: string; n: number }[];
+  dead: number;
+  audit: Awaited<ReturnType<typeof verifyAudit>>;
+}
+
+async function whatTrucHolds({ deps }: DemoStack): Promise<Held> {
+  const records = createRecordsRepo(deps.db);
+  return {
+    counts: {
+      schools: await records.count('schools'),
+      students: await records.count('students'),
+      staff: await records.count('staff'),
+      persons: await records.count('persons'),
+    },
+    findings: await createBatchesRepo(deps.db).findingCounts(),
+    dead: (await createDeadLettersRepo(deps.db).openByQueue()).reduce((n, r) => n + r.open, 0),
+    audit: await verifyAudit(deps.db),
+  };
+}
+
+const sum = (batches: BatchResult[], f: (s: BatchResult) => number): number =>
+  batches.reduce((n, s) => n + f(s), 0);
+
+/** Accepted students over every vendor batch. */
+export const acceptedStudents = (batches: BatchResult[]): number =>
+  sum(batches, (s) => (s.entity === 'students' ? s.counts.accepted : 0));
+
+function lines(stack: DemoStack, actors: DemoActors, o: DemoOutcome, held: Held): string[] {
+  const { base } = stack;
+  const { batches } = o;
+  const fmt = (s: BatchResult): string =>
+    `    ${s.vendor.padEnd(5)} ${s.school} ${s.entity.padEnd(8)} ${s.format.padEnd(9)} received ${s.counts.received}, accepted ${s.counts.accepted}, rejected ${s.counts.rejected}`;
+  const staff = sum(batches, (s) => (s.entity === 'staff' ? s.counts.accepted : 0));
+  const { counts, audit } = held;
+  const c = actors.clients;
+  return [
+    '',
+    'truc demo — Trục dữ liệu giáo dục',
+    `  simulators:      ${stack.sims.summary}`,
+    `  vendor batches:  ${batches.length} → accepted ${acceptedStudents(batches)} students and ${staff} staff, rejected ${sum(batches, (s) => s.counts.rejected)}`,
+    ...batches.map(fmt),
+    `  at hcm-csdl:     ${o.atSim} students received by the simulated city database`,
+    `  pulls:           ${o.syncs.map((s) => `${s.system}/${s.entity} ${s.records}`).join(', ')}`,
+    `  in truc:         ${counts.schools} schools, ${counts.students} students, ${counts.staff} staff, ${counts.persons} survey persons`,
+    `  findings:        ${held.findings.map((f) => `${f.criterion} ${f.severity} ${f.n}`).join(', ') || 'none'}`,
+    `  dead letters:    ${held.dead}`,
+    `  audit chain:     ${audit.ok ? `OK (${audit.rows} rows)` : `BROKEN at row ${audit.brokenAt}`}`,
+    '',
+    `  API docs:        ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+    `  metrics:         ${base}/metrics`,
+    `  readiness:       ${base}/readyz`,
+    `  batch status:    ${base}${batches[0]?.statusUrl ?? ''}  (needs a bearer token)`,
+    `  findings:        ${base}${batches[2]?.statusUrl ?? ''}/findings`,
+    `  demo clients:    ${c.smas.clientId} (SMAS), ${c.vnedu.clientId} (vnEdu), ${c.admin.clientId} (city admin); data in ${stack.dataDir}`,
+    '',
+  ];
+}
+
+/** Prints the summary; true when everything checked out. */
+export async function printSummary(stack: DemoStack, actors: DemoActors, o: DemoOutcome): Promise<boolean> {
+  const held = await whatTrucHolds(stack);
+  process.stdout.write(lines(stack, actors, o, held).join('\n'));
+  const accepted = acceptedStudents(o.batches);
+  return (
+    o.batches.every((s) => s.status === 'done') &&
+    o.syncs.every((s) => s.status === 'done') &&
+    held.audit.ok &&
+    o.atSim >= accepted &&
+    accepted > 0 &&
+    held.counts.persons > 0
+  );
+}
