@@ -17,6 +17,7 @@ import { createMetrics } from './observability/metrics.js';
 import { pingDatabase } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
+import { policyProblems } from './quality/index.js';
 
 /** What the API needs (see buildApp), and what the other roles add. */
 export interface Deps extends AppDeps {
@@ -75,6 +76,8 @@ function packageVersion(): string {
 export async function createDeps(config: Config, opts: CreateDepsOptions = {}): Promise<Deps> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const tokens = tokenSettings(config);
+  const policy = policyProblems(config.quality.policy);
+  if (policy.length > 0) throw new ConfigError(policy);
   if (config.redisUrl) await assertRedisReachable(config.redisUrl);
   const opened = await openDatabase({
     url: config.database.url,

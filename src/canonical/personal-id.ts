@@ -169,3 +169,31 @@ export function makePersonalId({ provinceCode3, sex, birthYear, serial }: MakePe
   const g = (Math.floor(birthYear / 100) - 19) * 2 + (sex === 'female' ? 1 : 0);
   return `${provinceCode3}${g}${String(birthYear % 100).padStart(2, '0')}${String(serial).padStart(6, '0')}`;
 }
+
+/** A personal ID as typed, after its input form (see `readPersonalId`). */
+export type PersonalIdInput =
+  | { readonly kind: 'absent' }
+  /** A legacy 9-digit CMND number: not a personal ID; not stored. */
+  | { readonly kind: 'legacy' }
+  /** Neither 12 nor 9 digits. */
+  | { readonly kind: 'malformed' }
+  | { readonly kind: 'id'; readonly id: string };
+
+const ABSENT: PersonalIdInput = { kind: 'absent' };
+const LEGACY: PersonalIdInput = { kind: 'legacy' };
+const MALFORMED: PersonalIdInput = { kind: 'malformed' };
+
+/**
+ * The input form of a personal ID, the same in every format (canonical, SMAS, vnEdu, hcm-csdl):
+ * spaces and dots dropped; empty (or not text) = absent; 9 digits = a legacy CMND; 12 digits = an ID;
+ * anything else malformed. Numbers are read as their digits (a spreadsheet may send them so).
+ */
+export function readPersonalId(raw: unknown): PersonalIdInput {
+  const text = typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : raw;
+  if (typeof text !== 'string') return ABSENT;
+  const id = text.replace(/[\s.]/g, '');
+  if (id === '') return ABSENT;
+  if (/^\d{12}$/.test(id)) return { kind: 'id', id };
+  if (/^\d{9}$/.test(id)) return LEGACY;
+  return MALFORMED;
+}

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { SchoolLevelSchema, SchoolStatusSchema } from './enums.js';
 import {
   CommuneCodeSchema,
+  EmailSchema,
   PhoneSchema,
   ProvinceCodeSchema,
   entity,
@@ -20,6 +21,14 @@ export const SchoolSchema = entity({
   communeCode: CommuneCodeSchema,
   address: text(300).optional(),
   phone: PhoneSchema.optional(),
+  /**
+   * Official e-mail address, kept up to date in the shared database; the city requires one on an
+   * official domain (quality.officialEmailDomains: hcm.edu.vn, moet.edu.vn, tphcm.gov.vn), which the
+   * quality rule DUNG_SCHOOL_EMAIL_DOMAIN checks.
+   */
+  officialEmail: EmailSchema.optional(),
+  /** Website address (the city requires a live site with an RSS feed); its form is judged by DUNG_WEBSITE_FORMAT. */
+  website: text(300).optional(),
   status: SchoolStatusSchema,
 });
 export type School = z.infer<typeof SchoolSchema>;

@@ -8,6 +8,7 @@ import {
   IsoDateSchema,
   PersonNameSchema,
   PersonalIdSchema,
+  PhoneSchema,
   opaqueCode,
   entity,
 } from './primitives.js';
@@ -59,5 +60,13 @@ export const StudentSchema = entity({
   disability: DisabilityCodeSchema.optional(),
   /** Residence commune, 5-digit 2025 code. */
   residenceCommuneCode: CommuneCodeSchema.optional(),
+  /** Father's full name (Họ tên cha), as on the school record and the PCGD survey form (DOMAIN §2.4, §6.2). */
+  fatherName: PersonNameSchema.optional(),
+  /** Mother's full name (Họ tên mẹ). */
+  motherName: PersonNameSchema.optional(),
+  /** Guardian's full name (Họ tên người giám hộ), when not the parents. */
+  guardianName: PersonNameSchema.optional(),
+  /** The parents' or guardian's contact phone (Số điện thoại liên hệ của cha mẹ / người giám hộ). */
+  phone: PhoneSchema.optional(),
 });
 export type Student = z.infer<typeof StudentSchema>;

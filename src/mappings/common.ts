@@ -1,3 +1,4 @@
+import { readPersonalId } from '../canonical/personal-id.js';
 import type { MappingFinding, MapResult } from './types.js';
 
 /** NFC-normalise, trim and collapse inner white space; undefined stays undefined. */
@@ -62,4 +63,49 @@ export function result<T>(value: T, findings: MappingFinding[]): MapResult<T> {
   return findings.some((f) => f.severity === 'error')
     ? { ok: false, findings }
     : { ok: true, value, findings };
+}
+
+/**
+ * Personal-ID findings carry the quality catalogue's codes, so the same fact is one finding in every
+ * format (canonical, SMAS, vnEdu, hcm-csdl). Here they are warnings (the ID is left out and the
+ * record mapped); the ingest judges catalogue codes by the city's policy (by default a legacy number is
+ * a warning, a malformed ID an error that rejects the record).
+ */
+export const PERSONAL_ID_LEGACY_RULE = 'DUNG_PERSONAL_ID_LEGACY';
+export const PERSONAL_ID_FORMAT_RULE = 'DUNG_PERSONAL_ID_FORMAT';
+
+/**
+ * A personal ID from the wire, read as every format reads it (`readPersonalId`): absent → undefined;
+ * a legacy 9-digit CMND → undefined and DUNG_PERSONAL_ID_LEGACY; not 12 digits → undefined and
+ * DUNG_PERSONAL_ID_FORMAT; else the 12 digits.
+ */
+export function personalIdOf(
+  value: unknown,
+  pointer: string,
+  findings: MappingFinding[],
+): string | undefined {
+  const input = readPersonalId(value);
+  if (input.kind === 'id') return input.id;
+  if (input.kind === 'legacy') {
+    findings.push(
+      finding(
+        pointer,
+        PERSONAL_ID_LEGACY_RULE,
+        'Đây là số CMND 9 chữ số cũ, không phải số định danh cá nhân 12 chữ số; số này không được lưu.',
+        'This is a legacy 9-digit ID card number, not a 12-digit personal ID; it is not stored.',
+        'warning',
+      ),
+    );
+  } else if (input.kind === 'malformed') {
+    findings.push(
+      finding(
+        pointer,
+        PERSONAL_ID_FORMAT_RULE,
+        'Số định danh cá nhân phải gồm đúng 12 chữ số.',
+        'A personal ID number must be exactly 12 digits.',
+        'warning',
+      ),
+    );
+  }
+  return undefined;
 }

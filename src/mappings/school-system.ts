@@ -175,25 +175,5 @@ export function dateOf(
   return iso;
 }
 
-/** A personal ID: spaces removed; a legacy 9-digit CMND is dropped with a warning (not a 12-digit ID). */
-export function personalIdOf(
-  value: unknown,
-  pointer: string,
-  findings: MappingFinding[],
-): string | undefined {
-  const text = textOf(value)?.replace(/[\s.]/g, '');
-  if (text === undefined || text === '') return undefined;
-  if (/^\d{9}$/.test(text)) {
-    findings.push(
-      finding(
-        pointer,
-        'MAP_LEGACY_ID',
-        'Số CMND 9 chữ số cũ, không phải số định danh cá nhân 12 chữ số; đã bỏ qua.',
-        'A legacy 9-digit ID card number, not a 12-digit personal ID; ignored.',
-        'warning',
-      ),
-    );
-    return undefined;
-  }
-  return text;
-}
+/** A personal ID as the canonical input step reads it (see `personalIdOf` in ../common.ts). */
+export { personalIdOf } from './common.js';

@@ -9,6 +9,8 @@ import type { Check } from './rules/define.js';
 import { SACH_CHECKS, SACH_RULES } from './rules/sach.js';
 import { SONG_CHECKS, SONG_RULES } from './rules/song.js';
 import { TENANCY_CHECKS, TENANCY_RULES } from './rules/tenancy.js';
+import type { EntityName } from '../canonical/entities.js';
+import type { QualityPolicy } from './config.js';
 import type { Category, RuleInfo } from './types.js';
 
 /** Version of the catalogue as a whole: bumped when a rule is added, retired or changes version. */
@@ -83,6 +85,24 @@ export function catalogueProblems(
   }
   for (const r of rules) {
     if (r.scope !== 'input' && !reported.has(r.code)) problems.push(`${r.code}: no check reports it`);
+  }
+  return problems;
+}
+
+/**
+ * Problems with the city's policy (empty when sound), one line each in Vietnamese and English: a code
+ * that is not in the catalogue (or retired), a rule named for an entity it does not apply to.
+ */
+export function policyProblems(policy: QualityPolicy): string[] {
+  const problems: string[] = [];
+  for (const [entity, rules] of Object.entries(policy)) {
+    for (const code of Object.keys(rules ?? {})) {
+      const where = `quality.policy.${entity}.${code}`;
+      const r = BY_CODE.get(code);
+      if (!r) problems.push(`${where}: không có quy tắc này / no such rule`);
+      else if (entity !== '*' && !r.entities.includes(entity as EntityName))
+        problems.push(`${where}: quy tắc không áp dụng cho ${entity} / the rule does not apply to ${entity}`);
+    }
   }
   return problems;
 }

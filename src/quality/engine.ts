@@ -85,7 +85,7 @@ export class BatchSink implements FindingSink {
   private readonly templates = new Map<RuleInfo, Template | null>();
 
   constructor(
-    private readonly ctx: BatchContext,
+    readonly ctx: BatchContext,
     records: readonly (Rec | undefined)[],
   ) {
     this.records = [...records];

@@ -8,6 +8,7 @@ export {
   INGEST_CHECKS,
   ruleByCode,
   catalogueProblems,
+  policyProblems,
 } from './catalogue.js';
 export {
   BatchSink,
@@ -20,7 +21,7 @@ export {
 } from './engine.js';
 export { categoryOf, findingOf } from './findings.js';
 export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
-export { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityPolicy } from './config.js';
+export { DEFAULT_QUALITY_CONFIG, deadlineOf, type QualityConfig, type QualityPolicy } from './config.js';
 export type { ActiveHolder, LastSync, SchoolFacts, StoreFacts } from './rules/define.js';
 export {
   CRITERIA,

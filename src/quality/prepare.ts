@@ -9,6 +9,7 @@
 import type { z } from 'zod';
 import { ENTITY_SCHEMAS, type EntityName } from '../canonical/entities.js';
 import { canonicalMessage } from '../canonical/messages.js';
+import { readPersonalId } from '../canonical/personal-id.js';
 import { hasNoForbiddenChars, normaliseText, textChanges } from '../canonical/text.js';
 import { repairMojibake } from '../canonical/vietnamese.js';
 import { REQUIRED_MISSING } from './rules/du.js';
@@ -24,7 +25,10 @@ import {
   CONTROL_CHARS,
   MOJIBAKE,
   MOJIBAKE_REPAIRED,
+  PLACEHOLDER,
   REPLACEMENT_CHAR,
+  isPlaceholder,
+  placeholderSet,
   TEXT_FIELDS,
   TEXT_NORMALISED,
 } from './rules/sach.js';
@@ -52,11 +56,20 @@ const CODE_FIELDS = new Set([
 ]);
 
 /** The catalogue rule a schema issue on `field` stands for. */
-function ruleOfIssue(field: string, issue: z.core.$ZodIssue, input: Rec): RuleInfo {
+function ruleOfIssue(field: string, issue: z.core.$ZodIssue, input: Rec, ctx: BatchContext): RuleInfo {
   const missing =
     (issue.path.length === 1 && (input[field] === undefined || input[field] === null)) ||
     (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1);
   if (missing) return REQUIRED_MISSING;
+  // A placeholder in a text field that the schema refuses ('...' is not a name) is reported as what it is.
+  const value = input[field];
+  if (
+    typeof value === 'string' &&
+    value.trim() !== '' &&
+    TEXT_FIELDS[ctx.entity].some((t) => t.field === field) &&
+    isPlaceholder(value, placeholderSet(ctx.config.placeholders))
+  )
+    return PLACEHOLDER;
   if (field === 'personalId') return PERSONAL_ID_FORMAT;
   if (DATE_FIELDS.has(field)) return DATE_INVALID;
   if (EMAIL_FIELDS.has(field)) return EMAIL_FORMAT;
@@ -64,16 +77,25 @@ function ruleOfIssue(field: string, issue: z.core.$ZodIssue, input: Rec): RuleIn
   return SCHEMA;
 }
 
-/** The personal ID as typed → the form the schema checks: spaces and dots out; '' → absent. */
+/**
+ * The personal ID as typed → the form the schema checks, read as every format reads it
+ * (`readPersonalId`): spaces and dots out; empty = absent; a legacy 9-digit CMND dropped and reported;
+ * anything but 12 digits dropped and reported (the policy says whether that rejects the record).
+ */
 function personalIdInput(rec: Record<string, unknown>, index: number, sink: BatchSink): void {
-  const raw = rec['personalId'];
-  if (typeof raw !== 'string') return;
-  const id = raw.replace(/[\s.]/g, '');
-  if (id === '') delete rec['personalId'];
-  else if (/^\d{9}$/.test(id)) {
-    delete rec['personalId'];
-    sink.add(index, PERSONAL_ID_LEGACY, '/personalId');
-  } else rec['personalId'] = id;
+  if (!('personalId' in rec)) return;
+  const input = readPersonalId(rec['personalId']);
+  if (input.kind === 'id') {
+    rec['personalId'] = input.id;
+    return;
+  }
+  if (input.kind === 'absent' && rec['personalId'] !== '' && typeof rec['personalId'] !== 'string') {
+    // Not text at all (an object, a boolean…): the schema says so.
+    return;
+  }
+  delete rec['personalId'];
+  if (input.kind === 'legacy') sink.add(index, PERSONAL_ID_LEGACY, '/personalId');
+  else if (input.kind === 'malformed') sink.add(index, PERSONAL_ID_FORMAT, '/personalId');
 }
 
 /** Cleans the text fields; false when a field is refused (control characters, unrepairable mojibake). */
@@ -150,7 +172,7 @@ export function prepareCanonical(
     const keys = issue.code === 'unrecognized_keys' ? ` (${printableKeys(issue.keys)})` : '';
     sink.add(
       index,
-      ruleOfIssue(field, issue, rec),
+      ruleOfIssue(field, issue, rec, sink.ctx),
       issue.path.length ? `/${issue.path.map(String).join('/')}` : '',
       {
         detail: { vi: detail.vi + keys, en: detail.en + keys },

@@ -115,6 +115,8 @@ const schoolSchema = z.object({
   maXa: str(),
   diaChi: opt(),
   dienThoai: opt(),
+  email: opt(),
+  website: opt(),
   trangThai: str(),
   updatedAt: str(),
   deleted: notDeleted,
@@ -146,6 +148,10 @@ const studentSchema = z.object({
   ngayTrangThai: opt(),
   loaiKhuyetTat: opt(),
   maXaThuongTru: opt(),
+  hoTenCha: opt(),
+  hoTenMe: opt(),
+  hoTenNguoiGiamHo: opt(),
+  dienThoaiLienHe: opt(),
   updatedAt: str(),
   deleted: notDeleted,
 });
@@ -195,6 +201,8 @@ export const schoolUpsertSchema = z.strictObject({
   maXa,
   diaChi: z.string().max(500).exactOptional(),
   dienThoai: z.string().max(20).exactOptional(),
+  email: z.email().max(255).exactOptional(),
+  website: z.string().max(300).exactOptional(),
   trangThai: code(HCM_CSDL_LABELS.schoolStatus),
 });
 
@@ -222,6 +230,10 @@ export const studentUpsertSchema = z.strictObject({
   ngayTrangThai: isoDateSchema.exactOptional(),
   loaiKhuyetTat: code(HCM_CSDL_LABELS.disability).exactOptional(),
   maXaThuongTru: maXa.exactOptional(),
+  hoTenCha: z.string().max(255).exactOptional(),
+  hoTenMe: z.string().max(255).exactOptional(),
+  hoTenNguoiGiamHo: z.string().max(255).exactOptional(),
+  dienThoaiLienHe: z.string().max(20).exactOptional(),
 });
 
 export const staffUpsertSchema = z.strictObject({

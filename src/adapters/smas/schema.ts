@@ -84,6 +84,10 @@ export const smasStudentSchema = z.object({
   NgayTrangThai: optText(),
   LoaiKhuyetTat: optText(),
   MaXaThuongTru: optText(),
+  HoTenCha: optText(),
+  HoTenMe: optText(),
+  HoTenNguoiGiamHo: optText(),
+  DienThoaiLienHe: optText(),
   NgayCapNhat: z.string().exactOptional(),
 });
 

@@ -92,6 +92,10 @@ export const vneduStudentSchema = z.object({
   status_date: optText(),
   disability_id: optInt(),
   commune_code: optText(),
+  father_name: optText(),
+  mother_name: optText(),
+  guardian_name: optText(),
+  contact_phone: optText(),
   updated_at: z.string().exactOptional(),
 });
 

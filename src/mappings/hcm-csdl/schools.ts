@@ -1,6 +1,7 @@
 /**
  * hcm-csdl schools ⇄ canonical School. maDinhDanh ⇄ schoolCode, tenTruong ⇄ name (NFC), capHoc ⇄ level,
- * maTinh ⇄ provinceCode, maXa ⇄ communeCode, diaChi ⇄ address, dienThoai ⇄ phone, trangThai ⇄ status.
+ * maTinh ⇄ provinceCode, maXa ⇄ communeCode, diaChi ⇄ address, dienThoai ⇄ phone, email ⇄ officialEmail,
+ * website ⇄ website, trangThai ⇄ status.
  */
 import {
   HCM_CSDL_LABELS,
@@ -46,6 +47,8 @@ const POINTERS: Record<keyof School, string> = {
   communeCode: '/maXa',
   address: '/diaChi',
   phone: '/dienThoai',
+  officialEmail: '/email',
+  website: '/website',
   status: '/trangThai',
 };
 
@@ -59,6 +62,8 @@ function toCanonical(wire: HcmCsdlSchoolIn): MapResult<School> {
     communeCode: requiredText(wire.maXa, '/maXa', f),
     address: cleanText(wire.diaChi),
     phone: cleanText(wire.dienThoai),
+    officialEmail: cleanText(wire.email),
+    website: cleanText(wire.website),
     status: code(HCM_CSDL_SCHOOL_STATUS, wire.trangThai, '/trangThai', f, true),
   });
   return finish(SchoolSchema, draft, POINTERS, f);
@@ -73,13 +78,15 @@ function fromCanonical(s: School): SchoolUpsert {
     maXa: s.communeCode,
     ...(s.address !== undefined ? { diaChi: s.address } : {}),
     ...(s.phone !== undefined ? { dienThoai: s.phone } : {}),
+    ...(s.officialEmail !== undefined ? { email: s.officialEmail } : {}),
+    ...(s.website !== undefined ? { website: s.website } : {}),
     trangThai: HCM_CSDL_LABELS.schoolStatus[s.status],
   };
 }
 
 /** hcm-csdl schools mapping. */
 export const hcmCsdlSchools: EntityMapping<HcmCsdlSchoolIn, School, SchoolUpsert> = {
-  version: 'hcm-csdl/schools@1',
+  version: 'hcm-csdl/schools@2',
   toCanonical,
   fromCanonical,
 };

@@ -14,7 +14,7 @@ import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STAFF_POSITION_CODE_LIST } from '../../canonical/codes/staff-position.js';
 import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
 import { StaffSchema, type Staff } from '../../canonical/staff.js';
-import { cleanText } from '../common.js';
+import { cleanText, personalIdOf } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
 import { Findings, code, compact, date, finish, requiredText } from './shared.js';
 
@@ -47,7 +47,7 @@ function toCanonical(wire: HcmCsdlStaffIn, ctx: MapContext): MapResult<Staff> {
   const draft = compact({
     staffCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f),
     schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f),
-    personalId: cleanText(wire.soDinhDanhCaNhan)?.replace(/\s/g, ''),
+    personalId: personalIdOf(wire.soDinhDanhCaNhan, '/soDinhDanhCaNhan', f.list),
     fullName: requiredText(wire.hoTen, '/hoTen', f),
     birthDate: date(wire.ngaySinh, '/ngaySinh', f, true),
     sex: code(SEX_CODE_LIST, wire.gioiTinh, '/gioiTinh', f, true),

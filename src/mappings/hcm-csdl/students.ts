@@ -3,7 +3,8 @@
  * (or ctx.schoolCode), maLop ⇄ classCode (the class's maDinhDanh), namHoc ⇄ schoolYear (or
  * ctx.schoolYear), khoiLop ⇄ grade, soDinhDanhCaNhan ⇄ personalId, hoTen ⇄ fullName (NFC),
  * ngaySinh ⇄ birthDate, gioiTinh ⇄ sex, maDanToc ⇄ ethnicityCode, trangThai ⇄ status,
- * ngayTrangThai ⇄ statusDate, loaiKhuyetTat ⇄ disability, maXaThuongTru ⇄ residenceCommuneCode.
+ * ngayTrangThai ⇄ statusDate, loaiKhuyetTat ⇄ disability, maXaThuongTru ⇄ residenceCommuneCode, hoTenCha ⇄
+ * fatherName, hoTenMe ⇄ motherName, hoTenNguoiGiamHo ⇄ guardianName, dienThoaiLienHe ⇄ phone (the parents').
  * `updatedAt` and `deleted` are transport fields and are not mapped (tombstones never reach a mapping).
  */
 import {
@@ -17,7 +18,7 @@ import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
 import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STUDENT_STATUS_CODE_LIST } from '../../canonical/codes/student-status.js';
 import { StudentSchema, type Student } from '../../canonical/student.js';
-import { cleanText } from '../common.js';
+import { cleanText, personalIdOf } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
 import { Findings, code, compact, date, finish, requiredText } from './shared.js';
 
@@ -40,6 +41,10 @@ const POINTERS: Record<keyof Student, string> = {
   statusDate: '/ngayTrangThai',
   disability: '/loaiKhuyetTat',
   residenceCommuneCode: '/maXaThuongTru',
+  fatherName: '/hoTenCha',
+  motherName: '/hoTenMe',
+  guardianName: '/hoTenNguoiGiamHo',
+  phone: '/dienThoaiLienHe',
 };
 
 function toCanonical(wire: HcmCsdlStudentIn, ctx: MapContext): MapResult<Student> {
@@ -50,7 +55,7 @@ function toCanonical(wire: HcmCsdlStudentIn, ctx: MapContext): MapResult<Student
     classCode: cleanText(wire.maLop),
     schoolYear: requiredText(cleanText(wire.namHoc) ?? ctx.schoolYear, '/namHoc', f),
     grade: code(GRADE_CODE_LIST, wire.khoiLop, '/khoiLop', f, false),
-    personalId: cleanText(wire.soDinhDanhCaNhan)?.replace(/\s/g, ''),
+    personalId: personalIdOf(wire.soDinhDanhCaNhan, '/soDinhDanhCaNhan', f.list),
     fullName: requiredText(wire.hoTen, '/hoTen', f),
     birthDate: date(wire.ngaySinh, '/ngaySinh', f, true),
     sex: code(SEX_CODE_LIST, wire.gioiTinh, '/gioiTinh', f, true),
@@ -59,6 +64,10 @@ function toCanonical(wire: HcmCsdlStudentIn, ctx: MapContext): MapResult<Student
     statusDate: date(wire.ngayTrangThai, '/ngayTrangThai', f, false),
     disability: code(DISABILITY_CODE_LIST, wire.loaiKhuyetTat, '/loaiKhuyetTat', f, false),
     residenceCommuneCode: cleanText(wire.maXaThuongTru),
+    fatherName: cleanText(wire.hoTenCha),
+    motherName: cleanText(wire.hoTenMe),
+    guardianName: cleanText(wire.hoTenNguoiGiamHo),
+    phone: cleanText(wire.dienThoaiLienHe),
   });
   return finish(StudentSchema, draft, POINTERS, f);
 }
@@ -79,12 +88,16 @@ function fromCanonical(s: Student): StudentUpsert {
     ...(s.statusDate !== undefined ? { ngayTrangThai: s.statusDate } : {}),
     ...(s.disability !== undefined ? { loaiKhuyetTat: HCM_CSDL_LABELS.disability[s.disability] } : {}),
     ...(s.residenceCommuneCode !== undefined ? { maXaThuongTru: s.residenceCommuneCode } : {}),
+    ...(s.fatherName !== undefined ? { hoTenCha: s.fatherName } : {}),
+    ...(s.motherName !== undefined ? { hoTenMe: s.motherName } : {}),
+    ...(s.guardianName !== undefined ? { hoTenNguoiGiamHo: s.guardianName } : {}),
+    ...(s.phone !== undefined ? { dienThoaiLienHe: s.phone } : {}),
   };
 }
 
 /** hcm-csdl students mapping. */
 export const hcmCsdlStudents: EntityMapping<HcmCsdlStudentIn, Student, StudentUpsert> = {
-  version: 'hcm-csdl/students@1',
+  version: 'hcm-csdl/students@2',
   toCanonical,
   fromCanonical,
 };

@@ -38,6 +38,10 @@ const POINTER: Readonly<Record<keyof Student, string>> = {
   statusDate: '/NgayTrangThai',
   disability: '/LoaiKhuyetTat',
   residenceCommuneCode: '/MaXaThuongTru',
+  fatherName: '/HoTenCha',
+  motherName: '/HoTenMe',
+  guardianName: '/HoTenNguoiGiamHo',
+  phone: '/DienThoaiLienHe',
 };
 
 /**
@@ -75,6 +79,10 @@ export function smasStudentToCanonical(wire: SmasStudent, ctx: MapContext): MapR
       required: false,
     }),
     residenceCommuneCode: textOf(w.MaXaThuongTru),
+    fatherName: textOf(w.HoTenCha),
+    motherName: textOf(w.HoTenMe),
+    guardianName: textOf(w.HoTenNguoiGiamHo),
+    phone: textOf(w.DienThoaiLienHe),
   };
   return validated(StudentSchema, candidate, f, POINTER);
 }
@@ -96,12 +104,16 @@ export function smasStudentFromCanonical(s: Student): SmasStudent {
     NgayTrangThai: s.statusDate === undefined ? undefined : isoToDmy(s.statusDate),
     LoaiKhuyetTat: s.disability === undefined ? undefined : SMAS_DISABILITY.toWire.get(s.disability),
     MaXaThuongTru: s.residenceCommuneCode,
+    HoTenCha: s.fatherName,
+    HoTenMe: s.motherName,
+    HoTenNguoiGiamHo: s.guardianName,
+    DienThoaiLienHe: s.phone,
   }) as SmasStudent;
 }
 
 /** The SMAS students mapping. */
 export const smasStudents: EntityMapping<SmasStudent, Student> = {
-  version: 'smas/students@1',
+  version: 'smas/students@2',
   toCanonical: smasStudentToCanonical,
   fromCanonical: smasStudentFromCanonical,
 };

@@ -38,6 +38,10 @@ const POINTER: Readonly<Record<keyof Student, string>> = {
   statusDate: '/status_date',
   disability: '/disability_id',
   residenceCommuneCode: '/commune_code',
+  fatherName: '/father_name',
+  motherName: '/mother_name',
+  guardianName: '/guardian_name',
+  phone: '/contact_phone',
 };
 
 /**
@@ -79,6 +83,10 @@ export function vneduStudentToCanonical(wire: VneduStudent, ctx: MapContext): Ma
       required: false,
     }),
     residenceCommuneCode: textOf(w.commune_code),
+    fatherName: textOf(w.father_name),
+    motherName: textOf(w.mother_name),
+    guardianName: textOf(w.guardian_name),
+    phone: textOf(w.contact_phone),
   };
   return validated(StudentSchema, candidate, f, POINTER);
 }
@@ -100,12 +108,16 @@ export function vneduStudentFromCanonical(s: Student): VneduStudent {
     status_date: s.statusDate,
     disability_id: s.disability === undefined ? undefined : VNEDU_DISABILITY.toWire.get(s.disability),
     commune_code: s.residenceCommuneCode,
+    father_name: s.fatherName,
+    mother_name: s.motherName,
+    guardian_name: s.guardianName,
+    contact_phone: s.phone,
   }) as VneduStudent;
 }
 
 /** The vnEdu students mapping. */
 export const vneduStudents: EntityMapping<VneduStudent, Student> = {
-  version: 'vnedu/students@1',
+  version: 'vnedu/students@2',
   toCanonical: vneduStudentToCanonical,
   fromCanonical: vneduStudentFromCanonical,
 };

@@ -309,7 +309,7 @@ let lastList: readonly string[] | undefined;
 let lastIndex: PlaceholderIndex = { folded: new Set(), prefixes: new Set() };
 
 /** The index of a placeholder list (built once per list; the last one is remembered). */
-function placeholderSet(list: readonly string[]): PlaceholderIndex {
+export function placeholderSet(list: readonly string[]): PlaceholderIndex {
   if (list === lastList) return lastIndex;
   const folded = new Set(list.map(foldPlaceholder));
   const prefixes = new Set(

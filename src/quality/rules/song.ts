@@ -1,6 +1,7 @@
 /** Sống (live): records confirmed this school year, syncs fresh, statuses current, deadlines kept. */
+import { deadlineOf } from '../config.js';
 import type { BatchContext } from '../types.js';
-import { ageOn, rule, startYearOf, strField, type Check } from './define.js';
+import { ageOn, rule, strField, type Check } from './define.js';
 import { ENROLLED_STATUSES, hasField, pointerOf } from './du.js';
 
 export const NOT_CURRENT_YEAR = rule({
@@ -117,18 +118,13 @@ export const ROLLOVER_LATE = rule({
   showsValue: false,
 });
 
-/** The deadline `mmdd` ('09-13') of the school year `schoolYear`, as an ISO date. */
-export function deadlineOf(schoolYear: string, mmdd: string): string {
-  return `${startYearOf(schoolYear)}-${mmdd}`;
-}
-
 let lastCtx: BatchContext | undefined;
 let lastPast = false;
 
 /** True when the batch's today is past the master-data deadline (computed once per batch context). */
 function isPastMasterData(ctx: BatchContext): boolean {
   if (ctx !== lastCtx) {
-    lastPast = ctx.today > deadlineOf(ctx.schoolYear, ctx.config.deadlines.masterData);
+    lastPast = ctx.today > deadlineOf(ctx.schoolYear, 'masterData', ctx.config.deadlines);
     lastCtx = ctx;
   }
   return lastPast;
@@ -228,7 +224,7 @@ const rolloverCheck: Check = {
   needs: ['currentYearCounts'],
   check(recs, _keys, ctx, facts, out) {
     if (ctx.schoolCode === undefined || !facts.currentYearCounts) return;
-    if (ctx.today <= deadlineOf(ctx.schoolYear, ctx.config.deadlines.rollover)) return;
+    if (ctx.today <= deadlineOf(ctx.schoolYear, 'rollover', ctx.config.deadlines)) return;
     const stored = facts.currentYearCounts.get(ctx.schoolCode) ?? 0;
     if (stored > 0 || recs.some((r) => r['schoolYear'] === ctx.schoolYear)) return;
     out.add(-1, ROLLOVER_LATE, '');

@@ -37,6 +37,8 @@ function schoolWire(s: School, updatedAt: string): SchoolWire {
     trangThai: HCM_CSDL_LABELS.schoolStatus[s.status],
     updatedAt,
   };
+  put(w, 'email', s.officialEmail);
+  put(w, 'website', s.website);
   return put(put(w, 'diaChi', s.address), 'dienThoai', s.phone);
 }
 
@@ -69,6 +71,10 @@ function studentWire(s: Student, updatedAt: string): StudentWire {
   put(w, 'soDinhDanhCaNhan', s.personalId);
   put(w, 'ngayTrangThai', s.statusDate);
   put(w, 'loaiKhuyetTat', s.disability && HCM_CSDL_LABELS.disability[s.disability]);
+  put(w, 'hoTenCha', s.fatherName);
+  put(w, 'hoTenMe', s.motherName);
+  put(w, 'hoTenNguoiGiamHo', s.guardianName);
+  put(w, 'dienThoaiLienHe', s.phone);
   return put(w, 'maXaThuongTru', s.residenceCommuneCode);
 }
 

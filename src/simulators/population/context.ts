@@ -18,6 +18,8 @@ export const STREAM = {
   away: 8,
   changedAt: 9,
   classes: 10,
+  parents: 11,
+  contacts: 12,
 } as const;
 
 /** Resolved options and layout of one population. */

@@ -79,3 +79,19 @@ export const SUBJECTS: readonly string[] = list(
   'math|literature|english|physics|chemistry|biology|history|geography|informatics|civic_education|' +
     'physical_education|music|fine_arts|technology',
 );
+
+/** A parent's full name: the father carries the child's family name (the usual practice), the mother her own. */
+export function parentNameOf(rng: Rng, sex: Sex, birthYear: number, familyName?: string): string {
+  const name = fullNameOf(rng, sex, birthYear);
+  return familyName === undefined ? name : `${familyName}${name.slice(name.indexOf(' '))}`;
+}
+
+/** ASCII lower-case letters of a Vietnamese text (đ → d, diacritics dropped, everything else out). */
+export function asciiSlugOf(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}

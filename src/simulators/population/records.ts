@@ -9,7 +9,7 @@ import {
 } from './context.js';
 import { affinePermutation, BIRTH_PROVINCE, ID_SLOT, personalIdOf } from './ids.js';
 import { ageOfGrade, COMMUNES, GRADES_OF, type GeneratedLevel } from './layout.js';
-import { fullNameOf, schoolNameOf, streetOf } from './names.js';
+import { asciiSlugOf, fullNameOf, parentNameOf, schoolNameOf, streetOf } from './names.js';
 import { pad, rngFor, unit3, weighted } from './prng.js';
 import type { ClassGroup } from '../../canonical/class-group.js';
 import { HCMC_PROVINCE_CODE } from '../../canonical/codes/admin-units.js';
@@ -55,16 +55,43 @@ export function buildSchool(ctx: PopulationContext, codes: Codecs, s: number): S
     code: '',
     name: '',
   };
+  const schoolCode = codes.schoolCode(s);
+  const name = schoolNameOf(rng, level);
+  // Official contacts on the city's domain (issue 8): a host unique per school (name + code tail).
+  const host = `${asciiSlugOf(name.replace(/^Trường |^Trung tâm /, ''))}${schoolCode.slice(-4)}`;
   return {
-    schoolCode: codes.schoolCode(s),
-    name: schoolNameOf(rng, level),
+    schoolCode,
+    name,
     level,
     provinceCode: HCMC_PROVINCE_CODE,
     communeCode,
     address: `${1 + rng.int(450)} ${streetOf(rng)}, ${communeName}, Thành phố Hồ Chí Minh`,
     phone: `028${pad(30_000_000 + rng.int(9_999_999), 8)}`,
+    officialEmail: `${host}@hcm.edu.vn`,
+    website: `https://${host}.hcm.edu.vn`,
     status: 'active',
   };
+}
+
+const MOBILE_PREFIXES = ['090', '091', '093', '094', '097', '098', '032', '035', '070', '077', '083', '086'];
+
+/**
+ * Student g's parents or guardian and their contact phone, from their own random stream (the other
+ * fields keep their values): both parents for most, a guardian alone for ~3 %, a mother alone for ~4 %;
+ * a phone for ~95 %.
+ */
+function parentsOf(ctx: PopulationContext, g: number, fullName: string, birthYear: number): Partial<Student> {
+  const rng = rngFor(ctx.seed, STREAM.parents, g);
+  const out: Partial<Student> = {};
+  const family = fullName.slice(0, fullName.indexOf(' '));
+  const kind = rng.next();
+  if (kind < 0.03) out.guardianName = fullNameOf(rng, rng.chance(0.5) ? 'male' : 'female', birthYear - 50);
+  else {
+    if (kind >= 0.07) out.fatherName = parentNameOf(rng, 'male', birthYear - 28 - rng.int(10), family);
+    out.motherName = parentNameOf(rng, 'female', birthYear - 25 - rng.int(10));
+  }
+  if (rng.chance(0.95)) out.phone = `${rng.pick(MOBILE_PREFIXES)}${pad(rng.int(10_000_000), 7)}`;
+  return out;
 }
 
 /** Number of classes of school s this school year. */
@@ -156,6 +183,7 @@ export function buildStudent(
     ethnicityCode,
     status,
     residenceCommuneCode: COMMUNES[residenceCommuneOf(ctx, g)]?.code ?? '',
+    ...parentsOf(ctx, g, fullName, birthYear),
   };
   if (status !== 'studying') {
     out.statusDate = dateBetween(

@@ -49,6 +49,10 @@ export function smasStudentOf(s: Student, changedAt: string): SmasStudent {
     NgayTrangThai: s.statusDate === undefined ? null : toDmy(s.statusDate),
     LoaiKhuyetTat: SMAS_LABELS.disability[s.disability ?? 'none'],
     MaXaThuongTru: s.residenceCommuneCode ?? null,
+    HoTenCha: s.fatherName ?? null,
+    HoTenMe: s.motherName ?? null,
+    HoTenNguoiGiamHo: s.guardianName ?? null,
+    DienThoaiLienHe: s.phone ?? null,
     NgayCapNhat: toSmasTime(changedAt),
   };
   return out;

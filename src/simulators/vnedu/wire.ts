@@ -38,6 +38,10 @@ export function vneduStudentOf(s: Student, changedAt: string): VneduStudent {
     status_date: s.statusDate ?? null,
     disability_id: C.disability[s.disability ?? 'none'],
     commune_code: s.residenceCommuneCode ?? null,
+    father_name: s.fatherName ?? null,
+    mother_name: s.motherName ?? null,
+    guardian_name: s.guardianName ?? null,
+    contact_phone: s.phone ?? null,
     updated_at: changedAt,
   };
 }

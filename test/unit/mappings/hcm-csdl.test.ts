@@ -77,7 +77,7 @@ describe.each(ENTITIES)('hcm-csdl %s mapping', (entity) => {
   const { valid, invalid, roundTrip: records } = table(entity);
 
   it('has a versioned id', () => {
-    expect(mapping.version).toBe(`hcm-csdl/${entity}@1`);
+    expect(mapping.version).toMatch(new RegExp(`^hcm-csdl/${entity}@\\d+$`));
   });
 
   it.each(valid.map((c) => [c.name, c] as const))('maps: %s', (_name, c) => {

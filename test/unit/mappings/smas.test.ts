@@ -44,6 +44,10 @@ describe('canonical → SMAS uses SMAS spellings', () => {
       NgayTrangThai: '05/09/2025',
       LoaiKhuyetTat: 'Khó khăn về ngôn ngữ',
       MaXaThuongTru: '26734',
+      HoTenCha: 'Nguyễn Văn Hùng',
+      HoTenMe: 'Lê Thị Lan',
+      HoTenNguoiGiamHo: 'Trần Văn Bình',
+      DienThoaiLienHe: '0903123456',
     } satisfies SmasStudent);
   });
   it('staff', () => {

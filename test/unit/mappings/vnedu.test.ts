@@ -45,6 +45,10 @@ describe('canonical → vnEdu uses vnEdu codes', () => {
       status_date: '2025-09-05',
       disability_id: 3,
       commune_code: '26734',
+      father_name: 'Nguyễn Văn Hùng',
+      mother_name: 'Lê Thị Lan',
+      guardian_name: 'Trần Văn Bình',
+      contact_phone: '0903123456',
     } satisfies VneduStudent);
   });
   it('staff', () => {

@@ -17,7 +17,6 @@ import {
 import {
   DEFECT_TODAY,
   DEFECT_YEAR,
-  NEW_FIELDS,
   buildDefectSet,
   type DefectBatch,
 } from '../../fixtures/quality/defect-set.js';
@@ -29,7 +28,7 @@ interface Tally {
   flaggedClean: number;
 }
 
-/** Runs the input step and the engine as the ingest will, the new fields passed around the schema. */
+/** Runs the input step and the engine as the ingest does. */
 async function runBatch(b: DefectBatch): Promise<readonly Finding[]> {
   const ctx: BatchContext = {
     entity: b.entity,
@@ -39,16 +38,8 @@ async function runBatch(b: DefectBatch): Promise<readonly Finding[]> {
     config: DEFAULT_QUALITY_CONFIG,
   };
   const sink = new BatchSink(ctx, new Array<Rec | undefined>(b.records.length));
-  const held = NEW_FIELDS[b.entity] ?? [];
   b.records.forEach((raw, index) => {
-    const input = { ...raw };
-    const extra: Record<string, unknown> = {};
-    for (const f of held) {
-      if (f in input) extra[f] = input[f];
-      delete input[f];
-    }
-    const rec = prepareCanonical(b.entity, input, index, sink);
-    sink.records[index] = rec === undefined ? undefined : { ...rec, ...extra };
+    sink.records[index] = prepareCanonical(b.entity, raw, index, sink);
   });
   return (await checkBatch(ctx, sink.records, b.lookups, sink)).findings;
 }

@@ -76,7 +76,7 @@ export const CLEAN: Readonly<Record<EntityName, Rec>> = {
   },
 };
 
-/** Fields not in the canonical schema yet (they come with the new canonical fields), allowed here. */
+/** Optional canonical fields the clean records carry (parents and their phone; a school's official contacts). */
 export const EXTRA: Readonly<Partial<Record<EntityName, Rec>>> = {
   students: { fatherName: 'Nguyễn Văn Nam', phone: '0912345678' },
   schools: { officialEmail: 'thkimdong@hcm.edu.vn', website: 'https://thkimdong.hcm.edu.vn' },

@@ -187,6 +187,28 @@ describe('population', () => {
     expect(pop.classOf(s, 0)).toMatchObject({ schoolYear: '2025-2026', grade: 'nursery', name: 'Nhà trẻ 1' });
     expect(pop.classOf(0, 0).homeroomStaffCode).toMatch(/^NV-79\d{6}-\d{3}$/);
   });
+
+  it('students have parents or a guardian and mostly a contact phone; schools official contacts', () => {
+    const students = Array.from({ length: 2000 }, (_, g) => pop.trueStudent(g));
+    const withParent = students.filter((s) => s.fatherName ?? s.motherName ?? s.guardianName);
+    expect(withParent.length).toBe(students.length);
+    const fathers = students.filter((s) => s.fatherName !== undefined);
+    expect(fathers.length / students.length).toBeGreaterThan(0.85);
+    // The father carries the child's family name.
+    for (const s of fathers) expect(s.fatherName!.split(' ')[0]).toBe(s.fullName.split(' ')[0]);
+    expect(students.filter((s) => s.guardianName).length).toBeGreaterThan(0);
+    const phones = students.filter((s) => s.phone !== undefined);
+    expect(phones.length / students.length).toBeGreaterThan(0.9);
+    for (const s of phones) expect(s.phone).toMatch(/^0[3-9]\d{8}$/);
+    const hosts = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const school = pop.school(i);
+      expect(school.officialEmail).toMatch(/^[a-z0-9]+@hcm\.edu\.vn$/);
+      expect(school.website).toBe(`https://${school.officialEmail!.split('@')[0]}.hcm.edu.vn`);
+      hosts.add(school.website!);
+    }
+    expect(hosts.size).toBe(60);
+  });
 });
 
 function checkDiscrepancy(kind: string, truth: Student, held: Student[]): void {

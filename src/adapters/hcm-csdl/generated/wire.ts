@@ -315,6 +315,9 @@ export interface components {
       maXa: string;
       diaChi?: string;
       dienThoai?: string;
+      /** @description Official e-mail address of the school. */
+      email?: string;
+      website?: string;
       /** @example Đang hoạt động */
       trangThai: string;
       updatedAt: components['schemas']['UpdatedAt'];
@@ -329,6 +332,9 @@ export interface components {
       maXa: components['schemas']['MaXa'];
       diaChi?: string;
       dienThoai?: string;
+      /** Format: email */
+      email?: string;
+      website?: string;
       trangThai: components['schemas']['TrangThaiTruong'];
     };
     /** @description A class (lớp) in one school year. */
@@ -385,6 +391,11 @@ export interface components {
       loaiKhuyetTat?: string;
       /** @description 5-digit commune code of permanent residence. */
       maXaThuongTru?: string;
+      hoTenCha?: string;
+      hoTenMe?: string;
+      hoTenNguoiGiamHo?: string;
+      /** @description The parents' or guardian's contact phone. */
+      dienThoaiLienHe?: string;
       updatedAt: components['schemas']['UpdatedAt'];
       /** @constant */
       deleted?: false;
@@ -404,6 +415,10 @@ export interface components {
       ngayTrangThai?: components['schemas']['IsoDate'];
       loaiKhuyetTat?: components['schemas']['LoaiKhuyetTat'];
       maXaThuongTru?: components['schemas']['MaXa'];
+      hoTenCha?: string;
+      hoTenMe?: string;
+      hoTenNguoiGiamHo?: string;
+      dienThoaiLienHe?: string;
     };
     /** @description A staff member (cán bộ, giáo viên, nhân viên) as read. */
     Staff: {

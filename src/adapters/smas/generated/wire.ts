@@ -216,6 +216,14 @@ export interface components {
       LoaiKhuyetTat?: string | null;
       /** @description 5-digit commune code (2025 list). */
       MaXaThuongTru?: string | null;
+      /** @description Father's full name. */
+      HoTenCha?: string | null;
+      /** @description Mother's full name. */
+      HoTenMe?: string | null;
+      /** @description Guardian's full name. */
+      HoTenNguoiGiamHo?: string | null;
+      /** @description The parents' or guardian's contact phone. */
+      DienThoaiLienHe?: string | null;
       /**
        * Format: date-time
        * @description Last change, set by SMAS.

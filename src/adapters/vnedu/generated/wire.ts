@@ -194,6 +194,11 @@ export interface components {
       status_date?: string | null;
       disability_id?: number | null;
       commune_code?: string | null;
+      father_name?: string | null;
+      mother_name?: string | null;
+      guardian_name?: string | null;
+      /** @description The parents' or guardian's phone. */
+      contact_phone?: string | null;
       /** Format: date-time */
       updated_at?: string;
     };
