@@ -14,7 +14,9 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=8080 DATA_DIR=/var/lib/truc
+# docker build --build-arg TRUC_COMMIT=$(git rev-parse --short HEAD) . → truc_build_info{commit=…}
+ARG TRUC_COMMIT=unknown
+ENV NODE_ENV=production PORT=8080 DATA_DIR=/var/lib/truc TRUC_BUILD_COMMIT=$TRUC_COMMIT
 WORKDIR /app
 RUN groupadd --system truc && useradd --system --gid truc --home-dir /app --shell /usr/sbin/nologin truc \
   && mkdir -p /var/lib/truc && chown truc:truc /var/lib/truc
@@ -24,7 +26,10 @@ COPY --chown=truc:truc package.json ./
 COPY --chown=truc:truc config ./config
 COPY --chown=truc:truc openapi ./openapi
 USER truc
-EXPOSE 8080
+EXPOSE 8080 9464 9465
+# The API port's /healthz (roles all and api). `truc worker` and `truc scheduler` serve /healthz on
+# their metrics ports (TRUC_WORKER_METRICS_PORT 9464, TRUC_SCHEDULER_METRICS_PORT 9465): compose.yaml
+# gives them their own health check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "dist/main.js"]
