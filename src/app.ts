@@ -27,6 +27,7 @@ import healthRoutes from './api/routes/health.js';
 import oauthRoutes from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
+import readRoutes from './api/routes/records.js';
 
 export interface AppDeps {
   config: Config;
@@ -150,5 +151,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(batchRoutes, { db: deps.db, maxBatchRecords: deps.config.server.maxBatchRecords });
   await app.register(syncRoutes, { db: deps.db });
   await app.register(deadLetterRoutes, { db: deps.db });
+  await app.register(readRoutes, { db: deps.db });
   return app as unknown as FastifyInstance;
 }

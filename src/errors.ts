@@ -244,6 +244,13 @@ export const ERRORS = {
     'The request headers are too large.',
   ),
   ERR_REQUEST_TIMEOUT: def(408, true, 'Yêu cầu gửi quá chậm.', 'The request took too long to arrive.'),
+  // issue 9: reads and the change feed
+  ERR_INVALID_CURSOR: def(
+    400,
+    false,
+    'Con trỏ phân trang không hợp lệ hoặc đã hết hạn; hãy bắt đầu lại từ đầu.',
+    'The paging cursor is invalid or has expired; start again from the beginning.',
+  ),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -723,6 +723,142 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/schools/{schoolCode}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Bản ghi của trường / A school’s record */
+    get: operations['getSchool'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schools/{schoolCode}/classes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lớp học của trường / A school’s classes */
+    get: operations['listClasses'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schools/{schoolCode}/classes/{classKey}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lớp học của trường / A school’s classes: một bản ghi / one record (ETag, If-None-Match) */
+    get: operations['getClassesRecord'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schools/{schoolCode}/students': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Học sinh của trường / A school’s students */
+    get: operations['listStudents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schools/{schoolCode}/students/{studentCode}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Học sinh của trường / A school’s students: một bản ghi / one record (ETag, If-None-Match) */
+    get: operations['getStudentsRecord'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schools/{schoolCode}/staff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Cán bộ, giáo viên của trường / A school’s staff */
+    get: operations['listStaff'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schools/{schoolCode}/staff/{staffCode}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Cán bộ, giáo viên của trường / A school’s staff: một bản ghi / one record (ETag, If-None-Match) */
+    get: operations['getStaffRecord'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Dòng thay đổi (tạo, sửa, xoá) của các trường được phép / Change feed of your schools’ creates, updates and deletes */
+    get: operations['listChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -856,6 +992,36 @@ export interface components {
       refs: {
         [key: string]: string | number;
       };
+    };
+    StoredRecordInput: {
+      key: string;
+      etag: string;
+      updatedAt: string;
+      /** @description Bản ghi chuẩn / the canonical record */
+      record: {
+        [key: string]: unknown;
+      };
+    };
+    RecordPageInput: {
+      items: components['schemas']['StoredRecordInput'][];
+      /** @description null at the end */
+      nextCursor: string | null;
+    };
+    ChangeInput: {
+      /** @enum {string} */
+      entity: 'schools' | 'classes' | 'students' | 'staff';
+      key: string;
+      schoolCode: string;
+      /** @enum {string} */
+      op: 'create' | 'update' | 'delete';
+      changedAt: string;
+      /** @description Where the record reads now; null for a delete */
+      url: string | null;
+    };
+    ChangePageInput: {
+      items: components['schemas']['ChangeInput'][];
+      /** @description Gửi lại để nhận thay đổi tiếp theo / send it back for the next changes */
+      nextCursor: string;
     };
     BatchRequestInput: {
       /**
@@ -1004,6 +1170,36 @@ export interface components {
         [key: string]: string | number;
       };
     };
+    StoredRecord: {
+      key: string;
+      etag: string;
+      updatedAt: string;
+      /** @description Bản ghi chuẩn / the canonical record */
+      record: {
+        [key: string]: unknown;
+      };
+    };
+    RecordPage: {
+      items: components['schemas']['StoredRecord'][];
+      /** @description null at the end */
+      nextCursor: string | null;
+    };
+    Change: {
+      /** @enum {string} */
+      entity: 'schools' | 'classes' | 'students' | 'staff';
+      key: string;
+      schoolCode: string;
+      /** @enum {string} */
+      op: 'create' | 'update' | 'delete';
+      changedAt: string;
+      /** @description Where the record reads now; null for a delete */
+      url: string | null;
+    };
+    ChangePage: {
+      items: components['schemas']['Change'][];
+      /** @description Gửi lại để nhận thay đổi tiếp theo / send it back for the next changes */
+      nextCursor: string;
+    };
     BatchRequest: {
       /**
        * @description Loại dữ liệu / entity
@@ -1029,4 +1225,501 @@ export interface components {
   pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+  getSchool: {
+    parameters: {
+      query?: never;
+      header?: {
+        'if-none-match'?: string;
+      };
+      path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StoredRecord'];
+        };
+      };
+      /** @description Không đổi / Not modified */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listClasses: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Con trỏ trang tiếp / opaque cursor of the next page */
+        cursor?: string;
+        /** @description Chỉ bản ghi thay đổi từ thời điểm này / only records changed since (ISO 8601) */
+        updatedSince?: string;
+      };
+      header?: never;
+      path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordPage'];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getClassesRecord: {
+    parameters: {
+      query?: never;
+      header?: {
+        'if-none-match'?: string;
+      };
+      path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode: string;
+        classKey: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StoredRecord'];
+        };
+      };
+      /** @description Không đổi / Not modified */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listStudents: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Con trỏ trang tiếp / opaque cursor of the next page */
+        cursor?: string;
+        /** @description Chỉ bản ghi thay đổi từ thời điểm này / only records changed since (ISO 8601) */
+        updatedSince?: string;
+      };
+      header?: never;
+      path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordPage'];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getStudentsRecord: {
+    parameters: {
+      query?: never;
+      header?: {
+        'if-none-match'?: string;
+      };
+      path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode: string;
+        studentCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StoredRecord'];
+        };
+      };
+      /** @description Không đổi / Not modified */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listStaff: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Con trỏ trang tiếp / opaque cursor of the next page */
+        cursor?: string;
+        /** @description Chỉ bản ghi thay đổi từ thời điểm này / only records changed since (ISO 8601) */
+        updatedSince?: string;
+      };
+      header?: never;
+      path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordPage'];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getStaffRecord: {
+    parameters: {
+      query?: never;
+      header?: {
+        'if-none-match'?: string;
+      };
+      path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode: string;
+        staffCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StoredRecord'];
+        };
+      };
+      /** @description Không đổi / Not modified */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listChanges: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Con trỏ trang tiếp / opaque cursor of the next page */
+        cursor?: string;
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangePage'];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+}

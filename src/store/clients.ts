@@ -5,9 +5,9 @@ export type Role = (typeof ROLES)[number];
 
 /** Scopes each role gets when `clients add` names none. */
 export const DEFAULT_SCOPES: Record<Role, readonly string[]> = {
-  vendor: ['batches:write', 'batches:read'],
+  vendor: ['batches:write', 'batches:read', 'records:read'],
   'pcgd-officer': ['pcgd:read', 'pcgd:write', 'batches:read'],
-  'city-admin': ['batches:read', 'admin'],
+  'city-admin': ['batches:read', 'records:read', 'admin'],
   auditor: ['audit:read'],
 };
 

@@ -12,7 +12,7 @@ import { createIdempotencyRepo } from '../../store/idempotency.js';
 import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
 
-const SchoolCode = z
+export const SchoolCode = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'mã trường không hợp lệ / invalid school code')
   .meta({ description: 'Mã định danh của trường / the school identifier (mã định danh)' });

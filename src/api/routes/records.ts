@@ -1,0 +1,286 @@
+/**
+ * Reads (issue 9): the canonical records of the caller's schools, paged by opaque cursors and
+ * `updatedSince`, single records with ETags and `If-None-Match`, and the change feed
+ * `GET /v1/changes`. Tenancy: the auth plugin refuses a `:schoolCode` the caller cannot read before
+ * anything runs, and every query is scoped by school in the store.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { Db } from '../../store/db.js';
+import {
+  createReadsRepo,
+  type ChangePosition,
+  type ReadableEntity,
+  type StoredRecord,
+} from '../../store/reads.js';
+import { canAccessSchool, principalOf } from '../plugins/auth.js';
+import { ProblemSchema } from '../problem.js';
+import { SchoolCode } from './batches.js';
+
+/** Entities a school's records are read by, with the path segment and the record key's name. */
+const READABLE: ReadonlyArray<{ entity: ReadableEntity; keyName: string; summary: string }> = [
+  { entity: 'classes', keyName: 'classKey', summary: 'Lớp học của trường / A school’s classes' },
+  { entity: 'students', keyName: 'studentCode', summary: 'Học sinh của trường / A school’s students' },
+  { entity: 'staff', keyName: 'staffCode', summary: 'Cán bộ, giáo viên của trường / A school’s staff' },
+];
+
+const RecordKey = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/, 'khoá bản ghi không hợp lệ / invalid record key')
+  .refine((k) => !k.split('/').some((part) => part === '..' || part === '.' || part === ''), {
+    message: 'khoá bản ghi không hợp lệ / invalid record key',
+  });
+
+const Cursor = z
+  .string()
+  .max(512)
+  .meta({ description: 'Con trỏ trang tiếp / opaque cursor of the next page' });
+
+const PageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: Cursor.optional(),
+    updatedSince: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'Chỉ bản ghi thay đổi từ thời điểm này / only records changed since (ISO 8601)' }),
+  })
+  .strict();
+
+const RecordItem = z
+  .object({
+    key: z.string(),
+    etag: z.string(),
+    updatedAt: z.string(),
+    record: z.record(z.string(), z.unknown()).meta({ description: 'Bản ghi chuẩn / the canonical record' }),
+  })
+  .meta({ id: 'StoredRecord' });
+
+const RecordPage = z
+  .object({
+    items: z.array(RecordItem),
+    nextCursor: z.string().nullable().meta({ description: 'null at the end' }),
+  })
+  .meta({ id: 'RecordPage' });
+
+const Change = z
+  .object({
+    entity: z.enum(['schools', 'classes', 'students', 'staff']),
+    key: z.string(),
+    schoolCode: z.string(),
+    op: z.enum(['create', 'update', 'delete']),
+    changedAt: z.string(),
+    url: z.string().nullable().meta({ description: 'Where the record reads now; null for a delete' }),
+  })
+  .meta({ id: 'Change' });
+
+const ChangePage = z
+  .object({
+    items: z.array(Change),
+    nextCursor: z
+      .string()
+      .meta({ description: 'Gửi lại để nhận thay đổi tiếp theo / send it back for the next changes' }),
+  })
+  .meta({ id: 'ChangePage' });
+
+const ChangesQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(500),
+    cursor: Cursor.optional(),
+    schoolCode: SchoolCode.optional(),
+  })
+  .strict();
+
+const ETagHeaders = z.object({ 'if-none-match': z.string().max(256).optional() });
+
+function encodeCursor(value: Record<string, string>): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor this API issued; anything else is ERR_INVALID_CURSOR, never a 500. */
+function decodeCursor<T>(raw: string | undefined, shape: z.ZodType<T>): T | undefined {
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new AppError('ERR_INVALID_CURSOR');
+  }
+  const ok = shape.safeParse(parsed);
+  if (!ok.success) throw new AppError('ERR_INVALID_CURSOR');
+  return ok.data;
+}
+
+const KeyCursor = z.object({ k: z.string().max(128) }).strict();
+const FeedCursor = z
+  .object({ t: z.string().regex(/^\d{1,20}$/), s: z.string().regex(/^\d{1,19}$/) })
+  .strict();
+
+const etagOf = (r: StoredRecord): string => `"${r.fingerprint}"`;
+
+function item(r: StoredRecord) {
+  return {
+    key: r.key,
+    etag: etagOf(r),
+    updatedAt: r.updatedAt.toISOString(),
+    record: r.data as Record<string, unknown>,
+  };
+}
+
+/** RFC 9110 §13.1.2: `*` or any listed tag (weak or strong) matches. */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etag);
+}
+
+function recordUrl(entity: string, schoolCode: string, key: string): string {
+  const school = `/v1/schools/${encodeURIComponent(schoolCode)}`;
+  return entity === 'schools' ? school : `${school}/${entity}/${encodeURIComponent(key)}`;
+}
+
+const common = {
+  tags: ['records'],
+  security: [{ bearerAuth: [] }],
+};
+
+const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(app, opts) {
+  const reads = createReadsRepo(opts.db);
+
+  app.get(
+    '/v1/schools/:schoolCode',
+    {
+      config: { scope: 'records:read' },
+      schema: {
+        ...common,
+        operationId: 'getSchool',
+        summary: 'Bản ghi của trường / A school’s record',
+        params: z.object({ schoolCode: SchoolCode }).strict(),
+        headers: ETagHeaders,
+        response: {
+          200: RecordItem,
+          304: z.null().describe('Không đổi / Not modified'),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async function getSchool(request, reply) {
+      const { schoolCode } = request.params;
+      const r = await reads.record('schools', schoolCode, schoolCode);
+      if (!r) throw new AppError('ERR_NOT_FOUND');
+      void reply.header('etag', etagOf(r));
+      if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(null);
+      return item(r);
+    },
+  );
+
+  for (const { entity, keyName, summary } of READABLE) {
+    app.get(
+      `/v1/schools/:schoolCode/${entity}`,
+      {
+        config: { scope: 'records:read' },
+        schema: {
+          ...common,
+          operationId: `list${entity[0]?.toUpperCase()}${entity.slice(1)}`,
+          summary,
+          params: z.object({ schoolCode: SchoolCode }).strict(),
+          querystring: PageQuery,
+          response: { 200: RecordPage, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+        },
+      },
+      async function listRecords(request) {
+        const { limit, cursor, updatedSince } = request.query;
+        const after = decodeCursor(cursor, KeyCursor);
+        const rows = await reads.page(entity, request.params.schoolCode, {
+          afterKey: after?.k,
+          updatedSince: updatedSince ? new Date(updatedSince) : undefined,
+          limit: limit + 1,
+        });
+        const more = rows.length > limit;
+        const items = (more ? rows.slice(0, limit) : rows).map(item);
+        const last = items.at(-1);
+        return { items, nextCursor: more && last ? encodeCursor({ k: last.key }) : null };
+      },
+    );
+
+    app.get(
+      `/v1/schools/:schoolCode/${entity}/:${keyName}`,
+      {
+        config: { scope: 'records:read' },
+        schema: {
+          ...common,
+          operationId: `get${entity[0]?.toUpperCase()}${entity.slice(1)}Record`,
+          summary: `${summary}: một bản ghi / one record (ETag, If-None-Match)`,
+          params: z.object({ schoolCode: SchoolCode, [keyName]: RecordKey }).strict(),
+          headers: ETagHeaders,
+          response: {
+            200: RecordItem,
+            304: z.null().describe('Không đổi / Not modified'),
+            400: ProblemSchema,
+            401: ProblemSchema,
+            403: ProblemSchema,
+            404: ProblemSchema,
+          },
+        },
+      },
+      async function getRecord(request, reply) {
+        const params = request.params as Record<string, string>;
+        const r = await reads.record(entity, params['schoolCode'] ?? '', params[keyName] ?? '');
+        if (!r) throw new AppError('ERR_NOT_FOUND');
+        void reply.header('etag', etagOf(r));
+        if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(null);
+        return item(r);
+      },
+    );
+  }
+
+  app.get(
+    '/v1/changes',
+    {
+      config: { scope: 'records:read' },
+      schema: {
+        ...common,
+        operationId: 'listChanges',
+        summary:
+          'Dòng thay đổi (tạo, sửa, xoá) của các trường được phép / Change feed of your schools’ creates, updates and deletes',
+        querystring: ChangesQuery,
+        response: { 200: ChangePage, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    async function listChanges(request) {
+      const p = principalOf(request);
+      const { limit, cursor, schoolCode } = request.query;
+      if (schoolCode !== undefined && !canAccessSchool(p, schoolCode, 'read')) {
+        throw new AppError('ERR_FORBIDDEN_SCHOOL');
+      }
+      // A city admin reads every school; anyone else only the schools of its token.
+      const schools =
+        schoolCode !== undefined ? [schoolCode] : p.role === 'city-admin' ? undefined : p.schools;
+      const decoded = decodeCursor(cursor, FeedCursor);
+      const after: ChangePosition | undefined = decoded ? { tx: decoded.t, seq: decoded.s } : undefined;
+      const rows = await reads.changes({ schools, after, limit });
+      const last = rows.at(-1);
+      return {
+        items: rows.map((r) => ({
+          entity: r.entity as z.infer<typeof Change>['entity'],
+          key: r.key,
+          schoolCode: r.schoolCode,
+          op: r.op,
+          changedAt: r.changedAt.toISOString(),
+          url: r.op === 'delete' ? null : recordUrl(r.entity, r.schoolCode, r.key),
+        })),
+        // At the end the same cursor comes back: poll with it later for what happens next.
+        nextCursor: last
+          ? encodeCursor({ t: last.tx, s: last.seq })
+          : (cursor ?? encodeCursor({ t: '0', s: '0' })),
+      };
+    },
+  );
+};
+export default readRoutes;

@@ -1,0 +1,100 @@
+/**
+ * What a vendor reads back (issue 9): a school's canonical records, paged by key, and the change
+ * feed of creates, updates and deletes (rows written by the triggers of migration 035). Every query
+ * is scoped by school in SQL: tenancy holds here too, not only in the API.
+ */
+import type { Queryable } from './db.js';
+import { TABLES } from './records.js';
+
+export type ReadableEntity = 'classes' | 'students' | 'staff';
+
+export interface StoredRecord {
+  key: string;
+  schoolCode: string;
+  data: unknown;
+  fingerprint: string;
+  updatedAt: Date;
+}
+
+export interface ChangeRow {
+  tx: string;
+  seq: string;
+  entity: string;
+  key: string;
+  schoolCode: string;
+  op: 'create' | 'update' | 'delete';
+  changedAt: Date;
+}
+
+export interface ChangePosition {
+  tx: string;
+  seq: string;
+}
+
+export function createReadsRepo(q: Queryable) {
+  return {
+    /** One live record of a school; undefined when absent, deleted or in another school. */
+    async record(
+      entity: ReadableEntity | 'schools',
+      schoolCode: string,
+      key: string,
+    ): Promise<StoredRecord | undefined> {
+      const t = TABLES[entity];
+      const res = await q.query<StoredRecord>(
+        `SELECT ${t.key} AS key, ${t.scope} AS "schoolCode", data, fingerprint, updated_at AS "updatedAt"
+           FROM ${t.table} WHERE ${t.key} = $1 AND ${t.scope} = $2 AND deleted_at IS NULL`,
+        [key, schoolCode],
+      );
+      return res.rows[0];
+    },
+
+    /** A school's live records in key order after `afterKey`, optionally changed since a time. */
+    async page(
+      entity: ReadableEntity,
+      schoolCode: string,
+      opts: { afterKey?: string | undefined; updatedSince?: Date | undefined; limit: number },
+    ): Promise<StoredRecord[]> {
+      const t = TABLES[entity];
+      const res = await q.query<StoredRecord>(
+        `SELECT ${t.key} AS key, ${t.scope} AS "schoolCode", data, fingerprint, updated_at AS "updatedAt"
+           FROM ${t.table}
+          WHERE ${t.scope} = $1 AND deleted_at IS NULL
+            AND ($2::text IS NULL OR ${t.key} > $2)
+            AND ($3::timestamptz IS NULL OR updated_at >= $3)
+          ORDER BY ${t.key} LIMIT $4`,
+        [schoolCode, opts.afterKey ?? null, opts.updatedSince ?? null, opts.limit],
+      );
+      return res.rows;
+    },
+
+    /**
+     * Changes after `after`, oldest first, of the given schools (all schools when `schools` is
+     * undefined). Only changes of transactions older than every running one are served, so a late
+     * commit never lands behind a cursor (see migration 035).
+     */
+    async changes(opts: {
+      schools: readonly string[] | undefined;
+      after: ChangePosition | undefined;
+      limit: number;
+    }): Promise<ChangeRow[]> {
+      const res = await q.query<ChangeRow>(
+        `SELECT tx::text AS tx, seq::text AS seq, entity, record_key AS key, school_code AS "schoolCode",
+                op, changed_at AS "changedAt"
+           FROM truc.record_changes
+          WHERE ($1::text[] IS NULL OR school_code = ANY($1::text[]))
+            AND ($2::xid8 IS NULL OR (tx, seq) > ($2::xid8, $3::bigint))
+            AND tx < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY tx, seq LIMIT $4`,
+        [opts.schools ?? null, opts.after?.tx ?? null, opts.after?.seq ?? null, opts.limit],
+      );
+      return res.rows;
+    },
+
+    /** Drops changes older than `before` (the feed keeps at least a school year; see config). */
+    async purgeChanges(before: Date): Promise<number> {
+      const res = await q.query('DELETE FROM truc.record_changes WHERE changed_at < $1', [before]);
+      return res.rowCount ?? 0;
+    },
+  };
+}
+export type ReadsRepo = ReturnType<typeof createReadsRepo>;

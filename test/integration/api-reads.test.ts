@@ -1,0 +1,190 @@
+/**
+ * Reads and the change feed (issue 9) on both databases: a vendor reads back its schools' records
+ * (paged, `updatedSince`, ETag + If-None-Match) and follows creates, updates, moves, deletes and
+ * restores through `GET /v1/changes`, never seeing another school's; bad cursors are 400s.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import {
+  bearer,
+  expectProblem,
+  OTHER,
+  S1,
+  S2,
+  startApiHarness,
+  student,
+  type ApiHarness,
+} from '../helpers/api.js';
+import { backends } from '../helpers/env.js';
+
+interface Page {
+  items: Array<{ key: string; etag: string; updatedAt: string; record: Record<string, unknown> }>;
+  nextCursor: string | null;
+}
+interface ChangePage {
+  items: Array<{ entity: string; key: string; schoolCode: string; op: string; url: string | null }>;
+  nextCursor: string;
+}
+
+describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (backend) => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness(backend);
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** Writes canonical students the way ingest does (upsert; the triggers feed the change log). */
+  async function put(records: Array<ReturnType<typeof student>>): Promise<void> {
+    await h.env.deps.db.tx(async (q) => {
+      await createRecordsRepo(q).upsert(
+        'students',
+        records.map((r) => ({
+          key: r.studentCode,
+          scope: r.schoolCode,
+          data: r,
+          fingerprint: fingerprint(r),
+        })),
+        { system: 'vendor', mappingVersion: 'canonical@1' },
+      );
+    });
+  }
+
+  async function feed(token: string, cursor?: string, query = ''): Promise<ChangePage> {
+    const res = await h.get(`/v1/changes?limit=1000${cursor ? `&cursor=${cursor}` : ''}${query}`, token);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<ChangePage>();
+  }
+
+  it('a vendor pages its school’s students by cursor, never another school’s', async () => {
+    await put([...['R3', 'R1', 'R2', 'R4', 'R5'].map((c) => student(c, S1)), student('X1', OTHER)]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 10; i += 1) {
+      const res = await h.get(
+        `/v1/schools/${S1}/students?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        h.tokens.vendor,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json<Page>();
+      seen.push(...page.items.map((r) => r.key));
+      cursor = page.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(seen).toEqual(['R1', 'R2', 'R3', 'R4', 'R5']);
+    expectProblem(await h.get(`/v1/schools/${OTHER}/students`, h.tokens.vendor), 403, 'ERR_FORBIDDEN_SCHOOL');
+    expectProblem(await h.get(`/v1/schools/${S1}/students/X1`, h.tokens.vendor), 404, 'ERR_NOT_FOUND');
+    expectProblem(await h.get(`/v1/schools/${S1}/students`, h.tokens.reader), 403, 'ERR_FORBIDDEN_SCOPE');
+  });
+
+  it('a single record has an ETag; If-None-Match answers 304 until it changes', async () => {
+    await put([student('E1', S1)]);
+    const url = `/v1/schools/${S1}/students/E1`;
+    const first = await h.get(url, h.tokens.vendor);
+    expect(first.statusCode).toBe(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    expect(first.json<Page['items'][number]>().record).toMatchObject({ studentCode: 'E1' });
+
+    const same = await h.app.inject({
+      method: 'GET',
+      url,
+      headers: { ...bearer(h.tokens.vendor), 'if-none-match': etag },
+    });
+    expect(same.statusCode).toBe(304);
+    expect(same.body).toBe('');
+
+    await put([{ ...student('E1', S1), fullName: 'Trần Thị Bình' }]);
+    const changed = await h.app.inject({
+      method: 'GET',
+      url,
+      headers: { ...bearer(h.tokens.vendor), 'if-none-match': etag },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+  });
+
+  it('updatedSince returns only what changed since', async () => {
+    await put([student('U1', S2), student('U2', S2)]);
+    await new Promise((r) => setTimeout(r, 20));
+    const since = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    await put([{ ...student('U2', S2), grade: '2' }]);
+    const res = await h.get(
+      `/v1/schools/${S2}/students?updatedSince=${encodeURIComponent(since)}`,
+      h.tokens.vendor,
+    );
+    expect(res.json<Page>().items.map((r) => r.key)).toEqual(['U2']);
+  });
+
+  it('the change feed carries creates, updates, moves, deletes and restores of the caller’s schools only', async () => {
+    const start = (await feed(h.tokens.vendor)).nextCursor; // everything so far, then follow from here
+    const drained = await feed(h.tokens.vendor, start);
+    const from = drained.nextCursor;
+
+    await put([student('C1', S1), student('C2', S1)]); // 2 creates
+    await put([{ ...student('C1', S1), grade: '3' }, student('C2', S1)]); // C1 update, C2 unchanged
+    await put([student('C2', S2)]); // C2 moves S1 → S2: delete in S1, create in S2
+    await put([student('C9', OTHER)]); // not the vendor's
+    await h.env.deps.db.tx((q) => createRecordsRepo(q).tombstone('students', ['C1']));
+    await put([{ ...student('C1', S1), grade: '3' }]); // restored with the same content
+
+    const page = await feed(h.tokens.vendor, from);
+    expect(page.items.map((c) => `${c.op} ${c.key}@${c.schoolCode}`)).toEqual([
+      `create C1@${S1}`,
+      `create C2@${S1}`,
+      `update C1@${S1}`,
+      `delete C2@${S1}`,
+      `create C2@${S2}`,
+      `delete C1@${S1}`,
+      `create C1@${S1}`,
+    ]);
+    expect(page.items[0]?.url).toBe(`/v1/schools/${S1}/students/C1`);
+    expect(page.items.find((c) => c.op === 'delete')?.url).toBeNull();
+
+    // Polling at the end gives nothing new and the same position.
+    const again = await feed(h.tokens.vendor, page.nextCursor);
+    expect(again.items).toEqual([]);
+    expect(again.nextCursor).toBe(page.nextCursor);
+
+    // One school only; the other vendor sees only its own; a city admin sees them all.
+    const s2 = await feed(h.tokens.vendor, from, `&schoolCode=${S2}`);
+    expect(s2.items.map((c) => c.key)).toEqual(['C2']);
+    const other = await feed(h.tokens.other, from);
+    expect(other.items.map((c) => `${c.op} ${c.key}`)).toEqual(['create C9']);
+    const admin = await feed(h.tokens.admin, from);
+    expect(admin.items).toHaveLength(8);
+    expectProblem(
+      await h.get(`/v1/changes?schoolCode=${OTHER}`, h.tokens.vendor),
+      403,
+      'ERR_FORBIDDEN_SCHOOL',
+    );
+  });
+
+  it('refuses cursors it did not issue with a 400, never a 500', async () => {
+    for (const bad of [
+      '%%%',
+      'bm90IGpzb24',
+      Buffer.from('{"t":"x","s":"1"}').toString('base64url'),
+      'a'.repeat(600),
+    ]) {
+      const res = await h.get(`/v1/changes?cursor=${bad}`, h.tokens.vendor);
+      expect([400]).toContain(res.statusCode);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    expectProblem(
+      await h.get(
+        `/v1/schools/${S1}/students?cursor=${Buffer.from('{"k":1}').toString('base64url')}`,
+        h.tokens.vendor,
+      ),
+      400,
+      'ERR_INVALID_CURSOR',
+    );
+    expectProblem(
+      await h.get(`/v1/schools/${S1}/students/%2E%2E%2Fetc`, h.tokens.vendor),
+      400,
+      'ERR_VALIDATION',
+    );
+  });
+});
