@@ -158,7 +158,7 @@ describe('POST /oauth/token (client credentials)', () => {
     expect(res.json()).toMatchObject({
       token_type: 'Bearer',
       expires_in: h.env.config.auth.tokenTtlSeconds,
-      scope: 'batches:write batches:read',
+      scope: 'batches:write batches:read records:read',
     });
   });
 
