@@ -20,6 +20,8 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
     'Operators: the job came from an older or foreign producer; read its dead letter, fix the cause, replay it.',
   ERR_JOB_UNKNOWN:
     'Operators: run workers of the same truc version as the producers, then replay the letter.',
+  ERR_JOB_STARTS_EXHAUSTED:
+    'Operators: the target stayed paused (open circuit or Retry-After) past `sync.worker.maxStarts`; check the target, then replay the letter.',
   ERR_ADAPTER_WINDOW_CLOSED:
     'The Ministry accepts figures only in its window (from 1 September to the deadline).',
 };

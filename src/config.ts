@@ -270,6 +270,54 @@ export type QualitySettings = z.infer<typeof QualitySchema>;
 /** The quality section's defaults (what `quality: {}` parses to). */
 export const DEFAULT_QUALITY_SETTINGS: QualitySettings = deepFreeze(QualitySchema.parse({}));
 // ---- end quality ----
+/**
+ * Sync engine reliability (issue 7): worker lock and stalled-job timings (recovery after a kill -9),
+ * the outbox reconciler (recovery after a Redis flush), and the delivery gate of each external system
+ * (pacing, Retry-After, circuit breaker) shared by every worker through the database.
+ */
+const SyncSchema = z
+  .object({
+    worker: z
+      .object({
+        /** A job's lock; a killed worker's job is taken over about lockMs + 2 × stalledIntervalMs later. */
+        lockMs: z.number().int().min(1000).default(10_000),
+        /** How often workers look for jobs whose lock expired. */
+        stalledIntervalMs: z.number().int().min(500).default(5_000),
+        /**
+         * Times a job may be started, counting the starts that were handed back unrun (target paused:
+         * open circuit or Retry-After): bounds a job's life when a target never comes back.
+         */
+        maxStarts: z.number().int().positive().default(5_000),
+      })
+      .strict()
+      .prefault({}),
+    reconcile: z
+      .object({
+        /** An enqueued outbox row open this long has its job looked up (lost in a Redis flush?). */
+        afterSeconds: z.number().int().nonnegative().default(10),
+        /** How often the reconciler runs. */
+        everyMs: z.number().int().positive().default(5_000),
+      })
+      .strict()
+      .prefault({}),
+    delivery: z
+      .object({
+        /** Consecutive transient failures (5xx, timeouts, refused connections) that open a circuit. */
+        failureThreshold: z.number().int().positive().default(5),
+        /** How long an opened circuit pauses calls before one probe; doubles per failed probe … */
+        openMs: z.number().int().positive().default(5_000),
+        /** … up to this. */
+        maxOpenMs: z.number().int().positive().default(60_000),
+        /** A probe that neither succeeds nor fails within this (its worker died) lets another probe. */
+        probeLeaseMs: z.number().int().positive().default(30_000),
+        /** Longest Retry-After honoured; a longer one is cut to this. */
+        maxRetryAfterSeconds: z.number().int().positive().default(3_600),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type SyncConfig = z.infer<typeof SyncSchema>;
 
 export const ConfigSchema = z
   .object({
@@ -367,6 +415,7 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     quality: QualitySchema.prefault({}),
+    sync: SyncSchema.prefault({}),
   })
   .strict();
 

@@ -167,6 +167,13 @@ export const ERRORS = {
     'Hàng đợi không phục vụ loại việc nền này.',
     'No job of this name is served on its queue.',
   ),
+  // issue 7 (sync-rel): sync engine reliability
+  ERR_JOB_STARTS_EXHAUSTED: def(
+    503,
+    false,
+    'Việc nền đã được khởi chạy quá số lần cho phép mà hệ thống đích vẫn tạm dừng nhận.',
+    'The job was started more often than allowed while its target stayed paused.',
+  ),
   // issue 10: PCGD-XMC reporting
   ERR_FORBIDDEN_UNIT: def(
     403,

@@ -120,6 +120,8 @@ export function startWorkerRole(deps: Deps): Running {
   const relay = createRelay(deps, {
     pollMs: deps.config.jobs.outboxPollMs,
     batch: deps.config.jobs.outboxBatch,
+    reconcileAfterSeconds: deps.config.sync.reconcile.afterSeconds,
+    reconcileEveryMs: deps.config.sync.reconcile.everyMs,
   });
   relay.start();
   return {

@@ -9,6 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { MoetPcgdClient } from '../adapters/moet-pcgd/index.js';
 import type { Db } from '../store/db.js';
 import { buildAdapters } from './adapters.js';
+import { createDeliveryGates, type DeliveryGates } from './gates.js';
 import { buildSources, type PullSources } from './sources.js';
 import { buildTargets, routingFor, type PushTargets } from './targets.js';
 
@@ -26,6 +27,8 @@ export interface WorkerContext {
   readonly routes: (entity: EntityName, sourceSystem: string) => readonly SystemName[];
   /** The Ministry's PCGD-XMC system, when configured: where approved PCGD figures are delivered (issue 10). */
   readonly ministry?: Pick<MoetPcgdClient, 'submitFigures' | 'workingYear'> | undefined;
+  /** Every call to an external system passes its gate: pacing, Retry-After, circuit breaker. */
+  readonly gates: DeliveryGates;
 }
 
 export function createWorkerContext(deps: {
@@ -48,5 +51,6 @@ export function createWorkerContext(deps: {
     targets,
     routes: routingFor(targets),
     ministry: adapters['moet-pcgd']?.client,
+    gates: createDeliveryGates(deps),
   };
 }

@@ -89,3 +89,22 @@ export function failureCode(err: unknown): ErrorCode {
   if (err instanceof PermanentJobError || isAppError(err)) return err.code;
   return 'ERR_INTERNAL';
 }
+
+/**
+ * Not a failure: the job cannot run now (its target asked to wait, or its circuit is open) and goes
+ * back to its queue for `delayMs` without spending an attempt. `scope: 'queue'` pauses the job's whole
+ * queue (a push queue is one target's), `'job'` delays only this job (a pull queue serves many systems).
+ * How often a job may be handed back is bounded by `sync.worker.maxStarts`.
+ */
+export class DeferJob extends Error {
+  constructor(
+    readonly delayMs: number,
+    readonly scope: 'queue' | 'job',
+    readonly reason: string,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(`deferred ${Math.round(delayMs)} ms (${reason})`);
+    this.name = 'DeferJob';
+    if (opts.cause !== undefined) this.cause = opts.cause;
+  }
+}

@@ -23,8 +23,21 @@ export interface RelayOptions {
   batch: number;
   /** How long an enqueued row may stay open before the reconciler checks its job exists. */
   reconcileAfterSeconds?: number;
-  /** Run the reconciler every N polls. */
+  /** Run the reconciler every N polls … */
   reconcileEvery?: number;
+  /** … or every this many milliseconds (wins when set). */
+  reconcileEveryMs?: number;
+  /** Longest a queue call may take before the pass gives up on it (default 5000). */
+  queueTimeoutMs?: number;
+}
+
+/** `p`, or a rejection after `ms`: a call on a queue that lost its start-up never settles. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer from the queue within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function createRelay(deps: RelayDeps, opts: RelayOptions) {
@@ -39,6 +52,21 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
     }
     return q;
   };
+  /**
+   * Runs `fn` on the named queue, within a time limit; when it fails or times out, the queue object is
+   * dropped and the next pass builds a new one. A BullMQ queue created while Redis was down may keep
+   * its failed start-up: its calls then never settle (the relay hung for good) or keep failing.
+   */
+  async function onQueue<T>(name: string, fn: (q: Queue) => Promise<T>): Promise<T> {
+    const q = queueOf(name);
+    try {
+      return await within(fn(q), opts.queueTimeoutMs ?? 5000, name);
+    } catch (err) {
+      if (queues.get(name) === q) queues.delete(name);
+      void q.close().catch(() => undefined);
+      throw err;
+    }
+  }
 
   /** One relay pass: returns how many rows were enqueued. */
   async function relayOnce(): Promise<number> {
@@ -48,16 +76,28 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
     if (rows.length === 0) return 0;
     const byQueue = new Map<string, typeof rows>();
     for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
-    for (const [name, part] of byQueue) {
-      await queueOf(name).addBulk(
-        part.map((r) => ({
-          name: r.job_name,
-          data: { ...r.payload, outboxId: r.id },
-          opts: { jobId: jobIdOf(id, r.id) },
-        })),
-      );
+    const done: number[] = [];
+    try {
+      for (const [name, part] of byQueue) {
+        await onQueue(name, (q) =>
+          q.addBulk(
+            part.map((r) => ({
+              name: r.job_name,
+              data: { ...r.payload, outboxId: r.id },
+              opts: { jobId: jobIdOf(id, r.id) },
+            })),
+          ),
+        );
+        done.push(...part.map((r) => r.id));
+      }
+    } catch (err) {
+      // What did reach the queue is marked; the rest is released at once for the next pass (rather
+      // than waiting for its lease to run out).
+      await outbox.markEnqueued(done);
+      await outbox.release(rows.map((r) => r.id).filter((r) => !done.includes(r)));
+      throw err;
     }
-    await outbox.markEnqueued(rows.map((r) => r.id));
+    await outbox.markEnqueued(done);
     return rows.length;
   }
 
@@ -72,7 +112,7 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
     const stale = await outbox.staleOpen(opts.reconcileAfterSeconds ?? 60, 500);
     const lost: number[] = [];
     for (const r of stale) {
-      const job = await queueOf(r.queue).getJob(jobIdOf(id, r.id));
+      const job = await onQueue(r.queue, (q) => q.getJob(jobIdOf(id, r.id)));
       if (!job) {
         lost.push(r.id);
         continue;
@@ -94,6 +134,11 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
   let running: Promise<void> | undefined;
   let stopped = false;
   let polls = 0;
+  let reconciledAt = Date.now();
+  const reconcileDue = (): boolean => {
+    if (opts.reconcileEveryMs !== undefined) return Date.now() - reconciledAt >= opts.reconcileEveryMs;
+    return polls % (opts.reconcileEvery ?? 20) === 0;
+  };
 
   async function tick(): Promise<void> {
     try {
@@ -101,7 +146,10 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
       do n = await relayOnce();
       while (n === opts.batch && !stopped);
       polls += 1;
-      if (polls % (opts.reconcileEvery ?? 20) === 0) await reconcileOnce();
+      if (reconcileDue()) {
+        reconciledAt = Date.now();
+        await reconcileOnce();
+      }
       const lag = await createOutboxRepo(deps.db).lag();
       deps.metrics.outboxPending.set(lag.pending);
       deps.metrics.outboxLag.set(lag.oldestSeconds);

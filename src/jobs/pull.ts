@@ -14,10 +14,10 @@ import { createSyncRunsRepo, type SyncRun } from '../store/sync-runs.js';
 import type { Queryable } from '../store/db.js';
 import { enqueue, PULL_CLIENT, pullPage, queueBatch } from './contracts.js';
 import type { WorkerContext } from './context.js';
-import { defineJob, type JobRun } from './define.js';
+import { DeferJob, defineJob, type JobRun } from './define.js';
 import type { PulledPage } from './sources.js';
 
-type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now'>;
+type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now' | 'gates'>;
 
 /** Records per page asked of the source. */
 const PAGE_SIZE = 500;
@@ -27,11 +27,29 @@ async function fetchPage(ctx: PullContext, run: SyncRun): Promise<PulledPage> {
   if (!source || !source.entities.includes(run.entity)) {
     throw new AppError('ERR_ENTITY_UNSUPPORTED', `${run.system} is not a configured source of ${run.entity}`);
   }
-  return source.page(run.entity, {
-    ...(run.cursor ? { cursor: run.cursor } : run.since ? { since: run.since } : {}),
-    ...(run.scope ? { schoolCode: run.scope } : {}),
-    pageSize: PAGE_SIZE,
-  });
+  // Reads pass the system's gate too: never while it asked to wait or its circuit is open. The pull
+  // queue serves every system, so only this job waits, without spending an attempt.
+  const pass = await ctx.gates.enter(run.system, { pace: false });
+  if (!pass.go)
+    throw new DeferJob(
+      pass.reason === 'probe' ? Math.min(pass.waitMs, 1000) : pass.waitMs,
+      'job',
+      pass.reason,
+    );
+  try {
+    const page = await source.page(run.entity, {
+      ...(run.cursor ? { cursor: run.cursor } : run.since ? { since: run.since } : {}),
+      ...(run.scope ? { schoolCode: run.scope } : {}),
+      pageSize: PAGE_SIZE,
+    });
+    await ctx.gates.succeeded(run.system);
+    return page;
+  } catch (err) {
+    const after = await ctx.gates.failed(run.system, err);
+    if (after.pauseMs > 0)
+      throw new DeferJob(after.pauseMs, 'job', after.reason ?? 'retry-after', { cause: err });
+    throw err;
+  }
 }
 
 /** Stores the page as a batch, applies its tombstones, advances the run and queues what comes next. */

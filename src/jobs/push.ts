@@ -10,10 +10,44 @@ import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
-import { defineJob, type JobRun } from './define.js';
+import { DeferJob, defineJob, type JobRun } from './define.js';
 import type { PushReceipt } from './targets.js';
 
-type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets'>;
+type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates'>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Calls the target through its gate: paced, never while it is paused (Retry-After, open circuit). A
+ * failure that pauses the gate hands the job back to its queue (the whole target's queue waits)
+ * without spending an attempt; any other failure is retried or dead-lettered as usual.
+ */
+async function throughGate<T>(ctx: PushContext, system: SystemName, call: () => Promise<T>): Promise<T> {
+  const pass = await ctx.gates.enter(system, { pace: true });
+  // Others wait for a probe's answer only briefly: it usually comes at once.
+  if (!pass.go)
+    throw new DeferJob(
+      pass.reason === 'probe' ? Math.min(pass.waitMs, 1000) : pass.waitMs,
+      'queue',
+      pass.reason,
+    );
+  if (pass.waitMs > 0) {
+    await sleep(pass.waitMs);
+    const paused = await ctx.gates.paused(system);
+    if (paused) throw new DeferJob(paused.waitMs, 'queue', paused.reason);
+  }
+  let out: T;
+  try {
+    out = await call();
+  } catch (err) {
+    const after = await ctx.gates.failed(system, err);
+    if (after.pauseMs > 0)
+      throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err });
+    throw err;
+  }
+  await ctx.gates.succeeded(system);
+  return out;
+}
 
 async function deliver(
   ctx: PushContext,
@@ -29,10 +63,12 @@ async function deliver(
   const target = ctx.targets[set.system];
   if (!target) throw new Error(`no target adapter configured for ${set.system}`);
   const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
-  const receipt = await target.write(
-    set.entity,
-    records.map((r) => r.data),
-    { idempotencyKey: `truc-push-${pushSetId}` },
+  const receipt = await throughGate(ctx, set.system, () =>
+    target.write(
+      set.entity,
+      records.map((r) => r.data),
+      { idempotencyKey: `truc-push-${pushSetId}` },
+    ),
   );
   const summary = {
     accepted: receipt.accepted,
@@ -64,7 +100,10 @@ async function deliver(
   return receipt;
 }
 
-/** The push job of one target: its own queue, at most two at a time, within the target's rate limit. */
+/**
+ * The push job of one target: its own queue, at most two at a time, paced by the target's gate (the
+ * queue's BullMQ limiter stays as a coarse cap, and lets the gate pause the whole queue).
+ */
 export const pushSetJob = (system: SystemName) =>
   defineJob({
     ...pushSet(system),

@@ -4,13 +4,14 @@
  * writes a dead letter and marks its outbox row dead — in PostgreSQL, where operators can list and
  * replay it.
  */
-import { DelayedError, type Job as QueueJob, type Worker } from 'bullmq';
+import { DelayedError, RateLimitError, UnrecoverableError } from 'bullmq';
+import type { Job as QueueJob, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import type { WorkerContext } from './context.js';
 import { recordDeadLetter } from './dead-letters.js';
-import { failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
+import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
 import type { QueueFactory } from './queues.js';
 import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
 
@@ -41,6 +42,40 @@ function runOf(job: QueueJob, outboxId: number | undefined, token: string | unde
   };
 }
 
+/** What the worker lends a job to hand itself back to the queue (see DeferJob). */
+export interface JobControl {
+  /** The job's lock token. */
+  token?: string | undefined;
+  /** Pauses the job's whole queue for `ms` (BullMQ's manual rate limit, shared by every worker). */
+  rateLimit?: (ms: number) => Promise<void>;
+}
+
+/**
+ * A deferred job goes back to its queue without spending an attempt: its whole queue pauses (scope
+ * 'queue') or it alone is delayed (scope 'job'). Without a worker's control (tests) the DeferJob
+ * propagates as is.
+ */
+async function defer(
+  ctx: WorkerContext,
+  job: QueueJob,
+  err: DeferJob,
+  control: JobControl | undefined,
+): Promise<never> {
+  ctx.metrics.jobsDeferred.inc({ queue: job.queueName, reason: err.reason });
+  ctx.logger.info(
+    { queue: job.queueName, jobId: job.id, delayMs: Math.round(err.delayMs), reason: err.reason },
+    'job handed back to its queue: target paused',
+  );
+  if (!control) throw err;
+  const delay = Math.max(1, Math.ceil(err.delayMs));
+  if (err.scope === 'queue' && control.rateLimit) {
+    await control.rateLimit(delay);
+    throw new RateLimitError();
+  }
+  await job.moveToDelayed(Date.now() + delay, control.token);
+  throw new DelayedError();
+}
+
 /**
  * Runs one queue job with the registered job of its name. A permanent failure (bad data, a 4xx, a
  * payload that breaks the contract) is rethrown as a PermanentJobError, which BullMQ does not retry;
@@ -50,17 +85,18 @@ export async function runQueueJob(
   plan: Pick<QueuePlan, 'queue' | 'jobs'>,
   ctx: WorkerContext,
   job: QueueJob,
-  token?: string,
+  control?: JobControl,
 ): Promise<unknown> {
   const registered: RegisteredJob | undefined = plan.jobs.get(job.name);
   if (!registered) throw new PermanentJobError('ERR_JOB_UNKNOWN', `no job ${job.name} on ${plan.queue}`);
   const { payload, outboxId } = splitData(job.data);
   const end = ctx.metrics.jobDuration.startTimer({ queue: plan.queue });
   try {
-    const out = await registered.run(ctx, payload, runOf(job, outboxId, token));
+    const out = await registered.run(ctx, payload, runOf(job, outboxId, control?.token));
     ctx.metrics.jobsProcessed.inc({ queue: plan.queue, outcome: 'completed' });
     return out ?? null;
   } catch (err) {
+    if (err instanceof DeferJob) return defer(ctx, job, err, control);
     // A job that deferred itself (JobRun.deferUntil) is waiting, not failing.
     if (err instanceof DelayedError) {
       ctx.metrics.jobsProcessed.inc({ queue: plan.queue, outcome: 'deferred' });
@@ -92,7 +128,9 @@ export async function runQueueJob(
 /** After a failure: a dead letter when no attempt is left (or it was permanent), else a retry. */
 function onFailed(deps: WorkerDeps, job: QueueJob | undefined, err: Error): void {
   if (!job) return;
-  const final = err instanceof PermanentJobError || job.attemptsMade >= (job.opts.attempts ?? 1);
+  // UnrecoverableError without our code: BullMQ's own (a job started more than sync.worker.maxStarts).
+  const unrecoverable = err instanceof UnrecoverableError || err.name === 'UnrecoverableError';
+  const final = unrecoverable || job.attemptsMade >= (job.opts.attempts ?? 1);
   deps.metrics.jobsProcessed.inc({ queue: job.queueName, outcome: final ? 'dead' : 'retried' });
   if (!final) return;
   const { payload, outboxId } = splitData(job.data);
@@ -102,7 +140,8 @@ function onFailed(deps: WorkerDeps, job: QueueJob | undefined, err: Error): void
     name: job.name,
     jobId: job.id,
     payload,
-    code: failureCode(err),
+    code:
+      unrecoverable && !(err instanceof PermanentJobError) ? 'ERR_JOB_STARTS_EXHAUSTED' : failureCode(err),
     message: err.message,
     attempts: job.attemptsMade,
   }).catch((e: unknown) => deps.logger.error({ err: e, jobId: job.id }, 'could not record dead letter'));
@@ -114,12 +153,25 @@ export function startWorkers(
   ctx: WorkerContext,
   jobs: readonly RegisteredJob[],
 ): { close(): Promise<void>; workers: Worker[] } {
+  const timing = ctx.config.sync.worker;
   const workers = planQueues(jobs, ctx.config).map((plan) => {
-    const worker = deps.queues.worker(plan.queue, (job, token) => runQueueJob(plan, ctx, job, token), {
-      concurrency: plan.concurrency,
-      ...(plan.limiter ? { limiter: plan.limiter } : {}),
-      lockDuration: 30_000,
+    const control = (token: string | undefined): JobControl => ({
+      token,
+      rateLimit: (ms) => worker.rateLimit(ms),
     });
+    const worker: Worker = deps.queues.worker(
+      plan.queue,
+      (job, token) => runQueueJob(plan, ctx, job, control(token)),
+      {
+        concurrency: plan.concurrency,
+        ...(plan.limiter ? { limiter: plan.limiter } : {}),
+        // A killed worker's jobs are taken over about lockMs + 2 × stalledIntervalMs later.
+        lockDuration: timing.lockMs,
+        stalledInterval: timing.stalledIntervalMs,
+        // Attempts plus the starts handed back unrun while a target was paused.
+        maxStartedAttempts: ctx.config.jobs.attempts + timing.maxStarts,
+      },
+    );
     worker.on('failed', (job, err) => onFailed(deps, job, err));
     worker.on('error', (err) => deps.logger.error({ err }, `worker error on ${plan.queue}`));
     return worker;

@@ -94,6 +94,19 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
     labelNames: ['entity', 'outcome'] as const,
     registers: [registry],
   });
+  // issue 7: delivery gates
+  const circuitOpen = new Gauge({
+    name: 'truc_circuit_open',
+    help: 'Whether the circuit breaker of an external system is open (1) or closed (0), by system.',
+    labelNames: ['system'] as const,
+    registers: [registry],
+  });
+  const jobsDeferred = new Counter({
+    name: 'truc_jobs_deferred_total',
+    help: 'Jobs handed back to their queue unrun, without spending an attempt, by queue and reason (retry-after, circuit-open, probe).',
+    labelNames: ['queue', 'reason'] as const,
+    registers: [registry],
+  });
   const authFailures = new Counter({
     name: 'truc_auth_failures_total',
     help: 'Rejected authentication attempts, by reason.',
@@ -230,6 +243,8 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
     externalRequestDuration,
     recordsIngested,
     authFailures,
+    circuitOpen,
+    jobsDeferred,
   };
 }
 

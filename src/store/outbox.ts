@@ -55,6 +55,14 @@ export function createOutboxRepo(q: Queryable) {
         [ids],
       );
     },
+    /** Gives claimed rows back (their enqueue failed): the next pass claims them again. */
+    async release(ids: readonly number[]): Promise<void> {
+      if (ids.length === 0) return;
+      await q.query(
+        'UPDATE truc.outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND enqueued_at IS NULL',
+        [ids],
+      );
+    },
     /** Closes a row whose work is done (a job not made from a row passes undefined: nothing to close). */
     async markDone(id: number | undefined): Promise<void> {
       if (id === undefined) return;

@@ -1,7 +1,8 @@
 /**
  * A tiny stand-in for hcm-csdl for answers the simulator cannot script (a permanent 400 on upserts):
  * `POST /oauth/token` issues a token, `PUT /v1/<entity>:batch` answers from `script` (one status per
- * call, then `fallback`), with a receipt on 2xx. Loopback only.
+ * call — optionally with a Retry-After — then `fallback`), with a receipt on 2xx, and records when each
+ * call arrived. Loopback only.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 export interface FakeHcmCsdl {
   url: string;
   /** Every upsert call: entity, Idempotency-Key, number of records, status answered. */
-  puts: Array<{ entity: string; key: string | undefined; records: number; status: number }>;
+  puts: Array<{ entity: string; key: string | undefined; records: number; status: number; at: number }>;
   close(): Promise<void>;
 }
 
@@ -20,7 +21,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startFakeHcmCsdl(
-  opts: { script?: number[]; fallback?: number } = {},
+  opts: { script?: Array<number | { status: number; retryAfter: number }>; fallback?: number } = {},
 ): Promise<FakeHcmCsdl> {
   const script = [...(opts.script ?? [])];
   const puts: FakeHcmCsdl['puts'] = [];
@@ -34,7 +35,10 @@ export async function startFakeHcmCsdl(
         return send(200, { access_token: 'fake-token', token_type: 'Bearer', expires_in: 3600 });
       const m = /^\/v1\/(\w+):batch$/.exec(req.url ?? '');
       if (req.method === 'PUT' && m) {
-        const status = script.shift() ?? opts.fallback ?? 200;
+        const at = Date.now();
+        const step = script.shift() ?? opts.fallback ?? 200;
+        const status = typeof step === 'number' ? step : step.status;
+        const retryAfter = typeof step === 'number' ? undefined : String(step.retryAfter);
         let records = 0;
         try {
           records = (JSON.parse(body) as { data: unknown[] }).data.length;
@@ -42,9 +46,10 @@ export async function startFakeHcmCsdl(
           records = -1;
         }
         const key = req.headers['idempotency-key'];
-        puts.push({ entity: m[1]!, key: typeof key === 'string' ? key : undefined, records, status });
+        puts.push({ entity: m[1]!, key: typeof key === 'string' ? key : undefined, records, status, at });
         if (status >= 200 && status < 300)
           return send(status, { receiptId: `fake-${puts.length}`, accepted: records, rejected: [] });
+        if (retryAfter !== undefined) res.setHeader('retry-after', retryAfter);
         return send(status, {
           error: { code: status === 400 ? 'INVALID_REQUEST' : 'UNAVAILABLE', message: 'scripted' },
         });

@@ -7,6 +7,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { EntityName, SystemName } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
 import type { JobRun } from '../../../src/jobs/define.js';
+import { createDeliveryGates } from '../../../src/jobs/gates.js';
 import type { PulledPage, PullSource } from '../../../src/jobs/sources.js';
 import { routingFor, type PushReceipt, type PushTarget } from '../../../src/jobs/targets.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -66,15 +67,20 @@ export async function testContext(
   parts: { sources?: WorkerContext['sources']; targets?: WorkerContext['targets'] } = {},
 ): Promise<TestContext> {
   const targets = parts.targets ?? {};
+  const config = loadConfig({ env: { TRUC_PROFILE: 'test' } });
+  const db = await createMemoryDb();
+  const logger = createLogger('silent');
+  const metrics = createMetrics();
   return {
-    config: loadConfig({ env: { TRUC_PROFILE: 'test' } }),
-    db: await createMemoryDb(),
-    logger: createLogger('silent'),
-    metrics: createMetrics(),
+    config,
+    db,
+    logger,
+    metrics,
     now: () => NOW,
     sources: parts.sources ?? {},
     targets,
     routes: routingFor(targets),
+    gates: createDeliveryGates({ db, config, logger, metrics }),
   };
 }
 

@@ -3,12 +3,18 @@
  * before the processor runs; the outbox id travels beside the payload; permanent failures become
  * BullMQ UnrecoverableErrors that keep their code as a field; the registry plans one worker per queue.
  */
-import { DelayedError, UnrecoverableError, type Job as QueueJob } from 'bullmq';
+import { DelayedError, RateLimitError, UnrecoverableError, type Job as QueueJob } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
-import { defineJob, failureCode, PermanentJobError, type JobRun } from '../../../src/jobs/define.js';
+import {
+  DeferJob,
+  defineJob,
+  failureCode,
+  PermanentJobError,
+  type JobRun,
+} from '../../../src/jobs/define.js';
 import { jobsFor, planQueues, type RegisteredJob } from '../../../src/jobs/registry.js';
 import { runQueueJob } from '../../../src/jobs/worker.js';
 import { AppError } from '../../../src/errors.js';
@@ -72,7 +78,7 @@ describe('a job run by the worker', () => {
       ...(queueJob({ thingId: 1 }) as object),
       moveToDelayed: async (at: number, token?: string) => void moved.push([at, token]),
     } as unknown as QueueJob;
-    const err = await runQueueJob(plan(job), ctx, qj, 'lock-token').catch((e: unknown) => e);
+    const err = await runQueueJob(plan(job), ctx, qj, { token: 'lock-token' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DelayedError);
     expect(moved).toHaveLength(1);
     expect(moved[0]![0]).toBeGreaterThan(Date.now());
@@ -117,6 +123,43 @@ describe('a job run by the worker', () => {
     await expect(runQueueJob(plan(job), ctx, queueJob({ thingId: 1 }, 'other'))).rejects.toMatchObject({
       code: 'ERR_JOB_UNKNOWN',
     });
+  });
+});
+
+describe('a job that cannot run now (its target is paused)', () => {
+  const deferring = (scope: 'queue' | 'job') =>
+    echoJob(() => {
+      throw new DeferJob(1500, scope, 'retry-after');
+    }).job;
+
+  it('pauses its whole queue (scope queue) and goes back unrun, spending no attempt', async () => {
+    const limited: number[] = [];
+    const err = await runQueueJob(plan(deferring('queue')), ctx, queueJob({ thingId: 1, outboxId: 7 }), {
+      token: 't',
+      rateLimit: async (ms) => {
+        limited.push(ms);
+      },
+    }).catch((e: unknown) => e);
+    expect(limited).toEqual([1500]);
+    expect(err).toBeInstanceOf(RateLimitError); // BullMQ moves it back to wait without an attempt
+  });
+
+  it('alone is delayed (scope job), spending no attempt', async () => {
+    const moved: Array<{ at: number; token: string | undefined }> = [];
+    const job = {
+      ...queueJob({ thingId: 1, outboxId: 7 }),
+      moveToDelayed: async (at: number, token?: string) => {
+        moved.push({ at, token });
+      },
+    } as unknown as QueueJob;
+    const before = Date.now();
+    const err = await runQueueJob(plan(deferring('job')), ctx, job, { token: 'tok' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DelayedError);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]!.token).toBe('tok');
+    expect(moved[0]!.at).toBeGreaterThanOrEqual(before + 1500);
   });
 });
 

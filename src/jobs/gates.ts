@@ -1,0 +1,244 @@
+/**
+ * The delivery gate of each external system: every call truc makes to a system (pushes and pulls)
+ * passes it first. It keeps, for all workers at once (the state is a database row, see
+ * src/store/delivery-gates.ts):
+ * - **pacing** of pushes: calls start at least `durationMs / max` apart (the system's `rateLimit`),
+ *   so no window of `durationMs` ever holds more than `max` calls — no bursts at window edges;
+ * - **Retry-After**: when a system asks to wait (429, or a 503 with Retry-After), nobody calls it
+ *   before that time, reads and writes alike;
+ * - a **circuit breaker**: after `failureThreshold` consecutive transient failures the circuit opens
+ *   and calls pause for `openMs` (doubling per failed probe, up to `maxOpenMs`); then one call is let
+ *   through as a probe: its success closes the circuit, its failure opens it again.
+ * While a gate is paused, jobs are handed back to their queue without spending an attempt (see
+ * `DeferJob` in ./define.ts), so an outage delays delivery instead of dead-lettering it.
+ */
+import type { Logger } from 'pino';
+import type { Config, SystemName } from '../config.js';
+import { isAppError } from '../errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Db } from '../store/db.js';
+import {
+  createDeliveryGatesRepo,
+  type GateChange,
+  type GateState,
+  type PauseReason,
+} from '../store/delivery-gates.js';
+
+export type DeliverySettings = Config['sync']['delivery'];
+
+/** What `enter` answers: go (after `waitMs` of pacing), or wait `waitMs` because the gate is paused. */
+export type Pass =
+  /** `startAt`: when the call may start (database clock). */
+  | { go: true; waitMs: number; probe: boolean; startAt: Date }
+  | { go: false; waitMs: number; reason: PauseReason };
+
+/** A failed call as the gate sees it. */
+export interface CallFailure {
+  code: string;
+  /** Transient (5xx, timeout, network, 429): counts toward the breaker. */
+  transient: boolean;
+  retryAfterSeconds?: number | undefined;
+}
+
+/** What a failed call leaves: a pause every caller must wait out (0 = none: retry as usual). */
+export interface AfterFailure {
+  pauseMs: number;
+  reason: PauseReason | undefined;
+  /** This failure opened the circuit. */
+  opened: boolean;
+}
+
+const ms = (a: Date, b: Date): number => Math.max(0, a.getTime() - b.getTime());
+
+/** Decides whether a call may start now. `intervalMs` 0 = not paced (reads). */
+export function decideEnter(
+  state: GateState,
+  now: Date,
+  opts: { intervalMs: number; probeLeaseMs: number },
+): { change?: GateChange; result: Pass } {
+  if (state.pausedUntil && state.pausedUntil > now) {
+    return {
+      result: { go: false, waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' },
+    };
+  }
+  if (state.circuit !== 'closed') {
+    // The pause is over (or the last probe's lease ran out): this caller is the probe.
+    return {
+      change: {
+        circuit: 'half-open',
+        pausedUntil: new Date(now.getTime() + opts.probeLeaseMs),
+        pauseReason: 'probe',
+        nextSendAt: new Date(now.getTime() + opts.intervalMs),
+      },
+      result: { go: true, waitMs: 0, probe: true, startAt: now },
+    };
+  }
+  const stale = state.pausedUntil !== null ? { pausedUntil: null, pauseReason: null } : {};
+  if (opts.intervalMs <= 0) {
+    return { change: stale, result: { go: true, waitMs: 0, probe: false, startAt: now } };
+  }
+  const slot = state.nextSendAt > now ? state.nextSendAt : now;
+  return {
+    change: { ...stale, nextSendAt: new Date(slot.getTime() + opts.intervalMs) },
+    result: { go: true, waitMs: ms(slot, now), probe: false, startAt: slot },
+  };
+}
+
+/** A call got an answer that was not a transient failure: the system is up. */
+export function decideSuccess(state: GateState, now: Date): { change?: GateChange; result: boolean } {
+  const probing = state.pauseReason === 'probe';
+  if (state.circuit === 'closed' && state.failures === 0 && !probing) return { result: false };
+  return {
+    change: {
+      circuit: 'closed',
+      failures: 0,
+      openings: 0,
+      ...(state.circuit !== 'closed' ? { closedAt: now } : {}),
+      ...(probing ? { pausedUntil: null, pauseReason: null } : {}),
+    },
+    result: state.circuit !== 'closed',
+  };
+}
+
+/** A call failed transiently: count it, honour its Retry-After, open the circuit when due. */
+export function decideFailure(
+  state: GateState,
+  now: Date,
+  failure: CallFailure,
+  settings: DeliverySettings,
+): { change: GateChange; result: AfterFailure } {
+  const rateLimited = failure.code === 'ERR_ADAPTER_RATE_LIMITED';
+  const failures = rateLimited ? state.failures : state.failures + 1;
+  const wasProbe = state.circuit === 'half-open';
+  const open = !rateLimited && (wasProbe || failures >= settings.failureThreshold);
+  // A probe's lease is not a pause worth keeping; any other pause still running is.
+  let until =
+    state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;
+  let reason: PauseReason | null = until ? state.pauseReason : null;
+  const change: GateChange = { failures, lastErrorCode: failure.code };
+  if (failure.retryAfterSeconds !== undefined) {
+    const wait = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
+    const at = new Date(now.getTime() + wait);
+    if (!until || at > until) {
+      until = at;
+      reason = 'retry-after';
+    }
+  }
+  let openings = state.openings;
+  if (open) {
+    openings += 1;
+    const openMs = Math.min(settings.maxOpenMs, settings.openMs * 2 ** Math.min(openings - 1, 20));
+    const at = new Date(now.getTime() + openMs);
+    if (!until || at > until) {
+      until = at;
+      reason = 'circuit-open';
+    }
+    Object.assign(change, {
+      circuit: 'open',
+      openings,
+      ...(state.circuit === 'closed' ? { openedAt: now } : {}),
+    });
+  } else if (wasProbe) {
+    // The probe was told to wait (429): the circuit stays open until the wait is over, then probes again.
+    change.circuit = 'open';
+  }
+  if (wasProbe && !until) {
+    // A probe that failed without a pause (cannot happen with the rules above, kept total).
+    until = new Date(now.getTime() + settings.openMs);
+    reason = 'circuit-open';
+  }
+  change.pausedUntil = until;
+  change.pauseReason = reason;
+  return {
+    change,
+    result: {
+      pauseMs: until ? ms(until, now) : 0,
+      reason: reason ?? undefined,
+      opened: open && state.circuit === 'closed',
+    },
+  };
+}
+
+/** The failure as the gate sees it: transient or not, and its Retry-After. */
+export function callFailureOf(err: unknown): CallFailure {
+  if (isAppError(err)) {
+    return {
+      code: err.code,
+      transient: err.retryable,
+      ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
+    };
+  }
+  return { code: 'ERR_INTERNAL', transient: false };
+}
+
+export interface DeliveryGates {
+  /** May a call to `system` start? Pushes are paced (`pace: true`); reads only respect pauses. */
+  enter(system: SystemName, opts: { pace: boolean }): Promise<Pass>;
+  /**
+   * Whether the gate paused since `enter` (a paced caller checks again after waiting for its slot, so
+   * a Retry-After that came in meanwhile is honoured): the pause left, or undefined.
+   */
+  paused(system: SystemName): Promise<{ waitMs: number; reason: PauseReason } | undefined>;
+  /** The call got an answer (even a refusal of the data): the system is up. */
+  succeeded(system: SystemName): Promise<void>;
+  /**
+   * The call failed with `err`. A transient failure counts toward the breaker and may pause the gate
+   * (its Retry-After, or an opened circuit); anything else means the system answered.
+   */
+  failed(system: SystemName, err: unknown): Promise<AfterFailure>;
+}
+
+export function createDeliveryGates(deps: {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  metrics: Pick<Metrics, 'circuitOpen'>;
+}): DeliveryGates {
+  const repo = createDeliveryGatesRepo(deps.db);
+  const settings = deps.config.sync.delivery;
+  const intervalOf = (system: SystemName): number => {
+    const { max, durationMs } = deps.config.systems[system].rateLimit;
+    return Math.ceil(durationMs / max);
+  };
+  const gates: DeliveryGates = {
+    enter(system, opts) {
+      return repo.update(system, (state, now) =>
+        decideEnter(state, now, {
+          intervalMs: opts.pace ? intervalOf(system) : 0,
+          probeLeaseMs: settings.probeLeaseMs,
+        }),
+      );
+    },
+    async paused(system) {
+      const seen = await repo.peek(system);
+      if (!seen) return undefined;
+      const { state, now } = seen;
+      if (!state.pausedUntil || state.pausedUntil <= now || state.pauseReason === 'probe') return undefined;
+      return { waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' };
+    },
+    async succeeded(system) {
+      const closed = await repo.update(system, decideSuccess);
+      if (closed) {
+        deps.metrics.circuitOpen.set({ system }, 0);
+        deps.logger.info({ system }, 'circuit closed: the system answers again');
+      }
+    },
+    async failed(system, err) {
+      const failure = callFailureOf(err);
+      if (!failure.transient) {
+        await gates.succeeded(system);
+        return { pauseMs: 0, reason: undefined, opened: false };
+      }
+      const after = await repo.update(system, (state, now) => decideFailure(state, now, failure, settings));
+      if (after.opened) {
+        deps.metrics.circuitOpen.set({ system }, 1);
+        deps.logger.warn(
+          { system, code: failure.code, pauseMs: after.pauseMs },
+          'circuit opened: calls paused',
+        );
+      }
+      return after;
+    },
+  };
+  return gates;
+}

@@ -1,0 +1,99 @@
+/**
+ * Delivery gates: one row per external system holding what every worker must agree on before it
+ * calls that system — the pacing of calls, a pause (a Retry-After, an open circuit, a probe in flight)
+ * and the circuit breaker's state. The decisions are the caller's (src/jobs/gates.ts); this module
+ * reads and writes the row under a row lock, with the database's clock, so all workers share one view.
+ */
+import type { Db, Queryable } from './db.js';
+
+export type Circuit = 'closed' | 'open' | 'half-open';
+export type PauseReason = 'retry-after' | 'circuit-open' | 'probe';
+
+export interface GateState {
+  system: string;
+  /** Earliest time the next paced call may start. */
+  nextSendAt: Date;
+  pausedUntil: Date | null;
+  pauseReason: PauseReason | null;
+  circuit: Circuit;
+  /** Consecutive transient failures. */
+  failures: number;
+  /** Consecutive openings without a success in between. */
+  openings: number;
+  lastErrorCode: string | null;
+  openedAt: Date | null;
+  closedAt: Date | null;
+}
+
+/** The columns a decision may change. */
+export type GateChange = Partial<Omit<GateState, 'system'>>;
+
+const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUntil",
+  pause_reason AS "pauseReason", circuit, failures, openings, last_error_code AS "lastErrorCode",
+  opened_at AS "openedAt", closed_at AS "closedAt"`;
+
+const COLUMN_OF: Record<keyof GateChange, string> = {
+  nextSendAt: 'next_send_at',
+  pausedUntil: 'paused_until',
+  pauseReason: 'pause_reason',
+  circuit: 'circuit',
+  failures: 'failures',
+  openings: 'openings',
+  lastErrorCode: 'last_error_code',
+  openedAt: 'opened_at',
+  closedAt: 'closed_at',
+};
+
+export function createDeliveryGatesRepo(db: Db) {
+  return {
+    /**
+     * Reads the system's gate under a row lock with the database clock's `now`, lets `decide` say what
+     * changes, writes it, and returns the decision's result — in one transaction.
+     */
+    async update<T>(
+      system: string,
+      decide: (state: GateState, now: Date) => { change?: GateChange | undefined; result: T },
+    ): Promise<T> {
+      return db.tx(async (q) => {
+        await q.query(
+          'INSERT INTO truc.delivery_gates (system) VALUES ($1) ON CONFLICT (system) DO NOTHING',
+          [system],
+        );
+        const res = await q.query<GateState & { now: Date }>(
+          `SELECT ${COLUMNS}, clock_timestamp() AS now FROM truc.delivery_gates WHERE system = $1 FOR UPDATE`,
+          [system],
+        );
+        const { now, ...state } = res.rows[0]!;
+        const { change, result } = decide(state, new Date(now));
+        if (change && Object.keys(change).length > 0) await write(q, system, change);
+        return result;
+      });
+    },
+    /** The gate as it is now (no lock), with the database clock's `now`; undefined before its first use. */
+    async peek(system: string): Promise<{ state: GateState; now: Date } | undefined> {
+      const res = await db.query<GateState & { now: Date }>(
+        `SELECT ${COLUMNS}, clock_timestamp() AS now FROM truc.delivery_gates WHERE system = $1`,
+        [system],
+      );
+      const row = res.rows[0];
+      if (!row) return undefined;
+      const { now, ...state } = row;
+      return { state, now: new Date(now) };
+    },
+    /** Every gate, by system. */
+    async list(): Promise<GateState[]> {
+      const res = await db.query<GateState>(`SELECT ${COLUMNS} FROM truc.delivery_gates ORDER BY system`);
+      return res.rows;
+    },
+  };
+}
+
+async function write(q: Queryable, system: string, change: GateChange): Promise<void> {
+  const keys = Object.keys(change) as Array<keyof GateChange>;
+  const sets = keys.map((k, i) => `${COLUMN_OF[k]} = $${i + 2}`);
+  await q.query(`UPDATE truc.delivery_gates SET ${sets.join(', ')}, updated_at = now() WHERE system = $1`, [
+    system,
+    ...keys.map((k) => change[k] ?? null),
+  ]);
+}
+export type DeliveryGatesRepo = ReturnType<typeof createDeliveryGatesRepo>;

@@ -1,0 +1,173 @@
+/**
+ * The delivery gate end to end (issue 7), with real PostgreSQL and Redis, the worker role, and the
+ * hcm-csdl simulator or a scripted stand-in as the target:
+ * - a target down for a while (seconds here; the mechanism is the one a five-minute outage meets):
+ *   the circuit opens, jobs go back to their queue without spending attempts, nothing is
+ *   dead-lettered, everything is delivered once the target is back, and the circuit closes;
+ * - a 429 storm: no call reaches the target while a Retry-After runs, and calls are paced (never a
+ *   burst) at the configured rate.
+ * Timings are shortened through configuration; the assertions are on the recorded history.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { Config } from '../../src/config.js';
+import { enqueue, pushSet } from '../../src/jobs/contracts.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { createPushSetsRepo } from '../../src/store/push-sets.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { startFakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+
+const SCHOOL = '79000001';
+const student = (code: string) => ({
+  studentCode: code,
+  schoolCode: SCHOOL,
+  schoolYear: '2025-2026',
+  grade: '1',
+  fullName: 'Nguyễn Văn An',
+  birthDate: '2019-03-04',
+  sex: 'male',
+  ethnicityCode: '01',
+  status: 'studying',
+});
+
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+
+describe('delivery gate on postgres+redis', () => {
+  let env: TestEnv;
+  let worker: Running | undefined;
+
+  /** The test profile with a target URL and the given changes (config is frozen: a changed copy). */
+  const configWith = (baseUrl: string, change: (c: Mutable<Config>) => void): Config => {
+    const c = structuredClone(env.config) as Mutable<Config>;
+    c.systems['hcm-csdl'].baseUrl = baseUrl;
+    change(c);
+    return c;
+  };
+
+  /** Stores the students and queues one push set per key, as ingest would. */
+  async function queueSets(keys: string[]): Promise<void> {
+    await env.deps.db.tx(async (q) => {
+      await createRecordsRepo(q).upsert(
+        'students',
+        keys.map((k) => ({ key: k, scope: SCHOOL, data: student(k), fingerprint: fingerprint(student(k)) })),
+        { system: 'vendor:test', mappingVersion: 'canonical@1' },
+      );
+      for (const key of keys) {
+        const pushSetId = await createPushSetsRepo(q).create({
+          system: 'hcm-csdl',
+          entity: 'students',
+          keys: [key],
+          batchId: '00000000-0000-4000-8000-000000000001',
+        });
+        await enqueue(q, pushSet('hcm-csdl'), { pushSetId });
+      }
+    });
+  }
+  const openOutbox = () => countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL');
+  const gate = async () =>
+    (
+      await env.deps.db.query<{ circuit: string; openings: number; closed_at: Date | null }>(
+        `SELECT circuit, openings, closed_at FROM truc.delivery_gates WHERE system = 'hcm-csdl'`,
+      )
+    ).rows[0];
+
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+  }, 120_000);
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+    await env.deps.db.query('DELETE FROM truc.delivery_gates');
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await env?.cleanup();
+  });
+
+  it('a target down for a while: the circuit opens and closes, no attempt burnt, no dead letter, all delivered', async () => {
+    const sim: HcmCsdlSimulator = await startHcmCsdlSimulator({
+      seed: 7,
+      schools: 1,
+      studentsPerSchool: 1,
+      staffPerSchool: 1,
+      clientId: 'truc-test',
+      clientSecret: 'test-secret-hcm-csdl',
+    });
+    try {
+      sim.faults.set({ down: true });
+      const config = configWith(sim.url, (c) => {
+        // Four attempts 50 ms apart (the test profile) would all be spent in well under a second.
+        c.sync.delivery = { ...c.sync.delivery, failureThreshold: 2, openMs: 200, maxOpenMs: 800 };
+      });
+      const keys = ['O1', 'O2', 'O3'];
+      await queueSets(keys);
+      worker = startWorkerRole({ ...env.deps, config });
+      // Several failed probes: the outage has outlasted every job's attempts many times over.
+      await waitFor(async () => ((await gate())?.openings ?? 0) >= 4, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: 'the circuit to open and fail four probes',
+      });
+      expect(await gate()).toMatchObject({ circuit: expect.stringMatching(/open/) });
+      expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+      // Only probes reached the target: far fewer calls than retries alone would have made.
+      expect(sim.stats().faultsApplied.down).toBeLessThan(keys.length * config.jobs.attempts);
+
+      sim.faults.clear();
+      await waitFor(async () => (await openOutbox()) === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: 'every push to be delivered',
+      });
+      expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+      for (const k of keys) expect(sim.received.has('students', k)).toBe(true);
+      expect(await gate()).toMatchObject({ circuit: 'closed', openings: 0, closed_at: expect.any(Date) });
+    } finally {
+      await worker?.stop();
+      worker = undefined;
+      await sim.close();
+    }
+  });
+
+  it('a 429 storm: nothing is sent while a Retry-After runs, and calls are paced at the configured rate', async () => {
+    const fake = await startFakeHcmCsdl({
+      script: [{ status: 429, retryAfter: 1 }, 200, 200, { status: 429, retryAfter: 1 }],
+      fallback: 200,
+    });
+    try {
+      const max = 4;
+      const config = configWith(fake.url, (c) => {
+        c.systems['hcm-csdl'].rateLimit = { max, durationMs: 1000 };
+      });
+      const keys = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8'];
+      await queueSets(keys);
+      worker = startWorkerRole({ ...env.deps, config });
+      await waitFor(async () => (await openOutbox()) === 0, {
+        timeoutMs: 40_000,
+        intervalMs: 100,
+        what: 'every push to be delivered',
+      });
+      const puts = [...fake.puts].sort((a, b) => a.at - b.at);
+      expect(puts.filter((p) => p.status === 200)).toHaveLength(keys.length);
+      expect(puts.filter((p) => p.status === 429)).toHaveLength(2);
+      expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+      // Retry-After: 1 → no call reaches the target in the second after a 429.
+      for (const limited of puts.filter((p) => p.status === 429)) {
+        const during = puts.filter((p) => p.at > limited.at && p.at < limited.at + 1000);
+        expect(during, `calls within 1 s of a 429 at ${limited.at}`).toEqual([]);
+      }
+      // Paced: consecutive calls start a quarter-second apart (4/s); a burst would put them
+      // milliseconds apart. Half the interval is left for scheduling jitter on a busy machine.
+      const gaps = puts.slice(1).map((p, i) => p.at - puts[i]!.at);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 / max / 2);
+      // Hence never more than `max` (+1 for jitter at the edges) in any one second.
+      for (const p of puts)
+        expect(puts.filter((o) => o.at >= p.at && o.at < p.at + 1000).length).toBeLessThanOrEqual(max + 1);
+    } finally {
+      await worker?.stop();
+      worker = undefined;
+      await fake.close();
+    }
+  });
+});

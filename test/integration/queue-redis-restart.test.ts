@@ -1,0 +1,91 @@
+/**
+ * A queue object made while Redis is down (issue 7): BullMQ may keep its failed start-up, and its
+ * calls then never settle — the relay's pass hung for good and nothing was enqueued again until the
+ * process restarted. The relay now bounds every queue call, drops a queue object whose call failed or
+ * timed out, and builds a new one on its next pass. A Redis of
+ * the test's own (private port, no persistence) is killed and started again; the shared Redis is
+ * never touched.
+ */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRelay } from '../../src/jobs/outbox-relay.js';
+import { redisQueueFactory } from '../../src/jobs/queues.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { createOutboxRepo } from '../../src/store/outbox.js';
+import { openTestStore, waitFor, type TestStore } from '../helpers/env.js';
+import { spawnProcess, type Spawned } from '../helpers/proc.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function startRedis(port: number): Spawned {
+  return spawnProcess('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+}
+
+describe('outbox relay across a Redis restart', () => {
+  let store: TestStore;
+  let redis: Spawned | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    store = await openTestStore('postgres');
+    port = await freePort();
+  }, 60_000);
+  afterAll(async () => {
+    redis?.kill();
+    await store?.cleanup();
+  });
+
+  it('a queue first used while Redis is down works once Redis is back, without a restart', async () => {
+    redis = startRedis(port);
+    await redis.waitForLine((l) => /Ready to accept connections/.test(l), 10_000);
+    const queues = redisQueueFactory(`redis://127.0.0.1:${port}`, {
+      attempts: 2,
+      backoffMs: 10,
+      keepCompleted: 10,
+      keepFailed: 10,
+      queuePrefix: 'truc-restart',
+    });
+    const relay = createRelay(
+      { db: store.db, queues, logger: createLogger('silent'), metrics: createMetrics() },
+      { pollMs: 50, batch: 10, queueTimeoutMs: 2000 },
+    );
+    try {
+      redis.kill();
+      await redis.exited;
+      await createOutboxRepo(store.db).add('ingest', 'ingest-batch', { batchId: 'b-1' });
+      // The relay's first use of the queue happens while Redis is down: it fails, the row stays pending.
+      await expect(relay.relayOnce()).rejects.toThrow();
+
+      redis = startRedis(port);
+      await redis.waitForLine((l) => /Ready to accept connections/.test(l), 10_000);
+      const enqueued = await waitFor(() => relay.relayOnce().catch(() => 0), {
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        what: 'the relay to enqueue again',
+      });
+      expect(enqueued).toBe(1);
+      const job = await queues.queue('ingest').getJobs(['wait']);
+      expect(job.map((j) => j.data as unknown)).toEqual([expect.objectContaining({ batchId: 'b-1' })]);
+    } finally {
+      await relay.stop();
+      await queues.close();
+    }
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * The delivery gate's decisions (pacing, Retry-After, circuit breaker) as pure functions of a gate's
+ * state and the clock, then the gate over a real in-memory database: concurrent callers get distinct
+ * pacing slots, a Retry-After stops reads and writes alike, and the breaker opens, probes and closes.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors.js';
+import { decideEnter, decideFailure, decideSuccess, type DeliverySettings } from '../../../src/jobs/gates.js';
+import type { GateState } from '../../../src/store/delivery-gates.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
+import { testContext, type TestContext } from './fixtures.js';
+
+const T0 = new Date('2026-01-15T03:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const closed = (over: Partial<GateState> = {}): GateState => ({
+  system: 'hcm-csdl',
+  nextSendAt: T0,
+  pausedUntil: null,
+  pauseReason: null,
+  circuit: 'closed',
+  failures: 0,
+  openings: 0,
+  lastErrorCode: null,
+  openedAt: null,
+  closedAt: null,
+  ...over,
+});
+const settings: DeliverySettings = {
+  failureThreshold: 3,
+  openMs: 1000,
+  maxOpenMs: 4000,
+  probeLeaseMs: 30_000,
+  maxRetryAfterSeconds: 60,
+};
+const down = { code: 'ERR_ADAPTER_UNAVAILABLE', transient: true };
+const apply = (s: GateState, change: Partial<GateState> | undefined): GateState => ({ ...s, ...change });
+
+describe('gate decisions', () => {
+  it('paces calls: each starts one interval after the slot before it, never in a burst', () => {
+    let s = closed();
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const d = decideEnter(s, T0, { intervalMs: 50, probeLeaseMs: 1000 });
+      expect(d.result.go).toBe(true);
+      waits.push(d.result.waitMs);
+      s = apply(s, d.change);
+    }
+    expect(waits).toEqual([0, 50, 100, 150, 200]);
+    // Reads (not paced) go at once and take no slot.
+    const read = decideEnter(s, T0, { intervalMs: 0, probeLeaseMs: 1000 });
+    expect(read.result).toEqual({ go: true, waitMs: 0, probe: false, startAt: T0 });
+    expect(read.change?.nextSendAt).toBeUndefined();
+  });
+
+  it('a Retry-After pauses everyone until it is over; a 429 does not count toward the breaker', () => {
+    const d = decideFailure(
+      closed(),
+      T0,
+      { ...down, code: 'ERR_ADAPTER_RATE_LIMITED', retryAfterSeconds: 5 },
+      settings,
+    );
+    expect(d.result).toEqual({ pauseMs: 5000, reason: 'retry-after', opened: false });
+    const s = apply(closed(), d.change);
+    expect(s.failures).toBe(0);
+    expect(decideEnter(s, at(1000), { intervalMs: 0, probeLeaseMs: 1000 }).result).toEqual({
+      go: false,
+      waitMs: 4000,
+      reason: 'retry-after',
+    });
+    expect(decideEnter(s, at(5000), { intervalMs: 50, probeLeaseMs: 1000 }).result.go).toBe(true);
+    // A Retry-After longer than the cap is cut to it.
+    const long = decideFailure(closed(), T0, { ...down, retryAfterSeconds: 86_400 }, settings);
+    expect(long.result.pauseMs).toBe(60_000);
+  });
+
+  it('opens after the threshold, lets one probe through, closes on its success', () => {
+    let s = closed();
+    for (let i = 1; i < settings.failureThreshold; i++) {
+      const d = decideFailure(s, T0, down, settings);
+      expect(d.result).toEqual({ pauseMs: 0, reason: undefined, opened: false });
+      s = apply(s, d.change);
+    }
+    const opening = decideFailure(s, T0, down, settings);
+    expect(opening.result).toEqual({ pauseMs: 1000, reason: 'circuit-open', opened: true });
+    s = apply(s, opening.change);
+    expect(s.circuit).toBe('open');
+    expect(decideEnter(s, at(500), { intervalMs: 50, probeLeaseMs: 30_000 }).result).toEqual({
+      go: false,
+      waitMs: 500,
+      reason: 'circuit-open',
+    });
+    const probe = decideEnter(s, at(1000), { intervalMs: 50, probeLeaseMs: 30_000 });
+    expect(probe.result).toEqual({ go: true, waitMs: 0, probe: true, startAt: at(1000) });
+    s = apply(s, probe.change);
+    expect(s.circuit).toBe('half-open');
+    // While the probe is out, the others wait for it.
+    expect(decideEnter(s, at(1010), { intervalMs: 50, probeLeaseMs: 30_000 }).result).toMatchObject({
+      go: false,
+      reason: 'probe',
+    });
+    const ok = decideSuccess(s, at(1100));
+    expect(ok.result).toBe(true);
+    s = apply(s, ok.change);
+    expect(s).toMatchObject({
+      circuit: 'closed',
+      failures: 0,
+      openings: 0,
+      pausedUntil: null,
+      pauseReason: null,
+    });
+    expect(decideSuccess(s, at(1200))).toEqual({ result: false }); // nothing to write on the hot path
+  });
+
+  it('a failed probe opens the circuit again for twice as long, up to the cap', () => {
+    let s = closed({ failures: 2 });
+    s = apply(s, decideFailure(s, T0, down, settings).change);
+    const pauses: number[] = [];
+    let now = T0.getTime();
+    for (let i = 0; i < 4; i++) {
+      now = s.pausedUntil!.getTime();
+      s = apply(s, decideEnter(s, new Date(now), { intervalMs: 0, probeLeaseMs: 30_000 }).change);
+      const d = decideFailure(s, new Date(now), down, settings);
+      expect(d.result.opened).toBe(false); // it was open already
+      pauses.push(d.result.pauseMs);
+      s = apply(s, d.change);
+    }
+    expect(pauses).toEqual([2000, 4000, 4000, 4000]);
+  });
+
+  it('a probe whose worker died: after its lease another caller probes', () => {
+    const s = closed({
+      circuit: 'half-open',
+      pausedUntil: at(100),
+      pauseReason: 'probe',
+      failures: 3,
+      openings: 1,
+    });
+    expect(decideEnter(s, at(50), { intervalMs: 0, probeLeaseMs: 100 }).result.go).toBe(false);
+    expect(decideEnter(s, at(100), { intervalMs: 0, probeLeaseMs: 100 }).result).toEqual({
+      go: true,
+      waitMs: 0,
+      probe: true,
+      startAt: at(100),
+    });
+  });
+});
+
+describe('the gate over the database', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await testContext();
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  it('concurrent callers get distinct pacing slots', async () => {
+    const passes = await Promise.all(
+      Array.from({ length: 6 }, () => ctx.gates.enter('smas', { pace: true })),
+    );
+    const starts = passes.map((p) => (p.go ? p.startAt.getTime() : Number.NaN)).sort((a, b) => a - b);
+    const interval = Math.ceil(
+      ctx.config.systems.smas.rateLimit.durationMs / ctx.config.systems.smas.rateLimit.max,
+    );
+    for (let i = 1; i < starts.length; i++)
+      expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(interval);
+  });
+
+  it('a Retry-After on any call stops the next read and write; a permanent refusal does not open anything', async () => {
+    const after = await ctx.gates.failed(
+      'vnedu',
+      new AppError('ERR_ADAPTER_RATE_LIMITED', 'HTTP 429', { retryAfterSeconds: 30 }),
+    );
+    expect(after).toMatchObject({ reason: 'retry-after', opened: false });
+    expect(after.pauseMs).toBeGreaterThan(29_000);
+    expect(await ctx.gates.enter('vnedu', { pace: false })).toMatchObject({
+      go: false,
+      reason: 'retry-after',
+    });
+    expect(await ctx.gates.enter('vnedu', { pace: true })).toMatchObject({
+      go: false,
+      reason: 'retry-after',
+    });
+
+    expect(await ctx.gates.failed('moet-pcgd', new AppError('ERR_ADAPTER_REJECTED', 'HTTP 400'))).toEqual({
+      pauseMs: 0,
+      reason: undefined,
+      opened: false,
+    });
+    expect(await ctx.gates.enter('moet-pcgd', { pace: false })).toMatchObject({ go: true });
+  });
+
+  it('opens after the configured number of transient failures', async () => {
+    const threshold = ctx.config.sync.delivery.failureThreshold;
+    const results = [];
+    for (let i = 0; i < threshold; i++) {
+      results.push(await ctx.gates.failed('hcm-csdl', new AppError('ERR_ADAPTER_UNAVAILABLE', 'HTTP 503')));
+    }
+    expect(results.slice(0, -1).every((r) => r.pauseMs === 0)).toBe(true);
+    expect(results.at(-1)).toMatchObject({ opened: true, reason: 'circuit-open' });
+    expect(await ctx.gates.enter('hcm-csdl', { pace: true })).toMatchObject({
+      go: false,
+      reason: 'circuit-open',
+    });
+    const gauge = await ctx.metrics.circuitOpen.get();
+    expect(gauge.values).toContainEqual(
+      expect.objectContaining({ labels: { system: 'hcm-csdl' }, value: 1 }),
+    );
+  });
+});
