@@ -6,6 +6,7 @@
  * JobRun whose deferral is recorded (the worker's BullMQ deferral is exercised in pcgd-delivery.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeliveryGates } from '../../src/jobs/gates.js';
 import { createMoetPcgdClient } from '../../src/adapters/moet-pcgd/index.js';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -81,6 +82,12 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
       sources: {},
       targets: {},
       routes: () => [],
+      gates: createDeliveryGates({
+        db: store.db,
+        config,
+        logger: createLogger('silent'),
+        metrics: createMetrics(),
+      }),
       ministry: createMoetPcgdClient({
         baseURL: sim.url,
         clientId: 'truc-test',
