@@ -3,7 +3,9 @@
  * `test`, a temp DATA_DIR): output and exit codes of the operations commands (DESIGN §3 operator
  * contract: 0 success, 1 failure, 2 bad usage or configuration, one clear stderr line first), and
  * `truc all` end to end: serving, a second process reaching the embedded database through it, and
- * a graceful SIGTERM.
+ * a graceful SIGTERM. Each test stands alone (any one can run by itself, in any order): the ones that
+ * need a database share a migrated data directory made before them and create their own clients; the
+ * one about a fresh directory has its own. The API is reached through the typed client of the spec.
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { SCHOOL, student } from '../factories/records.js';
 import { createTestDatabase, makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
+import { clientAs, trucClient, type TrucClient } from '../helpers/truc-client.js';
 import {
   cmdlineOf,
   descendantPids,
@@ -23,7 +27,6 @@ import {
 } from '../helpers/proc.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SCHOOL = '79000001';
 
 /** The environment of the test runner minus anything that would point truc elsewhere. */
 function baseEnv(dataDir: string): NodeJS.ProcessEnv {
@@ -38,6 +41,33 @@ function baseEnv(dataDir: string): NodeJS.ProcessEnv {
     env[k] = v;
   }
   return { ...env, TRUC_PROFILE: 'test', DATA_DIR: dataDir };
+}
+
+interface NewClientOutput {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  role: string;
+  schools: string[];
+  scopes: string[];
+}
+
+/** POSTs students as a batch of SCHOOL and waits for truc to finish ingesting it. */
+async function ingestStudents(api: TrucClient, codes: string[], diagnose: () => string) {
+  const { data: accepted, response } = await api.POST('/v1/schools/{schoolCode}/batches', {
+    params: { path: { schoolCode: SCHOOL } },
+    body: { entity: 'students', format: 'canonical', records: codes.map((c) => student(c)) },
+  });
+  expect(response.status).toBe(202);
+  const batchId = accepted!.batchId;
+  const status = async () => (await api.GET('/v1/batches/{batchId}', { params: { path: { batchId } } })).data;
+  return waitFor(async () => ((await status())?.status === 'done' ? status() : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: 'the batch to be ingested by `all`',
+  }).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}\nstatus: ${JSON.stringify(await status())}\n${diagnose()}`);
+  });
 }
 
 const args = (cli: string[]) => ['tsx', 'src/main.ts', ...cli];
@@ -58,39 +88,23 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function tokenFor(base: string, c: { clientId: string; clientSecret: string }): Promise<string> {
-  const res = await fetch(`${base}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-    }).toString(),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-const student = (code: string) => ({
-  studentCode: code,
-  schoolCode: SCHOOL,
-  schoolYear: '2025-2026',
-  fullName: 'Lê Thị Cúc',
-  birthDate: '2018-09-01',
-  sex: 'female',
-  ethnicityCode: '01',
-  status: 'studying',
-});
-
 describe('truc CLI', () => {
   let data: TempDir;
   const running: Spawned[] = [];
   const truc = (cli: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<Exit> =>
     runProcess('npx', args(cli), { cwd: ROOT, env: { ...baseEnv(data.path), ...env }, timeoutMs });
 
+  /** `truc clients add` a vendor of SCHOOL in the shared data directory; its printed credentials. */
+  const addVendor = async (name: string, env: NodeJS.ProcessEnv = {}): Promise<NewClientOutput> => {
+    const e = await truc(['clients', 'add', '--name', name, '--role', 'vendor', '--schools', SCHOOL], env);
+    expect(e.code, e.stderr).toBe(0);
+    return JSON.parse(e.stdout.trim()) as NewClientOutput;
+  };
+
   beforeAll(async () => {
     data = await makeTempDir('truc-cli-');
+    const migrated = await truc(['migrate']);
+    expect(migrated.code, migrated.stderr).toBe(0);
   });
   let stopSim: (() => Promise<void>) | undefined;
   afterAll(async () => {
@@ -100,15 +114,19 @@ describe('truc CLI', () => {
   });
 
   it('migrate: applies the migrations on a fresh data directory, then reports up to date', async () => {
-    const first = await truc(['migrate']);
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/^applied: 001_init/m);
-    const second = await truc(['migrate']);
-    expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout.trim()).toBe('database is up to date');
+    const fresh = await makeTempDir('truc-cli-fresh-');
+    try {
+      const first = await truc(['migrate'], { DATA_DIR: fresh.path });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/^applied: 001_init/m);
+      const second = await truc(['migrate'], { DATA_DIR: fresh.path });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout.trim()).toBe('database is up to date');
+    } finally {
+      await fresh.remove();
+    }
   });
 
-  let vendor: { clientId: string; clientSecret: string; role: string; schools: string[]; scopes: string[] };
   it('clients add: prints exactly one JSON object with clientId and clientSecret', async () => {
     const e = await truc([
       'clients',
@@ -123,7 +141,7 @@ describe('truc CLI', () => {
     expect(e.code, e.stderr).toBe(0);
     const lines = e.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    vendor = JSON.parse(lines[0]!) as typeof vendor;
+    const vendor = JSON.parse(lines[0]!) as NewClientOutput;
     expect(vendor).toMatchObject({
       name: 'Phần mềm A',
       role: 'vendor',
@@ -153,6 +171,7 @@ describe('truc CLI', () => {
   });
 
   it('audit verify: exit 0 and OK', async () => {
+    await addVendor('Phần mềm kiểm toán'); // an audited action, so the chain has rows
     const e = await truc(['audit', 'verify']);
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout).toMatch(/^audit OK: [1-9]\d* rows, head [0-9a-f]{64}$/m);
@@ -228,6 +247,7 @@ describe('truc CLI', () => {
       clientSecret: 'test-secret-hcm-csdl',
     });
     stopSim = () => sim.close();
+    const vendor = await addVendor('Phần mềm A'); // before `all` owns the database
     const all = spawnProcess('npx', args(['all']), {
       cwd: ROOT,
       env: { ...baseEnv(data.path), PORT: '0', HCM_CSDL_BASE_URL: sim.url },
@@ -238,35 +258,9 @@ describe('truc CLI', () => {
     expect(line).toMatch(/embedded database/);
     expect(existsSync(join(data.path, 'truc.lock'))).toBe(true);
 
-    // The vendor created before `all` started.
-    const token = await tokenFor(base, vendor);
-    const post = await fetch(`${base}/v1/schools/${SCHOOL}/batches`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ entity: 'students', records: [student('CLI1'), student('CLI2')] }),
-    });
-    expect(post.status).toBe(202);
-    const { statusUrl } = (await post.json()) as { statusUrl: string };
-    const done = await waitFor(
-      async () => {
-        const s = (await (
-          await fetch(`${base}${statusUrl}`, { headers: { authorization: `Bearer ${token}` } })
-        ).json()) as {
-          status: string;
-          counts: { accepted: number };
-        };
-        return s.status === 'done' ? s : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, what: 'the batch to be ingested by `all`' },
-    ).catch(async (err: unknown) => {
-      const s = await (
-        await fetch(`${base}${statusUrl}`, { headers: { authorization: `Bearer ${token}` } })
-      ).text();
-      const r = await (await fetch(`${base}/readyz`)).text();
-      throw new Error(
-        `${String(err)}\nstatus: ${s}\nreadyz: ${r}\nstdout: ${all.stdout().slice(-3000)}\nstderr: ${all.stderr().slice(-3000)}`,
-      );
-    });
+    const diagnose = () => `stdout: ${all.stdout().slice(-3000)}\nstderr: ${all.stderr().slice(-3000)}`;
+    // A vendor created before `all` started, through the CLI.
+    const done = await ingestStudents(await clientAs(base, vendor), ['CLI1', 'CLI2'], diagnose);
     expect(done.counts.accepted).toBe(2);
     // …and the accepted students reach the simulated city database.
     await waitFor(
@@ -280,29 +274,16 @@ describe('truc CLI', () => {
     );
 
     // Operator commands while `all` owns the embedded database: they connect through it.
-    const added = await truc([
-      'clients',
-      'add',
-      '--name',
-      'Phần mềm B',
-      '--role',
-      'vendor',
-      '--schools',
-      SCHOOL,
-    ]);
-    expect(added.code, added.stderr).toBe(0);
-    const second = JSON.parse(added.stdout.trim()) as { clientId: string; clientSecret: string };
-    const token2 = await tokenFor(base, second);
-    const post2 = await fetch(`${base}/v1/schools/${SCHOOL}/batches`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token2}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ entity: 'students', records: [student('CLI3')] }),
+    const second = await clientAs(base, await addVendor('Phần mềm B'));
+    const { response: post2 } = await second.POST('/v1/schools/{schoolCode}/batches', {
+      params: { path: { schoolCode: SCHOOL } },
+      body: { entity: 'students', format: 'canonical', records: [student('CLI3')] },
     });
     expect(post2.status).toBe(202);
     const verify = await truc(['audit', 'verify']);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^audit OK/m);
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await trucClient(base).GET('/readyz')).response.status).toBe(200);
 
     // SIGTERM to the truc process itself (npx does not relay signals to its child).
     const trucPid = descendantPids(all.child.pid!).find(

@@ -8,24 +8,15 @@ import { buildApp } from '../../src/app.js';
 import { ProblemSchema } from '../../src/api/problem.js';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import { addClient, setClientDisabled, type NewClient } from '../../src/ops.js';
+import { OTHER_SCHOOL, SCHOOL, student as aStudent } from '../factories/records.js';
 import { countRows, makeDeps, type Backend, type TestEnv } from './env.js';
 
-export const S1 = '79000001';
-export const S2 = '79000002';
+export const S1 = SCHOOL;
+export const S2 = OTHER_SCHOOL;
 export const OTHER = '79000099';
 
-/** A valid canonical student of `school`. */
-export const student = (code: string, school = S1) => ({
-  studentCode: code,
-  schoolCode: school,
-  schoolYear: '2025-2026',
-  grade: '1',
-  fullName: 'Nguyễn Văn An',
-  birthDate: '2019-03-04',
-  sex: 'male',
-  ethnicityCode: '01',
-  status: 'studying',
-});
+/** A valid canonical student of `school` (test/factories/records.ts). */
+export const student = (code: string, school = S1) => aStudent(code, { schoolCode: school });
 
 export const goodBody = (codes = ['HS1'], school = S1) => ({
   entity: 'students',

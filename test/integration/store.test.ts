@@ -12,6 +12,7 @@ import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
 import { openEmbedded } from '../../src/store/embedded.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
+import { student as aStudent } from '../factories/records.js';
 import { countRows, makeTempDir, openTestStore, type TestStore } from '../helpers/env.js';
 import { spawnProcess } from '../helpers/proc.js';
 
@@ -92,16 +93,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
   });
 
   describe('records: only changed fingerprints are written', () => {
-    const student = (code: string, fullName: string) => ({
-      studentCode: code,
-      schoolCode: '79000001',
-      schoolYear: '2025-2026',
-      fullName,
-      birthDate: '2019-03-04',
-      sex: 'male',
-      ethnicityCode: '01',
-      status: 'studying',
-    });
+    const student = (code: string, fullName: string) => aStudent(code, { fullName });
     const row = (data: ReturnType<typeof student>): UpsertRow => ({
       key: data.studentCode,
       scope: data.schoolCode,
