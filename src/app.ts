@@ -12,6 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
@@ -22,6 +23,7 @@ import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import inputPlugin, { clientErrorHandler } from './api/plugins/input.js';
+import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
 import oauthRoutes from './api/routes/oauth.js';
@@ -36,6 +38,8 @@ export interface AppDeps {
   metrics: Metrics;
   queues: QueueFactory;
   tokens: TokenSettings;
+  /** Shared API state (login throttle, rate limits) lives in Redis when given, else in the database. */
+  redis?: Redis | undefined;
 }
 
 const API_VERSION = '1.0.0';
@@ -54,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
     connectionTimeout: 30_000,
     http: { maxHeaderSize: deps.config.api.maxHeaderBytes },
+    trustProxy: deps.config.api.trustProxy,
     clientErrorHandler,
     requestTimeout: 60_000,
     keepAliveTimeout: 72_000,
@@ -135,18 +140,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errorsPlugin);
-  await app.register(authPlugin, { tokens: deps.tokens, db: deps.db, metrics: deps.metrics });
+  await app.register(authPlugin, {
+    tokens: deps.tokens,
+    db: deps.db,
+    metrics: deps.metrics,
+    clientStateTtlMs: deps.config.auth.clientStateTtlMs,
+  });
   await app.register(healthRoutes, {
     db: deps.db,
     queues: deps.queues,
     metrics: deps.metrics,
     maxOutboxLagSeconds: 300,
   });
+  const throttleSettings = {
+    clientFree: deps.config.auth.maxFailedLogins,
+    addressFree: deps.config.auth.maxFailedLoginsPerAddress,
+    baseDelayMs: deps.config.auth.failedLoginDelayMs,
+    maxDelayMs: deps.config.auth.lockoutSeconds * 1000,
+    windowSeconds: deps.config.auth.failedLoginWindowSeconds,
+    prefix: deps.config.jobs.queuePrefix,
+  };
   await app.register(oauthRoutes, {
     db: deps.db,
     tokens: deps.tokens,
-    auth: deps.config.auth,
     metrics: deps.metrics,
+    throttle: deps.redis
+      ? redisThrottle(deps.redis, throttleSettings)
+      : dbThrottle(deps.db, throttleSettings),
+    publicUrl: deps.config.server.publicUrl,
   });
   await app.register(batchRoutes, { db: deps.db, maxBatchRecords: deps.config.server.maxBatchRecords });
   await app.register(syncRoutes, { db: deps.db });

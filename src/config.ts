@@ -36,7 +36,20 @@ const SystemSchema = z
   })
   .strict();
 
-const JwtKeySchema = z.object({ kid: z.string().min(1).max(64), secret: z.string().min(32) }).strict();
+/**
+ * An ES256 signing key (issue 9): a PKCS#8 PEM P-256 private key, or a secret seed (≥ 32 characters)
+ * the key is derived from.
+ */
+const JwtKeySchema = z
+  .object({
+    kid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    secret: z.string().min(32).optional(),
+    privateKey: z.string().includes('PRIVATE KEY').optional(),
+  })
+  .strict()
+  .refine((k) => (k.secret === undefined) !== (k.privateKey === undefined), {
+    message: 'give exactly one of secret or privateKey',
+  });
 
 /** Level names of the PCGD-XMC rule set (PCGD-RULES.md §3); province shares are set per level. */
 export const PCGD_LEVELS = [
@@ -352,11 +365,22 @@ export const ConfigSchema = z
       .object({
         /** Signing keys; the first signs, all verify (rotation: add the new key first, drop the old later). */
         jwtKeys: z.array(JwtKeySchema).default([]),
-        issuer: z.string().min(1).default('truc'),
+        /** Token issuer; default: server.publicUrl when set, else `truc`. */
+        issuer: z.string().min(1).optional(),
         audience: z.string().min(1).default('truc-api'),
         tokenTtlSeconds: z.number().int().positive().max(86_400).default(900),
+        /** Failed logins of one client id from one source address before delays start (issue 9). */
         maxFailedLogins: z.number().int().positive().default(5),
+        /** The longest delay failed logins can impose, in seconds (never a lock: delays only). */
         lockoutSeconds: z.number().int().positive().default(900),
+        /** Failed logins from one source address (any client id) before delays start. */
+        maxFailedLoginsPerAddress: z.number().int().positive().default(20),
+        /** The first delay after the free failures; each further failure doubles it. */
+        failedLoginDelayMs: z.number().int().positive().default(1000),
+        /** Failures are forgotten this long after the last one. */
+        failedLoginWindowSeconds: z.number().int().positive().default(3600),
+        /** How long an API process trusts a client's state (enabled, schools, scopes) before re-reading it. */
+        clientStateTtlMs: z.number().int().nonnegative().max(60_000).default(1000),
       })
       .strict()
       .prefault({}),
@@ -369,6 +393,8 @@ export const ConfigSchema = z
         maxNestedArrayItems: z.number().int().positive().max(100_000).default(1000),
         /** Node's limit on the size of all request headers together, in bytes. */
         maxHeaderBytes: z.number().int().min(4096).max(65_536).default(16_384),
+        /** fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). */
+        trustProxy: z.union([z.boolean(), z.string().min(1)]).default(false),
       })
       .strict()
       .prefault({}),

@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppDeps } from './app.js';
 import type { Config } from './config.js';
 import { ConfigError, PROJECT_ROOT } from './config.js';
-import type { TokenSettings } from './api/auth/tokens.js';
+import { signingKeyFrom, type TokenSettings } from './api/auth/tokens.js';
 import { assertRedisReachable, postgresQueueFactory, redisQueueFactory } from './jobs/queues.js';
 import { registerStateMetrics } from './jobs/state-metrics.js';
 import { createLogger } from './observability/logger.js';
@@ -37,7 +38,9 @@ export interface CreateDepsOptions {
  * share the key, so it must be configured.
  */
 function tokenSettings(config: Config): TokenSettings {
-  let keys = config.auth.jwtKeys.map((k) => ({ kid: k.kid, secret: k.secret }));
+  let keys: Array<{ kid: string; secret?: string | undefined; privateKey?: string | undefined }> = [
+    ...config.auth.jwtKeys,
+  ];
   if (keys.length === 0) {
     if (config.database.url) {
       throw new ConfigError([
@@ -56,8 +59,8 @@ function tokenSettings(config: Config): TokenSettings {
     keys = JSON.parse(readFileSync(file, 'utf8')) as typeof keys;
   }
   return {
-    keys,
-    issuer: config.auth.issuer,
+    keys: keys.map(signingKeyFrom),
+    issuer: config.auth.issuer ?? config.server.publicUrl ?? 'truc',
     audience: config.auth.audience,
     ttlSeconds: config.auth.tokenTtlSeconds,
   };
@@ -105,6 +108,9 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
   });
   const now = (): Date => new Date();
   registerStateMetrics({ config, db, queues, metrics, logger, now });
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true })
+    : undefined;
   return {
     config,
     db,
@@ -112,8 +118,10 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
     metrics,
     queues,
     tokens,
+    redis,
     now,
     async close() {
+      redis?.disconnect();
       await queues.close();
       await db.close();
     },

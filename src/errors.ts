@@ -250,6 +250,18 @@ export const ERRORS = {
     'Phần tiêu đề của yêu cầu quá lớn.',
     'The request headers are too large.',
   ),
+  ERR_LOGIN_THROTTLED: def(
+    429,
+    true,
+    'Đăng nhập sai nhiều lần từ địa chỉ này; hãy chờ rồi thử lại.',
+    'Too many failed logins from this address; wait and try again.',
+  ),
+  ERR_INVALID_SCOPE: def(
+    400,
+    false,
+    'Ứng dụng không được cấp phạm vi quyền nào đã yêu cầu.',
+    'None of the requested scopes is granted to this client.',
+  ),
   ERR_REQUEST_TIMEOUT: def(408, true, 'Yêu cầu gửi quá chậm.', 'The request took too long to arrive.'),
   // issue 9: reads and the change feed
   ERR_INVALID_CURSOR: def(

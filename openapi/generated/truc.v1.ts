@@ -127,69 +127,45 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Lấy mã truy cập / Get an access token (client credentials) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/x-www-form-urlencoded': {
-            grant_type: string;
-            client_id?: string;
-            client_secret?: string;
-            scope?: string;
-          };
-          'application/json': {
-            grant_type: string;
-            client_id?: string;
-            client_secret?: string;
-            scope?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['TokenResponse'];
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Problem'];
-          };
-        };
-      };
+    /**
+     * Lấy mã truy cập / Get an access token (client credentials)
+     * @description OAuth 2.0 client credentials (RFC 6749 §4.4); the client authenticates with HTTP Basic or client_id/client_secret in the body. Errors follow RFC 6749 §5.2. / Xác thực bằng HTTP Basic hoặc client_id/client_secret.
+     */
+    post: operations['getToken'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
+    /** Khóa công khai ký mã truy cập / Public keys that sign access tokens (JWKS) */
+    get: operations['getJwks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/.well-known/oauth-authorization-server': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Siêu dữ liệu OAuth / OAuth authorization server metadata (RFC 8414) */
+    get: operations['getAuthorizationServerMetadata'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -951,6 +927,56 @@ export interface components {
       expires_in: number;
       scope: string;
     };
+    /** @description RFC 6749 §5.2 error, with the problem-details fields */
+    OAuthErrorInput: {
+      type: string;
+      title: string;
+      status: number;
+      detail?: string;
+      instance?: string;
+      code: string;
+      correlationId: string;
+      messages: {
+        vi: string;
+        en: string;
+      };
+      errors?: {
+        pointer: string;
+        rule: string;
+        message: string;
+      }[];
+      /** @enum {string} */
+      error: 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'slow_down';
+      error_description: string;
+    };
+    /** @description RFC 7517 JWK Set of the token-signing public keys */
+    JwkSetInput: {
+      keys: ({
+        kty: string;
+        crv: string;
+        x: string;
+        y: string;
+        kid: string;
+        alg: string;
+        use: string;
+      } & {
+        [key: string]: unknown;
+      })[];
+    };
+    /** @description RFC 8414 authorization server metadata */
+    AuthorizationServerMetadataInput: {
+      issuer: string;
+      token_endpoint: string;
+      jwks_uri: string;
+      grant_types_supported: string[];
+      token_endpoint_auth_methods_supported: string[];
+      response_types_supported: string[];
+      scopes_supported: string[];
+      token_endpoint_auth_signing_alg_values_supported?: string[];
+      service_documentation?: string;
+    } & {
+      [key: string]: unknown;
+    };
     SyncRequestInput: {
       /** @enum {string} */
       system: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
@@ -1128,6 +1154,56 @@ export interface components {
       expires_in: number;
       scope: string;
     };
+    /** @description RFC 6749 §5.2 error, with the problem-details fields */
+    OAuthError: {
+      type: string;
+      title: string;
+      status: number;
+      detail?: string;
+      instance?: string;
+      code: string;
+      correlationId: string;
+      messages: {
+        vi: string;
+        en: string;
+      };
+      errors?: {
+        pointer: string;
+        rule: string;
+        message: string;
+      }[];
+      /** @enum {string} */
+      error: 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'slow_down';
+      error_description: string;
+    };
+    /** @description RFC 7517 JWK Set of the token-signing public keys */
+    JwkSet: {
+      keys: ({
+        kty: string;
+        crv: string;
+        x: string;
+        y: string;
+        kid: string;
+        alg: string;
+        use: string;
+      } & {
+        [key: string]: unknown;
+      })[];
+    };
+    /** @description RFC 8414 authorization server metadata */
+    AuthorizationServerMetadata: {
+      issuer: string;
+      token_endpoint: string;
+      jwks_uri: string;
+      grant_types_supported: string[];
+      token_endpoint_auth_methods_supported: string[];
+      response_types_supported: string[];
+      scopes_supported: string[];
+      token_endpoint_auth_signing_alg_values_supported?: string[];
+      service_documentation?: string;
+    } & {
+      [key: string]: unknown;
+    };
     SyncRequest: {
       /** @enum {string} */
       system: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
@@ -1226,6 +1302,108 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  getToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/x-www-form-urlencoded': {
+          grant_type: string;
+          client_id?: string;
+          client_secret?: string;
+          scope?: string;
+        };
+        'application/json': {
+          grant_type: string;
+          client_id?: string;
+          client_secret?: string;
+          scope?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TokenResponse'];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OAuthError'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OAuthError'];
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OAuthError'];
+        };
+      };
+    };
+  };
+  getJwks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JwkSet'];
+        };
+      };
+    };
+  };
+  getAuthorizationServerMetadata: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthorizationServerMetadata'];
+        };
+      };
+    };
+  };
   getSchool: {
     parameters: {
       query?: never;

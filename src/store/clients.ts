@@ -63,23 +63,6 @@ export function createClientsRepo(q: Queryable) {
       const res = await q.query<Row>('SELECT * FROM truc.api_clients WHERE id = $1', [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
-    /** Counts a failed login; locks the client for `lockSeconds` once `max` is reached. */
-    async recordFailure(id: string, max: number, lockSeconds: number): Promise<void> {
-      await q.query(
-        `UPDATE truc.api_clients SET failed_logins = failed_logins + 1,
-           locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END,
-           updated_at = now()
-         WHERE id = $1`,
-        [id, max, lockSeconds],
-      );
-    },
-    async recordSuccess(id: string): Promise<void> {
-      await q.query(
-        `UPDATE truc.api_clients SET failed_logins = 0, locked_until = NULL, updated_at = now()
-          WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)`,
-        [id],
-      );
-    },
     async setDisabled(id: string, disabled: boolean): Promise<boolean> {
       const res = await q.query(
         'UPDATE truc.api_clients SET disabled = $2, updated_at = now() WHERE id = $1',

@@ -63,6 +63,25 @@ export function expectProblem(res: LightMyRequestResponse, status: number, code:
   return body as unknown as ProblemBody;
 }
 
+/**
+ * An RFC 6749 §5.2 error of the token endpoint: `application/json`, `error` + `error_description`,
+ * with the problem fields riding along; never cached.
+ */
+export function expectOauthError(
+  res: LightMyRequestResponse,
+  status: number,
+  error: string,
+  code: ErrorCode,
+): Record<string, unknown> {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  expect(res.headers['cache-control']).toBe('no-store');
+  const body = res.json<Record<string, unknown>>();
+  expect(body).toMatchObject({ error, error_description: expect.any(String), status, code });
+  expect(body.correlationId).toBe(res.headers['x-correlation-id']);
+  return body;
+}
+
 export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
   const env = await makeDeps(backend);
   const app = await buildApp(env.deps);

@@ -5,7 +5,7 @@
  */
 import { compileErrors, validate } from '@readme/openapi-parser';
 import type { LightMyRequestResponse } from 'fastify';
-import jwt from 'jsonwebtoken';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import {
@@ -22,29 +22,28 @@ import { backends } from '../helpers/env.js';
 let h: ApiHarness;
 beforeAll(async () => {
   h = await startApiHarness(backends()[0]!); // PGlite
+  expired = await makeExpiredToken();
 }, 120_000);
 afterAll(async () => {
   await h?.close();
 });
 
 /** A token signed with the right key that expired a minute ago. */
-function expiredToken(): string {
+let expired = '';
+async function makeExpiredToken(): Promise<string> {
   const key = h.env.deps.tokens.keys[0]!;
   const now = Math.floor(Date.now() / 1000);
-  const claims = {
-    sub: h.clients.vendor.clientId,
-    role: 'vendor',
-    schools: [S1],
-    units: [],
-    scope: 'batches:write',
-  };
-  return jwt.sign({ ...claims, typ: 'access', jti: 'x', iat: now - 600, exp: now - 60 }, key.secret, {
-    algorithm: 'HS256',
-    keyid: key.kid,
-    issuer: h.env.config.auth.issuer,
-    audience: h.env.config.auth.audience,
-  });
+  return new SignJWT({ role: 'vendor', schools: [S1], units: [], scope: 'batches:write' })
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key.kid })
+    .setSubject(h.clients.vendor.clientId)
+    .setJti('x')
+    .setIssuer(h.env.deps.tokens.issuer)
+    .setAudience(h.env.deps.tokens.audience)
+    .setIssuedAt(now - 600)
+    .setExpirationTime(now - 60)
+    .sign(key.privateKey);
 }
+const expiredToken = () => expired;
 
 type Case = [
   name: string,

@@ -42,20 +42,24 @@ describe('dead letters: list and replay', () => {
     app = await buildApp(env.deps);
     const a = await addClient(env.deps.db, { name: 'Sở IT', role: 'city-admin' });
     const v = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [S1] });
-    admin = issueToken(env.deps.tokens, {
-      clientId: a.clientId,
-      role: a.role,
-      schools: [],
-      units: [],
-      scopes: a.scopes,
-    }).token;
-    vendor = issueToken(env.deps.tokens, {
-      clientId: v.clientId,
-      role: v.role,
-      schools: [S1],
-      units: [],
-      scopes: v.scopes,
-    }).token;
+    admin = (
+      await issueToken(env.deps.tokens, {
+        clientId: a.clientId,
+        role: a.role,
+        schools: [],
+        units: [],
+        scopes: a.scopes,
+      })
+    ).token;
+    vendor = (
+      await issueToken(env.deps.tokens, {
+        clientId: v.clientId,
+        role: v.role,
+        schools: [S1],
+        units: [],
+        scopes: v.scopes,
+      })
+    ).token;
   });
   afterAll(async () => {
     await app?.close();

@@ -46,10 +46,17 @@ describe('loadConfig: defaults per profile', () => {
     expect(c.logLevel).toBe('info');
     expect(c.auth).toMatchObject({
       jwtKeys: [],
-      issuer: 'truc',
       audience: 'truc-api',
       tokenTtlSeconds: 900,
       maxFailedLogins: 5,
+    });
+    expect(c.auth.issuer).toBeUndefined(); // server.publicUrl when set, else "truc" (src/deps.ts)
+    expect(c.auth).toMatchObject({ maxFailedLoginsPerAddress: 20, failedLoginWindowSeconds: 3600 });
+    expect(c.api).toEqual({
+      maxJsonDepth: 32,
+      maxNestedArrayItems: 1000,
+      maxHeaderBytes: 16_384,
+      trustProxy: false,
     });
     expect(c.jobs).toMatchObject({ attempts: 8, backoffMs: 1000, concurrency: 4 });
     expect(c.systems['moet-pcgd'].rateLimit).toEqual({ max: 2, durationMs: 1000 });

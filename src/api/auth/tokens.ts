@@ -1,21 +1,37 @@
 /**
- * Access tokens: short-lived HS256 JWTs with a key id. The first configured key signs; every
- * configured key verifies, so keys rotate by adding the new one first and dropping the old one after
- * the token lifetime. Only HS256 is accepted (no `none`, no key confusion); `iss`, `aud`, `exp`,
- * `nbf` and `typ` are checked; header `jku`/`jwk`/`x5u` are ignored because keys come only from config.
+ * Access tokens: short-lived ES256 JWTs (RFC 9068 `at+jwt`) with a key id, signed and verified with
+ * `jose`. ES256 is the one accepted algorithm (no `none`, no HMAC, so no key confusion with the
+ * published public keys). The first configured key signs; every configured key verifies and is
+ * published at `/.well-known/jwks.json`, so keys rotate without downtime: publish the new key second,
+ * move it first once verifiers have fetched it, drop the old one after the token lifetime.
+ * `iss`, `aud`, `exp`, `nbf`, `iat`, `sub`, `jti` and `typ` are checked; header `jwk`/`jku`/`x5u`
+ * are ignored because keys come only from configuration. Refusals never carry the library's words
+ * (they would reveal the expected issuer and audience): only {@link TokenRefusal}'s short reasons.
  */
-import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import {
+  createECDH,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
+import { exportJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { AppError } from '../../errors.js';
 import type { Role } from '../../store/clients.js';
 
-export interface JwtKey {
+export const TOKEN_ALG = 'ES256';
+const TOKEN_TYP = 'at+jwt';
+
+export interface SigningKey {
   kid: string;
-  secret: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
 }
 
 export interface TokenSettings {
-  keys: readonly JwtKey[];
+  /** The first signs; all verify and are published. */
+  keys: readonly SigningKey[];
   issuer: string;
   audience: string;
   ttlSeconds: number;
@@ -30,69 +46,144 @@ export interface Principal {
   tokenId: string;
 }
 
-interface Claims {
-  sub: string;
-  role: Role;
-  schools: string[];
-  units: string[];
-  scope: string;
-  typ: 'access';
-  jti: string;
+/** Why a token was refused: a short, fixed reason (logged as a code; `expired` is also told to the caller). */
+export type TokenRefusal = 'malformed' | 'unknown_key' | 'signature' | 'expired' | 'claims';
+
+/** The order of P-256's group, for deriving a private scalar from a seed. */
+const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+
+/**
+ * An ES256 key from configuration: a PKCS#8 PEM private key, or a secret seed of ≥ 32 characters
+ * from which the P-256 private key is derived (SHA-256 of a label and the seed, reduced into the
+ * group), so `kid:seed` entries of `TRUC_JWT_KEYS` keep working and replicas sharing the seed share
+ * the key.
+ */
+export function signingKeyFrom(entry: {
+  kid: string;
+  secret?: string | undefined;
+  privateKey?: string | undefined;
+}): SigningKey {
+  let privateKey: KeyObject;
+  if (entry.privateKey) {
+    privateKey = createPrivateKey(entry.privateKey);
+    const details = privateKey.asymmetricKeyDetails;
+    if (privateKey.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'prime256v1') {
+      throw new AppError('ERR_CONFIG_INVALID', `auth key ${entry.kid}: an EC P-256 private key is required`);
+    }
+  } else if (entry.secret) {
+    const digest = createHash('sha256').update(`truc-es256-key\0${entry.secret}`).digest('hex');
+    const d = (BigInt(`0x${digest}`) % (P256_N - 1n)) + 1n;
+    const dBytes = Buffer.from(d.toString(16).padStart(64, '0'), 'hex');
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(dBytes);
+    const pub = ecdh.getPublicKey(); // 0x04 || x || y
+    privateKey = createPrivateKey({
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        d: dBytes.toString('base64url'),
+        x: pub.subarray(1, 33).toString('base64url'),
+        y: pub.subarray(33, 65).toString('base64url'),
+      },
+      format: 'jwk',
+    });
+  } else {
+    throw new AppError('ERR_CONFIG_INVALID', `auth key ${entry.kid}: give privateKey or secret`);
+  }
+  return { kid: entry.kid, privateKey, publicKey: createPublicKey(privateKey) };
 }
 
-export function issueToken(
+export async function issueToken(
   s: TokenSettings,
   p: Omit<Principal, 'tokenId'>,
-): { token: string; expiresIn: number } {
+): Promise<{ token: string; expiresIn: number }> {
   const key = s.keys[0];
   if (!key) throw new AppError('ERR_CONFIG_INVALID', 'no JWT signing key configured');
-  const claims: Claims = {
-    sub: p.clientId,
+  const token = await new SignJWT({
     role: p.role,
     schools: [...p.schools],
     units: [...p.units],
     scope: p.scopes.join(' '),
-    typ: 'access',
-    jti: randomUUID(),
-  };
-  const token = jwt.sign(claims, key.secret, {
-    algorithm: 'HS256',
-    keyid: key.kid,
-    issuer: s.issuer,
-    audience: s.audience,
-    expiresIn: s.ttlSeconds,
-  });
+    client_id: p.clientId,
+  })
+    .setProtectedHeader({ alg: TOKEN_ALG, typ: TOKEN_TYP, kid: key.kid })
+    .setSubject(p.clientId)
+    .setIssuer(s.issuer)
+    .setAudience(s.audience)
+    .setIssuedAt()
+    .setNotBefore('0s')
+    .setExpirationTime(`${s.ttlSeconds}s`)
+    .setJti(randomUUID())
+    .sign(key.privateKey);
   return { token, expiresIn: s.ttlSeconds };
 }
 
-export function verifyToken(s: TokenSettings, token: string): Principal {
-  const decoded = jwt.decode(token, { complete: true });
-  const kid = decoded && typeof decoded === 'object' ? decoded.header.kid : undefined;
-  const key = s.keys.find((k) => k.kid === kid);
-  if (!key) throw new AppError('ERR_TOKEN_INVALID', 'unknown or missing key id');
-  let payload: jwt.JwtPayload | string;
+/** A refused token: ERR_TOKEN_INVALID with a fixed reason (never the library's message). */
+export class TokenError extends AppError {
+  readonly reason: TokenRefusal;
+  constructor(reason: TokenRefusal) {
+    super('ERR_TOKEN_INVALID', reason === 'expired' ? 'the token has expired' : undefined);
+    this.reason = reason;
+  }
+}
+
+function refusalOf(err: unknown): TokenRefusal {
+  if (err instanceof TokenError) return err.reason;
+  const code = (err as { code?: string }).code;
+  if (code === 'ERR_JWT_EXPIRED') return 'expired';
+  if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return 'signature';
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') return 'claims';
+  return 'malformed';
+}
+
+export async function verifyToken(s: TokenSettings, token: string): Promise<Principal> {
+  let payload: JWTPayload;
   try {
-    payload = jwt.verify(token, key.secret, {
-      algorithms: ['HS256'],
-      issuer: s.issuer,
-      audience: s.audience,
-      clockTolerance: 5,
-    });
+    ({ payload } = await jwtVerify(
+      token,
+      (header) => {
+        const key = s.keys.find((k) => k.kid === header.kid);
+        if (!key) throw new TokenError('unknown_key');
+        return key.publicKey;
+      },
+      {
+        algorithms: [TOKEN_ALG],
+        typ: TOKEN_TYP,
+        issuer: s.issuer,
+        audience: s.audience,
+        clockTolerance: 5,
+        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+      },
+    ));
   } catch (err) {
-    throw new AppError('ERR_TOKEN_INVALID', (err as Error).message, { cause: err });
+    throw new TokenError(refusalOf(err));
   }
-  if (typeof payload === 'string' || payload.typ !== 'access' || typeof payload.sub !== 'string') {
-    throw new AppError('ERR_TOKEN_INVALID', 'not an access token');
+  const c = payload as JWTPayload & { role?: unknown; schools?: unknown; units?: unknown; scope?: unknown };
+  if (typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.role !== 'string') {
+    throw new TokenError('claims');
   }
-  // An access token without an expiry would be valid for ever (ASVS 9.2.1): refuse it.
-  if (typeof payload.exp !== 'number') throw new AppError('ERR_TOKEN_INVALID', 'token has no expiry');
-  const c = payload as unknown as Claims;
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   return {
     clientId: c.sub,
-    role: c.role,
-    schools: Array.isArray(c.schools) ? c.schools : [],
-    units: Array.isArray(c.units) ? c.units : [],
+    role: c.role as Role,
+    schools: strings(c.schools),
+    units: strings(c.units),
     scopes: typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : [],
     tokenId: c.jti,
+  };
+}
+
+/** The public keys, as a JWK Set (RFC 7517) for `/.well-known/jwks.json`. */
+export async function publicJwks(s: TokenSettings): Promise<{ keys: JWK[] }> {
+  return {
+    keys: await Promise.all(
+      s.keys.map(async (k) => ({
+        ...(await exportJWK(k.publicKey)),
+        kid: k.kid,
+        alg: TOKEN_ALG,
+        use: 'sig',
+      })),
+    ),
   };
 }

@@ -1,24 +1,54 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
-import { createClientsRepo } from '../../store/clients.js';
-import { verifyToken, type Principal, type TokenSettings } from '../auth/tokens.js';
+import { createClientsRepo, type ApiClient } from '../../store/clients.js';
+import { TokenError, verifyToken, type Principal, type TokenSettings } from '../auth/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** Forget this process's cached state of a client (after an admin change). */
+    forgetClientState(clientId: string): void;
+  }
 }
-
-/** How long a "client is enabled" answer is trusted before the database is asked again. */
-const CLIENT_STATE_TTL_MS = 5_000;
 
 export interface AuthOptions {
   tokens: TokenSettings;
   db: Db;
   metrics: Metrics;
+  /** How long a client's state (enabled, role, schools, units, scopes) is trusted before the database is asked again. */
+  clientStateTtlMs: number;
+}
+
+const REALM = 'truc';
+
+/** RFC 6750 §3: the challenge on every 401 (and the scope error on 403). */
+function challenge(reply: FastifyReply, error?: 'invalid_token' | 'insufficient_scope', extra = ''): void {
+  void reply.header(
+    'www-authenticate',
+    `Bearer realm="${REALM}"${error ? `, error="${error}"` : ''}${extra}`,
+  );
+}
+
+/**
+ * The principal a token stands for NOW: the token proves who the client is; what it may touch
+ * (role, schools, units, scopes) comes from the client's current state, so disabling a client or
+ * changing its schools takes effect without waiting for its tokens to expire. Scopes are the token's
+ * (a client may ask for fewer) still granted to the client.
+ */
+export function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
+  return {
+    clientId: client.id,
+    role: client.role,
+    schools: client.schools,
+    units: client.units,
+    scopes: fromToken.scopes.filter((s) => client.scopes.includes(s)),
+    tokenId: fromToken.tokenId,
+  };
 }
 
 /**
@@ -30,38 +60,48 @@ export interface AuthOptions {
 export default fp(
   async function auth(app: FastifyInstance, opts: AuthOptions) {
     const clients = createClientsRepo(opts.db);
-    const enabledCache = new Map<string, { enabled: boolean; at: number }>();
-    async function isEnabled(clientId: string): Promise<boolean> {
-      const hit = enabledCache.get(clientId);
-      if (hit && Date.now() - hit.at < CLIENT_STATE_TTL_MS) return hit.enabled;
-      const c = await clients.get(clientId);
-      const enabled = c !== undefined && !c.disabled;
-      enabledCache.set(clientId, { enabled, at: Date.now() });
-      return enabled;
+    const stateCache = new Map<string, { client: ApiClient | undefined; at: number }>();
+    async function clientState(clientId: string): Promise<ApiClient | undefined> {
+      const hit = stateCache.get(clientId);
+      if (hit && Date.now() - hit.at < opts.clientStateTtlMs) return hit.client;
+      const client = await clients.get(clientId);
+      if (stateCache.size > 10_000) stateCache.clear();
+      stateCache.set(clientId, { client, at: Date.now() });
+      return client;
     }
+    app.decorate('forgetClientState', function forgetClientState(clientId: string) {
+      stateCache.delete(clientId);
+    });
     app.decorateRequest('principal', undefined);
-    app.addHook('onRequest', async function authenticate(request: FastifyRequest) {
+    app.addHook('onRequest', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
       const scope = request.routeOptions.config.scope;
       if (scope === undefined) return;
       const header = request.headers.authorization;
       if (!header || !/^Bearer\s+\S+$/i.test(header)) {
         opts.metrics.authFailures.inc({ reason: 'missing' });
+        challenge(reply);
         throw new AppError('ERR_UNAUTHENTICATED');
       }
-      let principal: Principal;
+      let fromToken: Principal;
       try {
-        principal = verifyToken(opts.tokens, header.replace(/^Bearer\s+/i, ''));
+        fromToken = await verifyToken(opts.tokens, header.replace(/^Bearer\s+/i, ''));
       } catch (err) {
         opts.metrics.authFailures.inc({ reason: 'invalid' });
-        request.log.info({ code: 'ERR_TOKEN_INVALID' }, 'token refused');
+        const reason = err instanceof TokenError ? err.reason : 'malformed';
+        request.log.info({ code: 'ERR_TOKEN_INVALID', reason }, 'token refused');
+        challenge(reply, 'invalid_token');
         throw err;
       }
-      if (!(await isEnabled(principal.clientId))) {
+      const client = await clientState(fromToken.clientId);
+      if (!client || client.disabled) {
         opts.metrics.authFailures.inc({ reason: 'disabled' });
-        throw new AppError('ERR_TOKEN_INVALID', 'client disabled or unknown');
+        challenge(reply, 'invalid_token');
+        throw new AppError('ERR_TOKEN_INVALID');
       }
+      const principal = currentPrincipal(fromToken, client);
       if (!principal.scopes.includes(scope)) {
         opts.metrics.authFailures.inc({ reason: 'scope' });
+        challenge(reply, 'insufficient_scope', `, scope="${scope}"`);
         throw new AppError('ERR_FORBIDDEN_SCOPE', `scope ${scope} required`);
       }
       request.principal = principal;
@@ -84,6 +124,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route requires; routes without it are public (health, token, docs). */
     scope?: string;
+    /** Errors in RFC 6749 §5.2 form (the token endpoint). */
+    oauthErrors?: boolean;
   }
 }
 

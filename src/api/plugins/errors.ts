@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERRORS, isAppError, type ErrorCode, type FieldError } from '../../errors.js';
-import { pickLang, problem } from '../problem.js';
+import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
 
 /** fastify's own error codes → ours. */
@@ -29,7 +29,31 @@ export function sendProblem(
   });
   if (opts.retryAfterSeconds !== undefined)
     void reply.header('retry-after', String(Math.ceil(opts.retryAfterSeconds)));
+  if (request.routeOptions.config?.oauthErrors) return sendOauthError(reply, code, body);
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+/** Our codes → RFC 6749 §5.2 `error` values at the token endpoint. */
+const OAUTH_ERRORS: Partial<Record<ErrorCode, string>> = {
+  ERR_INVALID_CLIENT: 'invalid_client',
+  ERR_UNSUPPORTED_GRANT: 'unsupported_grant_type',
+  ERR_INVALID_SCOPE: 'invalid_scope',
+  ERR_LOGIN_THROTTLED: 'slow_down',
+};
+
+/**
+ * The token endpoint answers errors the RFC 6749 §5.2 way (`application/json` with `error` and
+ * `error_description`), so OAuth client libraries read the reason; the problem fields ride along.
+ */
+function sendOauthError(reply: FastifyReply, code: ErrorCode, body: Problem): FastifyReply {
+  const error = OAUTH_ERRORS[code] ?? (body.status >= 500 ? 'server_error' : 'invalid_request');
+  if (error === 'invalid_client')
+    void reply.header('www-authenticate', 'Basic realm="truc", charset="UTF-8"');
+  void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  return reply
+    .code(body.status)
+    .type('application/json; charset=utf-8')
+    .send({ error, error_description: body.title, ...body });
 }
 
 function zodIssues(err: FastifyError): FieldError[] {

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import type { Config } from '../../config.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createClientsRepo } from '../../store/clients.js';
+import { createClientsRepo, type ApiClient } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
 import { appendAudit } from '../../audit/chain.js';
-import { verifySecret } from '../auth/secrets.js';
-import { issueToken, type TokenSettings } from '../auth/tokens.js';
+import { hashSecret, verifySecret } from '../auth/secrets.js';
+import type { LoginThrottle } from '../auth/throttle.js';
+import { issueToken, publicJwks, TOKEN_ALG, type TokenSettings } from '../auth/tokens.js';
 import { ProblemSchema } from '../problem.js';
 
 const TokenRequest = z
@@ -27,6 +28,62 @@ const TokenResponse = z
     scope: z.string(),
   })
   .meta({ id: 'TokenResponse' });
+
+/** RFC 6749 §5.2 error body; truc's problem fields ride along. */
+const OauthError = ProblemSchema.extend({
+  error: z.enum([
+    'invalid_request',
+    'invalid_client',
+    'unsupported_grant_type',
+    'invalid_scope',
+    'slow_down',
+  ]),
+  error_description: z.string(),
+}).meta({ id: 'OAuthError', description: 'RFC 6749 §5.2 error, with the problem-details fields' });
+
+const Jwks = z
+  .object({
+    keys: z.array(
+      z
+        .object({
+          kty: z.string(),
+          crv: z.string(),
+          x: z.string(),
+          y: z.string(),
+          kid: z.string(),
+          alg: z.string(),
+          use: z.string(),
+        })
+        .loose(),
+    ),
+  })
+  .meta({ id: 'JwkSet', description: 'RFC 7517 JWK Set of the token-signing public keys' });
+
+const AuthServerMetadata = z
+  .object({
+    issuer: z.string(),
+    token_endpoint: z.string(),
+    jwks_uri: z.string(),
+    grant_types_supported: z.array(z.string()),
+    token_endpoint_auth_methods_supported: z.array(z.string()),
+    response_types_supported: z.array(z.string()),
+    scopes_supported: z.array(z.string()),
+    token_endpoint_auth_signing_alg_values_supported: z.array(z.string()).optional(),
+    service_documentation: z.string().optional(),
+  })
+  .loose()
+  .meta({ id: 'AuthorizationServerMetadata', description: 'RFC 8414 authorization server metadata' });
+
+/** Every scope a client can hold (DEFAULT_SCOPES of each role and the admin API's). */
+export const ALL_SCOPES = [
+  'batches:write',
+  'batches:read',
+  'pcgd:read',
+  'pcgd:write',
+  'audit:read',
+  'quality:read',
+  'admin',
+] as const;
 
 /**
  * Client credentials from HTTP Basic (RFC 6749 §2.3.1, which servers must support: id and secret
@@ -49,10 +106,10 @@ function credentialsOf(
     const i = decoded.indexOf(':');
     if (i < 1) throw new AppError('ERR_INVALID_CLIENT');
     try {
-      return {
-        id: decodeURIComponent(decoded.slice(0, i)),
-        secret: decodeURIComponent(decoded.slice(i + 1)),
-      };
+      const id = decodeURIComponent(decoded.slice(0, i));
+      const secret = decodeURIComponent(decoded.slice(i + 1));
+      if (id.length > 64 || secret.length > 256) throw new AppError('ERR_INVALID_CLIENT');
+      return { id, secret };
     } catch {
       throw new AppError('ERR_INVALID_CLIENT');
     }
@@ -66,68 +123,121 @@ function credentialsOf(
 export interface OauthRouteOptions {
   db: Db;
   tokens: TokenSettings;
-  auth: Config['auth'];
   metrics: Metrics;
+  throttle: LoginThrottle;
+  /** The public base URL (server.publicUrl); else taken from each request. */
+  publicUrl: string | undefined;
 }
 
-/** OAuth 2.0 client-credentials (RFC 6749 §4.4): client id + secret → short-lived bearer JWT. */
+/** Bookkeeping of a failed login, done after the answer so real and unknown ids answer alike. */
+function recordFailure(db: Db, log: FastifyBaseLogger, client: ApiClient | undefined): void {
+  if (!client) return;
+  void db
+    .tx((q) => appendAudit(q, [{ actor: client.id, action: 'auth.failed', subject: `client:${client.id}` }]))
+    .catch((err: unknown) => log.error({ err }, 'could not audit a failed login'));
+}
+
+/**
+ * OAuth 2.0 client-credentials (RFC 6749 §4.4): client id + secret → short-lived ES256 bearer JWT;
+ * RFC 8414 metadata and the RFC 7517 key set under /.well-known.
+ */
 const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oauthRoutes(app, opts) {
   const clients = createClientsRepo(opts.db);
+  // Unknown ids are checked against this hash, so they cost the same scrypt as real ones.
+  const dummyHash = hashSecret('not-a-client-secret');
+
   app.post(
     '/oauth/token',
     {
+      config: { oauthErrors: true },
       schema: {
+        operationId: 'getToken',
         tags: ['auth'],
         summary: 'Lấy mã truy cập / Get an access token (client credentials)',
+        description:
+          'OAuth 2.0 client credentials (RFC 6749 §4.4); the client authenticates with HTTP Basic or client_id/client_secret in the body. Errors follow RFC 6749 §5.2. / Xác thực bằng HTTP Basic hoặc client_id/client_secret.',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
+        response: { 200: TokenResponse, 400: OauthError, 401: OauthError, 429: OauthError },
       },
     },
     async function token(request, reply) {
       const body = request.body;
       if (body.grant_type !== 'client_credentials') throw new AppError('ERR_UNSUPPORTED_GRANT');
       const creds = credentialsOf(request.headers.authorization, body);
+      const waitMs = await opts.throttle.take(creds.id, request.ip);
+      if (waitMs > 0) {
+        opts.metrics.authFailures.inc({ reason: 'throttled' });
+        throw new AppError('ERR_LOGIN_THROTTLED', undefined, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
+      }
       const client = await clients.get(creds.id);
-      if (!client || client.disabled) {
-        opts.metrics.authFailures.inc({ reason: 'unknown_client' });
+      const secretOk = await verifySecret(creds.secret, client?.secretHash ?? (await dummyHash));
+      if (!client || client.disabled || !secretOk) {
+        opts.metrics.authFailures.inc({ reason: 'bad_credentials' });
+        recordFailure(opts.db, request.log, client);
         throw new AppError('ERR_INVALID_CLIENT');
       }
-      if (client.lockedUntil && client.lockedUntil.getTime() > Date.now()) {
-        opts.metrics.authFailures.inc({ reason: 'locked' });
-        throw new AppError('ERR_CLIENT_LOCKED', undefined, {
-          retryAfterSeconds: Math.ceil((client.lockedUntil.getTime() - Date.now()) / 1000),
-        });
-      }
-      if (!(await verifySecret(creds.secret, client.secretHash))) {
-        await opts.db.tx(async (q) => {
-          await createClientsRepo(q).recordFailure(
-            client.id,
-            opts.auth.maxFailedLogins,
-            opts.auth.lockoutSeconds,
-          );
-          await appendAudit(q, [{ actor: client.id, action: 'auth.failed', subject: `client:${client.id}` }]);
-        });
-        opts.metrics.authFailures.inc({ reason: 'bad_secret' });
-        throw new AppError('ERR_INVALID_CLIENT');
-      }
-      await clients.recordSuccess(client.id);
+      await opts.throttle.succeeded(creds.id, request.ip);
       // A client may ask for fewer scopes than it has, never more.
       const requested = body.scope?.split(' ').filter(Boolean);
       const scopes = requested ? client.scopes.filter((s) => requested.includes(s)) : client.scopes;
-      const { token, expiresIn } = issueToken(opts.tokens, {
+      if (requested && scopes.length === 0) throw new AppError('ERR_INVALID_SCOPE');
+      const { token, expiresIn } = await issueToken(opts.tokens, {
         clientId: client.id,
         role: client.role,
         schools: client.schools,
         units: client.units,
         scopes,
       });
-      void reply.header('cache-control', 'no-store');
+      void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return {
         access_token: token,
         token_type: 'Bearer' as const,
         expires_in: expiresIn,
         scope: scopes.join(' '),
+      };
+    },
+  );
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        operationId: 'getJwks',
+        tags: ['auth'],
+        summary: 'Khóa công khai ký mã truy cập / Public keys that sign access tokens (JWKS)',
+        response: { 200: Jwks },
+      },
+    },
+    async function jwks(_request, reply) {
+      void reply.header('cache-control', 'public, max-age=300');
+      return (await publicJwks(opts.tokens)) as z.infer<typeof Jwks>;
+    },
+  );
+
+  app.get(
+    '/.well-known/oauth-authorization-server',
+    {
+      schema: {
+        operationId: 'getAuthorizationServerMetadata',
+        tags: ['auth'],
+        summary: 'Siêu dữ liệu OAuth / OAuth authorization server metadata (RFC 8414)',
+        response: { 200: AuthServerMetadata },
+      },
+    },
+    async function metadata(request, reply) {
+      const base = opts.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
+      void reply.header('cache-control', 'public, max-age=300');
+      return {
+        issuer: opts.tokens.issuer,
+        token_endpoint: `${base}/oauth/token`,
+        jwks_uri: `${base}/.well-known/jwks.json`,
+        grant_types_supported: ['client_credentials'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        response_types_supported: [],
+        scopes_supported: [...ALL_SCOPES],
+        service_documentation: `${base}/docs`,
+        'x-access-token-signing-alg': TOKEN_ALG,
       };
     },
   );
