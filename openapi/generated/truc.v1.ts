@@ -343,6 +343,9 @@ export interface paths {
         query?: {
           limit?: number;
           offset?: number;
+          rule?: string;
+          criterion?: 'dung' | 'du' | 'sach' | 'song' | 'mapping' | 'schema' | 'tenancy';
+          severity?: 'error' | 'warning' | 'info';
         };
         header?: never;
         path: {
@@ -897,6 +900,16 @@ export interface components {
         vi: string;
         en: string;
       };
+      text: string;
+      hint?: {
+        vi: string;
+        en: string;
+      };
+      value?: string;
+      detail?: {
+        vi: string;
+        en: string;
+      };
     };
     ReadinessInput: {
       /** @enum {string} */
@@ -1121,6 +1134,16 @@ export interface components {
       severity: 'error' | 'warning' | 'info';
       pointer: string;
       message: {
+        vi: string;
+        en: string;
+      };
+      text: string;
+      hint?: {
+        vi: string;
+        en: string;
+      };
+      value?: string;
+      detail?: {
         vi: string;
         en: string;
       };

@@ -24,7 +24,7 @@ export interface InboundMapping {
   map(raw: unknown, ctx: MapContext): MapResult<InboundRecord>;
 }
 
-function keyed(entity: EntityName, value: Record<string, unknown>): InboundRecord {
+export function keyed(entity: EntityName, value: Record<string, unknown>): InboundRecord {
   return {
     key: naturalKey(entity, value as never),
     scope: scopeOf(entity, value),

@@ -13,20 +13,20 @@
 import { appendAudit } from '../audit/chain.js';
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 import type { EntityName } from '../config.js';
-import { qualityChecks } from '../quality/checks.js';
 import {
   BatchSink,
   checkBatch,
-  DEFAULT_QUALITY_CONFIG,
   findingOf,
   INGEST_CHECKS,
-  RULES,
+  prepareCanonicalBatch,
+  ruleByCode,
   type BatchContext,
   type Finding,
-  type QualityConfig,
+  type QualityLookups,
   type Rec,
+  type StoredRecord,
 } from '../quality/index.js';
-import { DUPLICATE_IN_BATCH } from '../quality/rules/sach.js';
+import { createQualityRepo, type Verdict } from '../store/quality.js';
 import { createBatchesRepo, type Batch, type FindingRow } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -35,9 +35,9 @@ import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from
 import { enqueue, ingestBatch, PULL_CLIENT, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
-import { inboundMapping, type InboundMapping, type InboundRecord } from './inbound.js';
+import { inboundMapping, keyed, type InboundMapping, type InboundRecord } from './inbound.js';
 
-type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes'>;
+type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config'>;
 
 export interface IngestResult {
   accepted: number;
@@ -48,19 +48,6 @@ export interface IngestResult {
 
 type Counts = Omit<IngestResult, 'pushSets'>;
 
-/**
- * The rules the ingest enforces today: the tenancy gate (never switched off) and in-batch duplicates;
- * every other rule of the catalogue is off until the ingest runs the whole engine (issue 8).
- */
-const INGEST_QUALITY: QualityConfig = Object.freeze({
-  ...DEFAULT_QUALITY_CONFIG,
-  policy: {
-    '*': Object.fromEntries(
-      RULES.filter((r) => r !== DUPLICATE_IN_BATCH).map((r) => [r.code, 'off' as const]),
-    ),
-  },
-});
-
 /** A batch being ingested: the stored batch, its mapping, and whether it is trusted. */
 interface Loaded {
   readonly batch: Batch & { records: unknown[] };
@@ -70,17 +57,25 @@ interface Loaded {
   readonly trusted: boolean;
 }
 
-/** `map`'s output: per index, the mapped record (undefined where mapping failed), and its findings. */
+/**
+ * `map`'s output: per index, the mapped record (undefined where mapping or the input step refused
+ * it), the findings outside the catalogue, and the engine's sink holding the catalogue's findings
+ * so far (the canonical input step's, and the mappings' findings of catalogued codes, which the
+ * city's policy judges the same in every format).
+ */
 interface Mapped {
   readonly records: readonly (InboundRecord | undefined)[];
   readonly findings: readonly Finding[];
+  readonly ctx: BatchContext;
+  readonly sink: BatchSink;
 }
 
-/** `check`'s output: every finding so far, the indexes rejected, and the stored copies of the keys. */
+/** `check`'s output: every finding so far, the indexes rejected, the stored copies of the keys, the records as repaired. */
 interface Checked {
   readonly findings: readonly Finding[];
   readonly rejected: ReadonlySet<number>;
   readonly existing: ReadonlyMap<string, ExistingRow>;
+  readonly records: readonly (InboundRecord | undefined)[];
 }
 
 interface Plan {
@@ -106,51 +101,121 @@ async function load(q: Queryable, batchId: string): Promise<Loaded | Counts> {
   };
 }
 
-function map({ batch, mapping, trusted }: Loaded, now: () => Date): Mapped {
-  const ctx = trusted
-    ? { now }
-    : { schoolCode: batch.schoolCode, schoolYear: schoolYearOf(vietnamDateOf(now())), now };
-  const findings: Finding[] = [];
-  const records = batch.records.map((raw, index) => {
-    const mapped = mapping.map(raw, ctx);
-    for (const f of mapped.findings) findings.push(findingOf(index, f));
-    return mapped.ok ? mapped.value : undefined;
-  });
-  return { records, findings };
-}
-
-async function check(q: Queryable, loaded: Loaded, mapped: Mapped, now: () => Date): Promise<Checked> {
-  const { batch, entity, trusted } = loaded;
-  const findings = [...mapped.findings];
-  const canonical: (Rec | undefined)[] = mapped.records.map((rec, index) => {
-    if (rec === undefined) return undefined;
-    const data = rec.data as Rec;
-    findings.push(...qualityChecks(entity, data, index));
-    return data;
-  });
-  const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
-  const existing = await createRecordsRepo(q).existing(entity, keys);
-  const today = vietnamDateOf(now());
-  const ctx: BatchContext = {
-    entity,
+/** The quality engine's context for a batch: today in Vietnam, the current school year, the city's settings. */
+function qualityContext(loaded: Loaded, deps: IngestContext): BatchContext {
+  const today = vietnamDateOf(deps.now());
+  return {
+    entity: loaded.entity,
     today,
     schoolYear: schoolYearOf(today),
-    schoolCode: trusted ? undefined : batch.schoolCode,
-    config: INGEST_QUALITY,
+    schoolCode: loaded.trusted ? undefined : loaded.batch.schoolCode,
+    config: deps.config.quality,
   };
-  const owners = async () => new Map([...existing].map(([key, row]) => [key, row.scope]));
-  const result = await checkBatch(ctx, canonical, { owners }, new BatchSink(ctx, canonical), INGEST_CHECKS);
-  findings.push(...result.findings);
-  // Stable: per record, mapping findings first, then the checks' in the order they ran.
-  findings.sort((a, b) => a.index - b.index);
-  return { findings, rejected: result.rejected, existing };
 }
 
-function plan(mapped: Mapped, checked: Checked): Plan {
+function map(loaded: Loaded, deps: IngestContext): Mapped {
+  const { batch, entity, mapping, trusted } = loaded;
+  const ctx = qualityContext(loaded, deps);
+  if (batch.format === 'canonical') {
+    // truc's own format: the input step (personal-ID form, text normalised and reported, mojibake,
+    // control characters), then the canonical schema, each issue a catalogue finding.
+    const sink = prepareCanonicalBatch(ctx, batch.records);
+    const records = sink.records.map((rec) => (rec === undefined ? undefined : keyed(entity, { ...rec })));
+    return { records, findings: [], ctx, sink };
+  }
+  const mapCtx = trusted
+    ? { now: deps.now }
+    : { schoolCode: batch.schoolCode, schoolYear: ctx.schoolYear, now: deps.now };
+  const findings: Finding[] = [];
+  const judged: { index: number; code: string; pointer: string }[] = [];
+  const records = batch.records.map((raw, index) => {
+    const mapped = mapping.map(raw, mapCtx);
+    for (const f of mapped.findings) {
+      if (ruleByCode(f.rule)) judged.push({ index, code: f.rule, pointer: f.pointer });
+      else findings.push(findingOf(index, f));
+    }
+    return mapped.ok ? mapped.value : undefined;
+  });
+  const sink = new BatchSink(
+    ctx,
+    records.map((r) => r?.data as Rec | undefined),
+  );
+  for (const j of judged) sink.add(j.index, ruleByCode(j.code)!, j.pointer);
+  return { records, findings, ctx, sink };
+}
+
+/** The store lookups of the store-backed rules, each one query for the whole batch. */
+function lookupsFor(
+  q: Queryable,
+  loaded: Loaded,
+  existing: ReadonlyMap<string, ExistingRow>,
+): QualityLookups {
+  const repo = createQualityRepo(q);
+  const fromCity = loaded.trusted && loaded.batch.format === 'hcm-csdl';
+  return {
+    owners: async () => new Map([...existing].map(([key, row]) => [key, row.scope])),
+    schools: async (codes) =>
+      new Map(
+        [...(await repo.schoolLevels(codes))].map(([code, level]) => [
+          code,
+          { schoolCode: code, level: level as never },
+        ]),
+      ),
+    classes: (pairs) =>
+      repo.classKeys([...new Set(pairs.map((p) => p[0]))], [...new Set(pairs.map((p) => p[1]))]),
+    activeHolders: (entity, ids) => repo.activeHolders(entity, ids),
+    // The city database is the authoritative source: compared with what others send, not with itself.
+    ...(fromCity
+      ? {}
+      : {
+          authoritative: async (entity: EntityName, keys: readonly string[]) =>
+            repo.fromSystem(entity, keys, 'hcm-csdl') as Promise<Map<string, Rec>>,
+        }),
+    lastSyncs: (schools) => repo.lastSyncs(schools),
+    currentYearCounts: (entity, schools, year) => repo.yearCounts(entity, schools, year),
+    bornOn: async (entity, dates) => {
+      const out = new Map<string, StoredRecord[]>();
+      if (entity !== 'students') return out;
+      for (const row of await repo.studentsBornOn(dates)) {
+        const rec = row.data as Rec;
+        const day = String(rec['birthDate']);
+        out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);
+      }
+      return out;
+    },
+  };
+}
+
+async function check(q: Queryable, loaded: Loaded, mapped: Mapped): Promise<Checked> {
+  const { entity } = loaded;
+  const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
+  const existing = await createRecordsRepo(q).existing(entity, keys);
+  const result = await checkBatch(
+    mapped.ctx,
+    mapped.sink.records,
+    lookupsFor(q, loaded, existing),
+    mapped.sink,
+    INGEST_CHECKS,
+  );
+  // Repairs (mojibake, name case) are what is stored.
+  const records = mapped.records.map((rec, index) => {
+    const repaired = result.records[index];
+    return rec === undefined || repaired === undefined || repaired === rec.data
+      ? rec
+      : keyed(entity, { ...repaired });
+  });
+  // Stable: per record, mapping findings first, then the engine's in the order they ran; the batch's own last.
+  const findings = [...mapped.findings, ...result.findings].sort((a, b) =>
+    a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index,
+  );
+  return { findings, rejected: result.rejected, existing, records };
+}
+
+function plan(checked: Checked): Plan {
   const toWrite: UpsertRow[] = [];
   const unchangedKeys: string[] = [];
   let rejected = 0;
-  mapped.records.forEach((rec, index) => {
+  checked.records.forEach((rec, index) => {
     if (rec === undefined || checked.rejected.has(index)) {
       rejected += 1;
       return;
@@ -189,30 +254,76 @@ async function apply(q: Queryable, deps: IngestContext, loaded: Loaded, p: Plan)
 }
 
 /** A finding as the store keeps it, with the key of its record (null where mapping failed). */
-const toRow = (f: Finding, mapped: Mapped): FindingRow => ({
+const toRow = (f: Finding, checked: Checked): FindingRow => ({
   recordIndex: f.index,
-  recordKey: mapped.records[f.index]?.key ?? null,
+  recordKey: checked.records[f.index]?.key ?? null,
   criterion: f.criterion,
   rule: f.rule,
   severity: f.severity,
   pointer: f.pointer,
   messageVi: f.vi,
   messageEn: f.en,
+  value: f.value ?? null,
+  hintVi: f.hintVi || null,
+  hintEn: f.hintEn || null,
+  detailVi: f.detail?.vi ?? null,
+  detailEn: f.detail?.en ?? null,
 });
+
+const CRITERIA = new Set(['dung', 'du', 'sach', 'song']);
+
+/**
+ * The last verdict on every keyed record of a vendor's batch (the records a school sent), with its
+ * findings of the four criteria: what scorecards count. Pulled batches span schools and are the
+ * systems of record's view; they are judged too, filed under each record's own school.
+ */
+function verdictsOf(loaded: Loaded, checked: Checked): Verdict[] {
+  const byIndex = new Map<number, Finding[]>();
+  for (const f of checked.findings) {
+    if (f.index < 0 || !CRITERIA.has(f.criterion)) continue;
+    const list = byIndex.get(f.index) ?? [];
+    list.push(f);
+    byIndex.set(f.index, list);
+  }
+  const seen = new Set<string>();
+  const out: Verdict[] = [];
+  checked.records.forEach((rec, index) => {
+    if (rec === undefined || seen.has(rec.key)) return;
+    // A record of another school (tenancy) is not that school's verdict to keep.
+    if (!loaded.trusted && rec.scope !== loaded.batch.schoolCode) return;
+    seen.add(rec.key);
+    out.push({
+      recordKey: rec.key,
+      schoolCode: rec.scope,
+      accepted: !checked.rejected.has(index),
+      findings: (byIndex.get(index) ?? []).map((f) => ({
+        rule: f.rule,
+        criterion: f.criterion,
+        severity: f.severity,
+        pointer: f.pointer,
+        ...(f.value !== undefined ? { value: f.value } : {}),
+      })),
+    });
+  });
+  return out;
+}
 
 async function finish(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
-  outcome: { mapped: Mapped; checked: Checked; counts: Counts; pushSets: number[] },
+  outcome: { checked: Checked; counts: Counts; pushSets: number[] },
 ): Promise<void> {
   const { batch, entity } = loaded;
-  const { mapped, checked, counts, pushSets } = outcome;
+  const { checked, counts, pushSets } = outcome;
   const batches = createBatchesRepo(q);
   await batches.insertFindings(
     batch.id,
-    checked.findings.map((f) => toRow(f, mapped)),
+    checked.findings.map((f) => toRow(f, checked)),
   );
+  if (entity !== 'persons') {
+    await createQualityRepo(q).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
+  }
   await batches.finish(batch.id, counts);
   await appendAudit(q, [
     {
@@ -234,12 +345,12 @@ async function ingest(deps: IngestContext, payload: { batchId: string }, job: Jo
       await createOutboxRepo(q).markDone(job.outboxId);
       return { ...loaded, pushSets: [] };
     }
-    const mapped = map(loaded, deps.now);
-    const checked = await check(q, loaded, mapped, deps.now);
-    const p = plan(mapped, checked);
+    const mapped = map(loaded, deps);
+    const checked = await check(q, loaded, mapped);
+    const p = plan(checked);
     const pushSets = await apply(q, deps, loaded, p);
     const counts = { accepted: p.toWrite.length, rejected: p.rejected, unchanged: p.unchangedKeys.length };
-    await finish(q, deps, loaded, { mapped, checked, counts, pushSets });
+    await finish(q, deps, loaded, { checked, counts, pushSets });
     await createOutboxRepo(q).markDone(job.outboxId);
     return { ...counts, pushSets };
   });

@@ -18,6 +18,7 @@ import type {
   SchoolFacts,
   StoreCheck,
   StoreFacts,
+  StoredRecord,
 } from './rules/define.js';
 import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text } from './types.js';
 
@@ -49,6 +50,11 @@ export interface QualityLookups {
   ): Promise<ReadonlyMap<string, number>>;
   /** The school (a person: the commune) holding each of these keys in the store, where one does. */
   owners?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /** Stored records of `entity` born on these dates, by date. */
+  bornOn?(
+    entity: EntityName,
+    dates: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly StoredRecord[]>>;
 }
 
 /** What the engine returns for a batch. */
@@ -272,6 +278,11 @@ async function fetchFacts(
   }
   if (needs.has('currentYearCounts') && lookups.currentYearCounts && ownSchools.length > 0) {
     facts.currentYearCounts = await lookups.currentYearCounts(ctx.entity, ownSchools, ctx.schoolYear);
+    calls++;
+  }
+  const dates = distinct(field('birthDate'));
+  if (needs.has('bornOn') && lookups.bornOn && dates.length > 0) {
+    facts.bornOn = await lookups.bornOn(ctx.entity, dates);
     calls++;
   }
   if (needs.has('owners') && lookups.owners && keys.length > 0) {

@@ -22,7 +22,7 @@ export {
 export { categoryOf, findingOf } from './findings.js';
 export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
 export { DEFAULT_QUALITY_CONFIG, deadlineOf, type QualityConfig, type QualityPolicy } from './config.js';
-export type { ActiveHolder, LastSync, SchoolFacts, StoreFacts } from './rules/define.js';
+export type { ActiveHolder, LastSync, SchoolFacts, StoreFacts, StoredRecord } from './rules/define.js';
 export {
   CRITERIA,
   type BatchContext,

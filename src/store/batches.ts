@@ -63,6 +63,19 @@ export interface FindingRow {
   pointer: string;
   messageVi: string;
   messageEn: string;
+  /** The offending value, only where it is not personal data. */
+  value?: string | null;
+  hintVi?: string | null;
+  hintEn?: string | null;
+  detailVi?: string | null;
+  detailEn?: string | null;
+}
+
+/** Filters of a batch's findings list (issue 8). */
+export interface BatchFindingFilter {
+  rule?: string | undefined;
+  criterion?: string | undefined;
+  severity?: string | undefined;
 }
 
 /** A batch as received (records as sent), before any processing. */
@@ -131,34 +144,40 @@ export function createBatchesRepo(q: Queryable) {
         [id],
       );
     },
+    /** Inserts a batch's findings in one statement, whatever their number. */
     async insertFindings(batchId: string, findings: readonly FindingRow[]): Promise<void> {
-      const chunk = 500;
-      for (let i = 0; i < findings.length; i += chunk) {
-        const part = findings.slice(i, i + chunk);
-        const params: unknown[] = [];
-        const values = part.map((f, j) => {
-          params.push(
-            batchId,
-            f.recordIndex,
-            f.recordKey,
-            f.criterion,
-            f.rule,
-            f.severity,
-            f.pointer,
-            f.messageVi,
-            f.messageEn,
-          );
-          const o = j * 9;
-          return `(${Array.from({ length: 9 }, (_, k) => `$${o + k + 1}`).join(',')})`;
-        });
-        await q.query(
-          `INSERT INTO truc.findings (batch_id, record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en)
-           VALUES ${values.join(',')}`,
-          params,
-        );
-      }
+      if (findings.length === 0) return;
+      const col = <T>(get: (f: FindingRow) => T) => findings.map(get);
+      await q.query(
+        `INSERT INTO truc.findings (batch_id, record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en,
+                                    value, hint_vi, hint_en, detail_vi, detail_en)
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                  $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])`,
+        [
+          batchId,
+          col((f) => f.recordIndex),
+          col((f) => f.recordKey),
+          col((f) => f.criterion),
+          col((f) => f.rule),
+          col((f) => f.severity),
+          col((f) => f.pointer),
+          col((f) => f.messageVi),
+          col((f) => f.messageEn),
+          col((f) => f.value ?? null),
+          col((f) => f.hintVi ?? null),
+          col((f) => f.hintEn ?? null),
+          col((f) => f.detailVi ?? null),
+          col((f) => f.detailEn ?? null),
+        ],
+      );
     },
-    async findings(batchId: string, limit: number, offset: number): Promise<FindingRow[]> {
+    /** A batch's findings in record order, optionally filtered by rule, criterion and severity. */
+    async findings(
+      batchId: string,
+      limit: number,
+      offset: number,
+      filter: BatchFindingFilter = {},
+    ): Promise<FindingRow[]> {
       const res = await q.query<{
         record_index: number;
         record_key: string | null;
@@ -168,10 +187,21 @@ export function createBatchesRepo(q: Queryable) {
         pointer: string;
         message_vi: string;
         message_en: string;
+        value: string | null;
+        hint_vi: string | null;
+        hint_en: string | null;
+        detail_vi: string | null;
+        detail_en: string | null;
       }>(
-        `SELECT record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en
-           FROM truc.findings WHERE batch_id = $1 ORDER BY record_index, id LIMIT $2 OFFSET $3`,
-        [batchId, limit, offset],
+        `SELECT record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en,
+                value, hint_vi, hint_en, detail_vi, detail_en
+           FROM truc.findings
+          WHERE batch_id = $1
+            AND ($4::text IS NULL OR rule = $4)
+            AND ($5::text IS NULL OR criterion = $5)
+            AND ($6::text IS NULL OR severity = $6)
+          ORDER BY record_index, id LIMIT $2 OFFSET $3`,
+        [batchId, limit, offset, filter.rule ?? null, filter.criterion ?? null, filter.severity ?? null],
       );
       return res.rows.map((r) => ({
         recordIndex: r.record_index,
@@ -182,6 +212,11 @@ export function createBatchesRepo(q: Queryable) {
         pointer: r.pointer,
         messageVi: r.message_vi,
         messageEn: r.message_en,
+        value: r.value,
+        hintVi: r.hint_vi,
+        hintEn: r.hint_en,
+        detailVi: r.detail_vi,
+        detailEn: r.detail_en,
       }));
     },
     /** Findings of every batch, counted by criterion and severity. */

@@ -160,8 +160,9 @@ describe.each(backends())('pipeline on $name', (backend) => {
 
     const items = await findingsOf(batchId);
     expect(items.length).toBeGreaterThan(0);
+    // The accepted records may carry warnings (the quality engine tells the sender), never an error.
     expect(
-      items.every((f) => f.recordIndex >= 2),
+      items.every((f) => f.recordIndex >= 2 || f.severity !== 'error'),
       JSON.stringify(items),
     ).toBe(true);
     expect(items).toContainEqual(

@@ -10,7 +10,7 @@ import { createBatchesRepo, type Batch } from '../../store/batches.js';
 import { isUniqueViolation, type Db, type Queryable } from '../../store/db.js';
 import { createIdempotencyRepo } from '../../store/idempotency.js';
 import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
-import { ProblemSchema } from '../problem.js';
+import { pickLang, ProblemSchema } from '../problem.js';
 
 export const SchoolCode = z
   .string()
@@ -82,6 +82,12 @@ const Finding = z
     severity: z.enum(['error', 'warning', 'info']),
     pointer: z.string(),
     message: z.object({ vi: z.string(), en: z.string() }),
+    /** Issue 8: the message and fix hint in the caller's language (Accept-Language, Vietnamese first). */
+    text: z.string(),
+    hint: z.object({ vi: z.string(), en: z.string() }).optional(),
+    /** The offending value, only where it is not personal data. */
+    value: z.string().optional(),
+    detail: z.object({ vi: z.string(), en: z.string() }).optional(),
   })
   .meta({ id: 'Finding' });
 
@@ -211,6 +217,13 @@ const FindingsQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     offset: z.coerce.number().int().min(0).default(0),
+    // Issue 8: filters.
+    rule: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{1,63}$/)
+      .optional(),
+    criterion: z.enum(['dung', 'du', 'sach', 'song', 'mapping', 'schema', 'tenancy']).optional(),
+    severity: z.enum(['error', 'warning', 'info']).optional(),
   })
   .strict();
 
@@ -296,8 +309,13 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
     },
     async function getFindings(request) {
       const batch = await readableBatch(opts.db, principalOf(request), request.params.batchId);
-      const { limit, offset } = request.query;
-      const rows = await createBatchesRepo(opts.db).findings(batch.id, limit, offset);
+      const { limit, offset, rule, criterion, severity } = request.query;
+      const lang = pickLang(request.headers['accept-language']);
+      const rows = await createBatchesRepo(opts.db).findings(batch.id, limit, offset, {
+        rule,
+        criterion,
+        severity,
+      });
       return {
         batchId: batch.id,
         limit,
@@ -310,6 +328,10 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
           severity: r.severity,
           pointer: r.pointer,
           message: { vi: r.messageVi, en: r.messageEn },
+          text: lang === 'vi' ? r.messageVi : r.messageEn,
+          ...(r.hintVi && r.hintEn ? { hint: { vi: r.hintVi, en: r.hintEn } } : {}),
+          ...(r.value != null ? { value: r.value } : {}),
+          ...(r.detailVi && r.detailEn ? { detail: { vi: r.detailVi, en: r.detailEn } } : {}),
         })),
       };
     },

@@ -41,6 +41,12 @@ export interface ActiveHolder {
   readonly schoolCode: string;
 }
 
+/** A record as the store holds it, with its natural key. */
+export interface StoredRecord {
+  readonly key: string;
+  readonly rec: Rec;
+}
+
 /** A school's last successful sync from one system. */
 export interface LastSync {
   readonly system: string;
@@ -63,6 +69,8 @@ export interface StoreFacts {
   readonly currentYearCounts?: ReadonlyMap<string, number>;
   /** Natural key → the school (a person: the commune) that holds the stored record. */
   readonly owners?: ReadonlyMap<string, string>;
+  /** Birth date → stored records born that day (for probable duplicates across batches and schools). */
+  readonly bornOn?: ReadonlyMap<string, readonly StoredRecord[]>;
 }
 
 /** Which lookup a store check needs. */

@@ -278,7 +278,7 @@ export const CLASS_UNKNOWN = rule({
   criterion: 'dung',
   entities: ['students'],
   severity: 'warning',
-  version: 1,
+  version: 2,
   scope: 'store',
   title: { vi: 'Lớp không có trong trường và năm học', en: 'Class not in the school and year' },
   message: {
@@ -574,12 +574,17 @@ const classCheck: Check = {
   entities: ['students'],
   needs: ['classes'],
   check(recs, _keys, _ctx, facts, out) {
-    if (!facts.classes) return;
+    const classes = facts.classes;
+    if (!classes) return;
+    // A school and year whose classes the hub does not hold yet are not judged (classes may come later).
+    const known = new Set<string>();
+    for (const key of classes) known.add(key.slice(0, key.lastIndexOf('/') + 1));
     recs.forEach((rec, index) => {
       const cls = strField(rec['classCode']);
       if (cls === undefined) return;
-      const key = `${strField(rec['schoolCode'])}/${strField(rec['schoolYear'])}/${cls}`;
-      if (!facts.classes!.has(key)) out.add(index, CLASS_UNKNOWN, '/classCode', { value: cls });
+      const year = `${strField(rec['schoolCode'])}/${strField(rec['schoolYear'])}/`;
+      if (known.has(year) && !classes.has(year + cls))
+        out.add(index, CLASS_UNKNOWN, '/classCode', { value: cls });
     });
   },
 };

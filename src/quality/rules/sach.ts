@@ -198,6 +198,25 @@ export const PROBABLE_DUPLICATE = rule({
   showsValue: false,
 });
 
+export const PROBABLE_DUPLICATE_STORED = rule({
+  code: 'SACH_PROBABLE_DUPLICATE_STORED',
+  criterion: 'sach',
+  entities: ['students'],
+  severity: 'warning',
+  version: 1,
+  scope: 'store',
+  title: { vi: 'Có thể trùng hồ sơ đã lưu', en: 'Probable duplicate of a stored record' },
+  message: {
+    vi: 'Một hồ sơ đã lưu (ở trường này hoặc trường khác) có cùng họ tên, ngày sinh và tên cha/mẹ/người giám hộ, và một trong hai thiếu số định danh.',
+    en: 'A stored record (of this or another school) has the same name, birth date and a parent’s name, and one of them has no personal ID.',
+  },
+  hint: {
+    vi: 'Bổ sung số định danh; nếu là một người, làm thủ tục chuyển trường hoặc xóa hồ sơ thừa.',
+    en: 'Add the personal ID; if they are one person, use the transfer procedure or remove the extra record.',
+  },
+  showsValue: false,
+});
+
 export const ACTIVE_AT_TWO_SCHOOLS = rule({
   code: 'SACH_ACTIVE_AT_TWO_SCHOOLS',
   criterion: 'sach',
@@ -459,6 +478,37 @@ const probableDuplicateCheck: Check = {
   },
 };
 
+const storedDuplicateCheck: Check = {
+  scope: 'store',
+  rules: [PROBABLE_DUPLICATE_STORED],
+  entities: ['students'],
+  needs: ['bornOn'],
+  check(recs, keys, _ctx, facts, out) {
+    const bornOn = facts.bornOn;
+    if (!bornOn || bornOn.size === 0) return;
+    recs.forEach((rec, index) => {
+      const birth = rec['birthDate'];
+      const full = rec['fullName'];
+      if (typeof birth !== 'string' || typeof full !== 'string') return;
+      const stored = bornOn.get(birth);
+      if (!stored) return;
+      const name = nameKey(full);
+      const parents = parentsOf(rec);
+      const hasId = rec['personalId'] !== undefined;
+      if (parents.length === 0) return;
+      const twin = stored.some(
+        (s) =>
+          s.key !== keys[index] &&
+          !(hasId && s.rec['personalId'] !== undefined) &&
+          typeof s.rec['fullName'] === 'string' &&
+          nameKey(s.rec['fullName']) === name &&
+          parentsOf(s.rec).some((p) => parents.includes(p)),
+      );
+      if (twin) out.add(index, PROBABLE_DUPLICATE_STORED, '');
+    });
+  },
+};
+
 const twoSchoolsCheck: Check = {
   scope: 'store',
   rules: [ACTIVE_AT_TWO_SCHOOLS],
@@ -490,6 +540,7 @@ export const SACH_RULES = [
   DUPLICATE_IN_BATCH,
   DUPLICATE_PERSONAL_ID,
   PROBABLE_DUPLICATE,
+  PROBABLE_DUPLICATE_STORED,
   ACTIVE_AT_TWO_SCHOOLS,
 ] as const;
 
@@ -497,5 +548,6 @@ export const SACH_CHECKS: readonly Check[] = [
   textCheck,
   duplicateKeyCheck,
   probableDuplicateCheck,
+  storedDuplicateCheck,
   twoSchoolsCheck,
 ];

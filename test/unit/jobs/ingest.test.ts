@@ -50,7 +50,7 @@ describe('ingest job', () => {
     const findings = await createBatchesRepo(ctx.db).findings(batchId, 100, 0);
     const errors = findings.filter((f) => f.severity === 'error');
     expect(errors.map((f) => [f.recordIndex, f.criterion, f.rule])).toEqual([
-      [2, 'schema', 'SCHEMA_CUSTOM'],
+      [2, 'dung', 'DUNG_DATE_INVALID'],
       [3, 'tenancy', 'TENANCY_OTHER_SCHOOL'],
       [4, 'sach', 'SACH_DUPLICATE_IN_BATCH'],
     ]);

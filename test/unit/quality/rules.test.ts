@@ -170,6 +170,11 @@ describe('đúng', () => {
     expect(codes(r, 0)).toEqual([]);
     expect(codes(r, 1)).toContain('DUNG_GRADE_LEVEL');
     expect(codes(r, 2)).toEqual(['DUNG_CLASS_UNKNOWN']);
+    // A school and year whose classes the hub holds none of are not judged (classes may come later).
+    const none = await run('students', [rec('students', { classCode: 'X' })], {
+      lookups: { classes: async () => new Set(['79000002/2025-2026/C1']) },
+    });
+    expect(codes(none)).toEqual([]);
   });
 
   it('identity fields that differ from the city database', async () => {
@@ -346,6 +351,31 @@ describe('sạch', () => {
     );
     expect(codes(r, 0)).toEqual(['SACH_ACTIVE_AT_TWO_SCHOOLS']);
     expect(codes(r, 1)).toEqual([]);
+  });
+
+  it('a probable duplicate of a stored record (name, birth date, a parent; one side without an ID)', async () => {
+    const mine = rec('students', { personalId: undefined, fullName: 'Lê Thị Hoa', birthDate: '2018-05-06' });
+    const stored = (changes: Record<string, unknown>) => ({
+      key: 'ELSEWHERE',
+      rec: { ...mine, studentCode: 'ELSEWHERE', schoolCode: '79000002', ...changes },
+    });
+    const runWith = async (twins: { key: string; rec: Record<string, unknown> }[], recs = [mine]) => {
+      const r = await run('students', recs, {
+        lookups: { bornOn: async () => new Map([['2018-05-06', twins]]) },
+      });
+      return { ...r, findings: r.findings.filter((f) => f.rule.startsWith('SACH_')) };
+    };
+    // Same name (any case and spacing), same day, same father: flagged.
+    expect(codes(await runWith([stored({ fullName: 'LÊ  THỊ HOA' })]))).toEqual([
+      'SACH_PROBABLE_DUPLICATE_STORED',
+    ]);
+    // Another father and mother: not the same child.
+    expect(codes(await runWith([stored({ fatherName: 'Trần Văn Ba', motherName: undefined })]))).toEqual([]);
+    // Both with a personal ID: twins are told apart by their IDs, not flagged.
+    const withId = { ...mine, personalId: '079318000001' };
+    expect(codes(await runWith([stored({ personalId: '079318000002' })], [withId]))).toEqual([]);
+    // The record itself, stored before: not its own duplicate.
+    expect(codes(await runWith([{ key: String(mine['studentCode']), rec: mine }]))).toEqual([]);
   });
 });
 

@@ -1,0 +1,230 @@
+/**
+ * Quality (issue 8): the lookups the store-backed rules make — each one query for a whole batch,
+ * whatever its size — and the last verdict on every record (`truc.quality_records`), which scorecards
+ * count and a school's findings list serves. Rows only; the rules live in src/quality.
+ */
+import type { EntityName } from '../config.js';
+import type { Queryable } from './db.js';
+import { TABLES } from './records.js';
+
+/** A finding as kept with a record's verdict: never personal data (`value` only where the rule allows). */
+export interface VerdictFinding {
+  readonly rule: string;
+  readonly criterion: string;
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly pointer: string;
+  readonly value?: string;
+}
+
+/** The last verdict on one record. */
+export interface Verdict {
+  readonly recordKey: string;
+  readonly schoolCode: string;
+  readonly accepted: boolean;
+  readonly findings: readonly VerdictFinding[];
+}
+
+/** A finding of a school's records, as listed. */
+export interface SchoolFindingRow extends VerdictFinding {
+  readonly entity: EntityName;
+  readonly recordKey: string;
+  readonly accepted: boolean;
+  readonly checkedAt: Date;
+}
+
+/** Filters of a findings list. */
+export interface FindingFilter {
+  readonly rule?: string | undefined;
+  readonly criterion?: string | undefined;
+  readonly severity?: string | undefined;
+  readonly entity?: EntityName | undefined;
+}
+
+/** Statuses of a record that is current at its school (enrolled pupils, working staff). */
+const ACTIVE_STATUSES: Readonly<Partial<Record<EntityName, readonly string[]>>> = {
+  students: ['studying', 'transferred_in', 'returned', 'repeating', 'suspended'],
+  staff: ['working', 'on_leave'],
+};
+
+export function createQualityRepo(q: Queryable) {
+  return {
+    /** School code → level, for these schools. */
+    async schoolLevels(codes: readonly string[]): Promise<Map<string, string>> {
+      const res = await q.query<{ code: string; level: string }>(
+        `SELECT school_code AS code, data ->> 'level' AS level FROM truc.schools
+          WHERE school_code = ANY($1::text[]) AND deleted_at IS NULL`,
+        [codes],
+      );
+      return new Map(res.rows.map((r) => [r.code, r.level]));
+    },
+
+    /** The known classes of these schools in these school years, as `school/year/class` keys. */
+    async classKeys(schools: readonly string[], years: readonly string[]): Promise<Set<string>> {
+      const res = await q.query<{ key: string }>(
+        `SELECT class_key AS key FROM truc.classes
+          WHERE school_code = ANY($1::text[]) AND data ->> 'schoolYear' = ANY($2::text[]) AND deleted_at IS NULL`,
+        [schools, years],
+      );
+      return new Set(res.rows.map((r) => r.key));
+    },
+
+    /** Current records (any school) holding these personal IDs: personal ID → [{ key, school }]. */
+    async activeHolders(
+      entity: EntityName,
+      personalIds: readonly string[],
+    ): Promise<Map<string, { key: string; schoolCode: string }[]>> {
+      const t = TABLES[entity];
+      const active = ACTIVE_STATUSES[entity];
+      const out = new Map<string, { key: string; schoolCode: string }[]>();
+      if (!t.hasPersonalId || !active) return out;
+      const res = await q.query<{ id: string; key: string; scope: string }>(
+        `SELECT personal_id AS id, ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
+          WHERE personal_id = ANY($1::text[]) AND deleted_at IS NULL AND data ->> 'status' = ANY($2::text[])`,
+        [personalIds, active],
+      );
+      for (const r of res.rows) {
+        const list = out.get(r.id) ?? [];
+        list.push({ key: r.key, schoolCode: r.scope });
+        out.set(r.id, list);
+      }
+      return out;
+    },
+
+    /** The stored copies of these records that came from `system` (the city database): key → record. */
+    async fromSystem(
+      entity: EntityName,
+      keys: readonly string[],
+      system: string,
+    ): Promise<Map<string, unknown>> {
+      const t = TABLES[entity];
+      const res = await q.query<{ key: string; data: unknown }>(
+        `SELECT ${t.key} AS key, data FROM ${t.table}
+          WHERE ${t.key} = ANY($1::text[]) AND source_system = $2 AND deleted_at IS NULL`,
+        [keys, system],
+      );
+      return new Map(res.rows.map((r) => [r.key, r.data]));
+    },
+
+    /**
+     * The last successful sync of these schools per system: a run scoped to the school or to everything
+     * the system serves ('').
+     */
+    async lastSyncs(schools: readonly string[]): Promise<Map<string, { system: string; at: string }[]>> {
+      const res = await q.query<{ school: string; system: string; at: Date }>(
+        `SELECT s.code AS school, r.system, max(r.finished_at) AS at
+           FROM unnest($1::text[]) AS s(code)
+           JOIN truc.sync_runs r ON r.scope IN (s.code, '') AND r.status = 'done' AND r.finished_at IS NOT NULL
+          GROUP BY 1, 2`,
+        [schools],
+      );
+      const out = new Map<string, { system: string; at: string }[]>();
+      for (const r of res.rows) {
+        const list = out.get(r.school) ?? [];
+        list.push({ system: r.system, at: new Date(r.at).toISOString() });
+        out.set(r.school, list);
+      }
+      return out;
+    },
+
+    /** How many current records of `entity` these schools hold in `schoolYear`. */
+    async yearCounts(
+      entity: EntityName,
+      schools: readonly string[],
+      schoolYear: string,
+    ): Promise<Map<string, number>> {
+      const t = TABLES[entity];
+      const res = await q.query<{ scope: string; n: number }>(
+        `SELECT ${t.scope} AS scope, count(*)::int AS n FROM ${t.table}
+          WHERE ${t.scope} = ANY($1::text[]) AND data ->> 'schoolYear' = $2 AND deleted_at IS NULL
+          GROUP BY 1`,
+        [schools, schoolYear],
+      );
+      return new Map(res.rows.map((r) => [r.scope, r.n]));
+    },
+
+    /** Current students born on these dates without a personal ID (candidates for probable duplicates). */
+    async studentsBornOn(
+      dates: readonly string[],
+    ): Promise<{ key: string; schoolCode: string; data: unknown }[]> {
+      const res = await q.query<{ key: string; scope: string; data: unknown }>(
+        `SELECT student_code AS key, school_code AS scope, data FROM truc.students
+          WHERE data ->> 'birthDate' = ANY($1::text[]) AND deleted_at IS NULL`,
+        [dates],
+      );
+      return res.rows.map((r) => ({ key: r.key, schoolCode: r.scope, data: r.data }));
+    },
+
+    /** Replaces the last verdict of these records (one statement). */
+    async saveVerdicts(
+      entity: EntityName,
+      batchId: string,
+      checkedAt: Date,
+      verdicts: readonly Verdict[],
+    ): Promise<void> {
+      if (verdicts.length === 0) return;
+      await q.query(
+        `INSERT INTO truc.quality_records (entity, record_key, school_code, accepted, checked_at, batch_id, findings)
+         SELECT $1, v.key, v.school, v.accepted, $2, $3, v.findings
+           FROM unnest($4::text[], $5::text[], $6::boolean[], $7::jsonb[]) AS v(key, school, accepted, findings)
+         ON CONFLICT (entity, record_key) DO UPDATE SET
+           school_code = EXCLUDED.school_code, accepted = EXCLUDED.accepted, checked_at = EXCLUDED.checked_at,
+           batch_id = EXCLUDED.batch_id, findings = EXCLUDED.findings`,
+        [
+          entity,
+          checkedAt,
+          batchId,
+          verdicts.map((v) => v.recordKey),
+          verdicts.map((v) => v.schoolCode),
+          verdicts.map((v) => v.accepted),
+          verdicts.map((v) => JSON.stringify(v.findings)),
+        ],
+      );
+    },
+
+    /** Findings of a school's records (their last verdicts), filtered, in a stable order. */
+    async schoolFindings(
+      schoolCode: string,
+      filter: FindingFilter,
+      limit: number,
+      offset: number,
+    ): Promise<{ total: number; items: SchoolFindingRow[] }> {
+      const res = await q.query<{
+        entity: EntityName;
+        record_key: string;
+        accepted: boolean;
+        checked_at: Date;
+        f: VerdictFinding;
+        total: number;
+      }>(
+        `SELECT r.entity, r.record_key, r.accepted, r.checked_at, f, count(*) OVER ()::int AS total
+           FROM truc.quality_records r, jsonb_array_elements(r.findings) AS f
+          WHERE r.school_code = $1
+            AND ($2::text IS NULL OR f ->> 'rule' = $2)
+            AND ($3::text IS NULL OR f ->> 'criterion' = $3)
+            AND ($4::text IS NULL OR f ->> 'severity' = $4)
+            AND ($5::text IS NULL OR r.entity = $5)
+          ORDER BY r.entity, r.record_key, f ->> 'rule', f ->> 'pointer'
+          LIMIT $6 OFFSET $7`,
+        [
+          schoolCode,
+          filter.rule ?? null,
+          filter.criterion ?? null,
+          filter.severity ?? null,
+          filter.entity ?? null,
+          limit,
+          offset,
+        ],
+      );
+      return {
+        total: res.rows[0]?.total ?? 0,
+        items: res.rows.map((r) => ({
+          ...r.f,
+          entity: r.entity,
+          recordKey: r.record_key,
+          accepted: r.accepted,
+          checkedAt: r.checked_at,
+        })),
+      };
+    },
+  };
+}

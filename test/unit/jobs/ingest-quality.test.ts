@@ -1,0 +1,166 @@
+/**
+ * The ingest runs the whole quality engine (issue 8) on a real in-memory database: the city's policy
+ * from config, catalogue findings from every format judged alike, repairs stored, store-backed rules
+ * (a child active at two schools, a probable duplicate stored elsewhere) fed by a fixed number of
+ * queries whatever the batch size, and the last verdict of every record kept for scorecards.
+ */
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { queueBatch } from '../../../src/jobs/contracts.js';
+import { ingestJob } from '../../../src/jobs/ingest.js';
+import type { Queryable } from '../../../src/store/db.js';
+import { createBatchesRepo } from '../../../src/store/batches.js';
+import { createQualityRepo } from '../../../src/store/quality.js';
+import { student, S1, S2 } from '../../helpers/api.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
+import { openWork, runOf, testContext, type TestContext } from './fixtures.js';
+
+/** A full, clean student (parents, phone, commune, personal ID matching sex and birth year). */
+const full = (code: string, school = S1, personalId = '079219000001') => ({
+  ...student(code, school),
+  personalId,
+  residenceCommuneCode: '26734',
+  fatherName: 'Nguyễn Văn Hùng',
+  motherName: 'Lê Thị Lan',
+  phone: '0903123456',
+  classCode: `${school}-1A`,
+});
+
+describe('ingest: the whole quality engine', () => {
+  let ctx: TestContext;
+  let queries = 0;
+  beforeAll(async () => {
+    ctx = await testContext();
+    // Counts the queries made inside the ingest's transaction.
+    const tx = ctx.db.tx.bind(ctx.db);
+    ctx.db.tx = (fn) =>
+      tx((q: Queryable) =>
+        fn({
+          query: (sql: string, params?: readonly unknown[]) => {
+            queries++;
+            return q.query(sql, params);
+          },
+        }),
+      );
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  async function ingest(
+    records: unknown[],
+    opts: { school?: string; format?: string; policy?: Record<string, Record<string, string>> } = {},
+  ) {
+    const batchId = randomUUID();
+    await ctx.db.tx((q) =>
+      queueBatch(q, {
+        id: batchId,
+        clientId: 'vendor-1',
+        schoolCode: opts.school ?? S1,
+        entity: 'students',
+        format: opts.format ?? 'canonical',
+        records,
+      }),
+    );
+    const row = (await openWork(ctx.db)).find((r) => r.payload.batchId === batchId)!;
+    const config = opts.policy ? loadConfig({ env: { TRUC_PROFILE: 'test' } }) : ctx.config;
+    const run = {
+      ...ctx,
+      config: opts.policy ? { ...config, quality: { ...config.quality, policy: opts.policy } } : config,
+    };
+    queries = 0;
+    const result = await ingestJob.run(run, row.payload, runOf('ingest', 'ingest-batch', row.id));
+    const findings = await createBatchesRepo(ctx.db).findings(batchId, 1000, 0);
+    return { batchId, result, findings, queries };
+  }
+
+  it('reports what the sender must learn: a name in upper case repaired and stored, age vs grade', async () => {
+    const { result, findings } = await ingest([
+      { ...full('Q1'), fullName: 'NGUYỄN VĂN AN' },
+      { ...full('Q2', S1, '079224000002'), birthDate: '2024-02-02', grade: '12' },
+    ]);
+    expect(result).toMatchObject({ accepted: 2, rejected: 0 });
+    const rules = findings.map((f) => [f.recordIndex, f.rule]);
+    expect(rules).toContainEqual([0, 'SACH_NAME_CASE']);
+    expect(rules).toContainEqual([1, 'DUNG_AGE_FOR_GRADE']);
+    const stored = await ctx.db.rows<{ data: { fullName: string } }>('truc.students', "student_code = 'Q1'");
+    expect(stored[0]!.data.fullName).toBe('Nguyễn Văn An');
+    // Hints in both languages are stored with the finding; no personal data as a value.
+    const nameCase = findings.find((f) => f.rule === 'SACH_NAME_CASE')!;
+    expect(nameCase.hintVi && nameCase.hintEn).toBeTruthy();
+    expect(nameCase.value).toBeNull();
+  });
+
+  it('a legacy ID is the same finding in canonical and SMAS format; the policy in config decides if it blocks', async () => {
+    const smas = {
+      MaHocSinh: 'Q4',
+      HoVaTen: 'Trần Thị Mai',
+      NgaySinh: '04/03/2019',
+      GioiTinh: 'Nữ',
+      DanToc: 'Kinh',
+      TrangThai: 'Đang học',
+      KhoiHoc: '1',
+      SoCCCD: '023456789',
+    };
+    const canonical = await ingest([{ ...full('Q3'), personalId: '023 456 789' }]);
+    const native = await ingest([smas], { format: 'smas' });
+    for (const r of [canonical, native]) {
+      expect(r.result).toMatchObject({ accepted: 1, rejected: 0 });
+      expect(r.findings.find((f) => f.rule === 'DUNG_PERSONAL_ID_LEGACY')).toMatchObject({
+        severity: 'warning',
+        criterion: 'dung',
+      });
+    }
+    const policy = { students: { DUNG_PERSONAL_ID_LEGACY: 'error' } };
+    const strictCanonical = await ingest([{ ...full('Q5'), personalId: '023456789' }], { policy });
+    const strictNative = await ingest([{ ...smas, MaHocSinh: 'Q6' }], { format: 'smas', policy });
+    for (const r of [strictCanonical, strictNative]) {
+      expect(r.result).toMatchObject({ accepted: 0, rejected: 1 });
+      expect(r.findings.find((f) => f.rule === 'DUNG_PERSONAL_ID_LEGACY')?.severity).toBe('error');
+    }
+  });
+
+  it('a child active at two schools, a probable duplicate stored elsewhere', async () => {
+    await ingest([full('A1', S1, '079219000111'), { ...full('A2', S1), personalId: undefined }]);
+    const { findings, result } = await ingest(
+      [{ ...full('B1', S2, '079219000111') }, { ...full('B2', S2, '079219000222') }],
+      { school: S2 },
+    );
+    expect(result).toMatchObject({ accepted: 2 });
+    expect(findings.filter((f) => f.rule === 'SACH_ACTIVE_AT_TWO_SCHOOLS').map((f) => f.recordIndex)).toEqual(
+      [0],
+    );
+    // A2 (same name, birth date and father as both) has no personal ID: both are probable duplicates.
+    expect(
+      findings.filter((f) => f.rule === 'SACH_PROBABLE_DUPLICATE_STORED').map((f) => f.recordIndex),
+    ).toEqual([0, 1]);
+  });
+
+  it('makes the same number of queries for 3 records and for 300', async () => {
+    const small = await ingest(
+      Array.from({ length: 3 }, (_, i) => full(`N${i}`, S1, `07921900${String(1000 + i)}`)),
+    );
+    const big = await ingest(
+      Array.from({ length: 300 }, (_, i) => full(`M${i}`, S1, `07921900${String(2000 + i)}`)),
+    );
+    expect(small.result.accepted).toBe(3);
+    expect(big.result.accepted).toBe(300);
+    expect(big.queries).toBe(small.queries);
+  });
+
+  it('keeps the last verdict of every record with its findings (no personal data)', async () => {
+    const { batchId } = await ingest([
+      { ...full('V1'), fullName: 'NGUYỄN VĂN AN' },
+      { ...full('V2'), birthDate: '2019-02-30' },
+    ]);
+    const rows = await ctx.db.rows<{
+      record_key: string;
+      accepted: boolean;
+      batch_id: string;
+      findings: { rule: string }[];
+    }>('truc.quality_records', "record_key IN ('V1', 'V2') ORDER BY record_key");
+    expect(rows.map((r) => [r.record_key, r.accepted, r.batch_id])).toEqual([['V1', true, batchId]]);
+    expect(rows[0]!.findings.map((f) => f.rule)).toContain('SACH_NAME_CASE');
+    const listed = await createQualityRepo(ctx.db).schoolFindings(S1, { rule: 'SACH_NAME_CASE' }, 100, 0);
+    expect(listed.items.map((i) => i.recordKey)).toContain('V1');
+    expect(JSON.stringify(listed.items)).not.toContain('NGUYỄN');
+  });
+});
