@@ -30,6 +30,7 @@ import oauthRoutes from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
 import readRoutes from './api/routes/records.js';
+import webhookRoutes from './api/routes/webhooks.js';
 
 export interface AppDeps {
   config: Config;
@@ -173,5 +174,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(syncRoutes, { db: deps.db });
   await app.register(deadLetterRoutes, { db: deps.db });
   await app.register(readRoutes, { db: deps.db });
+  await app.register(webhookRoutes, {
+    db: deps.db,
+    policy: deps.config.webhooks,
+    maxSubscriptions: deps.config.webhooks.maxSubscriptions,
+  });
   return app as unknown as FastifyInstance;
 }

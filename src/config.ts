@@ -424,6 +424,22 @@ export const ConfigSchema = z
       } satisfies Record<SystemName, z.ZodType>)
       .strict()
       .prefault({}),
+    /** issue 9: webhooks to vendors' systems (src/jobs/webhook-deliver.ts). */
+    webhooks: z
+      .object({
+        /** Time for a receiver to answer one delivery. */
+        timeoutMs: z.number().int().positive().max(60_000).default(10_000),
+        /** Attempts per delivery (exponential backoff from jobs.backoffMs, capped at an hour). */
+        maxAttempts: z.number().int().positive().max(50).default(12),
+        /** http:// URLs (default: https only). */
+        allowHttp: z.boolean().default(false),
+        /** Receivers on loopback, private or link-local addresses (default: refused, against SSRF). */
+        allowPrivateNetworks: z.boolean().default(false),
+        /** Subscriptions per client. */
+        maxSubscriptions: z.number().int().positive().max(100).default(10),
+      })
+      .strict()
+      .prefault({}),
     pcgd: PcgdSchema.prefault({}),
     // Operations (issue 11): metrics ports of the roles that do not serve the API, build identity.
     observability: z

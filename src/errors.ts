@@ -270,6 +270,19 @@ export const ERRORS = {
     'Con trỏ phân trang không hợp lệ hoặc đã hết hạn; hãy bắt đầu lại từ đầu.',
     'The paging cursor is invalid or has expired; start again from the beginning.',
   ),
+  // issue 9: webhooks
+  ERR_WEBHOOK_URL: def(
+    400,
+    false,
+    'Địa chỉ nhận webhook không được chấp nhận (cần https, không trỏ vào mạng nội bộ).',
+    'The webhook URL is not accepted (https, and not on a private network).',
+  ),
+  ERR_WEBHOOK_LIMIT: def(
+    409,
+    false,
+    'Đã đạt số đăng ký webhook tối đa của ứng dụng này.',
+    'This client already has the most webhook subscriptions allowed.',
+  ),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -63,6 +63,34 @@ export const pcgdSubmit = {
   payload: z.object({ reportId: Id }),
 } satisfies JobContract<unknown>;
 
+/**
+ * Turn one event into deliveries to every subscription that hears it (issue 9). Rows are written by the
+ * triggers of migration 036: `batch.finished` carries a batch id; `master-data.changed` a school,
+ * entity, count and the change-feed position before its first change.
+ */
+export const webhookFanout = {
+  queue: 'webhooks',
+  name: 'webhook-fanout',
+  payload: z.discriminatedUnion('event', [
+    z.object({ event: z.literal('batch.finished'), batchId: z.uuid() }),
+    z.object({
+      event: z.literal('master-data.changed'),
+      schoolCode: z.string().min(1).max(32),
+      entity: z.string().min(1).max(32),
+      count: z.number().int().positive(),
+      tx: z.string().regex(/^\d{1,20}$/),
+      seq: z.string().regex(/^\d{1,20}$/),
+    }),
+  ]),
+} satisfies JobContract<unknown>;
+
+/** Send one webhook delivery, signed the Standard Webhooks way; retried with backoff. */
+export const webhookDeliver = {
+  queue: 'webhooks',
+  name: 'webhook-deliver',
+  payload: z.object({ deliveryId: z.uuid() }),
+} satisfies JobContract<unknown>;
+
 export type PayloadOf<J extends JobContract<unknown>> = z.output<J['payload']>;
 
 /** Queues a job: writes its outbox row in the caller's transaction. Returns the row id. */

@@ -11,6 +11,8 @@ import { pcgdComputeJob } from './pcgd-compute.js';
 import { pcgdSubmitJob } from './pcgd-submit.js';
 import { pullPageJob } from './pull.js';
 import { pushSetJob } from './push.js';
+import { webhookDeliverJob } from './webhook-deliver.js';
+import { webhookFanoutJob } from './webhook-fanout.js';
 
 /** A job as the registry holds it: whatever it needs of the worker's context, WorkerContext has. */
 export type RegisteredJob = Pick<
@@ -24,7 +26,15 @@ export type RegisteredJob = Pick<
  */
 export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
   const targets = Object.keys(ctx.targets) as SystemName[];
-  return [ingestJob, pullPageJob, ...targets.map(pushSetJob), pcgdComputeJob, pcgdSubmitJob];
+  return [
+    ingestJob,
+    pullPageJob,
+    ...targets.map(pushSetJob),
+    pcgdComputeJob,
+    pcgdSubmitJob,
+    webhookFanoutJob,
+    webhookDeliverJob,
+  ];
 }
 
 /** One queue as a worker serves it: its jobs by name, concurrency and rate limit. */

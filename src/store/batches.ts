@@ -171,6 +171,14 @@ export function createBatchesRepo(q: Queryable) {
         ],
       );
     },
+    /** Findings of a batch by severity (what a findings.ready webhook tells). */
+    async batchFindingCounts(batchId: string): Promise<Record<string, number>> {
+      const res = await q.query<{ severity: string; n: number }>(
+        'SELECT severity, count(*)::int AS n FROM truc.findings WHERE batch_id = $1 GROUP BY severity',
+        [batchId],
+      );
+      return Object.fromEntries(res.rows.map((r) => [r.severity, r.n]));
+    },
     /** A batch's findings in record order, optionally filtered by rule, criterion and severity. */
     async findings(
       batchId: string,

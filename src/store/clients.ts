@@ -5,7 +5,7 @@ export type Role = (typeof ROLES)[number];
 
 /** Scopes each role gets when `clients add` names none. */
 export const DEFAULT_SCOPES: Record<Role, readonly string[]> = {
-  vendor: ['batches:write', 'batches:read', 'records:read'],
+  vendor: ['batches:write', 'batches:read', 'records:read', 'webhooks'],
   'pcgd-officer': ['pcgd:read', 'pcgd:write', 'batches:read'],
   'city-admin': ['batches:read', 'records:read', 'admin'],
   auditor: ['audit:read'],

@@ -31,6 +31,14 @@ export interface ChangePosition {
   seq: string;
 }
 
+/** An opaque paging cursor: base64url of a small JSON object (decoding is the API's, which refuses others). */
+export function encodeCursor(value: Record<string, string>): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+/** The change-feed cursor of a position: the feed resumes after it. */
+export const changeCursor = (p: ChangePosition): string => encodeCursor({ t: p.tx, s: p.seq });
+
 export function createReadsRepo(q: Queryable) {
   return {
     /** One live record of a school; undefined when absent, deleted or in another school. */

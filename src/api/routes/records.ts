@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import {
+  changeCursor,
   createReadsRepo,
+  encodeCursor,
   type ChangePosition,
   type ReadableEntity,
   type StoredRecord,
@@ -93,10 +95,6 @@ const ChangesQuery = z
   .strict();
 
 const ETagHeaders = z.object({ 'if-none-match': z.string().max(256).optional() });
-
-function encodeCursor(value: Record<string, string>): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
 
 /** Decodes a cursor this API issued; anything else is ERR_INVALID_CURSOR, never a 500. */
 function decodeCursor<T>(raw: string | undefined, shape: z.ZodType<T>): T | undefined {
@@ -276,9 +274,7 @@ const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(
           url: r.op === 'delete' ? null : recordUrl(r.entity, r.schoolCode, r.key),
         })),
         // At the end the same cursor comes back: poll with it later for what happens next.
-        nextCursor: last
-          ? encodeCursor({ t: last.tx, s: last.seq })
-          : (cursor ?? encodeCursor({ t: '0', s: '0' })),
+        nextCursor: last ? changeCursor(last) : (cursor ?? changeCursor({ tx: '0', seq: '0' })),
       };
     },
   );

@@ -1,0 +1,113 @@
+/**
+ * Webhook receivers (issue 9): vendors' own HTTPS endpoints. Transport only: the receiver URL policy
+ * (scheme, no private networks unless allowed, checked again on every send against DNS answers, so a
+ * name that later resolves inward is refused too) and one signed POST per delivery, the Standard
+ * Webhooks way (webhook-id, webhook-timestamp, webhook-signature = HMAC-SHA256 over id.timestamp.body,
+ * by the `standardwebhooks` library). Never follows redirects; never logs bodies or secrets.
+ */
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import axios from 'axios';
+import ipaddr from 'ipaddr.js';
+import { Webhook } from 'standardwebhooks';
+
+export interface ReceiverPolicy {
+  allowHttp: boolean;
+  allowPrivateNetworks: boolean;
+}
+
+/** Why a URL cannot receive webhooks (English, for the problem detail), or undefined when it can. */
+export function receiverUrlProblem(raw: string, policy: ReceiverPolicy): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'not an absolute URL';
+  }
+  if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) {
+    return policy.allowHttp ? 'the scheme must be https or http' : 'the scheme must be https';
+  }
+  if (url.username || url.password) return 'credentials in the URL are not allowed';
+  if (url.hash) return 'a fragment is not allowed';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (ipaddr.isValid(host) && !policy.allowPrivateNetworks && !isPublic(host)) {
+    return 'private, loopback and link-local addresses are not allowed';
+  }
+  if (!policy.allowPrivateNetworks && (host === 'localhost' || host.endsWith('.localhost'))) {
+    return 'private, loopback and link-local addresses are not allowed';
+  }
+  return undefined;
+}
+
+function isPublic(address: string): boolean {
+  const parsed = ipaddr.process(address); // IPv4-mapped IPv6 → IPv4
+  return parsed.range() === 'unicast';
+}
+
+/** A new signing secret in the Standard Webhooks format (`whsec_` + base64 of 32 random bytes). */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export interface SendInput {
+  url: string;
+  secret: string;
+  /** The delivery's id: the same on every attempt, so receivers deduplicate. */
+  id: string;
+  /** The event type, e.g. `batch.finished`. */
+  type: string;
+  data: Record<string, unknown>;
+  timeoutMs: number;
+  policy: ReceiverPolicy;
+  now?: Date;
+}
+
+export type SendResult =
+  | { ok: true; status: number }
+  | { ok: false; status: number | null; error: string; permanent: boolean; retryAfterMs?: number };
+
+/** Sends one delivery. Any 2xx is delivered; anything else is a failure to retry (or a refusal). */
+export async function sendWebhook(input: SendInput): Promise<SendResult> {
+  const problem = receiverUrlProblem(input.url, input.policy);
+  if (problem) return { ok: false, status: null, error: problem, permanent: true };
+  if (!input.policy.allowPrivateNetworks) {
+    const host = new URL(input.url).hostname.replace(/^\[|\]$/g, '');
+    const answers = await lookup(host, { all: true }).catch(() => []);
+    if (answers.length === 0)
+      return { ok: false, status: null, error: 'the host does not resolve', permanent: false };
+    if (answers.some((a) => !isPublic(a.address))) {
+      return { ok: false, status: null, error: 'the host resolves to a private address', permanent: true };
+    }
+  }
+  const now = input.now ?? new Date();
+  const body = JSON.stringify({ type: input.type, timestamp: now.toISOString(), data: input.data });
+  const signature = new Webhook(input.secret).sign(input.id, now, body);
+  try {
+    const res = await axios.post(input.url, body, {
+      timeout: input.timeoutMs,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: 'text',
+      maxContentLength: 64 * 1024,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'truc-webhooks/1',
+        'webhook-id': input.id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+    });
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+    const retryAfter = Number(res.headers['retry-after']);
+    return {
+      ok: false,
+      status: res.status,
+      error: `the receiver answered ${res.status}`,
+      permanent: false,
+      ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'ERR_NETWORK';
+    return { ok: false, status: null, error: `no answer (${code})`, permanent: false };
+  }
+}

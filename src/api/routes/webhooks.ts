@@ -1,0 +1,243 @@
+/**
+ * Webhook subscriptions (issue 9): a client subscribes a URL to events of its schools, lists and
+ * removes its subscriptions, reads each one's deliveries and sends itself a test ping. A client sees
+ * only its own subscriptions (another's answers 404). The signing secret is shown once, at creation.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { newWebhookSecret, receiverUrlProblem, type ReceiverPolicy } from '../../adapters/webhook/client.js';
+import { appendAudit } from '../../audit/chain.js';
+import { AppError } from '../../errors.js';
+import { enqueue, webhookDeliver } from '../../jobs/contracts.js';
+import type { Db } from '../../store/db.js';
+import {
+  createWebhooksRepo,
+  WEBHOOK_EVENTS,
+  type Delivery,
+  type Subscription,
+} from '../../store/webhooks.js';
+import { principalOf } from '../plugins/auth.js';
+import { ProblemSchema } from '../problem.js';
+
+const SubscriptionBody = z
+  .object({
+    url: z.string().max(2048).meta({ description: 'HTTPS URL nhận sự kiện / the receiver URL' }),
+    events: z
+      .array(z.enum(WEBHOOK_EVENTS))
+      .min(1)
+      .max(WEBHOOK_EVENTS.length)
+      .refine((e) => new Set(e).size === e.length, { message: 'sự kiện lặp lại / repeated event' }),
+  })
+  .strict()
+  .meta({ id: 'WebhookSubscriptionRequest' });
+
+const SubscriptionView = z
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    events: z.array(z.string()),
+    disabled: z.boolean(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'WebhookSubscription' });
+
+const Created = SubscriptionView.extend({
+  secret: z.string().meta({
+    description: 'Khoá ký (chỉ hiện một lần) / the Standard Webhooks signing secret, shown once',
+  }),
+}).meta({ id: 'WebhookSubscriptionCreated' });
+
+const DeliveryView = z
+  .object({
+    id: z.uuid(),
+    event: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    lastStatus: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    payload: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+const IdParams = z.object({ id: z.uuid() }).strict();
+const PageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  })
+  .strict();
+
+const view = (s: Subscription) => ({
+  id: s.id,
+  url: s.url,
+  events: s.events,
+  disabled: s.disabled,
+  createdAt: s.createdAt.toISOString(),
+});
+
+const deliveryView = (d: Delivery) => ({
+  id: d.id,
+  event: d.event,
+  status: d.status,
+  attempts: d.attempts,
+  lastStatus: d.lastStatus,
+  lastError: d.lastError,
+  createdAt: d.createdAt.toISOString(),
+  finishedAt: d.finishedAt ? d.finishedAt.toISOString() : null,
+  payload: d.payload,
+});
+
+const common = { tags: ['webhooks'], security: [{ bearerAuth: [] }] };
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
+
+export interface WebhookRouteOptions {
+  db: Db;
+  policy: ReceiverPolicy;
+  maxSubscriptions: number;
+}
+
+const webhookRoutes: FastifyPluginAsyncZod<WebhookRouteOptions> = async function webhookRoutes(app, opts) {
+  const hooks = createWebhooksRepo(opts.db);
+
+  app.post(
+    '/v1/webhooks',
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        ...common,
+        operationId: 'createWebhook',
+        summary: 'Đăng ký nhận sự kiện / Subscribe a URL to events',
+        body: SubscriptionBody,
+        response: { 201: Created, ...errors, 409: ProblemSchema },
+      },
+    },
+    async function createWebhook(request, reply) {
+      const p = principalOf(request);
+      const { url, events } = request.body;
+      const problem = receiverUrlProblem(url, opts.policy);
+      if (problem) throw new AppError('ERR_WEBHOOK_URL', problem);
+      const secret = newWebhookSecret();
+      const created = await opts.db.tx(async (q) => {
+        const repo = createWebhooksRepo(q);
+        if ((await repo.list(p.clientId)).length >= opts.maxSubscriptions)
+          throw new AppError('ERR_WEBHOOK_LIMIT');
+        const s = await repo.subscribe({ id: randomUUID(), clientId: p.clientId, url, events, secret });
+        await appendAudit(q, [
+          {
+            actor: p.clientId,
+            action: 'webhook.subscribed',
+            subject: `webhook:${s.id}`,
+            details: { events },
+          },
+        ]);
+        return s;
+      });
+      void reply.header('location', `/v1/webhooks/${created.id}`);
+      return reply.code(201).send({ ...view(created), secret });
+    },
+  );
+
+  app.get(
+    '/v1/webhooks',
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        ...common,
+        operationId: 'listWebhooks',
+        summary: 'Các đăng ký của bạn / Your subscriptions',
+        response: { 200: z.object({ items: z.array(SubscriptionView) }), ...errors },
+      },
+    },
+    async function listWebhooks(request) {
+      return { items: (await hooks.list(principalOf(request).clientId)).map(view) };
+    },
+  );
+
+  app.delete(
+    '/v1/webhooks/:id',
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        ...common,
+        operationId: 'deleteWebhook',
+        summary: 'Huỷ đăng ký / Unsubscribe',
+        params: IdParams,
+        response: { 204: z.null().describe('Đã huỷ / Removed'), ...errors, 404: ProblemSchema },
+      },
+    },
+    async function deleteWebhook(request, reply) {
+      const p = principalOf(request);
+      await opts.db.tx(async (q) => {
+        if (!(await createWebhooksRepo(q).remove(p.clientId, request.params.id)))
+          throw new AppError('ERR_NOT_FOUND');
+        await appendAudit(q, [
+          {
+            actor: p.clientId,
+            action: 'webhook.unsubscribed',
+            subject: `webhook:${request.params.id}`,
+            details: {},
+          },
+        ]);
+      });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/webhooks/:id/deliveries',
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        ...common,
+        operationId: 'listWebhookDeliveries',
+        summary: 'Lịch sử gửi của một đăng ký / A subscription’s deliveries, newest first',
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: z.object({ items: z.array(DeliveryView) }), ...errors, 404: ProblemSchema },
+      },
+    },
+    async function listDeliveries(request) {
+      const s = await hooks.get(principalOf(request).clientId, request.params.id);
+      if (!s) throw new AppError('ERR_NOT_FOUND');
+      const { limit, offset } = request.query;
+      return { items: (await hooks.deliveries(s.id, limit, offset)).map(deliveryView) };
+    },
+  );
+
+  app.post(
+    '/v1/webhooks/:id/ping',
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        ...common,
+        operationId: 'pingWebhook',
+        summary: 'Gửi thử một sự kiện webhook.ping / Send a test webhook.ping',
+        params: IdParams,
+        response: {
+          202: z.object({ deliveryId: z.uuid(), deliveriesUrl: z.string() }),
+          ...errors,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async function pingWebhook(request, reply) {
+      const s = await hooks.get(principalOf(request).clientId, request.params.id);
+      if (!s) throw new AppError('ERR_NOT_FOUND');
+      const deliveryId = randomUUID();
+      await opts.db.tx(async (q) => {
+        await createWebhooksRepo(q).addDelivery({
+          id: deliveryId,
+          subscriptionId: s.id,
+          event: 'webhook.ping',
+          payload: { subscriptionId: s.id },
+        });
+        await enqueue(q, webhookDeliver, { deliveryId });
+      });
+      return reply.code(202).send({ deliveryId, deliveriesUrl: `/v1/webhooks/${s.id}/deliveries` });
+    },
+  );
+};
+export default webhookRoutes;

@@ -1,0 +1,151 @@
+/**
+ * Webhook subscriptions and their deliveries (issue 9, migration 036). Events reach the
+ * webhook-fanout job as outbox rows written by triggers; this repository finds who hears an event and
+ * keeps each delivery's state.
+ */
+import type { Queryable } from './db.js';
+
+export const WEBHOOK_EVENTS = ['batch.finished', 'findings.ready', 'master-data.changed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number] | 'webhook.ping';
+
+export interface Subscription {
+  id: string;
+  clientId: string;
+  url: string;
+  events: string[];
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export interface Delivery {
+  id: string;
+  subscriptionId: string;
+  event: string;
+  payload: Record<string, unknown>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+/** A delivery with what sending it needs. */
+export interface DeliveryToSend extends Delivery {
+  url: string;
+  secret: string;
+  subscriptionDisabled: boolean;
+}
+
+const subCols = (t: string) =>
+  `${t}.id, ${t}.client_id AS "clientId", ${t}.url, ${t}.events, ${t}.disabled, ${t}.created_at AS "createdAt"`;
+const SUB_COLS = subCols('truc.webhook_subscriptions');
+const DELIVERY_COLS = `d.id, d.subscription_id AS "subscriptionId", d.event, d.payload, d.status, d.attempts,
+  d.last_status AS "lastStatus", d.last_error AS "lastError", d.created_at AS "createdAt",
+  d.finished_at AS "finishedAt"`;
+
+export function createWebhooksRepo(q: Queryable) {
+  return {
+    async subscribe(s: {
+      id: string;
+      clientId: string;
+      url: string;
+      events: readonly string[];
+      secret: string;
+    }) {
+      const res = await q.query<Subscription>(
+        `INSERT INTO truc.webhook_subscriptions (id, client_id, url, events, secret)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${SUB_COLS}`,
+        [s.id, s.clientId, s.url, [...s.events], s.secret],
+      );
+      return res.rows[0]!;
+    },
+    async list(clientId: string): Promise<Subscription[]> {
+      const res = await q.query<Subscription>(
+        `SELECT ${SUB_COLS} FROM truc.webhook_subscriptions WHERE client_id = $1 ORDER BY created_at, id`,
+        [clientId],
+      );
+      return res.rows;
+    },
+    /** A subscription of this client (undefined for another client's: its existence is not told). */
+    async get(clientId: string, id: string): Promise<Subscription | undefined> {
+      const res = await q.query<Subscription>(
+        `SELECT ${SUB_COLS} FROM truc.webhook_subscriptions WHERE id = $1 AND client_id = $2`,
+        [id, clientId],
+      );
+      return res.rows[0];
+    },
+    async remove(clientId: string, id: string): Promise<boolean> {
+      const res = await q.query('DELETE FROM truc.webhook_subscriptions WHERE id = $1 AND client_id = $2', [
+        id,
+        clientId,
+      ]);
+      return (res.rowCount ?? 0) > 0;
+    },
+    /** Active subscriptions to `event` of the client that made a batch. */
+    async forClient(clientId: string, event: string): Promise<Subscription[]> {
+      const res = await q.query<Subscription>(
+        `SELECT ${SUB_COLS} FROM truc.webhook_subscriptions
+          WHERE client_id = $1 AND NOT disabled AND $2 = ANY (events) ORDER BY id`,
+        [clientId, event],
+      );
+      return res.rows;
+    },
+    /** Active subscriptions to `event` of enabled clients that serve `schoolCode`. */
+    async forSchool(schoolCode: string, event: string): Promise<Subscription[]> {
+      const res = await q.query<Subscription>(
+        `SELECT ${subCols('s')} FROM truc.webhook_subscriptions s
+           JOIN truc.api_clients c ON c.id = s.client_id
+          WHERE NOT s.disabled AND NOT c.disabled AND $2 = ANY (s.events) AND $1 = ANY (c.schools)
+          ORDER BY s.id`,
+        [schoolCode, event],
+      );
+      return res.rows;
+    },
+    /** Adds a delivery; false when one with this id exists already. */
+    async addDelivery(d: {
+      id: string;
+      subscriptionId: string;
+      event: string;
+      payload: Record<string, unknown>;
+    }): Promise<boolean> {
+      const res = await q.query(
+        `INSERT INTO truc.webhook_deliveries (id, subscription_id, event, payload) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING`,
+        [d.id, d.subscriptionId, d.event, JSON.stringify(d.payload)],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+    async toSend(id: string): Promise<DeliveryToSend | undefined> {
+      const res = await q.query<DeliveryToSend>(
+        `SELECT ${DELIVERY_COLS}, s.url, s.secret, s.disabled AS "subscriptionDisabled"
+           FROM truc.webhook_deliveries d JOIN truc.webhook_subscriptions s ON s.id = d.subscription_id
+          WHERE d.id = $1`,
+        [id],
+      );
+      return res.rows[0];
+    },
+    /** Records one attempt; `status` other than 'pending' closes the delivery. */
+    async attempted(
+      id: string,
+      outcome: { status: Delivery['status']; httpStatus: number | null; error: string | null },
+    ): Promise<void> {
+      await q.query(
+        `UPDATE truc.webhook_deliveries
+            SET attempts = attempts + 1, last_status = $2, last_error = $3, status = $4,
+                finished_at = CASE WHEN $4 = 'pending' THEN NULL ELSE now() END
+          WHERE id = $1`,
+        [id, outcome.httpStatus, outcome.error, outcome.status],
+      );
+    },
+    async deliveries(subscriptionId: string, limit: number, offset: number): Promise<Delivery[]> {
+      const res = await q.query<Delivery>(
+        `SELECT ${DELIVERY_COLS} FROM truc.webhook_deliveries d
+          WHERE d.subscription_id = $1 ORDER BY d.created_at DESC, d.id LIMIT $2 OFFSET $3`,
+        [subscriptionId, limit, offset],
+      );
+      return res.rows;
+    },
+  };
+}
+export type WebhooksRepo = ReturnType<typeof createWebhooksRepo>;

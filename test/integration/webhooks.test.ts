@@ -1,0 +1,275 @@
+/**
+ * Webhooks end to end over PostgreSQL and real HTTP on loopback (issue 9): a vendor subscribes; a
+ * finished batch and a change to one of its schools raise events (database triggers → outbox rows);
+ * the fan-out and delivery jobs send them signed the Standard Webhooks way to a receiver that verifies
+ * each with the library; a failing receiver is retried until it answers; another vendor hears nothing;
+ * deliveries are listed; a ping works; bad subscriptions are refused and change nothing.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookDeliverJob } from '../../src/jobs/webhook-deliver.js';
+import { webhookFanoutJob } from '../../src/jobs/webhook-fanout.js';
+import type { JobRun } from '../../src/jobs/define.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { createBatchesRepo } from '../../src/store/batches.js';
+import {
+  bearer,
+  expectProblem,
+  goodBody,
+  OTHER,
+  S1,
+  startApiHarness,
+  student,
+  type ApiHarness,
+} from '../helpers/api.js';
+import { backends } from '../helpers/env.js';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let h: ApiHarness;
+let receiver: Server;
+let url: string;
+const received: Received[] = [];
+/** Answers 500 this many times before answering 204. */
+let failNext = 0;
+
+beforeAll(async () => {
+  h = await startApiHarness(backends()[2]!); // PostgreSQL; the jobs are run here, one by one
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (failNext > 0) {
+        failNext -= 1;
+        res.writeHead(500).end();
+        return;
+      }
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+}, 120_000);
+afterAll(async () => {
+  await new Promise((resolve) => receiver?.close(resolve));
+  await h?.close();
+});
+
+const ctx = () => ({ db: h.env.deps.db, logger: pino({ level: 'silent' }), config: h.env.config });
+const run = (outboxId: number | undefined): JobRun => ({
+  id: undefined,
+  queue: 'webhooks',
+  name: 'x',
+  attempt: 1,
+  outboxId,
+});
+
+/** Runs every open webhook job in the outbox (fan-out first, then deliveries), like a worker would. */
+async function drain(): Promise<void> {
+  for (let round = 0; round < 5; round += 1) {
+    const rows = await h.env.deps.db.query<{
+      id: number;
+      job_name: string;
+      payload: Record<string, unknown>;
+    }>(
+      `SELECT id, job_name, payload FROM truc.outbox WHERE queue = 'webhooks' AND done_at IS NULL ORDER BY id`,
+    );
+    if (rows.rows.length === 0) return;
+    for (const r of rows.rows) {
+      const job = r.job_name === 'webhook-fanout' ? webhookFanoutJob : webhookDeliverJob;
+      await job.run(ctx(), r.payload, run(r.id)).catch(() => undefined); // a pending retry throws
+    }
+  }
+}
+
+async function subscribe(token: string, events: string[]) {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: { ...bearer(token), 'content-type': 'application/json' },
+    payload: { url, events },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<{ id: string; secret: string }>();
+}
+
+function verified(secret: string, r: Received): { type: string; data: Record<string, unknown> } {
+  const headers = Object.fromEntries(
+    ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((k) => [k, String(r.headers[k])]),
+  );
+  return new Webhook(secret).verify(r.body, headers) as { type: string; data: Record<string, unknown> };
+}
+
+describe('webhooks', () => {
+  let sub: { id: string; secret: string };
+
+  it('refuses bad subscriptions and changes nothing', async () => {
+    const post = (payload: unknown) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks',
+        headers: { ...bearer(h.tokens.vendor), 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
+      });
+    expectProblem(
+      await post({ url: 'ftp://example.com/x', events: ['batch.finished'] }),
+      400,
+      'ERR_WEBHOOK_URL',
+    );
+    expectProblem(
+      await post({ url: 'https://u:p@example.com/', events: ['batch.finished'] }),
+      400,
+      'ERR_WEBHOOK_URL',
+    );
+    expectProblem(await post({ url, events: ['student.created'] }), 400, 'ERR_VALIDATION');
+    expectProblem(await post({ url, events: [] }), 400, 'ERR_VALIDATION');
+    expectProblem(await post({ url, events: ['batch.finished'], extra: 1 }), 400, 'ERR_VALIDATION');
+    const list = await h.get('/v1/webhooks', h.tokens.vendor);
+    expect(list.json<{ items: unknown[] }>().items).toEqual([]);
+    expectProblem(await h.get('/v1/webhooks', h.tokens.reader), 403, 'ERR_FORBIDDEN_SCOPE');
+  });
+
+  it('delivers batch.finished and findings.ready, signed, to the client that pushed the batch', async () => {
+    sub = await subscribe(h.tokens.vendor, ['batch.finished', 'findings.ready', 'master-data.changed']);
+    expect(sub.secret).toMatch(/^whsec_/);
+    const pushed = await h.pushBatch(h.tokens.vendor, S1, goodBody(['WH1']));
+    const batchId = pushed.json<{ batchId: string }>().batchId;
+    await h.env.deps.db.tx(async (q) => {
+      await createBatchesRepo(q).insertFindings(batchId, [
+        {
+          recordIndex: 0,
+          recordKey: 'WH1',
+          criterion: 'dung',
+          rule: 'DUNG_X',
+          severity: 'warning',
+          pointer: '/records/0/x',
+          messageVi: 'x',
+          messageEn: 'x',
+        },
+      ]);
+      await createBatchesRepo(q).finish(batchId, { accepted: 1, rejected: 0, unchanged: 0 });
+    });
+    received.length = 0;
+    await drain();
+    const events = received.map((r) => verified(sub.secret, r));
+    expect(events.map((e) => e.type).sort()).toEqual(['batch.finished', 'findings.ready']);
+    expect(events.find((e) => e.type === 'batch.finished')?.data).toMatchObject({
+      batchId,
+      schoolCode: S1,
+      status: 'done',
+      counts: { received: 1, accepted: 1, rejected: 0, unchanged: 0 },
+    });
+    expect(events.find((e) => e.type === 'findings.ready')?.data).toMatchObject({
+      batchId,
+      findings: { warning: 1 },
+    });
+    // The same delivery id on every attempt; a tampered body fails verification.
+    const first = received[0]!;
+    expect(() => verified(sub.secret, { ...first, body: first.body.replace('done', 'failed') })).toThrow();
+  });
+
+  it('tells master-data.changed to every client serving the school, retrying a failing receiver', async () => {
+    const other = await subscribe(h.tokens.other, ['master-data.changed']);
+    received.length = 0;
+    failNext = 1;
+    await h.env.deps.db.tx(async (q) => {
+      const rec = student('WH2', S1);
+      await createRecordsRepo(q).upsert(
+        'students',
+        [{ key: 'WH2', scope: S1, data: rec, fingerprint: fingerprint(rec) }],
+        { system: 'hcm-csdl', mappingVersion: 'hcm-csdl@1' },
+      );
+    });
+    await drain();
+    expect(received).toHaveLength(1); // the vendor of S1 only, after one failed attempt
+    const event = verified(sub.secret, received[0]!);
+    expect(event.type).toBe('master-data.changed');
+    expect(event.data).toMatchObject({ schoolCode: S1, entity: 'students', count: 1 });
+    // The link reads exactly that change from the feed.
+    const feed = await h.get(String(event.data.changesUrl), h.tokens.vendor);
+    expect(feed.json<{ items: Array<{ key: string; op: string }> }>().items).toEqual([
+      expect.objectContaining({ key: 'WH2', op: 'create' }),
+    ]);
+    const deliveries = await h.get(`/v1/webhooks/${sub.id}/deliveries`, h.tokens.vendor);
+    const latest = deliveries.json<{
+      items: Array<{ event: string; status: string; attempts: number; lastStatus: number }>;
+    }>().items[0];
+    expect(latest).toMatchObject({
+      event: 'master-data.changed',
+      status: 'delivered',
+      attempts: 2,
+      lastStatus: 204,
+    });
+    // Another client's subscription: no delivery, and its deliveries are not ours to read.
+    expectProblem(await h.get(`/v1/webhooks/${other.id}/deliveries`, h.tokens.vendor), 404, 'ERR_NOT_FOUND');
+    const otherDeliveries = await h.get(`/v1/webhooks/${other.id}/deliveries`, h.tokens.other);
+    expect(otherDeliveries.json<{ items: unknown[] }>().items).toEqual([]);
+    expect(OTHER).not.toBe(S1);
+  });
+
+  it('a ping is delivered; a receiver that keeps failing ends failed after webhooks.maxAttempts', async () => {
+    const ping = await h.app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/${sub.id}/ping`,
+      headers: bearer(h.tokens.vendor),
+    });
+    expect(ping.statusCode, ping.body).toBe(202);
+    received.length = 0;
+    await drain();
+    expect(received.map((r) => verified(sub.secret, r).type)).toEqual(['webhook.ping']);
+
+    failNext = 100;
+    const again = await h.app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/${sub.id}/ping`,
+      headers: bearer(h.tokens.vendor),
+    });
+    const { deliveryId } = again.json<{ deliveryId: string }>();
+    await drain();
+    failNext = 0;
+    const list = await h.get(`/v1/webhooks/${sub.id}/deliveries`, h.tokens.vendor);
+    const failed = list
+      .json<{ items: Array<{ id: string; status: string; attempts: number }> }>()
+      .items.find((d) => d.id === deliveryId);
+    expect(failed).toMatchObject({ status: 'failed', attempts: h.env.config.webhooks.maxAttempts });
+  });
+
+  it('unsubscribing stops deliveries', async () => {
+    const del = await h.app.inject({
+      method: 'DELETE',
+      url: `/v1/webhooks/${sub.id}`,
+      headers: bearer(h.tokens.vendor),
+    });
+    expect(del.statusCode).toBe(204);
+    expectProblem(
+      await h.app.inject({
+        method: 'DELETE',
+        url: `/v1/webhooks/${sub.id}`,
+        headers: bearer(h.tokens.vendor),
+      }),
+      404,
+      'ERR_NOT_FOUND',
+    );
+    received.length = 0;
+    await h.env.deps.db.tx(async (q) => {
+      const rec = student('WH3', S1);
+      await createRecordsRepo(q).upsert(
+        'students',
+        [{ key: 'WH3', scope: S1, data: rec, fingerprint: fingerprint(rec) }],
+        {
+          system: 'hcm-csdl',
+          mappingVersion: 'hcm-csdl@1',
+        },
+      );
+    });
+    await drain();
+    expect(received).toEqual([]);
+  });
+});
