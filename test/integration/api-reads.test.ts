@@ -4,6 +4,7 @@
  * restores through `GET /v1/changes`, never seeing another school's; bad cursors are 400s.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeCursor } from '../../src/store/reads.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import {
   bearer,
@@ -51,10 +52,18 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
     });
   }
 
-  async function feed(token: string, cursor?: string, query = ''): Promise<ChangePage> {
-    const res = await h.get(`/v1/changes?limit=1000${cursor ? `&cursor=${cursor}` : ''}${query}`, token);
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<ChangePage>();
+  /**
+   * The feed after `cursor`. A change shows once every older transaction of the cluster has ended, and
+   * other test files share this PostgreSQL server: wait (bounded) until at least `atLeast` items show.
+   */
+  async function feed(token: string, cursor?: string, query = '', atLeast = 0): Promise<ChangePage> {
+    for (let i = 0; ; i += 1) {
+      const res = await h.get(`/v1/changes?limit=1000${cursor ? `&cursor=${cursor}` : ''}${query}`, token);
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json<ChangePage>();
+      if (page.items.length >= atLeast || i >= 300) return page;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   it('a vendor pages its school’s students by cursor, never another school’s', async () => {
@@ -119,9 +128,11 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
   });
 
   it('the change feed carries creates, updates, moves, deletes and restores of the caller’s schools only', async () => {
-    const start = (await feed(h.tokens.vendor)).nextCursor; // everything so far, then follow from here
-    const drained = await feed(h.tokens.vendor, start);
-    const from = drained.nextCursor;
+    // Follow from after every change committed so far (earlier tests' writes).
+    const last = await h.env.deps.db.query<{ tx: string; seq: string }>(
+      'SELECT tx::text AS tx, seq::text AS seq FROM truc.record_changes ORDER BY tx DESC, seq DESC LIMIT 1',
+    );
+    const from = changeCursor(last.rows[0] ?? { tx: '0', seq: '0' });
 
     await put([student('C1', S1), student('C2', S1)]); // 2 creates
     await put([{ ...student('C1', S1), grade: '3' }, student('C2', S1)]); // C1 update, C2 unchanged
@@ -130,7 +141,7 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
     await h.env.deps.db.tx((q) => createRecordsRepo(q).tombstone('students', ['C1']));
     await put([{ ...student('C1', S1), grade: '3' }]); // restored with the same content
 
-    const page = await feed(h.tokens.vendor, from);
+    const page = await feed(h.tokens.vendor, from, '', 7);
     expect(page.items.map((c) => `${c.op} ${c.key}@${c.schoolCode}`)).toEqual([
       `create C1@${S1}`,
       `create C2@${S1}`,
@@ -153,7 +164,7 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
     expect(s2.items.map((c) => c.key)).toEqual(['C2']);
     const other = await feed(h.tokens.other, from);
     expect(other.items.map((c) => `${c.op} ${c.key}`)).toEqual(['create C9']);
-    const admin = await feed(h.tokens.admin, from);
+    const admin = await feed(h.tokens.admin, from, '', 8);
     expect(admin.items).toHaveLength(8);
     expectProblem(
       await h.get(`/v1/changes?schoolCode=${OTHER}`, h.tokens.vendor),
