@@ -951,7 +951,10 @@ export interface components {
         accepted: number;
         rejected: number;
         unchanged: number;
+        deleted: number;
       };
+      /** @enum {string} */
+      mode: 'delta' | 'snapshot';
       errorCode: string | null;
       createdAt: string;
       finishedAt: string | null;
@@ -1083,6 +1086,11 @@ export interface components {
       pages: number;
       records: number;
       tombstones: number;
+      /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, done / a full run's reconciliation: null (not due or not a full run), queued, done */
+      reconcile: ('queued' | 'done') | null;
+      /** @description Bản ghi bị xoá khi đối soát / records the reconciliation deleted */
+      reconciled: number;
+      reconcileNote: string | null;
       watermark: string | null;
       errorCode: string | null;
       createdAt: string;
@@ -1185,6 +1193,12 @@ export interface components {
       records: {
         [key: string]: unknown;
       }[];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only; snapshot: every record of the school, absent ones are deleted
+       * @default delta
+       * @enum {string}
+       */
+      mode: 'delta' | 'snapshot';
     };
     /** @description RFC 9457 problem details, bilingual (vi, en) */
     Problem: {
@@ -1226,7 +1240,10 @@ export interface components {
         accepted: number;
         rejected: number;
         unchanged: number;
+        deleted: number;
       };
+      /** @enum {string} */
+      mode: 'delta' | 'snapshot';
       errorCode: string | null;
       createdAt: string;
       finishedAt: string | null;
@@ -1358,6 +1375,11 @@ export interface components {
       pages: number;
       records: number;
       tombstones: number;
+      /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, done / a full run's reconciliation: null (not due or not a full run), queued, done */
+      reconcile: ('queued' | 'done') | null;
+      /** @description Bản ghi bị xoá khi đối soát / records the reconciliation deleted */
+      reconciled: number;
+      reconcileNote: string | null;
       watermark: string | null;
       errorCode: string | null;
       createdAt: string;
@@ -1460,6 +1482,12 @@ export interface components {
       records: {
         [key: string]: unknown;
       }[];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only; snapshot: every record of the school, absent ones are deleted
+       * @default delta
+       * @enum {string}
+       */
+      mode: 'delta' | 'snapshot';
     };
   };
   responses: never;

@@ -38,6 +38,16 @@ export const pullPage = {
   payload: z.object({ syncRunId: Id, page: z.number().int().nonnegative() }),
 } satisfies JobContract<unknown>;
 
+/**
+ * Reconcile a finished full sync run once all its pages are ingested: the records of its scope the
+ * source no longer has become tombstones (issue 7, sync-data).
+ */
+export const reconcileRun = {
+  queue: 'pull',
+  name: 'reconcile-run',
+  payload: z.object({ syncRunId: Id }),
+} satisfies JobContract<unknown>;
+
 /** Deliver one push set to its target. One queue per target system, each with the target's rate limit. */
 export const pushSet = (system: SystemName) =>
   ({

@@ -7,8 +7,11 @@
  *   check   the quality engine (src/quality): tenancy, in-batch duplicates, the record checks;
  *           one store lookup (the stored copies of the batch's keys), shared with `plan`
  *   plan    which accepted records changed (fingerprint) and which are unchanged
- *   apply   upsert the changed, touch the unchanged, one push set per interested target
- *   finish  findings, counts, audit, metrics; close the outbox row
+ *   apply   upsert the changed (a deleted record that comes back is restored, even unchanged), touch
+ *           the unchanged (a pulled page of a full run notes its keys narrowly instead), one push set
+ *           per interested target; a vendor snapshot deletes what it omits (./reconcile.ts)
+ *   finish  findings, counts, audit, metrics; close the outbox row; a full run may become due for
+ *           reconciliation
  */
 import { appendAudit } from '../audit/chain.js';
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
@@ -36,13 +39,16 @@ import { enqueue, ingestBatch, PULL_CLIENT, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { inboundMapping, keyed, type InboundMapping, type InboundRecord } from './inbound.js';
+import { afterPulledPage, applySnapshot } from './reconcile.js';
 
-type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config'>;
+type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config' | 'targets'>;
 
 export interface IngestResult {
   accepted: number;
   rejected: number;
   unchanged: number;
+  /** Records a snapshot batch deleted (snapshot mode only). */
+  deleted?: number;
   pushSets: number[];
 }
 
@@ -222,7 +228,8 @@ function plan(checked: Checked): Plan {
     }
     const prior = checked.existing.get(rec.key);
     const fp = fingerprint(rec.data);
-    if (prior && prior.fingerprint === fp) unchangedKeys.push(rec.key);
+    // A deleted record that comes back is restored, even unchanged.
+    if (prior && prior.fingerprint === fp && !prior.deleted) unchangedKeys.push(rec.key);
     else
       toWrite.push({
         key: rec.key,
@@ -235,22 +242,52 @@ function plan(checked: Checked): Plan {
   return { toWrite, unchangedKeys, rejected };
 }
 
+/** Every key the batch holds, taken or not, and how many records had no key (reconciliation's input). */
+function heldKeys(mapped: Mapped): { keys: string[]; unkeyed: number } {
+  const keys = new Set<string>();
+  let unkeyed = 0;
+  for (const rec of mapped.records) {
+    if (rec === undefined) unkeyed += 1;
+    else keys.add(rec.key);
+  }
+  return { keys: [...keys], unkeyed };
+}
+
+/** A page of a sync run: its unchanged records are noted narrowly (./reconcile.ts), not rewritten. */
+const isPulledPage = ({ batch, trusted }: Loaded): boolean => trusted && batch.syncRunId !== null;
+
+interface Applied {
+  pushSets: number[];
+  /** What a snapshot deleted, or why it deleted nothing. */
+  snapshot: { deleted: string[]; skipped: string | null };
+}
+
 /** Writes the plan; returns the push sets made, one per target interested in the changes. */
-async function apply(q: Queryable, deps: IngestContext, loaded: Loaded, p: Plan): Promise<number[]> {
+async function apply(
+  q: Queryable,
+  deps: IngestContext,
+  loaded: Loaded,
+  p: Plan,
+  mapped: Mapped,
+): Promise<Applied> {
   const { batch, entity, mapping, trusted } = loaded;
   const records = createRecordsRepo(q);
   const system = trusted ? batch.format : `vendor:${batch.clientId}`;
   await records.upsert(entity, p.toWrite, { system, mappingVersion: mapping.version });
-  await records.touch(entity, p.unchangedKeys);
+  if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys);
+  const snapshot =
+    !trusted && batch.mode === 'snapshot'
+      ? await applySnapshot(q, deps, batch, { ...heldKeys(mapped), sourceSystem: system })
+      : { deleted: [], skipped: null };
   const pushSets: number[] = [];
-  if (p.toWrite.length === 0) return pushSets;
+  if (p.toWrite.length === 0) return { pushSets, snapshot };
   const keys = p.toWrite.map((r) => r.key);
   for (const target of deps.routes(entity, batch.format)) {
     const pushSetId = await createPushSetsRepo(q).create({ system: target, entity, keys, batchId: batch.id });
     pushSets.push(pushSetId);
     await enqueue(q, pushSet(target), { pushSetId });
   }
-  return pushSets;
+  return { pushSets, snapshot };
 }
 
 /** A finding as the store keeps it, with the key of its record (null where mapping failed). */
@@ -312,10 +349,11 @@ async function finish(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
-  outcome: { checked: Checked; counts: Counts; pushSets: number[] },
+  outcome: { mapped: Mapped; checked: Checked; counts: Counts; applied: Applied },
 ): Promise<void> {
   const { batch, entity } = loaded;
-  const { checked, counts, pushSets } = outcome;
+  const { mapped, checked, counts } = outcome;
+  const { pushSets, snapshot } = outcome.applied;
   const batches = createBatchesRepo(q);
   await batches.insertFindings(
     batch.id,
@@ -325,17 +363,25 @@ async function finish(
     await createQualityRepo(q).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
   }
   await batches.finish(batch.id, counts);
+  if (isPulledPage(loaded)) await afterPulledPage(q, batch, heldKeys(mapped));
   await appendAudit(q, [
     {
       actor: 'system:ingest',
       action: 'batch.ingested',
       subject: `batch:${batch.id}`,
-      details: { entity, ...counts, findings: checked.findings.length, pushSets: pushSets.map(String) },
+      details: {
+        entity,
+        ...counts,
+        findings: checked.findings.length,
+        pushSets: pushSets.map(String),
+        ...(snapshot.skipped ? { snapshotSkipped: snapshot.skipped } : {}),
+      },
     },
   ]);
   deps.metrics.recordsIngested.inc({ entity, outcome: 'accepted' }, counts.accepted);
   deps.metrics.recordsIngested.inc({ entity, outcome: 'rejected' }, counts.rejected);
   deps.metrics.recordsIngested.inc({ entity, outcome: 'unchanged' }, counts.unchanged);
+  deps.metrics.recordsIngested.inc({ entity, outcome: 'deleted' }, counts.deleted ?? 0);
 }
 
 async function ingest(deps: IngestContext, payload: { batchId: string }, job: JobRun): Promise<IngestResult> {
@@ -348,11 +394,16 @@ async function ingest(deps: IngestContext, payload: { batchId: string }, job: Jo
     const mapped = map(loaded, deps);
     const checked = await check(q, loaded, mapped);
     const p = plan(checked);
-    const pushSets = await apply(q, deps, loaded, p);
-    const counts = { accepted: p.toWrite.length, rejected: p.rejected, unchanged: p.unchangedKeys.length };
-    await finish(q, deps, loaded, { checked, counts, pushSets });
+    const applied = await apply(q, deps, loaded, p, mapped);
+    const counts: Counts = {
+      accepted: p.toWrite.length,
+      rejected: p.rejected,
+      unchanged: p.unchangedKeys.length,
+      ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
+    };
+    await finish(q, deps, loaded, { mapped, checked, counts, applied });
     await createOutboxRepo(q).markDone(job.outboxId);
-    return { ...counts, pushSets };
+    return { ...counts, pushSets: applied.pushSets };
   });
 }
 

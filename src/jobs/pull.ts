@@ -15,9 +15,11 @@ import type { Queryable } from '../store/db.js';
 import { enqueue, PULL_CLIENT, pullPage, queueBatch } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, type JobRun } from './define.js';
+import { sendDeletes } from './deletes.js';
+import { queueReconcileIfDue } from './reconcile.js';
 import type { PulledPage } from './sources.js';
 
-type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now' | 'gates'>;
+type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now' | 'gates' | 'routes' | 'targets'>;
 
 /** Records per page asked of the source. */
 const PAGE_SIZE = 500;
@@ -75,7 +77,9 @@ async function storePage(
       syncRunId: run.id,
     });
   }
-  await createRecordsRepo(q).tombstone(run.entity, page.deletedKeys);
+  // Tombstones travel: every target that holds the records (not the source) is asked to delete them.
+  const deleted = await createRecordsRepo(q).tombstone(run.entity, page.deletedKeys);
+  await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
   await runs.recordPage(run.id, {
     last,
     cursor: page.nextCursor ?? null,
@@ -86,6 +90,8 @@ async function storePage(
   if (last) {
     const watermark = page.watermark ?? ctx.now().toISOString();
     await runs.saveWatermark(run.system, run.entity, run.scope, watermark);
+    // A full run whose pages are all ingested already (e.g. an empty last page) reconciles now.
+    await queueReconcileIfDue(q, run.id);
   } else {
     await enqueue(q, pullPage, { syncRunId: run.id, page: pageNo + 1 });
   }

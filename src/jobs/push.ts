@@ -10,7 +10,7 @@ import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
-import { DeferJob, defineJob, type JobRun } from './define.js';
+import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
 import type { PushReceipt } from './targets.js';
 
 type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates'>;
@@ -62,14 +62,27 @@ async function deliver(
   }
   const target = ctx.targets[set.system];
   if (!target) throw new Error(`no target adapter configured for ${set.system}`);
-  const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
-  const receipt = await throughGate(ctx, set.system, () =>
-    target.write(
-      set.entity,
-      records.map((r) => r.data),
-      { idempotencyKey: `truc-push-${pushSetId}` },
-    ),
-  );
+  const idempotencyKey = `truc-push-${pushSetId}`;
+  let records: Array<{ key: string; data: unknown }> = [];
+  let receipt: PushReceipt;
+  if (set.operation === 'delete') {
+    // Tombstones travel: the keys are sent, never records.
+    const remove = target.remove;
+    if (!remove || !target.deletes?.includes(set.entity)) {
+      throw new PermanentJobError('ERR_ENTITY_UNSUPPORTED', `${set.system} does not delete ${set.entity}`);
+    }
+    receipt = await throughGate(ctx, set.system, () => remove(set.entity, set.keys, { idempotencyKey }));
+  } else {
+    records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
+    receipt = await throughGate(ctx, set.system, () =>
+      target.write(
+        set.entity,
+        records.map((r) => r.data),
+        { idempotencyKey },
+      ),
+    );
+  }
+  const sent = set.operation === 'delete' ? set.keys.length : records.length;
   const summary = {
     accepted: receipt.accepted,
     rejected: receipt.rejected.length,
@@ -83,7 +96,7 @@ async function deliver(
         actor: 'system:push',
         action: 'push.delivered',
         subject: `push-set:${pushSetId}`,
-        details: { system: set.system, entity: set.entity, sent: records.length, ...summary },
+        details: { system: set.system, entity: set.entity, operation: set.operation, sent, ...summary },
       },
     ]);
   });
@@ -91,7 +104,8 @@ async function deliver(
     {
       system: set.system,
       entity: set.entity,
-      sent: records.length,
+      operation: set.operation,
+      sent,
       accepted: summary.accepted,
       rejected: summary.rejected,
     },

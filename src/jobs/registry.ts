@@ -11,6 +11,7 @@ import { pcgdComputeJob } from './pcgd-compute.js';
 import { pcgdSubmitJob } from './pcgd-submit.js';
 import { pullPageJob } from './pull.js';
 import { pushSetJob } from './push.js';
+import { reconcileRunJob } from './reconcile.js';
 import { webhookDeliverJob } from './webhook-deliver.js';
 import { webhookFanoutJob } from './webhook-fanout.js';
 
@@ -21,14 +22,16 @@ export type RegisteredJob = Pick<
 >;
 
 /**
- * The jobs a worker serves: ingest, pulls, a push job for every configured target, and the PCGD
- * report jobs (compute; delivery to the Ministry, which waits while moet-pcgd is not configured).
+ * The jobs a worker serves: ingest, pulls and their reconciliation, a push job for every configured
+ * target, and the PCGD report jobs (compute; delivery to the Ministry, which waits while moet-pcgd is
+ * not configured).
  */
 export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
   const targets = Object.keys(ctx.targets) as SystemName[];
   return [
     ingestJob,
     pullPageJob,
+    reconcileRunJob,
     ...targets.map(pushSetJob),
     pcgdComputeJob,
     pcgdSubmitJob,

@@ -5,6 +5,7 @@
 import { SYSTEMS } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import { AppError } from '../errors.js';
+import { HCM_CSDL_DELETABLE, type HcmCsdlDeletable } from '../adapters/hcm-csdl/index.js';
 import { HCM_CSDL_MAPPINGS } from '../mappings/hcm-csdl/index.js';
 import type { SystemAdapters } from './adapters.js';
 
@@ -21,6 +22,14 @@ export interface PushTarget {
   write(
     entity: EntityName,
     records: readonly unknown[],
+    opts: { idempotencyKey: string },
+  ): Promise<PushReceipt>;
+  /** Entities the target deletes by natural key (tombstones travel there); none when absent. */
+  readonly deletes?: readonly EntityName[];
+  /** Deletes records by natural key; idempotent by key and by `opts.idempotencyKey`. */
+  remove?(
+    entity: EntityName,
+    keys: readonly string[],
     opts: { idempotencyKey: string },
   ): Promise<PushReceipt>;
 }
@@ -48,9 +57,26 @@ export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }
         const wire = records.map((r) => mapping.fromCanonical!(r as never, ctx));
         return adapter.write(e, wire, opts);
       },
+      // hcm-csdl keys students and staff by maDinhDanh, which is their natural key in truc.
+      deletes: HCM_CSDL_DELETABLE,
+      async remove(entity, keys, opts) {
+        if (!(HCM_CSDL_DELETABLE as readonly string[]).includes(entity)) {
+          throw new AppError('ERR_ENTITY_UNSUPPORTED', `hcm-csdl does not delete ${entity}`);
+        }
+        return adapter.remove(entity as HcmCsdlDeletable, keys, opts);
+      },
     };
   }
   return targets;
+}
+
+/** Targets that delete an entity's records, of those `routes` sends its changes to. */
+export function deletingTargets(
+  targets: PushTargets,
+  systems: readonly SystemName[],
+  entity: EntityName,
+): SystemName[] {
+  return systems.filter((s) => targets[s]?.deletes?.includes(entity) === true);
 }
 
 /** Which targets receive accepted changes of each entity: every one that takes it but the source. */

@@ -90,7 +90,7 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
   });
   const recordsIngested = new Counter({
     name: 'truc_records_ingested_total',
-    help: 'Records processed by ingest, by entity and outcome (accepted, rejected, unchanged).',
+    help: 'Records processed by ingest and reconciliation, by entity and outcome (accepted, rejected, unchanged, deleted).',
     labelNames: ['entity', 'outcome'] as const,
     registers: [registry],
   });

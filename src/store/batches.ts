@@ -17,7 +17,15 @@ export interface Batch {
   errorCode: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /** `snapshot`: every record of the entity of the school; what it omits is deleted. */
+  mode: BatchMode;
+  /** Records the batch deleted (snapshot mode). */
+  deleted: number;
+  /** The sync run whose page this batch is (pulled batches). */
+  syncRunId: number | null;
 }
+
+export type BatchMode = 'delta' | 'snapshot';
 
 interface Row {
   id: string;
@@ -33,10 +41,13 @@ interface Row {
   error_code: string | null;
   created_at: Date;
   finished_at: Date | null;
+  mode: BatchMode;
+  deleted: number;
+  sync_run_id: number | null;
 }
 
 const COLUMNS =
-  'id, client_id, school_code, entity, format, status, received, accepted, rejected, unchanged, error_code, created_at, finished_at';
+  'id, client_id, school_code, entity, format, status, received, accepted, rejected, unchanged, error_code, created_at, finished_at, mode, deleted, sync_run_id';
 
 const fromRow = (r: Row): Batch => ({
   id: r.id,
@@ -52,6 +63,9 @@ const fromRow = (r: Row): Batch => ({
   errorCode: r.error_code,
   createdAt: r.created_at,
   finishedAt: r.finished_at,
+  mode: r.mode,
+  deleted: r.deleted,
+  syncRunId: r.sync_run_id === null ? null : Number(r.sync_run_id),
 });
 
 export interface FindingRow {
@@ -88,14 +102,16 @@ export interface NewBatch {
   records: unknown[];
   /** The sync run whose page this batch is (pulled batches). */
   syncRunId?: number;
+  /** @defaultValue 'delta' */
+  mode?: BatchMode;
 }
 
 export function createBatchesRepo(q: Queryable) {
   return {
     async insert(b: NewBatch) {
       await q.query(
-        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8)`,
+        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id, mode)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9)`,
         [
           b.id,
           b.clientId,
@@ -105,6 +121,7 @@ export function createBatchesRepo(q: Queryable) {
           JSON.stringify(b.records),
           b.records.length,
           b.syncRunId ?? null,
+          b.mode ?? 'delta',
         ],
       );
     },
@@ -123,12 +140,13 @@ export function createBatchesRepo(q: Queryable) {
     },
     async finish(
       id: string,
-      counts: { accepted: number; rejected: number; unchanged: number },
+      counts: { accepted: number; rejected: number; unchanged: number; deleted?: number },
     ): Promise<void> {
       await q.query(
-        `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, finished_at = now()
+        `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
+                finished_at = now()
           WHERE id = $1`,
-        [id, counts.accepted, counts.rejected, counts.unchanged],
+        [id, counts.accepted, counts.rejected, counts.unchanged, counts.deleted ?? 0],
       );
     },
     async fail(id: string, errorCode: string): Promise<void> {

@@ -5,8 +5,12 @@
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
 
+/** What a push set asks of its target: write the records, or delete them (tombstones travelling). */
+export type PushOperation = 'upsert' | 'delete';
+
 export interface PushSet {
   id: number;
+  operation: PushOperation;
   system: SystemName;
   entity: EntityName;
   keys: string[];
@@ -23,16 +27,23 @@ export interface PushSetReceipt {
 
 export function createPushSetsRepo(q: Queryable) {
   return {
-    async create(set: { system: SystemName; entity: EntityName; keys: readonly string[]; batchId: string }) {
+    async create(set: {
+      system: SystemName;
+      entity: EntityName;
+      keys: readonly string[];
+      batchId?: string | null;
+      operation?: PushOperation;
+    }) {
       const res = await q.query<{ id: number }>(
-        'INSERT INTO truc.push_sets (system, entity, keys, batch_id) VALUES ($1, $2, $3, $4) RETURNING id',
-        [set.system, set.entity, [...set.keys], set.batchId],
+        `INSERT INTO truc.push_sets (system, entity, keys, batch_id, operation) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id`,
+        [set.system, set.entity, [...set.keys], set.batchId ?? null, set.operation ?? 'upsert'],
       );
       return res.rows[0]!.id;
     },
     async get(id: number): Promise<PushSet | undefined> {
       const res = await q.query<PushSet>(
-        `SELECT id, system, entity, keys, batch_id AS "batchId", delivered_at AS "deliveredAt"
+        `SELECT id, operation, system, entity, keys, batch_id AS "batchId", delivered_at AS "deliveredAt"
            FROM truc.push_sets WHERE id = $1`,
         [id],
       );

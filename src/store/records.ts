@@ -42,6 +42,8 @@ export interface ExistingRow {
   key: string;
   scope: string;
   fingerprint: string;
+  /** The record is a tombstone: writing it again restores it, even unchanged. */
+  deleted: boolean;
 }
 
 const CHUNK = 1000;
@@ -53,7 +55,8 @@ export function createRecordsRepo(q: Queryable) {
       const out = new Map<string, ExistingRow>();
       for (let i = 0; i < keys.length; i += CHUNK) {
         const res = await q.query<ExistingRow>(
-          `SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint FROM ${t.table} WHERE ${t.key} = ANY($1::text[])`,
+          `SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted
+             FROM ${t.table} WHERE ${t.key} = ANY($1::text[])`,
           [keys.slice(i, i + CHUNK)],
         );
         for (const r of res.rows) out.set(r.key, r);
@@ -116,16 +119,67 @@ export function createRecordsRepo(q: Queryable) {
       }
     },
     /**
-     * Marks records deleted (tombstones from a source). Class keys are composite
-     * (school/year/class), never a source's tombstone id, so classes are left alone.
+     * Marks records deleted and returns the keys that were live (the ones whose deletion must travel).
+     * A source's tombstone ids are not class keys (those are composite: school/year/class), so classes
+     * are left alone unless `naturalKeys` says the keys are truc's own (reconciliation).
      */
-    async tombstone(entity: EntityName, keys: readonly string[]): Promise<void> {
-      if (keys.length === 0 || entity === 'classes') return;
+    async tombstone(
+      entity: EntityName,
+      keys: readonly string[],
+      opts: { naturalKeys?: boolean } = {},
+    ): Promise<string[]> {
+      if (keys.length === 0 || (entity === 'classes' && !opts.naturalKeys)) return [];
       const t = TABLES[entity];
-      await q.query(
-        `UPDATE ${t.table} SET deleted_at = now() WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
-        [[...keys]],
+      const out: string[] = [];
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const res = await q.query<{ key: string }>(
+          `UPDATE ${t.table} SET deleted_at = now() WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL
+           RETURNING ${t.key} AS key`,
+          [keys.slice(i, i + CHUNK)],
+        );
+        for (const r of res.rows) out.push(r.key);
+      }
+      return out.sort();
+    },
+    /**
+     * Live records of a full run's scope that the run did not see (its pages' keys are in
+     * truc.sync_run_seen), last written by the run's system before the run began: what the source no
+     * longer has. Records written since (by anyone) or last written by another system are left alone.
+     */
+    async unseenByRun(
+      entity: EntityName,
+      run: { id: number; system: string; scope: string; startedAt: Date },
+    ): Promise<Array<{ key: string; scope: string }>> {
+      const t = TABLES[entity];
+      const res = await q.query<{ key: string; scope: string }>(
+        `WITH seen AS (SELECT DISTINCT unnest(keys) AS k FROM truc.sync_run_seen WHERE sync_run_id = $1)
+         SELECT ${t.key} AS key, ${t.scope} AS scope FROM ${t.table} r
+          WHERE r.deleted_at IS NULL AND r.source_system = $2 AND r.updated_at < $3
+            AND ($4 = '' OR r.${t.scope} = $4)
+            AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.k = r.${t.key})
+          ORDER BY 1`,
+        [run.id, run.system, run.startedAt, run.scope],
       );
+      return res.rows;
+    },
+    /**
+     * Live records of one scope (school) missing from a snapshot's keys and not written since the
+     * snapshot arrived: what a vendor's "every record of my school" no longer holds.
+     */
+    async missingFromSnapshot(
+      entity: EntityName,
+      scope: string,
+      keys: readonly string[],
+      receivedAt: Date,
+    ): Promise<string[]> {
+      const t = TABLES[entity];
+      const res = await q.query<{ key: string }>(
+        `SELECT ${t.key} AS key FROM ${t.table}
+          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND NOT (${t.key} = ANY($3::text[]))
+          ORDER BY 1`,
+        [scope, receivedAt, [...keys]],
+      );
+      return res.rows.map((r) => r.key);
     },
     async load(entity: EntityName, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
       const t = TABLES[entity];

@@ -23,13 +23,19 @@ export interface SyncRun {
   tombstones: number;
   watermark: string | null;
   errorCode: string | null;
+  /** Reconciliation of a full run: null (not due), 'queued', 'done'. */
+  reconcile: 'queued' | 'done' | null;
+  /** Records the reconciliation deleted. */
+  reconciled: number;
+  /** Why a due reconciliation deleted nothing (e.g. records of the run that did not map). */
+  reconcileNote: string | null;
   requestedBy: string;
   createdAt: Date;
   finishedAt: Date | null;
 }
 
 const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, records, tombstones, watermark,
-  error_code AS "errorCode", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
+  error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
 
 /** One page of a run, as recorded: the cursor after it and what it held. */
 export interface PageRecord {
@@ -43,6 +49,47 @@ export interface PageRecord {
 
 export function createSyncRunsRepo(q: Queryable) {
   return {
+    /** Locks the run's row until the caller's transaction ends (serialises the reconcile decision). */
+    async lock(id: number): Promise<void> {
+      await q.query('SELECT id FROM truc.sync_runs WHERE id = $1 FOR UPDATE', [id]);
+    },
+    /**
+     * Marks a finished full run as due for reconciliation, once: when every batch of its pages is
+     * ingested (a failed batch keeps it from reconciling). Call with the run locked. True when claimed.
+     */
+    async claimReconcile(id: number): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.sync_runs r SET reconcile = 'queued'
+          WHERE r.id = $1 AND r.status = 'done' AND r.since IS NULL AND r.reconcile IS NULL
+            AND NOT EXISTS (SELECT 1 FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status <> 'done')`,
+        [id],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+    /** The keys one ingested page of a run held (narrow: no wide record row is rewritten). */
+    async recordSeen(id: number, batchId: string, keys: readonly string[], unkeyed: number): Promise<void> {
+      await q.query(
+        `INSERT INTO truc.sync_run_seen (sync_run_id, batch_id, keys, unkeyed) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (sync_run_id, batch_id) DO NOTHING`,
+        [id, batchId, [...keys], unkeyed],
+      );
+    },
+    /** Records of the run's pages that did not map, so their keys are unknown. */
+    async unkeyedSeen(id: number): Promise<number> {
+      const res = await q.query<{ n: number }>(
+        'SELECT COALESCE(sum(unkeyed), 0)::int AS n FROM truc.sync_run_seen WHERE sync_run_id = $1',
+        [id],
+      );
+      return res.rows[0]?.n ?? 0;
+    },
+    /** Closes the run's reconciliation with the number of records it deleted; its seen keys go. */
+    async finishReconcile(id: number, deleted: number, note: string | null = null): Promise<void> {
+      await q.query(
+        `UPDATE truc.sync_runs SET reconcile = 'done', reconciled = $2, reconcile_note = $3 WHERE id = $1`,
+        [id, deleted, note],
+      );
+      await q.query('DELETE FROM truc.sync_run_seen WHERE sync_run_id = $1', [id]);
+    },
     async create(run: {
       system: SystemName;
       entity: EntityName;

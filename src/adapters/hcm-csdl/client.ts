@@ -15,6 +15,7 @@ import {
   ENTITY_SCHEMAS,
   HCM_CSDL_MAX_PAGE,
   receiptSchema,
+  type HcmCsdlDeletable,
   type HcmCsdlEntity,
   type HcmCsdlWire,
   type HcmCsdlWireIn,
@@ -173,6 +174,36 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
     return mergeReceipts(parts);
   }
 
+  /**
+   * Deletes records by key (`POST /v1/<entity>:batchDelete`) in chunks of ≤ 1000, each with its own
+   * Idempotency-Key derived from `idempotencyKey`; unknown or already deleted keys count as accepted.
+   */
+  async function remove(
+    entity: HcmCsdlDeletable,
+    keys: readonly string[],
+    opts: WriteOptions,
+  ): Promise<WriteReceipt> {
+    if (keys.length === 0) return { accepted: 0, rejected: [] };
+    const chunks = Math.ceil(keys.length / HCM_CSDL_MAX_PAGE);
+    const parts: Array<{ receipt: Receipt; offset: number; replayed: boolean }> = [];
+    for (let i = 0; i < chunks; i++) {
+      const offset = i * HCM_CSDL_MAX_PAGE;
+      const res = await http.post<unknown>(
+        `/v1/${entity}:batchDelete`,
+        { keys: keys.slice(offset, offset + HCM_CSDL_MAX_PAGE) },
+        {
+          headers: {
+            'Idempotency-Key': chunkKey(opts.idempotencyKey, i, chunks),
+            'content-type': 'application/json',
+          },
+        },
+      );
+      const receipt = parseWire(receiptSchema, res.data, HCM_CSDL_SYSTEM);
+      parts.push({ receipt, offset, replayed: String(res.headers['idempotency-replayed'] ?? '') === 'true' });
+    }
+    return mergeReceipts(parts);
+  }
+
   /** `GET /v1/ping` with a token: reachability and credentials. Never throws. */
   async function health(): Promise<HealthResult> {
     try {
@@ -183,5 +214,5 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
     }
   }
 
-  return { system: HCM_CSDL_SYSTEM, fetchPage, listChanges, write, health };
+  return { system: HCM_CSDL_SYSTEM, fetchPage, listChanges, write, remove, health };
 }

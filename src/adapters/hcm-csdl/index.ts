@@ -12,7 +12,7 @@ import type {
   WriteReceipt,
 } from '../types.js';
 import { createHcmCsdlClient, HCM_CSDL_SYSTEM, type HcmCsdlConfig, type HcmCsdlDeps } from './client.js';
-import type { HcmCsdlEntity, HcmCsdlWire, HcmCsdlWireIn } from './schema.js';
+import type { HcmCsdlDeletable, HcmCsdlEntity, HcmCsdlWire, HcmCsdlWireIn } from './schema.js';
 
 export type { HcmCsdlConfig, HcmCsdlDeps } from './client.js';
 export * from './schema.js';
@@ -35,6 +35,8 @@ export interface HcmCsdlAdapter extends SourceTargetAdapter<
     records: HcmCsdlWireIn[E][],
     opts: WriteOptions,
   ): Promise<WriteReceipt>;
+  /** Deletes students or staff by key (`maDinhDanh`); idempotent by key and by `opts.idempotencyKey`. */
+  remove(entity: HcmCsdlDeletable, keys: readonly string[], opts: WriteOptions): Promise<WriteReceipt>;
   health(): Promise<HealthResult>;
 }
 
@@ -45,6 +47,7 @@ export function createHcmCsdlAdapter(config: HcmCsdlConfig, deps: HcmCsdlDeps = 
     system: HCM_CSDL_SYSTEM,
     listChanges: (entity, opts) => client.listChanges(entity, opts),
     write: (entity, records, opts) => client.write(entity, records, opts),
+    remove: (entity, keys, opts) => client.remove(entity, keys, opts),
     health: () => client.health(),
   };
 }

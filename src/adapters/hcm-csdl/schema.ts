@@ -5,7 +5,7 @@
  * The `_check*` types at the end fail to compile when a schema drifts from the generated types.
  */
 import { z } from 'zod';
-import type { Assignable, Expect } from '../types.js';
+import type { Assignable, Expect, Mutual } from '../types.js';
 import type { components } from './generated/wire.js';
 
 type Schemas = components['schemas'];
@@ -257,6 +257,15 @@ export const receiptSchema = z.object({
   rejected: z.array(z.object({ index: z.number().int().min(0), code: str(), message: str() })),
 });
 
+/** Body of `POST /v1/<entity>:batchDelete`: the keys to delete. */
+export const keyBatchSchema = z.strictObject({
+  keys: z.array(maDinhDanhSchema).min(1).max(HCM_CSDL_MAX_PAGE),
+});
+
+/** Entities hcm-csdl deletes by key. */
+export const HCM_CSDL_DELETABLE = ['students', 'staff'] as const;
+export type HcmCsdlDeletable = (typeof HCM_CSDL_DELETABLE)[number];
+
 // ---- wire types (from the generated file) ----
 export type Tombstone = Schemas['Tombstone'];
 export type School = Schemas['School'];
@@ -308,6 +317,7 @@ export type _checkWire = [
   Expect<Assignable<z.infer<typeof studentPageSchema>, Schemas['StudentPage']>>,
   Expect<Assignable<z.infer<typeof staffPageSchema>, Schemas['StaffPage']>>,
   Expect<Assignable<z.infer<typeof receiptSchema>, Receipt>>,
+  Expect<Mutual<z.infer<typeof keyBatchSchema>, Schemas['KeyBatch']>>,
   // and the other way round for upserts, so a field added to the spec is noticed
   Expect<Assignable<StudentUpsert, z.infer<typeof studentUpsertSchema>>>,
   Expect<Assignable<StaffUpsert, z.infer<typeof staffUpsertSchema>>>,

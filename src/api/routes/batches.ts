@@ -39,6 +39,14 @@ function batchBody(maxRecords: number) {
         .min(1)
         .max(maxRecords)
         .meta({ description: `1–${maxRecords} bản ghi / records` }),
+      mode: z
+        .enum(['delta', 'snapshot'])
+        .default('delta')
+        .meta({
+          description:
+            'delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / ' +
+            'delta: changed records only; snapshot: every record of the school, absent ones are deleted',
+        }),
     })
     .strict()
     .meta({ id: 'BatchRequest' });
@@ -65,7 +73,9 @@ const BatchStatus = z
       accepted: z.number().int(),
       rejected: z.number().int(),
       unchanged: z.number().int(),
+      deleted: z.number().int(),
     }),
+    mode: z.enum(['delta', 'snapshot']),
     errorCode: z.string().nullable(),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
@@ -138,8 +148,8 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
     if (prior) return prior;
   }
   const batchId = randomUUID();
-  const { entity, format, records } = req.body;
-  await queueBatch(q, { id: batchId, clientId, schoolCode, entity, format, records });
+  const { entity, format, records, mode } = req.body;
+  await queueBatch(q, { id: batchId, clientId, schoolCode, entity, format, records, mode });
   const response: StoredResponse = {
     status: 202,
     body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received: records.length },
@@ -160,6 +170,7 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
         schoolCode,
         entity,
         format,
+        mode,
         received: records.length,
         idempotencyKey: idempotency?.key ?? null,
       },
@@ -203,7 +214,9 @@ function batchStatus(batch: Batch): z.infer<typeof BatchStatus> {
       accepted: batch.accepted,
       rejected: batch.rejected,
       unchanged: batch.unchanged,
+      deleted: batch.deleted,
     },
+    mode: batch.mode,
     errorCode: batch.errorCode,
     createdAt: batch.createdAt.toISOString(),
     finishedAt: batch.finishedAt ? batch.finishedAt.toISOString() : null,

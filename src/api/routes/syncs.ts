@@ -34,6 +34,19 @@ const SyncRun = z
     pages: z.number().int(),
     records: z.number().int(),
     tombstones: z.number().int(),
+    reconcile: z
+      .enum(['queued', 'done'])
+      .nullable()
+      .meta({
+        description:
+          'Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, done / ' +
+          "a full run's reconciliation: null (not due or not a full run), queued, done",
+      }),
+    reconciled: z
+      .number()
+      .int()
+      .meta({ description: 'Bản ghi bị xoá khi đối soát / records the reconciliation deleted' }),
+    reconcileNote: z.string().nullable(),
     watermark: z.string().nullable(),
     errorCode: z.string().nullable(),
     createdAt: z.string(),
@@ -112,6 +125,9 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
         pages: r.pages,
         records: r.records,
         tombstones: r.tombstones,
+        reconcile: r.reconcile,
+        reconciled: r.reconciled,
+        reconcileNote: r.reconcileNote,
         watermark: r.watermark,
         errorCode: r.errorCode,
         createdAt: r.createdAt.toISOString(),

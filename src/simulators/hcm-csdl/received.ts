@@ -30,6 +30,13 @@ export interface ReceivedStore extends ReceivedView {
     record: Record<string, unknown> & { maDinhDanh: string },
     updatedAt: string,
   ): void;
+  /**
+   * Deletes a key: the feeds serve it as a tombstone from now on (a later `put` makes it live again).
+   * Returns false when it was already deleted here.
+   */
+  remove(entity: HcmCsdlEntity, key: string, updatedAt: string): boolean;
+  /** Keys deleted through `remove` (and not put again), in first-arrival order. */
+  deletedKeys(entity: HcmCsdlEntity): string[];
   clear(): void;
 }
 
@@ -53,6 +60,18 @@ export function createReceivedStore(): ReceivedStore {
         e === 'schools' ? record.maDinhDanh : typeof record.maTruong === 'string' ? record.maTruong : '';
       slot.map.set(record.maDinhDanh, { record: { ...record, updatedAt }, school });
     },
+    remove(e, key, updatedAt) {
+      const slot = data[e];
+      const prior = slot.map.get(key);
+      if (prior?.record.deleted === true) return false;
+      if (!prior) slot.order.push(key);
+      slot.map.set(key, {
+        record: { maDinhDanh: key, updatedAt, deleted: true },
+        school: prior?.school ?? '',
+      });
+      return true;
+    },
+    deletedKeys: (e) => data[e].order.filter((k) => data[e].map.get(k)?.record.deleted === true),
     clear() {
       for (const e of HCM_CSDL_ENTITIES) data[e] = make();
     },

@@ -21,7 +21,12 @@ import {
   type SimResponse,
   type SimStats,
 } from '../sim-kit.js';
-import { HCM_CSDL_MAX_PAGE, type HcmCsdlEntity } from '../../adapters/hcm-csdl/schema.js';
+import {
+  HCM_CSDL_MAX_PAGE,
+  keyBatchSchema,
+  type HcmCsdlDeletable,
+  type HcmCsdlEntity,
+} from '../../adapters/hcm-csdl/schema.js';
 import { createSources, readPage, type FeedState } from './feed.js';
 import { MAX_BATCH, applyBatch, createReceivedStore, type ReceivedStore } from './received.js';
 
@@ -90,6 +95,7 @@ function renderError(err: SimError): SimResponse {
 
 const LIST = /^\/v1\/(schools|classes|students|staff)$/;
 const BATCH = /^\/v1\/(schools|classes|students|staff):batch$/;
+const BATCH_DELETE = /^\/v1\/(students|staff):batchDelete$/;
 
 function limitOf(raw: string | null): number {
   if (raw === null) return 500;
@@ -169,27 +175,66 @@ export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Prom
     return { stream: jsonPageChunks(head, 'data', page.items) };
   }
 
-  function upsert(entity: HcmCsdlEntity, req: SimRequest, ctx: SimContext): SimResponse {
+  /** The earlier answer of a repeated Idempotency-Key (same body), or undefined for a new key. */
+  function replayOf(
+    entity: string,
+    req: SimRequest,
+    ctx: SimContext,
+  ): { key: string; fingerprint: string; replay?: SimResponse } {
     const key = req.headers['idempotency-key'];
     if (typeof key !== 'string' || key === '') fail(400, 'IDEMPOTENCY_KEY_REQUIRED');
     if (key.length > 200) fail(400, 'INVALID_REQUEST', 'Idempotency-Key dài quá 200 ký tự.');
     const fingerprint = fingerprintOf(entity, req.body);
     const earlier = ctx.idempotency.get(key);
     if (earlier && earlier.fingerprint !== fingerprint) fail(422, 'IDEMPOTENCY_KEY_REUSED');
-    if (earlier)
-      return {
-        ...earlier.response,
-        headers: { ...earlier.response.headers, 'idempotency-replayed': 'true' },
-      };
+    if (!earlier) return { key, fingerprint };
+    const replay = {
+      ...earlier.response,
+      headers: { ...earlier.response.headers, 'idempotency-replayed': 'true' },
+    };
+    return { key, fingerprint, replay };
+  }
+
+  const receiptIdOf = (key: string, fingerprint: string) =>
+    `rcpt-${createHash('sha256').update(key).update(fingerprint).digest('hex').slice(0, 16)}`;
+
+  /** `POST /v1/<entity>:batchDelete`: keys become tombstones; unknown or deleted keys count as accepted. */
+  function remove(entity: HcmCsdlDeletable, req: SimRequest, ctx: SimContext): SimResponse {
+    const { key, fingerprint, replay } = replayOf(`${entity}:delete`, req, ctx);
+    if (replay) return replay;
+    const raw = (req.body as { keys?: unknown } | undefined)?.keys;
+    if (Array.isArray(raw) && raw.length > MAX_BATCH) fail(413, 'BATCH_TOO_LARGE');
+    const parsed = keyBatchSchema.safeParse(req.body);
+    if (!parsed.success)
+      fail(400, 'INVALID_REQUEST', 'Nội dung phải là { "keys": [...] } với 1–1000 mã định danh hợp lệ.');
+    const at = new Date(now()).toISOString();
+    const deleted = parsed.data.keys.filter((k) => store.remove(entity, k, at));
+    ctx.received.record(
+      `${entity}_deleted`,
+      deleted.map((maDinhDanh) => ({ maDinhDanh })),
+    );
+    const response: SimResponse = {
+      body: { receiptId: receiptIdOf(key, fingerprint), accepted: parsed.data.keys.length, rejected: [] },
+    };
+    ctx.idempotency.set(key, fingerprint, response);
+    return response;
+  }
+
+  function upsert(entity: HcmCsdlEntity, req: SimRequest, ctx: SimContext): SimResponse {
+    const { key, fingerprint, replay } = replayOf(entity, req, ctx);
+    if (replay) return replay;
     const data = (req.body as { data?: unknown } | undefined)?.data;
     if (!Array.isArray(data) || data.length === 0)
       fail(400, 'INVALID_REQUEST', 'Nội dung phải là { "data": [...] } với ít nhất một bản ghi.');
     if (data.length > MAX_BATCH) fail(413, 'BATCH_TOO_LARGE');
     const result = applyBatch(store, entity, data, new Date(now()).toISOString());
     ctx.received.record(entity, result.accepted);
-    const receiptId = `rcpt-${createHash('sha256').update(key).update(fingerprint).digest('hex').slice(0, 16)}`;
     const response: SimResponse = {
-      body: { receiptId, accepted: result.accepted.length, rejected: result.rejected },
+      body: {
+        receiptId: receiptIdOf(key, fingerprint),
+        accepted: result.accepted.length,
+        rejected: result.rejected,
+      },
     };
     ctx.idempotency.set(key, fingerprint, response);
     return response;
@@ -205,6 +250,8 @@ export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Prom
     if (listed && req.method === 'GET') return list(listed, req);
     const batched = BATCH.exec(req.path)?.[1] as HcmCsdlEntity | undefined;
     if (batched && req.method === 'PUT') return upsert(batched, req, ctx);
+    const deleting = BATCH_DELETE.exec(req.path)?.[1] as HcmCsdlDeletable | undefined;
+    if (deleting && req.method === 'POST') return remove(deleting, req, ctx);
     return fail(404, 'NOT_FOUND');
   }
 

@@ -185,6 +185,40 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
     expect(after).toHaveLength(before.length);
   });
 
+  it('deletes by key: the feed serves a tombstone, a repeated key replays, an upsert makes it live again', async () => {
+    const feed = async () => (await drain(adapter, 'students', { schoolCode: OTHER_SCHOOL })).items;
+    await adapter.write('students', [student(400), student(401)], { idempotencyKey: 'del-setup' });
+    const keys = [student(400).maDinhDanh, 'NEVER-SENT'];
+    const receipt = await adapter.remove('students', keys, { idempotencyKey: 'del-1' });
+    expect(receipt).toMatchObject({ accepted: 2, rejected: [] });
+    expect(sim.received.deletedKeys('students')).toContain(student(400).maDinhDanh);
+    const served = (await feed()).filter((r) => r.maDinhDanh === student(400).maDinhDanh);
+    expect(served).toEqual([
+      { maDinhDanh: student(400).maDinhDanh, updatedAt: expect.any(String), deleted: true },
+    ]);
+    expect((await feed()).find((r) => r.maDinhDanh === student(401).maDinhDanh)?.deleted).toBeUndefined();
+    // The same key again: the first receipt, replayed; with other keys: refused.
+    expect(await adapter.remove('students', keys, { idempotencyKey: 'del-1' })).toEqual({
+      ...receipt,
+      replayed: true,
+    });
+    const reused = await errorOf(adapter.remove('students', ['OTHER'], { idempotencyKey: 'del-1' }));
+    expect(reused).toMatchObject({ name: 'AppError', code: 'ERR_ADAPTER_REJECTED' });
+    // A deleted key that comes back is live again.
+    await adapter.write('students', [student(400)], { idempotencyKey: 'del-restore' });
+    const back = (await feed()).filter((r) => r.maDinhDanh === student(400).maDinhDanh);
+    expect(back).toHaveLength(1);
+    expect(back[0]!.deleted).toBeUndefined();
+    expect(sim.received.deletedKeys('students')).not.toContain(student(400).maDinhDanh);
+  });
+
+  it('refuses a delete body that is not 1–1000 valid keys', async () => {
+    const err = await errorOf(
+      adapter.remove('students', ['bad key with spaces'], { idempotencyKey: 'del-bad' }),
+    );
+    expect(err).toMatchObject({ name: 'AppError', code: 'ERR_ADAPTER_REJECTED' });
+  });
+
   it('replays the receipt for the same Idempotency-Key and refuses the key with another body', async () => {
     const records = [student(300), student(301, { ngaySinh: '2017-02-30' })];
     const first = await adapter.write('students', records, { idempotencyKey: 'replay-key' });

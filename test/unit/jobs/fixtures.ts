@@ -18,15 +18,27 @@ export const NOW = new Date('2026-01-15T03:00:00.000Z');
 
 export interface FakeTarget extends PushTarget {
   calls: Array<{ entity: EntityName; records: readonly unknown[]; idempotencyKey: string }>;
+  /** Deletions asked of the target (when it deletes). */
+  removals: Array<{ entity: EntityName; keys: readonly string[]; idempotencyKey: string }>;
   /** What the next write does: answer (default: accept everything) or throw. */
   next?: () => PushReceipt;
 }
 
-export function fakeTarget(system: SystemName, entities: readonly EntityName[]): FakeTarget {
+export function fakeTarget(
+  system: SystemName,
+  entities: readonly EntityName[],
+  deletes: readonly EntityName[] = [],
+): FakeTarget {
   const target: FakeTarget = {
     system,
     entities,
     calls: [],
+    removals: [],
+    deletes,
+    async remove(entity, keys, opts) {
+      target.removals.push({ entity, keys, idempotencyKey: opts.idempotencyKey });
+      return { accepted: keys.length, rejected: [], receiptId: `d-${target.removals.length}` };
+    },
     async write(entity, records, opts) {
       target.calls.push({ entity, records, idempotencyKey: opts.idempotencyKey });
       return (

@@ -164,11 +164,12 @@ describe('a job that cannot run now (its target is paused)', () => {
 });
 
 describe('the registry', () => {
-  it('lists ingest, pull, one push job per configured target and the PCGD report jobs', () => {
+  it('lists ingest, pull, reconcile, one push job per configured target and the PCGD report jobs', () => {
     const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
     expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
       'ingest/ingest-batch',
       'pull/pull-page',
+      'pull/reconcile-run',
       'push.hcm-csdl/push-set',
       'pcgd/pcgd-compute',
       'push.moet-pcgd/pcgd-submit',

@@ -173,6 +173,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/students:batchDelete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Delete up to 1000 students by maDinhDanh
+     * @description Deletes the records of the given keys; the change feed serves each as a tombstone from then on.
+     *     A key that is unknown or already deleted counts as accepted (deleting is idempotent by key).
+     *     A record upserted again later is live again.
+     */
+    post: operations['deleteStudents'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/staff:batchDelete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Delete up to 1000 staff by maDinhDanh
+     * @description Deletes the records of the given keys; the change feed serves each as a tombstone from then on.
+     *     A key that is unknown or already deleted counts as accepted (deleting is idempotent by key).
+     *     A record upserted again later is live again.
+     */
+    post: operations['deleteStaff'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -493,6 +537,10 @@ export interface components {
     };
     StudentBatch: {
       data: components['schemas']['StudentUpsert'][];
+    };
+    /** @description Keys (maDinhDanh) of the records to delete. */
+    KeyBatch: {
+      keys: components['schemas']['MaDinhDanh'][];
     };
     StaffBatch: {
       data: components['schemas']['StaffUpsert'][];
@@ -1155,6 +1203,78 @@ export interface operations {
          *     }
          */
         'application/json': components['schemas']['StaffBatch'];
+      };
+    };
+    responses: {
+      200: components['responses']['Receipt'];
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      413: components['responses']['TooLarge'];
+      422: components['responses']['IdempotencyConflict'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  deleteStudents: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description Client-chosen key of the batch (1–200 characters). Re-sending the same key with the same body returns
+         *     the first receipt unchanged (header `Idempotency-Replayed: true`); the same key with another body is
+         *     refused with 422 `IDEMPOTENCY_KEY_REUSED`. Keys are kept 24 hours.
+         */
+        'Idempotency-Key': components['parameters']['IdempotencyKey'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "keys": [
+         *         "7900000100123"
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['KeyBatch'];
+      };
+    };
+    responses: {
+      200: components['responses']['Receipt'];
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      413: components['responses']['TooLarge'];
+      422: components['responses']['IdempotencyConflict'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  deleteStaff: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description Client-chosen key of the batch (1–200 characters). Re-sending the same key with the same body returns
+         *     the first receipt unchanged (header `Idempotency-Replayed: true`); the same key with another body is
+         *     refused with 422 `IDEMPOTENCY_KEY_REUSED`. Keys are kept 24 hours.
+         */
+        'Idempotency-Key': components['parameters']['IdempotencyKey'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "keys": [
+         *         "7900000100123"
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['KeyBatch'];
       };
     };
     responses: {

@@ -1,0 +1,131 @@
+/**
+ * Reconciliation (issue 7, sync-data): what a source no longer has becomes a tombstone, and the
+ * deletion travels to every target that holds the record.
+ *
+ * - A **full** sync run records the keys of every ingested page in a narrow per-run table (no wide
+ *   record row is rewritten for a record that did not change). When the run has fetched its last page
+ *   and every page is ingested, the `reconcile-run` job deletes the live records of the run's scope
+ *   that the run did not see and that were last written by the run's system before it began.
+ * - A vendor batch in **snapshot** mode is every record of the entity of its school: the school's live
+ *   records it omits (and nobody wrote since it arrived) are deleted when it is ingested.
+ * In both, records whose key is unknown (a record that did not map) make the deletion unsafe: nothing is
+ * deleted and the reason is kept.
+ */
+import { appendAudit } from '../audit/chain.js';
+import type { Batch } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createRecordsRepo } from '../store/records.js';
+import { createSyncRunsRepo } from '../store/sync-runs.js';
+import { enqueue, reconcileRun } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import { defineJob, type JobRun } from './define.js';
+import { sendDeletes } from './deletes.js';
+
+type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics'>;
+
+/** Note kept on a run (or counted on a batch) when records without a key made deleting unsafe. */
+export const UNKEYED_NOTE = 'unkeyed-records';
+
+/**
+ * After a pulled page is ingested (in its transaction): a full run keeps the page's keys, and the run
+ * is queued for reconciliation once its last page is fetched and every page is ingested.
+ */
+export async function afterPulledPage(
+  q: Queryable,
+  batch: Pick<Batch, 'id' | 'syncRunId'>,
+  seen: { keys: readonly string[]; unkeyed: number },
+): Promise<void> {
+  if (batch.syncRunId === null) return;
+  const runs = createSyncRunsRepo(q);
+  const run = await runs.get(batch.syncRunId);
+  if (!run || run.since !== null) return; // incremental runs do not reconcile
+  await runs.recordSeen(run.id, batch.id, seen.keys, seen.unkeyed);
+  await queueReconcileIfDue(q, run.id);
+}
+
+/** Queues the run's reconciliation if it is due (once). Serialised on the run's row. */
+export async function queueReconcileIfDue(q: Queryable, syncRunId: number): Promise<boolean> {
+  const runs = createSyncRunsRepo(q);
+  await runs.lock(syncRunId);
+  if (!(await runs.claimReconcile(syncRunId))) return false;
+  await enqueue(q, reconcileRun, { syncRunId });
+  return true;
+}
+
+/** Deletes what a vendor snapshot omits, in the ingest's transaction. Returns the keys deleted. */
+export async function applySnapshot(
+  q: Queryable,
+  ctx: Pick<WorkerContext, 'routes' | 'targets'>,
+  batch: Pick<Batch, 'id' | 'entity' | 'schoolCode' | 'createdAt'>,
+  seen: { keys: readonly string[]; unkeyed: number; sourceSystem: string },
+): Promise<{ deleted: string[]; skipped: string | null }> {
+  if (seen.unkeyed > 0) return { deleted: [], skipped: UNKEYED_NOTE };
+  const records = createRecordsRepo(q);
+  const missing = await records.missingFromSnapshot(
+    batch.entity,
+    batch.schoolCode,
+    seen.keys,
+    batch.createdAt,
+  );
+  const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true });
+  await sendDeletes(q, ctx, {
+    entity: batch.entity,
+    keys: deleted,
+    sourceSystem: seen.sourceSystem,
+    batchId: batch.id,
+  });
+  return { deleted, skipped: null };
+}
+
+async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, job: JobRun) {
+  return ctx.db.tx(async (q) => {
+    const runs = createSyncRunsRepo(q);
+    await runs.lock(payload.syncRunId);
+    const run = await runs.get(payload.syncRunId);
+    if (!run || run.reconcile !== 'queued') {
+      await createOutboxRepo(q).markDone(job.outboxId);
+      return { deleted: 0, skipped: 'not-due' };
+    }
+    const unkeyed = await runs.unkeyedSeen(run.id);
+    let deleted: string[] = [];
+    let pushSets: number[] = [];
+    if (unkeyed === 0) {
+      const records = createRecordsRepo(q);
+      const unseen = await records.unseenByRun(run.entity, {
+        id: run.id,
+        system: run.system,
+        scope: run.scope,
+        startedAt: run.createdAt,
+      });
+      deleted = await records.tombstone(
+        run.entity,
+        unseen.map((r) => r.key),
+        { naturalKeys: true },
+      );
+      pushSets = await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system });
+    }
+    const note = unkeyed > 0 ? UNKEYED_NOTE : null;
+    await runs.finishReconcile(run.id, deleted.length, note);
+    await createOutboxRepo(q).markDone(job.outboxId);
+    await appendAudit(q, [
+      {
+        actor: 'system:reconcile',
+        action: 'sync.reconciled',
+        subject: `sync:${run.id}`,
+        details: {
+          system: run.system,
+          entity: run.entity,
+          scope: run.scope,
+          deleted: deleted.length,
+          unkeyed,
+          pushSets: pushSets.map(String),
+        },
+      },
+    ]);
+    ctx.metrics.recordsIngested.inc({ entity: run.entity, outcome: 'deleted' }, deleted.length);
+    return { deleted: deleted.length, skipped: note };
+  });
+}
+
+export const reconcileRunJob = defineJob({ ...reconcileRun, concurrency: 1, process: reconcile });

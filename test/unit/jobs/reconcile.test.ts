@@ -1,0 +1,241 @@
+/**
+ * Reconciliation and deletes (issue 7, sync-data), through the jobs' registry shape on a real in-memory
+ * database: a full run deletes the live records of its scope the source no longer has (and only those
+ * its system last wrote), a source's tombstones and a vendor snapshot's omissions are deleted too, every
+ * deletion travels to the targets that delete by key, and a deleted record that comes back is restored
+ * even when it is unchanged.
+ */
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { queueBatch, requestSync } from '../../../src/jobs/contracts.js';
+import { ingestJob } from '../../../src/jobs/ingest.js';
+import { pullPageJob } from '../../../src/jobs/pull.js';
+import { pushSetJob } from '../../../src/jobs/push.js';
+import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
+import { createBatchesRepo } from '../../../src/store/batches.js';
+import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import { S1, S2, student } from '../../helpers/api.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
+import {
+  fakeSource,
+  fakeTarget,
+  openWork,
+  runOf,
+  testContext,
+  type FakeSource,
+  type FakeTarget,
+  type TestContext,
+} from './fixtures.js';
+
+/** A student as hcm-csdl serves it. */
+const wire = (code: string, school = S1) => ({
+  maDinhDanh: code,
+  maTruong: school,
+  namHoc: '2025-2026',
+  khoiLop: '1',
+  hoTen: 'Nguyễn Thị Mai',
+  ngaySinh: '2019-03-14',
+  gioiTinh: 'Nữ',
+  maDanToc: '01',
+  trangThai: 'Đang học',
+  updatedAt: '2025-10-01T02:00:00.000Z',
+});
+
+describe('reconciliation and deletes', () => {
+  let ctx: TestContext;
+  let source: FakeSource;
+  let city: FakeTarget;
+  let school: FakeTarget;
+
+  beforeAll(async () => {
+    source = fakeSource('hcm-csdl', ['students']);
+    city = fakeTarget('hcm-csdl', ['students'], ['students']);
+    school = fakeTarget('vnedu', ['students'], ['students']);
+    ctx = await testContext({
+      sources: { 'hcm-csdl': source },
+      targets: { 'hcm-csdl': city, vnedu: school },
+    });
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  /** Runs every open job of a queue (in outbox order) until none is left; returns their results. */
+  async function drain(queue: string): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (let i = 0; i < 20; i++) {
+      const row = (await openWork(ctx.db)).find((r) => r.queue === queue);
+      if (!row) return out;
+      const job =
+        queue === 'ingest'
+          ? ingestJob
+          : queue === 'pull'
+            ? row.job_name === 'reconcile-run'
+              ? reconcileRunJob
+              : pullPageJob
+            : pushSetJob(queue.slice('push.'.length) as 'hcm-csdl' | 'vnedu');
+      out.push(await job.run(ctx, row.payload, runOf(queue, row.job_name, row.id)));
+    }
+    throw new Error('drain: too many jobs');
+  }
+
+  async function seed(keys: string[], system: string, scope = S1) {
+    await createRecordsRepo(ctx.db).upsert(
+      'students',
+      keys.map((key) => ({ key, scope, data: { key }, fingerprint: fingerprint({ key }) })),
+      { system, mappingVersion: 't@1' },
+    );
+  }
+  const live = async (key: string) =>
+    (await ctx.db.rows('truc.students', `student_code = '${key}' AND deleted_at IS NULL`)).length === 1;
+  const deleteSets = async () =>
+    ctx.db.rows<{ id: number; system: string; keys: string[] }>(
+      'truc.push_sets',
+      `operation = 'delete' ORDER BY id`,
+    );
+
+  async function vendorBatch(records: unknown[], mode: 'delta' | 'snapshot' = 'delta') {
+    const id = randomUUID();
+    await ctx.db.tx((q) =>
+      queueBatch(q, {
+        id,
+        clientId: 'vendor-1',
+        schoolCode: S1,
+        entity: 'students',
+        format: 'canonical',
+        records,
+        mode,
+      }),
+    );
+    await drain('ingest');
+    return (await createBatchesRepo(ctx.db).get(id))!;
+  }
+
+  it('a full run deletes what its source no longer has, and the deletion travels to the targets', async () => {
+    await seed(['H1', 'H2', 'H3'], 'hcm-csdl');
+    await seed(['H4'], 'hcm-csdl', S2);
+    await seed(['V1'], 'vendor:vendor-1');
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+    );
+    source.pages.push(
+      { items: [wire('H1')], deletedKeys: [], nextCursor: 'c1', watermark: undefined },
+      { items: [wire('H2')], deletedKeys: [], nextCursor: undefined, watermark: 'w-1' },
+    );
+    await drain('pull');
+    // Both pages are fetched, nothing is ingested yet: not due.
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBeNull();
+    await drain('ingest');
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('queued');
+    expect(await drain('pull')).toEqual([{ deleted: 2, skipped: null }]);
+
+    // H3 and H4 vanished from the source; V1 was last written by a vendor: left alone.
+    expect([
+      await live('H1'),
+      await live('H2'),
+      await live('H3'),
+      await live('H4'),
+      await live('V1'),
+    ]).toEqual([true, true, false, false, true]);
+    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ reconcile: 'done', reconciled: 2 });
+    expect(await ctx.db.rows('truc.sync_run_seen', `sync_run_id = ${runId}`)).toEqual([]);
+    // The deletion goes to the school system, not back to the source.
+    const sets = await deleteSets();
+    expect(sets.map((s) => [s.system, s.keys])).toEqual([['vnedu', ['H3', 'H4']]]);
+    await drain('push.vnedu');
+    expect(school.removals).toEqual([
+      { entity: 'students', keys: ['H3', 'H4'], idempotencyKey: `truc-push-${sets[0]!.id}` },
+    ]);
+    expect(await ctx.db.rows('truc.audit_log', `action = 'sync.reconciled'`)).toHaveLength(1);
+    // A second reconcile job for the same run changes nothing.
+    expect(
+      await reconcileRunJob.run(ctx, { syncRunId: runId }, runOf('pull', 'reconcile-run', undefined)),
+    ).toEqual({ deleted: 0, skipped: 'not-due' });
+  });
+
+  it('a full run with a record that did not map deletes nothing, and says why', async () => {
+    await seed(['U1', 'U2'], 'hcm-csdl', S2);
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope: S2, full: true, requestedBy: 'admin' }),
+    );
+    source.pages.push({
+      items: [wire('U1', S2), { ...wire('U9', S2), ngaySinh: 'not a date' }],
+      deletedKeys: [],
+      nextCursor: undefined,
+      watermark: 'w-2',
+    });
+    await drain('pull');
+    await drain('ingest');
+    expect(await drain('pull')).toEqual([{ deleted: 0, skipped: 'unkeyed-records' }]);
+    expect(await live('U2')).toBe(true);
+    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
+      reconcile: 'done',
+      reconciled: 0,
+      reconcileNote: 'unkeyed-records',
+    });
+  });
+
+  it("a source's tombstones travel; an incremental run reconciles nothing", async () => {
+    await seed(['T1', 'T2'], 'hcm-csdl');
+    const before = (await deleteSets()).length;
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin' }),
+    );
+    source.pages.push({
+      items: [],
+      deletedKeys: ['T1', 'NEVER-HELD'],
+      nextCursor: undefined,
+      watermark: 'w-3',
+    });
+    await drain('pull');
+    expect(await live('T1')).toBe(false);
+    expect(await live('T2')).toBe(true);
+    const sets = (await deleteSets()).slice(before);
+    expect(sets.map((s) => [s.system, s.keys])).toEqual([['vnedu', ['T1']]]);
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBeNull();
+  });
+
+  it('a deleted record that comes back unchanged is restored and delivered again', async () => {
+    const first = await vendorBatch([student('R1')]);
+    expect(first).toMatchObject({ accepted: 1, unchanged: 0 });
+    await createRecordsRepo(ctx.db).tombstone('students', ['R1']);
+    expect(await live('R1')).toBe(false);
+    const again = await vendorBatch([student('R1')]);
+    expect(again).toMatchObject({ accepted: 1, unchanged: 0 });
+    expect(await live('R1')).toBe(true);
+    const upserts = await ctx.db.rows<{ system: string; keys: string[] }>(
+      'truc.push_sets',
+      `operation = 'upsert' AND batch_id = '${again.id}' ORDER BY system`,
+    );
+    expect(upserts.map((s) => [s.system, s.keys])).toEqual([
+      ['hcm-csdl', ['R1']],
+      ['vnedu', ['R1']],
+    ]);
+    // Unchanged and live: unchanged, as before.
+    expect(await vendorBatch([student('R1')])).toMatchObject({ accepted: 0, unchanged: 1 });
+  });
+
+  it("a vendor snapshot deletes the school's records it omits; a delta batch never does", async () => {
+    await vendorBatch([student('N1'), student('N2'), student('N3')]);
+    const delta = await vendorBatch([student('N1')]);
+    expect(delta).toMatchObject({ mode: 'delta', deleted: 0 });
+    expect(await live('N3')).toBe(true);
+
+    const before = (await deleteSets()).length;
+    const snap = await vendorBatch([student('N1'), student('N2')], 'snapshot');
+    expect(snap).toMatchObject({ mode: 'snapshot', deleted: expect.any(Number), unchanged: 2 });
+    expect(await live('N3')).toBe(false);
+    // Everything else of S1 the snapshot omitted is gone too; other schools are untouched.
+    expect(await live('H1')).toBe(false);
+    expect(await live('U1')).toBe(true);
+    const sets = (await deleteSets()).slice(before);
+    expect(sets.map((s) => s.system)).toEqual(['hcm-csdl', 'vnedu']);
+    expect(sets[0]!.keys).toContain('N3');
+    expect(sets[0]!.keys).toHaveLength(snap.deleted);
+    await drain('push.hcm-csdl');
+    expect(city.removals.at(-1)).toMatchObject({ entity: 'students', keys: sets[0]!.keys });
+
+    // A snapshot with a record that does not map deletes nothing.
+    const unsafe = await vendorBatch([student('N1'), { ...student('N2'), birthDate: 'bad' }], 'snapshot');
+    expect(unsafe).toMatchObject({ deleted: 0 });
+    expect(await live('N2')).toBe(true);
+  });
+});
