@@ -1086,8 +1086,8 @@ export interface components {
       pages: number;
       records: number;
       tombstones: number;
-      /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, done / a full run's reconciliation: null (not due or not a full run), queued, done */
-      reconcile: ('queued' | 'done') | null;
+      /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, held (chờ duyệt), done / a full run's reconciliation: null (not due or not a full run), queued, held (awaiting approval), done */
+      reconcile: ('queued' | 'held' | 'done') | null;
       /** @description Bản ghi bị xoá khi đối soát / records the reconciliation deleted */
       reconciled: number;
       reconcileNote: string | null;
@@ -1375,8 +1375,8 @@ export interface components {
       pages: number;
       records: number;
       tombstones: number;
-      /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, done / a full run's reconciliation: null (not due or not a full run), queued, done */
-      reconcile: ('queued' | 'done') | null;
+      /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, held (chờ duyệt), done / a full run's reconciliation: null (not due or not a full run), queued, held (awaiting approval), done */
+      reconcile: ('queued' | 'held' | 'done') | null;
       /** @description Bản ghi bị xoá khi đối soát / records the reconciliation deleted */
       reconciled: number;
       reconcileNote: string | null;

@@ -23,8 +23,8 @@ export interface SyncRun {
   tombstones: number;
   watermark: string | null;
   errorCode: string | null;
-  /** Reconciliation of a full run: null (not due), 'queued', 'done'. */
-  reconcile: 'queued' | 'done' | null;
+  /** Reconciliation of a full run: null (not due), 'queued', 'held' (by the mass-change guard), 'done'. */
+  reconcile: 'queued' | 'held' | 'done' | null;
   /** Records the reconciliation deleted. */
   reconciled: number;
   /** Why a due reconciliation deleted nothing (e.g. records of the run that did not map). */

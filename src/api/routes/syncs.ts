@@ -35,12 +35,12 @@ const SyncRun = z
     records: z.number().int(),
     tombstones: z.number().int(),
     reconcile: z
-      .enum(['queued', 'done'])
+      .enum(['queued', 'held', 'done'])
       .nullable()
       .meta({
         description:
-          'Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, done / ' +
-          "a full run's reconciliation: null (not due or not a full run), queued, done",
+          'Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, held (chờ duyệt), done / ' +
+          "a full run's reconciliation: null (not due or not a full run), queued, held (awaiting approval), done",
       }),
     reconciled: z
       .number()

@@ -8,8 +8,9 @@ ALTER TABLE truc.batches ADD COLUMN mode text NOT NULL DEFAULT 'delta' CHECK (mo
 ALTER TABLE truc.batches ADD COLUMN deleted integer NOT NULL DEFAULT 0;
 
 -- A full sync run reconciles once all its pages are ingested: records of its scope the source no
--- longer has become tombstones. `reconcile` = null (not a full run, or not yet due), 'queued', 'done'.
-ALTER TABLE truc.sync_runs ADD COLUMN reconcile text CHECK (reconcile IN ('queued', 'done'));
+-- longer has become tombstones. `reconcile` = null (not a full run, or not yet due), 'queued', 'held'
+-- (by the mass-change guard), 'done'.
+ALTER TABLE truc.sync_runs ADD COLUMN reconcile text CHECK (reconcile IN ('queued', 'held', 'done'));
 ALTER TABLE truc.sync_runs ADD COLUMN reconciled integer NOT NULL DEFAULT 0;
 ALTER TABLE truc.sync_runs ADD COLUMN reconcile_note text; -- why a due reconciliation deleted nothing
 
