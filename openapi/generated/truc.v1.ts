@@ -1194,11 +1194,10 @@ export interface components {
         [key: string]: unknown;
       }[];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only; snapshot: every record of the school, absent ones are deleted
-       * @default delta
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
        * @enum {string}
        */
-      mode: 'delta' | 'snapshot';
+      mode?: 'delta' | 'snapshot';
     };
     /** @description RFC 9457 problem details, bilingual (vi, en) */
     Problem: {
@@ -1483,11 +1482,10 @@ export interface components {
         [key: string]: unknown;
       }[];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only; snapshot: every record of the school, absent ones are deleted
-       * @default delta
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
        * @enum {string}
        */
-      mode: 'delta' | 'snapshot';
+      mode?: 'delta' | 'snapshot';
     };
   };
   responses: never;

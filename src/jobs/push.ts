@@ -67,11 +67,12 @@ async function deliver(
   let receipt: PushReceipt;
   if (set.operation === 'delete') {
     // Tombstones travel: the keys are sent, never records.
-    const remove = target.remove;
-    if (!remove || !target.deletes?.includes(set.entity)) {
+    if (!target.remove || !target.deletes?.includes(set.entity)) {
       throw new PermanentJobError('ERR_ENTITY_UNSUPPORTED', `${set.system} does not delete ${set.entity}`);
     }
-    receipt = await throughGate(ctx, set.system, () => remove(set.entity, set.keys, { idempotencyKey }));
+    receipt = await throughGate(ctx, set.system, () =>
+      target.remove!(set.entity, set.keys, { idempotencyKey }),
+    );
   } else {
     records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
     receipt = await throughGate(ctx, set.system, () =>

@@ -41,11 +41,11 @@ function batchBody(maxRecords: number) {
         .meta({ description: `1–${maxRecords} bản ghi / records` }),
       mode: z
         .enum(['delta', 'snapshot'])
-        .default('delta')
+        .optional()
         .meta({
           description:
             'delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / ' +
-            'delta: changed records only; snapshot: every record of the school, absent ones are deleted',
+            'delta: changed records only (default); snapshot: every record of the school, absent ones are deleted',
         }),
     })
     .strict()
@@ -148,7 +148,8 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
     if (prior) return prior;
   }
   const batchId = randomUUID();
-  const { entity, format, records, mode } = req.body;
+  const { entity, format, records } = req.body;
+  const mode = req.body.mode ?? 'delta';
   await queueBatch(q, { id: batchId, clientId, schoolCode, entity, format, records, mode });
   const response: StoredResponse = {
     status: 202,
