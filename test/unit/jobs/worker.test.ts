@@ -164,7 +164,7 @@ describe('a job that cannot run now (its target is paused)', () => {
 });
 
 describe('the registry', () => {
-  it('lists ingest, pull, reconcile, one push job per configured target and the PCGD report jobs', () => {
+  it('lists ingest, pull, reconcile, one push job per configured target, the PCGD report and the webhook jobs', () => {
     const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
     expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
       'ingest/ingest-batch',
@@ -173,6 +173,8 @@ describe('the registry', () => {
       'push.hcm-csdl/push-set',
       'pcgd/pcgd-compute',
       'push.moet-pcgd/pcgd-submit',
+      'webhooks/webhook-fanout',
+      'webhooks/webhook-deliver',
     ]);
     const plans = planQueues(jobs, config);
     expect(plans.map((p) => [p.queue, p.concurrency, p.limiter])).toEqual([
@@ -195,6 +197,7 @@ describe('the registry', () => {
           duration: config.systems['moet-pcgd'].rateLimit.durationMs,
         },
       ],
+      ['webhooks', 8, undefined],
     ]);
   });
 
