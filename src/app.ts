@@ -4,6 +4,8 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -16,6 +18,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
+import { AppError } from './errors.js';
 import type { QueueFactory } from './jobs/queues.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Db } from './store/db.js';
@@ -135,12 +138,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, function openapi(_request, reply) {
     void reply.send(app.swagger());
   });
 
   await app.register(errorsPlugin);
+  // Security headers on every answer (HSTS, nosniff, frame and referrer policies, a strict CSP).
+  await app.register(helmet, { global: true });
+  // Per-client request limits on /v1 (issue 9), counted after authentication and before the body is
+  // read; shared through Redis when configured, else per process.
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preParsing',
+    max: deps.config.api.rateLimit.max,
+    timeWindow: deps.config.api.rateLimit.windowMs,
+    ...(deps.redis ? { redis: deps.redis } : {}),
+    nameSpace: `${deps.config.jobs.queuePrefix}:rate-limit:`,
+    skipOnError: true,
+    enableDraftSpec: true,
+    keyGenerator: (request) => request.principal?.clientId ?? `address:${request.ip}`,
+    allowList: (request) => !request.url.startsWith('/v1/'),
+    errorResponseBuilder: (_request, context) =>
+      new AppError('ERR_RATE_LIMITED', undefined, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+  });
   await app.register(authPlugin, {
     tokens: deps.tokens,
     db: deps.db,

@@ -393,6 +393,14 @@ export const ConfigSchema = z
         maxNestedArrayItems: z.number().int().positive().max(100_000).default(1000),
         /** Node's limit on the size of all request headers together, in bytes. */
         maxHeaderBytes: z.number().int().min(4096).max(65_536).default(16_384),
+        /** Requests per client (per address before authentication) to /v1 per window (RateLimit-* headers). */
+        rateLimit: z
+          .object({
+            max: z.number().int().positive().default(1200),
+            windowMs: z.number().int().positive().default(60_000),
+          })
+          .strict()
+          .prefault({}),
         /** fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). */
         trustProxy: z.union([z.boolean(), z.string().min(1)]).default(false),
       })
@@ -491,6 +499,8 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     ['LOG_LEVEL', 'logLevel', 'string'],
     ['TRUC_JWT_KEYS', 'auth.jwtKeys', 'jwtKeys'],
     ['TRUC_TOKEN_TTL_SECONDS', 'auth.tokenTtlSeconds', 'int'],
+    ['TRUC_API_RATE_LIMIT_MAX', 'api.rateLimit.max', 'int'],
+    ['TRUC_API_RATE_LIMIT_WINDOW_MS', 'api.rateLimit.windowMs', 'int'],
     ['TRUC_WORKER_CONCURRENCY', 'jobs.concurrency', 'int'],
     ['TRUC_QUEUE_PREFIX', 'jobs.queuePrefix', 'string'],
     ['TRUC_PCGD_DIFFICULT_COMMUNES', 'pcgd.difficultCommunes', 'difficultCommunes'],
