@@ -56,6 +56,7 @@ describe('loadConfig: defaults per profile', () => {
       maxJsonDepth: 32,
       maxNestedArrayItems: 1000,
       maxHeaderBytes: 16_384,
+      rateLimit: { max: 1200, windowMs: 60_000 },
       trustProxy: false,
     });
     expect(c.jobs).toMatchObject({ attempts: 8, backoffMs: 1000, concurrency: 4 });
