@@ -32,6 +32,7 @@ import healthRoutes from './api/routes/health.js';
 import oauthRoutes from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
+import clientRoutes from './api/routes/clients.js';
 import readRoutes from './api/routes/records.js';
 import webhookRoutes from './api/routes/webhooks.js';
 
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'batches', description: 'Gửi và theo dõi lô dữ liệu / Push and track batches' },
         { name: 'syncs', description: 'Kéo dữ liệu từ hệ thống ngoài / Pulls from external systems' },
         { name: 'operations', description: 'Vận hành / Health and metrics' },
+        { name: 'admin', description: 'Quản trị ứng dụng / API client administration' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -194,6 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(batchRoutes, { db: deps.db, maxBatchRecords: deps.config.server.maxBatchRecords });
   await app.register(syncRoutes, { db: deps.db });
   await app.register(deadLetterRoutes, { db: deps.db });
+  await app.register(clientRoutes, { db: deps.db });
   await app.register(readRoutes, { db: deps.db });
   await app.register(webhookRoutes, {
     db: deps.db,

@@ -702,6 +702,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/admin/clients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Danh sách ứng dụng / List API clients */
+    get: operations['listClients'];
+    put?: never;
+    /** Tạo ứng dụng / Create an API client (the secret is shown once) */
+    post: operations['createClient'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/clients/{clientId}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cấp lại mật khẩu ứng dụng / Rotate a client secret (the old one stops working) */
+    post: operations['rotateClientSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/clients/{clientId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Sửa ứng dụng: khóa, trường, đơn vị, phạm vi / Disable, enable, set schools, units or scopes */
+    patch: operations['updateClient'];
+    trace?: never;
+  };
   '/v1/schools/{schoolCode}': {
     parameters: {
       query?: never;
@@ -1109,6 +1161,62 @@ export interface components {
         [key: string]: string | number;
       };
     };
+    ApiClientInput: {
+      clientId: string;
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      schools: string[];
+      units: string[];
+      scopes: string[];
+      disabled: boolean;
+    };
+    NewApiClientInput: {
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      /** @default [] */
+      schools: string[];
+      /** @default [] */
+      units: string[];
+      scopes?: (
+        | 'batches:write'
+        | 'batches:read'
+        | 'records:read'
+        | 'pcgd:read'
+        | 'pcgd:write'
+        | 'audit:read'
+        | 'quality:read'
+        | 'admin'
+      )[];
+    };
+    ApiClientPatchInput: {
+      name?: string;
+      schools?: string[];
+      units?: string[];
+      scopes?: (
+        | 'batches:write'
+        | 'batches:read'
+        | 'records:read'
+        | 'pcgd:read'
+        | 'pcgd:write'
+        | 'audit:read'
+        | 'quality:read'
+        | 'admin'
+      )[];
+      disabled?: boolean;
+    };
+    ApiClientWithSecretInput: {
+      clientId: string;
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      schools: string[];
+      units: string[];
+      scopes: string[];
+      disabled: boolean;
+      clientSecret: string;
+    };
     StoredRecordInput: {
       key: string;
       etag: string;
@@ -1397,6 +1505,62 @@ export interface components {
         [key: string]: string | number;
       };
     };
+    ApiClient: {
+      clientId: string;
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      schools: string[];
+      units: string[];
+      scopes: string[];
+      disabled: boolean;
+    };
+    NewApiClient: {
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      /** @default [] */
+      schools: string[];
+      /** @default [] */
+      units: string[];
+      scopes?: (
+        | 'batches:write'
+        | 'batches:read'
+        | 'records:read'
+        | 'pcgd:read'
+        | 'pcgd:write'
+        | 'audit:read'
+        | 'quality:read'
+        | 'admin'
+      )[];
+    };
+    ApiClientPatch: {
+      name?: string;
+      schools?: string[];
+      units?: string[];
+      scopes?: (
+        | 'batches:write'
+        | 'batches:read'
+        | 'records:read'
+        | 'pcgd:read'
+        | 'pcgd:write'
+        | 'audit:read'
+        | 'quality:read'
+        | 'admin'
+      )[];
+      disabled?: boolean;
+    };
+    ApiClientWithSecret: {
+      clientId: string;
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      schools: string[];
+      units: string[];
+      scopes: string[];
+      disabled: boolean;
+      clientSecret: string;
+    };
     StoredRecord: {
       key: string;
       etag: string;
@@ -1594,6 +1758,226 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['AuthorizationServerMetadata'];
+        };
+      };
+    };
+  };
+  listClients: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['ApiClient'][];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createClient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['NewApiClientInput'];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiClientWithSecret'];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rotateClientSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        clientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiClientWithSecret'];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateClient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        clientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApiClientPatchInput'];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiClient'];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Problem'];
         };
       };
     };

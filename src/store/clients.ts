@@ -70,6 +70,40 @@ export function createClientsRepo(q: Queryable) {
       );
       return res.rowCount > 0;
     },
+    /** Changes what a client may touch; returns false when there is no such client. */
+    async update(
+      id: string,
+      patch: {
+        name?: string | undefined;
+        schools?: string[] | undefined;
+        units?: string[] | undefined;
+        scopes?: string[] | undefined;
+        disabled?: boolean | undefined;
+      },
+    ): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.api_clients SET name = COALESCE($2, name), schools = COALESCE($3, schools),
+                units = COALESCE($4, units), scopes = COALESCE($5, scopes), disabled = COALESCE($6, disabled),
+                updated_at = now()
+          WHERE id = $1`,
+        [
+          id,
+          patch.name ?? null,
+          patch.schools ?? null,
+          patch.units ?? null,
+          patch.scopes ?? null,
+          patch.disabled ?? null,
+        ],
+      );
+      return res.rowCount > 0;
+    },
+    async setSecretHash(id: string, secretHash: string): Promise<boolean> {
+      const res = await q.query(
+        'UPDATE truc.api_clients SET secret_hash = $2, updated_at = now() WHERE id = $1',
+        [id, secretHash],
+      );
+      return res.rowCount > 0;
+    },
     async list(): Promise<ApiClient[]> {
       const res = await q.query<Row>('SELECT * FROM truc.api_clients ORDER BY created_at');
       return res.rows.map(fromRow);

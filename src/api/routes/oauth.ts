@@ -78,6 +78,7 @@ const AuthServerMetadata = z
 export const ALL_SCOPES = [
   'batches:write',
   'batches:read',
+  'records:read',
   'pcgd:read',
   'pcgd:write',
   'audit:read',

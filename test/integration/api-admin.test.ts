@@ -1,0 +1,155 @@
+/**
+ * The admin API of API clients (issue 9), on embedded PGlite: city admins create, list, rotate,
+ * disable and re-scope clients, each change audited; a change acts on tokens already issued at once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  expectOauthError,
+  expectProblem,
+  goodBody,
+  S1,
+  S2,
+  startApiHarness,
+  type ApiHarness,
+} from '../helpers/api.js';
+import { backends, countRows } from '../helpers/env.js';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness(backends()[0]!);
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const admin = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, token = h.tokens.admin) =>
+  h.app.inject({
+    method,
+    url,
+    headers: { ...bearer(token), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+  });
+const audits = (action: string) => countRows(h.env.deps.db, 'truc.audit_log', `action = '${action}'`);
+const login = (clientId: string, clientSecret: string) =>
+  h.app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+  });
+
+describe('admin API of clients', () => {
+  let created: { clientId: string; clientSecret: string };
+
+  it('a city admin creates a vendor (secret shown once, audited); the vendor logs in and pushes', async () => {
+    const before = await audits('client.created');
+    const res = await admin('POST', '/v1/admin/clients', { name: 'Vendor C', role: 'vendor', schools: [S1] });
+    expect(res.statusCode, res.body).toBe(201);
+    created = res.json();
+    expect(res.json()).toMatchObject({ role: 'vendor', schools: [S1], disabled: false });
+    expect(res.json<{ scopes: string[] }>().scopes).toContain('batches:write');
+    expect(await audits('client.created')).toBe(before + 1);
+    const token = (await login(created.clientId, created.clientSecret)).json<{ access_token: string }>()
+      .access_token;
+    expect((await h.pushBatch(token, S1, goodBody(['ADM1']))).statusCode).toBe(202);
+  });
+
+  it('the list shows clients without secrets', async () => {
+    const res = await admin('GET', '/v1/admin/clients');
+    expect(res.statusCode).toBe(200);
+    const items = res.json<{ items: Array<Record<string, unknown>> }>().items;
+    expect(items.map((c) => c.clientId)).toContain(created.clientId);
+    expect(res.body).not.toMatch(/secret|scrypt/i);
+  });
+
+  it('bad input and non-admins are refused, changing nothing', async () => {
+    const before = await countRows(h.env.deps.db, 'truc.api_clients');
+    expectProblem(
+      await admin('POST', '/v1/admin/clients', { name: 'X', role: 'vendor' }),
+      400,
+      'ERR_VALIDATION',
+    );
+    expectProblem(
+      await admin('POST', '/v1/admin/clients', { name: 'X', role: 'root', schools: [S1] }),
+      400,
+      'ERR_VALIDATION',
+    );
+    expectProblem(
+      await admin('POST', '/v1/admin/clients', {
+        name: 'X',
+        role: 'vendor',
+        schools: [S1],
+        scopes: ['everything'],
+      }),
+      400,
+      'ERR_VALIDATION',
+    );
+    expectProblem(
+      await admin('POST', '/v1/admin/clients', { name: 'X', role: 'city-admin' }, h.tokens.vendor),
+      403,
+      'ERR_FORBIDDEN_SCOPE',
+    );
+    expectProblem(
+      await admin('GET', '/v1/admin/clients', undefined, h.tokens.vendor),
+      403,
+      'ERR_FORBIDDEN_SCOPE',
+    );
+    expectProblem(
+      await admin('PATCH', '/v1/admin/clients/cl_nobody', { disabled: true }),
+      404,
+      'ERR_NOT_FOUND',
+    );
+    expectProblem(await admin('PATCH', `/v1/admin/clients/${created.clientId}`, {}), 400, 'ERR_VALIDATION');
+    expect(await countRows(h.env.deps.db, 'truc.api_clients')).toBe(before);
+  });
+
+  it('rotating the secret: the old one stops working, the new one works, audited', async () => {
+    const before = await audits('client.secret_rotated');
+    const res = await admin('POST', `/v1/admin/clients/${created.clientId}/secret`);
+    expect(res.statusCode, res.body).toBe(200);
+    const fresh = res.json<{ clientSecret: string }>().clientSecret;
+    expect(fresh).not.toBe(created.clientSecret);
+    expectOauthError(
+      await login(created.clientId, created.clientSecret),
+      401,
+      'invalid_client',
+      'ERR_INVALID_CLIENT',
+    );
+    expect((await login(created.clientId, fresh)).statusCode).toBe(200);
+    expect(await audits('client.secret_rotated')).toBe(before + 1);
+    created = { ...created, clientSecret: fresh };
+  });
+
+  it('disabling stops a token already issued at once; enabling lets it in again', async () => {
+    const token = (await login(created.clientId, created.clientSecret)).json<{ access_token: string }>()
+      .access_token;
+    expect((await h.get('/v1/batches/00000000-0000-4000-8000-000000000000', token)).statusCode).toBe(404);
+    const off = await admin('PATCH', `/v1/admin/clients/${created.clientId}`, { disabled: true });
+    expect(off.json()).toMatchObject({ disabled: true });
+    expectProblem(
+      await h.get('/v1/batches/00000000-0000-4000-8000-000000000000', token),
+      401,
+      'ERR_TOKEN_INVALID',
+    );
+    expectOauthError(
+      await login(created.clientId, created.clientSecret),
+      401,
+      'invalid_client',
+      'ERR_INVALID_CLIENT',
+    );
+    await admin('PATCH', `/v1/admin/clients/${created.clientId}`, { disabled: false });
+    expect((await h.get('/v1/batches/00000000-0000-4000-8000-000000000000', token)).statusCode).toBe(404);
+  });
+
+  it('a change of schools acts on a token already issued, without waiting for it to expire', async () => {
+    const token = (await login(created.clientId, created.clientSecret)).json<{ access_token: string }>()
+      .access_token;
+    expectProblem(await h.pushBatch(token, S2, goodBody(['ADM2'], S2)), 403, 'ERR_FORBIDDEN_SCHOOL');
+    const before = await audits('client.updated');
+    const res = await admin('PATCH', `/v1/admin/clients/${created.clientId}`, { schools: [S2] });
+    expect(res.json()).toMatchObject({ schools: [S2] });
+    expect(await audits('client.updated')).toBe(before + 1);
+    expect((await h.pushBatch(token, S2, goodBody(['ADM3'], S2))).statusCode).toBe(202);
+    expectProblem(await h.pushBatch(token, S1, goodBody(['ADM4'])), 403, 'ERR_FORBIDDEN_SCHOOL');
+  });
+});
