@@ -117,6 +117,59 @@ export async function setClientDisabled(
   });
 }
 
+/** Every client, without secrets (issue 9). */
+export async function listClients(
+  db: Db,
+): Promise<Array<Omit<NewClient, 'clientSecret'> & { disabled: boolean }>> {
+  return (await createClientsRepo(db).list()).map((c) => ({
+    clientId: c.id,
+    name: c.name,
+    role: c.role,
+    schools: c.schools,
+    units: c.units,
+    scopes: c.scopes,
+    disabled: c.disabled,
+  }));
+}
+
+/** A new secret for the client (the old one stops working), audited; undefined when there is no such client. */
+export async function rotateClientSecret(
+  db: Db,
+  clientId: string,
+  actor = 'operator:cli',
+): Promise<string | undefined> {
+  const secret = newSecret();
+  const secretHash = await hashSecret(secret);
+  return db.tx(async (q) => {
+    if (!(await createClientsRepo(q).setSecretHash(clientId, secretHash))) return undefined;
+    await appendAudit(q, [{ actor, action: 'client.secret_rotated', subject: `client:${clientId}` }]);
+    return secret;
+  });
+}
+
+/** Replaces the schools a client may touch, audited; acts on tokens already issued. */
+export async function setClientSchools(
+  db: Db,
+  clientId: string,
+  schools: string[],
+  actor = 'operator:cli',
+): Promise<boolean> {
+  const bad = schools.filter((s) => !CODE.test(s));
+  if (bad.length > 0) throw new AppError('ERR_VALIDATION', `--schools: not school codes: ${bad.join(', ')}`);
+  return db.tx(async (q) => {
+    const repo = createClientsRepo(q);
+    const before = await repo.get(clientId);
+    if (!before) return false;
+    if (before.role === 'vendor' && schools.length === 0)
+      throw new AppError('ERR_VALIDATION', '--schools: a vendor needs at least one school');
+    await repo.update(clientId, { schools });
+    await appendAudit(q, [
+      { actor, action: 'client.updated', subject: `client:${clientId}`, details: { schools } },
+    ]);
+    return true;
+  });
+}
+
 export async function auditVerify(db: Db): Promise<VerifyResult> {
   return verifyAudit(db);
 }

@@ -14,6 +14,7 @@ import {
   type ApiHarness,
 } from '../helpers/api.js';
 import { backends, countRows } from '../helpers/env.js';
+import { listClients, rotateClientSecret, setClientSchools } from '../../src/ops.js';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -151,5 +152,20 @@ describe('admin API of clients', () => {
     expect(await audits('client.updated')).toBe(before + 1);
     expect((await h.pushBatch(token, S2, goodBody(['ADM3'], S2))).statusCode).toBe(202);
     expectProblem(await h.pushBatch(token, S1, goodBody(['ADM4'])), 403, 'ERR_FORBIDDEN_SCHOOL');
+  });
+
+  it('the same through the operator functions behind `truc clients list | rotate-secret | set-schools`', async () => {
+    const db = h.env.deps.db;
+    const listed = await listClients(db);
+    expect(listed.find((c) => c.clientId === created.clientId)).toMatchObject({ schools: [S2] });
+    expect(JSON.stringify(listed)).not.toMatch(/secret|scrypt/i);
+    const secret = await rotateClientSecret(db, created.clientId);
+    expect(secret).toBeDefined();
+    expect((await login(created.clientId, secret!)).statusCode).toBe(200);
+    expect(await rotateClientSecret(db, 'cl_nobody')).toBeUndefined();
+    expect(await setClientSchools(db, created.clientId, [S1])).toBe(true);
+    await expect(setClientSchools(db, created.clientId, [])).rejects.toThrow(/at least one school/);
+    await expect(setClientSchools(db, created.clientId, ['../x'])).rejects.toThrow(/not school codes/);
+    expect((await listClients(db)).find((c) => c.clientId === created.clientId)?.schools).toEqual([S1]);
   });
 });

@@ -1,4 +1,4 @@
-/** `truc clients add | disable | enable`: API clients (OAuth2 client credentials). */
+/** `truc clients add | list | rotate-secret | set-schools | disable | enable`: API clients (OAuth2 client credentials). */
 import { loadConfig } from '../../config.js';
 import { defineCommand, list, runs, UsageError } from '../kit.js';
 
@@ -48,8 +48,57 @@ const setDisabled = (disabled: boolean) =>
     },
   );
 
+const listAll = () =>
+  runs(defineCommand('list', 'list clients as JSON lines (never their secrets)'), async (_o, _args, out) => {
+    const config = loadConfig();
+    const { listClients, withDb } = await import('../../ops.js');
+    for (const c of await withDb(config, (db) => listClients(db))) out.stdout(`${JSON.stringify(c)}\n`);
+    return 0;
+  });
+
+const rotate = () =>
+  runs(
+    defineCommand(
+      'rotate-secret',
+      'give the client a new secret (printed once; the old one stops working)',
+    ).argument('<clientId>'),
+    async (_o, [clientId], out) => {
+      const config = loadConfig();
+      const { rotateClientSecret, withDb } = await import('../../ops.js');
+      const secret = await withDb(config, (db) => rotateClientSecret(db, clientId!));
+      if (secret === undefined) {
+        out.stderr(`no such client: ${clientId}\n`);
+        return 1;
+      }
+      out.stdout(`${JSON.stringify({ clientId, clientSecret: secret })}\n`);
+      return 0;
+    },
+  );
+
+const setSchools = () =>
+  runs<{ schools?: string[] }>(
+    defineCommand('set-schools', 'replace the schools a client may touch (acts on its tokens at once)')
+      .argument('<clientId>')
+      .option('--schools <codes>', 'school codes, comma-separated (required)', list),
+    async (o, [clientId], out) => {
+      if (!o.schools) throw new UsageError('clients set-schools needs --schools');
+      const config = loadConfig();
+      const { setClientSchools, withDb } = await import('../../ops.js');
+      const ok = await withDb(config, (db) => setClientSchools(db, clientId!, o.schools!));
+      if (!ok) {
+        out.stderr(`no such client: ${clientId}\n`);
+        return 1;
+      }
+      out.stdout(`client ${clientId} schools: ${o.schools.join(',')}\n`);
+      return 0;
+    },
+  );
+
 export const clientsCommand = () =>
-  defineCommand('clients', 'API clients: add, disable, enable')
+  defineCommand('clients', 'API clients: add, list, rotate-secret, set-schools, disable, enable')
     .addCommand(add())
+    .addCommand(listAll())
+    .addCommand(rotate())
+    .addCommand(setSchools())
     .addCommand(setDisabled(true))
     .addCommand(setDisabled(false));
