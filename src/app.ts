@@ -29,10 +29,11 @@ import inputPlugin, { clientErrorHandler } from './api/plugins/input.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
-import oauthRoutes from './api/routes/oauth.js';
+import oauthRoutes, { ALL_SCOPES } from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
 import clientRoutes from './api/routes/clients.js';
+import contractPlugin, { completeDocument } from './api/plugins/contract.js';
 import readRoutes from './api/routes/records.js';
 import webhookRoutes from './api/routes/webhooks.js';
 
@@ -125,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // completed by completeDocument (src/api/plugins/contract.ts) with every scope
           oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: {} } } },
         },
       },
@@ -134,12 +135,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'batches', description: 'Gửi và theo dõi lô dữ liệu / Push and track batches' },
         { name: 'syncs', description: 'Kéo dữ liệu từ hệ thống ngoài / Pulls from external systems' },
         { name: 'operations', description: 'Vận hành / Health and metrics' },
+        { name: 'records', description: 'Đọc bản ghi và luồng thay đổi / Records and the change feed' },
         { name: 'admin', description: 'Quản trị ứng dụng / API client administration' },
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (documentObject) =>
+      completeDocument(jsonSchemaTransformObject(documentObject), ALL_SCOPES),
   });
+  await app.register(contractPlugin);
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, function openapi(_request, reply) {
     void reply.send(app.swagger());

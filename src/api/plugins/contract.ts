@@ -1,0 +1,148 @@
+/**
+ * The OpenAPI contract, completed in one place for every route (issue 9): an operationId (from the
+ * handler's name when the route gives none), the oauth2 client-credentials requirement of the route's
+ * scope (so Swagger UI's Authorize sends the token), the answers every route can give (401/403 when
+ * it needs a token, 415 when it takes a body, 429 on /v1, 500), errors as `application/problem+json`
+ * (RFC 6749 bodies at the token endpoint), described responses instead of "Default Response", and the
+ * response headers (correlation id, Location, Retry-After, RateLimit-*, WWW-Authenticate).
+ */
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { ProblemSchema } from '../problem.js';
+
+const DESCRIPTIONS: Record<string, string> = {
+  '200': 'Thành công / OK',
+  '201': 'Đã tạo / Created',
+  '202': 'Đã nhận, đang xử lý / Accepted for processing',
+  '204': 'Không có nội dung / No content',
+  '304': 'Không đổi (ETag) / Not modified',
+  '400': 'Yêu cầu không hợp lệ / Bad request',
+  '401': 'Cần xác thực / Authentication required',
+  '403': 'Không có quyền / Forbidden',
+  '404': 'Không tìm thấy / Not found',
+  '409': 'Xung đột / Conflict',
+  '413': 'Quá lớn / Too large',
+  '415': 'Kiểu nội dung không hỗ trợ / Unsupported media type',
+  '422': 'Không xử lý được / Unprocessable',
+  '429': 'Quá nhiều yêu cầu / Too many requests',
+  '500': 'Lỗi nội bộ / Internal error',
+  '503': 'Tạm thời không sẵn sàng / Unavailable',
+};
+
+const camel = (s: string) =>
+  s.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''));
+
+/** Adds what every route's schema should say; runs for each route as it is declared. */
+function completeRoute(route: RouteOptions): void {
+  const schema = route.schema as Record<string, unknown> | undefined;
+  if (!schema || schema.hide) return;
+  const method = (Array.isArray(route.method) ? route.method[0] : route.method) ?? 'GET';
+  if (!schema.operationId) {
+    const name = route.handler.name;
+    schema.operationId = name && name !== 'anonymous' ? name : camel(`${method.toLowerCase()} ${route.url}`);
+  }
+  const response = (schema.response ??= {}) as Record<string, unknown>;
+  const scope = route.config?.scope;
+  // Public routes say so (`[]`); the others need the oauth2 token of their scope.
+  schema.security = scope === undefined ? [] : [{ oauth2: [scope] }];
+  if (scope !== undefined) {
+    response[401] ??= ProblemSchema;
+    response[403] ??= ProblemSchema;
+  }
+  if (schema.body !== undefined) response[415] ??= ProblemSchema;
+  if (route.url.startsWith('/v1/')) response[429] ??= ProblemSchema;
+  if (schema.params !== undefined || schema.querystring !== undefined || schema.body !== undefined)
+    response[400] ??= ProblemSchema;
+}
+
+type Doc = {
+  servers?: Array<{ url: string; description?: string }>;
+  tags?: Array<{ name: string; description?: string }>;
+  paths?: Record<string, Record<string, { tags?: string[]; responses?: Record<string, Response> }>>;
+  components?: { securitySchemes?: Record<string, unknown>; schemas?: Record<string, unknown> };
+};
+interface Response {
+  description?: string;
+  content?: Record<string, unknown>;
+  headers?: Record<string, unknown>;
+}
+
+const header = (description: string, schema: object = { type: 'string' }) => ({ description, schema });
+const HEADERS = {
+  correlation: header('Mã tương quan của yêu cầu / the request correlation id'),
+  location: header('URL của tài nguyên / URL of the resource'),
+  retryAfter: header('Số giây nên chờ / seconds to wait before retrying', { type: 'integer' }),
+  limit: header('Hạn mức yêu cầu trong cửa sổ / requests allowed in the window', { type: 'integer' }),
+  remaining: header('Số yêu cầu còn lại / requests left in the window', { type: 'integer' }),
+  reset: header('Số giây đến cửa sổ mới / seconds until the window resets', { type: 'integer' }),
+  challenge: header('Thử thách xác thực (RFC 6750) / the authentication challenge'),
+};
+
+/**
+ * Completes the generated document: response descriptions, error media types, headers, and the
+ * oauth2 scheme with every scope (the only scheme operations use).
+ */
+export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
+  const d = doc as Doc;
+  const usedTags = new Set<string>();
+  for (const [path, ops] of Object.entries(d.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      for (const t of op.tags ?? []) usedTags.add(t);
+      if (Object.keys(op.responses ?? {}).length === 0) op.responses = { '200': {} };
+      for (const [status, res] of Object.entries(op.responses ?? {})) {
+        if (!res.description || res.description === 'Default Response')
+          res.description = DESCRIPTIONS[status] ?? `HTTP ${status}`;
+        const code = Number(status);
+        const json = res.content?.['application/json'] as { schema?: { $ref?: string } } | undefined;
+        if (code >= 400 && json?.schema?.$ref?.endsWith('/Problem') && path !== '/oauth/token') {
+          res.content = { 'application/problem+json': json };
+        }
+        const headers: Record<string, unknown> = { 'X-Correlation-Id': HEADERS.correlation };
+        if (code === 201 || code === 202) headers.Location = HEADERS.location;
+        if (code === 429 || code === 503) headers['Retry-After'] = HEADERS.retryAfter;
+        if (code === 401 && path !== '/oauth/token') headers['WWW-Authenticate'] = HEADERS.challenge;
+        if (path.startsWith('/v1/')) {
+          headers['RateLimit-Limit'] = HEADERS.limit;
+          headers['RateLimit-Remaining'] = HEADERS.remaining;
+          headers['RateLimit-Reset'] = HEADERS.reset;
+        }
+        res.headers = { ...headers, ...res.headers };
+      }
+    }
+  }
+  const declared = new Set((d.tags ?? []).map((t) => t.name));
+  d.tags = [...(d.tags ?? []), ...[...usedTags].filter((t) => !declared.has(t)).map((name) => ({ name }))];
+  d.servers ??= [{ url: '/', description: 'Máy chủ này / this server' }];
+  d.components ??= {};
+  // Schemas nothing refers to (zod's input twins, bodies inlined in their operations) are dropped.
+  const schemas = d.components.schemas ?? {};
+  let text = JSON.stringify(d.paths ?? {});
+  for (let round = 0; round < 5; round++) {
+    const used = Object.keys(schemas).filter((n) => text.includes(`"#/components/schemas/${n}"`));
+    const next = JSON.stringify([d.paths ?? {}, ...used.map((n) => schemas[n])]);
+    if (next === text) break;
+    text = next;
+  }
+  for (const n of Object.keys(schemas)) if (!text.includes(`"#/components/schemas/${n}"`)) delete schemas[n];
+  d.components.securitySchemes = {
+    oauth2: {
+      type: 'oauth2',
+      description:
+        'OAuth 2.0 client credentials: POST /oauth/token with client_id and client_secret. / Lấy mã truy cập tại /oauth/token.',
+      flows: {
+        clientCredentials: {
+          tokenUrl: '/oauth/token',
+          scopes: Object.fromEntries(scopes.map((s) => [s, s])),
+        },
+      },
+    },
+  };
+  return doc;
+}
+
+export default fp(
+  async function contract(app: FastifyInstance) {
+    app.addHook('onRoute', completeRoute);
+  },
+  { name: 'truc-contract' },
+);
