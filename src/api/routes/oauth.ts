@@ -79,6 +79,7 @@ export const ALL_SCOPES = [
   'batches:write',
   'batches:read',
   'records:read',
+  'webhooks',
   'pcgd:read',
   'pcgd:write',
   'audit:read',
