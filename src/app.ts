@@ -36,6 +36,8 @@ import clientRoutes from './api/routes/clients.js';
 import contractPlugin, { completeDocument } from './api/plugins/contract.js';
 import readRoutes from './api/routes/records.js';
 import webhookRoutes from './api/routes/webhooks.js';
+import dashboardRoutes from './api/routes/dashboard.js';
+import opsRoutes from './api/routes/ops.js';
 
 export interface AppDeps {
   config: Config;
@@ -207,5 +209,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     policy: deps.config.webhooks,
     maxSubscriptions: deps.config.webhooks.maxSubscriptions,
   });
+  // Operations (issue 11): read-only routes for the dashboard, and the dashboard itself.
+  await app.register(opsRoutes, { db: deps.db, metrics: deps.metrics });
+  await app.register(dashboardRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -7,8 +7,238 @@ import type { Queryable } from './db.js';
 /** PCGD-XMC deadlines of a report year (DOMAIN.md): communes by 3 October, the province by 10 October. */
 export const PCGD_DEADLINES = { commune: '10-03', province: '10-10' } as const;
 
+/** One external system's sync health over the last 24 hours. */
+export interface SystemHealth {
+  system: string;
+  lastSuccessAt: Date | null;
+  lastFailureAt: Date | null;
+  lastErrorCode: string | null;
+  runs24h: number;
+  failed24h: number;
+  running: number;
+}
+
+/** One school as the schools table shows it (codes, counts and times only). */
+export interface SchoolRow {
+  schoolCode: string;
+  name: string;
+  communeCode: string | null;
+  sourceSystem: string;
+  lastSeenAt: Date;
+  lastBatchAt: Date | null;
+  students: number;
+  staff: number;
+  classes: number;
+  /** Records received and, per quality category, records with a finding of severity error (last 30 days). */
+  received: number;
+  failing: Record<string, number>;
+}
+
+export interface SyncRunRow {
+  id: number;
+  system: string;
+  entity: string;
+  scope: string;
+  status: string;
+  pages: number;
+  records: number;
+  tombstones: number;
+  errorCode: string | null;
+  requestedBy: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  actor?: string | undefined;
+  action?: string | undefined;
+  subject?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+const SYNC_RUN_COLUMNS = `id, system, entity, scope, status, pages, records, tombstones, error_code AS "errorCode",
+  requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
+
 export function createOverviewRepo(q: Queryable) {
   return {
+    /** Per system: last success and failure, runs and failures in the last 24 hours, runs in flight. */
+    async systemHealth(): Promise<SystemHealth[]> {
+      const res = await q.query<SystemHealth>(
+        `SELECT system,
+                max(finished_at) FILTER (WHERE status = 'done') AS "lastSuccessAt",
+                max(finished_at) FILTER (WHERE status = 'failed') AS "lastFailureAt",
+                (array_agg(error_code ORDER BY finished_at DESC NULLS LAST) FILTER (WHERE status = 'failed'))[1] AS "lastErrorCode",
+                count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS "runs24h",
+                count(*) FILTER (WHERE status = 'failed' AND created_at > now() - interval '24 hours')::int AS "failed24h",
+                count(*) FILTER (WHERE status IN ('queued', 'running'))::int AS running
+           FROM truc.sync_runs GROUP BY system ORDER BY system`,
+      );
+      return res.rows;
+    },
+    /** Open dead letters by queue and error code. */
+    async deadLettersByCode(): Promise<Array<{ queue: string; errorCode: string; open: number }>> {
+      const res = await q.query<{ queue: string; errorCode: string; open: number }>(
+        `SELECT queue, error_code AS "errorCode", count(*)::int AS open FROM truc.dead_letters
+          WHERE replayed_at IS NULL GROUP BY queue, error_code ORDER BY open DESC, queue, error_code`,
+      );
+      return res.rows;
+    },
+    /** Current PCGD reports of a year, one per unit. */
+    async pcgdUnits(
+      year: number,
+    ): Promise<
+      Array<{ unitCode: string; level: string; status: string; version: number; submittedAt: Date | null }>
+    > {
+      const res = await q.query<{
+        unitCode: string;
+        level: string;
+        status: string;
+        version: number;
+        submittedAt: Date | null;
+      }>(
+        `SELECT unit_code AS "unitCode", unit_level AS level, status, version, submitted_at AS "submittedAt"
+           FROM truc.pcgd_reports WHERE year = $1 AND superseded_at IS NULL ORDER BY unit_level DESC, unit_code`,
+        [year],
+      );
+      return res.rows;
+    },
+    /** Schools whose code, name or commune matches `search` (all when empty), by code. */
+    async schools(
+      search: string,
+      limit: number,
+      offset: number,
+    ): Promise<{ total: number; items: SchoolRow[] }> {
+      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const where = `WHERE s.deleted_at IS NULL AND ($1 = '' OR s.school_code ILIKE $2 OR s.data->>'name' ILIKE $2
+                       OR coalesce(s.data->>'communeCode', '') ILIKE $2)`;
+      const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM truc.schools s ${where}`, [
+        search,
+        pattern,
+      ]);
+      const res = await q.query<{
+        school_code: string;
+        name: string | null;
+        commune_code: string | null;
+        source_system: string;
+        last_seen_at: Date;
+        last_batch_at: Date | null;
+        students: number;
+        staff: number;
+        classes: number;
+        received: number;
+        failing: Record<string, number> | null;
+      }>(
+        `SELECT s.school_code, s.data->>'name' AS name, s.data->>'communeCode' AS commune_code, s.source_system,
+                s.last_seen_at,
+                (SELECT max(b.created_at) FROM truc.batches b WHERE b.school_code = s.school_code) AS last_batch_at,
+                (SELECT count(*)::int FROM truc.students x WHERE x.school_code = s.school_code AND x.deleted_at IS NULL) AS students,
+                (SELECT count(*)::int FROM truc.staff x WHERE x.school_code = s.school_code AND x.deleted_at IS NULL) AS staff,
+                (SELECT count(*)::int FROM truc.classes x WHERE x.school_code = s.school_code AND x.deleted_at IS NULL) AS classes,
+                coalesce((SELECT sum(b.received)::int FROM truc.batches b
+                           WHERE b.school_code = s.school_code AND b.created_at > now() - interval '30 days'), 0) AS received,
+                (SELECT jsonb_object_agg(f.criterion, f.n) FROM (
+                   SELECT f.criterion, count(DISTINCT (f.batch_id, f.record_index))::int AS n
+                     FROM truc.findings f JOIN truc.batches b ON b.id = f.batch_id
+                    WHERE b.school_code = s.school_code AND b.created_at > now() - interval '30 days'
+                      AND f.severity = 'error'
+                    GROUP BY f.criterion) f) AS failing
+           FROM truc.schools s ${where}
+          ORDER BY s.school_code LIMIT $3 OFFSET $4`,
+        [search, pattern, limit, offset],
+      );
+      return {
+        total: total.rows[0]?.n ?? 0,
+        items: res.rows.map((r) => ({
+          schoolCode: r.school_code,
+          name: r.name ?? '',
+          communeCode: r.commune_code,
+          sourceSystem: r.source_system,
+          lastSeenAt: r.last_seen_at,
+          lastBatchAt: r.last_batch_at,
+          students: r.students,
+          staff: r.staff,
+          classes: r.classes,
+          received: r.received,
+          failing: r.failing ?? {},
+        })),
+      };
+    },
+    /** The latest batches of a school (no records). */
+    async schoolBatches(schoolCode: string, limit: number) {
+      const res = await q.query<{
+        id: string;
+        entity: string;
+        clientId: string;
+        status: string;
+        received: number;
+        accepted: number;
+        rejected: number;
+        unchanged: number;
+        errorCode: string | null;
+        createdAt: Date;
+        finishedAt: Date | null;
+      }>(
+        `SELECT id, entity, client_id AS "clientId", status, received, accepted, rejected, unchanged,
+                error_code AS "errorCode", created_at AS "createdAt", finished_at AS "finishedAt"
+           FROM truc.batches WHERE school_code = $1 ORDER BY created_at DESC LIMIT $2`,
+        [schoolCode, limit],
+      );
+      return res.rows;
+    },
+    /** Findings of a school's batches of the last 30 days, counted by rule. */
+    async schoolFindingsByRule(schoolCode: string) {
+      const res = await q.query<{
+        rule: string;
+        criterion: string;
+        severity: string;
+        findings: number;
+        records: number;
+      }>(
+        `SELECT f.rule, f.criterion, f.severity, count(*)::int AS findings,
+                count(DISTINCT (f.batch_id, f.record_index))::int AS records
+           FROM truc.findings f JOIN truc.batches b ON b.id = f.batch_id
+          WHERE b.school_code = $1 AND b.created_at > now() - interval '30 days'
+          GROUP BY f.rule, f.criterion, f.severity ORDER BY findings DESC, f.rule LIMIT 200`,
+        [schoolCode],
+      );
+      return res.rows;
+    },
+    /** Sync runs, newest first, by system, status and scope when given. */
+    async syncRuns(
+      f: { system?: string | undefined; status?: string | undefined; scope?: string | undefined },
+      limit: number,
+      offset: number,
+    ): Promise<SyncRunRow[]> {
+      const res = await q.query<SyncRunRow>(
+        `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs
+          WHERE ($1::text IS NULL OR system = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR scope = $3)
+          ORDER BY id DESC LIMIT $4 OFFSET $5`,
+        [f.system ?? null, f.status ?? null, f.scope ?? null, limit, offset],
+      );
+      return res.rows;
+    },
+    /** Audit rows matching the filter, newest first. Details hold references and counts only. */
+    async audit(f: AuditFilter, limit: number, offset: number): Promise<AuditRow[]> {
+      const res = await q.query<AuditRow>(
+        `SELECT seq, at, actor, action, subject, details FROM truc.audit_log
+          WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
+            AND ($3::text IS NULL OR subject = $3)
+            AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
+          ORDER BY seq DESC LIMIT $6 OFFSET $7`,
+        [f.actor ?? null, f.action ?? null, f.subject ?? null, f.from ?? null, f.to ?? null, limit, offset],
+      );
+      return res.rows;
+    },
     /** The last successful finish of each (system, entity) that ever finished a sync run. */
     async lastSyncSuccess(): Promise<Array<{ system: string; entity: string; finishedAt: Date }>> {
       const res = await q.query<{ system: string; entity: string; finished_at: Date }>(

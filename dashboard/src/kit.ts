@@ -1,0 +1,268 @@
+/** DOM building, formatting and the API client of the dashboard (no framework, no dependencies). */
+import { currentLang, problemText, t, type Key } from './i18n.js';
+
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | EventListener | undefined | null>;
+
+/** Creates an element: h('td', { class: 'num' }, 12). Event handlers are attributes named on…. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Array<Child | Child[]>
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(typeof c === 'object' ? c : String(c));
+  }
+  return el;
+}
+
+export interface Column<R> {
+  /** A dictionary key, or literal text ('#'). */
+  head: string;
+  cell: (r: R) => Child | Child[];
+  num?: boolean;
+}
+
+/** A table of rows; `onRow` makes rows clickable. Empty: one muted line. */
+export function table<R>(
+  rows: readonly R[],
+  cols: ReadonlyArray<Column<R>>,
+  opts: { onRow?: (r: R) => void; testid?: string } = {},
+): HTMLElement {
+  if (rows.length === 0) return h('p', { class: 'muted', 'data-testid': opts.testid }, t('nothing'));
+  return h(
+    'table',
+    { 'data-testid': opts.testid },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        cols.map((c) => h('th', { class: c.num ? 'num' : undefined }, label(c.head))),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {
+            class: opts.onRow ? 'clickable' : undefined,
+            onclick: opts.onRow ? () => opts.onRow!(r) : undefined,
+          },
+          cols.map((c) => h('td', { class: c.num ? 'num' : undefined }, c.cell(r))),
+        ),
+      ),
+    ),
+  );
+}
+
+function label(k: string): string {
+  try {
+    return t(k as Key);
+  } catch {
+    return k;
+  }
+}
+
+export function card(title: string, ...children: Child[]): HTMLElement {
+  return h('section', { class: 'card' }, h('h2', {}, title), ...children);
+}
+
+export function stat(labelText: string, value: Child, testid?: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'stat', 'data-testid': testid },
+    h('div', { class: 'value' }, value),
+    h('div', { class: 'label' }, labelText),
+  );
+}
+
+const tz = 'Asia/Ho_Chi_Minh';
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(currentLang() === 'vi' ? 'vi-VN' : 'en-GB', {
+    timeZone: tz,
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(new Date(iso));
+}
+
+export function num(n: number | null | undefined): string {
+  return n === null || n === undefined
+    ? '—'
+    : new Intl.NumberFormat(currentLang() === 'vi' ? 'vi-VN' : 'en-GB').format(n);
+}
+
+export function percent(ratio: number | null | undefined): string {
+  return ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)} %`;
+}
+
+/** A ratio in its colour band (green ≥ 90 %, amber ≥ 70 %, red below). */
+export function band(ratio: number | null | undefined, bands = { green: 0.9, amber: 0.7 }): HTMLElement {
+  if (ratio === null || ratio === undefined) return h('span', { class: 'band none' }, '—');
+  const cls = ratio >= bands.green ? 'green' : ratio >= bands.amber ? 'amber' : 'red';
+  return h('span', { class: `band ${cls}` }, percent(ratio));
+}
+
+export function seconds(s: number): string {
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  if (s < 172_800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86_400).toFixed(1)} d`;
+}
+
+// ---- session and API ------------------------------------------------------------------------
+
+export interface Session {
+  token: string;
+  clientId: string;
+  role: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+const KEY = 'truc.session';
+
+export function session(): Session | undefined {
+  const raw = sessionStorage.getItem(KEY);
+  if (!raw) return undefined;
+  const s = JSON.parse(raw) as Session;
+  if (s.expiresAt <= Date.now()) {
+    sessionStorage.removeItem(KEY);
+    return undefined;
+  }
+  return s;
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(KEY);
+}
+
+/** The claims of a JWT (no verification: the server verifies; this only reads role and scopes). */
+function claims(token: string): { sub?: string; role?: string; scope?: string } {
+  const part = token.split('.')[1] ?? '';
+  const json = atob(
+    part
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(part.length / 4) * 4, '='),
+  );
+  return JSON.parse(decodeURIComponent(escape(json))) as { sub?: string; role?: string; scope?: string };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function signIn(clientId: string, clientSecret: string): Promise<Session> {
+  const res = await fetch('/oauth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': currentLang() },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
+  if (!res.ok || !body.access_token)
+    throw new ApiError(res.status, problemText(body as never) || t('signInFailed'));
+  const c = claims(body.access_token);
+  const s: Session = {
+    token: body.access_token,
+    clientId,
+    role: c.role ?? '',
+    scopes: (c.scope ?? '').split(' ').filter(Boolean),
+    expiresAt: Date.now() + (body.expires_in ?? 900) * 1000 - 10_000,
+  };
+  sessionStorage.setItem(KEY, JSON.stringify(s));
+  return s;
+}
+
+/** Calls the JSON API with the session's token; problem documents become ApiErrors in the current language. */
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const s = session();
+  const res = await fetch(path, {
+    method: init.method ?? 'GET',
+    headers: {
+      accept: 'application/json',
+      'accept-language': currentLang(),
+      ...(s ? { authorization: `Bearer ${s.token}` } : {}),
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: init.body !== undefined ? JSON.stringify(init.body) : null,
+  });
+  if (res.status === 401) {
+    signOut();
+    location.hash = '#/signin';
+    throw new ApiError(401, t('signInFailed'));
+  }
+  const body = (await res.json().catch(() => ({}))) as unknown;
+  if (!res.ok) throw new ApiError(res.status, problemText(body as never) || `HTTP ${res.status}`);
+  return body as T;
+}
+
+/** A small SVG line chart: one line per series over shared x labels (values 0..1 unless max given). */
+export function lineChart(
+  labels: readonly string[],
+  series: ReadonlyArray<{ name: string; values: ReadonlyArray<number | null> }>,
+  opts: { max?: number } = {},
+): SVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const W = 600;
+  const H = 180;
+  const pad = { l: 36, r: 90, t: 10, b: 22 };
+  const max = opts.max ?? 1;
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('class', 'chart');
+  svg.setAttribute('role', 'img');
+  const el = (tag: string, attrs: Record<string, string | number>, text?: string): SVGElement => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    svg.append(e);
+    return e;
+  };
+  const x = (i: number): number =>
+    pad.l + (labels.length <= 1 ? 0 : (i * (W - pad.l - pad.r)) / (labels.length - 1));
+  const y = (v: number): number => pad.t + (1 - v / max) * (H - pad.t - pad.b);
+  for (const v of [0, 0.5, 1]) {
+    el('line', { class: 'axis', x1: pad.l, x2: W - pad.r, y1: y(v * max), y2: y(v * max) });
+    el('text', { x: 2, y: y(v * max) + 3 }, max === 1 ? `${v * 100}%` : String(v * max));
+  }
+  if (labels.length > 0) {
+    el('text', { x: pad.l, y: H - 6 }, labels[0] ?? '');
+    el('text', { x: W - pad.r - 50, y: H - 6 }, labels[labels.length - 1] ?? '');
+  }
+  const colours = ['#0b5cad', '#1a7f37', '#b26b00', '#c62828', '#6f42c1', '#5b6875'];
+  series.forEach((s, k) => {
+    const pts = s.values
+      .map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`))
+      .filter((p): p is string => p !== null);
+    el('polyline', {
+      points: pts.join(' '),
+      fill: 'none',
+      stroke: colours[k % colours.length]!,
+      'stroke-width': 2,
+    });
+    el('text', { x: W - pad.r + 6, y: pad.t + 12 + k * 14, fill: colours[k % colours.length]! }, s.name);
+  });
+  return svg;
+}

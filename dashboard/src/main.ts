@@ -1,0 +1,157 @@
+/** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
+import { currentLang, setLang, t, type Key } from './i18n.js';
+import { ApiError, h, session, signIn, signOut } from './kit.js';
+import {
+  auditPage,
+  deadLettersPage,
+  overviewPage,
+  qualityPage,
+  schoolPage,
+  schoolsPage,
+  syncPage,
+} from './pages.js';
+
+const NAV: Array<{ path: string; key: Key; scope: string }> = [
+  { path: 'overview', key: 'overview', scope: 'admin' },
+  { path: 'schools', key: 'schools', scope: 'admin' },
+  { path: 'quality', key: 'quality', scope: 'admin' },
+  { path: 'sync', key: 'syncRuns', scope: 'admin' },
+  { path: 'dead-letters', key: 'deadLetters', scope: 'admin' },
+  { path: 'audit', key: 'audit', scope: 'audit:read' },
+];
+
+function signInPage(root: HTMLElement): void {
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'signin-error' });
+  const id = h('input', {
+    name: 'client_id',
+    autocomplete: 'username',
+    required: true,
+    'data-testid': 'client-id',
+  });
+  const secret = h('input', {
+    name: 'client_secret',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'data-testid': 'client-secret',
+  });
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'signin card' },
+      h('h1', {}, `truc — ${t('appName')}`),
+      h('p', { class: 'muted' }, t('signInHint')),
+      h(
+        'form',
+        {
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            error.textContent = '';
+            signIn(id.value.trim(), secret.value).then(
+              (s) => {
+                location.hash = s.scopes.includes('admin') ? '#/overview' : '#/audit';
+                void render();
+              },
+              (err: unknown) => (error.textContent = err instanceof Error ? err.message : String(err)),
+            );
+          },
+        },
+        h('label', {}, t('clientId'), id),
+        h('label', {}, t('clientSecret'), secret),
+        h('button', { type: 'submit', 'data-testid': 'signin-submit' }, t('signIn')),
+        error,
+      ),
+      langButton('secondary'),
+    ),
+  );
+}
+
+function langButton(cls = ''): HTMLElement {
+  return h(
+    'button',
+    {
+      class: cls,
+      type: 'button',
+      'data-testid': 'lang',
+      onclick: () => {
+        setLang(currentLang() === 'vi' ? 'en' : 'vi');
+        void render();
+      },
+    },
+    t('language'),
+  );
+}
+
+async function render(): Promise<void> {
+  const root = document.getElementById('app')!;
+  document.documentElement.lang = currentLang();
+  const s = session();
+  const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  if (!s || path === 'signin') {
+    signInPage(root);
+    return;
+  }
+  const params = new URLSearchParams(query);
+  const [page = '', arg] = path.split('/');
+  const allowed = NAV.filter((n) => s.scopes.includes(n.scope));
+  const current = page || (allowed[0]?.path ?? 'overview');
+  const main = h('main', { 'data-testid': `page-${current}` }, h('p', { class: 'muted' }, '…'));
+  root.replaceChildren(
+    h(
+      'header',
+      {},
+      h('span', { class: 'brand' }, 'truc'),
+      h(
+        'nav',
+        {},
+        allowed.map((n) =>
+          h('a', { href: `#/${n.path}`, class: n.path === current ? 'active' : undefined }, t(n.key)),
+        ),
+      ),
+      h('span', { class: 'who' }, `${s.clientId} (${s.role})`),
+      langButton(),
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            signOut();
+            location.hash = '#/signin';
+          },
+        },
+        t('signOut'),
+      ),
+    ),
+    main,
+  );
+  try {
+    switch (current) {
+      case 'overview':
+        return await overviewPage(main);
+      case 'schools':
+        return arg ? await schoolPage(main, decodeURIComponent(arg)) : await schoolsPage(main, params);
+      case 'quality':
+        return await qualityPage(main, params);
+      case 'sync':
+        return await syncPage(main, params);
+      case 'dead-letters':
+        return await deadLettersPage(main, params);
+      case 'audit':
+        return await auditPage(main, params);
+      default:
+        main.replaceChildren(h('p', {}, '404'));
+    }
+  } catch (err) {
+    const forbidden = err instanceof ApiError && err.status === 403;
+    main.replaceChildren(
+      h(
+        'p',
+        { class: 'error', role: 'alert' },
+        forbidden ? t('forbidden') : err instanceof Error ? err.message : String(err),
+      ),
+    );
+  }
+}
+
+window.addEventListener('hashchange', () => void render());
+void render();

@@ -1,0 +1,397 @@
+/**
+ * Read-only operations routes for the dashboard and for scripts (issue 11): an overview (systems,
+ * queues, outbox, dead letters by code, PCGD-XMC deadlines), the schools table with a drill-down,
+ * sync runs, and the audit log with its chain verification. Codes, counts and times only: no
+ * personal data leaves here.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { verifyAudit } from '../../audit/chain.js';
+import { AppError } from '../../errors.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Db } from '../../store/db.js';
+import { createOutboxRepo } from '../../store/outbox.js';
+import { createOverviewRepo, PCGD_DEADLINES, type SchoolRow as StoredSchool } from '../../store/overview.js';
+import { ProblemSchema } from '../problem.js';
+
+export interface OpsRouteOptions {
+  db: Db;
+  metrics: Metrics;
+  now?: () => Date;
+}
+
+const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+const Problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
+const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/);
+
+const Overview = z
+  .object({
+    generatedAt: z.string(),
+    systems: z.array(
+      z.object({
+        system: z.string(),
+        lastSuccessAt: z.string().nullable(),
+        lastFailureAt: z.string().nullable(),
+        lastErrorCode: z.string().nullable(),
+        runs24h: z.number().int(),
+        failed24h: z.number().int(),
+        errorRate24h: z.number(),
+        running: z.number().int(),
+      }),
+    ),
+    queues: z.array(z.object({ queue: z.string(), counts: z.record(z.string(), z.number()) })),
+    outbox: z.object({ pending: z.number().int(), lagSeconds: z.number() }),
+    deadLetters: z.array(z.object({ queue: z.string(), errorCode: z.string(), open: z.number().int() })),
+    pcgd: z.object({
+      year: z.number().int(),
+      deadlines: z.object({ commune: z.string(), province: z.string() }),
+      units: z.array(
+        z.object({
+          unitCode: z.string(),
+          level: z.string(),
+          status: z.string(),
+          version: z.number().int(),
+          submittedAt: z.string().nullable(),
+          deadline: z.string(),
+          daysLeft: z.number().int(),
+          atRisk: z.boolean(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: 'OpsOverview' });
+
+const SyncRun = z
+  .object({
+    id: z.number().int(),
+    system: z.string(),
+    entity: z.string(),
+    scope: z.string(),
+    status: z.string(),
+    pages: z.number().int(),
+    records: z.number().int(),
+    tombstones: z.number().int(),
+    errorCode: z.string().nullable(),
+    requestedBy: z.string(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'OpsSyncRun' });
+
+const SchoolRow = z
+  .object({
+    schoolCode: z.string(),
+    name: z.string(),
+    communeCode: z.string().nullable(),
+    sourceSystem: z.string(),
+    lastSeenAt: z.string(),
+    lastBatchAt: z.string().nullable(),
+    students: z.number().int(),
+    staff: z.number().int(),
+    classes: z.number().int(),
+    received: z.number().int(),
+    failing: z.record(z.string(), z.number()),
+  })
+  .meta({ id: 'OpsSchool' });
+
+const syncRunOut = (r: {
+  id: number;
+  system: string;
+  entity: string;
+  scope: string;
+  status: string;
+  pages: number;
+  records: number;
+  tombstones: number;
+  errorCode: string | null;
+  requestedBy: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+}) => ({ ...r, createdAt: iso(r.createdAt)!, finishedAt: iso(r.finishedAt) });
+
+const schoolOut = (s: StoredSchool) => ({
+  ...s,
+  lastSeenAt: iso(s.lastSeenAt)!,
+  lastBatchAt: iso(s.lastBatchAt),
+});
+
+const PCGD_SUBMITTED = new Set(['submitted', 'receipted']);
+
+const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRoutes(app, opts) {
+  const repo = createOverviewRepo(opts.db);
+  const now = opts.now ?? (() => new Date());
+
+  app.get(
+    '/v1/ops/overview',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Tổng quan vận hành / Operations overview',
+        description:
+          'Hệ thống ngoài, hàng đợi, outbox, việc lỗi theo mã, hạn PCGD-XMC. / External systems, queues, outbox, dead letters by code, PCGD-XMC deadlines.',
+        security: [{ bearerAuth: [] }],
+        response: { 200: Overview, ...Problems },
+      },
+    },
+    async function overview() {
+      await opts.metrics.refresh();
+      const queueValues = (await opts.metrics.queueJobs.get()).values;
+      const queues = new Map<string, Record<string, number>>();
+      for (const v of queueValues) {
+        const queue = String(v.labels.queue);
+        const counts = queues.get(queue) ?? {};
+        counts[String(v.labels.state)] = v.value;
+        queues.set(queue, counts);
+      }
+      const at = now();
+      const year = new Date(at.getTime() + 7 * 3600_000).getUTCFullYear();
+      const deadline = (level: string): Date =>
+        new Date(`${year}-${PCGD_DEADLINES[level === 'province' ? 'province' : 'commune']}T23:59:59+07:00`);
+      const [systems, lag, deadLetters, units] = await Promise.all([
+        repo.systemHealth(),
+        createOutboxRepo(opts.db).lag(),
+        repo.deadLettersByCode(),
+        repo.pcgdUnits(year),
+      ]);
+      return {
+        generatedAt: at.toISOString(),
+        systems: systems.map((s) => ({
+          ...s,
+          lastSuccessAt: iso(s.lastSuccessAt),
+          lastFailureAt: iso(s.lastFailureAt),
+          errorRate24h: s.runs24h ? s.failed24h / s.runs24h : 0,
+        })),
+        queues: [...queues]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([queue, counts]) => ({ queue, counts })),
+        outbox: { pending: lag.pending, lagSeconds: lag.oldestSeconds },
+        deadLetters,
+        pcgd: {
+          year,
+          deadlines: {
+            commune: deadline('commune').toISOString(),
+            province: deadline('province').toISOString(),
+          },
+          units: units.map((u) => {
+            const d = deadline(u.level);
+            const daysLeft = Math.ceil((d.getTime() - at.getTime()) / 86_400_000);
+            return {
+              ...u,
+              submittedAt: iso(u.submittedAt),
+              deadline: d.toISOString(),
+              daysLeft,
+              atRisk: !PCGD_SUBMITTED.has(u.status) && daysLeft <= 7,
+            };
+          }),
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/v1/ops/schools',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Trường học / Schools with sync and quality figures',
+        security: [{ bearerAuth: [] }],
+        querystring: z
+          .object({
+            q: z.string().max(100).default(''),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            offset: z.coerce.number().int().min(0).default(0),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            total: z.number().int(),
+            limit: z.number().int(),
+            offset: z.number().int(),
+            items: z.array(SchoolRow),
+          }),
+          ...Problems,
+        },
+      },
+    },
+    async function schools(request) {
+      const { q, limit, offset } = request.query;
+      const page = await repo.schools(q.trim(), limit, offset);
+      return { total: page.total, limit, offset, items: page.items.map(schoolOut) };
+    },
+  );
+
+  app.get(
+    '/v1/ops/schools/:schoolCode',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['operations'],
+        summary:
+          'Một trường: lô, lỗi theo quy tắc, lần đồng bộ / One school: batches, findings by rule, sync runs',
+        security: [{ bearerAuth: [] }],
+        params: z.object({ schoolCode: SchoolCode }),
+        response: {
+          200: z.object({
+            school: SchoolRow,
+            batches: z.array(
+              z.object({
+                id: z.string(),
+                entity: z.string(),
+                clientId: z.string(),
+                status: z.string(),
+                received: z.number().int(),
+                accepted: z.number().int(),
+                rejected: z.number().int(),
+                unchanged: z.number().int(),
+                errorCode: z.string().nullable(),
+                createdAt: z.string(),
+                finishedAt: z.string().nullable(),
+              }),
+            ),
+            findingsByRule: z.array(
+              z.object({
+                rule: z.string(),
+                criterion: z.string(),
+                severity: z.string(),
+                findings: z.number().int(),
+                records: z.number().int(),
+              }),
+            ),
+            syncRuns: z.array(SyncRun),
+          }),
+          404: ProblemSchema,
+          ...Problems,
+        },
+      },
+    },
+    async function school(request) {
+      const { schoolCode } = request.params;
+      const found = (await repo.schools(schoolCode, 50, 0)).items.find((s) => s.schoolCode === schoolCode);
+      if (!found) throw new AppError('ERR_NOT_FOUND', `no school ${schoolCode}`);
+      const [batches, findingsByRule, syncRuns] = await Promise.all([
+        repo.schoolBatches(schoolCode, 20),
+        repo.schoolFindingsByRule(schoolCode),
+        repo.syncRuns({ scope: schoolCode }, 20, 0),
+      ]);
+      return {
+        school: schoolOut(found),
+        batches: batches.map((b) => ({ ...b, createdAt: iso(b.createdAt)!, finishedAt: iso(b.finishedAt) })),
+        findingsByRule,
+        syncRuns: syncRuns.map(syncRunOut),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/ops/sync-runs',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Lần đồng bộ / Sync runs, newest first',
+        security: [{ bearerAuth: [] }],
+        querystring: z
+          .object({
+            system: z
+              .string()
+              .regex(/^[a-z-]{1,40}$/)
+              .optional(),
+            status: z.enum(['queued', 'running', 'done', 'failed', 'held', 'rejected']).optional(),
+            scope: SchoolCode.optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            offset: z.coerce.number().int().min(0).default(0),
+          })
+          .strict(),
+        response: { 200: z.object({ items: z.array(SyncRun) }), ...Problems },
+      },
+    },
+    async function syncRuns(request) {
+      const { system, status, scope, limit, offset } = request.query;
+      return { items: (await repo.syncRuns({ system, status, scope }, limit, offset)).map(syncRunOut) };
+    },
+  );
+
+  app.get(
+    '/v1/audit',
+    {
+      config: { scope: 'audit:read' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Nhật ký kiểm toán / Audit log search, newest first',
+        security: [{ bearerAuth: [] }],
+        querystring: z
+          .object({
+            actor: z.string().min(1).max(200).optional(),
+            action: z.string().min(1).max(100).optional(),
+            subject: z.string().min(1).max(200).optional(),
+            from: z.iso.datetime({ offset: true }).optional(),
+            to: z.iso.datetime({ offset: true }).optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+            offset: z.coerce.number().int().min(0).default(0),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                seq: z.number().int(),
+                at: z.string(),
+                actor: z.string(),
+                action: z.string(),
+                subject: z.string().nullable(),
+                details: z.record(z.string(), z.unknown()),
+              }),
+            ),
+          }),
+          ...Problems,
+        },
+      },
+    },
+    async function audit(request) {
+      const { actor, action, subject, from, to, limit, offset } = request.query;
+      const rows = await repo.audit(
+        {
+          actor,
+          action,
+          subject,
+          from: from ? new Date(from) : undefined,
+          to: to ? new Date(to) : undefined,
+        },
+        limit,
+        offset,
+      );
+      return { items: rows.map((r) => ({ ...r, at: iso(r.at)! })) };
+    },
+  );
+
+  app.get(
+    '/v1/audit/verify',
+    {
+      config: { scope: 'audit:read' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Kiểm tra chuỗi băm / Verify the audit hash chain',
+        security: [{ bearerAuth: [] }],
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            rows: z.number().int(),
+            head: z.string().nullable(),
+            brokenAt: z.number().int().nullable(),
+            reason: z.string().nullable(),
+          }),
+          ...Problems,
+        },
+      },
+    },
+    async function verify() {
+      const r = await verifyAudit(opts.db);
+      return r.ok
+        ? { ok: true, rows: r.rows, head: r.head, brokenAt: null, reason: null }
+        : { ok: false, rows: r.rows, head: null, brokenAt: r.brokenAt, reason: r.reason };
+    },
+  );
+};
+export default opsRoutes;
