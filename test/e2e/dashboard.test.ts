@@ -62,8 +62,8 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     worker = startWorkerRole({ ...env.deps, config });
     app = await buildApp(env.deps);
     base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    admin = (await addClient(env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' }));
-    auditor = (await addClient(env.deps.db, { name: 'Thanh tra', role: 'auditor' }));
+    admin = await addClient(env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' });
+    auditor = await addClient(env.deps.db, { name: 'Thanh tra', role: 'auditor' });
 
     // A school and its students (one with a bad birth date: a finding), delivered to the city database.
     await env.deps.db.tx((q) =>
