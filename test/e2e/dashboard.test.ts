@@ -111,6 +111,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
 
   const signIn = async (c: { clientId: string; clientSecret: string }) => {
     await page.goto(`${base}/dashboard#/signin`);
+    await page.reload(); // a fresh page, whatever the hash was
     await page.getByTestId('client-id').fill(c.clientId);
     await page.getByTestId('client-secret').fill(c.clientSecret);
     await page.getByTestId('signin-submit').click();
@@ -120,7 +121,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await page.goto(`${base}/dashboard`);
     expect(await page.locator('html').getAttribute('lang')).toBe('vi');
     await signIn({ clientId: admin.clientId, clientSecret: 'wrong-secret' });
-    await expect.poll(() => page.getByTestId('signin-error').textContent()).not.toBe('');
+    await expect.poll(() => page.getByTestId('signin-error').textContent(), { timeout: 30_000 }).not.toBe('');
     await shot('01-signin-refused');
   });
 
@@ -157,7 +158,9 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await row.waitFor();
     await shot('05-dead-letters');
     await row.click();
-    await expect.poll(() => page.getByTestId('replay-result').textContent()).toMatch(/Đã chạy lại: 1/);
+    await expect
+      .poll(() => page.getByTestId('replay-result').textContent(), { timeout: 30_000 })
+      .toMatch(/Đã chạy lại: 1/);
     await waitFor(
       async () =>
         (await countRows(env.deps.db, 'truc.dead_letters', 'replayed_at IS NULL')) === 0 &&
@@ -186,7 +189,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(await page.getByTestId('audit-rows').textContent()).toContain('dead_letters.replayed');
     await page.getByTestId('audit-verify').click();
     await expect
-      .poll(() => page.getByTestId('audit-verify-result').textContent())
+      .poll(() => page.getByTestId('audit-verify-result').textContent(), { timeout: 30_000 })
       .toMatch(/Chuỗi nguyên vẹn/);
     // an auditor has no admin pages
     expect(await page.getByRole('link', { name: 'Tổng quan' }).count()).toBe(0);

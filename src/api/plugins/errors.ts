@@ -29,7 +29,8 @@ export function sendProblem(
   });
   if (opts.retryAfterSeconds !== undefined)
     void reply.header('retry-after', String(Math.ceil(opts.retryAfterSeconds)));
-  if (request.routeOptions.config?.oauthErrors) return sendOauthError(reply, code, body);
+  if (request.routeOptions.config?.oauthErrors)
+    return sendOauthError(reply, code, body, request.headers.authorization !== undefined);
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
 }
 
@@ -44,10 +45,17 @@ const OAUTH_ERRORS: Partial<Record<ErrorCode, string>> = {
 /**
  * The token endpoint answers errors the RFC 6749 §5.2 way (`application/json` with `error` and
  * `error_description`), so OAuth client libraries read the reason; the problem fields ride along.
+ * The Basic challenge goes only to a client that authenticated with the Authorization header (as
+ * §5.2 requires): sent to a browser's form post, it would open the browser's password dialog.
  */
-function sendOauthError(reply: FastifyReply, code: ErrorCode, body: Problem): FastifyReply {
+function sendOauthError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  body: Problem,
+  usedAuthorizationHeader: boolean,
+): FastifyReply {
   const error = OAUTH_ERRORS[code] ?? (body.status >= 500 ? 'server_error' : 'invalid_request');
-  if (error === 'invalid_client')
+  if (error === 'invalid_client' && usedAuthorizationHeader)
     void reply.header('www-authenticate', 'Basic realm="truc", charset="UTF-8"');
   void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   return reply
