@@ -20,7 +20,8 @@ export interface DemoActors {
   /** The school code of the population's i-th school. */
   code: (i: number) => string;
   communes: string[];
-  clients: Record<Vendor | 'admin', NewClient>;
+  /** Demo-only clients; their secrets are printed by the summary (the dashboard's sign-in). */
+  clients: Record<Vendor | 'admin' | 'auditor', NewClient>;
   auth: Record<Vendor | 'admin', AuthHeaders>;
 }
 
@@ -39,6 +40,7 @@ export async function createDemoActors({ base, deps }: DemoStack): Promise<DemoA
     smas: await vendor('SMAS (demo)', [0, 2, 4]),
     vnedu: await vendor('vnEdu (demo)', [1, 3, 5]),
     admin: await addClient(deps.db, { name: 'Sở GDĐT IT (demo)', role: 'city-admin' }, 'demo'),
+    auditor: await addClient(deps.db, { name: 'Thanh tra (demo)', role: 'auditor' }, 'demo'),
   };
   const auth = {
     smas: await bearerFor(base, clients.smas),

@@ -69,7 +69,16 @@ function lines(stack: DemoStack, actors: DemoActors, o: DemoOutcome, held: Held)
     `  readiness:       ${base}/readyz`,
     `  batch status:    ${base}${batches[0]?.statusUrl ?? ''}  (needs a bearer token)`,
     `  findings:        ${base}${batches[2]?.statusUrl ?? ''}/findings`,
-    `  demo clients:    ${c.smas.clientId} (SMAS), ${c.vnedu.clientId} (vnEdu), ${c.admin.clientId} (city admin); data in ${stack.dataDir}`,
+    `  dashboard:       ${base}/dashboard   (sign in with the city admin or the auditor below)`,
+    `  demo clients (secrets for this demo only; data in ${stack.dataDir}):`,
+    ...(
+      [
+        ['city admin', c.admin],
+        ['auditor', c.auditor],
+        ['SMAS', c.smas],
+        ['vnEdu', c.vnedu],
+      ] as const
+    ).map(([who, cl]) => `    ${who.padEnd(10)} client_id ${cl.clientId}  client_secret ${cl.clientSecret}`),
     '',
   ];
 }

@@ -50,5 +50,9 @@ describe('truc demo --once', () => {
     expect(r.stdout).toMatch(/hcm-csdl\/students [1-9]/);
     expect(r.stdout).toMatch(/[1-9]\d* survey persons/);
     expect(r.stdout).toMatch(/\/docs/);
+    // issue 11: a working dashboard link and the demo clients' secrets to sign in with
+    expect(r.stdout).toMatch(/dashboard:\s+http:\/\/127\.0\.0\.1:\d+\/dashboard/);
+    expect(r.stdout).toMatch(/city admin\s+client_id cl_\S+\s+client_secret \S{20,}/);
+    expect(r.stdout).toMatch(/auditor\s+client_id cl_\S+\s+client_secret \S{20,}/);
   });
 });
