@@ -332,6 +332,32 @@ const SyncSchema = z
   .strict();
 export type SyncConfig = z.infer<typeof SyncSchema>;
 
+/**
+ * The mass-change guard (issue 7, sync-data): shares of a school's live records above which a change is
+ * held for a city admin. In the rollover window (MM-DD, inclusive; kết chuyển around 1 September) the
+ * changed-records threshold is `rollover.changeRatio`; deletions stay guarded.
+ */
+const GuardSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Schools with fewer live records are not guarded (ratios of tiny schools are noise). */
+    minRecords: z.number().int().min(0).default(20),
+    /** Share of a school's live records deleted or moved away. */
+    deleteRatio: z.number().min(0).max(1).default(0.3),
+    /** Share of a school's live records changed. */
+    changeRatio: z.number().min(0).max(1).default(0.5),
+    rollover: z
+      .object({
+        from: monthDay.default('08-15'),
+        to: monthDay.default('09-30'),
+        changeRatio: z.number().min(0).max(1).default(1),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
 export const ConfigSchema = z
   .object({
     profile: z.string().min(1),
@@ -466,6 +492,7 @@ export const ConfigSchema = z
       .prefault({}),
     quality: QualitySchema.prefault({}),
     sync: SyncSchema.prefault({}),
+    guard: GuardSchema,
   })
   .strict();
 

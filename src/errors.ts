@@ -174,6 +174,13 @@ export const ERRORS = {
     'Việc nền đã được khởi chạy quá số lần cho phép mà hệ thống đích vẫn tạm dừng nhận.',
     'The job was started more often than allowed while its target stayed paused.',
   ),
+  // issue 7 (sync-data): the mass-change guard
+  ERR_GUARD_NOT_HELD: def(
+    409,
+    false,
+    'Thay đổi này không còn chờ duyệt (đã được duyệt hoặc từ chối).',
+    'This change is no longer awaiting a decision (it was approved or rejected).',
+  ),
   // issue 10: PCGD-XMC reporting
   ERR_FORBIDDEN_UNIT: def(
     403,

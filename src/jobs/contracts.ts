@@ -10,7 +10,9 @@ import { appendAudit } from '../audit/chain.js';
 import { createBatchesRepo, type NewBatch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
+import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
+import { AppError } from '../errors.js';
 
 /** What a job is, as its producers see it. */
 export interface JobContract<P> {
@@ -155,4 +157,40 @@ export function workOf(payload: Record<string, unknown>): { batchId?: string; sy
     out.syncRunId = payload.syncRunId;
   }
   return out;
+}
+
+/**
+ * A city admin's decision on a change the mass-change guard held (issue 7), audited, in the caller's
+ * transaction: an approved reconciliation is queued again (the guard lets it through), a rejected one
+ * is closed without deleting anything. Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
+ */
+export async function decideHold(
+  q: Queryable,
+  input: { holdId: number; decision: 'approved' | 'rejected'; by: string },
+): Promise<GuardHold> {
+  const holds = createGuardHoldsRepo(q);
+  const hold = await holds.decide(input.holdId, input.decision, input.by);
+  if (!hold) {
+    if (!(await holds.get(input.holdId))) throw new AppError('ERR_NOT_FOUND');
+    throw new AppError('ERR_GUARD_NOT_HELD');
+  }
+  if (hold.kind === 'reconcile' && hold.syncRunId !== null) {
+    const runs = createSyncRunsRepo(q);
+    if (input.decision === 'approved') {
+      if (await runs.releaseReconcile(hold.syncRunId)) {
+        await enqueue(q, reconcileRun, { syncRunId: hold.syncRunId });
+      }
+    } else {
+      await runs.finishReconcile(hold.syncRunId, 0, 'guard-rejected');
+    }
+  }
+  await appendAudit(q, [
+    {
+      actor: input.by,
+      action: input.decision === 'approved' ? 'guard.approved' : 'guard.rejected',
+      subject: `guard-hold:${hold.id}`,
+      details: { kind: hold.kind, syncRunId: hold.syncRunId, batchId: hold.batchId, entity: hold.entity },
+    },
+  ]);
+  return hold;
 }

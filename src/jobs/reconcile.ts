@@ -21,8 +21,9 @@ import { enqueue, reconcileRun } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
+import { guardChange } from './guard.js';
 
-type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics'>;
+type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'config' | 'now'>;
 
 /** Note kept on a run (or counted on a batch) when records without a key made deleting unsafe. */
 export const UNKEYED_NOTE = 'unkeyed-records';
@@ -98,6 +99,17 @@ async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, 
         scope: run.scope,
         startedAt: run.createdAt,
       });
+      const holdId = await guardChange(q, ctx, {
+        kind: 'reconcile',
+        syncRunId: run.id,
+        entity: run.entity,
+        entries: unseen.map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key })),
+      });
+      if (holdId !== undefined) {
+        await runs.holdReconcile(run.id);
+        await createOutboxRepo(q).markDone(job.outboxId);
+        return { deleted: 0, skipped: 'held', holdId };
+      }
       deleted = await records.tombstone(
         run.entity,
         unseen.map((r) => r.key),

@@ -193,6 +193,16 @@ export function createRecordsRepo(q: Queryable) {
       }
       return out;
     },
+    /** Live records of each of the given scopes (schools); a scope without any is absent. */
+    async liveCounts(entity: EntityName, scopes: readonly string[]): Promise<Map<string, number>> {
+      const t = TABLES[entity];
+      const res = await q.query<{ scope: string; n: number }>(
+        `SELECT ${t.scope} AS scope, count(*)::int AS n FROM ${t.table}
+          WHERE deleted_at IS NULL AND ${t.scope} = ANY($1::text[]) GROUP BY 1`,
+        [[...scopes]],
+      );
+      return new Map(res.rows.map((r) => [r.scope, r.n]));
+    },
     async count(entity: EntityName, scope?: string): Promise<number> {
       const t = TABLES[entity];
       const res = await q.query<{ n: number }>(

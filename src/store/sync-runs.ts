@@ -82,6 +82,20 @@ export function createSyncRunsRepo(q: Queryable) {
       );
       return res.rows[0]?.n ?? 0;
     },
+    /** The guard held the run's reconciliation. */
+    async holdReconcile(id: number): Promise<void> {
+      await q.query(`UPDATE truc.sync_runs SET reconcile = 'held' WHERE id = $1 AND reconcile = 'queued'`, [
+        id,
+      ]);
+    },
+    /** An admin approved a held reconciliation: it is due again. True when it was held. */
+    async releaseReconcile(id: number): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.sync_runs SET reconcile = 'queued' WHERE id = $1 AND reconcile = 'held'`,
+        [id],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
     /** Closes the run's reconciliation with the number of records it deleted; its seen keys go. */
     async finishReconcile(id: number, deleted: number, note: string | null = null): Promise<void> {
       await q.query(

@@ -7,7 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queueBatch, requestSync } from '../../../src/jobs/contracts.js';
+import { decideHold, queueBatch, requestSync } from '../../../src/jobs/contracts.js';
+import { evaluate, inRollover } from '../../../src/jobs/guard.js';
+import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { ingestJob } from '../../../src/jobs/ingest.js';
 import { pullPageJob } from '../../../src/jobs/pull.js';
 import { pushSetJob } from '../../../src/jobs/push.js';
@@ -237,5 +239,123 @@ describe('reconciliation and deletes', () => {
     const unsafe = await vendorBatch([student('N1'), { ...student('N2'), birthDate: 'bad' }], 'snapshot');
     expect(unsafe).toMatchObject({ deleted: 0 });
     expect(await live('N2')).toBe(true);
+  });
+});
+
+describe('the mass-change guard', () => {
+  let ctx: TestContext;
+  let source: FakeSource;
+
+  beforeAll(async () => {
+    source = fakeSource('hcm-csdl', ['students']);
+    ctx = await testContext({ sources: { 'hcm-csdl': source } });
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  async function run(queue: string) {
+    const row = (await openWork(ctx.db)).find((r) => r.queue === queue)!;
+    const job =
+      queue === 'ingest' ? ingestJob : row.job_name === 'reconcile-run' ? reconcileRunJob : pullPageJob;
+    return job.run(ctx, row.payload, runOf(queue, row.job_name, row.id));
+  }
+
+  /** A full run of S1 that sees `seen` of the school's 50 records (G00..G49). */
+  async function fullRunSeeing(seen: number): Promise<number> {
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope: S1, full: true, requestedBy: 'admin' }),
+    );
+    const items = Array.from({ length: seen }, (_, i) => wire(`G${String(i).padStart(2, '0')}`));
+    source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w' });
+    await run('pull');
+    await run('ingest');
+    return runId;
+  }
+  const liveCount = async () => createRecordsRepo(ctx.db).count('students', S1);
+
+  it('holds a run that deletes 40% of a school; an approved one goes through, audited', async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `G${String(i).padStart(2, '0')}`);
+    await createRecordsRepo(ctx.db).upsert(
+      'students',
+      keys.map((key) => ({ key, scope: S1, data: { key }, fingerprint: fingerprint({ key }) })),
+      { system: 'hcm-csdl', mappingVersion: 't@1' },
+    );
+    // 30 of 50 seen: 20 (40%) would go — over the 30% threshold.
+    const runId = await fullRunSeeing(30);
+    const held = (await run('pull')) as { skipped: string; holdId: number };
+    expect(held).toMatchObject({ deleted: 0, skipped: 'held' });
+    expect(await liveCount()).toBe(50);
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('held');
+    const hold = (await createGuardHoldsRepo(ctx.db).get(held.holdId))!;
+    expect(hold).toMatchObject({ kind: 'reconcile', syncRunId: runId, status: 'held' });
+    expect(hold.reasons).toEqual([
+      { school: S1, kind: 'deleted', count: 20, live: 50, ratio: 0.4, threshold: 0.3 },
+    ]);
+    expect(hold.diff[0]).toMatchObject({ school: S1, live: 50, deleted: 20 });
+    expect(hold.diff[0]!.keys.deleted).toHaveLength(20);
+
+    await ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1' }));
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('queued');
+    expect(await run('pull')).toEqual({ deleted: 20, skipped: null });
+    expect(await liveCount()).toBe(30);
+    // Decided once: a second decision is refused.
+    await expect(
+      ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'rejected', by: 'city-admin-1' })),
+    ).rejects.toMatchObject({ code: 'ERR_GUARD_NOT_HELD' });
+    await expect(
+      ctx.db.tx((q) => decideHold(q, { holdId: 999_999, decision: 'approved', by: 'x' })),
+    ).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    const audit = await ctx.db.rows<{ action: string; actor: string }>(
+      'truc.audit_log',
+      `action LIKE 'guard.%' ORDER BY seq`,
+    );
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([
+      ['guard.held', 'system:guard'],
+      ['guard.approved', 'city-admin-1'],
+    ]);
+  });
+
+  it('a rejected hold deletes nothing; a run within the threshold is not held', async () => {
+    // 30 live; 20 seen: 10 (33%) would go.
+    const runId = await fullRunSeeing(20);
+    const held = (await run('pull')) as { holdId: number };
+    await ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'rejected', by: 'city-admin-1' }));
+    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
+      reconcile: 'done',
+      reconciled: 0,
+      reconcileNote: 'guard-rejected',
+    });
+    expect(await liveCount()).toBe(30);
+    // 25 of 30 seen: 5 (17%) go without a hold.
+    await fullRunSeeing(25);
+    expect(await run('pull')).toEqual({ deleted: 5, skipped: null });
+    expect(await liveCount()).toBe(25);
+  });
+
+  it('rollover relaxes the changed-records threshold only', () => {
+    const settings = ctx.config.guard;
+    const diff = [
+      {
+        school: S1,
+        live: 100,
+        deleted: 0,
+        moved: 0,
+        changed: 80,
+        keys: { deleted: [], moved: [], changed: [] },
+      },
+      {
+        school: S2,
+        live: 100,
+        deleted: 35,
+        moved: 0,
+        changed: 0,
+        keys: { deleted: [], moved: [], changed: [] },
+      },
+    ];
+    expect(evaluate(diff, settings, '2026-01-15').map((r) => [r.school, r.kind])).toEqual([
+      [S1, 'changed'],
+      [S2, 'deleted'],
+    ]);
+    expect(evaluate(diff, settings, '2026-09-01').map((r) => [r.school, r.kind])).toEqual([[S2, 'deleted']]);
+    expect(inRollover('2026-12-31', { from: '12-20', to: '01-10' })).toBe(true);
+    expect(inRollover('2026-02-01', { from: '12-20', to: '01-10' })).toBe(false);
   });
 });

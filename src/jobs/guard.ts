@@ -1,0 +1,131 @@
+/**
+ * The mass-change guard (issue 7, sync-data): a change whose effect on a school goes over that school's
+ * thresholds is held with its diff (counts and keys per school, never personal data) instead of applied,
+ * until a city admin approves or rejects it through the API (./contracts.ts `decideHold`). Today the
+ * reconciliation of full runs is guarded; `evaluate` also judges moves and changes, for batches.
+ *
+ * What it watches: a batch (vendor or pulled page) — records of a school deleted (snapshot mode) or moved
+ * away, and records changed; a full run's reconciliation — records deleted. Thresholds are shares of the
+ * school's live records (`config.guard`); schools with fewer than `minRecords` live records are not
+ * guarded. In the rollover window around 1 September (kết chuyển), the changed-records threshold relaxes
+ * to `rollover.changeRatio` (grades and classes change for everyone then); deletions and moves stay guarded.
+ */
+import { appendAudit } from '../audit/chain.js';
+import { vietnamDateOf } from '../canonical/school-year.js';
+import type { Config, EntityName } from '../config.js';
+import type { Queryable } from '../store/db.js';
+import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
+import { createRecordsRepo } from '../store/records.js';
+import type { WorkerContext } from './context.js';
+
+export type GuardSettings = Config['guard'];
+
+/** One record a change touches, by the school it counts against. */
+export interface GuardEntry {
+  school: string;
+  kind: 'deleted' | 'moved' | 'changed';
+  key: string;
+}
+
+/** True when `today` (YYYY-MM-DD) lies in the rollover window (MM-DD bounds, inclusive; may wrap the year end). */
+export function inRollover(today: string, window: { from: string; to: string }): boolean {
+  const md = today.slice(5);
+  return window.from <= window.to
+    ? md >= window.from && md <= window.to
+    : md >= window.from || md <= window.to;
+}
+
+/** Groups the entries by school, with each school's live count. */
+export function diffsOf(entries: readonly GuardEntry[], live: ReadonlyMap<string, number>): SchoolDiff[] {
+  const by = new Map<string, SchoolDiff>();
+  for (const e of entries) {
+    let d = by.get(e.school);
+    if (!d) {
+      d = {
+        school: e.school,
+        live: live.get(e.school) ?? 0,
+        deleted: 0,
+        moved: 0,
+        changed: 0,
+        keys: { deleted: [], moved: [], changed: [] },
+      };
+      by.set(e.school, d);
+    }
+    d[e.kind] += 1;
+    d.keys[e.kind].push(e.key);
+  }
+  return [...by.values()].sort((a, b) => a.school.localeCompare(b.school));
+}
+
+/** The thresholds each school's change goes over (none: the change may apply). */
+export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, today: string): HoldReason[] {
+  const changeThreshold = inRollover(today, settings.rollover)
+    ? settings.rollover.changeRatio
+    : settings.changeRatio;
+  const reasons: HoldReason[] = [];
+  for (const d of diffs) {
+    if (d.live < settings.minRecords || d.live === 0) continue;
+    const gone = d.deleted + d.moved;
+    const ratio = (n: number) => Math.round((n / d.live) * 10_000) / 10_000;
+    if (gone / d.live > settings.deleteRatio) {
+      reasons.push({
+        school: d.school,
+        kind: 'deleted',
+        count: gone,
+        live: d.live,
+        ratio: ratio(gone),
+        threshold: settings.deleteRatio,
+      });
+    }
+    if (d.changed / d.live > changeThreshold) {
+      reasons.push({
+        school: d.school,
+        kind: 'changed',
+        count: d.changed,
+        live: d.live,
+        ratio: ratio(d.changed),
+        threshold: changeThreshold,
+      });
+    }
+  }
+  return reasons;
+}
+
+/**
+ * Checks a change against the guard, in the caller's transaction: returns the hold's id when it is
+ * held (the caller then applies nothing), undefined when it may apply (guard off, within thresholds,
+ * or approved by an admin).
+ */
+export async function guardChange(
+  q: Queryable,
+  ctx: Pick<WorkerContext, 'config' | 'now'>,
+  change: { entity: EntityName; entries: readonly GuardEntry[] } & (
+    { kind: 'batch'; batchId: string } | { kind: 'reconcile'; syncRunId: number }
+  ),
+): Promise<number | undefined> {
+  const settings = ctx.config.guard;
+  if (!settings.enabled || change.entries.length === 0) return undefined;
+  const holds = createGuardHoldsRepo(q);
+  const ref = change.kind === 'batch' ? { batchId: change.batchId } : { syncRunId: change.syncRunId };
+  const schools = [...new Set(change.entries.map((e) => e.school))];
+  const live = await createRecordsRepo(q).liveCounts(change.entity, schools);
+  const diff = diffsOf(change.entries, live);
+  const reasons = evaluate(diff, settings, vietnamDateOf(ctx.now()));
+  if (reasons.length === 0) return undefined;
+  if (await holds.approved(ref)) return undefined;
+  const id = await holds.create({ kind: change.kind, ...ref, entity: change.entity, diff, reasons });
+  await appendAudit(q, [
+    {
+      actor: 'system:guard',
+      action: 'guard.held',
+      subject: `guard-hold:${id}`,
+      details: {
+        kind: change.kind,
+        ...(change.kind === 'batch' ? { batchId: change.batchId } : { syncRunId: change.syncRunId }),
+        entity: change.entity,
+        reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+      },
+    },
+  ]);
+  return id;
+}
