@@ -31,6 +31,7 @@ import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
 import oauthRoutes, { ALL_SCOPES } from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
+import qualityRoutes from './api/routes/quality.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
 import clientRoutes from './api/routes/clients.js';
 import contractPlugin, { completeDocument } from './api/plugins/contract.js';
@@ -200,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: deps.config.server.publicUrl,
   });
   await app.register(batchRoutes, { db: deps.db, maxBatchRecords: deps.config.server.maxBatchRecords });
+  await app.register(qualityRoutes, { db: deps.db });
   await app.register(syncRoutes, { db: deps.db });
   await app.register(deadLetterRoutes, { db: deps.db });
   await app.register(clientRoutes, { db: deps.db });

@@ -66,6 +66,16 @@ export const pcgdCompute = {
 } satisfies JobContract<unknown>;
 
 /**
+ * Compute the quality scorecards of every school, commune and province (issue 8) and keep them as a
+ * run; `requestedBy` names who asked (a client id, 'schedule' or 'cli').
+ */
+export const qualityScorecards = {
+  queue: 'quality',
+  name: 'quality-scorecards',
+  payload: z.object({ requestedBy: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/) }),
+} satisfies JobContract<unknown>;
+
+/**
  * Deliver one submitted PCGD report to the Ministry (issue 10): on the push queue of moet-pcgd, within
  * its rate limit, one writer at a time.
  */

@@ -12,6 +12,7 @@ import { pcgdSubmitJob } from './pcgd-submit.js';
 import { pullPageJob } from './pull.js';
 import { pushSetJob } from './push.js';
 import { reconcileRunJob } from './reconcile.js';
+import { qualityScorecardsJob } from './scorecards.js';
 import { webhookDeliverJob } from './webhook-deliver.js';
 import { webhookFanoutJob } from './webhook-fanout.js';
 
@@ -37,6 +38,7 @@ export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
     pcgdSubmitJob,
     webhookFanoutJob,
     webhookDeliverJob,
+    qualityScorecardsJob,
   ];
 }
 

@@ -15,6 +15,7 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, PCGD_DEADLINES } from '../store/overview.js';
 import type { QueueFactory } from './queues.js';
 import { jobsFor } from './registry.js';
+import { refreshQualityGauges } from './scorecards.js';
 
 /** The BullMQ job states exported by truc_queue_jobs. */
 export const QUEUE_STATES = [
@@ -112,6 +113,8 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
       }
       metrics.pcgdUnitsAtRisk.set({ level }, atRisk);
     }
+    // Quality pass ratios of provinces and communes from the latest scorecard run (issue 8).
+    await refreshQualityGauges(deps.db, metrics);
   }
 
   async function refresh(): Promise<void> {

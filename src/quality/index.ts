@@ -36,3 +36,14 @@ export {
   type Severity,
   type Text,
 } from './types.js';
+export {
+  bandOf,
+  ratioOf,
+  scorecards,
+  type Band,
+  type DeadlineProgress,
+  type Level,
+  type Ratio,
+  type SchoolCounts,
+  type Scorecard,
+} from './scorecards.js';

@@ -5,10 +5,10 @@ export type Role = (typeof ROLES)[number];
 
 /** Scopes each role gets when `clients add` names none. */
 export const DEFAULT_SCOPES: Record<Role, readonly string[]> = {
-  vendor: ['batches:write', 'batches:read', 'records:read', 'webhooks'],
-  'pcgd-officer': ['pcgd:read', 'pcgd:write', 'batches:read'],
-  'city-admin': ['batches:read', 'records:read', 'admin'],
-  auditor: ['audit:read'],
+  vendor: ['batches:write', 'batches:read', 'records:read', 'webhooks', 'quality:read'],
+  'pcgd-officer': ['pcgd:read', 'pcgd:write', 'batches:read', 'quality:read'],
+  'city-admin': ['batches:read', 'records:read', 'admin', 'quality:read'],
+  auditor: ['audit:read', 'quality:read'],
 };
 
 export interface ApiClient {

@@ -164,7 +164,7 @@ describe('a job that cannot run now (its target is paused)', () => {
 });
 
 describe('the registry', () => {
-  it('lists ingest, pull, reconcile, one push job per configured target, the PCGD report and the webhook jobs', () => {
+  it('lists ingest, pull, reconcile, one push job per configured target, the PCGD report, the webhook and the quality scorecards jobs', () => {
     const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
     expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
       'ingest/ingest-batch',
@@ -175,6 +175,7 @@ describe('the registry', () => {
       'push.moet-pcgd/pcgd-submit',
       'webhooks/webhook-fanout',
       'webhooks/webhook-deliver',
+      'quality/quality-scorecards',
     ]);
     const plans = planQueues(jobs, config);
     expect(plans.map((p) => [p.queue, p.concurrency, p.limiter])).toEqual([
@@ -198,6 +199,7 @@ describe('the registry', () => {
         },
       ],
       ['webhooks', 8, undefined],
+      ['quality', 1, undefined],
     ]);
   });
 

@@ -1,0 +1,320 @@
+/**
+ * Quality (issue 8): scorecards of a school, a commune or a province (latest run, with its history),
+ * the findings behind a school's score (the last verdict of each of its records, filterable by rule,
+ * criterion and severity, in the caller's language), and a new scorecard run on request.
+ * Who reads what: city admins and auditors everything; a vendor its schools; a PCGD officer the units
+ * its token names (a commune, or a province and all below it) and their schools. The school routes
+ * name their parameter `code`, not `schoolCode`: the auth plugin's early `:schoolCode` tenancy check
+ * knows vendors and city admins only, so these routes check every role themselves (requireSchoolRead).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ENTITY_NAMES } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
+import { ruleByCode } from '../../quality/index.js';
+import type { Db } from '../../store/db.js';
+import { createQualityRepo, createScorecardsRepo, type ScoreRow } from '../../store/quality.js';
+import type { Principal } from '../auth/tokens.js';
+import { principalOf } from '../plugins/auth.js';
+import { pickLang, ProblemSchema } from '../problem.js';
+
+const SchoolCode = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'mã trường không hợp lệ / invalid school code');
+
+const Bilingual = z.object({ vi: z.string(), en: z.string() });
+const Ratio = z.object({
+  passed: z.number().int(),
+  total: z.number().int(),
+  percent: z.number(),
+  band: z.enum(['green', 'yellow', 'red']),
+});
+const Deadline = z.object({
+  date: z.string(),
+  passed: z.boolean(),
+  done: z.number().int(),
+  schools: z.number().int(),
+  status: z.enum(['done', 'open', 'late']),
+});
+const Scorecard = z
+  .object({
+    level: z.enum(['school', 'commune', 'province']),
+    code: z.string(),
+    parentCode: z.string(),
+    runId: z.number().int(),
+    asOf: z.string(),
+    records: z.number().int(),
+    schools: z.number().int(),
+    criteria: z.object({ dung: Ratio, du: Ratio, sach: Ratio, song: Ratio }),
+    overall: Ratio,
+    topRules: z.array(
+      z.object({
+        rule: z.string(),
+        criterion: z.string(),
+        records: z.number().int(),
+        title: z.string(),
+        /** The findings behind the figure (schools) — explainable down to each record. */
+        findingsUrl: z.string().optional(),
+      }),
+    ),
+    deadlines: z.object({ rollover: Deadline, masterData: Deadline }),
+    history: z.array(
+      z.object({ runId: z.number().int(), asOf: z.string(), overall: z.number(), band: z.string() }),
+    ),
+  })
+  .meta({ id: 'QualityScorecard' });
+
+const FindingsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+    rule: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{1,63}$/)
+      .optional(),
+    criterion: z.enum(['dung', 'du', 'sach', 'song']).optional(),
+    severity: z.enum(['error', 'warning', 'info']).optional(),
+    entity: z.enum(ENTITY_NAMES).optional(),
+  })
+  .strict();
+
+const SchoolFinding = z
+  .object({
+    entity: z.string(),
+    recordKey: z.string(),
+    accepted: z.boolean(),
+    checkedAt: z.string(),
+    rule: z.string(),
+    criterion: z.string(),
+    severity: z.enum(['error', 'warning', 'info']),
+    pointer: z.string(),
+    value: z.string().optional(),
+    /** Message and fix hint in the caller's language; both languages in `message` / `hint`. */
+    text: z.string(),
+    fix: z.string(),
+    message: Bilingual,
+    hint: Bilingual,
+  })
+  .meta({ id: 'QualityFinding' });
+
+type Lang = 'vi' | 'en';
+
+/** Whether `p` may read the scorecards of a unit (commune or province code) or of a school in `places`. */
+function canReadUnit(p: Principal, codes: readonly string[]): boolean {
+  if (p.role === 'city-admin' || p.role === 'auditor') return true;
+  if (p.role === 'pcgd-officer') return codes.some((c) => c !== '' && p.units.includes(c));
+  return false;
+}
+
+function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang) {
+  const card = row.card as {
+    schools: number;
+    criteria: z.infer<typeof Scorecard>['criteria'];
+    overall: z.infer<typeof Ratio>;
+    topRules: { rule: string; criterion: string; records: number }[];
+    deadlines: z.infer<typeof Scorecard>['deadlines'];
+  };
+  return {
+    level: row.level as 'school' | 'commune' | 'province',
+    code: row.code,
+    parentCode: row.parentCode,
+    runId: row.runId,
+    asOf: row.asOf,
+    records: row.records,
+    schools: card.schools,
+    criteria: card.criteria,
+    overall: card.overall,
+    topRules: card.topRules.map((r) => ({
+      ...r,
+      title: ruleByCode(r.rule)?.title[lang] ?? r.rule,
+      ...(row.level === 'school'
+        ? { findingsUrl: `/v1/schools/${row.code}/quality/findings?rule=${r.rule}` }
+        : {}),
+    })),
+    deadlines: card.deadlines,
+    history: history.map((h) => ({ runId: h.runId, asOf: h.asOf, overall: h.overall, band: h.band })),
+  };
+}
+
+const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(app, opts) {
+  const scores = createScorecardsRepo(opts.db);
+
+  /** The school's commune and province, for a PCGD officer's units. */
+  async function schoolPlaces(code: string): Promise<string[]> {
+    const [row] = await scores.latest('school', { code });
+    if (!row) return [];
+    const [commune] = await scores.latest('commune', { code: row.parentCode });
+    return [row.parentCode, commune?.parentCode ?? ''];
+  }
+
+  async function requireSchoolRead(p: Principal, code: string): Promise<void> {
+    if (p.role === 'vendor') {
+      if (!p.schools.includes(code)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
+      return;
+    }
+    if (!canReadUnit(p, await schoolPlaces(code))) throw new AppError('ERR_FORBIDDEN_SCHOOL');
+  }
+
+  app.get(
+    '/v1/schools/:code/quality',
+    {
+      config: { scope: 'quality:read' },
+      schema: {
+        tags: ['quality'],
+        summary: 'Thẻ điểm chất lượng dữ liệu của trường / A school’s data-quality scorecard',
+        security: [{ bearerAuth: [] }],
+        params: z.object({ code: SchoolCode }).strict(),
+        response: {
+          200: Scorecard,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async function getSchoolQuality(request) {
+      const p = principalOf(request);
+      const code = request.params.code;
+      await requireSchoolRead(p, code);
+      const [row] = await scores.latest('school', { code });
+      if (!row) throw new AppError('ERR_NOT_FOUND');
+      return cardOut(
+        row,
+        await scores.history('school', code, 30),
+        pickLang(request.headers['accept-language']),
+      );
+    },
+  );
+
+  app.get(
+    '/v1/schools/:code/quality/findings',
+    {
+      config: { scope: 'quality:read' },
+      schema: {
+        tags: ['quality'],
+        summary: 'Các lỗi dữ liệu đứng sau điểm của trường / The findings behind a school’s score',
+        security: [{ bearerAuth: [] }],
+        params: z.object({ code: SchoolCode }).strict(),
+        querystring: FindingsQuery,
+        response: {
+          200: z.object({
+            schoolCode: z.string(),
+            total: z.number().int(),
+            limit: z.number().int(),
+            offset: z.number().int(),
+            items: z.array(SchoolFinding),
+          }),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    async function getSchoolFindings(request) {
+      const p = principalOf(request);
+      const code = request.params.code;
+      await requireSchoolRead(p, code);
+      const lang = pickLang(request.headers['accept-language']);
+      const { limit, offset, rule, criterion, severity, entity } = request.query;
+      const page = await createQualityRepo(opts.db).schoolFindings(
+        code,
+        { rule, criterion, severity, entity },
+        limit,
+        offset,
+      );
+      return {
+        schoolCode: code,
+        total: page.total,
+        limit,
+        offset,
+        items: page.items.map((f) => {
+          const info = ruleByCode(f.rule);
+          const message = info?.message ?? { vi: f.rule, en: f.rule };
+          const hint = info?.hint ?? { vi: '', en: '' };
+          return {
+            entity: f.entity,
+            recordKey: f.recordKey,
+            accepted: f.accepted,
+            checkedAt: new Date(f.checkedAt).toISOString(),
+            rule: f.rule,
+            criterion: f.criterion,
+            severity: f.severity,
+            pointer: f.pointer,
+            ...(f.value !== undefined ? { value: f.value } : {}),
+            text: message[lang],
+            fix: hint[lang],
+            message: { vi: message.vi, en: message.en },
+            hint: { vi: hint.vi, en: hint.en },
+          };
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/quality/scorecards',
+    {
+      config: { scope: 'quality:read' },
+      schema: {
+        tags: ['quality'],
+        summary: 'Thẻ điểm chất lượng của xã/phường hoặc tỉnh/thành / Commune or province scorecards',
+        description:
+          'Without `code`: every unit of the level (a PCGD officer: those of its units). With `code`: that unit, with its history.',
+        security: [{ bearerAuth: [] }],
+        querystring: z
+          .object({
+            level: z.enum(['commune', 'province']),
+            code: z
+              .string()
+              .regex(/^\d{2}$|^\d{5}$/)
+              .optional(),
+          })
+          .strict(),
+        response: {
+          200: z.object({ level: z.string(), items: z.array(Scorecard) }),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async function getScorecards(request) {
+      const p = principalOf(request);
+      const { level, code } = request.query;
+      const lang = pickLang(request.headers['accept-language']);
+      if (p.role === 'vendor') throw new AppError('ERR_FORBIDDEN_UNIT');
+      const rows = await scores.latest(level, code ? { code } : {});
+      if (code !== undefined && rows.length === 0) throw new AppError('ERR_NOT_FOUND');
+      const visible = rows.filter((r) => canReadUnit(p, [r.code, r.parentCode]));
+      if (code !== undefined && visible.length === 0) throw new AppError('ERR_FORBIDDEN_UNIT');
+      const items = [];
+      for (const r of visible) {
+        const history = code !== undefined ? await scores.history(level, r.code, 30) : [];
+        items.push(cardOut(r, history, lang));
+      }
+      return { level, items };
+    },
+  );
+
+  app.post(
+    '/v1/quality/runs',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['quality'],
+        summary: 'Tính lại thẻ điểm chất lượng / Compute the scorecards now',
+        security: [{ bearerAuth: [] }],
+        response: { 202: z.object({ queued: z.literal(true) }), 401: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    async function postRun(request, reply) {
+      const p = principalOf(request);
+      await opts.db.tx((q) => enqueue(q, qualityScorecards, { requestedBy: p.clientId }));
+      return reply.code(202).send({ queued: true as const });
+    },
+  );
+};
+export default quality;

@@ -1,0 +1,90 @@
+/**
+ * Quality scorecards (issue 8): counts the last verdict of every record per school (a fixed number of
+ * queries), computes the scorecards of every school, commune and province (src/quality/scorecards.ts),
+ * keeps them as one run (their history), and sets the Prometheus pass-ratio gauges of provinces and
+ * communes — never of a school or a record.
+ */
+import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
+import type { Metrics } from '../observability/metrics.js';
+import { CATALOGUE_VERSION, CRITERIA, scorecards, type Scorecard } from '../quality/index.js';
+import type { Db } from '../store/db.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createScorecardsRepo, type ScoreRow } from '../store/quality.js';
+import { qualityScorecards } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import { defineJob, type JobRun } from './define.js';
+
+type ScorecardsContext = Pick<WorkerContext, 'db' | 'config' | 'metrics' | 'now' | 'logger'>;
+
+/** Computes and stores a run; returns its id and scorecards. */
+export async function computeScorecards(
+  ctx: Omit<ScorecardsContext, 'logger'>,
+  requestedBy: string,
+): Promise<{ runId: number; cards: Scorecard[] }> {
+  const today = vietnamDateOf(ctx.now());
+  const schoolYear = schoolYearOf(today);
+  const quality = ctx.config.quality;
+  return ctx.db.tx(async (q) => {
+    const repo = createScorecardsRepo(q);
+    const counts = await repo.schoolCounts(schoolYear, quality.masterDataFields.students ?? []);
+    const cards = scorecards(counts, { today, schoolYear, config: quality });
+    const runId = await repo.saveRun(
+      { asOf: today, schoolYear, catalogueVersion: CATALOGUE_VERSION, requestedBy },
+      cards.map((c) => ({
+        level: c.level,
+        code: c.code,
+        parentCode: c.parentCode,
+        records: c.records,
+        overall: c.overall.percent,
+        band: c.overall.band,
+        card: c,
+      })),
+    );
+    setGauges(ctx.metrics, cards);
+    return { runId, cards };
+  });
+}
+
+/** Pass ratios (0..1) of provinces and communes as gauges; schools and records never get a series. */
+export function setGauges(
+  metrics: Metrics,
+  cards: readonly Pick<Scorecard, 'level' | 'code' | 'criteria' | 'overall'>[],
+): void {
+  for (const c of cards) {
+    if (c.level === 'school') continue;
+    for (const k of CRITERIA) {
+      metrics.qualityPassRatio.set(
+        { criterion: k, level: c.level, unit: c.code },
+        c.criteria[k].percent / 100,
+      );
+    }
+    metrics.qualityPassRatio.set(
+      { criterion: 'overall', level: c.level, unit: c.code },
+      c.overall.percent / 100,
+    );
+  }
+}
+
+/** Sets the gauges from the latest stored run (any process, e.g. the API role before a scrape). */
+export async function refreshQualityGauges(db: Db, metrics: Metrics): Promise<void> {
+  const repo = createScorecardsRepo(db);
+  const rows: ScoreRow[] = [...(await repo.latest('province')), ...(await repo.latest('commune'))];
+  setGauges(
+    metrics,
+    rows.map((r) => r.card as Scorecard),
+  );
+}
+
+async function run(ctx: ScorecardsContext, payload: { requestedBy: string }, job: JobRun) {
+  const { runId, cards } = await computeScorecards(ctx, payload.requestedBy);
+  await createOutboxRepo(ctx.db).markDone(job.outboxId);
+  ctx.logger.info({ runId, scorecards: cards.length }, 'quality scorecards computed');
+  return { runId, scorecards: cards.length };
+}
+
+/** The scorecards job: its own queue, one run at a time. */
+export const qualityScorecardsJob = defineJob({
+  ...qualityScorecards,
+  concurrency: 1,
+  process: run,
+});
