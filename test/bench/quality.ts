@@ -57,6 +57,13 @@ const BareStudent = z.strictObject({
     .string()
     .regex(/^\d{5}$/)
     .optional(),
+  fatherName: z.string().min(1).max(100).optional(),
+  motherName: z.string().min(1).max(100).optional(),
+  guardianName: z.string().min(1).max(100).optional(),
+  phone: z
+    .string()
+    .regex(/^(?:0\d{8,10}|\+\d{8,15})$/)
+    .optional(),
 });
 
 const CTX: BatchContext = {
