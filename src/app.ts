@@ -39,6 +39,7 @@ import readRoutes from './api/routes/records.js';
 import webhookRoutes from './api/routes/webhooks.js';
 import dashboardRoutes from './api/routes/dashboard.js';
 import opsRoutes from './api/routes/ops.js';
+import pcgdRoutes from './api/routes/pcgd.js';
 
 export interface AppDeps {
   config: Config;
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'auth', description: 'Xác thực / Authentication' },
         { name: 'batches', description: 'Gửi và theo dõi lô dữ liệu / Push and track batches' },
         { name: 'syncs', description: 'Kéo dữ liệu từ hệ thống ngoài / Pulls from external systems' },
+        { name: 'pcgd', description: 'Báo cáo PCGD-XMC / PCGD-XMC reports (issue 10)' },
         { name: 'operations', description: 'Vận hành / Health and metrics' },
         { name: 'records', description: 'Đọc bản ghi và luồng thay đổi / Records and the change feed' },
         { name: 'admin', description: 'Quản trị ứng dụng / API client administration' },
@@ -214,5 +216,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Operations (issue 11): read-only routes for the dashboard, and the dashboard itself.
   await app.register(opsRoutes, { db: deps.db, metrics: deps.metrics });
   await app.register(dashboardRoutes);
+  await app.register(pcgdRoutes, { db: deps.db, config: deps.config });
   return app as unknown as FastifyInstance;
 }

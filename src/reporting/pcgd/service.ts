@@ -98,8 +98,16 @@ export interface StoredFigures {
   indicators: IndicatorFigure[];
   levels: ProvinceFigures['levels'] | CommuneFigures['levels'];
   communes?: CommuneFigures[];
-  enrolment: { inClassNotEnrolled: number; enrolledNotInClass: number; noPersonalId: number };
+  enrolment: EnrolmentCounts;
+  /** Enrolment mismatches per commune (a province report; a commune report has only its own). */
+  enrolmentByCommune?: Record<string, EnrolmentCounts>;
   lineage: Record<string, string>;
+}
+
+export interface EnrolmentCounts {
+  inClassNotEnrolled: number;
+  enrolledNotInClass: number;
+  noPersonalId: number;
 }
 
 function ruleSetDoc(rules: RuleSet) {
@@ -183,14 +191,16 @@ async function computeProvince(
   const prevCommunes = new Map((prev?.figures.communes ?? []).map((c) => [c.communeCode, c]));
   const findings: PcgdFinding[] = [];
   const communeFigs: CommuneFigures[] = [];
+  const enrolmentByCommune: Record<string, EnrolmentCounts> = {};
   for (const [code, list] of [...byCommune].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const figs = communeFigures(rules, code, toCounts(list), difficult.has(code));
     communeFigs.push(figs);
     const p = prevCommunes.get(code);
+    enrolmentByCommune[code] = enrolmentOf(list);
     findings.push(
       ...checkCommune(rules, cfg.validation, {
         figures: figs,
-        enrolment: enrolmentOf(list),
+        enrolment: enrolmentByCommune[code],
         previous: p ? { ages: p.ages, indicators: p.indicators } : undefined,
       }),
     );
@@ -209,6 +219,7 @@ async function computeProvince(
     levels: province.levels,
     communes: communeFigs,
     enrolment: enrolmentOf(rows),
+    enrolmentByCommune,
     lineage,
   };
   const mappingVersions = await repo.mappingVersions([...byCommune.keys()]);
@@ -570,9 +581,19 @@ export async function approveReport(
   });
 }
 
-/** The API view of a report (GET /v1/pcgd/reports/{id}). */
+/** Enrolment mismatches per commune of a report (a commune report: its own counts). */
+export function enrolmentMismatches(row: ReportRow): Array<EnrolmentCounts & { communeCode: string }> {
+  const f = row.figures as Partial<StoredFigures>;
+  if (f.enrolmentByCommune)
+    return Object.entries(f.enrolmentByCommune)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([communeCode, c]) => ({ communeCode, ...c }));
+  return f.enrolment ? [{ communeCode: row.unit_code, ...f.enrolment }] : [];
+}
+
+/** The API view of a report (GET /v1/pcgd/reports/{id}); a pending or failed version has no figures yet. */
 export function reportView(row: ReportRow) {
-  const f = row.figures as StoredFigures;
+  const f = row.figures as Partial<StoredFigures>;
   const rs = row.rule_set as ReturnType<typeof ruleSetDoc>;
   return {
     reportId: row.id,
@@ -581,19 +602,22 @@ export function reportView(row: ReportRow) {
     year: row.year,
     version: row.version,
     status: row.status,
+    errorCode: row.error_code ?? null,
     superseded: row.superseded_at !== null,
+    supersedes: row.supersedes,
     difficult: f.difficult ?? null,
-    ruleSet: { version: rs.version, settingsDigest: rs.settingsDigest, unverified: rs.unverified },
+    ruleSet: { version: rs.version, settingsDigest: rs.settingsDigest, unverified: [...rs.unverified] },
     mappingVersions: row.mapping_versions,
     persons: row.persons,
-    indicators: f.indicators,
-    levels: f.levels,
+    indicators: f.indicators ?? [],
+    levels: f.levels ?? [],
     communes: f.communes?.map((c) => ({
       communeCode: c.communeCode,
       difficult: c.difficult,
       population: c.population,
       levels: c.levels.map((l) => ({ level: l.level, met: l.met })),
     })),
+    enrolment: f.enrolment ?? null,
     findings: row.findings as PcgdFinding[],
     lineageDigest: row.lineage_digest,
     computedAt: row.computed_at.toISOString(),
@@ -602,6 +626,12 @@ export function reportView(row: ReportRow) {
     submittedAt: row.submitted_at?.toISOString() ?? null,
     receiptedAt: row.receipted_at?.toISOString() ?? null,
     receipt: row.receipt ?? null,
+    reopenReason: row.reopen_reason,
+    delivery: {
+      attempts: row.delivery_attempts ?? 0,
+      lastError: row.delivery_error ?? null,
+      notBefore: row.delivery_not_before?.toISOString() ?? null,
+    },
   };
 }
 

@@ -1,0 +1,62 @@
+/**
+ * Who may do what with a unit's PCGD reports (issue 10), decided here, in the service, from the
+ * caller's role and administrative units, so the API's claims model (src/api/auth) only has to say
+ * who the caller is:
+ * - a city admin may do everything;
+ * - a pcgd-officer covers the units in its token (`units`): a commune, or a province and every commune
+ *   of it. It may read, compute and submit what it covers, see the persons behind a figure, and approve
+ *   the reports of its own units only (a province officer does not approve a commune's figures);
+ * - reopening approved figures is for a higher level: a province officer for its communes, a city
+ *   admin for anything (a province's figures).
+ * Anyone else (vendors, auditors) has no access. A refusal is ERR_FORBIDDEN_UNIT.
+ */
+import { getCommune } from '../../canonical/codes/admin-units.js';
+import { AppError } from '../../errors.js';
+
+export type PcgdAction = 'read' | 'compute' | 'records' | 'approve' | 'submit' | 'reopen';
+
+/** The caller as the service sees it (the token's principal). */
+export interface PcgdActor {
+  clientId: string;
+  role: string;
+  units: readonly string[];
+}
+
+/** The province of a unit code (a commune's province, or the province itself). */
+function provinceOf(unitCode: string): string | undefined {
+  if (/^\d{2}$/.test(unitCode)) return unitCode;
+  return getCommune(unitCode)?.provinceCode;
+}
+
+/** The officer's units include this one or its province. */
+export function covers(actor: PcgdActor, unitCode: string): boolean {
+  if (actor.units.includes(unitCode)) return true;
+  const province = provinceOf(unitCode);
+  return unitCode.length === 5 && province !== undefined && actor.units.includes(province);
+}
+
+export function mayAct(actor: PcgdActor, action: PcgdAction, unitCode: string): boolean {
+  if (actor.role === 'city-admin') return true;
+  if (actor.role !== 'pcgd-officer') return false;
+  switch (action) {
+    case 'approve':
+      return actor.units.includes(unitCode);
+    case 'reopen': {
+      const province = provinceOf(unitCode);
+      return unitCode.length === 5 && province !== undefined && actor.units.includes(province);
+    }
+    default:
+      return covers(actor, unitCode);
+  }
+}
+
+/** Throws ERR_FORBIDDEN_UNIT unless the actor may do `action` on the unit. */
+export function requireUnit(actor: PcgdActor, action: PcgdAction, unitCode: string): void {
+  if (!mayAct(actor, action, unitCode))
+    throw new AppError('ERR_FORBIDDEN_UNIT', `${action} of unit ${unitCode} not allowed for this client`);
+}
+
+/** The units of `candidates` the actor may read (the deadline view lists only those). */
+export function readableUnits(actor: PcgdActor, candidates: readonly string[]): string[] {
+  return candidates.filter((u) => mayAct(actor, 'read', u));
+}

@@ -1,0 +1,105 @@
+/**
+ * The deadline view (issue 10): every unit of a province for a report year — its communes (due before
+ * `pcgd.calendar.communeSubmitBefore`, 3 October) and the province (before `provinceSubmitBefore`,
+ * 10 October), local dates in Asia/Ho_Chi_Minh — with the status of its current report and where it
+ * stands: `submitted` (delivered or handed to the delivery queue; `submittedLate` when on or after the
+ * deadline), `late` (deadline passed, not submitted), `at-risk` (not submitted and at most
+ * `atRiskDays` days left), `on-track`.
+ */
+import { communesOfProvince, getProvince } from '../../canonical/codes/admin-units.js';
+import type { PcgdConfig } from '../../config.js';
+import { AppError } from '../../errors.js';
+import type { Queryable } from '../../store/db.js';
+import { createPcgdRepo, type ReportRow, type ReportStatus } from '../../store/pcgd.js';
+import { readableUnits, type PcgdActor } from './access.js';
+
+export type DeadlineState = 'submitted' | 'on-track' | 'at-risk' | 'late';
+
+export interface DeadlineRow {
+  unitCode: string;
+  unitLevel: 'commune' | 'province';
+  unitName: string;
+  /** Exclusive deadline, local date `YYYY-MM-DD`. */
+  submitBefore: string;
+  /** Whole days from today (local) to the deadline; 0 or less = due today is past. */
+  daysLeft: number;
+  reportId: number | null;
+  version: number | null;
+  status: ReportStatus | 'none';
+  state: DeadlineState;
+  submittedAt: string | null;
+  receiptedAt: string | null;
+  submittedLate: boolean;
+}
+
+const VN_OFFSET_MS = 7 * 3600 * 1000;
+const DAY_MS = 86_400_000;
+const localDate = (at: Date): string => new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
+const dayNumber = (iso: string): number => Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+
+/** One unit's row from its current report (if any) at `now`. */
+export function deadlineRow(
+  cal: PcgdConfig['calendar'],
+  year: number,
+  unit: { code: string; level: 'commune' | 'province'; name: string },
+  report: ReportRow | undefined,
+  now: Date,
+): DeadlineRow {
+  const submitBefore = `${year}-${unit.level === 'commune' ? cal.communeSubmitBefore : cal.provinceSubmitBefore}`;
+  const today = localDate(now);
+  const daysLeft = dayNumber(submitBefore) - dayNumber(today);
+  const status: ReportStatus | 'none' = report?.status ?? 'none';
+  const sent = status === 'submitted' || status === 'receipted';
+  const state: DeadlineState = sent
+    ? 'submitted'
+    : daysLeft <= 0
+      ? 'late'
+      : daysLeft <= cal.atRiskDays
+        ? 'at-risk'
+        : 'on-track';
+  return {
+    unitCode: unit.code,
+    unitLevel: unit.level,
+    unitName: unit.name,
+    submitBefore,
+    daysLeft,
+    reportId: report?.id ?? null,
+    version: report?.version ?? null,
+    status,
+    state,
+    submittedAt: report?.submitted_at?.toISOString() ?? null,
+    receiptedAt: report?.receipted_at?.toISOString() ?? null,
+    submittedLate: sent && report?.submitted_at ? localDate(report.submitted_at) >= submitBefore : false,
+  };
+}
+
+/** The deadline view of a province's units the actor may read, communes first (by code), then the province. */
+export async function deadlineView(
+  q: Queryable,
+  cfg: PcgdConfig,
+  req: { year: number; provinceCode: string; actor: PcgdActor; now: Date },
+): Promise<{ rows: DeadlineRow[]; counts: Record<DeadlineState, number> }> {
+  const province = getProvince(req.provinceCode);
+  if (!province) throw new AppError('ERR_PCGD_UNKNOWN_UNIT', `province ${req.provinceCode.slice(0, 8)}`);
+  const units = [
+    ...communesOfProvince(province.code).map((c) => ({
+      code: c.code,
+      level: 'commune' as const,
+      name: c.name,
+    })),
+    { code: province.code, level: 'province' as const, name: province.name },
+  ];
+  const allowed = new Set(
+    readableUnits(
+      req.actor,
+      units.map((u) => u.code),
+    ),
+  );
+  const current = new Map((await createPcgdRepo(q).currentOfYear(req.year)).map((r) => [r.unit_code, r]));
+  const rows = units
+    .filter((u) => allowed.has(u.code))
+    .map((u) => deadlineRow(cfg.calendar, req.year, u, current.get(u.code), req.now));
+  const counts: Record<DeadlineState, number> = { submitted: 0, 'on-track': 0, 'at-risk': 0, late: 0 };
+  for (const r of rows) counts[r.state] += 1;
+  return { rows, counts };
+}

@@ -1,0 +1,312 @@
+/**
+ * The PCGD API on PostgreSQL + Redis with the worker role running (BullMQ, outbox relay) and the
+ * moet-pcgd simulator as the Ministry: compute (queued), read with findings and unverified settings,
+ * the persons behind a figure (paged, role-checked, audited), enrolment mismatches per commune,
+ * approval by an officer of the unit, the signed package and the forms, submission with the receipt
+ * stored, reopening by a higher level (new version, old kept), the deadline view, and clear bilingual
+ * problems for bad input and refused access that change nothing.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { verifyAudit } from '../../src/audit/chain.js';
+import { addClient } from '../../src/ops.js';
+import { readPackage } from '../../src/reporting/pcgd/package.js';
+import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { startMoetPcgdSimulator, type MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
+import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
+import { bearer, expectProblem } from '../helpers/api.js';
+import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { seedFixture } from '../helpers/pcgd.js';
+
+interface ReportBody {
+  reportId: number;
+  status: string;
+  version: number;
+  superseded: boolean;
+  indicators: Array<{ code: string; numerator: number; denominator: number }>;
+  levels: Array<{ level: string; met: boolean; shortfall: unknown[] }>;
+  ruleSet: { version: string; unverified: Array<{ setting: string }> };
+  findings: Array<{ rule: string; severity: string }>;
+  receipt: { receiptId: string } | null;
+}
+
+describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simulator', () => {
+  let env: TestEnv;
+  let sim: MoetPcgdSimulator;
+  let app: FastifyInstance;
+  let worker: Running;
+  const tokens: Record<'officerA' | 'officerB' | 'province' | 'admin' | 'vendor', string> = {
+    officerA: '',
+    officerB: '',
+    province: '',
+    admin: '',
+    vendor: '',
+  };
+
+  beforeAll(async () => {
+    sim = await startMoetPcgdSimulator({
+      seed: 1,
+      personsPerCommune: 0,
+      clientId: 'truc-test',
+      clientSecret: 'test-secret-moet-pcgd',
+      today: () => new Date('2026-09-20T03:00:00Z'),
+    });
+    env = await makeDeps(
+      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+      { env: { MOET_PCGD_BASE_URL: sim.url, TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } },
+    );
+    await seedFixture(env.deps.db);
+    app = await buildApp(env.deps);
+    await app.ready();
+    worker = startWorkerRole(env.deps);
+    const clients: Record<keyof typeof tokens, { role: string; units?: string[]; schools?: string[] }> = {
+      officerA: { role: 'pcgd-officer', units: [A] },
+      officerB: { role: 'pcgd-officer', units: [B] },
+      province: { role: 'pcgd-officer', units: ['79'] },
+      admin: { role: 'city-admin' },
+      vendor: { role: 'vendor', schools: ['79000001'] },
+    };
+    for (const [name, c] of Object.entries(clients)) {
+      const made = await addClient(env.deps.db, { name, ...c });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        payload: {
+          grant_type: 'client_credentials',
+          client_id: made.clientId,
+          client_secret: made.clientSecret,
+        },
+      });
+      tokens[name as keyof typeof tokens] = res.json<{ access_token: string }>().access_token;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    await env?.cleanup();
+    await sim?.close();
+  });
+
+  const call = (
+    who: keyof typeof tokens,
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: unknown,
+  ): Promise<LightMyRequestResponse> =>
+    app.inject({
+      method,
+      url,
+      headers: bearer(tokens[who]),
+      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+    });
+  const report = async (id: number) =>
+    (await call('officerA', 'GET', `/v1/pcgd/reports/${id}`)).json<ReportBody>();
+  const waitStatus = (id: number, statuses: string[], who: keyof typeof tokens = 'officerA') =>
+    waitFor(
+      async () => {
+        const r = (await call(who, 'GET', `/v1/pcgd/reports/${id}`)).json<ReportBody>();
+        return statuses.includes(r.status) ? r : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: `report ${id} to be ${statuses.join('|')}` },
+    );
+
+  let reportId = 0;
+
+  it('bad input and refused access get bilingual problems and change nothing', async () => {
+    const before = await countRows(env.deps.db, 'truc.pcgd_reports');
+    expectProblem(
+      await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: '1234', year: YEAR }),
+      400,
+      'ERR_VALIDATION',
+    );
+    expectProblem(
+      await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: 'x' }),
+      400,
+      'ERR_VALIDATION',
+    );
+    expectProblem(
+      await call('admin', 'POST', '/v1/pcgd/reports', { unitCode: '99999', year: YEAR }),
+      422,
+      'ERR_PCGD_UNKNOWN_UNIT',
+    );
+    expectProblem(
+      await call('admin', 'POST', '/v1/pcgd/reports', { unitCode: '25747', year: YEAR }),
+      422,
+      'ERR_PCGD_NO_PERSONS',
+    );
+    expectProblem(
+      await call('officerB', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR }),
+      403,
+      'ERR_FORBIDDEN_UNIT',
+    );
+    expectProblem(
+      await call('vendor', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR }),
+      403,
+      'ERR_FORBIDDEN_SCOPE',
+    );
+    expectProblem(
+      await app.inject({ method: 'POST', url: '/v1/pcgd/reports', payload: { unitCode: A, year: YEAR } }),
+      401,
+      'ERR_UNAUTHENTICATED',
+    );
+    expectProblem(await call('officerA', 'GET', '/v1/pcgd/reports/999999'), 404, 'ERR_NOT_FOUND');
+    expect(await countRows(env.deps.db, 'truc.pcgd_reports')).toBe(before);
+  });
+
+  it('compute is queued; the report carries figures, levels, findings and unverified settings', async () => {
+    const res = await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR });
+    expect(res.statusCode, res.body).toBe(202);
+    const body = res.json<{ reportId: number; statusUrl: string; status: string }>();
+    expect(body.status).toBe('pending');
+    expect(body.statusUrl).toBe(`/v1/pcgd/reports/${body.reportId}`);
+    reportId = body.reportId;
+    const r = await waitStatus(reportId, ['checked', 'computed', 'failed']);
+    expect(r.status).toBe('checked');
+    expect(r.indicators).toHaveLength(11);
+    expect(r.levels.map((l) => l.level)).toContain('preschool5');
+    expect(r.ruleSet.version).toBe('pcgd-2014.1');
+    expect(r.ruleSet.unverified.length).toBeGreaterThan(0);
+    expect(r.findings.length).toBeGreaterThan(0);
+    expect(
+      expectProblem(await call('officerB', 'GET', `/v1/pcgd/reports/${reportId}`), 403, 'ERR_FORBIDDEN_UNIT'),
+    );
+    const checked = await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/check`);
+    expect(checked.statusCode).toBe(200);
+  });
+
+  it('the persons behind a figure: paged, for the unit’s officers only, and the read is audited', async () => {
+    const r = await report(reportId);
+    const fig = r.indicators.find((i) => i.code === 'primary_grade1_entry_age6')!;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const q: string = after ? `?limit=3&after=${after}` : '?limit=3';
+      const res = await call(
+        'province',
+        'GET',
+        `/v1/pcgd/reports/${reportId}/figures/primary_grade1_entry_age6/records${q}`,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      const b = res.json<{
+        items: Array<{ personRef: string; inNumerator: boolean }>;
+        next: string | null;
+      }>();
+      seen.push(...b.items.filter((i) => i.inNumerator).map((i) => i.personRef));
+      if (b.items.length === 0 || !b.next) break;
+      after = b.next;
+    }
+    expect(seen).toHaveLength(fig.numerator);
+    expectProblem(
+      await call('officerB', 'GET', `/v1/pcgd/reports/${reportId}/figures/primary_grade1_entry_age6/records`),
+      403,
+      'ERR_FORBIDDEN_UNIT',
+    );
+    expectProblem(
+      await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/figures/nope/records`),
+      404,
+      'ERR_NOT_FOUND',
+    );
+    expect(await countRows(env.deps.db, 'truc.audit_log', `action = 'pcgd.records-read'`)).toBeGreaterThan(0);
+    const mm = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/enrolment-mismatches`);
+    expect(mm.statusCode, mm.body).toBe(200);
+    const communes = mm.json<{ communes: Array<{ communeCode: string; inClassNotEnrolled: number }> }>()
+      .communes;
+    expect(communes.map((c) => c.communeCode)).toEqual([A]);
+  });
+
+  it('approval: by an officer of the unit, not the province; the package verifies; forms download', async () => {
+    expectProblem(
+      await call('province', 'POST', `/v1/pcgd/reports/${reportId}/approve`),
+      403,
+      'ERR_FORBIDDEN_UNIT',
+    );
+    expectProblem(
+      await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/package`),
+      409,
+      'ERR_PCGD_INVALID_TRANSITION',
+    );
+    const res = await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/approve`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<ReportBody>().status).toBe('approved');
+    const pkg = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/package`);
+    const sig = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/package.p7s`);
+    const cert = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/certificate.pem`);
+    expect(pkg.headers['content-type']).toMatch(/application\/json/);
+    expect(sig.headers['content-type']).toMatch(/application\/pkcs7-signature/);
+    const check = await verifyDetached(pkg.rawPayload, sig.rawPayload, { trusted: [cert.body] });
+    expect(check).toMatchObject({ ok: true, trusted: true });
+    expect(readPackage(pkg.rawPayload).indicators).toEqual((await report(reportId)).indicators);
+    const xlsx = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/forms.xlsx`);
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    const pdf = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/forms.pdf`);
+    expect(pdf.rawPayload.subarray(0, 4).toString()).toBe('%PDF');
+    // approved figures are locked: no recomputation without a reopen
+    expectProblem(
+      await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR }),
+      409,
+      'ERR_PCGD_REPORT_LOCKED',
+    );
+  });
+
+  it('submit: delivered once by the worker, the receipt stored; asking again sends nothing more', async () => {
+    const res = await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/submit`);
+    expect(res.statusCode, res.body).toBe(202);
+    const r = await waitStatus(reportId, ['receipted']);
+    expect(r.receipt?.receiptId).toMatch(/^PCGD-2026-27664-/);
+    expect((await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/submit`)).statusCode).toBe(202);
+    await waitFor(
+      async () => (await countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
+      {
+        timeoutMs: 20_000,
+        what: 'outbox drained',
+      },
+    );
+    expect(sim.figures.all().filter((f) => f.unitCode === A)).toHaveLength(1);
+  });
+
+  it('reopen: only a higher level; a new version is computed, the old one kept', async () => {
+    expectProblem(
+      await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/reopen`, { reason: 'sửa số liệu' }),
+      403,
+      'ERR_FORBIDDEN_UNIT',
+    );
+    expectProblem(
+      await call('province', 'POST', `/v1/pcgd/reports/${reportId}/reopen`, {}),
+      400,
+      'ERR_VALIDATION',
+    );
+    const res = await call('province', 'POST', `/v1/pcgd/reports/${reportId}/reopen`, {
+      reason: 'sửa số liệu',
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const v2 = res.json<{ reportId: number; version: number }>();
+    expect(v2.version).toBe(2);
+    const newer = await waitStatus(v2.reportId, ['checked', 'computed']);
+    expect(newer.status).toBe('checked');
+    const old = await report(reportId);
+    expect(old).toMatchObject({ status: 'receipted', superseded: true });
+  });
+
+  it('deadlines: every unit of the province with its state, as far as the caller may see', async () => {
+    const res = await call('province', 'GET', `/v1/pcgd/deadlines?year=${YEAR}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{
+      units: Array<{ unitCode: string; state: string; status: string; submitBefore: string }>;
+      counts: Record<string, number>;
+    }>();
+    expect(body.units).toHaveLength(169);
+    const a = body.units.find((u) => u.unitCode === A)!;
+    expect(a).toMatchObject({ status: 'checked', submitBefore: '2026-10-03' });
+    expect(body.units.at(-1)).toMatchObject({ unitCode: '79', submitBefore: '2026-10-10' });
+    const own = (await call('officerA', 'GET', `/v1/pcgd/deadlines?year=${YEAR}`)).json<{
+      units: unknown[];
+    }>();
+    expect(own.units).toHaveLength(1);
+    expectProblem(await call('officerA', 'GET', '/v1/pcgd/deadlines?year=1900'), 400, 'ERR_VALIDATION');
+    expect((await verifyAudit(env.deps.db)).ok).toBe(true);
+  });
+});
