@@ -116,13 +116,13 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     const view = reportView(row);
     expect(view.persons).toBe(EXPECTED[A].population);
     expect(pairs(view.indicators)).toEqual(EXPECTED[A].indicators);
-    expect(metLevels(view.levels as LevelResult[])).toEqual(EXPECTED[A].met);
+    expect(metLevels(view.levels)).toEqual(EXPECTED[A].met);
     expect(view.difficult).toBe(false);
     expect(view.status).toBe('checked');
     const rate = (code: string) => view.indicators.find((x) => x.code === code)?.rate;
     expect(rate('preschool5_attending')).toBe(95);
     expect(rate('literacy_level1_age15_25')).toBe(87.5);
-    const l2 = (view.levels as LevelResult[]).find((l) => l.level === 'primary_level2')!;
+    const l2 = view.levels.find((l) => l.level === 'primary_level2')!;
     expect(l2.shortfall).toEqual([
       expect.objectContaining({
         kind: 'indicator',
@@ -138,7 +138,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
       }),
     ]);
     expect(l2.shortfall[0]!.message.en).toBe('1 more 6-year-olds in grade 1 would reach 95%.');
-    const l3 = (view.levels as LevelResult[]).find((l) => l.level === 'primary_level3')!;
+    const l3 = view.levels.find((l) => l.level === 'primary_level3')!;
     expect(l3.shortfall.map((s) => (s.kind === 'indicator' ? s.morePersons : s.kind))).toEqual([
       'requires',
       1,
@@ -167,7 +167,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     const view = reportView(await computeReport(deps, { unitCode: B, year: YEAR, actor: 'test' }));
     expect(view.difficult).toBe(true);
     expect(pairs(view.indicators)).toEqual(EXPECTED[B].indicators);
-    const levels = view.levels as LevelResult[];
+    const levels = view.levels;
     expect(metLevels(levels)).toEqual(EXPECTED[B].met);
     const pre = levels.find((l) => l.level === 'preschool5')!;
     expect(pre.shortfall).toEqual([
@@ -194,7 +194,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     expect(view.persons).toBe(EXPECTED[C].population);
     const att = view.indicators.find((x) => x.code === 'preschool5_attending')!;
     expect(att).toEqual({ code: 'preschool5_attending', numerator: 0, denominator: 0, rate: null });
-    const pre = (view.levels as LevelResult[]).find((l) => l.level === 'preschool5')!;
+    const pre = view.levels.find((l) => l.level === 'preschool5')!;
     expect(pre.met).toBe(false);
     expect(pre.shortfall[0]).toEqual(expect.objectContaining({ morePersons: null }));
     expect(
