@@ -8,6 +8,7 @@ import { clientsCommand } from './clients.js';
 import { deadLettersCommand } from './dead-letters.js';
 import { demoCommand } from './demo.js';
 import { migrateCommand } from './migrate.js';
+import { pcgdCommand } from './pcgd.js';
 import { serveCommands } from './serve.js';
 import { simCommand } from './sim.js';
 
@@ -18,5 +19,6 @@ export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
   auditCommand,
   clientsCommand,
   deadLettersCommand,
+  pcgdCommand,
   simCommand,
 ];

@@ -1,0 +1,175 @@
+/**
+ * `truc pcgd compute | approve | submit | export | verify`: PCGD-XMC reports from the command line
+ * (issue 10). compute, approve and submit act as the operator (`operator:cli` in the audit log);
+ * submit queues the delivery for the worker role, as the API does. export writes a report's signed
+ * package, signature, certificate and forms to a folder; verify checks a package against its
+ * detached CMS signature (what `openssl cms -verify` checks too).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../config.js';
+import type { PcgdDeps } from '../../reporting/pcgd/service.js';
+import { defineCommand, int, runs, UsageError } from '../kit.js';
+
+const ACTOR = 'operator:cli';
+const unitArg = (v: string | undefined): string => {
+  if (!v || !/^(\d{2}|\d{5})$/.test(v))
+    throw new UsageError('unit: a 5-digit commune or 2-digit province code');
+  return v;
+};
+const idArg = (v: string | undefined): number => {
+  if (!v || !/^\d{1,15}$/.test(v) || Number(v) < 1) throw new UsageError('reportId: a positive integer');
+  return Number(v);
+};
+
+async function pcgdDeps() {
+  const config = loadConfig();
+  const { withDb } = await import('../../ops.js');
+  const service = await import('../../reporting/pcgd/service.js');
+  return {
+    config,
+    service,
+    run: <T>(fn: (deps: PcgdDeps) => Promise<T>) =>
+      withDb(config, (db) => fn({ db, pcgd: config.pcgd, dataDir: config.database.dataDir })),
+  };
+}
+
+const compute = () =>
+  runs<{ year?: number }>(
+    defineCommand(
+      'compute',
+      'compute a unit’s figures now from the persons already pulled; prints the report',
+    )
+      .argument('<unit>', '5-digit commune or 2-digit province code')
+      .option('--year <year>', 'report year (default: this year)', int(2014, 2100)),
+    async (o, [unit], out) => {
+      const { service, run } = await pcgdDeps();
+      const row = await run((deps) =>
+        service.computeReport(deps, {
+          unitCode: unitArg(unit),
+          year: o.year ?? new Date().getFullYear(),
+          actor: ACTOR,
+        }),
+      );
+      out.stdout(`${JSON.stringify(service.reportView(row), null, 2)}\n`);
+      return row.status === 'checked' ? 0 : 1;
+    },
+  );
+
+const approve = () =>
+  runs(
+    defineCommand('approve', 'approve a checked report: sign its package and lock the figures').argument(
+      '<reportId>',
+    ),
+    async (_o, [id], out) => {
+      const { service, run } = await pcgdDeps();
+      const row = await run((deps) => service.approveReport(deps, { reportId: idArg(id), actor: ACTOR }));
+      out.stdout(`report ${row.id} approved (${row.unit_code}/${row.year} v${row.version})\n`);
+      return 0;
+    },
+  );
+
+const submit = () =>
+  runs(
+    defineCommand(
+      'submit',
+      'queue an approved report’s delivery to the Ministry (the worker role sends it)',
+    ).argument('<reportId>'),
+    async (_o, [id], out) => {
+      const { service, run } = await pcgdDeps();
+      const { enqueue, pcgdSubmit } = await import('../../jobs/contracts.js');
+      const r = await run((deps) =>
+        deps.db.tx(async (q) => {
+          const s = await service.requestSubmit(q, { reportId: idArg(id), actor: ACTOR });
+          if (s.queued) await enqueue(q, pcgdSubmit, { reportId: s.row.id });
+          return s;
+        }),
+      );
+      out.stdout(
+        r.queued
+          ? `report ${r.row.id} queued for delivery\n`
+          : `report ${r.row.id} is already ${r.row.status}\n`,
+      );
+      return 0;
+    },
+  );
+
+const exportCmd = () =>
+  runs<{ out?: string }>(
+    defineCommand(
+      'export',
+      'write a report’s package.json, package.p7s, certificate.pem, forms.xlsx and forms.pdf',
+    )
+      .argument('<reportId>')
+      .option('--out <dir>', 'folder to write to (default: ./pcgd-<reportId>)'),
+    async (o, [id], out) => {
+      const reportId = idArg(id);
+      const { service, run } = await pcgdDeps();
+      const { createPcgdRepo } = await import('../../store/pcgd.js');
+      const forms = await import('../../reporting/pcgd/forms.js');
+      const dir = o.out ?? `pcgd-${reportId}`;
+      await run(async (deps) => {
+        const repo = createPcgdRepo(deps.db);
+        const row = await repo.get(reportId);
+        const ev = row ? await repo.evidence(reportId) : undefined;
+        if (!row || !ev)
+          throw new UsageError(`report ${reportId} has no signed package (not found or not approved)`);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'package.json'), ev.package);
+        writeFileSync(join(dir, 'package.p7s'), ev.signature);
+        writeFileSync(join(dir, 'certificate.pem'), ev.signer_certificate);
+        writeFileSync(join(dir, 'forms.xlsx'), await forms.xlsxFromPackage(ev.package));
+        const signer = await service.signerFor(deps, row.unit_code);
+        writeFileSync(join(dir, 'forms.pdf'), await forms.pdfFromPackage(ev.package, signer));
+      });
+      out.stdout(
+        `written to ${dir}/ — check with: truc pcgd verify ${dir}/package.json, or openssl cms -verify -binary ` +
+          `-inform DER -in ${dir}/package.p7s -content ${dir}/package.json -CAfile ${dir}/certificate.pem -purpose any -out /dev/null\n`,
+      );
+      return 0;
+    },
+  );
+
+const verify = () =>
+  runs<{ signature?: string; certificate?: string }>(
+    defineCommand(
+      'verify',
+      'check a package against its detached CMS signature (exit 1 when it does not verify)',
+    )
+      .argument('<file>', 'the package (package.json)')
+      .option('--signature <file>', 'the signature (default: package.p7s beside the file)')
+      .option(
+        '--certificate <file>',
+        'trusted certificate, PEM (default: certificate.pem beside the file, if any)',
+      ),
+    async (o, [file], out) => {
+      const beside = (name: string) => join(file!, '..', name);
+      const sigFile = o.signature ?? beside('package.p7s');
+      const certFile =
+        o.certificate ?? (existsSync(beside('certificate.pem')) ? beside('certificate.pem') : undefined);
+      for (const f of [file!, sigFile, ...(certFile ? [certFile] : [])])
+        if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
+      const { verifyDetached } = await import('../../reporting/pcgd/signing.js');
+      const res = await verifyDetached(readFileSync(file!), readFileSync(sigFile), {
+        ...(certFile ? { trusted: [readFileSync(certFile, 'utf8')] } : {}),
+      });
+      if (res.ok && res.trusted !== false) {
+        out.stdout(
+          `signature OK: signed by ${res.signerSubject ?? '?'} at ${res.signingTime ?? '?'}${certFile ? ', certificate trusted' : ''}\n`,
+        );
+        return 0;
+      }
+      out.stderr(
+        `signature INVALID / chữ ký không hợp lệ: ${res.ok ? 'the signer is not the trusted certificate' : (res.reason ?? 'does not match')}\n`,
+      );
+      return 1;
+    },
+  );
+
+export const pcgdCommand = () =>
+  defineCommand('pcgd', 'PCGD-XMC reports: compute, approve, submit, export, verify')
+    .addCommand(compute())
+    .addCommand(approve())
+    .addCommand(submit())
+    .addCommand(exportCmd())
+    .addCommand(verify());
