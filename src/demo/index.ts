@@ -7,12 +7,15 @@
  * 2. the accepted students are delivered to the simulated city database — `pulls.ts`;
  * 3. a city admin pulls schools and students from the city database and survey persons from the
  *    Ministry system — `pulls.ts`;
- * 4. the audit chain is verified and a summary with links is printed — `summary.ts`.
+ * 4. the audit chain is verified and a summary with links is printed — `summary.ts`;
+ * 5. one commune's PCGD-XMC figures are computed, approved (signed), submitted to the simulated
+ *    Ministry system and its receipt printed — `pcgd.ts`.
  *
  * It then keeps serving (or exits with --once: 0 when everything checked out). `stack.ts` starts and
  * stops what runs; `actors.ts` makes the demo's clients; `http.ts` is how the demo talks to truc.
  */
 import { createDemoActors } from './actors.js';
+import { pcgdLines, runPcgdStep } from './pcgd.js';
 import { runPulls, studentsAtCityDatabase } from './pulls.js';
 import { startDemoStack, type DemoStack } from './stack.js';
 import { acceptedStudents, printSummary } from './summary.js';
@@ -23,13 +26,16 @@ export interface DemoOptions {
   port?: number;
 }
 
-/** Steps 1–4 on a running stack; true when everything checked out. */
+/** Steps 1–5 on a running stack; true when everything checked out. */
 async function runCycle(stack: DemoStack): Promise<boolean> {
   const actors = await createDemoActors(stack);
   const batches = await pushVendorBatches(stack, actors);
   const atSim = await studentsAtCityDatabase(stack, acceptedStudents(batches));
   const syncs = await runPulls(stack, actors);
-  return printSummary(stack, actors, { batches, atSim, syncs });
+  const pcgd = await runPcgdStep(stack, actors);
+  const ok = await printSummary(stack, actors, { batches, atSim, syncs });
+  process.stdout.write(`${pcgdLines(pcgd, stack.base).join('\n')}\n`);
+  return ok && pcgd.ok;
 }
 
 const untilSignal = (): Promise<void> =>

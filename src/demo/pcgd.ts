@@ -1,0 +1,66 @@
+/**
+ * Step 4 of the demo (issue 10): one commune's PCGD-XMC figures through their whole life over the
+ * real API — computed from the pulled survey persons (queued), approved (signed, locked), submitted
+ * (the worker delivers them to the simulated Ministry system), and the Ministry's receipt printed.
+ * The simulator's calendar is set inside the commune window of the working year, so the demo works
+ * on any day of the year.
+ */
+import type { DemoActors } from './actors.js';
+import { json, postForStatus, waitForStatus, type AuthHeaders } from './http.js';
+import type { DemoStack } from './stack.js';
+
+interface ReportStatus {
+  reportId: number;
+  status: string;
+  persons: number;
+  levels: Array<{ level: string; met: boolean }>;
+  receipt: { receiptId: string; receivedAt: string; checksum: string } | null;
+}
+
+export interface PcgdStepResult {
+  ok: boolean;
+  unitCode: string;
+  year: number;
+  report?: ReportStatus;
+}
+
+async function post(base: string, path: string, headers: AuthHeaders): Promise<unknown> {
+  return json(await fetch(`${base}${path}`, { method: 'POST', headers }));
+}
+
+export async function runPcgdStep(stack: DemoStack, { auth, communes }: DemoActors): Promise<PcgdStepResult> {
+  const now = new Date();
+  const year = now.getUTCMonth() >= 8 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+  stack.sims.moetPcgd.setToday(() => new Date(`${year}-09-20T03:00:00Z`));
+  const unitCode = communes[0]!;
+  const { base } = stack;
+  const url = await postForStatus(`${base}/v1/pcgd/reports`, auth.admin, { unitCode, year });
+  let report = await waitForStatus<ReportStatus>(
+    base,
+    url,
+    auth.admin,
+    (s) => !['pending'].includes(s.status),
+  );
+  if (report.status !== 'checked') return { ok: false, unitCode, year, report };
+  await post(base, `${url}/approve`, auth.admin);
+  await post(base, `${url}/submit`, auth.admin);
+  report = await waitForStatus<ReportStatus>(base, url, auth.admin, (s) => s.status === 'receipted');
+  return { ok: report.receipt !== null, unitCode, year, report };
+}
+
+/** The lines the demo prints for this step. */
+export function pcgdLines(r: PcgdStepResult, base: string): string[] {
+  const rep = r.report;
+  if (!rep) return [`  PCGD-XMC:        commune ${r.unitCode}/${r.year}: no report`];
+  const met = rep.levels.filter((l) => l.met).map((l) => l.level);
+  const lines = [
+    `  PCGD-XMC:        commune ${r.unitCode}, year ${r.year}: ${rep.persons} persons counted, report ${rep.reportId} ${rep.status}`,
+    `                   levels met: ${met.length > 0 ? met.join(', ') : 'none'}`,
+  ];
+  if (rep.receipt)
+    lines.push(
+      `                   Ministry receipt ${rep.receipt.receiptId} at ${rep.receipt.receivedAt} (${rep.receipt.checksum.slice(0, 19)}…)`,
+      `                   signed package: ${base}/v1/pcgd/reports/${rep.reportId}/package (+ .p7s, certificate.pem, forms.xlsx, forms.pdf)`,
+    );
+  return lines;
+}
