@@ -4,6 +4,7 @@
  */
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from './hcm-csdl/simulator.js';
 import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './moet-pcgd/simulator.js';
+import { readSurveyFile } from './moet-pcgd/survey-file.js';
 import { startSmasSimulator } from './smas/simulator.js';
 import { startVneduSimulator } from './vnedu/simulator.js';
 import type { Faults } from './sim-kit.js';
@@ -96,6 +97,8 @@ export interface StandaloneOptions {
   staffPerSchool: number;
   /** Faults from the start, as `POST /__sim/faults` takes them. */
   faults?: Faults;
+  /** moet-pcgd only: a JSON-lines file of survey records served for the communes it contains. */
+  persons?: string;
 }
 
 /** Defaults: a city district's worth, streamed, never held in memory. */
@@ -128,6 +131,7 @@ const STANDALONE: Record<string, (o: StandaloneOptions) => Promise<Standalone>> 
       },
       personsPerCommune: 500,
       port: o.port,
+      ...(o.persons ? { surveyFile: readSurveyFile(o.persons) } : {}),
       ...demoCredentials().moet,
     }),
   smas: (o) =>

@@ -9,6 +9,7 @@ interface SimOptions {
   studentsPerSchool?: number;
   staffPerSchool?: number;
   faults?: string;
+  persons?: string;
 }
 
 /** `--faults '{"latencyMs":200}'`, checked against the sim kit's fault schema. */
@@ -35,6 +36,10 @@ export const simCommand = () =>
       .option('--students-per-school <n>', 'students per school', int(1, 5_000))
       .option('--staff-per-school <n>', 'staff per school', int(1, 1_000))
       .option('--faults <json>', 'faults to inject, as JSON (see POST /__sim/faults)')
+      .option(
+        '--persons <file>',
+        'moet-pcgd: serve the survey records of this JSON-lines file for the communes it contains',
+      )
       .addHelpText(
         'after',
         '\nCity scale: --schools 2500 --students-per-school 680 --staff-per-school 40 (streamed, never held in memory).',
@@ -42,6 +47,8 @@ export const simCommand = () =>
     async (o, [system]) => {
       const { runSimulator, STANDALONE_DEFAULTS: d } = await import('../../simulators/index.js');
       const faults = o.faults !== undefined ? await parseFaults(o.faults) : undefined;
+      if (o.persons !== undefined && system !== 'moet-pcgd')
+        throw new UsageError('--persons: only for moet-pcgd');
       return runSimulator(system ?? '', {
         port: o.port ?? 0,
         seed: o.seed ?? d.seed,
@@ -49,6 +56,7 @@ export const simCommand = () =>
         studentsPerSchool: o.studentsPerSchool ?? d.studentsPerSchool,
         staffPerSchool: o.staffPerSchool ?? d.staffPerSchool,
         ...(faults ? { faults } : {}),
+        ...(o.persons !== undefined ? { persons: o.persons } : {}),
       });
     },
   );

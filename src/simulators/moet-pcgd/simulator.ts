@@ -16,9 +16,10 @@ import {
   type SimServer,
 } from '../sim-kit.js';
 import { DEFAULT_CALENDAR, unitLevelOf, windowOf, workingYearInfo, type PcgdCalendar } from './calendar.js';
-import type { FiguresBodyWire, UnitLevel } from '../../adapters/moet-pcgd/schema.js';
+import type { FiguresBodyWire, PersonWire, UnitLevel } from '../../adapters/moet-pcgd/schema.js';
 import { checksumOf, FiguresStore, validateFigures, type FieldProblem } from './figures.js';
 import { decodePersonCursor, encodePersonCursor, personPage } from './persons.js';
+import { filePage } from './survey-file.js';
 
 /** Options of {@link startMoetPcgdSimulator}. */
 export interface MoetPcgdSimulatorOptions {
@@ -40,6 +41,8 @@ export interface MoetPcgdSimulatorOptions {
   calendar?: PcgdCalendar;
   /** @defaultValue 0 (any free port) */
   port?: number;
+  /** Survey records served instead of the population for the communes they contain (`--persons FILE`). */
+  surveyFile?: ReadonlyMap<string, readonly PersonWire[]>;
 }
 
 /** A running moet-pcgd simulator. */
@@ -98,7 +101,10 @@ function intParam(raw: string | null, min: number, max: number): number | undefi
 /** Starts the simulator on 127.0.0.1. */
 export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Promise<MoetPcgdSimulator> {
   const population = createPopulation({ schools: 168, ...opts.population, seed: opts.seed });
-  const communes = new Set(opts.communes ?? hcmcCommunes().map((c) => c.code));
+  const communes = new Set([
+    ...(opts.communes ?? hcmcCommunes().map((c) => c.code)),
+    ...(opts.surveyFile?.keys() ?? []),
+  ]);
   const calendar = opts.calendar ?? DEFAULT_CALENDAR;
   const issuer = createTokenIssuer({ clientId: opts.clientId, clientSecret: opts.clientSecret });
   const bucket = opts.rateLimit ? createBucket(opts.rateLimit.perSecond) : undefined;
@@ -133,7 +139,10 @@ export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Pr
     if (limit === undefined || pos === undefined || errors.length > 0)
       return badRequest('INVALID_REQUEST', errors);
     // One survey snapshot: `year` is validated but does not change the data (see README).
-    const page = personPage(population, communeCode, { ...pos, limit, perCommune: opts.personsPerCommune });
+    const fromFile = opts.surveyFile?.get(communeCode);
+    const page = fromFile
+      ? filePage(fromFile, pos.after, limit)
+      : personPage(population, communeCode, { ...pos, limit, perCommune: opts.personsPerCommune });
     const body: Record<string, unknown> = { items: page.items };
     if (page.more)
       body.nextCursor = encodePersonCursor({ after: page.last, served: pos.served + page.items.length });
