@@ -32,6 +32,7 @@ import healthRoutes from './api/routes/health.js';
 import oauthRoutes, { ALL_SCOPES } from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
 import qualityRoutes from './api/routes/quality.js';
+import scheduleRoutes from './api/routes/schedules.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
 import clientRoutes from './api/routes/clients.js';
 import contractPlugin, { completeDocument } from './api/plugins/contract.js';
@@ -205,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(batchRoutes, { db: deps.db, maxBatchRecords: deps.config.server.maxBatchRecords });
   await app.register(qualityRoutes, { db: deps.db });
   await app.register(syncRoutes, { db: deps.db });
+  await app.register(scheduleRoutes, { db: deps.db, config: deps.config, queues: deps.queues });
   await app.register(deadLetterRoutes, { db: deps.db });
   await app.register(clientRoutes, { db: deps.db });
   await app.register(readRoutes, { db: deps.db });

@@ -288,8 +288,38 @@ export const DEFAULT_QUALITY_SETTINGS: QualitySettings = deepFreeze(QualitySchem
  * the outbox reconciler (recovery after a Redis flush), and the delivery gate of each external system
  * (pacing, Retry-After, circuit breaker) shared by every worker through the database.
  */
+/**
+ * A schedule: a sync run requested at the times of a cron pattern (in `tz`, Asia/Ho_Chi_Minh unless
+ * set) or every `everyMs` milliseconds, fired once across any number of scheduler replicas.
+ */
+const ScheduleSchema = z
+  .object({
+    cron: z
+      .string()
+      .regex(/^\S+( \S+){4,5}$/, 'a cron pattern of 5 or 6 fields, e.g. "0 1 * * *"')
+      .optional(),
+    everyMs: z.number().int().min(1000).optional(),
+    tz: z.string().min(1).default('Asia/Ho_Chi_Minh'),
+    system: z.enum(SYSTEM_NAMES),
+    entity: z.enum(ENTITY_NAMES),
+    /** School (or commune) code; unset = everything the system serves. */
+    scope: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,32}$/)
+      .optional(),
+    /** A full pull (ignores the watermark): a reconciliation. */
+    full: z.boolean().default(false),
+  })
+  .strict()
+  .refine((s) => (s.cron === undefined) !== (s.everyMs === undefined), {
+    message: 'exactly one of cron or everyMs',
+  });
+export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
+
 const SyncSchema = z
   .object({
+    /** Schedules by id (lower-case letters, digits and -). */
+    schedules: z.record(z.string().regex(/^[a-z0-9-]{1,64}$/), ScheduleSchema).default({}),
     worker: z
       .object({
         /** A job's lock; a killed worker's job is taken over about lockMs + 2 × stalledIntervalMs later. */

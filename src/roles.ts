@@ -12,6 +12,7 @@ import { createWorkerContext } from './jobs/context.js';
 import { createRelay } from './jobs/outbox-relay.js';
 import { jobsFor } from './jobs/registry.js';
 import { startWorkers } from './jobs/worker.js';
+import { startScheduler } from './jobs/schedules.js';
 import { pingDatabase } from './store/db.js';
 
 export interface Running {
@@ -130,4 +131,13 @@ export function startWorkerRole(deps: Deps): Running {
       await workers.close();
     },
   };
+}
+
+/**
+ * The scheduler: keeps a BullMQ job scheduler per configured schedule (sync.schedules). Any number of
+ * replicas may run it: a schedule still fires once (the workers' `schedules` queue requests its run).
+ */
+export function startSchedulerRole(deps: Deps): Running {
+  const scheduler = startScheduler(deps);
+  return { stop: () => scheduler.stop() };
 }

@@ -15,6 +15,7 @@ import { reconcileRunJob } from './reconcile.js';
 import { qualityScorecardsJob } from './scorecards.js';
 import { webhookDeliverJob } from './webhook-deliver.js';
 import { webhookFanoutJob } from './webhook-fanout.js';
+import { scheduleFireJob } from './schedules.js';
 
 /** A job as the registry holds it: whatever it needs of the worker's context, WorkerContext has. */
 export type RegisteredJob = Pick<
@@ -39,6 +40,7 @@ export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
     webhookFanoutJob,
     webhookDeliverJob,
     qualityScorecardsJob,
+    scheduleFireJob,
   ];
 }
 

@@ -5,12 +5,13 @@ import type { Deps } from '../../deps.js';
 import type { Running } from '../../roles.js';
 import { defineCommand, runs } from '../kit.js';
 
-type Role = 'all' | 'api' | 'worker';
+type Role = 'all' | 'api' | 'worker' | 'scheduler';
 
 const SUMMARY: Record<Role, string> = {
-  all: 'API + workers + outbox relay in one process (npm start)',
+  all: 'API + workers + outbox relay + scheduler in one process (npm start)',
   api: 'the HTTP API only',
   worker: 'workers and the outbox relay only',
+  scheduler: 'the schedules only (sync.schedules; fire once across replicas)',
 };
 
 /** Waits for SIGTERM/SIGINT, then stops taking work, finishes in-flight work and closes pools. */
@@ -37,12 +38,22 @@ export async function serveUntilSignal(deps: Deps, roles: Running[]): Promise<vo
 async function serve(role: Role): Promise<number> {
   const config = loadConfig();
   const { createDeps } = await import('../../deps.js');
-  const { startApi, startMetricsServer, startWorkerRole } = await import('../../roles.js');
+  const { startApi, startMetricsServer, startSchedulerRole, startWorkerRole } =
+    await import('../../roles.js');
   const deps = await createDeps(config);
   deps.logger.info({ role, config: redactConfig(config) }, 'truc starting');
   const roles: Running[] = [];
   let line = `truc ${role}: ${deps.db.kind === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL'}, queues on ${deps.queues.backend}`;
-  if (role !== 'api') roles.push(startWorkerRole(deps));
+  if (role === 'all' || role === 'worker') roles.push(startWorkerRole(deps));
+  if (role === 'all' || role === 'scheduler') roles.push(startSchedulerRole(deps));
+  if (role === 'scheduler') {
+    const ops = await startMetricsServer(deps, {
+      port: config.observability.schedulerMetricsPort,
+      host: config.server.host,
+    });
+    roles.unshift(ops);
+    line += `, metrics on ${ops.url}/metrics`;
+  }
   if (role === 'worker') {
     // No API here: the worker serves /metrics, /healthz and /readyz on a port of its own (issue 11).
     const ops = await startMetricsServer(deps, {
@@ -52,7 +63,7 @@ async function serve(role: Role): Promise<number> {
     roles.unshift(ops);
     line += `, metrics on ${ops.url}/metrics`;
   }
-  if (role !== 'worker') {
+  if (role === 'all' || role === 'api') {
     const api = await startApi(deps);
     roles.unshift(api); // stop taking requests first
     line += `, listening on ${api.url} (docs ${api.url}/docs)`;
@@ -63,6 +74,6 @@ async function serve(role: Role): Promise<number> {
 }
 
 export const serveCommands = (): Command[] =>
-  (['all', 'api', 'worker'] as const).map((role) =>
+  (['all', 'api', 'worker', 'scheduler'] as const).map((role) =>
     runs(defineCommand(role, SUMMARY[role]), () => serve(role)),
   );

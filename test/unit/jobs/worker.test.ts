@@ -176,6 +176,7 @@ describe('the registry', () => {
       'webhooks/webhook-fanout',
       'webhooks/webhook-deliver',
       'quality/quality-scorecards',
+      'schedules/schedule-fire',
     ]);
     const plans = planQueues(jobs, config);
     expect(plans.map((p) => [p.queue, p.concurrency, p.limiter])).toEqual([
@@ -200,6 +201,7 @@ describe('the registry', () => {
       ],
       ['webhooks', 8, undefined],
       ['quality', 1, undefined],
+      ['schedules', 1, undefined],
     ]);
   });
 

@@ -1,0 +1,94 @@
+/**
+ * Schedules (issue 7): configured in `sync.schedules`, each a BullMQ job scheduler on the `schedules`
+ * queue (upserted by every scheduler replica at start and every minute after, so a flushed Redis gets
+ * them back; BullMQ makes one job per fire however many replicas upsert). A fire requests the
+ * schedule's sync run — unless a city admin paused the schedule — and is recorded once per fire time
+ * in PostgreSQL, so a fire delivered twice (BullMQ is at-least-once) requests one run. node-cron is not
+ * used: it fires in every replica.
+ */
+import type { Logger } from 'pino';
+import type { Queue } from 'bullmq';
+import type { Config } from '../config.js';
+import type { Db } from '../store/db.js';
+import { createSchedulesRepo } from '../store/schedules.js';
+import { fireSchedule, recordScheduleFire } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import { defineJob, type JobRun } from './define.js';
+import type { QueueFactory } from './queues.js';
+
+/** The fire time of a scheduler's job (its id is `repeat:<scheduler>:<millis>`), else now to the second. */
+export function fireTimeOf(jobId: string | undefined, now: Date): Date {
+  const m = /^repeat:.+:(\d{10,})$/.exec(jobId ?? '');
+  if (m) return new Date(Number(m[1]));
+  return new Date(Math.floor(now.getTime() / 1000) * 1000);
+}
+
+async function onFire(
+  ctx: Pick<WorkerContext, 'db' | 'config' | 'logger' | 'now'>,
+  payload: { scheduleId: string },
+  job: JobRun,
+) {
+  const schedule = ctx.config.sync.schedules[payload.scheduleId];
+  if (!schedule) return { skipped: 'not configured' }; // removed from config; its scheduler goes at next sync
+  const fireAt = fireTimeOf(job.id, ctx.now());
+  const out = await ctx.db.tx((q) =>
+    recordScheduleFire(
+      q,
+      payload.scheduleId,
+      schedule,
+      fireAt,
+      'requested',
+      `schedule:${payload.scheduleId}`,
+    ),
+  );
+  ctx.logger.info({ schedule: payload.scheduleId, fireAt: fireAt.toISOString(), ...out }, 'schedule fired');
+  return out;
+}
+
+export const scheduleFireJob = defineJob({ ...fireSchedule, concurrency: 1, process: onFire });
+
+/**
+ * The scheduler role: upserts a job scheduler per configured schedule (and removes those no longer
+ * configured) at start and every `resyncMs`, so schedules come back after a Redis flush.
+ */
+export function startScheduler(
+  deps: { db: Db; config: Config; queues: QueueFactory; logger: Logger },
+  opts: { resyncMs?: number } = {},
+): { stop(): Promise<void>; sync(): Promise<void> } {
+  let queue: Queue | undefined;
+  const schedules = deps.config.sync.schedules;
+  async function sync(): Promise<void> {
+    queue ??= deps.queues.queue(fireSchedule.queue);
+    await createSchedulesRepo(deps.db).ensure(Object.keys(schedules));
+    for (const [id, s] of Object.entries(schedules)) {
+      await queue.upsertJobScheduler(
+        id,
+        s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! },
+        { name: fireSchedule.name, data: { scheduleId: id } },
+      );
+    }
+    for (const existing of await queue.getJobSchedulers(0, 999)) {
+      const key = existing.key;
+      if (!(key in schedules)) await queue.removeJobScheduler(key);
+    }
+  }
+  const tick = (): void => {
+    sync().catch((err: unknown) => {
+      // A queue that failed its start-up is rebuilt on the next tick.
+      const q = queue;
+      queue = undefined;
+      void q?.close().catch(() => undefined);
+      deps.logger.warn({ err }, 'could not sync the schedules; will retry');
+    });
+  };
+  tick();
+  const timer = setInterval(tick, opts.resyncMs ?? 60_000);
+  timer.unref();
+  return {
+    sync,
+    async stop() {
+      clearInterval(timer);
+      await queue?.close().catch(() => undefined);
+    },
+  };
+}

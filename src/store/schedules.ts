@@ -1,0 +1,85 @@
+/**
+ * Schedules' shared state: paused or not (a city admin's choice), and every fire with its outcome and
+ * the sync run it requested. A fire is recorded once per (schedule, fire time); a second delivery of
+ * the same fire only counts a duplicate.
+ */
+import type { Queryable } from './db.js';
+
+export type FireOutcome = 'requested' | 'paused' | 'manual';
+
+export interface ScheduleRow {
+  id: string;
+  paused: boolean;
+  pausedBy: string | null;
+  pausedAt: Date | null;
+}
+
+export interface LastFire {
+  scheduleId: string;
+  fireAt: Date;
+  outcome: FireOutcome;
+  syncRunId: number | null;
+}
+
+export function createSchedulesRepo(q: Queryable) {
+  return {
+    /** Makes sure every configured schedule has its row. */
+    async ensure(ids: readonly string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await q.query('INSERT INTO truc.schedules (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING', [
+        [...ids],
+      ]);
+    },
+    async list(): Promise<ScheduleRow[]> {
+      const res = await q.query<ScheduleRow>(
+        `SELECT id, paused, paused_by AS "pausedBy", paused_at AS "pausedAt" FROM truc.schedules ORDER BY id`,
+      );
+      return res.rows;
+    },
+    async get(id: string): Promise<ScheduleRow | undefined> {
+      const res = await q.query<ScheduleRow>(
+        `SELECT id, paused, paused_by AS "pausedBy", paused_at AS "pausedAt" FROM truc.schedules WHERE id = $1`,
+        [id],
+      );
+      return res.rows[0];
+    },
+    async setPaused(id: string, paused: boolean, actor: string): Promise<void> {
+      await q.query(
+        `INSERT INTO truc.schedules (id, paused, paused_by, paused_at) VALUES ($1, $2, $3, CASE WHEN $2 THEN now() END)
+         ON CONFLICT (id) DO UPDATE SET paused = $2, paused_by = CASE WHEN $2 THEN $3 END,
+           paused_at = CASE WHEN $2 THEN now() END, updated_at = now()`,
+        [id, paused, actor],
+      );
+    },
+    /** Records a fire; false when this fire was recorded before (then only its duplicate count grows). */
+    async recordFire(id: string, fireAt: Date, outcome: FireOutcome): Promise<boolean> {
+      const res = await q.query(
+        `INSERT INTO truc.schedule_fires (schedule_id, fire_at, outcome) VALUES ($1, $2, $3)
+         ON CONFLICT (schedule_id, fire_at) DO NOTHING RETURNING schedule_id`,
+        [id, fireAt, outcome],
+      );
+      if (res.rows.length > 0) return true;
+      await q.query(
+        'UPDATE truc.schedule_fires SET duplicates = duplicates + 1 WHERE schedule_id = $1 AND fire_at = $2',
+        [id, fireAt],
+      );
+      return false;
+    },
+    async attachRun(id: string, fireAt: Date, syncRunId: number): Promise<void> {
+      await q.query(
+        'UPDATE truc.schedule_fires SET sync_run_id = $3 WHERE schedule_id = $1 AND fire_at = $2',
+        [id, fireAt, syncRunId],
+      );
+    },
+    /** The latest fire of every schedule. */
+    async lastFires(): Promise<LastFire[]> {
+      const res = await q.query<LastFire>(
+        `SELECT DISTINCT ON (schedule_id) schedule_id AS "scheduleId", fire_at AS "fireAt", outcome,
+                sync_run_id AS "syncRunId"
+           FROM truc.schedule_fires ORDER BY schedule_id, fire_at DESC`,
+      );
+      return res.rows;
+    },
+  };
+}
+export type SchedulesRepo = ReturnType<typeof createSchedulesRepo>;

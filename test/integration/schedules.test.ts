@@ -1,0 +1,161 @@
+/**
+ * Schedules (issue 7) on PostgreSQL + Redis with two scheduler replicas and two workers: a schedule
+ * fires once per fire time (one sync run each, no duplicate delivery), a city admin pauses it (fires
+ * request nothing), resumes it and runs it now through the API, and reads its last and next run.
+ * A one-second schedule stands in for the nightly cron ones; the mechanism is the same.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { startScheduler } from '../../src/jobs/schedules.js';
+import { addClient } from '../../src/ops.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+
+const ID = 'schools-every-second';
+
+interface Fire {
+  fire_at: Date;
+  outcome: string;
+  sync_run_id: number | null;
+  duplicates: number;
+}
+
+describe('schedules on postgres+redis', () => {
+  let env: TestEnv;
+  let sim: HcmCsdlSimulator;
+  let config: Config;
+  let app: FastifyInstance;
+  let token: string;
+  const running: Array<{ stop(): Promise<void> }> = [];
+
+  const fires = async (): Promise<Fire[]> =>
+    (
+      await env.deps.db.query<Fire>(
+        'SELECT fire_at, outcome, sync_run_id, duplicates FROM truc.schedule_fires WHERE schedule_id = $1 ORDER BY fire_at',
+        [ID],
+      )
+    ).rows;
+  const call = (method: 'GET' | 'POST', url: string) =>
+    app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    sim = await startHcmCsdlSimulator({
+      seed: 3,
+      schools: 1,
+      studentsPerSchool: 1,
+      staffPerSchool: 1,
+      clientId: 'truc-test',
+      clientSecret: 'test-secret-hcm-csdl',
+    });
+    env = await makeDeps(
+      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+      { env: { HCM_CSDL_BASE_URL: sim.url } },
+    );
+    const c = structuredClone(env.config) as Config & { sync: { schedules: Config['sync']['schedules'] } };
+    c.sync.schedules = {
+      [ID]: { everyMs: 1000, tz: 'Asia/Ho_Chi_Minh', system: 'hcm-csdl', entity: 'schools', full: false },
+    };
+    config = c;
+    const deps = { ...env.deps, config };
+    app = await buildApp(deps);
+    await app.ready();
+    const admin = await addClient(env.deps.db, { name: 'City', role: 'city-admin' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: {
+        grant_type: 'client_credentials',
+        client_id: admin.clientId,
+        client_secret: admin.clientSecret,
+      },
+    });
+    token = res.json<{ access_token: string }>().access_token;
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const r of running.reverse()) await r.stop().catch(() => undefined);
+    await app?.close();
+    await env?.cleanup();
+    await sim?.close();
+  });
+
+  it('two schedulers and two workers: each fire time requests exactly one sync run', async () => {
+    const deps = { ...env.deps, config };
+    running.push(startWorkerRole(deps) as Running, startWorkerRole(deps) as Running);
+    running.push(startScheduler(deps), startScheduler(deps));
+    await waitFor(async () => (await fires()).length >= 3, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'three fires',
+    });
+    const seen = await fires();
+    expect(seen.every((f) => f.outcome === 'requested' && f.sync_run_id !== null)).toBe(true);
+    expect(seen.reduce((n, f) => n + f.duplicates, 0)).toBe(0); // no fire delivered twice
+    const times = seen.map((f) => new Date(f.fire_at).getTime());
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+    const runIds = new Set(seen.map((f) => f.sync_run_id));
+    expect(runIds.size).toBe(seen.length);
+    const runs = await env.deps.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM truc.sync_runs WHERE requested_by = $1 AND id = ANY($2::bigint[])`,
+      [`schedule:${ID}`, [...runIds]],
+    );
+    expect(runs.rows[0]!.n).toBe(seen.length);
+  });
+
+  it('lists the schedule with its last and next run', async () => {
+    const res = await call('GET', '/v1/schedules');
+    expect(res.statusCode, res.body).toBe(200);
+    const [item] = res.json<{ items: Array<Record<string, unknown>> }>().items;
+    expect(item).toMatchObject({
+      id: ID,
+      system: 'hcm-csdl',
+      entity: 'schools',
+      everyMs: 1000,
+      tz: 'Asia/Ho_Chi_Minh',
+      paused: false,
+      lastRun: { outcome: 'requested', syncRunId: expect.any(Number) },
+      nextRunAt: expect.any(String),
+    });
+  });
+
+  it('paused: its fires request nothing; resumed: they do again; run now: one run at once', async () => {
+    expect((await call('POST', `/v1/schedules/${ID}/pause`)).statusCode).toBe(204);
+    await waitFor(async () => (await fires()).some((f) => f.outcome === 'paused'), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+      what: 'a paused fire',
+    });
+    expect((await fires()).filter((f) => f.outcome === 'paused').every((f) => f.sync_run_id === null)).toBe(
+      true,
+    );
+    const listed = (await call('GET', '/v1/schedules')).json<{ items: Array<Record<string, unknown>> }>();
+    expect(listed.items[0]).toMatchObject({ paused: true, nextRunAt: null });
+
+    const now = await call('POST', `/v1/schedules/${ID}/run`);
+    expect(now.statusCode, now.body).toBe(202);
+    const { syncRunId } = now.json<{ syncRunId: number }>();
+    expect((await fires()).find((f) => f.sync_run_id === syncRunId)?.outcome).toBe('manual');
+
+    expect((await call('POST', `/v1/schedules/${ID}/resume`)).statusCode).toBe(204);
+    const before = (await fires()).length;
+    await waitFor(
+      async () =>
+        (await fires()).slice(before).some((f) => f.outcome === 'requested' && f.sync_run_id !== null),
+      { timeoutMs: 20_000, intervalMs: 200, what: 'a fire after resume' },
+    );
+    const audit = await env.deps.db.query<{ action: string }>(
+      `SELECT action FROM truc.audit_log WHERE subject = $1 ORDER BY seq`,
+      [`schedule:${ID}`],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['schedule.paused', 'schedule.run', 'schedule.resumed']);
+  });
+
+  it('an unknown schedule is a 404 problem, and nothing changes', async () => {
+    const res = await call('POST', '/v1/schedules/no-such-schedule/pause');
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+  });
+});
