@@ -299,12 +299,19 @@ export async function requestSync(
   return id;
 }
 
-/** The batch and sync run a payload is about, if any: what a dead letter fails and a replay re-opens. */
-export function workOf(payload: Record<string, unknown>): { batchId?: string; syncRunId?: number } {
-  const out: { batchId?: string; syncRunId?: number } = {};
+/** The batch, sync run or push set a payload is about, if any: what a dead letter fails and a replay re-opens. */
+export function workOf(payload: Record<string, unknown>): {
+  batchId?: string;
+  syncRunId?: number;
+  pushSetId?: number;
+} {
+  const out: { batchId?: string; syncRunId?: number; pushSetId?: number } = {};
   if (typeof payload.batchId === 'string') out.batchId = payload.batchId;
   if (typeof payload.syncRunId === 'number' && Number.isInteger(payload.syncRunId)) {
     out.syncRunId = payload.syncRunId;
+  }
+  if (typeof payload.pushSetId === 'number' && Number.isInteger(payload.pushSetId)) {
+    out.pushSetId = payload.pushSetId;
   }
   return out;
 }

@@ -10,6 +10,7 @@ import type { Db } from '../store/db.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { createDeadLettersRepo, type DeadLetterFilter } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
+import { createPushSetsRepo } from '../store/push-sets.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { workOf } from './contracts.js';
 
@@ -37,9 +38,11 @@ export async function recordDeadLetter(db: Db, job: FailedJob): Promise<void> {
       attempts: job.attempts,
     });
     if (job.outboxId !== undefined) await createOutboxRepo(q).markDead(job.outboxId);
-    const { batchId, syncRunId } = workOf(job.payload);
+    const { batchId, syncRunId, pushSetId } = workOf(job.payload);
     if (batchId !== undefined) await createBatchesRepo(q).fail(batchId, job.code);
     if (syncRunId !== undefined) await createSyncRunsRepo(q).fail(syncRunId, job.code);
+    // A push set's batch keeps its ingest status; the batch shows this target's delivery as failed.
+    if (pushSetId !== undefined) await createPushSetsRepo(q).fail(pushSetId, job.code);
     await appendAudit(q, [
       {
         actor: 'system:worker',
@@ -65,9 +68,10 @@ export async function replayDeadLetters(
     for (const letter of await letters.lockForReplay(filter, max)) {
       if (letter.outboxId === null) continue; // the outbox row is gone: nothing to replay from
       await outbox.add(letter.queue, letter.jobName, letter.payload as Record<string, string | number>);
-      const { batchId, syncRunId } = workOf(letter.payload);
+      const { batchId, syncRunId, pushSetId } = workOf(letter.payload);
       if (batchId !== undefined) await createBatchesRepo(q).reopen(batchId);
       if (syncRunId !== undefined) await createSyncRunsRepo(q).reopen(syncRunId);
+      if (pushSetId !== undefined) await createPushSetsRepo(q).reopen(pushSetId);
       replayed.push(letter.id);
     }
     await letters.markReplayed(replayed);

@@ -25,6 +25,15 @@ export interface PushSetReceipt {
   receiptId: string | null;
 }
 
+/** Where a batch's changes stand at one target. */
+export interface BatchDelivery {
+  system: string;
+  state: 'delivered' | 'pending' | 'failed';
+  /** The dead letter's code when failed. */
+  errorCode: string | null;
+  deliveredAt: Date | null;
+}
+
 export function createPushSetsRepo(q: Queryable) {
   return {
     async create(set: {
@@ -52,9 +61,44 @@ export function createPushSetsRepo(q: Queryable) {
     /** Records the delivery once (a second call for the same set changes nothing). */
     async markDelivered(id: number, receipt: PushSetReceipt): Promise<void> {
       await q.query(
-        'UPDATE truc.push_sets SET delivered_at = now(), receipt = $2 WHERE id = $1 AND delivered_at IS NULL',
+        `UPDATE truc.push_sets SET delivered_at = now(), receipt = $2, failed_at = NULL, error_code = NULL
+          WHERE id = $1 AND delivered_at IS NULL`,
         [id, JSON.stringify(receipt)],
       );
+    },
+    /** Its push job was dead-lettered with `errorCode`. */
+    async fail(id: number, errorCode: string): Promise<void> {
+      await q.query(
+        'UPDATE truc.push_sets SET failed_at = now(), error_code = $2 WHERE id = $1 AND delivered_at IS NULL',
+        [id, errorCode],
+      );
+    },
+    /** Its dead letter is replayed: pending again. */
+    async reopen(id: number): Promise<void> {
+      await q.query('UPDATE truc.push_sets SET failed_at = NULL, error_code = NULL WHERE id = $1', [id]);
+    },
+    /** The delivery state of a batch's changes, per target system. */
+    async deliveriesOf(batchId: string): Promise<BatchDelivery[]> {
+      const res = await q.query<{
+        system: string;
+        sets: number;
+        delivered: number;
+        failed: number;
+        errorCode: string | null;
+        deliveredAt: Date | null;
+      }>(
+        `SELECT system, count(*)::int AS sets, count(delivered_at)::int AS delivered,
+                count(failed_at)::int AS failed, max(error_code) AS "errorCode",
+                max(delivered_at) AS "deliveredAt"
+           FROM truc.push_sets WHERE batch_id = $1 GROUP BY system ORDER BY system`,
+        [batchId],
+      );
+      return res.rows.map((r) => ({
+        system: r.system,
+        state: r.failed > 0 ? 'failed' : r.delivered === r.sets ? 'delivered' : 'pending',
+        errorCode: r.failed > 0 ? r.errorCode : null,
+        deliveredAt: r.delivered === r.sets ? r.deliveredAt : null,
+      }));
     },
   };
 }

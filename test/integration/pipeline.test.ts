@@ -348,7 +348,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
     },
   );
 
-  it('a permanent target error (400): dead letter with its code at once, outbox row dead, batch untouched', async () => {
+  it('a permanent target error (400): dead letter with its code at once, outbox row dead, the batch says its delivery failed', async () => {
     const fake = await startFakeHcmCsdl({ fallback: 400 });
     try {
       const config = loadConfig({
@@ -364,7 +364,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
       const deadBefore = await countRows(env.deps.db, 'truc.dead_letters');
       const batchId = await push([student('X1')]);
       const done = await waitDone(batchId);
-      expect(done).toMatchObject({ status: 'done', counts: { accepted: 1 }, errorCode: null });
+      expect(done.counts.accepted).toBe(1); // ingested (its delivery's fate is read below)
       const dead = await waitFor(
         async () => {
           const r = await env.deps.db.query<{
@@ -397,7 +397,15 @@ describe.each(backends())('pipeline on $name', (backend) => {
         records: 1,
         key: expect.stringMatching(/^truc-push-\d+$/),
       });
-      expect(await view(batchId)).toMatchObject({ status: 'done', errorCode: null });
+      // Ingested, but its delivery to the city ended dead-lettered: the batch does not say done (issue 7).
+      expect(await view(batchId)).toMatchObject({
+        status: 'failed',
+        counts: { accepted: 1 },
+        errorCode: 'ERR_ADAPTER_REJECTED',
+        deliveries: [
+          { system: 'hcm-csdl', state: 'failed', errorCode: 'ERR_ADAPTER_REJECTED', deliveredAt: null },
+        ],
+      });
       expect(await countRows(env.deps.db, 'truc.audit_log', `action = 'job.dead'`)).toBeGreaterThan(0);
       await waitQuiet();
     } finally {

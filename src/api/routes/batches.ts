@@ -7,6 +7,7 @@ import { BATCH_FORMATS, VENDOR_ENTITIES } from '../../canonical/systems.js';
 import { AppError } from '../../errors.js';
 import { queueBatch } from '../../jobs/contracts.js';
 import { createBatchesRepo, type Batch } from '../../store/batches.js';
+import { createPushSetsRepo, type BatchDelivery } from '../../store/push-sets.js';
 import { isUniqueViolation, type Db, type Queryable } from '../../store/db.js';
 import { createIdempotencyRepo } from '../../store/idempotency.js';
 import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
@@ -80,6 +81,19 @@ const BatchStatus = z
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
     findingsUrl: z.string(),
+    deliveries: z
+      .array(
+        z.object({
+          system: z.string(),
+          state: z.enum(['delivered', 'pending', 'failed']),
+          errorCode: z.string().nullable(),
+          deliveredAt: z.string().nullable(),
+        }),
+      )
+      .meta({
+        description:
+          'Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode) makes the batch failed',
+      }),
   })
   .meta({ id: 'BatchStatus' });
 
@@ -203,13 +217,15 @@ async function readableBatch(db: Db, p: Principal, batchId: string): Promise<Bat
   return batch;
 }
 
-function batchStatus(batch: Batch): z.infer<typeof BatchStatus> {
+function batchStatus(batch: Batch, deliveries: readonly BatchDelivery[] = []): z.infer<typeof BatchStatus> {
+  // Ingested but not delivered to a target for good: the batch is not done (issue 7).
+  const failedDelivery = batch.status === 'done' ? deliveries.find((d) => d.state === 'failed') : undefined;
   return {
     batchId: batch.id,
     schoolCode: batch.schoolCode,
     entity: batch.entity,
     format: batch.format,
-    status: batch.status,
+    status: failedDelivery ? 'failed' : batch.status,
     counts: {
       received: batch.received,
       accepted: batch.accepted,
@@ -218,10 +234,16 @@ function batchStatus(batch: Batch): z.infer<typeof BatchStatus> {
       deleted: batch.deleted,
     },
     mode: batch.mode,
-    errorCode: batch.errorCode,
+    errorCode: failedDelivery?.errorCode ?? batch.errorCode,
     createdAt: batch.createdAt.toISOString(),
     finishedAt: batch.finishedAt ? batch.finishedAt.toISOString() : null,
     findingsUrl: `/v1/batches/${batch.id}/findings`,
+    deliveries: deliveries.map((d) => ({
+      system: d.system,
+      state: d.state,
+      errorCode: d.errorCode,
+      deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
+    })),
   };
 }
 
@@ -304,7 +326,8 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
       },
     },
     async function getBatch(request) {
-      return batchStatus(await readableBatch(opts.db, principalOf(request), request.params.batchId));
+      const batch = await readableBatch(opts.db, principalOf(request), request.params.batchId);
+      return batchStatus(batch, await createPushSetsRepo(opts.db).deliveriesOf(batch.id));
     },
   );
 
