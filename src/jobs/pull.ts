@@ -15,11 +15,23 @@ import type { Queryable } from '../store/db.js';
 import { enqueue, PULL_CLIENT, pullPage, queueBatch } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, type JobRun } from './define.js';
+import { inboundMapping } from './inbound.js';
 import { sendDeletes } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
 import type { PulledPage } from './sources.js';
 
 type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now' | 'gates' | 'routes' | 'targets'>;
+
+/** The version of the mapping the run's pages are ingested with (kept on the run, issue 7). */
+function mappingVersionOf(run: SyncRun): string | undefined {
+  try {
+    return inboundMapping(run.system, run.entity).version;
+  } catch {
+    return undefined;
+  }
+}
+
+type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now' | 'gates'>;
 
 /** Records per page asked of the source. */
 const PAGE_SIZE = 500;
@@ -108,6 +120,8 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
   const last = page.nextCursor === undefined;
   await ctx.db.tx(async (q) => {
     const batchId = await storePage(q, ctx, run, payload.page, page);
+    const version = mappingVersionOf(run);
+    if (version) await createSyncRunsRepo(q).setMappingVersion(run.id, version);
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(q, [
       {

@@ -47,6 +47,32 @@ export interface PageRecord {
   watermark: string | null;
 }
 
+/** Filter of {@link createSyncRunsRepo}'s `list`. */
+export interface SyncRunFilter {
+  system?: string | undefined;
+  entity?: string | undefined;
+  status?: SyncRunStatus | undefined;
+  /** Created at or after. */
+  from?: Date | undefined;
+  /** Created before. */
+  to?: Date | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** A run as listed: the run, what its batches came to, how long it took, and what went wrong. */
+export interface SyncRunSummary extends SyncRun {
+  mappingVersion: string | null;
+  accepted: number;
+  rejected: number;
+  unchanged: number;
+  batches: number;
+  failedBatches: number;
+  /** Its jobs that failed for good and are not replayed. */
+  deadLetters: number;
+  durationSeconds: number;
+}
+
 export function createSyncRunsRepo(q: Queryable) {
   return {
     /** Locks the run's row until the caller's transaction ends (serialises the reconcile decision). */
@@ -103,6 +129,46 @@ export function createSyncRunsRepo(q: Queryable) {
         [id, deleted, note],
       );
       await q.query('DELETE FROM truc.sync_run_seen WHERE sync_run_id = $1', [id]);
+    },
+    /** Runs matching the filter, newest first, with their outcome counts; and how many match in all. */
+    async list(f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
+      const where = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR r.entity = $2)
+        AND ($3::text IS NULL OR r.status = $3) AND ($4::timestamptz IS NULL OR r.created_at >= $4)
+        AND ($5::timestamptz IS NULL OR r.created_at < $5)`;
+      const params = [f.system ?? null, f.entity ?? null, f.status ?? null, f.from ?? null, f.to ?? null];
+      const total = await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.sync_runs r WHERE ${where}`,
+        params,
+      );
+      const res = await q.query<SyncRunSummary>(
+        `SELECT r.id, r.system, r.entity, r.scope, r.status, r.since, r.cursor, r.pages, r.records,
+                r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
+                r.reconcile_note AS "reconcileNote", r.requested_by AS "requestedBy",
+                r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.mapping_version AS "mappingVersion",
+                COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
+                COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
+                COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(d.dead, 0)::int AS "deadLetters",
+                EXTRACT(EPOCH FROM (COALESCE(r.finished_at, now()) - r.created_at))::float8 AS "durationSeconds"
+           FROM truc.sync_runs r
+           LEFT JOIN LATERAL (
+             SELECT sum(accepted) AS accepted, sum(rejected) AS rejected, sum(unchanged) AS unchanged,
+                    count(*) AS batches, count(*) FILTER (WHERE status = 'failed') AS failed
+               FROM truc.batches WHERE sync_run_id = r.id) b ON true
+           LEFT JOIN LATERAL (
+             SELECT count(*) AS dead FROM truc.dead_letters dl JOIN truc.outbox o ON o.id = dl.outbox_id
+              WHERE dl.replayed_at IS NULL AND o.payload->>'syncRunId' = r.id::text) d ON true
+          WHERE ${where}
+          ORDER BY r.created_at DESC, r.id DESC LIMIT $6 OFFSET $7`,
+        [...params, f.limit, f.offset],
+      );
+      return { total: total.rows[0]?.n ?? 0, items: res.rows };
+    },
+    /** The mapping version the run's pages are mapped with (kept from its first page). */
+    async setMappingVersion(id: number, version: string): Promise<void> {
+      await q.query(
+        'UPDATE truc.sync_runs SET mapping_version = COALESCE(mapping_version, $2) WHERE id = $1',
+        [id, version],
+      );
     },
     async create(run: {
       system: SystemName;

@@ -5,7 +5,7 @@ import { SYSTEMS } from '../../canonical/systems.js';
 import { ENTITY_NAMES, SYSTEM_NAMES } from '../../config.js';
 import { requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
-import { createSyncRunsRepo } from '../../store/sync-runs.js';
+import { createSyncRunsRepo, type SyncRun as SyncRunRow } from '../../store/sync-runs.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
 
@@ -54,6 +54,40 @@ const SyncRun = z
   })
   .meta({ id: 'SyncRun' });
 
+const SyncRunListed = SyncRun.extend({
+  mappingVersion: z.string().nullable().meta({ description: 'phiên bản ánh xạ / mapping version used' }),
+  counts: z.object({ accepted: z.number().int(), rejected: z.number().int(), unchanged: z.number().int() }),
+  durationSeconds: z.number(),
+  errors: z.object({
+    errorCode: z.string().nullable(),
+    batches: z.number().int(),
+    failedBatches: z.number().int(),
+    rejectedRecords: z.number().int(),
+    deadLetters: z.number().int().meta({ description: 'việc lỗi hẳn chưa chạy lại / open dead letters' }),
+  }),
+}).meta({ id: 'SyncRunListed' });
+
+function view(r: SyncRunRow): z.infer<typeof SyncRun> {
+  return {
+    syncRunId: r.id,
+    system: r.system,
+    entity: r.entity,
+    scope: r.scope,
+    status: r.status,
+    incremental: r.since !== null,
+    pages: r.pages,
+    records: r.records,
+    tombstones: r.tombstones,
+    reconcile: r.reconcile,
+    reconciled: r.reconciled,
+    reconcileNote: r.reconcileNote,
+    watermark: r.watermark,
+    errorCode: r.errorCode,
+    createdAt: r.createdAt.toISOString(),
+    finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
+  };
+}
+
 const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(app, opts) {
   app.post(
     '/v1/syncs',
@@ -95,6 +129,69 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
   );
 
   app.get(
+    '/v1/syncs',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['syncs'],
+        summary: 'Các lần đồng bộ / Sync runs, newest first, filtered by system, entity, status and date',
+        security: [{ bearerAuth: [] }],
+        querystring: z
+          .object({
+            system: z.enum(SYSTEM_NAMES).optional(),
+            entity: z.enum(ENTITY_NAMES).optional(),
+            status: z.enum(['queued', 'running', 'done', 'failed']).optional(),
+            from: z.iso
+              .datetime({ offset: true })
+              .optional()
+              .meta({ description: 'tạo từ / created at or after' }),
+            to: z.iso
+              .datetime({ offset: true })
+              .optional()
+              .meta({ description: 'tạo trước / created before' }),
+            limit: z.coerce.number().int().min(1).max(500).default(50),
+            offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+          })
+          .strict(),
+        response: {
+          200: z.object({ total: z.number().int(), items: z.array(SyncRunListed) }),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    async function listSyncs(request) {
+      const { system, entity, status, from, to, limit, offset } = request.query;
+      const { total, items } = await createSyncRunsRepo(opts.db).list({
+        system,
+        entity,
+        status,
+        from: from ? new Date(from) : undefined,
+        to: to ? new Date(to) : undefined,
+        limit,
+        offset,
+      });
+      return {
+        total,
+        items: items.map((r) => ({
+          ...view(r),
+          mappingVersion: r.mappingVersion,
+          counts: { accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged },
+          durationSeconds: Math.round(r.durationSeconds * 10) / 10,
+          errors: {
+            errorCode: r.errorCode,
+            batches: r.batches,
+            failedBatches: r.failedBatches,
+            rejectedRecords: r.rejected,
+            deadLetters: r.deadLetters,
+          },
+        })),
+      };
+    },
+  );
+
+  app.get(
     '/v1/syncs/:syncRunId',
     {
       config: { scope: 'admin' },
@@ -115,24 +212,7 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
     async function getSync(request) {
       const r = await createSyncRunsRepo(opts.db).get(request.params.syncRunId);
       if (!r) throw new AppError('ERR_NOT_FOUND');
-      return {
-        syncRunId: r.id,
-        system: r.system,
-        entity: r.entity,
-        scope: r.scope,
-        status: r.status,
-        incremental: r.since !== null,
-        pages: r.pages,
-        records: r.records,
-        tombstones: r.tombstones,
-        reconcile: r.reconcile,
-        reconciled: r.reconciled,
-        reconcileNote: r.reconcileNote,
-        watermark: r.watermark,
-        errorCode: r.errorCode,
-        createdAt: r.createdAt.toISOString(),
-        finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
-      };
+      return view(r);
     },
   );
 };

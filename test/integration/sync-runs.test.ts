@@ -1,0 +1,104 @@
+/**
+ * Sync runs listed and filtered (issue 7): by system, entity, status and creation date, newest first,
+ * each with its batches' outcome counts, duration, mapping version and an error summary; admin only;
+ * bad filters are 400 problems.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBatchesRepo } from '../../src/store/batches.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { expectProblem, startApiHarness, type ApiHarness } from '../helpers/api.js';
+
+describe('GET /v1/syncs on postgres', () => {
+  let h: ApiHarness;
+  let doneRun: number;
+  let failedRun: number;
+
+  beforeAll(async () => {
+    h = await startApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+    const db = h.env.deps.db;
+    const runs = createSyncRunsRepo(db);
+    const batches = createBatchesRepo(db);
+    doneRun = await runs.create({
+      system: 'hcm-csdl',
+      entity: 'students',
+      scope: '',
+      since: null,
+      requestedBy: 'x',
+    });
+    await runs.setMappingVersion(doneRun, 'hcm-csdl/students@1');
+    for (const [accepted, rejected, unchanged] of [
+      [3, 1, 0],
+      [2, 0, 5],
+    ] as const) {
+      const id = randomUUID();
+      await batches.insert({
+        id,
+        clientId: 'system:pull',
+        schoolCode: '*',
+        entity: 'students',
+        format: 'hcm-csdl',
+        records: [],
+        syncRunId: doneRun,
+      });
+      await batches.finish(id, { accepted, rejected, unchanged });
+    }
+    await runs.recordPage(doneRun, { last: true, cursor: null, records: 11, tombstones: 0, watermark: 'w1' });
+    failedRun = await runs.create({
+      system: 'smas',
+      entity: 'staff',
+      scope: '',
+      since: 'w0',
+      requestedBy: 'x',
+    });
+    await runs.fail(failedRun, 'ERR_ADAPTER_UNAVAILABLE');
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('lists runs newest first with counts, duration, mapping version and an error summary', async () => {
+    const res = await h.get('/v1/syncs', h.tokens.admin);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{ total: number; items: Array<Record<string, unknown>> }>();
+    expect(body.total).toBe(2);
+    expect(body.items.map((i) => i.syncRunId)).toEqual([failedRun, doneRun]);
+    expect(body.items[1]).toMatchObject({
+      system: 'hcm-csdl',
+      entity: 'students',
+      status: 'done',
+      incremental: false,
+      mappingVersion: 'hcm-csdl/students@1',
+      counts: { accepted: 5, rejected: 1, unchanged: 5 },
+      durationSeconds: expect.any(Number),
+      errors: { errorCode: null, batches: 2, failedBatches: 0, rejectedRecords: 1, deadLetters: 0 },
+    });
+    expect(body.items[0]).toMatchObject({
+      system: 'smas',
+      status: 'failed',
+      incremental: true,
+      mappingVersion: null,
+      errors: { errorCode: 'ERR_ADAPTER_UNAVAILABLE', batches: 0 },
+    });
+  });
+
+  it('filters by system, entity, status and date', async () => {
+    const ids = async (query: string) =>
+      (await h.get(`/v1/syncs?${query}`, h.tokens.admin))
+        .json<{ items: Array<{ syncRunId: number }> }>()
+        .items.map((i) => i.syncRunId);
+    expect(await ids('system=smas')).toEqual([failedRun]);
+    expect(await ids('entity=students&status=done')).toEqual([doneRun]);
+    expect(await ids('status=running')).toEqual([]);
+    expect(await ids(`from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).toEqual([]);
+    expect(
+      await ids(`to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=1`),
+    ).toEqual([failedRun]);
+  });
+
+  it('a bad filter is a 400 problem; a vendor may not list runs', async () => {
+    expectProblem(await h.get('/v1/syncs?status=sleeping', h.tokens.admin), 400, 'ERR_VALIDATION');
+    expectProblem(await h.get('/v1/syncs?from=yesterday', h.tokens.admin), 400, 'ERR_VALIDATION');
+    expect((await h.get('/v1/syncs', h.tokens.vendor)).statusCode).toBe(403);
+  });
+});
