@@ -31,8 +31,6 @@ function mappingVersionOf(run: SyncRun): string | undefined {
   }
 }
 
-type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now' | 'gates'>;
-
 /** Records per page asked of the source. */
 const PAGE_SIZE = 500;
 

@@ -84,7 +84,7 @@ describe('schedules on postgres+redis', () => {
 
   it('two schedulers and two workers: each fire time requests exactly one sync run', async () => {
     const deps = { ...env.deps, config };
-    running.push(startWorkerRole(deps) as Running, startWorkerRole(deps) as Running);
+    running.push(startWorkerRole(deps), startWorkerRole(deps));
     running.push(startScheduler(deps), startScheduler(deps));
     await waitFor(async () => (await fires()).length >= 3, {
       timeoutMs: 30_000,
