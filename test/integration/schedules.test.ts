@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { addClient } from '../../src/ops.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
+import { startWorkerRole } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 

@@ -88,6 +88,7 @@ const scheduleRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; queues: Qu
               action === 'pause'
                 ? 'Tạm dừng một lịch / Pause a schedule (its fires request nothing)'
                 : 'Tiếp tục một lịch / Resume a schedule',
+            operationId: action === 'pause' ? 'pauseSchedule' : 'resumeSchedule',
             params: IdParams,
             response: { 204: z.null(), 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema },
           },
