@@ -159,6 +159,77 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/schools/{code}/quality': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Thẻ điểm chất lượng dữ liệu của trường / A school’s data-quality scorecard */
+    get: operations['getSchoolQuality'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schools/{code}/quality/findings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Các lỗi dữ liệu đứng sau điểm của trường / The findings behind a school’s score */
+    get: operations['getSchoolFindings'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/quality/scorecards': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Thẻ điểm chất lượng của xã/phường hoặc tỉnh/thành / Commune or province scorecards
+     * @description Without `code`: every unit of the level (a PCGD officer: those of its units). With `code`: that unit, with its history.
+     */
+    get: operations['getScorecards'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/quality/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Tính lại thẻ điểm chất lượng / Compute the scorecards now */
+    post: operations['postRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/syncs': {
     parameters: {
       query?: never;
@@ -556,6 +627,352 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/ops/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Tổng quan vận hành / Operations overview
+     * @description Hệ thống ngoài, hàng đợi, outbox, việc lỗi theo mã, hạn PCGD-XMC. / External systems, queues, outbox, dead letters by code, PCGD-XMC deadlines.
+     */
+    get: operations['overview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ops/schools': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Trường học / Schools with sync and quality figures */
+    get: operations['schools'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ops/schools/{schoolCode}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Một trường: lô, lỗi theo quy tắc, lần đồng bộ / One school: batches, findings by rule, sync runs */
+    get: operations['school'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ops/sync-runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Lần đồng bộ / Sync runs, newest first */
+    get: operations['syncRuns'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Nhật ký kiểm toán / Audit log search, newest first */
+    get: operations['audit'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Kiểm tra chuỗi băm / Verify the audit hash chain */
+    get: operations['verify'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Tính số liệu PCGD-XMC của một đơn vị / Compute a unit’s PCGD-XMC figures (queued) */
+    post: operations['computePcgdReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Báo cáo PCGD-XMC: số liệu, mức đạt, kết quả kiểm tra / A PCGD-XMC report: figures, levels, findings */
+    get: operations['getPcgdReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Kiểm tra số liệu trước khi duyệt / Check the figures before approval
+     * @description Trả về báo cáo khi không có lỗi; 422 ERR_PCGD_CHECK_FAILED liệt kê các lỗi. / The report when it has no error findings; 422 ERR_PCGD_CHECK_FAILED lists them.
+     */
+    post: operations['checkPcgdReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Duyệt, ký số và khóa số liệu (cán bộ PCGD của đơn vị hoặc quản trị thành phố) / Approve, sign and lock the figures (an officer of the unit or a city admin) */
+    post: operations['approvePcgdReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Gửi số liệu đã duyệt lên Bộ (xếp hàng) / Deliver the approved figures to the Ministry (queued) */
+    post: operations['submitPcgdReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/reopen': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cấp trên mở lại số liệu đã duyệt: tạo phiên bản mới, giữ bản cũ / A higher level reopens approved figures: a new version, the old one kept */
+    post: operations['reopenPcgdReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/figures/{code}/records': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Những người đứng sau một chỉ tiêu (phân trang) / The persons behind a figure (paged): an indicator code, or inClassNotEnrolled, enrolledNotInClass, noPersonalId */
+    get: operations['listPcgdFigureRecords'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/enrolment-mismatches': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Sai lệch giữa điều tra và dữ liệu học sinh, theo xã / Survey vs enrolment mismatches, counted per commune */
+    get: operations['listPcgdEnrolmentMismatches'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/package': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gói bằng chứng đã ký (JSON chuẩn hóa) / The signed evidence package (canonical JSON) */
+    get: operations['getPcgdPackage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/package.p7s': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Chữ ký CMS/PKCS#7 tách rời của gói (DER) / The package’s detached CMS/PKCS#7 signature (DER) */
+    get: operations['getPcgdPackageSignature'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/certificate.pem': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Chứng thư số của người ký (PEM) / The signer’s certificate (PEM) */
+    get: operations['getPcgdSignerCertificate'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/forms.xlsx': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Biểu mẫu Excel từ gói đã ký / The Excel forms, made from the signed package */
+    get: operations['getPcgdFormsXlsx'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/reports/{reportId}/forms.pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Biểu mẫu PDF có chữ ký số / The PDF forms with an embedded signature */
+    get: operations['getPcgdFormsPdf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pcgd/deadlines': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Hạn nộp theo đơn vị: chưa nộp, có nguy cơ trễ, trễ / Deadlines per unit: not yet submitted, at risk, late */
+    get: operations['listPcgdDeadlines'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -615,6 +1032,11 @@ export interface components {
       url: string;
       events: ('batch.finished' | 'findings.ready' | 'master-data.changed')[];
     };
+    PcgdComputeRequestInput: {
+      /** @description Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code */
+      unitCode: string;
+      year: number;
+    };
     BatchRequestInput: {
       /**
        * @description Loại dữ liệu / entity
@@ -636,6 +1058,9 @@ export interface components {
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
+    };
+    PcgdReopenRequestInput: {
+      reason: string;
     };
     /** @description RFC 9457 problem details, bilingual (vi, en) */
     Problem: {
@@ -854,6 +1279,106 @@ export interface components {
         deadLetters: number;
       };
     };
+    QualityScorecard: {
+      /** @enum {string} */
+      level: 'school' | 'commune' | 'province';
+      code: string;
+      parentCode: string;
+      runId: number;
+      asOf: string;
+      records: number;
+      schools: number;
+      criteria: {
+        dung: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        };
+        du: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        };
+        sach: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        };
+        song: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        };
+      };
+      overall: {
+        passed: number;
+        total: number;
+        percent: number;
+        /** @enum {string} */
+        band: 'green' | 'yellow' | 'red';
+      };
+      topRules: {
+        rule: string;
+        criterion: string;
+        records: number;
+        title: string;
+        findingsUrl?: string;
+      }[];
+      deadlines: {
+        rollover: {
+          date: string;
+          passed: boolean;
+          done: number;
+          schools: number;
+          /** @enum {string} */
+          status: 'done' | 'open' | 'late';
+        };
+        masterData: {
+          date: string;
+          passed: boolean;
+          done: number;
+          schools: number;
+          /** @enum {string} */
+          status: 'done' | 'open' | 'late';
+        };
+      };
+      history: {
+        runId: number;
+        asOf: string;
+        overall: number;
+        band: string;
+      }[];
+    };
+    QualityFinding: {
+      entity: string;
+      recordKey: string;
+      accepted: boolean;
+      checkedAt: string;
+      rule: string;
+      criterion: string;
+      /** @enum {string} */
+      severity: 'error' | 'warning' | 'info';
+      pointer: string;
+      value?: string;
+      text: string;
+      fix: string;
+      message: {
+        vi: string;
+        en: string;
+      };
+      hint: {
+        vi: string;
+        en: string;
+      };
+    };
     Schedule: {
       id: string;
       system: string;
@@ -969,6 +1494,205 @@ export interface components {
       finishedAt: string | null;
       payload: {
         [key: string]: unknown;
+      };
+    };
+    OpsOverview: {
+      generatedAt: string;
+      systems: {
+        system: string;
+        lastSuccessAt: string | null;
+        lastFailureAt: string | null;
+        lastErrorCode: string | null;
+        runs24h: number;
+        failed24h: number;
+        errorRate24h: number;
+        running: number;
+      }[];
+      queues: {
+        queue: string;
+        counts: {
+          [key: string]: number;
+        };
+      }[];
+      outbox: {
+        pending: number;
+        lagSeconds: number;
+      };
+      deadLetters: {
+        queue: string;
+        errorCode: string;
+        open: number;
+      }[];
+      pcgd: {
+        year: number;
+        deadlines: {
+          commune: string;
+          province: string;
+        };
+        units: {
+          unitCode: string;
+          level: string;
+          status: string;
+          version: number;
+          submittedAt: string | null;
+          deadline: string;
+          daysLeft: number;
+          atRisk: boolean;
+        }[];
+      };
+    };
+    OpsSyncRun: {
+      id: number;
+      system: string;
+      entity: string;
+      scope: string;
+      status: string;
+      pages: number;
+      records: number;
+      tombstones: number;
+      errorCode: string | null;
+      requestedBy: string;
+      createdAt: string;
+      finishedAt: string | null;
+    };
+    OpsSchool: {
+      schoolCode: string;
+      name: string;
+      communeCode: string | null;
+      sourceSystem: string;
+      lastSeenAt: string;
+      lastBatchAt: string | null;
+      students: number;
+      staff: number;
+      classes: number;
+      received: number;
+      failing: {
+        [key: string]: number;
+      };
+    };
+    PcgdAccepted: {
+      reportId: number;
+      version: number;
+      status: string;
+      statusUrl: string;
+    };
+    PcgdLevel: {
+      level: string;
+      met: boolean;
+      /** @description why not met: the criterion that failed and by how many persons */
+      shortfall: (
+        | {
+            /** @constant */
+            kind: 'indicator';
+            indicator: string;
+            threshold: number;
+            numerator: number;
+            denominator: number;
+            morePersons: number | null;
+            unverified?: boolean;
+            message: {
+              vi: string;
+              en: string;
+            };
+          }
+        | {
+            /** @constant */
+            kind: 'requires';
+            level: string;
+            message: {
+              vi: string;
+              en: string;
+            };
+          }
+        | {
+            /** @constant */
+            kind: 'communes';
+            share: number;
+            communesMeeting: number;
+            communes: number;
+            moreCommunes: number | null;
+            message: {
+              vi: string;
+              en: string;
+            };
+          }
+      )[];
+      communesMeeting?: number;
+      communes?: number;
+      share?: number;
+    };
+    PcgdFinding: {
+      rule: string;
+      /** @enum {string} */
+      severity: 'error' | 'warning';
+      communeCode?: string;
+      indicator?: string;
+      level?: string;
+      count?: number;
+      vi: string;
+      en: string;
+    };
+    PcgdReport: {
+      reportId: number;
+      unitCode: string;
+      /** @enum {string} */
+      unitLevel: 'commune' | 'province';
+      year: number;
+      version: number;
+      /** @enum {string} */
+      status: 'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
+      errorCode: string | null;
+      superseded: boolean;
+      supersedes: number | null;
+      difficult: boolean | null;
+      ruleSet: {
+        version: string;
+        settingsDigest: string;
+        unverified: {
+          setting: string;
+          value: string | number | boolean;
+          why: {
+            vi: string;
+            en: string;
+          };
+        }[];
+      };
+      mappingVersions: string[];
+      persons: number;
+      indicators: {
+        code: string;
+        numerator: number;
+        denominator: number;
+        rate: number | null;
+      }[];
+      levels: components['schemas']['PcgdLevel'][];
+      communes?: {
+        communeCode: string;
+        difficult: boolean;
+        population: number;
+        levels: {
+          level: string;
+          met: boolean;
+        }[];
+      }[];
+      enrolment: {
+        inClassNotEnrolled: number;
+        enrolledNotInClass: number;
+        noPersonalId: number;
+      } | null;
+      findings: components['schemas']['PcgdFinding'][];
+      lineageDigest: string;
+      computedAt: string;
+      approvedBy: string | null;
+      approvedAt: string | null;
+      submittedAt: string | null;
+      receiptedAt: string | null;
+      receipt: unknown;
+      reopenReason: string | null;
+      delivery: {
+        attempts: number;
+        lastError: string | null;
+        notBefore: string | null;
       };
     };
   };
@@ -1563,6 +2287,451 @@ export interface operations {
       };
       /** @description Không tìm thấy / Not found */
       404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getSchoolQuality: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['QualityScorecard'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getSchoolFindings: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+        rule?: string;
+        criterion?: 'dung' | 'du' | 'sach' | 'song';
+        severity?: 'error' | 'warning' | 'info';
+        entity?: 'schools' | 'classes' | 'students' | 'staff' | 'persons';
+      };
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            schoolCode: string;
+            total: number;
+            limit: number;
+            offset: number;
+            items: components['schemas']['QualityFinding'][];
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getScorecards: {
+    parameters: {
+      query: {
+        level: 'commune' | 'province';
+        code?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            level: string;
+            items: components['schemas']['QualityScorecard'][];
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Đã nhận, đang xử lý / Accepted for processing */
+      202: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description URL của tài nguyên / URL of the resource */
+          Location?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            queued: true;
+          };
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -4679,6 +5848,2932 @@ export interface operations {
       };
       /** @description Không tìm thấy / Not found */
       404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  overview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpsOverview'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  schools: {
+    parameters: {
+      query?: {
+        q?: string;
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            total: number;
+            limit: number;
+            offset: number;
+            items: components['schemas']['OpsSchool'][];
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  school: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        schoolCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            school: components['schemas']['OpsSchool'];
+            batches: {
+              id: string;
+              entity: string;
+              clientId: string;
+              status: string;
+              received: number;
+              accepted: number;
+              rejected: number;
+              unchanged: number;
+              errorCode: string | null;
+              createdAt: string;
+              finishedAt: string | null;
+            }[];
+            findingsByRule: {
+              rule: string;
+              criterion: string;
+              severity: string;
+              findings: number;
+              records: number;
+            }[];
+            syncRuns: components['schemas']['OpsSyncRun'][];
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  syncRuns: {
+    parameters: {
+      query?: {
+        system?: string;
+        status?: 'queued' | 'running' | 'done' | 'failed' | 'held' | 'rejected';
+        scope?: string;
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['OpsSyncRun'][];
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  audit: {
+    parameters: {
+      query?: {
+        actor?: string;
+        action?: string;
+        subject?: string;
+        from?: string;
+        to?: string;
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              seq: number;
+              at: string;
+              actor: string;
+              action: string;
+              subject: string | null;
+              details: {
+                [key: string]: unknown;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  verify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ok: boolean;
+            rows: number;
+            head: string | null;
+            brokenAt: number | null;
+            reason: string | null;
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  computePcgdReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PcgdComputeRequestInput'];
+      };
+    };
+    responses: {
+      /** @description Đã nhận, đang xử lý / Accepted for processing */
+      202: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description URL của tài nguyên / URL of the resource */
+          Location?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PcgdAccepted'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
+      415: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPcgdReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PcgdReport'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  checkPcgdReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PcgdReport'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  approvePcgdReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PcgdReport'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  submitPcgdReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Đã nhận, đang xử lý / Accepted for processing */
+      202: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description URL của tài nguyên / URL of the resource */
+          Location?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PcgdAccepted'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reopenPcgdReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PcgdReopenRequestInput'];
+      };
+    };
+    responses: {
+      /** @description Đã nhận, đang xử lý / Accepted for processing */
+      202: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description URL của tài nguyên / URL of the resource */
+          Location?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PcgdAccepted'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
+      415: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listPcgdFigureRecords: {
+    parameters: {
+      query?: {
+        after?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        reportId: number;
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            reportId: number;
+            code: string;
+            items: {
+              personRef: string;
+              communeCode: string;
+              age: number;
+              inNumerator: boolean;
+              changedSince: boolean;
+              householdNo: string | null;
+              fullName: string | null;
+              birthDate: string | null;
+            }[];
+            next: string | null;
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listPcgdEnrolmentMismatches: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            reportId: number;
+            communes: {
+              inClassNotEnrolled: number;
+              enrolledNotInClass: number;
+              noPersonalId: number;
+              communeCode: string;
+            }[];
+            recordsUrl: string;
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPcgdPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description application/json (binary) */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPcgdPackageSignature: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description application/pkcs7-signature (binary) */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPcgdSignerCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description application/x-pem-file (binary) */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPcgdFormsXlsx: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (binary) */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPcgdFormsPdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reportId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description application/pdf (binary) */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listPcgdDeadlines: {
+    parameters: {
+      query: {
+        year: number;
+        province?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            year: number;
+            province: string;
+            today: string;
+            counts: {
+              submitted: number;
+              'on-track': number;
+              'at-risk': number;
+              late: number;
+            };
+            units: {
+              unitCode: string;
+              /** @enum {string} */
+              unitLevel: 'commune' | 'province';
+              unitName: string;
+              submitBefore: string;
+              daysLeft: number;
+              reportId: number | null;
+              version: number | null;
+              status: string;
+              /** @enum {string} */
+              state: 'submitted' | 'on-track' | 'at-risk' | 'late';
+              submittedAt: string | null;
+              receiptedAt: string | null;
+              submittedLate: boolean;
+            }[];
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;

@@ -16,7 +16,6 @@ import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
-import { AppError } from '../errors.js';
 
 /** What a job is, as its producers see it. */
 export interface JobContract<P> {
