@@ -146,7 +146,7 @@ describe('truc CLI', () => {
       name: 'Phần mềm A',
       role: 'vendor',
       schools: [SCHOOL, '79000002'],
-      scopes: ['batches:write', 'batches:read', 'records:read', 'webhooks'],
+      scopes: ['batches:write', 'batches:read', 'records:read', 'webhooks', 'quality:read'],
     });
     expect(vendor.clientId).toMatch(/^cl_[A-Za-z0-9]+$/);
     expect(vendor.clientSecret.length).toBeGreaterThanOrEqual(32);

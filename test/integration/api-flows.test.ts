@@ -171,7 +171,7 @@ describe('POST /oauth/token (client credentials)', () => {
     expect(res.json()).toMatchObject({
       token_type: 'Bearer',
       expires_in: h.env.config.auth.tokenTtlSeconds,
-      scope: 'batches:write batches:read records:read webhooks',
+      scope: 'batches:write batches:read records:read webhooks quality:read',
     });
     expect(decodeProtectedHeader(res.json<{ access_token: string }>().access_token)).toMatchObject({
       alg: 'ES256',
