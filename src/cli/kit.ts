@@ -1,19 +1,23 @@
 /**
  * What every `truc` command is built from: `defineCommand` (a commander `Command` with truc's
- * settings), `runs` (its action, whose resolved number is the exit code), `UsageError` (exit 2) and
- * the option parsers. See src/cli/README.md for how to add a command.
+ * settings), `runs` (its action, whose resolved number is the exit code), `UsageError` (exit 2),
+ * the option parsers and `startProgress` (a progress bar for long operations). See src/cli/README.md for how to add a command.
  */
+import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 
 /** Where a command writes: the process's stdout/stderr, or a test's buffers. */
 export interface CliOutput {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** The terminal a progress bar may redraw on (stderr when it is a TTY); none → plain lines. */
+  tty?(): NodeJS.WritableStream | undefined;
 }
 
 export const PROCESS_OUTPUT: CliOutput = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  tty: () => (process.stderr.isTTY ? process.stderr : undefined),
 };
 
 /** Bad usage: the CLI prints `truc: <message>` and a pointer to `--help`, and exits 2. */
@@ -77,4 +81,140 @@ export function list(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** A progress display for a long operation (`startProgress`). */
+export interface Progress {
+  /** The count reached so far, and the total when it became known (or changed). */
+  update(done: number, total?: number): void;
+  /** Adds `n` (default 1) to the count. */
+  increment(n?: number): void;
+  /**
+   * Ends the display with one closing line, `<label>: <count> <unit> in <time> (<rate>/s)`, plus
+   * `outcome` when given (`'failed: …'`). Call it in a `finally`: the TTY bar runs a redraw timer.
+   */
+  stop(outcome?: string): void;
+}
+
+export interface ProgressOptions {
+  /** What is counted, plural: `'records'`, `'communes'`. */
+  unit: string;
+  /** The total when known; without it the display shows the count and rate, no bar or ETA. */
+  total?: number;
+  /** Off a TTY: at most one plain line per this many milliseconds (default 5,000). */
+  everyMs?: number;
+  /** The clock (tests). */
+  now?: () => number;
+}
+
+const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `95s` → `1m35s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
+}
+
+/** Where the numbers stand: count, total, percentage, rate and ETA as display strings. */
+function progressFigures(done: number, total: number | undefined, elapsedMs: number) {
+  const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
+  const known = total !== undefined && total > 0;
+  const left = known ? Math.max(0, total - done) : 0;
+  return {
+    counted: known ? `${count.format(done)}/${count.format(total)}` : count.format(done),
+    percent: known ? `${Math.min(100, Math.floor((done * 100) / total))}%` : '',
+    rate: `${count.format(rate)}/s`,
+    eta: known && rate > 0 ? formatDuration(left / rate) : '',
+    ratio: known ? Math.min(1, done / total) : 0,
+  };
+}
+
+/**
+ * Shows the progress of a long operation on stderr (stdout stays for the command's result): a
+ * redrawn bar with counts, rate and ETA when `out.tty` is a terminal (cli-progress), otherwise a
+ * plain line at most every `everyMs`, so logs and pipes stay readable. Used by `truc sim` (the
+ * population's start-up), `truc sync run --follow` and `truc pcgd compute|submit`.
+ *
+ * ```ts
+ * const p = startProgress(out, 'pull smas students', { unit: 'records' });
+ * try { for (…) p.update(done, total); p.stop(); } catch (e) { p.stop('failed'); throw e; }
+ * ```
+ */
+export function startProgress(out: CliOutput, label: string, o: ProgressOptions): Progress {
+  const now = o.now ?? Date.now;
+  const started = now();
+  let done = 0;
+  let total = o.total;
+  let stopped = false;
+  const figures = () => progressFigures(done, total, now() - started);
+  const tty = out.tty?.();
+  const bar = tty ? ttyBar(tty, label, o.unit, figures) : undefined;
+  const every = o.everyMs ?? 5000;
+  let lastLine = started;
+  const plainLine = () => {
+    const f = figures();
+    const tail = [f.percent && `(${f.percent})`, f.rate, f.eta && `eta ${f.eta}`].filter(Boolean);
+    out.stderr(`${label}: ${f.counted} ${o.unit} ${tail.join(', ')}\n`);
+  };
+  const redraw = () => {
+    if (stopped) return;
+    if (bar) bar.update(done);
+    else if (now() - lastLine >= every) {
+      lastLine = now();
+      plainLine();
+    }
+  };
+  return {
+    update(value, newTotal) {
+      done = value;
+      if (newTotal !== undefined && newTotal !== total) {
+        total = newTotal;
+        bar?.setTotal(newTotal);
+      }
+      redraw();
+    },
+    increment(n = 1) {
+      this.update(done + n);
+    },
+    stop(outcome) {
+      if (stopped) return;
+      stopped = true;
+      if (bar) {
+        bar.update(done);
+        bar.stop();
+      }
+      const elapsed = now() - started;
+      const f = progressFigures(done, undefined, elapsed);
+      const end = outcome ? `; ${outcome}` : '';
+      out.stderr(`${label}: ${f.counted} ${o.unit} in ${formatDuration(elapsed / 1000)} (${f.rate})${end}\n`);
+    },
+  };
+}
+
+/** The redrawn terminal bar (cli-progress), formatted from `figures`. */
+function ttyBar(
+  stream: NodeJS.WritableStream,
+  label: string,
+  unit: string,
+  figures: () => ReturnType<typeof progressFigures>,
+) {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      hideCursor: true,
+      clearOnComplete: true,
+      barsize: 24,
+      format: (options) => {
+        const f = figures();
+        const drawn = f.percent ? `${cliProgress.Format.BarFormat(f.ratio, options)} ${f.percent} ` : '';
+        const eta = f.eta ? ` · eta ${f.eta}` : '';
+        return `${label} ${drawn}${f.counted} ${unit} · ${f.rate}${eta}`;
+      },
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(1, 0);
+  return bar;
 }
