@@ -153,7 +153,7 @@ describe('compose.yaml', () => {
     const roles = Object.entries(compose.services).filter(([, s]) =>
       ['all', 'api', 'worker', 'scheduler'].includes(s.command?.[0] ?? ''),
     );
-    expect(roles.map(([name]) => name)).toEqual(expect.arrayContaining(['api', 'worker']));
+    expect(roles.map(([name]) => name)).toEqual(expect.arrayContaining(['api', 'worker', 'scheduler']));
     for (const [name, s] of roles) {
       const role = s.command![0]!;
       const port =
@@ -166,10 +166,22 @@ describe('compose.yaml', () => {
     }
   });
 
-  it("the worker's health check asks the port the worker serves /healthz on", () => {
-    const worker = compose.services.worker!;
-    const port = worker.environment?.TRUC_WORKER_METRICS_PORT ?? '9464';
-    expect(worker.healthcheck?.test?.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
+  it('runs every role, and each role’s health check asks the port it serves /healthz on', () => {
+    const byRole = (role: string) =>
+      Object.entries(compose.services).filter(([, s]) => s.command?.[0] === role);
+    for (const role of ['api', 'worker', 'scheduler']) expect(byRole(role), role).toHaveLength(1);
+    const ports = { worker: 'TRUC_WORKER_METRICS_PORT', scheduler: 'TRUC_SCHEDULER_METRICS_PORT' };
+    const defaults = { worker: '9464', scheduler: '9465' };
+    for (const role of ['worker', 'scheduler'] as const) {
+      const [name, s] = byRole(role)[0]!;
+      const port = s.environment?.[ports[role]] ?? defaults[role];
+      expect(s.expose, name).toContain(port);
+      expect(s.healthcheck?.test?.join(' '), name).toContain(`http://127.0.0.1:${port}/healthz`);
+    }
+    // api (and all) keep the image's HEALTHCHECK, which asks the API port (PORT, 8080)
+    const [, api] = byRole('api')[0]!;
+    expect(api.healthcheck).toBeUndefined();
+    expect(read('Dockerfile')).toMatch(/HEALTHCHECK[\s\S]+process\.env\.PORT\|\|8080\)\+'\/healthz'/);
     expect(compose.services.migrate?.healthcheck?.disable).toBe(true);
   });
 });
