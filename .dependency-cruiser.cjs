@@ -51,10 +51,10 @@ module.exports = {
     {
       name: 'api-enqueues-through-contracts',
       comment:
-        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service and queue types; never a processor.',
+        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types and the judging steps of a dry run (src/jobs/judge.ts); never a processor.',
       severity: 'error',
       from: { path: '^src/api/' },
-      to: { path: '^src/jobs/', pathNot: '^src/jobs/(contracts|dead-letters|queues)\\.ts$' },
+      to: { path: '^src/jobs/', pathNot: '^src/jobs/(contracts|dead-letters|queues|judge)\\.ts$' },
     },
     {
       name: 'src-never-imports-tests-or-scripts',

@@ -203,7 +203,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       : dbThrottle(deps.db, throttleSettings),
     publicUrl: deps.config.server.publicUrl,
   });
-  await app.register(batchRoutes, { db: deps.db, maxBatchRecords: deps.config.server.maxBatchRecords });
+  await app.register(batchRoutes, {
+    db: deps.db,
+    maxBatchRecords: deps.config.server.maxBatchRecords,
+    judge: { now: () => new Date(), config: deps.config },
+  });
   await app.register(qualityRoutes, { db: deps.db });
   await app.register(syncRoutes, { db: deps.db });
   await app.register(scheduleRoutes, { db: deps.db, config: deps.config, queues: deps.queues });

@@ -116,7 +116,7 @@ export interface paths {
     put?: never;
     /**
      * Gửi một lô bản ghi / Push a batch of records
-     * @description Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. / Stores the batch durably and queues it; answers 202 once committed.
+     * @description Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. Với `dryRun=true`: kiểm tra lô như khi xử lý thật và trả kết quả (200), không lưu gì và không dùng Idempotency-Key. / Stores the batch durably and queues it; answers 202 once committed. With `dryRun=true`: judges the batch as ingest would and answers the findings (200); nothing is stored and no Idempotency-Key is used.
      */
     post: operations['pushBatch'];
     delete?: never;
@@ -1142,6 +1142,23 @@ export interface components {
         en: string;
       };
     };
+    /** @description Kết quả nếu lô được gửi thật; không lưu gì / what the batch would get if pushed; nothing was stored */
+    DryRunResult: {
+      /** @constant */
+      dryRun: true;
+      schoolCode: string;
+      entity: string;
+      format: string;
+      /** @enum {string} */
+      mode: 'delta' | 'snapshot';
+      counts: {
+        received: number;
+        accepted: number;
+        rejected: number;
+        unchanged: number;
+      };
+      findings: components['schemas']['Finding'][];
+    };
     Readiness: {
       /** @enum {string} */
       status: 'ready' | 'not_ready';
@@ -1913,7 +1930,10 @@ export interface operations {
   };
   pushBatch: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: kiểm tra lô và trả kết quả ngay (200), không lưu gì / validate the batch and answer its findings at once (200), storing nothing */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         'idempotency-key'?: string;
       };
@@ -1929,6 +1949,23 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DryRunResult'];
+        };
+      };
       /** @description Đã nhận, đang xử lý / Accepted for processing */
       202: {
         headers: {

@@ -3,10 +3,8 @@
  * leaves the batch queued and the retry starts clean. Idempotent: a finished batch is a no-op.
  *
  *   load    lock the batch; stop if it is done
- *   map     wire → canonical record (the format's mapping; schema and mapping findings)
- *   check   the quality engine (src/quality): tenancy, in-batch duplicates, the record checks;
- *           one store lookup (the stored copies of the batch's keys), shared with `plan`
- *   plan    which accepted records changed (fingerprint) and which are unchanged
+ *   map, check, plan   judge it (./judge.ts, shared with the batch API's dry run): wire → canonical,
+ *           the quality engine, which accepted records changed
  *   apply   upsert the changed (a deleted record that comes back is restored, even unchanged), touch
  *           the unchanged (a pulled page of a full run notes its keys narrowly instead), one push set
  *           per interested target; a vendor snapshot deletes what it omits (./reconcile.ts)
@@ -14,31 +12,18 @@
  *           reconciliation
  */
 import { appendAudit } from '../audit/chain.js';
-import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
-import type { EntityName } from '../config.js';
-import {
-  BatchSink,
-  checkBatch,
-  findingOf,
-  INGEST_CHECKS,
-  prepareCanonicalBatch,
-  ruleByCode,
-  type BatchContext,
-  type Finding,
-  type QualityLookups,
-  type Rec,
-  type StoredRecord,
-} from '../quality/index.js';
+import type { Finding } from '../quality/index.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
-import { createBatchesRepo, type Batch, type FindingRow } from '../store/batches.js';
+import { createBatchesRepo } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
-import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from '../store/records.js';
+import { createRecordsRepo } from '../store/records.js';
 import { enqueue, ingestBatch, PULL_CLIENT, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
-import { inboundMapping, keyed, type InboundMapping, type InboundRecord } from './inbound.js';
+import { inboundMapping } from './inbound.js';
+import { check, map, plan, toRow, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
 import { afterPulledPage, applySnapshot } from './reconcile.js';
 
 type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config' | 'targets'>;
@@ -53,42 +38,6 @@ export interface IngestResult {
 }
 
 type Counts = Omit<IngestResult, 'pushSets'>;
-
-/** A batch being ingested: the stored batch, its mapping, and whether it is trusted. */
-interface Loaded {
-  readonly batch: Batch & { records: unknown[] };
-  readonly entity: EntityName;
-  readonly mapping: InboundMapping;
-  /** Pulled batches come from the systems of record: they may span schools and move records. */
-  readonly trusted: boolean;
-}
-
-/**
- * `map`'s output: per index, the mapped record (undefined where mapping or the input step refused
- * it), the findings outside the catalogue, and the engine's sink holding the catalogue's findings
- * so far (the canonical input step's, and the mappings' findings of catalogued codes, which the
- * city's policy judges the same in every format).
- */
-interface Mapped {
-  readonly records: readonly (InboundRecord | undefined)[];
-  readonly findings: readonly Finding[];
-  readonly ctx: BatchContext;
-  readonly sink: BatchSink;
-}
-
-/** `check`'s output: every finding so far, the indexes rejected, the stored copies of the keys, the records as repaired. */
-interface Checked {
-  readonly findings: readonly Finding[];
-  readonly rejected: ReadonlySet<number>;
-  readonly existing: ReadonlyMap<string, ExistingRow>;
-  readonly records: readonly (InboundRecord | undefined)[];
-}
-
-interface Plan {
-  readonly toWrite: readonly UpsertRow[];
-  readonly unchangedKeys: readonly string[];
-  readonly rejected: number;
-}
 
 async function load(q: Queryable, batchId: string): Promise<Loaded | Counts> {
   const batch = await createBatchesRepo(q).lockForProcessing(batchId);
@@ -105,141 +54,6 @@ async function load(q: Queryable, batchId: string): Promise<Loaded | Counts> {
     mapping: inboundMapping(batch.format, batch.entity),
     trusted: batch.clientId === PULL_CLIENT,
   };
-}
-
-/** The quality engine's context for a batch: today in Vietnam, the current school year, the city's settings. */
-function qualityContext(loaded: Loaded, deps: IngestContext): BatchContext {
-  const today = vietnamDateOf(deps.now());
-  return {
-    entity: loaded.entity,
-    today,
-    schoolYear: schoolYearOf(today),
-    schoolCode: loaded.trusted ? undefined : loaded.batch.schoolCode,
-    config: deps.config.quality,
-  };
-}
-
-function map(loaded: Loaded, deps: IngestContext): Mapped {
-  const { batch, entity, mapping, trusted } = loaded;
-  const ctx = qualityContext(loaded, deps);
-  if (batch.format === 'canonical') {
-    // truc's own format: the input step (personal-ID form, text normalised and reported, mojibake,
-    // control characters), then the canonical schema, each issue a catalogue finding.
-    const sink = prepareCanonicalBatch(ctx, batch.records);
-    const records = sink.records.map((rec) => (rec === undefined ? undefined : keyed(entity, { ...rec })));
-    return { records, findings: [], ctx, sink };
-  }
-  const mapCtx = trusted
-    ? { now: deps.now }
-    : { schoolCode: batch.schoolCode, schoolYear: ctx.schoolYear, now: deps.now };
-  const findings: Finding[] = [];
-  const judged: { index: number; code: string; pointer: string }[] = [];
-  const records = batch.records.map((raw, index) => {
-    const mapped = mapping.map(raw, mapCtx);
-    for (const f of mapped.findings) {
-      if (ruleByCode(f.rule)) judged.push({ index, code: f.rule, pointer: f.pointer });
-      else findings.push(findingOf(index, f));
-    }
-    return mapped.ok ? mapped.value : undefined;
-  });
-  const sink = new BatchSink(
-    ctx,
-    records.map((r) => r?.data as Rec | undefined),
-  );
-  for (const j of judged) sink.add(j.index, ruleByCode(j.code)!, j.pointer);
-  return { records, findings, ctx, sink };
-}
-
-/** The store lookups of the store-backed rules, each one query for the whole batch. */
-function lookupsFor(
-  q: Queryable,
-  loaded: Loaded,
-  existing: ReadonlyMap<string, ExistingRow>,
-): QualityLookups {
-  const repo = createQualityRepo(q);
-  const fromCity = loaded.trusted && loaded.batch.format === 'hcm-csdl';
-  return {
-    owners: async () => new Map([...existing].map(([key, row]) => [key, row.scope])),
-    schools: async (codes) =>
-      new Map(
-        [...(await repo.schoolLevels(codes))].map(([code, level]) => [
-          code,
-          { schoolCode: code, level: level as never },
-        ]),
-      ),
-    classes: (pairs) =>
-      repo.classKeys([...new Set(pairs.map((p) => p[0]))], [...new Set(pairs.map((p) => p[1]))]),
-    activeHolders: (entity, ids) => repo.activeHolders(entity, ids),
-    // The city database is the authoritative source: compared with what others send, not with itself.
-    ...(fromCity
-      ? {}
-      : {
-          authoritative: async (entity: EntityName, keys: readonly string[]) =>
-            repo.fromSystem(entity, keys, 'hcm-csdl') as Promise<Map<string, Rec>>,
-        }),
-    lastSyncs: (schools) => repo.lastSyncs(schools),
-    currentYearCounts: (entity, schools, year) => repo.yearCounts(entity, schools, year),
-    bornOn: async (entity, dates) => {
-      const out = new Map<string, StoredRecord[]>();
-      if (entity !== 'students') return out;
-      for (const row of await repo.studentsBornOn(dates)) {
-        const rec = row.data as Rec;
-        const day = String(rec['birthDate']);
-        out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);
-      }
-      return out;
-    },
-  };
-}
-
-async function check(q: Queryable, loaded: Loaded, mapped: Mapped): Promise<Checked> {
-  const { entity } = loaded;
-  const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
-  const existing = await createRecordsRepo(q).existing(entity, keys);
-  const result = await checkBatch(
-    mapped.ctx,
-    mapped.sink.records,
-    lookupsFor(q, loaded, existing),
-    mapped.sink,
-    INGEST_CHECKS,
-  );
-  // Repairs (mojibake, name case) are what is stored.
-  const records = mapped.records.map((rec, index) => {
-    const repaired = result.records[index];
-    return rec === undefined || repaired === undefined || repaired === rec.data
-      ? rec
-      : keyed(entity, { ...repaired });
-  });
-  // Stable: per record, mapping findings first, then the engine's in the order they ran; the batch's own last.
-  const findings = [...mapped.findings, ...result.findings].sort((a, b) =>
-    a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index,
-  );
-  return { findings, rejected: result.rejected, existing, records };
-}
-
-function plan(checked: Checked): Plan {
-  const toWrite: UpsertRow[] = [];
-  const unchangedKeys: string[] = [];
-  let rejected = 0;
-  checked.records.forEach((rec, index) => {
-    if (rec === undefined || checked.rejected.has(index)) {
-      rejected += 1;
-      return;
-    }
-    const prior = checked.existing.get(rec.key);
-    const fp = fingerprint(rec.data);
-    // A deleted record that comes back is restored, even unchanged.
-    if (prior && prior.fingerprint === fp && !prior.deleted) unchangedKeys.push(rec.key);
-    else
-      toWrite.push({
-        key: rec.key,
-        scope: rec.scope,
-        personalId: rec.personalId,
-        data: rec.data,
-        fingerprint: fp,
-      });
-  });
-  return { toWrite, unchangedKeys, rejected };
 }
 
 /** Every key the batch holds, taken or not, and how many records had no key (reconciliation's input). */
@@ -289,23 +103,6 @@ async function apply(
   }
   return { pushSets, snapshot };
 }
-
-/** A finding as the store keeps it, with the key of its record (null where mapping failed). */
-const toRow = (f: Finding, checked: Checked): FindingRow => ({
-  recordIndex: f.index,
-  recordKey: checked.records[f.index]?.key ?? null,
-  criterion: f.criterion,
-  rule: f.rule,
-  severity: f.severity,
-  pointer: f.pointer,
-  messageVi: f.vi,
-  messageEn: f.en,
-  value: f.value ?? null,
-  hintVi: f.hintVi || null,
-  hintEn: f.hintEn || null,
-  detailVi: f.detail?.vi ?? null,
-  detailEn: f.detail?.en ?? null,
-});
 
 const CRITERIA = new Set(['dung', 'du', 'sach', 'song']);
 

@@ -59,7 +59,8 @@ async function ingestStudents(api: TrucClient, codes: string[], diagnose: () => 
     body: { entity: 'students', format: 'canonical', records: codes.map((c) => student(c)) },
   });
   expect(response.status).toBe(202);
-  const batchId = accepted!.batchId;
+  if (!accepted || !('batchId' in accepted)) throw new Error('no batch id in a 202');
+  const batchId = accepted.batchId;
   const status = async () => (await api.GET('/v1/batches/{batchId}', { params: { path: { batchId } } })).data;
   return waitFor(async () => ((await status())?.status === 'done' ? status() : undefined), {
     timeoutMs: 30_000,

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
 import {
+  bearer,
   expectOauthError,
   expectProblem,
   goodBody,
@@ -81,12 +82,86 @@ describe('POST /v1/schools/:schoolCode/batches', () => {
     expect((await h.snapshot()).batches).toBe(before.batches + 1);
   });
 
+  it('Idempotency-Key: the request is the bytes sent; the same fields in another order are another request', async () => {
+    const key = `bytes-${Date.now()}`;
+    const rec = goodBody(['BYTES1']).records[0]!;
+    const first = await h.pushBatch(
+      h.tokens.vendor,
+      S1,
+      { entity: 'students', records: [rec] },
+      { 'idempotency-key': key },
+    );
+    expect(first.statusCode).toBe(202);
+    const reordered = { records: [Object.fromEntries(Object.entries(rec).reverse())], entity: 'students' };
+    expectProblem(
+      await h.pushBatch(h.tokens.vendor, S1, reordered, { 'idempotency-key': key }),
+      422,
+      'ERR_IDEMPOTENCY_MISMATCH',
+    );
+  });
+
   it('keys are per client: another client may use the same key', async () => {
     const key = `shared-${Date.now()}`;
     const a = await h.pushBatch(h.tokens.vendor, S1, goodBody(['K1']), { 'idempotency-key': key });
     const b = await h.pushBatch(h.tokens.other, OTHER, goodBody(['K1'], OTHER), { 'idempotency-key': key });
     expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
     expect(a.json().batchId).not.toBe(b.json().batchId);
+  });
+});
+
+describe('POST …/batches?dryRun=true (issue 9): findings at once, nothing stored', () => {
+  const everything = async () => ({
+    ...(await h.snapshot()),
+    students: await countRows(h.env.deps.db, 'truc.students'),
+    verdicts: await countRows(h.env.deps.db, 'truc.quality_records'),
+  });
+  const dryRun = (school: string, payload: unknown, headers: Record<string, string> = {}, flag = 'true') =>
+    h.app.inject({
+      method: 'POST',
+      url: `/v1/schools/${school}/batches?dryRun=${flag}`,
+      headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor), ...headers },
+      payload: JSON.stringify(payload),
+    });
+  const body = {
+    entity: 'students',
+    records: [
+      goodBody(['DRY1']).records[0],
+      { ...goodBody(['DRY2']).records[0], birthDate: '2019-02-30' },
+      goodBody(['DRY3'], S2).records[0], // another school's record in S1's batch: a tenancy finding
+    ],
+  };
+
+  it('answers 200 with the counts and findings ingest would give; no row anywhere, no key used', async () => {
+    const key = `dry-${Date.now()}`;
+    const before = await everything();
+    const res = await dryRun(S1, body, {
+      'idempotency-key': key,
+      'accept-language': 'en',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json<{
+      dryRun: boolean;
+      counts: Record<string, number>;
+      findings: Array<{ recordIndex: number; criterion: string; pointer: string; text: string }>;
+    }>();
+    expect(out).toMatchObject({ dryRun: true, schoolCode: S1, entity: 'students', format: 'canonical' });
+    expect(out.counts).toEqual({ received: 3, accepted: 1, rejected: 2, unchanged: 0 });
+    expect(out.findings.some((f) => f.recordIndex === 1 && f.pointer.includes('birthDate'))).toBe(true);
+    expect(out.findings.some((f) => f.recordIndex === 2 && f.criterion === 'tenancy')).toBe(true);
+    expect(out.findings.every((f) => f.recordIndex !== 0 || f.criterion !== 'schema')).toBe(true);
+    expect(res.headers.location).toBeUndefined();
+    expect(await everything()).toEqual(before);
+    // The key was not consumed: a real push with it and another body is accepted, not 422.
+    const real = await h.pushBatch(h.tokens.vendor, S1, goodBody(['DRY9']), { 'idempotency-key': key });
+    expect(real.statusCode, real.body).toBe(202);
+  });
+
+  it('the same rules as a real push: a school the caller does not serve is 403, a bad body 400, nothing stored', async () => {
+    const before = await everything();
+    expectProblem(await dryRun(OTHER, goodBody(['X'], OTHER)), 403, 'ERR_FORBIDDEN_SCHOOL');
+    expectProblem(await dryRun(S1, { entity: 'students' }), 400, 'ERR_VALIDATION');
+    expectProblem(await dryRun(S1, body, {}, 'yes'), 400, 'ERR_VALIDATION');
+    expect(await everything()).toEqual(before);
   });
 });
 

@@ -6,7 +6,7 @@
  * than `maxNestedArrayItems`. Malformed HTTP (CR/LF in a header value, headers over Node's limit) is
  * answered by {@link clientErrorHandler} with a problem document too.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -117,16 +117,31 @@ export function parseJson(text: string): unknown {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * SHA-256 (hex) of the JSON body's bytes as received, set only when the request carries an
+     * Idempotency-Key: the key's request hash is over the bytes sent, so a retry must resend the same
+     * bytes (as RFC-draft idempotency keys and Stripe expect), and nothing is re-serialised or sorted.
+     */
+    bodySha256: string | undefined;
+  }
+}
+
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
+    app.decorateRequest('bodySha256', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(
       'application/json',
       { parseAs: 'buffer' },
-      function parseJsonBody(_req: FastifyRequest, body: Buffer, done) {
+      function parseJsonBody(req: FastifyRequest, body: Buffer, done) {
         try {
           const value = parseJson(decodeUtf8(body));
           inspectJson(value, opts);
+          if (req.headers['idempotency-key'] !== undefined) {
+            req.bodySha256 = createHash('sha256').update(body).digest('hex');
+          }
           done(null, value);
         } catch (err) {
           done(err as Error, undefined);

@@ -2,11 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from '../auth/tokens.js';
-import { appendAudit, canonicalJson } from '../../audit/chain.js';
+import { appendAudit } from '../../audit/chain.js';
 import { BATCH_FORMATS, VENDOR_ENTITIES } from '../../canonical/systems.js';
 import { AppError } from '../../errors.js';
 import { queueBatch } from '../../jobs/contracts.js';
-import { createBatchesRepo, type Batch } from '../../store/batches.js';
+import { dryRunBatch, type JudgeContext } from '../../jobs/judge.js';
+import { createBatchesRepo, type Batch, type FindingRow } from '../../store/batches.js';
 import { createPushSetsRepo, type BatchDelivery } from '../../store/push-sets.js';
 import { isUniqueViolation, type Db, type Queryable } from '../../store/db.js';
 import { createIdempotencyRepo } from '../../store/idempotency.js';
@@ -118,14 +119,49 @@ const Finding = z
 export interface BatchRouteOptions {
   db: Db;
   maxBatchRecords: number;
+  /** The clock and quality settings a dry run judges with, as the ingest job would. */
+  judge: JudgeContext;
 }
+
+const PushQuery = z
+  .object({
+    dryRun: z.enum(['true', 'false']).default('false').meta({
+      description:
+        'true: kiểm tra lô và trả kết quả ngay (200), không lưu gì / validate the batch and answer its findings at once (200), storing nothing',
+    }),
+  })
+  .strict();
+
+const DryRunResult = z
+  .object({
+    dryRun: z.literal(true),
+    schoolCode: z.string(),
+    entity: z.string(),
+    format: z.string(),
+    mode: z.enum(['delta', 'snapshot']),
+    counts: z.object({
+      received: z.number().int(),
+      accepted: z.number().int(),
+      rejected: z.number().int(),
+      unchanged: z.number().int(),
+    }),
+    findings: z.array(Finding),
+  })
+  .meta({
+    id: 'DryRunResult',
+    description:
+      'Kết quả nếu lô được gửi thật; không lưu gì / what the batch would get if pushed; nothing was stored',
+  });
 
 type BatchBody = z.infer<ReturnType<typeof batchBody>>;
 
-function requestHash(schoolCode: string, body: unknown): string {
-  return createHash('sha256')
-    .update(`POST /v1/schools/${schoolCode}/batches\n${canonicalJson(body)}`)
-    .digest('hex');
+/**
+ * The request an Idempotency-Key stands for: the school and the body's bytes as sent (their SHA-256,
+ * taken by the JSON parser). Hashing bytes, not a key-sorted re-serialisation, costs ~0.3 ms a batch
+ * instead of ~10 ms; a retry resends the same bytes, so it matches.
+ */
+function requestHash(schoolCode: string, bodySha256: string): string {
+  return createHash('sha256').update(`POST /v1/schools/${schoolCode}/batches\n${bodySha256}`).digest('hex');
 }
 
 interface StoredResponse {
@@ -247,6 +283,23 @@ function batchStatus(batch: Batch, deliveries: readonly BatchDelivery[] = []): z
   };
 }
 
+/** A stored (or dry-run) finding as the API shows it, its message in the caller's language. */
+function findingView(r: FindingRow, lang: 'vi' | 'en'): z.infer<typeof Finding> {
+  return {
+    recordIndex: r.recordIndex,
+    recordKey: r.recordKey,
+    criterion: r.criterion,
+    rule: r.rule,
+    severity: r.severity,
+    pointer: r.pointer,
+    message: { vi: r.messageVi, en: r.messageEn },
+    text: lang === 'vi' ? r.messageVi : r.messageEn,
+    ...(r.hintVi && r.hintEn ? { hint: { vi: r.hintVi, en: r.hintEn } } : {}),
+    ...(r.value != null ? { value: r.value } : {}),
+    ...(r.detailVi && r.detailEn ? { detail: { vi: r.detailVi, en: r.detailEn } } : {}),
+  };
+}
+
 const BatchIdParams = z.object({ batchId: z.uuid() }).strict();
 
 const FindingsQuery = z
@@ -279,12 +332,14 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
         tags: ['batches'],
         summary: 'Gửi một lô bản ghi / Push a batch of records',
         description:
-          'Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. / Stores the batch durably and queues it; answers 202 once committed.',
-        security: [{ bearerAuth: [] }],
+          'Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. Với `dryRun=true`: kiểm tra lô như khi xử lý thật và trả kết quả (200), không lưu gì và không dùng Idempotency-Key. / ' +
+          'Stores the batch durably and queues it; answers 202 once committed. With `dryRun=true`: judges the batch as ingest would and answers the findings (200); nothing is stored and no Idempotency-Key is used.',
         params: Params,
+        querystring: PushQuery,
         headers: IdempotencyHeaders,
         body: batchBody(opts.maxBatchRecords),
         response: {
+          200: DryRunResult,
           202: BatchAccepted,
           400: ProblemSchema,
           401: ProblemSchema,
@@ -298,9 +353,31 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
       const p = principalOf(request);
       const { schoolCode } = request.params;
       requireSchool(p, schoolCode, 'write');
+      if (request.query.dryRun === 'true') {
+        const { entity, format, records } = request.body;
+        const mode = request.body.mode ?? 'delta';
+        const lang = pickLang(request.headers['accept-language']);
+        const outcome = await dryRunBatch(opts.db, opts.judge, {
+          clientId: p.clientId,
+          schoolCode,
+          entity,
+          format,
+          records,
+          mode,
+        });
+        return reply.code(200).send({
+          dryRun: true as const,
+          schoolCode,
+          entity,
+          format,
+          mode,
+          counts: outcome.counts,
+          findings: outcome.findings.map((r) => findingView(r, lang)),
+        });
+      }
       const key = request.headers['idempotency-key'];
-      // Sorting keys costs ~10 ms a batch: only an Idempotency-Key needs a key-order-independent hash.
-      const idempotency = key ? { key, hash: requestHash(schoolCode, request.body) } : undefined;
+      const sha = request.bodySha256;
+      const idempotency = key && sha ? { key, hash: requestHash(schoolCode, sha) } : undefined;
       const { response, raced } = await acceptBatch(opts.db, {
         clientId: p.clientId,
         schoolCode,
@@ -357,19 +434,7 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
         batchId: batch.id,
         limit,
         offset,
-        items: rows.map((r) => ({
-          recordIndex: r.recordIndex,
-          recordKey: r.recordKey,
-          criterion: r.criterion,
-          rule: r.rule,
-          severity: r.severity,
-          pointer: r.pointer,
-          message: { vi: r.messageVi, en: r.messageEn },
-          text: lang === 'vi' ? r.messageVi : r.messageEn,
-          ...(r.hintVi && r.hintEn ? { hint: { vi: r.hintVi, en: r.hintEn } } : {}),
-          ...(r.value != null ? { value: r.value } : {}),
-          ...(r.detailVi && r.detailEn ? { detail: { vi: r.detailVi, en: r.detailEn } } : {}),
-        })),
+        items: rows.map((r) => findingView(r, lang)),
       };
     },
   );

@@ -1,0 +1,295 @@
+/**
+ * The judging steps of a batch, shared by the ingest job (./ingest.ts) and the batch API's dry run:
+ *
+ *   map     wire → canonical record (the format's mapping; schema and mapping findings)
+ *   check   the quality engine (src/quality): tenancy, in-batch duplicates, the record checks;
+ *           one store lookup (the stored copies of the batch's keys), shared with `plan`
+ *   plan    which accepted records changed (fingerprint) and which are unchanged
+ *
+ * They only read the store. {@link dryRunBatch} runs them on a batch that is not stored (issue 9,
+ * `?dryRun=true`): the findings and counts the batch would get, with nothing written anywhere.
+ */
+import { randomUUID } from 'node:crypto';
+import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
+import type { Config, EntityName } from '../config.js';
+import {
+  BatchSink,
+  checkBatch,
+  findingOf,
+  INGEST_CHECKS,
+  prepareCanonicalBatch,
+  ruleByCode,
+  type BatchContext,
+  type Finding,
+  type QualityLookups,
+  type Rec,
+  type StoredRecord,
+} from '../quality/index.js';
+import { createQualityRepo } from '../store/quality.js';
+import type { Batch, BatchMode, FindingRow } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from '../store/records.js';
+import { PULL_CLIENT } from './contracts.js';
+import { inboundMapping, keyed, type InboundMapping, type InboundRecord } from './inbound.js';
+
+/** What judging needs: the clock (today, the school year) and the city's quality settings. */
+export interface JudgeContext {
+  readonly now: () => Date;
+  readonly config: Pick<Config, 'quality'>;
+}
+
+/** A batch being ingested: the stored batch, its mapping, and whether it is trusted. */
+export interface Loaded {
+  readonly batch: Batch & { records: unknown[] };
+  readonly entity: EntityName;
+  readonly mapping: InboundMapping;
+  /** Pulled batches come from the systems of record: they may span schools and move records. */
+  readonly trusted: boolean;
+}
+
+/**
+ * `map`'s output: per index, the mapped record (undefined where mapping or the input step refused
+ * it), the findings outside the catalogue, and the engine's sink holding the catalogue's findings
+ * so far (the canonical input step's, and the mappings' findings of catalogued codes, which the
+ * city's policy judges the same in every format).
+ */
+export interface Mapped {
+  readonly records: readonly (InboundRecord | undefined)[];
+  readonly findings: readonly Finding[];
+  readonly ctx: BatchContext;
+  readonly sink: BatchSink;
+}
+
+/** `check`'s output: every finding so far, the indexes rejected, the stored copies of the keys, the records as repaired. */
+export interface Checked {
+  readonly findings: readonly Finding[];
+  readonly rejected: ReadonlySet<number>;
+  readonly existing: ReadonlyMap<string, ExistingRow>;
+  readonly records: readonly (InboundRecord | undefined)[];
+}
+
+export interface Plan {
+  readonly toWrite: readonly UpsertRow[];
+  readonly unchangedKeys: readonly string[];
+  readonly rejected: number;
+}
+
+/** The quality engine's context for a batch: today in Vietnam, the current school year, the city's settings. */
+function qualityContext(loaded: Loaded, deps: JudgeContext): BatchContext {
+  const today = vietnamDateOf(deps.now());
+  return {
+    entity: loaded.entity,
+    today,
+    schoolYear: schoolYearOf(today),
+    schoolCode: loaded.trusted ? undefined : loaded.batch.schoolCode,
+    config: deps.config.quality,
+  };
+}
+
+/** `map`: wire → canonical record (the format's mapping; schema and mapping findings). */
+export function map(loaded: Loaded, deps: JudgeContext): Mapped {
+  const { batch, entity, mapping, trusted } = loaded;
+  const ctx = qualityContext(loaded, deps);
+  if (batch.format === 'canonical') {
+    // truc's own format: the input step (personal-ID form, text normalised and reported, mojibake,
+    // control characters), then the canonical schema, each issue a catalogue finding.
+    const sink = prepareCanonicalBatch(ctx, batch.records);
+    const records = sink.records.map((rec) => (rec === undefined ? undefined : keyed(entity, { ...rec })));
+    return { records, findings: [], ctx, sink };
+  }
+  const mapCtx = trusted
+    ? { now: deps.now }
+    : { schoolCode: batch.schoolCode, schoolYear: ctx.schoolYear, now: deps.now };
+  const findings: Finding[] = [];
+  const judged: { index: number; code: string; pointer: string }[] = [];
+  const records = batch.records.map((raw, index) => {
+    const mapped = mapping.map(raw, mapCtx);
+    for (const f of mapped.findings) {
+      if (ruleByCode(f.rule)) judged.push({ index, code: f.rule, pointer: f.pointer });
+      else findings.push(findingOf(index, f));
+    }
+    return mapped.ok ? mapped.value : undefined;
+  });
+  const sink = new BatchSink(
+    ctx,
+    records.map((r) => r?.data as Rec | undefined),
+  );
+  for (const j of judged) sink.add(j.index, ruleByCode(j.code)!, j.pointer);
+  return { records, findings, ctx, sink };
+}
+
+/** The store lookups of the store-backed rules, each one query for the whole batch. */
+function lookupsFor(
+  q: Queryable,
+  loaded: Loaded,
+  existing: ReadonlyMap<string, ExistingRow>,
+): QualityLookups {
+  const repo = createQualityRepo(q);
+  const fromCity = loaded.trusted && loaded.batch.format === 'hcm-csdl';
+  return {
+    owners: async () => new Map([...existing].map(([key, row]) => [key, row.scope])),
+    schools: async (codes) =>
+      new Map(
+        [...(await repo.schoolLevels(codes))].map(([code, level]) => [
+          code,
+          { schoolCode: code, level: level as never },
+        ]),
+      ),
+    classes: (pairs) =>
+      repo.classKeys([...new Set(pairs.map((p) => p[0]))], [...new Set(pairs.map((p) => p[1]))]),
+    activeHolders: (entity, ids) => repo.activeHolders(entity, ids),
+    // The city database is the authoritative source: compared with what others send, not with itself.
+    ...(fromCity
+      ? {}
+      : {
+          authoritative: async (entity: EntityName, keys: readonly string[]) =>
+            repo.fromSystem(entity, keys, 'hcm-csdl') as Promise<Map<string, Rec>>,
+        }),
+    lastSyncs: (schools) => repo.lastSyncs(schools),
+    currentYearCounts: (entity, schools, year) => repo.yearCounts(entity, schools, year),
+    bornOn: async (entity, dates) => {
+      const out = new Map<string, StoredRecord[]>();
+      if (entity !== 'students') return out;
+      for (const row of await repo.studentsBornOn(dates)) {
+        const rec = row.data as Rec;
+        const day = String(rec['birthDate']);
+        out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);
+      }
+      return out;
+    },
+  };
+}
+
+/** `check`: the quality engine, with one store lookup (the stored copies of the batch's keys). */
+export async function check(q: Queryable, loaded: Loaded, mapped: Mapped): Promise<Checked> {
+  const { entity } = loaded;
+  const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
+  const existing = await createRecordsRepo(q).existing(entity, keys);
+  const result = await checkBatch(
+    mapped.ctx,
+    mapped.sink.records,
+    lookupsFor(q, loaded, existing),
+    mapped.sink,
+    INGEST_CHECKS,
+  );
+  // Repairs (mojibake, name case) are what is stored.
+  const records = mapped.records.map((rec, index) => {
+    const repaired = result.records[index];
+    return rec === undefined || repaired === undefined || repaired === rec.data
+      ? rec
+      : keyed(entity, { ...repaired });
+  });
+  // Stable: per record, mapping findings first, then the engine's in the order they ran; the batch's own last.
+  const findings = [...mapped.findings, ...result.findings].sort((a, b) =>
+    a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index,
+  );
+  return { findings, rejected: result.rejected, existing, records };
+}
+
+/** `plan`: which accepted records changed (fingerprint) and which are unchanged. */
+export function plan(checked: Checked): Plan {
+  const toWrite: UpsertRow[] = [];
+  const unchangedKeys: string[] = [];
+  let rejected = 0;
+  checked.records.forEach((rec, index) => {
+    if (rec === undefined || checked.rejected.has(index)) {
+      rejected += 1;
+      return;
+    }
+    const prior = checked.existing.get(rec.key);
+    const fp = fingerprint(rec.data);
+    // A deleted record that comes back is restored, even unchanged.
+    if (prior && prior.fingerprint === fp && !prior.deleted) unchangedKeys.push(rec.key);
+    else
+      toWrite.push({
+        key: rec.key,
+        scope: rec.scope,
+        personalId: rec.personalId,
+        data: rec.data,
+        fingerprint: fp,
+      });
+  });
+  return { toWrite, unchangedKeys, rejected };
+}
+
+/** A finding as the store keeps it, with the key of its record (null where mapping failed). */
+export const toRow = (f: Finding, checked: Checked): FindingRow => ({
+  recordIndex: f.index,
+  recordKey: checked.records[f.index]?.key ?? null,
+  criterion: f.criterion,
+  rule: f.rule,
+  severity: f.severity,
+  pointer: f.pointer,
+  messageVi: f.vi,
+  messageEn: f.en,
+  value: f.value ?? null,
+  hintVi: f.hintVi || null,
+  hintEn: f.hintEn || null,
+  detailVi: f.detail?.vi ?? null,
+  detailEn: f.detail?.en ?? null,
+});
+
+/** A batch as a vendor would push it, judged without being stored. */
+export interface DryRunBatch {
+  clientId: string;
+  schoolCode: string;
+  entity: EntityName;
+  format: string;
+  records: unknown[];
+  mode: BatchMode;
+}
+
+export interface DryRunOutcome {
+  counts: { received: number; accepted: number; rejected: number; unchanged: number };
+  findings: FindingRow[];
+}
+
+/**
+ * `?dryRun=true` (issue 9): the batch goes through `map`, `check` and `plan` exactly as the ingest job
+ * would take it, reading the store (the stored copies, the lookups of the store-backed rules) and
+ * writing nothing: no batch row, no records, no outbox row, no findings, no verdicts, no audit entry.
+ */
+export async function dryRunBatch(
+  q: Queryable,
+  deps: JudgeContext,
+  req: DryRunBatch,
+): Promise<DryRunOutcome> {
+  const now = deps.now();
+  const batch: Loaded['batch'] = {
+    id: randomUUID(),
+    clientId: req.clientId,
+    schoolCode: req.schoolCode,
+    entity: req.entity,
+    format: req.format,
+    status: 'processing',
+    received: req.records.length,
+    accepted: 0,
+    rejected: 0,
+    unchanged: 0,
+    deleted: 0,
+    errorCode: null,
+    createdAt: now,
+    finishedAt: null,
+    mode: req.mode,
+    syncRunId: null,
+    records: req.records,
+  };
+  const loaded: Loaded = {
+    batch,
+    entity: req.entity,
+    mapping: inboundMapping(req.format, req.entity),
+    trusted: req.clientId === PULL_CLIENT,
+  };
+  const mapped = map(loaded, deps);
+  const checked = await check(q, loaded, mapped);
+  const p = plan(checked);
+  return {
+    counts: {
+      received: req.records.length,
+      accepted: p.toWrite.length,
+      rejected: p.rejected,
+      unchanged: p.unchangedKeys.length,
+    },
+    findings: checked.findings.map((f) => toRow(f, checked)),
+  };
+}
