@@ -29,6 +29,7 @@ import inputPlugin, { clientErrorHandler } from './api/plugins/input.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
+import guardRoutes from './api/routes/guard.js';
 import oauthRoutes, { ALL_SCOPES } from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
 import qualityRoutes from './api/routes/quality.js';
@@ -211,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(qualityRoutes, { db: deps.db });
   await app.register(syncRoutes, { db: deps.db });
   await app.register(scheduleRoutes, { db: deps.db, config: deps.config, queues: deps.queues });
+  await app.register(guardRoutes, { db: deps.db });
   await app.register(deadLetterRoutes, { db: deps.db });
   await app.register(clientRoutes, { db: deps.db });
   await app.register(readRoutes, { db: deps.db });

@@ -53,6 +53,16 @@ export const reconcileRun = {
   payload: z.object({ syncRunId: Id }),
 } satisfies JobContract<unknown>;
 
+/**
+ * Apply a change of the mass-change guard that a city admin approved (issue 7): today a vendor
+ * snapshot's held deletions (a held reconciliation runs `reconcileRun` again instead).
+ */
+export const guardApply = {
+  queue: 'ingest',
+  name: 'guard-apply',
+  payload: z.object({ holdId: Id }),
+} satisfies JobContract<unknown>;
+
 /** Deliver one push set to its target. One queue per target system, each with the target's rate limit. */
 export const pushSet = (system: SystemName) =>
   ({
@@ -317,8 +327,8 @@ export function workOf(payload: Record<string, unknown>): {
 
 /**
  * A city admin's decision on a change the mass-change guard held (issue 7), audited, in the caller's
- * transaction: an approved reconciliation is queued again (the guard lets it through), a rejected one
- * is closed without deleting anything. Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
+ * transaction: an approved reconciliation is queued again (the guard lets it through) and an approved
+ * snapshot's deletions are queued (`guardApply`); a rejected one is closed without deleting anything. Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
  */
 export async function decideHold(
   q: Queryable,
@@ -339,6 +349,10 @@ export async function decideHold(
     } else {
       await runs.finishReconcile(hold.syncRunId, 0, 'guard-rejected');
     }
+  }
+  // A held snapshot applied its records already; only its deletions wait (a rejected one keeps them).
+  if (hold.kind === 'batch' && input.decision === 'approved') {
+    await enqueue(q, guardApply, { holdId: hold.id });
   }
   await appendAudit(q, [
     {

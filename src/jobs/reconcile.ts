@@ -54,13 +54,20 @@ export async function queueReconcileIfDue(q: Queryable, syncRunId: number): Prom
   return true;
 }
 
-/** Deletes what a vendor snapshot omits, in the ingest's transaction. Returns the keys deleted. */
+/** Note kept (in the ingest's audit entry) when the guard held a snapshot's deletions. */
+export const GUARD_HELD_NOTE = 'guard-held';
+
+/**
+ * Deletes what a vendor snapshot omits, in the ingest's transaction. Returns the keys deleted. The
+ * mass-change guard judges the deletions first: over a school's threshold they are held (the records
+ * the snapshot carries are still applied) until a city admin decides (./guard-apply.ts applies them).
+ */
 export async function applySnapshot(
   q: Queryable,
-  ctx: Pick<WorkerContext, 'routes' | 'targets'>,
+  ctx: Pick<WorkerContext, 'routes' | 'targets' | 'config' | 'now'>,
   batch: Pick<Batch, 'id' | 'entity' | 'schoolCode' | 'createdAt'>,
   seen: { keys: readonly string[]; unkeyed: number; sourceSystem: string },
-): Promise<{ deleted: string[]; skipped: string | null }> {
+): Promise<{ deleted: string[]; skipped: string | null; holdId?: number }> {
   if (seen.unkeyed > 0) return { deleted: [], skipped: UNKEYED_NOTE };
   const records = createRecordsRepo(q);
   const missing = await records.missingFromSnapshot(
@@ -69,6 +76,13 @@ export async function applySnapshot(
     seen.keys,
     batch.createdAt,
   );
+  const holdId = await guardChange(q, ctx, {
+    kind: 'batch',
+    batchId: batch.id,
+    entity: batch.entity,
+    entries: missing.map((key) => ({ school: batch.schoolCode, kind: 'deleted' as const, key })),
+  });
+  if (holdId !== undefined) return { deleted: [], skipped: GUARD_HELD_NOTE, holdId };
   const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true });
   await sendDeletes(q, ctx, {
     entity: batch.entity,

@@ -6,6 +6,7 @@
 import type { Config, SystemName } from '../config.js';
 import type { WorkerContext } from './context.js';
 import type { Job } from './define.js';
+import { guardApplyJob } from './guard-apply.js';
 import { ingestJob } from './ingest.js';
 import { pcgdComputeJob } from './pcgd-compute.js';
 import { pcgdSubmitJob } from './pcgd-submit.js';
@@ -34,6 +35,7 @@ export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
     ingestJob,
     pullPageJob,
     reconcileRunJob,
+    guardApplyJob,
     ...targets.map(pushSetJob),
     pcgdComputeJob,
     pcgdSubmitJob,

@@ -149,6 +149,10 @@ export function createBatchesRepo(q: Queryable) {
         [id, counts.accepted, counts.rejected, counts.unchanged, counts.deleted ?? 0],
       );
     },
+    /** Adds records deleted later on the batch's account (an approved snapshot hold). */
+    async addDeleted(id: string, n: number): Promise<void> {
+      await q.query('UPDATE truc.batches SET deleted = deleted + $2 WHERE id = $1', [id, n]);
+    },
     async fail(id: string, errorCode: string): Promise<void> {
       await q.query(
         `UPDATE truc.batches SET status = 'failed', error_code = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`,

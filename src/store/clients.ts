@@ -7,7 +7,7 @@ export type Role = (typeof ROLES)[number];
 export const DEFAULT_SCOPES: Record<Role, readonly string[]> = {
   vendor: ['batches:write', 'batches:read', 'records:read', 'webhooks', 'quality:read'],
   'pcgd-officer': ['pcgd:read', 'pcgd:write', 'batches:read', 'quality:read'],
-  'city-admin': ['batches:read', 'records:read', 'admin', 'quality:read', 'pcgd:read', 'pcgd:write'],
+  'city-admin': ['batches:read', 'records:read', 'admin', 'guard', 'quality:read', 'pcgd:read', 'pcgd:write'],
   auditor: ['audit:read', 'quality:read'],
 };
 

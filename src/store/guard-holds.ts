@@ -41,10 +41,27 @@ export interface GuardHold {
   createdAt: Date;
   decidedAt: Date | null;
   decidedBy: string | null;
+  /** When an approved snapshot's deletions were applied, and how many records they deleted. */
+  appliedAt: Date | null;
+  applied: number | null;
 }
 
+/** A hold as lists show it: totals over its schools, no keys. */
+export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
+  schools: number;
+  totals: { live: number; deleted: number; moved: number; changed: number };
+};
+
 const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", entity, status, diff, reasons,
-  created_at AS "createdAt", decided_at AS "decidedAt", decided_by AS "decidedBy"`;
+  created_at AS "createdAt", decided_at AS "decidedAt", decided_by AS "decidedBy",
+  applied_at AS "appliedAt", applied`;
+
+/** Totals over a hold's schools, computed in the database (a list never reads the keys). */
+const SUMMARY = `jsonb_array_length(diff) AS schools,
+  (SELECT jsonb_build_object(
+     'live', COALESCE(sum((d->>'live')::int), 0), 'deleted', COALESCE(sum((d->>'deleted')::int), 0),
+     'moved', COALESCE(sum((d->>'moved')::int), 0), 'changed', COALESCE(sum((d->>'changed')::int), 0))
+     FROM jsonb_array_elements(diff) d) AS totals`;
 
 type Row = Omit<GuardHold, 'id' | 'syncRunId'> & { id: string | number; syncRunId: string | number | null };
 const fromRow = (r: Row): GuardHold => ({
@@ -81,14 +98,40 @@ export function createGuardHoldsRepo(q: Queryable) {
       const res = await q.query<Row>(`SELECT ${COLUMNS} FROM truc.guard_holds WHERE id = $1`, [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
-    /** Newest first, optionally by status. */
-    async list(opts: { status?: HoldStatus; limit: number; offset: number }): Promise<GuardHold[]> {
-      const res = await q.query<Row>(
-        `SELECT ${COLUMNS} FROM truc.guard_holds WHERE ($1::text IS NULL OR status = $1)
-          ORDER BY id DESC LIMIT $2 OFFSET $3`,
-        [opts.status ?? null, opts.limit, opts.offset],
+    /** Newest first, optionally by status and entity, as summaries (no keys), with the total matching. */
+    async list(opts: {
+      status?: HoldStatus | undefined;
+      entity?: EntityName | undefined;
+      limit: number;
+      offset: number;
+    }): Promise<{ total: number; items: GuardHoldSummary[] }> {
+      const filter = `WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR entity = $2)`;
+      const params = [opts.status ?? null, opts.entity ?? null];
+      const [count, res] = await Promise.all([
+        q.query<{ n: number }>(`SELECT count(*)::int AS n FROM truc.guard_holds ${filter}`, params),
+        q.query<Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals'>>(
+          `SELECT ${COLUMNS.replace('diff, ', '')}, ${SUMMARY} FROM truc.guard_holds ${filter}
+            ORDER BY id DESC LIMIT $3 OFFSET $4`,
+          [...params, opts.limit, opts.offset],
+        ),
+      ]);
+      return {
+        total: count.rows[0]?.n ?? 0,
+        items: res.rows.map((r) => ({
+          ...r,
+          id: Number(r.id),
+          syncRunId: r.syncRunId === null ? null : Number(r.syncRunId),
+        })),
+      };
+    },
+    /** Notes that an approved hold's change was applied (once); false when it was already. */
+    async markApplied(id: number, applied: number): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.guard_holds SET applied_at = now(), applied = $2
+          WHERE id = $1 AND status = 'approved' AND applied_at IS NULL`,
+        [id, applied],
       );
-      return res.rows.map(fromRow);
+      return (res.rowCount ?? 0) > 0;
     },
     /** True when an admin approved the change of this batch or run (the guard then lets it through). */
     async approved(ref: { batchId: string } | { syncRunId: number }): Promise<boolean> {

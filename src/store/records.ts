@@ -181,6 +181,25 @@ export function createRecordsRepo(q: Queryable) {
       );
       return res.rows.map((r) => r.key);
     },
+    /**
+     * Of `keys`, the live records of one scope not written since `before`: what an approved snapshot hold
+     * may still delete (records written since, by anyone, are left alone).
+     */
+    async liveUnwrittenSince(
+      entity: EntityName,
+      scope: string,
+      keys: readonly string[],
+      before: Date,
+    ): Promise<string[]> {
+      const t = TABLES[entity];
+      const res = await q.query<{ key: string }>(
+        `SELECT ${t.key} AS key FROM ${t.table}
+          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND ${t.key} = ANY($3::text[])
+          ORDER BY 1`,
+        [scope, before, [...keys]],
+      );
+      return res.rows.map((r) => r.key);
+    },
     async load(entity: EntityName, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
       const t = TABLES[entity];
       const out: Array<{ key: string; data: unknown }> = [];

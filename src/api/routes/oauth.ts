@@ -85,6 +85,7 @@ export const ALL_SCOPES = [
   'audit:read',
   'quality:read',
   'admin',
+  'guard',
 ] as const;
 
 /**

@@ -164,12 +164,13 @@ describe('a job that cannot run now (its target is paused)', () => {
 });
 
 describe('the registry', () => {
-  it('lists ingest, pull, reconcile, one push job per configured target, the PCGD report, the webhook and the quality scorecards jobs', () => {
+  it('lists ingest, pull, reconcile, the guard apply, one push job per configured target, the PCGD report, the webhook and the quality scorecards jobs', () => {
     const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
     expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
       'ingest/ingest-batch',
       'pull/pull-page',
       'pull/reconcile-run',
+      'ingest/guard-apply',
       'push.hcm-csdl/push-set',
       'pcgd/pcgd-compute',
       'push.moet-pcgd/pcgd-submit',

@@ -1,0 +1,203 @@
+/**
+ * The mass-change guard's holds (issue 7; scope `guard`, city admins): list the changes the guard held,
+ * inspect one (counts per school and change kind, and the record codes it would delete, move or change —
+ * student and staff codes, never personal data), and approve it (it is applied: a held reconciliation
+ * runs again and the guard lets it through; a held snapshot's deletions are queued) or reject it
+ * (nothing is deleted). Each decision is audited with who took it.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ENTITY_NAMES } from '../../config.js';
+import { decideHold } from '../../jobs/contracts.js';
+import { AppError } from '../../errors.js';
+import type { Db } from '../../store/db.js';
+import {
+  createGuardHoldsRepo,
+  type GuardHold as StoredHold,
+  type GuardHoldSummary,
+} from '../../store/guard-holds.js';
+import { principalOf } from '../plugins/auth.js';
+import { ProblemSchema } from '../problem.js';
+
+const Count = z.number().int();
+const Reason = z
+  .object({
+    school: z.string(),
+    kind: z.enum(['deleted', 'changed']).meta({
+      description:
+        'deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed',
+    }),
+    count: Count,
+    live: Count.meta({ description: 'bản ghi đang có của trường / the school’s live records' }),
+    ratio: z.number(),
+    threshold: z.number(),
+  })
+  .meta({ id: 'GuardReason' });
+
+const HoldFields = {
+  id: Count,
+  kind: z.enum(['batch', 'reconcile']).meta({
+    description:
+      'reconcile: đối soát của lần kéo toàn bộ; batch: lô snapshot của phần mềm trường / ' +
+      "reconcile: a full run's reconciliation; batch: a vendor's snapshot batch",
+  }),
+  batchId: z.string().nullable(),
+  syncRunId: Count.nullable(),
+  entity: z.string(),
+  status: z.enum(['held', 'approved', 'rejected']),
+  reasons: z.array(Reason),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  appliedAt: z.string().nullable().meta({
+    description:
+      'lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied',
+  }),
+  applied: Count.nullable(),
+};
+
+const HoldSummary = z
+  .object({
+    ...HoldFields,
+    schools: Count,
+    totals: z.object({ live: Count, deleted: Count, moved: Count, changed: Count }),
+  })
+  .meta({ id: 'GuardHoldSummary' });
+
+const SchoolDiff = z
+  .object({
+    school: z.string(),
+    live: Count,
+    deleted: Count,
+    moved: Count,
+    changed: Count,
+    keys: z
+      .object({ deleted: z.array(z.string()), moved: z.array(z.string()), changed: z.array(z.string()) })
+      .meta({
+        description: 'mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data',
+      }),
+  })
+  .meta({ id: 'GuardSchoolDiff' });
+
+const Hold = z.object({ ...HoldFields, diff: z.array(SchoolDiff) }).meta({ id: 'GuardHold' });
+
+const IdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
+
+const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
+
+function fields(h: Omit<StoredHold, 'diff'>) {
+  return {
+    id: h.id,
+    kind: h.kind,
+    batchId: h.batchId,
+    syncRunId: h.syncRunId,
+    entity: h.entity,
+    status: h.status,
+    reasons: h.reasons,
+    createdAt: iso(h.createdAt)!,
+    decidedAt: iso(h.decidedAt),
+    decidedBy: h.decidedBy,
+    appliedAt: iso(h.appliedAt),
+    applied: h.applied,
+  };
+}
+const summaryView = (h: GuardHoldSummary) => ({ ...fields(h), schools: h.schools, totals: h.totals });
+const holdView = (h: StoredHold) => ({ ...fields(h), diff: h.diff });
+
+const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoutes(app, opts) {
+  const common = { tags: ['syncs'], security: [{ bearerAuth: [] }] };
+  const config = { scope: 'guard' };
+
+  app.get(
+    '/v1/guard/holds',
+    {
+      config,
+      schema: {
+        ...common,
+        summary: 'Thay đổi hàng loạt bị giữ / Changes the mass-change guard held, newest first',
+        description:
+          'Chỉ số đếm, không có mã bản ghi. / Counts only, no record codes (inspect one hold for its codes).',
+        querystring: z
+          .object({
+            status: z.enum(['held', 'approved', 'rejected']).optional(),
+            entity: z.enum(ENTITY_NAMES).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+          })
+          .strict(),
+        response: {
+          200: z.object({ total: Count, limit: Count, offset: Count, items: z.array(HoldSummary) }),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    async function listGuardHolds(request) {
+      const { status, entity, limit, offset } = request.query;
+      const page = await createGuardHoldsRepo(opts.db).list({ status, entity, limit, offset });
+      return { total: page.total, limit, offset, items: page.items.map(summaryView) };
+    },
+  );
+
+  app.get(
+    '/v1/guard/holds/:id',
+    {
+      config,
+      schema: {
+        ...common,
+        summary: 'Xem một thay đổi bị giữ / Inspect a held change: counts and record codes per school',
+        params: IdParams,
+        response: {
+          200: Hold,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async function getGuardHold(request) {
+      const hold = await createGuardHoldsRepo(opts.db).get(request.params.id);
+      if (!hold) throw new AppError('ERR_NOT_FOUND', `no guard hold ${request.params.id}`);
+      return holdView(hold);
+    },
+  );
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(
+      `/v1/guard/holds/:id/${decision}`,
+      {
+        config,
+        schema: {
+          ...common,
+          summary:
+            decision === 'approve'
+              ? 'Duyệt: áp dụng thay đổi / Approve a held change: it is applied'
+              : 'Từ chối: bỏ thay đổi, không xoá gì / Reject a held change: nothing is deleted',
+          operationId: decision === 'approve' ? 'approveGuardHold' : 'rejectGuardHold',
+          params: IdParams,
+          response: {
+            200: Hold,
+            400: ProblemSchema,
+            401: ProblemSchema,
+            403: ProblemSchema,
+            404: ProblemSchema,
+            409: ProblemSchema,
+          },
+        },
+      },
+      async function decideGuardHold(request) {
+        const hold = await opts.db.tx((q) =>
+          decideHold(q, {
+            holdId: request.params.id,
+            decision: decision === 'approve' ? 'approved' : 'rejected',
+            by: principalOf(request).clientId,
+          }),
+        );
+        return holdView(hold);
+      },
+    );
+  }
+};
+export default guardRoutes;

@@ -1,0 +1,61 @@
+/**
+ * Applies a change of the mass-change guard that a city admin approved (issue 7): a vendor snapshot's
+ * held deletions. The snapshot's records were applied when it was ingested; the records it omitted are
+ * deleted now — those of the hold's keys still live in the school and not written since the snapshot
+ * arrived (a record written meanwhile, by anyone, is left alone) — and the deletions travel to every
+ * target like any other. Once per hold, in one transaction, audited.
+ */
+import { appendAudit } from '../audit/chain.js';
+import { createBatchesRepo } from '../store/batches.js';
+import { createGuardHoldsRepo } from '../store/guard-holds.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createRecordsRepo } from '../store/records.js';
+import { guardApply } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import { defineJob, type JobRun } from './define.js';
+import { sendDeletes } from './deletes.js';
+
+type GuardApplyContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics'>;
+
+async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: JobRun) {
+  return ctx.db.tx(async (q) => {
+    const holds = createGuardHoldsRepo(q);
+    const hold = await holds.get(payload.holdId);
+    const batch = hold?.batchId ? await createBatchesRepo(q).lockForProcessing(hold.batchId) : undefined;
+    if (!hold || !batch || hold.status !== 'approved' || hold.appliedAt !== null) {
+      await createOutboxRepo(q).markDone(job.outboxId);
+      return { deleted: 0, skipped: 'not-due' };
+    }
+    const records = createRecordsRepo(q);
+    const held = hold.diff.flatMap((d) => (d.school === batch.schoolCode ? d.keys.deleted : []));
+    const due = await records.liveUnwrittenSince(batch.entity, batch.schoolCode, held, batch.createdAt);
+    const deleted = await records.tombstone(batch.entity, due, { naturalKeys: true });
+    const pushSets = await sendDeletes(q, ctx, {
+      entity: batch.entity,
+      keys: deleted,
+      sourceSystem: `vendor:${batch.clientId}`,
+      batchId: batch.id,
+    });
+    await createBatchesRepo(q).addDeleted(batch.id, deleted.length);
+    await holds.markApplied(hold.id, deleted.length);
+    await createOutboxRepo(q).markDone(job.outboxId);
+    await appendAudit(q, [
+      {
+        actor: 'system:guard',
+        action: 'guard.applied',
+        subject: `guard-hold:${hold.id}`,
+        details: {
+          batchId: batch.id,
+          entity: batch.entity,
+          held: held.length,
+          deleted: deleted.length,
+          pushSets: pushSets.map(String),
+        },
+      },
+    ]);
+    ctx.metrics.recordsIngested.inc({ entity: batch.entity, outcome: 'deleted' }, deleted.length);
+    return { deleted: deleted.length, skipped: null };
+  });
+}
+
+export const guardApplyJob = defineJob({ ...guardApply, concurrency: 1, process: apply });

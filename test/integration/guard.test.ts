@@ -1,0 +1,320 @@
+/**
+ * The mass-change guard through its API (issue 7), on PostgreSQL with the worker role and the hcm-csdl
+ * simulator behind a proxy this test owns (it makes the source "lose" students from its pages):
+ * - a full run that would delete 40% of a school is held; a city admin lists and inspects it (counts,
+ *   and the student codes only when inspecting one), rejects it (nothing deleted), and approves the next
+ *   one (the deletions go through); every step is in the audit;
+ * - a vendor snapshot that omits 40% of its school is held the same way; approving it deletes them;
+ * - only the `guard` scope decides; bad ids and decided holds are problems, never a change.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { addClient, type NewClient } from '../../src/ops.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { bearer, expectProblem, S2, student } from '../helpers/api.js';
+import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+
+const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
+
+/** An HTTP proxy to the simulator that leaves the students of `drop` out of every students page. */
+async function startDroppingProxy(
+  target: string,
+): Promise<{ url: string; drop: Set<string>; server: Server }> {
+  const drop = new Set<string>();
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const fwd = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
+        (up) => {
+          const body: Buffer[] = [];
+          up.on('data', (c: Buffer) => body.push(c));
+          up.on('end', () => {
+            let out = Buffer.concat(body);
+            if (
+              req.method === 'GET' &&
+              /^\/v1\/students(\?|$)/.test(req.url ?? '') &&
+              up.statusCode === 200
+            ) {
+              const page = JSON.parse(out.toString('utf8')) as { data: Array<{ maDinhDanh: string }> };
+              page.data = page.data.filter((s) => !drop.has(s.maDinhDanh));
+              out = Buffer.from(JSON.stringify(page));
+            }
+            const headers = { ...up.headers };
+            delete headers['content-length'];
+            delete headers['transfer-encoding'];
+            res.writeHead(up.statusCode ?? 502, headers).end(out);
+          });
+        },
+      );
+      fwd.on('error', () => res.writeHead(502).end());
+      fwd.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, drop, server };
+}
+
+interface HoldSummary {
+  id: number;
+  kind: string;
+  status: string;
+  syncRunId: number | null;
+  batchId: string | null;
+  schools: number;
+  totals: { live: number; deleted: number };
+  reasons: Array<{ school: string; kind: string; count: number; live: number; ratio: number }>;
+}
+
+describe('the mass-change guard API on postgres, with the worker and the hcm-csdl simulator', () => {
+  let env: TestEnv;
+  let sim: HcmCsdlSimulator;
+  let proxy: Awaited<ReturnType<typeof startDroppingProxy>>;
+  let app: FastifyInstance;
+  let worker: Running;
+  let admin: string;
+  let adminId: string;
+  let vendor: string;
+  let narrowAdmin: string;
+  let school: string;
+
+  const tokenOf = async (c: NewClient): Promise<string> =>
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        payload: { grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret },
+      })
+    ).json<{ access_token: string }>().access_token;
+  const get = (url: string, token = admin) => app.inject({ method: 'GET', url, headers: bearer(token) });
+  const post = (url: string, token = admin, payload?: unknown) =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { ...bearer(token), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
+  const live = async (scope: string): Promise<string[]> =>
+    (
+      await env.deps.db.query<{ code: string }>(
+        'SELECT student_code AS code FROM truc.students WHERE school_code = $1 AND deleted_at IS NULL ORDER BY 1',
+        [scope],
+      )
+    ).rows.map((r) => r.code);
+  const audit = async (action: string): Promise<Array<{ actor: string; subject: string }>> =>
+    (
+      await env.deps.db.query<{ actor: string; subject: string }>(
+        'SELECT actor, subject FROM truc.audit_log WHERE action = $1 ORDER BY seq',
+        [action],
+      )
+    ).rows;
+
+  /** A full pull of hcm-csdl students, until its reconciliation is done or held. */
+  async function fullPull(): Promise<{ syncRunId: number; reconcile: string; reconciled: number }> {
+    const res = await post('/v1/syncs', admin, { system: 'hcm-csdl', entity: 'students', full: true });
+    expect(res.statusCode, res.body).toBe(202);
+    const { syncRunId } = res.json<{ syncRunId: number }>();
+    return waitFor(
+      async () => {
+        const run = (await get(`/v1/syncs/${syncRunId}`)).json<{
+          status: string;
+          reconcile: string | null;
+          reconciled: number;
+        }>();
+        expect(run.status).not.toBe('failed');
+        return run.reconcile === 'done' || run.reconcile === 'held'
+          ? { syncRunId, reconcile: run.reconcile, reconciled: run.reconciled }
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: `sync run ${syncRunId} to reconcile` },
+    );
+  }
+  const heldHolds = async (): Promise<HoldSummary[]> =>
+    (await get('/v1/guard/holds?status=held')).json<{ items: HoldSummary[] }>().items;
+
+  beforeAll(async () => {
+    sim = await startHcmCsdlSimulator({
+      seed: 11,
+      schools: 1,
+      studentsPerSchool: 40,
+      staffPerSchool: 1,
+      tombstoneRate: 0,
+      clientId: 'truc-test',
+      clientSecret: 'test-secret-hcm-csdl',
+    });
+    proxy = await startDroppingProxy(sim.url);
+    env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: proxy.url } });
+    app = await buildApp(env.deps);
+    await app.ready();
+    worker = startWorkerRole(env.deps);
+    const adminClient = await addClient(env.deps.db, { name: 'Sở GDĐT', role: 'city-admin' });
+    adminId = adminClient.clientId;
+    admin = await tokenOf(adminClient);
+    narrowAdmin = await tokenOf(
+      await addClient(env.deps.db, { name: 'Ops only', role: 'city-admin', scopes: ['admin'] }),
+    );
+    vendor = await tokenOf(await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [S2] }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    await env?.cleanup();
+    await new Promise((r) => proxy?.server.close(r));
+    await sim?.close();
+  });
+
+  it('holds a full run that would delete 40% of a school; rejecting it deletes nothing', async () => {
+    const first = await fullPull();
+    expect(first).toMatchObject({ reconcile: 'done', reconciled: 0 });
+    const [scope] = (
+      await env.deps.db.query<{ s: string }>('SELECT DISTINCT school_code AS s FROM truc.students')
+    ).rows.map((r) => r.s);
+    school = scope!;
+    const before = await live(school);
+    expect(before.length).toBeGreaterThanOrEqual(20);
+    // The source suddenly serves 60% of the school's students.
+    const gone = before.slice(0, Math.round(before.length * 0.4));
+    for (const code of gone) proxy.drop.add(code);
+
+    const run = await fullPull();
+    expect(run.reconcile).toBe('held');
+    expect(await live(school)).toEqual(before);
+
+    const [hold] = await heldHolds();
+    expect(hold).toMatchObject({
+      kind: 'reconcile',
+      status: 'held',
+      syncRunId: run.syncRunId,
+      schools: 1,
+      totals: { live: before.length, deleted: gone.length },
+    });
+    expect(hold!.reasons).toEqual([
+      expect.objectContaining({ school, kind: 'deleted', count: gone.length, live: before.length }),
+    ]);
+    // The list carries counts only; one hold's inspection carries the student codes.
+    expect(JSON.stringify(hold)).not.toContain(gone[0]!);
+    const inspected = (await get(`/v1/guard/holds/${hold!.id}`)).json<{
+      diff: Array<{ school: string; deleted: number; keys: { deleted: string[] } }>;
+    }>();
+    expect(inspected.diff).toEqual([
+      expect.objectContaining({
+        school,
+        deleted: gone.length,
+        keys: expect.objectContaining({ deleted: gone }),
+      }),
+    ]);
+
+    const rejected = await post(`/v1/guard/holds/${hold!.id}/reject`);
+    expect(rejected.statusCode, rejected.body).toBe(200);
+    expect(rejected.json()).toMatchObject({ id: hold!.id, status: 'rejected', decidedBy: adminId });
+    expect((await get(`/v1/syncs/${run.syncRunId}`)).json()).toMatchObject({
+      reconcile: 'done',
+      reconciled: 0,
+      reconcileNote: 'guard-rejected',
+    });
+    expect(await live(school)).toEqual(before);
+    // Decided once.
+    expectProblem(await post(`/v1/guard/holds/${hold!.id}/approve`), 409, 'ERR_GUARD_NOT_HELD');
+    expect(await live(school)).toEqual(before);
+    expect(await audit('guard.rejected')).toEqual([{ actor: adminId, subject: `guard-hold:${hold!.id}` }]);
+  });
+
+  it('approving the next such run lets its deletions through, audited', async () => {
+    const before = await live(school);
+    const run = await fullPull();
+    expect(run.reconcile).toBe('held');
+    const [hold] = await heldHolds();
+    expect(hold!.syncRunId).toBe(run.syncRunId);
+    const approved = await post(`/v1/guard/holds/${hold!.id}/approve`);
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json()).toMatchObject({ status: 'approved', decidedBy: adminId });
+    await waitFor(
+      async () =>
+        (await get(`/v1/syncs/${run.syncRunId}`)).json<{ reconcile: string }>().reconcile === 'done'
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the approved reconciliation' },
+    );
+    const after = await live(school);
+    expect(after).toEqual(before.filter((c) => !proxy.drop.has(c)));
+    expect((await get(`/v1/syncs/${run.syncRunId}`)).json()).toMatchObject({ reconciled: proxy.drop.size });
+    expect(await audit('guard.approved')).toEqual([{ actor: adminId, subject: `guard-hold:${hold!.id}` }]);
+    expect((await audit('guard.held')).map((a) => a.actor)).toEqual(['system:guard', 'system:guard']);
+    // Both decisions are listed with their state.
+    const all = (await get('/v1/guard/holds')).json<{ total: number; items: HoldSummary[] }>();
+    expect(all.total).toBe(2);
+    expect(all.items.map((i) => i.status)).toEqual(['approved', 'rejected']);
+  });
+
+  it('holds a vendor snapshot that omits 40% of its school; approving deletes them', async () => {
+    const S = S2;
+    const codes = Array.from({ length: 25 }, (_, i) => `SN${String(i).padStart(2, '0')}`);
+    const push = async (records: unknown[]) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S}/batches`,
+        headers: { ...bearer(vendor), 'content-type': 'application/json' },
+        payload: JSON.stringify({ entity: 'students', mode: 'snapshot', records }),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const { batchId } = res.json<{ batchId: string }>();
+      return waitFor(
+        async () => {
+          const b = (await get(`/v1/batches/${batchId}`, vendor)).json<{
+            status: string;
+            counts: { deleted?: number };
+          }>();
+          return b.status === 'done' ? { batchId, ...b } : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the snapshot batch' },
+      );
+    };
+    await push(codes.map((c) => student(c, S)));
+    expect(await live(S)).toEqual(codes);
+    const kept = codes.slice(10); // 10 of 25 (40%) omitted
+    const held = await push(kept.map((c) => student(c, S)));
+    expect(held.counts.deleted ?? 0).toBe(0);
+    expect(await live(S)).toEqual(codes);
+    const [hold] = await heldHolds();
+    expect(hold).toMatchObject({ kind: 'batch', batchId: held.batchId, totals: { live: 25, deleted: 10 } });
+
+    // The guard's powers are the `guard` scope's: a vendor and an admin without it may not see or decide.
+    expectProblem(await get('/v1/guard/holds', vendor), 403, 'ERR_FORBIDDEN_SCOPE');
+    expectProblem(await post(`/v1/guard/holds/${hold!.id}/approve`, narrowAdmin), 403, 'ERR_FORBIDDEN_SCOPE');
+    expectProblem(await get('/v1/guard/holds/0'), 400, 'ERR_VALIDATION');
+    expectProblem(await get('/v1/guard/holds?status=maybe'), 400, 'ERR_VALIDATION');
+    expectProblem(await post('/v1/guard/holds/999999/reject'), 404, 'ERR_NOT_FOUND');
+    expect(await live(S)).toEqual(codes);
+
+    expect((await post(`/v1/guard/holds/${hold!.id}/approve`)).statusCode).toBe(200);
+    await waitFor(async () => ((await live(S)).length === kept.length ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'the approved snapshot deletions',
+    });
+    expect(await live(S)).toEqual(kept);
+    expect((await get(`/v1/batches/${held.batchId}`, vendor)).json()).toMatchObject({
+      counts: { deleted: 10 },
+    });
+    expect((await get(`/v1/guard/holds/${hold!.id}`)).json()).toMatchObject({
+      applied: 10,
+      appliedAt: expect.any(String),
+    });
+    expect(await audit('guard.applied')).toEqual([
+      { actor: 'system:guard', subject: `guard-hold:${hold!.id}` },
+    ]);
+  });
+});
