@@ -4,8 +4,9 @@
  * control, format (bidi, zero-width), private-use and lone-surrogate characters are rejected.
  */
 import { z } from 'zod';
+import { asIs } from './as-is.js';
 import { bilingual } from './messages.js';
-import { hasNoForbiddenChars, isNameText, normaliseText } from './text.js';
+import { hasNoForbiddenChars, isNameText, isPlainCleanText, isPlainName, normaliseText } from './text.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -106,16 +107,22 @@ export function isIsoDate(value: string): boolean {
  * already clean passes through a char-code scan without being copied (`normaliseText`).
  */
 export function text(max: number) {
-  return z
-    .string({ error: M.text })
-    .overwrite(normaliseText)
-    .min(1, { error: M.required })
-    .max(max, { error: tooLong(max) })
-    .refine(hasNoForbiddenChars, { error: M.forbidden });
+  return asIs(
+    z
+      .string({ error: M.text })
+      .overwrite(normaliseText)
+      .min(1, { error: M.required })
+      .max(max, { error: tooLong(max) })
+      .refine(hasNoForbiddenChars, { error: M.forbidden }),
+    (v) => typeof v === 'string' && v.length <= max && isPlainCleanText(v),
+  );
 }
 
 /** A person's full name (≤ 100 characters): letters of any script, spaces, apostrophes, hyphens, dots; at least one letter. */
-export const PersonNameSchema = text(100).refine(isNameText, { error: M.name });
+export const PersonNameSchema = asIs(
+  text(100).refine(isNameText, { error: M.name }),
+  (v) => typeof v === 'string' && v.length <= 100 && isPlainName(v),
+);
 
 /** An opaque system code: 1..max of `[A-Za-z0-9._-]` (mã định danh, class code, staff code...). */
 export function opaqueCode(max = 32) {
@@ -123,61 +130,115 @@ export function opaqueCode(max = 32) {
     `Must be 1–${max} characters of A–Z, a–z, 0–9, dot, underscore or hyphen.`,
     `Phải gồm 1–${max} ký tự A–Z, a–z, 0–9, dấu chấm, gạch dưới hoặc gạch nối.`,
   );
-  return z
-    .string({ error: M.text })
-    .trim()
-    .regex(new RegExp(`^[A-Za-z0-9._-]{1,${max}}$`), { error: message });
+  return asIs(
+    z
+      .string({ error: M.text })
+      .trim()
+      .regex(new RegExp(`^[A-Za-z0-9._-]{1,${max}}$`), { error: message }),
+    (v) => typeof v === 'string' && isOpaqueCode(v, max),
+  );
+}
+
+/** True when `v` is 1..max of `[A-Za-z0-9._-]` (a char-code scan). */
+export function isOpaqueCode(v: string, max: number): boolean {
+  const n = v.length;
+  if (n === 0 || n > max) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (!(
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2e ||
+      c === 0x5f ||
+      c === 0x2d
+    ))
+      return false;
+  }
+  return true;
+}
+
+/** True when `v` is exactly `len` ASCII digits. */
+export function isDigits(v: unknown, len: number): boolean {
+  return typeof v === 'string' && v.length === len && digitsAt(v, 0, len) >= 0;
 }
 
 /** ISO calendar date `YYYY-MM-DD` that exists (2025-02-30 is rejected), years MIN_YEAR..MAX_YEAR. */
-export const IsoDateSchema = z
-  .string({ error: M.text })
-  .trim()
-  .regex(ISO_DATE, { error: M.date, abort: true })
-  .refine(isIsoDate, { error: M.realDate });
+export const IsoDateSchema = asIs(
+  z
+    .string({ error: M.text })
+    .trim()
+    .regex(ISO_DATE, { error: M.date, abort: true })
+    .refine(isIsoDate, { error: M.realDate }),
+  (v) => typeof v === 'string' && isIsoDate(v),
+);
 
 /** A calendar year as an integer in MIN_YEAR..MAX_YEAR. */
-export const YearSchema = z
-  .number({ error: M.year })
-  .int({ error: M.year })
-  .min(MIN_YEAR, { error: M.year })
-  .max(MAX_YEAR, { error: M.year });
+export const YearSchema = asIs(
+  z
+    .number({ error: M.year })
+    .int({ error: M.year })
+    .min(MIN_YEAR, { error: M.year })
+    .max(MAX_YEAR, { error: M.year }),
+  (v) => Number.isInteger(v) && (v as number) >= MIN_YEAR && (v as number) <= MAX_YEAR,
+);
 
 /** Số định danh cá nhân: exactly 12 digits (structure checks live in personal-id.ts). */
-export const PersonalIdSchema = z
-  .string({ error: M.text })
-  .trim()
-  .regex(/^\d{12}$/, { error: M.personalId });
+export const PersonalIdSchema = asIs(
+  z
+    .string({ error: M.text })
+    .trim()
+    .regex(/^\d{12}$/, { error: M.personalId }),
+  (v) => isDigits(v, 12),
+);
 
 /** 5-digit commune code (2025 list, QĐ 19/2025/QĐ-TTg). Format only; existence: `isCommuneCode`. */
-export const CommuneCodeSchema = z
-  .string({ error: M.text })
-  .trim()
-  .regex(/^\d{5}$/, { error: M.commune });
+export const CommuneCodeSchema = asIs(
+  z
+    .string({ error: M.text })
+    .trim()
+    .regex(/^\d{5}$/, { error: M.commune }),
+  (v) => isDigits(v, 5),
+);
 
 /** 2-digit province code (2025 list). Format only; existence: `getProvince`. */
-export const ProvinceCodeSchema = z
-  .string({ error: M.text })
-  .trim()
-  .regex(/^\d{2}$/, { error: M.province });
+export const ProvinceCodeSchema = asIs(
+  z
+    .string({ error: M.text })
+    .trim()
+    .regex(/^\d{2}$/, { error: M.province }),
+  (v) => isDigits(v, 2),
+);
+
+const ETHNICITY = /^(?:0[1-9]|[1-4]\d|5[0-6])$/;
 
 /** Ethnicity code '01'..'56' (DOMAIN §3.4). */
-export const EthnicityCodeSchema = z
-  .string({ error: M.text })
-  .trim()
-  .regex(/^(?:0[1-9]|[1-4]\d|5[0-6])$/, { error: M.ethnicity });
+export const EthnicityCodeSchema = asIs(
+  z.string({ error: M.text }).trim().regex(ETHNICITY, { error: M.ethnicity }),
+  (v) => typeof v === 'string' && ETHNICITY.test(v),
+);
+
+const PHONE = /^(?:0\d{8,10}|\+\d{8,15})$/;
 
 /** Phone number; spaces, dots, hyphens and brackets are removed, then `0` + 8–10 digits or `+` + 8–15 digits. */
-export const PhoneSchema = z
-  .string({ error: M.text })
-  .trim()
-  .overwrite((v) => v.replace(/[\s.()-]/g, ''))
-  .regex(/^(?:0\d{8,10}|\+\d{8,15})$/, { error: M.phone });
+export const PhoneSchema = asIs(
+  z
+    .string({ error: M.text })
+    .trim()
+    .overwrite((v) => v.replace(/[\s.()-]/g, ''))
+    .regex(PHONE, { error: M.phone }),
+  (v) => typeof v === 'string' && PHONE.test(v),
+);
+
+const UPPER = /[A-Z]/;
 
 /** Email address, trimmed and lower-cased, at most 254 characters. */
-export const EmailSchema = z
-  .string({ error: M.text })
-  .trim()
-  .toLowerCase()
-  .max(254, { error: tooLong(254) })
-  .regex(z.regexes.email, { error: M.email });
+export const EmailSchema = asIs(
+  z
+    .string({ error: M.text })
+    .trim()
+    .toLowerCase()
+    .max(254, { error: tooLong(254) })
+    .regex(z.regexes.email, { error: M.email }),
+  (v) => typeof v === 'string' && v.length <= 254 && !UPPER.test(v) && z.regexes.email.test(v),
+);

@@ -3,6 +3,7 @@
  * falls in. Pure: no clock; callers pass dates.
  */
 import { z } from 'zod';
+import { asIs } from './as-is.js';
 import { bilingual } from './messages.js';
 import { IsoDateSchema, MAX_YEAR, MIN_YEAR, entity, isIsoDate } from './primitives.js';
 
@@ -49,10 +50,10 @@ function isSchoolYearCode(value: string): boolean {
 }
 
 /** School-year code 'YYYY-YYYY' with consecutive years, e.g. '2025-2026'. */
-export const SchoolYearCodeSchema = z
-  .string({ error: M.code })
-  .trim()
-  .refine(isSchoolYearCode, { error: M.code });
+export const SchoolYearCodeSchema = asIs(
+  z.string({ error: M.code }).trim().refine(isSchoolYearCode, { error: M.code }),
+  (v) => typeof v === 'string' && isSchoolYearCode(v),
+);
 
 /** A school year with its actual first and last day. */
 export const SchoolYearSchema = entity({

@@ -1,5 +1,6 @@
 /** Student (học sinh / trẻ mầm non) enrolled in one school for one school year. */
 import type { z } from 'zod';
+import { asIs } from './as-is.js';
 import { DisabilityCodeSchema, GradeSchema, SexSchema, StudentStatusSchema } from './enums.js';
 import { bilingual } from './messages.js';
 import {
@@ -11,6 +12,7 @@ import {
   PhoneSchema,
   opaqueCode,
   entity,
+  isOpaqueCode,
 } from './primitives.js';
 import { SchoolYearCodeSchema } from './school-year.js';
 
@@ -38,9 +40,12 @@ const provisionalMessage = bilingual(
 );
 
 /** Student code: opaque sector code (1..32 of [A-Za-z0-9._-]); anything starting 'TAM-' (any case) must be `TAM-<12 digits>`. */
-export const StudentCodeSchema = opaqueCode(32).refine((v) => !/^tam-/i.test(v) || PROVISIONAL.test(v), {
-  error: provisionalMessage,
-});
+export const StudentCodeSchema = asIs(
+  opaqueCode(32).refine((v) => !/^tam-/i.test(v) || PROVISIONAL.test(v), {
+    error: provisionalMessage,
+  }),
+  (v) => typeof v === 'string' && isOpaqueCode(v, 32) && (!/^tam-/i.test(v) || PROVISIONAL.test(v)),
+);
 
 /** Canonical student. Natural key: studentCode (immutable sector ID, or provisional code). */
 export const StudentSchema = entity({

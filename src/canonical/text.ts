@@ -63,17 +63,20 @@ function scanPlain(s: string): number {
   return nameChars && letter ? PLAIN_NAME : PLAIN;
 }
 
-// One-entry memo of the last scan: a text schema scans a value in its overwrite step and checks the
-// same value in its refinements right after, so the refinements reuse the scan instead of repeating it.
-// Keyed by the string's content, so a hit is always right.
-let memoText = '';
-let memoResult = NOT_PLAIN;
+// A memo of the last four scans: a text schema scans a value in its overwrite step and checks the same
+// value in its refinements right after, and the quality input step scans a record's (up to four) text
+// fields just before the schema's fast path checks them, so each reuses the scan instead of repeating
+// it. Keyed by the string's content, so a hit is always right.
+const memoText = ['', '', '', ''];
+const memoResult = [NOT_PLAIN, NOT_PLAIN, NOT_PLAIN, NOT_PLAIN];
+let memoNext = 0;
 
 function scan(s: string): number {
-  if (s === memoText) return memoResult;
+  for (let k = 0; k < 4; k++) if (memoText[k] === s) return memoResult[k]!;
   const result = scanPlain(s);
-  memoText = s;
-  memoResult = result;
+  memoText[memoNext] = s;
+  memoResult[memoNext] = result;
+  memoNext = (memoNext + 1) & 3;
   return result;
 }
 
@@ -84,6 +87,11 @@ function scan(s: string): number {
  */
 export function isPlainCleanText(s: string): boolean {
   return scan(s) !== NOT_PLAIN;
+}
+
+/** True when `s` is plain clean text (see `isPlainCleanText`) holding only name characters, at least one letter. */
+export function isPlainName(s: string): boolean {
+  return scan(s) === PLAIN_NAME;
 }
 
 const WHITE_RUN = /\s+/g;

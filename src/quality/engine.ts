@@ -89,6 +89,8 @@ export class BatchSink implements FindingSink {
   readonly records: (Rec | undefined)[];
   private readonly copied = new Set<number>();
   private readonly templates = new Map<RuleInfo, Template | null>();
+  /** 1 at the indexes whose text the input step found settled (see `FindingSink.textSettled`). */
+  private settled: Uint8Array | undefined;
 
   constructor(
     readonly ctx: BatchContext,
@@ -102,6 +104,7 @@ export class BatchSink implements FindingSink {
     return {
       add: (i, rule, pointer, extra) => this.add(i < 0 ? i : indexes[i]!, rule, pointer, extra),
       patch: (i, field, value) => this.patch(indexes[i]!, field, value),
+      textSettled: (i) => this.textSettled(indexes[i]!),
     };
   }
 
@@ -138,6 +141,15 @@ export class BatchSink implements FindingSink {
     };
     this.findings.push(finding);
     if (t.severity === 'error' && index >= 0) this.rejected.add(index);
+  }
+
+  /** Notes that the input step found record `index`'s text settled. */
+  settleText(index: number): void {
+    (this.settled ??= new Uint8Array(this.records.length))[index] = 1;
+  }
+
+  textSettled(index: number): boolean {
+    return this.settled !== undefined && this.settled[index] === 1;
   }
 
   patch(index: number, field: string, value: unknown): void {

@@ -10,8 +10,10 @@ import type { z } from 'zod';
 import { ENTITY_SCHEMAS, type EntityName } from '../canonical/entities.js';
 import { canonicalMessage } from '../canonical/messages.js';
 import { readPersonalId } from '../canonical/personal-id.js';
-import { hasNoForbiddenChars, normaliseText, textChanges } from '../canonical/text.js';
-import { repairMojibake } from '../canonical/vietnamese.js';
+import { asIsParser, type AsIsParser } from '../canonical/as-is.js';
+import { isDigits } from '../canonical/primitives.js';
+import { hasNoForbiddenChars, isPlainCleanText, normaliseText, textChanges } from '../canonical/text.js';
+import { TEXT_FLAG, repairMojibake, textFlags } from '../canonical/vietnamese.js';
 import { REQUIRED_MISSING } from './rules/du.js';
 import {
   CODE_UNKNOWN,
@@ -77,73 +79,92 @@ function ruleOfIssue(field: string, issue: z.core.$ZodIssue, input: Rec, ctx: Ba
   return SCHEMA;
 }
 
+/** `rec` with `field` set to `value` (deleted when undefined): `rec` itself when it is already a copy of `raw`. */
+function edited(raw: Rec, rec: Rec, field: string, value: unknown): Rec {
+  const out: Record<string, unknown> = rec === raw ? { ...raw } : rec;
+  if (value === undefined) delete out[field];
+  else out[field] = value;
+  return out;
+}
+
 /**
  * The personal ID as typed → the form the schema checks, read as every format reads it
  * (`readPersonalId`): spaces and dots out; empty = absent; a legacy 9-digit CMND dropped and reported;
  * anything but 12 digits dropped and reported (the policy says whether that rejects the record).
  */
-function personalIdInput(rec: Record<string, unknown>, index: number, sink: BatchSink): void {
-  if (!('personalId' in rec)) return;
-  const input = readPersonalId(rec['personalId']);
-  if (input.kind === 'id') {
-    rec['personalId'] = input.id;
-    return;
-  }
-  if (input.kind === 'absent' && rec['personalId'] !== '' && typeof rec['personalId'] !== 'string') {
-    // Not text at all (an object, a boolean…): the schema says so.
-    return;
-  }
-  delete rec['personalId'];
+function personalIdInput(raw: Rec, index: number, sink: BatchSink): Rec {
+  const value = raw['personalId'];
+  if (value === undefined || isDigits(value, 12)) return raw;
+  const input = readPersonalId(value);
+  if (input.kind === 'id') return edited(raw, raw, 'personalId', input.id);
+  // Not text at all (an object, a boolean…): the schema says so.
+  if (input.kind === 'absent' && value !== '' && typeof value !== 'string') return raw;
   if (input.kind === 'legacy') sink.add(index, PERSONAL_ID_LEGACY, '/personalId');
   else if (input.kind === 'malformed') sink.add(index, PERSONAL_ID_FORMAT, '/personalId');
+  return edited(raw, raw, 'personalId', undefined);
 }
 
-/** Cleans the text fields; false when a field is refused (control characters, unrepairable mojibake). */
-function cleanTexts(
-  entity: EntityName,
-  rec: Record<string, unknown>,
-  index: number,
-  sink: BatchSink,
-): boolean {
-  let ok = true;
-  for (const { field, get } of TEXT_FIELDS[entity]) {
-    const raw = get(rec);
-    if (typeof raw !== 'string') continue;
-    const pointer = `/${field}`;
-    let value = normaliseText(raw);
-    // Mojibake first: TCVN3 writes ư as a soft hyphen, which the control-character test refuses.
-    const mojibake = repairMojibake(value);
-    if (mojibake.kind === 'unrepairable') {
-      sink.add(index, MOJIBAKE, pointer);
-      ok = false;
-      continue;
-    }
-    if (mojibake.kind === 'repaired') {
-      value = normaliseText(mojibake.value);
-      sink.add(index, MOJIBAKE_REPAIRED, pointer);
-    }
-    if (!hasNoForbiddenChars(value)) {
-      sink.add(index, CONTROL_CHARS, pointer);
-      ok = false;
-      continue;
-    }
-    if (value.includes('\ufffd')) {
-      sink.add(index, REPLACEMENT_CHAR, pointer);
-      ok = false;
-      continue;
-    }
-    if (value !== raw) {
-      // An all-blank value is a missing one: the schema reports it.
-      if (value !== '' && textChanges(raw) !== 0) sink.add(index, TEXT_NORMALISED, pointer);
-      rec[field] = value;
-    }
+/** The cleaned text, or undefined when it is refused (control characters, unrepairable mojibake). */
+function cleanText(pointer: string, raw: string, index: number, sink: BatchSink): string | undefined {
+  let value = normaliseText(raw);
+  // Mojibake first: TCVN3 writes ư as a soft hyphen, which the control-character test refuses.
+  const mojibake = (textFlags(value) & TEXT_FLAG.mojibake) === 0 ? undefined : repairMojibake(value);
+  if (mojibake?.kind === 'unrepairable') {
+    sink.add(index, MOJIBAKE, pointer);
+    return undefined;
   }
-  return ok;
+  if (mojibake?.kind === 'repaired') {
+    value = normaliseText(mojibake.value);
+    sink.add(index, MOJIBAKE_REPAIRED, pointer);
+  }
+  if (!hasNoForbiddenChars(value)) {
+    sink.add(index, CONTROL_CHARS, pointer);
+    return undefined;
+  }
+  if (value.includes('\ufffd')) {
+    sink.add(index, REPLACEMENT_CHAR, pointer);
+    return undefined;
+  }
+  // An all-blank value is a missing one: the schema reports it.
+  if (value !== raw && value !== '' && textChanges(raw) !== 0) sink.add(index, TEXT_NORMALISED, pointer);
+  return value;
 }
+
+/**
+ * The record with its text fields cleaned (`rec` itself when none changed); undefined when a field is
+ * refused. Text already clean (see `isPlainCleanText`) with no sign of mojibake is left as it is; when
+ * every text field is so, and names are in proper case, the record's text is noted as settled.
+ */
+function cleanTexts(entity: EntityName, raw: Rec, rec: Rec, index: number, sink: BatchSink): Rec | undefined {
+  let out = rec;
+  let refused = false;
+  let settled = true;
+  for (const { field, name, get } of TEXT_FIELDS[entity]) {
+    const value = get(out);
+    if (typeof value !== 'string') continue;
+    if (isPlainCleanText(value)) {
+      const flags = textFlags(value);
+      if ((flags & TEXT_FLAG.mojibake) === 0) {
+        if (flags !== 0 && (name || flags !== TEXT_FLAG.notProperCase)) settled = false;
+        continue;
+      }
+    }
+    settled = false;
+    const clean = cleanText(`/${field}`, value, index, sink);
+    if (clean === undefined) refused = true;
+    else if (clean !== value) out = edited(raw, out, field, clean);
+  }
+  if (refused) return undefined;
+  if (settled) sink.settleText(index);
+  return out;
+}
+
+const fastParsers: Partial<Record<EntityName, AsIsParser>> = {};
 
 /**
  * Prepares record `index` of a canonical-format batch: input cleaning, then the canonical schema.
  * Returns the canonical record, or undefined when the record is refused (its findings say why).
+ * A record the schema would take as it is skips zod (`asIsParser`); the result is the same.
  */
 export function prepareCanonical(
   entity: EntityName,
@@ -154,10 +175,11 @@ export function prepareCanonical(
   const schema = ENTITY_SCHEMAS[entity] as unknown as z.ZodType<Rec>;
   let input: unknown = raw;
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
-    const rec: Record<string, unknown> = { ...(raw as Rec) };
-    personalIdInput(rec, index, sink);
-    if (!cleanTexts(entity, rec, index, sink)) return undefined;
+    const rec = cleanTexts(entity, raw as Rec, personalIdInput(raw as Rec, index, sink), index, sink);
+    if (rec === undefined) return undefined;
     input = rec;
+    const fast = (fastParsers[entity] ??= asIsParser(schema))(rec);
+    if (fast !== undefined) return fast;
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;

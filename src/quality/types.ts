@@ -98,4 +98,9 @@ export interface FindingSink {
   add(index: number, rule: RuleInfo, pointer: string, extra?: { value?: string; detail?: Text }): void;
   /** Replaces a field of record `index` with a repaired value (the record is copied on first repair). */
   patch(index: number, field: string, value: unknown): void;
+  /**
+   * True when the input step found record `index`'s text fields settled: already clean, no sign of
+   * mojibake, names in proper case (so the text rules need only look for placeholders).
+   */
+  textSettled?(index: number): boolean;
 }

@@ -6,9 +6,9 @@
  * (parsed from JSON, as the ingest reads a stored batch),
  * and of the whole input step plus rules (`prepareCanonicalBatch` — personal-ID input form, text
  * normalisation, mojibake, the canonical schema — then `checkInMemory`).
- * Baseline: a bare zod 4 object schema of the 14 canonical student fields (as in the validation
+ * Baseline: a bare zod 4 object schema of the 18 canonical student fields (as in the validation
  * bench), `safeParse` over the same records in the same run. `zod/compile` is loaded first, as
- * `src/main.ts` does. Target for the rules: ≥ 0.5 × the baseline; the whole pass is informative.
+ * `src/main.ts` does. Target for both rows: ≥ 0.5 × the baseline (issue 8).
  */
 import 'zod/compile';
 import { z } from 'zod';
@@ -112,11 +112,12 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const batches = Array.from({ length: BATCHES }, (_, b) =>
     asStored(students.slice(b * size, (b + 1) * size)),
   );
+  // Every row runs over the same records: students with parents' names and a phone.
   const family = batches.map(withFamily);
   const total = size * BATCHES;
   const bare = (): number => {
     let bad = 0;
-    for (const batch of batches) for (const r of batch) if (!BareStudent.safeParse(r).success) bad++;
+    for (const batch of family) for (const r of batch) if (!BareStudent.safeParse(r).success) bad++;
     return bad;
   };
   const rules = (): number => {
@@ -126,13 +127,14 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   };
   const whole = (): number => {
     let findings = 0;
-    for (const batch of batches) {
+    for (const batch of family) {
       const sink = prepareCanonicalBatch(CTX, batch);
       findings += checkInMemory(CTX, sink.records, sink).findings.length;
     }
     return findings;
   };
-  if (bare() !== 0 || rules() !== 0) throw new Error('quality bench: the records are not clean');
+  if (bare() !== 0 || rules() !== 0 || whole() !== 0)
+    throw new Error('quality bench: the records are not clean');
   const minMs = Math.max(200, MIN_MS * opts.scale);
   for (const fn of [bare, rules, whole]) rate(fn, total, 100);
   const rows: BenchRow[] = [];
@@ -153,7 +155,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       'records/s',
       rate(whole, total, minMs),
       baseline,
-      null,
+      TARGET,
     ),
   );
   return rows;

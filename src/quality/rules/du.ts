@@ -106,26 +106,35 @@ export const ENROLLED_STATUSES: ReadonlySet<string> = new Set([
   'repeating',
 ]);
 
-const specs = new Map<string, readonly string[]>();
+/** A configured field requirement: 'a' or 'a|b|c' (at least one), split once, with its pointer. */
+export interface FieldSpec {
+  readonly fields: readonly string[];
+  /** The pointer of the spec's first field ('/fatherName' for 'fatherName|motherName'). */
+  readonly pointer: string;
+}
 
-/** True when `rec` has a value for `spec` ('a' or 'a|b|c': at least one). */
-export function hasField(rec: Rec, spec: string): boolean {
-  let fields = specs.get(spec);
-  if (fields === undefined) {
-    fields = spec.split('|');
-    specs.set(spec, fields);
+const compiled = new WeakMap<readonly string[], readonly FieldSpec[]>();
+
+/** The configured specs, split once per list (the configuration's arrays are the keys). */
+export function fieldSpecs(specs: readonly string[]): readonly FieldSpec[] {
+  let out = compiled.get(specs);
+  if (out === undefined) {
+    out = specs.map((spec) => {
+      const fields = spec.split('|');
+      return { fields, pointer: `/${fields[0]!}` };
+    });
+    compiled.set(specs, out);
   }
-  for (const field of fields) {
+  return out;
+}
+
+/** True when `rec` has a value for one of the spec's fields. */
+export function hasField(rec: Rec, spec: FieldSpec): boolean {
+  for (const field of spec.fields) {
     const v = rec[field];
     if (v !== undefined && v !== null && v !== '') return true;
   }
   return false;
-}
-
-/** The pointer of a spec's first field ('/fatherName' for 'fatherName|motherName'). */
-export function pointerOf(spec: string): string {
-  const bar = spec.indexOf('|');
-  return `/${bar < 0 ? spec : spec.slice(0, bar)}`;
 }
 
 const requiredCheck: Check = {
@@ -138,8 +147,8 @@ const requiredCheck: Check = {
     }
     const fields = ctx.config.requiredFields[ctx.entity];
     if (!fields) return;
-    for (const spec of fields) {
-      if (!hasField(rec, spec)) out.add(index, FIELD_MISSING, pointerOf(spec));
+    for (const spec of fieldSpecs(fields)) {
+      if (!hasField(rec, spec)) out.add(index, FIELD_MISSING, spec.pointer);
     }
   },
 };
@@ -165,14 +174,14 @@ const homeroomCheck: Check = {
   },
 };
 
-const SCHOOL_CONTACTS = ['address', 'phone', 'officialEmail', 'website'] as const;
+const SCHOOL_CONTACTS = fieldSpecs(['address', 'phone', 'officialEmail', 'website']);
 
 const schoolContactsCheck: Check = {
   scope: 'record',
   rules: [SCHOOL_CONTACT_MISSING],
   entities: ['schools'],
   check(rec, index, _ctx, out) {
-    for (const f of SCHOOL_CONTACTS) if (!hasField(rec, f)) out.add(index, SCHOOL_CONTACT_MISSING, `/${f}`);
+    for (const f of SCHOOL_CONTACTS) if (!hasField(rec, f)) out.add(index, SCHOOL_CONTACT_MISSING, f.pointer);
   },
 };
 

@@ -347,6 +347,8 @@ const textCheck: Check = {
   entities: TEXT_ENTITIES,
   check(rec, index, ctx, out) {
     const placeholders = placeholderSet(ctx.config.placeholders);
+    // Text the input step found settled holds no mojibake and no badly cased name: placeholders only.
+    const settled = out.textSettled?.(index) === true;
     for (const { field, name, get } of TEXT_FIELDS[ctx.entity]) {
       const raw = get(rec);
       if (typeof raw !== 'string') continue;
@@ -355,6 +357,7 @@ const textCheck: Check = {
         out.add(index, PLACEHOLDER, `/${field}`);
         continue;
       }
+      if (settled) continue;
       let flags = textFlags(v);
       if (flags === 0 || (!name && flags === TEXT_FLAG.notProperCase)) continue;
       if ((flags & TEXT_FLAG.replacement) !== 0) {

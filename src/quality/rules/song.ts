@@ -2,7 +2,7 @@
 import { deadlineOf } from '../config.js';
 import type { BatchContext } from '../types.js';
 import { ageOn, rule, strField, type Check } from './define.js';
-import { ENROLLED_STATUSES, hasField, pointerOf } from './du.js';
+import { ENROLLED_STATUSES, fieldSpecs, hasField } from './du.js';
 
 export const NOT_CURRENT_YEAR = rule({
   code: 'SONG_NOT_CURRENT_YEAR',
@@ -148,7 +148,8 @@ const masterDataCheck: Check = {
   check(rec, index, ctx, out) {
     const fields = ctx.config.masterDataFields[ctx.entity];
     if (!fields || rec['schoolYear'] !== ctx.schoolYear || !isPastMasterData(ctx)) return;
-    for (const spec of fields) if (!hasField(rec, spec)) out.add(index, MASTER_DATA_LATE, pointerOf(spec));
+    for (const spec of fieldSpecs(fields))
+      if (!hasField(rec, spec)) out.add(index, MASTER_DATA_LATE, spec.pointer);
   },
 };
 

@@ -1,0 +1,124 @@
+/**
+ * The fast path of the canonical schemas: a field schema may carry an "as is" test — true only for
+ * values it accepts and returns unchanged (a clean code, a real ISO date, a name already NFC, trimmed
+ * and single-spaced). `asIsParser(entitySchema)` combines the tests of an entity's fields into one
+ * function that either returns the record exactly as the zod schema would (same fields, same order,
+ * nested objects rebuilt) or says "ask zod". Only the common, clean case is fast; anything else —
+ * a value to normalise, a bad one, an unknown key, a field kind without a test — takes the schema,
+ * which reports it. Tests compare the two on every record they can build (test/unit/canonical).
+ */
+import { z } from 'zod';
+
+/** True when the schema accepts `value` and returns it unchanged. */
+export type AsIsTest = (value: unknown) => boolean;
+
+const TESTS = new WeakMap<z.ZodType, AsIsTest>();
+
+/** Declares `test` as the as-is test of `schema` (returns the schema). */
+export function asIs<S extends z.ZodType>(schema: S, test: AsIsTest): S {
+  TESTS.set(schema, test);
+  return schema;
+}
+
+/** An object parser for the fast path: the record as the schema returns it, or undefined ("ask zod"). */
+export type AsIsParser = (input: unknown) => Record<string, unknown> | undefined;
+
+interface Field {
+  readonly key: string;
+  readonly optional: boolean;
+  /** A leaf test, or a nested object parser. */
+  readonly test?: AsIsTest;
+  readonly object?: AsIsParser;
+}
+
+const isBoolean: AsIsTest = (v) => typeof v === 'boolean';
+/** The test of a field kind without a fast path (an array…): present, it goes to zod. */
+const askZod: AsIsTest = () => false;
+
+function enumTest(values: readonly unknown[]): AsIsTest {
+  const set = new Set(values);
+  return (v) => set.has(v);
+}
+
+/** The field descriptor of `schema`. */
+function fieldOf(key: string, schema: z.ZodType): Field {
+  let inner = schema;
+  let optional = false;
+  if (inner instanceof z.ZodOptional) {
+    optional = true;
+    inner = inner.unwrap() as z.ZodType;
+  }
+  const test = TESTS.get(inner);
+  if (test) return { key, optional, test };
+  if (inner instanceof z.ZodEnum) return { key, optional, test: enumTest(inner.options) };
+  if (inner instanceof z.ZodBoolean) return { key, optional, test: isBoolean };
+  if (inner instanceof z.ZodObject) {
+    return { key, optional, object: asIsParser(inner) };
+  }
+  return { key, optional, test: askZod };
+}
+
+const parsers = new WeakMap<z.ZodType, AsIsParser>();
+
+/**
+ * Compiles the fast parser of `fields` (as zod compiles its own parsers: `new Function`, so every
+ * property is read and written with a constant name and each test is called from its own site).
+ */
+function compileParser(fields: readonly Field[]): AsIsParser {
+  const lines: string[] = [
+    'if (typeof input !== "object" || input === null) return undefined;',
+    'const proto = Object.getPrototypeOf(input);',
+    'if (proto !== Object.prototype && proto !== null) return undefined;',
+    'let seen = 0;',
+  ];
+  const checks: (AsIsTest | AsIsParser)[] = [];
+  fields.forEach((f, i) => {
+    const key = JSON.stringify(f.key);
+    checks.push(f.test ?? f.object!);
+    lines.push(`let v${i} = input[${key}];`);
+    // Absent and optional: left out, as zod does; present with `undefined`: zod's to judge.
+    lines.push(
+      `if (v${i} === undefined) { ${f.optional ? `if (${key} in input) return undefined;` : 'return undefined;'} }`,
+    );
+    lines.push(
+      f.test
+        ? `else if (!c[${i}](v${i})) return undefined; else seen++;`
+        : `else if ((v${i} = c[${i}](v${i})) === undefined) return undefined; else seen++;`,
+    );
+  });
+  // Unknown keys are the strict schema's to report.
+  lines.push('if (Object.keys(input).length !== seen) return undefined;', 'const out = {};');
+  fields.forEach((f, i) => {
+    const key = JSON.stringify(f.key);
+    lines.push(f.optional ? `if (v${i} !== undefined) out[${key}] = v${i};` : `out[${key}] = v${i};`);
+  });
+  lines.push('return out;');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled from the schema's own field names
+  const make = new Function('c', `return function asIs(input) {\n${lines.join('\n')}\n};`) as (
+    c: readonly (AsIsTest | AsIsParser)[],
+  ) => AsIsParser;
+  return make(checks);
+}
+
+/** Never fast: the parser of a schema that is not an object (or when code generation is off, zod's `jitless`). */
+const always: AsIsParser = () => undefined;
+
+/**
+ * The fast parser of an object schema (memoised per schema). A field of a kind without an as-is
+ * test (an array…) sends every record holding it to zod.
+ */
+export function asIsParser(schema: z.ZodType): AsIsParser {
+  let parser = parsers.get(schema);
+  if (parser === undefined) {
+    parser =
+      schema instanceof z.ZodObject && z.config().jitless !== true
+        ? compileParser(
+            Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) =>
+              fieldOf(key, field),
+            ),
+          )
+        : always;
+    parsers.set(schema, parser);
+  }
+  return parser;
+}
