@@ -13,6 +13,16 @@ export interface SystemCapabilities {
   readonly pullScope: 'school' | 'commune';
   /** Entities truc delivers to the system when they change (it is a push target for them). */
   readonly push: readonly EntityName[];
+  /**
+   * Whose changes it is sent: every source's but its own (`any`), or only the city database's
+   * (`city`: a school's own system hears what the city changed, never another vendor's change).
+   */
+  readonly pushFrom: 'any' | 'city';
+  /**
+   * Which records: all of them, or only those of the schools the system serves (`served-schools`,
+   * learned from its pulls and from vendor batches in its format).
+   */
+  readonly pushScope: 'all' | 'served-schools';
   /** Entities vendors may push to truc in the system's own wire format. */
   readonly vendorFormat: readonly EntityName[];
 }
@@ -25,12 +35,39 @@ export const SYSTEMS: { readonly [S in SystemName]: SystemCapabilities } = {
     pull: ['schools', 'classes', 'students', 'staff'],
     pullScope: 'school',
     push: ['students', 'staff', 'classes', 'schools'],
+    pushFrom: 'any',
+    pushScope: 'all',
     vendorFormat: [],
   },
-  'moet-pcgd': { pull: ['persons'], pullScope: 'commune', push: [], vendorFormat: [] },
-  smas: { pull: SCHOOL_RECORDS, pullScope: 'school', push: [], vendorFormat: SCHOOL_RECORDS },
-  vnedu: { pull: SCHOOL_RECORDS, pullScope: 'school', push: [], vendorFormat: SCHOOL_RECORDS },
+  'moet-pcgd': {
+    pull: ['persons'],
+    pullScope: 'commune',
+    push: [],
+    pushFrom: 'any',
+    pushScope: 'all',
+    vendorFormat: [],
+  },
+  // A school's own system: the city's changes to its schools' records reach it through its write API.
+  smas: {
+    pull: SCHOOL_RECORDS,
+    pullScope: 'school',
+    push: SCHOOL_RECORDS,
+    pushFrom: 'city',
+    pushScope: 'served-schools',
+    vendorFormat: SCHOOL_RECORDS,
+  },
+  vnedu: {
+    pull: SCHOOL_RECORDS,
+    pullScope: 'school',
+    push: SCHOOL_RECORDS,
+    pushFrom: 'city',
+    pushScope: 'served-schools',
+    vendorFormat: SCHOOL_RECORDS,
+  },
 };
+
+/** The system whose changes reach systems that take the city's changes only (`pushFrom: 'city'`). */
+export const CITY_SYSTEM = 'hcm-csdl' satisfies SystemName;
 
 /** Entities vendors push through the batch API, in truc's canonical format or a system's own. */
 export const VENDOR_ENTITIES = SCHOOL_RECORDS;

@@ -12,12 +12,14 @@
  *           reconciliation
  */
 import { appendAudit } from '../audit/chain.js';
+import { SYSTEMS } from '../canonical/systems.js';
 import type { Finding } from '../quality/index.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
 import { createBatchesRepo } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
+import { createSchoolSystemsRepo } from '../store/school-systems.js';
 import { createRecordsRepo } from '../store/records.js';
 import { enqueue, ingestBatch, PULL_CLIENT, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
@@ -25,6 +27,12 @@ import { defineJob, type JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
 import { check, map, plan, toRow, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
 import { afterPulledPage, applySnapshot } from './reconcile.js';
+import { deliveriesFor } from './targets.js';
+
+/** Each system's push scope, by format name (formats that are no system have none). */
+const SYSTEM_PUSH_SCOPE: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(SYSTEMS).map(([name, caps]) => [name, caps.pushScope]),
+);
 
 type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config' | 'targets'>;
 
@@ -93,15 +101,29 @@ async function apply(
     !trusted && batch.mode === 'snapshot'
       ? await applySnapshot(q, deps, batch, { ...heldKeys(mapped), sourceSystem: system })
       : { deleted: [], skipped: null };
+  await learnServedSchools(q, loaded, mapped);
   const pushSets: number[] = [];
   if (p.toWrite.length === 0) return { pushSets, snapshot };
-  const keys = p.toWrite.map((r) => r.key);
-  for (const target of deps.routes(entity, batch.format)) {
+  const routed = deps.routes(entity, batch.format);
+  for (const { system: target, keys } of await deliveriesFor(q, deps.targets, routed, p.toWrite)) {
     const pushSetId = await createPushSetsRepo(q).create({ system: target, entity, keys, batchId: batch.id });
     pushSets.push(pushSetId);
     await enqueue(q, pushSet(target), { pushSetId });
   }
   return { pushSets, snapshot };
+}
+
+/**
+ * A page pulled from a school-management system, or a vendor batch in its format, shows which system
+ * serves the schools of its records: where the city's changes to them are delivered.
+ */
+async function learnServedSchools(q: Queryable, loaded: Loaded, mapped: Mapped): Promise<void> {
+  const { batch, trusted } = loaded;
+  if (SYSTEM_PUSH_SCOPE[batch.format] !== 'served-schools') return;
+  const schools = trusted
+    ? mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope]))
+    : [batch.schoolCode];
+  await createSchoolSystemsRepo(q).learn(batch.format, schools, trusted ? 'pull' : 'batch');
 }
 
 const CRITERIA = new Set(['dung', 'du', 'sach', 'song']);

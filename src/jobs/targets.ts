@@ -2,11 +2,16 @@
  * Push targets: each composes the system's outbound mapping (canonical → wire) with its adapter
  * (built once in ./adapters.ts). What each system takes is in src/canonical/systems.ts.
  */
-import { SYSTEMS } from '../canonical/systems.js';
+import { CITY_SYSTEM, SYSTEMS } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import { AppError } from '../errors.js';
 import { HCM_CSDL_DELETABLE, type HcmCsdlDeletable } from '../adapters/hcm-csdl/index.js';
 import { HCM_CSDL_MAPPINGS } from '../mappings/hcm-csdl/index.js';
+import { smasMappings } from '../mappings/smas/index.js';
+import type { EntityMapping } from '../mappings/types.js';
+import { vneduMappings } from '../mappings/vnedu/index.js';
+import type { Queryable } from '../store/db.js';
+import { createSchoolSystemsRepo } from '../store/school-systems.js';
 import type { SystemAdapters } from './adapters.js';
 
 export interface PushReceipt {
@@ -24,6 +29,10 @@ export interface PushTarget {
     records: readonly unknown[],
     opts: { idempotencyKey: string },
   ): Promise<PushReceipt>;
+  /** Takes only the changes that come from this system (a school's own system: the city's); any when absent. */
+  readonly onlyFrom?: SystemName;
+  /** Takes only records of the schools it serves (`truc.school_systems`); every record when absent. */
+  readonly servedSchoolsOnly?: boolean;
   /** Entities the target deletes by natural key (tombstones travel there); none when absent. */
   readonly deletes?: readonly EntityName[];
   /** Deletes records by natural key; idempotent by key and by `opts.idempotencyKey`. */
@@ -67,7 +76,45 @@ export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }
       },
     };
   }
+  if (adapters.smas) targets.smas = schoolSystemTarget('smas', adapters.smas, smasMappings, deps);
+  if (adapters.vnedu) targets.vnedu = schoolSystemTarget('vnedu', adapters.vnedu, vneduMappings, deps);
   return targets;
+}
+
+/** What a school-management system's adapter offers a target: its batch write (split by school inside). */
+interface SchoolSystemWriter {
+  write(entity: never, records: never[], opts: { idempotencyKey: string }): Promise<PushReceipt>;
+}
+
+/**
+ * A school-management system (smas, vnedu) as a target: canonical records mapped to its wire format and
+ * written through its batch upsert API (split by school and chunked, with derived idempotency keys, in
+ * the adapter). It deletes nothing: its write interface models no deletion.
+ */
+function schoolSystemTarget(
+  system: 'smas' | 'vnedu',
+  adapter: SchoolSystemWriter,
+  mappings: Readonly<Record<string, Pick<EntityMapping<never, never, unknown>, 'fromCanonical'>>>,
+  deps: { now: () => Date },
+): PushTarget {
+  const caps = SYSTEMS[system];
+  const entities = caps.push;
+  return {
+    system,
+    entities,
+    ...(caps.pushFrom === 'city' ? { onlyFrom: CITY_SYSTEM } : {}),
+    servedSchoolsOnly: caps.pushScope === 'served-schools',
+    async write(entity, records, opts) {
+      const mapping = mappings[entity];
+      if (!entities.includes(entity) || !mapping?.fromCanonical) {
+        throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} does not take ${entity}`);
+      }
+      const ctx = { now: deps.now };
+      const wire = records.map((r) => mapping.fromCanonical!(r as never, ctx));
+      const receipt = await adapter.write(entity as never, wire as never[], opts);
+      return { accepted: receipt.accepted, rejected: receipt.rejected, receiptId: receipt.receiptId };
+    },
+  };
 }
 
 /** Targets that delete an entity's records, of those `routes` sends its changes to. */
@@ -79,10 +126,45 @@ export function deletingTargets(
   return systems.filter((s) => targets[s]?.deletes?.includes(entity) === true);
 }
 
-/** Which targets receive accepted changes of each entity: every one that takes it but the source. */
+/**
+ * Which targets receive accepted changes of each entity: every one that takes it but the source; a
+ * school's own system (`pushFrom: 'city'`) only the city database's changes, so a vendor's change never
+ * goes back to a vendor's system.
+ */
 export function routingFor(targets: PushTargets) {
   return (entity: EntityName, sourceSystem: string): SystemName[] =>
     Object.values(targets)
-      .filter((t) => t.entities.includes(entity) && t.system !== sourceSystem)
+      .filter(
+        (t) =>
+          t.entities.includes(entity) &&
+          t.system !== sourceSystem &&
+          (t.onlyFrom === undefined || t.onlyFrom === sourceSystem),
+      )
       .map((t) => t.system);
+}
+
+/**
+ * The keys of changed records each routed target gets: all of them, or (a school's own system) those
+ * of the schools it serves. Targets left with no key are left out.
+ */
+export async function deliveriesFor(
+  q: Queryable,
+  targets: PushTargets,
+  systems: readonly SystemName[],
+  rows: ReadonlyArray<{ key: string; scope: string }>,
+): Promise<Array<{ system: SystemName; keys: string[] }>> {
+  const out: Array<{ system: SystemName; keys: string[] }> = [];
+  for (const system of systems) {
+    if (targets[system]?.servedSchoolsOnly !== true) {
+      out.push({ system, keys: rows.map((r) => r.key) });
+      continue;
+    }
+    const served = await createSchoolSystemsRepo(q).servedBy(
+      system,
+      rows.map((r) => r.scope),
+    );
+    const keys = rows.filter((r) => served.has(r.scope)).map((r) => r.key);
+    if (keys.length > 0) out.push({ system, keys });
+  }
+  return out;
 }

@@ -1,0 +1,189 @@
+/**
+ * Delivery to vendors' systems (issue 7, item 5), with real PostgreSQL and Redis, the worker role and
+ * the hcm-csdl, SMAS and vnEdu simulators over HTTP: pulls from SMAS and vnEdu show which system serves
+ * which school; a change the city database makes (a student transferred into a SMAS school, a corrected
+ * personal ID at a vnEdu school) reaches the school's own system through its batch write API, through
+ * the delivery gate (a 429 with Retry-After on the way), with one effect per set; a vendor's own change
+ * (a pulled page, a vendor batch) is never sent back to a vendor's system.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config, SystemName } from '../../src/config.js';
+import { queueBatch, requestSync } from '../../src/jobs/contracts.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
+import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
+import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+
+const SIZE = { seed: 'vendor-delivery', schools: 4, studentsPerSchool: 12, staffPerSchool: 2 };
+
+describe('delivery of the city database changes to the schools own systems (postgres+redis)', () => {
+  let env: TestEnv;
+  let hcm: HcmCsdlSimulator;
+  let smas: SmasSimulator;
+  let vnedu: VneduSimulator;
+  let worker: Running | undefined;
+
+  const pushSetsOf = async (where: string) =>
+    (
+      await env.deps.db.query<{ system: string; keys: string[]; delivered: boolean }>(
+        `SELECT system, keys, delivered_at IS NOT NULL AS delivered FROM truc.push_sets WHERE ${where} ORDER BY id`,
+      )
+    ).rows;
+
+  /** Requests a sync run and waits until it is done and every job it caused has finished. */
+  async function sync(system: SystemName, full: boolean): Promise<number> {
+    const id = await env.deps.db.tx((q) =>
+      requestSync(q, { system, entity: 'students', full, requestedBy: 'test' }),
+    );
+    await settle(`the ${system} run`);
+    const run = await env.deps.db.query<{ status: string }>(
+      'SELECT status FROM truc.sync_runs WHERE id = $1',
+      [id],
+    );
+    expect(run.rows[0]?.status).toBe('done');
+    return id;
+  }
+
+  const settle = (what: string) =>
+    waitFor(
+      async () => (await countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
+      { timeoutMs: 60_000, intervalMs: 100, what: `${what} to finish` },
+    );
+
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+    const c = env.config.systems;
+    hcm = await startHcmCsdlSimulator({
+      ...SIZE,
+      clientId: c['hcm-csdl'].clientId!,
+      clientSecret: c['hcm-csdl'].clientSecret!,
+      tombstoneRate: 0,
+    });
+    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
+    vnedu = await startVneduSimulator({ ...SIZE, token: c.vnedu.token! });
+    const config = structuredClone(env.config) as Mutable<Config>;
+    config.systems['hcm-csdl'].baseUrl = hcm.url;
+    config.systems.smas.baseUrl = smas.url;
+    config.systems.vnedu.baseUrl = vnedu.url;
+    config.systems.smas.rateLimit = { max: 5, durationMs: 1000 };
+    worker = startWorkerRole({ ...env.deps, config: config });
+  }, 120_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([hcm?.close(), smas?.close(), vnedu?.close()]);
+    await env?.cleanup();
+  });
+
+  it('pulls from SMAS and vnEdu record which system serves each school, and nothing goes back to them', async () => {
+    await sync('hcm-csdl', true);
+    await sync('smas', true);
+    await sync('vnedu', true);
+    const served = await createSchoolSystemsRepo(env.deps.db).list();
+    expect(new Map(served.map((r) => [r.schoolCode, r.system]))).toEqual(
+      new Map([
+        ...smas.schoolCodes.map((code) => [code, 'smas'] as const),
+        ...vnedu.schoolCodes.map((code) => [code, 'vnedu'] as const),
+      ]),
+    );
+    expect(served.every((r) => r.learnedFrom === 'pull')).toBe(true);
+    // A vendor's own records are never pushed to a vendor's system.
+    expect(await pushSetsOf(`system IN ('smas', 'vnedu')`)).toEqual([]);
+    expect(smas.received.count('students') + vnedu.received.count('students')).toBe(0);
+  });
+
+  it('a transfer into a SMAS school and a corrected personal ID at a vnEdu school reach those systems', async () => {
+    const [smasSchool] = smas.schoolCodes;
+    const [vneduSchool, otherVneduSchool] = vnedu.schoolCodes;
+    // Two students of the city database as it serves them (the population's records).
+    const students = await env.deps.db.query<{ key: string; school_code: string }>(
+      `SELECT student_code AS key, school_code FROM truc.students WHERE school_code = ANY($1) ORDER BY key`,
+      [[vneduSchool, otherVneduSchool]],
+    );
+    const moving = students.rows.find((r) => r.school_code === vneduSchool)!.key;
+    const corrected = students.rows.find((r) => r.school_code === otherVneduSchool)!.key;
+    const wireOf = async (key: string) => {
+      const rec = await env.deps.db.query<{ data: Record<string, unknown> }>(
+        'SELECT data FROM truc.students WHERE student_code = $1',
+        [key],
+      );
+      return rec.rows[0]!.data;
+    };
+    const { HCM_CSDL_MAPPINGS } = await import('../../src/mappings/hcm-csdl/index.js');
+    const toWire = (data: Record<string, unknown>) =>
+      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
+    const now = new Date().toISOString();
+    // The city database changes them (its own staff, not truc): a transfer, a corrected personal ID.
+    hcm.received.put('students', { ...toWire(await wireOf(moving)), maTruong: smasSchool! }, now);
+    const newId = '079209001234';
+    hcm.received.put('students', { ...toWire(await wireOf(corrected)), soDinhDanhCaNhan: newId }, now);
+    // SMAS is limited for a moment: the delivery waits as Retry-After asks instead of failing.
+    smas.faults.set({ status429: { count: 2, retryAfterSeconds: 1 } });
+
+    await sync('hcm-csdl', false);
+    await waitFor(async () => (await pushSetsOf(`system IN ('smas', 'vnedu')`)).every((s) => s.delivered), {
+      timeoutMs: 30_000,
+      what: 'the deliveries to the vendors',
+    });
+
+    const toSmas = smas.received.items('students') as Array<Record<string, unknown>>;
+    const toVnedu = vnedu.received.items('students') as Array<Record<string, unknown>>;
+    expect(toSmas.map((r) => [r.MaHocSinh, r.MaTruong])).toContainEqual([moving, smasSchool]);
+    expect(toVnedu.map((r) => [r.student_id, r.citizen_id])).toContainEqual([corrected, newId]);
+    // Each system got only records of the schools it serves.
+    expect(toSmas.every((r) => smas.schoolCodes.includes(String(r.MaTruong)))).toBe(true);
+    expect(toVnedu.every((r) => vnedu.schoolCodes.includes(String(r.school_code)))).toBe(true);
+    expect(toVnedu.map((r) => r.student_id)).not.toContain(moving);
+    // One effect per set: the 429s were waited out, nothing dead-lettered.
+    expect(smas.stats().faultsApplied.status429).toBe(2);
+    expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+    const sets = await pushSetsOf(`system IN ('smas', 'vnedu')`);
+    expect(sets.map((s) => s.system).sort()).toEqual(['smas', 'vnedu']);
+    expect(sets.flatMap((s) => s.keys).sort()).toEqual([corrected, moving].sort());
+  });
+
+  it("a vendor's own change, pulled or pushed, is never echoed to a vendor system", async () => {
+    const before = await countRows(env.deps.db, 'truc.push_sets', `system IN ('smas', 'vnedu')`);
+    // SMAS's copy of the moved student now carries SMAS's change time: pulled again, it is SMAS's own.
+    await sync('smas', false);
+    // A vendor pushes one of its school's students in SMAS's format, changed.
+    const [smasSchool] = smas.schoolCodes;
+    const key = (
+      await env.deps.db.query<{ key: string }>(
+        'SELECT student_code AS key FROM truc.students WHERE school_code = $1 ORDER BY 1 LIMIT 1',
+        [smasSchool],
+      )
+    ).rows[0]!.key;
+    const listed = smas.received.items('students').length;
+    const batchId = randomUUID();
+    const { smasStudentFromCanonical } = await import('../../src/mappings/smas/index.js');
+    const data = (
+      await env.deps.db.query<{ data: Record<string, unknown> }>(
+        'SELECT data FROM truc.students WHERE student_code = $1',
+        [key],
+      )
+    ).rows[0]!.data;
+    await env.deps.db.tx((q) =>
+      queueBatch(q, {
+        id: batchId,
+        clientId: 'vendor-smas',
+        schoolCode: smasSchool!,
+        entity: 'students',
+        format: 'smas',
+        records: [{ ...smasStudentFromCanonical(data as never), DienThoaiLienHe: '0901234567' }],
+      }),
+    );
+    await settle('the vendor batch');
+    expect((await pushSetsOf(`batch_id = '${batchId}'`)).map((s) => s.system)).toEqual(['hcm-csdl']);
+    expect(await countRows(env.deps.db, 'truc.push_sets', `system IN ('smas', 'vnedu')`)).toBe(before);
+    expect(smas.received.items('students')).toHaveLength(listed);
+    const learned = (await createSchoolSystemsRepo(env.deps.db).list()).find(
+      (r) => r.schoolCode === smasSchool,
+    );
+    expect(learned?.system).toBe('smas');
+  });
+});
