@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
-import { createOutboxRepo, jobIdOf, readInstallId } from '../store/outbox.js';
+import { createOutboxRepo, jobIdOf, listenOutbox, readInstallId } from '../store/outbox.js';
 import type { QueueFactory } from './queues.js';
 
 export interface RelayDeps {
@@ -135,16 +135,21 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
   let stopped = false;
   let polls = 0;
   let reconciledAt = Date.now();
+  let housekeptAt = 0;
   const reconcileDue = (): boolean => {
     if (opts.reconcileEveryMs !== undefined) return Date.now() - reconciledAt >= opts.reconcileEveryMs;
     return polls % (opts.reconcileEvery ?? 20) === 0;
   };
 
+  /** Relay passes until the pending rows are drained; on a poll (not a wake) also reconcile and metrics. */
   async function tick(): Promise<void> {
     try {
       let n: number;
       do n = await relayOnce();
       while (n === opts.batch && !stopped);
+      // Woken after every committed page: the rest runs at the poll's pace, not at the wake's.
+      if (Date.now() - housekeptAt < opts.pollMs) return;
+      housekeptAt = Date.now();
       polls += 1;
       if (reconcileDue()) {
         reconciledAt = Date.now();
@@ -160,23 +165,67 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
     }
   }
 
+  // Woken by the database when a transaction that added outbox rows commits (LISTEN/NOTIFY), so a
+  // pulled page's next job is queued at once instead of after the poll; the poll stays as the fallback
+  // (a lost listener connection, a database without notifications).
+  let wakeAgain = false;
+  let unlisten: (() => Promise<void>) | undefined;
+  let listening: Promise<void> | undefined;
+  let listenFailedAt = 0;
+  let relisten: NodeJS.Timeout | undefined;
+  const listen = (): void => {
+    if (stopped || unlisten || listening || Date.now() - listenFailedAt < 5000) return;
+    listening = listenOutbox(deps.db, wake, (err) => {
+      unlisten = undefined;
+      listenFailedAt = Date.now();
+      deps.logger.warn({ err }, 'outbox listener lost; polling until it is back');
+      relisten = setTimeout(listen, 5000);
+    })
+      .then((stop) => {
+        if (stopped) void stop();
+        else unlisten = stop;
+      })
+      .catch((err: unknown) => {
+        listenFailedAt = Date.now();
+        deps.logger.debug({ err }, 'outbox listener unavailable; polling');
+      })
+      .finally(() => (listening = undefined));
+  };
+  const loop = (): void => {
+    if (stopped) return;
+    timer = undefined;
+    listen();
+    running = tick().finally(() => {
+      running = undefined;
+      if (stopped) return;
+      const again = wakeAgain;
+      wakeAgain = false;
+      timer = setTimeout(loop, again ? 0 : opts.pollMs);
+    });
+  };
+  function wake(): void {
+    if (stopped) return;
+    if (running) {
+      wakeAgain = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(loop, 0);
+  }
+
   return {
     relayOnce,
     reconcileOnce,
     start(): void {
-      const loop = (): void => {
-        if (stopped) return;
-        running = tick().finally(() => {
-          running = undefined;
-          if (!stopped) timer = setTimeout(loop, opts.pollMs);
-        });
-      };
       loop();
     },
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (relisten) clearTimeout(relisten);
       await running;
+      await listening;
+      await unlisten?.();
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
     },
   };

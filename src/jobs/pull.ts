@@ -31,8 +31,8 @@ function mappingVersionOf(run: SyncRun): string | undefined {
   }
 }
 
-/** Records per page asked of the source. */
-const PAGE_SIZE = 500;
+/** Records per page asked of the source (each adapter caps it at its system's maximum: hcm-csdl and vnEdu 1000). */
+const PAGE_SIZE = 1000;
 
 async function fetchPage(ctx: PullContext, run: SyncRun): Promise<PulledPage> {
   const source = ctx.sources[run.system];

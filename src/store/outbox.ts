@@ -1,4 +1,7 @@
-import type { Queryable } from './db.js';
+import type { Db, Queryable } from './db.js';
+
+/** Channel notified (at commit) whenever outbox rows are added: the relay wakes at once. */
+export const OUTBOX_CHANNEL = 'truc_outbox';
 
 export interface OutboxRow {
   id: number;
@@ -24,10 +27,14 @@ export async function readInstallId(q: Queryable): Promise<string> {
 
 export function createOutboxRepo(q: Queryable) {
   return {
-    /** Adds work in the caller's transaction. Payloads hold ids only. */
+    /**
+     * Adds work in the caller's transaction. Payloads hold ids only. PostgreSQL delivers the
+     * notification when (and only if) the transaction commits, one per transaction and channel.
+     */
     async add(queue: string, jobName: string, payload: Record<string, string | number>): Promise<number> {
       const res = await q.query<{ id: number }>(
-        'INSERT INTO truc.outbox (queue, job_name, payload) VALUES ($1, $2, $3) RETURNING id',
+        `WITH row AS (INSERT INTO truc.outbox (queue, job_name, payload) VALUES ($1, $2, $3) RETURNING id)
+         SELECT id, pg_notify('${OUTBOX_CHANNEL}', '') FROM row`,
         [queue, jobName, JSON.stringify(payload)],
       );
       return res.rows[0]!.id;
@@ -106,3 +113,41 @@ export function createOutboxRepo(q: Queryable) {
   };
 }
 export type OutboxRepo = ReturnType<typeof createOutboxRepo>;
+
+/**
+ * Listens for added outbox rows on a dedicated connection: `onAdded` runs after each committing
+ * transaction that added some; `onLost` once when the connection fails (the caller listens again
+ * later; its poll covers the gap). Returns the function that stops listening.
+ */
+export async function listenOutbox(
+  db: Db,
+  onAdded: () => void,
+  onLost: (err: unknown) => void,
+): Promise<() => Promise<void>> {
+  const client = await db.connect();
+  let open = true;
+  const lost = (err: unknown): void => {
+    if (!open) return;
+    open = false;
+    client.release(err instanceof Error ? err : new Error(String(err)));
+    onLost(err);
+  };
+  client.on('notification', (msg) => {
+    if (msg.channel === OUTBOX_CHANNEL) onAdded();
+  });
+  client.on('error', lost);
+  client.on('end', () => lost(new Error('outbox listener connection ended')));
+  try {
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+  } catch (err) {
+    open = false;
+    client.release(err instanceof Error ? err : true);
+    throw err;
+  }
+  return async () => {
+    if (!open) return;
+    open = false;
+    await client.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
+    client.release();
+  };
+}

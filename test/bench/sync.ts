@@ -1,0 +1,321 @@
+/**
+ * Benchmark: full pulls from the hcm-csdl simulator through `truc all` (issue 7, "Speed and memory").
+ * Per size N (BENCH_SYNC_STUDENTS, comma-separated; default 50,000 and 150,000 and 300,000 × BENCH_SCALE):
+ *   1. the simulator runs in a child process (680 students per school, no tombstones);
+ *   2. baseline "bare read": a bare client (fetch + JSON.parse) reads every student page (1000 per page);
+ *   3. `truc all` runs in a child process on a fresh database `truc_bench_<random>` and a Redis key
+ *      prefix of its own; a city admin requests full pulls through `POST /v1/syncs`: schools, classes,
+ *      then students, each timed until the run is done, every batch of it ingested and (students) its
+ *      reconciliation done;
+ *   4. the same full students pull again, nothing changed at the source: time and database growth;
+ *   5. baseline "raw COPY": the students truc stored, COPYed (psql) into a plain table of the same shape.
+ * Rows: first sync (schools + classes + students, end to end) vs raw COPY (target 0.25), unchanged
+ * re-sync vs bare read (target 0.8), DB growth of the unchanged re-sync vs the 5 % budget (target 1),
+ * peak RSS (VmHWM) of truc vs 512 MB (target 1), the simulator's peak RSS (informative).
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { addClient } from '../../src/ops.js';
+import { createPgDb, type Db } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+import { copyRate, createPlainTable, dropPlainTable, type StudentRow } from './lib/pg-baselines.js';
+import { spawnTs, type Child } from './lib/procs.js';
+import { PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
+import { costRow, rateRow, scaled, secondsSince, type BenchOptions, type BenchRow } from './lib/types.js';
+
+export const name = 'sync';
+/** Per repetition (all sizes); a slow baseline run of 300k students alone takes ~6 minutes. */
+export const timeoutSeconds = 3600;
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const CHILD_ENV = 'TRUC_BENCH_SYNC_SIM';
+const CREDENTIALS = { clientId: 'bench', clientSecret: 'bench-secret' };
+const PER_SCHOOL = 680;
+const PAGE = 1000;
+const RSS_LIMIT_MB = 512;
+const GROWTH_BUDGET = 0.05;
+
+/** Child mode: the simulator; prints its URL as the first stdout line. */
+async function serveChild(spec: string): Promise<void> {
+  const { schools } = JSON.parse(spec) as { schools: number };
+  const sim = await startHcmCsdlSimulator({
+    seed: 'bench-sync',
+    schools,
+    studentsPerSchool: PER_SCHOOL,
+    staffPerSchool: 1,
+    tombstoneRate: 0,
+    ...CREDENTIALS,
+  });
+  process.stdout.write(`${JSON.stringify({ url: sim.url })}\n`);
+  process.once('SIGTERM', () => void sim.close().then(() => process.exit(0)));
+}
+
+const sizes = (scale: number): number[] =>
+  (process.env.BENCH_SYNC_STUDENTS ?? '50000,150000,300000')
+    .split(',')
+    .map((s) => scaled(Number(s), process.env.BENCH_SYNC_STUDENTS ? 1 : scale, 1000));
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function deletePrefix(prefix: string): Promise<void> {
+  if (!/^truc-bench-[0-9a-f]{10}$/.test(prefix)) throw new Error(`refusing to delete keys under ${prefix}`);
+  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    for (let i = 0; i < 100_000; i++) {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await r.del(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Bare client: every student page of the feed, fetched and parsed; records/s. */
+async function bareRead(url: string): Promise<{ rate: number; records: number }> {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', ...snake(CREDENTIALS) });
+  const auth = (await (await fetch(`${url}/oauth/token`, { method: 'POST', body: form })).json()) as {
+    access_token: string;
+  };
+  let cursor: string | undefined;
+  let records = 0;
+  const started = performance.now();
+  for (let i = 0; i < 100_000; i++) {
+    const query = cursor ? `cursor=${encodeURIComponent(cursor)}&limit=${PAGE}` : `limit=${PAGE}`;
+    const res = await fetch(`${url}/v1/students?${query}`, {
+      headers: { authorization: `Bearer ${auth.access_token}` },
+    });
+    const page = JSON.parse(await res.text()) as { data: unknown[]; nextCursor?: string };
+    records += page.data.length;
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return { rate: records / secondsSince(started), records };
+}
+
+const snake = (c: typeof CREDENTIALS) => ({ client_id: c.clientId, client_secret: c.clientSecret });
+
+interface Api {
+  url: string;
+  token: string;
+}
+
+/** Requests a full pull and waits until it is done, its batches ingested and its reconciliation done. */
+async function fullPull(db: Db, api: Api, entity: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(`${api.url}/v1/syncs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ system: 'hcm-csdl', entity, full: true }),
+  });
+  if (res.status !== 202) throw new Error(`POST /v1/syncs answered ${res.status}: ${await res.text()}`);
+  const { syncRunId } = (await res.json()) as { syncRunId: number };
+  for (let i = 0; performance.now() - started < timeoutMs && i < 10_000_000; i++) {
+    const r = await db.query<{ status: string; reconcile: string | null; open: number; failed: number }>(
+      `SELECT r.status, r.reconcile,
+              (SELECT count(*)::int FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status <> 'done') AS open,
+              (SELECT count(*)::int FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status = 'failed') AS failed
+         FROM truc.sync_runs r WHERE r.id = $1`,
+      [syncRunId],
+    );
+    const row = r.rows[0]!;
+    if (row.status === 'failed' || row.failed > 0) throw new Error(`sync run ${syncRunId} failed`);
+    if (row.status === 'done' && row.open === 0 && row.reconcile === 'done') {
+      const took = secondsSince(started);
+      if (process.env.BENCH_SYNC_DEBUG) await phases(db, syncRunId, took);
+      return took;
+    }
+    await new Promise((w) => setTimeout(w, 100));
+  }
+  throw new Error(`sync run ${syncRunId} (${entity}) not done within ${timeoutMs} ms`);
+}
+
+/** BENCH_SYNC_DEBUG: when the run's last page was fetched and its last batch finished (s after it began). */
+async function phases(db: Db, id: number, took: number): Promise<void> {
+  const r = await db.query<{ fetched: number; ingested: number; pages: number }>(
+    `SELECT EXTRACT(EPOCH FROM r.finished_at - r.created_at)::float8 AS fetched, r.pages,
+            EXTRACT(EPOCH FROM (SELECT max(finished_at) FROM truc.batches b WHERE b.sync_run_id = r.id) - r.created_at)::float8 AS ingested
+       FROM truc.sync_runs r WHERE r.id = $1`,
+    [id],
+  );
+  console.log(`run ${id}: ${JSON.stringify(r.rows[0])}, reconciled by ${took.toFixed(1)} s`);
+}
+
+async function liveCount(db: Db, table: string): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM truc.${table} WHERE deleted_at IS NULL`,
+  );
+  return r.rows[0]!.n;
+}
+
+async function dbSize(db: Db): Promise<number> {
+  await db.query('CHECKPOINT').catch(() => undefined);
+  const r = await db.query<{ n: number }>('SELECT pg_database_size(current_database())::bigint AS n');
+  return Number(r.rows[0]!.n);
+}
+
+/** The student rows truc stored, as COPY would write them. */
+async function storedRows(db: Db): Promise<StudentRow[]> {
+  const r = await db.query<{ key: string; scope: string; pid: string | null; json: string; fp: string }>(
+    `SELECT student_code AS key, school_code AS scope, personal_id AS pid, data::text AS json, fingerprint AS fp
+       FROM truc.students`,
+  );
+  return r.rows.map((x) => ({
+    key: x.key,
+    scope: x.scope,
+    personalId: x.pid,
+    json: x.json,
+    fingerprint: x.fp,
+  }));
+}
+
+/** Starts `truc all` on its own database and queue prefix, pointed at the simulator. */
+async function startTruc(
+  databaseUrl: string,
+  prefix: string,
+  simUrl: string,
+): Promise<{ truc: Child; url: string }> {
+  const truc = spawnTs(join(ROOT, 'src/main.ts'), ['all'], {
+    TRUC_PROFILE: 'default',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    TRUC_QUEUE_PREFIX: prefix,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
+    HCM_CSDL_BASE_URL: simUrl,
+    HCM_CSDL_CLIENT_ID: CREDENTIALS.clientId,
+    HCM_CSDL_CLIENT_SECRET: CREDENTIALS.clientSecret,
+  });
+  const line = await truc.line(/listening on http/, 120_000);
+  return { truc, url: /listening on (http:\/\/[^\s]+)/.exec(line)![1]! };
+}
+
+async function token(db: Db, url: string): Promise<string> {
+  const client = await addClient(db, {
+    name: `bench admin ${randomBytes(3).toString('hex')}`,
+    role: 'city-admin',
+  });
+  const res = await fetch(`${url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** One size: every figure of the file comment. */
+async function runSize(students: number): Promise<BenchRow[]> {
+  const schools = Math.ceil(students / PER_SCHOOL);
+  const sim = spawnTs(fileURLToPath(import.meta.url), [], { [CHILD_ENV]: JSON.stringify({ schools }) });
+  const suffix = randomBytes(5).toString('hex');
+  const dbName = `truc_bench_${suffix}`;
+  const prefix = `truc-bench-${suffix}`;
+  let truc: Child | undefined;
+  let db: Db | undefined;
+  try {
+    const simUrl = (JSON.parse(await sim.line(/^\{/, 60_000)) as { url: string }).url;
+    const bare = await bareRead(simUrl);
+    await admin(`CREATE DATABASE ${dbName}`);
+    const u = new URL(PG_ADMIN_URL);
+    u.pathname = `/${dbName}`;
+    db = createPgDb(u.toString(), 'postgres', { max: 2 });
+    await migrate(db);
+    const started = await startTruc(u.toString(), prefix, simUrl);
+    truc = started.truc;
+    const api = { url: started.url, token: await token(db, started.url) };
+    const limit = 3_600_000;
+    const tSchools = await fullPull(db, api, 'schools', limit);
+    const tClasses = await fullPull(db, api, 'classes', limit);
+    const tStudents = await fullPull(db, api, 'students', limit);
+    const stored = await liveCount(db, 'students');
+    // The seeded population carries a few records the quality rules refuse (~0.3 %): they are pulled, not stored.
+    if (stored < bare.records * 0.95) throw new Error(`stored ${stored} students of ${bare.records}`);
+    const classes = await liveCount(db, 'classes');
+    const before = await dbSize(db);
+    const tAgain = await fullPull(db, api, 'students', limit);
+    const after = await dbSize(db);
+    const trucPeak = truc.peakMb();
+    if (process.env.BENCH_SYNC_DEBUG) console.log(`truc stderr (tail): ${truc.stderr().slice(-3000)}`);
+    await truc.stop();
+    truc = undefined;
+    const rows = await storedRows(db);
+    await createPlainTable(db, 'bench_copy');
+    const copy = await copyRate(u.toString(), 'bench_copy', rows);
+    await dropPlainTable(db, 'bench_copy');
+    const firstRecords = schools + classes + bare.records;
+    const firstSeconds = tSchools + tClasses + tStudents;
+    const n = `${bare.records} students`;
+    const growth = (after - before) / before;
+    console.log(
+      `sync bench ${n}: schools ${tSchools.toFixed(1)} s, classes ${classes} in ${tClasses.toFixed(1)} s, ` +
+        `students ${tStudents.toFixed(1)} s (${(stored / tStudents).toFixed(0)}/s), unchanged re-sync ${tAgain.toFixed(1)} s ` +
+        `(${(stored / tAgain).toFixed(0)}/s); bare read ${bare.rate.toFixed(0)}/s, COPY ${copy.toFixed(0)}/s; ` +
+        `DB ${(before / 2 ** 20).toFixed(0)} → ${(after / 2 ** 20).toFixed(0)} MB; peak RSS truc ${trucPeak.toFixed(0)} MB, sim ${sim.peakMb().toFixed(0)} MB`,
+    );
+    return [
+      rateRow(
+        `first full sync ${n} (+ schools, classes) end to end vs raw COPY`,
+        'records/s',
+        firstRecords / firstSeconds,
+        copy,
+        0.25,
+      ),
+      rateRow(
+        `first full sync ${n}: students stage vs raw COPY`,
+        'records/s',
+        bare.records / tStudents,
+        copy,
+        null,
+      ),
+      rateRow(`unchanged full re-sync ${n} vs bare read`, 'records/s', bare.records / tAgain, bare.rate, 0.8),
+      costRow(
+        `unchanged full re-sync ${n}: DB growth vs 5 % budget`,
+        '% of DB size',
+        Math.max(growth, 1e-6) * 100,
+        GROWTH_BUDGET * 100,
+        1,
+      ),
+      costRow(`truc all peak RSS, ${n}`, 'MB', trucPeak, RSS_LIMIT_MB, 1),
+      costRow(`hcm-csdl simulator peak RSS, ${n}`, 'MB', sim.peakMb(), RSS_LIMIT_MB, null),
+    ];
+  } finally {
+    await truc?.stop();
+    await sim.stop();
+    await db?.close().catch(() => undefined);
+    if (process.env.BENCH_SYNC_KEEP) console.log(`kept database ${dbName}`);
+    else await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await deletePrefix(prefix).catch(() => undefined);
+  }
+}
+
+/** Runs the benchmark (see the file comment). */
+export async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  const out: BenchRow[] = [];
+  for (const n of sizes(opts.scale)) out.push(...(await runSize(n)));
+  return out;
+}
+
+const spec = process.env[CHILD_ENV];
+if (spec !== undefined) void serveChild(spec);

@@ -1,0 +1,56 @@
+/**
+ * The outbox relay is woken by the database (LISTEN/NOTIFY) when a transaction that added outbox rows
+ * commits (issue 7: a pulled page's next job waited ~480 ms for the relay's 500 ms poll). With a poll
+ * of a minute, a committed row still reaches its queue within seconds, and when the listener's
+ * connection is killed the relay listens again by itself.
+ * Real PostgreSQL and Redis.
+ */
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createRelay, type Relay } from '../../src/jobs/outbox-relay.js';
+import { enqueue, pullPage } from '../../src/jobs/contracts.js';
+import { backends, countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+
+const backend = backends().find((b) => b.name === 'postgres+redis')!;
+
+describe('outbox relay woken at commit', () => {
+  let env: TestEnv;
+  let relay: Relay;
+
+  beforeAll(async () => {
+    env = await makeDeps(backend);
+    relay = createRelay(env.deps, { pollMs: 60_000, batch: 200, reconcileEveryMs: 3_600_000 });
+    relay.start();
+    // The first pass (and the listener) start at once; give them a moment.
+    await waitFor(listeners, { timeoutMs: 10_000, what: 'the relay to listen' });
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    await env?.cleanup();
+  });
+
+  const listeners = async (): Promise<boolean> =>
+    (
+      await env.deps.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+      )
+    ).rows[0]!.n > 0;
+  const enqueued = (id: number) =>
+    countRows(env.deps.db, 'truc.outbox', `id = ${id} AND enqueued_at IS NOT NULL`);
+
+  it('a committed row is queued within seconds, not at the next poll (a minute away)', async () => {
+    const id = await env.deps.db.tx((q) => enqueue(q, pullPage, { syncRunId: 999_001, page: 1 }));
+    await waitFor(async () => (await enqueued(id)) === 1, { timeoutMs: 5_000, what: 'the row to be queued' });
+  });
+
+  it('after its connection is killed, the relay listens again and is woken again', async () => {
+    await env.deps.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+    );
+    // The relay listens again by itself (5 s after losing its connection), poll or not.
+    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(listeners, { timeoutMs: 15_000, intervalMs: 200, what: 'the relay to listen again' });
+    const id = await env.deps.db.tx((q) => enqueue(q, pullPage, { syncRunId: 999_003, page: 1 }));
+    await waitFor(async () => (await enqueued(id)) === 1, { timeoutMs: 5_000, what: 'the row to be queued' });
+  }, 30_000);
+});
