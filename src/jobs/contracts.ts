@@ -7,6 +7,7 @@
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { Config, EntityName, ScheduleConfig, SystemName } from '../config.js';
+import { SYSTEMS } from '../canonical/systems.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
@@ -284,8 +285,23 @@ export async function queueBatch(q: Queryable, batch: NewBatch): Promise<void> {
 }
 
 /**
+ * Whether `system` can be pulled for `entity` with `scope` (SYSTEMS): ERR_ENTITY_UNSUPPORTED when it
+ * has no such entity, ERR_VALIDATION when it is pulled per commune and `scope` is no commune code.
+ */
+export function checkSyncRequest(system: SystemName, entity: EntityName, scope: string): void {
+  const can = SYSTEMS[system];
+  if (!can.pull.includes(entity))
+    throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} has no ${entity} to pull`);
+  if (can.pullScope === 'commune' && !/^\d{5}$/.test(scope))
+    throw new AppError(
+      'ERR_VALIDATION',
+      `${system} ${entity} are pulled per commune: scope = 5-digit commune code`,
+    );
+}
+
+/**
  * Creates a sync run (incremental from the last watermark unless `full`) and queues its first page,
- * audited, in the caller's transaction. Returns the run's id.
+ * audited, in the caller's transaction. Returns the run's id. Throws as `checkSyncRequest` does.
  */
 export async function requestSync(
   q: Queryable,
@@ -293,6 +309,7 @@ export async function requestSync(
 ): Promise<number> {
   const { system, entity, requestedBy } = input;
   const scope = input.scope ?? '';
+  checkSyncRequest(system, entity, scope);
   const runs = createSyncRunsRepo(q);
   const since = input.full ? null : ((await runs.watermark(system, entity, scope)) ?? null);
   const id = await runs.create({ system, entity, scope, since, requestedBy });

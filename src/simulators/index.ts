@@ -7,7 +7,7 @@ import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './moet-pcgd/simu
 import { readSurveyFile } from './moet-pcgd/survey-file.js';
 import { startSmasSimulator } from './smas/simulator.js';
 import { startVneduSimulator } from './vnedu/simulator.js';
-import type { Faults } from './sim-kit.js';
+import type { Faults, SimStats } from './sim-kit.js';
 import { loadConfig } from '../config.js';
 
 export const DEMO_SEED = 2025;
@@ -109,7 +109,7 @@ export const STANDALONE_DEFAULTS: Omit<StandaloneOptions, 'port'> = {
   staffPerSchool: 30,
 };
 
-type Standalone = Closable & { faults: { set(f: Faults): void } };
+type Standalone = Closable & { faults: { set(f: Faults): void }; stats(): SimStats };
 
 const STANDALONE: Record<string, (o: StandaloneOptions) => Promise<Standalone>> = {
   'hcm-csdl': (o) =>
@@ -154,8 +154,16 @@ const STANDALONE: Record<string, (o: StandaloneOptions) => Promise<Standalone>> 
     }),
 };
 
-/** `truc sim <system>`: one simulator, standalone, until SIGINT/SIGTERM. */
-export async function runSimulator(system: string, o: StandaloneOptions): Promise<number> {
+/**
+ * `truc sim <system>`: one simulator, standalone, until SIGINT/SIGTERM. `watch`, when given, is
+ * called once it listens with the count of requests it has answered so far, and returns what ends
+ * the watching (the CLI shows requests served and their rate).
+ */
+export async function runSimulator(
+  system: string,
+  o: StandaloneOptions,
+  watch?: (requests: () => number) => () => void,
+): Promise<number> {
   const start = STANDALONE[system];
   if (!start) {
     process.stderr.write(
@@ -170,10 +178,12 @@ export async function runSimulator(system: string, o: StandaloneOptions): Promis
     `truc sim ${system}: listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students; ` +
       `credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)\n`,
   );
+  const unwatch = watch?.(() => sim.stats().requests);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  unwatch?.();
   await sim.close();
   return 0;
 }

@@ -81,6 +81,10 @@ describe('truc sim <system>', () => {
     } finally {
       expect(await stop(child)).toBe(0);
     }
+    // on the way out, the requests it served and their rate (stderr; a redrawn bar on a terminal)
+    const served = /truc sim hcm-csdl: (\d+) requests served in \d+s \([\d,]+\/s\)\n/.exec(out());
+    expect(served, out()).not.toBeNull();
+    expect(Number(served![1])).toBeGreaterThanOrEqual(1);
   });
 
   it('bad faults are a usage error (exit 2)', async () => {

@@ -101,4 +101,19 @@ describe('GET /v1/syncs on postgres', () => {
     expectProblem(await h.get('/v1/syncs?from=yesterday', h.tokens.admin), 400, 'ERR_VALIDATION');
     expect((await h.get('/v1/syncs', h.tokens.vendor)).statusCode).toBe(403);
   });
+
+  it('POST /v1/syncs refuses what the system cannot pull (entity, commune scope) and changes nothing', async () => {
+    const post = (body: object) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/v1/syncs',
+        headers: { authorization: `Bearer ${h.tokens.admin}` },
+        payload: body,
+      });
+    const before = await h.snapshot();
+    expectProblem(await post({ system: 'smas', entity: 'persons' }), 400, 'ERR_ENTITY_UNSUPPORTED');
+    expectProblem(await post({ system: 'moet-pcgd', entity: 'persons' }), 400, 'ERR_VALIDATION');
+    expectProblem(await post({ system: 'moet-pcgd', entity: 'persons', scope: 'S1' }), 400, 'ERR_VALIDATION');
+    expect(await h.snapshot()).toEqual(before);
+  });
 });

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { SYSTEMS } from '../../canonical/systems.js';
 import { ENTITY_NAMES, SYSTEM_NAMES } from '../../config.js';
 import { requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
@@ -109,16 +108,6 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
     async function postSync(request, reply) {
       const p = principalOf(request);
       const { system, entity, scope, full } = request.body;
-      const can = SYSTEMS[system];
-      if (!can.pull.includes(entity)) {
-        throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} has no ${entity} to pull`);
-      }
-      if (can.pullScope === 'commune' && !/^\d{5}$/.test(scope ?? '')) {
-        throw new AppError(
-          'ERR_VALIDATION',
-          `${system} ${entity} are pulled per commune: scope = 5-digit commune code`,
-        );
-      }
       const id = await opts.db.tx((q) =>
         requestSync(q, { system, entity, full, requestedBy: p.clientId, ...(scope ? { scope } : {}) }),
       );

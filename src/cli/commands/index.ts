@@ -11,6 +11,7 @@ import { migrateCommand } from './migrate.js';
 import { pcgdCommand } from './pcgd.js';
 import { serveCommands } from './serve.js';
 import { simCommand } from './sim.js';
+import { syncCommand } from './sync.js';
 
 export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
   serveCommands, // all, api, worker
@@ -19,6 +20,7 @@ export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
   auditCommand,
   clientsCommand,
   deadLettersCommand,
+  syncCommand,
   pcgdCommand,
   simCommand,
 ];

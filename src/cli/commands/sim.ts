@@ -1,6 +1,6 @@
 /** `truc sim <system>`: one simulator standalone, for vendors and testers. */
 import type { Faults } from '../../simulators/sim-kit.js';
-import { defineCommand, int, runs, UsageError } from '../kit.js';
+import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
 interface SimOptions {
   port?: number;
@@ -26,6 +26,27 @@ async function parseFaults(text: string): Promise<Faults> {
   return parsed.data as Faults;
 }
 
+/**
+ * Shows the requests a running simulator has served and their rate on stderr (a redrawn line on a
+ * terminal, a plain line every 5 s while requests come in otherwise), so a tester sees a city-scale
+ * pull go through it. Returns what stops it.
+ */
+function watchRequests(system: string, out: CliOutput) {
+  return (requests: () => number) => {
+    const progress = startProgress(out, `truc sim ${system}`, { unit: 'requests served' });
+    let last = 0;
+    const timer = setInterval(() => {
+      const n = requests();
+      if (n !== last) progress.update((last = n));
+    }, 500);
+    return () => {
+      clearInterval(timer);
+      progress.update(requests());
+      progress.stop();
+    };
+  };
+}
+
 export const simCommand = () =>
   runs<SimOptions>(
     defineCommand('sim', 'one simulator standalone, until SIGTERM/SIGINT')
@@ -44,19 +65,23 @@ export const simCommand = () =>
         'after',
         '\nCity scale: --schools 2500 --students-per-school 680 --staff-per-school 40 (streamed, never held in memory).',
       ),
-    async (o, [system]) => {
+    async (o, [system], out) => {
       const { runSimulator, STANDALONE_DEFAULTS: d } = await import('../../simulators/index.js');
       const faults = o.faults !== undefined ? await parseFaults(o.faults) : undefined;
       if (o.persons !== undefined && system !== 'moet-pcgd')
         throw new UsageError('--persons: only for moet-pcgd');
-      return runSimulator(system ?? '', {
-        port: o.port ?? 0,
-        seed: o.seed ?? d.seed,
-        schools: o.schools ?? d.schools,
-        studentsPerSchool: o.studentsPerSchool ?? d.studentsPerSchool,
-        staffPerSchool: o.staffPerSchool ?? d.staffPerSchool,
-        ...(faults ? { faults } : {}),
-        ...(o.persons !== undefined ? { persons: o.persons } : {}),
-      });
+      return runSimulator(
+        system ?? '',
+        {
+          port: o.port ?? 0,
+          seed: o.seed ?? d.seed,
+          schools: o.schools ?? d.schools,
+          studentsPerSchool: o.studentsPerSchool ?? d.studentsPerSchool,
+          staffPerSchool: o.staffPerSchool ?? d.staffPerSchool,
+          ...(faults ? { faults } : {}),
+          ...(o.persons !== undefined ? { persons: o.persons } : {}),
+        },
+        watchRequests(system ?? '', out),
+      );
     },
   );

@@ -1,0 +1,127 @@
+/** `truc sync run <system> <entity> [--follow]`: ask for a pull from an external system, and watch it. */
+import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemName } from '../../config.js';
+import { isAppError } from '../../errors.js';
+import type { Db } from '../../store/db.js';
+import type { SyncRun } from '../../store/sync-runs.js';
+import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
+
+interface RunOptions {
+  scope?: string;
+  full?: boolean;
+  follow?: boolean;
+  intervalMs?: number;
+  timeout?: number;
+}
+
+function oneOf<T extends string>(what: string, value: string | undefined, names: readonly T[]): T {
+  if (value && (names as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${what} "${value ?? ''}": one of ${names.join(', ')}`);
+}
+
+/** The run as one JSON line: what the API's GET /v1/syncs/{id} says, without the bookkeeping. */
+function summary(r: SyncRun) {
+  return {
+    syncRunId: r.id,
+    system: r.system,
+    entity: r.entity,
+    scope: r.scope,
+    status: r.status,
+    pages: r.pages,
+    records: r.records,
+    tombstones: r.tombstones,
+    errorCode: r.errorCode,
+  };
+}
+
+/**
+ * Polls the run until it is done or failed (or `timeoutS` passes), showing its records and rate
+ * (`startProgress`). The workers of a running truc (`truc all` or `truc worker`) do the pulling.
+ */
+async function follow(
+  db: Db,
+  id: number,
+  o: Required<Pick<RunOptions, 'intervalMs' | 'timeout'>>,
+  out: CliOutput,
+) {
+  const { createSyncRunsRepo } = await import('../../store/sync-runs.js');
+  const repo = createSyncRunsRepo(db);
+  const first = await repo.get(id);
+  const label = `sync ${id} ${first?.system ?? ''} ${first?.entity ?? ''}`.trim();
+  const progress = startProgress(out, label, { unit: 'records' });
+  const deadline = Date.now() + o.timeout * 1000;
+  let run = first;
+  let outcome = 'timed out';
+  try {
+    for (let i = 0; Date.now() < deadline && i < 10_000_000; i++) {
+      run = await repo.get(id);
+      if (!run) break;
+      progress.update(run.records);
+      if (run.status === 'done' || run.status === 'failed') {
+        outcome = run.status === 'done' ? 'done' : `failed: ${run.errorCode ?? 'unknown'}`;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, o.intervalMs));
+    }
+  } finally {
+    progress.stop(outcome);
+  }
+  return { run, ok: outcome === 'done' };
+}
+
+const runCommand = () =>
+  runs<RunOptions>(
+    defineCommand('run', 'pull <entity> from <system> (a sync run the workers carry out)')
+      .argument('<system>', SYSTEM_NAMES.join(', '))
+      .argument('<entity>', ENTITY_NAMES.join(', '))
+      .option('--scope <code>', 'a school code, or a commune code for moet-pcgd')
+      .option('--full', 'ignore the watermark: pull everything (and reconcile deletions)')
+      .option('--follow', 'wait for the run to finish, showing records pulled and the rate')
+      .option('--interval-ms <ms>', 'with --follow: poll this often (default 1000)', int(50, 60_000))
+      .option(
+        '--timeout <seconds>',
+        'with --follow: give up after this long (default 21600)',
+        int(1, 7 * 86_400),
+      )
+      .addHelpText(
+        'after',
+        '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. Prints {"syncRunId":…};\n' +
+          'with --follow, progress on stderr and the finished run on stdout, exit 0 when done, 1 when failed.',
+      ),
+    async (o, [systemArg, entityArg], out) => {
+      const system = oneOf<SystemName>('system', systemArg, SYSTEM_NAMES);
+      const entity = oneOf<EntityName>('entity', entityArg, ENTITY_NAMES);
+      const config = loadConfig();
+      const { withDb } = await import('../../ops.js');
+      const { requestSync } = await import('../../jobs/contracts.js');
+      return withDb(config, async (db) => {
+        let id: number;
+        try {
+          id = await db.tx((q) =>
+            requestSync(q, {
+              system,
+              entity,
+              full: o.full ?? false,
+              requestedBy: 'operator:cli',
+              ...(o.scope ? { scope: o.scope } : {}),
+            }),
+          );
+        } catch (err) {
+          if (isAppError(err) && err.code === 'ERR_ENTITY_UNSUPPORTED') throw new UsageError(err.message);
+          throw err;
+        }
+        out.stdout(`${JSON.stringify({ syncRunId: id })}\n`);
+        if (!o.follow) return 0;
+        const { run, ok } = await follow(
+          db,
+          id,
+          { intervalMs: o.intervalMs ?? 1000, timeout: o.timeout ?? 21_600 },
+          out,
+        );
+        if (run) out.stdout(`${JSON.stringify(summary(run))}\n`);
+        return ok ? 0 : 1;
+      });
+    },
+  );
+
+export const syncCommand = () =>
+  defineCommand('sync', 'pulls from external systems: run (and --follow)').addCommand(runCommand());

@@ -1,0 +1,107 @@
+/**
+ * `truc sync run <system> <entity> --follow` as an operator runs it beside a running `truc all`
+ * (embedded database, reached through the running process): the run is queued, the workers of `all`
+ * pull it from a real SMAS simulator over HTTP, and the command follows it to the end with progress
+ * lines on stderr (no TTY here: plain lines) and the finished run on stdout. Bad usage is exit 2 and
+ * queues nothing.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import { makeTempDir, type TempDir } from '../helpers/env.js';
+import { runProcess, spawnProcess, type Spawned } from '../helpers/proc.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function baseEnv(dataDir: string, smasUrl: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (
+      !/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|HCM_CSDL_|MOET_PCGD_|SMAS_|VNEDU_|VITEST|NODE_ENV)/.test(
+        k,
+      )
+    )
+      env[k] = v;
+  return { ...env, TRUC_PROFILE: 'test', DATA_DIR: dataDir, SMAS_BASE_URL: smasUrl };
+}
+
+describe('truc sync run --follow', () => {
+  let dir: TempDir;
+  let sim: SmasSimulator;
+  let all: Spawned | undefined;
+  let env: NodeJS.ProcessEnv;
+  const truc = (args: string[]) =>
+    runProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: ROOT,
+      env,
+      timeoutMs: 120_000,
+    });
+
+  beforeAll(async () => {
+    dir = await makeTempDir('truc-e2e-sync-');
+    sim = await startSmasSimulator({
+      seed: 11,
+      schools: 4,
+      studentsPerSchool: 60,
+      apiKey: 'test-smas-api-key',
+    });
+    env = baseEnv(dir.path, sim.url);
+    all = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], { cwd: ROOT, env });
+    await all.waitForLine((l) => l.includes('listening on'), 90_000);
+  });
+  afterAll(async () => {
+    all?.kill();
+    await all?.exited;
+    await sim?.close();
+    await dir?.remove();
+  });
+
+  it('queues the pull, follows it with progress on stderr, prints the finished run and exits 0', async () => {
+    const e = await truc(['sync', 'run', 'smas', 'students', '--follow', '--interval-ms', '100']);
+    expect(e.code, e.stderr).toBe(0);
+    const [queued, finished, ...more] = e.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(more).toEqual([]);
+    const id = queued!.syncRunId as number;
+    expect(Number.isInteger(id)).toBe(true);
+    expect(finished).toMatchObject({
+      syncRunId: id,
+      system: 'smas',
+      entity: 'students',
+      status: 'done',
+      errorCode: null,
+    });
+    const records = finished!.records as number;
+    expect(records).toBeGreaterThan(0);
+    // the closing progress line: count, time, rate and the outcome
+    const lines = e.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^sync ${id} smas students: ${records.toLocaleString('en-US')} records in \\d+s \\([\\d,]+/s\\); done$`,
+      ),
+    );
+  });
+
+  it('without --follow prints the run id and returns at once; the run is there to follow', async () => {
+    const e = await truc(['sync', 'run', 'smas', 'staff']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout.trim()).toMatch(/^\{"syncRunId":\d+\}$/);
+    expect(e.stderr).toBe('');
+  });
+
+  it('bad usage is exit 2 with the reason first and nothing on stdout', async () => {
+    const unknown = await truc(['sync', 'run', 'smas', 'pupils']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^truc: entity "pupils": one of /);
+    const unsupported = await truc(['sync', 'run', 'smas', 'persons']);
+    expect(unsupported.code).toBe(2);
+    expect(unsupported.stderr).toMatch(/^truc: smas has no persons to pull/);
+    const noCommune = await truc(['sync', 'run', 'moet-pcgd', 'persons']);
+    expect(noCommune.code).toBe(2);
+    expect(noCommune.stderr).toMatch(/ERR_VALIDATION: moet-pcgd persons are pulled per commune/);
+    for (const e of [unknown, unsupported, noCommune]) expect(e.stdout).toBe('');
+  });
+});
