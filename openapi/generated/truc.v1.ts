@@ -915,7 +915,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Những người đứng sau một chỉ tiêu (phân trang) / The persons behind a figure (paged): an indicator code, or inClassNotEnrolled, enrolledNotInClass, noPersonalId */
+    /** Những người đứng sau một chỉ tiêu (phân trang) / The persons behind a figure (paged): an indicator code, or inClassNotEnrolled, enrolledNotInClass, unmatchable, matchedByName */
     get: operations['listPcgdFigureRecords'];
     put?: never;
     post?: never;
@@ -1788,7 +1788,7 @@ export interface components {
     PcgdFinding: {
       rule: string;
       /** @enum {string} */
-      severity: 'error' | 'warning';
+      severity: 'error' | 'warning' | 'info';
       communeCode?: string;
       indicator?: string;
       level?: string;
@@ -1842,7 +1842,8 @@ export interface components {
       enrolment: {
         inClassNotEnrolled: number;
         enrolledNotInClass: number;
-        noPersonalId: number;
+        unmatchable: number;
+        matchedByName: number;
       } | null;
       findings: components['schemas']['PcgdFinding'][];
       lineageDigest: string;
@@ -8418,7 +8419,8 @@ export interface operations {
             communes: {
               inClassNotEnrolled: number;
               enrolledNotInClass: number;
-              noPersonalId: number;
+              unmatchable: number;
+              matchedByName: number;
               communeCode: string;
             }[];
             recordsUrl: string;

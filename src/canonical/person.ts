@@ -42,6 +42,11 @@ export const PersonSchema = entity({
   personalId: PersonalIdSchema.optional(),
   fullName: PersonNameSchema,
   birthDate: IsoDateSchema,
+  /** Father's, mother's and guardian's full names, as on the survey form (DOMAIN §2.4): with name and
+   * birth date, the fallback key to a student record when the personal ID does not match (§6). */
+  fatherName: PersonNameSchema.optional(),
+  motherName: PersonNameSchema.optional(),
+  guardianName: PersonNameSchema.optional(),
   sex: SexSchema,
   ethnicityCode: EthnicityCodeSchema,
   residenceType: ResidenceTypeSchema,

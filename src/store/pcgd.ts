@@ -6,8 +6,14 @@
  *
  * Lineage `flags` bits: 0–6 the person flags in PERSON_FLAGS order (has a class, grade 1–12,
  * completed preschool / primary / lower secondary, literate level ≥ 1, literate level 2), then
- * 7 = surveyed in a class but enrolled nowhere, 8 = enrolled but surveyed out of school, 9 = no
- * personal ID (cannot be matched to enrolment).
+ * 7 = surveyed in a class but enrolled nowhere, 8 = enrolled but surveyed out of school, 9 = cannot
+ * be matched to enrolment (no personal ID and no parent's name), 10 = matched to enrolment by name +
+ * birth date + a parent's name (the second pass), not by personal ID.
+ *
+ * The enrolment join (issue 10): a counted person is matched to an enrolled student by the 12-digit
+ * personal ID first; a person and a student left unmatched by ID are then matched by normalised full
+ * name (NFC by the canonical schema, compared case-insensitively) + birth date + one parent's name
+ * (father = father, mother = mother or guardian = guardian), never when both carry different IDs.
  */
 import type { Queryable } from './db.js';
 
@@ -25,7 +31,8 @@ export type PersonFlagName = (typeof PERSON_FLAG_NAMES)[number];
 export const ENROLMENT_FLAGS = {
   inClassNotEnrolled: 1 << 7,
   enrolledNotInClass: 1 << 8,
-  noPersonalId: 1 << 9,
+  unmatchable: 1 << 9,
+  matchedByName: 1 << 10,
 } as const;
 export type EnrolmentFlag = keyof typeof ENROLMENT_FLAGS;
 
@@ -79,10 +86,42 @@ function countedWhere(o: CountingOptions): string {
       AND ${ageSql(o)} >= 0 AND length($2::text) = 5`;
 }
 
-/** Personal IDs of the students enrolled in school year $4 with a status in $5. */
-const ENROLLED_IDS = `SELECT DISTINCT s.personal_id FROM truc.students s
-   WHERE s.personal_id IS NOT NULL AND s.deleted_at IS NULL
-     AND s.data->>'schoolYear' = $4::text AND s.data->>'status' = ANY($5::text[])`;
+/** A person record carries a parent's or guardian's name (it can be matched by name). */
+const HAS_PARENT = `(p.data ?| array['fatherName', 'motherName', 'guardianName'])`;
+/** A counted person that cannot be matched to enrolment at all. */
+const UNMATCHABLE = `(p.personal_id IS NULL AND NOT ${HAS_PARENT})`;
+
+/**
+ * The counted persons matched to a student enrolled in school year $4 with a status in $5: by personal
+ * ID, then (persons and students unmatched by ID) by lower-cased full name + birth date + one parent's
+ * name, never across two different IDs. One row per matched person: `person_ref`, commune, age, class,
+ * `by_name`. Driven by the (few) enrolled students: index lookups on persons' personal ID and on
+ * (birth date, lower(full name)) (migration 075). $1–$5 as lineageSql.
+ */
+function matchedSql(o: CountingOptions): string {
+  const person = `p.person_ref, p.commune_code, ${ageSql(o)} AS age, p.pcgd_class`;
+  return `
+    WITH es AS MATERIALIZED (
+      SELECT s.personal_id, s.data->>'birthDate' AS birth_date, lower(s.data->>'fullName') AS name_key,
+             lower(s.data->>'fatherName') AS father, lower(s.data->>'motherName') AS mother,
+             lower(s.data->>'guardianName') AS guardian
+        FROM truc.students s
+       WHERE s.deleted_at IS NULL AND s.data->>'schoolYear' = $4::text AND s.data->>'status' = ANY($5::text[])),
+    by_id AS MATERIALIZED (
+      SELECT DISTINCT ${person} FROM es JOIN truc.persons p ON p.personal_id = es.personal_id
+       WHERE ${countedWhere(o)}),
+    by_name AS (
+      SELECT DISTINCT ${person} FROM es JOIN truc.persons p
+          ON p.pcgd_birth_date = es.birth_date AND lower(p.data->>'fullName') = es.name_key
+       WHERE ${countedWhere(o)}
+         AND (es.personal_id IS NULL OR p.personal_id IS NULL)
+         AND (lower(p.data->>'fatherName') = es.father OR lower(p.data->>'motherName') = es.mother
+              OR lower(p.data->>'guardianName') = es.guardian)
+         AND NOT EXISTS (SELECT 1 FROM by_id m WHERE m.person_ref = p.person_ref)
+         AND (es.personal_id IS NULL OR NOT EXISTS (
+               SELECT 1 FROM truc.persons x WHERE x.personal_id = es.personal_id AND x.deleted_at IS NULL)))
+    SELECT *, false AS by_name FROM by_id UNION ALL SELECT *, true AS by_name FROM by_name`;
+}
 
 /**
  * The counted persons with their age and lineage flags (one row per person: the lineage of a
@@ -92,15 +131,21 @@ function lineageSql(o: CountingOptions): string {
   const flags = PERSON_FLAG_NAMES.map(
     (f, i) => `((CASE WHEN ${FLAG_PREDICATE[f]} THEN 1 ELSE 0 END) << ${i})`,
   ).join('\n      | ');
+  const E = ENROLMENT_FLAGS;
   return `
+    WITH matched AS (${matchedSql(o)})
     SELECT p.person_ref, p.commune_code, p.fingerprint, ${ageSql(o)} AS age,
       ${flags}
-      | (CASE WHEN p.personal_id IS NULL THEN ${ENROLMENT_FLAGS.noPersonalId}
-             WHEN e.personal_id IS NOT NULL THEN CASE WHEN pcgd_class > 0 THEN 0 ELSE ${ENROLMENT_FLAGS.enrolledNotInClass} END
-             ELSE CASE WHEN pcgd_class > 0 THEN ${ENROLMENT_FLAGS.inClassNotEnrolled} ELSE 0 END
+      | (CASE WHEN m.person_ref IS NOT NULL
+               THEN (CASE WHEN p.pcgd_class > 0 THEN 0 ELSE ${E.enrolledNotInClass} END)
+                  | (CASE WHEN m.by_name THEN ${E.matchedByName} ELSE 0 END)
+             WHEN ${UNMATCHABLE} THEN ${E.unmatchable}
+             WHEN p.pcgd_class > 0 THEN ${E.inClassNotEnrolled}
+             ELSE 0
         END) AS flags
     FROM truc.persons p
-    LEFT JOIN (${ENROLLED_IDS}) e ON e.personal_id = p.personal_id
+    LEFT JOIN (SELECT DISTINCT ON (person_ref) person_ref, by_name FROM matched ORDER BY person_ref, by_name) m
+      ON m.person_ref = p.person_ref
     WHERE ${countedWhere(o)}`;
 }
 
@@ -125,21 +170,21 @@ function factsCountsSql(o: CountingOptions): string {
   return `
     SELECT p.commune_code AS "communeCode", ${ageSql(o)}::int AS age, count(*)::int AS population,
       ${PERSON_FLAG_NAMES.map((f) => `count(*) FILTER (WHERE ${FLAG_PREDICATE[f]})::int AS "${f}"`).join(',\n      ')},
-      count(*) FILTER (WHERE p.personal_id IS NULL)::int AS "noPersonalId",
-      count(*) FILTER (WHERE p.personal_id IS NOT NULL AND pcgd_class > 0)::int AS "inClassWithId"
+      count(*) FILTER (WHERE ${UNMATCHABLE})::int AS "unmatchable",
+      count(*) FILTER (WHERE pcgd_class > 0 AND NOT ${UNMATCHABLE})::int AS "inClassMatchable"
     FROM truc.persons p WHERE ${countedWhere(o)}
     GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
-/** Enrolled counted persons per commune and age, driven by the (few) enrolled students. $1–$5 as lineageSql. */
+/** Enrolled counted persons per commune and age (see matchedSql). $1–$5 as lineageSql. */
 function enrolledCountsSql(o: CountingOptions): string {
   return `
-    SELECT p.commune_code AS "communeCode", ${ageSql(o)}::int AS age,
-      count(*) FILTER (WHERE p.pcgd_class > 0)::int AS "enrolledInClass",
-      count(*) FILTER (WHERE p.pcgd_class = 0)::int AS "enrolledNotInClass"
-    FROM (${ENROLLED_IDS}) e JOIN truc.persons p ON p.personal_id = e.personal_id
-    WHERE ${countedWhere(o)}
-    GROUP BY 1, 2`;
+    WITH matched AS (${matchedSql(o)})
+    SELECT commune_code AS "communeCode", age::int AS age,
+      count(DISTINCT person_ref) FILTER (WHERE pcgd_class > 0)::int AS "enrolledInClass",
+      count(DISTINCT person_ref) FILTER (WHERE pcgd_class = 0)::int AS "enrolledNotInClass",
+      count(DISTINCT person_ref) FILTER (WHERE by_name)::int AS "matchedByName"
+    FROM matched GROUP BY 1, 2`;
 }
 
 export interface AgeRow {
@@ -256,21 +301,23 @@ export function createPcgdRepo(q: Queryable) {
       // Inside the caller's transaction: room to aggregate a province in memory.
       await q.query(`SET LOCAL work_mem = '64MB'`);
       const facts = await q.query<
-        Omit<RawAgeRow, EnrolmentFlag> & { noPersonalId: number; inClassWithId: number }
+        Omit<RawAgeRow, EnrolmentFlag> & { unmatchable: number; inClassMatchable: number }
       >(factsCountsSql(o), params(o, communes, false));
       const enrolled = await q.query<{
         communeCode: string;
         age: number;
         enrolledInClass: number;
         enrolledNotInClass: number;
+        matchedByName: number;
       }>(enrolledCountsSql(o), params(o, communes, true));
       const byKey = new Map(enrolled.rows.map((r) => [`${r.communeCode}|${r.age}`, r]));
       return facts.rows.map((r) => {
         const e = byKey.get(`${r.communeCode}|${r.age}`);
         return ageRowOf({
           ...r,
-          inClassNotEnrolled: r.inClassWithId - (e?.enrolledInClass ?? 0),
+          inClassNotEnrolled: r.inClassMatchable - (e?.enrolledInClass ?? 0),
           enrolledNotInClass: e?.enrolledNotInClass ?? 0,
+          matchedByName: e?.matchedByName ?? 0,
         });
       });
     },

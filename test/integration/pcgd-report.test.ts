@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { PersonSchema } from '../../src/canonical/person.js';
-import { StudentSchema } from '../../src/canonical/student.js';
 import { loadConfig, type PcgdConfig } from '../../src/config.js';
 import type { IndicatorFigure, LevelResult } from '../../src/reporting/pcgd/evaluate.js';
 import ExcelJS from 'exceljs';
@@ -29,7 +28,8 @@ import {
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { A, B, C, EXPECTED, PERSONS, STUDENTS, YEAR } from '../fixtures/pcgd/communes.js';
+import { A, B, C, EXPECTED, PERSONS, YEAR } from '../fixtures/pcgd/communes.js';
+import { seedFixture } from '../helpers/pcgd.js';
 import { makeTempDir, openTestStore, type TempDir, type TestStore } from '../helpers/env.js';
 
 function pcgdConfig(over: Partial<PcgdConfig> = {}): PcgdConfig {
@@ -68,43 +68,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
       pcgd: pcgdConfig({ signing: { ...pcgdConfig().signing, dir: keys.path } }),
       dataDir: keys.path,
     };
-    const records = createRecordsRepo(store.db);
-    const persons = PERSONS.map((p) => PersonSchema.parse(p));
-    await records.upsert(
-      'persons',
-      persons.map((p) => ({
-        key: p.personRef,
-        scope: p.communeCode,
-        personalId: p.personalId,
-        data: p,
-        fingerprint: fingerprint(p),
-      })),
-      { system: 'moet-pcgd', mappingVersion: 'moet-pcgd/persons@1' },
-    );
-    const students = STUDENTS.map((s) =>
-      StudentSchema.parse({
-        studentCode: s.code,
-        schoolCode: '79000001',
-        schoolYear: s.schoolYear,
-        personalId: s.personalId,
-        fullName: 'Nguyễn Văn An',
-        birthDate: s.born,
-        sex: 'male',
-        ethnicityCode: '01',
-        status: s.status,
-      }),
-    );
-    await records.upsert(
-      'students',
-      students.map((s) => ({
-        key: s.studentCode,
-        scope: s.schoolCode,
-        personalId: s.personalId,
-        data: s,
-        fingerprint: fingerprint(s),
-      })),
-      { system: 'hcm-csdl', mappingVersion: 'hcm-csdl/students@1' },
-    );
+    await seedFixture(store.db);
   }, 120_000);
   afterAll(async () => {
     await store?.cleanup();
@@ -149,18 +113,29 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     expect(view.ruleSet.unverified.map((u) => u.setting)).toContain('ageRule');
   });
 
-  it('commune A: enrolment mismatches are findings with counts (matched by personal ID only, said so)', async () => {
+  it("commune A: enrolment mismatches are findings with counts (matched by personal ID, then by name + birth date + a parent's name)", async () => {
     const row = (await createPcgdRepo(store.db).current(A, YEAR))!;
     const f = reportView(row).findings;
     const count = (rule: string) => f.find((x) => x.rule === rule)?.count;
     expect(count('PCGD_ENROLMENT_IN_CLASS_NOT_ENROLLED')).toBe(EXPECTED[A].enrolment.inClassNotEnrolled);
     expect(count('PCGD_ENROLMENT_ENROLLED_NOT_IN_CLASS')).toBe(EXPECTED[A].enrolment.enrolledNotInClass);
-    expect(count('PCGD_ENROLMENT_NO_PERSONAL_ID')).toBe(EXPECTED[A].enrolment.noPersonalId);
-    expect(f.some((x) => x.rule === 'PCGD_ENROLMENT_ID_ONLY')).toBe(true);
+    expect(count('PCGD_ENROLMENT_UNMATCHABLE')).toBe(EXPECTED[A].enrolment.unmatchable);
+    expect(count('PCGD_ENROLMENT_MATCHED_BY_NAME')).toBe(EXPECTED[A].enrolment.matchedByName);
     const repo = createPcgdRepo(store.db);
     const sel = lineageSelection('inClassNotEnrolled', ruleSetOf(deps.pcgd))!;
     const listed = await repo.lineagePage(row.id, sel, { limit: 10 });
-    expect(listed).toHaveLength(3);
+    expect(listed).toHaveLength(4);
+    const byName = await repo.lineagePage(row.id, lineageSelection('matchedByName', ruleSetOf(deps.pcgd))!, {
+      limit: 10,
+    });
+    // five-year-old #2 (in class) and the fourteen-year-old out of school
+    expect(byName.map((r) => [r.age, r.inNumerator])).toEqual(
+      expect.arrayContaining([
+        [5, true],
+        [14, true],
+      ]),
+    );
+    expect(byName).toHaveLength(2);
   });
 
   it('commune B (ĐBKK): ĐBKK thresholds exactly met, one person below is a shortfall of 1', async () => {
@@ -258,7 +233,11 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     const count = (rule: string) => view.findings.find((x) => x.rule === rule && x.communeCode === A)?.count;
     expect(count('PCGD_ENROLMENT_IN_CLASS_NOT_ENROLLED')).toBe(EXPECTED[A].enrolment.inClassNotEnrolled);
     expect(count('PCGD_ENROLMENT_ENROLLED_NOT_IN_CLASS')).toBe(EXPECTED[A].enrolment.enrolledNotInClass);
-    expect(count('PCGD_ENROLMENT_NO_PERSONAL_ID')).toBe(EXPECTED[A].enrolment.noPersonalId);
+    expect(count('PCGD_ENROLMENT_UNMATCHABLE')).toBe(EXPECTED[A].enrolment.unmatchable);
+    expect(count('PCGD_ENROLMENT_MATCHED_BY_NAME')).toBe(EXPECTED[A].enrolment.matchedByName);
+    expect(view.enrolment).toEqual(
+      expect.objectContaining({ matchedByName: EXPECTED[A].enrolment.matchedByName }),
+    );
   });
 
   it('lineage: every figure links to the persons behind it', async () => {

@@ -71,7 +71,8 @@ const Indicator = z.object({
 const Enrolment = z.object({
   inClassNotEnrolled: z.number().int(),
   enrolledNotInClass: z.number().int(),
-  noPersonalId: z.number().int(),
+  unmatchable: z.number().int(),
+  matchedByName: z.number().int(),
 });
 const Message = z.object({ vi: z.string(), en: z.string() });
 const Shortfall = z.union([
@@ -110,7 +111,7 @@ const Level = z
 const Finding = z
   .object({
     rule: z.string(),
-    severity: z.enum(['error', 'warning']),
+    severity: z.enum(['error', 'warning', 'info']),
     communeCode: z.string().optional(),
     indicator: z.string().optional(),
     level: z.string().optional(),
@@ -429,7 +430,7 @@ const pcgdRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; now?: () => Da
           operationId: 'listPcgdFigureRecords',
           tags: ['pcgd'],
           summary:
-            'Những người đứng sau một chỉ tiêu (phân trang) / The persons behind a figure (paged): an indicator code, or inClassNotEnrolled, enrolledNotInClass, noPersonalId',
+            'Những người đứng sau một chỉ tiêu (phân trang) / The persons behind a figure (paged): an indicator code, or inClassNotEnrolled, enrolledNotInClass, unmatchable, matchedByName',
           security,
           params: ReportIdParams.extend({ code: z.string().regex(/^[A-Za-z0-9_]{1,64}$/) }).strict(),
           querystring: z
@@ -506,7 +507,7 @@ const pcgdRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; now?: () => Da
         return {
           reportId: row.id,
           communes: enrolmentMismatches(row),
-          recordsUrl: `/v1/pcgd/reports/{communeReportId}/figures/{inClassNotEnrolled|enrolledNotInClass|noPersonalId}/records`,
+          recordsUrl: `/v1/pcgd/reports/{communeReportId}/figures/{inClassNotEnrolled|enrolledNotInClass|unmatchable|matchedByName}/records`,
         };
       },
     );

@@ -36,7 +36,7 @@ import {
 } from './package.js';
 import { difficultCommunesOf, resolveRuleSet, settingsOf, type RuleSet } from './rule-set.js';
 import { loadUnitSigner, signDetached, type UnitSigner } from './signing.js';
-import { checkCommune, enrolmentMatchNote, passes, type PcgdFinding } from './validate.js';
+import { checkCommune, passes, type EnrolmentCounts, type PcgdFinding } from './validate.js';
 import { canonicalJson } from '../../audit/chain.js';
 
 /** Student statuses that count as enrolled (in a class this school year). */
@@ -85,7 +85,12 @@ const toCounts = (rows: readonly AgeRow[]) =>
   rows.map((r) => ({ age: r.age, population: r.population, flags: r.flags }));
 
 function enrolmentOf(rows: readonly AgeRow[]) {
-  const e = { inClassNotEnrolled: 0, enrolledNotInClass: 0, noPersonalId: 0 };
+  const e: EnrolmentCounts = {
+    inClassNotEnrolled: 0,
+    enrolledNotInClass: 0,
+    unmatchable: 0,
+    matchedByName: 0,
+  };
   for (const r of rows) for (const k of Object.keys(e) as (keyof typeof e)[]) e[k] += r.enrolment[k];
   return e;
 }
@@ -104,11 +109,7 @@ export interface StoredFigures {
   lineage: Record<string, string>;
 }
 
-export interface EnrolmentCounts {
-  inClassNotEnrolled: number;
-  enrolledNotInClass: number;
-  noPersonalId: number;
-}
+export type { EnrolmentCounts };
 
 function ruleSetDoc(rules: RuleSet) {
   return {
@@ -146,7 +147,6 @@ async function computeCommune(
       enrolment,
       previous: prev ? { ages: prev.figures.ages, indicators: prev.figures.indicators } : undefined,
     }),
-    enrolmentMatchNote(),
   ];
   const lineage = await repo.lineageDigests(
     id,
@@ -205,7 +205,6 @@ async function computeProvince(
       }),
     );
   }
-  findings.push(enrolmentMatchNote());
   const province = provinceFigures(rules, unitCode, communeFigs, sumAges(toCounts(rows)));
   // Lineage of a province figure = the communes behind it: digest of each commune's figures.
   const lineage: Record<string, string> = {

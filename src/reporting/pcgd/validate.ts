@@ -4,11 +4,15 @@
  * officer who approves. Pure: previous-year figures are passed in.
  */
 import type { PcgdConfig } from '../../config.js';
+import type { Severity } from '../../quality/config.js';
 import type { CommuneFigures, IndicatorFigure } from './evaluate.js';
 import { INDICATOR_BY_CODE, type IndicatorCode, type RuleSet } from './rule-set.js';
 
-export type Severity = 'error' | 'warning';
-
+/**
+ * A finding about a report's figures (the quality engine's `Finding` is about one record; this one is
+ * about a commune's or a province's figures), with the quality engine's severities: `error` blocks
+ * approval, `warning` is shown to the officer who approves, `info` only informs.
+ */
 export interface PcgdFinding {
   rule: string;
   severity: Severity;
@@ -41,13 +45,13 @@ export const VALIDATION_RULES = {
     severity: 'warning',
     about: 'enrolled in a school this school year, but surveyed as out of school',
   },
-  PCGD_ENROLMENT_NO_PERSONAL_ID: {
+  PCGD_ENROLMENT_UNMATCHABLE: {
     severity: 'warning',
-    about: 'persons without a personal ID could not be matched to enrolment',
+    about: "persons with neither a personal ID nor a parent's name could not be matched to enrolment",
   },
-  PCGD_ENROLMENT_ID_ONLY: {
-    severity: 'warning',
-    about: "enrolment matched by personal ID only: parents' names are not in the canonical records yet",
+  PCGD_ENROLMENT_MATCHED_BY_NAME: {
+    severity: 'info',
+    about: "persons matched to enrolment by name, birth date and a parent's name (no personal ID match)",
   },
 } as const satisfies Record<string, { severity: Severity; about: string }>;
 export type ValidationRule = keyof typeof VALIDATION_RULES;
@@ -63,7 +67,8 @@ const f = (
 export interface EnrolmentCounts {
   inClassNotEnrolled: number;
   enrolledNotInClass: number;
-  noPersonalId: number;
+  unmatchable: number;
+  matchedByName: number;
 }
 
 /** What one commune is checked with. */
@@ -169,13 +174,22 @@ function enrolmentChecks(code: string, e: EnrolmentCounts): PcgdFinding[] {
         { communeCode: code, count: e.enrolledNotInClass },
       ),
     );
-  if (e.noPersonalId > 0)
+  if (e.unmatchable > 0)
     out.push(
       f(
-        'PCGD_ENROLMENT_NO_PERSONAL_ID',
-        `${e.noPersonalId} người không có số định danh: không đối chiếu được với danh sách học sinh.`,
-        `${e.noPersonalId} persons have no personal ID and could not be matched to enrolment.`,
-        { communeCode: code, count: e.noPersonalId },
+        'PCGD_ENROLMENT_UNMATCHABLE',
+        `${e.unmatchable} người không có số định danh và không có tên cha, mẹ hoặc người giám hộ: không đối chiếu được với danh sách học sinh.`,
+        `${e.unmatchable} persons have neither a personal ID nor a parent's or guardian's name and could not be matched to enrolment.`,
+        { communeCode: code, count: e.unmatchable },
+      ),
+    );
+  if (e.matchedByName > 0)
+    out.push(
+      f(
+        'PCGD_ENROLMENT_MATCHED_BY_NAME',
+        `${e.matchedByName} người được đối chiếu với danh sách học sinh theo họ tên, ngày sinh và tên cha/mẹ/người giám hộ (không khớp theo số định danh).`,
+        `${e.matchedByName} persons were matched to enrolment by name, birth date and a parent's or guardian's name (not by personal ID).`,
+        { communeCode: code, count: e.matchedByName },
       ),
     );
   return out;
@@ -196,15 +210,6 @@ export function checkCommune(
       : []),
     ...enrolmentChecks(code, input.enrolment),
   ];
-}
-
-/** The one finding that says how enrolment was matched (once per report). */
-export function enrolmentMatchNote(): PcgdFinding {
-  return f(
-    'PCGD_ENROLMENT_ID_ONLY',
-    'Đối chiếu với danh sách học sinh chỉ theo số định danh cá nhân: họ tên cha mẹ chưa có trong dữ liệu chuẩn nên chưa đối chiếu theo họ tên + ngày sinh + tên cha/mẹ.',
-    "Enrolment was matched by personal ID only: parents' names are not in the canonical records yet, so the name + birth date + parent's name match was not made.",
-  );
 }
 
 /** True when no finding blocks approval. */

@@ -32,6 +32,9 @@ function personWireOf(index: number, p: Person): PersonWire {
         ? p.ethnicityCode
         : (entryOf(ETHNICITY_CODE_LIST, p.ethnicityCode)?.labelVi ?? p.ethnicityCode),
     soDinhDanh: p.personalId ?? null,
+    hoTenCha: p.fatherName ?? null,
+    hoTenMe: p.motherName ?? null,
+    hoTenNguoiGiamHo: p.guardianName ?? null,
     loaiCuTru: MOET_PCGD_LABELS.residence[p.residenceType],
     lopDangHoc: p.currentGrade ? gradeLabel(p.currentGrade) : null,
     truongDangHoc: p.currentSchoolName ?? null,

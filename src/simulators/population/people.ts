@@ -44,6 +44,9 @@ export function personFromStudent(ctx: PopulationContext, i: number, st: Student
     ...historyAtGrade(n, ctx.startYear),
   };
   if (st.personalId) person.personalId = st.personalId;
+  if (st.fatherName) person.fatherName = st.fatherName;
+  if (st.motherName) person.motherName = st.motherName;
+  if (st.guardianName) person.guardianName = st.guardianName;
   if (st.status === 'dropped_out' && st.grade) {
     person.dropout = { grade: st.grade, year: Number((st.statusDate ?? `${ctx.startYear}`).slice(0, 4)) };
   } else if (st.status === 'transferred_out') {

@@ -95,7 +95,7 @@ describe('validation rules', () => {
     ages,
     indicators: [{ code: 'preschool5_attending', numerator: rate, denominator: 100, rate }],
   });
-  const enrolment = { inClassNotEnrolled: 0, enrolledNotInClass: 0, noPersonalId: 0 };
+  const enrolment = { inClassNotEnrolled: 0, enrolledNotInClass: 0, unmatchable: 0, matchedByName: 0 };
   it("flags a cohort that does not follow last year's, and a large swing of a rate", () => {
     const f = checkCommune(rules, v, {
       figures: figs({ '6': 100, '7': 80 }, 60),

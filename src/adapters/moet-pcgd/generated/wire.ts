@@ -225,6 +225,12 @@ export interface components {
       danToc?: string | null;
       /** @description 12-digit personal ID number. */
       soDinhDanh?: string | null;
+      /** @description Father's full name, as on the survey form. */
+      hoTenCha?: string | null;
+      /** @description Mother's full name. */
+      hoTenMe?: string | null;
+      /** @description Guardian's full name, when not the parents. */
+      hoTenNguoiGiamHo?: string | null;
       /** @description "Thường trú" (permanent) or "Tạm trú" (temporary, ≥ 6 months). */
       loaiCuTru: string;
       /** @description Current class: NT (nhà trẻ), MG3, MG4, MG5, 1..12; the form's markers may follow: "!" repeating the grade, "*" two sessions a day. */
