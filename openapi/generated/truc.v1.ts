@@ -1838,6 +1838,13 @@ export interface components {
           level: string;
           met: boolean;
         }[];
+        /** @description the commune’s approved report the figures were taken from; null: computed from the survey persons (the commune has no approved report, which blocks the province’s approval) */
+        source: {
+          reportId: number;
+          version: number;
+          status: string;
+          packageSha256: string | null;
+        } | null;
       }[];
       enrolment: {
         inClassNotEnrolled: number;

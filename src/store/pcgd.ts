@@ -214,13 +214,16 @@ function params(o: CountingOptions, communes: readonly string[], withEnrolment: 
   return [o.year, o.ageOnDate, communes, ...(withEnrolment ? [o.schoolYear, o.activeStatuses] : [])];
 }
 
+/** The units a PCGD report is made for. */
+export type UnitLevel = 'commune' | 'province';
+
 export type ReportStatus =
   'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
 
 export interface ReportRow {
   id: number;
   unit_code: string;
-  unit_level: 'commune' | 'province';
+  unit_level: UnitLevel;
   year: number;
   version: number;
   status: ReportStatus;
@@ -254,7 +257,7 @@ export interface ReportRow {
 
 export interface NewReport {
   unitCode: string;
-  unitLevel: 'commune' | 'province';
+  unitLevel: UnitLevel;
   year: number;
   ruleSet: unknown;
   computedBy: string;
@@ -513,6 +516,25 @@ export function createPcgdRepo(q: Queryable) {
         [unitCode, year],
       );
       return res.rows[0];
+    },
+
+    /**
+     * The current versions of these units' reports for a year that are approved or later (the figures
+     * their officers signed), with the sha-256 of each one's signed package.
+     */
+    async approvedOf(
+      unitCodes: readonly string[],
+      year: number,
+    ): Promise<Array<ReportRow & { package_sha256: string | null }>> {
+      const res = await q.query<ReportRow & { package_sha256: string | null }>(
+        `SELECT r.*, e.package_sha256 FROM truc.pcgd_reports r
+           LEFT JOIN truc.pcgd_evidence e ON e.report_id = r.id
+          WHERE r.unit_code = ANY($1::text[]) AND r.year = $2 AND r.superseded_at IS NULL
+            AND r.status IN ('approved', 'submitted', 'receipted')
+          ORDER BY r.unit_code`,
+        [unitCodes, year],
+      );
+      return res.rows;
     },
 
     /** The latest approved (or later) version of a unit's report for a year: the baseline of next year's checks. */

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { communesOfProvince } from '../../src/canonical/codes/admin-units.js';
-import { communeFigures, provinceFigures, sumAges } from '../../src/reporting/pcgd/evaluate.js';
+import { communeFigures, provinceFigures } from '../../src/reporting/pcgd/evaluate.js';
 import { ENROLLED_STATUSES, ruleSetOf } from '../../src/reporting/pcgd/service.js';
 import { loadConfig } from '../../src/config.js';
 import { createPgDb } from '../../src/store/db.js';
@@ -124,7 +124,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
           const list = rows.filter((r) => r.communeCode === code);
           return communeFigures(rules, code, list, false);
         });
-        const province = provinceFigures(rules, '79', figs, sumAges(rows));
+        const province = provinceFigures(rules, '79', figs);
         return province.population;
       });
     // warm the cache once with each, then time each once (alternating order by repetition)

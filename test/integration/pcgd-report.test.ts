@@ -201,6 +201,11 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     const view = reportView(await computeReport(deps, { unitCode: '79', year: YEAR, actor: 'test' }));
     expect(view.unitLevel).toBe('province');
     expect(view.communes?.map((c) => c.communeCode)).toEqual([A, C, B].sort());
+    // no commune has approved its report yet: all three computed from persons, and that blocks approval
+    expect(view.status).toBe('computed');
+    const blocking = view.findings.filter((x) => x.severity === 'error');
+    expect(blocking).toEqual([expect.objectContaining({ rule: 'PCGD_COMMUNES_NOT_APPROVED', count: 3 })]);
+    expect(view.communes?.every((c) => c.source === null)).toBe(true);
     const meeting = Object.fromEntries(
       view.indicators
         .filter((x) => x.code.startsWith('communes_meeting_'))
@@ -378,6 +383,42 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
       expect.arrayContaining(['pcgd.computed', 'pcgd.approved', 'pcgd.reopened']),
     );
     expect((await verifyAudit(store.db)).ok).toBe(true);
+  });
+
+  it("province 79 from its communes' approved reports, as they were signed; then it can be approved", async () => {
+    const repo = createPcgdRepo(store.db);
+    const signed: Record<string, { id: number; persons: number }> = {};
+    for (const code of [A, B, C]) {
+      let row = (await repo.current(code, YEAR))!;
+      if (row.status === 'checked')
+        row = await approveReport(deps, { reportId: row.id, actor: `officer-${code}` });
+      expect(row.status).toBe('approved');
+      signed[code] = { id: row.id, persons: row.persons };
+    }
+    // a survey record of A changes after A's approval: the province keeps A's signed figures
+    const moved = PersonSchema.parse({ ...PERSONS.find((p) => p.communeCode === A)!, movedAway: true });
+    await createRecordsRepo(store.db).upsert(
+      'persons',
+      [{ key: moved.personRef, scope: A, data: moved, fingerprint: fingerprint(moved) }],
+      { system: 'moet-pcgd', mappingVersion: 'moet-pcgd/persons@1' },
+    );
+    const row = await computeReport(deps, { unitCode: '79', year: YEAR, actor: 'test' });
+    const view = reportView(row);
+    expect(view.status).toBe('checked');
+    expect(view.findings.filter((x) => x.severity === 'error')).toEqual([]);
+    for (const code of [A, B, C]) {
+      const c = view.communes!.find((x) => x.communeCode === code)!;
+      expect(c.source).toEqual(expect.objectContaining({ reportId: signed[code]!.id, status: 'approved' }));
+      expect(c.population).toBe(signed[code]!.persons);
+      const ev = (await repo.evidence(signed[code]!.id))!;
+      expect(c.source!.packageSha256).toBe(ev.package_sha256);
+    }
+    expect(view.persons).toBe(signed[A]!.persons + signed[B]!.persons + signed[C]!.persons);
+    const approved = await approveReport(deps, { reportId: row.id, actor: 'officer-79' });
+    const pkg = readPackage((await repo.evidence(approved.id))!.package);
+    // the province's package names each commune's signed package
+    expect(pkg.lineage.digests[A]).toBe((await repo.evidence(signed[A]!.id))!.package_sha256);
+    expect(pkg.communes?.find((c) => c.communeCode === A)?.source?.reportId).toBe(signed[A]!.id);
   });
 
   it('an unknown unit and a unit without persons are clear errors that change nothing', async () => {

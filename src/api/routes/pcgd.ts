@@ -154,6 +154,18 @@ const Report = z
           difficult: z.boolean(),
           population: z.number().int(),
           levels: z.array(z.object({ level: z.string(), met: z.boolean() })),
+          source: z
+            .object({
+              reportId: z.number().int(),
+              version: z.number().int(),
+              status: z.string(),
+              packageSha256: z.string().nullable(),
+            })
+            .nullable()
+            .meta({
+              description:
+                'the commune’s approved report the figures were taken from; null: computed from the survey persons (the commune has no approved report, which blocks the province’s approval)',
+            }),
         }),
       )
       .optional(),

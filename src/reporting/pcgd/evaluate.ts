@@ -231,15 +231,31 @@ export interface ProvinceFigures {
   communes: CommuneFigures[];
 }
 
+/** The communes' §2 indicators summed code by code (numerators, denominators; rates recomputed). */
+function summedIndicators(rules: RuleSet, communes: readonly CommuneFigures[]): IndicatorFigure[] {
+  return rules.indicators.map((def) => {
+    let numerator = 0;
+    let denominator = 0;
+    for (const c of communes)
+      for (const x of c.indicators)
+        if (x.code === def.code) {
+          numerator += x.numerator;
+          denominator += x.denominator;
+        }
+    return { code: def.code, numerator, denominator, rate: rateOf(numerator, denominator) };
+  });
+}
+
 /**
- * The province roll-up (PCGD-RULES §4): per level, the communes meeting it out of the communes with
- * survey data (population > 0), against the level's province share.
+ * The province roll-up (PCGD-RULES §4) from its communes' figures (their approved reports, or figures
+ * computed from persons): per level, the communes meeting it out of the communes with survey data
+ * (population > 0), against the level's province share; population, ages and the §2 indicators are
+ * the communes' summed.
  */
 export function provinceFigures(
   rules: RuleSet,
   provinceCode: string,
   communes: readonly CommuneFigures[],
-  sums: readonly AgeCounts[],
 ): ProvinceFigures {
   const withData = communes.filter((c) => c.population > 0);
   const levels: ProvinceLevel[] = rules.levels.map((def) => {
@@ -274,7 +290,8 @@ export function provinceFigures(
       share: def.provinceShare,
     };
   });
-  const summed = communeFigures(rules, provinceCode, sums, false);
+  const ages: Record<string, number> = {};
+  for (const c of communes) for (const [age, n] of Object.entries(c.ages)) ages[age] = (ages[age] ?? 0) + n;
   const meetingRows: IndicatorFigure[] = levels.map((l) => ({
     code: `communes_meeting_${l.level}`,
     numerator: l.communesMeeting,
@@ -283,9 +300,9 @@ export function provinceFigures(
   }));
   return {
     provinceCode,
-    population: summed.population,
-    ages: summed.ages,
-    indicators: [...summed.indicators, ...meetingRows],
+    population: communes.reduce((n, c) => n + c.population, 0),
+    ages,
+    indicators: [...summedIndicators(rules, communes), ...meetingRows],
     levels,
     communes: [...communes],
   };

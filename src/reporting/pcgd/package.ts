@@ -14,7 +14,9 @@ export const PACKAGE_FORMAT = 'truc.pcgd.package/1';
 export const LINEAGE_ALGORITHM =
   'sha-256 (hex) of the lines "person_ref:fingerprint:n" (n = 1 when in the numerator) of the persons ' +
   'in the cohort, sorted bytewise by person_ref, joined by LF; "all": lines ' +
-  '"person_ref:fingerprint:age:flags" of every counted person; fingerprint = sha-256 of the canonical person record';
+  '"person_ref:fingerprint:age:flags" of every counted person; fingerprint = sha-256 of the canonical person record. ' +
+  "A province: per commune, the sha-256 of its approved report's signed package (or, computed from persons, " +
+  'of the canonical JSON of its figures); "all": sha-256 of the canonical JSON of the communes\' figures';
 
 const Indicator = z.object({
   code: z.string(),
@@ -58,6 +60,15 @@ export const PackageSchema = z
           population: z.number().int(),
           indicators: z.array(Indicator),
           levels: z.array(z.object({ level: z.string(), met: z.boolean() })),
+          /** The commune's signed report the figures were taken from; null: computed from persons. */
+          source: z
+            .object({
+              reportId: z.number().int(),
+              version: z.number().int(),
+              packageSha256: z.string().nullable(),
+            })
+            .nullable()
+            .optional(),
         }),
       )
       .optional(),

@@ -431,3 +431,8 @@ export function resolveRuleSet(settings: RuleSettings = DEFAULT_SETTINGS): RuleS
 export function difficultCommunesOf(cfg: Partial<PcgdConfig> | undefined, year: number): ReadonlySet<string> {
   return new Set(cfg?.difficultCommunes?.[String(year)] ?? []);
 }
+
+/** The rule set the configuration's `pcgd` section resolves to. */
+export function ruleSetOf(cfg: PcgdConfig): RuleSet {
+  return resolveRuleSet(settingsOf(cfg));
+}

@@ -28,6 +28,11 @@ export interface PcgdFinding {
 /** The rules, their severity and what they check (README and docs list them). */
 export const VALIDATION_RULES = {
   PCGD_NUMERATOR_GT_DENOMINATOR: { severity: 'error', about: 'a numerator never exceeds its denominator' },
+  PCGD_COMMUNES_NOT_APPROVED: {
+    severity: 'error',
+    about:
+      "a province report is made from its communes' approved reports: communes with survey data but no approved report block the province's approval",
+  },
   PCGD_NO_COHORT: {
     severity: 'warning',
     about: 'a cohort with nobody in it: no rate, its criterion is not met',
@@ -203,13 +208,47 @@ export function checkCommune(
 ): PcgdFinding[] {
   const code = input.figures.communeCode;
   return [
-    ...indicatorChecks(code, input.figures.indicators),
-    ...(input.previous ? cohortChecks(code, input.figures.ages, input.previous.ages, cfg) : []),
-    ...(input.previous
-      ? swingChecks(code, input.figures.indicators, input.previous.indicators, cfg.swingPercentagePoints)
-      : []),
+    ...figureChecks(code, cfg, input.figures, input.previous),
     ...enrolmentChecks(code, input.enrolment),
   ];
+}
+
+function figureChecks(
+  code: string,
+  cfg: PcgdConfig['validation'],
+  figures: { ages: Record<string, number>; indicators: readonly IndicatorFigure[] },
+  previous: CommuneCheckInput['previous'],
+): PcgdFinding[] {
+  return [
+    ...indicatorChecks(code, figures.indicators),
+    ...(previous ? cohortChecks(code, figures.ages, previous.ages, cfg) : []),
+    ...(previous
+      ? swingChecks(code, figures.indicators, previous.indicators, cfg.swingPercentagePoints)
+      : []),
+  ];
+}
+
+/**
+ * The findings of a province's own figures (its communes' summed, against the province's previous
+ * year): numerators within denominators, cohorts, swings. Not tied to one commune.
+ */
+export function checkProvince(
+  cfg: PcgdConfig['validation'],
+  figures: { ages: Record<string, number>; indicators: readonly IndicatorFigure[] },
+  previous: CommuneCheckInput['previous'],
+): PcgdFinding[] {
+  return figureChecks('', cfg, figures, previous).map(({ communeCode: _c, ...rest }) => rest);
+}
+
+/** Communes of a province with survey data but no approved report (blocks the province's approval). */
+export function communesNotApproved(codes: readonly string[]): PcgdFinding {
+  const list = codes.slice(0, 20).join(', ') + (codes.length > 20 ? ', …' : '');
+  return f(
+    'PCGD_COMMUNES_NOT_APPROVED',
+    `${codes.length} xã có dữ liệu điều tra nhưng chưa có báo cáo được phê duyệt (${list}): số liệu của các xã này được tính từ dữ liệu điều tra; cần phê duyệt báo cáo xã trước khi phê duyệt báo cáo tỉnh.`,
+    `${codes.length} communes with survey data have no approved report (${list}): their figures were computed from the survey persons; approve the communes' reports before the province's.`,
+    { count: codes.length },
+  );
 }
 
 /** True when no finding blocks approval. */

@@ -81,7 +81,7 @@ describe('levels', () => {
     const ok = communeFigures(rules, '1', [cohort(5, 10, { hasClass: 10, completedPreschool: 10 })], false);
     const ko = communeFigures(rules, '2', [cohort(5, 10, { hasClass: 5 })], false);
     const empty = { ...ko, communeCode: '3', population: 0 };
-    const p = provinceFigures(rules, '79', [ok, ko, empty], []);
+    const p = provinceFigures(rules, '79', [ok, ko, empty]);
     const pre = p.levels.find((l) => l.level === 'preschool5')!;
     expect([pre.communesMeeting, pre.communes, pre.met]).toEqual([1, 2, false]);
     expect(pre.shortfall[0]).toEqual(expect.objectContaining({ moreCommunes: 1 }));

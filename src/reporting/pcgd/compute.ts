@@ -1,0 +1,281 @@
+/**
+ * Computing a report's figures from the store: a commune's from its survey persons (lineage first,
+ * counts from it), a province's from its communes' approved reports — a commune without one is
+ * computed from its persons, and that blocks the province's approval (PCGD-RULES §4).
+ */
+import { canonicalJson } from '../../audit/chain.js';
+import { communesOfProvince } from '../../canonical/codes/admin-units.js';
+import type { PcgdConfig } from '../../config.js';
+import { AppError } from '../../errors.js';
+import type { Queryable } from '../../store/db.js';
+import {
+  createPcgdRepo,
+  flagBit,
+  type AgeRow,
+  type CountingOptions,
+  type ReportRow,
+  type ReportStatus,
+} from '../../store/pcgd.js';
+import {
+  communeFigures,
+  provinceFigures,
+  type CommuneFigures,
+  type IndicatorFigure,
+  type ProvinceFigures,
+} from './evaluate.js';
+import { sha256Hex } from './package.js';
+import { difficultCommunesOf, type RuleSet } from './rule-set.js';
+import {
+  checkCommune,
+  checkProvince,
+  communesNotApproved,
+  type EnrolmentCounts,
+  type PcgdFinding,
+} from './validate.js';
+
+/** Student statuses that count as enrolled (in a class this school year). */
+export const ENROLLED_STATUSES = ['studying', 'transferred_in', 'returned', 'repeating'] as const;
+
+/** Statuses whose figures are locked: only a reopen by a higher level makes a new version. */
+export const LOCKED_STATUSES: readonly ReportStatus[] = ['approved', 'submitted', 'receipted'];
+
+/** Who is counted and how, for a report year (the rule set's settings that reach the SQL). */
+export function countingOptions(rules: RuleSet, year: number): CountingOptions {
+  return {
+    year,
+    ageRule: rules.settings.ageRule,
+    ageOnDate: rules.settings.ageOnDate,
+    excludeDisabled: rules.settings.excludeDisabledFromDenominators,
+    schoolYear: `${year}-${year + 1}`,
+    activeStatuses: ENROLLED_STATUSES,
+  };
+}
+
+const toCounts = (rows: readonly AgeRow[]) =>
+  rows.map((r) => ({ age: r.age, population: r.population, flags: r.flags }));
+
+const emptyEnrolment = (): EnrolmentCounts => ({
+  inClassNotEnrolled: 0,
+  enrolledNotInClass: 0,
+  unmatchable: 0,
+  matchedByName: 0,
+});
+
+/** Adds enrolment counts (counts of older reports may lack a key: read as 0). */
+function addEnrolment(acc: EnrolmentCounts, e: Partial<EnrolmentCounts>): EnrolmentCounts {
+  for (const k of Object.keys(acc) as (keyof EnrolmentCounts)[]) acc[k] += e[k] ?? 0;
+  return acc;
+}
+
+const enrolmentOf = (rows: readonly AgeRow[]): EnrolmentCounts =>
+  rows.reduce((acc, r) => addEnrolment(acc, r.enrolment), emptyEnrolment());
+
+/** What the figures column holds. */
+export interface StoredFigures {
+  difficult?: boolean;
+  population: number;
+  ages: Record<string, number>;
+  indicators: IndicatorFigure[];
+  levels: ProvinceFigures['levels'] | CommuneFigures['levels'];
+  communes?: CommuneFigures[];
+  enrolment: EnrolmentCounts;
+  /** Enrolment mismatches per commune (a province report; a commune report has only its own). */
+  enrolmentByCommune?: Record<string, EnrolmentCounts>;
+  /** A province report: each commune's approved report its figures were taken from (null: computed from persons). */
+  communeSources?: Record<string, CommuneSource | null>;
+  lineage: Record<string, string>;
+}
+
+export type { EnrolmentCounts };
+
+/** The rule set as a report row stores it. */
+export function ruleSetDoc(rules: RuleSet) {
+  return {
+    version: rules.version,
+    settingsDigest: rules.settingsDigest,
+    settings: rules.settings,
+    unverified: rules.unverified,
+  };
+}
+
+async function previousFigures(q: Queryable, unitCode: string, year: number) {
+  const prev = await createPcgdRepo(q).latestApproved(unitCode, year - 1);
+  return prev ? { id: prev.id, figures: prev.figures as StoredFigures } : undefined;
+}
+
+async function computeCommune(
+  q: Queryable,
+  rules: RuleSet,
+  cfg: PcgdConfig,
+  id: number,
+  unitCode: string,
+  year: number,
+) {
+  const repo = createPcgdRepo(q);
+  const rows = await repo.writeLineage(id, countingOptions(rules, year), unitCode);
+  if (rows.length === 0)
+    throw new AppError('ERR_PCGD_NO_PERSONS', `no counted persons in commune ${unitCode}`);
+  const difficult = difficultCommunesOf(cfg, year).has(unitCode);
+  const figures = communeFigures(rules, unitCode, toCounts(rows), difficult);
+  const prev = await previousFigures(q, unitCode, year);
+  const enrolment = enrolmentOf(rows);
+  const findings: PcgdFinding[] = [
+    ...checkCommune(rules, cfg.validation, {
+      figures,
+      enrolment,
+      previous: prev ? { ages: prev.figures.ages, indicators: prev.figures.indicators } : undefined,
+    }),
+  ];
+  const lineage = await repo.lineageDigests(
+    id,
+    rules.indicators.map((d) => ({ key: d.code, ages: d.ages, numeratorBit: flagBit(d.numerator) })),
+  );
+  const stored: StoredFigures = {
+    difficult,
+    population: figures.population,
+    ages: figures.ages,
+    indicators: figures.indicators,
+    levels: figures.levels,
+    enrolment,
+    lineage,
+  };
+  const mappingVersions = await repo.mappingVersions([unitCode]);
+  return {
+    stored,
+    findings,
+    persons: figures.population,
+    digest: lineage.all ?? '',
+    mappingVersions,
+    prevId: prev?.id ?? null,
+  };
+}
+
+/** Where a province report's commune figures come from: the commune's approved report, or none (computed from persons). */
+export interface CommuneSource {
+  reportId: number;
+  version: number;
+  status: ReportStatus;
+  /** sha-256 of the commune's signed package. */
+  packageSha256: string | null;
+}
+
+/** A commune's figures as its approved report holds them. */
+function figuresOfReport(
+  row: ReportRow,
+  difficult: boolean,
+): { figures: CommuneFigures; enrolment?: EnrolmentCounts } {
+  const f = row.figures as StoredFigures;
+  return {
+    figures: {
+      communeCode: row.unit_code,
+      difficult: f.difficult ?? difficult,
+      population: f.population,
+      ages: f.ages,
+      indicators: f.indicators,
+      levels: f.levels as CommuneFigures['levels'],
+    },
+    ...(f.enrolment ? { enrolment: f.enrolment } : {}),
+  };
+}
+
+async function computeProvince(
+  q: Queryable,
+  rules: RuleSet,
+  cfg: PcgdConfig,
+  unitCode: string,
+  year: number,
+) {
+  const repo = createPcgdRepo(q);
+  const communes = await repo.communesWithPersons(communesOfProvince(unitCode).map((c) => c.code));
+  if (communes.length === 0)
+    throw new AppError('ERR_PCGD_NO_PERSONS', `no counted persons in province ${unitCode}`);
+  const approved = new Map((await repo.approvedOf(communes, year)).map((r) => [r.unit_code, r]));
+  const missing = communes.filter((c) => !approved.has(c));
+  const rows = missing.length > 0 ? await repo.ageCounts(countingOptions(rules, year), missing) : [];
+  const byCommune = new Map<string, AgeRow[]>();
+  for (const r of rows) byCommune.set(r.communeCode, [...(byCommune.get(r.communeCode) ?? []), r]);
+  const difficult = difficultCommunesOf(cfg, year);
+  const prev = await previousFigures(q, unitCode, year);
+  const prevCommunes = new Map((prev?.figures.communes ?? []).map((c) => [c.communeCode, c]));
+  const findings: PcgdFinding[] = missing.length > 0 ? [communesNotApproved(missing)] : [];
+  const communeFigs: CommuneFigures[] = [];
+  const enrolmentByCommune: Record<string, EnrolmentCounts> = {};
+  const sources: Record<string, CommuneSource | null> = {};
+  for (const code of communes) {
+    const report = approved.get(code);
+    if (report) {
+      const r = figuresOfReport(report, difficult.has(code));
+      communeFigs.push(r.figures);
+      if (r.enrolment) enrolmentByCommune[code] = r.enrolment;
+      sources[code] = {
+        reportId: report.id,
+        version: report.version,
+        status: report.status,
+        packageSha256: report.package_sha256,
+      };
+      continue;
+    }
+    const list = byCommune.get(code);
+    if (!list) continue; // persons stored, none counted
+    const figs = communeFigures(rules, code, toCounts(list), difficult.has(code));
+    communeFigs.push(figs);
+    enrolmentByCommune[code] = enrolmentOf(list);
+    sources[code] = null;
+    const p = prevCommunes.get(code);
+    findings.push(
+      ...checkCommune(rules, cfg.validation, {
+        figures: figs,
+        enrolment: enrolmentByCommune[code],
+        previous: p ? { ages: p.ages, indicators: p.indicators } : undefined,
+      }),
+    );
+  }
+  const province = provinceFigures(rules, unitCode, communeFigs);
+  const own = province.indicators.filter((x) => !x.code.startsWith('communes_meeting_'));
+  findings.push(
+    ...checkProvince(
+      cfg.validation,
+      { ages: province.ages, indicators: own },
+      prev ? { ages: prev.figures.ages, indicators: prev.figures.indicators } : undefined,
+    ),
+  );
+  // Lineage of a province figure = the communes behind it: the signed package of each commune's
+  // approved report, or the digest of the figures computed from its persons.
+  const lineage: Record<string, string> = {
+    all: sha256Hex(Buffer.from(canonicalJson(communeFigs))),
+    ...Object.fromEntries(
+      communeFigs.map((c) => [
+        c.communeCode,
+        sources[c.communeCode]?.packageSha256 ?? sha256Hex(Buffer.from(canonicalJson(c))),
+      ]),
+    ),
+  };
+  const enrolment = Object.values(enrolmentByCommune).reduce(addEnrolment, emptyEnrolment());
+  const stored: StoredFigures = {
+    population: province.population,
+    ages: province.ages,
+    indicators: province.indicators,
+    levels: province.levels,
+    communes: communeFigs,
+    communeSources: sources,
+    enrolment,
+    enrolmentByCommune,
+    lineage,
+  };
+  const mappingVersions = await repo.mappingVersions(communes);
+  return {
+    stored,
+    findings,
+    persons: province.population,
+    digest: lineage.all!,
+    mappingVersions,
+    prevId: prev?.id ?? null,
+  };
+}
+
+/** The figures, findings and lineage of a pending report row (commune or province). */
+export function computeFigures(q: Queryable, rules: RuleSet, cfg: PcgdConfig, row: ReportRow) {
+  return row.unit_level === 'commune'
+    ? computeCommune(q, rules, cfg, row.id, row.unit_code, row.year)
+    : computeProvince(q, rules, cfg, row.unit_code, row.year);
+}

@@ -1,0 +1,324 @@
+/**
+ * The report lifecycle: compute (a new version every time; see compute.ts), approve (build, sign and
+ * store the evidence package; the figures lock), reopen (a higher level's correction: the old version
+ * is kept, a new one is computed), and the submission and receipt steps. Every step is audited in the
+ * transaction of its effects.
+ */
+import { join } from 'node:path';
+import { appendAudit } from '../../audit/chain.js';
+import { communesOfProvince } from '../../canonical/codes/admin-units.js';
+import type { PcgdConfig } from '../../config.js';
+import { AppError, isAppError } from '../../errors.js';
+import type { Db, Queryable } from '../../store/db.js';
+import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
+import { computeFigures, LOCKED_STATUSES, ruleSetDoc } from './compute.js';
+import { packageBytes, sha256Hex } from './package.js';
+import { ruleSetOf } from './rule-set.js';
+import { loadUnitSigner, signDetached, type UnitSigner } from './signing.js';
+import { unitOf } from './unit.js';
+import { passes } from './validate.js';
+import { buildPackage } from './views.js';
+
+export interface PcgdDeps {
+  db: Db;
+  pcgd: PcgdConfig;
+  /** Where generated keys live when `pcgd.signing.dir` is unset. */
+  dataDir: string;
+}
+
+/** What asking for a computation needs: who asks, and for a reopen, why. */
+export interface ComputeRequest {
+  unitCode: string;
+  year: number;
+  actor: string;
+  reopen?: { reason: string };
+}
+
+/**
+ * Asks for a new version of a unit's report, in the caller's transaction (the API adds the compute
+ * job's outbox row in the same one): checks that persons were pulled for the unit, supersedes the
+ * current version — refused when it is approved or later, unless this is a reopen —, and inserts the
+ * new version as `pending`. Audited. Returns the new version's id.
+ */
+export async function requestCompute(
+  deps: Pick<PcgdDeps, 'pcgd'>,
+  q: Queryable,
+  req: ComputeRequest,
+): Promise<{ id: number; version: number }> {
+  const unit = unitOf(req.unitCode);
+  const rules = ruleSetOf(deps.pcgd);
+  const repo = createPcgdRepo(q);
+  const communes =
+    unit.level === 'commune' ? [req.unitCode] : communesOfProvince(req.unitCode).map((c) => c.code);
+  if ((await repo.communesWithPersons(communes)).length === 0)
+    throw new AppError('ERR_PCGD_NO_PERSONS', `no stored persons for unit ${req.unitCode}`);
+  const current = await repo.current(req.unitCode, req.year, true);
+  const locked = current && LOCKED_STATUSES.includes(current.status);
+  if (locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED');
+  if (req.reopen && !locked)
+    throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'only approved or later figures are reopened');
+  if (current)
+    await repo.supersede(current.id, req.reopen ? { by: req.actor, reason: req.reopen.reason } : undefined);
+  const created = await repo.insertReport({
+    unitCode: req.unitCode,
+    unitLevel: unit.level,
+    year: req.year,
+    ruleSet: ruleSetDoc(rules),
+    computedBy: req.actor,
+    supersedes: current?.id ?? null,
+  });
+  await appendAudit(q, [
+    ...(req.reopen && current
+      ? [
+          {
+            actor: req.actor,
+            action: 'pcgd.reopened',
+            subject: `pcgd-report:${current.id}`,
+            details: {
+              unitCode: req.unitCode,
+              year: req.year,
+              newReportId: created.id,
+              reason: req.reopen.reason,
+            },
+          },
+        ]
+      : []),
+    {
+      actor: req.actor,
+      action: 'pcgd.compute-requested',
+      subject: `pcgd-report:${created.id}`,
+      details: { unitCode: req.unitCode, year: req.year, version: created.version, ruleSet: rules.version },
+    },
+  ]);
+  return created;
+}
+
+/**
+ * Computes a `pending` version from the persons already pulled (the compute job's work). Idempotent:
+ * a version no longer pending, or superseded meanwhile, is left as it is (returns undefined). A
+ * failure that retrying cannot mend (no persons any more) marks the version `failed` with its code
+ * and is rethrown.
+ */
+export async function runCompute(deps: PcgdDeps, reportId: number): Promise<ReportRow | undefined> {
+  const rules = ruleSetOf(deps.pcgd);
+  try {
+    return await deps.db.tx(async (q) => {
+      const repo = createPcgdRepo(q);
+      const row = await repo.getForUpdate(reportId);
+      if (!row || row.status !== 'pending' || row.superseded_at) return undefined;
+      const out = await computeFigures(q, rules, deps.pcgd, row);
+      const checked = passes(out.findings);
+      await repo.setComputed(row.id, {
+        figures: out.stored,
+        findings: out.findings,
+        persons: out.persons,
+        lineageDigest: out.digest,
+        mappingVersions: out.mappingVersions,
+        previousYearReportId: out.prevId,
+        checked,
+      });
+      await appendAudit(q, [
+        {
+          actor: row.computed_by,
+          action: 'pcgd.computed',
+          subject: `pcgd-report:${row.id}`,
+          details: {
+            unitCode: row.unit_code,
+            year: row.year,
+            version: row.version,
+            persons: out.persons,
+            status: checked ? 'checked' : 'computed',
+            ruleSet: rules.version,
+            settingsDigest: rules.settingsDigest,
+            lineageDigest: out.digest,
+            errors: out.findings.filter((x) => x.severity === 'error').length,
+            warnings: out.findings.filter((x) => x.severity === 'warning').length,
+          },
+        },
+      ]);
+      return (await repo.get(row.id))!;
+    });
+  } catch (err) {
+    if (isAppError(err) && !err.retryable) {
+      await deps.db.tx(async (q) => {
+        const repo = createPcgdRepo(q);
+        const row = await repo.getForUpdate(reportId);
+        if (!row || row.status !== 'pending') return;
+        await repo.markFailed(reportId, err.code);
+        await appendAudit(q, [
+          {
+            actor: row.computed_by,
+            action: 'pcgd.compute-failed',
+            subject: `pcgd-report:${reportId}`,
+            details: { unitCode: row.unit_code, year: row.year, version: row.version, code: err.code },
+          },
+        ]);
+      });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Computes a new version of a unit's report for a year at once (request + compute, as the CLI and
+ * tests do; the API queues the computation instead). See {@link requestCompute}.
+ */
+export async function computeReport(deps: PcgdDeps, req: ComputeRequest): Promise<ReportRow> {
+  const { id } = await deps.db.tx((q) => requestCompute(deps, q, req));
+  const row = await runCompute(deps, id);
+  if (!row) throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report ${id} is no longer pending`);
+  return row;
+}
+
+/**
+ * A higher level's correction, in the caller's transaction: supersedes the current, approved (or
+ * later) version, which is kept with its evidence, and asks for a new one (`pending`).
+ */
+export async function requestReopen(
+  deps: Pick<PcgdDeps, 'pcgd'>,
+  q: Queryable,
+  req: { reportId: number; actor: string; reason: string },
+): Promise<{ id: number; version: number }> {
+  const row = await createPcgdRepo(q).get(req.reportId);
+  if (!row) throw new AppError('ERR_NOT_FOUND');
+  if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'a newer version exists');
+  return requestCompute(deps, q, {
+    unitCode: row.unit_code,
+    year: row.year,
+    actor: req.actor,
+    reopen: { reason: req.reason },
+  });
+}
+
+/** A higher level's correction computed at once (CLI, tests); see {@link requestReopen}. */
+export async function reopenReport(
+  deps: PcgdDeps,
+  req: { reportId: number; actor: string; reason: string },
+): Promise<ReportRow> {
+  const { id } = await deps.db.tx((q) => requestReopen(deps, q, req));
+  const row = await runCompute(deps, id);
+  if (!row) throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report ${id} is no longer pending`);
+  return row;
+}
+
+/**
+ * Asks for an approved version to be delivered to the Ministry, in the caller's transaction (the API
+ * adds the submit job's outbox row in the same one): `approved → submitted`, audited. A version
+ * already submitted or receipted is left as it is (`queued: false`), so asking twice sends once.
+ */
+export async function requestSubmit(
+  q: Queryable,
+  req: { reportId: number; actor: string },
+): Promise<{ row: ReportRow; queued: boolean }> {
+  const repo = createPcgdRepo(q);
+  const row = await repo.getForUpdate(req.reportId);
+  if (!row) throw new AppError('ERR_NOT_FOUND');
+  if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'a newer version exists');
+  if (row.status === 'submitted' || row.status === 'receipted') return { row, queued: false };
+  if (row.status !== 'approved')
+    throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}, not approved`);
+  await repo.markSubmitted(row.id, req.actor);
+  await appendAudit(q, [
+    {
+      actor: req.actor,
+      action: 'pcgd.submitted',
+      subject: `pcgd-report:${row.id}`,
+      details: { unitCode: row.unit_code, year: row.year, version: row.version },
+    },
+  ]);
+  return { row: (await repo.get(row.id))!, queued: true };
+}
+
+/** The Ministry's receipt of a delivered version: `submitted → receipted`, audited. False when already stored. */
+export async function storeReceipt(
+  q: Queryable,
+  reportId: number,
+  receipt: { receiptId: string; receivedAt: string; checksum: string; replayed: boolean },
+): Promise<boolean> {
+  const repo = createPcgdRepo(q);
+  const moved = await repo.markReceipted(reportId, receipt);
+  if (!moved) return false;
+  await repo.recordDelivery(reportId, { error: null, notBefore: null });
+  const row = (await repo.get(reportId))!;
+  await appendAudit(q, [
+    {
+      actor: 'system:pcgd-submit',
+      action: 'pcgd.receipted',
+      subject: `pcgd-report:${reportId}`,
+      details: {
+        unitCode: row.unit_code,
+        year: row.year,
+        version: row.version,
+        receiptId: receipt.receiptId,
+        checksum: receipt.checksum,
+        replayed: receipt.replayed,
+      },
+    },
+  ]);
+  return true;
+}
+
+const signers = new Map<string, Promise<UnitSigner>>();
+
+/** The unit's signer (loaded once per process and settings). */
+export function signerFor(deps: PcgdDeps, unitCode: string): Promise<UnitSigner> {
+  const s = deps.pcgd.signing;
+  const dir = s.dir ?? join(deps.dataDir, 'pcgd-keys');
+  const key = `${s.mode}|${dir}|${unitCode}`;
+  let p = signers.get(key);
+  if (!p) {
+    p = loadUnitSigner(
+      { mode: s.mode, dir, pkcs12Password: s.pkcs12Password, organisation: s.organisation },
+      unitCode,
+    );
+    p.catch(() => signers.delete(key));
+    signers.set(key, p);
+  }
+  return p;
+}
+
+/** Approves a checked report: builds and signs its package, stores the evidence; the figures lock. */
+export async function approveReport(
+  deps: PcgdDeps,
+  req: { reportId: number; actor: string },
+): Promise<ReportRow> {
+  const pre = await createPcgdRepo(deps.db).get(req.reportId);
+  if (!pre) throw new AppError('ERR_NOT_FOUND');
+  const signer = await signerFor(deps, pre.unit_code);
+  return deps.db.tx(async (q) => {
+    const repo = createPcgdRepo(q);
+    const row = await repo.getForUpdate(req.reportId);
+    if (!row) throw new AppError('ERR_NOT_FOUND');
+    if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'a newer version exists');
+    if (row.status === 'computed') throw new AppError('ERR_PCGD_CHECK_FAILED');
+    if (row.status !== 'checked')
+      throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}`);
+    const at = new Date();
+    const bytes = packageBytes(buildPackage(row, req.actor, at));
+    const signature = await signDetached(bytes, signer, at);
+    await repo.approve(row.id, req.actor);
+    await repo.insertEvidence({
+      report_id: row.id,
+      package: bytes,
+      package_sha256: sha256Hex(bytes),
+      signature,
+      signer_subject: signer.subject,
+      signer_certificate: signer.certificatePem,
+    });
+    await appendAudit(q, [
+      {
+        actor: req.actor,
+        action: 'pcgd.approved',
+        subject: `pcgd-report:${row.id}`,
+        details: {
+          unitCode: row.unit_code,
+          year: row.year,
+          version: row.version,
+          packageSha256: sha256Hex(bytes),
+          signer: signer.subject,
+        },
+      },
+    ]);
+    return (await repo.get(row.id))!;
+  });
+}

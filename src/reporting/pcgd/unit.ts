@@ -1,0 +1,21 @@
+/** The units a PCGD report is made for: a current commune (5 digits) or province (2 digits). */
+import { getCommune, getProvince } from '../../canonical/codes/admin-units.js';
+import { AppError } from '../../errors.js';
+import type { UnitLevel } from '../../store/pcgd.js';
+
+export type { UnitLevel };
+
+/** Unit level of a current unit code, or ERR_PCGD_UNKNOWN_UNIT. */
+export function unitOf(unitCode: string): { level: UnitLevel; name: string; provinceCode: string } {
+  if (/^\d{5}$/.test(unitCode)) {
+    const c = getCommune(unitCode);
+    if (c) return { level: 'commune', name: c.name, provinceCode: c.provinceCode };
+  } else if (/^\d{2}$/.test(unitCode)) {
+    const p = getProvince(unitCode);
+    if (p) return { level: 'province', name: p.name, provinceCode: p.code };
+  }
+  throw new AppError(
+    'ERR_PCGD_UNKNOWN_UNIT',
+    `unit ${unitCode.slice(0, 12)} is not a current commune or province`,
+  );
+}

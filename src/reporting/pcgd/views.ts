@@ -1,0 +1,124 @@
+/**
+ * What a report shows: the API view, the enrolment mismatches per commune, the lineage selection of a
+ * figure, and the evidence package an approval signs.
+ */
+import { ENROLMENT_FLAGS, flagBit, type ReportRow } from '../../store/pcgd.js';
+import type { CommuneSource, EnrolmentCounts, ruleSetDoc, StoredFigures } from './compute.js';
+import { LINEAGE_ALGORITHM, PACKAGE_FORMAT, type EvidencePackage } from './package.js';
+import type { RuleSet } from './rule-set.js';
+import { unitOf } from './unit.js';
+import type { PcgdFinding } from './validate.js';
+
+/** A commune's source as a province package names it: its signed report (id, version, package digest). */
+const packageSource = (src: CommuneSource | null | undefined) =>
+  src ? { reportId: src.reportId, version: src.version, packageSha256: src.packageSha256 } : null;
+
+/** The evidence package of a report about to be approved. */
+export function buildPackage(row: ReportRow, approvedBy: string, approvedAt: Date): EvidencePackage {
+  const f = row.figures as StoredFigures;
+  const unit = unitOf(row.unit_code);
+  const rs = row.rule_set as ReturnType<typeof ruleSetDoc>;
+  return {
+    format: PACKAGE_FORMAT,
+    report: {
+      reportId: row.id,
+      unitCode: row.unit_code,
+      unitLevel: row.unit_level,
+      unitName: unit.name,
+      year: row.year,
+      version: row.version,
+      ...(f.difficult !== undefined ? { difficult: f.difficult } : {}),
+      computedAt: row.computed_at.toISOString(),
+      approvedBy,
+      approvedAt: approvedAt.toISOString(),
+    },
+    ruleSet: {
+      version: rs.version,
+      settingsDigest: rs.settingsDigest,
+      settings: rs.settings as unknown as Record<string, unknown>,
+      unverified: rs.unverified as unknown as EvidencePackage['ruleSet']['unverified'],
+    },
+    mappingVersions: row.mapping_versions,
+    persons: row.persons,
+    indicators: f.indicators,
+    levels: f.levels as EvidencePackage['levels'],
+    ...(f.communes
+      ? {
+          communes: f.communes.map((c) => ({
+            communeCode: c.communeCode,
+            difficult: c.difficult,
+            population: c.population,
+            indicators: c.indicators,
+            levels: c.levels.map((l) => ({ level: l.level, met: l.met })),
+            ...(f.communeSources ? { source: packageSource(f.communeSources[c.communeCode]) } : {}),
+          })),
+        }
+      : {}),
+    findings: row.findings as EvidencePackage['findings'],
+    lineage: { algorithm: LINEAGE_ALGORITHM, digests: f.lineage },
+  };
+}
+
+/** Enrolment mismatches per commune of a report (a commune report: its own counts). */
+export function enrolmentMismatches(row: ReportRow): Array<EnrolmentCounts & { communeCode: string }> {
+  const f = row.figures as Partial<StoredFigures>;
+  if (f.enrolmentByCommune)
+    return Object.entries(f.enrolmentByCommune)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([communeCode, c]) => ({ communeCode, ...c }));
+  return f.enrolment ? [{ communeCode: row.unit_code, ...f.enrolment }] : [];
+}
+
+/** The API view of a report (GET /v1/pcgd/reports/{id}); a pending or failed version has no figures yet. */
+export function reportView(row: ReportRow) {
+  const f = row.figures as Partial<StoredFigures>;
+  const rs = row.rule_set as ReturnType<typeof ruleSetDoc>;
+  return {
+    reportId: row.id,
+    unitCode: row.unit_code,
+    unitLevel: row.unit_level,
+    year: row.year,
+    version: row.version,
+    status: row.status,
+    errorCode: row.error_code ?? null,
+    superseded: row.superseded_at !== null,
+    supersedes: row.supersedes,
+    difficult: f.difficult ?? null,
+    ruleSet: { version: rs.version, settingsDigest: rs.settingsDigest, unverified: [...rs.unverified] },
+    mappingVersions: row.mapping_versions,
+    persons: row.persons,
+    indicators: f.indicators ?? [],
+    levels: f.levels ?? [],
+    communes: f.communes?.map((c) => ({
+      communeCode: c.communeCode,
+      difficult: c.difficult,
+      population: c.population,
+      levels: c.levels.map((l) => ({ level: l.level, met: l.met })),
+      source: f.communeSources?.[c.communeCode] ?? null,
+    })),
+    enrolment: f.enrolment ?? null,
+    findings: row.findings as PcgdFinding[],
+    lineageDigest: row.lineage_digest,
+    computedAt: row.computed_at.toISOString(),
+    approvedBy: row.approved_by,
+    approvedAt: row.approved_at?.toISOString() ?? null,
+    submittedAt: row.submitted_at?.toISOString() ?? null,
+    receiptedAt: row.receipted_at?.toISOString() ?? null,
+    receipt: row.receipt ?? null,
+    reopenReason: row.reopen_reason,
+    delivery: {
+      attempts: row.delivery_attempts ?? 0,
+      lastError: row.delivery_error ?? null,
+      notBefore: row.delivery_not_before?.toISOString() ?? null,
+    },
+  };
+}
+
+/** Bits that select a figure's persons in the lineage (for the records endpoint). */
+export function lineageSelection(code: string, rules: RuleSet) {
+  const def = rules.indicators.find((d) => d.code === code);
+  if (def) return { ages: def.ages, requiredBit: 0, numeratorBit: flagBit(def.numerator) };
+  const enrol = ENROLMENT_FLAGS[code as keyof typeof ENROLMENT_FLAGS];
+  if (enrol !== undefined) return { ages: [0, 32_767] as const, requiredBit: enrol, numeratorBit: enrol };
+  return undefined;
+}

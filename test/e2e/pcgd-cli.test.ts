@@ -1,0 +1,189 @@
+/**
+ * `truc pcgd compute | approve | export | verify` as a PCGD officer runs them (`npx tsx src/main.ts …`,
+ * profile `test`, its own PostgreSQL database seeded with the hand-computed fixture): the exported
+ * package verifies with `truc pcgd verify` and with `openssl cms -verify`; any change to the package
+ * or to its signature fails both; the exported workbook and PDF show exactly the package's numbers,
+ * and the PDF's embedded signature verifies against the exported certificate.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pdfSignatureParts } from '../../src/reporting/pcgd/forms.js';
+import { readPackage, sha256Hex, type EvidencePackage } from '../../src/reporting/pcgd/package.js';
+import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/rule-set.js';
+import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
+import { createPgDb } from '../../src/store/db.js';
+import { A, YEAR } from '../fixtures/pcgd/communes.js';
+import { createTestDatabase, makeTempDir, type TempDir, type TestDatabase } from '../helpers/env.js';
+import { seedFixture } from '../helpers/pcgd.js';
+import { runProcess, type Exit } from '../helpers/proc.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The test runner's environment minus anything that would point truc elsewhere. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|MOET_PCGD_|VITEST|NODE_ENV)/.test(k))
+      env[k] = v;
+  return env;
+}
+
+/** The text of a PDF, lines joined by spaces (pdfjs-dist, as a reader extracts it). */
+async function pdfText(pdf: Buffer): Promise<string> {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
+  const parts: string[] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const content = await (await doc.getPage(i)).getTextContent();
+    for (const item of content.items) if ('str' in item) parts.push(item.str);
+  }
+  return parts.join(' ').replace(/\s+/g, ' ');
+}
+
+/** `openssl cms -verify` of an exported folder's package against its signature and certificate. */
+function opensslVerifies(dir: string): boolean {
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        join(dir, 'package.p7s'),
+        '-content',
+        join(dir, 'package.json'),
+        '-CAfile',
+        join(dir, 'certificate.pem'),
+        '-purpose',
+        'any',
+        '-out',
+        '/dev/null',
+      ],
+      { stdio: 'pipe' },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Copies an exported folder's package, signature and certificate to `to`. */
+function copyExport(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const f of ['package.json', 'package.p7s', 'certificate.pem'])
+    copyFileSync(join(from, f), join(to, f));
+}
+
+describe('truc pcgd export and verify on a real run', () => {
+  let data: TempDir;
+  let db: TestDatabase;
+  let out: string;
+  let pkg: EvidencePackage;
+  const truc = (cli: string[]): Promise<Exit> =>
+    runProcess('npx', ['tsx', 'src/main.ts', ...cli], {
+      cwd: ROOT,
+      env: { ...cleanEnv(), TRUC_PROFILE: 'test', DATA_DIR: data.path, DATABASE_URL: db.url },
+      timeoutMs: 120_000,
+    });
+
+  beforeAll(async () => {
+    data = await makeTempDir('truc-pcgd-cli-');
+    db = await createTestDatabase();
+    const m = await truc(['migrate']);
+    expect(m.code, m.stderr).toBe(0);
+    const store = createPgDb(db.url, 'postgres', { max: 1 });
+    try {
+      await seedFixture(store);
+    } finally {
+      await store.close();
+    }
+    const c = await truc(['pcgd', 'compute', A, '--year', String(YEAR)]);
+    expect(c.code, c.stderr).toBe(0);
+    const reportId = (JSON.parse(c.stdout) as { reportId: number }).reportId;
+    const a = await truc(['pcgd', 'approve', String(reportId)]);
+    expect(a.code, a.stderr).toBe(0);
+    out = join(data.path, 'export');
+    const e = await truc(['pcgd', 'export', String(reportId), '--out', out]);
+    expect(e.code, e.stderr).toBe(0);
+    pkg = readPackage(readFileSync(join(out, 'package.json')));
+  }, 600_000);
+  afterAll(async () => {
+    await db?.drop();
+    await data?.remove();
+  });
+
+  it('the exported package verifies with truc pcgd verify and with openssl cms -verify', async () => {
+    expect(pkg.report).toEqual(
+      expect.objectContaining({ unitCode: A, year: YEAR, approvedBy: 'operator:cli' }),
+    );
+    const v = await truc(['pcgd', 'verify', join(out, 'package.json')]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^signature OK: signed by .*27664.*, certificate trusted$/m);
+    expect(opensslVerifies(out)).toBe(true);
+  });
+
+  it('any change to the package or to its signature fails both verifications', async () => {
+    const text = readFileSync(join(out, 'package.json'), 'utf8');
+    const first = pkg.indicators[0]!;
+    const needle = `"numerator":${first.numerator}`;
+    expect(text).toContain(needle);
+    const changes: Array<[string, (dir: string) => void]> = [
+      [
+        'a figure',
+        (d) =>
+          writeFileSync(join(d, 'package.json'), text.replace(needle, `"numerator":${first.numerator + 1}`)),
+      ],
+      ['one byte of white space', (d) => writeFileSync(join(d, 'package.json'), `${text} `)],
+      [
+        'the signature',
+        (d) => {
+          const sig = readFileSync(join(d, 'package.p7s'));
+          sig[sig.length - 10] = sig[sig.length - 10]! ^ 0xff;
+          writeFileSync(join(d, 'package.p7s'), sig);
+        },
+      ],
+    ];
+    for (const [what, change] of changes) {
+      const dir = join(data.path, `tampered-${what.replace(/\W+/g, '-')}`);
+      copyExport(out, dir);
+      change(dir);
+      const v = await truc(['pcgd', 'verify', join(dir, 'package.json')]);
+      expect(v.code, `${what}: ${v.stdout}`).toBe(1);
+      expect(v.stderr, what).toMatch(/signature INVALID/);
+      expect(opensslVerifies(dir), what).toBe(false);
+    }
+  });
+
+  it('the exported workbook and PDF show exactly the package’s numbers; the PDF’s signature verifies', async () => {
+    const want = Object.fromEntries(pkg.indicators.map((x) => [x.code, [x.numerator, x.denominator]]));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(join(out, 'forms.xlsx')) as never);
+    const fromSheets: Record<string, [number, number]> = {};
+    for (const ws of wb.worksheets.slice(1))
+      ws.eachRow((r) => {
+        const [code, , num, den] = (r.values as unknown[]).slice(1);
+        if (typeof code === 'string' && typeof num === 'number' && typeof den === 'number')
+          fromSheets[code] = [num, den];
+      });
+    expect(fromSheets).toEqual(want);
+    const pdf = readFileSync(join(out, 'forms.pdf'));
+    const text = await pdfText(pdf);
+    for (const x of pkg.indicators) {
+      const label = INDICATOR_BY_CODE.get(x.code as IndicatorCode)!.label.vi;
+      expect(text).toContain(`${label} ${x.numerator} ${x.denominator} ${x.rate ?? '—'}`);
+    }
+    expect(text).toContain(sha256Hex(readFileSync(join(out, 'package.json'))));
+    const { signedContent, signature } = pdfSignatureParts(pdf);
+    const cert = readFileSync(join(out, 'certificate.pem'), 'utf8');
+    expect(await verifyDetached(signedContent, signature, { trusted: [cert] })).toEqual(
+      expect.objectContaining({ ok: true, trusted: true }),
+    );
+  });
+});
