@@ -154,6 +154,12 @@ export const ERRORS = {
   ),
   // mapping and data
   ERR_MAPPING_INVALID: def(422, false, 'Không chuyển đổi được bản ghi.', 'The record could not be mapped.'),
+  ERR_MAPPING_VERSION_UNKNOWN: def(
+    409,
+    false,
+    'Phiên bản ánh xạ này không còn được hỗ trợ; hãy chạy lại với phiên bản hiện tại.',
+    'This mapping version can no longer be loaded; replay with the current one.',
+  ),
   // background jobs
   ERR_JOB_PAYLOAD_INVALID: def(
     500,

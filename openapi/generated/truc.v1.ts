@@ -1572,6 +1572,8 @@ export interface components {
       attempts: number;
       failedAt: string;
       replayedAt: string | null;
+      /** @description phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing) */
+      mappingVersion: string | null;
       refs: {
         [key: string]: string | number;
       };
@@ -4387,6 +4389,12 @@ export interface operations {
           errorCode?: string;
           /** @default false */
           all?: boolean;
+          /**
+           * @description current: ánh xạ hiện hành; pinned: phiên bản việc đã chạy lần đầu / current: map with the current mapping (default); pinned: with the version the work first ran with
+           * @default current
+           * @enum {string}
+           */
+          mapping?: 'current' | 'pinned';
         };
       };
     };
@@ -4407,6 +4415,13 @@ export interface operations {
         content: {
           'application/json': {
             replayed: number[];
+            /** @enum {string} */
+            mapping: 'current' | 'pinned';
+            items: {
+              id: number;
+              mappingVersion: string | null;
+              pinned: boolean;
+            }[];
           };
         };
       };
@@ -4448,6 +4463,23 @@ export interface operations {
       };
       /** @description Không có quyền / Forbidden */
       403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;

@@ -4,6 +4,11 @@
  * singly or in bulk: a replay writes a fresh outbox row with the original work (the relay queues it
  * like any other), re-opens the batch or sync run, and marks the letter replayed. Each in one
  * transaction, audited.
+ *
+ * Mapping versions (issue 7): a letter keeps the version of the mapping its work ran with (an ingest:
+ * its batch's; a pull: its run's; a push maps nothing inbound: null). A replay takes the current
+ * mapping (the default) or pins that version, if it is still loadable (src/jobs/inbound.ts), and says
+ * which per letter.
  */
 import { appendAudit } from '../audit/chain.js';
 import type { Db } from '../store/db.js';
@@ -12,7 +17,10 @@ import { createDeadLettersRepo, type DeadLetterFilter } from '../store/dead-lett
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
+import type { Queryable } from '../store/db.js';
+import { AppError } from '../errors.js';
 import { workOf } from './contracts.js';
+import { inboundMapping } from './inbound.js';
 
 export interface FailedJob {
   outboxId: number | undefined;
@@ -26,10 +34,46 @@ export interface FailedJob {
   attempts: number;
 }
 
+/** The version of the mapping `pin` names (else the current one) of a format and entity; null if none. */
+function versionOf(format: string, entity: Parameters<typeof inboundMapping>[1], pin?: string | null) {
+  try {
+    return inboundMapping(format, entity, pin ?? undefined).version;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The mapping version the work of a payload runs with: its batch's pin or the current mapping of its
+ * format; its run's pin or the current one — or, when recording a failure (`firstRan`), the version the
+ * run's pages were first mapped with. Null when the work maps nothing or the version is not loadable.
+ */
+async function mappingVersionOfWork(
+  q: Queryable,
+  payload: Record<string, unknown>,
+  firstRan = false,
+): Promise<string | null> {
+  const { batchId, syncRunId } = workOf(payload);
+  if (batchId !== undefined) {
+    const batch = await createBatchesRepo(q).get(batchId);
+    return batch ? versionOf(batch.format, batch.entity, batch.mappingPin) : null;
+  }
+  if (syncRunId !== undefined) {
+    const runs = createSyncRunsRepo(q);
+    const run = await runs.get(syncRunId);
+    if (!run) return null;
+    const m = await runs.mappingOf(syncRunId);
+    if (m.pin !== null) return versionOf(run.system, run.entity, m.pin);
+    return (firstRan ? m.version : null) ?? versionOf(run.system, run.entity);
+  }
+  return null;
+}
+
 /** Records a job that failed for good: the letter, its outbox row dead, its batch or run failed, audit. */
 export async function recordDeadLetter(db: Db, job: FailedJob): Promise<void> {
   await db.tx(async (q) => {
     await createDeadLettersRepo(q).insert({
+      mappingVersion: await mappingVersionOfWork(q, job.payload, true),
       outboxId: job.outboxId,
       queue: job.queue,
       jobName: job.name,
@@ -54,36 +98,66 @@ export async function recordDeadLetter(db: Db, job: FailedJob): Promise<void> {
   });
 }
 
-/** Replays the matching letters (at most `max`); returns the ids replayed. */
+export type MappingChoice = 'pinned' | 'current';
+
+export interface ReplayOutcome {
+  replayed: number[];
+  mapping: MappingChoice;
+  /** Per letter replayed: the mapping version its work will run with (null: it maps nothing). */
+  items: Array<{ id: number; mappingVersion: string | null; pinned: boolean }>;
+}
+
+/**
+ * Replays the matching letters (at most `max`), with the current mapping or pinned to the version each
+ * letter's work first ran with. A pinned version that is no longer loadable refuses the whole replay
+ * (ERR_MAPPING_VERSION_UNKNOWN) and changes nothing.
+ */
 export async function replayDeadLetters(
   db: Db,
   filter: DeadLetterFilter,
   actor: string,
-  max = 1000,
-): Promise<number[]> {
+  opts: { mapping?: MappingChoice; max?: number } = {},
+): Promise<ReplayOutcome> {
+  const mapping = opts.mapping ?? 'current';
   return db.tx(async (q) => {
     const letters = createDeadLettersRepo(q);
     const outbox = createOutboxRepo(q);
-    const replayed: number[] = [];
-    for (const letter of await letters.lockForReplay(filter, max)) {
+    const items: ReplayOutcome['items'] = [];
+    for (const letter of await letters.lockForReplay(filter, opts.max ?? 1000)) {
       if (letter.outboxId === null) continue; // the outbox row is gone: nothing to replay from
-      await outbox.add(letter.queue, letter.jobName, letter.payload as Record<string, string | number>);
       const { batchId, syncRunId, pushSetId } = workOf(letter.payload);
+      const pin = mapping === 'pinned' && letter.mappingVersion !== null ? letter.mappingVersion : null;
+      if (batchId !== undefined) await createBatchesRepo(q).setMappingPin(batchId, pin);
+      if (syncRunId !== undefined) await createSyncRunsRepo(q).setMappingPin(syncRunId, pin);
+      const version = await mappingVersionOfWork(q, letter.payload);
+      if (pin !== null && version !== pin) {
+        throw new AppError(
+          'ERR_MAPPING_VERSION_UNKNOWN',
+          `letter ${letter.id}: mapping ${pin} is not loadable`,
+        );
+      }
+      await outbox.add(letter.queue, letter.jobName, letter.payload as Record<string, string | number>);
       if (batchId !== undefined) await createBatchesRepo(q).reopen(batchId);
       if (syncRunId !== undefined) await createSyncRunsRepo(q).reopen(syncRunId);
       if (pushSetId !== undefined) await createPushSetsRepo(q).reopen(pushSetId);
-      replayed.push(letter.id);
+      items.push({ id: letter.id, mappingVersion: version, pinned: pin !== null });
     }
+    const replayed = items.map((i) => i.id);
     await letters.markReplayed(replayed);
     if (replayed.length > 0) {
       await appendAudit(q, [
         {
           actor,
           action: 'dead_letters.replayed',
-          details: { count: replayed.length, ids: replayed.slice(0, 100).map(String) },
+          details: {
+            count: replayed.length,
+            ids: replayed.slice(0, 100).map(String),
+            mapping,
+            versions: [...new Set(items.map((i) => i.mappingVersion ?? '-'))].slice(0, 20),
+          },
         },
       ]);
     }
-    return replayed;
+    return { replayed, mapping, items };
   });
 }

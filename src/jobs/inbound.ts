@@ -9,7 +9,7 @@ import { canonicalToCanonical, CANONICAL_MAPPING_VERSION, zodFindings } from '..
 import type { EntityMapping, MapContext, MapResult } from '../mappings/types.js';
 import { AppError } from '../errors.js';
 import type { EntityName } from '../config.js';
-import { NATIVE_INBOUND } from './native-formats.js';
+import { NATIVE_INBOUND, PREVIOUS_INBOUND, type NativeFormat } from './native-formats.js';
 
 export interface InboundRecord {
   key: string;
@@ -33,8 +33,24 @@ export function keyed(entity: EntityName, value: Record<string, unknown>): Inbou
   };
 }
 
-export function inboundMapping(format: string, entity: EntityName): InboundMapping {
+/** Every loadable version of a format's mapping of an entity, the current one first. */
+export function mappingVersions(format: string, entity: EntityName): string[] {
+  if (format === 'canonical') return [CANONICAL_MAPPING_VERSION];
+  const current = NATIVE_INBOUND[format]?.[entity];
+  if (!current) return [];
+  const previous = PREVIOUS_INBOUND[format]?.[entity] ?? [];
+  return [current, ...previous].map((e) => (e.mapping as unknown as EntityMapping<unknown, unknown>).version);
+}
+
+/**
+ * The mapping of a format and entity: the current one, or the given `version` when it is still
+ * loadable (a replay pinned to the version its work first ran with). An unknown version is
+ * ERR_MAPPING_VERSION_UNKNOWN.
+ */
+export function inboundMapping(format: string, entity: EntityName, version?: string): InboundMapping {
   if (format === 'canonical') {
+    if (version !== undefined && version !== CANONICAL_MAPPING_VERSION)
+      throw unknownVersion(format, entity, version);
     const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
     return {
       version: CANONICAL_MAPPING_VERSION,
@@ -46,10 +62,22 @@ export function inboundMapping(format: string, entity: EntityName): InboundMappi
       },
     };
   }
-  const entry = NATIVE_INBOUND[format]?.[entity];
-  if (!entry) throw new AppError('ERR_ENTITY_UNSUPPORTED', `format ${format} has no mapping for ${entity}`);
+  const current = NATIVE_INBOUND[format]?.[entity];
+  if (!current) throw new AppError('ERR_ENTITY_UNSUPPORTED', `format ${format} has no mapping for ${entity}`);
+  const versionOf = (e: NativeFormat) => (e.mapping as unknown as EntityMapping<unknown, unknown>).version;
+  const entry =
+    version === undefined || version === versionOf(current)
+      ? current
+      : PREVIOUS_INBOUND[format]?.[entity]?.find((e) => versionOf(e) === version);
+  if (!entry) throw unknownVersion(format, entity, version!);
+  return nativeMapping(entity, entry, current.wire);
+}
+
+const unknownVersion = (format: string, entity: string, version: string) =>
+  new AppError('ERR_MAPPING_VERSION_UNKNOWN', `${format} ${entity}: mapping ${version} is not loadable`);
+
+function nativeMapping(entity: EntityName, entry: NativeFormat, wire: z.ZodType | undefined): InboundMapping {
   const native = entry.mapping as unknown as EntityMapping<unknown, unknown>;
-  const wire = entry.wire;
   const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
   return {
     version: native.version,

@@ -59,7 +59,7 @@ async function load(q: Queryable, batchId: string): Promise<Loaded | Counts> {
   return {
     batch,
     entity: batch.entity,
-    mapping: inboundMapping(batch.format, batch.entity),
+    mapping: inboundMapping(batch.format, batch.entity, batch.mappingPin ?? undefined),
     trusted: batch.clientId === PULL_CLIENT,
   };
 }

@@ -272,6 +272,7 @@ export async function dryRunBatch(
     finishedAt: null,
     mode: req.mode,
     syncRunId: null,
+    mappingPin: null,
     records: req.records,
   };
   const loaded: Loaded = {

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { smasRecordSchemas } from '../adapters/smas/schema.js';
 import { vneduRecordSchemas } from '../adapters/vnedu/schema.js';
-import { HCM_CSDL_MAPPINGS } from '../mappings/hcm-csdl/index.js';
+import { HCM_CSDL_MAPPINGS, HCM_CSDL_PREVIOUS_MAPPINGS } from '../mappings/hcm-csdl/index.js';
 import { moetPcgdPersonsMapping } from '../mappings/moet-pcgd/index.js';
 import { smasMappings } from '../mappings/smas/index.js';
 import type { EntityMapping } from '../mappings/types.js';
@@ -35,4 +35,16 @@ export const NATIVE_INBOUND: Record<string, Table> = {
   'moet-pcgd': table({ persons: moetPcgdPersonsMapping }),
   smas: table(smasMappings, smasRecordSchemas),
   vnedu: table(vneduMappings, vneduRecordSchemas),
+};
+
+/**
+ * Earlier mapping versions still loadable, by format and entity (newest first): what a dead letter's
+ * replay pinned to the version its work first ran with maps with. Same wire check as the current one.
+ */
+export const PREVIOUS_INBOUND: Record<string, Partial<Record<EntityName, readonly NativeFormat[]>>> = {
+  'hcm-csdl': {
+    students: HCM_CSDL_PREVIOUS_MAPPINGS.students.map((mapping) => ({
+      mapping: mapping as unknown as NativeFormat['mapping'],
+    })),
+  },
 };

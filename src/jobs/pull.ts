@@ -22,10 +22,13 @@ import type { PulledPage } from './sources.js';
 
 type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now' | 'gates' | 'routes' | 'targets'>;
 
-/** The version of the mapping the run's pages are ingested with (kept on the run, issue 7). */
-function mappingVersionOf(run: SyncRun): string | undefined {
+/**
+ * The version of the mapping the run's pages are ingested with (kept on the run, issue 7): the one a
+ * pinned replay set, else the current one.
+ */
+function mappingVersionOf(run: SyncRun, pin: string | null): string | undefined {
   try {
-    return inboundMapping(run.system, run.entity).version;
+    return inboundMapping(run.system, run.entity, pin ?? undefined).version;
   } catch {
     return undefined;
   }
@@ -71,6 +74,7 @@ async function storePage(
   run: SyncRun,
   pageNo: number,
   page: PulledPage,
+  mappingPin: string | null,
 ): Promise<string | null> {
   const last = page.nextCursor === undefined;
   const runs = createSyncRunsRepo(q);
@@ -85,6 +89,7 @@ async function storePage(
       format: run.system,
       records: page.items,
       syncRunId: run.id,
+      mappingPin,
     });
   }
   // Tombstones travel: every target that holds the records (not the source) is asked to delete them.
@@ -117,8 +122,9 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
   const page = await fetchPage(ctx, run);
   const last = page.nextCursor === undefined;
   await ctx.db.tx(async (q) => {
-    const batchId = await storePage(q, ctx, run, payload.page, page);
-    const version = mappingVersionOf(run);
+    const { pin } = await createSyncRunsRepo(q).mappingOf(run.id);
+    const batchId = await storePage(q, ctx, run, payload.page, page, pin);
+    const version = mappingVersionOf(run, pin);
     if (version) await createSyncRunsRepo(q).setMappingVersion(run.id, version);
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(q, [

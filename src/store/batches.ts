@@ -23,6 +23,8 @@ export interface Batch {
   deleted: number;
   /** The sync run whose page this batch is (pulled batches). */
   syncRunId: number | null;
+  /** The mapping version its records must be mapped with (a pinned replay); null: the current one. */
+  mappingPin: string | null;
 }
 
 export type BatchMode = 'delta' | 'snapshot';
@@ -44,10 +46,11 @@ interface Row {
   mode: BatchMode;
   deleted: number;
   sync_run_id: number | null;
+  mapping_pin: string | null;
 }
 
 const COLUMNS =
-  'id, client_id, school_code, entity, format, status, received, accepted, rejected, unchanged, error_code, created_at, finished_at, mode, deleted, sync_run_id';
+  'id, client_id, school_code, entity, format, status, received, accepted, rejected, unchanged, error_code, created_at, finished_at, mode, deleted, sync_run_id, mapping_pin';
 
 const fromRow = (r: Row): Batch => ({
   id: r.id,
@@ -66,6 +69,7 @@ const fromRow = (r: Row): Batch => ({
   mode: r.mode,
   deleted: r.deleted,
   syncRunId: r.sync_run_id === null ? null : Number(r.sync_run_id),
+  mappingPin: r.mapping_pin,
 });
 
 export interface FindingRow {
@@ -104,14 +108,16 @@ export interface NewBatch {
   syncRunId?: number;
   /** @defaultValue 'delta' */
   mode?: BatchMode;
+  /** Map with this mapping version instead of the current one (pages of a pinned replay). */
+  mappingPin?: string | null;
 }
 
 export function createBatchesRepo(q: Queryable) {
   return {
     async insert(b: NewBatch) {
       await q.query(
-        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id, mode)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9)`,
+        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id, mode, mapping_pin)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10)`,
         [
           b.id,
           b.clientId,
@@ -122,6 +128,7 @@ export function createBatchesRepo(q: Queryable) {
           b.records.length,
           b.syncRunId ?? null,
           b.mode ?? 'delta',
+          b.mappingPin ?? null,
         ],
       );
     },
@@ -158,6 +165,10 @@ export function createBatchesRepo(q: Queryable) {
         `UPDATE truc.batches SET status = 'failed', error_code = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`,
         [id, errorCode],
       );
+    },
+    /** The mapping version a replay pins the batch to (null: the current one). */
+    async setMappingPin(id: string, pin: string | null): Promise<void> {
+      await q.query('UPDATE truc.batches SET mapping_pin = $2 WHERE id = $1', [id, pin]);
     },
     /** A failed batch is queued again (dead-letter replay); other batches are left as they are. */
     async reopen(id: string): Promise<void> {

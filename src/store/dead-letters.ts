@@ -16,6 +16,8 @@ export interface DeadLetter {
   attempts: number;
   failedAt: Date;
   replayedAt: Date | null;
+  /** The mapping version the failed work ran with (null: it maps nothing, or it was not recorded). */
+  mappingVersion: string | null;
   /** The ids the failed job carried (batchId, pushSetId, syncRunId): references only. */
   payload: Record<string, unknown>;
 }
@@ -38,6 +40,7 @@ interface Row {
   attempts: number;
   failed_at: Date;
   replayed_at: Date | null;
+  mapping_version: string | null;
   payload: Record<string, unknown> | null;
 }
 
@@ -60,7 +63,7 @@ function where(f: DeadLetterFilter, params: unknown[]): string {
 }
 
 const SELECT = `SELECT d.id, d.outbox_id, d.queue, d.job_name, d.error_code, d.error_message, d.attempts,
-                       d.failed_at, d.replayed_at, o.payload
+                       d.failed_at, d.replayed_at, d.mapping_version, o.payload
                   FROM truc.dead_letters d LEFT JOIN truc.outbox o ON o.id = d.outbox_id`;
 
 const fromRow = (r: Row): DeadLetter => ({
@@ -73,6 +76,7 @@ const fromRow = (r: Row): DeadLetter => ({
   attempts: r.attempts,
   failedAt: r.failed_at,
   replayedAt: r.replayed_at,
+  mappingVersion: r.mapping_version,
   payload: r.payload ?? {},
 });
 
@@ -85,10 +89,11 @@ export function createDeadLettersRepo(q: Queryable) {
       errorCode: string;
       errorMessage: string;
       attempts: number;
+      mappingVersion?: string | null;
     }): Promise<void> {
       await q.query(
-        `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
+        `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts, mapping_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [
           letter.outboxId ?? null,
           letter.queue,
@@ -96,6 +101,7 @@ export function createDeadLettersRepo(q: Queryable) {
           letter.errorCode,
           letter.errorMessage,
           letter.attempts,
+          letter.mappingVersion ?? null,
         ],
       );
     },

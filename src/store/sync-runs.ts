@@ -206,6 +206,18 @@ export function createSyncRunsRepo(q: Queryable) {
       );
     },
     /** A failed run runs again (dead-letter replay); other runs are left as they are. */
+    /** The mapping version the run's pages were first mapped with, and the one a pinned replay set. */
+    async mappingOf(id: number): Promise<{ version: string | null; pin: string | null }> {
+      const res = await q.query<{ version: string | null; pin: string | null }>(
+        'SELECT mapping_version AS version, mapping_pin AS pin FROM truc.sync_runs WHERE id = $1',
+        [id],
+      );
+      return res.rows[0] ?? { version: null, pin: null };
+    },
+    /** Pins the run's next pages to a mapping version (null: the current one). */
+    async setMappingPin(id: number, pin: string | null): Promise<void> {
+      await q.query('UPDATE truc.sync_runs SET mapping_pin = $2 WHERE id = $1', [id, pin]);
+    },
     async reopen(id: number): Promise<void> {
       await q.query(
         `UPDATE truc.sync_runs SET status = 'running', error_code = NULL, finished_at = NULL

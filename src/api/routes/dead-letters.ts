@@ -20,6 +20,10 @@ const DeadLetterSchema = z
     attempts: z.number().int(),
     failedAt: z.string(),
     replayedAt: z.string().nullable(),
+    mappingVersion: z.string().nullable().meta({
+      description:
+        'phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing)',
+    }),
     refs: z.record(z.string(), z.union([z.string(), z.number()])),
   })
   .meta({ id: 'DeadLetter' });
@@ -69,6 +73,7 @@ const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadL
           attempts: r.attempts,
           failedAt: r.failedAt.toISOString(),
           replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,
+          mappingVersion: r.mappingVersion,
           refs: Object.fromEntries(
             Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
           ) as Record<string, string | number>,
@@ -93,27 +98,43 @@ const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadL
             queue: QueueName.optional(),
             errorCode: ErrorCodeName.optional(),
             all: z.boolean().default(false),
+            mapping: z
+              .enum(['current', 'pinned'])
+              .default('current')
+              .meta({
+                description:
+                  'current: ánh xạ hiện hành; pinned: phiên bản việc đã chạy lần đầu / ' +
+                  'current: map with the current mapping (default); pinned: with the version the work first ran with',
+              }),
           })
           .strict(),
         response: {
-          200: z.object({ replayed: z.array(z.number().int()) }),
+          200: z.object({
+            replayed: z.array(z.number().int()),
+            mapping: z.enum(['current', 'pinned']),
+            items: z.array(
+              z.object({
+                id: z.number().int(),
+                mappingVersion: z.string().nullable(),
+                pinned: z.boolean(),
+              }),
+            ),
+          }),
           400: ProblemSchema,
           401: ProblemSchema,
           403: ProblemSchema,
+          409: ProblemSchema,
         },
       },
     },
     async function replay(request) {
-      const { ids, queue, errorCode, all } = request.body;
+      const { ids, queue, errorCode, all, mapping } = request.body;
       if (!ids && !queue && !errorCode && !all) {
         throw new AppError('ERR_VALIDATION', 'give ids, queue or errorCode, or all=true');
       }
-      const replayed = await replayDeadLetters(
-        opts.db,
-        { ids, queue, errorCode },
-        principalOf(request).clientId,
-      );
-      return { replayed };
+      return replayDeadLetters(opts.db, { ids, queue, errorCode }, principalOf(request).clientId, {
+        mapping,
+      });
     },
   );
 };

@@ -44,20 +44,33 @@ const listCommand = () =>
   );
 
 const replayCommand = () =>
-  runs<FilterOptions & { all?: boolean }>(
+  runs<FilterOptions & { all?: boolean; mapping?: 'current' | 'pinned' }>(
     defineCommand('replay', 'queue dead letters again: by --ids, --queue or --code, or --all')
       .option('--queue <queue>', 'every dead letter of this queue')
       .option('--code <code>', 'every dead letter with this error code')
       .option('--ids <ids>', 'these ids, comma-separated', ids)
-      .option('--all', 'every dead letter'),
+      .option('--all', 'every dead letter')
+      .option(
+        '--mapping <choice>',
+        'current (default): map with the current mapping; pinned: with the version the work first ran with',
+        (v: string) => {
+          if (v !== 'current' && v !== 'pinned') throw new InvalidArgumentError('current or pinned');
+          return v;
+        },
+      ),
     async (o, _args, out) => {
       if (!o.all && !o.queue && !o.code && !o.ids?.length)
         throw new UsageError('dead-letters replay needs --ids, --queue or --code, or --all');
       const config = loadConfig();
       const { withDb } = await import('../../ops.js');
       const { replayDeadLetters } = await import('../../jobs/dead-letters.js');
-      const replayed = await withDb(config, (db) => replayDeadLetters(db, filterOf(o), 'operator:cli'));
-      out.stdout(`replayed ${replayed.length}${replayed.length ? `: ${replayed.join(', ')}` : ''}\n`);
+      const r = await withDb(config, (db) =>
+        replayDeadLetters(db, filterOf(o), 'operator:cli', { mapping: o.mapping ?? 'current' }),
+      );
+      out.stdout(`replayed ${r.replayed.length} (mapping: ${r.mapping})\n`);
+      for (const i of r.items) {
+        out.stdout(`  ${i.id}: ${i.mappingVersion ?? 'no mapping'}${i.pinned ? ' (pinned)' : ''}\n`);
+      }
       return 0;
     },
   );

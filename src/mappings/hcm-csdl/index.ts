@@ -2,12 +2,12 @@
 import { hcmCsdlClasses } from './classes.js';
 import { hcmCsdlSchools } from './schools.js';
 import { hcmCsdlStaff } from './staff.js';
-import { hcmCsdlStudents } from './students.js';
+import { hcmCsdlStudents, hcmCsdlStudentsV1 } from './students.js';
 
 export { hcmCsdlClasses, type HcmCsdlClassIn } from './classes.js';
 export { hcmCsdlSchools, HCM_CSDL_SCHOOL_STATUS, type HcmCsdlSchoolIn } from './schools.js';
 export { hcmCsdlStaff, type HcmCsdlStaffIn } from './staff.js';
-export { hcmCsdlStudents, type HcmCsdlStudentIn } from './students.js';
+export { hcmCsdlStudents, hcmCsdlStudentsV1, type HcmCsdlStudentIn } from './students.js';
 
 /** Mapping of each hcm-csdl entity. */
 export const HCM_CSDL_MAPPINGS = {
@@ -15,4 +15,13 @@ export const HCM_CSDL_MAPPINGS = {
   classes: hcmCsdlClasses,
   students: hcmCsdlStudents,
   staff: hcmCsdlStaff,
+} as const;
+
+/**
+ * Earlier versions of each entity's mapping still loadable (newest first): a replay pinned to the version
+ * its work first ran with maps with it. A mapping whose output changes gets a new version and its old one
+ * moves here.
+ */
+export const HCM_CSDL_PREVIOUS_MAPPINGS = {
+  students: [hcmCsdlStudentsV1],
 } as const;

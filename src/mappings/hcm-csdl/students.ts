@@ -101,3 +101,18 @@ export const hcmCsdlStudents: EntityMapping<HcmCsdlStudentIn, Student, StudentUp
   toCanonical,
   fromCanonical,
 };
+
+/**
+ * The version before it, kept loadable so a dead letter's replay can pin the mapping its work first ran
+ * with: @1 did not read the parents, guardian and contact phone (hoTenCha, hoTenMe, hoTenNguoiGiamHo,
+ * dienThoaiLienHe). Reads only; what truc writes to hcm-csdl always uses the current version.
+ */
+export const hcmCsdlStudentsV1: EntityMapping<HcmCsdlStudentIn, Student, StudentUpsert> = {
+  version: 'hcm-csdl/students@1',
+  toCanonical(wire, ctx) {
+    const r = toCanonical(wire, ctx);
+    if (!r.ok) return r;
+    const { fatherName: _f, motherName: _m, guardianName: _g, phone: _p, ...v1 } = r.value;
+    return { ...r, value: v1 };
+  },
+};

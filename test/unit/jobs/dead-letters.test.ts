@@ -5,14 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queueBatch, requestSync } from '../../../src/jobs/contracts.js';
+import { PULL_CLIENT, queueBatch, requestSync } from '../../../src/jobs/contracts.js';
+import { ingestJob } from '../../../src/jobs/ingest.js';
 import { recordDeadLetter, replayDeadLetters } from '../../../src/jobs/dead-letters.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createDeadLettersRepo } from '../../../src/store/dead-letters.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { student } from '../../helpers/api.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { openWork, testContext, type TestContext } from './fixtures.js';
+import { openWork, runOf, testContext, type TestContext } from './fixtures.js';
 
 describe('dead letters: record and replay', () => {
   let ctx: TestContext;
@@ -58,12 +59,12 @@ describe('dead letters: record and replay', () => {
     const [letter] = await createDeadLettersRepo(ctx.db).list({ queue: 'ingest' }, 10, 0);
     expect(letter).toMatchObject({ outboxId: row.id, jobName: 'ingest-batch', payload: { batchId } });
 
-    expect(await replayDeadLetters(ctx.db, { queue: 'ingest' }, 'admin')).toEqual([letter!.id]);
+    expect((await replayDeadLetters(ctx.db, { queue: 'ingest' }, 'admin')).replayed).toEqual([letter!.id]);
     expect(await createBatchesRepo(ctx.db).get(batchId)).toMatchObject({ status: 'queued', errorCode: null });
     const again = (await openWork(ctx.db)).filter((r) => r.payload.batchId === batchId);
     expect(again).toEqual([expect.objectContaining({ queue: 'ingest', job_name: 'ingest-batch' })]);
     expect(again[0]!.id).not.toBe(row.id);
-    expect(await replayDeadLetters(ctx.db, { queue: 'ingest' }, 'admin')).toEqual([]); // once
+    expect((await replayDeadLetters(ctx.db, { queue: 'ingest' }, 'admin')).replayed).toEqual([]); // once
     expect(await ctx.db.rows('truc.audit_log', `action = 'dead_letters.replayed'`)).toHaveLength(1);
   });
 
@@ -77,7 +78,7 @@ describe('dead letters: record and replay', () => {
       status: 'failed',
       errorCode: 'ERR_ADAPTER_AUTH',
     });
-    const replayed = await replayDeadLetters(ctx.db, { errorCode: 'ERR_ADAPTER_AUTH' }, 'admin');
+    const { replayed } = await replayDeadLetters(ctx.db, { errorCode: 'ERR_ADAPTER_AUTH' }, 'admin');
     expect(replayed).toHaveLength(1);
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ status: 'running', errorCode: null });
   });
@@ -93,8 +94,109 @@ describe('dead letters: record and replay', () => {
       message: 'boom',
       attempts: 8,
     });
-    expect(await replayDeadLetters(ctx.db, { queue: 'pull', errorCode: 'ERR_INTERNAL' }, 'admin')).toEqual(
-      [],
-    );
+    expect(
+      (await replayDeadLetters(ctx.db, { queue: 'pull', errorCode: 'ERR_INTERNAL' }, 'admin')).replayed,
+    ).toEqual([]);
+  });
+
+  describe('replay and the mapping version', () => {
+    const V1 = 'hcm-csdl/students@1';
+    const V2 = 'hcm-csdl/students@2';
+    /** A pulled page of one hcm-csdl student with parents, whose ingest failed for good. */
+    async function failedPage(code: string): Promise<{ batchId: string; letterId: number }> {
+      const batchId = randomUUID();
+      await ctx.db.tx((q) =>
+        queueBatch(q, {
+          id: batchId,
+          clientId: PULL_CLIENT,
+          schoolCode: '*',
+          entity: 'students',
+          format: 'hcm-csdl',
+          records: [
+            {
+              maDinhDanh: code,
+              maTruong: '79000001',
+              namHoc: '2025-2026',
+              hoTen: 'Nguyễn Văn An',
+              ngaySinh: '2018-09-05',
+              gioiTinh: 'Nam',
+              maDanToc: '01',
+              trangThai: 'Đang học',
+              hoTenCha: 'Nguyễn Văn Hùng',
+            },
+          ],
+        }),
+      );
+      const row = (await openWork(ctx.db)).find((r) => r.payload.batchId === batchId)!;
+      await recordDeadLetter(ctx.db, failed(row));
+      const [letter] = await createDeadLettersRepo(ctx.db).list({ queue: 'ingest' }, 1, 0);
+      // The letter keeps the version its work ran with: today's.
+      expect(letter).toMatchObject({ payload: { batchId }, mappingVersion: V2 });
+      return { batchId, letterId: letter!.id };
+    }
+    /** As if an earlier truc (mapping @1) had recorded the letter. */
+    const ranWith = (letterId: number, version: string) =>
+      ctx.db.query('UPDATE truc.dead_letters SET mapping_version = $2 WHERE id = $1', [letterId, version]);
+    async function ingestReplayed(batchId: string) {
+      const row = (await openWork(ctx.db)).find((r) => r.payload.batchId === batchId)!;
+      await ingestJob.run(ctx, row.payload, runOf('ingest', 'ingest-batch', row.id));
+    }
+    const stored = async (code: string) =>
+      (
+        await ctx.db.query<{ mapping_version: string; data: Record<string, unknown> }>(
+          'SELECT mapping_version, data FROM truc.students WHERE student_code = $1',
+          [code],
+        )
+      ).rows[0];
+
+    it('pinned: the work is mapped with the version it first ran with, and the answer says so', async () => {
+      const { batchId, letterId } = await failedPage('PIN1');
+      await ranWith(letterId, V1);
+      const r = await replayDeadLetters(ctx.db, { ids: [letterId] }, 'admin', { mapping: 'pinned' });
+      expect(r).toEqual({
+        replayed: [letterId],
+        mapping: 'pinned',
+        items: [{ id: letterId, mappingVersion: V1, pinned: true }],
+      });
+      expect(await createBatchesRepo(ctx.db).get(batchId)).toMatchObject({
+        status: 'queued',
+        mappingPin: V1,
+      });
+      await ingestReplayed(batchId);
+      const rec = await stored('PIN1');
+      expect(rec!.mapping_version).toBe(V1);
+      expect(rec!.data).toMatchObject({ studentCode: 'PIN1', fullName: 'Nguyễn Văn An' });
+      expect(rec!.data).not.toHaveProperty('fatherName'); // @1 did not read the parents
+    });
+
+    it('current (the default): the work is mapped with the current version, and the answer says so', async () => {
+      const { batchId, letterId } = await failedPage('CUR1');
+      await ranWith(letterId, V1);
+      const r = await replayDeadLetters(ctx.db, { ids: [letterId] }, 'admin');
+      expect(r).toEqual({
+        replayed: [letterId],
+        mapping: 'current',
+        items: [{ id: letterId, mappingVersion: V2, pinned: false }],
+      });
+      await ingestReplayed(batchId);
+      const rec = await stored('CUR1');
+      expect(rec!.mapping_version).toBe(V2);
+      expect(rec!.data).toMatchObject({ fatherName: 'Nguyễn Văn Hùng' });
+    });
+
+    it('a pinned version no longer loadable refuses the replay and changes nothing', async () => {
+      const { batchId, letterId } = await failedPage('OLD1');
+      await ranWith(letterId, 'hcm-csdl/students@0');
+      const audit = (await ctx.db.rows('truc.audit_log')).length;
+      await expect(
+        replayDeadLetters(ctx.db, { ids: [letterId] }, 'admin', { mapping: 'pinned' }),
+      ).rejects.toMatchObject({ code: 'ERR_MAPPING_VERSION_UNKNOWN' });
+      expect(await createBatchesRepo(ctx.db).get(batchId)).toMatchObject({
+        status: 'failed',
+        mappingPin: null,
+      });
+      expect((await createDeadLettersRepo(ctx.db).list({ ids: [letterId] }, 1, 0))[0]!.replayedAt).toBeNull();
+      expect((await ctx.db.rows('truc.audit_log')).length).toBe(audit);
+    });
   });
 });
