@@ -78,7 +78,9 @@ export function createReadsRepo(q: Queryable) {
     /**
      * Changes after `after`, oldest first, of the given schools (all schools when `schools` is
      * undefined). Only changes of transactions older than every running one are served, so a late
-     * commit never lands behind a cursor (see migration 035).
+     * commit never lands behind a cursor (see migration 035). Ordered by the columns, not the text
+     * aliases of the same names (an alias wins in ORDER BY: '1000' < '999' skipped changes at a page
+     * boundary).
      */
     async changes(opts: {
       schools: readonly string[] | undefined;
@@ -92,7 +94,7 @@ export function createReadsRepo(q: Queryable) {
           WHERE ($1::text[] IS NULL OR school_code = ANY($1::text[]))
             AND ($2::xid8 IS NULL OR (tx, seq) > ($2::xid8, $3::bigint))
             AND tx < pg_snapshot_xmin(pg_current_snapshot())
-          ORDER BY tx, seq LIMIT $4`,
+          ORDER BY record_changes.tx, record_changes.seq LIMIT $4`,
         [opts.schools ?? null, opts.after?.tx ?? null, opts.after?.seq ?? null, opts.limit],
       );
       return res.rows;

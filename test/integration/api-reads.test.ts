@@ -173,6 +173,28 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
     );
   });
 
+  it('paging never skips a change where the sequence gains a digit (99 → 100) inside one transaction', async () => {
+    const last = await h.env.deps.db.query<{ tx: string; seq: string }>(
+      'SELECT tx::text AS tx, seq::text AS seq FROM truc.record_changes ORDER BY tx DESC, seq DESC LIMIT 1',
+    );
+    const from = changeCursor(last.rows[0] ?? { tx: '0', seq: '0' });
+    // (tx, seq) is the key, so an earlier transaction's seq 95..104 cannot collide with this one's.
+    await h.env.deps.db.query('ALTER TABLE truc.record_changes ALTER COLUMN seq RESTART WITH 95');
+    const codes = Array.from({ length: 10 }, (_, i) => `D${i}`);
+    await put(codes.map((c) => student(c, S1))); // one transaction: seq 95..104
+    await feed(h.tokens.vendor, from, '', 10); // until all ten are served
+    const seen: string[] = [];
+    let cursor = from;
+    for (let i = 0; i < 10; i++) {
+      const res = await h.get(`/v1/changes?limit=4&cursor=${cursor}`, h.tokens.vendor);
+      const page = res.json<ChangePage>();
+      if (page.items.length === 0) break;
+      seen.push(...page.items.map((c) => c.key));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(codes);
+  });
+
   it('refuses cursors it did not issue with a 400, never a 500', async () => {
     for (const bad of [
       '%%%',
