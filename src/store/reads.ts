@@ -80,22 +80,34 @@ export function createReadsRepo(q: Queryable) {
      * undefined). Only changes of transactions older than every running one are served, so a late
      * commit never lands behind a cursor (see migration 035). Ordered by the columns, not the text
      * aliases of the same names (an alias wins in ORDER BY: '1000' < '999' skipped changes at a page
-     * boundary).
+     * boundary). Each school is read in index order (school_code, tx, seq) up to `limit` rows and the
+     * schools' rows merged, so a page costs O(schools × limit) however long the history behind it;
+     * every school is read in the primary key's order.
      */
     async changes(opts: {
       schools: readonly string[] | undefined;
       after: ChangePosition | undefined;
       limit: number;
     }): Promise<ChangeRow[]> {
+      const after = `($2::xid8 IS NULL OR (r.tx, r.seq) > ($2::xid8, $3::bigint))
+                 AND r.tx < pg_snapshot_xmin(pg_current_snapshot())`;
+      const from =
+        opts.schools === undefined
+          ? `truc.record_changes r WHERE ${after} AND $1::text[] IS NULL`
+          : `unnest($1::text[]) AS s(code) CROSS JOIN LATERAL (
+               SELECT * FROM truc.record_changes r WHERE r.school_code = s.code AND ${after}
+                ORDER BY r.tx, r.seq LIMIT $4) r`;
       const res = await q.query<ChangeRow>(
-        `SELECT tx::text AS tx, seq::text AS seq, entity, record_key AS key, school_code AS "schoolCode",
-                op, changed_at AS "changedAt"
-           FROM truc.record_changes
-          WHERE ($1::text[] IS NULL OR school_code = ANY($1::text[]))
-            AND ($2::xid8 IS NULL OR (tx, seq) > ($2::xid8, $3::bigint))
-            AND tx < pg_snapshot_xmin(pg_current_snapshot())
-          ORDER BY record_changes.tx, record_changes.seq LIMIT $4`,
-        [opts.schools ?? null, opts.after?.tx ?? null, opts.after?.seq ?? null, opts.limit],
+        `SELECT r.tx::text AS tx, r.seq::text AS seq, r.entity, r.record_key AS key,
+                r.school_code AS "schoolCode", r.op, r.changed_at AS "changedAt"
+           FROM ${from}
+          ORDER BY r.tx, r.seq LIMIT $4`,
+        [
+          opts.schools === undefined ? null : [...new Set(opts.schools)],
+          opts.after?.tx ?? null,
+          opts.after?.seq ?? null,
+          opts.limit,
+        ],
       );
       return res.rows;
     },

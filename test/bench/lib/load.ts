@@ -15,6 +15,8 @@ export interface LoadRequest {
   path: string;
   /** Bearer token, when the server wants one. */
   token?: string;
+  /** Further request headers (e.g. an Idempotency-Key). */
+  headers?: Record<string, string>;
   body: string;
 }
 
@@ -47,6 +49,7 @@ async function send(spec: LoadSpec, req: LoadRequest): Promise<{ status: number;
       headers: {
         'content-type': 'application/json',
         ...(req.token ? { authorization: `Bearer ${req.token}` } : {}),
+        ...req.headers,
       },
       body: req.body,
       signal: AbortSignal.timeout(spec.timeoutMs ?? 60_000),

@@ -1,0 +1,150 @@
+/**
+ * Issue 9 — API intake with an Idempotency-Key on every request, as the README tells vendors, against
+ * a bare fastify server doing the same durable work. Both answer 202 to POSTs of the same 1000-record
+ * canonical student batches (same bodies, same headers, same load generator: 10 concurrent loops in a
+ * child process, 10 warm-up requests, then the measured ones):
+ *   - truc: authenticated (ES256 bearer), rate-limited, strict UTF-8 + hostile-input walk, body schema,
+ *     tenancy, the Idempotency-Key lookup and save, batch row + outbox row + audit event in one
+ *     transaction (the worker role is not running);
+ *   - baseline: a bare fastify POST route (default JSON parser, same body limit) doing one `INSERT` of
+ *     the body as jsonb into a plain table through a pg pool of the same size as truc's, then 202.
+ * Rows: records/s and requests/s with the key (target ≥ 0.7), p99 with the key (baseline/value ≥ 0.7),
+ * and the same without a key (informative). The bare server runs between the two truc runs.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
+import { studentBatches, type StudentBatch } from './lib/students.js';
+import { openTrucEnv, type TrucEnv } from './lib/truc-env.js';
+import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
+
+export const name = 'intake';
+
+const BATCHES = 150;
+const WARMUP = 10;
+const CONCURRENCY = 10;
+const BATCH_SIZE = 1000;
+const TARGET = 0.7;
+
+function assertAllAccepted(what: string, r: LoadResult): void {
+  if ((r.statuses['202'] ?? 0) !== r.sent) {
+    throw new Error(`${what}: not every batch was accepted: ${JSON.stringify(r.statuses)}`);
+  }
+}
+
+const requestsPerSecond = (r: LoadResult): number => (r.statuses['202'] ?? 0) / r.seconds;
+
+/** The baseline: bare fastify, one jsonb INSERT per request, 202. */
+async function bareFastify(
+  databaseUrl: string,
+  poolSize: number,
+  bodyLimit: number,
+  requests: LoadRequest[],
+): Promise<LoadResult> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  await pool.query(
+    'CREATE TABLE bench_intake (id bigserial PRIMARY KEY, school_code text NOT NULL, body jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now())',
+  );
+  const app = Fastify({ bodyLimit });
+  app.post<{ Params: { schoolCode: string } }>('/v1/schools/:schoolCode/batches', async (request, reply) => {
+    const res = await pool.query<{ id: string }>(
+      'INSERT INTO bench_intake (school_code, body) VALUES ($1, $2::jsonb) RETURNING id',
+      [request.params.schoolCode, JSON.stringify(request.body)],
+    );
+    const received = (request.body as { records: unknown[] }).records.length;
+    return reply.code(202).send({ id: res.rows[0]!.id, status: 'queued', received });
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return await runLoad({ baseUrl: url, requests, concurrency: CONCURRENCY, warmup: WARMUP });
+  } finally {
+    await app.close();
+    await pool.query('DROP TABLE bench_intake');
+    await pool.end();
+  }
+}
+
+/** One request per batch, batch i sent by vendor i mod CONCURRENCY; a fresh key per request when `keyed`. */
+async function vendorRequests(
+  env: TrucEnv,
+  apiUrl: string,
+  batches: StudentBatch[],
+): Promise<(keyed: boolean) => LoadRequest[]> {
+  const n = Math.min(CONCURRENCY, batches.length);
+  const vendors = await Promise.all(
+    Array.from({ length: n }, (_, v) =>
+      env.vendor(
+        apiUrl,
+        batches.filter((_, i) => i % n === v).map((b) => b.schoolCode),
+      ),
+    ),
+  );
+  const bodies = batches.map((b) => JSON.stringify({ entity: 'students', records: b.records }));
+  return (keyed) =>
+    batches.map((b, i) => ({
+      path: `/v1/schools/${b.schoolCode}/batches`,
+      token: vendors[i % n]!.token,
+      ...(keyed ? { headers: { 'idempotency-key': `bench-${randomUUID()}` } } : {}),
+      body: bodies[i]!,
+    }));
+}
+
+export async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  const batches = studentBatches(scaled(BATCHES, opts.scale, 3) + WARMUP, BATCH_SIZE, 'truc-bench-intake');
+  const env = await openTrucEnv('postgres+redis');
+  try {
+    const { config } = env.deps;
+    const api = await env.startApi();
+    const requests = await vendorRequests(env, api.url, batches);
+    const load = (keyed: boolean) =>
+      runLoad({ baseUrl: api.url, requests: requests(keyed), concurrency: CONCURRENCY, warmup: WARMUP });
+    const keyed = await load(true);
+    assertAllAccepted('truc with Idempotency-Key', keyed);
+    const bare = await bareFastify(
+      env.databaseUrl!,
+      config.database.poolMax,
+      config.server.bodyLimitBytes,
+      requests(true),
+    );
+    assertAllAccepted('bare fastify', bare);
+    const plain = await load(false);
+    assertAllAccepted('truc without a key', plain);
+    await api.stop();
+    const n = batches.length - WARMUP;
+    const what = `${n}×1000 students, 10 clients`;
+    return [
+      rateRow(
+        `intake with Idempotency-Key ${what} vs bare fastify + jsonb INSERT`,
+        'records/s',
+        requestsPerSecond(keyed) * BATCH_SIZE,
+        requestsPerSecond(bare) * BATCH_SIZE,
+        TARGET,
+      ),
+      rateRow(
+        `intake with Idempotency-Key vs bare fastify + jsonb INSERT`,
+        'requests/s',
+        requestsPerSecond(keyed),
+        requestsPerSecond(bare),
+        TARGET,
+      ),
+      costRow(
+        `intake with Idempotency-Key p99 vs bare fastify + jsonb INSERT`,
+        'ms',
+        keyed.p99Ms,
+        bare.p99Ms,
+        TARGET,
+      ),
+      rateRow(
+        `intake without a key ${what} vs bare fastify + jsonb INSERT`,
+        'records/s',
+        requestsPerSecond(plain) * BATCH_SIZE,
+        requestsPerSecond(bare) * BATCH_SIZE,
+        null,
+      ),
+      costRow(`intake without a key p99 vs bare fastify + jsonb INSERT`, 'ms', plain.p99Ms, bare.p99Ms, null),
+    ];
+  } finally {
+    await env.cleanup();
+  }
+}
