@@ -277,6 +277,23 @@ const QualitySchema = z
     }),
     /** Values that mean "nothing" (compared without case, diacritics, spaces or punctuation). */
     placeholders: z.array(z.string().max(40)).max(500).default(DEFAULT_PLACEHOLDERS),
+    /**
+     * The schools' website probe (sống: every school keeps a live website with an RSS feed, a city
+     * requirement): when it runs (a cron pattern in `tz`; '' = never), how long one request may take,
+     * how many sites at once, the user agent it names itself with, and whether private and loopback
+     * addresses may be probed (tests, an intranet). truc's own defaults: nightly at 02:30, 10 s, 4 sites.
+     */
+    websiteProbe: z
+      .object({
+        cron: z.string().max(100).default('30 2 * * *'),
+        tz: z.string().min(1).default('Asia/Ho_Chi_Minh'),
+        timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+        concurrency: z.number().int().min(1).max(32).default(4),
+        userAgent: z.string().min(1).max(200).default('truc-website-probe/1 (So GD&DT; data-quality check)'),
+        allowPrivateNetworks: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type QualitySettings = z.infer<typeof QualitySchema>;

@@ -90,6 +90,16 @@ export const qualityScorecards = {
 } satisfies JobContract<unknown>;
 
 /**
+ * Probe every school's website (issue 8, sống): does it answer, does it offer an RSS feed. Fired by the
+ * scheduler role on `quality.websiteProbe.cron`; one run at a time.
+ */
+export const websiteProbe = {
+  queue: 'website-probe',
+  name: 'website-probe',
+  payload: z.object({ requestedBy: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/) }),
+} satisfies JobContract<unknown>;
+
+/**
  * Deliver one submitted PCGD report to the Ministry (issue 10): on the push queue of moet-pcgd, within
  * its rate limit, one writer at a time.
  */

@@ -25,6 +25,7 @@ import {
   type Rec,
   type StoredRecord,
 } from '../quality/index.js';
+import { createWebsiteProbesRepo } from '../store/website-probes.js';
 import { createQualityRepo } from '../store/quality.js';
 import type { Batch, BatchMode, FindingRow } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
@@ -146,6 +147,7 @@ function lookupsFor(
             repo.fromSystem(entity, keys, 'hcm-csdl') as Promise<Map<string, Rec>>,
         }),
     lastSyncs: (schools) => repo.lastSyncs(schools),
+    websiteProbes: (schools) => createWebsiteProbesRepo(q).probesOf(schools),
     currentYearCounts: (entity, schools, year) => repo.yearCounts(entity, schools, year),
     bornOn: async (entity, dates) => {
       const out = new Map<string, StoredRecord[]>();

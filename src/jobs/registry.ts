@@ -17,6 +17,7 @@ import { qualityScorecardsJob } from './scorecards.js';
 import { webhookDeliverJob } from './webhook-deliver.js';
 import { webhookFanoutJob } from './webhook-fanout.js';
 import { scheduleFireJob } from './schedules.js';
+import { websiteProbeJob } from './website-probe.js';
 
 /** A job as the registry holds it: whatever it needs of the worker's context, WorkerContext has. */
 export type RegisteredJob = Pick<
@@ -43,6 +44,7 @@ export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
     webhookDeliverJob,
     qualityScorecardsJob,
     scheduleFireJob,
+    websiteProbeJob,
   ];
 }
 

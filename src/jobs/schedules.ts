@@ -11,7 +11,7 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { createSchedulesRepo } from '../store/schedules.js';
-import { fireSchedule, recordScheduleFire } from './contracts.js';
+import { fireSchedule, recordScheduleFire, websiteProbe } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import type { QueueFactory } from './queues.js';
@@ -49,15 +49,29 @@ export const scheduleFireJob = defineJob({ ...fireSchedule, concurrency: 1, proc
 
 /**
  * The scheduler role: upserts a job scheduler per configured schedule (and removes those no longer
- * configured) at start and every `resyncMs`, so schedules come back after a Redis flush.
+ * configured) and the schools' website probe's (`quality.websiteProbe.cron`; '' removes it) at start
+ * and every `resyncMs`, so schedules come back after a Redis flush.
  */
 export function startScheduler(
   deps: { db: Db; config: Config; queues: QueueFactory; logger: Logger },
   opts: { resyncMs?: number } = {},
 ): { stop(): Promise<void>; sync(): Promise<void> } {
   let queue: Queue | undefined;
+  let probeQueue: Queue | undefined;
   const schedules = deps.config.sync.schedules;
+  async function syncWebsiteProbe(): Promise<void> {
+    const { cron, tz } = deps.config.quality.websiteProbe;
+    probeQueue ??= deps.queues.queue(websiteProbe.queue);
+    if (cron === '') await probeQueue.removeJobScheduler(websiteProbe.name);
+    else
+      await probeQueue.upsertJobScheduler(
+        websiteProbe.name,
+        { pattern: cron, tz },
+        { name: websiteProbe.name, data: { requestedBy: 'schedule' } },
+      );
+  }
   async function sync(): Promise<void> {
+    await syncWebsiteProbe();
     queue ??= deps.queues.queue(fireSchedule.queue);
     await createSchedulesRepo(deps.db).ensure(Object.keys(schedules));
     for (const [id, s] of Object.entries(schedules)) {
@@ -75,9 +89,9 @@ export function startScheduler(
   const tick = (): void => {
     sync().catch((err: unknown) => {
       // A queue that failed its start-up is rebuilt on the next tick.
-      const q = queue;
+      for (const q of [queue, probeQueue]) void q?.close().catch(() => undefined);
       queue = undefined;
-      void q?.close().catch(() => undefined);
+      probeQueue = undefined;
       deps.logger.warn({ err }, 'could not sync the schedules; will retry');
     });
   };
@@ -89,6 +103,7 @@ export function startScheduler(
     async stop() {
       clearInterval(timer);
       await queue?.close().catch(() => undefined);
+      await probeQueue?.close().catch(() => undefined);
     },
   };
 }

@@ -19,6 +19,7 @@ import type {
   StoreCheck,
   StoreFacts,
   StoredRecord,
+  WebsiteProbe,
 } from './rules/define.js';
 import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text } from './types.js';
 
@@ -55,6 +56,8 @@ export interface QualityLookups {
     entity: EntityName,
     dates: readonly string[],
   ): Promise<ReadonlyMap<string, readonly StoredRecord[]>>;
+  /** The last probe of these schools' websites, by school code. */
+  websiteProbes?(schoolCodes: readonly string[]): Promise<ReadonlyMap<string, WebsiteProbe>>;
 }
 
 /** What the engine returns for a batch. */
@@ -295,6 +298,10 @@ async function fetchFacts(
   const dates = distinct(field('birthDate'));
   if (needs.has('bornOn') && lookups.bornOn && dates.length > 0) {
     facts.bornOn = await lookups.bornOn(ctx.entity, dates);
+    calls++;
+  }
+  if (needs.has('websiteProbes') && lookups.websiteProbes && schools.length > 0) {
+    facts.websiteProbes = await lookups.websiteProbes(schools);
     calls++;
   }
   if (needs.has('owners') && lookups.owners && keys.length > 0) {

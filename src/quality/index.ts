@@ -22,7 +22,15 @@ export {
 export { categoryOf, findingOf } from './findings.js';
 export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
 export { DEFAULT_QUALITY_CONFIG, deadlineOf, type QualityConfig, type QualityPolicy } from './config.js';
-export type { ActiveHolder, LastSync, SchoolFacts, StoreFacts, StoredRecord } from './rules/define.js';
+export type {
+  ActiveHolder,
+  LastSync,
+  SchoolFacts,
+  StoreFacts,
+  StoredRecord,
+  WebsiteProbe,
+} from './rules/define.js';
+export { WEBSITE_DOWN, WEBSITE_NO_RSS, websiteRulesOf } from './rules/song-website.js';
 export {
   CRITERIA,
   type BatchContext,

@@ -54,6 +54,16 @@ export interface LastSync {
   readonly at: string;
 }
 
+/** The last probe of a school's website (src/jobs/website-probe.ts). */
+export interface WebsiteProbe {
+  /** The address probed. */
+  readonly website: string;
+  /** The home page answered (2xx). */
+  readonly answered: boolean;
+  /** A linked or usual feed answered with RSS or Atom. */
+  readonly rss: boolean;
+}
+
 /** What the store said about a batch; each map is filled by one lookup (absent when not looked up). */
 export interface StoreFacts {
   readonly schools?: ReadonlyMap<string, SchoolFacts>;
@@ -71,6 +81,8 @@ export interface StoreFacts {
   readonly owners?: ReadonlyMap<string, string>;
   /** Birth date → stored records born that day (for probable duplicates across batches and schools). */
   readonly bornOn?: ReadonlyMap<string, readonly StoredRecord[]>;
+  /** School code → the last probe of its website. */
+  readonly websiteProbes?: ReadonlyMap<string, WebsiteProbe>;
 }
 
 /** Which lookup a store check needs. */

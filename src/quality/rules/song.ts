@@ -3,6 +3,7 @@ import { deadlineOf } from '../config.js';
 import type { BatchContext } from '../types.js';
 import { ageOn, rule, strField, type Check } from './define.js';
 import { ENROLLED_STATUSES, fieldSpecs, hasField } from './du.js';
+import { WEBSITE_DOWN, WEBSITE_NO_RSS, websiteCheck } from './song-website.js';
 
 export const NOT_CURRENT_YEAR = rule({
   code: 'SONG_NOT_CURRENT_YEAR',
@@ -239,6 +240,8 @@ export const SONG_RULES = [
   STATUS_CONFLICT,
   SYNC_STALE,
   ROLLOVER_LATE,
+  WEBSITE_DOWN,
+  WEBSITE_NO_RSS,
 ] as const;
 
 export const SONG_CHECKS: readonly Check[] = [
@@ -248,4 +251,5 @@ export const SONG_CHECKS: readonly Check[] = [
   statusConflictCheck,
   syncStaleCheck,
   rolloverCheck,
+  websiteCheck,
 ];

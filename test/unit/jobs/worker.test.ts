@@ -164,7 +164,7 @@ describe('a job that cannot run now (its target is paused)', () => {
 });
 
 describe('the registry', () => {
-  it('lists ingest, pull, reconcile, the guard apply, one push job per configured target, the PCGD report, the webhook and the quality scorecards jobs', () => {
+  it('lists ingest, pull, reconcile, the guard apply, one push job per configured target, the PCGD report, the webhook, the quality scorecards and the website probe jobs', () => {
     const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
     expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
       'ingest/ingest-batch',
@@ -178,6 +178,7 @@ describe('the registry', () => {
       'webhooks/webhook-deliver',
       'quality/quality-scorecards',
       'schedules/schedule-fire',
+      'website-probe/website-probe',
     ]);
     const plans = planQueues(jobs, config);
     expect(plans.map((p) => [p.queue, p.concurrency, p.limiter])).toEqual([
@@ -203,6 +204,7 @@ describe('the registry', () => {
       ['webhooks', 8, undefined],
       ['quality', 1, undefined],
       ['schedules', 1, undefined],
+      ['website-probe', 1, undefined],
     ]);
   });
 

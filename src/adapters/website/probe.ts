@@ -1,0 +1,166 @@
+/**
+ * School websites (issue 8, the sống rule "website live"): one polite probe of a school's public
+ * website. Transport only: GET the home page (a timeout always, a body cap, redirects followed by hand
+ * and checked like the first address, a named user agent), find the RSS or Atom feed the page links
+ * (`<link rel="alternate" type="application/rss+xml" href=…>`), else try `/rss` and `/feed`, and check
+ * that the feed answers with a feed. Private and loopback addresses are refused unless allowed (tests
+ * serve sites on loopback). Never logs; a school website holds no personal data, and none is sent.
+ */
+import { lookup } from 'node:dns/promises';
+import axios from 'axios';
+import ipaddr from 'ipaddr.js';
+
+export interface ProbeOptions {
+  /** Per request (the home page, each feed candidate). */
+  readonly timeoutMs: number;
+  readonly userAgent: string;
+  /** Loopback and private addresses allowed (tests, a city intranet); refused otherwise. */
+  readonly allowPrivateNetworks: boolean;
+  /** Largest body read, bytes. @defaultValue 524288 */
+  readonly maxBytes?: number;
+}
+
+/** What one probe found. */
+export interface ProbeResult {
+  /** The home page answered 2xx (after at most 3 redirects). */
+  readonly answered: boolean;
+  /** The home page's last HTTP status, when there was one. */
+  readonly status?: number;
+  /** A feed answered with RSS or Atom. */
+  readonly rss: boolean;
+  /** Why the site did not answer: 'bad-url', 'private-address', 'no-dns', 'timeout', 'unreachable', 'http-<status>', 'too-many-redirects'. */
+  readonly problem?: string;
+}
+
+const MAX_REDIRECTS = 3;
+const FEED_PATHS = ['/rss', '/feed'];
+const FEED_TYPES = /application\/(?:rss|atom)\+xml/i;
+const LINK_TAG = /<link\b[^>]*>/gi;
+const FEED_BODY = /<(?:rss|feed|rdf:RDF)\b/i;
+
+function isPublic(address: string): boolean {
+  return ipaddr.process(address).range() === 'unicast';
+}
+
+/** Why `raw` may not be probed, or undefined. */
+async function addressProblem(raw: string, allowPrivate: boolean): Promise<string | undefined> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'bad-url';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'bad-url';
+  if (url.username || url.password) return 'bad-url';
+  if (allowPrivate) return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'private-address';
+  if (ipaddr.isValid(host)) return isPublic(host) ? undefined : 'private-address';
+  const answers = await lookup(host, { all: true }).catch(() => []);
+  if (answers.length === 0) return 'no-dns';
+  return answers.some((a) => !isPublic(a.address)) ? 'private-address' : undefined;
+}
+
+interface Fetched {
+  readonly url: string;
+  readonly status?: number;
+  readonly body?: string;
+  readonly problem?: string;
+}
+
+/** GET with redirects followed by hand (each hop checked like the first). */
+async function get(url: string, opts: ProbeOptions): Promise<Fetched> {
+  let at = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const problem = await addressProblem(at, opts.allowPrivateNetworks);
+    if (problem) return { url: at, problem };
+    try {
+      const res = await axios.get<string>(at, {
+        timeout: opts.timeoutMs,
+        maxRedirects: 0,
+        validateStatus: () => true,
+        responseType: 'text',
+        maxContentLength: opts.maxBytes ?? 512 * 1024,
+        headers: {
+          'user-agent': opts.userAgent,
+          accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5',
+        },
+      });
+      const location = res.headers['location'] as string | undefined;
+      if (res.status >= 300 && res.status < 400 && location) {
+        at = new URL(location, at).toString();
+        continue;
+      }
+      const body = typeof res.data === 'string' ? res.data : '';
+      if (res.status >= 200 && res.status < 300) return { url: at, status: res.status, body };
+      return { url: at, status: res.status, problem: `http-${res.status}` };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      return {
+        url: at,
+        problem: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'unreachable',
+      };
+    }
+  }
+  return { url: at, problem: 'too-many-redirects' };
+}
+
+/** The feed addresses a home page links to (RSS or Atom `<link rel="alternate">`), resolved against it. */
+export function feedLinks(html: string, base: string): string[] {
+  const out: string[] = [];
+  for (const tag of html.match(LINK_TAG) ?? []) {
+    if (!/\brel\s*=\s*["']?[^"'>]*alternate/i.test(tag) || !FEED_TYPES.test(tag)) continue;
+    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+    const value = href?.[1] ?? href?.[2] ?? href?.[3];
+    if (!value) continue;
+    try {
+      out.push(new URL(value, base).toString());
+    } catch {
+      // an unusable href: not a feed
+    }
+  }
+  return out;
+}
+
+/** Probes one website: does it answer, and does it offer an RSS or Atom feed? */
+export async function probeWebsite(website: string, opts: ProbeOptions): Promise<ProbeResult> {
+  const home = await get(website, opts);
+  if (home.problem !== undefined || home.body === undefined) {
+    return {
+      answered: false,
+      ...(home.status ? { status: home.status } : {}),
+      rss: false,
+      problem: home.problem ?? 'unreachable',
+    };
+  }
+  const linked = feedLinks(home.body, home.url);
+  const origin = new URL(home.url).origin;
+  const candidates = linked.length > 0 ? linked.slice(0, 2) : FEED_PATHS.map((p) => origin + p);
+  for (const feed of candidates) {
+    const res = await get(feed, opts);
+    if (res.body !== undefined && FEED_BODY.test(res.body.slice(0, 4096))) {
+      return { answered: true, status: home.status!, rss: true };
+    }
+  }
+  return { answered: true, status: home.status!, rss: false };
+}
+
+/**
+ * Probes many websites, at most `concurrency` at a time (a fixed pool of workers over the list, so
+ * the city's ~2,000 schools never open more than that many connections at once).
+ */
+export async function probeWebsites<K>(
+  sites: readonly { readonly key: K; readonly website: string }[],
+  opts: ProbeOptions & { readonly concurrency: number },
+): Promise<{ key: K; website: string; result: ProbeResult }[]> {
+  const out: { key: K; website: string; result: ProbeResult }[] = [];
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < sites.length) {
+      const site = sites[next++]!;
+      out.push({ ...site, result: await probeWebsite(site.website, opts) });
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, sites.length)) }, worker));
+  return out;
+}

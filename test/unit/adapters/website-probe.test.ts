@@ -1,0 +1,104 @@
+/**
+ * The website probe (issue 8, sống) against sites served on loopback: a site that answers with an RSS
+ * or Atom feed, one without a feed, one down, one too slow, one answering 503, a redirect; private
+ * addresses refused unless allowed; never more sites at once than the concurrency.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  feedLinks,
+  probeWebsite,
+  probeWebsites,
+  type ProbeOptions,
+} from '../../../src/adapters/website/probe.js';
+import { startWebsites, type WebsiteServer } from '../../helpers/websites.js';
+
+let sites: WebsiteServer;
+const opts: ProbeOptions = { timeoutMs: 500, userAgent: 'truc-test-probe/1', allowPrivateNetworks: true };
+
+beforeAll(async () => {
+  sites = await startWebsites({ slowMs: 1500 });
+});
+afterAll(async () => {
+  await sites?.close();
+});
+
+describe('probeWebsite', () => {
+  it('a site that answers and links its RSS feed', async () => {
+    expect(await probeWebsite(`${sites.base}/up/`, opts)).toEqual({ answered: true, status: 200, rss: true });
+    expect(sites.userAgents).toContain('truc-test-probe/1');
+  });
+
+  it('an Atom feed counts', async () => {
+    expect(await probeWebsite(`${sites.base}/atom/`, opts)).toMatchObject({ answered: true, rss: true });
+  });
+
+  it('a site that answers without a feed', async () => {
+    expect(await probeWebsite(`${sites.base}/plain/`, opts)).toEqual({
+      answered: true,
+      status: 200,
+      rss: false,
+    });
+  });
+
+  it('a site that is down, one too slow, one answering 503', async () => {
+    expect(await probeWebsite(sites.downUrl, opts)).toEqual({
+      answered: false,
+      rss: false,
+      problem: 'unreachable',
+    });
+    expect(await probeWebsite(`${sites.base}/slow/`, opts)).toEqual({
+      answered: false,
+      rss: false,
+      problem: 'timeout',
+    });
+    expect(await probeWebsite(`${sites.base}/broken/`, opts)).toEqual({
+      answered: false,
+      status: 503,
+      rss: false,
+      problem: 'http-503',
+    });
+  });
+
+  it('follows a redirect to the site', async () => {
+    expect(await probeWebsite(`${sites.base}/moved/`, opts)).toMatchObject({ answered: true, rss: true });
+  });
+
+  it('refuses loopback and private addresses unless allowed, and what is not a web address', async () => {
+    const strict = { ...opts, allowPrivateNetworks: false };
+    expect(await probeWebsite(`${sites.base}/up/`, strict)).toMatchObject({
+      answered: false,
+      problem: 'private-address',
+    });
+    expect(await probeWebsite('http://localhost/', strict)).toMatchObject({ problem: 'private-address' });
+    expect(await probeWebsite('http://10.1.2.3/', strict)).toMatchObject({ problem: 'private-address' });
+    expect(await probeWebsite('ftp://example.edu.vn/', opts)).toMatchObject({ problem: 'bad-url' });
+    expect(await probeWebsite('truong.edu.vn', opts)).toMatchObject({ problem: 'bad-url' });
+  });
+});
+
+describe('probeWebsites', () => {
+  it('probes every site, never more than `concurrency` at once', async () => {
+    const list = Array.from({ length: 12 }, (_, i) => ({
+      key: `S${i}`,
+      website: `${sites.base}/${['up', 'plain', 'broken'][i % 3]}/${i}`,
+    }));
+    sites.resetMaxInFlight();
+    const out = await probeWebsites(list, { ...opts, concurrency: 3 });
+    expect(out.map((o) => o.key).sort()).toEqual(list.map((l) => l.key).sort());
+    expect(out.filter((o) => o.result.rss)).toHaveLength(4);
+    expect(out.filter((o) => !o.result.answered)).toHaveLength(4);
+    expect(sites.maxInFlight()).toBeLessThanOrEqual(3);
+    expect(sites.maxInFlight()).toBeGreaterThan(1);
+  });
+});
+
+describe('feedLinks', () => {
+  it('reads RSS and Atom alternate links in any attribute order and quoting, resolved against the page', () => {
+    const html = `<link rel="stylesheet" href="a.css"><LINK TYPE="application/rss+xml" REL="alternate" HREF="/tin/rss">
+      <link rel='alternate' type='application/atom+xml' href=atom.xml><link rel="alternate" hreflang="en" href="/en">`;
+    expect(feedLinks(html, 'https://thcs-a.hcm.edu.vn/trang/')).toEqual([
+      'https://thcs-a.hcm.edu.vn/tin/rss',
+      'https://thcs-a.hcm.edu.vn/trang/atom.xml',
+    ]);
+  });
+});
