@@ -16,7 +16,7 @@ import { readPackage, sha256Hex, type EvidencePackage } from '../../src/reportin
 import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/rule-set.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPgDb } from '../../src/store/db.js';
-import { A, YEAR } from '../fixtures/pcgd/communes.js';
+import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { createTestDatabase, makeTempDir, type TempDir, type TestDatabase } from '../helpers/env.js';
 import { seedFixture } from '../helpers/pcgd.js';
 import { runProcess, type Exit } from '../helpers/proc.js';
@@ -86,6 +86,7 @@ describe('truc pcgd export and verify on a real run', () => {
   let db: TestDatabase;
   let out: string;
   let pkg: EvidencePackage;
+  let reportId: number;
   const truc = (cli: string[]): Promise<Exit> =>
     runProcess('npx', ['tsx', 'src/main.ts', ...cli], {
       cwd: ROOT,
@@ -106,7 +107,7 @@ describe('truc pcgd export and verify on a real run', () => {
     }
     const c = await truc(['pcgd', 'compute', A, '--year', String(YEAR)]);
     expect(c.code, c.stderr).toBe(0);
-    const reportId = (JSON.parse(c.stdout) as { reportId: number }).reportId;
+    reportId = (JSON.parse(c.stdout) as { reportId: number }).reportId;
     const a = await truc(['pcgd', 'approve', String(reportId)]);
     expect(a.code, a.stderr).toBe(0);
     out = join(data.path, 'export');
@@ -185,5 +186,24 @@ describe('truc pcgd export and verify on a real run', () => {
     expect(await verifyDetached(signedContent, signature, { trusted: [cert] })).toEqual(
       expect.objectContaining({ ok: true, trusted: true }),
     );
+  });
+
+  it('compute --communes: the province’s communes without an approved report, then the province, with progress', async () => {
+    const e = await truc(['pcgd', 'compute', '79', '--communes', '--year', String(YEAR)]);
+    const units = JSON.parse(e.stdout) as Array<{ unitCode: string; status: string }>;
+    // A is approved (kept as signed); B and C are computed, then the province, blocked by them
+    expect(units.map((u) => u.unitCode)).toEqual([C, B, '79']);
+    expect(units.at(-1)!.status).toBe('computed');
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/^pcgd compute 79\/2026: 3 units in \d+(m\d+)?s \([\d,.]+\/s\)$/m);
+  });
+
+  it('submit queues the delivery and shows how many reports it queued', async () => {
+    const e = await truc(['pcgd', 'submit', String(reportId)]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toBe(`report ${reportId} queued for delivery\n`);
+    expect(e.stderr).toMatch(/^pcgd submit: 1 reports in \d+s \([\d,.]+\/s\)$/m);
+    const again = await truc(['pcgd', 'submit', String(reportId)]);
+    expect(again.stdout).toBe(`report ${reportId} is already submitted\n`);
   });
 });

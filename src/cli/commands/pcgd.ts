@@ -1,7 +1,8 @@
 /**
  * `truc pcgd compute | approve | submit | export | verify`: PCGD-XMC reports from the command line
  * (issue 10). compute, approve and submit act as the operator (`operator:cli` in the audit log);
- * submit queues the delivery for the worker role, as the API does. export writes a report's signed
+ * compute and submit show their progress on stderr (units computed, reports queued and, with
+ * `--follow`, receipted); submit queues the delivery for the worker role, as the API does. export writes a report's signed
  * package, signature, certificate and forms to a folder; verify checks a package against its
  * detached CMS signature (what `openssl cms -verify` checks too).
  */
@@ -9,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps } from '../../reporting/pcgd/service.js';
-import { defineCommand, int, runs, UsageError } from '../kit.js';
+import type { ReportRow } from '../../store/pcgd.js';
+import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
 const ACTOR = 'operator:cli';
 const unitArg = (v: string | undefined): string => {
@@ -34,27 +36,72 @@ async function pcgdDeps() {
   };
 }
 
+/** One line per computed unit when several are (`--communes`). */
+const summaryOf = (r: ReportRow) => ({
+  unitCode: r.unit_code,
+  reportId: r.id,
+  version: r.version,
+  status: r.status,
+  persons: r.persons,
+});
+
 const compute = () =>
-  runs<{ year?: number }>(
+  runs<{ year?: number; communes?: boolean }>(
     defineCommand(
       'compute',
       'compute a unit’s figures now from the persons already pulled; prints the report',
     )
       .argument('<unit>', '5-digit commune or 2-digit province code')
-      .option('--year <year>', 'report year (default: this year)', int(2014, 2100)),
+      .option('--year <year>', 'report year (default: this year)', int(2014, 2100))
+      .option(
+        '--communes',
+        'with a province: first every commune of it with persons and no approved report, then the province; prints one line per unit',
+      ),
     async (o, [unit], out) => {
+      const unitCode = unitArg(unit);
+      const year = o.year ?? new Date().getFullYear();
+      if (o.communes && unitCode.length !== 2) throw new UsageError('--communes: give a 2-digit province');
       const { service, run } = await pcgdDeps();
-      const row = await run((deps) =>
-        service.computeReport(deps, {
-          unitCode: unitArg(unit),
-          year: o.year ?? new Date().getFullYear(),
-          actor: ACTOR,
-        }),
+      const rows = await run(async (deps) => {
+        const units = o.communes
+          ? [...(await communesToCompute(deps, unitCode, year)), unitCode]
+          : [unitCode];
+        const progress = startProgress(out, `pcgd compute ${unitCode}/${year}`, {
+          unit: 'units',
+          total: units.length,
+        });
+        const done: ReportRow[] = [];
+        let outcome: string | undefined = 'failed';
+        try {
+          for (const u of units) {
+            done.push(await service.computeReport(deps, { unitCode: u, year, actor: ACTOR }));
+            progress.increment();
+          }
+          outcome = undefined;
+        } finally {
+          progress.stop(outcome);
+        }
+        return done;
+      });
+      const last = rows.at(-1)!;
+      out.stdout(
+        o.communes
+          ? `${JSON.stringify(rows.map(summaryOf), null, 2)}\n`
+          : `${JSON.stringify(service.reportView(last), null, 2)}\n`,
       );
-      out.stdout(`${JSON.stringify(service.reportView(row), null, 2)}\n`);
-      return row.status === 'checked' ? 0 : 1;
+      return rows.every((r) => r.status === 'checked') ? 0 : 1;
     },
   );
+
+/** The communes of a province with stored persons and no approved report for the year. */
+async function communesToCompute(deps: PcgdDeps, provinceCode: string, year: number): Promise<string[]> {
+  const { communesOfProvince } = await import('../../canonical/codes/admin-units.js');
+  const { createPcgdRepo } = await import('../../store/pcgd.js');
+  const repo = createPcgdRepo(deps.db);
+  const withPersons = await repo.communesWithPersons(communesOfProvince(provinceCode).map((c) => c.code));
+  const approved = new Set((await repo.approvedOf(withPersons, year)).map((r) => r.unit_code));
+  return withPersons.filter((c) => !approved.has(c));
+}
 
 const approve = () =>
   runs(
@@ -69,28 +116,66 @@ const approve = () =>
     },
   );
 
+/**
+ * Waits until every report of `ids` is receipted by the Ministry (the worker role delivers them), or
+ * `timeoutS` passes, showing how many are (`startProgress`). True when all are.
+ */
+async function followDelivery(deps: PcgdDeps, ids: readonly number[], timeoutS: number, out: CliOutput) {
+  const { createPcgdRepo } = await import('../../store/pcgd.js');
+  const repo = createPcgdRepo(deps.db);
+  const progress = startProgress(out, 'pcgd delivery', { unit: 'receipted', total: ids.length });
+  const deadline = Date.now() + timeoutS * 1000;
+  let receipted = 0;
+  try {
+    for (let i = 0; i < 1_000_000 && Date.now() < deadline; i++) {
+      const rows = await Promise.all(ids.map((id) => repo.get(id)));
+      receipted = rows.filter((r) => r?.status === 'receipted').length;
+      progress.update(receipted);
+      if (receipted === ids.length) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    progress.stop(receipted === ids.length ? undefined : 'timed out');
+  }
+  return receipted === ids.length;
+}
+
 const submit = () =>
-  runs(
-    defineCommand(
-      'submit',
-      'queue an approved report’s delivery to the Ministry (the worker role sends it)',
-    ).argument('<reportId>'),
-    async (_o, [id], out) => {
+  runs<{ follow?: boolean; timeout?: number }>(
+    defineCommand('submit', 'queue approved reports’ delivery to the Ministry (the worker role sends them)')
+      .argument('<reportId...>')
+      .option('--follow', 'wait until the Ministry has receipted every one, showing progress')
+      .option(
+        '--timeout <s>',
+        'with --follow: give up after this many seconds (default 600)',
+        int(1, 86_400),
+      ),
+    async (o, ids, out) => {
+      const reportIds = ids.map(idArg);
       const { service, run } = await pcgdDeps();
       const { enqueue, pcgdSubmit } = await import('../../jobs/contracts.js');
-      const r = await run((deps) =>
-        deps.db.tx(async (q) => {
-          const s = await service.requestSubmit(q, { reportId: idArg(id), actor: ACTOR });
-          if (s.queued) await enqueue(q, pcgdSubmit, { reportId: s.row.id });
-          return s;
-        }),
-      );
-      out.stdout(
-        r.queued
-          ? `report ${r.row.id} queued for delivery\n`
-          : `report ${r.row.id} is already ${r.row.status}\n`,
-      );
-      return 0;
+      return run(async (deps) => {
+        const progress = startProgress(out, 'pcgd submit', { unit: 'reports', total: reportIds.length });
+        try {
+          for (const reportId of reportIds) {
+            const r = await deps.db.tx(async (q) => {
+              const s = await service.requestSubmit(q, { reportId, actor: ACTOR });
+              if (s.queued) await enqueue(q, pcgdSubmit, { reportId: s.row.id });
+              return s;
+            });
+            out.stdout(
+              r.queued
+                ? `report ${r.row.id} queued for delivery\n`
+                : `report ${r.row.id} is already ${r.row.status}\n`,
+            );
+            progress.increment();
+          }
+        } finally {
+          progress.stop();
+        }
+        if (!o.follow) return 0;
+        return (await followDelivery(deps, reportIds, o.timeout ?? 600, out)) ? 0 : 1;
+      });
     },
   );
 
