@@ -8,7 +8,7 @@ import { DelayedError, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Job as QueueJob, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
-import type { Db } from '../store/db.js';
+import { isConnectionLost, pingDatabase, type Db } from '../store/db.js';
 import type { WorkerContext } from './context.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
@@ -76,6 +76,25 @@ async function defer(
   throw new DelayedError();
 }
 
+/** How long a job waits for the database when its connection was lost. */
+const DATABASE_WAIT_MS = 2_000;
+
+/**
+ * The job failed because the database connection was lost, and the database does not answer now (a
+ * restart, a network cut): the job waits for it instead of spending an attempt, so an outage longer
+ * than the retries' backoff dead-letters nothing. A lost connection to a database that answers again
+ * is an ordinary retry.
+ */
+async function databaseDown(ctx: Pick<WorkerContext, 'db'>, err: unknown): Promise<boolean> {
+  if (!isConnectionLost(err)) return false;
+  try {
+    await pingDatabase(ctx.db);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Runs one queue job with the registered job of its name. A permanent failure (bad data, a 4xx, a
  * payload that breaks the contract) is rethrown as a PermanentJobError, which BullMQ does not retry;
@@ -97,6 +116,8 @@ export async function runQueueJob(
     return out ?? null;
   } catch (err) {
     if (err instanceof DeferJob) return defer(ctx, job, err, control);
+    if (await databaseDown(ctx, err))
+      return defer(ctx, job, new DeferJob(DATABASE_WAIT_MS, 'job', 'database', { cause: err }), control);
     // A job that deferred itself (JobRun.deferUntil) is waiting, not failing.
     if (err instanceof DelayedError) {
       ctx.metrics.jobsProcessed.inc({ queue: plan.queue, outcome: 'deferred' });

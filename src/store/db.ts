@@ -95,6 +95,27 @@ export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === '23505';
 }
 
+/** SQLSTATE classes and codes of a lost or refused connection: 08 (connection exception), 57P01–57P03 (shutdown, cannot connect now). */
+const CONNECTION_STATES = /^(08...|57P0[123])$/;
+/** Socket errors of a database connection that is gone or cannot be made. */
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/**
+ * True when `err` says the database connection was lost or could not be made (a server restart, a
+ * network cut, an exhausted connect timeout), not that the statement was wrong: the work should wait
+ * for the database and run again, without counting against its attempts.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e === null || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (CONNECTION_STATES.test(e.code) || CONNECTION_ERRNOS.has(e.code)))
+    return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+    message,
+  );
+}
+
 /** Host and port of a connection URL, for messages that must not print credentials. */
 export function describeUrl(url: string): string {
   try {

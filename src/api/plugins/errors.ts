@@ -4,6 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERRORS, isAppError, type ErrorCode, type FieldError } from '../../errors.js';
 import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
+import { isConnectionLost } from '../../store/db.js';
 
 /** fastify's own error codes → ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -113,6 +114,11 @@ export default fp(
         return sendProblem(request, reply, err.statusCode === 404 ? 'ERR_NOT_FOUND' : 'ERR_VALIDATION', {
           status: err.statusCode,
         });
+      }
+      // The database restarting or cut off: a retryable 503, never a 500; nothing was accepted.
+      if (isConnectionLost(err)) {
+        request.log.warn({ code: 'ERR_DEPENDENCY_UNAVAILABLE' }, 'database connection lost');
+        return sendProblem(request, reply, 'ERR_DEPENDENCY_UNAVAILABLE', { retryAfterSeconds: 5 });
       }
       request.log.error({ err }, 'unhandled error');
       return sendProblem(request, reply, 'ERR_INTERNAL'); // details hidden for 5xx

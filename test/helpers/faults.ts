@@ -1,0 +1,166 @@
+/**
+ * Fault harness for the e2e fault proofs (issue 7): parts this test owns, never the shared services.
+ * - {@link startTcpProxy}: a TCP proxy in front of PostgreSQL; `cut(ms)` drops every connection and
+ *   refuses new ones for `ms` (what truc sees of a server restart), the shared server is not touched;
+ * - {@link startOwnRedis}: a `redis-server` on a free port without persistence, to flush, kill and
+ *   start again empty;
+ * - {@link spawnTruc}: a `truc <role>` process on a test environment.
+ */
+import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { spawnProcess, type Spawned } from './proc.js';
+import { waitFor } from './env.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export interface TcpProxy {
+  port: number;
+  /** Drops every open connection and refuses new ones for `ms`. */
+  cut(ms: number): Promise<void>;
+  /** Connections dropped by cuts and refused during them. */
+  readonly dropped: number;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy on 127.0.0.1 to `target` (host:port). */
+export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  const open = new Set<Socket>();
+  let refusing = false;
+  let dropped = 0;
+  const server: Server = createServer((client) => {
+    if (refusing) {
+      dropped++;
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, targetHost);
+    open.add(client);
+    open.add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    get dropped() {
+      return dropped;
+    },
+    async cut(ms) {
+      refusing = true;
+      for (const s of [...open]) {
+        dropped++;
+        s.destroy();
+      }
+      open.clear();
+      await new Promise((r) => setTimeout(r, ms));
+      refusing = false;
+    },
+    async close() {
+      for (const s of open) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export interface OwnRedis {
+  port: number;
+  url: string;
+  /** FLUSHALL on this server (never the shared one). */
+  flush(): Promise<void>;
+  /** SIGKILL; the data is gone (no persistence). */
+  kill(): Promise<void>;
+  /** Starts it again, empty, on the same port. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A private `redis-server` on a free port, no RDB, no AOF. */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let proc: Spawned | undefined;
+  const ping = async () => {
+    const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    c.on('error', () => undefined); // not up yet: the connect below says so
+    try {
+      await c.connect();
+      return (await c.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      c.disconnect();
+    }
+  };
+  const start = async () => {
+    proc = spawnProcess('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
+    await waitFor(ping, { timeoutMs: 20_000, intervalMs: 100, what: 'the private redis-server' });
+  };
+  const kill = async () => {
+    if (!proc) return;
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    proc = undefined;
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async flush() {
+      const c = new Redis({ port, host: '127.0.0.1' });
+      try {
+        await c.flushall();
+      } finally {
+        c.disconnect();
+      }
+    },
+    kill,
+    start,
+    stop: kill,
+  };
+}
+
+/** A `truc <role>` process (test profile) with `env` on top of the inherited environment minus truc's. */
+export function spawnTruc(role: string, env: Record<string, string>): Spawned {
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (
+      !/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|HCM_CSDL_|SMAS_|VNEDU_|VITEST|NODE_ENV)/.test(
+        k,
+      )
+    )
+      base[k] = v;
+  }
+  return spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
+    cwd: ROOT,
+    env: { ...base, TRUC_PROFILE: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+  });
+}
+
+/** Whether a spawned process is still running. */
+export const alive = (p: Spawned): boolean => p.child.exitCode === null && p.child.signalCode === null;
