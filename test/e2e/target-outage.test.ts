@@ -1,0 +1,107 @@
+/**
+ * A target down for five minutes (issue 7): the hcm-csdl simulator is stopped (connections refused)
+ * while pushes wait, and started again on the same port five minutes later. With the production retry
+ * and circuit settings (8 attempts from 1 s, circuit opening after 5 failures, probes from 5 s doubling
+ * to 60 s): nothing is dead-lettered during the outage, the circuit opens, and once the target is back
+ * every record is delivered and the circuit closes. Real PostgreSQL and Redis, the worker role. This
+ * test really waits five minutes; its work is small.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.js';
+import { enqueue, pushSet } from '../../src/jobs/contracts.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { createPushSetsRepo } from '../../src/store/push-sets.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { student } from '../factories/records.js';
+import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+
+const OUTAGE_MS = 5 * 60_000;
+const KEYS = Array.from({ length: 20 }, (_, i) => `OUT${i}`);
+
+describe('a target down for five minutes (postgres+redis)', () => {
+  let env: TestEnv;
+  let worker: Running | undefined;
+  let sim: HcmCsdlSimulator | undefined;
+  const simOptions = { seed: 'outage', schools: 1, studentsPerSchool: 1, staffPerSchool: 1 };
+
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await sim?.close();
+    await env?.cleanup();
+  });
+
+  const gate = async () =>
+    (
+      await env.deps.db.query<{ circuit: string; openings: number }>(
+        `SELECT circuit, openings FROM truc.delivery_gates WHERE system = 'hcm-csdl'`,
+      )
+    ).rows[0];
+
+  it(
+    'no dead letter during the outage; everything delivered once it returns; the circuit opened and closed',
+    async () => {
+      const creds = { clientId: 'truc-test', clientSecret: 'test-secret-hcm-csdl' };
+      sim = await startHcmCsdlSimulator({ ...simOptions, ...creds });
+      const port = sim.port;
+      const config = structuredClone(env.config) as Mutable<Config>;
+      config.systems['hcm-csdl'].baseUrl = sim.url;
+      // Production retries (the test profile's 50 ms backoff is for fast tests).
+      config.jobs = { ...config.jobs, attempts: 8, backoffMs: 1000 };
+      await sim.close(); // down: connections refused
+      sim = undefined;
+      worker = startWorkerRole({ ...env.deps, config: config });
+      await env.deps.db.tx(async (q) => {
+        const rows = KEYS.map((k) => {
+          const data = student(k);
+          return { key: k, scope: data.schoolCode, data, fingerprint: fingerprint(data) };
+        });
+        await createRecordsRepo(q).upsert('students', rows, {
+          system: 'vendor:test',
+          mappingVersion: 'canonical@1',
+        });
+        for (let i = 0; i < KEYS.length; i += 4) {
+          const pushSetId = await createPushSetsRepo(q).create({
+            system: 'hcm-csdl',
+            entity: 'students',
+            keys: KEYS.slice(i, i + 4),
+            batchId: '00000000-0000-4000-8000-000000000005',
+          });
+          await enqueue(q, pushSet('hcm-csdl'), { pushSetId });
+        }
+      });
+      const downAt = Date.now();
+      await waitFor(async () => ((await gate())?.openings ?? 0) >= 1, {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        what: 'the circuit to open',
+      });
+      // Five minutes down, checked every 10 s: nothing is dead-lettered.
+      while (Date.now() - downAt < OUTAGE_MS) {
+        expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+        await new Promise((r) => setTimeout(r, Math.min(10_000, OUTAGE_MS - (Date.now() - downAt))));
+      }
+      const openings = (await gate())?.openings ?? 0;
+      expect(openings).toBeGreaterThanOrEqual(1);
+      sim = await startHcmCsdlSimulator({ ...simOptions, ...creds, port });
+      const backAt = Date.now();
+      await waitFor(
+        async () => (await countRows(env.deps.db, 'truc.push_sets', 'delivered_at IS NULL')) === 0,
+        { timeoutMs: 150_000, intervalMs: 500, what: 'every push set to be delivered after the outage' },
+      );
+      console.log(
+        `[faults] target down ${Math.round((backAt - downAt) / 1000)} s (${openings} circuit openings): ` +
+          `delivered ${Date.now() - backAt} ms after it came back`,
+      );
+      for (const k of KEYS) expect(sim.received.has('students', k)).toBe(true);
+      expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+      expect(await gate()).toMatchObject({ circuit: 'closed' });
+    },
+    OUTAGE_MS + 240_000,
+  );
+});
