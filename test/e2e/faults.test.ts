@@ -43,6 +43,8 @@ interface Stack {
   /** Starts a new api process on the same port (after the old one died). */
   restartApi(): void;
   workers: Spawned[];
+  /** The first worker's Prometheus metrics. */
+  workerMetrics(): Promise<string>;
   startWorker(): Spawned;
   close(): Promise<void>;
 }
@@ -82,11 +84,13 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     let api = spawnTruc('api', { ...common, PORT: String(port) });
     const apis = [api];
     const workers: Spawned[] = [];
+    const metricsPorts: number[] = [];
     const startWorker = () => {
-      const w = spawnTruc('worker', { ...common, TRUC_WORKER_METRICS_PORT: '0' });
+      const w = spawnTruc('worker', { ...common, TRUC_WORKER_METRICS_PORT: String(metricsPorts.at(-1)) });
       workers.push(w);
       return w;
     };
+    metricsPorts.push(await freePort());
     startWorker();
     const apiUrl = `http://127.0.0.1:${port}`;
     await waitFor(
@@ -112,6 +116,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       },
       apiUrl,
       workers,
+      workerMetrics: async () => (await fetch(`http://127.0.0.1:${metricsPorts[0]}/metrics`)).text(),
       startWorker,
       async close() {
         for (const p of [...apis, ...workers]) p.kill();
@@ -182,6 +187,10 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       console.log(`[faults] PostgreSQL cut 5 s: work resumed ${resumed} ms after the cut began`);
       await expectComplete(s, runId, t0);
       expect(s.proxy.dropped).toBeGreaterThan(0);
+      // The jobs the outage hit waited for the database instead of spending attempts.
+      const metrics = await s.workerMetrics();
+      expect(metrics).toMatch(/truc_jobs_deferred_total\{[^}]*reason="database"[^}]*\} [1-9]/);
+      expect(metrics).not.toMatch(/truc_jobs_processed_total\{[^}]*outcome="retried"[^}]*\} [1-9]/);
       expect(alive(s.api)).toBe(true);
       expect(s.workers.every(alive)).toBe(true);
       // The api answers again without a restart.
