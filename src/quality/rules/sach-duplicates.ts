@@ -1,0 +1,242 @@
+/**
+ * Sạch (clean), duplicates: a key or a personal ID twice in a batch, a probable duplicate without an
+ * ID (same normalised name, birth date and a parent's name) in the batch or in the store, a pupil
+ * active at two schools at once.
+ */
+import { normaliseText } from '../../canonical/text.js';
+import type { Rec } from '../types.js';
+import { rule, strField, type Check } from './define.js';
+import { ENROLLED_STATUSES } from './du.js';
+import { TEXT_ENTITIES } from './sach-text.js';
+
+export const DUPLICATE_IN_BATCH = rule({
+  code: 'SACH_DUPLICATE_IN_BATCH',
+  criterion: 'sach',
+  entities: TEXT_ENTITIES,
+  severity: 'error',
+  version: 1,
+  scope: 'batch',
+  title: { vi: 'Mã lặp trong lô', en: 'Key repeated in the batch' },
+  message: {
+    vi: 'Mã bị lặp lại trong cùng lô; chỉ bản ghi đầu tiên được nhận.',
+    en: 'The key repeats within the batch; only the first record is taken.',
+  },
+  hint: { vi: 'Gửi mỗi bản ghi một lần.', en: 'Send each record once.' },
+  showsValue: false,
+});
+
+export const DUPLICATE_PERSONAL_ID = rule({
+  code: 'SACH_DUPLICATE_PERSONAL_ID',
+  criterion: 'sach',
+  entities: ['students', 'staff', 'persons'],
+  severity: 'error',
+  version: 1,
+  scope: 'batch',
+  title: { vi: 'Số định danh lặp trong lô', en: 'Personal ID repeated in the batch' },
+  message: {
+    vi: 'Số định danh này đã có ở một bản ghi khác trong cùng lô; chỉ bản ghi đầu tiên được nhận.',
+    en: 'This personal ID is on another record of the same batch; only the first is taken.',
+  },
+  hint: {
+    vi: 'Một người chỉ có một hồ sơ: gộp hai hồ sơ hoặc sửa số định danh.',
+    en: 'One person has one record: merge the two or fix the ID.',
+  },
+  showsValue: false,
+});
+
+export const PROBABLE_DUPLICATE = rule({
+  code: 'SACH_PROBABLE_DUPLICATE',
+  criterion: 'sach',
+  entities: ['students', 'persons'],
+  severity: 'warning',
+  version: 1,
+  scope: 'batch',
+  title: { vi: 'Có thể trùng hồ sơ', en: 'Probable duplicate' },
+  message: {
+    vi: 'Một bản ghi khác trong lô có cùng họ tên, ngày sinh và tên cha/mẹ/người giám hộ, và một trong hai thiếu số định danh.',
+    en: 'Another record of the batch has the same name, birth date and a parent’s name, and one of them has no personal ID.',
+  },
+  hint: {
+    vi: 'Bổ sung số định danh, hoặc gộp hai hồ sơ nếu là một người.',
+    en: 'Add the personal ID, or merge the two records if they are one person.',
+  },
+  showsValue: false,
+});
+
+export const PROBABLE_DUPLICATE_STORED = rule({
+  code: 'SACH_PROBABLE_DUPLICATE_STORED',
+  criterion: 'sach',
+  entities: ['students'],
+  severity: 'warning',
+  version: 1,
+  scope: 'store',
+  title: { vi: 'Có thể trùng hồ sơ đã lưu', en: 'Probable duplicate of a stored record' },
+  message: {
+    vi: 'Một hồ sơ đã lưu (ở trường này hoặc trường khác) có cùng họ tên, ngày sinh và tên cha/mẹ/người giám hộ, và một trong hai thiếu số định danh.',
+    en: 'A stored record (of this or another school) has the same name, birth date and a parent’s name, and one of them has no personal ID.',
+  },
+  hint: {
+    vi: 'Bổ sung số định danh; nếu là một người, làm thủ tục chuyển trường hoặc xóa hồ sơ thừa.',
+    en: 'Add the personal ID; if they are one person, use the transfer procedure or remove the extra record.',
+  },
+  showsValue: false,
+});
+
+export const ACTIVE_AT_TWO_SCHOOLS = rule({
+  code: 'SACH_ACTIVE_AT_TWO_SCHOOLS',
+  criterion: 'sach',
+  entities: ['students'],
+  severity: 'warning',
+  version: 1,
+  scope: 'store',
+  title: { vi: 'Đang học ở hai trường', en: 'Active at two schools' },
+  message: {
+    vi: 'Học sinh có cùng số định danh đang học ở một trường khác.',
+    en: 'A pupil with the same personal ID is enrolled at another school.',
+  },
+  hint: {
+    vi: 'Hoàn tất thủ tục chuyển đi/chuyển đến ở một trong hai trường.',
+    en: 'Complete the transfer out or in at one of the two schools.',
+  },
+  showsValue: false,
+});
+
+export const duplicateKeyCheck: Check = {
+  scope: 'batch',
+  rules: [DUPLICATE_IN_BATCH, DUPLICATE_PERSONAL_ID],
+  entities: TEXT_ENTITIES,
+  check(recs, keys, _ctx, out) {
+    // One hash operation per set and record: a repeat leaves the set's size unchanged.
+    const seenKeys = new Set<string>();
+    const seenIds = new Set<string>();
+    for (let index = 0; index < recs.length; index++) {
+      const before = seenKeys.size;
+      seenKeys.add(keys[index]!);
+      if (seenKeys.size === before) {
+        out.add(index, DUPLICATE_IN_BATCH, '');
+        continue;
+      }
+      const id = recs[index]!['personalId'];
+      if (typeof id !== 'string') continue;
+      const known = seenIds.size;
+      seenIds.add(id);
+      if (seenIds.size === known) out.add(index, DUPLICATE_PERSONAL_ID, '/personalId');
+    }
+  },
+};
+
+/** A name as duplicate detection compares it: normalised, lower case. */
+function nameKey(value: string): string {
+  return normaliseText(value).toLowerCase();
+}
+
+interface Seen {
+  readonly index: number;
+  readonly name: string;
+  readonly parents: readonly string[];
+  readonly hasId: boolean;
+}
+
+function parentsOf(rec: Rec): string[] {
+  const out: string[] = [];
+  const father = rec['fatherName'];
+  if (typeof father === 'string') out.push(nameKey(father));
+  const mother = rec['motherName'];
+  if (typeof mother === 'string') out.push(nameKey(mother));
+  const guardian = rec['guardianName'];
+  if (typeof guardian === 'string') out.push(nameKey(guardian));
+  return out;
+}
+
+export const probableDuplicateCheck: Check = {
+  scope: 'batch',
+  rules: [PROBABLE_DUPLICATE],
+  entities: ['students', 'persons'],
+  check(recs, keys, _ctx, out) {
+    // Only a pair where one side has no personal ID is a probable duplicate: index the birth dates of
+    // the records without one, then look only at the records born on those days.
+    const days = new Set<string>();
+    for (const rec of recs) {
+      const birth = rec['birthDate'];
+      if (rec['personalId'] === undefined && typeof birth === 'string') days.add(birth);
+    }
+    if (days.size === 0) return;
+    const byDay = new Map<string, Seen[]>();
+    recs.forEach((rec, index) => {
+      const birth = rec['birthDate'];
+      const full = rec['fullName'];
+      if (typeof birth !== 'string' || typeof full !== 'string' || !days.has(birth)) return;
+      const me: Seen = {
+        index,
+        name: nameKey(full),
+        parents: parentsOf(rec),
+        hasId: rec['personalId'] !== undefined,
+      };
+      const seen = byDay.get(birth);
+      if (!seen) {
+        byDay.set(birth, [me]);
+        return;
+      }
+      const twin = seen.some(
+        (s) =>
+          s.name === me.name &&
+          keys[s.index] !== keys[index] &&
+          !(s.hasId && me.hasId) &&
+          me.parents.some((p) => s.parents.includes(p)),
+      );
+      if (twin) out.add(index, PROBABLE_DUPLICATE, '');
+      seen.push(me);
+    });
+  },
+};
+
+export const storedDuplicateCheck: Check = {
+  scope: 'store',
+  rules: [PROBABLE_DUPLICATE_STORED],
+  entities: ['students'],
+  needs: ['bornOn'],
+  check(recs, keys, _ctx, facts, out) {
+    const bornOn = facts.bornOn;
+    if (!bornOn || bornOn.size === 0) return;
+    recs.forEach((rec, index) => {
+      const birth = rec['birthDate'];
+      const full = rec['fullName'];
+      if (typeof birth !== 'string' || typeof full !== 'string') return;
+      const stored = bornOn.get(birth);
+      if (!stored) return;
+      const name = nameKey(full);
+      const parents = parentsOf(rec);
+      const hasId = rec['personalId'] !== undefined;
+      if (parents.length === 0) return;
+      const twin = stored.some(
+        (s) =>
+          s.key !== keys[index] &&
+          !(hasId && s.rec['personalId'] !== undefined) &&
+          typeof s.rec['fullName'] === 'string' &&
+          nameKey(s.rec['fullName']) === name &&
+          parentsOf(s.rec).some((p) => parents.includes(p)),
+      );
+      if (twin) out.add(index, PROBABLE_DUPLICATE_STORED, '');
+    });
+  },
+};
+
+export const twoSchoolsCheck: Check = {
+  scope: 'store',
+  rules: [ACTIVE_AT_TWO_SCHOOLS],
+  entities: ['students'],
+  needs: ['activeHolders'],
+  check(recs, keys, _ctx, facts, out) {
+    if (!facts.activeHolders) return;
+    recs.forEach((rec, index) => {
+      const id = strField(rec['personalId']);
+      const status = strField(rec['status']);
+      if (id === undefined || status === undefined || !ENROLLED_STATUSES.has(status)) return;
+      const school = strField(rec['schoolCode']);
+      const holders = facts.activeHolders!.get(id) ?? [];
+      if (holders.some((h) => h.schoolCode !== school && h.key !== keys[index])) {
+        out.add(index, ACTIVE_AT_TWO_SCHOOLS, '/personalId');
+      }
+    });
+  },
+};
