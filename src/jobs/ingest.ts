@@ -13,6 +13,7 @@
  */
 import { appendAudit } from '../audit/chain.js';
 import { SYSTEMS } from '../canonical/systems.js';
+import type { EntityName } from '../config.js';
 import type { Finding } from '../quality/index.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
 import { createBatchesRepo } from '../store/batches.js';
@@ -168,15 +169,30 @@ async function finish(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
-  outcome: { mapped: Mapped; checked: Checked; counts: Counts; applied: Applied },
+  outcome: {
+    mapped: Mapped;
+    checked: Checked;
+    counts: Counts;
+    applied: Applied;
+    unchanged: readonly string[];
+  },
 ): Promise<void> {
   const { batch, entity } = loaded;
   const { mapped, checked, counts } = outcome;
   const { pushSets, snapshot } = outcome.applied;
   const batches = createBatchesRepo(q);
+  // A pulled page does not file again the findings of records that did not change (an unchanged night
+  // writes almost nothing): they are on the batch that brought the record, and in its verdict.
+  const unchanged = isPulledPage(loaded) ? new Set(outcome.unchanged) : undefined;
+  const filed = unchanged
+    ? checked.findings.filter((f) => {
+        const key = checked.records[f.index]?.key;
+        return key === undefined || !unchanged.has(key);
+      })
+    : checked.findings;
   await batches.insertFindings(
     batch.id,
-    checked.findings.map((f) => toRow(f, checked)),
+    filed.map((f) => toRow(f, checked)),
   );
   if (entity !== 'persons') {
     await createQualityRepo(q).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
@@ -203,6 +219,22 @@ async function finish(
   deps.metrics.recordsIngested.inc({ entity, outcome: 'deleted' }, counts.deleted ?? 0);
 }
 
+/** map → check → plan → apply → finish of a loaded batch, in the caller's transaction. */
+async function ingestLoaded(q: Queryable, deps: IngestContext, loaded: Loaded): Promise<IngestResult> {
+  const mapped = map(loaded, deps);
+  const checked = await check(q, loaded, mapped);
+  const p = plan(checked);
+  const applied = await apply(q, deps, loaded, p, mapped);
+  const counts: Counts = {
+    accepted: p.toWrite.length,
+    rejected: p.rejected,
+    unchanged: p.unchangedKeys.length,
+    ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
+  };
+  await finish(q, deps, loaded, { mapped, checked, counts, applied, unchanged: p.unchangedKeys });
+  return { ...counts, pushSets: applied.pushSets };
+}
+
 async function ingest(deps: IngestContext, payload: { batchId: string }, job: JobRun): Promise<IngestResult> {
   return deps.db.tx(async (q) => {
     const loaded = await load(q, payload.batchId);
@@ -210,19 +242,67 @@ async function ingest(deps: IngestContext, payload: { batchId: string }, job: Jo
       await createOutboxRepo(q).markDone(job.outboxId);
       return { ...loaded, pushSets: [] };
     }
-    const mapped = map(loaded, deps);
-    const checked = await check(q, loaded, mapped);
-    const p = plan(checked);
-    const applied = await apply(q, deps, loaded, p, mapped);
-    const counts: Counts = {
-      accepted: p.toWrite.length,
-      rejected: p.rejected,
-      unchanged: p.unchangedKeys.length,
-      ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
-    };
-    await finish(q, deps, loaded, { mapped, checked, counts, applied });
+    const result = await ingestLoaded(q, deps, loaded);
     await createOutboxRepo(q).markDone(job.outboxId);
-    return { ...counts, pushSets: applied.pushSets };
+    return result;
+  });
+}
+
+/**
+ * A pulled page, ingested in the pull job's transaction (issue 7): its batch row keeps the counts
+ * and findings but not the records (the source keeps them; a failed page is fetched again from the
+ * run's cursor), so an unchanged night writes no copy of the pages and reads none back.
+ */
+export async function ingestPulledPage(
+  q: Queryable,
+  deps: IngestContext,
+  page: {
+    id: string;
+    syncRunId: number;
+    schoolCode: string;
+    entity: EntityName;
+    format: string;
+    records: unknown[];
+    /** The mapping version a pinned replay of the run set; null: the current one. */
+    mappingPin: string | null;
+  },
+): Promise<IngestResult> {
+  await createBatchesRepo(q).insert({
+    id: page.id,
+    clientId: PULL_CLIENT,
+    schoolCode: page.schoolCode,
+    entity: page.entity,
+    format: page.format,
+    records: page.records,
+    syncRunId: page.syncRunId,
+    mappingPin: page.mappingPin,
+    keepRecords: false,
+  });
+  const batch: Loaded['batch'] = {
+    id: page.id,
+    clientId: PULL_CLIENT,
+    schoolCode: page.schoolCode,
+    entity: page.entity,
+    format: page.format,
+    status: 'processing',
+    received: page.records.length,
+    accepted: 0,
+    rejected: 0,
+    unchanged: 0,
+    deleted: 0,
+    errorCode: null,
+    createdAt: deps.now(),
+    finishedAt: null,
+    mode: 'delta',
+    syncRunId: page.syncRunId,
+    mappingPin: page.mappingPin,
+    records: page.records,
+  };
+  return ingestLoaded(q, deps, {
+    batch,
+    entity: page.entity,
+    mapping: inboundMapping(page.format, page.entity, page.mappingPin ?? undefined),
+    trusted: true,
   });
 }
 

@@ -1,7 +1,9 @@
 /**
- * Pull: one job per page of a sync run. Each page is stored as a batch (format = the system) with an
- * ingest outbox row, the run's cursor advances, and the next page's job is queued — all in one
- * transaction, so a crash resumes from the last stored cursor and a replayed job is a no-op. When the
+ * Pull: one job per page of a sync run. Each page is ingested as a batch (format = the system; the
+ * batch row keeps counts and findings, not the records), the run's cursor advances, and the next
+ * page's job is queued — all in one transaction, so a crash resumes from the last stored cursor and a
+ * replayed job is a no-op. While a page is ingested, the next one is already being fetched
+ * (prefetch, in this process; a job that runs elsewhere fetches it itself). When the
  * feed ends, the run's watermark becomes the starting point of the next incremental run. Runs are
  * requested through `requestSync` in ./contracts.ts.
  */
@@ -12,15 +14,19 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createSyncRunsRepo, type SyncRun } from '../store/sync-runs.js';
 import type { Queryable } from '../store/db.js';
-import { enqueue, PULL_CLIENT, pullPage, queueBatch } from './contracts.js';
+import { enqueue, pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, type JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
+import { ingestPulledPage } from './ingest.js';
 import { sendDeletes } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
 import type { PulledPage } from './sources.js';
 
-type PullContext = Pick<WorkerContext, 'db' | 'sources' | 'now' | 'gates' | 'routes' | 'targets'>;
+type PullContext = Pick<
+  WorkerContext,
+  'db' | 'sources' | 'now' | 'gates' | 'routes' | 'targets' | 'metrics' | 'config'
+>;
 
 /**
  * The version of the mapping the run's pages are ingested with (kept on the run, issue 7): the one a
@@ -78,22 +84,22 @@ async function storePage(
 ): Promise<string | null> {
   const last = page.nextCursor === undefined;
   const runs = createSyncRunsRepo(q);
+  // Tombstones first (a record that comes back on the same page is restored by its upsert); they
+  // travel: every target that holds the records (not the source) is asked to delete them.
+  const deleted = await createRecordsRepo(q).tombstone(run.entity, page.deletedKeys);
   let batchId: string | null = null;
   if (page.items.length > 0) {
     batchId = randomUUID();
-    await queueBatch(q, {
+    await ingestPulledPage(q, ctx, {
       id: batchId,
-      clientId: PULL_CLIENT,
+      syncRunId: run.id,
       schoolCode: run.scope || '*',
       entity: run.entity,
       format: run.system,
       records: page.items,
-      syncRunId: run.id,
       mappingPin,
     });
   }
-  // Tombstones travel: every target that holds the records (not the source) is asked to delete them.
-  const deleted = await createRecordsRepo(q).tombstone(run.entity, page.deletedKeys);
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
   await runs.recordPage(run.id, {
     last,
@@ -113,19 +119,72 @@ async function storePage(
   return batchId;
 }
 
+/**
+ * Pages being fetched ahead, by run and cursor: while a page is ingested the next one is on its way,
+ * so the source's time and truc's overlap. In this process only (a job that runs elsewhere fetches
+ * its page itself), at most a few, dropped when taken or after a minute; a failed prefetch is
+ * forgotten and the job fetches (and reports) on its own.
+ */
+const prefetchedByDb = new WeakMap<object, Map<string, { at: number; page: Promise<PulledPage> }>>();
+const PREFETCH_KEEP_MS = 60_000;
+const PREFETCH_MAX = 8;
+
+/** The pages fetched ahead for the runs of this database (run ids are per database). */
+function prefetchedOf(ctx: PullContext): Map<string, { at: number; page: Promise<PulledPage> }> {
+  let m = prefetchedByDb.get(ctx.db);
+  if (!m) {
+    m = new Map<string, { at: number; page: Promise<PulledPage> }>();
+    prefetchedByDb.set(ctx.db, m);
+  }
+  return m;
+}
+
+function prefetch(ctx: PullContext, run: SyncRun, cursor: string): void {
+  const prefetched = prefetchedOf(ctx);
+  const now = Date.now();
+  for (const [key, p] of prefetched) if (now - p.at > PREFETCH_KEEP_MS) prefetched.delete(key);
+  if (prefetched.size >= PREFETCH_MAX) return;
+  const page = fetchPage(ctx, { ...run, cursor });
+  page.catch(() => undefined);
+  prefetched.set(`${run.id}:${cursor}`, { at: now, page });
+}
+
+async function pageOf(ctx: PullContext, run: SyncRun): Promise<PulledPage> {
+  const prefetched = prefetchedOf(ctx);
+  const key = `${run.id}:${run.cursor ?? ''}`;
+  const ahead = run.cursor ? prefetched.get(key) : undefined;
+  if (ahead) {
+    prefetched.delete(key);
+    try {
+      return await ahead.page;
+    } catch {
+      // fetched again below, so the failure is classified and reported as the job's own
+    }
+  }
+  return fetchPage(ctx, run);
+}
+
 async function pull(ctx: PullContext, payload: { syncRunId: number; page: number }, job: JobRun) {
   const run = await createSyncRunsRepo(ctx.db).get(payload.syncRunId);
   if (!run || run.status === 'done' || run.status === 'failed' || run.pages > payload.page) {
     await createOutboxRepo(ctx.db).markDone(job.outboxId);
     return { skipped: true };
   }
-  const page = await fetchPage(ctx, run);
+  const page = await pageOf(ctx, run);
   const last = page.nextCursor === undefined;
-  await ctx.db.tx(async (q) => {
-    const { pin } = await createSyncRunsRepo(q).mappingOf(run.id);
+  if (page.nextCursor !== undefined) prefetch(ctx, run, page.nextCursor);
+  const stored = await ctx.db.tx(async (q) => {
+    // A duplicate of this job (a redelivery) may have stored the page meanwhile: once only.
+    const runs = createSyncRunsRepo(q);
+    await runs.lock(run.id);
+    if (((await runs.get(run.id))?.pages ?? 0) > payload.page) {
+      await createOutboxRepo(q).markDone(job.outboxId);
+      return false;
+    }
+    const { pin } = await runs.mappingOf(run.id);
     const batchId = await storePage(q, ctx, run, payload.page, page, pin);
     const version = mappingVersionOf(run, pin);
-    if (version) await createSyncRunsRepo(q).setMappingVersion(run.id, version);
+    if (version) await runs.setMappingVersion(run.id, version);
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(q, [
       {
@@ -140,8 +199,9 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
         },
       },
     ]);
+    return true;
   });
-  return { records: page.items.length, last };
+  return stored ? { records: page.items.length, last } : { skipped: true };
 }
 
 export const pullPageJob = defineJob({ ...pullPage, concurrency: 2, process: pull });

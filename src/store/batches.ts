@@ -110,6 +110,11 @@ export interface NewBatch {
   mode?: BatchMode;
   /** Map with this mapping version instead of the current one (pages of a pinned replay). */
   mappingPin?: string | null;
+  /**
+   * false: the row keeps the count of the records but not the records (a pulled page ingested in the
+   * pull's transaction). @defaultValue true
+   */
+  keepRecords?: boolean;
 }
 
 export function createBatchesRepo(q: Queryable) {
@@ -124,7 +129,7 @@ export function createBatchesRepo(q: Queryable) {
           b.schoolCode,
           b.entity,
           b.format,
-          JSON.stringify(b.records),
+          b.keepRecords === false ? '[]' : JSON.stringify(b.records),
           b.records.length,
           b.syncRunId ?? null,
           b.mode ?? 'delta',

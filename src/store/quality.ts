@@ -154,7 +154,11 @@ export function createQualityRepo(q: Queryable) {
       return res.rows.map((r) => ({ key: r.key, schoolCode: r.scope, data: r.data }));
     },
 
-    /** Replaces the last verdict of these records (one statement). */
+    /**
+     * Replaces the last verdict of these records (one statement). A verdict that did not change is
+     * not rewritten (an unchanged night writes almost nothing): its `checked_at` and `batch_id` say
+     * since when and from which batch it holds.
+     */
     async saveVerdicts(
       entity: EntityName,
       batchId: string,
@@ -168,7 +172,9 @@ export function createQualityRepo(q: Queryable) {
            FROM unnest($4::text[], $5::text[], $6::boolean[], $7::jsonb[]) AS v(key, school, accepted, findings)
          ON CONFLICT (entity, record_key) DO UPDATE SET
            school_code = EXCLUDED.school_code, accepted = EXCLUDED.accepted, checked_at = EXCLUDED.checked_at,
-           batch_id = EXCLUDED.batch_id, findings = EXCLUDED.findings`,
+           batch_id = EXCLUDED.batch_id, findings = EXCLUDED.findings
+         WHERE (quality_records.school_code, quality_records.accepted, quality_records.findings)
+               IS DISTINCT FROM (EXCLUDED.school_code, EXCLUDED.accepted, EXCLUDED.findings)`,
         [
           entity,
           checkedAt,

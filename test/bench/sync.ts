@@ -165,6 +165,14 @@ async function liveCount(db: Db, table: string): Promise<number> {
 
 async function dbSize(db: Db): Promise<number> {
   await db.query('CHECKPOINT').catch(() => undefined);
+  if (process.env.BENCH_SYNC_DEBUG) {
+    const t = await db.query<{ t: string; mb: number }>(
+      `SELECT c.relname AS t, round(pg_total_relation_size(c.oid) / 1048576.0, 1)::float8 AS mb FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'truc' AND c.relkind = 'r'
+        ORDER BY 2 DESC LIMIT 8`,
+    );
+    console.log(t.rows.map((r) => `${r.t} ${r.mb}`).join(', '));
+  }
   const r = await db.query<{ n: number }>('SELECT pg_database_size(current_database())::bigint AS n');
   return Number(r.rows[0]!.n);
 }

@@ -1,6 +1,6 @@
 /**
  * The pull job through the registry's shape, on a real in-memory database and a fake source: each
- * page becomes a batch with its ingest job, the run advances and queues the next page, the last page
+ * page is ingested as a batch by the pull job (the batch keeps counts, not records), the run advances and queues the next page, the last page
  * finishes the run and keeps its watermark for the next incremental run; tombstones delete records;
  * a page already stored is a no-op.
  */
@@ -30,7 +30,7 @@ describe('pull job', () => {
 
   /** Runs the open pull job (there is one at a time) and returns what it answered. */
   async function runNextPage() {
-    const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull')!;
+    const row = (await openWork(ctx.db)).find((r) => r.job_name === 'pull-page')!;
     return pullPageJob.run(ctx, row.payload, runOf('pull', 'pull-page', row.id));
   }
 
@@ -55,16 +55,25 @@ describe('pull job', () => {
       pages: 1,
       records: 2,
     });
+    // The page is ingested by the pull job itself: its batch is done, keeps its counts, not the records.
     const open = await openWork(ctx.db);
-    expect(open.map((r) => [r.queue, r.payload])).toEqual([
-      ['ingest', { batchId: expect.any(String) }],
-      ['pull', { syncRunId: runId, page: 1 }],
-    ]);
-    const [batch] = await ctx.db.rows<{ sync_run_id: number; client_id: string; format: string }>(
-      'truc.batches',
-      `id = '${String(open[0]!.payload.batchId)}'`,
-    );
-    expect(batch).toMatchObject({ sync_run_id: runId, client_id: 'system:pull', format: 'hcm-csdl' });
+    expect(open.map((r) => [r.queue, r.payload])).toEqual([['pull', { syncRunId: runId, page: 1 }]]);
+    const [batch] = await ctx.db.rows<{
+      sync_run_id: number;
+      client_id: string;
+      format: string;
+      status: string;
+      received: number;
+      records: unknown[];
+    }>('truc.batches', `sync_run_id = ${runId}`);
+    expect(batch).toMatchObject({
+      sync_run_id: runId,
+      client_id: 'system:pull',
+      format: 'hcm-csdl',
+      status: 'done',
+      received: 2,
+      records: [],
+    });
 
     expect(await runNextPage()).toEqual({ records: 1, last: true });
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
@@ -78,7 +87,10 @@ describe('pull job', () => {
       await ctx.db.rows('truc.students', `student_code = 'GONE1' AND deleted_at IS NOT NULL`),
     ).toHaveLength(1);
     expect(source.calls.map((c) => c.cursor)).toEqual([undefined, 'c1']);
-    expect((await openWork(ctx.db)).filter((r) => r.queue === 'pull')).toEqual([]);
+    // No next page; the run (the first, so it had no watermark: a full one) is due for reconciliation.
+    expect((await openWork(ctx.db)).filter((r) => r.queue === 'pull').map((r) => r.job_name)).toEqual([
+      'reconcile-run',
+    ]);
 
     // The next incremental run starts from the watermark; a full one does not.
     const next = await ctx.db.tx((q) =>
@@ -96,7 +108,7 @@ describe('pull job', () => {
     const runId = await ctx.db.tx((q) =>
       requestSync(q, { system: 'hcm-csdl', entity: 'schools', full: true, requestedBy: 'admin' }),
     );
-    const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull')!;
+    const row = (await openWork(ctx.db)).find((r) => r.job_name === 'pull-page')!;
     source.pages.push({ items: [{ n: 1 }], deletedKeys: [], nextCursor: undefined, watermark: 'w' });
     await pullPageJob.run(ctx, row.payload, runOf('pull', 'pull-page', row.id));
     const calls = source.calls.length;

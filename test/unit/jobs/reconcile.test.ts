@@ -122,12 +122,14 @@ describe('reconciliation and deletes', () => {
       { items: [wire('H1')], deletedKeys: [], nextCursor: 'c1', watermark: undefined },
       { items: [wire('H2')], deletedKeys: [], nextCursor: undefined, watermark: 'w-1' },
     );
-    await drain('pull');
-    // Both pages are fetched, nothing is ingested yet: not due.
-    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBeNull();
-    await drain('ingest');
-    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('queued');
-    expect(await drain('pull')).toEqual([{ deleted: 2, skipped: null }]);
+    // Each page is ingested by its pull job: the run is due for reconciliation once its last page is
+    // in, and its reconcile job (queued on the pull queue) runs next.
+    expect(await drain('pull')).toEqual([
+      { records: 1, last: false },
+      { records: 1, last: true },
+      { deleted: 2, skipped: null },
+    ]);
+    expect(await drain('ingest')).toEqual([]);
 
     // H3 and H4 vanished from the source; V1 was last written by a vendor: left alone.
     expect([
@@ -164,9 +166,7 @@ describe('reconciliation and deletes', () => {
       nextCursor: undefined,
       watermark: 'w-2',
     });
-    await drain('pull');
-    await drain('ingest');
-    expect(await drain('pull')).toEqual([{ deleted: 0, skipped: 'unkeyed-records' }]);
+    expect((await drain('pull')).at(-1)).toEqual({ deleted: 0, skipped: 'unkeyed-records' });
     expect(await live('U2')).toBe(true);
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
       reconcile: 'done',
@@ -265,8 +265,7 @@ describe('the mass-change guard', () => {
     );
     const items = Array.from({ length: seen }, (_, i) => wire(`G${String(i).padStart(2, '0')}`));
     source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w' });
-    await run('pull');
-    await run('ingest');
+    await run('pull'); // the page, ingested by the pull job; its reconciliation is the next pull job
     return runId;
   }
   const liveCount = async () => createRecordsRepo(ctx.db).count('students', S1);
