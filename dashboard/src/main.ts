@@ -1,21 +1,16 @@
 /** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
 import { currentLang, setLang, t, type Key } from './i18n.js';
 import { ApiError, h, session, signIn, signOut } from './kit.js';
-import {
-  auditPage,
-  deadLettersPage,
-  overviewPage,
-  qualityPage,
-  schoolPage,
-  schoolsPage,
-  syncPage,
-} from './pages.js';
+import { guardHoldPage, guardPage } from './guard.js';
+import { qualityPage } from './quality.js';
+import { auditPage, deadLettersPage, overviewPage, schoolPage, schoolsPage, syncPage } from './pages.js';
 
 const NAV: Array<{ path: string; key: Key; scope: string }> = [
   { path: 'overview', key: 'overview', scope: 'admin' },
   { path: 'schools', key: 'schools', scope: 'admin' },
   { path: 'quality', key: 'quality', scope: 'admin' },
   { path: 'sync', key: 'syncRuns', scope: 'admin' },
+  { path: 'guard', key: 'heldChanges', scope: 'guard' },
   { path: 'dead-letters', key: 'deadLetters', scope: 'admin' },
   { path: 'audit', key: 'audit', scope: 'audit:read' },
 ];
@@ -134,6 +129,8 @@ async function render(): Promise<void> {
         return await qualityPage(main, params);
       case 'sync':
         return await syncPage(main, params);
+      case 'guard':
+        return arg ? await guardHoldPage(main, decodeURIComponent(arg)) : await guardPage(main, params);
       case 'dead-letters':
         return await deadLettersPage(main, params);
       case 'audit':

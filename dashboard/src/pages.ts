@@ -1,6 +1,6 @@
 /** The dashboard's pages. Each renders into `main` from the JSON API; nothing here holds personal data. */
 import { t } from './i18n.js';
-import { api, ApiError, band, card, h, lineChart, num, percent, seconds, stat, table, when } from './kit.js';
+import { api, band, card, h, num, percent, seconds, stat, table, when } from './kit.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 
@@ -15,6 +15,9 @@ interface Overview {
     failed24h: number;
     errorRate24h: number;
     running: number;
+    circuit: 'closed' | 'open' | 'half-open';
+    pausedUntil: string | null;
+    pauseReason: string | null;
   }>;
   queues: Array<{ queue: string; counts: Record<string, number> }>;
   outbox: { pending: number; lagSeconds: number };
@@ -33,8 +36,69 @@ interface Overview {
   };
 }
 
+interface Schedule {
+  id: string;
+  system: string;
+  entity: string;
+  scope: string | null;
+  full: boolean;
+  cron: string | null;
+  everyMs: number | null;
+  tz: string;
+  paused: boolean;
+  lastRun: { fireAt: string; outcome: string; syncRunId: number | null } | null;
+  nextRunAt: string | null;
+}
+
+const CIRCUIT_KEY = { closed: 'circuitClosed', open: 'circuitOpen', 'half-open': 'circuitHalfOpen' } as const;
+
+function circuitBadge(s: Overview['systems'][number]): HTMLElement {
+  const cls =
+    s.circuit === 'closed' ? (s.pausedUntil ? 'warn' : 'ok') : s.circuit === 'open' ? 'bad' : 'warn';
+  const paused = s.pausedUntil
+    ? ` — ${t('pausedUntil')} ${when(s.pausedUntil)} (${s.pauseReason ?? ''})`
+    : '';
+  return h(
+    'span',
+    { class: `badge ${cls}`, 'data-circuit': s.circuit },
+    `${t(CIRCUIT_KEY[s.circuit])}${paused}`,
+  );
+}
+
+function schedulesCard(items: readonly Schedule[]): HTMLElement {
+  return card(
+    t('schedules'),
+    table(
+      items,
+      [
+        { head: 'schedule', cell: (x) => x.id },
+        { head: 'system', cell: (x) => `${x.system} / ${x.entity}${x.full ? ' (full)' : ''}` },
+        { head: 'cron', cell: (x) => x.cron ?? (x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—') },
+        {
+          head: 'lastRun',
+          cell: (x) => (x.lastRun ? `${when(x.lastRun.fireAt)} (${x.lastRun.outcome})` : '—'),
+        },
+        { head: 'nextRun', cell: (x) => (x.paused ? '—' : when(x.nextRunAt)) },
+        {
+          head: 'status',
+          cell: (x) =>
+            h(
+              'span',
+              { class: `badge ${x.paused ? 'warn' : 'ok'}` },
+              x.paused ? t('paused') : t('scheduleOn'),
+            ),
+        },
+      ],
+      { testid: 'schedules' },
+    ),
+  );
+}
+
 export async function overviewPage(main: HTMLElement): Promise<void> {
-  const o = await api<Overview>('/v1/ops/overview');
+  const [o, schedules] = await Promise.all([
+    api<Overview>('/v1/ops/overview'),
+    api<{ items: Schedule[] }>('/v1/schedules').catch(() => ({ items: [] as Schedule[] })),
+  ]);
   const openLetters = o.deadLetters.reduce((n, d) => n + d.open, 0);
   const atRisk = o.pcgd.units.filter((u) => u.atRisk).length;
   main.replaceChildren(
@@ -71,10 +135,12 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
               num: true,
             },
             { head: 'running', cell: (s) => num(s.running), num: true },
+            { head: 'circuit', cell: (s) => circuitBadge(s) },
           ],
           { testid: 'systems' },
         ),
       ),
+      schedulesCard(schedules.items),
       card(
         t('queues'),
         table(
@@ -343,7 +409,7 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
   const status = h(
     'select',
     { name: 'status' },
-    ['', 'queued', 'running', 'done', 'failed'].map((s) =>
+    ['', 'queued', 'running', 'done', 'failed', 'held', 'rejected'].map((s) =>
       h('option', { value: s, selected: (params.get('status') ?? '') === s }, s || t('all')),
     ),
   );
@@ -366,25 +432,8 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
       h('button', { type: 'submit' }, t('search')),
     ),
     card(t('syncRuns'), table(runs.items, syncRunColumns, { testid: 'sync-runs' })),
-    card(t('heldChanges'), await heldChanges()),
+    h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
   );
-}
-
-/** Held mass changes (sync-data's guard): shown when the server has the route. */
-async function heldChanges(): Promise<HTMLElement> {
-  try {
-    const held = await api<{ items: Array<Record<string, unknown> & { id: number }> }>(
-      '/v1/syncs?status=held',
-    );
-    return table(held.items, [
-      { head: '#', cell: (r) => r.id },
-      { head: 'details', cell: (r) => JSON.stringify(r) },
-    ]);
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 400))
-      return h('p', { class: 'muted' }, t('notAvailable'));
-    throw err;
-  }
 }
 
 interface DeadLetter {
@@ -617,61 +666,5 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
         { testid: 'audit-rows' },
       ),
     ),
-  );
-}
-
-/** Quality scorecards (issue 8's routes), by commune or province, with trends when the server gives them. */
-export async function qualityPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
-  const level = params.get('level') === 'province' ? 'province' : 'commune';
-  const pick = h(
-    'select',
-    { onchange: (e: Event) => (location.hash = `#/quality?level=${(e.target as HTMLSelectElement).value}`) },
-    h('option', { value: 'commune', selected: level === 'commune' }, t('commune')),
-    h('option', { value: 'province', selected: level === 'province' }, t('province')),
-  );
-  let body: HTMLElement;
-  try {
-    const sc = await api<{ items?: Array<Record<string, unknown>> }>(`/v1/quality/scorecards?level=${level}`);
-    const items = sc.items ?? [];
-    body = h('div', { class: 'grid' }, ...items.map((it) => scorecard(it)));
-    if (items.length === 0) body = h('p', { class: 'muted' }, t('noneYet'));
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 404) throw err;
-    body = h('p', { class: 'muted', 'data-testid': 'quality-unavailable' }, t('notAvailable'));
-  }
-  main.replaceChildren(
-    h('h1', {}, t('scorecards')),
-    h('form', { class: 'inline' }, h('label', {}, t('level'), pick)),
-    body,
-  );
-}
-
-const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
-
-/** One scorecard: ratios per criterion in their bands; a trend chart when the card carries one. */
-function scorecard(it: Record<string, unknown>): HTMLElement {
-  const code = str(it.code ?? it.unit ?? it.unitCode);
-  const criteria = (it.criteria ?? {}) as Record<string, { ratio?: number; passRatio?: number } | number>;
-  const ratio = (c: string): number | null => {
-    const v = criteria[c];
-    if (typeof v === 'number') return v;
-    return v?.ratio ?? v?.passRatio ?? null;
-  };
-  const trend = (it.trend ?? []) as Array<Record<string, unknown>>;
-  return card(
-    `${code} ${str(it.name)}`,
-    h('div', { class: 'stats' }, ...CRITERIA.map((c) => stat(t(c), band(ratio(c))))),
-    trend.length > 1
-      ? lineChart(
-          trend.map((p) => str(p.date ?? p.day ?? p.at)),
-          CRITERIA.map((c) => ({
-            name: t(c),
-            values: trend.map((p) => {
-              const v = (p.criteria as Record<string, unknown> | undefined)?.[c] ?? p[c];
-              return typeof v === 'number' ? v : ((v as { ratio?: number } | undefined)?.ratio ?? null);
-            }),
-          })),
-        )
-      : null,
   );
 }

@@ -1673,6 +1673,13 @@ export interface components {
         failed24h: number;
         errorRate24h: number;
         running: number;
+        /**
+         * @description cầu dao của hệ thống (đóng: gọi bình thường) / the system’s circuit breaker (closed: calls flow)
+         * @enum {string}
+         */
+        circuit: 'closed' | 'open' | 'half-open';
+        pausedUntil: string | null;
+        pauseReason: string | null;
       }[];
       queues: {
         queue: string;

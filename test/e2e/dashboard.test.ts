@@ -1,8 +1,11 @@
 /**
  * The operations dashboard in a real browser (Debian's Chromium driven by playwright-core): a city
  * admin signs in, reads the overview, finds a school and drills down to its batches and findings,
- * and replays a dead letter, which is then delivered; an auditor signs in, searches the audit log and
- * verifies its chain; the page switches to English. Screenshots go to test-results/dashboard/.
+ * replays a dead letter, which is then delivered, approves a held mass change (a vendor snapshot that
+ * omits 40% of its school), which is then applied, and reads the quality scorecards a real scorecard
+ * run computed; the overview shows each system's circuit and the schedules; an auditor signs in,
+ * searches the audit log and verifies its chain; the page switches to English. Screenshots go to
+ * test-results/dashboard/.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -13,10 +16,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { queueBatch } from '../../src/jobs/contracts.js';
+import { enqueue, qualityScorecards, queueBatch } from '../../src/jobs/contracts.js';
 import { addClient, type NewClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { student, S1 } from '../helpers/api.js';
+import { student, S1, S2 } from '../helpers/api.js';
 import { backends, countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
 
@@ -60,7 +63,20 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
       },
     });
     worker = startWorkerRole({ ...env.deps, config });
-    app = await buildApp(env.deps);
+    // The city's schedules (the test profile has none): one nightly pull, shown on the overview.
+    const schedules = {
+      'hcm-csdl-students-nightly': {
+        cron: '10 1 * * *',
+        tz: 'Asia/Ho_Chi_Minh',
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: false,
+      },
+    } as const;
+    app = await buildApp({
+      ...env.deps,
+      config: { ...env.deps.config, sync: { ...env.deps.config.sync, schedules } },
+    });
     base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
     admin = await addClient(env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' });
     auditor = await addClient(env.deps.db, { name: 'Thanh tra', role: 'auditor' });
@@ -133,6 +149,11 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(queues).toContain('push.hcm-csdl');
     expect(await page.getByTestId('dead-letters-by-code').textContent()).toContain('push.hcm-csdl');
     expect(await page.getByTestId('stat-dead-letters').textContent()).toContain('1');
+    // Each system's circuit (hcm-csdl was called: its gate exists, closed) and the configured schedules.
+    const systems = page.getByTestId('systems');
+    expect(await systems.locator('[data-circuit]').first().getAttribute('data-circuit')).toBe('closed');
+    expect(await systems.textContent()).toContain('Đóng (bình thường)');
+    expect(await page.getByTestId('schedules').textContent()).toContain('hcm-csdl-students-nightly');
     await shot('02-overview');
   });
 
@@ -170,6 +191,80 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
       { timeoutMs: 60_000, what: 'the replayed push to be delivered' },
     );
     await shot('06-replayed');
+  });
+
+  it('a held mass change: listed, inspected with its codes, approved, and applied', async () => {
+    const live = () =>
+      countRows(env.deps.db, 'truc.students', `school_code = '${S2}' AND deleted_at IS NULL`);
+    const codes = Array.from({ length: 25 }, (_, i) => `SN${String(i).padStart(2, '0')}`);
+    const snapshot = async (list: string[]) => {
+      const id = randomUUID();
+      await env.deps.db.tx((q) =>
+        queueBatch(q, {
+          id,
+          clientId: 'test',
+          schoolCode: S2,
+          entity: 'students',
+          format: 'canonical',
+          mode: 'snapshot',
+          records: list.map((c) => student(c, S2)),
+        }),
+      );
+      await waitFor(
+        async () =>
+          (await countRows(env.deps.db, 'truc.batches', `id = '${id}' AND status = 'done'`))
+            ? true
+            : undefined,
+        { timeoutMs: 60_000, what: 'the snapshot batch' },
+      );
+    };
+    await snapshot(codes);
+    await snapshot(codes.slice(10)); // omits 10 of 25: held
+    expect(await live()).toBe(25);
+
+    await page.getByRole('link', { name: 'Thay đổi hàng loạt chờ duyệt' }).click();
+    const row = page.getByTestId('guard-holds').locator('tbody tr').first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Chờ duyệt');
+    await shot('09-guard-holds');
+    await row.click();
+    await page.getByTestId('guard-title').waitFor();
+    expect(await page.getByTestId('guard-hold-deleted').textContent()).toContain('10');
+    expect(await page.getByTestId('guard-diff').textContent()).toContain('SN00');
+    await shot('10-guard-hold');
+    await page.getByTestId('guard-approve').click();
+    await expect
+      .poll(() => page.getByTestId('guard-result').textContent(), { timeout: 30_000 })
+      .toMatch(/Đã duyệt/);
+    await waitFor(async () => ((await live()) === 15 ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the approved deletions',
+    });
+    await page.reload();
+    await page.getByTestId('guard-title').waitFor();
+    expect(await page.getByTestId('guard-approve').count()).toBe(0);
+    await shot('11-guard-approved');
+  });
+
+  it('quality: the scorecards a scorecard run computed, by commune, with a trend per unit', async () => {
+    await env.deps.db.tx((q) => enqueue(q, qualityScorecards, { requestedBy: 'test' }));
+    await waitFor(
+      async () =>
+        (await countRows(env.deps.db, 'truc.quality_scores', "level = 'commune'")) > 0 ? true : undefined,
+      { timeoutMs: 60_000, what: 'a scorecard run' },
+    );
+    await page.getByRole('link', { name: 'Chất lượng' }).click();
+    const commune = page.getByTestId(`scorecard-${SCHOOL.communeCode}`);
+    await commune.waitFor();
+    const text = (await commune.textContent()) ?? '';
+    expect(text).toMatch(/Đúng/);
+    expect(text).toMatch(/\d+\.\d %/); // ratios in their bands, not '—'
+    expect(await commune.locator('.band.green, .band.amber, .band.red').count()).toBeGreaterThan(0);
+    await shot('12-quality');
+    await commune.click();
+    await page.getByTestId('quality-trend').waitFor();
+    expect(await page.getByTestId('quality-trend').locator('svg polyline').count()).toBe(1);
+    await shot('13-quality-commune');
   });
 
   it('switches to English', async () => {

@@ -10,6 +10,7 @@ import { verifyAudit } from '../../audit/chain.js';
 import { AppError } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
+import { createDeliveryGatesRepo } from '../../store/delivery-gates.js';
 import { createOutboxRepo } from '../../store/outbox.js';
 import { createOverviewRepo, PCGD_DEADLINES, type SchoolRow as StoredSchool } from '../../store/overview.js';
 import { ProblemSchema } from '../problem.js';
@@ -37,6 +38,12 @@ const Overview = z
         failed24h: z.number().int(),
         errorRate24h: z.number(),
         running: z.number().int(),
+        circuit: z.enum(['closed', 'open', 'half-open']).meta({
+          description:
+            'cầu dao của hệ thống (đóng: gọi bình thường) / the system’s circuit breaker (closed: calls flow)',
+        }),
+        pausedUntil: z.string().nullable(),
+        pauseReason: z.string().nullable(),
       }),
     ),
     queues: z.array(z.object({ queue: z.string(), counts: z.record(z.string(), z.number()) })),
@@ -148,20 +155,45 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
       const year = new Date(at.getTime() + 7 * 3600_000).getUTCFullYear();
       const deadline = (level: string): Date =>
         new Date(`${year}-${PCGD_DEADLINES[level === 'province' ? 'province' : 'commune']}T23:59:59+07:00`);
-      const [systems, lag, deadLetters, units] = await Promise.all([
+      const [health, gates, lag, deadLetters, units] = await Promise.all([
         repo.systemHealth(),
+        createDeliveryGatesRepo(opts.db).list(),
         createOutboxRepo(opts.db).lag(),
         repo.deadLettersByCode(),
         repo.pcgdUnits(year),
       ]);
+      // Every system with sync runs or a delivery gate, with its circuit (closed until a gate says otherwise).
+      const gateOf = new Map(gates.map((g) => [g.system, g]));
+      const idle = {
+        lastSuccessAt: null,
+        lastFailureAt: null,
+        lastErrorCode: null,
+        runs24h: 0,
+        failed24h: 0,
+        running: 0,
+      };
+      const systems = [
+        ...health,
+        ...gates
+          .filter((g) => !health.some((h) => h.system === g.system))
+          .map((g) => ({ ...idle, system: g.system })),
+      ].sort((a, b) => a.system.localeCompare(b.system));
       return {
         generatedAt: at.toISOString(),
-        systems: systems.map((s) => ({
-          ...s,
-          lastSuccessAt: iso(s.lastSuccessAt),
-          lastFailureAt: iso(s.lastFailureAt),
-          errorRate24h: s.runs24h ? s.failed24h / s.runs24h : 0,
-        })),
+        systems: systems.map((s) => {
+          const gate = gateOf.get(s.system);
+          const paused = gate?.pausedUntil && gate.pausedUntil > at ? gate : undefined;
+          return {
+            ...s,
+            lastSuccessAt: iso(s.lastSuccessAt),
+            lastFailureAt: iso(s.lastFailureAt),
+            lastErrorCode: s.lastErrorCode ?? gate?.lastErrorCode ?? null,
+            errorRate24h: s.runs24h ? s.failed24h / s.runs24h : 0,
+            circuit: gate?.circuit ?? 'closed',
+            pausedUntil: iso(paused?.pausedUntil),
+            pauseReason: paused?.pauseReason ?? null,
+          };
+        }),
         queues: [...queues]
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([queue, counts]) => ({ queue, counts })),

@@ -1,0 +1,193 @@
+/**
+ * Held mass changes (the guard, issue 7): the list (counts only), one hold inspected (per school: live
+ * records, what would be deleted, moved or changed, with the record codes — never personal data), and a
+ * city admin's approval or rejection. Needs the `guard` scope.
+ */
+import { t } from './i18n.js';
+import { api, card, h, num, percent, stat, table, when } from './kit.js';
+
+interface Reason {
+  school: string;
+  kind: string;
+  count: number;
+  live: number;
+  ratio: number;
+  threshold: number;
+}
+
+interface HoldSummary {
+  id: number;
+  kind: 'batch' | 'reconcile';
+  batchId: string | null;
+  syncRunId: number | null;
+  entity: string;
+  status: 'held' | 'approved' | 'rejected';
+  reasons: Reason[];
+  createdAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  appliedAt: string | null;
+  applied: number | null;
+  schools: number;
+  totals: { live: number; deleted: number; moved: number; changed: number };
+}
+
+interface Hold extends Omit<HoldSummary, 'schools' | 'totals'> {
+  diff: Array<{
+    school: string;
+    live: number;
+    deleted: number;
+    moved: number;
+    changed: number;
+    keys: { deleted: string[]; moved: string[]; changed: string[] };
+  }>;
+}
+
+const statusBadge = (s: string): HTMLElement =>
+  h(
+    'span',
+    { class: `badge ${s === 'approved' ? 'ok' : s === 'rejected' ? 'bad' : 'warn'}` },
+    t(s === 'held' ? 'held' : s === 'approved' ? 'approved' : 'rejected'),
+  );
+
+const origin = (r: { kind: string; syncRunId: number | null; batchId: string | null }): string =>
+  r.kind === 'reconcile'
+    ? `${t('syncRun')} #${r.syncRunId ?? ''}`
+    : `${t('snapshotBatch')} ${r.batchId ?? ''}`;
+
+export async function guardPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
+  const status = params.get('status') ?? 'held';
+  const list = await api<{ total: number; items: HoldSummary[] }>(
+    `/v1/guard/holds?${new URLSearchParams(status === 'all' ? {} : { status }).toString()}`,
+  );
+  const pick = h(
+    'select',
+    {
+      name: 'status',
+      'data-testid': 'guard-status',
+      onchange: (e: Event) => (location.hash = `#/guard?status=${(e.target as HTMLSelectElement).value}`),
+    },
+    ['held', 'approved', 'rejected', 'all'].map((s) =>
+      h('option', { value: s, selected: s === status }, s === 'all' ? t('all') : t(s as 'held')),
+    ),
+  );
+  main.replaceChildren(
+    h('h1', {}, t('heldChanges')),
+    h('p', { class: 'muted' }, t('guardHint')),
+    h('form', { class: 'inline' }, h('label', {}, t('status'), pick)),
+    card(
+      `${t('total')}: ${num(list.total)}`,
+      table(
+        list.items,
+        [
+          { head: '#', cell: (r) => r.id, num: true },
+          { head: 'createdAt', cell: (r) => when(r.createdAt) },
+          { head: 'origin', cell: (r) => origin(r) },
+          { head: 'entity', cell: (r) => r.entity },
+          { head: 'schoolsCount', cell: (r) => num(r.schools), num: true },
+          { head: 'live', cell: (r) => num(r.totals.live), num: true },
+          { head: 'deletedCount', cell: (r) => num(r.totals.deleted + r.totals.moved), num: true },
+          { head: 'changedCount', cell: (r) => num(r.totals.changed), num: true },
+          {
+            head: 'reasons',
+            cell: (r) => r.reasons.map((x) => `${x.school}: ${x.kind} ${percent(x.ratio)}`).join('; '),
+          },
+          { head: 'status', cell: (r) => statusBadge(r.status) },
+        ],
+        { testid: 'guard-holds', onRow: (r) => (location.hash = `#/guard/${r.id}`) },
+      ),
+    ),
+  );
+}
+
+/** At most this many codes per list are shown; the rest is counted. */
+const SHOWN = 200;
+
+function codes(list: readonly string[]): HTMLElement {
+  if (list.length === 0) return h('span', { class: 'muted' }, '—');
+  const more = list.length > SHOWN ? ` … (+${num(list.length - SHOWN)})` : '';
+  return h('code', { class: 'codes' }, list.slice(0, SHOWN).join(' ') + more);
+}
+
+export async function guardHoldPage(main: HTMLElement, id: string): Promise<void> {
+  const hold = await api<Hold>(`/v1/guard/holds/${encodeURIComponent(id)}`);
+  const notice = h('p', { class: 'notice', 'data-testid': 'guard-result' });
+  const last = sessionStorage.getItem('truc.notice');
+  if (last) {
+    notice.textContent = last;
+    sessionStorage.removeItem('truc.notice');
+  }
+  const decide = async (decision: 'approve' | 'reject'): Promise<void> => {
+    if (!confirm(t(decision === 'approve' ? 'confirmApprove' : 'confirmReject', { id: hold.id }))) return;
+    const r = await api<Hold>(`/v1/guard/holds/${hold.id}/${decision}`, { method: 'POST' });
+    sessionStorage.setItem('truc.notice', `#${r.id}: ${t(r.status)}`);
+    await guardHoldPage(main, id);
+  };
+  const totals = hold.diff.reduce(
+    (a, d) => ({ live: a.live + d.live, gone: a.gone + d.deleted + d.moved, changed: a.changed + d.changed }),
+    { live: 0, gone: 0, changed: 0 },
+  );
+  main.replaceChildren(
+    h('p', {}, h('a', { href: '#/guard' }, `← ${t('back')}`)),
+    h('h1', { 'data-testid': 'guard-title' }, `${t('heldChange')} #${hold.id} — ${origin(hold)}`),
+    notice,
+    h(
+      'div',
+      { class: 'stats' },
+      stat(t('status'), statusBadge(hold.status), 'guard-hold-status'),
+      stat(t('entity'), hold.entity),
+      stat(t('live'), num(totals.live)),
+      stat(t('deletedCount'), num(totals.gone), 'guard-hold-deleted'),
+      stat(t('changedCount'), num(totals.changed)),
+      hold.appliedAt ? stat(t('applied'), `${num(hold.applied)} — ${when(hold.appliedAt)}`) : null,
+    ),
+    hold.status === 'held'
+      ? h(
+          'p',
+          {},
+          h(
+            'button',
+            { 'data-testid': 'guard-approve', onclick: () => void decide('approve') },
+            t('approve'),
+          ),
+          ' ',
+          h(
+            'button',
+            { class: 'secondary', 'data-testid': 'guard-reject', onclick: () => void decide('reject') },
+            t('reject'),
+          ),
+        )
+      : h('p', { class: 'muted' }, `${t(hold.status)}: ${hold.decidedBy ?? ''} ${when(hold.decidedAt)}`),
+    card(
+      t('reasons'),
+      table(
+        hold.reasons,
+        [
+          { head: 'school', cell: (r) => r.school },
+          { head: 'kind', cell: (r) => r.kind },
+          { head: 'count', cell: (r) => num(r.count), num: true },
+          { head: 'live', cell: (r) => num(r.live), num: true },
+          { head: 'ratio', cell: (r) => percent(r.ratio), num: true },
+          { head: 'threshold', cell: (r) => percent(r.threshold), num: true },
+        ],
+        { testid: 'guard-reasons' },
+      ),
+    ),
+    card(
+      t('bySchool'),
+      table(
+        hold.diff,
+        [
+          { head: 'school', cell: (d) => d.school },
+          { head: 'live', cell: (d) => num(d.live), num: true },
+          { head: 'deletedCount', cell: (d) => num(d.deleted), num: true },
+          { head: 'movedCount', cell: (d) => num(d.moved), num: true },
+          { head: 'changedCount', cell: (d) => num(d.changed), num: true },
+          { head: 'codesDeleted', cell: (d) => codes([...d.keys.deleted, ...d.keys.moved]) },
+          { head: 'codesChanged', cell: (d) => codes(d.keys.changed) },
+        ],
+        { testid: 'guard-diff' },
+      ),
+    ),
+  );
+}
