@@ -87,7 +87,9 @@ function compileParser(fields: readonly Field[]): AsIsParser {
     );
   });
   // Unknown keys are the strict schema's to report.
-  lines.push('if (Object.keys(input).length !== seen) return undefined;', 'const out = {};');
+  // Counting every enumerable key (inherited ones too) can only send more records to zod, never fewer.
+  lines.push('let keys = 0;', 'for (const k in input) keys++;');
+  lines.push('if (keys !== seen) return undefined;', 'const out = {};');
   fields.forEach((f, i) => {
     const key = JSON.stringify(f.key);
     lines.push(f.optional ? `if (v${i} !== undefined) out[${key}] = v${i};` : `out[${key}] = v${i};`);

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { canonicalMessageVi } from '../../canonical/messages.js';
 import type { MapResult, MappingFinding } from '../types.js';
 import { printableKeys } from '../../canonical/keys.js';
+import { asIsParser } from '../../canonical/as-is.js';
 
 export const CANONICAL_MAPPING_VERSION = 'canonical@1';
 
@@ -25,6 +26,9 @@ export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFindin
 }
 
 export function canonicalToCanonical<T>(schema: z.ZodType<T>, raw: unknown): MapResult<T> {
+  // A record the schema would take as it is skips zod, with zod's result (src/canonical/as-is.ts).
+  const fast = asIsParser(schema)(raw);
+  if (fast !== undefined) return { ok: true, value: fast as T, findings: [] };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data, findings: [] };
   return { ok: false, findings: zodFindings(parsed.error) };
