@@ -37,6 +37,7 @@ import scheduleRoutes from './api/routes/schedules.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
 import clientRoutes from './api/routes/clients.js';
 import contractPlugin, { completeDocument } from './api/plugins/contract.js';
+import { withRecordSchemas } from './api/record-schemas.js';
 import readRoutes from './api/routes/records.js';
 import webhookRoutes from './api/routes/webhooks.js';
 import dashboardRoutes from './api/routes/dashboard.js';
@@ -148,7 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
     transformObject: (documentObject) =>
-      completeDocument(jsonSchemaTransformObject(documentObject), ALL_SCOPES),
+      completeDocument(withRecordSchemas(jsonSchemaTransformObject(documentObject)), ALL_SCOPES),
   });
   await app.register(contractPlugin);
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

@@ -1110,28 +1110,17 @@ export interface components {
       unitCode: string;
       year: number;
     };
-    BatchRequestInput: {
-      /**
-       * @description Loại dữ liệu / entity
-       * @enum {string}
-       */
-      entity: 'students' | 'staff' | 'classes';
-      /**
-       * @description Định dạng bản ghi / record format
-       * @default canonical
-       * @enum {string}
-       */
-      format: 'canonical' | 'smas' | 'vnedu';
-      /** @description 1–1000 bản ghi / records */
-      records: {
-        [key: string]: unknown;
-      }[];
-      /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
-       * @enum {string}
-       */
-      mode?: 'delta' | 'snapshot';
-    };
+    /** @description Một lô bản ghi của một trường, theo định dạng và loại dữ liệu / a batch of one school’s records, by format and entity */
+    BatchRequestInput:
+      | components['schemas']['CanonicalStudentsBatch']
+      | components['schemas']['CanonicalStaffBatch']
+      | components['schemas']['CanonicalClassesBatch']
+      | components['schemas']['SmasStudentsBatch']
+      | components['schemas']['SmasStaffBatch']
+      | components['schemas']['SmasClassesBatch']
+      | components['schemas']['VneduStudentsBatch']
+      | components['schemas']['VneduStaffBatch']
+      | components['schemas']['VneduClassesBatch'];
     PcgdReopenRequestInput: {
       reason: string;
     };
@@ -1875,6 +1864,334 @@ export interface components {
         lastError: string | null;
         notBefore: string | null;
       };
+    };
+    /** @description Một bản ghi students định dạng canonical / one canonical students record */
+    CanonicalStudentsRecord: {
+      studentCode: string;
+      schoolCode: string;
+      classCode?: string;
+      schoolYear: string;
+      /** @enum {string} */
+      grade?:
+        | '1'
+        | '2'
+        | '3'
+        | '4'
+        | '5'
+        | '6'
+        | '7'
+        | '8'
+        | '9'
+        | '10'
+        | '11'
+        | '12'
+        | 'nursery'
+        | 'kg3'
+        | 'kg4'
+        | 'kg5';
+      personalId?: string;
+      fullName: string;
+      birthDate: string;
+      /** @enum {string} */
+      sex: 'male' | 'female';
+      ethnicityCode: string;
+      /** @enum {string} */
+      status:
+        | 'studying'
+        | 'transferred_in'
+        | 'transferred_out'
+        | 'dropped_out'
+        | 'returned'
+        | 'suspended'
+        | 'repeating'
+        | 'completed'
+        | 'graduated'
+        | 'deceased';
+      statusDate?: string;
+      /** @enum {string} */
+      disability?:
+        'none' | 'visual' | 'hearing' | 'speech' | 'physical' | 'intellectual' | 'multiple' | 'other';
+      residenceCommuneCode?: string;
+      fatherName?: string;
+      motherName?: string;
+      guardianName?: string;
+      phone?: string;
+    };
+    /** @description Lô students định dạng canonical / a batch of canonical students records */
+    CanonicalStudentsBatch: {
+      /** @constant */
+      entity: 'students';
+      /**
+       * @default canonical
+       * @constant
+       */
+      format: 'canonical';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['CanonicalStudentsRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
+    };
+    /** @description Một bản ghi staff định dạng canonical / one canonical staff record */
+    CanonicalStaffRecord: {
+      staffCode: string;
+      schoolCode: string;
+      personalId?: string;
+      fullName: string;
+      birthDate: string;
+      /** @enum {string} */
+      sex: 'male' | 'female';
+      ethnicityCode?: string;
+      /** @enum {string} */
+      position: 'principal' | 'vice_principal' | 'teacher' | 'staff';
+      subjects?: string[];
+      /** @enum {string} */
+      status: 'working' | 'on_leave' | 'left' | 'retired';
+      email?: string;
+      phone?: string;
+    };
+    /** @description Lô staff định dạng canonical / a batch of canonical staff records */
+    CanonicalStaffBatch: {
+      /** @constant */
+      entity: 'staff';
+      /**
+       * @default canonical
+       * @constant
+       */
+      format: 'canonical';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['CanonicalStaffRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
+    };
+    /** @description Một bản ghi classes định dạng canonical / one canonical classes record */
+    CanonicalClassesRecord: {
+      classCode: string;
+      schoolCode: string;
+      schoolYear: string;
+      /** @enum {string} */
+      grade:
+        | '1'
+        | '2'
+        | '3'
+        | '4'
+        | '5'
+        | '6'
+        | '7'
+        | '8'
+        | '9'
+        | '10'
+        | '11'
+        | '12'
+        | 'nursery'
+        | 'kg3'
+        | 'kg4'
+        | 'kg5';
+      name: string;
+      homeroomStaffCode?: string;
+    };
+    /** @description Lô classes định dạng canonical / a batch of canonical classes records */
+    CanonicalClassesBatch: {
+      /** @constant */
+      entity: 'classes';
+      /**
+       * @default canonical
+       * @constant
+       */
+      format: 'canonical';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['CanonicalClassesRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
+    };
+    /** @description Một bản ghi students định dạng smas / one smas students record */
+    SmasStudentsRecord: {
+      MaHocSinh: string;
+      MaTruong?: string;
+      HoVaTen: string;
+      NgaySinh: string;
+      GioiTinh: string;
+      DanToc: string;
+      SoCCCD?: string | null;
+      MaLop?: string | null;
+      TenLop?: string | null;
+      KhoiHoc?: string | null;
+      NamHoc?: string | null;
+      TrangThai: string;
+      NgayTrangThai?: string | null;
+      LoaiKhuyetTat?: string | null;
+      MaXaThuongTru?: string | null;
+      HoTenCha?: string | null;
+      HoTenMe?: string | null;
+      HoTenNguoiGiamHo?: string | null;
+      DienThoaiLienHe?: string | null;
+      NgayCapNhat?: string;
+    };
+    /** @description Lô students định dạng smas / a batch of smas students records */
+    SmasStudentsBatch: {
+      /** @constant */
+      entity: 'students';
+      /** @constant */
+      format: 'smas';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['SmasStudentsRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
+    };
+    /** @description Một bản ghi staff định dạng smas / one smas staff record */
+    SmasStaffRecord: {
+      MaCanBo: string;
+      MaTruong?: string;
+      HoVaTen: string;
+      NgaySinh: string;
+      GioiTinh: string;
+      DanToc?: string | null;
+      SoCCCD?: string | null;
+      ChucVu: string;
+      MonDay?: string | null;
+      TrangThai: string;
+      Email?: string | null;
+      DienThoai?: string | null;
+      NgayCapNhat?: string;
+    };
+    /** @description Lô staff định dạng smas / a batch of smas staff records */
+    SmasStaffBatch: {
+      /** @constant */
+      entity: 'staff';
+      /** @constant */
+      format: 'smas';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['SmasStaffRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
+    };
+    /** @description Một bản ghi classes định dạng smas / one smas classes record */
+    SmasClassesRecord: {
+      MaLop: string;
+      MaTruong?: string;
+      TenLop: string;
+      KhoiHoc: string;
+      NamHoc?: string | null;
+      MaGVCN?: string | null;
+      NgayCapNhat?: string;
+    };
+    /** @description Lô classes định dạng smas / a batch of smas classes records */
+    SmasClassesBatch: {
+      /** @constant */
+      entity: 'classes';
+      /** @constant */
+      format: 'smas';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['SmasClassesRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
+    };
+    /** @description Một bản ghi students định dạng vnedu / one vnedu students record */
+    VneduStudentsRecord: {
+      student_id: string;
+      school_code?: string;
+      full_name: string;
+      dob: string;
+      gender: number;
+      ethnic_id: number;
+      citizen_id?: string | null;
+      class_id?: string | null;
+      grade_id?: number | null;
+      school_year?: number | null;
+      status_id: number;
+      status_date?: string | null;
+      disability_id?: number | null;
+      commune_code?: string | null;
+      father_name?: string | null;
+      mother_name?: string | null;
+      guardian_name?: string | null;
+      contact_phone?: string | null;
+      updated_at?: string;
+    };
+    /** @description Lô students định dạng vnedu / a batch of vnedu students records */
+    VneduStudentsBatch: {
+      /** @constant */
+      entity: 'students';
+      /** @constant */
+      format: 'vnedu';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['VneduStudentsRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
+    };
+    /** @description Một bản ghi staff định dạng vnedu / one vnedu staff record */
+    VneduStaffRecord: {
+      staff_id: string;
+      school_code?: string;
+      full_name: string;
+      dob: string;
+      gender: number;
+      ethnic_id?: number | null;
+      citizen_id?: string | null;
+      position_id: number;
+      subjects?: string[];
+      status_id: number;
+      email?: string | null;
+      phone?: string | null;
+      updated_at?: string;
+    };
+    /** @description Lô staff định dạng vnedu / a batch of vnedu staff records */
+    VneduStaffBatch: {
+      /** @constant */
+      entity: 'staff';
+      /** @constant */
+      format: 'vnedu';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['VneduStaffRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
+    };
+    /** @description Một bản ghi classes định dạng vnedu / one vnedu classes record */
+    VneduClassesRecord: {
+      class_id: string;
+      school_code?: string;
+      name: string;
+      grade_id: number;
+      school_year?: number | null;
+      homeroom_staff_id?: string | null;
+      updated_at?: string;
+    };
+    /** @description Lô classes định dạng vnedu / a batch of vnedu classes records */
+    VneduClassesBatch: {
+      /** @constant */
+      entity: 'classes';
+      /** @constant */
+      format: 'vnedu';
+      /** @description 1–1000 bản ghi / records */
+      records: components['schemas']['VneduClassesRecord'][];
+      /**
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @enum {string}
+       */
+      mode?: 'delta' | 'snapshot';
     };
   };
   responses: never;

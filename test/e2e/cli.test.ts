@@ -16,7 +16,7 @@ import pg from 'pg';
 import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { SCHOOL, student } from '../factories/records.js';
 import { createTestDatabase, makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
-import { clientAs, trucClient, type TrucClient } from '../helpers/truc-client.js';
+import { clientAs, onTheWire, trucClient, type TrucClient } from '../helpers/truc-client.js';
 import {
   cmdlineOf,
   descendantPids,
@@ -56,7 +56,11 @@ interface NewClientOutput {
 async function ingestStudents(api: TrucClient, codes: string[], diagnose: () => string) {
   const { data: accepted, response } = await api.POST('/v1/schools/{schoolCode}/batches', {
     params: { path: { schoolCode: SCHOOL } },
-    body: { entity: 'students', format: 'canonical', records: codes.map((c) => student(c)) },
+    body: {
+      entity: 'students',
+      format: 'canonical',
+      records: onTheWire<'CanonicalStudentsRecord'>(codes.map((c) => student(c))),
+    },
   });
   expect(response.status).toBe(202);
   if (!accepted || !('batchId' in accepted)) throw new Error('no batch id in a 202');
@@ -278,7 +282,11 @@ describe('truc CLI', () => {
     const second = await clientAs(base, await addVendor('Phần mềm B'));
     const { response: post2 } = await second.POST('/v1/schools/{schoolCode}/batches', {
       params: { path: { schoolCode: SCHOOL } },
-      body: { entity: 'students', format: 'canonical', records: [student('CLI3')] },
+      body: {
+        entity: 'students',
+        format: 'canonical',
+        records: onTheWire<'CanonicalStudentsRecord'>([student('CLI3')]),
+      },
     });
     expect(post2.status).toBe(202);
     const verify = await truc(['audit', 'verify']);

@@ -6,9 +6,22 @@
  */
 import createClient, { type Client } from 'openapi-fetch';
 import { expect } from 'vitest';
-import type { paths } from '../../openapi/generated/truc.v1.js';
+import type { components, paths } from '../../openapi/generated/truc.v1.js';
 
 export type TrucClient = Client<paths>;
+
+/** A record type of the spec's batch body (`oneOf` by format and entity), e.g. `CanonicalStudentsRecord`. */
+export type WireRecord<N extends keyof components['schemas'] & `${string}Record`> = components['schemas'][N];
+
+/**
+ * Records as the JSON body carries them: optional fields that are `undefined` in a TypeScript value
+ * are simply absent on the wire (the spec's types, under exactOptionalPropertyTypes, say so).
+ */
+export function onTheWire<N extends keyof components['schemas'] & `${string}Record`>(
+  records: readonly object[],
+): WireRecord<N>[] {
+  return JSON.parse(JSON.stringify(records)) as WireRecord<N>[];
+}
 
 export interface ClientCredentials {
   clientId: string;

@@ -1,0 +1,84 @@
+/**
+ * The records of a batch, per format and entity, for the OpenAPI document (issue 9): the request body
+ * of `POST /v1/schools/{schoolCode}/batches` becomes a `oneOf` of one branch per format (`canonical`,
+ * `smas`, `vnedu`) and entity, each listing its records' own schema (truc's canonical schema, or the
+ * system's wire schema a native push is checked against), so a typed client types the payload.
+ *
+ * The route itself still accepts any object as a record and judges each one in ingest (a bad record
+ * is a finding, not a 400 for the whole batch): this describes what a good record is, it validates
+ * nothing. A `discriminator` object is not used: `format` is optional (default `canonical`), and
+ * OpenAPI requires a discriminator property in every branch; the branches are still told apart by
+ * their `format` and `entity` constants.
+ */
+import { z } from 'zod';
+import { smasRecordSchemas } from '../adapters/smas/schema.js';
+import { vneduRecordSchemas } from '../adapters/vnedu/schema.js';
+import { ENTITY_SCHEMAS } from '../canonical/entities.js';
+import { VENDOR_ENTITIES } from '../canonical/systems.js';
+
+const FORMATS: Record<string, Partial<Record<string, z.ZodType>>> = {
+  canonical: ENTITY_SCHEMAS,
+  smas: smasRecordSchemas,
+  vnedu: vneduRecordSchemas,
+};
+
+const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+
+type Json = Record<string, unknown>;
+interface Doc {
+  components?: { schemas?: Record<string, unknown> };
+}
+
+/** The JSON Schema of one record, as its input (what a vendor sends). */
+function recordSchema(schema: z.ZodType): Json {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  delete json.$schema;
+  return json;
+}
+
+/**
+ * Replaces the document's batch request schema (`BatchRequestInput`, generated from the route's
+ * loose body schema) with the `oneOf` above, adding one component per record schema and per branch.
+ */
+export function withRecordSchemas<T>(doc: T): T {
+  const schemas = (doc as Doc).components?.schemas;
+  const loose = schemas?.BatchRequestInput as Json | undefined;
+  if (!schemas || !loose) return doc;
+  const props = loose.properties as Record<string, Json>;
+  const branches: Json[] = [];
+  for (const [format, bySchema] of Object.entries(FORMATS)) {
+    for (const entity of VENDOR_ENTITIES) {
+      const schema = bySchema[entity];
+      if (!schema) continue;
+      const record = `${pascal(format)}${pascal(entity)}Record`;
+      const branch = `${pascal(format)}${pascal(entity)}Batch`;
+      schemas[record] = {
+        ...recordSchema(schema),
+        description: `Một bản ghi ${entity} định dạng ${format} / one ${format} ${entity} record`,
+      };
+      schemas[branch] = {
+        type: 'object',
+        description: `Lô ${entity} định dạng ${format} / a batch of ${format} ${entity} records`,
+        properties: {
+          entity: { type: 'string', const: entity },
+          format: {
+            type: 'string',
+            const: format,
+            ...(format === 'canonical' ? { default: 'canonical' } : {}),
+          },
+          records: { ...props.records, items: { $ref: `#/components/schemas/${record}` } },
+          ...(props.mode ? { mode: props.mode } : {}),
+        },
+        required: format === 'canonical' ? ['entity', 'records'] : ['entity', 'format', 'records'],
+        additionalProperties: false,
+      };
+      branches.push({ $ref: `#/components/schemas/${branch}` });
+    }
+  }
+  schemas.BatchRequestInput = {
+    description:
+      'Một lô bản ghi của một trường, theo định dạng và loại dữ liệu / a batch of one school’s records, by format and entity',
+    oneOf: branches,
+  };
+  return doc;
+}
