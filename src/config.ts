@@ -64,6 +64,8 @@ export const PCGD_LEVELS = [
   'lower_secondary_level3',
 ] as const;
 export type PcgdLevelName = (typeof PCGD_LEVELS)[number];
+/** The units PCGD-XMC figures are made for: a commune or a province (no districts after 1 July 2025). */
+export type UnitLevel = 'commune' | 'province';
 
 const percent = z.number().min(0).max(100).multipleOf(0.01);
 const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD');

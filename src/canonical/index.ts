@@ -19,6 +19,14 @@ export {
   type Dropout,
 } from './person.js';
 export {
+  COMMUNE_INDICATOR_CODES,
+  type CanonicalFigures,
+  type CommuneIndicatorCode,
+  type FigureIndicator,
+  type FigureIndicatorCode,
+  type UnitLevel,
+} from './pcgd-figures.js';
+export {
   SchoolYearSchema,
   SchoolYearCodeSchema,
   SCHOOL_YEAR_START,

@@ -15,15 +15,24 @@
  * name (NFC by the canonical schema, compared case-insensitively) + birth date + one parent's name
  * (father = father, mother = mother or guardian = guardian), never when both carry different IDs.
  */
+import type { UnitLevel } from '../config.js';
 import type { Queryable } from './db.js';
 
+/**
+ * What makes a counted person part of an indicator's numerator (the rule set names them, FLAG_PREDICATE
+ * below says each in SQL); a completion year counts only when ≤ Y.
+ */
 export const PERSON_FLAG_NAMES = [
+  /** has a current class: any preschool group or any grade */
   'hasClass',
+  /** current class is grade 1 to 12 */
   'inGrade1to12',
   'completedPreschool',
   'completedPrimary',
   'completedLowerSecondary',
+  /** literacy level 1 or level 2 */
   'literate1',
+  /** literacy level 2 */
   'literate2',
 ] as const;
 export type PersonFlagName = (typeof PERSON_FLAG_NAMES)[number];
@@ -213,9 +222,6 @@ function ageRowOf(r: RawAgeRow): AgeRow {
 function params(o: CountingOptions, communes: readonly string[], withEnrolment: boolean): unknown[] {
   return [o.year, o.ageOnDate, communes, ...(withEnrolment ? [o.schoolYear, o.activeStatuses] : [])];
 }
-
-/** The units a PCGD report is made for. */
-export type UnitLevel = 'commune' | 'province';
 
 export type ReportStatus =
   'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';

@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfSignatureParts } from '../../src/reporting/pcgd/forms.js';
 import { readPackage, sha256Hex, type EvidencePackage } from '../../src/reporting/pcgd/package.js';
@@ -18,7 +17,7 @@ import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPgDb } from '../../src/store/db.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { createTestDatabase, makeTempDir, type TempDir, type TestDatabase } from '../helpers/env.js';
-import { seedFixture } from '../helpers/pcgd.js';
+import { pdfText, seedFixture, workbookFigures } from '../helpers/pcgd.js';
 import { runProcess, type Exit } from '../helpers/proc.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,18 +29,6 @@ function cleanEnv(): NodeJS.ProcessEnv {
     if (!/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|MOET_PCGD_|VITEST|NODE_ENV)/.test(k))
       env[k] = v;
   return env;
-}
-
-/** The text of a PDF, lines joined by spaces (pdfjs-dist, as a reader extracts it). */
-async function pdfText(pdf: Buffer): Promise<string> {
-  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
-  const parts: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const content = await (await doc.getPage(i)).getTextContent();
-    for (const item of content.items) if ('str' in item) parts.push(item.str);
-  }
-  return parts.join(' ').replace(/\s+/g, ' ');
 }
 
 /** `openssl cms -verify` of an exported folder's package against its signature and certificate. */
@@ -164,15 +151,7 @@ describe('truc pcgd export and verify on a real run', () => {
 
   it('the exported workbook and PDF show exactly the package’s numbers; the PDF’s signature verifies', async () => {
     const want = Object.fromEntries(pkg.indicators.map((x) => [x.code, [x.numerator, x.denominator]]));
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(readFileSync(join(out, 'forms.xlsx')) as never);
-    const fromSheets: Record<string, [number, number]> = {};
-    for (const ws of wb.worksheets.slice(1))
-      ws.eachRow((r) => {
-        const [code, , num, den] = (r.values as unknown[]).slice(1);
-        if (typeof code === 'string' && typeof num === 'number' && typeof den === 'number')
-          fromSheets[code] = [num, den];
-      });
+    const { figures: fromSheets } = await workbookFigures(readFileSync(join(out, 'forms.xlsx')));
     expect(fromSheets).toEqual(want);
     const pdf = readFileSync(join(out, 'forms.pdf'));
     const text = await pdfText(pdf);

@@ -66,3 +66,32 @@ export async function seedCommunes(db: Db, communes: readonly string[], perCommu
   );
   await storePersons(db, list);
 }
+
+/** The text of a PDF, lines joined by spaces (pdfjs-dist, as a reader extracts it). */
+export async function pdfText(pdf: Uint8Array): Promise<string> {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
+  const parts: string[] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const content = await (await doc.getPage(i)).getTextContent();
+    for (const item of content.items) if ('str' in item) parts.push(item.str);
+  }
+  return parts.join(' ').replace(/\s+/g, ' ');
+}
+
+/** The sheet names of a PCGD workbook and its indicator rows: code → [numerator, denominator]. */
+export async function workbookFigures(
+  xlsx: Uint8Array,
+): Promise<{ sheets: string[]; figures: Record<string, [number, number]> }> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(xlsx as never);
+  const figures: Record<string, [number, number]> = {};
+  for (const ws of wb.worksheets.slice(1))
+    ws.eachRow((r) => {
+      const [code, , num, den] = (r.values as unknown[]).slice(1);
+      if (typeof code === 'string' && typeof num === 'number' && typeof den === 'number')
+        figures[code] = [num, den];
+    });
+  return { sheets: wb.worksheets.map((w) => w.name), figures };
+}

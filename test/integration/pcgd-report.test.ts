@@ -11,7 +11,6 @@ import { verifyAudit } from '../../src/audit/chain.js';
 import { PersonSchema } from '../../src/canonical/person.js';
 import { loadConfig, type PcgdConfig } from '../../src/config.js';
 import type { IndicatorFigure, LevelResult } from '../../src/reporting/pcgd/evaluate.js';
-import ExcelJS from 'exceljs';
 import { pdfFromPackage, pdfSignatureParts, xlsxFromPackage } from '../../src/reporting/pcgd/forms.js';
 import { readPackage, sha256Hex } from '../../src/reporting/pcgd/package.js';
 import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/rule-set.js';
@@ -29,7 +28,7 @@ import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { A, B, C, EXPECTED, PERSONS, YEAR } from '../fixtures/pcgd/communes.js';
-import { seedFixture } from '../helpers/pcgd.js';
+import { pdfText, seedFixture, workbookFigures } from '../helpers/pcgd.js';
 import { makeTempDir, openTestStore, type TempDir, type TestStore } from '../helpers/env.js';
 
 function pcgdConfig(over: Partial<PcgdConfig> = {}): PcgdConfig {
@@ -41,18 +40,6 @@ function pcgdConfig(over: Partial<PcgdConfig> = {}): PcgdConfig {
 
 const pairs = (inds: readonly IndicatorFigure[]) =>
   Object.fromEntries(inds.map((x) => [x.code, [x.numerator, x.denominator]]));
-/** The text of a PDF, lines joined by spaces (pdfjs-dist, as a reader extracts it). */
-async function pdfText(pdf: Buffer): Promise<string> {
-  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
-  const parts: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const content = await (await doc.getPage(i)).getTextContent();
-    for (const item of content.items) if ('str' in item) parts.push(item.str);
-  }
-  return parts.join(' ').replace(/\s+/g, ' ');
-}
-
 const metLevels = (levels: readonly LevelResult[]) => levels.filter((l) => l.met).map((l) => l.level);
 
 describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
@@ -328,22 +315,8 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     const row = (await createPcgdRepo(store.db).latestApproved(A, YEAR))!;
     const ev = (await createPcgdRepo(store.db).evidence(row.id))!;
     const pkg = readPackage(ev.package);
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((await xlsxFromPackage(ev.package)) as never);
-    expect(wb.worksheets.map((w) => w.name)).toEqual([
-      'Thông tin',
-      'Mầm non 5 tuổi',
-      'Tiểu học',
-      'THCS',
-      'Xóa mù chữ',
-    ]);
-    const fromSheets: Record<string, [number, number]> = {};
-    for (const ws of wb.worksheets.slice(1))
-      ws.eachRow((r) => {
-        const [code, , num, den] = (r.values as unknown[]).slice(1);
-        if (typeof code === 'string' && typeof num === 'number' && typeof den === 'number')
-          fromSheets[code] = [num, den];
-      });
+    const { sheets, figures: fromSheets } = await workbookFigures(await xlsxFromPackage(ev.package));
+    expect(sheets).toEqual(['Thông tin', 'Mầm non 5 tuổi', 'Tiểu học', 'THCS', 'Xóa mù chữ']);
     expect(fromSheets).toEqual(pairs(pkg.indicators));
     const signer = await signerFor(deps, A);
     const pdf = await pdfFromPackage(ev.package, signer);

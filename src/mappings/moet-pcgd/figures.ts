@@ -1,10 +1,8 @@
 /**
- * Canonical annual figures ⇄ the moet-pcgd figures submission (indicator rows with rates).
- *
- * The canonical figures shape is defined HERE for now, because the reporting module (src/reporting)
- * does not exist yet; move it to src/canonical when it does. Indicator codes on both sides are OURS:
- * no official list of PCGD-XMC report forms was found (DOMAIN.md §2.5). Each code names one quantity
- * of Decree 20/2014 (thresholds in DOMAIN.md §1.1) for one cohort.
+ * Canonical annual figures (src/canonical/pcgd-figures.ts) ⇄ the moet-pcgd figures submission
+ * (indicator rows with rates). Indicator codes on both sides are OURS: no official list of PCGD-XMC
+ * report forms was found (DOMAIN.md §2.5). Each code names one quantity of Decree 20/2014 (thresholds
+ * in DOMAIN.md §1.1) for one cohort.
  */
 import {
   rateOf,
@@ -12,27 +10,15 @@ import {
   type IndicatorCode,
   type IndicatorRowWire,
 } from '../../adapters/moet-pcgd/schema.js';
+import type {
+  CanonicalFigures,
+  FigureIndicator,
+  FigureIndicatorCode,
+  UnitLevel,
+} from '../../canonical/pcgd-figures.js';
 import { AppError } from '../../errors.js';
 import { finding, result } from '../common.js';
 import type { EntityMapping, MapContext, MappingFinding, MapResult } from '../types.js';
-
-/** Level of the unit the figures are for (there is no district level after 1 July 2025, DOMAIN §0.1). */
-export type UnitLevel = 'commune' | 'province';
-
-/** One indicator: `numerator` of `denominator` (persons, or communes for `communes_meeting_*`). */
-export interface FigureIndicator {
-  code: FigureIndicatorCode;
-  numerator: number;
-  denominator: number;
-}
-
-/** Canonical annual figures of one unit (commune 5-digit, province 2-digit) for one working year. */
-export interface CanonicalFigures {
-  unitCode: string;
-  unitLevel: UnitLevel;
-  year: number;
-  indicators: FigureIndicator[];
-}
 
 /** Canonical code → wire indicator and age group. `ageGroup` absent: province-only commune counts. */
 export const FIGURE_INDICATORS = {
@@ -61,10 +47,9 @@ export const FIGURE_INDICATORS = {
   communes_meeting_lower_secondary_level3: { indicator: 'XA_DAT_PCTHCS_MUC_3' },
   communes_meeting_literacy_level1: { indicator: 'XA_DAT_XMC_MUC_1' },
   communes_meeting_literacy_level2: { indicator: 'XA_DAT_XMC_MUC_2' },
-} as const satisfies Record<string, { indicator: IndicatorCode; ageGroup?: string }>;
+} as const satisfies Record<FigureIndicatorCode, { indicator: IndicatorCode; ageGroup?: string }>;
 
-/** A canonical figures indicator code. */
-export type FigureIndicatorCode = keyof typeof FIGURE_INDICATORS;
+export type { CanonicalFigures, FigureIndicator, FigureIndicatorCode, UnitLevel };
 
 const BY_WIRE = new Map<string, FigureIndicatorCode>(
   Object.entries(FIGURE_INDICATORS).map(([code, w]) => [

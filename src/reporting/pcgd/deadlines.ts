@@ -7,7 +7,7 @@
  * `atRiskDays` days left), `on-track`.
  */
 import { communesOfProvince, getProvince } from '../../canonical/codes/admin-units.js';
-import type { PcgdConfig } from '../../config.js';
+import type { PcgdConfig, UnitLevel } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow, type ReportStatus } from '../../store/pcgd.js';
@@ -17,7 +17,7 @@ export type DeadlineState = 'submitted' | 'on-track' | 'at-risk' | 'late';
 
 export interface DeadlineRow {
   unitCode: string;
-  unitLevel: 'commune' | 'province';
+  unitLevel: UnitLevel;
   unitName: string;
   /** Exclusive deadline, local date `YYYY-MM-DD`. */
   submitBefore: string;
@@ -41,7 +41,7 @@ const dayNumber = (iso: string): number => Math.round(Date.parse(`${iso}T00:00:0
 export function deadlineRow(
   cal: PcgdConfig['calendar'],
   year: number,
-  unit: { code: string; level: 'commune' | 'province'; name: string },
+  unit: { code: string; level: UnitLevel; name: string },
   report: ReportRow | undefined,
   now: Date,
 ): DeadlineRow {

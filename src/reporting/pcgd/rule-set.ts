@@ -9,28 +9,14 @@
 import { createHash } from 'node:crypto';
 import { PCGD_LEVELS, type PcgdConfig, type PcgdLevelName } from '../../config.js';
 import { canonicalJson } from '../../audit/chain.js';
+import { COMMUNE_INDICATOR_CODES, type CommuneIndicatorCode } from '../../canonical/pcgd-figures.js';
+import type { PersonFlagName as PersonFlag } from '../../store/pcgd.js';
 
 export const RULE_SET_VERSION = 'pcgd-2014.1';
 export { PCGD_LEVELS, type PcgdLevelName };
 
-/**
- * What makes a counted person part of an indicator's numerator. The store translates each flag to
- * SQL over the canonical person record (src/store/pcgd.ts); a completion year counts only when ≤ Y.
- */
-export const PERSON_FLAGS = [
-  /** has a current class: any preschool group or any grade */
-  'hasClass',
-  /** current class is grade 1 to 12 */
-  'inGrade1to12',
-  'completedPreschool',
-  'completedPrimary',
-  'completedLowerSecondary',
-  /** literacy level 1 or level 2 */
-  'literate1',
-  /** literacy level 2 */
-  'literate2',
-] as const;
-export type PersonFlag = (typeof PERSON_FLAGS)[number];
+/** What makes a counted person part of an indicator's numerator (declared with their SQL in the store). */
+export { PERSON_FLAG_NAMES as PERSON_FLAGS, type PersonFlagName as PersonFlag } from '../../store/pcgd.js';
 
 export type Standard = 'preschool' | 'primary' | 'lower_secondary' | 'literacy';
 
@@ -47,20 +33,9 @@ export interface IndicatorDef {
   who: { vi: string; en: string };
 }
 
-export const INDICATOR_CODES = [
-  'preschool5_attending',
-  'preschool5_completed',
-  'primary_grade1_entry_age6',
-  'primary_completed_age11',
-  'primary_completed_age14',
-  'lower_secondary_diploma_age15_18',
-  'lower_secondary_continuing_age15_18',
-  'literacy_level1_age15_35',
-  'literacy_level1_age15_25',
-  'literacy_level2_age15_60',
-  'literacy_level2_age15_35',
-] as const;
-export type IndicatorCode = (typeof INDICATOR_CODES)[number];
+/** The eleven commune indicators (their codes are canonical: src/canonical/pcgd-figures.ts). */
+export const INDICATOR_CODES = COMMUNE_INDICATOR_CODES;
+export type IndicatorCode = CommuneIndicatorCode;
 
 const ind = (
   code: IndicatorCode,

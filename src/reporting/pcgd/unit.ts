@@ -1,7 +1,7 @@
 /** The units a PCGD report is made for: a current commune (5 digits) or province (2 digits). */
 import { getCommune, getProvince } from '../../canonical/codes/admin-units.js';
 import { AppError } from '../../errors.js';
-import type { UnitLevel } from '../../store/pcgd.js';
+import type { UnitLevel } from '../../config.js';
 
 export type { UnitLevel };
 
