@@ -241,6 +241,9 @@ describe('operations endpoints', () => {
   });
 
   it('/metrics exposes the request histogram with bounded labels', async () => {
+    // a refused batch of its own (4xx), so the test does not lean on the ones earlier tests sent
+    const refused = await h.pushBatch(h.tokens.vendor, S1, { entity: 'students', records: 'none' });
+    expect(refused.statusCode).toBe(400);
     const res = await h.get('/metrics');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('truc_http_request_duration_seconds');

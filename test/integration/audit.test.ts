@@ -43,25 +43,39 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
   });
   const rowAt = async (seq: number): Promise<AuditRow> =>
     (await store.db.query<AuditRow>('SELECT * FROM truc.audit_log WHERE seq = $1', [seq])).rows[0]!;
+  /** Appends events until the log has at least `n` rows, so a test that needs rows runs alone too. */
+  const atLeast = async (n: number): Promise<void> => {
+    for (let i = await countRows(store.db, 'truc.audit_log'); i < n; i++)
+      await store.db.tx((q) => appendAudit(q, [event(i + 1)]));
+  };
 
   it('an empty log verifies, and appending nothing is a no-op', async () => {
-    await store.db.tx((q) => appendAudit(q, []));
-    expect(await verifyAudit(store.db)).toEqual({ ok: true, rows: 0, head: GENESIS_HASH });
+    // a log of its own: the other tests fill this file's, and may run first
+    const empty = await openTestStore(kind);
+    try {
+      await empty.db.tx((q) => appendAudit(q, []));
+      expect(await verifyAudit(empty.db)).toEqual({ ok: true, rows: 0, head: GENESIS_HASH });
+      expect(await countRows(empty.db, 'truc.audit_log')).toBe(0);
+    } finally {
+      await empty.cleanup();
+    }
   });
 
   it('a chain of N events (single and multi-event appends) verifies, in one page or many', async () => {
+    const before = await countRows(store.db, 'truc.audit_log');
     for (let i = 1; i <= 20; i++) await store.db.tx((q) => appendAudit(q, [event(i)]));
     await store.db.tx((q) =>
       appendAudit(q, [event(21), event(22), event(23, { subject: undefined, details: undefined })]),
     );
     const all = await store.db.query<AuditRow>('SELECT * FROM truc.audit_log ORDER BY seq');
-    expect(all.rows.map((r) => r.seq)).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+    const n = before + 23;
+    expect(all.rows.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(all.rows[0]!.prev_hash).toBe(GENESIS_HASH);
     for (let i = 1; i < all.rows.length; i++) expect(all.rows[i]!.prev_hash).toBe(all.rows[i - 1]!.hash);
     const head = all.rows.at(-1)!.hash;
-    expect(await verifyAudit(store.db)).toEqual({ ok: true, rows: 23, head });
-    expect(await verifyAudit(store.db, 4)).toEqual({ ok: true, rows: 23, head });
-    expect(all.rows[22]).toMatchObject({ subject: null, details: {} });
+    expect(await verifyAudit(store.db)).toEqual({ ok: true, rows: n, head });
+    expect(await verifyAudit(store.db, 4)).toEqual({ ok: true, rows: n, head });
+    expect(all.rows[n - 1]).toMatchObject({ subject: null, details: {} });
   });
 
   it('an append rolled back with its transaction leaves no trace', async () => {
@@ -97,6 +111,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
   });
 
   it('the database refuses UPDATE, DELETE and TRUNCATE', async () => {
+    await atLeast(3); // row triggers fire only on rows that exist
     const n = await countRows(store.db, 'truc.audit_log');
     await expect(
       store.db.query(`UPDATE truc.audit_log SET details = '{"n":0}' WHERE seq = 2`),
@@ -114,6 +129,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
 
   describe('with the guard lifted by a superuser, verify names the tampered row', () => {
     beforeAll(async () => {
+      await atLeast(13); // the tests below alter rows 3 to 12, and 12 must be a middle row
       await store.db.query('ALTER TABLE truc.audit_log DISABLE TRIGGER USER');
     });
     afterAll(async () => {
@@ -223,6 +239,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
   });
 
   it('the guard is back after the tamper tests', async () => {
+    await atLeast(1);
     await expect(store.db.query('DELETE FROM truc.audit_log WHERE seq = 1')).rejects.toThrow(/append-only/);
   });
 });
