@@ -298,7 +298,7 @@ export async function queueBatch(q: Queryable, batch: NewBatch): Promise<void> {
  * Whether `system` can be pulled for `entity` with `scope` (SYSTEMS): ERR_ENTITY_UNSUPPORTED when it
  * has no such entity, ERR_VALIDATION when it is pulled per commune and `scope` is no commune code.
  */
-export function checkSyncRequest(system: SystemName, entity: EntityName, scope: string): void {
+function checkSyncRequest(system: SystemName, entity: EntityName, scope: string): void {
   const can = SYSTEMS[system];
   if (!can.pull.includes(entity))
     throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} has no ${entity} to pull`);

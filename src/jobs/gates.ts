@@ -160,7 +160,7 @@ export function decideFailure(
 }
 
 /** The failure as the gate sees it: transient or not, and its Retry-After. */
-export function callFailureOf(err: unknown): CallFailure {
+function callFailureOf(err: unknown): CallFailure {
   if (isAppError(err)) {
     return {
       code: err.code,

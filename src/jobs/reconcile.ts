@@ -26,7 +26,7 @@ import { guardChange } from './guard.js';
 type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'config' | 'now'>;
 
 /** Note kept on a run (or counted on a batch) when records without a key made deleting unsafe. */
-export const UNKEYED_NOTE = 'unkeyed-records';
+const UNKEYED_NOTE = 'unkeyed-records';
 
 /**
  * After a pulled page is ingested (in its transaction): a full run keeps the page's keys, and the run
@@ -55,7 +55,7 @@ export async function queueReconcileIfDue(q: Queryable, syncRunId: number): Prom
 }
 
 /** Note kept (in the ingest's audit entry) when the guard held a snapshot's deletions. */
-export const GUARD_HELD_NOTE = 'guard-held';
+const GUARD_HELD_NOTE = 'guard-held';
 
 /**
  * Deletes what a vendor snapshot omits, in the ingest's transaction. Returns the keys deleted. The

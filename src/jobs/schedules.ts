@@ -17,7 +17,7 @@ import { defineJob, type JobRun } from './define.js';
 import type { QueueFactory } from './queues.js';
 
 /** The fire time of a scheduler's job (its id is `repeat:<scheduler>:<millis>`), else now to the second. */
-export function fireTimeOf(jobId: string | undefined, now: Date): Date {
+function fireTimeOf(jobId: string | undefined, now: Date): Date {
   const m = /^repeat:.+:(\d{10,})$/.exec(jobId ?? '');
   if (m) return new Date(Number(m[1]));
   return new Date(Math.floor(now.getTime() / 1000) * 1000);

@@ -71,8 +71,8 @@ export function result<T>(value: T, findings: MappingFinding[]): MapResult<T> {
  * record mapped); the ingest judges catalogue codes by the city's policy (by default a legacy number is
  * a warning, a malformed ID an error that rejects the record).
  */
-export const PERSONAL_ID_LEGACY_RULE = 'DUNG_PERSONAL_ID_LEGACY';
-export const PERSONAL_ID_FORMAT_RULE = 'DUNG_PERSONAL_ID_FORMAT';
+const PERSONAL_ID_LEGACY_RULE = 'DUNG_PERSONAL_ID_LEGACY';
+const PERSONAL_ID_FORMAT_RULE = 'DUNG_PERSONAL_ID_FORMAT';
 
 /**
  * A personal ID from the wire, read as every format reads it (`readPersonalId`): absent → undefined;

@@ -20,8 +20,6 @@ export interface ApiClient {
   units: string[];
   scopes: string[];
   disabled: boolean;
-  failedLogins: number;
-  lockedUntil: Date | null;
 }
 
 interface Row {
@@ -33,8 +31,6 @@ interface Row {
   units: string[];
   scopes: string[];
   disabled: boolean;
-  failed_logins: number;
-  locked_until: Date | null;
 }
 
 const fromRow = (r: Row): ApiClient => ({
@@ -46,13 +42,11 @@ const fromRow = (r: Row): ApiClient => ({
   units: r.units,
   scopes: r.scopes,
   disabled: r.disabled,
-  failedLogins: r.failed_logins,
-  lockedUntil: r.locked_until,
 });
 
 export function createClientsRepo(q: Queryable) {
   return {
-    async insert(c: Omit<ApiClient, 'disabled' | 'failedLogins' | 'lockedUntil'>): Promise<void> {
+    async insert(c: Omit<ApiClient, 'disabled'>): Promise<void> {
       await q.query(
         `INSERT INTO truc.api_clients (id, name, role, secret_hash, schools, units, scopes)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -40,7 +40,7 @@ function challenge(reply: FastifyReply, error?: 'invalid_token' | 'insufficient_
  * changing its schools takes effect without waiting for its tokens to expire. Scopes are the token's
  * (a client may ask for fewer) still granted to the client.
  */
-export function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
+function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
   return {
     clientId: client.id,
     role: client.role,

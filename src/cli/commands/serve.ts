@@ -15,7 +15,7 @@ const SUMMARY: Record<Role, string> = {
 };
 
 /** Waits for SIGTERM/SIGINT, then stops taking work, finishes in-flight work and closes pools. */
-export async function serveUntilSignal(deps: Deps, roles: Running[]): Promise<void> {
+async function serveUntilSignal(deps: Deps, roles: Running[]): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       process.stdout.write(`truc: ${signal} received, shutting down\n`);

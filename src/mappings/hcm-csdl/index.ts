@@ -4,10 +4,8 @@ import { hcmCsdlSchools } from './schools.js';
 import { hcmCsdlStaff } from './staff.js';
 import { hcmCsdlStudents, hcmCsdlStudentsV1 } from './students.js';
 
-export { hcmCsdlClasses, type HcmCsdlClassIn } from './classes.js';
-export { hcmCsdlSchools, HCM_CSDL_SCHOOL_STATUS, type HcmCsdlSchoolIn } from './schools.js';
-export { hcmCsdlStaff, type HcmCsdlStaffIn } from './staff.js';
-export { hcmCsdlStudents, hcmCsdlStudentsV1, type HcmCsdlStudentIn } from './students.js';
+export { hcmCsdlSchools } from './schools.js';
+export { hcmCsdlStudents, hcmCsdlStudentsV1 } from './students.js';
 
 /** Mapping of each hcm-csdl entity. */
 export const HCM_CSDL_MAPPINGS = {

@@ -20,7 +20,7 @@ import { Findings, code, compact, finish, requiredText } from './shared.js';
  * School status as hcm-csdl spells it. The canonical model has no list for it (two codes), so this
  * mapping holds one; its spellings are the model's (DOMAIN §6.2 does not show the real values).
  */
-export const HCM_CSDL_SCHOOL_STATUS = defineCodeList<SchoolStatus>({
+const HCM_CSDL_SCHOOL_STATUS = defineCodeList<SchoolStatus>({
   id: 'hcm-csdl/school-status',
   version: '1',
   effectiveFrom: '2025-07-01',

@@ -228,7 +228,7 @@ function schemaFindings(
 }
 
 /** Wire person → canonical Person. */
-export function personToCanonical(wire: PersonWire, _ctx?: MapContext): MapResult<Person> {
+function personToCanonical(wire: PersonWire, _ctx?: MapContext): MapResult<Person> {
   const findings: MappingFinding[] = [];
   const parsed = PersonSchema.safeParse(draftOf(wire, findings));
   if (!parsed.success)
@@ -237,7 +237,7 @@ export function personToCanonical(wire: PersonWire, _ctx?: MapContext): MapResul
 }
 
 /** Canonical Person → wire person (labels as this system writes them; absent optionals stay absent). */
-export function personFromCanonical(person: Person, _ctx?: MapContext): PersonWire {
+function personFromCanonical(person: Person, _ctx?: MapContext): PersonWire {
   const c = person.completed;
   const wire: Record<string, unknown> = {
     maDoiTuong: person.personRef,

@@ -16,7 +16,7 @@ const POINTER: Readonly<Record<keyof ClassGroup, string>> = {
 };
 
 /** SMAS class → canonical. `MaTruong` falls back to `ctx.schoolCode`, `NamHoc` to `ctx.schoolYear`. */
-export function smasClassToCanonical(wire: SmasClass, ctx: MapContext): MapResult<ClassGroup> {
+function smasClassToCanonical(wire: SmasClass, ctx: MapContext): MapResult<ClassGroup> {
   const f: MappingFinding[] = [];
   const w = wire as Partial<Record<keyof SmasClass, unknown>>;
   const candidate = {
@@ -35,7 +35,7 @@ export function smasClassToCanonical(wire: SmasClass, ctx: MapContext): MapResul
 }
 
 /** Canonical class → SMAS (for writes). */
-export function smasClassFromCanonical(c: ClassGroup): SmasClass {
+function smasClassFromCanonical(c: ClassGroup): SmasClass {
   return compact({
     MaLop: c.classCode,
     MaTruong: c.schoolCode,

@@ -8,9 +8,7 @@ import { smasClasses } from './classes.js';
 import { smasStaff } from './staff.js';
 import { smasStudents } from './students.js';
 
-export { smasStudents, smasStudentToCanonical, smasStudentFromCanonical } from './students.js';
-export { smasStaff, smasStaffToCanonical, smasStaffFromCanonical, splitSubjects } from './staff.js';
-export { smasClasses, smasClassToCanonical, smasClassFromCanonical } from './classes.js';
+export { smasStudents, smasStudentFromCanonical } from './students.js';
 
 /** The SMAS mapping of each canonical entity name. */
 export const smasMappings = {

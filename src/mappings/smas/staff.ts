@@ -36,7 +36,7 @@ const POINTER: Readonly<Record<keyof Staff, string>> = {
 };
 
 /** `MonDay` 'Toán, Tin học' (also `;`-separated) → ['Toán', 'Tin học']; blank → undefined. */
-export function splitSubjects(value: unknown): string[] | undefined {
+function splitSubjects(value: unknown): string[] | undefined {
   const text = textOf(value);
   if (text === undefined) return undefined;
   const parts = text
@@ -50,7 +50,7 @@ export function splitSubjects(value: unknown): string[] | undefined {
  * SMAS staff → canonical. `MaTruong` falls back to `ctx.schoolCode`. A legacy 9-digit `SoCCCD` is dropped
  * with a warning; a bad optional value (email, phone, ethnicity) is dropped with a warning.
  */
-export function smasStaffToCanonical(wire: SmasStaff, ctx: MapContext): MapResult<Staff> {
+function smasStaffToCanonical(wire: SmasStaff, ctx: MapContext): MapResult<Staff> {
   const f: MappingFinding[] = [];
   const w = wire as Partial<Record<keyof SmasStaff, unknown>>;
   const candidate = {
@@ -78,7 +78,7 @@ export function smasStaffToCanonical(wire: SmasStaff, ctx: MapContext): MapResul
 }
 
 /** Canonical staff → SMAS (for writes). */
-export function smasStaffFromCanonical(s: Staff): SmasStaff {
+function smasStaffFromCanonical(s: Staff): SmasStaff {
   return compact({
     MaCanBo: s.staffCode,
     MaTruong: s.schoolCode,

@@ -50,7 +50,7 @@ const POINTER: Readonly<Record<keyof Student, string>> = {
  * and the field is left out. `TenLop` and `NgayCapNhat` are not carried (class name lives on the class;
  * the change time is the vendor's bookkeeping).
  */
-export function smasStudentToCanonical(wire: SmasStudent, ctx: MapContext): MapResult<Student> {
+function smasStudentToCanonical(wire: SmasStudent, ctx: MapContext): MapResult<Student> {
   const f: MappingFinding[] = [];
   const w = wire as Partial<Record<keyof SmasStudent, unknown>>;
   const candidate = {

@@ -24,7 +24,7 @@ const POINTER: Readonly<Record<keyof ClassGroup, string>> = {
 };
 
 /** vnEdu class → canonical. `school_code` falls back to `ctx.schoolCode`, `school_year` to `ctx.schoolYear`. */
-export function vneduClassToCanonical(wire: VneduClass, ctx: MapContext): MapResult<ClassGroup> {
+function vneduClassToCanonical(wire: VneduClass, ctx: MapContext): MapResult<ClassGroup> {
   const f: MappingFinding[] = [];
   const w = wire as Partial<Record<keyof VneduClass, unknown>>;
   const candidate = {
@@ -43,7 +43,7 @@ export function vneduClassToCanonical(wire: VneduClass, ctx: MapContext): MapRes
 }
 
 /** Canonical class → vnEdu (for writes). */
-export function vneduClassFromCanonical(c: ClassGroup): VneduClass {
+function vneduClassFromCanonical(c: ClassGroup): VneduClass {
   return compact({
     class_id: c.classCode,
     school_code: c.schoolCode,

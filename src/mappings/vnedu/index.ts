@@ -8,9 +8,7 @@ import { vneduClasses } from './classes.js';
 import { vneduStaff } from './staff.js';
 import { vneduStudents } from './students.js';
 
-export { vneduStudents, vneduStudentToCanonical, vneduStudentFromCanonical } from './students.js';
-export { vneduStaff, vneduStaffToCanonical, vneduStaffFromCanonical } from './staff.js';
-export { vneduClasses, vneduClassToCanonical, vneduClassFromCanonical } from './classes.js';
+export { vneduStudents } from './students.js';
 
 /** The vnEdu mapping of each canonical entity name. */
 export const vneduMappings = {

@@ -37,7 +37,7 @@ function subjectsOf(value: unknown): string[] | undefined {
 }
 
 /** vnEdu staff → canonical. `school_code` falls back to `ctx.schoolCode`. */
-export function vneduStaffToCanonical(wire: VneduStaff, ctx: MapContext): MapResult<Staff> {
+function vneduStaffToCanonical(wire: VneduStaff, ctx: MapContext): MapResult<Staff> {
   const f: MappingFinding[] = [];
   const w = wire as Partial<Record<keyof VneduStaff, unknown>>;
   const candidate = {
@@ -70,7 +70,7 @@ export function vneduStaffToCanonical(wire: VneduStaff, ctx: MapContext): MapRes
 }
 
 /** Canonical staff → vnEdu (for writes). */
-export function vneduStaffFromCanonical(s: Staff): VneduStaff {
+function vneduStaffFromCanonical(s: Staff): VneduStaff {
   return compact({
     staff_id: s.staffCode,
     school_code: s.schoolCode,

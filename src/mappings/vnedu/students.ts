@@ -49,7 +49,7 @@ const POINTER: Readonly<Record<keyof Student, string>> = {
  * to `ctx.schoolYear`. Required fields missing, bad or unknown → error findings; optional ones → warnings
  * and the field is left out. `updated_at` is not carried (the vendor's bookkeeping).
  */
-export function vneduStudentToCanonical(wire: VneduStudent, ctx: MapContext): MapResult<Student> {
+function vneduStudentToCanonical(wire: VneduStudent, ctx: MapContext): MapResult<Student> {
   const f: MappingFinding[] = [];
   const w = wire as Partial<Record<keyof VneduStudent, unknown>>;
   const candidate = {
@@ -92,7 +92,7 @@ export function vneduStudentToCanonical(wire: VneduStudent, ctx: MapContext): Ma
 }
 
 /** Canonical student → vnEdu (for writes): numeric codes, ISO dates, school year as its start year. */
-export function vneduStudentFromCanonical(s: Student): VneduStudent {
+function vneduStudentFromCanonical(s: Student): VneduStudent {
   return compact({
     student_id: s.studentCode,
     school_code: s.schoolCode,

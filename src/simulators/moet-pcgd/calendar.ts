@@ -37,7 +37,7 @@ const DEADLINE_SOURCE = 'Thông tư 19/2020/TT-BGDĐT';
 const VN_OFFSET_MS = 7 * 3600 * 1000;
 
 /** ISO `YYYY-MM-DD` of a year and month-day. */
-export function isoOf(year: number, md: MonthDay): string {
+function isoOf(year: number, md: MonthDay): string {
   return `${String(year).padStart(4, '0')}-${String(md.month).padStart(2, '0')}-${String(md.day).padStart(2, '0')}`;
 }
 
