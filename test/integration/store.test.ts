@@ -13,7 +13,7 @@ import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/
 import { openEmbedded } from '../../src/store/embedded.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
 import { student as aStudent } from '../factories/records.js';
-import { countRows, makeTempDir, openTestStore, type TestStore } from '../helpers/env.js';
+import { makeTempDir, openTestStore, type TestStore } from '../helpers/env.js';
 import { spawnProcess } from '../helpers/proc.js';
 
 const MIGRATIONS = listMigrations();
