@@ -65,13 +65,14 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
   // Commune A's report goes computed → approved → reopened across the tests below. Each test gets the
   // state it needs from these helpers, so any one runs alone and in any order (`--sequence.shuffle`).
   const reports = () => createPcgdRepo(store.db);
-  /** A freshly computed version of A; a locked (approved or later) one is reopened to make it. */
-  async function computeA() {
-    const current = await reports().current(A, YEAR);
+  /** A freshly computed version of a commune; a locked (approved or later) one is reopened to make it. */
+  async function computeFresh(unitCode: string, d: PcgdDeps = deps) {
+    const current = await reports().current(unitCode, YEAR);
     if (current && ['approved', 'submitted', 'receipted'].includes(current.status))
-      return reopenReport(deps, { reportId: current.id, actor: 'test', reason: 'test' });
-    return computeReport(deps, { unitCode: A, year: YEAR, actor: 'test' });
+      return reopenReport(d, { reportId: current.id, actor: 'test', reason: 'test' });
+    return computeReport(d, { unitCode, year: YEAR, actor: 'test' });
   }
+  const computeA = () => computeFresh(A);
   /** A's current version, computed here when there is none yet. */
   const currentA = async () => (await reports().current(A, YEAR)) ?? computeA();
   /** A's current version, approved (computed and approved here when it is not yet). */
@@ -145,7 +146,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
   });
 
   it('commune B (ĐBKK): ĐBKK thresholds exactly met, one person below is a shortfall of 1', async () => {
-    const view = reportView(await computeReport(deps, { unitCode: B, year: YEAR, actor: 'test' }));
+    const view = reportView(await computeFresh(B));
     expect(view.difficult).toBe(true);
     expect(pairs(view.indicators)).toEqual(EXPECTED[B].indicators);
     const levels = view.levels;
@@ -171,7 +172,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
   });
 
   it('commune C without five-year-olds: no rate, preschool5 not met, a finding says why', async () => {
-    const view = reportView(await computeReport(deps, { unitCode: C, year: YEAR, actor: 'test' }));
+    const view = reportView(await computeFresh(C));
     expect(view.persons).toBe(EXPECTED[C].population);
     const att = view.indicators.find((x) => x.code === 'preschool5_attending')!;
     expect(att).toEqual({ code: 'preschool5_attending', numerator: 0, denominator: 0, rate: null });
@@ -197,9 +198,9 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     );
     const before = (await reports().current(C, YEAR))?.version ?? 0;
     const excluding: PcgdDeps = { ...deps, pcgd: { ...deps.pcgd, excludeDisabledFromDenominators: true } };
-    const view = reportView(await computeReport(excluding, { unitCode: C, year: YEAR, actor: 'test' }));
+    const view = reportView(await computeFresh(C, excluding));
     expect(pairs(view.indicators).primary_grade1_entry_age6).toEqual([1, 1]);
-    const normal = reportView(await computeReport(deps, { unitCode: C, year: YEAR, actor: 'test' }));
+    const normal = reportView(await computeFresh(C));
     expect(pairs(normal.indicators).primary_grade1_entry_age6).toEqual([2, 2]);
     expect(normal.version).toBe(before + 2); // two more versions of C, whatever ran before
   });
