@@ -4,12 +4,7 @@
  */
 import { addClient, type NewClient } from '../ops.js';
 import { createPopulation, type Population } from '../simulators/population/index.js';
-import {
-  DEMO_SCHOOLS,
-  DEMO_SEED,
-  DEMO_STAFF_PER_SCHOOL,
-  DEMO_STUDENTS_PER_SCHOOL,
-} from '../simulators/index.js';
+import { DEMO_POPULATION, DEMO_SCHOOLS } from '../simulators/index.js';
 import { bearerFor, type AuthHeaders } from './http.js';
 import type { DemoStack } from './stack.js';
 
@@ -26,12 +21,7 @@ export interface DemoActors {
 }
 
 export async function createDemoActors({ base, deps }: DemoStack): Promise<DemoActors> {
-  const pop = createPopulation({
-    seed: DEMO_SEED,
-    schools: DEMO_SCHOOLS,
-    studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL,
-    staffPerSchool: DEMO_STAFF_PER_SCHOOL,
-  });
+  const pop = createPopulation(DEMO_POPULATION);
   const schools = Array.from({ length: DEMO_SCHOOLS }, (_, i) => pop.school(i));
   const code = (i: number): string => schools[i]!.schoolCode;
   const vendor = (name: string, indexes: number[]) =>

@@ -9,12 +9,15 @@
  *    Ministry system — `pulls.ts`;
  * 4. the audit chain is verified and a summary with links is printed — `summary.ts`;
  * 5. one commune's PCGD-XMC figures are computed, approved (signed), submitted to the simulated
- *    Ministry system and its receipt printed — `pcgd.ts`.
+ *    Ministry system and its receipt printed — `pcgd.ts`;
+ * 6. what the dashboard shows the city's IT staff: quality scorecards computed, and one dead letter
+ *    (a staff delivery the city database refuses once, on purpose) left to replay — `operations.ts`.
  *
  * It then keeps serving (or exits with --once: 0 when everything checked out). `stack.ts` starts and
  * stops what runs; `actors.ts` makes the demo's clients; `http.ts` is how the demo talks to truc.
  */
 import { createDemoActors } from './actors.js';
+import { armDeadLetter, operationsLines, runOperationsStep } from './operations.js';
 import { pcgdLines, runPcgdStep } from './pcgd.js';
 import { runPulls, studentsAtCityDatabase } from './pulls.js';
 import { startDemoStack, type DemoStack } from './stack.js';
@@ -26,16 +29,20 @@ export interface DemoOptions {
   port?: number;
 }
 
-/** Steps 1–5 on a running stack; true when everything checked out. */
+/** Steps 1–6 on a running stack; true when everything checked out. */
 async function runCycle(stack: DemoStack): Promise<boolean> {
   const actors = await createDemoActors(stack);
+  armDeadLetter(stack);
   const batches = await pushVendorBatches(stack, actors);
   const atSim = await studentsAtCityDatabase(stack, acceptedStudents(batches));
   const syncs = await runPulls(stack, actors);
   const pcgd = await runPcgdStep(stack, actors);
+  const ops = await runOperationsStep(stack, actors);
   const ok = await printSummary(stack, actors, { batches, atSim, syncs });
-  process.stdout.write(`${pcgdLines(pcgd, stack.base).join('\n')}\n`);
-  return ok && pcgd.ok;
+  process.stdout.write(
+    `${[...pcgdLines(pcgd, stack.base), ...operationsLines(ops, stack.base)].join('\n')}\n`,
+  );
+  return ok && pcgd.ok && ops.deadLetters === 1 && ops.scorecards.length > 0;
 }
 
 const untilSignal = (): Promise<void> =>

@@ -2,6 +2,7 @@
  * The built-in simulators of every external system, started together for the demo (one seeded
  * population, so the same child appears in every system) or one at a time by `truc sim <system>`.
  */
+import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from './hcm-csdl/simulator.js';
 import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './moet-pcgd/simulator.js';
 import { readSurveyFile } from './moet-pcgd/survey-file.js';
@@ -49,10 +50,22 @@ export function demoCredentials() {
   };
 }
 
-const POPULATION = {
+/**
+ * The demo's seeded population, in the school year of today (Vietnam time): the demo's records are
+ * current, so the sống rules judge them as a school's live data and not as last year's.
+ */
+export const DEMO_POPULATION = {
+  seed: DEMO_SEED,
   schools: DEMO_SCHOOLS,
   studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL,
   staffPerSchool: DEMO_STAFF_PER_SCHOOL,
+  schoolYear: schoolYearOf(vietnamDateOf(new Date())),
+};
+const POPULATION = {
+  schools: DEMO_POPULATION.schools,
+  studentsPerSchool: DEMO_POPULATION.studentsPerSchool,
+  staffPerSchool: DEMO_POPULATION.staffPerSchool,
+  schoolYear: DEMO_POPULATION.schoolYear,
 };
 
 export async function startDemoSimulators(): Promise<DemoSimulators> {

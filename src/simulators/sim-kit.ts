@@ -20,6 +20,8 @@ export interface Faults {
   status429?: { count: number; retryAfterSeconds: number };
   /** The next N requests get 503. */
   status503Burst?: number;
+  /** The next N requests are refused with 400 (a permanent refusal: truc dead-letters the work). */
+  status400Burst?: number;
   /** The next N requests never get an answer (client timeouts). */
   hang?: number;
   /** The next N requests have their connection destroyed (ECONNRESET). */
@@ -273,6 +275,7 @@ export const FAULTS_SCHEMA = z.strictObject({
   errorRate: z.number().min(0).max(1).optional(),
   status429: z.strictObject({ count, retryAfterSeconds: count }).optional(),
   status503Burst: count.optional(),
+  status400Burst: count.optional(),
   hang: count.optional(),
   reset: count.optional(),
   outage: z.strictObject({ from: z.number(), to: z.number() }).optional(),
@@ -321,7 +324,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
 }
 
 /** Takes one unit of a counted fault; true when it applies to this request. */
-function take(state: ServerState, name: 'status503Burst' | 'hang' | 'reset' | 'malformed'): boolean {
+function take(
+  state: ServerState,
+  name: 'status503Burst' | 'status400Burst' | 'hang' | 'reset' | 'malformed',
+): boolean {
   const left = state.faults[name] ?? 0;
   if (left <= 0) return false;
   state.faults[name] = left - 1;
@@ -358,6 +364,10 @@ function faultVerdict(state: ServerState, random: () => number, now: number): Ve
     return { kind: 'respond', response: { status: 429, headers: { 'retry-after': retryAfter }, body } };
   }
   if (take(state, 'status503Burst')) return unavailable();
+  if (take(state, 'status400Burst')) {
+    const body = { code: 'BAD_REQUEST', message: 'request refused (simulated)' };
+    return { kind: 'respond', response: { status: 400, body } };
+  }
   if (f.errorRate && random() < f.errorRate) {
     state.faultsApplied.errorRate = (state.faultsApplied.errorRate ?? 0) + 1;
     return {

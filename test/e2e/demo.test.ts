@@ -43,7 +43,12 @@ describe('truc demo --once', () => {
     expect(Number(pushed?.[1])).toBeGreaterThan(0);
     expect(Number(atSim?.[1])).toBeGreaterThanOrEqual(Number(pushed?.[1]));
     expect(r.stdout).toMatch(/audit chain:\s+OK/);
-    expect(r.stdout).toMatch(/dead letters:\s+0/);
+    // issue 11: one dead letter left on purpose for the dashboard's replay, and scorecards computed
+    expect(r.stdout).toMatch(/dead letters:\s+1\b/);
+    expect(r.stdout).toMatch(/to replay:\s+1 dead letter/);
+    expect(r.stdout).toMatch(
+      /quality:\s+commune \d{5}: \d+(\.\d+)?% \((green|yellow|red)\), [1-9]\d* schools/,
+    );
     // all four simulators are used: native vendor formats and pulls from the city and Ministry systems
     expect(r.stdout).toMatch(/students smas\s+received \d+, accepted [1-9]/);
     expect(r.stdout).toMatch(/students vnedu\s+received \d+, accepted [1-9]/);

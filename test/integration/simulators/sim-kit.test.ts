@@ -100,6 +100,15 @@ describe('sim-kit server', () => {
     expect(await statuses(sim, 3)).toEqual([503, 503, 200]);
   });
 
+  it('status400Burst refuses count requests with 400, then serves again', async () => {
+    const sim = await start({ faults: { status400Burst: 1 } });
+    const refused = await get(sim);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: 'BAD_REQUEST' });
+    expect((await get(sim)).status).toBe(200);
+    expect(sim.stats().faultsApplied).toMatchObject({ status400Burst: 1 });
+  });
+
   it('hang never answers (client times out), then serves again', async () => {
     const sim = await start({ faults: { hang: 1 } });
     await expect(get(sim, '/data', { signal: AbortSignal.timeout(200) })).rejects.toThrow();

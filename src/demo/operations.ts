@@ -1,0 +1,64 @@
+/**
+ * Step 6 of the demo (issue 11): what the city's IT staff find on the dashboard.
+ *
+ * - Quality scorecards: a city admin asks for a scorecard run (`POST /v1/quality/runs`) and the demo
+ *   waits for the commune scorecards, so the dashboard's quality page has figures to show.
+ * - A dead letter to replay: the simulated city database refuses one staff delivery with a 400 (the
+ *   simulator's `status400Burst` fault, limited to the staff write path). A 400 is a permanent
+ *   refusal, so the push lands in the dead letters at once; the fault is spent, so a replay from the
+ *   dashboard (or `truc dead-letters replay`) delivers it.
+ */
+import type { DemoActors } from './actors.js';
+import { json, waitFor } from './http.js';
+import type { DemoStack } from './stack.js';
+
+/** The simulated city database's staff write path, where the demo's one refusal is injected. */
+export const STAFF_WRITE_PATH = '/v1/staff:batch';
+
+/** Arms the refusal before the vendors push (step 1 pushes one staff batch). */
+export function armDeadLetter(stack: DemoStack): void {
+  stack.sims.hcmCsdl.faults.set({ status400Burst: 1, paths: [STAFF_WRITE_PATH] });
+}
+
+interface CommuneCard {
+  code: string;
+  schools: number;
+  records: number;
+  overall: { percent: number; band: string };
+}
+
+export interface OperationsResult {
+  scorecards: CommuneCard[];
+  deadLetters: number;
+}
+
+/** Waits for the refused staff delivery to be dead-lettered, then computes the scorecards. */
+export async function runOperationsStep(stack: DemoStack, { auth }: DemoActors): Promise<OperationsResult> {
+  const { base } = stack;
+  const deadLetters = await waitFor('the refused staff delivery to be dead-lettered', async () => {
+    const body = await json<{ items: unknown[] }>(
+      await fetch(`${base}/v1/dead-letters`, { headers: auth.admin }),
+    );
+    return body.items.length > 0 ? body.items.length : undefined;
+  });
+  await json(await fetch(`${base}/v1/quality/runs`, { method: 'POST', headers: auth.admin }));
+  const scorecards = await waitFor('the quality scorecards', async () => {
+    const body = await json<{ items: CommuneCard[] }>(
+      await fetch(`${base}/v1/quality/scorecards?level=commune`, { headers: auth.admin }),
+    );
+    return body.items.length > 0 ? body.items : undefined;
+  });
+  return { scorecards, deadLetters };
+}
+
+/** The lines the demo prints for this step. */
+export function operationsLines(r: OperationsResult, base: string): string[] {
+  return [
+    ...r.scorecards.map(
+      (c, i) =>
+        `  ${i === 0 ? 'quality:' : ''.padEnd(8)}         commune ${c.code}: ${c.overall.percent}% (${c.overall.band}), ${c.schools} schools, ${c.records} records`,
+    ),
+    `  to replay:       ${r.deadLetters} dead letter (a staff delivery the simulated city database refused once, on purpose):`,
+    `                   replay it on ${base}/dashboard → Việc lỗi / Dead letters`,
+  ];
+}
