@@ -1,0 +1,49 @@
+/** What every PCGD-XMC route shares: the service's deps, the caller as a PCGD actor, a report checked for access. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../../../config.js';
+import { AppError } from '../../../errors.js';
+import { requireUnit, type PcgdActor } from '../../../reporting/pcgd/access.js';
+import type { PcgdDeps } from '../../../reporting/pcgd/service.js';
+import type { Db } from '../../../store/db.js';
+import { createPcgdRepo, type ReportRow } from '../../../store/pcgd.js';
+import { principalOf } from '../../plugins/auth.js';
+
+export interface PcgdRouteOptions {
+  db: Db;
+  config: Config;
+  now?: () => Date;
+}
+export type PcgdApp = Parameters<FastifyPluginAsyncZod<PcgdRouteOptions>>[0];
+
+export function pcgdContext(opts: PcgdRouteOptions) {
+  const deps: PcgdDeps = { db: opts.db, pcgd: opts.config.pcgd, dataDir: opts.config.database.dataDir };
+  const now = opts.now ?? (() => new Date());
+  const actorOf = (request: Parameters<typeof principalOf>[0]): PcgdActor => {
+    const p = principalOf(request);
+    return { clientId: p.clientId, role: p.role, units: p.units };
+  };
+  const statusUrl = (id: number) => `/v1/pcgd/reports/${id}`;
+
+  /** The report, after checking the caller may do `action` on its unit. */
+  async function reportFor(
+    actor: PcgdActor,
+    reportId: number,
+    action: Parameters<typeof requireUnit>[1],
+  ): Promise<ReportRow> {
+    const row = await createPcgdRepo(opts.db).get(reportId);
+    if (!row) throw new AppError('ERR_NOT_FOUND');
+    requireUnit(actor, action, row.unit_code);
+    return row;
+  }
+  async function evidenceOf(row: ReportRow) {
+    const ev = await createPcgdRepo(opts.db).evidence(row.id);
+    if (!ev)
+      throw new AppError(
+        'ERR_PCGD_INVALID_TRANSITION',
+        `report ${row.id} is ${row.status}: no signed package yet`,
+      );
+    return ev;
+  }
+  return { deps, now, actorOf, statusUrl, reportFor, evidenceOf };
+}
+export type PcgdContext = ReturnType<typeof pcgdContext>;

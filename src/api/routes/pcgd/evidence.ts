@@ -1,0 +1,241 @@
+/** PCGD-XMC evidence routes: the persons behind a figure, enrolment mismatches, the signed package and forms, deadlines. */
+import { z } from 'zod';
+import { appendAudit } from '../../../audit/chain.js';
+import { AppError } from '../../../errors.js';
+import { deadlineView } from '../../../reporting/pcgd/deadlines.js';
+import { pdfFromPackage, xlsxFromPackage } from '../../../reporting/pcgd/forms.js';
+import {
+  enrolmentMismatches,
+  lineageSelection,
+  ruleSetOf,
+  signerFor,
+} from '../../../reporting/pcgd/service.js';
+import { createPcgdRepo, type ReportRow } from '../../../store/pcgd.js';
+import { type PcgdApp, type PcgdContext, type PcgdRouteOptions } from './context.js';
+import {
+  Year,
+  ReportIdParams,
+  Enrolment,
+  LineageRecord,
+  Deadline,
+  errors,
+  binary,
+  read,
+  security,
+} from './schemas.js';
+
+export function evidenceRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { deps, now, actorOf, reportFor, evidenceOf } = ctx;
+  app.get(
+    '/v1/pcgd/reports/:reportId/figures/:code/records',
+    {
+      ...read,
+      schema: {
+        operationId: 'listPcgdFigureRecords',
+        tags: ['pcgd'],
+        summary:
+          'Những người đứng sau một chỉ tiêu (phân trang) / The persons behind a figure (paged): an indicator code, or inClassNotEnrolled, enrolledNotInClass, unmatchable, matchedByName',
+        security,
+        params: ReportIdParams.extend({ code: z.string().regex(/^[A-Za-z0-9_]{1,64}$/) }).strict(),
+        querystring: z
+          .object({
+            after: z
+              .string()
+              .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+              .optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            reportId: z.number().int(),
+            code: z.string(),
+            items: z.array(LineageRecord),
+            next: z.string().nullable(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async function records(request) {
+      const actor = actorOf(request);
+      const { reportId, code } = request.params;
+      const row = await reportFor(actor, reportId, 'records');
+      if (row.unit_level !== 'commune')
+        throw new AppError(
+          'ERR_VALIDATION',
+          'the persons behind a province figure are in its communes’ reports (see `communes`)',
+        );
+      const sel = lineageSelection(code, ruleSetOf(opts.config.pcgd));
+      if (!sel) throw new AppError('ERR_NOT_FOUND', `no figure ${code} in the report`);
+      const { after, limit } = request.query;
+      const items = await createPcgdRepo(opts.db).lineagePage(reportId, sel, { after, limit });
+      // Reading personal data is recorded (who, which report and figure; never the persons).
+      await opts.db.tx((q) =>
+        appendAudit(q, [
+          {
+            actor: actor.clientId,
+            action: 'pcgd.records-read',
+            subject: `pcgd-report:${reportId}`,
+            details: { code, count: items.length },
+          },
+        ]),
+      );
+      return { reportId, code, items, next: items.length === limit ? items.at(-1)!.personRef : null };
+    },
+  );
+
+  app.get(
+    '/v1/pcgd/reports/:reportId/enrolment-mismatches',
+    {
+      ...read,
+      schema: {
+        operationId: 'listPcgdEnrolmentMismatches',
+        tags: ['pcgd'],
+        summary:
+          'Sai lệch giữa điều tra và dữ liệu học sinh, theo xã / Survey vs enrolment mismatches, counted per commune',
+        security,
+        params: ReportIdParams,
+        response: {
+          200: z.object({
+            reportId: z.number().int(),
+            communes: z.array(Enrolment.extend({ communeCode: z.string() })),
+            recordsUrl: z.string(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async function mismatches(request) {
+      const row = await reportFor(actorOf(request), request.params.reportId, 'read');
+      return {
+        reportId: row.id,
+        communes: enrolmentMismatches(row),
+        recordsUrl: `/v1/pcgd/reports/{communeReportId}/figures/{inClassNotEnrolled|enrolledNotInClass|unmatchable|matchedByName}/records`,
+      };
+    },
+  );
+
+  const download = (
+    path: string,
+    operationId: string,
+    summary: string,
+    type: string,
+    body: (row: ReportRow) => Promise<Buffer>,
+  ) =>
+    app.get(
+      path,
+      {
+        ...read,
+        schema: {
+          operationId,
+          tags: ['pcgd'],
+          summary,
+          security,
+          params: ReportIdParams,
+          response: { 200: binary(type), ...errors },
+        },
+      },
+      async function downloadFile(request, reply) {
+        const row = await reportFor(actorOf(request), request.params.reportId, 'read');
+        const bytes = await body(row);
+        const file =
+          path === '/v1/pcgd/reports/:reportId/package'
+            ? 'package.json'
+            : path.slice(path.lastIndexOf('/') + 1);
+        return reply
+          .type(type)
+          .header(
+            'content-disposition',
+            `attachment; filename="pcgd-${row.unit_code}-${row.year}-v${row.version}-${file}"`,
+          )
+          .send(bytes);
+      },
+    );
+
+  download(
+    '/v1/pcgd/reports/:reportId/package',
+    'getPcgdPackage',
+    'Gói bằng chứng đã ký (JSON chuẩn hóa) / The signed evidence package (canonical JSON)',
+    'application/json',
+    async (row) => (await evidenceOf(row)).package,
+  );
+  download(
+    '/v1/pcgd/reports/:reportId/package.p7s',
+    'getPcgdPackageSignature',
+    'Chữ ký CMS/PKCS#7 tách rời của gói (DER) / The package’s detached CMS/PKCS#7 signature (DER)',
+    'application/pkcs7-signature',
+    async (row) => (await evidenceOf(row)).signature,
+  );
+  download(
+    '/v1/pcgd/reports/:reportId/certificate.pem',
+    'getPcgdSignerCertificate',
+    'Chứng thư số của người ký (PEM) / The signer’s certificate (PEM)',
+    'application/x-pem-file',
+    async (row) => Buffer.from((await evidenceOf(row)).signer_certificate, 'utf8'),
+  );
+  download(
+    '/v1/pcgd/reports/:reportId/forms.xlsx',
+    'getPcgdFormsXlsx',
+    'Biểu mẫu Excel từ gói đã ký / The Excel forms, made from the signed package',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    async (row) => xlsxFromPackage((await evidenceOf(row)).package),
+  );
+  download(
+    '/v1/pcgd/reports/:reportId/forms.pdf',
+    'getPcgdFormsPdf',
+    'Biểu mẫu PDF có chữ ký số / The PDF forms with an embedded signature',
+    'application/pdf',
+    async (row) => pdfFromPackage((await evidenceOf(row)).package, await signerFor(deps, row.unit_code)),
+  );
+
+  app.get(
+    '/v1/pcgd/deadlines',
+    {
+      ...read,
+      schema: {
+        operationId: 'listPcgdDeadlines',
+        tags: ['pcgd'],
+        summary:
+          'Hạn nộp theo đơn vị: chưa nộp, có nguy cơ trễ, trễ / Deadlines per unit: not yet submitted, at risk, late',
+        security,
+        querystring: z
+          .object({
+            year: Year,
+            province: z
+              .string()
+              .regex(/^\d{2}$/)
+              .default('79'),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            year: z.number().int(),
+            province: z.string(),
+            today: z.string(),
+            counts: z.object({
+              submitted: z.number().int(),
+              'on-track': z.number().int(),
+              'at-risk': z.number().int(),
+              late: z.number().int(),
+            }),
+            units: z.array(Deadline),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async function deadlines(request) {
+      const at = now();
+      const { year, province } = request.query;
+      const view = await deadlineView(opts.db, opts.config.pcgd, {
+        year,
+        provinceCode: province,
+        actor: actorOf(request),
+        now: at,
+      });
+      const today = new Date(at.getTime() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+      return { year, province, today, counts: view.counts, units: view.rows };
+    },
+  );
+}

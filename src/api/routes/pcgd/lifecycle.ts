@@ -1,0 +1,203 @@
+/** PCGD-XMC lifecycle routes: compute, read, check, approve, submit, reopen. */
+import { z } from 'zod';
+import { AppError } from '../../../errors.js';
+import { enqueue, pcgdCompute, pcgdSubmit } from '../../../jobs/contracts.js';
+import { requireUnit } from '../../../reporting/pcgd/access.js';
+import {
+  approveReport,
+  reportView,
+  requestCompute,
+  requestReopen,
+  requestSubmit,
+} from '../../../reporting/pcgd/service.js';
+import { type PcgdApp, type PcgdContext, type PcgdRouteOptions } from './context.js';
+import {
+  ReportIdParams,
+  ComputeRequest,
+  Accepted,
+  Report,
+  errors,
+  read,
+  write,
+  security,
+} from './schemas.js';
+
+export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { deps, actorOf, statusUrl, reportFor } = ctx;
+  app.post(
+    '/v1/pcgd/reports',
+    {
+      ...write,
+      schema: {
+        operationId: 'computePcgdReport',
+        tags: ['pcgd'],
+        summary: 'Tính số liệu PCGD-XMC của một đơn vị / Compute a unit’s PCGD-XMC figures (queued)',
+        security,
+        body: ComputeRequest,
+        response: { 202: Accepted, ...errors },
+      },
+    },
+    async function compute(request, reply) {
+      const actor = actorOf(request);
+      const { unitCode, year } = request.body;
+      requireUnit(actor, 'compute', unitCode);
+      const created = await opts.db.tx(async (q) => {
+        const r = await requestCompute(deps, q, { unitCode, year, actor: actor.clientId });
+        await enqueue(q, pcgdCompute, { reportId: r.id });
+        return r;
+      });
+      void reply.header('location', statusUrl(created.id));
+      return reply.code(202).send({
+        reportId: created.id,
+        version: created.version,
+        status: 'pending',
+        statusUrl: statusUrl(created.id),
+      });
+    },
+  );
+
+  app.get(
+    '/v1/pcgd/reports/:reportId',
+    {
+      ...read,
+      schema: {
+        operationId: 'getPcgdReport',
+        tags: ['pcgd'],
+        summary:
+          'Báo cáo PCGD-XMC: số liệu, mức đạt, kết quả kiểm tra / A PCGD-XMC report: figures, levels, findings',
+        security,
+        params: ReportIdParams,
+        response: { 200: Report, ...errors },
+      },
+    },
+    async function getReport(request) {
+      return reportView(await reportFor(actorOf(request), request.params.reportId, 'read'));
+    },
+  );
+
+  app.post(
+    '/v1/pcgd/reports/:reportId/check',
+    {
+      ...write,
+      schema: {
+        operationId: 'checkPcgdReport',
+        tags: ['pcgd'],
+        summary: 'Kiểm tra số liệu trước khi duyệt / Check the figures before approval',
+        description:
+          'Trả về báo cáo khi không có lỗi; 422 ERR_PCGD_CHECK_FAILED liệt kê các lỗi. / The report when it has no error findings; 422 ERR_PCGD_CHECK_FAILED lists them.',
+        security,
+        params: ReportIdParams,
+        response: { 200: Report, ...errors },
+      },
+    },
+    async function check(request) {
+      const row = await reportFor(actorOf(request), request.params.reportId, 'read');
+      if (row.status === 'pending' || row.status === 'failed')
+        throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}`);
+      if (row.status === 'computed') {
+        const findings = (row.findings as Array<{ rule: string; severity: string; en: string }>).filter(
+          (f) => f.severity === 'error',
+        );
+        throw new AppError('ERR_PCGD_CHECK_FAILED', `${findings.length} error finding(s)`, {
+          errors: findings.map((f, i) => ({
+            pointer: `/findings/${i}`,
+            rule: f.rule,
+            message: f.en,
+          })),
+        });
+      }
+      return reportView(row);
+    },
+  );
+
+  app.post(
+    '/v1/pcgd/reports/:reportId/approve',
+    {
+      ...write,
+      schema: {
+        operationId: 'approvePcgdReport',
+        tags: ['pcgd'],
+        summary:
+          'Duyệt, ký số và khóa số liệu (cán bộ PCGD của đơn vị hoặc quản trị thành phố) / Approve, sign and lock the figures (an officer of the unit or a city admin)',
+        security,
+        params: ReportIdParams,
+        response: { 200: Report, ...errors },
+      },
+    },
+    async function approve(request) {
+      const actor = actorOf(request);
+      await reportFor(actor, request.params.reportId, 'approve');
+      return reportView(
+        await approveReport(deps, { reportId: request.params.reportId, actor: actor.clientId }),
+      );
+    },
+  );
+
+  app.post(
+    '/v1/pcgd/reports/:reportId/submit',
+    {
+      ...write,
+      schema: {
+        operationId: 'submitPcgdReport',
+        tags: ['pcgd'],
+        summary:
+          'Gửi số liệu đã duyệt lên Bộ (xếp hàng) / Deliver the approved figures to the Ministry (queued)',
+        security,
+        params: ReportIdParams,
+        response: { 202: Accepted, ...errors },
+      },
+    },
+    async function submit(request, reply) {
+      const actor = actorOf(request);
+      await reportFor(actor, request.params.reportId, 'submit');
+      const row = await opts.db.tx(async (q) => {
+        const r = await requestSubmit(q, { reportId: request.params.reportId, actor: actor.clientId });
+        if (r.queued) await enqueue(q, pcgdSubmit, { reportId: r.row.id });
+        return r.row;
+      });
+      return reply
+        .code(202)
+        .send({ reportId: row.id, version: row.version, status: row.status, statusUrl: statusUrl(row.id) });
+    },
+  );
+
+  app.post(
+    '/v1/pcgd/reports/:reportId/reopen',
+    {
+      ...write,
+      schema: {
+        operationId: 'reopenPcgdReport',
+        tags: ['pcgd'],
+        summary:
+          'Cấp trên mở lại số liệu đã duyệt: tạo phiên bản mới, giữ bản cũ / A higher level reopens approved figures: a new version, the old one kept',
+        security,
+        params: ReportIdParams,
+        body: z
+          .object({ reason: z.string().trim().min(3).max(500) })
+          .strict()
+          .meta({ id: 'PcgdReopenRequest' }),
+        response: { 202: Accepted, ...errors },
+      },
+    },
+    async function reopen(request, reply) {
+      const actor = actorOf(request);
+      await reportFor(actor, request.params.reportId, 'reopen');
+      const created = await opts.db.tx(async (q) => {
+        const r = await requestReopen(deps, q, {
+          reportId: request.params.reportId,
+          actor: actor.clientId,
+          reason: request.body.reason,
+        });
+        await enqueue(q, pcgdCompute, { reportId: r.id });
+        return r;
+      });
+      void reply.header('location', statusUrl(created.id));
+      return reply.code(202).send({
+        reportId: created.id,
+        version: created.version,
+        status: 'pending',
+        statusUrl: statusUrl(created.id),
+      });
+    },
+  );
+}

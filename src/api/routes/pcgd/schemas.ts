@@ -1,0 +1,197 @@
+/** Schemas of the PCGD-XMC routes (requests, responses, problems) and the scope each route needs. */
+import { z } from 'zod';
+import { ProblemSchema } from '../../problem.js';
+
+const UnitCode = z
+  .string()
+  .regex(/^(\d{2}|\d{5})$/)
+  .meta({
+    description: 'Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code',
+  });
+export const Year = z.coerce.number().int().min(2014).max(2100);
+export const ReportIdParams = z
+  .object({
+    reportId: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 53 - 1),
+  })
+  .strict();
+
+export const ComputeRequest = z
+  .object({ unitCode: UnitCode, year: Year })
+  .strict()
+  .meta({ id: 'PcgdComputeRequest' });
+export const Accepted = z
+  .object({
+    reportId: z.number().int(),
+    version: z.number().int(),
+    status: z.string(),
+    statusUrl: z.string(),
+  })
+  .meta({ id: 'PcgdAccepted' });
+
+const Indicator = z.object({
+  code: z.string(),
+  numerator: z.number().int(),
+  denominator: z.number().int(),
+  rate: z.number().nullable(),
+});
+export const Enrolment = z.object({
+  inClassNotEnrolled: z.number().int(),
+  enrolledNotInClass: z.number().int(),
+  unmatchable: z.number().int(),
+  matchedByName: z.number().int(),
+});
+const Message = z.object({ vi: z.string(), en: z.string() });
+const Shortfall = z.union([
+  z.object({
+    kind: z.literal('indicator'),
+    indicator: z.string(),
+    threshold: z.number(),
+    numerator: z.number().int(),
+    denominator: z.number().int(),
+    morePersons: z.number().int().nullable(),
+    unverified: z.boolean().optional(),
+    message: Message,
+  }),
+  z.object({ kind: z.literal('requires'), level: z.string(), message: Message }),
+  z.object({
+    kind: z.literal('communes'),
+    share: z.number(),
+    communesMeeting: z.number().int(),
+    communes: z.number().int(),
+    moreCommunes: z.number().int().nullable(),
+    message: Message,
+  }),
+]);
+const Level = z
+  .object({
+    level: z.string(),
+    met: z.boolean(),
+    shortfall: z
+      .array(Shortfall)
+      .meta({ description: 'why not met: the criterion that failed and by how many persons' }),
+    communesMeeting: z.number().int().optional(),
+    communes: z.number().int().optional(),
+    share: z.number().optional(),
+  })
+  .meta({ id: 'PcgdLevel' });
+const Finding = z
+  .object({
+    rule: z.string(),
+    severity: z.enum(['error', 'warning', 'info']),
+    communeCode: z.string().optional(),
+    indicator: z.string().optional(),
+    level: z.string().optional(),
+    count: z.number().int().optional(),
+    vi: z.string(),
+    en: z.string(),
+  })
+  .meta({ id: 'PcgdFinding' });
+export const Report = z
+  .object({
+    reportId: z.number().int(),
+    unitCode: z.string(),
+    unitLevel: z.enum(['commune', 'province']),
+    year: z.number().int(),
+    version: z.number().int(),
+    status: z.enum(['pending', 'failed', 'computed', 'checked', 'approved', 'submitted', 'receipted']),
+    errorCode: z.string().nullable(),
+    superseded: z.boolean(),
+    supersedes: z.number().int().nullable(),
+    difficult: z.boolean().nullable(),
+    ruleSet: z.object({
+      version: z.string(),
+      settingsDigest: z.string(),
+      unverified: z.array(
+        z.object({
+          setting: z.string(),
+          value: z.union([z.string(), z.number(), z.boolean()]),
+          why: z.object({ vi: z.string(), en: z.string() }),
+        }),
+      ),
+    }),
+    mappingVersions: z.array(z.string()),
+    persons: z.number().int(),
+    indicators: z.array(Indicator),
+    levels: z.array(Level),
+    communes: z
+      .array(
+        z.object({
+          communeCode: z.string(),
+          difficult: z.boolean(),
+          population: z.number().int(),
+          levels: z.array(z.object({ level: z.string(), met: z.boolean() })),
+          source: z
+            .object({
+              reportId: z.number().int(),
+              version: z.number().int(),
+              status: z.string(),
+              packageSha256: z.string().nullable(),
+            })
+            .nullable()
+            .meta({
+              description:
+                'the commune’s approved report the figures were taken from; null: computed from the survey persons (the commune has no approved report, which blocks the province’s approval)',
+            }),
+        }),
+      )
+      .optional(),
+    enrolment: Enrolment.nullable(),
+    findings: z.array(Finding),
+    lineageDigest: z.string(),
+    computedAt: z.string(),
+    approvedBy: z.string().nullable(),
+    approvedAt: z.string().nullable(),
+    submittedAt: z.string().nullable(),
+    receiptedAt: z.string().nullable(),
+    receipt: z.unknown(),
+    reopenReason: z.string().nullable(),
+    delivery: z.object({
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      notBefore: z.string().nullable(),
+    }),
+  })
+  .meta({ id: 'PcgdReport' });
+
+export const LineageRecord = z.object({
+  personRef: z.string(),
+  communeCode: z.string(),
+  age: z.number().int(),
+  inNumerator: z.boolean(),
+  changedSince: z.boolean(),
+  householdNo: z.string().nullable(),
+  fullName: z.string().nullable(),
+  birthDate: z.string().nullable(),
+});
+
+export const Deadline = z.object({
+  unitCode: z.string(),
+  unitLevel: z.enum(['commune', 'province']),
+  unitName: z.string(),
+  submitBefore: z.string(),
+  daysLeft: z.number().int(),
+  reportId: z.number().int().nullable(),
+  version: z.number().int().nullable(),
+  status: z.string(),
+  state: z.enum(['submitted', 'on-track', 'at-risk', 'late']),
+  submittedAt: z.string().nullable(),
+  receiptedAt: z.string().nullable(),
+  submittedLate: z.boolean(),
+});
+
+export const errors = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+  422: ProblemSchema,
+};
+export const binary = (type: string) => z.any().meta({ description: `${type} (binary)` });
+export const read = { config: { scope: 'pcgd:read' } } as const;
+export const write = { config: { scope: 'pcgd:write' } } as const;
+export const security = [{ bearerAuth: [] }];
