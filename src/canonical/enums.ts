@@ -5,14 +5,17 @@
 import { z } from 'zod';
 import { bilingual } from './messages.js';
 
-function oneOf(field: string, fieldVi: string, values: readonly string[]): string {
+/** A zod enum of `values` whose error names the field and lists the codes, in English and Vietnamese. */
+function codeSet<const V extends readonly [string, ...string[]]>(values: V, field: string, fieldVi: string) {
   const list = values.join(', ');
-  return bilingual(`${field} must be one of: ${list}.`, `${fieldVi} phải là một trong: ${list}.`);
+  return z.enum(values, {
+    error: bilingual(`${field} must be one of: ${list}.`, `${fieldVi} phải là một trong: ${list}.`),
+  });
 }
 
 /** Sex codes. */
 export const SEX_VALUES = ['male', 'female'] as const;
-export const SexSchema = z.enum(SEX_VALUES, { error: oneOf('Sex', 'Giới tính', SEX_VALUES) });
+export const SexSchema = codeSet(SEX_VALUES, 'Sex', 'Giới tính');
 export type Sex = z.infer<typeof SexSchema>;
 
 /** School level codes (truc's own: no official list found, DOMAIN §3.5). */
@@ -24,9 +27,7 @@ export const SCHOOL_LEVEL_VALUES = [
   'multi_level',
   'continuing',
 ] as const;
-export const SchoolLevelSchema = z.enum(SCHOOL_LEVEL_VALUES, {
-  error: oneOf('School level', 'Cấp học', SCHOOL_LEVEL_VALUES),
-});
+export const SchoolLevelSchema = codeSet(SCHOOL_LEVEL_VALUES, 'School level', 'Cấp học');
 export type SchoolLevel = z.infer<typeof SchoolLevelSchema>;
 
 /** Grade codes: preschool groups (nursery, kindergarten 3/4/5-year-olds) then grades 1–12. */
@@ -48,7 +49,7 @@ export const GRADE_VALUES = [
   '11',
   '12',
 ] as const;
-export const GradeSchema = z.enum(GRADE_VALUES, { error: oneOf('Grade', 'Khối lớp', GRADE_VALUES) });
+export const GradeSchema = codeSet(GRADE_VALUES, 'Grade', 'Khối lớp');
 export type Grade = z.infer<typeof GradeSchema>;
 
 /** Student status codes (CSDL ngành "Trạng thái HS", DOMAIN §6.2). */
@@ -64,23 +65,17 @@ export const STUDENT_STATUS_VALUES = [
   'graduated',
   'deceased',
 ] as const;
-export const StudentStatusSchema = z.enum(STUDENT_STATUS_VALUES, {
-  error: oneOf('Student status', 'Trạng thái học sinh', STUDENT_STATUS_VALUES),
-});
+export const StudentStatusSchema = codeSet(STUDENT_STATUS_VALUES, 'Student status', 'Trạng thái học sinh');
 export type StudentStatus = z.infer<typeof StudentStatusSchema>;
 
 /** Staff position codes. */
 export const STAFF_POSITION_VALUES = ['principal', 'vice_principal', 'teacher', 'staff'] as const;
-export const StaffPositionSchema = z.enum(STAFF_POSITION_VALUES, {
-  error: oneOf('Staff position', 'Chức vụ', STAFF_POSITION_VALUES),
-});
+export const StaffPositionSchema = codeSet(STAFF_POSITION_VALUES, 'Staff position', 'Chức vụ');
 export type StaffPosition = z.infer<typeof StaffPositionSchema>;
 
 /** Staff status codes. */
 export const STAFF_STATUS_VALUES = ['working', 'on_leave', 'left', 'retired'] as const;
-export const StaffStatusSchema = z.enum(STAFF_STATUS_VALUES, {
-  error: oneOf('Staff status', 'Trạng thái cán bộ', STAFF_STATUS_VALUES),
-});
+export const StaffStatusSchema = codeSet(STAFF_STATUS_VALUES, 'Staff status', 'Trạng thái cán bộ');
 export type StaffStatus = z.infer<typeof StaffStatusSchema>;
 
 /** Disability codes. */
@@ -94,28 +89,20 @@ export const DISABILITY_VALUES = [
   'multiple',
   'other',
 ] as const;
-export const DisabilityCodeSchema = z.enum(DISABILITY_VALUES, {
-  error: oneOf('Disability', 'Loại khuyết tật', DISABILITY_VALUES),
-});
+export const DisabilityCodeSchema = codeSet(DISABILITY_VALUES, 'Disability', 'Loại khuyết tật');
 export type DisabilityCode = z.infer<typeof DisabilityCodeSchema>;
 
 /** Whether a school is operating. */
 export const SCHOOL_STATUS_VALUES = ['active', 'closed'] as const;
-export const SchoolStatusSchema = z.enum(SCHOOL_STATUS_VALUES, {
-  error: oneOf('School status', 'Trạng thái trường', SCHOOL_STATUS_VALUES),
-});
+export const SchoolStatusSchema = codeSet(SCHOOL_STATUS_VALUES, 'School status', 'Trạng thái trường');
 export type SchoolStatus = z.infer<typeof SchoolStatusSchema>;
 
 /** Household residence registration: thường trú (permanent) or tạm trú (temporary), DOMAIN §2.4. */
 export const RESIDENCE_TYPE_VALUES = ['permanent', 'temporary'] as const;
-export const ResidenceTypeSchema = z.enum(RESIDENCE_TYPE_VALUES, {
-  error: oneOf('Residence type', 'Loại cư trú', RESIDENCE_TYPE_VALUES),
-});
+export const ResidenceTypeSchema = codeSet(RESIDENCE_TYPE_VALUES, 'Residence type', 'Loại cư trú');
 export type ResidenceType = z.infer<typeof ResidenceTypeSchema>;
 
 /** Literacy level of a surveyed person (Decree 20/2014 Đ19, DOMAIN §1.1). */
 export const LITERACY_VALUES = ['none', 'level1', 'level2'] as const;
-export const LiteracySchema = z.enum(LITERACY_VALUES, {
-  error: oneOf('Literacy', 'Mức biết chữ', LITERACY_VALUES),
-});
+export const LiteracySchema = codeSet(LITERACY_VALUES, 'Literacy', 'Mức biết chữ');
 export type Literacy = z.infer<typeof LiteracySchema>;

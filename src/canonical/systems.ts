@@ -30,6 +30,16 @@ export interface SystemCapabilities {
 /** A school's own records: what school-management systems hold and vendors push. */
 const SCHOOL_RECORDS = ['students', 'staff', 'classes'] as const satisfies readonly EntityName[];
 
+/** A school's own system: the city's changes to its schools' records reach it through its write API. */
+const SCHOOL_SYSTEM: SystemCapabilities = {
+  pull: SCHOOL_RECORDS,
+  pullScope: 'school',
+  push: SCHOOL_RECORDS,
+  pushFrom: 'city',
+  pushScope: 'served-schools',
+  vendorFormat: SCHOOL_RECORDS,
+};
+
 export const SYSTEMS: { readonly [S in SystemName]: SystemCapabilities } = {
   'hcm-csdl': {
     pull: ['schools', 'classes', 'students', 'staff'],
@@ -47,23 +57,8 @@ export const SYSTEMS: { readonly [S in SystemName]: SystemCapabilities } = {
     pushScope: 'all',
     vendorFormat: [],
   },
-  // A school's own system: the city's changes to its schools' records reach it through its write API.
-  smas: {
-    pull: SCHOOL_RECORDS,
-    pullScope: 'school',
-    push: SCHOOL_RECORDS,
-    pushFrom: 'city',
-    pushScope: 'served-schools',
-    vendorFormat: SCHOOL_RECORDS,
-  },
-  vnedu: {
-    pull: SCHOOL_RECORDS,
-    pullScope: 'school',
-    push: SCHOOL_RECORDS,
-    pushFrom: 'city',
-    pushScope: 'served-schools',
-    vendorFormat: SCHOOL_RECORDS,
-  },
+  smas: SCHOOL_SYSTEM,
+  vnedu: SCHOOL_SYSTEM,
 };
 
 /** The system whose changes reach systems that take the city's changes only (`pushFrom: 'city'`). */

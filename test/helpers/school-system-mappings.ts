@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import type { ClassGroup } from '../../src/canonical/class-group.js';
+import { DISABILITY_VALUES, STUDENT_STATUS_VALUES } from '../../src/canonical/enums.js';
 import { canonicalMessageVi } from '../../src/canonical/messages.js';
 import type { Staff } from '../../src/canonical/staff.js';
 import type { Student } from '../../src/canonical/student.js';
@@ -148,35 +149,13 @@ export const sampleClass: ClassGroup = {
   homeroomStaffCode: 'CB790000010001',
 };
 
-const STATUSES = [
-  'studying',
-  'transferred_in',
-  'transferred_out',
-  'dropped_out',
-  'returned',
-  'suspended',
-  'repeating',
-  'completed',
-  'graduated',
-  'deceased',
-] as const;
-const DISABILITIES = [
-  'none',
-  'visual',
-  'hearing',
-  'speech',
-  'physical',
-  'intellectual',
-  'multiple',
-  'other',
-] as const;
 const GRADES = ['nursery', 'kg3', 'kg4', 'kg5', '1', '5', '9', '12'] as const;
 
 /** Students covering every status, disability, a spread of grades and ethnicities, and a minimal one. */
 const roundTripStudents: Student[] = [
   sampleStudent,
-  ...STATUSES.map((status) => ({ ...sampleStudent, status })),
-  ...DISABILITIES.map((disability) => ({ ...sampleStudent, disability })),
+  ...STUDENT_STATUS_VALUES.map((status) => ({ ...sampleStudent, status })),
+  ...DISABILITY_VALUES.map((disability) => ({ ...sampleStudent, disability })),
   ...GRADES.map((grade) => ({ ...sampleStudent, grade })),
   ...['01', '04', '05', '08', '55', '56'].map((ethnicityCode) => ({ ...sampleStudent, ethnicityCode })),
   {

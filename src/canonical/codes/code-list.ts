@@ -12,6 +12,19 @@ export interface CodeEntry<C extends string = string> {
   readonly aliases: readonly string[];
 }
 
+/** One entry on one line: code, Vietnamese label, English label and the other spellings that mean it. */
+export type CodeRow<C extends string = string> = readonly [
+  code: C,
+  labelVi: string,
+  labelEn: string,
+  aliases: readonly string[],
+];
+
+/** The entries of rows written as `CodeRow`s, in row order. */
+export function entriesOf<C extends string>(rows: readonly CodeRow<C>[]): CodeEntry<C>[] {
+  return rows.map(([code, labelVi, labelEn, aliases]) => ({ code, labelVi, labelEn, aliases }));
+}
+
 /** A versioned code list. `source` names where the codes come from, or says none was found. */
 export interface CodeList<C extends string = string> {
   readonly id: string;

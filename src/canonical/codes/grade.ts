@@ -1,6 +1,6 @@
 /** Grade code list (khối lớp / nhóm tuổi mầm non). */
 import type { Grade } from '../enums.js';
-import { defineCodeList, type CodeEntry } from './code-list.js';
+import { defineCodeList, entriesOf, type CodeEntry } from './code-list.js';
 
 function generalGrade(n: number): CodeEntry<Grade> {
   const code = String(n) as Grade;
@@ -20,30 +20,27 @@ export const GRADE_CODE_LIST = defineCodeList<Grade>({
   effectiveFrom: '2025-01-01',
   source: "Official grade codes not found (DOMAIN.md §3.5); codes are truc's own.",
   entries: [
-    {
-      code: 'nursery',
-      labelVi: 'Nhà trẻ',
-      labelEn: 'Nursery',
-      aliases: ['NT', 'Nhóm trẻ', 'Nhóm nhà trẻ', 'Nhà trẻ 24-36 tháng', 'creche'],
-    },
-    {
-      code: 'kg3',
-      labelVi: 'Mẫu giáo 3 tuổi',
-      labelEn: 'Kindergarten, age 3',
-      aliases: ['MG3', 'MG 3 tuổi', 'Mẫu giáo 3-4 tuổi', 'Mẫu giáo bé', 'Lớp Mầm', 'Mầm', '3 tuổi'],
-    },
-    {
-      code: 'kg4',
-      labelVi: 'Mẫu giáo 4 tuổi',
-      labelEn: 'Kindergarten, age 4',
-      aliases: ['MG4', 'MG 4 tuổi', 'Mẫu giáo 4-5 tuổi', 'Mẫu giáo nhỡ', 'Lớp Chồi', 'Chồi', '4 tuổi'],
-    },
-    {
-      code: 'kg5',
-      labelVi: 'Mẫu giáo 5 tuổi',
-      labelEn: 'Kindergarten, age 5',
-      aliases: ['MG5', 'MG 5 tuổi', 'Mẫu giáo 5-6 tuổi', 'Mẫu giáo lớn', 'Lớp Lá', 'Lá', '5 tuổi'],
-    },
+    ...entriesOf([
+      ['nursery', 'Nhà trẻ', 'Nursery', ['NT', 'Nhóm trẻ', 'Nhóm nhà trẻ', 'Nhà trẻ 24-36 tháng', 'creche']],
+      [
+        'kg3',
+        'Mẫu giáo 3 tuổi',
+        'Kindergarten, age 3',
+        ['MG3', 'MG 3 tuổi', 'Mẫu giáo 3-4 tuổi', 'Mẫu giáo bé', 'Lớp Mầm', 'Mầm', '3 tuổi'],
+      ],
+      [
+        'kg4',
+        'Mẫu giáo 4 tuổi',
+        'Kindergarten, age 4',
+        ['MG4', 'MG 4 tuổi', 'Mẫu giáo 4-5 tuổi', 'Mẫu giáo nhỡ', 'Lớp Chồi', 'Chồi', '4 tuổi'],
+      ],
+      [
+        'kg5',
+        'Mẫu giáo 5 tuổi',
+        'Kindergarten, age 5',
+        ['MG5', 'MG 5 tuổi', 'Mẫu giáo 5-6 tuổi', 'Mẫu giáo lớn', 'Lớp Lá', 'Lá', '5 tuổi'],
+      ],
+    ]),
     ...Array.from({ length: 12 }, (_, i) => generalGrade(i + 1)),
   ],
 });

@@ -1,6 +1,6 @@
 /** Sex code list. Numeric 1/2 follow the national public-service portal forms (1 Nam, 2 Nữ; DOMAIN §3.4). */
 import type { Sex } from '../enums.js';
-import { defineCodeList } from './code-list.js';
+import { defineCodeList, entriesOf } from './code-list.js';
 
 /** Sex: male / female. */
 export const SEX_CODE_LIST = defineCodeList<Sex>({
@@ -8,8 +8,8 @@ export const SEX_CODE_LIST = defineCodeList<Sex>({
   version: '2025.1',
   effectiveFrom: '2025-01-01',
   source: 'Codes: truc. Numeric aliases 1 Nam / 2 Nữ: national public-service portal forms (DOMAIN.md §3.4).',
-  entries: [
-    { code: 'male', labelVi: 'Nam', labelEn: 'Male', aliases: ['M', '1', 'trai', 'con trai', 'boy'] },
-    { code: 'female', labelVi: 'Nữ', labelEn: 'Female', aliases: ['F', '2', 'gái', 'con gái', 'girl'] },
-  ],
+  entries: entriesOf([
+    ['male', 'Nam', 'Male', ['M', '1', 'trai', 'con trai', 'boy']],
+    ['female', 'Nữ', 'Female', ['F', '2', 'gái', 'con gái', 'girl']],
+  ]),
 });
