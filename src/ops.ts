@@ -3,7 +3,14 @@ import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
-import { createClientsRepo, DEFAULT_SCOPES, ROLES, type Role } from './store/clients.js';
+import {
+  clientView,
+  createClientsRepo,
+  DEFAULT_SCOPES,
+  ROLES,
+  type ClientView,
+  type Role,
+} from './store/clients.js';
 import type { Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
@@ -118,18 +125,8 @@ export async function setClientDisabled(
 }
 
 /** Every client, without secrets (issue 9). */
-export async function listClients(
-  db: Db,
-): Promise<Array<Omit<NewClient, 'clientSecret'> & { disabled: boolean }>> {
-  return (await createClientsRepo(db).list()).map((c) => ({
-    clientId: c.id,
-    name: c.name,
-    role: c.role,
-    schools: c.schools,
-    units: c.units,
-    scopes: c.scopes,
-    disabled: c.disabled,
-  }));
+export async function listClients(db: Db): Promise<ClientView[]> {
+  return (await createClientsRepo(db).list()).map(clientView);
 }
 
 /** A new secret for the client (the old one stops working), audited; undefined when there is no such client. */

@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createOutboxRepo, jobIdOf, listenOutbox, readInstallId } from '../store/outbox.js';
-import type { QueueFactory } from './queues.js';
+import { queuePool, type QueueFactory } from './queues.js';
 
 export interface RelayDeps {
   db: Db;
@@ -41,28 +41,20 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 export function createRelay(deps: RelayDeps, opts: RelayOptions) {
-  const queues = new Map<string, Queue>();
+  const queues = queuePool(deps.queues);
   let installId: string | undefined;
   const install = async (): Promise<string> => (installId ??= await readInstallId(deps.db));
-  const queueOf = (name: string): Queue => {
-    let q = queues.get(name);
-    if (!q) {
-      q = deps.queues.queue(name);
-      queues.set(name, q);
-    }
-    return q;
-  };
   /**
    * Runs `fn` on the named queue, within a time limit; when it fails or times out, the queue object is
    * dropped and the next pass builds a new one. A BullMQ queue created while Redis was down may keep
    * its failed start-up: its calls then never settle (the relay hung for good) or keep failing.
    */
   async function onQueue<T>(name: string, fn: (q: Queue) => Promise<T>): Promise<T> {
-    const q = queueOf(name);
+    const q = queues.get(name);
     try {
       return await within(fn(q), opts.queueTimeoutMs ?? 5000, name);
     } catch (err) {
-      if (queues.get(name) === q) queues.delete(name);
+      queues.drop(name, q);
       void q.close().catch(() => undefined);
       throw err;
     }
@@ -226,7 +218,7 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
       await running;
       await listening;
       await unlisten?.();
-      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await queues.closeAll();
     },
   };
 }

@@ -35,6 +35,35 @@ export interface QueueFactory {
   close(): Promise<void>;
 }
 
+/** Queue objects built on first use, one per name, for a producer that talks to many queues. */
+export interface QueuePool {
+  get(name: string): Queue;
+  /** Forgets `q` if it is still the pool's queue for `name` (the next `get` builds a new one). */
+  drop(name: string, q: Queue): void;
+  /** Closes every queue the pool holds. */
+  closeAll(): Promise<void>;
+}
+
+export function queuePool(factory: QueueFactory): QueuePool {
+  const queues = new Map<string, Queue>();
+  return {
+    get(name) {
+      let q = queues.get(name);
+      if (!q) {
+        q = factory.queue(name);
+        queues.set(name, q);
+      }
+      return q;
+    },
+    drop(name, q) {
+      if (queues.get(name) === q) queues.delete(name);
+    },
+    async closeAll() {
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+    },
+  };
+}
+
 /** Producers fail fast when Redis is away; workers wait for it (BullMQ going-to-production). */
 export function redisQueueFactory(url: string, defaults: JobDefaults): QueueFactory {
   const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });

@@ -4,7 +4,6 @@
  * role (the API, the worker and the scheduler each serve /metrics). Every role reads the same
  * database, so dashboards and alerts aggregate these with max() across instances.
  */
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { SYSTEMS } from '../canonical/systems.js';
 import { SYSTEM_NAMES, type Config } from '../config.js';
@@ -13,7 +12,7 @@ import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, PCGD_DEADLINES } from '../store/overview.js';
-import type { QueueFactory } from './queues.js';
+import { queuePool, type QueueFactory } from './queues.js';
 import { jobsFor } from './registry.js';
 import { refreshQualityGauges } from './scorecards.js';
 
@@ -72,21 +71,13 @@ export interface StateMetricsDeps {
 export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void> {
   const { metrics } = deps;
   const names = knownQueues();
-  const queues = new Map<string, Queue>();
-  const queueOf = (name: string): Queue => {
-    let q = queues.get(name);
-    if (!q) {
-      q = deps.queues.queue(name);
-      queues.set(name, q);
-    }
-    return q;
-  };
+  const queues = queuePool(deps.queues);
   const overview = createOverviewRepo(deps.db);
 
   async function queueDepths(): Promise<void> {
     await Promise.all(
       names.map(async (name) => {
-        const counts = await queueOf(name).getJobCounts(...QUEUE_STATES);
+        const counts = await queues.get(name).getJobCounts(...QUEUE_STATES);
         for (const state of QUEUE_STATES) metrics.queueJobs.set({ queue: name, state }, counts[state] ?? 0);
       }),
     );

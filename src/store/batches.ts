@@ -29,47 +29,16 @@ export interface Batch {
 
 export type BatchMode = 'delta' | 'snapshot';
 
-interface Row {
-  id: string;
-  client_id: string;
-  school_code: string;
-  entity: EntityName;
-  format: string;
-  status: BatchStatus;
-  received: number;
-  accepted: number;
-  rejected: number;
-  unchanged: number;
-  error_code: string | null;
-  created_at: Date;
-  finished_at: Date | null;
-  mode: BatchMode;
-  deleted: number;
-  sync_run_id: number | null;
-  mapping_pin: string | null;
-}
+/** A batch row as selected by COLUMNS (camelCase aliases); `sync_run_id` is a bigint, which pg returns as text. */
+type Row = Omit<Batch, 'syncRunId'> & { syncRunId: string | number | null };
 
-const COLUMNS =
-  'id, client_id, school_code, entity, format, status, received, accepted, rejected, unchanged, error_code, created_at, finished_at, mode, deleted, sync_run_id, mapping_pin';
+const COLUMNS = `id, client_id AS "clientId", school_code AS "schoolCode", entity, format, status, received, accepted,
+  rejected, unchanged, error_code AS "errorCode", created_at AS "createdAt", finished_at AS "finishedAt", mode,
+  deleted, sync_run_id AS "syncRunId", mapping_pin AS "mappingPin"`;
 
-const fromRow = (r: Row): Batch => ({
-  id: r.id,
-  clientId: r.client_id,
-  schoolCode: r.school_code,
-  entity: r.entity,
-  format: r.format,
-  status: r.status,
-  received: r.received,
-  accepted: r.accepted,
-  rejected: r.rejected,
-  unchanged: r.unchanged,
-  errorCode: r.error_code,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
-  mode: r.mode,
-  deleted: r.deleted,
-  syncRunId: r.sync_run_id === null ? null : Number(r.sync_run_id),
-  mappingPin: r.mapping_pin,
+const fromRow = ({ syncRunId, ...r }: Row): Batch => ({
+  ...r,
+  syncRunId: syncRunId === null ? null : Number(syncRunId),
 });
 
 export interface FindingRow {

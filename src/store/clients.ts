@@ -22,6 +22,28 @@ export interface ApiClient {
   disabled: boolean;
 }
 
+/** A client as operators see it: everything but the secret's hash, under `clientId`. */
+export interface ClientView {
+  clientId: string;
+  name: string;
+  role: Role;
+  schools: string[];
+  units: string[];
+  scopes: string[];
+  disabled: boolean;
+}
+
+/** The view of a client (listed fields only, so a field added to ApiClient is never shown by accident). */
+export const clientView = (c: ApiClient): ClientView => ({
+  clientId: c.id,
+  name: c.name,
+  role: c.role,
+  schools: c.schools,
+  units: c.units,
+  scopes: c.scopes,
+  disabled: c.disabled,
+});
+
 interface Row {
   id: string;
   name: string;

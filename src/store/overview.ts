@@ -2,6 +2,7 @@
  * Read-only queries for operations (issue 11): the stored state that metrics and the operations
  * dashboard show. Nothing here writes; nothing returns personal data (codes, counts and times only).
  */
+import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
 
 /** PCGD-XMC deadlines of a report year (DOMAIN.md): communes by 3 October, the province by 10 October. */
@@ -48,6 +49,22 @@ export interface SyncRunRow {
   createdAt: Date;
   finishedAt: Date | null;
 }
+
+/** A batch as a school's page lists it (no records). */
+export type SchoolBatchRow = Pick<
+  Batch,
+  | 'id'
+  | 'entity'
+  | 'clientId'
+  | 'status'
+  | 'received'
+  | 'accepted'
+  | 'rejected'
+  | 'unchanged'
+  | 'errorCode'
+  | 'createdAt'
+  | 'finishedAt'
+>;
 
 export interface AuditRow {
   seq: number;
@@ -175,19 +192,7 @@ export function createOverviewRepo(q: Queryable) {
     },
     /** The latest batches of a school (no records). */
     async schoolBatches(schoolCode: string, limit: number) {
-      const res = await q.query<{
-        id: string;
-        entity: string;
-        clientId: string;
-        status: string;
-        received: number;
-        accepted: number;
-        rejected: number;
-        unchanged: number;
-        errorCode: string | null;
-        createdAt: Date;
-        finishedAt: Date | null;
-      }>(
+      const res = await q.query<SchoolBatchRow>(
         `SELECT id, entity, client_id AS "clientId", status, received, accepted, rejected, unchanged,
                 error_code AS "errorCode", created_at AS "createdAt", finished_at AS "finishedAt"
            FROM truc.batches WHERE school_code = $1 ORDER BY created_at DESC LIMIT $2`,

@@ -46,6 +46,18 @@ const ACTIVE_STATUSES: Readonly<Partial<Record<EntityName, readonly string[]>>> 
   staff: ['working', 'on_leave'],
 };
 
+/** Rows grouped by a key, in row order: `key(row)` → `[value(row), …]`. */
+function groupBy<R, V>(rows: readonly R[], key: (r: R) => string, value: (r: R) => V): Map<string, V[]> {
+  const out = new Map<string, V[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(value(r));
+    else out.set(k, [value(r)]);
+  }
+  return out;
+}
+
 export function createQualityRepo(q: Queryable) {
   return {
     /** School code → level, for these schools. */
@@ -75,19 +87,17 @@ export function createQualityRepo(q: Queryable) {
     ): Promise<Map<string, { key: string; schoolCode: string }[]>> {
       const t = TABLES[entity];
       const active = ACTIVE_STATUSES[entity];
-      const out = new Map<string, { key: string; schoolCode: string }[]>();
-      if (!t.hasPersonalId || !active) return out;
+      if (!t.hasPersonalId || !active) return new Map();
       const res = await q.query<{ id: string; key: string; scope: string }>(
         `SELECT personal_id AS id, ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
           WHERE personal_id = ANY($1::text[]) AND deleted_at IS NULL AND data ->> 'status' = ANY($2::text[])`,
         [personalIds, active],
       );
-      for (const r of res.rows) {
-        const list = out.get(r.id) ?? [];
-        list.push({ key: r.key, schoolCode: r.scope });
-        out.set(r.id, list);
-      }
-      return out;
+      return groupBy(
+        res.rows,
+        (r) => r.id,
+        (r) => ({ key: r.key, schoolCode: r.scope }),
+      );
     },
 
     /** The stored copies of these records that came from `system` (the city database): key → record. */
@@ -117,13 +127,11 @@ export function createQualityRepo(q: Queryable) {
           GROUP BY 1, 2`,
         [schools],
       );
-      const out = new Map<string, { system: string; at: string }[]>();
-      for (const r of res.rows) {
-        const list = out.get(r.school) ?? [];
-        list.push({ system: r.system, at: new Date(r.at).toISOString() });
-        out.set(r.school, list);
-      }
-      return out;
+      return groupBy(
+        res.rows,
+        (r) => r.school,
+        (r) => ({ system: r.system, at: new Date(r.at).toISOString() }),
+      );
     },
 
     /** How many current records of `entity` these schools hold in `schoolYear`. */
@@ -313,12 +321,11 @@ export function createScorecardsRepo(q: Queryable) {
       );
       const place = new Map(places.rows.map((p) => [p.school, p]));
       const year = new Map(students.rows.map((s) => [s.school, s]));
-      const byRule = new Map<string, { rule: string; criterion: string; records: number }[]>();
-      for (const r of rules.rows) {
-        const list = byRule.get(r.school) ?? [];
-        list.push({ rule: r.rule, criterion: r.criterion, records: r.n });
-        byRule.set(r.school, list);
-      }
+      const byRule = groupBy(
+        rules.rows,
+        (r) => r.school,
+        (r) => ({ rule: r.rule, criterion: r.criterion, records: r.n }),
+      );
       return verdicts.rows.map((v) => ({
         schoolCode: v.school,
         communeCode: place.get(v.school)?.commune ?? '',

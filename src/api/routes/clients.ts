@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../audit/chain.js';
 import { AppError } from '../../errors.js';
-import { createClientsRepo, DEFAULT_SCOPES, ROLES, type ApiClient } from '../../store/clients.js';
+import { clientView, createClientsRepo, DEFAULT_SCOPES, ROLES } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
 import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { principalOf } from '../plugins/auth.js';
@@ -63,16 +63,6 @@ const ClientPatch = z
 const WithSecret = ClientView.extend({ clientSecret: z.string() }).meta({ id: 'ApiClientWithSecret' });
 const IdParams = z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict();
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
-
-const view = (c: ApiClient): z.infer<typeof ClientView> => ({
-  clientId: c.id,
-  name: c.name,
-  role: c.role,
-  schools: c.schools,
-  units: c.units,
-  scopes: c.scopes,
-  disabled: c.disabled,
-});
 
 /** The fields a patch sets (for the audit entry). */
 function changed(patch: z.infer<typeof ClientPatch>): Record<string, string | boolean | string[]> {
@@ -143,7 +133,7 @@ const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function c
       },
     },
     async function listClients() {
-      return { items: (await createClientsRepo(opts.db).list()).map(view) };
+      return { items: (await createClientsRepo(opts.db).list()).map(clientView) };
     },
   );
 
@@ -173,7 +163,7 @@ const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function c
       });
       app.forgetClientState(clientId);
       void reply.header('cache-control', 'no-store');
-      return { ...view(client), clientSecret: secret };
+      return { ...clientView(client), clientSecret: secret };
     },
   );
 
@@ -211,7 +201,7 @@ const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function c
         return (await repo.get(clientId))!;
       });
       app.forgetClientState(clientId);
-      return view(client);
+      return clientView(client);
     },
   );
 };

@@ -12,7 +12,12 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createDeliveryGatesRepo } from '../../store/delivery-gates.js';
 import { createOutboxRepo } from '../../store/outbox.js';
-import { createOverviewRepo, PCGD_DEADLINES, type SchoolRow as StoredSchool } from '../../store/overview.js';
+import {
+  createOverviewRepo,
+  PCGD_DEADLINES,
+  type SchoolRow as StoredSchool,
+  type SyncRunRow,
+} from '../../store/overview.js';
 import { ProblemSchema } from '../problem.js';
 
 export interface OpsRouteOptions {
@@ -101,20 +106,7 @@ const SchoolRow = z
   })
   .meta({ id: 'OpsSchool' });
 
-const syncRunOut = (r: {
-  id: number;
-  system: string;
-  entity: string;
-  scope: string;
-  status: string;
-  pages: number;
-  records: number;
-  tombstones: number;
-  errorCode: string | null;
-  requestedBy: string;
-  createdAt: Date;
-  finishedAt: Date | null;
-}) => ({ ...r, createdAt: iso(r.createdAt)!, finishedAt: iso(r.finishedAt) });
+const syncRunOut = (r: SyncRunRow) => ({ ...r, createdAt: iso(r.createdAt)!, finishedAt: iso(r.finishedAt) });
 
 const schoolOut = (s: StoredSchool) => ({
   ...s,
