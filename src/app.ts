@@ -34,6 +34,7 @@ import oauthRoutes, { ALL_SCOPES } from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
 import qualityRoutes from './api/routes/quality.js';
 import scheduleRoutes from './api/routes/schedules.js';
+import schoolSystemRoutes from './api/routes/school-systems.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
 import clientRoutes from './api/routes/clients.js';
 import contractPlugin, { completeDocument } from './api/plugins/contract.js';
@@ -216,6 +217,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(guardRoutes, { db: deps.db });
   await app.register(deadLetterRoutes, { db: deps.db });
   await app.register(clientRoutes, { db: deps.db });
+  await app.register(schoolSystemRoutes, { db: deps.db });
   await app.register(readRoutes, { db: deps.db });
   await app.register(webhookRoutes, {
     db: deps.db,

@@ -1,6 +1,7 @@
 /** Operator commands that need only the database: migrate, audit verify, clients add/list/disable. */
 import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
+import { SCHOOL_SYSTEMS } from './canonical/systems.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import {
@@ -14,6 +15,7 @@ import {
 import type { Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
+import { createSchoolSystemsRepo, type SchoolSystemRow } from './store/school-systems.js';
 
 export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
   const { db } = await openDatabase({
@@ -162,6 +164,52 @@ export async function setClientSchools(
     await repo.update(clientId, { schools });
     await appendAudit(q, [
       { actor, action: 'client.updated', subject: `client:${clientId}`, details: { schools } },
+    ]);
+    return true;
+  });
+}
+
+export async function listSchoolSystems(db: Db, system?: string): Promise<SchoolSystemRow[]> {
+  return (await createSchoolSystemsRepo(db).list({ system })).items;
+}
+
+/**
+ * Sets (or, with `system` null, clears) the school-management system that serves a school, audited.
+ * Returns false when clearing a school no system is known for.
+ */
+export async function setSchoolSystem(
+  db: Db,
+  schoolCode: string,
+  system: string | null,
+  actor = 'operator:cli',
+): Promise<boolean> {
+  if (!CODE.test(schoolCode)) throw new AppError('ERR_VALIDATION', `not a school code: ${schoolCode}`);
+  if (system !== null && !(SCHOOL_SYSTEMS as readonly string[]).includes(system)) {
+    throw new AppError('ERR_VALIDATION', `--system: one of ${SCHOOL_SYSTEMS.join(', ')}`);
+  }
+  return db.tx(async (q) => {
+    const repo = createSchoolSystemsRepo(q);
+    if (system === null) {
+      const before = await repo.clear(schoolCode);
+      if (!before) return false;
+      await appendAudit(q, [
+        {
+          actor,
+          action: 'school-system.cleared',
+          subject: `school:${schoolCode}`,
+          details: { system: before.system, beforeFrom: before.learnedFrom },
+        },
+      ]);
+      return true;
+    }
+    const before = await repo.set(schoolCode, system, actor);
+    await appendAudit(q, [
+      {
+        actor,
+        action: 'school-system.set',
+        subject: `school:${schoolCode}`,
+        details: { system, before: before?.system ?? null, beforeFrom: before?.learnedFrom ?? null },
+      },
     ]);
     return true;
   });

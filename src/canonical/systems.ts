@@ -72,3 +72,8 @@ export const BATCH_FORMATS: readonly [string, ...string[]] = [
   'canonical',
   ...(Object.keys(SYSTEMS) as SystemName[]).filter((s) => SYSTEMS[s].vendorFormat.length > 0),
 ];
+
+/** Systems that serve schools (a school's own system): each school is served by at most one of them. */
+export const SCHOOL_SYSTEMS = (Object.keys(SYSTEMS) as SystemName[]).filter(
+  (s) => SYSTEMS[s].pushScope === 'served-schools',
+) as [SystemName, ...SystemName[]];

@@ -1,20 +1,31 @@
 /**
  * Which school-management system serves each school (one per school; the latest evidence wins):
- * learned from pulls of a system and from vendor batches in its format, read when the city's changes
- * are routed to the schools' own systems.
+ * learned from pulls of a system and from vendor batches in its format, or set by a city admin (an
+ * admin's answer is kept until an admin changes it), read when the city's changes are routed to the
+ * schools' own systems.
  */
 import type { Queryable } from './db.js';
+
+export type SchoolSystemSource = 'pull' | 'batch' | 'admin';
 
 export interface SchoolSystemRow {
   schoolCode: string;
   system: string;
-  learnedFrom: 'pull' | 'batch';
+  learnedFrom: SchoolSystemSource;
+  /** The admin who set it (learnedFrom 'admin'), else null. */
+  setBy: string | null;
   updatedAt: Date;
 }
 
+const COLUMNS = `school_code AS "schoolCode", system, learned_from AS "learnedFrom", set_by AS "setBy",
+                 updated_at AS "updatedAt"`;
+
 export function createSchoolSystemsRepo(q: Queryable) {
   return {
-    /** Records that `system` serves the schools; rows that already say so are left untouched. */
+    /**
+     * Records that `system` serves the schools; rows that already say so, and rows an admin set, are
+     * left untouched.
+     */
     async learn(system: string, schoolCodes: readonly string[], from: 'pull' | 'batch'): Promise<void> {
       // Sorted, so concurrent pages lock the same rows in the same order.
       const codes = [...new Set(schoolCodes.filter((c) => c !== ''))].sort();
@@ -24,7 +35,8 @@ export function createSchoolSystemsRepo(q: Queryable) {
            SELECT unnest($1::text[]), $2, $3
          ON CONFLICT (school_code) DO UPDATE
            SET system = EXCLUDED.system, learned_from = EXCLUDED.learned_from, updated_at = now()
-         WHERE truc.school_systems.system <> EXCLUDED.system`,
+         WHERE truc.school_systems.system <> EXCLUDED.system
+           AND truc.school_systems.learned_from <> 'admin'`,
         [codes, system, from],
       );
     },
@@ -38,12 +50,57 @@ export function createSchoolSystemsRepo(q: Queryable) {
       );
       return new Set(res.rows.map((r) => r.school_code));
     },
-    async list(): Promise<SchoolSystemRow[]> {
+    async get(schoolCode: string): Promise<SchoolSystemRow | undefined> {
       const res = await q.query<SchoolSystemRow>(
-        `SELECT school_code AS "schoolCode", system, learned_from AS "learnedFrom", updated_at AS "updatedAt"
-           FROM truc.school_systems ORDER BY school_code`,
+        `SELECT ${COLUMNS} FROM truc.school_systems WHERE school_code = $1`,
+        [schoolCode],
       );
-      return res.rows;
+      return res.rows[0];
+    },
+    /** Schools and their systems by school code, filtered by system and source when given. */
+    async list(
+      filter: {
+        system?: string | undefined;
+        learnedFrom?: SchoolSystemSource | undefined;
+        limit?: number;
+        offset?: number;
+      } = {},
+    ): Promise<{ total: number; items: SchoolSystemRow[] }> {
+      const where = `($1::text IS NULL OR system = $1) AND ($2::text IS NULL OR learned_from = $2)`;
+      const params = [filter.system ?? null, filter.learnedFrom ?? null];
+      const total = await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.school_systems WHERE ${where}`,
+        params,
+      );
+      const res = await q.query<SchoolSystemRow>(
+        `SELECT ${COLUMNS} FROM truc.school_systems WHERE ${where}
+          ORDER BY school_code LIMIT $3 OFFSET $4`,
+        [...params, filter.limit ?? 10_000, filter.offset ?? 0],
+      );
+      return { total: total.rows[0]!.n, items: res.rows };
+    },
+    /** An admin says `system` serves the school (kept until an admin changes it). Returns the prior row. */
+    async set(schoolCode: string, system: string, by: string): Promise<SchoolSystemRow | undefined> {
+      const before = await q.query<SchoolSystemRow>(
+        `SELECT ${COLUMNS} FROM truc.school_systems WHERE school_code = $1 FOR UPDATE`,
+        [schoolCode],
+      );
+      await q.query(
+        `INSERT INTO truc.school_systems (school_code, system, learned_from, set_by)
+           VALUES ($1, $2, 'admin', $3)
+         ON CONFLICT (school_code) DO UPDATE
+           SET system = EXCLUDED.system, learned_from = 'admin', set_by = EXCLUDED.set_by, updated_at = now()`,
+        [schoolCode, system, by],
+      );
+      return before.rows[0];
+    },
+    /** Forgets which system serves the school (learning may fill it again). Returns the removed row. */
+    async clear(schoolCode: string): Promise<SchoolSystemRow | undefined> {
+      const res = await q.query<SchoolSystemRow>(
+        `DELETE FROM truc.school_systems WHERE school_code = $1 RETURNING ${COLUMNS}`,
+        [schoolCode],
+      );
+      return res.rows[0];
     },
   };
 }

@@ -83,7 +83,7 @@ describe('delivery of the city database changes to the schools own systems (post
     await sync('hcm-csdl', true);
     await sync('smas', true);
     await sync('vnedu', true);
-    const served = await createSchoolSystemsRepo(env.deps.db).list();
+    const served = (await createSchoolSystemsRepo(env.deps.db).list()).items;
     expect(new Map(served.map((r) => [r.schoolCode, r.system]))).toEqual(
       new Map([
         ...smas.schoolCodes.map((code) => [code, 'smas'] as const),
@@ -181,7 +181,7 @@ describe('delivery of the city database changes to the schools own systems (post
     expect((await pushSetsOf(`batch_id = '${batchId}'`)).map((s) => s.system)).toEqual(['hcm-csdl']);
     expect(await countRows(env.deps.db, 'truc.push_sets', `system IN ('smas', 'vnedu')`)).toBe(before);
     expect(smas.received.items('students')).toHaveLength(listed);
-    const learned = (await createSchoolSystemsRepo(env.deps.db).list()).find(
+    const learned = (await createSchoolSystemsRepo(env.deps.db).list()).items.find(
       (r) => r.schoolCode === smasSchool,
     );
     expect(learned?.system).toBe('smas');

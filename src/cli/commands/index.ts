@@ -9,6 +9,7 @@ import { deadLettersCommand } from './dead-letters.js';
 import { demoCommand } from './demo.js';
 import { migrateCommand } from './migrate.js';
 import { pcgdCommand } from './pcgd.js';
+import { schoolSystemsCommand } from './school-systems.js';
 import { serveCommands } from './serve.js';
 import { simCommand } from './sim.js';
 import { syncCommand } from './sync.js';
@@ -19,6 +20,7 @@ export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
   migrateCommand,
   auditCommand,
   clientsCommand,
+  schoolSystemsCommand,
   deadLettersCommand,
   syncCommand,
   pcgdCommand,

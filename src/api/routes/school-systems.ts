@@ -1,0 +1,177 @@
+/**
+ * Which school-management system serves each school (issue 7; scope `admin`, city admins): list the
+ * schools and their systems (learned from pulls and vendor batches, or set by an admin), set a school's
+ * system (kept until an admin changes it: learning no longer overwrites it) and clear it. The city's
+ * changes to a school's records are delivered to the system that serves it. Every change is audited.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { appendAudit } from '../../audit/chain.js';
+import { SCHOOL_SYSTEMS } from '../../canonical/systems.js';
+import { AppError } from '../../errors.js';
+import type { Db } from '../../store/db.js';
+import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../store/school-systems.js';
+import { principalOf } from '../plugins/auth.js';
+import { ProblemSchema } from '../problem.js';
+
+const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
+const Source = z.enum(['pull', 'batch', 'admin']).meta({
+  description:
+    'pull / batch: học được từ lần kéo hoặc lô của phần mềm; admin: do quản trị đặt / ' +
+    'pull / batch: learned from a pull or a vendor batch; admin: set by a city admin',
+});
+
+const SchoolSystemView = z
+  .object({
+    schoolCode: z.string(),
+    system: z.string(),
+    learnedFrom: Source,
+    setBy: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'SchoolSystem' });
+
+// `:school`, not `:schoolCode`: this is the city's routing table, not the school's records, so the
+// records' tenancy check (vendors their schools, admins read-only) does not apply; scope `admin` does.
+const Params = z.object({ school: SchoolCode }).strict();
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
+
+const view = (r: SchoolSystemRow): z.infer<typeof SchoolSystemView> => ({
+  schoolCode: r.schoolCode,
+  system: r.system,
+  learnedFrom: r.learnedFrom,
+  setBy: r.setBy,
+  updatedAt: new Date(r.updatedAt).toISOString(),
+});
+
+const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function schoolSystemRoutes(app, opts) {
+  const config = { scope: 'admin' };
+  const common = { tags: ['admin'], security: [{ oauth2: ['admin'] }] };
+
+  app.get(
+    '/v1/admin/school-systems',
+    {
+      config,
+      schema: {
+        ...common,
+        operationId: 'listSchoolSystems',
+        summary: 'Trường nào dùng phần mềm nào / Which school-management system serves each school',
+        querystring: z
+          .object({
+            system: z.enum(SCHOOL_SYSTEMS).optional(),
+            learnedFrom: Source.optional(),
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+            offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            total: z.number().int(),
+            limit: z.number().int(),
+            offset: z.number().int(),
+            items: z.array(SchoolSystemView),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async function listSchoolSystems(request) {
+      const { system, learnedFrom, limit, offset } = request.query;
+      const page = await createSchoolSystemsRepo(opts.db).list({ system, learnedFrom, limit, offset });
+      return { total: page.total, limit, offset, items: page.items.map(view) };
+    },
+  );
+
+  app.get(
+    '/v1/admin/school-systems/:school',
+    {
+      config,
+      schema: {
+        ...common,
+        operationId: 'getSchoolSystem',
+        summary: 'Phần mềm của một trường / The system that serves a school',
+        params: Params,
+        response: { 200: SchoolSystemView, ...errors, 404: ProblemSchema },
+      },
+    },
+    async function getSchoolSystem(request) {
+      const row = await createSchoolSystemsRepo(opts.db).get(request.params.school);
+      if (!row) throw new AppError('ERR_NOT_FOUND', `no system known for school ${request.params.school}`);
+      return view(row);
+    },
+  );
+
+  app.put(
+    '/v1/admin/school-systems/:school',
+    {
+      config,
+      schema: {
+        ...common,
+        operationId: 'setSchoolSystem',
+        summary:
+          'Đặt phần mềm của trường / Set the system that serves a school (kept until an admin changes it)',
+        params: Params,
+        body: z
+          .object({ system: z.enum(SCHOOL_SYSTEMS) })
+          .strict()
+          .meta({ id: 'SchoolSystemSet' }),
+        response: { 200: SchoolSystemView, ...errors },
+      },
+    },
+    async function setSchoolSystem(request) {
+      const actor = principalOf(request).clientId;
+      const schoolCode = request.params.school;
+      const { system } = request.body;
+      const row = await opts.db.tx(async (q) => {
+        const repo = createSchoolSystemsRepo(q);
+        const before = await repo.set(schoolCode, system, actor);
+        await appendAudit(q, [
+          {
+            actor,
+            action: 'school-system.set',
+            subject: `school:${schoolCode}`,
+            details: { system, before: before?.system ?? null, beforeFrom: before?.learnedFrom ?? null },
+          },
+        ]);
+        return (await repo.get(schoolCode))!;
+      });
+      return view(row);
+    },
+  );
+
+  app.delete(
+    '/v1/admin/school-systems/:school',
+    {
+      config,
+      schema: {
+        ...common,
+        operationId: 'clearSchoolSystem',
+        summary:
+          'Bỏ phần mềm của trường / Forget which system serves a school (pulls and batches may learn it again)',
+        params: Params,
+        response: { 204: z.null(), ...errors, 404: ProblemSchema },
+      },
+    },
+    async function clearSchoolSystem(request, reply) {
+      const actor = principalOf(request).clientId;
+      const schoolCode = request.params.school;
+      const removed = await opts.db.tx(async (q) => {
+        const before = await createSchoolSystemsRepo(q).clear(schoolCode);
+        if (before) {
+          await appendAudit(q, [
+            {
+              actor,
+              action: 'school-system.cleared',
+              subject: `school:${schoolCode}`,
+              details: { system: before.system, beforeFrom: before.learnedFrom },
+            },
+          ]);
+        }
+        return before;
+      });
+      if (!removed) throw new AppError('ERR_NOT_FOUND', `no system known for school ${schoolCode}`);
+      return reply.code(204).send(null);
+    },
+  );
+};
+export default schoolSystemRoutes;

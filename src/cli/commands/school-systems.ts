@@ -1,0 +1,57 @@
+/** `truc school-systems list | set | clear`: which school-management system serves each school (audited). */
+import { loadConfig } from '../../config.js';
+import { defineCommand, runs, UsageError } from '../kit.js';
+
+const listAll = () =>
+  runs<{ system?: string }>(
+    defineCommand('list', 'schools and the system that serves each, as JSON lines').option(
+      '--system <name>',
+      'only the schools this system serves (smas, vnedu)',
+    ),
+    async (o, _args, out) => {
+      const config = loadConfig();
+      const { listSchoolSystems, withDb } = await import('../../ops.js');
+      for (const r of await withDb(config, (db) => listSchoolSystems(db, o.system)))
+        out.stdout(`${JSON.stringify(r)}\n`);
+      return 0;
+    },
+  );
+
+const set = () =>
+  runs<{ system?: string }>(
+    defineCommand('set', "say which system serves a school (kept until changed; pulls don't overwrite it)")
+      .argument('<schoolCode>')
+      .option('--system <name>', 'smas | vnedu (required)'),
+    async (o, [school], out) => {
+      if (!o.system) throw new UsageError('school-systems set needs --system');
+      const config = loadConfig();
+      const { setSchoolSystem, withDb } = await import('../../ops.js');
+      await withDb(config, (db) => setSchoolSystem(db, school!, o.system!));
+      out.stdout(`school ${school} served by ${o.system}\n`);
+      return 0;
+    },
+  );
+
+const clear = () =>
+  runs(
+    defineCommand(
+      'clear',
+      'forget which system serves a school (pulls and batches may learn it again)',
+    ).argument('<schoolCode>'),
+    async (_o, [school], out) => {
+      const config = loadConfig();
+      const { setSchoolSystem, withDb } = await import('../../ops.js');
+      if (!(await withDb(config, (db) => setSchoolSystem(db, school!, null)))) {
+        out.stderr(`no system known for school ${school}\n`);
+        return 1;
+      }
+      out.stdout(`school ${school}: system cleared\n`);
+      return 0;
+    },
+  );
+
+export const schoolSystemsCommand = () =>
+  defineCommand('school-systems', 'which school-management system serves each school: list, set, clear')
+    .addCommand(listAll())
+    .addCommand(set())
+    .addCommand(clear());
