@@ -12,9 +12,7 @@ import type {
   StaffStatus,
   StudentStatus,
 } from '../../canonical/enums.js';
-import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
-import type { MappingFinding } from '../types.js';
-import { numericBimap, numericCodeOf } from './support.js';
+import { numericBimap } from './support.js';
 
 /** The pairs of a vocabulary table (canonical code → number) of the wire schema. */
 const pairsOf = <C extends string>(table: Readonly<Record<C, number>>) =>
@@ -49,13 +47,3 @@ export const VNEDU_STAFF_STATUS = numericBimap(pairsOf<StaffStatus>(VNEDU_CODES.
 export const VNEDU_ETHNICITY = numericBimap<string>(
   Array.from({ length: 56 }, (_, i) => [i + 1, String(i + 1).padStart(2, '0')] as const),
 );
-
-/** A person's sex from vnEdu's `gender` (its numeric code, or a canonical sex label in a loose push); required. */
-export function sexOf(value: unknown, pointer: string, findings: MappingFinding[]): Sex | undefined {
-  return numericCodeOf(value, pointer, findings, {
-    table: VNEDU_SEX.toCode,
-    list: 'sex',
-    required: true,
-    aliases: SEX_CODE_LIST,
-  });
-}

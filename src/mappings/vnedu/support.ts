@@ -1,15 +1,11 @@
 /**
- * Helpers of the vnEdu mappings. The system-neutral ones (defensive text reading, code resolution with
- * findings, school fall-back, canonical validation) live in `../school-system.ts` and are re-exported
- * here; the vnEdu-specific ones (numeric codes, ISO dates, the school year as its starting year) are
- * here. Pure.
+ * Readers of vnEdu's numbers (`./dialect.ts` uses them): numeric codes with findings, the school year as
+ * its starting year. The system-neutral readers live in `../school-system.ts`. Pure.
  */
-import { isoDate, finding, missingField, unknownCode } from '../common.js';
+import { finding, missingField, unknownCode } from '../common.js';
 import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
 import type { MapContext, MappingFinding } from '../types.js';
-import { dateOf, textOf } from '../school-system.js';
-
-export { compact, personalIdOf, requiredText, schoolOf, textOf, validated } from '../school-system.js';
+import { textOf } from '../school-system.js';
 
 /** An integer code from a wire value (number, or digits as text from a loosely typed push), else undefined. */
 function intOf(value: unknown): number | undefined {
@@ -40,16 +36,6 @@ export function numericCodeOf<C extends string>(
     findings.push(opts.required ? f : { ...f, severity: 'warning' });
   }
   return code;
-}
-
-/** An ISO date (a time part is cut off). Absent → error when required; not a real ISO date → `MAP_BAD_DATE`. */
-export function isoDateOf(
-  value: unknown,
-  pointer: string,
-  findings: MappingFinding[],
-  required: boolean,
-): string | undefined {
-  return dateOf(value, pointer, findings, { required, parse: isoDate });
 }
 
 /** `school_year` 2025 → '2025-2026'; absent → `ctx.schoolYear`; not a plausible year → error. */
