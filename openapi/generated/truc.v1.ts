@@ -1260,6 +1260,15 @@ export interface components {
         unchanged: number;
       };
       findings: components['schemas']['Finding'][];
+      /** @description Chỉ với mode snapshot: chỉ có số lượng, không có dữ liệu cá nhân / snapshot mode only: counts, no personal data */
+      snapshot?: {
+        /** @description Số bản ghi còn sống của trường mà lô bỏ sót, sẽ bị xoá / live records of the school the batch omits: what it would delete */
+        wouldDelete: number;
+        /** @description unkeyed-records: có bản ghi không có khoá nên không xoá gì / a record has no key, so nothing would be deleted */
+        skipped: 'unkeyed-records' | null;
+        /** @description Bộ chặn thay đổi hàng loạt sẽ giữ các lần xoá này chờ duyệt / the mass-change guard would hold these deletions for approval */
+        guardWouldHold: boolean;
+      };
     };
     Readiness: {
       /** @enum {string} */

@@ -31,12 +31,13 @@ import type { Batch, BatchMode, FindingRow } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from '../store/records.js';
 import { PULL_CLIENT } from './contracts.js';
+import { diffsOf, evaluate } from './guard.js';
 import { inboundMapping, keyed, type InboundMapping, type InboundRecord } from './inbound.js';
 
 /** What judging needs: the clock (today, the school year) and the city's quality settings. */
 export interface JudgeContext {
   readonly now: () => Date;
-  readonly config: Pick<Config, 'quality'>;
+  readonly config: Pick<Config, 'quality' | 'guard'>;
 }
 
 /** A batch being ingested: the stored batch, its mapping, and whether it is trusted. */
@@ -241,9 +242,48 @@ export interface DryRunBatch {
   mode: BatchMode;
 }
 
+/**
+ * What a snapshot batch would delete (counts only, never keys: a dry run may show no personal data):
+ * the school's live records the batch omits, as the ingest's `applySnapshot` infers them. None when
+ * a record of the batch has no key (the ingest then deletes nothing either). `guardWouldHold`: the
+ * mass-change guard would hold these deletions for a city admin instead of applying them.
+ */
+export interface SnapshotPreview {
+  wouldDelete: number;
+  skipped: 'unkeyed-records' | null;
+  guardWouldHold: boolean;
+}
+
 export interface DryRunOutcome {
   counts: { received: number; accepted: number; rejected: number; unchanged: number };
   findings: FindingRow[];
+  /** Snapshot mode only. */
+  snapshot?: SnapshotPreview;
+}
+
+/** The deletions a snapshot batch would infer, read from the store, nothing written. */
+async function previewSnapshot(
+  q: Queryable,
+  deps: JudgeContext,
+  req: Pick<DryRunBatch, 'entity' | 'schoolCode'>,
+  mapped: Mapped,
+  now: Date,
+): Promise<SnapshotPreview> {
+  const keys = new Set<string>();
+  for (const rec of mapped.records) {
+    if (rec === undefined) return { wouldDelete: 0, skipped: 'unkeyed-records', guardWouldHold: false };
+    keys.add(rec.key);
+  }
+  const records = createRecordsRepo(q);
+  const missing = await records.missingFromSnapshot(req.entity, req.schoolCode, [...keys], now);
+  const settings = deps.config.guard;
+  let guardWouldHold = false;
+  if (settings.enabled && missing.length > 0) {
+    const live = await records.liveCounts(req.entity, [req.schoolCode]);
+    const entries = missing.map((key) => ({ school: req.schoolCode, kind: 'deleted' as const, key }));
+    guardWouldHold = evaluate(diffsOf(entries, live), settings, vietnamDateOf(now)).length > 0;
+  }
+  return { wouldDelete: missing.length, skipped: null, guardWouldHold };
 }
 
 /**
@@ -294,5 +334,6 @@ export async function dryRunBatch(
       unchanged: p.unchangedKeys.length,
     },
     findings: checked.findings.map((f) => toRow(f, checked)),
+    ...(req.mode === 'snapshot' ? { snapshot: await previewSnapshot(q, deps, req, mapped, now) } : {}),
   };
 }

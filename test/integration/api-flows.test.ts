@@ -7,6 +7,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import {
   bearer,
   expectOauthError,
@@ -162,6 +163,74 @@ describe('POST …/batches?dryRun=true (issue 9): findings at once, nothing stor
     expectProblem(await dryRun(S1, { entity: 'students' }), 400, 'ERR_VALIDATION');
     expectProblem(await dryRun(S1, body, {}, 'yes'), 400, 'ERR_VALIDATION');
     expect(await everything()).toEqual(before);
+  });
+});
+
+describe('POST …/batches?dryRun=true with mode snapshot (issue 9): the deletes it would infer, counts only', () => {
+  const codes = Array.from({ length: 25 }, (_, i) => `SNAP${String(i).padStart(2, '0')}`);
+  const live = async () =>
+    (
+      await h.env.deps.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM truc.students WHERE school_code = $1 AND deleted_at IS NULL',
+        [S2],
+      )
+    ).rows[0]!.n;
+  const preview = async (records: unknown[]) => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/v1/schools/${S2}/batches?dryRun=true`,
+      headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
+      payload: JSON.stringify({ entity: 'students', mode: 'snapshot', records }),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{
+      mode: string;
+      snapshot: { wouldDelete: number; skipped: string | null; guardWouldHold: boolean };
+    }>();
+  };
+  beforeAll(async () => {
+    const rows = goodBody(codes, S2).records.map((r) => ({
+      key: r.studentCode,
+      scope: r.schoolCode,
+      personalId: r.personalId,
+      data: r,
+      fingerprint: fingerprint(r),
+    }));
+    await h.env.deps.db.tx((q) =>
+      createRecordsRepo(q).upsert('students', rows, { system: 'vendor:test', mappingVersion: 'test' }),
+    );
+  });
+
+  it('counts the live records the snapshot omits, says whether the guard would hold them, stores nothing', async () => {
+    const n = await live();
+    expect(n).toBeGreaterThanOrEqual(codes.length);
+    const before = await h.snapshot();
+    const few = await preview(goodBody(codes.slice(0, 22), S2).records);
+    expect(few.mode).toBe('snapshot');
+    expect(few.snapshot).toEqual({
+      wouldDelete: n - 22,
+      skipped: null,
+      guardWouldHold: (n - 22) / n > 0.3,
+    });
+    const many = await preview(goodBody(codes.slice(0, 5), S2).records);
+    expect(many.snapshot).toEqual({ wouldDelete: n - 5, skipped: null, guardWouldHold: true });
+    expect(JSON.stringify(many)).not.toContain('SNAP24'); // counts only, no keys
+    expect(await h.snapshot()).toEqual(before);
+    expect(await live()).toBe(n);
+  });
+
+  it('a record without a key: nothing would be deleted, as the ingest would do; delta mode has no preview', async () => {
+    const { studentCode: _, ...unkeyed } = goodBody(['SNAPX'], S2).records[0]!;
+    const out = await preview([...goodBody(codes.slice(0, 5), S2).records, unkeyed]);
+    expect(out.snapshot).toEqual({ wouldDelete: 0, skipped: 'unkeyed-records', guardWouldHold: false });
+    const delta = await h.app.inject({
+      method: 'POST',
+      url: `/v1/schools/${S2}/batches?dryRun=true`,
+      headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
+      payload: JSON.stringify(goodBody(codes.slice(0, 5), S2)),
+    });
+    expect(delta.statusCode, delta.body).toBe(200);
+    expect(delta.json()).not.toHaveProperty('snapshot');
   });
 });
 

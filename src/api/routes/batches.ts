@@ -146,6 +146,26 @@ const DryRunResult = z
       unchanged: z.number().int(),
     }),
     findings: z.array(Finding),
+    snapshot: z
+      .object({
+        wouldDelete: z.number().int().meta({
+          description:
+            'Số bản ghi còn sống của trường mà lô bỏ sót, sẽ bị xoá / live records of the school the batch omits: what it would delete',
+        }),
+        skipped: z.enum(['unkeyed-records']).nullable().meta({
+          description:
+            'unkeyed-records: có bản ghi không có khoá nên không xoá gì / a record has no key, so nothing would be deleted',
+        }),
+        guardWouldHold: z.boolean().meta({
+          description:
+            'Bộ chặn thay đổi hàng loạt sẽ giữ các lần xoá này chờ duyệt / the mass-change guard would hold these deletions for approval',
+        }),
+      })
+      .optional()
+      .meta({
+        description:
+          'Chỉ với mode snapshot: chỉ có số lượng, không có dữ liệu cá nhân / snapshot mode only: counts, no personal data',
+      }),
   })
   .meta({
     id: 'DryRunResult',
@@ -373,6 +393,7 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
           mode,
           counts: outcome.counts,
           findings: outcome.findings.map((r) => findingView(r, lang)),
+          ...(outcome.snapshot ? { snapshot: outcome.snapshot } : {}),
         });
       }
       const key = request.headers['idempotency-key'];
