@@ -26,6 +26,8 @@ import { openTrucEnv, waitForBatches, type Combination, type TrucEnv } from './l
 import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'ingest';
+/** Four loaded phases and three end-to-end runs: more than the runner's default on a busy machine. */
+export const timeoutSeconds = 1200;
 
 const BATCHES = 150;
 const WARMUP = 10;

@@ -20,6 +20,8 @@ import { openTrucEnv, type TrucEnv } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'intake';
+/** Three runs of 160 batches: more than the runner's default on a busy machine. */
+export const timeoutSeconds = 600;
 
 const BATCHES = 150;
 const WARMUP = 10;
