@@ -21,6 +21,16 @@ export const ProblemSchema = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details, bilingual (vi, en)' });
 export type Problem = z.infer<typeof ProblemSchema>;
 
+/**
+ * The problem answers of a route schema, for its `response` map: `{ 200: X, ...problems(400, 401, 403) }`
+ * is `{ 200: X, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema }`.
+ */
+export function problems<const C extends readonly number[]>(
+  ...codes: C
+): Record<C[number], typeof ProblemSchema> {
+  return Object.fromEntries(codes.map((c) => [c, ProblemSchema])) as Record<C[number], typeof ProblemSchema>;
+}
+
 export type Lang = 'vi' | 'en';
 
 /** Vietnamese unless the client prefers English over Vietnamese. */

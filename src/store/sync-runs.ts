@@ -34,6 +34,21 @@ export interface SyncRun {
   finishedAt: Date | null;
 }
 
+/** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
+export function syncRunSummary(r: SyncRun) {
+  return {
+    syncRunId: r.id,
+    system: r.system,
+    entity: r.entity,
+    scope: r.scope,
+    status: r.status,
+    pages: r.pages,
+    records: r.records,
+    tombstones: r.tombstones,
+    errorCode: r.errorCode,
+  };
+}
+
 const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, records, tombstones, watermark,
   error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
 

@@ -12,6 +12,7 @@ import { createPushSetsRepo, type BatchDelivery } from '../../store/push-sets.js
 import { isUniqueViolation, type Db, type Queryable } from '../../store/db.js';
 import { createIdempotencyRepo } from '../../store/idempotency.js';
 import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
+import { findingsQuery } from '../findings-query.js';
 import { pickLang, ProblemSchema } from '../problem.js';
 
 export const SchoolCode = z
@@ -322,19 +323,7 @@ function findingView(r: FindingRow, lang: 'vi' | 'en'): z.infer<typeof Finding> 
 
 const BatchIdParams = z.object({ batchId: z.uuid() }).strict();
 
-const FindingsQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    offset: z.coerce.number().int().min(0).default(0),
-    // Issue 8: filters.
-    rule: z
-      .string()
-      .regex(/^[A-Z][A-Z0-9_]{1,63}$/)
-      .optional(),
-    criterion: z.enum(['dung', 'du', 'sach', 'song', 'mapping', 'schema', 'tenancy']).optional(),
-    severity: z.enum(['error', 'warning', 'info']).optional(),
-  })
-  .strict();
+const FindingsQuery = findingsQuery(['dung', 'du', 'sach', 'song', 'mapping', 'schema', 'tenancy']).strict();
 
 const FindingsPage = z.object({
   batchId: z.uuid(),

@@ -12,7 +12,7 @@ import { clientView, createClientsRepo, DEFAULT_SCOPES, ROLES } from '../../stor
 import type { Db } from '../../store/db.js';
 import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { principalOf } from '../plugins/auth.js';
-import { ProblemSchema } from '../problem.js';
+import { ProblemSchema, problems } from '../problem.js';
 import { ALL_SCOPES } from './oauth.js';
 
 const Code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
@@ -62,7 +62,7 @@ const ClientPatch = z
 
 const WithSecret = ClientView.extend({ clientSecret: z.string() }).meta({ id: 'ApiClientWithSecret' });
 const IdParams = z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict();
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
+const errors = { ...problems(400, 401, 403) };
 
 /** The fields a patch sets (for the audit entry). */
 function changed(patch: z.infer<typeof ClientPatch>): Record<string, string | boolean | string[]> {

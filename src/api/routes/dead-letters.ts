@@ -5,7 +5,7 @@ import type { Db } from '../../store/db.js';
 import { replayDeadLetters } from '../../jobs/dead-letters.js';
 import { createDeadLettersRepo } from '../../store/dead-letters.js';
 import { principalOf } from '../plugins/auth.js';
-import { ProblemSchema } from '../problem.js';
+import { problems } from '../problem.js';
 
 const QueueName = z.string().regex(/^[a-z.-]{1,40}$/);
 const ErrorCodeName = z.string().regex(/^[A-Z][A-Z0-9_]{1,60}$/);
@@ -48,9 +48,7 @@ const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadL
           .strict(),
         response: {
           200: z.object({ items: z.array(DeadLetterSchema), limit: z.number(), offset: z.number() }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
+          ...problems(400, 401, 403),
         },
       },
     },
@@ -120,10 +118,7 @@ const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadL
               }),
             ),
           }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
-          409: ProblemSchema,
+          ...problems(400, 401, 403, 409),
         },
       },
     },

@@ -17,7 +17,7 @@ import {
   type GuardHoldSummary,
 } from '../../store/guard-holds.js';
 import { principalOf } from '../plugins/auth.js';
-import { ProblemSchema } from '../problem.js';
+import { problems } from '../problem.js';
 
 const Count = z.number().int();
 const Reason = z
@@ -127,9 +127,7 @@ const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoute
           .strict(),
         response: {
           200: z.object({ total: Count, limit: Count, offset: Count, items: z.array(HoldSummary) }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
+          ...problems(400, 401, 403),
         },
       },
     },
@@ -150,10 +148,7 @@ const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoute
         params: IdParams,
         response: {
           200: Hold,
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
-          404: ProblemSchema,
+          ...problems(400, 401, 403, 404),
         },
       },
     },
@@ -179,11 +174,7 @@ const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoute
           params: IdParams,
           response: {
             200: Hold,
-            400: ProblemSchema,
-            401: ProblemSchema,
-            403: ProblemSchema,
-            404: ProblemSchema,
-            409: ProblemSchema,
+            ...problems(400, 401, 403, 404, 409),
           },
         },
       },

@@ -18,7 +18,7 @@ import {
   type SchoolRow as StoredSchool,
   type SyncRunRow,
 } from '../../store/overview.js';
-import { ProblemSchema } from '../problem.js';
+import { ProblemSchema, problems } from '../problem.js';
 
 export interface OpsRouteOptions {
   db: Db;
@@ -27,7 +27,7 @@ export interface OpsRouteOptions {
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
-const Problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
+const Problems = { ...problems(400, 401, 403) };
 const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/);
 
 const Overview = z

@@ -17,7 +17,8 @@ import type { Db } from '../../store/db.js';
 import { createQualityRepo, createScorecardsRepo, type ScoreRow } from '../../store/quality.js';
 import type { Principal } from '../auth/tokens.js';
 import { principalOf } from '../plugins/auth.js';
-import { pickLang, ProblemSchema } from '../problem.js';
+import { findingsQuery } from '../findings-query.js';
+import { pickLang, problems } from '../problem.js';
 
 const SchoolCode = z
   .string()
@@ -65,18 +66,8 @@ const Scorecard = z
   })
   .meta({ id: 'QualityScorecard' });
 
-const FindingsQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    offset: z.coerce.number().int().min(0).default(0),
-    rule: z
-      .string()
-      .regex(/^[A-Z][A-Z0-9_]{1,63}$/)
-      .optional(),
-    criterion: z.enum(['dung', 'du', 'sach', 'song']).optional(),
-    severity: z.enum(['error', 'warning', 'info']).optional(),
-    entity: z.enum(ENTITY_NAMES).optional(),
-  })
+const FindingsQuery = findingsQuery(['dung', 'du', 'sach', 'song'])
+  .extend({ entity: z.enum(ENTITY_NAMES).optional() })
   .strict();
 
 const SchoolFinding = z
@@ -167,10 +158,7 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
         params: z.object({ code: SchoolCode }).strict(),
         response: {
           200: Scorecard,
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
-          404: ProblemSchema,
+          ...problems(400, 401, 403, 404),
         },
       },
     },
@@ -206,9 +194,7 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
             offset: z.number().int(),
             items: z.array(SchoolFinding),
           }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
+          ...problems(400, 401, 403),
         },
       },
     },
@@ -274,10 +260,7 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
           .strict(),
         response: {
           200: z.object({ level: z.string(), items: z.array(Scorecard) }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
-          404: ProblemSchema,
+          ...problems(400, 401, 403, 404),
         },
       },
     },
@@ -307,7 +290,7 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
         tags: ['quality'],
         summary: 'Tính lại thẻ điểm chất lượng / Compute the scorecards now',
         security: [{ bearerAuth: [] }],
-        response: { 202: z.object({ queued: z.literal(true) }), 401: ProblemSchema, 403: ProblemSchema },
+        response: { 202: z.object({ queued: z.literal(true) }), ...problems(401, 403) },
       },
     },
     async function postRun(request, reply) {

@@ -17,7 +17,7 @@ import {
   type StoredRecord,
 } from '../../store/reads.js';
 import { canAccessSchool, principalOf } from '../plugins/auth.js';
-import { ProblemSchema } from '../problem.js';
+import { problems } from '../problem.js';
 import { SchoolCode } from './batches.js';
 
 /** Entities a school's records are read by, with the path segment and the record key's name. */
@@ -161,10 +161,7 @@ const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(
         response: {
           200: RecordItem,
           304: z.null().describe('Không đổi / Not modified'),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
-          404: ProblemSchema,
+          ...problems(400, 401, 403, 404),
         },
       },
     },
@@ -189,7 +186,7 @@ const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(
           summary,
           params: z.object({ schoolCode: SchoolCode }).strict(),
           querystring: PageQuery,
-          response: { 200: RecordPage, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+          response: { 200: RecordPage, ...problems(400, 401, 403) },
         },
       },
       async function listRecords(request) {
@@ -220,10 +217,7 @@ const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(
           response: {
             200: RecordItem,
             304: z.null().describe('Không đổi / Not modified'),
-            400: ProblemSchema,
-            401: ProblemSchema,
-            403: ProblemSchema,
-            404: ProblemSchema,
+            ...problems(400, 401, 403, 404),
           },
         },
       },
@@ -248,7 +242,7 @@ const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(
         summary:
           'Dòng thay đổi (tạo, sửa, xoá) của các trường được phép / Change feed of your schools’ creates, updates and deletes',
         querystring: ChangesQuery,
-        response: { 200: ChangePage, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+        response: { 200: ChangePage, ...problems(400, 401, 403) },
       },
     },
     async function listChanges(request) {

@@ -4,9 +4,9 @@ import { AppError } from '../../errors.js';
 import { ENTITY_NAMES, SYSTEM_NAMES } from '../../config.js';
 import { requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
-import { createSyncRunsRepo, type SyncRun as SyncRunRow } from '../../store/sync-runs.js';
+import { createSyncRunsRepo, syncRunSummary, type SyncRun as SyncRunRow } from '../../store/sync-runs.js';
 import { principalOf } from '../plugins/auth.js';
-import { ProblemSchema } from '../problem.js';
+import { problems } from '../problem.js';
 
 const SyncRequest = z
   .object({
@@ -68,20 +68,12 @@ const SyncRunListed = SyncRun.extend({
 
 function view(r: SyncRunRow): z.infer<typeof SyncRun> {
   return {
-    syncRunId: r.id,
-    system: r.system,
-    entity: r.entity,
-    scope: r.scope,
-    status: r.status,
+    ...syncRunSummary(r),
     incremental: r.since !== null,
-    pages: r.pages,
-    records: r.records,
-    tombstones: r.tombstones,
     reconcile: r.reconcile,
     reconciled: r.reconciled,
     reconcileNote: r.reconcileNote,
     watermark: r.watermark,
-    errorCode: r.errorCode,
     createdAt: r.createdAt.toISOString(),
     finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
   };
@@ -99,9 +91,7 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
         body: SyncRequest,
         response: {
           202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
+          ...problems(400, 401, 403),
         },
       },
     },
@@ -144,9 +134,7 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
           .strict(),
         response: {
           200: z.object({ total: z.number().int(), items: z.array(SyncRunListed) }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
+          ...problems(400, 401, 403),
         },
       },
     },
@@ -191,10 +179,7 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
         params: z.object({ syncRunId: z.coerce.number().int().positive() }).strict(),
         response: {
           200: SyncRun,
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
-          404: ProblemSchema,
+          ...problems(400, 401, 403, 404),
         },
       },
     },

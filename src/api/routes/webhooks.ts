@@ -18,7 +18,7 @@ import {
   type Subscription,
 } from '../../store/webhooks.js';
 import { principalOf } from '../plugins/auth.js';
-import { ProblemSchema } from '../problem.js';
+import { ProblemSchema, problems } from '../problem.js';
 
 const SubscriptionBody = z
   .object({
@@ -91,7 +91,7 @@ const deliveryView = (d: Delivery) => ({
 });
 
 const common = { tags: ['webhooks'], security: [{ bearerAuth: [] }] };
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
+const errors = { ...problems(400, 401, 403) };
 
 export interface WebhookRouteOptions {
   db: Db;

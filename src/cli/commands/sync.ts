@@ -2,7 +2,7 @@
 import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemName } from '../../config.js';
 import { isAppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
-import type { SyncRun } from '../../store/sync-runs.js';
+import { syncRunSummary } from '../../store/sync-runs.js';
 import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
 interface RunOptions {
@@ -16,21 +16,6 @@ interface RunOptions {
 function oneOf<T extends string>(what: string, value: string | undefined, names: readonly T[]): T {
   if (value && (names as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${what} "${value ?? ''}": one of ${names.join(', ')}`);
-}
-
-/** The run as one JSON line: what the API's GET /v1/syncs/{id} says, without the bookkeeping. */
-function summary(r: SyncRun) {
-  return {
-    syncRunId: r.id,
-    system: r.system,
-    entity: r.entity,
-    scope: r.scope,
-    status: r.status,
-    pages: r.pages,
-    records: r.records,
-    tombstones: r.tombstones,
-    errorCode: r.errorCode,
-  };
 }
 
 /**
@@ -117,7 +102,7 @@ const runCommand = () =>
           { intervalMs: o.intervalMs ?? 1000, timeout: o.timeout ?? 21_600 },
           out,
         );
-        if (run) out.stdout(`${JSON.stringify(summary(run))}\n`);
+        if (run) out.stdout(`${JSON.stringify(syncRunSummary(run))}\n`);
         return ok ? 0 : 1;
       });
     },

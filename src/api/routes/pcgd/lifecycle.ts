@@ -1,4 +1,5 @@
 /** PCGD-XMC lifecycle routes: compute, read, check, approve, submit, reopen. */
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../errors.js';
 import { enqueue, pcgdCompute, pcgdSubmit } from '../../../jobs/contracts.js';
@@ -10,6 +11,7 @@ import {
   requestReopen,
   requestSubmit,
 } from '../../../reporting/pcgd/service.js';
+import type { Queryable } from '../../../store/db.js';
 import { type PcgdApp, type PcgdContext, type PcgdRouteOptions } from './context.js';
 import {
   ReportIdParams,
@@ -24,6 +26,24 @@ import {
 
 export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
   const { deps, actorOf, statusUrl, reportFor } = ctx;
+  /** Creates a report version and queues its computation in one transaction; answers 202 with its status URL. */
+  async function queueCompute(
+    reply: FastifyReply,
+    create: (q: Queryable) => Promise<{ id: number; version: number }>,
+  ): Promise<FastifyReply> {
+    const created = await opts.db.tx(async (q) => {
+      const r = await create(q);
+      await enqueue(q, pcgdCompute, { reportId: r.id });
+      return r;
+    });
+    void reply.header('location', statusUrl(created.id));
+    return reply.code(202).send({
+      reportId: created.id,
+      version: created.version,
+      status: 'pending',
+      statusUrl: statusUrl(created.id),
+    });
+  }
   app.post(
     '/v1/pcgd/reports',
     {
@@ -41,18 +61,7 @@ export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdC
       const actor = actorOf(request);
       const { unitCode, year } = request.body;
       requireUnit(actor, 'compute', unitCode);
-      const created = await opts.db.tx(async (q) => {
-        const r = await requestCompute(deps, q, { unitCode, year, actor: actor.clientId });
-        await enqueue(q, pcgdCompute, { reportId: r.id });
-        return r;
-      });
-      void reply.header('location', statusUrl(created.id));
-      return reply.code(202).send({
-        reportId: created.id,
-        version: created.version,
-        status: 'pending',
-        statusUrl: statusUrl(created.id),
-      });
+      return queueCompute(reply, (q) => requestCompute(deps, q, { unitCode, year, actor: actor.clientId }));
     },
   );
 
@@ -182,22 +191,13 @@ export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdC
     async function reopen(request, reply) {
       const actor = actorOf(request);
       await reportFor(actor, request.params.reportId, 'reopen');
-      const created = await opts.db.tx(async (q) => {
-        const r = await requestReopen(deps, q, {
+      return queueCompute(reply, (q) =>
+        requestReopen(deps, q, {
           reportId: request.params.reportId,
           actor: actor.clientId,
           reason: request.body.reason,
-        });
-        await enqueue(q, pcgdCompute, { reportId: r.id });
-        return r;
-      });
-      void reply.header('location', statusUrl(created.id));
-      return reply.code(202).send({
-        reportId: created.id,
-        version: created.version,
-        status: 'pending',
-        statusUrl: statusUrl(created.id),
-      });
+        }),
+      );
     },
   );
 }

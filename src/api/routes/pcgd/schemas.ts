@@ -1,6 +1,6 @@
 /** Schemas of the PCGD-XMC routes (requests, responses, problems) and the scope each route needs. */
 import { z } from 'zod';
-import { ProblemSchema } from '../../problem.js';
+import { problems } from '../../problem.js';
 
 const UnitCode = z
   .string()
@@ -184,12 +184,7 @@ export const Deadline = z.object({
 });
 
 export const errors = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
+  ...problems(400, 401, 403, 404, 409, 422),
 };
 export const binary = (type: string) => z.any().meta({ description: `${type} (binary)` });
 export const read = { config: { scope: 'pcgd:read' } } as const;
