@@ -212,13 +212,33 @@ export const ProvinceCodeSchema = asIs(
 
 const ETHNICITY = /^(?:0[1-9]|[1-4]\d|5[0-6])$/;
 
+/** True when `v` is an ethnicity code '01'..'56' (a char-code test, same as ETHNICITY). */
+function isEthnicityCode(v: unknown): boolean {
+  if (typeof v !== 'string' || v.length !== 2) return false;
+  const n = digitsAt(v, 0, 2);
+  return n >= 1 && n <= 56;
+}
+
 /** Ethnicity code '01'..'56' (DOMAIN §3.4). */
 export const EthnicityCodeSchema = asIs(
   z.string({ error: M.text }).trim().regex(ETHNICITY, { error: M.ethnicity }),
-  (v) => typeof v === 'string' && ETHNICITY.test(v),
+  isEthnicityCode,
 );
 
 const PHONE = /^(?:0\d{8,10}|\+\d{8,15})$/;
+
+/** True when `v` is `0` + 8–10 digits or `+` + 8–15 digits (a char-code test, same as PHONE). */
+function isPhoneText(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const n = v.length;
+  const first = v.charCodeAt(0);
+  if (first === 0x30 ? n < 9 || n > 11 : first !== 0x2b || n < 9 || n > 16) return false;
+  for (let i = 1; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 /** Phone number; spaces, dots, hyphens and brackets are removed, then `0` + 8–10 digits or `+` + 8–15 digits. */
 export const PhoneSchema = asIs(
@@ -227,7 +247,7 @@ export const PhoneSchema = asIs(
     .trim()
     .overwrite((v) => v.replace(/[\s.()-]/g, ''))
     .regex(PHONE, { error: M.phone }),
-  (v) => typeof v === 'string' && PHONE.test(v),
+  isPhoneText,
 );
 
 const UPPER = /[A-Z]/;

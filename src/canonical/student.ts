@@ -39,12 +39,23 @@ const provisionalMessage = bilingual(
   'Mã học sinh tạm phải là TAM- và 12 chữ số định danh cá nhân.',
 );
 
+/** True when `v` starts with 'TAM-' in any case (a char-code test, as /^tam-/i). */
+function startsTam(v: string): boolean {
+  return (
+    v.length >= 4 &&
+    (v.charCodeAt(0) | 0x20) === 0x74 &&
+    (v.charCodeAt(1) | 0x20) === 0x61 &&
+    (v.charCodeAt(2) | 0x20) === 0x6d &&
+    v.charCodeAt(3) === 0x2d
+  );
+}
+
 /** Student code: opaque sector code (1..32 of [A-Za-z0-9._-]); anything starting 'TAM-' (any case) must be `TAM-<12 digits>`. */
 export const StudentCodeSchema = asIs(
   opaqueCode(32).refine((v) => !/^tam-/i.test(v) || PROVISIONAL.test(v), {
     error: provisionalMessage,
   }),
-  (v) => typeof v === 'string' && isOpaqueCode(v, 32) && (!/^tam-/i.test(v) || PROVISIONAL.test(v)),
+  (v) => typeof v === 'string' && isOpaqueCode(v, 32) && (!startsTam(v) || PROVISIONAL.test(v)),
 );
 
 /** Canonical student. Natural key: studentCode (immutable sector ID, or provisional code). */

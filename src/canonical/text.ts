@@ -4,6 +4,7 @@
  * that is already clean (printable ASCII, the precomposed Latin letters Vietnamese uses, single inner
  * spaces) and returns it untouched without allocating; anything else takes the full path.
  */
+import { TEXT_SCAN, isPlainLetter, textScan } from './vietnamese.js';
 
 /** What `normaliseText` changed, as bits of a mask. */
 export const TEXT_CHANGE = {
@@ -15,69 +16,15 @@ export const TEXT_CHANGE = {
   nfc: 4,
 } as const;
 
-/**
- * True when a UTF-16 code unit is a letter that is its own NFC form and never composes with what
- * precedes it: A–Z, a–z, and the Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional
- * letters (every precomposed Vietnamese letter is in these). × and ÷ are not letters.
- */
-export function isPlainLetter(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) ||
-    (c >= 0x1e00 && c <= 0x1eff)
-  );
-}
+export { isPlainLetter };
 
-/** Results of `scanPlain`. */
 const NOT_PLAIN = 0;
-const PLAIN = 1;
-const PLAIN_NAME = 2;
+const PLAIN = TEXT_SCAN.plain;
+const PLAIN_NAME = TEXT_SCAN.plain | TEXT_SCAN.plainName;
 
-/**
- * Classifies `s` in one pass: NOT_PLAIN; PLAIN when it is non-empty, made only of printable ASCII and
- * plain letters (see `isPlainLetter`), with single spaces between words and none at either end (such
- * text is NFC, trimmed and collapsed, and holds no control or invisible character); PLAIN_NAME when it
- * is PLAIN and holds only letters, spaces, apostrophes, hyphens and dots, at least one letter.
- */
-function scanPlain(s: string): number {
-  const n = s.length;
-  if (n === 0) return NOT_PLAIN;
-  let prevSpace = true;
-  let nameChars = true;
-  let letter = false;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x20) {
-      if (prevSpace) return NOT_PLAIN;
-      prevSpace = true;
-      continue;
-    }
-    prevSpace = false;
-    if (isPlainLetter(c)) letter = true;
-    else if (c >= 0x21 && c <= 0x7e) {
-      if (c !== 0x27 && c !== 0x2d && c !== 0x2e) nameChars = false;
-    } else return NOT_PLAIN;
-  }
-  if (prevSpace) return NOT_PLAIN;
-  return nameChars && letter ? PLAIN_NAME : PLAIN;
-}
-
-// A memo of the last four scans: a text schema scans a value in its overwrite step and checks the same
-// value in its refinements right after, and the quality input step scans a record's (up to four) text
-// fields just before the schema's fast path checks them, so each reuses the scan instead of repeating
-// it. Keyed by the string's content, so a hit is always right.
-const memoText = ['', '', '', ''];
-const memoResult = [NOT_PLAIN, NOT_PLAIN, NOT_PLAIN, NOT_PLAIN];
-let memoNext = 0;
-
+/** NOT_PLAIN, PLAIN or PLAIN_NAME for `s`: the plainness bits of its (remembered) one-pass scan (`textScan`). */
 function scan(s: string): number {
-  for (let k = 0; k < 4; k++) if (memoText[k] === s) return memoResult[k]!;
-  const result = scanPlain(s);
-  memoText[memoNext] = s;
-  memoResult[memoNext] = result;
-  memoNext = (memoNext + 1) & 3;
-  return result;
+  return textScan(s) & PLAIN_NAME;
 }
 
 /**

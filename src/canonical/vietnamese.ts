@@ -269,12 +269,72 @@ function isMojibakeSign(s: string, i: number, c: number, prev: number): boolean 
   return GRAVE_TILDE[c] === 1 && stopCodaAt(s, i + 1);
 }
 
+/** Bits of `textScan` beyond the `TEXT_FLAG` ones (which it returns in its low three bits). */
+export const TEXT_SCAN = {
+  /**
+   * Non-empty, made only of printable ASCII and plain letters (see `isPlainLetter`), with single
+   * spaces between words and none at either end: NFC, trimmed, collapsed, no control or invisible character.
+   */
+  plain: 8,
+  /** Plain, and only letters, spaces, apostrophes, hyphens and dots, at least one letter. */
+  plainName: 16,
+} as const;
+
 /**
- * One char-code pass over a text: whether it may hold mojibake (the same signs as MOJIBAKE_HINT), a
- * replacement character, or a name not in proper case. Text with characters from U+2000 on (other
- * than U+FFFD) falls back to the regular expressions.
+ * True when a UTF-16 code unit is a letter that is its own NFC form and never composes with what
+ * precedes it: A–Z, a–z, and the Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional
+ * letters (every precomposed Vietnamese letter is in these). × and ÷ are not letters.
  */
-export function textFlags(s: string): number {
+export function isPlainLetter(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) ||
+    (c >= 0x1e00 && c <= 0x1eff)
+  );
+}
+
+/** `CLASS` bits: the low two are the `CASE` kind. */
+const C_PLAIN_LETTER = 4;
+/** Printable ASCII a name may hold besides letters: apostrophe, hyphen, dot. */
+const C_NAME_PUNCT = 8;
+/** Other printable ASCII (digits, punctuation), not the space. */
+const C_OTHER_ASCII = 16;
+/** U+0080–U+00FF, where the mojibake signs are. */
+const C_LATIN1 = 32;
+
+/** What `scanText` needs of each UTF-16 code unit below U+2000, in one byte. */
+const CLASS = (() => {
+  const table = new Uint8Array(0x2000);
+  for (let c = 0; c < 0x2000; c++) {
+    let t = CASE[c]!;
+    if (isPlainLetter(c)) t |= C_PLAIN_LETTER;
+    else if (c === 0x27 || c === 0x2d || c === 0x2e) t |= C_NAME_PUNCT;
+    else if (c >= 0x21 && c <= 0x7e) t |= C_OTHER_ASCII;
+    if (c >= 0x80 && c <= 0xff) t |= C_LATIN1;
+    table[c] = t;
+  }
+  return table;
+})();
+
+/** The `TEXT_FLAG` bits of text holding a character from U+2000 on (other than U+FFFD): by the regular expressions. */
+function slowFlags(s: string): number {
+  return (
+    (MOJIBAKE_HINT.test(s) ? TEXT_FLAG.mojibake : 0) |
+    (properCaseName(s) === s ? 0 : TEXT_FLAG.notProperCase) |
+    (s.includes('\ufffd') ? TEXT_FLAG.replacement : 0)
+  );
+}
+
+/**
+ * One char-code pass over a text, for everything the canonical schemas and the quality cleaners ask
+ * of it: the `TEXT_FLAG` bits (may hold mojibake — the same signs as MOJIBAKE_HINT —, a replacement
+ * character, a name not in proper case) and the `TEXT_SCAN` bits (plain clean text, plain name).
+ * Text with characters from U+2000 on (other than U+FFFD) is never plain and falls back to the
+ * regular expressions for its flags.
+ */
+function scanText(s: string): number {
+  const n = s.length;
   let flags = 0;
   let prev = 0x20;
   let inWord = false;
@@ -282,31 +342,43 @@ export function textFlags(s: string): number {
   let hasLower = false;
   let length = 0;
   let proper = true;
-  for (let i = 0; i < s.length; i++) {
+  // plainness: no leading, trailing or doubled space; only printable ASCII and plain letters
+  let plain = n > 0;
+  let prevSpace = true;
+  let nameChars = true;
+  let letter = false;
+  for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x2000) {
       if (c === 0xfffd) {
+        // Not a letter: it ends a word, as in `properCaseName`.
         flags |= TEXT_FLAG.replacement;
+        plain = false;
+        prevSpace = false;
         prev = c;
+        if (inWord && (!firstUpper || (length > 1 && !hasLower))) proper = false;
+        inWord = false;
         continue;
       }
-      return (
-        flags |
-        (MOJIBAKE_HINT.test(s) ? TEXT_FLAG.mojibake : 0) |
-        (properCaseName(s) === s ? 0 : TEXT_FLAG.notProperCase) |
-        (s.includes('\ufffd') ? TEXT_FLAG.replacement : 0)
-      );
+      return slowFlags(s);
     }
-    let kind: number;
-    if (c < 0x80) {
-      // ASCII: never a mojibake sign by itself (every sign is a Latin-1 character from U+00A1).
-      kind = c >= 0x61 && c <= 0x7a ? 2 : c >= 0x41 && c <= 0x5a ? 1 : 0;
+    const t = CLASS[c]!;
+    if (c === 0x20) {
+      if (prevSpace) plain = false;
+      prevSpace = true;
     } else {
-      if (c <= 0xff && (flags & TEXT_FLAG.mojibake) === 0 && isMojibakeSign(s, i, c, prev)) {
-        flags |= TEXT_FLAG.mojibake;
+      prevSpace = false;
+      if ((t & C_PLAIN_LETTER) !== 0) letter = true;
+      else if ((t & C_NAME_PUNCT) === 0) {
+        if ((t & C_OTHER_ASCII) !== 0) nameChars = false;
+        else plain = false;
       }
-      kind = CASE[c]!;
     }
+    // Every mojibake sign is a Latin-1 character from U+00A1 (see MOJIBAKE_HINT).
+    if ((t & C_LATIN1) !== 0 && (flags & TEXT_FLAG.mojibake) === 0 && isMojibakeSign(s, i, c, prev)) {
+      flags |= TEXT_FLAG.mojibake;
+    }
+    const kind = t & 3;
     prev = c;
     if (kind === 1 || kind === 2 || (kind === 3 && inWord)) {
       if (!inWord) {
@@ -322,7 +394,37 @@ export function textFlags(s: string): number {
     inWord = false;
   }
   if (inWord && (!firstUpper || (length > 1 && !hasLower))) proper = false;
-  return proper ? flags : flags | TEXT_FLAG.notProperCase;
+  if (!proper) flags |= TEXT_FLAG.notProperCase;
+  if (plain && !prevSpace)
+    flags |= nameChars && letter ? TEXT_SCAN.plain | TEXT_SCAN.plainName : TEXT_SCAN.plain;
+  return flags;
+}
+
+// A memo of the last four scans: a text schema scans a value in its overwrite step and checks the same
+// value in its refinements right after, the quality input step scans a record's (up to four) text
+// fields just before the schema's fast path checks them, and the text rule reads their flags again, so
+// each reuses the scan instead of repeating it. Keyed by the string's content, so a hit is always right.
+const memoText = ['', '', '', ''];
+const memoResult = [0, 0, 0, 0];
+let memoNext = 0;
+
+/** The `TEXT_FLAG` and `TEXT_SCAN` bits of `s` (see `scanText`), from one pass remembered for the next few calls. */
+export function textScan(s: string): number {
+  for (let k = 0; k < 4; k++) if (memoText[k] === s) return memoResult[k]!;
+  const result = scanText(s);
+  memoText[memoNext] = s;
+  memoResult[memoNext] = result;
+  memoNext = (memoNext + 1) & 3;
+  return result;
+}
+
+/**
+ * One char-code pass over a text: whether it may hold mojibake (the same signs as MOJIBAKE_HINT), a
+ * replacement character, or a name not in proper case, as `TEXT_FLAG` bits. Text with characters from
+ * U+2000 on (other than U+FFFD) falls back to the regular expressions.
+ */
+export function textFlags(s: string): number {
+  return textScan(s) & 7;
 }
 
 /**

@@ -223,6 +223,35 @@ function presentOf(sink: BatchSink, keys: readonly string[]): Present {
   return { indexes, records, keys: presentKeys };
 }
 
+type RecordLoop = (records: readonly (Rec | undefined)[], ctx: BatchContext, sink: BatchSink) => void;
+
+const loops = new WeakMap<RecordCheck, RecordLoop>();
+
+/**
+ * A loop running `check` over every present record. Each check gets a loop compiled for it alone
+ * (`new Function`, as zod compiles its parsers), so the call inside sees one target and can be inlined;
+ * one loop shared by every check would dispatch each call through a megamorphic site.
+ */
+function loopOf(check: RecordCheck): RecordLoop {
+  let loop = loops.get(check);
+  if (loop === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- constant source, no input in it
+    const make = new Function(
+      'c',
+      `return function loop(records, ctx, sink) {
+  const n = records.length;
+  for (let i = 0; i < n; i++) {
+    const rec = records[i];
+    if (rec !== undefined) c.check(rec, i, ctx, sink);
+  }
+};`,
+    ) as (c: RecordCheck) => RecordLoop;
+    loop = make(check);
+    loops.set(check, loop);
+  }
+  return loop;
+}
+
 /** Runs the record and batch checks; the sink then holds their findings and repairs. */
 export function runInMemory(
   ctx: BatchContext,
@@ -231,18 +260,13 @@ export function runInMemory(
   checks: readonly Check[] = CHECKS,
 ): void {
   const plan = planFor(ctx.entity, checks);
-  const recordChecks = live(plan.record, sink);
-  const n = sink.records.length;
-  for (let i = 0; i < n; i++) {
-    for (const c of recordChecks) {
-      const rec = sink.records[i];
-      if (rec !== undefined) c.check(rec, i, ctx, sink);
-    }
-  }
+  // Check by check, each over every record in a loop of its own (see `loopOf`); a check's repair
+  // (`patch`) replaces the record in `sink.records`, so the next check sees it.
+  for (const c of live(plan.record, sink)) loopOf(c)(sink.records, ctx, sink);
   const batchChecks = live(plan.batch, sink);
   if (batchChecks.length === 0) return;
   const present = presentOf(sink, keys);
-  const view = present.indexes.length === n ? sink : sink.view(present.indexes);
+  const view = present.indexes.length === sink.records.length ? sink : sink.view(present.indexes);
   for (const c of batchChecks) c.check(present.records, present.keys, ctx, view);
 }
 

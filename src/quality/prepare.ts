@@ -12,8 +12,8 @@ import { canonicalMessage } from '../canonical/messages.js';
 import { readPersonalId } from '../canonical/personal-id.js';
 import { asIsParser, type AsIsParser } from '../canonical/as-is.js';
 import { isDigits } from '../canonical/primitives.js';
-import { hasNoForbiddenChars, isPlainCleanText, normaliseText, textChanges } from '../canonical/text.js';
-import { TEXT_FLAG, repairMojibake, textFlags } from '../canonical/vietnamese.js';
+import { hasNoForbiddenChars, normaliseText, textChanges } from '../canonical/text.js';
+import { TEXT_FLAG, TEXT_SCAN, repairMojibake, textFlags, textScan } from '../canonical/vietnamese.js';
 import { REQUIRED_MISSING } from './rules/du.js';
 import {
   CODE_UNKNOWN,
@@ -132,7 +132,7 @@ function cleanText(pointer: string, raw: string, index: number, sink: BatchSink)
 
 /**
  * The record with its text fields cleaned (`rec` itself when none changed); undefined when a field is
- * refused. Text already clean (see `isPlainCleanText`) with no sign of mojibake is left as it is; when
+ * refused. Text already clean (plain, see `textScan`) with no sign of mojibake is left as it is; when
  * every text field is so, and names are in proper case, the record's text is noted as settled.
  */
 function cleanTexts(entity: EntityName, raw: Rec, rec: Rec, index: number, sink: BatchSink): Rec | undefined {
@@ -142,12 +142,11 @@ function cleanTexts(entity: EntityName, raw: Rec, rec: Rec, index: number, sink:
   for (const { field, name, get } of TEXT_FIELDS[entity]) {
     const value = get(out);
     if (typeof value !== 'string') continue;
-    if (isPlainCleanText(value)) {
-      const flags = textFlags(value);
-      if ((flags & TEXT_FLAG.mojibake) === 0) {
-        if (flags !== 0 && (name || flags !== TEXT_FLAG.notProperCase)) settled = false;
-        continue;
-      }
+    const scan = textScan(value);
+    if ((scan & (TEXT_SCAN.plain | TEXT_FLAG.mojibake)) === TEXT_SCAN.plain) {
+      const flags = scan & 7;
+      if (flags !== 0 && (name || flags !== TEXT_FLAG.notProperCase)) settled = false;
+      continue;
     }
     settled = false;
     const clean = cleanText(`/${field}`, value, index, sink);

@@ -1,5 +1,5 @@
 /** Đủ (complete): required fields present, every pupil in a class, every class with a teacher, every school reachable. */
-import type { Rec } from '../types.js';
+import type { FindingSink, Rec, RuleInfo } from '../types.js';
 import { rule, strField, type Check } from './define.js';
 
 export const PERSONAL_ID_MISSING = rule({
@@ -113,28 +113,79 @@ export interface FieldSpec {
   readonly pointer: string;
 }
 
-const compiled = new WeakMap<readonly string[], readonly FieldSpec[]>();
+/** A list of specs with a compiled test: bit i of `missing(rec)` is set when `rec` has none of spec i's fields. */
+export interface FieldSpecs extends ReadonlyArray<FieldSpec> {
+  readonly missing: (rec: Rec) => number;
+}
 
-/** The configured specs, split once per list (the configuration's arrays are the keys). */
-export function fieldSpecs(specs: readonly string[]): readonly FieldSpec[] {
+const compiled = new WeakMap<readonly string[], FieldSpecs>();
+
+/** True when `v` counts as a value (not absent, null or empty text). */
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '';
+}
+
+const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * The test of `specs` as one function reading every field with a constant property name (a read with
+ * a varying name turns megamorphic); generic when a name is not a plain identifier or there are more
+ * than 30 specs.
+ */
+function compileMissing(specs: readonly FieldSpec[]): (rec: Rec) => number {
+  if (specs.length > 30 || specs.some((s) => s.fields.some((f) => !FIELD_NAME.test(f)))) {
+    return (rec) => {
+      let m = 0;
+      specs.forEach((spec, i) => {
+        if (!spec.fields.some((f) => present(rec[f]))) m |= 1 << i;
+      });
+      return m;
+    };
+  }
+  const lines = specs.map(
+    (spec, i) => `if (!(${spec.fields.map((f) => `p(r.${f})`).join(' || ')})) m |= ${1 << i};`,
+  );
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- field names checked to be identifiers above
+  const make = new Function(
+    'p',
+    `return function missing(r) {\nlet m = 0;\n${lines.join('\n')}\nreturn m;\n};`,
+  ) as (p: (v: unknown) => boolean) => (rec: Rec) => number;
+  return make(present);
+}
+
+// The last two lists asked for (the required-fields and master-data checks alternate record by record).
+let lastSpecs: [readonly string[] | undefined, readonly string[] | undefined] = [undefined, undefined];
+let lastCompiled: [FieldSpecs | undefined, FieldSpecs | undefined] = [undefined, undefined];
+
+/** The configured specs, split and compiled once per list (the configuration's arrays are the keys). */
+export function fieldSpecs(specs: readonly string[]): FieldSpecs {
+  if (specs === lastSpecs[0]) return lastCompiled[0]!;
+  if (specs === lastSpecs[1]) return lastCompiled[1]!;
   let out = compiled.get(specs);
   if (out === undefined) {
-    out = specs.map((spec) => {
+    const list = specs.map((spec) => {
       const fields = spec.split('|');
       return { fields, pointer: `/${fields[0]!}` };
     });
+    out = Object.assign(list, { missing: compileMissing(list) });
     compiled.set(specs, out);
   }
+  lastSpecs = [specs, lastSpecs[0]];
+  lastCompiled = [out, lastCompiled[0]];
   return out;
 }
 
-/** True when `rec` has a value for one of the spec's fields. */
-export function hasField(rec: Rec, spec: FieldSpec): boolean {
-  for (const field of spec.fields) {
-    const v = rec[field];
-    if (v !== undefined && v !== null && v !== '') return true;
-  }
-  return false;
+/** Reports `rule` at the pointer of every spec `rec` misses. */
+export function reportMissing(
+  rec: Rec,
+  specs: FieldSpecs,
+  index: number,
+  rule: RuleInfo,
+  out: FindingSink,
+): void {
+  const m = specs.missing(rec);
+  if (m === 0) return;
+  for (let i = 0; i < specs.length; i++) if ((m & (1 << i)) !== 0) out.add(index, rule, specs[i]!.pointer);
 }
 
 const requiredCheck: Check = {
@@ -147,9 +198,7 @@ const requiredCheck: Check = {
     }
     const fields = ctx.config.requiredFields[ctx.entity];
     if (!fields) return;
-    for (const spec of fieldSpecs(fields)) {
-      if (!hasField(rec, spec)) out.add(index, FIELD_MISSING, spec.pointer);
-    }
+    reportMissing(rec, fieldSpecs(fields), index, FIELD_MISSING, out);
   },
 };
 
@@ -181,7 +230,7 @@ const schoolContactsCheck: Check = {
   rules: [SCHOOL_CONTACT_MISSING],
   entities: ['schools'],
   check(rec, index, _ctx, out) {
-    for (const f of SCHOOL_CONTACTS) if (!hasField(rec, f)) out.add(index, SCHOOL_CONTACT_MISSING, f.pointer);
+    reportMissing(rec, SCHOOL_CONTACTS, index, SCHOOL_CONTACT_MISSING, out);
   },
 };
 

@@ -76,9 +76,23 @@ export const WEBSITE_FORMAT = rule({
 
 const MOBILE_OR_LANDLINE = /^(?:0[35789]\d{8}|02\d{9})$/;
 
+/** MOBILE_OR_LANDLINE as a char-code test: 0[35789] + 8 digits, or 02 + 9 digits. */
+function isPlainVietnamesePhone(phone: string): boolean {
+  const n = phone.length;
+  if (phone.charCodeAt(0) !== 0x30) return false;
+  const second = phone.charCodeAt(1);
+  if (second === 0x32 ? n !== 11 : n !== 10 || !(second === 0x33 || second === 0x35 || second >= 0x37))
+    return false;
+  for (let i = 1; i < n; i++) {
+    const c = phone.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** True for a Vietnamese mobile (10 digits) or landline (11 digits, 02…), `+84` accepted for the 0. */
 export function isVietnamesePhone(phone: string): boolean {
-  if (MOBILE_OR_LANDLINE.test(phone)) return true;
+  if (isPlainVietnamesePhone(phone) || MOBILE_OR_LANDLINE.test(phone)) return true;
   const digits = phone.replace(/[\s.()-]/g, '');
   return MOBILE_OR_LANDLINE.test(digits.startsWith('+84') ? `0${digits.slice(3)}` : digits);
 }

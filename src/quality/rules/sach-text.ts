@@ -229,6 +229,16 @@ export function isPlaceholder(value: string, index: PlaceholderIndex): boolean {
 }
 
 const SAME_DIGIT = /^\+?(\d)\1+$|^0(\d)\2+$/;
+
+/** SAME_DIGIT, with a char-code pre-test: a phone whose digits after the first two differ is none. */
+function isSameDigitPhone(phone: string): boolean {
+  const n = phone.length;
+  if (n >= 4) {
+    const c = phone.charCodeAt(n - 1);
+    for (let i = n - 2; i >= 2; i--) if (phone.charCodeAt(i) !== c) return false;
+  }
+  return SAME_DIGIT.test(phone);
+}
 const PLACEHOLDER_MAIL = /^(?:test|abc|x+|no|none|noemail|khongco|email|mail|a+)@/i;
 
 let lastList: readonly string[] | undefined;
@@ -290,7 +300,7 @@ export const textCheck: Check = {
       }
     }
     const phone = rec['phone'];
-    if (typeof phone === 'string' && SAME_DIGIT.test(phone)) out.add(index, PLACEHOLDER, '/phone');
+    if (typeof phone === 'string' && isSameDigitPhone(phone)) out.add(index, PLACEHOLDER, '/phone');
     const email = rec['email'];
     if (typeof email === 'string' && PLACEHOLDER_MAIL.test(email)) out.add(index, PLACEHOLDER, '/email');
     const official = rec['officialEmail'];

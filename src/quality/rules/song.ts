@@ -2,7 +2,7 @@
 import { deadlineOf } from '../config.js';
 import type { BatchContext } from '../types.js';
 import { ageOn, rule, strField, type Check } from './define.js';
-import { ENROLLED_STATUSES, fieldSpecs, hasField } from './du.js';
+import { ENROLLED_STATUSES, fieldSpecs, reportMissing } from './du.js';
 import { WEBSITE_DOWN, WEBSITE_NO_RSS, websiteCheck } from './song-website.js';
 
 export const NOT_CURRENT_YEAR = rule({
@@ -149,8 +149,7 @@ const masterDataCheck: Check = {
   check(rec, index, ctx, out) {
     const fields = ctx.config.masterDataFields[ctx.entity];
     if (!fields || rec['schoolYear'] !== ctx.schoolYear || !isPastMasterData(ctx)) return;
-    for (const spec of fieldSpecs(fields))
-      if (!hasField(rec, spec)) out.add(index, MASTER_DATA_LATE, spec.pointer);
+    reportMissing(rec, fieldSpecs(fields), index, MASTER_DATA_LATE, out);
   },
 };
 
