@@ -18,46 +18,33 @@ export interface SystemAdapters {
   vnedu?: VneduAdapter;
 }
 
+/** The client-credentials settings of an OAuth2 system, or undefined when it is not configured. */
+function oauthOf(system: {
+  baseUrl?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  timeoutMs: number;
+}) {
+  const { baseUrl, clientId, clientSecret, timeoutMs } = system;
+  return baseUrl && clientId && clientSecret
+    ? { baseURL: baseUrl, clientId, clientSecret, timeoutMs }
+    : undefined;
+}
+
 export function buildAdapters(config: Config, deps: { logger: Logger; metrics: Metrics }): SystemAdapters {
   const out: SystemAdapters = {};
-  const { 'hcm-csdl': hcm, 'moet-pcgd': moet, smas, vnedu } = config.systems;
-  if (hcm.baseUrl && hcm.clientId && hcm.clientSecret) {
-    out['hcm-csdl'] = createHcmCsdlAdapter(
-      {
-        baseURL: hcm.baseUrl,
-        clientId: hcm.clientId,
-        clientSecret: hcm.clientSecret,
-        timeoutMs: hcm.timeoutMs,
-      },
-      deps,
-    );
-  }
-  if (moet.baseUrl && moet.clientId && moet.clientSecret) {
-    out['moet-pcgd'] = createMoetPcgdAdapter(
-      {
-        baseURL: moet.baseUrl,
-        clientId: moet.clientId,
-        clientSecret: moet.clientSecret,
-        timeoutMs: moet.timeoutMs,
-      },
-      deps,
-    );
-  }
+  const { smas, vnedu } = config.systems;
+  const hcm = oauthOf(config.systems['hcm-csdl']);
+  if (hcm) out['hcm-csdl'] = createHcmCsdlAdapter(hcm, deps);
+  const moet = oauthOf(config.systems['moet-pcgd']);
+  if (moet) out['moet-pcgd'] = createMoetPcgdAdapter(moet, deps);
   if (smas.baseUrl && smas.apiKey) {
-    out.smas = createSmasAdapter({
-      baseURL: smas.baseUrl,
-      apiKey: smas.apiKey,
-      timeoutMs: smas.timeoutMs,
-      ...deps,
-    });
+    const { baseUrl: baseURL, apiKey, timeoutMs } = smas;
+    out.smas = createSmasAdapter({ baseURL, apiKey, timeoutMs, ...deps });
   }
   if (vnedu.baseUrl && vnedu.token) {
-    out.vnedu = createVneduAdapter({
-      baseURL: vnedu.baseUrl,
-      token: vnedu.token,
-      timeoutMs: vnedu.timeoutMs,
-      ...deps,
-    });
+    const { baseUrl: baseURL, token, timeoutMs } = vnedu;
+    out.vnedu = createVneduAdapter({ baseURL, token, timeoutMs, ...deps });
   }
   return out;
 }

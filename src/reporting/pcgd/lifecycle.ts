@@ -5,7 +5,7 @@
  * transaction of its effects.
  */
 import { join } from 'node:path';
-import { appendAudit } from '../../audit/chain.js';
+import { appendAudit, type AuditEvent } from '../../audit/chain.js';
 import { communesOfProvince } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig } from '../../config.js';
 import { AppError, isAppError } from '../../errors.js';
@@ -24,6 +24,20 @@ export interface PcgdDeps {
   pcgd: PcgdConfig;
   /** Where generated keys live when `pcgd.signing.dir` is unset. */
   dataDir: string;
+}
+
+/** The version of a report a step is about. */
+type ReportRef = Pick<ReportRow, 'id' | 'unit_code' | 'year' | 'version'>;
+
+/** The audit event of one step of a report version: the unit, year and version, then `extra`. */
+function stepEvent(
+  actor: string,
+  action: string,
+  report: ReportRef,
+  extra: NonNullable<AuditEvent['details']> = {},
+): AuditEvent {
+  const head = { unitCode: report.unit_code, year: report.year, version: report.version };
+  return { actor, action, subject: `pcgd-report:${report.id}`, details: { ...head, ...extra } };
 }
 
 /** What asking for a computation needs: who asks, and for a reopen, why. */
@@ -83,12 +97,12 @@ export async function requestCompute(
           },
         ]
       : []),
-    {
-      actor: req.actor,
-      action: 'pcgd.compute-requested',
-      subject: `pcgd-report:${created.id}`,
-      details: { unitCode: req.unitCode, year: req.year, version: created.version, ruleSet: rules.version },
-    },
+    stepEvent(
+      req.actor,
+      'pcgd.compute-requested',
+      { ...created, unit_code: req.unitCode, year: req.year },
+      { ruleSet: rules.version },
+    ),
   ]);
   return created;
 }
@@ -118,23 +132,15 @@ export async function runCompute(deps: PcgdDeps, reportId: number): Promise<Repo
         checked,
       });
       await appendAudit(q, [
-        {
-          actor: row.computed_by,
-          action: 'pcgd.computed',
-          subject: `pcgd-report:${row.id}`,
-          details: {
-            unitCode: row.unit_code,
-            year: row.year,
-            version: row.version,
-            persons: out.persons,
-            status: checked ? 'checked' : 'computed',
-            ruleSet: rules.version,
-            settingsDigest: rules.settingsDigest,
-            lineageDigest: out.digest,
-            errors: out.findings.filter((x) => x.severity === 'error').length,
-            warnings: out.findings.filter((x) => x.severity === 'warning').length,
-          },
-        },
+        stepEvent(row.computed_by, 'pcgd.computed', row, {
+          persons: out.persons,
+          status: checked ? 'checked' : 'computed',
+          ruleSet: rules.version,
+          settingsDigest: rules.settingsDigest,
+          lineageDigest: out.digest,
+          errors: out.findings.filter((x) => x.severity === 'error').length,
+          warnings: out.findings.filter((x) => x.severity === 'warning').length,
+        }),
       ]);
       return (await repo.get(row.id))!;
     });
@@ -145,14 +151,7 @@ export async function runCompute(deps: PcgdDeps, reportId: number): Promise<Repo
         const row = await repo.getForUpdate(reportId);
         if (!row || row.status !== 'pending') return;
         await repo.markFailed(reportId, err.code);
-        await appendAudit(q, [
-          {
-            actor: row.computed_by,
-            action: 'pcgd.compute-failed',
-            subject: `pcgd-report:${reportId}`,
-            details: { unitCode: row.unit_code, year: row.year, version: row.version, code: err.code },
-          },
-        ]);
+        await appendAudit(q, [stepEvent(row.computed_by, 'pcgd.compute-failed', row, { code: err.code })]);
       });
     }
     throw err;
@@ -218,14 +217,7 @@ export async function requestSubmit(
   if (row.status !== 'approved')
     throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}, not approved`);
   await repo.markSubmitted(row.id, req.actor);
-  await appendAudit(q, [
-    {
-      actor: req.actor,
-      action: 'pcgd.submitted',
-      subject: `pcgd-report:${row.id}`,
-      details: { unitCode: row.unit_code, year: row.year, version: row.version },
-    },
-  ]);
+  await appendAudit(q, [stepEvent(req.actor, 'pcgd.submitted', row)]);
   return { row: (await repo.get(row.id))!, queued: true };
 }
 
@@ -241,19 +233,11 @@ export async function storeReceipt(
   await repo.recordDelivery(reportId, { error: null, notBefore: null });
   const row = (await repo.get(reportId))!;
   await appendAudit(q, [
-    {
-      actor: 'system:pcgd-submit',
-      action: 'pcgd.receipted',
-      subject: `pcgd-report:${reportId}`,
-      details: {
-        unitCode: row.unit_code,
-        year: row.year,
-        version: row.version,
-        receiptId: receipt.receiptId,
-        checksum: receipt.checksum,
-        replayed: receipt.replayed,
-      },
-    },
+    stepEvent('system:pcgd-submit', 'pcgd.receipted', row, {
+      receiptId: receipt.receiptId,
+      checksum: receipt.checksum,
+      replayed: receipt.replayed,
+    }),
   ]);
   return true;
 }
@@ -306,18 +290,7 @@ export async function approveReport(
       signer_certificate: signer.certificatePem,
     });
     await appendAudit(q, [
-      {
-        actor: req.actor,
-        action: 'pcgd.approved',
-        subject: `pcgd-report:${row.id}`,
-        details: {
-          unitCode: row.unit_code,
-          year: row.year,
-          version: row.version,
-          packageSha256: sha256Hex(bytes),
-          signer: signer.subject,
-        },
-      },
+      stepEvent(req.actor, 'pcgd.approved', row, { packageSha256: sha256Hex(bytes), signer: signer.subject }),
     ]);
     return (await repo.get(row.id))!;
   });

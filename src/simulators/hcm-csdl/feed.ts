@@ -21,10 +21,12 @@ import type { Student } from '../../canonical/student.js';
 import type { Population } from '../population/index.js';
 import { seedHash, unit3 } from '../population/prng.js';
 
-/** Adds `key: value` to `out` when value is defined (wire objects never carry undefined). */
-function put<T extends object, K extends string, V>(out: T, key: K, value: V | undefined): T {
-  if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-  return out;
+/** `base` with the defined values of `optional` added, in order (wire objects never carry undefined). */
+function withDefined<T extends object>(base: T, optional: Readonly<Record<string, unknown>>): T {
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (base as Record<string, unknown>)[key] = value;
+  }
+  return base;
 }
 
 function schoolWire(s: School, updatedAt: string): SchoolWire {
@@ -37,9 +39,12 @@ function schoolWire(s: School, updatedAt: string): SchoolWire {
     trangThai: HCM_CSDL_LABELS.schoolStatus[s.status],
     updatedAt,
   };
-  put(w, 'email', s.officialEmail);
-  put(w, 'website', s.website);
-  return put(put(w, 'diaChi', s.address), 'dienThoai', s.phone);
+  return withDefined(w, {
+    email: s.officialEmail,
+    website: s.website,
+    diaChi: s.address,
+    dienThoai: s.phone,
+  });
 }
 
 function classWire(c: ClassGroup, updatedAt: string): ClassWire {
@@ -51,7 +56,9 @@ function classWire(c: ClassGroup, updatedAt: string): ClassWire {
     tenLop: c.name,
     updatedAt,
   };
-  return put(w, 'maGiaoVienChuNhiem', c.homeroomStaffCode);
+  return withDefined(w, {
+    maGiaoVienChuNhiem: c.homeroomStaffCode,
+  });
 }
 
 function studentWire(s: Student, updatedAt: string): StudentWire {
@@ -66,16 +73,18 @@ function studentWire(s: Student, updatedAt: string): StudentWire {
     trangThai: HCM_CSDL_LABELS.studentStatus[s.status],
     updatedAt,
   };
-  put(w, 'maLop', s.classCode);
-  put(w, 'khoiLop', s.grade && HCM_CSDL_LABELS.grade[s.grade]);
-  put(w, 'soDinhDanhCaNhan', s.personalId);
-  put(w, 'ngayTrangThai', s.statusDate);
-  put(w, 'loaiKhuyetTat', s.disability && HCM_CSDL_LABELS.disability[s.disability]);
-  put(w, 'hoTenCha', s.fatherName);
-  put(w, 'hoTenMe', s.motherName);
-  put(w, 'hoTenNguoiGiamHo', s.guardianName);
-  put(w, 'dienThoaiLienHe', s.phone);
-  return put(w, 'maXaThuongTru', s.residenceCommuneCode);
+  return withDefined(w, {
+    maLop: s.classCode,
+    khoiLop: s.grade && HCM_CSDL_LABELS.grade[s.grade],
+    soDinhDanhCaNhan: s.personalId,
+    ngayTrangThai: s.statusDate,
+    loaiKhuyetTat: s.disability && HCM_CSDL_LABELS.disability[s.disability],
+    hoTenCha: s.fatherName,
+    hoTenMe: s.motherName,
+    hoTenNguoiGiamHo: s.guardianName,
+    dienThoaiLienHe: s.phone,
+    maXaThuongTru: s.residenceCommuneCode,
+  });
 }
 
 function staffWire(s: Staff, updatedAt: string): StaffWire {
@@ -89,11 +98,13 @@ function staffWire(s: Staff, updatedAt: string): StaffWire {
     trangThai: HCM_CSDL_LABELS.staffStatus[s.status],
     updatedAt,
   };
-  put(w, 'soDinhDanhCaNhan', s.personalId);
-  put(w, 'maDanToc', s.ethnicityCode);
-  put(w, 'monDay', s.subjects && [...s.subjects]);
-  put(w, 'email', s.email);
-  return put(w, 'dienThoai', s.phone);
+  return withDefined(w, {
+    soDinhDanhCaNhan: s.personalId,
+    maDanToc: s.ethnicityCode,
+    monDay: s.subjects && [...s.subjects],
+    email: s.email,
+    dienThoai: s.phone,
+  });
 }
 
 /** One entity's population as positions; each position holds a few records. */
