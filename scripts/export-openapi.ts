@@ -1,7 +1,9 @@
 /**
  * Writes truc's OpenAPI document (generated from the route schemas) to openapi/truc.v1.json and the
- * TypeScript types of our own API (openapi-typescript) to openapi/generated/truc.v1.ts.
- * `--check` regenerates in memory and fails when either committed file differs (drift).
+ * TypeScript types of our own API (openapi-typescript, from that JSON text) to
+ * packages/client/src/generated/truc.v1.ts, the types the typed client package `@truc/client` is built on.
+ * `--check` regenerates in memory and fails when either committed file differs (drift), so the spec,
+ * the server and the client package cannot drift apart.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +61,7 @@ const tsText = await format(header + astToString(ast), {
 
 const outputs: Array<[string, string]> = [
   [join(PROJECT_ROOT, 'openapi', 'truc.v1.json'), jsonText],
-  [join(PROJECT_ROOT, 'openapi', 'generated', 'truc.v1.ts'), tsText],
+  [join(PROJECT_ROOT, 'packages', 'client', 'src', 'generated', 'truc.v1.ts'), tsText],
 ];
 let drift = false;
 for (const [file, text] of outputs) {
@@ -73,6 +75,6 @@ for (const [file, text] of outputs) {
     }
   } else writeFileSync(file, text);
 }
-if (check && !drift) process.stdout.write('openapi:check: committed spec and types match the code\n');
+if (check && !drift) process.stdout.write('openapi:check: committed spec and client types match the code\n');
 if (!check) process.stdout.write(`openapi:export: wrote ${outputs.map(([f]) => f).join(', ')}\n`);
 process.exit(drift ? 1 : 0);

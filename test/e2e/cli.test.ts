@@ -52,26 +52,16 @@ interface NewClientOutput {
   scopes: string[];
 }
 
-/** POSTs students as a batch of SCHOOL and waits for truc to finish ingesting it. */
-async function ingestStudents(api: TrucClient, codes: string[], diagnose: () => string) {
-  const { data: accepted, response } = await api.POST('/v1/schools/{schoolCode}/batches', {
-    params: { path: { schoolCode: SCHOOL } },
-    body: {
-      entity: 'students',
-      format: 'canonical',
-      records: onTheWire<'CanonicalStudentsRecord'>(codes.map((c) => student(c))),
-    },
-  });
-  expect(response.status).toBe(202);
-  if (!accepted || !('batchId' in accepted)) throw new Error('no batch id in a 202');
-  const batchId = accepted.batchId;
-  const status = async () => (await api.GET('/v1/batches/{batchId}', { params: { path: { batchId } } })).data;
-  return waitFor(async () => ((await status())?.status === 'done' ? status() : undefined), {
-    timeoutMs: 30_000,
-    intervalMs: 200,
-    what: 'the batch to be ingested by `all`',
-  }).catch(async (err: unknown) => {
-    throw new Error(`${String(err)}\nstatus: ${JSON.stringify(await status())}\n${diagnose()}`);
+/** Pushes students as a batch of SCHOOL (the client package) and waits for truc to finish ingesting it. */
+async function ingestStudents(truc: TrucClient, codes: string[], diagnose: () => string) {
+  const body = {
+    entity: 'students' as const,
+    format: 'canonical' as const,
+    records: onTheWire<'CanonicalStudentsRecord'>(codes.map((c) => student(c))),
+  };
+  const { batchId } = await truc.pushBatch(SCHOOL, body);
+  return truc.waitForBatch(batchId, { timeoutMs: 30_000, intervalMs: 200 }).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}\nstatus: ${JSON.stringify(await truc.batch(batchId))}\n${diagnose()}`);
   });
 }
 
@@ -265,7 +255,7 @@ describe('truc CLI', () => {
 
     const diagnose = () => `stdout: ${all.stdout().slice(-3000)}\nstderr: ${all.stderr().slice(-3000)}`;
     // A vendor created before `all` started, through the CLI.
-    const done = await ingestStudents(await clientAs(base, vendor), ['CLI1', 'CLI2'], diagnose);
+    const done = await ingestStudents(clientAs(base, vendor), ['CLI1', 'CLI2'], diagnose);
     expect(done.counts.accepted).toBe(2);
     // …and the accepted students reach the simulated city database.
     await waitFor(
@@ -279,8 +269,8 @@ describe('truc CLI', () => {
     );
 
     // Operator commands while `all` owns the embedded database: they connect through it.
-    const second = await clientAs(base, await addVendor('Phần mềm B'));
-    const { response: post2 } = await second.POST('/v1/schools/{schoolCode}/batches', {
+    const second = clientAs(base, await addVendor('Phần mềm B'));
+    const { response: post2 } = await second.api.POST('/v1/schools/{schoolCode}/batches', {
       params: { path: { schoolCode: SCHOOL } },
       body: {
         entity: 'students',
@@ -292,7 +282,7 @@ describe('truc CLI', () => {
     const verify = await truc(['audit', 'verify']);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^audit OK/m);
-    expect((await trucClient(base).GET('/readyz')).response.status).toBe(200);
+    expect((await trucClient(base).api.GET('/readyz')).response.status).toBe(200);
 
     // SIGTERM to the truc process itself (npx does not relay signals to its child).
     const trucPid = descendantPids(all.child.pid!).find(

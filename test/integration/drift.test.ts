@@ -20,7 +20,7 @@ async function check(script: string): Promise<{ code: number; out: string }> {
 }
 
 describe('generated files match their generators', () => {
-  it('openapi/truc.v1.json and openapi/generated/truc.v1.ts', async () => {
+  it('openapi/truc.v1.json and packages/client/src/generated/truc.v1.ts', async () => {
     const r = await check('scripts/export-openapi.ts');
     expect(r.out).toContain('match');
     expect(r.code).toBe(0);

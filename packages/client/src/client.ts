@@ -1,0 +1,292 @@
+/**
+ * `createTrucClient`: truc's API for a vendor in a few calls. Every request carries a cached OAuth
+ * token (fetched with the client credentials, refreshed before it expires, fetched again once after a
+ * 401); every push carries an `Idempotency-Key` and is retried with that same key after a network
+ * error, a 429 or a 503. `api` is the whole typed client (openapi-fetch over the committed spec) for
+ * anything the helpers do not cover.
+ */
+import { randomUUID } from 'node:crypto';
+import createClient, { type Client } from 'openapi-fetch';
+import { TrucApiError } from './errors.js';
+import type { components, paths } from './generated/truc.v1.js';
+import { createTokenSource, type TokenSource } from './token.js';
+
+type Schemas = components['schemas'];
+export type BatchBody = Schemas['BatchRequestInput'];
+export type BatchAccepted = Schemas['BatchAccepted'];
+export type BatchStatus = Schemas['BatchStatus'];
+export type DryRunResult = Schemas['DryRunResult'];
+export type Finding = Schemas['Finding'];
+export type StoredRecord = Schemas['StoredRecord'];
+export type Change = Schemas['Change'];
+export type ChangePage = Schemas['ChangePage'];
+export type FindingsQuery = NonNullable<
+  paths['/v1/batches/{batchId}/findings']['get']['parameters']['query']
+>;
+/** The entities a vendor reads back. */
+export type RecordEntity = 'students' | 'staff' | 'classes';
+
+export interface TrucClientOptions {
+  /** Where truc answers, e.g. `https://truc.example.gov.vn` (no trailing `/v1`). */
+  baseUrl: string;
+  /** The client id the city issued (with `clientSecret`); omit both for anonymous calls. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Scopes to ask for (space-separated); by default all the client holds. */
+  scope?: string;
+  /** A bearer token to send as is, instead of client credentials (it is never refreshed). */
+  token?: string;
+  /** `Accept-Language` for bilingual messages. @defaultValue none (truc answers Vietnamese first) */
+  language?: string;
+  /** How often a push is retried after a network error, 429 or 503. @defaultValue 3 */
+  retries?: number;
+  /** The fetch to use (tests, proxies, instrumentation). @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Milliseconds since the epoch, for token expiry. @defaultValue Date.now */
+  now?: () => number;
+  /** Refresh the token this many seconds before it expires. @defaultValue 60 */
+  refreshMarginSeconds?: number;
+  /** Waits between retries and polls. @defaultValue setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PushOptions {
+  /** Reuse a key to resend the same batch after a crash; new one per batch otherwise. @defaultValue a random UUID */
+  idempotencyKey?: string;
+}
+
+export interface WaitOptions {
+  /** @defaultValue 1000 */
+  intervalMs?: number;
+  /** @defaultValue 600000 (ten minutes) */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface TrucClient {
+  /** The typed client of the whole API (openapi-fetch), authenticated. */
+  readonly api: Client<paths>;
+  /** The cached token source, undefined for anonymous or fixed-token clients. */
+  readonly tokens: TokenSource | undefined;
+  /** A valid access token (cached). */
+  token(): Promise<string | undefined>;
+  /** Pushes a batch (202: stored, queued); the answer carries the idempotency key used. */
+  pushBatch(
+    schoolCode: string,
+    body: BatchBody,
+    opts?: PushOptions,
+  ): Promise<BatchAccepted & { idempotencyKey: string }>;
+  /** Validates a batch and answers its findings at once (`?dryRun=true`); stores nothing. */
+  dryRun(schoolCode: string, body: BatchBody): Promise<DryRunResult>;
+  /** The batch's status now. */
+  batch(batchId: string): Promise<BatchStatus>;
+  /** Polls until the batch is `done` or `failed`. */
+  waitForBatch(batchId: string, opts?: WaitOptions): Promise<BatchStatus>;
+  /** `pushBatch` then `waitForBatch`. */
+  pushAndWait(schoolCode: string, body: BatchBody, opts?: PushOptions & WaitOptions): Promise<BatchStatus>;
+  /** Every finding of a batch, page by page (`limit` is the page size). */
+  findings(batchId: string, query?: FindingsQuery): AsyncGenerator<Finding>;
+  /** Every record of an entity of a school, following the opaque cursors. */
+  records(
+    schoolCode: string,
+    entity: RecordEntity,
+    opts?: { updatedSince?: string; limit?: number },
+  ): AsyncGenerator<StoredRecord>;
+  /** One record; with `etag` (its last ETag) an unchanged record answers `null` (304). */
+  record(
+    schoolCode: string,
+    entity: RecordEntity,
+    key: string,
+    opts?: { etag?: string },
+  ): Promise<StoredRecord | null>;
+  /**
+   * The change feed from `cursor` (the start when omitted), one page at a time until caught up.
+   * Store each page's `nextCursor` once its items are handled and start there next time.
+   */
+  changes(opts?: { cursor?: string; schoolCode?: string; limit?: number }): AsyncGenerator<ChangePage>;
+}
+
+const PUSH_PATH = /\/v1\/schools\/[^/]+\/batches$/;
+
+/** A fetch that adds the bearer token, an Idempotency-Key to pushes, and retries once after a 401. */
+function authenticatedFetch(base: typeof fetch, tokens: TokenSource | undefined, fixed: string | undefined) {
+  return async function trucFetch(request: Request): Promise<Response> {
+    if (request.method === 'POST' && PUSH_PATH.test(new URL(request.url).pathname)) {
+      if (!request.headers.has('idempotency-key')) request.headers.set('idempotency-key', randomUUID());
+    }
+    if (!tokens) {
+      if (fixed !== undefined) request.headers.set('authorization', `Bearer ${fixed}`);
+      return base(request);
+    }
+    const again = request.clone();
+    const token = await tokens.get();
+    request.headers.set('authorization', `Bearer ${token}`);
+    const response = await base(request);
+    if (response.status !== 401) return response;
+    // the token was revoked or the signing key rotated: one new token, one more try
+    await response.body?.cancel();
+    tokens.invalidate(token);
+    again.headers.set('authorization', `Bearer ${await tokens.get()}`);
+    return base(again);
+  };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Pagination endpoints and key names of the read routes, by entity. */
+const READ_KEY = { students: 'studentCode', staff: 'staffCode', classes: 'classKey' } as const;
+
+export function createTrucClient(opts: TrucClientOptions): TrucClient {
+  const base = opts.fetch ?? globalThis.fetch;
+  const sleep = opts.sleep ?? defaultSleep;
+  const retries = opts.retries ?? 3;
+  if ((opts.clientId === undefined) !== (opts.clientSecret === undefined))
+    throw new TypeError('createTrucClient: give clientId and clientSecret together');
+  const tokens =
+    opts.clientId !== undefined && opts.clientSecret !== undefined
+      ? createTokenSource({
+          baseUrl: opts.baseUrl,
+          clientId: opts.clientId,
+          clientSecret: opts.clientSecret,
+          fetch: base,
+          ...(opts.scope === undefined ? {} : { scope: opts.scope }),
+          ...(opts.now === undefined ? {} : { now: opts.now }),
+          ...(opts.refreshMarginSeconds === undefined
+            ? {}
+            : { refreshMarginSeconds: opts.refreshMarginSeconds }),
+        })
+      : undefined;
+  const api = createClient<paths>({
+    baseUrl: opts.baseUrl,
+    fetch: authenticatedFetch(base, tokens, opts.token),
+    ...(opts.language === undefined ? {} : { headers: { 'accept-language': opts.language } }),
+  });
+
+  /** Runs `attempt` again after a network error, 429 or 503 (same request, same idempotency key). */
+  async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let n = 0; ; n += 1) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const network = err instanceof TypeError;
+        const busy = err instanceof TrucApiError && err.retryable;
+        if (n >= retries || !(network || busy)) throw err;
+        const backoff = Math.min(30_000, 500 * 2 ** n) * (0.5 + Math.random() / 2);
+        await sleep(busy && err.retryAfter !== undefined ? err.retryAfter * 1000 : backoff);
+      }
+    }
+  }
+
+  async function batch(batchId: string): Promise<BatchStatus> {
+    const { data, error, response } = await api.GET('/v1/batches/{batchId}', {
+      params: { path: { batchId } },
+    });
+    if (!data) throw new TrucApiError(response, error, 'getBatch');
+    return data;
+  }
+
+  async function pushBatch(schoolCode: string, body: BatchBody, o: PushOptions = {}) {
+    const idempotencyKey = o.idempotencyKey ?? randomUUID();
+    return withRetries(async () => {
+      const { data, error, response } = await api.POST('/v1/schools/{schoolCode}/batches', {
+        params: { path: { schoolCode }, header: { 'idempotency-key': idempotencyKey } },
+        body,
+      });
+      if (!data || !('batchId' in data)) throw new TrucApiError(response, error, 'pushBatch');
+      return { ...data, idempotencyKey };
+    });
+  }
+
+  async function waitForBatch(batchId: string, o: WaitOptions = {}): Promise<BatchStatus> {
+    const deadline = Date.now() + (o.timeoutMs ?? 600_000);
+    for (;;) {
+      o.signal?.throwIfAborted();
+      const status = await batch(batchId);
+      if (status.status === 'done' || status.status === 'failed') return status;
+      if (Date.now() >= deadline)
+        throw new Error(
+          `waitForBatch: batch ${batchId} still ${status.status} after ${o.timeoutMs ?? 600_000} ms`,
+        );
+      await sleep(o.intervalMs ?? 1000);
+    }
+  }
+
+  return {
+    api,
+    tokens,
+    async token() {
+      return tokens ? tokens.get() : opts.token;
+    },
+    pushBatch,
+    async dryRun(schoolCode, body) {
+      const { data, error, response } = await api.POST('/v1/schools/{schoolCode}/batches', {
+        params: { path: { schoolCode }, query: { dryRun: 'true' } },
+        body,
+      });
+      if (!data || !('dryRun' in data)) throw new TrucApiError(response, error, 'pushBatch?dryRun');
+      return data;
+    },
+    batch,
+    waitForBatch,
+    async pushAndWait(schoolCode, body, o = {}) {
+      const accepted = await pushBatch(schoolCode, body, o);
+      return waitForBatch(accepted.batchId, o);
+    },
+    async *findings(batchId, query = {}) {
+      const limit = query.limit ?? 100;
+      for (let offset = query.offset ?? 0; ;) {
+        const { data, error, response } = await api.GET('/v1/batches/{batchId}/findings', {
+          params: { path: { batchId }, query: { ...query, limit, offset } },
+        });
+        if (!data) throw new TrucApiError(response, error, 'getFindings');
+        yield* data.items;
+        if (data.items.length < limit) return;
+        offset += data.items.length;
+      }
+    },
+    async *records(schoolCode, entity, o = {}) {
+      // the three list routes share their parameters and RecordPage answer
+      const path = `/v1/schools/{schoolCode}/${entity}` as '/v1/schools/{schoolCode}/students';
+      let cursor: string | undefined;
+      do {
+        const query = {
+          ...(o.limit === undefined ? {} : { limit: o.limit }),
+          ...(o.updatedSince === undefined ? {} : { updatedSince: o.updatedSince }),
+          ...(cursor === undefined ? {} : { cursor }),
+        };
+        const { data, error, response } = await api.GET(path, { params: { path: { schoolCode }, query } });
+        if (!data) throw new TrucApiError(response, error, `list ${entity}`);
+        yield* data.items;
+        cursor = data.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+    },
+    async record(schoolCode, entity, key, o = {}) {
+      const path =
+        `/v1/schools/{schoolCode}/${entity}/{${READ_KEY[entity]}}` as '/v1/schools/{schoolCode}/students/{studentCode}';
+      const { data, error, response } = await api.GET(path, {
+        params: {
+          path: { schoolCode, [READ_KEY[entity]]: key } as { schoolCode: string; studentCode: string },
+          ...(o.etag === undefined ? {} : { header: { 'if-none-match': o.etag } }),
+        },
+      });
+      if (response.status === 304) return null;
+      if (!data) throw new TrucApiError(response, error, `get ${entity} record`);
+      return data;
+    },
+    async *changes(o = {}) {
+      let cursor = o.cursor;
+      for (;;) {
+        const query = {
+          ...(cursor === undefined ? {} : { cursor }),
+          ...(o.schoolCode === undefined ? {} : { schoolCode: o.schoolCode }),
+          ...(o.limit === undefined ? {} : { limit: o.limit }),
+        };
+        const { data, error, response } = await api.GET('/v1/changes', { params: { query } });
+        if (!data) throw new TrucApiError(response, error, 'listChanges');
+        if (data.items.length === 0) return;
+        yield data;
+        cursor = data.nextCursor;
+      }
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The two ways a call to truc fails with an answer: the token endpoint's RFC 6749 §5.2 error
+ * (`TrucOAuthError`: `error` is `invalid_client`, `invalid_request`, …) and every other route's RFC 9457
+ * problem (`TrucApiError`: `code` is truc's stable error code, see docs/errors.md). Network failures
+ * stay the `TypeError` that `fetch` throws.
+ */
+import type { components } from './generated/truc.v1.js';
+
+export type Problem = components['schemas']['Problem'];
+export type OAuthErrorBody = components['schemas']['OAuthError'];
+
+/** Reads `Retry-After` (seconds or an HTTP date) as whole seconds from now, if present. */
+export function retryAfterSeconds(response: Response, now = Date.now()): number | undefined {
+  const raw = response.headers.get('retry-after');
+  if (raw === null || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A non-2xx answer of a truc route, with its problem document when the body was one. */
+export class TrucApiError extends Error {
+  override readonly name = 'TrucApiError';
+  /** HTTP status. */
+  readonly status: number;
+  /** truc's stable error code (e.g. `ERR_FORBIDDEN_SCHOOL`), or `HTTP_<status>` without a problem body. */
+  readonly code: string;
+  /** The RFC 9457 problem document, when the answer carried one. */
+  readonly problem: Problem | undefined;
+  /** The correlation id to quote to the city's IT staff. */
+  readonly correlationId: string | undefined;
+  /** Seconds to wait before retrying (429 and 503 carry `Retry-After`). */
+  readonly retryAfter: number | undefined;
+
+  constructor(response: Response, body: unknown, operation: string) {
+    const problem = isObject(body) && typeof body.code === 'string' ? (body as Problem) : undefined;
+    const code = problem?.code ?? `HTTP_${response.status}`;
+    super(`${operation}: ${response.status} ${code}${problem?.detail ? ` (${problem.detail})` : ''}`);
+    this.status = response.status;
+    this.code = code;
+    this.problem = problem;
+    this.correlationId = problem?.correlationId ?? response.headers.get('x-correlation-id') ?? undefined;
+    this.retryAfter = retryAfterSeconds(response);
+  }
+
+  /** True for answers worth retrying later with the same request (429, 503). */
+  get retryable(): boolean {
+    return this.status === 429 || this.status === 503;
+  }
+}
+
+/** The token endpoint refused the client credentials (RFC 6749 §5.2). */
+export class TrucOAuthError extends Error {
+  override readonly name = 'TrucOAuthError';
+  readonly status: number;
+  /** The RFC 6749 error, e.g. `invalid_client`; `server_error` when the body was not an OAuth error. */
+  readonly error: string;
+  readonly errorDescription: string | undefined;
+  /** truc's error code riding along (e.g. `ERR_AUTH_INVALID_CLIENT`). */
+  readonly code: string | undefined;
+  readonly correlationId: string | undefined;
+  readonly retryAfter: number | undefined;
+
+  constructor(response: Response, body: unknown) {
+    const o = isObject(body) ? body : {};
+    const error = typeof o.error === 'string' ? o.error : 'server_error';
+    const description = typeof o.error_description === 'string' ? o.error_description : undefined;
+    super(`token request refused: ${response.status} ${error}${description ? ` (${description})` : ''}`);
+    this.status = response.status;
+    this.error = error;
+    this.errorDescription = description;
+    this.code = typeof o.code === 'string' ? o.code : undefined;
+    this.correlationId =
+      (typeof o.correlationId === 'string' ? o.correlationId : undefined) ??
+      response.headers.get('x-correlation-id') ??
+      undefined;
+    this.retryAfter = retryAfterSeconds(response);
+  }
+}
