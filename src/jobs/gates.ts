@@ -201,7 +201,15 @@ export function createDeliveryGates(deps: {
     return Math.ceil(durationMs / max);
   };
   const gates: DeliveryGates = {
-    enter(system, opts) {
+    async enter(system, opts) {
+      if (!opts.pace) {
+        // A read of a closed gate that is not paused changes nothing: one unlocked look (a pull's
+        // every page passes here; the locked read-modify-write is for everything else).
+        const seen = await repo.peek(system);
+        if (seen && seen.state.circuit === 'closed' && seen.state.pausedUntil === null) {
+          return { go: true, waitMs: 0, probe: false, startAt: seen.now };
+        }
+      }
       return repo.update(system, (state, now) =>
         decideEnter(state, now, {
           intervalMs: opts.pace ? intervalOf(system) : 0,
@@ -217,6 +225,9 @@ export function createDeliveryGates(deps: {
       return { waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' };
     },
     async succeeded(system) {
+      // A success on a closed gate without failures or a probe changes nothing (decideSuccess): no lock.
+      const seen = await repo.peek(system);
+      if (seen && decideSuccess(seen.state, seen.now).change === undefined) return;
       const closed = await repo.update(system, decideSuccess);
       if (closed) {
         deps.metrics.circuitOpen.set({ system }, 0);

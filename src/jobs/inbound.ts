@@ -22,7 +22,33 @@ export interface InboundRecord {
 export interface InboundMapping {
   version: string;
   map(raw: unknown, ctx: MapContext): MapResult<InboundRecord>;
+  /**
+   * The natural key a wire record will most likely map to, read without mapping it (pulled pages
+   * skip unchanged records by it, ./ingest.ts): a guess only — a record is skipped only when the
+   * stored row of that key was made from the very same source record.
+   */
+  sourceKey?: (raw: unknown) => string | undefined;
 }
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Source keys of the wire formats that have one (the systems of record's sector codes). */
+const SOURCE_KEYS: Readonly<
+  Record<string, Partial<Record<EntityName, (raw: unknown) => string | undefined>>>
+> = {
+  'hcm-csdl': {
+    schools: (raw) => text((raw as Record<string, unknown>)?.['maDinhDanh']),
+    students: (raw) => text((raw as Record<string, unknown>)?.['maDinhDanh']),
+    staff: (raw) => text((raw as Record<string, unknown>)?.['maDinhDanh']),
+    classes: (raw) => {
+      const r = raw as Record<string, unknown> | null;
+      const school = text(r?.['maTruong']);
+      const year = text(r?.['namHoc']);
+      const code = text(r?.['maDinhDanh']);
+      return school && year && code ? `${school}/${year}/${code}` : undefined;
+    },
+  },
+};
 
 export function keyed(entity: EntityName, value: Record<string, unknown>): InboundRecord {
   return {
@@ -70,7 +96,8 @@ export function inboundMapping(format: string, entity: EntityName, version?: str
       ? current
       : PREVIOUS_INBOUND[format]?.[entity]?.find((e) => versionOf(e) === version);
   if (!entry) throw unknownVersion(format, entity, version!);
-  return nativeMapping(entity, entry, current.wire);
+  const sourceKey = SOURCE_KEYS[format]?.[entity];
+  return { ...nativeMapping(entity, entry, current.wire), ...(sourceKey ? { sourceKey } : {}) };
 }
 
 const unknownVersion = (format: string, entity: string, version: string) =>

@@ -11,10 +11,11 @@
  *   finish  findings, counts, audit, metrics; close the outbox row; a full run may become due for
  *           reconciliation
  */
+import { createHash } from 'node:crypto';
 import { appendAudit } from '../audit/chain.js';
 import { SYSTEMS } from '../canonical/systems.js';
 import type { EntityName } from '../config.js';
-import type { Finding } from '../quality/index.js';
+import { CATALOGUE_VERSION, type Finding } from '../quality/index.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
 import { createBatchesRepo } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
@@ -25,8 +26,9 @@ import { createRecordsRepo } from '../store/records.js';
 import { enqueue, ingestBatch, PULL_CLIENT, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
-import { inboundMapping } from './inbound.js';
+import { inboundMapping, type InboundMapping } from './inbound.js';
 import { check, map, plan, toRow, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
+import type { InboundRecord } from './inbound.js';
 import { afterPulledPage, applySnapshot } from './reconcile.js';
 import { deliveriesFor } from './targets.js';
 
@@ -48,6 +50,99 @@ export interface IngestResult {
 
 type Counts = Omit<IngestResult, 'pushSets'>;
 
+/**
+ * A pulled page whose unchanged records were skipped before mapping (see {@link skipUnchanged}): what
+ * the judged rest needs to be written and counted as the whole page.
+ */
+interface PulledExtras {
+  /** Records skipped: their source fingerprint matched their stored, live row. */
+  readonly skipped: readonly { key: string; scope: string }[];
+  /** Per judged record: its index in the page (findings keep the page's index). */
+  readonly pageIndex: readonly number[];
+  /** Per judged record: its source key and source fingerprint, where its source key is unique in the page. */
+  readonly sourceKeys: readonly (string | undefined)[];
+  readonly sourceFps: readonly (string | undefined)[];
+}
+
+/** Fingerprint of a source record as a given mapping and quality catalogue turn it into a stored row. */
+function sourceFpOf(mapping: InboundMapping, raw: unknown): string {
+  return createHash('sha256')
+    .update(`${mapping.version}\n${CATALOGUE_VERSION}\n`)
+    .update(JSON.stringify(raw))
+    .digest('hex');
+}
+
+/**
+ * Skips the records of a pulled page that are unchanged at the source (issue 7): a record whose
+ * source key is unique in the page and whose stored, live row was made from a source record of the
+ * same fingerprint (same wire record, mapping version and catalogue) would map, validate and judge to
+ * what is stored: it is counted unchanged and seen, and nothing else is done for it. The rest is judged
+ * as usual. A mapping without source keys skips nothing.
+ */
+async function skipUnchanged(
+  q: Queryable,
+  entity: EntityName,
+  mapping: InboundMapping,
+  records: readonly unknown[],
+): Promise<{ rest: unknown[]; extras: PulledExtras }> {
+  const sourceKey = mapping.sourceKey;
+  if (!sourceKey) {
+    const none = records.map(() => undefined);
+    return {
+      rest: [...records],
+      extras: { skipped: [], pageIndex: records.map((_, i) => i), sourceKeys: none, sourceFps: none },
+    };
+  }
+  const keys = records.map((raw) => sourceKey(raw));
+  const seen = new Map<string, number>();
+  for (const k of keys) if (k !== undefined) seen.set(k, (seen.get(k) ?? 0) + 1);
+  const unique = [...seen].flatMap(([k, n]) => (n === 1 ? [k] : []));
+  const stored = await createRecordsRepo(q).existing(entity, unique);
+  const rest: unknown[] = [];
+  const pageIndex: number[] = [];
+  const sourceKeys: (string | undefined)[] = [];
+  const sourceFps: (string | undefined)[] = [];
+  const skipped: { key: string; scope: string }[] = [];
+  records.forEach((raw, i) => {
+    const key = keys[i];
+    const fp = key !== undefined && seen.get(key) === 1 ? sourceFpOf(mapping, raw) : undefined;
+    const row = fp === undefined ? undefined : stored.get(key!);
+    if (row && !row.deleted && row.sourceFp === fp) {
+      skipped.push({ key: row.key, scope: row.scope });
+      return;
+    }
+    rest.push(raw);
+    pageIndex.push(i);
+    sourceKeys.push(fp === undefined ? undefined : key);
+    sourceFps.push(fp);
+  });
+  return { rest, extras: { skipped, pageIndex, sourceKeys, sourceFps } };
+}
+
+/**
+ * Source fingerprints of the judged records of a pulled page, by natural key: only where the record
+ * mapped to its source key and no other record of the page mapped to the same key.
+ */
+function sourceFpsByKey(
+  pulled: PulledExtras,
+  records: readonly (InboundRecord | undefined)[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const twice = new Set<string>();
+  records.forEach((rec, i) => {
+    if (rec === undefined) return;
+    if (out.has(rec.key) || twice.has(rec.key)) {
+      out.delete(rec.key);
+      twice.add(rec.key);
+      return;
+    }
+    const fp = pulled.sourceFps[i];
+    if (fp !== undefined && pulled.sourceKeys[i] === rec.key) out.set(rec.key, fp);
+    else twice.add(rec.key);
+  });
+  return out;
+}
+
 async function load(q: Queryable, batchId: string): Promise<Loaded | Counts> {
   const batch = await createBatchesRepo(q).lockForProcessing(batchId);
   if (!batch || batch.status === 'done') {
@@ -66,8 +161,8 @@ async function load(q: Queryable, batchId: string): Promise<Loaded | Counts> {
 }
 
 /** Every key the batch holds, taken or not, and how many records had no key (reconciliation's input). */
-function heldKeys(mapped: Mapped): { keys: string[]; unkeyed: number } {
-  const keys = new Set<string>();
+function heldKeys(mapped: Mapped, pulled?: PulledExtras): { keys: string[]; unkeyed: number } {
+  const keys = new Set<string>(pulled?.skipped.map((r) => r.key));
   let unkeyed = 0;
   for (const rec of mapped.records) {
     if (rec === undefined) unkeyed += 1;
@@ -91,18 +186,33 @@ async function apply(
   deps: IngestContext,
   loaded: Loaded,
   p: Plan,
-  mapped: Mapped,
+  judged: { mapped: Mapped; checked: Checked; pulled: PulledExtras | undefined },
 ): Promise<Applied> {
   const { batch, entity, mapping, trusted } = loaded;
+  const { mapped, checked, pulled } = judged;
   const records = createRecordsRepo(q);
   const system = trusted ? batch.format : `vendor:${batch.clientId}`;
-  await records.upsert(entity, p.toWrite, { system, mappingVersion: mapping.version });
+  const fps = pulled ? sourceFpsByKey(pulled, checked.records) : undefined;
+  const rows = fps ? p.toWrite.map((r) => ({ ...r, sourceFp: fps.get(r.key) })) : p.toWrite;
+  await records.upsert(entity, rows, { system, mappingVersion: mapping.version });
+  if (fps) {
+    // Unchanged records whose row does not know this source fingerprint yet: noted (narrowly, once),
+    // so the next pull skips them.
+    const stale = p.unchangedKeys.flatMap((key) => {
+      const fp = fps.get(key);
+      const row = checked.existing.get(key);
+      return fp !== undefined && row && row.sourceFp !== fp
+        ? [{ key, fingerprint: row.fingerprint, sourceFp: fp }]
+        : [];
+    });
+    if (stale.length > 0) await records.noteSourceFps(entity, stale);
+  }
   if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys);
   const snapshot =
     !trusted && batch.mode === 'snapshot'
       ? await applySnapshot(q, deps, batch, { ...heldKeys(mapped), sourceSystem: system })
       : { deleted: [], skipped: null };
-  await learnServedSchools(q, loaded, mapped);
+  await learnServedSchools(q, loaded, mapped, pulled);
   const pushSets: number[] = [];
   if (p.toWrite.length === 0) return { pushSets, snapshot };
   const routed = deps.routes(entity, batch.format);
@@ -118,11 +228,19 @@ async function apply(
  * A page pulled from a school-management system, or a vendor batch in its format, shows which system
  * serves the schools of its records: where the city's changes to them are delivered.
  */
-async function learnServedSchools(q: Queryable, loaded: Loaded, mapped: Mapped): Promise<void> {
+async function learnServedSchools(
+  q: Queryable,
+  loaded: Loaded,
+  mapped: Mapped,
+  pulled: PulledExtras | undefined,
+): Promise<void> {
   const { batch, trusted } = loaded;
   if (SYSTEM_PUSH_SCOPE[batch.format] !== 'served-schools') return;
   const schools = trusted
-    ? mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope]))
+    ? [
+        ...mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope])),
+        ...(pulled?.skipped.map((r) => r.scope) ?? []),
+      ]
     : [batch.schoolCode];
   await createSchoolSystemsRepo(q).learn(batch.format, schools, trusted ? 'pull' : 'batch');
 }
@@ -175,6 +293,7 @@ async function finish(
     counts: Counts;
     applied: Applied;
     unchanged: readonly string[];
+    pulled: PulledExtras | undefined;
   },
 ): Promise<void> {
   const { batch, entity } = loaded;
@@ -190,15 +309,20 @@ async function finish(
         return key === undefined || !unchanged.has(key);
       })
     : checked.findings;
+  const pageIndex = outcome.pulled?.pageIndex;
   await batches.insertFindings(
     batch.id,
-    filed.map((f) => toRow(f, checked)),
+    filed.map((f) => {
+      const row = toRow(f, checked);
+      // A pulled page's findings keep the record's index in the page (skipped records left gaps).
+      return pageIndex && f.index >= 0 ? { ...row, recordIndex: pageIndex[f.index] ?? f.index } : row;
+    }),
   );
   if (entity !== 'persons') {
     await createQualityRepo(q).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
   }
   await batches.finish(batch.id, counts);
-  if (isPulledPage(loaded)) await afterPulledPage(q, batch, heldKeys(mapped));
+  if (isPulledPage(loaded)) await afterPulledPage(q, batch, heldKeys(mapped, outcome.pulled));
   await appendAudit(q, [
     {
       actor: 'system:ingest',
@@ -220,18 +344,23 @@ async function finish(
 }
 
 /** map → check → plan → apply → finish of a loaded batch, in the caller's transaction. */
-async function ingestLoaded(q: Queryable, deps: IngestContext, loaded: Loaded): Promise<IngestResult> {
+async function ingestLoaded(
+  q: Queryable,
+  deps: IngestContext,
+  loaded: Loaded,
+  pulled?: PulledExtras,
+): Promise<IngestResult> {
   const mapped = map(loaded, deps);
   const checked = await check(q, loaded, mapped);
   const p = plan(checked);
-  const applied = await apply(q, deps, loaded, p, mapped);
+  const applied = await apply(q, deps, loaded, p, { mapped, checked, pulled });
   const counts: Counts = {
     accepted: p.toWrite.length,
     rejected: p.rejected,
-    unchanged: p.unchangedKeys.length,
+    unchanged: p.unchangedKeys.length + (pulled?.skipped.length ?? 0),
     ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
   };
-  await finish(q, deps, loaded, { mapped, checked, counts, applied, unchanged: p.unchangedKeys });
+  await finish(q, deps, loaded, { mapped, checked, counts, applied, unchanged: p.unchangedKeys, pulled });
   return { ...counts, pushSets: applied.pushSets };
 }
 
@@ -278,6 +407,8 @@ export async function ingestPulledPage(
     mappingPin: page.mappingPin,
     keepRecords: false,
   });
+  const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
+  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records);
   const batch: Loaded['batch'] = {
     id: page.id,
     clientId: PULL_CLIENT,
@@ -296,14 +427,9 @@ export async function ingestPulledPage(
     mode: 'delta',
     syncRunId: page.syncRunId,
     mappingPin: page.mappingPin,
-    records: page.records,
+    records: rest,
   };
-  return ingestLoaded(q, deps, {
-    batch,
-    entity: page.entity,
-    mapping: inboundMapping(page.format, page.entity, page.mappingPin ?? undefined),
-    trusted: true,
-  });
+  return ingestLoaded(q, deps, { batch, entity: page.entity, mapping, trusted: true }, extras);
 }
 
 export const ingestJob = defineJob({

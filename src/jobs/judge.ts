@@ -19,6 +19,7 @@ import {
   INGEST_CHECKS,
   prepareCanonicalBatch,
   ruleByCode,
+  twinKey,
   type BatchContext,
   type Finding,
   type QualityLookups,
@@ -150,10 +151,10 @@ function lookupsFor(
     lastSyncs: (schools) => repo.lastSyncs(schools),
     websiteProbes: (schools) => createWebsiteProbesRepo(q).probesOf(schools),
     currentYearCounts: (entity, schools, year) => repo.yearCounts(entity, schools, year),
-    bornOn: async (entity, dates) => {
+    bornOn: async (entity, dates, twinKeys) => {
       const out = new Map<string, StoredRecord[]>();
       if (entity !== 'students') return out;
-      for (const row of await repo.studentsBornOn(dates)) {
+      for (const row of await repo.studentsBornOn(dates, twinKeys)) {
         const rec = row.data as Rec;
         const day = String(rec['birthDate']);
         out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);
@@ -210,6 +211,7 @@ export function plan(checked: Checked): Plan {
         personalId: rec.personalId,
         data: rec.data,
         fingerprint: fp,
+        twinKey: twinKey(rec.data as Rec),
       });
   });
   return { toWrite, unchangedKeys, rejected };

@@ -8,6 +8,7 @@
 import type { EntityName } from '../canonical/entities.js';
 import { naturalKey } from '../canonical/entities.js';
 import { CHECKS } from './catalogue.js';
+import { twinKey } from './rules/sach-duplicates.js';
 import type {
   ActiveHolder,
   BatchCheck,
@@ -51,10 +52,15 @@ export interface QualityLookups {
   ): Promise<ReadonlyMap<string, number>>;
   /** The school (a person: the commune) holding each of these keys in the store, where one does. */
   owners?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
-  /** Stored records of `entity` born on these dates, by date. */
+  /**
+   * Stored records of `entity` born on these dates, by date. A lookup may leave out the records
+   * whose twin key (`twinKey`, ./rules/sach-duplicates.ts) is not among `twinKeys`: the duplicate
+   * rule cannot match them.
+   */
   bornOn?(
     entity: EntityName,
     dates: readonly string[],
+    twinKeys: readonly string[],
   ): Promise<ReadonlyMap<string, readonly StoredRecord[]>>;
   /** The last probe of these schools' websites, by school code. */
   websiteProbes?(schoolCodes: readonly string[]): Promise<ReadonlyMap<string, WebsiteProbe>>;
@@ -321,7 +327,7 @@ async function fetchFacts(
   }
   const dates = distinct(field('birthDate'));
   if (needs.has('bornOn') && lookups.bornOn && dates.length > 0) {
-    facts.bornOn = await lookups.bornOn(ctx.entity, dates);
+    facts.bornOn = await lookups.bornOn(ctx.entity, dates, distinct(records.map(twinKey)));
     calls++;
   }
   if (needs.has('websiteProbes') && lookups.websiteProbes && schools.length > 0) {

@@ -30,6 +30,7 @@ export type {
   StoredRecord,
   WebsiteProbe,
 } from './rules/define.js';
+export { twinKey } from './rules/sach-duplicates.js';
 export { WEBSITE_DOWN, WEBSITE_NO_RSS, websiteRulesOf } from './rules/song-website.js';
 export {
   CRITERIA,

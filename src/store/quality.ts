@@ -150,14 +150,22 @@ export function createQualityRepo(q: Queryable) {
       return new Map(res.rows.map((r) => [r.scope, r.n]));
     },
 
-    /** Current students born on these dates without a personal ID (candidates for probable duplicates). */
+    /**
+     * Current students of these twin keys (birth date and name key; candidates for probable
+     * duplicates), and current students born on these dates that have no twin key yet (written before
+     * migration 081).
+     */
     async studentsBornOn(
       dates: readonly string[],
+      twinKeys: readonly string[],
     ): Promise<{ key: string; schoolCode: string; data: unknown }[]> {
       const res = await q.query<{ key: string; scope: string; data: unknown }>(
         `SELECT student_code AS key, school_code AS scope, data FROM truc.students
-          WHERE data ->> 'birthDate' = ANY($1::text[]) AND deleted_at IS NULL`,
-        [dates],
+          WHERE twin_key = ANY($2::text[]) AND deleted_at IS NULL AND twin_key IS NOT NULL
+         UNION ALL
+         SELECT student_code AS key, school_code AS scope, data FROM truc.students
+          WHERE data ->> 'birthDate' = ANY($1::text[]) AND deleted_at IS NULL AND twin_key IS NULL`,
+        [dates, twinKeys],
       );
       return res.rows.map((r) => ({ key: r.key, schoolCode: r.scope, data: r.data }));
     },

@@ -12,12 +12,20 @@ interface TableDef {
   /** Scope column: the school (or commune for persons) a record belongs to. */
   scope: string;
   hasPersonalId: boolean;
+  /** The table keeps each record's twin key (students: the stored-duplicate lookup, migration 081). */
+  hasTwinKey?: boolean;
 }
 
 export const TABLES: Record<EntityName, TableDef> = {
   schools: { table: 'truc.schools', key: 'school_code', scope: 'school_code', hasPersonalId: false },
   classes: { table: 'truc.classes', key: 'class_key', scope: 'school_code', hasPersonalId: false },
-  students: { table: 'truc.students', key: 'student_code', scope: 'school_code', hasPersonalId: true },
+  students: {
+    table: 'truc.students',
+    key: 'student_code',
+    scope: 'school_code',
+    hasPersonalId: true,
+    hasTwinKey: true,
+  },
   staff: { table: 'truc.staff', key: 'staff_code', scope: 'school_code', hasPersonalId: true },
   persons: { table: 'truc.persons', key: 'person_ref', scope: 'commune_code', hasPersonalId: true },
 };
@@ -36,6 +44,10 @@ export interface UpsertRow {
   personalId?: string | undefined;
   data: unknown;
   fingerprint: string;
+  /** Birth date and name key (students; see the quality module's `twinKey`). */
+  twinKey?: string | undefined;
+  /** Fingerprint of the source record it was pulled from (migration 082); none: written otherwise. */
+  sourceFp?: string | undefined;
 }
 
 export interface ExistingRow {
@@ -44,6 +56,8 @@ export interface ExistingRow {
   fingerprint: string;
   /** The record is a tombstone: writing it again restores it, even unchanged. */
   deleted: boolean;
+  /** Fingerprint of the source record it was pulled from, if it was (see {@link UpsertRow}). */
+  sourceFp: string | null;
 }
 
 const CHUNK = 1000;
@@ -55,7 +69,8 @@ export function createRecordsRepo(q: Queryable) {
       const out = new Map<string, ExistingRow>();
       for (let i = 0; i < keys.length; i += CHUNK) {
         const res = await q.query<ExistingRow>(
-          `SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted
+          `SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
+                  source_fp AS "sourceFp"
              FROM ${t.table} WHERE ${t.key} = ANY($1::text[])`,
           [keys.slice(i, i + CHUNK)],
         );
@@ -71,6 +86,7 @@ export function createRecordsRepo(q: Queryable) {
     ) {
       const t = TABLES[entity];
       const pid = t.hasPersonalId;
+      const twin = t.hasTwinKey === true;
       for (let i = 0; i < rows.length; i += CHUNK) {
         const part = rows.slice(i, i + CHUNK);
         const scoped = t.scope !== t.key; // schools are their own scope
@@ -80,6 +96,8 @@ export function createRecordsRepo(q: Queryable) {
           ...(pid ? ['personal_id'] : []),
           'data',
           'fingerprint',
+          'source_fp',
+          ...(twin ? ['twin_key'] : []),
         ];
         const arrays: unknown[] = [
           part.map((r) => r.key),
@@ -87,6 +105,8 @@ export function createRecordsRepo(q: Queryable) {
           ...(pid ? [part.map((r) => r.personalId ?? null)] : []),
           part.map((r) => JSON.stringify(r.data)),
           part.map((r) => r.fingerprint),
+          part.map((r) => r.sourceFp ?? null),
+          ...(twin ? [part.map((r) => r.twinKey ?? null)] : []),
         ];
         const types = [
           'text[]',
@@ -94,6 +114,8 @@ export function createRecordsRepo(q: Queryable) {
           ...(pid ? ['text[]'] : []),
           'jsonb[]',
           'text[]',
+          'text[]',
+          ...(twin ? ['text[]'] : []),
         ];
         const n = cols.length;
         await q.query(
@@ -102,10 +124,32 @@ export function createRecordsRepo(q: Queryable) {
            ON CONFLICT (${t.key}) DO UPDATE SET
              ${scoped ? `${t.scope} = EXCLUDED.${t.scope},` : ''}
              ${pid ? 'personal_id = EXCLUDED.personal_id,' : ''}
-             data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint,
+             data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint, source_fp = EXCLUDED.source_fp,
+             ${twin ? 'twin_key = EXCLUDED.twin_key,' : ''}
              source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,
              updated_at = now(), last_seen_at = now(), deleted_at = NULL`,
           [...arrays, source.system, source.mappingVersion],
+        );
+      }
+    },
+    /**
+     * Notes the source fingerprint of pulled records that did not change (their row was written before
+     * the source fingerprint was kept, or the source changed only what the mapping does not read), so
+     * the next pull skips them. Only live rows whose fingerprint is still `fingerprint`.
+     */
+    async noteSourceFps(
+      entity: EntityName,
+      rows: readonly { key: string; fingerprint: string; sourceFp: string }[],
+    ): Promise<void> {
+      const t = TABLES[entity];
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const part = rows.slice(i, i + CHUNK);
+        await q.query(
+          `UPDATE ${t.table} r SET source_fp = v.sfp
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS v(key, fp, sfp)
+            WHERE r.${t.key} = v.key AND r.fingerprint = v.fp AND r.deleted_at IS NULL
+              AND r.source_fp IS DISTINCT FROM v.sfp`,
+          [part.map((r) => r.key), part.map((r) => r.fingerprint), part.map((r) => r.sourceFp)],
         );
       }
     },

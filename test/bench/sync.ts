@@ -198,19 +198,24 @@ async function startTruc(
   prefix: string,
   simUrl: string,
 ): Promise<{ truc: Child; url: string }> {
-  const truc = spawnTs(join(ROOT, 'src/main.ts'), ['all'], {
-    TRUC_PROFILE: 'default',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    TRUC_QUEUE_PREFIX: prefix,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
-    HCM_CSDL_BASE_URL: simUrl,
-    HCM_CSDL_CLIENT_ID: CREDENTIALS.clientId,
-    HCM_CSDL_CLIENT_SECRET: CREDENTIALS.clientSecret,
-  });
+  const truc = spawnTs(
+    join(ROOT, 'src/main.ts'),
+    ['all'],
+    {
+      TRUC_PROFILE: 'default',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      TRUC_QUEUE_PREFIX: prefix,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
+      HCM_CSDL_BASE_URL: simUrl,
+      HCM_CSDL_CLIENT_ID: CREDENTIALS.clientId,
+      HCM_CSDL_CLIENT_SECRET: CREDENTIALS.clientSecret,
+    },
+    process.env.BENCH_SYNC_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SYNC_PROF}`] : [],
+  );
   const line = await truc.line(/listening on http/, 120_000);
   return { truc, url: /listening on (http:\/\/[^\s]+)/.exec(line)![1]! };
 }
@@ -243,7 +248,7 @@ async function runSize(students: number): Promise<BenchRow[]> {
   let truc: Child | undefined;
   let db: Db | undefined;
   try {
-    const simUrl = (JSON.parse(await sim.line(/^\{/, 60_000)) as { url: string }).url;
+    const simUrl = (JSON.parse(await sim.line(/^\{/, 180_000)) as { url: string }).url;
     const bare = await bareRead(simUrl);
     await admin(`CREATE DATABASE ${dbName}`);
     const u = new URL(PG_ADMIN_URL);

@@ -130,6 +130,18 @@ function nameKey(value: string): string {
   return normaliseText(value).toLowerCase();
 }
 
+/**
+ * The twin key of a record: its birth date and name key. Two records can only be probable duplicates
+ * when their twin keys are equal, so the store keeps it beside each student and the stored-duplicate
+ * lookup reads only the stored records of the batch's twin keys (not every student born on the
+ * batch's days: that grew with the city, issue 7). Undefined without a birth date or a name.
+ */
+export function twinKey(rec: Rec): string | undefined {
+  const birth = rec['birthDate'];
+  const full = rec['fullName'];
+  return typeof birth === 'string' && typeof full === 'string' ? `${birth}|${nameKey(full)}` : undefined;
+}
+
 interface Seen {
   readonly index: number;
   readonly name: string;

@@ -23,9 +23,14 @@ export function procRss(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** `node --import tsx <entry> ...args` with `env` added to this process's environment. */
-export function spawnTs(entry: string, args: readonly string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+/** `node [...nodeArgs] --import tsx <entry> ...args` with `env` added to this process's environment. */
+export function spawnTs(
+  entry: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Child {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

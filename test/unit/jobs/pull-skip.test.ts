@@ -1,0 +1,128 @@
+/**
+ * Unchanged records of a pulled page are skipped before mapping (issue 7, speed): a record whose
+ * stored, live row was made from the very same source record (source fingerprint: wire record, mapping
+ * version, quality catalogue) is counted unchanged and seen, and nothing else is done for it. A changed
+ * record, a deleted one that comes back, and one a vendor rewrote since are judged and written as before;
+ * a full run still reconciles with the skipped keys counted as seen; findings keep the page's index.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requestSync } from '../../../src/jobs/contracts.js';
+import { pullPageJob } from '../../../src/jobs/pull.js';
+import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
+import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
+import { S1 } from '../../helpers/api.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
+import { fakeSource, openWork, runOf, testContext, type FakeSource, type TestContext } from './fixtures.js';
+
+/** A student as hcm-csdl serves it. */
+const wire = (code: string, name = 'Nguyễn Thị Mai') => ({
+  maDinhDanh: code,
+  maTruong: S1,
+  namHoc: '2025-2026',
+  khoiLop: '1',
+  hoTen: name,
+  ngaySinh: '2019-03-14',
+  gioiTinh: 'Nữ',
+  maDanToc: '01',
+  trangThai: 'Đang học',
+  updatedAt: '2025-10-01T02:00:00.000Z',
+});
+
+describe('pulled pages skip unchanged source records', () => {
+  let ctx: TestContext;
+  let source: FakeSource;
+
+  beforeAll(async () => {
+    source = fakeSource('hcm-csdl', ['students']);
+    ctx = await testContext({ sources: { 'hcm-csdl': source } });
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  /** Requests a full run, serves it `pages`, runs its pull and reconcile jobs; the run's batches. */
+  async function fullRun(pages: unknown[][]) {
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+    );
+    pages.forEach((items, i) =>
+      source.pages.push({
+        items,
+        deletedKeys: [],
+        nextCursor: i < pages.length - 1 ? `c${i + 1}` : undefined,
+        watermark: undefined,
+      }),
+    );
+    for (let i = 0; i < 10; i++) {
+      const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull');
+      if (!row) break;
+      const job = row.job_name === 'reconcile-run' ? reconcileRunJob : pullPageJob;
+      await job.run(ctx, row.payload, runOf('pull', row.job_name, row.id));
+    }
+    return ctx.db.rows<{ id: string; accepted: number; rejected: number; unchanged: number }>(
+      'truc.batches',
+      `sync_run_id = ${runId} ORDER BY created_at`,
+    );
+  }
+  const row = async (key: string) =>
+    (
+      await ctx.db.rows<{ data: { fullName: string }; source_fp: string | null; deleted_at: Date | null }>(
+        'truc.students',
+        `student_code = '${key}'`,
+      )
+    )[0];
+
+  it('skips what the source did not change and judges the rest as before', async () => {
+    const first = await fullRun([[wire('K1'), wire('K2')], [wire('K3')]]);
+    expect(first.map((b) => [b.accepted, b.unchanged])).toEqual([
+      [2, 0],
+      [1, 0],
+    ]);
+    expect((await row('K1'))?.source_fp).toMatch(/^[0-9a-f]{64}$/);
+    const xmin = async (key: string) =>
+      (
+        await ctx.db.query<{ x: string }>(
+          'SELECT xmin::text AS x FROM truc.students WHERE student_code = $1',
+          [key],
+        )
+      ).rows[0]?.x;
+    const k3 = await xmin('K3');
+
+    // K1 deleted in truc (it comes back), K2 changed at the source, K4 rewritten by a vendor since.
+    await createRecordsRepo(ctx.db).tombstone('students', ['K1']);
+    await createRecordsRepo(ctx.db).upsert(
+      'students',
+      [{ key: 'K4', scope: S1, data: { v: 1 }, fingerprint: fingerprint({ v: 1 }) }],
+      { system: 'vendor:v1', mappingVersion: 'canonical@1' },
+    );
+    const second = await fullRun([
+      [wire('K1'), wire('K2', 'Trần Văn Nam')],
+      [wire('K3'), { maDinhDanh: 'BAD' }, wire('K4')],
+    ]);
+    expect(second.map((b) => [b.accepted, b.rejected, b.unchanged])).toEqual([
+      [2, 0, 0],
+      [1, 1, 1],
+    ]);
+    expect((await row('K1'))?.deleted_at).toBeNull();
+    expect((await row('K2'))?.data.fullName).toBe('Trần Văn Nam');
+    expect((await row('K4'))?.source_fp).toMatch(/^[0-9a-f]{64}$/);
+    // K3 was skipped: its row was not written at all, and the run's reconciliation saw it.
+    expect(await xmin('K3')).toBe(k3);
+    expect((await row('K3'))?.deleted_at).toBeNull();
+    // Findings keep the record's index in the page: the refused record 1 and K4 at 2 (K3, skipped, is 0).
+    const findings = await ctx.db.rows<{ record_index: number; record_key: string | null }>(
+      'truc.findings',
+      `batch_id = '${second[1]!.id}'`,
+    );
+    expect(new Set(findings.map((f) => `${f.record_index}:${f.record_key}`))).toEqual(
+      new Set(['1:null', '2:K4']),
+    );
+
+    // Nothing changed: every record is skipped.
+    const third = await fullRun([
+      [wire('K1'), wire('K2', 'Trần Văn Nam')],
+      [wire('K3'), wire('K4')],
+    ]);
+    expect(third.map((b) => [b.accepted, b.unchanged])).toEqual([
+      [0, 2],
+      [0, 2],
+    ]);
+  });
+});
