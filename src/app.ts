@@ -17,11 +17,13 @@ import {
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import { createAuditChainer } from './audit/chainer.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import type { QueueFactory } from './jobs/queues.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Db } from './store/db.js';
+import { createOutboxWaker } from './store/outbox.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
@@ -57,6 +59,8 @@ export interface AppDeps {
 }
 
 const API_VERSION = '1.0.0';
+/** How often the api process looks for audit events left to chain (besides after each accepted batch). */
+const AUDIT_CHAIN_EVERY_MS = 1000;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -206,10 +210,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       : dbThrottle(deps.db, throttleSettings),
     publicUrl: deps.config.server.publicUrl,
   });
+  // Accepted batches' audit events are chained off their transaction (src/audit/chainer.ts), and the
+  // outbox relay is woken after their commit (store/outbox.ts): no global lock in an intake commit.
+  const auditChainer = createAuditChainer(deps.db, { everyMs: AUDIT_CHAIN_EVERY_MS, logger: deps.logger });
+  app.addHook('onReady', async function startAuditChainer() {
+    auditChainer.start();
+  });
+  app.addHook('onClose', async function stopAuditChainer() {
+    await auditChainer.stop();
+  });
+  const relay = createOutboxWaker(deps.db);
   await app.register(batchRoutes, {
     db: deps.db,
     maxBatchRecords: deps.config.server.maxBatchRecords,
     judge: { now: () => new Date(), config: deps.config },
+    onAccepted() {
+      relay.wake();
+      auditChainer.kick();
+    },
   });
   await app.register(qualityRoutes, { db: deps.db });
   await app.register(syncRoutes, { db: deps.db });

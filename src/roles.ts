@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
+import { createAuditChainer } from './audit/chainer.js';
 import type { Deps } from './deps.js';
 import { createWorkerContext } from './jobs/context.js';
 import { createRelay } from './jobs/outbox-relay.js';
@@ -125,10 +126,14 @@ export function startWorkerRole(deps: Deps): Running {
     reconcileEveryMs: deps.config.sync.reconcile.everyMs,
   });
   relay.start();
+  // Chains audit events an api process recorded and could not chain (it died or stopped): ./audit.
+  const auditChainer = createAuditChainer(deps.db, { everyMs: 5000, logger: deps.logger });
+  auditChainer.start();
   return {
     async stop() {
       await relay.stop();
       await workers.close();
+      await auditChainer.stop();
     },
   };
 }

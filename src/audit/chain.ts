@@ -3,6 +3,12 @@
  * {seq, at, actor, action, subject, details}); the first row's prev_hash is 64 zeros. Appends are
  * serialised by a transaction-scoped advisory lock, so concurrent writers still build one chain.
  * Events carry references and counts only, never personal data.
+ *
+ * The lock is held until the writer commits, so appends are one serialisation point of the whole
+ * installation. Hot paths (a vendor's batch accepted) keep it off their transaction: {@link recordAudit}
+ * writes the event to `truc.audit_pending` in the caller's transaction (no lock: it commits, or not,
+ * with the data it describes), and {@link chainPending} moves pending events into the chain later, many
+ * per lock (./chainer.ts runs it in every api and worker process, at once after a write and every second).
  */
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../store/db.js';
@@ -46,16 +52,87 @@ export function rowHash(
 export async function appendAudit(q: Queryable, events: readonly AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
   await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
+  // Millisecond precision: what we hash is exactly what timestamptz gives back.
+  const at = new Date().toISOString();
+  await appendLocked(
+    q,
+    events.map((e) => ({ ...e, at })),
+  );
+}
+
+/**
+ * Records events in the caller's transaction WITHOUT taking the chain's lock: they commit with the
+ * data they describe (or roll back with it) in `truc.audit_pending`, and {@link chainPending} appends
+ * them to the chain shortly after, with the time they happened. For hot paths.
+ */
+export async function recordAudit(q: Queryable, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const at = new Date().toISOString();
+  const params = events.flatMap((e) => [
+    at,
+    e.actor,
+    e.action,
+    e.subject ?? null,
+    JSON.stringify(e.details ?? {}),
+  ]);
+  const values = events.map((_, i) => `(${[1, 2, 3, 4, 5].map((j) => `$${i * 5 + j}`).join(',')})`);
+  await q.query(
+    `INSERT INTO truc.audit_pending (at, actor, action, subject, details) VALUES ${values.join(',')}`,
+    params,
+  );
+}
+
+/** Whether events wait in `truc.audit_pending` (a cheap look without the lock). */
+export async function auditPending(q: Queryable): Promise<boolean> {
+  const res = await q.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM truc.audit_pending) AS any');
+  return res.rows[0]?.any ?? false;
+}
+
+/**
+ * Moves up to `limit` pending events (oldest first) into the chain, in the caller's transaction under
+ * the chain's lock; returns how many. Run it in a transaction of its own: the pending rows are deleted
+ * as they are chained, so a rollback leaves them pending.
+ */
+export async function chainPending(q: Queryable, limit = 1000): Promise<number> {
+  await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
+  const res = await q.query<{
+    id: string;
+    at: Date;
+    actor: string;
+    action: string;
+    subject: string | null;
+    details: AuditEvent['details'];
+  }>(
+    `DELETE FROM truc.audit_pending WHERE id IN (SELECT id FROM truc.audit_pending ORDER BY id LIMIT $1)
+     RETURNING id, at, actor, action, subject, details`,
+    [limit],
+  );
+  const rows = res.rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+  await appendLocked(
+    q,
+    rows.map((r) => ({
+      actor: r.actor,
+      action: r.action,
+      subject: r.subject ?? undefined,
+      details: r.details,
+      at: r.at.toISOString(),
+    })),
+  );
+  return rows.length;
+}
+
+/** Appends events (each with its time) after the chain's head; the caller holds the chain's lock. */
+async function appendLocked(q: Queryable, events: readonly (AuditEvent & { at: string })[]): Promise<void> {
+  if (events.length === 0) return;
   const head = await q.query<{ seq: number; hash: string }>(
     'SELECT seq, hash FROM truc.audit_log ORDER BY seq DESC LIMIT 1',
   );
   let seq = head.rows[0]?.seq ?? 0;
   let prev = head.rows[0]?.hash ?? GENESIS_HASH;
-  // Millisecond precision: what we hash is exactly what timestamptz gives back.
-  const at = new Date().toISOString();
   const rows: unknown[][] = [];
   for (const e of events) {
     seq += 1;
+    const at = e.at;
     const row = {
       seq,
       at,

@@ -280,18 +280,26 @@ export async function enqueue<J extends JobContract<unknown>>(
   q: Queryable,
   job: J,
   payload: z.input<J['payload']>,
+  opts: { notify?: boolean } = {},
 ): Promise<number> {
   const checked = job.payload.parse(payload) as Record<string, string | number>;
-  return createOutboxRepo(q).add(job.queue, job.name, checked);
+  return createOutboxRepo(q).add(job.queue, job.name, checked, opts);
 }
 
 /** Client id of batches made by pulls from external systems: trusted sources, not bound to one school. */
 export const PULL_CLIENT = 'system:pull';
 
-/** Stores a batch and queues its ingest, in the caller's transaction. */
-export async function queueBatch(q: Queryable, batch: NewBatch): Promise<void> {
+/**
+ * Stores a batch and queues its ingest, in the caller's transaction. `notify: false`: the caller wakes
+ * the relay after its commit (store/outbox.ts `createOutboxWaker`).
+ */
+export async function queueBatch(
+  q: Queryable,
+  batch: NewBatch,
+  opts: { notify?: boolean } = {},
+): Promise<void> {
   await createBatchesRepo(q).insert(batch);
-  await enqueue(q, ingestBatch, { batchId: batch.id });
+  await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
 }
 
 /**

@@ -30,10 +30,20 @@ export function createOutboxRepo(q: Queryable) {
     /**
      * Adds work in the caller's transaction. Payloads hold ids only. PostgreSQL delivers the
      * notification when (and only if) the transaction commits, one per transaction and channel.
+     * `notify: false` leaves the wake to the caller after its commit ({@link createOutboxWaker}): a
+     * transaction that notifies holds PostgreSQL's notification lock from its commit's start to its
+     * end, so concurrent notifying commits (and their WAL flushes) run one at a time.
      */
-    async add(queue: string, jobName: string, payload: Record<string, string | number>): Promise<number> {
+    async add(
+      queue: string,
+      jobName: string,
+      payload: Record<string, string | number>,
+      opts: { notify?: boolean } = {},
+    ): Promise<number> {
       const res = await q.query<{ id: number }>(
-        `WITH row AS (INSERT INTO truc.outbox (queue, job_name, payload) VALUES ($1, $2, $3) RETURNING id)
+        opts.notify === false
+          ? 'INSERT INTO truc.outbox (queue, job_name, payload) VALUES ($1, $2, $3) RETURNING id'
+          : `WITH row AS (INSERT INTO truc.outbox (queue, job_name, payload) VALUES ($1, $2, $3) RETURNING id)
          SELECT id, pg_notify('${OUTBOX_CHANNEL}', '') FROM row`,
         [queue, jobName, JSON.stringify(payload)],
       );
@@ -149,5 +159,31 @@ export async function listenOutbox(
     open = false;
     await client.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
     client.release();
+  };
+}
+
+/**
+ * Wakes the outbox relay from outside any transaction, after rows added with `notify: false` have
+ * committed: one notification at a time per process, later wakes coalesced into one more. A wake lost
+ * (a crash right after the commit, a failed notify) only delays the work to the relay's next poll.
+ */
+export function createOutboxWaker(q: Queryable): { wake(): void } {
+  let inFlight = false;
+  let again = false;
+  const send = (): void => {
+    inFlight = true;
+    again = false;
+    q.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`)
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight = false;
+        if (again) send();
+      });
+  };
+  return {
+    wake() {
+      if (inFlight) again = true;
+      else send();
+    },
   };
 }

@@ -140,7 +140,12 @@ export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
         batches: await countRows(db, 'truc.batches'),
         outbox: await countRows(db, 'truc.outbox'),
         idempotency: await countRows(db, 'truc.idempotency_keys'),
-        audit: await countRows(db, 'truc.audit_log'),
+        // Chained or still pending (batches' events are chained off their transaction): one statement.
+        audit: (
+          await db.query<{ n: number }>(
+            'SELECT (SELECT count(*) FROM truc.audit_log)::int + (SELECT count(*) FROM truc.audit_pending)::int AS n',
+          )
+        ).rows[0]!.n,
         findings: await countRows(db, 'truc.findings'),
       };
     },

@@ -4,7 +4,16 @@
  * that was altered, removed or forged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, GENESIS_HASH, rowHash, verifyAudit, type AuditEvent } from '../../src/audit/chain.js';
+import {
+  appendAudit,
+  chainPending,
+  GENESIS_HASH,
+  recordAudit,
+  rowHash,
+  verifyAudit,
+  type AuditEvent,
+} from '../../src/audit/chain.js';
+import { createAuditChainer } from '../../src/audit/chainer.js';
 import { countRows, openTestStore, type TestStore } from '../helpers/env.js';
 
 const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
@@ -108,6 +117,56 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
       "SELECT actor, count(*)::int AS n FROM truc.audit_log WHERE actor LIKE 'writer:%' GROUP BY actor ORDER BY actor",
     );
     expect(perWriter.rows).toEqual([0, 1, 2, 3].map((w) => ({ actor: `writer:${w}`, n: 50 })));
+  });
+
+  it('recorded events (hot paths) commit without the lock and are chained later, oldest first, with their time', async () => {
+    const before = await countRows(store.db, 'truc.audit_log');
+    await store.db.tx((q) => recordAudit(q, [event(501, { actor: 'pending:a' })]));
+    await expect(
+      store.db.tx(async (q) => {
+        await recordAudit(q, [event(502, { actor: 'pending:lost' })]);
+        throw new Error('business failure');
+      }),
+    ).rejects.toThrow('business failure');
+    await store.db.tx((q) =>
+      recordAudit(q, [event(503, { actor: 'pending:b' }), event(504, { actor: 'pending:c' })]),
+    );
+    expect(await countRows(store.db, 'truc.audit_pending')).toBe(3);
+    const at = (await store.db.query<{ at: Date }>('SELECT min(at) AS at FROM truc.audit_pending')).rows[0]!
+      .at;
+    // Interleaved with a direct append: both end in one valid chain.
+    await store.db.tx((q) => appendAudit(q, [event(505, { actor: 'direct' })]));
+    expect(await store.db.tx((q) => chainPending(q, 2))).toBe(2);
+    expect(await store.db.tx((q) => chainPending(q, 2))).toBe(1);
+    expect(await store.db.tx((q) => chainPending(q, 2))).toBe(0);
+    expect(await countRows(store.db, 'truc.audit_pending')).toBe(0);
+    const rows = await store.db.query<AuditRow>('SELECT * FROM truc.audit_log WHERE seq > $1 ORDER BY seq', [
+      before,
+    ]);
+    expect(rows.rows.map((r) => r.actor)).toEqual(['direct', 'pending:a', 'pending:b', 'pending:c']);
+    expect(rows.rows[1]!.at.toISOString()).toBe(at.toISOString());
+    expect(rows.rows[1]!.details).toEqual(event(501).details);
+    expect(await verifyAudit(store.db)).toMatchObject({ ok: true, rows: before + 4 });
+  });
+
+  it('the chainer chains what is pending when kicked, and what is left when it stops', async () => {
+    const before = await countRows(store.db, 'truc.audit_log');
+    const chainer = createAuditChainer(store.db, { everyMs: 60_000, batch: 3, logger: console });
+    await store.db.tx((q) =>
+      recordAudit(
+        q,
+        Array.from({ length: 7 }, (_, i) => event(600 + i)),
+      ),
+    );
+    chainer.start();
+    for (let i = 0; i < 100 && (await countRows(store.db, 'truc.audit_pending')) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await countRows(store.db, 'truc.audit_log')).toBe(before + 7);
+    await store.db.tx((q) => recordAudit(q, [event(700)]));
+    await chainer.stop();
+    expect(await countRows(store.db, 'truc.audit_pending')).toBe(0);
+    expect(await verifyAudit(store.db)).toMatchObject({ ok: true, rows: before + 8 });
   });
 
   it('the database refuses UPDATE, DELETE and TRUNCATE', async () => {

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createRelay, type Relay } from '../../src/jobs/outbox-relay.js';
 import { enqueue, pullPage } from '../../src/jobs/contracts.js';
+import { createOutboxWaker } from '../../src/store/outbox.js';
 import { backends, countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 
 const backend = backends().find((b) => b.name === 'postgres+redis')!;
@@ -39,6 +40,16 @@ describe('outbox relay woken at commit', () => {
 
   it('a committed row is queued within seconds, not at the next poll (a minute away)', async () => {
     const id = await env.deps.db.tx((q) => enqueue(q, pullPage, { syncRunId: 999_001, page: 1 }));
+    await waitFor(async () => (await enqueued(id)) === 1, { timeoutMs: 5_000, what: 'the row to be queued' });
+  });
+
+  it('a row added without NOTIFY (an accepted batch) is queued within seconds once the waker wakes the relay after the commit', async () => {
+    const waker = createOutboxWaker(env.deps.db);
+    const id = await env.deps.db.tx((q) =>
+      enqueue(q, pullPage, { syncRunId: 999_002, page: 1 }, { notify: false }),
+    );
+    waker.wake();
+    waker.wake(); // coalesced with the one in flight
     await waitFor(async () => (await enqueued(id)) === 1, { timeoutMs: 5_000, what: 'the row to be queued' });
   });
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from '../auth/tokens.js';
-import { appendAudit } from '../../audit/chain.js';
+import { recordAudit } from '../../audit/chain.js';
 import { BATCH_FORMATS, VENDOR_ENTITIES } from '../../canonical/systems.js';
 import { AppError } from '../../errors.js';
 import { queueBatch } from '../../jobs/contracts.js';
@@ -122,6 +122,8 @@ export interface BatchRouteOptions {
   maxBatchRecords: number;
   /** The clock and quality settings a dry run judges with, as the ingest job would. */
   judge: JudgeContext;
+  /** Called after a batch's transaction commits: wake the outbox relay and the audit chainer. */
+  onAccepted?: () => void;
 }
 
 const PushQuery = z
@@ -221,7 +223,12 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
   const batchId = randomUUID();
   const { entity, format, records } = req.body;
   const mode = req.body.mode ?? 'delta';
-  await queueBatch(q, { id: batchId, clientId, schoolCode, entity, format, records, mode });
+  // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (./outbox.ts).
+  await queueBatch(
+    q,
+    { id: batchId, clientId, schoolCode, entity, format, records, mode },
+    { notify: false },
+  );
   const response: StoredResponse = {
     status: 202,
     body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received: records.length },
@@ -232,8 +239,9 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
       ...response,
     });
   }
-  // Last statement before COMMIT: the audit lock is global and held until the commit.
-  await appendAudit(q, [
+  // Recorded with the batch, chained shortly after (src/audit/chainer.ts): the chain's lock is global
+  // and would be held through this commit, one accepted batch at a time.
+  await recordAudit(q, [
     {
       actor: clientId,
       action: 'batch.accepted',
@@ -255,9 +263,12 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
 async function acceptBatch(
   db: Db,
   req: NewBatchRequest,
+  onAccepted: (() => void) | undefined,
 ): Promise<{ response: StoredResponse; raced: boolean }> {
   try {
-    return { response: await db.tx((q) => storeBatch(q, req)), raced: false };
+    const response = await db.tx((q) => storeBatch(q, req));
+    onAccepted?.();
+    return { response, raced: false };
   } catch (err) {
     const { idempotency } = req;
     if (!idempotency || !isUniqueViolation(err)) throw err;
@@ -388,12 +399,11 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
       const key = request.headers['idempotency-key'];
       const sha = request.bodySha256;
       const idempotency = key && sha ? { key, hash: requestHash(schoolCode, sha) } : undefined;
-      const { response, raced } = await acceptBatch(opts.db, {
-        clientId: p.clientId,
-        schoolCode,
-        body: request.body,
-        idempotency,
-      });
+      const { response, raced } = await acceptBatch(
+        opts.db,
+        { clientId: p.clientId, schoolCode, body: request.body, idempotency },
+        opts.onAccepted,
+      );
       if (raced) void reply.header('idempotent-replayed', 'true');
       void reply.header('location', response.body.statusUrl);
       return reply.code(202).send(response.body);
