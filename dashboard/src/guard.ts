@@ -3,45 +3,9 @@
  * records, what would be deleted, moved or changed, with the record codes — never personal data), and a
  * city admin's approval or rejection. Needs the `guard` scope.
  */
+import type { Hold, HoldSummary } from './api-types.js';
 import { t } from './i18n.js';
 import { api, card, h, num, percent, stat, table, when } from './kit.js';
-
-interface Reason {
-  school: string;
-  kind: string;
-  count: number;
-  live: number;
-  ratio: number;
-  threshold: number;
-}
-
-interface HoldSummary {
-  id: number;
-  kind: 'batch' | 'reconcile';
-  batchId: string | null;
-  syncRunId: number | null;
-  entity: string;
-  status: 'held' | 'approved' | 'rejected';
-  reasons: Reason[];
-  createdAt: string;
-  decidedAt: string | null;
-  decidedBy: string | null;
-  appliedAt: string | null;
-  applied: number | null;
-  schools: number;
-  totals: { live: number; deleted: number; moved: number; changed: number };
-}
-
-interface Hold extends Omit<HoldSummary, 'schools' | 'totals'> {
-  diff: Array<{
-    school: string;
-    live: number;
-    deleted: number;
-    moved: number;
-    changed: number;
-    keys: { deleted: string[]; moved: string[]; changed: string[] };
-  }>;
-}
 
 const statusBadge = (s: string): HTMLElement =>
   h(

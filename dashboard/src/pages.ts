@@ -1,54 +1,9 @@
 /** The dashboard's pages. Each renders into `main` from the JSON API; nothing here holds personal data. */
+import type { DeadLetter, Overview, Schedule, School, SyncRun } from './api-types.js';
 import { t } from './i18n.js';
 import { api, band, card, h, num, percent, seconds, stat, table, when } from './kit.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
-
-interface Overview {
-  generatedAt: string;
-  systems: Array<{
-    system: string;
-    lastSuccessAt: string | null;
-    lastFailureAt: string | null;
-    lastErrorCode: string | null;
-    runs24h: number;
-    failed24h: number;
-    errorRate24h: number;
-    running: number;
-    circuit: 'closed' | 'open' | 'half-open';
-    pausedUntil: string | null;
-    pauseReason: string | null;
-  }>;
-  queues: Array<{ queue: string; counts: Record<string, number> }>;
-  outbox: { pending: number; lagSeconds: number };
-  deadLetters: Array<{ queue: string; errorCode: string; open: number }>;
-  pcgd: {
-    year: number;
-    units: Array<{
-      unitCode: string;
-      level: string;
-      status: string;
-      version: number;
-      deadline: string;
-      daysLeft: number;
-      atRisk: boolean;
-    }>;
-  };
-}
-
-interface Schedule {
-  id: string;
-  system: string;
-  entity: string;
-  scope: string | null;
-  full: boolean;
-  cron: string | null;
-  everyMs: number | null;
-  tz: string;
-  paused: boolean;
-  lastRun: { fireAt: string; outcome: string; syncRunId: number | null } | null;
-  nextRunAt: string | null;
-}
 
 const CIRCUIT_KEY = { closed: 'circuitClosed', open: 'circuitOpen', 'half-open': 'circuitHalfOpen' } as const;
 
@@ -199,20 +154,6 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
   );
 }
 
-interface School {
-  schoolCode: string;
-  name: string;
-  communeCode: string | null;
-  sourceSystem: string;
-  lastSeenAt: string;
-  lastBatchAt: string | null;
-  students: number;
-  staff: number;
-  classes: number;
-  received: number;
-  failing: Record<string, number>;
-}
-
 const ratioOf = (s: School, c: string): number | null =>
   s.received > 0 ? Math.max(0, 1 - (s.failing[c] ?? 0) / s.received) : null;
 
@@ -286,21 +227,6 @@ export async function schoolsPage(main: HTMLElement, params: URLSearchParams): P
       ),
     ),
   );
-}
-
-interface SyncRun {
-  id: number;
-  system: string;
-  entity: string;
-  scope: string;
-  status: string;
-  pages: number;
-  records: number;
-  tombstones: number;
-  errorCode: string | null;
-  requestedBy: string;
-  createdAt: string;
-  finishedAt: string | null;
 }
 
 const syncRunColumns = [
@@ -434,18 +360,6 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
     card(t('syncRuns'), table(runs.items, syncRunColumns, { testid: 'sync-runs' })),
     h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
   );
-}
-
-interface DeadLetter {
-  id: number;
-  queue: string;
-  job: string;
-  errorCode: string;
-  errorMessage: string;
-  attempts: number;
-  failedAt: string;
-  replayedAt: string | null;
-  refs: Record<string, string | number>;
 }
 
 export async function deadLettersPage(main: HTMLElement, params: URLSearchParams): Promise<void> {

@@ -1,28 +1,9 @@
 /** The quality page: scorecards (issue 8) by commune or province, and one unit with its trend. */
+import type { Ratio, Scorecard } from './api-types.js';
 import { t } from './i18n.js';
 import { api, h, lineChart, num, stat, table, when } from './kit.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
-
-interface Ratio {
-  passed: number;
-  total: number;
-  percent: number;
-  band: 'green' | 'yellow' | 'red';
-}
-
-interface Scorecard {
-  level: string;
-  code: string;
-  parentCode: string;
-  asOf: string;
-  records: number;
-  schools: number;
-  criteria: Record<(typeof CRITERIA)[number], Ratio>;
-  overall: Ratio;
-  topRules: Array<{ rule: string; criterion: string; records: number; title: string }>;
-  history: Array<{ runId: number; asOf: string; overall: number; band: string }>;
-}
 
 /** A ratio in the band the server judged it (the city's configured bands). */
 function ratioBand(r: Ratio): HTMLElement {

@@ -1,0 +1,17 @@
+/**
+ * The JSON the dashboard reads, as the API's contract says it: types from the generated client of
+ * openapi/truc.v1.json (`npm run openapi:export`), so the page and the server cannot drift apart.
+ */
+import type { components } from '../../openapi/generated/truc.v1.js';
+
+type Schemas = components['schemas'];
+
+export type Overview = Schemas['OpsOverview'];
+export type Schedule = Schemas['Schedule'];
+export type School = Schemas['OpsSchool'];
+export type SyncRun = Schemas['OpsSyncRun'];
+export type DeadLetter = Schemas['DeadLetter'];
+export type HoldSummary = Schemas['GuardHoldSummary'];
+export type Hold = Schemas['GuardHold'];
+export type Scorecard = Schemas['QualityScorecard'];
+export type Ratio = Scorecard['overall'];
