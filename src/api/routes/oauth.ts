@@ -140,6 +140,14 @@ function recordFailure(db: Db, log: FastifyBaseLogger, client: ApiClient | undef
     .catch((err: unknown) => log.error({ err }, 'could not audit a failed login'));
 }
 
+/** The /.well-known documents are public and the same for everyone: caches may keep them five minutes. */
+const PUBLIC_CACHE = 'public, max-age=300';
+
+/** Route options of a public /.well-known document: no auth, one 200 body. */
+const publicDocument = <T extends z.ZodType>(operationId: string, summary: string, body: T) => ({
+  schema: { operationId, tags: ['auth'], summary, response: { 200: body } },
+});
+
 /**
  * OAuth 2.0 client-credentials (RFC 6749 §4.4): client id + secret → short-lived ES256 bearer JWT;
  * RFC 8414 metadata and the RFC 7517 key set under /.well-known.
@@ -204,33 +212,27 @@ const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oau
 
   app.get(
     '/.well-known/jwks.json',
-    {
-      schema: {
-        operationId: 'getJwks',
-        tags: ['auth'],
-        summary: 'Khóa công khai ký mã truy cập / Public keys that sign access tokens (JWKS)',
-        response: { 200: Jwks },
-      },
-    },
+    publicDocument(
+      'getJwks',
+      'Khóa công khai ký mã truy cập / Public keys that sign access tokens (JWKS)',
+      Jwks,
+    ),
     async function jwks(_request, reply) {
-      void reply.header('cache-control', 'public, max-age=300');
+      void reply.header('cache-control', PUBLIC_CACHE);
       return (await publicJwks(opts.tokens)) as z.infer<typeof Jwks>;
     },
   );
 
   app.get(
     '/.well-known/oauth-authorization-server',
-    {
-      schema: {
-        operationId: 'getAuthorizationServerMetadata',
-        tags: ['auth'],
-        summary: 'Siêu dữ liệu OAuth / OAuth authorization server metadata (RFC 8414)',
-        response: { 200: AuthServerMetadata },
-      },
-    },
+    publicDocument(
+      'getAuthorizationServerMetadata',
+      'Siêu dữ liệu OAuth / OAuth authorization server metadata (RFC 8414)',
+      AuthServerMetadata,
+    ),
     async function metadata(request, reply) {
       const base = opts.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
-      void reply.header('cache-control', 'public, max-age=300');
+      void reply.header('cache-control', PUBLIC_CACHE);
       return {
         issuer: opts.tokens.issuer,
         token_endpoint: `${base}/oauth/token`,
