@@ -2,7 +2,7 @@
  * The JSON the dashboard reads, as the API's contract says it: types from the generated client of
  * openapi/truc.v1.json (`npm run openapi:export`), so the page and the server cannot drift apart.
  */
-import type { components } from '../../openapi/generated/truc.v1.js';
+import type { components } from '../../packages/client/src/generated/truc.v1.js';
 
 type Schemas = components['schemas'];
 
