@@ -10,15 +10,9 @@
  */
 // Loaded first, as src/main.ts does: every schema built after this is compiled on first parse.
 import 'zod/compile';
-import { z } from 'zod';
-import {
-  DISABILITY_VALUES,
-  GRADE_VALUES,
-  SEX_VALUES,
-  STUDENT_STATUS_VALUES,
-} from '../../src/canonical/enums.js';
 import { StudentSchema } from '../../src/canonical/student.js';
 import { canonicalToCanonical } from '../../src/mappings/canonical/index.js';
+import { BareStudent } from './lib/bare-student.js';
 import { fullStudents, withTwoBadFields } from './lib/students.js';
 import { rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
@@ -27,39 +21,6 @@ export const name = 'validation';
 const P3_TARGET = 0.5;
 const RECORDS = 5000;
 const MIN_MS = 1500;
-
-const code = z.string().regex(/^[A-Za-z0-9._-]{1,32}$/);
-
-/** The 4a baseline: the same fields as the canonical Student, as a bare zod object. */
-const BareStudent = z.strictObject({
-  studentCode: code,
-  schoolCode: code,
-  classCode: code.optional(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
-  grade: z.enum(GRADE_VALUES).optional(),
-  personalId: z
-    .string()
-    .regex(/^\d{12}$/)
-    .optional(),
-  fullName: z.string().min(1).max(100),
-  birthDate: z.iso.date(),
-  sex: z.enum(SEX_VALUES),
-  ethnicityCode: z.string().regex(/^(0[1-9]|[1-4]\d|5[0-6])$/),
-  status: z.enum(STUDENT_STATUS_VALUES),
-  statusDate: z.iso.date().optional(),
-  disability: z.enum(DISABILITY_VALUES).optional(),
-  residenceCommuneCode: z
-    .string()
-    .regex(/^\d{5}$/)
-    .optional(),
-  fatherName: z.string().min(1).max(100).optional(),
-  motherName: z.string().min(1).max(100).optional(),
-  guardianName: z.string().min(1).max(100).optional(),
-  phone: z
-    .string()
-    .regex(/^(?:0\d{8,10}|\+\d{8,15})$/)
-    .optional(),
-});
 
 /** truc's validation layer for one pushed canonical student; returns the number of findings. */
 function trucValidate(raw: unknown): number {

@@ -5,26 +5,10 @@
  * lines on stderr (no TTY here: plain lines) and the finished run on stdout. Bad usage is exit 2 and
  * queues nothing.
  */
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import { makeTempDir, type TempDir } from '../helpers/env.js';
-import { runProcess, spawnProcess, type Spawned } from '../helpers/proc.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function baseEnv(dataDir: string, smasUrl: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (
-      !/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|HCM_CSDL_|MOET_PCGD_|SMAS_|VNEDU_|VITEST|NODE_ENV)/.test(
-        k,
-      )
-    )
-      env[k] = v;
-  return { ...env, TRUC_PROFILE: 'test', DATA_DIR: dataDir, SMAS_BASE_URL: smasUrl };
-}
+import { ROOT, runProcess, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
 
 describe('truc sync run --follow', () => {
   let dir: TempDir;
@@ -46,7 +30,7 @@ describe('truc sync run --follow', () => {
       studentsPerSchool: 60,
       apiKey: 'test-smas-api-key',
     });
-    env = baseEnv(dir.path, sim.url);
+    env = trucEnv({ DATA_DIR: dir.path, SMAS_BASE_URL: sim.url });
     all = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], { cwd: ROOT, env });
     await all.waitForLine((l) => l.includes('listening on'), 90_000);
   });

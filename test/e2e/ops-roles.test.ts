@@ -3,36 +3,10 @@
  * /readyz on TRUC_WORKER_METRICS_PORT, with its job, queue and process series, and stops cleanly on
  * SIGTERM.
  */
-import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
-import { spawnProcess, type Spawned } from '../helpers/proc.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function baseEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (
-      /^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|HCM_CSDL_|MOET_PCGD_|SMAS_|VNEDU_|VITEST|NODE_ENV)/.test(
-        k,
-      )
-    )
-      continue;
-    env[k] = v;
-  }
-  return { ...env, TRUC_PROFILE: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
+import { trucClient } from '../helpers/truc-client.js';
 
 describe('truc worker serves its metrics on a port of its own', () => {
   let dir: TempDir;
@@ -51,19 +25,25 @@ describe('truc worker serves its metrics on a port of its own', () => {
     // node itself (not npx, which does not relay signals), with tsx as its loader.
     worker = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
       cwd: ROOT,
-      env: { ...baseEnv(dir.path), HOST: '127.0.0.1', TRUC_WORKER_METRICS_PORT: String(port) },
+      env: trucEnv({
+        DATA_DIR: dir.path,
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        TRUC_WORKER_METRICS_PORT: String(port),
+      }),
     });
     const line = await worker.waitForLine((l) => l.includes('metrics on'), 90_000);
     expect(line).toContain(`http://127.0.0.1:${port}/metrics`);
-    const base = `http://127.0.0.1:${port}`;
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // the worker serves the API's operations paths (/healthz, /readyz, /metrics), so the typed client reaches them
+    const { api } = trucClient(`http://127.0.0.1:${port}`);
+    expect((await api.GET('/healthz')).response.status).toBe(200);
     // Ready once the database and the queue backend answer (each check is bounded at 2 s).
-    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, {
+    await waitFor(async () => (await api.GET('/readyz')).response.status === 200, {
       timeoutMs: 60_000,
       intervalMs: 500,
       what: '/readyz 200',
     });
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const { data: text = '' } = await api.GET('/metrics', { parseAs: 'text' });
     expect(text).toContain('truc_build_info{');
     expect(text).toContain('truc_queue_jobs{queue="ingest",state="waiting"} 0');
     expect(text).toContain('truc_dead_letters_open{queue="ingest"} 0');

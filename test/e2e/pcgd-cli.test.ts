@@ -7,8 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfSignatureParts } from '../../src/reporting/pcgd/forms.js';
 import { readPackage, sha256Hex, type EvidencePackage } from '../../src/reporting/pcgd/package.js';
@@ -18,18 +17,7 @@ import { createPgDb } from '../../src/store/db.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { createTestDatabase, makeTempDir, type TempDir, type TestDatabase } from '../helpers/env.js';
 import { pdfText, seedFixture, workbookFigures } from '../helpers/pcgd.js';
-import { runProcess, type Exit } from '../helpers/proc.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** The test runner's environment minus anything that would point truc elsewhere. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|MOET_PCGD_|VITEST|NODE_ENV)/.test(k))
-      env[k] = v;
-  return env;
-}
+import { ROOT, runProcess, trucEnv, type Exit } from '../helpers/proc.js';
 
 /** `openssl cms -verify` of an exported folder's package against its signature and certificate. */
 function opensslVerifies(dir: string): boolean {
@@ -77,7 +65,7 @@ describe('truc pcgd export and verify on a real run', () => {
   const truc = (cli: string[]): Promise<Exit> =>
     runProcess('npx', ['tsx', 'src/main.ts', ...cli], {
       cwd: ROOT,
-      env: { ...cleanEnv(), TRUC_PROFILE: 'test', DATA_DIR: data.path, DATABASE_URL: db.url },
+      env: trucEnv({ DATA_DIR: data.path, DATABASE_URL: db.url }),
       timeoutMs: 120_000,
     });
 

@@ -8,9 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import {
@@ -22,10 +20,9 @@ import {
   type TempDir,
   type TestDatabase,
 } from '../helpers/env.js';
-import { spawnProcess, type Spawned } from '../helpers/proc.js';
+import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
 import { deleteRedisKeys } from '../helpers/redis.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const hasPrometheus = spawnSync('prometheus', ['--version']).status === 0;
 
 interface ScrapeConfig {
@@ -45,12 +42,7 @@ interface Target {
 
 /** The environment of a truc role: the test profile on this file's database and Redis prefix. */
 function roleEnv(dataDir: string, databaseUrl: string, prefix: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|VITEST|NODE_ENV)/.test(k)) env[k] = v;
-  return {
-    ...env,
-    TRUC_PROFILE: 'test',
+  return trucEnv({
     DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
     REDIS_URL: REDIS_TEST_URL,
@@ -59,15 +51,7 @@ function roleEnv(dataDir: string, databaseUrl: string, prefix: string): NodeJS.P
     PORT: '0',
     TRUC_WORKER_METRICS_PORT: '0',
     TRUC_SCHEDULER_METRICS_PORT: '0',
-  };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
+  });
 }
 
 /** `truc <role>` (node with tsx, so signals reach it); resolves with the host:port it serves on. */

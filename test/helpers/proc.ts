@@ -1,6 +1,36 @@
 /** Child processes for tests: spawn, read stdout line by line, wait for a line or the exit. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the working directory of every `truc` process a test starts. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Variables that would point a `truc` process somewhere else than the test says. */
+const TRUC_VARIABLES =
+  /^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|PUBLIC_URL|BODY_LIMIT|HCM_CSDL_|MOET_PCGD_|SMAS_|VNEDU_|VITEST|NODE_ENV)/;
+
+/**
+ * The environment of a `truc` process a test starts: the test runner's own minus anything that would
+ * point truc elsewhere, the `test` profile, then `extra` (DATA_DIR, DATABASE_URL, a simulator's URL…).
+ */
+export function trucEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!TRUC_VARIABLES.test(k)) env[k] = v;
+  return { ...env, TRUC_PROFILE: 'test', ...extra };
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
 
 export interface Exit {
   code: number | null;

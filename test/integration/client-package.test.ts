@@ -5,8 +5,6 @@
  * Idempotency-Key polled to the end, findings, reads with cursors and ETags, the change feed, and
  * webhook deliveries verified by `verifyWebhook`.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTrucClient,
@@ -21,33 +19,23 @@ import { startApi, startWorkerRole, type Running } from '../../src/roles.js';
 import { OTHER_SCHOOL, SCHOOL, student } from '../factories/records.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { onTheWire } from '../helpers/truc-client.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 let env: TestEnv;
 let api: Running & { url: string };
 let worker: Running;
 let vendor: NewClient;
-let receiver: Server;
-let hookUrl: string;
-const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+let hooks: WebhookReceiver;
 
 beforeAll(async () => {
   env = await makeDeps(backends()[0]!);
   api = await startApi(env.deps, { port: 0, host: '127.0.0.1' });
   worker = startWorkerRole(env.deps);
   vendor = await addClient(env.deps.db, { name: 'Client package', role: 'vendor', schools: [SCHOOL] });
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/truc`;
+  hooks = await startWebhookReceiver('/truc');
 }, 120_000);
 afterAll(async () => {
-  await new Promise((resolve) => receiver?.close(resolve));
+  await hooks?.close();
   await worker?.stop();
   await api?.stop();
   await env?.cleanup();
@@ -197,14 +185,14 @@ describe('@truc/client calls', () => {
   it('verifies a webhook delivery; a changed body or an old timestamp is refused', async () => {
     const truc = asVendor();
     const { data: hook, error } = await truc.api.POST('/v1/webhooks', {
-      body: { url: hookUrl, events: ['batch.finished'] },
+      body: { url: hooks.url, events: ['batch.finished'] },
     });
     expect(hook, JSON.stringify(error)).toBeDefined();
     const { response } = await truc.api.POST('/v1/webhooks/{id}/ping', {
       params: { path: { id: hook!.id } },
     });
     expect(response.status).toBe(202);
-    const delivery = await waitFor(() => received.find((r) => r.body.includes('webhook.ping')), {
+    const delivery = await waitFor(() => hooks.received.find((r) => r.body.includes('webhook.ping')), {
       timeoutMs: 60_000,
       intervalMs: 100,
       what: 'the ping delivery',

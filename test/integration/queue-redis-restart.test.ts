@@ -6,8 +6,6 @@
  * the test's own (private port, no persistence) is killed and started again; the shared Redis is
  * never touched.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay } from '../../src/jobs/outbox-relay.js';
 import { redisQueueFactory } from '../../src/jobs/queues.js';
@@ -15,15 +13,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { openTestStore, waitFor, type TestStore } from '../helpers/env.js';
-import { spawnProcess, type Spawned } from '../helpers/proc.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort, spawnProcess, type Spawned } from '../helpers/proc.js';
 
 function startRedis(port: number): Spawned {
   return spawnProcess('redis-server', [

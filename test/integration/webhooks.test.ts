@@ -5,8 +5,6 @@
  * each with the library; a failing receiver is retried until it answers; another vendor hears nothing;
  * deliveries are listed; a ping works; bad subscriptions are refused and change nothing.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,39 +24,23 @@ import {
   type ApiHarness,
 } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+import {
+  startWebhookReceiver,
+  type ReceivedDelivery,
+  type WebhookReceiver,
+} from '../helpers/webhook-receiver.js';
 
 let h: ApiHarness;
-let receiver: Server;
+let hooks: WebhookReceiver;
 let url: string;
-const received: Received[] = [];
-/** Answers 500 this many times before answering 204. */
-let failNext = 0;
 
 beforeAll(async () => {
   h = await startApiHarness(backends()[2]!); // PostgreSQL; the jobs are run here, one by one
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (failNext > 0) {
-        failNext -= 1;
-        res.writeHead(500).end();
-        return;
-      }
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  hooks = await startWebhookReceiver();
+  url = hooks.url;
 }, 120_000);
 afterAll(async () => {
-  await new Promise((resolve) => receiver?.close(resolve));
+  await hooks?.close();
   await h?.close();
 });
 
@@ -100,7 +82,7 @@ async function subscribe(token: string, events: string[]) {
   return res.json<{ id: string; secret: string }>();
 }
 
-function verified(secret: string, r: Received): { type: string; data: Record<string, unknown> } {
+function verified(secret: string, r: ReceivedDelivery): { type: string; data: Record<string, unknown> } {
   const headers = Object.fromEntries(
     ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((k) => [k, String(r.headers[k])]),
   );
@@ -156,9 +138,9 @@ describe('webhooks', () => {
       ]);
       await createBatchesRepo(q).finish(batchId, { accepted: 1, rejected: 0, unchanged: 0 });
     });
-    received.length = 0;
+    hooks.received.length = 0;
     await drain();
-    const events = received.map((r) => verified(sub.secret, r));
+    const events = hooks.received.map((r) => verified(sub.secret, r));
     expect(events.map((e) => e.type).sort()).toEqual(['batch.finished', 'findings.ready']);
     expect(events.find((e) => e.type === 'batch.finished')?.data).toMatchObject({
       batchId,
@@ -171,14 +153,14 @@ describe('webhooks', () => {
       findings: { warning: 1 },
     });
     // The same delivery id on every attempt; a tampered body fails verification.
-    const first = received[0]!;
+    const first = hooks.received[0]!;
     expect(() => verified(sub.secret, { ...first, body: first.body.replace('done', 'failed') })).toThrow();
   });
 
   it('tells master-data.changed to every client serving the school, retrying a failing receiver', async () => {
     const other = await subscribe(h.tokens.other, ['master-data.changed']);
-    received.length = 0;
-    failNext = 1;
+    hooks.received.length = 0;
+    hooks.failNext = 1;
     await h.env.deps.db.tx(async (q) => {
       const rec = student('WH2', S1);
       await createRecordsRepo(q).upsert(
@@ -188,8 +170,8 @@ describe('webhooks', () => {
       );
     });
     await drain();
-    expect(received).toHaveLength(1); // the vendor of S1 only, after one failed attempt
-    const event = verified(sub.secret, received[0]!);
+    expect(hooks.received).toHaveLength(1); // the vendor of S1 only, after one failed attempt
+    const event = verified(sub.secret, hooks.received[0]!);
     expect(event.type).toBe('master-data.changed');
     expect(event.data).toMatchObject({ schoolCode: S1, entity: 'students', count: 1 });
     // The link reads exactly that change from the feed.
@@ -225,11 +207,11 @@ describe('webhooks', () => {
       headers: bearer(h.tokens.vendor),
     });
     expect(ping.statusCode, ping.body).toBe(202);
-    received.length = 0;
+    hooks.received.length = 0;
     await drain();
-    expect(received.map((r) => verified(sub.secret, r).type)).toEqual(['webhook.ping']);
+    expect(hooks.received.map((r) => verified(sub.secret, r).type)).toEqual(['webhook.ping']);
 
-    failNext = 100;
+    hooks.failNext = 100;
     const again = await h.app.inject({
       method: 'POST',
       url: `/v1/webhooks/${sub.id}/ping`,
@@ -237,7 +219,7 @@ describe('webhooks', () => {
     });
     const { deliveryId } = again.json<{ deliveryId: string }>();
     await drain();
-    failNext = 0;
+    hooks.failNext = 0;
     const list = await h.get(`/v1/webhooks/${sub.id}/deliveries`, h.tokens.vendor);
     const failed = list
       .json<{ items: Array<{ id: string; status: string; attempts: number }> }>()
@@ -261,7 +243,7 @@ describe('webhooks', () => {
       404,
       'ERR_NOT_FOUND',
     );
-    received.length = 0;
+    hooks.received.length = 0;
     await h.env.deps.db.tx(async (q) => {
       const rec = student('WH3', S1);
       await createRecordsRepo(q).upsert(
@@ -274,6 +256,6 @@ describe('webhooks', () => {
       );
     });
     await drain();
-    expect(received).toEqual([]);
+    expect(hooks.received).toEqual([]);
   });
 });
