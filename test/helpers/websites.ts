@@ -2,7 +2,8 @@
  * School websites served on loopback for the website probe's tests: one HTTP server whose paths are
  * sites — `/up/…` with an RSS link, `/plain/…` without a feed, `/atom/…` linking an Atom feed,
  * `/slow/…` answering after `slowMs`, `/broken/…` answering 503, `/moved/…` redirecting to `/up/`.
- * Counts the requests it is serving at once (the probe's concurrency bound). Plus a port where
+ * Counts the requests it is serving at once (the probe's concurrency bound) and keeps the paths
+ * asked for. `/robots.txt` is 404 unless `robots` gives its status and body. Plus a port where
  * nothing listens (a site that is down).
  */
 import { createServer, type Server } from 'node:http';
@@ -17,6 +18,8 @@ export interface WebsiteServer {
   resetMaxInFlight(): void;
   /** User agents seen. */
   readonly userAgents: Set<string>;
+  /** Paths asked for, in order. */
+  readonly paths: string[];
   close(): Promise<void>;
 }
 
@@ -25,10 +28,13 @@ const page = (head: string) =>
 const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>Tin</title></channel></rss>';
 const ATOM = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Tin</title></feed>';
 
-export async function startWebsites(opts: { slowMs?: number } = {}): Promise<WebsiteServer> {
+export async function startWebsites(
+  opts: { slowMs?: number; robots?: { status: number; body?: string } } = {},
+): Promise<WebsiteServer> {
   let inFlight = 0;
   let max = 0;
   const userAgents = new Set<string>();
+  const paths: string[] = [];
   const server: Server = createServer((req, res) => {
     inFlight++;
     max = Math.max(max, inFlight);
@@ -42,6 +48,12 @@ export async function startWebsites(opts: { slowMs?: number } = {}): Promise<Web
       }, 20);
     };
     const url = req.url ?? '/';
+    paths.push(url);
+    if (url === '/robots.txt') {
+      return opts.robots
+        ? done(opts.robots.status, opts.robots.body ?? '', 'text/plain')
+        : done(404, 'not found');
+    }
     if (url.startsWith('/slow/')) {
       setTimeout(() => done(200, page('')), opts.slowMs ?? 2000);
       return;
@@ -72,6 +84,7 @@ export async function startWebsites(opts: { slowMs?: number } = {}): Promise<Web
       max = inFlight;
     },
     userAgents,
+    paths,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -9,6 +9,7 @@ import { computeScorecards } from '../../src/jobs/scorecards.js';
 import { addClient } from '../../src/ops.js';
 import { createQualityRepo } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 import { bearer, expectProblem, startApiHarness, S1, S2, type ApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
@@ -161,6 +162,39 @@ describe('GET /v1/schools/{code}/quality', () => {
     expect((await h.get(`/v1/schools/${S2}/quality`, tokens.auditor)).statusCode).toBe(200);
     expect((await h.get(`/v1/schools/${S2}/quality`, h.tokens.admin)).statusCode).toBe(200);
     expectProblem(await h.get(`/v1/schools/79000777/quality`, h.tokens.admin), 404, 'ERR_NOT_FOUND');
+  });
+});
+
+describe('GET /v1/schools/{code}/website', () => {
+  it('the last probe of the school’s website with the rules it breaks; 404 before any probe; same roles', async () => {
+    await createWebsiteProbesRepo(h.env.deps.db).save([
+      {
+        schoolCode: S1,
+        website: 'https://th-s1.hcm.edu.vn',
+        probedAt: new Date('2025-10-15T02:30:00Z'),
+        answered: true,
+        httpStatus: 200,
+        rss: false,
+      },
+    ]);
+    const res = await h.app.inject({
+      method: 'GET',
+      url: `/v1/schools/${S1}/website`,
+      headers: { ...bearer(tokens.officer), 'accept-language': 'en' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      schoolCode: S1,
+      website: 'https://th-s1.hcm.edu.vn',
+      probedAt: '2025-10-15T02:30:00.000Z',
+      answered: true,
+      httpStatus: 200,
+      rss: false,
+      rules: [{ rule: 'SONG_WEBSITE_NO_RSS', title: 'Website without RSS' }],
+    });
+    expectProblem(await h.get(`/v1/schools/${S2}/website`, h.tokens.admin), 404, 'ERR_NOT_FOUND');
+    expectProblem(await h.get(`/v1/schools/${S1}/website`, h.tokens.other), 403, 'ERR_FORBIDDEN_SCHOOL');
+    expect((await h.get(`/v1/schools/${S1}/website`, tokens.auditor)).statusCode).toBe(200);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * School websites (issue 8, the sống rule "website live"): one polite probe of a school's public
- * website. Transport only: GET the home page (a timeout always, a body cap, redirects followed by hand
- * and checked like the first address, a named user agent), find the RSS or Atom feed the page links
+ * website. Transport only: read the site's robots.txt first and fetch nothing it forbids the probe's
+ * user agent (RFC 9309: a 4xx means no rules, a 5xx or no answer means stay away); GET the home page
+ * (a timeout always, a body cap, redirects followed by hand and checked like the first address, a
+ * named user agent), find the RSS or Atom feed the page links
  * (`<link rel="alternate" type="application/rss+xml" href=…>`), else try `/rss` and `/feed`, and check
  * that the feed answers with a feed. Private and loopback addresses are refused unless allowed (tests
  * serve sites on loopback). Never logs; a school website holds no personal data, and none is sent.
@@ -9,6 +11,7 @@
 import { lookup } from 'node:dns/promises';
 import axios from 'axios';
 import ipaddr from 'ipaddr.js';
+import { ALLOW_ALL, parseRobots, productToken, type RobotsPolicy } from './robots.js';
 
 export interface ProbeOptions {
   /** Per request (the home page, each feed candidate). */
@@ -28,7 +31,12 @@ export interface ProbeResult {
   readonly status?: number;
   /** A feed answered with RSS or Atom. */
   readonly rss: boolean;
-  /** Why the site did not answer: 'bad-url', 'private-address', 'no-dns', 'timeout', 'unreachable', 'http-<status>', 'too-many-redirects'. */
+  /**
+   * Why the site did not answer: 'bad-url', 'private-address', 'no-dns', 'timeout', 'unreachable',
+   * 'http-<status>', 'too-many-redirects', 'robots-http-<status>' (robots.txt answered 5xx: RFC 9309
+   * says stay away); or, for a site that answered, 'robots-disallowed': its robots.txt forbids the
+   * probe the home page or every feed address, so whether it offers a feed is unknown.
+   */
   readonly problem?: string;
 }
 
@@ -68,12 +76,26 @@ interface Fetched {
   readonly problem?: string;
 }
 
-/** GET with redirects followed by hand (each hop checked like the first). */
-async function get(url: string, opts: ProbeOptions): Promise<Fetched> {
+/** What robots.txt lets the probe fetch on one origin. */
+interface SiteRules {
+  readonly origin: string;
+  readonly policy: RobotsPolicy;
+}
+
+/** True when `url` may be fetched under `rules` (another origin's robots.txt is not read: allowed). */
+function allowedBy(rules: SiteRules | undefined, url: string): boolean {
+  if (rules === undefined) return true;
+  const u = new URL(url);
+  return u.origin !== rules.origin || rules.policy.allows(u.pathname + u.search);
+}
+
+/** GET with redirects followed by hand (each hop checked like the first, robots.txt included). */
+async function get(url: string, opts: ProbeOptions, rules?: SiteRules): Promise<Fetched> {
   let at = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const problem = await addressProblem(at, opts.allowPrivateNetworks);
     if (problem) return { url: at, problem };
+    if (!allowedBy(rules, at)) return { url: at, problem: 'robots-disallowed' };
     try {
       const res = await axios.get<string>(at, {
         timeout: opts.timeoutMs,
@@ -122,9 +144,55 @@ export function feedLinks(html: string, base: string): string[] {
   return out;
 }
 
-/** Probes one website: does it answer, and does it offer an RSS or Atom feed? */
+/**
+ * The site's robots.txt for the probe's user agent: its rules, or the result the probe ends with
+ * (the site does not answer, or answers 5xx, so RFC 9309 says fetch nothing).
+ */
+async function robotsOf(
+  website: string,
+  opts: ProbeOptions,
+): Promise<{ rules: SiteRules; status?: number } | { result: ProbeResult }> {
+  let origin: string;
+  try {
+    origin = new URL(website).origin;
+  } catch {
+    return { result: { answered: false, rss: false, problem: 'bad-url' } };
+  }
+  const res = await get(`${origin}/robots.txt`, opts);
+  if (res.status === undefined) {
+    // Redirected round in circles: as good as no robots.txt (RFC 9309 §2.3.1.2).
+    if (res.problem === 'too-many-redirects') return { rules: { origin, policy: ALLOW_ALL } };
+    return { result: { answered: false, rss: false, problem: res.problem ?? 'unreachable' } };
+  }
+  if (res.status >= 500) {
+    return {
+      result: { answered: false, status: res.status, rss: false, problem: `robots-http-${res.status}` },
+    };
+  }
+  if (res.body === undefined) return { rules: { origin, policy: ALLOW_ALL }, status: res.status };
+  return {
+    rules: { origin, policy: parseRobots(res.body, productToken(opts.userAgent)) },
+    status: res.status,
+  };
+}
+
+/**
+ * Probes one website: does it answer, and does it offer an RSS or Atom feed? Reads robots.txt first
+ * and fetches nothing it forbids; a site whose robots.txt forbids the home page counts as answering
+ * (its robots.txt did) with its feed unknown ('robots-disallowed').
+ */
 export async function probeWebsite(website: string, opts: ProbeOptions): Promise<ProbeResult> {
-  const home = await get(website, opts);
+  const robots = await robotsOf(website, opts);
+  if ('result' in robots) return robots.result;
+  const home = await get(website, opts, robots.rules);
+  if (home.problem === 'robots-disallowed') {
+    return {
+      answered: true,
+      ...(robots.status ? { status: robots.status } : {}),
+      rss: false,
+      problem: home.problem,
+    };
+  }
   if (home.problem !== undefined || home.body === undefined) {
     return {
       answered: false,
@@ -136,13 +204,20 @@ export async function probeWebsite(website: string, opts: ProbeOptions): Promise
   const linked = feedLinks(home.body, home.url);
   const origin = new URL(home.url).origin;
   const candidates = linked.length > 0 ? linked.slice(0, 2) : FEED_PATHS.map((p) => origin + p);
+  let forbidden = 0;
   for (const feed of candidates) {
-    const res = await get(feed, opts);
+    const res = await get(feed, opts, robots.rules);
+    if (res.problem === 'robots-disallowed') forbidden++;
     if (res.body !== undefined && FEED_BODY.test(res.body.slice(0, 4096))) {
       return { answered: true, status: home.status!, rss: true };
     }
   }
-  return { answered: true, status: home.status!, rss: false };
+  return {
+    answered: true,
+    status: home.status!,
+    rss: false,
+    ...(forbidden === candidates.length ? { problem: 'robots-disallowed' } : {}),
+  };
 }
 
 /**

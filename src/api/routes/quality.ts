@@ -1,7 +1,8 @@
 /**
  * Quality (issue 8): scorecards of a school, a commune or a province (latest run, with its history),
  * the findings behind a school's score (the last verdict of each of its records, filterable by rule,
- * criterion and severity, in the caller's language), and a new scorecard run on request.
+ * criterion and severity, in the caller's language), the last probe of a school's website (sống),
+ * and a new scorecard run on request.
  * Who reads what: city admins and auditors everything; a vendor its schools; a PCGD officer the units
  * its token names (a commune, or a province and all below it) and their schools. The school routes
  * name their parameter `code`, not `schoolCode`: the auth plugin's early `:schoolCode` tenancy check
@@ -12,9 +13,10 @@ import { z } from 'zod';
 import { ENTITY_NAMES } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
-import { ruleByCode } from '../../quality/index.js';
+import { ruleByCode, websiteRulesOf } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
 import { createQualityRepo, createScorecardsRepo, type ScoreRow } from '../../store/quality.js';
+import { createWebsiteProbesRepo } from '../../store/website-probes.js';
 import type { Principal } from '../auth/tokens.js';
 import { principalOf } from '../plugins/auth.js';
 import { findingsQuery } from '../findings-query.js';
@@ -88,6 +90,24 @@ const SchoolFinding = z
     hint: Bilingual,
   })
   .meta({ id: 'QualityFinding' });
+
+const WebsiteProbe = z
+  .object({
+    schoolCode: z.string(),
+    /** The address probed (the school record's website when it was probed). */
+    website: z.string(),
+    probedAt: z.string(),
+    /** The home page answered 2xx (or the site's robots.txt did, when it forbids the probe the home page). */
+    answered: z.boolean(),
+    httpStatus: z.number().int().optional(),
+    /** A linked or usual feed answered with RSS or Atom. */
+    rss: z.boolean(),
+    /** Why not: bad-url, private-address, no-dns, timeout, unreachable, http-<status>, too-many-redirects, robots-http-<status>, robots-disallowed. */
+    problem: z.string().optional(),
+    /** The sống rules this result breaks (SONG_WEBSITE_DOWN, SONG_WEBSITE_NO_RSS), titled in the caller's language. */
+    rules: z.array(z.object({ rule: z.string(), title: z.string() })),
+  })
+  .meta({ id: 'WebsiteProbe' });
 
 type Lang = 'vi' | 'en';
 
@@ -235,6 +255,43 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
             hint: { vi: hint.vi, en: hint.en },
           };
         }),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/schools/:code/website',
+    {
+      config: { scope: 'quality:read' },
+      schema: {
+        tags: ['quality'],
+        summary: 'Kết quả kiểm tra website của trường / The last probe of a school’s website',
+        description:
+          'The scheduled, polite probe (robots.txt obeyed, timeouts, bounded concurrency): does the site answer, does it offer an RSS or Atom feed. 404 until the school’s website has been probed.',
+        security: [{ bearerAuth: [] }],
+        params: z.object({ code: SchoolCode }).strict(),
+        response: {
+          200: WebsiteProbe,
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async function getSchoolWebsite(request) {
+      const p = principalOf(request);
+      const code = request.params.code;
+      await requireSchoolRead(p, code);
+      const probe = (await createWebsiteProbesRepo(opts.db).probesOf([code])).get(code);
+      if (!probe) throw new AppError('ERR_NOT_FOUND');
+      const lang = pickLang(request.headers['accept-language']);
+      return {
+        schoolCode: code,
+        website: probe.website,
+        probedAt: new Date(probe.probedAt).toISOString(),
+        answered: probe.answered,
+        ...(probe.httpStatus !== undefined ? { httpStatus: probe.httpStatus } : {}),
+        rss: probe.rss,
+        ...(probe.problem !== undefined ? { problem: probe.problem } : {}),
+        rules: websiteRulesOf(probe.website, probe).map((r) => ({ rule: r.code, title: r.title[lang] })),
       };
     },
   );

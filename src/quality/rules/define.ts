@@ -62,6 +62,8 @@ export interface WebsiteProbe {
   readonly answered: boolean;
   /** A linked or usual feed answered with RSS or Atom. */
   readonly rss: boolean;
+  /** Why not, as the probe says ('robots-disallowed': the site's robots.txt kept the probe from looking). */
+  readonly problem?: string | undefined;
 }
 
 /** What the store said about a batch; each map is filled by one lookup (absent when not looked up). */

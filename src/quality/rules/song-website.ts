@@ -3,7 +3,7 @@
  * an RSS feed. A scheduled probe (src/jobs/website-probe.ts) checks each school's website; these
  * rules turn its last result into findings on the school record — at ingest (a store lookup) and right
  * after each probe run (on the school's verdict). A probe of another address than the record's says
- * nothing about it.
+ * nothing about it; nor does a feed the site's robots.txt forbids the probe to read.
  */
 import type { RuleInfo } from '../types.js';
 import { rule, strField, type Check, type WebsiteProbe } from './define.js';
@@ -46,11 +46,15 @@ export const WEBSITE_NO_RSS = rule({
   showsValue: true,
 });
 
+/** The probe's `problem` when robots.txt kept it from the home page or every feed address. */
+export const ROBOTS_DISALLOWED = 'robots-disallowed';
+
 /** The website rules a probe result breaks for a school whose website is `website` (none when the probe was of another address). */
 export function websiteRulesOf(website: string, probe: WebsiteProbe | undefined): RuleInfo[] {
   if (probe === undefined || probe.website !== website) return [];
   if (!probe.answered) return [WEBSITE_DOWN];
-  return probe.rss ? [] : [WEBSITE_NO_RSS];
+  // A feed the site's robots.txt keeps the probe from reading is unknown, not missing.
+  return probe.rss || probe.problem === ROBOTS_DISALLOWED ? [] : [WEBSITE_NO_RSS];
 }
 
 export const websiteCheck: Check = {

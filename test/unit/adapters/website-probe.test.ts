@@ -102,3 +102,71 @@ describe('feedLinks', () => {
     ]);
   });
 });
+
+describe('robots.txt', () => {
+  const ROBOTS = [
+    '# the city portal',
+    'User-agent: *',
+    'Disallow: /',
+    '',
+    'User-agent: TRUC-test-probe',
+    'Disallow: /plain/',
+    'Disallow: /up/feed.xml',
+    'Allow: /atom/',
+    'Disallow: /atom/atom.xml',
+    'Allow: /atom/atom.xml$',
+  ].join('\n');
+  let polite: WebsiteServer;
+  beforeAll(async () => {
+    polite = await startWebsites({ robots: { status: 200, body: ROBOTS } });
+  });
+  afterAll(async () => {
+    await polite?.close();
+  });
+
+  it('reads the group of its own product token and fetches nothing it forbids', async () => {
+    polite.paths.length = 0;
+    // The home page is forbidden: the site answered (robots.txt did), its feed is unknown.
+    expect(await probeWebsite(`${polite.base}/plain/`, opts)).toEqual({
+      answered: true,
+      status: 200,
+      rss: false,
+      problem: 'robots-disallowed',
+    });
+    // The linked feed is forbidden (and it is the only candidate): unknown, not missing.
+    expect(await probeWebsite(`${polite.base}/up/`, opts)).toEqual({
+      answered: true,
+      status: 200,
+      rss: false,
+      problem: 'robots-disallowed',
+    });
+    // Allowed by the longer (anchored) Allow rule, which wins over the Disallow of the same path.
+    expect(await probeWebsite(`${polite.base}/atom/`, opts)).toMatchObject({ answered: true, rss: true });
+    expect(polite.paths).not.toContain('/plain/');
+    expect(polite.paths).not.toContain('/up/feed.xml');
+    expect(polite.paths).toContain('/atom/atom.xml');
+  });
+
+  it('another crawler falls under `*`: everything forbidden', async () => {
+    polite.paths.length = 0;
+    const other = { ...opts, userAgent: 'somebot/2' };
+    expect(await probeWebsite(`${polite.base}/up/`, other)).toMatchObject({ problem: 'robots-disallowed' });
+    expect(polite.paths).toEqual(['/robots.txt']);
+  });
+
+  it('a robots.txt answering 5xx keeps the probe away (RFC 9309); a 404 means no rules', async () => {
+    const failing = await startWebsites({ robots: { status: 503 } });
+    try {
+      expect(await probeWebsite(`${failing.base}/up/`, opts)).toEqual({
+        answered: false,
+        status: 503,
+        rss: false,
+        problem: 'robots-http-503',
+      });
+      expect(failing.paths).toEqual(['/robots.txt']);
+    } finally {
+      await failing.close();
+    }
+    expect(await probeWebsite(`${sites.base}/up/`, opts)).toMatchObject({ answered: true, rss: true });
+  });
+});

@@ -23,6 +23,10 @@ describe('websiteRulesOf', () => {
     expect(websiteRulesOf(SITE, probe({ rss: false })).map((r) => r.code)).toEqual(['SONG_WEBSITE_NO_RSS']);
   });
 
+  it('a feed the site’s robots.txt keeps the probe from is unknown, not missing', () => {
+    expect(websiteRulesOf(SITE, probe({ rss: false, problem: 'robots-disallowed' }))).toEqual([]);
+  });
+
   it('boundary: no probe yet, or a probe of the school’s former address, says nothing', () => {
     expect(websiteRulesOf(SITE, undefined)).toEqual([]);
     expect(websiteRulesOf(SITE, probe({ website: 'https://old.example.vn', answered: false }))).toEqual([]);

@@ -193,6 +193,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/schools/{code}/website': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Kết quả kiểm tra website của trường / The last probe of a school’s website
+     * @description The scheduled, polite probe (robots.txt obeyed, timeouts, bounded concurrency): does the site answer, does it offer an RSS or Atom feed. 404 until the school’s website has been probed.
+     */
+    get: operations['getSchoolWebsite'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/quality/scorecards': {
     parameters: {
       query?: never;
@@ -1580,6 +1600,19 @@ export interface components {
         vi: string;
         en: string;
       };
+    };
+    WebsiteProbe: {
+      schoolCode: string;
+      website: string;
+      probedAt: string;
+      answered: boolean;
+      httpStatus?: number;
+      rss: boolean;
+      problem?: string;
+      rules: {
+        rule: string;
+        title: string;
+      }[];
     };
     Schedule: {
       id: string;
@@ -3099,6 +3132,125 @@ export interface operations {
       };
       /** @description Không có quyền / Forbidden */
       403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getSchoolWebsite: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebsiteProbe'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;

@@ -1,0 +1,50 @@
+/** robots.txt rules (RFC 9309) as the website probe reads them: groups, longest match, Allow on a tie, wildcards. */
+import { describe, expect, it } from 'vitest';
+import { ALLOW_ALL, parseRobots, productToken } from '../../../src/adapters/website/robots.js';
+
+describe('productToken', () => {
+  it('is the name before the version, lower case', () => {
+    expect(productToken('truc-website-probe/1 (So GD&DT; data-quality check)')).toBe('truc-website-probe');
+    expect(productToken('Somebot')).toBe('somebot');
+  });
+});
+
+describe('parseRobots', () => {
+  it('uses the group naming the crawler (merged, case-insensitive), else `*`, else allows everything', () => {
+    const text =
+      'User-agent: *\nDisallow: /\n\nUser-agent: Probe\nDisallow: /a\n\nuser-agent: probe\nDisallow: /b\n';
+    const probe = parseRobots(text, 'probe');
+    expect(probe.allows('/')).toBe(true);
+    expect(probe.allows('/a/x')).toBe(false);
+    expect(probe.allows('/b')).toBe(false);
+    expect(parseRobots(text, 'other').allows('/')).toBe(false);
+    expect(parseRobots('User-agent: x\nDisallow: /', 'probe').allows('/')).toBe(true);
+    expect(parseRobots('', 'probe')).toBe(ALLOW_ALL);
+  });
+
+  it('several user-agent lines share one group; an empty Disallow allows all; comments are ignored', () => {
+    const text =
+      'User-agent: a\nUser-agent: probe # us\nDisallow: /private # keep out\n\nUser-agent: b\nDisallow:\n';
+    expect(parseRobots(text, 'probe').allows('/private/x')).toBe(false);
+    expect(parseRobots(text, 'a').allows('/private')).toBe(false);
+    expect(parseRobots(text, 'b').allows('/private')).toBe(true);
+  });
+
+  it('the longest match wins, Allow on a tie; * and $ as in RFC 9309', () => {
+    const p = parseRobots(
+      'User-agent: *\nDisallow: /tin\nAllow: /tin/rss\nDisallow: /*.php$\nAllow: /x\nDisallow: /x\n',
+      'probe',
+    );
+    expect(p.allows('/tin/a')).toBe(false);
+    expect(p.allows('/tin/rss')).toBe(true);
+    expect(p.allows('/index.php')).toBe(false);
+    expect(p.allows('/index.php?a=1')).toBe(true);
+    expect(p.allows('/x')).toBe(true);
+    expect(p.allows('/feed')).toBe(true);
+  });
+
+  it('compares percent-encoded paths alike', () => {
+    const p = parseRobots('User-agent: *\nDisallow: /tin tức\n', 'probe');
+    expect(p.allows('/tin%20t%E1%BB%A9c/1')).toBe(false);
+  });
+});
