@@ -12,7 +12,7 @@
  *           reconciliation
  */
 import { createHash } from 'node:crypto';
-import { appendAudit } from '../audit/chain.js';
+import { appendAudit, type AuditEvent } from '../audit/chain.js';
 import { SYSTEMS } from '../canonical/systems.js';
 import type { EntityName } from '../config.js';
 import { CATALOGUE_VERSION, type Finding } from '../quality/index.js';
@@ -62,6 +62,12 @@ interface PulledExtras {
   /** Per judged record: its source key and source fingerprint, where its source key is unique in the page. */
   readonly sourceKeys: readonly (string | undefined)[];
   readonly sourceFps: readonly (string | undefined)[];
+  /**
+   * Ingested inline by its pull job (./pull.ts): the run as the job read it, and where the batch's audit
+   * entry goes (the job appends it with its own, one append per page); the job queues the run's
+   * reconciliation itself after its last page.
+   */
+  inline?: { run: { id: number; since: string | null }; audit: AuditEvent[] };
 }
 
 /** Fingerprint of a source record as a given mapping and quality catalogue turn it into a stored row. */
@@ -322,8 +328,10 @@ async function finish(
     await createQualityRepo(q).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
   }
   await batches.finish(batch.id, counts);
-  if (isPulledPage(loaded)) await afterPulledPage(q, batch, heldKeys(mapped, outcome.pulled));
-  await appendAudit(q, [
+  const inline = outcome.pulled?.inline;
+  if (isPulledPage(loaded))
+    await afterPulledPage(q, batch, heldKeys(mapped, outcome.pulled), inline ? { run: inline.run } : {});
+  const audit: AuditEvent[] = [
     {
       actor: 'system:ingest',
       action: 'batch.ingested',
@@ -336,7 +344,9 @@ async function finish(
         ...(snapshot.skipped ? { snapshotSkipped: snapshot.skipped } : {}),
       },
     },
-  ]);
+  ];
+  if (inline) inline.audit.push(...audit);
+  else await appendAudit(q, audit);
   deps.metrics.recordsIngested.inc({ entity, outcome: 'accepted' }, counts.accepted);
   deps.metrics.recordsIngested.inc({ entity, outcome: 'rejected' }, counts.rejected);
   deps.metrics.recordsIngested.inc({ entity, outcome: 'unchanged' }, counts.unchanged);
@@ -394,6 +404,10 @@ export async function ingestPulledPage(
     records: unknown[];
     /** The mapping version a pinned replay of the run set; null: the current one. */
     mappingPin: string | null;
+    /** The run as the pull job read it (its `since`: full or incremental). */
+    run: { id: number; since: string | null };
+    /** The batch's audit entry is added here: the pull job appends it with its own. */
+    audit: AuditEvent[];
   },
 ): Promise<IngestResult> {
   await createBatchesRepo(q).insert({
@@ -429,7 +443,12 @@ export async function ingestPulledPage(
     mappingPin: page.mappingPin,
     records: rest,
   };
-  return ingestLoaded(q, deps, { batch, entity: page.entity, mapping, trusted: true }, extras);
+  return ingestLoaded(
+    q,
+    deps,
+    { batch, entity: page.entity, mapping, trusted: true },
+    { ...extras, inline: { run: page.run, audit: page.audit } },
+  );
 }
 
 export const ingestJob = defineJob({

@@ -8,7 +8,7 @@
  * requested through `requestSync` in ./contracts.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { appendAudit } from '../audit/chain.js';
+import { appendAudit, type AuditEvent } from '../audit/chain.js';
 import { AppError } from '../errors.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
@@ -81,6 +81,7 @@ async function storePage(
   pageNo: number,
   page: PulledPage,
   mappingPin: string | null,
+  audit: AuditEvent[],
 ): Promise<string | null> {
   const last = page.nextCursor === undefined;
   const runs = createSyncRunsRepo(q);
@@ -98,6 +99,8 @@ async function storePage(
       format: run.system,
       records: page.items,
       mappingPin,
+      run: { id: run.id, since: run.since },
+      audit,
     });
   }
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
@@ -176,17 +179,21 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
   const stored = await ctx.db.tx(async (q) => {
     // A duplicate of this job (a redelivery) may have stored the page meanwhile: once only.
     const runs = createSyncRunsRepo(q);
-    await runs.lock(run.id);
-    if (((await runs.get(run.id))?.pages ?? 0) > payload.page) {
+    const locked = await runs.lockForPage(run.id);
+    if ((locked?.pages ?? 0) > payload.page) {
       await createOutboxRepo(q).markDone(job.outboxId);
       return false;
     }
-    const { pin } = await runs.mappingOf(run.id);
-    const batchId = await storePage(q, ctx, run, payload.page, page, pin);
-    const version = mappingVersionOf(run, pin);
+    const pin = locked?.pin ?? null;
+    const audit: AuditEvent[] = [];
+    const batchId = await storePage(q, ctx, run, payload.page, page, pin, audit);
+    // Kept from the run's first page on (setMappingVersion keeps the first): written once.
+    const version = locked?.version ? undefined : mappingVersionOf(run, pin);
     if (version) await runs.setMappingVersion(run.id, version);
     await createOutboxRepo(q).markDone(job.outboxId);
+    // One append per page (the batch's entry and the page's): the audit lock is taken once.
     await appendAudit(q, [
+      ...audit,
       {
         actor: 'system:pull',
         action: last ? 'sync.finished' : 'sync.page',

@@ -36,13 +36,20 @@ export async function afterPulledPage(
   q: Queryable,
   batch: Pick<Batch, 'id' | 'syncRunId'>,
   seen: { keys: readonly string[]; unkeyed: number },
+  opts: {
+    /**
+     * The page is ingested by its pull job, which read the run and queues its reconciliation after
+     * the last page itself (./pull.ts): no second read, no check here.
+     */
+    run?: { id: number; since: string | null };
+  } = {},
 ): Promise<void> {
   if (batch.syncRunId === null) return;
   const runs = createSyncRunsRepo(q);
-  const run = await runs.get(batch.syncRunId);
+  const run = opts.run ?? (await runs.get(batch.syncRunId));
   if (!run || run.since !== null) return; // incremental runs do not reconcile
   await runs.recordSeen(run.id, batch.id, seen.keys, seen.unkeyed);
-  await queueReconcileIfDue(q, run.id);
+  if (!opts.run) await queueReconcileIfDue(q, run.id);
 }
 
 /** Queues the run's reconciliation if it is due (once). Serialised on the run's row. */

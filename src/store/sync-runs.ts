@@ -107,6 +107,20 @@ export function createSyncRunsRepo(q: Queryable) {
       );
       return (res.rowCount ?? 0) > 0;
     },
+    /**
+     * Locks the run's row until the caller's transaction ends and reads what storing a page needs:
+     * pages stored so far, the mapping version its pages were first mapped with and the pinned one
+     * (one statement: a page's bookkeeping is on the pull's hot path).
+     */
+    async lockForPage(
+      id: number,
+    ): Promise<{ pages: number; version: string | null; pin: string | null } | undefined> {
+      const res = await q.query<{ pages: number; version: string | null; pin: string | null }>(
+        `SELECT pages, mapping_version AS version, mapping_pin AS pin FROM truc.sync_runs WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      return res.rows[0];
+    },
     /** The keys one ingested page of a run held (narrow: no wide record row is rewritten). */
     async recordSeen(id: number, batchId: string, keys: readonly string[], unkeyed: number): Promise<void> {
       await q.query(
