@@ -1,0 +1,144 @@
+/**
+ * The job table: the queue, name and zod payload of every job, and `enqueue`, which writes a job's
+ * outbox row in the caller's transaction (the relay turns rows into queue jobs). Payloads carry ids
+ * only, never records or personal data. Producers import it through `./contracts.ts`.
+ */
+import { z } from 'zod';
+import type { SystemName } from '../config.js';
+import type { Queryable } from '../store/db.js';
+import { createOutboxRepo } from '../store/outbox.js';
+
+/** What a job is, as its producers see it. */
+export interface JobContract<P> {
+  /** The queue that serves it. */
+  readonly queue: string;
+  /** The job's name on that queue. */
+  readonly name: string;
+  /** Its payload: ids only. */
+  readonly payload: z.ZodType<P>;
+}
+
+const Id = z.number().int().positive();
+/** Who asked for a run: a client id, 'schedule' or 'cli'. */
+const RequestedBy = z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/);
+
+/** A job's contract: the queue that serves it, its name there, its payload schema. */
+function contract<S extends z.ZodType>(queue: string, name: string, payload: S) {
+  return { queue, name, payload } satisfies JobContract<unknown>;
+}
+
+/** Ingest one stored batch: map, check, diff, apply. */
+export const ingestBatch = contract('ingest', 'ingest-batch', z.object({ batchId: z.uuid() }));
+
+/** Fetch one page of a sync run from its source and store it as a batch. */
+export const pullPage = contract(
+  'pull',
+  'pull-page',
+  z.object({ syncRunId: Id, page: z.number().int().nonnegative() }),
+);
+
+/**
+ * Reconcile a finished full sync run once all its pages are ingested: the records of its scope the
+ * source no longer has become tombstones (issue 7, sync-data).
+ */
+export const reconcileRun = contract('pull', 'reconcile-run', z.object({ syncRunId: Id }));
+
+/**
+ * Apply a change of the mass-change guard that a city admin approved (issue 7): today a vendor
+ * snapshot's held deletions (a held reconciliation runs `reconcileRun` again instead).
+ */
+export const guardApply = contract('ingest', 'guard-apply', z.object({ holdId: Id }));
+
+/** Deliver one push set to its target. One queue per target system, each with the target's rate limit. */
+export const pushSet = (system: SystemName) =>
+  contract(`push.${system}`, 'push-set', z.object({ pushSetId: Id }));
+
+/** Compute one pending version of a PCGD report (issue 10): a commune's figures or a province's roll-up. */
+export const pcgdCompute = contract('pcgd', 'pcgd-compute', z.object({ reportId: Id }));
+
+/**
+ * Compute the quality scorecards of every school, commune and province (issue 8) and keep them as a
+ * run; `requestedBy` names who asked (a client id, 'schedule' or 'cli').
+ */
+export const qualityScorecards = contract(
+  'quality',
+  'quality-scorecards',
+  z.object({ requestedBy: RequestedBy }),
+);
+
+/**
+ * Probe every school's website (issue 8, sống): does it answer, does it offer an RSS feed. Fired by the
+ * scheduler role on `quality.websiteProbe.cron`; one run at a time.
+ */
+export const websiteProbe = contract(
+  'website-probe',
+  'website-probe',
+  z.object({ requestedBy: RequestedBy }),
+);
+
+/**
+ * Deliver one submitted PCGD report to the Ministry (issue 10): on the push queue of moet-pcgd, within
+ * its rate limit, one writer at a time.
+ */
+export const pcgdSubmit = contract('push.moet-pcgd', 'pcgd-submit', z.object({ reportId: Id }));
+
+/**
+ * Turn one event into deliveries to every subscription that hears it (issue 9). Rows are written by the
+ * triggers of migration 036: `batch.finished` carries a batch id; `master-data.changed` a school,
+ * entity, count and the change-feed position before its first change.
+ */
+export const webhookFanout = contract(
+  'webhooks',
+  'webhook-fanout',
+  z.discriminatedUnion('event', [
+    z.object({ event: z.literal('batch.finished'), batchId: z.uuid() }),
+    z.object({
+      event: z.literal('master-data.changed'),
+      schoolCode: z.string().min(1).max(32),
+      entity: z.string().min(1).max(32),
+      count: z.number().int().positive(),
+      tx: z.string().regex(/^\d{1,20}$/),
+      seq: z.string().regex(/^\d{1,20}$/),
+    }),
+  ]),
+);
+
+/** Send one webhook delivery, signed the Standard Webhooks way; retried with backoff. */
+export const webhookDeliver = contract('webhooks', 'webhook-deliver', z.object({ deliveryId: z.uuid() }));
+
+/** A schedule's fire (made by BullMQ's job scheduler, not from an outbox row): request its sync run. */
+export const fireSchedule = contract(
+  'schedules',
+  'schedule-fire',
+  z.object({ scheduleId: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
+);
+
+export type PayloadOf<J extends JobContract<unknown>> = z.output<J['payload']>;
+
+/** Queues a job: writes its outbox row in the caller's transaction. Returns the row id. */
+export async function enqueue<J extends JobContract<unknown>>(
+  q: Queryable,
+  job: J,
+  payload: z.input<J['payload']>,
+  opts: { notify?: boolean } = {},
+): Promise<number> {
+  const checked = job.payload.parse(payload) as Record<string, string | number>;
+  return createOutboxRepo(q).add(job.queue, job.name, checked, opts);
+}
+
+/** The batch, sync run or push set a payload is about, if any: what a dead letter fails and a replay re-opens. */
+export function workOf(payload: Record<string, unknown>): {
+  batchId?: string;
+  syncRunId?: number;
+  pushSetId?: number;
+} {
+  const out: { batchId?: string; syncRunId?: number; pushSetId?: number } = {};
+  if (typeof payload.batchId === 'string') out.batchId = payload.batchId;
+  if (typeof payload.syncRunId === 'number' && Number.isInteger(payload.syncRunId)) {
+    out.syncRunId = payload.syncRunId;
+  }
+  if (typeof payload.pushSetId === 'number' && Number.isInteger(payload.pushSetId)) {
+    out.pushSetId = payload.pushSetId;
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * The ways to ask for work that the API, the CLI and other jobs share, each in the caller's transaction
+ * and audited: store a batch and queue its ingest, request a sync run, decide on a held mass change.
+ * Producers import them through `./contracts.ts`.
+ */
+import { appendAudit } from '../audit/chain.js';
+import { SYSTEMS } from '../canonical/systems.js';
+import type { EntityName, SystemName } from '../config.js';
+import { AppError } from '../errors.js';
+import { createBatchesRepo, type NewBatch } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
+import { createSyncRunsRepo } from '../store/sync-runs.js';
+import { enqueue, guardApply, ingestBatch, pullPage, reconcileRun } from './contract-table.js';
+
+/** Client id of batches made by pulls from external systems: trusted sources, not bound to one school. */
+export const PULL_CLIENT = 'system:pull';
+
+/**
+ * Stores a batch and queues its ingest, in the caller's transaction. `notify: false`: the caller wakes
+ * the relay after its commit (store/outbox.ts `createOutboxWaker`).
+ */
+export async function queueBatch(
+  q: Queryable,
+  batch: NewBatch,
+  opts: { notify?: boolean } = {},
+): Promise<void> {
+  await createBatchesRepo(q).insert(batch);
+  await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
+}
+
+/**
+ * Whether `system` can be pulled for `entity` with `scope` (SYSTEMS): ERR_ENTITY_UNSUPPORTED when it
+ * has no such entity, ERR_VALIDATION when it is pulled per commune and `scope` is no commune code.
+ */
+function checkSyncRequest(system: SystemName, entity: EntityName, scope: string): void {
+  const can = SYSTEMS[system];
+  if (!can.pull.includes(entity))
+    throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} has no ${entity} to pull`);
+  if (can.pullScope === 'commune' && !/^\d{5}$/.test(scope))
+    throw new AppError(
+      'ERR_VALIDATION',
+      `${system} ${entity} are pulled per commune: scope = 5-digit commune code`,
+    );
+}
+
+/**
+ * Creates a sync run (incremental from the last watermark unless `full`) and queues its first page,
+ * audited, in the caller's transaction. Returns the run's id. Throws as `checkSyncRequest` does.
+ */
+export async function requestSync(
+  q: Queryable,
+  input: { system: SystemName; entity: EntityName; scope?: string; full?: boolean; requestedBy: string },
+): Promise<number> {
+  const { system, entity, requestedBy } = input;
+  const scope = input.scope ?? '';
+  checkSyncRequest(system, entity, scope);
+  const runs = createSyncRunsRepo(q);
+  const since = input.full ? null : ((await runs.watermark(system, entity, scope)) ?? null);
+  const id = await runs.create({ system, entity, scope, since, requestedBy });
+  await enqueue(q, pullPage, { syncRunId: id, page: 0 });
+  await appendAudit(q, [
+    {
+      actor: requestedBy,
+      action: 'sync.requested',
+      subject: `sync:${id}`,
+      details: { system, entity, scope, incremental: since !== null },
+    },
+  ]);
+  return id;
+}
+
+/**
+ * A city admin's decision on a change the mass-change guard held (issue 7), audited, in the caller's
+ * transaction: an approved reconciliation is queued again (the guard lets it through) and an approved
+ * snapshot's deletions are queued (`guardApply`); a rejected one is closed without deleting anything. Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
+ */
+export async function decideHold(
+  q: Queryable,
+  input: { holdId: number; decision: 'approved' | 'rejected'; by: string },
+): Promise<GuardHold> {
+  const holds = createGuardHoldsRepo(q);
+  const hold = await holds.decide(input.holdId, input.decision, input.by);
+  if (!hold) {
+    if (!(await holds.get(input.holdId))) throw new AppError('ERR_NOT_FOUND');
+    throw new AppError('ERR_GUARD_NOT_HELD');
+  }
+  if (hold.kind === 'reconcile' && hold.syncRunId !== null) {
+    const runs = createSyncRunsRepo(q);
+    if (input.decision === 'approved') {
+      if (await runs.releaseReconcile(hold.syncRunId)) {
+        await enqueue(q, reconcileRun, { syncRunId: hold.syncRunId });
+      }
+    } else {
+      await runs.finishReconcile(hold.syncRunId, 0, 'guard-rejected');
+    }
+  }
+  // A held snapshot applied its records already; only its deletions wait (a rejected one keeps them).
+  if (hold.kind === 'batch' && input.decision === 'approved') {
+    await enqueue(q, guardApply, { holdId: hold.id });
+  }
+  await appendAudit(q, [
+    {
+      actor: input.by,
+      action: input.decision === 'approved' ? 'guard.approved' : 'guard.rejected',
+      subject: `guard-hold:${hold.id}`,
+      details: { kind: hold.kind, syncRunId: hold.syncRunId, batchId: hold.batchId, entity: hold.entity },
+    },
+  ]);
+  return hold;
+}

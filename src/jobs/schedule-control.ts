@@ -1,0 +1,139 @@
+/**
+ * What producers (the API, the schedule-fire job) do with a schedule (issue 7): record a fire and
+ * request its sync run, run one now, pause or resume one, list them with their last and next run.
+ * Producers import them through `./contracts.ts`.
+ */
+import type { Queue } from 'bullmq';
+import { appendAudit } from '../audit/chain.js';
+import type { Config, ScheduleConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import type { Db, Queryable } from '../store/db.js';
+import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
+import { requestSync } from './requests.js';
+
+/** Requests the schedule's sync run and records the fire, in the caller's transaction. */
+export async function recordScheduleFire(
+  q: Queryable,
+  id: string,
+  schedule: ScheduleConfig,
+  fireAt: Date,
+  outcome: FireOutcome,
+  actor: string,
+): Promise<{ syncRunId: number | null; duplicate: boolean; outcome: FireOutcome }> {
+  const repo = createSchedulesRepo(q);
+  await repo.ensure([id]);
+  const paused = outcome !== 'manual' && (await repo.get(id))?.paused === true;
+  const actual: FireOutcome = paused ? 'paused' : outcome;
+  if (!(await repo.recordFire(id, fireAt, actual)))
+    return { syncRunId: null, duplicate: true, outcome: actual };
+  if (paused) return { syncRunId: null, duplicate: false, outcome: actual };
+  const syncRunId = await requestSync(q, {
+    system: schedule.system,
+    entity: schedule.entity,
+    full: schedule.full,
+    requestedBy: actor,
+    ...(schedule.scope ? { scope: schedule.scope } : {}),
+  });
+  await repo.attachRun(id, fireAt, syncRunId);
+  return { syncRunId, duplicate: false, outcome: actual };
+}
+
+const scheduleOf = (config: Config, id: string): ScheduleConfig => {
+  const s = config.sync.schedules[id];
+  if (!s) throw new AppError('ERR_NOT_FOUND', `no schedule ${id}`);
+  return s;
+};
+
+/** A city admin runs a schedule now (paused or not): its sync run is requested at once, audited. */
+export async function runScheduleNow(
+  db: Db,
+  config: Config,
+  id: string,
+  actor: string,
+): Promise<{ syncRunId: number }> {
+  const schedule = scheduleOf(config, id);
+  return db.tx(async (q) => {
+    const out = await recordScheduleFire(q, id, schedule, new Date(), 'manual', actor);
+    await appendAudit(q, [
+      { actor, action: 'schedule.run', subject: `schedule:${id}`, details: { syncRunId: out.syncRunId } },
+    ]);
+    return { syncRunId: out.syncRunId! };
+  });
+}
+
+/** A city admin pauses or resumes a schedule (its fires are recorded as `paused`), audited. */
+export async function setSchedulePaused(
+  db: Db,
+  config: Config,
+  id: string,
+  paused: boolean,
+  actor: string,
+): Promise<void> {
+  scheduleOf(config, id);
+  await db.tx(async (q) => {
+    await createSchedulesRepo(q).setPaused(id, paused, actor);
+    await appendAudit(q, [
+      {
+        actor,
+        action: paused ? 'schedule.paused' : 'schedule.resumed',
+        subject: `schedule:${id}`,
+        details: {},
+      },
+    ]);
+  });
+}
+
+export interface ScheduleView {
+  id: string;
+  system: string;
+  entity: string;
+  scope: string | null;
+  full: boolean;
+  cron: string | null;
+  everyMs: number | null;
+  tz: string;
+  paused: boolean;
+  pausedBy: string | null;
+  lastRun: { fireAt: string; outcome: FireOutcome; syncRunId: number | null } | null;
+  /** From the job scheduler; null while paused or when the queue backend does not answer. */
+  nextRunAt: string | null;
+}
+
+/** Every configured schedule with its state, last fire and next run. */
+export async function listSchedules(
+  db: Db,
+  config: Config,
+  queue: Queue | undefined,
+): Promise<ScheduleView[]> {
+  const repo = createSchedulesRepo(db);
+  const rows = new Map((await repo.list()).map((r) => [r.id, r]));
+  const last = new Map((await repo.lastFires()).map((f) => [f.scheduleId, f]));
+  const out: ScheduleView[] = [];
+  for (const [id, s] of Object.entries(config.sync.schedules)) {
+    const row = rows.get(id);
+    const fired = last.get(id);
+    let next: number | undefined;
+    try {
+      next = (await queue?.getJobScheduler(id))?.next;
+    } catch {
+      next = undefined;
+    }
+    out.push({
+      id,
+      system: s.system,
+      entity: s.entity,
+      scope: s.scope ?? null,
+      full: s.full,
+      cron: s.cron ?? null,
+      everyMs: s.everyMs ?? null,
+      tz: s.tz,
+      paused: row?.paused ?? false,
+      pausedBy: row?.pausedBy ?? null,
+      lastRun: fired
+        ? { fireAt: new Date(fired.fireAt).toISOString(), outcome: fired.outcome, syncRunId: fired.syncRunId }
+        : null,
+      nextRunAt: row?.paused || next === undefined ? null : new Date(next).toISOString(),
+    });
+  }
+  return out;
+}
