@@ -10,15 +10,9 @@ import { verifyAudit } from '../../audit/chain.js';
 import { AppError } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
-import { createDeliveryGatesRepo } from '../../store/delivery-gates.js';
-import { createOutboxRepo } from '../../store/outbox.js';
-import {
-  createOverviewRepo,
-  PCGD_DEADLINES,
-  type SchoolRow as StoredSchool,
-  type SyncRunRow,
-} from '../../store/overview.js';
+import { createOverviewRepo, type SchoolRow as StoredSchool, type SyncRunRow } from '../../store/overview.js';
 import { ProblemSchema, problems } from '../problem.js';
+import { composeOverview, Overview } from './ops/overview.js';
 
 export interface OpsRouteOptions {
   db: Db;
@@ -29,49 +23,6 @@ export interface OpsRouteOptions {
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 const Problems = { ...problems(400, 401, 403) };
 const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/);
-
-const Overview = z
-  .object({
-    generatedAt: z.string(),
-    systems: z.array(
-      z.object({
-        system: z.string(),
-        lastSuccessAt: z.string().nullable(),
-        lastFailureAt: z.string().nullable(),
-        lastErrorCode: z.string().nullable(),
-        runs24h: z.number().int(),
-        failed24h: z.number().int(),
-        errorRate24h: z.number(),
-        running: z.number().int(),
-        circuit: z.enum(['closed', 'open', 'half-open']).meta({
-          description:
-            'cầu dao của hệ thống (đóng: gọi bình thường) / the system’s circuit breaker (closed: calls flow)',
-        }),
-        pausedUntil: z.string().nullable(),
-        pauseReason: z.string().nullable(),
-      }),
-    ),
-    queues: z.array(z.object({ queue: z.string(), counts: z.record(z.string(), z.number()) })),
-    outbox: z.object({ pending: z.number().int(), lagSeconds: z.number() }),
-    deadLetters: z.array(z.object({ queue: z.string(), errorCode: z.string(), open: z.number().int() })),
-    pcgd: z.object({
-      year: z.number().int(),
-      deadlines: z.object({ commune: z.string(), province: z.string() }),
-      units: z.array(
-        z.object({
-          unitCode: z.string(),
-          level: z.string(),
-          status: z.string(),
-          version: z.number().int(),
-          submittedAt: z.string().nullable(),
-          deadline: z.string(),
-          daysLeft: z.number().int(),
-          atRisk: z.boolean(),
-        }),
-      ),
-    }),
-  })
-  .meta({ id: 'OpsOverview' });
 
 const SyncRun = z
   .object({
@@ -114,8 +65,6 @@ const schoolOut = (s: StoredSchool) => ({
   lastBatchAt: iso(s.lastBatchAt),
 });
 
-const PCGD_SUBMITTED = new Set(['submitted', 'receipted']);
-
 const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRoutes(app, opts) {
   const repo = createOverviewRepo(opts.db);
   const now = opts.now ?? (() => new Date());
@@ -134,82 +83,7 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
       },
     },
     async function overview() {
-      await opts.metrics.refresh();
-      const queueValues = (await opts.metrics.queueJobs.get()).values;
-      const queues = new Map<string, Record<string, number>>();
-      for (const v of queueValues) {
-        const queue = String(v.labels.queue);
-        const counts = queues.get(queue) ?? {};
-        counts[String(v.labels.state)] = v.value;
-        queues.set(queue, counts);
-      }
-      const at = now();
-      const year = new Date(at.getTime() + 7 * 3600_000).getUTCFullYear();
-      const deadline = (level: string): Date =>
-        new Date(`${year}-${PCGD_DEADLINES[level === 'province' ? 'province' : 'commune']}T23:59:59+07:00`);
-      const [health, gates, lag, deadLetters, units] = await Promise.all([
-        repo.systemHealth(),
-        createDeliveryGatesRepo(opts.db).list(),
-        createOutboxRepo(opts.db).lag(),
-        repo.deadLettersByCode(),
-        repo.pcgdUnits(year),
-      ]);
-      // Every system with sync runs or a delivery gate, with its circuit (closed until a gate says otherwise).
-      const gateOf = new Map(gates.map((g) => [g.system, g]));
-      const idle = {
-        lastSuccessAt: null,
-        lastFailureAt: null,
-        lastErrorCode: null,
-        runs24h: 0,
-        failed24h: 0,
-        running: 0,
-      };
-      const systems = [
-        ...health,
-        ...gates
-          .filter((g) => !health.some((h) => h.system === g.system))
-          .map((g) => ({ ...idle, system: g.system })),
-      ].sort((a, b) => a.system.localeCompare(b.system));
-      return {
-        generatedAt: at.toISOString(),
-        systems: systems.map((s) => {
-          const gate = gateOf.get(s.system);
-          const paused = gate?.pausedUntil && gate.pausedUntil > at ? gate : undefined;
-          return {
-            ...s,
-            lastSuccessAt: iso(s.lastSuccessAt),
-            lastFailureAt: iso(s.lastFailureAt),
-            lastErrorCode: s.lastErrorCode ?? gate?.lastErrorCode ?? null,
-            errorRate24h: s.runs24h ? s.failed24h / s.runs24h : 0,
-            circuit: gate?.circuit ?? 'closed',
-            pausedUntil: iso(paused?.pausedUntil),
-            pauseReason: paused?.pauseReason ?? null,
-          };
-        }),
-        queues: [...queues]
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([queue, counts]) => ({ queue, counts })),
-        outbox: { pending: lag.pending, lagSeconds: lag.oldestSeconds },
-        deadLetters,
-        pcgd: {
-          year,
-          deadlines: {
-            commune: deadline('commune').toISOString(),
-            province: deadline('province').toISOString(),
-          },
-          units: units.map((u) => {
-            const d = deadline(u.level);
-            const daysLeft = Math.ceil((d.getTime() - at.getTime()) / 86_400_000);
-            return {
-              ...u,
-              submittedAt: iso(u.submittedAt),
-              deadline: d.toISOString(),
-              daysLeft,
-              atRisk: !PCGD_SUBMITTED.has(u.status) && daysLeft <= 7,
-            };
-          }),
-        },
-      };
+      return composeOverview(opts, now());
     },
   );
 

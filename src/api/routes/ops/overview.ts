@@ -1,0 +1,149 @@
+/**
+ * GET /v1/ops/overview (issue 11): external systems with their circuits, queues, outbox lag, dead letters by
+ * code and the PCGD-XMC deadlines of the year, composed from the store, the delivery gates and the metrics.
+ */
+import { z } from 'zod';
+import type { Metrics } from '../../../observability/metrics.js';
+import type { Db } from '../../../store/db.js';
+import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery-gates.js';
+import { createOutboxRepo } from '../../../store/outbox.js';
+import { createOverviewRepo, PCGD_DEADLINES, type SystemHealth } from '../../../store/overview.js';
+
+const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+
+export const Overview = z
+  .object({
+    generatedAt: z.string(),
+    systems: z.array(
+      z.object({
+        system: z.string(),
+        lastSuccessAt: z.string().nullable(),
+        lastFailureAt: z.string().nullable(),
+        lastErrorCode: z.string().nullable(),
+        runs24h: z.number().int(),
+        failed24h: z.number().int(),
+        errorRate24h: z.number(),
+        running: z.number().int(),
+        circuit: z.enum(['closed', 'open', 'half-open']).meta({
+          description:
+            'cầu dao của hệ thống (đóng: gọi bình thường) / the system’s circuit breaker (closed: calls flow)',
+        }),
+        pausedUntil: z.string().nullable(),
+        pauseReason: z.string().nullable(),
+      }),
+    ),
+    queues: z.array(z.object({ queue: z.string(), counts: z.record(z.string(), z.number()) })),
+    outbox: z.object({ pending: z.number().int(), lagSeconds: z.number() }),
+    deadLetters: z.array(z.object({ queue: z.string(), errorCode: z.string(), open: z.number().int() })),
+    pcgd: z.object({
+      year: z.number().int(),
+      deadlines: z.object({ commune: z.string(), province: z.string() }),
+      units: z.array(
+        z.object({
+          unitCode: z.string(),
+          level: z.string(),
+          status: z.string(),
+          version: z.number().int(),
+          submittedAt: z.string().nullable(),
+          deadline: z.string(),
+          daysLeft: z.number().int(),
+          atRisk: z.boolean(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: 'OpsOverview' });
+
+type OverviewOut = z.infer<typeof Overview>;
+
+const PCGD_SUBMITTED = new Set(['submitted', 'receipted']);
+
+/** Jobs per queue and state, from the queue gauge (refreshed just before). */
+async function queueCounts(metrics: Metrics): Promise<OverviewOut['queues']> {
+  const queues = new Map<string, Record<string, number>>();
+  for (const v of (await metrics.queueJobs.get()).values) {
+    const queue = String(v.labels.queue);
+    const counts = queues.get(queue) ?? {};
+    counts[String(v.labels.state)] = v.value;
+    queues.set(queue, counts);
+  }
+  return [...queues].sort(([a], [b]) => a.localeCompare(b)).map(([queue, counts]) => ({ queue, counts }));
+}
+
+/** Every system with sync runs or a delivery gate, with its circuit (closed until a gate says otherwise). */
+function systemsOf(health: SystemHealth[], gates: GateState[], at: Date): OverviewOut['systems'] {
+  const gateOf = new Map(gates.map((g) => [g.system, g]));
+  const idle = {
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    lastErrorCode: null,
+    runs24h: 0,
+    failed24h: 0,
+    running: 0,
+  };
+  const systems = [
+    ...health,
+    ...gates
+      .filter((g) => !health.some((h) => h.system === g.system))
+      .map((g) => ({ ...idle, system: g.system })),
+  ].sort((a, b) => a.system.localeCompare(b.system));
+  return systems.map((s) => {
+    const gate = gateOf.get(s.system);
+    const paused = gate?.pausedUntil && gate.pausedUntil > at ? gate : undefined;
+    return {
+      ...s,
+      lastSuccessAt: iso(s.lastSuccessAt),
+      lastFailureAt: iso(s.lastFailureAt),
+      lastErrorCode: s.lastErrorCode ?? gate?.lastErrorCode ?? null,
+      errorRate24h: s.runs24h ? s.failed24h / s.runs24h : 0,
+      circuit: gate?.circuit ?? 'closed',
+      pausedUntil: iso(paused?.pausedUntil),
+      pauseReason: paused?.pauseReason ?? null,
+    };
+  });
+}
+
+/** The PCGD-XMC units of the year (Vietnam time) with their deadlines, days left and whether they are at risk. */
+async function pcgdOf(db: Db, at: Date): Promise<OverviewOut['pcgd']> {
+  const year = new Date(at.getTime() + 7 * 3600_000).getUTCFullYear();
+  const deadline = (level: string): Date =>
+    new Date(`${year}-${PCGD_DEADLINES[level === 'province' ? 'province' : 'commune']}T23:59:59+07:00`);
+  const units = await createOverviewRepo(db).pcgdUnits(year);
+  return {
+    year,
+    deadlines: { commune: deadline('commune').toISOString(), province: deadline('province').toISOString() },
+    units: units.map((u) => {
+      const d = deadline(u.level);
+      const daysLeft = Math.ceil((d.getTime() - at.getTime()) / 86_400_000);
+      return {
+        ...u,
+        submittedAt: iso(u.submittedAt),
+        deadline: d.toISOString(),
+        daysLeft,
+        atRisk: !PCGD_SUBMITTED.has(u.status) && daysLeft <= 7,
+      };
+    }),
+  };
+}
+
+/** The operations overview at `at`. */
+export async function composeOverview(opts: { db: Db; metrics: Metrics }, at: Date): Promise<OverviewOut> {
+  await opts.metrics.refresh();
+  const repo = createOverviewRepo(opts.db);
+  const [queues, health, gates, lag, deadLetters, pcgd] = await Promise.all([
+    queueCounts(opts.metrics),
+    repo.systemHealth(),
+    createDeliveryGatesRepo(opts.db).list(),
+    createOutboxRepo(opts.db).lag(),
+    repo.deadLettersByCode(),
+    pcgdOf(opts.db, at),
+  ]);
+  return {
+    generatedAt: at.toISOString(),
+    systems: systemsOf(health, gates, at),
+    queues,
+    outbox: { pending: lag.pending, lagSeconds: lag.oldestSeconds },
+    deadLetters,
+    pcgd,
+  };
+}
