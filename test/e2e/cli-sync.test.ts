@@ -32,8 +32,9 @@ describe('truc sync run --follow', () => {
     });
     env = trucEnv({ DATA_DIR: dir.path, SMAS_BASE_URL: sim.url });
     all = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], { cwd: ROOT, env });
-    await all.waitForLine((l) => l.includes('listening on'), 90_000);
-  });
+    // generous: a fresh embedded database's migrations alone have taken over 90 s on a loaded machine
+    await all.waitForLine((l) => l.includes('listening on'), 170_000);
+  }, 180_000);
   afterAll(async () => {
     all?.kill();
     await all?.exited;

@@ -2,6 +2,7 @@
  * PCGD test data: the hand-computed fixture's persons and students (test/fixtures/pcgd/communes.ts)
  * stored as ingest stores them, and a few generated persons in each of many communes.
  */
+import { execFileSync } from 'node:child_process';
 import { PersonSchema, type Person } from '../../src/canonical/person.js';
 import { StudentSchema } from '../../src/canonical/student.js';
 import type { Db } from '../../src/store/db.js';
@@ -94,4 +95,37 @@ export async function workbookFigures(
         figures[code] = [num, den];
     });
   return { sheets: wb.worksheets.map((w) => w.name), figures };
+}
+
+/**
+ * `openssl cms -verify` of a detached signature (DER) over `content` against `certificate` (PEM files):
+ * true when openssl 3 accepts it. An independent check of what truc signs.
+ */
+export function opensslVerifies(files: { content: string; signature: string; certificate: string }): boolean {
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        files.signature,
+        '-content',
+        files.content,
+        '-CAfile',
+        files.certificate,
+        '-purpose',
+        'any',
+        '-out',
+        '/dev/null',
+      ],
+      { stdio: 'pipe' },
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }

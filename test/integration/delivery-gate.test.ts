@@ -15,21 +15,9 @@ import { enqueue, pushSet } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { SCHOOL, student } from '../factories/records.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startFakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
-
-const SCHOOL = '79000001';
-const student = (code: string) => ({
-  studentCode: code,
-  schoolCode: SCHOOL,
-  schoolYear: '2025-2026',
-  grade: '1',
-  fullName: 'Nguyễn Văn An',
-  birthDate: '2019-03-04',
-  sex: 'male',
-  ethnicityCode: '01',
-  status: 'studying',
-});
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 

@@ -3,7 +3,6 @@
  * (test/fixtures/pcgd/communes.ts), the enrolment join, the province roll-up, the lifecycle and its
  * locks (also in the database), lineage, and the signed package (truc's verifier and openssl).
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +27,7 @@ import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { A, B, C, EXPECTED, PERSONS, YEAR } from '../fixtures/pcgd/communes.js';
-import { pdfText, seedFixture, workbookFigures } from '../helpers/pcgd.js';
+import { opensslVerifies, pdfText, seedFixture, workbookFigures } from '../helpers/pcgd.js';
 import { makeTempDir, openTestStore, type TempDir, type TestStore } from '../helpers/env.js';
 
 function pcgdConfig(over: Partial<PcgdConfig> = {}): PcgdConfig {
@@ -288,29 +287,13 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     writeFileSync(join(dir, 'pkg.p7s'), ev.signature);
     writeFileSync(join(dir, 'cert.pem'), ev.signer_certificate);
     const openssl = (content: string) =>
-      execFileSync(
-        'openssl',
-        [
-          'cms',
-          '-verify',
-          '-binary',
-          '-inform',
-          'DER',
-          '-in',
-          join(dir, 'pkg.p7s'),
-          '-content',
-          join(dir, content),
-          '-CAfile',
-          join(dir, 'cert.pem'),
-          '-purpose',
-          'any',
-          '-out',
-          '/dev/null',
-        ],
-        { stdio: 'pipe' },
-      );
-    expect(() => openssl('pkg.json')).not.toThrow();
-    expect(() => openssl('bad.json')).toThrow();
+      opensslVerifies({
+        content: join(dir, content),
+        signature: join(dir, 'pkg.p7s'),
+        certificate: join(dir, 'cert.pem'),
+      });
+    expect(openssl('pkg.json')).toBe(true);
+    expect(openssl('bad.json')).toBe(false);
     // locked: no recomputation without a reopen, and the database refuses edits of approved figures
     await expect(computeReport(deps, { unitCode: A, year: YEAR, actor: 'test' })).rejects.toMatchObject({
       code: 'ERR_PCGD_REPORT_LOCKED',

@@ -4,6 +4,7 @@
  * data are never echoed.
  */
 import { describe, expect, it } from 'vitest';
+import { student } from '../../factories/records.js';
 import { decodeUtf8, inspectJson, parseJson } from '../../../src/api/plugins/input.js';
 import { printableKey, printableKeys } from '../../../src/canonical/keys.js';
 import { isAppError, type AppError } from '../../../src/errors.js';
@@ -120,19 +121,7 @@ describe('findings never echo a field name that may be personal data', () => {
     const { StudentSchema } = await import('../../../src/canonical/index.js');
     const { prepareCanonicalBatch } = await import('../../../src/quality/prepare.js');
     const { ctxOf } = await import('../quality/helpers.js');
-    const rec = {
-      studentCode: 'HS1',
-      schoolCode: '79000001',
-      schoolYear: '2025-2026',
-      grade: '1',
-      fullName: 'Nguyễn Văn An',
-      birthDate: '2019-03-04',
-      sex: 'male',
-      ethnicityCode: '01',
-      status: 'studying',
-      '079201001234': 'x',
-      nickname: 'y',
-    };
+    const rec = { ...student('HS1'), '079201001234': 'x', nickname: 'y' };
     const parsed = StudentSchema.safeParse(rec);
     expect(parsed.success).toBe(false);
     const mapped = JSON.stringify(zodFindings(parsed.error!));
