@@ -2,7 +2,7 @@
  * The JSON the dashboard reads, as the API's contract says it: types from the generated client of
  * openapi/truc.v1.json (`npm run openapi:export`), so the page and the server cannot drift apart.
  */
-import type { components } from '../../packages/client/src/generated/truc.v1.js';
+import type { components, operations } from '../../packages/client/src/generated/truc.v1.js';
 
 type Schemas = components['schemas'];
 
@@ -15,3 +15,5 @@ export type HoldSummary = Schemas['GuardHoldSummary'];
 export type Hold = Schemas['GuardHold'];
 export type Scorecard = Schemas['QualityScorecard'];
 export type Ratio = Scorecard['overall'];
+/** GET /v1/ops/schools/{schoolCode}: a school with its latest batches, findings by rule and sync runs. */
+export type SchoolDetail = operations['school']['responses'][200]['content']['application/json'];

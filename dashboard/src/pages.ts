@@ -1,5 +1,5 @@
 /** The dashboard's pages. Each renders into `main` from the JSON API; nothing here holds personal data. */
-import type { DeadLetter, Overview, Schedule, School, SyncRun } from './api-types.js';
+import type { DeadLetter, Overview, Schedule, School, SchoolDetail, SyncRun } from './api-types.js';
 import { t } from './i18n.js';
 import { api, band, card, h, num, percent, seconds, stat, table, when } from './kit.js';
 
@@ -251,29 +251,7 @@ const syncRunColumns = [
 ];
 
 export async function schoolPage(main: HTMLElement, code: string): Promise<void> {
-  const d = await api<{
-    school: School;
-    batches: Array<{
-      id: string;
-      entity: string;
-      clientId: string;
-      status: string;
-      received: number;
-      accepted: number;
-      rejected: number;
-      unchanged: number;
-      errorCode: string | null;
-      createdAt: string;
-    }>;
-    findingsByRule: Array<{
-      rule: string;
-      criterion: string;
-      severity: string;
-      findings: number;
-      records: number;
-    }>;
-    syncRuns: SyncRun[];
-  }>(`/v1/ops/schools/${encodeURIComponent(code)}`);
+  const d = await api<SchoolDetail>(`/v1/ops/schools/${encodeURIComponent(code)}`);
   const s = d.school;
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/schools' }, `← ${t('back')}`)),
