@@ -187,6 +187,12 @@ export const ERRORS = {
     'Thay đổi này không còn chờ duyệt (đã được duyệt hoặc từ chối).',
     'This change is no longer awaiting a decision (it was approved or rejected).',
   ),
+  ERR_GUARD_REJECTED: def(
+    409,
+    false,
+    'Lô thay đổi quá nhiều bản ghi của trường và đã bị quản trị từ chối; không bản ghi nào được áp dụng.',
+    'The batch changed too many of the school’s records and a city admin rejected it; nothing was applied.',
+  ),
   // issue 10: PCGD-XMC reporting
   ERR_FORBIDDEN_UNIT: def(
     403,

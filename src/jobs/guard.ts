@@ -2,10 +2,12 @@
  * The mass-change guard (issue 7, sync-data): a change whose effect on a school goes over that school's
  * thresholds is held with its diff (counts and keys per school, never personal data) instead of applied,
  * until a city admin approves or rejects it through the API (./contracts.ts `decideHold`). Today the
- * reconciliation of full runs is guarded; `evaluate` also judges moves and changes, for batches.
+ * reconciliation of full runs, vendor snapshots' deletions and vendor batches' changes and moves are guarded.
  *
- * What it watches: a batch (vendor or pulled page) — records of a school deleted (snapshot mode) or moved
- * away, and records changed; a full run's reconciliation — records deleted. Thresholds are shares of the
+ * What it watches: a vendor batch — records of a school changed, and records moved away from a school
+ * (the whole batch is held: nothing of it applies, see {@link guardBatch}); a vendor snapshot — the
+ * school's records it omits (its records apply, the deletions wait); a full run's reconciliation —
+ * records deleted. Pulled pages are not guarded one by one (a page is a slice of a run, not a school). Thresholds are shares of the
  * school's live records (`config.guard`); schools with fewer than `minRecords` live records are not
  * guarded. In the rollover window around 1 September (kết chuyển), the changed-records threshold relaxes
  * to `rollover.changeRatio` (grades and classes change for everyone then); deletions and moves stay guarded.
@@ -15,7 +17,7 @@ import { vietnamDateOf } from '../canonical/school-year.js';
 import type { Config, EntityName } from '../config.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
-import { createRecordsRepo } from '../store/records.js';
+import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/records.js';
 import type { WorkerContext } from './context.js';
 
 export type GuardSettings = Config['guard'];
@@ -123,6 +125,88 @@ export async function guardChange(
         kind: change.kind,
         ...(change.kind === 'batch' ? { batchId: change.batchId } : { syncRunId: change.syncRunId }),
         entity: change.entity,
+        reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+      },
+    },
+  ]);
+  return id;
+}
+
+/**
+ * What a vendor batch's writes do to the schools' records: each live record it changes counts against
+ * its school (`changed`), each live record it takes to another school counts against the school it
+ * leaves (`moved`). New and restored records count against nobody.
+ */
+export function batchEntries(
+  toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[],
+  existing: ReadonlyMap<string, Pick<ExistingRow, 'scope' | 'deleted'>>,
+): GuardEntry[] {
+  const entries: GuardEntry[] = [];
+  for (const row of toWrite) {
+    const prior = existing.get(row.key);
+    if (!prior || prior.deleted) continue;
+    entries.push({
+      school: prior.scope,
+      kind: prior.scope === row.scope ? 'changed' : 'moved',
+      key: row.key,
+    });
+  }
+  return entries;
+}
+
+/**
+ * Judges a vendor batch's changes and moves before anything of it is written, in the ingest's
+ * transaction. Over a school's thresholds the whole batch is held (the caller applies nothing and marks
+ * the batch held): the hold's diff shows its changes, moves and (snapshot mode) the deletions it would
+ * make, so an approval lets all of it through. Returns the hold's id, or undefined when it may apply.
+ */
+export async function guardBatch(
+  q: Queryable,
+  ctx: Pick<WorkerContext, 'config' | 'now'>,
+  batch: { id: string; entity: EntityName; schoolCode: string; mode: 'delta' | 'snapshot'; createdAt: Date },
+  writes: {
+    toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[];
+    existing: ReadonlyMap<string, ExistingRow>;
+  },
+  snapshotKeys: () => readonly string[],
+): Promise<number | undefined> {
+  const settings = ctx.config.guard;
+  if (!settings.enabled) return undefined;
+  const entries = batchEntries(writes.toWrite, writes.existing);
+  if (entries.length === 0) return undefined;
+  const records = createRecordsRepo(q);
+  const schools = [...new Set(entries.map((e) => e.school))];
+  const live = await records.liveCounts(batch.entity, schools);
+  const today = vietnamDateOf(ctx.now());
+  if (evaluate(diffsOf(entries, live), settings, today).length === 0) return undefined;
+  const holds = createGuardHoldsRepo(q);
+  if (await holds.approved({ batchId: batch.id })) return undefined;
+  // The hold shows all the batch would do, its snapshot's deletions included.
+  if (batch.mode === 'snapshot') {
+    const missing = await records.missingFromSnapshot(
+      batch.entity,
+      batch.schoolCode,
+      snapshotKeys(),
+      batch.createdAt,
+    );
+    for (const key of missing) entries.push({ school: batch.schoolCode, kind: 'deleted', key });
+    if (!live.has(batch.schoolCode)) {
+      for (const [k, v] of await records.liveCounts(batch.entity, [batch.schoolCode])) live.set(k, v);
+    }
+  }
+  const diff = diffsOf(entries, live);
+  const reasons = evaluate(diff, settings, today);
+  const id = await holds.create({ kind: 'batch', batchId: batch.id, entity: batch.entity, diff, reasons });
+  await appendAudit(q, [
+    {
+      actor: 'system:guard',
+      action: 'guard.held',
+      subject: `guard-hold:${id}`,
+      details: {
+        kind: 'batch',
+        batchId: batch.id,
+        entity: batch.entity,
+        whole: true,
         reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
       },
     },

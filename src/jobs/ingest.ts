@@ -5,6 +5,7 @@
  *   load    lock the batch; stop if it is done
  *   map, check, plan   judge it (./judge.ts, shared with the batch API's dry run): wire → canonical,
  *           the quality engine, which accepted records changed
+ *   guard   a vendor batch that changes or moves too much of a school is held whole (./guard.ts)
  *   apply   upsert the changed (a deleted record that comes back is restored, even unchanged), touch
  *           the unchanged (a pulled page of a full run notes its keys narrowly instead), one push set
  *           per interested target; a vendor snapshot deletes what it omits (./reconcile.ts)
@@ -28,6 +29,7 @@ import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { inboundMapping, type InboundMapping } from './inbound.js';
 import { check, map, plan, toRow, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
+import { guardBatch } from './guard.js';
 import type { InboundRecord } from './inbound.js';
 import { afterPulledPage, applySnapshot } from './reconcile.js';
 import { deliveriesFor } from './targets.js';
@@ -151,7 +153,8 @@ function sourceFpsByKey(
 
 async function load(q: Queryable, batchId: string): Promise<Loaded | Counts> {
   const batch = await createBatchesRepo(q).lockForProcessing(batchId);
-  if (!batch || batch.status === 'done') {
+  // Done, or held whole by the guard (a city admin's approval queues it again).
+  if (!batch || batch.status === 'done' || batch.status === 'held') {
     return {
       accepted: batch?.accepted ?? 0,
       rejected: batch?.rejected ?? 0,
@@ -353,7 +356,21 @@ async function finish(
   deps.metrics.recordsIngested.inc({ entity, outcome: 'deleted' }, counts.deleted ?? 0);
 }
 
-/** map → check → plan → apply → finish of a loaded batch, in the caller's transaction. */
+/** The guard held the whole vendor batch: nothing is written until a city admin decides. */
+async function holdWhole(q: Queryable, loaded: Loaded, holdId: number): Promise<IngestResult> {
+  await createBatchesRepo(q).hold(loaded.batch.id);
+  await appendAudit(q, [
+    {
+      actor: 'system:ingest',
+      action: 'batch.held',
+      subject: `batch:${loaded.batch.id}`,
+      details: { entity: loaded.entity, holdId: String(holdId) },
+    },
+  ]);
+  return { accepted: 0, rejected: 0, unchanged: 0, pushSets: [] };
+}
+
+/** map → check → plan → guard → apply → finish of a loaded batch, in the caller's transaction. */
 async function ingestLoaded(
   q: Queryable,
   deps: IngestContext,
@@ -363,6 +380,11 @@ async function ingestLoaded(
   const mapped = map(loaded, deps);
   const checked = await check(q, loaded, mapped);
   const p = plan(checked);
+  if (!loaded.trusted) {
+    const writes = { toWrite: p.toWrite, existing: checked.existing };
+    const holdId = await guardBatch(q, deps, loaded.batch, writes, () => heldKeys(mapped).keys);
+    if (holdId !== undefined) return holdWhole(q, loaded, holdId);
+  }
   const applied = await apply(q, deps, loaded, p, { mapped, checked, pulled });
   const counts: Counts = {
     accepted: p.toWrite.length,

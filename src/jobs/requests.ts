@@ -95,9 +95,18 @@ export async function decideHold(
       await runs.finishReconcile(hold.syncRunId, 0, 'guard-rejected');
     }
   }
-  // A held snapshot applied its records already; only its deletions wait (a rejected one keeps them).
-  if (hold.kind === 'batch' && input.decision === 'approved') {
-    await enqueue(q, guardApply, { holdId: hold.id });
+  if (hold.kind === 'batch' && hold.batchId !== null) {
+    const batches = createBatchesRepo(q);
+    // A batch held whole: approved, it is ingested again (the guard lets it through); rejected, it fails.
+    const wasHeld = await batches.release(
+      hold.batchId,
+      input.decision === 'approved'
+        ? { approved: true }
+        : { approved: false, errorCode: 'ERR_GUARD_REJECTED' },
+    );
+    if (wasHeld && input.decision === 'approved') await enqueue(q, ingestBatch, { batchId: hold.batchId });
+    // A held snapshot applied its records already; only its deletions wait (a rejected one keeps them).
+    if (!wasHeld && input.decision === 'approved') await enqueue(q, guardApply, { holdId: hold.id });
   }
   await appendAudit(q, [
     {

@@ -1,7 +1,7 @@
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 
-export type BatchStatus = 'queued' | 'processing' | 'done' | 'failed';
+export type BatchStatus = 'queued' | 'processing' | 'held' | 'done' | 'failed';
 
 export interface Batch {
   id: string;
@@ -143,6 +143,24 @@ export function createBatchesRepo(q: Queryable) {
     /** The mapping version a replay pins the batch to (null: the current one). */
     async setMappingPin(id: string, pin: string | null): Promise<void> {
       await q.query('UPDATE truc.batches SET mapping_pin = $2 WHERE id = $1', [id, pin]);
+    },
+    /** The mass-change guard held the whole batch: nothing of it is applied until a city admin decides. */
+    async hold(id: string): Promise<void> {
+      await q.query(`UPDATE truc.batches SET status = 'held' WHERE id = $1 AND status <> 'done'`, [id]);
+    },
+    /** A held batch approved (true: it was held and is queued again) or rejected (failed with `errorCode`). */
+    async release(
+      id: string,
+      outcome: { approved: true } | { approved: false; errorCode: string },
+    ): Promise<boolean> {
+      const res = outcome.approved
+        ? await q.query(`UPDATE truc.batches SET status = 'queued' WHERE id = $1 AND status = 'held'`, [id])
+        : await q.query(
+            `UPDATE truc.batches SET status = 'failed', error_code = $2, finished_at = now()
+              WHERE id = $1 AND status = 'held'`,
+            [id, outcome.errorCode],
+          );
+      return (res.rowCount ?? 0) > 0;
     },
     /** A failed batch is queued again (dead-letter replay); other batches are left as they are. */
     async reopen(id: string): Promise<void> {

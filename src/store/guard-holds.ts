@@ -143,6 +143,18 @@ export function createGuardHoldsRepo(q: Queryable) {
       );
       return res.rows.length > 0;
     },
+    /** The newest hold of a vendor batch (what its status shows the vendor), or undefined. */
+    async ofBatch(
+      batchId: string,
+    ): Promise<Pick<GuardHold, 'id' | 'status' | 'reasons' | 'decidedAt' | 'appliedAt'> | undefined> {
+      const res = await q.query<Pick<Row, 'id' | 'status' | 'reasons' | 'decidedAt' | 'appliedAt'>>(
+        `SELECT id, status, reasons, decided_at AS "decidedAt", applied_at AS "appliedAt"
+           FROM truc.guard_holds WHERE batch_id = $1 ORDER BY id DESC LIMIT 1`,
+        [batchId],
+      );
+      const r = res.rows[0];
+      return r ? { ...r, id: Number(r.id) } : undefined;
+    },
     /** Decides a held hold (locks it); undefined when it is not held (absent, or decided already). */
     async decide(id: number, status: 'approved' | 'rejected', by: string): Promise<GuardHold | undefined> {
       const res = await q.query<Row>(

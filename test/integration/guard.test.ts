@@ -4,7 +4,10 @@
  * - a full run that would delete 40% of a school is held; a city admin lists and inspects it (counts,
  *   and the student codes only when inspecting one), rejects it (nothing deleted), and approves the next
  *   one (the deletions go through); every step is in the audit;
- * - a vendor snapshot that omits 40% of its school is held the same way; approving it deletes them;
+ * - a vendor snapshot that omits 40% of its school is held the same way; approving it deletes them; the
+ *   vendor sees its batch held, with the hold's id;
+ * - a vendor batch that changes more than half its school is held whole (nothing applied); rejected, the
+ *   batch fails (ERR_GUARD_REJECTED); sent again and approved, it applies;
  * - only the `guard` scope decides; bad ids and decided holds are problems, never a change.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -276,8 +279,9 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
           const b = (await get(`/v1/batches/${batchId}`, vendor)).json<{
             status: string;
             counts: { deleted?: number };
+            guard: { holdId: number; status: string; kinds: string[] } | null;
           }>();
-          return b.status === 'done' ? { batchId, ...b } : undefined;
+          return b.status === 'done' || b.status === 'held' ? { batchId, ...b } : undefined;
         },
         { timeoutMs: 30_000, intervalMs: 200, what: 'the snapshot batch' },
       );
@@ -290,6 +294,11 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     expect(await live(S)).toEqual(codes);
     const [hold] = await heldHolds();
     expect(hold).toMatchObject({ kind: 'batch', batchId: held.batchId, totals: { live: 25, deleted: 10 } });
+    // The vendor sees that its snapshot is held, and by which hold (no codes, no personal data).
+    expect(held).toMatchObject({
+      status: 'held',
+      guard: { holdId: hold!.id, status: 'held', kinds: ['deleted'] },
+    });
 
     // The guard's powers are the `guard` scope's: a vendor and an admin without it may not see or decide.
     expectProblem(await get('/v1/guard/holds', vendor), 403, 'ERR_FORBIDDEN_SCOPE');
@@ -307,7 +316,9 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     });
     expect(await live(S)).toEqual(kept);
     expect((await get(`/v1/batches/${held.batchId}`, vendor)).json()).toMatchObject({
+      status: 'done',
       counts: { deleted: 10 },
+      guard: { holdId: hold!.id, status: 'approved', appliedAt: expect.any(String) },
     });
     expect((await get(`/v1/guard/holds/${hold!.id}`)).json()).toMatchObject({
       applied: 10,
@@ -316,5 +327,82 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     expect(await audit('guard.applied')).toEqual([
       { actor: 'system:guard', subject: `guard-hold:${hold!.id}` },
     ]);
+  });
+  it('holds a vendor batch that changes more than half its school whole; rejected it fails, approved it applies', async () => {
+    const S = '79000077';
+    const client = await addClient(env.deps.db, { name: 'Vendor 77', role: 'vendor', schools: [S] });
+    const v77 = await tokenOf(client);
+    const codes = Array.from({ length: 30 }, (_, i) => `CH${String(i).padStart(2, '0')}`);
+    const renamed = (c: string) => ({ ...student(c, S), fullName: 'Nguyễn Văn Bình' });
+    const push = async (records: unknown[]) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S}/batches`,
+        headers: { ...bearer(v77), 'content-type': 'application/json' },
+        payload: JSON.stringify({ entity: 'students', records }),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const { batchId } = res.json<{ batchId: string }>();
+      return waitFor(
+        async () => {
+          const b = (await get(`/v1/batches/${batchId}`, v77)).json<{
+            status: string;
+            errorCode: string | null;
+            counts: { accepted: number };
+            guard: { holdId: number; status: string; kinds: string[] } | null;
+          }>();
+          return b.status === 'queued' || b.status === 'processing' ? undefined : { batchId, ...b };
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
+      );
+    };
+    const names = async () =>
+      (
+        await env.deps.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM truc.students WHERE school_code = $1 AND data->>'fullName' = 'Nguyễn Văn Bình'`,
+          [S],
+        )
+      ).rows[0]!.n;
+    expect((await push(codes.map((c) => student(c, S)))).status).toBe('done'); // new records: no guard
+    // 14 of 30 changed (47%): under the threshold, applied.
+    expect(await push(codes.slice(0, 14).map(renamed))).toMatchObject({ status: 'done', guard: null });
+    expect(await names()).toBe(14);
+    // All 30 sent renamed: 16 change (53% of 30 live), over the 50% threshold: held whole, nothing applied.
+    const first = await push(codes.slice(0, 30).map(renamed));
+    expect(first).toMatchObject({
+      status: 'held',
+      counts: { accepted: 0 },
+      guard: { status: 'held', kinds: ['changed'] },
+    });
+    expect(await names()).toBe(14);
+    const hold = (await get(`/v1/guard/holds/${first.guard!.holdId}`)).json<{
+      kind: string;
+      diff: Array<{ school: string; live: number; changed: number; keys: { changed: string[] } }>;
+    }>();
+    expect(hold).toMatchObject({ kind: 'batch', diff: [{ school: S, live: 30, changed: 16 }] });
+    expect(hold.diff[0]!.keys.changed).toEqual(codes.slice(14));
+    expect((await post(`/v1/guard/holds/${first.guard!.holdId}/reject`)).statusCode).toBe(200);
+    expect((await get(`/v1/batches/${first.batchId}`, v77)).json()).toMatchObject({
+      status: 'failed',
+      errorCode: 'ERR_GUARD_REJECTED',
+      guard: { status: 'rejected' },
+    });
+    expect(await names()).toBe(14);
+    // Sent again and approved: applied in full.
+    const second = await push(codes.slice(0, 30).map(renamed));
+    expect(second).toMatchObject({ status: 'held', guard: { status: 'held' } });
+    expect((await post(`/v1/guard/holds/${second.guard!.holdId}/approve`)).statusCode).toBe(200);
+    await waitFor(async () => ((await names()) === 30 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'the approved batch to apply',
+    });
+    expect((await get(`/v1/batches/${second.batchId}`, v77)).json()).toMatchObject({
+      status: 'done',
+      counts: { accepted: 16, unchanged: 14 },
+      guard: { status: 'approved' },
+    });
+    const audits = await audit('batch.held');
+    expect(audits.map((a) => a.subject)).toEqual([`batch:${first.batchId}`, `batch:${second.batchId}`]);
   });
 });

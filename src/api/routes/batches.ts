@@ -8,6 +8,7 @@ import { AppError } from '../../errors.js';
 import { queueBatch } from '../../jobs/contracts.js';
 import { dryRunBatch, type JudgeContext } from '../../jobs/judge.js';
 import { createBatchesRepo, type Batch, type FindingRow } from '../../store/batches.js';
+import { createGuardHoldsRepo } from '../../store/guard-holds.js';
 import { createPushSetsRepo, type BatchDelivery } from '../../store/push-sets.js';
 import { isUniqueViolation, type Db, type Queryable } from '../../store/db.js';
 import { createIdempotencyRepo } from '../../store/idempotency.js';
@@ -70,7 +71,11 @@ const BatchStatus = z
     schoolCode: z.string(),
     entity: z.string(),
     format: z.string(),
-    status: z.enum(['queued', 'processing', 'done', 'failed']),
+    status: z.enum(['queued', 'processing', 'held', 'done', 'failed']).meta({
+      description:
+        'held: chờ quản trị duyệt vì thay đổi quá nhiều bản ghi của trường (xem guard) / ' +
+        'held: waiting for a city admin because it changes too much of a school (see guard)',
+    }),
     counts: z.object({
       received: z.number().int(),
       accepted: z.number().int(),
@@ -95,6 +100,21 @@ const BatchStatus = z
       .meta({
         description:
           'Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode) makes the batch failed',
+      }),
+    guard: z
+      .object({
+        holdId: z.number().int(),
+        status: z.enum(['held', 'approved', 'rejected']),
+        kinds: z.array(z.enum(['deleted', 'changed'])),
+        decidedAt: z.string().nullable(),
+        appliedAt: z.string().nullable(),
+      })
+      .nullable()
+      .meta({
+        description:
+          'Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / ' +
+          'the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): ' +
+          'held while a city admin decides; kinds: which thresholds it went over',
       }),
   })
   .meta({ id: 'BatchStatus' });
@@ -285,15 +305,23 @@ async function readableBatch(db: Db, p: Principal, batchId: string): Promise<Bat
   return batch;
 }
 
-function batchStatus(batch: Batch, deliveries: readonly BatchDelivery[] = []): z.infer<typeof BatchStatus> {
+type BatchHold = Awaited<ReturnType<ReturnType<typeof createGuardHoldsRepo>['ofBatch']>>;
+
+function batchStatus(
+  batch: Batch,
+  deliveries: readonly BatchDelivery[] = [],
+  hold?: BatchHold,
+): z.infer<typeof BatchStatus> {
   // Ingested but not delivered to a target for good: the batch is not done (issue 7).
   const failedDelivery = batch.status === 'done' ? deliveries.find((d) => d.state === 'failed') : undefined;
+  // A snapshot whose deletions wait for a city admin is held too (its records are applied).
+  const held = hold?.status === 'held' && batch.status === 'done';
   return {
     batchId: batch.id,
     schoolCode: batch.schoolCode,
     entity: batch.entity,
     format: batch.format,
-    status: failedDelivery ? 'failed' : batch.status,
+    status: failedDelivery ? 'failed' : held ? 'held' : batch.status,
     counts: {
       received: batch.received,
       accepted: batch.accepted,
@@ -312,6 +340,15 @@ function batchStatus(batch: Batch, deliveries: readonly BatchDelivery[] = []): z
       errorCode: d.errorCode,
       deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
     })),
+    guard: hold
+      ? {
+          holdId: hold.id,
+          status: hold.status,
+          kinds: [...new Set(hold.reasons.map((r) => r.kind))],
+          decidedAt: hold.decidedAt ? new Date(hold.decidedAt).toISOString() : null,
+          appliedAt: hold.appliedAt ? new Date(hold.appliedAt).toISOString() : null,
+        }
+      : null,
   };
 }
 
@@ -424,7 +461,11 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
     },
     async function getBatch(request) {
       const batch = await readableBatch(opts.db, principalOf(request), request.params.batchId);
-      return batchStatus(batch, await createPushSetsRepo(opts.db).deliveriesOf(batch.id));
+      const [deliveries, hold] = await Promise.all([
+        createPushSetsRepo(opts.db).deliveriesOf(batch.id),
+        createGuardHoldsRepo(opts.db).ofBatch(batch.id),
+      ]);
+      return batchStatus(batch, deliveries, hold);
     },
   );
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decideHold, queueBatch, requestSync } from '../../../src/jobs/contracts.js';
-import { evaluate, inRollover } from '../../../src/jobs/guard.js';
+import { batchEntries, evaluate, inRollover } from '../../../src/jobs/guard.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { ingestJob } from '../../../src/jobs/ingest.js';
 import { pullPageJob } from '../../../src/jobs/pull.js';
@@ -356,5 +356,23 @@ describe('the mass-change guard', () => {
     expect(evaluate(diff, settings, '2026-09-01').map((r) => [r.school, r.kind])).toEqual([[S2, 'deleted']]);
     expect(inRollover('2026-12-31', { from: '12-20', to: '01-10' })).toBe(true);
     expect(inRollover('2026-02-01', { from: '12-20', to: '01-10' })).toBe(false);
+  });
+
+  it("a vendor batch's writes count as changes of their school, or moves away from the school they leave", () => {
+    const existing = new Map([
+      ['A', { scope: S1, deleted: false }],
+      ['B', { scope: S2, deleted: false }],
+      ['C', { scope: S1, deleted: true }],
+    ]);
+    const toWrite = [
+      { key: 'A', scope: S1 }, // changed in S1
+      { key: 'B', scope: S1 }, // moved from S2 to S1: counts against S2
+      { key: 'C', scope: S1 }, // restored: nobody's loss
+      { key: 'D', scope: S1 }, // new
+    ];
+    expect(batchEntries(toWrite, existing)).toEqual([
+      { school: S1, kind: 'changed', key: 'A' },
+      { school: S2, kind: 'moved', key: 'B' },
+    ]);
   });
 });

@@ -1217,8 +1217,11 @@ export interface components {
       schoolCode: string;
       entity: string;
       format: string;
-      /** @enum {string} */
-      status: 'queued' | 'processing' | 'done' | 'failed';
+      /**
+       * @description held: chờ quản trị duyệt vì thay đổi quá nhiều bản ghi của trường (xem guard) / held: waiting for a city admin because it changes too much of a school (see guard)
+       * @enum {string}
+       */
+      status: 'queued' | 'processing' | 'held' | 'done' | 'failed';
       counts: {
         received: number;
         accepted: number;
@@ -1240,6 +1243,15 @@ export interface components {
         errorCode: string | null;
         deliveredAt: string | null;
       }[];
+      /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over */
+      guard: {
+        holdId: number;
+        /** @enum {string} */
+        status: 'held' | 'approved' | 'rejected';
+        kinds: ('deleted' | 'changed')[];
+        decidedAt: string | null;
+        appliedAt: string | null;
+      } | null;
     };
     Finding: {
       recordIndex: number;
