@@ -649,7 +649,7 @@ function parseJwtKeys(raw: string): unknown {
 
 export interface LoadOptions {
   env?: Env;
-  /** Folder holding `<profile>.yaml`; defaults to `<project>/config`. */
+  /** Folder holding `<profile>.yaml`; defaults to `TRUC_CONFIG_DIR`, then `<project>/config`. */
   configDir?: string;
 }
 
@@ -658,7 +658,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const problems: string[] = [];
   const profile = env.TRUC_PROFILE?.trim() || 'default';
-  const configDir = opts.configDir ?? join(PROJECT_ROOT, 'config');
+  const configDir = opts.configDir ?? (env.TRUC_CONFIG_DIR?.trim() || join(PROJECT_ROOT, 'config'));
   const raw: Record<string, unknown> = { profile };
   if (!/^[a-z0-9-]+$/.test(profile)) {
     throw new ConfigError([`TRUC_PROFILE: "${profile}" — chỉ gồm a-z, 0-9, - / only a-z, 0-9 and -`]);

@@ -1,0 +1,110 @@
+/**
+ * Schedules across processes (issue 7): two `truc scheduler` and two `truc worker` processes on the
+ * same PostgreSQL and Redis, with a one-second schedule (standing in for the nightly cron ones; the
+ * mechanism is the same BullMQ job scheduler): each fire time requests exactly one sync run, and no
+ * fire is delivered twice. The profile is the test one plus the schedule, from a folder of its own
+ * (TRUC_CONFIG_DIR).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
+import { freePort, spawnTruc } from '../helpers/faults.js';
+import type { Spawned } from '../helpers/proc.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ID = 'schools-every-second';
+
+interface Fire {
+  fire_at: Date;
+  outcome: string;
+  sync_run_id: string | null;
+  duplicates: number;
+}
+
+describe('schedules across processes: two schedulers and two workers', () => {
+  let env: TestEnv;
+  let sim: HcmCsdlSimulator;
+  let configDir: string;
+  const procs: Spawned[] = [];
+
+  beforeAll(async () => {
+    sim = await startHcmCsdlSimulator({
+      seed: 5,
+      schools: 1,
+      studentsPerSchool: 1,
+      staffPerSchool: 1,
+      clientId: 'truc-test',
+      clientSecret: 'test-secret-hcm-csdl',
+    });
+    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+    configDir = mkdtempSync(join(tmpdir(), 'truc-schedules-'));
+    const profile = readFileSync(join(ROOT, 'config/test.yaml'), 'utf8');
+    if (/^sync:/m.test(profile))
+      throw new Error('config/test.yaml has a sync section: merge the schedule into it');
+    writeFileSync(
+      join(configDir, 'test.yaml'),
+      `${profile}\nsync:\n  schedules:\n    ${ID}: { everyMs: 1000, system: hcm-csdl, entity: schools }\n`,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of procs) p.kill();
+    await Promise.allSettled(procs.map((p) => p.exited));
+    await env?.cleanup();
+    await sim?.close();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('each fire time requests exactly one sync run', async () => {
+    const common = {
+      DATABASE_URL: env.databaseUrl!,
+      REDIS_URL: REDIS_TEST_URL,
+      TRUC_QUEUE_PREFIX: env.redisPrefix!,
+      DATA_DIR: env.dataDir,
+      HCM_CSDL_BASE_URL: sim.url,
+      TRUC_CONFIG_DIR: configDir,
+    };
+    for (const role of ['worker', 'worker', 'scheduler', 'scheduler'] as const) {
+      const port = String(await freePort());
+      procs.push(
+        spawnTruc(role, {
+          ...common,
+          ...(role === 'worker' ? { TRUC_WORKER_METRICS_PORT: port } : { TRUC_SCHEDULER_METRICS_PORT: port }),
+        }),
+      );
+    }
+    const fires = async (): Promise<Fire[]> =>
+      (
+        await env.deps.db.query<Fire>(
+          'SELECT fire_at, outcome, sync_run_id, duplicates FROM truc.schedule_fires WHERE schedule_id = $1 ORDER BY fire_at',
+          [ID],
+        )
+      ).rows;
+    // Startup of four processes on a loaded machine takes a while; then five fires.
+    await waitFor(async () => (await fires()).length >= 5, {
+      timeoutMs: 150_000,
+      intervalMs: 250,
+      what: 'five fires',
+    });
+    expect(procs.every((p) => p.child.exitCode === null)).toBe(true);
+    const seen = await fires();
+    expect(seen.every((f) => f.outcome === 'requested' && f.sync_run_id !== null)).toBe(true);
+    expect(seen.reduce((n, f) => n + f.duplicates, 0)).toBe(0); // no fire delivered twice
+    const times = seen.map((f) => new Date(f.fire_at).getTime());
+    expect(new Set(times).size).toBe(times.length);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+    const runIds = seen.map((f) => String(f.sync_run_id));
+    expect(new Set(runIds).size).toBe(seen.length);
+    // Every run the schedule requested is the run of exactly one fire (fire and run are one transaction).
+    const orphans = await env.deps.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM truc.sync_runs r WHERE r.requested_by = $1
+          AND (SELECT count(*) FROM truc.schedule_fires f WHERE f.sync_run_id = r.id) <> 1`,
+      [`schedule:${ID}`],
+    );
+    expect(orphans.rows[0]!.n).toBe(0);
+  });
+});
