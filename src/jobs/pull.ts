@@ -8,7 +8,7 @@
  * requested through `requestSync` in ./contracts.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { appendAudit, type AuditEvent } from '../audit/chain.js';
+import { recordAudit, type AuditEvent } from '../audit/chain.js';
 import { AppError } from '../errors.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
@@ -191,8 +191,9 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
     const version = locked?.version ? undefined : mappingVersionOf(run, pin);
     if (version) await runs.setMappingVersion(run.id, version);
     await createOutboxRepo(q).markDone(job.outboxId);
-    // One append per page (the batch's entry and the page's): the audit lock is taken once.
-    await appendAudit(q, [
+    // One record per page (the batch's entry and the page's), off the chain's lock: the worker's audit
+    // chainer appends them to the chain shortly after (src/audit/chainer.ts), so pages never wait on it.
+    await recordAudit(q, [
       ...audit,
       {
         actor: 'system:pull',
