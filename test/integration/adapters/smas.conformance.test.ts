@@ -37,7 +37,7 @@ const setup: SchoolConformanceSetup<'smas', SmasRecordOf> = {
 
 /** A student transferred in, as truc would write it (canonical → SMAS). */
 const newcomer = (school: string, i: number, extra: Partial<Student> = {}): SmasStudent =>
-  smasMappings.students.fromCanonical!(newcomerStudent(school, i, extra), mapCtx);
+  smasMappings.students.fromCanonical(newcomerStudent(school, i, extra), mapCtx);
 
 runSchoolConformance(setup, (sim) => [
   newcomer(sim.schoolCodes[0]!, 1),

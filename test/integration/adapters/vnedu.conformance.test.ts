@@ -40,7 +40,7 @@ const setup: SchoolConformanceSetup<'vnedu', VneduRecordOf> = {
 
 /** A student transferred in, as truc would write it (canonical → vnEdu). */
 const newcomer = (school: string, i: number, extra: Partial<Student> = {}): VneduStudent =>
-  vneduMappings.students.fromCanonical!(newcomerStudent(school, i, extra), mapCtx);
+  vneduMappings.students.fromCanonical(newcomerStudent(school, i, extra), mapCtx);
 
 runSchoolConformance(setup, (sim) => [
   newcomer(sim.schoolCodes[0]!, 1),

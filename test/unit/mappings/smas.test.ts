@@ -29,7 +29,7 @@ runRoundTrips('SMAS', smasMappings, smasRecordSchemas);
 describe('canonical → SMAS uses SMAS spellings', () => {
   const ctx: MapContext = { now };
   it('student', () => {
-    expect(smasMappings.students.fromCanonical!(sampleStudent, ctx)).toStrictEqual({
+    expect(smasMappings.students.fromCanonical(sampleStudent, ctx)).toStrictEqual({
       MaHocSinh: 'HS7900000100001',
       MaTruong: '79000001',
       HoVaTen: 'Nguyễn Văn An',
@@ -51,7 +51,7 @@ describe('canonical → SMAS uses SMAS spellings', () => {
     } satisfies SmasStudent);
   });
   it('staff', () => {
-    const wire = smasMappings.staff.fromCanonical!(sampleStaff, ctx);
+    const wire = smasMappings.staff.fromCanonical(sampleStaff, ctx);
     expect(wire).toMatchObject({
       GioiTinh: 'Nữ',
       DanToc: "H'Mông",
@@ -61,7 +61,7 @@ describe('canonical → SMAS uses SMAS spellings', () => {
     } satisfies Partial<SmasStaff>);
   });
   it('class', () => {
-    expect(smasMappings.classes.fromCanonical!(sampleClass, ctx)).toStrictEqual({
+    expect(smasMappings.classes.fromCanonical(sampleClass, ctx)).toStrictEqual({
       MaLop: '79000001-2025-MG5-1',
       MaTruong: '79000001',
       TenLop: 'Lá 1',

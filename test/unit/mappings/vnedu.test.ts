@@ -30,7 +30,7 @@ runRoundTrips('vnEdu', vneduMappings, vneduRecordSchemas);
 describe('canonical → vnEdu uses vnEdu codes', () => {
   const ctx: MapContext = { now };
   it('student', () => {
-    expect(vneduMappings.students.fromCanonical!(sampleStudent, ctx)).toStrictEqual({
+    expect(vneduMappings.students.fromCanonical(sampleStudent, ctx)).toStrictEqual({
       student_id: 'HS7900000100001',
       school_code: '79000001',
       full_name: 'Nguyễn Văn An',
@@ -52,7 +52,7 @@ describe('canonical → vnEdu uses vnEdu codes', () => {
     } satisfies VneduStudent);
   });
   it('staff', () => {
-    const wire = vneduMappings.staff.fromCanonical!(sampleStaff, ctx);
+    const wire = vneduMappings.staff.fromCanonical(sampleStaff, ctx);
     expect(wire).toMatchObject({
       gender: 2,
       ethnic_id: 8,
@@ -62,7 +62,7 @@ describe('canonical → vnEdu uses vnEdu codes', () => {
     } satisfies Partial<VneduStaff>);
   });
   it('class', () => {
-    expect(vneduMappings.classes.fromCanonical!(sampleClass, ctx)).toStrictEqual({
+    expect(vneduMappings.classes.fromCanonical(sampleClass, ctx)).toStrictEqual({
       class_id: '79000001-2025-MG5-1',
       school_code: '79000001',
       name: 'Lá 1',
