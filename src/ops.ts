@@ -13,6 +13,10 @@ import {
   type Role,
 } from './store/clients.js';
 import type { Db } from './store/db.js';
+import {
+  clearSchoolSystem as clearSchoolSystemIn,
+  setSchoolSystem as setSchoolSystemIn,
+} from './jobs/contracts.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from './store/school-systems.js';
@@ -188,29 +192,8 @@ export async function setSchoolSystem(
     throw new AppError('ERR_VALIDATION', `--system: one of ${SCHOOL_SYSTEMS.join(', ')}`);
   }
   return db.tx(async (q) => {
-    const repo = createSchoolSystemsRepo(q);
-    if (system === null) {
-      const before = await repo.clear(schoolCode);
-      if (!before) return false;
-      await appendAudit(q, [
-        {
-          actor,
-          action: 'school-system.cleared',
-          subject: `school:${schoolCode}`,
-          details: { system: before.system, beforeFrom: before.learnedFrom },
-        },
-      ]);
-      return true;
-    }
-    const before = await repo.set(schoolCode, system, actor);
-    await appendAudit(q, [
-      {
-        actor,
-        action: 'school-system.set',
-        subject: `school:${schoolCode}`,
-        details: { system, before: before?.system ?? null, beforeFrom: before?.learnedFrom ?? null },
-      },
-    ]);
+    if (system === null) return (await clearSchoolSystemIn(q, { schoolCode, by: actor })) !== undefined;
+    await setSchoolSystemIn(q, { schoolCode, system, by: actor });
     return true;
   });
 }

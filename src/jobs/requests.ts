@@ -1,7 +1,8 @@
 /**
  * The ways to ask for work that the API, the CLI and other jobs share, each in the caller's transaction
- * and audited: store a batch and queue its ingest, request a sync run, decide on a held mass change.
- * Producers import them through `./contracts.ts`.
+ * and audited: store a batch and queue its ingest, request a sync run, decide on a held mass change, set
+ * or clear which school-management system a school's changes are delivered to. Producers import them
+ * through `./contracts.ts`.
  */
 import { appendAudit } from '../audit/chain.js';
 import { SYSTEMS } from '../canonical/systems.js';
@@ -10,6 +11,7 @@ import { AppError } from '../errors.js';
 import { createBatchesRepo, type NewBatch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
+import { createSchoolSystemsRepo, type SchoolSystemRow } from '../store/school-systems.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { enqueue, guardApply, ingestBatch, pullPage, reconcileRun } from './contract-table.js';
 
@@ -117,4 +119,47 @@ export async function decideHold(
     },
   ]);
   return hold;
+}
+
+/**
+ * Sets the school-management system that serves a school (an admin's answer, kept until an admin changes
+ * it), audited, in the caller's transaction. Returns what it replaced, if anything.
+ */
+export async function setSchoolSystem(
+  q: Queryable,
+  input: { schoolCode: string; system: string; by: string },
+): Promise<SchoolSystemRow | undefined> {
+  const { schoolCode, system, by } = input;
+  const before = await createSchoolSystemsRepo(q).set(schoolCode, system, by);
+  await appendAudit(q, [
+    {
+      actor: by,
+      action: 'school-system.set',
+      subject: `school:${schoolCode}`,
+      details: { system, before: before?.system ?? null, beforeFrom: before?.learnedFrom ?? null },
+    },
+  ]);
+  return before;
+}
+
+/**
+ * Forgets which system serves a school (pulls and batches may learn it again), audited, in the caller's
+ * transaction. Returns what it removed; undefined (and nothing audited) when no system was known.
+ */
+export async function clearSchoolSystem(
+  q: Queryable,
+  input: { schoolCode: string; by: string },
+): Promise<SchoolSystemRow | undefined> {
+  const before = await createSchoolSystemsRepo(q).clear(input.schoolCode);
+  if (before) {
+    await appendAudit(q, [
+      {
+        actor: input.by,
+        action: 'school-system.cleared',
+        subject: `school:${input.schoolCode}`,
+        details: { system: before.system, beforeFrom: before.learnedFrom },
+      },
+    ]);
+  }
+  return before;
 }
