@@ -6,6 +6,7 @@ import { replayDeadLetters } from '../../jobs/dead-letters.js';
 import { createDeadLettersRepo } from '../../store/dead-letters.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
+import { pageQuery } from '../paging.js';
 
 const QueueName = z.string().regex(/^[a-z.-]{1,40}$/);
 const ErrorCodeName = z.string().regex(/^[A-Z][A-Z0-9_]{1,60}$/);
@@ -42,8 +43,7 @@ const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadL
             queue: QueueName.optional(),
             errorCode: ErrorCodeName.optional(),
             includeReplayed: z.enum(['true', 'false']).default('false'),
-            limit: z.coerce.number().int().min(1).max(500).default(100),
-            offset: z.coerce.number().int().min(0).default(0),
+            ...pageQuery(500, 100),
           })
           .strict(),
         response: {

@@ -18,6 +18,7 @@ import {
 } from '../../store/guard-holds.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
+import { pageOf, pageQuery } from '../paging.js';
 
 const Count = z.number().int();
 const Reason = z
@@ -121,12 +122,11 @@ const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoute
           .object({
             status: z.enum(['held', 'approved', 'rejected']).optional(),
             entity: z.enum(ENTITY_NAMES).optional(),
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-            offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+            ...pageQuery(200, 50, 1_000_000),
           })
           .strict(),
         response: {
-          200: z.object({ total: Count, limit: Count, offset: Count, items: z.array(HoldSummary) }),
+          200: pageOf(HoldSummary),
           ...problems(400, 401, 403),
         },
       },

@@ -12,6 +12,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createOverviewRepo, type SchoolRow as StoredSchool, type SyncRunRow } from '../../store/overview.js';
 import { ProblemSchema, problems } from '../problem.js';
+import { pageOf, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 
 export interface OpsRouteOptions {
@@ -98,17 +99,11 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
         querystring: z
           .object({
             q: z.string().max(100).default(''),
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-            offset: z.coerce.number().int().min(0).default(0),
+            ...pageQuery(200, 50),
           })
           .strict(),
         response: {
-          200: z.object({
-            total: z.number().int(),
-            limit: z.number().int(),
-            offset: z.number().int(),
-            items: z.array(SchoolRow),
-          }),
+          200: pageOf(SchoolRow),
           ...Problems,
         },
       },
@@ -198,8 +193,7 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
               .optional(),
             status: z.enum(['queued', 'running', 'done', 'failed', 'held', 'rejected']).optional(),
             scope: SchoolCode.optional(),
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-            offset: z.coerce.number().int().min(0).default(0),
+            ...pageQuery(200, 50),
           })
           .strict(),
         response: { 200: z.object({ items: z.array(SyncRun) }), ...Problems },
@@ -226,8 +220,7 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
             subject: z.string().min(1).max(200).optional(),
             from: z.iso.datetime({ offset: true }).optional(),
             to: z.iso.datetime({ offset: true }).optional(),
-            limit: z.coerce.number().int().min(1).max(500).default(100),
-            offset: z.coerce.number().int().min(0).default(0),
+            ...pageQuery(500, 100),
           })
           .strict(),
         response: {

@@ -6,11 +6,12 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { appendAudit } from '../../audit/chain.js';
 import { SCHOOL_SYSTEMS } from '../../canonical/systems.js';
 import { AppError } from '../../errors.js';
+import { clearSchoolSystem as clearSystemOf, setSchoolSystem as setSystemOf } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../store/school-systems.js';
+import { pageOf, pageQuery } from '../paging.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
 
@@ -60,17 +61,11 @@ const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function sch
           .object({
             system: z.enum(SCHOOL_SYSTEMS).optional(),
             learnedFrom: Source.optional(),
-            limit: z.coerce.number().int().min(1).max(1000).default(100),
-            offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+            ...pageQuery(1000, 100, 1_000_000),
           })
           .strict(),
         response: {
-          200: z.object({
-            total: z.number().int(),
-            limit: z.number().int(),
-            offset: z.number().int(),
-            items: z.array(SchoolSystemView),
-          }),
+          200: pageOf(SchoolSystemView),
           ...errors,
         },
       },
@@ -123,17 +118,8 @@ const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function sch
       const schoolCode = request.params.school;
       const { system } = request.body;
       const row = await opts.db.tx(async (q) => {
-        const repo = createSchoolSystemsRepo(q);
-        const before = await repo.set(schoolCode, system, actor);
-        await appendAudit(q, [
-          {
-            actor,
-            action: 'school-system.set',
-            subject: `school:${schoolCode}`,
-            details: { system, before: before?.system ?? null, beforeFrom: before?.learnedFrom ?? null },
-          },
-        ]);
-        return (await repo.get(schoolCode))!;
+        await setSystemOf(q, { schoolCode, system, by: actor });
+        return (await createSchoolSystemsRepo(q).get(schoolCode))!;
       });
       return view(row);
     },
@@ -155,20 +141,7 @@ const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function sch
     async function clearSchoolSystem(request, reply) {
       const actor = principalOf(request).clientId;
       const schoolCode = request.params.school;
-      const removed = await opts.db.tx(async (q) => {
-        const before = await createSchoolSystemsRepo(q).clear(schoolCode);
-        if (before) {
-          await appendAudit(q, [
-            {
-              actor,
-              action: 'school-system.cleared',
-              subject: `school:${schoolCode}`,
-              details: { system: before.system, beforeFrom: before.learnedFrom },
-            },
-          ]);
-        }
-        return before;
-      });
+      const removed = await opts.db.tx((q) => clearSystemOf(q, { schoolCode, by: actor }));
       if (!removed) throw new AppError('ERR_NOT_FOUND', `no system known for school ${schoolCode}`);
       return reply.code(204).send(null);
     },

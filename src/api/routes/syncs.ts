@@ -7,6 +7,7 @@ import type { Db } from '../../store/db.js';
 import { createSyncRunsRepo, syncRunSummary, type SyncRun as SyncRunRow } from '../../store/sync-runs.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
+import { pageQuery } from '../paging.js';
 
 const SyncRequest = z
   .object({
@@ -128,8 +129,7 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
               .datetime({ offset: true })
               .optional()
               .meta({ description: 'tạo trước / created before' }),
-            limit: z.coerce.number().int().min(1).max(500).default(50),
-            offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+            ...pageQuery(500, 50, 1_000_000),
           })
           .strict(),
         response: {

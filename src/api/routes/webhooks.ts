@@ -19,6 +19,7 @@ import {
 } from '../../store/webhooks.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
+import { pageQuery } from '../paging.js';
 
 const SubscriptionBody = z
   .object({
@@ -65,8 +66,7 @@ const DeliveryView = z
 const IdParams = z.object({ id: z.uuid() }).strict();
 const PageQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    offset: z.coerce.number().int().min(0).max(100_000).default(0),
+    ...pageQuery(200, 50, 100_000),
   })
   .strict();
 

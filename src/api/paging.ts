@@ -1,0 +1,24 @@
+/** The offset-paged lists of the API: their `limit`/`offset` query fields and the page they answer with. */
+import { z } from 'zod';
+
+/**
+ * The `limit` (1..max, `def` when absent) and `offset` (0.., at most `maxOffset` when given) fields of a
+ * list's querystring, to spread into its `z.object({...})`.
+ */
+export function pageQuery(max: number, def: number, maxOffset?: number) {
+  const offset = z.coerce.number().int().min(0);
+  return {
+    limit: z.coerce.number().int().min(1).max(max).default(def),
+    offset: (maxOffset === undefined ? offset : offset.max(maxOffset)).default(0),
+  };
+}
+
+/** A page of `item`s: how many there are in all, the page asked for, and its items. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    items: z.array(item),
+  });
+}
