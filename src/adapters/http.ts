@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import { AppError, ERRORS, isAppError, type ErrorCode, type FieldError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { HttpAuth, Page } from './types.js';
+import type { ClientDeps, HttpAuth, OAuthClientSettings, Page } from './types.js';
 
 export type { HttpAuth } from './types.js';
 
@@ -47,6 +47,29 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
   /** Clock for token expiry and Retry-After dates. @defaultValue Date.now */
   now?: () => number;
+}
+
+/** The client-credentials auth of `settings`; the token endpoint defaults to `${baseURL}/oauth/token`. */
+export function clientCredentials(
+  settings: OAuthClientSettings & { scope?: string },
+  baseURL: string,
+): HttpAuth {
+  return {
+    kind: 'oauth2-client-credentials',
+    tokenUrl: settings.tokenUrl ?? `${baseURL}/oauth/token`,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    ...(settings.scope ? { scope: settings.scope } : {}),
+  };
+}
+
+/** The collaborators of a client's process that {@link createHttpClient} takes (those that are set). */
+export function processOptions(deps: ClientDeps): Pick<HttpClientOptions, 'logger' | 'metrics' | 'now'> {
+  return {
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  };
 }
 
 /** The result of {@link classifyError}. */

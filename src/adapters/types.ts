@@ -8,6 +8,27 @@
  * `exactOptionalPropertyTypes`).
  */
 
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+
+/** Where a client-credentials (OAuth2) client connects, and as whom. `clientSecret` is a secret: never log it. */
+export interface OAuthClientSettings {
+  /** Base URL of the system (modelled) or of its simulator. */
+  baseURL: string;
+  clientId: string;
+  clientSecret: string;
+  /** Token endpoint. @defaultValue `${baseURL}/oauth/token` */
+  tokenUrl?: string;
+}
+
+/** What a client needs from the process. */
+export interface ClientDeps {
+  logger?: Logger;
+  metrics?: Pick<Metrics, 'externalRequestDuration'>;
+  /** Clock for token expiry and Retry-After dates. */
+  now?: () => number;
+}
+
 /** One page of a paginated listing. */
 export interface Page<T> {
   items: T[];

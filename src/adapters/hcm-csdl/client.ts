@@ -5,12 +5,25 @@
  */
 import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
-import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import { isAppError } from '../../errors.js';
-import type { Metrics } from '../../observability/metrics.js';
-import { clampPageSize, createHttpClient, paginate, parseWire } from '../http.js';
-import type { ChangeFeed, HealthResult, ListChangesOptions, WriteOptions, WriteReceipt } from '../types.js';
+import {
+  clampPageSize,
+  clientCredentials,
+  createHttpClient,
+  paginate,
+  parseWire,
+  processOptions,
+} from '../http.js';
+import type {
+  ChangeFeed,
+  ClientDeps,
+  OAuthClientSettings,
+  HealthResult,
+  ListChangesOptions,
+  WriteOptions,
+  WriteReceipt,
+} from '../types.js';
 import {
   ENTITY_SCHEMAS,
   HCM_CSDL_MAX_PAGE,
@@ -25,14 +38,11 @@ import {
 /** System id (metrics label, logs). */
 export const HCM_CSDL_SYSTEM = 'hcm-csdl';
 
-/** Settings of the hcm-csdl client. `clientSecret` is a secret: never log it. */
-export interface HcmCsdlConfig {
-  /** Base URL, e.g. `https://csdl.example.hcm.edu.vn` (the real host is not known, DOMAIN §6.3). */
-  baseURL: string;
-  clientId: string;
-  clientSecret: string;
-  /** Token endpoint. @defaultValue `${baseURL}/oauth/token` */
-  tokenUrl?: string;
+/**
+ * Settings of the hcm-csdl client; `baseURL` e.g. `https://csdl.example.hcm.edu.vn` (the real host is not
+ * known, DOMAIN §6.3). `clientSecret` is a secret: never log it.
+ */
+export interface HcmCsdlConfig extends OAuthClientSettings {
   scope?: string;
   /** @defaultValue 10000 */
   timeoutMs?: number;
@@ -43,11 +53,7 @@ export interface HcmCsdlConfig {
 }
 
 /** What the client needs from the process. */
-export interface HcmCsdlDeps {
-  logger?: Logger;
-  metrics?: Pick<Metrics, 'externalRequestDuration'>;
-  now?: () => number;
-}
+export type HcmCsdlDeps = ClientDeps;
 
 interface WirePage<T> {
   data: T[];
@@ -89,16 +95,8 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
     baseURL: base,
     timeoutMs: config.timeoutMs ?? 10_000,
     maxRetries: config.maxRetries ?? 2,
-    auth: {
-      kind: 'oauth2-client-credentials',
-      tokenUrl: config.tokenUrl ?? `${base}/oauth/token`,
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      ...(config.scope ? { scope: config.scope } : {}),
-    },
-    ...(deps.logger ? { logger: deps.logger } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
+    auth: clientCredentials(config, base),
+    ...processOptions(deps),
   });
   const defaultPageSize = clampPageSize(config.defaultPageSize, HCM_CSDL_MAX_PAGE, HCM_CSDL_MAX_PAGE);
 

@@ -4,11 +4,16 @@
  * types; every failure is an AppError (`ERR_ADAPTER_*`), never a raw axios error.
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import type { Logger } from 'pino';
 import { AppError, type FieldError } from '../../errors.js';
-import type { Metrics } from '../../observability/metrics.js';
-import { clampPageSize, createHttpClient, paginate, parseWire } from '../http.js';
-import type { Page } from '../types.js';
+import {
+  clampPageSize,
+  clientCredentials,
+  createHttpClient,
+  paginate,
+  parseWire,
+  processOptions,
+} from '../http.js';
+import type { ClientDeps, OAuthClientSettings, Page } from '../types.js';
 import {
   figuresBodySchema,
   personPageSchema,
@@ -29,14 +34,11 @@ export const MOET_PCGD = 'moet-pcgd';
 /** Largest page the system serves. */
 const MOET_PCGD_MAX_PAGE = 500;
 
-/** Settings of the moet-pcgd client. `clientSecret` is a secret: never log it. */
-export interface MoetPcgdClientConfig {
-  /** e.g. `https://pcgd.moet.gov.vn/api` (modelled) or a simulator URL. */
-  baseURL: string;
-  clientId: string;
-  clientSecret: string;
-  /** @defaultValue `${baseURL}/oauth/token` */
-  tokenUrl?: string;
+/**
+ * Settings of the moet-pcgd client; `baseURL` e.g. `https://pcgd.moet.gov.vn/api` (modelled) or a
+ * simulator URL. `clientSecret` is a secret: never log it.
+ */
+export interface MoetPcgdClientConfig extends OAuthClientSettings {
   /** @defaultValue 15000 (the system is slow near deadlines) */
   timeoutMs?: number;
   /** In-client retries of GETs on 429/5xx/timeouts. @defaultValue 0 (the job layer retries) */
@@ -46,12 +48,7 @@ export interface MoetPcgdClientConfig {
 }
 
 /** Collaborators of the client. */
-export interface MoetPcgdClientDeps {
-  logger?: Logger;
-  metrics?: Pick<Metrics, 'externalRequestDuration'>;
-  /** Clock for token expiry and Retry-After dates. */
-  now?: () => number;
-}
+export type MoetPcgdClientDeps = ClientDeps;
 
 /** A receipt, and whether the system replayed it for an Idempotency-Key it had seen. */
 export type SubmitResult = ReceiptWire & { replayed: boolean };
@@ -146,16 +143,9 @@ export function createMoetPcgdClient(
     baseURL,
     timeoutMs: config.timeoutMs ?? 15_000,
     maxRetries: config.maxRetries ?? 0,
-    auth: {
-      kind: 'oauth2-client-credentials',
-      tokenUrl: config.tokenUrl ?? `${baseURL}/oauth/token`,
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-    },
+    auth: clientCredentials(config, baseURL),
     statusCodes: { 409: 'ERR_ADAPTER_WINDOW_CLOSED' },
-    ...(deps.logger ? { logger: deps.logger } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
+    ...processOptions(deps),
   });
   const pageSize = clampPageSize(config.pageSize, 200, MOET_PCGD_MAX_PAGE);
 
