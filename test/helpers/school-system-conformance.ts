@@ -2,7 +2,7 @@
  * Shared setup of the school-system (SMAS, vnEdu) adapter conformance tests: the simulator sizes, a
  * drain of `listChanges`, canonical records to write, the generic conformance suite wired for a
  * school system, and the system rules both systems share (every served record maps, written records
- * read back, page sizes agree, determinism). Each system's test keeps its own wire-specific rules.
+ * read back, deletes by key, page sizes agree, determinism). Each system's test keeps its own wire-specific rules.
  */
 import { expect, it } from 'vitest';
 import type { SchoolSimulator } from '../../src/simulators/school-system/simulator.js';
@@ -136,6 +136,45 @@ export function sharedSchoolRules<S extends string, RecOf extends Record<Entity,
     const { items } = await drain(adapter, 'students', { schoolCode: school, pageSize: 100 });
     const back = items.find((s) => setup.studentKey(s) === canonical.studentCode)!;
     expect(students.toCanonical(back, mapCtx)).toEqual({ ok: true, value: canonical, findings: [] });
+  });
+
+  it('deletes by key: a held record is no longer served, an unknown key is a no-op success, a write restores it', async () => {
+    const { sim, adapter } = get();
+    const [a, b] = sim.schoolCodes as [string, string];
+    const listed = async (school: string) =>
+      (await drain(adapter, 'students', { schoolCode: school, pageSize: 100 })).items;
+    const [victim, other] = [(await listed(b))[0]!, (await listed(a))[0]!];
+    const counts = () => [a, b].map((school) => sim.count('students', { schoolCode: school }));
+    const before = counts();
+    const keys = [
+      { key: setup.studentKey(victim), school: b },
+      { key: 'SIM-NOT-HELD', school: b },
+      { key: setup.studentKey(other), school: a },
+    ];
+    const receipt = await adapter.remove('students', keys, { idempotencyKey: 'del-1' });
+    expect(receipt).toMatchObject({ accepted: 3, rejected: [] });
+    expect(receipt.receiptId?.split(',')).toHaveLength(2);
+    expect(counts()).toEqual([before[0]! - 1, before[1]! - 1]);
+    expect((await listed(b)).map((s) => setup.studentKey(s))).not.toContain(setup.studentKey(victim));
+    expect(sim.received.count('students_deleted')).toBe(2);
+    // The same request again is a replay; the same key deleted again under a new request changes nothing.
+    expect(await adapter.remove('students', keys, { idempotencyKey: 'del-1' })).toEqual({
+      ...receipt,
+      replayed: true,
+    });
+    const again = await adapter.remove('students', keys.slice(0, 1), { idempotencyKey: 'del-2' });
+    expect(again).toMatchObject({ accepted: 1, rejected: [] });
+    expect(sim.received.count('students_deleted')).toBe(2);
+    // A key naming no school is refused locally.
+    const noSchool = await adapter.remove('students', [{ key: 'X', school: '' }], {
+      idempotencyKey: 'del-3',
+    });
+    expect(noSchool.accepted).toBe(0);
+    expect(noSchool.rejected).toHaveLength(1);
+    // Written again, both are served again.
+    await adapter.write('students', [victim, other], { idempotencyKey: 'del-restore' });
+    expect(counts()).toEqual(before);
+    expect((await listed(b)).map((s) => setup.studentKey(s))).toContain(setup.studentKey(victim));
   });
 
   it('after writes, small and large pages list the same records (written ones replace or follow)', async () => {

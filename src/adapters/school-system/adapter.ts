@@ -1,8 +1,8 @@
 /**
  * The adapter logic shared by the per-school vendor systems (SMAS, vnEdu): `listChanges` walks every
- * school a credential covers in code order with a resumable cursor and a watermark; `write` splits a
- * batch by school and into vendor-sized chunks with derived idempotency keys and merges the receipts;
- * `health` turns a failed probe into `{ ok: false }`. Each system plugs in its own transport and wire
+ * school a credential covers in code order with a resumable cursor and a watermark; `write` (upserts) and
+ * `remove` (deletes by key) split a batch by school and into vendor-sized chunks with derived idempotency
+ * keys and merge the receipts; `health` turns a failed probe into `{ ok: false }`. Each system plugs in its own transport and wire
  * fields through {@link SchoolSystemTransport}: the wire formats stay the systems' own.
  */
 import { createHash } from 'node:crypto';
@@ -24,6 +24,17 @@ export interface SchoolSystemAdapter<
 > extends SourceTargetAdapter<Entity, RecOf[Entity], RecOf[Entity]> {
   listChanges<E extends Entity>(entity: E, opts: ListChangesOptions): AsyncIterable<ChangeFeed<RecOf[E]>>;
   write<E extends Entity>(entity: E, records: RecOf[E][], opts: WriteOptions): Promise<WriteReceipt>;
+  /**
+   * Deletes records by key from their schools; a key its school does not hold counts as accepted
+   * (idempotent by key, and by `opts.idempotencyKey`). Rejection indexes are positions in `keys`.
+   */
+  remove(entity: Entity, keys: readonly SchoolKey[], opts: WriteOptions): Promise<WriteReceipt>;
+}
+
+/** The key of one record to delete and the school that holds it. */
+export interface SchoolKey {
+  key: string;
+  school: string;
 }
 
 /** One page of one school as the walker sees it: `next` is the position of the following page, if any. */
@@ -73,6 +84,8 @@ export interface SchoolSystemTransport<Entity extends string, RecOf extends Reco
     records: RecOf[E][],
     idempotencyKey: string,
   ): Promise<ChunkReceipt>;
+  /** Deletes one school's records by key (at most `maxBatch`). */
+  remove(entity: Entity, school: string, keys: string[], idempotencyKey: string): Promise<ChunkReceipt>;
   health(): Promise<unknown>;
 }
 
@@ -157,16 +170,16 @@ function chunkKey(key: string, school: string, chunk: number, single: boolean): 
   return composite.length <= 128 ? composite : createHash('sha256').update(composite).digest('hex');
 }
 
-/** Indexes of each school's records; records naming no school are refused locally. */
-function groupBySchool<R>(
-  records: readonly R[],
-  schoolOf: (r: R) => string | undefined,
+/** Indexes of each school's items; items naming no school are refused locally. */
+function groupBySchool<T>(
+  items: readonly T[],
+  schoolOf: (item: T) => string | undefined,
   missingSchool: { code: string; message: string },
 ): { groups: Map<string, number[]>; missing: WriteRejection[] } {
   const groups = new Map<string, number[]>();
   const missing: WriteRejection[] = [];
-  records.forEach((r, index) => {
-    const school = schoolOf(r)?.trim();
+  items.forEach((item, index) => {
+    const school = schoolOf(item)?.trim();
     if (!school) {
       missing.push({ index, ...missingSchool });
       return;
@@ -176,31 +189,33 @@ function groupBySchool<R>(
   return { groups, missing };
 }
 
-/** Writes a batch: split by school and into chunks of at most `maxBatch`, receipts merged. */
-async function writeSchoolRecords<
-  Entity extends string,
-  RecOf extends Record<Entity, unknown>,
-  Pos,
-  E extends Entity,
->(
-  t: SchoolSystemTransport<Entity, RecOf, Pos>,
-  entity: E,
-  records: RecOf[E][],
+/**
+ * Sends a batch school by school, in chunks of at most `maxBatch` (`send` makes one call), and merges
+ * the receipts (rejection indexes back to positions in `items`).
+ */
+async function perSchool<T>(
+  t: { maxBatch: number; missingSchool: { code: string; message: string } },
+  items: readonly T[],
+  schoolOf: (item: T) => string | undefined,
   opts: WriteOptions,
+  send: (school: string, chunk: T[], idempotencyKey: string) => Promise<ChunkReceipt>,
 ): Promise<WriteReceipt> {
-  const { groups, missing } = groupBySchool(records, (r) => t.schoolOf(r as RecOf[Entity]), t.missingSchool);
+  const { groups, missing } = groupBySchool(items, schoolOf, t.missingSchool);
   const rejected: WriteRejection[] = [...missing];
   const receiptIds: string[] = [];
   let accepted = 0;
   let calls = 0;
   let replays = 0;
-  const single = groups.size === 1 && records.length <= t.maxBatch;
+  const single = groups.size === 1 && items.length <= t.maxBatch;
   for (const [school, indexes] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (let start = 0, chunk = 0; start < indexes.length; start += t.maxBatch, chunk++) {
       const idx = indexes.slice(start, start + t.maxBatch);
-      const batch = idx.map((i) => records[i] as RecOf[E]);
       const key = chunkKey(opts.idempotencyKey, school, chunk, single);
-      const receipt = await t.upsert(entity, school, batch, key);
+      const receipt = await send(
+        school,
+        idx.map((i) => items[i] as T),
+        key,
+      );
       calls++;
       if (receipt.replayed) replays++;
       accepted += receipt.accepted;
@@ -228,8 +243,8 @@ async function schoolSystemHealth(probe: () => Promise<unknown>): Promise<Health
 }
 
 /**
- * The adapter of a school system over its transport: {@link listSchoolChanges}, {@link writeSchoolRecords}
- * and {@link schoolSystemHealth}.
+ * The adapter of a school system over its transport: {@link listSchoolChanges}, writes and deletes
+ * through {@link perSchool}, and {@link schoolSystemHealth}.
  */
 export function schoolSystemAdapter<Entity extends string, RecOf extends Record<Entity, unknown>, Pos>(
   t: SchoolSystemTransport<Entity, RecOf, Pos>,
@@ -237,7 +252,28 @@ export function schoolSystemAdapter<Entity extends string, RecOf extends Record<
   return {
     system: t.system,
     listChanges: (entity, o) => listSchoolChanges(t, entity, o),
-    write: (entity, records, o) => writeSchoolRecords(t, entity, records, o),
+    write: (entity, records, o) =>
+      perSchool(
+        t,
+        records,
+        (r) => t.schoolOf(r),
+        o,
+        (school, chunk, key) => t.upsert(entity, school, chunk, key),
+      ),
+    remove: (entity, keys, o) =>
+      perSchool(
+        t,
+        keys,
+        (k) => k.school,
+        o,
+        (school, chunk, key) =>
+          t.remove(
+            entity,
+            school,
+            chunk.map((k) => k.key),
+            key,
+          ),
+      ),
     health: () => schoolSystemHealth(() => t.health()),
   };
 }

@@ -23,6 +23,7 @@ import {
   smasSchoolPageSchema,
   smasStaffPageSchema,
   smasStudentPageSchema,
+  type SmasDeleteRequest,
   type SmasEntity,
   type SmasHealth,
   type SmasReceipt,
@@ -78,7 +79,7 @@ export interface SmasPageQuery {
   pageSize?: number;
 }
 
-/** A batch receipt plus whether SMAS replayed it. */
+/** A batch receipt (upsert or delete) plus whether SMAS replayed it. */
 export interface SmasUpsertResult {
   receipt: SmasReceipt;
   replayed: boolean;
@@ -196,24 +197,38 @@ export function createSmasClient(opts: SmasClientOptions) {
     return out.sort((a, b) => (a.MaTruong < b.MaTruong ? -1 : a.MaTruong > b.MaTruong ? 1 : 0));
   }
 
+  /** One batch write (upsert or delete) under its idempotency key; the receipt and whether SMAS replayed it. */
+  async function post(path: string, body: unknown, idempotencyKey: string): Promise<SmasUpsertResult> {
+    let replayed = false;
+    const receipt = await call(async () => {
+      const res = await http.post(path, body, {
+        headers: { [SMAS_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' },
+      });
+      replayed = String(res.headers[SMAS_REPLAY_HEADER.toLowerCase()] ?? '') === 'true';
+      return res;
+    }, smasReceiptSchema);
+    return { receipt, replayed };
+  }
+
   /** Batch upsert of one school's records (at most {@link SMAS_MAX_BATCH}). */
-  async function upsert<E extends SmasEntity>(
+  function upsert<E extends SmasEntity>(
     entity: E,
     schoolCode: string,
     records: readonly SmasRecordOf[E][],
     idempotencyKey: string,
   ): Promise<SmasUpsertResult> {
-    let replayed = false;
-    const receipt = await call(async () => {
-      const res = await http.post(
-        `${school(schoolCode)}/${entity}/batch`,
-        { DanhSach: records },
-        { headers: { [SMAS_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' } },
-      );
-      replayed = String(res.headers[SMAS_REPLAY_HEADER.toLowerCase()] ?? '') === 'true';
-      return res;
-    }, smasReceiptSchema);
-    return { receipt, replayed };
+    return post(`${school(schoolCode)}/${entity}/batch`, { DanhSach: records }, idempotencyKey);
+  }
+
+  /** Batch delete of one school's records by key (at most {@link SMAS_MAX_BATCH}); unknown keys count as done. */
+  function remove(
+    entity: SmasEntity,
+    schoolCode: string,
+    keys: readonly string[],
+    idempotencyKey: string,
+  ): Promise<SmasUpsertResult> {
+    const body: SmasDeleteRequest = { DanhSachMa: [...keys] };
+    return post(`${school(schoolCode)}/${entity}/delete`, body, idempotencyKey);
   }
 
   /** Liveness and credential probe. */
@@ -221,7 +236,7 @@ export function createSmasClient(opts: SmasClientOptions) {
     return call(() => http.get('/health'), smasHealthSchema);
   }
 
-  return { fetchPage, pages, listSchools, upsert, health };
+  return { fetchPage, pages, listSchools, upsert, remove, health };
 }
 
 /** The SMAS client. */

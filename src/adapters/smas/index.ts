@@ -5,10 +5,17 @@
  */
 import {
   schoolSystemAdapter,
+  type ChunkReceipt,
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
 } from '../school-system/adapter.js';
-import { createSmasClient, SMAS_SYSTEM, type SmasClient, type SmasClientOptions } from './client.js';
+import {
+  createSmasClient,
+  SMAS_SYSTEM,
+  type SmasClient,
+  type SmasClientOptions,
+  type SmasUpsertResult,
+} from './client.js';
 import { SMAS_MAX_BATCH, type SmasEntity, type SmasRecordOf } from './schema.js';
 
 export * from './schema.js';
@@ -23,6 +30,16 @@ export type SmasAdapterOptions = SmasClientOptions & {
 
 /** SMAS as source and target, with per-entity record types. */
 export type SmasAdapter = SchoolSystemAdapter<SmasEntity, SmasRecordOf>;
+
+/** A SMAS receipt in the walker's terms. */
+function chunkOf({ receipt, replayed }: SmasUpsertResult): ChunkReceipt {
+  return {
+    accepted: receipt.SoThanhCong,
+    receiptId: receipt.MaBienNhan,
+    rejected: receipt.DanhSachLoi.map((e) => ({ index: e.ViTri, code: e.MaLoi, message: e.ThongBao })),
+    replayed,
+  };
+}
 
 /** SMAS as the shared school-system walker sees it: page numbers, `NgayCapNhat`, `MaTruong`. */
 function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRecordOf, { page: number }> {
@@ -44,15 +61,9 @@ function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRe
     changedAt: (r) => r.NgayCapNhat,
     schoolOf: (r) => r.MaTruong,
     missingSchool: { code: 'MISSING_SCHOOL', message: 'MaTruong is required to write to SMAS' },
-    async upsert(entity, school, records, key) {
-      const { receipt, replayed } = await client.upsert(entity, school, records, key);
-      return {
-        accepted: receipt.SoThanhCong,
-        receiptId: receipt.MaBienNhan,
-        rejected: receipt.DanhSachLoi.map((e) => ({ index: e.ViTri, code: e.MaLoi, message: e.ThongBao })),
-        replayed,
-      };
-    },
+    upsert: async (entity, school, records, key) =>
+      chunkOf(await client.upsert(entity, school, records, key)),
+    remove: async (entity, school, keys, key) => chunkOf(await client.remove(entity, school, keys, key)),
     health: () => client.health(),
   };
 }
@@ -61,7 +72,8 @@ function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRe
  * Creates the SMAS adapter. `listChanges` walks every school the key covers (or `schoolCode`) in code
  * order, page by page; its cursor resumes mid-listing; the last page carries the watermark (the latest
  * `NgayCapNhat` seen, or `since` when nothing changed). `write` splits a batch by `MaTruong` and into
- * chunks of at most 500, each with a derived idempotency key, and merges the receipts.
+ * chunks of at most 500, each with a derived idempotency key, and merges the receipts; `remove` deletes
+ * keys the same way, by the school that holds each.
  */
 export function createSmasAdapter(opts: SmasAdapterOptions): SmasAdapter {
   return schoolSystemAdapter(transport(opts.client ?? createSmasClient(opts)));

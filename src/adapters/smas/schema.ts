@@ -148,6 +148,11 @@ export const smasReceiptSchema = z.object({
   DanhSachLoi: z.array(smasRecordErrorSchema),
 });
 
+/** Body of a batch delete (`POST /schools/{code}/{entity}/delete`): the keys to delete. */
+export const smasDeleteRequestSchema = z.strictObject({
+  DanhSachMa: z.array(z.string().min(1)).min(1).max(SMAS_MAX_BATCH),
+});
+
 export type SmasError = z.infer<typeof smasErrorSchema>;
 export type SmasHealth = z.infer<typeof smasHealthSchema>;
 export type SmasSchool = z.infer<typeof smasSchoolSchema>;
@@ -155,6 +160,7 @@ export type SmasStudent = z.infer<typeof smasStudentSchema>;
 export type SmasStaff = z.infer<typeof smasStaffSchema>;
 export type SmasClass = z.infer<typeof smasClassSchema>;
 export type SmasReceipt = z.infer<typeof smasReceiptSchema>;
+export type SmasDeleteRequest = z.infer<typeof smasDeleteRequestSchema>;
 
 /** The entities SMAS serves, with their record schemas (also the batch bodies' item schemas). */
 export const smasRecordSchemas = {
@@ -188,4 +194,5 @@ export type _checkWire = [
   Expect<Mutual<z.infer<typeof smasClassPageSchema>, Wire['ClassPage']>>,
   Expect<Mutual<z.infer<typeof smasSchoolPageSchema>, Wire['SchoolPage']>>,
   Expect<Mutual<SmasReceipt, Wire['Receipt']>>,
+  Expect<Mutual<SmasDeleteRequest, Wire['DeleteRequest']>>,
 ];

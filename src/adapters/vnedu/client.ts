@@ -21,6 +21,7 @@ import {
   vneduSchoolPageSchema,
   vneduStaffPageSchema,
   vneduStudentPageSchema,
+  type VneduDeleteRequest,
   type VneduEntity,
   type VneduHealth,
   type VneduReceipt,
@@ -147,6 +148,17 @@ export function createVneduClient(opts: VneduClientOptions) {
     return out.sort((a, b) => (a.school_code < b.school_code ? -1 : a.school_code > b.school_code ? 1 : 0));
   }
 
+  /** One batch write (upsert or delete) under its idempotency key. */
+  function post(path: string, body: unknown, idempotencyKey: string): Promise<VneduReceipt> {
+    return call(
+      () =>
+        http.post(path, body, {
+          headers: { [VNEDU_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' },
+        }),
+      vneduReceiptSchema,
+    );
+  }
+
   /** Batch upsert of one school's records (at most {@link VNEDU_MAX_BATCH}). */
   function upsert<E extends VneduEntity>(
     entity: E,
@@ -154,15 +166,18 @@ export function createVneduClient(opts: VneduClientOptions) {
     records: readonly VneduRecordOf[E][],
     idempotencyKey: string,
   ): Promise<VneduReceipt> {
-    return call(
-      () =>
-        http.post(
-          `${school(schoolCode)}/${entity}/upsert`,
-          { items: records },
-          { headers: { [VNEDU_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' } },
-        ),
-      vneduReceiptSchema,
-    );
+    return post(`${school(schoolCode)}/${entity}/upsert`, { items: records }, idempotencyKey);
+  }
+
+  /** Batch delete of one school's records by id (at most {@link VNEDU_MAX_BATCH}); unknown ids count as done. */
+  function remove(
+    entity: VneduEntity,
+    schoolCode: string,
+    ids: readonly string[],
+    idempotencyKey: string,
+  ): Promise<VneduReceipt> {
+    const body: VneduDeleteRequest = { ids: [...ids] };
+    return post(`${school(schoolCode)}/${entity}/delete`, body, idempotencyKey);
   }
 
   /** Liveness and credential probe. */
@@ -170,7 +185,7 @@ export function createVneduClient(opts: VneduClientOptions) {
     return call(() => http.get('/v1/health'), vneduHealthSchema);
   }
 
-  return { fetchPage, pages, listSchools, upsert, health };
+  return { fetchPage, pages, listSchools, upsert, remove, health };
 }
 
 /** The vnEdu client. */

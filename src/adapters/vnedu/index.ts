@@ -5,11 +5,12 @@
  */
 import {
   schoolSystemAdapter,
+  type ChunkReceipt,
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
 } from '../school-system/adapter.js';
 import { createVneduClient, VNEDU_SYSTEM, type VneduClient, type VneduClientOptions } from './client.js';
-import { VNEDU_MAX_BATCH, type VneduEntity, type VneduRecordOf } from './schema.js';
+import { VNEDU_MAX_BATCH, type VneduEntity, type VneduReceipt, type VneduRecordOf } from './schema.js';
 
 export * from './schema.js';
 export { createVneduClient } from './client.js';
@@ -23,6 +24,16 @@ export type VneduAdapterOptions = VneduClientOptions & {
 
 /** vnEdu as source and target, with per-entity record types. */
 export type VneduAdapter = SchoolSystemAdapter<VneduEntity, VneduRecordOf>;
+
+/** A vnEdu receipt in the walker's terms. */
+function chunkOf(receipt: VneduReceipt): ChunkReceipt {
+  return {
+    accepted: receipt.accepted,
+    receiptId: receipt.receipt_id,
+    rejected: receipt.rejected.map((e) => ({ index: e.index, code: e.code, message: e.detail })),
+    replayed: receipt.replayed,
+  };
+}
 
 /** vnEdu as the shared school-system walker sees it: `after` cursors, `updated_at`, `school_code`. */
 function transport(
@@ -46,15 +57,9 @@ function transport(
     changedAt: (r) => r.updated_at,
     schoolOf: (r) => r.school_code,
     missingSchool: { code: 'missing_school', message: 'school_code is required to write to vnEdu' },
-    async upsert(entity, school, records, key) {
-      const receipt = await client.upsert(entity, school, records, key);
-      return {
-        accepted: receipt.accepted,
-        receiptId: receipt.receipt_id,
-        rejected: receipt.rejected.map((e) => ({ index: e.index, code: e.code, message: e.detail })),
-        replayed: receipt.replayed,
-      };
-    },
+    upsert: async (entity, school, records, key) =>
+      chunkOf(await client.upsert(entity, school, records, key)),
+    remove: async (entity, school, ids, key) => chunkOf(await client.remove(entity, school, ids, key)),
     health: () => client.health(),
   };
 }
@@ -63,7 +68,8 @@ function transport(
  * Creates the vnEdu adapter. `listChanges` walks every school the token covers (or `schoolCode`) in code
  * order, following vnEdu's `next` cursor; its own cursor resumes mid-listing; the last page carries the
  * watermark (the latest `updated_at` seen, or `since` when nothing changed). `write` splits a batch by
- * `school_code` and into chunks of at most 1000, each with a derived idempotency key, and merges receipts.
+ * `school_code` and into chunks of at most 1000, each with a derived idempotency key, and merges receipts;
+ * `remove` deletes ids the same way, by the school that holds each.
  */
 export function createVneduAdapter(opts: VneduAdapterOptions): VneduAdapter {
   return schoolSystemAdapter(transport(opts.client ?? createVneduClient(opts)));

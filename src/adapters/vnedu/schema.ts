@@ -145,6 +145,11 @@ export const vneduReceiptSchema = z.object({
   replayed: z.boolean(),
 });
 
+/** Body of a batch delete (`POST /v1/schools/{school_code}/{entity}/delete`): the ids to delete. */
+export const vneduDeleteRequestSchema = z.strictObject({
+  ids: z.array(z.string().min(1)).min(1).max(VNEDU_MAX_BATCH),
+});
+
 export type VneduError = z.infer<typeof vneduErrorSchema>;
 export type VneduHealth = z.infer<typeof vneduHealthSchema>;
 export type VneduSchool = z.infer<typeof vneduSchoolSchema>;
@@ -152,6 +157,7 @@ export type VneduStudent = z.infer<typeof vneduStudentSchema>;
 export type VneduStaff = z.infer<typeof vneduStaffSchema>;
 export type VneduClass = z.infer<typeof vneduClassSchema>;
 export type VneduReceipt = z.infer<typeof vneduReceiptSchema>;
+export type VneduDeleteRequest = z.infer<typeof vneduDeleteRequestSchema>;
 
 /** The entities vnEdu serves, with their record schemas (also the batch bodies' item schemas). */
 export const vneduRecordSchemas = {
@@ -187,4 +193,5 @@ export type _checkWire = [
   Expect<Mutual<z.infer<typeof vneduClassPageSchema>, Wire['ClassPage']>>,
   Expect<Mutual<z.infer<typeof vneduSchoolPageSchema>, Wire['SchoolPage']>>,
   Expect<Mutual<VneduReceipt, Wire['Receipt']>>,
+  Expect<Mutual<VneduDeleteRequest, Wire['DeleteRequest']>>,
 ];

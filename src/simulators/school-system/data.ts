@@ -2,7 +2,8 @@
  * Simulator data shared by the per-school vendor systems (SMAS, vnEdu): which population schools a
  * system serves, each school's records in a stable order computed on the fly (never held), and the
  * overlay of records written to it (only those are kept in memory, bounded). Filtering and skipping use
- * only the change times, so a record is built only when it is served. The wire form of each record is
+ * only the change times, so a record is built only when it is served. Deleted keys are kept per school
+ * (bounded with the overlay) and left out until written again. The wire form of each record is
  * the system's own (given as `wireOf`): only the walking is shared.
  */
 import type { ClassGroup } from '../../canonical/class-group.js';
@@ -63,6 +64,8 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
   type SeqItem = SeqItemOf<Rec>;
   type Unit = UnitOf<Rec>;
   const overlay = new Map<string, Map<string, SeqItem>>();
+  /** Keys deleted per `entity|school` (and not written since): no longer served. */
+  const deleted = new Map<string, Set<string>>();
   let overlaySize = 0;
   let version = 0;
   const counts = new Map<string, number>();
@@ -108,19 +111,35 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
     }
   }
 
-  /** Written records replace the population's of the same key; new keys follow the population. */
-  function* withOverlay(entity: SchoolEntity, s: number, over: Map<string, SeqItem>): Generator<Unit> {
+  /**
+   * Written records replace the population's of the same key; new keys follow the population; deleted
+   * keys are left out.
+   */
+  function* withOverlay(
+    entity: SchoolEntity,
+    s: number,
+    over: ReadonlyMap<string, SeqItem>,
+    gone: ReadonlySet<string>,
+  ): Generator<Unit> {
     const replaced = new Set<string>();
     for (const unit of units(entity, s)) {
-      const items = unit.make().map((item) => {
+      const items = unit.make().flatMap((item) => {
+        if (gone.has(item.key)) return [];
         const written = over.get(item.key);
         if (written) replaced.add(item.key);
-        return written ?? item;
+        return [written ?? item];
       });
       for (const item of items) yield { at: item.at, size: 1, make: () => [item] };
     }
     for (const [key, item] of over)
       if (!replaced.has(key)) yield { at: item.at, size: 1, make: () => [item] };
+  }
+
+  /** The units of one school as served now: the population's, or with the school's writes and deletes. */
+  function current(entity: SchoolEntity, s: number): Iterable<Unit> {
+    const over = overlay.get(`${entity}|${s}`);
+    const gone = deleted.get(`${entity}|${s}`);
+    return over || gone ? withOverlay(entity, s, over ?? new Map(), gone ?? new Set()) : units(entity, s);
   }
 
   /**
@@ -132,11 +151,10 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
     s: number,
     sel: Selection,
   ): Generator<{ pos: number; item: SeqItem }> {
-    const over = overlay.get(`${entity}|${s}`);
     const fromPos = sel.fromPos ?? 0;
     let toSkip = sel.skipMatches ?? 0;
     let pos = 0;
-    for (const unit of over ? withOverlay(entity, s, over) : units(entity, s)) {
+    for (const unit of current(entity, s)) {
       const start = pos;
       pos += unit.size;
       if (unit.at < sel.sinceMs || pos <= fromPos) continue;
@@ -161,16 +179,14 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
     const key = `${entity}|${s}|${sinceMs}|${version}`;
     const hit = counts.get(key);
     if (hit !== undefined) return hit;
-    const over = overlay.get(`${entity}|${s}`);
     let n = 0;
-    for (const unit of over ? withOverlay(entity, s, over) : units(entity, s))
-      if (unit.at >= sinceMs) n += unit.size;
+    for (const unit of current(entity, s)) if (unit.at >= sinceMs) n += unit.size;
     if (counts.size > 1_000) counts.clear();
     counts.set(key, n);
     return n;
   }
 
-  /** Stores written records of one school (upsert by key); false when the overlay is full. */
+  /** Stores written records of one school (upsert by key; a deleted key is live again); false when full. */
   function write<E extends SchoolEntity>(
     entity: E,
     s: number,
@@ -180,11 +196,39 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
     const slot = overlay.get(`${entity}|${s}`) ?? new Map<string, SeqItem>();
     const added = new Set(items.map((i) => i.key).filter((k) => !slot.has(k))).size;
     if (overlaySize + added > MAX_OVERLAY) return false;
-    for (const i of items) slot.set(i.key, { key: i.key, wire: i.wire, at });
+    const gone = deleted.get(`${entity}|${s}`);
+    for (const i of items) {
+      slot.set(i.key, { key: i.key, wire: i.wire, at });
+      if (gone?.delete(i.key)) overlaySize--;
+    }
     overlay.set(`${entity}|${s}`, slot);
     overlaySize += added;
     version++;
     return true;
+  }
+
+  /**
+   * Deletes records of one school by key: they are no longer served until written again. Returns the
+   * keys the school held (the others change nothing), or false when the overlay is full.
+   */
+  function remove(entity: SchoolEntity, s: number, keys: readonly string[]): string[] | false {
+    const wanted = new Set(keys);
+    const held: string[] = [];
+    for (const unit of current(entity, s))
+      for (const item of unit.make()) if (wanted.delete(item.key)) held.push(item.key);
+    if (held.length === 0) return held;
+    const gone = deleted.get(`${entity}|${s}`) ?? new Set<string>();
+    const slot = overlay.get(`${entity}|${s}`);
+    const added = held.filter((k) => !slot?.has(k)).length;
+    if (overlaySize + added > MAX_OVERLAY) return false;
+    for (const key of held) {
+      slot?.delete(key);
+      gone.add(key);
+    }
+    deleted.set(`${entity}|${s}`, gone);
+    overlaySize += added;
+    version++;
+    return held;
   }
 
   return {
@@ -200,6 +244,7 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
     select,
     count,
     write,
+    remove,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Simulator frame shared by the per-school vendor systems (SMAS, vnEdu): the population and the data
- * side ({@link createSchoolSystemData}), routing of health / schools / listing / batch write requests,
- * the school check (404 unknown, 403 not served), batch writes ({@link applyBatch}), query parameters,
+ * side ({@link createSchoolSystemData}), routing of health / schools / listing / batch write / batch delete
+ * requests, the school check (404 unknown, 403 not served), batch writes ({@link applyBatch}) and deletes
+ * ({@link applyDelete}), query parameters,
  * and the system's error answer. Each system brings its paths, auth, listings, wording and wire bodies
  * through {@link SchoolSimSpec}; faults and `/__sim/*` control endpoints come from sim-kit.
  */
@@ -14,7 +15,7 @@ import {
   type SimResponse,
   type SimServer,
 } from '../sim-kit.js';
-import { applyBatch, type BatchSpec } from './batch.js';
+import { applyBatch, applyDelete, type BatchSpec } from './batch.js';
 import { refuse, type Refusal } from './http.js';
 import {
   createSchoolSystemData,
@@ -60,8 +61,8 @@ export interface SchoolSimSpec<
   Rejection,
 > extends SchoolSystemSpec<RecOf> {
   system: S;
-  /** Paths: health and schools exactly; listing and batch write with (school, entity) groups. */
-  paths: { health: string; schools: string; list: RegExp; write: RegExp };
+  /** Paths: health and schools exactly; listing, batch write and batch delete with (school, entity) groups. */
+  paths: { health: string; schools: string; list: RegExp; write: RegExp; remove: RegExp };
   /** Throws the system's 401 answer unless the request carries the right credential. */
   authorize(req: SimRequest): void;
   health(nowMs: number): SimResponse;
@@ -116,6 +117,8 @@ function router<S extends string, RecOf extends Record<SchoolEntity, unknown>, R
     const written = spec.paths.write.exec(req.path);
     if (written && req.method === 'POST')
       return applyBatch(data, target(written), req, ctx, now(), spec.batch);
+    const removed = spec.paths.remove.exec(req.path);
+    if (removed && req.method === 'POST') return applyDelete(data, target(removed), req, ctx, spec.batch);
     return refuse(spec.refusals.notFound);
   };
 }

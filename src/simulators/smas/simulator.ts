@@ -2,7 +2,7 @@
  * Simulator of the modelled SMAS API (openapi/external/smas.yaml) on the school-system frame: API key
  * auth, the schools of the shared population SMAS serves (even indexes), page/offset listings with
  * `modifiedSince` streamed from the population without holding it, batch upserts validated per record,
- * stored as an overlay, recorded and replayed by `X-Idempotency-Key`. Errors use SMAS's body
+ * stored as an overlay, recorded and replayed by `X-Idempotency-Key`, and batch deletes by key. Errors use SMAS's body
  * `{ Success: false, Message, ErrorCode }`; faults and `/__sim/*` control endpoints come from sim-kit.
  */
 import {
@@ -13,6 +13,7 @@ import {
   SMAS_MAX_BATCH,
   SMAS_MAX_PAGE_SIZE,
   SMAS_REPLAY_HEADER,
+  smasDeleteRequestSchema,
   smasRecordSchemas,
   type SmasRecordOf,
 } from '../../adapters/smas/schema.js';
@@ -99,6 +100,7 @@ export function startSmasSimulator(opts: SmasSimulatorOptions): Promise<SmasSimu
       schools: '/schools',
       list: /^\/schools\/([^/]+)\/(students|staff|classes)$/,
       write: /^\/schools\/([^/]+)\/(students|staff|classes)\/batch$/,
+      remove: /^\/schools\/([^/]+)\/(students|staff|classes)\/delete$/,
     },
     authorize(req) {
       const key = req.headers[SMAS_API_KEY_HEADER.toLowerCase()];
@@ -113,6 +115,8 @@ export function startSmasSimulator(opts: SmasSimulatorOptions): Promise<SmasSimu
     batch: {
       idempotencyHeader: SMAS_IDEMPOTENCY_HEADER,
       listField: 'DanhSach',
+      deleteField: 'DanhSachMa',
+      deleteSchema: smasDeleteRequestSchema,
       maxBatch: SMAS_MAX_BATCH,
       schemas: smasRecordSchemas,
       keyField: SMAS_KEY_FIELD,
@@ -124,6 +128,7 @@ export function startSmasSimulator(opts: SmasSimulatorOptions): Promise<SmasSimu
       refusals: {
         badKey: [400, 'INVALID_PARAMETER', `Thiếu hoặc sai header ${SMAS_IDEMPOTENCY_HEADER}.`],
         badBody: [400, 'INVALID_BODY', 'Thân yêu cầu phải là { DanhSach: [...] }.'],
+        badDeleteBody: [400, 'INVALID_BODY', 'Thân yêu cầu phải là { DanhSachMa: ["mã", ...] }.'],
         tooLarge: [413, 'BATCH_TOO_LARGE', `Tối đa ${SMAS_MAX_BATCH} bản ghi mỗi lô.`],
         keyReused: [409, 'IDEMPOTENCY_KEY_REUSED', 'Khóa idempotency đã dùng cho lô khác.'],
         full: [503, 'MAINTENANCE', 'Bộ nhớ mô phỏng đã đầy.'],

@@ -2,7 +2,7 @@
  * Simulator of the modelled vnEdu API (openapi/external/vnedu.yaml) on the school-system frame: static
  * bearer token, the schools of the shared population vnEdu serves (odd indexes), cursor listings (`after`
  * + `limit`, with `updated_after`) streamed from the population without holding it, batch upserts
- * validated per record, stored as an overlay, recorded and replayed by `Idempotency-Key`. Errors use
+ * validated per record, stored as an overlay, recorded and replayed by `Idempotency-Key`, and batch deletes by id. Errors use
  * vnEdu's body `{ errors: [{ code, detail }] }`; faults and `/__sim/*` control endpoints come from sim-kit.
  */
 import {
@@ -11,6 +11,7 @@ import {
   VNEDU_KEY_FIELD,
   VNEDU_MAX_BATCH,
   VNEDU_MAX_LIMIT,
+  vneduDeleteRequestSchema,
   vneduRecordSchemas,
   type VneduRecord,
   type VneduRecordOf,
@@ -109,6 +110,7 @@ export function startVneduSimulator(opts: VneduSimulatorOptions): Promise<VneduS
       schools: '/v1/schools',
       list: /^\/v1\/schools\/([^/]+)\/(students|staff|classes)$/,
       write: /^\/v1\/schools\/([^/]+)\/(students|staff|classes)\/upsert$/,
+      remove: /^\/v1\/schools\/([^/]+)\/(students|staff|classes)\/delete$/,
     },
     authorize(req) {
       const sent = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -121,6 +123,8 @@ export function startVneduSimulator(opts: VneduSimulatorOptions): Promise<VneduS
     batch: {
       idempotencyHeader: VNEDU_IDEMPOTENCY_HEADER,
       listField: 'items',
+      deleteField: 'ids',
+      deleteSchema: vneduDeleteRequestSchema,
       maxBatch: VNEDU_MAX_BATCH,
       schemas: vneduRecordSchemas,
       keyField: VNEDU_KEY_FIELD,
@@ -132,6 +136,7 @@ export function startVneduSimulator(opts: VneduSimulatorOptions): Promise<VneduS
       refusals: {
         badKey: badParam(`${VNEDU_IDEMPOTENCY_HEADER} header is required (1..128 characters)`),
         badBody: [400, 'invalid_body', 'body must be { items: [...] }'],
+        badDeleteBody: [400, 'invalid_body', 'body must be { ids: ["…", ...] }'],
         tooLarge: [413, 'payload_too_large', `at most ${VNEDU_MAX_BATCH} items`],
         keyReused: [409, 'idempotency_conflict', 'Idempotency-Key was used for another request'],
         full: [503, 'service_unavailable', 'simulator storage is full'],

@@ -139,6 +139,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/schools/{code}/{entity}/delete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Batch delete of one school's students, staff or classes, by key (`MaHocSinh`, `MaCanBo`, `MaLop`).
+     * @description Removes the records of the given keys from the school: they are no longer listed. A key the school
+     *     does not hold (never had, or already deleted) counts as done (`SoThanhCong`): deleting is idempotent
+     *     by key. A record written again later (batch upsert) is live again.
+     */
+    post: operations['deleteRecords'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -284,7 +306,7 @@ export interface components {
       PageSize: number;
     };
     RecordError: {
-      /** @description 0-based index in DanhSach. */
+      /** @description 0-based index in DanhSach (DanhSachMa for deletes). */
       ViTri: number;
       /** @description INVALID_RECORD | SCHOOL_MISMATCH */
       MaLoi: string;
@@ -296,6 +318,10 @@ export interface components {
       MaBienNhan: string;
       SoThanhCong: number;
       DanhSachLoi: components['schemas']['RecordError'][];
+    };
+    DeleteRequest: {
+      /** @description Keys of the records to delete (`MaHocSinh`, `MaCanBo` or `MaLop`). */
+      DanhSachMa: string[];
     };
   };
   responses: {
@@ -352,6 +378,8 @@ export interface components {
     };
   };
   parameters: {
+    /** @description Which records. */
+    Entity: 'students' | 'staff' | 'classes';
     /** @description School code (mã định danh trường), opaque. */
     SchoolCode: string;
     /**
@@ -739,6 +767,48 @@ export interface operations {
         'application/json': {
           DanhSach: components['schemas']['Class'][];
         };
+      };
+    };
+    responses: {
+      200: components['responses']['Receipt'];
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      413: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Error'];
+    };
+  };
+  deleteRecords: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description Replaying the same key with the same body returns the first receipt (no second effect); the same key
+         *     with a different body gets 409 `IDEMPOTENCY_KEY_REUSED`. Keys are kept 24 hours (modelled).
+         */
+        'X-Idempotency-Key': components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @description School code (mã định danh trường), opaque. */
+        code: components['parameters']['SchoolCode'];
+        /** @description Which records. */
+        entity: components['parameters']['Entity'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "DanhSachMa": [
+         *         "HS7900000100001"
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['DeleteRequest'];
       };
     };
     responses: {

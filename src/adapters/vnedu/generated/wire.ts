@@ -139,6 +139,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/schools/{school_code}/{entity}/delete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Batch delete of one school's students, staff or classes, by id (`student_id`, `staff_id`, `class_id`).
+     * @description Removes the records of the given ids from the school: they are no longer listed. An id the school
+     *     does not hold (never had, or already deleted) counts as `accepted`: deleting is idempotent by id. A
+     *     record upserted again later is live again.
+     */
+    post: operations['deleteRecords'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -258,6 +280,10 @@ export interface components {
       }[];
       replayed: boolean;
     };
+    DeleteRequest: {
+      /** @description Ids of the records to delete (`student_id`, `staff_id` or `class_id`). */
+      ids: string[];
+    };
   };
   responses: {
     /** @description vnEdu error body. */
@@ -314,6 +340,7 @@ export interface components {
     };
   };
   parameters: {
+    Entity: 'students' | 'staff' | 'classes';
     SchoolCode: string;
     /**
      * @description ISO 8601 date-time; only records with `updated_at` at or after it. Absent = everything.
@@ -688,6 +715,46 @@ export interface operations {
         'application/json': {
           items: components['schemas']['Class'][];
         };
+      };
+    };
+    responses: {
+      200: components['responses']['Receipt'];
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      413: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Error'];
+    };
+  };
+  deleteRecords: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The same key with the same body returns the first receipt with `replayed: true`; the same key with
+         *     a different body gets 409 `idempotency_conflict`.
+         */
+        'Idempotency-Key': components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        school_code: components['parameters']['SchoolCode'];
+        entity: components['parameters']['Entity'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "ids": [
+         *         "HS7900000200001"
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['DeleteRequest'];
       };
     };
     responses: {
