@@ -62,8 +62,24 @@ const API_VERSION = '1.0.0';
 /** How often the api process looks for audit events left to chain (besides after each accepted batch). */
 const AUDIT_CHAIN_EVERY_MS = 1000;
 
+/**
+ * Builds the app in named steps, in this order: the instance, its compilers and request hooks, the API
+ * document, protection (errors, security headers, rate limits, authentication), then the routes.
+ */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app = createInstance(deps);
+  await addCompilersAndHooks(app, deps);
+  await registerDocument(app);
+  await registerProtection(app, deps);
+  await registerRoutes(app, deps);
+  return app as unknown as FastifyInstance;
+}
+
+type App = ReturnType<typeof createInstance>;
+
+/** The fastify instance: body and header limits, timeouts, correlation ids, router-level refusals. */
+function createInstance(deps: AppDeps) {
+  return Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.config.server.bodyLimitBytes,
     genReqId: (req) => {
@@ -88,7 +104,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void sendProblem(request, reply, tooLong ? 'ERR_URI_TOO_LONG' : 'ERR_VALIDATION');
     },
   }).withTypeProvider<ZodTypeProvider>();
+}
 
+/** zod validation and serialisation, input limits, form bodies, the correlation header and the request log line. */
+async function addCompilersAndHooks(app: App, deps: AppDeps): Promise<void> {
   app.setValidatorCompiler(validatorCompiler);
   await app.register(inputPlugin, {
     maxDepth: deps.config.api.maxJsonDepth,
@@ -125,7 +144,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
     done();
   });
+}
 
+/** The OpenAPI document (`/openapi.json`, generated from the route schemas) and its viewer at `/docs`. */
+async function registerDocument(app: App): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -161,7 +183,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, function openapi(_request, reply) {
     void reply.send(app.swagger());
   });
+}
 
+/** Problem details, security headers, per-client rate limits and authentication. */
+async function registerProtection(app: App, deps: AppDeps): Promise<void> {
   await app.register(errorsPlugin);
   // Security headers on every answer (HSTS, nosniff, frame and referrer policies, a strict CSP).
   await app.register(helmet, { global: true });
@@ -187,12 +212,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     clientStateTtlMs: deps.config.auth.clientStateTtlMs,
   });
-  await app.register(healthRoutes, {
-    db: deps.db,
-    queues: deps.queues,
-    metrics: deps.metrics,
-    maxOutboxLagSeconds: 300,
-  });
+}
+
+/** The token endpoint's options: failed logins throttled through Redis when configured, else the database. */
+function oauthOptions(deps: AppDeps) {
   const throttleSettings = {
     clientFree: deps.config.auth.maxFailedLogins,
     addressFree: deps.config.auth.maxFailedLoginsPerAddress,
@@ -201,7 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     windowSeconds: deps.config.auth.failedLoginWindowSeconds,
     prefix: deps.config.jobs.queuePrefix,
   };
-  await app.register(oauthRoutes, {
+  return {
     db: deps.db,
     tokens: deps.tokens,
     metrics: deps.metrics,
@@ -209,7 +232,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ? redisThrottle(deps.redis, throttleSettings)
       : dbThrottle(deps.db, throttleSettings),
     publicUrl: deps.config.server.publicUrl,
+  };
+}
+
+/** Every route group; the audit chainer and outbox waker that accepted batches kick. */
+async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
+  await app.register(healthRoutes, {
+    db: deps.db,
+    queues: deps.queues,
+    metrics: deps.metrics,
+    maxOutboxLagSeconds: 300,
   });
+  await app.register(oauthRoutes, oauthOptions(deps));
   // Accepted batches' audit events are chained off their transaction (src/audit/chainer.ts), and the
   // outbox relay is woken after their commit (store/outbox.ts): no global lock in an intake commit.
   const auditChainer = createAuditChainer(deps.db, { everyMs: AUDIT_CHAIN_EVERY_MS, logger: deps.logger });
@@ -246,5 +280,4 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsRoutes, { db: deps.db, metrics: deps.metrics });
   await app.register(dashboardRoutes);
   await app.register(pcgdRoutes, { db: deps.db, config: deps.config });
-  return app as unknown as FastifyInstance;
 }
