@@ -40,127 +40,109 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createRelay(deps: RelayDeps, opts: RelayOptions) {
-  const queues = queuePool(deps.queues);
-  let installId: string | undefined;
-  const install = async (): Promise<string> => (installId ??= await readInstallId(deps.db));
-  /**
-   * Runs `fn` on the named queue, within a time limit; when it fails or times out, the queue object is
-   * dropped and the next pass builds a new one. A BullMQ queue created while Redis was down may keep
-   * its failed start-up: its calls then never settle (the relay hung for good) or keep failing.
-   */
+/**
+ * The relay's queues: a call on a queue runs within `timeoutMs`; when it fails or times out, the queue
+ * object is dropped and the next pass builds a new one. A BullMQ queue created while Redis was down may
+ * keep its failed start-up: its calls then never settle (the relay hung for good) or keep failing.
+ */
+function guardedQueues(factory: QueueFactory, timeoutMs: number) {
+  const queues = queuePool(factory);
   async function onQueue<T>(name: string, fn: (q: Queue) => Promise<T>): Promise<T> {
     const q = queues.get(name);
     try {
-      return await within(fn(q), opts.queueTimeoutMs ?? 5000, name);
+      return await within(fn(q), timeoutMs, name);
     } catch (err) {
       queues.drop(name, q);
       void q.close().catch(() => undefined);
       throw err;
     }
   }
+  return { onQueue, closeAll: () => queues.closeAll() };
+}
+type OnQueue = ReturnType<typeof guardedQueues>['onQueue'];
 
-  /** One relay pass: returns how many rows were enqueued. */
-  async function relayOnce(): Promise<number> {
-    const outbox = createOutboxRepo(deps.db);
-    const id = await install();
-    const rows = await outbox.claimPending(opts.batch);
-    if (rows.length === 0) return 0;
-    const byQueue = new Map<string, typeof rows>();
-    for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
-    const done: number[] = [];
-    try {
-      for (const [name, part] of byQueue) {
-        await onQueue(name, (q) =>
-          q.addBulk(
-            part.map((r) => ({
-              name: r.job_name,
-              data: { ...r.payload, outboxId: r.id },
-              opts: { jobId: jobIdOf(id, r.id) },
-            })),
-          ),
-        );
-        done.push(...part.map((r) => r.id));
-      }
-    } catch (err) {
-      // What did reach the queue is marked; the rest is released at once for the next pass (rather
-      // than waiting for its lease to run out).
-      await outbox.markEnqueued(done);
-      await outbox.release(rows.map((r) => r.id).filter((r) => !done.includes(r)));
-      throw err;
+/** One relay pass: claims up to `batch` pending rows, adds their jobs; returns how many rows it claimed. */
+async function relayPending(db: Db, onQueue: OnQueue, installId: string, batch: number): Promise<number> {
+  const outbox = createOutboxRepo(db);
+  const rows = await outbox.claimPending(batch);
+  if (rows.length === 0) return 0;
+  const byQueue = new Map<string, typeof rows>();
+  for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
+  const done: number[] = [];
+  try {
+    for (const [name, part] of byQueue) {
+      await onQueue(name, (q) =>
+        q.addBulk(
+          part.map((r) => ({
+            name: r.job_name,
+            data: { ...r.payload, outboxId: r.id },
+            opts: { jobId: jobIdOf(installId, r.id) },
+          })),
+        ),
+      );
+      done.push(...part.map((r) => r.id));
     }
+  } catch (err) {
+    // What did reach the queue is marked; the rest is released at once for the next pass (rather
+    // than waiting for its lease to run out).
     await outbox.markEnqueued(done);
-    return rows.length;
+    await outbox.release(rows.map((r) => r.id).filter((r) => !done.includes(r)));
+    throw err;
   }
+  await outbox.markEnqueued(done);
+  return rows.length;
+}
 
-  /**
-   * Re-enqueues open rows whose job no longer exists in the queue (Redis restarted or flushed), or
-   * whose job finished without closing the row (a job of the same id that did other work): such a job
-   * is removed first, so the new one is not swallowed as a duplicate.
-   */
-  async function reconcileOnce(): Promise<number> {
-    const outbox = createOutboxRepo(deps.db);
-    const id = await install();
-    const stale = await outbox.staleOpen(opts.reconcileAfterSeconds ?? 60, 500);
-    const lost: number[] = [];
-    for (const r of stale) {
-      const job = await onQueue(r.queue, (q) => q.getJob(jobIdOf(id, r.id)));
-      if (!job) {
-        lost.push(r.id);
-        continue;
-      }
-      const state = await job.getState();
-      if (state === 'completed' || state === 'failed') {
-        await job.remove().catch(() => undefined);
-        lost.push(r.id);
-      }
+/**
+ * Re-enqueues open rows (open longer than `afterSeconds`) whose job no longer exists in the queue (Redis
+ * restarted or flushed), or whose job finished without closing the row (a job of the same id that did
+ * other work): such a job is removed first, so the new one is not swallowed as a duplicate.
+ */
+async function requeueLost(
+  deps: RelayDeps,
+  onQueue: OnQueue,
+  installId: string,
+  afterSeconds: number,
+): Promise<number> {
+  const outbox = createOutboxRepo(deps.db);
+  const stale = await outbox.staleOpen(afterSeconds, 500);
+  const lost: number[] = [];
+  for (const r of stale) {
+    const job = await onQueue(r.queue, (q) => q.getJob(jobIdOf(installId, r.id)));
+    if (!job) {
+      lost.push(r.id);
+      continue;
     }
-    if (lost.length > 0) {
-      await outbox.requeue(lost);
-      deps.logger.warn({ rows: lost.length }, 'outbox rows re-queued: their jobs were missing');
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') {
+      await job.remove().catch(() => undefined);
+      lost.push(r.id);
     }
-    return lost.length;
   }
+  if (lost.length > 0) {
+    await outbox.requeue(lost);
+    deps.logger.warn({ rows: lost.length }, 'outbox rows re-queued: their jobs were missing');
+  }
+  return lost.length;
+}
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
+/** The outbox's pending rows and lag, and the open dead letters per queue, as metrics. */
+async function publishOutboxMetrics(deps: RelayDeps): Promise<void> {
+  const lag = await createOutboxRepo(deps.db).lag();
+  deps.metrics.outboxPending.set(lag.pending);
+  deps.metrics.outboxLag.set(lag.oldestSeconds);
+  const dead = await createDeadLettersRepo(deps.db).openByQueue();
+  deps.metrics.setOpenDeadLetters(dead);
+}
+
+/**
+ * Wakes the relay when a transaction that added outbox rows commits (LISTEN/NOTIFY), so a pulled page's
+ * next job is queued at once instead of after the poll; the poll stays as the fallback (a lost listener
+ * connection, a database without notifications). `listen()` (re)connects unless connected or it failed in
+ * the last 5 s; a lost connection is tried again after 5 s.
+ */
+function outboxListener(deps: RelayDeps, wake: () => void) {
   let stopped = false;
-  let polls = 0;
-  let reconciledAt = Date.now();
-  let housekeptAt = 0;
-  const reconcileDue = (): boolean => {
-    if (opts.reconcileEveryMs !== undefined) return Date.now() - reconciledAt >= opts.reconcileEveryMs;
-    return polls % (opts.reconcileEvery ?? 20) === 0;
-  };
-
-  /** Relay passes until the pending rows are drained; on a poll (not a wake) also reconcile and metrics. */
-  async function tick(): Promise<void> {
-    try {
-      let n: number;
-      do n = await relayOnce();
-      while (n === opts.batch && !stopped);
-      // Woken after every committed page: the rest runs at the poll's pace, not at the wake's.
-      if (Date.now() - housekeptAt < opts.pollMs) return;
-      housekeptAt = Date.now();
-      polls += 1;
-      if (reconcileDue()) {
-        reconciledAt = Date.now();
-        await reconcileOnce();
-      }
-      const lag = await createOutboxRepo(deps.db).lag();
-      deps.metrics.outboxPending.set(lag.pending);
-      deps.metrics.outboxLag.set(lag.oldestSeconds);
-      const dead = await createDeadLettersRepo(deps.db).openByQueue();
-      deps.metrics.setOpenDeadLetters(dead);
-    } catch (err) {
-      deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
-    }
-  }
-
-  // Woken by the database when a transaction that added outbox rows commits (LISTEN/NOTIFY), so a
-  // pulled page's next job is queued at once instead of after the poll; the poll stays as the fallback
-  // (a lost listener connection, a database without notifications).
-  let wakeAgain = false;
   let unlisten: (() => Promise<void>) | undefined;
   let listening: Promise<void> | undefined;
   let listenFailedAt = 0;
@@ -183,10 +165,80 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
       })
       .finally(() => (listening = undefined));
   };
+  return {
+    listen,
+    /** No more (re)connecting. */
+    halt(): void {
+      stopped = true;
+      if (relisten) clearTimeout(relisten);
+    },
+    /** Waits for a connection under way and closes the listener. */
+    async close(): Promise<void> {
+      await listening;
+      await unlisten?.();
+    },
+  };
+}
+
+/**
+ * What a pass does besides relaying, at the poll's pace (the relay is also woken after every committed
+ * page): reconcile when due (every `reconcileEveryMs`, else every `reconcileEvery` polls), publish metrics.
+ */
+function pollChores(deps: RelayDeps, opts: RelayOptions, reconcileOnce: () => Promise<number>) {
+  let polls = 0;
+  let reconciledAt = Date.now();
+  let housekeptAt = 0;
+  const reconcileDue = (): boolean => {
+    if (opts.reconcileEveryMs !== undefined) return Date.now() - reconciledAt >= opts.reconcileEveryMs;
+    return polls % (opts.reconcileEvery ?? 20) === 0;
+  };
+  return async function chores(): Promise<void> {
+    if (Date.now() - housekeptAt < opts.pollMs) return;
+    housekeptAt = Date.now();
+    polls += 1;
+    if (reconcileDue()) {
+      reconciledAt = Date.now();
+      await reconcileOnce();
+    }
+    await publishOutboxMetrics(deps);
+  };
+}
+
+export function createRelay(deps: RelayDeps, opts: RelayOptions) {
+  const queues = guardedQueues(deps.queues, opts.queueTimeoutMs ?? 5000);
+  let installId: string | undefined;
+  const install = async (): Promise<string> => (installId ??= await readInstallId(deps.db));
+
+  /** One relay pass: returns how many rows were enqueued. */
+  const relayOnce = async (): Promise<number> =>
+    relayPending(deps.db, queues.onQueue, await install(), opts.batch);
+  /** Re-enqueues open rows whose job went missing (see {@link requeueLost}). */
+  const reconcileOnce = async (): Promise<number> =>
+    requeueLost(deps, queues.onQueue, await install(), opts.reconcileAfterSeconds ?? 60);
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const chores = pollChores(deps, opts, reconcileOnce);
+
+  /** Relay passes until the pending rows are drained; on a poll (not a wake) also the chores. */
+  async function tick(): Promise<void> {
+    try {
+      let n: number;
+      do n = await relayOnce();
+      while (n === opts.batch && !stopped);
+      await chores();
+    } catch (err) {
+      deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
+    }
+  }
+
+  let wakeAgain = false;
+  const listener = outboxListener(deps, wake);
   const loop = (): void => {
     if (stopped) return;
     timer = undefined;
-    listen();
+    listener.listen();
     running = tick().finally(() => {
       running = undefined;
       if (stopped) return;
@@ -214,10 +266,9 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
-      if (relisten) clearTimeout(relisten);
+      listener.halt();
       await running;
-      await listening;
-      await unlisten?.();
+      await listener.close();
       await queues.closeAll();
     },
   };
