@@ -360,35 +360,19 @@ function decodeBody(res: AxiosResponse, system: string): void {
   }
 }
 
-/**
- * Creates the axios instance of one external system. Responses are JSON-decoded (a broken JSON body
- * is ERR_ADAPTER_RESPONSE_INVALID); non-2xx statuses and network failures reject with an AppError.
- * Pass `validateStatus` on a request to handle some statuses (e.g. 422 per-record errors) yourself.
- */
-export function createHttpClient(opts: HttpClientOptions): AxiosInstance {
-  const { system, logger, metrics } = opts;
-  const auth = opts.auth ?? { kind: 'none' };
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const now = opts.now ?? Date.now;
-  const maxRetries = opts.maxRetries ?? 0;
-  const retryCap = opts.maxRetryDelayMs ?? 30_000;
-  const client = axios.create({
-    baseURL: opts.baseURL,
-    timeout: timeoutMs,
-    headers: { accept: 'application/json', ...opts.headers },
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    maxContentLength: opts.maxBodyBytes ?? 64 * 1024 * 1024,
-    transitional: { clarifyTimeoutError: true },
-  });
+type Observe = (
+  method: string,
+  path: string,
+  status: number | undefined,
+  code: ErrorCode | undefined,
+  ms: number,
+) => void;
+type TokenSource = ReturnType<typeof createTokenSource>;
 
-  const observe = (
-    method: string,
-    path: string,
-    status: number | undefined,
-    code: ErrorCode | undefined,
-    ms: number,
-  ) => {
+/** One log line (info when it failed, else debug) and one metric sample per call: never bodies or auth headers. */
+function callObserver(opts: HttpClientOptions): Observe {
+  const { system, logger, metrics } = opts;
+  return (method, path, status, code, ms) => {
     const statusClass = statusClassOf(status, code);
     metrics?.externalRequestDuration.observe({ system, method, status_class: statusClass }, ms / 1000);
     const fields = {
@@ -403,16 +387,11 @@ export function createHttpClient(opts: HttpClientOptions): AxiosInstance {
     if (code) logger?.info(fields, msg);
     else logger?.debug(fields, msg);
   };
-  const tokens =
-    auth.kind === 'oauth2-client-credentials'
-      ? createTokenSource(auth, {
-          timeoutMs,
-          now,
-          report: (status, code, ms) => observe('POST', tokenPath(auth.tokenUrl), status, code, ms),
-        })
-      : undefined;
+}
 
-  client.interceptors.request.use(async (config: StatefulConfig) => {
+/** Before each request: the call's state (start, attempt) and its auth header. */
+function authorize(auth: HttpAuth, tokens: TokenSource | undefined) {
+  return async (config: StatefulConfig) => {
     const prev = config.__truc;
     config.__truc = {
       start: performance.now(),
@@ -423,63 +402,107 @@ export function createHttpClient(opts: HttpClientOptions): AxiosInstance {
     if (auth.kind === 'api-key') config.headers.set(auth.header, auth.key);
     if (tokens) config.headers.set('Authorization', `Bearer ${await tokens.get()}`);
     return config;
+  };
+}
+
+/** A 2xx answer: its body JSON-decoded (ERR_ADAPTER_RESPONSE_INVALID when broken), the call observed. */
+function answered(client: AxiosInstance, system: string, observe: Observe) {
+  return (res: AxiosResponse) => {
+    const config = res.config as StatefulConfig;
+    const method = (config.method ?? 'get').toUpperCase();
+    const path = logPath(client, config);
+    const ms = performance.now() - (config.__truc?.start ?? performance.now());
+    try {
+      decodeBody(res, system);
+    } catch (err) {
+      observe(method, path, res.status, 'ERR_ADAPTER_RESPONSE_INVALID', ms);
+      throw err;
+    }
+    observe(method, path, res.status, undefined, ms);
+    return res;
+  };
+}
+
+/**
+ * A failed call, observed: sent again once with a fresh token after a 401; retried after Retry-After or
+ * a backoff when transient, idempotent and within `maxRetries` and `maxRetryDelayMs`; else an AppError
+ * carrying its class's code and an {@link HttpCallError} cause.
+ */
+function failed(
+  client: AxiosInstance,
+  opts: HttpClientOptions,
+  observe: Observe,
+  tokens: TokenSource | undefined,
+) {
+  const { system } = opts;
+  const now = opts.now ?? Date.now;
+  const maxRetries = opts.maxRetries ?? 0;
+  const retryCap = opts.maxRetryDelayMs ?? 30_000;
+  return async (err: unknown) => {
+    if (!axios.isAxiosError(err) || !err.config) throw err;
+    const config = err.config as StatefulConfig;
+    const state = config.__truc ?? { start: performance.now(), attempt: 0, authRetried: false };
+    const method = (config.method ?? 'get').toUpperCase();
+    const path = logPath(client, config);
+    const status = err.response?.status;
+    const cls = classifyError(err, {
+      ...(opts.statusCodes ? { statusCodes: opts.statusCodes } : {}),
+      now: now(),
+    });
+    if (err.code === 'ERR_CANCELED' && cls.code !== 'ERR_ADAPTER_TIMEOUT') throw err;
+    observe(method, path, status, cls.code, performance.now() - state.start);
+
+    if (tokens && status === 401 && !state.authRetried) {
+      const sent = String(config.headers.get('Authorization') ?? '').replace(/^Bearer /, '');
+      tokens.invalidate(sent);
+      config.__truc = { ...state, authRetried: true };
+      return client.request(config);
+    }
+    const waitMs =
+      cls.retryAfterSeconds !== undefined
+        ? cls.retryAfterSeconds * 1000
+        : backoffMs(state.attempt, opts.retryBaseMs ?? 200, retryCap);
+    if (cls.retryable && IDEMPOTENT.has(method) && state.attempt < maxRetries && waitMs <= retryCap) {
+      await sleep(waitMs);
+      config.__truc = { ...state, attempt: state.attempt + 1 };
+      return client.request(config);
+    }
+    const cause = new HttpCallError(system, method, path, status, err.code, lenientJson(err.response?.data));
+    const detail = `${system} ${method} ${path} failed: ${status !== undefined ? `HTTP ${status}` : (err.code ?? 'network error')}`;
+    throw new AppError(cls.code, detail, { cause, ...retryOpts(cls.retryAfterSeconds) });
+  };
+}
+
+/**
+ * Creates the axios instance of one external system. Responses are JSON-decoded (a broken JSON body
+ * is ERR_ADAPTER_RESPONSE_INVALID); non-2xx statuses and network failures reject with an AppError.
+ * Pass `validateStatus` on a request to handle some statuses (e.g. 422 per-record errors) yourself.
+ */
+export function createHttpClient(opts: HttpClientOptions): AxiosInstance {
+  const auth = opts.auth ?? { kind: 'none' };
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const client = axios.create({
+    baseURL: opts.baseURL,
+    timeout: timeoutMs,
+    headers: { accept: 'application/json', ...opts.headers },
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    maxContentLength: opts.maxBodyBytes ?? 64 * 1024 * 1024,
+    transitional: { clarifyTimeoutError: true },
   });
-
+  const observe = callObserver(opts);
+  const tokens =
+    auth.kind === 'oauth2-client-credentials'
+      ? createTokenSource(auth, {
+          timeoutMs,
+          now: opts.now ?? Date.now,
+          report: (status, code, ms) => observe('POST', tokenPath(auth.tokenUrl), status, code, ms),
+        })
+      : undefined;
+  client.interceptors.request.use(authorize(auth, tokens));
   client.interceptors.response.use(
-    (res) => {
-      const config = res.config as StatefulConfig;
-      const method = (config.method ?? 'get').toUpperCase();
-      const path = logPath(client, config);
-      const ms = performance.now() - (config.__truc?.start ?? performance.now());
-      try {
-        decodeBody(res, system);
-      } catch (err) {
-        observe(method, path, res.status, 'ERR_ADAPTER_RESPONSE_INVALID', ms);
-        throw err;
-      }
-      observe(method, path, res.status, undefined, ms);
-      return res;
-    },
-    async (err: unknown) => {
-      if (!axios.isAxiosError(err) || !err.config) throw err;
-      const config = err.config as StatefulConfig;
-      const state = config.__truc ?? { start: performance.now(), attempt: 0, authRetried: false };
-      const method = (config.method ?? 'get').toUpperCase();
-      const path = logPath(client, config);
-      const status = err.response?.status;
-      const cls = classifyError(err, {
-        ...(opts.statusCodes ? { statusCodes: opts.statusCodes } : {}),
-        now: now(),
-      });
-      if (err.code === 'ERR_CANCELED' && cls.code !== 'ERR_ADAPTER_TIMEOUT') throw err;
-      observe(method, path, status, cls.code, performance.now() - state.start);
-
-      if (tokens && status === 401 && !state.authRetried) {
-        const sent = String(config.headers.get('Authorization') ?? '').replace(/^Bearer /, '');
-        tokens.invalidate(sent);
-        config.__truc = { ...state, authRetried: true };
-        return client.request(config);
-      }
-      const waitMs =
-        cls.retryAfterSeconds !== undefined
-          ? cls.retryAfterSeconds * 1000
-          : backoffMs(state.attempt, opts.retryBaseMs ?? 200, retryCap);
-      if (cls.retryable && IDEMPOTENT.has(method) && state.attempt < maxRetries && waitMs <= retryCap) {
-        await sleep(waitMs);
-        config.__truc = { ...state, attempt: state.attempt + 1 };
-        return client.request(config);
-      }
-      const cause = new HttpCallError(
-        system,
-        method,
-        path,
-        status,
-        err.code,
-        lenientJson(err.response?.data),
-      );
-      const detail = `${system} ${method} ${path} failed: ${status !== undefined ? `HTTP ${status}` : (err.code ?? 'network error')}`;
-      throw new AppError(cls.code, detail, { cause, ...retryOpts(cls.retryAfterSeconds) });
-    },
+    answered(client, opts.system, observe),
+    failed(client, opts, observe, tokens),
   );
   return client;
 }
