@@ -16,16 +16,6 @@ export interface StoredRecord {
   updatedAt: Date;
 }
 
-export interface ChangeRow {
-  tx: string;
-  seq: string;
-  entity: string;
-  key: string;
-  schoolCode: string;
-  op: 'create' | 'update' | 'delete';
-  changedAt: Date;
-}
-
 export interface ChangePosition {
   tx: string;
   seq: string;
@@ -38,6 +28,36 @@ export function encodeCursor(value: Record<string, string>): string {
 
 /** The change-feed cursor of a position: the feed resumes after it. */
 export const changeCursor = (p: ChangePosition): string => encodeCursor({ t: p.tx, s: p.seq });
+
+/** A page of the change feed, serialised by PostgreSQL (see `changes`). */
+export interface ChangesPage {
+  /**
+   * The page's changes, oldest first, as a JSON array of the API's `Change` objects
+   * (`src/api/routes/records.ts`): `{"entity","key","schoolCode","op","changedAt","url"}`, with
+   * `changedAt` in ISO 8601 UTC to the millisecond (as `Date#toISOString`) and `url` the record's
+   * `/v1/schools/…` path (`encodeURIComponent` of the school code and key), null for a delete.
+   */
+  json: string;
+  count: number;
+  /** Position of the page's last change (the next page starts after it); undefined when empty. */
+  last: ChangePosition | undefined;
+}
+
+/** Characters `encodeURIComponent` leaves as they are. */
+const URI_UNRESERVED = `A-Za-z0-9_.!~*''()-`;
+
+/**
+ * SQL expression: the text `expr` percent-encoded exactly as `encodeURIComponent` does (each other
+ * character as its UTF-8 bytes, upper-case hex). Keys are almost always plain: the regular
+ * expression answers for them and the character-by-character path never runs.
+ */
+function sqlUriComponent(expr: string): string {
+  return `CASE WHEN ${expr} ~ '^[${URI_UNRESERVED}]*$' THEN ${expr} ELSE (
+      SELECT string_agg(CASE WHEN ch.c ~ '^[${URI_UNRESERVED}]$' THEN ch.c
+                        ELSE upper(regexp_replace(encode(convert_to(ch.c, 'UTF8'), 'hex'), '(..)', '%\\1', 'g'))
+                        END, '' ORDER BY ch.i)
+        FROM regexp_split_to_table(${expr}, '') WITH ORDINALITY AS ch(c, i)) END`;
+}
 
 export function createReadsRepo(q: Queryable) {
   return {
@@ -77,18 +97,18 @@ export function createReadsRepo(q: Queryable) {
 
     /**
      * Changes after `after`, oldest first, of the given schools (all schools when `schools` is
-     * undefined). Only changes of transactions older than every running one are served, so a late
-     * commit never lands behind a cursor (see migration 035). Ordered by the columns, not the text
-     * aliases of the same names (an alias wins in ORDER BY: '1000' < '999' skipped changes at a page
-     * boundary). Each school is read in index order (school_code, tx, seq) up to `limit` rows and the
-     * schools' rows merged, so a page costs O(schools × limit) however long the history behind it;
-     * every school is read in the primary key's order.
+     * undefined), serialised to the API's JSON in the same statement: one row per page comes back,
+     * not one per change, so the page costs the API no row parsing, date conversion or object
+     * serialisation. Only changes of transactions older than every running one are served, so a
+     * late commit never lands behind a cursor (see migration 035). Each school is read in index
+     * order (school_code, tx, seq) up to `limit` rows and the schools' rows merged, so a page costs
+     * O(schools × limit) however long the history behind it.
      */
     async changes(opts: {
       schools: readonly string[] | undefined;
       after: ChangePosition | undefined;
       limit: number;
-    }): Promise<ChangeRow[]> {
+    }): Promise<ChangesPage> {
       const after = `($2::xid8 IS NULL OR (r.tx, r.seq) > ($2::xid8, $3::bigint))
                  AND r.tx < pg_snapshot_xmin(pg_current_snapshot())`;
       const from =
@@ -97,11 +117,25 @@ export function createReadsRepo(q: Queryable) {
           : `unnest($1::text[]) AS s(code) CROSS JOIN LATERAL (
                SELECT * FROM truc.record_changes r WHERE r.school_code = s.code AND ${after}
                 ORDER BY r.tx, r.seq LIMIT $4) r`;
-      const res = await q.query<ChangeRow>(
-        `SELECT r.tx::text AS tx, r.seq::text AS seq, r.entity, r.record_key AS key,
-                r.school_code AS "schoolCode", r.op, r.changed_at AS "changedAt"
-           FROM ${from}
-          ORDER BY r.tx, r.seq LIMIT $4`,
+      const res = await q.query<{ n: number; json: string; tx: string | null; seq: string | null }>(
+        `WITH page AS (
+           SELECT r.tx, r.seq, r.entity, r.record_key, r.school_code, r.op, r.changed_at
+             FROM ${from}
+            ORDER BY r.tx, r.seq LIMIT $4
+         ), items AS (
+           SELECT count(*)::int AS n,
+                  '[' || coalesce(string_agg(row_to_json(c)::text, ',' ORDER BY p.tx, p.seq), '') || ']' AS json
+             FROM page p CROSS JOIN LATERAL (
+               SELECT p.entity, p.record_key AS key, p.school_code AS "schoolCode", p.op,
+                      to_char(p.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "changedAt",
+                      CASE WHEN p.op = 'delete' THEN NULL
+                           ELSE '/v1/schools/' || ${sqlUriComponent('p.school_code')} ||
+                                CASE WHEN p.entity = 'schools' THEN ''
+                                     ELSE '/' || p.entity || '/' || ${sqlUriComponent('p.record_key')} END
+                      END AS url) c
+         )
+         SELECT items.n, items.json, last.tx::text AS tx, last.seq::text AS seq
+           FROM items LEFT JOIN (SELECT tx, seq FROM page ORDER BY tx DESC, seq DESC LIMIT 1) last ON true`,
         [
           opts.schools === undefined ? null : [...new Set(opts.schools)],
           opts.after?.tx ?? null,
@@ -109,7 +143,12 @@ export function createReadsRepo(q: Queryable) {
           opts.limit,
         ],
       );
-      return res.rows;
+      const row = res.rows[0]!;
+      return {
+        json: row.json,
+        count: row.n,
+        last: row.tx !== null && row.seq !== null ? { tx: row.tx, seq: row.seq } : undefined,
+      };
     },
 
     /** Drops changes older than `before` (the feed keeps at least a school year; see config). */

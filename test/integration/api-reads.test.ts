@@ -3,6 +3,8 @@
  * (paged, `updatedSince`, ETag + If-None-Match) and follows creates, updates, moves, deletes and
  * restores through `GET /v1/changes`, never seeing another school's; bad cursors are 400s.
  */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeCursor } from '../../src/store/reads.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
@@ -25,6 +27,22 @@ interface Page {
 interface ChangePage {
   items: Array<{ entity: string; key: string; schoolCode: string; op: string; url: string | null }>;
   nextCursor: string;
+}
+
+/** The committed spec's answer of `GET /v1/changes` (200), compiled: what vendors are promised. */
+function changePageValidator() {
+  const spec = JSON.parse(readFileSync('openapi/truc.v1.json', 'utf8')) as Record<string, unknown>;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addSchema({ $id: 'truc-spec', components: spec['components'] });
+  const validate = ajv.getSchema('truc-spec#/components/schemas/ChangePage');
+  if (!validate) throw new Error('ChangePage is not in openapi/truc.v1.json');
+  const op = (spec['paths'] as Record<string, Record<string, unknown>>)['/v1/changes']?.['get'];
+  const schema = JSON.stringify(
+    (op as { responses: Record<string, { content: Record<string, { schema: unknown }> }> }).responses['200']
+      ?.content['application/json']?.schema,
+  );
+  expect(schema).toBe(JSON.stringify({ $ref: '#/components/schemas/ChangePage' }));
+  return validate;
 }
 
 describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (backend) => {
@@ -64,6 +82,18 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
       if (page.items.length >= atLeast || i >= 300) return page;
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /**
+   * The position of the newest change so far. Ordered by the columns: the text aliases would sort
+   * '99' after '104' (the store's comment on `changes`).
+   */
+  async function lastPosition(): Promise<{ tx: string; seq: string }> {
+    const last = await h.env.deps.db.query<{ tx: string; seq: string }>(
+      `SELECT tx::text AS tx, seq::text AS seq FROM truc.record_changes r
+        ORDER BY r.tx DESC, r.seq DESC LIMIT 1`,
+    );
+    return last.rows[0] ?? { tx: '0', seq: '0' };
   }
 
   it('a vendor pages its school’s students by cursor, never another school’s', async () => {
@@ -129,10 +159,7 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
 
   it('the change feed carries creates, updates, moves, deletes and restores of the caller’s schools only', async () => {
     // Follow from after every change committed so far (earlier tests' writes).
-    const last = await h.env.deps.db.query<{ tx: string; seq: string }>(
-      'SELECT tx::text AS tx, seq::text AS seq FROM truc.record_changes ORDER BY tx DESC, seq DESC LIMIT 1',
-    );
-    const from = changeCursor(last.rows[0] ?? { tx: '0', seq: '0' });
+    const from = changeCursor(await lastPosition());
 
     await put([student('C1', S1), student('C2', S1)]); // 2 creates
     await put([{ ...student('C1', S1), grade: '3' }, student('C2', S1)]); // C1 update, C2 unchanged
@@ -174,10 +201,7 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
   });
 
   it('paging never skips a change where the sequence gains a digit (99 → 100) inside one transaction', async () => {
-    const last = await h.env.deps.db.query<{ tx: string; seq: string }>(
-      'SELECT tx::text AS tx, seq::text AS seq FROM truc.record_changes ORDER BY tx DESC, seq DESC LIMIT 1',
-    );
-    const from = changeCursor(last.rows[0] ?? { tx: '0', seq: '0' });
+    const from = changeCursor(await lastPosition());
     // (tx, seq) is the key, so an earlier transaction's seq 95..104 cannot collide with this one's.
     await h.env.deps.db.query('ALTER TABLE truc.record_changes ALTER COLUMN seq RESTART WITH 95');
     const codes = Array.from({ length: 10 }, (_, i) => `D${i}`);
@@ -193,6 +217,69 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
       cursor = page.nextCursor;
     }
     expect(seen).toEqual(codes);
+  });
+
+  it('serves the ChangePage of the spec field for field: odd keys, a school, deletes (the page is built in SQL)', async () => {
+    const position = await lastPosition();
+    // Keys encodeURIComponent keeps, escapes (ASCII, UTF-8 of 2, 3 and 4 bytes) and JSON escapes.
+    const odd = ["K1-._~!*'()", 'K2 "q"\\/?#[]@:;,=+$&%<>^`{|}', 'K3 Đặng é 中 😀', 'K4\ttab\nline\u0001'];
+    await put(odd.map((c) => student(c, S1)));
+    await h.env.deps.db.tx(async (q) => {
+      await createRecordsRepo(q).upsert(
+        'schools',
+        [{ key: S1, scope: S1, data: { schoolCode: S1, name: 'Trường A' }, fingerprint: 'f'.repeat(64) }],
+        { system: 'vendor', mappingVersion: 'canonical@1' },
+      );
+      await createRecordsRepo(q).tombstone('students', [odd[1]!]);
+    });
+    const stored = await h.env.deps.db.query<{
+      entity: string;
+      key: string;
+      schoolCode: string;
+      op: string;
+      changedAt: Date;
+    }>(
+      `SELECT entity, record_key AS key, school_code AS "schoolCode", op, changed_at AS "changedAt"
+         FROM truc.record_changes WHERE school_code = $1 AND (tx, seq) > ($2::xid8, $3::bigint)
+        ORDER BY tx, seq`,
+      [S1, position.tx, position.seq],
+    );
+    // What the route answered when it built each item in JavaScript (before the page came from SQL).
+    const expected = stored.rows.map((r) => ({
+      entity: r.entity,
+      key: r.key,
+      schoolCode: r.schoolCode,
+      op: r.op,
+      changedAt: r.changedAt.toISOString(),
+      url:
+        r.op === 'delete'
+          ? null
+          : r.entity === 'schools'
+            ? `/v1/schools/${encodeURIComponent(r.schoolCode)}`
+            : `/v1/schools/${encodeURIComponent(r.schoolCode)}/${r.entity}/${encodeURIComponent(r.key)}`,
+    }));
+    expect(expected.map((c) => `${c.op} ${c.entity}`)).toEqual([
+      ...odd.map(() => 'create students'),
+      'create schools',
+      'delete students',
+    ]);
+    await feed(h.tokens.vendor, changeCursor(position), `&schoolCode=${S1}`, expected.length);
+    const res = await h.get(
+      `/v1/changes?limit=1000&schoolCode=${S1}&cursor=${changeCursor(position)}`,
+      h.tokens.vendor,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = res.json<ChangePage>();
+    expect(body.items).toStrictEqual(expected);
+    expect(body.items[2]?.url).toBe(
+      '/v1/schools/' + S1 + '/students/K3%20%C4%90%E1%BA%B7ng%20%C3%A9%20%E4%B8%AD%20%F0%9F%98%80',
+    );
+    const validate = changePageValidator();
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+    // The cursor is the last change's position: nothing after it.
+    const next = await h.get(`/v1/changes?schoolCode=${S1}&cursor=${body.nextCursor}`, h.tokens.vendor);
+    expect(next.json<ChangePage>()).toStrictEqual({ items: [], nextCursor: body.nextCursor });
   });
 
   it('refuses cursors it did not issue with a 400, never a 500', async () => {
