@@ -66,13 +66,12 @@ async function deliver(
   let records: Array<{ key: string; data: unknown }> = [];
   let receipt: PushReceipt;
   if (set.operation === 'delete') {
-    // Tombstones travel: the keys are sent, never records.
+    // Tombstones travel: the keys are sent (with the school that held each, when the set keeps it), never records.
     if (!target.remove || !target.deletes?.includes(set.entity)) {
       throw new PermanentJobError('ERR_ENTITY_UNSUPPORTED', `${set.system} does not delete ${set.entity}`);
     }
-    receipt = await throughGate(ctx, set.system, () =>
-      target.remove!(set.entity, set.keys, { idempotencyKey }),
-    );
+    const keys = set.keys.map((key, i) => ({ key, school: set.schools?.[i] ?? null }));
+    receipt = await throughGate(ctx, set.system, () => target.remove!(set.entity, keys, { idempotencyKey }));
   } else {
     records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
     receipt = await throughGate(ctx, set.system, () =>

@@ -20,6 +20,12 @@ export interface PushReceipt {
   receiptId?: string | undefined;
 }
 
+/** One record to delete at a target: its key, and the school that held it (null when not known). */
+export interface DeleteKey {
+  key: string;
+  school: string | null;
+}
+
 /** A target as the push job sees it: canonical records in, receipt out (mapping included). */
 export interface PushTarget {
   readonly system: SystemName;
@@ -38,7 +44,7 @@ export interface PushTarget {
   /** Deletes records by natural key; idempotent by key and by `opts.idempotencyKey`. */
   remove?(
     entity: EntityName,
-    keys: readonly string[],
+    keys: readonly DeleteKey[],
     opts: { idempotencyKey: string },
   ): Promise<PushReceipt>;
 }
@@ -72,7 +78,11 @@ export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }
         if (!(HCM_CSDL_DELETABLE as readonly string[]).includes(entity)) {
           throw new AppError('ERR_ENTITY_UNSUPPORTED', `hcm-csdl does not delete ${entity}`);
         }
-        return adapter.remove(entity as HcmCsdlDeletable, keys, opts);
+        return adapter.remove(
+          entity as HcmCsdlDeletable,
+          keys.map((k) => k.key),
+          opts,
+        );
       },
     };
   }
@@ -81,15 +91,28 @@ export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }
   return targets;
 }
 
-/** What a school-management system's adapter offers a target: its batch write (split by school inside). */
+/** What a school-management system's adapter offers a target: batch write and delete (split by school inside). */
 interface SchoolSystemWriter {
   write(entity: never, records: never[], opts: { idempotencyKey: string }): Promise<PushReceipt>;
+  remove(
+    entity: never,
+    keys: ReadonlyArray<{ key: string; school: string }>,
+    opts: { idempotencyKey: string },
+  ): Promise<PushReceipt>;
 }
 
 /**
+ * What a school's own system deletes by truc's natural key: students and staff (their keys are the
+ * systems' `MaHocSinh`/`student_id`, `MaCanBo`/`staff_id`). truc's class keys are composite
+ * (school/year/class), not the systems' class codes, so classes are not deleted there.
+ */
+const SCHOOL_SYSTEM_DELETABLE = ['students', 'staff'] as const satisfies readonly EntityName[];
+
+/**
  * A school-management system (smas, vnedu) as a target: canonical records mapped to its wire format and
- * written through its batch upsert API (split by school and chunked, with derived idempotency keys, in
- * the adapter). It deletes nothing: its write interface models no deletion.
+ * written through its batch upsert API, and deletions sent by key to the school that held each record
+ * through its batch delete API (split by school and chunked, with derived idempotency keys, in the
+ * adapter).
  */
 function schoolSystemTarget(
   system: 'smas' | 'vnedu',
@@ -112,6 +135,18 @@ function schoolSystemTarget(
       const ctx = { now: deps.now };
       const wire = records.map((r) => mapping.fromCanonical!(r as never, ctx));
       const receipt = await adapter.write(entity as never, wire as never[], opts);
+      return { accepted: receipt.accepted, rejected: receipt.rejected, receiptId: receipt.receiptId };
+    },
+    deletes: SCHOOL_SYSTEM_DELETABLE,
+    async remove(entity, keys, opts) {
+      if (!(SCHOOL_SYSTEM_DELETABLE as readonly string[]).includes(entity)) {
+        throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} does not delete ${entity}`);
+      }
+      const receipt = await adapter.remove(
+        entity as never,
+        keys.map((k) => ({ key: k.key, school: k.school ?? '' })),
+        opts,
+      );
       return { accepted: receipt.accepted, rejected: receipt.rejected, receiptId: receipt.receiptId };
     },
   };

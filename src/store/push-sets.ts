@@ -14,6 +14,8 @@ export interface PushSet {
   system: SystemName;
   entity: EntityName;
   keys: string[];
+  /** The school of each key (a delete to a school's own system), else null. */
+  schools: string[] | null;
   batchId: string | null;
   deliveredAt: Date | null;
 }
@@ -40,19 +42,29 @@ export function createPushSetsRepo(q: Queryable) {
       system: SystemName;
       entity: EntityName;
       keys: readonly string[];
+      /** The school of each key, in the same order (deletes to a school's own system). */
+      schools?: readonly string[] | null;
       batchId?: string | null;
       operation?: PushOperation;
     }) {
       const res = await q.query<{ id: number }>(
-        `INSERT INTO truc.push_sets (system, entity, keys, batch_id, operation) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id`,
-        [set.system, set.entity, [...set.keys], set.batchId ?? null, set.operation ?? 'upsert'],
+        `INSERT INTO truc.push_sets (system, entity, keys, schools, batch_id, operation)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [
+          set.system,
+          set.entity,
+          [...set.keys],
+          set.schools ? [...set.schools] : null,
+          set.batchId ?? null,
+          set.operation ?? 'upsert',
+        ],
       );
       return res.rows[0]!.id;
     },
     async get(id: number): Promise<PushSet | undefined> {
       const res = await q.query<PushSet>(
-        `SELECT id, operation, system, entity, keys, batch_id AS "batchId", delivered_at AS "deliveredAt"
+        `SELECT id, operation, system, entity, keys, schools, batch_id AS "batchId",
+                delivered_at AS "deliveredAt"
            FROM truc.push_sets WHERE id = $1`,
         [id],
       );

@@ -249,6 +249,23 @@ export function createRecordsRepo(q: Queryable) {
       );
       return res.rows.map((r) => r.key);
     },
+    /** The deleted records of `keys` with their scope (school) as it was when they were deleted. */
+    async deletedScopes(
+      entity: EntityName,
+      keys: readonly string[],
+    ): Promise<Array<{ key: string; scope: string }>> {
+      const t = TABLES[entity];
+      const out: Array<{ key: string; scope: string }> = [];
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const res = await q.query<{ key: string; scope: string }>(
+          `SELECT ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
+            WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NOT NULL ORDER BY ${t.key}`,
+          [keys.slice(i, i + CHUNK)],
+        );
+        out.push(...res.rows);
+      }
+      return out;
+    },
     async load(entity: EntityName, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
       const t = TABLES[entity];
       const out: Array<{ key: string; data: unknown }> = [];

@@ -3,8 +3,10 @@
  * the hcm-csdl, SMAS and vnEdu simulators over HTTP: pulls from SMAS and vnEdu show which system serves
  * which school; a change the city database makes (a student transferred into a SMAS school, a corrected
  * personal ID at a vnEdu school) reaches the school's own system through its batch write API, through
- * the delivery gate (a 429 with Retry-After on the way), with one effect per set; a vendor's own change
- * (a pulled page, a vendor batch) is never sent back to a vendor's system.
+ * the delivery gate (a 429 with Retry-After on the way), with one effect per set; a student the city
+ * database deletes is deleted at its school's system (and only there), and comes back there when the city
+ * restores it; a vendor's own change (a pulled page, a vendor batch) is never sent back to a vendor's
+ * system.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +146,81 @@ describe('delivery of the city database changes to the schools own systems (post
     const sets = await pushSetsOf(`system IN ('smas', 'vnedu')`);
     expect(sets.map((s) => s.system).sort()).toEqual(['smas', 'vnedu']);
     expect(sets.flatMap((s) => s.keys).sort()).toEqual([corrected, moving].sort());
+  });
+
+  it("a student the city deletes is deleted at its school's system only; restored, it is written back", async () => {
+    const smasSchool = smas.schoolCodes[1]!;
+    const vneduSchool = vnedu.schoolCodes[0]!;
+    const lastOf = async (school: string) =>
+      (
+        await env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
+          `SELECT student_code AS key, data FROM truc.students
+            WHERE school_code = $1 AND deleted_at IS NULL ORDER BY 1 DESC LIMIT 1`,
+          [school],
+        )
+      ).rows[0]!;
+    const [atSmas, atVnedu] = [await lastOf(smasSchool), await lastOf(vneduSchool)];
+    // What each school's system lists, over its HTTP API.
+    const smasKeys = async () => {
+      const res = await fetch(`${smas.url}/schools/${smasSchool}/students?pageSize=500`, {
+        headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
+      });
+      return ((await res.json()) as { Data: Array<{ MaHocSinh: string }> }).Data.map((r) => r.MaHocSinh);
+    };
+    const vneduKeys = async () => {
+      const res = await fetch(`${vnedu.url}/v1/schools/${vneduSchool}/students?limit=1000`, {
+        headers: { authorization: `Bearer ${env.config.systems.vnedu.token!}` },
+      });
+      return ((await res.json()) as { items: Array<{ student_id: string }> }).items.map((r) => r.student_id);
+    };
+    expect(await smasKeys()).toContain(atSmas.key);
+    expect(await vneduKeys()).toContain(atVnedu.key);
+    const delivered = () =>
+      waitFor(async () => (await pushSetsOf(`system IN ('smas', 'vnedu')`)).every((s) => s.delivered), {
+        timeoutMs: 30_000,
+        what: 'the deliveries to the vendors',
+      });
+    const before = (
+      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
+    ).rows[0]!.id;
+
+    // The city database deletes both: its feed serves them as tombstones.
+    const now = new Date().toISOString();
+    hcm.received.remove('students', atSmas.key, now);
+    hcm.received.remove('students', atVnedu.key, now);
+    await sync('hcm-csdl', false);
+    await delivered();
+
+    const sets = (
+      await env.deps.db.query<{
+        system: string;
+        operation: string;
+        keys: string[];
+        schools: string[] | null;
+      }>('SELECT system, operation, keys, schools FROM truc.push_sets WHERE id > $1 ORDER BY system', [
+        before,
+      ])
+    ).rows;
+    // Each deletion went to the one system that serves the record's school, with that school; none back
+    // to the city database it came from.
+    expect(sets).toEqual([
+      { system: 'smas', operation: 'delete', keys: [atSmas.key], schools: [smasSchool] },
+      { system: 'vnedu', operation: 'delete', keys: [atVnedu.key], schools: [vneduSchool] },
+    ]);
+    expect(await smasKeys()).not.toContain(atSmas.key);
+    expect(await vneduKeys()).not.toContain(atVnedu.key);
+    expect(smas.received.items('students_deleted')).toEqual([{ MaHocSinh: atSmas.key }]);
+    expect(vnedu.received.items('students_deleted')).toEqual([{ student_id: atVnedu.key }]);
+
+    // The city restores the SMAS school's student: truc restores it and writes it back to SMAS.
+    const { HCM_CSDL_MAPPINGS } = await import('../../src/mappings/hcm-csdl/index.js');
+    const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(atSmas.data as never, { now: () => new Date() });
+    hcm.received.put('students', wire, new Date().toISOString());
+    await sync('hcm-csdl', false);
+    await delivered();
+    expect(await smasKeys()).toContain(atSmas.key);
+    expect(await vneduKeys()).not.toContain(atVnedu.key);
+    expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
   });
 
   it("a vendor's own change, pulled or pushed, is never echoed to a vendor system", async () => {

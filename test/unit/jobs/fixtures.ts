@@ -19,7 +19,12 @@ export const NOW = new Date('2026-01-15T03:00:00.000Z');
 export interface FakeTarget extends PushTarget {
   calls: Array<{ entity: EntityName; records: readonly unknown[]; idempotencyKey: string }>;
   /** Deletions asked of the target (when it deletes). */
-  removals: Array<{ entity: EntityName; keys: readonly string[]; idempotencyKey: string }>;
+  removals: Array<{
+    entity: EntityName;
+    keys: readonly string[];
+    schools: ReadonlyArray<string | null>;
+    idempotencyKey: string;
+  }>;
   /** What the next write does: answer (default: accept everything) or throw. */
   next?: () => PushReceipt;
 }
@@ -36,7 +41,12 @@ export function fakeTarget(
     removals: [],
     deletes,
     async remove(entity, keys, opts) {
-      target.removals.push({ entity, keys, idempotencyKey: opts.idempotencyKey });
+      target.removals.push({
+        entity,
+        keys: keys.map((k) => k.key),
+        schools: keys.map((k) => k.school),
+        idempotencyKey: opts.idempotencyKey,
+      });
       return { accepted: keys.length, rejected: [], receiptId: `d-${target.removals.length}` };
     },
     async write(entity, records, opts) {

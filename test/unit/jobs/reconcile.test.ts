@@ -146,7 +146,12 @@ describe('reconciliation and deletes', () => {
     expect(sets.map((s) => [s.system, s.keys])).toEqual([['vnedu', ['H3', 'H4']]]);
     await drain('push.vnedu');
     expect(school.removals).toEqual([
-      { entity: 'students', keys: ['H3', 'H4'], idempotencyKey: `truc-push-${sets[0]!.id}` },
+      {
+        entity: 'students',
+        keys: ['H3', 'H4'],
+        schools: [null, null],
+        idempotencyKey: `truc-push-${sets[0]!.id}`,
+      },
     ]);
     expect(await ctx.db.rows('truc.audit_log', `action = 'sync.reconciled'`)).toHaveLength(1);
     // A second reconcile job for the same run changes nothing.
