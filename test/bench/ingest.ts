@@ -165,9 +165,17 @@ function changedRequests(requests: LoadRequest[], batches: StudentBatch[]): Load
   }));
 }
 
+/**
+ * The changed re-push changes every student of each school: more than the mass-change guard's 50%, so
+ * it would be held for a city admin. The bench runs with the changed-records threshold of the rollover
+ * window (1: grades and classes change for everyone at kết chuyển), so the guard still judges every
+ * batch (its cost is measured) and lets it through.
+ */
+const GUARD = { changeRatio: 1 };
+
 /** PostgreSQL + Redis: (a) and (b) with their baselines. */
 async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
-  const env = await openTrucEnv('postgres+redis');
+  const env = await openTrucEnv('postgres+redis', { guard: GUARD });
   try {
     const bodyLimit = env.deps.config.server.bodyLimitBytes;
     const api = await env.startApi();

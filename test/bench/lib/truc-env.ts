@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig, type Config } from '../../../src/config.js';
 import { createDeps, type Deps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { addClient } from '../../../src/ops.js';
@@ -90,8 +90,14 @@ function benchLogger() {
   );
 }
 
+/** What a bench may set beyond the `default` profile. */
+export interface TrucEnvOptions {
+  /** Mass-change guard settings over the profile's (e.g. a bench that changes every record of a school). */
+  guard?: Partial<Config['guard']>;
+}
+
 /** Opens truc on `combination` (see the file comment). */
-export async function openTrucEnv(combination: Combination): Promise<TrucEnv> {
+export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions = {}): Promise<TrucEnv> {
   const dataDir = await mkdtemp(join(tmpdir(), 'truc-bench-data-'));
   const dbName = combination === 'postgres+redis' ? `truc_bench_${suffix()}` : undefined;
   if (dbName) await adminQuery(`CREATE DATABASE ${dbName}`);
@@ -102,7 +108,7 @@ export async function openTrucEnv(combination: Combination): Promise<TrucEnv> {
     if (prefix) await deleteKeysUnder(prefix).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   };
-  const config = loadConfig({
+  const loaded = loadConfig({
     env: {
       TRUC_PROFILE: 'default',
       DATA_DIR: dataDir,
@@ -113,6 +119,7 @@ export async function openTrucEnv(combination: Combination): Promise<TrucEnv> {
       ...(prefix ? { REDIS_URL, TRUC_QUEUE_PREFIX: prefix } : {}),
     },
   });
+  const config: Config = opts.guard ? { ...loaded, guard: { ...loaded.guard, ...opts.guard } } : loaded;
   let base: Deps;
   try {
     base = await createDeps(config, { logger: benchLogger() });
