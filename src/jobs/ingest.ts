@@ -2,7 +2,8 @@
  * Ingest: a stored batch goes through six named steps, all in one transaction, so a crash anywhere
  * leaves the batch queued and the retry starts clean. Idempotent: a finished batch is a no-op.
  *
- *   load    lock the batch; stop if it is done
+ *   load    lock the batch; stop if it is done; a repeat of a batch judged before (the same body) whose
+ *           state still holds is unchanged, with that batch's findings, at once ({@link repeatUnchanged})
  *   map, check, plan   judge it (./judge.ts, shared with the batch API's dry run): wire → canonical,
  *           the quality engine, which accepted records changed
  *   guard   a vendor batch that changes or moves too much of a school is held whole (./guard.ts)
@@ -10,15 +11,16 @@
  *           the unchanged (a pulled page of a full run notes its keys narrowly instead), one push set
  *           per interested target; a vendor snapshot deletes what it omits (./reconcile.ts)
  *   finish  findings, counts, audit, metrics; close the outbox row; a full run may become due for
- *           reconciliation
+ *           reconciliation; a vendor batch keeps the tag of the state it left, for its repeats
  */
 import { createHash } from 'node:crypto';
 import { appendAudit, type AuditEvent } from '../audit/chain.js';
+import { vietnamDateOf } from '../canonical/school-year.js';
 import { SYSTEMS } from '../canonical/systems.js';
 import type { EntityName } from '../config.js';
 import { CATALOGUE_VERSION, type Finding } from '../quality/index.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
-import { createBatchesRepo } from '../store/batches.js';
+import { createBatchesRepo, type Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
@@ -151,22 +153,96 @@ function sourceFpsByKey(
   return out;
 }
 
-async function load(q: Queryable, batchId: string): Promise<Loaded | Counts> {
-  const batch = await createBatchesRepo(q).lockForProcessing(batchId);
+/**
+ * The tag of the state a judged vendor batch left (migration 098): the mapping and rule versions, the
+ * day in Vietnam (rules read today and the school year) and the digest of the school's live records.
+ */
+function repeatTag(mapping: InboundMapping, now: Date, digest: string): string {
+  return createHash('sha256')
+    .update(`${mapping.version}\n${CATALOGUE_VERSION}\n${vietnamDateOf(now)}\n${digest}`)
+    .digest('hex');
+}
+
+/**
+ * The tag a vendor batch leaves for its repeats: a delta batch whose body the API hashed, mapped with the
+ * current mapping, every record accepted and still as the batch left it (live in the school with its
+ * fingerprint). Null otherwise: a repeat of it is judged in full.
+ */
+async function tagAfter(
+  q: Queryable,
+  deps: IngestContext,
+  loaded: Loaded,
+  p: Plan,
+  existing: Checked['existing'],
+): Promise<string | null> {
+  const { batch, mapping, trusted } = loaded;
+  if (trusted || batch.bodySha256 === null || batch.mode !== 'delta' || batch.mappingPin !== null)
+    return null;
+  if (p.rejected > 0 || p.toWrite.length + p.unchangedKeys.length === 0) return null;
+  const expected = new Map(p.toWrite.map((r) => [r.key, r.fingerprint]));
+  for (const key of p.unchangedKeys) expected.set(key, existing.get(key)!.fingerprint);
+  const digest = await createRecordsRepo(q).scopeDigest(loaded.entity, batch.schoolCode, expected);
+  return digest === null ? null : repeatTag(mapping, deps.now(), digest);
+}
+
+/**
+ * A vendor batch of a body pushed before (the same bytes, client and school; the API stored it once)
+ * whose last judgment left every record accepted: when the school's live records, the mapping and rule
+ * versions and the day are still what that judgment left (its tag), the repeat is judged the same —
+ * every record unchanged, the same findings — without reading, mapping or checking a record, and with
+ * no record written (issue 7). Anything else (a record changed or deleted since, another day, a snapshot)
+ * is judged in full.
+ */
+async function repeatUnchanged(
+  q: Queryable,
+  deps: IngestContext,
+  batch: Batch,
+): Promise<IngestResult | undefined> {
+  if (batch.clientId === PULL_CLIENT || batch.mode !== 'delta' || batch.mappingPin !== null) return undefined;
+  const batches = createBatchesRepo(q);
+  const prior = await batches.repeatOf(batch);
+  if (!prior) return undefined;
+  const mapping = inboundMapping(batch.format, batch.entity);
+  const digest = await createRecordsRepo(q).scopeDigest(batch.entity, batch.schoolCode);
+  if (digest === null || repeatTag(mapping, deps.now(), digest) !== prior.repeatTag) return undefined;
+  const findings = await batches.copyFindings(prior.id, batch.id);
+  const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
+  await learnServedSchools(q, batch.format, [batch.schoolCode], 'batch');
+  await batches.finish(batch.id, counts, prior.repeatTag);
+  await appendAudit(q, [
+    {
+      actor: 'system:ingest',
+      action: 'batch.ingested',
+      subject: `batch:${batch.id}`,
+      details: { entity: batch.entity, ...counts, findings, pushSets: [], repeatOf: `batch:${prior.id}` },
+    },
+  ]);
+  countIngested(deps, batch.entity, counts);
+  return { ...counts, pushSets: [] };
+}
+
+/** Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. */
+async function ingestStored(q: Queryable, deps: IngestContext, batchId: string): Promise<IngestResult> {
+  const batches = createBatchesRepo(q);
+  const batch = await batches.lockForProcessing(batchId);
   // Done, or held whole by the guard (a city admin's approval queues it again).
   if (!batch || batch.status === 'done' || batch.status === 'held') {
     return {
       accepted: batch?.accepted ?? 0,
       rejected: batch?.rejected ?? 0,
       unchanged: batch?.unchanged ?? 0,
+      pushSets: [],
     };
   }
-  return {
-    batch,
+  const repeated = await repeatUnchanged(q, deps, batch);
+  if (repeated) return repeated;
+  const records = batch.records ?? (await batches.recordsOf(batch.sameAs ?? batch.id));
+  return ingestLoaded(q, deps, {
+    batch: { ...batch, records },
     entity: batch.entity,
     mapping: inboundMapping(batch.format, batch.entity, batch.mappingPin ?? undefined),
     trusted: batch.clientId === PULL_CLIENT,
-  };
+  });
 }
 
 /** Every key the batch holds, taken or not, and how many records had no key (reconciliation's input). */
@@ -221,7 +297,13 @@ async function apply(
     !trusted && batch.mode === 'snapshot'
       ? await applySnapshot(q, deps, batch, { ...heldKeys(mapped), sourceSystem: system })
       : { deleted: [], skipped: null };
-  await learnServedSchools(q, loaded, mapped, pulled);
+  const served = trusted
+    ? [
+        ...mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope])),
+        ...(pulled?.skipped.map((r) => r.scope) ?? []),
+      ]
+    : [batch.schoolCode];
+  await learnServedSchools(q, batch.format, served, trusted ? 'pull' : 'batch');
   const pushSets: number[] = [];
   if (p.toWrite.length === 0) return { pushSets, snapshot };
   const routed = deps.routes(entity, batch.format);
@@ -239,19 +321,12 @@ async function apply(
  */
 async function learnServedSchools(
   q: Queryable,
-  loaded: Loaded,
-  mapped: Mapped,
-  pulled: PulledExtras | undefined,
+  format: string,
+  schools: readonly string[],
+  from: 'pull' | 'batch',
 ): Promise<void> {
-  const { batch, trusted } = loaded;
-  if (SYSTEM_PUSH_SCOPE[batch.format] !== 'served-schools') return;
-  const schools = trusted
-    ? [
-        ...mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope])),
-        ...(pulled?.skipped.map((r) => r.scope) ?? []),
-      ]
-    : [batch.schoolCode];
-  await createSchoolSystemsRepo(q).learn(batch.format, schools, trusted ? 'pull' : 'batch');
+  if (SYSTEM_PUSH_SCOPE[format] !== 'served-schools') return;
+  await createSchoolSystemsRepo(q).learn(format, schools, from);
 }
 
 const CRITERIA = new Set(['dung', 'du', 'sach', 'song']);
@@ -303,6 +378,8 @@ async function finish(
     applied: Applied;
     unchanged: readonly string[];
     pulled: PulledExtras | undefined;
+    /** The state the batch left, for its repeats (see {@link tagAfter}). */
+    repeatTag: string | null;
   },
 ): Promise<void> {
   const { batch, entity } = loaded;
@@ -330,7 +407,7 @@ async function finish(
   if (entity !== 'persons') {
     await createQualityRepo(q).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
   }
-  await batches.finish(batch.id, counts);
+  await batches.finish(batch.id, counts, outcome.repeatTag);
   const inline = outcome.pulled?.inline;
   if (isPulledPage(loaded))
     await afterPulledPage(q, batch, heldKeys(mapped, outcome.pulled), inline ? { run: inline.run } : {});
@@ -350,6 +427,10 @@ async function finish(
   ];
   if (inline) inline.audit.push(...audit);
   else await appendAudit(q, audit);
+  countIngested(deps, entity, counts);
+}
+
+function countIngested(deps: IngestContext, entity: EntityName, counts: Counts): void {
   deps.metrics.recordsIngested.inc({ entity, outcome: 'accepted' }, counts.accepted);
   deps.metrics.recordsIngested.inc({ entity, outcome: 'rejected' }, counts.rejected);
   deps.metrics.recordsIngested.inc({ entity, outcome: 'unchanged' }, counts.unchanged);
@@ -392,18 +473,22 @@ async function ingestLoaded(
     unchanged: p.unchangedKeys.length + (pulled?.skipped.length ?? 0),
     ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
   };
-  await finish(q, deps, loaded, { mapped, checked, counts, applied, unchanged: p.unchangedKeys, pulled });
+  const tag = await tagAfter(q, deps, loaded, p, checked.existing);
+  await finish(q, deps, loaded, {
+    mapped,
+    checked,
+    counts,
+    applied,
+    unchanged: p.unchangedKeys,
+    pulled,
+    repeatTag: tag,
+  });
   return { ...counts, pushSets: applied.pushSets };
 }
 
 async function ingest(deps: IngestContext, payload: { batchId: string }, job: JobRun): Promise<IngestResult> {
   return deps.db.tx(async (q) => {
-    const loaded = await load(q, payload.batchId);
-    if (!('batch' in loaded)) {
-      await createOutboxRepo(q).markDone(job.outboxId);
-      return { ...loaded, pushSets: [] };
-    }
-    const result = await ingestLoaded(q, deps, loaded);
+    const result = await ingestStored(q, deps, payload.batchId);
     await createOutboxRepo(q).markDone(job.outboxId);
     return result;
   });
@@ -463,6 +548,8 @@ export async function ingestPulledPage(
     mode: 'delta',
     syncRunId: page.syncRunId,
     mappingPin: page.mappingPin,
+    bodySha256: null,
+    sameAs: null,
     records: rest,
   };
   return ingestLoaded(

@@ -317,6 +317,8 @@ export async function dryRunBatch(
     mode: req.mode,
     syncRunId: null,
     mappingPin: null,
+    bodySha256: null,
+    sameAs: null,
     records: req.records,
   };
   const loaded: Loaded = {

@@ -25,6 +25,10 @@ export interface Batch {
   syncRunId: number | null;
   /** The mapping version its records must be mapped with (a pinned replay); null: the current one. */
   mappingPin: string | null;
+  /** SHA-256 of the body bytes a vendor sent (null: a pulled page, or a batch older than migration 098). */
+  bodySha256: string | null;
+  /** The earlier batch of the same body that keeps the records (this one stores none); null: its own. */
+  sameAs: string | null;
 }
 
 export type BatchMode = 'delta' | 'snapshot';
@@ -34,7 +38,7 @@ type Row = Omit<Batch, 'syncRunId'> & { syncRunId: string | number | null };
 
 const COLUMNS = `id, client_id AS "clientId", school_code AS "schoolCode", entity, format, status, received, accepted,
   rejected, unchanged, error_code AS "errorCode", created_at AS "createdAt", finished_at AS "finishedAt", mode,
-  deleted, sync_run_id AS "syncRunId", mapping_pin AS "mappingPin"`;
+  deleted, sync_run_id AS "syncRunId", mapping_pin AS "mappingPin", body_sha256 AS "bodySha256", same_as AS "sameAs"`;
 
 const fromRow = ({ syncRunId, ...r }: Row): Batch => ({
   ...r,
@@ -84,25 +88,38 @@ export interface NewBatch {
    * pull's transaction). @defaultValue true
    */
   keepRecords?: boolean;
+  /** SHA-256 of the body bytes as sent (vendor batches). */
+  bodySha256?: string;
+  /** An earlier batch of the same body keeps the records: this row stores none (see {@link Batch}). */
+  sameAs?: string;
+}
+
+/** What a repeated batch is judged against: the last judged batch of the same body and its tag. */
+export interface RepeatOf {
+  id: string;
+  repeatTag: string;
 }
 
 export function createBatchesRepo(q: Queryable) {
   return {
     async insert(b: NewBatch) {
       await q.query(
-        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id, mode, mapping_pin)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10)`,
+        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id, mode,
+                                   mapping_pin, body_sha256, same_as)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10, $11, $12)`,
         [
           b.id,
           b.clientId,
           b.schoolCode,
           b.entity,
           b.format,
-          b.keepRecords === false ? '[]' : JSON.stringify(b.records),
+          b.keepRecords === false || b.sameAs !== undefined ? '[]' : JSON.stringify(b.records),
           b.records.length,
           b.syncRunId ?? null,
           b.mode ?? 'delta',
           b.mappingPin ?? null,
+          b.bodySha256 ?? null,
+          b.sameAs ?? null,
         ],
       );
     },
@@ -110,24 +127,76 @@ export function createBatchesRepo(q: Queryable) {
       const res = await q.query<Row>(`SELECT ${COLUMNS} FROM truc.batches WHERE id = $1`, [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
-    /** Locks the batch row for processing and returns it with its records. */
-    async lockForProcessing(id: string): Promise<(Batch & { records: unknown[] }) | undefined> {
-      const res = await q.query<Row & { records: unknown[] }>(
-        `SELECT ${COLUMNS}, records FROM truc.batches WHERE id = $1 FOR UPDATE`,
+    /**
+     * The batch of `clientId` for `schoolCode` that keeps the records of a body with this SHA-256 (the
+     * same bytes pushed before), or undefined.
+     */
+    async holderOf(clientId: string, schoolCode: string, bodySha256: string): Promise<string | undefined> {
+      const res = await q.query<{ id: string }>(
+        `SELECT id FROM truc.batches
+          WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND same_as IS NULL
+          ORDER BY created_at DESC LIMIT 1`,
+        [schoolCode, bodySha256, clientId],
+      );
+      return res.rows[0]?.id;
+    },
+    /**
+     * Locks the batch row for processing and returns it with its records; a repeated batch's records
+     * (`sameAs`) are left to {@link recordsOf}, read only when it must be judged in full.
+     */
+    async lockForProcessing(id: string): Promise<(Batch & { records: unknown[] | null }) | undefined> {
+      const res = await q.query<Row & { records: unknown[] | null }>(
+        `SELECT ${COLUMNS}, CASE WHEN same_as IS NULL THEN records END AS records
+           FROM truc.batches WHERE id = $1 FOR UPDATE`,
         [id],
       );
       const r = res.rows[0];
       return r ? { ...fromRow(r), records: r.records } : undefined;
     },
+    /** The records a batch keeps (the earlier batch's, for a repeated one). */
+    async recordsOf(id: string): Promise<unknown[]> {
+      const res = await q.query<{ records: unknown[] }>('SELECT records FROM truc.batches WHERE id = $1', [
+        id,
+      ]);
+      return res.rows[0]?.records ?? [];
+    },
+    /** The last judged batch (done, tagged) of the same client, school and body as `batch`, or undefined. */
+    async repeatOf(
+      batch: Pick<Batch, 'id' | 'clientId' | 'schoolCode' | 'bodySha256'>,
+    ): Promise<RepeatOf | undefined> {
+      if (batch.bodySha256 === null) return undefined;
+      const res = await q.query<RepeatOf>(
+        `SELECT id, repeat_tag AS "repeatTag" FROM truc.batches
+          WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND id <> $4
+            AND status = 'done' AND repeat_tag IS NOT NULL
+          ORDER BY finished_at DESC LIMIT 1`,
+        [batch.schoolCode, batch.bodySha256, batch.clientId, batch.id],
+      );
+      return res.rows[0];
+    },
+    /** Files the findings of batch `from` on batch `to` (a repeat of the same records, judged the same). */
+    async copyFindings(from: string, to: string): Promise<number> {
+      const res = await q.query(
+        `INSERT INTO truc.findings (batch_id, record_index, record_key, criterion, rule, severity, pointer, message_vi,
+                                    message_en, value, hint_vi, hint_en, detail_vi, detail_en)
+         SELECT $2, record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en, value, hint_vi,
+                hint_en, detail_vi, detail_en
+           FROM truc.findings WHERE batch_id = $1 ORDER BY id`,
+        [from, to],
+      );
+      return res.rowCount;
+    },
+    /** Done with its counts; `repeatTag`: the state it left, for a repeat of it (migration 098). */
     async finish(
       id: string,
       counts: { accepted: number; rejected: number; unchanged: number; deleted?: number },
+      repeatTag: string | null = null,
     ): Promise<void> {
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
-                finished_at = now()
+                finished_at = now(), repeat_tag = $6
           WHERE id = $1`,
-        [id, counts.accepted, counts.rejected, counts.unchanged, counts.deleted ?? 0],
+        [id, counts.accepted, counts.rejected, counts.unchanged, counts.deleted ?? 0, repeatTag],
       );
     },
     /** Adds records deleted later on the batch's account (an approved snapshot hold). */

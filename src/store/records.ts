@@ -153,6 +153,29 @@ export function createRecordsRepo(q: Queryable) {
         );
       }
     },
+    /**
+     * A digest of one scope's live records (each key and fingerprint, in key order): equal digests, the
+     * same live records. Null when one of `expected` (key → fingerprint) is not live in the scope with
+     * that fingerprint.
+     */
+    async scopeDigest(
+      entity: EntityName,
+      scope: string,
+      expected: ReadonlyMap<string, string> = new Map(),
+    ): Promise<string | null> {
+      const t = TABLES[entity];
+      const res = await q.query<{ digest: string; intact: number }>(
+        `SELECT encode(sha256(convert_to(coalesce(string_agg(r.${t.key} || ':' || r.fingerprint, ',' ORDER BY r.${t.key}), ''),
+                                         'UTF8')), 'hex') AS digest,
+                (SELECT count(*)::int FROM unnest($2::text[], $3::text[]) AS v(key, fp)
+                   JOIN ${t.table} x ON x.${t.key} = v.key AND x.fingerprint = v.fp
+                  WHERE x.deleted_at IS NULL AND x.${t.scope} = $1) AS intact
+           FROM ${t.table} r WHERE r.${t.scope} = $1 AND r.deleted_at IS NULL`,
+        [scope, [...expected.keys()], [...expected.values()]],
+      );
+      const row = res.rows[0]!;
+      return row.intact === expected.size ? row.digest : null;
+    },
     /** Marks records as seen again without changing them (liveness, the "sống" criterion). */
     async touch(entity: EntityName, keys: readonly string[]): Promise<void> {
       const t = TABLES[entity];

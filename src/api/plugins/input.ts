@@ -120,9 +120,10 @@ export function parseJson(text: string): unknown {
 declare module 'fastify' {
   interface FastifyRequest {
     /**
-     * SHA-256 (hex) of the JSON body's bytes as received, set only when the request carries an
-     * Idempotency-Key: the key's request hash is over the bytes sent, so a retry must resend the same
-     * bytes (as RFC-draft idempotency keys and Stripe expect), and nothing is re-serialised or sorted.
+     * SHA-256 (hex) of the JSON body's bytes as received: an Idempotency-Key's request hash is over the
+     * bytes sent, so a retry must resend the same bytes (as RFC-draft idempotency keys and Stripe
+     * expect), and nothing is re-serialised or sorted; a batch of the same bytes as an earlier one is a
+     * repeat (routes/batches.ts).
      */
     bodySha256: string | undefined;
   }
@@ -139,9 +140,7 @@ export default fp(
         try {
           const value = parseJson(decodeUtf8(body));
           inspectJson(value, opts);
-          if (req.headers['idempotency-key'] !== undefined) {
-            req.bodySha256 = createHash('sha256').update(body).digest('hex');
-          }
+          req.bodySha256 = createHash('sha256').update(body).digest('hex');
           done(null, value);
         } catch (err) {
           done(err as Error, undefined);

@@ -229,6 +229,8 @@ interface NewBatchRequest {
   clientId: string;
   schoolCode: string;
   body: BatchBody;
+  /** SHA-256 of the body's bytes as sent. */
+  bodySha256: string | undefined;
   /** The Idempotency-Key and the request's hash, when the client sent a key. */
   idempotency: { key: string; hash: string } | undefined;
 }
@@ -243,10 +245,20 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
   const batchId = randomUUID();
   const { entity, format, records } = req.body;
   const mode = req.body.mode ?? 'delta';
+  const { bodySha256 } = req;
   // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (./outbox.ts).
   await queueBatch(
     q,
-    { id: batchId, clientId, schoolCode, entity, format, records, mode },
+    {
+      id: batchId,
+      clientId,
+      schoolCode,
+      entity,
+      format,
+      records,
+      mode,
+      ...(bodySha256 ? { bodySha256 } : {}),
+    },
     { notify: false },
   );
   const response: StoredResponse = {
@@ -438,7 +450,7 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
       const idempotency = key && sha ? { key, hash: requestHash(schoolCode, sha) } : undefined;
       const { response, raced } = await acceptBatch(
         opts.db,
-        { clientId: p.clientId, schoolCode, body: request.body, idempotency },
+        { clientId: p.clientId, schoolCode, body: request.body, bodySha256: sha, idempotency },
         opts.onAccepted,
       );
       if (raced) void reply.header('idempotent-replayed', 'true');

@@ -1,0 +1,135 @@
+/**
+ * A vendor pushing the same batch again (issue 7, unchanged re-push): the same body bytes for the same
+ * school are stored once (the repeat points at the batch that keeps them) and, while the school's
+ * records are as the first judgment left them on the same day, judged unchanged at once with the same
+ * findings and nothing written to the records. Anything changed since is judged in full: a deleted
+ * record comes back, another source's change is overwritten, another day runs the rules again.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { queueBatch } from '../../../src/jobs/contracts.js';
+import { ingestJob } from '../../../src/jobs/ingest.js';
+import { createBatchesRepo } from '../../../src/store/batches.js';
+import { createRecordsRepo } from '../../../src/store/records.js';
+import { student, S1, OTHER } from '../../helpers/api.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
+import { openWork, runOf, testContext, type TestContext } from './fixtures.js';
+
+describe('ingest of a repeated vendor batch', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await testContext();
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  /** Pushes `records` as the API stores a body (with the SHA-256 of its bytes) and ingests it. */
+  async function push(records: unknown[], c: TestContext = ctx, school = S1) {
+    const body = JSON.stringify({ entity: 'students', records });
+    const batchId = randomUUID();
+    await c.db.tx((q) =>
+      queueBatch(q, {
+        id: batchId,
+        clientId: 'vendor-1',
+        schoolCode: school,
+        entity: 'students',
+        format: 'canonical',
+        records,
+        bodySha256: createHash('sha256').update(body).digest('hex'),
+      }),
+    );
+    const row = (await openWork(c.db)).find((r) => r.payload.batchId === batchId)!;
+    const result = await ingestJob.run(c, row.payload, runOf('ingest', 'ingest-batch', row.id));
+    const [stored] = await c.db.rows<{ same_as: string | null; records: unknown[] }>(
+      'truc.batches',
+      `id = '${batchId}'`,
+    );
+    return { batchId, result, sameAs: stored!.same_as, storedRecords: stored!.records };
+  }
+
+  const findingsOf = async (batchId: string) =>
+    (await createBatchesRepo(ctx.db).findings(batchId, 100, 0)).map((f) => [
+      f.recordIndex,
+      f.rule,
+      f.severity,
+    ]);
+
+  /** Each student's row version (xmin): unchanged unless the row was written. */
+  const versions = async (codes: string[]) =>
+    (
+      await ctx.db.query<{ v: string }>(
+        `SELECT xmin::text AS v FROM truc.students WHERE student_code = ANY($1::text[]) ORDER BY student_code`,
+        [codes],
+      )
+    ).rows.map((r) => r.v);
+
+  it('the same body again is unchanged at once, with the same findings and no record written', async () => {
+    // A record accepted with a warning (no parent or guardian named) keeps its finding on the repeat.
+    const {
+      fatherName: _f,
+      motherName: _m,
+      guardianName: _g,
+      ...noParents
+    } = student('R2') as Record<string, unknown>;
+    const records = [student('R1'), noParents];
+    const first = await push(records);
+    expect(first.result).toMatchObject({ accepted: 2, rejected: 0, unchanged: 0 });
+    const warnings = await findingsOf(first.batchId);
+    expect(warnings.length).toBeGreaterThan(0);
+    const before = await versions(['R1', 'R2']);
+
+    const again = await push(records);
+    expect(again.result).toEqual({ accepted: 0, rejected: 0, unchanged: 2, pushSets: [] });
+    expect(again.sameAs).toBe(first.batchId); // the records are stored once
+    expect(again.storedRecords).toEqual([]);
+    expect(await findingsOf(again.batchId)).toEqual(warnings);
+    expect(await versions(['R1', 'R2'])).toEqual(before);
+    const audit = await ctx.db.rows<{ details: Record<string, unknown> }>(
+      'truc.audit_log',
+      `subject = 'batch:${again.batchId}' AND action = 'batch.ingested'`,
+    );
+    expect(audit[0]!.details).toMatchObject({ unchanged: 2, repeatOf: `batch:${first.batchId}` });
+    // And a third time, judged against the second.
+    expect((await push(records)).result).toMatchObject({ unchanged: 2 });
+  });
+
+  it('a record deleted since is restored', async () => {
+    const records = [student('D1'), student('D2')];
+    await push(records);
+    await createRecordsRepo(ctx.db).tombstone('students', ['D2']);
+    const again = await push(records);
+    expect(again.result).toMatchObject({ accepted: 1, unchanged: 1 });
+    expect(await createRecordsRepo(ctx.db).count('students', S1)).toBeGreaterThanOrEqual(2);
+    const [row] = await ctx.db.rows<{ deleted_at: Date | null }>('truc.students', `student_code = 'D2'`);
+    expect(row!.deleted_at).toBeNull();
+  });
+
+  it("another source's change since is overwritten by the vendor's record", async () => {
+    const records = [student('C1')];
+    await push(records);
+    await push([{ ...student('C1'), grade: '3' }]);
+    expect((await push(records)).result).toMatchObject({ accepted: 1, unchanged: 0 });
+  });
+
+  it('on another day the rules run again', async () => {
+    const records = [student('T1')];
+    await push(records);
+    const tomorrow = { ...ctx, now: () => new Date(ctx.now().getTime() + 86_400_000) };
+    const again = await push(records, tomorrow);
+    expect(again.result).toMatchObject({ accepted: 0, unchanged: 1 });
+    expect(again.sameAs).not.toBeNull();
+    // Judged in full: the repeat's audit entry names no earlier batch.
+    const audit = await ctx.db.rows<{ details: Record<string, unknown> }>(
+      'truc.audit_log',
+      `subject = 'batch:${again.batchId}' AND action = 'batch.ingested'`,
+    );
+    expect(audit[0]!.details['repeatOf']).toBeUndefined();
+  });
+
+  it('a batch with a rejected record is judged in full again', async () => {
+    const records = [student('X1'), student('X2', OTHER)];
+    const first = await push(records);
+    expect(first.result).toMatchObject({ accepted: 1, rejected: 1 });
+    const again = await push(records);
+    expect(again.result).toMatchObject({ accepted: 0, rejected: 1, unchanged: 1 });
+    expect(await findingsOf(again.batchId)).toEqual(await findingsOf(first.batchId));
+  });
+});
