@@ -60,6 +60,38 @@ function fieldOf(key: string, schema: z.ZodType): Field {
 
 const parsers = new WeakMap<z.ZodType, AsIsParser>();
 
+/** A function building the output object from the field values (absent ones passed as undefined). */
+type Builder = (...values: unknown[]) => Record<string, unknown>;
+
+/** At most this many builders per parser (one per set of optional fields present); past it, built field by field. */
+const MAX_BUILDERS = 64;
+
+/**
+ * The builders of a parser: one per set of present fields (a bit mask), each an object literal of
+ * those fields in the schema's order, so the output is allocated once with its final shape (built
+ * field by field, it would grow its property store several times). The last mask used is remembered.
+ */
+function builders(fields: readonly Field[]): (mask: number) => Builder | undefined {
+  const made = new Map<number, Builder>();
+  const params = fields.map((_, i) => `v${i}`).join(', ');
+  let lastMask = -1;
+  let last: Builder | undefined;
+  return (mask) => {
+    if (mask === lastMask) return last;
+    let builder = made.get(mask);
+    if (builder === undefined) {
+      if (made.size >= MAX_BUILDERS) return undefined;
+      const props = fields.flatMap((f, i) => (mask & (2 ** i) ? [`${JSON.stringify(f.key)}: v${i}`] : []));
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled from the schema's own field names
+      builder = new Function(params, `return { ${props.join(', ')} };`) as Builder;
+      made.set(mask, builder);
+    }
+    lastMask = mask;
+    last = builder;
+    return builder;
+  };
+}
+
 /**
  * Compiles the fast parser of `fields` (as zod compiles its own parsers: `new Function`, so every
  * property is read and written with a constant name and each test is called from its own site).
@@ -70,6 +102,7 @@ function compileParser(fields: readonly Field[]): AsIsParser {
     'const proto = Object.getPrototypeOf(input);',
     'if (proto !== Object.prototype && proto !== null) return undefined;',
     'let seen = 0;',
+    'let mask = 0;',
   ];
   const checks: (AsIsTest | AsIsParser)[] = [];
   fields.forEach((f, i) => {
@@ -82,24 +115,30 @@ function compileParser(fields: readonly Field[]): AsIsParser {
     );
     lines.push(
       f.test
-        ? `else if (!c[${i}](v${i})) return undefined; else seen++;`
-        : `else if ((v${i} = c[${i}](v${i})) === undefined) return undefined; else seen++;`,
+        ? `else if (!c[${i}](v${i})) return undefined; else { seen++; mask |= ${2 ** i}; }`
+        : `else if ((v${i} = c[${i}](v${i})) === undefined) return undefined; else { seen++; mask |= ${2 ** i}; }`,
     );
   });
   // Unknown keys are the strict schema's to report.
   // Counting every enumerable key (inherited ones too) can only send more records to zod, never fewer.
   lines.push('let keys = 0;', 'for (const k in input) keys++;');
-  lines.push('if (keys !== seen) return undefined;', 'const out = {};');
+  lines.push('if (keys !== seen) return undefined;');
+  const values = fields.map((_, i) => `v${i}`).join(', ');
+  // Present fields in one object literal when a builder can be had (see `builders`), else one by one.
+  const literal = fields.length <= 30 && fields.every((f) => f.key !== '__proto__');
+  if (literal) lines.push(`const build = b(mask);`, `if (build !== undefined) return build(${values});`);
+  lines.push('const out = {};');
   fields.forEach((f, i) => {
     const key = JSON.stringify(f.key);
     lines.push(f.optional ? `if (v${i} !== undefined) out[${key}] = v${i};` : `out[${key}] = v${i};`);
   });
   lines.push('return out;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled from the schema's own field names
-  const make = new Function('c', `return function asIs(input) {\n${lines.join('\n')}\n};`) as (
+  const make = new Function('c', 'b', `return function asIs(input) {\n${lines.join('\n')}\n};`) as (
     c: readonly (AsIsTest | AsIsParser)[],
+    b: (mask: number) => Builder | undefined,
   ) => AsIsParser;
-  return make(checks);
+  return make(checks, builders(fields));
 }
 
 /** Never fast: the parser of a schema that is not an object (or when code generation is off, zod's `jitless`). */

@@ -139,21 +139,21 @@ export function opaqueCode(max = 32) {
   );
 }
 
+/** 1 at the char codes of `[A-Za-z0-9._-]`. */
+const OPAQUE_CHARS = (() => {
+  const table = new Uint8Array(0x80);
+  for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-')
+    table[ch.charCodeAt(0)] = 1;
+  return table;
+})();
+
 /** True when `v` is 1..max of `[A-Za-z0-9._-]` (a char-code scan). */
 export function isOpaqueCode(v: string, max: number): boolean {
   const n = v.length;
   if (n === 0 || n > max) return false;
   for (let i = 0; i < n; i++) {
     const c = v.charCodeAt(i);
-    if (!(
-      (c >= 0x61 && c <= 0x7a) ||
-      (c >= 0x41 && c <= 0x5a) ||
-      (c >= 0x30 && c <= 0x39) ||
-      c === 0x2e ||
-      c === 0x5f ||
-      c === 0x2d
-    ))
-      return false;
+    if (c >= 0x80 || OPAQUE_CHARS[c] !== 1) return false;
   }
   return true;
 }

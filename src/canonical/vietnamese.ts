@@ -254,20 +254,55 @@ function stopCodaAt(s: string, i: number): boolean {
   return after >= 0x2000 ? false : CASE[after] === 0;
 }
 
-/** Whether the Latin-1 character `c` at `s[i]`, after `prev`, is a sign of mojibake (see MOJIBAKE_HINT). */
-function isMojibakeSign(s: string, i: number, c: number, prev: number): boolean {
-  if (RESIDUE_CHARS[c] === 1) return true;
+/** `latin1Sign`: not a sign, a sign, or a sign only when a final stop follows. */
+const NO_SIGN = 0;
+const SIGN = 1;
+const SIGN_BEFORE_STOP = 2;
+
+/**
+ * Whether the Latin-1 character `c`, after the character `prev`, is a sign of mojibake (see
+ * MOJIBAKE_HINT): a TCVN3 symbol or a Latin-1 letter Vietnamese never uses, a VNI modifier right
+ * after a vowel, a Latin-1 capital inside a lower-case word, or (SIGN_BEFORE_STOP) a grave or tilde
+ * vowel, which is one only before a final stop.
+ */
+function latin1Sign(c: number, prev: number): number {
+  if (RESIDUE_CHARS[c] === 1) return SIGN;
   if (prev <= 0xff && VOWELS[prev] === 1) {
     const p = prev | 0x20;
-    if (AFTER_VOWEL[c] === 1) return true;
+    if (AFTER_VOWEL[c] === 1) return SIGN;
     if (AFTER_AE[c] === 1 && (p === 0x61 || p === 0x65 || (p === 0x6f && (c === 0xe2 || c === 0xc2))))
-      return true;
-    if (AFTER_A[c] === 1 && p === 0x61) return true;
+      return SIGN;
+    if (AFTER_A[c] === 1 && p === 0x61) return SIGN;
   }
   if (c >= 0xc0 && c <= 0xde && ((prev >= 0x61 && prev <= 0x7a) || (prev >= 0xdf && prev <= 0xff)))
-    return true;
-  return GRAVE_TILDE[c] === 1 && stopCodaAt(s, i + 1);
+    return SIGN;
+  return GRAVE_TILDE[c] === 1 ? SIGN_BEFORE_STOP : NO_SIGN;
 }
+
+/**
+ * What `latin1Sign` asks of the previous character, as a class: a, A, e, E, o, O, another vowel in
+ * lower case (i u y) or upper case (I U Y), another lower-case letter (a–z, U+00DF–U+00FF), anything
+ * else. One character of each class stands for all of it.
+ */
+const PREV_CLASS_OF = ' aAeEoOiIb';
+
+function prevClassOf(c: number): number {
+  const ch = String.fromCharCode(c);
+  const k = 'aAeEoO'.indexOf(ch);
+  if (k >= 0) return k + 1;
+  if ('iuy'.includes(ch)) return 7;
+  if ('IUY'.includes(ch)) return 8;
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0xdf && c <= 0xff) ? 9 : 0;
+}
+
+/** `latin1Sign(c, prev)` for every Latin-1 `c`, at `prevClassOf(prev) << 8 | c`. */
+const SIGNS = (() => {
+  const table = new Uint8Array(PREV_CLASS_OF.length << 8);
+  for (let k = 0; k < PREV_CLASS_OF.length; k++) {
+    for (let c = 0xa1; c <= 0xff; c++) table[(k << 8) | c] = latin1Sign(c, PREV_CLASS_OF.charCodeAt(k));
+  }
+  return table;
+})();
 
 /** Bits of `textScan` beyond the `TEXT_FLAG` ones (which it returns in its low three bits). */
 export const TEXT_SCAN = {
@@ -294,28 +329,52 @@ export function isPlainLetter(c: number): boolean {
   );
 }
 
-/** `CLASS` bits: the low two are the `CASE` kind. */
+/** `CLASS` bits: the low two are the `CASE` kind (1 upper, 2 lower, 3 combining mark). */
 const C_PLAIN_LETTER = 4;
-/** Printable ASCII a name may hold besides letters: apostrophe, hyphen, dot. */
-const C_NAME_PUNCT = 8;
-/** Other printable ASCII (digits, punctuation), not the space. */
+/** Not plain: neither a plain letter, printable ASCII nor the space (controls, marks, symbols…). */
+const C_NOT_PLAIN = 8;
+/** Printable ASCII that no name holds (digits, punctuation but ' - .). */
 const C_OTHER_ASCII = 16;
-/** U+0080–U+00FF, where the mojibake signs are. */
+/** U+00A1–U+00FF, where the mojibake signs are. */
 const C_LATIN1 = 32;
+/** The space, U+0020. */
+const C_SPACE = 64;
+/** Bits 8–11: the character's `prevClassOf`. */
+const C_PREV_SHIFT = 8;
 
-/** What `scanText` needs of each UTF-16 code unit below U+2000, in one byte. */
+/** What `scanText` needs of each UTF-16 code unit below U+2000. */
 const CLASS = (() => {
-  const table = new Uint8Array(0x2000);
+  const table = new Uint16Array(0x2000);
   for (let c = 0; c < 0x2000; c++) {
     let t = CASE[c]!;
     if (isPlainLetter(c)) t |= C_PLAIN_LETTER;
-    else if (c === 0x27 || c === 0x2d || c === 0x2e) t |= C_NAME_PUNCT;
-    else if (c >= 0x21 && c <= 0x7e) t |= C_OTHER_ASCII;
-    if (c >= 0x80 && c <= 0xff) t |= C_LATIN1;
-    table[c] = t;
+    else if (c === 0x20) t |= C_SPACE;
+    else if (c >= 0x21 && c <= 0x7e) t |= c === 0x27 || c === 0x2d || c === 0x2e ? 0 : C_OTHER_ASCII;
+    else t |= C_NOT_PLAIN;
+    if (c >= 0xa1 && c <= 0xff) t |= C_LATIN1;
+    table[c] = t | (prevClassOf(c) << C_PREV_SHIFT);
   }
   return table;
 })();
+
+/**
+ * Proper case as a state machine over the `CASE` kinds (see `properCaseName`: a word is a letter
+ * followed by letters and marks; it is in proper case when it starts with a capital and, longer than
+ * one letter, holds a lower-case one). States: 0 outside a word, 1 one capital so far, 2 capitals
+ * only (two or more), 3 settled (a lower-case letter seen, or the word started with one). Entry
+ * `state << 2 | kind` is the next state, plus 4 when the step shows a word not in proper case.
+ */
+const BAD_CASE = 4;
+// prettier-ignore
+const WORD_STEP = new Uint8Array([
+  // kinds: other, capital, lower case, mark (a mark outside a word is not a letter)
+  /* state 0 */ 0, 1, 3 | BAD_CASE, 0,
+  /* state 1 */ 0, 2, 3, 1,
+  /* state 2: a word ending all capitals */ 0 | BAD_CASE, 2, 3, 2,
+  /* state 3 */ 0, 3, 3, 3,
+]);
+/** The state a text may end in only when its last word is all capitals. */
+const ALL_CAPITALS = 2;
 
 /** The `TEXT_FLAG` bits of text holding a character from U+2000 on (other than U+FFFD): by the regular expressions. */
 function slowFlags(s: string): number {
@@ -330,73 +389,51 @@ function slowFlags(s: string): number {
  * One char-code pass over a text, for everything the canonical schemas and the quality cleaners ask
  * of it: the `TEXT_FLAG` bits (may hold mojibake — the same signs as MOJIBAKE_HINT —, a replacement
  * character, a name not in proper case) and the `TEXT_SCAN` bits (plain clean text, plain name).
- * Text with characters from U+2000 on (other than U+FFFD) is never plain and falls back to the
- * regular expressions for its flags.
+ * Table-driven: one `CLASS` entry per character, the proper-case state machine, and a `SIGNS`
+ * lookup for Latin-1 characters. Text with characters from U+2000 on (other than U+FFFD) is never
+ * plain and falls back to the regular expressions for its flags.
  */
 function scanText(s: string): number {
   const n = s.length;
-  let flags = 0;
-  let prev = 0x20;
-  let inWord = false;
-  let firstUpper = false;
-  let hasLower = false;
-  let length = 0;
-  let proper = true;
-  // plainness: no leading, trailing or doubled space; only printable ASCII and plain letters
-  let plain = n > 0;
-  let prevSpace = true;
-  let nameChars = true;
-  let letter = false;
+  let all = 0;
+  let bad = 0;
+  let state = 0;
+  let doubled = 0;
+  let mojibake = false;
+  let replacement = false;
+  // As if a space came before the text: a leading space counts as a doubled one.
+  let prev = C_SPACE;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x2000) {
-      if (c === 0xfffd) {
-        // Not a letter: it ends a word, as in `properCaseName`.
-        flags |= TEXT_FLAG.replacement;
-        plain = false;
-        prevSpace = false;
-        prev = c;
-        if (inWord && (!firstUpper || (length > 1 && !hasLower))) proper = false;
-        inWord = false;
-        continue;
-      }
-      return slowFlags(s);
+    let t: number;
+    if (c < 0x2000) t = CLASS[c]!;
+    else if (c === 0xfffd) {
+      // Not a letter: it ends a word, as in `properCaseName`.
+      t = C_NOT_PLAIN;
+      replacement = true;
+    } else return slowFlags(s);
+    all |= t;
+    doubled |= t & prev;
+    if ((t & C_LATIN1) !== 0) {
+      const sign = SIGNS[((prev >> C_PREV_SHIFT) << 8) | c];
+      if (sign === SIGN || (sign === SIGN_BEFORE_STOP && stopCodaAt(s, i + 1))) mojibake = true;
     }
-    const t = CLASS[c]!;
-    if (c === 0x20) {
-      if (prevSpace) plain = false;
-      prevSpace = true;
-    } else {
-      prevSpace = false;
-      if ((t & C_PLAIN_LETTER) !== 0) letter = true;
-      else if ((t & C_NAME_PUNCT) === 0) {
-        if ((t & C_OTHER_ASCII) !== 0) nameChars = false;
-        else plain = false;
-      }
-    }
-    // Every mojibake sign is a Latin-1 character from U+00A1 (see MOJIBAKE_HINT).
-    if ((t & C_LATIN1) !== 0 && (flags & TEXT_FLAG.mojibake) === 0 && isMojibakeSign(s, i, c, prev)) {
-      flags |= TEXT_FLAG.mojibake;
-    }
-    const kind = t & 3;
-    prev = c;
-    if (kind === 1 || kind === 2 || (kind === 3 && inWord)) {
-      if (!inWord) {
-        inWord = true;
-        firstUpper = kind === 1;
-        hasLower = false;
-        length = 0;
-      } else if (kind === 2) hasLower = true;
-      if (kind !== 3) length++;
-      continue;
-    }
-    if (inWord && (!firstUpper || (length > 1 && !hasLower))) proper = false;
-    inWord = false;
+    const step = WORD_STEP[(state << 2) | (t & 3)]!;
+    bad |= step;
+    state = step & 3;
+    prev = t;
   }
-  if (inWord && (!firstUpper || (length > 1 && !hasLower))) proper = false;
-  if (!proper) flags |= TEXT_FLAG.notProperCase;
-  if (plain && !prevSpace)
-    flags |= nameChars && letter ? TEXT_SCAN.plain | TEXT_SCAN.plainName : TEXT_SCAN.plain;
+  let flags =
+    (mojibake ? TEXT_FLAG.mojibake : 0) |
+    (replacement ? TEXT_FLAG.replacement : 0) |
+    ((bad & BAD_CASE) !== 0 || state === ALL_CAPITALS ? TEXT_FLAG.notProperCase : 0);
+  // Plain: non-empty, no space at either end nor doubled, nothing but printable ASCII and plain letters.
+  if (n > 0 && ((doubled | prev) & C_SPACE) === 0 && (all & C_NOT_PLAIN) === 0) {
+    flags |=
+      (all & C_OTHER_ASCII) === 0 && (all & C_PLAIN_LETTER) !== 0
+        ? TEXT_SCAN.plain | TEXT_SCAN.plainName
+        : TEXT_SCAN.plain;
+  }
   return flags;
 }
 

@@ -130,6 +130,37 @@ function cleanText(pointer: string, raw: string, index: number, sink: BatchSink)
   return value;
 }
 
+/** What the input step does with a text field, by its scan (`textScan`). */
+const TO_CLEAN = 0;
+const UNSETTLED = 1;
+const SETTLED = 2;
+
+/**
+ * TO_CLEAN for text that is not plain (see `textScan`) or shows a sign of mojibake; otherwise the text
+ * is left as it is, SETTLED when the text rule has nothing to say of it (no flag; a non-name may be in
+ * any case), else UNSETTLED.
+ */
+function textFieldState(scan: number, name: boolean): number {
+  if ((scan & (TEXT_SCAN.plain | TEXT_FLAG.mojibake)) !== TEXT_SCAN.plain) return TO_CLEAN;
+  const flags = scan & 7;
+  return flags !== 0 && (name || flags !== TEXT_FLAG.notProperCase) ? UNSETTLED : SETTLED;
+}
+
+/** The least state (`textFieldState`) of the record's text fields: SETTLED when it has none. */
+function textState(entity: EntityName, rec: Rec): number {
+  const fields = TEXT_FIELDS[entity];
+  let state = SETTLED;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    const value = field.get(rec);
+    if (typeof value !== 'string') continue;
+    const s = textFieldState(textScan(value), field.name);
+    if (s === TO_CLEAN) return TO_CLEAN;
+    if (s < state) state = s;
+  }
+  return state;
+}
+
 /**
  * The record with its text fields cleaned (`rec` itself when none changed); undefined when a field is
  * refused. Text already clean (plain, see `textScan`) with no sign of mojibake is left as it is; when
@@ -142,10 +173,9 @@ function cleanTexts(entity: EntityName, raw: Rec, rec: Rec, index: number, sink:
   for (const { field, name, get } of TEXT_FIELDS[entity]) {
     const value = get(out);
     if (typeof value !== 'string') continue;
-    const scan = textScan(value);
-    if ((scan & (TEXT_SCAN.plain | TEXT_FLAG.mojibake)) === TEXT_SCAN.plain) {
-      const flags = scan & 7;
-      if (flags !== 0 && (name || flags !== TEXT_FLAG.notProperCase)) settled = false;
+    const state = textFieldState(textScan(value), name);
+    if (state !== TO_CLEAN) {
+      if (state === UNSETTLED) settled = false;
       continue;
     }
     settled = false;
@@ -174,11 +204,28 @@ export function prepareCanonical(
   const schema = ENTITY_SCHEMAS[entity] as unknown as z.ZodType<Rec>;
   let input: unknown = raw;
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
-    const rec = cleanTexts(entity, raw as Rec, personalIdInput(raw as Rec, index, sink), index, sink);
-    if (rec === undefined) return undefined;
-    input = rec;
-    const fast = (fastParsers[entity] ??= asIsParser(schema))(rec);
-    if (fast !== undefined) return fast;
+    const parse = (fastParsers[entity] ??= asIsParser(schema));
+    const rec = personalIdInput(raw as Rec, index, sink);
+    let fast: Rec | undefined;
+    if (rec === raw) {
+      // The common case first: the schema takes the record as it is and its text needs no cleaning
+      // (the parser's text tests scanned it; `textState` reads the remembered scans).
+      fast = parse(raw);
+      if (fast !== undefined) {
+        const state = textState(entity, fast);
+        if (state !== TO_CLEAN) {
+          if (state === SETTLED) sink.settleText(index);
+          return fast;
+        }
+      }
+    }
+    const clean = cleanTexts(entity, raw as Rec, rec, index, sink);
+    if (clean === undefined) return undefined;
+    input = clean;
+    if (clean !== raw) {
+      fast = parse(clean);
+      if (fast !== undefined) return fast;
+    } else if (fast !== undefined) return fast; // nothing cleaned after all: the fast path's answer
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
