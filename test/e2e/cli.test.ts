@@ -272,7 +272,6 @@ describe('truc CLI', () => {
         /--import|--require/.test(cmdlineOf(p)),
     );
     expect(trucPid, descendantPids(all.child.pid!).map(cmdlineOf).join(' | ')).toBeDefined();
-    const t0 = Date.now();
     process.kill(trucPid!, 'SIGTERM');
     const exit = await Promise.race([
       all.exited,
@@ -280,10 +279,9 @@ describe('truc CLI', () => {
         setTimeout(() => reject(new Error('no exit within 25 s of SIGTERM')), 25_000),
       ),
     ]);
-    expect(Date.now() - t0).toBeLessThan(25_000);
     expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stdout).toContain('SIGTERM received, shutting down');
     expect(existsSync(join(data.path, 'truc.lock'))).toBe(false);
-    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    await expect(trucClient(base).api.GET('/healthz')).rejects.toThrow(); // nothing listens any more
   });
 });

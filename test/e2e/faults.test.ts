@@ -24,14 +24,14 @@ import { student } from '../factories/records.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import {
   alive,
-  freePort,
   spawnTruc,
   startOwnRedis,
   startTcpProxy,
   type OwnRedis,
   type TcpProxy,
 } from '../helpers/faults.js';
-import type { Spawned } from '../helpers/proc.js';
+import { freePort, type Spawned } from '../helpers/proc.js';
+import { clientAs, onTheWire, trucClient, type TrucClient } from '../helpers/truc-client.js';
 
 const WANTED = Number(process.env.TRUC_FAULT_STUDENTS ?? 3_000);
 if (!Number.isInteger(WANTED) || WANTED < 600) throw new Error('TRUC_FAULT_STUDENTS: a whole number ≥ 600');
@@ -50,6 +50,8 @@ interface Stack {
   proxy: TcpProxy;
   readonly api: Spawned;
   apiUrl: string;
+  /** truc's API, anonymous (the typed client). */
+  truc: TrucClient;
   /** Starts a new api process on the same port (after the old one died). */
   restartApi(): void;
   workers: Spawned[];
@@ -103,10 +105,13 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     metricsPorts.push(await freePort());
     startWorker();
     const apiUrl = `http://127.0.0.1:${port}`;
+    const truc = trucClient(apiUrl);
+    // the worker serves the API's operations paths (/healthz, /readyz, /metrics) on its metrics port
+    const workerOps = trucClient(`http://127.0.0.1:${metricsPorts[0]}`);
     await waitFor(
       async () => {
         try {
-          return (await fetch(`${apiUrl}/readyz`)).status === 200;
+          return (await truc.api.GET('/readyz')).response.status === 200;
         } catch {
           return false;
         }
@@ -125,8 +130,13 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         apis.push(api);
       },
       apiUrl,
+      truc,
       workers,
-      workerMetrics: async () => (await fetch(`http://127.0.0.1:${metricsPorts[0]}/metrics`)).text(),
+      workerMetrics: async () => {
+        const { data, response } = await workerOps.api.GET('/metrics', { parseAs: 'text' });
+        if (data === undefined) throw new Error(`worker /metrics answered ${response.status}`);
+        return data;
+      },
       startWorker,
       async close() {
         for (const p of [...apis, ...workers]) p.kill();
@@ -147,14 +157,14 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       )
     ).rows[0]!.n;
 
-  /** The time from `since` until progress grows past `from`. */
-  async function resumedAfter(s: Stack, from: number, since: number): Promise<number> {
-    await waitFor(async () => (await progress(s)) > from, {
-      timeoutMs: RESUME_BOUND_MS,
-      intervalMs: 100,
-      what: 'work to resume',
-    });
-    return Date.now() - since;
+  /** Runs `body` on a fresh stack, closed after. */
+  async function onStack(body: (s: Stack) => Promise<void>): Promise<void> {
+    const s = await startStack();
+    try {
+      await body(s);
+    } finally {
+      await s.close();
+    }
   }
 
   async function startRun(s: Stack): Promise<number> {
@@ -170,8 +180,22 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     return id;
   }
 
-  /** The run finished, every student stored once, nothing left open or dead. */
-  async function expectComplete(s: Stack, runId: number, faultAt?: number): Promise<void> {
+  /**
+   * A full run with a fault in its middle: `fault` breaks something (its start is the fault's time);
+   * work resumes within the bound (logged with `said()`, e.g. "Redis FLUSHALL"), and the run finishes
+   * with every student stored once, nothing left open or dead.
+   */
+  async function faultMidRun(s: Stack, fault: () => Promise<void>, said: () => string): Promise<void> {
+    const runId = await startRun(s);
+    const before = await progress(s);
+    const t0 = Date.now();
+    await fault();
+    await waitFor(async () => (await progress(s)) > before, {
+      timeoutMs: RESUME_BOUND_MS,
+      intervalMs: 100,
+      what: 'work to resume',
+    });
+    console.log(`[faults] ${said()}: work resumed ${Date.now() - t0} ms after the fault began`);
     const db = s.env.deps.db;
     await waitFor(
       async () =>
@@ -180,24 +204,20 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         (await countRows(db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
       { timeoutMs: 180_000 * SCALE, intervalMs: 250, what: 'the run to finish' },
     );
-    if (faultAt !== undefined)
-      console.log(`[faults]   run finished ${Date.now() - faultAt} ms after the fault`);
+    console.log(`[faults]   run finished ${Date.now() - t0} ms after the fault`);
     expect(await countRows(db, 'truc.students', 'deleted_at IS NULL')).toBe(STUDENTS);
     expect(await countRows(db, 'truc.dead_letters')).toBe(0);
   }
 
   it(
     'PostgreSQL drops every connection and refuses for 5 s mid-run: api and worker keep running and finish',
-    async () => {
-      const s = await startStack();
-      try {
-        const runId = await startRun(s);
-        const before = await progress(s);
-        const t0 = Date.now();
-        await s.proxy.cut(5_000);
-        const resumed = await resumedAfter(s, before, t0);
-        console.log(`[faults] PostgreSQL cut 5 s: work resumed ${resumed} ms after the cut began`);
-        await expectComplete(s, runId, t0);
+    () =>
+      onStack(async (s) => {
+        await faultMidRun(
+          s,
+          () => s.proxy.cut(5_000),
+          () => 'PostgreSQL cut 5 s',
+        );
         expect(s.proxy.dropped).toBeGreaterThan(0);
         // The jobs the outage hit waited for the database instead of spending attempts.
         const metrics = await s.workerMetrics();
@@ -206,102 +226,76 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         expect(alive(s.api)).toBe(true);
         expect(s.workers.every(alive)).toBe(true);
         // The api answers again without a restart.
-        expect((await fetch(`${s.apiUrl}/readyz`)).status).toBe(200);
-      } finally {
-        await s.close();
-      }
-    },
+        expect((await s.truc.api.GET('/readyz')).response.status).toBe(200);
+      }),
     TEST_TIMEOUT,
   );
 
   it(
     'Redis flushed mid-run: the run completes from the outbox, nothing lost',
-    async () => {
-      const s = await startStack();
-      try {
-        const runId = await startRun(s);
-        const before = await progress(s);
-        const t0 = Date.now();
-        await s.redis.flush();
-        const resumed = await resumedAfter(s, before, t0);
-        console.log(`[faults] Redis FLUSHALL: work resumed ${resumed} ms after the flush`);
-        await expectComplete(s, runId, t0);
+    () =>
+      onStack(async (s) => {
+        await faultMidRun(
+          s,
+          () => s.redis.flush(),
+          () => 'Redis FLUSHALL',
+        );
         expect(alive(s.api) && s.workers.every(alive)).toBe(true);
-      } finally {
-        await s.close();
-      }
-    },
+      }),
     TEST_TIMEOUT,
   );
 
   it(
     'Redis killed and started again empty mid-run: the run completes from the outbox, nothing lost',
-    async () => {
-      const s = await startStack();
-      try {
-        const runId = await startRun(s);
-        await s.redis.kill();
-        await new Promise((r) => setTimeout(r, 3_000));
-        const before = await progress(s);
-        const t0 = Date.now();
-        await s.redis.start();
-        const resumed = await resumedAfter(s, before, t0);
-        console.log(
-          `[faults] Redis killed 3 s, restarted empty: work resumed ${resumed} ms after the restart`,
-        );
-        await expectComplete(s, runId, t0);
+    () =>
+      onStack(async (s) => {
+        const down = async () => {
+          await s.redis.kill();
+          await new Promise((r) => setTimeout(r, 3_000));
+          await s.redis.start();
+        };
+        await faultMidRun(s, down, () => 'Redis killed 3 s, restarted empty');
         expect(alive(s.api) && s.workers.every(alive)).toBe(true);
-      } finally {
-        await s.close();
-      }
-    },
+      }),
     TEST_TIMEOUT,
   );
 
   it(
     'kill -9 of the worker mid-run (default timings): a new worker resumes and finishes the run',
-    async () => {
-      const s = await startStack();
-      try {
-        const runId = await startRun(s);
+    () =>
+      onStack(async (s) => {
         const [first] = s.workers;
-        const before = await progress(s);
-        const t0 = Date.now();
-        first!.child.kill('SIGKILL');
-        await first!.exited;
-        s.startWorker();
-        // When the new process serves its metrics (it is up): what follows is truc's recovery, what
-        // precedes is the process's start on this machine.
+        let killedAt = 0;
         let upAt: number | undefined;
-        void waitFor(
-          async () => {
-            try {
-              await s.workerMetrics();
-              return (upAt = Date.now());
-            } catch {
-              return undefined;
-            }
-          },
-          { timeoutMs: RESUME_BOUND_MS, intervalMs: 100, what: 'the new worker to be up' },
-        ).catch(() => undefined);
-        const resumed = await resumedAfter(s, before, t0);
-        const up = upAt === undefined ? 'not yet up' : `up after ${upAt - t0} ms`;
-        console.log(
-          `[faults] worker kill -9, new worker started at once (${up}): work resumed ${resumed} ms after the kill`,
-        );
-        await expectComplete(s, runId, t0);
-      } finally {
-        await s.close();
-      }
-    },
+        const kill = async () => {
+          first!.child.kill('SIGKILL');
+          await first!.exited;
+          killedAt = Date.now();
+          s.startWorker();
+          // When the new process serves its metrics (it is up): what follows is truc's recovery, what
+          // precedes is the process's start on this machine.
+          void waitFor(
+            async () => {
+              try {
+                await s.workerMetrics();
+                return (upAt = Date.now());
+              } catch {
+                return undefined;
+              }
+            },
+            { timeoutMs: RESUME_BOUND_MS, intervalMs: 100, what: 'the new worker to be up' },
+          ).catch(() => undefined);
+        };
+        const up = () => (upAt === undefined ? 'not yet up' : `up after ${upAt - killedAt} ms`);
+        await faultMidRun(s, kill, () => `worker kill -9, new worker started at once (${up()})`);
+      }),
     TEST_TIMEOUT,
   );
 
   it(
     'the api killed while ten vendors push: every 202 batch finishes, one batch per Idempotency-Key',
-    async () => {
-      const s = await startStack();
-      try {
+    () =>
+      onStack(async (s) => {
         const vendors = await Promise.all(
           Array.from({ length: 10 }, async (_, i) => {
             const school = `7900${String(100 + i).padStart(4, '0')}`;
@@ -310,22 +304,11 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
               role: 'vendor',
               schools: [school],
             });
-            return { i, school, ...c };
+            const truc = clientAs(s.apiUrl, c);
+            await truc.token(); // fetched (and cached) while the api is up
+            return { i, school, truc };
           }),
         );
-        const tokenOf = async (v: (typeof vendors)[number]) => {
-          const res = await fetch(`${s.apiUrl}/oauth/token`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              grant_type: 'client_credentials',
-              client_id: v.clientId,
-              client_secret: v.clientSecret,
-            }),
-          });
-          return ((await res.json()) as { access_token: string }).access_token;
-        };
-        const tokens = await Promise.all(vendors.map(tokenOf));
         const BATCHES = 5;
         let accepted = 0;
         let networkErrors = 0;
@@ -333,25 +316,23 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         /** Sends one batch until it gets an answer (a lost answer is retried with the same key). */
         async function send(v: (typeof vendors)[number], j: number): Promise<void> {
           const key = `faults-v${v.i}-b${j}`;
-          const body = JSON.stringify({
-            entity: 'students',
-            records: Array.from({ length: 40 }, (_, k) =>
-              student(`FV${v.i}B${j}K${k}`, { schoolCode: v.school }),
+          const body = {
+            entity: 'students' as const,
+            format: 'canonical' as const,
+            records: onTheWire<'CanonicalStudentsRecord'>(
+              Array.from({ length: 40 }, (_, k) => student(`FV${v.i}B${j}K${k}`, { schoolCode: v.school })),
             ),
-          });
+          };
           for (let attempt = 0; attempt < 400; attempt++) {
             try {
-              const res = await fetch(`${s.apiUrl}/v1/schools/${v.school}/batches`, {
-                method: 'POST',
-                headers: {
-                  authorization: `Bearer ${tokens[v.i]}`,
-                  'content-type': 'application/json',
-                  'idempotency-key': key,
-                },
+              // one request per call (the client's pushBatch would retry by itself): this loop retries
+              // with the same key and counts the network errors
+              const { data, error, response } = await v.truc.api.POST('/v1/schools/{schoolCode}/batches', {
+                params: { path: { schoolCode: v.school }, header: { 'idempotency-key': key } },
                 body,
               });
-              if (res.status === 202) {
-                const { batchId } = (await res.json()) as { batchId: string };
+              if (response.status === 202 && data && 'batchId' in data) {
+                const { batchId } = data;
                 const prior = answers.get(key);
                 if (prior !== undefined) expect(batchId).toBe(prior);
                 answers.set(key, batchId);
@@ -359,7 +340,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
                 return;
               }
               // 409 in progress, 503 while the api starts: the same request again shortly.
-              expect([409, 429, 503], await res.text()).toContain(res.status);
+              expect([409, 429, 503], JSON.stringify(error)).toContain(response.status);
             } catch {
               networkErrors++;
             }
@@ -408,10 +389,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         expect(stored.length).toBe(pushed);
         expect(sent.length).toBe(pushed);
         expect(await countRows(db, 'truc.dead_letters')).toBe(0);
-      } finally {
-        await s.close();
-      }
-    },
+      }),
     TEST_TIMEOUT,
   );
 });

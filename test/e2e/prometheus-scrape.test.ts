@@ -121,6 +121,7 @@ describe.runIf(hasPrometheus)('Prometheus started from ops/ scrapes every truc r
       `--web.listen-address=127.0.0.1:${promPort}`,
     ]);
     procs.push(prometheus);
+    // raw fetch below: Prometheus's HTTP API, not truc's (the typed client is truc's)
     const api = `http://127.0.0.1:${promPort}/api/v1`;
     let last: Target[] = [];
     await waitFor(

@@ -7,15 +7,13 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
-import { freePort, spawnTruc } from '../helpers/faults.js';
-import type { Spawned } from '../helpers/proc.js';
+import { spawnTruc } from '../helpers/faults.js';
+import { freePort, ROOT, type Spawned } from '../helpers/proc.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ID = 'schools-every-second';
 
 interface Fire {

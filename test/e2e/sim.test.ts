@@ -53,6 +53,7 @@ describe('truc sim <system>', () => {
     it(`${system} runs standalone and stops on SIGTERM`, async () => {
       const { child, url } = await startSim(system);
       try {
+        // raw fetch: the simulators' own APIs, not truc's (the typed client is truc's)
         const stats = await fetch(`${url}/__sim/stats`);
         expect(stats.status).toBe(200);
         const unauth = await fetch(`${url}${PROTECTED[system]}`);

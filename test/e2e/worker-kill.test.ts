@@ -5,39 +5,18 @@
  * delivered once. Real PostgreSQL and Redis, worker processes, a loopback target that holds the first
  * call open (the moment of the kill).
  */
-import { createServer as createNetServer } from 'node:net';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue, pushSet } from '../../src/jobs/contracts.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { SCHOOL, student } from '../factories/records.js';
 import { countRows, makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
-import { spawnProcess, type Spawned } from '../helpers/proc.js';
+import { spawnTruc } from '../helpers/faults.js';
+import { freePort, type Spawned } from '../helpers/proc.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SCHOOL = '79000001';
-const student = {
-  studentCode: 'K1',
-  schoolCode: SCHOOL,
-  schoolYear: '2025-2026',
-  grade: '1',
-  fullName: 'Nguyễn Văn An',
-  birthDate: '2019-03-04',
-  sex: 'male',
-  ethnicityCode: '01',
-  status: 'studying',
-};
-
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+const K1 = student('K1');
 
 describe('kill -9 of a worker in the middle of a delivery', () => {
   let env: TestEnv;
@@ -63,27 +42,15 @@ describe('kill -9 of a worker in the middle of a delivery', () => {
   });
 
   function startWorker(targetUrl: string, metricsPort: number): Spawned {
-    const base: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-      if (!/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|HCM_CSDL_|VITEST|NODE_ENV)/.test(k))
-        base[k] = v;
-    }
-    const w = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
-      cwd: ROOT,
-      env: {
-        ...base,
-        TRUC_PROFILE: 'test',
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        DATA_DIR: env.dataDir,
-        DATABASE_URL: env.databaseUrl!,
-        REDIS_URL: REDIS_TEST_URL,
-        TRUC_QUEUE_PREFIX: env.redisPrefix!,
-        HCM_CSDL_BASE_URL: targetUrl,
-        TRUC_WORKER_METRICS_PORT: String(metricsPort),
-        TRUC_WORKER_LOCK_MS: '2000',
-        TRUC_WORKER_STALLED_INTERVAL_MS: '1000',
-      },
+    const w = spawnTruc('worker', {
+      DATA_DIR: env.dataDir,
+      DATABASE_URL: env.databaseUrl!,
+      REDIS_URL: REDIS_TEST_URL,
+      TRUC_QUEUE_PREFIX: env.redisPrefix!,
+      HCM_CSDL_BASE_URL: targetUrl,
+      TRUC_WORKER_METRICS_PORT: String(metricsPort),
+      TRUC_WORKER_LOCK_MS: '2000',
+      TRUC_WORKER_STALLED_INTERVAL_MS: '1000',
     });
     workers.push(w);
     return w;
@@ -106,7 +73,7 @@ describe('kill -9 of a worker in the middle of a delivery', () => {
     const pushSetId = await env.deps.db.tx(async (q) => {
       await createRecordsRepo(q).upsert(
         'students',
-        [{ key: 'K1', scope: SCHOOL, data: student, fingerprint: fingerprint(student) }],
+        [{ key: 'K1', scope: SCHOOL, data: K1, fingerprint: fingerprint(K1) }],
         { system: 'vendor:test', mappingVersion: 'canonical@1' },
       );
       const id = await createPushSetsRepo(q).create({

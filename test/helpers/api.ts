@@ -2,8 +2,8 @@
  * An API harness for integration tests: deps on one backend, `buildApp`, a few clients with tokens,
  * and helpers to push batches, count what a request changed and check problem+json answers.
  */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { expect } from 'vitest';
+import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ProblemSchema } from '../../src/api/problem.js';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
@@ -45,6 +45,10 @@ export interface ApiHarness {
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
   get(url: string, token?: string): Promise<LightMyRequestResponse>;
+  /** `method url` with `token` as the bearer (none when undefined) and `payload` as a JSON body. */
+  send(method: HTTPMethods, url: string, token?: string, payload?: unknown): Promise<LightMyRequestResponse>;
+  /** Audit entries (chained) with this action. */
+  audits(action: string): Promise<number>;
   /** Row counts any accepted (or half-accepted) request would change. */
   snapshot(): Promise<Record<'batches' | 'outbox' | 'idempotency' | 'audit' | 'findings', number>>;
   close(): Promise<void>;
@@ -135,6 +139,20 @@ export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
     get(url, token) {
       return app.inject({ method: 'GET', url, headers: token === undefined ? {} : bearer(token) });
     },
+    send(method, url, token, payload) {
+      return app.inject({
+        method,
+        url,
+        headers: {
+          ...(token === undefined ? {} : bearer(token)),
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+      });
+    },
+    audits(action) {
+      return countRows(db, 'truc.audit_log', `action = '${action.replace(/'/g, "''")}'`);
+    },
     async snapshot() {
       return {
         batches: await countRows(db, 'truc.batches'),
@@ -154,4 +172,19 @@ export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
       await env.cleanup();
     },
   };
+}
+
+/**
+ * The harness of the enclosing suite (or file) on `backend`: started before its tests, closed after
+ * them. The object is filled in by the `beforeAll` hook, so tests and later hooks use it as is.
+ */
+export function useApiHarness(backend: Backend): ApiHarness {
+  const h = {} as ApiHarness;
+  beforeAll(async () => {
+    Object.assign(h, await startApiHarness(backend));
+  }, 120_000);
+  afterAll(async () => {
+    await (h as Partial<ApiHarness>).close?.();
+  });
+  return h;
 }

@@ -7,21 +7,9 @@
  * - {@link spawnTruc}: a `truc <role>` process on a test environment.
  */
 import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { spawnProcess, type Spawned } from './proc.js';
+import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from './proc.js';
 import { waitFor } from './env.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 export interface TcpProxy {
   port: number;
@@ -145,20 +133,11 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   };
 }
 
-/** A `truc <role>` process (test profile) with `env` on top of the inherited environment minus truc's. */
+/** A `truc <role>` process (test profile, {@link trucEnv}) on loopback, quiet, with `env` on top. */
 export function spawnTruc(role: string, env: Record<string, string>): Spawned {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (
-      !/^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|HCM_CSDL_|SMAS_|VNEDU_|VITEST|NODE_ENV)/.test(
-        k,
-      )
-    )
-      base[k] = v;
-  }
   return spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
     cwd: ROOT,
-    env: { ...base, TRUC_PROFILE: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    env: trucEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }),
   });
 }
 

@@ -2,36 +2,16 @@
  * The admin API of API clients (issue 9), on embedded PGlite: city admins create, list, rotate,
  * disable and re-scope clients, each change audited; a change acts on tokens already issued at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  expectOauthError,
-  expectProblem,
-  goodBody,
-  S1,
-  S2,
-  startApiHarness,
-  type ApiHarness,
-} from '../helpers/api.js';
+import { describe, expect, it } from 'vitest';
+import { expectOauthError, expectProblem, goodBody, S1, S2, useApiHarness } from '../helpers/api.js';
 import { backends, countRows } from '../helpers/env.js';
 import { listClients, rotateClientSecret, setClientSchools } from '../../src/ops.js';
 
-let h: ApiHarness;
-beforeAll(async () => {
-  h = await startApiHarness(backends()[0]!);
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useApiHarness(backends()[0]!);
 
 const admin = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, token = h.tokens.admin) =>
-  h.app.inject({
-    method,
-    url,
-    headers: { ...bearer(token), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
-  });
-const audits = (action: string) => countRows(h.env.deps.db, 'truc.audit_log', `action = '${action}'`);
+  h.send(method, url, token, payload);
+const audits = (action: string) => h.audits(action);
 const login = (clientId: string, clientSecret: string) =>
   h.app.inject({
     method: 'POST',

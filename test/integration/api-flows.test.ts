@@ -5,7 +5,7 @@
  */
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import {
@@ -16,18 +16,11 @@ import {
   OTHER,
   S1,
   S2,
-  startApiHarness,
-  type ApiHarness,
+  useApiHarness,
 } from '../helpers/api.js';
 import { backends, countRows } from '../helpers/env.js';
 
-let h: ApiHarness;
-beforeAll(async () => {
-  h = await startApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
 
 describe('POST /v1/schools/:schoolCode/batches', () => {
   it('accepts a good batch: 202, status URL, one batch + one outbox row + one audit row', async () => {
@@ -419,7 +412,7 @@ describe('POST /oauth/token (client credentials)', () => {
 
   it('repeated failures delay the next attempt from that address (429 slow_down + Retry-After, even with the right secret), audited; other addresses are not locked out', async () => {
     const c = await addClient(h.env.deps.db, { name: 'Throttled', role: 'vendor', schools: [S1] });
-    const failed = () => countRows(h.env.deps.db, 'truc.audit_log', `action = 'auth.failed'`);
+    const failed = () => h.audits('auth.failed');
     const auditBefore = await failed();
     const max = h.env.config.auth.maxFailedLogins;
     for (let i = 0; i <= max; i++)

@@ -5,27 +5,14 @@
  * socket, since Node's HTTP parser refuses them before fastify. Tenancy runs before the body is read.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  expectProblem,
-  goodBody,
-  OTHER,
-  S1,
-  startApiHarness,
-  student,
-  type ApiHarness,
-} from '../helpers/api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, expectProblem, goodBody, OTHER, S1, student, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
-let h: ApiHarness;
+const h = useApiHarness(backends()[0]!); // PGlite
 let base: URL;
 beforeAll(async () => {
-  h = await startApiHarness(backends()[0]!); // PGlite
   base = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
 });
 
 /** Nesting `levels` deep inside one record's field. */

@@ -5,19 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changeCursor } from '../../src/store/reads.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import {
-  bearer,
-  expectProblem,
-  OTHER,
-  S1,
-  S2,
-  startApiHarness,
-  student,
-  type ApiHarness,
-} from '../helpers/api.js';
+import { bearer, expectProblem, OTHER, S1, S2, student, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
 interface Page {
@@ -46,13 +37,7 @@ function changePageValidator() {
 }
 
 describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (backend) => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness(backend);
-  }, 120_000);
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useApiHarness(backend);
 
   /** Writes canonical students the way ingest does (upsert; the triggers feed the change log). */
   async function put(records: Array<ReturnType<typeof student>>): Promise<void> {

@@ -6,26 +6,14 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import type { LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
-import {
-  expectProblem,
-  goodBody,
-  OTHER,
-  S1,
-  startApiHarness,
-  student,
-  type ApiHarness,
-} from '../helpers/api.js';
+import { expectProblem, goodBody, OTHER, S1, student, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
-let h: ApiHarness;
+const h = useApiHarness(backends()[0]!); // PGlite
 beforeAll(async () => {
-  h = await startApiHarness(backends()[0]!); // PGlite
   expired = await makeExpiredToken();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
 });
 
 /** A token signed with the right key that expired a minute ago. */

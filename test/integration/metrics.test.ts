@@ -13,14 +13,19 @@ import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
 import { hasPromtool, promtoolCheckMetrics } from '../helpers/promtool.js';
+import { trucClient, type TrucClient } from '../helpers/truc-client.js';
 
 describe.each(backends())('metrics on $name', (backend) => {
   let env: TestEnv;
   let server: Running & { url: string };
+  /** The worker-side server through the typed client: it serves the API's operations paths. */
+  let truc: TrucClient;
+  const metricsText = async () => (await truc.api.GET('/metrics', { parseAs: 'text' })).data ?? '';
 
   beforeAll(async () => {
     env = await makeDeps(backend);
     server = await startMetricsServer(env.deps, { port: 0, host: '127.0.0.1' });
+    truc = trucClient(server.url);
   });
   afterAll(async () => {
     await server?.stop();
@@ -28,25 +33,26 @@ describe.each(backends())('metrics on $name', (backend) => {
   });
 
   it('the worker-side server answers /healthz, /readyz and /metrics, and nothing else', async () => {
-    const health = await fetch(`${server.url}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${server.url}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({
+    const health = await truc.api.GET('/healthz');
+    expect(health.response.status).toBe(200);
+    expect(health.data).toEqual({ status: 'ok' });
+    const ready = await truc.api.GET('/readyz');
+    expect(ready.response.status).toBe(200);
+    expect(ready.data).toMatchObject({
       status: 'ready',
       checks: { database: { ok: true }, queue: { ok: true, backend: backend.queue } },
     });
-    expect((await fetch(`${server.url}/v1/dead-letters`)).status).toBe(404);
+    expect((await truc.api.GET('/v1/dead-letters')).response.status).toBe(404);
+    // a method the spec does not have (raw fetch on purpose: the typed client cannot send it)
     expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
-    const metrics = await fetch(`${server.url}/metrics`);
-    expect(metrics.status).toBe(200);
-    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(await metrics.text()).toContain('truc_build_info{version="0.1.0"');
+    const metrics = await truc.api.GET('/metrics', { parseAs: 'text' });
+    expect(metrics.response.status).toBe(200);
+    expect(metrics.response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(metrics.data).toContain('truc_build_info{version="0.1.0"');
   });
 
   it('shows every known queue by state, open dead letters at zero, and outbox lag', async () => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await metricsText();
     const queues = knownQueues();
     expect(queues).toEqual(expect.arrayContaining(['ingest', 'pull', 'push.hcm-csdl']));
     for (const queue of queues) {
@@ -147,7 +153,7 @@ describe.each(backends())('metrics on $name', (backend) => {
   });
 
   it.runIf(hasPromtool())('promtool check metrics finds nothing to say', async () => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await metricsText();
     const verdict = promtoolCheckMetrics(text);
     expect(verdict.output).toBe('');
     expect(verdict.ok).toBe(true);

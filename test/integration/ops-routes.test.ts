@@ -2,23 +2,19 @@
  * The operations routes (issue 11) answer admins and auditors only, refuse bad input with bilingual
  * problems, and the dashboard page is served with a strict CSP and no external resources.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
-import { expectProblem, startApiHarness, type ApiHarness } from '../helpers/api.js';
+import { expectProblem, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
 const backend = backends().find((b) => b.name === 'pglite+pg-queue')!;
 
 describe('operations routes and the dashboard page', () => {
-  let h: ApiHarness;
+  const h = useApiHarness(backend);
   let auditor: string;
 
   beforeAll(async () => {
-    h = await startApiHarness(backend);
     auditor = await h.tokenOf(await addClient(h.env.deps.db, { name: 'Auditor', role: 'auditor' }));
-  });
-  afterAll(async () => {
-    await h?.close();
   });
 
   it('the overview needs an admin token', async () => {

@@ -4,16 +4,16 @@
  * scorecard, the findings behind it and commune/province scorecards to the roles allowed to read them;
  * Prometheus gauges exist for provinces and communes, never for a school.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { computeScorecards } from '../../src/jobs/scorecards.js';
 import { addClient } from '../../src/ops.js';
 import { createQualityRepo } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
-import { bearer, expectProblem, startApiHarness, S1, S2, type ApiHarness } from '../helpers/api.js';
+import { bearer, expectProblem, S1, S2, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
-let h: ApiHarness;
+const h = useApiHarness(backends()[0]!);
 let tokens: Record<'auditor' | 'officer' | 'otherOfficer', string>;
 
 const school = (code: string, commune: string) => ({
@@ -26,7 +26,6 @@ const school = (code: string, commune: string) => ({
 });
 
 beforeAll(async () => {
-  h = await startApiHarness(backends()[0]!);
   const db = h.env.deps.db;
   await createRecordsRepo(db).upsert(
     'schools',
@@ -93,10 +92,6 @@ beforeAll(async () => {
     otherOfficer: await h.tokenOf(other),
   };
 }, 180_000);
-
-afterAll(async () => {
-  await h?.close();
-});
 
 describe('GET /v1/schools/{code}/quality', () => {
   it('the school’s scorecard: ratios per criterion and overall with bands, top rules linking to findings, history', async () => {

@@ -13,39 +13,23 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { openTestStore, waitFor, type TestStore } from '../helpers/env.js';
-import { freePort, spawnProcess, type Spawned } from '../helpers/proc.js';
-
-function startRedis(port: number): Spawned {
-  return spawnProcess('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-}
+import { startOwnRedis, type OwnRedis } from '../helpers/faults.js';
 
 describe('outbox relay across a Redis restart', () => {
   let store: TestStore;
-  let redis: Spawned | undefined;
-  let port: number;
+  let redis: OwnRedis | undefined;
 
   beforeAll(async () => {
     store = await openTestStore('postgres');
-    port = await freePort();
   }, 60_000);
   afterAll(async () => {
-    redis?.kill();
+    await redis?.stop();
     await store?.cleanup();
   });
 
   it('a queue first used while Redis is down works once Redis is back, without a restart', async () => {
-    redis = startRedis(port);
-    await redis.waitForLine((l) => /Ready to accept connections/.test(l), 10_000);
-    const queues = redisQueueFactory(`redis://127.0.0.1:${port}`, {
+    redis = await startOwnRedis();
+    const queues = redisQueueFactory(redis.url, {
       attempts: 2,
       backoffMs: 10,
       keepCompleted: 10,
@@ -57,14 +41,12 @@ describe('outbox relay across a Redis restart', () => {
       { pollMs: 50, batch: 10, queueTimeoutMs: 2000 },
     );
     try {
-      redis.kill();
-      await redis.exited;
+      await redis.kill();
       await createOutboxRepo(store.db).add('ingest', 'ingest-batch', { batchId: 'b-1' });
       // The relay's first use of the queue happens while Redis is down: it fails, the row stays pending.
       await expect(relay.relayOnce()).rejects.toThrow();
 
-      redis = startRedis(port);
-      await redis.waitForLine((l) => /Ready to accept connections/.test(l), 10_000);
+      await redis.start();
       const enqueued = await waitFor(() => relay.relayOnce().catch(() => 0), {
         timeoutMs: 15_000,
         intervalMs: 200,

@@ -3,28 +3,17 @@
  * the schools and their systems, sets a school's system (audited; pulls and batches no longer overwrite
  * it) and clears it; vendors are refused; the CLI's operation does the same, audited.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, expectProblem, startApiHarness, type ApiHarness } from '../helpers/api.js';
-import { backends, countRows } from '../helpers/env.js';
+import { describe, expect, it } from 'vitest';
+import { expectProblem, useApiHarness } from '../helpers/api.js';
+import { backends } from '../helpers/env.js';
 import { listSchoolSystems, setSchoolSystem } from '../../src/ops.js';
 import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
 
-let h: ApiHarness;
-beforeAll(async () => {
-  h = await startApiHarness(backends()[0]!);
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useApiHarness(backends()[0]!);
 
 const call = (method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: unknown, token = h.tokens.admin) =>
-  h.app.inject({
-    method,
-    url,
-    headers: { ...bearer(token), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
-  });
-const audits = (action: string) => countRows(h.env.deps.db, 'truc.audit_log', `action = '${action}'`);
+  h.send(method, url, token, payload);
+const audits = (action: string) => h.audits(action);
 
 describe('admin API of school systems', () => {
   it('lists what pulls and batches taught, filtered by system', async () => {

@@ -4,18 +4,17 @@
  * bad filters are 400 problems.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createBatchesRepo } from '../../src/store/batches.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { expectProblem, startApiHarness, type ApiHarness } from '../helpers/api.js';
+import { expectProblem, useApiHarness } from '../helpers/api.js';
 
 describe('GET /v1/syncs on postgres', () => {
-  let h: ApiHarness;
+  const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
   let doneRun: number;
   let failedRun: number;
 
   beforeAll(async () => {
-    h = await startApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
     const db = h.env.deps.db;
     const runs = createSyncRunsRepo(db);
     const batches = createBatchesRepo(db);
@@ -53,9 +52,6 @@ describe('GET /v1/syncs on postgres', () => {
     });
     await runs.fail(failedRun, 'ERR_ADAPTER_UNAVAILABLE');
   }, 120_000);
-  afterAll(async () => {
-    await h?.close();
-  });
 
   it('lists runs newest first with counts, duration, mapping version and an error summary', async () => {
     const res = await h.get('/v1/syncs', h.tokens.admin);

@@ -13,16 +13,7 @@ import { webhookFanoutJob } from '../../src/jobs/webhook-fanout.js';
 import type { JobRun } from '../../src/jobs/define.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
-import {
-  bearer,
-  expectProblem,
-  goodBody,
-  OTHER,
-  S1,
-  startApiHarness,
-  student,
-  type ApiHarness,
-} from '../helpers/api.js';
+import { bearer, expectProblem, goodBody, OTHER, S1, student, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 import {
   startWebhookReceiver,
@@ -30,18 +21,16 @@ import {
   type WebhookReceiver,
 } from '../helpers/webhook-receiver.js';
 
-let h: ApiHarness;
+const h = useApiHarness(backends()[2]!); // PostgreSQL; the jobs are run here, one by one
 let hooks: WebhookReceiver;
 let url: string;
 
 beforeAll(async () => {
-  h = await startApiHarness(backends()[2]!); // PostgreSQL; the jobs are run here, one by one
   hooks = await startWebhookReceiver();
   url = hooks.url;
-}, 120_000);
+});
 afterAll(async () => {
   await hooks?.close();
-  await h?.close();
 });
 
 const ctx = () => ({ db: h.env.deps.db, logger: pino({ level: 'silent' }), config: h.env.config });
