@@ -45,6 +45,7 @@ import readRoutes from './api/routes/records.js';
 import webhookRoutes from './api/routes/webhooks.js';
 import dashboardRoutes from './api/routes/dashboard.js';
 import opsRoutes from './api/routes/ops.js';
+import auditRoutes from './api/routes/audit.js';
 import pcgdRoutes from './api/routes/pcgd.js';
 
 export interface AppDeps {
@@ -278,6 +279,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   });
   // Operations (issue 11): read-only routes for the dashboard, and the dashboard itself.
   await app.register(opsRoutes, { db: deps.db, metrics: deps.metrics });
+  await app.register(auditRoutes, { db: deps.db });
   await app.register(dashboardRoutes);
   await app.register(pcgdRoutes, { db: deps.db, config: deps.config });
 }

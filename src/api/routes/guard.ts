@@ -17,6 +17,7 @@ import {
   type GuardHoldSummary,
 } from '../../store/guard-holds.js';
 import { principalOf } from '../plugins/auth.js';
+import { iso } from '../time.js';
 import { problems } from '../problem.js';
 import { pageOf, pageQuery } from '../paging.js';
 
@@ -83,8 +84,6 @@ const SchoolDiff = z
 const Hold = z.object({ ...HoldFields, diff: z.array(SchoolDiff) }).meta({ id: 'GuardHold' });
 
 const IdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
-
-const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
 
 function fields(h: Omit<StoredHold, 'diff'>) {
   return {

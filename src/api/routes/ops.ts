@@ -1,16 +1,16 @@
 /**
  * Read-only operations routes for the dashboard and for scripts (issue 11): an overview (systems,
- * queues, outbox, dead letters by code, PCGD-XMC deadlines), the schools table with a drill-down,
- * sync runs, and the audit log with its chain verification. Codes, counts and times only: no
+ * queues, outbox, dead letters by code, PCGD-XMC deadlines), the schools table with a drill-down and
+ * sync runs (the audit log and its chain verification: ./audit.ts). Codes, counts and times only: no
  * personal data leaves here.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyAudit } from '../../audit/chain.js';
 import { AppError } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createOverviewRepo, type SchoolRow as StoredSchool, type SyncRunRow } from '../../store/overview.js';
+import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { pageOf, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
@@ -21,7 +21,6 @@ export interface OpsRouteOptions {
   now?: () => Date;
 }
 
-const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 const Problems = { ...problems(400, 401, 403) };
 const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/);
 
@@ -57,6 +56,36 @@ const SchoolRow = z
     failing: z.record(z.string(), z.number()),
   })
   .meta({ id: 'OpsSchool' });
+
+/** One school's drill-down: its recent batches, its findings by rule, its recent sync runs. */
+const SchoolDetail = z.object({
+  school: SchoolRow,
+  batches: z.array(
+    z.object({
+      id: z.string(),
+      entity: z.string(),
+      clientId: z.string(),
+      status: z.string(),
+      received: z.number().int(),
+      accepted: z.number().int(),
+      rejected: z.number().int(),
+      unchanged: z.number().int(),
+      errorCode: z.string().nullable(),
+      createdAt: z.string(),
+      finishedAt: z.string().nullable(),
+    }),
+  ),
+  findingsByRule: z.array(
+    z.object({
+      rule: z.string(),
+      criterion: z.string(),
+      severity: z.string(),
+      findings: z.number().int(),
+      records: z.number().int(),
+    }),
+  ),
+  syncRuns: z.array(SyncRun),
+});
 
 const syncRunOut = (r: SyncRunRow) => ({ ...r, createdAt: iso(r.createdAt)!, finishedAt: iso(r.finishedAt) });
 
@@ -126,34 +155,7 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
         security: [{ bearerAuth: [] }],
         params: z.object({ schoolCode: SchoolCode }),
         response: {
-          200: z.object({
-            school: SchoolRow,
-            batches: z.array(
-              z.object({
-                id: z.string(),
-                entity: z.string(),
-                clientId: z.string(),
-                status: z.string(),
-                received: z.number().int(),
-                accepted: z.number().int(),
-                rejected: z.number().int(),
-                unchanged: z.number().int(),
-                errorCode: z.string().nullable(),
-                createdAt: z.string(),
-                finishedAt: z.string().nullable(),
-              }),
-            ),
-            findingsByRule: z.array(
-              z.object({
-                rule: z.string(),
-                criterion: z.string(),
-                severity: z.string(),
-                findings: z.number().int(),
-                records: z.number().int(),
-              }),
-            ),
-            syncRuns: z.array(SyncRun),
-          }),
+          200: SchoolDetail,
           404: ProblemSchema,
           ...Problems,
         },
@@ -202,86 +204,6 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
     async function syncRuns(request) {
       const { system, status, scope, limit, offset } = request.query;
       return { items: (await repo.syncRuns({ system, status, scope }, limit, offset)).map(syncRunOut) };
-    },
-  );
-
-  app.get(
-    '/v1/audit',
-    {
-      config: { scope: 'audit:read' },
-      schema: {
-        tags: ['operations'],
-        summary: 'Nhật ký kiểm toán / Audit log search, newest first',
-        security: [{ bearerAuth: [] }],
-        querystring: z
-          .object({
-            actor: z.string().min(1).max(200).optional(),
-            action: z.string().min(1).max(100).optional(),
-            subject: z.string().min(1).max(200).optional(),
-            from: z.iso.datetime({ offset: true }).optional(),
-            to: z.iso.datetime({ offset: true }).optional(),
-            ...pageQuery(500, 100),
-          })
-          .strict(),
-        response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                seq: z.number().int(),
-                at: z.string(),
-                actor: z.string(),
-                action: z.string(),
-                subject: z.string().nullable(),
-                details: z.record(z.string(), z.unknown()),
-              }),
-            ),
-          }),
-          ...Problems,
-        },
-      },
-    },
-    async function audit(request) {
-      const { actor, action, subject, from, to, limit, offset } = request.query;
-      const rows = await repo.audit(
-        {
-          actor,
-          action,
-          subject,
-          from: from ? new Date(from) : undefined,
-          to: to ? new Date(to) : undefined,
-        },
-        limit,
-        offset,
-      );
-      return { items: rows.map((r) => ({ ...r, at: iso(r.at)! })) };
-    },
-  );
-
-  app.get(
-    '/v1/audit/verify',
-    {
-      config: { scope: 'audit:read' },
-      schema: {
-        tags: ['operations'],
-        summary: 'Kiểm tra chuỗi băm / Verify the audit hash chain',
-        security: [{ bearerAuth: [] }],
-        response: {
-          200: z.object({
-            ok: z.boolean(),
-            rows: z.number().int(),
-            head: z.string().nullable(),
-            brokenAt: z.number().int().nullable(),
-            reason: z.string().nullable(),
-          }),
-          ...Problems,
-        },
-      },
-    },
-    async function verify() {
-      const r = await verifyAudit(opts.db);
-      return r.ok
-        ? { ok: true, rows: r.rows, head: r.head, brokenAt: null, reason: null }
-        : { ok: false, rows: r.rows, head: null, brokenAt: r.brokenAt, reason: r.reason };
     },
   );
 };

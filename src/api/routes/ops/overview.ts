@@ -3,13 +3,12 @@
  * code and the PCGD-XMC deadlines of the year, composed from the store, the delivery gates and the metrics.
  */
 import { z } from 'zod';
+import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery-gates.js';
 import { createOutboxRepo } from '../../../store/outbox.js';
 import { createOverviewRepo, PCGD_DEADLINES, type SystemHealth } from '../../../store/overview.js';
-
-const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 export const Overview = z
   .object({

@@ -1,0 +1,99 @@
+/**
+ * The audit log for the dashboard and auditors (issue 11, scope `audit:read`): search it newest first, and
+ * verify its hash chain. Codes, ids and times only: no personal data leaves here.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { verifyAudit } from '../../audit/chain.js';
+import type { Db } from '../../store/db.js';
+import { createOverviewRepo } from '../../store/overview.js';
+import { iso } from '../time.js';
+import { problems } from '../problem.js';
+import { pageQuery } from '../paging.js';
+
+const Problems = { ...problems(400, 401, 403) };
+
+const auditRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function auditRoutes(app, opts) {
+  const repo = createOverviewRepo(opts.db);
+
+  app.get(
+    '/v1/audit',
+    {
+      config: { scope: 'audit:read' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Nhật ký kiểm toán / Audit log search, newest first',
+        security: [{ bearerAuth: [] }],
+        querystring: z
+          .object({
+            actor: z.string().min(1).max(200).optional(),
+            action: z.string().min(1).max(100).optional(),
+            subject: z.string().min(1).max(200).optional(),
+            from: z.iso.datetime({ offset: true }).optional(),
+            to: z.iso.datetime({ offset: true }).optional(),
+            ...pageQuery(500, 100),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                seq: z.number().int(),
+                at: z.string(),
+                actor: z.string(),
+                action: z.string(),
+                subject: z.string().nullable(),
+                details: z.record(z.string(), z.unknown()),
+              }),
+            ),
+          }),
+          ...Problems,
+        },
+      },
+    },
+    async function audit(request) {
+      const { actor, action, subject, from, to, limit, offset } = request.query;
+      const rows = await repo.audit(
+        {
+          actor,
+          action,
+          subject,
+          from: from ? new Date(from) : undefined,
+          to: to ? new Date(to) : undefined,
+        },
+        limit,
+        offset,
+      );
+      return { items: rows.map((r) => ({ ...r, at: iso(r.at)! })) };
+    },
+  );
+
+  app.get(
+    '/v1/audit/verify',
+    {
+      config: { scope: 'audit:read' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Kiểm tra chuỗi băm / Verify the audit hash chain',
+        security: [{ bearerAuth: [] }],
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            rows: z.number().int(),
+            head: z.string().nullable(),
+            brokenAt: z.number().int().nullable(),
+            reason: z.string().nullable(),
+          }),
+          ...Problems,
+        },
+      },
+    },
+    async function verify() {
+      const r = await verifyAudit(opts.db);
+      return r.ok
+        ? { ok: true, rows: r.rows, head: r.head, brokenAt: null, reason: null }
+        : { ok: false, rows: r.rows, head: null, brokenAt: r.brokenAt, reason: r.reason };
+    },
+  );
+};
+export default auditRoutes;
