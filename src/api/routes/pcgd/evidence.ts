@@ -1,4 +1,8 @@
-/** PCGD-XMC evidence routes: the persons behind a figure, enrolment mismatches, the signed package and forms, deadlines. */
+/**
+ * PCGD-XMC evidence routes, in three groups: the lineage (the persons behind a figure, enrolment
+ * mismatches), the documents (the signed package, its signature and certificate, the forms) and the
+ * deadlines.
+ */
 import { z } from 'zod';
 import { appendAudit } from '../../../audit/chain.js';
 import { AppError } from '../../../errors.js';
@@ -25,7 +29,14 @@ import {
 } from './schemas.js';
 
 export function evidenceRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
-  const { deps, now, actorOf, reportFor, evidenceOf } = ctx;
+  lineageRoutes(app, opts, ctx);
+  documentRoutes(app, ctx);
+  deadlineRoutes(app, opts, ctx);
+}
+
+/** The persons behind a figure (audited reads) and the enrolment mismatches per commune. */
+function lineageRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { actorOf, reportFor } = ctx;
   app.get(
     '/v1/pcgd/reports/:reportId/figures/:code/records',
     {
@@ -115,7 +126,11 @@ export function evidenceRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdCo
       };
     },
   );
+}
 
+/** The signed evidence package, its detached signature and signer certificate, and the forms made from it. */
+function documentRoutes(app: PcgdApp, ctx: PcgdContext): void {
+  const { deps, actorOf, reportFor, evidenceOf } = ctx;
   const download = (
     path: string,
     operationId: string,
@@ -188,7 +203,11 @@ export function evidenceRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdCo
     'application/pdf',
     async (row) => pdfFromPackage((await evidenceOf(row)).package, await signerFor(deps, row.unit_code)),
   );
+}
 
+/** Deadlines per unit: not yet submitted, at risk, late. */
+function deadlineRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { now, actorOf } = ctx;
   app.get(
     '/v1/pcgd/deadlines',
     {

@@ -1,4 +1,4 @@
-/** PCGD-XMC lifecycle routes: compute, read, check, approve, submit, reopen. */
+/** PCGD-XMC lifecycle routes: compute and read a report version; check, approve and submit it; reopen it. */
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../errors.js';
@@ -24,26 +24,36 @@ import {
   security,
 } from './schemas.js';
 
+/** Creates a report version and queues its computation in one transaction; answers 202 with its status URL. */
+async function queueCompute(
+  opts: PcgdRouteOptions,
+  ctx: PcgdContext,
+  reply: FastifyReply,
+  create: (q: Queryable) => Promise<{ id: number; version: number }>,
+): Promise<FastifyReply> {
+  const created = await opts.db.tx(async (q) => {
+    const r = await create(q);
+    await enqueue(q, pcgdCompute, { reportId: r.id });
+    return r;
+  });
+  void reply.header('location', ctx.statusUrl(created.id));
+  return reply.code(202).send({
+    reportId: created.id,
+    version: created.version,
+    status: 'pending',
+    statusUrl: ctx.statusUrl(created.id),
+  });
+}
+
 export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
-  const { deps, actorOf, statusUrl, reportFor } = ctx;
-  /** Creates a report version and queues its computation in one transaction; answers 202 with its status URL. */
-  async function queueCompute(
-    reply: FastifyReply,
-    create: (q: Queryable) => Promise<{ id: number; version: number }>,
-  ): Promise<FastifyReply> {
-    const created = await opts.db.tx(async (q) => {
-      const r = await create(q);
-      await enqueue(q, pcgdCompute, { reportId: r.id });
-      return r;
-    });
-    void reply.header('location', statusUrl(created.id));
-    return reply.code(202).send({
-      reportId: created.id,
-      version: created.version,
-      status: 'pending',
-      statusUrl: statusUrl(created.id),
-    });
-  }
+  versionRoutes(app, opts, ctx);
+  signOffRoutes(app, opts, ctx);
+  reopenRoute(app, opts, ctx);
+}
+
+/** Compute a unit's figures (a new version, queued) and read a version. */
+function versionRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { deps, actorOf, reportFor } = ctx;
   app.post(
     '/v1/pcgd/reports',
     {
@@ -61,7 +71,9 @@ export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdC
       const actor = actorOf(request);
       const { unitCode, year } = request.body;
       requireUnit(actor, 'compute', unitCode);
-      return queueCompute(reply, (q) => requestCompute(deps, q, { unitCode, year, actor: actor.clientId }));
+      return queueCompute(opts, ctx, reply, (q) =>
+        requestCompute(deps, q, { unitCode, year, actor: actor.clientId }),
+      );
     },
   );
 
@@ -83,7 +95,11 @@ export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdC
       return reportView(await reportFor(actorOf(request), request.params.reportId, 'read'));
     },
   );
+}
 
+/** The sign-off: check the figures, approve (sign and lock) them, submit them to the Ministry (queued). */
+function signOffRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { deps, actorOf, statusUrl, reportFor } = ctx;
   app.post(
     '/v1/pcgd/reports/:reportId/check',
     {
@@ -169,7 +185,11 @@ export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdC
         .send({ reportId: row.id, version: row.version, status: row.status, statusUrl: statusUrl(row.id) });
     },
   );
+}
 
+/** A higher level reopens approved figures: a new version is computed, the old one kept. */
+function reopenRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { deps, actorOf, reportFor } = ctx;
   app.post(
     '/v1/pcgd/reports/:reportId/reopen',
     {
@@ -191,7 +211,7 @@ export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdC
     async function reopen(request, reply) {
       const actor = actorOf(request);
       await reportFor(actor, request.params.reportId, 'reopen');
-      return queueCompute(reply, (q) =>
+      return queueCompute(opts, ctx, reply, (q) =>
         requestReopen(deps, q, {
           reportId: request.params.reportId,
           actor: actor.clientId,
