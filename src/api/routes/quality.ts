@@ -15,11 +15,17 @@ import { AppError } from '../../errors.js';
 import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
 import { ruleByCode, websiteRulesOf } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
-import { createQualityRepo, createScorecardsRepo, type ScoreRow } from '../../store/quality.js';
-import { createWebsiteProbesRepo } from '../../store/website-probes.js';
+import {
+  createQualityRepo,
+  createScorecardsRepo,
+  type SchoolFindingRow,
+  type ScoreRow,
+} from '../../store/quality.js';
+import { createWebsiteProbesRepo, type WebsiteProbeRow } from '../../store/website-probes.js';
 import type { Principal } from '../auth/tokens.js';
 import { principalOf } from '../plugins/auth.js';
 import { findingsQuery } from '../findings-query.js';
+import { pageOf } from '../paging.js';
 import { pickLang, problems } from '../problem.js';
 
 const SchoolCode = z
@@ -148,25 +154,63 @@ function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang) {
   };
 }
 
-const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(app, opts) {
-  const scores = createScorecardsRepo(opts.db);
+/** A stored finding of a school's record, its message and fix hint in `lang` (and both languages). */
+function findingOut(f: SchoolFindingRow, lang: Lang) {
+  const info = ruleByCode(f.rule);
+  const message = info?.message ?? { vi: f.rule, en: f.rule };
+  const hint = info?.hint ?? { vi: '', en: '' };
+  return {
+    entity: f.entity,
+    recordKey: f.recordKey,
+    accepted: f.accepted,
+    checkedAt: new Date(f.checkedAt).toISOString(),
+    rule: f.rule,
+    criterion: f.criterion,
+    severity: f.severity,
+    pointer: f.pointer,
+    ...(f.value !== undefined ? { value: f.value } : {}),
+    text: message[lang],
+    fix: hint[lang],
+    message: { vi: message.vi, en: message.en },
+    hint: { vi: hint.vi, en: hint.en },
+  };
+}
 
-  /** The school's commune and province, for a PCGD officer's units. */
-  async function schoolPlaces(code: string): Promise<string[]> {
-    const [row] = await scores.latest('school', { code });
-    if (!row) return [];
-    const [commune] = await scores.latest('commune', { code: row.parentCode });
-    return [row.parentCode, commune?.parentCode ?? ''];
+/** The last probe of a school's website with the sống rules it breaks, titled in `lang`. */
+function probeOut(code: string, probe: WebsiteProbeRow, lang: Lang) {
+  return {
+    schoolCode: code,
+    website: probe.website,
+    probedAt: new Date(probe.probedAt).toISOString(),
+    answered: probe.answered,
+    ...(probe.httpStatus !== undefined ? { httpStatus: probe.httpStatus } : {}),
+    rss: probe.rss,
+    ...(probe.problem !== undefined ? { problem: probe.problem } : {}),
+    rules: websiteRulesOf(probe.website, probe).map((r) => ({ rule: r.code, title: r.title[lang] })),
+  };
+}
+
+type ScorecardsRepo = ReturnType<typeof createScorecardsRepo>;
+type QualityApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+
+/**
+ * Throws ERR_FORBIDDEN_SCHOOL unless `p` may read the school's quality: a vendor its schools; a PCGD
+ * officer the schools of its units (the school's commune and province, from its scorecard); admins and
+ * auditors every school.
+ */
+async function requireSchoolRead(scores: ScorecardsRepo, p: Principal, code: string): Promise<void> {
+  if (p.role === 'vendor') {
+    if (!p.schools.includes(code)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
+    return;
   }
+  const [row] = await scores.latest('school', { code });
+  const [commune] = row ? await scores.latest('commune', { code: row.parentCode }) : [];
+  const places = row ? [row.parentCode, commune?.parentCode ?? ''] : [];
+  if (!canReadUnit(p, places)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
+}
 
-  async function requireSchoolRead(p: Principal, code: string): Promise<void> {
-    if (p.role === 'vendor') {
-      if (!p.schools.includes(code)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
-      return;
-    }
-    if (!canReadUnit(p, await schoolPlaces(code))) throw new AppError('ERR_FORBIDDEN_SCHOOL');
-  }
-
+/** A school's scorecard, the findings behind it and the last probe of its website. */
+function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
   app.get(
     '/v1/schools/:code/quality',
     {
@@ -185,7 +229,7 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
     async function getSchoolQuality(request) {
       const p = principalOf(request);
       const code = request.params.code;
-      await requireSchoolRead(p, code);
+      await requireSchoolRead(scores, p, code);
       const [row] = await scores.latest('school', { code });
       if (!row) throw new AppError('ERR_NOT_FOUND');
       return cardOut(
@@ -207,13 +251,7 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
         params: z.object({ code: SchoolCode }).strict(),
         querystring: FindingsQuery,
         response: {
-          200: z.object({
-            schoolCode: z.string(),
-            total: z.number().int(),
-            limit: z.number().int(),
-            offset: z.number().int(),
-            items: z.array(SchoolFinding),
-          }),
+          200: z.object({ schoolCode: z.string(), ...pageOf(SchoolFinding).shape }),
           ...problems(400, 401, 403),
         },
       },
@@ -221,10 +259,10 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
     async function getSchoolFindings(request) {
       const p = principalOf(request);
       const code = request.params.code;
-      await requireSchoolRead(p, code);
+      await requireSchoolRead(scores, p, code);
       const lang = pickLang(request.headers['accept-language']);
       const { limit, offset, rule, criterion, severity, entity } = request.query;
-      const page = await createQualityRepo(opts.db).schoolFindings(
+      const page = await createQualityRepo(db).schoolFindings(
         code,
         { rule, criterion, severity, entity },
         limit,
@@ -235,26 +273,7 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
         total: page.total,
         limit,
         offset,
-        items: page.items.map((f) => {
-          const info = ruleByCode(f.rule);
-          const message = info?.message ?? { vi: f.rule, en: f.rule };
-          const hint = info?.hint ?? { vi: '', en: '' };
-          return {
-            entity: f.entity,
-            recordKey: f.recordKey,
-            accepted: f.accepted,
-            checkedAt: new Date(f.checkedAt).toISOString(),
-            rule: f.rule,
-            criterion: f.criterion,
-            severity: f.severity,
-            pointer: f.pointer,
-            ...(f.value !== undefined ? { value: f.value } : {}),
-            text: message[lang],
-            fix: hint[lang],
-            message: { vi: message.vi, en: message.en },
-            hint: { vi: hint.vi, en: hint.en },
-          };
-        }),
+        items: page.items.map((f) => findingOut(f, lang)),
       };
     },
   );
@@ -279,23 +298,16 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
     async function getSchoolWebsite(request) {
       const p = principalOf(request);
       const code = request.params.code;
-      await requireSchoolRead(p, code);
-      const probe = (await createWebsiteProbesRepo(opts.db).probesOf([code])).get(code);
+      await requireSchoolRead(scores, p, code);
+      const probe = (await createWebsiteProbesRepo(db).probesOf([code])).get(code);
       if (!probe) throw new AppError('ERR_NOT_FOUND');
-      const lang = pickLang(request.headers['accept-language']);
-      return {
-        schoolCode: code,
-        website: probe.website,
-        probedAt: new Date(probe.probedAt).toISOString(),
-        answered: probe.answered,
-        ...(probe.httpStatus !== undefined ? { httpStatus: probe.httpStatus } : {}),
-        rss: probe.rss,
-        ...(probe.problem !== undefined ? { problem: probe.problem } : {}),
-        rules: websiteRulesOf(probe.website, probe).map((r) => ({ rule: r.code, title: r.title[lang] })),
-      };
+      return probeOut(code, probe, pickLang(request.headers['accept-language']));
     },
   );
+}
 
+/** Commune and province scorecards, and a scorecard run on request. */
+function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
   app.get(
     '/v1/quality/scorecards',
     {
@@ -352,9 +364,15 @@ const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(
     },
     async function postRun(request, reply) {
       const p = principalOf(request);
-      await opts.db.tx((q) => enqueue(q, qualityScorecards, { requestedBy: p.clientId }));
+      await db.tx((q) => enqueue(q, qualityScorecards, { requestedBy: p.clientId }));
       return reply.code(202).send({ queued: true as const });
     },
   );
+}
+
+const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(app, opts) {
+  const scores = createScorecardsRepo(opts.db);
+  schoolRoutes(app, opts.db, scores);
+  unitRoutes(app, opts.db, scores);
 };
 export default quality;
