@@ -54,6 +54,23 @@ export default tseslint.config(
     },
   },
   {
+    // Long functions and files (issue 6): a ratchet at what the tree passes today, so nothing grows past
+    // it. Aim lower (~60 lines a function, ~300 a file); the ones still over 60 are listed in the house
+    // notes of issue 6. Repositories (objects of small methods) and the metric and simulator-data tables
+    // have their own, higher ceiling below.
+    files: ['src/**/*.ts', 'dashboard/src/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 140, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 560, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    files: ['src/store/*.ts', 'src/observability/metrics.ts', 'src/simulators/school-system/data.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 260, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
