@@ -137,6 +137,11 @@ function refusalOf(err: unknown): TokenRefusal {
 }
 
 export async function verifyToken(s: TokenSettings, token: string): Promise<Principal> {
+  return (await verified(s, token)).principal;
+}
+
+/** A token's principal and expiry (seconds since the epoch), once its signature and claims hold. */
+async function verified(s: TokenSettings, token: string): Promise<{ principal: Principal; exp: number }> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(
@@ -165,12 +170,37 @@ export async function verifyToken(s: TokenSettings, token: string): Promise<Prin
   const strings = (v: unknown) =>
     Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   return {
-    clientId: c.sub,
-    role: c.role as Role,
-    schools: strings(c.schools),
-    units: strings(c.units),
-    scopes: typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : [],
-    tokenId: c.jti,
+    principal: Object.freeze({
+      clientId: c.sub,
+      role: c.role as Role,
+      schools: Object.freeze(strings(c.schools)),
+      units: Object.freeze(strings(c.units)),
+      scopes: Object.freeze(typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : []),
+      tokenId: c.jti,
+    }),
+    exp: c.exp ?? 0,
+  };
+}
+
+/**
+ * {@link verifyToken} that remembers the tokens it accepted until each one's `exp` (issue 9 speed):
+ * a client sends the same token with every request of its lifetime, and the ES256 signature check,
+ * a trip to libuv's thread pool, was the dearest step of authenticating a request. Keyed by the
+ * whole token, so any other bytes are verified afresh; refusals are not remembered; past `exp` a
+ * token is verified again (and refused as expired); at most `max` tokens, the oldest forgotten first.
+ * What a token may touch still comes from its client's current state (the auth plugin). Keys come
+ * from configuration, fixed for the life of the process, so no key drop can be missed.
+ */
+export function createTokenVerifier(s: TokenSettings, max = 10_000): (token: string) => Promise<Principal> {
+  const accepted = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  return async function verifyRemembered(token: string): Promise<Principal> {
+    const hit = accepted.get(token);
+    if (hit && Date.now() < hit.expiresAtMs) return hit.principal;
+    accepted.delete(token);
+    const { principal, exp } = await verified(s, token);
+    if (accepted.size >= max) accepted.delete(accepted.keys().next().value!);
+    accepted.set(token, { principal, expiresAtMs: exp * 1000 });
+    return principal;
   };
 }
 

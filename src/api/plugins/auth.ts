@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createClientsRepo, type ApiClient } from '../../store/clients.js';
-import { TokenError, verifyToken, type Principal, type TokenSettings } from '../auth/tokens.js';
+import { createTokenVerifier, TokenError, type Principal, type TokenSettings } from '../auth/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,6 +60,7 @@ function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
 export default fp(
   async function auth(app: FastifyInstance, opts: AuthOptions) {
     const clients = createClientsRepo(opts.db);
+    const verifyToken = createTokenVerifier(opts.tokens);
     const stateCache = new Map<string, { client: ApiClient | undefined; at: number }>();
     async function clientState(clientId: string): Promise<ApiClient | undefined> {
       const hit = stateCache.get(clientId);
@@ -84,7 +85,7 @@ export default fp(
       }
       let fromToken: Principal;
       try {
-        fromToken = await verifyToken(opts.tokens, header.replace(/^Bearer\s+/i, ''));
+        fromToken = await verifyToken(header.replace(/^Bearer\s+/i, ''));
       } catch (err) {
         opts.metrics.authFailures.inc({ reason: 'invalid' });
         const reason = err instanceof TokenError ? err.reason : 'malformed';

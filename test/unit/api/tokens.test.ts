@@ -6,8 +6,9 @@
  */
 import { createHmac, generateKeyPairSync, sign as rawSign } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, exportJWK, SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  createTokenVerifier,
   issueToken,
   publicJwks,
   signingKeyFrom,
@@ -241,5 +242,76 @@ describe('key rotation and the JWKS', () => {
       expect(k).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
       expect(k).not.toHaveProperty('d');
     }
+  });
+});
+
+describe('createTokenVerifier: an accepted token is remembered until its exp', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Settings that count full verifications (each looks its key up once). */
+  function counted(keys: SigningKey[] = [KEY_NEW]): { s: TokenSettings; verifications: () => number } {
+    let n = 0;
+    const s = settings(keys);
+    return {
+      s: Object.defineProperty({ ...s }, 'keys', {
+        get: () => {
+          n += 1;
+          return s.keys;
+        },
+      }),
+      verifications: () => n,
+    };
+  }
+
+  it('verifies a token once, then answers the same principal from memory', async () => {
+    const { s, verifications } = counted();
+    const verify = createTokenVerifier(s);
+    const token = (await issueToken(settings(), PRINCIPAL)).token;
+    const first = await verify(token);
+    expect(first).toEqual(await verifyToken(settings(), token));
+    expect(await verify(token)).toBe(first);
+    expect(await verify(token)).toBe(first);
+    expect(verifications()).toBe(1);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.schools)).toBe(true);
+  });
+
+  it('past its exp a remembered token is verified again and refused as expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-30T10:00:00Z'));
+    const verify = createTokenVerifier(settings());
+    const token = (await issueToken(settings(), PRINCIPAL)).token;
+    expect((await verify(token)).clientId).toBe('cl_vendor');
+    vi.setSystemTime(new Date('2026-11-30T10:05:10Z')); // ttl 300 s + beyond the 5 s tolerance
+    await expect(verify(token)).rejects.toMatchObject({ reason: 'expired' });
+  });
+
+  it('refusals are not remembered, and other bytes are verified afresh', async () => {
+    const { s, verifications } = counted();
+    const verify = createTokenVerifier(s);
+    const token = (await issueToken(settings(), PRINCIPAL)).token;
+    await verify(token);
+    const [head, payload] = token.split('.');
+    const widened = `${head}.${b64({ ...decodeJwt(token), scope: 'admin' })}.${token.split('.')[2]}`;
+    for (const bad of [widened, `${head}.${payload}.`, `${token}x`]) {
+      await expect(verify(bad)).rejects.toBeInstanceOf(TokenError);
+      await expect(verify(bad)).rejects.toBeInstanceOf(TokenError);
+    }
+    expect(verifications()).toBe(1 + 6);
+  });
+
+  it('keeps at most max tokens, forgetting the oldest first', async () => {
+    const { s, verifications } = counted();
+    const verify = createTokenVerifier(s, 2);
+    const [t1, t2, t3] = await Promise.all(
+      [1, 2, 3].map(async () => (await issueToken(settings(), PRINCIPAL)).token),
+    );
+    for (const t of [t1!, t2!, t3!]) await verify(t);
+    expect(verifications()).toBe(3);
+    await verify(t3!);
+    expect(verifications()).toBe(3);
+    await verify(t1!); // forgotten when t3 came
+    expect(verifications()).toBe(4);
   });
 });
