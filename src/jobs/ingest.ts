@@ -30,7 +30,19 @@ import { enqueue, ingestBatch, PULL_CLIENT, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { inboundMapping, type InboundMapping } from './inbound.js';
-import { check, map, plan, toRow, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
+import {
+  check,
+  map,
+  plan,
+  toRow,
+  type Checked,
+  type KnownRows,
+  type Loaded,
+  type Mapped,
+  type Plan,
+  type Premapped,
+} from './judge.js';
+import type { MapResult } from '../mappings/types.js';
 import { guardBatch } from './guard.js';
 import type { InboundRecord } from './inbound.js';
 import { afterPulledPage, applySnapshot } from './reconcile.js';
@@ -66,6 +78,10 @@ interface PulledExtras {
   /** Per judged record: its source key and source fingerprint, where its source key is unique in the page. */
   readonly sourceKeys: readonly (string | undefined)[];
   readonly sourceFps: readonly (string | undefined)[];
+  /** The stored rows the skip read (by source key): the judging does not read them again. */
+  readonly known?: KnownRows;
+  /** Per judged record: its mapping's result where the page was mapped ahead (./pull.ts). */
+  readonly premapped?: Premapped;
   /**
    * Ingested inline by its pull job (./pull.ts): the run as the job read it, and where the batch's audit
    * entry goes (the job appends it with its own, one append per page); the job queues the run's
@@ -83,6 +99,39 @@ function sourceFpOf(mapping: InboundMapping, raw: unknown): string {
 }
 
 /**
+ * A pulled page worked on ahead of its transaction (./pull.ts: while the page before it is written):
+ * each record's source fingerprint and, when asked, its mapping's result. Pure CPU, done in slices
+ * that yield to the event loop so the transaction in flight is not held up.
+ */
+export interface PageAhead {
+  readonly version: string;
+  /** Per record of the page: its source fingerprint (undefined: the mapping has no source keys). */
+  readonly fps: readonly (string | undefined)[];
+  /** Per record of the page: its mapping's result, when the page was mapped ahead. */
+  readonly results?: readonly (MapResult<InboundRecord> | undefined)[];
+}
+
+const AHEAD_SLICE = 50;
+
+export async function workAhead(
+  deps: Pick<IngestContext, 'now'>,
+  mapping: InboundMapping,
+  records: readonly unknown[],
+  opts: { map: boolean },
+): Promise<PageAhead> {
+  const fps: (string | undefined)[] = [];
+  const results: (MapResult<InboundRecord> | undefined)[] = [];
+  for (let i = 0; i < records.length; i += AHEAD_SLICE) {
+    await new Promise((go) => setImmediate(go));
+    for (const raw of records.slice(i, i + AHEAD_SLICE)) {
+      fps.push(mapping.sourceKey ? sourceFpOf(mapping, raw) : undefined);
+      if (opts.map) results.push(mapping.map(raw, { now: deps.now }));
+    }
+  }
+  return { version: mapping.version, fps, ...(opts.map ? { results } : {}) };
+}
+
+/**
  * Skips the records of a pulled page that are unchanged at the source (issue 7): a record whose
  * source key is unique in the page and whose stored, live row was made from a source record of the
  * same fingerprint (same wire record, mapping version and catalogue) would map, validate and judge to
@@ -94,6 +143,7 @@ async function skipUnchanged(
   entity: EntityName,
   mapping: InboundMapping,
   records: readonly unknown[],
+  ahead: PageAhead | undefined,
 ): Promise<{ rest: unknown[]; extras: PulledExtras }> {
   const sourceKey = mapping.sourceKey;
   if (!sourceKey) {
@@ -108,6 +158,7 @@ async function skipUnchanged(
   for (const k of keys) if (k !== undefined) seen.set(k, (seen.get(k) ?? 0) + 1);
   const unique = [...seen].flatMap(([k, n]) => (n === 1 ? [k] : []));
   const stored = await createRecordsRepo(q).existing(entity, unique);
+  const usable = ahead?.version === mapping.version ? ahead : undefined;
   const rest: unknown[] = [];
   const pageIndex: number[] = [];
   const sourceKeys: (string | undefined)[] = [];
@@ -115,7 +166,8 @@ async function skipUnchanged(
   const skipped: { key: string; scope: string }[] = [];
   records.forEach((raw, i) => {
     const key = keys[i];
-    const fp = key !== undefined && seen.get(key) === 1 ? sourceFpOf(mapping, raw) : undefined;
+    const fp =
+      key !== undefined && seen.get(key) === 1 ? (usable?.fps[i] ?? sourceFpOf(mapping, raw)) : undefined;
     const row = fp === undefined ? undefined : stored.get(key!);
     if (row && !row.deleted && row.sourceFp === fp) {
       skipped.push({ key: row.key, scope: row.scope });
@@ -126,7 +178,20 @@ async function skipUnchanged(
     sourceKeys.push(fp === undefined ? undefined : key);
     sourceFps.push(fp);
   });
-  return { rest, extras: { skipped, pageIndex, sourceKeys, sourceFps } };
+  const results = usable?.results;
+  return {
+    rest,
+    extras: {
+      skipped,
+      pageIndex,
+      sourceKeys,
+      sourceFps,
+      known: { asked: new Set(unique), rows: stored },
+      ...(results
+        ? { premapped: { version: usable.version, results: pageIndex.map((i) => results[i]) } }
+        : {}),
+    },
+  };
 }
 
 /**
@@ -458,8 +523,8 @@ async function ingestLoaded(
   loaded: Loaded,
   pulled?: PulledExtras,
 ): Promise<IngestResult> {
-  const mapped = map(loaded, deps);
-  const checked = await check(q, loaded, mapped);
+  const mapped = map(loaded, deps, pulled?.premapped);
+  const checked = await check(q, loaded, mapped, pulled?.known);
   const p = plan(checked);
   if (!loaded.trusted) {
     const writes = { toWrite: p.toWrite, existing: checked.existing };
@@ -515,6 +580,8 @@ export async function ingestPulledPage(
     run: { id: number; since: string | null };
     /** The batch's audit entry is added here: the pull job appends it with its own. */
     audit: AuditEvent[];
+    /** The page as worked on ahead (./pull.ts), if it was. */
+    ahead?: PageAhead | undefined;
   },
 ): Promise<IngestResult> {
   await createBatchesRepo(q).insert({
@@ -529,7 +596,7 @@ export async function ingestPulledPage(
     keepRecords: false,
   });
   const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
-  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records);
+  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records, page.ahead);
   const batch: Loaded['batch'] = {
     id: page.id,
     clientId: PULL_CLIENT,

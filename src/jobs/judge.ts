@@ -34,6 +34,7 @@ import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from
 import { PULL_CLIENT } from './contracts.js';
 import { diffsOf, evaluate } from './guard.js';
 import { inboundMapping, keyed, type InboundMapping, type InboundRecord } from './inbound.js';
+import type { MapResult } from '../mappings/types.js';
 
 /** What judging needs: the clock (today, the school year) and the city's quality settings. */
 export interface JudgeContext {
@@ -89,8 +90,19 @@ function qualityContext(loaded: Loaded, deps: JudgeContext): BatchContext {
   };
 }
 
+/**
+ * A wire record mapped ahead of its batch (a pulled page mapped while the page before it was being
+ * written, ./pull.ts), with the version of the mapping that mapped it: used only when it is the
+ * batch's mapping.
+ */
+export interface Premapped {
+  readonly version: string;
+  /** Per record of the batch: its mapping's result, or undefined where it was not mapped ahead. */
+  readonly results: readonly (MapResult<InboundRecord> | undefined)[];
+}
+
 /** `map`: wire → canonical record (the format's mapping; schema and mapping findings). */
-export function map(loaded: Loaded, deps: JudgeContext): Mapped {
+export function map(loaded: Loaded, deps: JudgeContext, premapped?: Premapped): Mapped {
   const { batch, entity, mapping, trusted } = loaded;
   const ctx = qualityContext(loaded, deps);
   if (batch.format === 'canonical') {
@@ -105,8 +117,9 @@ export function map(loaded: Loaded, deps: JudgeContext): Mapped {
     : { schoolCode: batch.schoolCode, schoolYear: ctx.schoolYear, now: deps.now };
   const findings: Finding[] = [];
   const judged: { index: number; code: string; pointer: string }[] = [];
+  const ahead = premapped?.version === mapping.version ? premapped.results : undefined;
   const records = batch.records.map((raw, index) => {
-    const mapped = mapping.map(raw, mapCtx);
+    const mapped = ahead?.[index] ?? mapping.map(raw, mapCtx);
     for (const f of mapped.findings) {
       if (ruleByCode(f.rule)) judged.push({ index, code: f.rule, pointer: f.pointer });
       else findings.push(findingOf(index, f));
@@ -164,11 +177,32 @@ function lookupsFor(
   };
 }
 
-/** `check`: the quality engine, with one store lookup (the stored copies of the batch's keys). */
-export async function check(q: Queryable, loaded: Loaded, mapped: Mapped): Promise<Checked> {
+/** Stored rows already read in the batch's transaction: the keys asked for and the rows found. */
+export interface KnownRows {
+  readonly asked: ReadonlySet<string>;
+  readonly rows: ReadonlyMap<string, ExistingRow>;
+}
+
+/**
+ * `check`: the quality engine, with one store lookup (the stored copies of the batch's keys; those in
+ * `known`, read earlier in the same transaction, are not read again).
+ */
+export async function check(
+  q: Queryable,
+  loaded: Loaded,
+  mapped: Mapped,
+  known?: KnownRows,
+): Promise<Checked> {
   const { entity } = loaded;
   const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
-  const existing = await createRecordsRepo(q).existing(entity, keys);
+  const unknown = known ? keys.filter((k) => !known.asked.has(k)) : keys;
+  const existing = unknown.length > 0 ? await createRecordsRepo(q).existing(entity, unknown) : new Map();
+  if (known) {
+    for (const k of keys) {
+      const row = known.rows.get(k);
+      if (row) existing.set(k, row);
+    }
+  }
   const result = await checkBatch(
     mapped.ctx,
     mapped.sink.records,

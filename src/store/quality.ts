@@ -185,7 +185,8 @@ export function createQualityRepo(q: Queryable) {
       await q.query(
         `INSERT INTO truc.quality_records (entity, record_key, school_code, accepted, checked_at, batch_id, findings)
          SELECT $1, v.key, v.school, v.accepted, $2, $3, v.findings
-           FROM unnest($4::text[], $5::text[], $6::boolean[], $7::jsonb[]) AS v(key, school, accepted, findings)
+           FROM ROWS FROM (unnest($4::text[]), unnest($5::text[]), unnest($6::boolean[]), jsonb_array_elements($7::jsonb))
+                AS v(key, school, accepted, findings)
          ON CONFLICT (entity, record_key) DO UPDATE SET
            school_code = EXCLUDED.school_code, accepted = EXCLUDED.accepted, checked_at = EXCLUDED.checked_at,
            batch_id = EXCLUDED.batch_id, findings = EXCLUDED.findings
@@ -198,7 +199,8 @@ export function createQualityRepo(q: Queryable) {
           verdicts.map((v) => v.recordKey),
           verdicts.map((v) => v.schoolCode),
           verdicts.map((v) => v.accepted),
-          verdicts.map((v) => JSON.stringify(v.findings)),
+          // One JSON array, not a jsonb[] literal (see records.ts' upsert).
+          JSON.stringify(verdicts.map((v) => v.findings)),
         ],
       );
     },

@@ -99,11 +99,13 @@ export function createRecordsRepo(q: Queryable) {
           'source_fp',
           ...(twin ? ['twin_key'] : []),
         ];
+        // The records travel as one JSON array (PostgreSQL parses it in one pass), not as a jsonb[]
+        // literal, whose every element is escaped here and parsed twice there (~2x the time per page).
         const arrays: unknown[] = [
           part.map((r) => r.key),
           ...(scoped ? [part.map((r) => r.scope)] : []),
           ...(pid ? [part.map((r) => r.personalId ?? null)] : []),
-          part.map((r) => JSON.stringify(r.data)),
+          JSON.stringify(part.map((r) => r.data)),
           part.map((r) => r.fingerprint),
           part.map((r) => r.sourceFp ?? null),
           ...(twin ? [part.map((r) => r.twinKey ?? null)] : []),
@@ -112,15 +114,17 @@ export function createRecordsRepo(q: Queryable) {
           'text[]',
           ...(scoped ? ['text[]'] : []),
           ...(pid ? ['text[]'] : []),
-          'jsonb[]',
+          'jsonb',
           'text[]',
           'text[]',
           ...(twin ? ['text[]'] : []),
         ];
+        const column = (ty: string, j: number) =>
+          ty === 'jsonb' ? `jsonb_array_elements($${j + 1}::jsonb)` : `unnest($${j + 1}::${ty})`;
         const n = cols.length;
         await q.query(
           `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)
-           SELECT *, $${n + 1}::text, $${n + 2}::text FROM unnest(${types.map((ty, j) => `$${j + 1}::${ty}`).join(', ')})
+           SELECT *, $${n + 1}::text, $${n + 2}::text FROM ROWS FROM (${types.map(column).join(', ')})
            ON CONFLICT (${t.key}) DO UPDATE SET
              ${scoped ? `${t.scope} = EXCLUDED.${t.scope},` : ''}
              ${pid ? 'personal_id = EXCLUDED.personal_id,' : ''}

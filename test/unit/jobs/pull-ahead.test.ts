@@ -1,0 +1,134 @@
+/**
+ * A pulled page is worked on ahead (issue 7, speed): while a page is written, the next one is fetched
+ * and, when the run's pages are mostly new or changed, mapped, so its transaction only checks and
+ * writes; an unchanged run maps nothing. A page's transaction reads the stored rows of its keys once
+ * (the skip's read serves the judging too). The outcome is the same as without working ahead.
+ */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { requestSync } from '../../../src/jobs/contracts.js';
+import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
+import { pullPageJob } from '../../../src/jobs/pull.js';
+import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
+import type { Queryable } from '../../../src/store/db.js';
+import { S1 } from '../../helpers/api.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
+import { fakeSource, openWork, runOf, testContext, type FakeSource, type TestContext } from './fixtures.js';
+
+/** A student as hcm-csdl serves it. */
+const wire = (code: string, name = 'Nguyễn Thị Mai') => ({
+  maDinhDanh: code,
+  maTruong: S1,
+  namHoc: '2025-2026',
+  khoiLop: '1',
+  hoTen: name,
+  ngaySinh: '2019-03-14',
+  gioiTinh: 'Nữ',
+  maDanToc: '01',
+  trangThai: 'Đang học',
+  updatedAt: '2025-10-01T02:00:00.000Z',
+});
+
+const PAGES = 5;
+const page = (run: string, i: number, name?: string) => [
+  wire(`${run}${i}A`, name),
+  wire(`${run}${i}B`, name),
+];
+
+describe('pulled pages worked on ahead', () => {
+  let ctx: TestContext;
+  let source: FakeSource;
+  /** Statements run inside transactions; per record mapped, whether inside its own page's transaction. */
+  let statements: string[];
+  let mappedInTx: boolean[];
+  /** The page whose pull job is running. */
+  let jobPage = -1;
+
+  beforeAll(async () => {
+    source = fakeSource('hcm-csdl', ['students']);
+    ctx = await testContext({ sources: { 'hcm-csdl': source } });
+    let open = 0;
+    const tx = ctx.db.tx.bind(ctx.db);
+    ctx.db.tx = <T>(fn: (q: Queryable) => Promise<T>) =>
+      tx(async (q) => {
+        open += 1;
+        try {
+          return await fn({
+            query: (sql, params) => {
+              statements.push(sql);
+              return q.query(sql, params);
+            },
+          });
+        } finally {
+          open -= 1;
+        }
+      });
+    const mapping = NATIVE_INBOUND['hcm-csdl']!.students!.mapping as {
+      toCanonical: (...a: never[]) => unknown;
+    };
+    const toCanonical = mapping.toCanonical.bind(mapping);
+    vi.spyOn(mapping, 'toCanonical').mockImplementation((...args: never[]) => {
+      const code = (args[0] as unknown as { maDinhDanh: string }).maDinhDanh;
+      mappedInTx.push(open > 0 && Number(code.slice(1, -1)) === jobPage);
+      return toCanonical(...args);
+    });
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  /** A full run of `pages`, each job run as the worker would; the run's batches in page order. */
+  async function fullRun(pages: unknown[][]) {
+    statements = [];
+    mappedInTx = [];
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+    );
+    pages.forEach((items, i) =>
+      source.pages.push({
+        items,
+        deletedKeys: [],
+        nextCursor: i < pages.length - 1 ? `c${i + 1}` : undefined,
+        watermark: undefined,
+      }),
+    );
+    for (let i = 0; i < 20; i++) {
+      const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull');
+      if (!row) break;
+      const job = row.job_name === 'reconcile-run' ? reconcileRunJob : pullPageJob;
+      jobPage = typeof row.payload.page === 'number' ? row.payload.page : -1;
+      await job.run(ctx, row.payload, runOf('pull', row.job_name, row.id));
+    }
+    return ctx.db.rows<{ accepted: number; rejected: number; unchanged: number }>(
+      'truc.batches',
+      `sync_run_id = ${runId} ORDER BY created_at`,
+    );
+  }
+
+  it('maps a changing run ahead, reads stored rows once per page, and maps nothing of an unchanged run', async () => {
+    const pages = Array.from({ length: PAGES }, (_, i) => page('K', i));
+    const first = await fullRun(pages);
+    expect(first.map((b) => [b.accepted, b.rejected, b.unchanged])).toEqual(pages.map(() => [2, 0, 0]));
+    // Every record mapped once; from the third page on (the run has shown it changes) ahead of its
+    // transaction: the first two pages are mapped inside theirs.
+    expect(mappedInTx).toEqual([...Array(4).fill(true), ...Array((PAGES - 2) * 2).fill(false)]);
+    const storedReads = statements.filter((s) => /FROM truc\.students WHERE student_code = ANY/.test(s));
+    expect(storedReads).toHaveLength(PAGES);
+    const rows = await ctx.db.rows<{ student_code: string; source_fp: string | null }>(
+      'truc.students',
+      `student_code LIKE 'K%' ORDER BY student_code`,
+    );
+    expect(rows).toHaveLength(PAGES * 2);
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.source_fp ?? ''))).toBe(true);
+
+    // The same run again: every record skipped, nothing mapped, in a transaction or ahead of one.
+    const again = await fullRun(pages);
+    expect(again.map((b) => [b.accepted, b.unchanged])).toEqual(pages.map(() => [0, 2]));
+    expect(mappedInTx).toEqual([]);
+
+    // Every record changed: written as if mapped in the transaction.
+    const renamed = Array.from({ length: PAGES }, (_, i) => page('K', i, 'Trần Văn Nam'));
+    const third = await fullRun(renamed);
+    expect(third.map((b) => [b.accepted, b.unchanged])).toEqual(pages.map(() => [2, 0]));
+    const names = await ctx.db.query<{ name: string }>(
+      "SELECT DISTINCT data->>'fullName' AS name FROM truc.students WHERE student_code LIKE 'K%'",
+    );
+    expect(names.rows).toEqual([{ name: 'Trần Văn Nam' }]);
+  });
+});
