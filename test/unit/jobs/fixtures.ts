@@ -6,12 +6,16 @@
 import { loadConfig } from '../../../src/config.js';
 import type { EntityName, SystemName } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
+import { requestSync } from '../../../src/jobs/contracts.js';
 import type { JobRun } from '../../../src/jobs/define.js';
 import { createDeliveryGates } from '../../../src/jobs/gates.js';
+import { pullPageJob } from '../../../src/jobs/pull.js';
+import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
 import type { PulledPage, PullSource } from '../../../src/jobs/sources.js';
 import { routingFor, type PushReceipt, type PushTarget } from '../../../src/jobs/targets.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
+import { S1 } from '../../helpers/api.js';
 import { createMemoryDb, type MemoryDb } from '../../helpers/memory-db.js';
 
 export const NOW = new Date('2026-01-15T03:00:00.000Z');
@@ -118,3 +122,51 @@ export async function openWork(db: MemoryDb) {
     'done_at IS NULL AND dead_at IS NULL ORDER BY id',
   );
 }
+
+/**
+ * A full run of hcm-csdl students: requested, served `pages` by `source`, its pull and reconcile jobs
+ * run one after the other as the worker would (`beforeJob` sees each outbox row first); the run's
+ * batches in page order.
+ */
+export async function fullStudentsRun(
+  ctx: TestContext,
+  source: FakeSource,
+  pages: unknown[][],
+  beforeJob: (row: { job_name: string; payload: Record<string, unknown> }) => void = () => undefined,
+) {
+  const runId = await ctx.db.tx((q) =>
+    requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+  );
+  pages.forEach((items, i) =>
+    source.pages.push({
+      items,
+      deletedKeys: [],
+      nextCursor: i < pages.length - 1 ? `c${i + 1}` : undefined,
+      watermark: undefined,
+    }),
+  );
+  for (let i = 0; i < 20; i++) {
+    const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull');
+    if (!row) break;
+    const job = row.job_name === 'reconcile-run' ? reconcileRunJob : pullPageJob;
+    beforeJob(row);
+    await job.run(ctx, row.payload, runOf('pull', row.job_name, row.id));
+  }
+  return ctx.db.rows<{ id: string; accepted: number; rejected: number; unchanged: number }>(
+    'truc.batches',
+    `sync_run_id = ${runId} ORDER BY created_at`,
+  );
+}
+/** A student as hcm-csdl serves it. */
+export const hcmStudent = (code: string, name = 'Nguyễn Thị Mai') => ({
+  maDinhDanh: code,
+  maTruong: S1,
+  namHoc: '2025-2026',
+  khoiLop: '1',
+  hoTen: name,
+  ngaySinh: '2019-03-14',
+  gioiTinh: 'Nữ',
+  maDanToc: '01',
+  trangThai: 'Đang học',
+  updatedAt: '2025-10-01T02:00:00.000Z',
+});

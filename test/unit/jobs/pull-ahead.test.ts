@@ -5,28 +5,17 @@
  * (the skip's read serves the judging too). The outcome is the same as without working ahead.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
-import { pullPageJob } from '../../../src/jobs/pull.js';
-import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
 import type { Queryable } from '../../../src/store/db.js';
-import { S1 } from '../../helpers/api.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { fakeSource, openWork, runOf, testContext, type FakeSource, type TestContext } from './fixtures.js';
-
-/** A student as hcm-csdl serves it. */
-const wire = (code: string, name = 'Nguyễn Thị Mai') => ({
-  maDinhDanh: code,
-  maTruong: S1,
-  namHoc: '2025-2026',
-  khoiLop: '1',
-  hoTen: name,
-  ngaySinh: '2019-03-14',
-  gioiTinh: 'Nữ',
-  maDanToc: '01',
-  trangThai: 'Đang học',
-  updatedAt: '2025-10-01T02:00:00.000Z',
-});
+import {
+  fakeSource,
+  fullStudentsRun,
+  hcmStudent as wire,
+  testContext,
+  type FakeSource,
+  type TestContext,
+} from './fixtures.js';
 
 const PAGES = 5;
 const page = (run: string, i: number, name?: string) => [
@@ -73,32 +62,13 @@ describe('pulled pages worked on ahead', () => {
     });
   }, MEMORY_DB_TIMEOUT_MS);
 
-  /** A full run of `pages`, each job run as the worker would; the run's batches in page order. */
-  async function fullRun(pages: unknown[][]) {
+  /** A full run of `pages`; notes which page's job runs. */
+  function fullRun(pages: unknown[][]) {
     statements = [];
     mappedInTx = [];
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
-    );
-    pages.forEach((items, i) =>
-      source.pages.push({
-        items,
-        deletedKeys: [],
-        nextCursor: i < pages.length - 1 ? `c${i + 1}` : undefined,
-        watermark: undefined,
-      }),
-    );
-    for (let i = 0; i < 20; i++) {
-      const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull');
-      if (!row) break;
-      const job = row.job_name === 'reconcile-run' ? reconcileRunJob : pullPageJob;
+    return fullStudentsRun(ctx, source, pages, (row) => {
       jobPage = typeof row.payload.page === 'number' ? row.payload.page : -1;
-      await job.run(ctx, row.payload, runOf('pull', row.job_name, row.id));
-    }
-    return ctx.db.rows<{ accepted: number; rejected: number; unchanged: number }>(
-      'truc.batches',
-      `sync_run_id = ${runId} ORDER BY created_at`,
-    );
+    });
   }
 
   it('maps a changing run ahead, reads stored rows once per page, and maps nothing of an unchanged run', async () => {

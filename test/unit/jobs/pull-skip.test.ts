@@ -6,27 +6,17 @@
  * a full run still reconciles with the skipped keys counted as seen; findings keep the page's index.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
-import { pullPageJob } from '../../../src/jobs/pull.js';
-import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { S1 } from '../../helpers/api.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { fakeSource, openWork, runOf, testContext, type FakeSource, type TestContext } from './fixtures.js';
-
-/** A student as hcm-csdl serves it. */
-const wire = (code: string, name = 'Nguyễn Thị Mai') => ({
-  maDinhDanh: code,
-  maTruong: S1,
-  namHoc: '2025-2026',
-  khoiLop: '1',
-  hoTen: name,
-  ngaySinh: '2019-03-14',
-  gioiTinh: 'Nữ',
-  maDanToc: '01',
-  trangThai: 'Đang học',
-  updatedAt: '2025-10-01T02:00:00.000Z',
-});
+import {
+  fakeSource,
+  fullStudentsRun,
+  hcmStudent as wire,
+  testContext,
+  type FakeSource,
+  type TestContext,
+} from './fixtures.js';
 
 describe('pulled pages skip unchanged source records', () => {
   let ctx: TestContext;
@@ -37,30 +27,7 @@ describe('pulled pages skip unchanged source records', () => {
     ctx = await testContext({ sources: { 'hcm-csdl': source } });
   }, MEMORY_DB_TIMEOUT_MS);
 
-  /** Requests a full run, serves it `pages`, runs its pull and reconcile jobs; the run's batches. */
-  async function fullRun(pages: unknown[][]) {
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
-    );
-    pages.forEach((items, i) =>
-      source.pages.push({
-        items,
-        deletedKeys: [],
-        nextCursor: i < pages.length - 1 ? `c${i + 1}` : undefined,
-        watermark: undefined,
-      }),
-    );
-    for (let i = 0; i < 10; i++) {
-      const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull');
-      if (!row) break;
-      const job = row.job_name === 'reconcile-run' ? reconcileRunJob : pullPageJob;
-      await job.run(ctx, row.payload, runOf('pull', row.job_name, row.id));
-    }
-    return ctx.db.rows<{ id: string; accepted: number; rejected: number; unchanged: number }>(
-      'truc.batches',
-      `sync_run_id = ${runId} ORDER BY created_at`,
-    );
-  }
+  const fullRun = (pages: unknown[][]) => fullStudentsRun(ctx, source, pages);
   const row = async (key: string) =>
     (
       await ctx.db.rows<{ data: { fullName: string }; source_fp: string | null; deleted_at: Date | null }>(
