@@ -1,5 +1,6 @@
 /** Operator commands that need only the database: migrate, audit verify, clients add/list/disable. */
 import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
+import { insertClient, replaceSecret } from './api/auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
 import { SCHOOL_SYSTEMS } from './canonical/systems.js';
 import type { Config } from './config.js';
@@ -92,25 +93,13 @@ export async function addClient(
     scopes: input.scopes && input.scopes.length > 0 ? input.scopes : [...DEFAULT_SCOPES[role]],
   };
   const secretHash = await hashSecret(client.clientSecret);
-  await db.tx(async (q) => {
-    await createClientsRepo(q).insert({
-      id: client.clientId,
-      name,
-      role,
-      secretHash,
-      schools,
-      units,
-      scopes: client.scopes,
-    });
-    await appendAudit(q, [
-      {
-        actor,
-        action: 'client.created',
-        subject: `client:${client.clientId}`,
-        details: { role, schools, units, scopes: client.scopes },
-      },
-    ]);
-  });
+  await db.tx((q) =>
+    insertClient(
+      q,
+      { id: client.clientId, name, role, secretHash, schools, units, scopes: client.scopes },
+      actor,
+    ),
+  );
   return client;
 }
 
@@ -143,11 +132,7 @@ export async function rotateClientSecret(
 ): Promise<string | undefined> {
   const secret = newSecret();
   const secretHash = await hashSecret(secret);
-  return db.tx(async (q) => {
-    if (!(await createClientsRepo(q).setSecretHash(clientId, secretHash))) return undefined;
-    await appendAudit(q, [{ actor, action: 'client.secret_rotated', subject: `client:${clientId}` }]);
-    return secret;
-  });
+  return (await db.tx((q) => replaceSecret(q, clientId, secretHash, actor))) ? secret : undefined;
 }
 
 /** Replaces the schools a client may touch, audited; acts on tokens already issued. */

@@ -10,6 +10,7 @@ import { appendAudit } from '../../audit/chain.js';
 import { AppError } from '../../errors.js';
 import { clientView, createClientsRepo, DEFAULT_SCOPES, ROLES } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
+import { insertClient, replaceSecret } from '../auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
@@ -102,17 +103,7 @@ const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function c
       const id = newClientId();
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
-      await opts.db.tx(async (q) => {
-        await createClientsRepo(q).insert({ id, name, role, secretHash, schools, units, scopes });
-        await appendAudit(q, [
-          {
-            actor,
-            action: 'client.created',
-            subject: `client:${id}`,
-            details: { role, schools, units, scopes },
-          },
-        ]);
-      });
+      await opts.db.tx((q) => insertClient(q, { id, name, role, secretHash, schools, units, scopes }, actor));
       void reply.header('location', `/v1/admin/clients/${id}`).header('cache-control', 'no-store');
       return reply
         .code(201)
@@ -156,10 +147,8 @@ const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function c
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
       const client = await opts.db.tx(async (q) => {
-        const repo = createClientsRepo(q);
-        if (!(await repo.setSecretHash(clientId, secretHash))) throw new AppError('ERR_NOT_FOUND');
-        await appendAudit(q, [{ actor, action: 'client.secret_rotated', subject: `client:${clientId}` }]);
-        return (await repo.get(clientId))!;
+        if (!(await replaceSecret(q, clientId, secretHash, actor))) throw new AppError('ERR_NOT_FOUND');
+        return (await createClientsRepo(q).get(clientId))!;
       });
       app.forgetClientState(clientId);
       void reply.header('cache-control', 'no-store');
