@@ -99,9 +99,11 @@ export interface WebhookRouteOptions {
   maxSubscriptions: number;
 }
 
-const webhookRoutes: FastifyPluginAsyncZod<WebhookRouteOptions> = async function webhookRoutes(app, opts) {
-  const hooks = createWebhooksRepo(opts.db);
+type WebhookApp = Parameters<FastifyPluginAsyncZod<WebhookRouteOptions>>[0];
 
+/** Subscribe a URL to events (the secret is shown once), list your subscriptions, unsubscribe; audited. */
+function subscriptionRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
+  const hooks = createWebhooksRepo(opts.db);
   app.post(
     '/v1/webhooks',
     {
@@ -185,7 +187,11 @@ const webhookRoutes: FastifyPluginAsyncZod<WebhookRouteOptions> = async function
       return reply.code(204).send(null);
     },
   );
+}
 
+/** A subscription's deliveries, newest first, and a test `webhook.ping` (queued). */
+function deliveryRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
+  const hooks = createWebhooksRepo(opts.db);
   app.get(
     '/v1/webhooks/:id/deliveries',
     {
@@ -239,5 +245,10 @@ const webhookRoutes: FastifyPluginAsyncZod<WebhookRouteOptions> = async function
       return reply.code(202).send({ deliveryId, deliveriesUrl: `/v1/webhooks/${s.id}/deliveries` });
     },
   );
+}
+
+const webhookRoutes: FastifyPluginAsyncZod<WebhookRouteOptions> = async function webhookRoutes(app, opts) {
+  subscriptionRoutes(app, opts);
+  deliveryRoutes(app, opts);
 };
 export default webhookRoutes;
