@@ -231,29 +231,45 @@ function presentOf(sink: BatchSink, keys: readonly string[]): Present {
 
 type RecordLoop = (records: readonly (Rec | undefined)[], ctx: BatchContext, sink: BatchSink) => void;
 
-const loops = new WeakMap<RecordCheck, RecordLoop>();
+/** The compiled loops, by the ids of the checks they run (`loopOf`). */
+const loops = new Map<string, RecordLoop>();
+const checkIds = new WeakMap<RecordCheck, number>();
+let nextCheckId = 0;
+
+function idOf(check: RecordCheck): number {
+  let id = checkIds.get(check);
+  if (id === undefined) {
+    id = nextCheckId++;
+    checkIds.set(check, id);
+  }
+  return id;
+}
 
 /**
- * A loop running `check` over every present record. Each check gets a loop compiled for it alone
- * (`new Function`, as zod compiles its parsers), so the call inside sees one target and can be inlined;
- * one loop shared by every check would dispatch each call through a megamorphic site.
+ * One loop running `checks` in order over every present record: a record's checks run one after the
+ * other while its fields are at hand. The loop is compiled for its checks (`new Function`, as zod
+ * compiles its parsers), each called from its own site, so every call sees one target and can be
+ * inlined; one generic loop would dispatch each call through a megamorphic site. A check's repair
+ * (`patch`) replaces the record in `records`, so the next check reads it again.
  */
-function loopOf(check: RecordCheck): RecordLoop {
-  let loop = loops.get(check);
+function loopOf(checks: readonly RecordCheck[]): RecordLoop {
+  const key = checks.map(idOf).join(',');
+  let loop = loops.get(key);
   if (loop === undefined) {
+    const calls = checks.map((_, k) => `    c${k}.check(records[i], i, ctx, sink);`).join('\n');
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- constant source, no input in it
     const make = new Function(
-      'c',
+      ...checks.map((_, k) => `c${k}`),
       `return function loop(records, ctx, sink) {
   const n = records.length;
   for (let i = 0; i < n; i++) {
-    const rec = records[i];
-    if (rec !== undefined) c.check(rec, i, ctx, sink);
+    if (records[i] === undefined) continue;
+${calls}
   }
 };`,
-    ) as (c: RecordCheck) => RecordLoop;
-    loop = make(check);
-    loops.set(check, loop);
+    ) as (...c: RecordCheck[]) => RecordLoop;
+    loop = make(...checks);
+    loops.set(key, loop);
   }
   return loop;
 }
@@ -266,13 +282,18 @@ export function runInMemory(
   checks: readonly Check[] = CHECKS,
 ): void {
   const plan = planFor(ctx.entity, checks);
-  // Check by check, each over every record in a loop of its own (see `loopOf`); a check's repair
-  // (`patch`) replaces the record in `sink.records`, so the next check sees it.
-  for (const c of live(plan.record, sink)) loopOf(c)(sink.records, ctx, sink);
+  // Record by record, each through every live check (see `loopOf`).
+  const recordChecks = live(plan.record, sink);
+  if (recordChecks.length > 0) loopOf(recordChecks)(sink.records, ctx, sink);
   const batchChecks = live(plan.batch, sink);
   if (batchChecks.length === 0) return;
+  if (!sink.records.includes(undefined)) {
+    // Every record present: the batch checks see the sink's own records and indexes.
+    for (const c of batchChecks) c.check(sink.records as readonly Rec[], keys, ctx, sink);
+    return;
+  }
   const present = presentOf(sink, keys);
-  const view = present.indexes.length === sink.records.length ? sink : sink.view(present.indexes);
+  const view = sink.view(present.indexes);
   for (const c of batchChecks) c.check(present.records, present.keys, ctx, view);
 }
 

@@ -205,20 +205,18 @@ export function prepareCanonical(
   let input: unknown = raw;
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     const parse = (fastParsers[entity] ??= asIsParser(schema));
-    const rec = personalIdInput(raw as Rec, index, sink);
-    let fast: Rec | undefined;
-    if (rec === raw) {
-      // The common case first: the schema takes the record as it is and its text needs no cleaning
-      // (the parser's text tests scanned it; `textState` reads the remembered scans).
-      fast = parse(raw);
-      if (fast !== undefined) {
-        const state = textState(entity, fast);
-        if (state !== TO_CLEAN) {
-          if (state === SETTLED) sink.settleText(index);
-          return fast;
-        }
+    // The common case first: the schema takes the record as it is (so its personal ID needs no
+    // reading either) and its text needs no cleaning (the parser's text tests scanned it; `textState`
+    // reads the remembered scans).
+    let fast = parse(raw);
+    if (fast !== undefined) {
+      const state = textState(entity, fast);
+      if (state !== TO_CLEAN) {
+        if (state === SETTLED) sink.settleText(index);
+        return fast;
       }
     }
+    const rec = personalIdInput(raw as Rec, index, sink);
     const clean = cleanTexts(entity, raw as Rec, rec, index, sink);
     if (clean === undefined) return undefined;
     input = clean;
