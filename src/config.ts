@@ -293,6 +293,8 @@ const QualitySchema = z
         concurrency: z.number().int().min(1).max(32).default(4),
         userAgent: z.string().min(1).max(200).default('truc-website-probe/1 (So GD&DT; data-quality check)'),
         allowPrivateNetworks: z.boolean().default(false),
+        /** The longest robots.txt Crawl-delay honoured; a site asking for more is not probed beyond its robots.txt. */
+        maxCrawlDelayMs: z.number().int().min(0).max(300_000).default(30_000),
       })
       .strict()
       .prefault({}),

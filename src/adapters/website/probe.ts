@@ -5,8 +5,10 @@
  * (a timeout always, a body cap, redirects followed by hand and checked like the first address, a
  * named user agent), find the RSS or Atom feed the page links
  * (`<link rel="alternate" type="application/rss+xml" href=…>`), else try `/rss` and `/feed`, and check
- * that the feed answers with a feed. Private and loopback addresses are refused unless allowed (tests
- * serve sites on loopback). Never logs; a school website holds no personal data, and none is sent.
+ * that the feed answers with a feed. A `Crawl-delay` in robots.txt is honoured: the probe waits that
+ * long between two requests to the site (a site asking for more than `maxCrawlDelayMs` is not probed
+ * further, as if robots.txt forbade it). Private and loopback addresses are refused unless allowed
+ * (tests serve sites on loopback). Never logs; a school website holds no personal data, and none is sent.
  */
 import { lookup } from 'node:dns/promises';
 import axios from 'axios';
@@ -21,7 +23,22 @@ export interface ProbeOptions {
   readonly allowPrivateNetworks: boolean;
   /** Largest body read, bytes. @defaultValue 524288 */
   readonly maxBytes?: number;
+  /** The longest Crawl-delay honoured; a site asking for more is not probed beyond its robots.txt. @defaultValue 30000 */
+  readonly maxCrawlDelayMs?: number;
+  /** Time and waiting (tests replace them). @defaultValue the real clock */
+  readonly clock?: ProbeClock;
 }
+
+/** How the probe reads the time and waits. */
+export interface ProbeClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const REAL_CLOCK: ProbeClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 /** What one probe found. */
 export interface ProbeResult {
@@ -76,10 +93,24 @@ interface Fetched {
   readonly problem?: string;
 }
 
-/** What robots.txt lets the probe fetch on one origin. */
+/** What robots.txt lets the probe fetch on one origin, and how fast. */
 interface SiteRules {
   readonly origin: string;
   readonly policy: RobotsPolicy;
+  /** Waits, when the site asks for a Crawl-delay, until the next request to it may go. */
+  readonly pace: () => Promise<void>;
+}
+
+const NO_PACE = async (): Promise<void> => {};
+
+/** A `pace` keeping `delayMs` between the starts of two requests, the first one made at `start`. */
+function pacer(delayMs: number, start: number, clock: ProbeClock): () => Promise<void> {
+  let last = start;
+  return async () => {
+    const wait = last + delayMs - clock.now();
+    if (wait > 0) await clock.sleep(wait);
+    last = clock.now();
+  };
 }
 
 /** True when `url` may be fetched under `rules` (another origin's robots.txt is not read: allowed). */
@@ -96,6 +127,7 @@ async function get(url: string, opts: ProbeOptions, rules?: SiteRules): Promise<
     const problem = await addressProblem(at, opts.allowPrivateNetworks);
     if (problem) return { url: at, problem };
     if (!allowedBy(rules, at)) return { url: at, problem: 'robots-disallowed' };
+    if (rules !== undefined && new URL(at).origin === rules.origin) await rules.pace();
     try {
       const res = await axios.get<string>(at, {
         timeout: opts.timeoutMs,
@@ -158,10 +190,12 @@ async function robotsOf(
   } catch {
     return { result: { answered: false, rss: false, problem: 'bad-url' } };
   }
+  const clock = opts.clock ?? REAL_CLOCK;
+  const start = clock.now();
   const res = await get(`${origin}/robots.txt`, opts);
   if (res.status === undefined) {
     // Redirected round in circles: as good as no robots.txt (RFC 9309 §2.3.1.2).
-    if (res.problem === 'too-many-redirects') return { rules: { origin, policy: ALLOW_ALL } };
+    if (res.problem === 'too-many-redirects') return { rules: { origin, policy: ALLOW_ALL, pace: NO_PACE } };
     return { result: { answered: false, rss: false, problem: res.problem ?? 'unreachable' } };
   }
   if (res.status >= 500) {
@@ -169,9 +203,14 @@ async function robotsOf(
       result: { answered: false, status: res.status, rss: false, problem: `robots-http-${res.status}` },
     };
   }
-  if (res.body === undefined) return { rules: { origin, policy: ALLOW_ALL }, status: res.status };
+  const policy = res.body === undefined ? ALLOW_ALL : parseRobots(res.body, productToken(opts.userAgent));
+  const delay = policy.crawlDelayMs ?? 0;
+  if (delay > (opts.maxCrawlDelayMs ?? 30_000)) {
+    // Slower than the probe may wait: nothing more is fetched, the feed is unknown (as if forbidden).
+    return { result: { answered: true, status: res.status, rss: false, problem: 'robots-disallowed' } };
+  }
   return {
-    rules: { origin, policy: parseRobots(res.body, productToken(opts.userAgent)) },
+    rules: { origin, policy, pace: delay > 0 ? pacer(delay, start, clock) : NO_PACE },
     status: res.status,
   };
 }

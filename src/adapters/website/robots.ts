@@ -3,7 +3,9 @@
  * group whose user-agent is the probe's product token (case-insensitive; groups of the same name
  * merged), else the `*` group, else everything is allowed. Within a group the
  * longest matching rule wins, `Allow` on a tie; `*` matches any run of characters and a final `$`
- * anchors the end. Pure; fetching is the probe's.
+ * anchors the end. A group's `Crawl-delay` (seconds, not in RFC 9309 but widely used; the first
+ * valid one of the group) is how long the crawler waits between two requests to the site. Pure;
+ * fetching and waiting are the probe's.
  */
 
 /** One Allow or Disallow line. */
@@ -17,6 +19,8 @@ interface RobotsRule {
 export interface RobotsPolicy {
   /** True when the crawler may fetch `path` (path and query of a URL, e.g. `/rss?x=1`). */
   allows(path: string): boolean;
+  /** The group's Crawl-delay in milliseconds, when it has one. */
+  readonly crawlDelayMs?: number;
 }
 
 /** A policy that allows everything (no robots.txt, or a 4xx for it). */
@@ -50,6 +54,7 @@ export function productToken(userAgent: string): string {
 /** Parses robots.txt `text` for the crawler whose product token is `token`. */
 export function parseRobots(text: string, token: string): RobotsPolicy {
   const groups = new Map<string, RobotsRule[]>();
+  const delays = new Map<string, number>();
   let agents: string[] = [];
   let inRules = false;
   for (const raw of text.split(/\r\n|\r|\n/)) {
@@ -71,11 +76,19 @@ export function parseRobots(text: string, token: string): RobotsPolicy {
       const pattern = normalisePath(value);
       for (const agent of agents)
         groups.get(agent)!.push({ allow: key === 'allow', pattern, regex: compile(pattern) });
+    } else if (key === 'crawl-delay') {
+      inRules = true;
+      // Seconds, a whole or decimal number; anything else is ignored.
+      if (!/^\d+(?:\.\d+)?$/.test(value)) continue;
+      for (const agent of agents) if (!delays.has(agent)) delays.set(agent, Math.round(Number(value) * 1000));
     }
   }
-  const rules = groups.get(token.toLowerCase()) ?? groups.get('*');
+  const own = groups.has(token.toLowerCase()) ? token.toLowerCase() : '*';
+  const rules = groups.get(own);
   if (rules === undefined) return ALLOW_ALL;
+  const crawlDelayMs = delays.get(own);
   return {
+    ...(crawlDelayMs === undefined ? {} : { crawlDelayMs }),
     allows(path: string): boolean {
       const target = normalisePath(path);
       let winner: RobotsRule | undefined;

@@ -8,6 +8,7 @@ import {
   feedLinks,
   probeWebsite,
   probeWebsites,
+  type ProbeClock,
   type ProbeOptions,
 } from '../../../src/adapters/website/probe.js';
 import { startWebsites, type WebsiteServer } from '../../helpers/websites.js';
@@ -168,5 +169,43 @@ describe('robots.txt', () => {
       await failing.close();
     }
     expect(await probeWebsite(`${sites.base}/up/`, opts)).toMatchObject({ answered: true, rss: true });
+  });
+
+  it("waits the site's Crawl-delay between its requests; a site asking for more than the probe may wait is left alone", async () => {
+    // A clock that does not wait: it notes each wait asked for and moves time on by it.
+    let now = 1_000_000;
+    const waits: number[] = [];
+    const clock: ProbeClock = {
+      now: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    };
+    const slow = await startWebsites({ robots: { status: 200, body: 'User-agent: *\nCrawl-delay: 2\n' } });
+    try {
+      expect(await probeWebsite(`${slow.base}/up/`, { ...opts, clock })).toEqual({
+        answered: true,
+        status: 200,
+        rss: true,
+      });
+      // robots.txt, then the home page and its feed, each 2 s after the one before.
+      expect(slow.paths).toEqual(['/robots.txt', '/up/', '/up/feed.xml']);
+      expect(waits).toEqual([2000, 2000]);
+      slow.paths.length = 0;
+      expect(await probeWebsite(`${slow.base}/up/`, { ...opts, clock, maxCrawlDelayMs: 1000 })).toEqual({
+        answered: true,
+        status: 200,
+        rss: false,
+        problem: 'robots-disallowed',
+      });
+      expect(slow.paths).toEqual(['/robots.txt']);
+    } finally {
+      await slow.close();
+    }
+    // No Crawl-delay: no wait.
+    waits.length = 0;
+    expect(await probeWebsite(`${sites.base}/up/`, { ...opts, clock })).toMatchObject({ rss: true });
+    expect(waits).toEqual([]);
   });
 });

@@ -47,4 +47,17 @@ describe('parseRobots', () => {
     const p = parseRobots('User-agent: *\nDisallow: /tin tức\n', 'probe');
     expect(p.allows('/tin%20t%E1%BB%A9c/1')).toBe(false);
   });
+
+  it("reads the crawler's group's Crawl-delay (seconds, the first valid one), else the `*` group's", () => {
+    const text =
+      'User-agent: *\nCrawl-delay: 10\n\nUser-agent: probe\nCrawl-delay: soon\nCrawl-delay: 1.5\nCrawl-delay: 3\nDisallow: /a\n';
+    expect(parseRobots(text, 'probe').crawlDelayMs).toBe(1500);
+    expect(parseRobots(text, 'other').crawlDelayMs).toBe(10_000);
+    expect(parseRobots('User-agent: *\nCrawl-delay: -2\n', 'probe').crawlDelayMs).toBeUndefined();
+    expect(parseRobots('User-agent: *\nDisallow: /x\n', 'probe').crawlDelayMs).toBeUndefined();
+    // A group holding only a Crawl-delay allows everything, slowly.
+    const slow = parseRobots('User-agent: *\nCrawl-delay: 2\n', 'probe');
+    expect(slow.allows('/')).toBe(true);
+    expect(slow.crawlDelayMs).toBe(2000);
+  });
 });
