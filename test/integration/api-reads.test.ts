@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import type { Queryable } from '../../src/store/db.js';
 import { changeCursor } from '../../src/store/reads.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { bearer, expectProblem, OTHER, S1, S2, student, useApiHarness } from '../helpers/api.js';
@@ -266,6 +267,38 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
     const next = await h.get(`/v1/changes?schoolCode=${S1}&cursor=${body.nextCursor}`, h.tokens.vendor);
     expect(next.json<ChangePage>()).toStrictEqual({ items: [], nextCursor: body.nextCursor });
   });
+
+  // One PGlite session runs one transaction at a time: commits cannot overtake each other there.
+  it.skipIf(backend.database === 'pglite')(
+    'a change committed after a later transaction’s is not skipped: the feed holds the later one back',
+    async () => {
+      const from = changeCursor(await lastPosition());
+      const early = await h.env.deps.db.connect();
+      const inEarly: Queryable = {
+        async query<R>(sql: string, params?: readonly unknown[]) {
+          const res = await early.query(sql, params as unknown[] | undefined);
+          return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+        },
+      };
+      try {
+        await early.query('BEGIN');
+        await createRecordsRepo(inEarly).upsert(
+          'students',
+          [{ key: 'L1', scope: S1, data: student('L1', S1), fingerprint: fingerprint(student('L1', S1)) }],
+          { system: 'vendor', mappingVersion: 'canonical@1' },
+        ); // the earlier transaction id, still running
+        await put([student('L2', S1)]); // a later transaction, committed first
+        const during = await feed(h.tokens.vendor, from, `&schoolCode=${S1}`);
+        expect(during.items.map((c) => c.key)).not.toContain('L2');
+        await early.query('COMMIT');
+        const after = await feed(h.tokens.vendor, during.nextCursor, `&schoolCode=${S1}`, 2);
+        expect(after.items.map((c) => c.key)).toEqual(['L1', 'L2']);
+      } finally {
+        await early.query('ROLLBACK').catch(() => undefined);
+        early.release();
+      }
+    },
+  );
 
   it('refuses cursors it did not issue with a 400, never a 500', async () => {
     for (const bad of [
