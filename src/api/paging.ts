@@ -22,3 +22,17 @@ export function pageOf<T extends z.ZodType>(item: T) {
     items: z.array(item),
   });
 }
+
+/** The answer of a paged list: the store's page (its total and rows) for the page asked for, rows mapped by `out`. */
+export function pageOut<R, T>(
+  page: { total: number; items: readonly R[] },
+  asked: { limit: number; offset: number },
+  out: (row: R) => T,
+): { total: number; limit: number; offset: number; items: T[] } {
+  return {
+    total: page.total,
+    limit: asked.limit,
+    offset: asked.offset,
+    items: page.items.map((r) => out(r)),
+  };
+}

@@ -19,7 +19,7 @@ import {
 import { principalOf } from '../plugins/auth.js';
 import { iso } from '../time.js';
 import { problems } from '../problem.js';
-import { pageOf, pageQuery } from '../paging.js';
+import { pageOf, pageOut, pageQuery } from '../paging.js';
 
 const Count = z.number().int();
 const Reason = z
@@ -133,7 +133,7 @@ const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoute
     async function listGuardHolds(request) {
       const { status, entity, limit, offset } = request.query;
       const page = await createGuardHoldsRepo(opts.db).list({ status, entity, limit, offset });
-      return { total: page.total, limit, offset, items: page.items.map(summaryView) };
+      return pageOut(page, { limit, offset }, summaryView);
     },
   );
 

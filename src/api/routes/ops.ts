@@ -12,7 +12,7 @@ import type { Db } from '../../store/db.js';
 import { createOverviewRepo, type SchoolRow as StoredSchool, type SyncRunRow } from '../../store/overview.js';
 import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
-import { pageOf, pageQuery } from '../paging.js';
+import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 
 export interface OpsRouteOptions {
@@ -140,7 +140,7 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
     async function schools(request) {
       const { q, limit, offset } = request.query;
       const page = await repo.schools(q.trim(), limit, offset);
-      return { total: page.total, limit, offset, items: page.items.map(schoolOut) };
+      return pageOut(page, { limit, offset }, schoolOut);
     },
   );
 

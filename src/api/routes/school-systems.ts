@@ -11,7 +11,7 @@ import { AppError } from '../../errors.js';
 import { clearSchoolSystem as clearSystemOf, setSchoolSystem as setSystemOf } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../store/school-systems.js';
-import { pageOf, pageQuery } from '../paging.js';
+import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
 
@@ -73,7 +73,7 @@ const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function sch
     async function listSchoolSystems(request) {
       const { system, learnedFrom, limit, offset } = request.query;
       const page = await createSchoolSystemsRepo(opts.db).list({ system, learnedFrom, limit, offset });
-      return { total: page.total, limit, offset, items: page.items.map(view) };
+      return pageOut(page, { limit, offset }, view);
     },
   );
 
