@@ -133,6 +133,30 @@ function fingerprintOf(entity: string, body: unknown): string {
   return createHash('sha256').update(entity).update('\n').update(JSON.stringify(body)).digest('hex');
 }
 
+/** The earlier answer of a repeated Idempotency-Key (same body), or undefined for a new key. */
+function replayOf(
+  entity: string,
+  req: SimRequest,
+  ctx: SimContext,
+): { key: string; fingerprint: string; replay?: SimResponse } {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '') fail(400, 'IDEMPOTENCY_KEY_REQUIRED');
+  if (key.length > 200) fail(400, 'INVALID_REQUEST', 'Idempotency-Key dài quá 200 ký tự.');
+  const fingerprint = fingerprintOf(entity, req.body);
+  const earlier = ctx.idempotency.get(key);
+  if (earlier && earlier.fingerprint !== fingerprint) fail(422, 'IDEMPOTENCY_KEY_REUSED');
+  if (!earlier) return { key, fingerprint };
+  const replay = {
+    ...earlier.response,
+    headers: { ...earlier.response.headers, 'idempotency-replayed': 'true' },
+  };
+  return { key, fingerprint, replay };
+}
+
+/** The receipt id of a write: the same for the same key and body. */
+const receiptIdOf = (key: string, fingerprint: string) =>
+  `rcpt-${createHash('sha256').update(key).update(fingerprint).digest('hex').slice(0, 16)}`;
+
 /** Starts the simulator on 127.0.0.1. */
 export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Promise<HcmCsdlSimulator> {
   const now = opts.now ?? Date.now;
@@ -174,29 +198,6 @@ export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Prom
       : { watermark: state.w };
     return { stream: jsonPageChunks(head, 'data', page.items) };
   }
-
-  /** The earlier answer of a repeated Idempotency-Key (same body), or undefined for a new key. */
-  function replayOf(
-    entity: string,
-    req: SimRequest,
-    ctx: SimContext,
-  ): { key: string; fingerprint: string; replay?: SimResponse } {
-    const key = req.headers['idempotency-key'];
-    if (typeof key !== 'string' || key === '') fail(400, 'IDEMPOTENCY_KEY_REQUIRED');
-    if (key.length > 200) fail(400, 'INVALID_REQUEST', 'Idempotency-Key dài quá 200 ký tự.');
-    const fingerprint = fingerprintOf(entity, req.body);
-    const earlier = ctx.idempotency.get(key);
-    if (earlier && earlier.fingerprint !== fingerprint) fail(422, 'IDEMPOTENCY_KEY_REUSED');
-    if (!earlier) return { key, fingerprint };
-    const replay = {
-      ...earlier.response,
-      headers: { ...earlier.response.headers, 'idempotency-replayed': 'true' },
-    };
-    return { key, fingerprint, replay };
-  }
-
-  const receiptIdOf = (key: string, fingerprint: string) =>
-    `rcpt-${createHash('sha256').update(key).update(fingerprint).digest('hex').slice(0, 16)}`;
 
   /** `POST /v1/<entity>:batchDelete`: keys become tombstones; unknown or deleted keys count as accepted. */
   function remove(entity: HcmCsdlDeletable, req: SimRequest, ctx: SimContext): SimResponse {

@@ -98,6 +98,42 @@ function intParam(raw: string | null, min: number, max: number): number | undefi
   return n >= min && n <= max ? n : undefined;
 }
 
+const unitNotFound = () => problem(404, 'UNIT_NOT_FOUND', 'Không có đơn vị này. / No such unit.');
+
+/** What the persons listing reads: the seeded population, or a survey file's rows for its communes. */
+interface PersonSource {
+  population: Population;
+  communes: ReadonlySet<string>;
+  opts: Pick<MoetPcgdSimulatorOptions, 'surveyFile' | 'personsPerCommune'>;
+}
+
+/** `GET /v1/units/{commune}/persons`: a cursor page of the commune's survey persons. */
+function persons(src: PersonSource, req: SimRequest, communeCode: string): SimResponse {
+  const { population, communes, opts } = src;
+  if (unitLevelOf(communeCode) !== 'commune' || !communes.has(communeCode)) return unitNotFound();
+  const q = req.query;
+  const yearOk = !q.has('year') || intParam(q.get('year'), 2014, 2100) !== undefined;
+  const limit = q.has('limit') ? intParam(q.get('limit'), 1, MAX_LIMIT) : 100;
+  const pos = q.has('cursor') ? decodePersonCursor(q.get('cursor') ?? '') : { after: -1, served: 0 };
+  const errors: FieldProblem[] = [];
+  const bad = (pointer: string) =>
+    errors.push({ pointer, code: 'BAD_PARAMETER', message: `${pointer}: invalid` });
+  if (!yearOk) bad('/query/year');
+  if (limit === undefined) bad('/query/limit');
+  if (pos === undefined) bad('/query/cursor');
+  if (limit === undefined || pos === undefined || errors.length > 0)
+    return badRequest('INVALID_REQUEST', errors);
+  // One survey snapshot: `year` is validated but does not change the data (see README).
+  const fromFile = opts.surveyFile?.get(communeCode);
+  const page = fromFile
+    ? filePage(fromFile, pos.after, limit)
+    : personPage(population, communeCode, { ...pos, limit, perCommune: opts.personsPerCommune });
+  const body: Record<string, unknown> = { items: page.items };
+  if (page.more)
+    body.nextCursor = encodePersonCursor({ after: page.last, served: pos.served + page.items.length });
+  return { body };
+}
+
 /** Starts the simulator on 127.0.0.1. */
 export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Promise<MoetPcgdSimulator> {
   const population = createPopulation({ schools: 168, ...opts.population, seed: opts.seed });
@@ -116,37 +152,11 @@ export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Pr
     if (level === 'commune') return communes.has(code) ? level : undefined;
     return level === 'province' && code === HCMC_PROVINCE_CODE ? level : undefined;
   };
-  const unitNotFound = () => problem(404, 'UNIT_NOT_FOUND', 'Không có đơn vị này. / No such unit.');
 
   function workingYear(ctx: SimContext): SimResponse {
     const info = workingYearInfo(today(), calendar);
     if (ctx.faults.closedWindow) info.windows = info.windows.map((w) => ({ ...w, open: false }));
     return { body: info };
-  }
-
-  function persons(req: SimRequest, communeCode: string): SimResponse {
-    if (unitLevelOf(communeCode) !== 'commune' || !communes.has(communeCode)) return unitNotFound();
-    const q = req.query;
-    const yearOk = !q.has('year') || intParam(q.get('year'), 2014, 2100) !== undefined;
-    const limit = q.has('limit') ? intParam(q.get('limit'), 1, MAX_LIMIT) : 100;
-    const pos = q.has('cursor') ? decodePersonCursor(q.get('cursor') ?? '') : { after: -1, served: 0 };
-    const errors: FieldProblem[] = [];
-    const bad = (pointer: string) =>
-      errors.push({ pointer, code: 'BAD_PARAMETER', message: `${pointer}: invalid` });
-    if (!yearOk) bad('/query/year');
-    if (limit === undefined) bad('/query/limit');
-    if (pos === undefined) bad('/query/cursor');
-    if (limit === undefined || pos === undefined || errors.length > 0)
-      return badRequest('INVALID_REQUEST', errors);
-    // One survey snapshot: `year` is validated but does not change the data (see README).
-    const fromFile = opts.surveyFile?.get(communeCode);
-    const page = fromFile
-      ? filePage(fromFile, pos.after, limit)
-      : personPage(population, communeCode, { ...pos, limit, perCommune: opts.personsPerCommune });
-    const body: Record<string, unknown> = { items: page.items };
-    if (page.more)
-      body.nextCursor = encodePersonCursor({ after: page.last, served: pos.served + page.items.length });
-    return { body };
   }
 
   function putFigures(
@@ -212,7 +222,8 @@ export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Pr
   function route(req: SimRequest, ctx: SimContext): SimResponse {
     if (req.method === 'GET' && req.path === '/v1/working-year') return workingYear(ctx);
     const personsPath = /^\/v1\/units\/([^/]+)\/persons$/.exec(req.path);
-    if (personsPath && req.method === 'GET') return persons(req, personsPath[1] ?? '');
+    if (personsPath && req.method === 'GET')
+      return persons({ population, communes, opts }, req, personsPath[1] ?? '');
     const figuresPath = /^\/v1\/units\/([^/]+)\/figures\/([^/]+)$/.exec(req.path);
     if (figuresPath) return figures(req, ctx, figuresPath[1] ?? '', figuresPath[2] ?? '');
     return problem(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`);
