@@ -241,28 +241,30 @@ export function createBatchesRepo(q: Queryable) {
     /** Inserts a batch's findings in one statement, whatever their number. */
     async insertFindings(batchId: string, findings: readonly FindingRow[]): Promise<void> {
       if (findings.length === 0) return;
-      const col = <T>(get: (f: FindingRow) => T) => findings.map(get);
+      // One jsonb document of the rows, expanded by PostgreSQL (cheaper than fourteen escaped text arrays).
+      const doc = JSON.stringify(
+        findings.map((f) => [
+          f.recordIndex,
+          f.recordKey,
+          f.criterion,
+          f.rule,
+          f.severity,
+          f.pointer,
+          f.messageVi,
+          f.messageEn,
+          f.value ?? null,
+          f.hintVi ?? null,
+          f.hintEn ?? null,
+          f.detailVi ?? null,
+          f.detailEn ?? null,
+        ]),
+      );
       await q.query(
         `INSERT INTO truc.findings (batch_id, record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en,
                                     value, hint_vi, hint_en, detail_vi, detail_en)
-         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                  $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])`,
-        [
-          batchId,
-          col((f) => f.recordIndex),
-          col((f) => f.recordKey),
-          col((f) => f.criterion),
-          col((f) => f.rule),
-          col((f) => f.severity),
-          col((f) => f.pointer),
-          col((f) => f.messageVi),
-          col((f) => f.messageEn),
-          col((f) => f.value ?? null),
-          col((f) => f.hintVi ?? null),
-          col((f) => f.hintEn ?? null),
-          col((f) => f.detailVi ?? null),
-          col((f) => f.detailEn ?? null),
-        ],
+         SELECT $1, (f->>0)::int, f->>1, f->>2, f->>3, f->>4, f->>5, f->>6, f->>7, f->>8, f->>9, f->>10, f->>11, f->>12
+           FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(f, n) ORDER BY n`,
+        [batchId, doc],
       );
     },
     /** Findings of a batch by severity (what a findings.ready webhook tells). */

@@ -171,11 +171,11 @@ export function createRecordsRepo(q: Queryable) {
       const res = await q.query<{ digest: string; intact: number }>(
         `SELECT encode(sha256(convert_to(coalesce(string_agg(r.${t.key} || ':' || r.fingerprint, ',' ORDER BY r.${t.key}), ''),
                                          'UTF8')), 'hex') AS digest,
-                (SELECT count(*)::int FROM unnest($2::text[], $3::text[]) AS v(key, fp)
+                (SELECT count(*)::int FROM jsonb_each_text($2::jsonb) AS v(key, fp)
                    JOIN ${t.table} x ON x.${t.key} = v.key AND x.fingerprint = v.fp
                   WHERE x.deleted_at IS NULL AND x.${t.scope} = $1) AS intact
            FROM ${t.table} r WHERE r.${t.scope} = $1 AND r.deleted_at IS NULL`,
-        [scope, [...expected.keys()], [...expected.values()]],
+        [scope, JSON.stringify(Object.fromEntries(expected))],
       );
       const row = res.rows[0]!;
       return row.intact === expected.size ? row.digest : null;
