@@ -15,5 +15,6 @@ export type HoldSummary = Schemas['GuardHoldSummary'];
 export type Hold = Schemas['GuardHold'];
 export type Scorecard = Schemas['QualityScorecard'];
 export type Ratio = Scorecard['overall'];
+export type WebsiteProbe = Schemas['WebsiteProbe'];
 /** GET /v1/ops/schools/{schoolCode}: a school with its latest batches, findings by rule and sync runs. */
 export type SchoolDetail = operations['school']['responses'][200]['content']['application/json'];

@@ -2,6 +2,7 @@
 import type { DeadLetter, Overview, Schedule, School, SchoolDetail, SyncRun } from './api-types.js';
 import { t } from './i18n.js';
 import { api, band, card, h, num, percent, seconds, stat, table, when } from './kit.js';
+import { websiteCard } from './website.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 
@@ -251,7 +252,10 @@ const syncRunColumns = [
 ];
 
 export async function schoolPage(main: HTMLElement, code: string): Promise<void> {
-  const d = await api<SchoolDetail>(`/v1/ops/schools/${encodeURIComponent(code)}`);
+  const [d, website] = await Promise.all([
+    api<SchoolDetail>(`/v1/ops/schools/${encodeURIComponent(code)}`),
+    websiteCard(code),
+  ]);
   const s = d.school;
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/schools' }, `← ${t('back')}`)),
@@ -301,6 +305,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
         ),
       ),
       card(t('syncRuns'), table(d.syncRuns, syncRunColumns, { testid: 'school-sync-runs' })),
+      website,
     ),
   );
 }

@@ -22,6 +22,7 @@ import { startWorkerRole, type Running } from '../../src/roles.js';
 import { student, S1, S2 } from '../helpers/api.js';
 import { backends, countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'test-results', 'dashboard');
@@ -170,7 +171,33 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(batches).toContain('students');
     expect(batches).toContain('schools');
     expect(await page.getByTestId('school-findings').textContent()).toMatch(/error/);
+    // Before any probe the website card says so.
+    expect(await page.getByTestId('school-website').textContent()).toContain('Chưa kiểm tra');
     await shot('04-school');
+  });
+
+  it("shows the school website's last probe: up, no RSS feed, the sống rule it breaks", async () => {
+    await createWebsiteProbesRepo(env.deps.db).save([
+      {
+        schoolCode: S1,
+        website: 'https://thkimdong.hcm.edu.vn',
+        probedAt: new Date(),
+        answered: true,
+        httpStatus: 200,
+        rss: false,
+      },
+    ]);
+    await page.goto(`${base}/dashboard#/schools/${S1}`);
+    await page.reload();
+    const card = page.getByTestId('school-website');
+    await card.locator('dd').first().waitFor();
+    expect(await card.getAttribute('data-answered')).toBe('true');
+    expect(await card.getAttribute('data-rss')).toBe('false');
+    const text = await card.textContent();
+    expect(text).toContain('https://thkimdong.hcm.edu.vn');
+    expect(text).toContain('Hoạt động');
+    expect(text).toContain('SONG_WEBSITE_NO_RSS');
+    await shot('04b-school-website');
   });
 
   it('replays a dead letter from the dead-letter page, and it is delivered', async () => {
