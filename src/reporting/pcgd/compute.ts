@@ -159,6 +159,18 @@ export interface CommuneSource {
   packageSha256: string | null;
 }
 
+/** Where a province took a commune's figures from: its approved report and signed package. */
+function sourceOf(
+  report: Pick<ReportRow, 'id' | 'version' | 'status'> & { package_sha256: string | null },
+): CommuneSource {
+  return {
+    reportId: report.id,
+    version: report.version,
+    status: report.status,
+    packageSha256: report.package_sha256,
+  };
+}
+
 /** A commune's figures as its approved report holds them. */
 function figuresOfReport(
   row: ReportRow,
@@ -175,6 +187,25 @@ function figuresOfReport(
       levels: f.levels as CommuneFigures['levels'],
     },
     ...(f.enrolment ? { enrolment: f.enrolment } : {}),
+  };
+}
+
+/**
+ * Lineage of a province figure = the communes behind it: the signed package of each commune's approved
+ * report, or the digest of the figures computed from its persons; `all`: the digest of every commune's figures.
+ */
+function provinceLineage(
+  communeFigs: readonly CommuneFigures[],
+  sources: Record<string, CommuneSource | null>,
+): Record<string, string> {
+  return {
+    all: sha256Hex(Buffer.from(canonicalJson(communeFigs))),
+    ...Object.fromEntries(
+      communeFigs.map((c) => [
+        c.communeCode,
+        sources[c.communeCode]?.packageSha256 ?? sha256Hex(Buffer.from(canonicalJson(c))),
+      ]),
+    ),
   };
 }
 
@@ -207,12 +238,7 @@ async function computeProvince(
       const r = figuresOfReport(report, difficult.has(code));
       communeFigs.push(r.figures);
       if (r.enrolment) enrolmentByCommune[code] = r.enrolment;
-      sources[code] = {
-        reportId: report.id,
-        version: report.version,
-        status: report.status,
-        packageSha256: report.package_sha256,
-      };
+      sources[code] = sourceOf(report);
       continue;
     }
     const list = byCommune.get(code);
@@ -239,17 +265,7 @@ async function computeProvince(
       prev ? { ages: prev.figures.ages, indicators: prev.figures.indicators } : undefined,
     ),
   );
-  // Lineage of a province figure = the communes behind it: the signed package of each commune's
-  // approved report, or the digest of the figures computed from its persons.
-  const lineage: Record<string, string> = {
-    all: sha256Hex(Buffer.from(canonicalJson(communeFigs))),
-    ...Object.fromEntries(
-      communeFigs.map((c) => [
-        c.communeCode,
-        sources[c.communeCode]?.packageSha256 ?? sha256Hex(Buffer.from(canonicalJson(c))),
-      ]),
-    ),
-  };
+  const lineage = provinceLineage(communeFigs, sources);
   const enrolment = Object.values(enrolmentByCommune).reduce(addEnrolment, emptyEnrolment());
   const stored: StoredFigures = {
     population: province.population,
