@@ -78,6 +78,17 @@ export interface SchoolConformanceSetup<S extends string, RecOf extends Record<E
   studentKey(s: RecOf['students']): string;
   /** Largest page size the system takes. */
   maxPageSize: number;
+  /** The vendor's own codes the adapter must surface (the `rule` of an AppError's errors[]). */
+  codes: {
+    /** A wrong credential: its rule and the vendor's message. */
+    badCredential: { rule: string; message: string };
+    schoolNotFound: string;
+    /** A school the other vendor serves. */
+    forbiddenSchool: string;
+    idempotencyKeyReused: string;
+  };
+  /** Population index of a school the other vendor serves. */
+  otherVendorSchool: number;
 }
 
 /** The generic adapter conformance suite (students as source and target), wired for a school system. */
@@ -113,6 +124,52 @@ export function sharedSchoolRules<S extends string, RecOf extends Record<Entity,
   get: () => { sim: SchoolSimulator<S>; adapter: SchoolAdapterLike<RecOf> },
   written: (school: string) => Student,
 ): void {
+  const newcomer = (school: string, i: number) =>
+    asMapping(setup.mappings.students).fromCanonical!(
+      newcomerStudent(school, i),
+      mapCtx,
+    ) as RecOf['students'];
+
+  it(`a wrong credential is ERR_ADAPTER_AUTH carrying ${setup.codes.badCredential.rule}; health says not ok`, async () => {
+    const bad = setup.adapterFor(get().sim, { invalid: true });
+    const err = await errorOf(drain(bad, 'classes'));
+    expect(err).toMatchObject({ code: 'ERR_ADAPTER_AUTH', retryable: false });
+    expect((err as { errors: unknown[] }).errors).toEqual([{ pointer: '', ...setup.codes.badCredential }]);
+    expect(await bad.health()).toEqual({ ok: false, detail: 'ERR_ADAPTER_AUTH' });
+  });
+
+  it("the vendor's error body surfaces its code (unknown school, school of another vendor)", async () => {
+    const { sim, adapter } = get();
+    const unknown = await errorOf(drain(adapter, 'students', { schoolCode: 'SIM-NONE' }));
+    expect(unknown).toMatchObject({
+      code: 'ERR_ADAPTER_REJECTED',
+      message: expect.stringContaining(setup.codes.schoolNotFound),
+    });
+    const other = sim.population.school(setup.otherVendorSchool).schoolCode;
+    const forbidden = await errorOf(drain(adapter, 'students', { schoolCode: other }));
+    expect(forbidden).toMatchObject({
+      code: 'ERR_ADAPTER_AUTH',
+      errors: [{ rule: setup.codes.forbiddenSchool }],
+    });
+  });
+
+  it("idempotency: a replay says replayed; the same key with another batch is refused with the vendor's code", async () => {
+    const { sim, adapter } = get();
+    const school = sim.schoolCodes[0]!;
+    const batch = [newcomer(school, 50)];
+    const first = await adapter.write('students', batch, { idempotencyKey: 'idem-1' });
+    const again = await adapter.write('students', batch, { idempotencyKey: 'idem-1' });
+    expect(first.replayed).toBeUndefined();
+    expect(again).toEqual({ ...first, replayed: true });
+    const err = await errorOf(
+      adapter.write('students', [newcomer(school, 51)], { idempotencyKey: 'idem-1' }),
+    );
+    expect(err).toMatchObject({
+      code: 'ERR_ADAPTER_REJECTED',
+      errors: [{ rule: setup.codes.idempotencyKeyReused }],
+    });
+  });
+
   it('every record it serves maps to the canonical model without findings of severity error', async () => {
     const { sim, adapter } = get();
     for (const entity of ['classes', 'students', 'staff'] as const) {

@@ -250,3 +250,16 @@ export function runMetadata(system: string, mappings: SchoolMappings, nameField:
     });
   });
 }
+
+/** Everything both school systems' mappings must do, in one call: fixtures, round trips, garbage, metadata. */
+export function runSchoolSystemMappings(
+  system: string,
+  mappings: SchoolMappings,
+  o: FixtureChecks & { garbage: readonly unknown[] },
+): void {
+  runFixtureTables(system, mappings);
+  runFixtureChecks(system, o);
+  runRoundTrips(o.label, mappings, o.recordSchemas);
+  runGarbage(mappings, o.garbage);
+  runMetadata(system, mappings, o.nameField);
+}

@@ -5,26 +5,11 @@ import { smasMappings } from '../../../src/mappings/smas/index.js';
 import type { MapContext } from '../../../src/mappings/types.js';
 import {
   now,
-  runFixtureChecks,
-  runFixtureTables,
-  runGarbage,
-  runMetadata,
-  runRoundTrips,
+  runSchoolSystemMappings,
   sampleClass,
   sampleStaff,
   sampleStudent,
 } from '../../helpers/school-system-mappings.js';
-
-runFixtureTables('smas', smasMappings);
-
-runFixtureChecks('smas', {
-  label: 'SMAS',
-  recordSchemas: smasRecordSchemas,
-  nameField: 'HoVaTen',
-  nfcName: 'Nguyễn Văn An',
-});
-
-runRoundTrips('SMAS', smasMappings, smasRecordSchemas);
 
 describe('canonical → SMAS uses SMAS spellings', () => {
   const ctx: MapContext = { now };
@@ -79,6 +64,10 @@ const GARBAGE: unknown[] = [
   { MaLop: '', KhoiHoc: {}, NamHoc: 2025 },
 ];
 
-runGarbage(smasMappings, GARBAGE);
-
-runMetadata('smas', smasMappings, 'HoVaTen');
+runSchoolSystemMappings('smas', smasMappings, {
+  label: 'SMAS',
+  recordSchemas: smasRecordSchemas,
+  nameField: 'HoVaTen',
+  nfcName: 'Nguyễn Văn An',
+  garbage: GARBAGE,
+});

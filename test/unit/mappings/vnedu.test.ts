@@ -5,27 +5,11 @@ import { vneduMappings } from '../../../src/mappings/vnedu/index.js';
 import type { MapContext } from '../../../src/mappings/types.js';
 import {
   now,
-  runFixtureChecks,
-  runFixtureTables,
-  runGarbage,
-  runMetadata,
-  runRoundTrips,
+  runSchoolSystemMappings,
   sampleClass,
   sampleStaff,
   sampleStudent,
 } from '../../helpers/school-system-mappings.js';
-
-runFixtureTables('vnedu', vneduMappings);
-
-runFixtureChecks('vnedu', {
-  label: 'vnEdu',
-  recordSchemas: vneduRecordSchemas,
-  nameField: 'full_name',
-  nfcName: 'Lê Thị Cúc',
-  offSchema: (c) => c.name.includes('loosely typed push'),
-});
-
-runRoundTrips('vnEdu', vneduMappings, vneduRecordSchemas);
 
 describe('canonical → vnEdu uses vnEdu codes', () => {
   const ctx: MapContext = { now };
@@ -80,6 +64,11 @@ const GARBAGE: unknown[] = [
   { class_id: '', grade_id: {}, school_year: '2025-2026' },
 ];
 
-runGarbage(vneduMappings, GARBAGE);
-
-runMetadata('vnedu', vneduMappings, 'full_name');
+runSchoolSystemMappings('vnedu', vneduMappings, {
+  label: 'vnEdu',
+  recordSchemas: vneduRecordSchemas,
+  nameField: 'full_name',
+  nfcName: 'Lê Thị Cúc',
+  offSchema: (c) => c.name.includes('loosely typed push'),
+  garbage: GARBAGE,
+});
