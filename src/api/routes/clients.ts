@@ -76,10 +76,12 @@ export interface ClientRouteOptions {
   db: Db;
 }
 
-const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function clientRoutes(app, opts) {
-  const config = { scope: 'admin' };
-  const security = [{ oauth2: ['admin'] }];
+type ClientApp = Parameters<FastifyPluginAsyncZod<ClientRouteOptions>>[0];
+const config = { scope: 'admin' };
+const security = [{ oauth2: ['admin'] }];
 
+/** Create a client (its secret shown once) and list them. */
+function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
   app.post(
     '/v1/admin/clients',
     {
@@ -127,7 +129,10 @@ const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function c
       return { items: (await createClientsRepo(opts.db).list()).map(clientView) };
     },
   );
+}
 
+/** Rotate a client's secret; disable, enable, or set its schools, units or scopes. Both act on issued tokens. */
+function changeRoutes(app: ClientApp, opts: ClientRouteOptions): void {
   app.post(
     '/v1/admin/clients/:clientId/secret',
     {
@@ -193,5 +198,10 @@ const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function c
       return clientView(client);
     },
   );
+}
+
+const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function clientRoutes(app, opts) {
+  registrationRoutes(app, opts);
+  changeRoutes(app, opts);
 };
 export default clientRoutes;
