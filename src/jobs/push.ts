@@ -3,6 +3,7 @@
  * the set's id only; records are read from the store at delivery time. The target gets a stable
  * idempotency key per set, so a retry after a lost answer has one effect.
  */
+import { createHash } from 'node:crypto';
 import { appendAudit } from '../audit/chain.js';
 import type { SystemName } from '../config.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -49,6 +50,10 @@ async function throughGate<T>(ctx: PushContext, system: SystemName, call: () => 
   return out;
 }
 
+/** A short digest of the keys a delete attempt sends (key codes hashed, no personal data). */
+const keysDigest = (keys: readonly string[]) =>
+  createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16);
+
 async function deliver(
   ctx: PushContext,
   payload: { pushSetId: number },
@@ -64,14 +69,25 @@ async function deliver(
   if (!target) throw new Error(`no target adapter configured for ${set.system}`);
   const idempotencyKey = `truc-push-${pushSetId}`;
   let records: Array<{ key: string; data: unknown }> = [];
+  let superseded = 0;
   let receipt: PushReceipt;
   if (set.operation === 'delete') {
     // Tombstones travel: the keys are sent (with the school that held each, when the set keeps it), never records.
     if (!target.remove || !target.deletes?.includes(set.entity)) {
       throw new PermanentJobError('ERR_ENTITY_UNSUPPORTED', `${set.system} does not delete ${set.entity}`);
     }
-    const keys = set.keys.map((key, i) => ({ key, school: set.schools?.[i] ?? null }));
-    receipt = await throughGate(ctx, set.system, () => target.remove!(set.entity, keys, { idempotencyKey }));
+    // A key whose record is live again (restored after the delete) is superseded: never deleted at the target.
+    const live = await createRecordsRepo(ctx.db).liveKeys(set.entity, set.keys);
+    superseded = live.size;
+    const keys = set.keys
+      .map((key, i) => ({ key, school: set.schools?.[i] ?? null }))
+      .filter((k) => !live.has(k.key));
+    // The vendor's idempotency key covers the body: a smaller list is another request, under its own key.
+    const key = superseded ? `${idempotencyKey}-${keysDigest(keys.map((k) => k.key))}` : idempotencyKey;
+    receipt =
+      keys.length === 0
+        ? { accepted: 0, rejected: [] }
+        : await throughGate(ctx, set.system, () => target.remove!(set.entity, keys, { idempotencyKey: key }));
   } else {
     records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
     receipt = await throughGate(ctx, set.system, () =>
@@ -82,11 +98,12 @@ async function deliver(
       ),
     );
   }
-  const sent = set.operation === 'delete' ? set.keys.length : records.length;
+  const sent = set.operation === 'delete' ? set.keys.length - superseded : records.length;
   const summary = {
     accepted: receipt.accepted,
     rejected: receipt.rejected.length,
     receiptId: receipt.receiptId ?? null,
+    ...(set.operation === 'delete' ? { superseded } : {}),
   };
   await ctx.db.tx(async (q) => {
     await createPushSetsRepo(q).markDelivered(pushSetId, summary);
@@ -108,6 +125,7 @@ async function deliver(
       sent,
       accepted: summary.accepted,
       rejected: summary.rejected,
+      superseded,
     },
     'push delivered',
   );

@@ -25,6 +25,8 @@ export interface PushSetReceipt {
   accepted: number;
   rejected: number;
   receiptId: string | null;
+  /** Delete sets: keys not sent because their record was live again (restored) at send time. */
+  superseded?: number;
 }
 
 /** Where a batch's changes stand at one target. */

@@ -305,6 +305,19 @@ export function createRecordsRepo(q: Queryable) {
       }
       return out;
     },
+    /** Which of `keys` are live (not deleted): a delete set skips them at send time (superseded by a restore). */
+    async liveKeys(entity: EntityName, keys: readonly string[]): Promise<Set<string>> {
+      const t = TABLES[entity];
+      const out = new Set<string>();
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const res = await q.query<{ key: string }>(
+          `SELECT ${t.key} AS key FROM ${t.table} WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
+          [keys.slice(i, i + CHUNK)],
+        );
+        for (const r of res.rows) out.add(r.key);
+      }
+      return out;
+    },
     /** Live records of each of the given scopes (schools); a scope without any is absent. */
     async liveCounts(entity: EntityName, scopes: readonly string[]): Promise<Map<string, number>> {
       const t = TABLES[entity];

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, SystemName } from '../../src/config.js';
 import { queueBatch, requestSync } from '../../src/jobs/contracts.js';
+import { replayDeadLetters } from '../../src/jobs/dead-letters.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
@@ -50,6 +51,14 @@ describe('delivery of the city database changes to the schools own systems (post
     expect(run.rows[0]?.status).toBe('done');
     return id;
   }
+
+  /** The student codes a SMAS school's system lists, over its HTTP API. */
+  const smasStudents = async (school: string) => {
+    const res = await fetch(`${smas.url}/schools/${school}/students?pageSize=500`, {
+      headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
+    });
+    return ((await res.json()) as { Data: Array<{ MaHocSinh: string }> }).Data.map((r) => r.MaHocSinh);
+  };
 
   const settle = (what: string) =>
     waitFor(
@@ -161,12 +170,7 @@ describe('delivery of the city database changes to the schools own systems (post
       ).rows[0]!;
     const [atSmas, atVnedu] = [await lastOf(smasSchool), await lastOf(vneduSchool)];
     // What each school's system lists, over its HTTP API.
-    const smasKeys = async () => {
-      const res = await fetch(`${smas.url}/schools/${smasSchool}/students?pageSize=500`, {
-        headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
-      });
-      return ((await res.json()) as { Data: Array<{ MaHocSinh: string }> }).Data.map((r) => r.MaHocSinh);
-    };
+    const smasKeys = () => smasStudents(smasSchool);
     const vneduKeys = async () => {
       const res = await fetch(`${vnedu.url}/v1/schools/${vneduSchool}/students?limit=1000`, {
         headers: { authorization: `Bearer ${env.config.systems.vnedu.token!}` },
@@ -262,5 +266,62 @@ describe('delivery of the city database changes to the schools own systems (post
       (r) => r.schoolCode === smasSchool,
     );
     expect(learned?.system).toBe('smas');
+  });
+  it('a delete retried after the restore was delivered does not undo the restore', async () => {
+    const school = smas.schoolCodes[1]!;
+    const student = (
+      await env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
+        `SELECT student_code AS key, data FROM truc.students
+          WHERE school_code = $1 AND deleted_at IS NULL ORDER BY 1 LIMIT 1`,
+        [school],
+      )
+    ).rows[0]!;
+    expect(await smasStudents(school)).toContain(student.key);
+    const before = (
+      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
+    ).rows[0]!.id;
+
+    // The city deletes the student; SMAS refuses the delete (dead-lettered: its delivery failed once).
+    smas.faults.set({ status400Burst: 1, paths: [`/schools/${school}/students/delete`] });
+    hcm.received.remove('students', student.key, new Date().toISOString());
+    await sync('hcm-csdl', false);
+    const letter = (
+      await env.deps.db.query<{ id: number }>(
+        `SELECT d.id FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
+          JOIN truc.push_sets p ON p.id = (o.payload->>'pushSetId')::int
+          WHERE p.id > $1 AND p.operation = 'delete' AND p.system = 'smas'`,
+        [before],
+      )
+    ).rows;
+    expect(letter).toHaveLength(1);
+    expect(await smasStudents(school)).toContain(student.key);
+
+    // The city restores it, and the restore's upsert reaches SMAS.
+    const { HCM_CSDL_MAPPINGS } = await import('../../src/mappings/hcm-csdl/index.js');
+    const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(student.data as never, { now: () => new Date() });
+    hcm.received.put('students', wire, new Date().toISOString());
+    await sync('hcm-csdl', false);
+    const upserts = await pushSetsOf(`id > ${before} AND system = 'smas' AND operation = 'upsert'`);
+    expect(upserts.map((s) => [s.keys, s.delivered])).toEqual([[[student.key], true]]);
+
+    // Now the delete is retried: its key is live again, so nothing is deleted at SMAS.
+    smas.faults.set({});
+    const deletesBefore = smas.received.items('students_deleted').length;
+    await replayDeadLetters(env.deps.db, { ids: [letter[0]!.id] }, 'test');
+    await settle('the retried delete');
+    // SMAS still holds the restored student, and was sent no delete for it.
+    expect(await smasStudents(school)).toContain(student.key);
+    expect(smas.received.items('students_deleted').length).toBe(deletesBefore);
+    // The set's outcome says its one key was skipped as superseded.
+    const sets = (
+      await env.deps.db.query<{ delivered: boolean; receipt: Record<string, unknown> }>(
+        `SELECT delivered_at IS NOT NULL AS delivered, receipt FROM truc.push_sets
+          WHERE id > $1 AND system = 'smas' AND operation = 'delete'`,
+        [before],
+      )
+    ).rows;
+    expect(sets).toEqual([
+      { delivered: true, receipt: { accepted: 0, rejected: 0, receiptId: null, superseded: 1 } },
+    ]);
   });
 });
