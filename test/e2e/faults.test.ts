@@ -16,6 +16,7 @@
  * scale is `TRUC_FAULT_STUDENTS=20000 npx vitest run test/e2e/faults.test.ts` (run by hand: its
  * figures are in the issue's closing note). Waits grow with the size; the resume bound does not.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { requestSync } from '../../src/jobs/contracts.js';
@@ -71,8 +72,10 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       clientId: 'truc-test',
       clientSecret: 'test-secret-hcm-csdl',
       tombstoneRate: 0,
-      // Each page takes a while: the faults land in the middle of the run.
-      faults: { latencyMs: 400, paths: ['/v1/students'] },
+      // Each page takes a while (1.5 s, ~4 pages at CI's size), so work is left when a fault lands
+      // two pages in: with 400 ms the run could end its database work before the PostgreSQL cut
+      // began, no job met the outage, and the "deferred" check had nothing to count.
+      faults: { latencyMs: 1_500, paths: ['/v1/students'] },
     });
   });
   afterAll(async () => {
@@ -181,6 +184,23 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
   }
 
   /**
+   * Waits until a page job is running (BullMQ's active list of the pull queue), so a fault lands
+   * inside a job and not in the hop between two (where only the outbox relay meets it).
+   */
+  async function pageJobRunning(s: Stack): Promise<void> {
+    const redis = new Redis(s.redis.url, { maxRetriesPerRequest: 1 });
+    try {
+      await waitFor(async () => (await redis.llen(`${s.env.redisPrefix!}:pull:active`)) > 0, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        what: 'a page job to be running',
+      });
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  /**
    * A full run with a fault in its middle: `fault` breaks something (its start is the fault's time);
    * work resumes within the bound (logged with `said()`, e.g. "Redis FLUSHALL"), and the run finishes
    * with every student stored once, nothing left open or dead.
@@ -215,7 +235,10 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       onStack(async (s) => {
         await faultMidRun(
           s,
-          () => s.proxy.cut(5_000),
+          async () => {
+            await pageJobRunning(s);
+            await s.proxy.cut(5_000);
+          },
           () => 'PostgreSQL cut 5 s',
         );
         expect(s.proxy.dropped).toBeGreaterThan(0);
