@@ -7,7 +7,9 @@ export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Unit files run in parallel beside the integration tier on two cores: the few that walk the
+      // whole defect set need more than vitest's default 5 s when the machine is busy.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
       {
         extends: true,
         test: {
