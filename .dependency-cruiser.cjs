@@ -57,6 +57,14 @@ module.exports = {
       to: { path: '^src/jobs/', pathNot: '^src/jobs/(contracts|dead-letters|queues|judge)\\.ts$' },
     },
     {
+      name: 'config-through-config-ts',
+      comment:
+        'src/config.ts is the one door to the configuration: the sections in src/config/ are imported by it and by each other only.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/config(\\.ts$|/)' },
+      to: { path: '^src/config/' },
+    },
+    {
       name: 'src-never-imports-tests-or-scripts',
       severity: 'error',
       from: { path: '^src/' },

@@ -48,12 +48,17 @@ describe('layers', () => {
     expect(rows).toEqual(LAYERS.map((l) => l.name));
   });
 
-  it('catches an upward import, a cycle, an adapter reaching the store and the API reaching a processor', async () => {
+  it('catches an upward import, a cycle, an adapter reaching the store, the API reaching a processor and a config section imported past src/config.ts', async () => {
     put('src/config.ts', "import { x } from './jobs/pull.js';\nexport const c = x;\n");
     put('src/jobs/pull.ts', "import { c } from '../config.js';\nexport const x = 1 + Number(c);\n");
     put('src/store/db.ts', 'export const db = 1;\n');
     put('src/adapters/smas/client.ts', "import { db } from '../../store/db.js';\nexport const k = db;\n");
     put('src/api/routes/x.ts', "import { x } from '../../jobs/pull.js';\nexport const r = x;\n");
+    put('src/config/names.ts', 'export const SYSTEM_NAMES = [];\n');
+    put(
+      'src/store/y.ts',
+      "import { SYSTEM_NAMES } from '../config/names.js';\nexport const y = SYSTEM_NAMES;\n",
+    );
     const found = await violationsIn(scratch);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -61,6 +66,7 @@ describe('layers', () => {
         'no-circular: src/config.ts -> src/jobs/pull.ts',
         'adapters-transport-only: src/adapters/smas/client.ts -> src/store/db.ts',
         'api-enqueues-through-contracts: src/api/routes/x.ts -> src/jobs/pull.ts',
+        'config-through-config-ts: src/store/y.ts -> src/config/names.ts',
       ]),
     );
   }, 60_000);

@@ -1,0 +1,18 @@
+/** Value schemas shared by the sections of the configuration, and the freeze applied to what they parse. */
+import { z } from 'zod';
+
+/** A percentage with at most two decimals. */
+export const percent = z.number().min(0).max(100).multipleOf(0.01);
+/** A day of the year, MM-DD. */
+export const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD');
+/** A calendar date, YYYY-MM-DD. */
+export const isoDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD');
+
+/** Freezes a parsed configuration (or one section of it) and everything inside it. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

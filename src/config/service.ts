@@ -1,0 +1,161 @@
+/**
+ * The service's own sections of the configuration: server, database, auth, api, jobs, systems, webhooks,
+ * observability (src/config.ts assembles them with the pcgd, quality, sync and guard sections).
+ */
+import { z } from 'zod';
+import type { SystemName } from './names.js';
+
+const SystemSchema = z
+  .object({
+    baseUrl: z.url().optional(),
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    apiKey: z.string().min(1).optional(),
+    token: z.string().min(1).optional(),
+    timeoutMs: z.number().int().positive().default(10_000),
+    /** Push budget to this system, shared by every worker (BullMQ global limiter). */
+    rateLimit: z
+      .object({ max: z.number().int().positive(), durationMs: z.number().int().positive() })
+      .default({ max: 20, durationMs: 1000 }),
+  })
+  .strict();
+
+/**
+ * An ES256 signing key (issue 9): a PKCS#8 PEM P-256 private key, or a secret seed (≥ 32 characters)
+ * the key is derived from.
+ */
+const JwtKeySchema = z
+  .object({
+    kid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    secret: z.string().min(32).optional(),
+    privateKey: z.string().includes('PRIVATE KEY').optional(),
+  })
+  .strict()
+  .refine((k) => (k.secret === undefined) !== (k.privateKey === undefined), {
+    message: 'give exactly one of secret or privateKey',
+  });
+
+export const ServerSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
+    maxBatchRecords: z.number().int().positive().max(10_000).default(1000),
+    publicUrl: z.url().optional(),
+  })
+  .strict();
+
+export const DatabaseSchema = z
+  .object({
+    /** PostgreSQL URL; unset = embedded PGlite in dataDir. */
+    url: z.string().min(1).optional(),
+    dataDir: z.string().min(1).default('./data'),
+    poolMax: z.number().int().positive().default(10),
+  })
+  .strict();
+
+export const AuthSchema = z
+  .object({
+    /** Signing keys; the first signs, all verify (rotation: add the new key first, drop the old later). */
+    jwtKeys: z.array(JwtKeySchema).default([]),
+    /** Token issuer; default: server.publicUrl when set, else `truc`. */
+    issuer: z.string().min(1).optional(),
+    audience: z.string().min(1).default('truc-api'),
+    tokenTtlSeconds: z.number().int().positive().max(86_400).default(900),
+    /** Failed logins of one client id from one source address before delays start (issue 9). */
+    maxFailedLogins: z.number().int().positive().default(5),
+    /** The longest delay failed logins can impose, in seconds (never a lock: delays only). */
+    lockoutSeconds: z.number().int().positive().default(900),
+    /** Failed logins from one source address (any client id) before delays start. */
+    maxFailedLoginsPerAddress: z.number().int().positive().default(20),
+    /** The first delay after the free failures; each further failure doubles it. */
+    failedLoginDelayMs: z.number().int().positive().default(1000),
+    /** Failures are forgotten this long after the last one. */
+    failedLoginWindowSeconds: z.number().int().positive().default(3600),
+    /** How long an API process trusts a client's state (enabled, schools, scopes) before re-reading it. */
+    clientStateTtlMs: z.number().int().nonnegative().max(60_000).default(1000),
+  })
+  .strict();
+
+/** issue 9: limits of the HTTP API beyond the body size (server.bodyLimitBytes). */
+export const ApiSchema = z
+  .object({
+    /** Deepest nesting of objects and arrays in a JSON body (the envelope is level 1). */
+    maxJsonDepth: z.number().int().min(4).max(256).default(32),
+    /** Longest array inside a record (the records array is bounded by server.maxBatchRecords). */
+    maxNestedArrayItems: z.number().int().positive().max(100_000).default(1000),
+    /** Node's limit on the size of all request headers together, in bytes. */
+    maxHeaderBytes: z.number().int().min(4096).max(65_536).default(16_384),
+    /** Requests per client (per address before authentication) to /v1 per window (RateLimit-* headers). */
+    rateLimit: z
+      .object({
+        max: z.number().int().positive().default(1200),
+        windowMs: z.number().int().positive().default(60_000),
+      })
+      .strict()
+      .prefault({}),
+    /** fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). */
+    trustProxy: z.union([z.boolean(), z.string().min(1)]).default(false),
+  })
+  .strict();
+
+export const JobsSchema = z
+  .object({
+    attempts: z.number().int().positive().default(8),
+    backoffMs: z.number().int().positive().default(1000),
+    concurrency: z.number().int().positive().default(4),
+    outboxPollMs: z.number().int().positive().default(500),
+    outboxBatch: z.number().int().positive().default(200),
+    keepCompleted: z.number().int().nonnegative().default(1000),
+    keepFailed: z.number().int().nonnegative().default(5000),
+    /** Redis key prefix of the queues (several deployments or test runs may share one Redis). */
+    queuePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .default('truc'),
+  })
+  .strict();
+
+export const SystemsSchema = z
+  .object({
+    'hcm-csdl': SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
+    'moet-pcgd': SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 2, durationMs: 1000 } }),
+    smas: SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
+    vnedu: SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
+  } satisfies Record<SystemName, z.ZodType>)
+  .strict();
+
+/** issue 9: webhooks to vendors' systems (src/jobs/webhook-deliver.ts). */
+export const WebhooksSchema = z
+  .object({
+    /** Time for a receiver to answer one delivery. */
+    timeoutMs: z.number().int().positive().max(60_000).default(10_000),
+    /** Attempts per delivery (exponential backoff from jobs.backoffMs, capped at an hour). */
+    maxAttempts: z.number().int().positive().max(50).default(12),
+    /** http:// URLs (default: https only). */
+    allowHttp: z.boolean().default(false),
+    /** Receivers on loopback, private or link-local addresses (default: refused, against SSRF). */
+    allowPrivateNetworks: z.boolean().default(false),
+    /** Subscriptions per client. */
+    maxSubscriptions: z.number().int().positive().max(100).default(10),
+  })
+  .strict();
+
+/** Operations (issue 11): metrics ports of the roles that do not serve the API, build identity. */
+export const ObservabilitySchema = z
+  .object({
+    /** `truc worker` serves /metrics, /healthz and /readyz on this port (the API role uses PORT). */
+    workerMetricsPort: z.number().int().min(0).max(65535).default(9464),
+    /** `truc scheduler` serves /metrics, /healthz and /readyz on this port. */
+    schedulerMetricsPort: z.number().int().min(0).max(65535).default(9465),
+    /** The commit this build was made from (truc_build_info); set by the image build. */
+    buildCommit: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .default('unknown'),
+  })
+  .strict();

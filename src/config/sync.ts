@@ -1,0 +1,109 @@
+/** The `sync` and `guard` sections of the configuration: schedules, worker timings, delivery gates, the mass-change guard. */
+import { z } from 'zod';
+import { monthDay } from './common.js';
+import { ENTITY_NAMES, SYSTEM_NAMES } from './names.js';
+
+/**
+ * A schedule: a sync run requested at the times of a cron pattern (in `tz`, Asia/Ho_Chi_Minh unless
+ * set) or every `everyMs` milliseconds, fired once across any number of scheduler replicas.
+ */
+export const ScheduleSchema = z
+  .object({
+    cron: z
+      .string()
+      .regex(/^\S+( \S+){4,5}$/, 'a cron pattern of 5 or 6 fields, e.g. "0 1 * * *"')
+      .optional(),
+    everyMs: z.number().int().min(1000).optional(),
+    tz: z.string().min(1).default('Asia/Ho_Chi_Minh'),
+    system: z.enum(SYSTEM_NAMES),
+    entity: z.enum(ENTITY_NAMES),
+    /** School (or commune) code; unset = everything the system serves. */
+    scope: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,32}$/)
+      .optional(),
+    /** A full pull (ignores the watermark): a reconciliation. */
+    full: z.boolean().default(false),
+  })
+  .strict()
+  .refine((s) => (s.cron === undefined) !== (s.everyMs === undefined), {
+    message: 'exactly one of cron or everyMs',
+  });
+export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
+
+/**
+ * Sync engine reliability (issue 7): worker lock and stalled-job timings (recovery after a kill -9),
+ * the outbox reconciler (recovery after a Redis flush), and the delivery gate of each external system
+ * (pacing, Retry-After, circuit breaker) shared by every worker through the database.
+ */
+export const SyncSchema = z
+  .object({
+    /** Schedules by id (lower-case letters, digits and -). */
+    schedules: z.record(z.string().regex(/^[a-z0-9-]{1,64}$/), ScheduleSchema).default({}),
+    worker: z
+      .object({
+        /** A job's lock; a killed worker's job is taken over about lockMs + 2 × stalledIntervalMs later. */
+        lockMs: z.number().int().min(1000).default(10_000),
+        /** How often workers look for jobs whose lock expired. */
+        stalledIntervalMs: z.number().int().min(500).default(5_000),
+        /**
+         * Times a job may be started, counting the starts that were handed back unrun (target paused:
+         * open circuit or Retry-After): bounds a job's life when a target never comes back.
+         */
+        maxStarts: z.number().int().positive().default(5_000),
+      })
+      .strict()
+      .prefault({}),
+    reconcile: z
+      .object({
+        /** An enqueued outbox row open this long has its job looked up (lost in a Redis flush?). */
+        afterSeconds: z.number().int().nonnegative().default(10),
+        /** How often the reconciler runs. */
+        everyMs: z.number().int().positive().default(5_000),
+      })
+      .strict()
+      .prefault({}),
+    delivery: z
+      .object({
+        /** Consecutive transient failures (5xx, timeouts, refused connections) that open a circuit. */
+        failureThreshold: z.number().int().positive().default(5),
+        /** How long an opened circuit pauses calls before one probe; doubles per failed probe … */
+        openMs: z.number().int().positive().default(5_000),
+        /** … up to this. */
+        maxOpenMs: z.number().int().positive().default(60_000),
+        /** A probe that neither succeeds nor fails within this (its worker died) lets another probe. */
+        probeLeaseMs: z.number().int().positive().default(30_000),
+        /** Longest Retry-After honoured; a longer one is cut to this. */
+        maxRetryAfterSeconds: z.number().int().positive().default(3_600),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type SyncConfig = z.infer<typeof SyncSchema>;
+
+/**
+ * The mass-change guard (issue 7, sync-data): shares of a school's live records above which a change is
+ * held for a city admin. In the rollover window (MM-DD, inclusive; kết chuyển around 1 September) the
+ * changed-records threshold is `rollover.changeRatio`; deletions stay guarded.
+ */
+export const GuardSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Schools with fewer live records are not guarded (ratios of tiny schools are noise). */
+    minRecords: z.number().int().min(0).default(20),
+    /** Share of a school's live records deleted or moved away. */
+    deleteRatio: z.number().min(0).max(1).default(0.3),
+    /** Share of a school's live records changed. */
+    changeRatio: z.number().min(0).max(1).default(0.5),
+    rollover: z
+      .object({
+        from: monthDay.default('08-15'),
+        to: monthDay.default('09-30'),
+        changeRatio: z.number().min(0).max(1).default(1),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
