@@ -1,29 +1,36 @@
 /**
  * Benchmark: full pulls from the hcm-csdl simulator through `truc all` (issue 7, "Speed and memory").
  * Per size N (BENCH_SYNC_STUDENTS, comma-separated; default 50,000 and 150,000 and 300,000 × BENCH_SCALE):
- *   1. the simulator runs in a child process (680 students per school, no tombstones);
- *   2. baseline "bare read": a bare client (fetch + JSON.parse) reads every student page (1000 per page);
- *   3. `truc all` runs in a child process on a fresh database `truc_bench_<random>` and a Redis key
- *      prefix of its own; a city admin requests full pulls through `POST /v1/syncs`: schools, classes,
- *      then students, each timed until the run is done, every batch of it ingested and (students) its
- *      reconciliation done;
+ *   1. the simulator runs in a child process (680 students per school, no tombstones, the current
+ *      school year: records of another year would each get a SONG_NOT_CURRENT_YEAR finding);
+ *   2. a bare client (fetch + JSON.parse) reads every student page (1000 per page): the record count;
+ *   3. `truc all` runs in a child process as production runs it (the built program, `node dist/main.js`,
+ *      built first with `npm run build`; BENCH_SYNC_RUNTIME=tsx runs src/main.ts through tsx) on a fresh
+ *      database `truc_bench_<random>` and a Redis key prefix of its own; a city admin requests full
+ *      pulls through `POST /v1/syncs`: schools, classes, then students, each timed until the run is
+ *      done, every batch of it ingested and (students) its reconciliation done;
  *   4. the same full students pull again, nothing changed at the source: time and database growth;
+ *      baseline "bare read": the bare client's read of every page right before and right after it (the
+ *      mean of the two rates), so baseline and re-sync see the same machine load;
  *   5. baseline "raw COPY": the students truc stored, COPYed (psql) into a plain table of the same shape.
  * Rows: first sync (schools + classes + students, end to end) vs raw COPY (target 0.25), unchanged
  * re-sync vs bare read (target 0.8), DB growth of the unchanged re-sync vs the 5 % budget (target 1),
  * peak RSS (VmHWM) of truc vs 512 MB (target 1), the simulator's peak RSS (informative).
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { schoolYearOf, vietnamDateOf } from '../../src/canonical/school-year.js';
 import { addClient } from '../../src/ops.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { copyRate, createPlainTable, dropPlainTable, type StudentRow } from './lib/pg-baselines.js';
-import { spawnTs, type Child } from './lib/procs.js';
+import { spawnNode, spawnTs, type Child } from './lib/procs.js';
 import { PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, secondsSince, type BenchOptions, type BenchRow } from './lib/types.js';
 
@@ -49,6 +56,7 @@ async function serveChild(spec: string): Promise<void> {
     studentsPerSchool: PER_SCHOOL,
     staffPerSchool: 1,
     tombstoneRate: 0,
+    schoolYear: schoolYearOf(vietnamDateOf(new Date())),
     ...CREDENTIALS,
   });
   process.stdout.write(`${JSON.stringify({ url: sim.url })}\n`);
@@ -198,8 +206,9 @@ async function startTruc(
   prefix: string,
   simUrl: string,
 ): Promise<{ truc: Child; url: string }> {
-  const truc = spawnTs(
-    join(ROOT, 'src/main.ts'),
+  const built = (process.env.BENCH_SYNC_RUNTIME ?? 'dist') === 'dist';
+  const truc = (built ? spawnNode : spawnTs)(
+    join(ROOT, built ? 'dist/main.js' : 'src/main.ts'),
     ['all'],
     {
       TRUC_PROFILE: 'default',
@@ -267,7 +276,10 @@ async function runSize(students: number): Promise<BenchRow[]> {
     if (stored < bare.records * 0.95) throw new Error(`stored ${stored} students of ${bare.records}`);
     const classes = await liveCount(db, 'classes');
     const before = await dbSize(db);
+    const bareBefore = await bareRead(simUrl);
     const tAgain = await fullPull(db, api, 'students', limit);
+    const bareAfter = await bareRead(simUrl);
+    const bareRate = (bareBefore.rate + bareAfter.rate) / 2;
     const after = await dbSize(db);
     const trucPeak = truc.peakMb();
     if (process.env.BENCH_SYNC_DEBUG) console.log(`truc stderr (tail): ${truc.stderr().slice(-3000)}`);
@@ -284,8 +296,11 @@ async function runSize(students: number): Promise<BenchRow[]> {
     console.log(
       `sync bench ${n}: schools ${tSchools.toFixed(1)} s, classes ${classes} in ${tClasses.toFixed(1)} s, ` +
         `students ${tStudents.toFixed(1)} s (${(stored / tStudents).toFixed(0)}/s), unchanged re-sync ${tAgain.toFixed(1)} s ` +
-        `(${(stored / tAgain).toFixed(0)}/s); bare read ${bare.rate.toFixed(0)}/s, COPY ${copy.toFixed(0)}/s; ` +
-        `DB ${(before / 2 ** 20).toFixed(0)} → ${(after / 2 ** 20).toFixed(0)} MB; peak RSS truc ${trucPeak.toFixed(0)} MB, sim ${sim.peakMb().toFixed(0)} MB`,
+        `(${(stored / tAgain).toFixed(0)}/s); bare read ${bareBefore.rate.toFixed(0)}/s before it, ${bareAfter.rate.toFixed(0)}/s after; COPY ${copy.toFixed(0)}/s; ` +
+        `DB ${(before / 2 ** 20).toFixed(0)} → ${(after / 2 ** 20).toFixed(0)} MB; peak RSS truc ${trucPeak.toFixed(0)} MB, sim ${sim.peakMb().toFixed(0)} MB; ` +
+        `load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
     );
     return [
       rateRow(
@@ -302,7 +317,7 @@ async function runSize(students: number): Promise<BenchRow[]> {
         copy,
         null,
       ),
-      rateRow(`unchanged full re-sync ${n} vs bare read`, 'records/s', bare.records / tAgain, bare.rate, 0.8),
+      rateRow(`unchanged full re-sync ${n} vs bare read`, 'records/s', bare.records / tAgain, bareRate, 0.8),
       costRow(
         `unchanged full re-sync ${n}: DB growth vs 5 % budget`,
         '% of DB size',
@@ -325,6 +340,9 @@ async function runSize(students: number): Promise<BenchRow[]> {
 
 /** Runs the benchmark (see the file comment). */
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  if ((process.env.BENCH_SYNC_RUNTIME ?? 'dist') === 'dist') {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   const out: BenchRow[] = [];
   for (const n of sizes(opts.scale)) out.push(...(await runSize(n)));
   return out;

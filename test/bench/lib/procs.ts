@@ -30,7 +30,17 @@ export function spawnTs(
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
 ): Child {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
+  return spawnNode(entry, args, env, [...nodeArgs, '--import', 'tsx']);
+}
+
+/** `node [...nodeArgs] <entry> ...args` (a built JavaScript entry) with `env` added to this process's environment. */
+export function spawnNode(
+  entry: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Child {
+  const child = spawn(process.execPath, [...nodeArgs, entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
