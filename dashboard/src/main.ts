@@ -3,7 +3,11 @@ import { currentLang, setLang, t, type Key } from './i18n.js';
 import { ApiError, h, session, signIn, signOut } from './kit.js';
 import { guardHoldPage, guardPage } from './guard.js';
 import { qualityPage } from './quality.js';
-import { auditPage, deadLettersPage, overviewPage, schoolPage, schoolsPage, syncPage } from './pages.js';
+import { auditPage } from './audit.js';
+import { deadLettersPage } from './dead-letters.js';
+import { overviewPage } from './overview.js';
+import { schoolPage, schoolsPage } from './schools.js';
+import { syncPage } from './sync.js';
 
 const NAV: Array<{ path: string; key: Key; scope: string }> = [
   { path: 'overview', key: 'overview', scope: 'admin' },

@@ -1,0 +1,100 @@
+/** The audit trail: the filtered list and a check of the hash chain. */
+import { t } from './i18n.js';
+import { api, card, h, num, table, when } from './kit.js';
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: unknown;
+}
+
+export async function auditPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
+  const filter = new URLSearchParams();
+  for (const k of ['actor', 'action', 'subject', 'from', 'to'])
+    if (params.get(k)) filter.set(k, params.get(k)!);
+  const rows = await api<{ items: AuditRow[] }>(`/v1/audit?${filter.toString()}`);
+  main.replaceChildren(
+    h('h1', {}, t('audit')),
+    filterForm(params),
+    verifyChain(),
+    card(
+      t('audit'),
+      table(
+        rows.items,
+        [
+          { head: '#', cell: (r) => r.seq, num: true },
+          { head: 'createdAt', cell: (r) => when(r.at) },
+          { head: 'actor', cell: (r) => r.actor },
+          { head: 'action', cell: (r) => r.action },
+          { head: 'subject', cell: (r) => r.subject ?? '' },
+          { head: 'details', cell: (r) => JSON.stringify(r.details).slice(0, 160) },
+        ],
+        { testid: 'audit-rows' },
+      ),
+    ),
+  );
+}
+
+function filterForm(params: URLSearchParams): HTMLElement {
+  const field = (name: string, type = 'text'): HTMLInputElement =>
+    h('input', {
+      name,
+      type,
+      value: type === 'datetime-local' ? (params.get(name) ?? '').slice(0, 16) : (params.get(name) ?? ''),
+    });
+  const inputs = {
+    actor: field('actor'),
+    action: field('action'),
+    subject: field('subject'),
+    from: field('from', 'datetime-local'),
+    to: field('to', 'datetime-local'),
+  };
+  return h(
+    'form',
+    {
+      class: 'inline',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const p = new URLSearchParams();
+        for (const [k, el] of Object.entries(inputs)) {
+          if (!el.value) continue;
+          p.set(k, el.type === 'datetime-local' ? new Date(el.value).toISOString() : el.value);
+        }
+        location.hash = `#/audit?${p.toString()}`;
+      },
+    },
+    ...Object.entries(inputs).map(([k, el]) => h('label', {}, t(k as 'actor'), el)),
+    h('button', { type: 'submit' }, t('search')),
+  );
+}
+
+/** The "verify the chain" button and its verdict. */
+function verifyChain(): HTMLElement {
+  const verdict = h('span', { 'data-testid': 'audit-verify-result' });
+  return h(
+    'p',
+    {},
+    h(
+      'button',
+      {
+        class: 'secondary',
+        'data-testid': 'audit-verify',
+        onclick: () =>
+          void api<{ ok: boolean; rows: number; brokenAt: number | null; reason: string | null }>(
+            '/v1/audit/verify',
+          ).then((r) => {
+            verdict.className = `badge ${r.ok ? 'ok' : 'bad'}`;
+            verdict.textContent = r.ok
+              ? `${t('chainOk')} (${num(r.rows)} ${t('rows')})`
+              : `${t('chainBroken')} ${r.brokenAt} (${r.reason})`;
+          }),
+      },
+      t('verifyChain'),
+    ),
+    ' ',
+    verdict,
+  );
+}

@@ -1,0 +1,152 @@
+/** Dead letters: the filtered list, replay one, the selected ones or all that match the filter. */
+import type { DeadLetter } from './api-types.js';
+import { t } from './i18n.js';
+import { api, card, h, num, table, when, type Column } from './kit.js';
+
+/** Replays what `body` names (ids, or a filter) after the user confirms `count` letters. */
+type Replay = (body: Record<string, unknown>, count: number) => Promise<void>;
+
+export async function deadLettersPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
+  const filter = new URLSearchParams();
+  for (const k of ['queue', 'errorCode', 'includeReplayed']) if (params.get(k)) filter.set(k, params.get(k)!);
+  const list = await api<{ items: DeadLetter[] }>(`/v1/dead-letters?${filter.toString()}`);
+  const selected = new Set<number>();
+  const replay: Replay = async (body, count) => {
+    if (!confirm(t('confirmReplay', { n: count }))) return;
+    const r = await api<{ replayed: number[] }>('/v1/dead-letters/replay', { method: 'POST', body });
+    sessionStorage.setItem(
+      'truc.notice',
+      `${t('replayed')}: ${r.replayed.length} (#${r.replayed.join(', #')})`,
+    );
+    await deadLettersPage(main, params);
+  };
+  const bulk = h(
+    'button',
+    {
+      disabled: true,
+      'data-testid': 'replay-selected',
+      onclick: () => void replay({ ids: [...selected] }, selected.size),
+    },
+    t('replaySelected'),
+  );
+  const open = list.items.filter((d) => !d.replayedAt);
+  main.replaceChildren(
+    h('h1', {}, t('deadLetters')),
+    filterForm(params),
+    lastNotice(),
+    card(
+      `${t('deadLetters')}: ${num(list.items.length)}`,
+      h('div', { class: 'pager' }, bulk, replayFilterButton(params, open.length, replay)),
+      table(list.items, columns(selected, bulk, replay), { testid: 'dead-letters' }),
+    ),
+  );
+}
+
+/** The notice the last replay left before the page was drawn again (shown once). */
+function lastNotice(): HTMLElement {
+  const notice = h('p', { class: 'notice', 'data-testid': 'replay-result' });
+  const last = sessionStorage.getItem('truc.notice');
+  if (last) {
+    notice.textContent = last;
+    sessionStorage.removeItem('truc.notice');
+  }
+  return notice;
+}
+
+function filterForm(params: URLSearchParams): HTMLElement {
+  const queue = h('input', { name: 'queue', value: params.get('queue') ?? '', placeholder: 'push.hcm-csdl' });
+  const code = h('input', { name: 'errorCode', value: params.get('errorCode') ?? '', placeholder: 'ERR_…' });
+  const replayed = h('input', {
+    type: 'checkbox',
+    name: 'includeReplayed',
+    checked: params.get('includeReplayed') === 'true',
+  });
+  return h(
+    'form',
+    {
+      class: 'inline',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const p = new URLSearchParams();
+        if (queue.value) p.set('queue', queue.value);
+        if (code.value) p.set('errorCode', code.value);
+        if (replayed.checked) p.set('includeReplayed', 'true');
+        location.hash = `#/dead-letters?${p.toString()}`;
+      },
+    },
+    h('label', {}, t('queue'), queue),
+    h('label', {}, t('errorCode'), code),
+    h('label', {}, t('includeReplayed'), replayed),
+    h('button', { type: 'submit' }, t('search')),
+  );
+}
+
+/** "Replay all that match": only when the page is filtered by queue or error code and some are open. */
+function replayFilterButton(params: URLSearchParams, open: number, replay: Replay): HTMLElement | null {
+  if (!(params.get('queue') || params.get('errorCode')) || open === 0) return null;
+  return h(
+    'button',
+    {
+      class: 'secondary',
+      'data-testid': 'replay-filter',
+      onclick: () =>
+        void replay(
+          {
+            ...(params.get('queue') ? { queue: params.get('queue') } : {}),
+            ...(params.get('errorCode') ? { errorCode: params.get('errorCode') } : {}),
+          },
+          open,
+        ),
+    },
+    t('replayFilter'),
+  );
+}
+
+function columns(
+  selected: Set<number>,
+  bulk: HTMLButtonElement,
+  replay: Replay,
+): ReadonlyArray<Column<DeadLetter>> {
+  return [
+    {
+      head: '',
+      cell: (d) =>
+        d.replayedAt
+          ? ''
+          : h('input', {
+              type: 'checkbox',
+              'data-testid': `select-${d.id}`,
+              onchange: (e: Event) => {
+                if ((e.target as HTMLInputElement).checked) selected.add(d.id);
+                else selected.delete(d.id);
+                bulk.disabled = selected.size === 0;
+              },
+            }),
+    },
+    { head: '#', cell: (d) => d.id, num: true },
+    { head: 'queue', cell: (d) => d.queue },
+    { head: 'job', cell: (d) => d.job },
+    { head: 'errorCode', cell: (d) => d.errorCode },
+    { head: 'message', cell: (d) => h('span', { title: d.errorMessage }, d.errorMessage.slice(0, 80)) },
+    {
+      head: 'refs',
+      cell: (d) =>
+        Object.entries(d.refs)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+    },
+    { head: 'attempts', cell: (d) => num(d.attempts), num: true },
+    { head: 'failedAt', cell: (d) => when(d.failedAt) },
+    {
+      head: 'replay',
+      cell: (d) =>
+        d.replayedAt
+          ? h('span', { class: 'muted' }, `${t('replayed')} ${when(d.replayedAt)}`)
+          : h(
+              'button',
+              { 'data-testid': `replay-${d.id}`, onclick: () => void replay({ ids: [d.id] }, 1) },
+              t('replay'),
+            ),
+    },
+  ];
+}

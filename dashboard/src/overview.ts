@@ -1,0 +1,169 @@
+/** The overview page: open dead letters, the outbox, every system's health, schedules, queues and PCGD deadlines. */
+import type { Overview, Schedule } from './api-types.js';
+import { t } from './i18n.js';
+import { api, card, h, num, percent, seconds, stat, table, when } from './kit.js';
+
+const CIRCUIT_KEY = { closed: 'circuitClosed', open: 'circuitOpen', 'half-open': 'circuitHalfOpen' } as const;
+
+function circuitBadge(s: Overview['systems'][number]): HTMLElement {
+  const cls =
+    s.circuit === 'closed' ? (s.pausedUntil ? 'warn' : 'ok') : s.circuit === 'open' ? 'bad' : 'warn';
+  const paused = s.pausedUntil
+    ? ` — ${t('pausedUntil')} ${when(s.pausedUntil)} (${s.pauseReason ?? ''})`
+    : '';
+  return h(
+    'span',
+    { class: `badge ${cls}`, 'data-circuit': s.circuit },
+    `${t(CIRCUIT_KEY[s.circuit])}${paused}`,
+  );
+}
+
+function schedulesCard(items: readonly Schedule[]): HTMLElement {
+  return card(
+    t('schedules'),
+    table(
+      items,
+      [
+        { head: 'schedule', cell: (x) => x.id },
+        { head: 'system', cell: (x) => `${x.system} / ${x.entity}${x.full ? ' (full)' : ''}` },
+        { head: 'cron', cell: (x) => x.cron ?? (x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—') },
+        {
+          head: 'lastRun',
+          cell: (x) => (x.lastRun ? `${when(x.lastRun.fireAt)} (${x.lastRun.outcome})` : '—'),
+        },
+        { head: 'nextRun', cell: (x) => (x.paused ? '—' : when(x.nextRunAt)) },
+        {
+          head: 'status',
+          cell: (x) =>
+            h(
+              'span',
+              { class: `badge ${x.paused ? 'warn' : 'ok'}` },
+              x.paused ? t('paused') : t('scheduleOn'),
+            ),
+        },
+      ],
+      { testid: 'schedules' },
+    ),
+  );
+}
+
+function systemsCard(systems: Overview['systems']): HTMLElement {
+  return card(
+    t('systems'),
+    table(
+      systems,
+      [
+        { head: 'system', cell: (s) => s.system },
+        { head: 'lastSuccess', cell: (s) => when(s.lastSuccessAt) },
+        { head: 'lastFailure', cell: (s) => when(s.lastFailureAt) },
+        { head: 'errorCode', cell: (s) => s.lastErrorCode ?? '—' },
+        { head: 'runs24h', cell: (s) => num(s.runs24h), num: true },
+        {
+          head: 'errorRate',
+          cell: (s) =>
+            h(
+              'span',
+              { class: `badge ${s.errorRate24h > 0.2 ? 'bad' : s.errorRate24h > 0 ? 'warn' : 'ok'}` },
+              percent(s.errorRate24h),
+            ),
+          num: true,
+        },
+        { head: 'running', cell: (s) => num(s.running), num: true },
+        { head: 'circuit', cell: (s) => circuitBadge(s) },
+      ],
+      { testid: 'systems' },
+    ),
+  );
+}
+
+function queuesCard(queues: Overview['queues']): HTMLElement {
+  return card(
+    t('queues'),
+    table(
+      queues,
+      [
+        { head: 'queue', cell: (q) => q.queue },
+        {
+          head: 'waiting',
+          cell: (q) => num((q.counts.waiting ?? 0) + (q.counts.prioritized ?? 0)),
+          num: true,
+        },
+        { head: 'active', cell: (q) => num(q.counts.active), num: true },
+        { head: 'delayed', cell: (q) => num(q.counts.delayed), num: true },
+        { head: 'failed', cell: (q) => num(q.counts.failed), num: true },
+        { head: 'completed', cell: (q) => num(q.counts.completed), num: true },
+      ],
+      { testid: 'queues' },
+    ),
+  );
+}
+
+function deadLettersByCodeCard(letters: Overview['deadLetters']): HTMLElement {
+  return card(
+    t('deadLettersByCode'),
+    table(
+      letters,
+      [
+        { head: 'queue', cell: (d) => d.queue },
+        { head: 'errorCode', cell: (d) => d.errorCode },
+        { head: 'open', cell: (d) => num(d.open), num: true },
+      ],
+      {
+        testid: 'dead-letters-by-code',
+        onRow: (d) =>
+          (location.hash = `#/dead-letters?queue=${encodeURIComponent(d.queue)}&errorCode=${encodeURIComponent(d.errorCode)}`),
+      },
+    ),
+  );
+}
+
+function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
+  return card(
+    `${t('pcgdDeadlines')} ${pcgd.year}`,
+    table(
+      pcgd.units,
+      [
+        { head: 'unit', cell: (u) => u.unitCode },
+        { head: 'level', cell: (u) => u.level },
+        { head: 'status', cell: (u) => `${u.status} (v${u.version})` },
+        { head: 'deadline', cell: (u) => when(u.deadline) },
+        { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
+        {
+          head: 'atRisk',
+          cell: (u) => h('span', { class: `badge ${u.atRisk ? 'bad' : 'ok'}` }, u.atRisk ? '!' : '✓'),
+        },
+      ],
+      { testid: 'pcgd-units' },
+    ),
+  );
+}
+
+export async function overviewPage(main: HTMLElement): Promise<void> {
+  const [o, schedules] = await Promise.all([
+    api<Overview>('/v1/ops/overview'),
+    api<{ items: Schedule[] }>('/v1/schedules').catch(() => ({ items: [] as Schedule[] })),
+  ]);
+  const openLetters = o.deadLetters.reduce((n, d) => n + d.open, 0);
+  const atRisk = o.pcgd.units.filter((u) => u.atRisk).length;
+  main.replaceChildren(
+    h('h1', {}, t('overview')),
+    h(
+      'div',
+      { class: 'stats' },
+      stat(t('deadLetters'), num(openLetters), 'stat-dead-letters'),
+      stat(`${t('outbox')} — ${t('pending')}`, num(o.outbox.pending), 'stat-outbox-pending'),
+      stat(`${t('outbox')} — ${t('lag')}`, seconds(o.outbox.lagSeconds), 'stat-outbox-lag'),
+      stat(`PCGD — ${t('atRisk')}`, num(atRisk), 'stat-pcgd-at-risk'),
+    ),
+    h(
+      'div',
+      { class: 'grid' },
+      systemsCard(o.systems),
+      schedulesCard(schedules.items),
+      queuesCard(o.queues),
+      deadLettersByCodeCard(o.deadLetters),
+      pcgdDeadlinesCard(o.pcgd),
+    ),
+    h('p', { class: 'muted' }, `${t('generatedAt')} ${when(o.generatedAt)}`),
+  );
+}

@@ -1,0 +1,147 @@
+/** The schools: the searchable list with each criterion's band, and one school's page. */
+import type { School, SchoolDetail } from './api-types.js';
+import { t } from './i18n.js';
+import { api, band, card, h, num, stat, table, when } from './kit.js';
+import { syncRunColumns } from './sync.js';
+import { websiteCard } from './website.js';
+
+const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
+
+const ratioOf = (s: School, c: string): number | null =>
+  s.received > 0 ? Math.max(0, 1 - (s.failing[c] ?? 0) / s.received) : null;
+
+/** Previous / next buttons and the range shown, for a list paged by offset. */
+function pager(offset: number, limit: number, total: number, go: (offset: number) => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'pager' },
+    h(
+      'button',
+      { class: 'secondary', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) },
+      t('previous'),
+    ),
+    h('span', { class: 'muted' }, `${num(offset + 1)}–${num(Math.min(offset + limit, total))}`),
+    h(
+      'button',
+      {
+        class: 'secondary',
+        disabled: offset + limit >= total,
+        onclick: () => go(offset + limit),
+      },
+      t('next'),
+    ),
+  );
+}
+
+export async function schoolsPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
+  const q = params.get('q') ?? '';
+  const offset = Number(params.get('offset') ?? 0) || 0;
+  const limit = 50;
+  const page = await api<{ total: number; items: School[] }>(
+    `/v1/ops/schools?${new URLSearchParams({ q, limit: String(limit), offset: String(offset) }).toString()}`,
+  );
+  const input = h('input', {
+    name: 'q',
+    value: q,
+    placeholder: t('searchSchools'),
+    'data-testid': 'school-search',
+  });
+  const go = (o: number, query = input.value): void => {
+    location.hash = `#/schools?${new URLSearchParams({ q: query, offset: String(o) }).toString()}`;
+  };
+  main.replaceChildren(
+    h('h1', {}, t('schools')),
+    h(
+      'form',
+      {
+        class: 'inline',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          go(0);
+        },
+      },
+      h('label', {}, t('search'), input),
+      h('button', { type: 'submit' }, t('search')),
+    ),
+    card(
+      `${t('total')}: ${num(page.total)}`,
+      table(
+        page.items,
+        [
+          { head: 'code', cell: (s) => s.schoolCode },
+          { head: 'name', cell: (s) => s.name },
+          { head: 'commune', cell: (s) => s.communeCode ?? '—' },
+          { head: 'vendorSystem', cell: (s) => s.sourceSystem },
+          { head: 'lastSync', cell: (s) => when(s.lastBatchAt ?? s.lastSeenAt) },
+          { head: 'students', cell: (s) => num(s.students), num: true },
+          { head: 'staff', cell: (s) => num(s.staff), num: true },
+          ...CRITERIA.map((c) => ({ head: c, cell: (s: School) => band(ratioOf(s, c)) })),
+        ],
+        {
+          testid: 'schools',
+          onRow: (s) => (location.hash = `#/schools/${encodeURIComponent(s.schoolCode)}`),
+        },
+      ),
+      pager(offset, limit, page.total, (o) => go(o, q)),
+    ),
+  );
+}
+
+export async function schoolPage(main: HTMLElement, code: string): Promise<void> {
+  const [d, website] = await Promise.all([
+    api<SchoolDetail>(`/v1/ops/schools/${encodeURIComponent(code)}`),
+    websiteCard(code),
+  ]);
+  const s = d.school;
+  main.replaceChildren(
+    h('p', {}, h('a', { href: '#/schools' }, `← ${t('back')}`)),
+    h('h1', { 'data-testid': 'school-title' }, `${s.schoolCode} — ${s.name}`),
+    h(
+      'div',
+      { class: 'stats' },
+      stat(t('commune'), s.communeCode ?? '—'),
+      stat(t('vendorSystem'), s.sourceSystem),
+      stat(t('students'), num(s.students)),
+      stat(t('staff'), num(s.staff)),
+      stat(t('classes'), num(s.classes)),
+      ...CRITERIA.map((c) => stat(t(c), band(ratioOf(s, c)))),
+    ),
+    h(
+      'div',
+      { class: 'grid' },
+      card(
+        t('batches'),
+        table(
+          d.batches,
+          [
+            { head: 'createdAt', cell: (b) => when(b.createdAt) },
+            { head: 'entity', cell: (b) => b.entity },
+            { head: 'status', cell: (b) => b.status },
+            { head: 'received', cell: (b) => num(b.received), num: true },
+            { head: 'accepted', cell: (b) => num(b.accepted), num: true },
+            { head: 'rejected', cell: (b) => num(b.rejected), num: true },
+            { head: 'unchanged', cell: (b) => num(b.unchanged), num: true },
+            { head: 'errorCode', cell: (b) => b.errorCode ?? '' },
+          ],
+          { testid: 'school-batches' },
+        ),
+      ),
+      card(
+        t('findingsByRule'),
+        table(
+          d.findingsByRule,
+          [
+            { head: 'rule', cell: (f) => f.rule },
+            { head: 'criterion', cell: (f) => f.criterion },
+            { head: 'severity', cell: (f) => f.severity },
+            { head: 'findings', cell: (f) => num(f.findings), num: true },
+            { head: 'records', cell: (f) => num(f.records), num: true },
+          ],
+          { testid: 'school-findings' },
+        ),
+      ),
+      card(t('syncRuns'), table(d.syncRuns, syncRunColumns, { testid: 'school-sync-runs' })),
+      website,
+    ),
+  );
+}

@@ -1,0 +1,60 @@
+/** Sync runs: the filtered list (the columns are shared with a school's page). */
+import type { SyncRun } from './api-types.js';
+import { t } from './i18n.js';
+import { api, card, h, num, table, when } from './kit.js';
+
+export const syncRunColumns = [
+  { head: '#', cell: (r: SyncRun) => r.id, num: true },
+  { head: 'system', cell: (r: SyncRun) => r.system },
+  { head: 'entity', cell: (r: SyncRun) => r.entity },
+  { head: 'scope', cell: (r: SyncRun) => r.scope || t('all') },
+  {
+    head: 'status',
+    cell: (r: SyncRun) =>
+      h(
+        'span',
+        { class: `badge ${r.status === 'done' ? 'ok' : r.status === 'failed' ? 'bad' : 'warn'}` },
+        r.status,
+      ),
+  },
+  { head: 'records', cell: (r: SyncRun) => num(r.records), num: true },
+  { head: 'pages', cell: (r: SyncRun) => num(r.pages), num: true },
+  { head: 'errorCode', cell: (r: SyncRun) => r.errorCode ?? '—' },
+  { head: 'requestedBy', cell: (r: SyncRun) => r.requestedBy },
+  { head: 'createdAt', cell: (r: SyncRun) => when(r.createdAt) },
+];
+
+export async function syncPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
+  const filter = new URLSearchParams();
+  for (const k of ['system', 'status']) if (params.get(k)) filter.set(k, params.get(k)!);
+  const runs = await api<{ items: SyncRun[] }>(`/v1/ops/sync-runs?${filter.toString()}`);
+  const system = h('input', { name: 'system', value: params.get('system') ?? '', placeholder: 'hcm-csdl' });
+  const status = h(
+    'select',
+    { name: 'status' },
+    ['', 'queued', 'running', 'done', 'failed', 'held', 'rejected'].map((s) =>
+      h('option', { value: s, selected: (params.get('status') ?? '') === s }, s || t('all')),
+    ),
+  );
+  main.replaceChildren(
+    h('h1', {}, t('syncRuns')),
+    h(
+      'form',
+      {
+        class: 'inline',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const p = new URLSearchParams();
+          if (system.value) p.set('system', system.value);
+          if (status.value) p.set('status', status.value);
+          location.hash = `#/sync?${p.toString()}`;
+        },
+      },
+      h('label', {}, t('system'), system),
+      h('label', {}, t('status'), status),
+      h('button', { type: 'submit' }, t('search')),
+    ),
+    card(t('syncRuns'), table(runs.items, syncRunColumns, { testid: 'sync-runs' })),
+    h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
+  );
+}
