@@ -7,14 +7,26 @@ import { createHash } from 'node:crypto';
 import { appendAudit } from '../audit/chain.js';
 import type { SystemName } from '../config.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { createPushSetsRepo } from '../store/push-sets.js';
+import { createPushClaimsRepo } from '../store/push-claims.js';
+import { createPushSetsRepo, type PushSet } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
 import type { PushReceipt } from './targets.js';
 
-type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates'>;
+type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates' | 'config'>;
+
+/** How often a set whose keys another set is sending looks again (at most; sooner when that claim lapses sooner). */
+const CLAIM_RECHECK_MS = 500;
+
+/**
+ * How long a set's claims on its keys last (migration 115): longer than its send can take (a token
+ * call and the write, each within the system's timeout, after its paced slot); a killed worker's
+ * claims lapse after it.
+ */
+const claimLeaseMs = (ctx: PushContext, system: SystemName) =>
+  3 * ctx.config.systems[system].timeoutMs + ctx.config.sync.worker.lockMs;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -67,6 +79,27 @@ async function deliver(
   }
   const target = ctx.targets[set.system];
   if (!target) throw new Error(`no target adapter configured for ${set.system}`);
+  // Per-key order (issue 7): no other send of these keys is in flight from here until the target has
+  // answered, and the records' state is read after the claim, so the last send of a key carries its
+  // latest state. A set whose keys another set holds goes back to its queue (no attempt spent).
+  const claims = createPushClaimsRepo(ctx.db);
+  const claim = await claims.claim(set, pushSetId, set.keys, claimLeaseMs(ctx, set.system));
+  if (!claim.held)
+    throw new DeferJob(Math.max(50, Math.min(claim.waitMs, CLAIM_RECHECK_MS)), 'job', 'key-in-flight');
+  try {
+    return await send(ctx, set, job);
+  } finally {
+    // A release that fails (the database went away) leaves claims that lapse at their lease's end.
+    await claims
+      .release(pushSetId)
+      .catch((err: unknown) => ctx.logger.warn({ err, pushSetId }, 'push claims not released'));
+  }
+}
+
+/** Sends a claimed set: reads its records' state now, calls the target, records the receipt. */
+async function send(ctx: PushContext, set: PushSet, job: JobRun): Promise<PushReceipt> {
+  const pushSetId = set.id;
+  const target = ctx.targets[set.system]!;
   const idempotencyKey = `truc-push-${pushSetId}`;
   let records: Array<{ key: string; data: unknown }> = [];
   let superseded = 0;

@@ -103,7 +103,7 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
   });
   const jobsDeferred = new Counter({
     name: 'truc_jobs_deferred_total',
-    help: 'Jobs handed back to their queue unrun, without spending an attempt, by queue and reason (retry-after, circuit-open, probe).',
+    help: 'Jobs handed back to their queue unrun, without spending an attempt, by queue and reason (retry-after, circuit-open, probe, database, key-in-flight).',
     labelNames: ['queue', 'reason'] as const,
     registers: [registry],
   });

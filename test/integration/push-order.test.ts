@@ -1,0 +1,177 @@
+/**
+ * Per-key ordered delivery (issue 7): two push sets of the same key in flight to one target at once (two
+ * workers, or two jobs of one worker) must not arrive out of order. The target here is a scripted
+ * stand-in whose answer to the first send is held back (a slow network), so the second set runs while the
+ * first one's request is still on its way; the stand-in applies each request when it answers, like a
+ * target that applies requests in the order they reach it. Real PostgreSQL; the push processor is
+ * called directly (two concurrent runs), as two workers would.
+ */
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeferJob } from '../../src/jobs/define.js';
+import { pushSetJob } from '../../src/jobs/push.js';
+import { createDeliveryGates } from '../../src/jobs/gates.js';
+import type { DeleteKey, PushReceipt, PushTarget } from '../../src/jobs/targets.js';
+import { createPushSetsRepo } from '../../src/store/push-sets.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { SCHOOL, student } from '../factories/records.js';
+import { countRows, makeDeps, type TestEnv } from '../helpers/env.js';
+
+/** A target holding student keys; a request takes effect when its answer is released. */
+function heldTarget() {
+  const present = new Set<string>();
+  let release: () => void = () => undefined;
+  let entered: () => void = () => undefined;
+  let holdNext = false;
+  const hold = async () => {
+    if (!holdNext) return;
+    holdNext = false;
+    const released = new Promise<void>((r) => (release = r));
+    entered();
+    await released;
+  };
+  const target: PushTarget = {
+    system: 'hcm-csdl',
+    entities: ['students'],
+    deletes: ['students'],
+    async write(_entity, records): Promise<PushReceipt> {
+      await hold();
+      for (const r of records) present.add((r as { studentCode: string }).studentCode);
+      return { accepted: records.length, rejected: [] };
+    },
+    async remove(_entity, keys: readonly DeleteKey[]): Promise<PushReceipt> {
+      await hold();
+      for (const k of keys) present.delete(k.key);
+      return { accepted: keys.length, rejected: [] };
+    },
+  };
+  return {
+    target,
+    present,
+    /** The next request is held until `release()`; resolves once it has been sent. */
+    holdNext(): Promise<void> {
+      holdNext = true;
+      return new Promise<void>((r) => (entered = r));
+    },
+    release: () => release(),
+  };
+}
+
+describe('per-key ordered delivery (postgres)', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+  }, 120_000);
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  const job = pushSetJob('hcm-csdl');
+  const run = (target: PushTarget, pushSetId: number) =>
+    job.run(
+      {
+        db: env.deps.db,
+        logger: pino({ level: 'silent' }),
+        config: env.config,
+        targets: { 'hcm-csdl': target },
+        gates: createDeliveryGates({ ...env.deps, logger: pino({ level: 'silent' }) }),
+      },
+      { pushSetId },
+      {
+        id: `push-${pushSetId}`,
+        queue: 'push-hcm-csdl',
+        name: 'push',
+        attempt: 1,
+        outboxId: undefined,
+      },
+    );
+  /** Runs the set; 'deferred' when it went back to its queue because another set is sending its key. */
+  const attempt = (target: PushTarget, pushSetId: number) =>
+    run(target, pushSetId).then(
+      () => 'sent' as const,
+      (err: unknown) => {
+        if (err instanceof DeferJob && err.reason === 'key-in-flight') return 'deferred' as const;
+        throw err;
+      },
+    );
+  const store = (key: string) =>
+    env.deps.db.tx((q) =>
+      createRecordsRepo(q).upsert(
+        'students',
+        [{ key, scope: SCHOOL, data: student(key), fingerprint: fingerprint(student(key)) }],
+        { system: 'vendor:test', mappingVersion: 'canonical@1' },
+      ),
+    );
+  const tombstone = (key: string) => createRecordsRepo(env.deps.db).tombstone('students', [key]);
+  const newSet = (key: string, operation: 'upsert' | 'delete') =>
+    createPushSetsRepo(env.deps.db).create({
+      system: 'hcm-csdl',
+      entity: 'students',
+      keys: [key],
+      operation,
+    });
+
+  it('a restore sent while the delete before it is on its way arrives after it: the student stays', async () => {
+    const t = heldTarget();
+    await store('ORD1');
+    await run(t.target, await newSet('ORD1', 'upsert'));
+    // Deleted in truc; the delete's request leaves and is slow to arrive.
+    await tombstone('ORD1');
+    const deleteSet = await newSet('ORD1', 'delete');
+    const sent = t.holdNext();
+    const deleting = run(t.target, deleteSet);
+    await sent;
+    // Restored in truc meanwhile; its upsert set runs (another worker) while the delete is in flight.
+    await store('ORD1');
+    const restoreSet = await newSet('ORD1', 'upsert');
+    const first = await attempt(t.target, restoreSet);
+    t.release();
+    await deleting;
+    if (first === 'deferred') expect(await attempt(t.target, restoreSet)).toBe('sent');
+    // The target ends as truc: the student is there.
+    expect(t.present.has('ORD1')).toBe(true);
+    expect(first).toBe('deferred');
+    expect(await countRows(env.deps.db, 'truc.push_claims')).toBe(0);
+  });
+
+  it('a delete sent while an older upsert is on its way arrives after it: the student is gone', async () => {
+    const t = heldTarget();
+    await store('ORD2');
+    const upsertSet = await newSet('ORD2', 'upsert');
+    const sent = t.holdNext();
+    const upserting = run(t.target, upsertSet);
+    await sent;
+    // Deleted in truc while the upsert (read before the delete) is on its way.
+    await tombstone('ORD2');
+    const deleteSet = await newSet('ORD2', 'delete');
+    const first = await attempt(t.target, deleteSet);
+    t.release();
+    await upserting;
+    if (first === 'deferred') expect(await attempt(t.target, deleteSet)).toBe('sent');
+    expect(t.present.has('ORD2')).toBe(false);
+    expect(first).toBe('deferred');
+    expect(await countRows(env.deps.db, 'truc.push_claims')).toBe(0);
+  });
+
+  it("a killed worker's claim lapses; the same set takes its own claim again at once", async () => {
+    const t = heldTarget();
+    await store('ORD3');
+    const a = await newSet('ORD3', 'upsert');
+    const b = await newSet('ORD3', 'upsert');
+    // Set a's worker died while sending: its claim is left behind, lapsed.
+    await env.deps.db.query(
+      `INSERT INTO truc.push_claims (system, entity, key, push_set_id, until)
+       VALUES ('hcm-csdl', 'students', 'ORD3', $1, now() + interval '1 hour')`,
+      [a],
+    );
+    expect(await attempt(t.target, b)).toBe('deferred');
+    expect(await attempt(t.target, a)).toBe('sent'); // a's retry takes its own claim
+    await env.deps.db.query(
+      `INSERT INTO truc.push_claims (system, entity, key, push_set_id, until)
+       VALUES ('hcm-csdl', 'students', 'ORD3', $1, now() - interval '1 second')`,
+      [a],
+    );
+    expect(await attempt(t.target, b)).toBe('sent'); // a's lapsed claim does not hold b back
+    expect(t.present.has('ORD3')).toBe(true);
+  });
+});
