@@ -129,6 +129,8 @@ export function startWorkerRole(deps: Deps): Running {
   // Chains audit events an api process recorded and could not chain (it died or stopped): ./audit.
   const auditChainer = createAuditChainer(deps.db, { everyMs: 5000, logger: deps.logger });
   auditChainer.start();
+  // Jobs record their audit events off the chain's lock (an ingested batch): chained once the job is done.
+  for (const w of workers.workers) w.on('completed', () => auditChainer.kick());
   return {
     async stop() {
       await relay.stop();

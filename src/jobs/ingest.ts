@@ -14,7 +14,7 @@
  *           reconciliation; a vendor batch keeps the tag of the state it left, for its repeats
  */
 import { createHash } from 'node:crypto';
-import { appendAudit, type AuditEvent } from '../audit/chain.js';
+import { appendAudit, recordAudit, type AuditEvent } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import { SYSTEMS } from '../canonical/systems.js';
 import type { EntityName } from '../config.js';
@@ -490,8 +490,10 @@ async function finish(
       },
     },
   ];
+  // Off the chain's global lock (held until commit, it serialised every ingest's commit): recorded with
+  // the batch and chained shortly after by the worker's audit chainer, as pulled pages are (issue 7).
   if (inline) inline.audit.push(...audit);
-  else await appendAudit(q, audit);
+  else await recordAudit(q, audit);
   countIngested(deps, entity, counts);
 }
 

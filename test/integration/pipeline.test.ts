@@ -81,7 +81,10 @@ describe.each(backends())('pipeline on $name', (backend) => {
   const auditActionsOf = async (subject: string): Promise<string[]> =>
     (
       await env.deps.db.query<{ action: string }>(
-        'SELECT DISTINCT action FROM truc.audit_log WHERE subject = $1 ORDER BY action',
+        // Chained, or recorded and waiting for the chainer (hot paths record theirs off the chain's lock).
+        `SELECT DISTINCT action FROM (SELECT action, subject FROM truc.audit_log
+                                      UNION ALL SELECT action, subject FROM truc.audit_pending) a
+          WHERE subject = $1 ORDER BY action`,
         [subject],
       )
     ).rows.map((r) => r.action);

@@ -116,9 +116,9 @@ describe('ingest of a repeated vendor batch', () => {
     const again = await push(records, tomorrow);
     expect(again.result).toMatchObject({ accepted: 0, unchanged: 1 });
     expect(again.sameAs).not.toBeNull();
-    // Judged in full: the repeat's audit entry names no earlier batch.
+    // Judged in full: the repeat's audit entry names no earlier batch (recorded off the chain's lock).
     const audit = await ctx.db.rows<{ details: Record<string, unknown> }>(
-      'truc.audit_log',
+      'truc.audit_pending',
       `subject = 'batch:${again.batchId}' AND action = 'batch.ingested'`,
     );
     expect(audit[0]!.details['repeatOf']).toBeUndefined();

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chainPending, verifyAudit } from '../../../src/audit/chain.js';
 import { PULL_CLIENT, queueBatch } from '../../../src/jobs/contracts.js';
 import { ingestJob } from '../../../src/jobs/ingest.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
@@ -66,7 +67,12 @@ describe('ingest job', () => {
       `id = ${result.pushSets[0]}`,
     );
     expect(set).toMatchObject({ system: 'hcm-csdl', keys: ['A1', 'A2'] });
+    // Recorded with the batch off the chain's lock (issue 7), chained later by the chainer, and verified.
+    expect(await ctx.db.rows('truc.audit_log', `action = 'batch.ingested'`)).toHaveLength(0);
+    expect(await ctx.db.rows('truc.audit_pending', `action = 'batch.ingested'`)).toHaveLength(1);
+    await ctx.db.tx((q) => chainPending(q));
     expect(await ctx.db.rows('truc.audit_log', `action = 'batch.ingested'`)).toHaveLength(1);
+    expect((await verifyAudit(ctx.db)).ok).toBe(true);
   });
 
   it('is a no-op on a batch already done', async () => {
