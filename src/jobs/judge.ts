@@ -154,6 +154,7 @@ function lookupsFor(
     classes: (pairs) =>
       repo.classKeys([...new Set(pairs.map((p) => p[0]))], [...new Set(pairs.map((p) => p[1]))]),
     activeHolders: (entity, ids) => repo.activeHolders(entity, ids),
+    scopeHolders: (entity, scopes, ids) => repo.scopeHolders(entity, scopes, ids),
     // The city database is the authoritative source: compared with what others send, not with itself.
     ...(fromCity
       ? {}

@@ -6,13 +6,14 @@
  * which records an `error` finding rejects. Pure apart from the lookups it is given.
  */
 import type { EntityName } from '../canonical/entities.js';
-import { naturalKey } from '../canonical/entities.js';
+import { naturalKey, scopeOf } from '../canonical/entities.js';
 import { CHECKS } from './catalogue.js';
 import { twinKey } from './rules/sach-duplicates.js';
 import type {
   ActiveHolder,
   BatchCheck,
   Check,
+  IdHolder,
   LastSync,
   LookupName,
   RecordCheck,
@@ -40,6 +41,15 @@ export interface QualityLookups {
     entity: EntityName,
     personalIds: readonly string[],
   ): Promise<ReadonlyMap<string, readonly ActiveHolder[]>>;
+  /**
+   * Live records of these schools (a person: communes) holding these personal IDs, whatever their
+   * status; a lookup may also return holders of other scopes (the check compares scopes).
+   */
+  scopeHolders?(
+    entity: EntityName,
+    scopes: readonly string[],
+    personalIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly IdHolder[]>>;
   /** The authoritative (city database) copies of these records, by natural key. */
   authoritative?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, Rec>>;
   /** The last successful sync of these schools, per system. */
@@ -332,6 +342,11 @@ async function fetchFacts(
   const ids = distinct(field('personalId'));
   if (needs.has('activeHolders') && lookups.activeHolders && ids.length > 0) {
     facts.activeHolders = await lookups.activeHolders(ctx.entity, ids);
+    calls++;
+  }
+  if (needs.has('scopeHolders') && lookups.scopeHolders && ids.length > 0) {
+    const scopes = distinct(records.map((r) => scopeOf(ctx.entity, r)));
+    facts.scopeHolders = await lookups.scopeHolders(ctx.entity, scopes, ids);
     calls++;
   }
   if (needs.has('authoritative') && lookups.authoritative && keys.length > 0) {

@@ -24,6 +24,7 @@ export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
 export { DEFAULT_QUALITY_CONFIG, deadlineOf, type QualityConfig, type QualityPolicy } from './config.js';
 export type {
   ActiveHolder,
+  IdHolder,
   LastSync,
   SchoolFacts,
   StoreFacts,

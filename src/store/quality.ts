@@ -100,6 +100,29 @@ export function createQualityRepo(q: Queryable) {
       );
     },
 
+    /**
+     * Live records of these scopes (schools; persons: communes) holding these personal IDs, whatever
+     * their status: personal ID → [{ key, school }].
+     */
+    async scopeHolders(
+      entity: EntityName,
+      scopes: readonly string[],
+      personalIds: readonly string[],
+    ): Promise<Map<string, { key: string; schoolCode: string }[]>> {
+      const t = TABLES[entity];
+      if (!t.hasPersonalId) return new Map();
+      const res = await q.query<{ id: string; key: string; scope: string }>(
+        `SELECT personal_id AS id, ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
+          WHERE personal_id = ANY($1::text[]) AND ${t.scope} = ANY($2::text[]) AND deleted_at IS NULL`,
+        [personalIds, scopes],
+      );
+      return groupBy(
+        res.rows,
+        (r) => r.id,
+        (r) => ({ key: r.key, schoolCode: r.scope }),
+      );
+    },
+
     /** The stored copies of these records that came from `system` (the city database): key → record. */
     async fromSystem(
       entity: EntityName,

@@ -10,8 +10,6 @@
  *   batch fails (ERR_GUARD_REJECTED); sent again and approved, it applies;
  * - only the `guard` scope decides; bad ids and decided holds are problems, never a change.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -20,54 +18,18 @@ import { startWorkerRole, type Running } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { bearer, expectProblem, S2, student } from '../helpers/api.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
 
 const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
 
-/** An HTTP proxy to the simulator that leaves the students of `drop` out of every students page. */
-async function startDroppingProxy(
-  target: string,
-): Promise<{ url: string; drop: Set<string>; server: Server }> {
+/** A proxy to the simulator that leaves the students of `drop` out of every students page. */
+async function startDroppingProxy(target: string): Promise<PageProxy & { drop: Set<string> }> {
   const drop = new Set<string>();
-  const upstream = new URL(target);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const fwd = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: upstream.host },
-        },
-        (up) => {
-          const body: Buffer[] = [];
-          up.on('data', (c: Buffer) => body.push(c));
-          up.on('end', () => {
-            let out = Buffer.concat(body);
-            if (
-              req.method === 'GET' &&
-              /^\/v1\/students(\?|$)/.test(req.url ?? '') &&
-              up.statusCode === 200
-            ) {
-              const page = JSON.parse(out.toString('utf8')) as { data: Array<{ maDinhDanh: string }> };
-              page.data = page.data.filter((s) => !drop.has(s.maDinhDanh));
-              out = Buffer.from(JSON.stringify(page));
-            }
-            const headers = { ...up.headers };
-            delete headers['content-length'];
-            delete headers['transfer-encoding'];
-            res.writeHead(up.statusCode ?? 502, headers).end(out);
-          });
-        },
-      );
-      fwd.on('error', () => res.writeHead(502).end());
-      fwd.end(Buffer.concat(chunks));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, drop, server };
+  const proxy = await startPageProxy(target, '/v1/students', (page) => ({
+    ...page,
+    data: page.data.filter((s) => !drop.has(String(s['maDinhDanh']))),
+  }));
+  return { ...proxy, drop };
 }
 
 interface HoldSummary {
@@ -175,7 +137,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     await worker?.stop();
     await app?.close();
     await env?.cleanup();
-    await new Promise((r) => proxy?.server.close(r));
+    await proxy?.close();
     await sim?.close();
   });
 

@@ -35,11 +35,14 @@ export interface SchoolFacts {
   readonly level: SchoolLevel;
 }
 
-/** An active record elsewhere holding a personal ID (for the two-schools check). */
-export interface ActiveHolder {
+/** A stored, live record holding a personal ID: its natural key and school (a person: its commune). */
+export interface IdHolder {
   readonly key: string;
   readonly schoolCode: string;
 }
+
+/** An active record elsewhere holding a personal ID (for the two-schools check). */
+export type ActiveHolder = IdHolder;
 
 /** A record as the store holds it, with its natural key. */
 export interface StoredRecord {
@@ -73,6 +76,11 @@ export interface StoreFacts {
   readonly classes?: ReadonlySet<string>;
   /** Personal ID → active records holding it (any school). */
   readonly activeHolders?: ReadonlyMap<string, readonly ActiveHolder[]>;
+  /**
+   * Personal ID → live records of the batch's own schools (a person: communes) holding it, whatever
+   * their status (for the stored personal-ID duplicate check).
+   */
+  readonly scopeHolders?: ReadonlyMap<string, readonly IdHolder[]>;
   /** Natural key → the authoritative record (the city database's copy). */
   readonly authoritative?: ReadonlyMap<string, Rec>;
   /** School code → its last successful syncs, one per system. */

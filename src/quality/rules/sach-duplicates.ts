@@ -1,8 +1,10 @@
 /**
- * Sạch (clean), duplicates: a key or a personal ID twice in a batch, a probable duplicate without an
+ * Sạch (clean), duplicates: a key or a personal ID twice in a batch, a personal ID another stored record
+ * of the school holds, a probable duplicate without an
  * ID (same normalised name, birth date and a parent's name) in the batch or in the store, a pupil
  * active at two schools at once.
  */
+import { scopeOf } from '../../canonical/entities.js';
 import { normaliseText } from '../../canonical/text.js';
 import type { Rec } from '../types.js';
 import { rule, strField, type Check } from './define.js';
@@ -40,6 +42,28 @@ export const DUPLICATE_PERSONAL_ID = rule({
   hint: {
     vi: 'Một người chỉ có một hồ sơ: gộp hai hồ sơ hoặc sửa số định danh.',
     en: 'One person has one record: merge the two or fix the ID.',
+  },
+  showsValue: false,
+});
+
+export const DUPLICATE_PERSONAL_ID_STORED = rule({
+  code: 'SACH_DUPLICATE_PERSONAL_ID_STORED',
+  criterion: 'sach',
+  entities: ['students', 'staff', 'persons'],
+  severity: 'error',
+  version: 1,
+  scope: 'store',
+  title: {
+    vi: 'Số định danh đã có ở hồ sơ khác của trường',
+    en: 'Personal ID held by another record of the school',
+  },
+  message: {
+    vi: 'Một hồ sơ đang lưu khác của cùng trường (với người dân: cùng xã) đã có số định danh này; bản ghi không được nhận.',
+    en: 'Another stored, live record of the same school (a person: the same commune) holds this personal ID; the record is not taken.',
+  },
+  hint: {
+    vi: 'Một người chỉ có một hồ sơ ở một trường: sửa số định danh, hoặc xóa hồ sơ thừa rồi gửi lại.',
+    en: 'One person has one record at a school: fix the ID, or remove the extra record and send again.',
   },
   showsValue: false,
 });
@@ -122,6 +146,34 @@ export const duplicateKeyCheck: Check = {
       seenIds.add(id);
       if (seenIds.size === known) out.add(index, DUPLICATE_PERSONAL_ID, '/personalId');
     }
+  },
+};
+
+/**
+ * A personal ID that another live record of the same school (a person: commune) holds in the store
+ * refuses the record, as a repeat within the batch does. It sees what the batch does not carry: a record
+ * sent in an earlier batch, or one a pulled page skipped as unchanged at the source (issue 7: the first
+ * of two records of one ID, skipped on the second night, left the second to be judged alone). A stored
+ * holder the batch itself carries is judged as the batch has it (by the in-batch rule), not as stored.
+ */
+export const storedPersonalIdCheck: Check = {
+  scope: 'store',
+  rules: [DUPLICATE_PERSONAL_ID_STORED],
+  entities: ['students', 'staff', 'persons'],
+  needs: ['scopeHolders'],
+  check(recs, keys, ctx, facts, out) {
+    const holders = facts.scopeHolders;
+    if (!holders || holders.size === 0) return;
+    const inBatch = new Set(keys);
+    recs.forEach((rec, index) => {
+      const id = strField(rec['personalId']);
+      if (id === undefined) return;
+      const scope = scopeOf(ctx.entity, rec);
+      const held = holders.get(id);
+      if (held?.some((h) => h.schoolCode === scope && !inBatch.has(h.key))) {
+        out.add(index, DUPLICATE_PERSONAL_ID_STORED, '/personalId');
+      }
+    });
   },
 };
 

@@ -8,11 +8,13 @@ import {
   ACTIVE_AT_TWO_SCHOOLS,
   DUPLICATE_IN_BATCH,
   DUPLICATE_PERSONAL_ID,
+  DUPLICATE_PERSONAL_ID_STORED,
   PROBABLE_DUPLICATE,
   PROBABLE_DUPLICATE_STORED,
   duplicateKeyCheck,
   probableDuplicateCheck,
   storedDuplicateCheck,
+  storedPersonalIdCheck,
   twoSchoolsCheck,
 } from './sach-duplicates.js';
 import {
@@ -39,6 +41,7 @@ export const SACH_RULES = [
   PLACEHOLDER,
   DUPLICATE_IN_BATCH,
   DUPLICATE_PERSONAL_ID,
+  DUPLICATE_PERSONAL_ID_STORED,
   PROBABLE_DUPLICATE,
   PROBABLE_DUPLICATE_STORED,
   ACTIVE_AT_TWO_SCHOOLS,
@@ -49,5 +52,6 @@ export const SACH_CHECKS: readonly Check[] = [
   duplicateKeyCheck,
   probableDuplicateCheck,
   storedDuplicateCheck,
+  storedPersonalIdCheck,
   twoSchoolsCheck,
 ];

@@ -148,8 +148,9 @@ describe('ingest: the whole quality engine', () => {
 
   it('keeps the last verdict of every record with its findings (no personal data)', async () => {
     const { batchId } = await ingest([
-      { ...full('V1'), fullName: 'NGUYỄN VĂN AN' },
-      { ...full('V2'), birthDate: '2019-02-30' },
+      // Personal IDs of their own: another live student of S1 holding one would refuse the record.
+      { ...full('V1', S1, '079219000901'), fullName: 'NGUYỄN VĂN AN' },
+      { ...full('V2', S1, '079219000902'), birthDate: '2019-02-30' },
     ]);
     const rows = await ctx.db.rows<{
       record_key: string;

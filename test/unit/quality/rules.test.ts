@@ -353,6 +353,26 @@ describe('sạch', () => {
     expect(codes(r, 1)).toEqual([]);
   });
 
+  it('a personal ID another live record of the same school holds in the store (across batches)', async () => {
+    const id = '079319012345';
+    const holders = new Map([
+      [id, [{ key: 'STORED', schoolCode: '79000001' }]],
+      ['079319099999', [{ key: 'ELSEWHERE', schoolCode: '79000002' }]],
+    ]);
+    const mine = (studentCode: string, personalId: string) =>
+      rec('students', { studentCode, personalId, schoolCode: '79000001' });
+    const lookups = { scopeHolders: async () => holders };
+    const r = await run('students', [mine('NEW', id), mine('OTHER', '079319099999')], { lookups });
+    expect(codes(r, 0)).toContain('SACH_DUPLICATE_PERSONAL_ID_STORED');
+    expect(r.rejected.has(0)).toBe(true);
+    // Held at another school only: not this rule's (the two-schools rule's).
+    expect(codes(r, 1)).not.toContain('SACH_DUPLICATE_PERSONAL_ID_STORED');
+    // The batch carries the stored holder with another ID: judged as the batch has it, no duplicate.
+    const fixed = await run('students', [mine('NEW', id), mine('STORED', '079319000000')], { lookups });
+    expect(codes(fixed, 0)).not.toContain('SACH_DUPLICATE_PERSONAL_ID_STORED');
+    expect(codes(fixed, 1)).not.toContain('SACH_DUPLICATE_PERSONAL_ID_STORED');
+  });
+
   it('a probable duplicate of a stored record (name, birth date, a parent; one side without an ID)', async () => {
     const mine = rec('students', { personalId: undefined, fullName: 'Lê Thị Hoa', birthDate: '2018-05-06' });
     const stored = (changes: Record<string, unknown>) => ({
