@@ -8,7 +8,8 @@ import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './moet-pcgd/simu
 import { readSurveyFile } from './moet-pcgd/survey-file.js';
 import { startSmasSimulator } from './smas/simulator.js';
 import { startVneduSimulator } from './vnedu/simulator.js';
-import type { Faults, SimStats } from './sim-kit.js';
+import type { SimStats } from './sim-kit.js';
+import type { Faults } from './sim-faults.js';
 import { loadConfig } from '../config.js';
 
 export const DEMO_SEED = 2025;

@@ -17,7 +17,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // The lint rule bans '../../src/*' (meant for bare 'src/*'); from test/conformance it is the only relative path.
-import type { Faults } from '../../src/simulators/sim-kit.js';
+import type { Faults } from '../../src/simulators/sim-faults.js';
 import type {
   ChangeFeed,
   ListChangesOptions,

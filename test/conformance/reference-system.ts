@@ -7,18 +7,17 @@ import { z } from 'zod';
 import { AppError } from '../../src/errors.js';
 import { createHttpClient, paginate, parseWire, type HttpClientOptions } from '../../src/adapters/http.js';
 import { createPopulation } from '../../src/simulators/population/index.js';
+import { startSimServer, type SimServer } from '../../src/simulators/sim-kit.js';
 import {
   createTokenIssuer,
   decodeCursor,
   encodeCursor,
   jsonPageChunks,
   SimError,
-  startSimServer,
   type SimContext,
   type SimRequest,
   type SimResponse,
-  type SimServer,
-} from '../../src/simulators/sim-kit.js';
+} from '../../src/simulators/sim-handler.js';
 import type { ChangeFeed, SourceAdapter, TargetAdapter, WriteReceipt } from '../../src/adapters/types.js';
 
 export const REF_CLIENT = { clientId: 'ref-client', clientSecret: 'ref-secret' };

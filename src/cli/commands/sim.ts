@@ -1,5 +1,5 @@
 /** `truc sim <system>`: one simulator standalone, for vendors and testers. */
-import type { Faults } from '../../simulators/sim-kit.js';
+import type { Faults } from '../../simulators/sim-faults.js';
 import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
 interface SimOptions {
@@ -14,7 +14,7 @@ interface SimOptions {
 
 /** `--faults '{"latencyMs":200}'`, checked against the sim kit's fault schema. */
 async function parseFaults(text: string): Promise<Faults> {
-  const { FAULTS_SCHEMA } = await import('../../simulators/sim-kit.js');
+  const { FAULTS_SCHEMA } = await import('../../simulators/sim-faults.js');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -6,21 +6,19 @@
  */
 import { createHash } from 'node:crypto';
 import { createPopulation, type Population } from '../population/index.js';
+import { startSimServer, type FaultControl, type SimStats } from '../sim-kit.js';
+import type { Faults } from '../sim-faults.js';
 import {
   SimError,
   createTokenIssuer,
   decodeCursor,
   encodeCursor,
   jsonPageChunks,
-  startSimServer,
-  type FaultControl,
-  type Faults,
   type Recorder,
   type SimContext,
   type SimRequest,
   type SimResponse,
-  type SimStats,
-} from '../sim-kit.js';
+} from '../sim-handler.js';
 import {
   HCM_CSDL_MAX_PAGE,
   keyBatchSchema,

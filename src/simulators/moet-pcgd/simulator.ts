@@ -6,15 +6,14 @@
  */
 import { HCMC_PROVINCE_CODE, hcmcCommunes } from '../../canonical/codes/admin-units.js';
 import { createPopulation, type Population, type PopulationOptions } from '../population/index.js';
+import { startSimServer, type SimServer } from '../sim-kit.js';
 import {
   createTokenIssuer,
   SimError,
-  startSimServer,
   type SimContext,
   type SimRequest,
   type SimResponse,
-  type SimServer,
-} from '../sim-kit.js';
+} from '../sim-handler.js';
 import { DEFAULT_CALENDAR, unitLevelOf, windowOf, workingYearInfo, type PcgdCalendar } from './calendar.js';
 import type { FiguresBodyWire, PersonWire, UnitLevel } from '../../adapters/moet-pcgd/schema.js';
 import { checksumOf, FiguresStore, validateFigures, type FieldProblem } from './figures.js';

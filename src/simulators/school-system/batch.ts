@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ZodType } from 'zod';
-import type { SimContext, SimRequest, SimResponse } from '../sim-kit.js';
+import type { SimContext, SimRequest, SimResponse } from '../sim-handler.js';
 import type { SchoolEntity, SchoolSystemData } from './data.js';
 import { refuse, type Refusal } from './http.js';
 

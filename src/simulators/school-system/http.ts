@@ -2,7 +2,7 @@
  * Request plumbing shared by the school-system simulators: a system's error answers as data
  * ({@link Refusal}) and the query parameters both systems parse the same way.
  */
-import { simFail } from '../sim-kit.js';
+import { simFail } from '../sim-handler.js';
 
 /** One of a system's error answers: HTTP status, the system's code, its message (and extra headers). */
 export type Refusal = readonly [

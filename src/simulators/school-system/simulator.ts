@@ -7,14 +7,9 @@
  * through {@link SchoolSimSpec}; faults and `/__sim/*` control endpoints come from sim-kit.
  */
 import { createPopulation, type Population } from '../population/index.js';
-import {
-  startSimServer,
-  type Faults,
-  type SimContext,
-  type SimRequest,
-  type SimResponse,
-  type SimServer,
-} from '../sim-kit.js';
+import { startSimServer, type SimServer } from '../sim-kit.js';
+import type { Faults } from '../sim-faults.js';
+import type { SimContext, SimRequest, SimResponse } from '../sim-handler.js';
 import { applyBatch, applyDelete, type BatchSpec } from './batch.js';
 import { refuse, type Refusal } from './http.js';
 import {

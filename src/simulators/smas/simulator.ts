@@ -24,7 +24,7 @@ import {
   type SchoolSimOptions,
   type SchoolSimulator,
 } from '../school-system/simulator.js';
-import { jsonPageChunks, sameSecret, type SimResponse } from '../sim-kit.js';
+import { jsonPageChunks, sameSecret, type SimResponse } from '../sim-handler.js';
 import { smasClassOf, smasStaffOf, smasStudentOf, toSmasTime } from './wire.js';
 
 /** Options of {@link startSmasSimulator} (SMAS serves the population schools with an even index). */

@@ -23,7 +23,7 @@ import {
   type SchoolSimOptions,
   type SchoolSimulator,
 } from '../school-system/simulator.js';
-import { decodeCursor, encodeCursor, jsonPageChunks, sameSecret, type SimResponse } from '../sim-kit.js';
+import { decodeCursor, encodeCursor, jsonPageChunks, sameSecret, type SimResponse } from '../sim-handler.js';
 import { vneduClassOf, vneduStaffOf, vneduStudentOf } from './wire.js';
 
 /** Options of {@link startVneduSimulator} (vnEdu serves the population schools with an odd index). */

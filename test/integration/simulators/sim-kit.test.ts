@@ -1,14 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { startSimServer, type SimServer, type SimServerOptions } from '../../../src/simulators/sim-kit.js';
 import {
   createTokenIssuer,
   decodeCursor,
   encodeCursor,
   jsonPageChunks,
   SimError,
-  startSimServer,
-  type SimServer,
-  type SimServerOptions,
-} from '../../../src/simulators/sim-kit.js';
+} from '../../../src/simulators/sim-handler.js';
 import { runConformance } from '../../conformance/adapter-conformance.js';
 import { createReferenceAdapter, startReferenceSim } from '../../conformance/reference-system.js';
 
