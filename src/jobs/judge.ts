@@ -153,7 +153,7 @@ function lookupsFor(
       ),
     classes: (pairs) =>
       repo.classKeys([...new Set(pairs.map((p) => p[0]))], [...new Set(pairs.map((p) => p[1]))]),
-    activeHolders: (entity, ids) => repo.activeHolders(entity, ids),
+    activeHolders: (entity, _ids, askers) => repo.activeHolders(entity, askers),
     scopeHolders: (entity, scopes, ids) => repo.scopeHolders(entity, scopes, ids),
     // The city database is the authoritative source: compared with what others send, not with itself.
     ...(fromCity
@@ -165,10 +165,10 @@ function lookupsFor(
     lastSyncs: (schools) => repo.lastSyncs(schools),
     websiteProbes: (schools) => createWebsiteProbesRepo(q).probesOf(schools),
     currentYearCounts: (entity, schools, year) => repo.yearCounts(entity, schools, year),
-    bornOn: async (entity, dates, twinKeys) => {
+    bornOn: async (entity, dates, _twinKeys, twins) => {
       const out = new Map<string, StoredRecord[]>();
       if (entity !== 'students') return out;
-      for (const row of await repo.studentsBornOn(dates, twinKeys)) {
+      for (const row of await repo.studentsBornOn(dates, twins)) {
         const rec = row.data as Rec;
         const day = String(rec['birthDate']);
         out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);

@@ -36,10 +36,15 @@ export interface QualityLookups {
   classes?(
     pairs: readonly (readonly [schoolCode: string, schoolYear: string])[],
   ): Promise<ReadonlySet<string>>;
-  /** Active records (any school) holding these personal IDs. */
+  /**
+   * Active records (any school) holding these personal IDs. `askers` are the batch's records holding
+   * them: a lookup may leave out a holder that is, for every asker of its personal ID, the asker itself
+   * (same key) or at the asker's school: the two-schools rule cannot match it.
+   */
   activeHolders?(
     entity: EntityName,
     personalIds: readonly string[],
+    askers: readonly Asker[],
   ): Promise<ReadonlyMap<string, readonly ActiveHolder[]>>;
   /**
    * Live records of these schools (a person: communes) holding these personal IDs, whatever their
@@ -64,16 +69,25 @@ export interface QualityLookups {
   owners?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /**
    * Stored records of `entity` born on these dates, by date. A lookup may leave out the records
-   * whose twin key (`twinKey`, ./rules/sach-duplicates.ts) is not among `twinKeys`: the duplicate
-   * rule cannot match them.
+   * whose twin key (`twinKey`, ./rules/sach-duplicates.ts) is not among `twinKeys`, and a record whose
+   * key is that of every asker of its twin key (`twins`: the batch's records, twin key and key): the
+   * duplicate rule cannot match them.
    */
   bornOn?(
     entity: EntityName,
     dates: readonly string[],
     twinKeys: readonly string[],
+    twins: readonly { twinKey: string; key: string }[],
   ): Promise<ReadonlyMap<string, readonly StoredRecord[]>>;
   /** The last probe of these schools' websites, by school code. */
   websiteProbes?(schoolCodes: readonly string[]): Promise<ReadonlyMap<string, WebsiteProbe>>;
+}
+
+/** A record of the batch asking who else holds its personal ID. */
+export interface Asker {
+  readonly personalId: string;
+  readonly key: string;
+  readonly schoolCode: string | undefined;
 }
 
 /** What the engine returns for a batch. */
@@ -341,7 +355,18 @@ async function fetchFacts(
   }
   const ids = distinct(field('personalId'));
   if (needs.has('activeHolders') && lookups.activeHolders && ids.length > 0) {
-    facts.activeHolders = await lookups.activeHolders(ctx.entity, ids);
+    const askers = records.flatMap((r, i): Asker[] =>
+      typeof r['personalId'] === 'string' && r['personalId'] !== ''
+        ? [
+            {
+              personalId: r['personalId'],
+              key: keys[i] ?? '',
+              schoolCode: typeof r['schoolCode'] === 'string' ? r['schoolCode'] : undefined,
+            },
+          ]
+        : [],
+    );
+    facts.activeHolders = await lookups.activeHolders(ctx.entity, ids, askers);
     calls++;
   }
   if (needs.has('scopeHolders') && lookups.scopeHolders && ids.length > 0) {
@@ -363,7 +388,11 @@ async function fetchFacts(
   }
   const dates = distinct(field('birthDate'));
   if (needs.has('bornOn') && lookups.bornOn && dates.length > 0) {
-    facts.bornOn = await lookups.bornOn(ctx.entity, dates, distinct(records.map(twinKey)));
+    const twins = records.flatMap((r, i) => {
+      const twin = twinKey(r);
+      return twin === undefined ? [] : [{ twinKey: twin, key: keys[i] ?? '' }];
+    });
+    facts.bornOn = await lookups.bornOn(ctx.entity, dates, distinct(twins.map((t) => t.twinKey)), twins);
     calls++;
   }
   if (needs.has('websiteProbes') && lookups.websiteProbes && schools.length > 0) {

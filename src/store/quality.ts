@@ -80,18 +80,31 @@ export function createQualityRepo(q: Queryable) {
       return new Set(res.rows.map((r) => r.key));
     },
 
-    /** Current records (any school) holding these personal IDs: personal ID → [{ key, school }]. */
+    /**
+     * Current records (any school) holding the personal IDs of `askers` (records of a batch: personal ID,
+     * key, school): personal ID → [{ key, school }]. Only holders that are, for some asker of their
+     * personal ID, another record at another school: the asker's own row and its school's rows are what
+     * every batch re-sending its students would read back, and no rule wants them.
+     */
     async activeHolders(
       entity: EntityName,
-      personalIds: readonly string[],
+      askers: readonly { personalId: string; key: string; schoolCode: string | undefined }[],
     ): Promise<Map<string, { key: string; schoolCode: string }[]>> {
       const t = TABLES[entity];
       const active = ACTIVE_STATUSES[entity];
-      if (!t.hasPersonalId || !active) return new Map();
+      if (!t.hasPersonalId || !active || askers.length === 0) return new Map();
       const res = await q.query<{ id: string; key: string; scope: string }>(
-        `SELECT personal_id AS id, ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
-          WHERE personal_id = ANY($1::text[]) AND deleted_at IS NULL AND data ->> 'status' = ANY($2::text[])`,
-        [personalIds, active],
+        `SELECT DISTINCT s.personal_id AS id, s.${t.key} AS key, s.${t.scope} AS scope
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS a(id, key, scope)
+           JOIN ${t.table} s ON s.personal_id = a.id
+          WHERE s.${t.key} <> a.key AND s.${t.scope} IS DISTINCT FROM a.scope
+            AND s.deleted_at IS NULL AND s.data ->> 'status' = ANY($4::text[])`,
+        [
+          askers.map((a) => a.personalId),
+          askers.map((a) => a.key),
+          askers.map((a) => a.schoolCode ?? null),
+          active,
+        ],
       );
       return groupBy(
         res.rows,
@@ -174,21 +187,24 @@ export function createQualityRepo(q: Queryable) {
     },
 
     /**
-     * Current students of these twin keys (birth date and name key; candidates for probable
-     * duplicates), and current students born on these dates that have no twin key yet (written before
-     * migration 081).
+     * Current students sharing a twin key (birth date and name key; candidates for probable duplicates)
+     * with one of `askers` (records of a batch: twin key and key) under another key: an asker's own
+     * stored row is never its own twin, and reading it back would return every re-sent student.
+     * Also current students born on these dates that have no twin key yet (written before migration 081).
      */
     async studentsBornOn(
       dates: readonly string[],
-      twinKeys: readonly string[],
+      askers: readonly { twinKey: string; key: string }[],
     ): Promise<{ key: string; schoolCode: string; data: unknown }[]> {
       const res = await q.query<{ key: string; scope: string; data: unknown }>(
-        `SELECT student_code AS key, school_code AS scope, data FROM truc.students
-          WHERE twin_key = ANY($2::text[]) AND deleted_at IS NULL AND twin_key IS NOT NULL
+        `SELECT DISTINCT ON (s.student_code) s.student_code AS key, s.school_code AS scope, s.data
+           FROM unnest($2::text[], $3::text[]) AS a(twin, key)
+           JOIN truc.students s ON s.twin_key = a.twin AND s.student_code <> a.key
+          WHERE s.deleted_at IS NULL AND s.twin_key IS NOT NULL
          UNION ALL
          SELECT student_code AS key, school_code AS scope, data FROM truc.students
           WHERE data ->> 'birthDate' = ANY($1::text[]) AND deleted_at IS NULL AND twin_key IS NULL`,
-        [dates, twinKeys],
+        [dates, askers.map((a) => a.twinKey), askers.map((a) => a.key)],
       );
       return res.rows.map((r) => ({ key: r.key, schoolCode: r.scope, data: r.data }));
     },

@@ -12,6 +12,7 @@ import { ingestJob } from '../../../src/jobs/ingest.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createQualityRepo } from '../../../src/store/quality.js';
+import { twinKey } from '../../../src/quality/index.js';
 import { student, S1, S2 } from '../../helpers/api.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
 import { openWork, runOf, testContext, type TestContext } from './fixtures.js';
@@ -132,6 +133,24 @@ describe('ingest: the whole quality engine', () => {
     expect(
       findings.filter((f) => f.rule === 'SACH_PROBABLE_DUPLICATE_STORED').map((f) => f.recordIndex),
     ).toEqual([0, 1]);
+  });
+
+  it("the store lookups leave out the asker's own row: a re-sent student is not its own holder or twin", async () => {
+    // A1 (S1) and B1 (S2) hold the same personal ID; A1, A2, B1 and B2 share a twin key (test above).
+    const repo = createQualityRepo(ctx.db);
+    const holders = await repo.activeHolders('students', [
+      { personalId: '079219000111', key: 'A1', schoolCode: S1 },
+    ]);
+    expect(holders.get('079219000111')).toEqual([{ key: 'B1', schoolCode: S2 }]);
+    // A holder at the asker's own school is left out too (the rule wants another school).
+    expect(
+      await repo.activeHolders('students', [{ personalId: '079219000111', key: 'X9', schoolCode: S2 }]),
+    ).toEqual(new Map([['079219000111', [{ key: 'A1', schoolCode: S1 }]]]));
+    const twin = twinKey(full('A1'))!;
+    const born = await repo.studentsBornOn([], [{ twinKey: twin, key: 'A1' }]);
+    const keys = born.map((r) => r.key);
+    expect(keys).toEqual(expect.arrayContaining(['A2', 'B1', 'B2']));
+    expect(keys).not.toContain('A1');
   });
 
   it('makes the same number of queries for 3 records and for 300', async () => {
