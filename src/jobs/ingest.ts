@@ -46,6 +46,8 @@ import type { MapResult } from '../mappings/types.js';
 import { guardBatch } from './guard.js';
 import type { InboundRecord } from './inbound.js';
 import { afterPulledPage, applySnapshot } from './reconcile.js';
+import { noteRefusals, rulesStamp } from './refusals.js';
+import { createRefusalsRepo, type Refusal } from '../store/refusals.js';
 import { deliveriesFor } from './targets.js';
 
 /** Each system's push scope, by format name (formats that are no system have none). */
@@ -73,6 +75,14 @@ type Counts = Omit<IngestResult, 'pushSets'>;
 interface PulledExtras {
   /** Records skipped: their source fingerprint matched their stored, live row. */
   readonly skipped: readonly { key: string; scope: string }[];
+  /**
+   * Records skipped as still refused: refused before for reasons of their own, from the same source
+   * fingerprint under the same rules (./refusals.ts). Counted rejected; their findings are on the batch
+   * that refused them.
+   */
+  readonly refused: readonly Refusal[];
+  /** Where refusals are remembered: the source system, and the stamp of the rules judging this page. */
+  readonly refusals: { readonly system: string; readonly rules: string };
   /** Per judged record: its index in the page (findings keep the page's index). */
   readonly pageIndex: readonly number[];
   /** Per judged record: its source key and source fingerprint, where its source key is unique in the page. */
@@ -144,13 +154,21 @@ async function skipUnchanged(
   mapping: InboundMapping,
   records: readonly unknown[],
   ahead: PageAhead | undefined,
+  refusals: PulledExtras['refusals'],
 ): Promise<{ rest: unknown[]; extras: PulledExtras }> {
   const sourceKey = mapping.sourceKey;
   if (!sourceKey) {
     const none = records.map(() => undefined);
     return {
       rest: [...records],
-      extras: { skipped: [], pageIndex: records.map((_, i) => i), sourceKeys: none, sourceFps: none },
+      extras: {
+        skipped: [],
+        refused: [],
+        refusals,
+        pageIndex: records.map((_, i) => i),
+        sourceKeys: none,
+        sourceFps: none,
+      },
     };
   }
   const keys = records.map((raw) => sourceKey(raw));
@@ -164,13 +182,34 @@ async function skipUnchanged(
   const sourceKeys: (string | undefined)[] = [];
   const sourceFps: (string | undefined)[] = [];
   const skipped: { key: string; scope: string }[] = [];
+  const refused: Refusal[] = [];
+  const fpsOf = records.map((raw, i) => {
+    const key = keys[i];
+    return key !== undefined && seen.get(key) === 1
+      ? (usable?.fps[i] ?? sourceFpOf(mapping, raw))
+      : undefined;
+  });
+  // Records refused before, from the same source record under the same rules (./refusals.ts).
+  const standing = await createRefusalsRepo(q).standing(
+    { ...refusals, entity },
+    fpsOf.flatMap((fp, i) => {
+      const row = fp === undefined ? undefined : stored.get(keys[i]!);
+      return fp === undefined || (row && !row.deleted && row.sourceFp === fp)
+        ? []
+        : [{ sourceKey: keys[i]!, sourceFp: fp }];
+    }),
+  );
   records.forEach((raw, i) => {
     const key = keys[i];
-    const fp =
-      key !== undefined && seen.get(key) === 1 ? (usable?.fps[i] ?? sourceFpOf(mapping, raw)) : undefined;
+    const fp = fpsOf[i];
     const row = fp === undefined ? undefined : stored.get(key!);
     if (row && !row.deleted && row.sourceFp === fp) {
       skipped.push({ key: row.key, scope: row.scope });
+      return;
+    }
+    const refusal = fp === undefined ? undefined : standing.get(key!);
+    if (refusal) {
+      refused.push(refusal);
       return;
     }
     rest.push(raw);
@@ -183,6 +222,8 @@ async function skipUnchanged(
     rest,
     extras: {
       skipped,
+      refused,
+      refusals,
       pageIndex,
       sourceKeys,
       sourceFps,
@@ -314,6 +355,11 @@ async function ingestStored(q: Queryable, deps: IngestContext, batchId: string):
 function heldKeys(mapped: Mapped, pulled?: PulledExtras): { keys: string[]; unkeyed: number } {
   const keys = new Set<string>(pulled?.skipped.map((r) => r.key));
   let unkeyed = 0;
+  // Records still refused are held by the source as when they were judged: by their key, or unkeyed.
+  for (const r of pulled?.refused ?? []) {
+    if (r.recordKey === null) unkeyed += 1;
+    else keys.add(r.recordKey);
+  }
   for (const rec of mapped.records) {
     if (rec === undefined) unkeyed += 1;
     else keys.add(rec.key);
@@ -357,6 +403,7 @@ async function apply(
     });
     if (stale.length > 0) await records.noteSourceFps(entity, stale);
   }
+  if (pulled) await noteRefusals(q, { ...pulled.refusals, entity }, checked, pulled);
   if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys);
   const snapshot =
     !trusted && batch.mode === 'snapshot'
@@ -366,6 +413,7 @@ async function apply(
     ? [
         ...mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope])),
         ...(pulled?.skipped.map((r) => r.scope) ?? []),
+        ...(pulled?.refused.flatMap((r) => (r.scope === null ? [] : [r.scope])) ?? []),
       ]
     : [batch.schoolCode];
   await learnServedSchools(q, batch.format, served, trusted ? 'pull' : 'batch');
@@ -536,7 +584,7 @@ async function ingestLoaded(
   const applied = await apply(q, deps, loaded, p, { mapped, checked, pulled });
   const counts: Counts = {
     accepted: p.toWrite.length,
-    rejected: p.rejected,
+    rejected: p.rejected + (pulled?.refused.length ?? 0),
     unchanged: p.unchangedKeys.length + (pulled?.skipped.length ?? 0),
     ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
   };
@@ -598,7 +646,8 @@ export async function ingestPulledPage(
     keepRecords: false,
   });
   const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
-  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records, page.ahead);
+  const refusals = { system: page.format, rules: rulesStamp(deps.config, deps.now()) };
+  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records, page.ahead, refusals);
   const batch: Loaded['batch'] = {
     id: page.id,
     clientId: PULL_CLIENT,
