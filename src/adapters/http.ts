@@ -1,23 +1,19 @@
 /**
  * The one HTTP client factory of all adapters (CONVENTIONS synthesis 10): axios with a timeout always
  * set, auth, one log line and one metric sample per call (never bodies or auth headers), and every
- * failure normalised into an {@link AppError} with an `ERR_ADAPTER_*` code.
+ * failure normalised into an {@link AppError} with an `ERR_ADAPTER_*` code (classified in
+ * `classify.ts`; wire parsing and pagination helpers in `wire.ts`).
  */
 import axios from 'axios';
-import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Logger } from 'pino';
-import type { ZodType } from 'zod';
-import { AppError, ERRORS, isAppError, type ErrorCode, type FieldError } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ClientDeps, HttpAuth, OAuthClientSettings, Page } from './types.js';
+import { HttpCallError, classifyError, retryOpts, statusClassOf } from './classify.js';
+import { createTokenSource, tokenPath, type TokenSource } from './oauth-token.js';
+import type { ClientDeps, HttpAuth, OAuthClientSettings } from './types.js';
 
 export type { HttpAuth } from './types.js';
-
-/** A requested page size in 1..max, rounded down; the default when absent or not a finite number. */
-export function clampPageSize(n: number | undefined, def: number, max: number): number {
-  const size = n === undefined || !Number.isFinite(n) ? def : Math.floor(n);
-  return Math.max(1, Math.min(max, size));
-}
 
 /** Options of {@link createHttpClient}. */
 export interface HttpClientOptions {
@@ -72,168 +68,7 @@ export function processOptions(deps: ClientDeps): Pick<HttpClientOptions, 'logge
   };
 }
 
-/** The result of {@link classifyError}. */
-export interface ErrorClass {
-  code: ErrorCode;
-  retryable: boolean;
-  retryAfterSeconds?: number;
-}
-
-/**
- * Technical cause attached to adapter AppErrors: no config, headers or request body, so logging it is
- * safe. The vendor's response body is kept non-enumerable in {@link HttpCallError.responseBody}.
- */
-export class HttpCallError extends Error {
-  declare readonly responseBody: unknown;
-  constructor(
-    readonly system: string,
-    readonly method: string,
-    readonly path: string,
-    readonly status: number | undefined,
-    readonly axiosCode: string | undefined,
-    responseBody?: unknown,
-  ) {
-    super(`${system} ${method} ${path} -> ${status ?? axiosCode ?? 'error'}`);
-    this.name = 'HttpCallError';
-    Object.defineProperty(this, 'responseBody', { value: responseBody, enumerable: false });
-  }
-}
-
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ERR_NETWORK',
-  'ERR_SOCKET_CLOSED',
-  'UND_ERR_SOCKET',
-]);
 const IDEMPOTENT = new Set(['GET', 'HEAD']);
-
-/**
- * Seconds to wait from a `Retry-After` value: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
- * Returns undefined when absent or unparseable; never negative.
- */
-export function parseRetryAfter(value: unknown, now: number = Date.now()): number | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const text = String(value).trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const at = Date.parse(text);
-  if (Number.isNaN(at) || !/[a-z]/i.test(text)) return undefined;
-  return Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-/** The metrics/log status class of a finished or failed call. */
-function statusClassOf(status: number | undefined, code?: ErrorCode): string {
-  if (status !== undefined) return `${Math.floor(status / 100)}xx`;
-  return code === 'ERR_ADAPTER_TIMEOUT'
-    ? 'timeout'
-    : code === 'ERR_ADAPTER_RESPONSE_INVALID'
-      ? 'invalid'
-      : 'network';
-}
-
-/** Code of an HTTP status per the adapter contract (before per-system overrides). */
-function codeOfStatus(status: number): ErrorCode {
-  if (status === 401 || status === 403) return 'ERR_ADAPTER_AUTH';
-  if (status === 429) return 'ERR_ADAPTER_RATE_LIMITED';
-  if (status === 408) return 'ERR_ADAPTER_TIMEOUT';
-  if (status >= 500) return 'ERR_ADAPTER_UNAVAILABLE';
-  return 'ERR_ADAPTER_REJECTED';
-}
-
-function codeOfAxiosError(err: AxiosError): ErrorCode {
-  const code = err.code ?? '';
-  if (TIMEOUT_CODES.has(code) || (code === 'ERR_CANCELED' && /timeout/i.test(err.message)))
-    return 'ERR_ADAPTER_TIMEOUT';
-  if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED')
-    return 'ERR_ADAPTER_RESPONSE_INVALID';
-  if (NETWORK_CODES.has(code) || /socket hang up/i.test(err.message)) return 'ERR_ADAPTER_UNAVAILABLE';
-  const causeCode = (err.cause as { code?: unknown } | undefined)?.code;
-  if (typeof causeCode === 'string' && NETWORK_CODES.has(causeCode)) return 'ERR_ADAPTER_UNAVAILABLE';
-  return 'ERR_ADAPTER_UNAVAILABLE';
-}
-
-/**
- * Classifies any error an adapter call may raise: AppError (kept), axios errors (by status, then by
- * network code), anything else → ERR_INTERNAL. `statusCodes` are per-system overrides.
- */
-export function classifyError(
-  err: unknown,
-  opts: { statusCodes?: Partial<Record<number, ErrorCode>>; now?: number } = {},
-): ErrorClass {
-  if (isAppError(err)) return withRetryAfter(err.code, err.retryAfterSeconds);
-  if (!axios.isAxiosError(err)) return withRetryAfter('ERR_INTERNAL', undefined);
-  const status = err.response?.status;
-  if (status === undefined) return withRetryAfter(codeOfAxiosError(err), undefined);
-  const code = opts.statusCodes?.[status] ?? codeOfStatus(status);
-  const header: unknown = err.response?.headers?.['retry-after'];
-  return withRetryAfter(code, parseRetryAfter(header, opts.now ?? Date.now()));
-}
-
-function withRetryAfter(code: ErrorCode, retryAfterSeconds: number | undefined): ErrorClass {
-  const out: ErrorClass = { code, retryable: ERRORS[code].retryable };
-  if (retryAfterSeconds !== undefined) out.retryAfterSeconds = retryAfterSeconds;
-  return out;
-}
-
-/**
- * Parses a wire body with the system's zod schema. On failure throws ERR_ADAPTER_RESPONSE_INVALID
- * carrying the first issues (pointer + rule, never the offending values).
- */
-export function parseWire<T>(schema: ZodType<T>, data: unknown, system: string): T {
-  const result = schema.safeParse(data);
-  if (result.success) return result.data;
-  const errors: FieldError[] = result.error.issues.slice(0, 5).map((issue) => {
-    const pointer = '/' + issue.path.map((p) => String(p)).join('/');
-    return { pointer, rule: issue.code, message: `${issue.code} at ${pointer}` };
-  });
-  const first = errors.map((e) => e.message).join('; ');
-  return throwAppError(
-    new AppError('ERR_ADAPTER_RESPONSE_INVALID', `${system}: response failed its wire schema (${first})`, {
-      errors,
-    }),
-  );
-}
-
-function throwAppError(err: AppError): never {
-  throw err;
-}
-
-/**
- * Iterates pages from `fetchPage(cursor)` until a page has no `nextCursor`. Stops with
- * ERR_ADAPTER_RESPONSE_INVALID when the system repeats a cursor (endless loop) or `maxPages` is hit.
- */
-export async function* paginate<T>(
-  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
-  opts: { cursor?: string | undefined; maxPages?: number; system?: string } = {},
-): AsyncGenerator<Page<T>> {
-  const seen = new Set<string>();
-  let cursor = opts.cursor;
-  const maxPages = opts.maxPages ?? 1_000_000;
-  for (let n = 0; n < maxPages; n++) {
-    const page = await fetchPage(cursor);
-    yield page;
-    if (page.nextCursor === undefined || page.nextCursor === '') return;
-    if (seen.has(page.nextCursor) || page.nextCursor === cursor) {
-      throw new AppError(
-        'ERR_ADAPTER_RESPONSE_INVALID',
-        `${opts.system ?? 'adapter'}: pagination cursor repeated`,
-      );
-    }
-    if (seen.size < 10_000) seen.add(page.nextCursor);
-    cursor = page.nextCursor;
-  }
-  throw new AppError(
-    'ERR_ADAPTER_RESPONSE_INVALID',
-    `${opts.system ?? 'adapter'}: more than ${maxPages} pages`,
-  );
-}
 
 interface CallState {
   start: number;
@@ -252,81 +87,6 @@ function logPath(client: AxiosInstance, config: InternalAxiosRequestConfig): str
   } catch {
     return '?';
   }
-}
-
-function tokenPath(tokenUrl: string): string {
-  try {
-    return new URL(tokenUrl).pathname;
-  } catch {
-    return '/token';
-  }
-}
-
-/** Caches an OAuth2 client-credentials token until shortly before expiry; one fetch in flight. */
-function createTokenSource(
-  auth: Extract<HttpAuth, { kind: 'oauth2-client-credentials' }>,
-  opts: {
-    timeoutMs: number;
-    now: () => number;
-    report: (status: number | undefined, code: ErrorCode | undefined, ms: number) => void;
-  },
-) {
-  let cached: { token: string; expiresAt: number } | undefined;
-  let inflight: Promise<string> | undefined;
-  /** Epoch milliseconds; a caller's clock that returns a Date still compares as a number. */
-  const nowMs = (): number => Number(opts.now());
-
-  async function fetchToken(): Promise<string> {
-    const body = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (auth.scope) body.set('scope', auth.scope);
-    const started = performance.now();
-    try {
-      const res = await axios.post<unknown>(auth.tokenUrl, body.toString(), {
-        timeout: opts.timeoutMs,
-        auth: { username: auth.clientId, password: auth.clientSecret },
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
-      });
-      opts.report(res.status, undefined, performance.now() - started);
-      const data = res.data as { access_token?: unknown; expires_in?: unknown } | undefined;
-      if (typeof data?.access_token !== 'string' || data.access_token === '') {
-        throw new AppError('ERR_ADAPTER_AUTH', 'token endpoint returned no access_token');
-      }
-      const lifetime = typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : 300;
-      const skew = Math.min(30, lifetime / 10);
-      cached = { token: data.access_token, expiresAt: nowMs() + (lifetime - skew) * 1000 };
-      return data.access_token;
-    } catch (err) {
-      if (isAppError(err)) throw err;
-      const cls = classifyError(err, { now: nowMs() });
-      const status = axios.isAxiosError(err) ? err.response?.status : undefined;
-      opts.report(status, cls.code, performance.now() - started);
-      const code =
-        status !== undefined && status >= 400 && status < 500 && status !== 429
-          ? 'ERR_ADAPTER_AUTH'
-          : cls.code;
-      throw new AppError(
-        code,
-        `token request failed (${status ?? cls.code})`,
-        retryOpts(cls.retryAfterSeconds),
-      );
-    }
-  }
-
-  return {
-    async get(): Promise<string> {
-      if (cached && nowMs() < cached.expiresAt) return cached.token;
-      inflight ??= fetchToken().finally(() => (inflight = undefined));
-      return inflight;
-    },
-    invalidate(token: string | undefined): void {
-      if (!token || cached?.token === token) cached = undefined;
-    },
-  };
-}
-
-function retryOpts(retryAfterSeconds: number | undefined): { retryAfterSeconds?: number } {
-  return retryAfterSeconds === undefined ? {} : { retryAfterSeconds };
 }
 
 function backoffMs(attempt: number, base: number, cap: number): number {
@@ -367,7 +127,6 @@ type Observe = (
   code: ErrorCode | undefined,
   ms: number,
 ) => void;
-type TokenSource = ReturnType<typeof createTokenSource>;
 
 /** One log line (info when it failed, else debug) and one metric sample per call: never bodies or auth headers. */
 function callObserver(opts: HttpClientOptions): Observe {

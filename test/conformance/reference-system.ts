@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../src/errors.js';
-import { createHttpClient, paginate, parseWire, type HttpClientOptions } from '../../src/adapters/http.js';
+import { createHttpClient, type HttpClientOptions } from '../../src/adapters/http.js';
+import { paginate, parseWire } from '../../src/adapters/wire.js';
 import { createPopulation } from '../../src/simulators/population/index.js';
 import { startSimServer, type SimServer } from '../../src/simulators/sim-kit.js';
 import {

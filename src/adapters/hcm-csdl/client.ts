@@ -7,14 +7,8 @@ import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import type { ZodType } from 'zod';
 import { isAppError } from '../../errors.js';
-import {
-  clampPageSize,
-  clientCredentials,
-  createHttpClient,
-  paginate,
-  parseWire,
-  processOptions,
-} from '../http.js';
+import { clientCredentials, createHttpClient, processOptions } from '../http.js';
+import { clampPageSize, paginate, parseWire } from '../wire.js';
 import type {
   ChangeFeed,
   ClientDeps,

@@ -5,14 +5,8 @@
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { AppError, type FieldError } from '../../errors.js';
-import {
-  clampPageSize,
-  clientCredentials,
-  createHttpClient,
-  paginate,
-  parseWire,
-  processOptions,
-} from '../http.js';
+import { clientCredentials, createHttpClient, processOptions } from '../http.js';
+import { clampPageSize, paginate, parseWire } from '../wire.js';
 import type { ClientDeps, OAuthClientSettings, Page } from '../types.js';
 import {
   figuresBodySchema,

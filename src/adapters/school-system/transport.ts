@@ -8,7 +8,8 @@ import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { AppError, isAppError, type ErrorCode } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createHttpClient, HttpCallError, type HttpAuth } from '../http.js';
+import { createHttpClient, type HttpAuth } from '../http.js';
+import { HttpCallError } from '../classify.js';
 
 /** Hard stop for one listing (a vendor whose pagination never ends cannot loop us forever). */
 export const MAX_PAGES = 100_000;

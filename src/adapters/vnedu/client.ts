@@ -6,7 +6,7 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { ZodType } from 'zod';
 import { AppError } from '../../errors.js';
-import { clampPageSize, parseWire } from '../http.js';
+import { clampPageSize, parseWire } from '../wire.js';
 import {
   MAX_PAGES,
   schoolHttpClient,

@@ -1,15 +1,9 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  clampPageSize,
-  classifyError,
-  createHttpClient,
-  paginate,
-  parseRetryAfter,
-  parseWire,
-  type HttpClientOptions,
-} from '../../../src/adapters/http.js';
+import { createHttpClient, type HttpClientOptions } from '../../../src/adapters/http.js';
+import { classifyError, parseRetryAfter } from '../../../src/adapters/classify.js';
+import { clampPageSize, paginate, parseWire } from '../../../src/adapters/wire.js';
 import { AppError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
