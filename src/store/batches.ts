@@ -92,6 +92,17 @@ export interface NewBatch {
   bodySha256?: string;
   /** An earlier batch of the same body keeps the records: this row stores none (see {@link Batch}). */
   sameAs?: string;
+  /**
+   * The JSON text of the request body whose `records` member `records` is (a vendor batch): the records
+   * are stored from it (PostgreSQL reads the text once) instead of serialising them again.
+   */
+  bodyJson?: string;
+}
+
+/** The stored records of a new batch: JSON text and the path of the records in it. */
+function recordsParam(b: NewBatch): [json: string, path: string[]] {
+  if (b.keepRecords === false || b.sameAs !== undefined) return ['[]', []];
+  return b.bodyJson !== undefined ? [b.bodyJson, ['records']] : [JSON.stringify(b.records), []];
 }
 
 /** What a repeated batch is judged against: the last judged batch of the same body and its tag. */
@@ -103,23 +114,25 @@ export interface RepeatOf {
 export function createBatchesRepo(q: Queryable) {
   return {
     async insert(b: NewBatch) {
+      const [json, path] = recordsParam(b);
       await q.query(
         `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id, mode,
                                    mapping_pin, body_sha256, same_as)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10, $11, $12)`,
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb #> $13::text[], $7, $8, $9, $10, $11, $12)`,
         [
           b.id,
           b.clientId,
           b.schoolCode,
           b.entity,
           b.format,
-          b.keepRecords === false || b.sameAs !== undefined ? '[]' : JSON.stringify(b.records),
+          json,
           b.records.length,
           b.syncRunId ?? null,
           b.mode ?? 'delta',
           b.mappingPin ?? null,
           b.bodySha256 ?? null,
           b.sameAs ?? null,
+          path,
         ],
       );
     },

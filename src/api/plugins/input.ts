@@ -126,21 +126,26 @@ declare module 'fastify' {
      * repeat (routes/batches.ts).
      */
     bodySha256: string | undefined;
+    /** The JSON body's text as decoded (strict UTF-8), what `body` was parsed from. */
+    bodyText: string | undefined;
   }
 }
 
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
     app.decorateRequest('bodySha256', undefined);
+    app.decorateRequest('bodyText', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(
       'application/json',
       { parseAs: 'buffer' },
       function parseJsonBody(req: FastifyRequest, body: Buffer, done) {
         try {
-          const value = parseJson(decodeUtf8(body));
+          const text = decodeUtf8(body);
+          const value = parseJson(text);
           inspectJson(value, opts);
           req.bodySha256 = createHash('sha256').update(body).digest('hex');
+          req.bodyText = text;
           done(null, value);
         } catch (err) {
           done(err as Error, undefined);

@@ -10,7 +10,7 @@ import { dryRunBatch, type JudgeContext } from '../../jobs/judge.js';
 import { createBatchesRepo, type Batch, type FindingRow } from '../../store/batches.js';
 import { createGuardHoldsRepo } from '../../store/guard-holds.js';
 import { createPushSetsRepo, type BatchDelivery } from '../../store/push-sets.js';
-import { isUniqueViolation, type Db, type Queryable } from '../../store/db.js';
+import type { Db, Queryable } from '../../store/db.js';
 import { createIdempotencyRepo } from '../../store/idempotency.js';
 import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
 import { findingsQuery } from '../findings-query.js';
@@ -212,40 +212,45 @@ interface StoredResponse {
   body: z.infer<typeof BatchAccepted>;
 }
 
-/** The stored answer to an earlier request with this key, or undefined; 422 when the body differs. */
-async function replayed(
-  q: Queryable,
-  clientId: string,
-  key: string,
-  hash: string,
-): Promise<StoredResponse | undefined> {
-  const prior = await createIdempotencyRepo(q).find<StoredResponse['body']>(clientId, key);
-  if (!prior) return undefined;
-  if (prior.requestHash !== hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
-  return { status: prior.status, body: prior.body };
-}
-
 interface NewBatchRequest {
   clientId: string;
   schoolCode: string;
   body: BatchBody;
   /** SHA-256 of the body's bytes as sent. */
   bodySha256: string | undefined;
+  /** The body's JSON text (its `records` are stored from it, not serialised again). */
+  bodyText: string | undefined;
   /** The Idempotency-Key and the request's hash, when the client sent a key. */
   idempotency: { key: string; hash: string } | undefined;
 }
 
-/** In one transaction: the batch, its ingest job, the Idempotency-Key's answer, the audit entry. */
-async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredResponse> {
+/**
+ * In one transaction: the Idempotency-Key's answer (claimed first, in one statement: a key used before
+ * answers what it answered then, or 422 for another request), the batch, its ingest job, the audit entry.
+ */
+async function storeBatch(
+  q: Queryable,
+  req: NewBatchRequest,
+): Promise<{ response: StoredResponse; replayed: boolean }> {
   const { clientId, schoolCode, idempotency } = req;
-  if (idempotency) {
-    const prior = await replayed(q, clientId, idempotency.key, idempotency.hash);
-    if (prior) return prior;
-  }
   const batchId = randomUUID();
   const { entity, format, records } = req.body;
+  const response: StoredResponse = {
+    status: 202,
+    body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received: records.length },
+  };
+  if (idempotency) {
+    const prior = await createIdempotencyRepo(q).claim(clientId, idempotency.key, {
+      requestHash: idempotency.hash,
+      ...response,
+    });
+    if (prior) {
+      if (prior.requestHash !== idempotency.hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
+      return { response: { status: prior.status, body: prior.body }, replayed: true };
+    }
+  }
   const mode = req.body.mode ?? 'delta';
-  const { bodySha256 } = req;
+  const { bodySha256, bodyText } = req;
   // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (./outbox.ts).
   await queueBatch(
     q,
@@ -258,19 +263,10 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
       records,
       mode,
       ...(bodySha256 ? { bodySha256 } : {}),
+      ...(bodyText !== undefined ? { bodyJson: bodyText } : {}),
     },
     { notify: false },
   );
-  const response: StoredResponse = {
-    status: 202,
-    body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received: records.length },
-  };
-  if (idempotency) {
-    await createIdempotencyRepo(q).save(clientId, idempotency.key, {
-      requestHash: idempotency.hash,
-      ...response,
-    });
-  }
   // Recorded with the batch, chained shortly after (src/audit/chainer.ts): the chain's lock is global
   // and would be held through this commit, one accepted batch at a time.
   await recordAudit(q, [
@@ -288,26 +284,21 @@ async function storeBatch(q: Queryable, req: NewBatchRequest): Promise<StoredRes
       },
     },
   ]);
-  return response;
+  return { response, replayed: false };
 }
 
-/** Stores the batch once per Idempotency-Key; when two requests with one key race, the loser replays. */
+/**
+ * Stores the batch once per Idempotency-Key (concurrent requests with one key: the first stores, the
+ * others wait for its commit and replay its answer); wakes the relay after a new batch's commit.
+ */
 async function acceptBatch(
   db: Db,
   req: NewBatchRequest,
   onAccepted: (() => void) | undefined,
-): Promise<{ response: StoredResponse; raced: boolean }> {
-  try {
-    const response = await db.tx((q) => storeBatch(q, req));
-    onAccepted?.();
-    return { response, raced: false };
-  } catch (err) {
-    const { idempotency } = req;
-    if (!idempotency || !isUniqueViolation(err)) throw err;
-    const prior = await replayed(db, req.clientId, idempotency.key, idempotency.hash);
-    if (!prior) throw err;
-    return { response: prior, raced: true };
-  }
+): Promise<{ response: StoredResponse; replayed: boolean }> {
+  const out = await db.tx((q) => storeBatch(q, req));
+  if (!out.replayed) onAccepted?.();
+  return out;
 }
 
 /** The batch, if the principal may read it; another school's batch is absent, so ids cannot be probed. */
@@ -448,12 +439,19 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function bat
       const key = request.headers['idempotency-key'];
       const sha = request.bodySha256;
       const idempotency = key && sha ? { key, hash: requestHash(schoolCode, sha) } : undefined;
-      const { response, raced } = await acceptBatch(
+      const { response, replayed } = await acceptBatch(
         opts.db,
-        { clientId: p.clientId, schoolCode, body: request.body, bodySha256: sha, idempotency },
+        {
+          clientId: p.clientId,
+          schoolCode,
+          body: request.body,
+          bodySha256: sha,
+          bodyText: request.bodyText,
+          idempotency,
+        },
         opts.onAccepted,
       );
-      if (raced) void reply.header('idempotent-replayed', 'true');
+      if (replayed) void reply.header('idempotent-replayed', 'true');
       void reply.header('location', response.body.statusUrl);
       return reply.code(202).send(response.body);
     },
