@@ -100,6 +100,19 @@ export const ApiSchema = z
       .prefault({}),
     /** fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). */
     trustProxy: z.union([z.boolean(), z.string().min(1)]).default(false),
+    /**
+     * The change feed (GET /v1/changes) keeps the current school year and the `keepSchoolYears` full
+     * school years before it (each from 1 September, Vietnam time; at least one, issue 9); the scheduler
+     * role drops older changes at `purgeCron` in `tz` ('' = never: the feed then grows forever).
+     */
+    changeFeed: z
+      .object({
+        keepSchoolYears: z.number().int().min(1).max(50).default(1),
+        purgeCron: z.string().max(100).default('15 3 * * *'),
+        tz: z.string().min(1).default('Asia/Ho_Chi_Minh'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

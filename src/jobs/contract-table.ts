@@ -77,6 +77,12 @@ export const websiteProbe = contract(
 );
 
 /**
+ * Drop the change feed's changes older than it keeps (issue 9: at least one full school year; see
+ * `api.changeFeed`). Fired by the scheduler role on `api.changeFeed.purgeCron`; one run at a time.
+ */
+export const changesPurge = contract('change-purge', 'change-purge', z.object({ requestedBy: RequestedBy }));
+
+/**
  * Deliver one submitted PCGD report to the Ministry (issue 10): on the push queue of moet-pcgd, within
  * its rate limit, one writer at a time.
  */

@@ -6,6 +6,7 @@
 import type { Config, SystemName } from '../config.js';
 import type { WorkerContext } from './context.js';
 import type { Job } from './define.js';
+import { changePurgeJob } from './change-purge.js';
 import { guardApplyJob } from './guard-apply.js';
 import { ingestJob } from './ingest.js';
 import { pcgdComputeJob } from './pcgd-compute.js';
@@ -45,6 +46,7 @@ export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
     qualityScorecardsJob,
     scheduleFireJob,
     websiteProbeJob,
+    changePurgeJob,
   ];
 }
 

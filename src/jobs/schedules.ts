@@ -11,7 +11,7 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { createSchedulesRepo } from '../store/schedules.js';
-import { fireSchedule, recordScheduleFire, websiteProbe } from './contracts.js';
+import { changesPurge, fireSchedule, recordScheduleFire, websiteProbe } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import type { QueueFactory } from './queues.js';
@@ -49,29 +49,34 @@ export const scheduleFireJob = defineJob({ ...fireSchedule, concurrency: 1, proc
 
 /**
  * The scheduler role: upserts a job scheduler per configured schedule (and removes those no longer
- * configured) and the schools' website probe's (`quality.websiteProbe.cron`; '' removes it) at start
- * and every `resyncMs`, so schedules come back after a Redis flush.
+ * configured), the schools' website probe's (`quality.websiteProbe.cron`) and the change feed's purge's
+ * (`api.changeFeed.purgeCron`; '' removes either) at start and every `resyncMs`, so schedules come back
+ * after a Redis flush.
  */
 export function startScheduler(
   deps: { db: Db; config: Config; queues: QueueFactory; logger: Logger },
   opts: { resyncMs?: number } = {},
 ): { stop(): Promise<void>; sync(): Promise<void> } {
   let queue: Queue | undefined;
-  let probeQueue: Queue | undefined;
+  const own = new Map<string, Queue>();
   const schedules = deps.config.sync.schedules;
-  async function syncWebsiteProbe(): Promise<void> {
-    const { cron, tz } = deps.config.quality.websiteProbe;
-    probeQueue ??= deps.queues.queue(websiteProbe.queue);
-    if (cron === '') await probeQueue.removeJobScheduler(websiteProbe.name);
+  /** One job of truc's own on a cron pattern ('' = none), on its queue under its name. */
+  async function syncOwnJob(job: { queue: string; name: string }, cron: string, tz: string): Promise<void> {
+    let q = own.get(job.queue);
+    if (!q) own.set(job.queue, (q = deps.queues.queue(job.queue)));
+    if (cron === '') await q.removeJobScheduler(job.name);
     else
-      await probeQueue.upsertJobScheduler(
-        websiteProbe.name,
+      await q.upsertJobScheduler(
+        job.name,
         { pattern: cron, tz },
-        { name: websiteProbe.name, data: { requestedBy: 'schedule' } },
+        { name: job.name, data: { requestedBy: 'schedule' } },
       );
   }
   async function sync(): Promise<void> {
-    await syncWebsiteProbe();
+    const probe = deps.config.quality.websiteProbe;
+    await syncOwnJob(websiteProbe, probe.cron, probe.tz);
+    const feed = deps.config.api.changeFeed;
+    await syncOwnJob(changesPurge, feed.purgeCron, feed.tz);
     queue ??= deps.queues.queue(fireSchedule.queue);
     await createSchedulesRepo(deps.db).ensure(Object.keys(schedules));
     for (const [id, s] of Object.entries(schedules)) {
@@ -89,9 +94,9 @@ export function startScheduler(
   const tick = (): void => {
     sync().catch((err: unknown) => {
       // A queue that failed its start-up is rebuilt on the next tick.
-      for (const q of [queue, probeQueue]) void q?.close().catch(() => undefined);
+      for (const q of [queue, ...own.values()]) void q?.close().catch(() => undefined);
       queue = undefined;
-      probeQueue = undefined;
+      own.clear();
       deps.logger.warn({ err }, 'could not sync the schedules; will retry');
     });
   };
@@ -102,8 +107,7 @@ export function startScheduler(
     sync,
     async stop() {
       clearInterval(timer);
-      await queue?.close().catch(() => undefined);
-      await probeQueue?.close().catch(() => undefined);
+      for (const q of [queue, ...own.values()]) await q?.close().catch(() => undefined);
     },
   };
 }

@@ -151,10 +151,17 @@ export function createReadsRepo(q: Queryable) {
       };
     },
 
-    /** Drops changes older than `before` (the feed keeps at least a school year; see config). */
-    async purgeChanges(before: Date): Promise<number> {
-      const res = await q.query('DELETE FROM truc.record_changes WHERE changed_at < $1', [before]);
-      return res.rowCount ?? 0;
+    /**
+     * Drops up to `limit` of the changes older than `before` (the oldest first; the feed keeps at least
+     * a school year: jobs/change-purge.ts); returns how many. Call it again while it returns `limit`.
+     */
+    async purgeChanges(before: Date, limit = 10_000): Promise<number> {
+      const res = await q.query(
+        `DELETE FROM truc.record_changes WHERE (tx, seq) IN (
+           SELECT tx, seq FROM truc.record_changes WHERE changed_at < $1 ORDER BY changed_at LIMIT $2)`,
+        [before, limit],
+      );
+      return res.rowCount;
     },
   };
 }

@@ -58,6 +58,7 @@ describe('loadConfig: defaults per profile', () => {
       maxHeaderBytes: 16_384,
       rateLimit: { max: 1200, windowMs: 60_000 },
       trustProxy: false,
+      changeFeed: { keepSchoolYears: 1, purgeCron: '15 3 * * *', tz: 'Asia/Ho_Chi_Minh' },
     });
     expect(c.jobs).toMatchObject({ attempts: 8, backoffMs: 1000, concurrency: 4 });
     expect(c.systems['moet-pcgd'].rateLimit).toEqual({ max: 2, durationMs: 1000 });

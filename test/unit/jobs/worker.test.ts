@@ -164,7 +164,7 @@ describe('a job that cannot run now (its target is paused)', () => {
 });
 
 describe('the registry', () => {
-  it('lists ingest, pull, reconcile, the guard apply, one push job per configured target, the PCGD report, the webhook, the quality scorecards and the website probe jobs', () => {
+  it('lists ingest, pull, reconcile, the guard apply, one push job per configured target, the PCGD report, the webhook, the quality scorecards, the website probe and the change feed purge jobs', () => {
     const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
     expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
       'ingest/ingest-batch',
@@ -179,6 +179,7 @@ describe('the registry', () => {
       'quality/quality-scorecards',
       'schedules/schedule-fire',
       'website-probe/website-probe',
+      'change-purge/change-purge',
     ]);
     const plans = planQueues(jobs, config);
     expect(plans.map((p) => [p.queue, p.concurrency, p.limiter])).toEqual([
@@ -205,6 +206,7 @@ describe('the registry', () => {
       ['quality', 1, undefined],
       ['schedules', 1, undefined],
       ['website-probe', 1, undefined],
+      ['change-purge', 1, undefined],
     ]);
   });
 
