@@ -21,8 +21,9 @@ export const PULL_CLIENT = 'system:pull';
 /**
  * Stores a batch and queues its ingest, in the caller's transaction. `notify: false`: the caller wakes
  * the relay after its commit (store/outbox.ts `createOutboxWaker`). A body the same client pushed for
- * the same school before (its `bodySha256`) is not stored again: the batch points at the one that keeps
- * it, and the ingest judges such a repeat at once when nothing changed since (./ingest.ts).
+ * the same school before (its `bodySha256`; or `sameAs`, when the caller found it already) is not stored
+ * again: the batch points at the one that keeps it, and the ingest judges such a repeat at once when
+ * nothing changed since (./ingest.ts).
  */
 export async function queueBatch(
   q: Queryable,
@@ -31,9 +32,10 @@ export async function queueBatch(
 ): Promise<void> {
   const batches = createBatchesRepo(q);
   const sameAs =
-    batch.bodySha256 === undefined
+    batch.sameAs ??
+    (batch.bodySha256 === undefined
       ? undefined
-      : await batches.holderOf(batch.clientId, batch.schoolCode, batch.bodySha256);
+      : (await batches.holderOf(batch.clientId, batch.schoolCode, batch.bodySha256))?.id);
   await batches.insert(sameAs === undefined ? batch : { ...batch, sameAs });
   await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
 }

@@ -105,6 +105,15 @@ function recordsParam(b: NewBatch): [json: string, path: string[]] {
   return b.bodyJson !== undefined ? [b.bodyJson, ['records']] : [JSON.stringify(b.records), []];
 }
 
+/** The batch that keeps a body's records, and the rest of what the body said. */
+export interface HeldBody {
+  id: string;
+  entity: EntityName;
+  format: string;
+  mode: BatchMode;
+  received: number;
+}
+
 /** What a repeated batch is judged against: the last judged batch of the same body and its tag. */
 export interface RepeatOf {
   id: string;
@@ -142,16 +151,16 @@ export function createBatchesRepo(q: Queryable) {
     },
     /**
      * The batch of `clientId` for `schoolCode` that keeps the records of a body with this SHA-256 (the
-     * same bytes pushed before), or undefined.
+     * same bytes pushed before) and what that body said besides its records, or undefined.
      */
-    async holderOf(clientId: string, schoolCode: string, bodySha256: string): Promise<string | undefined> {
-      const res = await q.query<{ id: string }>(
-        `SELECT id FROM truc.batches
+    async holderOf(clientId: string, schoolCode: string, bodySha256: string): Promise<HeldBody | undefined> {
+      const res = await q.query<HeldBody>(
+        `SELECT id, entity, format, mode, received FROM truc.batches
           WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND same_as IS NULL
           ORDER BY created_at DESC LIMIT 1`,
         [schoolCode, bodySha256, clientId],
       );
-      return res.rows[0]?.id;
+      return res.rows[0];
     },
     /**
      * Locks the batch row for processing and returns it with its records; a repeated batch's records

@@ -129,6 +129,14 @@ declare module 'fastify' {
     /** The JSON body's text as decoded (strict UTF-8), what `body` was parsed from. */
     bodyText: string | undefined;
   }
+  interface FastifyContextConfig {
+    /**
+     * A route's look-up of bodies it has taken before, by the SHA-256 of their bytes: what it returns
+     * stands for the body, which is then neither decoded, parsed nor inspected (the same bytes passed
+     * all that before). Undefined: an unknown body, parsed as usual.
+     */
+    knownBody?: (request: FastifyRequest, bodySha256: string) => Promise<unknown>;
+  }
 }
 
 export default fp(
@@ -139,17 +147,16 @@ export default fp(
     app.addContentTypeParser(
       'application/json',
       { parseAs: 'buffer' },
-      function parseJsonBody(req: FastifyRequest, body: Buffer, done) {
-        try {
-          const text = decodeUtf8(body);
-          const value = parseJson(text);
-          inspectJson(value, opts);
-          req.bodySha256 = createHash('sha256').update(body).digest('hex');
-          req.bodyText = text;
-          done(null, value);
-        } catch (err) {
-          done(err as Error, undefined);
-        }
+      async function parseJsonBody(req: FastifyRequest, body: Buffer): Promise<unknown> {
+        const sha = createHash('sha256').update(body).digest('hex');
+        const known = await req.routeOptions.config.knownBody?.(req, sha);
+        req.bodySha256 = sha;
+        if (known !== undefined) return known;
+        const text = decodeUtf8(body);
+        const value = parseJson(text);
+        inspectJson(value, opts);
+        req.bodyText = text;
+        return value;
       },
     );
   },

@@ -1,0 +1,105 @@
+/**
+ * Issue 7, unchanged vendor re-push at the API: a body a client pushed for a school before (the same
+ * bytes) is answered from the earlier batch without being parsed again; the new batch points at the
+ * one that keeps the records. A dry run, another client or another school parse the body as usual.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { goodBody, OTHER, S1, useApiHarness } from '../helpers/api.js';
+import { backends } from '../helpers/env.js';
+
+const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
+
+interface Row {
+  same_as: string | null;
+  received: number;
+  entity: string;
+  format: string;
+  mode: string;
+  stored: number;
+}
+
+async function batchRow(id: string): Promise<Row> {
+  const res = await h.env.deps.db.query<Row>(
+    `SELECT same_as, received, entity, format, mode, jsonb_array_length(records) AS stored
+       FROM truc.batches WHERE id = $1`,
+    [id],
+  );
+  return res.rows[0]!;
+}
+
+/** Counts the JSON.parse calls that see a text holding `marker`. */
+function parsesOf(marker: string): () => number {
+  const real = JSON.parse.bind(JSON);
+  let n = 0;
+  vi.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    if (typeof text === 'string' && text.includes(marker)) n++;
+    return real(text, reviver) as unknown;
+  });
+  return () => n;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('a repeated batch body at the API (issue 7)', () => {
+  it('the same bytes again: 202 without a parse, a batch that points at the first one', async () => {
+    const body = { ...goodBody(['REPEAT-A1', 'REPEAT-A2', 'REPEAT-A3']), mode: 'delta' };
+    const first = await h.pushBatch(h.tokens.vendor, S1, body);
+    expect(first.statusCode, first.body).toBe(202);
+    const firstId = first.json<{ batchId: string }>().batchId;
+
+    const parses = parsesOf('REPEAT-A1');
+    const again = await h.pushBatch(h.tokens.vendor, S1, body);
+    expect(again.statusCode, again.body).toBe(202);
+    const answer = again.json<{ batchId: string; received: number }>();
+    expect(answer.received).toBe(3);
+    expect(parses()).toBe(0);
+    expect(await batchRow(answer.batchId)).toEqual({
+      same_as: firstId,
+      received: 3,
+      entity: 'students',
+      format: 'canonical',
+      mode: 'delta',
+      stored: 0,
+    });
+    expect(await batchRow(firstId)).toMatchObject({ same_as: null, stored: 3 });
+  });
+
+  it('with an Idempotency-Key: a retry replays, a new key is a new batch of the same records', async () => {
+    const body = goodBody(['REPEAT-B1']);
+    const first = await h.pushBatch(h.tokens.vendor, S1, body);
+    expect(first.statusCode).toBe(202);
+    const keyed = await h.pushBatch(h.tokens.vendor, S1, body, { 'idempotency-key': 'repeat-b-1' });
+    const retry = await h.pushBatch(h.tokens.vendor, S1, body, { 'idempotency-key': 'repeat-b-1' });
+    expect([keyed.statusCode, retry.statusCode]).toEqual([202, 202]);
+    expect(retry.json()).toEqual(keyed.json());
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect((await batchRow(keyed.json<{ batchId: string }>().batchId)).same_as).toBe(
+      first.json<{ batchId: string }>().batchId,
+    );
+  });
+
+  it('a dry run of the same bytes judges the records it is sent', async () => {
+    const body = goodBody(['REPEAT-C1', 'REPEAT-C2']);
+    expect((await h.pushBatch(h.tokens.vendor, S1, body)).statusCode).toBe(202);
+    const parses = parsesOf('REPEAT-C1');
+    const res = await h.send('POST', `/v1/schools/${S1}/batches?dryRun=true`, h.tokens.vendor, body);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<{ counts: { received: number } }>().counts.received).toBe(2);
+    expect(parses()).toBeGreaterThan(0);
+  });
+
+  it('another client pushing the same bytes is not a repeat: parsed and stored', async () => {
+    const body = goodBody(['REPEAT-D1'], OTHER);
+    expect((await h.pushBatch(h.tokens.vendor, OTHER, body)).statusCode).toBe(403); // not its school
+    const parses = parsesOf('REPEAT-D1');
+    const res = await h.pushBatch(h.tokens.other, OTHER, body);
+    expect(res.statusCode, res.body).toBe(202);
+    expect(parses()).toBeGreaterThan(0);
+    expect(await batchRow(res.json<{ batchId: string }>().batchId)).toMatchObject({
+      same_as: null,
+      stored: 1,
+    });
+  });
+});
