@@ -6,7 +6,7 @@
  * which records an `error` finding rejects. Pure apart from the lookups it is given.
  */
 import type { EntityName } from '../canonical/entities.js';
-import { naturalKey, scopeOf } from '../canonical/entities.js';
+import { ENTITY_SCHEMAS, naturalKey, scopeOf } from '../canonical/entities.js';
 import { CHECKS } from './catalogue.js';
 import { twinKey } from './rules/sach-duplicates.js';
 import type {
@@ -122,6 +122,8 @@ export class BatchSink implements FindingSink {
   readonly records: (Rec | undefined)[];
   private readonly copied = new Set<number>();
   private readonly templates = new Map<RuleInfo, Template | null>();
+  /** Bumped by every repair (`patch`): a view of a record (see `viewerOf`) older than it may be stale. */
+  patches = 0;
   /** 1 at the indexes whose text the input step found settled (see `FindingSink.textSettled`). */
   private settled: Uint8Array | undefined;
 
@@ -188,6 +190,7 @@ export class BatchSink implements FindingSink {
   patch(index: number, field: string, value: unknown): void {
     const rec = this.records[index];
     if (rec === undefined) return;
+    this.patches++;
     if (this.copied.has(index)) (rec as Record<string, unknown>)[field] = value;
     else {
       this.records[index] = { ...rec, [field]: value };
@@ -253,7 +256,42 @@ function presentOf(sink: BatchSink, keys: readonly string[]): Present {
   return { indexes, records, keys: presentKeys };
 }
 
-type RecordLoop = (records: readonly (Rec | undefined)[], ctx: BatchContext, sink: BatchSink) => void;
+type RecordLoop = (
+  records: readonly (Rec | undefined)[],
+  ctx: BatchContext,
+  sink: BatchSink,
+  view: Viewer,
+  views: (Rec | undefined)[],
+) => void;
+
+/** Copies a record's fields into an object of one fixed shape (see `viewerOf`). */
+type Viewer = (rec: Rec) => Rec;
+
+const viewers = new Map<EntityName, Viewer>();
+const FIELD = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * The viewer of an entity: a function copying the fields of its schema into one object literal, the
+ * same fields in the same order whatever the record holds (an absent field reads undefined, as it
+ * does on the record). Records reach the checks in many shapes (each set of optional fields present,
+ * JSON-parsed or built, from each source's mapping); a check's property reads that see more than four
+ * shapes turn megamorphic and cost several times a monomorphic read, so every check reads a view of one
+ * shape instead, built once per record by reading each field once. Only the schema's fields are in
+ * the view: the checks judge canonical records, which hold no other (the strict schemas refuse them).
+ */
+function viewerOf(entity: EntityName): Viewer {
+  let viewer = viewers.get(entity);
+  if (viewer === undefined) {
+    const keys = Object.keys(ENTITY_SCHEMAS[entity].shape);
+    if (keys.length > 64 || !keys.every((k) => FIELD.test(k))) viewer = (rec) => rec;
+    else {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled from the schema's own field names (identifiers, checked above)
+      viewer = new Function('r', `return { ${keys.map((k) => `${k}: r.${k}`).join(', ')} };`) as Viewer;
+    }
+    viewers.set(entity, viewer);
+  }
+  return viewer;
+}
 
 /** The compiled loops, by the ids of the checks they run (`loopOf`). */
 const loops = new Map<string, RecordLoop>();
@@ -271,24 +309,34 @@ function idOf(check: RecordCheck): number {
 
 /**
  * One loop running `checks` in order over every present record: a record's checks run one after the
- * other while its fields are at hand. The loop is compiled for its checks (`new Function`, as zod
+ * other on its view (`viewerOf`). The loop is compiled for its checks (`new Function`, as zod
  * compiles its parsers), each called from its own site, so every call sees one target and can be
  * inlined; one generic loop would dispatch each call through a megamorphic site. A check's repair
- * (`patch`) replaces the record in `records`, so the next check reads it again.
+ * (`patch`) replaces or changes the record in `records`, so the view is built again for the next
+ * check. The last view of each record is left in `views` for the batch checks.
  */
 function loopOf(checks: readonly RecordCheck[]): RecordLoop {
   const key = checks.map(idOf).join(',');
   let loop = loops.get(key);
   if (loop === undefined) {
-    const calls = checks.map((_, k) => `    c${k}.check(records[i], i, ctx, sink);`).join('\n');
+    const calls = checks
+      .map(
+        (_, k) =>
+          `    c${k}.check(v, i, ctx, sink);\n    if (sink.patches !== p) { p = sink.patches; v = view(records[i]); }`,
+      )
+      .join('\n');
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- constant source, no input in it
     const make = new Function(
       ...checks.map((_, k) => `c${k}`),
-      `return function loop(records, ctx, sink) {
+      `return function loop(records, ctx, sink, view, views) {
   const n = records.length;
+  let p = sink.patches;
   for (let i = 0; i < n; i++) {
-    if (records[i] === undefined) continue;
+    const r = records[i];
+    if (r === undefined) continue;
+    let v = view(r);
 ${calls}
+    views[i] = v;
   }
 };`,
     ) as (...c: RecordCheck[]) => RecordLoop;
@@ -308,17 +356,21 @@ export function runInMemory(
   const plan = planFor(ctx.entity, checks);
   // Record by record, each through every live check (see `loopOf`).
   const recordChecks = live(plan.record, sink);
-  if (recordChecks.length > 0) loopOf(recordChecks)(sink.records, ctx, sink);
+  const viewer = viewerOf(ctx.entity);
+  const views = new Array<Rec | undefined>(sink.records.length);
   const batchChecks = live(plan.batch, sink);
+  if (recordChecks.length > 0) loopOf(recordChecks)(sink.records, ctx, sink, viewer, views);
+  else if (batchChecks.length > 0) sink.records.forEach((r, i) => (views[i] = r && viewer(r)));
   if (batchChecks.length === 0) return;
   if (!sink.records.includes(undefined)) {
-    // Every record present: the batch checks see the sink's own records and indexes.
-    for (const c of batchChecks) c.check(sink.records as readonly Rec[], keys, ctx, sink);
+    // Every record present: the batch checks see the records' views and the sink's own indexes.
+    for (const c of batchChecks) c.check(views as readonly Rec[], keys, ctx, sink);
     return;
   }
   const present = presentOf(sink, keys);
+  const presentViews = present.indexes.map((i) => views[i]!);
   const view = sink.view(present.indexes);
-  for (const c of batchChecks) c.check(present.records, present.keys, ctx, view);
+  for (const c of batchChecks) c.check(presentViews, present.keys, ctx, view);
 }
 
 const distinct = (values: Iterable<string | undefined>): string[] =>

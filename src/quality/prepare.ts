@@ -146,19 +146,34 @@ function textFieldState(scan: number, name: boolean): number {
   return flags !== 0 && (name || flags !== TEXT_FLAG.notProperCase) ? UNSETTLED : SETTLED;
 }
 
-/** The least state (`textFieldState`) of the record's text fields: SETTLED when it has none. */
-function textState(entity: EntityName, rec: Rec): number {
-  const fields = TEXT_FIELDS[entity];
-  let state = SETTLED;
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i]!;
-    const value = field.get(rec);
-    if (typeof value !== 'string') continue;
-    const s = textFieldState(textScan(value), field.name);
-    if (s === TO_CLEAN) return TO_CLEAN;
-    if (s < state) state = s;
+type TextState = (rec: Rec) => number;
+
+const textStates: Partial<Record<EntityName, TextState>> = {};
+
+/**
+ * The least state (`textFieldState`) of a record's text fields, SETTLED when it has none: compiled
+ * per entity, so each field is read with a constant name (the records come in many shapes; a read
+ * with a varying name, or through a per-field reader, turns megamorphic).
+ */
+function textStateOf(entity: EntityName): TextState {
+  let fn = textStates[entity];
+  if (fn === undefined) {
+    const body = TEXT_FIELDS[entity]
+      .map(
+        ({ field, name }) =>
+          `v = r[${JSON.stringify(field)}];\nif (typeof v === 'string') { t = state(scan(v), ${name}); if (t === ${TO_CLEAN}) return t; if (t < s) s = t; }`,
+      )
+      .join('\n');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled from the constant field table
+    const make = new Function(
+      'scan',
+      'state',
+      `return function textState(r) {\nlet s = ${SETTLED}, v, t;\n${body}\nreturn s;\n};`,
+    ) as (scan: typeof textScan, state: typeof textFieldState) => TextState;
+    fn = make(textScan, textFieldState);
+    textStates[entity] = fn;
   }
-  return state;
+  return fn;
 }
 
 /**
@@ -210,7 +225,7 @@ export function prepareCanonical(
     // reads the remembered scans).
     let fast = parse(raw);
     if (fast !== undefined) {
-      const state = textState(entity, fast);
+      const state = textStateOf(entity)(fast);
       if (state !== TO_CLEAN) {
         if (state === SETTLED) sink.settleText(index);
         return fast;

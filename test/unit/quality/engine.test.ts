@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogueProblems, RULES, RETIRED_CODES, ruleByCode, CHECKS } from '../../../src/quality/index.js';
+import { toVniMojibake } from '../../../src/canonical/vietnamese.js';
 import { codes, rec, run } from './helpers.js';
 
 describe('catalogue', () => {
@@ -111,6 +112,20 @@ describe('engine', () => {
     expect(input['fullName']).toBe('NGUYỄN THỊ HỒNG');
     expect(r.records[0]?.['fullName']).toBe('Nguyễn Thị Hồng');
     expect(r.records[1]).toBe(clean);
+  });
+
+  it('later checks read a record as an earlier check repaired it', async () => {
+    // The text check repairs the VNI name; the batch's duplicate check then compares the repaired
+    // names (a stale copy of the record would hold the mojibake and find no twin).
+    const twin = { personalId: undefined, birthDate: '2019-05-05', fatherName: 'Trần Văn Ba' };
+    const r = await run('students', [
+      rec('students', { ...twin, fullName: 'Trần Văn An' }),
+      rec('students', { ...twin, fullName: toVniMojibake('Trần Văn An') }),
+    ]);
+    expect(codes(r, 1)).toEqual(
+      expect.arrayContaining(['SACH_MOJIBAKE_REPAIRED', 'SACH_PROBABLE_DUPLICATE']),
+    );
+    expect(r.records[1]?.['fullName']).toBe('Trần Văn An');
   });
 
   it('never puts personal data in a finding', async () => {
