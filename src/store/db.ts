@@ -40,6 +40,9 @@ export function createPgDb(
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'truc',
+    // No JIT: truc's statements are short, and a plan's cost estimate on a table without statistics yet
+    // (a first load) easily passes jit_above_cost, when compiling it takes ~0.5 s (seen on the ingest's lookups).
+    ...(kind === 'postgres' ? { options: '-c jit=off' } : {}),
   });
   // A connection's error (a server restart, an admin's pg_terminate_backend) must not crash the
   // process. The pool listens on idle clients only; this listener stays on every client for its life,

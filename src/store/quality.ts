@@ -94,11 +94,12 @@ export function createQualityRepo(q: Queryable) {
       const active = ACTIVE_STATUSES[entity];
       if (!t.hasPersonalId || !active || askers.length === 0) return new Map();
       const res = await q.query<{ id: string; key: string; scope: string }>(
-        `SELECT DISTINCT s.personal_id AS id, s.${t.key} AS key, s.${t.scope} AS scope
-           FROM unnest($1::text[], $2::text[], $3::text[]) AS a(id, key, scope)
-           JOIN ${t.table} s ON s.personal_id = a.id
-          WHERE s.${t.key} <> a.key AND s.${t.scope} IS DISTINCT FROM a.scope
-            AND s.deleted_at IS NULL AND s.data ->> 'status' = ANY($4::text[])`,
+        // One index probe per asker (OFFSET 0 keeps the lateral a nested loop): on a table without
+        // statistics yet (a fresh load) a join was planned as a full scan.
+        `SELECT DISTINCT h.* FROM unnest($1::text[], $2::text[], $3::text[]) AS a(id, key, scope),
+           LATERAL (SELECT s.personal_id AS id, s.${t.key} AS key, s.${t.scope} AS scope FROM ${t.table} s
+                     WHERE s.personal_id = a.id AND s.${t.key} <> a.key AND s.${t.scope} IS DISTINCT FROM a.scope
+                       AND s.deleted_at IS NULL AND s.data ->> 'status' = ANY($4::text[]) OFFSET 0) AS h`,
         [
           askers.map((a) => a.personalId),
           askers.map((a) => a.key),
@@ -197,10 +198,10 @@ export function createQualityRepo(q: Queryable) {
       askers: readonly { twinKey: string; key: string }[],
     ): Promise<{ key: string; schoolCode: string; data: unknown }[]> {
       const res = await q.query<{ key: string; scope: string; data: unknown }>(
-        `SELECT DISTINCT ON (s.student_code) s.student_code AS key, s.school_code AS scope, s.data
-           FROM unnest($2::text[], $3::text[]) AS a(twin, key)
-           JOIN truc.students s ON s.twin_key = a.twin AND s.student_code <> a.key
-          WHERE s.deleted_at IS NULL AND s.twin_key IS NOT NULL
+        `SELECT DISTINCT ON (h.key) h.* FROM unnest($2::text[], $3::text[]) AS a(twin, key),
+           LATERAL (SELECT s.student_code AS key, s.school_code AS scope, s.data FROM truc.students s
+                     WHERE s.twin_key = a.twin AND s.student_code <> a.key
+                       AND s.deleted_at IS NULL AND s.twin_key IS NOT NULL OFFSET 0) AS h
          UNION ALL
          SELECT student_code AS key, school_code AS scope, data FROM truc.students
           WHERE data ->> 'birthDate' = ANY($1::text[]) AND deleted_at IS NULL AND twin_key IS NULL`,

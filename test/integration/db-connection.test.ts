@@ -29,6 +29,13 @@ describe('a connection killed inside a transaction (PostgreSQL)', () => {
     }
   }
 
+  it('runs without JIT (a short statement is never compiled for ~0.5 s on a stale cost estimate)', async () => {
+    expect((await store.db.query<{ jit: string }>('SHOW jit')).rows[0]!.jit).toBe('off');
+    expect(await store.db.tx(async (q) => (await q.query<{ jit: string }>('SHOW jit')).rows[0]!.jit)).toBe(
+      'off',
+    );
+  });
+
   it('fails that transaction only; the process survives and the pool recovers', async () => {
     const uncaught: unknown[] = [];
     const onUncaught = (err: unknown): void => {
