@@ -2,7 +2,9 @@
  * Issue 9 — API intake with an Idempotency-Key on every request, as the README tells vendors, against
  * a bare fastify server doing the same durable work. Both answer 202 to POSTs of the same 1000-record
  * canonical student batches (same bodies, same headers, same load generator: 10 concurrent loops in a
- * child process, 10 warm-up requests, then the measured ones):
+ * child process, 10 warm-up requests each, then the measured ones in ROUNDS rounds, each round sending
+ * its share to truc with a key, to the bare server and to truc without a key, so the three see the
+ * same machine load — on a shared machine it swings within seconds):
  *   - truc: authenticated (ES256 bearer), rate-limited, strict UTF-8 + hostile-input walk, body schema,
  *     tenancy, the Idempotency-Key lookup and save, batch row + outbox row + audit event in one
  *     transaction (the worker role is not running);
@@ -10,13 +12,13 @@
  *     the body as jsonb into a plain table through a pg pool of the same size as truc's, then 202.
  * Rows: records/s and requests/s with the key (target ≥ 0.7), p99 with the key (baseline/value ≥ 0.7),
  * and the same without a key (informative; other bodies: every record's status date changed, since the
- * keyed run's bodies sent again would be repeats, stored without their records). The bare server runs
- * between the two truc runs.
+ * keyed run's bodies sent again would be repeats, stored without their records). Rates are the rounds'
+ * 202s over their summed times, p99 over all their requests.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
+import { combineLoads, runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import { studentBatches, type StudentBatch } from './lib/students.js';
 import { openTrucEnv, type TrucEnv } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
@@ -27,6 +29,8 @@ export const timeoutSeconds = 600;
 
 const BATCHES = 150;
 const WARMUP = 10;
+/** Rounds the measured requests are split into (keyed, bare, no key in each). */
+const ROUNDS = 5;
 const CONCURRENCY = 10;
 const BATCH_SIZE = 1000;
 const TARGET = 0.7;
@@ -39,13 +43,12 @@ function assertAllAccepted(what: string, r: LoadResult): void {
 
 const requestsPerSecond = (r: LoadResult): number => (r.statuses['202'] ?? 0) / r.seconds;
 
-/** The baseline: bare fastify, one jsonb INSERT per request, 202. */
-async function bareFastify(
+/** The baseline: bare fastify, one jsonb INSERT per request, 202; listening until stop(). */
+async function startBareFastify(
   databaseUrl: string,
   poolSize: number,
   bodyLimit: number,
-  requests: LoadRequest[],
-): Promise<LoadResult> {
+): Promise<{ url: string; stop(): Promise<void> }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   await pool.query(
     'CREATE TABLE bench_intake (id bigserial PRIMARY KEY, school_code text NOT NULL, body jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now())',
@@ -60,13 +63,14 @@ async function bareFastify(
     return reply.code(202).send({ id: res.rows[0]!.id, status: 'queued', received });
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  try {
-    return await runLoad({ baseUrl: url, requests, concurrency: CONCURRENCY, warmup: WARMUP });
-  } finally {
-    await app.close();
-    await pool.query('DROP TABLE bench_intake');
-    await pool.end();
-  }
+  return {
+    url,
+    async stop() {
+      await app.close();
+      await pool.query('DROP TABLE bench_intake');
+      await pool.end();
+    },
+  };
 }
 
 /**
@@ -111,33 +115,47 @@ async function vendorRequests(
     }));
 }
 
+/** The requests of round `r` of ROUNDS (the warm-up ones first in round 0), and its warm-up count. */
+function roundOf(requests: LoadRequest[], r: number): { requests: LoadRequest[]; warmup: number } {
+  const measured = requests.length - WARMUP;
+  const from = WARMUP + Math.floor((measured * r) / ROUNDS);
+  const to = WARMUP + Math.floor((measured * (r + 1)) / ROUNDS);
+  return r === 0
+    ? { requests: requests.slice(0, to), warmup: WARMUP }
+    : { requests: requests.slice(from, to), warmup: 0 };
+}
+
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const batches = studentBatches(scaled(BATCHES, opts.scale, 3) + WARMUP, BATCH_SIZE, 'truc-bench-intake');
   const env = await openTrucEnv('postgres+redis');
   try {
     const { config } = env.deps;
     const api = await env.startApi();
-    const requests = await vendorRequests(env, api.url, batches);
-    const load = (keyed: boolean, bodies?: string[]) =>
-      runLoad({
-        baseUrl: api.url,
-        requests: requests(keyed, bodies),
-        concurrency: CONCURRENCY,
-        warmup: WARMUP,
-      });
-    const keyed = await load(true);
-    assertAllAccepted('truc with Idempotency-Key', keyed);
-    const bare = await bareFastify(
+    const bareServer = await startBareFastify(
       env.databaseUrl!,
       config.database.poolMax,
       config.server.bodyLimitBytes,
-      requests(true),
     );
-    assertAllAccepted('bare fastify', bare);
+    const requests = await vendorRequests(env, api.url, batches);
+    const keyedRequests = requests(true);
     // Fresh bodies: the keyed run's again would be repeats (stored without their records).
-    const plain = await load(false, freshBodies(batches));
-    assertAllAccepted('truc without a key', plain);
+    const plainRequests = requests(false, freshBodies(batches));
+    const load = (baseUrl: string, all: LoadRequest[], r: number) =>
+      runLoad({ baseUrl, concurrency: CONCURRENCY, ...roundOf(all, r) });
+    const runs: Record<'keyed' | 'bare' | 'plain', LoadResult[]> = { keyed: [], bare: [], plain: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      runs.keyed.push(await load(api.url, keyedRequests, r));
+      runs.bare.push(await load(bareServer.url, keyedRequests, r));
+      runs.plain.push(await load(api.url, plainRequests, r));
+    }
+    await bareServer.stop();
     await api.stop();
+    const keyed = combineLoads(runs.keyed);
+    const bare = combineLoads(runs.bare);
+    const plain = combineLoads(runs.plain);
+    assertAllAccepted('truc with Idempotency-Key', keyed);
+    assertAllAccepted('bare fastify', bare);
+    assertAllAccepted('truc without a key', plain);
     const n = batches.length - WARMUP;
     const what = `${n}×1000 students, 10 clients`;
     return [

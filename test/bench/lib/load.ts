@@ -37,6 +37,23 @@ export interface LoadResult {
   seconds: number;
   p50Ms: number;
   p99Ms: number;
+  /** Every measured request's latency, to combine several runs (see {@link combineLoads}). */
+  latenciesMs: number[];
+}
+
+/** Several runs as one: their requests, statuses and times added, percentiles over all latencies. */
+export function combineLoads(runs: readonly LoadResult[]): LoadResult {
+  const statuses: Record<string, number> = {};
+  for (const r of runs) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
+  const latenciesMs = runs.flatMap((r) => r.latenciesMs);
+  return {
+    sent: runs.reduce((n, r) => n + r.sent, 0),
+    statuses,
+    seconds: runs.reduce((n, r) => n + r.seconds, 0),
+    p50Ms: percentile(latenciesMs, 50),
+    p99Ms: percentile(latenciesMs, 99),
+    latenciesMs,
+  };
 }
 
 const CHILD_ENV = 'TRUC_BENCH_LOAD_CHILD';
@@ -85,7 +102,14 @@ export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
   for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   const ms = results.map((r) => r.ms);
-  return { sent: results.length, statuses, seconds, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99) };
+  return {
+    sent: results.length,
+    statuses,
+    seconds,
+    p50Ms: percentile(ms, 50),
+    p99Ms: percentile(ms, 99),
+    latenciesMs: ms,
+  };
 }
 
 /** Runs the load in a child process (the spec goes through a temp file; bodies can be large). */
