@@ -1,6 +1,6 @@
 /**
  * Push claims (issue 7, per-key ordered delivery): while a push set is being sent, it holds a claim on
- * each of its keys at its target (migration 115). A set that cannot claim every key waits: two sends of
+ * each of its keys at its target (migrations 115, 117). A set that cannot claim every key waits: two sends of
  * one key are never in flight at once. Claims lapse at `until` (a killed worker's), and a set takes its
  * own claims again (a retry of the same set).
  */
@@ -29,23 +29,28 @@ export function createPushClaimsRepo(q: Queryable) {
     ): Promise<ClaimOutcome> {
       const wanted = [...new Set(keys)].sort();
       if (wanted.length === 0) return { held: true, waitMs: 0 };
-      const res = await q.query<{ key: string }>(
-        `INSERT INTO truc.push_claims AS c (system, entity, key, push_set_id, until)
-         SELECT $1, $2, k, $3, now() + $5 * interval '1 millisecond'
-           FROM unnest($4::text[]) AS k ORDER BY k
-         ON CONFLICT (system, entity, key) DO UPDATE
-           SET push_set_id = EXCLUDED.push_set_id, until = EXCLUDED.until
-           WHERE c.push_set_id = EXCLUDED.push_set_id OR c.until < now()
-         RETURNING key`,
+      // One 64-bit hash per (system, entity, key): a collision only makes a set wait.
+      const hashes = `SELECT DISTINCT hashtextextended($1::text || '/' || $2::text || '/' || k, 0) AS h
+                        FROM unnest($4::text[]) AS k`;
+      const res = await q.query<{ asked: number; got: number }>(
+        `WITH d AS (${hashes}),
+              ins AS (
+                INSERT INTO truc.push_claims AS c (key_hash, push_set_id, until)
+                SELECT h, $3::bigint, now() + $5 * interval '1 millisecond' FROM d ORDER BY h
+                ON CONFLICT (key_hash) DO UPDATE SET push_set_id = EXCLUDED.push_set_id, until = EXCLUDED.until
+                  WHERE c.push_set_id = EXCLUDED.push_set_id OR c.until < now()
+                RETURNING 1)
+         SELECT (SELECT count(*) FROM d)::int AS asked, (SELECT count(*) FROM ins)::int AS got`,
         [target.system, target.entity, pushSetId, wanted, leaseMs],
       );
-      if (res.rows.length === wanted.length) return { held: true, waitMs: 0 };
+      const { asked, got } = res.rows[0]!;
+      if (got === asked) return { held: true, waitMs: 0 };
       await this.release(pushSetId);
       const left = await q.query<{ ms: number }>(
         `SELECT coalesce(min(extract(epoch FROM (until - now())) * 1000), 0)::float8 AS ms
            FROM truc.push_claims
-          WHERE system = $1 AND entity = $2 AND key = ANY($3::text[]) AND push_set_id <> $4`,
-        [target.system, target.entity, wanted, pushSetId],
+          WHERE key_hash IN (${hashes}) AND push_set_id <> $3::bigint`,
+        [target.system, target.entity, pushSetId, wanted],
       );
       return { held: false, waitMs: Math.max(0, left.rows[0]?.ms ?? 0) };
     },

@@ -12,6 +12,7 @@ import { DeferJob } from '../../src/jobs/define.js';
 import { pushSetJob } from '../../src/jobs/push.js';
 import { createDeliveryGates } from '../../src/jobs/gates.js';
 import type { DeleteKey, PushReceipt, PushTarget } from '../../src/jobs/targets.js';
+import { createPushClaimsRepo } from '../../src/store/push-claims.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { SCHOOL, student } from '../factories/records.js';
@@ -158,17 +159,16 @@ describe('per-key ordered delivery (postgres)', () => {
     await store('ORD3');
     const a = await newSet('ORD3', 'upsert');
     const b = await newSet('ORD3', 'upsert');
-    // Set a's worker died while sending: its claim is left behind, lapsed.
-    await env.deps.db.query(
-      `INSERT INTO truc.push_claims (system, entity, key, push_set_id, until)
-       VALUES ('hcm-csdl', 'students', 'ORD3', $1, now() + interval '1 hour')`,
-      [a],
-    );
+    // Set a's worker died while sending: its claim is left behind.
+    const claims = createPushClaimsRepo(env.deps.db);
+    const target = { system: 'hcm-csdl', entity: 'students' } as const;
+    expect((await claims.claim(target, a, ['ORD3'], 3_600_000)).held).toBe(true);
     expect(await attempt(t.target, b)).toBe('deferred');
     expect(await attempt(t.target, a)).toBe('sent'); // a's retry takes its own claim
+    // Left behind again, and lapsed.
+    expect((await claims.claim(target, a, ['ORD3'], 3_600_000)).held).toBe(true);
     await env.deps.db.query(
-      `INSERT INTO truc.push_claims (system, entity, key, push_set_id, until)
-       VALUES ('hcm-csdl', 'students', 'ORD3', $1, now() - interval '1 second')`,
+      `UPDATE truc.push_claims SET until = now() - interval '1 second' WHERE push_set_id = $1`,
       [a],
     );
     expect(await attempt(t.target, b)).toBe('sent'); // a's lapsed claim does not hold b back
