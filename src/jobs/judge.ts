@@ -27,7 +27,7 @@ import {
   type StoredRecord,
 } from '../quality/index.js';
 import { createWebsiteProbesRepo } from '../store/website-probes.js';
-import { createQualityRepo } from '../store/quality.js';
+import { createQualityRepo, type QualityFactAsks, type QualityFacts } from '../store/quality.js';
 import type { Batch, BatchMode, FindingRow } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from '../store/records.js';
@@ -134,41 +134,69 @@ export function map(loaded: Loaded, deps: JudgeContext, premapped?: Premapped): 
   return { records, findings, ctx, sink };
 }
 
-/** The store lookups of the store-backed rules, each one query for the whole batch. */
+/**
+ * The store lookups of the store-backed rules, answered together: the engine asks every lookup a batch
+ * needs at once (src/quality/engine.ts), each call adds its part to one request, and the request goes
+ * to the store as one statement once the engine has asked them all (after the current synchronous
+ * turn). The owners come from the stored copies already read; website probes, asked of school batches
+ * only, are their own query.
+ */
 function lookupsFor(
   q: Queryable,
   loaded: Loaded,
   existing: ReadonlyMap<string, ExistingRow>,
 ): QualityLookups {
   const repo = createQualityRepo(q);
+  let asks: { -readonly [K in keyof QualityFactAsks]: QualityFactAsks[K] } | undefined;
+  let answer: Promise<QualityFacts> | undefined;
+  const ask = (add: (a: NonNullable<typeof asks>) => void): Promise<QualityFacts> => {
+    if (asks === undefined || answer === undefined) {
+      const request: NonNullable<typeof asks> = {};
+      asks = request;
+      answer = Promise.resolve().then(() => {
+        asks = undefined;
+        return repo.facts(request);
+      });
+    }
+    add(asks);
+    return answer;
+  };
   const fromCity = loaded.trusted && loaded.batch.format === 'hcm-csdl';
   return {
     owners: async () => new Map([...existing].map(([key, row]) => [key, row.scope])),
-    schools: async (codes) =>
-      new Map(
-        [...(await repo.schoolLevels(codes))].map(([code, level]) => [
-          code,
-          { schoolCode: code, level: level as never },
-        ]),
-      ),
-    classes: (pairs) =>
-      repo.classKeys([...new Set(pairs.map((p) => p[0]))], [...new Set(pairs.map((p) => p[1]))]),
-    activeHolders: (entity, _ids, askers) => repo.activeHolders(entity, askers),
-    scopeHolders: (entity, scopes, ids) => repo.scopeHolders(entity, scopes, ids),
+    schools: async (codes) => {
+      const { schools } = await ask((a) => (a.schools = codes));
+      return new Map(
+        [...(schools ?? [])].map(([code, level]) => [code, { schoolCode: code, level: level as never }]),
+      );
+    },
+    classes: async (pairs) => {
+      const years = [...new Set(pairs.map((p) => p[1]))];
+      const { classes } = await ask(
+        (a) => (a.classes = { schools: [...new Set(pairs.map((p) => p[0]))], years }),
+      );
+      return classes ?? new Set();
+    },
+    activeHolders: async (entity, _ids, askers) =>
+      (await ask((a) => (a.activeHolders = { entity, askers }))).activeHolders ?? new Map(),
+    scopeHolders: async (entity, scopes, personalIds) =>
+      (await ask((a) => (a.scopeHolders = { entity, scopes, personalIds }))).scopeHolders ?? new Map(),
     // The city database is the authoritative source: compared with what others send, not with itself.
     ...(fromCity
       ? {}
       : {
           authoritative: async (entity: EntityName, keys: readonly string[]) =>
-            repo.fromSystem(entity, keys, 'hcm-csdl') as Promise<Map<string, Rec>>,
+            ((await ask((a) => (a.fromSystem = { entity, keys, system: 'hcm-csdl' }))).fromSystem ??
+              new Map()) as Map<string, Rec>,
         }),
-    lastSyncs: (schools) => repo.lastSyncs(schools),
+    lastSyncs: async (schools) => (await ask((a) => (a.lastSyncs = schools))).lastSyncs ?? new Map(),
     websiteProbes: (schools) => createWebsiteProbesRepo(q).probesOf(schools),
-    currentYearCounts: (entity, schools, year) => repo.yearCounts(entity, schools, year),
+    currentYearCounts: async (entity, schools, schoolYear) =>
+      (await ask((a) => (a.yearCounts = { entity, schools, schoolYear }))).yearCounts ?? new Map(),
     bornOn: async (entity, dates, _twinKeys, twins) => {
       const out = new Map<string, StoredRecord[]>();
       if (entity !== 'students') return out;
-      for (const row of await repo.studentsBornOn(dates, twins)) {
+      for (const row of (await ask((a) => (a.bornOn = { dates, askers: twins }))).bornOn ?? []) {
         const rec = row.data as Rec;
         const day = String(rec['birthDate']);
         out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);

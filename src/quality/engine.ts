@@ -27,7 +27,8 @@ import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text 
 
 /**
  * Store lookups the store-backed rules need, each answering for a whole batch in one query. A
- * lookup left out switches its rules off.
+ * lookup left out switches its rules off. The engine asks every lookup a batch needs at once (none
+ * waits for another's answer), so a store may answer them together in one statement.
  */
 export interface QualityLookups {
   /** Facts (level) of these schools. */
@@ -376,7 +377,10 @@ export function runInMemory(
 const distinct = (values: Iterable<string | undefined>): string[] =>
   [...new Set(values)].filter((v): v is string => v !== undefined && v !== '');
 
-/** Fetches what the live store checks need, one lookup call each. */
+/**
+ * Fetches what the live store checks need, one lookup call each, all asked at once (nothing awaited
+ * between them), so a store can answer them together in one statement (src/jobs/judge.ts does).
+ */
 async function fetchFacts(
   ctx: BatchContext,
   records: readonly Rec[],
@@ -385,13 +389,15 @@ async function fetchFacts(
   lookups: QualityLookups,
 ): Promise<{ facts: StoreFacts; calls: number }> {
   const facts: { -readonly [K in keyof StoreFacts]: StoreFacts[K] } = {};
-  let calls = 0;
+  const asked: Promise<void>[] = [];
+  const ask = <K extends LookupName>(name: K, answer: Promise<StoreFacts[K]>): void => {
+    asked.push(answer.then((value) => void (facts[name] = value)));
+  };
   const field = (f: string) => records.map((r) => (typeof r[f] === 'string' ? r[f] : undefined));
   const schools = distinct(field('schoolCode'));
   const ownSchools = ctx.schoolCode === undefined ? [] : [ctx.schoolCode];
   if (needs.has('schools') && lookups.schools && schools.length > 0) {
-    facts.schools = await lookups.schools(schools);
-    calls++;
+    ask('schools', lookups.schools(schools));
   }
   if (needs.has('classes') && lookups.classes) {
     const pairs = new Map<string, readonly [string, string]>();
@@ -400,10 +406,7 @@ async function fetchFacts(
       const pair = [String(r['schoolCode']), String(r['schoolYear'])] as const;
       pairs.set(pair.join('/'), pair);
     }
-    if (pairs.size > 0) {
-      facts.classes = await lookups.classes([...pairs.values()]);
-      calls++;
-    }
+    if (pairs.size > 0) ask('classes', lookups.classes([...pairs.values()]));
   }
   const ids = distinct(field('personalId'));
   if (needs.has('activeHolders') && lookups.activeHolders && ids.length > 0) {
@@ -418,25 +421,20 @@ async function fetchFacts(
           ]
         : [],
     );
-    facts.activeHolders = await lookups.activeHolders(ctx.entity, ids, askers);
-    calls++;
+    ask('activeHolders', lookups.activeHolders(ctx.entity, ids, askers));
   }
   if (needs.has('scopeHolders') && lookups.scopeHolders && ids.length > 0) {
     const scopes = distinct(records.map((r) => scopeOf(ctx.entity, r)));
-    facts.scopeHolders = await lookups.scopeHolders(ctx.entity, scopes, ids);
-    calls++;
+    ask('scopeHolders', lookups.scopeHolders(ctx.entity, scopes, ids));
   }
   if (needs.has('authoritative') && lookups.authoritative && keys.length > 0) {
-    facts.authoritative = await lookups.authoritative(ctx.entity, distinct(keys));
-    calls++;
+    ask('authoritative', lookups.authoritative(ctx.entity, distinct(keys)));
   }
   if (needs.has('lastSyncs') && lookups.lastSyncs && ownSchools.length > 0) {
-    facts.lastSyncs = await lookups.lastSyncs(ownSchools);
-    calls++;
+    ask('lastSyncs', lookups.lastSyncs(ownSchools));
   }
   if (needs.has('currentYearCounts') && lookups.currentYearCounts && ownSchools.length > 0) {
-    facts.currentYearCounts = await lookups.currentYearCounts(ctx.entity, ownSchools, ctx.schoolYear);
-    calls++;
+    ask('currentYearCounts', lookups.currentYearCounts(ctx.entity, ownSchools, ctx.schoolYear));
   }
   const dates = distinct(field('birthDate'));
   if (needs.has('bornOn') && lookups.bornOn && dates.length > 0) {
@@ -444,18 +442,16 @@ async function fetchFacts(
       const twin = twinKey(r);
       return twin === undefined ? [] : [{ twinKey: twin, key: keys[i] ?? '' }];
     });
-    facts.bornOn = await lookups.bornOn(ctx.entity, dates, distinct(twins.map((t) => t.twinKey)), twins);
-    calls++;
+    ask('bornOn', lookups.bornOn(ctx.entity, dates, distinct(twins.map((t) => t.twinKey)), twins));
   }
   if (needs.has('websiteProbes') && lookups.websiteProbes && schools.length > 0) {
-    facts.websiteProbes = await lookups.websiteProbes(schools);
-    calls++;
+    ask('websiteProbes', lookups.websiteProbes(schools));
   }
   if (needs.has('owners') && lookups.owners && keys.length > 0) {
-    facts.owners = await lookups.owners(ctx.entity, distinct(keys));
-    calls++;
+    ask('owners', lookups.owners(ctx.entity, distinct(keys)));
   }
-  return { facts, calls };
+  await Promise.all(asked);
+  return { facts, calls: asked.length };
 }
 
 function resultOf(sink: BatchSink, lookups: number): QualityResult {

@@ -1,5 +1,5 @@
 /**
- * Quality (issue 8): the lookups the store-backed rules make — each one query for a whole batch,
+ * Quality (issue 8): the lookups the store-backed rules make — all of a batch's in one statement,
  * whatever its size — and the last verdict on every record (`truc.quality_records`), which scorecards
  * count and a school's findings list serves. Rows only; the rules live in src/quality.
  */
@@ -46,6 +46,79 @@ const ACTIVE_STATUSES: Readonly<Partial<Record<EntityName, readonly string[]>>> 
   staff: ['working', 'on_leave'],
 };
 
+/**
+ * What the store-backed rules ask about one batch ({@link createQualityRepo}'s `facts`); a part left
+ * out is not read.
+ */
+export interface QualityFactAsks {
+  /** The level of these schools. */
+  readonly schools?: readonly string[];
+  /** The known classes of these schools in these school years. */
+  readonly classes?: { readonly schools: readonly string[]; readonly years: readonly string[] };
+  /**
+   * Current records (any school) holding the personal IDs of `askers` (records of a batch), other than
+   * the askers themselves and records at an asker's school.
+   */
+  readonly activeHolders?: {
+    readonly entity: EntityName;
+    readonly askers: readonly {
+      readonly personalId: string;
+      readonly key: string;
+      readonly schoolCode: string | undefined;
+    }[];
+  };
+  /**
+   * Live records of these scopes (schools; persons: communes) holding these personal IDs, whatever
+   * their status.
+   */
+  readonly scopeHolders?: {
+    readonly entity: EntityName;
+    readonly scopes: readonly string[];
+    readonly personalIds: readonly string[];
+  };
+  /** The stored copies of these records that came from `system` (the city database). */
+  readonly fromSystem?: {
+    readonly entity: EntityName;
+    readonly keys: readonly string[];
+    readonly system: string;
+  };
+  /** The last successful sync of these schools, per system. */
+  readonly lastSyncs?: readonly string[];
+  /** How many current records of `entity` these schools hold in `schoolYear`. */
+  readonly yearCounts?: {
+    readonly entity: EntityName;
+    readonly schools: readonly string[];
+    readonly schoolYear: string;
+  };
+  /**
+   * Current students sharing a twin key with one of `askers` (records of a batch) under another key,
+   * and those born on these dates that have no twin key yet.
+   */
+  readonly bornOn?: {
+    readonly dates: readonly string[];
+    readonly askers: readonly { readonly twinKey: string; readonly key: string }[];
+  };
+}
+
+/** The answers to {@link QualityFactAsks}, part by part (a part not asked is absent). */
+export interface QualityFacts {
+  /** School code → level. */
+  readonly schools?: Map<string, string>;
+  /** `school/year/class` keys. */
+  readonly classes?: Set<string>;
+  /** Personal ID → [{ key, school }]. */
+  readonly activeHolders?: Map<string, { key: string; schoolCode: string }[]>;
+  /** Personal ID → [{ key, school }]. */
+  readonly scopeHolders?: Map<string, { key: string; schoolCode: string }[]>;
+  /** Key → record. */
+  readonly fromSystem?: Map<string, unknown>;
+  /** School → [{ system, at (ISO) }]. */
+  readonly lastSyncs?: Map<string, { system: string; at: string }[]>;
+  /** School → count. */
+  readonly yearCounts?: Map<string, number>;
+  readonly bornOn?: { key: string; schoolCode: string; data: unknown }[];
+}
+
 /** Rows grouped by a key, in row order: `key(row)` → `[value(row), …]`. */
 function groupBy<R, V>(rows: readonly R[], key: (r: R) => string, value: (r: R) => V): Map<string, V[]> {
   const out = new Map<string, V[]>();
@@ -60,154 +133,148 @@ function groupBy<R, V>(rows: readonly R[], key: (r: R) => string, value: (r: R) 
 
 export function createQualityRepo(q: Queryable) {
   return {
-    /** School code → level, for these schools. */
-    async schoolLevels(codes: readonly string[]): Promise<Map<string, string>> {
-      const res = await q.query<{ code: string; level: string }>(
-        `SELECT school_code AS code, data ->> 'level' AS level FROM truc.schools
-          WHERE school_code = ANY($1::text[]) AND deleted_at IS NULL`,
-        [codes],
-      );
-      return new Map(res.rows.map((r) => [r.code, r.level]));
-    },
-
-    /** The known classes of these schools in these school years, as `school/year/class` keys. */
-    async classKeys(schools: readonly string[], years: readonly string[]): Promise<Set<string>> {
-      const res = await q.query<{ key: string }>(
-        `SELECT class_key AS key FROM truc.classes
-          WHERE school_code = ANY($1::text[]) AND data ->> 'schoolYear' = ANY($2::text[]) AND deleted_at IS NULL`,
-        [schools, years],
-      );
-      return new Set(res.rows.map((r) => r.key));
-    },
-
     /**
-     * Current records (any school) holding the personal IDs of `askers` (records of a batch: personal ID,
-     * key, school): personal ID → [{ key, school }]. Only holders that are, for some asker of their
-     * personal ID, another record at another school: the asker's own row and its school's rows are what
-     * every batch re-sending its students would read back, and no rule wants them.
+     * Everything the store-backed rules ask about one batch, in one statement (one round trip, whatever
+     * the batch size and however many lookups its rules need): each part asked is one subquery of it.
      */
-    async activeHolders(
-      entity: EntityName,
-      askers: readonly { personalId: string; key: string; schoolCode: string | undefined }[],
-    ): Promise<Map<string, { key: string; schoolCode: string }[]>> {
-      const t = TABLES[entity];
-      const active = ACTIVE_STATUSES[entity];
-      if (!t.hasPersonalId || !active || askers.length === 0) return new Map();
-      const res = await q.query<{ id: string; key: string; scope: string }>(
-        // One index probe per asker (OFFSET 0 keeps the lateral a nested loop): on a table without
-        // statistics yet (a fresh load) a join was planned as a full scan.
-        `SELECT DISTINCT h.* FROM unnest($1::text[], $2::text[], $3::text[]) AS a(id, key, scope),
-           LATERAL (SELECT s.personal_id AS id, s.${t.key} AS key, s.${t.scope} AS scope FROM ${t.table} s
-                     WHERE s.personal_id = a.id AND s.${t.key} <> a.key AND s.${t.scope} IS DISTINCT FROM a.scope
-                       AND s.deleted_at IS NULL AND s.data ->> 'status' = ANY($4::text[]) OFFSET 0) AS h`,
-        [
-          askers.map((a) => a.personalId),
-          askers.map((a) => a.key),
-          askers.map((a) => a.schoolCode ?? null),
-          active,
-        ],
-      );
-      return groupBy(
-        res.rows,
-        (r) => r.id,
-        (r) => ({ key: r.key, schoolCode: r.scope }),
-      );
-    },
-
-    /**
-     * Live records of these scopes (schools; persons: communes) holding these personal IDs, whatever
-     * their status: personal ID → [{ key, school }].
-     */
-    async scopeHolders(
-      entity: EntityName,
-      scopes: readonly string[],
-      personalIds: readonly string[],
-    ): Promise<Map<string, { key: string; schoolCode: string }[]>> {
-      const t = TABLES[entity];
-      if (!t.hasPersonalId) return new Map();
-      const res = await q.query<{ id: string; key: string; scope: string }>(
-        `SELECT personal_id AS id, ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
-          WHERE personal_id = ANY($1::text[]) AND ${t.scope} = ANY($2::text[]) AND deleted_at IS NULL`,
-        [personalIds, scopes],
-      );
-      return groupBy(
-        res.rows,
-        (r) => r.id,
-        (r) => ({ key: r.key, schoolCode: r.scope }),
-      );
-    },
-
-    /** The stored copies of these records that came from `system` (the city database): key → record. */
-    async fromSystem(
-      entity: EntityName,
-      keys: readonly string[],
-      system: string,
-    ): Promise<Map<string, unknown>> {
-      const t = TABLES[entity];
-      const res = await q.query<{ key: string; data: unknown }>(
-        `SELECT ${t.key} AS key, data FROM ${t.table}
-          WHERE ${t.key} = ANY($1::text[]) AND source_system = $2 AND deleted_at IS NULL`,
-        [keys, system],
-      );
-      return new Map(res.rows.map((r) => [r.key, r.data]));
-    },
-
-    /**
-     * The last successful sync of these schools per system: a run scoped to the school or to everything
-     * the system serves ('').
-     */
-    async lastSyncs(schools: readonly string[]): Promise<Map<string, { system: string; at: string }[]>> {
-      const res = await q.query<{ school: string; system: string; at: Date }>(
-        `SELECT s.code AS school, r.system, max(r.finished_at) AS at
-           FROM unnest($1::text[]) AS s(code)
-           JOIN truc.sync_runs r ON r.scope IN (s.code, '') AND r.status = 'done' AND r.finished_at IS NOT NULL
-          GROUP BY 1, 2`,
-        [schools],
-      );
-      return groupBy(
-        res.rows,
-        (r) => r.school,
-        (r) => ({ system: r.system, at: new Date(r.at).toISOString() }),
-      );
-    },
-
-    /** How many current records of `entity` these schools hold in `schoolYear`. */
-    async yearCounts(
-      entity: EntityName,
-      schools: readonly string[],
-      schoolYear: string,
-    ): Promise<Map<string, number>> {
-      const t = TABLES[entity];
-      const res = await q.query<{ scope: string; n: number }>(
-        `SELECT ${t.scope} AS scope, count(*)::int AS n FROM ${t.table}
-          WHERE ${t.scope} = ANY($1::text[]) AND data ->> 'schoolYear' = $2 AND deleted_at IS NULL
-          GROUP BY 1`,
-        [schools, schoolYear],
-      );
-      return new Map(res.rows.map((r) => [r.scope, r.n]));
-    },
-
-    /**
-     * Current students sharing a twin key (birth date and name key; candidates for probable duplicates)
-     * with one of `askers` (records of a batch: twin key and key) under another key: an asker's own
-     * stored row is never its own twin, and reading it back would return every re-sent student.
-     * Also current students born on these dates that have no twin key yet (written before migration 081).
-     */
-    async studentsBornOn(
-      dates: readonly string[],
-      askers: readonly { twinKey: string; key: string }[],
-    ): Promise<{ key: string; schoolCode: string; data: unknown }[]> {
-      const res = await q.query<{ key: string; scope: string; data: unknown }>(
-        `SELECT DISTINCT ON (h.key) h.* FROM unnest($2::text[], $3::text[]) AS a(twin, key),
-           LATERAL (SELECT s.student_code AS key, s.school_code AS scope, s.data FROM truc.students s
-                     WHERE s.twin_key = a.twin AND s.student_code <> a.key
-                       AND s.deleted_at IS NULL AND s.twin_key IS NOT NULL OFFSET 0) AS h
-         UNION ALL
-         SELECT student_code AS key, school_code AS scope, data FROM truc.students
-          WHERE data ->> 'birthDate' = ANY($1::text[]) AND deleted_at IS NULL AND twin_key IS NULL`,
-        [dates, askers.map((a) => a.twinKey), askers.map((a) => a.key)],
-      );
-      return res.rows.map((r) => ({ key: r.key, schoolCode: r.scope, data: r.data }));
+    async facts(asks: QualityFactAsks): Promise<QualityFacts> {
+      const params: unknown[] = [];
+      const $ = (v: unknown) => {
+        params.push(v);
+        return `$${params.length}`;
+      };
+      const parts: string[] = [];
+      const part = (name: keyof QualityFacts, rows: string) =>
+        parts.push(`(SELECT coalesce(json_agg(x), '[]'::json) FROM (${rows}) x) AS "${name}"`);
+      if (asks.schools) {
+        part(
+          'schools',
+          `SELECT school_code AS code, data ->> 'level' AS level FROM truc.schools
+            WHERE school_code = ANY(${$(asks.schools)}::text[]) AND deleted_at IS NULL`,
+        );
+      }
+      if (asks.classes) {
+        part(
+          'classes',
+          `SELECT class_key AS key FROM truc.classes
+            WHERE school_code = ANY(${$(asks.classes.schools)}::text[])
+              AND data ->> 'schoolYear' = ANY(${$(asks.classes.years)}::text[]) AND deleted_at IS NULL`,
+        );
+      }
+      const holders = asks.activeHolders;
+      const active = holders && ACTIVE_STATUSES[holders.entity];
+      if (holders && active && TABLES[holders.entity].hasPersonalId && holders.askers.length > 0) {
+        // Only holders that are, for some asker of their personal ID, another record at another school:
+        // the asker's own row and its school's rows are what every batch re-sending its students would
+        // read back, and no rule wants them. One index probe per asker (OFFSET 0 keeps the lateral a
+        // nested loop): on a table without statistics yet (a fresh load) a join was planned as a full scan.
+        const t = TABLES[holders.entity];
+        const askers = holders.askers;
+        part(
+          'activeHolders',
+          `SELECT DISTINCT h.*
+             FROM unnest(${$(askers.map((a) => a.personalId))}::text[], ${$(askers.map((a) => a.key))}::text[],
+                         ${$(askers.map((a) => a.schoolCode ?? null))}::text[]) AS a(id, key, scope),
+             LATERAL (SELECT s.personal_id AS id, s.${t.key} AS key, s.${t.scope} AS scope FROM ${t.table} s
+                       WHERE s.personal_id = a.id AND s.${t.key} <> a.key AND s.${t.scope} IS DISTINCT FROM a.scope
+                         AND s.deleted_at IS NULL AND s.data ->> 'status' = ANY(${$(active)}::text[]) OFFSET 0) AS h`,
+        );
+      }
+      const inScopes = asks.scopeHolders;
+      if (inScopes && TABLES[inScopes.entity].hasPersonalId) {
+        const t = TABLES[inScopes.entity];
+        part(
+          'scopeHolders',
+          `SELECT personal_id AS id, ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
+            WHERE personal_id = ANY(${$(inScopes.personalIds)}::text[])
+              AND ${t.scope} = ANY(${$(inScopes.scopes)}::text[]) AND deleted_at IS NULL`,
+        );
+      }
+      if (asks.fromSystem) {
+        const t = TABLES[asks.fromSystem.entity];
+        part(
+          'fromSystem',
+          `SELECT ${t.key} AS key, data FROM ${t.table}
+            WHERE ${t.key} = ANY(${$(asks.fromSystem.keys)}::text[]) AND source_system = ${$(asks.fromSystem.system)}
+              AND deleted_at IS NULL`,
+        );
+      }
+      if (asks.lastSyncs) {
+        // A run scoped to the school or to everything the system serves ('').
+        part(
+          'lastSyncs',
+          `SELECT s.code AS school, r.system, max(r.finished_at) AS at
+             FROM unnest(${$(asks.lastSyncs)}::text[]) AS s(code)
+             JOIN truc.sync_runs r ON r.scope IN (s.code, '') AND r.status = 'done' AND r.finished_at IS NOT NULL
+            GROUP BY 1, 2`,
+        );
+      }
+      if (asks.yearCounts) {
+        const t = TABLES[asks.yearCounts.entity];
+        part(
+          'yearCounts',
+          `SELECT ${t.scope} AS scope, count(*)::int AS n FROM ${t.table}
+            WHERE ${t.scope} = ANY(${$(asks.yearCounts.schools)}::text[])
+              AND data ->> 'schoolYear' = ${$(asks.yearCounts.schoolYear)} AND deleted_at IS NULL
+            GROUP BY 1`,
+        );
+      }
+      if (asks.bornOn) {
+        // Current students sharing a twin key (birth date and name key) with an asker under another key
+        // (an asker's own stored row is never its own twin, and reading it back would return every
+        // re-sent student), and current students born on these dates that have no twin key yet
+        // (written before migration 081).
+        const twins = asks.bornOn.askers;
+        part(
+          'bornOn',
+          `SELECT DISTINCT ON (h.key) h.*
+             FROM unnest(${$(twins.map((a) => a.twinKey))}::text[], ${$(twins.map((a) => a.key))}::text[]) AS a(twin, key),
+             LATERAL (SELECT s.student_code AS key, s.school_code AS scope, s.data FROM truc.students s
+                       WHERE s.twin_key = a.twin AND s.student_code <> a.key
+                         AND s.deleted_at IS NULL AND s.twin_key IS NOT NULL OFFSET 0) AS h
+           UNION ALL
+           SELECT student_code AS key, school_code AS scope, data FROM truc.students
+            WHERE data ->> 'birthDate' = ANY(${$(asks.bornOn.dates)}::text[]) AND deleted_at IS NULL AND twin_key IS NULL`,
+        );
+      }
+      if (parts.length === 0) return {};
+      const res = await q.query<Record<string, unknown[]>>(`SELECT ${parts.join(',\n       ')}`, params);
+      const row = res.rows[0]!;
+      const rows = <R>(name: keyof QualityFacts) => row[name] as R[] | undefined;
+      const out: { -readonly [K in keyof QualityFacts]: QualityFacts[K] } = {};
+      const schools = rows<{ code: string; level: string }>('schools');
+      if (schools) out.schools = new Map(schools.map((r) => [r.code, r.level]));
+      const classes = rows<{ key: string }>('classes');
+      if (classes) out.classes = new Set(classes.map((r) => r.key));
+      if (holders) {
+        out.activeHolders = groupBy(
+          rows<{ id: string; key: string; scope: string }>('activeHolders') ?? [],
+          (r) => r.id,
+          (r) => ({ key: r.key, schoolCode: r.scope }),
+        );
+      }
+      if (inScopes) {
+        out.scopeHolders = groupBy(
+          rows<{ id: string; key: string; scope: string }>('scopeHolders') ?? [],
+          (r) => r.id,
+          (r) => ({ key: r.key, schoolCode: r.scope }),
+        );
+      }
+      const copies = rows<{ key: string; data: unknown }>('fromSystem');
+      if (copies) out.fromSystem = new Map(copies.map((r) => [r.key, r.data]));
+      const syncs = rows<{ school: string; system: string; at: string }>('lastSyncs');
+      if (syncs) {
+        out.lastSyncs = groupBy(
+          syncs,
+          (r) => r.school,
+          (r) => ({ system: r.system, at: new Date(r.at).toISOString() }),
+        );
+      }
+      const counts = rows<{ scope: string; n: number }>('yearCounts');
+      if (counts) out.yearCounts = new Map(counts.map((r) => [r.scope, r.n]));
+      const born = rows<{ key: string; scope: string; data: unknown }>('bornOn');
+      if (born) out.bornOn = born.map((r) => ({ key: r.key, schoolCode: r.scope, data: r.data }));
+      return out;
     },
 
     /**

@@ -31,6 +31,7 @@ const full = (code: string, school = S1, personalId = '079219000001') => ({
 describe('ingest: the whole quality engine', () => {
   let ctx: TestContext;
   let queries = 0;
+  let statements: string[] = [];
   beforeAll(async () => {
     ctx = await testContext();
     // Counts the queries made inside the ingest's transaction.
@@ -40,6 +41,7 @@ describe('ingest: the whole quality engine', () => {
         fn({
           query: (sql: string, params?: readonly unknown[]) => {
             queries++;
+            statements.push(sql);
             return q.query(sql, params);
           },
         }),
@@ -68,9 +70,10 @@ describe('ingest: the whole quality engine', () => {
       config: opts.policy ? { ...config, quality: { ...config.quality, policy: opts.policy } } : config,
     };
     queries = 0;
+    statements = [];
     const result = await ingestJob.run(run, row.payload, runOf('ingest', 'ingest-batch', row.id));
     const findings = await createBatchesRepo(ctx.db).findings(batchId, 1000, 0);
-    return { batchId, result, findings, queries };
+    return { batchId, result, findings, queries, statements };
   }
 
   it('reports what the sender must learn: a name in upper case repaired and stored, age vs grade', async () => {
@@ -138,17 +141,17 @@ describe('ingest: the whole quality engine', () => {
   it("the store lookups leave out the asker's own row: a re-sent student is not its own holder or twin", async () => {
     // A1 (S1) and B1 (S2) hold the same personal ID; A1, A2, B1 and B2 share a twin key (test above).
     const repo = createQualityRepo(ctx.db);
-    const holders = await repo.activeHolders('students', [
-      { personalId: '079219000111', key: 'A1', schoolCode: S1 },
-    ]);
-    expect(holders.get('079219000111')).toEqual([{ key: 'B1', schoolCode: S2 }]);
+    const holdersOf = async (asker: { personalId: string; key: string; schoolCode: string }) =>
+      (await repo.facts({ activeHolders: { entity: 'students', askers: [asker] } })).activeHolders;
+    const holders = await holdersOf({ personalId: '079219000111', key: 'A1', schoolCode: S1 });
+    expect(holders?.get('079219000111')).toEqual([{ key: 'B1', schoolCode: S2 }]);
     // A holder at the asker's own school is left out too (the rule wants another school).
-    expect(
-      await repo.activeHolders('students', [{ personalId: '079219000111', key: 'X9', schoolCode: S2 }]),
-    ).toEqual(new Map([['079219000111', [{ key: 'A1', schoolCode: S1 }]]]));
+    expect(await holdersOf({ personalId: '079219000111', key: 'X9', schoolCode: S2 })).toEqual(
+      new Map([['079219000111', [{ key: 'A1', schoolCode: S1 }]]]),
+    );
     const twin = twinKey(full('A1'))!;
-    const born = await repo.studentsBornOn([], [{ twinKey: twin, key: 'A1' }]);
-    const keys = born.map((r) => r.key);
+    const { bornOn } = await repo.facts({ bornOn: { dates: [], askers: [{ twinKey: twin, key: 'A1' }] } });
+    const keys = (bornOn ?? []).map((r) => r.key);
     expect(keys).toEqual(expect.arrayContaining(['A2', 'B1', 'B2']));
     expect(keys).not.toContain('A1');
   });
@@ -163,6 +166,24 @@ describe('ingest: the whole quality engine', () => {
     expect(small.result.accepted).toBe(3);
     expect(big.result.accepted).toBe(300);
     expect(big.queries).toBe(small.queries);
+  });
+
+  it("asks the store-backed rules' lookups in one statement (issue 7: one round trip per batch)", async () => {
+    const { result, statements: sqls } = await ingest([full('L1', S1, '079219000333')]);
+    expect(result.accepted).toBe(1);
+    // A vendor's students need the school levels, the classes, the holders of the personal IDs, the
+    // city's copies, the school's last syncs and year counts and the stored twins: one statement reads all.
+    const lookups = sqls.filter((sql) => /FROM truc\.(schools|classes|sync_runs)\b/.test(sql));
+    expect(lookups).toHaveLength(1);
+    for (const part of [
+      /FROM truc\.schools/,
+      /FROM truc\.classes/,
+      /personal_id = ANY/,
+      /source_system = /,
+      /s\.twin_key = a\.twin/,
+      /truc\.sync_runs/,
+    ])
+      expect(lookups[0]).toMatch(part);
   });
 
   it('keeps the last verdict of every record with its findings (no personal data)', async () => {
