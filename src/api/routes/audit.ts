@@ -13,7 +13,10 @@ import { pageQuery } from '../paging.js';
 
 const Problems = { ...problems(400, 401, 403) };
 
-const auditRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function auditRoutes(app, opts) {
+type AuditApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+
+/** The audit trail, filtered by actor, action, subject and time. */
+function listRoute(app: AuditApp, opts: { db: Db }): void {
   const repo = createOverviewRepo(opts.db);
 
   app.get(
@@ -67,7 +70,10 @@ const auditRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function auditRoute
       return { items: rows.map((r) => ({ ...r, at: iso(r.at)! })) };
     },
   );
+}
 
+/** Verify the hash chain of the audit log. */
+function verifyRoute(app: AuditApp, opts: { db: Db }): void {
   app.get(
     '/v1/audit/verify',
     {
@@ -95,5 +101,10 @@ const auditRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function auditRoute
         : { ok: false, rows: r.rows, head: null, brokenAt: r.brokenAt, reason: r.reason };
     },
   );
+}
+
+const auditRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function auditRoutes(app, opts) {
+  listRoute(app, opts);
+  verifyRoute(app, opts);
 };
 export default auditRoutes;

@@ -29,7 +29,10 @@ const DeadLetterSchema = z
   })
   .meta({ id: 'DeadLetter' });
 
-const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadLetterRoutes(app, opts) {
+type DeadLetterApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+
+/** Dead letters, filtered by queue, error code and whether replayed. */
+function listRoute(app: DeadLetterApp, opts: { db: Db }): void {
   app.get(
     '/v1/dead-letters',
     {
@@ -79,7 +82,10 @@ const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadL
       };
     },
   );
+}
 
+/** Replay dead letters, by id or by filter. */
+function replayRoute(app: DeadLetterApp, opts: { db: Db }): void {
   app.post(
     '/v1/dead-letters/replay',
     {
@@ -132,5 +138,10 @@ const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadL
       });
     },
   );
+}
+
+const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadLetterRoutes(app, opts) {
+  listRoute(app, opts);
+  replayRoute(app, opts);
 };
 export default deadLetterRoutes;

@@ -148,11 +148,10 @@ const publicDocument = <T extends z.ZodType>(operationId: string, summary: strin
   schema: { operationId, tags: ['auth'], summary, response: { 200: body } },
 });
 
-/**
- * OAuth 2.0 client-credentials (RFC 6749 §4.4): client id + secret → short-lived ES256 bearer JWT;
- * RFC 8414 metadata and the RFC 7517 key set under /.well-known.
- */
-const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oauthRoutes(app, opts) {
+type OauthApp = Parameters<FastifyPluginAsyncZod<OauthRouteOptions>>[0];
+
+/** The token endpoint (client credentials, failed logins delayed). */
+function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
   const clients = createClientsRepo(opts.db);
   // Unknown ids are checked against this hash, so they cost the same scrypt as real ones.
   const dummyHash = hashSecret('not-a-client-secret');
@@ -209,7 +208,10 @@ const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oau
       };
     },
   );
+}
 
+/** The published signing keys (JWKS) and the authorization server metadata. */
+function publicDocumentRoutes(app: OauthApp, opts: OauthRouteOptions): void {
   app.get(
     '/.well-known/jwks.json',
     publicDocument(
@@ -246,5 +248,14 @@ const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oau
       };
     },
   );
+}
+
+/**
+ * OAuth 2.0 client-credentials (RFC 6749 §4.4): client id + secret → short-lived ES256 bearer JWT;
+ * RFC 8414 metadata and the RFC 7517 key set under /.well-known.
+ */
+const oauthRoutes: FastifyPluginAsyncZod<OauthRouteOptions> = async function oauthRoutes(app, opts) {
+  tokenRoute(app, opts);
+  publicDocumentRoutes(app, opts);
 };
 export default oauthRoutes;

@@ -95,8 +95,10 @@ const schoolOut = (s: StoredSchool) => ({
   lastBatchAt: iso(s.lastBatchAt),
 });
 
-const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRoutes(app, opts) {
-  const repo = createOverviewRepo(opts.db);
+type OpsApp = Parameters<FastifyPluginAsyncZod<OpsRouteOptions>>[0];
+
+/** The operations overview: systems, queues, dead letters, the outbox and PCGD deadlines. */
+function overviewRoute(app: OpsApp, opts: OpsRouteOptions): void {
   const now = opts.now ?? (() => new Date());
 
   app.get(
@@ -116,6 +118,11 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
       return composeOverview(opts, now());
     },
   );
+}
+
+/** Schools with their counts and criteria, and one school with its batches, findings and sync runs. */
+function schoolRoutes(app: OpsApp, opts: OpsRouteOptions): void {
+  const repo = createOverviewRepo(opts.db);
 
   app.get(
     '/v1/ops/schools',
@@ -178,6 +185,11 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
       };
     },
   );
+}
+
+/** Sync runs, newest first, filtered by system and status. */
+function syncRunRoutes(app: OpsApp, opts: OpsRouteOptions): void {
+  const repo = createOverviewRepo(opts.db);
 
   app.get(
     '/v1/ops/sync-runs',
@@ -206,5 +218,11 @@ const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRout
       return { items: (await repo.syncRuns({ system, status, scope }, limit, offset)).map(syncRunOut) };
     },
   );
+}
+
+const opsRoutes: FastifyPluginAsyncZod<OpsRouteOptions> = async function opsRoutes(app, opts) {
+  overviewRoute(app, opts);
+  schoolRoutes(app, opts);
+  syncRunRoutes(app, opts);
 };
 export default opsRoutes;

@@ -140,9 +140,11 @@ const common = {
   security: [{ bearerAuth: [] }],
 };
 
-const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(app, opts) {
-  const reads = createReadsRepo(opts.db);
+type ReadApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+type Reads = ReturnType<typeof createReadsRepo>;
 
+/** A school's own record (ETag, If-None-Match). */
+function schoolRoute(app: ReadApp, reads: Reads): void {
   app.get(
     '/v1/schools/:schoolCode',
     {
@@ -169,64 +171,72 @@ const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(
       return item(r);
     },
   );
+}
 
-  for (const { entity, keyName, summary } of READABLE) {
-    app.get(
-      `/v1/schools/:schoolCode/${entity}`,
-      {
-        config: { scope: 'records:read' },
-        schema: {
-          ...common,
-          operationId: `list${entity[0]?.toUpperCase()}${entity.slice(1)}`,
-          summary,
-          params: z.object({ schoolCode: SchoolCode }).strict(),
-          querystring: PageQuery,
-          response: { 200: RecordPage, ...problems(400, 401, 403) },
+/** An entity's records of a school, paged by cursor and `updatedSince`, and one record with its ETag. */
+function entityRoutes(
+  app: ReadApp,
+  reads: Reads,
+  { entity, keyName, summary }: (typeof READABLE)[number],
+): void {
+  app.get(
+    `/v1/schools/:schoolCode/${entity}`,
+    {
+      config: { scope: 'records:read' },
+      schema: {
+        ...common,
+        operationId: `list${entity[0]?.toUpperCase()}${entity.slice(1)}`,
+        summary,
+        params: z.object({ schoolCode: SchoolCode }).strict(),
+        querystring: PageQuery,
+        response: { 200: RecordPage, ...problems(400, 401, 403) },
+      },
+    },
+    async function listRecords(request) {
+      const { limit, cursor, updatedSince } = request.query;
+      const after = decodeCursor(cursor, KeyCursor);
+      const rows = await reads.page(entity, request.params.schoolCode, {
+        afterKey: after?.k,
+        updatedSince: updatedSince ? new Date(updatedSince) : undefined,
+        limit: limit + 1,
+      });
+      const more = rows.length > limit;
+      const items = (more ? rows.slice(0, limit) : rows).map(item);
+      const last = items.at(-1);
+      return { items, nextCursor: more && last ? encodeCursor({ k: last.key }) : null };
+    },
+  );
+
+  app.get(
+    `/v1/schools/:schoolCode/${entity}/:${keyName}`,
+    {
+      config: { scope: 'records:read' },
+      schema: {
+        ...common,
+        operationId: `get${entity[0]?.toUpperCase()}${entity.slice(1)}Record`,
+        summary: `${summary}: một bản ghi / one record (ETag, If-None-Match)`,
+        params: z.object({ schoolCode: SchoolCode, [keyName]: RecordKey }).strict(),
+        headers: ETagHeaders,
+        response: {
+          200: RecordItem,
+          304: z.null().describe('Không đổi / Not modified'),
+          ...problems(400, 401, 403, 404),
         },
       },
-      async function listRecords(request) {
-        const { limit, cursor, updatedSince } = request.query;
-        const after = decodeCursor(cursor, KeyCursor);
-        const rows = await reads.page(entity, request.params.schoolCode, {
-          afterKey: after?.k,
-          updatedSince: updatedSince ? new Date(updatedSince) : undefined,
-          limit: limit + 1,
-        });
-        const more = rows.length > limit;
-        const items = (more ? rows.slice(0, limit) : rows).map(item);
-        const last = items.at(-1);
-        return { items, nextCursor: more && last ? encodeCursor({ k: last.key }) : null };
-      },
-    );
+    },
+    async function getRecord(request, reply) {
+      const params = request.params as Record<string, string>;
+      const r = await reads.record(entity, params['schoolCode'] ?? '', params[keyName] ?? '');
+      if (!r) throw new AppError('ERR_NOT_FOUND');
+      void reply.header('etag', etagOf(r));
+      if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(null);
+      return item(r);
+    },
+  );
+}
 
-    app.get(
-      `/v1/schools/:schoolCode/${entity}/:${keyName}`,
-      {
-        config: { scope: 'records:read' },
-        schema: {
-          ...common,
-          operationId: `get${entity[0]?.toUpperCase()}${entity.slice(1)}Record`,
-          summary: `${summary}: một bản ghi / one record (ETag, If-None-Match)`,
-          params: z.object({ schoolCode: SchoolCode, [keyName]: RecordKey }).strict(),
-          headers: ETagHeaders,
-          response: {
-            200: RecordItem,
-            304: z.null().describe('Không đổi / Not modified'),
-            ...problems(400, 401, 403, 404),
-          },
-        },
-      },
-      async function getRecord(request, reply) {
-        const params = request.params as Record<string, string>;
-        const r = await reads.record(entity, params['schoolCode'] ?? '', params[keyName] ?? '');
-        if (!r) throw new AppError('ERR_NOT_FOUND');
-        void reply.header('etag', etagOf(r));
-        if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(null);
-        return item(r);
-      },
-    );
-  }
-
+/** The change feed of the caller's schools. */
+function changeFeedRoute(app: ReadApp, reads: Reads): void {
   app.get(
     '/v1/changes',
     {
@@ -264,5 +274,12 @@ const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(
         .send(`{"items":${page.json},"nextCursor":${JSON.stringify(nextCursor)}}` as never);
     },
   );
+}
+
+const readRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function readRoutes(app, opts) {
+  const reads = createReadsRepo(opts.db);
+  schoolRoute(app, reads);
+  for (const readable of READABLE) entityRoutes(app, reads, readable);
+  changeFeedRoute(app, reads);
 };
 export default readRoutes;

@@ -33,106 +33,122 @@ const ScheduleSchema = z
 
 const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/) }).strict();
 
-const scheduleRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; queues: QueueFactory }> =
-  async function scheduleRoutes(app, opts) {
-    // Built on first use and dropped when a call on it fails (a queue made while Redis was down).
-    let queue: Queue | undefined;
-    const queueFor = (): Queue => (queue ??= opts.queues.queue(fireSchedule.queue));
-    app.addHook('onClose', async () => {
-      await queue?.close().catch(() => undefined);
-    });
-    const common = {
-      tags: ['operations'],
-      security: [{ bearerAuth: [] }],
-    };
+interface ScheduleRouteOptions {
+  db: Db;
+  config: Config;
+  queues: QueueFactory;
+}
+type ScheduleApp = Parameters<FastifyPluginAsyncZod<ScheduleRouteOptions>>[0];
 
-    app.get(
-      '/v1/schedules',
-      {
-        config: { scope: 'admin' },
-        schema: {
-          ...common,
-          summary: 'Lịch đồng bộ / Schedules, with their last and next run',
-          response: {
-            200: z.object({ items: z.array(ScheduleSchema) }),
-            401: ProblemSchema,
-            403: ProblemSchema,
-          },
+const common = {
+  tags: ['operations'],
+  security: [{ bearerAuth: [] }],
+};
+
+/** The schedules with their last and next run (read from the schedule queue, built on first use). */
+function listRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
+  // Built on first use and dropped when a call on it fails (a queue made while Redis was down).
+  let queue: Queue | undefined;
+  const queueFor = (): Queue => (queue ??= opts.queues.queue(fireSchedule.queue));
+  app.addHook('onClose', async () => {
+    await queue?.close().catch(() => undefined);
+  });
+
+  app.get(
+    '/v1/schedules',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        ...common,
+        summary: 'Lịch đồng bộ / Schedules, with their last and next run',
+        response: {
+          200: z.object({ items: z.array(ScheduleSchema) }),
+          401: ProblemSchema,
+          403: ProblemSchema,
         },
       },
-      async function getSchedules() {
-        let q: Queue | undefined;
-        try {
-          q = queueFor();
-        } catch {
-          q = undefined;
-        }
-        const items = await listSchedules(opts.db, opts.config, q);
-        if (q && items.length > 0 && items.every((i) => i.nextRunAt === null && !i.paused)) {
-          // No next run known at all: the queue object may be broken; rebuild it next time.
-          queue = undefined;
-          void q.close().catch(() => undefined);
-        }
-        return { items };
-      },
-    );
+    },
+    async function getSchedules() {
+      let q: Queue | undefined;
+      try {
+        q = queueFor();
+      } catch {
+        q = undefined;
+      }
+      const items = await listSchedules(opts.db, opts.config, q);
+      if (q && items.length > 0 && items.every((i) => i.nextRunAt === null && !i.paused)) {
+        // No next run known at all: the queue object may be broken; rebuild it next time.
+        queue = undefined;
+        void q.close().catch(() => undefined);
+      }
+      return { items };
+    },
+  );
+}
 
-    for (const action of ['pause', 'resume'] as const) {
-      app.post(
-        `/v1/schedules/:id/${action}`,
-        {
-          config: { scope: 'admin' },
-          schema: {
-            ...common,
-            summary:
-              action === 'pause'
-                ? 'Tạm dừng một lịch / Pause a schedule (its fires request nothing)'
-                : 'Tiếp tục một lịch / Resume a schedule',
-            operationId: action === 'pause' ? 'pauseSchedule' : 'resumeSchedule',
-            params: IdParams,
-            response: { 204: z.null(), 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema },
-          },
-        },
-        async function pauseOrResume(request, reply) {
-          await setSchedulePaused(
-            opts.db,
-            opts.config,
-            request.params.id,
-            action === 'pause',
-            principalOf(request).clientId,
-          );
-          return reply.code(204).send(null);
-        },
-      );
-    }
-
+/** Pause or resume a schedule, or run one now. */
+function controlRoutes(app: ScheduleApp, opts: ScheduleRouteOptions): void {
+  for (const action of ['pause', 'resume'] as const) {
     app.post(
-      '/v1/schedules/:id/run',
+      `/v1/schedules/:id/${action}`,
       {
         config: { scope: 'admin' },
         schema: {
           ...common,
-          summary: 'Chạy ngay một lịch / Run a schedule now (even when paused)',
+          summary:
+            action === 'pause'
+              ? 'Tạm dừng một lịch / Pause a schedule (its fires request nothing)'
+              : 'Tiếp tục một lịch / Resume a schedule',
+          operationId: action === 'pause' ? 'pauseSchedule' : 'resumeSchedule',
           params: IdParams,
-          response: {
-            202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),
-            401: ProblemSchema,
-            403: ProblemSchema,
-            404: ProblemSchema,
-          },
+          response: { 204: z.null(), 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema },
         },
       },
-      async function runNow(request, reply) {
-        const { syncRunId } = await runScheduleNow(
+      async function pauseOrResume(request, reply) {
+        await setSchedulePaused(
           opts.db,
           opts.config,
           request.params.id,
+          action === 'pause',
           principalOf(request).clientId,
         );
-        const statusUrl = `/v1/syncs/${syncRunId}`;
-        void reply.header('location', statusUrl);
-        return reply.code(202).send({ syncRunId, statusUrl });
+        return reply.code(204).send(null);
       },
     );
-  };
+  }
+
+  app.post(
+    '/v1/schedules/:id/run',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        ...common,
+        summary: 'Chạy ngay một lịch / Run a schedule now (even when paused)',
+        params: IdParams,
+        response: {
+          202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async function runNow(request, reply) {
+      const { syncRunId } = await runScheduleNow(
+        opts.db,
+        opts.config,
+        request.params.id,
+        principalOf(request).clientId,
+      );
+      const statusUrl = `/v1/syncs/${syncRunId}`;
+      void reply.header('location', statusUrl);
+      return reply.code(202).send({ syncRunId, statusUrl });
+    },
+  );
+}
+
+const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteOptions> = async function scheduleRoutes(app, opts) {
+  listRoute(app, opts);
+  controlRoutes(app, opts);
+};
 export default scheduleRoutes;

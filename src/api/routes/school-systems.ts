@@ -45,7 +45,10 @@ const view = (r: SchoolSystemRow): z.infer<typeof SchoolSystemView> => ({
   updatedAt: new Date(r.updatedAt).toISOString(),
 });
 
-const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function schoolSystemRoutes(app, opts) {
+type SchoolSystemApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+
+/** Which school-management system serves each school: the list and one school. */
+function readRoutes(app: SchoolSystemApp, opts: { db: Db }): void {
   const config = { scope: 'admin' };
   const common = { tags: ['admin'], security: [{ oauth2: ['admin'] }] };
 
@@ -95,6 +98,12 @@ const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function sch
       return view(row);
     },
   );
+}
+
+/** Set or remove the system that serves a school. */
+function changeRoutes(app: SchoolSystemApp, opts: { db: Db }): void {
+  const config = { scope: 'admin' };
+  const common = { tags: ['admin'], security: [{ oauth2: ['admin'] }] };
 
   app.put(
     '/v1/admin/school-systems/:school',
@@ -146,5 +155,10 @@ const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function sch
       return reply.code(204).send(null);
     },
   );
+}
+
+const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function schoolSystemRoutes(app, opts) {
+  readRoutes(app, opts);
+  changeRoutes(app, opts);
 };
 export default schoolSystemRoutes;

@@ -80,7 +80,10 @@ function view(r: SyncRunRow): z.infer<typeof SyncRun> {
   };
 }
 
-const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(app, opts) {
+type SyncApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+
+/** Ask for a sync run (a pull from a system, for one entity and scope). */
+function requestRoute(app: SyncApp, opts: { db: Db }): void {
   app.post(
     '/v1/syncs',
     {
@@ -107,7 +110,10 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
       return reply.code(202).send({ syncRunId: id, statusUrl });
     },
   );
+}
 
+/** Sync runs, filtered and paged. */
+function listRoute(app: SyncApp, opts: { db: Db }): void {
   app.get(
     '/v1/syncs',
     {
@@ -167,7 +173,10 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
       };
     },
   );
+}
 
+/** One sync run with its progress. */
+function runRoute(app: SyncApp, opts: { db: Db }): void {
   app.get(
     '/v1/syncs/:syncRunId',
     {
@@ -189,5 +198,11 @@ const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(
       return view(r);
     },
   );
+}
+
+const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(app, opts) {
+  requestRoute(app, opts);
+  listRoute(app, opts);
+  runRoute(app, opts);
 };
 export default syncRoutes;
