@@ -57,17 +57,32 @@ export default tseslint.config(
     // Long functions and files (issue 6): a ratchet at what the tree passes today, so nothing grows past
     // it. Aim lower (~60 lines a function, ~300 a file); the ones still over 60 are listed in the house
     // notes of issue 6. Repositories (objects of small methods) and the metric and simulator-data tables
-    // have their own, higher ceiling below.
+    // have their own, higher ceiling below, and so do the three files other work was changing when the
+    // limits were lowered (see the next blocks).
     files: ['src/**/*.ts', 'dashboard/src/**/*.ts'],
     rules: {
-      'max-lines-per-function': ['error', { max: 140, skipBlankLines: true, skipComments: true }],
-      'max-lines': ['error', { max: 560, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 120, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
     },
   },
   {
     files: ['src/store/*.ts', 'src/observability/metrics.ts', 'src/simulators/school-system/data.ts'],
     rules: {
       'max-lines-per-function': ['error', { max: 260, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // Being changed by the issue 7 and 9 work (vendor intake and its repeat path, changed re-push, the
+    // store-backed quality lookups) when the limits were lowered: the old ceilings until they are split.
+    files: ['src/jobs/ingest.ts', 'src/api/routes/batches.ts', 'src/store/quality.ts'],
+    rules: {
+      'max-lines': ['error', { max: 560, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    files: ['src/jobs/ingest.ts', 'src/api/routes/batches.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 140, skipBlankLines: true, skipComments: true }],
     },
   },
   {
