@@ -263,30 +263,46 @@ export function createBatchesRepo(q: Queryable) {
     /** Inserts a batch's findings in one statement, whatever their number. */
     async insertFindings(batchId: string, findings: readonly FindingRow[]): Promise<void> {
       if (findings.length === 0) return;
-      // One jsonb document of the rows, expanded by PostgreSQL (cheaper than fourteen escaped text arrays).
-      const doc = JSON.stringify(
-        findings.map((f) => [
-          f.recordIndex,
-          f.recordKey,
+      // Two jsonb documents expanded by PostgreSQL (cheaper than fourteen escaped text arrays): the rule's
+      // texts once per distinct rule, message and hint (a batch files the same few again and again), and
+      // per finding what is its own, with the index of its texts.
+      const texts = new Map<string, number>();
+      const templates: (string | null)[][] = [];
+      const rows = findings.map((f) => {
+        const template = [
           f.criterion,
           f.rule,
           f.severity,
-          f.pointer,
           f.messageVi,
           f.messageEn,
-          f.value ?? null,
           f.hintVi ?? null,
           f.hintEn ?? null,
+        ];
+        const id = template.join('\u0000');
+        let at = texts.get(id);
+        if (at === undefined) {
+          at = templates.length;
+          texts.set(id, at);
+          templates.push(template);
+        }
+        return [
+          f.recordIndex,
+          f.recordKey,
+          at,
+          f.pointer,
+          f.value ?? null,
           f.detailVi ?? null,
           f.detailEn ?? null,
-        ]),
-      );
+        ];
+      });
       await q.query(
         `INSERT INTO truc.findings (batch_id, record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en,
                                     value, hint_vi, hint_en, detail_vi, detail_en)
-         SELECT $1, (f->>0)::int, f->>1, f->>2, f->>3, f->>4, f->>5, f->>6, f->>7, f->>8, f->>9, f->>10, f->>11, f->>12
-           FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(f, n) ORDER BY n`,
-        [batchId, doc],
+         SELECT $1, (f->>0)::int, f->>1, t->>0, t->>1, t->>2, f->>3, t->>3, t->>4, f->>4, t->>5, t->>6, f->>5, f->>6
+           FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(f, n)
+           JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS y(t, m) ON y.m = (x.f->>2)::int + 1
+          ORDER BY n`,
+        [batchId, JSON.stringify(rows), JSON.stringify(templates)],
       );
     },
     /** Findings of a batch by severity (what a findings.ready webhook tells). */

@@ -3,11 +3,13 @@
  * record upserts by fingerprint, outbox leases; and, on PGlite, the lock file that makes a second
  * process reach the database through its owner.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudentSchema } from '../../src/canonical/student.js';
+import { createBatchesRepo, type FindingRow } from '../../src/store/batches.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
 import { openEmbedded } from '../../src/store/embedded.js';
@@ -179,6 +181,81 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         many.map((s) => s.studentCode),
       );
       expect(existing.size).toBe(1500);
+    });
+  });
+
+  describe('findings', () => {
+    it("a batch's findings read back as filed: shared rule texts, own pointers, values and details", async () => {
+      const batchId = randomUUID();
+      const batches = createBatchesRepo(store.db);
+      await batches.insert({
+        id: batchId,
+        clientId: 'c',
+        schoolCode: 'S',
+        entity: 'students',
+        format: 'canonical',
+        records: [],
+      });
+      const rule = {
+        criterion: 'song',
+        rule: 'SONG_X',
+        severity: 'warning' as const,
+        messageVi: 'cũ',
+        messageEn: 'old',
+      };
+      const filed: FindingRow[] = [
+        {
+          recordIndex: 0,
+          recordKey: 'K0',
+          ...rule,
+          pointer: '/a',
+          value: '1',
+          hintVi: 'gợi ý',
+          hintEn: 'hint',
+          detailVi: null,
+          detailEn: null,
+        },
+        {
+          recordIndex: 0,
+          recordKey: 'K0',
+          criterion: 'dung',
+          rule: 'DUNG_Y',
+          severity: 'error',
+          pointer: '/b',
+          messageVi: 'sai',
+          messageEn: 'wrong',
+          value: null,
+          hintVi: null,
+          hintEn: null,
+          detailVi: 'chi tiết',
+          detailEn: 'detail',
+        },
+        {
+          recordIndex: 1,
+          recordKey: null,
+          ...rule,
+          pointer: '/c',
+          value: '2',
+          hintVi: 'gợi ý',
+          hintEn: 'hint',
+          detailVi: null,
+          detailEn: null,
+        },
+        {
+          recordIndex: 2,
+          recordKey: 'K2',
+          ...rule,
+          messageEn: 'old, in other words',
+          pointer: '/a',
+          value: null,
+          hintVi: null,
+          hintEn: null,
+          detailVi: null,
+          detailEn: null,
+        },
+      ];
+      await batches.insertFindings(batchId, filed);
+      expect(await batches.findings(batchId, 10, 0)).toEqual(filed);
     });
   });
 
