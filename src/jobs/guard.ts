@@ -7,7 +7,8 @@
  * What it watches: a vendor batch — records of a school changed, and records moved away from a school
  * (the whole batch is held: nothing of it applies, see {@link guardBatch}); a vendor snapshot — the
  * school's records it omits (its records apply, the deletions wait); a full run's reconciliation —
- * records deleted. Pulled pages are not guarded one by one (a page is a slice of a run, not a school). Thresholds are shares of the
+ * records deleted; the pages of a sync run — with the run's running counts per school (./run-guard.ts).
+ * Thresholds are shares of the
  * school's live records (`config.guard`); schools with fewer than `minRecords` live records are not
  * guarded. In the rollover window around 1 September (kết chuyển), the changed-records threshold relaxes
  * to `rollover.changeRatio` (grades and classes change for everyone then); deletions and moves stay guarded.

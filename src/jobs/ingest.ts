@@ -43,7 +43,7 @@ import {
   type Premapped,
 } from './judge.js';
 import type { MapResult } from '../mappings/types.js';
-import { guardBatch } from './guard.js';
+import { batchEntries, guardBatch, type GuardEntry } from './guard.js';
 import type { InboundRecord } from './inbound.js';
 import { afterPulledPage, applySnapshot } from './reconcile.js';
 import { noteRefusals, rulesStamp } from './refusals.js';
@@ -64,9 +64,11 @@ export interface IngestResult {
   /** Records a snapshot batch deleted (snapshot mode only). */
   deleted?: number;
   pushSets: number[];
+  /** A pulled page: the live records it changed or moved, for the run's mass-change guard (./run-guard.ts). */
+  guardEntries?: GuardEntry[];
 }
 
-type Counts = Omit<IngestResult, 'pushSets'>;
+type Counts = Omit<IngestResult, 'pushSets' | 'guardEntries'>;
 
 /**
  * A pulled page whose unchanged records were skipped before mapping (see {@link skipUnchanged}): what
@@ -598,7 +600,8 @@ async function ingestLoaded(
     pulled,
     repeatTag: tag,
   });
-  return { ...counts, pushSets: applied.pushSets };
+  const result = { ...counts, pushSets: applied.pushSets };
+  return pulled ? { ...result, guardEntries: batchEntries(p.toWrite, checked.existing) } : result;
 }
 
 async function ingest(deps: IngestContext, payload: { batchId: string }, job: JobRun): Promise<IngestResult> {

@@ -21,6 +21,7 @@ import { inboundMapping } from './inbound.js';
 import { ingestPulledPage, workAhead, type PageAhead } from './ingest.js';
 import { sendDeletes } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
+import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
 import type { PulledPage } from './sources.js';
 
 type PullContext = Pick<
@@ -88,6 +89,7 @@ async function storePage(
   const runs = createSyncRunsRepo(q);
   // Tombstones first (a record that comes back on the same page is restored by its upsert); they
   // travel: every target that holds the records (not the source) is asked to delete them.
+  const guardEntries = await tombstoneEntries(q, run.entity, page.deletedKeys);
   const deleted = await createRecordsRepo(q).tombstone(run.entity, page.deletedKeys);
   let batchId: string | null = null;
   let changed = false;
@@ -106,7 +108,10 @@ async function storePage(
       ahead,
     });
     changed = result.unchanged * 2 < page.items.length;
+    guardEntries.push(...(result.guardEntries ?? []));
   }
+  // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
+  await guardRunPage(q, ctx, run, guardEntries);
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
   await runs.recordPage(run.id, {
     last,
@@ -191,16 +196,40 @@ async function pageOf(ctx: PullContext, run: SyncRun): Promise<{ page: PulledPag
   return { page: await fetchPage(ctx, run) };
 }
 
+/** Runs the page's transaction; when the guard holds the run (`RunHeld`: rolled back), holds it. */
+async function storeOrHold<T>(
+  ctx: PullContext,
+  run: SyncRun,
+  pageNo: number,
+  job: JobRun,
+  work: (q: Queryable) => Promise<T>,
+): Promise<T | { holdId: number | undefined }> {
+  try {
+    return await ctx.db.tx(work);
+  } catch (err) {
+    if (!(err instanceof RunHeld)) throw err;
+    const holdId = await ctx.db.tx((q) => holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err));
+    return { holdId };
+  }
+}
+
 async function pull(ctx: PullContext, payload: { syncRunId: number; page: number }, job: JobRun) {
   const run = await createSyncRunsRepo(ctx.db).get(payload.syncRunId);
-  if (!run || run.status === 'done' || run.status === 'failed' || run.pages > payload.page) {
+  // A held run waits for a city admin (an approval queues its page again).
+  if (
+    !run ||
+    run.status === 'done' ||
+    run.status === 'failed' ||
+    run.status === 'held' ||
+    run.pages > payload.page
+  ) {
     await createOutboxRepo(ctx.db).markDone(job.outboxId);
     return { skipped: true };
   }
   const { page, ahead } = await pageOf(ctx, run);
   const last = page.nextCursor === undefined;
   if (page.nextCursor !== undefined) prefetch(ctx, run, page.nextCursor);
-  const stored = await ctx.db.tx(async (q) => {
+  const stored = await storeOrHold(ctx, run, payload.page, job, async (q) => {
     // A duplicate of this job (a redelivery) may have stored the page meanwhile: once only.
     const runs = createSyncRunsRepo(q);
     const locked = await runs.lockForPage(run.id);
@@ -234,8 +263,9 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
     return { changed };
   });
   const { changing } = prefetchedOf(ctx);
-  if (last) changing.delete(run.id);
+  if (last || (stored && 'holdId' in stored)) changing.delete(run.id);
   else if (stored) changing.set(run.id, stored.changed);
+  if (stored && 'holdId' in stored) return { held: true, holdId: stored.holdId ?? null };
   return stored ? { records: page.items.length, last } : { skipped: true };
 }
 

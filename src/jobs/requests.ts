@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { createBatchesRepo, type NewBatch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
+import { createRunGuardRepo } from '../store/run-guard.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../store/school-systems.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { enqueue, guardApply, ingestBatch, pullPage, reconcileRun } from './contract-table.js';
@@ -83,8 +84,9 @@ export async function requestSync(
 
 /**
  * A city admin's decision on a change the mass-change guard held (issue 7), audited, in the caller's
- * transaction: an approved reconciliation is queued again (the guard lets it through) and an approved
- * snapshot's deletions are queued (`guardApply`); a rejected one is closed without deleting anything. Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
+ * transaction: an approved reconciliation is queued again (the guard lets it through), an approved run
+ * runs on from its cursor and an approved snapshot's deletions are queued (`guardApply`); a rejected
+ * one is closed without deleting anything (a rejected run fails, ERR_GUARD_REJECTED). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
  */
 export async function decideHold(
   q: Queryable,
@@ -104,6 +106,16 @@ export async function decideHold(
       }
     } else {
       await runs.finishReconcile(hold.syncRunId, 0, 'guard-rejected');
+    }
+  }
+  if (hold.kind === 'run' && hold.syncRunId !== null) {
+    // A held run: approved, it runs on from its cursor (the held page again; the guard lets the run's
+    // pages through); rejected, it ends (failed) and never reconciles.
+    if (input.decision === 'approved') {
+      const released = await createRunGuardRepo(q).release(hold.syncRunId);
+      if (released) await enqueue(q, pullPage, { syncRunId: hold.syncRunId, page: released.pages });
+    } else {
+      await createSyncRunsRepo(q).fail(hold.syncRunId, 'ERR_GUARD_REJECTED');
     }
   }
   if (hold.kind === 'batch' && hold.batchId !== null) {

@@ -1,6 +1,6 @@
 /**
  * Gauges that mirror stored state — queue depths, outbox lag, open dead letters, the last successful
- * sync per system and entity, PCGD-XMC units by status — refreshed just before each scrape, on every
+ * sync per system and entity, sync runs held by the mass-change guard, PCGD-XMC units by status — refreshed just before each scrape, on every
  * role (the API, the worker and the scheduler each serve /metrics). Every role reads the same
  * database, so dashboards and alerts aggregate these with max() across instances.
  */
@@ -12,6 +12,7 @@ import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, PCGD_DEADLINES } from '../store/overview.js';
+import { createRunGuardRepo } from '../store/run-guard.js';
 import { queuePool, type QueueFactory } from './queues.js';
 import { jobsFor } from './registry.js';
 import { refreshQualityGauges } from './scorecards.js';
@@ -88,6 +89,7 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
     metrics.outboxPending.set(lag.pending);
     metrics.outboxLag.set(lag.oldestSeconds);
     metrics.setOpenDeadLetters(await createDeadLettersRepo(deps.db).openByQueue(), names);
+    metrics.syncRunsHeld.set(await createRunGuardRepo(deps.db).heldRuns());
     for (const r of await overview.lastSyncSuccess()) {
       metrics.syncLastSuccess.set({ system: r.system, entity: r.entity }, r.finishedAt.getTime() / 1000);
     }

@@ -1,11 +1,13 @@
 /**
- * Holds of the mass-change guard (issue 7): a batch or a full run's reconciliation kept from applying
+ * Holds of the mass-change guard (issue 7): a batch, a full run's reconciliation or a page of a sync run
+ * (the run waits) kept from applying
  * until a city admin decides. The diff holds counts and keys per school, never personal data.
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 
-export type HoldKind = 'batch' | 'reconcile';
+/** batch: a vendor batch; reconcile: a full run's reconciliation; run: a page of a sync run. */
+export type HoldKind = 'batch' | 'reconcile' | 'run';
 export type HoldStatus = 'held' | 'approved' | 'rejected';
 
 /** What a held change would do to one school. */
@@ -133,13 +135,18 @@ export function createGuardHoldsRepo(q: Queryable) {
       );
       return (res.rowCount ?? 0) > 0;
     },
-    /** True when an admin approved the change of this batch or run (the guard then lets it through). */
-    async approved(ref: { batchId: string } | { syncRunId: number }): Promise<boolean> {
+    /**
+     * True when an admin approved the change of this batch, or of this run's reconciliation or pages
+     * (`kind`, reconcile unless said), so the guard lets it through.
+     */
+    async approved(
+      ref: { batchId: string } | { syncRunId: number; kind?: 'reconcile' | 'run' },
+    ): Promise<boolean> {
       const res = await q.query(
         'batchId' in ref
           ? `SELECT 1 FROM truc.guard_holds WHERE batch_id = $1 AND status = 'approved'`
-          : `SELECT 1 FROM truc.guard_holds WHERE sync_run_id = $1 AND kind = 'reconcile' AND status = 'approved'`,
-        ['batchId' in ref ? ref.batchId : ref.syncRunId],
+          : `SELECT 1 FROM truc.guard_holds WHERE sync_run_id = $1 AND kind = $2 AND status = 'approved'`,
+        'batchId' in ref ? [ref.batchId] : [ref.syncRunId, ref.kind ?? 'reconcile'],
       );
       return res.rows.length > 0;
     },

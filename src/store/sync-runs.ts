@@ -6,7 +6,8 @@
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
 
-export type SyncRunStatus = 'queued' | 'running' | 'done' | 'failed';
+/** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
+export type SyncRunStatus = 'queued' | 'running' | 'held' | 'done' | 'failed';
 
 export interface SyncRun {
   id: number;

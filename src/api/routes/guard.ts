@@ -38,10 +38,11 @@ const Reason = z
 
 const HoldFields = {
   id: Count,
-  kind: z.enum(['batch', 'reconcile']).meta({
+  kind: z.enum(['batch', 'reconcile', 'run']).meta({
     description:
-      'reconcile: đối soát của lần kéo toàn bộ; batch: lô snapshot của phần mềm trường / ' +
-      "reconcile: a full run's reconciliation; batch: a vendor's snapshot batch",
+      'reconcile: đối soát của lần kéo toàn bộ; run: một trang của lần kéo (lần kéo chờ duyệt); ' +
+      'batch: lô của phần mềm trường / ' +
+      "reconcile: a full run's reconciliation; run: a page of a sync run (the run waits); batch: a vendor's batch",
   }),
   batchId: z.string().nullable(),
   syncRunId: Count.nullable(),

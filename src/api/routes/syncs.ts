@@ -29,7 +29,7 @@ const SyncRun = z
     system: z.string(),
     entity: z.string(),
     scope: z.string(),
-    status: z.enum(['queued', 'running', 'done', 'failed']),
+    status: z.enum(['queued', 'running', 'held', 'done', 'failed']),
     incremental: z.boolean(),
     pages: z.number().int(),
     records: z.number().int(),
@@ -126,7 +126,7 @@ function listRoute(app: SyncApp, opts: { db: Db }): void {
           .object({
             system: z.enum(SYSTEM_NAMES).optional(),
             entity: z.enum(ENTITY_NAMES).optional(),
-            status: z.enum(['queued', 'running', 'done', 'failed']).optional(),
+            status: z.enum(['queued', 'running', 'held', 'done', 'failed']).optional(),
             from: z.iso
               .datetime({ offset: true })
               .optional()

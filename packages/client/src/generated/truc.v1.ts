@@ -1340,10 +1340,10 @@ export interface components {
     GuardHoldSummary: {
       id: number;
       /**
-       * @description reconcile: đối soát của lần kéo toàn bộ; batch: lô snapshot của phần mềm trường / reconcile: a full run's reconciliation; batch: a vendor's snapshot batch
+       * @description reconcile: đối soát của lần kéo toàn bộ; run: một trang của lần kéo (lần kéo chờ duyệt); batch: lô của phần mềm trường / reconcile: a full run's reconciliation; run: a page of a sync run (the run waits); batch: a vendor's batch
        * @enum {string}
        */
-      kind: 'batch' | 'reconcile';
+      kind: 'batch' | 'reconcile' | 'run';
       batchId: string | null;
       syncRunId: number | null;
       entity: string;
@@ -1380,10 +1380,10 @@ export interface components {
     GuardHold: {
       id: number;
       /**
-       * @description reconcile: đối soát của lần kéo toàn bộ; batch: lô snapshot của phần mềm trường / reconcile: a full run's reconciliation; batch: a vendor's snapshot batch
+       * @description reconcile: đối soát của lần kéo toàn bộ; run: một trang của lần kéo (lần kéo chờ duyệt); batch: lô của phần mềm trường / reconcile: a full run's reconciliation; run: a page of a sync run (the run waits); batch: a vendor's batch
        * @enum {string}
        */
-      kind: 'batch' | 'reconcile';
+      kind: 'batch' | 'reconcile' | 'run';
       batchId: string | null;
       syncRunId: number | null;
       entity: string;
@@ -1461,7 +1461,7 @@ export interface components {
       entity: string;
       scope: string;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'done' | 'failed';
+      status: 'queued' | 'running' | 'held' | 'done' | 'failed';
       incremental: boolean;
       pages: number;
       records: number;
@@ -1482,7 +1482,7 @@ export interface components {
       entity: string;
       scope: string;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'done' | 'failed';
+      status: 'queued' | 'running' | 'held' | 'done' | 'failed';
       incremental: boolean;
       pages: number;
       records: number;
@@ -3515,7 +3515,7 @@ export interface operations {
       query?: {
         system?: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
         entity?: 'schools' | 'classes' | 'students' | 'staff' | 'persons';
-        status?: 'queued' | 'running' | 'done' | 'failed';
+        status?: 'queued' | 'running' | 'held' | 'done' | 'failed';
         /** @description tạo từ / created at or after */
         from?: string;
         /** @description tạo trước / created before */

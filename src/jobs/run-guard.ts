@@ -1,0 +1,142 @@
+/**
+ * The mass-change guard over the pages of a sync run (issue 7): every page's effect on the schools it
+ * touches — live records it changes or moves away (./guard.ts `batchEntries`), and live records the
+ * source's tombstones delete — is added to the run's running counts per school (src/store/run-guard.ts)
+ * and judged against the school's live records when the run first touched it, with the thresholds of
+ * `config.guard` (./guard.ts `evaluate`: in the rollover window the changed-records threshold relaxes;
+ * deletions and moves stay guarded). Over a threshold, the page is not applied: its transaction is
+ * rolled back (`RunHeld`), and {@link holdRun} holds the run (status 'held') with a hold of kind 'run'
+ * whose diff has the run's counts and the page's keys (no personal data). An approval runs the run on
+ * from its cursor, the page included, and lets the rest of the run through; a rejection ends the run
+ * (failed, ERR_GUARD_REJECTED). A full run's reconciliation keeps its own hold (kind 'reconcile').
+ */
+import { appendAudit } from '../audit/chain.js';
+import { vietnamDateOf } from '../canonical/school-year.js';
+import type { EntityName } from '../config.js';
+import type { Queryable } from '../store/db.js';
+import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createRecordsRepo } from '../store/records.js';
+import { createRunGuardRepo } from '../store/run-guard.js';
+import { createSyncRunsRepo } from '../store/sync-runs.js';
+import type { WorkerContext } from './context.js';
+import { diffsOf, evaluate, type GuardEntry } from './guard.js';
+
+type RunGuardContext = Pick<WorkerContext, 'config' | 'now'>;
+
+/** Thrown in a page's transaction when the guard holds the run: the page is rolled back, then held. */
+export class RunHeld extends Error {
+  constructor(
+    readonly diff: SchoolDiff[],
+    readonly reasons: HoldReason[],
+  ) {
+    super('the mass-change guard holds the run');
+    this.name = 'RunHeld';
+  }
+}
+
+/** The live records a source's tombstones delete, each against its school (before they are applied). */
+export async function tombstoneEntries(
+  q: Queryable,
+  entity: EntityName,
+  keys: readonly string[],
+): Promise<GuardEntry[]> {
+  if (keys.length === 0) return [];
+  const rows = await createRecordsRepo(q).existing(entity, keys);
+  return [...rows.values()].flatMap((r) =>
+    r.deleted ? [] : [{ school: r.scope, kind: 'deleted' as const, key: r.key }],
+  );
+}
+
+/**
+ * Judges an applied page of a run, in the page's transaction (after its writes: `live` of a school the
+ * run touches first is counted back to before the page). Throws {@link RunHeld} when the run's counts
+ * with this page go over a school's thresholds and no admin approved the run's pages; else adds the
+ * page to the run's counts.
+ */
+export async function guardRunPage(
+  q: Queryable,
+  ctx: RunGuardContext,
+  run: { id: number; entity: EntityName },
+  entries: readonly GuardEntry[],
+): Promise<void> {
+  const settings = ctx.config.guard;
+  if (!settings.enabled || entries.length === 0) return;
+  const repo = createRunGuardRepo(q);
+  const schools = [...new Set(entries.map((e) => e.school))];
+  const sofar = await repo.counts(run.id, schools);
+  const first = schools.filter((s) => !sofar.has(s));
+  const liveNow =
+    first.length > 0 ? await createRecordsRepo(q).liveCounts(run.entity, first) : new Map<string, number>();
+  const live = new Map<string, number>();
+  for (const s of schools) live.set(s, sofar.get(s)?.live ?? liveNow.get(s) ?? 0);
+  const page = diffsOf(entries, live);
+  // A school met first on this page: the page's deletions and moves were live before it.
+  for (const d of page) if (!sofar.has(d.school)) d.live += d.deleted + d.moved;
+  const cumulative = page.map((d) => {
+    const before = sofar.get(d.school);
+    return before
+      ? {
+          ...d,
+          deleted: d.deleted + before.deleted,
+          moved: d.moved + before.moved,
+          changed: d.changed + before.changed,
+        }
+      : d;
+  });
+  const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
+  if (reasons.length > 0 && !(await createGuardHoldsRepo(q).approved({ syncRunId: run.id, kind: 'run' }))) {
+    throw new RunHeld(cumulative, reasons);
+  }
+  await repo.add(
+    run.id,
+    page.map((d) => ({
+      school: d.school,
+      live: d.live,
+      deleted: d.deleted,
+      moved: d.moved,
+      changed: d.changed,
+    })),
+  );
+}
+
+/**
+ * Holds the run whose page the guard stopped (in a transaction of its own, after the page's rolled
+ * back): status 'held', a hold of kind 'run', audited; the page's job is done (an approval queues the
+ * page again). Once: a redelivered job finds the run held, or the page stored, and does nothing.
+ */
+export async function holdRun(
+  q: Queryable,
+  run: { id: number; entity: EntityName },
+  page: { no: number; outboxId: number | undefined },
+  held: RunHeld,
+): Promise<number | undefined> {
+  const locked = await createSyncRunsRepo(q).lockForPage(run.id);
+  const runs = createRunGuardRepo(q);
+  let id: number | undefined;
+  if ((locked?.pages ?? 0) <= page.no && (await runs.hold(run.id))) {
+    id = await createGuardHoldsRepo(q).create({
+      kind: 'run',
+      syncRunId: run.id,
+      entity: run.entity,
+      diff: held.diff,
+      reasons: held.reasons,
+    });
+    await appendAudit(q, [
+      {
+        actor: 'system:guard',
+        action: 'guard.held',
+        subject: `guard-hold:${id}`,
+        details: {
+          kind: 'run',
+          syncRunId: run.id,
+          page: page.no,
+          entity: run.entity,
+          reasons: held.reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+        },
+      },
+    ]);
+  }
+  await createOutboxRepo(q).markDone(page.outboxId);
+  return id;
+}

@@ -1,0 +1,72 @@
+/**
+ * The mass-change guard's view of a sync run (issue 7, migration 110): per school, its live records
+ * when the run first touched it and what the run's applied pages did to them so far (counts, no keys);
+ * and a run held for a city admin's decision (status 'held').
+ */
+import type { Queryable } from './db.js';
+
+/** What a run's pages did to one school so far. */
+export interface RunSchoolCounts {
+  school: string;
+  /** The school's live records when the run first touched it. */
+  live: number;
+  deleted: number;
+  moved: number;
+  changed: number;
+}
+
+export function createRunGuardRepo(q: Queryable) {
+  return {
+    /** The run's counts so far for these schools (those it touched). */
+    async counts(runId: number, schools: readonly string[]): Promise<Map<string, RunSchoolCounts>> {
+      const res = await q.query<RunSchoolCounts>(
+        `SELECT school_code AS school, live, deleted, moved, changed FROM truc.sync_run_guard
+          WHERE sync_run_id = $1 AND school_code = ANY($2::text[])`,
+        [runId, [...schools]],
+      );
+      return new Map(res.rows.map((r) => [r.school, r]));
+    },
+    /** Adds a page's counts to the run's (a school's live count is kept from the run's first touch). */
+    async add(runId: number, page: readonly RunSchoolCounts[]): Promise<void> {
+      if (page.length === 0) return;
+      await q.query(
+        `INSERT INTO truc.sync_run_guard AS g (sync_run_id, school_code, live, deleted, moved, changed)
+         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[])
+         ON CONFLICT (sync_run_id, school_code) DO UPDATE SET
+           deleted = g.deleted + EXCLUDED.deleted, moved = g.moved + EXCLUDED.moved,
+           changed = g.changed + EXCLUDED.changed`,
+        [
+          runId,
+          page.map((c) => c.school),
+          page.map((c) => c.live),
+          page.map((c) => c.deleted),
+          page.map((c) => c.moved),
+          page.map((c) => c.changed),
+        ],
+      );
+    },
+    /** Holds a queued or running run; false when it was not (held already, or finished). */
+    async hold(runId: number): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.sync_runs SET status = 'held' WHERE id = $1 AND status IN ('queued', 'running')`,
+        [runId],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+    /** A held run runs again: the pages it stored so far (its next page's number), or undefined. */
+    async release(runId: number): Promise<{ pages: number } | undefined> {
+      const res = await q.query<{ pages: number }>(
+        `UPDATE truc.sync_runs SET status = 'running' WHERE id = $1 AND status = 'held' RETURNING pages`,
+        [runId],
+      );
+      return res.rows[0];
+    },
+    /** Runs held now, waiting for a decision (the `truc_sync_runs_held` gauge). */
+    async heldRuns(): Promise<number> {
+      const res = await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.sync_runs WHERE status = 'held'`,
+      );
+      return res.rows[0]?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The mass-change guard over the pages of a sync run (issue 7): a page whose source tombstones or
+ * changes take a school over its thresholds is not applied — the run is held (status 'held', a hold of
+ * kind 'run' with counts and keys), nothing of the page is written; approved, the run goes on from its
+ * cursor and the deletions travel to the targets; rejected, the run ends and nothing changes. In the
+ * rollover window changes pass, deletions stay guarded. Through the jobs' registry shape on a real
+ * in-memory database.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { pullPageJob } from '../../../src/jobs/pull.js';
+import { pushSetJob } from '../../../src/jobs/push.js';
+import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
+import { createRecordsRepo } from '../../../src/store/records.js';
+import { createRunGuardRepo } from '../../../src/store/run-guard.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import { S1, S2 } from '../../helpers/api.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
+import {
+  fakeSource,
+  fakeTarget,
+  hcmStudent,
+  openWork,
+  runOf,
+  testContext,
+  type FakeSource,
+  type FakeTarget,
+  type TestContext,
+} from './fixtures.js';
+
+const codes = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+const wire = (code: string, school: string, name?: string) => ({
+  ...hcmStudent(code, name),
+  maTruong: school,
+});
+
+describe('the mass-change guard over the pages of a sync run', () => {
+  let ctx: TestContext;
+  let source: FakeSource;
+  let school: FakeTarget;
+
+  beforeAll(async () => {
+    source = fakeSource('hcm-csdl', ['students']);
+    school = fakeTarget('vnedu', ['students'], ['students']);
+    ctx = await testContext({ sources: { 'hcm-csdl': source }, targets: { vnedu: school } });
+  }, MEMORY_DB_TIMEOUT_MS);
+
+  /** Runs the next open pull job (with `at` as the clock); its result. */
+  async function pullNext(at = ctx) {
+    const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
+    if (!row) return undefined;
+    return pullPageJob.run(at, row.payload, runOf('pull', row.job_name, row.id));
+  }
+  /** An incremental run of one school, one page (items and tombstones) served. */
+  async function incremental(scope: string, items: unknown[], deletedKeys: string[] = []) {
+    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', scope, 'w0');
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, requestedBy: 'admin' }),
+    );
+    source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
+    return runId;
+  }
+  const liveCount = (scope: string) => createRecordsRepo(ctx.db).count('students', scope);
+  const deleteSets = () =>
+    ctx.db.rows<{ id: number; system: string; keys: string[] }>(
+      'truc.push_sets',
+      `operation = 'delete' ORDER BY id`,
+    );
+  const held = () => createRunGuardRepo(ctx.db).heldRuns();
+
+  it('holds a run whose tombstones delete 40% of a school; approved, it goes on and the deletions travel', async () => {
+    const keys = codes('G', 50);
+    await incremental(
+      S1,
+      keys.map((k) => wire(k, S1)),
+    );
+    expect(await pullNext()).toEqual({ records: 50, last: true });
+    expect(await liveCount(S1)).toBe(50);
+
+    // The source suddenly says 20 of the school's 50 students (40%) are gone.
+    const gone = keys.slice(0, 20);
+    const runId = await incremental(S1, [], gone);
+    const first = (await pullNext()) as { held: boolean; holdId: number };
+    expect(first).toMatchObject({ held: true, holdId: expect.any(Number) });
+    expect(await liveCount(S1)).toBe(50);
+    expect(await deleteSets()).toEqual([]);
+    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ status: 'held', pages: 0 });
+    const hold = (await createGuardHoldsRepo(ctx.db).get(first.holdId))!;
+    expect(hold).toMatchObject({ kind: 'run', syncRunId: runId, status: 'held' });
+    expect(hold.reasons).toEqual([
+      { school: S1, kind: 'deleted', count: 20, live: 50, ratio: 0.4, threshold: 0.3 },
+    ]);
+    expect(hold.diff).toEqual([
+      {
+        school: S1,
+        live: 50,
+        deleted: 20,
+        moved: 0,
+        changed: 0,
+        keys: { deleted: gone, moved: [], changed: [] },
+      },
+    ]);
+    expect(await held()).toBe(1);
+    // Nothing more runs while it is held.
+    expect(await pullNext()).toBeUndefined();
+
+    await ctx.db.tx((q) => decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1' }));
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.status).toBe('running');
+    source.pages.push({ items: [], deletedKeys: gone, nextCursor: undefined, watermark: 'w2' });
+    expect(await pullNext()).toEqual({ records: 0, last: true });
+    expect(await liveCount(S1)).toBe(30);
+    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ status: 'done', tombstones: 20 });
+    // The tombstones travel to the school's system.
+    const sets = await deleteSets();
+    expect(sets.map((s) => [s.system, s.keys])).toEqual([['vnedu', gone]]);
+    const row = (await openWork(ctx.db)).find(
+      (r) => r.queue === 'push.vnedu' && r.payload['pushSetId'] === sets[0]!.id,
+    )!;
+    await pushSetJob('vnedu').run(ctx, row.payload, runOf('push.vnedu', row.job_name, row.id));
+    expect(school.removals.map((r) => r.keys)).toEqual([gone]);
+    const audit = await ctx.db.rows<{ action: string; actor: string }>(
+      'truc.audit_log',
+      `action LIKE 'guard.%' ORDER BY seq`,
+    );
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([
+      ['guard.held', 'system:guard'],
+      ['guard.approved', 'city-admin-1'],
+    ]);
+  });
+
+  it('holds a run that changes more than half a school; rejected, the run ends and nothing changes', async () => {
+    const keys = codes('C', 30);
+    await incremental(
+      S2,
+      keys.map((k) => wire(k, S2)),
+    );
+    expect(await pullNext()).toEqual({ records: 30, last: true });
+    // 16 of 30 (53%) renamed: over the 50% changed threshold.
+    const renamed = keys.slice(0, 16).map((k) => wire(k, S2, 'Trần Văn Nam'));
+    const runId = await incremental(S2, renamed);
+    const first = (await pullNext()) as { holdId: number };
+    const hold = (await createGuardHoldsRepo(ctx.db).get(first.holdId))!;
+    expect(hold.reasons).toEqual([
+      { school: S2, kind: 'changed', count: 16, live: 30, ratio: 0.5333, threshold: 0.5 },
+    ]);
+    expect(hold.diff[0]!.keys.changed).toEqual(keys.slice(0, 16));
+    const names = async () =>
+      (await ctx.db.rows<{ data: { fullName: string } }>('truc.students', `school_code = '${S2}'`)).filter(
+        (r) => r.data.fullName === 'Trần Văn Nam',
+      ).length;
+    expect(await names()).toBe(0);
+
+    await ctx.db.tx((q) => decideHold(q, { holdId: first.holdId, decision: 'rejected', by: 'city-admin-1' }));
+    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
+      status: 'failed',
+      errorCode: 'ERR_GUARD_REJECTED',
+    });
+    expect(await pullNext()).toBeUndefined();
+    expect(await names()).toBe(0);
+    expect(await held()).toBe(0);
+
+    // In the rollover window (kết chuyển) the same changes apply; deletions stay guarded.
+    const rollover = { ...ctx, now: () => new Date('2026-09-01T03:00:00.000Z') };
+    await incremental(S2, renamed);
+    expect(await pullNext(rollover)).toEqual({ records: 16, last: true });
+    expect(await names()).toBe(16);
+    await incremental(S2, [], keys.slice(0, 10));
+    expect(await pullNext(rollover)).toMatchObject({ held: true });
+    expect(await liveCount(S2)).toBe(30);
+  });
+});
