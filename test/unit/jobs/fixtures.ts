@@ -1,22 +1,22 @@
 /**
- * What the job unit tests share: a worker context over a real in-memory database, with fake pull
- * sources and push targets that record what they were asked, and a JobRun for a job made from an
- * outbox row.
+ * What the job unit tests share: a worker context over a real in-memory database (one per test file,
+ * `useTestContext`), with fake pull sources and push targets that record what they were asked, and
+ * outbox rows run as the worker runs them (`nextRow`, `runRow`, `drain`).
  */
+import { beforeAll } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import type { EntityName, SystemName } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
 import { requestSync } from '../../../src/jobs/contracts.js';
 import type { JobRun } from '../../../src/jobs/define.js';
 import { createDeliveryGates } from '../../../src/jobs/gates.js';
-import { pullPageJob } from '../../../src/jobs/pull.js';
-import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
+import { jobsFor } from '../../../src/jobs/registry.js';
 import type { PulledPage, PullSource } from '../../../src/jobs/sources.js';
 import { routingFor, type PushReceipt, type PushTarget } from '../../../src/jobs/targets.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { S1 } from '../../helpers/api.js';
-import { createMemoryDb, type MemoryDb } from '../../helpers/memory-db.js';
+import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
 
 export const NOW = new Date('2026-01-15T03:00:00.000Z');
 
@@ -110,17 +110,85 @@ export async function testContext(
   };
 }
 
+/**
+ * The context of a test file's tests, built once before them (a `beforeAll`, so call it at the top of a
+ * `describe`): the object returned is filled in then, and is the same object in every test.
+ */
+export function useTestContext(parts: Parameters<typeof testContext>[0] = {}): TestContext {
+  const ctx = {} as TestContext;
+  beforeAll(async () => {
+    Object.assign(ctx, await testContext(parts));
+  }, MEMORY_DB_TIMEOUT_MS);
+  return ctx;
+}
+
+/** `useTestContext` with hcm-csdl serving students through a fake source (and `targets`). */
+export function useStudentsSource(targets: WorkerContext['targets'] = {}) {
+  const source = fakeSource('hcm-csdl', ['students']);
+  return { source, ctx: useTestContext({ sources: { 'hcm-csdl': source }, targets }) };
+}
+
 /** The JobRun of a job made from outbox row `outboxId`. */
 export function runOf(queue: string, name: string, outboxId: number | undefined): JobRun {
   return { id: `job-${outboxId ?? 'x'}`, queue, name, attempt: 1, outboxId };
 }
 
+/** An outbox row, as the relay reads it. */
+export interface OutboxRow {
+  id: number;
+  queue: string;
+  job_name: string;
+  payload: Record<string, unknown>;
+}
+
 /** Open outbox rows (not done, not dead), oldest first. */
 export async function openWork(db: MemoryDb) {
-  return db.rows<{ id: number; queue: string; job_name: string; payload: Record<string, unknown> }>(
-    'truc.outbox',
-    'done_at IS NULL AND dead_at IS NULL ORDER BY id',
+  return db.rows<OutboxRow>('truc.outbox', 'done_at IS NULL AND dead_at IS NULL ORDER BY id');
+}
+
+/** The oldest open outbox row that `which` accepts (e.g. `byQueue('pull')`), if any. */
+export async function nextRow(
+  db: MemoryDb,
+  which: (row: OutboxRow) => boolean,
+): Promise<OutboxRow | undefined> {
+  return (await openWork(db)).find(which);
+}
+
+export const byQueue = (queue: string) => (row: OutboxRow) => row.queue === queue;
+
+/** Runs an outbox row's job as the worker does: the registry's job of its queue and name. */
+export function runRow(ctx: TestContext, row: OutboxRow): Promise<unknown> {
+  const job = jobsFor(ctx).find((j) => j.queue === row.queue && j.name === row.job_name);
+  if (!job) throw new Error(`no job ${row.queue}/${row.job_name} in the registry`);
+  return job.run(ctx, row.payload, runOf(row.queue, row.job_name, row.id));
+}
+
+/**
+ * Runs the open jobs of `queue` one after the other, oldest first, until none is left (`beforeJob` sees
+ * each row first); their results.
+ */
+export async function drain(
+  ctx: TestContext,
+  queue: string,
+  beforeJob: (row: OutboxRow) => void = () => undefined,
+): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (let i = 0; i < 20; i++) {
+    const row = await nextRow(ctx.db, byQueue(queue));
+    if (!row) return out;
+    beforeJob(row);
+    out.push(await runRow(ctx, row));
+  }
+  throw new Error(`drain: more than 20 jobs on ${queue}`);
+}
+
+/** The guard's audit entries (`guard.held`, `guard.approved`, …) as [action, actor], in order. */
+export async function guardAudit(db: MemoryDb): Promise<Array<[string, string]>> {
+  const rows = await db.rows<{ action: string; actor: string }>(
+    'truc.audit_log',
+    `action LIKE 'guard.%' ORDER BY seq`,
   );
+  return rows.map((a) => [a.action, a.actor]);
 }
 
 /**
@@ -132,7 +200,7 @@ export async function fullStudentsRun(
   ctx: TestContext,
   source: FakeSource,
   pages: unknown[][],
-  beforeJob: (row: { job_name: string; payload: Record<string, unknown> }) => void = () => undefined,
+  beforeJob: (row: OutboxRow) => void = () => undefined,
 ) {
   const runId = await ctx.db.tx((q) =>
     requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
@@ -145,22 +213,17 @@ export async function fullStudentsRun(
       watermark: undefined,
     }),
   );
-  for (let i = 0; i < 20; i++) {
-    const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull');
-    if (!row) break;
-    const job = row.job_name === 'reconcile-run' ? reconcileRunJob : pullPageJob;
-    beforeJob(row);
-    await job.run(ctx, row.payload, runOf('pull', row.job_name, row.id));
-  }
+  await drain(ctx, 'pull', beforeJob);
   return ctx.db.rows<{ id: string; accepted: number; rejected: number; unchanged: number }>(
     'truc.batches',
     `sync_run_id = ${runId} ORDER BY created_at`,
   );
 }
+
 /** A student as hcm-csdl serves it. */
-export const hcmStudent = (code: string, name = 'Nguyễn Thị Mai') => ({
+export const hcmStudent = (code: string, { name = 'Nguyễn Thị Mai', school = S1 } = {}) => ({
   maDinhDanh: code,
-  maTruong: S1,
+  maTruong: school,
   namHoc: '2025-2026',
   khoiLop: '1',
   hoTen: name,

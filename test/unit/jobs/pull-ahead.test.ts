@@ -7,34 +7,23 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
 import type { Queryable } from '../../../src/store/db.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import {
-  fakeSource,
-  fullStudentsRun,
-  hcmStudent as wire,
-  testContext,
-  type FakeSource,
-  type TestContext,
-} from './fixtures.js';
+import { fullStudentsRun, hcmStudent as wire, useStudentsSource } from './fixtures.js';
 
 const PAGES = 5;
 const page = (run: string, i: number, name?: string) => [
-  wire(`${run}${i}A`, name),
-  wire(`${run}${i}B`, name),
+  wire(`${run}${i}A`, { name }),
+  wire(`${run}${i}B`, { name }),
 ];
 
 describe('pulled pages worked on ahead', () => {
-  let ctx: TestContext;
-  let source: FakeSource;
+  const { ctx, source } = useStudentsSource();
   /** Statements run inside transactions; per record mapped, whether inside its own page's transaction. */
   let statements: string[];
   let mappedInTx: boolean[];
   /** The page whose pull job is running. */
   let jobPage = -1;
 
-  beforeAll(async () => {
-    source = fakeSource('hcm-csdl', ['students']);
-    ctx = await testContext({ sources: { 'hcm-csdl': source } });
+  beforeAll(() => {
     let open = 0;
     const tx = ctx.db.tx.bind(ctx.db);
     ctx.db.tx = <T>(fn: (q: Queryable) => Promise<T>) =>
@@ -60,7 +49,7 @@ describe('pulled pages worked on ahead', () => {
       mappedInTx.push(open > 0 && Number(code.slice(1, -1)) === jobPage);
       return toCanonical(...args);
     });
-  }, MEMORY_DB_TIMEOUT_MS);
+  });
 
   /** A full run of `pages`; notes which page's job runs. */
   function fullRun(pages: unknown[][]) {

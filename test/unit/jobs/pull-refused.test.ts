@@ -5,30 +5,16 @@
  * or judging it: no finding is filed again (they are on the batch that refused it). A changed record or
  * changed rules judge it again. A refusal that depends on other records is never remembered.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.js';
 import { refusedOnTheirOwn } from '../../../src/jobs/refusals.js';
 import type { Checked } from '../../../src/jobs/judge.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import {
-  fakeSource,
-  fullStudentsRun,
-  hcmStudent as wire,
-  testContext,
-  type FakeSource,
-  type TestContext,
-} from './fixtures.js';
+import { fullStudentsRun, hcmStudent as wire, useStudentsSource } from './fixtures.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
 describe('pulled records refused before are not judged again', () => {
-  let ctx: TestContext;
-  let source: FakeSource;
-
-  beforeAll(async () => {
-    source = fakeSource('hcm-csdl', ['students']);
-    ctx = await testContext({ sources: { 'hcm-csdl': source } });
-  }, MEMORY_DB_TIMEOUT_MS);
+  const { ctx, source } = useStudentsSource();
 
   const findingsOf = async (batchId: string) =>
     (await ctx.db.rows<{ rule: string; record_index: number }>('truc.findings', `batch_id = '${batchId}'`))

@@ -5,27 +5,13 @@
  * record, a deleted one that comes back, and one a vendor rewrote since are judged and written as before;
  * a full run still reconciles with the skipped keys counted as seen; findings keep the page's index.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { S1 } from '../../helpers/api.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import {
-  fakeSource,
-  fullStudentsRun,
-  hcmStudent as wire,
-  testContext,
-  type FakeSource,
-  type TestContext,
-} from './fixtures.js';
+import { fullStudentsRun, hcmStudent as wire, useStudentsSource } from './fixtures.js';
 
 describe('pulled pages skip unchanged source records', () => {
-  let ctx: TestContext;
-  let source: FakeSource;
-
-  beforeAll(async () => {
-    source = fakeSource('hcm-csdl', ['students']);
-    ctx = await testContext({ sources: { 'hcm-csdl': source } });
-  }, MEMORY_DB_TIMEOUT_MS);
+  const { ctx, source } = useStudentsSource();
 
   const fullRun = (pages: unknown[][]) => fullStudentsRun(ctx, source, pages);
   const row = async (key: string) =>
@@ -60,7 +46,7 @@ describe('pulled pages skip unchanged source records', () => {
       { system: 'vendor:v1', mappingVersion: 'canonical@1' },
     );
     const second = await fullRun([
-      [wire('K1'), wire('K2', 'Trần Văn Nam')],
+      [wire('K1'), wire('K2', { name: 'Trần Văn Nam' })],
       [wire('K3'), { maDinhDanh: 'BAD' }, wire('K4')],
     ]);
     expect(second.map((b) => [b.accepted, b.rejected, b.unchanged])).toEqual([
@@ -84,7 +70,7 @@ describe('pulled pages skip unchanged source records', () => {
 
     // Nothing changed: every record is skipped.
     const third = await fullRun([
-      [wire('K1'), wire('K2', 'Trần Văn Nam')],
+      [wire('K1'), wire('K2', { name: 'Trần Văn Nam' })],
       [wire('K3'), wire('K4')],
     ]);
     expect(third.map((b) => [b.accepted, b.unchanged])).toEqual([

@@ -6,78 +6,35 @@
  * even when it is unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decideHold, queueBatch, requestSync } from '../../../src/jobs/contracts.js';
 import { batchEntries, evaluate, inRollover } from '../../../src/jobs/guard.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
-import { ingestJob } from '../../../src/jobs/ingest.js';
-import { pullPageJob } from '../../../src/jobs/pull.js';
-import { pushSetJob } from '../../../src/jobs/push.js';
 import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1, S2, student } from '../../helpers/api.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
 import {
-  fakeSource,
+  byQueue,
+  drain as drainOf,
   fakeTarget,
-  openWork,
+  guardAudit,
+  hcmStudent,
+  nextRow,
   runOf,
-  testContext,
-  type FakeSource,
-  type FakeTarget,
-  type TestContext,
+  runRow,
+  useStudentsSource,
 } from './fixtures.js';
 
-/** A student as hcm-csdl serves it. */
-const wire = (code: string, school = S1) => ({
-  maDinhDanh: code,
-  maTruong: school,
-  namHoc: '2025-2026',
-  khoiLop: '1',
-  hoTen: 'Nguyễn Thị Mai',
-  ngaySinh: '2019-03-14',
-  gioiTinh: 'Nữ',
-  maDanToc: '01',
-  trangThai: 'Đang học',
-  updatedAt: '2025-10-01T02:00:00.000Z',
-});
+const wire = (code: string, school = S1) => hcmStudent(code, { school });
 
 describe('reconciliation and deletes', () => {
-  let ctx: TestContext;
-  let source: FakeSource;
-  let city: FakeTarget;
-  let school: FakeTarget;
-
-  beforeAll(async () => {
-    source = fakeSource('hcm-csdl', ['students']);
-    city = fakeTarget('hcm-csdl', ['students'], ['students']);
-    school = fakeTarget('vnedu', ['students'], ['students']);
-    ctx = await testContext({
-      sources: { 'hcm-csdl': source },
-      targets: { 'hcm-csdl': city, vnedu: school },
-    });
-  }, MEMORY_DB_TIMEOUT_MS);
-
+  const city = fakeTarget('hcm-csdl', ['students'], ['students']);
+  const school = fakeTarget('vnedu', ['students'], ['students']);
+  const { ctx, source } = useStudentsSource({ 'hcm-csdl': city, vnedu: school });
   /** Runs every open job of a queue (in outbox order) until none is left; returns their results. */
-  async function drain(queue: string): Promise<unknown[]> {
-    const out: unknown[] = [];
-    for (let i = 0; i < 20; i++) {
-      const row = (await openWork(ctx.db)).find((r) => r.queue === queue);
-      if (!row) return out;
-      const job =
-        queue === 'ingest'
-          ? ingestJob
-          : queue === 'pull'
-            ? row.job_name === 'reconcile-run'
-              ? reconcileRunJob
-              : pullPageJob
-            : pushSetJob(queue.slice('push.'.length) as 'hcm-csdl' | 'vnedu');
-      out.push(await job.run(ctx, row.payload, runOf(queue, row.job_name, row.id)));
-    }
-    throw new Error('drain: too many jobs');
-  }
+  const drain = (queue: string) => drainOf(ctx, queue);
 
   async function seed(keys: string[], system: string, scope = S1) {
     await createRecordsRepo(ctx.db).upsert(
@@ -248,20 +205,9 @@ describe('reconciliation and deletes', () => {
 });
 
 describe('the mass-change guard', () => {
-  let ctx: TestContext;
-  let source: FakeSource;
-
-  beforeAll(async () => {
-    source = fakeSource('hcm-csdl', ['students']);
-    ctx = await testContext({ sources: { 'hcm-csdl': source } });
-  }, MEMORY_DB_TIMEOUT_MS);
-
-  async function run(queue: string) {
-    const row = (await openWork(ctx.db)).find((r) => r.queue === queue)!;
-    const job =
-      queue === 'ingest' ? ingestJob : row.job_name === 'reconcile-run' ? reconcileRunJob : pullPageJob;
-    return job.run(ctx, row.payload, runOf(queue, row.job_name, row.id));
-  }
+  const { ctx, source } = useStudentsSource();
+  /** Runs the oldest open job of `queue`; its result. */
+  const run = async (queue: string) => runRow(ctx, (await nextRow(ctx.db, byQueue(queue)))!);
 
   /** A full run of S1 that sees `seen` of the school's 50 records (G00..G49). */
   async function fullRunSeeing(seen: number): Promise<number> {
@@ -305,11 +251,7 @@ describe('the mass-change guard', () => {
     await expect(
       ctx.db.tx((q) => decideHold(q, { holdId: 999_999, decision: 'approved', by: 'x' })),
     ).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
-    const audit = await ctx.db.rows<{ action: string; actor: string }>(
-      'truc.audit_log',
-      `action LIKE 'guard.%' ORDER BY seq`,
-    );
-    expect(audit.map((a) => [a.action, a.actor])).toEqual([
+    expect(await guardAudit(ctx.db)).toEqual([
       ['guard.held', 'system:guard'],
       ['guard.approved', 'city-admin-1'],
     ]);

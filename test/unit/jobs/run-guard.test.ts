@@ -6,51 +6,35 @@
  * rollover window changes pass, deletions stay guarded. Through the jobs' registry shape on a real
  * in-memory database.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
-import { pullPageJob } from '../../../src/jobs/pull.js';
-import { pushSetJob } from '../../../src/jobs/push.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createRunGuardRepo } from '../../../src/store/run-guard.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1, S2 } from '../../helpers/api.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
 import {
-  fakeSource,
   fakeTarget,
+  guardAudit,
   hcmStudent,
-  openWork,
-  runOf,
-  testContext,
-  type FakeSource,
-  type FakeTarget,
+  nextRow,
+  runRow,
+  useStudentsSource,
   type TestContext,
 } from './fixtures.js';
 
 const codes = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
-const wire = (code: string, school: string, name?: string) => ({
-  ...hcmStudent(code, name),
-  maTruong: school,
-});
+const wire = (code: string, school: string, name?: string) => hcmStudent(code, { school, name });
 
 describe('the mass-change guard over the pages of a sync run', () => {
-  let ctx: TestContext;
-  let source: FakeSource;
-  let school: FakeTarget;
-
-  beforeAll(async () => {
-    source = fakeSource('hcm-csdl', ['students']);
-    school = fakeTarget('vnedu', ['students'], ['students']);
-    ctx = await testContext({ sources: { 'hcm-csdl': source }, targets: { vnedu: school } });
-  }, MEMORY_DB_TIMEOUT_MS);
+  const school = fakeTarget('vnedu', ['students'], ['students']);
+  const { ctx, source } = useStudentsSource({ vnedu: school });
 
   /** Runs the next open pull job (with `at` as the clock); its result. */
-  async function pullNext(at = ctx) {
-    const row = (await openWork(ctx.db)).find((r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
-    if (!row) return undefined;
-    return pullPageJob.run(at, row.payload, runOf('pull', row.job_name, row.id));
+  async function pullNext(at: TestContext = ctx) {
+    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
+    return row && runRow(at, row);
   }
   /** An incremental run of one school, one page (items and tombstones) served. */
   async function incremental(scope: string, items: unknown[], deletedKeys: string[] = []) {
@@ -114,16 +98,13 @@ describe('the mass-change guard over the pages of a sync run', () => {
     // The tombstones travel to the school's system.
     const sets = await deleteSets();
     expect(sets.map((s) => [s.system, s.keys])).toEqual([['vnedu', gone]]);
-    const row = (await openWork(ctx.db)).find(
+    const row = await nextRow(
+      ctx.db,
       (r) => r.queue === 'push.vnedu' && r.payload['pushSetId'] === sets[0]!.id,
-    )!;
-    await pushSetJob('vnedu').run(ctx, row.payload, runOf('push.vnedu', row.job_name, row.id));
-    expect(school.removals.map((r) => r.keys)).toEqual([gone]);
-    const audit = await ctx.db.rows<{ action: string; actor: string }>(
-      'truc.audit_log',
-      `action LIKE 'guard.%' ORDER BY seq`,
     );
-    expect(audit.map((a) => [a.action, a.actor])).toEqual([
+    await runRow(ctx, row!);
+    expect(school.removals.map((r) => r.keys)).toEqual([gone]);
+    expect(await guardAudit(ctx.db)).toEqual([
       ['guard.held', 'system:guard'],
       ['guard.approved', 'city-admin-1'],
     ]);
