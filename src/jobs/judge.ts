@@ -141,17 +141,19 @@ export function map(loaded: Loaded, deps: JudgeContext, premapped?: Premapped): 
  * turn). The owners come from the stored copies already read; website probes, asked of school batches
  * only, are their own query.
  */
-function lookupsFor(
-  q: Queryable,
-  loaded: Loaded,
-  existing: ReadonlyMap<string, ExistingRow>,
-): QualityLookups {
+type FactAsks = { -readonly [K in keyof QualityFactAsks]: QualityFactAsks[K] };
+
+/**
+ * One store request for the lookups asked in the same synchronous turn: each `ask` adds its part, and the
+ * request is sent (one statement, `createQualityRepo.facts`) once the turn is over; all share its answer.
+ */
+function factsAsker(q: Queryable): (add: (a: FactAsks) => void) => Promise<QualityFacts> {
   const repo = createQualityRepo(q);
-  let asks: { -readonly [K in keyof QualityFactAsks]: QualityFactAsks[K] } | undefined;
+  let asks: FactAsks | undefined;
   let answer: Promise<QualityFacts> | undefined;
-  const ask = (add: (a: NonNullable<typeof asks>) => void): Promise<QualityFacts> => {
+  return (add) => {
     if (asks === undefined || answer === undefined) {
-      const request: NonNullable<typeof asks> = {};
+      const request: FactAsks = {};
       asks = request;
       answer = Promise.resolve().then(() => {
         asks = undefined;
@@ -161,6 +163,14 @@ function lookupsFor(
     add(asks);
     return answer;
   };
+}
+
+function lookupsFor(
+  q: Queryable,
+  loaded: Loaded,
+  existing: ReadonlyMap<string, ExistingRow>,
+): QualityLookups {
+  const ask = factsAsker(q);
   const fromCity = loaded.trusted && loaded.batch.format === 'hcm-csdl';
   return {
     owners: async () => new Map([...existing].map(([key, row]) => [key, row.scope])),

@@ -1,0 +1,166 @@
+/**
+ * The ingest's `apply` step (./ingest.ts): the judged plan written — the changed upserted, the unchanged
+ * touched (or, on a pulled page, their source fingerprints noted), a vendor snapshot's omissions deleted,
+ * the schools a system serves learnt, one push set per target interested in the changes. And what the
+ * ingest's steps share: its context, its result, and the counting of what it ingested.
+ */
+import { SYSTEMS } from '../canonical/systems.js';
+import type { EntityName } from '../config.js';
+import type { Queryable } from '../store/db.js';
+import { createPushSetsRepo } from '../store/push-sets.js';
+import { createRecordsRepo } from '../store/records.js';
+import { createSchoolSystemsRepo } from '../store/school-systems.js';
+import { enqueue, pushSet } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import type { GuardEntry } from './guard.js';
+import { sourceFpsByKey, type PulledExtras } from './ingest-pulled.js';
+import type { Checked, Loaded, Mapped, Plan } from './judge.js';
+import { applySnapshot } from './reconcile.js';
+import { noteRefusals } from './refusals.js';
+import { deliveriesFor } from './targets.js';
+
+export type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config' | 'targets'>;
+
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  unchanged: number;
+  /** Records a snapshot batch deleted (snapshot mode only). */
+  deleted?: number;
+  pushSets: number[];
+  /** A pulled page: the live records it changed or moved, for the run's mass-change guard (./run-guard.ts). */
+  guardEntries?: GuardEntry[];
+}
+
+export type Counts = Omit<IngestResult, 'pushSets' | 'guardEntries'>;
+
+export function countIngested(
+  deps: Pick<IngestContext, 'metrics'>,
+  entity: EntityName,
+  counts: Counts,
+): void {
+  deps.metrics.recordsIngested.inc({ entity, outcome: 'accepted' }, counts.accepted);
+  deps.metrics.recordsIngested.inc({ entity, outcome: 'rejected' }, counts.rejected);
+  deps.metrics.recordsIngested.inc({ entity, outcome: 'unchanged' }, counts.unchanged);
+  deps.metrics.recordsIngested.inc({ entity, outcome: 'deleted' }, counts.deleted ?? 0);
+}
+
+/** Every key the batch holds, taken or not, and how many records had no key (reconciliation's input). */
+export function heldKeys(mapped: Mapped, pulled?: PulledExtras): { keys: string[]; unkeyed: number } {
+  const keys = new Set<string>(pulled?.skipped.map((r) => r.key));
+  let unkeyed = 0;
+  // Records still refused are held by the source as when they were judged: by their key, or unkeyed.
+  for (const r of pulled?.refused ?? []) {
+    if (r.recordKey === null) unkeyed += 1;
+    else keys.add(r.recordKey);
+  }
+  for (const rec of mapped.records) {
+    if (rec === undefined) unkeyed += 1;
+    else keys.add(rec.key);
+  }
+  return { keys: [...keys], unkeyed };
+}
+
+/** A page of a sync run: its unchanged records are noted narrowly (./reconcile.ts), not rewritten. */
+export const isPulledPage = ({ batch, trusted }: Loaded): boolean => trusted && batch.syncRunId !== null;
+
+/** Each system's push scope, by format name (formats that are no system have none). */
+const SYSTEM_PUSH_SCOPE: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(SYSTEMS).map(([name, caps]) => [name, caps.pushScope]),
+);
+
+/**
+ * A page pulled from a school-management system, or a vendor batch in its format, shows which system
+ * serves the schools of its records: where the city's changes to them are delivered.
+ */
+export async function learnServedSchools(
+  q: Queryable,
+  format: string,
+  schools: readonly string[],
+  from: 'pull' | 'batch',
+): Promise<void> {
+  if (SYSTEM_PUSH_SCOPE[format] !== 'served-schools') return;
+  await createSchoolSystemsRepo(q).learn(format, schools, from);
+}
+
+export interface Applied {
+  pushSets: number[];
+  /** What a snapshot deleted, or why it deleted nothing. */
+  snapshot: { deleted: string[]; skipped: string | null };
+}
+
+export interface Judged {
+  mapped: Mapped;
+  checked: Checked;
+  pulled: PulledExtras | undefined;
+}
+
+/**
+ * The records written: the changed upserted (a pulled page's with their source fingerprints); a pulled
+ * page's unchanged records whose row does not know their source fingerprint yet noted (narrowly, once,
+ * so the next pull skips them), its refusals remembered; other batches' unchanged records touched.
+ */
+async function writeRecords(
+  q: Queryable,
+  loaded: Loaded,
+  p: Plan,
+  judged: Judged,
+  system: string,
+): Promise<void> {
+  const { entity, mapping } = loaded;
+  const { checked, pulled } = judged;
+  const records = createRecordsRepo(q);
+  const fps = pulled ? sourceFpsByKey(pulled, checked.records) : undefined;
+  const rows = fps ? p.toWrite.map((r) => ({ ...r, sourceFp: fps.get(r.key) })) : p.toWrite;
+  await records.upsert(entity, rows, { system, mappingVersion: mapping.version });
+  if (fps) {
+    const stale = p.unchangedKeys.flatMap((key) => {
+      const fp = fps.get(key);
+      const row = checked.existing.get(key);
+      return fp !== undefined && row && row.sourceFp !== fp
+        ? [{ key, fingerprint: row.fingerprint, sourceFp: fp }]
+        : [];
+    });
+    if (stale.length > 0) await records.noteSourceFps(entity, stale);
+  }
+  if (pulled) await noteRefusals(q, { ...pulled.refusals, entity }, checked, pulled);
+  if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys);
+}
+
+/** The schools the batch's records show a system serving: a pulled page's records', a vendor's school. */
+function servedBy(loaded: Loaded, judged: Judged): string[] {
+  const { mapped, pulled } = judged;
+  if (!loaded.trusted) return [loaded.batch.schoolCode];
+  return [
+    ...mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope])),
+    ...(pulled?.skipped.map((r) => r.scope) ?? []),
+    ...(pulled?.refused.flatMap((r) => (r.scope === null ? [] : [r.scope])) ?? []),
+  ];
+}
+
+/** Writes the plan; returns the push sets made, one per target interested in the changes. */
+export async function apply(
+  q: Queryable,
+  deps: IngestContext,
+  loaded: Loaded,
+  p: Plan,
+  judged: Judged,
+): Promise<Applied> {
+  const { batch, entity, trusted } = loaded;
+  const system = trusted ? batch.format : `vendor:${batch.clientId}`;
+  await writeRecords(q, loaded, p, judged, system);
+  const snapshot =
+    !trusted && batch.mode === 'snapshot'
+      ? await applySnapshot(q, deps, batch, { ...heldKeys(judged.mapped), sourceSystem: system })
+      : { deleted: [], skipped: null };
+  await learnServedSchools(q, batch.format, servedBy(loaded, judged), trusted ? 'pull' : 'batch');
+  const pushSets: number[] = [];
+  if (p.toWrite.length === 0) return { pushSets, snapshot };
+  const routed = deps.routes(entity, batch.format);
+  for (const { system: target, keys } of await deliveriesFor(q, deps.targets, routed, p.toWrite)) {
+    const pushSetId = await createPushSetsRepo(q).create({ system: target, entity, keys, batchId: batch.id });
+    pushSets.push(pushSetId);
+    await enqueue(q, pushSet(target), { pushSetId });
+  }
+  return { pushSets, snapshot };
+}

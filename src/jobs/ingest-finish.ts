@@ -1,0 +1,150 @@
+/**
+ * The ingest's `finish` step (./ingest.ts): the batch's findings and its records' verdicts filed, its
+ * counts and the tag of the state it left (for its repeats), a pulled page's progress, the audit entry
+ * and the metrics. And the guard's other ending: a vendor batch held whole.
+ */
+import { appendAudit, recordAudit, type AuditEvent } from '../audit/chain.js';
+import type { Finding } from '../quality/index.js';
+import { createBatchesRepo } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { createQualityRepo, type Verdict } from '../store/quality.js';
+import {
+  countIngested,
+  heldKeys,
+  isPulledPage,
+  type Applied,
+  type Counts,
+  type IngestContext,
+  type IngestResult,
+  type Judged,
+} from './ingest-apply.js';
+import { toRow, type Checked, type Loaded } from './judge.js';
+import { afterPulledPage } from './reconcile.js';
+
+const CRITERIA = new Set(['dung', 'du', 'sach', 'song']);
+
+/** The findings of the four criteria, by record index. */
+function criteriaFindings(checked: Checked): Map<number, Finding[]> {
+  const byIndex = new Map<number, Finding[]>();
+  for (const f of checked.findings) {
+    if (f.index < 0 || !CRITERIA.has(f.criterion)) continue;
+    const list = byIndex.get(f.index) ?? [];
+    list.push(f);
+    byIndex.set(f.index, list);
+  }
+  return byIndex;
+}
+
+/**
+ * The last verdict on every keyed record of a vendor's batch (the records a school sent), with its
+ * findings of the four criteria: what scorecards count. Pulled batches span schools and are the
+ * systems of record's view; they are judged too, filed under each record's own school.
+ */
+function verdictsOf(loaded: Loaded, checked: Checked): Verdict[] {
+  const byIndex = criteriaFindings(checked);
+  const seen = new Set<string>();
+  const out: Verdict[] = [];
+  checked.records.forEach((rec, index) => {
+    if (rec === undefined || seen.has(rec.key)) return;
+    // A record of another school (tenancy) is not that school's verdict to keep.
+    if (!loaded.trusted && rec.scope !== loaded.batch.schoolCode) return;
+    seen.add(rec.key);
+    out.push({
+      recordKey: rec.key,
+      schoolCode: rec.scope,
+      accepted: !checked.rejected.has(index),
+      findings: (byIndex.get(index) ?? []).map((f) => ({
+        rule: f.rule,
+        criterion: f.criterion,
+        severity: f.severity,
+        pointer: f.pointer,
+        ...(f.value !== undefined ? { value: f.value } : {}),
+      })),
+    });
+  });
+  return out;
+}
+
+export interface Outcome extends Judged {
+  counts: Counts;
+  applied: Applied;
+  unchanged: readonly string[];
+  /** The state the batch left, for its repeats (./ingest-repeat.ts). */
+  repeatTag: string | null;
+}
+
+/**
+ * The batch's findings, filed: a pulled page does not file again the findings of records that did not
+ * change (an unchanged night writes almost nothing): they are on the batch that brought the record, and
+ * in its verdict; a pulled page's findings keep the record's index in the page (skipped records left gaps).
+ */
+async function fileFindings(q: Queryable, loaded: Loaded, outcome: Outcome): Promise<void> {
+  const { checked } = outcome;
+  const unchanged = isPulledPage(loaded) ? new Set(outcome.unchanged) : undefined;
+  const filed = unchanged
+    ? checked.findings.filter((f) => {
+        const key = checked.records[f.index]?.key;
+        return key === undefined || !unchanged.has(key);
+      })
+    : checked.findings;
+  const pageIndex = outcome.pulled?.pageIndex;
+  await createBatchesRepo(q).insertFindings(
+    loaded.batch.id,
+    filed.map((f) => {
+      const row = toRow(f, checked);
+      return pageIndex && f.index >= 0 ? { ...row, recordIndex: pageIndex[f.index] ?? f.index } : row;
+    }),
+  );
+}
+
+export async function finish(
+  q: Queryable,
+  deps: IngestContext,
+  loaded: Loaded,
+  outcome: Outcome,
+): Promise<void> {
+  const { batch, entity } = loaded;
+  const { mapped, checked, counts } = outcome;
+  const { pushSets, snapshot } = outcome.applied;
+  await fileFindings(q, loaded, outcome);
+  if (entity !== 'persons') {
+    await createQualityRepo(q).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
+  }
+  await createBatchesRepo(q).finish(batch.id, counts, outcome.repeatTag);
+  const inline = outcome.pulled?.inline;
+  if (isPulledPage(loaded))
+    await afterPulledPage(q, batch, heldKeys(mapped, outcome.pulled), inline ? { run: inline.run } : {});
+  const audit: AuditEvent[] = [
+    {
+      actor: 'system:ingest',
+      action: 'batch.ingested',
+      subject: `batch:${batch.id}`,
+      details: {
+        entity,
+        ...counts,
+        findings: checked.findings.length,
+        pushSets: pushSets.map(String),
+        ...(snapshot.skipped ? { snapshotSkipped: snapshot.skipped } : {}),
+      },
+    },
+  ];
+  // Off the chain's global lock (held until commit, it serialised every ingest's commit): recorded with
+  // the batch and chained shortly after by the worker's audit chainer, as pulled pages are (issue 7).
+  if (inline) inline.audit.push(...audit);
+  else await recordAudit(q, audit);
+  countIngested(deps, entity, counts);
+}
+
+/** The guard held the whole vendor batch: nothing is written until a city admin decides. */
+export async function holdWhole(q: Queryable, loaded: Loaded, holdId: number): Promise<IngestResult> {
+  await createBatchesRepo(q).hold(loaded.batch.id);
+  await appendAudit(q, [
+    {
+      actor: 'system:ingest',
+      action: 'batch.held',
+      subject: `batch:${loaded.batch.id}`,
+      details: { entity: loaded.entity, holdId: String(holdId) },
+    },
+  ]);
+  return { accepted: 0, rejected: 0, unchanged: 0, pushSets: [] };
+}

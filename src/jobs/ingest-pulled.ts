@@ -1,0 +1,227 @@
+/**
+ * A pulled page before it is judged (issue 7): its records' source fingerprints (worked on ahead of its
+ * transaction by ./pull.ts), and the records skipped because their stored, live row was made from the
+ * same source record, or because they were refused before for reasons of their own (./refusals.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../audit/chain.js';
+import type { EntityName } from '../config.js';
+import type { MapResult } from '../mappings/types.js';
+import { CATALOGUE_VERSION } from '../quality/index.js';
+import type { Queryable } from '../store/db.js';
+import { createRecordsRepo, type ExistingRow } from '../store/records.js';
+import { createRefusalsRepo, type Refusal } from '../store/refusals.js';
+import type { InboundMapping, InboundRecord } from './inbound.js';
+import type { KnownRows, Premapped } from './judge.js';
+
+/**
+ * A pulled page whose unchanged records were skipped before mapping (see {@link skipUnchanged}): what
+ * the judged rest needs to be written and counted as the whole page.
+ */
+export interface PulledExtras {
+  /** Records skipped: their source fingerprint matched their stored, live row. */
+  readonly skipped: readonly { key: string; scope: string }[];
+  /**
+   * Records skipped as still refused: refused before for reasons of their own, from the same source
+   * fingerprint under the same rules (./refusals.ts). Counted rejected; their findings are on the batch
+   * that refused them.
+   */
+  readonly refused: readonly Refusal[];
+  /** Where refusals are remembered: the source system, and the stamp of the rules judging this page. */
+  readonly refusals: { readonly system: string; readonly rules: string };
+  /** Per judged record: its index in the page (findings keep the page's index). */
+  readonly pageIndex: readonly number[];
+  /** Per judged record: its source key and source fingerprint, where its source key is unique in the page. */
+  readonly sourceKeys: readonly (string | undefined)[];
+  readonly sourceFps: readonly (string | undefined)[];
+  /** The stored rows the skip read (by source key): the judging does not read them again. */
+  readonly known?: KnownRows;
+  /** Per judged record: its mapping's result where the page was mapped ahead (./pull.ts). */
+  readonly premapped?: Premapped;
+  /**
+   * Ingested inline by its pull job (./pull.ts): the run as the job read it, and where the batch's audit
+   * entry goes (the job appends it with its own, one append per page); the job queues the run's
+   * reconciliation itself after its last page.
+   */
+  inline?: { run: { id: number; since: string | null }; audit: AuditEvent[] };
+}
+
+/** Fingerprint of a source record as a given mapping and quality catalogue turn it into a stored row. */
+function sourceFpOf(mapping: InboundMapping, raw: unknown): string {
+  return createHash('sha256')
+    .update(`${mapping.version}\n${CATALOGUE_VERSION}\n`)
+    .update(JSON.stringify(raw))
+    .digest('hex');
+}
+
+/**
+ * A pulled page worked on ahead of its transaction (./pull.ts: while the page before it is written):
+ * each record's source fingerprint and, when asked, its mapping's result. Pure CPU, done in slices
+ * that yield to the event loop so the transaction in flight is not held up.
+ */
+export interface PageAhead {
+  readonly version: string;
+  /** Per record of the page: its source fingerprint (undefined: the mapping has no source keys). */
+  readonly fps: readonly (string | undefined)[];
+  /** Per record of the page: its mapping's result, when the page was mapped ahead. */
+  readonly results?: readonly (MapResult<InboundRecord> | undefined)[];
+}
+
+const AHEAD_SLICE = 50;
+
+export async function workAhead(
+  deps: { readonly now: () => Date },
+  mapping: InboundMapping,
+  records: readonly unknown[],
+  opts: { map: boolean },
+): Promise<PageAhead> {
+  const fps: (string | undefined)[] = [];
+  const results: (MapResult<InboundRecord> | undefined)[] = [];
+  for (let i = 0; i < records.length; i += AHEAD_SLICE) {
+    await new Promise((go) => setImmediate(go));
+    for (const raw of records.slice(i, i + AHEAD_SLICE)) {
+      fps.push(mapping.sourceKey ? sourceFpOf(mapping, raw) : undefined);
+      if (opts.map) results.push(mapping.map(raw, { now: deps.now }));
+    }
+  }
+  return { version: mapping.version, fps, ...(opts.map ? { results } : {}) };
+}
+
+type Refusals = PulledExtras['refusals'];
+
+/** A page whose mapping has no source keys: every record is judged. */
+function nothingSkipped(records: readonly unknown[], refusals: Refusals): PulledExtras {
+  const none = records.map(() => undefined);
+  return {
+    skipped: [],
+    refused: [],
+    refusals,
+    pageIndex: records.map((_, i) => i),
+    sourceKeys: none,
+    sourceFps: none,
+  };
+}
+
+/** How often each source key occurs in the page. */
+function keyCounts(keys: readonly (string | undefined)[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const k of keys) if (k !== undefined) seen.set(k, (seen.get(k) ?? 0) + 1);
+  return seen;
+}
+
+/** The page's records with what the skip knows of each: source key, source fingerprint, stored row. */
+interface PageRecord {
+  readonly raw: unknown;
+  readonly key: string | undefined;
+  /** Undefined where the source key is missing or not unique in the page. */
+  readonly fp: string | undefined;
+  readonly row: ExistingRow | undefined;
+}
+
+const isUnchanged = (r: PageRecord): boolean =>
+  r.fp !== undefined && r.row !== undefined && !r.row.deleted && r.row.sourceFp === r.fp;
+
+/** Splits the page into skipped (unchanged), still refused, and the rest to judge. */
+function partition(
+  page: readonly PageRecord[],
+  standing: ReadonlyMap<string, Refusal>,
+): Pick<PulledExtras, 'skipped' | 'refused' | 'pageIndex' | 'sourceKeys' | 'sourceFps'> & {
+  rest: unknown[];
+} {
+  const rest: unknown[] = [];
+  const pageIndex: number[] = [];
+  const sourceKeys: (string | undefined)[] = [];
+  const sourceFps: (string | undefined)[] = [];
+  const skipped: { key: string; scope: string }[] = [];
+  const refused: Refusal[] = [];
+  page.forEach((r, i) => {
+    if (isUnchanged(r)) {
+      skipped.push({ key: r.row!.key, scope: r.row!.scope });
+      return;
+    }
+    const refusal = r.fp === undefined ? undefined : standing.get(r.key!);
+    if (refusal) {
+      refused.push(refusal);
+      return;
+    }
+    rest.push(r.raw);
+    pageIndex.push(i);
+    sourceKeys.push(r.fp === undefined ? undefined : r.key);
+    sourceFps.push(r.fp);
+  });
+  return { rest, pageIndex, sourceKeys, sourceFps, skipped, refused };
+}
+
+/**
+ * Skips the records of a pulled page that are unchanged at the source (issue 7): a record whose
+ * source key is unique in the page and whose stored, live row was made from a source record of the
+ * same fingerprint (same wire record, mapping version and catalogue) would map, validate and judge to
+ * what is stored: it is counted unchanged and seen, and nothing else is done for it. The rest is judged
+ * as usual. A mapping without source keys skips nothing.
+ */
+export async function skipUnchanged(
+  q: Queryable,
+  entity: EntityName,
+  mapping: InboundMapping,
+  records: readonly unknown[],
+  ahead: PageAhead | undefined,
+  refusals: Refusals,
+): Promise<{ rest: unknown[]; extras: PulledExtras }> {
+  const sourceKey = mapping.sourceKey;
+  if (!sourceKey) return { rest: [...records], extras: nothingSkipped(records, refusals) };
+  const keys = records.map((raw) => sourceKey(raw));
+  const seen = keyCounts(keys);
+  const unique = [...seen].flatMap(([k, n]) => (n === 1 ? [k] : []));
+  const stored = await createRecordsRepo(q).existing(entity, unique);
+  const usable = ahead?.version === mapping.version ? ahead : undefined;
+  const page = records.map((raw, i): PageRecord => {
+    const key = keys[i];
+    const fp =
+      key !== undefined && seen.get(key) === 1 ? (usable?.fps[i] ?? sourceFpOf(mapping, raw)) : undefined;
+    return { raw, key, fp, row: fp === undefined ? undefined : stored.get(key!) };
+  });
+  // Records refused before, from the same source record under the same rules (./refusals.ts).
+  const standing = await createRefusalsRepo(q).standing(
+    { ...refusals, entity },
+    page.flatMap((r) =>
+      r.fp === undefined || isUnchanged(r) ? [] : [{ sourceKey: r.key!, sourceFp: r.fp }],
+    ),
+  );
+  const { rest, ...split } = partition(page, standing);
+  const results = usable?.results;
+  return {
+    rest,
+    extras: {
+      ...split,
+      refusals,
+      known: { asked: new Set(unique), rows: stored },
+      ...(results
+        ? { premapped: { version: usable.version, results: split.pageIndex.map((i) => results[i]) } }
+        : {}),
+    },
+  };
+}
+
+/**
+ * Source fingerprints of the judged records of a pulled page, by natural key: only where the record
+ * mapped to its source key and no other record of the page mapped to the same key.
+ */
+export function sourceFpsByKey(
+  pulled: PulledExtras,
+  records: readonly (InboundRecord | undefined)[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const twice = new Set<string>();
+  records.forEach((rec, i) => {
+    if (rec === undefined) return;
+    if (out.has(rec.key) || twice.has(rec.key)) {
+      out.delete(rec.key);
+      twice.add(rec.key);
+      return;
+    }
+    const fp = pulled.sourceFps[i];
+    if (fp !== undefined && pulled.sourceKeys[i] === rec.key) out.set(rec.key, fp);
+    else twice.add(rec.key);
+  });
+  return out;
+}
