@@ -49,12 +49,14 @@ export interface QualityLookups {
   ): Promise<ReadonlyMap<string, readonly ActiveHolder[]>>;
   /**
    * Live records of these schools (a person: communes) holding these personal IDs, whatever their
-   * status; a lookup may also return holders of other scopes (the check compares scopes).
+   * status; a lookup may also return holders of other scopes (the check compares scopes), and may
+   * leave out the records `keys` names (the batch's own: the rule judges those as the batch has them).
    */
   scopeHolders?(
     entity: EntityName,
     scopes: readonly string[],
     personalIds: readonly string[],
+    keys: readonly string[],
   ): Promise<ReadonlyMap<string, readonly IdHolder[]>>;
   /** The authoritative (city database) copies of these records, by natural key. */
   authoritative?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, Rec>>;
@@ -425,7 +427,7 @@ async function fetchFacts(
   }
   if (needs.has('scopeHolders') && lookups.scopeHolders && ids.length > 0) {
     const scopes = distinct(records.map((r) => scopeOf(ctx.entity, r)));
-    ask('scopeHolders', lookups.scopeHolders(ctx.entity, scopes, ids));
+    ask('scopeHolders', lookups.scopeHolders(ctx.entity, scopes, ids, distinct(keys)));
   }
   if (needs.has('authoritative') && lookups.authoritative && keys.length > 0) {
     ask('authoritative', lookups.authoritative(ctx.entity, distinct(keys)));

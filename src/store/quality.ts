@@ -69,12 +69,13 @@ export interface QualityFactAsks {
   };
   /**
    * Live records of these scopes (schools; persons: communes) holding these personal IDs, whatever
-   * their status.
+   * their status, but the records `keys` names (the asking batch's own).
    */
   readonly scopeHolders?: {
     readonly entity: EntityName;
     readonly scopes: readonly string[];
     readonly personalIds: readonly string[];
+    readonly keys: readonly string[];
   };
   /** The stored copies of these records that came from `system` (the city database). */
   readonly fromSystem?: {
@@ -183,11 +184,13 @@ export function createQualityRepo(q: Queryable) {
       const inScopes = asks.scopeHolders;
       if (inScopes && TABLES[inScopes.entity].hasPersonalId) {
         const t = TABLES[inScopes.entity];
+        // Not the asking batch's own rows: a batch re-sending its school's records would read every one back.
         part(
           'scopeHolders',
           `SELECT personal_id AS id, ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
             WHERE personal_id = ANY(${$(inScopes.personalIds)}::text[])
-              AND ${t.scope} = ANY(${$(inScopes.scopes)}::text[]) AND deleted_at IS NULL`,
+              AND ${t.scope} = ANY(${$(inScopes.scopes)}::text[]) AND deleted_at IS NULL
+              AND ${t.key} <> ALL(${$(inScopes.keys)}::text[])`,
         );
       }
       if (asks.fromSystem) {

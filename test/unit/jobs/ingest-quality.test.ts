@@ -154,6 +154,18 @@ describe('ingest: the whole quality engine', () => {
     const keys = (bornOn ?? []).map((r) => r.key);
     expect(keys).toEqual(expect.arrayContaining(['A2', 'B1', 'B2']));
     expect(keys).not.toContain('A1');
+    // The same school's holders of a personal ID: the asking batch's own rows are left out in SQL.
+    const scoped = (batchKeys: string[]) =>
+      repo.facts({
+        scopeHolders: {
+          entity: 'students',
+          scopes: [S1, S2],
+          personalIds: ['079219000111'],
+          keys: batchKeys,
+        },
+      });
+    expect((await scoped(['A1'])).scopeHolders?.get('079219000111')).toEqual([{ key: 'B1', schoolCode: S2 }]);
+    expect((await scoped(['A1', 'B1'])).scopeHolders).toEqual(new Map());
   });
 
   it('makes the same number of queries for 3 records and for 300', async () => {
