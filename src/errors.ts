@@ -190,8 +190,8 @@ export const ERRORS = {
   ERR_GUARD_REJECTED: def(
     409,
     false,
-    'Lô thay đổi quá nhiều bản ghi của trường và đã bị quản trị từ chối; không bản ghi nào được áp dụng.',
-    'The batch changed too many of the school’s records and a city admin rejected it; nothing was applied.',
+    'Thay đổi bị giữ (một lô hoặc một lần đồng bộ) vượt ngưỡng thay đổi của trường và đã bị quản trị từ chối: phần bị giữ không được áp dụng (một lô: không bản ghi nào; một lần đồng bộ: lần đồng bộ dừng tại trang bị giữ, các trang trước đó vẫn giữ nguyên).',
+    'The held change (a batch or a sync run) exceeded the school’s change thresholds and a city admin rejected it: what was held was not applied (a batch: none of its records; a sync run: it stops at the held page, and the pages before it stay applied).',
   ),
   // issue 10: PCGD-XMC reporting
   ERR_FORBIDDEN_UNIT: def(

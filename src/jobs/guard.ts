@@ -95,21 +95,20 @@ export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, 
 }
 
 /**
- * Checks a change against the guard, in the caller's transaction: returns the hold's id when it is
+ * Checks a vendor snapshot's deletions against the guard, in the caller's transaction (a sync run's
+ * steps are judged with the run's counts: ./run-guard.ts): returns the hold's id when it is
  * held (the caller then applies nothing), undefined when it may apply (guard off, within thresholds,
  * or approved by an admin).
  */
 export async function guardChange(
   q: Queryable,
   ctx: Pick<WorkerContext, 'config' | 'now'>,
-  change: { entity: EntityName; entries: readonly GuardEntry[] } & (
-    { kind: 'batch'; batchId: string } | { kind: 'reconcile'; syncRunId: number }
-  ),
+  change: { kind: 'batch'; batchId: string; entity: EntityName; entries: readonly GuardEntry[] },
 ): Promise<number | undefined> {
   const settings = ctx.config.guard;
   if (!settings.enabled || change.entries.length === 0) return undefined;
   const holds = createGuardHoldsRepo(q);
-  const ref = change.kind === 'batch' ? { batchId: change.batchId } : { syncRunId: change.syncRunId };
+  const ref = { batchId: change.batchId };
   const schools = [...new Set(change.entries.map((e) => e.school))];
   const live = await createRecordsRepo(q).liveCounts(change.entity, schools);
   const diff = diffsOf(change.entries, live);
@@ -124,7 +123,7 @@ export async function guardChange(
       subject: `guard-hold:${id}`,
       details: {
         kind: change.kind,
-        ...(change.kind === 'batch' ? { batchId: change.batchId } : { syncRunId: change.syncRunId }),
+        batchId: change.batchId,
         entity: change.entity,
         reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
       },

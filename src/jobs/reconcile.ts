@@ -22,6 +22,7 @@ import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
 import { guardChange } from './guard.js';
+import { guardReconcile } from './run-guard.js';
 
 type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'config' | 'now'>;
 
@@ -120,12 +121,13 @@ async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, 
         scope: run.scope,
         startedAt: run.createdAt,
       });
-      const holdId = await guardChange(q, ctx, {
-        kind: 'reconcile',
-        syncRunId: run.id,
-        entity: run.entity,
-        entries: unseen.map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key })),
-      });
+      // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
+      const holdId = await guardReconcile(
+        q,
+        ctx,
+        run,
+        unseen.map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key })),
+      );
       if (holdId !== undefined) {
         await runs.holdReconcile(run.id);
         await createOutboxRepo(q).markDone(job.outboxId);

@@ -8,7 +8,9 @@
  * rolled back (`RunHeld`), and {@link holdRun} holds the run (status 'held') with a hold of kind 'run'
  * whose diff has the run's counts and the page's keys (no personal data). An approval runs the run on
  * from its cursor, the page included, and lets the rest of the run through; a rejection ends the run
- * (failed, ERR_GUARD_REJECTED). A full run's reconciliation keeps its own hold (kind 'reconcile').
+ * (failed, ERR_GUARD_REJECTED). A full run's reconciliation is judged with the same running counts
+ * ({@link guardReconcile}): its deletions add to the run's, and over a threshold it is held (kind
+ * 'reconcile'); one approval covers the run, pages and reconciliation alike.
  */
 import { appendAudit } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
@@ -48,32 +50,24 @@ export async function tombstoneEntries(
   );
 }
 
-/**
- * Judges an applied page of a run, in the page's transaction (after its writes: `live` of a school the
- * run touches first is counted back to before the page). Throws {@link RunHeld} when the run's counts
- * with this page go over a school's thresholds and no admin approved the run's pages; else adds the
- * page to the run's counts.
- */
-export async function guardRunPage(
+/** A run's counts per school with one more step's entries: the step alone, and the run so far with it. */
+async function withRun(
   q: Queryable,
-  ctx: RunGuardContext,
   run: { id: number; entity: EntityName },
   entries: readonly GuardEntry[],
-): Promise<void> {
-  const settings = ctx.config.guard;
-  if (!settings.enabled || entries.length === 0) return;
-  const repo = createRunGuardRepo(q);
+  opts: { applied: boolean },
+): Promise<{ step: SchoolDiff[]; cumulative: SchoolDiff[] }> {
   const schools = [...new Set(entries.map((e) => e.school))];
-  const sofar = await repo.counts(run.id, schools);
+  const sofar = await createRunGuardRepo(q).counts(run.id, schools);
   const first = schools.filter((s) => !sofar.has(s));
   const liveNow =
     first.length > 0 ? await createRecordsRepo(q).liveCounts(run.entity, first) : new Map<string, number>();
   const live = new Map<string, number>();
   for (const s of schools) live.set(s, sofar.get(s)?.live ?? liveNow.get(s) ?? 0);
-  const page = diffsOf(entries, live);
-  // A school met first on this page: the page's deletions and moves were live before it.
-  for (const d of page) if (!sofar.has(d.school)) d.live += d.deleted + d.moved;
-  const cumulative = page.map((d) => {
+  const step = diffsOf(entries, live);
+  // A school met first by an applied step (a page, after its writes): its deletions and moves were live before it.
+  if (opts.applied) for (const d of step) if (!sofar.has(d.school)) d.live += d.deleted + d.moved;
+  const cumulative = step.map((d) => {
     const before = sofar.get(d.school);
     return before
       ? {
@@ -84,13 +78,14 @@ export async function guardRunPage(
         }
       : d;
   });
-  const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
-  if (reasons.length > 0 && !(await createGuardHoldsRepo(q).approved({ syncRunId: run.id, kind: 'run' }))) {
-    throw new RunHeld(cumulative, reasons);
-  }
-  await repo.add(
-    run.id,
-    page.map((d) => ({
+  return { step, cumulative };
+}
+
+/** Adds a step's counts to the run's (./run-guard store: the school's live count kept from the run's first touch). */
+const addToRun = (q: Queryable, runId: number, step: readonly SchoolDiff[]) =>
+  createRunGuardRepo(q).add(
+    runId,
+    step.map((d) => ({
       school: d.school,
       live: d.live,
       deleted: d.deleted,
@@ -98,7 +93,82 @@ export async function guardRunPage(
       changed: d.changed,
     })),
   );
+
+/**
+ * Judges an applied page of a run, in the page's transaction (after its writes: `live` of a school the
+ * run touches first is counted back to before the page). Throws {@link RunHeld} when the run's counts
+ * with this page go over a school's thresholds and no admin approved the run; else adds the
+ * page to the run's counts.
+ */
+export async function guardRunPage(
+  q: Queryable,
+  ctx: RunGuardContext,
+  run: { id: number; entity: EntityName },
+  entries: readonly GuardEntry[],
+): Promise<void> {
+  const settings = ctx.config.guard;
+  if (!settings.enabled || entries.length === 0) return;
+  const { step, cumulative } = await withRun(q, run, entries, { applied: true });
+  const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
+  if (reasons.length > 0 && !(await createGuardHoldsRepo(q).approved({ syncRunId: run.id }))) {
+    throw new RunHeld(cumulative, reasons);
+  }
+  await addToRun(q, run.id, step);
 }
+
+/**
+ * Judges a full run's reconciliation (the live records it would delete), in its transaction and before
+ * anything is deleted, with the run's counts so far: a run whose pages passed but whose reconciliation
+ * takes a school over a threshold (its pages' tombstones and moves plus these deletions) is held. The
+ * hold (kind 'reconcile', audited) has the run's counts and the reconciliation's keys; an admin's
+ * approval of any hold of the run lets it through (one decision per run). Returns the hold's id, or
+ * undefined when it may apply (its counts are then added to the run's).
+ */
+export async function guardReconcile(
+  q: Queryable,
+  ctx: RunGuardContext,
+  run: { id: number; entity: EntityName },
+  entries: readonly GuardEntry[],
+): Promise<number | undefined> {
+  const settings = ctx.config.guard;
+  if (!settings.enabled || entries.length === 0) return undefined;
+  const { step, cumulative } = await withRun(q, run, entries, { applied: false });
+  const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
+  const holds = createGuardHoldsRepo(q);
+  if (reasons.length === 0 || (await holds.approved({ syncRunId: run.id }))) {
+    await addToRun(q, run.id, step);
+    return undefined;
+  }
+  const id = await holds.create({
+    kind: 'reconcile',
+    syncRunId: run.id,
+    entity: run.entity,
+    diff: cumulative,
+    reasons,
+  });
+  await appendAudit(q, [heldAudit(id, 'reconcile', run, reasons)]);
+  return id;
+}
+
+/** The audit entry of a run's hold (reasons as school:kind:count/live, no keys). */
+const heldAudit = (
+  id: number,
+  kind: 'run' | 'reconcile',
+  run: { id: number; entity: EntityName },
+  reasons: readonly HoldReason[],
+  extra: Record<string, unknown> = {},
+) => ({
+  actor: 'system:guard',
+  action: 'guard.held',
+  subject: `guard-hold:${id}`,
+  details: {
+    kind,
+    syncRunId: run.id,
+    ...extra,
+    entity: run.entity,
+    reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+  },
+});
 
 /**
  * Holds the run whose page the guard stopped (in a transaction of its own, after the page's rolled
@@ -122,20 +192,7 @@ export async function holdRun(
       diff: held.diff,
       reasons: held.reasons,
     });
-    await appendAudit(q, [
-      {
-        actor: 'system:guard',
-        action: 'guard.held',
-        subject: `guard-hold:${id}`,
-        details: {
-          kind: 'run',
-          syncRunId: run.id,
-          page: page.no,
-          entity: run.entity,
-          reasons: held.reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
-        },
-      },
-    ]);
+    await appendAudit(q, [heldAudit(id, 'run', run, held.reasons, { page: page.no })]);
   }
   await createOutboxRepo(q).markDone(page.outboxId);
   return id;

@@ -136,17 +136,15 @@ export function createGuardHoldsRepo(q: Queryable) {
       return (res.rowCount ?? 0) > 0;
     },
     /**
-     * True when an admin approved the change of this batch, or of this run's reconciliation or pages
-     * (`kind`, reconcile unless said), so the guard lets it through.
+     * True when an admin approved the change of this batch, or a hold of this run (its pages or its
+     * reconciliation: one decision covers the run), so the guard lets it through.
      */
-    async approved(
-      ref: { batchId: string } | { syncRunId: number; kind?: 'reconcile' | 'run' },
-    ): Promise<boolean> {
+    async approved(ref: { batchId: string } | { syncRunId: number }): Promise<boolean> {
       const res = await q.query(
         'batchId' in ref
           ? `SELECT 1 FROM truc.guard_holds WHERE batch_id = $1 AND status = 'approved'`
-          : `SELECT 1 FROM truc.guard_holds WHERE sync_run_id = $1 AND kind = $2 AND status = 'approved'`,
-        'batchId' in ref ? [ref.batchId] : [ref.syncRunId, ref.kind ?? 'reconcile'],
+          : `SELECT 1 FROM truc.guard_holds WHERE sync_run_id = $1 AND status = 'approved'`,
+        ['batchId' in ref ? ref.batchId : ref.syncRunId],
       );
       return res.rows.length > 0;
     },

@@ -3,12 +3,14 @@
  * changes take a school over its thresholds is not applied — the run is held (status 'held', a hold of
  * kind 'run' with counts and keys), nothing of the page is written; approved, the run goes on from its
  * cursor and the deletions travel to the targets; rejected, the run ends and nothing changes. In the
- * rollover window changes pass, deletions stay guarded. Through the jobs' registry shape on a real
+ * rollover window changes pass, deletions stay guarded. A full run's reconciliation adds to the same
+ * counts: pages that pass and a reconciliation that takes the run over a threshold hold the run once
+ * (kind 'reconcile'); an approval of the run covers its reconciliation. Through the jobs' registry shape on a real
  * in-memory database.
  */
 import { describe, expect, it } from 'vitest';
 import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
-import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
+import { createGuardHoldsRepo, type GuardHold } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createRunGuardRepo } from '../../../src/store/run-guard.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
@@ -26,6 +28,16 @@ import {
 const codes = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 const wire = (code: string, school: string, name?: string) => hcmStudent(code, { school, name });
+
+/** A hold of 20 of a school's 50 records deleted (40%, over the 30% threshold), with the keys shown. */
+function expectFortyPercentDeleted(hold: GuardHold, school: string, keys: string[]) {
+  expect(hold.reasons).toEqual([
+    { school, kind: 'deleted', count: 20, live: 50, ratio: 0.4, threshold: 0.3 },
+  ]);
+  expect(hold.diff).toEqual([
+    { school, live: 50, deleted: 20, moved: 0, changed: 0, keys: { deleted: keys, moved: [], changed: [] } },
+  ]);
+}
 
 describe('the mass-change guard over the pages of a sync run', () => {
   const school = fakeTarget('vnedu', ['students'], ['students']);
@@ -72,19 +84,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ status: 'held', pages: 0 });
     const hold = (await createGuardHoldsRepo(ctx.db).get(first.holdId))!;
     expect(hold).toMatchObject({ kind: 'run', syncRunId: runId, status: 'held' });
-    expect(hold.reasons).toEqual([
-      { school: S1, kind: 'deleted', count: 20, live: 50, ratio: 0.4, threshold: 0.3 },
-    ]);
-    expect(hold.diff).toEqual([
-      {
-        school: S1,
-        live: 50,
-        deleted: 20,
-        moved: 0,
-        changed: 0,
-        keys: { deleted: gone, moved: [], changed: [] },
-      },
-    ]);
+    expectFortyPercentDeleted(hold, S1, gone);
     expect(await held()).toBe(1);
     // Nothing more runs while it is held.
     expect(await pullNext()).toBeUndefined();
@@ -149,5 +149,80 @@ describe('the mass-change guard over the pages of a sync run', () => {
     await incremental(S2, [], keys.slice(0, 10));
     expect(await pullNext(rollover)).toMatchObject({ held: true });
     expect(await liveCount(S2)).toBe(30);
+  });
+  /** Runs the run's open reconciliation job; its result. */
+  async function reconcileNext() {
+    const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
+    return row && runRow(ctx, row);
+  }
+  /** A full run of one school, one page (items and tombstones) served. */
+  async function full(scope: string, items: unknown[], deletedKeys: string[] = []) {
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, full: true, requestedBy: 'admin' }),
+    );
+    source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
+    return runId;
+  }
+
+  it("holds a run whose pages pass but whose reconciliation takes it over a school's threshold", async () => {
+    const S3 = '79000003';
+    const keys = codes('R', 50);
+    await incremental(
+      S3,
+      keys.map((k) => wire(k, S3)),
+    );
+    expect(await pullNext()).toEqual({ records: 50, last: true });
+    // The source tombstones 10 (20%) and no longer serves 10 more (20%): each under 30%, the run 40%.
+    const tombstoned = keys.slice(0, 10);
+    const vanished = keys.slice(10, 20);
+    const runId = await full(
+      S3,
+      keys.slice(20).map((k) => wire(k, S3)),
+      tombstoned,
+    );
+    expect(await pullNext()).toEqual({ records: 30, last: true });
+    expect(await liveCount(S3)).toBe(40);
+    const held = (await reconcileNext()) as { skipped: string; holdId: number };
+    expect(held).toMatchObject({ deleted: 0, skipped: 'held' });
+    expect(await liveCount(S3)).toBe(40);
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('held');
+    const hold = (await createGuardHoldsRepo(ctx.db).get(held.holdId))!;
+    expect(hold).toMatchObject({ kind: 'reconcile', syncRunId: runId, status: 'held' });
+    // The run's counts (its page's tombstones and the reconciliation), the reconciliation's keys.
+    expectFortyPercentDeleted(hold, S3, vanished);
+    await ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1' }));
+    expect(await reconcileNext()).toEqual({ deleted: 10, skipped: null });
+    expect(await liveCount(S3)).toBe(30);
+    expect(await createRunGuardRepo(ctx.db).counts(runId, [S3])).toEqual(
+      new Map([[S3, { school: S3, live: 50, deleted: 20, moved: 0, changed: 0 }]]),
+    );
+  });
+
+  it("an approved run's reconciliation is not held again: one decision per run", async () => {
+    const S4 = '79000004';
+    const keys = codes('A', 50);
+    await incremental(
+      S4,
+      keys.map((k) => wire(k, S4)),
+    );
+    expect(await pullNext()).toEqual({ records: 50, last: true });
+    // Its page tombstones 20 (40%): held; approved, it applies, and its reconciliation (10 more) passes.
+    const runId = await full(
+      S4,
+      keys.slice(30).map((k) => wire(k, S4)),
+      keys.slice(0, 20),
+    );
+    const first = (await pullNext()) as { holdId: number };
+    await ctx.db.tx((q) => decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1' }));
+    source.pages.push({
+      items: keys.slice(30).map((k) => wire(k, S4)),
+      deletedKeys: keys.slice(0, 20),
+      nextCursor: undefined,
+      watermark: 'w2',
+    });
+    expect(await pullNext()).toEqual({ records: 20, last: true });
+    expect(await reconcileNext()).toEqual({ deleted: 10, skipped: null });
+    expect(await liveCount(S4)).toBe(20);
+    expect(await ctx.db.rows('truc.guard_holds', `sync_run_id = ${runId}`)).toHaveLength(1);
   });
 });
