@@ -120,7 +120,79 @@ export interface RepeatOf {
   repeatTag: string;
 }
 
-export function createBatchesRepo(q: Queryable) {
+/** A row of truc.findings, as {@link FindingRow} reads it. */
+interface FindingColumns {
+  record_index: number;
+  record_key: string | null;
+  criterion: string;
+  rule: string;
+  severity: FindingRow['severity'];
+  pointer: string;
+  message_vi: string;
+  message_en: string;
+  value: string | null;
+  hint_vi: string | null;
+  hint_en: string | null;
+  detail_vi: string | null;
+  detail_en: string | null;
+}
+
+const fromFindingColumns = (r: FindingColumns): FindingRow => ({
+  recordIndex: r.record_index,
+  recordKey: r.record_key,
+  criterion: r.criterion,
+  rule: r.rule,
+  severity: r.severity,
+  pointer: r.pointer,
+  messageVi: r.message_vi,
+  messageEn: r.message_en,
+  value: r.value,
+  hintVi: r.hint_vi,
+  hintEn: r.hint_en,
+  detailVi: r.detail_vi,
+  detailEn: r.detail_en,
+});
+
+/**
+ * Findings as two JSON documents for one INSERT (cheaper than fourteen escaped text arrays): the
+ * rule's texts once per distinct rule, message and hint (a batch files the same few again and again),
+ * and per finding what is its own, with the index of its texts.
+ */
+function findingDocuments(findings: readonly FindingRow[]): [rows: string, templates: string] {
+  const texts = new Map<string, number>();
+  const templates: (string | null)[][] = [];
+  const rows = findings.map((f) => {
+    const template = [
+      f.criterion,
+      f.rule,
+      f.severity,
+      f.messageVi,
+      f.messageEn,
+      f.hintVi ?? null,
+      f.hintEn ?? null,
+    ];
+    const id = template.join('\u0000');
+    let at = texts.get(id);
+    if (at === undefined) {
+      at = templates.length;
+      texts.set(id, at);
+      templates.push(template);
+    }
+    return [
+      f.recordIndex,
+      f.recordKey,
+      at,
+      f.pointer,
+      f.value ?? null,
+      f.detailVi ?? null,
+      f.detailEn ?? null,
+    ];
+  });
+  return [JSON.stringify(rows), JSON.stringify(templates)];
+}
+
+/** A batch row as received, read back, and its records. */
+function batchRows(q: Queryable) {
   return {
     async insert(b: NewBatch) {
       const [json, path] = recordsParam(b);
@@ -182,6 +254,12 @@ export function createBatchesRepo(q: Queryable) {
       ]);
       return res.rows[0]?.records ?? [];
     },
+  };
+}
+
+/** Repeats of the same body: the batch judged before, and its findings filed again. */
+function batchRepeats(q: Queryable) {
+  return {
     /** The last judged batch (done, tagged) of the same client, school and body as `batch`, or undefined. */
     async repeatOf(
       batch: Pick<Batch, 'id' | 'clientId' | 'schoolCode' | 'bodySha256'>,
@@ -208,6 +286,12 @@ export function createBatchesRepo(q: Queryable) {
       );
       return res.rowCount;
     },
+  };
+}
+
+/** A batch's status: done, failed, held and released, reopened; its counts and pin. */
+function batchStatus(q: Queryable) {
+  return {
     /** Done with its counts; `repeatTag`: the state it left, for a repeat of it (migration 098). */
     async finish(
       id: string,
@@ -260,41 +344,16 @@ export function createBatchesRepo(q: Queryable) {
         [id],
       );
     },
+  };
+}
+
+/** A batch's findings: filed, counted, listed. */
+function batchFindings(q: Queryable) {
+  return {
     /** Inserts a batch's findings in one statement, whatever their number. */
     async insertFindings(batchId: string, findings: readonly FindingRow[]): Promise<void> {
       if (findings.length === 0) return;
-      // Two jsonb documents expanded by PostgreSQL (cheaper than fourteen escaped text arrays): the rule's
-      // texts once per distinct rule, message and hint (a batch files the same few again and again), and
-      // per finding what is its own, with the index of its texts.
-      const texts = new Map<string, number>();
-      const templates: (string | null)[][] = [];
-      const rows = findings.map((f) => {
-        const template = [
-          f.criterion,
-          f.rule,
-          f.severity,
-          f.messageVi,
-          f.messageEn,
-          f.hintVi ?? null,
-          f.hintEn ?? null,
-        ];
-        const id = template.join('\u0000');
-        let at = texts.get(id);
-        if (at === undefined) {
-          at = templates.length;
-          texts.set(id, at);
-          templates.push(template);
-        }
-        return [
-          f.recordIndex,
-          f.recordKey,
-          at,
-          f.pointer,
-          f.value ?? null,
-          f.detailVi ?? null,
-          f.detailEn ?? null,
-        ];
-      });
+      const [rows, templates] = findingDocuments(findings);
       await q.query(
         `INSERT INTO truc.findings (batch_id, record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en,
                                     value, hint_vi, hint_en, detail_vi, detail_en)
@@ -302,7 +361,7 @@ export function createBatchesRepo(q: Queryable) {
            FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(f, n)
            JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS y(t, m) ON y.m = (x.f->>2)::int + 1
           ORDER BY n`,
-        [batchId, JSON.stringify(rows), JSON.stringify(templates)],
+        [batchId, rows, templates],
       );
     },
     /** Findings of a batch by severity (what a findings.ready webhook tells). */
@@ -320,21 +379,7 @@ export function createBatchesRepo(q: Queryable) {
       offset: number,
       filter: BatchFindingFilter = {},
     ): Promise<FindingRow[]> {
-      const res = await q.query<{
-        record_index: number;
-        record_key: string | null;
-        criterion: string;
-        rule: string;
-        severity: FindingRow['severity'];
-        pointer: string;
-        message_vi: string;
-        message_en: string;
-        value: string | null;
-        hint_vi: string | null;
-        hint_en: string | null;
-        detail_vi: string | null;
-        detail_en: string | null;
-      }>(
+      const res = await q.query<FindingColumns>(
         `SELECT record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en,
                 value, hint_vi, hint_en, detail_vi, detail_en
            FROM truc.findings
@@ -345,21 +390,7 @@ export function createBatchesRepo(q: Queryable) {
           ORDER BY record_index, id LIMIT $2 OFFSET $3`,
         [batchId, limit, offset, filter.rule ?? null, filter.criterion ?? null, filter.severity ?? null],
       );
-      return res.rows.map((r) => ({
-        recordIndex: r.record_index,
-        recordKey: r.record_key,
-        criterion: r.criterion,
-        rule: r.rule,
-        severity: r.severity,
-        pointer: r.pointer,
-        messageVi: r.message_vi,
-        messageEn: r.message_en,
-        value: r.value,
-        hintVi: r.hint_vi,
-        hintEn: r.hint_en,
-        detailVi: r.detail_vi,
-        detailEn: r.detail_en,
-      }));
+      return res.rows.map(fromFindingColumns);
     },
     /** Findings of every batch, counted by criterion and severity. */
     async findingCounts(): Promise<Array<{ criterion: string; severity: string; n: number }>> {
@@ -369,5 +400,9 @@ export function createBatchesRepo(q: Queryable) {
       return res.rows;
     },
   };
+}
+
+export function createBatchesRepo(q: Queryable) {
+  return { ...batchRows(q), ...batchRepeats(q), ...batchStatus(q), ...batchFindings(q) };
 }
 export type BatchesRepo = ReturnType<typeof createBatchesRepo>;

@@ -62,79 +62,70 @@ export interface ExistingRow {
 
 const CHUNK = 1000;
 
-export function createRecordsRepo(q: Queryable) {
+/** `keys` in slices of at most {@link CHUNK} (one statement each). */
+function* chunks<T>(keys: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < keys.length; i += CHUNK) yield keys.slice(i, i + CHUNK);
+}
+
+/**
+ * The statement and parameters that insert or update one chunk of rows (see `upsert`). The records
+ * travel as one JSON array (PostgreSQL parses it in one pass), not as a jsonb[] literal, whose every
+ * element is escaped here and parsed twice there (~2x the time per page).
+ */
+function upsertStatement(
+  t: TableDef,
+  part: readonly UpsertRow[],
+  source: { system: string; mappingVersion: string },
+): [sql: string, params: unknown[]] {
+  const pid = t.hasPersonalId;
+  const twin = t.hasTwinKey === true;
+  const scoped = t.scope !== t.key; // schools are their own scope
+  const cols = [
+    t.key,
+    ...(scoped ? [t.scope] : []),
+    ...(pid ? ['personal_id'] : []),
+    'data',
+    'fingerprint',
+    'source_fp',
+    ...(twin ? ['twin_key'] : []),
+  ];
+  const arrays: unknown[] = [
+    part.map((r) => r.key),
+    ...(scoped ? [part.map((r) => r.scope)] : []),
+    ...(pid ? [part.map((r) => r.personalId ?? null)] : []),
+    JSON.stringify(part.map((r) => r.data)),
+    part.map((r) => r.fingerprint),
+    part.map((r) => r.sourceFp ?? null),
+    ...(twin ? [part.map((r) => r.twinKey ?? null)] : []),
+  ];
+  const types = cols.map((c) => (c === 'data' ? 'jsonb' : 'text[]'));
+  const column = (ty: string, j: number) =>
+    ty === 'jsonb' ? `jsonb_array_elements($${j + 1}::jsonb)` : `unnest($${j + 1}::${ty})`;
+  const n = cols.length;
+  return [
+    `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)
+     SELECT *, $${n + 1}::text, $${n + 2}::text FROM ROWS FROM (${types.map(column).join(', ')})
+     ON CONFLICT (${t.key}) DO UPDATE SET
+       ${scoped ? `${t.scope} = EXCLUDED.${t.scope},` : ''}
+       ${pid ? 'personal_id = EXCLUDED.personal_id,' : ''}
+       data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint, source_fp = EXCLUDED.source_fp,
+       ${twin ? 'twin_key = EXCLUDED.twin_key,' : ''}
+       source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,
+       updated_at = now(), last_seen_at = now(), deleted_at = NULL`,
+    [...arrays, source.system, source.mappingVersion],
+  ];
+}
+
+/** Writes: records inserted or updated, their source fingerprints noted, seen again. */
+function recordWrites(q: Queryable) {
   return {
-    async existing(entity: EntityName, keys: readonly string[]): Promise<Map<string, ExistingRow>> {
-      const t = TABLES[entity];
-      const out = new Map<string, ExistingRow>();
-      for (let i = 0; i < keys.length; i += CHUNK) {
-        const res = await q.query<ExistingRow>(
-          `SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
-                  source_fp AS "sourceFp"
-             FROM ${t.table} WHERE ${t.key} = ANY($1::text[])`,
-          [keys.slice(i, i + CHUNK)],
-        );
-        for (const r of res.rows) out.set(r.key, r);
-      }
-      return out;
-    },
     /** Inserts or updates rows (the caller has already dropped unchanged ones). */
     async upsert(
       entity: EntityName,
       rows: readonly UpsertRow[],
       source: { system: string; mappingVersion: string },
     ) {
-      const t = TABLES[entity];
-      const pid = t.hasPersonalId;
-      const twin = t.hasTwinKey === true;
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const part = rows.slice(i, i + CHUNK);
-        const scoped = t.scope !== t.key; // schools are their own scope
-        const cols = [
-          t.key,
-          ...(scoped ? [t.scope] : []),
-          ...(pid ? ['personal_id'] : []),
-          'data',
-          'fingerprint',
-          'source_fp',
-          ...(twin ? ['twin_key'] : []),
-        ];
-        // The records travel as one JSON array (PostgreSQL parses it in one pass), not as a jsonb[]
-        // literal, whose every element is escaped here and parsed twice there (~2x the time per page).
-        const arrays: unknown[] = [
-          part.map((r) => r.key),
-          ...(scoped ? [part.map((r) => r.scope)] : []),
-          ...(pid ? [part.map((r) => r.personalId ?? null)] : []),
-          JSON.stringify(part.map((r) => r.data)),
-          part.map((r) => r.fingerprint),
-          part.map((r) => r.sourceFp ?? null),
-          ...(twin ? [part.map((r) => r.twinKey ?? null)] : []),
-        ];
-        const types = [
-          'text[]',
-          ...(scoped ? ['text[]'] : []),
-          ...(pid ? ['text[]'] : []),
-          'jsonb',
-          'text[]',
-          'text[]',
-          ...(twin ? ['text[]'] : []),
-        ];
-        const column = (ty: string, j: number) =>
-          ty === 'jsonb' ? `jsonb_array_elements($${j + 1}::jsonb)` : `unnest($${j + 1}::${ty})`;
-        const n = cols.length;
-        await q.query(
-          `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)
-           SELECT *, $${n + 1}::text, $${n + 2}::text FROM ROWS FROM (${types.map(column).join(', ')})
-           ON CONFLICT (${t.key}) DO UPDATE SET
-             ${scoped ? `${t.scope} = EXCLUDED.${t.scope},` : ''}
-             ${pid ? 'personal_id = EXCLUDED.personal_id,' : ''}
-             data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint, source_fp = EXCLUDED.source_fp,
-             ${twin ? 'twin_key = EXCLUDED.twin_key,' : ''}
-             source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,
-             updated_at = now(), last_seen_at = now(), deleted_at = NULL`,
-          [...arrays, source.system, source.mappingVersion],
-        );
-      }
+      for (const part of chunks(rows)) await q.query(...upsertStatement(TABLES[entity], part, source));
     },
     /**
      * Notes the source fingerprint of pulled records that did not change (their row was written before
@@ -146,8 +137,7 @@ export function createRecordsRepo(q: Queryable) {
       rows: readonly { key: string; fingerprint: string; sourceFp: string }[],
     ): Promise<void> {
       const t = TABLES[entity];
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const part = rows.slice(i, i + CHUNK);
+      for (const part of chunks(rows)) {
         await q.query(
           `UPDATE ${t.table} r SET source_fp = v.sfp
              FROM unnest($1::text[], $2::text[], $3::text[]) AS v(key, fp, sfp)
@@ -157,6 +147,64 @@ export function createRecordsRepo(q: Queryable) {
         );
       }
     },
+    /** Marks records as seen again without changing them (liveness, the "sống" criterion). */
+    async touch(entity: EntityName, keys: readonly string[]): Promise<void> {
+      const t = TABLES[entity];
+      for (const part of chunks(keys)) {
+        await q.query(`UPDATE ${t.table} SET last_seen_at = now() WHERE ${t.key} = ANY($1::text[])`, [part]);
+      }
+    },
+  };
+}
+
+/** Lookups by key: what is stored of given records. */
+function recordLookups(q: Queryable) {
+  return {
+    async existing(entity: EntityName, keys: readonly string[]): Promise<Map<string, ExistingRow>> {
+      const t = TABLES[entity];
+      const out = new Map<string, ExistingRow>();
+      for (const part of chunks(keys)) {
+        const res = await q.query<ExistingRow>(
+          `SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
+                  source_fp AS "sourceFp"
+             FROM ${t.table} WHERE ${t.key} = ANY($1::text[])`,
+          [part],
+        );
+        for (const r of res.rows) out.set(r.key, r);
+      }
+      return out;
+    },
+    async load(entity: EntityName, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
+      const t = TABLES[entity];
+      const out: Array<{ key: string; data: unknown }> = [];
+      for (const part of chunks(keys)) {
+        const res = await q.query<{ key: string; data: unknown }>(
+          `SELECT ${t.key} AS key, data FROM ${t.table} WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL ORDER BY ${t.key}`,
+          [part],
+        );
+        out.push(...res.rows);
+      }
+      return out;
+    },
+    /** Which of `keys` are live (not deleted): a delete set skips them at send time (superseded by a restore). */
+    async liveKeys(entity: EntityName, keys: readonly string[]): Promise<Set<string>> {
+      const t = TABLES[entity];
+      const out = new Set<string>();
+      for (const part of chunks(keys)) {
+        const res = await q.query<{ key: string }>(
+          `SELECT ${t.key} AS key FROM ${t.table} WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
+          [part],
+        );
+        for (const r of res.rows) out.add(r.key);
+      }
+      return out;
+    },
+  };
+}
+
+/** What one scope (school) holds: its digest and live counts. */
+function scopeContents(q: Queryable) {
+  return {
     /**
      * A digest of one scope's live records (each key and fingerprint, in key order): equal digests, the
      * same live records. Null when one of `expected` (key → fingerprint) is not live in the scope with
@@ -180,15 +228,30 @@ export function createRecordsRepo(q: Queryable) {
       const row = res.rows[0]!;
       return row.intact === expected.size ? row.digest : null;
     },
-    /** Marks records as seen again without changing them (liveness, the "sống" criterion). */
-    async touch(entity: EntityName, keys: readonly string[]): Promise<void> {
+    /** Live records of each of the given scopes (schools); a scope without any is absent. */
+    async liveCounts(entity: EntityName, scopes: readonly string[]): Promise<Map<string, number>> {
       const t = TABLES[entity];
-      for (let i = 0; i < keys.length; i += CHUNK) {
-        await q.query(`UPDATE ${t.table} SET last_seen_at = now() WHERE ${t.key} = ANY($1::text[])`, [
-          keys.slice(i, i + CHUNK),
-        ]);
-      }
+      const res = await q.query<{ scope: string; n: number }>(
+        `SELECT ${t.scope} AS scope, count(*)::int AS n FROM ${t.table}
+          WHERE deleted_at IS NULL AND ${t.scope} = ANY($1::text[]) GROUP BY 1`,
+        [[...scopes]],
+      );
+      return new Map(res.rows.map((r) => [r.scope, r.n]));
     },
+    async count(entity: EntityName, scope?: string): Promise<number> {
+      const t = TABLES[entity];
+      const res = await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${t.table} WHERE deleted_at IS NULL ${scope ? `AND ${t.scope} = $1` : ''}`,
+        scope ? [scope] : [],
+      );
+      return res.rows[0]?.n ?? 0;
+    },
+  };
+}
+
+/** Deletions: tombstones, and the deleted records' scopes. */
+function recordDeletions(q: Queryable) {
+  return {
     /**
      * Marks records deleted and returns the keys that were live (the ones whose deletion must travel).
      * A source's tombstone ids are not class keys (those are composite: school/year/class), so classes
@@ -202,16 +265,39 @@ export function createRecordsRepo(q: Queryable) {
       if (keys.length === 0 || (entity === 'classes' && !opts.naturalKeys)) return [];
       const t = TABLES[entity];
       const out: string[] = [];
-      for (let i = 0; i < keys.length; i += CHUNK) {
+      for (const part of chunks(keys)) {
         const res = await q.query<{ key: string }>(
           `UPDATE ${t.table} SET deleted_at = now() WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL
            RETURNING ${t.key} AS key`,
-          [keys.slice(i, i + CHUNK)],
+          [part],
         );
         for (const r of res.rows) out.push(r.key);
       }
       return out.sort();
     },
+    /** The deleted records of `keys` with their scope (school) as it was when they were deleted. */
+    async deletedScopes(
+      entity: EntityName,
+      keys: readonly string[],
+    ): Promise<Array<{ key: string; scope: string }>> {
+      const t = TABLES[entity];
+      const out: Array<{ key: string; scope: string }> = [];
+      for (const part of chunks(keys)) {
+        const res = await q.query<{ key: string; scope: string }>(
+          `SELECT ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
+            WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NOT NULL ORDER BY ${t.key}`,
+          [part],
+        );
+        out.push(...res.rows);
+      }
+      return out;
+    },
+  };
+}
+
+/** Reconciliation: the live records of a scope that a full run or a snapshot no longer holds. */
+function scopeReconciliation(q: Queryable) {
+  return {
     /**
      * Live records of a full run's scope that the run did not see (its pages' keys are in
      * truc.sync_run_seen), last written by the run's system before the run began: what the source no
@@ -276,66 +362,16 @@ export function createRecordsRepo(q: Queryable) {
       );
       return res.rows.map((r) => r.key);
     },
-    /** The deleted records of `keys` with their scope (school) as it was when they were deleted. */
-    async deletedScopes(
-      entity: EntityName,
-      keys: readonly string[],
-    ): Promise<Array<{ key: string; scope: string }>> {
-      const t = TABLES[entity];
-      const out: Array<{ key: string; scope: string }> = [];
-      for (let i = 0; i < keys.length; i += CHUNK) {
-        const res = await q.query<{ key: string; scope: string }>(
-          `SELECT ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
-            WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NOT NULL ORDER BY ${t.key}`,
-          [keys.slice(i, i + CHUNK)],
-        );
-        out.push(...res.rows);
-      }
-      return out;
-    },
-    async load(entity: EntityName, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
-      const t = TABLES[entity];
-      const out: Array<{ key: string; data: unknown }> = [];
-      for (let i = 0; i < keys.length; i += CHUNK) {
-        const res = await q.query<{ key: string; data: unknown }>(
-          `SELECT ${t.key} AS key, data FROM ${t.table} WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL ORDER BY ${t.key}`,
-          [keys.slice(i, i + CHUNK)],
-        );
-        out.push(...res.rows);
-      }
-      return out;
-    },
-    /** Which of `keys` are live (not deleted): a delete set skips them at send time (superseded by a restore). */
-    async liveKeys(entity: EntityName, keys: readonly string[]): Promise<Set<string>> {
-      const t = TABLES[entity];
-      const out = new Set<string>();
-      for (let i = 0; i < keys.length; i += CHUNK) {
-        const res = await q.query<{ key: string }>(
-          `SELECT ${t.key} AS key FROM ${t.table} WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
-          [keys.slice(i, i + CHUNK)],
-        );
-        for (const r of res.rows) out.add(r.key);
-      }
-      return out;
-    },
-    /** Live records of each of the given scopes (schools); a scope without any is absent. */
-    async liveCounts(entity: EntityName, scopes: readonly string[]): Promise<Map<string, number>> {
-      const t = TABLES[entity];
-      const res = await q.query<{ scope: string; n: number }>(
-        `SELECT ${t.scope} AS scope, count(*)::int AS n FROM ${t.table}
-          WHERE deleted_at IS NULL AND ${t.scope} = ANY($1::text[]) GROUP BY 1`,
-        [[...scopes]],
-      );
-      return new Map(res.rows.map((r) => [r.scope, r.n]));
-    },
-    async count(entity: EntityName, scope?: string): Promise<number> {
-      const t = TABLES[entity];
-      const res = await q.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${t.table} WHERE deleted_at IS NULL ${scope ? `AND ${t.scope} = $1` : ''}`,
-        scope ? [scope] : [],
-      );
-      return res.rows[0]?.n ?? 0;
-    },
+  };
+}
+
+export function createRecordsRepo(q: Queryable) {
+  return {
+    ...recordLookups(q),
+    ...recordWrites(q),
+    ...recordDeletions(q),
+    ...scopeContents(q),
+    ...scopeReconciliation(q),
   };
 }
 export type RecordsRepo = ReturnType<typeof createRecordsRepo>;
