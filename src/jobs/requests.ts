@@ -24,17 +24,18 @@ export const PULL_CLIENT = 'system:pull';
  * the relay after its commit (store/outbox.ts `createOutboxWaker`). A body the same client pushed for
  * the same school before (its `bodySha256`; or `sameAs`, when the caller found it already) is not stored
  * again: the batch points at the one that keeps it, and the ingest judges such a repeat at once when
- * nothing changed since (./ingest.ts).
+ * nothing changed since (./ingest.ts). `repeatChecked`: the caller looked for that earlier batch just
+ * before and found none (the API, before reading the body), so it is not looked for again.
  */
 export async function queueBatch(
   q: Queryable,
   batch: NewBatch,
-  opts: { notify?: boolean } = {},
+  opts: { notify?: boolean; repeatChecked?: boolean } = {},
 ): Promise<void> {
   const batches = createBatchesRepo(q);
   const sameAs =
     batch.sameAs ??
-    (batch.bodySha256 === undefined
+    (batch.bodySha256 === undefined || opts.repeatChecked
       ? undefined
       : (await batches.holderOf(batch.clientId, batch.schoolCode, batch.bodySha256))?.id);
   await batches.insert(sameAs === undefined ? batch : { ...batch, sameAs });

@@ -144,6 +144,19 @@ describe('hostile bodies: 400 problem, nothing stored', () => {
     expect(await h.snapshot()).toEqual(before);
   });
 
+  it.each([
+    ['a number', 1],
+    ['a string', 'HS1'],
+    ['null', null],
+    ['an array', [{ studentCode: 'HS1' }]],
+  ])('a record that is %s, not an object, is refused at its pointer, nothing stored', async (_n, bad) => {
+    const before = await h.snapshot();
+    const res = await h.pushBatch(h.tokens.vendor, S1, { entity: 'students', records: [student('R1'), bad] });
+    const p = expectProblem(res, 400, 'ERR_VALIDATION');
+    expect(p.errors).toEqual([expect.objectContaining({ pointer: '/body/records/1' })]);
+    expect(await h.snapshot()).toEqual(before);
+  });
+
   it('SQL- and script-like strings are stored verbatim (and harmlessly)', async () => {
     const hostile = [
       "Robert'); DROP TABLE truc.batches;--",

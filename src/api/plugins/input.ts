@@ -44,16 +44,18 @@ function textProblem(s: string): string | undefined {
 }
 
 interface Node {
-  v: unknown;
-  key: string;
+  /** An object or array. */
+  v: object;
+  key: string | number;
   parent: Node | undefined;
+  /** Its nesting level: the body's own object or array is level 1. */
   depth: number;
 }
 
 /** `/body/a/b` with each key made printable (a key may be a personal ID: never echo it). */
-function pointerOf(n: Node | undefined): string {
-  const keys: string[] = [];
-  for (let at = n; at?.parent; at = at.parent) keys.push(printableKey(at.key));
+function pointerOf(n: Node | undefined, last?: string | number): string {
+  const keys: string[] = last === undefined ? [] : [printableKey(String(last))];
+  for (let at = n; at?.parent; at = at.parent) keys.push(printableKey(String(at.key)));
   return `/body${keys
     .reverse()
     .map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)
@@ -62,45 +64,74 @@ function pointerOf(n: Node | undefined): string {
 
 function fieldError(
   code: 'ERR_BODY_TOO_DEEP' | 'ERR_VALIDATION' | 'ERR_INVALID_TEXT',
-  at: Node,
+  pointer: string,
   rule: string,
   message: string,
 ) {
-  return new AppError(code, undefined, { errors: [{ pointer: pointerOf(at), rule, message }] });
+  return new AppError(code, undefined, { errors: [{ pointer, rule, message }] });
 }
 
 /**
- * Walks a parsed JSON value once (explicit stack, no recursion, no per-node path copies) and throws
- * the first problem found: too deep, a nested array too long, or a key or string value holding NUL
- * or a lone surrogate.
+ * Whether the JSON text may decode to a string holding NUL or a lone surrogate. Strict UTF-8 bytes
+ * cannot encode either (U+D800–U+DFFF are invalid UTF-8) and JSON refuses raw control characters in
+ * strings, so both can only come from a `\u0000` or `\uD800`–`\uDFFF` escape: a text without one
+ * (a false alarm such as `\\u0000` only costs the full walk) needs no look at its strings.
  */
-export function inspectJson(value: unknown, limits: InputLimits): void {
-  const stack: Node[] = [{ v: value, key: '', parent: undefined, depth: 0 }];
+export function mayHoldForbiddenText(text: string): boolean {
+  return /\\u(?:0000|[dD][89a-fA-F])/.test(text);
+}
+
+/**
+ * Walks a parsed JSON value once (explicit stack of its objects and arrays, no recursion, no per-node
+ * path copies) and throws the first problem found: too deep, a nested array too long, or (unless
+ * `checkTexts` is false: see {@link mayHoldForbiddenText}) a key or string value holding NUL or a lone
+ * surrogate.
+ */
+export function inspectJson(value: unknown, limits: InputLimits, checkTexts = true): void {
+  const stack: Node[] = [];
+  const visit = (parent: Node | undefined, key: string | number, v: unknown): void => {
+    if (typeof v === 'string') {
+      const rule = checkTexts ? textProblem(v) : undefined;
+      if (rule) {
+        throw fieldError(
+          'ERR_INVALID_TEXT',
+          pointerOf(parent, key),
+          rule,
+          'a value holds a forbidden character',
+        );
+      }
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    const n: Node = { v, key, parent, depth: (parent?.depth ?? 0) + 1 };
+    if (n.depth > limits.maxDepth) {
+      throw fieldError('ERR_BODY_TOO_DEEP', pointerOf(n), 'too_deep', `at most ${limits.maxDepth} levels`);
+    }
+    stack.push(n);
+  };
+  visit(undefined, '', value);
   while (stack.length > 0) {
     const n = stack.pop()!;
     const v = n.v;
-    if (typeof v === 'string') {
-      const rule = textProblem(v);
-      if (rule) throw fieldError('ERR_INVALID_TEXT', n, rule, 'a value holds a forbidden character');
-      continue;
-    }
-    if (typeof v !== 'object' || v === null) continue;
-    const depth = n.depth + 1;
-    if (depth > limits.maxDepth) {
-      throw fieldError('ERR_BODY_TOO_DEEP', n, 'too_deep', `at most ${limits.maxDepth} levels`);
-    }
     if (Array.isArray(v)) {
-      if (depth >= 3 && v.length > limits.maxNestedArrayItems) {
-        throw fieldError('ERR_VALIDATION', n, 'too_big', `at most ${limits.maxNestedArrayItems} items`);
+      if (n.depth >= 3 && v.length > limits.maxNestedArrayItems) {
+        throw fieldError(
+          'ERR_VALIDATION',
+          pointerOf(n),
+          'too_big',
+          `at most ${limits.maxNestedArrayItems} items`,
+        );
       }
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: String(i), parent: n, depth });
+      for (let i = v.length - 1; i >= 0; i--) visit(n, i, v[i]);
       continue;
     }
     for (const k in v) {
       if (!Object.hasOwn(v, k)) continue;
-      const rule = textProblem(k);
-      if (rule) throw fieldError('ERR_INVALID_TEXT', n, rule, 'a field name holds a forbidden character');
-      stack.push({ v: (v as Record<string, unknown>)[k], key: k, parent: n, depth });
+      const rule = checkTexts ? textProblem(k) : undefined;
+      if (rule) {
+        throw fieldError('ERR_INVALID_TEXT', pointerOf(n), rule, 'a field name holds a forbidden character');
+      }
+      visit(n, k, (v as Record<string, unknown>)[k]);
     }
   }
 }
@@ -115,6 +146,18 @@ export function parseJson(text: string): unknown {
     const poisoned = /forbidden prototype property/.test((err as Error).message);
     throw new AppError(poisoned ? 'ERR_FORBIDDEN_KEY' : 'ERR_MALFORMED_JSON');
   }
+}
+
+/**
+ * A JSON body's bytes → its text and value, or the refusal: strict UTF-8, parsed without prototype
+ * poisoning, then walked for depth, long nested arrays and (only when an escape could have made one)
+ * NUL and lone surrogates.
+ */
+export function readJsonBody(body: Buffer, limits: InputLimits): { text: string; value: unknown } {
+  const text = decodeUtf8(body);
+  const value = parseJson(text);
+  inspectJson(value, limits, mayHoldForbiddenText(text));
+  return { text, value };
 }
 
 declare module 'fastify' {
@@ -152,9 +195,7 @@ export default fp(
         const known = await req.routeOptions.config.knownBody?.(req, sha);
         req.bodySha256 = sha;
         if (known !== undefined) return known;
-        const text = decodeUtf8(body);
-        const value = parseJson(text);
-        inspectJson(value, opts);
+        const { text, value } = readJsonBody(body, opts);
         req.bodyText = text;
         return value;
       },

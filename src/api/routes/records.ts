@@ -18,7 +18,7 @@ import {
 } from '../../store/reads.js';
 import { canAccessSchool, principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
-import { SchoolCode } from './batches.js';
+import { SchoolCode } from '../batch-contract.js';
 
 /** Entities a school's records are read by, with the path segment and the record key's name. */
 const READABLE: ReadonlyArray<{ entity: ReadableEntity; keyName: string; summary: string }> = [

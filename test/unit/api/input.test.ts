@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { student } from '../../factories/records.js';
-import { decodeUtf8, inspectJson, parseJson } from '../../../src/api/plugins/input.js';
+import {
+  decodeUtf8,
+  inspectJson,
+  mayHoldForbiddenText,
+  parseJson,
+  readJsonBody,
+} from '../../../src/api/plugins/input.js';
 import { printableKey, printableKeys } from '../../../src/canonical/keys.js';
 import { isAppError, type AppError } from '../../../src/errors.js';
 
@@ -99,6 +105,42 @@ describe('inspectJson', () => {
     const err = refusal(() => inspectJson({ records: [{ '079201001234': 'a\u0000' }] }, limits));
     expect(err.errors?.[0]?.pointer).toBe('/body/records/0/*');
     expect(JSON.stringify(err.errors)).not.toContain('079201001234');
+  });
+});
+
+describe('readJsonBody: strings are looked at only when an escape could hide NUL or a lone surrogate', () => {
+  const body = (json: string) => Buffer.from(json);
+
+  it.each([
+    ['\\u0000 in a value', '{"records":[{"fullName":"An\\u0000"}]}', 'nul_character'],
+    ['\\uD800 (upper case) in a value', '{"records":[{"fullName":"An\\uD800"}]}', 'lone_surrogate'],
+    ['\\udfff in a value', '{"records":[{"fullName":"\\udfffAn"}]}', 'lone_surrogate'],
+    ['\\uDbFf in a field name', '{"records":[{"a\\uDbFf":1}]}', 'lone_surrogate'],
+    ['a high surrogate escape then a plain one', '{"records":[{"n":"\\ud83d\\u0041"}]}', 'lone_surrogate'],
+  ])('%s → ERR_INVALID_TEXT', (_name, json, rule) => {
+    expect(mayHoldForbiddenText(json)).toBe(true);
+    const err = refusal(() => readJsonBody(body(json), limits));
+    expect(err.code).toBe('ERR_INVALID_TEXT');
+    expect(err.errors).toEqual([expect.objectContaining({ rule })]);
+  });
+
+  it('a text without such an escape needs no string check, and is still walked for depth and arrays', () => {
+    const plain = JSON.stringify({ records: [{ fullName: 'Nguyễn Thị Ánh 😀', note: '\\u0041 \u0041' }] });
+    expect(mayHoldForbiddenText(plain)).toBe(false);
+    expect(readJsonBody(body(plain), limits).value).toEqual(JSON.parse(plain));
+    expect(mayHoldForbiddenText(JSON.stringify({ note: 'An\u0000' }))).toBe(true);
+    expect(mayHoldForbiddenText(JSON.stringify({ note: '😀'.slice(0, 1) }))).toBe(true);
+    expect(refusal(() => readJsonBody(body(JSON.stringify(nested(33))), limits)).code).toBe(
+      'ERR_BODY_TOO_DEEP',
+    );
+    const long = JSON.stringify({ records: [{ list: new Array(1001).fill(0) }] });
+    expect(refusal(() => readJsonBody(body(long), limits)).code).toBe('ERR_VALIDATION');
+  });
+
+  it('the walk without string checks still refuses depth and long nested arrays', () => {
+    expect(refusal(() => inspectJson(nested(5000), limits, false)).code).toBe('ERR_BODY_TOO_DEEP');
+    const err = refusal(() => inspectJson({ records: [{ list: new Array(1001).fill(0) }] }, limits, false));
+    expect(err.errors?.[0]).toMatchObject({ pointer: '/body/records/0/list', rule: 'too_big' });
   });
 });
 

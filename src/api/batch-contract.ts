@@ -1,0 +1,212 @@
+/**
+ * The batch routes' contract (issue 9): what `POST /v1/schools/{schoolCode}/batches` takes and answers,
+ * and a batch's status and findings as `GET /v1/batches/…` show them. The records of a batch are any
+ * JSON objects here (ingest judges each one; a bad record is a finding, not a 400): the OpenAPI document
+ * lists their schemas per format (./record-schemas.ts).
+ */
+import { z } from 'zod';
+import { BATCH_FORMATS, VENDOR_ENTITIES } from '../canonical/systems.js';
+import { findingsQuery } from './findings-query.js';
+
+export const SchoolCode = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'mã trường không hợp lệ / invalid school code')
+  .meta({ description: 'Mã định danh của trường / the school identifier (mã định danh)' });
+
+export const Params = z.object({ schoolCode: SchoolCode }).strict();
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, 'Idempotency-Key: 1–128 printable ASCII characters')
+    .optional(),
+});
+
+const isJsonObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A record: any JSON object. Checked as such, not as a `z.record`, which copies every field of every
+ * record (~5 ms a 1000-record batch, issue 9 intake speed) into an object the route does not need.
+ */
+const BatchRecord = z.custom<Record<string, unknown>>(isJsonObject, {
+  error: 'mỗi bản ghi phải là một đối tượng JSON / each record must be a JSON object',
+});
+
+export function batchBody(maxRecords: number) {
+  return z
+    .object({
+      entity: z.enum(VENDOR_ENTITIES).meta({ description: 'Loại dữ liệu / entity' }),
+      format: z
+        .enum(BATCH_FORMATS)
+        .default('canonical')
+        .meta({ description: 'Định dạng bản ghi / record format' }),
+      records: z
+        .array(BatchRecord)
+        .min(1)
+        .max(maxRecords)
+        .meta({ description: `1–${maxRecords} bản ghi / records` }),
+      mode: z
+        .enum(['delta', 'snapshot'])
+        .optional()
+        .meta({
+          description:
+            'delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / ' +
+            'delta: changed records only (default); snapshot: every record of the school, absent ones are deleted',
+        }),
+    })
+    .strict()
+    .meta({ id: 'BatchRequest' });
+}
+
+export const BatchAccepted = z
+  .object({
+    batchId: z.uuid(),
+    status: z.literal('queued'),
+    statusUrl: z.string(),
+    received: z.number().int(),
+  })
+  .meta({ id: 'BatchAccepted' });
+
+export const BatchStatus = z
+  .object({
+    batchId: z.uuid(),
+    schoolCode: z.string(),
+    entity: z.string(),
+    format: z.string(),
+    status: z.enum(['queued', 'processing', 'held', 'done', 'failed']).meta({
+      description:
+        'held: chờ quản trị duyệt vì thay đổi quá nhiều bản ghi của trường (xem guard) / ' +
+        'held: waiting for a city admin because it changes too much of a school (see guard)',
+    }),
+    counts: z.object({
+      received: z.number().int(),
+      accepted: z.number().int(),
+      rejected: z.number().int(),
+      unchanged: z.number().int(),
+      deleted: z.number().int(),
+    }),
+    mode: z.enum(['delta', 'snapshot']),
+    errorCode: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    findingsUrl: z.string(),
+    deliveries: z
+      .array(
+        z.object({
+          system: z.string(),
+          state: z.enum(['delivered', 'pending', 'failed']),
+          errorCode: z.string().nullable(),
+          deliveredAt: z.string().nullable(),
+        }),
+      )
+      .meta({
+        description:
+          'Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode) makes the batch failed',
+      }),
+    guard: z
+      .object({
+        holdId: z.number().int(),
+        status: z.enum(['held', 'approved', 'rejected']),
+        kinds: z.array(z.enum(['deleted', 'changed'])),
+        decidedAt: z.string().nullable(),
+        appliedAt: z.string().nullable(),
+      })
+      .nullable()
+      .meta({
+        description:
+          'Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / ' +
+          'the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): ' +
+          'held while a city admin decides; kinds: which thresholds it went over',
+      }),
+  })
+  .meta({ id: 'BatchStatus' });
+
+export const Finding = z
+  .object({
+    recordIndex: z.number().int(),
+    recordKey: z.string().nullable(),
+    criterion: z.string(),
+    rule: z.string(),
+    severity: z.enum(['error', 'warning', 'info']),
+    pointer: z.string(),
+    message: z.object({ vi: z.string(), en: z.string() }),
+    /** Issue 8: the message and fix hint in the caller's language (Accept-Language, Vietnamese first). */
+    text: z.string(),
+    hint: z.object({ vi: z.string(), en: z.string() }).optional(),
+    /** The offending value, only where it is not personal data. */
+    value: z.string().optional(),
+    detail: z.object({ vi: z.string(), en: z.string() }).optional(),
+  })
+  .meta({ id: 'Finding' });
+
+export const PushQuery = z
+  .object({
+    dryRun: z.enum(['true', 'false']).default('false').meta({
+      description:
+        'true: kiểm tra lô và trả kết quả ngay (200), không lưu gì / validate the batch and answer its findings at once (200), storing nothing',
+    }),
+  })
+  .strict();
+
+export const DryRunResult = z
+  .object({
+    dryRun: z.literal(true),
+    schoolCode: z.string(),
+    entity: z.string(),
+    format: z.string(),
+    mode: z.enum(['delta', 'snapshot']),
+    counts: z.object({
+      received: z.number().int(),
+      accepted: z.number().int(),
+      rejected: z.number().int(),
+      unchanged: z.number().int(),
+    }),
+    findings: z.array(Finding),
+    snapshot: z
+      .object({
+        wouldDelete: z.number().int().meta({
+          description:
+            'Số bản ghi còn sống của trường mà lô bỏ sót, sẽ bị xoá / live records of the school the batch omits: what it would delete',
+        }),
+        skipped: z.enum(['unkeyed-records']).nullable().meta({
+          description:
+            'unkeyed-records: có bản ghi không có khoá nên không xoá gì / a record has no key, so nothing would be deleted',
+        }),
+        guardWouldHold: z.boolean().meta({
+          description:
+            'Bộ chặn thay đổi hàng loạt sẽ giữ các lần xoá này chờ duyệt / the mass-change guard would hold these deletions for approval',
+        }),
+      })
+      .optional()
+      .meta({
+        description:
+          'Chỉ với mode snapshot: chỉ có số lượng, không có dữ liệu cá nhân / snapshot mode only: counts, no personal data',
+      }),
+  })
+  .meta({
+    id: 'DryRunResult',
+    description:
+      'Kết quả nếu lô được gửi thật; không lưu gì / what the batch would get if pushed; nothing was stored',
+  });
+
+export type BatchBody = z.infer<ReturnType<typeof batchBody>>;
+
+export const BatchIdParams = z.object({ batchId: z.uuid() }).strict();
+
+export const FindingsQuery = findingsQuery([
+  'dung',
+  'du',
+  'sach',
+  'song',
+  'mapping',
+  'schema',
+  'tenancy',
+]).strict();
+
+export const FindingsPage = z.object({
+  batchId: z.uuid(),
+  items: z.array(Finding),
+  limit: z.number(),
+  offset: z.number(),
+});
