@@ -74,15 +74,9 @@ export default tseslint.config(
   {
     // Being changed by the issue 7 and 9 work (vendor intake and its repeat path, changed re-push, the
     // store-backed quality lookups) when the limits were lowered: the old ceilings until they are split.
-    files: ['src/api/routes/batches.ts', 'src/store/quality.ts'],
+    files: ['src/store/quality.ts'],
     rules: {
       'max-lines': ['error', { max: 560, skipBlankLines: true, skipComments: true }],
-    },
-  },
-  {
-    files: ['src/api/routes/batches.ts'],
-    rules: {
-      'max-lines-per-function': ['error', { max: 140, skipBlankLines: true, skipComments: true }],
     },
   },
   {

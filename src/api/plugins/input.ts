@@ -166,7 +166,7 @@ declare module 'fastify' {
      * SHA-256 (hex) of the JSON body's bytes as received: an Idempotency-Key's request hash is over the
      * bytes sent, so a retry must resend the same bytes (as RFC-draft idempotency keys and Stripe
      * expect), and nothing is re-serialised or sorted; a batch of the same bytes as an earlier one is a
-     * repeat (routes/batches.ts).
+     * repeat (../batch-intake.ts).
      */
     bodySha256: string | undefined;
     /** The JSON body's text as decoded (strict UTF-8), what `body` was parsed from. */
