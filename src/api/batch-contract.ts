@@ -192,6 +192,12 @@ export const DryRunResult = z
 
 export type BatchBody = z.infer<ReturnType<typeof batchBody>>;
 
+/** A pushed batch as the jobs take it (stored, or judged by a dry run): its mode defaults to delta. */
+export function pushedBatch(clientId: string, schoolCode: string, body: BatchBody) {
+  const { entity, format, records } = body;
+  return { clientId, schoolCode, entity, format, records, mode: body.mode ?? ('delta' as const) };
+}
+
 export const BatchIdParams = z.object({ batchId: z.uuid() }).strict();
 
 export const FindingsQuery = findingsQuery([

@@ -12,7 +12,7 @@ import { queueBatch } from '../jobs/contracts.js';
 import { createBatchesRepo } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
-import type { BatchAccepted, BatchBody } from './batch-contract.js';
+import { pushedBatch, type BatchAccepted, type BatchBody } from './batch-contract.js';
 
 /**
  * The request an Idempotency-Key stands for: the school and the body's bytes as sent (their SHA-256,
@@ -70,19 +70,14 @@ async function storeBatch(
       return { response: { status: prior.status, body: prior.body }, replayed: true };
     }
   }
-  const mode = req.body.mode ?? 'delta';
+  const { mode } = pushedBatch(clientId, schoolCode, req.body);
   const { bodySha256, bodyText, sameAs } = req;
   // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (./outbox.ts).
   await queueBatch(
     q,
     {
       id: batchId,
-      clientId,
-      schoolCode,
-      entity,
-      format,
-      records,
-      mode,
+      ...pushedBatch(clientId, schoolCode, req.body),
       ...(bodySha256 ? { bodySha256 } : {}),
       ...(bodyText !== undefined ? { bodyJson: bodyText } : {}),
       ...(typeof sameAs === 'string' ? { sameAs } : {}),

@@ -24,6 +24,7 @@ import {
   FindingsQuery,
   IdempotencyHeaders,
   Params,
+  pushedBatch,
   PushQuery,
   type BatchBody,
 } from '../batch-contract.js';
@@ -119,16 +120,9 @@ async function dryRun(
   body: BatchBody,
   lang: 'vi' | 'en',
 ): Promise<z.infer<typeof DryRunResult>> {
-  const { entity, format, records } = body;
-  const mode = body.mode ?? 'delta';
-  const outcome = await dryRunBatch(opts.db, opts.judge, {
-    clientId,
-    schoolCode,
-    entity,
-    format,
-    records,
-    mode,
-  });
+  const batch = pushedBatch(clientId, schoolCode, body);
+  const outcome = await dryRunBatch(opts.db, opts.judge, batch);
+  const { entity, format, mode } = batch;
   return {
     dryRun: true as const,
     schoolCode,
