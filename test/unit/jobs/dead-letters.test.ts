@@ -4,29 +4,19 @@
  * the failure closed, marks the letter replayed (once) and is audited.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PULL_CLIENT, queueBatch, requestSync } from '../../../src/jobs/contracts.js';
-import { ingestJob } from '../../../src/jobs/ingest.js';
 import { recordDeadLetter, replayDeadLetters } from '../../../src/jobs/dead-letters.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createDeadLettersRepo } from '../../../src/store/dead-letters.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { student } from '../../helpers/api.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { openWork, runOf, testContext, type TestContext } from './fixtures.js';
+import { nextRow, ofBatch, openWork, runRow, useTestContext, type OutboxRow } from './fixtures.js';
 
 describe('dead letters: record and replay', () => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await testContext();
-  }, MEMORY_DB_TIMEOUT_MS);
+  const ctx = useTestContext();
 
-  const failed = (row: {
-    id: number;
-    queue: string;
-    job_name: string;
-    payload: Record<string, unknown>;
-  }) => ({
+  const failed = (row: OutboxRow) => ({
     outboxId: row.id,
     queue: row.queue,
     name: row.job_name,
@@ -49,7 +39,7 @@ describe('dead letters: record and replay', () => {
         records: [student('X')],
       }),
     );
-    const row = (await openWork(ctx.db)).find((r) => r.payload.batchId === batchId)!;
+    const row = (await nextRow(ctx.db, ofBatch(batchId)))!;
     await recordDeadLetter(ctx.db, failed(row));
     expect(await createBatchesRepo(ctx.db).get(batchId)).toMatchObject({
       status: 'failed',
@@ -72,7 +62,7 @@ describe('dead letters: record and replay', () => {
     const runId = await ctx.db.tx((q) =>
       requestSync(q, { system: 'hcm-csdl', entity: 'staff', requestedBy: 'admin' }),
     );
-    const row = (await openWork(ctx.db)).find((r) => r.payload.syncRunId === runId)!;
+    const row = (await nextRow(ctx.db, (r) => r.payload.syncRunId === runId))!;
     await recordDeadLetter(ctx.db, { ...failed(row), code: 'ERR_ADAPTER_AUTH' });
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
       status: 'failed',
@@ -127,7 +117,7 @@ describe('dead letters: record and replay', () => {
           ],
         }),
       );
-      const row = (await openWork(ctx.db)).find((r) => r.payload.batchId === batchId)!;
+      const row = (await nextRow(ctx.db, ofBatch(batchId)))!;
       await recordDeadLetter(ctx.db, failed(row));
       const [letter] = await createDeadLettersRepo(ctx.db).list({ queue: 'ingest' }, 1, 0);
       // The letter keeps the version its work ran with: today's.
@@ -138,8 +128,7 @@ describe('dead letters: record and replay', () => {
     const ranWith = (letterId: number, version: string) =>
       ctx.db.query('UPDATE truc.dead_letters SET mapping_version = $2 WHERE id = $1', [letterId, version]);
     async function ingestReplayed(batchId: string) {
-      const row = (await openWork(ctx.db)).find((r) => r.payload.batchId === batchId)!;
-      await ingestJob.run(ctx, row.payload, runOf('ingest', 'ingest-batch', row.id));
+      await runRow(ctx, (await nextRow(ctx.db, ofBatch(batchId)))!);
     }
     const stored = async (code: string) =>
       (

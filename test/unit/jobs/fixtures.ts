@@ -155,12 +155,20 @@ export async function nextRow(
 }
 
 export const byQueue = (queue: string) => (row: OutboxRow) => row.queue === queue;
+export const ofBatch = (batchId: string) => (row: OutboxRow) => row.payload.batchId === batchId;
 
-/** Runs an outbox row's job as the worker does: the registry's job of its queue and name. */
-export function runRow(ctx: TestContext, row: OutboxRow): Promise<unknown> {
-  const job = jobsFor(ctx).find((j) => j.queue === row.queue && j.name === row.job_name);
-  if (!job) throw new Error(`no job ${row.queue}/${row.job_name} in the registry`);
-  return job.run(ctx, row.payload, runOf(row.queue, row.job_name, row.id));
+/**
+ * Runs an outbox row's job as the worker does: the registry's job of its queue and name (or `job`, for
+ * its result's type).
+ */
+export function runRow<R = unknown>(
+  ctx: TestContext,
+  row: OutboxRow,
+  job?: { run(ctx: TestContext, data: unknown, run: JobRun): Promise<R> },
+): Promise<R> {
+  const served = job ?? jobsFor(ctx).find((j) => j.queue === row.queue && j.name === row.job_name);
+  if (!served) throw new Error(`no job ${row.queue}/${row.job_name} in the registry`);
+  return served.run(ctx, row.payload, runOf(row.queue, row.job_name, row.id)) as Promise<R>;
 }
 
 /**

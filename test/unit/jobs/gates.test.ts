@@ -3,12 +3,11 @@
  * state and the clock, then the gate over a real in-memory database: concurrent callers get distinct
  * pacing slots, a Retry-After stops reads and writes alike, and the breaker opens, probes and closes.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { decideEnter, decideFailure, decideSuccess, type DeliverySettings } from '../../../src/jobs/gates.js';
 import type { GateState } from '../../../src/store/delivery-gates.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { testContext, type TestContext } from './fixtures.js';
+import { useTestContext } from './fixtures.js';
 
 const T0 = new Date('2026-01-15T03:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -146,10 +145,7 @@ describe('gate decisions', () => {
 });
 
 describe('the gate over the database', () => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await testContext();
-  }, MEMORY_DB_TIMEOUT_MS);
+  const ctx = useTestContext();
 
   it('concurrent callers get distinct pacing slots', async () => {
     const passes = await Promise.all(

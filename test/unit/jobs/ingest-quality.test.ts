@@ -14,8 +14,7 @@ import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createQualityRepo } from '../../../src/store/quality.js';
 import { twinKey } from '../../../src/quality/index.js';
 import { student, S1, S2 } from '../../helpers/api.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { openWork, runOf, testContext, type TestContext } from './fixtures.js';
+import { nextRow, ofBatch, runRow, useTestContext } from './fixtures.js';
 
 /** A full, clean student (parents, phone, commune, personal ID matching sex and birth year). */
 const full = (code: string, school = S1, personalId = '079219000001') => ({
@@ -29,11 +28,10 @@ const full = (code: string, school = S1, personalId = '079219000001') => ({
 });
 
 describe('ingest: the whole quality engine', () => {
-  let ctx: TestContext;
+  const ctx = useTestContext();
   let queries = 0;
   let statements: string[] = [];
-  beforeAll(async () => {
-    ctx = await testContext();
+  beforeAll(() => {
     // Counts the queries made inside the ingest's transaction.
     const tx = ctx.db.tx.bind(ctx.db);
     ctx.db.tx = (fn) =>
@@ -46,7 +44,7 @@ describe('ingest: the whole quality engine', () => {
           },
         }),
       );
-  }, MEMORY_DB_TIMEOUT_MS);
+  });
 
   async function ingest(
     records: unknown[],
@@ -63,7 +61,7 @@ describe('ingest: the whole quality engine', () => {
         records,
       }),
     );
-    const row = (await openWork(ctx.db)).find((r) => r.payload.batchId === batchId)!;
+    const row = (await nextRow(ctx.db, ofBatch(batchId)))!;
     const config = opts.policy ? loadConfig({ env: { TRUC_PROFILE: 'test' } }) : ctx.config;
     const run = {
       ...ctx,
@@ -71,7 +69,7 @@ describe('ingest: the whole quality engine', () => {
     };
     queries = 0;
     statements = [];
-    const result = await ingestJob.run(run, row.payload, runOf('ingest', 'ingest-batch', row.id));
+    const result = await runRow(run, row, ingestJob);
     const findings = await createBatchesRepo(ctx.db).findings(batchId, 1000, 0);
     return { batchId, result, findings, queries, statements };
   }

@@ -6,20 +6,15 @@
  * record comes back, another source's change is overwritten, another day runs the rules again.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queueBatch } from '../../../src/jobs/contracts.js';
-import { ingestJob } from '../../../src/jobs/ingest.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { student, S1, OTHER } from '../../helpers/api.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { openWork, runOf, testContext, type TestContext } from './fixtures.js';
+import { nextRow, ofBatch, runRow, useTestContext, type TestContext } from './fixtures.js';
 
 describe('ingest of a repeated vendor batch', () => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await testContext();
-  }, MEMORY_DB_TIMEOUT_MS);
+  const ctx = useTestContext();
 
   /** Pushes `records` as the API stores a body (with the SHA-256 of its bytes) and ingests it. */
   async function push(records: unknown[], c: TestContext = ctx, school = S1) {
@@ -36,8 +31,7 @@ describe('ingest of a repeated vendor batch', () => {
         bodySha256: createHash('sha256').update(body).digest('hex'),
       }),
     );
-    const row = (await openWork(c.db)).find((r) => r.payload.batchId === batchId)!;
-    const result = await ingestJob.run(c, row.payload, runOf('ingest', 'ingest-batch', row.id));
+    const result = await runRow(c, (await nextRow(c.db, ofBatch(batchId)))!);
     const [stored] = await c.db.rows<{ same_as: string | null; records: unknown[] }>(
       'truc.batches',
       `id = '${batchId}'`,

@@ -4,20 +4,16 @@
  * outbox rows it leaves for the targets, and that it is idempotent.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chainPending, verifyAudit } from '../../../src/audit/chain.js';
 import { PULL_CLIENT, queueBatch } from '../../../src/jobs/contracts.js';
 import { ingestJob } from '../../../src/jobs/ingest.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { student, S1, OTHER } from '../../helpers/api.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { fakeTarget, openWork, runOf, testContext, type TestContext } from './fixtures.js';
+import { fakeTarget, nextRow, ofBatch, openWork, runOf, runRow, useTestContext } from './fixtures.js';
 
 describe('ingest job', () => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await testContext({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students', 'staff']) } });
-  }, MEMORY_DB_TIMEOUT_MS);
+  const ctx = useTestContext({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students', 'staff']) } });
 
   /** Stores a batch with its ingest row, runs the job on that row; returns the batch id and the result. */
   async function ingest(records: unknown[], opts: { clientId?: string; school?: string } = {}) {
@@ -32,8 +28,8 @@ describe('ingest job', () => {
         records,
       }),
     );
-    const row = (await openWork(ctx.db)).find((r) => r.payload.batchId === batchId)!;
-    const result = await ingestJob.run(ctx, row.payload, runOf('ingest', 'ingest-batch', row.id));
+    const row = (await nextRow(ctx.db, ofBatch(batchId)))!;
+    const result = await runRow(ctx, row, ingestJob);
     return { batchId, result, outboxId: row.id };
   }
 

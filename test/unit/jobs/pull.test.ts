@@ -4,34 +4,20 @@
  * finishes the run and keeps its watermark for the next incremental run; tombstones delete records;
  * a page already stored is a no-op.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
 import { pullPageJob } from '../../../src/jobs/pull.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
-import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import {
-  fakeSource,
-  NOW,
-  openWork,
-  runOf,
-  testContext,
-  type FakeSource,
-  type TestContext,
-} from './fixtures.js';
+import { fakeSource, NOW, nextRow, openWork, runOf, runRow, useTestContext } from './fixtures.js';
 
 describe('pull job', () => {
-  let ctx: TestContext;
-  let source: FakeSource;
-  beforeAll(async () => {
-    source = fakeSource('hcm-csdl', ['schools', 'students']);
-    ctx = await testContext({ sources: { 'hcm-csdl': source } });
-  }, MEMORY_DB_TIMEOUT_MS);
+  const source = fakeSource('hcm-csdl', ['schools', 'students']);
+  const ctx = useTestContext({ sources: { 'hcm-csdl': source } });
 
   /** Runs the open pull job (there is one at a time) and returns what it answered. */
   async function runNextPage() {
-    const row = (await openWork(ctx.db)).find((r) => r.job_name === 'pull-page')!;
-    return pullPageJob.run(ctx, row.payload, runOf('pull', 'pull-page', row.id));
+    return runRow(ctx, (await nextRow(ctx.db, (r) => r.job_name === 'pull-page'))!);
   }
 
   it('stores each page as a batch, advances the run, finishes it with its watermark', async () => {
