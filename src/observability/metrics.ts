@@ -12,6 +12,13 @@ export type ScrapeHook = () => Promise<void>;
 /** A scrape hook that takes longer than this is abandoned: the scrape answers with the last values. */
 const SCRAPE_HOOK_TIMEOUT_MS = 3000;
 
+/** Waits for `run` at most `ms`. */
+async function within(run: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([run, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /**
  * Every Prometheus metric truc exposes, defined once. Names are prefixed `truc_` and carry their
  * unit. Labels are bounded (system, queue, outcome, route pattern, status class, criterion,
@@ -170,31 +177,37 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
   });
 
   const hooks: ScrapeHook[] = [];
-  let inFlight: Promise<void> | undefined;
-  /** Runs every scrape hook once (concurrent scrapes share one run), each bounded in time. */
-  async function refresh(): Promise<void> {
-    inFlight ??= (async () => {
-      await Promise.all(
-        hooks.map(async (hook) => {
-          let timer: NodeJS.Timeout | undefined;
-          try {
-            await Promise.race([
-              hook(),
-              new Promise((_, reject) => {
-                timer = setTimeout(() => reject(new Error('timeout')), SCRAPE_HOOK_TIMEOUT_MS);
-              }),
-            ]);
-          } catch {
-            scrapeErrors.inc();
-          } finally {
-            clearTimeout(timer);
-          }
-        }),
-      );
-    })().finally(() => {
-      inFlight = undefined;
+  let inFlight: Array<Promise<void>> | undefined;
+  /**
+   * One run of every hook, shared by whoever refreshes while it lasts. A hook that fails, or is not
+   * done within a scrape's bound, is counted once.
+   */
+  function runHooks(): Array<Promise<void>> {
+    if (inFlight) return inFlight;
+    const runs = hooks.map((hook) => {
+      let counted = false;
+      const count = () => {
+        if (!counted) scrapeErrors.inc();
+        counted = true;
+      };
+      const late = setTimeout(count, SCRAPE_HOOK_TIMEOUT_MS).unref();
+      return hook()
+        .catch(count)
+        .finally(() => clearTimeout(late));
     });
-    return inFlight;
+    inFlight = runs;
+    void Promise.all(runs).finally(() => {
+      if (inFlight === runs) inFlight = undefined;
+    });
+    return runs;
+  }
+  /**
+   * Refreshes the stored-state gauges: runs every scrape hook once (concurrent callers share one run)
+   * and waits for each at most `waitMs` (a scrape's bound by default); past it the gauges keep their
+   * last values.
+   */
+  async function refresh(waitMs = SCRAPE_HOOK_TIMEOUT_MS): Promise<void> {
+    await Promise.all(runHooks().map((run) => within(run, waitMs)));
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
  * The metrics module: standard Node.js process metrics (no product prefix), build info, open dead
  * letters with series at zero, and scrape hooks that refresh stored-state gauges (a failing hook
- * serves the last values and is counted, never fails the scrape).
+ * serves the last values and is counted, never fails the scrape; a slow one is waited for longer by a
+ * reader that asks to, e.g. the operations overview).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMetrics } from '../../../src/observability/metrics.js';
 
 describe('createMetrics', () => {
@@ -56,5 +57,40 @@ describe('createMetrics', () => {
     expect(runs).toBe(2);
     expect(c).toContain('truc_outbox_pending 2');
     expect(c).toContain('truc_metrics_refresh_errors_total 2');
+  });
+
+  describe('a hook slower than a scrape', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('a scrape serves the last values after its bound; a longer wait sees the same run finish', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const m = createMetrics();
+      let finish = () => {};
+      m.onScrape(
+        () =>
+          new Promise<void>((resolve) => {
+            finish = () => {
+              m.outboxPending.set(7);
+              resolve();
+            };
+          }),
+      );
+      let scraped: string | undefined;
+      let refreshed = false;
+      void m.scrape().then((text) => (scraped = text));
+      void m.refresh(20_000).then(() => (refreshed = true));
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(scraped).toContain('truc_outbox_pending 0');
+      expect(scraped).toContain('truc_metrics_refresh_errors_total 1');
+      expect(refreshed).toBe(false);
+      finish();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(refreshed).toBe(true);
+      const text = await m.registry.metrics(); // the gauges as they are now, no hook run
+      expect(text).toContain('truc_outbox_pending 7');
+      expect(text).toContain('truc_metrics_refresh_errors_total 1');
+    });
   });
 });

@@ -57,6 +57,13 @@ type OverviewOut = z.infer<typeof Overview>;
 
 const PCGD_SUBMITTED = new Set(['submitted', 'receipted']);
 
+/**
+ * How long the overview waits for the stored-state gauges (queue depths above all) to be refreshed. A
+ * person reads it, not Prometheus: longer than a scrape's bound, so a busy database shows its queues'
+ * counts a little late rather than no queues at all.
+ */
+const OVERVIEW_REFRESH_WAIT_MS = 20_000;
+
 /** Jobs per queue and state, from the queue gauge (refreshed just before). */
 async function queueCounts(metrics: Metrics): Promise<OverviewOut['queues']> {
   const queues = new Map<string, Record<string, number>>();
@@ -127,7 +134,7 @@ async function pcgdOf(db: Db, at: Date): Promise<OverviewOut['pcgd']> {
 
 /** The operations overview at `at`. */
 export async function composeOverview(opts: { db: Db; metrics: Metrics }, at: Date): Promise<OverviewOut> {
-  await opts.metrics.refresh();
+  await opts.metrics.refresh(OVERVIEW_REFRESH_WAIT_MS);
   const repo = createOverviewRepo(opts.db);
   const [queues, health, gates, lag, deadLetters, pcgd] = await Promise.all([
     queueCounts(opts.metrics),
