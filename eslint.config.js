@@ -66,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/store/*.ts', 'src/observability/metrics.ts', 'src/simulators/school-system/data.ts'],
+    files: ['src/store/*.ts', 'src/observability/metrics.ts'],
     rules: {
       'max-lines-per-function': ['error', { max: 260, skipBlankLines: true, skipComments: true }],
     },

@@ -191,3 +191,6 @@ export function createTokenIssuer(opts: { clientId: string; clientSecret: string
     revokeAll: () => tokens.clear(),
   };
 }
+
+/** A running {@link createTokenIssuer}. */
+export type TokenIssuer = ReturnType<typeof createTokenIssuer>;

@@ -18,6 +18,7 @@ import {
   type SimContext,
   type SimRequest,
   type SimResponse,
+  type TokenIssuer,
 } from '../sim-handler.js';
 import {
   HCM_CSDL_MAX_PAGE,
@@ -25,7 +26,7 @@ import {
   type HcmCsdlDeletable,
   type HcmCsdlEntity,
 } from '../../adapters/hcm-csdl/schema.js';
-import { createSources, readPage, type FeedState } from './feed.js';
+import { createSources, readPage, type FeedState, type Sources } from './feed.js';
 import { MAX_BATCH, applyBatch, createReceivedStore, type ReceivedStore } from './received.js';
 
 /** Options of {@link startHcmCsdlSimulator}. */
@@ -155,9 +156,99 @@ function replayOf(
 const receiptIdOf = (key: string, fingerprint: string) =>
   `rcpt-${createHash('sha256').update(key).update(fingerprint).digest('hex').slice(0, 16)}`;
 
-/** Starts the simulator on 127.0.0.1. */
-export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Promise<HcmCsdlSimulator> {
-  const now = opts.now ?? Date.now;
+/** What the handlers of one running simulator share. */
+interface SimState {
+  population: Population;
+  sources: Sources;
+  store: ReceivedStore;
+  now: () => number;
+}
+
+/** `GET /v1/<entity>`: one page of the feed, from a cursor or from the filters of a first request. */
+function list(sim: SimState, entity: HcmCsdlEntity, req: SimRequest): SimResponse {
+  const limit = limitOf(req.query.get('limit'));
+  const cursor = req.query.get('cursor');
+  let state: FeedState;
+  if (cursor) state = stateOf(cursor, entity);
+  else {
+    const since = req.query.get('updatedSince');
+    const school = req.query.get('maTruong');
+    state = { e: entity, w: new Date(sim.now()).toISOString(), ph: 1, p: 0, q: 0 };
+    if (since) state.s = isoOf(since);
+    if (school) state.m = school;
+  }
+  const schoolIndex = state.m === undefined ? undefined : sim.population.schoolIndexOf(state.m);
+  const page = readPage(sim.sources[entity], sim.store, schoolIndex, state, limit);
+  const head = page.next
+    ? { nextCursor: encodeCursor(page.next), watermark: state.w }
+    : { watermark: state.w };
+  return { stream: jsonPageChunks(head, 'data', page.items) };
+}
+
+/** The receipt of an applied write, kept for replays of its Idempotency-Key. */
+function receipt(
+  ctx: SimContext,
+  key: string,
+  fingerprint: string,
+  accepted: number,
+  rejected: unknown[],
+): SimResponse {
+  const response: SimResponse = { body: { receiptId: receiptIdOf(key, fingerprint), accepted, rejected } };
+  ctx.idempotency.set(key, fingerprint, response);
+  return response;
+}
+
+/** `POST /v1/<entity>:batchDelete`: keys become tombstones; unknown or deleted keys count as accepted. */
+function remove(sim: SimState, entity: HcmCsdlDeletable, req: SimRequest, ctx: SimContext): SimResponse {
+  const { key, fingerprint, replay } = replayOf(`${entity}:delete`, req, ctx);
+  if (replay) return replay;
+  const raw = (req.body as { keys?: unknown } | undefined)?.keys;
+  if (Array.isArray(raw) && raw.length > MAX_BATCH) fail(413, 'BATCH_TOO_LARGE');
+  const parsed = keyBatchSchema.safeParse(req.body);
+  if (!parsed.success)
+    fail(400, 'INVALID_REQUEST', 'Nội dung phải là { "keys": [...] } với 1–1000 mã định danh hợp lệ.');
+  const at = new Date(sim.now()).toISOString();
+  const deleted = parsed.data.keys.filter((k) => sim.store.remove(entity, k, at));
+  ctx.received.record(
+    `${entity}_deleted`,
+    deleted.map((maDinhDanh) => ({ maDinhDanh })),
+  );
+  return receipt(ctx, key, fingerprint, parsed.data.keys.length, []);
+}
+
+/** `PUT /v1/<entity>:batch`: records validated one by one, the valid ones stored by maDinhDanh. */
+function upsert(sim: SimState, entity: HcmCsdlEntity, req: SimRequest, ctx: SimContext): SimResponse {
+  const { key, fingerprint, replay } = replayOf(entity, req, ctx);
+  if (replay) return replay;
+  const data = (req.body as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(data) || data.length === 0)
+    fail(400, 'INVALID_REQUEST', 'Nội dung phải là { "data": [...] } với ít nhất một bản ghi.');
+  if (data.length > MAX_BATCH) fail(413, 'BATCH_TOO_LARGE');
+  const result = applyBatch(sim.store, entity, data, new Date(sim.now()).toISOString());
+  ctx.received.record(entity, result.accepted);
+  return receipt(ctx, key, fingerprint, result.accepted.length, result.rejected);
+}
+
+/** The handler: token endpoint, then (with a valid token) ping, feeds, upserts and deletes. */
+function routerOf(sim: SimState, issuer: TokenIssuer): (req: SimRequest, ctx: SimContext) => SimResponse {
+  return (req, ctx) => {
+    if (req.path === '/oauth/token' && req.method === 'POST') return issuer.token(req);
+    if (!req.path.startsWith('/v1/')) fail(404, 'NOT_FOUND');
+    issuer.verify(req);
+    if (req.path === '/v1/ping' && req.method === 'GET')
+      return { body: { status: 'ok', time: new Date(sim.now()).toISOString() } };
+    const listed = LIST.exec(req.path)?.[1] as HcmCsdlEntity | undefined;
+    if (listed && req.method === 'GET') return list(sim, listed, req);
+    const batched = BATCH.exec(req.path)?.[1] as HcmCsdlEntity | undefined;
+    if (batched && req.method === 'PUT') return upsert(sim, batched, req, ctx);
+    const deleting = BATCH_DELETE.exec(req.path)?.[1] as HcmCsdlDeletable | undefined;
+    if (deleting && req.method === 'POST') return remove(sim, deleting, req, ctx);
+    return fail(404, 'NOT_FOUND');
+  };
+}
+
+/** The population, its feeds and an empty store of received records, as the options ask. */
+function simStateOf(opts: HcmCsdlSimulatorOptions): SimState {
   const population = createPopulation({
     seed: opts.seed,
     schools: opts.schools,
@@ -170,106 +261,33 @@ export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Prom
     seed: opts.seed,
     ...(opts.tombstoneRate !== undefined ? { tombstoneRate: opts.tombstoneRate } : {}),
   });
-  const store = createReceivedStore();
+  return { population, sources, store: createReceivedStore(), now: opts.now ?? Date.now };
+}
+
+/** Starts the simulator on 127.0.0.1. */
+export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Promise<HcmCsdlSimulator> {
+  const sim = simStateOf(opts);
   const issuer = createTokenIssuer({
     clientId: opts.clientId,
     clientSecret: opts.clientSecret,
     ...(opts.tokenTtlSeconds !== undefined ? { ttlSeconds: opts.tokenTtlSeconds } : {}),
   });
-
-  function list(entity: HcmCsdlEntity, req: SimRequest): SimResponse {
-    const limit = limitOf(req.query.get('limit'));
-    const cursor = req.query.get('cursor');
-    let state: FeedState;
-    if (cursor) state = stateOf(cursor, entity);
-    else {
-      const since = req.query.get('updatedSince');
-      const school = req.query.get('maTruong');
-      state = { e: entity, w: new Date(now()).toISOString(), ph: 1, p: 0, q: 0 };
-      if (since) state.s = isoOf(since);
-      if (school) state.m = school;
-    }
-    const schoolIndex = state.m === undefined ? undefined : population.schoolIndexOf(state.m);
-    const page = readPage(sources[entity], store, schoolIndex, state, limit);
-    const head = page.next
-      ? { nextCursor: encodeCursor(page.next), watermark: state.w }
-      : { watermark: state.w };
-    return { stream: jsonPageChunks(head, 'data', page.items) };
-  }
-
-  /** `POST /v1/<entity>:batchDelete`: keys become tombstones; unknown or deleted keys count as accepted. */
-  function remove(entity: HcmCsdlDeletable, req: SimRequest, ctx: SimContext): SimResponse {
-    const { key, fingerprint, replay } = replayOf(`${entity}:delete`, req, ctx);
-    if (replay) return replay;
-    const raw = (req.body as { keys?: unknown } | undefined)?.keys;
-    if (Array.isArray(raw) && raw.length > MAX_BATCH) fail(413, 'BATCH_TOO_LARGE');
-    const parsed = keyBatchSchema.safeParse(req.body);
-    if (!parsed.success)
-      fail(400, 'INVALID_REQUEST', 'Nội dung phải là { "keys": [...] } với 1–1000 mã định danh hợp lệ.');
-    const at = new Date(now()).toISOString();
-    const deleted = parsed.data.keys.filter((k) => store.remove(entity, k, at));
-    ctx.received.record(
-      `${entity}_deleted`,
-      deleted.map((maDinhDanh) => ({ maDinhDanh })),
-    );
-    const response: SimResponse = {
-      body: { receiptId: receiptIdOf(key, fingerprint), accepted: parsed.data.keys.length, rejected: [] },
-    };
-    ctx.idempotency.set(key, fingerprint, response);
-    return response;
-  }
-
-  function upsert(entity: HcmCsdlEntity, req: SimRequest, ctx: SimContext): SimResponse {
-    const { key, fingerprint, replay } = replayOf(entity, req, ctx);
-    if (replay) return replay;
-    const data = (req.body as { data?: unknown } | undefined)?.data;
-    if (!Array.isArray(data) || data.length === 0)
-      fail(400, 'INVALID_REQUEST', 'Nội dung phải là { "data": [...] } với ít nhất một bản ghi.');
-    if (data.length > MAX_BATCH) fail(413, 'BATCH_TOO_LARGE');
-    const result = applyBatch(store, entity, data, new Date(now()).toISOString());
-    ctx.received.record(entity, result.accepted);
-    const response: SimResponse = {
-      body: {
-        receiptId: receiptIdOf(key, fingerprint),
-        accepted: result.accepted.length,
-        rejected: result.rejected,
-      },
-    };
-    ctx.idempotency.set(key, fingerprint, response);
-    return response;
-  }
-
-  function route(req: SimRequest, ctx: SimContext): SimResponse {
-    if (req.path === '/oauth/token' && req.method === 'POST') return issuer.token(req);
-    if (!req.path.startsWith('/v1/')) fail(404, 'NOT_FOUND');
-    issuer.verify(req);
-    if (req.path === '/v1/ping' && req.method === 'GET')
-      return { body: { status: 'ok', time: new Date(now()).toISOString() } };
-    const listed = LIST.exec(req.path)?.[1] as HcmCsdlEntity | undefined;
-    if (listed && req.method === 'GET') return list(listed, req);
-    const batched = BATCH.exec(req.path)?.[1] as HcmCsdlEntity | undefined;
-    if (batched && req.method === 'PUT') return upsert(batched, req, ctx);
-    const deleting = BATCH_DELETE.exec(req.path)?.[1] as HcmCsdlDeletable | undefined;
-    if (deleting && req.method === 'POST') return remove(deleting, req, ctx);
-    return fail(404, 'NOT_FOUND');
-  }
-
   const server = await startSimServer({
     system: 'hcm-csdl',
     seed: opts.seed,
     faults: opts.faults,
     port: opts.port,
-    handler: route,
+    handler: routerOf(sim, issuer),
     renderError,
   });
   return {
     system: 'hcm-csdl',
     url: server.url,
     port: server.port,
-    received: store,
+    received: sim.store,
     recorder: server.received,
     faults: server.faults,
-    population,
+    population: sim.population,
     expireTokens: () => issuer.revokeAll(),
     stats: () => server.stats(),
     close: () => server.close(),

@@ -13,6 +13,7 @@ import {
   type SimContext,
   type SimRequest,
   type SimResponse,
+  type TokenIssuer,
 } from '../sim-handler.js';
 import { DEFAULT_CALENDAR, unitLevelOf, windowOf, workingYearInfo, type PcgdCalendar } from './calendar.js';
 import type { FiguresBodyWire, PersonWire, UnitLevel } from '../../adapters/moet-pcgd/schema.js';
@@ -91,6 +92,8 @@ function createBucket(perSecond: number) {
   };
 }
 
+type Bucket = ReturnType<typeof createBucket>;
+
 function intParam(raw: string | null, min: number, max: number): number | undefined {
   if (raw === null || !/^\d+$/.test(raw)) return undefined;
   const n = Number(raw);
@@ -133,102 +136,108 @@ function persons(src: PersonSource, req: SimRequest, communeCode: string): SimRe
   return { body };
 }
 
-/** Starts the simulator on 127.0.0.1. */
-export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Promise<MoetPcgdSimulator> {
-  const population = createPopulation({ schools: 168, ...opts.population, seed: opts.seed });
-  const communes = new Set([
-    ...(opts.communes ?? hcmcCommunes().map((c) => c.code)),
-    ...(opts.surveyFile?.keys() ?? []),
-  ]);
-  const calendar = opts.calendar ?? DEFAULT_CALENDAR;
-  const issuer = createTokenIssuer({ clientId: opts.clientId, clientSecret: opts.clientSecret });
-  const bucket = opts.rateLimit ? createBucket(opts.rateLimit.perSecond) : undefined;
-  const store = new FiguresStore();
-  let today = opts.today ?? (() => new Date());
+/** What the handlers of one running simulator share (`today` is replaced by `setToday`). */
+interface SimState extends PersonSource {
+  calendar: PcgdCalendar;
+  store: FiguresStore;
+  today: () => Date;
+}
 
-  const knownUnit = (code: string): UnitLevel | undefined => {
-    const level = unitLevelOf(code);
-    if (level === 'commune') return communes.has(code) ? level : undefined;
-    return level === 'province' && code === HCMC_PROVINCE_CODE ? level : undefined;
-  };
+/** The level of a unit this simulator knows (a served commune, or the province), else undefined. */
+function knownUnit(sim: SimState, code: string): UnitLevel | undefined {
+  const level = unitLevelOf(code);
+  if (level === 'commune') return sim.communes.has(code) ? level : undefined;
+  return level === 'province' && code === HCMC_PROVINCE_CODE ? level : undefined;
+}
 
-  function workingYear(ctx: SimContext): SimResponse {
-    const info = workingYearInfo(today(), calendar);
-    if (ctx.faults.closedWindow) info.windows = info.windows.map((w) => ({ ...w, open: false }));
-    return { body: info };
-  }
+/** `GET /v1/working-year`: the year and its windows (all shut under the `closedWindow` fault). */
+function workingYear(sim: SimState, ctx: SimContext): SimResponse {
+  const info = workingYearInfo(sim.today(), sim.calendar);
+  if (ctx.faults.closedWindow) info.windows = info.windows.map((w) => ({ ...w, open: false }));
+  return { body: info };
+}
 
-  function putFigures(
-    req: SimRequest,
-    ctx: SimContext,
-    unitCode: string,
-    level: UnitLevel,
-    year: number,
-  ): SimResponse {
-    const key = req.headers['idempotency-key'];
-    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      return badRequest('INVALID_REQUEST', [
-        { pointer: '/header/Idempotency-Key', code: 'REQUIRED', message: 'Idempotency-Key' },
-      ]);
-    }
-    const earlier = store.lookup(unitCode, year, key);
-    if (earlier && earlier.receipt.checksum === checksumOf(req.body)) {
-      ctx.received.record('figures_replayed', [{ unitCode, year, idempotencyKey: key }]);
-      return { status: 200, headers: { 'idempotent-replayed': 'true' }, body: earlier.receipt };
-    }
-    const window = windowOf(level, year, today(), calendar);
-    if (ctx.faults.closedWindow || !window.open) {
-      const detail = `Ngoài thời hạn nhận số liệu năm ${year}. / Outside the ${year} submission window.`;
-      return problem(409, 'WINDOW_CLOSED', detail, {
-        year,
-        unitLevel: level,
-        opensOn: window.opensOn,
-        submitBefore: window.submitBefore,
-      });
-    }
-    const errors = validateFigures(req.body, level);
-    if (errors.length > 0) return badRequest('INVALID_FIGURES', errors);
-    const outcome = store.submit(unitCode, year, key, req.body as FiguresBodyWire, today());
-    if (outcome.kind === 'key_reused') {
-      return problem(
-        422,
-        'IDEMPOTENCY_KEY_REUSED',
-        'Idempotency-Key đã dùng cho nội dung khác. / Key used for another body.',
-      );
-    }
-    ctx.received.record('figures', [
-      { unitCode, year, idempotencyKey: key, body: req.body, receipt: outcome.receipt },
+/** `PUT .../figures/{year}`: idempotent by key, only inside the window, validated, then stored. */
+function putFigures(
+  sim: SimState,
+  req: SimRequest,
+  ctx: SimContext,
+  unit: { code: string; level: UnitLevel },
+  year: number,
+): SimResponse {
+  const { code: unitCode, level } = unit;
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+    return badRequest('INVALID_REQUEST', [
+      { pointer: '/header/Idempotency-Key', code: 'REQUIRED', message: 'Idempotency-Key' },
     ]);
-    return { status: 201, body: outcome.receipt };
   }
-
-  function figures(req: SimRequest, ctx: SimContext, unitCode: string, rawYear: string): SimResponse {
-    const level = knownUnit(unitCode);
-    if (!level) return unitNotFound();
-    const year = intParam(rawYear, 2014, 2100);
-    if (year === undefined)
-      return badRequest('INVALID_REQUEST', [
-        { pointer: '/path/year', code: 'BAD_PARAMETER', message: 'year' },
-      ]);
-    if (req.method === 'PUT') return putFigures(req, ctx, unitCode, level, year);
-    if (req.method !== 'GET') return problem(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
-    const stored = store.get(unitCode, year, level);
-    return stored
-      ? { body: stored }
-      : problem(404, 'FIGURES_NOT_FOUND', 'Chưa có số liệu. / No figures yet.');
+  const earlier = sim.store.lookup(unitCode, year, key);
+  if (earlier && earlier.receipt.checksum === checksumOf(req.body)) {
+    ctx.received.record('figures_replayed', [{ unitCode, year, idempotencyKey: key }]);
+    return { status: 200, headers: { 'idempotent-replayed': 'true' }, body: earlier.receipt };
   }
-
-  function route(req: SimRequest, ctx: SimContext): SimResponse {
-    if (req.method === 'GET' && req.path === '/v1/working-year') return workingYear(ctx);
-    const personsPath = /^\/v1\/units\/([^/]+)\/persons$/.exec(req.path);
-    if (personsPath && req.method === 'GET')
-      return persons({ population, communes, opts }, req, personsPath[1] ?? '');
-    const figuresPath = /^\/v1\/units\/([^/]+)\/figures\/([^/]+)$/.exec(req.path);
-    if (figuresPath) return figures(req, ctx, figuresPath[1] ?? '', figuresPath[2] ?? '');
-    return problem(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`);
+  const window = windowOf(level, year, sim.today(), sim.calendar);
+  if (ctx.faults.closedWindow || !window.open) {
+    const detail = `Ngoài thời hạn nhận số liệu năm ${year}. / Outside the ${year} submission window.`;
+    return problem(409, 'WINDOW_CLOSED', detail, {
+      year,
+      unitLevel: level,
+      opensOn: window.opensOn,
+      submitBefore: window.submitBefore,
+    });
   }
+  const errors = validateFigures(req.body, level);
+  if (errors.length > 0) return badRequest('INVALID_FIGURES', errors);
+  const outcome = sim.store.submit(unitCode, year, key, req.body as FiguresBodyWire, sim.today());
+  if (outcome.kind === 'key_reused') {
+    return problem(
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+      'Idempotency-Key đã dùng cho nội dung khác. / Key used for another body.',
+    );
+  }
+  ctx.received.record('figures', [
+    { unitCode, year, idempotencyKey: key, body: req.body, receipt: outcome.receipt },
+  ]);
+  return { status: 201, body: outcome.receipt };
+}
 
-  function handler(req: SimRequest, ctx: SimContext): SimResponse {
+/** `GET` / `PUT /v1/units/{unit}/figures/{year}`. */
+function figures(
+  sim: SimState,
+  req: SimRequest,
+  ctx: SimContext,
+  unitCode: string,
+  rawYear: string,
+): SimResponse {
+  const level = knownUnit(sim, unitCode);
+  if (!level) return unitNotFound();
+  const year = intParam(rawYear, 2014, 2100);
+  if (year === undefined)
+    return badRequest('INVALID_REQUEST', [{ pointer: '/path/year', code: 'BAD_PARAMETER', message: 'year' }]);
+  if (req.method === 'PUT') return putFigures(sim, req, ctx, { code: unitCode, level }, year);
+  if (req.method !== 'GET') return problem(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+  const stored = sim.store.get(unitCode, year, level);
+  return stored ? { body: stored } : problem(404, 'FIGURES_NOT_FOUND', 'Chưa có số liệu. / No figures yet.');
+}
+
+function route(sim: SimState, req: SimRequest, ctx: SimContext): SimResponse {
+  if (req.method === 'GET' && req.path === '/v1/working-year') return workingYear(sim, ctx);
+  const personsPath = /^\/v1\/units\/([^/]+)\/persons$/.exec(req.path);
+  if (personsPath && req.method === 'GET') return persons(sim, req, personsPath[1] ?? '');
+  const figuresPath = /^\/v1\/units\/([^/]+)\/figures\/([^/]+)$/.exec(req.path);
+  if (figuresPath) return figures(sim, req, ctx, figuresPath[1] ?? '', figuresPath[2] ?? '');
+  return problem(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`);
+}
+
+/** The handler: token endpoint, then the bearer check and the rate limit before every route. */
+function handlerOf(
+  sim: SimState,
+  issuer: TokenIssuer,
+  bucket: Bucket | undefined,
+): (req: SimRequest, ctx: SimContext) => SimResponse {
+  return (req, ctx) => {
     if (req.method === 'POST' && req.path === '/oauth/token') return issuer.token(req);
     try {
       issuer.verify(req);
@@ -242,18 +251,34 @@ export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Pr
       const res = problem(429, 'RATE_LIMITED', 'Quá nhiều yêu cầu. / Too many requests.');
       return { ...res, headers: { ...res.headers, 'retry-after': String(wait) } };
     }
-    return route(req, ctx);
-  }
+    return route(sim, req, ctx);
+  };
+}
 
+/** Starts the simulator on 127.0.0.1. */
+export async function startMoetPcgdSimulator(opts: MoetPcgdSimulatorOptions): Promise<MoetPcgdSimulator> {
+  const sim: SimState = {
+    population: createPopulation({ schools: 168, ...opts.population, seed: opts.seed }),
+    communes: new Set([
+      ...(opts.communes ?? hcmcCommunes().map((c) => c.code)),
+      ...(opts.surveyFile?.keys() ?? []),
+    ]),
+    opts,
+    calendar: opts.calendar ?? DEFAULT_CALENDAR,
+    store: new FiguresStore(),
+    today: opts.today ?? (() => new Date()),
+  };
+  const issuer = createTokenIssuer({ clientId: opts.clientId, clientSecret: opts.clientSecret });
+  const bucket = opts.rateLimit ? createBucket(opts.rateLimit.perSecond) : undefined;
   const server = await startSimServer({
     system: 'moet-pcgd',
-    handler,
+    handler: handlerOf(sim, issuer, bucket),
     seed: opts.seed,
     port: opts.port,
   });
   return Object.assign(server, {
-    figures: store,
-    population,
-    setToday: (next: () => Date) => void (today = next),
+    figures: sim.store,
+    population: sim.population,
+    setToday: (next: () => Date) => void (sim.today = next),
   });
 }

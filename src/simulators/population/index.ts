@@ -21,6 +21,7 @@ import {
   classCountOf,
   createCodecs,
   residenceCommuneOf,
+  type Codecs,
 } from './records.js';
 export { DISCREPANCY_KINDS, type DiscrepancyKind } from './discrepancy.js';
 
@@ -113,106 +114,135 @@ function contextOf(opts: PopulationOptions): PopulationContext {
   };
 }
 
-/** Creates the population of `opts` (cheap: nothing is generated until asked for). */
-export function createPopulation(opts: PopulationOptions): Population {
-  const ctx = contextOf(opts);
-  const codes = createCodecs(ctx.seed);
-  const counts = {
-    schools: ctx.schools,
-    students: ctx.students,
-    staff: ctx.schools * ctx.staffPerSchool,
-    persons: ctx.students + ctx.extraPersons,
-  };
+/** What the parts of one population read: its context, codecs and sizes. */
+interface Base {
+  ctx: PopulationContext;
+  codes: Codecs;
+  counts: Population['counts'];
+}
+
+function communeIndexOf(code: string): number {
+  const c = COMMUNES.findIndex((commune) => commune.code === code);
+  if (c < 0) throw new RangeError(`commune ${code} is not in province 79`);
+  return c;
+}
+
+/** Schools (the last one built is kept: consecutive reads of one school are common) and their classes. */
+function schoolPart({ ctx, codes, counts }: Base) {
   let lastSchool: { i: number; school: School } | undefined;
   const school = (i: number): School => {
     checkIndex(i, counts.schools, 'school');
     if (lastSchool?.i !== i) lastSchool = { i, school: buildSchool(ctx, codes, i) };
     return lastSchool.school;
   };
+  return {
+    school,
+    schoolIndexOf: (code: string) => {
+      const i = codes.schoolIndexOf(code);
+      return i !== undefined && i < counts.schools ? i : undefined;
+    },
+    *schoolsOfCommune(code: string) {
+      const r = ctx.layout.residueOfCommune(communeIndexOf(code));
+      for (let s = r; s < ctx.schools; s += ctx.layout.nCommunes) yield s;
+    },
+    classCount: (s: number) => (checkIndex(s, counts.schools, 'school'), classCountOf(ctx, s)),
+    classOf: (s: number, k: number) => {
+      checkIndex(s, counts.schools, 'school');
+      checkIndex(k, classCountOf(ctx, s), 'class');
+      return buildClass(ctx, codes, s, k);
+    },
+    *classesOfSchool(s: number) {
+      checkIndex(s, counts.schools, 'school');
+      for (let k = 0; k < classCountOf(ctx, s); k++) yield buildClass(ctx, codes, s, k);
+    },
+  } satisfies Partial<Population>;
+}
+
+/** Students as they are and as the school systems hold them (discrepancies applied), and staff. */
+function studentPart({ ctx, codes, counts }: Base) {
   const trueStudent = (g: number): Student => {
     checkIndex(g, counts.students, 'student');
     return buildStudent(ctx, codes, g, discrepancyOf(ctx, g) === 'stale_status');
   };
   const studentRecordsAt = (g: number): Student[] =>
     applyDiscrepancy(trueStudent(g), discrepancyOf(ctx, g), codes.studentCode(g, true));
-  const person = (i: number): Person => {
-    checkIndex(i, counts.persons, 'person');
-    if (i >= ctx.students) return buildResident(ctx, i);
-    return personFromStudent(ctx, i, trueStudent(i), school(Math.floor(i / ctx.studentsPerSchool)));
-  };
-
-  function communeIndexOf(code: string): number {
-    const c = COMMUNES.findIndex((commune) => commune.code === code);
-    if (c < 0) throw new RangeError(`commune ${code} is not in province 79`);
-    return c;
-  }
-
-  function* personsOfCommune(code: string, after = -1): Generator<{ index: number; person: Person }> {
-    const c = communeIndexOf(code);
-    const n = ctx.layout.nCommunes;
-    const home = ctx.layout.residueOfCommune(c);
-    const away = (home - 1 + n) % n; // schools whose pupils living away live in commune c
-    const firstBlock = Math.floor(Math.floor(Math.max(0, after + 1) / ctx.studentsPerSchool) / n);
-    for (let b = firstBlock; b * n < ctx.schools; b++) {
-      for (const s of [b * n + home, b * n + away].sort((x, y) => x - y)) {
-        if (s >= ctx.schools) continue;
-        const end = (s + 1) * ctx.studentsPerSchool;
-        for (let g = Math.max(s * ctx.studentsPerSchool, after + 1); g < end; g++) {
-          if (residenceCommuneOf(ctx, g) === c) yield { index: g, person: person(g) };
-        }
-      }
-    }
-    const firstE = Math.max(0, after + 1 - ctx.students);
-    const residue = ctx.layout.residueOfCommune(c);
-    for (let e = firstE + ((residue - (firstE % n) + n) % n); e < ctx.extraPersons; e += n) {
-      yield { index: ctx.students + e, person: person(ctx.students + e) };
-    }
-  }
-
   return {
-    schoolYear: ctx.schoolYear,
-    counts,
-    school,
-    schoolIndexOf: (code) => {
-      const i = codes.schoolIndexOf(code);
-      return i !== undefined && i < counts.schools ? i : undefined;
-    },
-    *schoolsOfCommune(code) {
-      const r = ctx.layout.residueOfCommune(communeIndexOf(code));
-      for (let s = r; s < ctx.schools; s += ctx.layout.nCommunes) yield s;
-    },
-    classCount: (s) => (checkIndex(s, counts.schools, 'school'), classCountOf(ctx, s)),
-    classOf: (s, k) => {
-      checkIndex(s, counts.schools, 'school');
-      checkIndex(k, classCountOf(ctx, s), 'class');
-      return buildClass(ctx, codes, s, k);
-    },
-    *classesOfSchool(s) {
-      checkIndex(s, counts.schools, 'school');
-      for (let k = 0; k < classCountOf(ctx, s); k++) yield buildClass(ctx, codes, s, k);
-    },
-    student: (g) => studentRecordsAt(g)[0] as Student,
+    student: (g: number) => studentRecordsAt(g)[0] as Student,
     trueStudent,
     studentRecordsAt,
-    *studentsOfSchool(s) {
+    *studentsOfSchool(s: number) {
       checkIndex(s, counts.schools, 'school');
       for (let g = s * ctx.studentsPerSchool; g < (s + 1) * ctx.studentsPerSchool; g++)
         yield* studentRecordsAt(g);
     },
-    studentIndexOf: (code) => {
+    studentIndexOf: (code: string) => {
       const g = codes.studentIndexOf(code);
       return g !== undefined && g < counts.students ? g : undefined;
     },
-    firstStudentOf: (s) => (checkIndex(s, counts.schools, 'school'), s * ctx.studentsPerSchool),
-    staff: (t) => (checkIndex(t, counts.staff, 'staff'), buildStaff(ctx, codes, t)),
-    *staffOfSchool(s) {
+    firstStudentOf: (s: number) => (checkIndex(s, counts.schools, 'school'), s * ctx.studentsPerSchool),
+    discrepancyOf: (g: number) => (checkIndex(g, counts.students, 'student'), discrepancyOf(ctx, g)),
+    staff: (t: number) => (checkIndex(t, counts.staff, 'staff'), buildStaff(ctx, codes, t)),
+    *staffOfSchool(s: number) {
       checkIndex(s, counts.schools, 'school');
       for (let t = s * ctx.staffPerSchool; t < (s + 1) * ctx.staffPerSchool; t++)
         yield buildStaff(ctx, codes, t);
     },
+  } satisfies Partial<Population>;
+}
+
+/** Persons of commune `code` in ascending index after `after`: its pupils' persons, then other residents. */
+function* personsOfCommuneIn(
+  ctx: PopulationContext,
+  person: (i: number) => Person,
+  code: string,
+  after: number,
+): Generator<{ index: number; person: Person }> {
+  const c = communeIndexOf(code);
+  const n = ctx.layout.nCommunes;
+  const home = ctx.layout.residueOfCommune(c);
+  const away = (home - 1 + n) % n; // schools whose pupils living away live in commune c
+  const firstBlock = Math.floor(Math.floor(Math.max(0, after + 1) / ctx.studentsPerSchool) / n);
+  for (let b = firstBlock; b * n < ctx.schools; b++) {
+    for (const s of [b * n + home, b * n + away].sort((x, y) => x - y)) {
+      if (s >= ctx.schools) continue;
+      const end = (s + 1) * ctx.studentsPerSchool;
+      for (let g = Math.max(s * ctx.studentsPerSchool, after + 1); g < end; g++) {
+        if (residenceCommuneOf(ctx, g) === c) yield { index: g, person: person(g) };
+      }
+    }
+  }
+  const firstE = Math.max(0, after + 1 - ctx.students);
+  const residue = ctx.layout.residueOfCommune(c);
+  for (let e = firstE + ((residue - (firstE % n) + n) % n); e < ctx.extraPersons; e += n) {
+    yield { index: ctx.students + e, person: person(ctx.students + e) };
+  }
+}
+
+/** Creates the population of `opts` (cheap: nothing is generated until asked for). */
+export function createPopulation(opts: PopulationOptions): Population {
+  const ctx = contextOf(opts);
+  const counts = {
+    schools: ctx.schools,
+    students: ctx.students,
+    staff: ctx.schools * ctx.staffPerSchool,
+    persons: ctx.students + ctx.extraPersons,
+  };
+  const base: Base = { ctx, codes: createCodecs(ctx.seed), counts };
+  const schools = schoolPart(base);
+  const students = studentPart(base);
+  const person = (i: number): Person => {
+    checkIndex(i, counts.persons, 'person');
+    if (i >= ctx.students) return buildResident(ctx, i);
+    const s = Math.floor(i / ctx.studentsPerSchool);
+    return personFromStudent(ctx, i, students.trueStudent(i), schools.school(s));
+  };
+  return {
+    schoolYear: ctx.schoolYear,
+    counts,
+    ...schools,
+    ...students,
     person,
-    personsOfCommune,
-    discrepancyOf: (g) => (checkIndex(g, counts.students, 'student'), discrepancyOf(ctx, g)),
+    personsOfCommune: (code, after = -1) => personsOfCommuneIn(ctx, person, code, after),
     changedAt: (entity, index) => {
       const stream =
         STREAM.changedAt * 16 + ['school', 'class', 'student', 'staff', 'person'].indexOf(entity);

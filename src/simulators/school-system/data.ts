@@ -54,155 +54,132 @@ const CLASS_STRIDE = 1024;
 /** Most written records kept per simulator; writes beyond are refused (503). */
 const MAX_OVERLAY = 200_000;
 
-/** The data side of one school-system simulator. */
-export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknown>>(
+/** The units of one school's entity as the population holds them, in sequence order. */
+function* populationUnits<RecOf extends Record<SchoolEntity, unknown>>(
   pop: Population,
   sizes: { studentsPerSchool: number; staffPerSchool: number },
-  spec: SchoolSystemSpec<RecOf>,
-) {
-  type Rec = RecOf[SchoolEntity];
-  type SeqItem = SeqItemOf<Rec>;
-  type Unit = UnitOf<Rec>;
-  const overlay = new Map<string, Map<string, SeqItem>>();
-  /** Keys deleted per `entity|school` (and not written since): no longer served. */
-  const deleted = new Map<string, Set<string>>();
-  let overlaySize = 0;
-  let version = 0;
-  const counts = new Map<string, number>();
-  const served: number[] = [];
-  for (let s = 0; s < pop.counts.schools; s++) if (spec.serves(s)) served.push(s);
-  const order = served
-    .map((s) => ({ s, code: pop.school(s).schoolCode }))
-    .sort((a, b) => (a.code < b.code ? -1 : 1));
-
-  function* units(entity: SchoolEntity, s: number): Generator<Unit> {
-    if (entity === 'students') {
-      const first = pop.firstStudentOf(s);
-      for (let g = first; g < first + sizes.studentsPerSchool; g++) {
-        const iso = pop.changedAt('student', g);
-        const at = Date.parse(iso);
-        const size = pop.discrepancyOf(g) === 'duplicate_record' ? 2 : 1;
-        const make = () =>
-          pop
-            .studentRecordsAt(g)
-            .map((r) => ({ key: r.studentCode, wire: spec.wireOf.students(r, iso), at }));
-        yield { at, size, make };
-      }
-    } else if (entity === 'staff') {
-      for (let t = s * sizes.staffPerSchool; t < (s + 1) * sizes.staffPerSchool; t++) {
-        const iso = pop.changedAt('staff', t);
-        const at = Date.parse(iso);
-        const make = () => {
-          const r = pop.staff(t);
-          return [{ key: r.staffCode, wire: spec.wireOf.staff(r, iso), at }];
-        };
-        yield { at, size: 1, make };
-      }
-    } else {
-      for (let k = 0; k < pop.classCount(s); k++) {
-        const iso = pop.changedAt('class', s * CLASS_STRIDE + k);
-        const at = Date.parse(iso);
-        const make = () => {
-          const r = pop.classOf(s, k);
-          return [{ key: r.classCode, wire: spec.wireOf.classes(r, iso), at }];
-        };
-        yield { at, size: 1, make };
-      }
+  wireOf: WireBuilders<RecOf>,
+  entity: SchoolEntity,
+  s: number,
+): Generator<UnitOf<RecOf[SchoolEntity]>> {
+  if (entity === 'students') {
+    const first = pop.firstStudentOf(s);
+    for (let g = first; g < first + sizes.studentsPerSchool; g++) {
+      const iso = pop.changedAt('student', g);
+      const at = Date.parse(iso);
+      const size = pop.discrepancyOf(g) === 'duplicate_record' ? 2 : 1;
+      const make = () =>
+        pop.studentRecordsAt(g).map((r) => ({ key: r.studentCode, wire: wireOf.students(r, iso), at }));
+      yield { at, size, make };
+    }
+  } else if (entity === 'staff') {
+    for (let t = s * sizes.staffPerSchool; t < (s + 1) * sizes.staffPerSchool; t++) {
+      const iso = pop.changedAt('staff', t);
+      const at = Date.parse(iso);
+      const make = () => {
+        const r = pop.staff(t);
+        return [{ key: r.staffCode, wire: wireOf.staff(r, iso), at }];
+      };
+      yield { at, size: 1, make };
+    }
+  } else {
+    for (let k = 0; k < pop.classCount(s); k++) {
+      const iso = pop.changedAt('class', s * CLASS_STRIDE + k);
+      const at = Date.parse(iso);
+      const make = () => {
+        const r = pop.classOf(s, k);
+        return [{ key: r.classCode, wire: wireOf.classes(r, iso), at }];
+      };
+      yield { at, size: 1, make };
     }
   }
+}
 
-  /**
-   * Written records replace the population's of the same key; new keys follow the population; deleted
-   * keys are left out.
-   */
-  function* withOverlay(
-    entity: SchoolEntity,
-    s: number,
-    over: ReadonlyMap<string, SeqItem>,
-    gone: ReadonlySet<string>,
-  ): Generator<Unit> {
-    const replaced = new Set<string>();
-    for (const unit of units(entity, s)) {
-      const items = unit.make().flatMap((item) => {
-        if (gone.has(item.key)) return [];
-        const written = over.get(item.key);
-        if (written) replaced.add(item.key);
-        return [written ?? item];
-      });
-      for (const item of items) yield { at: item.at, size: 1, make: () => [item] };
+/**
+ * Written records replace the population's of the same key; new keys follow the population; deleted
+ * keys are left out.
+ */
+function* withOverlay<Rec>(
+  units: Iterable<UnitOf<Rec>>,
+  over: ReadonlyMap<string, SeqItemOf<Rec>>,
+  gone: ReadonlySet<string>,
+): Generator<UnitOf<Rec>> {
+  const replaced = new Set<string>();
+  for (const unit of units) {
+    const items = unit.make().flatMap((item) => {
+      if (gone.has(item.key)) return [];
+      const written = over.get(item.key);
+      if (written) replaced.add(item.key);
+      return [written ?? item];
+    });
+    for (const item of items) yield { at: item.at, size: 1, make: () => [item] };
+  }
+  for (const [key, item] of over) if (!replaced.has(key)) yield { at: item.at, size: 1, make: () => [item] };
+}
+
+/**
+ * Records of `units` changed at or after `sinceMs`, in sequence order, with their positions: from
+ * position `fromPos` on, after skipping the first `skipMatches` matches.
+ */
+function* selectFrom<Rec>(
+  units: Iterable<UnitOf<Rec>>,
+  sel: Selection,
+): Generator<{ pos: number; item: SeqItemOf<Rec> }> {
+  const fromPos = sel.fromPos ?? 0;
+  let toSkip = sel.skipMatches ?? 0;
+  let pos = 0;
+  for (const unit of units) {
+    const start = pos;
+    pos += unit.size;
+    if (unit.at < sel.sinceMs || pos <= fromPos) continue;
+    const inRange = unit.size - Math.max(0, fromPos - start);
+    if (toSkip >= inRange) {
+      toSkip -= inRange;
+      continue;
     }
-    for (const [key, item] of over)
-      if (!replaced.has(key)) yield { at: item.at, size: 1, make: () => [item] };
-  }
-
-  /** The units of one school as served now: the population's, or with the school's writes and deletes. */
-  function current(entity: SchoolEntity, s: number): Iterable<Unit> {
-    const over = overlay.get(`${entity}|${s}`);
-    const gone = deleted.get(`${entity}|${s}`);
-    return over || gone ? withOverlay(entity, s, over ?? new Map(), gone ?? new Set()) : units(entity, s);
-  }
-
-  /**
-   * Records changed at or after `sinceMs`, in sequence order, with their positions: from position
-   * `fromPos` on, after skipping the first `skipMatches` matches.
-   */
-  function* select(
-    entity: SchoolEntity,
-    s: number,
-    sel: Selection,
-  ): Generator<{ pos: number; item: SeqItem }> {
-    const fromPos = sel.fromPos ?? 0;
-    let toSkip = sel.skipMatches ?? 0;
-    let pos = 0;
-    for (const unit of current(entity, s)) {
-      const start = pos;
-      pos += unit.size;
-      if (unit.at < sel.sinceMs || pos <= fromPos) continue;
-      const inRange = unit.size - Math.max(0, fromPos - start);
-      if (toSkip >= inRange) {
-        toSkip -= inRange;
+    for (const [i, item] of unit.make().entries()) {
+      if (start + i < fromPos) continue;
+      if (toSkip > 0) {
+        toSkip--;
         continue;
       }
-      for (const [i, item] of unit.make().entries()) {
-        if (start + i < fromPos) continue;
-        if (toSkip > 0) {
-          toSkip--;
-          continue;
-        }
-        yield { pos: start + i, item };
-      }
+      yield { pos: start + i, item };
     }
   }
+}
 
-  /** Number of records changed at or after `sinceMs` (cached per data version). */
-  function count(entity: SchoolEntity, s: number, sinceMs: number): number {
-    const key = `${entity}|${s}|${sinceMs}|${version}`;
-    const hit = counts.get(key);
-    if (hit !== undefined) return hit;
-    let n = 0;
-    for (const unit of current(entity, s)) if (unit.at >= sinceMs) n += unit.size;
-    if (counts.size > 1_000) counts.clear();
-    counts.set(key, n);
-    return n;
+/**
+ * What was written to and deleted from a simulator, per `entity|school`, over the units `base` gives:
+ * bounded at {@link MAX_OVERLAY} records; `version` changes with every write or delete.
+ */
+function createOverlay<Rec>(base: (entity: SchoolEntity, s: number) => Iterable<UnitOf<Rec>>) {
+  const written = new Map<string, Map<string, SeqItemOf<Rec>>>();
+  /** Keys deleted per `entity|school` (and not written since): no longer served. */
+  const deleted = new Map<string, Set<string>>();
+  let size = 0;
+  let version = 0;
+
+  /** The units of one school as served now: the population's, or with the school's writes and deletes. */
+  function current(entity: SchoolEntity, s: number): Iterable<UnitOf<Rec>> {
+    const over = written.get(`${entity}|${s}`);
+    const gone = deleted.get(`${entity}|${s}`);
+    return over || gone
+      ? withOverlay(base(entity, s), over ?? new Map(), gone ?? new Set())
+      : base(entity, s);
   }
 
   /** Stores written records of one school (upsert by key; a deleted key is live again); false when full. */
-  function write<E extends SchoolEntity>(
-    entity: E,
-    s: number,
-    items: Array<{ key: string; wire: RecOf[E] }>,
-    at: number,
-  ): boolean {
-    const slot = overlay.get(`${entity}|${s}`) ?? new Map<string, SeqItem>();
+  function write(entity: SchoolEntity, s: number, items: Array<{ key: string; wire: Rec }>, at: number) {
+    const slot = written.get(`${entity}|${s}`) ?? new Map<string, SeqItemOf<Rec>>();
     const added = new Set(items.map((i) => i.key).filter((k) => !slot.has(k))).size;
-    if (overlaySize + added > MAX_OVERLAY) return false;
+    if (size + added > MAX_OVERLAY) return false;
     const gone = deleted.get(`${entity}|${s}`);
     for (const i of items) {
       slot.set(i.key, { key: i.key, wire: i.wire, at });
-      if (gone?.delete(i.key)) overlaySize--;
+      if (gone?.delete(i.key)) size--;
     }
-    overlay.set(`${entity}|${s}`, slot);
-    overlaySize += added;
+    written.set(`${entity}|${s}`, slot);
+    size += added;
     version++;
     return true;
   }
@@ -218,17 +195,46 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
       for (const item of unit.make()) if (wanted.delete(item.key)) held.push(item.key);
     if (held.length === 0) return held;
     const gone = deleted.get(`${entity}|${s}`) ?? new Set<string>();
-    const slot = overlay.get(`${entity}|${s}`);
+    const slot = written.get(`${entity}|${s}`);
     const added = held.filter((k) => !slot?.has(k)).length;
-    if (overlaySize + added > MAX_OVERLAY) return false;
+    if (size + added > MAX_OVERLAY) return false;
     for (const key of held) {
       slot?.delete(key);
       gone.add(key);
     }
     deleted.set(`${entity}|${s}`, gone);
-    overlaySize += added;
+    size += added;
     version++;
     return held;
+  }
+
+  return { current, write, remove, version: () => version };
+}
+
+/** The data side of one school-system simulator. */
+export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknown>>(
+  pop: Population,
+  sizes: { studentsPerSchool: number; staffPerSchool: number },
+  spec: SchoolSystemSpec<RecOf>,
+) {
+  const overlay = createOverlay((entity, s) => populationUnits(pop, sizes, spec.wireOf, entity, s));
+  const counts = new Map<string, number>();
+  const served: number[] = [];
+  for (let s = 0; s < pop.counts.schools; s++) if (spec.serves(s)) served.push(s);
+  const order = served
+    .map((s) => ({ s, code: pop.school(s).schoolCode }))
+    .sort((a, b) => (a.code < b.code ? -1 : 1));
+
+  /** Number of records changed at or after `sinceMs` (cached per data version). */
+  function count(entity: SchoolEntity, s: number, sinceMs: number): number {
+    const key = `${entity}|${s}|${sinceMs}|${overlay.version()}`;
+    const hit = counts.get(key);
+    if (hit !== undefined) return hit;
+    let n = 0;
+    for (const unit of overlay.current(entity, s)) if (unit.at >= sinceMs) n += unit.size;
+    if (counts.size > 1_000) counts.clear();
+    counts.set(key, n);
+    return n;
   }
 
   return {
@@ -241,10 +247,17 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
       const s = pop.schoolIndexOf(code);
       return s !== undefined && spec.serves(s) ? s : undefined;
     },
-    select,
+    /** Records changed at or after `sel.sinceMs`, in sequence order, with their positions. */
+    select: (entity: SchoolEntity, s: number, sel: Selection) => selectFrom(overlay.current(entity, s), sel),
     count,
-    write,
-    remove,
+    /** Stores written records of one school (upsert by key; a deleted key is live again); false when full. */
+    write: <E extends SchoolEntity>(
+      entity: E,
+      s: number,
+      items: Array<{ key: string; wire: RecOf[E] }>,
+      at: number,
+    ): boolean => overlay.write(entity, s, items, at),
+    remove: overlay.remove,
   };
 }
 

@@ -7,24 +7,23 @@
  */
 import {
   SMAS_API_KEY_HEADER,
-  SMAS_DEFAULT_PAGE_SIZE,
   SMAS_IDEMPOTENCY_HEADER,
   SMAS_KEY_FIELD,
   SMAS_MAX_BATCH,
-  SMAS_MAX_PAGE_SIZE,
   SMAS_REPLAY_HEADER,
   smasDeleteRequestSchema,
   smasRecordSchemas,
-  type SmasRecordOf,
+  type SmasReceipt,
 } from '../../adapters/smas/schema.js';
-import type { SchoolSystemData } from '../school-system/data.js';
-import { intParam, refuse, timeParam, type Refusal } from '../school-system/http.js';
 import {
+  refuse,
   startSchoolSimulator,
+  type BatchSpec,
   type SchoolSimOptions,
   type SchoolSimulator,
-} from '../school-system/simulator.js';
-import { jsonPageChunks, sameSecret, type SimResponse } from '../sim-handler.js';
+} from '../school-system/index.js';
+import { sameSecret } from '../sim-handler.js';
+import { listEntity, listSchools } from './listing.js';
 import { smasClassOf, smasStaffOf, smasStudentOf, toSmasTime } from './wire.js';
 
 /** Options of {@link startSmasSimulator} (SMAS serves the population schools with an even index). */
@@ -36,55 +35,50 @@ export interface SmasSimulatorOptions extends SchoolSimOptions {
 /** A running SMAS simulator. */
 export type SmasSimulator = SchoolSimulator<'smas'>;
 
-type SmasData = SchoolSystemData<SmasRecordOf>;
-
-const badParam = (name: string): Refusal => [400, 'INVALID_PARAMETER', `Tham số ${name} không hợp lệ.`];
-const pageOf = (q: URLSearchParams) => ({
-  page: intParam(q, 'page', 1, 1_000_000, badParam('page')),
-  pageSize: intParam(q, 'pageSize', SMAS_DEFAULT_PAGE_SIZE, SMAS_MAX_PAGE_SIZE, badParam('pageSize')),
-});
-
-/** The first `n` items of an iterable, lazily. */
-function* take<T>(items: Iterable<T>, n: number): Generator<T> {
-  if (n <= 0) return;
-  let i = 0;
-  for (const item of items) {
-    yield item;
-    if (++i >= n) return;
-  }
-}
-
-function listSchools(data: SmasData, q: URLSearchParams): SimResponse {
-  const { page, pageSize } = pageOf(q);
-  const slice = data.schools.slice((page - 1) * pageSize, page * pageSize);
-  return {
+/** SMAS's batch wire format: `{ DanhSach }` upserts, `{ DanhSachMa }` deletes, Vietnamese refusals. */
+const smasBatch: BatchSpec<SmasReceipt['DanhSachLoi'][number]> = {
+  idempotencyHeader: SMAS_IDEMPOTENCY_HEADER,
+  listField: 'DanhSach',
+  deleteField: 'DanhSachMa',
+  deleteSchema: smasDeleteRequestSchema,
+  maxBatch: SMAS_MAX_BATCH,
+  schemas: smasRecordSchemas,
+  keyField: SMAS_KEY_FIELD,
+  schoolField: 'MaTruong',
+  dateField: 'NgaySinh',
+  datePattern: /^\d{1,2}\/\d{1,2}\/\d{4}$/,
+  changedField: 'NgayCapNhat',
+  timeOf: (nowMs) => toSmasTime(new Date(nowMs).toISOString()),
+  refusals: {
+    badKey: [400, 'INVALID_PARAMETER', `Thiếu hoặc sai header ${SMAS_IDEMPOTENCY_HEADER}.`],
+    badBody: [400, 'INVALID_BODY', 'Thân yêu cầu phải là { DanhSach: [...] }.'],
+    badDeleteBody: [400, 'INVALID_BODY', 'Thân yêu cầu phải là { DanhSachMa: ["mã", ...] }.'],
+    tooLarge: [413, 'BATCH_TOO_LARGE', `Tối đa ${SMAS_MAX_BATCH} bản ghi mỗi lô.`],
+    keyReused: [409, 'IDEMPOTENCY_KEY_REUSED', 'Khóa idempotency đã dùng cho lô khác.'],
+    full: [503, 'MAINTENANCE', 'Bộ nhớ mô phỏng đã đầy.'],
+  },
+  reject: (ViTri, problem) =>
+    problem.kind === 'school'
+      ? { ViTri, MaLoi: 'SCHOOL_MISMATCH', ThongBao: 'Bản ghi thuộc trường khác.' }
+      : {
+          ViTri,
+          MaLoi: 'INVALID_RECORD',
+          ThongBao:
+            problem.kind === 'date'
+              ? 'NgaySinh phải có dạng dd/mm/yyyy.'
+              : `Trường ${problem.field} thiếu hoặc sai kiểu.`,
+        },
+  replay: (seen) => ({ ...seen, headers: { ...seen.headers, [SMAS_REPLAY_HEADER]: 'true' } }),
+  receipt: (fingerprint, accepted, errors) => ({
     body: {
-      Data: slice.map((x) => ({ MaTruong: x.code, TenTruong: data.nameOf(x.s) })),
-      TotalRecord: data.schools.length,
-      Page: page,
-      PageSize: pageSize,
+      Success: true,
+      MaBienNhan: `BN-${fingerprint.slice(0, 12)}`,
+      SoThanhCong: accepted,
+      DanhSachLoi: errors,
     },
-  };
-}
-
-function listEntity(
-  data: SmasData,
-  entity: keyof SmasRecordOf,
-  s: number,
-  _code: string,
-  q: URLSearchParams,
-): SimResponse {
-  const { page, pageSize } = pageOf(q);
-  const since = timeParam(q, 'modifiedSince', badParam('modifiedSince'));
-  const total = data.count(entity, s, since);
-  const selected = data.select(entity, s, { sinceMs: since, skipMatches: (page - 1) * pageSize });
-  const wires = (function* () {
-    for (const { item } of take(selected, pageSize)) yield item.wire;
-  })();
-  return {
-    stream: jsonPageChunks({ TotalRecord: total, Page: page, PageSize: pageSize }, 'Data', wires),
-  };
-}
+    headers: { [SMAS_REPLAY_HEADER]: 'false' },
+  }),
+};
 
 /**
  * Starts the SMAS simulator on 127.0.0.1. Deterministic for the same options: the same schools,
@@ -112,49 +106,7 @@ export function startSmasSimulator(opts: SmasSimulatorOptions): Promise<SmasSimu
     }),
     listSchools,
     listEntity,
-    batch: {
-      idempotencyHeader: SMAS_IDEMPOTENCY_HEADER,
-      listField: 'DanhSach',
-      deleteField: 'DanhSachMa',
-      deleteSchema: smasDeleteRequestSchema,
-      maxBatch: SMAS_MAX_BATCH,
-      schemas: smasRecordSchemas,
-      keyField: SMAS_KEY_FIELD,
-      schoolField: 'MaTruong',
-      dateField: 'NgaySinh',
-      datePattern: /^\d{1,2}\/\d{1,2}\/\d{4}$/,
-      changedField: 'NgayCapNhat',
-      timeOf: (nowMs) => toSmasTime(new Date(nowMs).toISOString()),
-      refusals: {
-        badKey: [400, 'INVALID_PARAMETER', `Thiếu hoặc sai header ${SMAS_IDEMPOTENCY_HEADER}.`],
-        badBody: [400, 'INVALID_BODY', 'Thân yêu cầu phải là { DanhSach: [...] }.'],
-        badDeleteBody: [400, 'INVALID_BODY', 'Thân yêu cầu phải là { DanhSachMa: ["mã", ...] }.'],
-        tooLarge: [413, 'BATCH_TOO_LARGE', `Tối đa ${SMAS_MAX_BATCH} bản ghi mỗi lô.`],
-        keyReused: [409, 'IDEMPOTENCY_KEY_REUSED', 'Khóa idempotency đã dùng cho lô khác.'],
-        full: [503, 'MAINTENANCE', 'Bộ nhớ mô phỏng đã đầy.'],
-      },
-      reject: (ViTri, problem) =>
-        problem.kind === 'school'
-          ? { ViTri, MaLoi: 'SCHOOL_MISMATCH', ThongBao: 'Bản ghi thuộc trường khác.' }
-          : {
-              ViTri,
-              MaLoi: 'INVALID_RECORD',
-              ThongBao:
-                problem.kind === 'date'
-                  ? 'NgaySinh phải có dạng dd/mm/yyyy.'
-                  : `Trường ${problem.field} thiếu hoặc sai kiểu.`,
-            },
-      replay: (seen) => ({ ...seen, headers: { ...seen.headers, [SMAS_REPLAY_HEADER]: 'true' } }),
-      receipt: (fingerprint, accepted, errors) => ({
-        body: {
-          Success: true,
-          MaBienNhan: `BN-${fingerprint.slice(0, 12)}`,
-          SoThanhCong: accepted,
-          DanhSachLoi: errors,
-        },
-        headers: { [SMAS_REPLAY_HEADER]: 'false' },
-      }),
-    },
+    batch: smasBatch,
     refusals: {
       notFound: [404, 'NOT_FOUND', 'Không có đường dẫn này.'],
       forbiddenSchool: [403, 'AUTH_SCHOOL_FORBIDDEN', 'API key không có quyền với trường này.'],
