@@ -38,6 +38,12 @@ export function naturalKey<E extends EntityName>(entity: E, record: EntityRecord
   return keyOf(record);
 }
 
+/** The school, year and code of a class's natural key (`schoolCode/schoolYear/classCode`; none holds a '/'). */
+export function classKeyParts(key: string): { school: string; year: string; code: string } {
+  const [school = '', year = '', code = ''] = key.split('/');
+  return { school, year, code };
+}
+
 /** True when `name` is a canonical entity name. */
 export function isEntityName(name: string): name is EntityName {
   return Object.hasOwn(ENTITY_SCHEMAS, name);

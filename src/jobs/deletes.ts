@@ -5,12 +5,27 @@
  * vnedu) gets the keys of the schools it serves only, each with its school.
  */
 import type { EntityName } from '../config.js';
+import { createClassKeysRepo } from '../store/class-keys.js';
 import type { Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
 import { enqueue, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { deletingTargets, deliveriesFor } from './targets.js';
+
+/**
+ * The natural keys of the records a source's tombstones name. A student's or staff member's tombstone
+ * carries its key; a class's carries only the class's code (hcm-csdl's maDinhDanh), so it names the live
+ * classes of that code the source itself last wrote, in the run's scope.
+ */
+export async function tombstonedKeys(
+  q: Queryable,
+  run: { entity: EntityName; system: string; scope: string },
+  ids: readonly string[],
+): Promise<string[]> {
+  if (run.entity !== 'classes') return [...ids];
+  return createClassKeysRepo(q).ofSourceCodes(ids, run);
+}
 
 /**
  * Queues the deletion of `keys` (records just marked deleted, in `q`'s transaction) at every target that

@@ -19,7 +19,7 @@ import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, type JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
 import { ingestPulledPage, workAhead, type PageAhead } from './ingest.js';
-import { sendDeletes } from './deletes.js';
+import { sendDeletes, tombstonedKeys } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
 import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
 import type { PulledPage } from './sources.js';
@@ -89,8 +89,9 @@ async function storePage(
   const runs = createSyncRunsRepo(q);
   // Tombstones first (a record that comes back on the same page is restored by its upsert); they
   // travel: every target that holds the records (not the source) is asked to delete them.
-  const guardEntries = await tombstoneEntries(q, run.entity, page.deletedKeys);
-  const deleted = await createRecordsRepo(q).tombstone(run.entity, page.deletedKeys);
+  const tombstoned = await tombstonedKeys(q, run, page.deletedKeys);
+  const guardEntries = await tombstoneEntries(q, run.entity, tombstoned);
+  const deleted = await createRecordsRepo(q).tombstone(run.entity, tombstoned, { naturalKeys: true });
   let batchId: string | null = null;
   let changed = false;
   if (page.items.length > 0) {

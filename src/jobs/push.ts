@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { appendAudit } from '../audit/chain.js';
 import type { SystemName } from '../config.js';
+import { createClassKeysRepo } from '../store/class-keys.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushClaimsRepo } from '../store/push-claims.js';
 import { createPushSetsRepo, type PushSet } from '../store/push-sets.js';
@@ -13,7 +14,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
-import type { PushReceipt } from './targets.js';
+import type { DeleteKey, PushReceipt } from './targets.js';
 
 type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates' | 'config'>;
 
@@ -96,56 +97,83 @@ async function deliver(
   }
 }
 
-/** Sends a claimed set: reads its records' state now, calls the target, records the receipt. */
-async function send(ctx: PushContext, set: PushSet, job: JobRun): Promise<PushReceipt> {
-  const pushSetId = set.id;
-  const target = ctx.targets[set.system]!;
-  const idempotencyKey = `truc-push-${pushSetId}`;
-  let records: Array<{ key: string; data: unknown }> = [];
-  let superseded = 0;
-  let receipt: PushReceipt;
-  if (set.operation === 'delete') {
-    // Tombstones travel: the keys are sent (with the school that held each, when the set keeps it), never records.
-    if (!target.remove || !target.deletes?.includes(set.entity)) {
-      throw new PermanentJobError('ERR_ENTITY_UNSUPPORTED', `${set.system} does not delete ${set.entity}`);
-    }
-    // A key whose record is live again (restored after the delete) is superseded: never deleted at the target.
-    const live = await createRecordsRepo(ctx.db).liveKeys(set.entity, set.keys);
-    superseded = live.size;
-    const keys = set.keys
-      .map((key, i) => ({ key, school: set.schools?.[i] ?? null }))
-      .filter((k) => !live.has(k.key));
-    // The vendor's idempotency key covers the body: a smaller list is another request, under its own key.
-    const key = superseded ? `${idempotencyKey}-${keysDigest(keys.map((k) => k.key))}` : idempotencyKey;
-    receipt =
-      keys.length === 0
-        ? { accepted: 0, rejected: [] }
-        : await throughGate(ctx, set.system, () => target.remove!(set.entity, keys, { idempotencyKey: key }));
-  } else {
-    records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
-    receipt = await throughGate(ctx, set.system, () =>
-      target.write(
-        set.entity,
-        records.map((r) => r.data),
-        { idempotencyKey },
-      ),
-    );
+/** What one send did: the target's receipt, how many records or keys went, how many keys were superseded. */
+interface Sent {
+  receipt: PushReceipt;
+  sent: number;
+  superseded?: number;
+}
+
+/**
+ * The keys a delete set sends now: a key whose record is live again (restored after the delete) is
+ * superseded, never deleted at the target; so is a class whose school holds a live class of the same
+ * code in another year (a target keys classes by code within the school: that one is held under it).
+ */
+async function keysToDelete(
+  ctx: PushContext,
+  set: PushSet,
+): Promise<{ keys: DeleteKey[]; superseded: number }> {
+  const live = await createRecordsRepo(ctx.db).liveKeys(set.entity, set.keys);
+  if (set.entity === 'classes') {
+    for (const key of await createClassKeysRepo(ctx.db).codeLiveElsewhere(set.keys)) live.add(key);
   }
-  const sent = set.operation === 'delete' ? set.keys.length - superseded : records.length;
+  const keys = set.keys
+    .map((key, i) => ({ key, school: set.schools?.[i] ?? null }))
+    .filter((k) => !live.has(k.key));
+  return { keys, superseded: set.keys.length - keys.length };
+}
+
+/** Tombstones travel: the keys are sent (with the school that held each, when the set keeps it), never records. */
+async function sendDelete(ctx: PushContext, set: PushSet): Promise<Sent> {
+  const target = ctx.targets[set.system]!;
+  if (!target.remove || !target.deletes?.includes(set.entity)) {
+    throw new PermanentJobError('ERR_ENTITY_UNSUPPORTED', `${set.system} does not delete ${set.entity}`);
+  }
+  const { keys, superseded } = await keysToDelete(ctx, set);
+  // The vendor's idempotency key covers the body: a smaller list is another request, under its own key.
+  const idempotencyKey = superseded ? `${pushKey(set)}-${keysDigest(keys.map((k) => k.key))}` : pushKey(set);
+  const receipt =
+    keys.length === 0
+      ? { accepted: 0, rejected: [] }
+      : await throughGate(ctx, set.system, () => target.remove!(set.entity, keys, { idempotencyKey }));
+  return { receipt, sent: keys.length, superseded };
+}
+
+/** Sends the set's records as they are now (mapped to the target's wire format by the target). */
+async function sendWrite(ctx: PushContext, set: PushSet): Promise<Sent> {
+  const target = ctx.targets[set.system]!;
+  const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
+  const receipt = await throughGate(ctx, set.system, () =>
+    target.write(
+      set.entity,
+      records.map((r) => r.data),
+      { idempotencyKey: pushKey(set) },
+    ),
+  );
+  return { receipt, sent: records.length };
+}
+
+/** The target's idempotency key of a set: stable, so a retry after a lost answer has one effect. */
+const pushKey = (set: PushSet) => `truc-push-${set.id}`;
+
+/** Sends a claimed set (its records' state read now), then records the receipt, audited. */
+async function send(ctx: PushContext, set: PushSet, job: JobRun): Promise<PushReceipt> {
+  const { receipt, sent, superseded } =
+    set.operation === 'delete' ? await sendDelete(ctx, set) : await sendWrite(ctx, set);
   const summary = {
     accepted: receipt.accepted,
     rejected: receipt.rejected.length,
     receiptId: receipt.receiptId ?? null,
-    ...(set.operation === 'delete' ? { superseded } : {}),
+    ...(superseded !== undefined ? { superseded } : {}),
   };
   await ctx.db.tx(async (q) => {
-    await createPushSetsRepo(q).markDelivered(pushSetId, summary);
+    await createPushSetsRepo(q).markDelivered(set.id, summary);
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(q, [
       {
         actor: 'system:push',
         action: 'push.delivered',
-        subject: `push-set:${pushSetId}`,
+        subject: `push-set:${set.id}`,
         details: { system: set.system, entity: set.entity, operation: set.operation, sent, ...summary },
       },
     ]);
@@ -158,7 +186,7 @@ async function send(ctx: PushContext, set: PushSet, job: JobRun): Promise<PushRe
       sent,
       accepted: summary.accepted,
       rejected: summary.rejected,
-      superseded,
+      superseded: superseded ?? 0,
     },
     'push delivered',
   );

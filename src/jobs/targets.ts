@@ -2,6 +2,7 @@
  * Push targets: each composes the system's outbound mapping (canonical → wire) with its adapter
  * (built once in ./adapters.ts). What each system takes is in src/canonical/systems.ts.
  */
+import { classKeyParts } from '../canonical/entities.js';
 import { CITY_SYSTEM, SYSTEMS } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import { AppError } from '../errors.js';
@@ -102,11 +103,15 @@ interface SchoolSystemWriter {
 }
 
 /**
- * What a school's own system deletes by truc's natural key: students and staff (their keys are the
- * systems' `MaHocSinh`/`student_id`, `MaCanBo`/`staff_id`). truc's class keys are composite
- * (school/year/class), not the systems' class codes, so classes are not deleted there.
+ * What a school's own system deletes by key: students and staff by truc's natural key (the systems'
+ * `MaHocSinh`/`student_id`, `MaCanBo`/`staff_id`), classes by their code within the school (`MaLop`,
+ * `class_id`: the code part of truc's composite school/year/code key).
  */
-const SCHOOL_SYSTEM_DELETABLE = ['students', 'staff'] as const satisfies readonly EntityName[];
+const SCHOOL_SYSTEM_DELETABLE = ['students', 'staff', 'classes'] as const satisfies readonly EntityName[];
+
+/** The key a school's own system holds a record under: a class's code, else truc's natural key. */
+const schoolSystemKey = (entity: EntityName, key: string) =>
+  entity === 'classes' ? classKeyParts(key).code : key;
 
 /**
  * A school-management system (smas, vnedu) as a target: canonical records mapped to its wire format and
@@ -144,7 +149,7 @@ function schoolSystemTarget(
       }
       const receipt = await adapter.remove(
         entity as never,
-        keys.map((k) => ({ key: k.key, school: k.school ?? '' })),
+        keys.map((k) => ({ key: schoolSystemKey(entity, k.key), school: k.school ?? '' })),
         opts,
       );
       return { accepted: receipt.accepted, rejected: receipt.rejected, receiptId: receipt.receiptId };

@@ -6,11 +6,12 @@
  * the delivery gate (a 429 with Retry-After on the way), with one effect per set; a student the city
  * database deletes is deleted at its school's system (and only there), and comes back there when the city
  * restores it; a vendor's own change (a pulled page, a vendor batch) is never sent back to a vendor's
- * system.
+ * system. A class the city database deletes (its tombstone names the class's code) is deleted at its
+ * school's system by that code.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config, SystemName } from '../../src/config.js';
+import type { Config, EntityName, SystemName } from '../../src/config.js';
 import { queueBatch, requestSync } from '../../src/jobs/contracts.js';
 import { replayDeadLetters } from '../../src/jobs/dead-letters.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
@@ -39,10 +40,8 @@ describe('delivery of the city database changes to the schools own systems (post
     ).rows;
 
   /** Requests a sync run and waits until it is done and every job it caused has finished. */
-  async function sync(system: SystemName, full: boolean): Promise<number> {
-    const id = await env.deps.db.tx((q) =>
-      requestSync(q, { system, entity: 'students', full, requestedBy: 'test' }),
-    );
+  async function sync(system: SystemName, full: boolean, entity: EntityName = 'students'): Promise<number> {
+    const id = await env.deps.db.tx((q) => requestSync(q, { system, entity, full, requestedBy: 'test' }));
     await settle(`the ${system} run`);
     const run = await env.deps.db.query<{ status: string }>(
       'SELECT status FROM truc.sync_runs WHERE id = $1',
@@ -323,5 +322,70 @@ describe('delivery of the city database changes to the schools own systems (post
     expect(sets).toEqual([
       { delivered: true, receipt: { accepted: 0, rejected: 0, receiptId: null, superseded: 1 } },
     ]);
+  });
+  it("a class the city deletes is deleted at its school's system, by the class's code", async () => {
+    await sync('hcm-csdl', true, 'classes');
+    const smasSchool = smas.schoolCodes[0]!;
+    const vneduSchool = vnedu.schoolCodes[0]!;
+    const classOf = async (school: string) =>
+      (
+        await env.deps.db.query<{ key: string; code: string }>(
+          `SELECT class_key AS key, data ->> 'classCode' AS code FROM truc.classes
+            WHERE school_code = $1 AND deleted_at IS NULL ORDER BY 1 LIMIT 1`,
+          [school],
+        )
+      ).rows[0]!;
+    const [atSmas, atVnedu] = [await classOf(smasSchool), await classOf(vneduSchool)];
+    const listed = async (system: 'smas' | 'vnedu', school: string) => {
+      const res =
+        system === 'smas'
+          ? await fetch(`${smas.url}/schools/${school}/classes?pageSize=500`, {
+              headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
+            })
+          : await fetch(`${vnedu.url}/v1/schools/${school}/classes?limit=1000`, {
+              headers: { authorization: `Bearer ${env.config.systems.vnedu.token!}` },
+            });
+      const body = (await res.json()) as {
+        Data?: Array<{ MaLop: string }>;
+        items?: Array<{ class_id: string }>;
+      };
+      return body.Data?.map((r) => r.MaLop) ?? body.items?.map((r) => r.class_id) ?? [];
+    };
+    expect(await listed('smas', smasSchool)).toContain(atSmas.code);
+    expect(await listed('vnedu', vneduSchool)).toContain(atVnedu.code);
+    const before = (
+      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
+    ).rows[0]!.id;
+
+    // The city database deletes both classes: its feed serves tombstones naming each class's code.
+    const now = new Date().toISOString();
+    hcm.received.remove('classes', atSmas.code, now);
+    hcm.received.remove('classes', atVnedu.code, now);
+    await sync('hcm-csdl', false, 'classes');
+    const gone = await env.deps.db.query<{ key: string }>(
+      'SELECT class_key AS key FROM truc.classes WHERE class_key = ANY($1) AND deleted_at IS NOT NULL ORDER BY 1',
+      [[atSmas.key, atVnedu.key]],
+    );
+    expect(gone.rows.map((r) => r.key)).toEqual([atSmas.key, atVnedu.key].sort());
+    const sets = (
+      await env.deps.db.query<{
+        system: string;
+        keys: string[];
+        schools: string[] | null;
+        delivered: boolean;
+      }>(
+        `SELECT system, keys, schools, delivered_at IS NOT NULL AS delivered FROM truc.push_sets
+          WHERE id > $1 AND operation = 'delete' ORDER BY system`,
+        [before],
+      )
+    ).rows;
+    expect(sets).toEqual([
+      { system: 'smas', keys: [atSmas.key], schools: [smasSchool], delivered: true },
+      { system: 'vnedu', keys: [atVnedu.key], schools: [vneduSchool], delivered: true },
+    ]);
+    expect(smas.received.items('classes_deleted')).toEqual([{ MaLop: atSmas.code }]);
+    expect(vnedu.received.items('classes_deleted')).toEqual([{ class_id: atVnedu.code }]);
+    expect(await listed('smas', smasSchool)).not.toContain(atSmas.code);
+    expect(await listed('vnedu', vneduSchool)).not.toContain(atVnedu.code);
   });
 });

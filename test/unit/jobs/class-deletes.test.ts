@@ -1,0 +1,78 @@
+/**
+ * Class deletions travel (issue 7): a source's class tombstone names only the class's code (hcm-csdl's
+ * maDinhDanh), so it deletes the live classes of that code the source itself last wrote; a full classes
+ * run's reconciliation deletes the classes it no longer serves; both deletions go to the targets that
+ * delete classes (a school's own system: by the class's code within the school). A class whose school
+ * still holds a live class of the same code in another school year is not deleted there (the system
+ * holds that one under the same code): the set counts it as superseded. On a real in-memory database.
+ */
+import { describe, expect, it } from 'vitest';
+import { requestSync } from '../../../src/jobs/contracts.js';
+import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import { S1, S2 } from '../../helpers/api.js';
+import { drain, fakeSource, fakeTarget, NOW, useTestContext } from './fixtures.js';
+
+/** A class as hcm-csdl serves it. */
+const wire = (school: string, year: string, code: string) => ({
+  ...HCM_CSDL_MAPPINGS.classes.fromCanonical!(
+    { classCode: code, schoolCode: school, schoolYear: year, grade: '6', name: `6 ${code}` },
+    { now: () => NOW },
+  ),
+  updatedAt: '2025-10-01T02:00:00.000Z',
+});
+
+describe('class deletions', () => {
+  const source = fakeSource('hcm-csdl', ['classes']);
+  const school = fakeTarget('vnedu', ['classes'], ['classes']);
+  const ctx = useTestContext({ sources: { 'hcm-csdl': source }, targets: { vnedu: school } });
+
+  async function run(items: unknown[], deletedKeys: string[], full = false) {
+    if (!full) await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'classes', '', 'w0');
+    await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'classes', full, requestedBy: 'admin' }),
+    );
+    source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
+    await drain(ctx, 'pull');
+    await drain(ctx, 'push.vnedu');
+  }
+  const live = async () =>
+    (await ctx.db.rows<{ class_key: string }>('truc.classes', 'deleted_at IS NULL ORDER BY class_key')).map(
+      (r) => r.class_key,
+    );
+  const deleteSets = () =>
+    ctx.db.rows<{ keys: string[]; receipt: Record<string, unknown> }>(
+      'truc.push_sets',
+      `operation = 'delete' ORDER BY id`,
+    );
+
+  it("a class tombstone deletes the source's class of that code; the deletion travels", async () => {
+    await run(
+      [
+        wire(S1, '2024-2025', 'X'),
+        wire(S1, '2025-2026', 'X'),
+        wire(S1, '2025-2026', 'Y'),
+        wire(S2, '2025-2026', 'Z'),
+      ],
+      [],
+    );
+    expect(await live()).toHaveLength(4);
+    // The city deletes class Y (its tombstone names the code only).
+    await run([], ['Y']);
+    expect(await live()).toEqual([`${S1}/2024-2025/X`, `${S1}/2025-2026/X`, `${S2}/2025-2026/Z`]);
+    expect(school.removals.map((r) => [r.entity, r.keys])).toEqual([['classes', [`${S1}/2025-2026/Y`]]]);
+  });
+
+  it('reconciliation deletes the classes a full run no longer serves; another year of the same code is superseded', async () => {
+    // A full run serves this year's classes only: last year's X and S2's Z go.
+    await run([wire(S1, '2025-2026', 'X')], [], true);
+    expect(await live()).toEqual([`${S1}/2025-2026/X`]);
+    // Z is deleted at the school's system; last year's X is not (this year's X is held under code X there).
+    expect(school.removals.map((r) => r.keys)).toEqual([[`${S1}/2025-2026/Y`], [`${S2}/2025-2026/Z`]]);
+    const sets = await deleteSets();
+    expect(sets.map((s) => [s.keys, s.receipt['superseded']])).toEqual([
+      [[`${S1}/2025-2026/Y`], 0],
+      [[`${S1}/2024-2025/X`, `${S2}/2025-2026/Z`], 1],
+    ]);
+  });
+});
