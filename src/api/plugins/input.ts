@@ -82,12 +82,40 @@ export function mayHoldForbiddenText(text: string): boolean {
 }
 
 /**
+ * Whether a parsed JSON value is within the depth and nested-array limits: the quick look at its
+ * objects' and arrays' values only (no keys, no paths), for a body whose strings need no check.
+ */
+function withinLimits(value: unknown, limits: InputLimits): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  const stack: object[] = [value];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limits.maxDepth) return false;
+    const isArray = Array.isArray(v);
+    if (isArray && depth >= 3 && v.length > limits.maxNestedArrayItems) return false;
+    const children: unknown[] = isArray ? v : Object.values(v);
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i];
+      if (typeof c === 'object' && c !== null) {
+        stack.push(c);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
+
+/**
  * Walks a parsed JSON value once (explicit stack of its objects and arrays, no recursion, no per-node
  * path copies) and throws the first problem found: too deep, a nested array too long, or (unless
  * `checkTexts` is false: see {@link mayHoldForbiddenText}) a key or string value holding NUL or a lone
- * surrogate.
+ * surrogate. Without the text checks, a value within the limits is only looked at quickly
+ * ({@link withinLimits}); the full walk then runs only to say where a problem is.
  */
 export function inspectJson(value: unknown, limits: InputLimits, checkTexts = true): void {
+  if (!checkTexts && withinLimits(value, limits)) return;
   const stack: Node[] = [];
   const visit = (parent: Node | undefined, key: string | number, v: unknown): void => {
     if (typeof v === 'string') {
