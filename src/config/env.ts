@@ -23,6 +23,7 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     // issue 7: worker lock and stalled-check timings (recovery after a kill -9)
     ['TRUC_WORKER_LOCK_MS', 'sync.worker.lockMs', 'int'],
     ['TRUC_WORKER_STALLED_INTERVAL_MS', 'sync.worker.stalledIntervalMs', 'int'],
+    ['TRUC_PULL_CHAIN_MS', 'sync.worker.chainMs', 'int'],
     ['TRUC_PCGD_DIFFICULT_COMMUNES', 'pcgd.difficultCommunes', 'difficultCommunes'],
     ['TRUC_PCGD_P12_PASSWORD', 'pcgd.signing.pkcs12Password', 'string'],
     // Operations (issue 11)

@@ -51,6 +51,12 @@ export const SyncSchema = z
          * open circuit or Retry-After): bounds a job's life when a target never comes back.
          */
         maxStarts: z.number().int().positive().default(5_000),
+        /**
+         * How long a pull job goes on with its run's next pages in its own process (each page still its
+         * own transaction, the next page's outbox row leased to the process for lockMs) before handing
+         * the run back to the queue; 0: one page per job.
+         */
+        chainMs: z.number().int().nonnegative().default(5_000),
       })
       .strict()
       .prefault({}),

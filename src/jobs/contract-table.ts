@@ -126,7 +126,7 @@ export async function enqueue<J extends JobContract<unknown>>(
   q: Queryable,
   job: J,
   payload: z.input<J['payload']>,
-  opts: { notify?: boolean } = {},
+  opts: { notify?: boolean; leaseSeconds?: number } = {},
 ): Promise<number> {
   const checked = job.payload.parse(payload) as Record<string, string | number>;
   return createOutboxRepo(q).add(job.queue, job.name, checked, opts);

@@ -13,7 +13,7 @@ import { AppError } from '../errors.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createSyncRunsRepo, type SyncRun } from '../store/sync-runs.js';
-import type { Queryable } from '../store/db.js';
+import { isConnectionLost, type Queryable } from '../store/db.js';
 import { enqueue, pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, type JobRun } from './define.js';
@@ -84,7 +84,7 @@ async function storePage(
   mappingPin: string | null,
   audit: AuditEvent[],
   ahead: PageAhead | undefined,
-): Promise<{ batchId: string | null; changed: boolean }> {
+): Promise<{ batchId: string | null; changed: boolean; next?: number }> {
   const last = page.nextCursor === undefined;
   const runs = createSyncRunsRepo(q);
   // Tombstones first (a record that comes back on the same page is restored by its upsert); they
@@ -126,10 +126,14 @@ async function storePage(
     await runs.saveWatermark(run.system, run.entity, run.scope, watermark);
     // A full run whose pages are all ingested already (e.g. an empty last page) reconciles now.
     await queueReconcileIfDue(q, run.id);
-  } else {
-    await enqueue(q, pullPage, { syncRunId: run.id, page: pageNo + 1 });
+    return { batchId, changed };
   }
-  return { batchId, changed };
+  // The next page's job; when pull jobs chain, leased to this process, which goes on with it at once
+  // (see {@link pull}).
+  const { lockMs, chainMs } = ctx.config.sync.worker;
+  const lease = chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {};
+  const next = await enqueue(q, pullPage, { syncRunId: run.id, page: pageNo + 1 }, lease);
+  return { batchId, changed, ...(chainMs > 0 ? { next } : {}) };
 }
 
 /**
@@ -202,7 +206,7 @@ async function storeOrHold<T>(
   ctx: PullContext,
   run: SyncRun,
   pageNo: number,
-  job: JobRun,
+  job: Pick<JobRun, 'outboxId'>,
   work: (q: Queryable) => Promise<T>,
 ): Promise<T | { holdId: number | undefined }> {
   try {
@@ -214,7 +218,16 @@ async function storeOrHold<T>(
   }
 }
 
-async function pull(ctx: PullContext, payload: { syncRunId: number; page: number }, job: JobRun) {
+type PullPayload = { syncRunId: number; page: number };
+type PullResult =
+  { skipped: true } | { held: true; holdId: number | null } | { records: number; last: boolean };
+
+/** One page of a run: fetched (or taken from the prefetch), stored; the next page's leased outbox row. */
+async function pullOne(
+  ctx: PullContext,
+  payload: PullPayload,
+  job: Pick<JobRun, 'outboxId'>,
+): Promise<{ result: PullResult; next?: { payload: PullPayload; outboxId: number } }> {
   const run = await createSyncRunsRepo(ctx.db).get(payload.syncRunId);
   // A held run waits for a city admin (an approval queues its page again).
   if (
@@ -225,7 +238,7 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
     run.pages > payload.page
   ) {
     await createOutboxRepo(ctx.db).markDone(job.outboxId);
-    return { skipped: true };
+    return { result: { skipped: true } };
   }
   const { page, ahead } = await pageOf(ctx, run);
   const last = page.nextCursor === undefined;
@@ -240,7 +253,7 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
     }
     const pin = locked?.pin ?? null;
     const audit: AuditEvent[] = [];
-    const { batchId, changed } = await storePage(q, ctx, run, payload.page, page, pin, audit, ahead);
+    const { batchId, changed, next } = await storePage(q, ctx, run, payload.page, page, pin, audit, ahead);
     // Kept from the run's first page on (setMappingVersion keeps the first): written once.
     const version = locked?.version ? undefined : mappingVersionOf(run, pin);
     if (version) await runs.setMappingVersion(run.id, version);
@@ -261,13 +274,47 @@ async function pull(ctx: PullContext, payload: { syncRunId: number; page: number
         },
       },
     ]);
-    return { changed };
+    return { changed, next };
   });
   const { changing } = prefetchedOf(ctx);
   if (last || (stored && 'holdId' in stored)) changing.delete(run.id);
   else if (stored) changing.set(run.id, stored.changed);
-  if (stored && 'holdId' in stored) return { held: true, holdId: stored.holdId ?? null };
-  return stored ? { records: page.items.length, last } : { skipped: true };
+  if (stored && 'holdId' in stored) return { result: { held: true, holdId: stored.holdId ?? null } };
+  if (!stored) return { result: { skipped: true } };
+  const result = { records: page.items.length, last };
+  if (stored.next === undefined) return { result };
+  return { result, next: { payload: { syncRunId: run.id, page: payload.page + 1 }, outboxId: stored.next } };
+}
+
+/**
+ * A pull job stores its page, then goes on with the run's next pages in this process for a while (issue
+ * 7: no hop through the relay and the queue per page; the next page is fetched and worked on while the
+ * current one commits). Every page is still its own transaction that writes the next page's outbox row,
+ * leased to this process: after a crash the relay queues it once the lease runs out and the run resumes
+ * from its stored cursor. When the chain stops (its time is up, or a page failed or had to wait), the
+ * next page's row is handed to the relay, and its job runs (and reports) as any other.
+ */
+async function pull(ctx: PullContext, payload: PullPayload, job: JobRun): Promise<PullResult> {
+  const until = Date.now() + ctx.config.sync.worker.chainMs;
+  let { result, next } = await pullOne(ctx, payload, job);
+  let failure: unknown;
+  while (next && Date.now() < until) {
+    try {
+      ({ result, next } = await pullOne(ctx, next.payload, next));
+    } catch (err) {
+      failure = err; // the page's own job runs it again, and reports what went wrong
+      break;
+    }
+  }
+  // Not handed over (the database is away): the relay takes it when its lease runs out.
+  if (next)
+    await createOutboxRepo(ctx.db)
+      .handOver(next.outboxId)
+      .catch(() => undefined);
+  // A lost database connection is this job's too: the worker waits for the database (./worker.ts); run
+  // again, the job finds its page stored.
+  if (isConnectionLost(failure)) throw failure;
+  return result;
 }
 
 export const pullPageJob = defineJob({ ...pullPage, concurrency: 2, process: pull });

@@ -38,8 +38,18 @@ export function createOutboxRepo(q: Queryable) {
       queue: string,
       jobName: string,
       payload: Record<string, string | number>,
-      opts: { notify?: boolean } = {},
+      opts: { notify?: boolean; leaseSeconds?: number } = {},
     ): Promise<number> {
+      if (opts.leaseSeconds !== undefined) {
+        // Claimed by the caller, who runs it in this process ({@link release} hands it over): the relay
+        // leaves it alone until the lease runs out, so a crash only delays it by the lease.
+        const res = await q.query<{ id: number }>(
+          `INSERT INTO truc.outbox (queue, job_name, payload, claimed_until)
+           VALUES ($1, $2, $3, now() + make_interval(secs => $4)) RETURNING id`,
+          [queue, jobName, JSON.stringify(payload), opts.leaseSeconds],
+        );
+        return res.rows[0]!.id;
+      }
       const res = await q.query<{ id: number }>(
         opts.notify === false
           ? 'INSERT INTO truc.outbox (queue, job_name, payload) VALUES ($1, $2, $3) RETURNING id'
@@ -48,6 +58,18 @@ export function createOutboxRepo(q: Queryable) {
         [queue, jobName, JSON.stringify(payload)],
       );
       return res.rows[0]!.id;
+    },
+    /**
+     * Hands a row added with a lease to the relay (its claimer will not run it after all), and wakes the
+     * relay. Rows already done, enqueued or dead are left as they are.
+     */
+    async handOver(id: number): Promise<void> {
+      await q.query(
+        `WITH row AS (UPDATE truc.outbox SET claimed_until = NULL
+                       WHERE id = $1 AND enqueued_at IS NULL AND done_at IS NULL AND dead_at IS NULL RETURNING id)
+         SELECT id, pg_notify('${OUTBOX_CHANNEL}', '') FROM row`,
+        [id],
+      );
     },
     /**
      * Leases up to `limit` pending rows for `leaseSeconds` (others skip them) in one statement, so
@@ -80,10 +102,17 @@ export function createOutboxRepo(q: Queryable) {
         [ids],
       );
     },
-    /** Closes a row whose work is done (a job not made from a row passes undefined: nothing to close). */
+    /**
+     * Closes a row whose work is done (a job not made from a row passes undefined: nothing to close). A
+     * row run by the process it was leased to, never enqueued, counts as enqueued: the relay has nothing
+     * left to do with it.
+     */
     async markDone(id: number | undefined): Promise<void> {
       if (id === undefined) return;
-      await q.query('UPDATE truc.outbox SET done_at = now() WHERE id = $1 AND done_at IS NULL', [id]);
+      await q.query(
+        'UPDATE truc.outbox SET done_at = now(), enqueued_at = COALESCE(enqueued_at, now()) WHERE id = $1 AND done_at IS NULL',
+        [id],
+      );
     },
     async markDead(id: number): Promise<void> {
       await q.query('UPDATE truc.outbox SET dead_at = now() WHERE id = $1', [id]);

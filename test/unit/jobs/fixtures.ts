@@ -90,10 +90,17 @@ export interface TestContext extends WorkerContext {
 }
 
 export async function testContext(
-  parts: { sources?: WorkerContext['sources']; targets?: WorkerContext['targets'] } = {},
+  parts: {
+    sources?: WorkerContext['sources'];
+    targets?: WorkerContext['targets'];
+    chainMs?: number;
+  } = {},
 ): Promise<TestContext> {
   const targets = parts.targets ?? {};
-  const config = loadConfig({ env: { TRUC_PROFILE: 'test' } });
+  // One page per pull job (the tests step through a run's pages) unless `chainMs` says otherwise.
+  const config = loadConfig({
+    env: { TRUC_PROFILE: 'test', TRUC_PULL_CHAIN_MS: String(parts.chainMs ?? 0) },
+  });
   const db = await createMemoryDb();
   const logger = createLogger('silent');
   const metrics = createMetrics();
