@@ -81,6 +81,69 @@ function mergeReceipts(parts: Array<{ receipt: Receipt; offset: number; replayed
   return merged;
 }
 
+/** One chunk's receipt and whether the server answered it as a replay. */
+interface ChunkAnswer {
+  receipt: Receipt;
+  replayed: boolean;
+}
+
+/**
+ * Sends `items` in chunks of ≤ 1000 in order, each with its own Idempotency-Key derived from `key`, and
+ * merges the receipts. A failing chunk throws (earlier chunks stay applied; re-sending the same key
+ * replays them).
+ */
+async function inChunks<T>(
+  items: readonly T[],
+  key: string,
+  send: (slice: readonly T[], chunkKey: string) => Promise<ChunkAnswer>,
+): Promise<WriteReceipt> {
+  if (items.length === 0) return { accepted: 0, rejected: [] };
+  const chunks = Math.ceil(items.length / HCM_CSDL_MAX_PAGE);
+  const parts: Array<ChunkAnswer & { offset: number }> = [];
+  for (let i = 0; i < chunks; i++) {
+    const offset = i * HCM_CSDL_MAX_PAGE;
+    const part = await send(items.slice(offset, offset + HCM_CSDL_MAX_PAGE), chunkKey(key, i, chunks));
+    parts.push({ ...part, offset });
+  }
+  return mergeReceipts(parts);
+}
+
+/** Sends one chunk with its Idempotency-Key and reads the receipt and the replay header. */
+async function sendChunk(
+  http: AxiosInstance,
+  req: { method: 'put' | 'post'; url: string; body: unknown },
+  key: string,
+): Promise<ChunkAnswer> {
+  const res = await http.request<unknown>({
+    method: req.method,
+    url: req.url,
+    data: req.body,
+    headers: { 'Idempotency-Key': key, 'content-type': 'application/json' },
+  });
+  const receipt = parseWire(receiptSchema, res.data, HCM_CSDL_SYSTEM);
+  return { receipt, replayed: String(res.headers['idempotency-replayed'] ?? '') === 'true' };
+}
+
+/** One page of `GET /v1/<entity>`. A cursor carries the original filters, so only it is sent. */
+async function fetchPageWith<E extends HcmCsdlEntity>(
+  http: AxiosInstance,
+  defaultPageSize: number,
+  entity: E,
+  opts: ListChangesOptions,
+): Promise<WirePage<HcmCsdlWire[E]>> {
+  const params: Record<string, string | number> = {
+    limit: clampPageSize(opts.pageSize, defaultPageSize, HCM_CSDL_MAX_PAGE),
+  };
+  if (opts.cursor) params.cursor = opts.cursor;
+  else {
+    if (opts.since) params.updatedSince = opts.since;
+    if (opts.schoolCode) params.maTruong = opts.schoolCode;
+  }
+  const res = await http.get<unknown>(`/v1/${entity}`, { params });
+  const schema = ENTITY_SCHEMAS[entity].page as unknown as ZodType<WirePage<HcmCsdlWire[E]>>;
+  return parseWire(schema, res.data, HCM_CSDL_SYSTEM);
+}
+
 /** Creates the hcm-csdl client. */
 export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {}) {
   const base = config.baseURL.replace(/\/+$/, '');
@@ -95,22 +158,8 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
   const defaultPageSize = clampPageSize(config.defaultPageSize, HCM_CSDL_MAX_PAGE, HCM_CSDL_MAX_PAGE);
 
   /** One page of `GET /v1/<entity>`. A cursor carries the original filters, so only it is sent. */
-  async function fetchPage<E extends HcmCsdlEntity>(
-    entity: E,
-    opts: ListChangesOptions,
-  ): Promise<WirePage<HcmCsdlWire[E]>> {
-    const params: Record<string, string | number> = {
-      limit: clampPageSize(opts.pageSize, defaultPageSize, HCM_CSDL_MAX_PAGE),
-    };
-    if (opts.cursor) params.cursor = opts.cursor;
-    else {
-      if (opts.since) params.updatedSince = opts.since;
-      if (opts.schoolCode) params.maTruong = opts.schoolCode;
-    }
-    const res = await http.get<unknown>(`/v1/${entity}`, { params });
-    const schema = ENTITY_SCHEMAS[entity].page as unknown as ZodType<WirePage<HcmCsdlWire[E]>>;
-    return parseWire(schema, res.data, HCM_CSDL_SYSTEM);
-  }
+  const fetchPage = <E extends HcmCsdlEntity>(entity: E, opts: ListChangesOptions) =>
+    fetchPageWith(http, defaultPageSize, entity, opts);
 
   /** Changes since `since` (or from `cursor`), one {@link ChangeFeed} per page, tombstones included. */
   async function* listChanges<E extends HcmCsdlEntity>(
@@ -129,72 +178,28 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
     for await (const page of pages) yield { ...page, watermark };
   }
 
-  /** Upserts one chunk (≤ 1000 records). */
-  async function writeChunk(
-    entity: HcmCsdlEntity,
-    records: readonly unknown[],
-    key: string,
-  ): Promise<{ receipt: Receipt; replayed: boolean }> {
-    const res = await http.put<unknown>(
-      `/v1/${entity}:batch`,
-      { data: records },
-      { headers: { 'Idempotency-Key': key, 'content-type': 'application/json' } },
-    );
-    const receipt = parseWire(receiptSchema, res.data, HCM_CSDL_SYSTEM);
-    return { receipt, replayed: String(res.headers['idempotency-replayed'] ?? '') === 'true' };
-  }
-
   /**
    * Upserts records in chunks of ≤ 1000, each with its own Idempotency-Key derived from
    * `idempotencyKey`, and returns the merged receipt. Chunks are sent in order; a failing chunk throws
    * (earlier chunks stay applied; re-sending the same key replays them).
    */
-  async function write<E extends HcmCsdlEntity>(
+  const write = <E extends HcmCsdlEntity>(
     entity: E,
     records: readonly HcmCsdlWireIn[E][],
     opts: WriteOptions,
-  ): Promise<WriteReceipt> {
-    if (records.length === 0) return { accepted: 0, rejected: [] };
-    const chunks = Math.ceil(records.length / HCM_CSDL_MAX_PAGE);
-    const parts: Array<{ receipt: Receipt; offset: number; replayed: boolean }> = [];
-    for (let i = 0; i < chunks; i++) {
-      const offset = i * HCM_CSDL_MAX_PAGE;
-      const slice = records.slice(offset, offset + HCM_CSDL_MAX_PAGE);
-      const part = await writeChunk(entity, slice, chunkKey(opts.idempotencyKey, i, chunks));
-      parts.push({ ...part, offset });
-    }
-    return mergeReceipts(parts);
-  }
+  ): Promise<WriteReceipt> =>
+    inChunks(records, opts.idempotencyKey, (data, key) =>
+      sendChunk(http, { method: 'put', url: `/v1/${entity}:batch`, body: { data } }, key),
+    );
 
   /**
    * Deletes records by key (`POST /v1/<entity>:batchDelete`) in chunks of ≤ 1000, each with its own
    * Idempotency-Key derived from `idempotencyKey`; unknown or already deleted keys count as accepted.
    */
-  async function remove(
-    entity: HcmCsdlDeletable,
-    keys: readonly string[],
-    opts: WriteOptions,
-  ): Promise<WriteReceipt> {
-    if (keys.length === 0) return { accepted: 0, rejected: [] };
-    const chunks = Math.ceil(keys.length / HCM_CSDL_MAX_PAGE);
-    const parts: Array<{ receipt: Receipt; offset: number; replayed: boolean }> = [];
-    for (let i = 0; i < chunks; i++) {
-      const offset = i * HCM_CSDL_MAX_PAGE;
-      const res = await http.post<unknown>(
-        `/v1/${entity}:batchDelete`,
-        { keys: keys.slice(offset, offset + HCM_CSDL_MAX_PAGE) },
-        {
-          headers: {
-            'Idempotency-Key': chunkKey(opts.idempotencyKey, i, chunks),
-            'content-type': 'application/json',
-          },
-        },
-      );
-      const receipt = parseWire(receiptSchema, res.data, HCM_CSDL_SYSTEM);
-      parts.push({ receipt, offset, replayed: String(res.headers['idempotency-replayed'] ?? '') === 'true' });
-    }
-    return mergeReceipts(parts);
-  }
+  const remove = (entity: HcmCsdlDeletable, keys: readonly string[], opts: WriteOptions) =>
+    inChunks(keys, opts.idempotencyKey, (slice, key) =>
+      sendChunk(http, { method: 'post', url: `/v1/${entity}:batchDelete`, body: { keys: slice } }, key),
+    );
 
   /** `GET /v1/ping` with a token: reachability and credentials. Never throws. */
   async function health(): Promise<HealthResult> {

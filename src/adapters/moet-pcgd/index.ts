@@ -73,6 +73,37 @@ function rejectionOf(index: number, err: AppError): WriteReceipt['rejected'][num
   };
 }
 
+/**
+ * Submits figures one unit at a time under the batch's key: per-record refusals are reported in the
+ * receipt; window closed, rate limits and outages fail the batch.
+ */
+async function writeFigures(
+  client: MoetPcgdClient,
+  records: FiguresSubmission[],
+  idempotencyKey: string,
+): Promise<WriteReceipt> {
+  const receipt: WriteReceipt = { accepted: 0, rejected: [] };
+  const ids: string[] = [];
+  let replayed = records.length > 0;
+  for (const [index, record] of records.entries()) {
+    try {
+      // The key is scoped by (unit, year) on the system side, so one batch key serves every record.
+      const r = await client.submitFigures(record.unitCode, record.year, record.body, { idempotencyKey });
+      receipt.accepted += 1;
+      ids.push(r.receiptId);
+      replayed &&= r.replayed;
+    } catch (err) {
+      // Per-record refusals are reported; window closed, rate limits and outages fail the batch.
+      if (!isAppError(err) || err.code !== 'ERR_ADAPTER_REJECTED') throw err;
+      receipt.rejected.push(rejectionOf(index, err));
+      replayed = false;
+    }
+  }
+  if (ids.length > 0) receipt.receiptId = ids.join(',');
+  if (replayed) receipt.replayed = true;
+  return receipt;
+}
+
 /** Creates the moet-pcgd adapter. */
 export function createMoetPcgdAdapter(
   config: MoetPcgdAdapterConfig,
@@ -95,29 +126,6 @@ export function createMoetPcgdAdapter(
     }
   }
 
-  async function writeFigures(records: FiguresSubmission[], idempotencyKey: string): Promise<WriteReceipt> {
-    const receipt: WriteReceipt = { accepted: 0, rejected: [] };
-    const ids: string[] = [];
-    let replayed = records.length > 0;
-    for (const [index, record] of records.entries()) {
-      try {
-        // The key is scoped by (unit, year) on the system side, so one batch key serves every record.
-        const r = await client.submitFigures(record.unitCode, record.year, record.body, { idempotencyKey });
-        receipt.accepted += 1;
-        ids.push(r.receiptId);
-        replayed &&= r.replayed;
-      } catch (err) {
-        // Per-record refusals are reported; window closed, rate limits and outages fail the batch.
-        if (!isAppError(err) || err.code !== 'ERR_ADAPTER_REJECTED') throw err;
-        receipt.rejected.push(rejectionOf(index, err));
-        replayed = false;
-      }
-    }
-    if (ids.length > 0) receipt.receiptId = ids.join(',');
-    if (replayed) receipt.replayed = true;
-    return receipt;
-  }
-
   return {
     system: MOET_PCGD,
     client,
@@ -137,7 +145,7 @@ export function createMoetPcgdAdapter(
     write(entity, records, opts) {
       if (entity !== 'figures')
         throw new AppError('ERR_ENTITY_UNSUPPORTED', `${MOET_PCGD}: cannot write ${String(entity)}`);
-      return writeFigures(records, opts.idempotencyKey);
+      return writeFigures(client, records, opts.idempotencyKey);
     },
   };
 }

@@ -124,6 +124,71 @@ async function call<T>(run: () => Promise<AxiosResponse>, schema: ZodType<T>): P
   }
 }
 
+const schoolPath = (code: string) => `/schools/${encodeURIComponent(code)}`;
+
+/** One page of an entity of one school. */
+async function fetchPageOf<E extends SmasEntity>(
+  http: AxiosInstance,
+  entity: E,
+  schoolCode: string,
+  q: { modifiedSince?: string; page: number; pageSize: number },
+): Promise<SmasPage<SmasRecordOf[E]>> {
+  const params = {
+    page: q.page,
+    pageSize: q.pageSize,
+    ...(q.modifiedSince ? { modifiedSince: q.modifiedSince } : {}),
+  };
+  const body = await call(
+    () => http.get(`${schoolPath(schoolCode)}/${entity}`, { params }),
+    PAGE_SCHEMAS[entity] as unknown as ZodType<{
+      Data: SmasRecordOf[E][];
+      TotalRecord: number;
+      Page: number;
+      PageSize: number;
+    }>,
+  );
+  const last = body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord;
+  return {
+    items: body.Data,
+    page: body.Page,
+    pageSize: body.PageSize,
+    totalRecord: body.TotalRecord,
+    last,
+  };
+}
+
+/** Every school the key covers, ordered by code. */
+async function listSchoolsOf(http: AxiosInstance): Promise<SmasSchool[]> {
+  const out: SmasSchool[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const body = await call(
+      () => http.get('/schools', { params: { page, pageSize: SMAS_MAX_PAGE_SIZE } }),
+      smasSchoolPageSchema,
+    );
+    out.push(...body.Data);
+    if (body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord) break;
+  }
+  return out.sort((a, b) => (a.MaTruong < b.MaTruong ? -1 : a.MaTruong > b.MaTruong ? 1 : 0));
+}
+
+/** One batch write (upsert or delete) under its idempotency key; the receipt and whether SMAS replayed it. */
+async function postBatch(
+  http: AxiosInstance,
+  path: string,
+  body: unknown,
+  idempotencyKey: string,
+): Promise<SmasUpsertResult> {
+  let replayed = false;
+  const receipt = await call(async () => {
+    const res = await http.post(path, body, {
+      headers: { [SMAS_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' },
+    });
+    replayed = String(res.headers[SMAS_REPLAY_HEADER.toLowerCase()] ?? '') === 'true';
+    return res;
+  }, smasReceiptSchema);
+  return { receipt, replayed };
+}
+
 /** The SMAS client: typed calls over one axios instance from {@link schoolHttpClient}. */
 export function createSmasClient(opts: SmasClientOptions) {
   const http: AxiosInstance = schoolHttpClient(SMAS_SYSTEM, opts, {
@@ -131,37 +196,13 @@ export function createSmasClient(opts: SmasClientOptions) {
     header: SMAS_API_KEY_HEADER,
     key: opts.apiKey,
   });
-  const school = (code: string) => `/schools/${encodeURIComponent(code)}`;
 
   /** One page of an entity of one school. */
-  async function fetchPage<E extends SmasEntity>(
+  const fetchPage = <E extends SmasEntity>(
     entity: E,
     schoolCode: string,
     q: { modifiedSince?: string; page: number; pageSize: number },
-  ): Promise<SmasPage<SmasRecordOf[E]>> {
-    const params = {
-      page: q.page,
-      pageSize: q.pageSize,
-      ...(q.modifiedSince ? { modifiedSince: q.modifiedSince } : {}),
-    };
-    const body = await call(
-      () => http.get(`${school(schoolCode)}/${entity}`, { params }),
-      PAGE_SCHEMAS[entity] as unknown as ZodType<{
-        Data: SmasRecordOf[E][];
-        TotalRecord: number;
-        Page: number;
-        PageSize: number;
-      }>,
-    );
-    const last = body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord;
-    return {
-      items: body.Data,
-      page: body.Page,
-      pageSize: body.PageSize,
-      totalRecord: body.TotalRecord,
-      last,
-    };
-  }
+  ) => fetchPageOf(http, entity, schoolCode, q);
 
   /** Pages of an entity of one school, from `startPage` to the last; pagination stays inside. */
   async function* pages<E extends SmasEntity>(
@@ -184,31 +225,7 @@ export function createSmasClient(opts: SmasClientOptions) {
   }
 
   /** Every school the key covers, ordered by code. */
-  async function listSchools(): Promise<SmasSchool[]> {
-    const out: SmasSchool[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const body = await call(
-        () => http.get('/schools', { params: { page, pageSize: SMAS_MAX_PAGE_SIZE } }),
-        smasSchoolPageSchema,
-      );
-      out.push(...body.Data);
-      if (body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord) break;
-    }
-    return out.sort((a, b) => (a.MaTruong < b.MaTruong ? -1 : a.MaTruong > b.MaTruong ? 1 : 0));
-  }
-
-  /** One batch write (upsert or delete) under its idempotency key; the receipt and whether SMAS replayed it. */
-  async function post(path: string, body: unknown, idempotencyKey: string): Promise<SmasUpsertResult> {
-    let replayed = false;
-    const receipt = await call(async () => {
-      const res = await http.post(path, body, {
-        headers: { [SMAS_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' },
-      });
-      replayed = String(res.headers[SMAS_REPLAY_HEADER.toLowerCase()] ?? '') === 'true';
-      return res;
-    }, smasReceiptSchema);
-    return { receipt, replayed };
-  }
+  const listSchools = () => listSchoolsOf(http);
 
   /** Batch upsert of one school's records (at most {@link SMAS_MAX_BATCH}). */
   function upsert<E extends SmasEntity>(
@@ -217,7 +234,12 @@ export function createSmasClient(opts: SmasClientOptions) {
     records: readonly SmasRecordOf[E][],
     idempotencyKey: string,
   ): Promise<SmasUpsertResult> {
-    return post(`${school(schoolCode)}/${entity}/batch`, { DanhSach: records }, idempotencyKey);
+    return postBatch(
+      http,
+      `${schoolPath(schoolCode)}/${entity}/batch`,
+      { DanhSach: records },
+      idempotencyKey,
+    );
   }
 
   /** Batch delete of one school's records by key (at most {@link SMAS_MAX_BATCH}); unknown keys count as done. */
@@ -228,7 +250,7 @@ export function createSmasClient(opts: SmasClientOptions) {
     idempotencyKey: string,
   ): Promise<SmasUpsertResult> {
     const body: SmasDeleteRequest = { DanhSachMa: [...keys] };
-    return post(`${school(schoolCode)}/${entity}/delete`, body, idempotencyKey);
+    return postBatch(http, `${schoolPath(schoolCode)}/${entity}/delete`, body, idempotencyKey);
   }
 
   /** Liveness and credential probe. */

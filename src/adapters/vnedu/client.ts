@@ -81,30 +81,71 @@ async function call<T>(run: () => Promise<AxiosResponse>, schema: ZodType<T>): P
   }
 }
 
+const schoolPath = (code: string) => `/v1/schools/${encodeURIComponent(code)}`;
+
+/** One page of an entity of one school. */
+async function fetchPageOf<E extends VneduEntity>(
+  http: AxiosInstance,
+  entity: E,
+  schoolCode: string,
+  q: { updatedAfter?: string; after?: string; limit: number },
+): Promise<VneduPage<VneduRecordOf[E]>> {
+  const params = {
+    limit: q.limit,
+    ...(q.updatedAfter ? { updated_after: q.updatedAfter } : {}),
+    ...(q.after ? { after: q.after } : {}),
+  };
+  const body = await call(
+    () => http.get(`${schoolPath(schoolCode)}/${entity}`, { params }),
+    PAGE_SCHEMAS[entity] as unknown as ZodType<{ items: VneduRecordOf[E][]; next: string | null }>,
+  );
+  return body.next === null || body.next === ''
+    ? { items: body.items }
+    : { items: body.items, next: body.next };
+}
+
+/** Every school the token covers, ordered by code. */
+async function listSchoolsOf(http: AxiosInstance): Promise<VneduSchool[]> {
+  const out: VneduSchool[] = [];
+  let after: string | undefined;
+  for (let n = 0; n < MAX_PAGES; n++) {
+    const body = await call(
+      () => http.get('/v1/schools', { params: { limit: VNEDU_MAX_LIMIT, ...(after ? { after } : {}) } }),
+      vneduSchoolPageSchema,
+    );
+    out.push(...body.items);
+    if (body.next === null || body.next === '' || body.next === after) break;
+    after = body.next;
+  }
+  return out.sort((a, b) => (a.school_code < b.school_code ? -1 : a.school_code > b.school_code ? 1 : 0));
+}
+
+/** One batch write (upsert or delete) under its idempotency key. */
+function postBatch(
+  http: AxiosInstance,
+  path: string,
+  body: unknown,
+  idempotencyKey: string,
+): Promise<VneduReceipt> {
+  return call(
+    () =>
+      http.post(path, body, {
+        headers: { [VNEDU_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' },
+      }),
+    vneduReceiptSchema,
+  );
+}
+
 /** The vnEdu client: typed calls over one axios instance from {@link schoolHttpClient}. */
 export function createVneduClient(opts: VneduClientOptions) {
   const http: AxiosInstance = schoolHttpClient(VNEDU_SYSTEM, opts, { kind: 'bearer', token: opts.token });
-  const school = (code: string) => `/v1/schools/${encodeURIComponent(code)}`;
 
   /** One page of an entity of one school. */
-  async function fetchPage<E extends VneduEntity>(
+  const fetchPage = <E extends VneduEntity>(
     entity: E,
     schoolCode: string,
     q: { updatedAfter?: string; after?: string; limit: number },
-  ): Promise<VneduPage<VneduRecordOf[E]>> {
-    const params = {
-      limit: q.limit,
-      ...(q.updatedAfter ? { updated_after: q.updatedAfter } : {}),
-      ...(q.after ? { after: q.after } : {}),
-    };
-    const body = await call(
-      () => http.get(`${school(schoolCode)}/${entity}`, { params }),
-      PAGE_SCHEMAS[entity] as unknown as ZodType<{ items: VneduRecordOf[E][]; next: string | null }>,
-    );
-    return body.next === null || body.next === ''
-      ? { items: body.items }
-      : { items: body.items, next: body.next };
-  }
+  ) => fetchPageOf(http, entity, schoolCode, q);
 
   /** Pages of an entity of one school, from `after` to the end; pagination stays inside. */
   async function* pages<E extends VneduEntity>(
@@ -133,31 +174,7 @@ export function createVneduClient(opts: VneduClientOptions) {
   }
 
   /** Every school the token covers, ordered by code. */
-  async function listSchools(): Promise<VneduSchool[]> {
-    const out: VneduSchool[] = [];
-    let after: string | undefined;
-    for (let n = 0; n < MAX_PAGES; n++) {
-      const body = await call(
-        () => http.get('/v1/schools', { params: { limit: VNEDU_MAX_LIMIT, ...(after ? { after } : {}) } }),
-        vneduSchoolPageSchema,
-      );
-      out.push(...body.items);
-      if (body.next === null || body.next === '' || body.next === after) break;
-      after = body.next;
-    }
-    return out.sort((a, b) => (a.school_code < b.school_code ? -1 : a.school_code > b.school_code ? 1 : 0));
-  }
-
-  /** One batch write (upsert or delete) under its idempotency key. */
-  function post(path: string, body: unknown, idempotencyKey: string): Promise<VneduReceipt> {
-    return call(
-      () =>
-        http.post(path, body, {
-          headers: { [VNEDU_IDEMPOTENCY_HEADER]: idempotencyKey, 'content-type': 'application/json' },
-        }),
-      vneduReceiptSchema,
-    );
-  }
+  const listSchools = () => listSchoolsOf(http);
 
   /** Batch upsert of one school's records (at most {@link VNEDU_MAX_BATCH}). */
   function upsert<E extends VneduEntity>(
@@ -166,7 +183,7 @@ export function createVneduClient(opts: VneduClientOptions) {
     records: readonly VneduRecordOf[E][],
     idempotencyKey: string,
   ): Promise<VneduReceipt> {
-    return post(`${school(schoolCode)}/${entity}/upsert`, { items: records }, idempotencyKey);
+    return postBatch(http, `${schoolPath(schoolCode)}/${entity}/upsert`, { items: records }, idempotencyKey);
   }
 
   /** Batch delete of one school's records by id (at most {@link VNEDU_MAX_BATCH}); unknown ids count as done. */
@@ -177,7 +194,7 @@ export function createVneduClient(opts: VneduClientOptions) {
     idempotencyKey: string,
   ): Promise<VneduReceipt> {
     const body: VneduDeleteRequest = { ids: [...ids] };
-    return post(`${school(schoolCode)}/${entity}/delete`, body, idempotencyKey);
+    return postBatch(http, `${schoolPath(schoolCode)}/${entity}/delete`, body, idempotencyKey);
   }
 
   /** Liveness and credential probe. */
