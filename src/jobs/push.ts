@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { appendAudit } from '../audit/chain.js';
 import type { SystemName } from '../config.js';
+import { isAppError } from '../errors.js';
 import { createClassKeysRepo } from '../store/class-keys.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushClaimsRepo } from '../store/push-claims.js';
@@ -87,14 +88,28 @@ async function deliver(
   const claim = await claims.claim(set, pushSetId, set.keys, claimLeaseMs(ctx, set.system));
   if (!claim.held)
     throw new DeferJob(Math.max(50, Math.min(claim.waitMs, CLAIM_RECHECK_MS)), 'job', 'key-in-flight');
+  let unanswered = false;
   try {
     return await send(ctx, set, job);
+  } catch (err) {
+    unanswered = outcomeUnknown(err);
+    throw err;
   } finally {
-    // A release that fails (the database went away) leaves claims that lapse at their lease's end.
-    await claims
-      .release(pushSetId)
-      .catch((err: unknown) => ctx.logger.warn({ err, pushSetId }, 'push claims not released'));
+    // A send that timed out may still be applied by the target, late: its claims are kept until they
+    // lapse (or this set is delivered on a retry), so no later send of its keys can land before it.
+    // A release that fails (the database went away) leaves claims that lapse at their lease's end too.
+    if (!unanswered) {
+      await claims
+        .release(pushSetId)
+        .catch((err: unknown) => ctx.logger.warn({ err, pushSetId }, 'push claims not released'));
+    }
   }
+}
+
+/** True when a send failed without an answer after the request may have reached the target (a timeout). */
+function outcomeUnknown(err: unknown): boolean {
+  const cause = err instanceof DeferJob ? err.cause : err;
+  return isAppError(cause) && cause.code === 'ERR_ADAPTER_TIMEOUT';
 }
 
 /** What one send did: the target's receipt, how many records or keys went, how many keys were superseded. */

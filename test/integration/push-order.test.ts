@@ -4,10 +4,12 @@
  * stand-in whose answer to the first send is held back (a slow network), so the second set runs while the
  * first one's request is still on its way; the stand-in applies each request when it answers, like a
  * target that applies requests in the order they reach it. Real PostgreSQL; the push processor is
- * called directly (two concurrent runs), as two workers would.
+ * called directly (two concurrent runs), as two workers would. A send that timed out (the target may
+ * apply it late) keeps its claim until it lapses or the same set is delivered.
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors.js';
 import { DeferJob } from '../../src/jobs/define.js';
 import { pushSetJob } from '../../src/jobs/push.js';
 import { createDeliveryGates } from '../../src/jobs/gates.js';
@@ -173,5 +175,26 @@ describe('per-key ordered delivery (postgres)', () => {
     );
     expect(await attempt(t.target, b)).toBe('sent'); // a's lapsed claim does not hold b back
     expect(t.present.has('ORD3')).toBe(true);
+  });
+  it('a send that timed out keeps its claim: no later send of its key can overtake it at the target', async () => {
+    const t = heldTarget();
+    await store('ORD4');
+    const a = await newSet('ORD4', 'upsert');
+    // The target does not answer a's send in time (it may still apply it, late).
+    const timingOut: PushTarget = {
+      ...t.target,
+      async write() {
+        throw new AppError('ERR_ADAPTER_TIMEOUT', 'no answer in time');
+      },
+    };
+    await expect(run(timingOut, a)).rejects.toMatchObject({ code: 'ERR_ADAPTER_TIMEOUT' });
+    await tombstone('ORD4');
+    const b = await newSet('ORD4', 'delete');
+    // The delete waits for a's claim (it would have released it at once before).
+    expect(await attempt(t.target, b)).toBe('deferred');
+    // a's retry is answered: delivered, its claim given back; then the delete goes.
+    expect(await attempt(t.target, a)).toBe('sent');
+    expect(await attempt(t.target, b)).toBe('sent');
+    expect(t.present.has('ORD4')).toBe(false);
   });
 });
