@@ -1,48 +1,29 @@
 /**
  * The ingest's `apply` step (./ingest.ts): the judged plan written — the changed upserted, the unchanged
  * touched (or, on a pulled page, their source fingerprints noted), a vendor snapshot's omissions deleted,
- * the schools a system serves learnt, one push set per target interested in the changes. And what the
- * ingest's steps share: its context, its result, and the counting of what it ingested.
+ * the schools a system serves learnt (./served-schools.ts), one push set per target interested in the
+ * changes. And what the ingest's steps share: its context and its result.
  */
-import { SYSTEMS } from '../canonical/systems.js';
-import type { EntityName } from '../config.js';
 import type { Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
-import { createSchoolSystemsRepo } from '../store/school-systems.js';
 import { enqueue, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import type { GuardEntry } from './guard.js';
+import type { Counts } from './ingest-counts.js';
 import { sourceFpsByKey, type PulledExtras } from './ingest-pulled.js';
 import type { Checked, Loaded, Mapped, Plan } from './judge.js';
 import { applySnapshot } from './reconcile.js';
 import { noteRefusals } from './refusals.js';
+import { learnServedSchools } from './served-schools.js';
 import { deliveriesFor } from './targets.js';
 
 export type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config' | 'targets'>;
 
-export interface IngestResult {
-  accepted: number;
-  rejected: number;
-  unchanged: number;
-  /** Records a snapshot batch deleted (snapshot mode only). */
-  deleted?: number;
+export interface IngestResult extends Counts {
   pushSets: number[];
   /** A pulled page: the live records it changed or moved, for the run's mass-change guard (./run-guard.ts). */
   guardEntries?: GuardEntry[];
-}
-
-export type Counts = Omit<IngestResult, 'pushSets' | 'guardEntries'>;
-
-export function countIngested(
-  deps: Pick<IngestContext, 'metrics'>,
-  entity: EntityName,
-  counts: Counts,
-): void {
-  deps.metrics.recordsIngested.inc({ entity, outcome: 'accepted' }, counts.accepted);
-  deps.metrics.recordsIngested.inc({ entity, outcome: 'rejected' }, counts.rejected);
-  deps.metrics.recordsIngested.inc({ entity, outcome: 'unchanged' }, counts.unchanged);
-  deps.metrics.recordsIngested.inc({ entity, outcome: 'deleted' }, counts.deleted ?? 0);
 }
 
 /** Every key the batch holds, taken or not, and how many records had no key (reconciliation's input). */
@@ -63,25 +44,6 @@ export function heldKeys(mapped: Mapped, pulled?: PulledExtras): { keys: string[
 
 /** A page of a sync run: its unchanged records are noted narrowly (./reconcile.ts), not rewritten. */
 export const isPulledPage = ({ batch, trusted }: Loaded): boolean => trusted && batch.syncRunId !== null;
-
-/** Each system's push scope, by format name (formats that are no system have none). */
-const SYSTEM_PUSH_SCOPE: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(SYSTEMS).map(([name, caps]) => [name, caps.pushScope]),
-);
-
-/**
- * A page pulled from a school-management system, or a vendor batch in its format, shows which system
- * serves the schools of its records: where the city's changes to them are delivered.
- */
-export async function learnServedSchools(
-  q: Queryable,
-  format: string,
-  schools: readonly string[],
-  from: 'pull' | 'batch',
-): Promise<void> {
-  if (SYSTEM_PUSH_SCOPE[format] !== 'served-schools') return;
-  await createSchoolSystemsRepo(q).learn(format, schools, from);
-}
 
 export interface Applied {
   pushSets: number[];

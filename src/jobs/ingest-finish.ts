@@ -8,17 +8,18 @@ import type { Finding } from '../quality/index.js';
 import { createBatchesRepo } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
+import { createRecordsRepo } from '../store/records.js';
 import {
-  countIngested,
   heldKeys,
   isPulledPage,
   type Applied,
-  type Counts,
   type IngestContext,
   type IngestResult,
   type Judged,
 } from './ingest-apply.js';
-import { toRow, type Checked, type Loaded } from './judge.js';
+import { countIngested, type Counts } from './ingest-counts.js';
+import { repeatTag } from './ingest-repeat.js';
+import { toRow, type Checked, type Loaded, type Plan } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
 
 const CRITERIA = new Set(['dung', 'du', 'sach', 'song']);
@@ -69,7 +70,7 @@ export interface Outcome extends Judged {
   counts: Counts;
   applied: Applied;
   unchanged: readonly string[];
-  /** The state the batch left, for its repeats (./ingest-repeat.ts). */
+  /** The state the batch left, for its repeats (./ingest-repeat.ts, {@link tagAfter}). */
   repeatTag: string | null;
 }
 
@@ -133,6 +134,28 @@ export async function finish(
   if (inline) inline.audit.push(...audit);
   else await recordAudit(q, audit);
   countIngested(deps, entity, counts);
+}
+
+/**
+ * The tag a vendor batch leaves for its repeats (./ingest-repeat.ts): a delta batch whose body the API
+ * hashed, mapped with the current mapping, every record accepted and still as the batch left it (live in
+ * the school with its fingerprint). Null otherwise: a repeat of it is judged in full.
+ */
+export async function tagAfter(
+  q: Queryable,
+  deps: Pick<IngestContext, 'now'>,
+  loaded: Loaded,
+  p: Plan,
+  existing: Checked['existing'],
+): Promise<string | null> {
+  const { batch, mapping, trusted } = loaded;
+  if (trusted || batch.bodySha256 === null || batch.mode !== 'delta' || batch.mappingPin !== null)
+    return null;
+  if (p.rejected > 0 || p.toWrite.length + p.unchangedKeys.length === 0) return null;
+  const expected = new Map(p.toWrite.map((r) => [r.key, r.fingerprint]));
+  for (const key of p.unchangedKeys) expected.set(key, existing.get(key)!.fingerprint);
+  const digest = await createRecordsRepo(q).scopeDigest(loaded.entity, batch.schoolCode, expected);
+  return digest === null ? null : repeatTag(mapping.version, deps.now(), digest);
 }
 
 /** The guard held the whole vendor batch: nothing is written until a city admin decides. */

@@ -24,10 +24,11 @@ import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
 import { batchEntries, guardBatch } from './guard.js';
 import { inboundMapping } from './inbound.js';
-import { apply, heldKeys, type Counts, type IngestContext, type IngestResult } from './ingest-apply.js';
-import { finish, holdWhole } from './ingest-finish.js';
+import { apply, heldKeys, type IngestContext, type IngestResult } from './ingest-apply.js';
+import type { Counts } from './ingest-counts.js';
+import { finish, holdWhole, tagAfter } from './ingest-finish.js';
 import { skipUnchanged, type PageAhead, type PulledExtras } from './ingest-pulled.js';
-import { repeatUnchanged, tagAfter } from './ingest-repeat.js';
+import { repeatUnchanged } from './ingest-repeat.js';
 import { check, map, plan, type Loaded } from './judge.js';
 import { rulesStamp } from './refusals.js';
 
@@ -47,8 +48,8 @@ async function ingestStored(q: Queryable, deps: IngestContext, batchId: string):
       pushSets: [],
     };
   }
-  const repeated = await repeatUnchanged(q, deps, batch);
-  if (repeated) return repeated;
+  const repeated = batch.clientId === PULL_CLIENT ? undefined : await repeatUnchanged(q, deps, batch);
+  if (repeated) return { ...repeated, pushSets: [] };
   const records = batch.records ?? (await batches.recordsOf(batch.sameAs ?? batch.id));
   return ingestLoaded(q, deps, {
     batch: { ...batch, records },

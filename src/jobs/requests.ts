@@ -15,6 +15,8 @@ import { createRunGuardRepo } from '../store/run-guard.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../store/school-systems.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { enqueue, guardApply, ingestBatch, pullPage, reconcileRun } from './contract-table.js';
+import type { Counts } from './ingest-counts.js';
+import { repeatUnchanged, type RepeatCandidate, type RepeatContext } from './ingest-repeat.js';
 
 /** Client id of batches made by pulls from external systems: trusted sources, not bound to one school. */
 export const PULL_CLIENT = 'system:pull';
@@ -23,15 +25,17 @@ export const PULL_CLIENT = 'system:pull';
  * Stores a batch and queues its ingest, in the caller's transaction. `notify: false`: the caller wakes
  * the relay after its commit (store/outbox.ts `createOutboxWaker`). A body the same client pushed for
  * the same school before (its `bodySha256`; or `sameAs`, when the caller found it already) is not stored
- * again: the batch points at the one that keeps it, and the ingest judges such a repeat at once when
- * nothing changed since (./ingest.ts). `repeatChecked`: the caller looked for that earlier batch just
- * before and found none (the API, before reading the body), so it is not looked for again.
+ * again: the batch points at the one that keeps it. With `repeats` (the API), such a repeat is judged at
+ * once when nothing changed since (./ingest-repeat.ts): the batch is done when the transaction commits,
+ * with no ingest job; otherwise (or without `repeats`) the ingest judges it. Returns what was judged at
+ * once, if anything. `repeatChecked`: the caller looked for that earlier batch just before and found
+ * none (the API, before reading the body), so it is not looked for again.
  */
 export async function queueBatch(
   q: Queryable,
   batch: NewBatch,
-  opts: { notify?: boolean; repeatChecked?: boolean } = {},
-): Promise<void> {
+  opts: { notify?: boolean; repeatChecked?: boolean; repeats?: RepeatContext } = {},
+): Promise<Counts | undefined> {
   const batches = createBatchesRepo(q);
   const sameAs =
     batch.sameAs ??
@@ -39,7 +43,27 @@ export async function queueBatch(
       ? undefined
       : (await batches.holderOf(batch.clientId, batch.schoolCode, batch.bodySha256))?.id);
   await batches.insert(sameAs === undefined ? batch : { ...batch, sameAs });
-  await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
+  const judged =
+    sameAs !== undefined && opts.repeats && batch.clientId !== PULL_CLIENT
+      ? await repeatUnchanged(q, opts.repeats, candidate(batch))
+      : undefined;
+  if (!judged) await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
+  return judged;
+}
+
+/** A new batch as its repeat is judged (./ingest-repeat.ts). */
+function candidate(batch: NewBatch): RepeatCandidate {
+  return {
+    id: batch.id,
+    schoolCode: batch.schoolCode,
+    clientId: batch.clientId,
+    entity: batch.entity,
+    format: batch.format,
+    mode: batch.mode ?? 'delta',
+    mappingPin: batch.mappingPin ?? null,
+    received: batch.records.length,
+    bodySha256: batch.bodySha256 ?? null,
+  };
 }
 
 /**

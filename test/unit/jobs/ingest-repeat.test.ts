@@ -13,25 +13,52 @@ import { createRecordsRepo } from '../../../src/store/records.js';
 import { student, S1, OTHER } from '../../helpers/api.js';
 import { nextRow, ofBatch, runRow, useTestContext, type TestContext } from './fixtures.js';
 
+/** A student accepted with a warning (no parent or guardian named): the finding travels with its repeats. */
+function withoutParents(code: string): Record<string, unknown> {
+  const {
+    fatherName: _f,
+    motherName: _m,
+    guardianName: _g,
+    ...rest
+  } = student(code) as Record<string, unknown>;
+  return rest;
+}
+
 describe('ingest of a repeated vendor batch', () => {
   const ctx = useTestContext();
 
-  /** Pushes `records` as the API stores a body (with the SHA-256 of its bytes) and ingests it. */
-  async function push(records: unknown[], c: TestContext = ctx, school = S1) {
+  /**
+   * Stores `records` as a batch the way the API stores a body (with the SHA-256 of its bytes); with
+   * `repeats`, a repeat may be judged at once, as the API asks. Returns what was judged at once and
+   * the batch's ingest job, if one was queued.
+   */
+  async function store(records: unknown[], c: TestContext, school: string, repeats?: TestContext) {
     const body = JSON.stringify({ entity: 'students', records });
     const batchId = randomUUID();
-    await c.db.tx((q) =>
-      queueBatch(q, {
-        id: batchId,
-        clientId: 'vendor-1',
-        schoolCode: school,
-        entity: 'students',
-        format: 'canonical',
-        records,
-        bodySha256: createHash('sha256').update(body).digest('hex'),
-      }),
+    const judged = await c.db.tx((q) =>
+      queueBatch(
+        q,
+        {
+          id: batchId,
+          clientId: 'vendor-1',
+          schoolCode: school,
+          entity: 'students',
+          format: 'canonical',
+          records,
+          bodySha256: createHash('sha256').update(body).digest('hex'),
+        },
+        repeats ? { repeats } : {},
+      ),
     );
-    const result = await runRow(c, (await nextRow(c.db, ofBatch(batchId)))!);
+    const job = await nextRow(c.db, ofBatch(batchId));
+    return { batchId, judged, job };
+  }
+
+  /** Pushes `records` as the API stores a body (with the SHA-256 of its bytes) and ingests it. */
+  async function push(records: unknown[], c: TestContext = ctx, school = S1) {
+    const { batchId, job: row } = await store(records, c, school);
+    if (!row) throw new Error(`no ingest queued for ${batchId}`);
+    const result = await runRow(c, row);
     const [stored] = await c.db.rows<{ same_as: string | null; records: unknown[] }>(
       'truc.batches',
       `id = '${batchId}'`,
@@ -57,12 +84,7 @@ describe('ingest of a repeated vendor batch', () => {
 
   it('the same body again is unchanged at once, with the same findings and no record written', async () => {
     // A record accepted with a warning (no parent or guardian named) keeps its finding on the repeat.
-    const {
-      fatherName: _f,
-      motherName: _m,
-      guardianName: _g,
-      ...noParents
-    } = student('R2') as Record<string, unknown>;
+    const noParents = withoutParents('R2');
     const records = [student('R1'), noParents];
     const first = await push(records);
     expect(first.result).toMatchObject({ accepted: 2, rejected: 0, unchanged: 0 });
@@ -76,13 +98,62 @@ describe('ingest of a repeated vendor batch', () => {
     expect(again.storedRecords).toEqual([]);
     expect(await findingsOf(again.batchId)).toEqual(warnings);
     expect(await versions(['R1', 'R2'])).toEqual(before);
+    // Recorded off the chain's global lock, as a batch judged in full is.
     const audit = await ctx.db.rows<{ details: Record<string, unknown> }>(
-      'truc.audit_log',
+      'truc.audit_pending',
       `subject = 'batch:${again.batchId}' AND action = 'batch.ingested'`,
     );
     expect(audit[0]!.details).toMatchObject({ unchanged: 2, repeatOf: `batch:${first.batchId}` });
     // And a third time, judged against the second.
     expect((await push(records)).result).toMatchObject({ unchanged: 2 });
+  });
+
+  /** All a finished batch shows: its row, findings and audit entry (the earlier batch it repeats aside). */
+  async function outcomeOf(batchId: string) {
+    const [row] = await ctx.db
+      .query<Record<string, unknown>>(
+        `SELECT status, received, accepted, rejected, unchanged, deleted, error_code, mode, same_as, repeat_tag,
+              records, finished_at IS NOT NULL AS finished
+         FROM truc.batches WHERE id = $1`,
+        [batchId],
+      )
+      .then((r) => r.rows);
+    const findings = await ctx.db.query<Record<string, unknown>>(
+      `SELECT record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en, value,
+              hint_vi, hint_en, detail_vi, detail_en
+         FROM truc.findings WHERE batch_id = $1 ORDER BY id`,
+      [batchId],
+    );
+    const audit = await ctx.db.rows<{ actor: string; details: Record<string, unknown> }>(
+      'truc.audit_pending',
+      `subject = 'batch:${batchId}' AND action = 'batch.ingested'`,
+    );
+    const entries = audit.map(({ actor, details: { repeatOf: _, ...details } }) => ({ actor, details }));
+    return { row, findings: findings.rows, audit: entries };
+  }
+
+  it('a repeat judged when accepted ends as the ingest would judge it, with no ingest job', async () => {
+    const noParents = withoutParents('F2');
+    const records = [student('F1'), noParents];
+    await push(records);
+    const slow = await push(records); // judged by the ingest job
+    const fast = await store(records, ctx, S1, ctx); // judged in the accepting transaction
+    expect(fast.judged).toEqual({ accepted: 0, rejected: 0, unchanged: 2 });
+    expect(fast.job).toBeUndefined();
+    const [slowOutcome, fastOutcome] = [await outcomeOf(slow.batchId), await outcomeOf(fast.batchId)];
+    expect(fastOutcome.findings.length).toBeGreaterThan(0);
+    expect(fastOutcome.audit).toHaveLength(1);
+    expect(fastOutcome).toEqual(slowOutcome);
+  });
+
+  it('a repeat that cannot be judged when accepted is queued and judged in full', async () => {
+    const records = [student('G1'), student('G2')];
+    await push(records);
+    await createRecordsRepo(ctx.db).tombstone('students', ['G2']);
+    const again = await store(records, ctx, S1, ctx);
+    expect(again.judged).toBeUndefined();
+    const result = await runRow(ctx, again.job!);
+    expect(result).toMatchObject({ accepted: 1, unchanged: 1 });
   });
 
   it('a record deleted since is restored', async () => {
