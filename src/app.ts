@@ -259,6 +259,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
     db: deps.db,
     maxBatchRecords: deps.config.server.maxBatchRecords,
     judge: { now: () => new Date(), config: deps.config },
+    repeats: { now: () => new Date(), metrics: deps.metrics },
     onAccepted() {
       relay.wake();
       auditChainer.kick();

@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { recordAudit } from '../audit/chain.js';
 import { AppError } from '../errors.js';
-import { queueBatch } from '../jobs/contracts.js';
+import { queueBatch, type RepeatContext } from '../jobs/contracts.js';
 import { createBatchesRepo } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
@@ -52,6 +52,7 @@ export interface NewBatchRequest {
 async function storeBatch(
   q: Queryable,
   req: NewBatchRequest,
+  repeats: RepeatContext | undefined,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
   const { clientId, schoolCode, idempotency } = req;
   const batchId = randomUUID();
@@ -72,20 +73,9 @@ async function storeBatch(
   }
   const { mode } = pushedBatch(clientId, schoolCode, req.body);
   const { bodySha256, bodyText, sameAs } = req;
-  // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (./outbox.ts).
-  await queueBatch(
-    q,
-    {
-      id: batchId,
-      ...pushedBatch(clientId, schoolCode, req.body),
-      ...(bodySha256 ? { bodySha256 } : {}),
-      ...(bodyText !== undefined ? { bodyJson: bodyText } : {}),
-      ...(typeof sameAs === 'string' ? { sameAs } : {}),
-    },
-    { notify: false, repeatChecked: sameAs === null },
-  );
   // Recorded with the batch, chained shortly after (src/audit/chainer.ts): the chain's lock is global
-  // and would be held through this commit, one accepted batch at a time.
+  // and would be held through this commit, one accepted batch at a time. First: a repeat judged at once
+  // records its batch.ingested after it.
   await recordAudit(q, [
     {
       actor: clientId,
@@ -101,6 +91,19 @@ async function storeBatch(
       },
     },
   ]);
+  // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (./outbox.ts). With
+  // `repeats`, a repeat whose school is as its earlier batch left it is judged here, queued for nothing.
+  await queueBatch(
+    q,
+    {
+      id: batchId,
+      ...pushedBatch(clientId, schoolCode, req.body),
+      ...(bodySha256 ? { bodySha256 } : {}),
+      ...(bodyText !== undefined ? { bodyJson: bodyText } : {}),
+      ...(typeof sameAs === 'string' ? { sameAs } : {}),
+    },
+    { notify: false, repeatChecked: sameAs === null, ...(repeats ? { repeats } : {}) },
+  );
   return { response, replayed: false };
 }
 
@@ -112,8 +115,9 @@ export async function acceptBatch(
   db: Db,
   req: NewBatchRequest,
   onAccepted: (() => void) | undefined,
+  repeats?: RepeatContext,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
-  const out = await db.tx((q) => storeBatch(q, req));
+  const out = await db.tx((q) => storeBatch(q, req, repeats));
   if (!out.replayed) onAccepted?.();
   return out;
 }

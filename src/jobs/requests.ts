@@ -18,6 +18,8 @@ import { enqueue, guardApply, ingestBatch, pullPage, reconcileRun } from './cont
 import type { Counts } from './ingest-counts.js';
 import { repeatUnchanged, type RepeatCandidate, type RepeatContext } from './ingest-repeat.js';
 
+export type { RepeatContext } from './ingest-repeat.js';
+
 /** Client id of batches made by pulls from external systems: trusted sources, not bound to one school. */
 export const PULL_CLIENT = 'system:pull';
 

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { goodBody, OTHER, S1, useApiHarness } from '../helpers/api.js';
-import { backends } from '../helpers/env.js';
+import { startWorkerRole } from '../../src/roles.js';
+import { backends, waitFor } from '../helpers/env.js';
 
 const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
 
@@ -78,6 +79,31 @@ describe('a repeated batch body at the API (issue 7)', () => {
     expect((await batchRow(keyed.json<{ batchId: string }>().batchId)).same_as).toBe(
       first.json<{ batchId: string }>().batchId,
     );
+  });
+
+  it('the same bytes after the first was ingested: done when answered, with no ingest job', async () => {
+    const body = goodBody(['REPEAT-E1', 'REPEAT-E2']);
+    const first = (await h.pushBatch(h.tokens.vendor, S1, body)).json<{ batchId: string }>().batchId;
+    const worker = startWorkerRole(h.env.deps);
+    try {
+      await waitFor(
+        async () => (await h.get(`/v1/batches/${first}`, h.tokens.vendor)).json().status === 'done',
+        {
+          what: 'the first batch to be ingested',
+        },
+      );
+    } finally {
+      await worker.stop();
+    }
+    const outbox = (await h.snapshot()).outbox;
+    const again = await h.pushBatch(h.tokens.vendor, S1, body);
+    expect(again.statusCode, again.body).toBe(202);
+    const status = await h.get(again.json<{ statusUrl: string }>().statusUrl, h.tokens.vendor);
+    expect(status.json()).toMatchObject({
+      status: 'done',
+      counts: { received: 2, accepted: 0, rejected: 0, unchanged: 2, deleted: 0 },
+    });
+    expect((await h.snapshot()).outbox).toBe(outbox);
   });
 
   it('a dry run of the same bytes judges the records it is sent', async () => {

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Principal } from '../auth/tokens.js';
 import { AppError } from '../../errors.js';
+import type { RepeatContext } from '../../jobs/contracts.js';
 import { dryRunBatch, type JudgeContext } from '../../jobs/judge.js';
 import { createBatchesRepo, type Batch, type FindingRow } from '../../store/batches.js';
 import { createGuardHoldsRepo } from '../../store/guard-holds.js';
@@ -39,6 +40,11 @@ export interface BatchRouteOptions {
   judge: JudgeContext;
   /** Called after a batch's transaction commits: wake the outbox relay and the audit chainer. */
   onAccepted?: () => void;
+  /**
+   * The clock and metrics a repeated body is judged with when accepted (issue 7, unchanged re-push);
+   * without them, every repeat is judged by the ingest job.
+   */
+  repeats?: RepeatContext;
 }
 
 /** The batch, if the principal may read it; another school's batch is absent, so ids cannot be probed. */
@@ -184,6 +190,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
           idempotency,
         },
         opts.onAccepted,
+        opts.repeats,
       );
       if (replayed) void reply.header('idempotent-replayed', 'true');
       void reply.header('location', response.body.statusUrl);
