@@ -35,6 +35,7 @@ interface BatchView {
   status: string;
   counts: { received: number; accepted: number; rejected: number; unchanged: number };
   errorCode: string | null;
+  deliveries: Array<{ system: string; state: string; errorCode: string | null; deliveredAt: string | null }>;
 }
 
 interface Finding {
@@ -205,6 +206,10 @@ describe.each(backends())('pipeline on $name', (backend) => {
         delivered: true,
         receipt: expect.objectContaining({ accepted: 2, rejected: 0 }),
       },
+    ]);
+    // The vendor reads its batch's delivery per target (issue 7): delivered, with when.
+    expect((await view(batchId)).deliveries).toEqual([
+      { system: 'hcm-csdl', state: 'delivered', errorCode: null, deliveredAt: expect.any(String) },
     ]);
     // Audited: the batch accepted and ingested, its push set delivered.
     expect(await auditActionsOf(`batch:${batchId}`)).toEqual(['batch.accepted', 'batch.ingested']);
