@@ -16,6 +16,7 @@ import { SCHOOL, student } from '../factories/records.js';
 import { countRows, makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
 import { spawnTruc } from '../helpers/faults.js';
 import { freePort, type Spawned } from '../helpers/proc.js';
+import { trucClient } from '../helpers/truc-client.js';
 
 const K1 = student('K1');
 
@@ -70,7 +71,7 @@ describe('kill -9 of a worker in the middle of a delivery', () => {
     waitFor(
       async () => {
         try {
-          return (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).ok;
+          return (await trucClient(`http://127.0.0.1:${metricsPort}`).api.GET('/healthz')).response.ok;
         } catch {
           return false;
         }
