@@ -1,0 +1,92 @@
+/**
+ * The guard-apply job (issue 7) through the registry's shape, on a real in-memory database: a vendor
+ * snapshot that omits half its school is held; once a city admin approves, the job deletes the omitted
+ * records still live and not written since the snapshot arrived (one rewritten meanwhile stays), sends
+ * the deletions to the targets that delete, audits it, and does nothing the second time.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { decideHold, queueBatch } from '../../../src/jobs/contracts.js';
+import { guardApplyJob } from '../../../src/jobs/guard-apply.js';
+import { createBatchesRepo } from '../../../src/store/batches.js';
+import { student, S1 } from '../../helpers/api.js';
+import { drain, fakeTarget, runOf, useTestContext } from './fixtures.js';
+
+describe('guard-apply job', () => {
+  const school = fakeTarget('vnedu', ['students'], ['students']);
+  const ctx = useTestContext({ targets: { vnedu: school } });
+
+  /** Stores a vendor batch of S1 and ingests it; the batch as stored. */
+  async function vendorBatch(records: unknown[], mode: 'delta' | 'snapshot' = 'delta') {
+    const id = randomUUID();
+    await ctx.db.tx((q) =>
+      queueBatch(q, {
+        id,
+        clientId: 'vendor-1',
+        schoolCode: S1,
+        entity: 'students',
+        format: 'canonical',
+        records,
+        mode,
+      }),
+    );
+    await drain(ctx, 'ingest');
+    return (await createBatchesRepo(ctx.db).get(id))!;
+  }
+  const live = async () =>
+    (
+      await ctx.db.rows<{ student_code: string }>(
+        'truc.students',
+        `school_code = '${S1}' AND deleted_at IS NULL ORDER BY student_code`,
+      )
+    ).map((r) => r.student_code);
+  /** The school's 30 students (the guard leaves schools under 20 records alone). */
+  const codes = Array.from({ length: 30 }, (_, i) => `GA${String(i).padStart(2, '0')}`);
+
+  it('deletes what the approved snapshot omitted, except a record written since; once', async () => {
+    await vendorBatch(codes.map((c) => student(c)));
+    const snapshot = await vendorBatch(
+      codes.slice(0, 15).map((c) => student(c)),
+      'snapshot',
+    );
+    expect(snapshot).toMatchObject({ deleted: 0 });
+    expect(await live()).toEqual(codes);
+    const [hold] = await ctx.db.rows<{ id: number }>('truc.guard_holds', `batch_id = '${snapshot.id}'`);
+    expect(hold).toBeDefined();
+
+    // GA15 is rewritten by the vendor after the snapshot arrived: it is no longer the snapshot's to delete.
+    await vendorBatch([{ ...student('GA15'), fullName: 'Trần Văn Nam' }]);
+    await ctx.db.tx((q) => decideHold(q, { holdId: hold!.id, decision: 'approved', by: 'city-admin-1' }));
+    expect(await drain(ctx, 'ingest')).toEqual([{ deleted: 14, skipped: null }]);
+    expect(await live()).toEqual([...codes.slice(0, 16)]);
+    expect(await createBatchesRepo(ctx.db).get(snapshot.id)).toMatchObject({ deleted: 14 });
+
+    // The deletions travel to the school system, and the application is audited.
+    const sets = await ctx.db.rows<{ system: string; keys: string[] }>(
+      'truc.push_sets',
+      `operation = 'delete' AND batch_id = '${snapshot.id}'`,
+    );
+    expect(sets.map((s) => [s.system, [...s.keys].sort()])).toEqual([['vnedu', codes.slice(16)]]);
+    await drain(ctx, 'push.vnedu');
+    expect(school.removals.map((r) => [...r.keys].sort())).toEqual([codes.slice(16)]);
+    const audit = await ctx.db.rows<{ actor: string; details: Record<string, unknown> }>(
+      'truc.audit_log',
+      `action = 'guard.applied'`,
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actor: 'system:guard',
+        details: expect.objectContaining({ batchId: snapshot.id, held: 15, deleted: 14 }),
+      }),
+    ]);
+
+    // Applied once: the same job again (a redelivery) deletes nothing more.
+    const again = await guardApplyJob.run(
+      ctx,
+      { holdId: hold!.id },
+      runOf('ingest', 'guard-apply', undefined),
+    );
+    expect(again).toEqual({ deleted: 0, skipped: 'not-due' });
+    expect(await live()).toEqual([...codes.slice(0, 16)]);
+  });
+});
