@@ -91,7 +91,7 @@ async function storeBatch(
       },
     },
   ]);
-  // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (./outbox.ts). With
+  // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (../store/outbox.ts). With
   // `repeats`, a repeat whose school is as its earlier batch left it is judged here, queued for nothing.
   await queueBatch(
     q,

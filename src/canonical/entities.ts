@@ -16,7 +16,7 @@ export const ENTITY_SCHEMAS = {
   persons: PersonSchema,
 } as const satisfies Record<EntityName, z.ZodType>;
 
-/** The entity names are defined once, in config.ts (a leaf every layer may import). */
+/** The entity names are defined once, in src/config/names.ts (through src/config.ts, a leaf every layer may import). */
 export { ENTITY_NAMES, type EntityName };
 /** The canonical record type of an entity. */
 export type EntityRecord<E extends EntityName> = z.infer<(typeof ENTITY_SCHEMAS)[E]>;

@@ -2,7 +2,8 @@
  * The one table of what each external system does for truc: which entities a sync run can pull from
  * it (and what a pull's scope is), which entities truc delivers to it, and which entities vendors may
  * push to truc in its wire format. The API (sync requests, batch formats), the pull sources and the
- * push targets read it. System and entity names themselves are defined once, in config.ts.
+ * push targets read it. System and entity names themselves are defined once, in src/config/names.ts
+ * (imported through src/config.ts).
  */
 import type { EntityName, SystemName } from '../config.js';
 

@@ -175,5 +175,5 @@ export function dateOf(
   return iso;
 }
 
-/** A personal ID as the canonical input step reads it (see `personalIdOf` in ../common.ts). */
+/** A personal ID as the canonical input step reads it (see `personalIdOf` in ./common.ts). */
 export { personalIdOf } from './common.js';

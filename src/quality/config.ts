@@ -1,5 +1,5 @@
 /**
- * The quality engine's settings: the `quality` section of the configuration (src/config.ts, where
+ * The quality engine's settings: the `quality` section of the configuration (src/config/quality.ts, where
  * each setting, its default and its source are documented; config/default.yaml repeats the values
  * the city sets each year). Rules read them from their batch context, never from a global.
  */
