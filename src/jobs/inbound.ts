@@ -59,15 +59,6 @@ export function keyed(entity: EntityName, value: Record<string, unknown>): Inbou
   };
 }
 
-/** Every loadable version of a format's mapping of an entity, the current one first. */
-export function mappingVersions(format: string, entity: EntityName): string[] {
-  if (format === 'canonical') return [CANONICAL_MAPPING_VERSION];
-  const current = NATIVE_INBOUND[format]?.[entity];
-  if (!current) return [];
-  const previous = PREVIOUS_INBOUND[format]?.[entity] ?? [];
-  return [current, ...previous].map((e) => (e.mapping as unknown as EntityMapping<unknown, unknown>).version);
-}
-
 /**
  * The mapping of a format and entity: the current one, or the given `version` when it is still
  * loadable (a replay pinned to the version its work first ran with). An unknown version is

@@ -93,11 +93,6 @@ export async function pingDatabase(q: Queryable): Promise<void> {
   await q.query('SELECT 1');
 }
 
-/** True when `err` is PostgreSQL's unique violation (23505): a concurrent writer got there first. */
-export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === '23505';
-}
-
 /** SQLSTATE classes and codes of a lost or refused connection: 08 (connection exception), 57P01–57P03 (shutdown, cannot connect now). */
 const CONNECTION_STATES = /^(08...|57P0[123])$/;
 /** Socket errors of a database connection that is gone or cannot be made. */

@@ -25,8 +25,6 @@ export interface RobotsPolicy {
 
 /** A policy that allows everything (no robots.txt, or a 4xx for it). */
 export const ALLOW_ALL: RobotsPolicy = { allows: () => true };
-/** A policy that allows nothing (robots.txt unreachable: RFC 9309 §2.3.1.4). */
-export const DISALLOW_ALL: RobotsPolicy = { allows: () => false };
 
 function compile(pattern: string): RegExp {
   const anchored = pattern.endsWith('$');

@@ -7,7 +7,6 @@
  */
 import {
   INDICATOR_BY_CODE,
-  PERSON_FLAGS,
   type IndicatorCode,
   type LevelDef,
   type PcgdLevelName,
@@ -88,10 +87,6 @@ export function shortfallOf(numerator: number, denominator: number, threshold: n
   if (denominator === 0) return null;
   const need = basisPoints(threshold) * denominator - numerator * 10_000;
   return need <= 0 ? 0 : Math.ceil(need / 10_000);
-}
-
-function emptyFlags(): Record<PersonFlag, number> {
-  return Object.fromEntries(PERSON_FLAGS.map((f) => [f, 0])) as Record<PersonFlag, number>;
 }
 
 /** The eleven indicators of a commune from its counts per age. */
@@ -201,18 +196,6 @@ export function communeFigures(
     indicators,
     levels: levelsOf(rules, indicators, difficult),
   };
-}
-
-/** Merges per-age rows (e.g. of several communes) into one set of rows. */
-export function sumAges(rows: readonly AgeCounts[]): AgeCounts[] {
-  const byAge = new Map<number, AgeCounts>();
-  for (const r of rows) {
-    let acc = byAge.get(r.age);
-    if (!acc) byAge.set(r.age, (acc = { age: r.age, population: 0, flags: emptyFlags() }));
-    acc.population += r.population;
-    for (const f of PERSON_FLAGS) acc.flags[f] += r.flags[f];
-  }
-  return [...byAge.values()].sort((a, b) => a.age - b.age);
 }
 
 export interface ProvinceLevel extends LevelResult {

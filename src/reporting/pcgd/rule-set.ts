@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { PCGD_LEVELS, type PcgdConfig, type PcgdLevelName } from '../../config.js';
 import { canonicalJson } from '../../audit/chain.js';
-import { COMMUNE_INDICATOR_CODES, type CommuneIndicatorCode } from '../../canonical/pcgd-figures.js';
+import type { CommuneIndicatorCode } from '../../canonical/pcgd-figures.js';
 import type { PersonFlagName as PersonFlag } from '../../store/pcgd.js';
 
 export const RULE_SET_VERSION = 'pcgd-2014.1';
@@ -34,7 +34,6 @@ export interface IndicatorDef {
 }
 
 /** The eleven commune indicators (their codes are canonical: src/canonical/pcgd-figures.ts). */
-export const INDICATOR_CODES = COMMUNE_INDICATOR_CODES;
 export type IndicatorCode = CommuneIndicatorCode;
 
 const ind = (

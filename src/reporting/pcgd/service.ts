@@ -3,8 +3,8 @@
  * that do the work — unit.ts (which units), compute.ts (figures from the store), lifecycle.ts
  * (compute, approve, reopen, submit, receipt; audited), views.ts (what a report shows, its package).
  */
-export { ENROLLED_STATUSES, LOCKED_STATUSES, type EnrolmentCounts, type StoredFigures } from './compute.js';
+export { ENROLLED_STATUSES, type EnrolmentCounts, type StoredFigures } from './compute.js';
 export * from './lifecycle.js';
 export { ruleSetOf } from './rule-set.js';
-export { unitOf, type UnitLevel } from './unit.js';
-export { buildPackage, enrolmentMismatches, lineageSelection, reportView } from './views.js';
+export { type UnitLevel } from './unit.js';
+export { enrolmentMismatches, lineageSelection, reportView } from './views.js';
