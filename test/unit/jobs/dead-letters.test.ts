@@ -10,6 +10,7 @@ import { recordDeadLetter, replayDeadLetters } from '../../../src/jobs/dead-lett
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createDeadLettersRepo } from '../../../src/store/dead-letters.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import { hcmCsdlStudent } from '../../factories/wire.js';
 import { student } from '../../helpers/api.js';
 import { nextRow, ofBatch, openWork, runRow, useTestContext, type OutboxRow } from './fixtures.js';
 
@@ -102,19 +103,7 @@ describe('dead letters: record and replay', () => {
           schoolCode: '*',
           entity: 'students',
           format: 'hcm-csdl',
-          records: [
-            {
-              maDinhDanh: code,
-              maTruong: '79000001',
-              namHoc: '2025-2026',
-              hoTen: 'Nguyễn Văn An',
-              ngaySinh: '2018-09-05',
-              gioiTinh: 'Nam',
-              maDanToc: '01',
-              trangThai: 'Đang học',
-              hoTenCha: 'Nguyễn Văn Hùng',
-            },
-          ],
+          records: [hcmCsdlStudent(code, { hoTenCha: 'Nguyễn Văn Hùng' })],
         }),
       );
       const row = (await nextRow(ctx.db, ofBatch(batchId)))!;

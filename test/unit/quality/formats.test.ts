@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { hcmCsdlSchools, hcmCsdlStudents } from '../../../src/mappings/hcm-csdl/index.js';
 import { smasStudents } from '../../../src/mappings/smas/index.js';
 import { vneduStudents } from '../../../src/mappings/vnedu/index.js';
+import { hcmCsdlStudent } from '../../factories/wire.js';
 import { CLEAN, codes, runInput } from './helpers.js';
 
 const now = () => new Date('2025-10-01T03:00:00Z');
@@ -39,20 +40,7 @@ function acrossFormats(typed: string) {
     },
     ctx,
   );
-  const hcm = hcmCsdlStudents.toCanonical(
-    {
-      maDinhDanh: 'HS1',
-      maTruong: '79000001',
-      namHoc: '2025-2026',
-      hoTen: 'Nguyễn Văn An',
-      ngaySinh: '2018-09-05',
-      gioiTinh: 'Nam',
-      maDanToc: '01',
-      trangThai: 'Đang học',
-      soDinhDanhCaNhan: typed,
-    },
-    ctx,
-  );
+  const hcm = hcmCsdlStudents.toCanonical(hcmCsdlStudent('HS1', { soDinhDanhCaNhan: typed }), ctx);
   const idRules = (fs: readonly { rule: string }[]) =>
     fs.map((f) => f.rule).filter((r) => r.startsWith('DUNG_PERSONAL_ID'));
   return {
@@ -92,19 +80,11 @@ describe('personal ID: one judgement in every format', () => {
 describe('new canonical fields from the wires', () => {
   it('hcm-csdl: parents, their phone; a school’s official e-mail and website', () => {
     const st = hcmCsdlStudents.toCanonical(
-      {
-        maDinhDanh: 'HS1',
-        maTruong: '79000001',
-        namHoc: '2025-2026',
-        hoTen: 'Nguyễn Văn An',
-        ngaySinh: '2018-09-05',
-        gioiTinh: 'Nam',
-        maDanToc: '01',
-        trangThai: 'Đang học',
+      hcmCsdlStudent('HS1', {
         hoTenCha: 'Nguyễn Văn Hùng',
         hoTenMe: 'Lê  Thị Lan',
         dienThoaiLienHe: '0903 123 456',
-      },
+      }),
       ctx,
     );
     expect(st.ok && st.value).toMatchObject({
