@@ -3,16 +3,18 @@
  * `useTestContext`), with fake pull sources and push targets that record what they were asked, and
  * outbox rows run as the worker runs them (`nextRow`, `runRow`, `drain`).
  */
+import { randomUUID } from 'node:crypto';
 import { beforeAll } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import type { EntityName, SystemName } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
-import { requestSync } from '../../../src/jobs/contracts.js';
+import { queueBatch, requestSync } from '../../../src/jobs/contracts.js';
 import type { JobRun } from '../../../src/jobs/define.js';
 import { createDeliveryGates } from '../../../src/jobs/gates.js';
 import { jobsFor } from '../../../src/jobs/registry.js';
 import type { PulledPage, PullSource } from '../../../src/jobs/sources.js';
 import { routingFor, type PushReceipt, type PushTarget } from '../../../src/jobs/targets.js';
+import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { S1 } from '../../helpers/api.js';
@@ -195,6 +197,28 @@ export async function drain(
     out.push(await runRow(ctx, row));
   }
   throw new Error(`drain: more than 20 jobs on ${queue}`);
+}
+
+/** Stores a canonical vendor batch of students of S1 (`delta` or `snapshot`), ingests it; the batch as stored. */
+export async function vendorBatch(
+  ctx: TestContext,
+  records: unknown[],
+  mode: 'delta' | 'snapshot' = 'delta',
+) {
+  const id = randomUUID();
+  await ctx.db.tx((q) =>
+    queueBatch(q, {
+      id,
+      clientId: 'vendor-1',
+      schoolCode: S1,
+      entity: 'students',
+      format: 'canonical',
+      records,
+      mode,
+    }),
+  );
+  await drain(ctx, 'ingest');
+  return (await createBatchesRepo(ctx.db).get(id))!;
 }
 
 /** The guard's audit entries (`guard.held`, `guard.approved`, …) as [action, actor], in order. */

@@ -4,35 +4,17 @@
  * records still live and not written since the snapshot arrived (one rewritten meanwhile stays), sends
  * the deletions to the targets that delete, audits it, and does nothing the second time.
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decideHold, queueBatch } from '../../../src/jobs/contracts.js';
+import { decideHold } from '../../../src/jobs/contracts.js';
 import { guardApplyJob } from '../../../src/jobs/guard-apply.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { student, S1 } from '../../helpers/api.js';
-import { drain, fakeTarget, runOf, useTestContext } from './fixtures.js';
+import { drain, fakeTarget, runOf, useTestContext, vendorBatch } from './fixtures.js';
 
 describe('guard-apply job', () => {
   const school = fakeTarget('vnedu', ['students'], ['students']);
   const ctx = useTestContext({ targets: { vnedu: school } });
 
-  /** Stores a vendor batch of S1 and ingests it; the batch as stored. */
-  async function vendorBatch(records: unknown[], mode: 'delta' | 'snapshot' = 'delta') {
-    const id = randomUUID();
-    await ctx.db.tx((q) =>
-      queueBatch(q, {
-        id,
-        clientId: 'vendor-1',
-        schoolCode: S1,
-        entity: 'students',
-        format: 'canonical',
-        records,
-        mode,
-      }),
-    );
-    await drain(ctx, 'ingest');
-    return (await createBatchesRepo(ctx.db).get(id))!;
-  }
   const live = async () =>
     (
       await ctx.db.rows<{ student_code: string }>(
@@ -44,8 +26,12 @@ describe('guard-apply job', () => {
   const codes = Array.from({ length: 30 }, (_, i) => `GA${String(i).padStart(2, '0')}`);
 
   it('deletes what the approved snapshot omitted, except a record written since; once', async () => {
-    await vendorBatch(codes.map((c) => student(c)));
+    await vendorBatch(
+      ctx,
+      codes.map((c) => student(c)),
+    );
     const snapshot = await vendorBatch(
+      ctx,
       codes.slice(0, 15).map((c) => student(c)),
       'snapshot',
     );
@@ -55,7 +41,7 @@ describe('guard-apply job', () => {
     expect(hold).toBeDefined();
 
     // GA15 is rewritten by the vendor after the snapshot arrived: it is no longer the snapshot's to delete.
-    await vendorBatch([{ ...student('GA15'), fullName: 'Trần Văn Nam' }]);
+    await vendorBatch(ctx, [{ ...student('GA15'), fullName: 'Trần Văn Nam' }]);
     await ctx.db.tx((q) => decideHold(q, { holdId: hold!.id, decision: 'approved', by: 'city-admin-1' }));
     expect(await drain(ctx, 'ingest')).toEqual([{ deleted: 14, skipped: null }]);
     expect(await live()).toEqual([...codes.slice(0, 16)]);

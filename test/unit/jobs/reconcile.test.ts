@@ -5,13 +5,11 @@
  * deletion travels to the targets that delete by key, and a deleted record that comes back is restored
  * even when it is unchanged.
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decideHold, queueBatch, requestSync } from '../../../src/jobs/contracts.js';
+import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
 import { batchEntries, evaluate, inRollover } from '../../../src/jobs/guard.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
-import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1, S2, student } from '../../helpers/api.js';
@@ -25,6 +23,7 @@ import {
   runOf,
   runRow,
   useStudentsSource,
+  vendorBatch,
 } from './fixtures.js';
 
 const wire = (code: string, school = S1) => hcmStudent(code, { school });
@@ -50,23 +49,6 @@ describe('reconciliation and deletes', () => {
       'truc.push_sets',
       `operation = 'delete' ORDER BY id`,
     );
-
-  async function vendorBatch(records: unknown[], mode: 'delta' | 'snapshot' = 'delta') {
-    const id = randomUUID();
-    await ctx.db.tx((q) =>
-      queueBatch(q, {
-        id,
-        clientId: 'vendor-1',
-        schoolCode: S1,
-        entity: 'students',
-        format: 'canonical',
-        records,
-        mode,
-      }),
-    );
-    await drain('ingest');
-    return (await createBatchesRepo(ctx.db).get(id))!;
-  }
 
   it('a full run deletes what its source no longer has, and the deletion travels to the targets', async () => {
     await seed(['H1', 'H2', 'H3'], 'hcm-csdl');
@@ -158,11 +140,11 @@ describe('reconciliation and deletes', () => {
   });
 
   it('a deleted record that comes back unchanged is restored and delivered again', async () => {
-    const first = await vendorBatch([student('R1')]);
+    const first = await vendorBatch(ctx, [student('R1')]);
     expect(first).toMatchObject({ accepted: 1, unchanged: 0 });
     await createRecordsRepo(ctx.db).tombstone('students', ['R1']);
     expect(await live('R1')).toBe(false);
-    const again = await vendorBatch([student('R1')]);
+    const again = await vendorBatch(ctx, [student('R1')]);
     expect(again).toMatchObject({ accepted: 1, unchanged: 0 });
     expect(await live('R1')).toBe(true);
     const upserts = await ctx.db.rows<{ system: string; keys: string[] }>(
@@ -174,17 +156,17 @@ describe('reconciliation and deletes', () => {
       ['vnedu', ['R1']],
     ]);
     // Unchanged and live: unchanged, as before.
-    expect(await vendorBatch([student('R1')])).toMatchObject({ accepted: 0, unchanged: 1 });
+    expect(await vendorBatch(ctx, [student('R1')])).toMatchObject({ accepted: 0, unchanged: 1 });
   });
 
   it("a vendor snapshot deletes the school's records it omits; a delta batch never does", async () => {
-    await vendorBatch([student('N1'), student('N2'), student('N3')]);
-    const delta = await vendorBatch([student('N1')]);
+    await vendorBatch(ctx, [student('N1'), student('N2'), student('N3')]);
+    const delta = await vendorBatch(ctx, [student('N1')]);
     expect(delta).toMatchObject({ mode: 'delta', deleted: 0 });
     expect(await live('N3')).toBe(true);
 
     const before = (await deleteSets()).length;
-    const snap = await vendorBatch([student('N1'), student('N2')], 'snapshot');
+    const snap = await vendorBatch(ctx, [student('N1'), student('N2')], 'snapshot');
     expect(snap).toMatchObject({ mode: 'snapshot', deleted: expect.any(Number), unchanged: 2 });
     expect(await live('N3')).toBe(false);
     // Everything else of S1 the snapshot omitted is gone too; other schools are untouched.
@@ -198,7 +180,11 @@ describe('reconciliation and deletes', () => {
     expect(city.removals.at(-1)).toMatchObject({ entity: 'students', keys: sets[0]!.keys });
 
     // A snapshot with a record that does not map deletes nothing.
-    const unsafe = await vendorBatch([student('N1'), { ...student('N2'), birthDate: 'bad' }], 'snapshot');
+    const unsafe = await vendorBatch(
+      ctx,
+      [student('N1'), { ...student('N2'), birthDate: 'bad' }],
+      'snapshot',
+    );
     expect(unsafe).toMatchObject({ deleted: 0 });
     expect(await live('N2')).toBe(true);
   });
