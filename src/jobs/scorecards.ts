@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { CATALOGUE_VERSION, CRITERIA, scorecards, type Scorecard } from '../quality/index.js';
 import type { Db } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { createScorecardsRepo, type ScoreRow } from '../store/quality.js';
+import { createScorecardsRepo, type ScoreRow } from '../store/scorecards.js';
 import { qualityScorecards } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';

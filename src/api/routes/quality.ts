@@ -15,12 +15,8 @@ import { AppError } from '../../errors.js';
 import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
 import { ruleByCode, websiteRulesOf } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
-import {
-  createQualityRepo,
-  createScorecardsRepo,
-  type SchoolFindingRow,
-  type ScoreRow,
-} from '../../store/quality.js';
+import { createQualityRepo, type SchoolFindingRow } from '../../store/quality.js';
+import { createScorecardsRepo, type ScoreRow } from '../../store/scorecards.js';
 import { createWebsiteProbesRepo, type WebsiteProbeRow } from '../../store/website-probes.js';
 import type { Principal } from '../auth/tokens.js';
 import { principalOf } from '../plugins/auth.js';
