@@ -4,7 +4,7 @@
  * them to signals.
  */
 import type { FastifyInstance } from 'fastify';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { createAuditChainer } from './audit/chainer.js';
@@ -14,6 +14,7 @@ import { createRelay } from './jobs/outbox-relay.js';
 import { jobsFor } from './jobs/registry.js';
 import { startWorkers } from './jobs/worker.js';
 import { startScheduler } from './jobs/schedules.js';
+import { failureWithin } from './observability/deadline.js';
 import { pingDatabase } from './store/db.js';
 
 export interface Running {
@@ -40,6 +41,43 @@ export async function startApi(
   };
 }
 
+/** The answer to one request of a role's operations endpoints (see {@link startMetricsServer}). */
+function opsEndpoint(
+  deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const path = (req.url ?? '/').split('?')[0];
+  const json = (status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { status: 'method not allowed' });
+  if (path === '/healthz') return json(200, { status: 'ok' });
+  if (path === '/readyz') {
+    void (async () => {
+      const database = !(await failureWithin(() => pingDatabase(deps.db), 2000));
+      const queue = !(await failureWithin(() => deps.queues.ping(), 2000));
+      const ok = database && queue;
+      json(ok ? 200 : 503, {
+        status: ok ? 'ready' : 'not_ready',
+        checks: { database: { ok: database }, queue: { ok: queue, backend: deps.queues.backend } },
+      });
+    })();
+    return;
+  }
+  if (path === '/metrics') {
+    deps.metrics.scrape().then(
+      (body) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(body),
+      (err: unknown) => {
+        deps.logger.warn({ err }, 'metrics scrape failed');
+        json(500, { status: 'metrics unavailable' });
+      },
+    );
+    return;
+  }
+  return json(404, { status: 'not found', endpoints: ['/metrics', '/healthz', '/readyz'] });
+}
+
 /**
  * The operations endpoints of a role that does not serve the API (worker, scheduler), on a port of
  * its own: `/metrics` (Prometheus), `/healthz` (the process answers) and `/readyz` (database and
@@ -49,52 +87,8 @@ export async function startMetricsServer(
   deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger'>,
   opts: { port: number; host: string },
 ): Promise<Running & { url: string }> {
-  const bounded = async (fn: () => Promise<void>): Promise<boolean> => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        fn(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), 2000);
-        }),
-      ]);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const server = createServer(function opsEndpoint(req, res) {
-    const path = (req.url ?? '/').split('?')[0];
-    const json = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { status: 'method not allowed' });
-    if (path === '/healthz') return json(200, { status: 'ok' });
-    if (path === '/readyz') {
-      void (async () => {
-        const database = await bounded(() => pingDatabase(deps.db));
-        const queue = await bounded(() => deps.queues.ping());
-        const ok = database && queue;
-        json(ok ? 200 : 503, {
-          status: ok ? 'ready' : 'not_ready',
-          checks: { database: { ok: database }, queue: { ok: queue, backend: deps.queues.backend } },
-        });
-      })();
-      return;
-    }
-    if (path === '/metrics') {
-      deps.metrics.scrape().then(
-        (body) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(body),
-        (err: unknown) => {
-          deps.logger.warn({ err }, 'metrics scrape failed');
-          json(500, { status: 'metrics unavailable' });
-        },
-      );
-      return;
-    }
-    return json(404, { status: 'not found', endpoints: ['/metrics', '/healthz', '/readyz'] });
+  const server = createServer(function opsRequest(req, res) {
+    opsEndpoint(deps, req, res);
   });
   server.keepAliveTimeout = 72_000;
   await new Promise<void>((resolve, reject) => {

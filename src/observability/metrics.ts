@@ -19,13 +19,8 @@ async function within(run: Promise<void>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/**
- * Every Prometheus metric truc exposes, defined once. Names are prefixed `truc_` and carry their
- * unit. Labels are bounded (system, queue, outcome, route pattern, status class, criterion,
- * province/commune code): never record ids, school codes or personal data. The default Node.js
- * process metrics keep their standard names (no prefix), so stock Node.js dashboards work.
- */
-export function createMetrics(opts: { build?: BuildInfo } = {}) {
+/** A registry with the default Node.js process metrics (their standard names, no prefix). */
+function processRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // prom-client exports these three totals as gauges named `_total`, which `promtool check metrics`
@@ -36,7 +31,11 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
     'nodejs_active_resources_total',
   ])
     registry.removeSingleMetric(name);
+  return registry;
+}
 
+/** `truc_build_info`: always 1, its labels say which build runs. */
+function buildInfoOf(registry: Registry, build: BuildInfo | undefined) {
   const buildInfo = new Gauge({
     name: 'truc_build_info',
     help: 'Always 1; the labels say which build runs (version, commit, Node.js version).',
@@ -45,13 +44,17 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
   });
   buildInfo.set(
     {
-      version: opts.build?.version ?? 'unknown',
-      commit: opts.build?.commit ?? 'unknown',
+      version: build?.version ?? 'unknown',
+      commit: build?.commit ?? 'unknown',
       node_version: process.version,
     },
     1,
   );
+  return buildInfo;
+}
 
+/** Work flowing through truc: HTTP requests, jobs, the outbox and dead letters. */
+function flowMetrics(registry: Registry) {
   const httpRequestDuration = new Histogram({
     name: 'truc_http_request_duration_seconds',
     help: 'HTTP requests served, by method, route pattern and status class.',
@@ -88,6 +91,11 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
     labelNames: ['queue'] as const,
     registers: [registry],
   });
+  return { httpRequestDuration, jobsProcessed, jobDuration, outboxPending, outboxLag, deadLettersOpen };
+}
+
+/** The edges: external calls, ingested records, delivery gates (issue 7) and authentication. */
+function edgeMetrics(registry: Registry) {
   const externalRequestDuration = new Histogram({
     name: 'truc_external_request_duration_seconds',
     help: 'Calls to external systems, by system, method and status class (or error kind).',
@@ -101,7 +109,6 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
     labelNames: ['entity', 'outcome'] as const,
     registers: [registry],
   });
-  // issue 7: delivery gates
   const circuitOpen = new Gauge({
     name: 'truc_circuit_open',
     help: 'Whether the circuit breaker of an external system is open (1) or closed (0), by system.',
@@ -120,9 +127,14 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  return { externalRequestDuration, recordsIngested, circuitOpen, jobsDeferred, authFailures };
+}
 
-  // Issue 11 (operations): gauges that mirror stored state, refreshed by a scrape hook
-  // (src/jobs/state-metrics.ts). Every role exports them: aggregate with max() across instances.
+/**
+ * Issue 11 (operations): gauges that mirror stored state, refreshed by a scrape hook
+ * (src/jobs/state-metrics.ts). Every role exports them: aggregate with max() across instances.
+ */
+function stateMetrics(registry: Registry) {
   const queueJobs = new Gauge({
     name: 'truc_queue_jobs',
     help: 'Jobs in each queue by state (waiting, waiting-children, active, delayed, prioritized, failed, completed).',
@@ -170,6 +182,20 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
     labelNames: ['level'] as const,
     registers: [registry],
   });
+  return {
+    queueJobs,
+    syncLastSuccess,
+    syncRunsHeld,
+    scheduleLastRun,
+    qualityPassRatio,
+    qualityFindingsOpen,
+    pcgdUnits,
+    pcgdUnitsAtRisk,
+  };
+}
+
+/** Scrape hooks, each run once per scrape and bounded in time; a failed one is counted. */
+function scrapeHooks(registry: Registry) {
   const scrapeErrors = new Counter({
     name: 'truc_metrics_refresh_errors_total',
     help: 'Scrape-time refreshes of stored-state gauges that failed or timed out (the last values were served).',
@@ -209,13 +235,22 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
   async function refresh(waitMs = SCRAPE_HOOK_TIMEOUT_MS): Promise<void> {
     await Promise.all(runHooks().map((run) => within(run, waitMs)));
   }
+  return {
+    /** Adds a hook run before each scrape (see {@link ScrapeHook}). */
+    onScrape: (hook: ScrapeHook): void => {
+      hooks.push(hook);
+    },
+    refresh,
+  };
+}
 
-  /**
-   * Sets the open dead letters of every queue: `known` queues get a series even at zero, and a
-   * queue seen before keeps its series at zero once its letters are replayed.
-   */
+/**
+ * Sets the open dead letters of every queue: `known` queues get a series even at zero, and a
+ * queue seen before keeps its series at zero once its letters are replayed.
+ */
+function openDeadLettersSetter(deadLettersOpen: Gauge<'queue'>) {
   const deadLetterQueuesSeen = new Set<string>();
-  function setOpenDeadLetters(
+  return function setOpenDeadLetters(
     rows: ReadonlyArray<{ queue: string; open: number }>,
     known: readonly string[] = [],
   ): void {
@@ -223,41 +258,36 @@ export function createMetrics(opts: { build?: BuildInfo } = {}) {
     for (const r of rows) deadLetterQueuesSeen.add(r.queue);
     const open = new Map(rows.map((r) => [r.queue, r.open]));
     for (const queue of deadLetterQueuesSeen) deadLettersOpen.set({ queue }, open.get(queue) ?? 0);
-  }
+  };
+}
 
+/**
+ * Every Prometheus metric truc exposes, defined once. Names are prefixed `truc_` and carry their
+ * unit. Labels are bounded (system, queue, outcome, route pattern, status class, criterion,
+ * province/commune code): never record ids, school codes or personal data. The default Node.js
+ * process metrics keep their standard names (no prefix), so stock Node.js dashboards work.
+ */
+export function createMetrics(opts: { build?: BuildInfo } = {}) {
+  const registry = processRegistry();
+  const buildInfo = buildInfoOf(registry, opts.build);
+  const flow = flowMetrics(registry);
+  const edges = edgeMetrics(registry);
+  const state = stateMetrics(registry);
+  const { onScrape, refresh } = scrapeHooks(registry);
   return {
     registry,
-    /** Adds a hook run before each scrape (see {@link ScrapeHook}). */
-    onScrape(hook: ScrapeHook): void {
-      hooks.push(hook);
-    },
+    onScrape,
     refresh,
     /** The exposition text, stored-state gauges refreshed first. */
     async scrape(): Promise<string> {
       await refresh();
       return registry.metrics();
     },
-    setOpenDeadLetters,
+    setOpenDeadLetters: openDeadLettersSetter(flow.deadLettersOpen),
     buildInfo,
-    queueJobs,
-    syncLastSuccess,
-    syncRunsHeld,
-    scheduleLastRun,
-    qualityPassRatio,
-    qualityFindingsOpen,
-    pcgdUnits,
-    pcgdUnitsAtRisk,
-    httpRequestDuration,
-    jobsProcessed,
-    jobDuration,
-    outboxPending,
-    outboxLag,
-    deadLettersOpen,
-    externalRequestDuration,
-    recordsIngested,
-    authFailures,
-    circuitOpen,
-    jobsDeferred,
+    ...state,
+    ...flow,
+    ...edges,
   };
 }
 

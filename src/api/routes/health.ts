@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { QueueFactory } from '../../jobs/queues.js';
+import { failureWithin } from '../../observability/deadline.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { pingDatabase, type Db } from '../../store/db.js';
 import { createOutboxRepo } from '../../store/outbox.js';
@@ -26,15 +27,8 @@ const Ready = z
   .meta({ id: 'Readiness' });
 
 async function check(fn: () => Promise<void>): Promise<{ ok: boolean; detail?: string }> {
-  try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
-    ]);
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, detail: (err as Error).message.slice(0, 200) };
-  }
+  const err = await failureWithin(fn, 2000);
+  return err ? { ok: false, detail: err.message.slice(0, 200) } : { ok: true };
 }
 
 const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function healthRoutes(app, opts) {
