@@ -379,6 +379,40 @@ export function runInMemory(
 const distinct = (values: Iterable<string | undefined>): string[] =>
   [...new Set(values)].filter((v): v is string => v !== undefined && v !== '');
 
+/** The distinct (school, school year) pairs of the records that name a class. */
+function classPairs(records: readonly Rec[]): (readonly [string, string])[] {
+  const pairs = new Map<string, readonly [string, string]>();
+  for (const r of records) {
+    if (typeof r['classCode'] !== 'string') continue;
+    const pair = [String(r['schoolCode']), String(r['schoolYear'])] as const;
+    pairs.set(pair.join('/'), pair);
+  }
+  return [...pairs.values()];
+}
+
+/** The records holding a personal ID, as askers of who else holds it. */
+function idAskers(records: readonly Rec[], keys: readonly string[]): Asker[] {
+  return records.flatMap((r, i): Asker[] =>
+    typeof r['personalId'] === 'string' && r['personalId'] !== ''
+      ? [
+          {
+            personalId: r['personalId'],
+            key: keys[i] ?? '',
+            schoolCode: typeof r['schoolCode'] === 'string' ? r['schoolCode'] : undefined,
+          },
+        ]
+      : [],
+  );
+}
+
+/** The records with a twin key (birth date and name key), as askers of their stored twins. */
+function twinAskers(records: readonly Rec[], keys: readonly string[]): { twinKey: string; key: string }[] {
+  return records.flatMap((r, i) => {
+    const twin = twinKey(r);
+    return twin === undefined ? [] : [{ twinKey: twin, key: keys[i] ?? '' }];
+  });
+}
+
 /**
  * Fetches what the live store checks need, one lookup call each, all asked at once (nothing awaited
  * between them), so a store can answer them together in one statement (src/jobs/judge.ts does).
@@ -402,28 +436,12 @@ async function fetchFacts(
     ask('schools', lookups.schools(schools));
   }
   if (needs.has('classes') && lookups.classes) {
-    const pairs = new Map<string, readonly [string, string]>();
-    for (const r of records) {
-      if (typeof r['classCode'] !== 'string') continue;
-      const pair = [String(r['schoolCode']), String(r['schoolYear'])] as const;
-      pairs.set(pair.join('/'), pair);
-    }
-    if (pairs.size > 0) ask('classes', lookups.classes([...pairs.values()]));
+    const pairs = classPairs(records);
+    if (pairs.length > 0) ask('classes', lookups.classes(pairs));
   }
   const ids = distinct(field('personalId'));
   if (needs.has('activeHolders') && lookups.activeHolders && ids.length > 0) {
-    const askers = records.flatMap((r, i): Asker[] =>
-      typeof r['personalId'] === 'string' && r['personalId'] !== ''
-        ? [
-            {
-              personalId: r['personalId'],
-              key: keys[i] ?? '',
-              schoolCode: typeof r['schoolCode'] === 'string' ? r['schoolCode'] : undefined,
-            },
-          ]
-        : [],
-    );
-    ask('activeHolders', lookups.activeHolders(ctx.entity, ids, askers));
+    ask('activeHolders', lookups.activeHolders(ctx.entity, ids, idAskers(records, keys)));
   }
   if (needs.has('scopeHolders') && lookups.scopeHolders && ids.length > 0) {
     const scopes = distinct(records.map((r) => scopeOf(ctx.entity, r)));
@@ -440,10 +458,7 @@ async function fetchFacts(
   }
   const dates = distinct(field('birthDate'));
   if (needs.has('bornOn') && lookups.bornOn && dates.length > 0) {
-    const twins = records.flatMap((r, i) => {
-      const twin = twinKey(r);
-      return twin === undefined ? [] : [{ twinKey: twin, key: keys[i] ?? '' }];
-    });
+    const twins = twinAskers(records, keys);
     ask('bornOn', lookups.bornOn(ctx.entity, dates, distinct(twins.map((t) => t.twinKey)), twins));
   }
   if (needs.has('websiteProbes') && lookups.websiteProbes && schools.length > 0) {

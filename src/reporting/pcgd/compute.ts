@@ -209,6 +209,58 @@ function provinceLineage(
   };
 }
 
+/**
+ * The communes' figures behind a province report: each commune's approved report, or its figures
+ * computed from its counted persons (checked, against last year's where there are any); a commune
+ * with persons stored but none counted is left out.
+ */
+function communesOfProvinceReport(
+  rules: RuleSet,
+  cfg: PcgdConfig,
+  communes: readonly string[],
+  from: {
+    approved: ReadonlyMap<string, ReportRow & { package_sha256: string | null }>;
+    /** The counted persons of the communes without an approved report. */
+    rows: readonly AgeRow[];
+    difficult: ReadonlySet<string>;
+    /** Last year's commune figures of the province. */
+    previous: readonly CommuneFigures[];
+  },
+) {
+  const counted = new Map<string, AgeRow[]>();
+  for (const r of from.rows) counted.set(r.communeCode, [...(counted.get(r.communeCode) ?? []), r]);
+  const previous = new Map(from.previous.map((c) => [c.communeCode, c]));
+  const findings: PcgdFinding[] = [];
+  const communeFigs: CommuneFigures[] = [];
+  const enrolmentByCommune: Record<string, EnrolmentCounts> = {};
+  const sources: Record<string, CommuneSource | null> = {};
+  for (const code of communes) {
+    const report = from.approved.get(code);
+    if (report) {
+      const r = figuresOfReport(report, from.difficult.has(code));
+      communeFigs.push(r.figures);
+      if (r.enrolment) enrolmentByCommune[code] = r.enrolment;
+      sources[code] = sourceOf(report);
+      continue;
+    }
+    const list = counted.get(code);
+    if (!list) continue; // persons stored, none counted
+    const figs = communeFigures(rules, code, toCounts(list), from.difficult.has(code));
+    communeFigs.push(figs);
+    enrolmentByCommune[code] = enrolmentOf(list);
+    sources[code] = null;
+    const p = previous.get(code);
+    findings.push(
+      ...checkCommune(rules, cfg.validation, {
+        figures: figs,
+        enrolment: enrolmentByCommune[code],
+        previous: p ? { ages: p.ages, indicators: p.indicators } : undefined,
+      }),
+    );
+  }
+  return { communeFigs, enrolmentByCommune, sources, findings };
+}
+
 async function computeProvince(
   q: Queryable,
   rules: RuleSet,
@@ -223,39 +275,19 @@ async function computeProvince(
   const approved = new Map((await repo.approvedOf(communes, year)).map((r) => [r.unit_code, r]));
   const missing = communes.filter((c) => !approved.has(c));
   const rows = missing.length > 0 ? await repo.ageCounts(countingOptions(rules, year), missing) : [];
-  const byCommune = new Map<string, AgeRow[]>();
-  for (const r of rows) byCommune.set(r.communeCode, [...(byCommune.get(r.communeCode) ?? []), r]);
-  const difficult = difficultCommunesOf(cfg, year);
   const prev = await previousFigures(q, unitCode, year);
-  const prevCommunes = new Map((prev?.figures.communes ?? []).map((c) => [c.communeCode, c]));
-  const findings: PcgdFinding[] = missing.length > 0 ? [communesNotApproved(missing)] : [];
-  const communeFigs: CommuneFigures[] = [];
-  const enrolmentByCommune: Record<string, EnrolmentCounts> = {};
-  const sources: Record<string, CommuneSource | null> = {};
-  for (const code of communes) {
-    const report = approved.get(code);
-    if (report) {
-      const r = figuresOfReport(report, difficult.has(code));
-      communeFigs.push(r.figures);
-      if (r.enrolment) enrolmentByCommune[code] = r.enrolment;
-      sources[code] = sourceOf(report);
-      continue;
-    }
-    const list = byCommune.get(code);
-    if (!list) continue; // persons stored, none counted
-    const figs = communeFigures(rules, code, toCounts(list), difficult.has(code));
-    communeFigs.push(figs);
-    enrolmentByCommune[code] = enrolmentOf(list);
-    sources[code] = null;
-    const p = prevCommunes.get(code);
-    findings.push(
-      ...checkCommune(rules, cfg.validation, {
-        figures: figs,
-        enrolment: enrolmentByCommune[code],
-        previous: p ? { ages: p.ages, indicators: p.indicators } : undefined,
-      }),
-    );
-  }
+  const { communeFigs, enrolmentByCommune, sources, findings } = communesOfProvinceReport(
+    rules,
+    cfg,
+    communes,
+    {
+      approved,
+      rows,
+      difficult: difficultCommunesOf(cfg, year),
+      previous: prev?.figures.communes ?? [],
+    },
+  );
+  if (missing.length > 0) findings.unshift(communesNotApproved(missing));
   const province = provinceFigures(rules, unitCode, communeFigs);
   const own = province.indicators.filter((x) => !x.code.startsWith('communes_meeting_'));
   findings.push(
