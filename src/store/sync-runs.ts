@@ -89,7 +89,104 @@ export interface SyncRunSummary extends SyncRun {
   durationSeconds: number;
 }
 
-export function createSyncRunsRepo(q: Queryable) {
+/** A run's row: created, read, failed and reopened. */
+function runRows(q: Queryable) {
+  return {
+    async create(run: {
+      system: SystemName;
+      entity: EntityName;
+      scope: string;
+      since: string | null;
+      requestedBy: string;
+    }): Promise<number> {
+      const res = await q.query<{ id: number }>(
+        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by)
+         VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id`,
+        [run.system, run.entity, run.scope, run.since, run.requestedBy],
+      );
+      return res.rows[0]!.id;
+    },
+    async get(id: number): Promise<SyncRun | undefined> {
+      const res = await q.query<SyncRun>(`SELECT ${COLUMNS} FROM truc.sync_runs WHERE id = $1`, [id]);
+      return res.rows[0];
+    },
+    async fail(id: number, errorCode: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.sync_runs SET status = 'failed', error_code = $2, finished_at = now()
+          WHERE id = $1 AND status <> 'done'`,
+        [id, errorCode],
+      );
+    },
+    /** A failed run runs again (dead-letter replay); other runs are left as they are. */
+    async reopen(id: number): Promise<void> {
+      await q.query(
+        `UPDATE truc.sync_runs SET status = 'running', error_code = NULL, finished_at = NULL
+          WHERE id = $1 AND status = 'failed'`,
+        [id],
+      );
+    },
+  };
+}
+
+/** A run's pages: each one's bookkeeping, the keys it held, the mapping version its pages use. */
+function runPages(q: Queryable) {
+  return {
+    /**
+     * Locks the run's row until the caller's transaction ends and reads what storing a page needs:
+     * pages stored so far, the mapping version its pages were first mapped with and the pinned one
+     * (one statement: a page's bookkeeping is on the pull's hot path).
+     */
+    async lockForPage(
+      id: number,
+    ): Promise<{ pages: number; version: string | null; pin: string | null } | undefined> {
+      const res = await q.query<{ pages: number; version: string | null; pin: string | null }>(
+        `SELECT pages, mapping_version AS version, mapping_pin AS pin FROM truc.sync_runs WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      return res.rows[0];
+    },
+    /** Advances the run by one page (and finishes it on the last page). */
+    async recordPage(id: number, page: PageRecord): Promise<void> {
+      await q.query(
+        `UPDATE truc.sync_runs SET status = $2, cursor = COALESCE($3, cursor), pages = pages + 1,
+                records = records + $4, tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
+                finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END
+          WHERE id = $1`,
+        [id, page.last ? 'done' : 'running', page.cursor, page.records, page.tombstones, page.watermark],
+      );
+    },
+    /** The keys one ingested page of a run held (narrow: no wide record row is rewritten). */
+    async recordSeen(id: number, batchId: string, keys: readonly string[], unkeyed: number): Promise<void> {
+      await q.query(
+        `INSERT INTO truc.sync_run_seen (sync_run_id, batch_id, keys, unkeyed) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (sync_run_id, batch_id) DO NOTHING`,
+        [id, batchId, [...keys], unkeyed],
+      );
+    },
+    /** The mapping version the run's pages are mapped with (kept from its first page). */
+    async setMappingVersion(id: number, version: string): Promise<void> {
+      await q.query(
+        'UPDATE truc.sync_runs SET mapping_version = COALESCE(mapping_version, $2) WHERE id = $1',
+        [id, version],
+      );
+    },
+    /** The mapping version the run's pages were first mapped with, and the one a pinned replay set. */
+    async mappingOf(id: number): Promise<{ version: string | null; pin: string | null }> {
+      const res = await q.query<{ version: string | null; pin: string | null }>(
+        'SELECT mapping_version AS version, mapping_pin AS pin FROM truc.sync_runs WHERE id = $1',
+        [id],
+      );
+      return res.rows[0] ?? { version: null, pin: null };
+    },
+    /** Pins the run's next pages to a mapping version (null: the current one). */
+    async setMappingPin(id: number, pin: string | null): Promise<void> {
+      await q.query('UPDATE truc.sync_runs SET mapping_pin = $2 WHERE id = $1', [id, pin]);
+    },
+  };
+}
+
+/** A full run's reconciliation: claimed once, held by the guard, released, finished. */
+function runReconciliation(q: Queryable) {
   return {
     /** Locks the run's row until the caller's transaction ends (serialises the reconcile decision). */
     async lock(id: number): Promise<void> {
@@ -107,28 +204,6 @@ export function createSyncRunsRepo(q: Queryable) {
         [id],
       );
       return (res.rowCount ?? 0) > 0;
-    },
-    /**
-     * Locks the run's row until the caller's transaction ends and reads what storing a page needs:
-     * pages stored so far, the mapping version its pages were first mapped with and the pinned one
-     * (one statement: a page's bookkeeping is on the pull's hot path).
-     */
-    async lockForPage(
-      id: number,
-    ): Promise<{ pages: number; version: string | null; pin: string | null } | undefined> {
-      const res = await q.query<{ pages: number; version: string | null; pin: string | null }>(
-        `SELECT pages, mapping_version AS version, mapping_pin AS pin FROM truc.sync_runs WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      return res.rows[0];
-    },
-    /** The keys one ingested page of a run held (narrow: no wide record row is rewritten). */
-    async recordSeen(id: number, batchId: string, keys: readonly string[], unkeyed: number): Promise<void> {
-      await q.query(
-        `INSERT INTO truc.sync_run_seen (sync_run_id, batch_id, keys, unkeyed) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (sync_run_id, batch_id) DO NOTHING`,
-        [id, batchId, [...keys], unkeyed],
-      );
     },
     /** Records of the run's pages that did not map, so their keys are unknown. */
     async unkeyedSeen(id: number): Promise<number> {
@@ -160,6 +235,12 @@ export function createSyncRunsRepo(q: Queryable) {
       );
       await q.query('DELETE FROM truc.sync_run_seen WHERE sync_run_id = $1', [id]);
     },
+  };
+}
+
+/** Runs as listed (the sync runs API). */
+function runList(q: Queryable) {
+  return {
     /** Runs matching the filter, newest first, with their outcome counts; and how many match in all. */
     async list(f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
       const where = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR r.entity = $2)
@@ -193,68 +274,12 @@ export function createSyncRunsRepo(q: Queryable) {
       );
       return { total: total.rows[0]?.n ?? 0, items: res.rows };
     },
-    /** The mapping version the run's pages are mapped with (kept from its first page). */
-    async setMappingVersion(id: number, version: string): Promise<void> {
-      await q.query(
-        'UPDATE truc.sync_runs SET mapping_version = COALESCE(mapping_version, $2) WHERE id = $1',
-        [id, version],
-      );
-    },
-    async create(run: {
-      system: SystemName;
-      entity: EntityName;
-      scope: string;
-      since: string | null;
-      requestedBy: string;
-    }): Promise<number> {
-      const res = await q.query<{ id: number }>(
-        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by)
-         VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id`,
-        [run.system, run.entity, run.scope, run.since, run.requestedBy],
-      );
-      return res.rows[0]!.id;
-    },
-    async get(id: number): Promise<SyncRun | undefined> {
-      const res = await q.query<SyncRun>(`SELECT ${COLUMNS} FROM truc.sync_runs WHERE id = $1`, [id]);
-      return res.rows[0];
-    },
-    /** Advances the run by one page (and finishes it on the last page). */
-    async recordPage(id: number, page: PageRecord): Promise<void> {
-      await q.query(
-        `UPDATE truc.sync_runs SET status = $2, cursor = COALESCE($3, cursor), pages = pages + 1,
-                records = records + $4, tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
-                finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END
-          WHERE id = $1`,
-        [id, page.last ? 'done' : 'running', page.cursor, page.records, page.tombstones, page.watermark],
-      );
-    },
-    async fail(id: number, errorCode: string): Promise<void> {
-      await q.query(
-        `UPDATE truc.sync_runs SET status = 'failed', error_code = $2, finished_at = now()
-          WHERE id = $1 AND status <> 'done'`,
-        [id, errorCode],
-      );
-    },
-    /** A failed run runs again (dead-letter replay); other runs are left as they are. */
-    /** The mapping version the run's pages were first mapped with, and the one a pinned replay set. */
-    async mappingOf(id: number): Promise<{ version: string | null; pin: string | null }> {
-      const res = await q.query<{ version: string | null; pin: string | null }>(
-        'SELECT mapping_version AS version, mapping_pin AS pin FROM truc.sync_runs WHERE id = $1',
-        [id],
-      );
-      return res.rows[0] ?? { version: null, pin: null };
-    },
-    /** Pins the run's next pages to a mapping version (null: the current one). */
-    async setMappingPin(id: number, pin: string | null): Promise<void> {
-      await q.query('UPDATE truc.sync_runs SET mapping_pin = $2 WHERE id = $1', [id, pin]);
-    },
-    async reopen(id: number): Promise<void> {
-      await q.query(
-        `UPDATE truc.sync_runs SET status = 'running', error_code = NULL, finished_at = NULL
-          WHERE id = $1 AND status = 'failed'`,
-        [id],
-      );
-    },
+  };
+}
+
+/** Where the last incremental pull of a system, entity and scope stopped. */
+function watermarks(q: Queryable) {
+  return {
     async watermark(system: SystemName, entity: EntityName, scope: string): Promise<string | undefined> {
       const res = await q.query<{ watermark: string }>(
         'SELECT watermark FROM truc.sync_watermarks WHERE system = $1 AND entity = $2 AND scope = $3',
@@ -275,5 +300,9 @@ export function createSyncRunsRepo(q: Queryable) {
       );
     },
   };
+}
+
+export function createSyncRunsRepo(q: Queryable) {
+  return { ...runRows(q), ...runPages(q), ...runReconciliation(q), ...runList(q), ...watermarks(q) };
 }
 export type SyncRunsRepo = ReturnType<typeof createSyncRunsRepo>;
