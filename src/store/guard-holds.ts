@@ -72,7 +72,8 @@ const fromRow = (r: Row): GuardHold => ({
   syncRunId: r.syncRunId === null ? null : Number(r.syncRunId),
 });
 
-export function createGuardHoldsRepo(q: Queryable) {
+/** A hold: created, read. */
+function holdRows(q: Queryable) {
   return {
     async create(hold: {
       kind: HoldKind;
@@ -100,6 +101,12 @@ export function createGuardHoldsRepo(q: Queryable) {
       const res = await q.query<Row>(`SELECT ${COLUMNS} FROM truc.guard_holds WHERE id = $1`, [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
+  };
+}
+
+/** Holds as listed, and a vendor batch's newest. */
+function holdLists(q: Queryable) {
+  return {
     /** Newest first, optionally by status and entity, as summaries (no keys), with the total matching. */
     async list(opts: {
       status?: HoldStatus | undefined;
@@ -126,14 +133,32 @@ export function createGuardHoldsRepo(q: Queryable) {
         })),
       };
     },
-    /** Notes that an approved hold's change was applied (once); false when it was already. */
-    async markApplied(id: number, applied: number): Promise<boolean> {
-      const res = await q.query(
-        `UPDATE truc.guard_holds SET applied_at = now(), applied = $2
-          WHERE id = $1 AND status = 'approved' AND applied_at IS NULL`,
-        [id, applied],
+    /** The newest hold of a vendor batch (what its status shows the vendor), or undefined. */
+    async ofBatch(
+      batchId: string,
+    ): Promise<Pick<GuardHold, 'id' | 'status' | 'reasons' | 'decidedAt' | 'appliedAt'> | undefined> {
+      const res = await q.query<Pick<Row, 'id' | 'status' | 'reasons' | 'decidedAt' | 'appliedAt'>>(
+        `SELECT id, status, reasons, decided_at AS "decidedAt", applied_at AS "appliedAt"
+           FROM truc.guard_holds WHERE batch_id = $1 ORDER BY id DESC LIMIT 1`,
+        [batchId],
       );
-      return (res.rowCount ?? 0) > 0;
+      const r = res.rows[0];
+      return r ? { ...r, id: Number(r.id) } : undefined;
+    },
+  };
+}
+
+/** An admin's decision on a hold, and what it lets through. */
+function holdDecisions(q: Queryable) {
+  return {
+    /** Decides a held hold (locks it); undefined when it is not held (absent, or decided already). */
+    async decide(id: number, status: 'approved' | 'rejected', by: string): Promise<GuardHold | undefined> {
+      const res = await q.query<Row>(
+        `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3
+          WHERE id = $1 AND status = 'held' RETURNING ${COLUMNS}`,
+        [id, status, by],
+      );
+      return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
     /**
      * True when an admin approved the change of this batch, or a hold of this run (its pages or its
@@ -148,27 +173,19 @@ export function createGuardHoldsRepo(q: Queryable) {
       );
       return res.rows.length > 0;
     },
-    /** The newest hold of a vendor batch (what its status shows the vendor), or undefined. */
-    async ofBatch(
-      batchId: string,
-    ): Promise<Pick<GuardHold, 'id' | 'status' | 'reasons' | 'decidedAt' | 'appliedAt'> | undefined> {
-      const res = await q.query<Pick<Row, 'id' | 'status' | 'reasons' | 'decidedAt' | 'appliedAt'>>(
-        `SELECT id, status, reasons, decided_at AS "decidedAt", applied_at AS "appliedAt"
-           FROM truc.guard_holds WHERE batch_id = $1 ORDER BY id DESC LIMIT 1`,
-        [batchId],
+    /** Notes that an approved hold's change was applied (once); false when it was already. */
+    async markApplied(id: number, applied: number): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.guard_holds SET applied_at = now(), applied = $2
+          WHERE id = $1 AND status = 'approved' AND applied_at IS NULL`,
+        [id, applied],
       );
-      const r = res.rows[0];
-      return r ? { ...r, id: Number(r.id) } : undefined;
-    },
-    /** Decides a held hold (locks it); undefined when it is not held (absent, or decided already). */
-    async decide(id: number, status: 'approved' | 'rejected', by: string): Promise<GuardHold | undefined> {
-      const res = await q.query<Row>(
-        `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3
-          WHERE id = $1 AND status = 'held' RETURNING ${COLUMNS}`,
-        [id, status, by],
-      );
-      return res.rows[0] ? fromRow(res.rows[0]) : undefined;
+      return (res.rowCount ?? 0) > 0;
     },
   };
+}
+
+export function createGuardHoldsRepo(q: Queryable) {
+  return { ...holdRows(q), ...holdLists(q), ...holdDecisions(q) };
 }
 export type GuardHoldsRepo = ReturnType<typeof createGuardHoldsRepo>;

@@ -25,7 +25,8 @@ export async function readInstallId(q: Queryable): Promise<string> {
   return id;
 }
 
-export function createOutboxRepo(q: Queryable) {
+/** What the relay does with rows: adds, claims under a lease, hands to the queue or gives back. */
+function outboxRelay(q: Queryable) {
   return {
     /**
      * Adds work in the caller's transaction. Payloads hold ids only. PostgreSQL delivers the
@@ -102,6 +103,12 @@ export function createOutboxRepo(q: Queryable) {
         [ids],
       );
     },
+  };
+}
+
+/** A row's end (done, dead), the stale ones re-queued, and the counts the metrics show. */
+function outboxOutcomes(q: Queryable) {
+  return {
     /**
      * Closes a row whose work is done (a job not made from a row passes undefined: nothing to close). A
      * row run by the process it was leased to, never enqueued, counts as enqueued: the relay has nothing
@@ -150,6 +157,10 @@ export function createOutboxRepo(q: Queryable) {
       return { pending: r?.pending ?? 0, oldestSeconds: r?.oldest ?? 0 };
     },
   };
+}
+
+export function createOutboxRepo(q: Queryable) {
+  return { ...outboxRelay(q), ...outboxOutcomes(q) };
 }
 export type OutboxRepo = ReturnType<typeof createOutboxRepo>;
 

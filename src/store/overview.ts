@@ -86,7 +86,37 @@ export interface AuditFilter {
 const SYNC_RUN_COLUMNS = `id, system, entity, scope, status, pages, records, tombstones, error_code AS "errorCode",
   requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
 
-export function createOverviewRepo(q: Queryable) {
+/** A school as {@link SchoolRow} reads it. */
+interface SchoolColumns {
+  school_code: string;
+  name: string | null;
+  commune_code: string | null;
+  source_system: string;
+  last_seen_at: Date;
+  last_batch_at: Date | null;
+  students: number;
+  staff: number;
+  classes: number;
+  received: number;
+  failing: Record<string, number> | null;
+}
+
+const fromSchoolColumns = (r: SchoolColumns): SchoolRow => ({
+  schoolCode: r.school_code,
+  name: r.name ?? '',
+  communeCode: r.commune_code,
+  sourceSystem: r.source_system,
+  lastSeenAt: r.last_seen_at,
+  lastBatchAt: r.last_batch_at,
+  students: r.students,
+  staff: r.staff,
+  classes: r.classes,
+  received: r.received,
+  failing: r.failing ?? {},
+});
+
+/** Operations: each system's health, open dead letters, sync runs and their last successes, the audit log. */
+function operationsOverview(q: Queryable) {
   return {
     /** Per system: last success and failure, runs and failures in the last 24 hours, runs in flight. */
     async systemHealth(): Promise<SystemHealth[]> {
@@ -110,25 +140,46 @@ export function createOverviewRepo(q: Queryable) {
       );
       return res.rows;
     },
-    /** Current PCGD reports of a year, one per unit. */
-    async pcgdUnits(
-      year: number,
-    ): Promise<
-      Array<{ unitCode: string; level: string; status: string; version: number; submittedAt: Date | null }>
-    > {
-      const res = await q.query<{
-        unitCode: string;
-        level: string;
-        status: string;
-        version: number;
-        submittedAt: Date | null;
-      }>(
-        `SELECT unit_code AS "unitCode", unit_level AS level, status, version, submitted_at AS "submittedAt"
-           FROM truc.pcgd_reports WHERE year = $1 AND superseded_at IS NULL ORDER BY unit_level DESC, unit_code`,
-        [year],
+    /** Sync runs, newest first, by system, status and scope when given. */
+    async syncRuns(
+      f: { system?: string | undefined; status?: string | undefined; scope?: string | undefined },
+      limit: number,
+      offset: number,
+    ): Promise<SyncRunRow[]> {
+      const res = await q.query<SyncRunRow>(
+        `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs
+          WHERE ($1::text IS NULL OR system = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR scope = $3)
+          ORDER BY id DESC LIMIT $4 OFFSET $5`,
+        [f.system ?? null, f.status ?? null, f.scope ?? null, limit, offset],
       );
       return res.rows;
     },
+    /** The last successful finish of each (system, entity) that ever finished a sync run. */
+    async lastSyncSuccess(): Promise<Array<{ system: string; entity: string; finishedAt: Date }>> {
+      const res = await q.query<{ system: string; entity: string; finished_at: Date }>(
+        `SELECT system, entity, max(finished_at) AS finished_at FROM truc.sync_runs
+          WHERE status = 'done' AND finished_at IS NOT NULL GROUP BY system, entity`,
+      );
+      return res.rows.map((r) => ({ system: r.system, entity: r.entity, finishedAt: r.finished_at }));
+    },
+    /** Audit rows matching the filter, newest first. Details hold references and counts only. */
+    async audit(f: AuditFilter, limit: number, offset: number): Promise<AuditRow[]> {
+      const res = await q.query<AuditRow>(
+        `SELECT seq, at, actor, action, subject, details FROM truc.audit_log
+          WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
+            AND ($3::text IS NULL OR subject = $3)
+            AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
+          ORDER BY seq DESC LIMIT $6 OFFSET $7`,
+        [f.actor ?? null, f.action ?? null, f.subject ?? null, f.from ?? null, f.to ?? null, limit, offset],
+      );
+      return res.rows;
+    },
+  };
+}
+
+/** Schools as listed, with their counts and recent failures. */
+function schoolList(q: Queryable) {
+  return {
     /** Schools whose code, name or commune matches `search` (all when empty), by code. */
     async schools(
       search: string,
@@ -142,19 +193,7 @@ export function createOverviewRepo(q: Queryable) {
         search,
         pattern,
       ]);
-      const res = await q.query<{
-        school_code: string;
-        name: string | null;
-        commune_code: string | null;
-        source_system: string;
-        last_seen_at: Date;
-        last_batch_at: Date | null;
-        students: number;
-        staff: number;
-        classes: number;
-        received: number;
-        failing: Record<string, number> | null;
-      }>(
+      const res = await q.query<SchoolColumns>(
         `SELECT s.school_code, s.data->>'name' AS name, s.data->>'communeCode' AS commune_code, s.source_system,
                 s.last_seen_at,
                 (SELECT max(b.created_at) FROM truc.batches b WHERE b.school_code = s.school_code) AS last_batch_at,
@@ -175,21 +214,15 @@ export function createOverviewRepo(q: Queryable) {
       );
       return {
         total: total.rows[0]?.n ?? 0,
-        items: res.rows.map((r) => ({
-          schoolCode: r.school_code,
-          name: r.name ?? '',
-          communeCode: r.commune_code,
-          sourceSystem: r.source_system,
-          lastSeenAt: r.last_seen_at,
-          lastBatchAt: r.last_batch_at,
-          students: r.students,
-          staff: r.staff,
-          classes: r.classes,
-          received: r.received,
-          failing: r.failing ?? {},
-        })),
+        items: res.rows.map(fromSchoolColumns),
       };
     },
+  };
+}
+
+/** One school's recent batches and findings. */
+function schoolActivity(q: Queryable) {
+  return {
     /** The latest batches of a school (no records). */
     async schoolBatches(schoolCode: string, limit: number) {
       const res = await q.query<SchoolBatchRow>(
@@ -218,39 +251,30 @@ export function createOverviewRepo(q: Queryable) {
       );
       return res.rows;
     },
-    /** Sync runs, newest first, by system, status and scope when given. */
-    async syncRuns(
-      f: { system?: string | undefined; status?: string | undefined; scope?: string | undefined },
-      limit: number,
-      offset: number,
-    ): Promise<SyncRunRow[]> {
-      const res = await q.query<SyncRunRow>(
-        `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs
-          WHERE ($1::text IS NULL OR system = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR scope = $3)
-          ORDER BY id DESC LIMIT $4 OFFSET $5`,
-        [f.system ?? null, f.status ?? null, f.scope ?? null, limit, offset],
+  };
+}
+
+/** PCGD reports of a year: each unit's current one, and their counts by status. */
+function pcgdOverview(q: Queryable) {
+  return {
+    /** Current PCGD reports of a year, one per unit. */
+    async pcgdUnits(
+      year: number,
+    ): Promise<
+      Array<{ unitCode: string; level: string; status: string; version: number; submittedAt: Date | null }>
+    > {
+      const res = await q.query<{
+        unitCode: string;
+        level: string;
+        status: string;
+        version: number;
+        submittedAt: Date | null;
+      }>(
+        `SELECT unit_code AS "unitCode", unit_level AS level, status, version, submitted_at AS "submittedAt"
+           FROM truc.pcgd_reports WHERE year = $1 AND superseded_at IS NULL ORDER BY unit_level DESC, unit_code`,
+        [year],
       );
       return res.rows;
-    },
-    /** Audit rows matching the filter, newest first. Details hold references and counts only. */
-    async audit(f: AuditFilter, limit: number, offset: number): Promise<AuditRow[]> {
-      const res = await q.query<AuditRow>(
-        `SELECT seq, at, actor, action, subject, details FROM truc.audit_log
-          WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
-            AND ($3::text IS NULL OR subject = $3)
-            AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
-          ORDER BY seq DESC LIMIT $6 OFFSET $7`,
-        [f.actor ?? null, f.action ?? null, f.subject ?? null, f.from ?? null, f.to ?? null, limit, offset],
-      );
-      return res.rows;
-    },
-    /** The last successful finish of each (system, entity) that ever finished a sync run. */
-    async lastSyncSuccess(): Promise<Array<{ system: string; entity: string; finishedAt: Date }>> {
-      const res = await q.query<{ system: string; entity: string; finished_at: Date }>(
-        `SELECT system, entity, max(finished_at) AS finished_at FROM truc.sync_runs
-          WHERE status = 'done' AND finished_at IS NOT NULL GROUP BY system, entity`,
-      );
-      return res.rows.map((r) => ({ system: r.system, entity: r.entity, finishedAt: r.finished_at }));
     },
     /** Current (not superseded) PCGD reports of a year, counted by unit level and status. */
     async pcgdUnitsByStatus(year: number): Promise<Array<{ level: string; status: string; units: number }>> {
@@ -262,5 +286,9 @@ export function createOverviewRepo(q: Queryable) {
       return res.rows;
     },
   };
+}
+
+export function createOverviewRepo(q: Queryable) {
+  return { ...operationsOverview(q), ...schoolList(q), ...schoolActivity(q), ...pcgdOverview(q) };
 }
 export type OverviewRepo = ReturnType<typeof createOverviewRepo>;

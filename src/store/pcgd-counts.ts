@@ -241,8 +241,8 @@ export interface DigestSpec {
   numeratorBit: number;
 }
 
-/** Counts, lineage and enrolment matching of the persons of PCGD-XMC reports (part of {@link createPcgdRepo}). */
-export function createPcgdCountsRepo(q: Queryable) {
+/** The counted persons of communes: per age, the mapping versions that wrote them, the communes that have any. */
+function personCounts(q: Queryable) {
   return {
     /**
      * Counts of the counted persons per commune and age over truc.persons, for a province: one
@@ -273,7 +273,39 @@ export function createPcgdCountsRepo(q: Queryable) {
         });
       });
     },
+    /**
+     * The mapping versions of the stored persons of these communes: a loose scan of the index on
+     * (commune_code, mapping_version), a few index probes per commune instead of reading every person.
+     */
+    async mappingVersions(communes: readonly string[]): Promise<string[]> {
+      const res = await q.query<{ mv: string }>(
+        `WITH RECURSIVE v AS (
+           SELECT u.code, (SELECT min(p.mapping_version) FROM truc.persons p
+                            WHERE p.commune_code = u.code AND p.deleted_at IS NULL) AS mv
+             FROM unnest($1::text[]) AS u(code)
+           UNION ALL
+           SELECT v.code, (SELECT min(p.mapping_version) FROM truc.persons p
+                            WHERE p.commune_code = v.code AND p.mapping_version > v.mv AND p.deleted_at IS NULL)
+             FROM v WHERE v.mv IS NOT NULL)
+         SELECT DISTINCT mv FROM v WHERE mv IS NOT NULL ORDER BY mv`,
+        [communes],
+      );
+      return res.rows.map((r) => r.mv);
+    },
+    /** Communes (of `candidates`) that have stored persons. */
+    async communesWithPersons(candidates: readonly string[]): Promise<string[]> {
+      const res = await q.query<{ commune_code: string }>(
+        `SELECT DISTINCT commune_code FROM truc.persons WHERE commune_code = ANY($1::text[]) AND deleted_at IS NULL`,
+        [candidates],
+      );
+      return res.rows.map((r) => r.commune_code).sort();
+    },
+  };
+}
 
+/** A commune report's lineage: written with its counts, and digested per indicator. */
+function lineageRows(q: Queryable) {
+  return {
     /** Writes the lineage of a commune report (one INSERT … SELECT) and returns its counts per age. */
     async writeLineage(reportId: number, o: CountingOptions, communeCode: string): Promise<AgeRow[]> {
       await q.query(
@@ -284,7 +316,6 @@ export function createPcgdCountsRepo(q: Queryable) {
       const res = await q.query<RawAgeRow>(LINEAGE_COUNTS, [reportId]);
       return res.rows.map(ageRowOf);
     },
-
     /**
      * sha-256 (hex) per spec over the lineage lines `person_ref:fingerprint:0|1` (1 = in the
      * numerator) of the persons in the spec's ages, ordered by person_ref (bytewise), joined by "\n";
@@ -309,7 +340,12 @@ export function createPcgdCountsRepo(q: Queryable) {
       specs.forEach((s, i) => (out[s.key] = row[`d${i}`] ?? ''));
       return out;
     },
+  };
+}
 
+/** A report's lineage, page by page (the evidence API). */
+function lineagePages(q: Queryable) {
+  return {
     /**
      * A page of the persons behind a figure of a commune report: persons of the ages whose flags
      * include `requiredBit` (0 = all of the cohort), after `after` (person_ref), with whether they
@@ -359,34 +395,10 @@ export function createPcgdCountsRepo(q: Queryable) {
         birthDate: r.birth_date,
       }));
     },
-
-    /**
-     * The mapping versions of the stored persons of these communes: a loose scan of the index on
-     * (commune_code, mapping_version), a few index probes per commune instead of reading every person.
-     */
-    async mappingVersions(communes: readonly string[]): Promise<string[]> {
-      const res = await q.query<{ mv: string }>(
-        `WITH RECURSIVE v AS (
-           SELECT u.code, (SELECT min(p.mapping_version) FROM truc.persons p
-                            WHERE p.commune_code = u.code AND p.deleted_at IS NULL) AS mv
-             FROM unnest($1::text[]) AS u(code)
-           UNION ALL
-           SELECT v.code, (SELECT min(p.mapping_version) FROM truc.persons p
-                            WHERE p.commune_code = v.code AND p.mapping_version > v.mv AND p.deleted_at IS NULL)
-             FROM v WHERE v.mv IS NOT NULL)
-         SELECT DISTINCT mv FROM v WHERE mv IS NOT NULL ORDER BY mv`,
-        [communes],
-      );
-      return res.rows.map((r) => r.mv);
-    },
-
-    /** Communes (of `candidates`) that have stored persons. */
-    async communesWithPersons(candidates: readonly string[]): Promise<string[]> {
-      const res = await q.query<{ commune_code: string }>(
-        `SELECT DISTINCT commune_code FROM truc.persons WHERE commune_code = ANY($1::text[]) AND deleted_at IS NULL`,
-        [candidates],
-      );
-      return res.rows.map((r) => r.commune_code).sort();
-    },
   };
+}
+
+/** Counts, lineage and enrolment matching of the persons of PCGD-XMC reports (part of {@link createPcgdRepo}). */
+export function createPcgdCountsRepo(q: Queryable) {
+  return { ...personCounts(q), ...lineageRows(q), ...lineagePages(q) };
 }

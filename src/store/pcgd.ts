@@ -66,8 +66,8 @@ export interface EvidenceRow {
   signed_at: Date;
 }
 
-/** Report rows and their evidence. */
-function createPcgdReportsRepo(q: Queryable) {
+/** A report version as the compute and delivery jobs write it. */
+function reportVersions(q: Queryable) {
   return {
     /**
      * Inserts a new version (the next number for unit and year) with placeholder figures, `pending`
@@ -84,7 +84,6 @@ function createPcgdReportsRepo(q: Queryable) {
       );
       return res.rows[0]!;
     },
-
     /** Marks a pending computation failed with its error code. */
     async markFailed(id: number, code: string): Promise<void> {
       await q.query(
@@ -92,7 +91,6 @@ function createPcgdReportsRepo(q: Queryable) {
         [id, code],
       );
     },
-
     /** Counts a delivery attempt of a submitted report: its error code (null on success) and when to try again. */
     async recordDelivery(id: number, v: { error: string | null; notBefore: Date | null }): Promise<void> {
       await q.query(
@@ -101,7 +99,6 @@ function createPcgdReportsRepo(q: Queryable) {
         [id, v.error, v.notBefore],
       );
     },
-
     /** Fills in the computed figures of a `pending` report: it becomes `computed`, or `checked` when it passes. */
     async setComputed(
       id: number,
@@ -134,18 +131,21 @@ function createPcgdReportsRepo(q: Queryable) {
           id,
         ]);
     },
+  };
+}
 
+/** Report versions read back: by id, a unit's current one, the approved ones. */
+function reportReads(q: Queryable) {
+  return {
     async get(id: number): Promise<ReportRow | undefined> {
       const res = await q.query<ReportRow>('SELECT * FROM truc.pcgd_reports WHERE id = $1', [id]);
       return res.rows[0];
     },
-
     /** Locks a report row for a lifecycle step in the caller's transaction. */
     async getForUpdate(id: number): Promise<ReportRow | undefined> {
       const res = await q.query<ReportRow>('SELECT * FROM truc.pcgd_reports WHERE id = $1 FOR UPDATE', [id]);
       return res.rows[0];
     },
-
     /** The current (not superseded) version of a unit's report for a year. */
     async current(unitCode: string, year: number, forUpdate = false): Promise<ReportRow | undefined> {
       const res = await q.query<ReportRow>(
@@ -155,7 +155,6 @@ function createPcgdReportsRepo(q: Queryable) {
       );
       return res.rows[0];
     },
-
     /**
      * The current versions of these units' reports for a year that are approved or later (the figures
      * their officers signed), with the sha-256 of each one's signed package.
@@ -174,7 +173,6 @@ function createPcgdReportsRepo(q: Queryable) {
       );
       return res.rows;
     },
-
     /** The latest approved (or later) version of a unit's report for a year: the baseline of next year's checks. */
     async latestApproved(unitCode: string, year: number): Promise<ReportRow | undefined> {
       const res = await q.query<ReportRow>(
@@ -185,56 +183,6 @@ function createPcgdReportsRepo(q: Queryable) {
       );
       return res.rows[0];
     },
-
-    async supersede(id: number, reopen?: { by: string; reason: string }): Promise<void> {
-      await q.query(
-        `UPDATE truc.pcgd_reports SET superseded_at = now(), reopened_by = $2, reopen_reason = $3
-          WHERE id = $1 AND superseded_at IS NULL`,
-        [id, reopen?.by ?? null, reopen?.reason ?? null],
-      );
-    },
-
-    async approve(id: number, by: string): Promise<void> {
-      await q.query(
-        `UPDATE truc.pcgd_reports SET status = 'approved', approved_by = $2, approved_at = now()
-          WHERE id = $1 AND status = 'checked' AND superseded_at IS NULL`,
-        [id, by],
-      );
-    },
-
-    async markSubmitted(id: number, by: string): Promise<void> {
-      await q.query(
-        `UPDATE truc.pcgd_reports SET status = 'submitted', submitted_by = $2, submitted_at = now()
-          WHERE id = $1 AND status = 'approved'`,
-        [id, by],
-      );
-    },
-
-    /** Stores the Ministry's receipt; true when this call moved the report to `receipted`. */
-    async markReceipted(id: number, receipt: unknown): Promise<boolean> {
-      const res = await q.query(
-        `UPDATE truc.pcgd_reports SET status = 'receipted', receipted_at = now(), receipt = $2
-          WHERE id = $1 AND status = 'submitted'`,
-        [id, JSON.stringify(receipt)],
-      );
-      return res.rowCount > 0;
-    },
-
-    async insertEvidence(e: Omit<EvidenceRow, 'signed_at'>): Promise<void> {
-      await q.query(
-        `INSERT INTO truc.pcgd_evidence (report_id, package, package_sha256, signature, signer_subject, signer_certificate)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [e.report_id, e.package, e.package_sha256, e.signature, e.signer_subject, e.signer_certificate],
-      );
-    },
-
-    async evidence(reportId: number): Promise<EvidenceRow | undefined> {
-      const res = await q.query<EvidenceRow>('SELECT * FROM truc.pcgd_evidence WHERE report_id = $1', [
-        reportId,
-      ]);
-      return res.rows[0];
-    },
-
     /** Current reports of a year (for the deadline view). */
     async currentOfYear(year: number): Promise<ReportRow[]> {
       const res = await q.query<ReportRow>(
@@ -244,6 +192,66 @@ function createPcgdReportsRepo(q: Queryable) {
       return res.rows;
     },
   };
+}
+
+/** A report's sign-off: superseded, approved, submitted, receipted. */
+function reportLifecycle(q: Queryable) {
+  return {
+    async supersede(id: number, reopen?: { by: string; reason: string }): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET superseded_at = now(), reopened_by = $2, reopen_reason = $3
+          WHERE id = $1 AND superseded_at IS NULL`,
+        [id, reopen?.by ?? null, reopen?.reason ?? null],
+      );
+    },
+    async approve(id: number, by: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET status = 'approved', approved_by = $2, approved_at = now()
+          WHERE id = $1 AND status = 'checked' AND superseded_at IS NULL`,
+        [id, by],
+      );
+    },
+    async markSubmitted(id: number, by: string): Promise<void> {
+      await q.query(
+        `UPDATE truc.pcgd_reports SET status = 'submitted', submitted_by = $2, submitted_at = now()
+          WHERE id = $1 AND status = 'approved'`,
+        [id, by],
+      );
+    },
+    /** Stores the Ministry's receipt; true when this call moved the report to `receipted`. */
+    async markReceipted(id: number, receipt: unknown): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.pcgd_reports SET status = 'receipted', receipted_at = now(), receipt = $2
+          WHERE id = $1 AND status = 'submitted'`,
+        [id, JSON.stringify(receipt)],
+      );
+      return res.rowCount > 0;
+    },
+  };
+}
+
+/** A report's signed package and signature. */
+function reportEvidence(q: Queryable) {
+  return {
+    async insertEvidence(e: Omit<EvidenceRow, 'signed_at'>): Promise<void> {
+      await q.query(
+        `INSERT INTO truc.pcgd_evidence (report_id, package, package_sha256, signature, signer_subject, signer_certificate)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [e.report_id, e.package, e.package_sha256, e.signature, e.signer_subject, e.signer_certificate],
+      );
+    },
+    async evidence(reportId: number): Promise<EvidenceRow | undefined> {
+      const res = await q.query<EvidenceRow>('SELECT * FROM truc.pcgd_evidence WHERE report_id = $1', [
+        reportId,
+      ]);
+      return res.rows[0];
+    },
+  };
+}
+
+/** Report rows and their evidence. */
+function createPcgdReportsRepo(q: Queryable) {
+  return { ...reportVersions(q), ...reportReads(q), ...reportLifecycle(q), ...reportEvidence(q) };
 }
 
 /** Everything PCGD-XMC reports store: the counting over persons and the report rows. */

@@ -38,7 +38,8 @@ export interface BatchDelivery {
   deliveredAt: Date | null;
 }
 
-export function createPushSetsRepo(q: Queryable) {
+/** A push set: created, read. */
+function pushSetRows(q: Queryable) {
   return {
     async create(set: {
       system: SystemName;
@@ -72,6 +73,12 @@ export function createPushSetsRepo(q: Queryable) {
       );
       return res.rows[0];
     },
+  };
+}
+
+/** A push set's delivery: done, failed, reopened; a batch's deliveries. */
+function pushSetOutcomes(q: Queryable) {
+  return {
     /** Records the delivery once (a second call for the same set changes nothing). */
     async markDelivered(id: number, receipt: PushSetReceipt): Promise<void> {
       await q.query(
@@ -115,5 +122,9 @@ export function createPushSetsRepo(q: Queryable) {
       }));
     },
   };
+}
+
+export function createPushSetsRepo(q: Queryable) {
+  return { ...pushSetRows(q), ...pushSetOutcomes(q) };
 }
 export type PushSetsRepo = ReturnType<typeof createPushSetsRepo>;

@@ -59,7 +59,8 @@ function sqlUriComponent(expr: string): string {
         FROM regexp_split_to_table(${expr}, '') WITH ORDINALITY AS ch(c, i)) END`;
 }
 
-export function createReadsRepo(q: Queryable) {
+/** A school's live records: one, or a page of them. */
+function recordReads(q: Queryable) {
   return {
     /** One live record of a school; undefined when absent, deleted or in another school. */
     async record(
@@ -75,7 +76,6 @@ export function createReadsRepo(q: Queryable) {
       );
       return res.rows[0];
     },
-
     /** A school's live records in key order after `afterKey`, optionally changed since a time. */
     async page(
       entity: ReadableEntity,
@@ -94,7 +94,12 @@ export function createReadsRepo(q: Queryable) {
       );
       return res.rows;
     },
+  };
+}
 
+/** The change feed: served page by page, and purged when old. */
+function changeFeed(q: Queryable) {
+  return {
     /**
      * Changes after `after`, oldest first, of the given schools (all schools when `schools` is
      * undefined), serialised to the API's JSON in the same statement: one row per page comes back,
@@ -150,7 +155,6 @@ export function createReadsRepo(q: Queryable) {
         last: row.tx !== null && row.seq !== null ? { tx: row.tx, seq: row.seq } : undefined,
       };
     },
-
     /**
      * Drops up to `limit` of the changes older than `before` (the oldest first; the feed keeps at least
      * a school year: jobs/change-purge.ts); returns how many. Call it again while it returns `limit`.
@@ -164,5 +168,9 @@ export function createReadsRepo(q: Queryable) {
       return res.rowCount;
     },
   };
+}
+
+export function createReadsRepo(q: Queryable) {
+  return { ...recordReads(q), ...changeFeed(q) };
 }
 export type ReadsRepo = ReturnType<typeof createReadsRepo>;

@@ -20,7 +20,8 @@ export interface SchoolSystemRow {
 const COLUMNS = `school_code AS "schoolCode", system, learned_from AS "learnedFrom", set_by AS "setBy",
                  updated_at AS "updatedAt"`;
 
-export function createSchoolSystemsRepo(q: Queryable) {
+/** Which system serves a school, as learned from pulls and batches. */
+function learnedSystems(q: Queryable) {
   return {
     /**
      * Records that `system` serves the schools; rows that already say so, and rows an admin set, are
@@ -57,6 +58,12 @@ export function createSchoolSystemsRepo(q: Queryable) {
       );
       return res.rows[0];
     },
+  };
+}
+
+/** Schools and their systems as an admin lists, sets and clears them. */
+function adminSystems(q: Queryable) {
+  return {
     /** Schools and their systems by school code, filtered by system and source when given. */
     async list(
       filter: {
@@ -103,4 +110,8 @@ export function createSchoolSystemsRepo(q: Queryable) {
       return res.rows[0];
     },
   };
+}
+
+export function createSchoolSystemsRepo(q: Queryable) {
+  return { ...learnedSystems(q), ...adminSystems(q) };
 }

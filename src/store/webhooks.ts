@@ -44,7 +44,8 @@ const DELIVERY_COLS = `d.id, d.subscription_id AS "subscriptionId", d.event, d.p
   d.last_status AS "lastStatus", d.last_error AS "lastError", d.created_at AS "createdAt",
   d.finished_at AS "finishedAt"`;
 
-export function createWebhooksRepo(q: Queryable) {
+/** A client's subscriptions: made, listed, read, removed. */
+function subscriptions(q: Queryable) {
   return {
     async subscribe(s: {
       id: string;
@@ -82,6 +83,12 @@ export function createWebhooksRepo(q: Queryable) {
       ]);
       return (res.rowCount ?? 0) > 0;
     },
+  };
+}
+
+/** Who is subscribed to an event of a batch or a school. */
+function subscribers(q: Queryable) {
+  return {
     /** Active subscriptions to `event` of the client that made a batch. */
     async forClient(clientId: string, event: string): Promise<Subscription[]> {
       const res = await q.query<Subscription>(
@@ -102,6 +109,12 @@ export function createWebhooksRepo(q: Queryable) {
       );
       return res.rows;
     },
+  };
+}
+
+/** Deliveries of events: added, sent and attempted, listed. */
+function webhookDeliveries(q: Queryable) {
+  return {
     /** Adds a delivery; false when one with this id exists already. */
     async addDelivery(d: {
       id: string;
@@ -147,5 +160,9 @@ export function createWebhooksRepo(q: Queryable) {
       return res.rows;
     },
   };
+}
+
+export function createWebhooksRepo(q: Queryable) {
+  return { ...subscriptions(q), ...subscribers(q), ...webhookDeliveries(q) };
 }
 export type WebhooksRepo = ReturnType<typeof createWebhooksRepo>;

@@ -20,7 +20,8 @@ export interface WebsiteProbeRow {
 /** The batch id of a verdict the website probe made before any batch judged the school. */
 const PROBE_BATCH = '00000000-0000-0000-0000-000000000000';
 
-export function createWebsiteProbesRepo(q: Queryable) {
+/** The schools' websites and their last probes. */
+function probeRows(q: Queryable) {
   return {
     /** Schools the hub holds (not deleted) with a website, by school code. */
     async schoolWebsites(): Promise<{ schoolCode: string; website: string }[]> {
@@ -31,7 +32,6 @@ export function createWebsiteProbesRepo(q: Queryable) {
       );
       return res.rows.map((r) => ({ schoolCode: r.code, website: r.website }));
     },
-
     /** Replaces the last probe of these schools (one statement). */
     async save(rows: readonly WebsiteProbeRow[]): Promise<void> {
       if (rows.length === 0) return;
@@ -52,7 +52,6 @@ export function createWebsiteProbesRepo(q: Queryable) {
         ],
       );
     },
-
     /** The last probe of these schools, by school code (one query). */
     async probesOf(codes: readonly string[]): Promise<Map<string, WebsiteProbeRow>> {
       const res = await q.query<{
@@ -79,7 +78,12 @@ export function createWebsiteProbesRepo(q: Queryable) {
         ]),
       );
     },
+  };
+}
 
+/** The findings of the last probe, kept as the school's website verdict. */
+function probeFindings(q: Queryable) {
+  return {
     /**
      * Puts each school's website findings on its school record's verdict, replacing the findings of
      * `rules` it had (one statement); a school no batch has judged yet gets a verdict of its own.
@@ -108,4 +112,8 @@ export function createWebsiteProbesRepo(q: Queryable) {
       );
     },
   };
+}
+
+export function createWebsiteProbesRepo(q: Queryable) {
+  return { ...probeRows(q), ...probeFindings(q) };
 }
