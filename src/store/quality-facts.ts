@@ -111,6 +111,13 @@ interface FactPart<A, R, V> {
   read(rows: R[]): V;
 }
 
+/** The part named `K`: what it is asked, its rows `R`, what it answers. */
+type PartOf<K extends keyof QualityFacts, R> = FactPart<
+  NonNullable<QualityFactAsks[K]>,
+  R,
+  NonNullable<QualityFacts[K]>
+>;
+
 type Holder = { id: string; key: string; scope: string };
 
 const holdersById = (rows: Holder[]) =>
@@ -120,14 +127,14 @@ const holdersById = (rows: Holder[]) =>
     (r) => ({ key: r.key, schoolCode: r.scope }),
   );
 
-const schools: FactPart<readonly string[], { code: string; level: string }, Map<string, string>> = {
+const schools: PartOf<'schools', { code: string; level: string }> = {
   sql: (codes, $) =>
     `SELECT school_code AS code, data ->> 'level' AS level FROM truc.schools
       WHERE school_code = ANY(${$(codes)}::text[]) AND deleted_at IS NULL`,
   read: (rows) => new Map(rows.map((r) => [r.code, r.level])),
 };
 
-const classes: FactPart<NonNullable<QualityFactAsks['classes']>, { key: string }, Set<string>> = {
+const classes: PartOf<'classes', { key: string }> = {
   sql: (ask, $) =>
     `SELECT class_key AS key FROM truc.classes
       WHERE school_code = ANY(${$(ask.schools)}::text[])
@@ -135,11 +142,7 @@ const classes: FactPart<NonNullable<QualityFactAsks['classes']>, { key: string }
   read: (rows) => new Set(rows.map((r) => r.key)),
 };
 
-const activeHolders: FactPart<
-  NonNullable<QualityFactAsks['activeHolders']>,
-  Holder,
-  QualityFacts['activeHolders']
-> = {
+const activeHolders: PartOf<'activeHolders', Holder> = {
   sql(holders, $) {
     const active = ACTIVE_STATUSES[holders.entity];
     if (!active || !TABLES[holders.entity].hasPersonalId || holders.askers.length === 0) return undefined;
@@ -159,11 +162,7 @@ const activeHolders: FactPart<
   read: holdersById,
 };
 
-const scopeHolders: FactPart<
-  NonNullable<QualityFactAsks['scopeHolders']>,
-  Holder,
-  QualityFacts['scopeHolders']
-> = {
+const scopeHolders: PartOf<'scopeHolders', Holder> = {
   sql(inScopes, $) {
     const t = TABLES[inScopes.entity];
     if (!t.hasPersonalId) return undefined;
@@ -176,11 +175,7 @@ const scopeHolders: FactPart<
   read: holdersById,
 };
 
-const fromSystem: FactPart<
-  NonNullable<QualityFactAsks['fromSystem']>,
-  { key: string; data: unknown },
-  Map<string, unknown>
-> = {
+const fromSystem: PartOf<'fromSystem', { key: string; data: unknown }> = {
   sql(ask, $) {
     const t = TABLES[ask.entity];
     return `SELECT ${t.key} AS key, data FROM ${t.table}
@@ -190,11 +185,7 @@ const fromSystem: FactPart<
   read: (rows) => new Map(rows.map((r) => [r.key, r.data])),
 };
 
-const lastSyncs: FactPart<
-  readonly string[],
-  { school: string; system: string; at: string },
-  QualityFacts['lastSyncs']
-> = {
+const lastSyncs: PartOf<'lastSyncs', { school: string; system: string; at: string }> = {
   // A run scoped to the school or to everything the system serves ('').
   sql: (codes, $) =>
     `SELECT s.code AS school, r.system, max(r.finished_at) AS at
@@ -209,11 +200,7 @@ const lastSyncs: FactPart<
     ),
 };
 
-const yearCounts: FactPart<
-  NonNullable<QualityFactAsks['yearCounts']>,
-  { scope: string; n: number },
-  Map<string, number>
-> = {
+const yearCounts: PartOf<'yearCounts', { scope: string; n: number }> = {
   sql(ask, $) {
     const t = TABLES[ask.entity];
     return `SELECT ${t.scope} AS scope, count(*)::int AS n FROM ${t.table}
@@ -224,11 +211,7 @@ const yearCounts: FactPart<
   read: (rows) => new Map(rows.map((r) => [r.scope, r.n])),
 };
 
-const bornOn: FactPart<
-  NonNullable<QualityFactAsks['bornOn']>,
-  { key: string; scope: string; data: unknown },
-  QualityFacts['bornOn']
-> = {
+const bornOn: PartOf<'bornOn', { key: string; scope: string; data: unknown }> = {
   // Current students sharing a twin key (birth date and name key) with an asker under another key
   // (an asker's own stored row is never its own twin, and reading it back would return every
   // re-sent student), and current students born on these dates that have no twin key yet
