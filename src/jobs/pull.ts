@@ -14,7 +14,7 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createSyncRunsRepo, type SyncRun } from '../store/sync-runs.js';
 import { isConnectionLost, type Queryable } from '../store/db.js';
-import { enqueue, pullPage } from './contracts.js';
+import { pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, type JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
@@ -74,17 +74,27 @@ async function fetchPage(ctx: PullContext, run: SyncRun): Promise<PulledPage> {
   }
 }
 
+/** A page to store: the run as the job read it, the page, and the job's bookkeeping. */
+interface PageToStore {
+  run: SyncRun;
+  pageNo: number;
+  page: PulledPage;
+  mappingPin: string | null;
+  /** The mapping version to keep on the run (its first page's); null: kept already. */
+  mappingVersion: string | null;
+  audit: AuditEvent[];
+  ahead: PageAhead | undefined;
+  /** The job's outbox row, closed with the page. */
+  outboxId: number | undefined;
+}
+
 /** Stores the page as a batch, applies its tombstones, advances the run and queues what comes next. */
 async function storePage(
   q: Queryable,
   ctx: PullContext,
-  run: SyncRun,
-  pageNo: number,
-  page: PulledPage,
-  mappingPin: string | null,
-  audit: AuditEvent[],
-  ahead: PageAhead | undefined,
+  p: PageToStore,
 ): Promise<{ batchId: string | null; changed: boolean; next?: number }> {
+  const { run, page, mappingPin, audit, ahead } = p;
   const last = page.nextCursor === undefined;
   const runs = createSyncRunsRepo(q);
   // Tombstones first (a record that comes back on the same page is restored by its upsert); they
@@ -114,26 +124,41 @@ async function storePage(
   // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
   await guardRunPage(q, ctx, run, guardEntries);
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
-  await runs.recordPage(run.id, {
-    last,
-    cursor: page.nextCursor ?? null,
-    records: page.items.length,
-    tombstones: page.deletedKeys.length,
-    watermark: page.watermark ?? null,
-  });
+  // The next page's job; when pull jobs chain, leased to this process, which goes on with it at once
+  // (see {@link pull}).
+  const { lockMs, chainMs } = ctx.config.sync.worker;
+  const payload = pullPage.payload.parse({ syncRunId: run.id, page: p.pageNo + 1 });
+  const next = await runs.advance(
+    run.id,
+    {
+      last,
+      cursor: page.nextCursor ?? null,
+      records: page.items.length,
+      tombstones: page.deletedKeys.length,
+      watermark: page.watermark ?? null,
+      mappingVersion: p.mappingVersion,
+    },
+    {
+      done: p.outboxId,
+      ...(last
+        ? {}
+        : {
+            next: {
+              queue: pullPage.queue,
+              name: pullPage.name,
+              payload,
+              ...(chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {}),
+            },
+          }),
+    },
+  );
   if (last) {
     const watermark = page.watermark ?? ctx.now().toISOString();
     await runs.saveWatermark(run.system, run.entity, run.scope, watermark);
     // A full run whose pages are all ingested already (e.g. an empty last page) reconciles now.
     await queueReconcileIfDue(q, run.id);
-    return { batchId, changed };
   }
-  // The next page's job; when pull jobs chain, leased to this process, which goes on with it at once
-  // (see {@link pull}).
-  const { lockMs, chainMs } = ctx.config.sync.worker;
-  const lease = chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {};
-  const next = await enqueue(q, pullPage, { syncRunId: run.id, page: pageNo + 1 }, lease);
-  return { batchId, changed, ...(chainMs > 0 ? { next } : {}) };
+  return { batchId, changed, ...(chainMs > 0 && next !== undefined ? { next } : {}) };
 }
 
 /**
@@ -222,21 +247,28 @@ type PullPayload = { syncRunId: number; page: number };
 type PullResult =
   { skipped: true } | { held: true; holdId: number | null } | { records: number; last: boolean };
 
-/** One page of a run: fetched (or taken from the prefetch), stored; the next page's leased outbox row. */
+/** The next page of a chain: its payload, its leased outbox row, and the run as its page left it. */
+interface NextPage {
+  payload: PullPayload;
+  outboxId: number;
+  run: SyncRun;
+}
+
+const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
+
+/**
+ * One page of a run: fetched (or taken from the prefetch), stored; the next page's leased outbox row.
+ * `known`: the run as the chain's previous page left it (not read again; checked under its lock).
+ */
 async function pullOne(
   ctx: PullContext,
   payload: PullPayload,
   job: Pick<JobRun, 'outboxId'>,
-): Promise<{ result: PullResult; next?: { payload: PullPayload; outboxId: number } }> {
-  const run = await createSyncRunsRepo(ctx.db).get(payload.syncRunId);
+  known?: SyncRun,
+): Promise<{ result: PullResult; next?: NextPage }> {
+  const run = known ?? (await createSyncRunsRepo(ctx.db).get(payload.syncRunId));
   // A held run waits for a city admin (an approval queues its page again).
-  if (
-    !run ||
-    run.status === 'done' ||
-    run.status === 'failed' ||
-    run.status === 'held' ||
-    run.pages > payload.page
-  ) {
+  if (!run || STOPPED.has(run.status) || run.pages > payload.page) {
     await createOutboxRepo(ctx.db).markDone(job.outboxId);
     return { result: { skipped: true } };
   }
@@ -247,17 +279,23 @@ async function pullOne(
     // A duplicate of this job (a redelivery) may have stored the page meanwhile: once only.
     const runs = createSyncRunsRepo(q);
     const locked = await runs.lockForPage(run.id);
-    if ((locked?.pages ?? 0) > payload.page) {
+    if (!locked || locked.pages > payload.page || STOPPED.has(locked.status)) {
       await createOutboxRepo(q).markDone(job.outboxId);
       return undefined;
     }
-    const pin = locked?.pin ?? null;
+    const pin = locked.pin;
     const audit: AuditEvent[] = [];
-    const { batchId, changed, next } = await storePage(q, ctx, run, payload.page, page, pin, audit, ahead);
-    // Kept from the run's first page on (setMappingVersion keeps the first): written once.
-    const version = locked?.version ? undefined : mappingVersionOf(run, pin);
-    if (version) await runs.setMappingVersion(run.id, version);
-    await createOutboxRepo(q).markDone(job.outboxId);
+    const { batchId, changed, next } = await storePage(q, ctx, {
+      run,
+      pageNo: payload.page,
+      page,
+      mappingPin: pin,
+      // Kept from the run's first page on: written once.
+      mappingVersion: locked.version ? null : (mappingVersionOf(run, pin) ?? null),
+      audit,
+      ahead,
+      outboxId: job.outboxId,
+    });
     // One record per page (the batch's entry and the page's), off the chain's lock: the worker's audit
     // chainer appends them to the chain shortly after (src/audit/chainer.ts), so pages never wait on it.
     await recordAudit(q, [
@@ -283,7 +321,17 @@ async function pullOne(
   if (!stored) return { result: { skipped: true } };
   const result = { records: page.items.length, last };
   if (stored.next === undefined) return { result };
-  return { result, next: { payload: { syncRunId: run.id, page: payload.page + 1 }, outboxId: stored.next } };
+  const advanced: SyncRun = {
+    ...run,
+    status: 'running',
+    cursor: page.nextCursor ?? run.cursor,
+    pages: payload.page + 1,
+    records: run.records + page.items.length,
+    tombstones: run.tombstones + page.deletedKeys.length,
+    watermark: page.watermark ?? run.watermark,
+  };
+  const nextPayload = { syncRunId: run.id, page: payload.page + 1 };
+  return { result, next: { payload: nextPayload, outboxId: stored.next, run: advanced } };
 }
 
 /**
@@ -300,7 +348,7 @@ async function pull(ctx: PullContext, payload: PullPayload, job: JobRun): Promis
   let failure: unknown;
   while (next && Date.now() < until) {
     try {
-      ({ result, next } = await pullOne(ctx, next.payload, next));
+      ({ result, next } = await pullOne(ctx, next.payload, next, next.run));
     } catch (err) {
       failure = err; // the page's own job runs it again, and reports what went wrong
       break;

@@ -5,6 +5,7 @@
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
+import { OUTBOX_CHANNEL } from './outbox.js';
 
 /** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
 export type SyncRunStatus = 'queued' | 'running' | 'held' | 'done' | 'failed';
@@ -128,6 +129,69 @@ function runRows(q: Queryable) {
   };
 }
 
+/** What storing a page reads of its run, under the run's lock. */
+interface LockedRun {
+  pages: number;
+  status: SyncRunStatus;
+  version: string | null;
+  pin: string | null;
+}
+
+/** The next page's outbox row: leased to the caller for `leaseSeconds`, else the relay is woken. */
+interface NextRow {
+  queue: string;
+  name: string;
+  payload: Record<string, unknown>;
+  leaseSeconds?: number;
+}
+
+const ADVANCE = `WITH run AS (
+    UPDATE truc.sync_runs SET status = $2, cursor = COALESCE($3, cursor), pages = pages + 1,
+           records = records + $4, tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
+           finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END,
+           mapping_version = COALESCE(mapping_version, $7)
+     WHERE id = $1 RETURNING id),
+  done AS (
+    UPDATE truc.outbox SET done_at = now(), enqueued_at = COALESCE(enqueued_at, now())
+     WHERE id = $8 AND done_at IS NULL RETURNING id),
+  next AS (
+    INSERT INTO truc.outbox (queue, job_name, payload, claimed_until)
+    SELECT $9, $10, $11, now() + make_interval(secs => $12) WHERE $9::text IS NOT NULL RETURNING id)
+  SELECT (SELECT id FROM next) AS next,
+         CASE WHEN $9::text IS NOT NULL AND $12::float8 IS NULL THEN pg_notify('${OUTBOX_CHANNEL}', '') END`;
+
+/**
+ * A stored page's bookkeeping in one statement (issue 7: a page's statements are its latency): the run
+ * advances by the page (its mapping version kept from its first page), the page's outbox row is closed
+ * and the next page's row is added. Returns the next row's id.
+ */
+function runAdvance(q: Queryable) {
+  return {
+    async advance(
+      id: number,
+      page: PageRecord & { mappingVersion: string | null },
+      outbox: { done: number | undefined; next?: NextRow },
+    ): Promise<number | undefined> {
+      const next = outbox.next;
+      const res = await q.query<{ next: number | null }>(ADVANCE, [
+        id,
+        page.last ? 'done' : 'running',
+        page.cursor,
+        page.records,
+        page.tombstones,
+        page.watermark,
+        page.mappingVersion,
+        outbox.done ?? null,
+        next?.queue ?? null,
+        next?.name ?? null,
+        next ? JSON.stringify(next.payload) : null,
+        next?.leaseSeconds ?? null,
+      ]);
+      return res.rows[0]?.next ?? undefined;
+    },
+  };
+}
+
 /** A run's pages: each one's bookkeeping, the keys it held, the mapping version its pages use. */
 function runPages(q: Queryable) {
   return {
@@ -136,11 +200,9 @@ function runPages(q: Queryable) {
      * pages stored so far, the mapping version its pages were first mapped with and the pinned one
      * (one statement: a page's bookkeeping is on the pull's hot path).
      */
-    async lockForPage(
-      id: number,
-    ): Promise<{ pages: number; version: string | null; pin: string | null } | undefined> {
-      const res = await q.query<{ pages: number; version: string | null; pin: string | null }>(
-        `SELECT pages, mapping_version AS version, mapping_pin AS pin FROM truc.sync_runs WHERE id = $1 FOR UPDATE`,
+    async lockForPage(id: number): Promise<LockedRun | undefined> {
+      const res = await q.query<LockedRun>(
+        `SELECT pages, status, mapping_version AS version, mapping_pin AS pin FROM truc.sync_runs WHERE id = $1 FOR UPDATE`,
         [id],
       );
       return res.rows[0];
@@ -303,6 +365,13 @@ function watermarks(q: Queryable) {
 }
 
 export function createSyncRunsRepo(q: Queryable) {
-  return { ...runRows(q), ...runPages(q), ...runReconciliation(q), ...runList(q), ...watermarks(q) };
+  return {
+    ...runRows(q),
+    ...runPages(q),
+    ...runAdvance(q),
+    ...runReconciliation(q),
+    ...runList(q),
+    ...watermarks(q),
+  };
 }
 export type SyncRunsRepo = ReturnType<typeof createSyncRunsRepo>;
