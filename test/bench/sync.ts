@@ -277,6 +277,8 @@ async function runSize(students: number): Promise<BenchRow[]> {
     const classes = await liveCount(db, 'classes');
     const before = await dbSize(db);
     const bareBefore = await bareRead(simUrl);
+    // A fresh token: at city size the first sync outlasts the token's lifetime.
+    api.token = await token(db, api.url);
     const tAgain = await fullPull(db, api, 'students', limit);
     const bareAfter = await bareRead(simUrl);
     const bareRate = (bareBefore.rate + bareAfter.rate) / 2;
