@@ -131,8 +131,8 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
   );
 }
 
-/** Rotate a client's secret; disable, enable, or set its schools, units or scopes. Both act on issued tokens. */
-function changeRoutes(app: ClientApp, opts: ClientRouteOptions): void {
+/** `POST /v1/admin/clients/:clientId/secret`: a new secret; the old one stops working. */
+function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
   app.post(
     '/v1/admin/clients/:clientId/secret',
     {
@@ -160,7 +160,10 @@ function changeRoutes(app: ClientApp, opts: ClientRouteOptions): void {
       return { ...clientView(client), clientSecret: secret };
     },
   );
+}
 
+/** `PATCH /v1/admin/clients/:clientId`: disables or enables a client, or sets its schools, units or scopes. */
+function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
   app.patch(
     '/v1/admin/clients/:clientId',
     {
@@ -198,6 +201,12 @@ function changeRoutes(app: ClientApp, opts: ClientRouteOptions): void {
       return clientView(client);
     },
   );
+}
+
+/** Rotate a client's secret; disable, enable, or set its schools, units or scopes. Both act on issued tokens. */
+function changeRoutes(app: ClientApp, opts: ClientRouteOptions): void {
+  rotateSecretRoute(app, opts);
+  updateClientRoute(app, opts);
 }
 
 const clientRoutes: FastifyPluginAsyncZod<ClientRouteOptions> = async function clientRoutes(app, opts) {

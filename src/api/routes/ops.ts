@@ -120,10 +120,9 @@ function overviewRoute(app: OpsApp, opts: OpsRouteOptions): void {
   );
 }
 
-/** Schools with their counts and criteria, and one school with its batches, findings and sync runs. */
-function schoolRoutes(app: OpsApp, opts: OpsRouteOptions): void {
+/** `GET /v1/ops/schools`: schools with their sync and quality figures. */
+function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
   const repo = createOverviewRepo(opts.db);
-
   app.get(
     '/v1/ops/schools',
     {
@@ -150,7 +149,11 @@ function schoolRoutes(app: OpsApp, opts: OpsRouteOptions): void {
       return pageOut(page, { limit, offset }, schoolOut);
     },
   );
+}
 
+/** `GET /v1/ops/schools/:schoolCode`: one school's batches, findings by rule and sync runs. */
+function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
+  const repo = createOverviewRepo(opts.db);
   app.get(
     '/v1/ops/schools/:schoolCode',
     {
@@ -185,6 +188,12 @@ function schoolRoutes(app: OpsApp, opts: OpsRouteOptions): void {
       };
     },
   );
+}
+
+/** Schools with their counts and criteria, and one school with its batches, findings and sync runs. */
+function schoolRoutes(app: OpsApp, opts: OpsRouteOptions): void {
+  schoolListRoute(app, opts);
+  schoolDetailRoute(app, opts);
 }
 
 /** Sync runs, newest first, filtered by system and status. */

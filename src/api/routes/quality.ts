@@ -205,8 +205,8 @@ async function requireSchoolRead(scores: ScorecardsRepo, p: Principal, code: str
   if (!canReadUnit(p, places)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
 }
 
-/** A school's scorecard, the findings behind it and the last probe of its website. */
-function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
+/** `GET /v1/schools/:code/quality`: the school's scorecard with its history. */
+function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo): void {
   app.get(
     '/v1/schools/:code/quality',
     {
@@ -235,7 +235,10 @@ function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
       );
     },
   );
+}
 
+/** `GET /v1/schools/:code/quality/findings`: the findings behind the school's score, paged. */
+function schoolFindingsRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
   app.get(
     '/v1/schools/:code/quality/findings',
     {
@@ -273,7 +276,10 @@ function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
       };
     },
   );
+}
 
+/** `GET /v1/schools/:code/website`: the last probe of the school's website. */
+function schoolWebsiteRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
   app.get(
     '/v1/schools/:code/website',
     {
@@ -302,8 +308,15 @@ function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
   );
 }
 
-/** Commune and province scorecards, and a scorecard run on request. */
-function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
+/** A school's scorecard, the findings behind it and the last probe of its website. */
+function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
+  schoolScorecardRoute(app, scores);
+  schoolFindingsRoute(app, db, scores);
+  schoolWebsiteRoute(app, db, scores);
+}
+
+/** `GET /v1/quality/scorecards`: commune or province scorecards. */
+function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo): void {
   app.get(
     '/v1/quality/scorecards',
     {
@@ -346,7 +359,10 @@ function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
       return { level, items };
     },
   );
+}
 
+/** `POST /v1/quality/runs`: computes the scorecards now (queued). */
+function runRoute(app: QualityApp, db: Db): void {
   app.post(
     '/v1/quality/runs',
     {
@@ -364,6 +380,12 @@ function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
       return reply.code(202).send({ queued: true as const });
     },
   );
+}
+
+/** Commune and province scorecards, and a scorecard run on request. */
+function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
+  scorecardsRoute(app, scores);
+  runRoute(app, db);
 }
 
 const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(app, opts) {

@@ -4,7 +4,12 @@ import { AppError } from '../../errors.js';
 import { ENTITY_NAMES, SYSTEM_NAMES } from '../../config.js';
 import { requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
-import { createSyncRunsRepo, syncRunSummary, type SyncRun as SyncRunRow } from '../../store/sync-runs.js';
+import {
+  createSyncRunsRepo,
+  syncRunSummary,
+  type SyncRun as SyncRunRow,
+  type SyncRunSummary,
+} from '../../store/sync-runs.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
@@ -112,6 +117,35 @@ function requestRoute(app: SyncApp, opts: { db: Db }): void {
   );
 }
 
+/** Query of `GET /v1/syncs`. */
+const SyncListQuery = z
+  .object({
+    system: z.enum(SYSTEM_NAMES).optional(),
+    entity: z.enum(ENTITY_NAMES).optional(),
+    status: z.enum(['queued', 'running', 'held', 'done', 'failed']).optional(),
+    from: z.iso.datetime({ offset: true }).optional().meta({ description: 'tạo từ / created at or after' }),
+    to: z.iso.datetime({ offset: true }).optional().meta({ description: 'tạo trước / created before' }),
+    ...pageQuery(500, 50, 1_000_000),
+  })
+  .strict();
+
+/** A listed run: its view plus mapping version, counts, duration and error figures. */
+function listedView(r: SyncRunSummary): z.infer<typeof SyncRunListed> {
+  return {
+    ...view(r),
+    mappingVersion: r.mappingVersion,
+    counts: { accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged },
+    durationSeconds: Math.round(r.durationSeconds * 10) / 10,
+    errors: {
+      errorCode: r.errorCode,
+      batches: r.batches,
+      failedBatches: r.failedBatches,
+      rejectedRecords: r.rejected,
+      deadLetters: r.deadLetters,
+    },
+  };
+}
+
 /** Sync runs, filtered and paged. */
 function listRoute(app: SyncApp, opts: { db: Db }): void {
   app.get(
@@ -122,22 +156,7 @@ function listRoute(app: SyncApp, opts: { db: Db }): void {
         tags: ['syncs'],
         summary: 'Các lần đồng bộ / Sync runs, newest first, filtered by system, entity, status and date',
         security: [{ bearerAuth: [] }],
-        querystring: z
-          .object({
-            system: z.enum(SYSTEM_NAMES).optional(),
-            entity: z.enum(ENTITY_NAMES).optional(),
-            status: z.enum(['queued', 'running', 'held', 'done', 'failed']).optional(),
-            from: z.iso
-              .datetime({ offset: true })
-              .optional()
-              .meta({ description: 'tạo từ / created at or after' }),
-            to: z.iso
-              .datetime({ offset: true })
-              .optional()
-              .meta({ description: 'tạo trước / created before' }),
-            ...pageQuery(500, 50, 1_000_000),
-          })
-          .strict(),
+        querystring: SyncListQuery,
         response: {
           200: z.object({ total: z.number().int(), items: z.array(SyncRunListed) }),
           ...problems(400, 401, 403),
@@ -157,19 +176,7 @@ function listRoute(app: SyncApp, opts: { db: Db }): void {
       });
       return {
         total,
-        items: items.map((r) => ({
-          ...view(r),
-          mappingVersion: r.mappingVersion,
-          counts: { accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged },
-          durationSeconds: Math.round(r.durationSeconds * 10) / 10,
-          errors: {
-            errorCode: r.errorCode,
-            batches: r.batches,
-            failedBatches: r.failedBatches,
-            rejectedRecords: r.rejected,
-            deadLetters: r.deadLetters,
-          },
-        })),
+        items: items.map(listedView),
       };
     },
   );

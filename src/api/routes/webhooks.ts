@@ -101,9 +101,8 @@ export interface WebhookRouteOptions {
 
 type WebhookApp = Parameters<FastifyPluginAsyncZod<WebhookRouteOptions>>[0];
 
-/** Subscribe a URL to events (the secret is shown once), list your subscriptions, unsubscribe; audited. */
-function subscriptionRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
-  const hooks = createWebhooksRepo(opts.db);
+/** `POST /v1/webhooks`: subscribes a URL to events (the receiver policy and the per-client limit checked). */
+function subscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
   app.post(
     '/v1/webhooks',
     {
@@ -141,7 +140,11 @@ function subscriptionRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
       return reply.code(201).send({ ...view(created), secret });
     },
   );
+}
 
+/** `GET /v1/webhooks`: the caller's subscriptions. */
+function listSubscriptionsRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
+  const hooks = createWebhooksRepo(opts.db);
   app.get(
     '/v1/webhooks',
     {
@@ -157,7 +160,10 @@ function subscriptionRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
       return { items: (await hooks.list(principalOf(request).clientId)).map(view) };
     },
   );
+}
 
+/** `DELETE /v1/webhooks/:id`: unsubscribes. */
+function unsubscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
   app.delete(
     '/v1/webhooks/:id',
     {
@@ -187,6 +193,13 @@ function subscriptionRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
       return reply.code(204).send(null);
     },
   );
+}
+
+/** Subscribe a URL to events (the secret is shown once), list your subscriptions, unsubscribe; audited. */
+function subscriptionRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
+  subscribeRoute(app, opts);
+  listSubscriptionsRoute(app, opts);
+  unsubscribeRoute(app, opts);
 }
 
 /** A subscription's deliveries, newest first, and a test `webhook.ping` (queued). */

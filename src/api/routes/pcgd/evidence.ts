@@ -34,8 +34,8 @@ export function evidenceRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdCo
   deadlineRoutes(app, opts, ctx);
 }
 
-/** The persons behind a figure (audited reads) and the enrolment mismatches per commune. */
-function lineageRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+/** `GET /v1/pcgd/reports/:reportId/figures/:code/records`: the persons behind a figure, paged; each read audited. */
+function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
   const { actorOf, reportFor } = ctx;
   app.get(
     '/v1/pcgd/reports/:reportId/figures/:code/records',
@@ -95,7 +95,11 @@ function lineageRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
       return { reportId, code, items, next: items.length === limit ? items.at(-1)!.personRef : null };
     },
   );
+}
 
+/** `GET /v1/pcgd/reports/:reportId/enrolment-mismatches`: survey vs enrolment mismatches per commune. */
+function mismatchesRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { actorOf, reportFor } = ctx;
   app.get(
     '/v1/pcgd/reports/:reportId/enrolment-mismatches',
     {
@@ -128,81 +132,99 @@ function lineageRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
   );
 }
 
+/** The persons behind a figure (audited reads) and the enrolment mismatches per commune. */
+function lineageRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  recordsRoute(app, opts, ctx);
+  mismatchesRoute(app, opts, ctx);
+}
+
+/** One download of a report's evidence: its path, operation, summary, media type and bytes. */
+interface DownloadFile {
+  path: string;
+  operationId: string;
+  summary: string;
+  type: string;
+  body: (row: ReportRow) => Promise<Buffer>;
+}
+
+/** `GET <file.path>`: the report's file as an attachment named after the unit, year and version. */
+function downloadRoute(
+  app: PcgdApp,
+  ctx: PcgdContext,
+  { path, operationId, summary, type, body }: DownloadFile,
+): void {
+  const { actorOf, reportFor } = ctx;
+  app.get(
+    path,
+    {
+      ...read,
+      schema: {
+        operationId,
+        tags: ['pcgd'],
+        summary,
+        security,
+        params: ReportIdParams,
+        response: { 200: binary(type), ...errors },
+      },
+    },
+    async function downloadFile(request, reply) {
+      const row = await reportFor(actorOf(request), request.params.reportId, 'read');
+      const bytes = await body(row);
+      const file =
+        path === '/v1/pcgd/reports/:reportId/package'
+          ? 'package.json'
+          : path.slice(path.lastIndexOf('/') + 1);
+      return reply
+        .type(type)
+        .header(
+          'content-disposition',
+          `attachment; filename="pcgd-${row.unit_code}-${row.year}-v${row.version}-${file}"`,
+        )
+        .send(bytes);
+    },
+  );
+}
+
 /** The signed evidence package, its detached signature and signer certificate, and the forms made from it. */
 function documentRoutes(app: PcgdApp, ctx: PcgdContext): void {
-  const { deps, actorOf, reportFor, evidenceOf } = ctx;
-  const download = (
-    path: string,
-    operationId: string,
-    summary: string,
-    type: string,
-    body: (row: ReportRow) => Promise<Buffer>,
-  ) =>
-    app.get(
-      path,
-      {
-        ...read,
-        schema: {
-          operationId,
-          tags: ['pcgd'],
-          summary,
-          security,
-          params: ReportIdParams,
-          response: { 200: binary(type), ...errors },
-        },
-      },
-      async function downloadFile(request, reply) {
-        const row = await reportFor(actorOf(request), request.params.reportId, 'read');
-        const bytes = await body(row);
-        const file =
-          path === '/v1/pcgd/reports/:reportId/package'
-            ? 'package.json'
-            : path.slice(path.lastIndexOf('/') + 1);
-        return reply
-          .type(type)
-          .header(
-            'content-disposition',
-            `attachment; filename="pcgd-${row.unit_code}-${row.year}-v${row.version}-${file}"`,
-          )
-          .send(bytes);
-      },
-    );
-
-  download(
-    '/v1/pcgd/reports/:reportId/package',
-    'getPcgdPackage',
-    'Gói bằng chứng đã ký (JSON chuẩn hóa) / The signed evidence package (canonical JSON)',
-    'application/json',
-    async (row) => (await evidenceOf(row)).package,
-  );
-  download(
-    '/v1/pcgd/reports/:reportId/package.p7s',
-    'getPcgdPackageSignature',
-    'Chữ ký CMS/PKCS#7 tách rời của gói (DER) / The package’s detached CMS/PKCS#7 signature (DER)',
-    'application/pkcs7-signature',
-    async (row) => (await evidenceOf(row)).signature,
-  );
-  download(
-    '/v1/pcgd/reports/:reportId/certificate.pem',
-    'getPcgdSignerCertificate',
-    'Chứng thư số của người ký (PEM) / The signer’s certificate (PEM)',
-    'application/x-pem-file',
-    async (row) => Buffer.from((await evidenceOf(row)).signer_certificate, 'utf8'),
-  );
-  download(
-    '/v1/pcgd/reports/:reportId/forms.xlsx',
-    'getPcgdFormsXlsx',
-    'Biểu mẫu Excel từ gói đã ký / The Excel forms, made from the signed package',
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    async (row) => xlsxFromPackage((await evidenceOf(row)).package),
-  );
-  download(
-    '/v1/pcgd/reports/:reportId/forms.pdf',
-    'getPcgdFormsPdf',
-    'Biểu mẫu PDF có chữ ký số / The PDF forms with an embedded signature',
-    'application/pdf',
-    async (row) => pdfFromPackage((await evidenceOf(row)).package, await signerFor(deps, row.unit_code)),
-  );
+  const { deps, evidenceOf } = ctx;
+  const download = (file: DownloadFile) => downloadRoute(app, ctx, file);
+  download({
+    path: '/v1/pcgd/reports/:reportId/package',
+    operationId: 'getPcgdPackage',
+    summary: 'Gói bằng chứng đã ký (JSON chuẩn hóa) / The signed evidence package (canonical JSON)',
+    type: 'application/json',
+    body: async (row) => (await evidenceOf(row)).package,
+  });
+  download({
+    path: '/v1/pcgd/reports/:reportId/package.p7s',
+    operationId: 'getPcgdPackageSignature',
+    summary: 'Chữ ký CMS/PKCS#7 tách rời của gói (DER) / The package’s detached CMS/PKCS#7 signature (DER)',
+    type: 'application/pkcs7-signature',
+    body: async (row) => (await evidenceOf(row)).signature,
+  });
+  download({
+    path: '/v1/pcgd/reports/:reportId/certificate.pem',
+    operationId: 'getPcgdSignerCertificate',
+    summary: 'Chứng thư số của người ký (PEM) / The signer’s certificate (PEM)',
+    type: 'application/x-pem-file',
+    body: async (row) => Buffer.from((await evidenceOf(row)).signer_certificate, 'utf8'),
+  });
+  download({
+    path: '/v1/pcgd/reports/:reportId/forms.xlsx',
+    operationId: 'getPcgdFormsXlsx',
+    summary: 'Biểu mẫu Excel từ gói đã ký / The Excel forms, made from the signed package',
+    type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    body: async (row) => xlsxFromPackage((await evidenceOf(row)).package),
+  });
+  download({
+    path: '/v1/pcgd/reports/:reportId/forms.pdf',
+    operationId: 'getPcgdFormsPdf',
+    summary: 'Biểu mẫu PDF có chữ ký số / The PDF forms with an embedded signature',
+    type: 'application/pdf',
+    body: async (row) =>
+      pdfFromPackage((await evidenceOf(row)).package, await signerFor(deps, row.unit_code)),
+  });
 }
 
 /** Deadlines per unit: not yet submitted, at risk, late. */

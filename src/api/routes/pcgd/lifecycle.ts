@@ -97,9 +97,9 @@ function versionRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
   );
 }
 
-/** The sign-off: check the figures, approve (sign and lock) them, submit them to the Ministry (queued). */
-function signOffRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
-  const { deps, actorOf, statusUrl, reportFor } = ctx;
+/** `POST /v1/pcgd/reports/:reportId/check`: checks the figures before approval. */
+function checkRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { actorOf, reportFor } = ctx;
   app.post(
     '/v1/pcgd/reports/:reportId/check',
     {
@@ -134,7 +134,11 @@ function signOffRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
       return reportView(row);
     },
   );
+}
 
+/** `POST /v1/pcgd/reports/:reportId/approve`: approves, signs and locks the figures. */
+function approveRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { deps, actorOf, reportFor } = ctx;
   app.post(
     '/v1/pcgd/reports/:reportId/approve',
     {
@@ -157,7 +161,11 @@ function signOffRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
       );
     },
   );
+}
 
+/** `POST /v1/pcgd/reports/:reportId/submit`: queues the delivery of the approved figures to the Ministry. */
+function submitRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  const { actorOf, statusUrl, reportFor } = ctx;
   app.post(
     '/v1/pcgd/reports/:reportId/submit',
     {
@@ -185,6 +193,13 @@ function signOffRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
         .send({ reportId: row.id, version: row.version, status: row.status, statusUrl: statusUrl(row.id) });
     },
   );
+}
+
+/** The sign-off: check the figures, approve (sign and lock) them, submit them to the Ministry (queued). */
+function signOffRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
+  checkRoute(app, opts, ctx);
+  approveRoute(app, opts, ctx);
+  submitRoute(app, opts, ctx);
 }
 
 /** A higher level reopens approved figures: a new version is computed, the old one kept. */
