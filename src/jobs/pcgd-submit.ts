@@ -82,6 +82,56 @@ async function send(ctx: SubmitContext, row: ReportRow): Promise<SubmitResult> {
   });
 }
 
+/**
+ * A send that failed, recorded on the report: the job waits for the window, for Retry-After or for an
+ * exponential backoff (deferred, or the error re-thrown where the job cannot defer), or fails for good
+ * when the report is late, out of attempts or refused.
+ */
+async function onSendFailure(ctx: SubmitContext, row: ReportRow, job: JobRun, err: unknown): Promise<never> {
+  const repo = createPcgdRepo(ctx.db);
+  const max = ctx.config.pcgd.delivery.maxAttempts;
+  const fail = async (code: string, notBefore: Date | null) =>
+    repo.recordDelivery(row.id, { error: code, notBefore });
+  const code = isAppError(err) ? err.code : 'ERR_INTERNAL';
+  const outOfAttempts = row.delivery_attempts + 1 >= max;
+  if (isAppError(err) && err.code === 'ERR_ADAPTER_WINDOW_CLOSED') {
+    const when = await whenWindowOpens(ctx, row);
+    if ('late' in when || outOfAttempts) {
+      await fail(code, null);
+      throw new PermanentJobError(
+        'ERR_ADAPTER_WINDOW_CLOSED',
+        'late' in when ? when.late : 'too many attempts',
+      );
+    }
+    await fail(code, when.until);
+    ctx.logger.info(
+      { reportId: row.id, until: when.until.toISOString() },
+      'pcgd submission waits for the window',
+    );
+    if (job.deferUntil) return job.deferUntil(when.until.getTime());
+    throw err;
+  }
+  if (isAppError(err) && err.retryAfterSeconds !== undefined && !outOfAttempts) {
+    const until = new Date(ctx.now().getTime() + err.retryAfterSeconds * 1000);
+    await fail(code, until);
+    if (job.deferUntil) return job.deferUntil(until.getTime());
+    throw err;
+  }
+  if (outOfAttempts || (isAppError(err) && !err.retryable)) {
+    await fail(code, null);
+    throw new PermanentJobError(isAppError(err) ? err.code : 'ERR_INTERNAL', (err as Error).message, {
+      cause: err,
+    });
+  }
+  // Congestion without Retry-After: exponential backoff with jitter, counted by delivery attempts
+  // (bounded by pcgd.delivery.maxAttempts) rather than the queue's few attempts.
+  const base = ctx.config.jobs.backoffMs * 2 ** Math.min(row.delivery_attempts, 12);
+  const until = new Date(ctx.now().getTime() + Math.min(base * (0.5 + Math.random()), 300_000));
+  await fail(code, until);
+  if (job.deferUntil) return job.deferUntil(until.getTime());
+  throw err;
+}
+
 async function deliver(ctx: SubmitContext, payload: { reportId: number }, job: JobRun) {
   const repo = createPcgdRepo(ctx.db);
   const outbox = createOutboxRepo(ctx.db);
@@ -92,51 +142,11 @@ async function deliver(ctx: SubmitContext, payload: { reportId: number }, job: J
     return null;
   }
   if (!ctx.ministry) throw new AppError('ERR_DEPENDENCY_UNAVAILABLE', 'moet-pcgd is not configured');
-  const max = ctx.config.pcgd.delivery.maxAttempts;
-  const fail = async (code: string, notBefore: Date | null) =>
-    repo.recordDelivery(row.id, { error: code, notBefore });
   let receipt: SubmitResult;
   try {
     receipt = await send(ctx, row);
   } catch (err) {
-    const code = isAppError(err) ? err.code : 'ERR_INTERNAL';
-    const outOfAttempts = row.delivery_attempts + 1 >= max;
-    if (isAppError(err) && err.code === 'ERR_ADAPTER_WINDOW_CLOSED') {
-      const when = await whenWindowOpens(ctx, row);
-      if ('late' in when || outOfAttempts) {
-        await fail(code, null);
-        throw new PermanentJobError(
-          'ERR_ADAPTER_WINDOW_CLOSED',
-          'late' in when ? when.late : 'too many attempts',
-        );
-      }
-      await fail(code, when.until);
-      ctx.logger.info(
-        { reportId: row.id, until: when.until.toISOString() },
-        'pcgd submission waits for the window',
-      );
-      if (job.deferUntil) return job.deferUntil(when.until.getTime());
-      throw err;
-    }
-    if (isAppError(err) && err.retryAfterSeconds !== undefined && !outOfAttempts) {
-      const until = new Date(ctx.now().getTime() + err.retryAfterSeconds * 1000);
-      await fail(code, until);
-      if (job.deferUntil) return job.deferUntil(until.getTime());
-      throw err;
-    }
-    if (outOfAttempts || (isAppError(err) && !err.retryable)) {
-      await fail(code, null);
-      throw new PermanentJobError(isAppError(err) ? err.code : 'ERR_INTERNAL', (err as Error).message, {
-        cause: err,
-      });
-    }
-    // Congestion without Retry-After: exponential backoff with jitter, counted by delivery attempts
-    // (bounded by pcgd.delivery.maxAttempts) rather than the queue's few attempts.
-    const base = ctx.config.jobs.backoffMs * 2 ** Math.min(row.delivery_attempts, 12);
-    const until = new Date(ctx.now().getTime() + Math.min(base * (0.5 + Math.random()), 300_000));
-    await fail(code, until);
-    if (job.deferUntil) return job.deferUntil(until.getTime());
-    throw err;
+    return onSendFailure(ctx, row, job, err);
   }
   await ctx.db.tx(async (q) => {
     await storeReceipt(q, row.id, {
