@@ -35,6 +35,11 @@ export interface LoadResult {
   /** Count by HTTP status (0 = network error or timeout). */
   statuses: Record<string, number>;
   seconds: number;
+  /**
+   * When the first measured request was sent (epoch ms, this machine's clock): an end-to-end timer
+   * starts here, not before the generator's child process has started and read its requests.
+   */
+  firstSentAt: number;
   p50Ms: number;
   p99Ms: number;
   /** Every measured request's latency, to combine several runs (see {@link combineLoads}). */
@@ -50,6 +55,7 @@ export function combineLoads(runs: readonly LoadResult[]): LoadResult {
     sent: runs.reduce((n, r) => n + r.sent, 0),
     statuses,
     seconds: runs.reduce((n, r) => n + r.seconds, 0),
+    firstSentAt: Math.min(...runs.map((r) => r.firstSentAt)),
     p50Ms: percentile(latenciesMs, 50),
     p99Ms: percentile(latenciesMs, 99),
     latenciesMs,
@@ -96,6 +102,7 @@ async function sendAll(spec: LoadSpec, requests: readonly LoadRequest[]) {
 export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
   await sendAll(spec, spec.requests.slice(0, spec.warmup));
   const measured = spec.requests.slice(spec.warmup);
+  const firstSentAt = Date.now();
   const started = performance.now();
   const results = await sendAll(spec, measured);
   const seconds = (performance.now() - started) / 1000;
@@ -106,6 +113,7 @@ export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
     sent: results.length,
     statuses,
     seconds,
+    firstSentAt,
     p50Ms: percentile(ms, 50),
     p99Ms: percentile(ms, 99),
     latenciesMs: ms,
