@@ -44,8 +44,8 @@ export type RepeatCandidate = Pick<
  * whose last judgment left every record accepted: when the school's live records, the mapping and rule
  * versions and the day are still what that judgment left (its tag), the repeat is judged the same —
  * every record unchanged, the same findings — without reading, mapping or checking a record, and with
- * no record written (issue 7): the batch is done, its findings copied, its audit entry recorded (off
- * the chain's lock). Anything else (a record changed or deleted since, another day, a snapshot) is
+ * no record written (issue 7): the batch is done, shows the earlier batch's findings (by reference,
+ * migration 170: not copied), its audit entry recorded (off the chain's lock). Anything else (a record changed or deleted since, another day, a snapshot) is
  * judged in full: undefined.
  */
 export async function repeatUnchanged(
@@ -60,10 +60,10 @@ export async function repeatUnchanged(
   const mapping = inboundMapping(batch.format, batch.entity);
   const digest = await createRecordsRepo(q).scopeDigest(batch.entity, batch.schoolCode);
   if (digest === null || repeatTag(mapping.version, deps.now(), digest) !== prior.repeatTag) return undefined;
-  const findings = await batches.copyFindings(prior.id, batch.id);
+  const { findings } = prior;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   await learnServedSchools(q, batch.format, [batch.schoolCode], 'batch');
-  await batches.finish(batch.id, counts, prior.repeatTag);
+  await batches.finish(batch.id, counts, prior.repeatTag, prior.findingsOf);
   await recordAudit(q, [
     {
       actor: 'system:ingest',

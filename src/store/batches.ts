@@ -118,6 +118,10 @@ export interface HeldBody {
 export interface RepeatOf {
   id: string;
   repeatTag: string;
+  /** The batch that keeps its findings (itself, or the one it repeats: migration 170). */
+  findingsOf: string;
+  /** How many findings that is. */
+  findings: number;
 }
 
 /** A row of truc.findings, as {@link FindingRow} reads it. */
@@ -266,25 +270,15 @@ function batchRepeats(q: Queryable) {
     ): Promise<RepeatOf | undefined> {
       if (batch.bodySha256 === null) return undefined;
       const res = await q.query<RepeatOf>(
-        `SELECT id, repeat_tag AS "repeatTag" FROM truc.batches
-          WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND id <> $4
-            AND status = 'done' AND repeat_tag IS NOT NULL
-          ORDER BY finished_at DESC LIMIT 1`,
+        `SELECT p.id, p.repeat_tag AS "repeatTag", p.held AS "findingsOf",
+                (SELECT count(*)::int FROM truc.findings f WHERE f.batch_id = p.held) AS findings
+           FROM (SELECT id, repeat_tag, coalesce(findings_of, id) AS held FROM truc.batches
+                  WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND id <> $4
+                    AND status = 'done' AND repeat_tag IS NOT NULL
+                  ORDER BY finished_at DESC LIMIT 1) p`,
         [batch.schoolCode, batch.bodySha256, batch.clientId, batch.id],
       );
       return res.rows[0];
-    },
-    /** Files the findings of batch `from` on batch `to` (a repeat of the same records, judged the same). */
-    async copyFindings(from: string, to: string): Promise<number> {
-      const res = await q.query(
-        `INSERT INTO truc.findings (batch_id, record_index, record_key, criterion, rule, severity, pointer, message_vi,
-                                    message_en, value, hint_vi, hint_en, detail_vi, detail_en)
-         SELECT $2, record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en, value, hint_vi,
-                hint_en, detail_vi, detail_en
-           FROM truc.findings WHERE batch_id = $1 ORDER BY id`,
-        [from, to],
-      );
-      return res.rowCount;
     },
   };
 }
@@ -292,17 +286,21 @@ function batchRepeats(q: Queryable) {
 /** A batch's status: done, failed, held and released, reopened; its counts and pin. */
 function batchStatus(q: Queryable) {
   return {
-    /** Done with its counts; `repeatTag`: the state it left, for a repeat of it (migration 098). */
+    /**
+     * Done with its counts; `repeatTag`: the state it left, for a repeat of it (migration 098);
+     * `findingsOf`: the batch whose findings it shows, a repeat judged the same (migration 170).
+     */
     async finish(
       id: string,
       counts: { accepted: number; rejected: number; unchanged: number; deleted?: number },
       repeatTag: string | null = null,
+      findingsOf: string | null = null,
     ): Promise<void> {
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
-                finished_at = now(), repeat_tag = $6
+                finished_at = now(), repeat_tag = $6, findings_of = $7
           WHERE id = $1`,
-        [id, counts.accepted, counts.rejected, counts.unchanged, counts.deleted ?? 0, repeatTag],
+        [id, counts.accepted, counts.rejected, counts.unchanged, counts.deleted ?? 0, repeatTag, findingsOf],
       );
     },
     /** Adds records deleted later on the batch's account (an approved snapshot hold). */
@@ -367,7 +365,8 @@ function batchFindings(q: Queryable) {
     /** Findings of a batch by severity (what a findings.ready webhook tells). */
     async batchFindingCounts(batchId: string): Promise<Record<string, number>> {
       const res = await q.query<{ severity: string; n: number }>(
-        'SELECT severity, count(*)::int AS n FROM truc.findings WHERE batch_id = $1 GROUP BY severity',
+        `SELECT severity, count(*)::int AS n FROM truc.findings
+          WHERE batch_id = (SELECT coalesce(findings_of, id) FROM truc.batches WHERE id = $1) GROUP BY severity`,
         [batchId],
       );
       return Object.fromEntries(res.rows.map((r) => [r.severity, r.n]));
@@ -383,7 +382,7 @@ function batchFindings(q: Queryable) {
         `SELECT record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en,
                 value, hint_vi, hint_en, detail_vi, detail_en
            FROM truc.findings
-          WHERE batch_id = $1
+          WHERE batch_id = (SELECT coalesce(findings_of, id) FROM truc.batches WHERE id = $1)
             AND ($4::text IS NULL OR rule = $4)
             AND ($5::text IS NULL OR criterion = $5)
             AND ($6::text IS NULL OR severity = $6)
@@ -395,7 +394,9 @@ function batchFindings(q: Queryable) {
     /** Findings of every batch, counted by criterion and severity. */
     async findingCounts(): Promise<Array<{ criterion: string; severity: string; n: number }>> {
       const res = await q.query<{ criterion: string; severity: string; n: number }>(
-        'SELECT criterion, severity, count(*)::int AS n FROM truc.findings GROUP BY 1, 2 ORDER BY 1, 2',
+        `SELECT f.criterion, f.severity, count(*)::int AS n
+           FROM truc.batches b JOIN truc.findings f ON f.batch_id = coalesce(b.findings_of, b.id)
+          GROUP BY 1, 2 ORDER BY 1, 2`,
       );
       return res.rows;
     },

@@ -203,8 +203,8 @@ function schoolList(q: Queryable) {
                 coalesce((SELECT sum(b.received)::int FROM truc.batches b
                            WHERE b.school_code = s.school_code AND b.created_at > now() - interval '30 days'), 0) AS received,
                 (SELECT jsonb_object_agg(f.criterion, f.n) FROM (
-                   SELECT f.criterion, count(DISTINCT (f.batch_id, f.record_index))::int AS n
-                     FROM truc.findings f JOIN truc.batches b ON b.id = f.batch_id
+                   SELECT f.criterion, count(DISTINCT (b.id, f.record_index))::int AS n
+                     FROM truc.batches b JOIN truc.findings f ON f.batch_id = coalesce(b.findings_of, b.id)
                     WHERE b.school_code = s.school_code AND b.created_at > now() - interval '30 days'
                       AND f.severity = 'error'
                     GROUP BY f.criterion) f) AS failing
@@ -243,8 +243,8 @@ function schoolActivity(q: Queryable) {
         records: number;
       }>(
         `SELECT f.rule, f.criterion, f.severity, count(*)::int AS findings,
-                count(DISTINCT (f.batch_id, f.record_index))::int AS records
-           FROM truc.findings f JOIN truc.batches b ON b.id = f.batch_id
+                count(DISTINCT (b.id, f.record_index))::int AS records
+           FROM truc.batches b JOIN truc.findings f ON f.batch_id = coalesce(b.findings_of, b.id)
           WHERE b.school_code = $1 AND b.created_at > now() - interval '30 days'
           GROUP BY f.rule, f.criterion, f.severity ORDER BY findings DESC, f.rule LIMIT 200`,
         [schoolCode],

@@ -9,18 +9,19 @@ import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { queueBatch } from '../../../src/jobs/contracts.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
+import { createOverviewRepo } from '../../../src/store/overview.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
-import { student, S1, OTHER } from '../../helpers/api.js';
+import { student, S1, S2, OTHER } from '../../helpers/api.js';
 import { nextRow, ofBatch, runRow, useTestContext, type TestContext } from './fixtures.js';
 
 /** A student accepted with a warning (no parent or guardian named): the finding travels with its repeats. */
-function withoutParents(code: string): Record<string, unknown> {
+function withoutParents(code: string, school = S1): Record<string, unknown> {
   const {
     fatherName: _f,
     motherName: _m,
     guardianName: _g,
     ...rest
-  } = student(code) as Record<string, unknown>;
+  } = student(code, school) as Record<string, unknown>;
   return rest;
 }
 
@@ -105,7 +106,51 @@ describe('ingest of a repeated vendor batch', () => {
     );
     expect(audit[0]!.details).toMatchObject({ unchanged: 2, repeatOf: `batch:${first.batchId}` });
     // And a third time, judged against the second.
-    expect((await push(records)).result).toMatchObject({ unchanged: 2 });
+    const third = await push(records);
+    expect(third.result).toMatchObject({ unchanged: 2 });
+    expect(await findingsOf(third.batchId)).toEqual(warnings);
+  });
+
+  it("a repeat shows the earlier batch's findings without copying them, as every reader counts them", async () => {
+    // A school of its own: the school's findings below are those of these three batches only.
+    const records = [student('B1', S2), withoutParents('B2', S2)];
+    const batches = createBatchesRepo(ctx.db);
+    const total = async () => (await batches.findingCounts()).reduce((n, r) => n + r.n, 0);
+    const before = await total();
+    const first = await push(records, ctx, S2);
+    const second = await push(records, ctx, S2);
+    const third = await push(records, ctx, S2);
+    expect([second.result, third.result]).toMatchObject([{ unchanged: 2 }, { unchanged: 2 }]);
+    // By reference (migration 170): the rows stay with the first batch, a repeat of a repeat names it too.
+    const own = await ctx.db.query<{ id: string; n: number; findings_of: string | null }>(
+      `SELECT b.id, b.findings_of, (SELECT count(*)::int FROM truc.findings f WHERE f.batch_id = b.id) AS n
+         FROM truc.batches b WHERE b.id = ANY($1::uuid[])`,
+      [[second.batchId, third.batchId]],
+    );
+    expect(own.rows.map(({ n, findings_of }) => ({ n, findings_of }))).toEqual([
+      { n: 0, findings_of: first.batchId },
+      { n: 0, findings_of: first.batchId },
+    ]);
+    const counts = await batches.batchFindingCounts(first.batchId);
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(await batches.batchFindingCounts(third.batchId)).toEqual(counts);
+    // The school's findings count each batch's as if it kept its own: three batches, three times.
+    const byRule = await createOverviewRepo(ctx.db).schoolFindingsByRule(S2);
+    const firsts = await findingsOf(first.batchId);
+    const once = new Map<unknown, { findings: number; records: Set<unknown> }>();
+    for (const [index, rule] of firsts) {
+      const r = once.get(rule) ?? { findings: 0, records: new Set() };
+      r.findings++;
+      r.records.add(index);
+      once.set(rule, r);
+    }
+    expect(once.size).toBeGreaterThan(0);
+    expect(new Map(byRule.map((r) => [r.rule, { findings: r.findings, records: r.records }]))).toEqual(
+      new Map(
+        [...once].map(([rule, r]) => [rule, { findings: 3 * r.findings, records: 3 * r.records.size }]),
+      ),
+    );
+    expect((await total()) - before).toBe(3 * firsts.length);
   });
 
   /** All a finished batch shows: its row, findings and audit entry (the earlier batch it repeats aside). */
@@ -113,7 +158,7 @@ describe('ingest of a repeated vendor batch', () => {
     const [row] = await ctx.db
       .query<Record<string, unknown>>(
         `SELECT status, received, accepted, rejected, unchanged, deleted, error_code, mode, same_as, repeat_tag,
-              records, finished_at IS NOT NULL AS finished
+              findings_of, records, finished_at IS NOT NULL AS finished
          FROM truc.batches WHERE id = $1`,
         [batchId],
       )
@@ -121,7 +166,8 @@ describe('ingest of a repeated vendor batch', () => {
     const findings = await ctx.db.query<Record<string, unknown>>(
       `SELECT record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en, value,
               hint_vi, hint_en, detail_vi, detail_en
-         FROM truc.findings WHERE batch_id = $1 ORDER BY id`,
+         FROM truc.findings
+        WHERE batch_id = (SELECT coalesce(findings_of, id) FROM truc.batches WHERE id = $1) ORDER BY id`,
       [batchId],
     );
     const audit = await ctx.db.rows<{ actor: string; details: Record<string, unknown> }>(
