@@ -1,0 +1,99 @@
+/**
+ * The schedule-fire job (issue 7) through the registry, on a real in-memory database: a fire requests
+ * the schedule's sync run (its first pull queued) and is recorded at the fire time its BullMQ job id
+ * carries; the same fire delivered twice requests one run; a paused schedule's fire requests nothing;
+ * a schedule no longer configured is skipped.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Config } from '../../../src/config.js';
+import type { JobRun } from '../../../src/jobs/define.js';
+import { scheduleFireJob } from '../../../src/jobs/schedules.js';
+import { createSchedulesRepo } from '../../../src/store/schedules.js';
+import { NOW, openWork, useTestContext, type TestContext } from './fixtures.js';
+
+const ID = 'hcm-schools-nightly';
+const PAUSED = 'hcm-staff-nightly';
+
+describe('schedule-fire job', () => {
+  const base = useTestContext();
+  /** The worker's context with two nightly schedules configured. */
+  const ctx = (): TestContext => {
+    const config = structuredClone<Config>(base.config);
+    config.sync.schedules = {
+      [ID]: { cron: '0 1 * * *', tz: 'Asia/Ho_Chi_Minh', system: 'hcm-csdl', entity: 'schools', full: false },
+      [PAUSED]: {
+        cron: '40 1 * * *',
+        tz: 'Asia/Ho_Chi_Minh',
+        system: 'hcm-csdl',
+        entity: 'staff',
+        full: true,
+      },
+    };
+    return { ...base, config };
+  };
+  /** A fire as BullMQ's job scheduler makes it: job id `repeat:<scheduler>:<fire time in ms>`. */
+  const runFire = (scheduleId: string, jobId: string | undefined) => {
+    const job = { id: jobId, queue: 'schedules', name: 'schedule-fire', attempt: 1, outboxId: undefined };
+    return scheduleFireJob.run(ctx(), { scheduleId }, job satisfies JobRun);
+  };
+  const fires = (scheduleId: string) =>
+    base.db.rows<{ fire_at: Date; outcome: string; sync_run_id: number | null; duplicates: number }>(
+      'truc.schedule_fires',
+      `schedule_id = '${scheduleId}' ORDER BY fire_at`,
+    );
+  const pulls = async () => (await openWork(base.db)).filter((r) => r.queue === 'pull');
+
+  it('requests the schedule’s sync run, recorded at the fire time of its job, once per fire', async () => {
+    const at = Date.parse('2026-01-14T18:00:00.000Z');
+    const first = await runFire(ID, `repeat:${ID}:${at}`);
+    expect(first).toEqual({ syncRunId: expect.any(Number), duplicate: false, outcome: 'requested' });
+    const { syncRunId } = first as { syncRunId: number };
+    const [run] = await base.db.rows<{ system: string; entity: string; requested_by: string }>(
+      'truc.sync_runs',
+      `id = ${syncRunId}`,
+    );
+    expect(run).toMatchObject({ system: 'hcm-csdl', entity: 'schools', requested_by: `schedule:${ID}` });
+    expect((await pulls()).map((r) => r.payload.syncRunId)).toEqual([syncRunId]);
+    expect(await fires(ID)).toEqual([
+      expect.objectContaining({
+        fire_at: new Date(at),
+        outcome: 'requested',
+        sync_run_id: syncRunId,
+        duplicates: 0,
+      }),
+    ]);
+
+    // The same fire delivered again (BullMQ is at-least-once): no second run.
+    expect(await runFire(ID, `repeat:${ID}:${at}`)).toEqual({
+      syncRunId: null,
+      duplicate: true,
+      outcome: 'requested',
+    });
+    expect(await pulls()).toHaveLength(1);
+    expect(await fires(ID)).toEqual([expect.objectContaining({ sync_run_id: syncRunId, duplicates: 1 })]);
+  });
+
+  it('a fire without a scheduler’s job id is recorded at the current second', async () => {
+    await runFire(ID, undefined);
+    expect((await fires(ID)).map((f) => f.fire_at)).toContainEqual(NOW);
+  });
+
+  it('a paused schedule’s fire is recorded and requests nothing', async () => {
+    await createSchedulesRepo(base.db).setPaused(PAUSED, true, 'city-admin-1');
+    const before = (await pulls()).length;
+    expect(await runFire(PAUSED, `repeat:${PAUSED}:1768410000000`)).toEqual({
+      syncRunId: null,
+      duplicate: false,
+      outcome: 'paused',
+    });
+    expect(await pulls()).toHaveLength(before);
+    expect(await fires(PAUSED)).toEqual([expect.objectContaining({ outcome: 'paused', sync_run_id: null })]);
+  });
+
+  it('skips a schedule no longer configured', async () => {
+    expect(await runFire('gone-nightly', 'repeat:gone-nightly:1768410000000')).toEqual({
+      skipped: 'not configured',
+    });
+    expect(await fires('gone-nightly')).toEqual([]);
+  });
+});

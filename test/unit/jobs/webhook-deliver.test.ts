@@ -1,0 +1,137 @@
+/**
+ * The webhook-deliver job (issue 9) through the registry, on a real in-memory database and a receiver on
+ * loopback: a 2xx closes the delivery `delivered` (signed, sent once however often the job runs); a
+ * failure keeps it pending and puts the job back to wait without spending an attempt of the queue's, or
+ * throws a retryable error outside a worker; the last allowed attempt, or a disabled subscription, makes
+ * it `failed`. Each run closes the job's outbox row only when the delivery is over.
+ */
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueue, webhookDeliver } from '../../../src/jobs/contracts.js';
+import type { JobRun } from '../../../src/jobs/define.js';
+import { webhookDeliverJob } from '../../../src/jobs/webhook-deliver.js';
+import { addClient } from '../../../src/ops.js';
+import { createWebhooksRepo } from '../../../src/store/webhooks.js';
+import { S1 } from '../../helpers/api.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import { openWork, runOf, useTestContext } from './fixtures.js';
+
+const SECRET = `whsec_${Buffer.from('a test secret of 32 bytes length').toString('base64')}`;
+
+describe('webhook-deliver job', () => {
+  const ctx = useTestContext();
+  let receiver: WebhookReceiver;
+  let clientId: string;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+
+  /** A subscription with one pending delivery, queued as its job's outbox row. */
+  async function pending(opts: { disabled?: boolean } = {}) {
+    clientId ??= (await addClient(ctx.db, { name: 'Vendor', role: 'vendor', schools: [S1] })).clientId;
+    const hooks = createWebhooksRepo(ctx.db);
+    const sub = await hooks.subscribe({
+      id: randomUUID(),
+      clientId,
+      url: receiver.url,
+      events: ['batch.finished'],
+      secret: SECRET,
+    });
+    if (opts.disabled)
+      await ctx.db.query('UPDATE truc.webhook_subscriptions SET disabled = true WHERE id = $1', [sub.id]);
+    const deliveryId = randomUUID();
+    await hooks.addDelivery({
+      id: deliveryId,
+      subscriptionId: sub.id,
+      event: 'batch.finished',
+      payload: { n: 1 },
+    });
+    const outboxId = await ctx.db.tx((q) => enqueue(q, webhookDeliver, { deliveryId }));
+    return { deliveryId, outboxId };
+  }
+
+  const stateOf = async (deliveryId: string) => (await createWebhooksRepo(ctx.db).toSend(deliveryId))!;
+  const isOpen = async (outboxId: number) => (await openWork(ctx.db)).some((r) => r.id === outboxId);
+  const run = (outboxId: number, extra: Partial<JobRun> = {}): JobRun => ({
+    ...runOf('webhooks', 'webhook-deliver', outboxId),
+    ...extra,
+  });
+
+  it('sends a signed delivery once; a 2xx closes it and its job', async () => {
+    receiver.received.length = 0;
+    const { deliveryId, outboxId } = await pending();
+    expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'delivered' });
+    expect(receiver.received).toHaveLength(1);
+    const got = receiver.received[0]!;
+    expect(got.headers['webhook-id']).toBe(deliveryId);
+    const headers = Object.fromEntries(
+      ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((k) => [k, String(got.headers[k])]),
+    );
+    expect(new Webhook(SECRET).verify(got.body, headers)).toMatchObject({
+      type: 'batch.finished',
+      data: { n: 1 },
+    });
+    expect(await stateOf(deliveryId)).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 204 });
+    expect(await isOpen(outboxId)).toBe(false);
+
+    // Run again (a redelivered job): nothing is sent a second time.
+    expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'delivered' });
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('a failure waits (in a worker) or throws a retryable error, then fails at the last attempt', async () => {
+    receiver.received.length = 0;
+    const { deliveryId, outboxId } = await pending();
+    receiver.failNext = 3;
+    const waits: number[] = [];
+    const deferUntil = async (atMs: number): Promise<never> => {
+      waits.push(atMs);
+      throw new Error('deferred');
+    };
+    const before = Date.now();
+    await expect(webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId, { deferUntil }))).rejects.toThrow(
+      'deferred',
+    );
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(before);
+    expect(await stateOf(deliveryId)).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 500 });
+    expect(await isOpen(outboxId)).toBe(true);
+
+    // Outside a worker there is no waiting: the job fails retryably and the delivery stays pending.
+    await expect(webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).rejects.toMatchObject({
+      code: 'ERR_WEBHOOK_URL',
+      status: 503,
+    });
+    expect(await stateOf(deliveryId)).toMatchObject({ status: 'pending', attempts: 2 });
+
+    // The third attempt is the last (webhooks.maxAttempts = 3 in the test profile).
+    expect(ctx.config.webhooks.maxAttempts).toBe(3);
+    expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'failed' });
+    expect(await stateOf(deliveryId)).toMatchObject({ status: 'failed', attempts: 3, lastStatus: 500 });
+    expect(await isOpen(outboxId)).toBe(false);
+    expect(receiver.received).toHaveLength(0); // the receiver answered 500 three times
+  });
+
+  it('a disabled subscription fails its delivery without sending', async () => {
+    receiver.received.length = 0;
+    const { deliveryId, outboxId } = await pending({ disabled: true });
+    expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'failed' });
+    expect(receiver.received).toHaveLength(0);
+    expect(await stateOf(deliveryId)).toMatchObject({
+      status: 'failed',
+      lastError: 'the subscription is disabled',
+    });
+    expect(await isOpen(outboxId)).toBe(false);
+  });
+
+  it('closes the job of a delivery that is gone', async () => {
+    const outboxId = await ctx.db.tx((q) => enqueue(q, webhookDeliver, { deliveryId: randomUUID() }));
+    const deliveryId = (await openWork(ctx.db)).find((r) => r.id === outboxId)!.payload.deliveryId;
+    expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'gone' });
+    expect(await isOpen(outboxId)).toBe(false);
+  });
+});
