@@ -105,10 +105,17 @@ function fields(h: Omit<StoredHold, 'diff'>) {
 const summaryView = (h: GuardHoldSummary) => ({ ...fields(h), schools: h.schools, totals: h.totals });
 const holdView = (h: StoredHold) => ({ ...fields(h), diff: h.diff });
 
-const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoutes(app, opts) {
-  const common = { tags: ['syncs'], security: [{ bearerAuth: [] }] };
-  const config = { scope: 'guard' };
+interface GuardRouteOptions {
+  db: Db;
+}
 
+type GuardApp = Parameters<FastifyPluginAsyncZod<GuardRouteOptions>>[0];
+
+const common = { tags: ['syncs'], security: [{ bearerAuth: [] }] };
+const config = { scope: 'guard' };
+
+/** `GET /v1/guard/holds`: the holds, newest first, counts only. */
+function listHoldsRoute(app: GuardApp, opts: GuardRouteOptions): void {
   app.get(
     '/v1/guard/holds',
     {
@@ -137,7 +144,10 @@ const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoute
       return pageOut(page, { limit, offset }, summaryView);
     },
   );
+}
 
+/** `GET /v1/guard/holds/:id`: one hold with its counts and record codes per school. */
+function getHoldRoute(app: GuardApp, opts: GuardRouteOptions): void {
   app.get(
     '/v1/guard/holds/:id',
     {
@@ -158,37 +168,45 @@ const guardRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function guardRoute
       return holdView(hold);
     },
   );
+}
 
-  for (const decision of ['approve', 'reject'] as const) {
-    app.post(
-      `/v1/guard/holds/:id/${decision}`,
-      {
-        config,
-        schema: {
-          ...common,
-          summary:
-            decision === 'approve'
-              ? 'Duyệt: áp dụng thay đổi / Approve a held change: it is applied'
-              : 'Từ chối: bỏ thay đổi, không xoá gì / Reject a held change: nothing is deleted',
-          operationId: decision === 'approve' ? 'approveGuardHold' : 'rejectGuardHold',
-          params: IdParams,
-          response: {
-            200: Hold,
-            ...problems(400, 401, 403, 404, 409),
-          },
+/** `POST /v1/guard/holds/:id/approve` or `/reject`: the decision, taken by the caller. */
+function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'approve' | 'reject'): void {
+  app.post(
+    `/v1/guard/holds/:id/${decision}`,
+    {
+      config,
+      schema: {
+        ...common,
+        summary:
+          decision === 'approve'
+            ? 'Duyệt: áp dụng thay đổi / Approve a held change: it is applied'
+            : 'Từ chối: bỏ thay đổi, không xoá gì / Reject a held change: nothing is deleted',
+        operationId: decision === 'approve' ? 'approveGuardHold' : 'rejectGuardHold',
+        params: IdParams,
+        response: {
+          200: Hold,
+          ...problems(400, 401, 403, 404, 409),
         },
       },
-      async function decideGuardHold(request) {
-        const hold = await opts.db.tx((q) =>
-          decideHold(q, {
-            holdId: request.params.id,
-            decision: decision === 'approve' ? 'approved' : 'rejected',
-            by: principalOf(request).clientId,
-          }),
-        );
-        return holdView(hold);
-      },
-    );
-  }
+    },
+    async function decideGuardHold(request) {
+      const hold = await opts.db.tx((q) =>
+        decideHold(q, {
+          holdId: request.params.id,
+          decision: decision === 'approve' ? 'approved' : 'rejected',
+          by: principalOf(request).clientId,
+        }),
+      );
+      return holdView(hold);
+    },
+  );
+}
+
+const guardRoutes: FastifyPluginAsyncZod<GuardRouteOptions> = async function guardRoutes(app, opts) {
+  listHoldsRoute(app, opts);
+  getHoldRoute(app, opts);
+  decideHoldRoute(app, opts, 'approve');
+  decideHoldRoute(app, opts, 'reject');
 };
 export default guardRoutes;
