@@ -121,6 +121,8 @@ describe('reconciliation and deletes', () => {
 
   it("a source's tombstones travel; an incremental run reconciles nothing", async () => {
     await seed(['T1', 'T2'], 'hcm-csdl');
+    // An earlier run's watermark, so the run below is incremental (a first run is a full one).
+    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', '', 'w-0');
     const before = (await deleteSets()).length;
     const runId = await ctx.db.tx((q) =>
       requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin' }),
@@ -160,6 +162,9 @@ describe('reconciliation and deletes', () => {
   });
 
   it("a vendor snapshot deletes the school's records it omits; a delta batch never does", async () => {
+    // Its own records: one a pull wrote in S1, one in S2 (whatever earlier tests left is not relied on).
+    await seed(['NH1'], 'hcm-csdl');
+    await seed(['NU1'], 'hcm-csdl', S2);
     await vendorBatch(ctx, [student('N1'), student('N2'), student('N3')]);
     const delta = await vendorBatch(ctx, [student('N1')]);
     expect(delta).toMatchObject({ mode: 'delta', deleted: 0 });
@@ -170,8 +175,8 @@ describe('reconciliation and deletes', () => {
     expect(snap).toMatchObject({ mode: 'snapshot', deleted: expect.any(Number), unchanged: 2 });
     expect(await live('N3')).toBe(false);
     // Everything else of S1 the snapshot omitted is gone too; other schools are untouched.
-    expect(await live('H1')).toBe(false);
-    expect(await live('U1')).toBe(true);
+    expect(await live('NH1')).toBe(false);
+    expect(await live('NU1')).toBe(true);
     const sets = (await deleteSets()).slice(before);
     expect(sets.map((s) => s.system)).toEqual(['hcm-csdl', 'vnedu']);
     expect(sets[0]!.keys).toContain('N3');
@@ -195,17 +200,20 @@ describe('the mass-change guard', () => {
   /** Runs the oldest open job of `queue`; its result. */
   const run = async (queue: string) => runRow(ctx, (await nextRow(ctx.db, byQueue(queue)))!);
 
-  /** A full run of S1 that sees `seen` of the school's 50 records (G00..G49). */
-  async function fullRunSeeing(seen: number): Promise<number> {
+  /** A full run of `scope` that sees `seen` of the school's records (G00..G49 in S1, K00..K49 in S2). */
+  async function fullRunSeeing(seen: number, scope = S1): Promise<number> {
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope: S1, full: true, requestedBy: 'admin' }),
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, full: true, requestedBy: 'admin' }),
     );
-    const items = Array.from({ length: seen }, (_, i) => wire(`G${String(i).padStart(2, '0')}`));
+    const prefix = scope === S1 ? 'G' : 'K';
+    const items = Array.from({ length: seen }, (_, i) =>
+      wire(`${prefix}${String(i).padStart(2, '0')}`, scope),
+    );
     source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w' });
     await run('pull'); // the page, ingested by the pull job; its reconciliation is the next pull job
     return runId;
   }
-  const liveCount = async () => createRecordsRepo(ctx.db).count('students', S1);
+  const liveCount = async (scope = S1) => createRecordsRepo(ctx.db).count('students', scope);
 
   it('holds a run that deletes 40% of a school; an approved one goes through, audited', async () => {
     // The school's 50 records, as the source serves them (a page that rewrote most of them would be
@@ -244,20 +252,24 @@ describe('the mass-change guard', () => {
   });
 
   it('a rejected hold deletes nothing; a run within the threshold is not held', async () => {
-    // 30 live; 20 seen: 10 (33%) would go.
-    const runId = await fullRunSeeing(20);
-    const held = (await run('pull')) as { holdId: number };
+    // Its own school (S2) and its 30 records, as the source serves them.
+    await fullRunSeeing(30, S2);
+    expect(await run('pull')).toEqual({ deleted: 0, skipped: null });
+    // 20 of 30 seen: 10 (33%) would go.
+    const runId = await fullRunSeeing(20, S2);
+    const held = (await run('pull')) as { skipped: string; holdId: number };
+    expect(held).toMatchObject({ deleted: 0, skipped: 'held' });
     await ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'rejected', by: 'city-admin-1' }));
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
       reconcile: 'done',
       reconciled: 0,
       reconcileNote: 'guard-rejected',
     });
-    expect(await liveCount()).toBe(30);
+    expect(await liveCount(S2)).toBe(30);
     // 25 of 30 seen: 5 (17%) go without a hold.
-    await fullRunSeeing(25);
+    await fullRunSeeing(25, S2);
     expect(await run('pull')).toEqual({ deleted: 5, skipped: null });
-    expect(await liveCount()).toBe(25);
+    expect(await liveCount(S2)).toBe(25);
   });
 
   it('rollover relaxes the changed-records threshold only', () => {
