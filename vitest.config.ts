@@ -17,7 +17,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Hooks start PGlite (WebAssembly), which can take over 60 s when the machine is loaded.
+          hookTimeout: 180_000,
         },
       },
       {

@@ -10,6 +10,7 @@ import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import { addClient, setClientDisabled, type NewClient } from '../../src/ops.js';
 import { OTHER_SCHOOL, SCHOOL, student as aStudent } from '../factories/records.js';
 import { countRows, makeDeps, type Backend, type TestEnv } from './env.js';
+import { MEMORY_DB_TIMEOUT_MS } from './memory-db.js';
 
 export const S1 = SCHOOL;
 export const S2 = OTHER_SCHOOL;
@@ -182,7 +183,7 @@ export function useApiHarness(backend: Backend): ApiHarness {
   const h = {} as ApiHarness;
   beforeAll(async () => {
     Object.assign(h, await startApiHarness(backend));
-  }, 120_000);
+  }, MEMORY_DB_TIMEOUT_MS); // PGlite's start-up is slow on a busy machine
   afterAll(async () => {
     await (h as Partial<ApiHarness>).close?.();
   });

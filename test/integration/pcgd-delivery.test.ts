@@ -5,7 +5,7 @@
  * arrive, each exactly once, every report ends receipted with its receipt, nothing is left in the
  * outbox or the dead letters.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { communesOfProvince } from '../../src/canonical/codes/admin-units.js';
@@ -33,7 +33,6 @@ import {
 import type { TempDir, TestDatabase } from '../helpers/env.js';
 import { seedCommunes } from '../helpers/pcgd.js';
 import { deleteRedisKeys } from '../helpers/redis.js';
-import { writeFileSync } from 'node:fs';
 
 const YEAR = 2026;
 const COMMUNES = communesOfProvince('79').map((c) => c.code);
@@ -74,7 +73,6 @@ describe('168 communes delivered to the Ministry under congestion', () => {
     // One generated key for every unit (key generation is not what this test is about).
     const keys = join(dir.path, 'pcgd-keys');
     const made = await generateSelfSigned('79', 'test');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(keys, { recursive: true });
     writeFileSync(join(keys, 'template.key.pem'), made.keyPem);
     writeFileSync(join(keys, 'template.cert.pem'), made.certPem);

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, EntityName, SystemName } from '../../src/config.js';
 import { queueBatch, requestSync } from '../../src/jobs/contracts.js';
 import { replayDeadLetters } from '../../src/jobs/dead-letters.js';
+import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
+import { smasStudentFromCanonical } from '../../src/mappings/smas/index.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
@@ -123,7 +125,6 @@ describe('delivery of the city database changes to the schools own systems (post
       );
       return rec.rows[0]!.data;
     };
-    const { HCM_CSDL_MAPPINGS } = await import('../../src/mappings/hcm-csdl/index.js');
     const toWire = (data: Record<string, unknown>) =>
       HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
     const now = new Date().toISOString();
@@ -216,7 +217,6 @@ describe('delivery of the city database changes to the schools own systems (post
     expect(vnedu.received.items('students_deleted')).toEqual([{ student_id: atVnedu.key }]);
 
     // The city restores the SMAS school's student: truc restores it and writes it back to SMAS.
-    const { HCM_CSDL_MAPPINGS } = await import('../../src/mappings/hcm-csdl/index.js');
     const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(atSmas.data as never, { now: () => new Date() });
     hcm.received.put('students', wire, new Date().toISOString());
     await sync('hcm-csdl', false);
@@ -240,7 +240,6 @@ describe('delivery of the city database changes to the schools own systems (post
     ).rows[0]!.key;
     const listed = smas.received.items('students').length;
     const batchId = randomUUID();
-    const { smasStudentFromCanonical } = await import('../../src/mappings/smas/index.js');
     const data = (
       await env.deps.db.query<{ data: Record<string, unknown> }>(
         'SELECT data FROM truc.students WHERE student_code = $1',
@@ -296,7 +295,6 @@ describe('delivery of the city database changes to the schools own systems (post
     expect(await smasStudents(school)).toContain(student.key);
 
     // The city restores it, and the restore's upsert reaches SMAS.
-    const { HCM_CSDL_MAPPINGS } = await import('../../src/mappings/hcm-csdl/index.js');
     const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(student.data as never, { now: () => new Date() });
     hcm.received.put('students', wire, new Date().toISOString());
     await sync('hcm-csdl', false);

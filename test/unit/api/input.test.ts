@@ -14,6 +14,10 @@ import {
 } from '../../../src/api/plugins/input.js';
 import { printableKey, printableKeys } from '../../../src/canonical/keys.js';
 import { isAppError, type AppError } from '../../../src/errors.js';
+import { StudentSchema } from '../../../src/canonical/index.js';
+import { zodFindings } from '../../../src/mappings/canonical/index.js';
+import { prepareCanonicalBatch } from '../../../src/quality/prepare.js';
+import { ctxOf } from '../quality/helpers.js';
 
 const limits = { maxDepth: 32, maxNestedArrayItems: 1000 };
 
@@ -158,11 +162,7 @@ describe('printableKey', () => {
 });
 
 describe('findings never echo a field name that may be personal data', () => {
-  it('the canonical mapping and the quality input step hide such unknown keys', async () => {
-    const { zodFindings } = await import('../../../src/mappings/canonical/index.js');
-    const { StudentSchema } = await import('../../../src/canonical/index.js');
-    const { prepareCanonicalBatch } = await import('../../../src/quality/prepare.js');
-    const { ctxOf } = await import('../quality/helpers.js');
+  it('the canonical mapping and the quality input step hide such unknown keys', () => {
     const rec = { ...student('HS1'), '079201001234': 'x', nickname: 'y' };
     const parsed = StudentSchema.safeParse(rec);
     expect(parsed.success).toBe(false);

@@ -45,6 +45,8 @@ vi.mock('../../../src/simulators/index.js', () => ({
 
 const { buildProgram, runCli } = await import('../../../src/cli/program.js');
 const ops = await import('../../../src/ops.js');
+const { AppError } = await import('../../../src/errors.js');
+const { version } = (await import('../../../package.json', { with: { type: 'json' } })).default;
 
 interface Captured {
   code: number;
@@ -126,7 +128,6 @@ describe('truc --help', () => {
   });
 
   it('truc --version prints the package version', async () => {
-    const { version } = (await import('../../../package.json', { with: { type: 'json' } })).default;
     const e = await truc('--version');
     expect(e.code).toBe(0);
     expect(e.stdout.trim()).toBe(version);
@@ -186,7 +187,6 @@ describe('truc exit codes', () => {
   });
 
   it('an invalid input refused by the command (AppError ERR_VALIDATION): exit 2, one line', async () => {
-    const { AppError } = await import('../../../src/errors.js');
     vi.mocked(ops.withDb).mockRejectedValueOnce(new AppError('ERR_VALIDATION', '--role: one of …'));
     const e = await truc('clients', 'add', '--name', 'X', '--role', 'boss');
     expect(e.code).toBe(2);
