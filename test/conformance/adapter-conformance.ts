@@ -31,6 +31,32 @@ export interface ConformanceSim {
   close(): Promise<void>;
 }
 
+/**
+ * A simulator and an adapter of it for the tests of the enclosing `describe`: started in its
+ * `beforeAll`, closed in its `afterAll`. The object is filled in then, and is the same in every test.
+ */
+export function useRunning<Sim extends ConformanceSim, A>(
+  start: () => Promise<Sim>,
+  adapterFor: (sim: Sim) => A,
+): { sim: Sim; adapter: A } {
+  const running = {} as { sim: Sim; adapter: A };
+  beforeAll(async () => {
+    running.sim = await start();
+    running.adapter = adapterFor(running.sim);
+  });
+  afterAll(async () => {
+    await (running as Partial<typeof running>).sim?.close();
+  });
+  return running;
+}
+
+/** The rejection of a promise (undefined when it resolves). */
+export const errorOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
 /** Options the suite passes to `makeAdapter`. */
 export interface AdapterSetup {
   /** 'invalid' must make the simulator reject authentication (wrong secret / key). */

@@ -1,16 +1,20 @@
 /**
  * Shared setup of the school-system (SMAS, vnEdu) adapter conformance tests: the simulator sizes, a
  * drain of `listChanges`, canonical records to write, the generic conformance suite wired for a
- * school system, and the system rules both systems share (every served record maps, written records
- * read back, deletes by key, page sizes agree, determinism). Each system's test keeps its own wire-specific rules.
+ * school system, and the system rules both systems share (the schools served, change-time filters and
+ * watermarks, split batches, every served record maps, written records read back, deletes by key, page
+ * sizes agree, determinism). Each system's test keeps only its own wire-specific rules.
  */
-import { expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import type { SchoolSimulator } from '../../src/simulators/school-system/simulator.js';
 import type { SchoolSystemAdapter } from '../../src/adapters/school-system/adapter.js';
 import type { ListChangesOptions } from '../../src/adapters/types.js';
 import type { Student } from '../../src/canonical/student.js';
 import type { EntityMapping, MapContext } from '../../src/mappings/types.js';
-import { runConformance } from '../conformance/adapter-conformance.js';
+import { errorOf, runConformance, useRunning } from '../conformance/adapter-conformance.js';
+
+export { errorOf };
 
 type Entity = 'students' | 'staff' | 'classes';
 
@@ -39,13 +43,6 @@ export async function drain<RecOf extends Record<Entity, unknown>, E extends Ent
   return { items, watermarks };
 }
 
-/** The rejection of a promise (undefined when it resolves). */
-export const errorOf = (p: Promise<unknown>): Promise<unknown> =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-
 /** A canonical student transferred in, as truc would write it. */
 export const newcomerStudent = (school: string, i: number, extra: Partial<Student> = {}): Student => ({
   studentCode: `SIMT${String(i).padStart(6, '0')}`,
@@ -64,18 +61,20 @@ export const newcomerStudent = (school: string, i: number, extra: Partial<Studen
 type Mappings = Record<Entity, object>;
 const asMapping = (m: object) => m as EntityMapping<unknown, unknown>;
 
-/** How one system plugs into the shared suite and rules. */
-export interface SchoolConformanceSetup<S extends string, RecOf extends Record<Entity, unknown>> {
+/** How one system's test plugs it into the shared suite and rules: its simulator, adapter and mappings. */
+export interface SchoolSystemParts<S extends string, RecOf extends Record<Entity, unknown>> {
   system: S;
   start(): Promise<SchoolSimulator<S>>;
   /** An adapter of `sim`; `invalid` credentials must be refused. */
-  adapterFor(
-    sim: SchoolSimulator<S>,
-    o?: { timeoutMs?: number; invalid?: boolean },
-  ): SchoolAdapterLike<RecOf>;
+  adapterFor(sim: SchoolSimulator<S>, o: { timeoutMs: number; invalid: boolean }): SchoolAdapterLike<RecOf>;
   mappings: Mappings;
-  /** Key of a student record on the wire. */
-  studentKey(s: RecOf['students']): string;
+}
+
+/** What the tests expect of a vendor, from `test/fixtures/<system>/conformance.json`. */
+interface VendorProfile {
+  /** Field of a student's key on the wire; field of a staff record's change time. */
+  studentKey: string;
+  staffUpdatedAt: string;
   /** Largest page size the system takes. */
   maxPageSize: number;
   /** The vendor's own codes the adapter must surface (the `rule` of an AppError's errors[]). */
@@ -87,15 +86,66 @@ export interface SchoolConformanceSetup<S extends string, RecOf extends Record<E
     forbiddenSchool: string;
     idempotencyKeyReused: string;
   };
-  /** Population index of a school the other vendor serves. */
-  otherVendorSchool: number;
+  /** Population indexes of the schools it serves; the others belong to the other vendor. */
+  servedSchools: readonly [number, number];
+  /** A batch over several schools: fields that make a record invalid, its school field, the rejection codes. */
+  split: {
+    invalid: Record<string, unknown>;
+    schoolField: string;
+    codes: { invalid: string; missingSchool: string };
+  };
+  /** What the written (transferred-in) student of the read-back rule has of this system's own. */
+  written: Pick<Student, 'grade' | 'birthDate' | 'disability'>;
+}
+
+/** A system's parts and its vendor profile, as the shared suite and rules use them. */
+export interface SchoolConformanceSetup<S extends string, RecOf extends Record<Entity, unknown>>
+  extends SchoolSystemParts<S, RecOf>, Omit<VendorProfile, 'studentKey' | 'staffUpdatedAt'> {
+  studentKey(s: RecOf['students']): string;
+  staffUpdatedAt(s: RecOf['staff']): string | undefined;
+  /** `s` made invalid with the profile's `split.invalid` fields. */
+  invalid(s: RecOf['students']): RecOf['students'];
+}
+
+/** `parts` with the vendor profile of `test/fixtures/<system>/conformance.json`. */
+export function schoolSetup<S extends string, RecOf extends Record<Entity, unknown>>(
+  parts: SchoolSystemParts<S, RecOf>,
+): SchoolConformanceSetup<S, RecOf> {
+  const url = new URL(`../fixtures/${parts.system}/conformance.json`, import.meta.url);
+  const profile = JSON.parse(readFileSync(url, 'utf8')) as VendorProfile;
+  const field = (record: unknown, name: string) => (record as Record<string, string | undefined>)[name];
+  return {
+    ...parts,
+    ...profile,
+    studentKey: (s) => field(s, profile.studentKey)!,
+    staffUpdatedAt: (s) => field(s, profile.staffUpdatedAt),
+    invalid: (s) => ({ ...(s as object), ...profile.split.invalid }),
+  };
+}
+
+/** An adapter of `sim` with the client's default timeout (and valid credentials unless `invalid`). */
+const adapterOf = <S extends string, RecOf extends Record<Entity, unknown>>(
+  setup: SchoolConformanceSetup<S, RecOf>,
+  sim: SchoolSimulator<S>,
+  { invalid = false } = {},
+) => setup.adapterFor(sim, { timeoutMs: 10_000, invalid });
+
+/** A student transferred in, as truc would write it to `setup`'s system (canonical → wire). */
+export function newcomerOf<S extends string, RecOf extends Record<Entity, unknown>>(
+  setup: SchoolConformanceSetup<S, RecOf>,
+) {
+  return (school: string, i: number, extra: Partial<Student> = {}) =>
+    asMapping(setup.mappings.students).fromCanonical!(
+      newcomerStudent(school, i, extra),
+      mapCtx,
+    ) as RecOf['students'];
 }
 
 /** The generic adapter conformance suite (students as source and target), wired for a school system. */
 export function runSchoolConformance<S extends string, RecOf extends Record<Entity, unknown>>(
   setup: SchoolConformanceSetup<S, RecOf>,
-  targetRecords: (sim: SchoolSimulator<S>) => RecOf['students'][],
 ): void {
+  const newcomer = newcomerOf(setup);
   runConformance<SchoolSimulator<S>, Entity, RecOf[Entity], RecOf[Entity]>(setup.system, {
     startSim: () => setup.start(),
     makeAdapter: (sim, o) =>
@@ -108,30 +158,107 @@ export function runSchoolConformance<S extends string, RecOf extends Record<Enti
     },
     target: {
       entity: 'students',
-      records: targetRecords,
+      records: (sim) => [1, 2, 3].map((i) => newcomer(sim.schoolCodes[0]!, i)),
       effectCount: (sim) => sim.received.count('students'),
     },
   });
 }
 
+/** The running simulator and adapter of a system's rules. */
+export interface RunningSchoolSystem<S extends string, RecOf extends Record<Entity, unknown>> {
+  sim: SchoolSimulator<S>;
+  adapter: SchoolAdapterLike<RecOf>;
+}
+
 /**
- * Registers, inside the caller's `describe`, the rules both systems share. `get` returns the running
- * simulator and adapter (set in the caller's `beforeAll`); call after the tests that write, so the
- * page-size check also covers written records. `written` is a canonical student to write and read back.
+ * The system rules of `setup`'s system: one simulator and adapter for all of them, the rules both
+ * systems share around `ownRules` (the system's wire-specific rules, given the running simulator and
+ * adapter), the rules that need written records last.
  */
-export function sharedSchoolRules<S extends string, RecOf extends Record<Entity, unknown>>(
+export function describeSchoolSystemRules<S extends string, RecOf extends Record<Entity, unknown>>(
   setup: SchoolConformanceSetup<S, RecOf>,
-  get: () => { sim: SchoolSimulator<S>; adapter: SchoolAdapterLike<RecOf> },
-  written: (school: string) => Student,
+  ownRules: (running: RunningSchoolSystem<S, RecOf>) => void,
 ): void {
-  const newcomer = (school: string, i: number) =>
-    asMapping(setup.mappings.students).fromCanonical!(
-      newcomerStudent(school, i),
-      mapCtx,
-    ) as RecOf['students'];
+  describe(`${setup.system} simulator and adapter: system rules`, () => {
+    const running = useRunning(
+      () => setup.start(),
+      (sim) => adapterOf(setup, sim),
+    );
+    const newcomer = newcomerOf(setup);
+
+    it(`serves schools ${setup.servedSchools.join(' and ')} of the population, ordered by code`, () => {
+      const served = setup.servedSchools.map((i) => running.sim.population.school(i).schoolCode).sort();
+      expect(running.sim.schoolCodes).toEqual(served);
+    });
+
+    it('filters by change time; the last page carries the latest change time as watermark', async () => {
+      const { sim, adapter } = running;
+      const all = await drain(adapter, 'staff');
+      const times = all.items.map((s) => Date.parse(setup.staffUpdatedAt(s)!)).sort((a, b) => a - b);
+      const since = new Date(times[Math.floor(times.length / 2)]!).toISOString();
+      const changed = await drain(adapter, 'staff', { since, pageSize: 5 });
+      expect(changed.items.length).toBe(sim.count('staff', { since }));
+      expect(changed.items.length).toBeLessThan(all.items.length);
+      expect(changed.items.every((s) => Date.parse(setup.staffUpdatedAt(s)!) >= Date.parse(since))).toBe(
+        true,
+      );
+      expect(changed.watermarks.slice(0, -1).every((w) => w === undefined)).toBe(true);
+      expect(changed.watermarks.at(-1)).toBe(new Date(times.at(-1)!).toISOString());
+      const nothing = await drain(adapter, 'staff', { since: '2030-01-01T00:00:00.000Z' });
+      expect(nothing).toEqual({ items: [], watermarks: ['2030-01-01T00:00:00.000Z'] });
+    });
+
+    ownRules(running);
+
+    it('a batch over several schools is split; rejections keep their index in the original batch', async () => {
+      const [a, b] = running.sim.schoolCodes as [string, string];
+      const noSchool: Record<string, unknown> = { ...(newcomer(a, 63) as object) };
+      delete noSchool[setup.split.schoolField];
+      const records = [
+        newcomer(a, 60),
+        setup.invalid(newcomer(b, 61)),
+        newcomer(b, 62),
+        noSchool as RecOf['students'],
+      ];
+      const receipt = await running.adapter.write('students', records, { idempotencyKey: 'split-1' });
+      expect(receipt.accepted).toBe(2);
+      expect(receipt.rejected.map((r) => [r.index, r.code])).toEqual([
+        [1, setup.split.codes.invalid],
+        [3, setup.split.codes.missingSchool],
+      ]);
+      expect(receipt.receiptId?.split(',')).toHaveLength(2);
+    });
+
+    sharedSchoolRules(setup, running, newcomer);
+  });
+}
+
+/** The written (transferred-in) student of the read-back rule. */
+const writtenStudent = (school: string, own: SchoolConformanceSetup<string, never>['written']): Student => ({
+  studentCode: 'SIMRT000001',
+  schoolCode: school,
+  schoolYear: '2025-2026',
+  fullName: 'Lê Thị Cúc',
+  sex: 'female',
+  ethnicityCode: '05',
+  status: 'transferred_in',
+  statusDate: '2025-10-01',
+  ...own,
+});
+
+/**
+ * The rules both systems share that need the running simulator and adapter; after the tests that
+ * write, so the page-size check also covers written records.
+ */
+function sharedSchoolRules<S extends string, RecOf extends Record<Entity, unknown>>(
+  setup: SchoolConformanceSetup<S, RecOf>,
+  running: RunningSchoolSystem<S, RecOf>,
+  newcomer: (school: string, i: number) => RecOf['students'],
+): void {
+  const get = () => running;
 
   it(`a wrong credential is ERR_ADAPTER_AUTH carrying ${setup.codes.badCredential.rule}; health says not ok`, async () => {
-    const bad = setup.adapterFor(get().sim, { invalid: true });
+    const bad = adapterOf(setup, get().sim, { invalid: true });
     const err = await errorOf(drain(bad, 'classes'));
     expect(err).toMatchObject({ code: 'ERR_ADAPTER_AUTH', retryable: false });
     expect((err as { errors: unknown[] }).errors).toEqual([{ pointer: '', ...setup.codes.badCredential }]);
@@ -145,7 +272,8 @@ export function sharedSchoolRules<S extends string, RecOf extends Record<Entity,
       code: 'ERR_ADAPTER_REJECTED',
       message: expect.stringContaining(setup.codes.schoolNotFound),
     });
-    const other = sim.population.school(setup.otherVendorSchool).schoolCode;
+    const index = [0, 1, 2, 3].find((i) => !setup.servedSchools.includes(i))!;
+    const other = sim.population.school(index).schoolCode;
     const forbidden = await errorOf(drain(adapter, 'students', { schoolCode: other }));
     expect(forbidden).toMatchObject({
       code: 'ERR_ADAPTER_AUTH',
@@ -185,7 +313,7 @@ export function sharedSchoolRules<S extends string, RecOf extends Record<Entity,
   it('a written student (transferred in) reads back and maps to the same canonical record', async () => {
     const { sim, adapter } = get();
     const school = sim.schoolCodes[1]!;
-    const canonical = written(school);
+    const canonical = writtenStudent(school, setup.written);
     const students = asMapping(setup.mappings.students);
     const wire = students.fromCanonical!(canonical, mapCtx) as RecOf['students'];
     const receipt = await adapter.write('students', [wire], { idempotencyKey: 'rt-1' });
@@ -251,8 +379,8 @@ export function sharedSchoolRules<S extends string, RecOf extends Record<Entity,
   it('is deterministic: the same seed serves the same records', async () => {
     const other = await setup.start();
     try {
-      const first = await drain(setup.adapterFor(other), 'classes');
-      const again = await drain(setup.adapterFor(other), 'classes', { pageSize: 3 });
+      const first = await drain(adapterOf(setup, other), 'classes');
+      const again = await drain(adapterOf(setup, other), 'classes', { pageSize: 3 });
       expect(again.items).toEqual(first.items);
       expect(first.items.length).toBe(other.count('classes'));
     } finally {
