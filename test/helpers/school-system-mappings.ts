@@ -1,8 +1,8 @@
 /**
  * Shared runners of the school-system (SMAS, vnEdu) mapping tests: the fixture-table runner over each
  * system's own `test/fixtures/<system>/*.json`, canonical sample records, round trips canonical → wire →
- * canonical, the garbage check and the metadata checks. Each system's test file keeps its fixtures and
- * the assertions on its own wire spellings.
+ * canonical, the garbage check, the metadata checks and the sample records' wire spellings; what differs
+ * between the systems is fixture data (`test/fixtures/<system>/`).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -251,15 +251,48 @@ export function runMetadata(system: string, mappings: SchoolMappings, nameField:
   });
 }
 
-/** Everything both school systems' mappings must do, in one call: fixtures, round trips, garbage, metadata. */
+/** What a system's `test/fixtures/<system>/mapping.json` says its mappings must give. */
+interface MappingProfile {
+  label: string;
+  nameField: string;
+  nfcName: string;
+  /** The wire records of the sample student and class; fields the sample staff member's must hold. */
+  fromCanonical: Record<SchoolEntity, Record<string, unknown>>;
+  garbage: unknown[];
+}
+
+/** canonical → wire of the sample records gives the system's own spellings and codes. */
+export function runFromCanonical(mappings: SchoolMappings, profile: MappingProfile): void {
+  describe(`canonical → ${profile.label} uses ${profile.label}'s own spellings and codes`, () => {
+    const ctx: MapContext = { now };
+    const wire = profile.fromCanonical;
+    it('student', () => {
+      expect(asAny(mappings.students).fromCanonical!(sampleStudent, ctx)).toStrictEqual(wire.students);
+    });
+    it('staff', () => {
+      expect(asAny(mappings.staff).fromCanonical!(sampleStaff, ctx)).toMatchObject(wire.staff);
+    });
+    it('class', () => {
+      expect(asAny(mappings.classes).fromCanonical!(sampleClass, ctx)).toStrictEqual(wire.classes);
+    });
+  });
+}
+
+/**
+ * Everything both school systems' mappings must do, in one call: sample records to the wire, fixtures,
+ * round trips, garbage, metadata; what each system must give is in `test/fixtures/<system>/mapping.json`.
+ */
 export function runSchoolSystemMappings(
   system: string,
   mappings: SchoolMappings,
-  o: FixtureChecks & { garbage: readonly unknown[] },
+  o: Pick<FixtureChecks, 'recordSchemas' | 'offSchema'>,
 ): void {
+  const url = new URL(`../fixtures/${system}/mapping.json`, import.meta.url);
+  const profile = JSON.parse(readFileSync(url, 'utf8')) as MappingProfile;
+  runFromCanonical(mappings, profile);
   runFixtureTables(system, mappings);
-  runFixtureChecks(system, o);
-  runRoundTrips(o.label, mappings, o.recordSchemas);
-  runGarbage(mappings, o.garbage);
-  runMetadata(system, mappings, o.nameField);
+  runFixtureChecks(system, { ...profile, ...o });
+  runRoundTrips(profile.label, mappings, o.recordSchemas);
+  runGarbage(mappings, profile.garbage);
+  runMetadata(system, mappings, profile.nameField);
 }
