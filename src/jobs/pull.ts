@@ -2,23 +2,24 @@
  * Pull: one job per page of a sync run. Each page is ingested as a batch (format = the system; the
  * batch row keeps counts and findings, not the records), the run's cursor advances, and the next
  * page's job is queued — all in one transaction, so a crash resumes from the last stored cursor and a
- * replayed job is a no-op. While a page is ingested, the next one is already being fetched
- * (prefetch, in this process; a job that runs elsewhere fetches it itself). When the
+ * replayed job is a no-op. While a page is ingested, the next ones are already being read from the
+ * source (./pull-ahead.ts; in this process: a job that runs elsewhere fetches its page itself). When the
  * feed ends, the run's watermark becomes the starting point of the next incremental run. Runs are
  * requested through `requestSync` in ./contracts.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type AuditEvent } from '../audit/chain.js';
-import { AppError } from '../errors.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createSyncRunsRepo, type SyncRun } from '../store/sync-runs.js';
 import { isConnectionLost, type Queryable } from '../store/db.js';
 import { pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
-import { DeferJob, defineJob, type JobRun } from './define.js';
+import { defineJob, type JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
-import { ingestPulledPage, workAhead, type PageAhead } from './ingest.js';
+import type { GuardEntry } from './guard.js';
+import { ingestPulledPage, type PageAhead } from './ingest.js';
+import { noteStored, pageOf, readAhead } from './pull-ahead.js';
 import { sendDeletes, tombstonedKeys } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
 import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
@@ -41,39 +42,6 @@ function mappingVersionOf(run: SyncRun, pin: string | null): string | undefined 
   }
 }
 
-/** Records per page asked of the source (each adapter caps it at its system's maximum: hcm-csdl and vnEdu 1000). */
-const PAGE_SIZE = 1000;
-
-async function fetchPage(ctx: PullContext, run: SyncRun): Promise<PulledPage> {
-  const source = ctx.sources[run.system];
-  if (!source || !source.entities.includes(run.entity)) {
-    throw new AppError('ERR_ENTITY_UNSUPPORTED', `${run.system} is not a configured source of ${run.entity}`);
-  }
-  // Reads pass the system's gate too: never while it asked to wait or its circuit is open. The pull
-  // queue serves every system, so only this job waits, without spending an attempt.
-  const pass = await ctx.gates.enter(run.system, { pace: false });
-  if (!pass.go)
-    throw new DeferJob(
-      pass.reason === 'probe' ? Math.min(pass.waitMs, 1000) : pass.waitMs,
-      'job',
-      pass.reason,
-    );
-  try {
-    const page = await source.page(run.entity, {
-      ...(run.cursor ? { cursor: run.cursor } : run.since ? { since: run.since } : {}),
-      ...(run.scope ? { schoolCode: run.scope } : {}),
-      pageSize: PAGE_SIZE,
-    });
-    await ctx.gates.succeeded(run.system);
-    return page;
-  } catch (err) {
-    const after = await ctx.gates.failed(run.system, err);
-    if (after.pauseMs > 0)
-      throw new DeferJob(after.pauseMs, 'job', after.reason ?? 'retry-after', { cause: err });
-    throw err;
-  }
-}
-
 /** A page to store: the run as the job read it, the page, and the job's bookkeeping. */
 interface PageToStore {
   run: SyncRun;
@@ -88,47 +56,48 @@ interface PageToStore {
   outboxId: number | undefined;
 }
 
-/** Stores the page as a batch, applies its tombstones, advances the run and queues what comes next. */
-async function storePage(
+/** The page's records ingested as a batch (none for a page of tombstones only). */
+async function ingestPage(
   q: Queryable,
   ctx: PullContext,
   p: PageToStore,
-): Promise<{ batchId: string | null; changed: boolean; next?: number }> {
-  const { run, page, mappingPin, audit, ahead } = p;
+): Promise<{ batchId: string | null; changed: boolean; guardEntries: GuardEntry[] }> {
+  const { run, page } = p;
+  if (page.items.length === 0) return { batchId: null, changed: false, guardEntries: [] };
+  const batchId = randomUUID();
+  const result = await ingestPulledPage(q, ctx, {
+    id: batchId,
+    syncRunId: run.id,
+    schoolCode: run.scope || '*',
+    entity: run.entity,
+    format: run.system,
+    records: page.items,
+    mappingPin: p.mappingPin,
+    run: { id: run.id, since: run.since },
+    audit: p.audit,
+    ahead: p.ahead,
+  });
+  const changed = result.unchanged * 2 < page.items.length;
+  return { batchId, changed, guardEntries: result.guardEntries ?? [] };
+}
+
+/**
+ * The run advanced by the page, the job's outbox row closed and the next page's added (when pull jobs
+ * chain, leased to this process, which goes on with it at once: see {@link pull}); after the last page,
+ * the run's watermark kept and its reconciliation queued if due. Returns the next page's row.
+ */
+async function advanceRun(q: Queryable, ctx: PullContext, p: PageToStore): Promise<number | undefined> {
+  const { run, page } = p;
   const last = page.nextCursor === undefined;
   const runs = createSyncRunsRepo(q);
-  // Tombstones first (a record that comes back on the same page is restored by its upsert); they
-  // travel: every target that holds the records (not the source) is asked to delete them.
-  const tombstoned = await tombstonedKeys(q, run, page.deletedKeys);
-  const guardEntries = await tombstoneEntries(q, run.entity, tombstoned);
-  const deleted = await createRecordsRepo(q).tombstone(run.entity, tombstoned, { naturalKeys: true });
-  let batchId: string | null = null;
-  let changed = false;
-  if (page.items.length > 0) {
-    batchId = randomUUID();
-    const result = await ingestPulledPage(q, ctx, {
-      id: batchId,
-      syncRunId: run.id,
-      schoolCode: run.scope || '*',
-      entity: run.entity,
-      format: run.system,
-      records: page.items,
-      mappingPin,
-      run: { id: run.id, since: run.since },
-      audit,
-      ahead,
-    });
-    changed = result.unchanged * 2 < page.items.length;
-    guardEntries.push(...(result.guardEntries ?? []));
-  }
-  // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
-  await guardRunPage(q, ctx, run, guardEntries);
-  await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
-  // The next page's job; when pull jobs chain, leased to this process, which goes on with it at once
-  // (see {@link pull}).
   const { lockMs, chainMs } = ctx.config.sync.worker;
-  const payload = pullPage.payload.parse({ syncRunId: run.id, page: p.pageNo + 1 });
-  const next = await runs.advance(
+  const next = {
+    queue: pullPage.queue,
+    name: pullPage.name,
+    payload: pullPage.payload.parse({ syncRunId: run.id, page: p.pageNo + 1 }),
+    ...(chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {}),
+  };
+  const nextId = await runs.advance(
     run.id,
     {
       last,
@@ -138,19 +107,7 @@ async function storePage(
       watermark: page.watermark ?? null,
       mappingVersion: p.mappingVersion,
     },
-    {
-      done: p.outboxId,
-      ...(last
-        ? {}
-        : {
-            next: {
-              queue: pullPage.queue,
-              name: pullPage.name,
-              payload,
-              ...(chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {}),
-            },
-          }),
-    },
+    { done: p.outboxId, ...(last ? {} : { next }) },
   );
   if (last) {
     const watermark = page.watermark ?? ctx.now().toISOString();
@@ -158,72 +115,29 @@ async function storePage(
     // A full run whose pages are all ingested already (e.g. an empty last page) reconciles now.
     await queueReconcileIfDue(q, run.id);
   }
-  return { batchId, changed, ...(chainMs > 0 && next !== undefined ? { next } : {}) };
+  return chainMs > 0 ? nextId : undefined;
 }
 
-/**
- * Pages being fetched ahead, by run and cursor: while a page is ingested the next one is on its way,
- * so the source's time and truc's overlap; once it has arrived it is worked on ahead too (source
- * fingerprints, and its mapping when the run's last page was mostly changed: an unchanged night maps
- * nothing), in slices between the current page's statements. In this process only (a job that runs
- * elsewhere fetches its page itself), at most a few, dropped when taken or after a minute; a failed
- * prefetch is forgotten and the job fetches (and reports) on its own.
- */
-interface Ahead {
-  at: number;
-  page: Promise<PulledPage>;
-  work: Promise<PageAhead | undefined>;
-}
-interface PrefetchState {
-  pages: Map<string, Ahead>;
-  /** Per run: whether its last ingested page was mostly new or changed records (then pages are mapped ahead). */
-  changing: Map<number, boolean>;
-}
-const prefetchedByDb = new WeakMap<object, PrefetchState>();
-const PREFETCH_KEEP_MS = 60_000;
-const PREFETCH_MAX = 8;
-
-/** The pages fetched ahead for the runs of this database (run ids are per database). */
-function prefetchedOf(ctx: PullContext): PrefetchState {
-  let m = prefetchedByDb.get(ctx.db);
-  if (!m) {
-    m = { pages: new Map(), changing: new Map() };
-    prefetchedByDb.set(ctx.db, m);
-  }
-  return m;
-}
-
-function prefetch(ctx: PullContext, run: SyncRun, cursor: string): void {
-  const { pages, changing } = prefetchedOf(ctx);
-  const now = Date.now();
-  for (const [key, p] of pages) if (now - p.at > PREFETCH_KEEP_MS) pages.delete(key);
-  if (pages.size >= PREFETCH_MAX) return;
-  const page = fetchPage(ctx, { ...run, cursor });
-  page.catch(() => undefined);
-  const map = changing.get(run.id) === true;
-  const work = page.then(
-    (p) => workAhead(ctx, inboundMapping(run.system, run.entity), p.items, { map }),
-    () => undefined,
-  );
-  work.catch(() => undefined);
-  pages.set(`${run.id}:${cursor}`, { at: now, page, work });
-}
-
-async function pageOf(ctx: PullContext, run: SyncRun): Promise<{ page: PulledPage; ahead?: PageAhead }> {
-  const { pages } = prefetchedOf(ctx);
-  const key = `${run.id}:${run.cursor ?? ''}`;
-  const prefetched = run.cursor ? pages.get(key) : undefined;
-  if (prefetched) {
-    pages.delete(key);
-    try {
-      const page = await prefetched.page;
-      const ahead = await prefetched.work.catch(() => undefined);
-      return ahead ? { page, ahead } : { page };
-    } catch {
-      // fetched again below, so the failure is classified and reported as the job's own
-    }
-  }
-  return { page: await fetchPage(ctx, run) };
+/** Stores the page as a batch, applies its tombstones, advances the run and queues what comes next. */
+async function storePage(
+  q: Queryable,
+  ctx: PullContext,
+  p: PageToStore,
+): Promise<{ batchId: string | null; changed: boolean; next?: number }> {
+  const { run, page } = p;
+  // Tombstones first (a record that comes back on the same page is restored by its upsert); they
+  // travel: every target that holds the records (not the source) is asked to delete them.
+  const tombstoned = await tombstonedKeys(q, run, page.deletedKeys);
+  const guardEntries = await tombstoneEntries(q, run.entity, tombstoned);
+  const deleted = await createRecordsRepo(q).tombstone(run.entity, tombstoned, { naturalKeys: true });
+  const ingested = await ingestPage(q, ctx, p);
+  guardEntries.push(...ingested.guardEntries);
+  // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
+  await guardRunPage(q, ctx, run, guardEntries);
+  const { batchId, changed } = ingested;
+  await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
+  const next = await advanceRun(q, ctx, p);
+  return { batchId, changed, ...(next !== undefined ? { next } : {}) };
 }
 
 /** Runs the page's transaction; when the guard holds the run (`RunHeld`: rolled back), holds it. */
@@ -257,8 +171,52 @@ interface NextPage {
 const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
 
 /**
- * One page of a run: fetched (or taken from the prefetch), stored; the next page's leased outbox row.
- * `known`: the run as the chain's previous page left it (not read again; checked under its lock).
+ * The page's transaction: the run locked (a duplicate of this job, a redelivery, may have stored the
+ * page meanwhile: once only), the page stored, and one audit record per page (the batch's entry and
+ * the page's), off the chain's lock: the worker's audit chainer appends them to the chain shortly
+ * after (src/audit/chainer.ts), so pages never wait on it. Undefined: stored already, or the run stopped.
+ */
+async function storeLocked(
+  q: Queryable,
+  ctx: PullContext,
+  p: Omit<PageToStore, 'mappingPin' | 'mappingVersion' | 'audit'>,
+): Promise<{ changed: boolean; next?: number } | undefined> {
+  const { run, page, pageNo } = p;
+  const locked = await createSyncRunsRepo(q).lockForPage(run.id);
+  if (!locked || locked.pages > pageNo || STOPPED.has(locked.status)) {
+    await createOutboxRepo(q).markDone(p.outboxId);
+    return undefined;
+  }
+  const audit: AuditEvent[] = [];
+  const { batchId, changed, next } = await storePage(q, ctx, {
+    ...p,
+    mappingPin: locked.pin,
+    // Kept from the run's first page on: written once.
+    mappingVersion: locked.version ? null : (mappingVersionOf(run, locked.pin) ?? null),
+    audit,
+  });
+  const action = page.nextCursor === undefined ? 'sync.finished' : 'sync.page';
+  const details = { page: pageNo, records: page.items.length, tombstones: page.deletedKeys.length, batchId };
+  await recordAudit(q, [...audit, { actor: 'system:pull', action, subject: `sync:${run.id}`, details }]);
+  return { changed, ...(next !== undefined ? { next } : {}) };
+}
+
+/** The run as its page `pageNo` left it (the chain's next page does not read it again). */
+function advancedRun(run: SyncRun, pageNo: number, page: PulledPage): SyncRun {
+  return {
+    ...run,
+    status: 'running',
+    cursor: page.nextCursor ?? run.cursor,
+    pages: pageNo + 1,
+    records: run.records + page.items.length,
+    tombstones: run.tombstones + page.deletedKeys.length,
+    watermark: page.watermark ?? run.watermark,
+  };
+}
+
+/**
+ * One page of a run: taken from the pages read ahead (or fetched), stored; the next page's leased
+ * outbox row. `known`: the run as the chain's previous page left it (not read again; checked under its lock).
  */
 async function pullOne(
   ctx: PullContext,
@@ -274,64 +232,23 @@ async function pullOne(
   }
   const { page, ahead } = await pageOf(ctx, run);
   const last = page.nextCursor === undefined;
-  if (page.nextCursor !== undefined) prefetch(ctx, run, page.nextCursor);
-  const stored = await storeOrHold(ctx, run, payload.page, job, async (q) => {
-    // A duplicate of this job (a redelivery) may have stored the page meanwhile: once only.
-    const runs = createSyncRunsRepo(q);
-    const locked = await runs.lockForPage(run.id);
-    if (!locked || locked.pages > payload.page || STOPPED.has(locked.status)) {
-      await createOutboxRepo(q).markDone(job.outboxId);
-      return undefined;
-    }
-    const pin = locked.pin;
-    const audit: AuditEvent[] = [];
-    const { batchId, changed, next } = await storePage(q, ctx, {
-      run,
-      pageNo: payload.page,
-      page,
-      mappingPin: pin,
-      // Kept from the run's first page on: written once.
-      mappingVersion: locked.version ? null : (mappingVersionOf(run, pin) ?? null),
-      audit,
-      ahead,
-      outboxId: job.outboxId,
-    });
-    // One record per page (the batch's entry and the page's), off the chain's lock: the worker's audit
-    // chainer appends them to the chain shortly after (src/audit/chainer.ts), so pages never wait on it.
-    await recordAudit(q, [
-      ...audit,
-      {
-        actor: 'system:pull',
-        action: last ? 'sync.finished' : 'sync.page',
-        subject: `sync:${run.id}`,
-        details: {
-          page: payload.page,
-          records: page.items.length,
-          tombstones: page.deletedKeys.length,
-          batchId,
-        },
-      },
-    ]);
-    return { changed, next };
-  });
-  const { changing } = prefetchedOf(ctx);
-  if (last || (stored && 'holdId' in stored)) changing.delete(run.id);
-  else if (stored) changing.set(run.id, stored.changed);
-  if (stored && 'holdId' in stored) return { result: { held: true, holdId: stored.holdId ?? null } };
+  if (page.nextCursor !== undefined) readAhead(ctx, run, page.nextCursor);
+  const pageNo = payload.page;
+  const stored = await storeOrHold(ctx, run, pageNo, job, (q) =>
+    storeLocked(q, ctx, { run, pageNo, page, ahead, outboxId: job.outboxId }),
+  );
+  const held = stored !== undefined && 'holdId' in stored;
+  if (last || held) noteStored(ctx, run.id, undefined);
+  else if (stored) noteStored(ctx, run.id, stored.changed);
+  if (held) return { result: { held: true, holdId: stored.holdId ?? null } };
   if (!stored) return { result: { skipped: true } };
   const result = { records: page.items.length, last };
   if (stored.next === undefined) return { result };
-  const advanced: SyncRun = {
-    ...run,
-    status: 'running',
-    cursor: page.nextCursor ?? run.cursor,
-    pages: payload.page + 1,
-    records: run.records + page.items.length,
-    tombstones: run.tombstones + page.deletedKeys.length,
-    watermark: page.watermark ?? run.watermark,
+  const nextPayload = { syncRunId: run.id, page: pageNo + 1 };
+  return {
+    result,
+    next: { payload: nextPayload, outboxId: stored.next, run: advancedRun(run, pageNo, page) },
   };
-  const nextPayload = { syncRunId: run.id, page: payload.page + 1 };
-  return { result, next: { payload: nextPayload, outboxId: stored.next, run: advanced } };
 }
 
 /**

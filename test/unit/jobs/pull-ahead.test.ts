@@ -2,11 +2,15 @@
  * A pulled page is worked on ahead (issue 7, speed): while a page is written, the next one is fetched
  * and, when the run's pages are mostly new or changed, mapped, so its transaction only checks and
  * writes; an unchanged run maps nothing. A page's transaction reads the stored rows of its keys once
- * (the skip's read serves the judging too). The outcome is the same as without working ahead.
+ * (the skip's read serves the judging too). The outcome is the same as without working ahead. The
+ * source is read back to back: each page read ahead asks for the next as soon as it has arrived, up to
+ * three pages ahead of the page being stored (READ_AHEAD).
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
+import { pageOf, readAhead } from '../../../src/jobs/pull-ahead.js';
 import type { Queryable } from '../../../src/store/db.js';
+import type { SyncRun } from '../../../src/store/sync-runs.js';
 import { fullStudentsRun, hcmStudent as wire, useStudentsSource } from './fixtures.js';
 
 const PAGES = 5;
@@ -89,5 +93,30 @@ describe('pulled pages worked on ahead', () => {
       "SELECT DISTINCT data->>'fullName' AS name FROM truc.students WHERE student_code LIKE 'K%'",
     );
     expect(names.rows).toEqual([{ name: 'Trần Văn Nam' }]);
+  });
+
+  it('reads the source back to back, three pages ahead of the page being stored', async () => {
+    const pages = 6;
+    source.calls = [];
+    source.pages = Array.from({ length: pages }, (_, i) => ({
+      items: page('R', i),
+      deletedKeys: [],
+      nextCursor: i < pages - 1 ? `r${i + 2}` : undefined,
+      watermark: undefined,
+    }));
+    const run = { id: 9_999, system: 'hcm-csdl', entity: 'students', scope: '', since: null } as SyncRun;
+    const cursors = () => source.calls.map((c) => c.cursor);
+    const upTo = (n: number) => Array.from({ length: n }, (_, i) => `r${i + 1}`);
+    // Page r1 is stored: r2 is the next page; r3 and r4 are read as soon as the page before each has arrived.
+    readAhead(ctx, run, 'r1');
+    await vi.waitFor(() => expect(cursors()).toEqual(upTo(3)));
+    const taken = await pageOf(ctx, { ...run, cursor: 'r1' });
+    expect(taken.page.items).toEqual(page('R', 0));
+    expect(taken.ahead?.fps).toHaveLength(2);
+    // Page r1 is stored next (taken from the pages read ahead, not fetched again); one more page is read.
+    readAhead(ctx, run, 'r2');
+    await vi.waitFor(() => expect(cursors()).toEqual(upTo(4)));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(cursors()).toEqual(upTo(4));
   });
 });

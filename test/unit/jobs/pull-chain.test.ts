@@ -39,17 +39,20 @@ describe('pull jobs chain their run’s pages', () => {
 
   it('stores every page in one job, while the relay leaves the leased next page alone', async () => {
     const claimedDuringRun: OutboxRow[][] = [];
-    // The third fetch is page 3's prefetch, made while page 2 (leased to this job) is still open.
-    serve([['A1', 'A2'], ['A3'], ['A4']], {
-      calls: [],
-      onCall: async (n) => {
-        if (n === 3) claimedDuringRun.push(await createOutboxRepo(ctx.db).claimPending(10));
-      },
-    });
+    // When page 2's transaction begins (the run's third page), its row (leased to this job) is open: the relay claims nothing.
+    serve([['A1', 'A2'], ['A3'], ['A4']], { calls: [] });
+    const tx = ctx.db.tx.bind(ctx.db);
+    let txs = 0;
+    ctx.db.tx = async (fn) => {
+      txs += 1;
+      if (txs === 4) claimedDuringRun.push(await createOutboxRepo(ctx.db).claimPending(10));
+      return tx(fn);
+    };
     const runId = await ctx.db.tx((q) =>
       requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
     );
     expect(await runRow(ctx, await firstPage())).toEqual({ records: 1, last: true });
+    ctx.db.tx = tx;
     expect(claimedDuringRun).toEqual([[]]);
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
       status: 'done',

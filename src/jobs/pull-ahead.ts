@@ -1,0 +1,155 @@
+/**
+ * The source side of a pull (./pull.ts): a run's pages read from its system, and read ahead. While a
+ * page is stored, the next ones are already on their way (issue 7, pipelining): each page fetched ahead
+ * asks for the one after it as soon as it arrives, up to {@link READ_AHEAD} pages ahead of the page being
+ * stored, so the source is read back to back while truc writes, and a page's time is the slower of the
+ * two instead of their sum. A page that has arrived is worked on ahead too (source fingerprints, and its
+ * mapping when the run's last stored page was mostly changed: an unchanged night maps nothing), in slices
+ * between the current page's statements. In this process only (a job that runs elsewhere fetches its page
+ * itself), at most a few pages, dropped when taken or after a minute; a failed read ahead is forgotten
+ * (and reads no further) and the job fetches (and reports) on its own.
+ */
+import { AppError } from '../errors.js';
+import type { SyncRun } from '../store/sync-runs.js';
+import type { WorkerContext } from './context.js';
+import { DeferJob } from './define.js';
+import { inboundMapping } from './inbound.js';
+import { workAhead, type PageAhead } from './ingest.js';
+import type { PulledPage } from './sources.js';
+
+export type AheadContext = Pick<WorkerContext, 'db' | 'sources' | 'gates' | 'now'>;
+
+/** Records per page asked of the source (each adapter caps it at its system's maximum: hcm-csdl and vnEdu 1000). */
+const PAGE_SIZE = 1000;
+
+/** Pages of a run read ahead of the page being stored. */
+export const READ_AHEAD = 3;
+
+async function fetchPage(ctx: AheadContext, run: SyncRun): Promise<PulledPage> {
+  const source = ctx.sources[run.system];
+  if (!source || !source.entities.includes(run.entity)) {
+    throw new AppError('ERR_ENTITY_UNSUPPORTED', `${run.system} is not a configured source of ${run.entity}`);
+  }
+  // Reads pass the system's gate too: never while it asked to wait or its circuit is open. The pull
+  // queue serves every system, so only this job waits, without spending an attempt.
+  const pass = await ctx.gates.enter(run.system, { pace: false });
+  if (!pass.go)
+    throw new DeferJob(
+      pass.reason === 'probe' ? Math.min(pass.waitMs, 1000) : pass.waitMs,
+      'job',
+      pass.reason,
+    );
+  try {
+    const page = await source.page(run.entity, {
+      ...(run.cursor ? { cursor: run.cursor } : run.since ? { since: run.since } : {}),
+      ...(run.scope ? { schoolCode: run.scope } : {}),
+      pageSize: PAGE_SIZE,
+    });
+    await ctx.gates.succeeded(run.system);
+    return page;
+  } catch (err) {
+    const after = await ctx.gates.failed(run.system, err);
+    if (after.pauseMs > 0)
+      throw new DeferJob(after.pauseMs, 'job', after.reason ?? 'retry-after', { cause: err });
+    throw err;
+  }
+}
+
+interface Ahead {
+  at: number;
+  page: Promise<PulledPage>;
+  /** Started once the page is the next one to store (its predecessor's outcome says whether to map it). */
+  work?: Promise<PageAhead | undefined>;
+}
+interface AheadState {
+  /** By run and cursor. */
+  pages: Map<string, Ahead>;
+  /** Per run: whether its last stored page was mostly new or changed records (then pages are mapped ahead). */
+  changing: Map<number, boolean>;
+}
+const aheadByDb = new WeakMap<object, AheadState>();
+const KEEP_MS = 60_000;
+/** Pages held ahead in this process, all runs together. */
+const MAX_PAGES = 8;
+
+/** The pages read ahead for the runs of this database (run ids are per database). */
+function aheadOf(ctx: AheadContext): AheadState {
+  let m = aheadByDb.get(ctx.db);
+  if (!m) {
+    m = { pages: new Map(), changing: new Map() };
+    aheadByDb.set(ctx.db, m);
+  }
+  return m;
+}
+
+/**
+ * Reads the run's page at `cursor` ahead (unless it is on its way already) and, once it has arrived,
+ * the `depth - 1` pages after it. The page at `cursor` is the next one to store when `depth` is
+ * {@link READ_AHEAD}: it is worked on once it has arrived.
+ */
+export function readAhead(ctx: AheadContext, run: SyncRun, cursor: string, depth = READ_AHEAD): void {
+  const { pages } = aheadOf(ctx);
+  const key = `${run.id}:${cursor}`;
+  let ahead = pages.get(key);
+  if (!ahead) {
+    const now = Date.now();
+    for (const [k, p] of pages) if (now - p.at > KEEP_MS) pages.delete(k);
+    if (pages.size >= MAX_PAGES) return;
+    const page = fetchPage(ctx, { ...run, cursor });
+    page.catch(() => undefined);
+    ahead = { at: now, page };
+    pages.set(key, ahead);
+  }
+  if (depth === READ_AHEAD && !ahead.work) ahead.work = workOn(ctx, run, ahead.page);
+  if (depth > 1)
+    ahead.page.then(
+      (p) => p.nextCursor !== undefined && readAhead(ctx, run, p.nextCursor, depth - 1),
+      () => undefined,
+    );
+}
+
+/** A page read ahead, worked on once it has arrived: mapped too when the run's last stored page mostly changed. */
+function workOn(ctx: AheadContext, run: SyncRun, page: Promise<PulledPage>): Promise<PageAhead | undefined> {
+  const map = aheadOf(ctx).changing.get(run.id) === true;
+  const work = page.then(
+    (p) => workAhead(ctx, inboundMapping(run.system, run.entity), p.items, { map }),
+    () => undefined,
+  );
+  work.catch(() => undefined);
+  return work;
+}
+
+/** The run's page at its cursor: read ahead (and worked on) if it was, else fetched now. */
+export async function pageOf(
+  ctx: AheadContext,
+  run: SyncRun,
+): Promise<{ page: PulledPage; ahead?: PageAhead }> {
+  const { pages } = aheadOf(ctx);
+  const key = `${run.id}:${run.cursor ?? ''}`;
+  const prefetched = run.cursor ? pages.get(key) : undefined;
+  if (prefetched) {
+    pages.delete(key);
+    try {
+      const page = await prefetched.page;
+      const ahead = await prefetched.work?.catch(() => undefined);
+      return ahead ? { page, ahead } : { page };
+    } catch {
+      // fetched again below, so the failure is classified and reported as the job's own
+    }
+  }
+  return { page: await fetchPage(ctx, run) };
+}
+
+/**
+ * After a page of the run: whether it was mostly changed (its next pages are mapped ahead), or
+ * undefined when the run stopped (finished or held): its pages read ahead are dropped.
+ */
+export function noteStored(ctx: AheadContext, runId: number, changed: boolean | undefined): void {
+  const { pages, changing } = aheadOf(ctx);
+  if (changed !== undefined) {
+    changing.set(runId, changed);
+    return;
+  }
+  changing.delete(runId);
+  for (const k of pages.keys()) if (k.startsWith(`${runId}:`)) pages.delete(k);
+}
