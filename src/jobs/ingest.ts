@@ -48,7 +48,12 @@ async function ingestStored(q: Queryable, deps: IngestContext, batchId: string):
       pushSets: [],
     };
   }
-  const repeated = batch.clientId === PULL_CLIENT ? undefined : await repeatUnchanged(q, deps, batch);
+  // Only a batch that points at an earlier one of the same body (`sameAs`) can be a repeat: a body the
+  // API had not seen when it accepted the batch is judged in full without looking for one (issue 7).
+  const repeated =
+    batch.clientId === PULL_CLIENT || batch.sameAs === null
+      ? undefined
+      : await repeatUnchanged(q, deps, batch);
   if (repeated) return { ...repeated, pushSets: [] };
   const records = batch.records ?? (await batches.recordsOf(batch.sameAs ?? batch.id));
   return ingestLoaded(q, deps, {

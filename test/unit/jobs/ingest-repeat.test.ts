@@ -235,6 +235,38 @@ describe('ingest of a repeated vendor batch', () => {
     expect(audit[0]!.details['repeatOf']).toBeUndefined();
   });
 
+  it('a batch that keeps its own body is judged in full: no earlier batch is looked for', async () => {
+    const records = [student('N1')];
+    const first = await push(records);
+    // The API found no earlier batch of the body when it accepted this one (two pushes of the same bytes
+    // at once): the batch keeps its records, and its ingest judges it in full without looking for one.
+    const body = JSON.stringify({ entity: 'students', records });
+    const batchId = randomUUID();
+    await ctx.db.tx((q) =>
+      queueBatch(
+        q,
+        {
+          id: batchId,
+          clientId: 'vendor-1',
+          schoolCode: S1,
+          entity: 'students',
+          format: 'canonical',
+          records,
+          bodySha256: createHash('sha256').update(body).digest('hex'),
+        },
+        { repeatChecked: true },
+      ),
+    );
+    const result = await runRow(ctx, (await nextRow(ctx.db, ofBatch(batchId)))!);
+    expect(result).toMatchObject({ accepted: 0, rejected: 0, unchanged: 1 });
+    expect(await findingsOf(batchId)).toEqual(await findingsOf(first.batchId));
+    const audit = await ctx.db.rows<{ details: Record<string, unknown> }>(
+      'truc.audit_pending',
+      `subject = 'batch:${batchId}' AND action = 'batch.ingested'`,
+    );
+    expect(audit[0]!.details['repeatOf']).toBeUndefined();
+  });
+
   it('a batch with a rejected record is judged in full again', async () => {
     const records = [student('X1'), student('X2', OTHER)];
     const first = await push(records);
