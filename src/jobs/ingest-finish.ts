@@ -6,6 +6,7 @@
 import { appendAudit, recordAudit, type AuditEvent } from '../audit/chain.js';
 import type { Finding } from '../quality/index.js';
 import { createBatchesRepo } from '../store/batches.js';
+import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
 import { createRecordsRepo } from '../store/records.js';
@@ -98,42 +99,55 @@ async function fileFindings(q: Queryable, loaded: Loaded, outcome: Outcome): Pro
   );
 }
 
+/**
+ * The batch's closing writes: findings, verdicts, its counts, its audit entry (off the chain's lock) and
+ * whatever the caller added to `closing` (its outbox row closed) go as one statement (../store/combined.ts);
+ * then a pulled page's progress (which reads the batch done).
+ */
 export async function finish(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
   outcome: Outcome,
+  closing: CombinedWrites = combinedWrites(q),
 ): Promise<void> {
   const { batch, entity } = loaded;
   const { mapped, checked, counts } = outcome;
-  const { pushSets, snapshot } = outcome.applied;
-  await fileFindings(q, loaded, outcome);
+  await fileFindings(closing, loaded, outcome);
   if (entity !== 'persons') {
-    await createQualityRepo(q).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
+    await createQualityRepo(closing).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
   }
-  await createBatchesRepo(q).finish(batch.id, counts, outcome.repeatTag);
+  await createBatchesRepo(closing).finish(batch.id, counts, outcome.repeatTag);
+  const audit = auditOf(loaded, outcome);
+  // Off the chain's global lock (held until commit, it serialised every ingest's commit): recorded with
+  // the batch and chained shortly after by the worker's audit chainer, as pulled pages are (issue 7).
   const inline = outcome.pulled?.inline;
+  if (inline) inline.audit.push(...audit);
+  else await recordAudit(closing, audit);
+  await closing.flush();
   if (isPulledPage(loaded))
     await afterPulledPage(q, batch, heldKeys(mapped, outcome.pulled), inline ? { run: inline.run } : {});
-  const audit: AuditEvent[] = [
+  countIngested(deps, entity, counts);
+}
+
+/** The batch's audit entry. */
+function auditOf(loaded: Loaded, outcome: Outcome): AuditEvent[] {
+  const { batch, entity } = loaded;
+  const { pushSets, snapshot } = outcome.applied;
+  return [
     {
       actor: 'system:ingest',
       action: 'batch.ingested',
       subject: `batch:${batch.id}`,
       details: {
         entity,
-        ...counts,
-        findings: checked.findings.length,
+        ...outcome.counts,
+        findings: outcome.checked.findings.length,
         pushSets: pushSets.map(String),
         ...(snapshot.skipped ? { snapshotSkipped: snapshot.skipped } : {}),
       },
     },
   ];
-  // Off the chain's global lock (held until commit, it serialised every ingest's commit): recorded with
-  // the batch and chained shortly after by the worker's audit chainer, as pulled pages are (issue 7).
-  if (inline) inline.audit.push(...audit);
-  else await recordAudit(q, audit);
-  countIngested(deps, entity, counts);
 }
 
 /**

@@ -18,6 +18,7 @@
 import type { AuditEvent } from '../audit/chain.js';
 import type { EntityName } from '../config.js';
 import { createBatchesRepo } from '../store/batches.js';
+import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
@@ -36,7 +37,12 @@ export type { IngestResult } from './ingest-apply.js';
 export { workAhead, type PageAhead } from './ingest-pulled.js';
 
 /** Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. */
-async function ingestStored(q: Queryable, deps: IngestContext, batchId: string): Promise<IngestResult> {
+async function ingestStored(
+  q: Queryable,
+  deps: IngestContext,
+  batchId: string,
+  closing: CombinedWrites,
+): Promise<IngestResult> {
   const batches = createBatchesRepo(q);
   const batch = await batches.lockForProcessing(batchId);
   // Done, or held whole by the guard (a city admin's approval queues it again).
@@ -56,12 +62,13 @@ async function ingestStored(q: Queryable, deps: IngestContext, batchId: string):
       : await repeatUnchanged(q, deps, batch);
   if (repeated) return { ...repeated, pushSets: [] };
   const records = batch.records ?? (await batches.recordsOf(batch.sameAs ?? batch.id));
-  return ingestLoaded(q, deps, {
+  const loaded: Loaded = {
     batch: { ...batch, records },
     entity: batch.entity,
     mapping: inboundMapping(batch.format, batch.entity, batch.mappingPin ?? undefined),
     trusted: batch.clientId === PULL_CLIENT,
-  });
+  };
+  return ingestLoaded(q, deps, loaded, { closing });
 }
 
 /** map → check → plan → guard → apply → finish of a loaded batch, in the caller's transaction. */
@@ -69,7 +76,7 @@ async function ingestLoaded(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
-  pulled?: PulledExtras,
+  { pulled, closing }: { pulled?: PulledExtras; closing?: CombinedWrites },
 ): Promise<IngestResult> {
   const mapped = map(loaded, deps, pulled?.premapped);
   const checked = await check(q, loaded, mapped, pulled?.known);
@@ -87,23 +94,19 @@ async function ingestLoaded(
     ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
   };
   const tag = await tagAfter(q, deps, loaded, p, checked.existing);
-  await finish(q, deps, loaded, {
-    mapped,
-    checked,
-    counts,
-    applied,
-    unchanged: p.unchangedKeys,
-    pulled,
-    repeatTag: tag,
-  });
+  const outcome = { mapped, checked, counts, applied, unchanged: p.unchangedKeys, pulled, repeatTag: tag };
+  await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };
   return pulled ? { ...result, guardEntries: batchEntries(p.toWrite, checked.existing) } : result;
 }
 
 async function ingest(deps: IngestContext, payload: { batchId: string }, job: JobRun): Promise<IngestResult> {
   return deps.db.tx(async (q) => {
-    const result = await ingestStored(q, deps, payload.batchId);
-    await createOutboxRepo(q).markDone(job.outboxId);
+    // The job's outbox row is closed with the batch's closing writes (one statement), or alone.
+    const closing = combinedWrites(q);
+    await createOutboxRepo(closing).markDone(job.outboxId);
+    const result = await ingestStored(q, deps, payload.batchId, closing);
+    await closing.flush();
     return result;
   });
 }
@@ -173,7 +176,7 @@ export async function ingestPulledPage(
     q,
     deps,
     { batch, entity: page.entity, mapping, trusted: true },
-    { ...extras, inline: { run: page.run, audit: page.audit } },
+    { pulled: { ...extras, inline: { run: page.run, audit: page.audit } } },
   );
 }
 

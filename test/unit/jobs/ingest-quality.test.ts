@@ -196,6 +196,30 @@ describe('ingest: the whole quality engine', () => {
       expect(lookups[0]).toMatch(part);
   });
 
+  it('closes the batch in one statement: findings, verdicts, counts, audit entry, outbox row (issue 7)', async () => {
+    const {
+      result,
+      findings,
+      statements: sqls,
+    } = await ingest([{ ...full('W1', S1, '079219000444'), fullName: 'NGUYỄN VĂN AN' }]);
+    expect(result.accepted).toBe(1);
+    expect(findings.length).toBeGreaterThan(0);
+    const closing = sqls.filter((sql) =>
+      /INSERT INTO truc\.(findings|quality_records|audit_pending)|UPDATE truc\.(batches|outbox) SET/.test(
+        sql,
+      ),
+    );
+    expect(closing).toHaveLength(1);
+    for (const part of [
+      /INSERT INTO truc\.findings/,
+      /INSERT INTO truc\.quality_records/,
+      /UPDATE truc\.batches SET status = 'done'/,
+      /INSERT INTO truc\.audit_pending/,
+      /UPDATE truc\.outbox SET done_at/,
+    ])
+      expect(closing[0]).toMatch(part);
+  });
+
   it('keeps the last verdict of every record with its findings (no personal data)', async () => {
     const { batchId } = await ingest([
       // Personal IDs of their own: another live student of S1 holding one would refuse the record.

@@ -1,0 +1,48 @@
+/**
+ * Writes whose answers nobody reads, sent as one statement (issue 7: a changed batch's ingest spent a
+ * round trip on each of its closing writes; on a loaded machine each waits its turn on the CPU twice).
+ * {@link combinedWrites} hands out a Queryable that only records each write; `flush` sends them all as
+ * data-modifying CTEs of one statement (`WITH w1 AS (…), w2 AS (…) SELECT 1`), in the caller's
+ * transaction. All of them run on the same snapshot, so none may depend on another's effect (write
+ * different tables or rows), and each must be an INSERT, UPDATE or DELETE whose only `$n` are its
+ * parameters. A single write is sent as it is.
+ */
+import type { Queryable, QueryResultLite } from './db.js';
+
+export interface CombinedWrites extends Queryable {
+  /** Sends the recorded writes (nothing when none were); the Queryable records nothing after it. */
+  flush(): Promise<void>;
+}
+
+/** `sql` with its parameters `$1…` renumbered from `$offset+1`. */
+const shifted = (sql: string, offset: number): string =>
+  offset === 0 ? sql : sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+
+/** One statement of `writes` as data-modifying CTEs, with its parameters. */
+export function combine(writes: readonly (readonly [string, readonly unknown[]])[]): [string, unknown[]] {
+  if (writes.length === 1) return [writes[0]![0], [...writes[0]![1]]];
+  const params: unknown[] = [];
+  const parts = writes.map(([sql, p], i) => {
+    const part = `w${i + 1} AS (${shifted(sql, params.length)})`;
+    params.push(...p);
+    return part;
+  });
+  return [`WITH ${parts.join(',\n')}\nSELECT 1`, params];
+}
+
+/** A Queryable that records writes (answering no rows) until `flush` sends them as one statement. */
+export function combinedWrites(q: Queryable): CombinedWrites {
+  let writes: (readonly [string, readonly unknown[]])[] | undefined = [];
+  return {
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResultLite<R>> {
+      if (!writes) throw new Error('combinedWrites: a write after flush');
+      writes.push([sql, params]);
+      return { rows: [], rowCount: 0 };
+    },
+    async flush() {
+      const pending = writes ?? [];
+      writes = undefined;
+      if (pending.length > 0) await q.query(...combine(pending));
+    },
+  };
+}
