@@ -15,7 +15,6 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { enqueue, qualityScorecards, queueBatch } from '../../src/jobs/contracts.js';
 import { addClient, type NewClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
@@ -52,18 +51,10 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    env = await makeDeps(backend);
     // The city database refuses the first delivery for good (400), then accepts: one dead letter.
     fake = await startFakeHcmCsdl({ script: [400], fallback: 200 });
-    const config = loadConfig({
-      env: {
-        TRUC_PROFILE: 'test',
-        DATA_DIR: env.dataDir,
-        DATABASE_URL: env.databaseUrl!,
-        HCM_CSDL_BASE_URL: fake.url,
-      },
-    });
-    worker = startWorkerRole({ ...env.deps, config });
+    env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: fake.url } });
+    worker = startWorkerRole(env.deps);
     // The city's schedules (the test profile has none): one nightly pull, shown on the overview.
     const schedules = {
       'hcm-csdl-students-nightly': {

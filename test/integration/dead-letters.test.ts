@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/api/auth/tokens.js';
 import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { queueBatch } from '../../src/jobs/contracts.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
@@ -27,18 +26,10 @@ describe('dead letters: list and replay', () => {
   let vendor: string;
 
   beforeAll(async () => {
-    env = await makeDeps(backend);
     // The city database refuses the first delivery for good (400), then accepts.
     fake = await startFakeHcmCsdl({ script: [400], fallback: 200 });
-    const config = loadConfig({
-      env: {
-        TRUC_PROFILE: 'test',
-        DATA_DIR: env.dataDir,
-        DATABASE_URL: env.databaseUrl!,
-        HCM_CSDL_BASE_URL: fake.url,
-      },
-    });
-    worker = startWorkerRole({ ...env.deps, config });
+    env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: fake.url } });
+    worker = startWorkerRole(env.deps);
     app = await buildApp(env.deps);
     const a = await addClient(env.deps.db, { name: 'Sở IT', role: 'city-admin' });
     const v = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [S1] });
