@@ -155,6 +155,18 @@ async function appendLocked(q: Queryable, events: readonly (AuditEvent & { at: s
   );
 }
 
+/** A chained row of truc.audit_log, as stored. */
+export interface AuditRow {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
 export type VerifyResult =
   | { ok: true; rows: number; head: string }
   | { ok: false; rows: number; brokenAt: number; reason: 'hash' | 'prev_hash' | 'gap' };
@@ -165,16 +177,7 @@ export async function verifyAudit(q: Queryable, pageSize = 5000): Promise<Verify
   let expectedSeq = 1;
   let rows = 0;
   for (;;) {
-    const page = await q.query<{
-      seq: number;
-      at: Date;
-      actor: string;
-      action: string;
-      subject: string | null;
-      details: unknown;
-      prev_hash: string;
-      hash: string;
-    }>(
+    const page = await q.query<AuditRow>(
       `SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM truc.audit_log
         WHERE seq >= $1 ORDER BY seq LIMIT $2`,
       [expectedSeq, pageSize],

@@ -12,6 +12,7 @@ import {
   rowHash,
   verifyAudit,
   type AuditEvent,
+  type AuditRow,
 } from '../../src/audit/chain.js';
 import { createAuditChainer } from '../../src/audit/chainer.js';
 import { countRows, openTestStore, type TestStore } from '../helpers/env.js';
@@ -30,17 +31,6 @@ const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
   },
   ...extra,
 });
-
-interface AuditRow {
-  seq: number;
-  at: Date;
-  actor: string;
-  action: string;
-  subject: string | null;
-  details: unknown;
-  prev_hash: string;
-  hash: string;
-}
 
 describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
   let store: TestStore;
