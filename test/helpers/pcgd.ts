@@ -6,23 +6,71 @@ import { execFileSync } from 'node:child_process';
 import { PersonSchema, type Person } from '../../src/canonical/person.js';
 import { StudentSchema } from '../../src/canonical/student.js';
 import type { Db } from '../../src/store/db.js';
+import type { JobRun } from '../../src/jobs/define.js';
+import {
+  startMoetPcgdSimulator,
+  type MoetPcgdSimulator,
+  type MoetPcgdSimulatorOptions,
+} from '../../src/simulators/moet-pcgd/simulator.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { PERSONS, STUDENTS } from '../fixtures/pcgd/communes.js';
 
-async function storePersons(db: Db, list: readonly Person[]): Promise<void> {
-  const persons = list.map((p) => PersonSchema.parse(p));
+/** The credentials truc's tests use with the Ministry's simulator. */
+export const PCGD_SIM_CLIENT = { clientId: 'truc-test', clientSecret: 'test-secret-moet-pcgd' } as const;
+
+/** The Ministry's simulator with no generated persons, its clock at `today` (or as `extra` says). */
+export function startPcgdSimulator(
+  today: () => Date,
+  extra: Partial<MoetPcgdSimulatorOptions> = {},
+): Promise<MoetPcgdSimulator> {
+  return startMoetPcgdSimulator({ seed: 1, personsPerCommune: 0, ...PCGD_SIM_CLIENT, today, ...extra });
+}
+
+/** What a job's `deferUntil` threw: the job asked to wait until `until` (epoch ms). */
+export class Deferred extends Error {
+  constructor(readonly until: number) {
+    super('deferred');
+  }
+}
+
+/** A JobRun whose deferral throws {@link Deferred}, so a test sees when the job asked to wait. */
+export const deferringRun = (queue: string, name: string, outboxId: number): JobRun => ({
+  id: `t-${outboxId}`,
+  queue,
+  name,
+  attempt: 1,
+  outboxId,
+  deferUntil: async (at) => {
+    throw new Deferred(at);
+  },
+});
+
+/** Stores records of `entity` as `system`'s ingest stores them: `at` gives a record's key and scope. */
+async function store<T extends { personalId?: string | undefined }>(
+  db: Db,
+  entity: 'persons' | 'students',
+  system: 'moet-pcgd' | 'hcm-csdl',
+  records: readonly T[],
+  at: (r: T) => { key: string; scope: string },
+): Promise<void> {
   await createRecordsRepo(db).upsert(
-    'persons',
-    persons.map((p) => ({
-      key: p.personRef,
-      scope: p.communeCode,
-      personalId: p.personalId,
-      data: p,
-      fingerprint: fingerprint(p),
-    })),
-    { system: 'moet-pcgd', mappingVersion: 'moet-pcgd/persons@1' },
+    entity,
+    records.map((r) => ({ ...at(r), personalId: r.personalId, data: r, fingerprint: fingerprint(r) })),
+    { system, mappingVersion: `${system}/${entity}@1` },
   );
 }
+
+const storePersons = (db: Db, list: readonly Person[]) =>
+  store(
+    db,
+    'persons',
+    'moet-pcgd',
+    list.map((p) => PersonSchema.parse(p)),
+    (p) => ({
+      key: p.personRef,
+      scope: p.communeCode,
+    }),
+  );
 
 /** Stores the fixture's persons (communes A, B, C) and its enrolled students. */
 export async function seedFixture(db: Db): Promise<void> {
@@ -43,17 +91,7 @@ export async function seedFixture(db: Db): Promise<void> {
       status: s.status,
     }),
   );
-  await createRecordsRepo(db).upsert(
-    'students',
-    students.map((s) => ({
-      key: s.studentCode,
-      scope: s.schoolCode,
-      personalId: s.personalId,
-      data: s,
-      fingerprint: fingerprint(s),
-    })),
-    { system: 'hcm-csdl', mappingVersion: 'hcm-csdl/students@1' },
-  );
+  await store(db, 'students', 'hcm-csdl', students, (s) => ({ key: s.studentCode, scope: s.schoolCode }));
 }
 
 /** Stores `perCommune` persons (copies of the fixture's first ones, new refs) in each commune. */

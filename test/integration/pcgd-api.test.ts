@@ -14,11 +14,11 @@ import { addClient } from '../../src/ops.js';
 import { readPackage } from '../../src/reporting/pcgd/package.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startMoetPcgdSimulator, type MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
+import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
 import { bearer, expectProblem } from '../helpers/api.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { seedFixture } from '../helpers/pcgd.js';
+import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
 
 interface ReportBody {
   reportId: number;
@@ -46,13 +46,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
   };
 
   beforeAll(async () => {
-    sim = await startMoetPcgdSimulator({
-      seed: 1,
-      personsPerCommune: 0,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-moet-pcgd',
-      today: () => new Date('2026-09-20T03:00:00Z'),
-    });
+    sim = await startPcgdSimulator(() => new Date('2026-09-20T03:00:00Z'));
     env = await makeDeps(
       { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
       { env: { MOET_PCGD_BASE_URL: sim.url, TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } },

@@ -20,7 +20,7 @@ import {
 } from '../../src/reporting/pcgd/service.js';
 import { generateSelfSigned } from '../../src/reporting/pcgd/signing.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startMoetPcgdSimulator, type MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
+import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import {
   countRows,
@@ -31,7 +31,7 @@ import {
   waitFor,
 } from '../helpers/env.js';
 import type { TempDir, TestDatabase } from '../helpers/env.js';
-import { seedCommunes } from '../helpers/pcgd.js';
+import { seedCommunes, startPcgdSimulator } from '../helpers/pcgd.js';
 import { deleteRedisKeys } from '../helpers/redis.js';
 
 const YEAR = 2026;
@@ -47,14 +47,7 @@ describe('168 communes delivered to the Ministry under congestion', () => {
   const ids: number[] = [];
 
   beforeAll(async () => {
-    sim = await startMoetPcgdSimulator({
-      seed: 1,
-      personsPerCommune: 0,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-moet-pcgd',
-      today: () => new Date('2026-09-25T03:00:00Z'),
-      rateLimit: { perSecond: 40 },
-    });
+    sim = await startPcgdSimulator(() => new Date('2026-09-25T03:00:00Z'), { rateLimit: { perSecond: 40 } });
     database = await createTestDatabase();
     dir = await makeTempDir('truc-pcgd-168-');
     const base = loadConfig({

@@ -12,7 +12,7 @@ import { verifyAudit } from '../../src/audit/chain.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { enqueue, pcgdCompute, pcgdSubmit } from '../../src/jobs/contracts.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
-import { isPermanent, type JobRun } from '../../src/jobs/define.js';
+import { isPermanent } from '../../src/jobs/define.js';
 import { pcgdComputeJob } from '../../src/jobs/pcgd-compute.js';
 import { pcgdSubmitJob, submissionKey } from '../../src/jobs/pcgd-submit.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -23,33 +23,19 @@ import {
   requestSubmit,
   type PcgdDeps,
 } from '../../src/reporting/pcgd/service.js';
-import { startMoetPcgdSimulator, type MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
+import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
-import { seedFixture } from '../helpers/pcgd.js';
+import {
+  deferringRun as runOf,
+  Deferred,
+  PCGD_SIM_CLIENT,
+  seedFixture,
+  startPcgdSimulator,
+} from '../helpers/pcgd.js';
 import { makeTempDir, openTestStore, type TempDir, type TestStore } from '../helpers/env.js';
 
-const SECRET = 'test-secret-moet-pcgd';
 const IN_WINDOW = new Date('2026-09-20T03:00:00Z');
-
-class Deferred extends Error {
-  constructor(readonly until: number) {
-    super('deferred');
-  }
-}
-
-function runOf(queue: string, name: string, outboxId: number): JobRun {
-  return {
-    id: `t-${outboxId}`,
-    queue,
-    name,
-    attempt: 1,
-    outboxId,
-    deferUntil: async (at) => {
-      throw new Deferred(at);
-    },
-  };
-}
 
 describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
   let store: TestStore;
@@ -66,13 +52,7 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
     const base = loadConfig({ env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } });
     config = structuredClone<Config>(base);
     config.pcgd.signing.dir = keys.path;
-    sim = await startMoetPcgdSimulator({
-      seed: 1,
-      personsPerCommune: 0,
-      clientId: 'truc-test',
-      clientSecret: SECRET,
-      today: () => now,
-    });
+    sim = await startPcgdSimulator(() => now);
     ctx = {
       config,
       db: store.db,
@@ -90,8 +70,7 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
       }),
       ministry: createMoetPcgdClient({
         baseURL: sim.url,
-        clientId: 'truc-test',
-        clientSecret: SECRET,
+        ...PCGD_SIM_CLIENT,
         timeoutMs: 2000,
       }),
     };

@@ -9,7 +9,7 @@ import { communesOfProvince } from '../../../src/canonical/codes/admin-units.js'
 import type { Config } from '../../../src/config.js';
 import { AppError } from '../../../src/errors.js';
 import { enqueue, pcgdCompute, pcgdSubmit } from '../../../src/jobs/contracts.js';
-import { isPermanent, type JobRun } from '../../../src/jobs/define.js';
+import { isPermanent } from '../../../src/jobs/define.js';
 import { pcgdComputeJob } from '../../../src/jobs/pcgd-compute.js';
 import { pcgdSubmitJob, submissionKey } from '../../../src/jobs/pcgd-submit.js';
 import {
@@ -22,30 +22,12 @@ import { createPcgdRepo } from '../../../src/store/pcgd.js';
 import { YEAR } from '../../fixtures/pcgd/communes.js';
 import { makeTempDir, type TempDir } from '../../helpers/env.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
-import { seedCommunes } from '../../helpers/pcgd.js';
+import { deferringRun as runOf, Deferred, seedCommunes } from '../../helpers/pcgd.js';
 import { openWork, testContext, type TestContext } from './fixtures.js';
 
 const IN_WINDOW = new Date('2026-09-20T03:00:00Z');
 
 type Ministry = NonNullable<TestContext['ministry']>;
-
-class Deferred extends Error {
-  constructor(readonly until: number) {
-    super('deferred');
-  }
-}
-
-/** A JobRun whose deferral throws `Deferred`, so a test sees when the job asked to wait. */
-const runOf = (queue: string, name: string, outboxId: number): JobRun => ({
-  id: `t-${outboxId}`,
-  queue,
-  name,
-  attempt: 1,
-  outboxId,
-  deferUntil: async (at) => {
-    throw new Deferred(at);
-  },
-});
 
 /** A Ministry that answers with a receipt (or what `next` says) and records what it was sent. */
 function fakeMinistry(next?: () => never) {
