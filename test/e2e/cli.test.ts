@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { SCHOOL, student } from '../factories/records.js';
 import { createTestDatabase, makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
 import { clientAs, onTheWire, trucClient, type TrucClient } from '../helpers/truc-client.js';
@@ -213,14 +213,7 @@ describe('truc CLI', () => {
 
   it('truc all + the hcm-csdl simulator: serves the API, delivers to the simulator, lets operator commands in through it, and stops cleanly on SIGTERM', async () => {
     // The simulated city database, with the credentials config/test.yaml gives truc.
-    const sim = await startHcmCsdlSimulator({
-      seed: 7,
-      schools: 1,
-      studentsPerSchool: 1,
-      staffPerSchool: 1,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-hcm-csdl',
-    });
+    const sim = await startCitySimulator({ seed: 7 });
     stopSim = () => sim.close();
     const vendor = await addVendor('Phần mềm A'); // before `all` owns the database
     const all = spawnProcess('npx', args(['all']), {

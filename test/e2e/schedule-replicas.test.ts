@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
 import { spawnTruc } from '../helpers/faults.js';
 import { freePort, ROOT, type Spawned } from '../helpers/proc.js';
@@ -30,14 +31,7 @@ describe('schedules across processes: two schedulers and two workers', () => {
   const procs: Spawned[] = [];
 
   beforeAll(async () => {
-    sim = await startHcmCsdlSimulator({
-      seed: 5,
-      schools: 1,
-      studentsPerSchool: 1,
-      staffPerSchool: 1,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-hcm-csdl',
-    });
+    sim = await startCitySimulator({ seed: 5 });
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
     configDir = mkdtempSync(join(tmpdir(), 'truc-schedules-'));
     const profile = readFileSync(join(ROOT, 'config/test.yaml'), 'utf8');

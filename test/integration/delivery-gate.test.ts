@@ -9,7 +9,8 @@
  * Timings are shortened through configuration; the assertions are on the recorded history.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import type { Config } from '../../src/config.js';
 import { enqueue, pushSet } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
@@ -74,14 +75,7 @@ describe('delivery gate on postgres+redis', () => {
   });
 
   it('a target down for a while: the circuit opens and closes, no attempt burnt, no dead letter, all delivered', async () => {
-    const sim: HcmCsdlSimulator = await startHcmCsdlSimulator({
-      seed: 7,
-      schools: 1,
-      studentsPerSchool: 1,
-      staffPerSchool: 1,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-hcm-csdl',
-    });
+    const sim: HcmCsdlSimulator = await startCitySimulator({ seed: 7 });
     try {
       sim.faults.set({ down: true });
       const config = configWith(sim.url, (c) => {

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient, type NewClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { bearer, expectProblem, S2, student } from '../helpers/api.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
@@ -110,14 +111,10 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     (await get('/v1/guard/holds?status=held')).json<{ items: HoldSummary[] }>().items;
 
   beforeAll(async () => {
-    sim = await startHcmCsdlSimulator({
+    sim = await startCitySimulator({
       seed: 11,
-      schools: 1,
       studentsPerSchool: 40,
-      staffPerSchool: 1,
       tombstoneRate: 0,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-hcm-csdl',
     });
     proxy = await startDroppingProxy(sim.url);
     env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: proxy.url } });

@@ -7,7 +7,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { buildApp } from '../../src/app.js';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { loadConfig } from '../../src/config.js';
@@ -116,13 +117,10 @@ describe.each(backends())('pipeline on $name', (backend) => {
     Object.values(sim.stats().byRoute['PUT /v1/students:batch'] ?? {}).reduce((a, b) => a + b, 0);
 
   beforeAll(async () => {
-    sim = await startHcmCsdlSimulator({
+    sim = await startCitySimulator({
       seed: 7,
       schools: 2,
       studentsPerSchool: 2,
-      staffPerSchool: 1,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-hcm-csdl',
     });
     env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: sim.url } });
     app = await buildApp(env.deps);

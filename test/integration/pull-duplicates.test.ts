@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
@@ -25,14 +26,10 @@ describe('a personal ID twice in the city database, pulled on two nights', () =>
   const copyOf = (code: string) => `8${code.slice(1)}`;
 
   beforeAll(async () => {
-    sim = await startHcmCsdlSimulator({
+    sim = await startCitySimulator({
       seed: 23,
-      schools: 1,
       studentsPerSchool: 30,
-      staffPerSchool: 1,
       tombstoneRate: 0,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-hcm-csdl',
     });
     // Right after the first student with a personal ID, the page carries a copy of it under another code.
     proxy = await startPageProxy(sim.url, '/v1/students', (page) => {

@@ -11,7 +11,8 @@ import type { Config } from '../../src/config.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 
 const ID = 'schools-every-second';
@@ -42,14 +43,7 @@ describe('schedules on postgres+redis', () => {
     app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
 
   beforeAll(async () => {
-    sim = await startHcmCsdlSimulator({
-      seed: 3,
-      schools: 1,
-      studentsPerSchool: 1,
-      staffPerSchool: 1,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-hcm-csdl',
-    });
+    sim = await startCitySimulator({ seed: 3 });
     env = await makeDeps(
       { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
       { env: { HCM_CSDL_BASE_URL: sim.url } },
