@@ -16,6 +16,7 @@ import {
 } from '../../src/audit/chain.js';
 import { createAuditChainer } from '../../src/audit/chainer.js';
 import { countRows, openTestStore, type TestStore } from '../helpers/env.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../helpers/memory-db.js';
 
 const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
   actor: `client:cl_${i % 3}`,
@@ -48,17 +49,21 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
       await store.db.tx((q) => appendAudit(q, [event(i + 1)]));
   };
 
-  it('an empty log verifies, and appending nothing is a no-op', async () => {
-    // a log of its own: the other tests fill this file's, and may run first
-    const empty = await openTestStore(kind);
-    try {
-      await empty.db.tx((q) => appendAudit(q, []));
-      expect(await verifyAudit(empty.db)).toEqual({ ok: true, rows: 0, head: GENESIS_HASH });
-      expect(await countRows(empty.db, 'truc.audit_log')).toBe(0);
-    } finally {
-      await empty.cleanup();
-    }
-  });
+  it(
+    'an empty log verifies, and appending nothing is a no-op',
+    async () => {
+      // a log of its own: the other tests fill this file's, and may run first
+      const empty = await openTestStore(kind);
+      try {
+        await empty.db.tx((q) => appendAudit(q, []));
+        expect(await verifyAudit(empty.db)).toEqual({ ok: true, rows: 0, head: GENESIS_HASH });
+        expect(await countRows(empty.db, 'truc.audit_log')).toBe(0);
+      } finally {
+        await empty.cleanup();
+      }
+    },
+    MEMORY_DB_TIMEOUT_MS,
+  ); // opens a store of its own: PGlite's start-up is slow on a busy machine
 
   it('a chain of N events (single and multi-event appends) verifies, in one page or many', async () => {
     const before = await countRows(store.db, 'truc.audit_log');

@@ -16,6 +16,7 @@ import { openEmbedded } from '../../src/store/embedded.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
 import { student as aStudent } from '../factories/records.js';
 import { makeTempDir, openTestStore, type TestStore } from '../helpers/env.js';
+import { MEMORY_DB_TIMEOUT_MS } from '../helpers/memory-db.js';
 import { spawnProcess } from '../helpers/proc.js';
 
 const MIGRATIONS = listMigrations();
@@ -54,17 +55,21 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     // runs 001_init again and fails with 'relation "api_clients" already exists'. Flip to `it` once
     // migrate() re-reads applied versions inside its transaction (or serialises in-process).
     const concurrently = it;
-    concurrently('two concurrent migrate() calls apply each migration exactly once', async () => {
-      const empty = await openTestStore(kind, { migrate: false });
-      try {
-        const results = await Promise.allSettled([migrate(empty.db), migrate(empty.db)]);
-        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
-        const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
-        expect(applied.sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
-      } finally {
-        await empty.cleanup();
-      }
-    });
+    concurrently(
+      'two concurrent migrate() calls apply each migration exactly once',
+      async () => {
+        const empty = await openTestStore(kind, { migrate: false });
+        try {
+          const results = await Promise.allSettled([migrate(empty.db), migrate(empty.db)]);
+          expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+          const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+          expect(applied.sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
+        } finally {
+          await empty.cleanup();
+        }
+      },
+      MEMORY_DB_TIMEOUT_MS,
+    ); // opens a store of its own: PGlite's start-up is slow on a busy machine
 
     it('every migration is recorded once with its checksum; running again applies nothing', async () => {
       await migrate(own.db);
