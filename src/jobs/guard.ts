@@ -167,6 +167,8 @@ export async function guardBatch(
   writes: {
     toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[];
     existing: ReadonlyMap<string, ExistingRow>;
+    /** The live records of the schools of `existing`'s rows, when the lookup counted them (./judge.ts). */
+    live?: ReadonlyMap<string, number> | undefined;
   },
   snapshotKeys: () => readonly string[],
 ): Promise<number | undefined> {
@@ -176,7 +178,8 @@ export async function guardBatch(
   if (entries.length === 0) return undefined;
   const records = createRecordsRepo(q);
   const schools = [...new Set(entries.map((e) => e.school))];
-  const live = await records.liveCounts(batch.entity, schools);
+  // Every school an entry counts against is the school of a stored copy: counted with the copies, or now.
+  const live = writes.live ? new Map(writes.live) : await records.liveCounts(batch.entity, schools);
   const today = vietnamDateOf(ctx.now());
   if (evaluate(diffsOf(entries, live), settings, today).length === 0) return undefined;
   const holds = createGuardHoldsRepo(q);

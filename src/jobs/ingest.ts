@@ -79,10 +79,11 @@ async function ingestLoaded(
   { pulled, closing }: { pulled?: PulledExtras; closing?: CombinedWrites },
 ): Promise<IngestResult> {
   const mapped = map(loaded, deps, pulled?.premapped);
-  const checked = await check(q, loaded, mapped, pulled?.known);
+  const guarded = !loaded.trusted && deps.config.guard.enabled;
+  const checked = await check(q, loaded, mapped, pulled?.known, guarded);
   const p = plan(checked);
   if (!loaded.trusted) {
-    const writes = { toWrite: p.toWrite, existing: checked.existing };
+    const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };
     const holdId = await guardBatch(q, deps, loaded.batch, writes, () => heldKeys(mapped).keys);
     if (holdId !== undefined) return holdWhole(q, loaded, holdId);
   }

@@ -69,6 +69,8 @@ export interface Checked {
   readonly findings: readonly Finding[];
   readonly rejected: ReadonlySet<number>;
   readonly existing: ReadonlyMap<string, ExistingRow>;
+  /** Asked for (`weigh`): the live records of each school of the stored copies read, for the guard. */
+  readonly live?: ReadonlyMap<string, number>;
   readonly records: readonly (InboundRecord | undefined)[];
 }
 
@@ -222,20 +224,34 @@ export interface KnownRows {
   readonly rows: ReadonlyMap<string, ExistingRow>;
 }
 
+/** The stored copies of `keys`, and with `weigh` the live records of their schools, in one statement. */
+async function storedCopies(
+  q: Queryable,
+  entity: EntityName,
+  keys: readonly string[],
+  weigh: boolean,
+): Promise<{ rows: Map<string, ExistingRow>; live?: Map<string, number> }> {
+  if (keys.length === 0) return weigh ? { rows: new Map(), live: new Map() } : { rows: new Map() };
+  const records = createRecordsRepo(q);
+  return weigh ? records.existingWithLive(entity, keys) : { rows: await records.existing(entity, keys) };
+}
+
 /**
  * `check`: the quality engine, with one store lookup (the stored copies of the batch's keys; those in
- * `known`, read earlier in the same transaction, are not read again).
+ * `known`, read earlier in the same transaction, are not read again). `weigh`: the lookup also counts
+ * the live records of the copies' schools, for the mass-change guard (no second round trip).
  */
 export async function check(
   q: Queryable,
   loaded: Loaded,
   mapped: Mapped,
   known?: KnownRows,
+  weigh = false,
 ): Promise<Checked> {
   const { entity } = loaded;
   const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
   const unknown = known ? keys.filter((k) => !known.asked.has(k)) : keys;
-  const existing = unknown.length > 0 ? await createRecordsRepo(q).existing(entity, unknown) : new Map();
+  const { rows: existing, live } = await storedCopies(q, entity, unknown, weigh && !known);
   if (known) {
     for (const k of keys) {
       const row = known.rows.get(k);
@@ -260,7 +276,7 @@ export async function check(
   const findings = [...mapped.findings, ...result.findings].sort((a, b) =>
     a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index,
   );
-  return { findings, rejected: result.rejected, existing, records };
+  return { findings, rejected: result.rejected, existing, records, ...(live ? { live } : {}) };
 }
 
 /** `plan`: which accepted records changed (fingerprint) and which are unchanged. */

@@ -220,6 +220,18 @@ describe('ingest: the whole quality engine', () => {
       expect(closing[0]).toMatch(part);
   });
 
+  it("weighs a vendor's changes for the guard with the stored copies' lookup: no second count (issue 7)", async () => {
+    await ingest([full('V1', S1, '079219000555')]);
+    const { result, statements: sqls } = await ingest([{ ...full('V1', S1, '079219000555'), grade: '3' }]);
+    expect(result.accepted).toBe(1);
+    const reads = sqls.filter((sql) => /FROM truc\.students\b/.test(sql) && !/^\s*(INSERT|UPDATE)/.test(sql));
+    const copies = reads.filter((sql) => /student_code = ANY\(\$1::text\[\]\)/.test(sql));
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatch(/count\(\*\)::int AS n/);
+    // The guard's own count of the schools' live records (records.ts liveCounts) is not sent.
+    expect(reads.filter((sql) => /school_code = ANY\(\$1::text\[\]\) GROUP BY 1/.test(sql))).toEqual([]);
+  });
+
   it('keeps the last verdict of every record with its findings (no personal data)', async () => {
     const { batchId } = await ingest([
       // Personal IDs of their own: another live student of S1 holding one would refuse the record.
