@@ -22,8 +22,6 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import pg from 'pg';
-import { Redis } from 'ioredis';
 import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { schoolYearOf, vietnamDateOf } from '../../src/canonical/school-year.js';
 import { addClient } from '../../src/ops.js';
@@ -31,7 +29,7 @@ import { createPgDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { copyRate, createPlainTable, dropPlainTable, type StudentRow } from './lib/pg-baselines.js';
 import { spawnNode, spawnTs, type Child } from './lib/procs.js';
-import { PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
+import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, secondsSince, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'sync';
@@ -67,32 +65,6 @@ const sizes = (scale: number): number[] =>
   (process.env.BENCH_SYNC_STUDENTS ?? '50000,150000,300000')
     .split(',')
     .map((s) => scaled(Number(s), process.env.BENCH_SYNC_STUDENTS ? 1 : scale, 1000));
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function deletePrefix(prefix: string): Promise<void> {
-  if (!/^truc-bench-[0-9a-f]{10}$/.test(prefix)) throw new Error(`refusing to delete keys under ${prefix}`);
-  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    for (let i = 0; i < 100_000; i++) {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await r.del(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
-  } finally {
-    r.disconnect();
-  }
-}
 
 /** Bare client: every student page of the feed, fetched and parsed; records/s. */
 async function bareRead(url: string): Promise<{ rate: number; records: number }> {
@@ -259,7 +231,7 @@ async function runSize(students: number): Promise<BenchRow[]> {
   try {
     const simUrl = (JSON.parse(await sim.line(/^\{/, 180_000)) as { url: string }).url;
     const bare = await bareRead(simUrl);
-    await admin(`CREATE DATABASE ${dbName}`);
+    await adminQuery(`CREATE DATABASE ${dbName}`);
     const u = new URL(PG_ADMIN_URL);
     u.pathname = `/${dbName}`;
     db = createPgDb(u.toString(), 'postgres', { max: 2 });
@@ -335,8 +307,8 @@ async function runSize(students: number): Promise<BenchRow[]> {
     await sim.stop();
     await db?.close().catch(() => undefined);
     if (process.env.BENCH_SYNC_KEEP) console.log(`kept database ${dbName}`);
-    else await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await deletePrefix(prefix).catch(() => undefined);
+    else await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await deleteKeysUnder(prefix).catch(() => undefined);
   }
 }
 

@@ -49,7 +49,8 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function adminQuery(sql: string): Promise<void> {
+/** Runs `sql` on the PostgreSQL server as the bench's admin (CREATE/DROP DATABASE). */
+export async function adminQuery(sql: string): Promise<void> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
@@ -60,7 +61,7 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 /** Deletes the keys under `<keyPrefix>:` (bounded SCAN) — only bench-made prefixes, nothing else. */
-async function deleteKeysUnder(keyPrefix: string): Promise<void> {
+export async function deleteKeysUnder(keyPrefix: string): Promise<void> {
   if (!/(^|:)(truc-bench|bench-probe)-[0-9a-f]{10}$/.test(keyPrefix)) {
     throw new Error(`refusing to delete keys under "${keyPrefix}"`);
   }
