@@ -29,7 +29,7 @@ import { createPgDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { copyRate, createPlainTable, dropPlainTable, type StudentRow } from './lib/pg-baselines.js';
 import { spawnNode, spawnTs, type Child } from './lib/procs.js';
-import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
+import { adminQuery, clientToken, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, secondsSince, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'sync';
@@ -206,17 +206,7 @@ async function token(db: Db, url: string): Promise<string> {
     name: `bench admin ${randomBytes(3).toString('hex')}`,
     role: 'city-admin',
   });
-  const res = await fetch(`${url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    }),
-  });
-  if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
-  return ((await res.json()) as { access_token: string }).access_token;
+  return clientToken(url, client);
 }
 
 /** One size: every figure of the file comment. */

@@ -60,6 +60,24 @@ export async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** An access token of an API client from truc's token endpoint at `apiUrl` (client credentials). */
+export async function clientToken(
+  apiUrl: string,
+  client: { clientId: string; clientSecret: string },
+): Promise<string> {
+  const res = await fetch(`${apiUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
 /** Deletes the keys under `<keyPrefix>:` (bounded SCAN) — only bench-made prefixes, nothing else. */
 export async function deleteKeysUnder(keyPrefix: string): Promise<void> {
   if (!/(^|:)(truc-bench|bench-probe)-[0-9a-f]{10}$/.test(keyPrefix)) {
@@ -146,17 +164,7 @@ export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions
     },
     async vendor(apiUrl, schools) {
       const client = await addClient(deps.db, { name: `bench vendor ${suffix()}`, role: 'vendor', schools });
-      const res = await fetch(`${apiUrl}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          grant_type: 'client_credentials',
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-        }),
-      });
-      if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
-      return { token: ((await res.json()) as { access_token: string }).access_token, schools };
+      return { token: await clientToken(apiUrl, client), schools };
     },
     async cleanup() {
       for (const r of running.reverse()) await r.stop().catch(() => undefined);
