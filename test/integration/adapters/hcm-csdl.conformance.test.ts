@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHcmCsdlAdapter, type HcmCsdlAdapter } from '../../../src/adapters/hcm-csdl/index.js';
 import type {
   HcmCsdlEntity,
@@ -10,7 +10,7 @@ import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../../src/simul
 import { createPopulation } from '../../../src/simulators/population/index.js';
 import type { ListChangesOptions } from '../../../src/adapters/types.js';
 import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
-import { runConformance } from '../../conformance/adapter-conformance.js';
+import { runConformance, useRunning } from '../../conformance/adapter-conformance.js';
 
 const CREDENTIALS = { clientId: 'truc-hcm-csdl', clientSecret: 'sim-secret' };
 const SIM = { seed: 20251015, schools: 3, studentsPerSchool: 40, staffPerSchool: 20, ...CREDENTIALS };
@@ -83,29 +83,24 @@ runConformance<HcmCsdlSimulator, HcmCsdlEntity, HcmCsdlWire[HcmCsdlEntity], Stud
 });
 
 describe('hcm-csdl simulator and adapter: system rules', () => {
-  let sim: HcmCsdlSimulator;
-  let adapter: HcmCsdlAdapter;
-  beforeAll(async () => {
-    sim = await start();
-    adapter = adapterFor(sim);
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const running = useRunning(
+    () => start(),
+    (sim) => adapterFor(sim),
+  );
 
   it('serves every entity, with deterministic tombstones carrying only key and updatedAt', async () => {
     for (const entity of ['classes', 'students', 'staff'] as const) {
-      const first = await drain(adapter, entity, { pageSize: 50 });
-      const again = await drain(adapter, entity, { pageSize: 13 });
+      const first = await drain(running.adapter, entity, { pageSize: 50 });
+      const again = await drain(running.adapter, entity, { pageSize: 13 });
       const tombstones = first.items.filter((r) => r.deleted === true);
       expect(tombstones.length, entity).toBeGreaterThan(0);
       for (const t of tombstones)
         expect(Object.keys(t).sort()).toEqual(['deleted', 'maDinhDanh', 'updatedAt']);
       expect(again.items).toEqual(first.items);
     }
-    const schools = await drain(adapter, 'schools');
+    const schools = await drain(running.adapter, 'schools');
     expect(schools.items.map((s) => s.maDinhDanh)).toEqual(
-      [0, 1, 2].map((i) => sim.population.school(i).schoolCode),
+      [0, 1, 2].map((i) => running.sim.population.school(i).schoolCode),
     );
   });
 
@@ -118,7 +113,7 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
           c: typeof ctx,
         ): { ok: boolean; findings: readonly { pointer: string; rule: string }[] };
       };
-      for (const record of (await drain(adapter, entity)).items) {
+      for (const record of (await drain(running.adapter, entity)).items) {
         if (record.deleted) continue;
         const out = mapping.toCanonical(record, ctx);
         expect(out.findings, `${entity} ${record.maDinhDanh}`).toEqual([]);
@@ -128,10 +123,10 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
   });
 
   it('filters by updatedSince exactly, tombstones included, and hands out a usable watermark', async () => {
-    const all = (await drain(adapter, 'students')).items;
+    const all = (await drain(running.adapter, 'students')).items;
     const times = all.map((r) => r.updatedAt).sort();
     const since = times[Math.floor(times.length / 2)] as string;
-    const changed = await drain(adapter, 'students', { since, pageSize: 9 });
+    const changed = await drain(running.adapter, 'students', { since, pageSize: 9 });
     expect(changed.items.length).toBeGreaterThan(0);
     expect(changed.items.length).toBeLessThan(all.length);
     expect(changed.items.map((r) => r.maDinhDanh).sort()).toEqual(
@@ -144,23 +139,25 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
 
     const watermark = changed.watermarks.at(-1) as string;
     expect(new Set(changed.watermarks)).toEqual(new Set([watermark]));
-    expect((await drain(adapter, 'students', { since: watermark })).items).toEqual([]);
+    expect((await drain(running.adapter, 'students', { since: watermark })).items).toEqual([]);
     await new Promise((r) => setTimeout(r, 5)); // the next write is later than the watermark
-    await adapter.write('students', [student(100)], { idempotencyKey: 'after-watermark' });
-    const next = await drain(adapter, 'students', { since: watermark });
+    await running.adapter.write('students', [student(100)], { idempotencyKey: 'after-watermark' });
+    const next = await drain(running.adapter, 'students', { since: watermark });
     expect(next.items.map((r) => r.maDinhDanh)).toEqual([student(100).maDinhDanh]);
   });
 
   it('upserts by maDinhDanh: sending a key again replaces the record, the feed shows it once', async () => {
-    const before = sim.received.size('students');
-    await adapter.write('students', [student(200), student(201)], { idempotencyKey: 'key-a' });
-    const receipt = await adapter.write('students', [student(200, { trangThai: 'Chuyển đi' })], {
+    const before = running.sim.received.size('students');
+    await running.adapter.write('students', [student(200), student(201)], { idempotencyKey: 'key-a' });
+    const receipt = await running.adapter.write('students', [student(200, { trangThai: 'Chuyển đi' })], {
       idempotencyKey: 'key-b',
     });
     expect(receipt).toMatchObject({ accepted: 1, rejected: [] });
-    expect(sim.received.size('students') - before).toBe(2);
-    expect(sim.received.get('students', student(200).maDinhDanh)).toMatchObject({ trangThai: 'Chuyển đi' });
-    const served = (await drain(adapter, 'students', { schoolCode: OTHER_SCHOOL })).items.filter(
+    expect(running.sim.received.size('students') - before).toBe(2);
+    expect(running.sim.received.get('students', student(200).maDinhDanh)).toMatchObject({
+      trangThai: 'Chuyển đi',
+    });
+    const served = (await drain(running.adapter, 'students', { schoolCode: OTHER_SCHOOL })).items.filter(
       (r) => r.maDinhDanh === student(200).maDinhDanh,
     );
     expect(served).toHaveLength(1);
@@ -168,16 +165,16 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
   });
 
   it('serves a population record that was re-sent once, in its new version', async () => {
-    const feed = async () => (await drain(adapter, 'students', { schoolCode: SCHOOL_1 })).items;
+    const feed = async () => (await drain(running.adapter, 'students', { schoolCode: SCHOOL_1 })).items;
     const before = await feed();
     const live = before.find((r): r is Student => r.deleted !== true) as Student;
     const { updatedAt: _u, deleted: _d, ...rest } = live;
     const changed = { ...rest, trangThai: 'Tạm nghỉ' } as StudentUpsert;
-    expect(await adapter.write('students', [changed], { idempotencyKey: 'resend-population' })).toMatchObject(
-      {
-        accepted: 1,
-      },
-    );
+    expect(
+      await running.adapter.write('students', [changed], { idempotencyKey: 'resend-population' }),
+    ).toMatchObject({
+      accepted: 1,
+    });
     const after = await feed();
     const copies = after.filter((r) => r.maDinhDanh === live.maDinhDanh);
     expect(copies).toHaveLength(1);
@@ -186,53 +183,55 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
   });
 
   it('deletes by key: the feed serves a tombstone, a repeated key replays, an upsert makes it live again', async () => {
-    const feed = async () => (await drain(adapter, 'students', { schoolCode: OTHER_SCHOOL })).items;
-    await adapter.write('students', [student(400), student(401)], { idempotencyKey: 'del-setup' });
+    const feed = async () => (await drain(running.adapter, 'students', { schoolCode: OTHER_SCHOOL })).items;
+    await running.adapter.write('students', [student(400), student(401)], { idempotencyKey: 'del-setup' });
     const keys = [student(400).maDinhDanh, 'NEVER-SENT'];
-    const receipt = await adapter.remove('students', keys, { idempotencyKey: 'del-1' });
+    const receipt = await running.adapter.remove('students', keys, { idempotencyKey: 'del-1' });
     expect(receipt).toMatchObject({ accepted: 2, rejected: [] });
-    expect(sim.received.deletedKeys('students')).toContain(student(400).maDinhDanh);
+    expect(running.sim.received.deletedKeys('students')).toContain(student(400).maDinhDanh);
     const served = (await feed()).filter((r) => r.maDinhDanh === student(400).maDinhDanh);
     expect(served).toEqual([
       { maDinhDanh: student(400).maDinhDanh, updatedAt: expect.any(String), deleted: true },
     ]);
     expect((await feed()).find((r) => r.maDinhDanh === student(401).maDinhDanh)?.deleted).toBeUndefined();
     // The same key again: the first receipt, replayed; with other keys: refused.
-    expect(await adapter.remove('students', keys, { idempotencyKey: 'del-1' })).toEqual({
+    expect(await running.adapter.remove('students', keys, { idempotencyKey: 'del-1' })).toEqual({
       ...receipt,
       replayed: true,
     });
-    const reused = await errorOf(adapter.remove('students', ['OTHER'], { idempotencyKey: 'del-1' }));
+    const reused = await errorOf(running.adapter.remove('students', ['OTHER'], { idempotencyKey: 'del-1' }));
     expect(reused).toMatchObject({ name: 'AppError', code: 'ERR_ADAPTER_REJECTED' });
     // A deleted key that comes back is live again.
-    await adapter.write('students', [student(400)], { idempotencyKey: 'del-restore' });
+    await running.adapter.write('students', [student(400)], { idempotencyKey: 'del-restore' });
     const back = (await feed()).filter((r) => r.maDinhDanh === student(400).maDinhDanh);
     expect(back).toHaveLength(1);
     expect(back[0]!.deleted).toBeUndefined();
-    expect(sim.received.deletedKeys('students')).not.toContain(student(400).maDinhDanh);
+    expect(running.sim.received.deletedKeys('students')).not.toContain(student(400).maDinhDanh);
   });
 
   it('refuses a delete body that is not 1–1000 valid keys', async () => {
     const err = await errorOf(
-      adapter.remove('students', ['bad key with spaces'], { idempotencyKey: 'del-bad' }),
+      running.adapter.remove('students', ['bad key with spaces'], { idempotencyKey: 'del-bad' }),
     );
     expect(err).toMatchObject({ name: 'AppError', code: 'ERR_ADAPTER_REJECTED' });
   });
 
   it('replays the receipt for the same Idempotency-Key and refuses the key with another body', async () => {
     const records = [student(300), student(301, { ngaySinh: '2017-02-30' })];
-    const first = await adapter.write('students', records, { idempotencyKey: 'replay-key' });
-    const count = sim.recorder.count('students');
-    const second = await adapter.write('students', records, { idempotencyKey: 'replay-key' });
+    const first = await running.adapter.write('students', records, { idempotencyKey: 'replay-key' });
+    const count = running.sim.recorder.count('students');
+    const second = await running.adapter.write('students', records, { idempotencyKey: 'replay-key' });
     expect(second).toEqual({ ...first, replayed: true });
     expect(first.replayed).toBeUndefined();
-    expect(sim.recorder.count('students')).toBe(count);
-    const err = await errorOf(adapter.write('students', [student(302)], { idempotencyKey: 'replay-key' }));
+    expect(running.sim.recorder.count('students')).toBe(count);
+    const err = await errorOf(
+      running.adapter.write('students', [student(302)], { idempotencyKey: 'replay-key' }),
+    );
     expect(err).toMatchObject({ name: 'AppError', code: 'ERR_ADAPTER_REJECTED' });
   });
 
   it('rejects bad records by index with a code, naming the field and not its value', async () => {
-    const receipt = await adapter.write(
+    const receipt = await running.adapter.write(
       'students',
       [
         student(400),
@@ -259,25 +258,25 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
   it('splits writes above 1000 records into chunks and merges the receipts', async () => {
     const records = Array.from({ length: 1001 }, (_, i) => student(10_000 + i));
     records[1000] = student(11_000, { maDanToc: '99' });
-    const receipt = await adapter.write('students', records, { idempotencyKey: 'big-batch' });
+    const receipt = await running.adapter.write('students', records, { idempotencyKey: 'big-batch' });
     expect(receipt.accepted).toBe(1000);
     expect(receipt.rejected).toEqual([expect.objectContaining({ index: 1000, code: 'INVALID_CODE' })]);
     expect(receipt.receiptId?.split(',')).toHaveLength(2);
   });
 
   it('answers 401 without a token and the client refreshes an expired token once', async () => {
-    const res = await fetch(`${sim.url}/v1/students?limit=1`);
+    const res = await fetch(`${running.sim.url}/v1/students?limit=1`);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
 
-    const fresh = adapterFor(sim);
+    const fresh = adapterFor(running.sim);
     expect(await fresh.health()).toEqual({ ok: true });
-    const tokensBefore = sim.stats().byRoute['POST /oauth/token']?.['200'] ?? 0;
-    sim.expireTokens();
+    const tokensBefore = running.sim.stats().byRoute['POST /oauth/token']?.['200'] ?? 0;
+    running.sim.expireTokens();
     const page = await drain(fresh, 'schools');
     expect(page.items).toHaveLength(SIM.schools);
-    expect(sim.stats().byRoute['POST /oauth/token']?.['200']).toBe(tokensBefore + 1);
-    expect(sim.stats().byRoute['GET /v1/schools']?.['401']).toBeGreaterThanOrEqual(1);
+    expect(running.sim.stats().byRoute['POST /oauth/token']?.['200']).toBe(tokensBefore + 1);
+    expect(running.sim.stats().byRoute['GET /v1/schools']?.['401']).toBeGreaterThanOrEqual(1);
   });
 
   it('lets tokens expire after expires_in', async () => {
@@ -307,13 +306,13 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
 
   it('refuses a cursor that is not its own', async () => {
     let cursor: string | undefined;
-    for await (const page of adapter.listChanges('staff', { pageSize: 2 })) {
+    for await (const page of running.adapter.listChanges('staff', { pageSize: 2 })) {
       cursor = page.nextCursor;
       break;
     }
-    const wrongEntity = errorOf(drain(adapter, 'students', { cursor: cursor as string }));
+    const wrongEntity = errorOf(drain(running.adapter, 'students', { cursor: cursor as string }));
     expect(await wrongEntity).toMatchObject({ code: 'ERR_ADAPTER_REJECTED' });
-    const garbage = errorOf(drain(adapter, 'students', { cursor: 'not-a-cursor' }));
+    const garbage = errorOf(drain(running.adapter, 'students', { cursor: 'not-a-cursor' }));
     expect(await garbage).toMatchObject({ code: 'ERR_ADAPTER_REJECTED' });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMoetPcgdAdapter, type MoetPcgdAdapter } from '../../../src/adapters/moet-pcgd/index.js';
+import { createMoetPcgdAdapter } from '../../../src/adapters/moet-pcgd/index.js';
 import type { FiguresSubmission, PersonWire } from '../../../src/adapters/moet-pcgd/schema.js';
 import {
   startMoetPcgdSimulator,
@@ -7,7 +7,7 @@ import {
 } from '../../../src/simulators/moet-pcgd/simulator.js';
 import { createPopulation } from '../../../src/simulators/population/index.js';
 import { moetPcgdPersonsMapping } from '../../../src/mappings/moet-pcgd/index.js';
-import { runConformance } from '../../conformance/adapter-conformance.js';
+import { runConformance, useRunning } from '../../conformance/adapter-conformance.js';
 
 const SEED = 20250901;
 const POPULATION = { schools: 168, studentsPerSchool: 40 };
@@ -69,15 +69,10 @@ runConformance<MoetPcgdSimulator, 'persons' | 'figures', PersonWire, FiguresSubm
 });
 
 describe('moet-pcgd simulator and adapter: system rules', () => {
-  let sim: MoetPcgdSimulator;
-  let adapter: MoetPcgdAdapter;
-  beforeAll(async () => {
-    sim = await startSim();
-    adapter = adapterFor(sim);
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const running = useRunning(
+    () => startSim(),
+    (sim) => adapterFor(sim),
+  );
 
   it('opens the window on 1 September and closes it at each level deadline (Asia/Ho_Chi_Minh)', async () => {
     const cases: Array<[string, string, boolean]> = [
@@ -90,9 +85,9 @@ describe('moet-pcgd simulator and adapter: system rules', () => {
       ['2026-01-15T03:00:00Z', '79', false],
     ];
     for (const [instant, unit, open] of cases) {
-      sim.setToday(() => new Date(instant));
+      running.sim.setToday(() => new Date(instant));
       const err = await errorOf(
-        adapter.client.submitFigures(unit, 2025, figures(unit).body, {
+        running.adapter.client.submitFigures(unit, 2025, figures(unit).body, {
           idempotencyKey: `w-${instant}-${unit}`,
         }),
       );
@@ -103,8 +98,8 @@ describe('moet-pcgd simulator and adapter: system rules', () => {
           code: 'ERR_ADAPTER_WINDOW_CLOSED',
         });
     }
-    sim.setToday(() => new Date('2025-10-05T03:00:00Z'));
-    const wy = await adapter.client.workingYear();
+    running.sim.setToday(() => new Date('2025-10-05T03:00:00Z'));
+    const wy = await running.adapter.client.workingYear();
     expect(wy).toMatchObject({
       year: 2025,
       opensOn: '2025-09-01',
@@ -114,27 +109,33 @@ describe('moet-pcgd simulator and adapter: system rules', () => {
       expect.objectContaining({ unitLevel: 'commune', submitBefore: '2025-10-03', open: false }),
       expect.objectContaining({ unitLevel: 'province', submitBefore: '2025-10-10', open: true }),
     ]);
-    sim.setToday(IN_WINDOW);
+    running.sim.setToday(IN_WINDOW);
   });
 
   it('returns the same receipt when the same submission is resent, and reads it back', async () => {
-    const before = sim.received.count('figures');
+    const before = running.sim.received.count('figures');
     const body = figures('25747', 90).body;
-    const first = await adapter.client.submitFigures('25747', 2025, body, { idempotencyKey: 'sub-25747-1' });
-    const again = await adapter.client.submitFigures('25747', 2025, body, { idempotencyKey: 'sub-25747-1' });
+    const first = await running.adapter.client.submitFigures('25747', 2025, body, {
+      idempotencyKey: 'sub-25747-1',
+    });
+    const again = await running.adapter.client.submitFigures('25747', 2025, body, {
+      idempotencyKey: 'sub-25747-1',
+    });
     expect(first.replayed).toBe(false);
     expect(again).toStrictEqual({ ...first, replayed: true });
     expect(first.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(sim.received.count('figures') - before).toBe(1);
-    expect(await adapter.client.getFigures('25747', 2025)).toMatchObject({
+    expect(running.sim.received.count('figures') - before).toBe(1);
+    expect(await running.adapter.client.getFigures('25747', 2025)).toMatchObject({
       unitLevel: 'commune',
       indicators: body.indicators,
       receipt: { receiptId: first.receiptId },
     });
-    const other = await adapter.client.submitFigures('25747', 2025, body, { idempotencyKey: 'sub-25747-2' });
+    const other = await running.adapter.client.submitFigures('25747', 2025, body, {
+      idempotencyKey: 'sub-25747-2',
+    });
     expect(other.receiptId).not.toBe(first.receiptId);
     const reused = await errorOf(
-      adapter.client.submitFigures('25747', 2025, figures('25747', 10).body, {
+      running.adapter.client.submitFigures('25747', 2025, figures('25747', 10).body, {
         idempotencyKey: 'sub-25747-1',
       }),
     );
@@ -143,7 +144,7 @@ describe('moet-pcgd simulator and adapter: system rules', () => {
       errors: [expect.objectContaining({ rule: 'IDEMPOTENCY_KEY_REUSED' })],
     });
     // a unit nothing in this file submits (25750 is submitted by the test below, which may run first)
-    expect(await adapter.client.getFigures('25760', 2025)).toBeUndefined();
+    expect(await running.adapter.client.getFigures('25760', 2025)).toBeUndefined();
   });
 
   it('rejects an invalid figures body with coded errors, per record', async () => {
@@ -152,7 +153,9 @@ describe('moet-pcgd simulator and adapter: system rules', () => {
       year: 2025,
       body: { indicators: [{ indicator: 'XA_DAT_PCMN5', numerator: 5, denominator: 4, rate: 125 }] },
     };
-    const receipt = await adapter.write('figures', [bad, figures('25750')], { idempotencyKey: 'mixed-1' });
+    const receipt = await running.adapter.write('figures', [bad, figures('25750')], {
+      idempotencyKey: 'mixed-1',
+    });
     expect(receipt.accepted).toBe(1);
     expect(receipt.rejected).toStrictEqual([
       {
@@ -167,7 +170,7 @@ describe('moet-pcgd simulator and adapter: system rules', () => {
     const population = createPopulation({ seed: SEED, ...POPULATION });
     const expected = [...population.personsOfCommune(COMMUNE)].slice(0, PER_COMMUNE);
     const listed: PersonWire[] = [];
-    for await (const page of adapter.listChanges('persons', { schoolCode: COMMUNE, pageSize: 15 }))
+    for await (const page of running.adapter.listChanges('persons', { schoolCode: COMMUNE, pageSize: 15 }))
       listed.push(...page.items);
     expect(listed.map((p) => p.maDoiTuong)).toStrictEqual(expected.map((e) => e.person.personRef));
     let students = 0;
@@ -196,7 +199,7 @@ describe('moet-pcgd simulator and adapter: system rules', () => {
   it('needs the commune code as schoolCode', async () => {
     const err = await errorOf(
       (async () => {
-        for await (const _ of adapter.listChanges('persons', {})) break;
+        for await (const _ of running.adapter.listChanges('persons', {})) break;
       })(),
     );
     expect(err).toMatchObject({ code: 'ERR_VALIDATION' });
