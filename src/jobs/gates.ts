@@ -19,6 +19,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import {
   createDeliveryGatesRepo,
+  type DeliveryGatesRepo,
   type GateChange,
   type GateState,
   type PauseReason,
@@ -188,19 +189,21 @@ export interface DeliveryGates {
   failed(system: SystemName, err: unknown): Promise<AfterFailure>;
 }
 
-export function createDeliveryGates(deps: {
+interface GateDeps {
   db: Db;
   config: Config;
   logger: Logger;
   metrics: Pick<Metrics, 'circuitOpen'>;
-}): DeliveryGates {
-  const repo = createDeliveryGatesRepo(deps.db);
+}
+
+/** Passing a gate (paced or not) and reading its pause. */
+function gateEntry(repo: DeliveryGatesRepo, deps: GateDeps): Pick<DeliveryGates, 'enter' | 'paused'> {
   const settings = deps.config.sync.delivery;
   const intervalOf = (system: SystemName): number => {
     const { max, durationMs } = deps.config.systems[system].rateLimit;
     return Math.ceil(durationMs / max);
   };
-  const gates: DeliveryGates = {
+  return {
     async enter(system, opts) {
       if (!opts.pace) {
         // A read of a closed gate that is not paused changes nothing: one unlocked look (a pull's
@@ -224,6 +227,13 @@ export function createDeliveryGates(deps: {
       if (!state.pausedUntil || state.pausedUntil <= now || state.pauseReason === 'probe') return undefined;
       return { waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' };
     },
+  };
+}
+
+/** What a call's outcome does to its gate: a success may close the circuit, a failure open it. */
+function gateOutcomes(repo: DeliveryGatesRepo, deps: GateDeps): Pick<DeliveryGates, 'succeeded' | 'failed'> {
+  const settings = deps.config.sync.delivery;
+  const outcomes: Pick<DeliveryGates, 'succeeded' | 'failed'> = {
     async succeeded(system) {
       // A success on a closed gate without failures or a probe changes nothing (decideSuccess): no lock.
       const seen = await repo.peek(system);
@@ -237,7 +247,7 @@ export function createDeliveryGates(deps: {
     async failed(system, err) {
       const failure = callFailureOf(err);
       if (!failure.transient) {
-        await gates.succeeded(system);
+        await outcomes.succeeded(system);
         return { pauseMs: 0, reason: undefined, opened: false };
       }
       const after = await repo.update(system, (state, now) => decideFailure(state, now, failure, settings));
@@ -251,5 +261,10 @@ export function createDeliveryGates(deps: {
       return after;
     },
   };
-  return gates;
+  return outcomes;
+}
+
+export function createDeliveryGates(deps: GateDeps): DeliveryGates {
+  const repo = createDeliveryGatesRepo(deps.db);
+  return { ...gateEntry(repo, deps), ...gateOutcomes(repo, deps) };
 }

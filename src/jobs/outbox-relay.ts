@@ -204,6 +204,26 @@ function pollChores(deps: RelayDeps, opts: RelayOptions, reconcileOnce: () => Pr
   };
 }
 
+/** Relay passes until the pending rows are drained (or the relay stops); on a poll (not a wake) also the chores. */
+function relayPass(
+  deps: RelayDeps,
+  opts: RelayOptions,
+  relayOnce: () => Promise<number>,
+  chores: () => Promise<void>,
+  stopped: () => boolean,
+) {
+  return async function tick(): Promise<void> {
+    try {
+      let n: number;
+      do n = await relayOnce();
+      while (n === opts.batch && !stopped());
+      await chores();
+    } catch (err) {
+      deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
+    }
+  };
+}
+
 export function createRelay(deps: RelayDeps, opts: RelayOptions) {
   const queues = guardedQueues(deps.queues, opts.queueTimeoutMs ?? 5000);
   let installId: string | undefined;
@@ -219,19 +239,7 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
-  const chores = pollChores(deps, opts, reconcileOnce);
-
-  /** Relay passes until the pending rows are drained; on a poll (not a wake) also the chores. */
-  async function tick(): Promise<void> {
-    try {
-      let n: number;
-      do n = await relayOnce();
-      while (n === opts.batch && !stopped);
-      await chores();
-    } catch (err) {
-      deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
-    }
-  }
+  const tick = relayPass(deps, opts, relayOnce, pollChores(deps, opts, reconcileOnce), () => stopped);
 
   let wakeAgain = false;
   const listener = outboxListener(deps, wake);
