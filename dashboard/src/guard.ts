@@ -73,55 +73,45 @@ function codes(list: readonly string[]): HTMLElement {
   return h('code', { class: 'codes' }, list.slice(0, SHOWN).join(' ') + more);
 }
 
-export async function guardHoldPage(main: HTMLElement, id: string): Promise<void> {
-  const hold = await api<Hold>(`/v1/guard/holds/${encodeURIComponent(id)}`);
-  const notice = h('p', { class: 'notice', 'data-testid': 'guard-result' });
-  const last = sessionStorage.getItem('truc.notice');
-  if (last) {
-    notice.textContent = last;
-    sessionStorage.removeItem('truc.notice');
-  }
-  const decide = async (decision: 'approve' | 'reject'): Promise<void> => {
-    if (!confirm(t(decision === 'approve' ? 'confirmApprove' : 'confirmReject', { id: hold.id }))) return;
-    const r = await api<Hold>(`/v1/guard/holds/${hold.id}/${decision}`, { method: 'POST' });
-    sessionStorage.setItem('truc.notice', `#${r.id}: ${t(r.status)}`);
-    await guardHoldPage(main, id);
-  };
+/** The hold's status, what it counts over every school, and when it was applied. */
+function holdStats(hold: Hold): HTMLElement {
   const totals = hold.diff.reduce(
     (a, d) => ({ live: a.live + d.live, gone: a.gone + d.deleted + d.moved, changed: a.changed + d.changed }),
     { live: 0, gone: 0, changed: 0 },
   );
-  main.replaceChildren(
-    h('p', {}, h('a', { href: '#/guard' }, `← ${t('back')}`)),
-    h('h1', { 'data-testid': 'guard-title' }, `${t('heldChange')} #${hold.id} — ${origin(hold)}`),
-    notice,
+  return h(
+    'div',
+    { class: 'stats' },
+    stat(t('status'), statusBadge(hold.status), 'guard-hold-status'),
+    stat(t('entity'), hold.entity),
+    stat(t('live'), num(totals.live)),
+    stat(t('deletedCount'), num(totals.gone), 'guard-hold-deleted'),
+    stat(t('changedCount'), num(totals.changed)),
+    hold.appliedAt ? stat(t('applied'), `${num(hold.applied)} — ${when(hold.appliedAt)}`) : null,
+  );
+}
+
+/** Approve and reject while the change is held; else who decided, and when. */
+function holdDecision(hold: Hold, decide: (decision: 'approve' | 'reject') => Promise<void>): HTMLElement {
+  if (hold.status !== 'held') {
+    return h('p', { class: 'muted' }, `${t(hold.status)}: ${hold.decidedBy ?? ''} ${when(hold.decidedAt)}`);
+  }
+  return h(
+    'p',
+    {},
+    h('button', { 'data-testid': 'guard-approve', onclick: () => void decide('approve') }, t('approve')),
+    ' ',
     h(
-      'div',
-      { class: 'stats' },
-      stat(t('status'), statusBadge(hold.status), 'guard-hold-status'),
-      stat(t('entity'), hold.entity),
-      stat(t('live'), num(totals.live)),
-      stat(t('deletedCount'), num(totals.gone), 'guard-hold-deleted'),
-      stat(t('changedCount'), num(totals.changed)),
-      hold.appliedAt ? stat(t('applied'), `${num(hold.applied)} — ${when(hold.appliedAt)}`) : null,
+      'button',
+      { class: 'secondary', 'data-testid': 'guard-reject', onclick: () => void decide('reject') },
+      t('reject'),
     ),
-    hold.status === 'held'
-      ? h(
-          'p',
-          {},
-          h(
-            'button',
-            { 'data-testid': 'guard-approve', onclick: () => void decide('approve') },
-            t('approve'),
-          ),
-          ' ',
-          h(
-            'button',
-            { class: 'secondary', 'data-testid': 'guard-reject', onclick: () => void decide('reject') },
-            t('reject'),
-          ),
-        )
-      : h('p', { class: 'muted' }, `${t(hold.status)}: ${hold.decidedBy ?? ''} ${when(hold.decidedAt)}`),
+  );
+}
+
+/** Why the guard held the change, and what it would do school by school (record codes only). */
+function holdDetails(hold: Hold): HTMLElement[] {
+  return [
     card(
       t('reasons'),
       table(
@@ -153,5 +143,29 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
         { testid: 'guard-diff' },
       ),
     ),
+  ];
+}
+
+export async function guardHoldPage(main: HTMLElement, id: string): Promise<void> {
+  const hold = await api<Hold>(`/v1/guard/holds/${encodeURIComponent(id)}`);
+  const notice = h('p', { class: 'notice', 'data-testid': 'guard-result' });
+  const last = sessionStorage.getItem('truc.notice');
+  if (last) {
+    notice.textContent = last;
+    sessionStorage.removeItem('truc.notice');
+  }
+  const decide = async (decision: 'approve' | 'reject'): Promise<void> => {
+    if (!confirm(t(decision === 'approve' ? 'confirmApprove' : 'confirmReject', { id: hold.id }))) return;
+    const r = await api<Hold>(`/v1/guard/holds/${hold.id}/${decision}`, { method: 'POST' });
+    sessionStorage.setItem('truc.notice', `#${r.id}: ${t(r.status)}`);
+    await guardHoldPage(main, id);
+  };
+  main.replaceChildren(
+    h('p', {}, h('a', { href: '#/guard' }, `← ${t('back')}`)),
+    h('h1', { 'data-testid': 'guard-title' }, `${t('heldChange')} #${hold.id} — ${origin(hold)}`),
+    notice,
+    holdStats(hold),
+    holdDecision(hold, decide),
+    ...holdDetails(hold),
   );
 }

@@ -1,6 +1,6 @@
 /** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
 import { currentLang, setLang, t, type Key } from './i18n.js';
-import { ApiError, h, session, signIn, signOut } from './kit.js';
+import { ApiError, h, session, signIn, signOut, type Session } from './kit.js';
 import { guardHoldPage, guardPage } from './guard.js';
 import { qualityPage } from './quality.js';
 import { auditPage } from './audit.js';
@@ -81,48 +81,42 @@ function langButton(cls = ''): HTMLElement {
   );
 }
 
-async function render(): Promise<void> {
-  const root = document.getElementById('app')!;
-  document.documentElement.lang = currentLang();
-  const s = session();
-  const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
-  if (!s || path === 'signin') {
-    signInPage(root);
-    return;
-  }
-  const params = new URLSearchParams(query);
-  const [page = '', arg] = path.split('/');
-  const allowed = NAV.filter((n) => s.scopes.includes(n.scope));
-  const current = page || (allowed[0]?.path ?? 'overview');
-  const main = h('main', { 'data-testid': `page-${current}` }, h('p', { class: 'muted' }, '…'));
-  root.replaceChildren(
+/** The bar above every page: the pages the session may see (`current` marked), who is signed in. */
+function header(s: Session, allowed: typeof NAV, current: string): HTMLElement {
+  return h(
+    'header',
+    {},
+    h('span', { class: 'brand' }, 'truc'),
     h(
-      'header',
+      'nav',
       {},
-      h('span', { class: 'brand' }, 'truc'),
-      h(
-        'nav',
-        {},
-        allowed.map((n) =>
-          h('a', { href: `#/${n.path}`, class: n.path === current ? 'active' : undefined }, t(n.key)),
-        ),
-      ),
-      h('span', { class: 'who' }, `${s.clientId} (${s.role})`),
-      langButton(),
-      h(
-        'button',
-        {
-          type: 'button',
-          onclick: () => {
-            signOut();
-            location.hash = '#/signin';
-          },
-        },
-        t('signOut'),
+      allowed.map((n) =>
+        h('a', { href: `#/${n.path}`, class: n.path === current ? 'active' : undefined }, t(n.key)),
       ),
     ),
-    main,
+    h('span', { class: 'who' }, `${s.clientId} (${s.role})`),
+    langButton(),
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          signOut();
+          location.hash = '#/signin';
+        },
+      },
+      t('signOut'),
+    ),
   );
+}
+
+/** Fills `main` with page `current` (`arg`: the one school or hold it shows); a refusal or failure is said there. */
+async function showPage(
+  main: HTMLElement,
+  current: string,
+  arg: string | undefined,
+  params: URLSearchParams,
+): Promise<void> {
   try {
     switch (current) {
       case 'overview':
@@ -152,6 +146,24 @@ async function render(): Promise<void> {
       ),
     );
   }
+}
+
+async function render(): Promise<void> {
+  const root = document.getElementById('app')!;
+  document.documentElement.lang = currentLang();
+  const s = session();
+  const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  if (!s || path === 'signin') {
+    signInPage(root);
+    return;
+  }
+  const params = new URLSearchParams(query);
+  const [page = '', arg] = path.split('/');
+  const allowed = NAV.filter((n) => s.scopes.includes(n.scope));
+  const current = page || (allowed[0]?.path ?? 'overview');
+  const main = h('main', { 'data-testid': `page-${current}` }, h('p', { class: 'muted' }, '…'));
+  root.replaceChildren(header(s, allowed, current), main);
+  await showPage(main, current, arg, params);
 }
 
 window.addEventListener('hashchange', () => void render());
