@@ -8,6 +8,15 @@ import type { Queryable } from './db.js';
 import { createPcgdCountsRepo } from './pcgd-counts.js';
 
 export * from './pcgd-counts.js';
+export {
+  ENROLMENT_FLAGS,
+  flagBit,
+  PERSON_FLAG_NAMES,
+  type AgeRow,
+  type CountingOptions,
+  type EnrolmentFlag,
+  type PersonFlagName,
+} from './pcgd-counting-sql.js';
 
 export type ReportStatus =
   'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
