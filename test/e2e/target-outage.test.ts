@@ -2,7 +2,10 @@
  * A target down for a long while (issue 7): the hcm-csdl simulator is stopped (connections refused)
  * while pushes wait, and started again on the same port once the outage is over. Nothing is
  * dead-lettered during the outage, the circuit opens, and once the target is back every record is
- * delivered and the circuit closes. Real PostgreSQL and Redis, the worker role; the work is small.
+ * delivered and the circuit closes. A vendor's batch pushed during the outage reads, through the typed
+ * client, as ingested (`done`) with its delivery to the city `pending` all through the outage, then
+ * `delivered` (its `failed` state with the dead-letter code: test/integration/pipeline.test.ts). Real
+ * PostgreSQL and Redis, the api and worker roles; the work is small.
  *
  * What it proves does not depend on the wall clock, only on the outage being far longer than the
  * retries alone would last: the retry and circuit timings (production: 8 attempts from 1 s, circuit
@@ -13,12 +16,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { enqueue, pushSet } from '../../src/jobs/contracts.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
+import { addClient } from '../../src/ops.js';
+import { startApi, startWorkerRole, type Running } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { student } from '../factories/records.js';
+import { SCHOOL, student } from '../factories/records.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { clientAs, onTheWire, type TrucClient } from '../helpers/truc-client.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
@@ -34,10 +39,13 @@ const BACKOFF_MS = scaled(1000);
 const RETRIES_ALONE_MS = BACKOFF_MS * (2 ** (ATTEMPTS - 1) - 1);
 if (OUTAGE_MS < 2 * RETRIES_ALONE_MS) throw new Error('the outage must outlast the retries alone');
 const KEYS = Array.from({ length: 20 }, (_, i) => `OUT${i}`);
+/** Students a vendor pushes through the API while the target is down. */
+const VENDOR_KEYS = Array.from({ length: 4 }, (_, i) => `VOUT${i}`);
 
 describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
   let env: TestEnv;
   let worker: Running | undefined;
+  let api: (Running & { url: string }) | undefined;
   let sim: HcmCsdlSimulator | undefined;
   const simOptions = { seed: 'outage', schools: 1, studentsPerSchool: 1, staffPerSchool: 1 };
 
@@ -45,6 +53,7 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
   });
   afterAll(async () => {
+    await api?.stop();
     await worker?.stop();
     await sim?.close();
     await env?.cleanup();
@@ -56,6 +65,13 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
         `SELECT circuit, openings FROM truc.delivery_gates WHERE system = 'hcm-csdl'`,
       )
     ).rows[0];
+
+  /** The vendor's batch as the vendor reads it (typed client). */
+  const batchOf = async (truc: TrucClient, batchId: string) => {
+    const { data, response } = await truc.api.GET('/v1/batches/{batchId}', { params: { path: { batchId } } });
+    expect(response.status).toBe(200);
+    return data!;
+  };
 
   it(
     'no dead letter during the outage; everything delivered once it returns; the circuit opened and closed',
@@ -95,6 +111,34 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
           await enqueue(q, pushSet('hcm-csdl'), { pushSetId });
         }
       });
+      // A vendor pushes a batch while the target is down: ingested, its delivery pending.
+      api = await startApi(env.deps, { port: 0, host: '127.0.0.1' });
+      const vendor = clientAs(
+        api.url,
+        await addClient(env.deps.db, { name: 'Outage vendor', role: 'vendor', schools: [SCHOOL] }),
+      );
+      const pushed = await vendor.api.POST('/v1/schools/{schoolCode}/batches', {
+        params: { path: { schoolCode: SCHOOL }, header: { 'idempotency-key': 'outage-vendor-1' } },
+        body: {
+          entity: 'students',
+          format: 'canonical',
+          records: onTheWire<'CanonicalStudentsRecord'>(VENDOR_KEYS.map((k) => student(k))),
+        },
+      });
+      expect(pushed.response.status).toBe(202);
+      if (!pushed.data || !('batchId' in pushed.data)) throw new Error('no batch id in the 202');
+      const { batchId } = pushed.data;
+      const pending = {
+        status: 'done',
+        counts: { accepted: VENDOR_KEYS.length },
+        errorCode: null,
+        deliveries: [{ system: 'hcm-csdl', state: 'pending', errorCode: null, deliveredAt: null }],
+      };
+      await waitFor(async () => (await batchOf(vendor, batchId)).status === 'done', {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: "the vendor's batch to be ingested",
+      });
       const downAt = Date.now();
       await waitFor(async () => ((await gate())?.openings ?? 0) >= 1, {
         timeoutMs: 60_000,
@@ -104,6 +148,7 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
       // The whole outage, checked every tenth of it: nothing is dead-lettered.
       while (Date.now() - downAt < OUTAGE_MS) {
         expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+        expect(await batchOf(vendor, batchId)).toMatchObject(pending);
         await new Promise((r) => setTimeout(r, Math.min(OUTAGE_MS / 10, OUTAGE_MS - (Date.now() - downAt))));
       }
       const openings = (await gate())?.openings ?? 0;
@@ -118,9 +163,15 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
         `[faults] target down ${Math.round((backAt - downAt) / 1000)} s (${openings} circuit openings): ` +
           `delivered ${Date.now() - backAt} ms after it came back`,
       );
-      for (const k of KEYS) expect(sim.received.has('students', k)).toBe(true);
+      for (const k of [...KEYS, ...VENDOR_KEYS]) expect(sim.received.has('students', k)).toBe(true);
       expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
       expect(await gate()).toMatchObject({ circuit: 'closed' });
+      expect(await batchOf(vendor, batchId)).toMatchObject({
+        ...pending,
+        deliveries: [
+          { system: 'hcm-csdl', state: 'delivered', errorCode: null, deliveredAt: expect.any(String) },
+        ],
+      });
     },
     OUTAGE_MS + 240_000,
   );
