@@ -3,8 +3,10 @@
  * running, takes the job over after about lockMs + 1–2 × stalledIntervalMs (the default timings, 10 s
  * and 5 s), delivers it with the same idempotency key, and the set is delivered once. Real PostgreSQL
  * and Redis, two worker processes, each calling the loopback target on its own port (so the test knows
- * which one holds the job); the target holds the first call open, and that worker is killed then. The takeover time (kill to the surviving worker's call, and to the set delivered) is printed
- * as `[worker-kill] …`, never asserted.
+ * which one holds the job); the target holds the first call open, and that worker is killed then. The
+ * work resumes within {@link RESUME_BOUND_MS} of the kill (issue 7: "about 30 s"; at most 20 s by the
+ * timings, slack for a loaded machine): a functional bound, not a speed measurement. The takeover time
+ * (kill to the surviving worker's call, and to the set delivered) is printed as `[worker-kill] …`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,8 @@ import { freePort, type Spawned } from '../helpers/proc.js';
 import { trucClient } from '../helpers/truc-client.js';
 
 const K1 = student('K1');
+/** Issue 7: work resumes within about 30 s of a worker's kill -9 (the same bound as test/e2e/faults.test.ts). */
+const RESUME_BOUND_MS = 45_000;
 
 describe('kill -9 of a worker in the middle of a delivery', () => {
   let env: TestEnv;
@@ -137,7 +141,8 @@ describe('kill -9 of a worker in the middle of a delivery', () => {
         `${stalledIntervalMs}): its call ${puts[1]!.at - killedAt} ms after the kill, the set delivered ` +
         `${deliveredMs} ms after the kill`,
     );
-    // The surviving worker delivered it.
+    // The surviving worker took the job over within the bound and delivered it.
+    expect(puts[1]!.at - killedAt).toBeLessThanOrEqual(RESUME_BOUND_MS);
     expect(puts[1]!.port).toBe((targets[1 - victim]!.address() as AddressInfo).port);
     expect(puts.filter((p) => p.answered)).toHaveLength(1); // one effect at the target
     expect(new Set(puts.map((p) => p.key))).toEqual(new Set([`truc-push-${pushSetId}`])); // same idempotency key
