@@ -6,10 +6,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { recordAudit } from '../audit/chain.js';
+import type { AuditEvent } from '../audit/chain.js';
 import { AppError } from '../errors.js';
 import { queueBatch, type RepeatContext } from '../jobs/contracts.js';
-import { createBatchesRepo } from '../store/batches.js';
+import { createBatchesRepo, type RepeatOf } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import { pushedBatch, type BatchAccepted, type BatchBody } from './batch-contract.js';
@@ -41,6 +41,8 @@ export interface NewBatchRequest {
    * before the body was read, none (not looked for again); undefined: not looked for.
    */
   sameAs: string | null | undefined;
+  /** With `sameAs`: the last judged batch of the same bytes, looked up with it (null: none). */
+  judged?: RepeatOf | null | undefined;
   /** The Idempotency-Key and the request's hash, when the client sent a key. */
   idempotency: { key: string; hash: string } | undefined;
 }
@@ -72,25 +74,23 @@ async function storeBatch(
     }
   }
   const { mode } = pushedBatch(clientId, schoolCode, req.body);
-  const { bodySha256, bodyText, sameAs } = req;
+  const { bodySha256, bodyText, sameAs, judged } = req;
   // Recorded with the batch, chained shortly after (src/audit/chainer.ts): the chain's lock is global
-  // and would be held through this commit, one accepted batch at a time. First: a repeat judged at once
-  // records its batch.ingested after it.
-  await recordAudit(q, [
-    {
-      actor: clientId,
-      action: 'batch.accepted',
-      subject: `batch:${batchId}`,
-      details: {
-        schoolCode,
-        entity,
-        format,
-        mode,
-        received: records.length,
-        idempotencyKey: idempotency?.key ?? null,
-      },
+  // and would be held through this commit, one accepted batch at a time. A repeat judged at once records
+  // its batch.ingested after it, in the same statement.
+  const accepted: AuditEvent = {
+    actor: clientId,
+    action: 'batch.accepted',
+    subject: `batch:${batchId}`,
+    details: {
+      schoolCode,
+      entity,
+      format,
+      mode,
+      received: records.length,
+      idempotencyKey: idempotency?.key ?? null,
     },
-  ]);
+  };
   // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (../store/outbox.ts). With
   // `repeats`, a repeat whose school is as its earlier batch left it is judged here, queued for nothing.
   await queueBatch(
@@ -102,7 +102,13 @@ async function storeBatch(
       ...(bodyText !== undefined ? { bodyJson: bodyText } : {}),
       ...(typeof sameAs === 'string' ? { sameAs } : {}),
     },
-    { notify: false, repeatChecked: sameAs === null, ...(repeats ? { repeats } : {}) },
+    {
+      notify: false,
+      repeatChecked: sameAs === null,
+      audit: [accepted],
+      ...(repeats ? { repeats } : {}),
+      ...(typeof sameAs === 'string' && judged !== undefined ? { judged } : {}),
+    },
   );
   return { response, replayed: false };
 }
@@ -124,9 +130,9 @@ export async function acceptBatch(
 
 /**
  * Per request whose body was looked up: the earlier batch of the same bytes (it keeps the records), or
- * null when there is none.
+ * null when there is none; and the last judged batch of those bytes (null: none).
  */
-const repeats = new WeakMap<FastifyRequest, string | null>();
+const repeats = new WeakMap<FastifyRequest, { sameAs: string | null; judged: RepeatOf | null }>();
 
 /**
  * Issue 7, unchanged re-push: a body this client pushed for this school before (the same bytes) is
@@ -139,8 +145,12 @@ export function knownBatchBody(db: Db) {
     const { schoolCode } = request.params as { schoolCode?: unknown };
     const { dryRun } = request.query as { dryRun?: unknown };
     if (!request.principal || typeof schoolCode !== 'string' || dryRun === 'true') return undefined;
-    const held = await createBatchesRepo(db).holderOf(request.principal.clientId, schoolCode, bodySha256);
-    repeats.set(request, held?.id ?? null);
+    const held = await createBatchesRepo(db).heldAndJudged(
+      request.principal.clientId,
+      schoolCode,
+      bodySha256,
+    );
+    repeats.set(request, { sameAs: held?.id ?? null, judged: held?.judged ?? null });
     if (!held) return undefined;
     return {
       entity: held.entity,
@@ -151,7 +161,14 @@ export function knownBatchBody(db: Db) {
   };
 }
 
-/** The earlier batch that keeps this request's body's records; null: none; undefined: not looked up. */
-export function repeatOf(request: FastifyRequest): string | null | undefined {
-  return repeats.get(request);
+/**
+ * The earlier batch that keeps this request's body's records (null: none; undefined: not looked up) and
+ * the last judged batch of the same bytes (null: none; undefined: not looked up).
+ */
+export function repeatOf(request: FastifyRequest): {
+  sameAs: string | null | undefined;
+  judged: RepeatOf | null | undefined;
+} {
+  const known = repeats.get(request);
+  return { sameAs: known?.sameAs, judged: known?.judged };
 }

@@ -6,11 +6,11 @@
  * Imports neither the job contracts nor the judging, so that the accepting transaction may use it.
  */
 import { createHash } from 'node:crypto';
-import { recordAudit } from '../audit/chain.js';
+import { recordAudit, type AuditEvent } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import type { Metrics } from '../observability/metrics.js';
 import { CATALOGUE_VERSION } from '../quality/index.js';
-import { createBatchesRepo, type Batch } from '../store/batches.js';
+import { createBatchesRepo, type Batch, type RepeatOf } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
 import { inboundMapping } from './inbound.js';
@@ -39,6 +39,21 @@ export type RepeatCandidate = Pick<
   'id' | 'schoolCode' | 'clientId' | 'entity' | 'format' | 'mode' | 'mappingPin' | 'received' | 'bodySha256'
 >;
 
+/** What the caller of {@link repeatUnchanged} knows already, or records with its judgment. */
+export interface RepeatOptions {
+  /**
+   * The last judged batch of the same body, looked up already (the API, with the batch that keeps the
+   * body, before reading it: the batch judged then is as good a reference as any later one); null:
+   * none; undefined: looked up here.
+   */
+  judged?: RepeatOf | null;
+  /**
+   * Audit events recorded before the repeat's batch.ingested, in the same statement, when it is judged
+   * (the API's batch.accepted); the caller records them itself otherwise.
+   */
+  recordFirst?: readonly AuditEvent[];
+}
+
 /**
  * A vendor batch of a body pushed before (the same bytes, client and school; the API stored it once)
  * whose last judgment left every record accepted: when the school's live records, the mapping and rule
@@ -52,10 +67,11 @@ export async function repeatUnchanged(
   q: Queryable,
   deps: RepeatContext,
   batch: RepeatCandidate,
+  opts: RepeatOptions = {},
 ): Promise<Counts | undefined> {
   if (batch.mode !== 'delta' || batch.mappingPin !== null) return undefined;
   const batches = createBatchesRepo(q);
-  const prior = await batches.repeatOf(batch);
+  const prior = opts.judged === undefined ? await batches.repeatOf(batch) : opts.judged;
   if (!prior) return undefined;
   const mapping = inboundMapping(batch.format, batch.entity);
   const digest = await createRecordsRepo(q).scopeDigest(batch.entity, batch.schoolCode);
@@ -65,6 +81,7 @@ export async function repeatUnchanged(
   await learnServedSchools(q, batch.format, [batch.schoolCode], 'batch');
   await batches.finish(batch.id, counts, prior.repeatTag, prior.findingsOf);
   await recordAudit(q, [
+    ...(opts.recordFirst ?? []),
     {
       actor: 'system:ingest',
       action: 'batch.ingested',

@@ -4,11 +4,11 @@
  * or clear which school-management system a school's changes are delivered to. Producers import them
  * through `./contracts.ts`.
  */
-import { appendAudit } from '../audit/chain.js';
+import { appendAudit, recordAudit, type AuditEvent } from '../audit/chain.js';
 import { SYSTEMS } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import { AppError } from '../errors.js';
-import { createBatchesRepo, type NewBatch } from '../store/batches.js';
+import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
@@ -36,7 +36,7 @@ export const PULL_CLIENT = 'system:pull';
 export async function queueBatch(
   q: Queryable,
   batch: NewBatch,
-  opts: { notify?: boolean; repeatChecked?: boolean; repeats?: RepeatContext } = {},
+  opts: QueueBatchOptions = {},
 ): Promise<Counts | undefined> {
   const batches = createBatchesRepo(q);
   const sameAs =
@@ -45,12 +45,33 @@ export async function queueBatch(
       ? undefined
       : (await batches.holderOf(batch.clientId, batch.schoolCode, batch.bodySha256))?.id);
   await batches.insert(sameAs === undefined ? batch : { ...batch, sameAs });
-  const judged =
+  const { judged, audit = [] } = opts;
+  const counts =
     sameAs !== undefined && opts.repeats && batch.clientId !== PULL_CLIENT
-      ? await repeatUnchanged(q, opts.repeats, candidate(batch))
+      ? await repeatUnchanged(q, opts.repeats, candidate(batch), {
+          ...(judged !== undefined ? { judged } : {}),
+          recordFirst: audit,
+        })
       : undefined;
-  if (!judged) await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
-  return judged;
+  if (!counts) {
+    await recordAudit(q, audit);
+    await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
+  }
+  return counts;
+}
+
+/** How {@link queueBatch} queues a batch. */
+export interface QueueBatchOptions {
+  /** false: the caller wakes the relay after its commit. */
+  notify?: boolean;
+  /** The caller looked for the batch that keeps the body's records and found none. */
+  repeatChecked?: boolean;
+  /** Judge a repeat at once when it can be (the clock and metrics it is judged with). */
+  repeats?: RepeatContext;
+  /** The last judged batch of the same body, when the caller looked it up (null: none). */
+  judged?: RepeatOf | null;
+  /** Audit events of the batch (batch.accepted), recorded before what judging it at once records. */
+  audit?: readonly AuditEvent[];
 }
 
 /** A new batch as its repeat is judged (./ingest-repeat.ts). */

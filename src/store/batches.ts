@@ -124,6 +124,18 @@ export interface RepeatOf {
   findings: number;
 }
 
+/** The batch that keeps the records of a body ($1 school, $2 SHA-256, $3 client). */
+const HOLDER = `SELECT id, entity, format, mode, received FROM truc.batches
+  WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND same_as IS NULL
+  ORDER BY created_at DESC LIMIT 1`;
+
+/** Judged batches of a body (as {@link HOLDER}), with the batch that keeps their findings (`held`). */
+const LAST_JUDGED = `SELECT id, repeat_tag, coalesce(findings_of, id) AS held FROM truc.batches
+  WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND status = 'done' AND repeat_tag IS NOT NULL`;
+
+/** How many findings the batch `p.held` keeps. */
+const FINDINGS_HELD = '(SELECT count(*)::int FROM truc.findings f WHERE f.batch_id = p.held)';
+
 /** A row of truc.findings, as {@link FindingRow} reads it. */
 interface FindingColumns {
   record_index: number;
@@ -230,12 +242,7 @@ function batchRows(q: Queryable) {
      * same bytes pushed before) and what that body said besides its records, or undefined.
      */
     async holderOf(clientId: string, schoolCode: string, bodySha256: string): Promise<HeldBody | undefined> {
-      const res = await q.query<HeldBody>(
-        `SELECT id, entity, format, mode, received FROM truc.batches
-          WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND same_as IS NULL
-          ORDER BY created_at DESC LIMIT 1`,
-        [schoolCode, bodySha256, clientId],
-      );
+      const res = await q.query<HeldBody>(HOLDER, [schoolCode, bodySha256, clientId]);
       return res.rows[0];
     },
     /**
@@ -270,13 +277,28 @@ function batchRepeats(q: Queryable) {
     ): Promise<RepeatOf | undefined> {
       if (batch.bodySha256 === null) return undefined;
       const res = await q.query<RepeatOf>(
-        `SELECT p.id, p.repeat_tag AS "repeatTag", p.held AS "findingsOf",
-                (SELECT count(*)::int FROM truc.findings f WHERE f.batch_id = p.held) AS findings
-           FROM (SELECT id, repeat_tag, coalesce(findings_of, id) AS held FROM truc.batches
-                  WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND id <> $4
-                    AND status = 'done' AND repeat_tag IS NOT NULL
-                  ORDER BY finished_at DESC LIMIT 1) p`,
+        `SELECT p.id, p.repeat_tag AS "repeatTag", p.held AS "findingsOf", ${FINDINGS_HELD} AS findings
+           FROM (${LAST_JUDGED} AND id <> $4 ORDER BY finished_at DESC LIMIT 1) p`,
         [batch.schoolCode, batch.bodySha256, batch.clientId, batch.id],
+      );
+      return res.rows[0];
+    },
+    /**
+     * {@link holderOf} and {@link repeatOf} in one statement (the API's look-up before it reads a body):
+     * the batch that keeps the body's records, and the last judged batch of the same body (null: none).
+     */
+    async heldAndJudged(
+      clientId: string,
+      schoolCode: string,
+      bodySha256: string,
+    ): Promise<(HeldBody & { judged: RepeatOf | null }) | undefined> {
+      const res = await q.query<HeldBody & { judged: RepeatOf | null }>(
+        `SELECT h.id, h.entity, h.format, h.mode, h.received,
+                CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'repeatTag', p.repeat_tag,
+                  'findingsOf', p.held, 'findings', ${FINDINGS_HELD}) END AS judged
+           FROM (${HOLDER}) h
+           LEFT JOIN LATERAL (${LAST_JUDGED} ORDER BY finished_at DESC LIMIT 1) p ON true`,
+        [schoolCode, bodySha256, clientId],
       );
       return res.rows[0];
     },

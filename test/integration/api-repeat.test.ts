@@ -104,6 +104,14 @@ describe('a repeated batch body at the API (issue 7)', () => {
       counts: { received: 2, accepted: 0, rejected: 0, unchanged: 2, deleted: 0 },
     });
     expect((await h.snapshot()).outbox).toBe(outbox);
+    // Its audit entries, accepted then ingested (recorded off the chain's lock, chained later).
+    const audit = await h.env.deps.db.query<{ action: string }>(
+      `SELECT action FROM (SELECT action, 0 AS k, seq AS o FROM truc.audit_log WHERE subject = $1
+                           UNION ALL SELECT action, 1, id FROM truc.audit_pending WHERE subject = $1) a
+        ORDER BY k, o`,
+      [`batch:${again.json<{ batchId: string }>().batchId}`],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['batch.accepted', 'batch.ingested']);
   });
 
   it('a dry run of the same bytes judges the records it is sent', async () => {

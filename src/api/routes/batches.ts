@@ -186,7 +186,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
           body: request.body,
           bodySha256: sha,
           bodyText: request.bodyText,
-          sameAs: repeatOf(request),
+          ...repeatOf(request),
           idempotency,
         },
         opts.onAccepted,
