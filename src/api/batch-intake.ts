@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AuditEvent } from '../audit/chain.js';
 import { AppError } from '../errors.js';
-import { queueBatch, type RepeatContext } from '../jobs/contracts.js';
+import { acceptRepeat, queueBatch, type RepeatContext } from '../jobs/contracts.js';
 import { createBatchesRepo, type RepeatOf } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
@@ -47,38 +47,11 @@ export interface NewBatchRequest {
   idempotency: { key: string; hash: string } | undefined;
 }
 
-/**
- * In one transaction: the Idempotency-Key's answer (claimed first, in one statement: a key used before
- * answers what it answered then, or 422 for another request), the batch, its ingest job, the audit entry.
- */
-async function storeBatch(
-  q: Queryable,
-  req: NewBatchRequest,
-  repeats: RepeatContext | undefined,
-): Promise<{ response: StoredResponse; replayed: boolean }> {
+/** The batch.accepted audit event of a new batch. */
+function acceptedEvent(req: NewBatchRequest, batchId: string): AuditEvent {
   const { clientId, schoolCode, idempotency } = req;
-  const batchId = randomUUID();
-  const { entity, format, records } = req.body;
-  const response: StoredResponse = {
-    status: 202,
-    body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received: records.length },
-  };
-  if (idempotency) {
-    const prior = await createIdempotencyRepo(q).claim(clientId, idempotency.key, {
-      requestHash: idempotency.hash,
-      ...response,
-    });
-    if (prior) {
-      if (prior.requestHash !== idempotency.hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
-      return { response: { status: prior.status, body: prior.body }, replayed: true };
-    }
-  }
-  const { mode } = pushedBatch(clientId, schoolCode, req.body);
-  const { bodySha256, bodyText, sameAs, judged } = req;
-  // Recorded with the batch, chained shortly after (src/audit/chainer.ts): the chain's lock is global
-  // and would be held through this commit, one accepted batch at a time. A repeat judged at once records
-  // its batch.ingested after it, in the same statement.
-  const accepted: AuditEvent = {
+  const { entity, format, mode, records } = pushedBatch(clientId, schoolCode, req.body);
+  return {
     actor: clientId,
     action: 'batch.accepted',
     subject: `batch:${batchId}`,
@@ -91,6 +64,62 @@ async function storeBatch(
       idempotencyKey: idempotency?.key ?? null,
     },
   };
+}
+
+/** The 202 of a new batch. */
+function acceptedResponse(batchId: string, received: number): StoredResponse {
+  return {
+    status: 202,
+    body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received },
+  };
+}
+
+/**
+ * A repeat (the same bytes as an earlier batch, which was judged) sent without an Idempotency-Key,
+ * judged unchanged at once in one statement of its own (../jobs/requests.ts `acceptRepeat`); undefined
+ * when it could not be (nothing was written).
+ */
+async function acceptUnchanged(
+  db: Db,
+  req: NewBatchRequest,
+  repeats: RepeatContext,
+): Promise<StoredResponse | undefined> {
+  const { sameAs, judged, bodySha256, idempotency } = req;
+  if (idempotency || typeof sameAs !== 'string' || !judged || bodySha256 === undefined) return undefined;
+  const batchId = randomUUID();
+  const batch = { id: batchId, ...pushedBatch(req.clientId, req.schoolCode, req.body), bodySha256, sameAs };
+  const counts = await acceptRepeat(db, batch, judged, acceptedEvent(req, batchId), repeats);
+  return counts ? acceptedResponse(batchId, batch.records.length) : undefined;
+}
+
+/**
+ * In one transaction: the Idempotency-Key's answer (claimed first, in one statement: a key used before
+ * answers what it answered then, or 422 for another request), the batch, its ingest job, the audit entry.
+ */
+async function storeBatch(
+  q: Queryable,
+  req: NewBatchRequest,
+  repeats: RepeatContext | undefined,
+): Promise<{ response: StoredResponse; replayed: boolean }> {
+  const { clientId, schoolCode, idempotency } = req;
+  const batchId = randomUUID();
+  const { records } = req.body;
+  const response = acceptedResponse(batchId, records.length);
+  if (idempotency) {
+    const prior = await createIdempotencyRepo(q).claim(clientId, idempotency.key, {
+      requestHash: idempotency.hash,
+      ...response,
+    });
+    if (prior) {
+      if (prior.requestHash !== idempotency.hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
+      return { response: { status: prior.status, body: prior.body }, replayed: true };
+    }
+  }
+  const { bodySha256, bodyText, sameAs, judged } = req;
+  // Recorded with the batch, chained shortly after (src/audit/chainer.ts): the chain's lock is global
+  // and would be held through this commit, one accepted batch at a time. A repeat judged at once records
+  // its batch.ingested after it, in the same statement.
+  const accepted = acceptedEvent(req, batchId);
   // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (../store/outbox.ts). With
   // `repeats`, a repeat whose school is as its earlier batch left it is judged here, queued for nothing.
   await queueBatch(
@@ -123,7 +152,13 @@ export async function acceptBatch(
   onAccepted: (() => void) | undefined,
   repeats?: RepeatContext,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
-  const out = await db.tx((q) => storeBatch(q, req, repeats));
+  // A repeat sent without a key is judged unchanged in one statement when it can be; otherwise (or with a
+  // key) the batch is stored in a transaction, where a repeat may still be judged (a format that records
+  // which schools its system serves) or else is queued.
+  const unchanged = repeats ? await acceptUnchanged(db, req, repeats) : undefined;
+  const out = unchanged
+    ? { response: unchanged, replayed: false }
+    : await db.tx((q) => storeBatch(q, req, repeats));
   if (!out.replayed) onAccepted?.();
   return out;
 }

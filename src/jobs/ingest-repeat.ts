@@ -13,9 +13,10 @@ import { CATALOGUE_VERSION } from '../quality/index.js';
 import { createBatchesRepo, type Batch, type RepeatOf } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
+import { insertUnchangedRepeat } from '../store/repeats.js';
 import { inboundMapping } from './inbound.js';
 import { countIngested, type Counts } from './ingest-counts.js';
-import { learnServedSchools } from './served-schools.js';
+import { learnServedSchools, learnsServedSchools } from './served-schools.js';
 
 /**
  * The tag of the state a judged vendor batch left (migration 098): the mapping and rule versions, the
@@ -23,8 +24,13 @@ import { learnServedSchools } from './served-schools.js';
  */
 export function repeatTag(mappingVersion: string, now: Date, digest: string): string {
   return createHash('sha256')
-    .update(`${mappingVersion}\n${CATALOGUE_VERSION}\n${vietnamDateOf(now)}\n${digest}`)
+    .update(`${repeatTagPrefix(mappingVersion, now)}${digest}`)
     .digest('hex');
+}
+
+/** What precedes the school's digest in {@link repeatTag}. */
+function repeatTagPrefix(mappingVersion: string, now: Date): string {
+  return `${mappingVersion}\n${CATALOGUE_VERSION}\n${vietnamDateOf(now)}\n`;
 }
 
 /** What judging a repeat needs: the clock (the day is in the tag) and the metrics it counts in. */
@@ -80,15 +86,51 @@ export async function repeatUnchanged(
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   await learnServedSchools(q, batch.format, [batch.schoolCode], 'batch');
   await batches.finish(batch.id, counts, prior.repeatTag, prior.findingsOf);
-  await recordAudit(q, [
-    ...(opts.recordFirst ?? []),
-    {
-      actor: 'system:ingest',
-      action: 'batch.ingested',
-      subject: `batch:${batch.id}`,
-      details: { entity: batch.entity, ...counts, findings, pushSets: [], repeatOf: `batch:${prior.id}` },
-    },
-  ]);
+  await recordAudit(q, [...(opts.recordFirst ?? []), ingestedEvent(batch, counts, findings, prior.id)]);
+  countIngested(deps, batch.entity, counts);
+  return counts;
+}
+
+/** A repeat's batch.ingested: judged unchanged, the same findings as the batch it repeats. */
+function ingestedEvent(
+  batch: RepeatCandidate,
+  counts: Counts,
+  findings: number,
+  priorId: string,
+): AuditEvent {
+  return {
+    actor: 'system:ingest',
+    action: 'batch.ingested',
+    subject: `batch:${batch.id}`,
+    details: { entity: batch.entity, ...counts, findings, pushSets: [], repeatOf: `batch:${priorId}` },
+  };
+}
+
+/**
+ * The API's unchanged repeat in one statement of its own (no transaction: ../store/repeats.ts): the
+ * batch inserted done as {@link repeatUnchanged} would leave it, with `accepted` and its batch.ingested
+ * recorded, when the school's live records still give `judged`'s tag. Undefined, with nothing written,
+ * when it cannot be judged so (the caller then accepts it as usual, in a transaction); a format whose
+ * batches record the schools its system serves always goes that way.
+ */
+export async function acceptUnchangedRepeat(
+  q: Queryable,
+  deps: RepeatContext,
+  batch: RepeatCandidate & { sameAs: string; bodySha256: string },
+  judged: RepeatOf,
+  accepted: AuditEvent,
+): Promise<Counts | undefined> {
+  if (batch.mode !== 'delta' || batch.mappingPin !== null || learnsServedSchools(batch.format))
+    return undefined;
+  const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
+  const inserted = await insertUnchangedRepeat(q, {
+    ...batch,
+    repeatTag: judged.repeatTag,
+    tagPrefix: repeatTagPrefix(inboundMapping(batch.format, batch.entity).version, deps.now()),
+    findingsOf: judged.findingsOf,
+    audit: [accepted, ingestedEvent(batch, counts, judged.findings, judged.id)],
+  });
+  if (!inserted) return undefined;
   countIngested(deps, batch.entity, counts);
   return counts;
 }

@@ -16,7 +16,12 @@ import { createSchoolSystemsRepo, type SchoolSystemRow } from '../store/school-s
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { enqueue, guardApply, ingestBatch, pullPage, reconcileRun } from './contract-table.js';
 import type { Counts } from './ingest-counts.js';
-import { repeatUnchanged, type RepeatCandidate, type RepeatContext } from './ingest-repeat.js';
+import {
+  acceptUnchangedRepeat,
+  repeatUnchanged,
+  type RepeatCandidate,
+  type RepeatContext,
+} from './ingest-repeat.js';
 
 export type { RepeatContext } from './ingest-repeat.js';
 
@@ -72,6 +77,25 @@ export interface QueueBatchOptions {
   judged?: RepeatOf | null;
   /** Audit events of the batch (batch.accepted), recorded before what judging it at once records. */
   audit?: readonly AuditEvent[];
+}
+
+/**
+ * A vendor's repeat of a body stored before (`batch.sameAs`) judged unchanged at once, in one statement
+ * of its own with no transaction (./ingest-repeat.ts `acceptUnchangedRepeat`): when the school's records
+ * still give `judged`'s tag, the batch is stored done, `accepted` and its batch.ingested recorded, and
+ * no ingest job queued. Undefined, with nothing written, otherwise: the caller then stores it with
+ * {@link queueBatch}.
+ */
+export async function acceptRepeat(
+  q: Queryable,
+  batch: NewBatch & { sameAs: string; bodySha256: string },
+  judged: RepeatOf,
+  accepted: AuditEvent,
+  repeats: RepeatContext,
+): Promise<Counts | undefined> {
+  if (batch.clientId === PULL_CLIENT) return undefined;
+  const { sameAs, bodySha256 } = batch;
+  return acceptUnchangedRepeat(q, repeats, { ...candidate(batch), sameAs, bodySha256 }, judged, accepted);
 }
 
 /** A new batch as its repeat is judged (./ingest-repeat.ts). */

@@ -12,6 +12,11 @@ const SYSTEM_PUSH_SCOPE: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(SYSTEMS).map(([name, caps]) => [name, caps.pushScope]),
 );
 
+/** Whether a batch in `format` shows which schools its system serves ({@link learnServedSchools} writes). */
+export function learnsServedSchools(format: string): boolean {
+  return SYSTEM_PUSH_SCOPE[format] === 'served-schools';
+}
+
 /** Notes that the system of `format` serves `schools` (only systems that take the changes of the schools they serve). */
 export async function learnServedSchools(
   q: Queryable,
@@ -19,6 +24,6 @@ export async function learnServedSchools(
   schools: readonly string[],
   from: 'pull' | 'batch',
 ): Promise<void> {
-  if (SYSTEM_PUSH_SCOPE[format] !== 'served-schools') return;
+  if (!learnsServedSchools(format)) return;
   await createSchoolSystemsRepo(q).learn(format, schools, from);
 }

@@ -31,6 +31,16 @@ export const TABLES: Record<EntityName, TableDef> = {
 };
 
 /**
+ * The digest of a scope's live records of `entity` (their keys and fingerprints, in key order), as a
+ * SQL aggregate over `${TABLES[entity].table} r WHERE r.<scope> = … AND r.deleted_at IS NULL`.
+ */
+export function scopeDigestOf(entity: EntityName): string {
+  const { key } = TABLES[entity];
+  return `encode(sha256(convert_to(coalesce(string_agg(r.${key} || ':' || r.fingerprint, ',' ORDER BY r.${key}), ''),
+                                    'UTF8')), 'hex')`;
+}
+
+/**
  * sha-256 of a canonical record. Records reaching the store are zod outputs, whose keys come in the
  * schema's order, so plain JSON is already canonical (and 2–3× cheaper than sorting keys).
  */
@@ -247,8 +257,7 @@ function scopeContents(q: Queryable) {
     ): Promise<string | null> {
       const t = TABLES[entity];
       const res = await q.query<{ digest: string; intact: number }>(
-        `SELECT encode(sha256(convert_to(coalesce(string_agg(r.${t.key} || ':' || r.fingerprint, ',' ORDER BY r.${t.key}), ''),
-                                         'UTF8')), 'hex') AS digest,
+        `SELECT ${scopeDigestOf(entity)} AS digest,
                 (SELECT count(*)::int FROM jsonb_each_text($2::jsonb) AS v(key, fp)
                    JOIN ${t.table} x ON x.${t.key} = v.key AND x.fingerprint = v.fp
                   WHERE x.deleted_at IS NULL AND x.${t.scope} = $1) AS intact

@@ -114,6 +114,37 @@ describe('a repeated batch body at the API (issue 7)', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(['batch.accepted', 'batch.ingested']);
   });
 
+  it('a repeat judged when accepted raises its batch.finished once, as any finished batch does', async () => {
+    const body = goodBody(['REPEAT-W1', 'REPEAT-W2']);
+    const first = (await h.pushBatch(h.tokens.vendor, S1, body)).json<{ batchId: string }>().batchId;
+    const worker = startWorkerRole(h.env.deps);
+    try {
+      await waitFor(
+        async () => (await h.get(`/v1/batches/${first}`, h.tokens.vendor)).json().status === 'done',
+        {
+          what: 'the first batch to be ingested',
+        },
+      );
+    } finally {
+      await worker.stop();
+    }
+    const hook = await h.send('POST', '/v1/webhooks', h.tokens.vendor, {
+      url: 'https://hooks.example.org/truc',
+      events: ['batch.finished'],
+    });
+    expect(hook.statusCode, hook.body).toBe(201);
+    const again = await h.pushBatch(h.tokens.vendor, S1, body);
+    const batchId = again.json<{ batchId: string }>().batchId;
+    expect((await h.get(`/v1/batches/${batchId}`, h.tokens.vendor)).json().status).toBe('done');
+    const events = await h.env.deps.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM truc.outbox
+        WHERE job_name = 'webhook-fanout' AND payload->>'event' = 'batch.finished' AND payload->>'batchId' = $1`,
+      [batchId],
+    );
+    expect(events.rows[0]!.n).toBe(1);
+    await h.send('DELETE', `/v1/webhooks/${hook.json<{ id: string }>().id}`, h.tokens.vendor);
+  });
+
   it('a dry run of the same bytes judges the records it is sent', async () => {
     const body = goodBody(['REPEAT-C1', 'REPEAT-C2']);
     expect((await h.pushBatch(h.tokens.vendor, S1, body)).statusCode).toBe(202);

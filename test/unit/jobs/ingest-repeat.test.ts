@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { queueBatch } from '../../../src/jobs/contracts.js';
+import { acceptRepeat, queueBatch } from '../../../src/jobs/contracts.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createOverviewRepo } from '../../../src/store/overview.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
@@ -178,6 +178,27 @@ describe('ingest of a repeated vendor batch', () => {
     return { row, findings: findings.rows, audit: entries };
   }
 
+  /** The API's one-statement repeat (acceptRepeat) of `records` as vendor-1 pushes them to S1. */
+  async function acceptAtOnce(records: unknown[]) {
+    const bodySha256 = createHash('sha256')
+      .update(JSON.stringify({ entity: 'students', records }))
+      .digest('hex');
+    const held = await createBatchesRepo(ctx.db).heldAndJudged('vendor-1', S1, bodySha256);
+    const id = randomUUID();
+    const batch = {
+      id,
+      clientId: 'vendor-1',
+      schoolCode: S1,
+      entity: 'students' as const,
+      format: 'canonical',
+      records,
+      bodySha256,
+      sameAs: held!.id,
+    };
+    const accepted = { actor: 'vendor-1', action: 'batch.accepted', subject: `batch:${id}` };
+    return { id, judged: await acceptRepeat(ctx.db, batch, held!.judged!, accepted, ctx) };
+  }
+
   it('a repeat judged when accepted ends as the ingest would judge it, with no ingest job', async () => {
     const noParents = withoutParents('F2');
     const records = [student('F1'), noParents];
@@ -186,16 +207,30 @@ describe('ingest of a repeated vendor batch', () => {
     const fast = await store(records, ctx, S1, ctx); // judged in the accepting transaction
     expect(fast.judged).toEqual({ accepted: 0, rejected: 0, unchanged: 2 });
     expect(fast.job).toBeUndefined();
+    const once = await acceptAtOnce(records); // judged in one statement of its own (the API, no key)
+    expect(once.judged).toEqual({ accepted: 0, rejected: 0, unchanged: 2 });
+    expect(await nextRow(ctx.db, ofBatch(once.id))).toBeUndefined();
     const [slowOutcome, fastOutcome] = [await outcomeOf(slow.batchId), await outcomeOf(fast.batchId)];
     expect(fastOutcome.findings.length).toBeGreaterThan(0);
     expect(fastOutcome.audit).toHaveLength(1);
     expect(fastOutcome).toEqual(slowOutcome);
+    expect(await outcomeOf(once.id)).toEqual(slowOutcome);
+    const audit = await ctx.db.query<{ action: string }>(
+      'SELECT action FROM truc.audit_pending WHERE subject = $1 ORDER BY id',
+      [`batch:${once.id}`],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['batch.accepted', 'batch.ingested']);
   });
 
   it('a repeat that cannot be judged when accepted is queued and judged in full', async () => {
     const records = [student('G1'), student('G2')];
     await push(records);
     await createRecordsRepo(ctx.db).tombstone('students', ['G2']);
+    // Nor in one statement of its own: nothing is written.
+    const once = await acceptAtOnce(records);
+    expect(once.judged).toBeUndefined();
+    expect(await ctx.db.rows('truc.batches', `id = '${once.id}'`)).toEqual([]);
+    expect(await ctx.db.rows('truc.audit_pending', `subject = 'batch:${once.id}'`)).toEqual([]);
     const again = await store(records, ctx, S1, ctx);
     expect(again.judged).toBeUndefined();
     const result = await runRow(ctx, again.job!);
