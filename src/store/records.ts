@@ -167,6 +167,38 @@ function recordWrites(q: Queryable) {
   };
 }
 
+/**
+ * `existing`, and in the same statement the live records of each scope those rows are in (what
+ * the mass-change guard weighs a batch's changes against; a scope without any is absent).
+ */
+async function existingWithLive(
+  q: Queryable,
+  entity: EntityName,
+  keys: readonly string[],
+): Promise<{ rows: Map<string, ExistingRow>; live: Map<string, number> }> {
+  const t = TABLES[entity];
+  const rows = new Map<string, ExistingRow>();
+  const live = new Map<string, number>();
+  for (const part of chunks(keys)) {
+    const res = await q.query<ExistingRow & { live: number | null }>(
+      `WITH e AS (
+         SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
+                source_fp AS "sourceFp"
+           FROM ${t.table} WHERE ${t.key} = ANY($1::text[])),
+       c AS (
+         SELECT x.${t.scope} AS scope, count(*)::int AS n FROM ${t.table} x
+          WHERE x.deleted_at IS NULL AND x.${t.scope} IN (SELECT scope FROM e) GROUP BY 1)
+       SELECT e.*, c.n AS live FROM e LEFT JOIN c ON c.scope = e.scope`,
+      [part],
+    );
+    for (const { live: n, ...r } of res.rows) {
+      rows.set(r.key, r);
+      if (n !== null) live.set(r.scope, n);
+    }
+  }
+  return { rows, live };
+}
+
 /** Lookups by key: what is stored of given records. */
 function recordLookups(q: Queryable) {
   return {
@@ -184,36 +216,7 @@ function recordLookups(q: Queryable) {
       }
       return out;
     },
-    /**
-     * {@link existing}, and in the same statement the live records of each scope those rows are in (what
-     * the mass-change guard weighs a batch's changes against; a scope without any is absent).
-     */
-    async existingWithLive(
-      entity: EntityName,
-      keys: readonly string[],
-    ): Promise<{ rows: Map<string, ExistingRow>; live: Map<string, number> }> {
-      const t = TABLES[entity];
-      const rows = new Map<string, ExistingRow>();
-      const live = new Map<string, number>();
-      for (const part of chunks(keys)) {
-        const res = await q.query<ExistingRow & { live: number | null }>(
-          `WITH e AS (
-             SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
-                    source_fp AS "sourceFp"
-               FROM ${t.table} WHERE ${t.key} = ANY($1::text[])),
-           c AS (
-             SELECT x.${t.scope} AS scope, count(*)::int AS n FROM ${t.table} x
-              WHERE x.deleted_at IS NULL AND x.${t.scope} IN (SELECT scope FROM e) GROUP BY 1)
-           SELECT e.*, c.n AS live FROM e LEFT JOIN c ON c.scope = e.scope`,
-          [part],
-        );
-        for (const { live: n, ...r } of res.rows) {
-          rows.set(r.key, r);
-          if (n !== null) live.set(r.scope, n);
-        }
-      }
-      return { rows, live };
-    },
+    existingWithLive: (entity: EntityName, keys: readonly string[]) => existingWithLive(q, entity, keys),
     async load(entity: EntityName, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
       const t = TABLES[entity];
       const out: Array<{ key: string; data: unknown }> = [];
