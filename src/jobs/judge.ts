@@ -138,7 +138,7 @@ export function map(loaded: Loaded, deps: JudgeContext, premapped?: Premapped): 
 
 /**
  * The store lookups of the store-backed rules, answered together: the engine asks every lookup a batch
- * needs at once (src/quality/engine.ts), each call adds its part to one request, and the request goes
+ * needs at once (src/quality/lookups.ts), each call adds its part to one request, and the request goes
  * to the store as one statement once the engine has asked them all (after the current synchronous
  * turn). The owners come from the stored copies already read; website probes, asked of school batches
  * only, are their own query.

@@ -10,15 +10,9 @@ export {
   catalogueProblems,
   policyProblems,
 } from './catalogue.js';
-export {
-  BatchSink,
-  checkBatch,
-  checkInMemory,
-  effectiveSeverity,
-  keysOf,
-  type QualityLookups,
-  type QualityResult,
-} from './engine.js';
+export { checkBatch, checkInMemory, keysOf, type QualityResult } from './engine.js';
+export type { QualityLookups } from './lookups.js';
+export { BatchSink, effectiveSeverity } from './sink.js';
 export { categoryOf, findingOf } from './findings.js';
 export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
 export { DEFAULT_QUALITY_CONFIG, deadlineOf, type QualityConfig, type QualityPolicy } from './config.js';

@@ -35,7 +35,7 @@ import {
   TEXT_NORMALISED,
 } from './rules/sach.js';
 import type { BatchContext, Rec, RuleInfo, Text } from './types.js';
-import { BatchSink } from './engine.js';
+import { BatchSink } from './sink.js';
 import { printableKeys } from '../canonical/keys.js';
 
 const DATE_FIELDS = new Set(['birthDate', 'statusDate', 'startDate', 'endDate']);

@@ -1,0 +1,182 @@
+/**
+ * The store lookups the store checks are fed by: what each asks (`QualityLookups`), and `fetchFacts`,
+ * which asks every lookup a batch needs once, all at once (a fixed number of queries whatever the
+ * batch size), so a store may answer them together in one statement.
+ */
+import type { EntityName } from '../canonical/entities.js';
+import { scopeOf } from '../canonical/entities.js';
+import { twinKey } from './rules/sach-duplicates.js';
+import type {
+  ActiveHolder,
+  IdHolder,
+  LastSync,
+  LookupName,
+  SchoolFacts,
+  StoreFacts,
+  StoredRecord,
+  WebsiteProbe,
+} from './rules/define.js';
+import type { BatchContext, Rec } from './types.js';
+
+/**
+ * Store lookups the store-backed rules need, each answering for a whole batch in one query. A
+ * lookup left out switches its rules off. The engine asks every lookup a batch needs at once (none
+ * waits for another's answer), so a store may answer them together in one statement.
+ */
+export interface QualityLookups {
+  /** Facts (level) of these schools. */
+  schools?(codes: readonly string[]): Promise<ReadonlyMap<string, SchoolFacts>>;
+  /** The known classes of these (school, school year) pairs, as `school/year/class`. */
+  classes?(
+    pairs: readonly (readonly [schoolCode: string, schoolYear: string])[],
+  ): Promise<ReadonlySet<string>>;
+  /**
+   * Active records (any school) holding these personal IDs. `askers` are the batch's records holding
+   * them: a lookup may leave out a holder that is, for every asker of its personal ID, the asker itself
+   * (same key) or at the asker's school: the two-schools rule cannot match it.
+   */
+  activeHolders?(
+    entity: EntityName,
+    personalIds: readonly string[],
+    askers: readonly Asker[],
+  ): Promise<ReadonlyMap<string, readonly ActiveHolder[]>>;
+  /**
+   * Live records of these schools (a person: communes) holding these personal IDs, whatever their
+   * status; a lookup may also return holders of other scopes (the check compares scopes), and may
+   * leave out the records `keys` names (the batch's own: the rule judges those as the batch has them).
+   */
+  scopeHolders?(
+    entity: EntityName,
+    scopes: readonly string[],
+    personalIds: readonly string[],
+    keys: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly IdHolder[]>>;
+  /** The authoritative (city database) copies of these records, by natural key. */
+  authoritative?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, Rec>>;
+  /** The last successful sync of these schools, per system. */
+  lastSyncs?(schoolCodes: readonly string[]): Promise<ReadonlyMap<string, readonly LastSync[]>>;
+  /** How many records of `entity` these schools hold in `schoolYear`. */
+  currentYearCounts?(
+    entity: EntityName,
+    schoolCodes: readonly string[],
+    schoolYear: string,
+  ): Promise<ReadonlyMap<string, number>>;
+  /** The school (a person: the commune) holding each of these keys in the store, where one does. */
+  owners?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Stored records of `entity` born on these dates, by date. A lookup may leave out the records
+   * whose twin key (`twinKey`, ./rules/sach-duplicates.ts) is not among `twinKeys`, and a record whose
+   * key is that of every asker of its twin key (`twins`: the batch's records, twin key and key): the
+   * duplicate rule cannot match them.
+   */
+  bornOn?(
+    entity: EntityName,
+    dates: readonly string[],
+    twinKeys: readonly string[],
+    twins: readonly { twinKey: string; key: string }[],
+  ): Promise<ReadonlyMap<string, readonly StoredRecord[]>>;
+  /** The last probe of these schools' websites, by school code. */
+  websiteProbes?(schoolCodes: readonly string[]): Promise<ReadonlyMap<string, WebsiteProbe>>;
+}
+
+/** A record of the batch asking who else holds its personal ID. */
+export interface Asker {
+  readonly personalId: string;
+  readonly key: string;
+  readonly schoolCode: string | undefined;
+}
+
+const distinct = (values: Iterable<string | undefined>): string[] =>
+  [...new Set(values)].filter((v): v is string => v !== undefined && v !== '');
+
+/** The distinct (school, school year) pairs of the records that name a class. */
+function classPairs(records: readonly Rec[]): (readonly [string, string])[] {
+  const pairs = new Map<string, readonly [string, string]>();
+  for (const r of records) {
+    if (typeof r['classCode'] !== 'string') continue;
+    const pair = [String(r['schoolCode']), String(r['schoolYear'])] as const;
+    pairs.set(pair.join('/'), pair);
+  }
+  return [...pairs.values()];
+}
+
+/** The records holding a personal ID, as askers of who else holds it. */
+function idAskers(records: readonly Rec[], keys: readonly string[]): Asker[] {
+  return records.flatMap((r, i): Asker[] =>
+    typeof r['personalId'] === 'string' && r['personalId'] !== ''
+      ? [
+          {
+            personalId: r['personalId'],
+            key: keys[i] ?? '',
+            schoolCode: typeof r['schoolCode'] === 'string' ? r['schoolCode'] : undefined,
+          },
+        ]
+      : [],
+  );
+}
+
+/** The records with a twin key (birth date and name key), as askers of their stored twins. */
+function twinAskers(records: readonly Rec[], keys: readonly string[]): { twinKey: string; key: string }[] {
+  return records.flatMap((r, i) => {
+    const twin = twinKey(r);
+    return twin === undefined ? [] : [{ twinKey: twin, key: keys[i] ?? '' }];
+  });
+}
+
+/**
+ * Fetches what the live store checks need, one lookup call each, all asked at once (nothing awaited
+ * between them), so a store can answer them together in one statement (src/jobs/judge.ts does).
+ */
+export async function fetchFacts(
+  ctx: BatchContext,
+  records: readonly Rec[],
+  keys: readonly string[],
+  needs: ReadonlySet<LookupName>,
+  lookups: QualityLookups,
+): Promise<{ facts: StoreFacts; calls: number }> {
+  const facts: { -readonly [K in keyof StoreFacts]: StoreFacts[K] } = {};
+  const asked: Promise<void>[] = [];
+  const ask = <K extends LookupName>(name: K, answer: Promise<StoreFacts[K]>): void => {
+    asked.push(answer.then((value) => void (facts[name] = value)));
+  };
+  const field = (f: string) => records.map((r) => (typeof r[f] === 'string' ? r[f] : undefined));
+  const schools = distinct(field('schoolCode'));
+  const ownSchools = ctx.schoolCode === undefined ? [] : [ctx.schoolCode];
+  if (needs.has('schools') && lookups.schools && schools.length > 0) {
+    ask('schools', lookups.schools(schools));
+  }
+  if (needs.has('classes') && lookups.classes) {
+    const pairs = classPairs(records);
+    if (pairs.length > 0) ask('classes', lookups.classes(pairs));
+  }
+  const ids = distinct(field('personalId'));
+  if (needs.has('activeHolders') && lookups.activeHolders && ids.length > 0) {
+    ask('activeHolders', lookups.activeHolders(ctx.entity, ids, idAskers(records, keys)));
+  }
+  if (needs.has('scopeHolders') && lookups.scopeHolders && ids.length > 0) {
+    const scopes = distinct(records.map((r) => scopeOf(ctx.entity, r)));
+    ask('scopeHolders', lookups.scopeHolders(ctx.entity, scopes, ids, distinct(keys)));
+  }
+  if (needs.has('authoritative') && lookups.authoritative && keys.length > 0) {
+    ask('authoritative', lookups.authoritative(ctx.entity, distinct(keys)));
+  }
+  if (needs.has('lastSyncs') && lookups.lastSyncs && ownSchools.length > 0) {
+    ask('lastSyncs', lookups.lastSyncs(ownSchools));
+  }
+  if (needs.has('currentYearCounts') && lookups.currentYearCounts && ownSchools.length > 0) {
+    ask('currentYearCounts', lookups.currentYearCounts(ctx.entity, ownSchools, ctx.schoolYear));
+  }
+  const dates = distinct(field('birthDate'));
+  if (needs.has('bornOn') && lookups.bornOn && dates.length > 0) {
+    const twins = twinAskers(records, keys);
+    ask('bornOn', lookups.bornOn(ctx.entity, dates, distinct(twins.map((t) => t.twinKey)), twins));
+  }
+  if (needs.has('websiteProbes') && lookups.websiteProbes && schools.length > 0) {
+    ask('websiteProbes', lookups.websiteProbes(schools));
+  }
+  if (needs.has('owners') && lookups.owners && keys.length > 0) {
+    ask('owners', lookups.owners(ctx.entity, distinct(keys)));
+  }
+  await Promise.all(asked);
+  return { facts, calls: asked.length };
+}

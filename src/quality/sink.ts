@@ -1,0 +1,103 @@
+/**
+ * The sink of one batch's checks: collects findings under the city's policy (severity per entity and
+ * rule, `effectiveSeverity`), repairs records copy-on-write, and notes which records an `error`
+ * finding rejects.
+ */
+import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text } from './types.js';
+
+interface Template {
+  readonly severity: Severity;
+  readonly rule: RuleInfo;
+}
+
+/** The severity `rule` has for `entity` under the policy, or 'off'. Tenancy is access control: no policy changes it. */
+export function effectiveSeverity(rule: RuleInfo, ctx: BatchContext): Severity | 'off' {
+  if (rule.criterion === 'tenancy') return rule.severity;
+  const policy = ctx.config.policy;
+  return policy[ctx.entity]?.[rule.code] ?? policy['*']?.[rule.code] ?? rule.severity;
+}
+
+/** Collects findings and repairs of one batch. */
+export class BatchSink implements FindingSink {
+  readonly findings: Finding[] = [];
+  readonly rejected = new Set<number>();
+  /** The batch's records; undefined where one was refused before the schema. */
+  readonly records: (Rec | undefined)[];
+  private readonly copied = new Set<number>();
+  private readonly templates = new Map<RuleInfo, Template | null>();
+  /** Bumped by every repair (`patch`): a view of a record (see `viewerOf`) older than it may be stale. */
+  patches = 0;
+  /** 1 at the indexes whose text the input step found settled (see `FindingSink.textSettled`). */
+  private settled: Uint8Array | undefined;
+
+  constructor(
+    readonly ctx: BatchContext,
+    records: readonly (Rec | undefined)[],
+  ) {
+    this.records = [...records];
+  }
+
+  /** A sink for checks that see only some records: index i there is `indexes[i]` here. */
+  view(indexes: readonly number[]): FindingSink {
+    return {
+      add: (i, rule, pointer, extra) => this.add(i < 0 ? i : indexes[i]!, rule, pointer, extra),
+      patch: (i, field, value) => this.patch(indexes[i]!, field, value),
+      textSettled: (i) => this.textSettled(indexes[i]!),
+    };
+  }
+
+  private template(rule: RuleInfo): Template | null {
+    let t = this.templates.get(rule);
+    if (t === undefined) {
+      const severity = effectiveSeverity(rule, this.ctx);
+      t = severity === 'off' ? null : { severity, rule };
+      this.templates.set(rule, t);
+    }
+    return t;
+  }
+
+  /** True when the policy switched `rule` off for this batch's entity. */
+  isOff(rule: RuleInfo): boolean {
+    return this.template(rule) === null;
+  }
+
+  add(index: number, rule: RuleInfo, pointer: string, extra?: { value?: string; detail?: Text }): void {
+    const t = this.template(rule);
+    if (t === null) return;
+    const finding: Finding = {
+      index,
+      rule: rule.code,
+      criterion: rule.criterion,
+      severity: t.severity,
+      pointer,
+      vi: rule.message.vi,
+      en: rule.message.en,
+      hintVi: rule.hint.vi,
+      hintEn: rule.hint.en,
+      ...(rule.showsValue && extra?.value !== undefined ? { value: extra.value } : {}),
+      ...(extra?.detail ? { detail: extra.detail } : {}),
+    };
+    this.findings.push(finding);
+    if (t.severity === 'error' && index >= 0) this.rejected.add(index);
+  }
+
+  /** Notes that the input step found record `index`'s text settled. */
+  settleText(index: number): void {
+    (this.settled ??= new Uint8Array(this.records.length))[index] = 1;
+  }
+
+  textSettled(index: number): boolean {
+    return this.settled !== undefined && this.settled[index] === 1;
+  }
+
+  patch(index: number, field: string, value: unknown): void {
+    const rec = this.records[index];
+    if (rec === undefined) return;
+    this.patches++;
+    if (this.copied.has(index)) (rec as Record<string, unknown>)[field] = value;
+    else {
+      this.records[index] = { ...rec, [field]: value };
+      this.copied.add(index);
+    }
+  }
+}
