@@ -7,7 +7,7 @@ const communeCodes = z.array(z.string().regex(/^\d{5}$/, 'a 5-digit commune code
 
 /**
  * PCGD-XMC reporting (issue 10). Every setting marked OURS in PCGD-RULES.md is here, with the rule
- * set's default; `src/reporting/pcgd/rule-set.ts` says which ones are unverified.
+ * set's default; `src/reporting/pcgd/settings.ts` says which ones are unverified.
  */
 export const PcgdSchema = z
   .object({

@@ -1,7 +1,7 @@
 /**
  * PCGD-XMC counting over stored persons: the set-based counting SQL (one aggregate statement per unit,
  * never a loop over people), the lineage of a commune report and the enrolment join. The counting rules
- * themselves are data in src/reporting/pcgd/rule-set.ts; this file only translates each person flag to SQL.
+ * themselves are data in src/reporting/pcgd/indicators.ts; this file only translates each person flag to SQL.
  * The report lifecycle rows are in ./pcgd.ts.
  *
  * Lineage `flags` bits: 0–6 the person flags in PERSON_FLAGS order (has a class, grade 1–12,

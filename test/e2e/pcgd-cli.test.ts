@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfSignatureParts } from '../../src/reporting/pcgd/forms.js';
 import { readPackage, sha256Hex, type EvidencePackage } from '../../src/reporting/pcgd/package.js';
-import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/rule-set.js';
+import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/indicators.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPgDb } from '../../src/store/db.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';

@@ -12,7 +12,7 @@ import { loadConfig, type PcgdConfig } from '../../src/config.js';
 import type { IndicatorFigure, LevelResult } from '../../src/reporting/pcgd/evaluate.js';
 import { pdfFromPackage, pdfSignatureParts, xlsxFromPackage } from '../../src/reporting/pcgd/forms.js';
 import { readPackage, sha256Hex } from '../../src/reporting/pcgd/package.js';
-import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/rule-set.js';
+import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/indicators.js';
 import {
   approveReport,
   computeReport,

@@ -5,14 +5,9 @@
  * A threshold t (percent, at most two decimals) is met when `numerator × 100 ≥ t × denominator`,
  * computed in integers as `numerator × 10000 ≥ round(t × 100) × denominator` — never after rounding.
  */
-import {
-  INDICATOR_BY_CODE,
-  type IndicatorCode,
-  type LevelDef,
-  type PcgdLevelName,
-  type PersonFlag,
-  type RuleSet,
-} from './rule-set.js';
+import { INDICATOR_BY_CODE, type IndicatorCode, type PersonFlag } from './indicators.js';
+import type { LevelDef, PcgdLevelName } from './levels.js';
+import type { RuleSet } from './rule-set.js';
 
 /** Counted persons of one commune and one age, and how many of them carry each flag. */
 export interface AgeCounts {

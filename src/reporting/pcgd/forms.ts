@@ -14,7 +14,7 @@ import { Signer } from '@signpdf/utils';
 import ExcelJS from 'exceljs';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { readPackage, sha256Hex, type EvidencePackage } from './package.js';
-import { INDICATOR_BY_CODE, type IndicatorCode, type Standard } from './rule-set.js';
+import { INDICATOR_BY_CODE, type IndicatorCode, type Standard } from './indicators.js';
 import { signDetached, type UnitSigner } from './signing.js';
 
 const STANDARDS: ReadonlyArray<{ standard: Standard; sheet: string; title: string }> = [

@@ -6,7 +6,8 @@
 import type { PcgdConfig } from '../../config.js';
 import type { Severity } from '../../quality/config.js';
 import type { CommuneFigures, IndicatorFigure } from './evaluate.js';
-import { INDICATOR_BY_CODE, type IndicatorCode, type RuleSet } from './rule-set.js';
+import { INDICATOR_BY_CODE, type IndicatorCode } from './indicators.js';
+import type { RuleSet } from './rule-set.js';
 
 /**
  * A finding about a report's figures (the quality engine's `Finding` is about one record; this one is

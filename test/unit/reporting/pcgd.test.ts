@@ -9,7 +9,9 @@ import {
   shortfallOf,
   type AgeCounts,
 } from '../../../src/reporting/pcgd/evaluate.js';
-import { PERSON_FLAGS, resolveRuleSet, settingsOf } from '../../../src/reporting/pcgd/rule-set.js';
+import { PERSON_FLAGS } from '../../../src/reporting/pcgd/indicators.js';
+import { resolveRuleSet } from '../../../src/reporting/pcgd/rule-set.js';
+import { settingsOf } from '../../../src/reporting/pcgd/settings.js';
 import { checkCommune, passes } from '../../../src/reporting/pcgd/validate.js';
 
 const rules = resolveRuleSet();
