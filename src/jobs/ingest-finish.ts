@@ -101,8 +101,8 @@ async function fileFindings(q: Queryable, loaded: Loaded, outcome: Outcome): Pro
 
 /**
  * The batch's closing writes: findings, verdicts, its counts, its audit entry (off the chain's lock) and
- * whatever the caller added to `closing` (its outbox row closed) go as one statement (../store/combined.ts);
- * then a pulled page's progress (which reads the batch done).
+ * whatever the caller added to `closing` (its outbox row closed) go as one statement (../store/combined.ts),
+ * with a pulled page's progress when its pull job ingests it; a pulled page's progress otherwise after them.
  */
 export async function finish(
   q: Queryable,
@@ -124,9 +124,12 @@ export async function finish(
   const inline = outcome.pulled?.inline;
   if (inline) inline.audit.push(...audit);
   else await recordAudit(closing, audit);
+  // A page ingested by its pull job notes the keys it saw with the closing writes (issue 7: one round
+  // trip less per page); otherwise after them, as its run's reconciliation may become due (read: the batch done).
+  const seen = isPulledPage(loaded) ? heldKeys(mapped, outcome.pulled) : undefined;
+  if (seen && inline) await afterPulledPage(closing, batch, seen, { run: inline.run });
   await closing.flush();
-  if (isPulledPage(loaded))
-    await afterPulledPage(q, batch, heldKeys(mapped, outcome.pulled), inline ? { run: inline.run } : {});
+  if (seen && !inline) await afterPulledPage(q, batch, seen);
   countIngested(deps, entity, counts);
 }
 
