@@ -121,13 +121,19 @@ interface PageRecord {
 const isUnchanged = (r: PageRecord): boolean =>
   r.fp !== undefined && r.row !== undefined && !r.row.deleted && r.row.sourceFp === r.fp;
 
-/** Splits the page into skipped (unchanged), still refused, and the rest to judge. */
+/**
+ * Splits the page into skipped (unchanged), still refused, and the rest to judge. A refusal that stands
+ * on other records stands only when the page brings nothing else to judge (a record it depends on may be
+ * on the page, and is judged as the page has it): else it is judged with the rest.
+ */
 function partition(
   page: readonly PageRecord[],
   standing: ReadonlyMap<string, Refusal>,
 ): Pick<PulledExtras, 'skipped' | 'refused' | 'pageIndex' | 'sourceKeys' | 'sourceFps'> & {
   rest: unknown[];
 } {
+  const refusalOf = (r: PageRecord) => (r.fp === undefined ? undefined : standing.get(r.key!));
+  const quiet = page.every((r) => isUnchanged(r) || refusalOf(r) !== undefined);
   const rest: unknown[] = [];
   const pageIndex: number[] = [];
   const sourceKeys: (string | undefined)[] = [];
@@ -139,8 +145,8 @@ function partition(
       skipped.push({ key: r.row!.key, scope: r.row!.scope });
       return;
     }
-    const refusal = r.fp === undefined ? undefined : standing.get(r.key!);
-    if (refusal) {
+    const refusal = refusalOf(r);
+    if (refusal && (quiet || !refusal.dependent)) {
       refused.push(refusal);
       return;
     }

@@ -92,7 +92,9 @@ describe('a personal ID twice in the city database, pulled on two nights', () =>
     expect(await live(original!)).toBe(true);
     expect(await live(copyOf(original!))).toBe(false);
     expect(await twiceHeld()).toBe(0);
-    // The copy is refused for the stored holder, and its verdict says so.
+    // The copy is refused for its personal ID, and its verdict says so: the first night's (a repeat in
+    // the page), kept, since the second night counts it still refused without judging it again while the
+    // holder it stood on is live and unchanged (jobs/refusals.ts); judged, it is refused for the stored holder.
     const verdict = await env.deps.db.query<{
       accepted: boolean;
       findings: Array<{ rule: string; severity: string }>;
@@ -100,7 +102,18 @@ describe('a personal ID twice in the city database, pulled on two nights', () =>
       copyOf(original!),
     ]);
     expect(verdict.rows[0]?.accepted).toBe(false);
-    expect(verdict.rows[0]?.findings.filter((f) => f.severity === 'error').map((f) => f.rule)).toEqual([
+    const errors = verdict.rows[0]?.findings.filter((f) => f.severity === 'error').map((f) => f.rule);
+    expect(errors).toHaveLength(1);
+    expect(errors?.[0]).toMatch(/^SACH_DUPLICATE_PERSONAL_ID(_STORED)?$/);
+    // Judged alone (its refusal forgotten), it is refused for the stored holder.
+    await env.deps.db.query('DELETE FROM truc.refused_sources');
+    await fullPull();
+    expect(await live(copyOf(original!))).toBe(false);
+    const judged = await env.deps.db.query<{ findings: Array<{ rule: string; severity: string }> }>(
+      `SELECT findings FROM truc.quality_records WHERE entity = 'students' AND record_key = $1`,
+      [copyOf(original!)],
+    );
+    expect(judged.rows[0]?.findings.filter((f) => f.severity === 'error').map((f) => f.rule)).toEqual([
       'SACH_DUPLICATE_PERSONAL_ID_STORED',
     ]);
   });
