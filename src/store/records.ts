@@ -169,7 +169,10 @@ function recordWrites(q: Queryable) {
 
 /**
  * `existing`, and in the same statement the live records of each scope those rows are in (what
- * the mass-change guard weighs a batch's changes against; a scope without any is absent).
+ * the mass-change guard weighs a batch's changes against; a scope without any is absent). Each scope
+ * is counted by its own index probe (a lateral subquery): as a join (`scope IN (SELECT …)`), the
+ * planner's estimate of a few hundred scopes made it scan the whole table per batch (issue 7: 190 ms
+ * for 160,000 students, growing with the city).
  */
 async function existingWithLive(
   q: Queryable,
@@ -186,9 +189,10 @@ async function existingWithLive(
                 source_fp AS "sourceFp"
            FROM ${t.table} WHERE ${t.key} = ANY($1::text[])),
        c AS (
-         SELECT x.${t.scope} AS scope, count(*)::int AS n FROM ${t.table} x
-          WHERE x.deleted_at IS NULL AND x.${t.scope} IN (SELECT scope FROM e) GROUP BY 1)
-       SELECT e.*, c.n AS live FROM e LEFT JOIN c ON c.scope = e.scope`,
+         SELECT s.scope, n.n FROM (SELECT DISTINCT scope FROM e) s,
+                LATERAL (SELECT count(*)::int AS n FROM ${t.table} x
+                          WHERE x.${t.scope} = s.scope AND x.deleted_at IS NULL) n)
+       SELECT e.*, nullif(c.n, 0) AS live FROM e LEFT JOIN c ON c.scope = e.scope`,
       [part],
     );
     for (const { live: n, ...r } of res.rows) {
