@@ -215,7 +215,7 @@ const bornOn: PartOf<'bornOn', { key: string; scope: string; data: unknown }> = 
   // Current students sharing a twin key (birth date and name key) with an asker under another key
   // (an asker's own stored row is never its own twin, and reading it back would return every
   // re-sent student), and current students born on these dates that have no twin key yet
-  // (written before migration 081).
+  // (written before migration 081; \`birth_date\` is \`data ->> 'birthDate'\`, stored: migration 190).
   sql(ask, $) {
     const twins = ask.askers;
     return `SELECT DISTINCT ON (h.key) h.*
@@ -225,7 +225,7 @@ const bornOn: PartOf<'bornOn', { key: string; scope: string; data: unknown }> = 
                    AND s.deleted_at IS NULL AND s.twin_key IS NOT NULL OFFSET 0) AS h
      UNION ALL
      SELECT student_code AS key, school_code AS scope, data FROM truc.students
-      WHERE data ->> 'birthDate' = ANY(${$(ask.dates)}::text[]) AND deleted_at IS NULL AND twin_key IS NULL`;
+      WHERE birth_date = ANY(${$(ask.dates)}::text[]) AND deleted_at IS NULL AND twin_key IS NULL`;
   },
   read: (rows) => rows.map((r) => ({ key: r.key, schoolCode: r.scope, data: r.data })),
 };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudentSchema } from '../../src/canonical/student.js';
 import { createBatchesRepo, type FindingRow } from '../../src/store/batches.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
+import { createQualityRepo } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
 import { openEmbedded } from '../../src/store/embedded.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
@@ -186,6 +187,34 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         many.map((s) => s.studentCode),
       );
       expect(existing.size).toBe(1500);
+    });
+
+    it('a changed student keeps its indexes when its indexed fields did not change (issue 7: HOT update); one without a twin key is found by its birth date', async () => {
+      const repo = createRecordsRepo(store.db);
+      const first = { ...student('H1', 'Hà'), schoolCode: '79000003', birthDate: '2018-11-12' };
+      await repo.upsert('students', [row(first)], SOURCE);
+      const changed = { ...first, fullName: 'Hà Vy', status: 'transferred_in' as const };
+      // The transaction's own statistics: the update was heap-only (migration 190: no index reads
+      // `data` any more; an index on `data ->> 'birthDate'` made every change of `data` rewrite them all).
+      const hot = await store.db.tx(async (q) => {
+        // Counted by this connection since its statistics were last reported: the difference is this update's.
+        const hotSoFar = async () =>
+          (
+            await q.query<{ hot: number }>(
+              "SELECT pg_stat_get_xact_tuples_hot_updated('truc.students'::regclass)::int AS hot",
+            )
+          ).rows[0]!.hot;
+        const before = await hotSoFar();
+        await createRecordsRepo(q).upsert('students', [row(changed)], SOURCE);
+        return (await hotSoFar()) - before;
+      });
+      expect(hot).toBe(1);
+      expect(await repo.load('students', ['H1'])).toEqual([{ key: 'H1', data: changed }]);
+      // Written without a twin key (as before migration 081): the stored-duplicate lookup finds it by date.
+      const { bornOn } = await createQualityRepo(store.db).facts({
+        bornOn: { dates: ['2018-11-12'], askers: [] },
+      });
+      expect(bornOn).toEqual([{ key: 'H1', schoolCode: '79000003', data: changed }]);
     });
   });
 
