@@ -98,7 +98,9 @@ export function createQualityRepo(q: Queryable) {
     /**
      * Replaces the last verdict of these records (one statement). A verdict that did not change is
      * not rewritten (an unchanged night writes almost nothing): its `checked_at` and `batch_id` say
-     * since when and from which batch it holds.
+     * since when and from which batch it holds. Those are left out before the upsert, not only by its
+     * `WHERE` (issue 7): `ON CONFLICT DO UPDATE` locks every conflicting row, a write of its own to
+     * each page, even where its `WHERE` then keeps the row as it was.
      */
     async saveVerdicts(
       entity: EntityName,
@@ -112,6 +114,9 @@ export function createQualityRepo(q: Queryable) {
          SELECT $1, v.key, v.school, v.accepted, $2, $3, v.findings
            FROM ROWS FROM (unnest($4::text[]), unnest($5::text[]), unnest($6::boolean[]), jsonb_array_elements($7::jsonb))
                 AS v(key, school, accepted, findings)
+          WHERE NOT EXISTS (SELECT 1 FROM truc.quality_records s
+                             WHERE s.entity = $1 AND s.record_key = v.key AND s.school_code = v.school
+                               AND s.accepted = v.accepted AND s.findings = v.findings)
          ON CONFLICT (entity, record_key) DO UPDATE SET
            school_code = EXCLUDED.school_code, accepted = EXCLUDED.accepted, checked_at = EXCLUDED.checked_at,
            batch_id = EXCLUDED.batch_id, findings = EXCLUDED.findings

@@ -218,6 +218,46 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     });
   });
 
+  describe('verdicts', () => {
+    it('a record whose verdict changed gets the new one (findings that disappear are gone); an unchanged verdict is kept, its row not even locked (issue 7)', async () => {
+      const repo = createQualityRepo(store.db);
+      const [first, second] = [randomUUID(), randomUUID()];
+      const warn = {
+        rule: 'DU_FIELD_MISSING',
+        criterion: 'du',
+        severity: 'warning' as const,
+        pointer: '/phone',
+      };
+      const song = {
+        rule: 'SONG_NOT_CURRENT_YEAR',
+        criterion: 'song',
+        severity: 'info' as const,
+        pointer: '',
+      };
+      const verdict = (recordKey: string, findings: (typeof warn | typeof song)[]) => ({
+        recordKey,
+        schoolCode: '79000004',
+        accepted: true,
+        findings,
+      });
+      await repo.saveVerdicts('students', first, new Date(), [
+        verdict('V1', [warn, song]),
+        verdict('V2', [song]),
+      ]);
+      await repo.saveVerdicts('students', second, new Date(), [verdict('V1', [song]), verdict('V2', [song])]);
+      const rows = await store.db.query<{ key: string; batch: string; findings: unknown; locked: boolean }>(
+        `SELECT record_key AS key, batch_id AS batch, findings, xmax::text <> '0' AS locked
+           FROM truc.quality_records WHERE school_code = '79000004' ORDER BY 1`,
+      );
+      expect(rows.rows.map(({ locked: _, ...r }) => r)).toEqual([
+        { key: 'V1', batch: second, findings: [song] },
+        { key: 'V2', batch: first, findings: [song] },
+      ]);
+      // Written by the first batch and untouched since: ON CONFLICT DO UPDATE would have locked it.
+      expect(rows.rows[1]!.locked).toBe(false);
+    });
+  });
+
   describe('findings', () => {
     it("a batch's findings read back as filed: shared rule texts, own pointers, values and details", async () => {
       const batchId = randomUUID();
