@@ -39,6 +39,23 @@ function parsesOf(marker: string): () => number {
   return () => n;
 }
 
+/** Pushes `body` to S1 and runs a worker until that batch is ingested; returns its id. */
+async function pushIngested(body: unknown): Promise<string> {
+  const first = (await h.pushBatch(h.tokens.vendor, S1, body)).json<{ batchId: string }>().batchId;
+  const worker = startWorkerRole(h.env.deps);
+  try {
+    await waitFor(
+      async () => (await h.get(`/v1/batches/${first}`, h.tokens.vendor)).json().status === 'done',
+      {
+        what: 'the first batch to be ingested',
+      },
+    );
+  } finally {
+    await worker.stop();
+  }
+  return first;
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -83,18 +100,7 @@ describe('a repeated batch body at the API (issue 7)', () => {
 
   it('the same bytes after the first was ingested: done when answered, with no ingest job', async () => {
     const body = goodBody(['REPEAT-E1', 'REPEAT-E2']);
-    const first = (await h.pushBatch(h.tokens.vendor, S1, body)).json<{ batchId: string }>().batchId;
-    const worker = startWorkerRole(h.env.deps);
-    try {
-      await waitFor(
-        async () => (await h.get(`/v1/batches/${first}`, h.tokens.vendor)).json().status === 'done',
-        {
-          what: 'the first batch to be ingested',
-        },
-      );
-    } finally {
-      await worker.stop();
-    }
+    await pushIngested(body);
     const outbox = (await h.snapshot()).outbox;
     const again = await h.pushBatch(h.tokens.vendor, S1, body);
     expect(again.statusCode, again.body).toBe(202);
@@ -116,18 +122,7 @@ describe('a repeated batch body at the API (issue 7)', () => {
 
   it('a repeat judged when accepted raises its batch.finished once, as any finished batch does', async () => {
     const body = goodBody(['REPEAT-W1', 'REPEAT-W2']);
-    const first = (await h.pushBatch(h.tokens.vendor, S1, body)).json<{ batchId: string }>().batchId;
-    const worker = startWorkerRole(h.env.deps);
-    try {
-      await waitFor(
-        async () => (await h.get(`/v1/batches/${first}`, h.tokens.vendor)).json().status === 'done',
-        {
-          what: 'the first batch to be ingested',
-        },
-      );
-    } finally {
-      await worker.stop();
-    }
+    await pushIngested(body);
     const hook = await h.send('POST', '/v1/webhooks', h.tokens.vendor, {
       url: 'https://hooks.example.org/truc',
       events: ['batch.finished'],
