@@ -21,6 +21,7 @@ import {
   upsertRate,
   type StudentRow,
 } from './lib/pg-baselines.js';
+import { acceptedPerSecond, assertAllAccepted, batchBody, PUSH, vendorRequests } from './lib/push.js';
 import { studentBatches, type StudentBatch } from './lib/students.js';
 import { openTrucEnv, waitForBatches, type Combination, type TrucEnv } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
@@ -29,11 +30,7 @@ export const name = 'ingest';
 /** Four loaded phases and three end-to-end runs: more than the runner's default on a busy machine. */
 export const timeoutSeconds = 1200;
 
-const BATCHES = 150;
-const WARMUP = 10;
 const PGLITE_BATCHES = 30;
-const CONCURRENCY = 10;
-const BATCH_SIZE = 1000;
 const P1_RATE_TARGET = 0.5;
 const P1_P99_TARGET = 0.5; // p99 ≤ 2 × bare p99, as baseline/value ≥ 0.5
 const P4_TARGET = 0.6;
@@ -43,19 +40,8 @@ const UNCHANGED_REPUSH_TARGET = 2;
 const CHANGED_REPUSH_TARGET = 0.5;
 const INGEST_TIMEOUT_MS = 240_000;
 
-const body = (b: StudentBatch): string => JSON.stringify({ entity: 'students', records: b.records });
-const batchPath = (b: StudentBatch): string => `/v1/schools/${b.schoolCode}/batches`;
-
 /** Records accepted per second (202s × batch size ÷ measured seconds). */
-function acceptedRate(r: LoadResult): number {
-  return ((r.statuses['202'] ?? 0) * BATCH_SIZE) / r.seconds;
-}
-
-function assertAllAccepted(what: string, r: LoadResult): void {
-  if ((r.statuses['202'] ?? 0) !== r.sent) {
-    throw new Error(`${what}: not every batch was accepted: ${JSON.stringify(r.statuses)}`);
-  }
-}
+const acceptedRate = (r: LoadResult): number => acceptedPerSecond(r) * PUSH.batchSize;
 
 /** The 5a baseline: a bare fastify POST route that parses the body and answers 202. */
 async function bareFastify(requests: LoadRequest[], bodyLimit: number): Promise<LoadResult> {
@@ -66,24 +52,10 @@ async function bareFastify(requests: LoadRequest[], bodyLimit: number): Promise<
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   try {
-    return await runLoad({ baseUrl: url, requests, concurrency: CONCURRENCY, warmup: WARMUP });
+    return await runLoad({ baseUrl: url, requests, concurrency: PUSH.concurrency, warmup: PUSH.warmup });
   } finally {
     await app.close();
   }
-}
-
-/** Vendor requests for `batches`: up to `CONCURRENCY` vendors, batch i sent by vendor i mod their number. */
-async function vendorRequests(env: TrucEnv, apiUrl: string, batches: StudentBatch[]): Promise<LoadRequest[]> {
-  const n = Math.min(CONCURRENCY, batches.length);
-  const vendors = await Promise.all(
-    Array.from({ length: n }, (_, v) =>
-      env.vendor(
-        apiUrl,
-        batches.filter((_, i) => i % n === v).map((b) => b.schoolCode),
-      ),
-    ),
-  );
-  return batches.map((b, i) => ({ path: batchPath(b), token: vendors[i % n]!.token, body: body(b) }));
 }
 
 /** (b): starts the worker role and waits for every batch; records/s from queued to done. */
@@ -95,8 +67,8 @@ async function ingestStage(env: TrucEnv, batches: number): Promise<number> {
       'SELECT coalesce(sum(accepted), 0)::int AS accepted FROM truc.batches',
     );
     const accepted = res.rows[0]!.accepted;
-    if (accepted !== batches * BATCH_SIZE) {
-      throw new Error(`ingest bench: ${accepted} records accepted, expected ${batches * BATCH_SIZE}`);
+    if (accepted !== batches * PUSH.batchSize) {
+      throw new Error(`ingest bench: ${accepted} records accepted, expected ${batches * PUSH.batchSize}`);
     }
     return accepted / seconds;
   } finally {
@@ -148,11 +120,11 @@ async function endToEnd(env: TrucEnv, requests: LoadRequest[], doneAfter: number
   const worker = env.startWorker();
   try {
     const started = performance.now();
-    const load = await runLoad({ baseUrl: api.url, requests, concurrency: CONCURRENCY, warmup: 0 });
+    const load = await runLoad({ baseUrl: api.url, requests, concurrency: PUSH.concurrency, warmup: 0 });
     assertAllAccepted('truc end to end', load);
     const left = INGEST_TIMEOUT_MS - (performance.now() - started);
     await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
-    return (requests.length * BATCH_SIZE) / ((Date.now() - load.firstSentAt) / 1000);
+    return (requests.length * PUSH.batchSize) / ((Date.now() - load.firstSentAt) / 1000);
   } finally {
     await worker.stop();
     await api.stop();
@@ -163,7 +135,7 @@ async function endToEnd(env: TrucEnv, requests: LoadRequest[], doneAfter: number
 function changedRequests(requests: LoadRequest[], batches: StudentBatch[]): LoadRequest[] {
   return batches.map((b, i) => ({
     ...requests[i]!,
-    body: body({ ...b, records: b.records.map((r) => ({ ...r, statusDate: '2026-09-07' })) }),
+    body: batchBody({ ...b, records: b.records.map((r) => ({ ...r, statusDate: '2026-09-07' })) }),
   }));
 }
 
@@ -181,17 +153,22 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
   try {
     const bodyLimit = env.deps.config.server.bodyLimitBytes;
     const api = await env.startApi();
-    const requests = await vendorRequests(env, api.url, batches);
+    const requests = (await vendorRequests(env, api.url, batches))();
     const bare = await bareFastify(requests, bodyLimit);
     assertAllAccepted('bare fastify', bare);
-    const copy = await copyBaseline(env, studentRows(allRecords(batches.slice(WARMUP))));
-    const truc = await runLoad({ baseUrl: api.url, requests, concurrency: CONCURRENCY, warmup: WARMUP });
+    const copy = await copyBaseline(env, studentRows(allRecords(batches.slice(PUSH.warmup))));
+    const truc = await runLoad({
+      baseUrl: api.url,
+      requests,
+      concurrency: PUSH.concurrency,
+      warmup: PUSH.warmup,
+    });
     assertAllAccepted('truc API', truc);
     await api.stop();
     const upsert = await upsertBaseline(env, studentRows(allRecords(batches)));
     const ingest = await ingestStage(env, batches.length);
-    const n = batches.length - WARMUP;
-    const all = batches.length * BATCH_SIZE;
+    const n = batches.length - PUSH.warmup;
+    const all = batches.length * PUSH.batchSize;
     // Issue 7: the same batches again, unchanged, then every record changed; each POST → done.
     const unchanged = await endToEnd(env, requests, 2 * batches.length);
     const afterUnchanged = await totals(env);
@@ -258,8 +235,8 @@ async function onEmbedded(batches: StudentBatch[]): Promise<BenchRow[]> {
   const env = await openTrucEnv(combination);
   try {
     const api = await env.startApi();
-    const requests = await vendorRequests(env, api.url, batches);
-    const accepted = await runLoad({ baseUrl: api.url, requests, concurrency: CONCURRENCY, warmup: 0 });
+    const requests = (await vendorRequests(env, api.url, batches))();
+    const accepted = await runLoad({ baseUrl: api.url, requests, concurrency: PUSH.concurrency, warmup: 0 });
     assertAllAccepted('truc API (PGlite)', accepted);
     await api.stop();
     const upsert = await upsertBaseline(env, studentRows(allRecords(batches)));
@@ -280,12 +257,12 @@ async function onEmbedded(batches: StudentBatch[]): Promise<BenchRow[]> {
 
 /** Runs the benchmark (see the file comment); the PGlite part only in the first repetition. */
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
-  const count = scaled(BATCHES, opts.scale, 3) + WARMUP;
-  const rows = await onPostgres(studentBatches(count, BATCH_SIZE));
+  const count = scaled(PUSH.batches, opts.scale, 3) + PUSH.warmup;
+  const rows = await onPostgres(studentBatches(count, PUSH.batchSize));
   if (opts.repetition === 0) {
     rows.push(
       ...(await onEmbedded(
-        studentBatches(scaled(PGLITE_BATCHES, opts.scale, 2), BATCH_SIZE, 'truc-bench-pglite'),
+        studentBatches(scaled(PGLITE_BATCHES, opts.scale, 2), PUSH.batchSize, 'truc-bench-pglite'),
       )),
     );
   }

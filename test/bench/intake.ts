@@ -15,33 +15,21 @@
  * keyed run's bodies sent again would be repeats, stored without their records). Rates are the rounds'
  * 202s over their summed times, p99 over all their requests.
  */
-import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { combineLoads, runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
+import { acceptedPerSecond, assertAllAccepted, PUSH, vendorRequests } from './lib/push.js';
 import { studentBatches, type StudentBatch } from './lib/students.js';
-import { openTrucEnv, type TrucEnv } from './lib/truc-env.js';
+import { openTrucEnv } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'intake';
 /** Three runs of 160 batches: more than the runner's default on a busy machine. */
 export const timeoutSeconds = 600;
 
-const BATCHES = 150;
-const WARMUP = 10;
 /** Rounds the measured requests are split into (keyed, bare, no key in each). */
 const ROUNDS = 5;
-const CONCURRENCY = 10;
-const BATCH_SIZE = 1000;
 const TARGET = 0.7;
-
-function assertAllAccepted(what: string, r: LoadResult): void {
-  if ((r.statuses['202'] ?? 0) !== r.sent) {
-    throw new Error(`${what}: not every batch was accepted: ${JSON.stringify(r.statuses)}`);
-  }
-}
-
-const requestsPerSecond = (r: LoadResult): number => (r.statuses['202'] ?? 0) / r.seconds;
 
 /** The baseline: bare fastify, one jsonb INSERT per request, 202; listening until stop(). */
 async function startBareFastify(
@@ -87,46 +75,22 @@ function freshBodies(batches: StudentBatch[]): string[] {
   );
 }
 
-/**
- * One request per batch, batch i sent by vendor i mod CONCURRENCY; a fresh key per request when
- * `keyed`; `bodies` (default: the batches as they are) replace the bodies.
- */
-async function vendorRequests(
-  env: TrucEnv,
-  apiUrl: string,
-  batches: StudentBatch[],
-): Promise<(keyed: boolean, bodies?: string[]) => LoadRequest[]> {
-  const n = Math.min(CONCURRENCY, batches.length);
-  const vendors = await Promise.all(
-    Array.from({ length: n }, (_, v) =>
-      env.vendor(
-        apiUrl,
-        batches.filter((_, i) => i % n === v).map((b) => b.schoolCode),
-      ),
-    ),
-  );
-  const bodies = batches.map((b) => JSON.stringify({ entity: 'students', records: b.records }));
-  return (keyed, others = bodies) =>
-    batches.map((b, i) => ({
-      path: `/v1/schools/${b.schoolCode}/batches`,
-      token: vendors[i % n]!.token,
-      ...(keyed ? { headers: { 'idempotency-key': `bench-${randomUUID()}` } } : {}),
-      body: others[i]!,
-    }));
-}
-
 /** The requests of round `r` of ROUNDS (the warm-up ones first in round 0), and its warm-up count. */
 function roundOf(requests: LoadRequest[], r: number): { requests: LoadRequest[]; warmup: number } {
-  const measured = requests.length - WARMUP;
-  const from = WARMUP + Math.floor((measured * r) / ROUNDS);
-  const to = WARMUP + Math.floor((measured * (r + 1)) / ROUNDS);
+  const measured = requests.length - PUSH.warmup;
+  const from = PUSH.warmup + Math.floor((measured * r) / ROUNDS);
+  const to = PUSH.warmup + Math.floor((measured * (r + 1)) / ROUNDS);
   return r === 0
-    ? { requests: requests.slice(0, to), warmup: WARMUP }
+    ? { requests: requests.slice(0, to), warmup: PUSH.warmup }
     : { requests: requests.slice(from, to), warmup: 0 };
 }
 
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
-  const batches = studentBatches(scaled(BATCHES, opts.scale, 3) + WARMUP, BATCH_SIZE, 'truc-bench-intake');
+  const batches = studentBatches(
+    scaled(PUSH.batches, opts.scale, 3) + PUSH.warmup,
+    PUSH.batchSize,
+    'truc-bench-intake',
+  );
   const env = await openTrucEnv('postgres+redis');
   try {
     const { config } = env.deps;
@@ -141,7 +105,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     // Fresh bodies: the keyed run's again would be repeats (stored without their records).
     const plainRequests = requests(false, freshBodies(batches));
     const load = (baseUrl: string, all: LoadRequest[], r: number) =>
-      runLoad({ baseUrl, concurrency: CONCURRENCY, ...roundOf(all, r) });
+      runLoad({ baseUrl, concurrency: PUSH.concurrency, ...roundOf(all, r) });
     const runs: Record<'keyed' | 'bare' | 'plain', LoadResult[]> = { keyed: [], bare: [], plain: [] };
     for (let r = 0; r < ROUNDS; r++) {
       runs.keyed.push(await load(api.url, keyedRequests, r));
@@ -156,21 +120,21 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     assertAllAccepted('truc with Idempotency-Key', keyed);
     assertAllAccepted('bare fastify', bare);
     assertAllAccepted('truc without a key', plain);
-    const n = batches.length - WARMUP;
+    const n = batches.length - PUSH.warmup;
     const what = `${n}×1000 students, 10 clients`;
     return [
       rateRow(
         `intake with Idempotency-Key ${what} vs bare fastify + jsonb INSERT`,
         'records/s',
-        requestsPerSecond(keyed) * BATCH_SIZE,
-        requestsPerSecond(bare) * BATCH_SIZE,
+        acceptedPerSecond(keyed) * PUSH.batchSize,
+        acceptedPerSecond(bare) * PUSH.batchSize,
         TARGET,
       ),
       rateRow(
         `intake with Idempotency-Key vs bare fastify + jsonb INSERT`,
         'requests/s',
-        requestsPerSecond(keyed),
-        requestsPerSecond(bare),
+        acceptedPerSecond(keyed),
+        acceptedPerSecond(bare),
         TARGET,
       ),
       costRow(
@@ -183,8 +147,8 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       rateRow(
         `intake without a key ${what} vs bare fastify + jsonb INSERT`,
         'records/s',
-        requestsPerSecond(plain) * BATCH_SIZE,
-        requestsPerSecond(bare) * BATCH_SIZE,
+        acceptedPerSecond(plain) * PUSH.batchSize,
+        acceptedPerSecond(bare) * PUSH.batchSize,
         null,
       ),
       costRow(`intake without a key p99 vs bare fastify + jsonb INSERT`, 'ms', plain.p99Ms, bare.p99Ms, null),

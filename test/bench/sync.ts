@@ -22,12 +22,18 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { startHcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { schoolYearOf, vietnamDateOf } from '../../src/canonical/school-year.js';
 import { addClient } from '../../src/ops.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { copyRate, createPlainTable, dropPlainTable, type StudentRow } from './lib/pg-baselines.js';
+import {
+  SIM_CREDENTIALS,
+  SIM_STUDENTS_PER_SCHOOL,
+  simToken,
+  startSimChild,
+  studentPages,
+} from './lib/hcm-csdl-sim.js';
 import { spawnNode, spawnTs, type Child } from './lib/procs.js';
 import { adminQuery, clientToken, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, secondsSince, type BenchOptions, type BenchRow } from './lib/types.js';
@@ -38,28 +44,8 @@ export const timeoutSeconds = 3600;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
-const CHILD_ENV = 'TRUC_BENCH_SYNC_SIM';
-const CREDENTIALS = { clientId: 'bench', clientSecret: 'bench-secret' };
-const PER_SCHOOL = 680;
-const PAGE = 1000;
 const RSS_LIMIT_MB = 512;
 const GROWTH_BUDGET = 0.05;
-
-/** Child mode: the simulator; prints its URL as the first stdout line. */
-async function serveChild(spec: string): Promise<void> {
-  const { schools } = JSON.parse(spec) as { schools: number };
-  const sim = await startHcmCsdlSimulator({
-    seed: 'bench-sync',
-    schools,
-    studentsPerSchool: PER_SCHOOL,
-    staffPerSchool: 1,
-    tombstoneRate: 0,
-    schoolYear: schoolYearOf(vietnamDateOf(new Date())),
-    ...CREDENTIALS,
-  });
-  process.stdout.write(`${JSON.stringify({ url: sim.url })}\n`);
-  process.once('SIGTERM', () => void sim.close().then(() => process.exit(0)));
-}
 
 const sizes = (scale: number): number[] =>
   (process.env.BENCH_SYNC_STUDENTS ?? '50000,150000,300000')
@@ -68,27 +54,12 @@ const sizes = (scale: number): number[] =>
 
 /** Bare client: every student page of the feed, fetched and parsed; records/s. */
 async function bareRead(url: string): Promise<{ rate: number; records: number }> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', ...snake(CREDENTIALS) });
-  const auth = (await (await fetch(`${url}/oauth/token`, { method: 'POST', body: form })).json()) as {
-    access_token: string;
-  };
-  let cursor: string | undefined;
+  const token = await simToken(url);
   let records = 0;
   const started = performance.now();
-  for (let i = 0; i < 100_000; i++) {
-    const query = cursor ? `cursor=${encodeURIComponent(cursor)}&limit=${PAGE}` : `limit=${PAGE}`;
-    const res = await fetch(`${url}/v1/students?${query}`, {
-      headers: { authorization: `Bearer ${auth.access_token}` },
-    });
-    const page = JSON.parse(await res.text()) as { data: unknown[]; nextCursor?: string };
-    records += page.data.length;
-    cursor = page.nextCursor;
-    if (!cursor) break;
-  }
+  for await (const page of studentPages(url, token)) records += page.records;
   return { rate: records / secondsSince(started), records };
 }
-
-const snake = (c: typeof CREDENTIALS) => ({ client_id: c.clientId, client_secret: c.clientSecret });
 
 interface Api {
   url: string;
@@ -192,8 +163,8 @@ async function startTruc(
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
       HCM_CSDL_BASE_URL: simUrl,
-      HCM_CSDL_CLIENT_ID: CREDENTIALS.clientId,
-      HCM_CSDL_CLIENT_SECRET: CREDENTIALS.clientSecret,
+      HCM_CSDL_CLIENT_ID: SIM_CREDENTIALS.clientId,
+      HCM_CSDL_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
     },
     process.env.BENCH_SYNC_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SYNC_PROF}`] : [],
   );
@@ -211,15 +182,15 @@ async function token(db: Db, url: string): Promise<string> {
 
 /** One size: every figure of the file comment. */
 async function runSize(students: number): Promise<BenchRow[]> {
-  const schools = Math.ceil(students / PER_SCHOOL);
-  const sim = spawnTs(fileURLToPath(import.meta.url), [], { [CHILD_ENV]: JSON.stringify({ schools }) });
+  const schools = Math.ceil(students / SIM_STUDENTS_PER_SCHOOL);
+  const schoolYear = schoolYearOf(vietnamDateOf(new Date()));
+  const { sim, url: simUrl } = await startSimChild({ seed: 'bench-sync', schools, schoolYear });
   const suffix = randomBytes(5).toString('hex');
   const dbName = `truc_bench_${suffix}`;
   const prefix = `truc-bench-${suffix}`;
   let truc: Child | undefined;
   let db: Db | undefined;
   try {
-    const simUrl = (JSON.parse(await sim.line(/^\{/, 180_000)) as { url: string }).url;
     const bare = await bareRead(simUrl);
     await adminQuery(`CREATE DATABASE ${dbName}`);
     const u = new URL(PG_ADMIN_URL);
@@ -311,6 +282,3 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   for (const n of sizes(opts.scale)) out.push(...(await runSize(n)));
   return out;
 }
-
-const spec = process.env[CHILD_ENV];
-if (spec !== undefined) void serveChild(spec);
