@@ -19,23 +19,36 @@ const login = (clientId: string, clientSecret: string) =>
     payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
   });
 
-describe('admin API of clients', () => {
-  let created: { clientId: string; clientSecret: string };
+interface Created {
+  clientId: string;
+  clientSecret: string;
+}
 
+/** A vendor of its own for one test, created by the city admin through the API (as the first test checks). */
+async function newVendor(schools = [S1]): Promise<Created> {
+  const res = await admin('POST', '/v1/admin/clients', { name: 'Vendor C', role: 'vendor', schools });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<Created>();
+}
+
+const tokenOf = async (c: Created): Promise<string> =>
+  (await login(c.clientId, c.clientSecret)).json<{ access_token: string }>().access_token;
+
+// Every test works on a client of its own: none reads what another one left.
+describe('admin API of clients', () => {
   it('a city admin creates a vendor (secret shown once, audited); the vendor logs in and pushes', async () => {
     const before = await audits('client.created');
     const res = await admin('POST', '/v1/admin/clients', { name: 'Vendor C', role: 'vendor', schools: [S1] });
     expect(res.statusCode, res.body).toBe(201);
-    created = res.json();
+    const created = res.json<Created>();
     expect(res.json()).toMatchObject({ role: 'vendor', schools: [S1], disabled: false });
     expect(res.json<{ scopes: string[] }>().scopes).toContain('batches:write');
     expect(await audits('client.created')).toBe(before + 1);
-    const token = (await login(created.clientId, created.clientSecret)).json<{ access_token: string }>()
-      .access_token;
-    expect((await h.pushBatch(token, S1, goodBody(['ADM1']))).statusCode).toBe(202);
+    expect((await h.pushBatch(await tokenOf(created), S1, goodBody(['ADM1']))).statusCode).toBe(202);
   });
 
   it('the list shows clients without secrets', async () => {
+    const created = await newVendor();
     const res = await admin('GET', '/v1/admin/clients');
     expect(res.statusCode).toBe(200);
     const items = res.json<{ items: Array<Record<string, unknown>> }>().items;
@@ -44,6 +57,7 @@ describe('admin API of clients', () => {
   });
 
   it('bad input and non-admins are refused, changing nothing', async () => {
+    const created = await newVendor();
     const before = await countRows(h.env.deps.db, 'truc.api_clients');
     expectProblem(
       await admin('POST', '/v1/admin/clients', { name: 'X', role: 'vendor' }),
@@ -85,6 +99,7 @@ describe('admin API of clients', () => {
   });
 
   it('rotating the secret: the old one stops working, the new one works, audited', async () => {
+    const created = await newVendor();
     const before = await audits('client.secret_rotated');
     const res = await admin('POST', `/v1/admin/clients/${created.clientId}/secret`);
     expect(res.statusCode, res.body).toBe(200);
@@ -98,12 +113,11 @@ describe('admin API of clients', () => {
     );
     expect((await login(created.clientId, fresh)).statusCode).toBe(200);
     expect(await audits('client.secret_rotated')).toBe(before + 1);
-    created = { ...created, clientSecret: fresh };
   });
 
   it('disabling stops a token already issued at once; enabling lets it in again', async () => {
-    const token = (await login(created.clientId, created.clientSecret)).json<{ access_token: string }>()
-      .access_token;
+    const created = await newVendor();
+    const token = await tokenOf(created);
     expect((await h.get('/v1/batches/00000000-0000-4000-8000-000000000000', token)).statusCode).toBe(404);
     const off = await admin('PATCH', `/v1/admin/clients/${created.clientId}`, { disabled: true });
     expect(off.json()).toMatchObject({ disabled: true });
@@ -123,8 +137,8 @@ describe('admin API of clients', () => {
   });
 
   it('a change of schools acts on a token already issued, without waiting for it to expire', async () => {
-    const token = (await login(created.clientId, created.clientSecret)).json<{ access_token: string }>()
-      .access_token;
+    const created = await newVendor();
+    const token = await tokenOf(created);
     expectProblem(await h.pushBatch(token, S2, goodBody(['ADM2'], S2)), 403, 'ERR_FORBIDDEN_SCHOOL');
     const before = await audits('client.updated');
     const res = await admin('PATCH', `/v1/admin/clients/${created.clientId}`, { schools: [S2] });
@@ -135,6 +149,7 @@ describe('admin API of clients', () => {
   });
 
   it('the same through the operator functions behind `truc clients list | rotate-secret | set-schools`', async () => {
+    const created = await newVendor([S2]);
     const db = h.env.deps.db;
     const listed = await listClients(db);
     expect(listed.find((c) => c.clientId === created.clientId)).toMatchObject({ schools: [S2] });

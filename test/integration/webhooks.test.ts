@@ -7,7 +7,7 @@
  */
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webhookDeliverJob } from '../../src/jobs/webhook-deliver.js';
 import { webhookFanoutJob } from '../../src/jobs/webhook-fanout.js';
 import type { JobRun } from '../../src/jobs/define.js';
@@ -60,6 +60,9 @@ async function drain(): Promise<void> {
   }
 }
 
+/** Subscriptions made by the running test, deleted after it: no test sees another's. */
+const live: Array<{ id: string; token: string }> = [];
+
 async function subscribe(token: string, events: string[]) {
   const res = await h.app.inject({
     method: 'POST',
@@ -68,8 +71,15 @@ async function subscribe(token: string, events: string[]) {
     payload: { url, events },
   });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json<{ id: string; secret: string }>();
+  const sub = res.json<{ id: string; secret: string }>();
+  live.push({ id: sub.id, token });
+  return sub;
 }
+
+afterEach(async () => {
+  for (const s of live.splice(0)) await h.send('DELETE', `/v1/webhooks/${s.id}`, s.token); // 404 if the test did
+  hooks.failNext = 0;
+});
 
 function verified(secret: string, r: ReceivedDelivery): { type: string; data: Record<string, unknown> } {
   const headers = Object.fromEntries(
@@ -79,8 +89,6 @@ function verified(secret: string, r: ReceivedDelivery): { type: string; data: Re
 }
 
 describe('webhooks', () => {
-  let sub: { id: string; secret: string };
-
   it('refuses bad subscriptions and changes nothing', async () => {
     const post = (payload: unknown) =>
       h.app.inject({
@@ -108,7 +116,7 @@ describe('webhooks', () => {
   });
 
   it('delivers batch.finished and findings.ready, signed, to the client that pushed the batch', async () => {
-    sub = await subscribe(h.tokens.vendor, ['batch.finished', 'findings.ready', 'master-data.changed']);
+    const sub = await subscribe(h.tokens.vendor, ['batch.finished', 'findings.ready', 'master-data.changed']);
     expect(sub.secret).toMatch(/^whsec_/);
     const pushed = await h.pushBatch(h.tokens.vendor, S1, goodBody(['WH1']));
     const batchId = pushed.json<{ batchId: string }>().batchId;
@@ -147,6 +155,7 @@ describe('webhooks', () => {
   });
 
   it('tells master-data.changed to every client serving the school, retrying a failing receiver', async () => {
+    const sub = await subscribe(h.tokens.vendor, ['master-data.changed']);
     const other = await subscribe(h.tokens.other, ['master-data.changed']);
     hooks.received.length = 0;
     hooks.failNext = 1;
@@ -190,6 +199,7 @@ describe('webhooks', () => {
   });
 
   it('a ping is delivered; a receiver that keeps failing ends failed after webhooks.maxAttempts', async () => {
+    const sub = await subscribe(h.tokens.vendor, ['batch.finished']);
     const ping = await h.app.inject({
       method: 'POST',
       url: `/v1/webhooks/${sub.id}/ping`,
@@ -217,6 +227,7 @@ describe('webhooks', () => {
   });
 
   it('unsubscribing stops deliveries', async () => {
+    const sub = await subscribe(h.tokens.vendor, ['master-data.changed']);
     const del = await h.app.inject({
       method: 'DELETE',
       url: `/v1/webhooks/${sub.id}`,
