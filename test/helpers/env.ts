@@ -1,7 +1,7 @@
 /**
  * Test environments: every test FILE gets storage of its own, and cleans it up.
  * - PostgreSQL: a fresh database `truc_t_<random>` created through the `test` database, dropped after.
- * - PGlite: a fresh temp DATA_DIR (mkdtemp), removed after.
+ * - PGlite: a fresh temp DATA_DIR (mkdtemp) holding a copy of a pristine cluster (pglite-template.ts), removed after.
  * - Redis: a unique BullMQ key prefix; only keys under it are deleted after (never FLUSHALL).
  *
  * Local services (overridable): PostgreSQL `postgres://postgres@127.0.0.1:5432/test` (trust), Redis
@@ -17,6 +17,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { openEmbedded } from '../../src/store/embedded.js';
 import { migrate } from '../../src/store/migrate.js';
+import { seedPgliteDir } from './pglite-template.js';
 import { deleteRedisKeys } from './redis.js';
 
 export const PG_ADMIN_URL = process.env.TRUC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -112,6 +113,7 @@ export async function openTestStore(
   let store: TestStore;
   if (kind === 'pglite') {
     const dir = await makeTempDir('truc-pglite-');
+    await seedPgliteDir(join(dir.path, 'pgdata'));
     const db = await openEmbedded(dir.path, { poolMax: 10 });
     store = {
       kind,
@@ -164,6 +166,7 @@ export interface MakeDepsOptions {
  */
 export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Promise<TestEnv> {
   const dir = await makeTempDir('truc-data-');
+  if (backend.database === 'pglite') await seedPgliteDir(join(dir.path, 'pgdata'));
   const database = backend.database === 'postgres' ? await createTestDatabase() : undefined;
   const redisPrefix = backend.queue === 'redis' ? `truc-t-${randomSuffix()}` : undefined;
   const env: Record<string, string> = {

@@ -19,6 +19,7 @@ import { student as aStudent } from '../factories/records.js';
 import { makeTempDir, openTestStore, type TestStore } from '../helpers/env.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../helpers/memory-db.js';
 import { spawnProcess } from '../helpers/proc.js';
+import { seedPgliteDir } from '../helpers/pglite-template.js';
 
 const MIGRATIONS = listMigrations();
 const SOURCE = { system: 'test', mappingVersion: 'test@1' };
@@ -390,6 +391,7 @@ describe('embedded database: one owner per data directory', () => {
 
   it('a second process on the same directory connects through the owner and sees the same data', async () => {
     const dir = await makeTempDir('truc-lock-');
+    await seedPgliteDir(join(dir.path, 'pgdata'));
     const owner = spawnProcess(process.execPath, tsxArgs(dir.path), { cwd: process.cwd() });
     try {
       const ready = JSON.parse(await owner.waitForLine((l) => l.includes('"ready"'), 45_000)) as {
@@ -449,6 +451,7 @@ describe('embedded database: one owner per data directory', () => {
   // `it` once fixed (e.g. a process-level registry of open directories).
   it('a second openEmbedded in the same process connects through the first', async () => {
     const dir = await makeTempDir('truc-lock-');
+    await seedPgliteDir(join(dir.path, 'pgdata'));
     const first = await openEmbedded(dir.path);
     try {
       const second = await openEmbedded(dir.path);
