@@ -11,7 +11,7 @@
  * - only the `guard` scope decides; bad ids and decided holds are problems, never a change.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient, type NewClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
@@ -54,7 +54,6 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
   let adminId: string;
   let vendor: string;
   let narrowAdmin: string;
-  let school: string;
 
   const tokenOf = async (c: NewClient): Promise<string> =>
     (
@@ -109,10 +108,35 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
   }
   const heldHolds = async (): Promise<HoldSummary[]> =>
     (await get('/v1/guard/holds?status=held')).json<{ items: HoldSummary[] }>().items;
+  /** The audit entries of `action` about one hold. */
+  const auditOfHold = async (action: string, holdId: number) =>
+    (await audit(action)).filter((a) => a.subject === `guard-hold:${holdId}`);
+
+  /**
+   * The students of the `nth` school (by code) as the source serves them in full: the proxy drops
+   * nobody, and a full run (reconciled, nothing to delete) has stored them. Each test that makes the
+   * source lose students starts here with a school of its own, so it needs no other test before it.
+   */
+  async function schoolInFull(nth: number): Promise<{ school: string; before: string[] }> {
+    proxy.drop.clear();
+    expect(await fullPull()).toMatchObject({ reconcile: 'done', reconciled: 0 });
+    const schools = (
+      await env.deps.db.query<{ s: string }>(
+        `SELECT DISTINCT school_code AS s FROM truc.students WHERE source_system = 'hcm-csdl' ORDER BY 1`,
+      )
+    ).rows.map((r) => r.s);
+    expect(schools).toHaveLength(2);
+    const school = schools[nth]!;
+    const before = await live(school);
+    expect(before.length).toBeGreaterThanOrEqual(20);
+    return { school, before };
+  }
 
   beforeAll(async () => {
     sim = await startCitySimulator({
       seed: 11,
+      // Two schools: each test that makes the source lose students has one of its own.
+      schools: 2,
       studentsPerSchool: 40,
       tombstoneRate: 0,
     });
@@ -138,15 +162,10 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     await sim?.close();
   });
 
+  afterEach(() => proxy.drop.clear());
+
   it('holds a full run that would delete 40% of a school; rejecting it deletes nothing', async () => {
-    const first = await fullPull();
-    expect(first).toMatchObject({ reconcile: 'done', reconciled: 0 });
-    const [scope] = (
-      await env.deps.db.query<{ s: string }>('SELECT DISTINCT school_code AS s FROM truc.students')
-    ).rows.map((r) => r.s);
-    school = scope!;
-    const before = await live(school);
-    expect(before.length).toBeGreaterThanOrEqual(20);
+    const { school, before } = await schoolInFull(0);
     // The source suddenly serves 60% of the school's students.
     const gone = before.slice(0, Math.round(before.length * 0.4));
     for (const code of gone) proxy.drop.add(code);
@@ -155,7 +174,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     expect(run.reconcile).toBe('held');
     expect(await live(school)).toEqual(before);
 
-    const [hold] = await heldHolds();
+    const hold = (await heldHolds()).find((h) => h.syncRunId === run.syncRunId);
     expect(hold).toMatchObject({
       kind: 'reconcile',
       status: 'held',
@@ -191,15 +210,24 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     // Decided once.
     expectProblem(await post(`/v1/guard/holds/${hold!.id}/approve`), 409, 'ERR_GUARD_NOT_HELD');
     expect(await live(school)).toEqual(before);
-    expect(await audit('guard.rejected')).toEqual([{ actor: adminId, subject: `guard-hold:${hold!.id}` }]);
+    expect(await auditOfHold('guard.rejected', hold!.id)).toEqual([
+      { actor: adminId, subject: `guard-hold:${hold!.id}` },
+    ]);
+    expect(await auditOfHold('guard.held', hold!.id)).toEqual([
+      { actor: 'system:guard', subject: `guard-hold:${hold!.id}` },
+    ]);
+    expect((await get(`/v1/guard/holds/${hold!.id}`)).json()).toMatchObject({ status: 'rejected' });
   });
 
-  it('approving the next such run lets its deletions through, audited', async () => {
-    const before = await live(school);
+  it('approving such a run lets its deletions through, audited', async () => {
+    const { school, before } = await schoolInFull(1);
+    const gone = before.slice(0, Math.round(before.length * 0.4));
+    for (const code of gone) proxy.drop.add(code);
     const run = await fullPull();
     expect(run.reconcile).toBe('held');
-    const [hold] = await heldHolds();
-    expect(hold!.syncRunId).toBe(run.syncRunId);
+    expect(await live(school)).toEqual(before);
+    const hold = (await heldHolds()).find((h) => h.syncRunId === run.syncRunId);
+    expect(hold).toMatchObject({ kind: 'reconcile', totals: { deleted: gone.length } });
     const approved = await post(`/v1/guard/holds/${hold!.id}/approve`);
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json()).toMatchObject({ status: 'approved', decidedBy: adminId });
@@ -210,15 +238,17 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
           : undefined,
       { timeoutMs: 30_000, intervalMs: 200, what: 'the approved reconciliation' },
     );
-    const after = await live(school);
-    expect(after).toEqual(before.filter((c) => !proxy.drop.has(c)));
-    expect((await get(`/v1/syncs/${run.syncRunId}`)).json()).toMatchObject({ reconciled: proxy.drop.size });
-    expect(await audit('guard.approved')).toEqual([{ actor: adminId, subject: `guard-hold:${hold!.id}` }]);
-    expect((await audit('guard.held')).map((a) => a.actor)).toEqual(['system:guard', 'system:guard']);
-    // Both decisions are listed with their state.
-    const all = (await get('/v1/guard/holds')).json<{ total: number; items: HoldSummary[] }>();
-    expect(all.total).toBe(2);
-    expect(all.items.map((i) => i.status)).toEqual(['approved', 'rejected']);
+    expect(await live(school)).toEqual(before.filter((c) => !gone.includes(c)));
+    expect((await get(`/v1/syncs/${run.syncRunId}`)).json()).toMatchObject({ reconciled: gone.length });
+    expect(await auditOfHold('guard.approved', hold!.id)).toEqual([
+      { actor: adminId, subject: `guard-hold:${hold!.id}` },
+    ]);
+    expect(await auditOfHold('guard.held', hold!.id)).toEqual([
+      { actor: 'system:guard', subject: `guard-hold:${hold!.id}` },
+    ]);
+    // The decision is listed with its state.
+    const all = (await get('/v1/guard/holds')).json<{ items: HoldSummary[] }>();
+    expect(all.items.find((i) => i.id === hold!.id)).toMatchObject({ status: 'approved' });
   });
 
   it('holds a vendor snapshot that omits 40% of its school; approving deletes them', async () => {
