@@ -11,6 +11,13 @@
  *   through as a probe: its success closes the circuit, its failure opens it again.
  * While a gate is paused, jobs are handed back to their queue without spending an attempt (see
  * `DeferJob` in ./define.ts), so an outage delays delivery instead of dead-lettering it.
+ *
+ * A Retry-After is also known in the process that met it from the moment its answer arrives, before the
+ * row records it for every worker: a caller of this process that got its slot meanwhile checks it last,
+ * just before its call ({@link DeliveryGates.heldHere}), so it does not call in the time the row's
+ * transaction takes (issue 7: under load that was longer than the pacing interval, and a paced call went
+ * out inside a 429's Retry-After). A call another worker started before the row recorded the wait can
+ * still reach the system after the 429: it was on its way before truc knew.
  */
 import type { Logger } from 'pino';
 import type { Config, SystemName } from '../config.js';
@@ -176,6 +183,11 @@ export interface DeliveryGates {
   /** May a call to `system` start? Pushes are paced (`pace: true`); reads only respect pauses. */
   enter(system: SystemName, opts: { pace: boolean }): Promise<Pass>;
   /**
+   * A Retry-After of `system` this process met that is still running (known before the gate's row has
+   * it), or undefined: checked synchronously just before a call goes out.
+   */
+  heldHere(system: SystemName): { waitMs: number; reason: PauseReason } | undefined;
+  /**
    * Whether the gate paused since `enter` (a paced caller checks again after waiting for its slot, so
    * a Retry-After that came in meanwhile is honoured): the pause left, or undefined.
    */
@@ -196,32 +208,70 @@ interface GateDeps {
   metrics: Pick<Metrics, 'circuitOpen'>;
 }
 
+/**
+ * The Retry-Afters this process met, by system, on its own clock: known the moment a failed call's
+ * answer is seen, before the gate's row (every worker's view) records it.
+ */
+export function localPauses(now: () => number = Date.now) {
+  const until = new Map<string, number>();
+  return {
+    /** A Retry-After of `seconds` met now. */
+    note(system: string, seconds: number): void {
+      const at = now() + seconds * 1000;
+      if (at > (until.get(system) ?? 0)) until.set(system, at);
+    },
+    /** What is left of the system's wait, or undefined. */
+    left(system: string): { waitMs: number; reason: PauseReason } | undefined {
+      const at = until.get(system);
+      if (at === undefined) return undefined;
+      const waitMs = at - now();
+      if (waitMs > 0) return { waitMs, reason: 'retry-after' };
+      until.delete(system);
+      return undefined;
+    },
+  };
+}
+type LocalPauses = ReturnType<typeof localPauses>;
+
 /** Passing a gate (paced or not) and reading its pause. */
-function gateEntry(repo: DeliveryGatesRepo, deps: GateDeps): Pick<DeliveryGates, 'enter' | 'paused'> {
+function gateEntry(
+  repo: DeliveryGatesRepo,
+  deps: GateDeps,
+  local: LocalPauses,
+): Pick<DeliveryGates, 'enter' | 'paused' | 'heldHere'> {
   const settings = deps.config.sync.delivery;
   const intervalOf = (system: SystemName): number => {
     const { max, durationMs } = deps.config.systems[system].rateLimit;
     return Math.ceil(durationMs / max);
   };
+  const enterRow = async (system: SystemName, opts: { pace: boolean }): Promise<Pass> => {
+    if (!opts.pace) {
+      // A read of a closed gate that is not paused changes nothing: one unlocked look (a pull's
+      // every page passes here; the locked read-modify-write is for everything else).
+      const seen = await repo.peek(system);
+      if (seen && seen.state.circuit === 'closed' && seen.state.pausedUntil === null) {
+        return { go: true, waitMs: 0, probe: false, startAt: seen.now };
+      }
+    }
+    return repo.update(system, (state, now) =>
+      decideEnter(state, now, {
+        intervalMs: opts.pace ? intervalOf(system) : 0,
+        probeLeaseMs: settings.probeLeaseMs,
+      }),
+    );
+  };
   return {
     async enter(system, opts) {
-      if (!opts.pace) {
-        // A read of a closed gate that is not paused changes nothing: one unlocked look (a pull's
-        // every page passes here; the locked read-modify-write is for everything else).
-        const seen = await repo.peek(system);
-        if (seen && seen.state.circuit === 'closed' && seen.state.pausedUntil === null) {
-          return { go: true, waitMs: 0, probe: false, startAt: seen.now };
-        }
-      }
-      return repo.update(system, (state, now) =>
-        decideEnter(state, now, {
-          intervalMs: opts.pace ? intervalOf(system) : 0,
-          probeLeaseMs: settings.probeLeaseMs,
-        }),
-      );
+      const pass = await enterRow(system, opts);
+      // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
+      const held = pass.go ? local.left(system) : undefined;
+      return held ? { go: false, ...held } : pass;
     },
+    heldHere: (system) => local.left(system),
     async paused(system) {
       const seen = await repo.peek(system);
+      const held = local.left(system);
+      if (held) return held;
       if (!seen) return undefined;
       const { state, now } = seen;
       if (!state.pausedUntil || state.pausedUntil <= now || state.pauseReason === 'probe') return undefined;
@@ -231,7 +281,11 @@ function gateEntry(repo: DeliveryGatesRepo, deps: GateDeps): Pick<DeliveryGates,
 }
 
 /** What a call's outcome does to its gate: a success may close the circuit, a failure open it. */
-function gateOutcomes(repo: DeliveryGatesRepo, deps: GateDeps): Pick<DeliveryGates, 'succeeded' | 'failed'> {
+function gateOutcomes(
+  repo: DeliveryGatesRepo,
+  deps: GateDeps,
+  local: LocalPauses,
+): Pick<DeliveryGates, 'succeeded' | 'failed'> {
   const settings = deps.config.sync.delivery;
   const outcomes: Pick<DeliveryGates, 'succeeded' | 'failed'> = {
     async succeeded(system) {
@@ -250,6 +304,9 @@ function gateOutcomes(repo: DeliveryGatesRepo, deps: GateDeps): Pick<DeliveryGat
         await outcomes.succeeded(system);
         return { pauseMs: 0, reason: undefined, opened: false };
       }
+      // Known here at once; the row (below) makes every worker wait.
+      if (failure.retryAfterSeconds !== undefined)
+        local.note(system, Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds));
       const after = await repo.update(system, (state, now) => decideFailure(state, now, failure, settings));
       if (after.opened) {
         deps.metrics.circuitOpen.set({ system }, 1);
@@ -266,5 +323,6 @@ function gateOutcomes(repo: DeliveryGatesRepo, deps: GateDeps): Pick<DeliveryGat
 
 export function createDeliveryGates(deps: GateDeps): DeliveryGates {
   const repo = createDeliveryGatesRepo(deps.db);
-  return { ...gateEntry(repo, deps), ...gateOutcomes(repo, deps) };
+  const local = localPauses();
+  return { ...gateEntry(repo, deps, local), ...gateOutcomes(repo, deps, local) };
 }

@@ -51,6 +51,9 @@ async function throughGate<T>(ctx: PushContext, system: SystemName, call: () => 
     const paused = await ctx.gates.paused(system);
     if (paused) throw new DeferJob(paused.waitMs, 'queue', paused.reason);
   }
+  // Last, with nothing awaited before the call: a Retry-After this process met while this one waited.
+  const held = ctx.gates.heldHere(system);
+  if (held) throw new DeferJob(held.waitMs, 'queue', held.reason);
   let out: T;
   try {
     out = await call();

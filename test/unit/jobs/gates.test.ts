@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
-import { decideEnter, decideFailure, decideSuccess, type DeliverySettings } from '../../../src/jobs/gates.js';
+import {
+  decideEnter,
+  decideFailure,
+  decideSuccess,
+  localPauses,
+  type DeliverySettings,
+} from '../../../src/jobs/gates.js';
 import type { GateState } from '../../../src/store/delivery-gates.js';
 import { useTestContext } from './fixtures.js';
 
@@ -144,6 +150,21 @@ describe('gate decisions', () => {
   });
 });
 
+describe("a process's own Retry-Afters", () => {
+  it('last from the moment they are met until they are over, the longest one winning', () => {
+    let now = 1_000;
+    const local = localPauses(() => now);
+    expect(local.left('smas')).toBeUndefined();
+    local.note('smas', 2);
+    local.note('smas', 1); // a shorter one does not cut the wait short
+    expect(local.left('smas')).toEqual({ waitMs: 2_000, reason: 'retry-after' });
+    now += 1_999;
+    expect(local.left('smas')).toEqual({ waitMs: 1, reason: 'retry-after' });
+    now += 1;
+    expect(local.left('smas')).toBeUndefined();
+  });
+});
+
 describe('the gate over the database', () => {
   const ctx = useTestContext();
 
@@ -181,6 +202,24 @@ describe('the gate over the database', () => {
       opened: false,
     });
     expect(await ctx.gates.enter('moet-pcgd', { pace: false })).toMatchObject({ go: true });
+  });
+
+  it("a Retry-After is known in this process the moment it is met, before the gate's row has it", async () => {
+    const pass = await ctx.gates.enter('smas', { pace: true });
+    expect(pass.go).toBe(true);
+    expect(ctx.gates.heldHere('smas')).toBeUndefined();
+    // The caller that got the 429 reports it; its row is written later (not awaited yet), while
+    // another caller of this process, its slot granted already, makes its last check before calling.
+    const recording = ctx.gates.failed(
+      'smas',
+      new AppError('ERR_ADAPTER_RATE_LIMITED', 'HTTP 429', { retryAfterSeconds: 5 }),
+    );
+    const held = ctx.gates.heldHere('smas');
+    expect(held).toMatchObject({ reason: 'retry-after' });
+    expect(held!.waitMs).toBeGreaterThan(4_000);
+    await recording;
+    expect(await ctx.gates.paused('smas')).toMatchObject({ reason: 'retry-after' });
+    expect(ctx.gates.heldHere('hcm-csdl')).toBeUndefined(); // per system
   });
 
   it('opens after the configured number of transient failures', async () => {
