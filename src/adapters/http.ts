@@ -27,13 +27,16 @@ export interface HttpClientOptions {
   logger?: Logger;
   metrics?: Pick<Metrics, 'externalRequestDuration'>;
   /**
-   * In-client retries of idempotent GET/HEAD calls on transient errors (429, 5xx, timeout, network).
+   * In-client retries of idempotent GET/HEAD calls on transient errors (5xx, timeout, network). A
+   * failure that carries a Retry-After (a 429, a 503 that says how long) is never retried here: the wait
+   * is the system's answer to every caller, so it goes to the caller, whose delivery gate makes every
+   * worker wait it out (issue 7: a client that slept it away alone let the other workers call on).
    * @defaultValue 0 — the job layer retries.
    */
   maxRetries?: number;
   /** Base of the exponential backoff with full jitter. @defaultValue 200 */
   retryBaseMs?: number;
-  /** Longest wait the client accepts (Retry-After above it is not waited for). @defaultValue 30000 */
+  /** Longest backoff between in-client retries. @defaultValue 30000 */
   maxRetryDelayMs?: number;
   /** Per-system status → code overrides, e.g. `{ 423: 'ERR_ADAPTER_WINDOW_CLOSED' }`. */
   statusCodes?: Partial<Record<number, ErrorCode>>;
@@ -183,9 +186,9 @@ function answered(client: AxiosInstance, system: string, observe: Observe) {
 }
 
 /**
- * A failed call, observed: sent again once with a fresh token after a 401; retried after Retry-After or
- * a backoff when transient, idempotent and within `maxRetries` and `maxRetryDelayMs`; else an AppError
- * carrying its class's code and an {@link HttpCallError} cause.
+ * A failed call, observed: sent again once with a fresh token after a 401; retried after a backoff when
+ * transient, idempotent, without a Retry-After and within `maxRetries` and `maxRetryDelayMs`; else an
+ * AppError carrying its class's code, its Retry-After and an {@link HttpCallError} cause.
  */
 function failed(
   client: AxiosInstance,
@@ -217,11 +220,10 @@ function failed(
       config.__truc = { ...state, authRetried: true };
       return client.request(config);
     }
-    const waitMs =
-      cls.retryAfterSeconds !== undefined
-        ? cls.retryAfterSeconds * 1000
-        : backoffMs(state.attempt, opts.retryBaseMs ?? 200, retryCap);
-    if (cls.retryable && IDEMPOTENT.has(method) && state.attempt < maxRetries && waitMs <= retryCap) {
+    // A Retry-After is for all of truc's callers of the system, not for this client alone: handed up.
+    const retryHere = cls.retryable && cls.retryAfterSeconds === undefined && IDEMPOTENT.has(method);
+    if (retryHere && state.attempt < maxRetries) {
+      const waitMs = backoffMs(state.attempt, opts.retryBaseMs ?? 200, retryCap);
       await sleep(waitMs);
       config.__truc = { ...state, attempt: state.attempt + 1 };
       return client.request(config);

@@ -4,15 +4,18 @@
  * - a target down for a while (seconds here; the mechanism is the one a five-minute outage meets):
  *   the circuit opens, jobs go back to their queue without spending attempts, nothing is
  *   dead-lettered, everything is delivered once the target is back, and the circuit closes;
- * - a 429 storm: no call reaches the target while a Retry-After runs, and calls are paced (never a
- *   burst) at the configured rate.
- * Timings are shortened through configuration; the assertions are on the recorded history.
+ * - a 429 storm: no call leaves for the target while a Retry-After runs (only one already on its way
+ *   may still arrive), and calls are paced (never a burst) at the configured rate;
+ * - two workers: a Retry-After that one worker's read met holds the other worker's pushes as well.
+ * Timings are shortened through configuration; the assertions are on the recorded history, measured
+ * from when the target answered (a loaded machine delays everything after that, not the wait).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
 import type { Config } from '../../src/config.js';
-import { enqueue, pushSet } from '../../src/jobs/contracts.js';
+import { createDeps } from '../../src/deps.js';
+import { enqueue, pushSet, requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
@@ -112,7 +115,7 @@ describe('delivery gate on postgres+redis', () => {
     }
   });
 
-  it('a 429 storm: nothing is sent while a Retry-After runs, and calls are paced at the configured rate', async () => {
+  it('a 429 storm: nothing new is sent while a Retry-After runs, and calls are paced at the configured rate', async () => {
     const fake = await startFakeHcmCsdl({
       script: [{ status: 429, retryAfter: 1 }, 200, 200, { status: 429, retryAfter: 1 }],
       fallback: 200,
@@ -134,10 +137,22 @@ describe('delivery gate on postgres+redis', () => {
       expect(puts.filter((p) => p.status === 200)).toHaveLength(keys.length);
       expect(puts.filter((p) => p.status === 429)).toHaveLength(2);
       expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
-      // Retry-After: 1 → no call reaches the target in the second after a 429.
+      // Retry-After: 1 → the limited set is sent again a second after its 429 at the earliest, and
+      // nothing else is sent in that second: the only call that may still arrive is one already on its
+      // way when the 429 came back (the other running job's, its slot granted before truc had the 429:
+      // a call cannot be recalled, and on a loaded machine it can reach the target well after the 429
+      // was answered), at most one per other job running at once, and nothing after it.
+      const othersRunning = Math.min(config.jobs.concurrency, 2) - 1;
       for (const limited of puts.filter((p) => p.status === 429)) {
-        const during = puts.filter((p) => p.at > limited.at && p.at < limited.at + 1000);
-        expect(during, `calls within 1 s of a 429 at ${limited.at}`).toEqual([]);
+        const again = puts.find((p) => p.key === limited.key && p.at > limited.at);
+        expect(again!.at - limited.answeredAt, `the set limited at ${limited.at}`).toBeGreaterThanOrEqual(
+          1000,
+        );
+        const during = puts.filter((p) => p.at > limited.answeredAt && p.at < limited.answeredAt + 1000);
+        expect(during.length, `calls within 1 s of a 429 at ${limited.at}`).toBeLessThanOrEqual(
+          othersRunning,
+        );
+        expect(during.filter((p) => p.key === limited.key)).toEqual([]);
       }
       // Paced: consecutive calls start a quarter-second apart (4/s); a burst would put them
       // milliseconds apart. Half the interval is left for scheduling jitter on a busy machine.
@@ -147,6 +162,61 @@ describe('delivery gate on postgres+redis', () => {
       for (const p of puts)
         expect(puts.filter((o) => o.at >= p.at && o.at < p.at + 1000).length).toBeLessThanOrEqual(max + 1);
     } finally {
+      await worker?.stop();
+      worker = undefined;
+      await fake.close();
+    }
+  });
+  it("two workers: a Retry-After one worker's read met holds the other worker's pushes too", async () => {
+    // The 429 answers a pull's page (hcm-csdl is source and target), just after a push call is
+    // answered: both workers' pushes are then between two paced slots, the next one 250 ms away.
+    const fake = await startFakeHcmCsdl({ readScript: [{ status: 429, retryAfter: 1 }], fallback: 200 });
+    // A second worker: its own database pool, Redis connections and gate (the same database and queues).
+    const other = await createDeps(env.config);
+    let second: Running | undefined;
+    try {
+      const config = configWith(fake.url, (c) => {
+        c.systems['hcm-csdl'].rateLimit = { max: 4, durationMs: 1000 };
+      });
+      const keys = Array.from({ length: 16 }, (_, i) => `W${i + 1}`);
+      await queueSets(keys);
+      worker = startWorkerRole({ ...env.deps, config });
+      second = startWorkerRole({ ...other, config });
+      await waitFor(() => fake.puts.length >= 2, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        what: 'pushes going out',
+      });
+      const runId = await env.deps.db.tx((q) =>
+        requestSync(q, { system: 'hcm-csdl', entity: 'students', full: false, requestedBy: 'test' }),
+      );
+      await waitFor(async () => (await openOutbox()) === 0, {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        what: 'every push and the pull to be done',
+      });
+      expect(
+        (
+          await env.deps.db.query<{ status: string }>('SELECT status FROM truc.sync_runs WHERE id = $1', [
+            runId,
+          ])
+        ).rows[0]?.status,
+      ).toBe('done');
+      expect(fake.puts.filter((p) => p.status === 200)).toHaveLength(keys.length);
+      expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+      const [limited, ...after] = fake.reads;
+      expect(limited).toMatchObject({ status: 429 });
+      // The page is read again a second after the 429 at the earliest (by whichever worker) …
+      expect(after.length).toBeGreaterThan(0);
+      expect(after[0]!.at - limited!.answeredAt).toBeGreaterThanOrEqual(1000);
+      // … and neither worker pushes in that second: a Retry-After is the system's, for every caller.
+      // (A call on its way when the 429 was answered could still arrive, from either worker: at most
+      // one, as the 429 lands between two paced calls.)
+      const during = fake.puts.filter((p) => p.at > limited!.answeredAt && p.at < limited!.answeredAt + 1000);
+      expect(during.length, `pushes within 1 s of the 429: ${during.length}`).toBeLessThanOrEqual(1);
+    } finally {
+      await second?.stop();
+      await other.close();
       await worker?.stop();
       worker = undefined;
       await fake.close();

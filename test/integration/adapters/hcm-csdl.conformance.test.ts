@@ -78,7 +78,6 @@ runConformance<HcmCsdlSimulator, HcmCsdlEntity, HcmCsdlWire[HcmCsdlEntity], Stud
     records: () => [student(1), student(2), student(3, { gioiTinh: 'X' as never })],
     effectCount: (sim) => sim.recorder.count('students'),
   },
-  retriesRateLimit: true,
   inClientRetries: 2,
 });
 

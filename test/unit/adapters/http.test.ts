@@ -250,11 +250,20 @@ describe('createHttpClient — in-client retry', () => {
     expect(scope.pendingMocks()).toHaveLength(1);
   });
 
-  it('does not wait for a Retry-After above the cap', async () => {
-    const scope = nock(BASE).get('/x').reply(429, {}, { 'Retry-After': '120' }).get('/x').reply(200, {});
-    const err = await failure(client({ maxRetries: 2, maxRetryDelayMs: 1000 }).get('/x'));
-    expect(err.retryAfterSeconds).toBe(120);
-    expect(scope.pendingMocks()).toHaveLength(1);
+  it('never waits out a Retry-After itself: the caller gets it at once (its gate makes every worker wait)', async () => {
+    for (const [status, after] of [
+      [429, '1'],
+      [503, '2'],
+      [429, '120'],
+    ] as const) {
+      nock.cleanAll();
+      const scope = nock(BASE).get('/x').reply(status, {}, { 'Retry-After': after }).get('/x').reply(200, {});
+      const started = Date.now();
+      const err = await failure(client({ maxRetries: 2, retryBaseMs: 1 }).get('/x'));
+      expect(err.retryAfterSeconds).toBe(Number(after));
+      expect(Date.now() - started).toBeLessThan(900); // not slept through in the client
+      expect(scope.pendingMocks()).toHaveLength(1); // one call: no retry behind the caller's back
+    }
   });
 });
 
