@@ -11,17 +11,13 @@
  * per lock (./chainer.ts runs it in every api and worker process, at once after a write and every second).
  */
 import { createHash } from 'node:crypto';
+import type { AuditEvent, AuditRow } from '../store/audit-log.js';
 import type { Queryable } from '../store/db.js';
+
+export type { AuditEvent, AuditRow } from '../store/audit-log.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_LOCK_KEY = 7_283_002;
-
-export interface AuditEvent {
-  actor: string;
-  action: string;
-  subject?: string | undefined;
-  details?: Record<string, string | number | boolean | null | string[]> | undefined;
-}
 
 /** JSON with object keys sorted at every level: stable across jsonb round trips. */
 export function canonicalJson(value: unknown): string {
@@ -153,18 +149,6 @@ async function appendLocked(q: Queryable, events: readonly (AuditEvent & { at: s
     `INSERT INTO truc.audit_log (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ${values.join(',')}`,
     params,
   );
-}
-
-/** A chained row of truc.audit_log, as stored. */
-export interface AuditRow {
-  seq: number;
-  at: Date;
-  actor: string;
-  action: string;
-  subject: string | null;
-  details: unknown;
-  prev_hash: string;
-  hash: string;
 }
 
 export type VerifyResult =

@@ -2,6 +2,7 @@
  * Read-only queries for operations (issue 11): the stored state that metrics and the operations
  * dashboard show. Nothing here writes; nothing returns personal data (codes, counts and times only).
  */
+import type { AuditEntry } from './audit-log.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
 
@@ -65,15 +66,6 @@ export type SchoolBatchRow = Pick<
   | 'createdAt'
   | 'finishedAt'
 >;
-
-export interface AuditRow {
-  seq: number;
-  at: Date;
-  actor: string;
-  action: string;
-  subject: string | null;
-  details: Record<string, unknown>;
-}
 
 export interface AuditFilter {
   actor?: string | undefined;
@@ -163,8 +155,8 @@ function operationsOverview(q: Queryable) {
       return res.rows.map((r) => ({ system: r.system, entity: r.entity, finishedAt: r.finished_at }));
     },
     /** Audit rows matching the filter, newest first. Details hold references and counts only. */
-    async audit(f: AuditFilter, limit: number, offset: number): Promise<AuditRow[]> {
-      const res = await q.query<AuditRow>(
+    async audit(f: AuditFilter, limit: number, offset: number): Promise<AuditEntry[]> {
+      const res = await q.query<AuditEntry>(
         `SELECT seq, at, actor, action, subject, details FROM truc.audit_log
           WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
             AND ($3::text IS NULL OR subject = $3)

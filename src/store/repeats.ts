@@ -5,16 +5,9 @@
  * own: no transaction, one round trip (the API's transaction took seven).
  */
 import type { EntityName } from '../config.js';
+import type { AuditEvent } from './audit-log.js';
 import type { Queryable } from './db.js';
 import { scopeDigestOf, TABLES } from './records.js';
-
-/** An audit event as `truc.audit_pending` keeps it (src/audit/chain.ts recordAudit). */
-export interface PendingAuditEvent {
-  actor: string;
-  action: string;
-  subject?: string | undefined;
-  details?: Record<string, unknown> | undefined;
-}
 
 export interface RepeatInsert {
   id: string;
@@ -33,7 +26,7 @@ export interface RepeatInsert {
   /** The batch that keeps the findings it shows (migration 170). */
   findingsOf: string;
   /** Recorded in this order, with the batch. */
-  audit: readonly PendingAuditEvent[];
+  audit: readonly AuditEvent[];
 }
 
 /**
