@@ -123,12 +123,14 @@ export async function acceptUnchangedRepeat(
   if (batch.mode !== 'delta' || batch.mappingPin !== null || learnsServedSchools(batch.format))
     return undefined;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
+  const now = deps.now();
   const inserted = await insertUnchangedRepeat(q, {
     ...batch,
     repeatTag: judged.repeatTag,
-    tagPrefix: repeatTagPrefix(inboundMapping(batch.format, batch.entity).version, deps.now()),
+    tagPrefix: repeatTagPrefix(inboundMapping(batch.format, batch.entity).version, now),
     findingsOf: judged.findingsOf,
     audit: [accepted, ingestedEvent(batch, counts, judged.findings, judged.id)],
+    at: now,
   });
   if (!inserted) return undefined;
   countIngested(deps, batch.entity, counts);

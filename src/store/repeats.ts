@@ -27,6 +27,8 @@ export interface RepeatInsert {
   findingsOf: string;
   /** Recorded in this order, with the batch. */
   audit: readonly AuditEvent[];
+  /** When the audit entries happened (the caller's clock). */
+  at: Date;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
       r.repeatTag,
       r.findingsOf,
       r.tagPrefix,
-      new Date().toISOString(),
+      r.at.toISOString(),
       JSON.stringify(events),
     ],
   );

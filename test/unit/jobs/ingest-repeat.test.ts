@@ -215,11 +215,15 @@ describe('ingest of a repeated vendor batch', () => {
     expect(fastOutcome.audit).toHaveLength(1);
     expect(fastOutcome).toEqual(slowOutcome);
     expect(await outcomeOf(once.id)).toEqual(slowOutcome);
-    const audit = await ctx.db.query<{ action: string }>(
-      'SELECT action FROM truc.audit_pending WHERE subject = $1 ORDER BY id',
+    const audit = await ctx.db.query<{ action: string; at: Date }>(
+      'SELECT action, at FROM truc.audit_pending WHERE subject = $1 ORDER BY id',
       [`batch:${once.id}`],
     );
     expect(audit.rows.map((r) => r.action)).toEqual(['batch.accepted', 'batch.ingested']);
+    // At the time of the deps' clock (the one the repeat's tag is judged by), not the machine's.
+    expect(audit.rows.map((r) => r.at.toISOString())).toEqual(
+      [ctx.now(), ctx.now()].map((d) => d.toISOString()),
+    );
   });
 
   it('a repeat that cannot be judged when accepted is queued and judged in full', async () => {
