@@ -6,10 +6,9 @@
  *           one store lookup (the stored copies of the batch's keys), shared with `plan`
  *   plan    which accepted records changed (fingerprint) and which are unchanged
  *
- * They only read the store. {@link dryRunBatch} runs them on a batch that is not stored (issue 9,
- * `?dryRun=true`): the findings and counts the batch would get, with nothing written anywhere.
+ * They only read the store; the engine's store lookups are answered by ./judge-lookups.ts. The batch
+ * API's dry run (./dry-run.ts, issue 9) runs them on a batch that is not stored.
  */
-import { randomUUID } from 'node:crypto';
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 import type { Config, EntityName } from '../config.js';
 import {
@@ -22,18 +21,13 @@ import {
   twinKey,
   type BatchContext,
   type Finding,
-  type QualityLookups,
   type Rec,
-  type StoredRecord,
 } from '../quality/index.js';
-import { createWebsiteProbesRepo } from '../store/website-probes.js';
-import { createQualityRepo, type QualityFactAsks, type QualityFacts } from '../store/quality.js';
-import type { Batch, BatchMode, FindingRow } from '../store/batches.js';
+import type { Batch, FindingRow } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from '../store/records.js';
-import { PULL_CLIENT } from './contracts.js';
-import { diffsOf, evaluate } from './guard.js';
-import { inboundMapping, keyed, type InboundMapping, type InboundRecord } from './inbound.js';
+import { keyed, type InboundMapping, type InboundRecord } from './inbound.js';
+import { lookupsFor } from './judge-lookups.js';
 import type { MapResult } from '../mappings/types.js';
 
 /** What judging needs: the clock (today, the school year) and the city's quality settings. */
@@ -134,88 +128,6 @@ export function map(loaded: Loaded, deps: JudgeContext, premapped?: Premapped): 
   );
   for (const j of judged) sink.add(j.index, ruleByCode(j.code)!, j.pointer);
   return { records, findings, ctx, sink };
-}
-
-/**
- * The store lookups of the store-backed rules, answered together: the engine asks every lookup a batch
- * needs at once (src/quality/lookups.ts), each call adds its part to one request, and the request goes
- * to the store as one statement once the engine has asked them all (after the current synchronous
- * turn). The owners come from the stored copies already read; website probes, asked of school batches
- * only, are their own query.
- */
-type FactAsks = { -readonly [K in keyof QualityFactAsks]: QualityFactAsks[K] };
-
-/**
- * One store request for the lookups asked in the same synchronous turn: each `ask` adds its part, and the
- * request is sent (one statement, `createQualityRepo.facts`) once the turn is over; all share its answer.
- */
-function factsAsker(q: Queryable): (add: (a: FactAsks) => void) => Promise<QualityFacts> {
-  const repo = createQualityRepo(q);
-  let asks: FactAsks | undefined;
-  let answer: Promise<QualityFacts> | undefined;
-  return (add) => {
-    if (asks === undefined || answer === undefined) {
-      const request: FactAsks = {};
-      asks = request;
-      answer = Promise.resolve().then(() => {
-        asks = undefined;
-        return repo.facts(request);
-      });
-    }
-    add(asks);
-    return answer;
-  };
-}
-
-function lookupsFor(
-  q: Queryable,
-  loaded: Loaded,
-  existing: ReadonlyMap<string, ExistingRow>,
-): QualityLookups {
-  const ask = factsAsker(q);
-  const fromCity = loaded.trusted && loaded.batch.format === 'hcm-csdl';
-  return {
-    owners: async () => new Map([...existing].map(([key, row]) => [key, row.scope])),
-    schools: async (codes) => {
-      const { schools } = await ask((a) => (a.schools = codes));
-      return new Map(
-        [...(schools ?? [])].map(([code, level]) => [code, { schoolCode: code, level: level as never }]),
-      );
-    },
-    classes: async (pairs) => {
-      const years = [...new Set(pairs.map((p) => p[1]))];
-      const { classes } = await ask(
-        (a) => (a.classes = { schools: [...new Set(pairs.map((p) => p[0]))], years }),
-      );
-      return classes ?? new Set();
-    },
-    activeHolders: async (entity, _ids, askers) =>
-      (await ask((a) => (a.activeHolders = { entity, askers }))).activeHolders ?? new Map(),
-    scopeHolders: async (entity, scopes, personalIds, keys) =>
-      (await ask((a) => (a.scopeHolders = { entity, scopes, personalIds, keys }))).scopeHolders ?? new Map(),
-    // The city database is the authoritative source: compared with what others send, not with itself.
-    ...(fromCity
-      ? {}
-      : {
-          authoritative: async (entity: EntityName, keys: readonly string[]) =>
-            ((await ask((a) => (a.fromSystem = { entity, keys, system: 'hcm-csdl' }))).fromSystem ??
-              new Map()) as Map<string, Rec>,
-        }),
-    lastSyncs: async (schools) => (await ask((a) => (a.lastSyncs = schools))).lastSyncs ?? new Map(),
-    websiteProbes: (schools) => createWebsiteProbesRepo(q).probesOf(schools),
-    currentYearCounts: async (entity, schools, schoolYear) =>
-      (await ask((a) => (a.yearCounts = { entity, schools, schoolYear }))).yearCounts ?? new Map(),
-    bornOn: async (entity, dates, _twinKeys, twins) => {
-      const out = new Map<string, StoredRecord[]>();
-      if (entity !== 'students') return out;
-      for (const row of (await ask((a) => (a.bornOn = { dates, askers: twins }))).bornOn ?? []) {
-        const rec = row.data as Rec;
-        const day = String(rec['birthDate']);
-        out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);
-      }
-      return out;
-    },
-  };
 }
 
 /** Stored rows already read in the batch's transaction: the keys asked for and the rows found. */
@@ -322,111 +234,3 @@ export const toRow = (f: Finding, checked: Checked): FindingRow => ({
   detailVi: f.detail?.vi ?? null,
   detailEn: f.detail?.en ?? null,
 });
-
-/** A batch as a vendor would push it, judged without being stored. */
-export interface DryRunBatch {
-  clientId: string;
-  schoolCode: string;
-  entity: EntityName;
-  format: string;
-  records: unknown[];
-  mode: BatchMode;
-}
-
-/**
- * What a snapshot batch would delete (counts only, never keys: a dry run may show no personal data):
- * the school's live records the batch omits, as the ingest's `applySnapshot` infers them. None when
- * a record of the batch has no key (the ingest then deletes nothing either). `guardWouldHold`: the
- * mass-change guard would hold these deletions for a city admin instead of applying them.
- */
-export interface SnapshotPreview {
-  wouldDelete: number;
-  skipped: 'unkeyed-records' | null;
-  guardWouldHold: boolean;
-}
-
-export interface DryRunOutcome {
-  counts: { received: number; accepted: number; rejected: number; unchanged: number };
-  findings: FindingRow[];
-  /** Snapshot mode only. */
-  snapshot?: SnapshotPreview;
-}
-
-/** The deletions a snapshot batch would infer, read from the store, nothing written. */
-async function previewSnapshot(
-  q: Queryable,
-  deps: JudgeContext,
-  req: Pick<DryRunBatch, 'entity' | 'schoolCode'>,
-  mapped: Mapped,
-  now: Date,
-): Promise<SnapshotPreview> {
-  const keys = new Set<string>();
-  for (const rec of mapped.records) {
-    if (rec === undefined) return { wouldDelete: 0, skipped: 'unkeyed-records', guardWouldHold: false };
-    keys.add(rec.key);
-  }
-  const records = createRecordsRepo(q);
-  const missing = await records.missingFromSnapshot(req.entity, req.schoolCode, [...keys], now);
-  const settings = deps.config.guard;
-  let guardWouldHold = false;
-  if (settings.enabled && missing.length > 0) {
-    const live = await records.liveCounts(req.entity, [req.schoolCode]);
-    const entries = missing.map((key) => ({ school: req.schoolCode, kind: 'deleted' as const, key }));
-    guardWouldHold = evaluate(diffsOf(entries, live), settings, vietnamDateOf(now)).length > 0;
-  }
-  return { wouldDelete: missing.length, skipped: null, guardWouldHold };
-}
-
-/**
- * `?dryRun=true` (issue 9): the batch goes through `map`, `check` and `plan` exactly as the ingest job
- * would take it, reading the store (the stored copies, the lookups of the store-backed rules) and
- * writing nothing: no batch row, no records, no outbox row, no findings, no verdicts, no audit entry.
- */
-export async function dryRunBatch(
-  q: Queryable,
-  deps: JudgeContext,
-  req: DryRunBatch,
-): Promise<DryRunOutcome> {
-  const now = deps.now();
-  const batch: Loaded['batch'] = {
-    id: randomUUID(),
-    clientId: req.clientId,
-    schoolCode: req.schoolCode,
-    entity: req.entity,
-    format: req.format,
-    status: 'processing',
-    received: req.records.length,
-    accepted: 0,
-    rejected: 0,
-    unchanged: 0,
-    deleted: 0,
-    errorCode: null,
-    createdAt: now,
-    finishedAt: null,
-    mode: req.mode,
-    syncRunId: null,
-    mappingPin: null,
-    bodySha256: null,
-    sameAs: null,
-    records: req.records,
-  };
-  const loaded: Loaded = {
-    batch,
-    entity: req.entity,
-    mapping: inboundMapping(req.format, req.entity),
-    trusted: req.clientId === PULL_CLIENT,
-  };
-  const mapped = map(loaded, deps);
-  const checked = await check(q, loaded, mapped);
-  const p = plan(checked);
-  return {
-    counts: {
-      received: req.records.length,
-      accepted: p.toWrite.length,
-      rejected: p.rejected,
-      unchanged: p.unchangedKeys.length,
-    },
-    findings: checked.findings.map((f) => toRow(f, checked)),
-    ...(req.mode === 'snapshot' ? { snapshot: await previewSnapshot(q, deps, req, mapped, now) } : {}),
-  };
-}

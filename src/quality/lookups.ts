@@ -125,7 +125,7 @@ function twinAskers(records: readonly Rec[], keys: readonly string[]): { twinKey
 
 /**
  * Fetches what the live store checks need, one lookup call each, all asked at once (nothing awaited
- * between them), so a store can answer them together in one statement (src/jobs/judge.ts does).
+ * between them), so a store can answer them together in one statement (src/jobs/judge-lookups.ts does).
  */
 export async function fetchFacts(
   ctx: BatchContext,

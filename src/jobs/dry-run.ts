@@ -1,0 +1,124 @@
+/**
+ * The batch API's dry run (issue 9, `?dryRun=true`): a batch that is not stored goes through the judging
+ * steps of ./judge.ts (`map`, `check`, `plan`) exactly as the ingest job would take it, reading the
+ * store and writing nothing: the findings and counts the batch would get, and for a snapshot the
+ * deletions it would infer.
+ */
+import { randomUUID } from 'node:crypto';
+import { vietnamDateOf } from '../canonical/school-year.js';
+import type { EntityName } from '../config.js';
+import type { BatchMode, FindingRow } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { createRecordsRepo } from '../store/records.js';
+import { PULL_CLIENT } from './contracts.js';
+import { diffsOf, evaluate } from './guard.js';
+import { inboundMapping } from './inbound.js';
+import { check, map, plan, toRow, type JudgeContext, type Loaded, type Mapped } from './judge.js';
+
+/** A batch as a vendor would push it, judged without being stored. */
+export interface DryRunBatch {
+  clientId: string;
+  schoolCode: string;
+  entity: EntityName;
+  format: string;
+  records: unknown[];
+  mode: BatchMode;
+}
+
+/**
+ * What a snapshot batch would delete (counts only, never keys: a dry run may show no personal data):
+ * the school's live records the batch omits, as the ingest's `applySnapshot` infers them. None when
+ * a record of the batch has no key (the ingest then deletes nothing either). `guardWouldHold`: the
+ * mass-change guard would hold these deletions for a city admin instead of applying them.
+ */
+export interface SnapshotPreview {
+  wouldDelete: number;
+  skipped: 'unkeyed-records' | null;
+  guardWouldHold: boolean;
+}
+
+export interface DryRunOutcome {
+  counts: { received: number; accepted: number; rejected: number; unchanged: number };
+  findings: FindingRow[];
+  /** Snapshot mode only. */
+  snapshot?: SnapshotPreview;
+}
+
+/** The deletions a snapshot batch would infer, read from the store, nothing written. */
+async function previewSnapshot(
+  q: Queryable,
+  deps: JudgeContext,
+  req: Pick<DryRunBatch, 'entity' | 'schoolCode'>,
+  mapped: Mapped,
+  now: Date,
+): Promise<SnapshotPreview> {
+  const keys = new Set<string>();
+  for (const rec of mapped.records) {
+    if (rec === undefined) return { wouldDelete: 0, skipped: 'unkeyed-records', guardWouldHold: false };
+    keys.add(rec.key);
+  }
+  const records = createRecordsRepo(q);
+  const missing = await records.missingFromSnapshot(req.entity, req.schoolCode, [...keys], now);
+  const settings = deps.config.guard;
+  let guardWouldHold = false;
+  if (settings.enabled && missing.length > 0) {
+    const live = await records.liveCounts(req.entity, [req.schoolCode]);
+    const entries = missing.map((key) => ({ school: req.schoolCode, kind: 'deleted' as const, key }));
+    guardWouldHold = evaluate(diffsOf(entries, live), settings, vietnamDateOf(now)).length > 0;
+  }
+  return { wouldDelete: missing.length, skipped: null, guardWouldHold };
+}
+
+/**
+ * `?dryRun=true` (issue 9): the batch goes through `map`, `check` and `plan` exactly as the ingest job
+ * would take it, reading the store (the stored copies, the lookups of the store-backed rules) and
+ * writing nothing: no batch row, no records, no outbox row, no findings, no verdicts, no audit entry.
+ */
+export async function dryRunBatch(
+  q: Queryable,
+  deps: JudgeContext,
+  req: DryRunBatch,
+): Promise<DryRunOutcome> {
+  const now = deps.now();
+  const batch: Loaded['batch'] = {
+    id: randomUUID(),
+    clientId: req.clientId,
+    schoolCode: req.schoolCode,
+    entity: req.entity,
+    format: req.format,
+    status: 'processing',
+    received: req.records.length,
+    accepted: 0,
+    rejected: 0,
+    unchanged: 0,
+    deleted: 0,
+    errorCode: null,
+    createdAt: now,
+    finishedAt: null,
+    mode: req.mode,
+    syncRunId: null,
+    mappingPin: null,
+    bodySha256: null,
+    sameAs: null,
+    records: req.records,
+  };
+  const loaded: Loaded = {
+    batch,
+    entity: req.entity,
+    mapping: inboundMapping(req.format, req.entity),
+    trusted: req.clientId === PULL_CLIENT,
+  };
+  const mapped = map(loaded, deps);
+  const checked = await check(q, loaded, mapped);
+  const p = plan(checked);
+  return {
+    counts: {
+      received: req.records.length,
+      accepted: p.toWrite.length,
+      rejected: p.rejected,
+      unchanged: p.unchangedKeys.length,
+    },
+    findings: checked.findings.map((f) => toRow(f, checked)),
+    ...(req.mode === 'snapshot' ? { snapshot: await previewSnapshot(q, deps, req, mapped, now) } : {}),
+  };
+}

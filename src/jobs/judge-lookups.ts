@@ -1,0 +1,94 @@
+/**
+ * The quality engine's store lookups for a batch being judged (./judge.ts `check`), answered together:
+ * one request to the store for every lookup asked in the same synchronous turn.
+ */
+import type { EntityName } from '../config.js';
+import type { QualityLookups, Rec, StoredRecord } from '../quality/index.js';
+import type { Batch } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { createQualityRepo, type QualityFactAsks, type QualityFacts } from '../store/quality.js';
+import type { ExistingRow } from '../store/records.js';
+import { createWebsiteProbesRepo } from '../store/website-probes.js';
+
+/**
+ * The store lookups of the store-backed rules, answered together: the engine asks every lookup a batch
+ * needs at once (src/quality/lookups.ts), each call adds its part to one request, and the request goes
+ * to the store as one statement once the engine has asked them all (after the current synchronous
+ * turn). The owners come from the stored copies already read; website probes, asked of school batches
+ * only, are their own query.
+ */
+type FactAsks = { -readonly [K in keyof QualityFactAsks]: QualityFactAsks[K] };
+
+/**
+ * One store request for the lookups asked in the same synchronous turn: each `ask` adds its part, and the
+ * request is sent (one statement, `createQualityRepo.facts`) once the turn is over; all share its answer.
+ */
+function factsAsker(q: Queryable): (add: (a: FactAsks) => void) => Promise<QualityFacts> {
+  const repo = createQualityRepo(q);
+  let asks: FactAsks | undefined;
+  let answer: Promise<QualityFacts> | undefined;
+  return (add) => {
+    if (asks === undefined || answer === undefined) {
+      const request: FactAsks = {};
+      asks = request;
+      answer = Promise.resolve().then(() => {
+        asks = undefined;
+        return repo.facts(request);
+      });
+    }
+    add(asks);
+    return answer;
+  };
+}
+
+/** The lookups of a batch (./judge.ts `Loaded`: whether it is trusted, its format); `existing`: its stored copies. */
+export function lookupsFor(
+  q: Queryable,
+  loaded: { readonly batch: Pick<Batch, 'format'>; readonly trusted: boolean },
+  existing: ReadonlyMap<string, ExistingRow>,
+): QualityLookups {
+  const ask = factsAsker(q);
+  const fromCity = loaded.trusted && loaded.batch.format === 'hcm-csdl';
+  return {
+    owners: async () => new Map([...existing].map(([key, row]) => [key, row.scope])),
+    schools: async (codes) => {
+      const { schools } = await ask((a) => (a.schools = codes));
+      return new Map(
+        [...(schools ?? [])].map(([code, level]) => [code, { schoolCode: code, level: level as never }]),
+      );
+    },
+    classes: async (pairs) => {
+      const years = [...new Set(pairs.map((p) => p[1]))];
+      const { classes } = await ask(
+        (a) => (a.classes = { schools: [...new Set(pairs.map((p) => p[0]))], years }),
+      );
+      return classes ?? new Set();
+    },
+    activeHolders: async (entity, _ids, askers) =>
+      (await ask((a) => (a.activeHolders = { entity, askers }))).activeHolders ?? new Map(),
+    scopeHolders: async (entity, scopes, personalIds, keys) =>
+      (await ask((a) => (a.scopeHolders = { entity, scopes, personalIds, keys }))).scopeHolders ?? new Map(),
+    // The city database is the authoritative source: compared with what others send, not with itself.
+    ...(fromCity
+      ? {}
+      : {
+          authoritative: async (entity: EntityName, keys: readonly string[]) =>
+            ((await ask((a) => (a.fromSystem = { entity, keys, system: 'hcm-csdl' }))).fromSystem ??
+              new Map()) as Map<string, Rec>,
+        }),
+    lastSyncs: async (schools) => (await ask((a) => (a.lastSyncs = schools))).lastSyncs ?? new Map(),
+    websiteProbes: (schools) => createWebsiteProbesRepo(q).probesOf(schools),
+    currentYearCounts: async (entity, schools, schoolYear) =>
+      (await ask((a) => (a.yearCounts = { entity, schools, schoolYear }))).yearCounts ?? new Map(),
+    bornOn: async (entity, dates, _twinKeys, twins) => {
+      const out = new Map<string, StoredRecord[]>();
+      if (entity !== 'students') return out;
+      for (const row of (await ask((a) => (a.bornOn = { dates, askers: twins }))).bornOn ?? []) {
+        const rec = row.data as Rec;
+        const day = String(rec['birthDate']);
+        out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);
+      }
+      return out;
+    },
+  };
+}
