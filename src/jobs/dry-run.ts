@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import type { EntityName } from '../config.js';
-import type { BatchMode, FindingRow } from '../store/batches.js';
+import type { FindingRow } from '../store/batch-findings.js';
+import type { BatchMode } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
 import { PULL_CLIENT } from './contracts.js';

@@ -23,7 +23,8 @@ import {
   type Finding,
   type Rec,
 } from '../quality/index.js';
-import type { Batch, FindingRow } from '../store/batches.js';
+import type { FindingRow } from '../store/batch-findings.js';
+import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from '../store/records.js';
 import { keyed, type InboundMapping, type InboundRecord } from './inbound.js';
