@@ -4,7 +4,7 @@
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
-import { TABLES } from './records.js';
+import { TABLES } from './record-tables.js';
 
 /** Statuses of a record that is current at its school (enrolled pupils, working staff). */
 const ACTIVE_STATUSES: Readonly<Partial<Record<EntityName, readonly string[]>>> = {

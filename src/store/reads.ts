@@ -4,7 +4,7 @@
  * is scoped by school in SQL: tenancy holds here too, not only in the API.
  */
 import type { Queryable } from './db.js';
-import { TABLES } from './records.js';
+import { TABLES } from './record-tables.js';
 
 export type ReadableEntity = 'classes' | 'students' | 'staff';
 

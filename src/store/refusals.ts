@@ -7,7 +7,7 @@
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
-import { TABLES } from './records.js';
+import { TABLES } from './record-tables.js';
 
 /** A refusal as kept: the record's natural key and school when it mapped. */
 export interface Refusal {

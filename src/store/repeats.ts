@@ -7,7 +7,7 @@
 import type { EntityName } from '../config.js';
 import type { AuditEvent } from './audit-log.js';
 import type { Queryable } from './db.js';
-import { scopeDigestOf, TABLES } from './records.js';
+import { scopeDigestOf, TABLES } from './record-tables.js';
 
 export interface RepeatInsert {
   id: string;
