@@ -1,6 +1,6 @@
 /** The audit trail: the filtered list and a check of the hash chain. */
 import { t } from './i18n.js';
-import { api, card, h, num, table, when } from './kit.js';
+import { api, card, h, num, searchForm, table, when } from './kit.js';
 
 interface AuditRow {
   seq: number;
@@ -52,22 +52,17 @@ function filterForm(params: URLSearchParams): HTMLElement {
     from: field('from', 'datetime-local'),
     to: field('to', 'datetime-local'),
   };
-  return h(
-    'form',
-    {
-      class: 'inline',
-      onsubmit: (e: Event) => {
-        e.preventDefault();
-        const p = new URLSearchParams();
-        for (const [k, el] of Object.entries(inputs)) {
-          if (!el.value) continue;
-          p.set(k, el.type === 'datetime-local' ? new Date(el.value).toISOString() : el.value);
-        }
-        location.hash = `#/audit?${p.toString()}`;
-      },
+  return searchForm(
+    'audit',
+    Object.entries(inputs).map(([k, el]) => h('label', {}, t(k as 'actor'), el)),
+    () => {
+      const p = new URLSearchParams();
+      for (const [k, el] of Object.entries(inputs)) {
+        if (!el.value) continue;
+        p.set(k, el.type === 'datetime-local' ? new Date(el.value).toISOString() : el.value);
+      }
+      return p;
     },
-    ...Object.entries(inputs).map(([k, el]) => h('label', {}, t(k as 'actor'), el)),
-    h('button', { type: 'submit' }, t('search')),
   );
 }
 

@@ -1,7 +1,7 @@
 /** Dead letters: the filtered list, replay one, the selected ones or all that match the filter. */
 import type { DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
-import { api, card, h, num, table, when, type Column } from './kit.js';
+import { api, card, h, num, searchForm, table, when, type Column } from './kit.js';
 
 /** Replays what `body` names (ids, or a filter) after the user confirms `count` letters. */
 type Replay = (body: Record<string, unknown>, count: number) => Promise<void>;
@@ -61,23 +61,20 @@ function filterForm(params: URLSearchParams): HTMLElement {
     name: 'includeReplayed',
     checked: params.get('includeReplayed') === 'true',
   });
-  return h(
-    'form',
-    {
-      class: 'inline',
-      onsubmit: (e: Event) => {
-        e.preventDefault();
-        const p = new URLSearchParams();
-        if (queue.value) p.set('queue', queue.value);
-        if (code.value) p.set('errorCode', code.value);
-        if (replayed.checked) p.set('includeReplayed', 'true');
-        location.hash = `#/dead-letters?${p.toString()}`;
-      },
+  return searchForm(
+    'dead-letters',
+    [
+      h('label', {}, t('queue'), queue),
+      h('label', {}, t('errorCode'), code),
+      h('label', {}, t('includeReplayed'), replayed),
+    ],
+    () => {
+      const p = new URLSearchParams();
+      if (queue.value) p.set('queue', queue.value);
+      if (code.value) p.set('errorCode', code.value);
+      if (replayed.checked) p.set('includeReplayed', 'true');
+      return p;
     },
-    h('label', {}, t('queue'), queue),
-    h('label', {}, t('errorCode'), code),
-    h('label', {}, t('includeReplayed'), replayed),
-    h('button', { type: 'submit' }, t('search')),
   );
 }
 

@@ -75,6 +75,29 @@ function label(k: string): string {
   }
 }
 
+/**
+ * An inline filter form: its labelled fields, then a search button; on submit, the page `#/<route>` with
+ * the query `query` reads from the fields.
+ */
+export function searchForm(
+  route: string,
+  labels: readonly HTMLElement[],
+  query: () => URLSearchParams,
+): HTMLFormElement {
+  return h(
+    'form',
+    {
+      class: 'inline',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        location.hash = `#/${route}?${query().toString()}`;
+      },
+    },
+    ...labels,
+    h('button', { type: 'submit' }, t('search')),
+  );
+}
+
 export function card(title: string, ...children: Child[]): HTMLElement {
   return h('section', { class: 'card' }, h('h2', {}, title), ...children);
 }

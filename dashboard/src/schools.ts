@@ -1,7 +1,7 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
 import { t } from './i18n.js';
-import { api, band, card, h, num, stat, table, when } from './kit.js';
+import { api, band, card, h, num, searchForm, stat, table, when } from './kit.js';
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
 
@@ -46,23 +46,13 @@ export async function schoolsPage(main: HTMLElement, params: URLSearchParams): P
     placeholder: t('searchSchools'),
     'data-testid': 'school-search',
   });
+  const queryAt = (o: number, query = input.value) => new URLSearchParams({ q: query, offset: String(o) });
   const go = (o: number, query = input.value): void => {
-    location.hash = `#/schools?${new URLSearchParams({ q: query, offset: String(o) }).toString()}`;
+    location.hash = `#/schools?${queryAt(o, query).toString()}`;
   };
   main.replaceChildren(
     h('h1', {}, t('schools')),
-    h(
-      'form',
-      {
-        class: 'inline',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          go(0);
-        },
-      },
-      h('label', {}, t('search'), input),
-      h('button', { type: 'submit' }, t('search')),
-    ),
+    searchForm('schools', [h('label', {}, t('search'), input)], () => queryAt(0)),
     card(
       `${t('total')}: ${num(page.total)}`,
       table(

@@ -1,7 +1,7 @@
 /** Sync runs: the filtered list (the columns are shared with a school's page). */
 import type { SyncRun } from './api-types.js';
 import { t } from './i18n.js';
-import { api, card, h, num, table, when } from './kit.js';
+import { api, card, h, num, searchForm, table, when } from './kit.js';
 
 export const syncRunColumns = [
   { head: '#', cell: (r: SyncRun) => r.id, num: true },
@@ -38,22 +38,12 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
   );
   main.replaceChildren(
     h('h1', {}, t('syncRuns')),
-    h(
-      'form',
-      {
-        class: 'inline',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          const p = new URLSearchParams();
-          if (system.value) p.set('system', system.value);
-          if (status.value) p.set('status', status.value);
-          location.hash = `#/sync?${p.toString()}`;
-        },
-      },
-      h('label', {}, t('system'), system),
-      h('label', {}, t('status'), status),
-      h('button', { type: 'submit' }, t('search')),
-    ),
+    searchForm('sync', [h('label', {}, t('system'), system), h('label', {}, t('status'), status)], () => {
+      const p = new URLSearchParams();
+      if (system.value) p.set('system', system.value);
+      if (status.value) p.set('status', status.value);
+      return p;
+    }),
     card(t('syncRuns'), table(runs.items, syncRunColumns, { testid: 'sync-runs' })),
     h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
   );
