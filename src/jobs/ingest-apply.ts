@@ -27,7 +27,10 @@ export interface IngestResult extends Counts {
 }
 
 /** Every key the batch holds, taken or not, and how many records had no key (reconciliation's input). */
-export function heldKeys(mapped: Mapped, pulled?: PulledExtras): { keys: string[]; unkeyed: number } {
+export function heldKeys(
+  mapped: Pick<Mapped, 'records'>,
+  pulled?: PulledExtras,
+): { keys: string[]; unkeyed: number } {
   const keys = new Set<string>(pulled?.skipped.map((r) => r.key));
   let unkeyed = 0;
   // Records still refused are held by the source as when they were judged: by their key, or unkeyed.
@@ -89,15 +92,18 @@ async function writeRecords(
   if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys);
 }
 
-/** The schools the batch's records show a system serving: a pulled page's records', a vendor's school. */
-function servedBy(loaded: Loaded, judged: Judged): string[] {
-  const { mapped, pulled } = judged;
-  if (!loaded.trusted) return [loaded.batch.schoolCode];
+/** The schools a pulled page's records show its system serving: the judged records', the skipped and the still refused. */
+export function pulledSchools(mapped: Pick<Mapped, 'records'>, pulled: PulledExtras | undefined): string[] {
   return [
     ...mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope])),
     ...(pulled?.skipped.map((r) => r.scope) ?? []),
     ...(pulled?.refused.flatMap((r) => (r.scope === null ? [] : [r.scope])) ?? []),
   ];
+}
+
+/** The schools the batch's records show a system serving: a pulled page's records', a vendor's school. */
+function servedBy(loaded: Loaded, judged: Judged): string[] {
+  return loaded.trusted ? pulledSchools(judged.mapped, judged.pulled) : [loaded.batch.schoolCode];
 }
 
 /** Writes the plan; returns the push sets made, one per target interested in the changes. */

@@ -5,6 +5,7 @@
  */
 import { appendAudit, recordAudit, type AuditEvent } from '../audit/chain.js';
 import type { Finding } from '../quality/index.js';
+import type { EntityName } from '../config.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
@@ -135,19 +136,32 @@ export async function finish(
 
 /** The batch's audit entry. */
 function auditOf(loaded: Loaded, outcome: Outcome): AuditEvent[] {
-  const { batch, entity } = loaded;
   const { pushSets, snapshot } = outcome.applied;
+  return ingestedAudit(loaded.batch.id, loaded.entity, outcome.counts, {
+    findings: outcome.checked.findings.length,
+    pushSets,
+    snapshotSkipped: snapshot.skipped,
+  });
+}
+
+/** A batch's `batch.ingested` audit entry (with no findings and no push sets unless given). */
+export function ingestedAudit(
+  batchId: string,
+  entity: EntityName,
+  counts: Counts,
+  more: { findings?: number; pushSets?: readonly number[]; snapshotSkipped?: string | null } = {},
+): AuditEvent[] {
   return [
     {
       actor: 'system:ingest',
       action: 'batch.ingested',
-      subject: `batch:${batch.id}`,
+      subject: `batch:${batchId}`,
       details: {
         entity,
-        ...outcome.counts,
-        findings: outcome.checked.findings.length,
-        pushSets: pushSets.map(String),
-        ...(snapshot.skipped ? { snapshotSkipped: snapshot.skipped } : {}),
+        ...counts,
+        findings: more.findings ?? 0,
+        pushSets: (more.pushSets ?? []).map(String),
+        ...(more.snapshotSkipped ? { snapshotSkipped: more.snapshotSkipped } : {}),
       },
     },
   ];

@@ -25,13 +25,15 @@ import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
 import { batchEntries, guardBatch } from './guard.js';
 import { inboundMapping } from './inbound.js';
-import { apply, heldKeys, type IngestContext, type IngestResult } from './ingest-apply.js';
-import type { Counts } from './ingest-counts.js';
-import { finish, holdWhole, tagAfter } from './ingest-finish.js';
+import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
+import { countIngested, type Counts } from './ingest-counts.js';
+import { finish, holdWhole, ingestedAudit, tagAfter } from './ingest-finish.js';
 import { skipUnchanged, type PageAhead, type PulledExtras } from './ingest-pulled.js';
 import { repeatUnchanged } from './ingest-repeat.js';
 import { check, map, plan, type Loaded } from './judge.js';
+import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
+import { learnServedSchools } from './served-schools.js';
 
 export type { IngestResult } from './ingest-apply.js';
 export { workAhead, type PageAhead } from './ingest-pulled.js';
@@ -135,8 +137,14 @@ export async function ingestPulledPage(
     audit: AuditEvent[];
     /** The page as worked on ahead (./pull.ts), if it was. */
     ahead?: PageAhead | undefined;
+    /** The pull job's closing writes for the page: a page with nothing to judge writes only there. */
+    closing: CombinedWrites;
   },
 ): Promise<IngestResult> {
+  const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
+  const refusals = { system: page.format, rules: rulesStamp(deps.config, deps.now()) };
+  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records, page.ahead, refusals);
+  if (rest.length === 0) return closeSkippedPage(deps, page, extras);
   await createBatchesRepo(q).insert({
     id: page.id,
     clientId: PULL_CLIENT,
@@ -148,9 +156,6 @@ export async function ingestPulledPage(
     mappingPin: page.mappingPin,
     keepRecords: false,
   });
-  const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
-  const refusals = { system: page.format, rules: rulesStamp(deps.config, deps.now()) };
-  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records, page.ahead, refusals);
   const batch: Loaded['batch'] = {
     id: page.id,
     clientId: PULL_CLIENT,
@@ -179,6 +184,38 @@ export async function ingestPulledPage(
     { batch, entity: page.entity, mapping, trusted: true },
     { pulled: { ...extras, inline: { run: page.run, audit: page.audit } } },
   );
+}
+
+/**
+ * A pulled page with nothing to judge (every record unchanged at the source, or still refused): nothing is
+ * mapped, judged or written but its batch, inserted done with its counts, its seen keys (a full run) and
+ * its audit entry, all among the pull job's closing writes for the page (issue 7: an unchanged page costs
+ * one read and one write).
+ */
+async function closeSkippedPage(
+  deps: IngestContext,
+  page: Parameters<typeof ingestPulledPage>[2],
+  extras: PulledExtras,
+): Promise<IngestResult> {
+  const { closing } = page;
+  const counts = { accepted: 0, rejected: extras.refused.length, unchanged: extras.skipped.length };
+  await createBatchesRepo(closing).insertPulledDone({
+    id: page.id,
+    clientId: PULL_CLIENT,
+    schoolCode: page.schoolCode,
+    entity: page.entity,
+    format: page.format,
+    syncRunId: page.syncRunId,
+    mappingPin: page.mappingPin,
+    received: page.records.length,
+    counts,
+  });
+  const held = heldKeys({ records: [] }, extras);
+  await learnServedSchools(closing, page.format, pulledSchools({ records: [] }, extras), 'pull');
+  await afterPulledPage(closing, { id: page.id, syncRunId: page.syncRunId }, held, { run: page.run });
+  page.audit.push(...ingestedAudit(page.id, page.entity, counts));
+  countIngested(deps, page.entity, counts);
+  return { ...counts, pushSets: [], guardEntries: [] };
 }
 
 export const ingestJob = defineJob({

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type AuditEvent } from '../audit/chain.js';
+import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createSyncRunsRepo, type SyncRun } from '../store/sync-runs.js';
@@ -54,6 +55,8 @@ interface PageToStore {
   ahead: PageAhead | undefined;
   /** The job's outbox row, closed with the page. */
   outboxId: number | undefined;
+  /** The page's closing writes (its audit entries; an unchanged page's batch), sent with the run's advance. */
+  closing: CombinedWrites;
 }
 
 /** The page's records ingested as a batch (none for a page of tombstones only). */
@@ -76,6 +79,7 @@ async function ingestPage(
     run: { id: run.id, since: run.since },
     audit: p.audit,
     ahead: p.ahead,
+    closing: p.closing,
   });
   const changed = result.unchanged * 2 < page.items.length;
   return { batchId, changed, guardEntries: result.guardEntries ?? [] };
@@ -83,8 +87,9 @@ async function ingestPage(
 
 /**
  * The run advanced by the page, the job's outbox row closed and the next page's added (when pull jobs
- * chain, leased to this process, which goes on with it at once: see {@link pull}); after the last page,
- * the run's watermark kept and its reconciliation queued if due. Returns the next page's row.
+ * chain, leased to this process, which goes on with it at once: see {@link pull}), in one statement with
+ * the page's closing writes; after the last page, the run's watermark kept and its reconciliation queued
+ * if due. Returns the next page's row.
  */
 async function advanceRun(q: Queryable, ctx: PullContext, p: PageToStore): Promise<number | undefined> {
   const { run, page } = p;
@@ -108,6 +113,7 @@ async function advanceRun(q: Queryable, ctx: PullContext, p: PageToStore): Promi
       mappingVersion: p.mappingVersion,
     },
     { done: p.outboxId, ...(last ? {} : { next }) },
+    p.closing,
   );
   if (last) {
     const watermark = page.watermark ?? ctx.now().toISOString();
@@ -136,6 +142,19 @@ async function storePage(
   await guardRunPage(q, ctx, run, guardEntries);
   const { batchId, changed } = ingested;
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
+  // One audit record per page (the batch's entry and the page's), off the chain's lock: the worker's audit
+  // chainer appends them to the chain shortly after (src/audit/chainer.ts), so pages never wait on it.
+  const action = page.nextCursor === undefined ? 'sync.finished' : 'sync.page';
+  const details = {
+    page: p.pageNo,
+    records: page.items.length,
+    tombstones: page.deletedKeys.length,
+    batchId,
+  };
+  await recordAudit(p.closing, [
+    ...p.audit,
+    { actor: 'system:pull', action, subject: `sync:${run.id}`, details },
+  ]);
   const next = await advanceRun(q, ctx, p);
   return { batchId, changed, ...(next !== undefined ? { next } : {}) };
 }
@@ -172,32 +191,28 @@ const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
 
 /**
  * The page's transaction: the run locked (a duplicate of this job, a redelivery, may have stored the
- * page meanwhile: once only), the page stored, and one audit record per page (the batch's entry and
- * the page's), off the chain's lock: the worker's audit chainer appends them to the chain shortly
- * after (src/audit/chainer.ts), so pages never wait on it. Undefined: stored already, or the run stopped.
+ * page meanwhile: once only), the page stored with its audit records. Undefined: stored already, or the
+ * run stopped.
  */
 async function storeLocked(
   q: Queryable,
   ctx: PullContext,
-  p: Omit<PageToStore, 'mappingPin' | 'mappingVersion' | 'audit'>,
+  p: Omit<PageToStore, 'mappingPin' | 'mappingVersion' | 'audit' | 'closing'>,
 ): Promise<{ changed: boolean; next?: number } | undefined> {
-  const { run, page, pageNo } = p;
+  const { run, pageNo } = p;
   const locked = await createSyncRunsRepo(q).lockForPage(run.id);
   if (!locked || locked.pages > pageNo || STOPPED.has(locked.status)) {
     await createOutboxRepo(q).markDone(p.outboxId);
     return undefined;
   }
-  const audit: AuditEvent[] = [];
-  const { batchId, changed, next } = await storePage(q, ctx, {
+  const { changed, next } = await storePage(q, ctx, {
     ...p,
     mappingPin: locked.pin,
     // Kept from the run's first page on: written once.
     mappingVersion: locked.version ? null : (mappingVersionOf(run, locked.pin) ?? null),
-    audit,
+    audit: [],
+    closing: combinedWrites(q),
   });
-  const action = page.nextCursor === undefined ? 'sync.finished' : 'sync.page';
-  const details = { page: pageNo, records: page.items.length, tombstones: page.deletedKeys.length, batchId };
-  await recordAudit(q, [...audit, { actor: 'system:pull', action, subject: `sync:${run.id}`, details }]);
   return { changed, ...(next !== undefined ? { next } : {}) };
 }
 

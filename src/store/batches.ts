@@ -139,6 +139,38 @@ function batchRows(q: Queryable) {
         ],
       );
     },
+    /**
+     * A pulled page whose records were all skipped (unchanged, or still refused: nothing judged), inserted
+     * done with its counts in one write (issue 7: it goes with the page's closing writes), keeping no records.
+     */
+    async insertPulledDone(
+      b: Pick<
+        NewBatch,
+        'id' | 'clientId' | 'schoolCode' | 'entity' | 'format' | 'syncRunId' | 'mappingPin'
+      > & {
+        received: number;
+        counts: { accepted: number; rejected: number; unchanged: number };
+      },
+    ) {
+      await q.query(
+        `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id,
+                                   mode, mapping_pin, accepted, rejected, unchanged, deleted, finished_at)
+         VALUES ($1, $2, $3, $4, $5, 'done', '[]'::jsonb, $6, $7, 'delta', $8, $9, $10, $11, 0, now())`,
+        [
+          b.id,
+          b.clientId,
+          b.schoolCode,
+          b.entity,
+          b.format,
+          b.received,
+          b.syncRunId ?? null,
+          b.mappingPin ?? null,
+          b.counts.accepted,
+          b.counts.rejected,
+          b.counts.unchanged,
+        ],
+      );
+    },
     async get(id: string): Promise<Batch | undefined> {
       const res = await q.query<Row>(`SELECT ${COLUMNS} FROM truc.batches WHERE id = $1`, [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;

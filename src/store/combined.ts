@@ -12,22 +12,47 @@ import type { Queryable, QueryResultLite } from './db.js';
 export interface CombinedWrites extends Queryable {
   /** Sends the recorded writes (nothing when none were); the Queryable records nothing after it. */
   flush(): Promise<void>;
+  /**
+   * Sends the recorded writes ahead of `sql`, a statement that begins `WITH ` (whose parts must not
+   * depend on the writes' effects either), in one statement; its rows. The Queryable records nothing after it.
+   */
+  flushWith<R>(sql: string, params: readonly unknown[]): Promise<QueryResultLite<R>>;
 }
 
 /** `sql` with its parameters `$1…` renumbered from `$offset+1`. */
 const shifted = (sql: string, offset: number): string =>
   offset === 0 ? sql : sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 
-/** One statement of `writes` as data-modifying CTEs, with its parameters. */
-export function combine(writes: readonly (readonly [string, readonly unknown[]])[]): [string, unknown[]] {
-  if (writes.length === 1) return [writes[0]![0], [...writes[0]![1]]];
+type Write = readonly [string, readonly unknown[]];
+
+/** `writes` as data-modifying CTEs (`w1 AS (…), …`), their parameters numbered from `$offset+1`. */
+function ctes(writes: readonly Write[], offset: number): [string[], unknown[]] {
   const params: unknown[] = [];
   const parts = writes.map(([sql, p], i) => {
-    const part = `w${i + 1} AS (${shifted(sql, params.length)})`;
+    const part = `w${i + 1} AS (${shifted(sql, offset + params.length)})`;
     params.push(...p);
     return part;
   });
+  return [parts, params];
+}
+
+/** One statement of `writes` as data-modifying CTEs, with its parameters. */
+export function combine(writes: readonly Write[]): [string, unknown[]] {
+  if (writes.length === 1) return [writes[0]![0], [...writes[0]![1]]];
+  const [parts, params] = ctes(writes, 0);
   return [`WITH ${parts.join(',\n')}\nSELECT 1`, params];
+}
+
+/** `sql` (it begins `WITH `) with `writes` as data-modifying CTEs ahead of its own, and the parameters of both. */
+export function combineWith(
+  writes: readonly Write[],
+  sql: string,
+  params: readonly unknown[],
+): [string, unknown[]] {
+  if (!/^WITH\s/i.test(sql)) throw new Error('combineWith: the statement must begin with WITH');
+  if (writes.length === 0) return [sql, [...params]];
+  const [parts, more] = ctes(writes, params.length);
+  return [`WITH ${parts.join(',\n')},\n${sql.replace(/^WITH\s+/i, '')}`, [...params, ...more]];
 }
 
 /** A Queryable that records writes (answering no rows) until `flush` sends them as one statement. */
@@ -43,6 +68,11 @@ export function combinedWrites(q: Queryable): CombinedWrites {
       const pending = writes ?? [];
       writes = undefined;
       if (pending.length > 0) await q.query(...combine(pending));
+    },
+    async flushWith<R>(sql: string, params: readonly unknown[]) {
+      const pending = writes ?? [];
+      writes = undefined;
+      return q.query<R>(...combineWith(pending, sql, params));
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
+import type { CombinedWrites } from './combined.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
 
 /** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
@@ -163,7 +164,8 @@ const ADVANCE = `WITH run AS (
 /**
  * A stored page's bookkeeping in one statement (issue 7: a page's statements are its latency): the run
  * advances by the page (its mapping version kept from its first page), the page's outbox row is closed
- * and the next page's row is added. Returns the next row's id.
+ * and the next page's row is added, with the writes `with_` recorded (the page's closing writes: its
+ * audit entries, an unchanged page's batch and seen keys). Returns the next row's id.
  */
 function runAdvance(q: Queryable) {
   return {
@@ -171,9 +173,10 @@ function runAdvance(q: Queryable) {
       id: number,
       page: PageRecord & { mappingVersion: string | null },
       outbox: { done: number | undefined; next?: NextRow },
+      with_?: CombinedWrites,
     ): Promise<number | undefined> {
       const next = outbox.next;
-      const res = await q.query<{ next: number | null }>(ADVANCE, [
+      const params = [
         id,
         page.last ? 'done' : 'running',
         page.cursor,
@@ -186,7 +189,10 @@ function runAdvance(q: Queryable) {
         next?.name ?? null,
         next ? JSON.stringify(next.payload) : null,
         next?.leaseSeconds ?? null,
-      ]);
+      ];
+      const res = with_
+        ? await with_.flushWith<{ next: number | null }>(ADVANCE, params)
+        : await q.query<{ next: number | null }>(ADVANCE, params);
       return res.rows[0]?.next ?? undefined;
     },
   };

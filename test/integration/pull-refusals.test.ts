@@ -116,6 +116,24 @@ describe('a refusal that stands on another record, pulled on three nights', () =
     expect(night2).toEqual({ accepted: 0, rejected: 1, unchanged: night1.accepted, findings: 0 });
     expect((await verdict())?.x).toBe(refused?.x);
     expect(await live(original!)).toBe(true);
+    // Each page's batch is done (inserted so with the page's closing writes) and audited as ingested.
+    const audited = await env.deps.db.query<{ done: number; batches: number; ingested: number }>(
+      `SELECT count(*) FILTER (WHERE b.status = 'done' AND b.finished_at IS NOT NULL)::int AS done,
+              count(*)::int AS batches,
+              count(*) FILTER (WHERE EXISTS (
+                SELECT 1 FROM truc.audit_log a WHERE a.subject = 'batch:' || b.id AND a.action = 'batch.ingested'
+                UNION ALL
+                SELECT 1 FROM truc.audit_pending a WHERE a.subject = 'batch:' || b.id AND a.action = 'batch.ingested'
+              ))::int AS ingested
+         FROM truc.batches b WHERE b.sync_run_id = $1`,
+      [second],
+    );
+    expect(audited.rows[0]).toEqual({
+      done: audited.rows[0]!.batches,
+      batches: audited.rows[0]!.batches,
+      ingested: audited.rows[0]!.batches,
+    });
+    expect(audited.rows[0]!.batches).toBeGreaterThan(0);
 
     // The source deletes the original: what the copy's refusal stood on is gone, so it is judged and taken.
     deleted = true;
