@@ -1,23 +1,27 @@
 /**
  * Fault proofs (issue 7) with separate `truc api` and `truc worker` processes, real PostgreSQL (behind
  * a TCP proxy this test owns), a private `redis-server` and the hcm-csdl simulator. Each scenario gets
- * a fresh database and Redis, pulls 3,000 students in full (pages slowed down so the fault lands
- * mid-run) and breaks something on the way:
+ * a fresh database, Redis and simulator, pulls 3,000 students in full (pages slowed down so the fault
+ * lands mid-run) and breaks something on the way:
  * - PostgreSQL "restarted": every connection dropped and refused for 5 s; api and worker keep running
  *   and the run finishes, nothing dead-lettered;
  * - Redis flushed; Redis killed and started again empty: the run completes from the outbox;
  * - a worker killed with SIGKILL (default lock and stalled timings): another worker finishes the run;
+ * - the worker holding a long page chain (TRUC_PULL_CHAIN_MS=600000) killed, a second worker running:
+ *   it takes the run over from the chain's next page (leased for lockMs);
  * - the api killed with SIGKILL while ten vendors push: every batch answered 202 finishes, and retries
  *   with the same Idempotency-Key make exactly one batch each.
- * Every run ends with every student stored once. Recovery times are printed (`[faults] …`), never
- * asserted as speed; the bound on them is a generous 90 s.
+ * Every run ends with every student stored once, counted by key (one create per key in the change
+ * feed), and the api scenario checks every pushed student stored and sent once, by key. Recovery times
+ * are printed (`[faults] …`); work resumes within 45 s of a worker's kill -9 and of a Redis flush
+ * (issue 7: "about 30 s"; a functional bound with slack for a loaded machine), 90 s otherwise.
  *
  * Scale: `TRUC_FAULT_STUDENTS` (default 3,000, what CI runs) students over six schools; the issue's
  * scale is `TRUC_FAULT_STUDENTS=20000 npx vitest run test/e2e/faults.test.ts` (run by hand: its
  * figures are in the issue's closing note). Waits grow with the size; the resume bound does not.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { requestSync } from '../../src/jobs/contracts.js';
 import { addClient } from '../../src/ops.js';
@@ -42,11 +46,18 @@ const STUDENTS = SIZE.schools * SIZE.studentsPerSchool;
 const SCALE = Math.max(1, STUDENTS / 3_000);
 /** Each scenario's time limit: the e2e project's 180 s at CI's size, more for a larger run. */
 const TEST_TIMEOUT = SCALE > 1 ? Math.round(300_000 * SCALE) : undefined;
-/** Generous bound on "work resumes" (the target is ~30 s); measured times go to the log. */
-const RESUME_BOUND_MS = 90_000;
+/**
+ * Issue 7: work resumes within about 30 s of a worker's kill -9 and of a Redis flush; asserted with
+ * slack for a loaded machine (the same bound as test/e2e/worker-kill.test.ts). Other faults get the
+ * generous bound. Measured times go to the log.
+ */
+const RESUME_BOUND_MS = 45_000;
+const GENEROUS_RESUME_MS = 90_000;
 
 interface Stack {
   env: TestEnv;
+  /** This scenario's hcm-csdl simulator. */
+  sim: HcmCsdlSimulator;
   redis: OwnRedis;
   proxy: TcpProxy;
   readonly api: Spawned;
@@ -59,30 +70,34 @@ interface Stack {
   /** The first worker's Prometheus metrics. */
   workerMetrics(): Promise<string>;
   startWorker(): Spawned;
+  /**
+   * Starts another worker beside the running ones (its own metrics port) and waits until it is up;
+   * `metrics()` reads its Prometheus metrics.
+   */
+  startStandbyWorker(): Promise<{ worker: Spawned; metrics(): Promise<string> }>;
   close(): Promise<void>;
 }
 
+/**
+ * The scenario's own simulator: nothing a scenario left in one (records received, faults applied,
+ * tokens issued) is seen by the next.
+ */
+const startSim = () =>
+  startHcmCsdlSimulator({
+    seed: 'faults',
+    ...SIZE,
+    clientId: 'truc-test',
+    clientSecret: 'test-secret-hcm-csdl',
+    tombstoneRate: 0,
+    // Each page takes a while (1.5 s, ~4 pages at CI's size), so work is left when a fault lands
+    // two pages in: with 400 ms the run could end its database work before the PostgreSQL cut
+    // began, no job met the outage, and the "deferred" check had nothing to count.
+    faults: { latencyMs: 1_500, paths: ['/v1/students'] },
+  });
+
 describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csdl simulator', () => {
-  let sim: HcmCsdlSimulator;
-
-  beforeAll(async () => {
-    sim = await startHcmCsdlSimulator({
-      seed: 'faults',
-      ...SIZE,
-      clientId: 'truc-test',
-      clientSecret: 'test-secret-hcm-csdl',
-      tombstoneRate: 0,
-      // Each page takes a while (1.5 s, ~4 pages at CI's size), so work is left when a fault lands
-      // two pages in: with 400 ms the run could end its database work before the PostgreSQL cut
-      // began, no job met the outage, and the "deferred" check had nothing to count.
-      faults: { latencyMs: 1_500, paths: ['/v1/students'] },
-    });
-  });
-  afterAll(async () => {
-    await sim?.close();
-  });
-
-  async function startStack(): Promise<Stack> {
+  async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+    const sim = await startSim();
     const redis = await startOwnRedis();
     const env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
     const proxy = await startTcpProxy('127.0.0.1', 5432);
@@ -95,6 +110,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       TRUC_QUEUE_PREFIX: env.redisPrefix!,
       DATA_DIR: env.dataDir,
       HCM_CSDL_BASE_URL: sim.url,
+      ...extraEnv,
     };
     let api = spawnTruc('api', { ...common, PORT: String(port) });
     const apis = [api];
@@ -123,6 +139,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     );
     return {
       env,
+      sim,
       redis,
       proxy,
       get api() {
@@ -141,12 +158,35 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         return data;
       },
       startWorker,
+      async startStandbyWorker() {
+        const port = await freePort();
+        const w = spawnTruc('worker', { ...common, TRUC_WORKER_METRICS_PORT: String(port) });
+        workers.push(w);
+        await waitFor(
+          async () => {
+            try {
+              return (await trucClient(`http://127.0.0.1:${port}`).api.GET('/healthz')).response.ok;
+            } catch {
+              return false;
+            }
+          },
+          { timeoutMs: GENEROUS_RESUME_MS, intervalMs: 250, what: 'the standby worker to be up' },
+        );
+        const ops = trucClient(`http://127.0.0.1:${port}`);
+        const metrics = async () => {
+          const { data, response } = await ops.api.GET('/metrics', { parseAs: 'text' });
+          if (data === undefined) throw new Error(`standby worker /metrics answered ${response.status}`);
+          return data;
+        };
+        return { worker: w, metrics };
+      },
       async close() {
         for (const p of [...apis, ...workers]) p.kill();
         await Promise.allSettled([...apis, ...workers].map((p) => p.exited));
         await proxy.close();
         await redis.stop();
         await env.cleanup();
+        await sim.close();
       },
     };
   }
@@ -161,8 +201,8 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     ).rows[0]!.n;
 
   /** Runs `body` on a fresh stack, closed after. */
-  async function onStack(body: (s: Stack) => Promise<void>): Promise<void> {
-    const s = await startStack();
+  async function onStack(body: (s: Stack) => Promise<void>, env?: Record<string, string>): Promise<void> {
+    const s = await startStack(env);
     try {
       await body(s);
     } finally {
@@ -205,17 +245,25 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
    * work resumes within the bound (logged with `said()`, e.g. "Redis FLUSHALL"), and the run finishes
    * with every student stored once, nothing left open or dead.
    */
-  async function faultMidRun(s: Stack, fault: () => Promise<void>, said: () => string): Promise<void> {
+  async function faultMidRun(
+    s: Stack,
+    fault: () => Promise<number | void>,
+    said: () => string,
+    resumeBoundMs = GENEROUS_RESUME_MS,
+  ): Promise<void> {
     const runId = await startRun(s);
     const before = await progress(s);
-    const t0 = Date.now();
-    await fault();
+    let t0 = Date.now();
+    // The fault's time: when it struck (a kill waits for a page job to be running first).
+    await fault().then((at) => (t0 = typeof at === 'number' ? at : t0));
     await waitFor(async () => (await progress(s)) > before, {
-      timeoutMs: RESUME_BOUND_MS,
+      timeoutMs: resumeBoundMs + 30_000,
       intervalMs: 100,
       what: 'work to resume',
     });
-    console.log(`[faults] ${said()}: work resumed ${Date.now() - t0} ms after the fault began`);
+    const resumedMs = Date.now() - t0;
+    console.log(`[faults] ${said()}: work resumed ${resumedMs} ms after the fault began`);
+    expect(resumedMs, 'work resumed after the fault within the bound').toBeLessThanOrEqual(resumeBoundMs);
     const db = s.env.deps.db;
     await waitFor(
       async () =>
@@ -226,6 +274,14 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     );
     console.log(`[faults]   run finished ${Date.now() - t0} ms after the fault`);
     expect(await countRows(db, 'truc.students', 'deleted_at IS NULL')).toBe(STUDENTS);
+    // Stored once, counted by key: each student created once in the change feed (a page applied twice
+    // would show as a second change of its keys only if it changed them; a lost page as missing keys).
+    const perKey = await db.query<{ n: number; keys: number; once: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT record_key)::int AS keys,
+              count(*) FILTER (WHERE op = 'create')::int AS once
+         FROM truc.record_changes WHERE entity = 'students'`,
+    );
+    expect(perKey.rows[0]).toEqual({ n: STUDENTS, keys: STUDENTS, once: STUDENTS });
     expect(await countRows(db, 'truc.dead_letters')).toBe(0);
   }
 
@@ -262,6 +318,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
           s,
           () => s.redis.flush(),
           () => 'Redis FLUSHALL',
+          RESUME_BOUND_MS,
         );
         expect(alive(s.api) && s.workers.every(alive)).toBe(true);
       }),
@@ -306,12 +363,51 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
                 return undefined;
               }
             },
-            { timeoutMs: RESUME_BOUND_MS, intervalMs: 100, what: 'the new worker to be up' },
+            { timeoutMs: GENEROUS_RESUME_MS, intervalMs: 100, what: 'the new worker to be up' },
           ).catch(() => undefined);
         };
         const up = () => (upAt === undefined ? 'not yet up' : `up after ${upAt - killedAt} ms`);
-        await faultMidRun(s, kill, () => `worker kill -9, new worker started at once (${up()})`);
+        await faultMidRun(
+          s,
+          kill,
+          () => `worker kill -9, new worker started at once (${up()})`,
+          RESUME_BOUND_MS,
+        );
       }),
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'kill -9 of the worker in the middle of a long page chain (TRUC_PULL_CHAIN_MS=600000): the other worker resumes',
+    () =>
+      onStack(
+        async (s) => {
+          const [first] = s.workers;
+          // Two workers up before the run, so the bound is truc's recovery, not a process's start. The
+          // run's pages are read by the worker whose job holds the chain: that one is killed.
+          const second = await s.startStandbyWorker();
+          const pageReads = (metrics: string) =>
+            [
+              ...metrics.matchAll(
+                /truc_external_request_duration_seconds_count\{[^}]*system="hcm-csdl"[^}]*method="GET"[^}]*\} (\d+)/g,
+              ),
+            ]
+              .map((m) => Number(m[1]))
+              .reduce((a, b) => a + b, 0);
+          const kill = async () => {
+            await pageJobRunning(s);
+            const reads = [pageReads(await s.workerMetrics()), pageReads(await second.metrics())];
+            expect(Math.max(...reads), 'page reads by either worker').toBeGreaterThan(0);
+            const holder = reads[0]! > 0 ? first! : second.worker;
+            holder.child.kill('SIGKILL');
+            const killedAt = Date.now();
+            await holder.exited;
+            return killedAt;
+          };
+          await faultMidRun(s, kill, () => 'worker kill -9 mid-chain (chainMs 600000)', RESUME_BOUND_MS);
+        },
+        { TRUC_PULL_CHAIN_MS: '600000' },
+      ),
     TEST_TIMEOUT,
   );
 
@@ -402,15 +498,28 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         });
         const pushed = vendors.length * BATCHES * 40;
         const ours = (key: string) => /^FV\d+B\d+K\d+$/.test(key);
-        const stored = sim.received.records('students').filter((r) => ours(String(r.maDinhDanh)));
-        const sent = sim.recorder
+        const stored = s.sim.received.records('students').filter((r) => ours(String(r.maDinhDanh)));
+        const sent = s.sim.recorder
           .items('students')
           .filter((r) => ours(String((r as { maDinhDanh?: unknown }).maDinhDanh)));
         console.log(
           `[faults] api kill: ${stored.length} of ${pushed} students stored at the simulator, sent ${sent.length} times`,
         );
-        expect(stored.length).toBe(pushed);
-        expect(sent.length).toBe(pushed);
+        // Counted by key, not in total (a key sent twice and another never would balance out): every
+        // pushed student stored and sent exactly once.
+        const keyOf = (r: unknown) => String((r as { maDinhDanh?: unknown }).maDinhDanh);
+        const timesSent = new Map<string, number>();
+        for (const r of sent) timesSent.set(keyOf(r), (timesSent.get(keyOf(r)) ?? 0) + 1);
+        const expected = Array.from({ length: vendors.length * BATCHES * 40 }, (_, n) => {
+          const k = n % 40;
+          const j = Math.floor(n / 40) % BATCHES;
+          const i = Math.floor(n / 40 / BATCHES);
+          return `FV${i}B${j}K${k}`;
+        }).sort();
+        expect([...new Set(stored.map(keyOf))].sort()).toEqual(expected);
+        expect(stored).toHaveLength(pushed);
+        expect([...timesSent.keys()].sort()).toEqual(expected);
+        expect([...timesSent].filter(([, n]) => n !== 1)).toEqual([]);
         expect(await countRows(db, 'truc.dead_letters')).toBe(0);
       }),
     TEST_TIMEOUT,
