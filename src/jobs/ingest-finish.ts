@@ -77,11 +77,13 @@ export interface Outcome extends Judged {
 }
 
 /**
- * The batch's findings, filed: a pulled page does not file again the findings of records that did not
- * change (an unchanged night writes almost nothing): they are on the batch that brought the record, and
- * in its verdict; a pulled page's findings keep the record's index in the page (skipped records left gaps).
+ * The batch's findings, filed (or shown by reference when an earlier batch of its school filed the same:
+ * ../store/batches.ts insertFindings); returns their digest. A pulled page does not file again the
+ * findings of records that did not change (an unchanged night writes almost nothing): they are on the
+ * batch that brought the record, and in its verdict; a pulled page's findings keep the record's index in
+ * the page (skipped records left gaps).
  */
-async function fileFindings(q: Queryable, loaded: Loaded, outcome: Outcome): Promise<void> {
+async function fileFindings(q: Queryable, loaded: Loaded, outcome: Outcome): Promise<string | null> {
   const { checked } = outcome;
   const unchanged = isPulledPage(loaded) ? new Set(outcome.unchanged) : undefined;
   const filed = unchanged
@@ -91,7 +93,7 @@ async function fileFindings(q: Queryable, loaded: Loaded, outcome: Outcome): Pro
       })
     : checked.findings;
   const pageIndex = outcome.pulled?.pageIndex;
-  await createBatchesRepo(q).insertFindings(
+  return createBatchesRepo(q).insertFindings(
     loaded.batch.id,
     filed.map((f) => {
       const row = toRow(f, checked);
@@ -114,11 +116,11 @@ export async function finish(
 ): Promise<void> {
   const { batch, entity } = loaded;
   const { mapped, checked, counts } = outcome;
-  await fileFindings(closing, loaded, outcome);
+  const findingsDigest = await fileFindings(closing, loaded, outcome);
   if (entity !== 'persons') {
     await createQualityRepo(closing).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
   }
-  await createBatchesRepo(closing).finish(batch.id, counts, outcome.repeatTag);
+  await createBatchesRepo(closing).finish(batch.id, counts, outcome.repeatTag, null, findingsDigest);
   const audit = auditOf(loaded, outcome);
   // Off the chain's global lock (held until commit, it serialised every ingest's commit): recorded with
   // the batch and chained shortly after by the worker's audit chainer, as pulled pages are (issue 7).

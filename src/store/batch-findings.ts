@@ -3,6 +3,7 @@
  * A repeat shows the findings of the batch that keeps them (`coalesce(findings_of, id)`, migration 170).
  * Part of the batches repository (./batches.ts `createBatchesRepo`).
  */
+import { createHash } from 'node:crypto';
 import type { Queryable } from './db.js';
 
 export interface FindingRow {
@@ -100,22 +101,41 @@ function findingDocuments(findings: readonly FindingRow[]): [rows: string, templ
   return [JSON.stringify(rows), JSON.stringify(templates)];
 }
 
+/**
+ * The batch that keeps the findings of the last done batch of the same school and entity as batch
+ * `id` whose findings had `digest` (a scalar subquery; NULL: none; migration 191). `insertFindings`
+ * files no rows and `finish` (./batches.ts) refers to it when there is one: both see the same snapshot
+ * (one closing statement).
+ */
+export const SAME_FINDINGS = (id: string, digest: string): string =>
+  `(SELECT coalesce(p.findings_of, p.id) FROM truc.batches p JOIN truc.batches me ON me.id = ${id}
+     WHERE p.school_code = me.school_code AND p.entity = me.entity AND p.findings_digest = ${digest}
+       AND p.id <> me.id AND p.status = 'done'
+     ORDER BY p.created_at DESC LIMIT 1)`;
+
 /** A batch's findings: filed, counted, listed. */
 export function batchFindings(q: Queryable) {
   return {
-    /** Inserts a batch's findings in one statement, whatever their number. */
-    async insertFindings(batchId: string, findings: readonly FindingRow[]): Promise<void> {
-      if (findings.length === 0) return;
+    /**
+     * Inserts a batch's findings in one statement, whatever their number, unless an earlier batch of
+     * the same school and entity filed the same ones (issue 7: the batch shows those by reference, see
+     * {@link SAME_FINDINGS}). Returns their digest, for `finish` (null: no findings).
+     */
+    async insertFindings(batchId: string, findings: readonly FindingRow[]): Promise<string | null> {
+      if (findings.length === 0) return null;
       const [rows, templates] = findingDocuments(findings);
+      const digest = createHash('sha256').update(rows).update('\u0000').update(templates).digest('hex');
       await q.query(
         `INSERT INTO truc.findings (batch_id, record_index, record_key, criterion, rule, severity, pointer, message_vi, message_en,
                                     value, hint_vi, hint_en, detail_vi, detail_en)
          SELECT $1, (f->>0)::int, f->>1, t->>0, t->>1, t->>2, f->>3, t->>3, t->>4, f->>4, t->>5, t->>6, f->>5, f->>6
            FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(f, n)
            JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS y(t, m) ON y.m = (x.f->>2)::int + 1
+          WHERE ${SAME_FINDINGS('$1', '$4')} IS NULL
           ORDER BY n`,
-        [batchId, rows, templates],
+        [batchId, rows, templates, digest],
       );
+      return digest;
     },
     /** Findings of a batch by severity (what a findings.ready webhook tells). */
     async batchFindingCounts(batchId: string): Promise<Record<string, number>> {

@@ -1,5 +1,5 @@
 import type { EntityName } from '../config.js';
-import { batchFindings } from './batch-findings.js';
+import { batchFindings, SAME_FINDINGS } from './batch-findings.js';
 import type { Queryable } from './db.js';
 
 export type BatchStatus = 'queued' | 'processing' | 'held' | 'done' | 'failed';
@@ -248,19 +248,32 @@ function batchStatus(q: Queryable) {
   return {
     /**
      * Done with its counts; `repeatTag`: the state it left, for a repeat of it (migration 098);
-     * `findingsOf`: the batch whose findings it shows, a repeat judged the same (migration 170).
+     * `findingsOf`: the batch whose findings it shows, a repeat judged the same (migration 170);
+     * `findingsDigest`: the digest `insertFindings` returned in the same closing statement: the batch
+     * shows an earlier batch's same findings, if there is one (migration 191).
      */
     async finish(
       id: string,
       counts: { accepted: number; rejected: number; unchanged: number; deleted?: number },
       repeatTag: string | null = null,
       findingsOf: string | null = null,
+      findingsDigest: string | null = null,
     ): Promise<void> {
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
-                finished_at = now(), repeat_tag = $6, findings_of = $7
+                finished_at = now(), repeat_tag = $6, findings_digest = $8,
+                findings_of = coalesce($7, CASE WHEN $8::text IS NOT NULL THEN ${SAME_FINDINGS('$1', '$8')} END)
           WHERE id = $1`,
-        [id, counts.accepted, counts.rejected, counts.unchanged, counts.deleted ?? 0, repeatTag, findingsOf],
+        [
+          id,
+          counts.accepted,
+          counts.rejected,
+          counts.unchanged,
+          counts.deleted ?? 0,
+          repeatTag,
+          findingsOf,
+          findingsDigest,
+        ],
       );
     },
     /** Adds records deleted later on the batch's account (an approved snapshot hold). */

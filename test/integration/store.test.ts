@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudentSchema } from '../../src/canonical/student.js';
 import type { FindingRow } from '../../src/store/batch-findings.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
+import { combinedWrites } from '../../src/store/combined.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createQualityRepo } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
@@ -332,6 +333,73 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       ];
       await batches.insertFindings(batchId, filed);
       expect(await batches.findings(batchId, 10, 0)).toEqual(filed);
+    });
+  });
+
+  describe('findings the same as before', () => {
+    const finding = (recordIndex: number, pointer: string): FindingRow => ({
+      recordIndex,
+      recordKey: `F${recordIndex}`,
+      criterion: 'song',
+      rule: 'SONG_NOT_CURRENT_YEAR',
+      severity: 'info',
+      messageVi: 'không thuộc năm học hiện tại',
+      messageEn: 'not in the current school year',
+      pointer,
+      value: null,
+      hintVi: null,
+      hintEn: null,
+      detailVi: null,
+      detailEn: null,
+    });
+    /** A batch of school `school` closed as the ingest closes it: findings and finish in one statement. */
+    async function closed(school: string, findings: FindingRow[]): Promise<string> {
+      const id = randomUUID();
+      await createBatchesRepo(store.db).insert({
+        id,
+        clientId: 'c',
+        schoolCode: school,
+        entity: 'students',
+        format: 'canonical',
+        records: [],
+      });
+      await store.db.tx(async (q) => {
+        const closing = combinedWrites(q);
+        const repo = createBatchesRepo(closing);
+        const digest = await repo.insertFindings(id, findings);
+        await repo.finish(id, { accepted: findings.length, rejected: 0, unchanged: 0 }, null, null, digest);
+        await closing.flush();
+      });
+      return id;
+    }
+    const own = async (id: string) =>
+      (
+        await store.db.query<{ n: number; of: string | null }>(
+          `SELECT (SELECT count(*)::int FROM truc.findings WHERE batch_id = $1) AS n, findings_of AS of
+             FROM truc.batches WHERE id = $1`,
+          [id],
+        )
+      ).rows[0];
+
+    it("a batch whose findings are an earlier batch's of its school shows those, filing none (issue 7); other findings are filed", async () => {
+      const same = [finding(0, ''), finding(1, '')];
+      const first = await closed('SF1', same);
+      const again = await closed('SF1', same);
+      const third = await closed('SF1', same);
+      const batches = createBatchesRepo(store.db);
+      expect(await own(first)).toEqual({ n: 2, of: null });
+      expect(await own(again)).toEqual({ n: 0, of: first });
+      expect(await own(third)).toEqual({ n: 0, of: first });
+      expect(await batches.findings(again, 10, 0)).toEqual(same);
+      // A finding that disappeared (or changed): the batch files its own.
+      const fewer = await closed('SF1', [finding(0, '')]);
+      expect(await own(fewer)).toEqual({ n: 1, of: null });
+      expect(await batches.findings(fewer, 10, 0)).toEqual([finding(0, '')]);
+      // Another school's batch with the same findings files its own.
+      const elsewhere = await closed('SF2', same);
+      expect(await own(elsewhere)).toEqual({ n: 2, of: null });
+      // No findings: nothing to refer to.
+      expect(await own(await closed('SF1', []))).toEqual({ n: 0, of: null });
     });
   });
 
