@@ -6,9 +6,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { AuditEvent } from '../audit/chain.js';
 import { AppError } from '../errors.js';
 import { acceptRepeat, queueBatch, type RepeatContext } from '../jobs/contracts.js';
+import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type RepeatOf } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';

@@ -14,8 +14,6 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditRow } from '../store/audit-log.js';
 import type { Queryable } from '../store/db.js';
 
-export type { AuditEvent, AuditRow } from '../store/audit-log.js';
-
 export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_LOCK_KEY = 7_283_002;
 

@@ -3,9 +3,10 @@
  * counts and the tag of the state it left (for its repeats), a pulled page's progress, the audit entry
  * and the metrics. And the guard's other ending: a vendor batch held whole.
  */
-import { appendAudit, recordAudit, type AuditEvent } from '../audit/chain.js';
+import { appendAudit, recordAudit } from '../audit/chain.js';
 import type { Finding } from '../quality/index.js';
 import type { EntityName } from '../config.js';
+import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';

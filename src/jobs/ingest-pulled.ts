@@ -4,10 +4,10 @@
  * same source record, or because they were refused before for reasons of their own (./refusals.ts).
  */
 import { createHash } from 'node:crypto';
-import type { AuditEvent } from '../audit/chain.js';
 import type { EntityName } from '../config.js';
 import type { MapResult } from '../mappings/types.js';
 import { CATALOGUE_VERSION } from '../quality/index.js';
+import type { AuditEvent } from '../store/audit-log.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo, type ExistingRow } from '../store/records.js';
 import { createRefusalsRepo, type Refusal } from '../store/refusals.js';

@@ -6,10 +6,11 @@
  * Imports neither the job contracts nor the judging, so that the accepting transaction may use it.
  */
 import { createHash } from 'node:crypto';
-import { recordAudit, type AuditEvent } from '../audit/chain.js';
+import { recordAudit } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import type { Metrics } from '../observability/metrics.js';
 import { CATALOGUE_VERSION } from '../quality/index.js';
+import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type Batch, type RepeatOf } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';

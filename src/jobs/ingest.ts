@@ -15,8 +15,8 @@
  *           reconciliation; a vendor batch keeps the tag of the state it left, for its repeats
  *           (./ingest-finish.ts)
  */
-import type { AuditEvent } from '../audit/chain.js';
 import type { EntityName } from '../config.js';
+import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';

@@ -8,7 +8,8 @@
  * requested through `requestSync` in ./contracts.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { recordAudit, type AuditEvent } from '../audit/chain.js';
+import { recordAudit } from '../audit/chain.js';
+import type { AuditEvent } from '../store/audit-log.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';

@@ -4,10 +4,11 @@
  * or clear which school-management system a school's changes are delivered to. Producers import them
  * through `./contracts.ts`.
  */
-import { appendAudit, recordAudit, type AuditEvent } from '../audit/chain.js';
+import { appendAudit, recordAudit } from '../audit/chain.js';
 import { SYSTEMS } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import { AppError } from '../errors.js';
+import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';

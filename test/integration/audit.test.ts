@@ -11,10 +11,9 @@ import {
   recordAudit,
   rowHash,
   verifyAudit,
-  type AuditEvent,
-  type AuditRow,
 } from '../../src/audit/chain.js';
 import { createAuditChainer } from '../../src/audit/chainer.js';
+import type { AuditEvent, AuditRow } from '../../src/store/audit-log.js';
 import { countRows, openTestStore, type TestStore } from '../helpers/env.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../helpers/memory-db.js';
 

@@ -5,10 +5,11 @@
  * transaction of its effects.
  */
 import { join } from 'node:path';
-import { appendAudit, type AuditEvent } from '../../audit/chain.js';
+import { appendAudit } from '../../audit/chain.js';
 import { communesOfProvince } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig } from '../../config.js';
 import { AppError, isAppError } from '../../errors.js';
+import type { AuditEvent } from '../../store/audit-log.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
 import { computeFigures, LOCKED_STATUSES, ruleSetDoc } from './compute.js';
