@@ -10,6 +10,7 @@ import { addClient } from '../../src/ops.js';
 import { createQualityRepo } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
+import { verdict, verdictFinding } from '../factories/verdicts.js';
 import { bearer, expectProblem, S1, S2, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
@@ -38,48 +39,22 @@ beforeAll(async () => {
     { system: 'hcm-csdl', mappingVersion: 'test' },
   );
   const batchId = '00000000-0000-4000-8000-000000000001';
-  const warn = {
-    rule: 'DU_FIELD_MISSING',
-    criterion: 'du',
-    severity: 'warning' as const,
-    pointer: '/fatherName',
-  };
-  const info = {
-    rule: 'SACH_TEXT_NORMALISED',
-    criterion: 'sach',
-    severity: 'info' as const,
-    pointer: '/fullName',
-  };
+  const warn = verdictFinding('DU_FIELD_MISSING', 'du', 'warning', '/fatherName');
+  const info = verdictFinding('SACH_TEXT_NORMALISED', 'sach', 'info', '/fullName');
   // S1: 10 records, 2 with a đủ warning, 1 with only an info finding (passes). S2: 4 records, all failing đúng.
   await createQualityRepo(db).saveVerdicts(
     'students',
     batchId,
     new Date(),
-    Array.from({ length: 10 }, (_, i) => ({
-      recordKey: `A${i}`,
-      schoolCode: S1,
-      accepted: true,
-      findings: i < 2 ? [warn] : i === 2 ? [info] : [],
-    })),
+    Array.from({ length: 10 }, (_, i) => verdict(`A${i}`, S1, i < 2 ? [warn] : i === 2 ? [info] : [])),
   );
   await createQualityRepo(db).saveVerdicts(
     'students',
     batchId,
     new Date(),
-    Array.from({ length: 4 }, (_, i) => ({
-      recordKey: `B${i}`,
-      schoolCode: S2,
-      accepted: i > 0,
-      findings: [
-        {
-          rule: 'DUNG_PHONE_FORMAT',
-          criterion: 'dung',
-          severity: 'warning' as const,
-          pointer: '/phone',
-          value: '0903',
-        },
-      ],
-    })),
+    Array.from({ length: 4 }, (_, i) =>
+      verdict(`B${i}`, S2, [verdictFinding('DUNG_PHONE_FORMAT', 'dung', 'warning', '/phone', '0903')], i > 0),
+    ),
   );
   await computeScorecards(h.env.deps, 'test');
   await computeScorecards(h.env.deps, 'test');

@@ -18,6 +18,7 @@ import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/
 import { openEmbedded } from '../../src/store/embedded.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
 import { student as aStudent } from '../factories/records.js';
+import { verdict, verdictFinding } from '../factories/verdicts.js';
 import { makeTempDir, openTestStore, type TestStore } from '../helpers/env.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../helpers/memory-db.js';
 import { spawnProcess } from '../helpers/proc.js';
@@ -225,29 +226,17 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     it('a record whose verdict changed gets the new one (findings that disappear are gone); an unchanged verdict is kept, its row not even locked (issue 7)', async () => {
       const repo = createQualityRepo(store.db);
       const [first, second] = [randomUUID(), randomUUID()];
-      const warn = {
-        rule: 'DU_FIELD_MISSING',
-        criterion: 'du',
-        severity: 'warning' as const,
-        pointer: '/phone',
-      };
-      const song = {
-        rule: 'SONG_NOT_CURRENT_YEAR',
-        criterion: 'song',
-        severity: 'info' as const,
-        pointer: '',
-      };
-      const verdict = (recordKey: string, findings: (typeof warn | typeof song)[]) => ({
-        recordKey,
-        schoolCode: '79000004',
-        accepted: true,
-        findings,
-      });
+      const warn = verdictFinding('DU_FIELD_MISSING', 'du', 'warning', '/phone');
+      const song = verdictFinding('SONG_NOT_CURRENT_YEAR', 'song', 'info', '');
+      const school = '79000004';
       await repo.saveVerdicts('students', first, new Date(), [
-        verdict('V1', [warn, song]),
-        verdict('V2', [song]),
+        verdict('V1', school, [warn, song]),
+        verdict('V2', school, [song]),
       ]);
-      await repo.saveVerdicts('students', second, new Date(), [verdict('V1', [song]), verdict('V2', [song])]);
+      await repo.saveVerdicts('students', second, new Date(), [
+        verdict('V1', school, [song]),
+        verdict('V2', school, [song]),
+      ]);
       const rows = await store.db.query<{ key: string; batch: string; findings: unknown; locked: boolean }>(
         `SELECT record_key AS key, batch_id AS batch, findings, xmax::text <> '0' AS locked
            FROM truc.quality_records WHERE school_code = '79000004' ORDER BY 1`,
