@@ -1,18 +1,20 @@
 /**
  * A pulled page before it is judged (issue 7): its records' source fingerprints (worked on ahead of its
- * transaction by ./pull.ts), and the records skipped because their stored, live row was made from the
+ * transaction by ./pull.ts; a page of new or changed records is mapped and judged in memory ahead too),
+ * and the records skipped because their stored, live row was made from the
  * same source record, or because they were refused before for reasons of their own (./refusals.ts).
  */
 import { createHash } from 'node:crypto';
 import type { EntityName } from '../config.js';
 import type { MapResult } from '../mappings/types.js';
-import { CATALOGUE_VERSION } from '../quality/index.js';
+import { vietnamDateOf } from '../canonical/school-year.js';
+import { CATALOGUE_VERSION, INGEST_CHECKS, prejudge, twinKey } from '../quality/index.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import type { Queryable } from '../store/db.js';
-import { createRecordsRepo, type ExistingRow } from '../store/records.js';
+import { createRecordsRepo, fingerprint, type ExistingRow } from '../store/records.js';
 import { createRefusalsRepo, type Refusal } from '../store/refusals.js';
 import type { InboundMapping, InboundRecord } from './inbound.js';
-import type { KnownRows, Premapped } from './judge.js';
+import { map, type JudgeContext, type KnownRows, type Mapped, type Premapped } from './judge.js';
 
 /**
  * A pulled page whose unchanged records were skipped before mapping (see {@link skipUnchanged}): what
@@ -38,6 +40,8 @@ export interface PulledExtras {
   readonly known?: KnownRows;
   /** Per judged record: its mapping's result where the page was mapped ahead (./pull.ts). */
   readonly premapped?: Premapped;
+  /** The page judged ahead (see {@link PageAhead}), where every record of it is judged. */
+  readonly judged?: Mapped;
   /**
    * Ingested inline by its pull job (./pull.ts): the run as the job read it, and where the batch's audit
    * entry goes (the job appends it with its own, one append per page); the job queues the run's
@@ -65,15 +69,61 @@ export interface PageAhead {
   readonly fps: readonly (string | undefined)[];
   /** Per record of the page: its mapping's result, when the page was mapped ahead. */
   readonly results?: readonly (MapResult<InboundRecord> | undefined)[];
+  /**
+   * The whole page judged ahead when it was mapped ahead and its format and entity were given (issue 7):
+   * mapped, the quality engine's record and batch checks run, each record's fingerprint and twin key
+   * worked out. Its transaction then runs only the store checks, when every record of the page is judged
+   * (nothing skipped or still refused: a first sync) on the same day ({@link judgedAhead}).
+   */
+  readonly judged?: Mapped;
 }
 
 const AHEAD_SLICE = 50;
 
+const nextTurn = () => new Promise((go) => setImmediate(go));
+
+/** A pulled page judged ahead of its transaction (see {@link PageAhead}'s `judged`). */
+async function judgeAhead(
+  deps: JudgeContext,
+  mapping: InboundMapping,
+  page: { format: string; entity: EntityName },
+  records: readonly unknown[],
+  results: readonly (MapResult<InboundRecord> | undefined)[],
+): Promise<Mapped> {
+  await nextTurn();
+  const toMap = {
+    entity: page.entity,
+    mapping,
+    trusted: true,
+    batch: { ...page, records: [...records], schoolCode: '*' },
+  };
+  const mapped = map(toMap, deps, { version: mapping.version, results });
+  const prejudged = prejudge(mapped.ctx, mapped.sink, INGEST_CHECKS);
+  const fingerprints: (string | undefined)[] = [];
+  const twinKeys: (string | undefined)[] = [];
+  const repaired = mapped.sink.records;
+  for (let i = 0; i < repaired.length; i += AHEAD_SLICE) {
+    await nextTurn();
+    for (let j = i; j < Math.min(i + AHEAD_SLICE, repaired.length); j++) {
+      const rec = repaired[j];
+      fingerprints.push(rec === undefined ? undefined : fingerprint(rec));
+      twinKeys.push(rec === undefined ? undefined : twinKey(rec));
+    }
+  }
+  return { ...mapped, ahead: { prejudged, fingerprints, twinKeys } };
+}
+
+/** The page as judged ahead, when it can stand for judging it now: judged on the same day (in Vietnam). */
+export function judgedAhead(pulled: PulledExtras | undefined, deps: JudgeContext): Mapped | undefined {
+  const judged = pulled?.judged;
+  return judged && judged.ctx.today === vietnamDateOf(deps.now()) ? judged : undefined;
+}
+
 export async function workAhead(
-  deps: { readonly now: () => Date },
+  deps: JudgeContext,
   mapping: InboundMapping,
   records: readonly unknown[],
-  opts: { map: boolean },
+  opts: { map: boolean; page?: { format: string; entity: EntityName } },
 ): Promise<PageAhead> {
   const fps: (string | undefined)[] = [];
   const results: (MapResult<InboundRecord> | undefined)[] = [];
@@ -84,7 +134,9 @@ export async function workAhead(
       if (opts.map) results.push(mapping.map(raw, { now: deps.now }));
     }
   }
-  return { version: mapping.version, fps, ...(opts.map ? { results } : {}) };
+  if (!opts.map) return { version: mapping.version, fps };
+  const judged = opts.page ? await judgeAhead(deps, mapping, opts.page, records, results) : undefined;
+  return { version: mapping.version, fps, results, ...(judged ? { judged } : {}) };
 }
 
 type Refusals = PulledExtras['refusals'];
@@ -195,6 +247,7 @@ export async function skipUnchanged(
   );
   const { rest, ...split } = partition(page, standing);
   const results = usable?.results;
+  const whole = rest.length === records.length;
   return {
     rest,
     extras: {
@@ -204,6 +257,7 @@ export async function skipUnchanged(
       ...(results
         ? { premapped: { version: usable.version, results: split.pageIndex.map((i) => results[i]) } }
         : {}),
+      ...(whole && usable?.judged ? { judged: usable.judged } : {}),
     },
   };
 }

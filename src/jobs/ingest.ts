@@ -28,7 +28,7 @@ import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
 import { finish, holdWhole, ingestedAudit, tagAfter } from './ingest-finish.js';
-import { skipUnchanged, type PageAhead, type PulledExtras } from './ingest-pulled.js';
+import { judgedAhead, skipUnchanged, type PageAhead, type PulledExtras } from './ingest-pulled.js';
 import { repeatUnchanged } from './ingest-repeat.js';
 import { check, map, plan, type Loaded } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
@@ -80,7 +80,8 @@ async function ingestLoaded(
   loaded: Loaded,
   { pulled, closing }: { pulled?: PulledExtras; closing?: CombinedWrites },
 ): Promise<IngestResult> {
-  const mapped = map(loaded, deps, pulled?.premapped);
+  // A pulled page judged ahead (./ingest-pulled.ts) runs only the store checks here.
+  const mapped = judgedAhead(pulled, deps) ?? map(loaded, deps, pulled?.premapped);
   const guarded = !loaded.trusted && deps.config.guard.enabled;
   const checked = await check(q, loaded, mapped, pulled?.known, guarded);
   const p = plan(checked);

@@ -14,6 +14,7 @@ import type { Config, EntityName } from '../config.js';
 import {
   BatchSink,
   checkBatch,
+  checkStored,
   findingOf,
   INGEST_CHECKS,
   prepareCanonicalBatch,
@@ -21,6 +22,7 @@ import {
   twinKey,
   type BatchContext,
   type Finding,
+  type Prejudged,
   type Rec,
 } from '../quality/index.js';
 import type { FindingRow } from '../store/batch-findings.js';
@@ -57,6 +59,19 @@ export interface Mapped {
   readonly findings: readonly Finding[];
   readonly ctx: BatchContext;
   readonly sink: BatchSink;
+  /** Judged ahead (./ingest-pulled.ts): the record and batch checks have run on the sink. */
+  readonly ahead?: JudgedAhead;
+}
+
+/**
+ * What a pulled page judged ahead of its transaction carries: the engine's record and batch checks
+ * run, and per record (by index) the fingerprint and twin key of the record as they left it (the store
+ * checks repair nothing, so it is what is stored).
+ */
+export interface JudgedAhead {
+  readonly prejudged: Prejudged;
+  readonly fingerprints: readonly (string | undefined)[];
+  readonly twinKeys: readonly (string | undefined)[];
 }
 
 /** `check`'s output: every finding so far, the indexes rejected, the stored copies of the keys, the records as repaired. */
@@ -67,6 +82,8 @@ export interface Checked {
   /** Asked for (`weigh`): the live records of each school of the stored copies read, for the guard. */
   readonly live?: ReadonlyMap<string, number>;
   readonly records: readonly (InboundRecord | undefined)[];
+  /** Judged ahead: the records' fingerprints and twin keys, worked out already. */
+  readonly ahead?: JudgedAhead;
 }
 
 export interface Plan {
@@ -76,7 +93,7 @@ export interface Plan {
 }
 
 /** The quality engine's context for a batch: today in Vietnam, the current school year, the city's settings. */
-function qualityContext(loaded: Loaded, deps: JudgeContext): BatchContext {
+function qualityContext(loaded: ToMap, deps: JudgeContext): BatchContext {
   const today = vietnamDateOf(deps.now());
   return {
     entity: loaded.entity,
@@ -98,8 +115,14 @@ export interface Premapped {
   readonly results: readonly (MapResult<InboundRecord> | undefined)[];
 }
 
+/** What `map` reads of a batch (a pulled page is mapped ahead of its batch row: ./ingest-pulled.ts). */
+export type ToMap = Pick<Loaded, 'entity' | 'mapping' | 'trusted'> & {
+  readonly batch: Pick<Loaded['batch'], 'format' | 'records' | 'schoolCode'>;
+};
+
 /** `map`: wire → canonical record (the format's mapping; schema and mapping findings). */
-export function map(loaded: Loaded, deps: JudgeContext, premapped?: Premapped): Mapped {
+
+export function map(loaded: ToMap, deps: JudgeContext, premapped?: Premapped): Mapped {
   const { batch, entity, mapping, trusted } = loaded;
   const ctx = qualityContext(loaded, deps);
   if (batch.format === 'canonical') {
@@ -171,13 +194,10 @@ export async function check(
       if (row) existing.set(k, row);
     }
   }
-  const result = await checkBatch(
-    mapped.ctx,
-    mapped.sink.records,
-    lookupsFor(q, loaded, existing),
-    mapped.sink,
-    INGEST_CHECKS,
-  );
+  const lookups = lookupsFor(q, loaded, existing);
+  const result = mapped.ahead
+    ? await checkStored(mapped.ctx, mapped.ahead.prejudged, lookups)
+    : await checkBatch(mapped.ctx, mapped.sink.records, lookups, mapped.sink, INGEST_CHECKS);
   // Repairs (mojibake, name case) are what is stored.
   const records = mapped.records.map((rec, index) => {
     const repaired = result.records[index];
@@ -189,7 +209,14 @@ export async function check(
   const findings = [...mapped.findings, ...result.findings].sort((a, b) =>
     a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index,
   );
-  return { findings, rejected: result.rejected, existing, records, ...(live ? { live } : {}) };
+  return {
+    findings,
+    rejected: result.rejected,
+    existing,
+    records,
+    ...(live ? { live } : {}),
+    ...(mapped.ahead ? { ahead: mapped.ahead } : {}),
+  };
 }
 
 /** `plan`: which accepted records changed (fingerprint) and which are unchanged. */
@@ -203,7 +230,7 @@ export function plan(checked: Checked): Plan {
       return;
     }
     const prior = checked.existing.get(rec.key);
-    const fp = fingerprint(rec.data);
+    const fp = checked.ahead?.fingerprints[index] ?? fingerprint(rec.data);
     // A deleted record that comes back is restored, even unchanged.
     if (prior && prior.fingerprint === fp && !prior.deleted) unchangedKeys.push(rec.key);
     else
@@ -213,7 +240,7 @@ export function plan(checked: Checked): Plan {
         personalId: rec.personalId,
         data: rec.data,
         fingerprint: fp,
-        twinKey: twinKey(rec.data as Rec),
+        twinKey: checked.ahead ? checked.ahead.twinKeys[index] : twinKey(rec.data as Rec),
       });
   });
   return { toWrite, unchangedKeys, rejected };

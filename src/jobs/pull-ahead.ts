@@ -4,7 +4,8 @@
  * asks for the one after it as soon as it arrives, up to {@link READ_AHEAD} pages ahead of the page being
  * stored, so the source is read back to back while truc writes, and a page's time is the slower of the
  * two instead of their sum. A page that has arrived is worked on ahead too (source fingerprints, and its
- * mapping when the run's last stored page was mostly changed: an unchanged night maps nothing), in slices
+ * mapping and in-memory judgement when the run's last stored page was mostly changed: an unchanged night
+ * maps nothing), in slices
  * between the current page's statements. In this process only (a job that runs elsewhere fetches its page
  * itself), at most a few pages, dropped when taken or after a minute; a failed read ahead is forgotten
  * (and reads no further) and the job fetches (and reports) on its own.
@@ -17,7 +18,7 @@ import { inboundMapping } from './inbound.js';
 import { workAhead, type PageAhead } from './ingest.js';
 import type { PulledPage } from './sources.js';
 
-export type AheadContext = Pick<WorkerContext, 'db' | 'sources' | 'gates' | 'now'>;
+export type AheadContext = Pick<WorkerContext, 'db' | 'sources' | 'gates' | 'now' | 'config'>;
 
 /** Records per page asked of the source (each adapter caps it at its system's maximum: hcm-csdl and vnEdu 1000). */
 const PAGE_SIZE = 1000;
@@ -112,7 +113,11 @@ export function readAhead(ctx: AheadContext, run: SyncRun, cursor: string, depth
 function workOn(ctx: AheadContext, run: SyncRun, page: Promise<PulledPage>): Promise<PageAhead | undefined> {
   const map = aheadOf(ctx).changing.get(run.id) === true;
   const work = page.then(
-    (p) => workAhead(ctx, inboundMapping(run.system, run.entity), p.items, { map }),
+    (p) =>
+      workAhead(ctx, inboundMapping(run.system, run.entity), p.items, {
+        map,
+        page: { format: run.system, entity: run.entity },
+      }),
     () => undefined,
   );
   work.catch(() => undefined);

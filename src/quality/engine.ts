@@ -134,6 +134,40 @@ export function checkInMemory(
 }
 
 /**
+ * A batch whose record and batch checks have run (`prejudge`), with its keys as they were before them:
+ * what its store checks (`checkStored`) need. A pulled page is prejudged while the page before it is
+ * written (src/jobs/ingest-pulled.ts), so its transaction runs only the store checks.
+ */
+export interface Prejudged {
+  readonly sink: BatchSink;
+  readonly keys: readonly string[];
+  readonly checks: readonly Check[];
+}
+
+/** Runs the record and batch checks of the sink's records (see {@link Prejudged}). */
+export function prejudge(ctx: BatchContext, sink: BatchSink, checks: readonly Check[] = CHECKS): Prejudged {
+  const keys = keysOf(ctx.entity, sink.records);
+  runInMemory(ctx, sink, keys, checks);
+  return { sink, keys, checks };
+}
+
+/** The store checks of a prejudged batch, with one call per lookup they need; then the batch's result. */
+export async function checkStored(
+  ctx: BatchContext,
+  { sink, keys, checks }: Prejudged,
+  lookups: QualityLookups = {},
+): Promise<QualityResult> {
+  const store = live(planFor(ctx.entity, checks).store, sink);
+  if (store.length === 0) return resultOf(sink, 0);
+  const needs = new Set(store.flatMap((c) => c.needs));
+  const present = presentOf(sink, keys);
+  const { facts, calls } = await fetchFacts(ctx, present.records, present.keys, needs, lookups);
+  const view = sink.view(present.indexes);
+  for (const c of store) c.check(present.records, present.keys, ctx, facts, view);
+  return resultOf(sink, calls);
+}
+
+/**
  * Checks a batch of canonical records with every rule: record and batch checks, then the store
  * checks with one call per lookup they need. Records an earlier check rejected are still looked at
  * (their findings are useful), but they stay rejected.
@@ -145,14 +179,5 @@ export async function checkBatch(
   sink = new BatchSink(ctx, records),
   checks: readonly Check[] = CHECKS,
 ): Promise<QualityResult> {
-  const keys = keysOf(ctx.entity, sink.records);
-  runInMemory(ctx, sink, keys, checks);
-  const store = live(planFor(ctx.entity, checks).store, sink);
-  if (store.length === 0) return resultOf(sink, 0);
-  const needs = new Set(store.flatMap((c) => c.needs));
-  const present = presentOf(sink, keys);
-  const { facts, calls } = await fetchFacts(ctx, present.records, present.keys, needs, lookups);
-  const view = sink.view(present.indexes);
-  for (const c of store) c.check(present.records, present.keys, ctx, facts, view);
-  return resultOf(sink, calls);
+  return checkStored(ctx, prejudge(ctx, sink, checks), lookups);
 }

@@ -10,7 +10,15 @@ export {
   catalogueProblems,
   policyProblems,
 } from './catalogue.js';
-export { checkBatch, checkInMemory, keysOf, type QualityResult } from './engine.js';
+export {
+  checkBatch,
+  checkInMemory,
+  checkStored,
+  keysOf,
+  prejudge,
+  type Prejudged,
+  type QualityResult,
+} from './engine.js';
 export type { QualityLookups } from './lookups.js';
 export { BatchSink, effectiveSeverity } from './sink.js';
 export { categoryOf, findingOf } from './findings.js';

@@ -8,6 +8,8 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
+import type { RecordCheck } from '../../../src/quality/rules/define.js';
+import { textCheck } from '../../../src/quality/rules/sach-text.js';
 import { pageOf, readAhead } from '../../../src/jobs/pull-ahead.js';
 import type { Queryable } from '../../../src/store/db.js';
 import type { SyncRun } from '../../../src/store/sync-runs.js';
@@ -24,11 +26,15 @@ describe('pulled pages worked on ahead', () => {
   /** Statements run inside transactions; per record mapped, whether inside its own page's transaction. */
   let statements: string[];
   let mappedInTx: boolean[];
+  /** Per record the text check judged, whether inside its own page's transaction. */
+  let textCheckedInTx: boolean[] = [];
   /** The page whose pull job is running. */
   let jobPage = -1;
+  /** Transactions open. */
+  let open = 0;
+  const pageOfCode = (code: string) => Number(code.slice(1, -1));
 
   beforeAll(() => {
-    let open = 0;
     const tx = ctx.db.tx.bind(ctx.db);
     ctx.db.tx = <T>(fn: (q: Queryable) => Promise<T>) =>
       tx(async (q) => {
@@ -50,8 +56,14 @@ describe('pulled pages worked on ahead', () => {
     const toCanonical = mapping.toCanonical.bind(mapping);
     vi.spyOn(mapping, 'toCanonical').mockImplementation((...args: never[]) => {
       const code = (args[0] as unknown as { maDinhDanh: string }).maDinhDanh;
-      mappedInTx.push(open > 0 && Number(code.slice(1, -1)) === jobPage);
+      mappedInTx.push(open > 0 && pageOfCode(code) === jobPage);
       return toCanonical(...args);
+    });
+    const text = textCheck as RecordCheck;
+    const check = text.check.bind(text);
+    vi.spyOn(text, 'check').mockImplementation((rec, index, checkCtx, out) => {
+      textCheckedInTx.push(open > 0 && pageOfCode(String(rec['studentCode'])) === jobPage);
+      check(rec, index, checkCtx, out);
     });
   });
 
@@ -59,6 +71,7 @@ describe('pulled pages worked on ahead', () => {
   function fullRun(pages: unknown[][]) {
     statements = [];
     mappedInTx = [];
+    textCheckedInTx = [];
     return fullStudentsRun(ctx, source, pages, (row) => {
       jobPage = typeof row.payload.page === 'number' ? row.payload.page : -1;
     });
@@ -93,6 +106,44 @@ describe('pulled pages worked on ahead', () => {
       "SELECT DISTINCT data->>'fullName' AS name FROM truc.students WHERE student_code LIKE 'K%'",
     );
     expect(names.rows).toEqual([{ name: 'Trần Văn Nam' }]);
+  });
+
+  it("judges a new run's pages ahead (record and batch checks, fingerprints): the transaction runs the store checks, with the same outcome", async () => {
+    // Each page: a name the text check repairs (a finding), and one it leaves alone.
+    const pages = Array.from({ length: PAGES }, (_, i) => [
+      wire(`J${i}A`, { name: 'nguyễn thị mai' }),
+      wire(`J${i}B`),
+    ]);
+    const first = await fullRun(pages);
+    expect(first.map((b) => [b.accepted, b.rejected, b.unchanged])).toEqual(pages.map(() => [2, 0, 0]));
+    // The first two pages are judged in their transactions, the rest ahead of theirs.
+    expect(textCheckedInTx).toEqual([...Array(4).fill(true), ...Array((PAGES - 2) * 2).fill(false)]);
+    // The same findings on every page, judged in its transaction or ahead of it.
+    const findings = await Promise.all(
+      first.map(async (b) =>
+        (
+          await ctx.db.query<{ i: number; rule: string }>(
+            'SELECT record_index AS i, rule FROM truc.findings WHERE batch_id = $1 ORDER BY 1, 2',
+            [b.id],
+          )
+        ).rows.map((f) => `${f.i}:${f.rule}`),
+      ),
+    );
+    expect(findings[0]!.length).toBeGreaterThan(0);
+    expect(new Set(findings.map((f) => f.join(','))).size).toBe(1);
+    // Stored as repaired, with the same twin key on every page.
+    const rows = await ctx.db.query<{ code: string; name: string; twin: string | null }>(
+      `SELECT student_code AS code, data->>'fullName' AS name, twin_key AS twin FROM truc.students
+        WHERE student_code LIKE 'J%' ORDER BY 1`,
+    );
+    expect(new Set(rows.rows.map((r) => r.name))).toEqual(new Set(['Nguyễn Thị Mai']));
+    expect(new Set(rows.rows.map((r) => r.twin)).size).toBe(1);
+    expect(rows.rows[0]!.twin).not.toBeNull();
+    // The fingerprints worked out ahead are the ones judging in the transaction gives: judged again
+    // (the source fingerprints forgotten, so nothing is skipped), every record is unchanged.
+    await ctx.db.query(`UPDATE truc.students SET source_fp = NULL WHERE student_code LIKE 'J%'`);
+    const again = await fullRun(pages);
+    expect(again.map((b) => [b.accepted, b.unchanged])).toEqual(pages.map(() => [0, 2]));
   });
 
   it('reads the source back to back, three pages ahead of the page being stored', async () => {
