@@ -11,7 +11,7 @@ import { vietnamDateOf } from '../canonical/school-year.js';
 import { CATALOGUE_VERSION, INGEST_CHECKS, prejudge, twinKey } from '../quality/index.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import type { Queryable } from '../store/db.js';
-import { createRecordsRepo, fingerprint, type ExistingRow } from '../store/records.js';
+import { fingerprint, type ExistingRow } from '../store/records.js';
 import { createRefusalsRepo, type Refusal } from '../store/refusals.js';
 import type { InboundMapping, InboundRecord } from './inbound.js';
 import { map, type JudgeContext, type KnownRows, type Mapped, type Premapped } from './judge.js';
@@ -230,21 +230,26 @@ export async function skipUnchanged(
   const keys = records.map((raw) => sourceKey(raw));
   const seen = keyCounts(keys);
   const unique = [...seen].flatMap(([k, n]) => (n === 1 ? [k] : []));
-  const stored = await createRecordsRepo(q).existing(entity, unique);
   const usable = ahead?.version === mapping.version ? ahead : undefined;
-  const page = records.map((raw, i): PageRecord => {
+  const fps = records.map((raw, i) => {
     const key = keys[i];
-    const fp =
-      key !== undefined && seen.get(key) === 1 ? (usable?.fps[i] ?? sourceFpOf(mapping, raw)) : undefined;
-    return { raw, key, fp, row: fp === undefined ? undefined : stored.get(key!) };
+    return key !== undefined && seen.get(key) === 1
+      ? (usable?.fps[i] ?? sourceFpOf(mapping, raw))
+      : undefined;
   });
-  // Records refused before, from the same source record under the same rules (./refusals.ts).
-  const standing = await createRefusalsRepo(q).standing(
+  const fpOfKey = new Map(keys.flatMap((k, i) => (fps[i] === undefined ? [] : [[k!, fps[i]] as const])));
+  // The stored rows of the page's keys, and the refusals still standing of those not unchanged: records
+  // refused before, from the same source record under the same rules (./refusals.ts). One read.
+  const { rows: stored, standing } = await createRefusalsRepo(q).storedAndStanding(
     { ...refusals, entity },
-    page.flatMap((r) =>
-      r.fp === undefined || isUnchanged(r) ? [] : [{ sourceKey: r.key!, sourceFp: r.fp }],
-    ),
+    unique.map((k) => ({ sourceKey: k, sourceFp: fpOfKey.get(k)! })),
   );
+  const page = records.map((raw, i): PageRecord => ({
+    raw,
+    key: keys[i],
+    fp: fps[i],
+    row: fps[i] === undefined ? undefined : stored.get(keys[i]!),
+  }));
   const { rest, ...split } = partition(page, standing);
   const results = usable?.results;
   const whole = rest.length === records.length;

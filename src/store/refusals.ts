@@ -8,6 +8,7 @@
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { TABLES } from './record-tables.js';
+import type { ExistingRow } from './records.js';
 
 /** A refusal as kept: the record's natural key and school when it mapped. */
 export interface Refusal {
@@ -47,45 +48,57 @@ function holdersOf(entity: EntityName): string {
 export function createRefusalsRepo(q: Queryable) {
   return {
     /**
-     * The refusals of `candidates` still standing: same source fingerprint and same rules stamp, and every
-     * record they depend on as it was. Refusals of those keys that no longer stand (the record, the rules or
-     * what it depended on changed) are dropped.
+     * What skipping a pulled page reads, in one statement (issue 7: an unchanged page costs one read): the
+     * stored rows of `candidates`' keys (source keys unique in the page, with their source fingerprints),
+     * and the refusals still standing of those not unchanged (no live row made from that source
+     * fingerprint): same source fingerprint and same rules stamp, and every record they depend on as it
+     * was. Refusals of those keys that no longer stand (the record, the rules or what it depended on
+     * changed) are dropped.
      */
-    async standing(
+    async storedAndStanding(
       target: { system: string; entity: EntityName; rules: string },
       candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
-    ): Promise<Map<string, Refusal>> {
-      const out = new Map<string, Refusal>();
-      if (candidates.length === 0) return out;
-      const res = await q.query<{
-        sourceKey: string;
-        sourceFp: string;
-        rules: string;
-        recordKey: string | null;
-        scope: string | null;
-        dependent: boolean;
-        holds: boolean;
-      }>(
-        `SELECT source_key AS "sourceKey", source_fp AS "sourceFp", rules, record_key AS "recordKey", scope,
-                depends IS NOT NULL AS dependent, (depends IS NULL OR (${DEPENDS_HOLD})) AS holds
-           FROM truc.refused_sources rs
-          WHERE system = $1 AND entity = $2 AND source_key = ANY($3::text[])`,
-        [target.system, target.entity, candidates.map((c) => c.sourceKey)],
+    ): Promise<{ rows: Map<string, ExistingRow>; standing: Map<string, Refusal> }> {
+      const rows = new Map<string, ExistingRow>();
+      const standing = new Map<string, Refusal>();
+      if (candidates.length === 0) return { rows, standing };
+      const t = TABLES[target.entity];
+      const res = await q.query<
+        ExistingRow & {
+          refusal: boolean;
+          rules: string;
+          recordKey: string | null;
+          dependent: boolean;
+          holds: boolean;
+        }
+      >(
+        `WITH v AS (SELECT * FROM unnest($3::text[], $4::text[]) AS v(key, fp)),
+         e AS (SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
+                      r.source_fp FROM ${t.table} r WHERE r.${t.key} = ANY($3::text[]))
+         SELECT false AS refusal, e.key, e.scope, e.fingerprint, e.deleted, e.source_fp AS "sourceFp",
+                NULL::text AS rules, NULL::text AS "recordKey", false AS dependent, false AS holds
+           FROM e
+         UNION ALL
+         SELECT true, rs.source_key, rs.scope, NULL, NULL, rs.source_fp, rs.rules, rs.record_key,
+                rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD}))
+           FROM v JOIN truc.refused_sources rs ON rs.system = $1 AND rs.entity = $2 AND rs.source_key = v.key
+          WHERE NOT EXISTS (SELECT 1 FROM e WHERE e.key = v.key AND NOT e.deleted AND e.source_fp = v.fp)`,
+        [target.system, target.entity, candidates.map((c) => c.sourceKey), candidates.map((c) => c.sourceFp)],
       );
-      if (res.rows.length === 0) return out;
       const fpOf = new Map(candidates.map((c) => [c.sourceKey, c.sourceFp]));
       const lapsed: string[] = [];
-      for (const r of res.rows) {
-        if (r.sourceFp === fpOf.get(r.sourceKey) && r.rules === target.rules && r.holds)
-          out.set(r.sourceKey, { recordKey: r.recordKey, scope: r.scope, dependent: r.dependent });
-        else lapsed.push(r.sourceKey);
+      for (const { refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {
+        if (!refusal) rows.set(row.key, row);
+        else if (row.sourceFp === fpOf.get(row.key) && rules === target.rules && holds)
+          standing.set(row.key, { recordKey, scope: row.scope, dependent });
+        else lapsed.push(row.key);
       }
       if (lapsed.length > 0)
         await q.query(
           'DELETE FROM truc.refused_sources WHERE system = $1 AND entity = $2 AND source_key = ANY($3::text[])',
           [target.system, target.entity, lapsed],
         );
-      return out;
+      return { rows, standing };
     },
     /**
      * Remembers refusals (a later refusal of the same source key replaces the earlier one). One with a
