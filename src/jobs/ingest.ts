@@ -115,6 +115,26 @@ async function ingest(deps: IngestContext, payload: { batchId: string }, job: Jo
   });
 }
 
+/** A pulled page as the pull job (./pull.ts) hands it over. */
+interface PulledPageIn {
+  id: string;
+  syncRunId: number;
+  schoolCode: string;
+  entity: EntityName;
+  format: string;
+  records: unknown[];
+  /** The mapping version a pinned replay of the run set; null: the current one. */
+  mappingPin: string | null;
+  /** The run as the pull job read it (its `since`: full or incremental). */
+  run: { id: number; since: string | null };
+  /** The batch's audit entry is added here: the pull job appends it with its own. */
+  audit: AuditEvent[];
+  /** The page as worked on ahead (./pull.ts), if it was. */
+  ahead?: PageAhead | undefined;
+  /** The pull job's closing writes for the page: a page with nothing to judge writes only there. */
+  closing: CombinedWrites;
+}
+
 /**
  * A pulled page, ingested in the pull job's transaction (issue 7): its batch row keeps the counts
  * and findings but not the records (the source keeps them; a failed page is fetched again from the
@@ -123,24 +143,7 @@ async function ingest(deps: IngestContext, payload: { batchId: string }, job: Jo
 export async function ingestPulledPage(
   q: Queryable,
   deps: IngestContext,
-  page: {
-    id: string;
-    syncRunId: number;
-    schoolCode: string;
-    entity: EntityName;
-    format: string;
-    records: unknown[];
-    /** The mapping version a pinned replay of the run set; null: the current one. */
-    mappingPin: string | null;
-    /** The run as the pull job read it (its `since`: full or incremental). */
-    run: { id: number; since: string | null };
-    /** The batch's audit entry is added here: the pull job appends it with its own. */
-    audit: AuditEvent[];
-    /** The page as worked on ahead (./pull.ts), if it was. */
-    ahead?: PageAhead | undefined;
-    /** The pull job's closing writes for the page: a page with nothing to judge writes only there. */
-    closing: CombinedWrites;
-  },
+  page: PulledPageIn,
 ): Promise<IngestResult> {
   const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
   const refusals = { system: page.format, rules: rulesStamp(deps.config, deps.now()) };
@@ -195,7 +198,7 @@ export async function ingestPulledPage(
  */
 async function closeSkippedPage(
   deps: IngestContext,
-  page: Parameters<typeof ingestPulledPage>[2],
+  page: PulledPageIn,
   extras: PulledExtras,
 ): Promise<IngestResult> {
   const { closing } = page;

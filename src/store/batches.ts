@@ -113,8 +113,8 @@ const LAST_JUDGED = `SELECT id, repeat_tag, coalesce(findings_of, id) AS held FR
 /** How many findings the batch `p.held` keeps. */
 const FINDINGS_HELD = '(SELECT count(*)::int FROM truc.findings f WHERE f.batch_id = p.held)';
 
-/** A batch row as received, read back, and its records. */
-function batchRows(q: Queryable) {
+/** A batch row as received: queued with its records, or (a pulled page with nothing to judge) done. */
+function batchInserts(q: Queryable) {
   return {
     async insert(b: NewBatch) {
       const [json, path] = recordsParam(b);
@@ -171,6 +171,12 @@ function batchRows(q: Queryable) {
         ],
       );
     },
+  };
+}
+
+/** A batch row read back, and its records. */
+function batchRows(q: Queryable) {
+  return {
     async get(id: string): Promise<Batch | undefined> {
       const res = await q.query<Row>(`SELECT ${COLUMNS} FROM truc.batches WHERE id = $1`, [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
@@ -243,7 +249,7 @@ function batchRepeats(q: Queryable) {
   };
 }
 
-/** A batch's status: done, failed, held and released, reopened; its counts and pin. */
+/** A batch's status: done with its counts, failed; its pin. */
 function batchStatus(q: Queryable) {
   return {
     /**
@@ -290,6 +296,12 @@ function batchStatus(q: Queryable) {
     async setMappingPin(id: string, pin: string | null): Promise<void> {
       await q.query('UPDATE truc.batches SET mapping_pin = $2 WHERE id = $1', [id, pin]);
     },
+  };
+}
+
+/** A batch held and released (the mass-change guard), and a failed one reopened (dead-letter replay). */
+function batchHolds(q: Queryable) {
+  return {
     /** The mass-change guard held the whole batch: nothing of it is applied until a city admin decides. */
     async hold(id: string): Promise<void> {
       await q.query(`UPDATE truc.batches SET status = 'held' WHERE id = $1 AND status <> 'done'`, [id]);
@@ -319,6 +331,13 @@ function batchStatus(q: Queryable) {
 }
 
 export function createBatchesRepo(q: Queryable) {
-  return { ...batchRows(q), ...batchRepeats(q), ...batchStatus(q), ...batchFindings(q) };
+  return {
+    ...batchInserts(q),
+    ...batchRows(q),
+    ...batchRepeats(q),
+    ...batchStatus(q),
+    ...batchHolds(q),
+    ...batchFindings(q),
+  };
 }
 export type BatchesRepo = ReturnType<typeof createBatchesRepo>;
