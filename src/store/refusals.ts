@@ -21,6 +21,13 @@ export interface Refusal {
 /** A refusal to remember; `heldId`: the personal ID its school's other live records hold (its holders are read). */
 export type RefusalRow = { sourceKey: string; sourceFp: string; heldId?: string | null } & Refusal;
 
+/** Where refusals are kept: the source system and entity, under the rules stamp they were judged by. */
+export interface RefusalTarget {
+  readonly system: string;
+  readonly entity: EntityName;
+  readonly rules: string;
+}
+
 /** SQL: whether every record the refusal `rs` depends on is still live with the fingerprint it had. */
 const DEPENDS_HOLD = Object.entries(TABLES)
   .map(
@@ -45,92 +52,98 @@ function holdersOf(entity: EntityName): string {
           HAVING count(*) > 0`;
 }
 
+/**
+ * What skipping a pulled page reads, in one statement (issue 7: an unchanged page costs one read): the
+ * stored rows of `candidates`' keys (source keys unique in the page, with their source fingerprints),
+ * and the refusals still standing of those not unchanged (no live row made from that source
+ * fingerprint): same source fingerprint and same rules stamp, and every record they depend on as it
+ * was. Refusals of those keys that no longer stand (the record, the rules or what it depended on
+ * changed) are dropped.
+ */
+async function storedAndStanding(
+  q: Queryable,
+  target: RefusalTarget,
+  candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
+): Promise<{ rows: Map<string, ExistingRow>; standing: Map<string, Refusal> }> {
+  const rows = new Map<string, ExistingRow>();
+  const standing = new Map<string, Refusal>();
+  if (candidates.length === 0) return { rows, standing };
+  const t = TABLES[target.entity];
+  const res = await q.query<
+    ExistingRow & {
+      refusal: boolean;
+      rules: string;
+      recordKey: string | null;
+      dependent: boolean;
+      holds: boolean;
+    }
+  >(
+    `WITH v AS (SELECT * FROM unnest($3::text[], $4::text[]) AS v(key, fp)),
+     e AS (SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
+                  r.source_fp FROM ${t.table} r WHERE r.${t.key} = ANY($3::text[]))
+     SELECT false AS refusal, e.key, e.scope, e.fingerprint, e.deleted, e.source_fp AS "sourceFp",
+            NULL::text AS rules, NULL::text AS "recordKey", false AS dependent, false AS holds
+       FROM e
+     UNION ALL
+     SELECT true, rs.source_key, rs.scope, NULL, NULL, rs.source_fp, rs.rules, rs.record_key,
+            rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD}))
+       FROM v JOIN truc.refused_sources rs ON rs.system = $1 AND rs.entity = $2 AND rs.source_key = v.key
+      WHERE NOT EXISTS (SELECT 1 FROM e WHERE e.key = v.key AND NOT e.deleted AND e.source_fp = v.fp)`,
+    [target.system, target.entity, candidates.map((c) => c.sourceKey), candidates.map((c) => c.sourceFp)],
+  );
+  const fpOf = new Map(candidates.map((c) => [c.sourceKey, c.sourceFp]));
+  const lapsed: string[] = [];
+  for (const { refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {
+    if (!refusal) rows.set(row.key, row);
+    else if (row.sourceFp === fpOf.get(row.key) && rules === target.rules && holds)
+      standing.set(row.key, { recordKey, scope: row.scope, dependent });
+    else lapsed.push(row.key);
+  }
+  if (lapsed.length > 0)
+    await q.query(
+      'DELETE FROM truc.refused_sources WHERE system = $1 AND entity = $2 AND source_key = ANY($3::text[])',
+      [target.system, target.entity, lapsed],
+    );
+  return { rows, standing };
+}
+
+/**
+ * Remembers refusals (a later refusal of the same source key replaces the earlier one). One with a
+ * `heldId` is remembered with the other live records of its school that hold it, as they are now (in
+ * the caller's transaction, after the page's writes), and not at all when none does (it was refused
+ * for a holder the page brought and did not store there: judged again).
+ */
+async function noteRefusals(q: Queryable, target: RefusalTarget, rows: readonly RefusalRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `INSERT INTO truc.refused_sources (system, entity, source_key, source_fp, rules, record_key, scope, depends)
+     SELECT $1, $2, r.k, r.fp, $3, r.rk, r.sc, h.depends
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS r (k, fp, rk, sc, pid)
+       LEFT JOIN LATERAL (${holdersOf(target.entity)}) AS h ON true
+      WHERE r.pid IS NULL OR h.depends IS NOT NULL
+     ON CONFLICT (system, entity, source_key) DO UPDATE
+       SET source_fp = EXCLUDED.source_fp, rules = EXCLUDED.rules, record_key = EXCLUDED.record_key,
+           scope = EXCLUDED.scope, depends = EXCLUDED.depends, refused_at = now()`,
+    [
+      target.system,
+      target.entity,
+      target.rules,
+      rows.map((r) => r.sourceKey),
+      rows.map((r) => r.sourceFp),
+      rows.map((r) => r.recordKey),
+      rows.map((r) => r.scope),
+      rows.map((r) => r.heldId ?? null),
+    ],
+  );
+}
+
+/** The refusals kept per source system and entity: what a pulled page's skip reads, and new ones noted. */
 export function createRefusalsRepo(q: Queryable) {
   return {
-    /**
-     * What skipping a pulled page reads, in one statement (issue 7: an unchanged page costs one read): the
-     * stored rows of `candidates`' keys (source keys unique in the page, with their source fingerprints),
-     * and the refusals still standing of those not unchanged (no live row made from that source
-     * fingerprint): same source fingerprint and same rules stamp, and every record they depend on as it
-     * was. Refusals of those keys that no longer stand (the record, the rules or what it depended on
-     * changed) are dropped.
-     */
-    async storedAndStanding(
-      target: { system: string; entity: EntityName; rules: string },
+    storedAndStanding: (
+      target: RefusalTarget,
       candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
-    ): Promise<{ rows: Map<string, ExistingRow>; standing: Map<string, Refusal> }> {
-      const rows = new Map<string, ExistingRow>();
-      const standing = new Map<string, Refusal>();
-      if (candidates.length === 0) return { rows, standing };
-      const t = TABLES[target.entity];
-      const res = await q.query<
-        ExistingRow & {
-          refusal: boolean;
-          rules: string;
-          recordKey: string | null;
-          dependent: boolean;
-          holds: boolean;
-        }
-      >(
-        `WITH v AS (SELECT * FROM unnest($3::text[], $4::text[]) AS v(key, fp)),
-         e AS (SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
-                      r.source_fp FROM ${t.table} r WHERE r.${t.key} = ANY($3::text[]))
-         SELECT false AS refusal, e.key, e.scope, e.fingerprint, e.deleted, e.source_fp AS "sourceFp",
-                NULL::text AS rules, NULL::text AS "recordKey", false AS dependent, false AS holds
-           FROM e
-         UNION ALL
-         SELECT true, rs.source_key, rs.scope, NULL, NULL, rs.source_fp, rs.rules, rs.record_key,
-                rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD}))
-           FROM v JOIN truc.refused_sources rs ON rs.system = $1 AND rs.entity = $2 AND rs.source_key = v.key
-          WHERE NOT EXISTS (SELECT 1 FROM e WHERE e.key = v.key AND NOT e.deleted AND e.source_fp = v.fp)`,
-        [target.system, target.entity, candidates.map((c) => c.sourceKey), candidates.map((c) => c.sourceFp)],
-      );
-      const fpOf = new Map(candidates.map((c) => [c.sourceKey, c.sourceFp]));
-      const lapsed: string[] = [];
-      for (const { refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {
-        if (!refusal) rows.set(row.key, row);
-        else if (row.sourceFp === fpOf.get(row.key) && rules === target.rules && holds)
-          standing.set(row.key, { recordKey, scope: row.scope, dependent });
-        else lapsed.push(row.key);
-      }
-      if (lapsed.length > 0)
-        await q.query(
-          'DELETE FROM truc.refused_sources WHERE system = $1 AND entity = $2 AND source_key = ANY($3::text[])',
-          [target.system, target.entity, lapsed],
-        );
-      return { rows, standing };
-    },
-    /**
-     * Remembers refusals (a later refusal of the same source key replaces the earlier one). One with a
-     * `heldId` is remembered with the other live records of its school that hold it, as they are now (in
-     * the caller's transaction, after the page's writes), and not at all when none does (it was refused
-     * for a holder the page brought and did not store there: judged again).
-     */
-    async note(
-      target: { system: string; entity: EntityName; rules: string },
-      rows: readonly RefusalRow[],
-    ): Promise<void> {
-      if (rows.length === 0) return;
-      await q.query(
-        `INSERT INTO truc.refused_sources (system, entity, source_key, source_fp, rules, record_key, scope, depends)
-         SELECT $1, $2, r.k, r.fp, $3, r.rk, r.sc, h.depends
-           FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS r (k, fp, rk, sc, pid)
-           LEFT JOIN LATERAL (${holdersOf(target.entity)}) AS h ON true
-          WHERE r.pid IS NULL OR h.depends IS NOT NULL
-         ON CONFLICT (system, entity, source_key) DO UPDATE
-           SET source_fp = EXCLUDED.source_fp, rules = EXCLUDED.rules, record_key = EXCLUDED.record_key,
-               scope = EXCLUDED.scope, depends = EXCLUDED.depends, refused_at = now()`,
-        [
-          target.system,
-          target.entity,
-          target.rules,
-          rows.map((r) => r.sourceKey),
-          rows.map((r) => r.sourceFp),
-          rows.map((r) => r.recordKey),
-          rows.map((r) => r.scope),
-          rows.map((r) => r.heldId ?? null),
-        ],
-      );
-    },
+    ) => storedAndStanding(q, target, candidates),
+    note: (target: RefusalTarget, rows: readonly RefusalRow[]) => noteRefusals(q, target, rows),
   };
 }
