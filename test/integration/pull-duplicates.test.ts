@@ -6,12 +6,11 @@
  * path: the worker role, PostgreSQL and the hcm-csdl simulator behind a proxy that adds the copy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
-import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+import { fullStudentsPull } from '../helpers/full-pull.js';
 import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
 
 const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
@@ -52,19 +51,7 @@ describe('a personal ID twice in the city database, pulled on two nights', () =>
     await sim?.close();
   });
 
-  async function fullPull(): Promise<void> {
-    const id = await env.deps.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'test' }),
-    );
-    await waitFor(
-      async () => {
-        const run = await createSyncRunsRepo(env.deps.db).get(id);
-        expect(run?.status).not.toBe('failed');
-        return run?.status === 'done' && run.reconcile === 'done' ? run : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: `sync run ${id}` },
-    );
-  }
+  const fullPull = (): Promise<number> => fullStudentsPull(env.deps.db);
   const live = async (code: string): Promise<boolean> =>
     (
       await env.deps.db.query('SELECT 1 FROM truc.students WHERE student_code = $1 AND deleted_at IS NULL', [

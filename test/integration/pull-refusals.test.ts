@@ -8,12 +8,11 @@
  * hcm-csdl simulator behind a proxy that adds the copy (and, the third night, the tombstone).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
-import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+import { fullStudentsPull } from '../helpers/full-pull.js';
 import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
 
 const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
@@ -54,21 +53,7 @@ describe('a refusal that stands on another record, pulled on three nights', () =
     await sim?.close();
   });
 
-  /** A full pull, done and reconciled: its id. */
-  async function fullPull(): Promise<number> {
-    const id = await env.deps.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'test' }),
-    );
-    await waitFor(
-      async () => {
-        const run = await createSyncRunsRepo(env.deps.db).get(id);
-        expect(run?.status).not.toBe('failed');
-        return run?.status === 'done' && run.reconcile === 'done' ? run : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: `sync run ${id}` },
-    );
-    return id;
-  }
+  const fullPull = (): Promise<number> => fullStudentsPull(env.deps.db);
   const counts = async (run: number) =>
     (
       await env.deps.db.query<{ accepted: number; rejected: number; unchanged: number; findings: number }>(
