@@ -6,58 +6,24 @@
  * path: the worker role, PostgreSQL and the hcm-csdl simulator behind a proxy that adds the copy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startCitySimulator } from '../helpers/city-sim.js';
-import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
-import { fullStudentsPull } from '../helpers/full-pull.js';
-import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
-
-const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
+import { copyOf, startCopiedStudentSource, type CopiedStudentSource } from '../helpers/copied-student.js';
+import type { TestEnv } from '../helpers/env.js';
 
 describe('a personal ID twice in the city database, pulled on two nights', () => {
+  let source: CopiedStudentSource;
   let env: TestEnv;
-  let sim: HcmCsdlSimulator;
-  let proxy: PageProxy;
-  let worker: Running;
-  /** The student copied, and its copy's code (same personal ID, another student code). */
-  let original: string | undefined;
-  const copyOf = (code: string) => `8${code.slice(1)}`;
 
   beforeAll(async () => {
-    sim = await startCitySimulator({
-      seed: 23,
-      studentsPerSchool: 30,
-      tombstoneRate: 0,
-    });
-    // Right after the first student with a personal ID, the page carries a copy of it under another code.
-    proxy = await startPageProxy(sim.url, '/v1/students', (page) => {
-      const at = page.data.findIndex((s) => typeof s['soDinhDanhCaNhan'] === 'string');
-      if (at < 0) return page;
-      const first = page.data[at]!;
-      original = String(first['maDinhDanh']);
-      const data = [...page.data];
-      data.splice(at + 1, 0, { ...first, maDinhDanh: copyOf(original) });
-      return { ...page, data };
-    });
-    env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: proxy.url } });
-    worker = startWorkerRole(env.deps);
+    source = await startCopiedStudentSource(23);
+    env = source.env;
   }, 120_000);
 
   afterAll(async () => {
-    await worker?.stop();
-    await env?.cleanup();
-    await proxy?.close();
-    await sim?.close();
+    await source?.close();
   });
 
-  const fullPull = (): Promise<number> => fullStudentsPull(env.deps.db);
-  const live = async (code: string): Promise<boolean> =>
-    (
-      await env.deps.db.query('SELECT 1 FROM truc.students WHERE student_code = $1 AND deleted_at IS NULL', [
-        code,
-      ])
-    ).rows.length > 0;
+  const fullPull = (): Promise<number> => source.fullPull();
+  const live = (code: string): Promise<boolean> => source.live(code);
   /** Personal IDs held by more than one live student of one school. */
   const twiceHeld = async (): Promise<number> =>
     (
@@ -70,6 +36,7 @@ describe('a personal ID twice in the city database, pulled on two nights', () =>
 
   it('keeps one live student per personal ID on the first night and on the second', async () => {
     await fullPull();
+    const original = source.original();
     expect(original).toBeDefined();
     expect(await live(original!)).toBe(true);
     expect(await live(copyOf(original!))).toBe(false);

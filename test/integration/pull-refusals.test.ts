@@ -8,52 +8,24 @@
  * hcm-csdl simulator behind a proxy that adds the copy (and, the third night, the tombstone).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startCitySimulator } from '../helpers/city-sim.js';
-import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
-import { fullStudentsPull } from '../helpers/full-pull.js';
-import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
-
-const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
+import { copyOf, startCopiedStudentSource, type CopiedStudentSource } from '../helpers/copied-student.js';
+import type { TestEnv } from '../helpers/env.js';
 
 describe('a refusal that stands on another record, pulled on three nights', () => {
+  let source: CopiedStudentSource;
   let env: TestEnv;
-  let sim: HcmCsdlSimulator;
-  let proxy: PageProxy;
-  let worker: Running;
-  /** The student copied, and its copy's code (same personal ID, another student code). */
-  let original: string | undefined;
-  const copyOf = (code: string) => `8${code.slice(1)}`;
-  /** The third night: the source has deleted the original (a tombstone in its place). */
-  let deleted = false;
 
   beforeAll(async () => {
-    sim = await startCitySimulator({ seed: 29, studentsPerSchool: 30, tombstoneRate: 0 });
-    proxy = await startPageProxy(sim.url, '/v1/students', (page) => {
-      const at = page.data.findIndex((s) => typeof s['soDinhDanhCaNhan'] === 'string');
-      if (at < 0) return page;
-      const first = page.data[at]!;
-      original = String(first['maDinhDanh']);
-      const data = [...page.data];
-      const copy = { ...first, maDinhDanh: copyOf(original) };
-      if (deleted)
-        data.splice(at, 1, { maDinhDanh: original, updatedAt: first['updatedAt'], deleted: true }, copy);
-      else data.splice(at + 1, 0, copy);
-      return { ...page, data };
-    });
-    env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: proxy.url } });
-    worker = startWorkerRole(env.deps);
+    source = await startCopiedStudentSource(29);
+    env = source.env;
   }, 120_000);
 
   afterAll(async () => {
-    await worker?.stop();
-    await env?.cleanup();
-    await proxy?.close();
-    await sim?.close();
+    await source?.close();
   });
 
-  const fullPull = (): Promise<number> => fullStudentsPull(env.deps.db);
+  const fullPull = (): Promise<number> => source.fullPull();
+  const live = (code: string): Promise<boolean> => source.live(code);
   const counts = async (run: number) =>
     (
       await env.deps.db.query<{ accepted: number; rejected: number; unchanged: number; findings: number }>(
@@ -64,23 +36,18 @@ describe('a refusal that stands on another record, pulled on three nights', () =
         [run],
       )
     ).rows[0]!;
-  const live = async (code: string): Promise<boolean> =>
-    (
-      await env.deps.db.query('SELECT 1 FROM truc.students WHERE student_code = $1 AND deleted_at IS NULL', [
-        code,
-      ])
-    ).rows.length > 0;
   /** The copy's verdict, with its row version (xmin: changes with any rewrite). */
   const verdict = async () =>
     (
       await env.deps.db.query<{ accepted: boolean; x: string }>(
         `SELECT accepted, xmin::text AS x FROM truc.quality_records WHERE entity = 'students' AND record_key = $1`,
-        [copyOf(original!)],
+        [copyOf(source.original()!)],
       )
     ).rows[0];
 
   it('re-judges nothing on an unchanged night, and the copy once the student it stood on is deleted', async () => {
     const first = await fullPull();
+    const original = source.original();
     expect(original).toBeDefined();
     expect(await live(copyOf(original!))).toBe(false);
     const night1 = await counts(first);
@@ -121,7 +88,7 @@ describe('a refusal that stands on another record, pulled on three nights', () =
     expect(audited.rows[0]!.batches).toBeGreaterThan(0);
 
     // The source deletes the original: what the copy's refusal stood on is gone, so it is judged and taken.
-    deleted = true;
+    source.deleteOriginal();
     const third = await fullPull();
     const night3 = await counts(third);
     expect(night3.accepted).toBe(1);
