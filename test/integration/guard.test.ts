@@ -132,6 +132,22 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     return { school, before };
   }
 
+  /**
+   * The source suddenly serves 60% of the `nth` school's students (from a full run of its own): the
+   * next full run is held with nothing deleted. Its hold, and who went missing.
+   */
+  async function heldRunLosing40(nth: number) {
+    const { school, before } = await schoolInFull(nth);
+    const gone = before.slice(0, Math.round(before.length * 0.4));
+    for (const code of gone) proxy.drop.add(code);
+    const run = await fullPull();
+    expect(run.reconcile).toBe('held');
+    expect(await live(school)).toEqual(before);
+    const hold = (await heldHolds()).find((h) => h.syncRunId === run.syncRunId);
+    expect(hold).toBeDefined();
+    return { school, before, gone, run, hold: hold! };
+  }
+
   beforeAll(async () => {
     sim = await startCitySimulator({
       seed: 11,
@@ -165,16 +181,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
   afterEach(() => proxy.drop.clear());
 
   it('holds a full run that would delete 40% of a school; rejecting it deletes nothing', async () => {
-    const { school, before } = await schoolInFull(0);
-    // The source suddenly serves 60% of the school's students.
-    const gone = before.slice(0, Math.round(before.length * 0.4));
-    for (const code of gone) proxy.drop.add(code);
-
-    const run = await fullPull();
-    expect(run.reconcile).toBe('held');
-    expect(await live(school)).toEqual(before);
-
-    const hold = (await heldHolds()).find((h) => h.syncRunId === run.syncRunId);
+    const { school, before, gone, run, hold } = await heldRunLosing40(0);
     expect(hold).toMatchObject({
       kind: 'reconcile',
       status: 'held',
@@ -182,12 +189,12 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
       schools: 1,
       totals: { live: before.length, deleted: gone.length },
     });
-    expect(hold!.reasons).toEqual([
+    expect(hold.reasons).toEqual([
       expect.objectContaining({ school, kind: 'deleted', count: gone.length, live: before.length }),
     ]);
     // The list carries counts only; one hold's inspection carries the student codes.
     expect(JSON.stringify(hold)).not.toContain(gone[0]!);
-    const inspected = (await get(`/v1/guard/holds/${hold!.id}`)).json<{
+    const inspected = (await get(`/v1/guard/holds/${hold.id}`)).json<{
       diff: Array<{ school: string; deleted: number; keys: { deleted: string[] } }>;
     }>();
     expect(inspected.diff).toEqual([
@@ -198,9 +205,9 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
       }),
     ]);
 
-    const rejected = await post(`/v1/guard/holds/${hold!.id}/reject`);
+    const rejected = await post(`/v1/guard/holds/${hold.id}/reject`);
     expect(rejected.statusCode, rejected.body).toBe(200);
-    expect(rejected.json()).toMatchObject({ id: hold!.id, status: 'rejected', decidedBy: adminId });
+    expect(rejected.json()).toMatchObject({ id: hold.id, status: 'rejected', decidedBy: adminId });
     expect((await get(`/v1/syncs/${run.syncRunId}`)).json()).toMatchObject({
       reconcile: 'done',
       reconciled: 0,
@@ -208,27 +215,21 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     });
     expect(await live(school)).toEqual(before);
     // Decided once.
-    expectProblem(await post(`/v1/guard/holds/${hold!.id}/approve`), 409, 'ERR_GUARD_NOT_HELD');
+    expectProblem(await post(`/v1/guard/holds/${hold.id}/approve`), 409, 'ERR_GUARD_NOT_HELD');
     expect(await live(school)).toEqual(before);
-    expect(await auditOfHold('guard.rejected', hold!.id)).toEqual([
-      { actor: adminId, subject: `guard-hold:${hold!.id}` },
+    expect(await auditOfHold('guard.rejected', hold.id)).toEqual([
+      { actor: adminId, subject: `guard-hold:${hold.id}` },
     ]);
-    expect(await auditOfHold('guard.held', hold!.id)).toEqual([
-      { actor: 'system:guard', subject: `guard-hold:${hold!.id}` },
+    expect(await auditOfHold('guard.held', hold.id)).toEqual([
+      { actor: 'system:guard', subject: `guard-hold:${hold.id}` },
     ]);
-    expect((await get(`/v1/guard/holds/${hold!.id}`)).json()).toMatchObject({ status: 'rejected' });
+    expect((await get(`/v1/guard/holds/${hold.id}`)).json()).toMatchObject({ status: 'rejected' });
   });
 
   it('approving such a run lets its deletions through, audited', async () => {
-    const { school, before } = await schoolInFull(1);
-    const gone = before.slice(0, Math.round(before.length * 0.4));
-    for (const code of gone) proxy.drop.add(code);
-    const run = await fullPull();
-    expect(run.reconcile).toBe('held');
-    expect(await live(school)).toEqual(before);
-    const hold = (await heldHolds()).find((h) => h.syncRunId === run.syncRunId);
+    const { school, before, gone, run, hold } = await heldRunLosing40(1);
     expect(hold).toMatchObject({ kind: 'reconcile', totals: { deleted: gone.length } });
-    const approved = await post(`/v1/guard/holds/${hold!.id}/approve`);
+    const approved = await post(`/v1/guard/holds/${hold.id}/approve`);
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json()).toMatchObject({ status: 'approved', decidedBy: adminId });
     await waitFor(
@@ -240,15 +241,15 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     );
     expect(await live(school)).toEqual(before.filter((c) => !gone.includes(c)));
     expect((await get(`/v1/syncs/${run.syncRunId}`)).json()).toMatchObject({ reconciled: gone.length });
-    expect(await auditOfHold('guard.approved', hold!.id)).toEqual([
-      { actor: adminId, subject: `guard-hold:${hold!.id}` },
+    expect(await auditOfHold('guard.approved', hold.id)).toEqual([
+      { actor: adminId, subject: `guard-hold:${hold.id}` },
     ]);
-    expect(await auditOfHold('guard.held', hold!.id)).toEqual([
-      { actor: 'system:guard', subject: `guard-hold:${hold!.id}` },
+    expect(await auditOfHold('guard.held', hold.id)).toEqual([
+      { actor: 'system:guard', subject: `guard-hold:${hold.id}` },
     ]);
     // The decision is listed with its state.
     const all = (await get('/v1/guard/holds')).json<{ items: HoldSummary[] }>();
-    expect(all.items.find((i) => i.id === hold!.id)).toMatchObject({ status: 'approved' });
+    expect(all.items.find((i) => i.id === hold.id)).toMatchObject({ status: 'approved' });
   });
 
   it('holds a vendor snapshot that omits 40% of its school; approving deletes them', async () => {
