@@ -18,12 +18,25 @@ export const LINEAGE_ALGORITHM =
   "A province: per commune, the sha-256 of its approved report's signed package (or, computed from persons, " +
   'of the canonical JSON of its figures); "all": sha-256 of the canonical JSON of the communes\' figures';
 
-const Indicator = z.object({
+/** One indicator's figures (also how the API shows them). */
+export const IndicatorSchema = z.object({
   code: z.string(),
   numerator: z.number().int(),
   denominator: z.number().int(),
   rate: z.number().nullable(),
 });
+/** A report's headline figures, as signed here and as the API shows them. */
+export const reportFigureFields = {
+  mappingVersions: z.array(z.string()),
+  persons: z.number().int(),
+  indicators: z.array(IndicatorSchema),
+};
+/** A commune's own facts in a province's report, as signed here and as the API shows them. */
+export const communeFactFields = {
+  communeCode: z.string(),
+  difficult: z.boolean(),
+  population: z.number().int(),
+};
 const Level = z.object({ level: z.string(), met: z.boolean(), shortfall: z.array(z.unknown()) }).loose();
 
 /** What a package holds (checked when a package is read back, e.g. to make the forms). */
@@ -48,17 +61,13 @@ export const PackageSchema = z
       settings: z.record(z.string(), z.unknown()),
       unverified: z.array(z.object({ setting: z.string(), value: z.unknown(), why: z.unknown() }).loose()),
     }),
-    mappingVersions: z.array(z.string()),
-    persons: z.number().int(),
-    indicators: z.array(Indicator),
+    ...reportFigureFields,
     levels: z.array(Level),
     communes: z
       .array(
         z.object({
-          communeCode: z.string(),
-          difficult: z.boolean(),
-          population: z.number().int(),
-          indicators: z.array(Indicator),
+          ...communeFactFields,
+          indicators: z.array(IndicatorSchema),
           levels: z.array(z.object({ level: z.string(), met: z.boolean() })),
           /** The commune's signed report the figures were taken from; null: computed from persons. */
           source: z

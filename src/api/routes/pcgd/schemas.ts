@@ -1,5 +1,6 @@
 /** Schemas of the PCGD-XMC routes (requests, responses, problems) and the scope each route needs. */
 import { z } from 'zod';
+import { communeFactFields, reportFigureFields } from '../../../reporting/pcgd/package.js';
 import { problems } from '../../problem.js';
 
 const UnitCode = z
@@ -32,12 +33,6 @@ export const Accepted = z
   })
   .meta({ id: 'PcgdAccepted' });
 
-const Indicator = z.object({
-  code: z.string(),
-  numerator: z.number().int(),
-  denominator: z.number().int(),
-  rate: z.number().nullable(),
-});
 export const Enrolment = z.object({
   inClassNotEnrolled: z.number().int(),
   enrolledNotInClass: z.number().int(),
@@ -113,16 +108,12 @@ export const Report = z
         }),
       ),
     }),
-    mappingVersions: z.array(z.string()),
-    persons: z.number().int(),
-    indicators: z.array(Indicator),
+    ...reportFigureFields,
     levels: z.array(Level),
     communes: z
       .array(
         z.object({
-          communeCode: z.string(),
-          difficult: z.boolean(),
-          population: z.number().int(),
+          ...communeFactFields,
           levels: z.array(z.object({ level: z.string(), met: z.boolean() })),
           source: z
             .object({
