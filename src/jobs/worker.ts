@@ -8,7 +8,7 @@ import { DelayedError, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Job as QueueJob, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
-import { isConnectionLost, pingDatabase, type Db } from '../store/db.js';
+import { couldNotConnect, isConnectionLost, pingDatabase, type Db } from '../store/db.js';
 import type { WorkerContext } from './context.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
@@ -80,13 +80,16 @@ async function defer(
 const DATABASE_WAIT_MS = 2_000;
 
 /**
- * The job failed because the database connection was lost, and the database does not answer now (a
- * restart, a network cut): the job waits for it instead of spending an attempt, so an outage longer
- * than the retries' backoff dead-letters nothing. A lost connection to a database that answers again
- * is an ordinary retry.
+ * The job failed because the database was unreachable (a restart, a network cut): its connection could
+ * not be made, or was lost and the database does not answer now. The job waits for it instead of spending
+ * an attempt, so an outage longer than the retries' backoff dead-letters nothing. A failed connect is
+ * decided by itself, not by the ping after it: a job that met the outage's last moment found the database
+ * down even when the ping a moment later finds it back (seen under load: a "retried" at the end of a cut).
+ * A statement's connection lost while the database answers again is an ordinary retry.
  */
 async function databaseDown(ctx: Pick<WorkerContext, 'db'>, err: unknown): Promise<boolean> {
   if (!isConnectionLost(err)) return false;
+  if (couldNotConnect(err)) return true;
   try {
     await pingDatabase(ctx.db);
     return false;

@@ -29,6 +29,21 @@ export interface Db extends Queryable {
 // Keep bigint (int8) and numeric as strings only where precision matters: counts fit in JS numbers.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
+/** One pooled connection at a time: its statement's result, the connection back to the pool. */
+function pooledQuery(checkout: () => Promise<pg.PoolClient>): Queryable['query'] {
+  return async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResultLite<R>> => {
+    const client = await checkout();
+    try {
+      const res = await client.query(sql, params as unknown[] | undefined);
+      client.release();
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    } catch (err) {
+      client.release(err as Error); // as pool.query does: a client whose statement failed is not reused
+      throw err;
+    }
+  };
+}
+
 export function createPgDb(
   url: string,
   kind: Db['kind'],
@@ -52,16 +67,18 @@ export function createPgDb(
   pool.on('connect', function keepClientErrors(client) {
     client.on('error', () => undefined);
   });
-  const query = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResultLite<R>> => {
-    const res = await pool.query(sql, params as unknown[] | undefined);
-    return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-  };
+  // A connection the pool could not make says so (see couldNotConnect): the database was unreachable then.
+  const checkout = () =>
+    pool.connect().catch((err: Error) => {
+      throw connectFailed(err);
+    });
+  const query = pooledQuery(checkout);
   return {
     kind,
     url,
     query,
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await checkout();
       const q: Queryable = {
         async query<R>(sql: string, params?: readonly unknown[]) {
           const res = await client.query(sql, params as unknown[] | undefined);
@@ -80,7 +97,7 @@ export function createPgDb(
         client.release(); // a client whose connection died is not queryable: the pool drops it
       }
     },
-    connect: () => pool.connect(),
+    connect: checkout,
     async close() {
       await pool.end();
       await opts.onClose?.();
@@ -112,6 +129,22 @@ export function isConnectionLost(err: unknown): boolean {
   return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
     message,
   );
+}
+
+/** Errors of connections that could not be made, as opposed to statements whose connection was lost. */
+const CONNECT_FAILURES = new WeakSet<object>();
+
+function connectFailed(err: Error): Error {
+  CONNECT_FAILURES.add(err);
+  return err;
+}
+
+/**
+ * True when `err` is the failure to make a connection (refused, ended during its start-up, timed out),
+ * before any statement ran: the database was unreachable at that moment, whatever the job was going to do.
+ */
+export function couldNotConnect(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && CONNECT_FAILURES.has(err);
 }
 
 /** Host and port of a connection URL, for messages that must not print credentials. */

@@ -7,7 +7,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pingDatabase } from '../../src/store/db.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { couldNotConnect, createPgDb, isConnectionLost, pingDatabase } from '../../src/store/db.js';
 import { openTestStore, type TestStore } from '../helpers/env.js';
 
 describe('a connection killed inside a transaction (PostgreSQL)', () => {
@@ -54,6 +55,9 @@ describe('a connection killed inside a transaction (PostgreSQL)', () => {
         })
         .catch((err: unknown) => err);
       expect(outcome).toBeInstanceOf(Error);
+      // Lost under a statement: not a connection that could not be made (the worker pings to decide).
+      expect(isConnectionLost(outcome)).toBe(true);
+      expect(couldNotConnect(outcome)).toBe(false);
       expect(uncaught).toEqual([]);
       // Every pooled connection is usable again, including the slot the dead client held.
       await Promise.all(Array.from({ length: 12 }, () => pingDatabase(store.db)));
@@ -62,6 +66,30 @@ describe('a connection killed inside a transaction (PostgreSQL)', () => {
       );
     } finally {
       process.off('uncaughtException', onUncaught);
+    }
+  });
+
+  it('a connection the server ends during its start-up (a restart, a cut) is one that could not be made', async () => {
+    // What truc meets while PostgreSQL restarts behind a proxy: the connection accepted, then ended.
+    const ending = createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => ending.listen(0, '127.0.0.1', r));
+    const url = new URL(store.location);
+    url.port = String((ending.address() as AddressInfo).port);
+    const db = createPgDb(url.toString(), 'postgres', { max: 1 });
+    try {
+      const viaQuery = await db.query('SELECT 1').catch((e: unknown) => e);
+      const viaTx = await db.tx((q) => q.query('SELECT 1')).catch((e: unknown) => e);
+      for (const err of [viaQuery, viaTx]) {
+        expect(isConnectionLost(err)).toBe(true);
+        expect(couldNotConnect(err)).toBe(true);
+      }
+      // A wrong statement is neither.
+      const wrong = await store.db.query('SELECT nonsense FROM nowhere').catch((e: unknown) => e);
+      expect([isConnectionLost(wrong), couldNotConnect(wrong)]).toEqual([false, false]);
+      await pingDatabase(store.db);
+    } finally {
+      await db.close();
+      await new Promise<void>((r) => ending.close(() => r()));
     }
   });
 });

@@ -17,6 +17,7 @@ import {
 } from '../../../src/jobs/define.js';
 import { jobsFor, planQueues, type RegisteredJob } from '../../../src/jobs/registry.js';
 import { runQueueJob } from '../../../src/jobs/worker.js';
+import { createPgDb } from '../../../src/store/db.js';
 import { AppError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
@@ -160,6 +161,46 @@ describe('a job that cannot run now (its target is paused)', () => {
     expect(moved).toHaveLength(1);
     expect(moved[0]!.token).toBe('tok');
     expect(moved[0]!.at).toBeGreaterThanOrEqual(before + 1500);
+  });
+});
+
+describe('a job whose database connection failed', () => {
+  /** A database that answers now (the outage just ended): its ping succeeds. */
+  const answering = {
+    ...ctx,
+    db: { query: async () => ({ rows: [], rowCount: 1 }) },
+  } as unknown as WorkerContext;
+  const delayable = (moved: number[]) =>
+    ({
+      ...queueJob({ thingId: 1, outboxId: 7 }),
+      moveToDelayed: async (at: number) => void moved.push(at),
+    }) as unknown as QueueJob;
+  const failingWith = (err: unknown) =>
+    echoJob(() => {
+      throw err;
+    }).job;
+
+  it('could not connect (the outage still on when it tried): waits for the database even if the ping after finds it back', async () => {
+    // Nothing listens on port 1: the pool's connect is refused.
+    const gone = createPgDb('postgres://truc@127.0.0.1:1/none', 'postgres', { max: 1 });
+    const refused = await gone.query('SELECT 1').catch((e: unknown) => e);
+    await gone.close();
+    const moved: number[] = [];
+    const err = await runQueueJob(plan(failingWith(refused)), answering, delayable(moved), {
+      token: 't',
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DelayedError); // no attempt spent
+    expect(moved).toHaveLength(1);
+  });
+
+  it('lost it under a statement while the database answers again: an ordinary retry', async () => {
+    const lost = new Error('Connection terminated unexpectedly');
+    const moved: number[] = [];
+    const err = await runQueueJob(plan(failingWith(lost)), answering, delayable(moved), { token: 't' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBe(lost);
+    expect(moved).toEqual([]);
   });
 });
 
