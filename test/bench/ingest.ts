@@ -10,21 +10,24 @@
  *       `INSERT … SELECT FROM unnest … ON CONFLICT DO UPDATE` per 1000 rows into an empty plain table
  *       of the same shape (3c/3d). Target ≥ 0.6 (P4).
  */
+import { loadavg } from 'node:os';
 import Fastify from 'fastify';
 import type { Student } from '../../src/canonical/student.js';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import {
-  copyRate,
+  copySampler,
   createPlainTable,
   dropPlainTable,
+  spreadOf,
   studentRows,
   upsertRate,
+  type CopySampler,
   type StudentRow,
 } from './lib/pg-baselines.js';
 import { acceptedPerSecond, assertAllAccepted, batchBody, PUSH, vendorRequests } from './lib/push.js';
 import { studentBatches, type StudentBatch } from './lib/students.js';
 import { openTrucEnv, waitForBatches, type Combination, type TrucEnv } from './lib/truc-env.js';
-import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
+import { costRow, rateRow, scaled, withSpread, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'ingest';
 /** Four loaded phases and three end-to-end runs: more than the runner's default on a busy machine. */
@@ -76,7 +79,7 @@ async function ingestStage(env: TrucEnv, batches: number): Promise<number> {
   }
 }
 
-/** Baseline (b): the same rows upserted 1000 per statement into a plain table, one connection. */
+/** Baseline (b): the same rows upserted 1000 per statement into a fresh plain table, one connection. */
 async function upsertBaseline(env: TrucEnv, rows: StudentRow[]): Promise<number> {
   const client = await env.deps.db.connect();
   try {
@@ -87,14 +90,6 @@ async function upsertBaseline(env: TrucEnv, rows: StudentRow[]): Promise<number>
   } finally {
     client.release();
   }
-}
-
-/** Baseline P1: COPY of the measured batches' rows into a plain table (postgres only). */
-async function copyBaseline(env: TrucEnv, rows: StudentRow[]): Promise<number> {
-  await createPlainTable(env.deps.db, 'bench_copy');
-  const rate = await copyRate(env.databaseUrl!, 'bench_copy', rows);
-  await dropPlainTable(env.deps.db, 'bench_copy');
-  return rate;
 }
 
 const allRecords = (batches: StudentBatch[]): Student[] => batches.flatMap((b) => b.records);
@@ -147,7 +142,40 @@ function changedRequests(requests: LoadRequest[], batches: StudentBatch[]): Load
  */
 const GUARD = { changeRatio: 1 };
 
-/** PostgreSQL + Redis: (a) and (b) with their baselines. */
+/** The end-to-end re-push runs (issue 7) and their checks: unchanged, then every record changed. */
+async function rePushes(
+  env: TrucEnv,
+  requests: LoadRequest[],
+  batches: StudentBatch[],
+  copy: CopySampler,
+): Promise<{ unchanged: number; changed: number }> {
+  const all = batches.length * PUSH.batchSize;
+  const unchanged = await endToEnd(env, requests, 2 * batches.length);
+  const afterUnchanged = await totals(env);
+  if (afterUnchanged.unchanged !== all || afterUnchanged.accepted !== all) {
+    throw new Error(`unchanged re-push: ${JSON.stringify(afterUnchanged)}, expected ${all} unchanged`);
+  }
+  await copy.sample();
+  const changed = await endToEnd(env, changedRequests(requests, batches), 3 * batches.length);
+  const afterChanged = await totals(env);
+  const judged =
+    afterChanged.accepted + afterChanged.unchanged - afterUnchanged.accepted - afterUnchanged.unchanged;
+  if (
+    judged !== all ||
+    afterChanged.rejected !== 0 ||
+    afterChanged.accepted - afterUnchanged.accepted < all * 0.99
+  ) {
+    throw new Error(`changed re-push: ${JSON.stringify(afterChanged)}, expected ${all} more accepted`);
+  }
+  return { unchanged, changed };
+}
+
+/**
+ * PostgreSQL + Redis: (a) and (b) with their baselines, then the re-pushes. The COPY baseline is the
+ * median of 5 samples interleaved with the measured runs (before and after the API load, after the
+ * ingest stage, after each re-push); the upsert baseline of P4 the median (mean) of one sample before
+ * and one after the ingest stage. Each row records its baseline's spread.
+ */
 async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
   const env = await openTrucEnv('postgres+redis', { guard: GUARD });
   try {
@@ -156,7 +184,12 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
     const requests = (await vendorRequests(env, api.url, batches))();
     const bare = await bareFastify(requests, bodyLimit);
     assertAllAccepted('bare fastify', bare);
-    const copy = await copyBaseline(env, studentRows(allRecords(batches.slice(PUSH.warmup))));
+    const copy = copySampler(
+      env.deps.db,
+      env.databaseUrl!,
+      studentRows(allRecords(batches.slice(PUSH.warmup))),
+    );
+    await copy.sample();
     const truc = await runLoad({
       baseUrl: api.url,
       requests,
@@ -165,34 +198,34 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
     });
     assertAllAccepted('truc API', truc);
     await api.stop();
-    const upsert = await upsertBaseline(env, studentRows(allRecords(batches)));
+    await copy.sample();
+    const upsertRows = studentRows(allRecords(batches));
+    const upserts = [await upsertBaseline(env, upsertRows)];
     const ingest = await ingestStage(env, batches.length);
+    upserts.push(await upsertBaseline(env, upsertRows));
+    await copy.sample();
+    const { unchanged, changed } = await rePushes(env, requests, batches, copy);
+    await copy.sample();
+    const c = copy.spread();
+    const u = spreadOf(upserts);
+    console.log(
+      `ingest bench: COPY samples ${c.samples.map((x) => x.toFixed(0)).join(', ')} rows/s (median ${c.median.toFixed(0)}); ` +
+        `upsert ${u.samples.map((x) => x.toFixed(0)).join(', ')}; P4 ${ingest.toFixed(0)}, unchanged ${unchanged.toFixed(0)}, ` +
+        `changed ${changed.toFixed(0)} records/s; load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
+    );
     const n = batches.length - PUSH.warmup;
-    const all = batches.length * PUSH.batchSize;
-    // Issue 7: the same batches again, unchanged, then every record changed; each POST → done.
-    const unchanged = await endToEnd(env, requests, 2 * batches.length);
-    const afterUnchanged = await totals(env);
-    if (afterUnchanged.unchanged !== all || afterUnchanged.accepted !== all) {
-      throw new Error(`unchanged re-push: ${JSON.stringify(afterUnchanged)}, expected ${all} unchanged`);
-    }
-    const changed = await endToEnd(env, changedRequests(requests, batches), 3 * batches.length);
-    const afterChanged = await totals(env);
-    const judged =
-      afterChanged.accepted + afterChanged.unchanged - afterUnchanged.accepted - afterUnchanged.unchanged;
-    if (
-      judged !== all ||
-      afterChanged.rejected !== 0 ||
-      afterChanged.accepted - afterUnchanged.accepted < all * 0.99
-    ) {
-      throw new Error(`changed re-push: ${JSON.stringify(afterChanged)}, expected ${all} more accepted`);
-    }
     return [
-      rateRow(
-        `P1 API accept ${n}×1000 students, 10 clients vs COPY`,
-        'records/s',
-        acceptedRate(truc),
-        copy,
-        P1_RATE_TARGET,
+      withSpread(
+        rateRow(
+          `P1 API accept ${n}×1000 students, 10 clients vs COPY`,
+          'records/s',
+          acceptedRate(truc),
+          c.median,
+          P1_RATE_TARGET,
+        ),
+        c,
       ),
       rateRow(
         `API accept ${n}×1000 students, 10 clients vs bare fastify`,
@@ -202,26 +235,35 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
         null,
       ),
       costRow(`P1 API accept p99 latency vs bare fastify`, 'ms', truc.p99Ms, bare.p99Ms, P1_P99_TARGET),
-      rateRow(
-        `P4 ingest ${batches.length}×1000 students queued→done vs unnest upsert`,
-        'records/s',
-        ingest,
-        upsert,
-        P4_TARGET,
+      withSpread(
+        rateRow(
+          `P4 ingest ${batches.length}×1000 students queued→done vs unnest upsert`,
+          'records/s',
+          ingest,
+          u.median,
+          P4_TARGET,
+        ),
+        u,
       ),
-      rateRow(
-        `unchanged re-push ${batches.length}×1000 students, POST→done, vs COPY`,
-        'records/s',
-        unchanged,
-        copy,
-        UNCHANGED_REPUSH_TARGET,
+      withSpread(
+        rateRow(
+          `unchanged re-push ${batches.length}×1000 students, POST→done, vs COPY`,
+          'records/s',
+          unchanged,
+          c.median,
+          UNCHANGED_REPUSH_TARGET,
+        ),
+        c,
       ),
-      rateRow(
-        `changed re-push ${batches.length}×1000 students (every record changed), POST→done, vs COPY`,
-        'records/s',
-        changed,
-        copy,
-        CHANGED_REPUSH_TARGET,
+      withSpread(
+        rateRow(
+          `changed re-push ${batches.length}×1000 students (every record changed), POST→done, vs COPY`,
+          'records/s',
+          changed,
+          c.median,
+          CHANGED_REPUSH_TARGET,
+        ),
+        c,
       ),
     ];
   } finally {

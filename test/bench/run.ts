@@ -113,6 +113,7 @@ function printTable(results: Aggregated[]): void {
       unit: row.unit,
       value: row.value,
       baseline: row.baseline,
+      'baseline range': row.baselineSpread ? `${row.baselineSpread.min}–${row.baselineSpread.max}` : '',
       ratio: row.ratio,
       target: row.target ?? '—',
       verdict: verdict(row),

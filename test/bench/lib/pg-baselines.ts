@@ -4,6 +4,9 @@
  *   - COPY FROM STDIN (PERFORMANCE 3b), through `psql` (pg-copy-streams is not installed);
  *   - one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` per 1000 rows on one connection
  *     (3c/3d) — the same statement `src/store/records.ts` runs.
+ * One COPY run swings 30–69 k rows/s between quiet runs on the shared cores, so a bench that compares
+ * against COPY takes several samples interleaved with what it measures (`copySampler`) and uses their
+ * median, reporting their spread (`Spread`).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -71,6 +74,53 @@ export async function upsertRate(q: Queryable, table: string, rows: readonly Stu
     ]);
   }
   return rows.length / secondsSince(started);
+}
+
+/** Several samples of a baseline: their median (the baseline used) and their spread. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  samples: number[];
+}
+
+/** The median (mean of the two middle ones when even), min and max of `samples` (at least one). */
+export function spreadOf(samples: readonly number[]): Spread {
+  if (samples.length === 0) throw new Error('spreadOf: no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, samples: [...samples] };
+}
+
+/** A COPY baseline taken several times: each `sample()` COPYs `rows` into a fresh plain table. */
+export interface CopySampler {
+  /** One more COPY of the rows (a fresh table, dropped after); returns its rows/s. */
+  sample(): Promise<number>;
+  /** The samples so far (at least one must have been taken). */
+  spread(): Spread;
+}
+
+export function copySampler(
+  q: Queryable,
+  databaseUrl: string,
+  rows: readonly StudentRow[],
+  table = 'bench_copy',
+): CopySampler {
+  const samples: number[] = [];
+  return {
+    async sample() {
+      await createPlainTable(q, table);
+      try {
+        const rate = await copyRate(databaseUrl, table, rows);
+        samples.push(rate);
+        return rate;
+      } finally {
+        await dropPlainTable(q, table);
+      }
+    },
+    spread: () => spreadOf(samples),
+  };
 }
 
 /** COPY text-format escaping of one field. */

@@ -16,6 +16,11 @@ export interface BenchRow {
   ratio: number;
   /** Goal ratio from docs/PERFORMANCE.md §4; null when no goal applies (informative row). */
   target: number | null;
+  /**
+   * When the baseline is the median of several samples taken in the same run (interleaved with the
+   * measured runs): their min, max and every sample, so the baseline's own noise is on record.
+   */
+  baselineSpread?: { min: number; max: number; samples: number[] };
 }
 
 /** What the runner passes to a module's `run`. */
@@ -64,6 +69,17 @@ function row(
   target: number | null,
 ): BenchRow {
   return { name, unit, value: tidy(value), baseline: tidy(baseline), ratio: round(ratio, 3), target };
+}
+
+/** `row` with the spread of the baseline samples its baseline is the median of. */
+export function withSpread(
+  r: BenchRow,
+  spread: { min: number; max: number; samples: readonly number[] },
+): BenchRow {
+  return {
+    ...r,
+    baselineSpread: { min: tidy(spread.min), max: tidy(spread.max), samples: spread.samples.map(tidy) },
+  };
 }
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples. */
