@@ -7,9 +7,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import { acceptRepeat, queueBatch, type RepeatContext } from '../jobs/contracts.js';
+import { acceptRepeat, queueBatch, queueNewBatch, type RepeatContext } from '../jobs/contracts.js';
 import type { AuditEvent } from '../store/audit-log.js';
-import { createBatchesRepo, type RepeatOf } from '../store/batches.js';
+import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import { pushedBatch, type BatchAccepted, type BatchBody } from './batch-contract.js';
@@ -101,7 +101,7 @@ async function storeBatch(
   req: NewBatchRequest,
   repeats: RepeatContext | undefined,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
-  const { clientId, schoolCode, idempotency } = req;
+  const { clientId, idempotency } = req;
   const batchId = randomUUID();
   const { records } = req.body;
   const response = acceptedResponse(batchId, records.length);
@@ -115,31 +115,44 @@ async function storeBatch(
       return { response: { status: prior.status, body: prior.body }, replayed: true };
     }
   }
-  const { bodySha256, bodyText, sameAs, judged } = req;
+  const { sameAs, judged } = req;
   // Recorded with the batch, chained shortly after (src/audit/chainer.ts): the chain's lock is global
   // and would be held through this commit, one accepted batch at a time. A repeat judged at once records
   // its batch.ingested after it, in the same statement.
   const accepted = acceptedEvent(req, batchId);
   // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (../store/outbox.ts). With
   // `repeats`, a repeat whose school is as its earlier batch left it is judged here, queued for nothing.
-  await queueBatch(
-    q,
-    {
-      id: batchId,
-      ...pushedBatch(clientId, schoolCode, req.body),
-      ...(bodySha256 ? { bodySha256 } : {}),
-      ...(bodyText !== undefined ? { bodyJson: bodyText } : {}),
-      ...(typeof sameAs === 'string' ? { sameAs } : {}),
-    },
-    {
-      notify: false,
-      repeatChecked: sameAs === null,
-      audit: [accepted],
-      ...(repeats ? { repeats } : {}),
-      ...(typeof sameAs === 'string' && judged !== undefined ? { judged } : {}),
-    },
-  );
+  await queueBatch(q, newBatchOf(req, batchId), {
+    notify: false,
+    repeatChecked: sameAs === null,
+    audit: [accepted],
+    ...(repeats ? { repeats } : {}),
+    ...(typeof sameAs === 'string' && judged !== undefined ? { judged } : {}),
+  });
   return { response, replayed: false };
+}
+
+/** The batch a request stores (its records kept from the body's text when it has it). */
+function newBatchOf(req: NewBatchRequest, batchId: string): NewBatch {
+  const { bodySha256, bodyText, sameAs } = req;
+  return {
+    id: batchId,
+    ...pushedBatch(req.clientId, req.schoolCode, req.body),
+    ...(bodySha256 ? { bodySha256 } : {}),
+    ...(bodyText !== undefined ? { bodyJson: bodyText } : {}),
+    ...(typeof sameAs === 'string' ? { sameAs } : {}),
+  };
+}
+
+/**
+ * A new body (no earlier batch of the client keeps it: looked for, none) sent without an Idempotency-Key:
+ * stored and queued in one statement of its own (../jobs/requests.ts `queueNewBatch`), no transaction.
+ */
+async function acceptNew(db: Db, req: NewBatchRequest): Promise<StoredResponse | undefined> {
+  if (req.idempotency || req.sameAs !== null) return undefined;
+  const batchId = randomUUID();
+  await queueNewBatch(db, newBatchOf(req, batchId), [acceptedEvent(req, batchId)]);
+  return acceptedResponse(batchId, req.body.records.length);
 }
 
 /**
@@ -152,12 +165,13 @@ export async function acceptBatch(
   onAccepted: (() => void) | undefined,
   repeats?: RepeatContext,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
-  // A repeat sent without a key is judged unchanged in one statement when it can be; otherwise (or with a
-  // key) the batch is stored in a transaction, where a repeat may still be judged (a format that records
-  // which schools its system serves) or else is queued.
-  const unchanged = repeats ? await acceptUnchanged(db, req, repeats) : undefined;
-  const out = unchanged
-    ? { response: unchanged, replayed: false }
+  // Without a key, a repeat is judged unchanged in one statement when it can be, and a new body is stored
+  // and queued in one statement; otherwise (or with a key) the batch is stored in a transaction, where a
+  // repeat may still be judged (a format that records which schools its system serves) or else is queued.
+  const atOnce =
+    (repeats ? await acceptUnchanged(db, req, repeats) : undefined) ?? (await acceptNew(db, req));
+  const out = atOnce
+    ? { response: atOnce, replayed: false }
     : await db.tx((q) => storeBatch(q, req, repeats));
   if (!out.replayed) onAccepted?.();
   return out;

@@ -132,6 +132,19 @@ export async function enqueue<J extends JobContract<unknown>>(
   return createOutboxRepo(q).add(job.queue, job.name, checked, opts);
 }
 
+/**
+ * {@link enqueue} without notifying (the caller wakes the relay after its commit) and without reading
+ * the row's id: a write that may go with others in one statement (../store/combined.ts).
+ */
+export async function enqueueQuietly<J extends JobContract<unknown>>(
+  q: Queryable,
+  job: J,
+  payload: z.input<J['payload']>,
+): Promise<void> {
+  const checked = job.payload.parse(payload) as Record<string, string | number>;
+  await createOutboxRepo(q).put(job.queue, job.name, checked);
+}
+
 /** The batch, sync run or push set a payload is about, if any: what a dead letter fails and a replay re-opens. */
 export function workOf(payload: Record<string, unknown>): {
   batchId?: string;

@@ -106,6 +106,23 @@ function outboxRelay(q: Queryable) {
   };
 }
 
+/** Work added as a write whose answer nobody reads (it may go with others in one statement). */
+function outboxQuietAdds(q: Queryable) {
+  return {
+    /**
+     * Adds work without notifying (the caller wakes the relay after its commit) and without reading the
+     * row's id back: a write that may go with others in one statement (./combined.ts).
+     */
+    async put(queue: string, jobName: string, payload: Record<string, string | number>): Promise<void> {
+      await q.query('INSERT INTO truc.outbox (queue, job_name, payload) VALUES ($1, $2, $3)', [
+        queue,
+        jobName,
+        JSON.stringify(payload),
+      ]);
+    },
+  };
+}
+
 /** A row's end (done, dead), the stale ones re-queued, and the counts the metrics show. */
 function outboxOutcomes(q: Queryable) {
   return {
@@ -160,7 +177,7 @@ function outboxOutcomes(q: Queryable) {
 }
 
 export function createOutboxRepo(q: Queryable) {
-  return { ...outboxRelay(q), ...outboxOutcomes(q) };
+  return { ...outboxRelay(q), ...outboxQuietAdds(q), ...outboxOutcomes(q) };
 }
 export type OutboxRepo = ReturnType<typeof createOutboxRepo>;
 
