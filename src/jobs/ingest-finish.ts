@@ -7,11 +7,10 @@ import { appendAudit, recordAudit } from '../audit/chain.js';
 import type { Finding } from '../quality/index.js';
 import type { EntityName } from '../config.js';
 import type { AuditEvent } from '../store/audit-log.js';
-import { createBatchesRepo } from '../store/batches.js';
+import { createBatchesRepo, type RepeatTagOf } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
-import { createRecordsRepo } from '../store/records.js';
 import {
   heldKeys,
   isPulledPage,
@@ -21,7 +20,7 @@ import {
   type Judged,
 } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
-import { repeatTag } from './ingest-repeat.js';
+import { repeatTagPrefix } from './ingest-repeat.js';
 import { toRow, type Checked, type Loaded, type Plan } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
 
@@ -74,7 +73,7 @@ export interface Outcome extends Judged {
   applied: Applied;
   unchanged: readonly string[];
   /** The state the batch left, for its repeats (./ingest-repeat.ts, {@link tagAfter}). */
-  repeatTag: string | null;
+  repeatTag: RepeatTagOf | null;
 }
 
 /**
@@ -173,23 +172,28 @@ export function ingestedAudit(
 /**
  * The tag a vendor batch leaves for its repeats (./ingest-repeat.ts): a delta batch whose body the API
  * hashed, mapped with the current mapping, every record accepted and still as the batch left it (live in
- * the school with its fingerprint). Null otherwise: a repeat of it is judged in full.
+ * the school with its fingerprint). Worked out by the statement that finishes the batch (with the
+ * school's digest, ../store/batches.ts `RepeatTagOf`: no round trip of its own); null: a repeat of it is
+ * judged in full.
  */
-export async function tagAfter(
-  q: Queryable,
+export function tagAfter(
   deps: Pick<IngestContext, 'now'>,
   loaded: Loaded,
   p: Plan,
   existing: Checked['existing'],
-): Promise<string | null> {
+): RepeatTagOf | null {
   const { batch, mapping, trusted } = loaded;
   if (trusted || batch.bodySha256 === null || batch.mode !== 'delta' || batch.mappingPin !== null)
     return null;
   if (p.rejected > 0 || p.toWrite.length + p.unchangedKeys.length === 0) return null;
   const expected = new Map(p.toWrite.map((r) => [r.key, r.fingerprint]));
   for (const key of p.unchangedKeys) expected.set(key, existing.get(key)!.fingerprint);
-  const digest = await createRecordsRepo(q).scopeDigest(loaded.entity, batch.schoolCode, expected);
-  return digest === null ? null : repeatTag(mapping.version, deps.now(), digest);
+  return {
+    entity: loaded.entity,
+    schoolCode: batch.schoolCode,
+    prefix: repeatTagPrefix(mapping.version, deps.now()),
+    expected,
+  };
 }
 
 /** The guard held the whole vendor batch: nothing is written until a city admin decides. */

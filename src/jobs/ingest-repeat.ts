@@ -30,7 +30,7 @@ export function repeatTag(mappingVersion: string, now: Date, digest: string): st
 }
 
 /** What precedes the school's digest in {@link repeatTag}. */
-function repeatTagPrefix(mappingVersion: string, now: Date): string {
+export function repeatTagPrefix(mappingVersion: string, now: Date): string {
   return `${mappingVersion}\n${CATALOGUE_VERSION}\n${vietnamDateOf(now)}\n`;
 }
 

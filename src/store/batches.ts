@@ -1,6 +1,7 @@
 import type { EntityName } from '../config.js';
 import { batchFindings, SAME_FINDINGS } from './batch-findings.js';
 import type { Queryable } from './db.js';
+import { intactScopeDigest } from './record-tables.js';
 
 export type BatchStatus = 'queued' | 'processing' | 'held' | 'done' | 'failed';
 
@@ -249,11 +250,30 @@ function batchRepeats(q: Queryable) {
   };
 }
 
+/**
+ * The tag a judged batch leaves for its repeats, worked out by the statement that finishes it (issue 7:
+ * one round trip less): the SHA-256 of `prefix` and the digest of the school's live records, or none when
+ * one of `expected` (key → fingerprint) is not live in the school with that fingerprint.
+ */
+export interface RepeatTagOf {
+  entity: EntityName;
+  schoolCode: string;
+  prefix: string;
+  expected: ReadonlyMap<string, string>;
+}
+
+/** `finish`'s repeat tag: the parameter `$6` itself, or worked out from it ({@link RepeatTagOf}) and `$9`, `$10`. */
+function repeatTagSql(tag: RepeatTagOf | undefined): string {
+  if (!tag) return '$6';
+  return `encode(sha256(convert_to($6::text || ${intactScopeDigest(tag.entity, '$9', '$10')}, 'UTF8')), 'hex')`;
+}
+
 /** A batch's status: done with its counts, failed; its pin. */
 function batchStatus(q: Queryable) {
   return {
     /**
-     * Done with its counts; `repeatTag`: the state it left, for a repeat of it (migration 098);
+     * Done with its counts; `repeatTag`: the state it left, for a repeat of it (migration 098), or what
+     * to work it out from here ({@link RepeatTagOf});
      * `findingsOf`: the batch whose findings it shows, a repeat judged the same (migration 170);
      * `findingsDigest`: the digest `insertFindings` returned in the same closing statement: the batch
      * shows an earlier batch's same findings, if there is one (migration 191).
@@ -261,13 +281,14 @@ function batchStatus(q: Queryable) {
     async finish(
       id: string,
       counts: { accepted: number; rejected: number; unchanged: number; deleted?: number },
-      repeatTag: string | null = null,
+      repeatTag: string | RepeatTagOf | null = null,
       findingsOf: string | null = null,
       findingsDigest: string | null = null,
     ): Promise<void> {
+      const tag = typeof repeatTag === 'object' && repeatTag !== null ? repeatTag : undefined;
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
-                finished_at = now(), repeat_tag = $6, findings_digest = $8,
+                finished_at = now(), repeat_tag = ${repeatTagSql(tag)}, findings_digest = $8,
                 findings_of = coalesce($7, CASE WHEN $8::text IS NOT NULL THEN ${SAME_FINDINGS('$1', '$8')} END)
           WHERE id = $1`,
         [
@@ -276,9 +297,10 @@ function batchStatus(q: Queryable) {
           counts.rejected,
           counts.unchanged,
           counts.deleted ?? 0,
-          repeatTag,
+          tag ? tag.prefix : repeatTag,
           findingsOf,
           findingsDigest,
+          ...(tag ? [tag.schoolCode, JSON.stringify(Object.fromEntries(tag.expected))] : []),
         ],
       );
     },

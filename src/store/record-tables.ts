@@ -40,6 +40,21 @@ export function scopeDigestOf(entity: EntityName): string {
                                     'UTF8')), 'hex')`;
 }
 
+/**
+ * A scalar subquery: the digest ({@link scopeDigestOf}) of the live records of `entity` in the scope
+ * given by the parameter `scope`, or NULL when one of the key → fingerprint pairs of the jsonb object
+ * given by the parameter `expected` is not live in that scope with that fingerprint.
+ */
+export function intactScopeDigest(entity: EntityName, scope: string, expected: string): string {
+  const t = TABLES[entity];
+  return `(SELECT CASE WHEN (SELECT count(*) FROM jsonb_each_text(${expected}::jsonb) AS v(key, fp)
+                               JOIN ${t.table} x ON x.${t.key} = v.key AND x.fingerprint = v.fp
+                              WHERE x.deleted_at IS NULL AND x.${t.scope} = ${scope}::text)
+                          = (SELECT count(*) FROM jsonb_object_keys(${expected}::jsonb))
+                      THEN ${scopeDigestOf(entity)} END
+             FROM ${t.table} r WHERE r.${t.scope} = ${scope}::text AND r.deleted_at IS NULL)`;
+}
+
 const CHUNK = 1000;
 
 /** `keys` in slices of at most {@link CHUNK} (one statement each). */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { recordDeletions, scopeReconciliation } from './record-deletions.js';
-import { chunks, scopeDigestOf, TABLES, type TableDef } from './record-tables.js';
+import { chunks, intactScopeDigest, TABLES, type TableDef } from './record-tables.js';
 
 /**
  * sha-256 of a canonical record. Records reaching the store are zod outputs, whose keys come in the
@@ -224,17 +224,11 @@ function scopeContents(q: Queryable) {
       scope: string,
       expected: ReadonlyMap<string, string> = new Map(),
     ): Promise<string | null> {
-      const t = TABLES[entity];
-      const res = await q.query<{ digest: string; intact: number }>(
-        `SELECT ${scopeDigestOf(entity)} AS digest,
-                (SELECT count(*)::int FROM jsonb_each_text($2::jsonb) AS v(key, fp)
-                   JOIN ${t.table} x ON x.${t.key} = v.key AND x.fingerprint = v.fp
-                  WHERE x.deleted_at IS NULL AND x.${t.scope} = $1) AS intact
-           FROM ${t.table} r WHERE r.${t.scope} = $1 AND r.deleted_at IS NULL`,
+      const res = await q.query<{ digest: string | null }>(
+        `SELECT ${intactScopeDigest(entity, '$1', '$2')} AS digest`,
         [scope, JSON.stringify(Object.fromEntries(expected))],
       );
-      const row = res.rows[0]!;
-      return row.intact === expected.size ? row.digest : null;
+      return res.rows[0]?.digest ?? null;
     },
     /** Live records of each of the given scopes (schools); a scope without any is absent. */
     async liveCounts(entity: EntityName, scopes: readonly string[]): Promise<Map<string, number>> {
