@@ -11,9 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { addClient } from '../../src/ops.js';
+import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
 import { readPackage } from '../../src/reporting/pcgd/package.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
+import { createPcgdRepo } from '../../src/store/pcgd.js';
 import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
 import { bearer, expectProblem } from '../helpers/api.js';
@@ -107,7 +109,40 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
       { timeoutMs: 30_000, intervalMs: 100, what: `report ${id} to be ${statuses.join('|')}` },
     );
 
-  let reportId = 0;
+  // Commune A's report goes computed → approved → submitted → reopened across the tests below. Each
+  // test gets the state it needs from these helpers (through the API, as an officer would), so any one
+  // runs alone and in any order (`--sequence.shuffle`); in file order they find it ready.
+  const currentA = () => createPcgdRepo(env.deps.db).current(A, YEAR);
+  const isLocked = (status: string) => (LOCKED_STATUSES as readonly string[]).includes(status);
+  /** A's current version, computed and checked: requested here (a locked one reopened) when it is not. */
+  async function checkedA(): Promise<ReportBody> {
+    const current = await currentA();
+    if (current && !isLocked(current.status) && current.status !== 'failed')
+      return waitStatus(current.id, ['checked']);
+    const res = current
+      ? await call('province', 'POST', `/v1/pcgd/reports/${current.id}/reopen`, { reason: 'kiểm thử' })
+      : await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR });
+    expect(res.statusCode, res.body).toBe(202);
+    return waitStatus(res.json<{ reportId: number }>().reportId, ['checked']);
+  }
+  /** A's current version, approved (checked and approved here when it is not yet). */
+  async function approvedA(): Promise<ReportBody> {
+    const current = await currentA();
+    if (current?.status === 'approved') return report(current.id);
+    const { reportId } = await checkedA();
+    const res = await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/approve`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<ReportBody>();
+  }
+  /** A's current version, receipted by the Ministry (approved and submitted here when it is not yet). */
+  async function receiptedA(): Promise<ReportBody> {
+    const current = await currentA();
+    if (current?.status === 'receipted' || current?.status === 'submitted')
+      return waitStatus(current.id, ['receipted']);
+    const { reportId } = await approvedA();
+    expect((await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/submit`)).statusCode).toBe(202);
+    return waitStatus(reportId, ['receipted']);
+  }
 
   it('bad input and refused access get bilingual problems and change nothing', async () => {
     const before = await countRows(env.deps.db, 'truc.pcgd_reports');
@@ -151,12 +186,14 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
   });
 
   it('compute is queued; the report carries figures, levels, findings and unverified settings', async () => {
+    const current = await currentA();
+    if (current && isLocked(current.status)) await checkedA(); // approved by an earlier test: reopened
     const res = await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR });
     expect(res.statusCode, res.body).toBe(202);
     const body = res.json<{ reportId: number; statusUrl: string; status: string }>();
     expect(body.status).toBe('pending');
     expect(body.statusUrl).toBe(`/v1/pcgd/reports/${body.reportId}`);
-    reportId = body.reportId;
+    const { reportId } = body;
     const r = await waitStatus(reportId, ['checked', 'computed', 'failed']);
     expect(r.status).toBe('checked');
     expect(r.indicators).toHaveLength(11);
@@ -172,7 +209,8 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
   });
 
   it('the persons behind a figure: paged, for the unit’s officers only, and the read is audited', async () => {
-    const r = await report(reportId);
+    const r = await checkedA();
+    const { reportId } = r;
     const fig = r.indicators.find((i) => i.code === 'primary_grade1_entry_age6')!;
     const seen: string[] = [];
     let after: string | null = null;
@@ -212,6 +250,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
   });
 
   it('approval: by an officer of the unit, not the province; the package verifies; forms download', async () => {
+    const { reportId } = await checkedA();
     expectProblem(
       await call('province', 'POST', `/v1/pcgd/reports/${reportId}/approve`),
       403,
@@ -247,6 +286,9 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
   });
 
   it('submit: delivered once by the worker, the receipt stored; asking again sends nothing more', async () => {
+    const { reportId } = await approvedA();
+    const delivered = () => sim.figures.all().filter((f) => f.unitCode === A).length;
+    const deliveredBefore = delivered();
     const res = await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/submit`);
     expect(res.statusCode, res.body).toBe(202);
     const r = await waitStatus(reportId, ['receipted']);
@@ -259,10 +301,11 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
         what: 'outbox drained',
       },
     );
-    expect(sim.figures.all().filter((f) => f.unitCode === A)).toHaveLength(1);
+    expect(delivered()).toBe(deliveredBefore + 1);
   });
 
   it('reopen: only a higher level; a new version is computed, the old one kept', async () => {
+    const { reportId, version } = await receiptedA();
     expectProblem(
       await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/reopen`, { reason: 'sửa số liệu' }),
       403,
@@ -278,7 +321,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     });
     expect(res.statusCode, res.body).toBe(202);
     const v2 = res.json<{ reportId: number; version: number }>();
-    expect(v2.version).toBe(2);
+    expect(v2.version).toBe(version + 1);
     const newer = await waitStatus(v2.reportId, ['checked', 'computed']);
     expect(newer.status).toBe('checked');
     const old = await report(reportId);
@@ -286,6 +329,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
   });
 
   it('deadlines: every unit of the province with its state, as far as the caller may see', async () => {
+    await checkedA();
     const res = await call('province', 'GET', `/v1/pcgd/deadlines?year=${YEAR}`);
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json<{

@@ -4,7 +4,7 @@
  * outbox rows run as the worker runs them (`nextRow`, `runRow`, `drain`).
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import type { EntityName, SystemName } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
@@ -121,13 +121,15 @@ export async function testContext(
 
 /**
  * The context of a test file's tests, built once before them (a `beforeAll`, so call it at the top of a
- * `describe`): the object returned is filled in then, and is the same object in every test.
+ * `describe`): the object returned is filled in then, and is the same object in every test. Its
+ * database is closed after them (unit files share their worker's process: see vitest.config.ts).
  */
 export function useTestContext(parts: Parameters<typeof testContext>[0] = {}): TestContext {
   const ctx = {} as TestContext;
   beforeAll(async () => {
     Object.assign(ctx, await testContext(parts));
   }, MEMORY_DB_TIMEOUT_MS);
+  afterAll(() => ctx.db?.close());
   return ctx;
 }
 
@@ -221,11 +223,11 @@ export async function vendorBatch(
   return (await createBatchesRepo(ctx.db).get(id))!;
 }
 
-/** The guard's audit entries (`guard.held`, `guard.approved`, …) as [action, actor], in order. */
-export async function guardAudit(db: MemoryDb): Promise<Array<[string, string]>> {
+/** The guard's audit entries of one hold (`guard.held`, `guard.approved`, …) as [action, actor], in order. */
+export async function guardAudit(db: MemoryDb, holdId: number): Promise<Array<[string, string]>> {
   const rows = await db.rows<{ action: string; actor: string }>(
     'truc.audit_log',
-    `action LIKE 'guard.%' ORDER BY seq`,
+    `action LIKE 'guard.%' AND subject = 'guard-hold:${holdId}' ORDER BY seq`,
   );
   return rows.map((a) => [a.action, a.actor]);
 }

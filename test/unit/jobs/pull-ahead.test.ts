@@ -6,7 +6,7 @@
  * source is read back to back: each page read ahead asks for the next as soon as it has arrived, up to
  * three pages ahead of the page being stored (READ_AHEAD).
  */
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
 import type { RecordCheck } from '../../../src/quality/rules/define.js';
 import { textCheck } from '../../../src/quality/rules/sach-text.js';
@@ -66,6 +66,8 @@ describe('pulled pages worked on ahead', () => {
       check(rec, index, checkCtx, out);
     });
   });
+  // The mapping and the rule are modules' objects, shared with the worker's next test files.
+  afterAll(() => vi.restoreAllMocks());
 
   /** A full run of `pages`; notes which page's job runs. */
   function fullRun(pages: unknown[][]) {

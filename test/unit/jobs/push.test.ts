@@ -3,7 +3,7 @@
  * delivers the set's current records once, with a stable idempotency key, keeps the receipt, and
  * lets the target's permanent refusals through as permanent failures.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { enqueue, pushSet } from '../../../src/jobs/contracts.js';
 import { isPermanent } from '../../../src/jobs/define.js';
@@ -29,6 +29,7 @@ describe('push job', () => {
     }));
     await createRecordsRepo(ctx.db).upsert('students', rows, { system: 'vendor:x', mappingVersion: 't@1' });
   }, MEMORY_DB_TIMEOUT_MS);
+  afterAll(() => ctx?.db.close());
 
   async function queueSet(keys: string[]): Promise<{ pushSetId: number; outboxId: number }> {
     return ctx.db.tx(async (q) => {
