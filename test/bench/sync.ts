@@ -18,6 +18,7 @@
  * peak RSS (VmHWM) of truc vs 512 MB (target 1), the simulator's peak RSS (informative).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -148,10 +149,11 @@ async function startTruc(
   databaseUrl: string,
   prefix: string,
   simUrl: string,
+  entry?: string,
 ): Promise<{ truc: Child; url: string }> {
   const built = (process.env.BENCH_SYNC_RUNTIME ?? 'dist') === 'dist';
-  const truc = (built ? spawnNode : spawnTs)(
-    join(ROOT, built ? 'dist/main.js' : 'src/main.ts'),
+  const truc = (built || entry ? spawnNode : spawnTs)(
+    entry ?? join(ROOT, built ? 'dist/main.js' : 'src/main.ts'),
     ['all'],
     {
       TRUC_PROFILE: 'default',
@@ -180,6 +182,109 @@ async function token(db: Db, url: string): Promise<string> {
   return clientToken(url, client);
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc); 0 when it is gone. */
+function cpuOf(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of the PostgreSQL backends connected to the bench's database (those alive now). */
+async function pgCpu(db: Db): Promise<Map<number, number>> {
+  const r = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  return new Map(r.rows.map((x) => [x.pid, cpuOf(x.pid)]));
+}
+
+/** CPU seconds of `fn`: truc, its PostgreSQL backends, the simulator, this process. */
+async function cpuDuring<T>(
+  db: Db,
+  pids: { truc: number | undefined; sim: number | undefined },
+  fn: () => Promise<T>,
+) {
+  const pg0 = await pgCpu(db);
+  const [t0, s0, b0] = [cpuOf(pids.truc), cpuOf(pids.sim), process.cpuUsage()];
+  const out = await fn();
+  const pg1 = await pgCpu(db);
+  let pg = 0;
+  for (const [pid, c] of pg1) pg += c - (pg0.get(pid) ?? 0);
+  const b = process.cpuUsage(b0);
+  const cpu = {
+    truc: cpuOf(pids.truc) - t0,
+    pg,
+    sim: cpuOf(pids.sim) - s0,
+    bench: (b.user + b.system) / 1e6,
+  };
+  return { out, cpu };
+}
+
+const fmtCpu = (c: Record<string, number>) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(' ');
+
+/**
+ * BENCH_SYNC_RESYNCS=n (default 1) more unchanged re-syncs after the measured one, each between two bare
+ * reads; with BENCH_SYNC_AB=<another build's main.js> they alternate (B A A B B A …) between that build
+ * (B) and this one (A), restarted on the same database, so both see the same data and machine load.
+ * Prints each ratio and the median per build (informative: the rows keep the first re-sync).
+ */
+async function moreResyncs(
+  db: Db,
+  start: (entry?: string) => Promise<{ truc: Child; url: string }>,
+  current: { truc: Child; api: Api },
+  sim: { url: string; pid: number | undefined },
+): Promise<void> {
+  const simUrl = sim.url;
+  const n = Number(process.env.BENCH_SYNC_RESYNCS ?? 1);
+  const other = process.env.BENCH_SYNC_AB;
+  const ratios: Record<string, number[]> = { A: [], B: [] };
+  const cpus: Record<string, number[]> = { A: [], B: [] };
+  let running = 'A';
+  for (let i = 0; i < n; i++) {
+    const want = other && i % 4 !== 1 && i % 4 !== 2 ? 'B' : 'A';
+    if (want !== running) {
+      await current.truc.stop();
+      const s = await start(want === 'B' ? other : undefined);
+      current.truc = s.truc;
+      current.api = { url: s.url, token: await token(db, s.url) };
+      running = want;
+    }
+    current.api.token = await token(db, current.api.url);
+    const pids = { truc: current.truc.child.pid, sim: sim.pid };
+    const { out: b1, cpu: c1 } = await cpuDuring(db, pids, () => bareRead(simUrl));
+    const { out: t, cpu } = await cpuDuring(db, pids, () => fullPull(db, current.api, 'students', 3_600_000));
+    const b2 = await bareRead(simUrl);
+    const ratio = b1.records / t / ((b1.rate + b2.rate) / 2);
+    ratios[want]!.push(ratio);
+    if (process.env.BENCH_SYNC_DEBUG) {
+      await new Promise((w) => setTimeout(w, 5500));
+      const err = current.truc.stderr();
+      console.log(err.slice(err.lastIndexOf('TIMING')));
+    }
+    console.log(
+      `re-sync ${i + 1} (${want}): ${t.toFixed(2)} s, bare ${b1.rate.toFixed(0)}/${b2.rate.toFixed(0)} rec/s, ratio ${ratio.toFixed(3)}, load ${loadavg()[0]!.toFixed(1)}; ` +
+        `CPU s re-sync ${fmtCpu(cpu)} (truc+pg+sim ${(cpu.truc + cpu.pg + cpu.sim).toFixed(2)}), bare read ${fmtCpu(c1)} (sim+bench ${(c1.sim + c1.bench).toFixed(2)})`,
+    );
+    cpus[want]!.push((cpu.truc + cpu.pg + cpu.sim) / (c1.sim + c1.bench));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const [k, xs] of Object.entries(ratios))
+    if (xs.length > 0)
+      console.log(
+        `re-sync ${k}: median ${median(xs)!.toFixed(3)} of ${xs.map((x) => x.toFixed(3)).join(' ')}`,
+      );
+  for (const [k, xs] of Object.entries(cpus))
+    if (xs.length > 0)
+      console.log(
+        `re-sync ${k}: CPU re-sync / CPU bare read median ${median(xs)!.toFixed(3)} of ${xs.map((x) => x.toFixed(3)).join(' ')}`,
+      );
+}
+
 /** One size: every figure of the file comment. */
 async function runSize(students: number): Promise<BenchRow[]> {
   const schools = Math.ceil(students / SIM_STUDENTS_PER_SCHOOL);
@@ -197,7 +302,8 @@ async function runSize(students: number): Promise<BenchRow[]> {
     u.pathname = `/${dbName}`;
     db = createPgDb(u.toString(), 'postgres', { max: 2 });
     await migrate(db);
-    const started = await startTruc(u.toString(), prefix, simUrl);
+    const start = (entry?: string) => startTruc(u.toString(), prefix, simUrl, entry);
+    const started = await start();
     truc = started.truc;
     const api = { url: started.url, token: await token(db, started.url) };
     const limit = 3_600_000;
@@ -217,13 +323,25 @@ async function runSize(students: number): Promise<BenchRow[]> {
     const bareRate = (bareBefore.rate + bareAfter.rate) / 2;
     const after = await dbSize(db);
     const trucPeak = truc.peakMb();
+    if (process.env.BENCH_SYNC_RESYNCS) {
+      const current = { truc, api };
+      truc = undefined;
+      try {
+        await moreResyncs(db, start, current, { url: simUrl, pid: sim.child.pid });
+      } finally {
+        truc = current.truc;
+      }
+    }
     if (process.env.BENCH_SYNC_DEBUG) console.log(`truc stderr (tail): ${truc.stderr().slice(-3000)}`);
     await truc.stop();
     truc = undefined;
-    const rows = await storedRows(db);
-    await createPlainTable(db, 'bench_copy');
-    const copy = await copyRate(u.toString(), 'bench_copy', rows);
-    await dropPlainTable(db, 'bench_copy');
+    let copy = NaN;
+    if (!process.env.BENCH_SYNC_NO_COPY) {
+      const rows = await storedRows(db);
+      await createPlainTable(db, 'bench_copy');
+      copy = await copyRate(u.toString(), 'bench_copy', rows);
+      await dropPlainTable(db, 'bench_copy');
+    }
     const firstRecords = schools + classes + bare.records;
     const firstSeconds = tSchools + tClasses + tStudents;
     const n = `${bare.records} students`;
