@@ -24,6 +24,8 @@ export interface IngestResult extends Counts {
   pushSets: number[];
   /** A pulled page: the live records it changed or moved, for the run's mass-change guard (./run-guard.ts). */
   guardEntries?: GuardEntry[];
+  /** A pulled page with nothing to judge (every record unchanged or still refused): only its closing writes. */
+  quiet?: true;
 }
 
 /** Every key the batch holds, taken or not, and how many records had no key (reconciliation's input). */

@@ -224,6 +224,7 @@ export async function skipUnchanged(
   records: readonly unknown[],
   ahead: PageAhead | undefined,
   refusals: Refusals,
+  opts: { dropLapsed: boolean } = { dropLapsed: true },
 ): Promise<{ rest: unknown[]; extras: PulledExtras }> {
   const sourceKey = mapping.sourceKey;
   if (!sourceKey) return { rest: [...records], extras: nothingSkipped(records, refusals) };
@@ -243,6 +244,7 @@ export async function skipUnchanged(
   const { rows: stored, standing } = await createRefusalsRepo(q).storedAndStanding(
     { ...refusals, entity },
     unique.map((k) => ({ sourceKey: k, sourceFp: fpOfKey.get(k)! })),
+    opts,
   );
   const page = records.map((raw, i): PageRecord => ({
     raw,

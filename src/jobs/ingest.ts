@@ -133,6 +133,12 @@ interface PulledPageIn {
   ahead?: PageAhead | undefined;
   /** The pull job's closing writes for the page: a page with nothing to judge writes only there. */
   closing: CombinedWrites;
+  /**
+   * Stored outside a transaction (./pull.ts): only a page with nothing to judge is stored (undefined
+   * otherwise, nothing written), and its read is a hint (refusals that lapsed are left for the
+   * transaction that judges them to drop).
+   */
+  quietOnly?: boolean;
 }
 
 /**
@@ -144,11 +150,14 @@ export async function ingestPulledPage(
   q: Queryable,
   deps: IngestContext,
   page: PulledPageIn,
-): Promise<IngestResult> {
+): Promise<IngestResult | undefined> {
   const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
   const refusals = { system: page.format, rules: rulesStamp(deps.config, deps.now()) };
-  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records, page.ahead, refusals);
+  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records, page.ahead, refusals, {
+    dropLapsed: !page.quietOnly,
+  });
   if (rest.length === 0) return closeSkippedPage(deps, page, extras);
+  if (page.quietOnly) return undefined;
   await createBatchesRepo(q).insert({
     id: page.id,
     clientId: PULL_CLIENT,
@@ -218,8 +227,8 @@ async function closeSkippedPage(
   await learnServedSchools(closing, page.format, pulledSchools({ records: [] }, extras), 'pull');
   await afterPulledPage(closing, { id: page.id, syncRunId: page.syncRunId }, held, { run: page.run });
   page.audit.push(...ingestedAudit(page.id, page.entity, counts));
-  countIngested(deps, page.entity, counts);
-  return { ...counts, pushSets: [], guardEntries: [] };
+  closing.afterFlush(() => countIngested(deps, page.entity, counts));
+  return { ...counts, pushSets: [], guardEntries: [], quiet: true };
 }
 
 export const ingestJob = defineJob({

@@ -67,6 +67,8 @@ interface AheadState {
   pages: Map<string, Ahead>;
   /** Per run: whether its last stored page was mostly new or changed records (then pages are mapped ahead). */
   changing: Map<number, boolean>;
+  /** Per run: whether its last stored page had nothing to judge (then the next one likely has nothing either). */
+  quiet: Map<number, boolean>;
 }
 const aheadByDb = new WeakMap<object, AheadState>();
 const KEEP_MS = 60_000;
@@ -77,7 +79,7 @@ const MAX_PAGES = 8;
 function aheadOf(ctx: AheadContext): AheadState {
   let m = aheadByDb.get(ctx.db);
   if (!m) {
-    m = { pages: new Map(), changing: new Map() };
+    m = { pages: new Map(), changing: new Map(), quiet: new Map() };
     aheadByDb.set(ctx.db, m);
   }
   return m;
@@ -146,15 +148,28 @@ export async function pageOf(
 }
 
 /**
- * After a page of the run: whether it was mostly changed (its next pages are mapped ahead), or
- * undefined when the run stopped (finished or held): its pages read ahead are dropped.
+ * After a page of the run: whether it was mostly changed (its next pages are mapped ahead) and whether
+ * it had nothing to judge, or undefined when the run stopped (finished or held): its pages read ahead
+ * are dropped.
  */
-export function noteStored(ctx: AheadContext, runId: number, changed: boolean | undefined): void {
-  const { pages, changing } = aheadOf(ctx);
+export function noteStored(
+  ctx: AheadContext,
+  runId: number,
+  changed: boolean | undefined,
+  quietPage = false,
+): void {
+  const { pages, changing, quiet } = aheadOf(ctx);
   if (changed !== undefined) {
     changing.set(runId, changed);
+    quiet.set(runId, quietPage);
     return;
   }
   changing.delete(runId);
+  quiet.delete(runId);
   for (const k of pages.keys()) if (k.startsWith(`${runId}:`)) pages.delete(k);
+}
+
+/** Whether the run's last page stored in this process had nothing to judge (true when none was). */
+export function lastQuiet(ctx: AheadContext, runId: number): boolean {
+  return aheadOf(ctx).quiet.get(runId) !== false;
 }

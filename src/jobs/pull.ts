@@ -13,7 +13,7 @@ import type { AuditEvent } from '../store/audit-log.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
-import { createSyncRunsRepo, type SyncRun } from '../store/sync-runs.js';
+import { createSyncRunsRepo, isPageNotDue, type SyncRun } from '../store/sync-runs.js';
 import { isConnectionLost, type Queryable } from '../store/db.js';
 import { pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
@@ -21,7 +21,7 @@ import { defineJob, type JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
 import type { GuardEntry } from './guard.js';
 import { ingestPulledPage, type PageAhead } from './ingest.js';
-import { noteStored, pageOf, readAhead } from './pull-ahead.js';
+import { lastQuiet, noteStored, pageOf, readAhead } from './pull-ahead.js';
 import { sendDeletes, tombstonedKeys } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
 import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
@@ -58,6 +58,11 @@ interface PageToStore {
   outboxId: number | undefined;
   /** The page's closing writes (its audit entries; an unchanged page's batch), sent with the run's advance. */
   closing: CombinedWrites;
+  /**
+   * Stored outside a transaction ({@link storeQuiet}): the page number the run must still be at; only a
+   * page with nothing to judge is stored.
+   */
+  due?: number;
 }
 
 /** The page's records ingested as a batch (none for a page of tombstones only). */
@@ -65,9 +70,11 @@ async function ingestPage(
   q: Queryable,
   ctx: PullContext,
   p: PageToStore,
-): Promise<{ batchId: string | null; changed: boolean; guardEntries: GuardEntry[] }> {
+): Promise<
+  { batchId: string | null; changed: boolean; quiet: boolean; guardEntries: GuardEntry[] } | undefined
+> {
   const { run, page } = p;
-  if (page.items.length === 0) return { batchId: null, changed: false, guardEntries: [] };
+  if (page.items.length === 0) return { batchId: null, changed: false, quiet: false, guardEntries: [] };
   const batchId = randomUUID();
   const result = await ingestPulledPage(q, ctx, {
     id: batchId,
@@ -81,9 +88,11 @@ async function ingestPage(
     audit: p.audit,
     ahead: p.ahead,
     closing: p.closing,
+    quietOnly: p.due !== undefined,
   });
+  if (!result) return undefined;
   const changed = result.unchanged * 2 < page.items.length;
-  return { batchId, changed, guardEntries: result.guardEntries ?? [] };
+  return { batchId, changed, quiet: result.quiet === true, guardEntries: result.guardEntries ?? [] };
 }
 
 /**
@@ -112,6 +121,7 @@ async function advanceRun(q: Queryable, ctx: PullContext, p: PageToStore): Promi
       tombstones: page.deletedKeys.length,
       watermark: page.watermark ?? null,
       mappingVersion: p.mappingVersion,
+      ...(p.due !== undefined ? { due: p.due } : {}),
     },
     { done: p.outboxId, ...(last ? {} : { next }) },
     p.closing,
@@ -125,12 +135,18 @@ async function advanceRun(q: Queryable, ctx: PullContext, p: PageToStore): Promi
   return chainMs > 0 ? nextId : undefined;
 }
 
-/** Stores the page as a batch, applies its tombstones, advances the run and queues what comes next. */
-async function storePage(
-  q: Queryable,
-  ctx: PullContext,
-  p: PageToStore,
-): Promise<{ batchId: string | null; changed: boolean; next?: number }> {
+/** What storing a page tells the job: whether it was mostly changed, or had nothing to judge; the next page's row. */
+interface Stored {
+  changed: boolean;
+  quiet: boolean;
+  next?: number;
+}
+
+/**
+ * Stores the page as a batch, applies its tombstones, advances the run and queues what comes next.
+ * Undefined (only with `due`): the page had something to judge, nothing was written.
+ */
+async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promise<Stored | undefined> {
   const { run, page } = p;
   // Tombstones first (a record that comes back on the same page is restored by its upsert); they
   // travel: every target that holds the records (not the source) is asked to delete them.
@@ -138,10 +154,11 @@ async function storePage(
   const guardEntries = await tombstoneEntries(q, run.entity, tombstoned);
   const deleted = await createRecordsRepo(q).tombstone(run.entity, tombstoned, { naturalKeys: true });
   const ingested = await ingestPage(q, ctx, p);
+  if (!ingested) return undefined;
   guardEntries.push(...ingested.guardEntries);
   // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
   await guardRunPage(q, ctx, run, guardEntries);
-  const { batchId, changed } = ingested;
+  const { batchId, changed, quiet } = ingested;
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
   // One audit record per page (the batch's entry and the page's), off the chain's lock: the worker's audit
   // chainer appends them to the chain shortly after (src/audit/chainer.ts), so pages never wait on it.
@@ -157,7 +174,7 @@ async function storePage(
     { actor: 'system:pull', action, subject: `sync:${run.id}`, details },
   ]);
   const next = await advanceRun(q, ctx, p);
-  return { batchId, changed, ...(next !== undefined ? { next } : {}) };
+  return { changed, quiet, ...(next !== undefined ? { next } : {}) };
 }
 
 /** Runs the page's transaction; when the guard holds the run (`RunHeld`: rolled back), holds it. */
@@ -181,6 +198,9 @@ type PullPayload = { syncRunId: number; page: number };
 type PullResult =
   { skipped: true } | { held: true; holdId: number | null } | { records: number; last: boolean };
 
+/** A page the job has: its run (as the job read it), number, records, the work done on it ahead and the job's outbox row. */
+type PageIn = Omit<PageToStore, 'mappingPin' | 'mappingVersion' | 'audit' | 'closing' | 'due'>;
+
 /** The next page of a chain: its payload, its leased outbox row, and the run as its page left it. */
 interface NextPage {
   payload: PullPayload;
@@ -195,18 +215,14 @@ const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
  * page meanwhile: once only), the page stored with its audit records. Undefined: stored already, or the
  * run stopped.
  */
-async function storeLocked(
-  q: Queryable,
-  ctx: PullContext,
-  p: Omit<PageToStore, 'mappingPin' | 'mappingVersion' | 'audit' | 'closing'>,
-): Promise<{ changed: boolean; next?: number } | undefined> {
+async function storeLocked(q: Queryable, ctx: PullContext, p: PageIn): Promise<Stored | undefined> {
   const { run, pageNo } = p;
   const locked = await createSyncRunsRepo(q).lockForPage(run.id);
   if (!locked || locked.pages > pageNo || STOPPED.has(locked.status)) {
     await createOutboxRepo(q).markDone(p.outboxId);
     return undefined;
   }
-  const { changed, next } = await storePage(q, ctx, {
+  return storePage(q, ctx, {
     ...p,
     mappingPin: locked.pin,
     // Kept from the run's first page on: written once.
@@ -214,7 +230,35 @@ async function storeLocked(
     audit: [],
     closing: combinedWrites(q),
   });
-  return { changed, ...(next !== undefined ? { next } : {}) };
+}
+
+/**
+ * A page likely to have nothing to judge (the run's last stored page had nothing either), stored in
+ * two statements outside a transaction (issue 7: an unchanged page's BEGIN, run lock and COMMIT were
+ * three of its five round trips): the read of its stored rows and standing refusals (a hint: nothing
+ * is locked), then, when every record is unchanged or still refused, its closing writes and the run's
+ * advance in one statement, which is atomic by itself and writes only while the page is still the run's
+ * next one (running, not pinned to another mapping); else it writes nothing and fails. Undefined: not
+ * stored (something to judge, not the run's next page any more, or not a candidate: the last page, a
+ * page with tombstones); the transaction of {@link storeLocked} stores it as before.
+ */
+async function storeQuiet(ctx: PullContext, p: PageIn): Promise<Stored | undefined> {
+  const { run, page } = p;
+  const candidate = page.items.length > 0 && page.deletedKeys.length === 0 && page.nextCursor !== undefined;
+  if (!candidate || !lastQuiet(ctx, run.id)) return undefined;
+  try {
+    return await storePage(ctx.db, ctx, {
+      ...p,
+      mappingPin: null,
+      mappingVersion: mappingVersionOf(run, null) ?? null,
+      audit: [],
+      closing: combinedWrites(ctx.db),
+      due: p.pageNo,
+    });
+  } catch (err) {
+    if (isPageNotDue(err)) return undefined;
+    throw err;
+  }
 }
 
 /** The run as its page `pageNo` left it (the chain's next page does not read it again). */
@@ -250,12 +294,13 @@ async function pullOne(
   const last = page.nextCursor === undefined;
   if (page.nextCursor !== undefined) readAhead(ctx, run, page.nextCursor);
   const pageNo = payload.page;
-  const stored = await storeOrHold(ctx, run, pageNo, job, (q) =>
-    storeLocked(q, ctx, { run, pageNo, page, ahead, outboxId: job.outboxId }),
-  );
+  const pageIn = { run, pageNo, page, ahead, outboxId: job.outboxId };
+  const stored =
+    (await storeQuiet(ctx, pageIn)) ??
+    (await storeOrHold(ctx, run, pageNo, job, (q) => storeLocked(q, ctx, pageIn)));
   const held = stored !== undefined && 'holdId' in stored;
   if (last || held) noteStored(ctx, run.id, undefined);
-  else if (stored) noteStored(ctx, run.id, stored.changed);
+  else if (stored) noteStored(ctx, run.id, stored.changed, stored.quiet);
   if (held) return { result: { held: true, holdId: stored.holdId ?? null } };
   if (!stored) return { result: { skipped: true } };
   const result = { records: page.items.length, last };

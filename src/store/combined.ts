@@ -17,6 +17,8 @@ export interface CombinedWrites extends Queryable {
    * depend on the writes' effects either), in one statement; its rows. The Queryable records nothing after it.
    */
   flushWith<R>(sql: string, params: readonly unknown[]): Promise<QueryResultLite<R>>;
+  /** Runs `fn` once the writes are sent (after `flush` or `flushWith` succeeded); never if they failed. */
+  afterFlush(fn: () => void): void;
 }
 
 /** `sql` with its parameters `$1…` renumbered from `$offset+1`. */
@@ -58,6 +60,11 @@ export function combineWith(
 /** A Queryable that records writes (answering no rows) until `flush` sends them as one statement. */
 export function combinedWrites(q: Queryable): CombinedWrites {
   let writes: (readonly [string, readonly unknown[]])[] | undefined = [];
+  const after: (() => void)[] = [];
+  const sent = <T>(res: T): T => {
+    for (const fn of after.splice(0)) fn();
+    return res;
+  };
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResultLite<R>> {
       if (!writes) throw new Error('combinedWrites: a write after flush');
@@ -68,11 +75,13 @@ export function combinedWrites(q: Queryable): CombinedWrites {
       const pending = writes ?? [];
       writes = undefined;
       if (pending.length > 0) await q.query(...combine(pending));
+      sent(undefined);
     },
     async flushWith<R>(sql: string, params: readonly unknown[]) {
       const pending = writes ?? [];
       writes = undefined;
-      return q.query<R>(...combineWith(pending, sql, params));
+      return sent(await q.query<R>(...combineWith(pending, sql, params)));
     },
+    afterFlush: (fn) => void after.push(fn),
   };
 }

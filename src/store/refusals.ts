@@ -58,12 +58,13 @@ function holdersOf(entity: EntityName): string {
  * and the refusals still standing of those not unchanged (no live row made from that source
  * fingerprint): same source fingerprint and same rules stamp, and every record they depend on as it
  * was. Refusals of those keys that no longer stand (the record, the rules or what it depended on
- * changed) are dropped.
+ * changed) are dropped (unless `dropLapsed` is false: a read outside a transaction writes nothing).
  */
 async function storedAndStanding(
   q: Queryable,
   target: RefusalTarget,
   candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
+  opts: { dropLapsed: boolean },
 ): Promise<{ rows: Map<string, ExistingRow>; standing: Map<string, Refusal> }> {
   const rows = new Map<string, ExistingRow>();
   const standing = new Map<string, Refusal>();
@@ -99,7 +100,7 @@ async function storedAndStanding(
       standing.set(row.key, { recordKey, scope: row.scope, dependent });
     else lapsed.push(row.key);
   }
-  if (lapsed.length > 0)
+  if (lapsed.length > 0 && opts.dropLapsed)
     await q.query(
       'DELETE FROM truc.refused_sources WHERE system = $1 AND entity = $2 AND source_key = ANY($3::text[])',
       [target.system, target.entity, lapsed],
@@ -143,7 +144,8 @@ export function createRefusalsRepo(q: Queryable) {
     storedAndStanding: (
       target: RefusalTarget,
       candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
-    ) => storedAndStanding(q, target, candidates),
+      opts: { dropLapsed: boolean } = { dropLapsed: true },
+    ) => storedAndStanding(q, target, candidates, opts),
     note: (target: RefusalTarget, rows: readonly RefusalRow[]) => noteRefusals(q, target, rows),
   };
 }

@@ -151,7 +151,8 @@ const ADVANCE = `WITH run AS (
            records = records + $4, tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
            finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END,
            mapping_version = COALESCE(mapping_version, $7)
-     WHERE id = $1 RETURNING id),
+     WHERE id = $1 AND ($13::int IS NULL OR (pages = $13 AND status IN ('queued', 'running') AND mapping_pin IS NULL))
+     RETURNING id),
   done AS (
     UPDATE truc.outbox SET done_at = now(), enqueued_at = COALESCE(enqueued_at, now())
      WHERE id = $8 AND done_at IS NULL RETURNING id),
@@ -159,7 +160,16 @@ const ADVANCE = `WITH run AS (
     INSERT INTO truc.outbox (queue, job_name, payload, claimed_until)
     SELECT $9, $10, $11, now() + make_interval(secs => $12) WHERE $9::text IS NOT NULL RETURNING id)
   SELECT (SELECT id FROM next) AS next,
-         CASE WHEN $9::text IS NOT NULL AND $12::float8 IS NULL THEN pg_notify('${OUTBOX_CHANNEL}', '') END`;
+         CASE WHEN $9::text IS NOT NULL AND $12::float8 IS NULL THEN pg_notify('${OUTBOX_CHANNEL}', '') END,
+         CASE WHEN $13::int IS NOT NULL THEN truc.page_still_due(EXISTS (SELECT 1 FROM run)) END`;
+
+/** SQLSTATE of {@link ADVANCE} with an expected page that is no longer the run's next one (migration 210). */
+const PAGE_NOT_DUE = 'TR409';
+
+/** The error of an advance whose page was no longer due: nothing of its statement was written. */
+export function isPageNotDue(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === PAGE_NOT_DUE;
+}
 
 /**
  * A stored page's bookkeeping in one statement (issue 7: a page's statements are its latency): the run
@@ -171,7 +181,14 @@ function runAdvance(q: Queryable) {
   return {
     async advance(
       id: number,
-      page: PageRecord & { mappingVersion: string | null },
+      page: PageRecord & {
+        mappingVersion: string | null;
+        /**
+         * Outside a transaction: the page number the run must be at (and running, unpinned), else the
+         * statement writes nothing and fails ({@link isPageNotDue}).
+         */
+        due?: number;
+      },
       outbox: { done: number | undefined; next?: NextRow },
       with_?: CombinedWrites,
     ): Promise<number | undefined> {
@@ -189,6 +206,7 @@ function runAdvance(q: Queryable) {
         next?.name ?? null,
         next ? JSON.stringify(next.payload) : null,
         next?.leaseSeconds ?? null,
+        page.due ?? null,
       ];
       const res = with_
         ? await with_.flushWith<{ next: number | null }>(ADVANCE, params)

@@ -12,7 +12,9 @@ import { StudentSchema } from '../../src/canonical/student.js';
 import type { FindingRow } from '../../src/store/batch-findings.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
 import { combinedWrites } from '../../src/store/combined.js';
+import type { Queryable } from '../../src/store/db.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
+import { createSyncRunsRepo, isPageNotDue } from '../../src/store/sync-runs.js';
 import { createQualityRepo } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
 import { openEmbedded } from '../../src/store/embedded.js';
@@ -390,6 +392,110 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       // No findings: nothing to refer to.
       expect(await own(await closed('SF1', []))).toEqual({ n: 0, of: null });
     });
+  });
+
+  describe('a pulled page stored outside a transaction (issue 7)', () => {
+    /** A run at page `pages`, with one open outbox row (its page's job); the advance of that page with `due`. */
+    async function runAt(pages: number) {
+      const runs = createSyncRunsRepo(store.db);
+      const id = await runs.create({
+        system: 'hcm-csdl',
+        entity: 'students',
+        scope: '',
+        since: null,
+        requestedBy: 'test',
+      });
+      await store.db.query("UPDATE truc.sync_runs SET status = 'running', pages = $2 WHERE id = $1", [
+        id,
+        pages,
+      ]);
+      const job = await createOutboxRepo(store.db).add('pull', 'pull-page', { syncRunId: id, page: pages });
+      const advance = (due: number, q: Queryable = store.db) => {
+        const closing = combinedWrites(q);
+        void createSyncRunsRepo(closing).recordSeen(id, randomUUID(), [`k${due}`], 0);
+        return createSyncRunsRepo(q).advance(
+          id,
+          {
+            last: false,
+            cursor: `c${due + 1}`,
+            records: 1,
+            tombstones: 0,
+            watermark: null,
+            mappingVersion: null,
+            due,
+          },
+          {
+            done: job,
+            next: { queue: 'pull', name: 'pull-page', payload: { syncRunId: id, page: due + 1 } },
+          },
+          closing,
+        );
+      };
+      /** What the page's statement would have written: the run's pages, seen rows, the job's row done, next rows. */
+      const written = async () => {
+        const r = await store.db.query<{ pages: number; seen: number; done: boolean; next: number }>(
+          `SELECT r.pages,
+                  (SELECT count(*)::int FROM truc.sync_run_seen s WHERE s.sync_run_id = r.id) AS seen,
+                  (SELECT done_at IS NOT NULL FROM truc.outbox WHERE id = $2) AS done,
+                  (SELECT count(*)::int FROM truc.outbox o WHERE o.queue = 'pull' AND o.id > $2
+                      AND o.payload ->> 'syncRunId' = r.id::text) AS next
+             FROM truc.sync_runs r WHERE r.id = $1`,
+          [id, job],
+        );
+        return r.rows[0]!;
+      };
+      return { id, advance, written };
+    }
+
+    it('writes the page while the run is at it, running and unpinned; else writes nothing and fails', async () => {
+      const at3 = await runAt(3);
+      expect(await at3.advance(3)).toBeGreaterThan(0);
+      expect(await at3.written()).toEqual({ pages: 4, seen: 1, done: true, next: 1 });
+
+      const moved = await runAt(4); // a duplicate job: the page was stored meanwhile
+      const refused = await moved.advance(3).catch((e: unknown) => e);
+      expect(isPageNotDue(refused)).toBe(true);
+      expect(await moved.written()).toEqual({ pages: 4, seen: 0, done: false, next: 0 });
+
+      for (const change of ["status = 'held'", "status = 'done'", "mapping_pin = 'hcm-csdl.students@1'"]) {
+        const stopped = await runAt(2);
+        await store.db.query(`UPDATE truc.sync_runs SET ${change} WHERE id = $1`, [stopped.id]);
+        expect(isPageNotDue(await stopped.advance(2).catch((e: unknown) => e))).toBe(true);
+        expect(await stopped.written()).toMatchObject({ pages: 2, seen: 0, done: false, next: 0 });
+      }
+    });
+
+    it.skipIf(kind === 'pglite')(
+      'waits for a transaction storing the same page, then writes nothing',
+      async () => {
+        const run = await runAt(5);
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        let locked!: () => void;
+        const lockTaken = new Promise<void>((r) => (locked = r));
+        const other = store.db.tx(async (q) => {
+          await createSyncRunsRepo(q).lockForPage(run.id);
+          locked();
+          await held;
+          await run.advance(5, q);
+        });
+        await lockTaken;
+        const quick = run.advance(5).catch((e: unknown) => e);
+        // The statement waits on the run's lock.
+        for (let i = 0; i < 200; i++) {
+          const w = await store.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (w.rows[0]!.n > 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        release();
+        await other;
+        expect(isPageNotDue(await quick)).toBe(true);
+        expect(await run.written()).toEqual({ pages: 6, seen: 1, done: true, next: 1 });
+      },
+    );
   });
 
   describe('outbox leases', () => {

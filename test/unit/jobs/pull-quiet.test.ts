@@ -1,0 +1,142 @@
+/**
+ * An unchanged pulled page is stored outside a transaction (issue 7, unchanged re-sync): after a page
+ * with nothing to judge, the next one is read (a hint: nothing locked) and, when it has nothing to judge
+ * either, written in one statement that advances the run only while the page is still the run's next
+ * one. The outcome is the transaction's: every page's batch done with its counts, its seen keys and
+ * audit entries, the run advanced once per page; a duplicate job of the page stores it once.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Queryable } from '../../../src/store/db.js';
+import type { PulledPage } from '../../../src/jobs/sources.js';
+import { requestSync } from '../../../src/jobs/contracts.js';
+import { hcmStudent as wire, nextRow, runRow, useStudentsSource, type OutboxRow } from './fixtures.js';
+
+const PAGES = 4;
+const pages = Array.from({ length: PAGES }, (_, i) => [wire(`Q${i}A`), wire(`Q${i}B`)]);
+
+describe('unchanged pulled pages stored outside a transaction', () => {
+  const { ctx, source } = useStudentsSource();
+  /** Per pull job: transactions opened, and statements sent outside them (the delivery gate's aside). */
+  let jobs: { txs: number; outside: string[] }[] = [];
+  let current: { txs: number; outside: string[] } | undefined;
+
+  beforeAll(() => {
+    const tx = ctx.db.tx.bind(ctx.db);
+    ctx.db.tx = <T>(fn: (q: Queryable) => Promise<T>) => {
+      if (current) current.txs += 1;
+      return tx(fn);
+    };
+    const query = ctx.db.query.bind(ctx.db);
+    ctx.db.query = (sql: string, params?: readonly unknown[]) => {
+      if (current && !/delivery_gates/.test(sql)) current.outside.push(sql);
+      return query(sql, params);
+    };
+    // Pages by cursor: a duplicate job reads its page again.
+    source.page = async (_entity, opts) => {
+      const i = opts.cursor ? Number(opts.cursor.slice(1)) : 0;
+      const page: PulledPage = {
+        items: pages[i]!,
+        deletedKeys: [],
+        nextCursor: i < PAGES - 1 ? `c${i + 1}` : undefined,
+        watermark: undefined,
+      };
+      return page;
+    };
+  });
+
+  /** Runs `row`'s job, noting its transactions and statements. */
+  async function runJob(row: OutboxRow) {
+    const seen = { txs: 0, outside: [] as string[] };
+    jobs.push(seen);
+    current = seen;
+    try {
+      return await runRow(ctx, row);
+    } finally {
+      current = undefined;
+    }
+  }
+
+  const pageJob = (r: OutboxRow) => r.job_name === 'pull-page';
+
+  /** Runs the open page jobs one after the other (the reconciliation, which drops the seen keys, is left). */
+  async function drainPull() {
+    for (let row = await nextRow(ctx.db, pageJob); row; row = await nextRow(ctx.db, pageJob))
+      await runJob(row);
+  }
+
+  /** A full run of `pages`, its pull jobs one after the other; the run's id. */
+  async function fullRun(): Promise<number> {
+    jobs = [];
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+    );
+    await drainPull();
+    return runId;
+  }
+
+  /** What a run left: its batches' counts, seen rows, audit entries, the run's own counts. */
+  async function outcome(runId: number) {
+    const batches = await ctx.db.rows<{ id: string; status: string; accepted: number; unchanged: number }>(
+      'truc.batches',
+      `sync_run_id = ${runId} ORDER BY created_at`,
+    );
+    const seen = await ctx.db.query<{ keys: string[] }>(
+      'SELECT keys FROM truc.sync_run_seen WHERE sync_run_id = $1 ORDER BY keys[1]',
+      [runId],
+    );
+    const audit = await ctx.db.query<{ action: string; n: number }>(
+      `SELECT action, count(*)::int AS n FROM (
+         SELECT action, subject, details FROM truc.audit_pending UNION ALL
+         SELECT action, subject, details FROM truc.audit_log) a
+        WHERE subject = $1 OR details ->> 'batchId' = ANY($2::text[])
+        GROUP BY action ORDER BY action`,
+      [`sync:${runId}`, batches.map((b) => b.id)],
+    );
+    const run = await ctx.db.query('SELECT status, pages, records FROM truc.sync_runs WHERE id = $1', [
+      runId,
+    ]);
+    return {
+      batches: batches.map((b) => [b.status, b.accepted, b.unchanged]),
+      seen: seen.rows.map((r) => r.keys),
+      audit: audit.rows,
+      run: run.rows[0],
+    };
+  }
+
+  it('stores each unchanged page but the last in two statements, none in a transaction, with the same outcome', async () => {
+    const first = await outcome(await fullRun());
+    expect(first.batches).toEqual(pages.map(() => ['done', 2, 0]));
+    const runId = await fullRun();
+    // The last page keeps its transaction (the run's watermark and reconciliation follow it).
+    expect(jobs.map((j) => j.txs)).toEqual([0, 0, 0, 1]);
+    // Each job reads its run first (here every page is a job of its own: no chain), then its page's
+    // stored rows, then writes the page.
+    for (const j of jobs.slice(0, -1)) {
+      expect(j.outside).toHaveLength(3);
+      expect(j.outside[0]).toMatch(/FROM truc\.sync_runs WHERE id = \$1$/);
+      expect(j.outside[1]).toMatch(/FROM truc\.students r WHERE r\.student_code = ANY/);
+      expect(j.outside[2]).toMatch(/INSERT INTO truc\.batches[^]*UPDATE truc\.sync_runs/);
+    }
+    const again = await outcome(runId);
+    expect(again.batches).toEqual(pages.map(() => ['done', 0, 2]));
+    expect(again.seen).toEqual(pages.map((p) => p.map((r) => r.maDinhDanh)));
+    expect(again.audit).toEqual(first.audit);
+    expect(again.run).toEqual({ status: 'done', pages: PAGES, records: PAGES * 2 });
+  });
+
+  it('a duplicate job of an unchanged page stores it once', async () => {
+    jobs = [];
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+    );
+    await runJob((await nextRow(ctx.db, pageJob))!);
+    const row = (await nextRow(ctx.db, pageJob))!;
+    const twice = await Promise.all([runJob(row), runJob(row)]);
+    expect(twice).toContainEqual({ skipped: true });
+    expect(twice).toContainEqual({ records: 2, last: false });
+    await drainPull();
+    const after = await outcome(runId);
+    expect(after.batches).toEqual(pages.map(() => ['done', 0, 2]));
+    expect(after.run).toEqual({ status: 'done', pages: PAGES, records: PAGES * 2 });
+  });
+});
