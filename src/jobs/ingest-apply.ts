@@ -90,7 +90,9 @@ async function writeRecords(
     });
     if (stale.length > 0) await records.noteSourceFps(entity, stale);
   }
-  if (pulled) await noteRefusals(q, { ...pulled.refusals, entity }, checked, pulled);
+  // Written after the records it may read (a refusal's holders); an inline page's go with its closing writes.
+  if (pulled)
+    await noteRefusals(pulled.inline?.closing ?? q, { ...pulled.refusals, entity }, checked, pulled);
   if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys);
 }
 

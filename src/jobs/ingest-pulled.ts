@@ -10,6 +10,7 @@ import type { MapResult } from '../mappings/types.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import { CATALOGUE_VERSION, INGEST_CHECKS, prejudge, twinKey } from '../quality/index.js';
 import type { AuditEvent } from '../store/audit-log.js';
+import type { CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { fingerprint, type ExistingRow } from '../store/records.js';
 import { createRefusalsRepo, type Refusal } from '../store/refusals.js';
@@ -43,11 +44,12 @@ export interface PulledExtras {
   /** The page judged ahead (see {@link PageAhead}), where every record of it is judged. */
   readonly judged?: Mapped;
   /**
-   * Ingested inline by its pull job (./pull.ts): the run as the job read it, and where the batch's audit
-   * entry goes (the job appends it with its own, one append per page); the job queues the run's
-   * reconciliation itself after its last page.
+   * Ingested inline by its pull job (./pull.ts): the run as the job read it, where the batch's audit
+   * entry goes (the job appends it with its own, one append per page), and the job's closing writes for
+   * the page, where the batch's own closing writes and its refusals go too (sent with the run's advance:
+   * one statement, issue 7); the job queues the run's reconciliation itself after its last page.
    */
-  inline?: { run: { id: number; since: string | null }; audit: AuditEvent[] };
+  inline?: { run: { id: number; since: string | null }; audit: AuditEvent[]; closing: CombinedWrites };
 }
 
 /** Fingerprint of a source record as a given mapping and quality catalogue turn it into a stored row. */

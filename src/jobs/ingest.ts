@@ -195,7 +195,7 @@ export async function ingestPulledPage(
     q,
     deps,
     { batch, entity: page.entity, mapping, trusted: true },
-    { pulled: { ...extras, inline: { run: page.run, audit: page.audit } } },
+    { pulled: { ...extras, inline: { run: page.run, audit: page.audit, closing: page.closing } } },
   );
 }
 

@@ -150,6 +150,26 @@ describe('pulled pages worked on ahead', () => {
     expect(again.map((b) => [b.accepted, b.unchanged])).toEqual(pages.map(() => [0, 2]));
   });
 
+  it("writes a judged page's verdicts, batch, seen keys and refusals with its run's advance: one statement", async () => {
+    // Each page: a record the schema refuses (no name), remembered as refused, and one accepted.
+    const pages = Array.from({ length: 3 }, (_, i) => [wire(`C${i}A`, { name: '' }), wire(`C${i}B`)]);
+    const first = await fullRun(pages);
+    expect(first.map((b) => [b.accepted, b.rejected, b.unchanged])).toEqual(pages.map(() => [1, 1, 0]));
+    const advances = statements.filter((s) => s.includes('UPDATE truc.sync_runs SET status'));
+    expect(advances).toHaveLength(pages.length);
+    for (const part of [
+      'INSERT INTO truc.quality_records',
+      'INSERT INTO truc.refused_sources',
+      'INSERT INTO truc.sync_run_seen',
+    ]) {
+      expect(statements.filter((s) => s.includes(part))).toEqual(advances);
+    }
+    const refused = await ctx.db.query<{ key: string }>(
+      `SELECT source_key AS key FROM truc.refused_sources WHERE source_key LIKE 'C%' ORDER BY 1`,
+    );
+    expect(refused.rows.map((r) => r.key)).toEqual(['C0A', 'C1A', 'C2A']);
+  });
+
   it('reads the source back to back, three pages ahead of the page being stored', async () => {
     const pages = 6;
     source.calls = [];
