@@ -1,19 +1,23 @@
 /**
  * Benchmark: full pulls from the hcm-csdl simulator through `truc all` (issue 7, "Speed and memory").
  * Per size N (BENCH_SYNC_STUDENTS, comma-separated; default 50,000 and 150,000 and 300,000 × BENCH_SCALE):
- *   1. the simulator runs in a child process (680 students per school, no tombstones, the current
- *      school year: records of another year would each get a SONG_NOT_CURRENT_YEAR finding);
+ *   1. the simulator runs in a child process (680 students and BENCH_SYNC_STAFF_PER_SCHOOL staff, default
+ *      40 as in the issue's city, per school, no tombstones, the current school year: records of another
+ *      year would each get a SONG_NOT_CURRENT_YEAR finding);
  *   2. a bare client (fetch + JSON.parse) reads every student page (1000 per page): the record count;
  *   3. `truc all` runs in a child process as production runs it (the built program, `node dist/main.js`,
  *      built first with `npm run build`; BENCH_SYNC_RUNTIME=tsx runs src/main.ts through tsx) on a fresh
  *      database `truc_bench_<random>` and a Redis key prefix of its own; a city admin requests full
- *      pulls through `POST /v1/syncs`: schools, classes, then students, each timed until the run is
- *      done, every batch of it ingested and (students) its reconciliation done;
+ *      pulls through `POST /v1/syncs`: schools, classes, students, then staff, each timed until the run
+ *      is done, every batch of it ingested and its reconciliation done; truc's memory is sampled all
+ *      along (lib/memory.ts: RSS, and the heap at each phase's end; BENCH_SYNC_NODE_ARGS=--trace-gc adds
+ *      the live heap after the last full collection) and printed per phase;
  *   4. the same full students pull again, nothing changed at the source: time and database growth;
  *      baseline "bare read": the bare client's read of every page right before and right after it (the
  *      mean of the two rates), so baseline and re-sync see the same machine load;
  *   5. baseline "raw COPY": the students truc stored, COPYed (psql) into a plain table of the same shape.
- * Rows: first sync (schools + classes + students, end to end) vs raw COPY (target 0.25), unchanged
+ * Rows: first sync (schools + classes + students + staff, end to end) vs raw COPY (target 0.25), the
+ * staff stage's rate vs the students stage's (informative: the same path, so about 1), unchanged
  * re-sync vs bare read (target 0.8), DB growth of the unchanged re-sync vs the 5 % budget (target 1),
  * peak RSS (VmHWM) of truc vs 512 MB (target 1), the simulator's peak RSS (informative).
  */
@@ -35,6 +39,7 @@ import {
   startSimChild,
   studentPages,
 } from './lib/hcm-csdl-sim.js';
+import { sampleMemory } from './lib/memory.js';
 import { spawnNode, spawnTs, type Child } from './lib/procs.js';
 import { adminQuery, clientToken, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, secondsSince, type BenchOptions, type BenchRow } from './lib/types.js';
@@ -47,6 +52,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const RSS_LIMIT_MB = 512;
 const GROWTH_BUDGET = 0.05;
+/** Staff per school at the simulator (BENCH_SYNC_STAFF_PER_SCHOOL; the issue's city has 40); 0: no staff pull. */
+const STAFF_PER_SCHOOL = Number(process.env.BENCH_SYNC_STAFF_PER_SCHOOL ?? 40);
 
 const sizes = (scale: number): number[] =>
   (process.env.BENCH_SYNC_STUDENTS ?? '50000,150000,300000')
@@ -144,7 +151,14 @@ async function storedRows(db: Db): Promise<StudentRow[]> {
   }));
 }
 
-/** Starts `truc all` on its own database and queue prefix, pointed at the simulator. */
+/** The node options production starts truc with: the Dockerfile's ENTRYPOINT between `node` and the program. */
+function productionNodeArgs(): string[] {
+  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+  const argv = entry ? (JSON.parse(entry[1]!) as string[]) : [];
+  return argv.slice(1, Math.max(1, argv.indexOf('dist/main.js')));
+}
+
+/** Starts `truc all` (with production's node options) on its own database and queue prefix, pointed at the simulator. */
 async function startTruc(
   databaseUrl: string,
   prefix: string,
@@ -168,7 +182,11 @@ async function startTruc(
       HCM_CSDL_CLIENT_ID: SIM_CREDENTIALS.clientId,
       HCM_CSDL_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
     },
-    process.env.BENCH_SYNC_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SYNC_PROF}`] : [],
+    [
+      ...productionNodeArgs(),
+      ...(process.env.BENCH_SYNC_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SYNC_PROF}`] : []),
+      ...(process.env.BENCH_SYNC_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
   );
   const line = await truc.line(/listening on http/, 120_000);
   return { truc, url: /listening on (http:\/\/[^\s]+)/.exec(line)![1]! };
@@ -289,7 +307,12 @@ async function moreResyncs(
 async function runSize(students: number): Promise<BenchRow[]> {
   const schools = Math.ceil(students / SIM_STUDENTS_PER_SCHOOL);
   const schoolYear = schoolYearOf(vietnamDateOf(new Date()));
-  const { sim, url: simUrl } = await startSimChild({ seed: 'bench-sync', schools, schoolYear });
+  const { sim, url: simUrl } = await startSimChild({
+    seed: 'bench-sync',
+    schools,
+    schoolYear,
+    staffPerSchool: STAFF_PER_SCHOOL,
+  });
   const suffix = randomBytes(5).toString('hex');
   const dbName = `truc_bench_${suffix}`;
   const prefix = `truc-bench-${suffix}`;
@@ -306,10 +329,17 @@ async function runSize(students: number): Promise<BenchRow[]> {
     const started = await start();
     truc = started.truc;
     const api = { url: started.url, token: await token(db, started.url) };
+    const memory = sampleMemory(truc, `${started.url}/metrics`);
+    await memory.mark('started');
     const limit = 3_600_000;
     const tSchools = await fullPull(db, api, 'schools', limit);
     const tClasses = await fullPull(db, api, 'classes', limit);
     const tStudents = await fullPull(db, api, 'students', limit);
+    await memory.mark('students');
+    // Staff (issue 7's city: 40 a school), pulled as students are.
+    const tStaff = STAFF_PER_SCHOOL > 0 ? await fullPull(db, api, 'staff', limit) : 0;
+    const staff = await liveCount(db, 'staff');
+    await memory.mark('staff');
     const stored = await liveCount(db, 'students');
     // The seeded population carries a few records the quality rules refuse (~0.3 %): they are pulled, not stored.
     if (stored < bare.records * 0.95) throw new Error(`stored ${stored} students of ${bare.records}`);
@@ -319,6 +349,8 @@ async function runSize(students: number): Promise<BenchRow[]> {
     // A fresh token: at city size the first sync outlasts the token's lifetime.
     api.token = await token(db, api.url);
     const tAgain = await fullPull(db, api, 'students', limit);
+    await memory.mark('re-sync');
+    memory.stop();
     const bareAfter = await bareRead(simUrl);
     const bareRate = (bareBefore.rate + bareAfter.rate) / 2;
     const after = await dbSize(db);
@@ -342,22 +374,23 @@ async function runSize(students: number): Promise<BenchRow[]> {
       copy = await copyRate(u.toString(), 'bench_copy', rows);
       await dropPlainTable(db, 'bench_copy');
     }
-    const firstRecords = schools + classes + bare.records;
-    const firstSeconds = tSchools + tClasses + tStudents;
+    const firstRecords = schools + classes + bare.records + staff;
+    const firstSeconds = tSchools + tClasses + tStudents + tStaff;
     const n = `${bare.records} students`;
     const growth = (after - before) / before;
     console.log(
       `sync bench ${n}: schools ${tSchools.toFixed(1)} s, classes ${classes} in ${tClasses.toFixed(1)} s, ` +
-        `students ${tStudents.toFixed(1)} s (${(stored / tStudents).toFixed(0)}/s), unchanged re-sync ${tAgain.toFixed(1)} s ` +
+        `students ${tStudents.toFixed(1)} s (${(stored / tStudents).toFixed(0)}/s), staff ${staff} in ${tStaff.toFixed(1)} s (${(staff / Math.max(tStaff, 1e-3)).toFixed(0)}/s), unchanged re-sync ${tAgain.toFixed(1)} s ` +
         `(${(stored / tAgain).toFixed(0)}/s); bare read ${bareBefore.rate.toFixed(0)}/s before it, ${bareAfter.rate.toFixed(0)}/s after; COPY ${copy.toFixed(0)}/s; ` +
         `DB ${(before / 2 ** 20).toFixed(0)} → ${(after / 2 ** 20).toFixed(0)} MB; peak RSS truc ${trucPeak.toFixed(0)} MB, sim ${sim.peakMb().toFixed(0)} MB; ` +
         `load average ${loadavg()
           .map((l) => l.toFixed(1))
           .join(' ')}`,
     );
+    console.log(`sync bench ${n}: memory of truc all: ${memory.summary()}`);
     return [
       rateRow(
-        `first full sync ${n} (+ schools, classes) end to end vs raw COPY`,
+        `first full sync ${n} (+ schools, classes${staff > 0 ? ', staff' : ''}) end to end vs raw COPY`,
         'records/s',
         firstRecords / firstSeconds,
         copy,
@@ -370,6 +403,17 @@ async function runSize(students: number): Promise<BenchRow[]> {
         copy,
         null,
       ),
+      ...(staff > 0
+        ? [
+            rateRow(
+              `first full sync: ${staff} staff vs the students stage`,
+              'records/s',
+              staff / tStaff,
+              bare.records / tStudents,
+              null,
+            ),
+          ]
+        : []),
       rateRow(`unchanged full re-sync ${n} vs bare read`, 'records/s', bare.records / tAgain, bareRate, 0.8),
       costRow(
         `unchanged full re-sync ${n}: DB growth vs 5 % budget`,
@@ -393,7 +437,8 @@ async function runSize(students: number): Promise<BenchRow[]> {
 
 /** Runs the benchmark (see the file comment). */
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
-  if ((process.env.BENCH_SYNC_RUNTIME ?? 'dist') === 'dist') {
+  // BENCH_SYNC_BUILT=1: dist is built already (several runs side by side must not rebuild it under each other).
+  if ((process.env.BENCH_SYNC_RUNTIME ?? 'dist') === 'dist' && !process.env.BENCH_SYNC_BUILT) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const out: BenchRow[] = [];

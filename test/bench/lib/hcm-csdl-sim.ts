@@ -21,6 +21,8 @@ export interface SimSpec {
   schools: number;
   /** The population's school year; the simulator's default when absent. */
   schoolYear?: string;
+  /** Staff per school (the city: 40); 1 when absent. */
+  staffPerSchool?: number;
 }
 
 /** Starts the simulator in a child process; resolves with the process and its URL once it listens. */
@@ -70,7 +72,7 @@ async function serveChild(json: string): Promise<void> {
     seed: spec.seed,
     schools: spec.schools,
     studentsPerSchool: SIM_STUDENTS_PER_SCHOOL,
-    staffPerSchool: 1,
+    staffPerSchool: spec.staffPerSchool ?? 1,
     tombstoneRate: 0,
     ...(spec.schoolYear ? { schoolYear: spec.schoolYear } : {}),
     ...SIM_CREDENTIALS,
