@@ -42,6 +42,7 @@ const app = await buildApp({
   db,
   logger: pino({ level: 'silent' }),
   metrics: createMetrics(),
+  now: unused,
   queues,
   tokens: { keys: [], issuer: 'truc', audience: 'truc-api', ttlSeconds: 900 },
 });

@@ -55,6 +55,8 @@ export interface AppDeps {
   metrics: Metrics;
   queues: QueueFactory;
   tokens: TokenSettings;
+  /** The clock (audit entries, judging, deadlines): deps.now. */
+  now: () => Date;
   /** Shared API state (login throttle, rate limits) lives in Redis when given, else in the database. */
   redis?: Redis | undefined;
 }
@@ -227,6 +229,7 @@ function oauthOptions(deps: AppDeps) {
   };
   return {
     db: deps.db,
+    now: deps.now,
     tokens: deps.tokens,
     metrics: deps.metrics,
     throttle: deps.redis
@@ -258,29 +261,31 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   await app.register(batchRoutes, {
     db: deps.db,
     maxBatchRecords: deps.config.server.maxBatchRecords,
-    judge: { now: () => new Date(), config: deps.config },
-    repeats: { now: () => new Date(), metrics: deps.metrics },
+    judge: { now: deps.now, config: deps.config },
+    repeats: { now: deps.now, metrics: deps.metrics },
     onAccepted() {
       relay.wake();
       auditChainer.kick();
     },
   });
   await app.register(qualityRoutes, { db: deps.db });
-  await app.register(syncRoutes, { db: deps.db });
-  await app.register(scheduleRoutes, { db: deps.db, config: deps.config, queues: deps.queues });
-  await app.register(guardRoutes, { db: deps.db });
-  await app.register(deadLetterRoutes, { db: deps.db });
-  await app.register(clientRoutes, { db: deps.db });
-  await app.register(schoolSystemRoutes, { db: deps.db });
+  const { db, now } = deps;
+  await app.register(syncRoutes, { db, now });
+  await app.register(scheduleRoutes, { db, config: deps.config, queues: deps.queues, now });
+  await app.register(guardRoutes, { db, now });
+  await app.register(deadLetterRoutes, { db, now });
+  await app.register(clientRoutes, { db, now });
+  await app.register(schoolSystemRoutes, { db, now });
   await app.register(readRoutes, { db: deps.db });
   await app.register(webhookRoutes, {
     db: deps.db,
     policy: deps.config.webhooks,
     maxSubscriptions: deps.config.webhooks.maxSubscriptions,
+    now,
   });
   // Operations (issue 11): read-only routes for the dashboard, and the dashboard itself.
   await app.register(opsRoutes, { db: deps.db, metrics: deps.metrics });
   await app.register(auditRoutes, { db: deps.db });
   await app.register(dashboardRoutes);
-  await app.register(pcgdRoutes, { db: deps.db, config: deps.config });
+  await app.register(pcgdRoutes, { db, config: deps.config, now });
 }

@@ -59,6 +59,12 @@ export interface NewClient {
   scopes: string[];
 }
 
+/**
+ * The clock of operator commands: the CLI builds no Deps, so its audit entries take the machine's time,
+ * as deps.now does in the service. Callers with a clock of their own (the demo, tests) pass it.
+ */
+export const operatorClock = (): Date => new Date();
+
 const CODE = /^[A-Za-z0-9._-]{1,32}$/;
 const hasControlChars = (s: string): boolean =>
   [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
@@ -67,6 +73,7 @@ export async function addClient(
   db: Db,
   input: { name: string; role: string; schools?: string[]; units?: string[]; scopes?: string[] },
   actor = 'operator:cli',
+  now: () => Date = operatorClock,
 ): Promise<NewClient> {
   const problems: string[] = [];
   const name = input.name.trim();
@@ -97,7 +104,7 @@ export async function addClient(
     insertClient(
       q,
       { id: client.clientId, name, role, secretHash, schools, units, scopes: client.scopes },
-      actor,
+      { actor, at: now() },
     ),
   );
   return client;
@@ -108,13 +115,16 @@ export async function setClientDisabled(
   clientId: string,
   disabled: boolean,
   actor = 'operator:cli',
+  now: () => Date = operatorClock,
 ): Promise<boolean> {
   return db.tx(async (q) => {
     const ok = await createClientsRepo(q).setDisabled(clientId, disabled);
     if (ok)
-      await appendAudit(q, [
-        { actor, action: disabled ? 'client.disabled' : 'client.enabled', subject: `client:${clientId}` },
-      ]);
+      await appendAudit(
+        q,
+        [{ actor, action: disabled ? 'client.disabled' : 'client.enabled', subject: `client:${clientId}` }],
+        now(),
+      );
     return ok;
   });
 }
@@ -129,10 +139,13 @@ export async function rotateClientSecret(
   db: Db,
   clientId: string,
   actor = 'operator:cli',
+  now: () => Date = operatorClock,
 ): Promise<string | undefined> {
   const secret = newSecret();
   const secretHash = await hashSecret(secret);
-  return (await db.tx((q) => replaceSecret(q, clientId, secretHash, actor))) ? secret : undefined;
+  return (await db.tx((q) => replaceSecret(q, clientId, secretHash, { actor, at: now() })))
+    ? secret
+    : undefined;
 }
 
 /** Replaces the schools a client may touch, audited; acts on tokens already issued. */
@@ -141,6 +154,7 @@ export async function setClientSchools(
   clientId: string,
   schools: string[],
   actor = 'operator:cli',
+  now: () => Date = operatorClock,
 ): Promise<boolean> {
   const bad = schools.filter((s) => !CODE.test(s));
   if (bad.length > 0) throw new AppError('ERR_VALIDATION', `--schools: not school codes: ${bad.join(', ')}`);
@@ -151,9 +165,11 @@ export async function setClientSchools(
     if (before.role === 'vendor' && schools.length === 0)
       throw new AppError('ERR_VALIDATION', '--schools: a vendor needs at least one school');
     await repo.update(clientId, { schools });
-    await appendAudit(q, [
-      { actor, action: 'client.updated', subject: `client:${clientId}`, details: { schools } },
-    ]);
+    await appendAudit(
+      q,
+      [{ actor, action: 'client.updated', subject: `client:${clientId}`, details: { schools } }],
+      now(),
+    );
     return true;
   });
 }
@@ -171,14 +187,16 @@ export async function setSchoolSystem(
   schoolCode: string,
   system: string | null,
   actor = 'operator:cli',
+  now: () => Date = operatorClock,
 ): Promise<boolean> {
   if (!CODE.test(schoolCode)) throw new AppError('ERR_VALIDATION', `not a school code: ${schoolCode}`);
   if (system !== null && !(SCHOOL_SYSTEMS as readonly string[]).includes(system)) {
     throw new AppError('ERR_VALIDATION', `--system: one of ${SCHOOL_SYSTEMS.join(', ')}`);
   }
   return db.tx(async (q) => {
-    if (system === null) return (await clearSchoolSystemIn(q, { schoolCode, by: actor })) !== undefined;
-    await setSchoolSystemIn(q, { schoolCode, system, by: actor });
+    if (system === null)
+      return (await clearSchoolSystemIn(q, { schoolCode, by: actor, at: now() })) !== undefined;
+    await setSchoolSystemIn(q, { schoolCode, system, by: actor, at: now() });
     return true;
   });
 }

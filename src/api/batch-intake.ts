@@ -45,6 +45,8 @@ export interface NewBatchRequest {
   judged?: RepeatOf | null | undefined;
   /** The Idempotency-Key and the request's hash, when the client sent a key. */
   idempotency: { key: string; hash: string } | undefined;
+  /** When it was accepted (the API's clock): its batch.accepted audit entry's time. */
+  at: Date;
 }
 
 /** The batch.accepted audit event of a new batch. */
@@ -125,7 +127,7 @@ async function storeBatch(
   await queueBatch(q, newBatchOf(req, batchId), {
     notify: false,
     repeatChecked: sameAs === null,
-    audit: [accepted],
+    audit: { events: [accepted], at: req.at },
     ...(repeats ? { repeats } : {}),
     ...(typeof sameAs === 'string' && judged !== undefined ? { judged } : {}),
   });
@@ -151,7 +153,7 @@ function newBatchOf(req: NewBatchRequest, batchId: string): NewBatch {
 async function acceptNew(db: Db, req: NewBatchRequest): Promise<StoredResponse | undefined> {
   if (req.idempotency || req.sameAs !== null) return undefined;
   const batchId = randomUUID();
-  await queueNewBatch(db, newBatchOf(req, batchId), [acceptedEvent(req, batchId)]);
+  await queueNewBatch(db, newBatchOf(req, batchId), { events: [acceptedEvent(req, batchId)], at: req.at });
   return acceptedResponse(batchId, req.body.records.length);
 }
 

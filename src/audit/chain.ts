@@ -42,28 +42,31 @@ export function rowHash(
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
-/** Appends events inside the caller's transaction (so they commit with the data they describe). */
-export async function appendAudit(q: Queryable, events: readonly AuditEvent[]): Promise<void> {
+/**
+ * Appends events inside the caller's transaction (so they commit with the data they describe), at `at`:
+ * the caller's clock (deps.now()), never the machine's read here, so a test's clock is the audit's too.
+ */
+export async function appendAudit(q: Queryable, events: readonly AuditEvent[], at: Date): Promise<void> {
   if (events.length === 0) return;
   await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
   // Millisecond precision: what we hash is exactly what timestamptz gives back.
-  const at = new Date().toISOString();
+  const iso = at.toISOString();
   await appendLocked(
     q,
-    events.map((e) => ({ ...e, at })),
+    events.map((e) => ({ ...e, at: iso })),
   );
 }
 
 /**
  * Records events in the caller's transaction WITHOUT taking the chain's lock: they commit with the
  * data they describe (or roll back with it) in `truc.audit_pending`, and {@link chainPending} appends
- * them to the chain shortly after, with the time they happened. For hot paths.
+ * them to the chain shortly after, with the time they happened (`at`, the caller's clock). For hot paths.
  */
-export async function recordAudit(q: Queryable, events: readonly AuditEvent[]): Promise<void> {
+export async function recordAudit(q: Queryable, events: readonly AuditEvent[], at: Date): Promise<void> {
   if (events.length === 0) return;
-  const at = new Date().toISOString();
+  const iso = at.toISOString();
   const params = events.flatMap((e) => [
-    at,
+    iso,
     e.actor,
     e.action,
     e.subject ?? null,

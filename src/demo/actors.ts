@@ -25,12 +25,12 @@ export async function createDemoActors({ base, deps }: DemoStack): Promise<DemoA
   const schools = Array.from({ length: DEMO_SCHOOLS }, (_, i) => pop.school(i));
   const code = (i: number): string => schools[i]!.schoolCode;
   const vendor = (name: string, indexes: number[]) =>
-    addClient(deps.db, { name, role: 'vendor', schools: indexes.map(code) }, 'demo');
+    addClient(deps.db, { name, role: 'vendor', schools: indexes.map(code) }, 'demo', deps.now);
   const clients = {
     smas: await vendor('SMAS (demo)', [0, 2, 4]),
     vnedu: await vendor('vnEdu (demo)', [1, 3, 5]),
-    admin: await addClient(deps.db, { name: 'Sở GDĐT IT (demo)', role: 'city-admin' }, 'demo'),
-    auditor: await addClient(deps.db, { name: 'Thanh tra (demo)', role: 'auditor' }, 'demo'),
+    admin: await addClient(deps.db, { name: 'Sở GDĐT IT (demo)', role: 'city-admin' }, 'demo', deps.now),
+    auditor: await addClient(deps.db, { name: 'Thanh tra (demo)', role: 'auditor' }, 'demo', deps.now),
   };
   const auth = {
     smas: await bearerFor(base, clients.smas),

@@ -32,6 +32,8 @@ export interface FailedJob {
   code: string;
   message: string;
   attempts: number;
+  /** When it failed for good (the worker's clock): the audit entry's time. */
+  at: Date;
 }
 
 /** The version of the mapping `pin` names (else the current one) of a format and entity; null if none. */
@@ -87,14 +89,18 @@ export async function recordDeadLetter(db: Db, job: FailedJob): Promise<void> {
     if (syncRunId !== undefined) await createSyncRunsRepo(q).fail(syncRunId, job.code);
     // A push set's batch keeps its ingest status; the batch shows this target's delivery as failed.
     if (pushSetId !== undefined) await createPushSetsRepo(q).fail(pushSetId, job.code);
-    await appendAudit(q, [
-      {
-        actor: 'system:worker',
-        action: 'job.dead',
-        subject: `job:${job.queue}/${job.jobId ?? ''}`,
-        details: { queue: job.queue, job: job.name, code: job.code, attempts: job.attempts },
-      },
-    ]);
+    await appendAudit(
+      q,
+      [
+        {
+          actor: 'system:worker',
+          action: 'job.dead',
+          subject: `job:${job.queue}/${job.jobId ?? ''}`,
+          details: { queue: job.queue, job: job.name, code: job.code, attempts: job.attempts },
+        },
+      ],
+      job.at,
+    );
   });
 }
 
@@ -115,7 +121,7 @@ export interface ReplayOutcome {
 export async function replayDeadLetters(
   db: Db,
   filter: DeadLetterFilter,
-  actor: string,
+  by: { actor: string; at: Date },
   opts: { mapping?: MappingChoice; max?: number } = {},
 ): Promise<ReplayOutcome> {
   const mapping = opts.mapping ?? 'current';
@@ -145,18 +151,22 @@ export async function replayDeadLetters(
     const replayed = items.map((i) => i.id);
     await letters.markReplayed(replayed);
     if (replayed.length > 0) {
-      await appendAudit(q, [
-        {
-          actor,
-          action: 'dead_letters.replayed',
-          details: {
-            count: replayed.length,
-            ids: replayed.slice(0, 100).map(String),
-            mapping,
-            versions: [...new Set(items.map((i) => i.mappingVersion ?? '-'))].slice(0, 20),
+      await appendAudit(
+        q,
+        [
+          {
+            actor: by.actor,
+            action: 'dead_letters.replayed',
+            details: {
+              count: replayed.length,
+              ids: replayed.slice(0, 100).map(String),
+              mapping,
+              versions: [...new Set(items.map((i) => i.mappingVersion ?? '-'))].slice(0, 20),
+            },
           },
-        },
-      ]);
+        ],
+        by.at,
+      );
     }
     return { replayed, mapping, items };
   });

@@ -15,7 +15,7 @@ import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
 
-type GuardApplyContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics'>;
+type GuardApplyContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'now'>;
 
 async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: JobRun) {
   return ctx.db.tx(async (q) => {
@@ -39,20 +39,24 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
     await createBatchesRepo(q).addDeleted(batch.id, deleted.length);
     await holds.markApplied(hold.id, deleted.length);
     await createOutboxRepo(q).markDone(job.outboxId);
-    await appendAudit(q, [
-      {
-        actor: 'system:guard',
-        action: 'guard.applied',
-        subject: `guard-hold:${hold.id}`,
-        details: {
-          batchId: batch.id,
-          entity: batch.entity,
-          held: held.length,
-          deleted: deleted.length,
-          pushSets: pushSets.map(String),
+    await appendAudit(
+      q,
+      [
+        {
+          actor: 'system:guard',
+          action: 'guard.applied',
+          subject: `guard-hold:${hold.id}`,
+          details: {
+            batchId: batch.id,
+            entity: batch.entity,
+            held: held.length,
+            deleted: deleted.length,
+            pushSets: pushSets.map(String),
+          },
         },
-      },
-    ]);
+      ],
+      ctx.now(),
+    );
     ctx.metrics.recordsIngested.inc({ entity: batch.entity, outcome: 'deleted' }, deleted.length);
     return { deleted: deleted.length, skipped: null };
   });

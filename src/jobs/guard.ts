@@ -116,19 +116,23 @@ export async function guardChange(
   if (reasons.length === 0) return undefined;
   if (await holds.approved(ref)) return undefined;
   const id = await holds.create({ kind: change.kind, ...ref, entity: change.entity, diff, reasons });
-  await appendAudit(q, [
-    {
-      actor: 'system:guard',
-      action: 'guard.held',
-      subject: `guard-hold:${id}`,
-      details: {
-        kind: change.kind,
-        batchId: change.batchId,
-        entity: change.entity,
-        reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+  await appendAudit(
+    q,
+    [
+      {
+        actor: 'system:guard',
+        action: 'guard.held',
+        subject: `guard-hold:${id}`,
+        details: {
+          kind: change.kind,
+          batchId: change.batchId,
+          entity: change.entity,
+          reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+        },
       },
-    },
-  ]);
+    ],
+    ctx.now(),
+  );
   return id;
 }
 
@@ -200,19 +204,23 @@ export async function guardBatch(
   const diff = diffsOf(entries, live);
   const reasons = evaluate(diff, settings, today);
   const id = await holds.create({ kind: 'batch', batchId: batch.id, entity: batch.entity, diff, reasons });
-  await appendAudit(q, [
-    {
-      actor: 'system:guard',
-      action: 'guard.held',
-      subject: `guard-hold:${id}`,
-      details: {
-        kind: 'batch',
-        batchId: batch.id,
-        entity: batch.entity,
-        whole: true,
-        reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+  await appendAudit(
+    q,
+    [
+      {
+        actor: 'system:guard',
+        action: 'guard.held',
+        subject: `guard-hold:${id}`,
+        details: {
+          kind: 'batch',
+          batchId: batch.id,
+          entity: batch.entity,
+          whole: true,
+          reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+        },
       },
-    },
-  ]);
+    ],
+    ctx.now(),
+  );
   return id;
 }

@@ -130,7 +130,7 @@ export async function finish(
   // Off the chain's global lock (held until commit, it serialised every ingest's commit): recorded with
   // the batch and chained shortly after by the worker's audit chainer, as pulled pages are (issue 7).
   if (inline) inline.audit.push(...audit);
-  else await recordAudit(closing, audit);
+  else await recordAudit(closing, audit, deps.now());
   // A page ingested by its pull job notes the keys it saw with the closing writes (issue 7: one round
   // trip less per page); otherwise after them, as its run's reconciliation may become due (read: the batch done).
   const seen = isPulledPage(loaded) ? heldKeys(mapped, outcome.pulled) : undefined;
@@ -201,15 +201,24 @@ export function tagAfter(
 }
 
 /** The guard held the whole vendor batch: nothing is written until a city admin decides. */
-export async function holdWhole(q: Queryable, loaded: Loaded, holdId: number): Promise<IngestResult> {
+export async function holdWhole(
+  q: Queryable,
+  loaded: Loaded,
+  holdId: number,
+  at: Date,
+): Promise<IngestResult> {
   await createBatchesRepo(q).hold(loaded.batch.id);
-  await appendAudit(q, [
-    {
-      actor: 'system:ingest',
-      action: 'batch.held',
-      subject: `batch:${loaded.batch.id}`,
-      details: { entity: loaded.entity, holdId: String(holdId) },
-    },
-  ]);
+  await appendAudit(
+    q,
+    [
+      {
+        actor: 'system:ingest',
+        action: 'batch.held',
+        subject: `batch:${loaded.batch.id}`,
+        details: { entity: loaded.entity, holdId: String(holdId) },
+      },
+    ],
+    at,
+  );
   return { accepted: 0, rejected: 0, unchanged: 0, pushSets: [] };
 }

@@ -87,7 +87,11 @@ export async function repeatUnchanged(
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   await learnServedSchools(q, batch.format, [batch.schoolCode], 'batch');
   await batches.finish(batch.id, counts, prior.repeatTag, prior.findingsOf);
-  await recordAudit(q, [...(opts.recordFirst ?? []), ingestedEvent(batch, counts, findings, prior.id)]);
+  await recordAudit(
+    q,
+    [...(opts.recordFirst ?? []), ingestedEvent(batch, counts, findings, prior.id)],
+    deps.now(),
+  );
   countIngested(deps, batch.entity, counts);
   return counts;
 }

@@ -88,7 +88,7 @@ async function ingestLoaded(
   if (!loaded.trusted) {
     const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };
     const holdId = await guardBatch(q, deps, loaded.batch, writes, () => heldKeys(mapped).keys);
-    if (holdId !== undefined) return holdWhole(q, loaded, holdId);
+    if (holdId !== undefined) return holdWhole(q, loaded, holdId, deps.now());
   }
   const applied = await apply(q, deps, loaded, p, { mapped, checked, pulled });
   const counts: Counts = {

@@ -12,13 +12,13 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { pcgdCompute } from './contracts.js';
 import type { WorkerContext } from './context.js';
 
-type ComputeContext = Pick<WorkerContext, 'db' | 'logger' | 'config'>;
+type ComputeContext = Pick<WorkerContext, 'db' | 'logger' | 'config' | 'now'>;
 
 async function compute(ctx: ComputeContext, payload: { reportId: number }, job: JobRun) {
   const pcgd: PcgdConfig = ctx.config.pcgd;
   try {
     const row = await runCompute(
-      { db: ctx.db, pcgd, dataDir: ctx.config.database.dataDir },
+      { db: ctx.db, pcgd, dataDir: ctx.config.database.dataDir, now: ctx.now },
       payload.reportId,
     );
     await createOutboxRepo(ctx.db).markDone(job.outboxId);

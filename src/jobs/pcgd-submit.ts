@@ -149,12 +149,17 @@ async function deliver(ctx: SubmitContext, payload: { reportId: number }, job: J
     return onSendFailure(ctx, row, job, err);
   }
   await ctx.db.tx(async (q) => {
-    await storeReceipt(q, row.id, {
-      receiptId: receipt.receiptId,
-      receivedAt: receipt.receivedAt,
-      checksum: receipt.checksum,
-      replayed: receipt.replayed,
-    });
+    await storeReceipt(
+      q,
+      row.id,
+      {
+        receiptId: receipt.receiptId,
+        receivedAt: receipt.receivedAt,
+        checksum: receipt.checksum,
+        replayed: receipt.replayed,
+      },
+      ctx.now(),
+    );
     await createOutboxRepo(q).markDone(job.outboxId);
   });
   ctx.logger.info(

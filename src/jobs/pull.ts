@@ -169,10 +169,11 @@ async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promis
     tombstones: page.deletedKeys.length,
     batchId,
   };
-  await recordAudit(p.closing, [
-    ...p.audit,
-    { actor: 'system:pull', action, subject: `sync:${run.id}`, details },
-  ]);
+  await recordAudit(
+    p.closing,
+    [...p.audit, { actor: 'system:pull', action, subject: `sync:${run.id}`, details }],
+    ctx.now(),
+  );
   const next = await advanceRun(q, ctx, p);
   return { changed, quiet, ...(next !== undefined ? { next } : {}) };
 }
@@ -189,7 +190,9 @@ async function storeOrHold<T>(
     return await ctx.db.tx(work);
   } catch (err) {
     if (!(err instanceof RunHeld)) throw err;
-    const holdId = await ctx.db.tx((q) => holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err));
+    const holdId = await ctx.db.tx((q) =>
+      holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err, ctx.now()),
+    );
     return { holdId };
   }
 }

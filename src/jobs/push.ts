@@ -17,7 +17,7 @@ import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
 import type { DeleteKey, PushReceipt } from './targets.js';
 
-type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates' | 'config'>;
+type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates' | 'config' | 'now'>;
 
 /** How often a set whose keys another set is sending looks again (at most; sooner when that claim lapses sooner). */
 const CLAIM_RECHECK_MS = 500;
@@ -187,14 +187,18 @@ async function send(ctx: PushContext, set: PushSet, job: JobRun): Promise<PushRe
   await ctx.db.tx(async (q) => {
     await createPushSetsRepo(q).markDelivered(set.id, summary);
     await createOutboxRepo(q).markDone(job.outboxId);
-    await appendAudit(q, [
-      {
-        actor: 'system:push',
-        action: 'push.delivered',
-        subject: `push-set:${set.id}`,
-        details: { system: set.system, entity: set.entity, operation: set.operation, sent, ...summary },
-      },
-    ]);
+    await appendAudit(
+      q,
+      [
+        {
+          actor: 'system:push',
+          action: 'push.delivered',
+          subject: `push-set:${set.id}`,
+          details: { system: set.system, entity: set.entity, operation: set.operation, sent, ...summary },
+        },
+      ],
+      ctx.now(),
+    );
   });
   ctx.logger.info(
     {

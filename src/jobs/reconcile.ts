@@ -143,21 +143,20 @@ async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, 
     const note = unkeyed > 0 ? UNKEYED_NOTE : null;
     await runs.finishReconcile(run.id, deleted.length, note);
     await createOutboxRepo(q).markDone(job.outboxId);
-    await appendAudit(q, [
-      {
-        actor: 'system:reconcile',
-        action: 'sync.reconciled',
-        subject: `sync:${run.id}`,
-        details: {
-          system: run.system,
-          entity: run.entity,
-          scope: run.scope,
-          deleted: deleted.length,
-          unkeyed,
-          pushSets: pushSets.map(String),
-        },
-      },
-    ]);
+    const { system, entity, scope } = run;
+    const details = {
+      system,
+      entity,
+      scope,
+      deleted: deleted.length,
+      unkeyed,
+      pushSets: pushSets.map(String),
+    };
+    await appendAudit(
+      q,
+      [{ actor: 'system:reconcile', action: 'sync.reconciled', subject: `sync:${run.id}`, details }],
+      ctx.now(),
+    );
     ctx.metrics.recordsIngested.inc({ entity: run.entity, outcome: 'deleted' }, deleted.length);
     return { deleted: deleted.length, skipped: note };
   });

@@ -59,16 +59,16 @@ export async function queueBatch(
       ? undefined
       : (await batches.holderOf(batch.clientId, batch.schoolCode, batch.bodySha256))?.id);
   await batches.insert(sameAs === undefined ? batch : { ...batch, sameAs });
-  const { judged, audit = [] } = opts;
+  const { judged, audit } = opts;
   const counts =
     sameAs !== undefined && opts.repeats && batch.clientId !== PULL_CLIENT
       ? await repeatUnchanged(q, opts.repeats, candidate(batch), {
           ...(judged !== undefined ? { judged } : {}),
-          recordFirst: audit,
+          recordFirst: audit?.events ?? [],
         })
       : undefined;
   if (!counts) {
-    await recordAudit(q, audit);
+    if (audit) await recordAudit(q, audit.events, audit.at);
     await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
   }
   return counts;
@@ -84,11 +84,11 @@ export async function queueBatch(
 export async function queueNewBatch(
   q: Queryable,
   batch: NewBatch,
-  audit: readonly AuditEvent[],
+  audit: { events: readonly AuditEvent[]; at: Date },
 ): Promise<void> {
   const writes = combinedWrites(q);
   await createBatchesRepo(writes).insert(batch);
-  await recordAudit(writes, audit);
+  await recordAudit(writes, audit.events, audit.at);
   await enqueueQuietly(writes, ingestBatch, { batchId: batch.id });
   await writes.flush();
 }
@@ -103,8 +103,11 @@ export interface QueueBatchOptions {
   repeats?: RepeatContext;
   /** The last judged batch of the same body, when the caller looked it up (null: none). */
   judged?: RepeatOf | null;
-  /** Audit events of the batch (batch.accepted), recorded before what judging it at once records. */
-  audit?: readonly AuditEvent[];
+  /**
+   * Audit events of the batch (batch.accepted) and when they happened (the caller's clock), recorded
+   * before what judging it at once records.
+   */
+  audit?: { events: readonly AuditEvent[]; at: Date };
 }
 
 /**
@@ -162,7 +165,15 @@ function checkSyncRequest(system: SystemName, entity: EntityName, scope: string)
  */
 export async function requestSync(
   q: Queryable,
-  input: { system: SystemName; entity: EntityName; scope?: string; full?: boolean; requestedBy: string },
+  input: {
+    system: SystemName;
+    entity: EntityName;
+    scope?: string;
+    full?: boolean;
+    requestedBy: string;
+    /** When it was asked (the caller's clock): the audit entry's time. */
+    at: Date;
+  },
 ): Promise<number> {
   const { system, entity, requestedBy } = input;
   const scope = input.scope ?? '';
@@ -171,14 +182,18 @@ export async function requestSync(
   const since = input.full ? null : ((await runs.watermark(system, entity, scope)) ?? null);
   const id = await runs.create({ system, entity, scope, since, requestedBy });
   await enqueue(q, pullPage, { syncRunId: id, page: 0 });
-  await appendAudit(q, [
-    {
-      actor: requestedBy,
-      action: 'sync.requested',
-      subject: `sync:${id}`,
-      details: { system, entity, scope, incremental: since !== null },
-    },
-  ]);
+  await appendAudit(
+    q,
+    [
+      {
+        actor: requestedBy,
+        action: 'sync.requested',
+        subject: `sync:${id}`,
+        details: { system, entity, scope, incremental: since !== null },
+      },
+    ],
+    input.at,
+  );
   return id;
 }
 
@@ -190,7 +205,7 @@ export async function requestSync(
  */
 export async function decideHold(
   q: Queryable,
-  input: { holdId: number; decision: 'approved' | 'rejected'; by: string },
+  input: { holdId: number; decision: 'approved' | 'rejected'; by: string; at: Date },
 ): Promise<GuardHold> {
   const holds = createGuardHoldsRepo(q);
   const hold = await holds.decide(input.holdId, input.decision, input.by);
@@ -231,14 +246,18 @@ export async function decideHold(
     // A held snapshot applied its records already; only its deletions wait (a rejected one keeps them).
     if (!wasHeld && input.decision === 'approved') await enqueue(q, guardApply, { holdId: hold.id });
   }
-  await appendAudit(q, [
-    {
-      actor: input.by,
-      action: input.decision === 'approved' ? 'guard.approved' : 'guard.rejected',
-      subject: `guard-hold:${hold.id}`,
-      details: { kind: hold.kind, syncRunId: hold.syncRunId, batchId: hold.batchId, entity: hold.entity },
-    },
-  ]);
+  await appendAudit(
+    q,
+    [
+      {
+        actor: input.by,
+        action: input.decision === 'approved' ? 'guard.approved' : 'guard.rejected',
+        subject: `guard-hold:${hold.id}`,
+        details: { kind: hold.kind, syncRunId: hold.syncRunId, batchId: hold.batchId, entity: hold.entity },
+      },
+    ],
+    input.at,
+  );
   return hold;
 }
 
@@ -248,18 +267,22 @@ export async function decideHold(
  */
 export async function setSchoolSystem(
   q: Queryable,
-  input: { schoolCode: string; system: string; by: string },
+  input: { schoolCode: string; system: string; by: string; at: Date },
 ): Promise<SchoolSystemRow | undefined> {
   const { schoolCode, system, by } = input;
   const before = await createSchoolSystemsRepo(q).set(schoolCode, system, by);
-  await appendAudit(q, [
-    {
-      actor: by,
-      action: 'school-system.set',
-      subject: `school:${schoolCode}`,
-      details: { system, before: before?.system ?? null, beforeFrom: before?.learnedFrom ?? null },
-    },
-  ]);
+  await appendAudit(
+    q,
+    [
+      {
+        actor: by,
+        action: 'school-system.set',
+        subject: `school:${schoolCode}`,
+        details: { system, before: before?.system ?? null, beforeFrom: before?.learnedFrom ?? null },
+      },
+    ],
+    input.at,
+  );
   return before;
 }
 
@@ -269,18 +292,22 @@ export async function setSchoolSystem(
  */
 export async function clearSchoolSystem(
   q: Queryable,
-  input: { schoolCode: string; by: string },
+  input: { schoolCode: string; by: string; at: Date },
 ): Promise<SchoolSystemRow | undefined> {
   const before = await createSchoolSystemsRepo(q).clear(input.schoolCode);
   if (before) {
-    await appendAudit(q, [
-      {
-        actor: input.by,
-        action: 'school-system.cleared',
-        subject: `school:${input.schoolCode}`,
-        details: { system: before.system, beforeFrom: before.learnedFrom },
-      },
-    ]);
+    await appendAudit(
+      q,
+      [
+        {
+          actor: input.by,
+          action: 'school-system.cleared',
+          subject: `school:${input.schoolCode}`,
+          details: { system: before.system, beforeFrom: before.learnedFrom },
+        },
+      ],
+      input.at,
+    );
   }
   return before;
 }

@@ -146,7 +146,7 @@ export async function guardReconcile(
     diff: cumulative,
     reasons,
   });
-  await appendAudit(q, [heldAudit(id, 'reconcile', run, reasons)]);
+  await appendAudit(q, [heldAudit(id, 'reconcile', run, reasons)], ctx.now());
   return id;
 }
 
@@ -180,6 +180,7 @@ export async function holdRun(
   run: { id: number; entity: EntityName },
   page: { no: number; outboxId: number | undefined },
   held: RunHeld,
+  at: Date,
 ): Promise<number | undefined> {
   const locked = await createSyncRunsRepo(q).lockForPage(run.id);
   const runs = createRunGuardRepo(q);
@@ -192,7 +193,7 @@ export async function holdRun(
       diff: held.diff,
       reasons: held.reasons,
     });
-    await appendAudit(q, [heldAudit(id, 'run', run, held.reasons, { page: page.no })]);
+    await appendAudit(q, [heldAudit(id, 'run', run, held.reasons, { page: page.no })], at);
   }
   await createOutboxRepo(q).markDone(page.outboxId);
   return id;

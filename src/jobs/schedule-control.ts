@@ -11,7 +11,10 @@ import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { requestSync } from './requests.js';
 
-/** Requests the schedule's sync run and records the fire, in the caller's transaction. */
+/**
+ * Requests the schedule's sync run and records the fire, in the caller's transaction. `fireAt`: the
+ * slot it fires for; `at`: now, by the caller's clock (the sync request's audit entry).
+ */
 export async function recordScheduleFire(
   q: Queryable,
   id: string,
@@ -19,6 +22,7 @@ export async function recordScheduleFire(
   fireAt: Date,
   outcome: FireOutcome,
   actor: string,
+  at: Date,
 ): Promise<{ syncRunId: number | null; duplicate: boolean; outcome: FireOutcome }> {
   const repo = createSchedulesRepo(q);
   await repo.ensure([id]);
@@ -32,6 +36,7 @@ export async function recordScheduleFire(
     entity: schedule.entity,
     full: schedule.full,
     requestedBy: actor,
+    at,
     ...(schedule.scope ? { scope: schedule.scope } : {}),
   });
   await repo.attachRun(id, fireAt, syncRunId);
@@ -50,13 +55,16 @@ export async function runScheduleNow(
   config: Config,
   id: string,
   actor: string,
+  at: Date,
 ): Promise<{ syncRunId: number }> {
   const schedule = scheduleOf(config, id);
   return db.tx(async (q) => {
-    const out = await recordScheduleFire(q, id, schedule, new Date(), 'manual', actor);
-    await appendAudit(q, [
-      { actor, action: 'schedule.run', subject: `schedule:${id}`, details: { syncRunId: out.syncRunId } },
-    ]);
+    const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at);
+    await appendAudit(
+      q,
+      [{ actor, action: 'schedule.run', subject: `schedule:${id}`, details: { syncRunId: out.syncRunId } }],
+      at,
+    );
     return { syncRunId: out.syncRunId! };
   });
 }
@@ -68,18 +76,23 @@ export async function setSchedulePaused(
   id: string,
   paused: boolean,
   actor: string,
+  at: Date,
 ): Promise<void> {
   scheduleOf(config, id);
   await db.tx(async (q) => {
     await createSchedulesRepo(q).setPaused(id, paused, actor);
-    await appendAudit(q, [
-      {
-        actor,
-        action: paused ? 'schedule.paused' : 'schedule.resumed',
-        subject: `schedule:${id}`,
-        details: {},
-      },
-    ]);
+    await appendAudit(
+      q,
+      [
+        {
+          actor,
+          action: paused ? 'schedule.paused' : 'schedule.resumed',
+          subject: `schedule:${id}`,
+          details: {},
+        },
+      ],
+      at,
+    );
   });
 }
 

@@ -30,7 +30,8 @@ async function onFire(
 ) {
   const schedule = ctx.config.sync.schedules[payload.scheduleId];
   if (!schedule) return { skipped: 'not configured' }; // removed from config; its scheduler goes at next sync
-  const fireAt = fireTimeOf(job.id, ctx.now());
+  const now = ctx.now();
+  const fireAt = fireTimeOf(job.id, now);
   const out = await ctx.db.tx((q) =>
     recordScheduleFire(
       q,
@@ -39,6 +40,7 @@ async function onFire(
       fireAt,
       'requested',
       `schedule:${payload.scheduleId}`,
+      now,
     ),
   );
   ctx.logger.info({ schedule: payload.scheduleId, fireAt: fireAt.toISOString(), ...out }, 'schedule fired');

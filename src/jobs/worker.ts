@@ -20,6 +20,8 @@ export interface WorkerDeps {
   logger: Logger;
   metrics: Metrics;
   queues: QueueFactory;
+  /** The clock a dead letter's audit entry is stamped with. */
+  now: () => Date;
 }
 
 /** The job's data without the relay's `outboxId`, and that id. */
@@ -168,6 +170,7 @@ function onFailed(deps: WorkerDeps, job: QueueJob | undefined, err: Error): void
       unrecoverable && !(err instanceof PermanentJobError) ? 'ERR_JOB_STARTS_EXHAUSTED' : failureCode(err),
     message: err.message,
     attempts: job.attemptsMade,
+    at: deps.now(),
   }).catch((e: unknown) => deps.logger.error({ err: e, jobId: job.id }, 'could not record dead letter'));
 }
 

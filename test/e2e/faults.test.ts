@@ -212,7 +212,13 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
 
   async function startRun(s: Stack): Promise<number> {
     const id = await s.env.deps.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'test' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: true,
+        requestedBy: 'test',
+        at: new Date(),
+      }),
     );
     // Mid-run: two pages in, more to come.
     await waitFor(async () => (await progress(s)) >= 2, {

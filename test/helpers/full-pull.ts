@@ -11,7 +11,13 @@ import { waitFor } from './env.js';
 /** Requests a full hcm-csdl students pull and waits until it is done and reconciled: its id. */
 export async function fullStudentsPull(db: Db): Promise<number> {
   const id = await db.tx((q) =>
-    requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'test' }),
+    requestSync(q, {
+      system: 'hcm-csdl',
+      entity: 'students',
+      full: true,
+      requestedBy: 'test',
+      at: new Date(),
+    }),
   );
   await waitFor(
     async () => {

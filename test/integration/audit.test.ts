@@ -32,6 +32,9 @@ const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
   ...extra,
 });
 
+/** The machine's clock, for the tests where the time does not matter. */
+const now = (): Date => new Date();
+
 describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
   let store: TestStore;
   beforeAll(async () => {
@@ -45,7 +48,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
   /** Appends events until the log has at least `n` rows, so a test that needs rows runs alone too. */
   const atLeast = async (n: number): Promise<void> => {
     for (let i = await countRows(store.db, 'truc.audit_log'); i < n; i++)
-      await store.db.tx((q) => appendAudit(q, [event(i + 1)]));
+      await store.db.tx((q) => appendAudit(q, [event(i + 1)], now()));
   };
 
   it(
@@ -54,7 +57,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
       // a log of its own: the other tests fill this file's, and may run first
       const empty = await openTestStore(kind);
       try {
-        await empty.db.tx((q) => appendAudit(q, []));
+        await empty.db.tx((q) => appendAudit(q, [], now()));
         expect(await verifyAudit(empty.db)).toEqual({ ok: true, rows: 0, head: GENESIS_HASH });
         expect(await countRows(empty.db, 'truc.audit_log')).toBe(0);
       } finally {
@@ -66,9 +69,9 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
 
   it('a chain of N events (single and multi-event appends) verifies, in one page or many', async () => {
     const before = await countRows(store.db, 'truc.audit_log');
-    for (let i = 1; i <= 20; i++) await store.db.tx((q) => appendAudit(q, [event(i)]));
+    for (let i = 1; i <= 20; i++) await store.db.tx((q) => appendAudit(q, [event(i)], now()));
     await store.db.tx((q) =>
-      appendAudit(q, [event(21), event(22), event(23, { subject: undefined, details: undefined })]),
+      appendAudit(q, [event(21), event(22), event(23, { subject: undefined, details: undefined })], now()),
     );
     const all = await store.db.query<AuditRow>('SELECT * FROM truc.audit_log ORDER BY seq');
     const n = before + 23;
@@ -85,7 +88,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
     const before = await countRows(store.db, 'truc.audit_log');
     await expect(
       store.db.tx(async (q) => {
-        await appendAudit(q, [event(99)]);
+        await appendAudit(q, [event(99)], now());
         throw new Error('business failure');
       }),
     ).rejects.toThrow('business failure');
@@ -100,7 +103,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
         for (let i = 0; i < 50; i++) {
           await store.db.tx(async (q) => {
             await q.query('SELECT 1'); // some work of the business transaction first
-            await appendAudit(q, [event(1000 * w + i, { actor: `writer:${w}` })]);
+            await appendAudit(q, [event(1000 * w + i, { actor: `writer:${w}` })], now());
           });
         }
       }),
@@ -115,21 +118,21 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
 
   it('recorded events (hot paths) commit without the lock and are chained later, oldest first, with their time', async () => {
     const before = await countRows(store.db, 'truc.audit_log');
-    await store.db.tx((q) => recordAudit(q, [event(501, { actor: 'pending:a' })]));
+    await store.db.tx((q) => recordAudit(q, [event(501, { actor: 'pending:a' })], now()));
     await expect(
       store.db.tx(async (q) => {
-        await recordAudit(q, [event(502, { actor: 'pending:lost' })]);
+        await recordAudit(q, [event(502, { actor: 'pending:lost' })], now());
         throw new Error('business failure');
       }),
     ).rejects.toThrow('business failure');
     await store.db.tx((q) =>
-      recordAudit(q, [event(503, { actor: 'pending:b' }), event(504, { actor: 'pending:c' })]),
+      recordAudit(q, [event(503, { actor: 'pending:b' }), event(504, { actor: 'pending:c' })], now()),
     );
     expect(await countRows(store.db, 'truc.audit_pending')).toBe(3);
     const at = (await store.db.query<{ at: Date }>('SELECT min(at) AS at FROM truc.audit_pending')).rows[0]!
       .at;
     // Interleaved with a direct append: both end in one valid chain.
-    await store.db.tx((q) => appendAudit(q, [event(505, { actor: 'direct' })]));
+    await store.db.tx((q) => appendAudit(q, [event(505, { actor: 'direct' })], now()));
     expect(await store.db.tx((q) => chainPending(q, 2))).toBe(2);
     expect(await store.db.tx((q) => chainPending(q, 2))).toBe(1);
     expect(await store.db.tx((q) => chainPending(q, 2))).toBe(0);
@@ -143,6 +146,24 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
     expect(await verifyAudit(store.db)).toMatchObject({ ok: true, rows: before + 4 });
   });
 
+  it('entries carry the time the caller gives (its deps clock), appended or recorded then chained', async () => {
+    const before = await countRows(store.db, 'truc.audit_log');
+    const appended = new Date('2025-10-15T03:04:05.678Z');
+    const recorded = new Date('2025-10-16T07:08:09.012Z');
+    await store.db.tx((q) => appendAudit(q, [event(801), event(802)], appended));
+    await store.db.tx((q) => recordAudit(q, [event(803)], recorded));
+    while ((await store.db.tx((q) => chainPending(q))) > 0);
+    const rows = await store.db.query<AuditRow>('SELECT * FROM truc.audit_log WHERE seq > $1 ORDER BY seq', [
+      before,
+    ]);
+    expect(rows.rows.map((r) => [r.subject, r.at.toISOString()])).toEqual([
+      ['batch:801', appended.toISOString()],
+      ['batch:802', appended.toISOString()],
+      ['batch:803', recorded.toISOString()],
+    ]);
+    expect((await verifyAudit(store.db)).ok).toBe(true);
+  });
+
   it('the chainer chains what is pending when kicked, and what is left when it stops', async () => {
     const before = await countRows(store.db, 'truc.audit_log');
     const chainer = createAuditChainer(store.db, { everyMs: 60_000, batch: 3, logger: console });
@@ -150,6 +171,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
       recordAudit(
         q,
         Array.from({ length: 7 }, (_, i) => event(600 + i)),
+        now(),
       ),
     );
     chainer.start();
@@ -157,7 +179,7 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(await countRows(store.db, 'truc.audit_log')).toBe(before + 7);
-    await store.db.tx((q) => recordAudit(q, [event(700)]));
+    await store.db.tx((q) => recordAudit(q, [event(700)], now()));
     await chainer.stop();
     expect(await countRows(store.db, 'truc.audit_pending')).toBe(0);
     expect(await verifyAudit(store.db)).toMatchObject({ ok: true, rows: before + 8 });

@@ -188,7 +188,13 @@ describe('delivery gate on postgres+redis', () => {
         what: 'pushes going out',
       });
       const runId = await env.deps.db.tx((q) =>
-        requestSync(q, { system: 'hcm-csdl', entity: 'students', full: false, requestedBy: 'test' }),
+        requestSync(q, {
+          system: 'hcm-csdl',
+          entity: 'students',
+          full: false,
+          requestedBy: 'test',
+          at: new Date(),
+        }),
       );
       await waitFor(async () => (await openOutbox()) === 0, {
         timeoutMs: 60_000,

@@ -74,7 +74,7 @@ describe('168 communes delivered to the Ministry under congestion', () => {
       copyFileSync(join(keys, 'template.cert.pem'), join(keys, `${code}.cert.pem`));
     }
     await seedCommunes(deps.db, COMMUNES, 3);
-    const pcgd: PcgdDeps = { db: deps.db, pcgd: config.pcgd, dataDir: dir.path };
+    const pcgd: PcgdDeps = { db: deps.db, pcgd: config.pcgd, dataDir: dir.path, now: deps.now };
     for (const code of COMMUNES) {
       const r = await computeReport(pcgd, { unitCode: code, year: YEAR, actor: 'officer' });
       await approveReport(pcgd, { reportId: r.id, actor: 'officer' });
@@ -103,7 +103,7 @@ describe('168 communes delivered to the Ministry under congestion', () => {
     for (const round of [1, 2])
       await deps.db.tx(async (q) => {
         for (const id of ids) {
-          const r = await requestSubmit(q, { reportId: id, actor: 'officer' });
+          const r = await requestSubmit(q, { reportId: id, actor: 'officer', at: new Date() });
           if (r.queued) await enqueue(q, pcgdSubmit, { reportId: id });
           expect(r.queued).toBe(round === 1);
         }

@@ -74,7 +74,7 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
         timeoutMs: 2000,
       }),
     };
-    deps = { db: store.db, pcgd: config.pcgd, dataDir: keys.path };
+    deps = { db: store.db, pcgd: config.pcgd, dataDir: keys.path, now: () => now };
     await seedFixture(store.db);
   }, 120_000);
 
@@ -97,7 +97,7 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
   async function submitted(reportId: number) {
     await approveReport(deps, { reportId, actor: 'officer-1' });
     return store.db.tx(async (q) => {
-      const r = await requestSubmit(q, { reportId, actor: 'officer-1' });
+      const r = await requestSubmit(q, { reportId, actor: 'officer-1', at: now });
       expect(r.queued).toBe(true);
       return enqueue(q, pcgdSubmit, { reportId });
     });
@@ -140,7 +140,7 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
     );
     // again: the job and the request are no-ops
     await pcgdSubmitJob.run(ctx, { reportId: id }, runOf(pcgdSubmit.queue, pcgdSubmit.name, outboxId));
-    const again = await store.db.tx((q) => requestSubmit(q, { reportId: id, actor: 'officer-1' }));
+    const again = await store.db.tx((q) => requestSubmit(q, { reportId: id, actor: 'officer-1', at: now }));
     expect(again.queued).toBe(false);
     expect(sim.figures.all().filter((f) => f.unitCode === A)).toHaveLength(1);
   });

@@ -53,6 +53,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
       db: store.db,
       pcgd: pcgdConfig({ signing: { ...pcgdConfig().signing, dir: keys.path } }),
       dataDir: keys.path,
+      now: () => new Date(),
     };
     await seedFixture(store.db);
   }, 120_000);

@@ -78,6 +78,7 @@ describe('per-key ordered delivery (postgres)', () => {
         config: env.config,
         targets: { 'hcm-csdl': target },
         gates: createDeliveryGates({ ...env.deps, logger: pino({ level: 'silent' }) }),
+        now: env.deps.now,
       },
       { pushSetId },
       {

@@ -43,7 +43,9 @@ describe('delivery of the city database changes to the schools own systems (post
 
   /** Requests a sync run and waits until it is done and every job it caused has finished. */
   async function sync(system: SystemName, full: boolean, entity: EntityName = 'students'): Promise<number> {
-    const id = await env.deps.db.tx((q) => requestSync(q, { system, entity, full, requestedBy: 'test' }));
+    const id = await env.deps.db.tx((q) =>
+      requestSync(q, { system, entity, full, requestedBy: 'test', at: env.deps.now() }),
+    );
     await settle(`the ${system} run`);
     const run = await env.deps.db.query<{ status: string }>(
       'SELECT status FROM truc.sync_runs WHERE id = $1',
@@ -304,7 +306,7 @@ describe('delivery of the city database changes to the schools own systems (post
     // Now the delete is retried: its key is live again, so nothing is deleted at SMAS.
     smas.faults.set({});
     const deletesBefore = smas.received.items('students_deleted').length;
-    await replayDeadLetters(env.deps.db, { ids: [letter[0]!.id] }, 'test');
+    await replayDeadLetters(env.deps.db, { ids: [letter[0]!.id] }, { actor: 'test', at: env.deps.now() });
     await settle('the retried delete');
     // SMAS still holds the restored student, and was sent no delete for it.
     expect(await smasStudents(school)).toContain(student.key);

@@ -1,5 +1,6 @@
 /**
- * Creating an API client and rotating its secret, each audited in the caller's transaction: the one way
+ * Creating an API client and rotating its secret, each audited in the caller's transaction (`by`: who,
+ * and when by the caller's clock): the one way
  * for the admin API (routes/clients.ts) and the CLI (src/ops.ts), which each check their own input.
  */
 import { appendAudit } from '../../audit/chain.js';
@@ -10,13 +11,16 @@ import type { Queryable } from '../../store/db.js';
 export async function insertClient(
   q: Queryable,
   client: Omit<ApiClient, 'disabled'>,
-  actor: string,
+  by: { actor: string; at: Date },
 ): Promise<void> {
   const { id, role, schools, units, scopes } = client;
   await createClientsRepo(q).insert(client);
-  await appendAudit(q, [
-    { actor, action: 'client.created', subject: `client:${id}`, details: { role, schools, units, scopes } },
-  ]);
+  const details = { role, schools, units, scopes };
+  await appendAudit(
+    q,
+    [{ actor: by.actor, action: 'client.created', subject: `client:${id}`, details }],
+    by.at,
+  );
 }
 
 /** Gives a client a new secret hash (the old secret stops working), audited; false when there is no such client. */
@@ -24,9 +28,10 @@ export async function replaceSecret(
   q: Queryable,
   clientId: string,
   secretHash: string,
-  actor: string,
+  by: { actor: string; at: Date },
 ): Promise<boolean> {
   if (!(await createClientsRepo(q).setSecretHash(clientId, secretHash))) return false;
-  await appendAudit(q, [{ actor, action: 'client.secret_rotated', subject: `client:${clientId}` }]);
+  const event = { actor: by.actor, action: 'client.secret_rotated', subject: `client:${clientId}` };
+  await appendAudit(q, [event], by.at);
   return true;
 }

@@ -190,6 +190,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
           bodyText: request.bodyText,
           ...repeatOf(request),
           idempotency,
+          at: opts.judge.now(),
         },
         opts.onAccepted,
         opts.repeats,

@@ -74,6 +74,8 @@ function changed(patch: z.infer<typeof ClientPatch>): Record<string, string | bo
 
 export interface ClientRouteOptions {
   db: Db;
+  /** The clock audit entries are stamped with (deps.now). */
+  now: () => Date;
 }
 
 type ClientApp = Parameters<FastifyPluginAsyncZod<ClientRouteOptions>>[0];
@@ -105,7 +107,9 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
       const id = newClientId();
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
-      await opts.db.tx((q) => insertClient(q, { id, name, role, secretHash, schools, units, scopes }, actor));
+      await opts.db.tx((q) =>
+        insertClient(q, { id, name, role, secretHash, schools, units, scopes }, { actor, at: opts.now() }),
+      );
       void reply.header('location', `/v1/admin/clients/${id}`).header('cache-control', 'no-store');
       return reply
         .code(201)
@@ -152,7 +156,8 @@ function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
       const client = await opts.db.tx(async (q) => {
-        if (!(await replaceSecret(q, clientId, secretHash, actor))) throw new AppError('ERR_NOT_FOUND');
+        if (!(await replaceSecret(q, clientId, secretHash, { actor, at: opts.now() })))
+          throw new AppError('ERR_NOT_FOUND');
         return (await createClientsRepo(q).get(clientId))!;
       });
       app.forgetClientState(clientId);
@@ -192,9 +197,11 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
           throw new AppError('ERR_VALIDATION', 'a vendor needs at least one school');
         }
         await repo.update(clientId, patch);
-        await appendAudit(q, [
-          { actor, action: 'client.updated', subject: `client:${clientId}`, details: changed(patch) },
-        ]);
+        await appendAudit(
+          q,
+          [{ actor, action: 'client.updated', subject: `client:${clientId}`, details: changed(patch) }],
+          opts.now(),
+        );
         return (await repo.get(clientId))!;
       });
       app.forgetClientState(clientId);

@@ -29,10 +29,10 @@ const DeadLetterSchema = z
   })
   .meta({ id: 'DeadLetter' });
 
-type DeadLetterApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+type DeadLetterApp = Parameters<FastifyPluginAsyncZod<{ db: Db; now: () => Date }>>[0];
 
 /** Dead letters, filtered by queue, error code and whether replayed. */
-function listRoute(app: DeadLetterApp, opts: { db: Db }): void {
+function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void {
   app.get(
     '/v1/dead-letters',
     {
@@ -85,7 +85,7 @@ function listRoute(app: DeadLetterApp, opts: { db: Db }): void {
 }
 
 /** Replay dead letters, by id or by filter. */
-function replayRoute(app: DeadLetterApp, opts: { db: Db }): void {
+function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void {
   app.post(
     '/v1/dead-letters/replay',
     {
@@ -133,14 +133,16 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db }): void {
       if (!ids && !queue && !errorCode && !all) {
         throw new AppError('ERR_VALIDATION', 'give ids, queue or errorCode, or all=true');
       }
-      return replayDeadLetters(opts.db, { ids, queue, errorCode }, principalOf(request).clientId, {
-        mapping,
-      });
+      const by = { actor: principalOf(request).clientId, at: opts.now() };
+      return replayDeadLetters(opts.db, { ids, queue, errorCode }, by, { mapping });
     },
   );
 }
 
-const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function deadLetterRoutes(app, opts) {
+const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db; now: () => Date }> = async function deadLetterRoutes(
+  app,
+  opts,
+) {
   listRoute(app, opts);
   replayRoute(app, opts);
 };

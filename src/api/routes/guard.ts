@@ -107,6 +107,8 @@ const holdView = (h: StoredHold) => ({ ...fields(h), diff: h.diff });
 
 interface GuardRouteOptions {
   db: Db;
+  /** The clock audit entries are stamped with (deps.now). */
+  now: () => Date;
 }
 
 type GuardApp = Parameters<FastifyPluginAsyncZod<GuardRouteOptions>>[0];
@@ -196,6 +198,7 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
           holdId: request.params.id,
           decision: decision === 'approve' ? 'approved' : 'rejected',
           by: principalOf(request).clientId,
+          at: opts.now(),
         }),
       );
       return holdView(hold);

@@ -125,6 +125,8 @@ function credentialsOf(
 
 export interface OauthRouteOptions {
   db: Db;
+  /** The clock audit entries are stamped with (deps.now). */
+  now: () => Date;
   tokens: TokenSettings;
   metrics: Metrics;
   throttle: LoginThrottle;
@@ -133,10 +135,11 @@ export interface OauthRouteOptions {
 }
 
 /** Bookkeeping of a failed login, done after the answer so real and unknown ids answer alike. */
-function recordFailure(db: Db, log: FastifyBaseLogger, client: ApiClient | undefined): void {
+function recordFailure(db: Db, log: FastifyBaseLogger, client: ApiClient | undefined, at: Date): void {
   if (!client) return;
+  const event = { actor: client.id, action: 'auth.failed', subject: `client:${client.id}` };
   void db
-    .tx((q) => appendAudit(q, [{ actor: client.id, action: 'auth.failed', subject: `client:${client.id}` }]))
+    .tx((q) => appendAudit(q, [event], at))
     .catch((err: unknown) => log.error({ err }, 'could not audit a failed login'));
 }
 
@@ -184,7 +187,7 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       const secretOk = await verifySecret(creds.secret, client?.secretHash ?? (await dummyHash));
       if (!client || client.disabled || !secretOk) {
         opts.metrics.authFailures.inc({ reason: 'bad_credentials' });
-        recordFailure(opts.db, request.log, client);
+        recordFailure(opts.db, request.log, client, opts.now());
         throw new AppError('ERR_INVALID_CLIENT');
       }
       await opts.throttle.succeeded(creds.id, request.ip);

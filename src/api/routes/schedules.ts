@@ -35,6 +35,8 @@ const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/) }).strict(
 
 interface ScheduleRouteOptions {
   db: Db;
+  /** The clock audit entries are stamped with (deps.now). */
+  now: () => Date;
   config: Config;
   queues: QueueFactory;
 }
@@ -111,6 +113,7 @@ function controlRoutes(app: ScheduleApp, opts: ScheduleRouteOptions): void {
           request.params.id,
           action === 'pause',
           principalOf(request).clientId,
+          opts.now(),
         );
         return reply.code(204).send(null);
       },
@@ -139,6 +142,7 @@ function controlRoutes(app: ScheduleApp, opts: ScheduleRouteOptions): void {
         opts.config,
         request.params.id,
         principalOf(request).clientId,
+        opts.now(),
       );
       const statusUrl = `/v1/syncs/${syncRunId}`;
       void reply.header('location', statusUrl);

@@ -45,10 +45,10 @@ const view = (r: SchoolSystemRow): z.infer<typeof SchoolSystemView> => ({
   updatedAt: new Date(r.updatedAt).toISOString(),
 });
 
-type SchoolSystemApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+type SchoolSystemApp = Parameters<FastifyPluginAsyncZod<{ db: Db; now: () => Date }>>[0];
 
 /** Which school-management system serves each school: the list and one school. */
-function readRoutes(app: SchoolSystemApp, opts: { db: Db }): void {
+function readRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): void {
   const config = { scope: 'admin' };
   const common = { tags: ['admin'], security: [{ oauth2: ['admin'] }] };
 
@@ -101,7 +101,7 @@ function readRoutes(app: SchoolSystemApp, opts: { db: Db }): void {
 }
 
 /** Set or remove the system that serves a school. */
-function changeRoutes(app: SchoolSystemApp, opts: { db: Db }): void {
+function changeRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): void {
   const config = { scope: 'admin' };
   const common = { tags: ['admin'], security: [{ oauth2: ['admin'] }] };
 
@@ -127,7 +127,7 @@ function changeRoutes(app: SchoolSystemApp, opts: { db: Db }): void {
       const schoolCode = request.params.school;
       const { system } = request.body;
       const row = await opts.db.tx(async (q) => {
-        await setSystemOf(q, { schoolCode, system, by: actor });
+        await setSystemOf(q, { schoolCode, system, by: actor, at: opts.now() });
         return (await createSchoolSystemsRepo(q).get(schoolCode))!;
       });
       return view(row);
@@ -150,15 +150,16 @@ function changeRoutes(app: SchoolSystemApp, opts: { db: Db }): void {
     async function clearSchoolSystem(request, reply) {
       const actor = principalOf(request).clientId;
       const schoolCode = request.params.school;
-      const removed = await opts.db.tx((q) => clearSystemOf(q, { schoolCode, by: actor }));
+      const removed = await opts.db.tx((q) => clearSystemOf(q, { schoolCode, by: actor, at: opts.now() }));
       if (!removed) throw new AppError('ERR_NOT_FOUND', `no system known for school ${schoolCode}`);
       return reply.code(204).send(null);
     },
   );
 }
 
-const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function schoolSystemRoutes(app, opts) {
-  readRoutes(app, opts);
-  changeRoutes(app, opts);
-};
+const schoolSystemRoutes: FastifyPluginAsyncZod<{ db: Db; now: () => Date }> =
+  async function schoolSystemRoutes(app, opts) {
+    readRoutes(app, opts);
+    changeRoutes(app, opts);
+  };
 export default schoolSystemRoutes;

@@ -85,10 +85,10 @@ function view(r: SyncRunRow): z.infer<typeof SyncRun> {
   };
 }
 
-type SyncApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+type SyncApp = Parameters<FastifyPluginAsyncZod<{ db: Db; now: () => Date }>>[0];
 
 /** Ask for a sync run (a pull from a system, for one entity and scope). */
-function requestRoute(app: SyncApp, opts: { db: Db }): void {
+function requestRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
   app.post(
     '/v1/syncs',
     {
@@ -108,7 +108,14 @@ function requestRoute(app: SyncApp, opts: { db: Db }): void {
       const p = principalOf(request);
       const { system, entity, scope, full } = request.body;
       const id = await opts.db.tx((q) =>
-        requestSync(q, { system, entity, full, requestedBy: p.clientId, ...(scope ? { scope } : {}) }),
+        requestSync(q, {
+          system,
+          entity,
+          full,
+          requestedBy: p.clientId,
+          at: opts.now(),
+          ...(scope ? { scope } : {}),
+        }),
       );
       const statusUrl = `/v1/syncs/${id}`;
       void reply.header('location', statusUrl);
@@ -147,7 +154,7 @@ function listedView(r: SyncRunSummary): z.infer<typeof SyncRunListed> {
 }
 
 /** Sync runs, filtered and paged. */
-function listRoute(app: SyncApp, opts: { db: Db }): void {
+function listRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
   app.get(
     '/v1/syncs',
     {
@@ -183,7 +190,7 @@ function listRoute(app: SyncApp, opts: { db: Db }): void {
 }
 
 /** One sync run with its progress. */
-function runRoute(app: SyncApp, opts: { db: Db }): void {
+function runRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
   app.get(
     '/v1/syncs/:syncRunId',
     {
@@ -207,7 +214,7 @@ function runRoute(app: SyncApp, opts: { db: Db }): void {
   );
 }
 
-const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function syncRoutes(app, opts) {
+const syncRoutes: FastifyPluginAsyncZod<{ db: Db; now: () => Date }> = async function syncRoutes(app, opts) {
   requestRoute(app, opts);
   listRoute(app, opts);
   runRoute(app, opts);

@@ -95,6 +95,8 @@ const errors = { ...problems(400, 401, 403) };
 
 export interface WebhookRouteOptions {
   db: Db;
+  /** The clock audit entries are stamped with (deps.now). */
+  now: () => Date;
   policy: ReceiverPolicy;
   maxSubscriptions: number;
 }
@@ -126,14 +128,18 @@ function subscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
         if ((await repo.list(p.clientId)).length >= opts.maxSubscriptions)
           throw new AppError('ERR_WEBHOOK_LIMIT');
         const s = await repo.subscribe({ id: randomUUID(), clientId: p.clientId, url, events, secret });
-        await appendAudit(q, [
-          {
-            actor: p.clientId,
-            action: 'webhook.subscribed',
-            subject: `webhook:${s.id}`,
-            details: { events },
-          },
-        ]);
+        await appendAudit(
+          q,
+          [
+            {
+              actor: p.clientId,
+              action: 'webhook.subscribed',
+              subject: `webhook:${s.id}`,
+              details: { events },
+            },
+          ],
+          opts.now(),
+        );
         return s;
       });
       void reply.header('location', `/v1/webhooks/${created.id}`);
@@ -181,14 +187,18 @@ function unsubscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
       await opts.db.tx(async (q) => {
         if (!(await createWebhooksRepo(q).remove(p.clientId, request.params.id)))
           throw new AppError('ERR_NOT_FOUND');
-        await appendAudit(q, [
-          {
-            actor: p.clientId,
-            action: 'webhook.unsubscribed',
-            subject: `webhook:${request.params.id}`,
-            details: {},
-          },
-        ]);
+        await appendAudit(
+          q,
+          [
+            {
+              actor: p.clientId,
+              action: 'webhook.unsubscribed',
+              subject: `webhook:${request.params.id}`,
+              details: {},
+            },
+          ],
+          opts.now(),
+        );
       });
       return reply.code(204).send(null);
     },

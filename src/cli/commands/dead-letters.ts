@@ -62,10 +62,11 @@ const replayCommand = () =>
       if (!o.all && !o.queue && !o.code && !o.ids?.length)
         throw new UsageError('dead-letters replay needs --ids, --queue or --code, or --all');
       const config = loadConfig();
-      const { withDb } = await import('../../ops.js');
+      const { operatorClock, withDb } = await import('../../ops.js');
       const { replayDeadLetters } = await import('../../jobs/dead-letters.js');
+      const by = { actor: 'operator:cli', at: operatorClock() };
       const r = await withDb(config, (db) =>
-        replayDeadLetters(db, filterOf(o), 'operator:cli', { mapping: o.mapping ?? 'current' }),
+        replayDeadLetters(db, filterOf(o), by, { mapping: o.mapping ?? 'current' }),
       );
       out.stdout(`replayed ${r.replayed.length} (mapping: ${r.mapping})\n`);
       for (const i of r.items) {

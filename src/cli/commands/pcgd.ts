@@ -26,13 +26,15 @@ const idArg = (v: string | undefined): number => {
 
 async function pcgdDeps() {
   const config = loadConfig();
-  const { withDb } = await import('../../ops.js');
+  const { operatorClock, withDb } = await import('../../ops.js');
   const service = await import('../../reporting/pcgd/service.js');
   return {
     config,
     service,
     run: <T>(fn: (deps: PcgdDeps) => Promise<T>) =>
-      withDb(config, (db) => fn({ db, pcgd: config.pcgd, dataDir: config.database.dataDir })),
+      withDb(config, (db) =>
+        fn({ db, pcgd: config.pcgd, dataDir: config.database.dataDir, now: operatorClock }),
+      ),
   };
 }
 
@@ -159,7 +161,7 @@ const submit = () =>
         try {
           for (const reportId of reportIds) {
             const r = await deps.db.tx(async (q) => {
-              const s = await service.requestSubmit(q, { reportId, actor: ACTOR });
+              const s = await service.requestSubmit(q, { reportId, actor: ACTOR, at: deps.now() });
               if (s.queued) await enqueue(q, pcgdSubmit, { reportId: s.row.id });
               return s;
             });

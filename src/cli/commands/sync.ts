@@ -76,7 +76,7 @@ const runCommand = () =>
       const system = oneOf<SystemName>('system', systemArg, SYSTEM_NAMES);
       const entity = oneOf<EntityName>('entity', entityArg, ENTITY_NAMES);
       const config = loadConfig();
-      const { withDb } = await import('../../ops.js');
+      const { operatorClock, withDb } = await import('../../ops.js');
       const { requestSync } = await import('../../jobs/contracts.js');
       return withDb(config, async (db) => {
         let id: number;
@@ -87,6 +87,7 @@ const runCommand = () =>
               entity,
               full: o.full ?? false,
               requestedBy: 'operator:cli',
+              at: operatorClock(),
               ...(o.scope ? { scope: o.scope } : {}),
             }),
           );

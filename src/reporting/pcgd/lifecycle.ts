@@ -25,6 +25,8 @@ export interface PcgdDeps {
   pcgd: PcgdConfig;
   /** Where generated keys live when `pcgd.signing.dir` is unset. */
   dataDir: string;
+  /** The clock each step's audit entry is stamped with (deps.now). */
+  now: () => Date;
 }
 
 /** The version of a report a step is about. */
@@ -56,7 +58,7 @@ export interface ComputeRequest {
  * new version as `pending`. Audited. Returns the new version's id.
  */
 export async function requestCompute(
-  deps: Pick<PcgdDeps, 'pcgd'>,
+  deps: Pick<PcgdDeps, 'pcgd' | 'now'>,
   q: Queryable,
   req: ComputeRequest,
 ): Promise<{ id: number; version: number }> {
@@ -82,29 +84,33 @@ export async function requestCompute(
     computedBy: req.actor,
     supersedes: current?.id ?? null,
   });
-  await appendAudit(q, [
-    ...(req.reopen && current
-      ? [
-          {
-            actor: req.actor,
-            action: 'pcgd.reopened',
-            subject: `pcgd-report:${current.id}`,
-            details: {
-              unitCode: req.unitCode,
-              year: req.year,
-              newReportId: created.id,
-              reason: req.reopen.reason,
+  await appendAudit(
+    q,
+    [
+      ...(req.reopen && current
+        ? [
+            {
+              actor: req.actor,
+              action: 'pcgd.reopened',
+              subject: `pcgd-report:${current.id}`,
+              details: {
+                unitCode: req.unitCode,
+                year: req.year,
+                newReportId: created.id,
+                reason: req.reopen.reason,
+              },
             },
-          },
-        ]
-      : []),
-    stepEvent(
-      req.actor,
-      'pcgd.compute-requested',
-      { ...created, unit_code: req.unitCode, year: req.year },
-      { ruleSet: rules.version },
-    ),
-  ]);
+          ]
+        : []),
+      stepEvent(
+        req.actor,
+        'pcgd.compute-requested',
+        { ...created, unit_code: req.unitCode, year: req.year },
+        { ruleSet: rules.version },
+      ),
+    ],
+    deps.now(),
+  );
   return created;
 }
 
@@ -132,17 +138,21 @@ export async function runCompute(deps: PcgdDeps, reportId: number): Promise<Repo
         previousYearReportId: out.prevId,
         checked,
       });
-      await appendAudit(q, [
-        stepEvent(row.computed_by, 'pcgd.computed', row, {
-          persons: out.persons,
-          status: checked ? 'checked' : 'computed',
-          ruleSet: rules.version,
-          settingsDigest: rules.settingsDigest,
-          lineageDigest: out.digest,
-          errors: out.findings.filter((x) => x.severity === 'error').length,
-          warnings: out.findings.filter((x) => x.severity === 'warning').length,
-        }),
-      ]);
+      await appendAudit(
+        q,
+        [
+          stepEvent(row.computed_by, 'pcgd.computed', row, {
+            persons: out.persons,
+            status: checked ? 'checked' : 'computed',
+            ruleSet: rules.version,
+            settingsDigest: rules.settingsDigest,
+            lineageDigest: out.digest,
+            errors: out.findings.filter((x) => x.severity === 'error').length,
+            warnings: out.findings.filter((x) => x.severity === 'warning').length,
+          }),
+        ],
+        deps.now(),
+      );
       return (await repo.get(row.id))!;
     });
   } catch (err) {
@@ -152,7 +162,11 @@ export async function runCompute(deps: PcgdDeps, reportId: number): Promise<Repo
         const row = await repo.getForUpdate(reportId);
         if (!row || row.status !== 'pending') return;
         await repo.markFailed(reportId, err.code);
-        await appendAudit(q, [stepEvent(row.computed_by, 'pcgd.compute-failed', row, { code: err.code })]);
+        await appendAudit(
+          q,
+          [stepEvent(row.computed_by, 'pcgd.compute-failed', row, { code: err.code })],
+          deps.now(),
+        );
       });
     }
     throw err;
@@ -175,7 +189,7 @@ export async function computeReport(deps: PcgdDeps, req: ComputeRequest): Promis
  * later) version, which is kept with its evidence, and asks for a new one (`pending`).
  */
 export async function requestReopen(
-  deps: Pick<PcgdDeps, 'pcgd'>,
+  deps: Pick<PcgdDeps, 'pcgd' | 'now'>,
   q: Queryable,
   req: { reportId: number; actor: string; reason: string },
 ): Promise<{ id: number; version: number }> {
@@ -208,7 +222,7 @@ export async function reopenReport(
  */
 export async function requestSubmit(
   q: Queryable,
-  req: { reportId: number; actor: string },
+  req: { reportId: number; actor: string; at: Date },
 ): Promise<{ row: ReportRow; queued: boolean }> {
   const repo = createPcgdRepo(q);
   const row = await repo.getForUpdate(req.reportId);
@@ -218,7 +232,7 @@ export async function requestSubmit(
   if (row.status !== 'approved')
     throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}, not approved`);
   await repo.markSubmitted(row.id, req.actor);
-  await appendAudit(q, [stepEvent(req.actor, 'pcgd.submitted', row)]);
+  await appendAudit(q, [stepEvent(req.actor, 'pcgd.submitted', row)], req.at);
   return { row: (await repo.get(row.id))!, queued: true };
 }
 
@@ -227,19 +241,24 @@ export async function storeReceipt(
   q: Queryable,
   reportId: number,
   receipt: { receiptId: string; receivedAt: string; checksum: string; replayed: boolean },
+  at: Date,
 ): Promise<boolean> {
   const repo = createPcgdRepo(q);
   const moved = await repo.markReceipted(reportId, receipt);
   if (!moved) return false;
   await repo.recordDelivery(reportId, { error: null, notBefore: null });
   const row = (await repo.get(reportId))!;
-  await appendAudit(q, [
-    stepEvent('system:pcgd-submit', 'pcgd.receipted', row, {
-      receiptId: receipt.receiptId,
-      checksum: receipt.checksum,
-      replayed: receipt.replayed,
-    }),
-  ]);
+  await appendAudit(
+    q,
+    [
+      stepEvent('system:pcgd-submit', 'pcgd.receipted', row, {
+        receiptId: receipt.receiptId,
+        checksum: receipt.checksum,
+        replayed: receipt.replayed,
+      }),
+    ],
+    at,
+  );
   return true;
 }
 
@@ -290,9 +309,16 @@ export async function approveReport(
       signer_subject: signer.subject,
       signer_certificate: signer.certificatePem,
     });
-    await appendAudit(q, [
-      stepEvent(req.actor, 'pcgd.approved', row, { packageSha256: sha256Hex(bytes), signer: signer.subject }),
-    ]);
+    await appendAudit(
+      q,
+      [
+        stepEvent(req.actor, 'pcgd.approved', row, {
+          packageSha256: sha256Hex(bytes),
+          signer: signer.subject,
+        }),
+      ],
+      deps.now(),
+    );
     return (await repo.get(row.id))!;
   });
 }

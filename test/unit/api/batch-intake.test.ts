@@ -36,6 +36,7 @@ describe('a new batch without an Idempotency-Key', () => {
         bodyText,
         sameAs: null,
         idempotency: undefined,
+        at: new Date(),
       },
       () => (woken += 1),
     );

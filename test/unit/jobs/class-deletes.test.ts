@@ -30,7 +30,7 @@ describe('class deletions', () => {
   async function run(items: unknown[], deletedKeys: string[], full = false) {
     if (!full) await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'classes', '', 'w0');
     await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'classes', full, requestedBy: 'admin' }),
+      requestSync(q, { system: 'hcm-csdl', entity: 'classes', full, requestedBy: 'admin', at: ctx.now() }),
     );
     source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
     await drain(ctx, 'pull');

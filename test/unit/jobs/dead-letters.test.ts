@@ -26,6 +26,7 @@ describe('dead letters: record and replay', () => {
     code: 'ERR_MAPPING_INVALID',
     message: 'bad data',
     attempts: 1,
+    at: ctx.now(),
   });
 
   it('a failed ingest fails its batch; a replay re-queues it and re-opens the batch', async () => {
@@ -56,18 +57,22 @@ describe('dead letters: record and replay', () => {
     const [letter] = await createDeadLettersRepo(ctx.db).list({ queue: 'ingest' }, 10, 0);
     expect(letter).toMatchObject({ outboxId: row.id, jobName: 'ingest-batch', payload: { batchId } });
 
-    expect((await replayDeadLetters(ctx.db, mappingFailures, 'admin')).replayed).toEqual([letter!.id]);
+    expect(
+      (await replayDeadLetters(ctx.db, mappingFailures, { actor: 'admin', at: ctx.now() })).replayed,
+    ).toEqual([letter!.id]);
     expect(await createBatchesRepo(ctx.db).get(batchId)).toMatchObject({ status: 'queued', errorCode: null });
     const again = (await openWork(ctx.db)).filter((r) => r.payload.batchId === batchId);
     expect(again).toEqual([expect.objectContaining({ queue: 'ingest', job_name: 'ingest-batch' })]);
     expect(again[0]!.id).not.toBe(row.id);
-    expect((await replayDeadLetters(ctx.db, mappingFailures, 'admin')).replayed).toEqual([]); // once
+    expect(
+      (await replayDeadLetters(ctx.db, mappingFailures, { actor: 'admin', at: ctx.now() })).replayed,
+    ).toEqual([]); // once
     expect(await audited()).toBe(auditedBefore + 1);
   });
 
   it('a failed pull fails its sync run; a replay sets it running again', async () => {
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'staff', requestedBy: 'admin' }),
+      requestSync(q, { system: 'hcm-csdl', entity: 'staff', requestedBy: 'admin', at: ctx.now() }),
     );
     const row = (await nextRow(ctx.db, (r) => r.payload.syncRunId === runId))!;
     await recordDeadLetter(ctx.db, { ...failed(row), code: 'ERR_ADAPTER_AUTH' });
@@ -75,7 +80,11 @@ describe('dead letters: record and replay', () => {
       status: 'failed',
       errorCode: 'ERR_ADAPTER_AUTH',
     });
-    const { replayed } = await replayDeadLetters(ctx.db, { errorCode: 'ERR_ADAPTER_AUTH' }, 'admin');
+    const { replayed } = await replayDeadLetters(
+      ctx.db,
+      { errorCode: 'ERR_ADAPTER_AUTH' },
+      { actor: 'admin', at: ctx.now() },
+    );
     expect(replayed).toHaveLength(1);
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ status: 'running', errorCode: null });
   });
@@ -90,9 +99,16 @@ describe('dead letters: record and replay', () => {
       code: 'ERR_INTERNAL',
       message: 'boom',
       attempts: 8,
+      at: ctx.now(),
     });
     expect(
-      (await replayDeadLetters(ctx.db, { queue: 'pull', errorCode: 'ERR_INTERNAL' }, 'admin')).replayed,
+      (
+        await replayDeadLetters(
+          ctx.db,
+          { queue: 'pull', errorCode: 'ERR_INTERNAL' },
+          { actor: 'admin', at: ctx.now() },
+        )
+      ).replayed,
     ).toEqual([]);
   });
 
@@ -136,7 +152,12 @@ describe('dead letters: record and replay', () => {
     it('pinned: the work is mapped with the version it first ran with, and the answer says so', async () => {
       const { batchId, letterId } = await failedPage('PIN1');
       await ranWith(letterId, V1);
-      const r = await replayDeadLetters(ctx.db, { ids: [letterId] }, 'admin', { mapping: 'pinned' });
+      const r = await replayDeadLetters(
+        ctx.db,
+        { ids: [letterId] },
+        { actor: 'admin', at: ctx.now() },
+        { mapping: 'pinned' },
+      );
       expect(r).toEqual({
         replayed: [letterId],
         mapping: 'pinned',
@@ -156,7 +177,7 @@ describe('dead letters: record and replay', () => {
     it('current (the default): the work is mapped with the current version, and the answer says so', async () => {
       const { batchId, letterId } = await failedPage('CUR1');
       await ranWith(letterId, V1);
-      const r = await replayDeadLetters(ctx.db, { ids: [letterId] }, 'admin');
+      const r = await replayDeadLetters(ctx.db, { ids: [letterId] }, { actor: 'admin', at: ctx.now() });
       expect(r).toEqual({
         replayed: [letterId],
         mapping: 'current',
@@ -173,7 +194,12 @@ describe('dead letters: record and replay', () => {
       await ranWith(letterId, 'hcm-csdl/students@0');
       const audit = (await ctx.db.rows('truc.audit_log')).length;
       await expect(
-        replayDeadLetters(ctx.db, { ids: [letterId] }, 'admin', { mapping: 'pinned' }),
+        replayDeadLetters(
+          ctx.db,
+          { ids: [letterId] },
+          { actor: 'admin', at: ctx.now() },
+          { mapping: 'pinned' },
+        ),
       ).rejects.toMatchObject({ code: 'ERR_MAPPING_VERSION_UNKNOWN' });
       expect(await createBatchesRepo(ctx.db).get(batchId)).toMatchObject({
         status: 'failed',

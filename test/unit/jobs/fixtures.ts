@@ -244,7 +244,13 @@ export async function fullStudentsRun(
   beforeJob: (row: OutboxRow) => void = () => undefined,
 ) {
   const runId = await ctx.db.tx((q) =>
-    requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+    requestSync(q, {
+      system: 'hcm-csdl',
+      entity: 'students',
+      full: true,
+      requestedBy: 'admin',
+      at: ctx.now(),
+    }),
   );
   pages.forEach((items, i) =>
     source.pages.push({

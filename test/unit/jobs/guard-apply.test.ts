@@ -42,7 +42,9 @@ describe('guard-apply job', () => {
 
     // GA15 is rewritten by the vendor after the snapshot arrived: it is no longer the snapshot's to delete.
     await vendorBatch(ctx, [{ ...student('GA15'), fullName: 'Trần Văn Nam' }]);
-    await ctx.db.tx((q) => decideHold(q, { holdId: hold!.id, decision: 'approved', by: 'city-admin-1' }));
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: hold!.id, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
+    );
     expect(await drain(ctx, 'ingest')).toEqual([{ deleted: 14, skipped: null }]);
     expect(await live()).toEqual([...codes.slice(0, 16)]);
     expect(await createBatchesRepo(ctx.db).get(snapshot.id)).toMatchObject({ deleted: 14 });

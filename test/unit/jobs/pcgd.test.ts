@@ -78,7 +78,7 @@ describe('PCGD job processors', () => {
     const config = structuredClone<Config>(base.config);
     config.pcgd.signing.dir = keys.path;
     base = { ...base, config, now: () => now };
-    deps = { db: base.db, pcgd: config.pcgd, dataDir: keys.path };
+    deps = { db: base.db, pcgd: config.pcgd, dataDir: keys.path, now: () => now };
     await seedCommunes(base.db, communes);
   }, MEMORY_DB_TIMEOUT_MS);
 
@@ -110,7 +110,7 @@ describe('PCGD job processors', () => {
     );
     await approveReport(deps, { reportId: id, actor: 'officer-1' });
     return base.db.tx(async (q) => {
-      expect((await requestSubmit(q, { reportId: id, actor: 'officer-1' })).queued).toBe(true);
+      expect((await requestSubmit(q, { reportId: id, actor: 'officer-1', at: now })).queued).toBe(true);
       return { id, outboxId: await enqueue(q, pcgdSubmit, { reportId: id }) };
     });
   }

@@ -49,7 +49,13 @@ describe('pull jobs chain their run’s pages', () => {
       return tx(fn);
     };
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     expect(await runRow(ctx, await firstPage())).toEqual({ records: 1, last: true });
     ctx.db.tx = tx;
@@ -77,7 +83,13 @@ describe('pull jobs chain their run’s pages', () => {
     // Page 2 fails twice (its prefetch and its own fetch): the chain stops after page 1.
     serve([['B1'], ['B2'], ['B3']], { calls: [2, 3] });
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     expect(await runRow(ctx, await firstPage())).toEqual({ records: 1, last: false });
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ status: 'running', pages: 1 });

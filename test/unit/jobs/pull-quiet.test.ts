@@ -68,7 +68,13 @@ describe('unchanged pulled pages stored outside a transaction', () => {
   async function fullRun(): Promise<number> {
     jobs = [];
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     await drainPull();
     return runId;
@@ -127,7 +133,13 @@ describe('unchanged pulled pages stored outside a transaction', () => {
   it('a duplicate job of an unchanged page stores it once', async () => {
     jobs = [];
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     await runJob((await nextRow(ctx.db, pageJob))!);
     const row = (await nextRow(ctx.db, pageJob))!;

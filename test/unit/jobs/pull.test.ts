@@ -36,7 +36,7 @@ describe('pull job', () => {
       { system: 'hcm-csdl', mappingVersion: 'test@1' },
     );
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin' }),
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: ctx.now() }),
     );
     source.pages.push(
       { items: [{ n: 1 }, { n: 2 }], deletedKeys: [], nextCursor: 'c1', watermark: undefined },
@@ -89,7 +89,7 @@ describe('pull job', () => {
 
     // The next incremental run starts from the watermark; a full one does not.
     const next = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin' }),
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: ctx.now() }),
     );
     expect(await createSyncRunsRepo(ctx.db).get(next)).toMatchObject({ since: 'w-1' });
     source.pages.push({ items: [], deletedKeys: [], nextCursor: undefined, watermark: undefined });
@@ -101,7 +101,13 @@ describe('pull job', () => {
 
   it('a page already stored is a no-op (a replayed or duplicated job)', async () => {
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'schools', full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'schools',
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     const row = (await openWork(ctx.db)).find((r) => r.payload.syncRunId === runId)!;
     source.pages.push({ items: [{ n: 1 }], deletedKeys: [], nextCursor: undefined, watermark: 'w' });
@@ -115,7 +121,7 @@ describe('pull job', () => {
 
   it('a system that is not a configured source of the entity fails for good', async () => {
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'smas', entity: 'staff', requestedBy: 'admin' }),
+      requestSync(q, { system: 'smas', entity: 'staff', requestedBy: 'admin', at: ctx.now() }),
     );
     await expect(runNextPage(runId)).rejects.toMatchObject({
       code: 'ERR_ENTITY_UNSUPPORTED',

@@ -66,7 +66,13 @@ describe('reconciliation of a full run of the whole city', () => {
     await seed(['H4'], 'hcm-csdl', S2);
     await seed(['V1'], 'vendor:vendor-1');
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     source.pages.push(
       { items: [wire('H1')], deletedKeys: [], nextCursor: 'c1', watermark: undefined },
@@ -117,7 +123,14 @@ describe('reconciliation and deletes', () => {
   it('a full run with a record that did not map deletes nothing, and says why', async () => {
     await seed(['U1', 'U2'], 'hcm-csdl', S2);
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope: S2, full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        scope: S2,
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     source.pages.push({
       items: [wire('U1', S2), { ...wire('U9', S2), ngaySinh: 'not a date' }],
@@ -140,7 +153,7 @@ describe('reconciliation and deletes', () => {
     await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', '', 'w-0');
     const before = (await deleteSets()).length;
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin' }),
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: ctx.now() }),
     );
     source.pages.push({
       items: [],
@@ -218,7 +231,14 @@ describe('the mass-change guard', () => {
   /** A full run of `scope` that sees `seen` of the school's records (G00..G49 in S1, K00..K49 in S2). */
   async function fullRunSeeing(seen: number, scope = S1): Promise<number> {
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        scope,
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     const prefix = scope === S1 ? 'G' : 'K';
     const items = Array.from({ length: seen }, (_, i) =>
@@ -249,16 +269,20 @@ describe('the mass-change guard', () => {
     expect(hold.diff[0]).toMatchObject({ school: S1, live: 50, deleted: 20 });
     expect(hold.diff[0]!.keys.deleted).toHaveLength(20);
 
-    await ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1' }));
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
+    );
     expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('queued');
     expect(await run('pull')).toEqual({ deleted: 20, skipped: null });
     expect(await liveCount()).toBe(30);
     // Decided once: a second decision is refused.
     await expect(
-      ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'rejected', by: 'city-admin-1' })),
+      ctx.db.tx((q) =>
+        decideHold(q, { holdId: held.holdId, decision: 'rejected', by: 'city-admin-1', at: ctx.now() }),
+      ),
     ).rejects.toMatchObject({ code: 'ERR_GUARD_NOT_HELD' });
     await expect(
-      ctx.db.tx((q) => decideHold(q, { holdId: 999_999, decision: 'approved', by: 'x' })),
+      ctx.db.tx((q) => decideHold(q, { holdId: 999_999, decision: 'approved', by: 'x', at: ctx.now() })),
     ).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
     expect(await guardAudit(ctx.db, held.holdId)).toEqual([
       ['guard.held', 'system:guard'],
@@ -274,7 +298,9 @@ describe('the mass-change guard', () => {
     const runId = await fullRunSeeing(20, S2);
     const held = (await run('pull')) as { skipped: string; holdId: number };
     expect(held).toMatchObject({ deleted: 0, skipped: 'held' });
-    await ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'rejected', by: 'city-admin-1' }));
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: held.holdId, decision: 'rejected', by: 'city-admin-1', at: ctx.now() }),
+    );
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
       reconcile: 'done',
       reconciled: 0,

@@ -52,7 +52,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
   async function incremental(scope: string, items: unknown[], deletedKeys: string[] = []) {
     await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', scope, 'w0');
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, requestedBy: 'admin' }),
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, requestedBy: 'admin', at: ctx.now() }),
     );
     source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
     return runId;
@@ -92,7 +92,9 @@ describe('the mass-change guard over the pages of a sync run', () => {
     // Nothing more runs while it is held.
     expect(await pullNext()).toBeUndefined();
 
-    await ctx.db.tx((q) => decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1' }));
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
+    );
     expect((await createSyncRunsRepo(ctx.db).get(runId))!.status).toBe('running');
     source.pages.push({ items: [], deletedKeys: gone, nextCursor: undefined, watermark: 'w2' });
     expect(await pullNext()).toEqual({ records: 0, last: true });
@@ -136,7 +138,9 @@ describe('the mass-change guard over the pages of a sync run', () => {
       ).length;
     expect(await names()).toBe(0);
 
-    await ctx.db.tx((q) => decideHold(q, { holdId: first.holdId, decision: 'rejected', by: 'city-admin-1' }));
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: first.holdId, decision: 'rejected', by: 'city-admin-1', at: ctx.now() }),
+    );
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
       status: 'failed',
       errorCode: 'ERR_GUARD_REJECTED',
@@ -162,7 +166,14 @@ describe('the mass-change guard over the pages of a sync run', () => {
   /** A full run of one school, one page (items and tombstones) served. */
   async function full(scope: string, items: unknown[], deletedKeys: string[] = []) {
     const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, full: true, requestedBy: 'admin' }),
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        scope,
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
     );
     source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
     return runId;
@@ -194,7 +205,9 @@ describe('the mass-change guard over the pages of a sync run', () => {
     expect(hold).toMatchObject({ kind: 'reconcile', syncRunId: runId, status: 'held' });
     // The run's counts (its page's tombstones and the reconciliation), the reconciliation's keys.
     expectFortyPercentDeleted(hold, S3, vanished);
-    await ctx.db.tx((q) => decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1' }));
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
+    );
     expect(await reconcileNext()).toEqual({ deleted: 10, skipped: null });
     expect(await liveCount(S3)).toBe(30);
     expect(await createRunGuardRepo(ctx.db).counts(runId, [S3])).toEqual(
@@ -217,7 +230,9 @@ describe('the mass-change guard over the pages of a sync run', () => {
       keys.slice(0, 20),
     );
     const first = (await pullNext()) as { holdId: number };
-    await ctx.db.tx((q) => decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1' }));
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
+    );
     source.pages.push({
       items: keys.slice(30).map((k) => wire(k, S4)),
       deletedKeys: keys.slice(0, 20),

@@ -11,13 +11,13 @@ import { principalOf } from '../../plugins/auth.js';
 export interface PcgdRouteOptions {
   db: Db;
   config: Config;
-  now?: () => Date;
+  now: () => Date;
 }
 export type PcgdApp = Parameters<FastifyPluginAsyncZod<PcgdRouteOptions>>[0];
 
 export function pcgdContext(opts: PcgdRouteOptions) {
-  const deps: PcgdDeps = { db: opts.db, pcgd: opts.config.pcgd, dataDir: opts.config.database.dataDir };
-  const now = opts.now ?? (() => new Date());
+  const { now } = opts;
+  const deps: PcgdDeps = { db: opts.db, pcgd: opts.config.pcgd, dataDir: opts.config.database.dataDir, now };
   const actorOf = (request: Parameters<typeof principalOf>[0]): PcgdActor => {
     const p = principalOf(request);
     return { clientId: p.clientId, role: p.role, units: p.units };

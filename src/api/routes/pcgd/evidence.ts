@@ -82,16 +82,14 @@ function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
       const { after, limit } = request.query;
       const items = await createPcgdRepo(opts.db).lineagePage(reportId, sel, { after, limit });
       // Reading personal data is recorded (who, which report and figure; never the persons).
-      await opts.db.tx((q) =>
-        appendAudit(q, [
-          {
-            actor: actor.clientId,
-            action: 'pcgd.records-read',
-            subject: `pcgd-report:${reportId}`,
-            details: { code, count: items.length },
-          },
-        ]),
-      );
+      const subject = `pcgd-report:${reportId}`;
+      const recordsRead = {
+        actor: actor.clientId,
+        action: 'pcgd.records-read',
+        subject,
+        details: { code, count: items.length },
+      };
+      await opts.db.tx((q) => appendAudit(q, [recordsRead], opts.now()));
       return { reportId, code, items, next: items.length === limit ? items.at(-1)!.personRef : null };
     },
   );

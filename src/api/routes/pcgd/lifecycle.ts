@@ -184,7 +184,11 @@ function submitRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): vo
       const actor = actorOf(request);
       await reportFor(actor, request.params.reportId, 'submit');
       const row = await opts.db.tx(async (q) => {
-        const r = await requestSubmit(q, { reportId: request.params.reportId, actor: actor.clientId });
+        const r = await requestSubmit(q, {
+          reportId: request.params.reportId,
+          actor: actor.clientId,
+          at: opts.now(),
+        });
         if (r.queued) await enqueue(q, pcgdSubmit, { reportId: r.row.id });
         return r.row;
       });
