@@ -499,8 +499,18 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
   });
 
   describe('outbox leases', () => {
+    // Claims take every open row of any queue: these tests own a database whose outbox only they write
+    // (other tests here leave open rows, e.g. a pulled page's next job).
+    let leases: TestStore;
+    beforeAll(async () => {
+      leases = await openTestStore(kind);
+    });
+    afterAll(async () => {
+      await leases?.cleanup();
+    });
+
     it('concurrent claimers get disjoint rows and together all of them', async () => {
-      const outbox = createOutboxRepo(store.db);
+      const outbox = createOutboxRepo(leases.db);
       const ids: number[] = [];
       for (let i = 0; i < 50; i++) ids.push(await outbox.add('lease-test', 'job', { n: i }));
       const claims = await Promise.all([0, 1, 2, 3].map(() => outbox.claimPending(15, 30)));
@@ -516,7 +526,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     });
 
     it('a lease that runs out (relay died before enqueueing) makes the row claimable again', async () => {
-      const outbox = createOutboxRepo(store.db);
+      const outbox = createOutboxRepo(leases.db);
       const id = await outbox.add('lease-test', 'job', { n: 'expiring' });
       expect((await outbox.claimPending(10, 1)).map((r) => r.id)).toEqual([id]);
       expect(await outbox.claimPending(10, 30)).toEqual([]);
@@ -529,7 +539,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     });
 
     it('stale open rows can be re-queued; done and dead rows are never stale', async () => {
-      const outbox = createOutboxRepo(store.db);
+      const outbox = createOutboxRepo(leases.db);
       const [a, b, c] = [
         await outbox.add('stale', 'j', {}),
         await outbox.add('stale', 'j', {}),
