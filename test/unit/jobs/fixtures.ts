@@ -232,6 +232,20 @@ export async function guardAudit(db: MemoryDb, holdId: number): Promise<Array<[s
   return rows.map((a) => [a.action, a.actor]);
 }
 
+/** An admin asks for a full pull of hcm-csdl students (of `scope`, else the whole city): the run's id. */
+export function requestFullStudentsSync(ctx: TestContext, scope?: string): Promise<number> {
+  return ctx.db.tx((q) =>
+    requestSync(q, {
+      system: 'hcm-csdl',
+      entity: 'students',
+      ...(scope === undefined ? {} : { scope }),
+      full: true,
+      requestedBy: 'admin',
+      at: ctx.now(),
+    }),
+  );
+}
+
 /**
  * A full run of hcm-csdl students: requested, served `pages` by `source`, its pull and reconcile jobs
  * run one after the other as the worker would (`beforeJob` sees each outbox row first); the run's
@@ -243,15 +257,7 @@ export async function fullStudentsRun(
   pages: unknown[][],
   beforeJob: (row: OutboxRow) => void = () => undefined,
 ) {
-  const runId = await ctx.db.tx((q) =>
-    requestSync(q, {
-      system: 'hcm-csdl',
-      entity: 'students',
-      full: true,
-      requestedBy: 'admin',
-      at: ctx.now(),
-    }),
-  );
+  const runId = await requestFullStudentsSync(ctx);
   pages.forEach((items, i) =>
     source.pages.push({
       items,

@@ -5,10 +5,17 @@
  * chain stops (a page failed) the row is handed to the relay and its job finishes the run.
  */
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { createOutboxRepo, type OutboxRow } from '../../../src/store/outbox.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
-import { fakeSource, hcmStudent as wire, nextRow, openWork, runRow, useTestContext } from './fixtures.js';
+import {
+  requestFullStudentsSync,
+  fakeSource,
+  hcmStudent as wire,
+  nextRow,
+  openWork,
+  runRow,
+  useTestContext,
+} from './fixtures.js';
 
 describe('pull jobs chain their run’s pages', () => {
   const source = fakeSource('hcm-csdl', ['students']);
@@ -48,15 +55,7 @@ describe('pull jobs chain their run’s pages', () => {
       if (txs === 4) claimedDuringRun.push(await createOutboxRepo(ctx.db).claimPending(10));
       return tx(fn);
     };
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx);
     expect(await runRow(ctx, await firstPage())).toEqual({ records: 1, last: true });
     ctx.db.tx = tx;
     expect(claimedDuringRun).toEqual([[]]);
@@ -82,15 +81,7 @@ describe('pull jobs chain their run’s pages', () => {
   it('hands the next page to the relay when a page fails, and its job finishes the run', async () => {
     // Page 2 fails twice (its prefetch and its own fetch): the chain stops after page 1.
     serve([['B1'], ['B2'], ['B3']], { calls: [2, 3] });
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx);
     expect(await runRow(ctx, await firstPage())).toEqual({ records: 1, last: false });
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ status: 'running', pages: 1 });
     const handed = await createOutboxRepo(ctx.db).claimPending(10);

@@ -8,8 +8,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Queryable } from '../../../src/store/db.js';
 import type { PulledPage } from '../../../src/jobs/sources.js';
-import { requestSync } from '../../../src/jobs/contracts.js';
-import { hcmStudent as wire, nextRow, runRow, useStudentsSource, type OutboxRow } from './fixtures.js';
+import {
+  requestFullStudentsSync,
+  hcmStudent as wire,
+  nextRow,
+  runRow,
+  useStudentsSource,
+  type OutboxRow,
+} from './fixtures.js';
 
 const PAGES = 4;
 const pages = Array.from({ length: PAGES }, (_, i) => [wire(`Q${i}A`), wire(`Q${i}B`)]);
@@ -67,15 +73,7 @@ describe('unchanged pulled pages stored outside a transaction', () => {
   /** A full run of `pages`, its pull jobs one after the other; the run's id. */
   async function fullRun(): Promise<number> {
     jobs = [];
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx);
     await drainPull();
     return runId;
   }
@@ -132,15 +130,7 @@ describe('unchanged pulled pages stored outside a transaction', () => {
 
   it('a duplicate job of an unchanged page stores it once', async () => {
     jobs = [];
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx);
     await runJob((await nextRow(ctx.db, pageJob))!);
     const row = (await nextRow(ctx.db, pageJob))!;
     const twice = await Promise.all([runJob(row), runJob(row)]);

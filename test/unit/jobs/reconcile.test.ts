@@ -14,6 +14,7 @@ import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1, S2, student } from '../../helpers/api.js';
 import {
+  requestFullStudentsSync,
   byQueue,
   drain as drainOf,
   fakeTarget,
@@ -65,15 +66,7 @@ describe('reconciliation of a full run of the whole city', () => {
     await seed(['H1', 'H2', 'H3'], 'hcm-csdl');
     await seed(['H4'], 'hcm-csdl', S2);
     await seed(['V1'], 'vendor:vendor-1');
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx);
     source.pages.push(
       { items: [wire('H1')], deletedKeys: [], nextCursor: 'c1', watermark: undefined },
       { items: [wire('H2')], deletedKeys: [], nextCursor: undefined, watermark: 'w-1' },
@@ -122,16 +115,7 @@ describe('reconciliation and deletes', () => {
 
   it('a full run with a record that did not map deletes nothing, and says why', async () => {
     await seed(['U1', 'U2'], 'hcm-csdl', S2);
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: S2,
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx, S2);
     source.pages.push({
       items: [wire('U1', S2), { ...wire('U9', S2), ngaySinh: 'not a date' }],
       deletedKeys: [],
@@ -230,16 +214,7 @@ describe('the mass-change guard', () => {
 
   /** A full run of `scope` that sees `seen` of the school's records (G00..G49 in S1, K00..K49 in S2). */
   async function fullRunSeeing(seen: number, scope = S1): Promise<number> {
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope,
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx, scope);
     const prefix = scope === S1 ? 'G' : 'K';
     const items = Array.from({ length: seen }, (_, i) =>
       wire(`${prefix}${String(i).padStart(2, '0')}`, scope),
