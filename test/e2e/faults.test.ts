@@ -23,7 +23,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { requestSync } from '../../src/jobs/contracts.js';
+import { requestFullStudentsPull } from '../helpers/full-pull.js';
 import { addClient } from '../../src/ops.js';
 import { student } from '../factories/records.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
@@ -211,15 +211,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
   }
 
   async function startRun(s: Stack): Promise<number> {
-    const id = await s.env.deps.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'test',
-        at: new Date(),
-      }),
-    );
+    const id = await requestFullStudentsPull(s.env.deps.db);
     // Mid-run: two pages in, more to come.
     await waitFor(async () => (await progress(s)) >= 2, {
       timeoutMs: 120_000,

@@ -8,9 +8,9 @@ import type { Db } from '../../src/store/db.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { waitFor } from './env.js';
 
-/** Requests a full hcm-csdl students pull and waits until it is done and reconciled: its id. */
-export async function fullStudentsPull(db: Db): Promise<number> {
-  const id = await db.tx((q) =>
+/** Requests a full hcm-csdl students pull, as `POST /v1/syncs` would queue it: its id. */
+export function requestFullStudentsPull(db: Db): Promise<number> {
+  return db.tx((q) =>
     requestSync(q, {
       system: 'hcm-csdl',
       entity: 'students',
@@ -19,6 +19,11 @@ export async function fullStudentsPull(db: Db): Promise<number> {
       at: new Date(),
     }),
   );
+}
+
+/** Requests a full hcm-csdl students pull and waits until it is done and reconciled: its id. */
+export async function fullStudentsPull(db: Db): Promise<number> {
+  const id = await requestFullStudentsPull(db);
   await waitFor(
     async () => {
       const run = await createSyncRunsRepo(db).get(id);
