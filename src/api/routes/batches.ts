@@ -210,7 +210,6 @@ const readRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function read
       schema: {
         tags: ['batches'],
         summary: 'Trạng thái lô / Batch status and counts',
-        security: [{ bearerAuth: [] }],
         params: BatchIdParams,
         response: { 200: BatchStatus, 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema },
       },
@@ -232,7 +231,6 @@ const readRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function read
       schema: {
         tags: ['batches'],
         summary: 'Kết quả kiểm tra từng bản ghi / Per-record findings',
-        security: [{ bearerAuth: [] }],
         params: BatchIdParams,
         querystring: FindingsQuery,
         response: { 200: FindingsPage, 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema },

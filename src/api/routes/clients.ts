@@ -80,7 +80,6 @@ export interface ClientRouteOptions {
 
 type ClientApp = Parameters<FastifyPluginAsyncZod<ClientRouteOptions>>[0];
 const config = { scope: 'admin' };
-const security = [{ oauth2: ['admin'] }];
 
 /** Create a client (its secret shown once) and list them. */
 function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
@@ -92,7 +91,6 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
         operationId: 'createClient',
         tags: ['admin'],
         summary: 'Tạo ứng dụng / Create an API client (the secret is shown once)',
-        security,
         body: NewClientBody,
         response: { 201: WithSecret, ...errors },
       },
@@ -125,7 +123,6 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
         operationId: 'listClients',
         tags: ['admin'],
         summary: 'Danh sách ứng dụng / List API clients',
-        security,
         response: { 200: z.object({ items: z.array(ClientView) }), ...errors },
       },
     },
@@ -145,7 +142,6 @@ function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
         operationId: 'rotateClientSecret',
         tags: ['admin'],
         summary: 'Cấp lại mật khẩu ứng dụng / Rotate a client secret (the old one stops working)',
-        security,
         params: IdParams,
         response: { 200: WithSecret, 404: ProblemSchema, ...errors },
       },
@@ -178,7 +174,6 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         tags: ['admin'],
         summary:
           'Sửa ứng dụng: khóa, trường, đơn vị, phạm vi / Disable, enable, set schools, units or scopes',
-        security,
         params: IdParams,
         body: ClientPatch,
         response: { 200: ClientView, 404: ProblemSchema, ...errors },

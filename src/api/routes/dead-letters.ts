@@ -40,7 +40,6 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
       schema: {
         tags: ['operations'],
         summary: 'Việc lỗi hẳn / Jobs that failed for good, newest first',
-        security: [{ bearerAuth: [] }],
         querystring: z
           .object({
             queue: QueueName.optional(),
@@ -95,7 +94,6 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
         summary: 'Chạy lại việc lỗi / Replay dead letters, singly or by filter',
         description:
           'Cần ít nhất một bộ lọc, hoặc all=true. / Needs at least one filter, or all=true, so nothing is replayed in bulk by accident.',
-        security: [{ bearerAuth: [] }],
         body: z
           .object({
             ids: z.array(z.number().int().positive()).min(1).max(1000).optional(),

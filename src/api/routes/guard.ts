@@ -113,7 +113,7 @@ interface GuardRouteOptions {
 
 type GuardApp = Parameters<FastifyPluginAsyncZod<GuardRouteOptions>>[0];
 
-const common = { tags: ['syncs'], security: [{ bearerAuth: [] }] };
+const common = { tags: ['syncs'] };
 const config = { scope: 'guard' };
 
 /** `GET /v1/guard/holds`: the holds, newest first, counts only. */

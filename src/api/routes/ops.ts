@@ -110,7 +110,6 @@ function overviewRoute(app: OpsApp, opts: OpsRouteOptions): void {
         summary: 'Tổng quan vận hành / Operations overview',
         description:
           'Hệ thống ngoài, hàng đợi, outbox, việc lỗi theo mã, hạn PCGD-XMC. / External systems, queues, outbox, dead letters by code, PCGD-XMC deadlines.',
-        security: [{ bearerAuth: [] }],
         response: { 200: Overview, ...Problems },
       },
     },
@@ -130,7 +129,6 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
       schema: {
         tags: ['operations'],
         summary: 'Trường học / Schools with sync and quality figures',
-        security: [{ bearerAuth: [] }],
         querystring: z
           .object({
             q: z.string().max(100).default(''),
@@ -162,7 +160,6 @@ function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
         tags: ['operations'],
         summary:
           'Một trường: lô, lỗi theo quy tắc, lần đồng bộ / One school: batches, findings by rule, sync runs',
-        security: [{ bearerAuth: [] }],
         params: z.object({ schoolCode: SchoolCode }),
         response: {
           200: SchoolDetail,
@@ -207,7 +204,6 @@ function syncRunRoutes(app: OpsApp, opts: OpsRouteOptions): void {
       schema: {
         tags: ['operations'],
         summary: 'Lần đồng bộ / Sync runs, newest first',
-        security: [{ bearerAuth: [] }],
         querystring: z
           .object({
             system: z

@@ -214,7 +214,6 @@ function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo): void {
       schema: {
         tags: ['quality'],
         summary: 'Thẻ điểm chất lượng dữ liệu của trường / A school’s data-quality scorecard',
-        security: [{ bearerAuth: [] }],
         params: z.object({ code: SchoolCode }).strict(),
         response: {
           200: Scorecard,
@@ -246,7 +245,6 @@ function schoolFindingsRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): v
       schema: {
         tags: ['quality'],
         summary: 'Các lỗi dữ liệu đứng sau điểm của trường / The findings behind a school’s score',
-        security: [{ bearerAuth: [] }],
         params: z.object({ code: SchoolCode }).strict(),
         querystring: FindingsQuery,
         response: {
@@ -289,7 +287,6 @@ function schoolWebsiteRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): vo
         summary: 'Kết quả kiểm tra website của trường / The last probe of a school’s website',
         description:
           'The scheduled, polite probe (robots.txt obeyed, timeouts, bounded concurrency): does the site answer, does it offer an RSS or Atom feed. 404 until the school’s website has been probed.',
-        security: [{ bearerAuth: [] }],
         params: z.object({ code: SchoolCode }).strict(),
         response: {
           200: WebsiteProbe,
@@ -326,7 +323,6 @@ function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo): void {
         summary: 'Thẻ điểm chất lượng của xã/phường hoặc tỉnh/thành / Commune or province scorecards',
         description:
           'Without `code`: every unit of the level (a PCGD officer: those of its units). With `code`: that unit, with its history.',
-        security: [{ bearerAuth: [] }],
         querystring: z
           .object({
             level: z.enum(['commune', 'province']),
@@ -370,7 +366,6 @@ function runRoute(app: QualityApp, db: Db): void {
       schema: {
         tags: ['quality'],
         summary: 'Tính lại thẻ điểm chất lượng / Compute the scorecards now',
-        security: [{ bearerAuth: [] }],
         response: { 202: z.object({ queued: z.literal(true) }), ...problems(401, 403) },
       },
     },

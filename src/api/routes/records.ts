@@ -137,7 +137,6 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 
 const common = {
   tags: ['records'],
-  security: [{ bearerAuth: [] }],
 };
 
 type ReadApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];

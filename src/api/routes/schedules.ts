@@ -44,7 +44,6 @@ type ScheduleApp = Parameters<FastifyPluginAsyncZod<ScheduleRouteOptions>>[0];
 
 const common = {
   tags: ['operations'],
-  security: [{ bearerAuth: [] }],
 };
 
 /** The schedules with their last and next run (read from the schedule queue, built on first use). */

@@ -50,7 +50,7 @@ type SchoolSystemApp = Parameters<FastifyPluginAsyncZod<{ db: Db; now: () => Dat
 /** Which school-management system serves each school: the list and one school. */
 function readRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): void {
   const config = { scope: 'admin' };
-  const common = { tags: ['admin'], security: [{ oauth2: ['admin'] }] };
+  const common = { tags: ['admin'] };
 
   app.get(
     '/v1/admin/school-systems',
@@ -103,7 +103,7 @@ function readRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): vo
 /** Set or remove the system that serves a school. */
 function changeRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): void {
   const config = { scope: 'admin' };
-  const common = { tags: ['admin'], security: [{ oauth2: ['admin'] }] };
+  const common = { tags: ['admin'] };
 
   app.put(
     '/v1/admin/school-systems/:school',

@@ -96,7 +96,6 @@ function requestRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
       schema: {
         tags: ['syncs'],
         summary: 'Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system',
-        security: [{ bearerAuth: [] }],
         body: SyncRequest,
         response: {
           202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),
@@ -162,7 +161,6 @@ function listRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
       schema: {
         tags: ['syncs'],
         summary: 'Các lần đồng bộ / Sync runs, newest first, filtered by system, entity, status and date',
-        security: [{ bearerAuth: [] }],
         querystring: SyncListQuery,
         response: {
           200: z.object({ total: z.number().int(), items: z.array(SyncRunListed) }),
@@ -198,7 +196,6 @@ function runRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
       schema: {
         tags: ['syncs'],
         summary: 'Trạng thái một lần đồng bộ / A sync run',
-        security: [{ bearerAuth: [] }],
         params: z.object({ syncRunId: z.coerce.number().int().positive() }).strict(),
         response: {
           200: SyncRun,

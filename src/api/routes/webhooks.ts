@@ -90,7 +90,7 @@ const deliveryView = (d: Delivery) => ({
   payload: d.payload,
 });
 
-const common = { tags: ['webhooks'], security: [{ bearerAuth: [] }] };
+const common = { tags: ['webhooks'] };
 const errors = { ...problems(400, 401, 403) };
 
 export interface WebhookRouteOptions {

@@ -16,17 +16,7 @@ import {
 } from '../../../reporting/pcgd/service.js';
 import { createPcgdRepo, type ReportRow } from '../../../store/pcgd.js';
 import { type PcgdApp, type PcgdContext, type PcgdRouteOptions } from './context.js';
-import {
-  Year,
-  ReportIdParams,
-  Enrolment,
-  LineageRecord,
-  Deadline,
-  errors,
-  binary,
-  read,
-  security,
-} from './schemas.js';
+import { Year, ReportIdParams, Enrolment, LineageRecord, Deadline, errors, binary, read } from './schemas.js';
 
 export function evidenceRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
   lineageRoutes(app, opts, ctx);
@@ -46,7 +36,6 @@ function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
         tags: ['pcgd'],
         summary:
           'Những người đứng sau một chỉ tiêu (phân trang) / The persons behind a figure (paged): an indicator code, or inClassNotEnrolled, enrolledNotInClass, unmatchable, matchedByName',
-        security,
         params: ReportIdParams.extend({ code: z.string().regex(/^[A-Za-z0-9_]{1,64}$/) }).strict(),
         querystring: z
           .object({
@@ -107,7 +96,6 @@ function mismatchesRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext)
         tags: ['pcgd'],
         summary:
           'Sai lệch giữa điều tra và dữ liệu học sinh, theo xã / Survey vs enrolment mismatches, counted per commune',
-        security,
         params: ReportIdParams,
         response: {
           200: z.object({
@@ -160,7 +148,6 @@ function downloadRoute(
         operationId,
         tags: ['pcgd'],
         summary,
-        security,
         params: ReportIdParams,
         response: { 200: binary(type), ...errors },
       },
@@ -237,7 +224,6 @@ function deadlineRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext):
         tags: ['pcgd'],
         summary:
           'Hạn nộp theo đơn vị: chưa nộp, có nguy cơ trễ, trễ / Deadlines per unit: not yet submitted, at risk, late',
-        security,
         querystring: z
           .object({
             year: Year,

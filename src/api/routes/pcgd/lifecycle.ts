@@ -13,16 +13,7 @@ import {
 } from '../../../reporting/pcgd/service.js';
 import type { Queryable } from '../../../store/db.js';
 import { type PcgdApp, type PcgdContext, type PcgdRouteOptions } from './context.js';
-import {
-  ReportIdParams,
-  ComputeRequest,
-  Accepted,
-  Report,
-  errors,
-  read,
-  write,
-  security,
-} from './schemas.js';
+import { ReportIdParams, ComputeRequest, Accepted, Report, errors, read, write } from './schemas.js';
 
 /** Creates a report version and queues its computation in one transaction; answers 202 with its status URL. */
 async function queueCompute(
@@ -62,7 +53,6 @@ function versionRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
         operationId: 'computePcgdReport',
         tags: ['pcgd'],
         summary: 'Tính số liệu PCGD-XMC của một đơn vị / Compute a unit’s PCGD-XMC figures (queued)',
-        security,
         body: ComputeRequest,
         response: { 202: Accepted, ...errors },
       },
@@ -86,7 +76,6 @@ function versionRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
         tags: ['pcgd'],
         summary:
           'Báo cáo PCGD-XMC: số liệu, mức đạt, kết quả kiểm tra / A PCGD-XMC report: figures, levels, findings',
-        security,
         params: ReportIdParams,
         response: { 200: Report, ...errors },
       },
@@ -110,7 +99,6 @@ function checkRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): voi
         summary: 'Kiểm tra số liệu trước khi duyệt / Check the figures before approval',
         description:
           'Trả về báo cáo khi không có lỗi; 422 ERR_PCGD_CHECK_FAILED liệt kê các lỗi. / The report when it has no error findings; 422 ERR_PCGD_CHECK_FAILED lists them.',
-        security,
         params: ReportIdParams,
         response: { 200: Report, ...errors },
       },
@@ -148,7 +136,6 @@ function approveRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
         tags: ['pcgd'],
         summary:
           'Duyệt, ký số và khóa số liệu (cán bộ PCGD của đơn vị hoặc quản trị thành phố) / Approve, sign and lock the figures (an officer of the unit or a city admin)',
-        security,
         params: ReportIdParams,
         response: { 200: Report, ...errors },
       },
@@ -175,7 +162,6 @@ function submitRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): vo
         tags: ['pcgd'],
         summary:
           'Gửi số liệu đã duyệt lên Bộ (xếp hàng) / Deliver the approved figures to the Ministry (queued)',
-        security,
         params: ReportIdParams,
         response: { 202: Accepted, ...errors },
       },
@@ -218,7 +204,6 @@ function reopenRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): vo
         tags: ['pcgd'],
         summary:
           'Cấp trên mở lại số liệu đã duyệt: tạo phiên bản mới, giữ bản cũ / A higher level reopens approved figures: a new version, the old one kept',
-        security,
         params: ReportIdParams,
         body: z
           .object({ reason: z.string().trim().min(3).max(500) })

@@ -180,4 +180,3 @@ export const errors = {
 export const binary = (type: string) => z.any().meta({ description: `${type} (binary)` });
 export const read = { config: { scope: 'pcgd:read' } } as const;
 export const write = { config: { scope: 'pcgd:write' } } as const;
-export const security = [{ bearerAuth: [] }];
