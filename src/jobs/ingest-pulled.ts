@@ -4,7 +4,7 @@
  * and the records skipped because their stored, live row was made from the
  * same source record, or because they were refused before for reasons of their own (./refusals.ts).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EntityName } from '../config.js';
 import type { MapResult } from '../mappings/types.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
@@ -54,10 +54,7 @@ export interface PulledExtras {
 
 /** Fingerprint of a source record as a given mapping and quality catalogue turn it into a stored row. */
 function sourceFpOf(mapping: InboundMapping, raw: unknown): string {
-  return createHash('sha256')
-    .update(`${mapping.version}\n${CATALOGUE_VERSION}\n`)
-    .update(JSON.stringify(raw))
-    .digest('hex');
+  return hash('sha256', `${mapping.version}\n${CATALOGUE_VERSION}\n${JSON.stringify(raw)}`);
 }
 
 /**

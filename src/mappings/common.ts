@@ -1,10 +1,13 @@
 import { readPersonalId } from '../canonical/personal-id.js';
+import { normaliseText } from '../canonical/text.js';
 import type { MappingFinding, MapResult } from './types.js';
 
 /** NFC-normalise, trim and collapse inner white space; undefined stays undefined. */
 export function cleanText(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
-  const out = value.normalize('NFC').replace(/\s+/g, ' ').trim();
+  // Text already clean (the common case) is recognised by one char-code scan, without the NFC pass and
+  // the regular expression (../canonical/text.ts: the same result).
+  const out = normaliseText(value);
   return out === '' ? undefined : out;
 }
 

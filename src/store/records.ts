@@ -3,7 +3,7 @@
  * set-based (one statement per chunk via unnest), and only records whose fingerprint changed are
  * written; deletions and reconciliation are in ./record-deletions.ts.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { recordDeletions, scopeReconciliation } from './record-deletions.js';
@@ -14,7 +14,7 @@ import { chunks, intactScopeDigest, TABLES, type TableDef } from './record-table
  * schema's order, so plain JSON is already canonical (and 2–3× cheaper than sorting keys).
  */
 export function fingerprint(record: unknown): string {
-  return createHash('sha256').update(JSON.stringify(record)).digest('hex');
+  return hash('sha256', JSON.stringify(record));
 }
 
 export interface UpsertRow {

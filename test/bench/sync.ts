@@ -11,7 +11,8 @@
  *      pulls through `POST /v1/syncs`: schools, classes, students, then staff, each timed until the run
  *      is done, every batch of it ingested and its reconciliation done; truc's memory is sampled all
  *      along (lib/memory.ts: RSS, and the heap at each phase's end; BENCH_SYNC_NODE_ARGS=--trace-gc adds
- *      the live heap after the last full collection) and printed per phase;
+ *      the live heap after the last full collection) and printed per phase; the CPU seconds of the
+ *      students pull (truc, its PostgreSQL backends, the simulator) are printed, and per 100 k students;
  *   4. the same full students pull again, nothing changed at the source: time and database growth;
  *      baseline "bare read": the bare client's read of every page right before and right after it (the
  *      mean of the two rates), so baseline and re-sync see the same machine load;
@@ -334,7 +335,11 @@ async function runSize(students: number): Promise<BenchRow[]> {
     const limit = 3_600_000;
     const tSchools = await fullPull(db, api, 'schools', limit);
     const tClasses = await fullPull(db, api, 'classes', limit);
-    const tStudents = await fullPull(db, api, 'students', limit);
+    const pids = { truc: truc.child.pid, sim: sim.child.pid };
+    const trucDb = db;
+    const { out: tStudents, cpu: firstCpu } = await cpuDuring(trucDb, pids, () =>
+      fullPull(trucDb, api, 'students', limit),
+    );
     await memory.mark('students');
     // Staff (issue 7's city: 40 a school), pulled as students are.
     const tStaff = STAFF_PER_SCHOOL > 0 ? await fullPull(db, api, 'staff', limit) : 0;
@@ -386,6 +391,11 @@ async function runSize(students: number): Promise<BenchRow[]> {
         `load average ${loadavg()
           .map((l) => l.toFixed(1))
           .join(' ')}`,
+    );
+    const per100k = (c: number) => ((c * 100_000) / bare.records).toFixed(2);
+    console.log(
+      `sync bench ${n}: CPU s of the first students pull ${fmtCpu(firstCpu)}; per 100 k students truc ${per100k(firstCpu.truc)}, ` +
+        `PostgreSQL ${per100k(firstCpu.pg)}, simulator ${per100k(firstCpu.sim)}; load ${loadavg()[0]!.toFixed(1)}`,
     );
     console.log(`sync bench ${n}: memory of truc all: ${memory.summary()}`);
     return [

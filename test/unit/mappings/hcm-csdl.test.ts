@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   classUpsertSchema,
   schoolUpsertSchema,
@@ -16,6 +16,8 @@ import {
   STAFF_STATUS_VALUES,
   STUDENT_STATUS_VALUES,
 } from '../../../src/canonical/enums.js';
+import { asIsParser } from '../../../src/canonical/as-is.js';
+import { StudentSchema } from '../../../src/canonical/student.js';
 import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
 import type { MapContext, MappingFinding } from '../../../src/mappings/types.js';
 
@@ -151,5 +153,23 @@ describe('hcm-csdl mappings are pure', () => {
     const b = mappingOf('students').toCanonical(c.wire, ctxOf());
     expect(JSON.stringify(c.wire)).toBe(before);
     expect(a).toStrictEqual(b);
+  });
+});
+
+describe('hcm-csdl mappings skip zod for a clean record (issue 7, first sync)', () => {
+  it('take the schema as-is test (src/canonical/as-is.ts), with the record zod would return', () => {
+    // A record with nothing to normalise: every value already as the canonical schema keeps it.
+    const c = table('students').valid.find((v) => v.name === 'full record')!;
+    expect(asIsParser(StudentSchema)(c.expected)).toStrictEqual(c.expected);
+    const parse = vi.spyOn(StudentSchema, 'safeParse');
+    try {
+      const out = mappingOf('students').toCanonical(c.wire, ctxOf(c.ctx));
+      expect(out.ok).toBe(true);
+      expect(out.value).toStrictEqual(c.expected);
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+    expect(StudentSchema.parse(c.expected)).toStrictEqual(c.expected);
   });
 });
