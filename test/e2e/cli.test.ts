@@ -153,7 +153,7 @@ describe('truc CLI', () => {
   });
 
   it('audit verify names the first broken row after one is altered by hand (database guard lifted)', async () => {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase({ migrated: true });
     try {
       const env = { DATABASE_URL: db.url, TRUC_JWT_KEYS: 'cli:cli-test-signing-key-000000000000000001' };
       for (const name of ['one', 'two', 'three']) {

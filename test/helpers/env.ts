@@ -1,7 +1,8 @@
 /**
  * Test environments: every test FILE gets storage of its own, and cleans it up.
- * - PostgreSQL: a fresh database `truc_t_<random>` created through the `test` database, dropped after.
- * - PGlite: a fresh temp DATA_DIR (mkdtemp) holding a copy of a pristine cluster (pglite-template.ts), removed after.
+ * - PostgreSQL: a fresh database `truc_t_<random>` created through the `test` database, dropped after;
+ *   migrated ones are copies of a template database (`truc_tpl_<migrations key>`, see migratedTemplate).
+ * - PGlite: a fresh temp DATA_DIR (mkdtemp) holding a copy of a template cluster (pglite-template.ts), removed after.
  * - Redis: a unique BullMQ key prefix; only keys under it are deleted after (never FLUSHALL).
  *
  * Local services (overridable): PostgreSQL `postgres://postgres@127.0.0.1:5432/test` (trust), Redis
@@ -17,7 +18,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { openEmbedded } from '../../src/store/embedded.js';
 import { migrate } from '../../src/store/migrate.js';
-import { seedPgliteDir } from './pglite-template.js';
+import { migrationsKey, seedPgliteDir } from './pglite-template.js';
 import { deleteRedisKeys } from './redis.js';
 
 export const PG_ADMIN_URL = process.env.TRUC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,27 +60,68 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty PostgreSQL database for one test file; `drop()` removes it (closing stray sessions). */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `truc_t_${randomSuffix()}`;
+/** Runs `fn` on a fresh connection to the local PostgreSQL's `test` database, then closes it. */
+async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    return await fn(admin);
   } finally {
     await admin.end();
   }
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * The name of a database holding every migration, applied by truc's own `migrate()`: built once per
+ * set of migrations (their checksums, `migrationsKey`) on the local PostgreSQL and kept there, so test
+ * databases are copies of it (`CREATE DATABASE … TEMPLATE`, a file copy) instead of each running the
+ * 200-odd migrations. Processes building it at once each build their own and rename it into place: the
+ * first rename wins, the others drop theirs. Nothing ever connects to it once it has its name (a
+ * template with a session on it cannot be copied).
+ */
+export function migratedTemplate(): Promise<string> {
+  template ??= buildTemplate().catch((err: unknown) => {
+    template = undefined;
+    throw err;
+  });
+  return template;
+}
+
+async function buildTemplate(): Promise<string> {
+  const name = `truc_tpl_${migrationsKey()}`;
+  const exists = await withAdmin((a) => a.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
+  if (exists.rowCount) return name;
+  const draft = await createTestDatabase();
+  const db = createPgDb(draft.url, 'postgres', { max: 2 });
+  try {
+    await migrate(db);
+  } finally {
+    await db.close();
+  }
+  try {
+    await withAdmin((a) => a.query(`ALTER DATABASE ${draft.name} RENAME TO ${name}`));
+  } catch (err) {
+    await draft.drop();
+    if ((err as { code?: string }).code !== '42P04') throw err; // 42P04: another process's is in place
+  }
+  return name;
+}
+
+/**
+ * Creates a PostgreSQL database for one test file, empty or (`migrated`) a copy of
+ * {@link migratedTemplate}; `drop()` removes it (closing stray sessions).
+ */
+export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const name = `truc_t_${randomSuffix()}`;
+  const from = opts.migrated ? ` TEMPLATE ${await migratedTemplate()}` : '';
+  await withAdmin((a) => a.query(`CREATE DATABASE ${name}${from}`));
   return {
     name,
     url: withDatabase(PG_ADMIN_URL, name),
     async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
+      await withAdmin((a) => a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
@@ -103,17 +145,18 @@ export interface TestStore {
 }
 
 /**
- * A bare database (no queues) of the given kind, migrated unless `migrate: false`. For storage and
- * audit tests; `cleanup()` closes it and removes its data.
+ * A bare database (no queues) of the given kind, migrated (a copy of the migrated template) unless
+ * `migrate: false` (empty). For storage and audit tests; `cleanup()` closes it and removes its data.
  */
 export async function openTestStore(
   kind: 'pglite' | 'postgres',
   opts: { migrate?: boolean } = {},
 ): Promise<TestStore> {
   let store: TestStore;
+  const migrated = opts.migrate !== false;
   if (kind === 'pglite') {
     const dir = await makeTempDir('truc-pglite-');
-    await seedPgliteDir(join(dir.path, 'pgdata'));
+    await seedPgliteDir(join(dir.path, 'pgdata'), migrated ? 'migrated' : 'pristine');
     const db = await openEmbedded(dir.path, { poolMax: 10 });
     store = {
       kind,
@@ -125,7 +168,7 @@ export async function openTestStore(
       },
     };
   } else {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ migrated });
     const db = createPgDb(database.url, 'postgres', { max: 12 });
     store = {
       kind,
@@ -137,7 +180,7 @@ export async function openTestStore(
       },
     };
   }
-  if (opts.migrate !== false) await migrate(store.db);
+  if (migrated) await migrate(store.db); // nothing to apply on a copy of the template: checks its checksums
   return store;
 }
 
@@ -166,8 +209,8 @@ export interface MakeDepsOptions {
  */
 export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Promise<TestEnv> {
   const dir = await makeTempDir('truc-data-');
-  if (backend.database === 'pglite') await seedPgliteDir(join(dir.path, 'pgdata'));
-  const database = backend.database === 'postgres' ? await createTestDatabase() : undefined;
+  if (backend.database === 'pglite') await seedPgliteDir(join(dir.path, 'pgdata'), 'migrated');
+  const database = backend.database === 'postgres' ? await createTestDatabase({ migrated: true }) : undefined;
   const redisPrefix = backend.queue === 'redis' ? `truc-t-${randomSuffix()}` : undefined;
   const env: Record<string, string> = {
     TRUC_PROFILE: 'test',

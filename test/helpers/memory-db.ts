@@ -1,13 +1,12 @@
 /**
  * A real, migrated PostgreSQL in memory (PGlite, no socket, no files) behind truc's `Db` interface,
  * for unit tests of code that goes through the store's repositories: job processors, dead-letter
- * replay. It starts from a pristine cluster's dump (pglite-template.ts), then migrates; set-up takes a few
- * seconds (WebAssembly); make one per test file, in `beforeAll`.
+ * replay. It starts from the migrated cluster's dump (pglite-template.ts); set-up takes a few seconds
+ * (WebAssembly); make one per test file, in `beforeAll`.
  */
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable } from '../../src/store/db.js';
-import { listMigrations } from '../../src/store/migrate.js';
-import { pristineDump } from './pglite-template.js';
+import { templateDump } from './pglite-template.js';
 
 /** Generous: PGlite's start-up is slow on a busy machine. */
 export const MEMORY_DB_TIMEOUT_MS = 180_000;
@@ -32,8 +31,7 @@ export interface MemoryDb extends Db {
 }
 
 export async function createMemoryDb(): Promise<MemoryDb> {
-  const pglite = await PGlite.create({ loadDataDir: await pristineDump() });
-  for (const m of listMigrations()) await pglite.exec(m.sql);
+  const pglite = await PGlite.create({ loadDataDir: await templateDump('migrated') });
   const q = queryable(pglite);
   return {
     kind: 'pglite',

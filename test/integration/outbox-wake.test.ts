@@ -65,8 +65,9 @@ describe('outbox relay woken at commit', () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
     );
-    // The relay listens again by itself (5 s after losing its connection), poll or not.
-    await new Promise((r) => setTimeout(r, 500));
+    // The relay listens again by itself (5 s after losing its connection), poll or not: first the
+    // killed session leaves, then a new one listens.
+    await waitFor(async () => !(await listeners()), { what: 'the killed listener to leave' });
     await waitFor(listeners, { timeoutMs: 15_000, intervalMs: 200, what: 'the relay to listen again' });
     const id = await env.deps.db.tx((q) => enqueue(q, pullPage, { syncRunId: 999_003, page: 1 }));
     await waitFor(async () => (await enqueued(id)) === 1, {

@@ -48,7 +48,7 @@ describe('168 communes delivered to the Ministry under congestion', () => {
 
   beforeAll(async () => {
     sim = await startPcgdSimulator(() => new Date('2026-09-25T03:00:00Z'), { rateLimit: { perSecond: 40 } });
-    database = await createTestDatabase();
+    database = await createTestDatabase({ migrated: true });
     dir = await makeTempDir('truc-pcgd-168-');
     const base = loadConfig({
       env: {

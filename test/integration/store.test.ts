@@ -531,7 +531,12 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect((await outbox.claimPending(10, 1)).map((r) => r.id)).toEqual([id]);
       expect(await outbox.claimPending(10, 30)).toEqual([]);
       expect((await outbox.lag()).pending).toBe(1);
-      await new Promise((r) => setTimeout(r, 1200));
+      // Two seconds pass, the lease's one and one more: the lease moved back by them instead of waited
+      // out (a lease of 30 s, the asked one ignored, would still hold).
+      await leases.db.query(
+        `UPDATE truc.outbox SET claimed_until = claimed_until - interval '2 seconds' WHERE id = $1`,
+        [id],
+      );
       const again = await outbox.claimPending(10, 30);
       expect(again.map((r) => r.id)).toEqual([id]);
       expect(again[0]!.payload).toEqual({ n: 'expiring' });
@@ -565,7 +570,7 @@ describe('embedded database: one owner per data directory', () => {
 
   it('a second process on the same directory connects through the owner and sees the same data', async () => {
     const dir = await makeTempDir('truc-lock-');
-    await seedPgliteDir(join(dir.path, 'pgdata'));
+    await seedPgliteDir(join(dir.path, 'pgdata'), 'migrated'); // the owner's migrate() finds nothing to apply
     const owner = spawnProcess(process.execPath, tsxArgs(dir.path), { cwd: process.cwd() });
     try {
       const ready = JSON.parse(await owner.waitForLine((l) => l.includes('"ready"'), 45_000)) as {

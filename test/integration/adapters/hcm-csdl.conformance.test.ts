@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHcmCsdlAdapter, type HcmCsdlAdapter } from '../../../src/adapters/hcm-csdl/index.js';
 import type {
   HcmCsdlEntity,
@@ -296,9 +296,12 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
       const ping = () =>
         fetch(`${short.url}/v1/ping`, { headers: { authorization: `Bearer ${token.access_token}` } });
       expect((await ping()).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1100));
+      // The simulator's second passes on its clock (Date, faked alone: sockets and timers stay real).
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 1_100);
       expect((await ping()).status).toBe(401);
     } finally {
+      vi.useRealTimers();
       await short.close();
     }
   });
