@@ -13,7 +13,8 @@
 import { loadavg } from 'node:os';
 import Fastify from 'fastify';
 import type { Student } from '../../src/canonical/student.js';
-import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
+import { pgCpu, pgCpuSince } from './lib/cpu.js';
+import { prepareLoad, runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import {
   copySampler,
   createPlainTable,
@@ -61,11 +62,34 @@ async function bareFastify(requests: LoadRequest[], bodyLimit: number): Promise<
   }
 }
 
+/** CPU seconds a stage cost: this process (truc's API and worker roles run in it) and the database's backends. */
+interface StageCpu {
+  truc: number;
+  pg: number;
+}
+
+/** `fn`'s result and the CPU it cost ({@link StageCpu}); printed with `label`, per 1000-record batch. */
+async function withCpu<T>(env: TrucEnv, label: string, batches: number, fn: () => Promise<T>): Promise<T> {
+  const pg0 = await pgCpu(env.deps.db);
+  const t0 = process.cpuUsage();
+  const out = await fn();
+  const t = process.cpuUsage(t0);
+  const cpu: StageCpu = { truc: (t.user + t.system) / 1e6, pg: pgCpuSince(pg0, await pgCpu(env.deps.db)) };
+  const perBatch = (s: number) => ((s / batches) * 1000).toFixed(1);
+  console.error(
+    `ingest bench: ${label} CPU s truc ${cpu.truc.toFixed(2)} + pg ${cpu.pg.toFixed(2)}; per batch ms truc ` +
+      `${perBatch(cpu.truc)} + pg ${perBatch(cpu.pg)} = ${perBatch(cpu.truc + cpu.pg)}; load ${loadavg()[0]!.toFixed(1)}`,
+  );
+  return out;
+}
+
 /** (b): starts the worker role and waits for every batch; records/s from queued to done. */
 async function ingestStage(env: TrucEnv, batches: number): Promise<number> {
   const worker = env.startWorker();
   try {
-    const seconds = await waitForBatches(env.deps, batches, INGEST_TIMEOUT_MS);
+    const seconds = await withCpu(env, 'P4 ingest', batches, () =>
+      waitForBatches(env.deps, batches, INGEST_TIMEOUT_MS),
+    );
     const res = await env.deps.db.query<{ accepted: number }>(
       'SELECT coalesce(sum(accepted), 0)::int AS accepted FROM truc.batches',
     );
@@ -110,17 +134,32 @@ async function totals(env: TrucEnv): Promise<{ accepted: number; unchanged: numb
  * under load and is no part of truc's time) until every batch stored (`doneAfter` in all) is `done`.
  * Returns records/s.
  */
-async function endToEnd(env: TrucEnv, requests: LoadRequest[], doneAfter: number): Promise<number> {
+async function endToEnd(
+  env: TrucEnv,
+  label: string,
+  requests: LoadRequest[],
+  doneAfter: number,
+): Promise<number> {
   const api = await env.startApi();
   const worker = env.startWorker();
+  const prepared = await prepareLoad({
+    baseUrl: api.url,
+    requests,
+    concurrency: PUSH.concurrency,
+    warmup: 0,
+  });
   try {
     const started = performance.now();
-    const load = await runLoad({ baseUrl: api.url, requests, concurrency: PUSH.concurrency, warmup: 0 });
-    assertAllAccepted('truc end to end', load);
-    const left = INGEST_TIMEOUT_MS - (performance.now() - started);
-    await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
-    return (requests.length * PUSH.batchSize) / ((Date.now() - load.firstSentAt) / 1000);
+    const seconds = await withCpu(env, label, requests.length, async () => {
+      const load = await prepared.run();
+      assertAllAccepted('truc end to end', load);
+      const left = INGEST_TIMEOUT_MS - (performance.now() - started);
+      await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
+      return (Date.now() - load.firstSentAt) / 1000;
+    });
+    return (requests.length * PUSH.batchSize) / seconds;
   } finally {
+    await prepared.dispose();
     await worker.stop();
     await api.stop();
   }
@@ -150,13 +189,18 @@ async function rePushes(
   copy: CopySampler,
 ): Promise<{ unchanged: number; changed: number }> {
   const all = batches.length * PUSH.batchSize;
-  const unchanged = await endToEnd(env, requests, 2 * batches.length);
+  const unchanged = await endToEnd(env, 'unchanged re-push', requests, 2 * batches.length);
   const afterUnchanged = await totals(env);
   if (afterUnchanged.unchanged !== all || afterUnchanged.accepted !== all) {
     throw new Error(`unchanged re-push: ${JSON.stringify(afterUnchanged)}, expected ${all} unchanged`);
   }
   await copy.sample();
-  const changed = await endToEnd(env, changedRequests(requests, batches), 3 * batches.length);
+  const changed = await endToEnd(
+    env,
+    'changed re-push',
+    changedRequests(requests, batches),
+    3 * batches.length,
+  );
   const afterChanged = await totals(env);
   const judged =
     afterChanged.accepted + afterChanged.unchanged - afterUnchanged.accepted - afterUnchanged.unchanged;

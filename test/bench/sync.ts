@@ -32,6 +32,7 @@ import { schoolYearOf, vietnamDateOf } from '../../src/canonical/school-year.js'
 import { addClient } from '../../src/ops.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
+import { cpuOf, pgCpu, pgCpuSince } from './lib/cpu.js';
 import { copyRate, createPlainTable, dropPlainTable, type StudentRow } from './lib/pg-baselines.js';
 import {
   SIM_CREDENTIALS,
@@ -201,24 +202,6 @@ async function token(db: Db, url: string): Promise<string> {
   return clientToken(url, client);
 }
 
-/** CPU seconds (user + system) a process has used so far (Linux /proc); 0 when it is gone. */
-function cpuOf(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of the PostgreSQL backends connected to the bench's database (those alive now). */
-async function pgCpu(db: Db): Promise<Map<number, number>> {
-  const r = await db.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-  );
-  return new Map(r.rows.map((x) => [x.pid, cpuOf(x.pid)]));
-}
-
 /** CPU seconds of `fn`: truc, its PostgreSQL backends, the simulator, this process. */
 async function cpuDuring<T>(
   db: Db,
@@ -228,9 +211,7 @@ async function cpuDuring<T>(
   const pg0 = await pgCpu(db);
   const [t0, s0, b0] = [cpuOf(pids.truc), cpuOf(pids.sim), process.cpuUsage()];
   const out = await fn();
-  const pg1 = await pgCpu(db);
-  let pg = 0;
-  for (const [pid, c] of pg1) pg += c - (pg0.get(pid) ?? 0);
+  const pg = pgCpuSince(pg0, await pgCpu(db));
   const b = process.cpuUsage(b0);
   const cpu = {
     truc: cpuOf(pids.truc) - t0,

@@ -120,32 +120,58 @@ export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** Runs the load in a child process (the spec goes through a temp file; bodies can be large). */
-export async function runLoad(spec: LoadSpec, timeoutMs = 300_000): Promise<LoadResult> {
+/** A load written for its child process (see {@link prepareLoad}). */
+export interface PreparedLoad {
+  run(timeoutMs?: number): Promise<LoadResult>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Writes the load's spec for a child process (a temp file; bodies can be large: serialising and writing
+ * them costs this process seconds, which a bench measuring its CPU keeps out of the measured stage).
+ */
+export async function prepareLoad(spec: LoadSpec): Promise<PreparedLoad> {
   const dir = await mkdtemp(join(tmpdir(), 'truc-bench-load-'));
   const file = join(dir, 'spec.json');
+  const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     await writeFile(file, JSON.stringify(spec));
-    const child = fork(fileURLToPath(import.meta.url), [], {
-      env: { ...process.env, [CHILD_ENV]: file },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { run: (timeoutMs = 300_000) => runChild(file, timeoutMs), dispose };
+}
+
+/** Runs the load of `file` in a child process. */
+function runChild(file: string, timeoutMs: number): Promise<LoadResult> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, [CHILD_ENV]: file },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise<LoadResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`load generator did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m as LoadResult);
     });
-    return await new Promise<LoadResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`load generator did not finish within ${timeoutMs} ms`));
-      }, timeoutMs);
-      child.once('message', (m) => {
-        clearTimeout(timer);
-        resolve(m as LoadResult);
-      });
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`load generator exited (${code}) without a result`));
-      });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`load generator exited (${code}) without a result`));
     });
+  });
+}
+
+/** Runs the load in a child process (the spec goes through a temp file; bodies can be large). */
+export async function runLoad(spec: LoadSpec, timeoutMs = 300_000): Promise<LoadResult> {
+  const load = await prepareLoad(spec);
+  try {
+    return await load.run(timeoutMs);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await load.dispose();
   }
 }
 

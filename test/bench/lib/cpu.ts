@@ -1,0 +1,32 @@
+/**
+ * CPU seconds of the processes a bench measures (Linux /proc): one process by its pid, and the
+ * PostgreSQL backends of the bench's database. Rates move 2–4× with the machine's load; the CPU a
+ * stage costs moves much less, so A/B comparisons read these.
+ */
+import { readFileSync } from 'node:fs';
+import type { Queryable } from '../../../src/store/db.js';
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc); 0 when it is gone. */
+export function cpuOf(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of the PostgreSQL backends connected to the bench's database (those alive now). */
+export async function pgCpu(db: Queryable): Promise<Map<number, number>> {
+  const r = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  return new Map(r.rows.map((x) => [x.pid, cpuOf(x.pid)]));
+}
+
+/** CPU seconds the backends of `after` used since `before` (a backend new since then counts from 0). */
+export function pgCpuSince(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let pg = 0;
+  for (const [pid, c] of after) pg += c - (before.get(pid) ?? 0);
+  return pg;
+}
