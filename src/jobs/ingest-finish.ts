@@ -175,8 +175,8 @@ export function ingestedAudit(
 
 /**
  * The tag a vendor batch leaves for its repeats (./ingest-repeat.ts): a delta batch whose body the API
- * hashed, mapped with the current mapping, every record accepted and still as the batch left it (live in
- * the school with its fingerprint). Worked out by the statement that finishes the batch (with the
+ * hashed, mapped with the current mapping, every record accepted, in the school, and still as the batch
+ * left it (live in the school with its fingerprint). Worked out by the statement that finishes the batch (with the
  * school's digest, ../store/batches.ts `RepeatTagOf`: no round trip of its own); null: a repeat of it is
  * judged in full.
  */
@@ -190,8 +190,11 @@ export function tagAfter(
   if (trusted || batch.bodySha256 === null || batch.mode !== 'delta' || batch.mappingPin !== null)
     return null;
   if (p.rejected > 0 || p.toWrite.length + p.unchangedKeys.length === 0) return null;
-  const expected = new Map(p.toWrite.map((r) => [r.key, r.fingerprint]));
-  for (const key of p.unchangedKeys) expected.set(key, existing.get(key)!.fingerprint);
+  // A record written into another school is not the school's state to tag (its digest cannot show it).
+  if (p.toWrite.some((r) => r.scope !== batch.schoolCode)) return null;
+  // Only the unchanged are checked: the batch's transaction wrote the changed (live, in the school, with
+  // their fingerprints) and holds their rows until it commits (issue 7: 1,000 probes less a changed batch).
+  const expected = new Map(p.unchangedKeys.map((key) => [key, existing.get(key)!.fingerprint]));
   return {
     entity: loaded.entity,
     schoolCode: batch.schoolCode,

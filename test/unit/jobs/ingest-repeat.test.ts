@@ -8,6 +8,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { acceptRepeat, queueBatch } from '../../../src/jobs/contracts.js';
+import { inboundMapping } from '../../../src/jobs/inbound.js';
+import { tagAfter } from '../../../src/jobs/ingest-finish.js';
+import type { Loaded } from '../../../src/jobs/judge.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createOverviewRepo } from '../../../src/store/overview.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
@@ -313,5 +316,35 @@ describe('ingest of a repeated vendor batch', () => {
     const again = await push(records);
     expect(again.result).toMatchObject({ accepted: 0, rejected: 1, unchanged: 1 });
     expect(await findingsOf(again.batchId)).toEqual(await findingsOf(first.batchId));
+  });
+});
+
+describe('the tag a judged vendor batch leaves', () => {
+  const now = () => new Date('2026-10-01T03:00:00Z');
+  const loaded = (school = S1) =>
+    ({
+      batch: { schoolCode: school, bodySha256: 'ab'.repeat(32), mode: 'delta', mappingPin: null },
+      entity: 'students',
+      mapping: inboundMapping('canonical', 'students'),
+      trusted: false,
+    }) as unknown as Loaded;
+  const row = (key: string, scope = S1) => ({ key, scope, data: {}, fingerprint: `fp-${key}` });
+  const existing = new Map([
+    ['B', { key: 'B', scope: S1, fingerprint: 'fp-B', deleted: false, sourceFp: null }],
+  ]);
+
+  it('checks only the records it left unchanged: the changed are its own writes, locked until it commits', () => {
+    const tag = tagAfter(
+      { now },
+      loaded(),
+      { toWrite: [row('A')], unchangedKeys: ['B'], rejected: 0 },
+      existing,
+    );
+    expect(tag && [...tag.expected]).toEqual([['B', 'fp-B']]);
+  });
+
+  it('is none when a record was written into another school', () => {
+    const plan = { toWrite: [row('A', S2)], unchangedKeys: ['B'], rejected: 0 };
+    expect(tagAfter({ now }, loaded(), plan, existing)).toBeNull();
   });
 });
