@@ -28,7 +28,7 @@ import {
 import type { FindingRow } from '../store/batch-findings.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
-import { createRecordsRepo, fingerprint, type ExistingRow, type UpsertRow } from '../store/records.js';
+import { createRecordsRepo, fingerprinted, type ExistingRow, type UpsertRow } from '../store/records.js';
 import { keyed, type InboundMapping, type InboundRecord } from './inbound.js';
 import { lookupsFor } from './judge-lookups.js';
 import type { MapResult } from '../mappings/types.js';
@@ -230,7 +230,10 @@ export function plan(checked: Checked): Plan {
       return;
     }
     const prior = checked.existing.get(rec.key);
-    const fp = checked.ahead?.fingerprints[index] ?? fingerprint(rec.data);
+    // The record's JSON text, once: fingerprinted, then sent by the upsert as it is.
+    const ahead = checked.ahead?.fingerprints[index];
+    const own = ahead === undefined ? fingerprinted(rec.data) : undefined;
+    const fp = ahead ?? own!.fingerprint;
     // A deleted record that comes back is restored, even unchanged.
     if (prior && prior.fingerprint === fp && !prior.deleted) unchangedKeys.push(rec.key);
     else
@@ -239,6 +242,7 @@ export function plan(checked: Checked): Plan {
         scope: rec.scope,
         personalId: rec.personalId,
         data: rec.data,
+        json: own?.json,
         fingerprint: fp,
         twinKey: checked.ahead ? checked.ahead.twinKeys[index] : twinKey(rec.data as Rec),
       });

@@ -14,7 +14,13 @@ import { chunks, intactScopeDigest, TABLES, type TableDef } from './record-table
  * schema's order, so plain JSON is already canonical (and 2–3× cheaper than sorting keys).
  */
 export function fingerprint(record: unknown): string {
-  return hash('sha256', JSON.stringify(record));
+  return fingerprinted(record).fingerprint;
+}
+
+/** A record's JSON text and its {@link fingerprint} (the SHA-256 of that text): the upsert sends the text as it is. */
+export function fingerprinted(record: unknown): { json: string; fingerprint: string } {
+  const json = JSON.stringify(record);
+  return { json, fingerprint: hash('sha256', json) };
 }
 
 export interface UpsertRow {
@@ -22,6 +28,8 @@ export interface UpsertRow {
   scope: string;
   personalId?: string | undefined;
   data: unknown;
+  /** `data`'s JSON text as it was fingerprinted ({@link fingerprinted}), sent instead of serialising it again. */
+  json?: string | undefined;
   fingerprint: string;
   /** Birth date and name key (students; see the quality module's `twinKey`). */
   twinKey?: string | undefined;
@@ -65,7 +73,7 @@ function upsertStatement(
     part.map((r) => r.key),
     ...(scoped ? [part.map((r) => r.scope)] : []),
     ...(pid ? [part.map((r) => r.personalId ?? null)] : []),
-    JSON.stringify(part.map((r) => r.data)),
+    `[${part.map((r) => r.json ?? JSON.stringify(r.data)).join(',')}]`,
     part.map((r) => r.fingerprint),
     part.map((r) => r.sourceFp ?? null),
     ...(twin ? [part.map((r) => r.twinKey ?? null)] : []),

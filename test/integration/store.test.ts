@@ -16,7 +16,7 @@ import type { Queryable } from '../../src/store/db.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createSyncRunsRepo, isPageNotDue } from '../../src/store/sync-runs.js';
 import { createQualityRepo } from '../../src/store/quality.js';
-import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
+import { createRecordsRepo, fingerprint, fingerprinted, type UpsertRow } from '../../src/store/records.js';
 import { openEmbedded } from '../../src/store/embedded.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
 import { student as aStudent } from '../factories/records.js';
@@ -178,6 +178,19 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       const loaded = await repo.load('students', ['S2']);
       expect(loaded).toEqual([{ key: 'S2', data: second[1] }]);
       expect(await repo.count('students', '79000001')).toBe(3);
+    });
+
+    it("sends a row's JSON text as it was fingerprinted, not serialised again (issue 7)", async () => {
+      const repo = createRecordsRepo(store.db);
+      const data = { ...student('J1', 'Giang'), schoolCode: '79000004' };
+      // The text is what the ingest fingerprinted (fingerprinted(data).json); a different one shows which is sent.
+      const { json, fingerprint: fp } = fingerprinted({ ...data, fullName: 'Giang Hà' });
+      await repo.upsert('students', [{ ...row(data), json, fingerprint: fp }], SOURCE);
+      expect(await repo.load('students', ['J1'])).toEqual([
+        { key: 'J1', data: { ...data, fullName: 'Giang Hà' } },
+      ]);
+      expect(json).toBe(JSON.stringify({ ...data, fullName: 'Giang Hà' }));
+      expect(fp).toBe(fingerprint({ ...data, fullName: 'Giang Hà' }));
     });
 
     it('set-based upsert handles more rows than one chunk', async () => {
