@@ -3,7 +3,7 @@
  * and helpers to push batches, count what a request changed and check problem+json answers.
  */
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ProblemSchema } from '../../src/api/problem.js';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
@@ -11,6 +11,7 @@ import { addClient, setClientDisabled, type NewClient } from '../../src/ops.js';
 import { OTHER_SCHOOL, SCHOOL, student as aStudent } from '../factories/records.js';
 import { countRows, makeDeps, type Backend, type TestEnv } from './env.js';
 import { MEMORY_DB_TIMEOUT_MS } from './memory-db.js';
+import { useForSuite } from './suite.js';
 
 export const S1 = SCHOOL;
 export const S2 = OTHER_SCHOOL;
@@ -38,7 +39,7 @@ export interface ApiHarness {
   /** vendor: S1+S2; other: OTHER; reader: S1 read-only; admin: city admin; disabled: disabled after login. */
   clients: Record<ClientName, NewClient>;
   tokens: Record<ClientName, string>;
-  tokenOf(c: NewClient, extra?: Record<string, string>): Promise<string>;
+  tokenOf(c: Credentials, extra?: Record<string, string>): Promise<string>;
   pushBatch(
     token: string | undefined,
     school: string,
@@ -56,6 +57,29 @@ export interface ApiHarness {
 }
 
 export const bearer = (t: string | undefined) => ({ authorization: `Bearer ${t ?? ''}` });
+
+/** What a client logs in with. */
+export type Credentials = Pick<NewClient, 'clientId' | 'clientSecret'>;
+
+/** A bearer token of client `c` from `app`'s token endpoint (client credentials, `extra` fields added); 200 expected. */
+export async function tokenFor(
+  app: FastifyInstance,
+  c: Credentials,
+  extra: Record<string, string> = {},
+): Promise<string> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    payload: {
+      grant_type: 'client_credentials',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      ...extra,
+    },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<{ access_token: string }>().access_token;
+}
 
 /** A bilingual RFC 9457 problem with the given status and code, correlated to the request. */
 export function expectProblem(res: LightMyRequestResponse, status: number, code: ErrorCode): ProblemBody {
@@ -93,20 +117,7 @@ export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
   await app.ready();
   const db = env.deps.db;
 
-  async function tokenOf(c: NewClient, extra: Record<string, string> = {}): Promise<string> {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: {
-        grant_type: 'client_credentials',
-        client_id: c.clientId,
-        client_secret: c.clientSecret,
-        ...extra,
-      },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ access_token: string }>().access_token;
-  }
+  const tokenOf = (c: Credentials, extra?: Record<string, string>) => tokenFor(app, c, extra);
 
   const clients: Record<ClientName, NewClient> = {
     vendor: await addClient(db, { name: 'Vendor A', role: 'vendor', schools: [S1, S2] }),
@@ -180,12 +191,10 @@ export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
  * them. The object is filled in by the `beforeAll` hook, so tests and later hooks use it as is.
  */
 export function useApiHarness(backend: Backend): ApiHarness {
-  const h = {} as ApiHarness;
-  beforeAll(async () => {
-    Object.assign(h, await startApiHarness(backend));
-  }, MEMORY_DB_TIMEOUT_MS); // PGlite's start-up is slow on a busy machine
-  afterAll(async () => {
-    await (h as Partial<ApiHarness>).close?.();
-  });
-  return h;
+  // PGlite's start-up is slow on a busy machine.
+  return useForSuite(
+    () => startApiHarness(backend),
+    (h) => h.close(),
+    MEMORY_DB_TIMEOUT_MS,
+  );
 }

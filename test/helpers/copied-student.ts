@@ -8,6 +8,7 @@ import { startCitySimulator } from './city-sim.js';
 import { backends, makeDeps, type TestEnv } from './env.js';
 import { fullStudentsPull } from './full-pull.js';
 import { startPageProxy } from './page-proxy.js';
+import { useForSuite } from './suite.js';
 
 export interface CopiedStudentSource {
   readonly env: TestEnv;
@@ -64,4 +65,13 @@ export async function startCopiedStudentSource(seed: number): Promise<CopiedStud
       await sim.close();
     },
   };
+}
+
+/** The source of the enclosing suite: started before its tests, closed after them (see `useForSuite`). */
+export function useCopiedStudentSource(seed: number): CopiedStudentSource {
+  return useForSuite(
+    () => startCopiedStudentSource(seed),
+    (s) => s.close(),
+    120_000,
+  );
 }

@@ -31,8 +31,7 @@ async function newVendor(schools = [S1]): Promise<Created> {
   return res.json<Created>();
 }
 
-const tokenOf = async (c: Created): Promise<string> =>
-  (await login(c.clientId, c.clientSecret)).json<{ access_token: string }>().access_token;
+const tokenOf = (c: Created): Promise<string> => h.tokenOf(c);
 
 // Every test works on a client of its own: none reads what another one left.
 describe('admin API of clients', () => {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient, type NewClient } from '../../src/ops.js';
-import { bearer, expectProblem, S1 } from '../helpers/api.js';
+import { bearer, expectProblem, S1, tokenFor } from '../helpers/api.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
 
 const MAX = 3;
@@ -16,15 +16,7 @@ let app: FastifyInstance;
 let a: NewClient;
 let b: NewClient;
 
-async function token(c: NewClient): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    payload: { grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json<{ access_token: string }>().access_token;
-}
+const token = (c: NewClient): Promise<string> => tokenFor(app, c);
 
 beforeAll(async () => {
   env = await makeDeps(backends()[1]!, {

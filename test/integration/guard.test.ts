@@ -17,7 +17,7 @@ import { addClient, type NewClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
-import { bearer, expectProblem, S2, student } from '../helpers/api.js';
+import { bearer, expectProblem, S2, student, tokenFor } from '../helpers/api.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
 
@@ -55,14 +55,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
   let vendor: string;
   let narrowAdmin: string;
 
-  const tokenOf = async (c: NewClient): Promise<string> =>
-    (
-      await app.inject({
-        method: 'POST',
-        url: '/oauth/token',
-        payload: { grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret },
-      })
-    ).json<{ access_token: string }>().access_token;
+  const tokenOf = (c: NewClient): Promise<string> => tokenFor(app, c);
   const get = (url: string, token = admin) => app.inject({ method: 'GET', url, headers: bearer(token) });
   const post = (url: string, token = admin, payload?: unknown) =>
     app.inject({

@@ -18,7 +18,7 @@ import { startWorkerRole, type Running } from '../../src/roles.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, expectProblem } from '../helpers/api.js';
+import { bearer, expectProblem, tokenFor } from '../helpers/api.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
 
@@ -66,16 +66,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     };
     for (const [name, c] of Object.entries(clients)) {
       const made = await addClient(env.deps.db, { name, ...c });
-      const res = await app.inject({
-        method: 'POST',
-        url: '/oauth/token',
-        payload: {
-          grant_type: 'client_credentials',
-          client_id: made.clientId,
-          client_secret: made.clientSecret,
-        },
-      });
-      tokens[name as keyof typeof tokens] = res.json<{ access_token: string }>().access_token;
+      tokens[name as keyof typeof tokens] = await tokenFor(app, made);
     }
   }, 120_000);
 

@@ -19,6 +19,7 @@ import { startWorkerRole, type Running } from '../../src/roles.js';
 import { SCHOOL, student } from '../factories/records.js';
 import { backends, countRows, makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
 import { startFakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+import { tokenFor } from '../helpers/api.js';
 import { deleteRedisKeys, listRedisKeys } from '../helpers/redis.js';
 
 /**
@@ -126,16 +127,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
     app = await buildApp(env.deps);
     await app.ready();
     const client = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: {
-        grant_type: 'client_credentials',
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-      },
-    });
-    token = res.json<{ access_token: string }>().access_token;
+    token = await tokenFor(app, client);
   }, 120_000);
 
   afterEach(async () => {

@@ -7,28 +7,19 @@
  * judged again, in the same page, and taken. Over the real pull path: the worker role, PostgreSQL and the
  * hcm-csdl simulator behind a proxy that adds the copy (and, the third night, the tombstone).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyOf, startCopiedStudentSource, type CopiedStudentSource } from '../helpers/copied-student.js';
-import type { TestEnv } from '../helpers/env.js';
+import { describe, expect, it } from 'vitest';
+import { copyOf, useCopiedStudentSource } from '../helpers/copied-student.js';
 
 describe('a refusal that stands on another record, pulled on three nights', () => {
-  let source: CopiedStudentSource;
-  let env: TestEnv;
-
-  beforeAll(async () => {
-    source = await startCopiedStudentSource(29);
-    env = source.env;
-  }, 120_000);
-
-  afterAll(async () => {
-    await source?.close();
-  });
-
-  const fullPull = (): Promise<number> => source.fullPull();
-  const live = (code: string): Promise<boolean> => source.live(code);
+  const source = useCopiedStudentSource(29);
   const counts = async (run: number) =>
     (
-      await env.deps.db.query<{ accepted: number; rejected: number; unchanged: number; findings: number }>(
+      await source.env.deps.db.query<{
+        accepted: number;
+        rejected: number;
+        unchanged: number;
+        findings: number;
+      }>(
         `SELECT sum(accepted)::int AS accepted, sum(rejected)::int AS rejected, sum(unchanged)::int AS unchanged,
                 (SELECT count(*)::int FROM truc.findings f JOIN truc.batches b ON b.id = f.batch_id
                   WHERE b.sync_run_id = $1) AS findings
@@ -39,37 +30,37 @@ describe('a refusal that stands on another record, pulled on three nights', () =
   /** The copy's verdict, with its row version (xmin: changes with any rewrite). */
   const verdict = async () =>
     (
-      await env.deps.db.query<{ accepted: boolean; x: string }>(
+      await source.env.deps.db.query<{ accepted: boolean; x: string }>(
         `SELECT accepted, xmin::text AS x FROM truc.quality_records WHERE entity = 'students' AND record_key = $1`,
         [copyOf(source.original()!)],
       )
     ).rows[0];
 
   it('re-judges nothing on an unchanged night, and the copy once the student it stood on is deleted', async () => {
-    const first = await fullPull();
+    const first = await source.fullPull();
     const original = source.original();
     expect(original).toBeDefined();
-    expect(await live(copyOf(original!))).toBe(false);
+    expect(await source.live(copyOf(original!))).toBe(false);
     const night1 = await counts(first);
     expect(night1.rejected).toBe(1);
     expect(night1.findings).toBeGreaterThan(0);
     const refused = await verdict();
     expect(refused?.accepted).toBe(false);
     // Remembered with the holder it stands on: the original, as stored.
-    const remembered = await env.deps.db.query<{ depends: Record<string, Record<string, string>> }>(
+    const remembered = await source.env.deps.db.query<{ depends: Record<string, Record<string, string>> }>(
       `SELECT depends FROM truc.refused_sources WHERE system = 'hcm-csdl' AND entity = 'students' AND source_key = $1`,
       [copyOf(original!)],
     );
     expect(Object.keys(remembered.rows[0]?.depends['students'] ?? {})).toEqual([original]);
 
     // Nothing changed: every record skipped or still refused; nothing judged, no finding, no verdict rewritten.
-    const second = await fullPull();
+    const second = await source.fullPull();
     const night2 = await counts(second);
     expect(night2).toEqual({ accepted: 0, rejected: 1, unchanged: night1.accepted, findings: 0 });
     expect((await verdict())?.x).toBe(refused?.x);
-    expect(await live(original!)).toBe(true);
+    expect(await source.live(original!)).toBe(true);
     // Each page's batch is done (inserted so with the page's closing writes) and audited as ingested.
-    const audited = await env.deps.db.query<{ done: number; batches: number; ingested: number }>(
+    const audited = await source.env.deps.db.query<{ done: number; batches: number; ingested: number }>(
       `SELECT count(*) FILTER (WHERE b.status = 'done' AND b.finished_at IS NOT NULL)::int AS done,
               count(*)::int AS batches,
               count(*) FILTER (WHERE EXISTS (
@@ -89,12 +80,12 @@ describe('a refusal that stands on another record, pulled on three nights', () =
 
     // The source deletes the original: what the copy's refusal stood on is gone, so it is judged and taken.
     source.deleteOriginal();
-    const third = await fullPull();
+    const third = await source.fullPull();
     const night3 = await counts(third);
     expect(night3.accepted).toBe(1);
     expect(night3.rejected).toBe(0);
-    expect(await live(original!)).toBe(false);
-    expect(await live(copyOf(original!))).toBe(true);
+    expect(await source.live(original!)).toBe(false);
+    expect(await source.live(copyOf(original!))).toBe(true);
     expect((await verdict())?.accepted).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import { addClient } from '../../src/ops.js';
 import { startWorkerRole } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
+import { tokenFor } from '../helpers/api.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 
 const ID = 'schools-every-second';
@@ -57,16 +58,7 @@ describe('schedules on postgres+redis', () => {
     app = await buildApp(deps);
     await app.ready();
     const admin = await addClient(env.deps.db, { name: 'City', role: 'city-admin' });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: {
-        grant_type: 'client_credentials',
-        client_id: admin.clientId,
-        client_secret: admin.clientSecret,
-      },
-    });
-    token = res.json<{ access_token: string }>().access_token;
+    token = await tokenFor(app, admin);
   }, 120_000);
 
   afterAll(async () => {

@@ -4,7 +4,6 @@
  * outbox rows run as the worker runs them (`nextRow`, `runRow`, `drain`).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import type { EntityName, SystemName } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
@@ -19,6 +18,7 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { S1 } from '../../helpers/api.js';
 import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
+import { useForSuite } from '../../helpers/suite.js';
 
 export const NOW = new Date('2026-01-15T03:00:00.000Z');
 
@@ -125,12 +125,11 @@ export async function testContext(
  * database is closed after them (unit files share their worker's process: see vitest.config.ts).
  */
 export function useTestContext(parts: Parameters<typeof testContext>[0] = {}): TestContext {
-  const ctx = {} as TestContext;
-  beforeAll(async () => {
-    Object.assign(ctx, await testContext(parts));
-  }, MEMORY_DB_TIMEOUT_MS);
-  afterAll(() => ctx.db?.close());
-  return ctx;
+  return useForSuite(
+    () => testContext(parts),
+    (ctx) => ctx.db.close(),
+    MEMORY_DB_TIMEOUT_MS,
+  );
 }
 
 /** `useTestContext` with hcm-csdl serving students through a fake source (and `targets`). */
