@@ -5,7 +5,6 @@
  * `--check` regenerates in memory and fails when either committed file differs (drift), so the spec,
  * the server and the client package cannot drift apart.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { format } from 'prettier';
@@ -15,8 +14,9 @@ import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import type { Db } from '../src/store/db.js';
 import type { QueueFactory } from '../src/jobs/queues.js';
+import { checking, writeGenerated } from './generated.js';
 
-const check = process.argv.includes('--check');
+const check = checking();
 
 const unused = (): never => {
   throw new Error('not available while exporting the OpenAPI document');
@@ -64,18 +64,7 @@ const outputs: Array<[string, string]> = [
   [join(PROJECT_ROOT, 'openapi', 'truc.v1.json'), jsonText],
   [join(PROJECT_ROOT, 'packages', 'client', 'src', 'generated', 'truc.v1.ts'), tsText],
 ];
-let drift = false;
-for (const [file, text] of outputs) {
-  if (check) {
-    const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (current !== text) {
-      process.stderr.write(
-        `openapi:check: ${file} differs from what the code generates; run npm run openapi:export\n`,
-      );
-      drift = true;
-    }
-  } else writeFileSync(file, text);
-}
-if (check && !drift) process.stdout.write('openapi:check: committed spec and client types match the code\n');
+const code = writeGenerated(outputs, 'npm run openapi:export');
 if (!check) process.stdout.write(`openapi:export: wrote ${outputs.map(([f]) => f).join(', ')}\n`);
-process.exit(drift ? 1 : 0);
+else if (code === 0) process.stdout.write('openapi:check: committed spec and client types match the code\n');
+process.exit(code);

@@ -1,8 +1,8 @@
 /** Writes docs/errors.md from the one error table in src/errors.ts (`--check` fails on drift). */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERRORS } from '../src/errors.js';
 import { PROJECT_ROOT } from '../src/config.js';
+import { writeGenerated } from './generated.js';
 
 const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_VALIDATION: 'Read `errors[]`: each item names the field (JSON pointer) and the rule.',
@@ -42,9 +42,4 @@ of the API contract: they are never renamed or reused. Every problem response ca
 ${rows.join('\n')}
 `;
 const file = join(PROJECT_ROOT, 'docs', 'errors.md');
-if (process.argv.includes('--check')) {
-  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
-    process.stderr.write('docs/errors.md is out of date: run npx tsx scripts/gen-error-docs.ts\n');
-    process.exit(1);
-  }
-} else writeFileSync(file, text);
+process.exitCode = writeGenerated([[file, text]], 'npx tsx scripts/gen-error-docs.ts');

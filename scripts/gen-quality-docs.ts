@@ -1,7 +1,7 @@
 /** Writes docs/quality-rules.md from the rule catalogue in src/quality (`--check` fails on drift). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
+import { writeGenerated } from './generated.js';
 import { CATALOGUE_VERSION, GATE_RULES, RETIRED_CODES, RULES } from '../src/quality/catalogue.js';
 import { DEFAULT_QUALITY_CONFIG } from '../src/quality/config.js';
 import type { Category, RuleInfo } from '../src/quality/types.js';
@@ -71,9 +71,4 @@ ${(['dung', 'du', 'sach', 'song', 'tenancy'] as const).map(section).join('\n')}
 ${RETIRED_CODES.length > 0 ? `Retired codes (never reused): ${RETIRED_CODES.map((r) => `\`${r}\``).join(', ')}.\n` : 'No code has been retired yet.\n'}`;
 
 const file = join(PROJECT_ROOT, 'docs', 'quality-rules.md');
-if (process.argv.includes('--check')) {
-  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
-    process.stderr.write('docs/quality-rules.md is out of date: run npm run gen:quality-rules\n');
-    process.exit(1);
-  }
-} else writeFileSync(file, text);
+process.exitCode = writeGenerated([[file, text]], 'npm run gen:quality-rules');
