@@ -14,8 +14,8 @@ export interface DashboardAssets {
   'app.css': string;
 }
 
-export const DASHBOARD_SOURCE = join(PROJECT_ROOT, 'dashboard');
-export const DASHBOARD_BUILT = join(PROJECT_ROOT, 'dist', 'dashboard');
+const DASHBOARD_SOURCE = join(PROJECT_ROOT, 'dashboard');
+const DASHBOARD_BUILT = join(PROJECT_ROOT, 'dist', 'dashboard');
 
 /** Bundles dashboard/src/main.ts (esbuild, a dev dependency) with the page and stylesheet beside it. */
 export async function bundleDashboard(opts: { minify?: boolean } = {}): Promise<DashboardAssets> {

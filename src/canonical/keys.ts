@@ -4,7 +4,7 @@
  * (ASCII letters, digits, `_`, `-`, at most 64, no run of 5 or more digits) are echoed; any other
  * becomes {@link HIDDEN_KEY}.
  */
-export const HIDDEN_KEY = '*';
+const HIDDEN_KEY = '*';
 
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const DIGIT_RUN = /\d{5}/;

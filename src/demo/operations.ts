@@ -13,7 +13,7 @@ import { json, waitFor } from './http.js';
 import type { DemoStack } from './stack.js';
 
 /** The simulated city database's staff write path, where the demo's one refusal is injected. */
-export const STAFF_WRITE_PATH = '/v1/staff:batch';
+const STAFF_WRITE_PATH = '/v1/staff:batch';
 
 /** Arms the refusal before the vendors push (step 1 pushes one staff batch). */
 export function armDeadLetter(stack: DemoStack): void {

@@ -119,8 +119,6 @@ export const fireSchedule = contract(
   z.object({ scheduleId: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
 );
 
-export type PayloadOf<J extends JobContract<unknown>> = z.output<J['payload']>;
-
 /** Queues a job: writes its outbox row in the caller's transaction. Returns the row id. */
 export async function enqueue<J extends JobContract<unknown>>(
   q: Queryable,

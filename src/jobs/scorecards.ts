@@ -46,7 +46,7 @@ export async function computeScorecards(
 }
 
 /** Pass ratios (0..1) of provinces and communes as gauges; schools and records never get a series. */
-export function setGauges(
+function setGauges(
   metrics: Metrics,
   cards: readonly Pick<Scorecard, 'level' | 'code' | 'criteria' | 'overall'>[],
 ): void {

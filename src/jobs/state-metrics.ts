@@ -50,7 +50,7 @@ export function knownQueues(): string[] {
 }
 
 /** The PCGD-XMC report year at `now` (Vietnam time): the calendar year whose October deadlines matter. */
-export function pcgdReportYear(now: Date): number {
+function pcgdReportYear(now: Date): number {
   return new Date(now.getTime() + 7 * 3600_000).getUTCFullYear();
 }
 

@@ -86,7 +86,7 @@ function presentOf(sink: BatchSink, keys: readonly string[]): Present {
 }
 
 /** Runs the record and batch checks; the sink then holds their findings and repairs. */
-export function runInMemory(
+function runInMemory(
   ctx: BatchContext,
   sink: BatchSink,
   keys: readonly string[],

@@ -14,8 +14,8 @@ import { loadConfig } from '../config.js';
 
 export const DEMO_SEED = 2025;
 export const DEMO_SCHOOLS = 6;
-export const DEMO_STUDENTS_PER_SCHOOL = 40;
-export const DEMO_STAFF_PER_SCHOOL = 8;
+const DEMO_STUDENTS_PER_SCHOOL = 40;
+const DEMO_STAFF_PER_SCHOOL = 8;
 
 interface Closable {
   url: string;

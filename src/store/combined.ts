@@ -46,7 +46,7 @@ export function combine(writes: readonly Write[]): [string, unknown[]] {
 }
 
 /** `sql` (it begins `WITH `) with `writes` as data-modifying CTEs ahead of its own, and the parameters of both. */
-export function combineWith(
+function combineWith(
   writes: readonly Write[],
   sql: string,
   params: readonly unknown[],

@@ -6,7 +6,6 @@
 import type { Queryable } from './db.js';
 
 export const WEBHOOK_EVENTS = ['batch.finished', 'findings.ready', 'master-data.changed'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number] | 'webhook.ping';
 
 export interface Subscription {
   id: string;

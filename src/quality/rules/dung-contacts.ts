@@ -91,7 +91,7 @@ function isPlainVietnamesePhone(phone: string): boolean {
 }
 
 /** True for a Vietnamese mobile (10 digits) or landline (11 digits, 02…), `+84` accepted for the 0. */
-export function isVietnamesePhone(phone: string): boolean {
+function isVietnamesePhone(phone: string): boolean {
   if (isPlainVietnamesePhone(phone) || MOBILE_OR_LANDLINE.test(phone)) return true;
   const digits = phone.replace(/[\s.()-]/g, '');
   return MOBILE_OR_LANDLINE.test(digits.startsWith('+84') ? `0${digits.slice(3)}` : digits);
@@ -101,7 +101,7 @@ const EMAIL =
   /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
 
 /** True for a well-formed e-mail address (the canonical schema's pattern). */
-export function isEmail(value: string): boolean {
+function isEmail(value: string): boolean {
   return EMAIL.test(value);
 }
 
@@ -120,13 +120,13 @@ export const contactCheck: Check = {
 };
 
 /** True when `email`'s domain is one of `domains` or a subdomain of one. */
-export function onOfficialDomain(email: string, domains: readonly string[]): boolean {
+function onOfficialDomain(email: string, domains: readonly string[]): boolean {
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
   return domains.some((d) => domain === d || domain.endsWith(`.${d}`));
 }
 
 /** True for an absolute http(s) URL whose host has a dot. */
-export function isWebsite(value: string): boolean {
+function isWebsite(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname.includes('.');

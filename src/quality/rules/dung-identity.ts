@@ -280,7 +280,7 @@ const NOMINAL_AGE: Readonly<Record<Grade, readonly [number, number]>> = {
 };
 
 /** True when a pupil born in `birthYear` fits `grade` in the school year starting in `startYear`. */
-export function ageFitsGrade(
+function ageFitsGrade(
   birthYear: number,
   grade: Grade,
   startYear: number,

@@ -191,7 +191,7 @@ const FOLD = (() => {
 const MAX_FOLDED = 16;
 
 /** Lower case, no diacritics (đ → d), letters and digits only: 'Không có' → 'khongco'. */
-export function foldPlaceholder(value: string): string {
+function foldPlaceholder(value: string): string {
   let out = '';
   for (let i = 0; i < value.length && out.length <= MAX_FOLDED; i++) {
     const c = value.charCodeAt(i);

@@ -40,7 +40,7 @@ export const ENROLLED_STATUSES = ['studying', 'transferred_in', 'returned', 'rep
 export const LOCKED_STATUSES: readonly ReportStatus[] = ['approved', 'submitted', 'receipted'];
 
 /** Who is counted and how, for a report year (the rule set's settings that reach the SQL). */
-export function countingOptions(rules: RuleSet, year: number): CountingOptions {
+function countingOptions(rules: RuleSet, year: number): CountingOptions {
   return {
     year,
     ageRule: rules.settings.ageRule,

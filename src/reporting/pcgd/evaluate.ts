@@ -85,7 +85,7 @@ export function shortfallOf(numerator: number, denominator: number, threshold: n
 }
 
 /** The eleven indicators of a commune from its counts per age. */
-export function indicatorsOf(rules: RuleSet, rows: readonly AgeCounts[]): IndicatorFigure[] {
+function indicatorsOf(rules: RuleSet, rows: readonly AgeCounts[]): IndicatorFigure[] {
   return rules.indicators.map((def) => {
     let numerator = 0;
     let denominator = 0;

@@ -27,7 +27,7 @@ export interface PcgdFinding {
 }
 
 /** The rules, their severity and what they check (README and docs list them). */
-export const VALIDATION_RULES = {
+const VALIDATION_RULES = {
   PCGD_NUMERATOR_GT_DENOMINATOR: { severity: 'error', about: 'a numerator never exceeds its denominator' },
   PCGD_COMMUNES_NOT_APPROVED: {
     severity: 'error',
