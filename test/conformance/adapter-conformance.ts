@@ -24,6 +24,7 @@ import type {
   SourceAdapter,
   TargetAdapter,
 } from '../../src/adapters/types.js';
+import { useForSuite } from '../helpers/suite.js';
 
 /** The least a simulator handle must offer. */
 export interface ConformanceSim {
@@ -39,15 +40,13 @@ export function useRunning<Sim extends ConformanceSim, A>(
   start: () => Promise<Sim>,
   adapterFor: (sim: Sim) => A,
 ): { sim: Sim; adapter: A } {
-  const running = {} as { sim: Sim; adapter: A };
-  beforeAll(async () => {
-    running.sim = await start();
-    running.adapter = adapterFor(running.sim);
-  });
-  afterAll(async () => {
-    await (running as Partial<typeof running>).sim?.close();
-  });
-  return running;
+  return useForSuite(
+    async () => {
+      const sim = await start();
+      return { sim, adapter: adapterFor(sim) };
+    },
+    (running) => running.sim.close(),
+  );
 }
 
 /** The rejection of a promise (undefined when it resolves). */
@@ -140,202 +139,217 @@ async function drain<W>(feed: AsyncIterable<ChangeFeed<W>>, keyOf: (w: W) => str
   return pages;
 }
 
+/** What the cases of one suite share: the running simulator and adapter (set in its `beforeAll`) and helpers. */
+interface Suite<Sim extends ConformanceSim, E extends string, W, WI> {
+  sim: Sim;
+  adapter: AnyAdapter<E, W, WI>;
+  readonly name: string;
+  readonly opts: ConformanceOptions<Sim, E, W, WI>;
+  readonly timeoutMs: number;
+  readonly pageSize: number;
+  /** Failures in a row that outlast the adapter's in-client retries. */
+  readonly exhaust: number;
+  make(credentials: AdapterSetup['credentials']): AnyAdapter<E, W, WI> | Promise<AnyAdapter<E, W, WI>>;
+  /** One cheap call (the option's probe, else the source's first page, else a one-record write). */
+  probe(a: AnyAdapter<E, W, WI>): Promise<unknown>;
+  /** Registers case `c` (skipped when the options skip it, with the reason, or when it does not apply). */
+  test(c: ConformanceCase, applies: boolean, title: string, body: () => Promise<void>): void;
+}
+
+/** The AppError `p` rejects with, expected to carry `code`. */
+async function expectCode(p: Promise<unknown>, code: string) {
+  const err = await errorOf(p);
+  expect(err, `expected ${code}`).toMatchObject({ name: 'AppError', code });
+  return err as { code: string; retryable: boolean; retryAfterSeconds?: number };
+}
+
+function suiteOf<Sim extends ConformanceSim, E extends string, W, WI>(
+  name: string,
+  opts: ConformanceOptions<Sim, E, W, WI>,
+): Suite<Sim, E, W, WI> {
+  const pageSize = opts.source?.pageSize ?? 7;
+  const suite: Suite<Sim, E, W, WI> = {
+    sim: undefined as unknown as Sim,
+    adapter: {},
+    name,
+    opts,
+    timeoutMs: opts.timeoutMs ?? 400,
+    pageSize,
+    exhaust: (opts.inClientRetries ?? 0) + 2,
+    make: (credentials) => opts.makeAdapter(suite.sim, { credentials, timeoutMs: suite.timeoutMs }),
+    async probe(a) {
+      if (opts.probe) return opts.probe(a, suite.sim);
+      if (opts.source && a.listChanges) {
+        for await (const page of a.listChanges(opts.source.entity, { ...opts.source.listOptions, pageSize }))
+          return page;
+        return undefined;
+      }
+      if (opts.target && a.write) {
+        return a.write(opts.target.entity, opts.target.records(suite.sim).slice(0, 1), {
+          idempotencyKey: `probe-${Date.now()}`,
+        });
+      }
+      throw new Error('conformance: no probe (give source, target or probe)');
+    },
+    test(c, applies, title, body) {
+      const skipped = opts.skip?.[c];
+      (skipped === undefined && applies ? it : it.skip)(
+        skipped ? `${title} (skipped: ${skipped})` : title,
+        body,
+      );
+    },
+  };
+  return suite;
+}
+
 /** Registers the conformance suite of one adapter. */
 export function runConformance<Sim extends ConformanceSim, E extends string, W, WI = never>(
   name: string,
   opts: ConformanceOptions<Sim, E, W, WI>,
 ): void {
-  const timeoutMs = opts.timeoutMs ?? 400;
-  const pageSize = opts.source?.pageSize ?? 7;
-  let sim: Sim;
-  let adapter: AnyAdapter<E, W, WI>;
-  const make = (credentials: AdapterSetup['credentials']) =>
-    opts.makeAdapter(sim, { credentials, timeoutMs });
-  const testIf = (c: ConformanceCase, applies: boolean) =>
-    opts.skip?.[c] === undefined && applies ? it : it.skip;
-  const label = (c: ConformanceCase, text: string) =>
-    opts.skip?.[c] ? `${text} (skipped: ${opts.skip[c]})` : text;
-
-  const probe = async (a: AnyAdapter<E, W, WI>): Promise<unknown> => {
-    if (opts.probe) return opts.probe(a, sim);
-    if (opts.source && a.listChanges) {
-      for await (const page of a.listChanges(opts.source.entity, { ...opts.source.listOptions, pageSize }))
-        return page;
-      return undefined;
-    }
-    if (opts.target && a.write) {
-      return a.write(opts.target.entity, opts.target.records(sim).slice(0, 1), {
-        idempotencyKey: `probe-${Date.now()}`,
-      });
-    }
-    throw new Error('conformance: no probe (give source, target or probe)');
-  };
-  const expectCode = async (p: Promise<unknown>, code: string) => {
-    const err: unknown = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err, `expected ${code}`).toMatchObject({ name: 'AppError', code });
-    return err as { code: string; retryable: boolean; retryAfterSeconds?: number };
-  };
-  const exhaust = (opts.inClientRetries ?? 0) + 2;
-
+  const s = suiteOf(name, opts);
   describe(`adapter conformance: ${name}`, () => {
     beforeAll(async () => {
-      sim = await opts.startSim();
-      adapter = await make('valid');
+      s.sim = await opts.startSim();
+      s.adapter = await s.make('valid');
     });
     afterEach(async () => {
-      await clearFaults(sim);
+      await clearFaults(s.sim);
     });
     afterAll(async () => {
-      await sim?.close();
+      await (s.sim as ConformanceSim | undefined)?.close();
     });
-
-    testIf('health', !!opts.source)(
-      label('health', 'health is ok when up and not ok (no throw) when down'),
-      async () => {
-        expect(await adapter.health!()).toMatchObject({ ok: true });
-        await setFaults(sim, { down: true });
-        expect(await adapter.health!()).toMatchObject({ ok: false });
-      },
-    );
-
-    testIf('pagination', !!opts.source)(
-      label('pagination', 'pages to the end: count as the simulator says, no duplicates'),
-      async () => {
-        const src = opts.source!;
-        const expected = await src.expectedCount(sim);
-        const pages = await drain(
-          adapter.listChanges!(src.entity, { ...src.listOptions, pageSize }),
-          src.keyOf,
-          expected + 10,
-        );
-        const keys = pages.flatMap((p) => p.keys);
-        expect(keys.length).toBe(expected);
-        expect(new Set(keys).size).toBe(keys.length);
-        expect(pages.every((p) => p.keys.length <= pageSize)).toBe(true);
-        if (expected > pageSize) expect(pages.length).toBeGreaterThan(1);
-        expect(pages.at(-1)?.nextCursor).toBeUndefined();
-      },
-    );
-
-    testIf('resume', !!opts.source)(
-      label('resume', 'resumes from the last cursor after a crash: no gap, no duplicate'),
-      async () => {
-        const src = opts.source!;
-        const expected = await src.expectedCount(sim);
-        const before: string[] = [];
-        let cursor: string | undefined;
-        const stopAfter = Math.max(1, Math.floor(expected / pageSize / 2));
-        let n = 0;
-        for await (const page of adapter.listChanges!(src.entity, { ...src.listOptions, pageSize })) {
-          before.push(...page.items.map(src.keyOf));
-          cursor = page.nextCursor;
-          if (++n >= stopAfter) break; // the "crash": the process stops mid-way
-        }
-        const fresh = await make('valid');
-        const after =
-          cursor === undefined
-            ? []
-            : (
-                await drain(
-                  fresh.listChanges!(src.entity, { ...src.listOptions, pageSize, cursor }),
-                  src.keyOf,
-                  expected + 10,
-                )
-              ).flatMap((p) => p.keys);
-        const all = [...before, ...after];
-        expect(all.length).toBe(expected);
-        expect(new Set(all).size).toBe(all.length);
-      },
-    );
-
-    testIf('auth', true)(label('auth', 'wrong credentials → ERR_ADAPTER_AUTH, not retryable'), async () => {
-      const bad = await make('invalid');
-      const err = await expectCode(probe(bad), 'ERR_ADAPTER_AUTH');
-      expect(err.retryable).toBe(false);
-    });
-
-    testIf('rate-limit', true)(
-      label(
-        'rate-limit',
-        '429 is honoured: Retry-After carried to the caller (whose gate makes every worker wait), never slept away in the adapter',
-      ),
-      async () => {
-        await probe(adapter); // warm up (token fetched)
-        await setFaults(sim, { status429: { count: 1, retryAfterSeconds: 1 } });
-        const err = await expectCode(probe(adapter), 'ERR_ADAPTER_RATE_LIMITED');
-        expect(err.retryable).toBe(true);
-        expect(err.retryAfterSeconds).toBe(1);
-      },
-    );
-
-    testIf('unavailable', true)(
-      label('unavailable', '5xx → ERR_ADAPTER_UNAVAILABLE, retryable'),
-      async () => {
-        await probe(adapter);
-        await setFaults(sim, { status503Burst: exhaust });
-        const err = await expectCode(probe(adapter), 'ERR_ADAPTER_UNAVAILABLE');
-        expect(err.retryable).toBe(true);
-        await setFaults(sim, { status503Burst: 0, errorRate: 1 });
-        await expectCode(probe(adapter), 'ERR_ADAPTER_UNAVAILABLE');
-      },
-    );
-
-    testIf('reset', true)(label('reset', 'connection reset → ERR_ADAPTER_UNAVAILABLE'), async () => {
-      await probe(adapter);
-      await setFaults(sim, { reset: exhaust });
-      await expectCode(probe(adapter), 'ERR_ADAPTER_UNAVAILABLE');
-    });
-
-    testIf('malformed', true)(
-      label('malformed', 'truncated body → ERR_ADAPTER_RESPONSE_INVALID'),
-      async () => {
-        await probe(adapter);
-        await setFaults(sim, { malformed: exhaust });
-        await expectCode(probe(adapter), 'ERR_ADAPTER_RESPONSE_INVALID');
-      },
-    );
-
-    testIf('timeout', true)(
-      label('timeout', 'no answer → ERR_ADAPTER_TIMEOUT within the client timeout'),
-      async () => {
-        await probe(adapter);
-        await setFaults(sim, { hang: exhaust });
-        const started = Date.now();
-        const err = await expectCode(probe(adapter), 'ERR_ADAPTER_TIMEOUT');
-        expect(err.retryable).toBe(true);
-        expect(Date.now() - started).toBeLessThan(timeoutMs * (exhaust + 1) + 5_000);
-      },
-    );
-
-    testIf('idempotency', !!opts.target)(
-      label('idempotency', 'same idempotencyKey twice → one effect'),
-      async () => {
-        const tgt = opts.target!;
-        const records = tgt.records(sim);
-        const before = await tgt.effectCount(sim);
-        const key = `conformance-${name}-${Date.now()}`;
-        const first = await adapter.write!(tgt.entity, records, { idempotencyKey: key });
-        const second = await adapter.write!(tgt.entity, records, { idempotencyKey: key });
-        expect(first.accepted + first.rejected.length).toBe(records.length);
-        expect(second.accepted).toBe(first.accepted);
-        expect((await tgt.effectCount(sim)) - before).toBe(first.accepted);
-      },
-    );
-
-    testIf('window-closed', !!opts.target?.hasWindow)(
-      label('window-closed', 'closed submission window → ERR_ADAPTER_WINDOW_CLOSED'),
-      async () => {
-        const tgt = opts.target!;
-        await setFaults(sim, { closedWindow: true });
-        const write = adapter.write!(tgt.entity, tgt.records(sim).slice(0, 1), {
-          idempotencyKey: `closed-${Date.now()}`,
-        });
-        const err = await expectCode(write, 'ERR_ADAPTER_WINDOW_CLOSED');
-        expect(err.retryable).toBe(false);
-      },
-    );
+    sourceCases(s);
+    faultCases(s);
+    targetCases(s);
   });
+}
+
+/** A source's cases: health, pagination to the end, resuming from a cursor. */
+function sourceCases<Sim extends ConformanceSim, E extends string, W, WI>(s: Suite<Sim, E, W, WI>): void {
+  const src = s.opts.source;
+  const list = (a: AnyAdapter<E, W, WI>, cursor?: string) =>
+    a.listChanges!(src!.entity, { ...src!.listOptions, pageSize: s.pageSize, ...(cursor ? { cursor } : {}) });
+
+  s.test('health', !!src, 'health is ok when up and not ok (no throw) when down', async () => {
+    expect(await s.adapter.health!()).toMatchObject({ ok: true });
+    await setFaults(s.sim, { down: true });
+    expect(await s.adapter.health!()).toMatchObject({ ok: false });
+  });
+
+  s.test('pagination', !!src, 'pages to the end: count as the simulator says, no duplicates', async () => {
+    const expected = await src!.expectedCount(s.sim);
+    const pages = await drain(list(s.adapter), src!.keyOf, expected + 10);
+    const keys = pages.flatMap((p) => p.keys);
+    expect(keys.length).toBe(expected);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(pages.every((p) => p.keys.length <= s.pageSize)).toBe(true);
+    if (expected > s.pageSize) expect(pages.length).toBeGreaterThan(1);
+    expect(pages.at(-1)?.nextCursor).toBeUndefined();
+  });
+
+  s.test('resume', !!src, 'resumes from the last cursor after a crash: no gap, no duplicate', async () => {
+    const expected = await src!.expectedCount(s.sim);
+    const before: string[] = [];
+    let cursor: string | undefined;
+    const stopAfter = Math.max(1, Math.floor(expected / s.pageSize / 2));
+    let n = 0;
+    for await (const page of list(s.adapter)) {
+      before.push(...page.items.map(src!.keyOf));
+      cursor = page.nextCursor;
+      if (++n >= stopAfter) break; // the "crash": the process stops mid-way
+    }
+    const fresh = await s.make('valid');
+    const after =
+      cursor === undefined
+        ? []
+        : (await drain(list(fresh, cursor), src!.keyOf, expected + 10)).flatMap((p) => p.keys);
+    const all = [...before, ...after];
+    expect(all.length).toBe(expected);
+    expect(new Set(all).size).toBe(all.length);
+  });
+}
+
+/** Every adapter's failure cases: wrong credentials, 429, 5xx, resets, malformed bodies, hangs. */
+function faultCases<Sim extends ConformanceSim, E extends string, W, WI>(s: Suite<Sim, E, W, WI>): void {
+  /** After a warm-up call (token fetched), `faults` make the probe fail with `code`. */
+  const failsWith = async (faults: Faults, code: string) => {
+    await s.probe(s.adapter);
+    await setFaults(s.sim, faults);
+    return expectCode(s.probe(s.adapter), code);
+  };
+
+  s.test('auth', true, 'wrong credentials → ERR_ADAPTER_AUTH, not retryable', async () => {
+    const bad = await s.make('invalid');
+    const err = await expectCode(s.probe(bad), 'ERR_ADAPTER_AUTH');
+    expect(err.retryable).toBe(false);
+  });
+
+  s.test(
+    'rate-limit',
+    true,
+    '429 is honoured: Retry-After carried to the caller (whose gate makes every worker wait), never slept away in the adapter',
+    async () => {
+      const err = await failsWith(
+        { status429: { count: 1, retryAfterSeconds: 1 } },
+        'ERR_ADAPTER_RATE_LIMITED',
+      );
+      expect(err.retryable).toBe(true);
+      expect(err.retryAfterSeconds).toBe(1);
+    },
+  );
+
+  s.test('unavailable', true, '5xx → ERR_ADAPTER_UNAVAILABLE, retryable', async () => {
+    const err = await failsWith({ status503Burst: s.exhaust }, 'ERR_ADAPTER_UNAVAILABLE');
+    expect(err.retryable).toBe(true);
+    await setFaults(s.sim, { status503Burst: 0, errorRate: 1 });
+    await expectCode(s.probe(s.adapter), 'ERR_ADAPTER_UNAVAILABLE');
+  });
+
+  s.test('reset', true, 'connection reset → ERR_ADAPTER_UNAVAILABLE', async () => {
+    await failsWith({ reset: s.exhaust }, 'ERR_ADAPTER_UNAVAILABLE');
+  });
+
+  s.test('malformed', true, 'truncated body → ERR_ADAPTER_RESPONSE_INVALID', async () => {
+    await failsWith({ malformed: s.exhaust }, 'ERR_ADAPTER_RESPONSE_INVALID');
+  });
+
+  s.test('timeout', true, 'no answer → ERR_ADAPTER_TIMEOUT within the client timeout', async () => {
+    await s.probe(s.adapter);
+    await setFaults(s.sim, { hang: s.exhaust });
+    const started = Date.now();
+    const err = await expectCode(s.probe(s.adapter), 'ERR_ADAPTER_TIMEOUT');
+    expect(err.retryable).toBe(true);
+    expect(Date.now() - started).toBeLessThan(s.timeoutMs * (s.exhaust + 1) + 5_000);
+  });
+}
+
+/** A target's cases: one effect per idempotency key, a closed submission window. */
+function targetCases<Sim extends ConformanceSim, E extends string, W, WI>(s: Suite<Sim, E, W, WI>): void {
+  const tgt = s.opts.target;
+
+  s.test('idempotency', !!tgt, 'same idempotencyKey twice → one effect', async () => {
+    const records = tgt!.records(s.sim);
+    const before = await tgt!.effectCount(s.sim);
+    const key = `conformance-${s.name}-${Date.now()}`;
+    const first = await s.adapter.write!(tgt!.entity, records, { idempotencyKey: key });
+    const second = await s.adapter.write!(tgt!.entity, records, { idempotencyKey: key });
+    expect(first.accepted + first.rejected.length).toBe(records.length);
+    expect(second.accepted).toBe(first.accepted);
+    expect((await tgt!.effectCount(s.sim)) - before).toBe(first.accepted);
+  });
+
+  s.test(
+    'window-closed',
+    !!tgt?.hasWindow,
+    'closed submission window → ERR_ADAPTER_WINDOW_CLOSED',
+    async () => {
+      await setFaults(s.sim, { closedWindow: true });
+      const write = s.adapter.write!(tgt!.entity, tgt!.records(s.sim).slice(0, 1), {
+        idempotencyKey: `closed-${Date.now()}`,
+      });
+      const err = await expectCode(write, 'ERR_ADAPTER_WINDOW_CLOSED');
+      expect(err.retryable).toBe(false);
+    },
+  );
 }

@@ -10,7 +10,7 @@ import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../../src/simul
 import { createPopulation } from '../../../src/simulators/population/index.js';
 import type { ListChangesOptions } from '../../../src/adapters/types.js';
 import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
-import { runConformance, useRunning } from '../../conformance/adapter-conformance.js';
+import { errorOf, runConformance, useRunning } from '../../conformance/adapter-conformance.js';
 
 const CREDENTIALS = { clientId: 'truc-hcm-csdl', clientSecret: 'sim-secret' };
 const SIM = { seed: 20251015, schools: 3, studentsPerSchool: 40, staffPerSchool: 20, ...CREDENTIALS };
@@ -53,12 +53,6 @@ async function drain<E extends HcmCsdlEntity>(a: HcmCsdlAdapter, entity: E, opts
   }
   return { items, watermarks, pages };
 }
-
-const errorOf = (p: Promise<unknown>): Promise<unknown> =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
 
 runConformance<HcmCsdlSimulator, HcmCsdlEntity, HcmCsdlWire[HcmCsdlEntity], StudentUpsert>('hcm-csdl', {
   startSim: () => start(),
