@@ -255,6 +255,16 @@ function sharedSchoolRules<S extends string, RecOf extends Record<Entity, unknow
   running: RunningSchoolSystem<S, RecOf>,
   newcomer: (school: string, i: number) => RecOf['students'],
 ): void {
+  vendorAnswerRules(setup, running, newcomer);
+  recordRules(setup, running);
+}
+
+/** How the vendor's answers come through: credentials, its error codes, its idempotency. */
+function vendorAnswerRules<S extends string, RecOf extends Record<Entity, unknown>>(
+  setup: SchoolConformanceSetup<S, RecOf>,
+  running: RunningSchoolSystem<S, RecOf>,
+  newcomer: (school: string, i: number) => RecOf['students'],
+): void {
   const get = () => running;
 
   it(`a wrong credential is ERR_ADAPTER_AUTH carrying ${setup.codes.badCredential.rule}; health says not ok`, async () => {
@@ -297,6 +307,14 @@ function sharedSchoolRules<S extends string, RecOf extends Record<Entity, unknow
       errors: [{ rule: setup.codes.idempotencyKeyReused }],
     });
   });
+}
+
+/** The records served and written: they map, read back, delete by key, page alike, repeat by seed. */
+function recordRules<S extends string, RecOf extends Record<Entity, unknown>>(
+  setup: SchoolConformanceSetup<S, RecOf>,
+  running: RunningSchoolSystem<S, RecOf>,
+): void {
+  const get = () => running;
 
   it('every record it serves maps to the canonical model without findings of severity error', async () => {
     const { sim, adapter } = get();
