@@ -136,26 +136,89 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Pagination endpoints and key names of the read routes, by entity. */
 const READ_KEY = { students: 'studentCode', staff: 'staffCode', classes: 'classKey' } as const;
 
+/** The client's token source when it logs in with a client id and secret (else it sends `opts.token`). */
+function tokenSourceOf(opts: TrucClientOptions, fetch: typeof globalThis.fetch): TokenSource | undefined {
+  if (opts.clientId === undefined || opts.clientSecret === undefined) return undefined;
+  return createTokenSource({
+    baseUrl: opts.baseUrl,
+    clientId: opts.clientId,
+    clientSecret: opts.clientSecret,
+    fetch,
+    ...(opts.scope === undefined ? {} : { scope: opts.scope }),
+    ...(opts.now === undefined ? {} : { now: opts.now }),
+    ...(opts.refreshMarginSeconds === undefined ? {} : { refreshMarginSeconds: opts.refreshMarginSeconds }),
+  });
+}
+
+/** The paged reads: a batch's findings, a school's records and one record, the change feed. */
+function reads(api: Client<paths>): Pick<TrucClient, 'findings' | 'records' | 'record' | 'changes'> {
+  return {
+    async *findings(batchId, query = {}) {
+      const limit = query.limit ?? 100;
+      for (let offset = query.offset ?? 0; ;) {
+        const { data, error, response } = await api.GET('/v1/batches/{batchId}/findings', {
+          params: { path: { batchId }, query: { ...query, limit, offset } },
+        });
+        if (!data) throw new TrucApiError(response, error, 'getFindings');
+        yield* data.items;
+        if (data.items.length < limit) return;
+        offset += data.items.length;
+      }
+    },
+    async *records(schoolCode, entity, o = {}) {
+      // the three list routes share their parameters and RecordPage answer
+      const path = `/v1/schools/{schoolCode}/${entity}` as '/v1/schools/{schoolCode}/students';
+      let cursor: string | undefined;
+      do {
+        const query = {
+          ...(o.limit === undefined ? {} : { limit: o.limit }),
+          ...(o.updatedSince === undefined ? {} : { updatedSince: o.updatedSince }),
+          ...(cursor === undefined ? {} : { cursor }),
+        };
+        const { data, error, response } = await api.GET(path, { params: { path: { schoolCode }, query } });
+        if (!data) throw new TrucApiError(response, error, `list ${entity}`);
+        yield* data.items;
+        cursor = data.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+    },
+    async record(schoolCode, entity, key, o = {}) {
+      const path =
+        `/v1/schools/{schoolCode}/${entity}/{${READ_KEY[entity]}}` as '/v1/schools/{schoolCode}/students/{studentCode}';
+      const { data, error, response } = await api.GET(path, {
+        params: {
+          path: { schoolCode, [READ_KEY[entity]]: key } as { schoolCode: string; studentCode: string },
+          ...(o.etag === undefined ? {} : { header: { 'if-none-match': o.etag } }),
+        },
+      });
+      if (response.status === 304) return null;
+      if (!data) throw new TrucApiError(response, error, `get ${entity} record`);
+      return data;
+    },
+    async *changes(o = {}) {
+      let cursor = o.cursor;
+      for (;;) {
+        const query = {
+          ...(cursor === undefined ? {} : { cursor }),
+          ...(o.schoolCode === undefined ? {} : { schoolCode: o.schoolCode }),
+          ...(o.limit === undefined ? {} : { limit: o.limit }),
+        };
+        const { data, error, response } = await api.GET('/v1/changes', { params: { query } });
+        if (!data) throw new TrucApiError(response, error, 'listChanges');
+        if (data.items.length === 0) return;
+        yield data;
+        cursor = data.nextCursor;
+      }
+    },
+  };
+}
+
 export function createTrucClient(opts: TrucClientOptions): TrucClient {
   const base = opts.fetch ?? globalThis.fetch;
   const sleep = opts.sleep ?? defaultSleep;
   const retries = opts.retries ?? 3;
   if ((opts.clientId === undefined) !== (opts.clientSecret === undefined))
     throw new TypeError('createTrucClient: give clientId and clientSecret together');
-  const tokens =
-    opts.clientId !== undefined && opts.clientSecret !== undefined
-      ? createTokenSource({
-          baseUrl: opts.baseUrl,
-          clientId: opts.clientId,
-          clientSecret: opts.clientSecret,
-          fetch: base,
-          ...(opts.scope === undefined ? {} : { scope: opts.scope }),
-          ...(opts.now === undefined ? {} : { now: opts.now }),
-          ...(opts.refreshMarginSeconds === undefined
-            ? {}
-            : { refreshMarginSeconds: opts.refreshMarginSeconds }),
-        })
-      : undefined;
+  const tokens = tokenSourceOf(opts, base);
   const api = createClient<paths>({
     baseUrl: opts.baseUrl,
     fetch: authenticatedFetch(base, tokens, opts.token),
@@ -232,61 +295,6 @@ export function createTrucClient(opts: TrucClientOptions): TrucClient {
       const accepted = await pushBatch(schoolCode, body, o);
       return waitForBatch(accepted.batchId, o);
     },
-    async *findings(batchId, query = {}) {
-      const limit = query.limit ?? 100;
-      for (let offset = query.offset ?? 0; ;) {
-        const { data, error, response } = await api.GET('/v1/batches/{batchId}/findings', {
-          params: { path: { batchId }, query: { ...query, limit, offset } },
-        });
-        if (!data) throw new TrucApiError(response, error, 'getFindings');
-        yield* data.items;
-        if (data.items.length < limit) return;
-        offset += data.items.length;
-      }
-    },
-    async *records(schoolCode, entity, o = {}) {
-      // the three list routes share their parameters and RecordPage answer
-      const path = `/v1/schools/{schoolCode}/${entity}` as '/v1/schools/{schoolCode}/students';
-      let cursor: string | undefined;
-      do {
-        const query = {
-          ...(o.limit === undefined ? {} : { limit: o.limit }),
-          ...(o.updatedSince === undefined ? {} : { updatedSince: o.updatedSince }),
-          ...(cursor === undefined ? {} : { cursor }),
-        };
-        const { data, error, response } = await api.GET(path, { params: { path: { schoolCode }, query } });
-        if (!data) throw new TrucApiError(response, error, `list ${entity}`);
-        yield* data.items;
-        cursor = data.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-    },
-    async record(schoolCode, entity, key, o = {}) {
-      const path =
-        `/v1/schools/{schoolCode}/${entity}/{${READ_KEY[entity]}}` as '/v1/schools/{schoolCode}/students/{studentCode}';
-      const { data, error, response } = await api.GET(path, {
-        params: {
-          path: { schoolCode, [READ_KEY[entity]]: key } as { schoolCode: string; studentCode: string },
-          ...(o.etag === undefined ? {} : { header: { 'if-none-match': o.etag } }),
-        },
-      });
-      if (response.status === 304) return null;
-      if (!data) throw new TrucApiError(response, error, `get ${entity} record`);
-      return data;
-    },
-    async *changes(o = {}) {
-      let cursor = o.cursor;
-      for (;;) {
-        const query = {
-          ...(cursor === undefined ? {} : { cursor }),
-          ...(o.schoolCode === undefined ? {} : { schoolCode: o.schoolCode }),
-          ...(o.limit === undefined ? {} : { limit: o.limit }),
-        };
-        const { data, error, response } = await api.GET('/v1/changes', { params: { query } });
-        if (!data) throw new TrucApiError(response, error, 'listChanges');
-        if (data.items.length === 0) return;
-        yield data;
-        cursor = data.nextCursor;
-      }
-    },
+    ...reads(api),
   };
 }
