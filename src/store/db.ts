@@ -29,6 +29,16 @@ export interface Db extends Queryable {
 // Keep bigint (int8) and numeric as strings only where precision matters: counts fit in JS numbers.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
+/** A checked-out connection as a Queryable: its statements run on that connection (in its transaction). */
+export function onConnection(client: pg.PoolClient): Queryable {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]) {
+      const res = await client.query(sql, params as unknown[] | undefined);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    },
+  };
+}
+
 /** One pooled connection at a time: its statement's result, the connection back to the pool. */
 function pooledQuery(checkout: () => Promise<pg.PoolClient>): Queryable['query'] {
   return async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResultLite<R>> => {
@@ -79,12 +89,7 @@ export function createPgDb(
     query,
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
       const client = await checkout();
-      const q: Queryable = {
-        async query<R>(sql: string, params?: readonly unknown[]) {
-          const res = await client.query(sql, params as unknown[] | undefined);
-          return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-        },
-      };
+      const q = onConnection(client);
       try {
         await client.query('BEGIN');
         const out = await fn(q);

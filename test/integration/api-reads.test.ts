@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import type { Queryable } from '../../src/store/db.js';
+import { onConnection } from '../../src/store/db.js';
 import { changeCursor } from '../../src/store/reads.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { bearer, expectProblem, OTHER, S1, S2, student, useApiHarness } from '../helpers/api.js';
@@ -274,12 +274,7 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
     async () => {
       const from = changeCursor(await lastPosition());
       const early = await h.env.deps.db.connect();
-      const inEarly: Queryable = {
-        async query<R>(sql: string, params?: readonly unknown[]) {
-          const res = await early.query(sql, params as unknown[] | undefined);
-          return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-        },
-      };
+      const inEarly = onConnection(early);
       try {
         await early.query('BEGIN');
         await createRecordsRepo(inEarly).upsert(
