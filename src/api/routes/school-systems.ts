@@ -47,11 +47,12 @@ const view = (r: SchoolSystemRow): z.infer<typeof SchoolSystemView> => ({
 
 type SchoolSystemApp = Parameters<FastifyPluginAsyncZod<{ db: Db; now: () => Date }>>[0];
 
+/** Every route here: scope `admin`, tag `admin`. */
+const config = { scope: 'admin' };
+const common = { tags: ['admin'] };
+
 /** Which school-management system serves each school: the list and one school. */
 function readRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): void {
-  const config = { scope: 'admin' };
-  const common = { tags: ['admin'] };
-
   app.get(
     '/v1/admin/school-systems',
     {
@@ -102,9 +103,6 @@ function readRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): vo
 
 /** Set or remove the system that serves a school. */
 function changeRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): void {
-  const config = { scope: 'admin' };
-  const common = { tags: ['admin'] };
-
   app.put(
     '/v1/admin/school-systems/:school',
     {
