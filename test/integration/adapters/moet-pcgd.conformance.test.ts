@@ -7,7 +7,7 @@ import {
 } from '../../../src/simulators/moet-pcgd/simulator.js';
 import { createPopulation } from '../../../src/simulators/population/index.js';
 import { moetPcgdPersonsMapping } from '../../../src/mappings/moet-pcgd/index.js';
-import { runConformance, useRunning } from '../../conformance/adapter-conformance.js';
+import { errorOf, runConformance, useRunning } from '../../conformance/adapter-conformance.js';
 
 const SEED = 20250901;
 const POPULATION = { schools: 168, studentsPerSchool: 40 };
@@ -40,12 +40,6 @@ const figures = (unitCode: string, numerator = 97): FiguresSubmission => ({
     ],
   },
 });
-
-const errorOf = (p: Promise<unknown>): Promise<unknown> =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
 
 runConformance<MoetPcgdSimulator, 'persons' | 'figures', PersonWire, FiguresSubmission>('moet-pcgd', {
   startSim: () => startSim(),
