@@ -46,11 +46,7 @@ export function combine(writes: readonly Write[]): [string, unknown[]] {
 }
 
 /** `sql` (it begins `WITH `) with `writes` as data-modifying CTEs ahead of its own, and the parameters of both. */
-function combineWith(
-  writes: readonly Write[],
-  sql: string,
-  params: readonly unknown[],
-): [string, unknown[]] {
+function combineWith(writes: readonly Write[], sql: string, params: readonly unknown[]): [string, unknown[]] {
   if (!/^WITH\s/i.test(sql)) throw new Error('combineWith: the statement must begin with WITH');
   if (writes.length === 0) return [sql, [...params]];
   const [parts, more] = ctes(writes, params.length);
