@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { appendAudit } from '../../../audit/chain.js';
 import { AppError } from '../../../errors.js';
 import { deadlineView } from '../../../reporting/pcgd/deadlines.js';
-import { pdfFromPackage, xlsxFromPackage } from '../../../reporting/pcgd/forms.js';
 import {
   enrolmentMismatches,
   lineageSelection,
@@ -17,6 +16,13 @@ import {
 import { createPcgdRepo, type ReportRow } from '../../../store/pcgd.js';
 import { type PcgdApp, type PcgdContext, type PcgdRouteOptions } from './context.js';
 import { Year, ReportIdParams, Enrolment, LineageRecord, Deadline, errors, binary, read } from './schemas.js';
+
+/**
+ * The forms (pdf-lib, fontkit, signpdf, exceljs: ~2 CPU-s to load) are loaded by the first download,
+ * not by every api and worker process at its start (issue 7: a restarted worker's start-up delays
+ * its recovery).
+ */
+const forms = () => import('../../../reporting/pcgd/forms.js');
 
 export function evidenceRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
   lineageRoutes(app, opts, ctx);
@@ -200,7 +206,7 @@ function documentRoutes(app: PcgdApp, ctx: PcgdContext): void {
     operationId: 'getPcgdFormsXlsx',
     summary: 'Biểu mẫu Excel từ gói đã ký / The Excel forms, made from the signed package',
     type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    body: async (row) => xlsxFromPackage((await evidenceOf(row)).package),
+    body: async (row) => (await forms()).xlsxFromPackage((await evidenceOf(row)).package),
   });
   download({
     path: '/v1/pcgd/reports/:reportId/forms.pdf',
@@ -208,7 +214,7 @@ function documentRoutes(app: PcgdApp, ctx: PcgdContext): void {
     summary: 'Biểu mẫu PDF có chữ ký số / The PDF forms with an embedded signature',
     type: 'application/pdf',
     body: async (row) =>
-      pdfFromPackage((await evidenceOf(row)).package, await signerFor(deps, row.unit_code)),
+      (await forms()).pdfFromPackage((await evidenceOf(row)).package, await signerFor(deps, row.unit_code)),
   });
 }
 
