@@ -5,15 +5,13 @@
  * fire is delivered twice. The profile is the test one plus the schedule, from a folder of its own
  * (TRUC_CONFIG_DIR).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
 import { spawnTruc } from '../helpers/faults.js';
-import { freePort, ROOT, type Spawned } from '../helpers/proc.js';
+import { freePort, killAll, type Spawned } from '../helpers/proc.js';
+import { testProfileDir } from '../helpers/profile.js';
 
 const ID = 'schools-every-second';
 
@@ -27,28 +25,23 @@ interface Fire {
 describe('schedules across processes: two schedulers and two workers', () => {
   let env: TestEnv;
   let sim: HcmCsdlSimulator;
-  let configDir: string;
+  let profile: ReturnType<typeof testProfileDir> | undefined;
   const procs: Spawned[] = [];
 
   beforeAll(async () => {
     sim = await startCitySimulator({ seed: 5 });
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    configDir = mkdtempSync(join(tmpdir(), 'truc-schedules-'));
-    const profile = readFileSync(join(ROOT, 'config/test.yaml'), 'utf8');
-    if (/^sync:/m.test(profile))
-      throw new Error('config/test.yaml has a sync section: merge the schedule into it');
-    writeFileSync(
-      join(configDir, 'test.yaml'),
-      `${profile}\nsync:\n  schedules:\n    ${ID}: { everyMs: 1000, system: hcm-csdl, entity: schools }\n`,
-    );
+    profile = testProfileDir((p) => {
+      const sync = (p.sync ??= {}) as Record<string, unknown>;
+      sync.schedules = { [ID]: { everyMs: 1000, system: 'hcm-csdl', entity: 'schools' } };
+    });
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of procs) p.kill();
-    await Promise.allSettled(procs.map((p) => p.exited));
+    await killAll(procs);
     await env?.cleanup();
     await sim?.close();
-    if (configDir) rmSync(configDir, { recursive: true, force: true });
+    profile?.remove();
   });
 
   it('each fire time requests exactly one sync run', async () => {
@@ -58,7 +51,7 @@ describe('schedules across processes: two schedulers and two workers', () => {
       TRUC_QUEUE_PREFIX: env.redisPrefix!,
       DATA_DIR: env.dataDir,
       HCM_CSDL_BASE_URL: sim.url,
-      TRUC_CONFIG_DIR: configDir,
+      TRUC_CONFIG_DIR: profile!.dir,
     };
     for (const role of ['worker', 'worker', 'scheduler', 'scheduler'] as const) {
       const port = String(await freePort());

@@ -15,14 +15,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import { enqueue, pushSet } from '../../src/jobs/contracts.js';
 import { addClient } from '../../src/ops.js';
 import { startApi, startWorkerRole, type Running } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { createPushSetsRepo } from '../../src/store/push-sets.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { SCHOOL, student } from '../factories/records.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { queueStudentSets } from '../helpers/push-sets.js';
 import { clientAs, onTheWire, type TrucClient } from '../helpers/truc-client.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
@@ -92,25 +90,8 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
       await sim.close(); // down: connections refused
       sim = undefined;
       worker = startWorkerRole({ ...env.deps, config: config });
-      await env.deps.db.tx(async (q) => {
-        const rows = KEYS.map((k) => {
-          const data = student(k);
-          return { key: k, scope: data.schoolCode, data, fingerprint: fingerprint(data) };
-        });
-        await createRecordsRepo(q).upsert('students', rows, {
-          system: 'vendor:test',
-          mappingVersion: 'canonical@1',
-        });
-        for (let i = 0; i < KEYS.length; i += 4) {
-          const pushSetId = await createPushSetsRepo(q).create({
-            system: 'hcm-csdl',
-            entity: 'students',
-            keys: KEYS.slice(i, i + 4),
-            batchId: '00000000-0000-4000-8000-000000000005',
-          });
-          await enqueue(q, pushSet('hcm-csdl'), { pushSetId });
-        }
-      });
+      const sets = Array.from({ length: KEYS.length / 4 }, (_, i) => KEYS.slice(4 * i, 4 * i + 4));
+      await queueStudentSets(env.deps.db, sets, '00000000-0000-4000-8000-000000000005');
       // A vendor pushes a batch while the target is down: ingested, its delivery pending.
       api = await startApi(env.deps, { port: 0, host: '127.0.0.1' });
       const vendor = clientAs(

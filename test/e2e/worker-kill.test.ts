@@ -11,16 +11,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue, pushSet } from '../../src/jobs/contracts.js';
-import { createPushSetsRepo } from '../../src/store/push-sets.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { SCHOOL, student } from '../factories/records.js';
 import { countRows, makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
-import { spawnTruc } from '../helpers/faults.js';
+import { opsUp, spawnTruc } from '../helpers/faults.js';
 import { freePort, type Spawned } from '../helpers/proc.js';
-import { trucClient } from '../helpers/truc-client.js';
+import { queueStudentSets } from '../helpers/push-sets.js';
 
-const K1 = student('K1');
 /** Issue 7: work resumes within about 30 s of a worker's kill -9 (the same bound as test/e2e/faults.test.ts). */
 const RESUME_BOUND_MS = 45_000;
 
@@ -70,19 +65,6 @@ describe('kill -9 of a worker in the middle of a delivery', () => {
     return w;
   }
 
-  /** Resolves once the worker on `metricsPort` answers its `/healthz` (its queues' workers are started). */
-  const up = (metricsPort: number) =>
-    waitFor(
-      async () => {
-        try {
-          return (await trucClient(`http://127.0.0.1:${metricsPort}`).api.GET('/healthz')).response.ok;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 170_000, intervalMs: 250, what: 'a worker to be up' },
-    );
-
   beforeAll(async () => {
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
     for (const t of targets) await new Promise<void>((r) => t.listen(0, '127.0.0.1', r));
@@ -101,22 +83,8 @@ describe('kill -9 of a worker in the middle of a delivery', () => {
     // Two workers, both up before the job exists.
     const ports = [await freePort(), await freePort()];
     const running = [startWorker(urlOf(0), ports[0]!), startWorker(urlOf(1), ports[1]!)];
-    await Promise.all(ports.map(up));
-    const pushSetId = await env.deps.db.tx(async (q) => {
-      await createRecordsRepo(q).upsert(
-        'students',
-        [{ key: 'K1', scope: SCHOOL, data: K1, fingerprint: fingerprint(K1) }],
-        { system: 'vendor:test', mappingVersion: 'canonical@1' },
-      );
-      const id = await createPushSetsRepo(q).create({
-        system: 'hcm-csdl',
-        entity: 'students',
-        keys: ['K1'],
-        batchId: '00000000-0000-4000-8000-000000000001',
-      });
-      await enqueue(q, pushSet('hcm-csdl'), { pushSetId: id });
-      return id;
-    });
+    await Promise.all(ports.map((p) => opsUp(p, 170_000)));
+    const [pushSetId] = await queueStudentSets(env.deps.db, [['K1']]);
     // One of them takes the job; its call is held open, and that worker is killed.
     await waitFor(() => puts.length >= 1, {
       timeoutMs: 60_000,

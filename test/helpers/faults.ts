@@ -4,12 +4,14 @@
  *   refuses new ones for `ms` (what truc sees of a server restart), the shared server is not touched;
  * - {@link startOwnRedis}: a `redis-server` on a free port without persistence, to flush, kill and
  *   start again empty;
- * - {@link spawnTruc}: a `truc <role>` process on a test environment.
+ * - {@link spawnTruc}: a `truc <role>` process on a test environment; {@link opsUp} waits until its
+ *   operations port answers.
  */
 import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from './proc.js';
 import { waitFor } from './env.js';
+import { trucClient } from './truc-client.js';
 
 export interface TcpProxy {
   port: number;
@@ -143,3 +145,19 @@ export function spawnTruc(role: string, env: Record<string, string>): Spawned {
 
 /** Whether a spawned process is still running. */
 export const alive = (p: Spawned): boolean => p.child.exitCode === null && p.child.signalCode === null;
+
+/**
+ * Resolves once the role serving its operations endpoints on `port` (a worker's
+ * TRUC_WORKER_METRICS_PORT) answers `/healthz`: its queues' workers are started.
+ */
+export const opsUp = (port: number, timeoutMs: number): Promise<unknown> =>
+  waitFor(
+    async () => {
+      try {
+        return (await trucClient(`http://127.0.0.1:${port}`).api.GET('/healthz')).response.ok;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs, intervalMs: 250, what: `the process on port ${port} to be up` },
+  );

@@ -50,6 +50,12 @@ export interface Spawned {
   kill(): void;
 }
 
+/** Kills every process of `procs` still running (and its descendants) and waits until all have exited. */
+export async function killAll(procs: readonly Spawned[]): Promise<void> {
+  for (const p of procs) p.kill();
+  await Promise.allSettled(procs.map((p) => p.exited));
+}
+
 export function spawnProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Spawned {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   let out = '';

@@ -15,13 +15,11 @@ import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.j
 import { startCitySimulator } from '../helpers/city-sim.js';
 import type { Config } from '../../src/config.js';
 import { createDeps } from '../../src/deps.js';
-import { enqueue, pushSet, requestSync } from '../../src/jobs/contracts.js';
+import { requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { createPushSetsRepo } from '../../src/store/push-sets.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { SCHOOL, student } from '../factories/records.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startFakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+import { queueStudentSets } from '../helpers/push-sets.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
@@ -37,25 +35,12 @@ describe('delivery gate on postgres+redis', () => {
     return c;
   };
 
-  /** Stores the students and queues one push set per key, as ingest would. */
-  async function queueSets(keys: string[]): Promise<void> {
-    await env.deps.db.tx(async (q) => {
-      await createRecordsRepo(q).upsert(
-        'students',
-        keys.map((k) => ({ key: k, scope: SCHOOL, data: student(k), fingerprint: fingerprint(student(k)) })),
-        { system: 'vendor:test', mappingVersion: 'canonical@1' },
-      );
-      for (const key of keys) {
-        const pushSetId = await createPushSetsRepo(q).create({
-          system: 'hcm-csdl',
-          entity: 'students',
-          keys: [key],
-          batchId: '00000000-0000-4000-8000-000000000001',
-        });
-        await enqueue(q, pushSet('hcm-csdl'), { pushSetId });
-      }
-    });
-  }
+  /** One push set per key, as ingest would queue them. */
+  const queueSets = (keys: string[]) =>
+    queueStudentSets(
+      env.deps.db,
+      keys.map((k) => [k]),
+    );
   const openOutbox = () => countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL');
   const gate = async () =>
     (
