@@ -16,7 +16,7 @@ import { createPgDb } from '../../src/store/db.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { createTestDatabase, makeTempDir, type TempDir, type TestDatabase } from '../helpers/env.js';
 import { opensslVerifies, pdfText, seedFixture, workbookFigures } from '../helpers/pcgd.js';
-import { ROOT, runProcess, trucEnv, type Exit } from '../helpers/proc.js';
+import { ROOT, runProcess, trucArgs, trucEnv, type Exit } from '../helpers/proc.js';
 
 /** `openssl cms -verify` of an exported folder's package against its signature and certificate. */
 const opensslAccepts = (dir: string): boolean =>
@@ -40,7 +40,7 @@ describe('truc pcgd export and verify on a real run', () => {
   let pkg: EvidencePackage;
   let reportId: number;
   const truc = (cli: string[]): Promise<Exit> =>
-    runProcess('npx', ['tsx', 'src/main.ts', ...cli], {
+    runProcess(process.execPath, trucArgs(cli), {
       cwd: ROOT,
       env: trucEnv({ DATA_DIR: data.path, DATABASE_URL: db.url }),
       timeoutMs: 120_000,
