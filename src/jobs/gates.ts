@@ -36,8 +36,11 @@ export type DeliverySettings = Config['sync']['delivery'];
 
 /** What `enter` answers: go (after `waitMs` of pacing), or wait `waitMs` because the gate is paused. */
 export type Pass =
-  /** `startAt`: when the call may start (database clock). */
-  | { go: true; waitMs: number; probe: boolean; startAt: Date }
+  /**
+   * `startAt`: when the call may start (database clock). `clean`: the gate was closed, with no failure
+   * counted and no probe out, so the call's success has nothing to change ({@link DeliveryGates.succeeded}).
+   */
+  | { go: true; waitMs: number; probe: boolean; startAt: Date; clean?: boolean }
   | { go: false; waitMs: number; reason: PauseReason };
 
 /** A failed call as the gate sees it. */
@@ -192,8 +195,13 @@ export interface DeliveryGates {
    * a Retry-After that came in meanwhile is honoured): the pause left, or undefined.
    */
   paused(system: SystemName): Promise<{ waitMs: number; reason: PauseReason } | undefined>;
-  /** The call got an answer (even a refusal of the data): the system is up. */
-  succeeded(system: SystemName): Promise<void>;
+  /**
+   * The call got an answer (even a refusal of the data): the system is up. `entered`: the pass the call
+   * went out with; when it found the gate clean, the success changes nothing and the gate is not read
+   * again (issue 7: a pull's every page read it twice). A failure another worker counted meanwhile came
+   * from a call that overlapped this one: it stays counted, as if this answer had come first.
+   */
+  succeeded(system: SystemName, entered?: Pass): Promise<void>;
   /**
    * The call failed with `err`. A transient failure counts toward the breaker and may pause the gate
    * (its Retry-After, or an opened circuit); anything else means the system answered.
@@ -250,7 +258,7 @@ function gateEntry(
       // every page passes here; the locked read-modify-write is for everything else).
       const seen = await repo.peek(system);
       if (seen && seen.state.circuit === 'closed' && seen.state.pausedUntil === null) {
-        return { go: true, waitMs: 0, probe: false, startAt: seen.now };
+        return { go: true, waitMs: 0, probe: false, startAt: seen.now, clean: seen.state.failures === 0 };
       }
     }
     return repo.update(system, (state, now) =>
@@ -288,7 +296,8 @@ function gateOutcomes(
 ): Pick<DeliveryGates, 'succeeded' | 'failed'> {
   const settings = deps.config.sync.delivery;
   const outcomes: Pick<DeliveryGates, 'succeeded' | 'failed'> = {
-    async succeeded(system) {
+    async succeeded(system, entered) {
+      if (entered?.go && entered.clean) return;
       // A success on a closed gate without failures or a probe changes nothing (decideSuccess): no lock.
       const seen = await repo.peek(system);
       if (seen && decideSuccess(seen.state, seen.now).change === undefined) return;

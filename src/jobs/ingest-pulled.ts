@@ -12,7 +12,7 @@ import { CATALOGUE_VERSION, INGEST_CHECKS, prejudge, twinKey } from '../quality/
 import type { AuditEvent } from '../store/audit-log.js';
 import type { CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
-import { fingerprint, type ExistingRow } from '../store/records.js';
+import { fingerprint } from '../store/records.js';
 import { createRefusalsRepo, type Refusal } from '../store/refusals.js';
 import type { InboundMapping, InboundRecord } from './inbound.js';
 import { map, type JudgeContext, type KnownRows, type Mapped, type Premapped } from './judge.js';
@@ -160,17 +160,17 @@ function keyCounts(keys: readonly (string | undefined)[]): Map<string, number> {
   return seen;
 }
 
-/** The page's records with what the skip knows of each: source key, source fingerprint, stored row. */
+/** The page's records with what the skip knows of each: source key, source fingerprint, whether unchanged. */
 interface PageRecord {
   readonly raw: unknown;
   readonly key: string | undefined;
   /** Undefined where the source key is missing or not unique in the page. */
   readonly fp: string | undefined;
-  readonly row: ExistingRow | undefined;
+  /** The school of its stored row when that row is live and made from the same source fingerprint. */
+  readonly sameIn: string | undefined;
 }
 
-const isUnchanged = (r: PageRecord): boolean =>
-  r.fp !== undefined && r.row !== undefined && !r.row.deleted && r.row.sourceFp === r.fp;
+const isUnchanged = (r: PageRecord): boolean => r.fp !== undefined && r.sameIn !== undefined;
 
 /**
  * Splits the page into skipped (unchanged), still refused, and the rest to judge. A refusal that stands
@@ -193,7 +193,7 @@ function partition(
   const refused: Refusal[] = [];
   page.forEach((r, i) => {
     if (isUnchanged(r)) {
-      skipped.push({ key: r.row!.key, scope: r.row!.scope });
+      skipped.push({ key: r.key!, scope: r.sameIn! });
       return;
     }
     const refusal = refusalOf(r);
@@ -240,7 +240,11 @@ export async function skipUnchanged(
   const fpOfKey = new Map(keys.flatMap((k, i) => (fps[i] === undefined ? [] : [[k!, fps[i]] as const])));
   // The stored rows of the page's keys, and the refusals still standing of those not unchanged: records
   // refused before, from the same source record under the same rules (./refusals.ts). One read.
-  const { rows: stored, standing } = await createRefusalsRepo(q).storedAndStanding(
+  const {
+    rows: stored,
+    unchanged,
+    standing,
+  } = await createRefusalsRepo(q).storedAndStanding(
     { ...refusals, entity },
     unique.map((k) => ({ sourceKey: k, sourceFp: fpOfKey.get(k)! })),
     opts,
@@ -249,7 +253,7 @@ export async function skipUnchanged(
     raw,
     key: keys[i],
     fp: fps[i],
-    row: fps[i] === undefined ? undefined : stored.get(keys[i]!),
+    sameIn: fps[i] === undefined ? undefined : unchanged.get(keys[i]!),
   }));
   const { rest, ...split } = partition(page, standing);
   const results = usable?.results;
@@ -259,7 +263,8 @@ export async function skipUnchanged(
     extras: {
       ...split,
       refusals,
-      known: { asked: new Set(unique), rows: stored },
+      // The unchanged rows came back without their fingerprints: the judging reads one again if it needs it.
+      known: { asked: new Set(unique.filter((k) => !unchanged.has(k))), rows: stored },
       ...(results
         ? { premapped: { version: usable.version, results: split.pageIndex.map((i) => results[i]) } }
         : {}),

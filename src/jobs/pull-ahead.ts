@@ -46,7 +46,7 @@ async function fetchPage(ctx: AheadContext, run: SyncRun): Promise<PulledPage> {
       ...(run.scope ? { schoolCode: run.scope } : {}),
       pageSize: PAGE_SIZE,
     });
-    await ctx.gates.succeeded(run.system);
+    await ctx.gates.succeeded(run.system, pass);
     return page;
   } catch (err) {
     const after = await ctx.gates.failed(run.system, err);

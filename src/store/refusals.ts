@@ -57,47 +57,64 @@ function holdersOf(entity: EntityName): string {
  * stored rows of `candidates`' keys (source keys unique in the page, with their source fingerprints),
  * and the refusals still standing of those not unchanged (no live row made from that source
  * fingerprint): same source fingerprint and same rules stamp, and every record they depend on as it
- * was. Refusals of those keys that no longer stand (the record, the rules or what it depended on
- * changed) are dropped (unless `dropLapsed` is false: a read outside a transaction writes nothing).
+ * was. A row that is live and made from the candidate's source fingerprint is compared in the
+ * statement and comes back as its key and school only (`unchanged`; issue 7: on an unchanged night
+ * that is every row, and reading back their fingerprints cost truc more than the rest of the read);
+ * the others come back whole (`rows`). Refusals of those keys that no longer stand (the record, the
+ * rules or what it depended on changed) are dropped (unless `dropLapsed` is false: a read outside a
+ * transaction writes nothing).
  */
 async function storedAndStanding(
   q: Queryable,
   target: RefusalTarget,
   candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
   opts: { dropLapsed: boolean },
-): Promise<{ rows: Map<string, ExistingRow>; standing: Map<string, Refusal> }> {
+): Promise<{
+  rows: Map<string, ExistingRow>;
+  unchanged: Map<string, string>;
+  standing: Map<string, Refusal>;
+}> {
   const rows = new Map<string, ExistingRow>();
+  const unchanged = new Map<string, string>();
   const standing = new Map<string, Refusal>();
-  if (candidates.length === 0) return { rows, standing };
+  if (candidates.length === 0) return { rows, unchanged, standing };
   const t = TABLES[target.entity];
   const res = await q.query<
-    ExistingRow & {
+    Omit<ExistingRow, 'fingerprint' | 'deleted'> & {
+      unchanged: boolean;
       refusal: boolean;
-      rules: string;
+      fingerprint: string | null;
+      deleted: boolean | null;
+      rules: string | null;
       recordKey: string | null;
-      dependent: boolean;
-      holds: boolean;
+      dependent: boolean | null;
+      holds: boolean | null;
     }
   >(
     `WITH v AS (SELECT * FROM unnest($3::text[], $4::text[]) AS v(key, fp)),
      e AS (SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
-                  r.source_fp FROM ${t.table} r WHERE r.${t.key} = ANY($3::text[]))
-     SELECT false AS refusal, e.key, e.scope, e.fingerprint, e.deleted, e.source_fp AS "sourceFp",
-            NULL::text AS rules, NULL::text AS "recordKey", false AS dependent, false AS holds
+                  r.source_fp, (r.deleted_at IS NULL AND r.source_fp IS NOT DISTINCT FROM v.fp) AS same
+             FROM ${t.table} r JOIN v ON v.key = r.${t.key} WHERE r.${t.key} = ANY($3::text[]))
+     SELECT e.same AS unchanged, false AS refusal, e.key, e.scope,
+            CASE WHEN NOT e.same THEN e.fingerprint END AS fingerprint,
+            CASE WHEN NOT e.same THEN e.deleted END AS deleted,
+            CASE WHEN NOT e.same THEN e.source_fp END AS "sourceFp",
+            NULL::text AS rules, NULL::text AS "recordKey", NULL::boolean AS dependent, NULL::boolean AS holds
        FROM e
      UNION ALL
-     SELECT true, rs.source_key, rs.scope, NULL, NULL, rs.source_fp, rs.rules, rs.record_key,
+     SELECT false, true, rs.source_key, rs.scope, NULL, NULL, rs.source_fp, rs.rules, rs.record_key,
             rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD}))
        FROM v JOIN truc.refused_sources rs ON rs.system = $1 AND rs.entity = $2 AND rs.source_key = v.key
-      WHERE NOT EXISTS (SELECT 1 FROM e WHERE e.key = v.key AND NOT e.deleted AND e.source_fp = v.fp)`,
+      WHERE NOT EXISTS (SELECT 1 FROM e WHERE e.key = v.key AND e.same)`,
     [target.system, target.entity, candidates.map((c) => c.sourceKey), candidates.map((c) => c.sourceFp)],
   );
   const fpOf = new Map(candidates.map((c) => [c.sourceKey, c.sourceFp]));
   const lapsed: string[] = [];
-  for (const { refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {
-    if (!refusal) rows.set(row.key, row);
+  for (const { unchanged: same, refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {
+    if (same) unchanged.set(row.key, row.scope);
+    else if (!refusal) rows.set(row.key, { ...row, fingerprint: row.fingerprint!, deleted: row.deleted! });
     else if (row.sourceFp === fpOf.get(row.key) && rules === target.rules && holds)
-      standing.set(row.key, { recordKey, scope: row.scope, dependent });
+      standing.set(row.key, { recordKey, scope: row.scope, dependent: dependent === true });
     else lapsed.push(row.key);
   }
   if (lapsed.length > 0 && opts.dropLapsed)
@@ -105,7 +122,7 @@ async function storedAndStanding(
       'DELETE FROM truc.refused_sources WHERE system = $1 AND entity = $2 AND source_key = ANY($3::text[])',
       [target.system, target.entity, lapsed],
     );
-  return { rows, standing };
+  return { rows, unchanged, standing };
 }
 
 /**

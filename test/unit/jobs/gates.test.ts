@@ -3,7 +3,7 @@
  * state and the clock, then the gate over a real in-memory database: concurrent callers get distinct
  * pacing slots, a Retry-After stops reads and writes alike, and the breaker opens, probes and closes.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import {
   decideEnter,
@@ -12,7 +12,7 @@ import {
   localPauses,
   type DeliverySettings,
 } from '../../../src/jobs/gates.js';
-import type { GateState } from '../../../src/store/delivery-gates.js';
+import { createDeliveryGatesRepo, type GateState } from '../../../src/store/delivery-gates.js';
 import { useTestContext } from './fixtures.js';
 
 const T0 = new Date('2026-01-15T03:00:00.000Z');
@@ -238,5 +238,25 @@ describe('the gate over the database', () => {
     expect(gauge.values).toContainEqual(
       expect.objectContaining({ labels: { system: 'hcm-csdl' }, value: 1 }),
     );
+  });
+});
+
+describe("a read's success", () => {
+  const ctx = useTestContext();
+
+  it('is not looked up when its read found the gate clean; after a failure it resets the count', async () => {
+    await ctx.gates.enter('hcm-csdl', { pace: false }); // the gate's row, made by the first call
+    const query = vi.spyOn(ctx.db, 'query');
+    const pass = await ctx.gates.enter('hcm-csdl', { pace: false });
+    expect(pass).toMatchObject({ go: true, clean: true });
+    await ctx.gates.succeeded('hcm-csdl', pass);
+    expect(query).toHaveBeenCalledTimes(1); // the entry's look, nothing after the answer
+    query.mockRestore();
+
+    await ctx.gates.failed('hcm-csdl', new AppError('ERR_ADAPTER_UNAVAILABLE', 'HTTP 503'));
+    const after = await ctx.gates.enter('hcm-csdl', { pace: false });
+    expect(after).toMatchObject({ go: true, clean: false });
+    await ctx.gates.succeeded('hcm-csdl', after);
+    expect((await createDeliveryGatesRepo(ctx.db).peek('hcm-csdl'))?.state.failures).toBe(0);
   });
 });

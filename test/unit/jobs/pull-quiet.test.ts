@@ -22,9 +22,13 @@ const pages = Array.from({ length: PAGES }, (_, i) => [wire(`Q${i}A`), wire(`Q${
 
 describe('unchanged pulled pages stored outside a transaction', () => {
   const { ctx, source } = useStudentsSource();
-  /** Per pull job: transactions opened, and statements sent outside them (the delivery gate's aside). */
-  let jobs: { txs: number; outside: string[] }[] = [];
-  let current: { txs: number; outside: string[] } | undefined;
+  /**
+   * Per pull job: transactions opened, statements sent outside them (the delivery gate's aside), and the
+   * rows its stored-rows reads brought back.
+   */
+  type Job = { txs: number; outside: string[]; read: Record<string, unknown>[] };
+  let jobs: Job[] = [];
+  let current: Job | undefined;
 
   beforeAll(() => {
     const tx = ctx.db.tx.bind(ctx.db);
@@ -33,10 +37,12 @@ describe('unchanged pulled pages stored outside a transaction', () => {
       return tx(fn);
     };
     const query = ctx.db.query.bind(ctx.db);
-    ctx.db.query = (sql: string, params?: readonly unknown[]) => {
+    ctx.db.query = (async (sql: string, params?: readonly unknown[]) => {
       if (current && !/delivery_gates/.test(sql)) current.outside.push(sql);
-      return query(sql, params);
-    };
+      const res = await query(sql, params);
+      if (current && /FROM truc\.students r JOIN v /.test(sql)) current.read.push(...res.rows);
+      return res;
+    }) as typeof ctx.db.query;
     // Pages by cursor: a duplicate job reads its page again.
     source.page = async (_entity, opts) => {
       const i = opts.cursor ? Number(opts.cursor.slice(1)) : 0;
@@ -52,7 +58,7 @@ describe('unchanged pulled pages stored outside a transaction', () => {
 
   /** Runs `row`'s job, noting its transactions and statements. */
   async function runJob(row: OutboxRow) {
-    const seen = { txs: 0, outside: [] as string[] };
+    const seen: Job = { txs: 0, outside: [], read: [] };
     jobs.push(seen);
     current = seen;
     try {
@@ -118,9 +124,20 @@ describe('unchanged pulled pages stored outside a transaction', () => {
     for (const j of jobs.slice(0, -1)) {
       expect(j.outside).toHaveLength(3);
       expect(j.outside[0]).toMatch(/FROM truc\.sync_runs WHERE id = \$1$/);
-      expect(j.outside[1]).toMatch(/FROM truc\.students r WHERE r\.student_code = ANY/);
+      expect(j.outside[1]).toMatch(/FROM truc\.students r JOIN v [^]*WHERE r\.student_code = ANY/);
       expect(j.outside[2]).toMatch(/INSERT INTO truc\.batches[^]*UPDATE truc\.sync_runs/);
     }
+    // The read compares the source fingerprints itself: an unchanged row comes back as its key and
+    // school, without its fingerprints.
+    const read = jobs.slice(0, -1).flatMap((j) => j.read);
+    expect(read).toHaveLength((PAGES - 1) * 2);
+    for (const row of read)
+      expect(row).toMatchObject({
+        unchanged: true,
+        scope: expect.any(String),
+        fingerprint: null,
+        sourceFp: null,
+      });
     const again = await outcome(runId);
     expect(again.batches).toEqual(pages.map(() => ['done', 0, 2]));
     expect(again.seen).toEqual(pages.map((p) => p.map((r) => r.maDinhDanh)));
