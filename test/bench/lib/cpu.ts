@@ -16,10 +16,14 @@ export function cpuOf(pid: number | undefined): number {
   }
 }
 
-/** CPU seconds of the PostgreSQL backends connected to the bench's database (those alive now). */
+/**
+ * CPU seconds of the PostgreSQL backends connected to the bench's database (those alive now), the one
+ * answering included: `db` may be a pool whose next query goes to another backend, and a backend left
+ * out of the first reading would count its whole life in {@link pgCpuSince} (seen: 1-2 s in one stage).
+ */
 export async function pgCpu(db: Queryable): Promise<Map<number, number>> {
   const r = await db.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
   );
   return new Map(r.rows.map((x) => [x.pid, cpuOf(x.pid)]));
 }
