@@ -18,6 +18,12 @@
  * transaction takes (issue 7: under load that was longer than the pacing interval, and a paced call went
  * out inside a 429's Retry-After). A call another worker started before the row recorded the wait can
  * still reach the system after the 429: it was on its way before truc knew.
+ *
+ * Each pass and each Retry-After met is traced at debug level on the process clock (`gate passed`:
+ * the slot, when the shared state that let the call through was read, when it went; `gate paused`:
+ * when the answer was met and when the row recorded it), no personal data: what the 429-storm proof
+ * across worker processes (test/e2e/retry-after-storm.test.ts) judges by, free of the time a loaded
+ * machine takes to carry a call to the system.
  */
 import type { Logger } from 'pino';
 import type { Config, SystemName } from '../config.js';
@@ -40,7 +46,15 @@ export type Pass =
    * `startAt`: when the call may start (database clock). `clean`: the gate was closed, with no failure
    * counted and no probe out, so the call's success has nothing to change ({@link DeliveryGates.succeeded}).
    */
-  | { go: true; waitMs: number; probe: boolean; startAt: Date; clean?: boolean }
+  | {
+      go: true;
+      waitMs: number;
+      probe: boolean;
+      startAt: Date;
+      clean?: boolean;
+      /** When the read of the gate's row that let the call through began (process clock, ms). */
+      readAt?: number;
+    }
   | { go: false; waitMs: number; reason: PauseReason };
 
 /** A failed call as the gate sees it. */
@@ -191,6 +205,12 @@ export interface DeliveryGates {
    */
   heldHere(system: SystemName): { waitMs: number; reason: PauseReason } | undefined;
   /**
+   * A call goes out now, past the gate (called with nothing awaited between it and the call): traced
+   * with its slot, whether it was paced, and when the read of the gate's row that let it through began
+   * (`readAt`, process clock).
+   */
+  passed(system: SystemName, seen: { slotAt: Date; readAt: number; paced: boolean }): void;
+  /**
    * Whether the gate paused since `enter` (a paced caller checks again after waiting for its slot, so
    * a Retry-After that came in meanwhile is honoured): the pause left, or undefined.
    */
@@ -246,7 +266,7 @@ function gateEntry(
   repo: DeliveryGatesRepo,
   deps: GateDeps,
   local: LocalPauses,
-): Pick<DeliveryGates, 'enter' | 'paused' | 'heldHere'> {
+): Pick<DeliveryGates, 'enter' | 'paused' | 'heldHere' | 'passed'> {
   const settings = deps.config.sync.delivery;
   const intervalOf = (system: SystemName): number => {
     const { max, durationMs } = deps.config.systems[system].rateLimit;
@@ -270,12 +290,18 @@ function gateEntry(
   };
   return {
     async enter(system, opts) {
+      const readAt = Date.now();
       const pass = await enterRow(system, opts);
+      if (!pass.go) return pass;
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
-      const held = pass.go ? local.left(system) : undefined;
-      return held ? { go: false, ...held } : pass;
+      const held = local.left(system);
+      return held ? { go: false, ...held } : { ...pass, readAt };
     },
     heldHere: (system) => local.left(system),
+    passed(system, { slotAt, readAt, paced }) {
+      const trace = { system, paced, slotAt: slotAt.getTime(), readAt, passedAt: Date.now() };
+      deps.logger.debug(trace, 'gate passed');
+    },
     async paused(system) {
       const seen = await repo.peek(system);
       const held = local.left(system);
@@ -314,9 +340,17 @@ function gateOutcomes(
         return { pauseMs: 0, reason: undefined, opened: false };
       }
       // Known here at once; the row (below) makes every worker wait.
-      if (failure.retryAfterSeconds !== undefined)
-        local.note(system, Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds));
+      const metAt = Date.now();
+      const retryAfterMs =
+        failure.retryAfterSeconds === undefined
+          ? undefined
+          : Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
+      if (retryAfterMs !== undefined) local.note(system, retryAfterMs / 1000);
       const after = await repo.update(system, (state, now) => decideFailure(state, now, failure, settings));
+      if (retryAfterMs !== undefined) {
+        const trace = { system, metAt, recordedAt: Date.now(), retryAfterMs, pauseMs: after.pauseMs };
+        deps.logger.debug(trace, 'gate paused');
+      }
       if (after.opened) {
         deps.metrics.circuitOpen.set({ system }, 1);
         deps.logger.warn(

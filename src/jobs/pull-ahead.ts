@@ -40,6 +40,7 @@ async function fetchPage(ctx: AheadContext, run: SyncRun): Promise<PulledPage> {
       'job',
       pass.reason,
     );
+  ctx.gates.passed(run.system, { slotAt: pass.startAt, readAt: pass.readAt ?? Date.now(), paced: false });
   try {
     const page = await source.page(run.entity, {
       ...(run.cursor ? { cursor: run.cursor } : run.since ? { since: run.since } : {}),

@@ -46,14 +46,17 @@ async function throughGate<T>(ctx: PushContext, system: SystemName, call: () => 
       'queue',
       pass.reason,
     );
+  let readAt = pass.readAt ?? Date.now();
   if (pass.waitMs > 0) {
     await sleep(pass.waitMs);
+    readAt = Date.now();
     const paused = await ctx.gates.paused(system);
     if (paused) throw new DeferJob(paused.waitMs, 'queue', paused.reason);
   }
   // Last, with nothing awaited before the call: a Retry-After this process met while this one waited.
   const held = ctx.gates.heldHere(system);
   if (held) throw new DeferJob(held.waitMs, 'queue', held.reason);
+  ctx.gates.passed(system, { slotAt: pass.startAt, readAt, paced: true });
   let out: T;
   try {
     out = await call();
