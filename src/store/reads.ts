@@ -156,13 +156,18 @@ function changeFeed(q: Queryable) {
       };
     },
     /**
-     * Drops up to `limit` of the changes older than `before` (the oldest first; the feed keeps at least
-     * a school year: jobs/change-purge.ts); returns how many. Call it again while it returns `limit`.
+     * Drops the changes older than `before` among the first `limit` of the feed, in its order (tx, seq),
+     * and returns how many (the feed keeps at least a school year: jobs/change-purge.ts). Call it again
+     * while it returns `limit`. The feed's order is the order of its transactions' start (`changed_at`)
+     * but for transactions that ran side by side: a change older than `before` behind one kept (both of
+     * transactions running across the cutoff) goes the next time.
+     * No index on `changed_at`: every change would pay for it (migration 220).
      */
     async purgeChanges(before: Date, limit = 10_000): Promise<number> {
       const res = await q.query(
         `DELETE FROM truc.record_changes WHERE (tx, seq) IN (
-           SELECT tx, seq FROM truc.record_changes WHERE changed_at < $1 ORDER BY changed_at LIMIT $2)`,
+           SELECT tx, seq FROM (SELECT tx, seq, changed_at FROM truc.record_changes ORDER BY tx, seq LIMIT $2) h
+            WHERE h.changed_at < $1)`,
         [before, limit],
       );
       return res.rowCount;
