@@ -65,6 +65,26 @@ export function runs<O extends object>(
   });
 }
 
+/**
+ * Resolves when a long-running command is told to stop, with what told it: SIGTERM or SIGINT, or, for
+ * a process started with an IPC channel (child_process `stdio: [..., 'ipc']`, as the tests start truc),
+ * that channel closing (`parent gone`): the parent ended, even by SIGKILL, and the command stops instead
+ * of living on as an orphan. Production starts truc without a channel: signals only.
+ */
+export function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    const on: Record<string, () => void> = {};
+    const stop = (why: string) => () => {
+      for (const [event, listener] of Object.entries(on)) process.off(event, listener);
+      resolve(why);
+    };
+    on.SIGTERM = stop('SIGTERM');
+    on.SIGINT = stop('SIGINT');
+    if (process.connected) on.disconnect = stop('parent gone');
+    for (const [event, listener] of Object.entries(on)) process.once(event, listener);
+  });
+}
+
 /** An option parser for an integer in [min, max]: `.option('--port <n>', '…', int(0, 65535))`. */
 export function int(min: number, max: number): (value: string) => number {
   return (value) => {

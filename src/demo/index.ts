@@ -27,6 +27,8 @@ import { pushVendorBatches } from './vendor-pushes.js';
 export interface DemoOptions {
   once: boolean;
   port?: number;
+  /** Without `once`: keeps serving until this resolves (the CLI's: SIGINT/SIGTERM, or the parent gone). */
+  until: () => Promise<unknown>;
 }
 
 /** Steps 1–6 on a running stack; true when everything checked out. */
@@ -45,12 +47,6 @@ async function runCycle(stack: DemoStack): Promise<boolean> {
   return ok && pcgd.ok && ops.deadLetters === 1 && ops.scorecards.length > 0;
 }
 
-const untilSignal = (): Promise<void> =>
-  new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const stack = await startDemoStack(opts);
   try {
@@ -61,7 +57,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       return ok ? 0 : 1;
     }
     process.stdout.write('truc is serving; press Ctrl+C to stop.\n');
-    await untilSignal();
+    await opts.until();
     await stack.stop();
     return 0;
   } catch (err) {

@@ -169,14 +169,14 @@ const STANDALONE: Record<string, (o: StandaloneOptions) => Promise<Standalone>> 
 };
 
 /**
- * `truc sim <system>`: one simulator, standalone, until SIGINT/SIGTERM. `watch`, when given, is
- * called once it listens with the count of requests it has answered so far, and returns what ends
- * the watching (the CLI shows requests served and their rate).
+ * `truc sim <system>`: one simulator, standalone, until `until` resolves (the CLI's: SIGINT/SIGTERM, or
+ * the parent gone). `watch`, when given, is called once it listens with the count of requests it has
+ * answered so far, and returns what ends the watching (the CLI shows requests served and their rate).
  */
 export async function runSimulator(
   system: string,
   o: StandaloneOptions,
-  watch?: (requests: () => number) => () => void,
+  run: { until: () => Promise<unknown>; watch?: (requests: () => number) => () => void },
 ): Promise<number> {
   const start = STANDALONE[system];
   if (!start) {
@@ -192,11 +192,8 @@ export async function runSimulator(
     `truc sim ${system}: listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students; ` +
       `credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)\n`,
   );
-  const unwatch = watch?.(() => sim.stats().requests);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const unwatch = run.watch?.(() => sim.stats().requests);
+  await run.until();
   unwatch?.();
   await sim.close();
   return 0;

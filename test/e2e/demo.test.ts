@@ -2,36 +2,22 @@
  * The newcomer's contract: `truc demo --once` runs the whole connector on the embedded database
  * against the simulators, and exits 0 after a summary showing the students reached the city database.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runProcess, trucArgs } from '../helpers/proc.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'truc-demo-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'demo', '--once', '--port', '0'],
-      {
-        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', TRUC_PROFILE: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+/** `truc demo --once` on the embedded database in a folder of its own (killed after 170 s). */
+const runDemo = () =>
+  runProcess(process.execPath, trucArgs(['demo', '--once', '--port', '0']), {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', TRUC_PROFILE: '' },
+    timeoutMs: 170_000,
   });
-}
 
 describe('truc demo --once', () => {
   it('runs a full cycle on the embedded database and exits 0', async () => {

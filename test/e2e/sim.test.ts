@@ -2,43 +2,30 @@
  * `truc sim <system>` runs one simulator standalone for vendors and testers: it listens, answers its
  * control endpoints, refuses unauthenticated calls, and stops on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { ROOT, runProcess, spawnProcess, trucArgs, trucEnv, type Spawned } from '../helpers/proc.js';
 
-function startSim(
+const truc = (cli: string[]) => ({ args: trucArgs(cli), opts: { cwd: ROOT, env: trucEnv() } });
+
+async function startSim(
   system: string,
   extra: string[] = [],
-): Promise<{ child: ChildProcess; url: string; out: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'sim', system, '--port', '0', ...extra],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`sim ${system} did not start: ${out}`));
-    }, 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, out: () => out });
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  });
+): Promise<{ child: Spawned; url: string; out: () => string }> {
+  const { args, opts } = truc(['sim', system, '--port', '0', ...extra]);
+  const child = spawnProcess(process.execPath, args, opts);
+  try {
+    const line = await child.waitForLine((l) => /listening on http:\/\/127\.0\.0\.1:\d+/.test(l), 30_000);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!;
+    return { child, url, out: () => child.stdout() + child.stderr() };
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
 }
 
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.on('close', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
+async function stop(child: Spawned): Promise<number | null> {
+  child.child.kill('SIGTERM');
+  return (await child.exited).code;
 }
 
 const PROTECTED: Record<string, string> = {
@@ -89,19 +76,12 @@ describe('truc sim <system>', () => {
   });
 
   it('bad faults are a usage error (exit 2)', async () => {
-    const child = spawn(
-      process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'sim', 'smas', '--faults', '{"bogus":1}'],
-      { stdio: 'ignore' },
-    );
-    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(2);
+    const { args, opts } = truc(['sim', 'smas', '--faults', '{"bogus":1}']);
+    expect((await runProcess(process.execPath, args, opts)).code).toBe(2);
   });
 
   it('an unknown system is a usage error (exit 2)', async () => {
-    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'sim', 'nope'], {
-      stdio: 'ignore',
-    });
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    expect(code).toBe(2);
+    const { args, opts } = truc(['sim', 'nope']);
+    expect((await runProcess(process.execPath, args, opts)).code).toBe(2);
   });
 });

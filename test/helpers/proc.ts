@@ -65,8 +65,15 @@ export async function killAll(procs: readonly Spawned[]): Promise<void> {
   await Promise.allSettled(procs.map((p) => p.exited));
 }
 
+/**
+ * Starts `command`. A node child (every `truc` a test starts) gets an IPC channel besides its pipes: a
+ * long-running `truc` ends when the channel closes (src/cli/kit.ts untilStopped), so it dies with the
+ * test process even when that is killed, instead of living on with ppid 1.
+ */
 export function spawnProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Spawned {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const stdio: SpawnOptions['stdio'] =
+    command === process.execPath ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawn(command, args, { stdio, ...opts });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();

@@ -1,5 +1,5 @@
 /** `truc demo [--once] [--port P]`: simulators + truc on the embedded database, one full cycle. */
-import { defineCommand, int, runs } from '../kit.js';
+import { defineCommand, int, runs, untilStopped } from '../kit.js';
 
 export const demoCommand = () =>
   runs<{ once?: boolean; port?: number }>(
@@ -11,6 +11,6 @@ export const demoCommand = () =>
       .option('--port <port>', 'port of the API (default: PORT, or any free port when taken)', int(0, 65535)),
     async ({ once, port }) => {
       const { runDemo } = await import('../../demo/index.js');
-      return runDemo({ once: once ?? false, ...(port !== undefined ? { port } : {}) });
+      return runDemo({ once: once ?? false, until: untilStopped, ...(port !== undefined ? { port } : {}) });
     },
   );

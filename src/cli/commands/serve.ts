@@ -1,9 +1,9 @@
-/** `truc all | api | worker`: the long-running roles, served until SIGTERM/SIGINT. */
+/** `truc all | api | worker | scheduler`: the long-running roles, served until SIGTERM/SIGINT (or the parent is gone). */
 import type { Command } from 'commander';
 import { loadConfig, redactConfig } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import type { Running } from '../../roles.js';
-import { defineCommand, runs } from '../kit.js';
+import { defineCommand, runs, untilStopped } from '../kit.js';
 
 type Role = 'all' | 'api' | 'worker' | 'scheduler';
 
@@ -14,25 +14,21 @@ const SUMMARY: Record<Role, string> = {
   scheduler: 'the schedules only (sync.schedules; fire once across replicas)',
 };
 
-/** Waits for SIGTERM/SIGINT, then stops taking work, finishes in-flight work and closes pools. */
-async function serveUntilSignal(deps: Deps, roles: Running[]): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      process.stdout.write(`truc: ${signal} received, shutting down\n`);
-      const deadline = setTimeout(() => {
-        process.stderr.write('truc: shutdown took longer than 25 s, exiting\n');
-        process.exit(1);
-      }, 25_000);
-      deadline.unref();
-      void (async () => {
-        for (const r of roles) await r.stop().catch(() => undefined);
-        await deps.close().catch(() => undefined);
-        resolve();
-      })();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+/**
+ * Waits until told to stop (SIGTERM/SIGINT, or the parent gone: {@link untilStopped}), then stops taking
+ * work, finishes in-flight work and closes pools.
+ */
+async function serveUntilStopped(deps: Deps, roles: Running[]): Promise<void> {
+  const why = await untilStopped();
+  // With the parent gone nobody reads stdout (a write would fail with EPIPE).
+  if (why !== 'parent gone') process.stdout.write(`truc: ${why} received, shutting down\n`);
+  const deadline = setTimeout(() => {
+    process.stderr.write('truc: shutdown took longer than 25 s, exiting\n');
+    process.exit(1);
+  }, 25_000);
+  deadline.unref();
+  for (const r of roles) await r.stop().catch(() => undefined);
+  await deps.close().catch(() => undefined);
 }
 
 async function serve(role: Role): Promise<number> {
@@ -69,7 +65,7 @@ async function serve(role: Role): Promise<number> {
     line += `, listening on ${api.url} (docs ${api.url}/docs)`;
   }
   process.stdout.write(`${line}\n`);
-  await serveUntilSignal(deps, roles);
+  await serveUntilStopped(deps, roles);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 /** `truc sim <system>`: one simulator standalone, for vendors and testers. */
 import type { Faults } from '../../simulators/sim-faults.js';
-import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
+import { defineCommand, int, runs, startProgress, untilStopped, UsageError, type CliOutput } from '../kit.js';
 
 interface SimOptions {
   port?: number;
@@ -81,7 +81,7 @@ export const simCommand = () =>
           ...(faults ? { faults } : {}),
           ...(o.persons !== undefined ? { persons: o.persons } : {}),
         },
-        watchRequests(system ?? '', out),
+        { until: untilStopped, watch: watchRequests(system ?? '', out) },
       );
     },
   );
