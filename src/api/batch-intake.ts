@@ -102,7 +102,7 @@ async function storeBatch(
   q: Queryable,
   req: NewBatchRequest,
   repeats: RepeatContext | undefined,
-): Promise<{ response: StoredResponse; replayed: boolean }> {
+): Promise<Accepted> {
   const { clientId, idempotency } = req;
   const batchId = randomUUID();
   const { records } = req.body;
@@ -114,7 +114,7 @@ async function storeBatch(
     });
     if (prior) {
       if (prior.requestHash !== idempotency.hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
-      return { response: { status: prior.status, body: prior.body }, replayed: true };
+      return { response: { status: prior.status, body: prior.body }, replayed: true, queued: false };
     }
   }
   const { sameAs, judged } = req;
@@ -124,14 +124,14 @@ async function storeBatch(
   const accepted = acceptedEvent(req, batchId);
   // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (../store/outbox.ts). With
   // `repeats`, a repeat whose school is as its earlier batch left it is judged here, queued for nothing.
-  await queueBatch(q, newBatchOf(req, batchId), {
+  const atOnce = await queueBatch(q, newBatchOf(req, batchId), {
     notify: false,
     repeatChecked: sameAs === null,
     audit: { events: [accepted], at: req.at },
     ...(repeats ? { repeats } : {}),
     ...(typeof sameAs === 'string' && judged !== undefined ? { judged } : {}),
   });
-  return { response, replayed: false };
+  return { response, replayed: false, queued: atOnce === undefined };
 }
 
 /** The batch a request stores (its records kept from the body's text when it has it). */
@@ -157,26 +157,37 @@ async function acceptNew(db: Db, req: NewBatchRequest): Promise<StoredResponse |
   return acceptedResponse(batchId, req.body.records.length);
 }
 
+/** What accepting a request did: its answer, whether it replays an earlier one, whether an ingest job was queued. */
+interface Accepted {
+  response: StoredResponse;
+  replayed: boolean;
+  queued: boolean;
+}
+
 /**
  * Stores the batch once per Idempotency-Key (concurrent requests with one key: the first stores, the
- * others wait for its commit and replay its answer); wakes the relay after a new batch's commit.
+ * others wait for its commit and replay its answer); after a new batch's commit, `onAccepted` (the
+ * audit chainer's and, when an ingest job was queued, the outbox relay's wake: a repeat judged at once
+ * queued none, so its wake would be a notification and a relay's claim for nothing).
  */
 export async function acceptBatch(
   db: Db,
   req: NewBatchRequest,
-  onAccepted: (() => void) | undefined,
+  onAccepted: ((queued: boolean) => void) | undefined,
   repeats?: RepeatContext,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
   // Without a key, a repeat is judged unchanged in one statement when it can be, and a new body is stored
   // and queued in one statement; otherwise (or with a key) the batch is stored in a transaction, where a
   // repeat may still be judged (a format that records which schools its system serves) or else is queued.
-  const atOnce =
-    (repeats ? await acceptUnchanged(db, req, repeats) : undefined) ?? (await acceptNew(db, req));
-  const out = atOnce
-    ? { response: atOnce, replayed: false }
-    : await db.tx((q) => storeBatch(q, req, repeats));
-  if (!out.replayed) onAccepted?.();
-  return out;
+  const unchanged = repeats ? await acceptUnchanged(db, req, repeats) : undefined;
+  const stored = unchanged ? undefined : await acceptNew(db, req);
+  const out: Accepted = unchanged
+    ? { response: unchanged, replayed: false, queued: false }
+    : stored
+      ? { response: stored, replayed: false, queued: true }
+      : await db.tx((q) => storeBatch(q, req, repeats));
+  if (!out.replayed) onAccepted?.(out.queued);
+  return { response: out.response, replayed: out.replayed };
 }
 
 /**

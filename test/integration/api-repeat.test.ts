@@ -102,8 +102,12 @@ describe('a repeated batch body at the API (issue 7)', () => {
     const body = goodBody(['REPEAT-E1', 'REPEAT-E2']);
     await pushIngested(body);
     const outbox = (await h.snapshot()).outbox;
+    const sent = vi.spyOn(h.env.deps.db, 'query');
     const again = await h.pushBatch(h.tokens.vendor, S1, body);
     expect(again.statusCode, again.body).toBe(202);
+    // No ingest job queued, so the outbox relay is not woken (a notification and a claim for nothing).
+    expect(sent.mock.calls.filter(([sql]) => sql.includes('pg_notify'))).toEqual([]);
+    sent.mockRestore();
     const status = await h.get(again.json<{ statusUrl: string }>().statusUrl, h.tokens.vendor);
     expect(status.json()).toMatchObject({
       status: 'done',

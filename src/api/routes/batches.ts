@@ -40,8 +40,11 @@ export interface BatchRouteOptions {
   maxBatchRecords: number;
   /** The clock and quality settings a dry run judges with, as the ingest job would. */
   judge: JudgeContext;
-  /** Called after a batch's transaction commits: wake the outbox relay and the audit chainer. */
-  onAccepted?: () => void;
+  /**
+   * Called after a batch's transaction commits: wake the audit chainer and, when its ingest job was
+   * queued (`queued`; not for a repeat judged at once), the outbox relay.
+   */
+  onAccepted?: (queued: boolean) => void;
   /**
    * The clock and metrics a repeated body is judged with when accepted (issue 7, unchanged re-push);
    * without them, every repeat is judged by the ingest job.
