@@ -81,9 +81,13 @@ export interface Outcome extends Judged {
  * ../store/batches.ts insertFindings); returns their digest. A pulled page does not file again the
  * findings of records that did not change (an unchanged night writes almost nothing): they are on the
  * batch that brought the record, and in its verdict; a pulled page's findings keep the record's index in
- * the page (skipped records left gaps).
+ * the page (skipped records left gaps). Returns their digest and how many were filed (or are shown).
  */
-async function fileFindings(q: Queryable, loaded: Loaded, outcome: Outcome): Promise<string | null> {
+async function fileFindings(
+  q: Queryable,
+  loaded: Loaded,
+  outcome: Outcome,
+): Promise<{ digest: string | null; count: number }> {
   const { checked } = outcome;
   const unchanged = isPulledPage(loaded) ? new Set(outcome.unchanged) : undefined;
   const filed = unchanged
@@ -93,13 +97,14 @@ async function fileFindings(q: Queryable, loaded: Loaded, outcome: Outcome): Pro
       })
     : checked.findings;
   const pageIndex = outcome.pulled?.pageIndex;
-  return createBatchesRepo(q).insertFindings(
+  const digest = await createBatchesRepo(q).insertFindings(
     loaded.batch.id,
     filed.map((f) => {
       const row = toRow(f, checked);
       return pageIndex && f.index >= 0 ? { ...row, recordIndex: pageIndex[f.index] ?? f.index } : row;
     }),
   );
+  return { digest, count: filed.length };
 }
 
 /**
@@ -121,11 +126,18 @@ export async function finish(
   // A page ingested by its pull job: its closing writes go with the run's advance (./pull.ts sends them).
   const inline = outcome.pulled?.inline;
   const closing = inline?.closing ?? given;
-  const findingsDigest = await fileFindings(closing, loaded, outcome);
+  const findings = await fileFindings(closing, loaded, outcome);
   if (entity !== 'persons') {
     await createQualityRepo(closing).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
   }
-  await createBatchesRepo(closing).finish(batch.id, counts, outcome.repeatTag, null, findingsDigest);
+  await createBatchesRepo(closing).finish(
+    batch.id,
+    counts,
+    outcome.repeatTag,
+    null,
+    findings.digest,
+    findings.count,
+  );
   const audit = auditOf(loaded, outcome);
   // Off the chain's global lock (held until commit, it serialised every ingest's commit): recorded with
   // the batch and chained shortly after by the worker's audit chainer, as pulled pages are (issue 7).

@@ -86,7 +86,7 @@ export async function repeatUnchanged(
   const { findings } = prior;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   await learnServedSchools(q, batch.format, [batch.schoolCode], 'batch');
-  await batches.finish(batch.id, counts, prior.repeatTag, prior.findingsOf);
+  await batches.finish(batch.id, counts, prior.repeatTag, prior.findingsOf, null, findings);
   await recordAudit(
     q,
     [...(opts.recordFirst ?? []), ingestedEvent(batch, counts, findings, prior.id)],
@@ -134,6 +134,7 @@ export async function acceptUnchangedRepeat(
     repeatTag: judged.repeatTag,
     tagPrefix: repeatTagPrefix(inboundMapping(batch.format, batch.entity).version, now),
     findingsOf: judged.findingsOf,
+    findings: judged.findings,
     audit: [accepted, ingestedEvent(batch, counts, judged.findings, judged.id)],
     at: now,
   });

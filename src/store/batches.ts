@@ -107,12 +107,19 @@ const HOLDER = `SELECT id, entity, format, mode, received FROM truc.batches
   WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND same_as IS NULL
   ORDER BY created_at DESC LIMIT 1`;
 
-/** Judged batches of a body (as {@link HOLDER}), with the batch that keeps their findings (`held`). */
-const LAST_JUDGED = `SELECT id, repeat_tag, coalesce(findings_of, id) AS held FROM truc.batches
+/**
+ * Judged batches of a body (as {@link HOLDER}), with the batch that keeps their findings (`held`) and
+ * how many they are, when kept with the batch (migration 250).
+ */
+const LAST_JUDGED = `SELECT id, repeat_tag, coalesce(findings_of, id) AS held, findings_count FROM truc.batches
   WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND status = 'done' AND repeat_tag IS NOT NULL`;
 
-/** How many findings the batch `p.held` keeps. */
-const FINDINGS_HELD = '(SELECT count(*)::int FROM truc.findings f WHERE f.batch_id = p.held)';
+/**
+ * How many findings the judged batch `p` shows: kept with it, or (finished before migration 250)
+ * counted among those `p.held` keeps.
+ */
+const FINDINGS_HELD =
+  'coalesce(p.findings_count, (SELECT count(*)::int FROM truc.findings f WHERE f.batch_id = p.held))';
 
 /** A batch row as received: queued with its records, or (a pulled page with nothing to judge) done. */
 function batchInserts(q: Queryable) {
@@ -262,10 +269,10 @@ export interface RepeatTagOf {
   expected: ReadonlyMap<string, string>;
 }
 
-/** `finish`'s repeat tag: the parameter `$6` itself, or worked out from it ({@link RepeatTagOf}) and `$9`, `$10`. */
+/** `finish`'s repeat tag: the parameter `$6` itself, or worked out from it ({@link RepeatTagOf}) and `$10`, `$11`. */
 function repeatTagSql(tag: RepeatTagOf | undefined): string {
   if (!tag) return '$6';
-  return `encode(sha256(convert_to($6::text || ${intactScopeDigest(tag.entity, '$9', '$10')}, 'UTF8')), 'hex')`;
+  return `encode(sha256(convert_to($6::text || ${intactScopeDigest(tag.entity, '$10', '$11')}, 'UTF8')), 'hex')`;
 }
 
 /** A batch's status: done with its counts, failed; its pin. */
@@ -276,7 +283,8 @@ function batchStatus(q: Queryable) {
      * to work it out from here ({@link RepeatTagOf});
      * `findingsOf`: the batch whose findings it shows, a repeat judged the same (migration 170);
      * `findingsDigest`: the digest `insertFindings` returned in the same closing statement: the batch
-     * shows an earlier batch's same findings, if there is one (migration 191).
+     * shows an earlier batch's same findings, if there is one (migration 191);
+     * `findingsCount`: how many findings it shows, kept for its repeats (migration 250; null: not kept).
      */
     async finish(
       id: string,
@@ -284,12 +292,14 @@ function batchStatus(q: Queryable) {
       repeatTag: string | RepeatTagOf | null = null,
       findingsOf: string | null = null,
       findingsDigest: string | null = null,
+      findingsCount: number | null = null,
     ): Promise<void> {
       const tag = typeof repeatTag === 'object' && repeatTag !== null ? repeatTag : undefined;
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
                 finished_at = now(), repeat_tag = ${repeatTagSql(tag)}, findings_digest = $8,
-                findings_of = coalesce($7, CASE WHEN $8::text IS NOT NULL THEN ${SAME_FINDINGS('$1', '$8')} END)
+                findings_of = coalesce($7, CASE WHEN $8::text IS NOT NULL THEN ${SAME_FINDINGS('$1', '$8')} END),
+                findings_count = $9
           WHERE id = $1`,
         [
           id,
@@ -300,6 +310,7 @@ function batchStatus(q: Queryable) {
           tag ? tag.prefix : repeatTag,
           findingsOf,
           findingsDigest,
+          findingsCount,
           ...(tag ? [tag.schoolCode, JSON.stringify(Object.fromEntries(tag.expected))] : []),
         ],
       );

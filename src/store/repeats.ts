@@ -23,8 +23,9 @@ export interface RepeatInsert {
   repeatTag: string;
   /** What precedes the school's digest in the tag (src/jobs/ingest-repeat.ts repeatTag). */
   tagPrefix: string;
-  /** The batch that keeps the findings it shows (migration 170). */
+  /** The batch that keeps the findings it shows (migration 170), and how many they are (migration 250). */
   findingsOf: string;
+  findings: number;
   /** Recorded in this order, with the batch. */
   audit: readonly AuditEvent[];
   /** When the audit entries happened (the caller's clock). */
@@ -45,8 +46,8 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
      ), batch AS (
        INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, mode,
                                  body_sha256, same_as, accepted, rejected, unchanged, deleted, finished_at,
-                                 repeat_tag, findings_of)
-       SELECT $1, $2, $3, $4, $5, 'done', '[]'::jsonb, $6, 'delta', $7, $8, 0, 0, $6, 0, now(), $9, $10
+                                 repeat_tag, findings_of, findings_count)
+       SELECT $1, $2, $3, $4, $5, 'done', '[]'::jsonb, $6, 'delta', $7, $8, 0, 0, $6, 0, now(), $9, $10, $14
          FROM digest WHERE encode(sha256(convert_to($11::text || digest.d, 'UTF8')), 'hex') = $9::text
        RETURNING id
      ), audit AS (
@@ -71,6 +72,7 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
       r.tagPrefix,
       r.at.toISOString(),
       JSON.stringify(events),
+      r.findings,
     ],
   );
   return (res.rows[0]?.n ?? 0) > 0;

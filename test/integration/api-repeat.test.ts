@@ -124,6 +124,33 @@ describe('a repeated batch body at the API (issue 7)', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(['batch.accepted', 'batch.ingested']);
   });
 
+  it('a repeat judged when accepted reports the findings count kept with the batch it repeats', async () => {
+    const body = goodBody(['REPEAT-F1', 'REPEAT-F2']);
+    const first = await pushIngested(body);
+    const kept = await h.env.deps.db.query<{ kept: number | null; filed: number }>(
+      `SELECT findings_count AS kept, (SELECT count(*)::int FROM truc.findings WHERE batch_id = $1) AS filed
+         FROM truc.batches WHERE id = $1`,
+      [first],
+    );
+    expect(kept.rows[0]!.kept).toBe(kept.rows[0]!.filed);
+    // What the repeat reports is the kept count (migration 250), not a count of the findings rows.
+    await h.env.deps.db.query('UPDATE truc.batches SET findings_count = 7 WHERE id = $1', [first]);
+    const again = await h.pushBatch(h.tokens.vendor, S1, body);
+    const batchId = again.json<{ batchId: string }>().batchId;
+    const audit = await h.env.deps.db.query<{ findings: number }>(
+      `SELECT (details->>'findings')::int AS findings FROM (
+         SELECT details FROM truc.audit_log WHERE subject = $1 AND action = 'batch.ingested'
+         UNION ALL SELECT details FROM truc.audit_pending WHERE subject = $1 AND action = 'batch.ingested') a`,
+      [`batch:${batchId}`],
+    );
+    expect(audit.rows).toEqual([{ findings: 7 }]);
+    const repeat = await h.env.deps.db.query<{ kept: number }>(
+      'SELECT findings_count AS kept FROM truc.batches WHERE id = $1',
+      [batchId],
+    );
+    expect(repeat.rows[0]!.kept).toBe(7);
+  });
+
   it('a repeat judged when accepted raises its batch.finished once, as any finished batch does', async () => {
     const body = goodBody(['REPEAT-W1', 'REPEAT-W2']);
     await pushIngested(body);
