@@ -12,7 +12,7 @@ import { CATALOGUE_VERSION, INGEST_CHECKS, prejudge, twinKey } from '../quality/
 import type { AuditEvent } from '../store/audit-log.js';
 import type { CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
-import { fingerprint } from '../store/records.js';
+import { fingerprinted } from '../store/records.js';
 import { createRefusalsRepo, type Refusal } from '../store/refusals.js';
 import type { InboundMapping, InboundRecord } from './inbound.js';
 import { map, type JudgeContext, type KnownRows, type Mapped, type Premapped } from './judge.js';
@@ -99,17 +99,21 @@ async function judgeAhead(
   const mapped = map(toMap, deps, { version: mapping.version, results });
   const prejudged = prejudge(mapped.ctx, mapped.sink, INGEST_CHECKS);
   const fingerprints: (string | undefined)[] = [];
+  const jsons: (Buffer | undefined)[] = [];
   const twinKeys: (string | undefined)[] = [];
   const repaired = mapped.sink.records;
   for (let i = 0; i < repaired.length; i += AHEAD_SLICE) {
     await nextTurn();
     for (let j = i; j < Math.min(i + AHEAD_SLICE, repaired.length); j++) {
       const rec = repaired[j];
-      fingerprints.push(rec === undefined ? undefined : fingerprint(rec));
+      // The JSON text is kept: the upsert sends it as it is (issue 7: not serialised a second time).
+      const fp = rec === undefined ? undefined : fingerprinted(rec);
+      fingerprints.push(fp?.fingerprint);
+      jsons.push(fp?.json);
       twinKeys.push(rec === undefined ? undefined : twinKey(rec));
     }
   }
-  return { ...mapped, ahead: { prejudged, fingerprints, twinKeys } };
+  return { ...mapped, ahead: { prejudged, fingerprints, jsons, twinKeys } };
 }
 
 /** The page as judged ahead, when it can stand for judging it now: judged on the same day (in Vietnam). */

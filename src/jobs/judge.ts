@@ -71,6 +71,8 @@ export interface Mapped {
 export interface JudgedAhead {
   readonly prejudged: Prejudged;
   readonly fingerprints: readonly (string | undefined)[];
+  /** Per record: the JSON text (UTF-8) its fingerprint was taken of, which the upsert sends. */
+  readonly jsons: readonly (Buffer | undefined)[];
   readonly twinKeys: readonly (string | undefined)[];
 }
 
@@ -242,7 +244,7 @@ export function plan(checked: Checked): Plan {
         scope: rec.scope,
         personalId: rec.personalId,
         data: rec.data,
-        json: own?.json,
+        json: own ? own.json : checked.ahead?.jsons[index],
         fingerprint: fp,
         twinKey: checked.ahead ? checked.ahead.twinKeys[index] : twinKey(rec.data as Rec),
       });

@@ -189,7 +189,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(await repo.load('students', ['J1'])).toEqual([
         { key: 'J1', data: { ...data, fullName: 'Giang Hà' } },
       ]);
-      expect(json).toBe(JSON.stringify({ ...data, fullName: 'Giang Hà' }));
+      expect(json.toString()).toBe(JSON.stringify({ ...data, fullName: 'Giang Hà' }));
       expect(fp).toBe(fingerprint({ ...data, fullName: 'Giang Hà' }));
     });
 

@@ -11,6 +11,7 @@ import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
 import type { RecordCheck } from '../../../src/quality/rules/define.js';
 import { textCheck } from '../../../src/quality/rules/sach-text.js';
 import { pageOf, readAhead } from '../../../src/jobs/pull-ahead.js';
+import { plan, type Checked, type JudgedAhead } from '../../../src/jobs/judge.js';
 import type { Queryable } from '../../../src/store/db.js';
 import type { SyncRun } from '../../../src/store/sync-runs.js';
 import { fullStudentsRun, hcmStudent as wire, useStudentsSource } from './fixtures.js';
@@ -193,5 +194,26 @@ describe('pulled pages worked on ahead', () => {
     await vi.waitFor(() => expect(cursors()).toEqual(upTo(4)));
     await new Promise((r) => setTimeout(r, 50));
     expect(cursors()).toEqual(upTo(4));
+  });
+
+  it('writes a page judged ahead with the JSON texts its fingerprints were taken of, not serialised again', () => {
+    const data = { studentCode: 'P1', schoolCode: '79000001' };
+    // A text other than the record's own shows which one the upsert is given.
+    const json = Buffer.from(JSON.stringify({ ...data, fullName: 'judged ahead' }));
+    const checked = {
+      findings: [],
+      rejected: new Set<number>(),
+      existing: new Map(),
+      records: [{ key: 'P1', scope: '79000001', personalId: undefined, data }],
+      ahead: {
+        prejudged: {} as JudgedAhead['prejudged'],
+        fingerprints: ['f'.repeat(64)],
+        jsons: [json],
+        twinKeys: [undefined],
+      },
+    } as unknown as Checked;
+    const [row] = plan(checked).toWrite;
+    expect(row!.json).toBe(json);
+    expect(row!.fingerprint).toBe('f'.repeat(64));
   });
 });
