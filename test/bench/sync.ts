@@ -303,6 +303,9 @@ async function runSize(students: number): Promise<BenchRow[]> {
   try {
     const bare = await bareRead(simUrl);
     await adminQuery(`CREATE DATABASE ${dbName}`);
+    // BENCH_SYNC_DB_SET: settings of this database only (README: auto_explain of every statement truc sends).
+    for (const s of (process.env.BENCH_SYNC_DB_SET ?? '').split(';').filter(Boolean))
+      await adminQuery(`ALTER DATABASE ${dbName} SET ${s}`);
     const u = new URL(PG_ADMIN_URL);
     u.pathname = `/${dbName}`;
     db = createPgDb(u.toString(), 'postgres', { max: 2 });
