@@ -11,6 +11,30 @@ export function cleanText(value: string | null | undefined): string | undefined 
   return out === '' ? undefined : out;
 }
 
+/** Text of a wire value: strings cleaned (NFC, trimmed, single spaces), numbers as text, else undefined. */
+export function textOf(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return typeof value === 'string' ? cleanText(value) : undefined;
+}
+
+/** A required text field: its text ({@link textOf}), or a `MAP_MISSING_FIELD` error. */
+export function requiredText(
+  value: unknown,
+  pointer: string,
+  findings: MappingFinding[],
+): string | undefined {
+  const text = textOf(value);
+  if (text === undefined) findings.push(missingField(pointer));
+  return text;
+}
+
+/** Drops keys whose value is undefined (canonical objects are strict: optional keys are absent). */
+export function compact<T extends Record<string, unknown>>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
 /** `dd/mm/yyyy` (also d/m/yyyy, with - or .) → ISO `yyyy-mm-dd`, or undefined when not a real date. */
 export function dmyToIso(value: string): string | undefined {
   const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value.trim());

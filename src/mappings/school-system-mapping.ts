@@ -17,7 +17,8 @@ import { STAFF_STATUS_CODE_LIST } from '../canonical/codes/staff-status.js';
 import { STUDENT_STATUS_CODE_LIST } from '../canonical/codes/student-status.js';
 import { StaffSchema, type Staff } from '../canonical/staff.js';
 import { StudentSchema, type Student } from '../canonical/student.js';
-import { compact, dateOf, personalIdOf, requiredText, schoolOf, textOf, validated } from './school-system.js';
+import { compact, requiredText, textOf } from './common.js';
+import { dateOf, personalIdOf, schoolOf, validated } from './school-system.js';
 import type { EntityMapping, MapContext, MapResult, MappingFinding } from './types.js';
 
 /** A code field: resolved in `list`; a missing or unknown value is an error when `required`, else a warning. */

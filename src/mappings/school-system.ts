@@ -9,25 +9,8 @@ import type { z } from 'zod';
 import { canonicalMessage } from '../canonical/messages.js';
 import { parseSchoolYear } from '../canonical/school-year.js';
 import { resolveCode, type CodeList } from '../canonical/codes/code-list.js';
-import { badDate, cleanText, finding, missingField, result, unknownCode } from './common.js';
+import { badDate, compact, finding, missingField, result, textOf, unknownCode } from './common.js';
 import type { MapContext, MapResult, MappingFinding } from './types.js';
-
-/** Text of a wire value: strings cleaned (NFC, trimmed, single spaces), numbers as text, else undefined. */
-export function textOf(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' ? cleanText(value) : undefined;
-}
-
-/** A required text field: its text, or a `MAP_MISSING_FIELD` error. */
-export function requiredText(
-  value: unknown,
-  pointer: string,
-  findings: MappingFinding[],
-): string | undefined {
-  const text = textOf(value);
-  if (text === undefined) findings.push(missingField(pointer));
-  return text;
-}
 
 /**
  * Resolves a code through a vendor table first, then the canonical list's aliases. Absent → undefined
@@ -106,11 +89,6 @@ export function schoolYearOf(
     );
   }
   return year?.code;
-}
-
-/** Drops undefined values so optional canonical fields are absent, not undefined (exactOptionalPropertyTypes). */
-export function compact<T extends Record<string, unknown>>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
 function isOptional(schema: z.ZodObject, key: string): boolean {

@@ -10,9 +10,9 @@ import {
 } from '../../adapters/hcm-csdl/schema.js';
 import { ClassGroupSchema, type ClassGroup } from '../../canonical/class-group.js';
 import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
-import { cleanText } from '../common.js';
+import { cleanText, compact, requiredText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
-import { Findings, code, compact, finish, requiredText } from './shared.js';
+import { Findings, code, finish } from './shared.js';
 
 /** A class record as the mapping reads it: a read record or an upsert. */
 export type HcmCsdlClassIn = Omit<WireClass, 'updatedAt' | 'deleted'> & { updatedAt?: string };
@@ -29,11 +29,11 @@ const POINTERS: Record<keyof ClassGroup, string> = {
 function toCanonical(wire: HcmCsdlClassIn, ctx: MapContext): MapResult<ClassGroup> {
   const f = new Findings();
   const draft = compact({
-    classCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f),
-    schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f),
-    schoolYear: requiredText(cleanText(wire.namHoc) ?? ctx.schoolYear, '/namHoc', f),
+    classCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f.list),
+    schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f.list),
+    schoolYear: requiredText(cleanText(wire.namHoc) ?? ctx.schoolYear, '/namHoc', f.list),
     grade: code(GRADE_CODE_LIST, wire.khoiLop, '/khoiLop', f, true),
-    name: requiredText(wire.tenLop, '/tenLop', f),
+    name: requiredText(wire.tenLop, '/tenLop', f.list),
     homeroomStaffCode: cleanText(wire.maGiaoVienChuNhiem),
   });
   return finish(ClassGroupSchema, draft, POINTERS, f);

@@ -12,9 +12,9 @@ import { defineCodeList } from '../../canonical/codes/code-list.js';
 import { SCHOOL_LEVEL_CODE_LIST } from '../../canonical/codes/school-level.js';
 import type { SchoolStatus } from '../../canonical/enums.js';
 import { SchoolSchema, type School } from '../../canonical/school.js';
-import { cleanText } from '../common.js';
+import { cleanText, compact, requiredText } from '../common.js';
 import type { EntityMapping, MapResult } from '../types.js';
-import { Findings, code, compact, finish, requiredText } from './shared.js';
+import { Findings, code, finish } from './shared.js';
 
 /**
  * School status as hcm-csdl spells it. The canonical model has no list for it (two codes), so this
@@ -55,11 +55,11 @@ const POINTERS: Record<keyof School, string> = {
 function toCanonical(wire: HcmCsdlSchoolIn): MapResult<School> {
   const f = new Findings();
   const draft = compact({
-    schoolCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f),
-    name: requiredText(wire.tenTruong, '/tenTruong', f),
+    schoolCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f.list),
+    name: requiredText(wire.tenTruong, '/tenTruong', f.list),
     level: code(SCHOOL_LEVEL_CODE_LIST, wire.capHoc, '/capHoc', f, true),
-    provinceCode: requiredText(wire.maTinh, '/maTinh', f),
-    communeCode: requiredText(wire.maXa, '/maXa', f),
+    provinceCode: requiredText(wire.maTinh, '/maTinh', f.list),
+    communeCode: requiredText(wire.maXa, '/maXa', f.list),
     address: cleanText(wire.diaChi),
     phone: cleanText(wire.dienThoai),
     officialEmail: cleanText(wire.email),

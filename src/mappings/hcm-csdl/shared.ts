@@ -61,13 +61,6 @@ export class Findings {
   }
 }
 
-/** Clean required text; a missing or blank value is a MAP_MISSING_FIELD finding. */
-export function requiredText(raw: string | undefined, pointer: string, out: Findings): string | undefined {
-  const value = cleanText(raw);
-  if (value === undefined) out.add(missingField(pointer));
-  return value;
-}
-
 /**
  * Resolves a code through a canonical list. Absent + required → MAP_MISSING_FIELD; present but not in
  * the list → MAP_UNKNOWN_CODE (an error: the value cannot be represented).
@@ -121,13 +114,6 @@ export function date(
   }
   out.add(badDate(pointer));
   return undefined;
-}
-
-/** Drops keys whose value is undefined (canonical objects are strict, optional keys are absent). */
-export function compact<T extends Record<string, unknown>>(obj: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
-  return out as T;
 }
 
 /**

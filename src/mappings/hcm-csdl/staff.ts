@@ -14,9 +14,9 @@ import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STAFF_POSITION_CODE_LIST } from '../../canonical/codes/staff-position.js';
 import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
 import { StaffSchema, type Staff } from '../../canonical/staff.js';
-import { cleanText, personalIdOf } from '../common.js';
+import { cleanText, compact, personalIdOf, requiredText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
-import { Findings, code, compact, date, finish, requiredText } from './shared.js';
+import { Findings, code, date, finish } from './shared.js';
 
 /** A staff record as the mapping reads it: a read record or an upsert. */
 export type HcmCsdlStaffIn = Omit<WireStaff, 'updatedAt' | 'deleted'> & { updatedAt?: string };
@@ -45,10 +45,10 @@ function subjectsOf(raw: readonly string[] | undefined): string[] | undefined {
 function toCanonical(wire: HcmCsdlStaffIn, ctx: MapContext): MapResult<Staff> {
   const f = new Findings();
   const draft = compact({
-    staffCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f),
-    schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f),
+    staffCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f.list),
+    schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f.list),
     personalId: personalIdOf(wire.soDinhDanhCaNhan, '/soDinhDanhCaNhan', f.list),
-    fullName: requiredText(wire.hoTen, '/hoTen', f),
+    fullName: requiredText(wire.hoTen, '/hoTen', f.list),
     birthDate: date(wire.ngaySinh, '/ngaySinh', f, true),
     sex: code(SEX_CODE_LIST, wire.gioiTinh, '/gioiTinh', f, true),
     ethnicityCode: code(ETHNICITY_CODE_LIST, wire.maDanToc, '/maDanToc', f, false),

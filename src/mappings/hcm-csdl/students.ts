@@ -18,9 +18,9 @@ import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
 import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STUDENT_STATUS_CODE_LIST } from '../../canonical/codes/student-status.js';
 import { StudentSchema, type Student } from '../../canonical/student.js';
-import { cleanText, personalIdOf } from '../common.js';
+import { cleanText, compact, personalIdOf, requiredText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
-import { Findings, code, compact, date, finish, requiredText } from './shared.js';
+import { Findings, code, date, finish } from './shared.js';
 
 /** A student record as the mapping reads it: a read record or an upsert (transport fields ignored). */
 export type HcmCsdlStudentIn = Omit<WireStudent, 'updatedAt' | 'deleted'> & { updatedAt?: string };
@@ -50,13 +50,13 @@ const POINTERS: Record<keyof Student, string> = {
 function toCanonical(wire: HcmCsdlStudentIn, ctx: MapContext): MapResult<Student> {
   const f = new Findings();
   const draft = compact({
-    studentCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f),
-    schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f),
+    studentCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f.list),
+    schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f.list),
     classCode: cleanText(wire.maLop),
-    schoolYear: requiredText(cleanText(wire.namHoc) ?? ctx.schoolYear, '/namHoc', f),
+    schoolYear: requiredText(cleanText(wire.namHoc) ?? ctx.schoolYear, '/namHoc', f.list),
     grade: code(GRADE_CODE_LIST, wire.khoiLop, '/khoiLop', f, false),
     personalId: personalIdOf(wire.soDinhDanhCaNhan, '/soDinhDanhCaNhan', f.list),
-    fullName: requiredText(wire.hoTen, '/hoTen', f),
+    fullName: requiredText(wire.hoTen, '/hoTen', f.list),
     birthDate: date(wire.ngaySinh, '/ngaySinh', f, true),
     sex: code(SEX_CODE_LIST, wire.gioiTinh, '/gioiTinh', f, true),
     ethnicityCode: code(ETHNICITY_CODE_LIST, wire.maDanToc, '/maDanToc', f, true),

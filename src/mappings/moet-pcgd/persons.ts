@@ -20,6 +20,7 @@ import {
   finding,
   isoToDmy,
   missingField,
+  requiredText,
   result,
   unknownCode,
 } from '../common.js';
@@ -71,13 +72,6 @@ const droppedPersonalId = finding(
 );
 
 type Draft = Record<string, unknown>;
-
-/** A required text column: cleaned, or a missing-field finding. */
-function requiredText(raw: string, pointer: string, findings: MappingFinding[]): string | undefined {
-  const value = cleanText(raw);
-  if (value === undefined) findings.push(missingField(pointer));
-  return value;
-}
 
 /** Resolves a coded column; pushes a finding when present but unknown, or when required and missing. */
 function coded<C extends string>(

@@ -10,7 +10,8 @@ import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
 import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
 import { dmyToIso, isoToDmy } from '../common.js';
-import { codeOf, labelOf, schoolYearOf, textOf } from '../school-system.js';
+import { textOf } from '../common.js';
+import { codeOf, labelOf, schoolYearOf } from '../school-system.js';
 import type { SchoolSystemDialect } from '../school-system-mapping.js';
 import { SMAS_DISABILITY, SMAS_GRADE, SMAS_SEX, SMAS_STAFF_STATUS } from './codes.js';
 

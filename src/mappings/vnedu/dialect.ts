@@ -12,7 +12,7 @@ import { STAFF_POSITION_CODE_LIST } from '../../canonical/codes/staff-position.j
 import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
 import { STUDENT_STATUS_CODE_LIST } from '../../canonical/codes/student-status.js';
 import { isoDate } from '../common.js';
-import { textOf } from '../school-system.js';
+import { textOf } from '../common.js';
 import type { SchoolSystemDialect } from '../school-system-mapping.js';
 import {
   VNEDU_DISABILITY,

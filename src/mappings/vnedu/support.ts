@@ -5,7 +5,7 @@
 import { finding, missingField, unknownCode } from '../common.js';
 import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
 import type { MapContext, MappingFinding } from '../types.js';
-import { textOf } from '../school-system.js';
+import { textOf } from '../common.js';
 
 /** An integer code from a wire value (number, or digits as text from a loosely typed push), else undefined. */
 function intOf(value: unknown): number | undefined {
