@@ -12,13 +12,35 @@ import { templateDump } from './pglite-template.js';
 export const MEMORY_DB_TIMEOUT_MS = 180_000;
 
 interface PgliteLike {
-  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  query<R>(
+    sql: string,
+    params?: unknown[],
+    options?: typeof AS_PG,
+  ): Promise<{ rows: R[]; affectedRows?: number }>;
 }
+
+/** jsonb's type id. */
+const JSONB = 3802;
+
+/**
+ * Parameters as `pg` sends them where PGlite's own serialisers differ: `pg` sends a Buffer in binary form,
+ * which for jsonb is a version byte (1) and the JSON text (the store's upsert sends its records so).
+ */
+const AS_PG = {
+  serializers: {
+    [JSONB]: (x: unknown) =>
+      Buffer.isBuffer(x) && x[0] === 1
+        ? x.toString('utf8', 1)
+        : typeof x === 'string'
+          ? x
+          : JSON.stringify(x),
+  },
+};
 
 function queryable(target: PgliteLike): Queryable {
   return {
     async query<R>(sql: string, params?: readonly unknown[]) {
-      const res = await target.query<R>(sql, params ? [...params] : undefined);
+      const res = await target.query<R>(sql, params ? [...params] : undefined, AS_PG);
       // pg's rowCount: rows returned by a SELECT, rows changed by INSERT/UPDATE/DELETE.
       return { rows: res.rows, rowCount: Math.max(res.affectedRows ?? 0, res.rows.length) };
     },
