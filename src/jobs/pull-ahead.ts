@@ -11,7 +11,7 @@
  * (and reads no further) and the job fetches (and reports) on its own.
  */
 import { AppError } from '../errors.js';
-import type { SyncRun } from '../store/sync-runs.js';
+import type { SyncRun } from '../store/sync-run-reads.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob } from './define.js';
 import { inboundMapping } from './inbound.js';

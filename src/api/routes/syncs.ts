@@ -5,11 +5,11 @@ import { ENTITY_NAMES, SYSTEM_NAMES } from '../../config.js';
 import { requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import {
-  createSyncRunsRepo,
+  createSyncRunReads,
   syncRunSummary,
   type SyncRun as SyncRunRow,
   type SyncRunSummary,
-} from '../../store/sync-runs.js';
+} from '../../store/sync-run-reads.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
@@ -170,7 +170,7 @@ function listRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
     },
     async function listSyncs(request) {
       const { system, entity, status, from, to, limit, offset } = request.query;
-      const { total, items } = await createSyncRunsRepo(opts.db).list({
+      const { total, items } = await createSyncRunReads(opts.db).list({
         system,
         entity,
         status,
@@ -204,7 +204,7 @@ function runRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
       },
     },
     async function getSync(request) {
-      const r = await createSyncRunsRepo(opts.db).get(request.params.syncRunId);
+      const r = await createSyncRunReads(opts.db).get(request.params.syncRunId);
       if (!r) throw new AppError('ERR_NOT_FOUND');
       return view(r);
     },

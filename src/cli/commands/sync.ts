@@ -2,7 +2,7 @@
 import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemName } from '../../config.js';
 import { isAppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
-import { syncRunSummary } from '../../store/sync-runs.js';
+import { syncRunSummary } from '../../store/sync-run-reads.js';
 import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
 interface RunOptions {
@@ -28,8 +28,8 @@ async function follow(
   o: Required<Pick<RunOptions, 'intervalMs' | 'timeout'>>,
   out: CliOutput,
 ) {
-  const { createSyncRunsRepo } = await import('../../store/sync-runs.js');
-  const repo = createSyncRunsRepo(db);
+  const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
+  const repo = createSyncRunReads(db);
   const first = await repo.get(id);
   const label = `sync ${id} ${first?.system ?? ''} ${first?.entity ?? ''}`.trim();
   const progress = startProgress(out, label, { unit: 'records' });

@@ -13,7 +13,7 @@ import { textCheck } from '../../../src/quality/rules/sach-text.js';
 import { pageOf, readAhead } from '../../../src/jobs/pull-ahead.js';
 import { plan, type Checked, type JudgedAhead } from '../../../src/jobs/judge.js';
 import type { Queryable } from '../../../src/store/db.js';
-import type { SyncRun } from '../../../src/store/sync-runs.js';
+import type { SyncRun } from '../../../src/store/sync-run-reads.js';
 import { fullStudentsRun, hcmStudent as wire, useStudentsSource } from './fixtures.js';
 
 const PAGES = 5;

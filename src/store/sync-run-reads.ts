@@ -1,0 +1,123 @@
+/**
+ * Sync runs as they are read: one run by id, and runs listed with their outcome counts (the sync runs
+ * API, `truc sync run`). The writes (a run created, advanced page by page, failed, reconciled) and the
+ * watermarks are in ./sync-runs.ts.
+ */
+import type { EntityName, SystemName } from '../config.js';
+import type { Queryable } from './db.js';
+
+/** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
+export type SyncRunStatus = 'queued' | 'running' | 'held' | 'done' | 'failed';
+
+export interface SyncRun {
+  id: number;
+  system: SystemName;
+  entity: EntityName;
+  /** School or commune code; '' = everything the system serves. */
+  scope: string;
+  status: SyncRunStatus;
+  /** Watermark the run started from; null for a full run. */
+  since: string | null;
+  cursor: string | null;
+  pages: number;
+  records: number;
+  tombstones: number;
+  watermark: string | null;
+  errorCode: string | null;
+  /** Reconciliation of a full run: null (not due), 'queued', 'held' (by the mass-change guard), 'done'. */
+  reconcile: 'queued' | 'held' | 'done' | null;
+  /** Records the reconciliation deleted. */
+  reconciled: number;
+  /** Why a due reconciliation deleted nothing (e.g. records of the run that did not map). */
+  reconcileNote: string | null;
+  requestedBy: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+/** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
+export function syncRunSummary(r: SyncRun) {
+  return {
+    syncRunId: r.id,
+    system: r.system,
+    entity: r.entity,
+    scope: r.scope,
+    status: r.status,
+    pages: r.pages,
+    records: r.records,
+    tombstones: r.tombstones,
+    errorCode: r.errorCode,
+  };
+}
+
+const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, records, tombstones, watermark,
+  error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
+
+/** Filter of {@link createSyncRunReads}'s `list`. */
+export interface SyncRunFilter {
+  system?: string | undefined;
+  entity?: string | undefined;
+  status?: SyncRunStatus | undefined;
+  /** Created at or after. */
+  from?: Date | undefined;
+  /** Created before. */
+  to?: Date | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** A run as listed: the run, what its batches came to, how long it took, and what went wrong. */
+export interface SyncRunSummary extends SyncRun {
+  mappingVersion: string | null;
+  accepted: number;
+  rejected: number;
+  unchanged: number;
+  batches: number;
+  failedBatches: number;
+  /** Its jobs that failed for good and are not replayed. */
+  deadLetters: number;
+  durationSeconds: number;
+}
+
+export function createSyncRunReads(q: Queryable) {
+  return {
+    async get(id: number): Promise<SyncRun | undefined> {
+      const res = await q.query<SyncRun>(`SELECT ${COLUMNS} FROM truc.sync_runs WHERE id = $1`, [id]);
+      return res.rows[0];
+    },
+    /** Runs matching the filter, newest first, with their outcome counts; and how many match in all. */
+    async list(f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
+      const where = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR r.entity = $2)
+        AND ($3::text IS NULL OR r.status = $3) AND ($4::timestamptz IS NULL OR r.created_at >= $4)
+        AND ($5::timestamptz IS NULL OR r.created_at < $5)`;
+      const params = [f.system ?? null, f.entity ?? null, f.status ?? null, f.from ?? null, f.to ?? null];
+      const total = await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.sync_runs r WHERE ${where}`,
+        params,
+      );
+      const res = await q.query<SyncRunSummary>(
+        `SELECT r.id, r.system, r.entity, r.scope, r.status, r.since, r.cursor, r.pages, r.records,
+                r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
+                r.reconcile_note AS "reconcileNote", r.requested_by AS "requestedBy",
+                r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.mapping_version AS "mappingVersion",
+                COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
+                COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
+                COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(d.dead, 0)::int AS "deadLetters",
+                EXTRACT(EPOCH FROM (COALESCE(r.finished_at, now()) - r.created_at))::float8 AS "durationSeconds"
+           FROM truc.sync_runs r
+           LEFT JOIN LATERAL (
+             SELECT sum(accepted) AS accepted, sum(rejected) AS rejected, sum(unchanged) AS unchanged,
+                    count(*) AS batches, count(*) FILTER (WHERE status = 'failed') AS failed
+               FROM truc.batches WHERE sync_run_id = r.id) b ON true
+           LEFT JOIN LATERAL (
+             SELECT count(*) AS dead FROM truc.dead_letters dl JOIN truc.outbox o ON o.id = dl.outbox_id
+              WHERE dl.replayed_at IS NULL AND o.payload->>'syncRunId' = r.id::text) d ON true
+          WHERE ${where}
+          ORDER BY r.created_at DESC, r.id DESC LIMIT $6 OFFSET $7`,
+        [...params, f.limit, f.offset],
+      );
+      return { total: total.rows[0]?.n ?? 0, items: res.rows };
+    },
+  };
+}
+export type SyncRunReads = ReturnType<typeof createSyncRunReads>;
