@@ -263,8 +263,8 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
     maxBatchRecords: deps.config.server.maxBatchRecords,
     judge: { now: deps.now, config: deps.config },
     repeats: { now: deps.now, metrics: deps.metrics },
-    onAccepted(queued) {
-      if (queued) relay.wake();
+    onAccepted() {
+      relay.wake();
       auditChainer.kick();
     },
   });

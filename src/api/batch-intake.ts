@@ -166,14 +166,15 @@ interface Accepted {
 
 /**
  * Stores the batch once per Idempotency-Key (concurrent requests with one key: the first stores, the
- * others wait for its commit and replay its answer); after a new batch's commit, `onAccepted` (the
- * audit chainer's and, when an ingest job was queued, the outbox relay's wake: a repeat judged at once
- * queued none, so its wake would be a notification and a relay's claim for nothing).
+ * others wait for its commit and replay its answer); `onAccepted` after the commit of a new batch whose
+ * ingest job was queued. A repeat judged at once queued none: waking the relay would be a notification
+ * and a claim in every worker for nothing, and its two audit entries are chained by the chainer's next
+ * tick (within a second) with others', not by a pass of their own (seven statements).
  */
 export async function acceptBatch(
   db: Db,
   req: NewBatchRequest,
-  onAccepted: ((queued: boolean) => void) | undefined,
+  onAccepted: (() => void) | undefined,
   repeats?: RepeatContext,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
   // Without a key, a repeat is judged unchanged in one statement when it can be, and a new body is stored
@@ -186,7 +187,7 @@ export async function acceptBatch(
     : stored
       ? { response: stored, replayed: false, queued: true }
       : await db.tx((q) => storeBatch(q, req, repeats));
-  if (!out.replayed) onAccepted?.(out.queued);
+  if (out.queued) onAccepted?.();
   return { response: out.response, replayed: out.replayed };
 }
 

@@ -3,7 +3,10 @@
  * bytes) is answered from the earlier batch without being parsed again; the new batch points at the
  * one that keeps the records. A dry run, another client or another school parse the body as usual.
  */
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { acceptBatch } from '../../src/api/batch-intake.js';
+import { createBatchesRepo } from '../../src/store/batches.js';
 import { goodBody, OTHER, S1, useApiHarness } from '../helpers/api.js';
 import { startWorkerRole } from '../../src/roles.js';
 import { backends, waitFor } from '../helpers/env.js';
@@ -122,6 +125,38 @@ describe('a repeated batch body at the API (issue 7)', () => {
       [`batch:${again.json<{ batchId: string }>().batchId}`],
     );
     expect(audit.rows.map((r) => r.action)).toEqual(['batch.accepted', 'batch.ingested']);
+  });
+
+  it('a repeat judged when accepted wakes neither the outbox relay nor the audit chainer', async () => {
+    const body = goodBody(['REPEAT-G1', 'REPEAT-G2']);
+    await pushIngested(body);
+    const { db } = h.env.deps;
+    const clientId = h.clients.vendor.clientId;
+    const bodySha256 = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const held = await createBatchesRepo(db).heldAndJudged(clientId, S1, bodySha256);
+    expect(held?.judged).toBeTruthy();
+    let woken = 0;
+    const { response } = await acceptBatch(
+      db,
+      {
+        clientId,
+        schoolCode: S1,
+        body: { entity: 'students', format: held!.format, mode: held!.mode, records: [{}, {}] },
+        bodySha256,
+        bodyText: undefined,
+        sameAs: held!.id,
+        judged: held!.judged,
+        idempotency: undefined,
+        at: new Date(),
+      },
+      () => (woken += 1),
+      { now: h.env.deps.now, metrics: h.env.deps.metrics },
+    );
+    expect(response.status).toBe(202);
+    const status = await h.get(response.body.statusUrl, h.tokens.vendor);
+    expect(status.json()).toMatchObject({ status: 'done', counts: { unchanged: 2 } });
+    // Nothing queued: no wake; its audit entries wait for the chainer's next tick.
+    expect(woken).toBe(0);
   });
 
   it('a repeat judged when accepted reports the findings count kept with the batch it repeats', async () => {

@@ -41,10 +41,10 @@ export interface BatchRouteOptions {
   /** The clock and quality settings a dry run judges with, as the ingest job would. */
   judge: JudgeContext;
   /**
-   * Called after a batch's transaction commits: wake the audit chainer and, when its ingest job was
-   * queued (`queued`; not for a repeat judged at once), the outbox relay.
+   * Called after a batch whose ingest job was queued commits (not for a repeat judged at once): wake
+   * the outbox relay and the audit chainer.
    */
-  onAccepted?: (queued: boolean) => void;
+  onAccepted?: () => void;
   /**
    * The clock and metrics a repeated body is judged with when accepted (issue 7, unchanged re-push);
    * without them, every repeat is judged by the ingest job.
