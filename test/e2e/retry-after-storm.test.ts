@@ -22,8 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
 import { requestSync } from '../../src/jobs/contracts.js';
-import { countRows, makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
-import { opsUp, spawnTruc } from '../helpers/faults.js';
+import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { opsUp, spawnTruc, trucEnvOn } from '../helpers/faults.js';
 import { freePort, killAll, type Spawned } from '../helpers/proc.js';
 import { testProfileDir } from '../helpers/profile.js';
 import { queueStudentSets } from '../helpers/push-sets.js';
@@ -93,10 +93,7 @@ describe('a 429 storm with two worker processes', () => {
     for (const port of ports)
       workers.push(
         spawnTruc('worker', {
-          DATA_DIR: env.dataDir,
-          DATABASE_URL: env.databaseUrl!,
-          REDIS_URL: REDIS_TEST_URL,
-          TRUC_QUEUE_PREFIX: env.redisPrefix!,
+          ...trucEnvOn(env),
           HCM_CSDL_BASE_URL: sim.url,
           TRUC_CONFIG_DIR: profile!.dir,
           TRUC_WORKER_METRICS_PORT: String(port),

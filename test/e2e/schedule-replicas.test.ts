@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
-import { makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
-import { spawnTruc } from '../helpers/faults.js';
+import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { spawnTruc, trucEnvOn } from '../helpers/faults.js';
 import { freePort, killAll, type Spawned } from '../helpers/proc.js';
 import { testProfileDir } from '../helpers/profile.js';
 
@@ -46,10 +46,7 @@ describe('schedules across processes: two schedulers and two workers', () => {
 
   it('each fire time requests exactly one sync run', async () => {
     const common = {
-      DATABASE_URL: env.databaseUrl!,
-      REDIS_URL: REDIS_TEST_URL,
-      TRUC_QUEUE_PREFIX: env.redisPrefix!,
-      DATA_DIR: env.dataDir,
+      ...trucEnvOn(env),
       HCM_CSDL_BASE_URL: sim.url,
       TRUC_CONFIG_DIR: profile!.dir,
     };

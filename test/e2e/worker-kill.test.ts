@@ -11,8 +11,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countRows, makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
-import { opsUp, spawnTruc } from '../helpers/faults.js';
+import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { opsUp, spawnTruc, trucEnvOn } from '../helpers/faults.js';
 import { freePort, type Spawned } from '../helpers/proc.js';
 import { queueStudentSets } from '../helpers/push-sets.js';
 
@@ -54,10 +54,7 @@ describe('kill -9 of a worker in the middle of a delivery', () => {
   /** A `truc worker` process (default lock and stalled timings) with its metrics port. */
   function startWorker(targetUrl: string, metricsPort: number): Spawned {
     const w = spawnTruc('worker', {
-      DATA_DIR: env.dataDir,
-      DATABASE_URL: env.databaseUrl!,
-      REDIS_URL: REDIS_TEST_URL,
-      TRUC_QUEUE_PREFIX: env.redisPrefix!,
+      ...trucEnvOn(env),
       HCM_CSDL_BASE_URL: targetUrl,
       TRUC_WORKER_METRICS_PORT: String(metricsPort),
     });

@@ -10,7 +10,7 @@
 import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from './proc.js';
-import { waitFor } from './env.js';
+import { REDIS_TEST_URL, waitFor, type TestEnv } from './env.js';
 import { trucClient } from './truc-client.js';
 
 export interface TcpProxy {
@@ -142,6 +142,14 @@ export function spawnTruc(role: string, env: Record<string, string>): Spawned {
     env: trucEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }),
   });
 }
+
+/** What a spawned `truc` needs to work on a test environment: its data folder, database, Redis and queue prefix. */
+export const trucEnvOn = (env: TestEnv): Record<string, string> => ({
+  DATA_DIR: env.dataDir,
+  DATABASE_URL: env.databaseUrl!,
+  REDIS_URL: REDIS_TEST_URL,
+  TRUC_QUEUE_PREFIX: env.redisPrefix!,
+});
 
 /** Whether a spawned process is still running. */
 export const alive = (p: Spawned): boolean => p.child.exitCode === null && p.child.signalCode === null;
