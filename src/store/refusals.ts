@@ -54,12 +54,7 @@ function holdersOf(entity: EntityName): string {
 
 /** The candidates as one JSON object of source key → source fingerprint (keys are unique in a page). */
 function candidatesJson(candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>): string {
-  let out = '{';
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]!;
-    out += `${i === 0 ? '' : ','}${JSON.stringify(c.sourceKey)}:${JSON.stringify(c.sourceFp)}`;
-  }
-  return `${out}}`;
+  return JSON.stringify(Object.fromEntries(candidates.map((c) => [c.sourceKey, c.sourceFp])));
 }
 
 /**
