@@ -130,14 +130,11 @@ export async function finish(
   if (entity !== 'persons') {
     await createQualityRepo(closing).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
   }
-  await createBatchesRepo(closing).finish(
-    batch.id,
-    counts,
-    outcome.repeatTag,
-    null,
-    findings.digest,
-    findings.count,
-  );
+  await createBatchesRepo(closing).finish(batch.id, counts, {
+    repeatTag: outcome.repeatTag,
+    findingsDigest: findings.digest,
+    findingsCount: findings.count,
+  });
   const audit = auditOf(loaded, outcome);
   // Off the chain's global lock (held until commit, it serialised every ingest's commit): recorded with
   // the batch and chained shortly after by the worker's audit chainer, as pulled pages are (issue 7).

@@ -86,7 +86,11 @@ export async function repeatUnchanged(
   const { findings } = prior;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   await learnServedSchools(q, batch.format, [batch.schoolCode], 'batch');
-  await batches.finish(batch.id, counts, prior.repeatTag, prior.findingsOf, null, findings);
+  await batches.finish(batch.id, counts, {
+    repeatTag: prior.repeatTag,
+    findingsOf: prior.findingsOf,
+    findingsCount: findings,
+  });
   await recordAudit(
     q,
     [...(opts.recordFirst ?? []), ingestedEvent(batch, counts, findings, prior.id)],

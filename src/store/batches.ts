@@ -275,24 +275,29 @@ function repeatTagSql(tag: RepeatTagOf | undefined): string {
   return `encode(sha256(convert_to($6::text || ${intactScopeDigest(tag.entity, '$10', '$11')}, 'UTF8')), 'hex')`;
 }
 
+/** What a finished batch leaves beside its counts (each absent: null). */
+export interface FinishedWith {
+  /** The state it left, for a repeat of it (migration 098), or what to work it out from here ({@link RepeatTagOf}). */
+  repeatTag?: string | RepeatTagOf | null;
+  /** The batch whose findings it shows, a repeat judged the same (migration 170). */
+  findingsOf?: string | null;
+  /**
+   * The digest `insertFindings` returned in the same closing statement: the batch shows an earlier
+   * batch's same findings, if there is one (migration 191).
+   */
+  findingsDigest?: string | null;
+  /** How many findings it shows, kept for its repeats (migration 250; null: not kept). */
+  findingsCount?: number | null;
+}
+
 /** A batch's status: done with its counts, failed; its pin. */
 function batchStatus(q: Queryable) {
   return {
-    /**
-     * Done with its counts; `repeatTag`: the state it left, for a repeat of it (migration 098), or what
-     * to work it out from here ({@link RepeatTagOf});
-     * `findingsOf`: the batch whose findings it shows, a repeat judged the same (migration 170);
-     * `findingsDigest`: the digest `insertFindings` returned in the same closing statement: the batch
-     * shows an earlier batch's same findings, if there is one (migration 191);
-     * `findingsCount`: how many findings it shows, kept for its repeats (migration 250; null: not kept).
-     */
+    /** Done with its counts, and what it leaves for its repeats and readers ({@link FinishedWith}). */
     async finish(
       id: string,
       counts: { accepted: number; rejected: number; unchanged: number; deleted?: number },
-      repeatTag: string | RepeatTagOf | null = null,
-      findingsOf: string | null = null,
-      findingsDigest: string | null = null,
-      findingsCount: number | null = null,
+      { repeatTag = null, findingsOf = null, findingsDigest = null, findingsCount = null }: FinishedWith = {},
     ): Promise<void> {
       const tag = typeof repeatTag === 'object' && repeatTag !== null ? repeatTag : undefined;
       await q.query(

@@ -371,7 +371,11 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         const closing = combinedWrites(q);
         const repo = createBatchesRepo(closing);
         const digest = await repo.insertFindings(id, findings);
-        await repo.finish(id, { accepted: findings.length, rejected: 0, unchanged: 0 }, null, null, digest);
+        await repo.finish(
+          id,
+          { accepted: findings.length, rejected: 0, unchanged: 0 },
+          { findingsDigest: digest },
+        );
         await closing.flush();
       });
       return id;
