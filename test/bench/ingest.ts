@@ -83,11 +83,11 @@ async function withCpu<T>(env: TrucEnv, label: string, batches: number, fn: () =
   return out;
 }
 
-/** (b): starts the worker role and waits for every batch; records/s from queued to done. */
-async function ingestStage(env: TrucEnv, batches: number): Promise<number> {
+/** (b): starts the worker role and waits for every batch; records/s from queued to done; CPU printed as `label`. */
+async function ingestStage(env: TrucEnv, batches: number, label: string): Promise<number> {
   const worker = env.startWorker();
   try {
-    const seconds = await withCpu(env, 'P4 ingest', batches, () =>
+    const seconds = await withCpu(env, label, batches, () =>
       waitForBatches(env.deps, batches, INGEST_TIMEOUT_MS),
     );
     const res = await env.deps.db.query<{ accepted: number }>(
@@ -245,7 +245,7 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
     await copy.sample();
     const upsertRows = studentRows(allRecords(batches));
     const upserts = [await upsertBaseline(env, upsertRows)];
-    const ingest = await ingestStage(env, batches.length);
+    const ingest = await ingestStage(env, batches.length, 'P4 ingest');
     upserts.push(await upsertBaseline(env, upsertRows));
     await copy.sample();
     const { unchanged, changed } = await rePushes(env, requests, batches, copy);
@@ -326,7 +326,11 @@ async function onEmbedded(batches: StudentBatch[]): Promise<BenchRow[]> {
     assertAllAccepted('truc API (PGlite)', accepted);
     await api.stop();
     const upsert = await upsertBaseline(env, studentRows(allRecords(batches)));
-    const ingest = await ingestStage(env, batches.length);
+    const ingest = await ingestStage(
+      env,
+      batches.length,
+      'PGlite ingest (its database runs in this process)',
+    );
     return [
       rateRow(
         `ingest (PGlite, queues in it) ${batches.length}×1000 students queued→done vs unnest upsert`,
