@@ -26,7 +26,7 @@ describe('unchanged pulled pages stored outside a transaction', () => {
    * Per pull job: transactions opened, statements sent outside them (the delivery gate's aside), and the
    * rows its stored-rows reads brought back.
    */
-  type Job = { txs: number; outside: string[]; read: Record<string, unknown>[] };
+  type Job = { txs: number; outside: string[]; read: Record<string, unknown>[]; sent: unknown[][] };
   let jobs: Job[] = [];
   let current: Job | undefined;
 
@@ -40,7 +40,10 @@ describe('unchanged pulled pages stored outside a transaction', () => {
     ctx.db.query = (async (sql: string, params?: readonly unknown[]) => {
       if (current && !/delivery_gates/.test(sql)) current.outside.push(sql);
       const res = await query(sql, params);
-      if (current && /FROM truc\.students r JOIN v /.test(sql)) current.read.push(...res.rows);
+      if (current && /FROM truc\.students r JOIN v /.test(sql)) {
+        current.read.push(...res.rows);
+        current.sent.push([...(params ?? [])]);
+      }
       return res;
     }) as typeof ctx.db.query;
     // Pages by cursor: a duplicate job reads its page again.
@@ -58,7 +61,7 @@ describe('unchanged pulled pages stored outside a transaction', () => {
 
   /** Runs `row`'s job, noting its transactions and statements. */
   async function runJob(row: OutboxRow) {
-    const seen: Job = { txs: 0, outside: [], read: [] };
+    const seen: Job = { txs: 0, outside: [], read: [], sent: [] };
     jobs.push(seen);
     current = seen;
     try {
@@ -133,6 +136,16 @@ describe('unchanged pulled pages stored outside a transaction', () => {
     expect(read).toHaveLength(PAGES - 1);
     for (const row of read)
       expect(row).toMatchObject({ unchanged: true, key: null, fingerprint: null, sourceFp: null });
+    // The candidates go as two JSON arrays, the source keys and their source fingerprints in page order
+    // (cheaper for truc to write than one object keyed by source key).
+    for (const [i, j] of jobs.slice(0, -1).entries()) {
+      const [system, entity, keys, fps] = j.sent[0]!;
+      expect([system, entity]).toEqual(['hcm-csdl', 'students']);
+      expect(JSON.parse(String(keys))).toEqual(pages[i]!.map((r) => r.maDinhDanh));
+      const fpList = JSON.parse(String(fps)) as string[];
+      expect(fpList).toHaveLength(pages[i]!.length);
+      for (const fp of fpList) expect(fp).toMatch(/^[0-9a-f]{64}$/);
+    }
     const keysBySchool = read.map((r) => JSON.parse(String(r.scope)) as Record<string, string[]>);
     expect(keysBySchool.map((s) => Object.values(s).flat().sort())).toEqual(
       pages.slice(0, -1).map((p) => p.map((r) => r.maDinhDanh).sort()),
