@@ -234,6 +234,11 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         bornOn: { dates: ['2018-11-12'], askers: [] },
       });
       expect(bornOn).toEqual([{ key: 'H1', schoolCode: '79000003', data: changed }]);
+      // Read by a join on the dates (issue 7: not planned date by date): a date asked twice finds it once.
+      const twice = await createQualityRepo(store.db).facts({
+        bornOn: { dates: ['2018-11-12', '2001-01-01', '2018-11-12'], askers: [] },
+      });
+      expect(twice.bornOn).toEqual([{ key: 'H1', schoolCode: '79000003', data: changed }]);
     });
   });
 
