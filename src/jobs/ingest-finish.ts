@@ -128,7 +128,11 @@ export async function finish(
   const closing = inline?.closing ?? given;
   const findings = await fileFindings(closing, loaded, outcome);
   if (entity !== 'persons') {
-    await createQualityRepo(closing).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked));
+    // None of the records stored yet (a first sync's page): their verdicts are new, not tested one by one.
+    const fresh = checked.existing.size === 0;
+    await createQualityRepo(closing).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked), {
+      fresh,
+    });
   }
   await createBatchesRepo(closing).finish(batch.id, counts, {
     repeatTag: outcome.repeatTag,

@@ -268,6 +268,56 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       // Written by the first batch and untouched since: ON CONFLICT DO UPDATE would have locked it.
       expect(rows.rows[1]!.locked).toBe(false);
     });
+
+    it("a fresh batch's verdicts (none of its records stored) are not tested one by one; an unchanged one is still kept (issue 7)", async () => {
+      const repo = createQualityRepo(store.db);
+      const [first, second] = [randomUUID(), randomUUID()];
+      const warn = verdictFinding('DU_FIELD_MISSING', 'du', 'warning', '/phone');
+      const school = '79000005';
+      await repo.saveVerdicts('students', first, new Date(), [verdict('F1', school, [warn])]);
+      await repo.saveVerdicts(
+        'students',
+        second,
+        new Date(),
+        [verdict('F1', school, [warn]), verdict('F2', school, [])],
+        { fresh: true },
+      );
+      const rows = await store.db.query<{ key: string; batch: string; locked: boolean }>(
+        `SELECT record_key AS key, batch_id AS batch, xmax::text <> '0' AS locked
+           FROM truc.quality_records WHERE school_code = '79000005' ORDER BY 1`,
+      );
+      expect(rows.rows.map(({ locked: _, ...r }) => r)).toEqual([
+        { key: 'F1', batch: first },
+        { key: 'F2', batch: second },
+      ]);
+      // Not tested first: the upsert reached the unchanged verdict (and locked it) and kept it as it was.
+      expect(rows.rows[0]!.locked).toBe(true);
+    });
+
+    it("a school's findings list reads the index of verdicts with findings (migration 260: clean verdicts are not in it)", async () => {
+      const repo = createQualityRepo(store.db);
+      const warn = verdictFinding('DU_FIELD_MISSING', 'du', 'warning', '/phone');
+      const school = '79000006';
+      await repo.saveVerdicts('students', randomUUID(), new Date(), [
+        verdict('L1', school, [warn]),
+        verdict('L2', school, []),
+      ]);
+      const { listed, scans } = await store.db.tx(async (q) => {
+        await q.query('SET LOCAL enable_seqscan = off');
+        const scansSoFar = async () =>
+          (
+            await q.query<{ n: number }>(
+              "SELECT pg_stat_get_xact_numscans('truc.quality_records_school_findings'::regclass)::int AS n",
+            )
+          ).rows[0]!.n;
+        const before = await scansSoFar();
+        const page = await createQualityRepo(q).schoolFindings(school, {}, 10, 0);
+        return { listed: page, scans: (await scansSoFar()) - before };
+      });
+      expect(listed.total).toBe(1);
+      expect(listed.items.map((f) => [f.recordKey, f.rule])).toEqual([['L1', 'DU_FIELD_MISSING']]);
+      expect(scans).toBeGreaterThan(0);
+    });
   });
 
   describe('findings', () => {
