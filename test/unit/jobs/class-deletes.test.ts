@@ -6,7 +6,7 @@
  * still holds a live class of the same code in another school year is not deleted there (the system
  * holds that one under the same code): the set counts it as superseded. On a real in-memory database.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
 import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
@@ -46,7 +46,9 @@ describe('class deletions', () => {
       `operation = 'delete' ORDER BY id`,
     );
 
-  it("a class tombstone deletes the source's class of that code; the deletion travels", async () => {
+  /** What the first two runs left: four classes stored, then Y's tombstone (both tests start from it). */
+  const before = { stored: [] as string[], afterTombstone: [] as string[], removals: [] as unknown[] };
+  beforeAll(async () => {
     await run(
       [
         wire(S1, '2024-2025', 'X'),
@@ -56,11 +58,17 @@ describe('class deletions', () => {
       ],
       [],
     );
-    expect(await live()).toHaveLength(4);
+    before.stored = await live();
     // The city deletes class Y (its tombstone names the code only).
     await run([], ['Y']);
-    expect(await live()).toEqual([`${S1}/2024-2025/X`, `${S1}/2025-2026/X`, `${S2}/2025-2026/Z`]);
-    expect(school.removals.map((r) => [r.entity, r.keys])).toEqual([['classes', [`${S1}/2025-2026/Y`]]]);
+    before.afterTombstone = await live();
+    before.removals = school.removals.map((r) => [r.entity, r.keys]);
+  }, 60_000);
+
+  it("a class tombstone deletes the source's class of that code; the deletion travels", () => {
+    expect(before.stored).toHaveLength(4);
+    expect(before.afterTombstone).toEqual([`${S1}/2024-2025/X`, `${S1}/2025-2026/X`, `${S2}/2025-2026/Z`]);
+    expect(before.removals).toEqual([['classes', [`${S1}/2025-2026/Y`]]]);
   });
 
   it('reconciliation deletes the classes a full run no longer serves; another year of the same code is superseded', async () => {

@@ -246,9 +246,9 @@ export function requestFullStudentsSync(ctx: TestContext, scope?: string): Promi
 }
 
 /**
- * A full run of hcm-csdl students: requested, served `pages` by `source`, its pull and reconcile jobs
- * run one after the other as the worker would (`beforeJob` sees each outbox row first); the run's
- * batches in page order.
+ * A full run of hcm-csdl students: requested, served `pages` by `source` (only those: pages an earlier
+ * test left unread are dropped), its pull and reconcile jobs run one after the other as the worker would
+ * (`beforeJob` sees each outbox row first); the run's batches in page order.
  */
 export async function fullStudentsRun(
   ctx: TestContext,
@@ -257,14 +257,12 @@ export async function fullStudentsRun(
   beforeJob: (row: OutboxRow) => void = () => undefined,
 ) {
   const runId = await requestFullStudentsSync(ctx);
-  pages.forEach((items, i) =>
-    source.pages.push({
-      items,
-      deletedKeys: [],
-      nextCursor: i < pages.length - 1 ? `c${i + 1}` : undefined,
-      watermark: undefined,
-    }),
-  );
+  source.pages = pages.map((items, i) => ({
+    items,
+    deletedKeys: [],
+    nextCursor: i < pages.length - 1 ? `c${i + 1}` : undefined,
+    watermark: undefined,
+  }));
   await drain(ctx, 'pull', beforeJob);
   return ctx.db.rows<{ id: string; accepted: number; rejected: number; unchanged: number }>(
     'truc.batches',

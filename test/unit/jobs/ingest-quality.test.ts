@@ -120,12 +120,21 @@ describe('ingest: the whole quality engine', () => {
     }
   });
 
+  /**
+   * A1 and A2 at S1, then B1 and B2 at S2 (A1 and B1 hold one personal ID; all four share a twin key),
+   * stored once for the tests that read them, whichever runs first; S2's batch.
+   */
+  let twoSchools: ReturnType<typeof ingest> | undefined;
+  const storeTwoSchools = () =>
+    (twoSchools ??= ingest([
+      full('A1', S1, '079219000111'),
+      { ...full('A2', S1), personalId: undefined },
+    ]).then(() =>
+      ingest([{ ...full('B1', S2, '079219000111') }, { ...full('B2', S2, '079219000222') }], { school: S2 }),
+    ));
+
   it('a child active at two schools, a probable duplicate stored elsewhere', async () => {
-    await ingest([full('A1', S1, '079219000111'), { ...full('A2', S1), personalId: undefined }]);
-    const { findings, result } = await ingest(
-      [{ ...full('B1', S2, '079219000111') }, { ...full('B2', S2, '079219000222') }],
-      { school: S2 },
-    );
+    const { findings, result } = await storeTwoSchools();
     expect(result).toMatchObject({ accepted: 2 });
     expect(findings.filter((f) => f.rule === 'SACH_ACTIVE_AT_TWO_SCHOOLS').map((f) => f.recordIndex)).toEqual(
       [0],
@@ -137,7 +146,8 @@ describe('ingest: the whole quality engine', () => {
   });
 
   it("the store lookups leave out the asker's own row: a re-sent student is not its own holder or twin", async () => {
-    // A1 (S1) and B1 (S2) hold the same personal ID; A1, A2, B1 and B2 share a twin key (test above).
+    // A1 (S1) and B1 (S2) hold the same personal ID; A1, A2, B1 and B2 share a twin key.
+    await storeTwoSchools();
     const repo = createQualityRepo(ctx.db);
     const holdersOf = async (asker: { personalId: string; key: string; schoolCode: string }) =>
       (await repo.facts({ activeHolders: { entity: 'students', askers: [asker] } })).activeHolders;

@@ -25,8 +25,8 @@ const page = (run: string, i: number, name?: string) => [
 describe('pulled pages worked on ahead', () => {
   const { ctx, source } = useStudentsSource();
   /** Statements run inside transactions; per record mapped, whether inside its own page's transaction. */
-  let statements: string[];
-  let mappedInTx: boolean[];
+  let statements: string[] = [];
+  let mappedInTx: boolean[] = [];
   /** Per record the text check judged, whether inside its own page's transaction. */
   let textCheckedInTx: boolean[] = [];
   /** The page whose pull job is running. */
@@ -183,15 +183,17 @@ describe('pulled pages worked on ahead', () => {
     const run = { id: 9_999, system: 'hcm-csdl', entity: 'students', scope: '', since: null } as SyncRun;
     const cursors = () => source.calls.map((c) => c.cursor);
     const upTo = (n: number) => Array.from({ length: n }, (_, i) => `r${i + 1}`);
+    // Each read passes the gate first (a database read): on a loaded machine, longer than vi.waitFor's 1 s.
+    const READS = { timeout: 15_000, interval: 20 };
     // Page r1 is stored: r2 is the next page; r3 and r4 are read as soon as the page before each has arrived.
     readAhead(ctx, run, 'r1');
-    await vi.waitFor(() => expect(cursors()).toEqual(upTo(3)));
+    await vi.waitFor(() => expect(cursors()).toEqual(upTo(3)), READS);
     const taken = await pageOf(ctx, { ...run, cursor: 'r1' });
     expect(taken.page.items).toEqual(page('R', 0));
     expect(taken.ahead?.fps).toHaveLength(2);
     // Page r1 is stored next (taken from the pages read ahead, not fetched again); one more page is read.
     readAhead(ctx, run, 'r2');
-    await vi.waitFor(() => expect(cursors()).toEqual(upTo(4)));
+    await vi.waitFor(() => expect(cursors()).toEqual(upTo(4)), READS);
     await new Promise((r) => setTimeout(r, 50));
     expect(cursors()).toEqual(upTo(4));
   });

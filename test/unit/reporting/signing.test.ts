@@ -43,6 +43,8 @@ describe('detached CMS signatures', () => {
   }, 60_000);
 
   it('reads a PKCS#12 file made by openssl (production mode) and signs with it', async () => {
+    // A unit's key and certificate as PEM files (made on first use, or read back), packed by openssl.
+    await loadUnitSigner({ mode: 'self-signed', dir, organisation: 'Sở GDĐT (test)' }, '27664');
     execFileSync('openssl', [
       'pkcs12',
       '-export',
