@@ -27,6 +27,7 @@ import { opsUp, spawnTruc, trucEnvOn } from '../helpers/faults.js';
 import { freePort, killAll, type Spawned } from '../helpers/proc.js';
 import { testProfileDir } from '../helpers/profile.js';
 import { queueStudentSets } from '../helpers/push-sets.js';
+import { insideRetryAfters, pacingOf, tracesOf } from '../helpers/gate-trace.js';
 
 const MAX = 4;
 const DURATION_MS = 1000;
@@ -38,34 +39,6 @@ const PUSH_429S = 2;
 const KEYS = Array.from({ length: 40 }, (_, i) => `STORM${i + 1}`);
 /** Milliseconds a Node timer may fire early, and the database clock's rounding to a millisecond. */
 const CLOCK_SLACK_MS = 2;
-
-interface Passed {
-  worker: number;
-  paced: boolean;
-  slotAt: number;
-  readAt: number;
-  passedAt: number;
-}
-interface Paused {
-  worker: number;
-  metAt: number;
-  recordedAt: number;
-  retryAfterMs: number;
-}
-
-/** The gate traces a worker printed (pino JSON lines on stdout). */
-function tracesOf(worker: number, stdout: string): { passed: Passed[]; paused: Paused[] } {
-  const passed: Passed[] = [];
-  const paused: Paused[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const entry = JSON.parse(line) as Record<string, unknown>;
-    if (entry.system !== 'hcm-csdl') continue;
-    if (entry.msg === 'gate passed') passed.push({ worker, ...(entry as Omit<Passed, 'worker'>) });
-    if (entry.msg === 'gate paused') paused.push({ worker, ...(entry as Omit<Paused, 'worker'>) });
-  }
-  return { passed, paused };
-}
 
 describe('a 429 storm with two worker processes', () => {
   let env: TestEnv;
@@ -151,31 +124,14 @@ describe('a 429 storm with two worker processes', () => {
     expect(pushes.length).toBeGreaterThanOrEqual(KEYS.length + PUSH_429S);
     expect(passed.filter((p) => !p.paced).length).toBeGreaterThanOrEqual(2); // the page, read again
 
-    const breaches: string[] = [];
-    const onTheirWay: string[] = [];
-    const describe = (p: Passed, r: Paused) =>
-      `worker ${p.worker}'s ${p.paced ? 'push' : 'read'} ${p.passedAt - r.metAt} ms into worker ` +
-      `${r.worker}'s Retry-After (its gate read began ${Math.abs(p.readAt - r.recordedAt)} ms ` +
-      `${p.readAt > r.recordedAt ? 'after' : 'before'} the row recorded it)`;
-    for (const r of paused) {
-      expect(r.retryAfterMs).toBe(RETRY_AFTER_SECONDS * 1000);
-      const until = r.metAt + r.retryAfterMs;
-      for (const p of passed.filter((c) => c.passedAt > r.metAt && c.passedAt < until)) {
-        // The process that met it knew at once; every other one from the row: a call let through by a
-        // read of the row begun after it recorded the wait is a breach, one let through before was on
-        // its way before truc knew.
-        if (p.worker === r.worker || p.readAt > r.recordedAt) breaches.push(describe(p, r));
-        else onTheirWay.push(describe(p, r));
-      }
-    }
+    for (const r of paused) expect(r.retryAfterMs).toBe(RETRY_AFTER_SECONDS * 1000);
+    const { breaches, onTheirWay } = insideRetryAfters({ passed, paused });
     expect(breaches, 'calls that passed the gate inside a Retry-After').toEqual([]);
 
     // Pushes paced across both processes: slots at least the interval apart, none before its slot.
-    const slots = pushes.map((p) => p.slotAt).sort((a, b) => a - b);
-    const gaps = slots.slice(1).map((s, i) => s - slots[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(INTERVAL_MS - CLOCK_SLACK_MS);
-    for (const s of slots)
-      expect(slots.filter((o) => o >= s && o < s + DURATION_MS).length).toBeLessThanOrEqual(MAX);
+    const { smallestGap, mostInWindow } = pacingOf(pushes, DURATION_MS);
+    expect(smallestGap).toBeGreaterThanOrEqual(INTERVAL_MS - CLOCK_SLACK_MS);
+    expect(mostInWindow).toBeLessThanOrEqual(MAX);
     for (const p of pushes) expect(p.passedAt).toBeGreaterThanOrEqual(p.slotAt - CLOCK_SLACK_MS);
 
     console.log(
@@ -184,7 +140,7 @@ describe('a 429 storm with two worker processes', () => {
         `${paused.length} Retry-Afters met (by workers ${paused.map((r) => r.worker).join(', ')}; ` +
         `row recorded ${paused.map((r) => r.recordedAt - r.metAt).join(', ')} ms after the answer); ` +
         `calls already let through: ${onTheirWay.join('; ') || 'none'}; ` +
-        `smallest slot gap ${Math.min(...gaps)} ms`,
+        `smallest slot gap ${smallestGap} ms`,
     );
   }, 480_000);
 });
