@@ -7,8 +7,11 @@
 
 const { LAYERS } = require('./scripts/layers.cjs');
 
-/** A simulator speaks its system's wire vocabulary, which lives once in that system's adapter schema. */
-const ADAPTER_WIRE_SCHEMA = '^src/adapters/[^/]+/(schema|generated)(\\.ts$|/)';
+/**
+ * A simulator speaks its system's wire vocabulary, which lives once in that system's adapter schema
+ * (`src/adapters/<system>/schema.ts`, which itself reads the generated wire types).
+ */
+const ADAPTER_WIRE_SCHEMA = '^src/adapters/[^/]+/schema\\.ts$';
 
 const upward = LAYERS.flatMap((lower, i) =>
   LAYERS.slice(0, i).map((upper) => ({

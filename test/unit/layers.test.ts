@@ -48,7 +48,7 @@ describe('layers', () => {
     expect(rows).toEqual(LAYERS.map((l) => l.name));
   });
 
-  it('catches an upward import, a cycle, an adapter reaching the store, the API reaching a processor and a config section imported past src/config.ts', async () => {
+  it('catches an upward import, a cycle, an adapter reaching the store, a simulator reaching past its wire schema, the API reaching a processor and a config section imported past src/config.ts', async () => {
     put('src/config.ts', "import { x } from './jobs/pull.js';\nexport const c = x;\n");
     put('src/jobs/pull.ts', "import { c } from '../config.js';\nexport const x = 1 + Number(c);\n");
     put('src/store/db.ts', 'export const db = 1;\n');
@@ -59,6 +59,20 @@ describe('layers', () => {
       'src/store/y.ts',
       "import { SYSTEM_NAMES } from '../config/names.js';\nexport const y = SYSTEM_NAMES;\n",
     );
+    // A simulator may read its system's wire schema, never the rest of the adapter (its client, and the
+    // generated types its schema reads).
+    put('src/adapters/smas/schema.ts', 'export const wire = 1;\n');
+    put('src/adapters/smas/generated/wire.ts', 'export const raw = 1;\n');
+    put(
+      'src/simulators/smas/server.ts',
+      [
+        "import { wire } from '../../adapters/smas/schema.js';",
+        "import { raw } from '../../adapters/smas/generated/wire.js';",
+        "import { k } from '../../adapters/smas/client.js';",
+        'export const s = wire + raw + k;',
+        '',
+      ].join('\n'),
+    );
     const found = await violationsIn(scratch);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -67,7 +81,10 @@ describe('layers', () => {
         'adapters-transport-only: src/adapters/smas/client.ts -> src/store/db.ts',
         'api-enqueues-through-contracts: src/api/routes/x.ts -> src/jobs/pull.ts',
         'config-through-config-ts: src/store/y.ts -> src/config/names.ts',
+        'layer-simulators-imports-adapters: src/simulators/smas/server.ts -> src/adapters/smas/client.ts',
+        'layer-simulators-imports-adapters: src/simulators/smas/server.ts -> src/adapters/smas/generated/wire.ts',
       ]),
     );
+    expect(found.filter((v) => v.includes('src/adapters/smas/schema.ts'))).toEqual([]);
   }, 60_000);
 });
