@@ -6,7 +6,7 @@
  * way, then an empty last page; a scripted refusal of a read is answered just after the next upsert
  * call is (so it lands between two paced calls), and reads are recorded in `reads`. Loopback only.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeHcmCsdl {
@@ -35,76 +35,116 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The answers of one call: JSON, or a scripted refusal (with its Retry-After). */
+function replies(res: ServerResponse) {
+  const send = (status: number, json: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+  };
+  const refuse = (step: Step): void => {
+    const status = statusOf(step);
+    if (typeof step !== 'number') res.setHeader('retry-after', String(step.retryAfter));
+    send(status, {
+      error: { code: status === 400 ? 'INVALID_REQUEST' : 'UNAVAILABLE', message: 'scripted' },
+    });
+  };
+  return { send, refuse };
+}
+
+const statusOf = (step: Step): number => (typeof step === 'number' ? step : step.status);
+const ok = (status: number): boolean => status >= 200 && status < 300;
+
+/** What the fake has left to answer and what it recorded. */
+interface Scripted {
+  script: Step[];
+  fallback: number;
+  readScript: Step[];
+  puts: FakeHcmCsdl['puts'];
+  reads: FakeHcmCsdl['reads'];
+  /** Called once the next upsert call has been answered. */
+  afterNextPut: Array<() => void>;
+}
+
+/** An upsert: answered from the script, recorded; then the reads that waited for it are answered. */
+function answerPut(
+  s: Scripted,
+  call: { req: IncomingMessage; res: ServerResponse; body: string; entity: string; at: number },
+): void {
+  const { send, refuse } = replies(call.res);
+  const step = s.script.shift() ?? s.fallback;
+  const status = statusOf(step);
+  let records = 0;
+  try {
+    records = (JSON.parse(call.body) as { data: unknown[] }).data.length;
+  } catch {
+    records = -1;
+  }
+  const key = call.req.headers['idempotency-key'];
+  const idempotencyKey = typeof key === 'string' ? key : undefined;
+  s.puts.push({
+    entity: call.entity,
+    key: idempotencyKey,
+    records,
+    status,
+    at: call.at,
+    answeredAt: Date.now(),
+  });
+  const waiting = s.afterNextPut;
+  s.afterNextPut = [];
+  if (ok(status)) send(status, { receiptId: `fake-${s.puts.length}`, accepted: records, rejected: [] });
+  else refuse(step);
+  for (const go of waiting) go();
+}
+
+/** A page: an empty last page, or a scripted refusal answered just after the next upsert call is. */
+function answerRead(s: Scripted, call: { res: ServerResponse; entity: string; at: number }): void {
+  const { send, refuse } = replies(call.res);
+  const step = s.readScript.shift() ?? 200;
+  const status = statusOf(step);
+  const answer = () => {
+    s.reads.push({ entity: call.entity, status, at: call.at, answeredAt: Date.now() });
+    if (ok(status)) send(status, { data: [], watermark: new Date().toISOString() });
+    else refuse(step);
+  };
+  if (ok(status)) answer();
+  else s.afterNextPut.push(answer);
+}
+
 export async function startFakeHcmCsdl(
   opts: { script?: Step[]; fallback?: number; readScript?: Step[] } = {},
 ): Promise<FakeHcmCsdl> {
-  const script = [...(opts.script ?? [])];
-  const readScript = [...(opts.readScript ?? [])];
-  const puts: FakeHcmCsdl['puts'] = [];
-  const reads: FakeHcmCsdl['reads'] = [];
-  /** Called once the next upsert call has been answered. */
-  let afterNextPut: Array<() => void> = [];
-  const server = createServer((req, res) => {
+  const s: Scripted = {
+    script: [...(opts.script ?? [])],
+    fallback: opts.fallback ?? 200,
+    readScript: [...(opts.readScript ?? [])],
+    puts: [],
+    reads: [],
+    afterNextPut: [],
+  };
+  const server = createServer((req, response) => {
     const arrived = Date.now();
     void (async () => {
       const body = await readBody(req);
-      const send = (status: number, json: unknown): void => {
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-      };
-      const refuse = (status: number, retryAfter: string | undefined): void => {
-        if (retryAfter !== undefined) res.setHeader('retry-after', retryAfter);
-        send(status, {
-          error: { code: status === 400 ? 'INVALID_REQUEST' : 'UNAVAILABLE', message: 'scripted' },
-        });
-      };
       if (req.method === 'POST' && req.url === '/oauth/token')
-        return send(200, { access_token: 'fake-token', token_type: 'Bearer', expires_in: 3600 });
-      const m = /^\/v1\/(\w+):batch$/.exec(req.url ?? '');
-      if (req.method === 'PUT' && m) {
-        const at = arrived;
-        const step = script.shift() ?? opts.fallback ?? 200;
-        const status = typeof step === 'number' ? step : step.status;
-        const retryAfter = typeof step === 'number' ? undefined : String(step.retryAfter);
-        let records = 0;
-        try {
-          records = (JSON.parse(body) as { data: unknown[] }).data.length;
-        } catch {
-          records = -1;
-        }
-        const key = req.headers['idempotency-key'];
-        const put = { entity: m[1]!, key: typeof key === 'string' ? key : undefined, records, status, at };
-        puts.push({ ...put, answeredAt: Date.now() });
-        const waiting = afterNextPut;
-        afterNextPut = [];
-        if (status >= 200 && status < 300)
-          send(status, { receiptId: `fake-${puts.length}`, accepted: records, rejected: [] });
-        else refuse(status, retryAfter);
-        for (const go of waiting) go();
-        return;
-      }
+        return replies(response).send(200, {
+          access_token: 'fake-token',
+          token_type: 'Bearer',
+          expires_in: 3600,
+        });
+      const put = /^\/v1\/(\w+):batch$/.exec(req.url ?? '');
+      if (req.method === 'PUT' && put)
+        return answerPut(s, { req, res: response, body, entity: put[1]!, at: arrived });
       const page = /^\/v1\/(\w+)(\?|$)/.exec(req.url ?? '');
-      if (req.method === 'GET' && page) {
-        const step = readScript.shift() ?? 200;
-        const status = typeof step === 'number' ? step : step.status;
-        const answer = () => {
-          reads.push({ entity: page[1]!, status, at: arrived, answeredAt: Date.now() });
-          if (status >= 200 && status < 300)
-            return send(status, { data: [], watermark: new Date().toISOString() });
-          refuse(status, typeof step === 'number' ? undefined : String(step.retryAfter));
-        };
-        if (status >= 200 && status < 300) return answer();
-        afterNextPut.push(answer);
-        return;
-      }
-      send(404, { error: { code: 'NOT_FOUND', message: 'no such path' } });
+      if (req.method === 'GET' && page)
+        return answerRead(s, { res: response, entity: page[1]!, at: arrived });
+      replies(response).send(404, { error: { code: 'NOT_FOUND', message: 'no such path' } });
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    puts,
-    reads,
+    puts: s.puts,
+    reads: s.reads,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
