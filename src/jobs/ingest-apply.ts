@@ -4,7 +4,7 @@
  * the schools a system serves learnt (./served-schools.ts), one push set per target interested in the
  * changes. And what the ingest's steps share: its context and its result.
  */
-import type { Queryable } from '../store/db.js';
+import { sendWrite, type Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
 import { enqueue, pushSet } from './contracts.js';
@@ -79,7 +79,10 @@ async function writeRecords(
   const records = createRecordsRepo(q);
   const fps = pulled ? sourceFpsByKey(pulled, checked.records) : undefined;
   const rows = fps ? p.toWrite.map((r) => ({ ...r, sourceFp: fps.get(r.key) })) : p.toWrite;
-  await records.upsert(entity, rows, { system, mappingVersion: mapping.version });
+  // Not waited for: the statements after it are sent behind it (its failure fails the next one waited for).
+  await sendWrite(q, (w) =>
+    createRecordsRepo(w).upsert(entity, rows, { system, mappingVersion: mapping.version }),
+  );
   if (fps) {
     const stale = p.unchangedKeys.flatMap((key) => {
       const fp = fps.get(key);

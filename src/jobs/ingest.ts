@@ -19,7 +19,7 @@ import type { EntityName } from '../config.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
-import type { Queryable } from '../store/db.js';
+import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
@@ -158,17 +158,20 @@ export async function ingestPulledPage(
   });
   if (rest.length === 0) return closeSkippedPage(deps, page, extras);
   if (page.quietOnly) return undefined;
-  await createBatchesRepo(q).insert({
-    id: page.id,
-    clientId: PULL_CLIENT,
-    schoolCode: page.schoolCode,
-    entity: page.entity,
-    format: page.format,
-    records: page.records,
-    syncRunId: page.syncRunId,
-    mappingPin: page.mappingPin,
-    keepRecords: false,
-  });
+  // Not waited for (pipelined with the statements after it; its failure fails the next one).
+  await sendWrite(q, (w) =>
+    createBatchesRepo(w).insert({
+      id: page.id,
+      clientId: PULL_CLIENT,
+      schoolCode: page.schoolCode,
+      entity: page.entity,
+      format: page.format,
+      records: page.records,
+      syncRunId: page.syncRunId,
+      mappingPin: page.mappingPin,
+      keepRecords: false,
+    }),
+  );
   const batch: Loaded['batch'] = {
     id: page.id,
     clientId: PULL_CLIENT,

@@ -19,7 +19,10 @@ export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Connection string other components (BullMQ's PostgreSQL backend) use to reach the same database. */
   readonly url: string;
-  /** Runs fn in one transaction on one connection; rolls back on throw. */
+  /**
+   * Runs fn in one transaction on one connection; rolls back on throw. Its statements are sent in order
+   * without waiting for earlier answers (pipelined on PostgreSQL; see {@link sendWrite}).
+   */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** A dedicated client for session-level work (advisory locks). Release it. */
   connect(): Promise<pg.PoolClient>;
@@ -54,6 +57,87 @@ function pooledQuery(checkout: () => Promise<pg.PoolClient>): Queryable['query']
   };
 }
 
+/**
+ * A transaction's statements on its connection, sent in the order they are made (issue 7: a first-sync
+ * page spent a round trip on each of its eight statements). A statement is sent at once, without waiting
+ * for the answers of the statements before it (pipeline mode: PostgreSQL runs them in order; on a
+ * connection that is not pipelined, each is sent once the one before it is answered), and its answer
+ * resolves only once theirs did: it fails with the first failure among them. So a write whose answer
+ * nobody reads need not be waited for ({@link sendWrite}): the next statement waited for, or the
+ * transaction's COMMIT, sent right behind it, fails with its failure.
+ */
+function inOrder(client: pg.PoolClient): InOrder {
+  /** Answered once every statement sent (and every write handed over) so far is; fails with the first failure. */
+  let answered: Promise<unknown> = Promise.resolve();
+  /** The last statement sent (not pipelined: the next is sent once it is answered). */
+  let last: Promise<unknown> = Promise.resolve();
+  const ordered: InOrder = {
+    query<R>(sql: string, params?: readonly unknown[]) {
+      const send = () => client.query(sql, params as unknown[] | undefined);
+      const own = client.pipeline ? send() : last.then(send, send);
+      last = own;
+      own.catch(() => undefined); // an earlier failure is the one reported
+      const res = ordered.after(own);
+      return res.then((r) => ({ rows: r.rows as R[], rowCount: r.rowCount ?? 0 }));
+    },
+    after<T>(p: Promise<T>): Promise<T> {
+      const res = answered.then(() => p);
+      answered = res;
+      // Seen by whoever waits for it, a later statement, or COMMIT: never an unhandled rejection.
+      res.catch(() => undefined);
+      return res;
+    },
+  };
+  IN_ORDER.add(ordered);
+  return ordered;
+}
+
+interface InOrder extends Queryable {
+  /** `p` (a write handed over, {@link sendWrite}) among what later statements and COMMIT wait for. */
+  after<T>(p: Promise<T>): Promise<T>;
+}
+
+const IN_ORDER = new WeakSet<Queryable>();
+
+/**
+ * Sends a write whose answer nobody reads (issue 7). On a transaction's connection ({@link Db.tx}) it is
+ * not waited for: its statements go out at once, in order with the ones made after it, and the next
+ * statement waited for, or the transaction's COMMIT, fails if it failed (before or at PostgreSQL). So it
+ * must make every statement at once, before its first `await` (see {@link queryAll}); a statement it
+ * makes later fails it. Anywhere else (the pool, a combined writes recorder) it is waited for as usual.
+ */
+export async function sendWrite(q: Queryable, write: (q: Queryable) => Promise<unknown>): Promise<void> {
+  if (!IN_ORDER.has(q)) {
+    await write(q);
+    return;
+  }
+  let atOnce = true;
+  const sending: Queryable = {
+    query<R>(sql: string, params?: readonly unknown[]) {
+      if (!atOnce) throw new Error('sendWrite: a write must make its statements at once');
+      return q.query<R>(sql, params);
+    },
+  };
+  const sent = (async () => write(sending))();
+  atOnce = false;
+  void (q as InOrder).after(sent);
+}
+
+/**
+ * Runs `statements` in order: on a transaction's connection all sent at once (pipelined, see
+ * {@link sendWrite}), elsewhere one after the other. Fails with the first failure.
+ */
+export async function queryAll(
+  q: Queryable,
+  statements: Iterable<readonly [string, readonly unknown[]]>,
+): Promise<void> {
+  if (IN_ORDER.has(q)) {
+    await Promise.all([...statements].map(([sql, params]) => q.query(sql, params)));
+    return;
+  }
+  for (const [sql, params] of statements) await q.query(sql, params);
+}
+
 export function createPgDb(
   url: string,
   kind: Db['kind'],
@@ -62,6 +146,9 @@ export function createPgDb(
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
+    // A transaction's statements are sent without waiting for the answer of the one before (see inOrder):
+    // PostgreSQL answers them in order. PGlite's socket takes one statement at a time: there inOrder waits.
+    pipeline: kind === 'postgres',
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'truc',
@@ -89,14 +176,17 @@ export function createPgDb(
     query,
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
       const client = await checkout();
-      const q = onConnection(client);
+      const q = inOrder(client);
       try {
-        await client.query('BEGIN');
+        // Sent with the first statement (pipelined): the transaction's first round trip is its first statement's.
+        void q.query('BEGIN');
         const out = await fn(q);
-        await client.query('COMMIT');
+        // Sent behind the last statements fn did not wait for; answered once they all were (or fails with the first failure).
+        await q.query('COMMIT');
         return out;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // Behind whatever is still in flight.
+        await q.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
         client.release(); // a client whose connection died is not queryable: the pool drops it

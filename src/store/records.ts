@@ -5,7 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import type { EntityName } from '../config.js';
-import type { Queryable } from './db.js';
+import { queryAll, type Queryable } from './db.js';
 import { recordDeletions, scopeReconciliation } from './record-deletions.js';
 import { chunks, intactScopeDigest, TABLES, type TableDef } from './record-tables.js';
 
@@ -130,7 +130,10 @@ function recordWrites(q: Queryable) {
       rows: readonly UpsertRow[],
       source: { system: string; mappingVersion: string },
     ) {
-      for (const part of chunks(rows)) await q.query(...upsertStatement(TABLES[entity], part, source));
+      await queryAll(
+        q,
+        [...chunks(rows)].map((part) => upsertStatement(TABLES[entity], part, source)),
+      );
     },
     /**
      * Notes the source fingerprint of pulled records that did not change (their row was written before

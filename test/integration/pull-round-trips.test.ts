@@ -1,0 +1,94 @@
+/**
+ * A first-sync page's transaction waits for PostgreSQL as few times as it can (issue 7: truc and
+ * PostgreSQL took turns on each of a page's eight statements). Statements whose answers nobody reads
+ * are sent without waiting (pipelined, src/store/db.ts): BEGIN with the run's lock, the batch row ahead of
+ * the quality facts read, the records' upsert ahead of the closing writes. Counted at the pg client: a
+ * round trip is a statement made while none of the connection's earlier statements is still unanswered.
+ * Over the real pull path: the worker role, PostgreSQL and the hcm-csdl simulator.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startWorkerRole } from '../../src/roles.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
+import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+import { fullStudentsPull } from '../helpers/full-pull.js';
+
+interface Sent {
+  sql: string;
+  /** Statements of the same connection not answered yet when it was made. */
+  inFlight: number;
+}
+
+describe('a first-sync page on PostgreSQL', () => {
+  let sim: HcmCsdlSimulator;
+  let env: TestEnv;
+  let worker: { stop(): Promise<void> };
+  const sent = new Map<pg.Client, Sent[]>();
+  beforeAll(async () => {
+    sim = await startCitySimulator({ seed: 41, schools: 3, studentsPerSchool: 700, tombstoneRate: 0 });
+    env = await makeDeps(
+      backends().find((b) => b.name === 'postgres+pg-queue')!,
+      {
+        env: { HCM_CSDL_BASE_URL: sim.url },
+      },
+    );
+    worker = startWorkerRole(env.deps);
+  }, 120_000);
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await worker?.stop();
+    await env?.cleanup();
+    await sim?.close();
+  });
+
+  it('sends its eight statements in five round trips', async () => {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
+    const query = pg.Client.prototype.query;
+    const inFlight = new Map<pg.Client, number>();
+    vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const sql = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown })?.text);
+      const n = inFlight.get(this) ?? 0;
+      let list = sent.get(this);
+      if (!list) sent.set(this, (list = []));
+      list.push({ sql, inFlight: n });
+      inFlight.set(this, n + 1);
+      const res = (query as (...a: unknown[]) => unknown).apply(this, args);
+      if (res instanceof Promise)
+        void res.then(
+          () => inFlight.set(this, inFlight.get(this)! - 1),
+          () => inFlight.set(this, inFlight.get(this)! - 1),
+        );
+      return res as never;
+    });
+    await fullStudentsPull(env.deps.db);
+    vi.restoreAllMocks();
+
+    // Each connection's transactions, BEGIN to COMMIT; the pages' are those that upsert students.
+    const pages: Sent[][] = [];
+    for (const list of sent.values()) {
+      let tx: Sent[] | undefined;
+      for (const s of list) {
+        if (s.sql === 'BEGIN') tx = [];
+        tx?.push(s);
+        if (s.sql === 'COMMIT' && tx) {
+          if (tx.some((x) => /^INSERT INTO truc\.students /.test(x.sql))) pages.push(tx);
+          tx = undefined;
+        }
+      }
+    }
+    const shape = pages.map((tx) => ({
+      statements: tx.length,
+      roundTrips: tx.filter((s) => s.inFlight === 0).length,
+    }));
+    expect(pages.length).toBe(3);
+    // BEGIN, the batch row and the upsert cost no round trip of their own (the last page also keeps the
+    // run's watermark and queues its reconciliation).
+    for (const page of shape) expect(page.roundTrips).toBeLessThanOrEqual(page.statements - 3);
+    // The two pages before the last (pages may be stored on different connections: in any order).
+    expect(shape.filter((page) => page.statements === 8)).toEqual([
+      { statements: 8, roundTrips: 5 },
+      { statements: 8, roundTrips: 5 },
+    ]);
+  }, 120_000);
+});
