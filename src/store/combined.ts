@@ -7,7 +7,7 @@
  * different tables or rows), and each must be an INSERT, UPDATE or DELETE whose only `$n` are its
  * parameters. A single write is sent as it is.
  */
-import type { Queryable, QueryResultLite } from './db.js';
+import type { Queryable, QueryOptions, QueryResultLite } from './db.js';
 
 export interface CombinedWrites extends Queryable {
   /** Sends the recorded writes (nothing when none were); the Queryable records nothing after it. */
@@ -16,7 +16,7 @@ export interface CombinedWrites extends Queryable {
    * Sends the recorded writes ahead of `sql`, a statement that begins `WITH ` (whose parts must not
    * depend on the writes' effects either), in one statement; its rows. The Queryable records nothing after it.
    */
-  flushWith<R>(sql: string, params: readonly unknown[]): Promise<QueryResultLite<R>>;
+  flushWith<R>(sql: string, params: readonly unknown[], opts?: QueryOptions): Promise<QueryResultLite<R>>;
   /** Runs `fn` once the writes are sent (after `flush` or `flushWith` succeeded); never if they failed. */
   afterFlush(fn: () => void): void;
 }
@@ -73,10 +73,11 @@ export function combinedWrites(q: Queryable): CombinedWrites {
       if (pending.length > 0) await q.query(...combine(pending));
       sent(undefined);
     },
-    async flushWith<R>(sql: string, params: readonly unknown[]) {
+    async flushWith<R>(sql: string, params: readonly unknown[], opts?: QueryOptions) {
       const pending = writes ?? [];
       writes = undefined;
-      return sent(await q.query<R>(...combineWith(pending, sql, params)));
+      const [text, values] = combineWith(pending, sql, params);
+      return sent(await q.query<R>(text, values, opts));
     },
     afterFlush: (fn) => void after.push(fn),
   };

@@ -3,6 +3,7 @@
  * DATABASE_URL is set, and otherwise to the embedded PGlite that this process (or another live truc
  * process on the same data directory) serves over a loopback socket. Same SQL, same migrations.
  */
+import { hash } from 'node:crypto';
 import pg from 'pg';
 
 export interface QueryResultLite<R> {
@@ -10,9 +11,25 @@ export interface QueryResultLite<R> {
   rowCount: number;
 }
 
+/** How a statement is sent. */
+export interface QueryOptions {
+  /**
+   * Prepared once per connection, under a name made from its text, then only bound and run (issue 7:
+   * PostgreSQL parses and plans a large statement every time otherwise: ~1.2 ms of CPU for an unchanged
+   * page's read or its closing statement, about a third of each). For hot statements whose text is one
+   * of a few; at most {@link MAX_PREPARED} texts a process (further ones are sent as usual). PostgreSQL
+   * only: the embedded database serves every connection from one session, where names would collide.
+   */
+  prepared?: boolean;
+}
+
 /** Anything that runs SQL: the pool, or one client inside a transaction. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResultLite<R>>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    opts?: QueryOptions,
+  ): Promise<QueryResultLite<R>>;
 }
 
 export interface Db extends Queryable {
@@ -32,22 +49,51 @@ export interface Db extends Queryable {
 // Keep bigint (int8) and numeric as strings only where precision matters: counts fit in JS numbers.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
-/** A checked-out connection as a Queryable: its statements run on that connection (in its transaction). */
-export function onConnection(client: pg.PoolClient): Queryable {
+/** Distinct statement texts prepared by this process (each once per connection that runs it). */
+export const MAX_PREPARED = 64;
+const preparedNames = new Map<string, string>();
+
+/** The statement as pg sends it: named (prepared once per connection) when asked and allowed. */
+function statement(
+  sql: string,
+  params: readonly unknown[] | undefined,
+  prepare: boolean,
+): pg.QueryConfig<unknown[]> {
+  const config: pg.QueryConfig<unknown[]> = params
+    ? { text: sql, values: params as unknown[] }
+    : { text: sql };
+  if (!prepare) return config;
+  let name = preparedNames.get(sql);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = `truc_${hash('sha256', sql).slice(0, 32)}`;
+    preparedNames.set(sql, name);
+  }
+  return name === undefined ? config : { ...config, name };
+}
+
+/**
+ * A checked-out connection as a Queryable: its statements run on that connection (in its transaction).
+ * `prepare`: statements asked to be prepared are (PostgreSQL; see {@link QueryOptions}).
+ */
+export function onConnection(client: pg.PoolClient, prepare = false): Queryable {
   return {
-    async query<R>(sql: string, params?: readonly unknown[]) {
-      const res = await client.query(sql, params as unknown[] | undefined);
+    async query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
+      const res = await client.query(statement(sql, params, prepare && opts?.prepared === true));
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
   };
 }
 
 /** One pooled connection at a time: its statement's result, the connection back to the pool. */
-function pooledQuery(checkout: () => Promise<pg.PoolClient>): Queryable['query'] {
-  return async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResultLite<R>> => {
+function pooledQuery(checkout: () => Promise<pg.PoolClient>, prepare: boolean): Queryable['query'] {
+  return async <R>(
+    sql: string,
+    params?: readonly unknown[],
+    opts?: QueryOptions,
+  ): Promise<QueryResultLite<R>> => {
     const client = await checkout();
     try {
-      const res = await client.query(sql, params as unknown[] | undefined);
+      const res = await client.query(statement(sql, params, prepare && opts?.prepared === true));
       client.release();
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     } catch (err) {
@@ -66,14 +112,14 @@ function pooledQuery(checkout: () => Promise<pg.PoolClient>): Queryable['query']
  * nobody reads need not be waited for ({@link sendWrite}): the next statement waited for, or the
  * transaction's COMMIT, sent right behind it, fails with its failure.
  */
-function inOrder(client: pg.PoolClient): InOrder {
+function inOrder(client: pg.PoolClient, prepare: boolean): InOrder {
   /** Answered once every statement sent (and every write handed over) so far is; fails with the first failure. */
   let answered: Promise<unknown> = Promise.resolve();
   /** The last statement sent (not pipelined: the next is sent once it is answered). */
   let last: Promise<unknown> = Promise.resolve();
   const ordered: InOrder = {
-    query<R>(sql: string, params?: readonly unknown[]) {
-      const send = () => client.query(sql, params as unknown[] | undefined);
+    query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
+      const send = () => client.query(statement(sql, params, prepare && opts?.prepared === true));
       const own = client.pipeline ? send() : last.then(send, send);
       last = own;
       own.catch(() => undefined); // an earlier failure is the one reported
@@ -113,9 +159,9 @@ export async function sendWrite(q: Queryable, write: (q: Queryable) => Promise<u
   }
   let atOnce = true;
   const sending: Queryable = {
-    query<R>(sql: string, params?: readonly unknown[]) {
+    query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
       if (!atOnce) throw new Error('sendWrite: a write must make its statements at once');
-      return q.query<R>(sql, params);
+      return q.query<R>(sql, params, opts);
     },
   };
   const sent = (async () => write(sending))();
@@ -169,14 +215,15 @@ export function createPgDb(
     pool.connect().catch((err: Error) => {
       throw connectFailed(err);
     });
-  const query = pooledQuery(checkout);
+  const prepare = kind === 'postgres';
+  const query = pooledQuery(checkout, prepare);
   return {
     kind,
     url,
     query,
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
       const client = await checkout();
-      const q = inOrder(client);
+      const q = inOrder(client, prepare);
       try {
         // Sent with the first statement (pipelined): the transaction's first round trip is its first statement's.
         void q.query('BEGIN');

@@ -130,7 +130,9 @@ async function storedAndStanding(
       dependent: boolean | null;
       holds: boolean | null;
     }
-  >(storedReadSql(target.entity), [target.system, target.entity, ...candidatesJson(candidates)]);
+  >(storedReadSql(target.entity), [target.system, target.entity, ...candidatesJson(candidates)], {
+    prepared: true,
+  });
   const fpOf = new Map(candidates.map((c) => [c.sourceKey, c.sourceFp]));
   const lapsed: string[] = [];
   for (const { unchanged: same, refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {

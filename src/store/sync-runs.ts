@@ -133,9 +133,11 @@ function runAdvance(q: Queryable) {
         next?.leaseSeconds ?? null,
         page.due ?? null,
       ];
+      // An unchanged page's closing statement is one of a few texts: prepared (see QueryOptions).
+      const opts = { prepared: page.due !== undefined };
       const res = with_
-        ? await with_.flushWith<{ next: number | null }>(ADVANCE, params)
-        : await q.query<{ next: number | null }>(ADVANCE, params);
+        ? await with_.flushWith<{ next: number | null }>(ADVANCE, params, opts)
+        : await q.query<{ next: number | null }>(ADVANCE, params, opts);
       return res.rows[0]?.next ?? undefined;
     },
   };

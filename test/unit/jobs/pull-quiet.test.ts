@@ -6,7 +6,7 @@
  * audit entries, the run advanced once per page; a duplicate job of the page stores it once.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Queryable } from '../../../src/store/db.js';
+import type { Queryable, QueryOptions } from '../../../src/store/db.js';
 import type { PulledPage } from '../../../src/jobs/sources.js';
 import {
   requestFullStudentsSync,
@@ -26,7 +26,14 @@ describe('unchanged pulled pages stored outside a transaction', () => {
    * Per pull job: transactions opened, statements sent outside them (the delivery gate's aside), and the
    * rows its stored-rows reads brought back.
    */
-  type Job = { txs: number; outside: string[]; read: Record<string, unknown>[]; sent: unknown[][] };
+  type Job = {
+    txs: number;
+    outside: string[];
+    /** Per statement outside: whether it was asked to be prepared (PostgreSQL parses and plans it once). */
+    prepared: boolean[];
+    read: Record<string, unknown>[];
+    sent: unknown[][];
+  };
   let jobs: Job[] = [];
   let current: Job | undefined;
 
@@ -37,9 +44,12 @@ describe('unchanged pulled pages stored outside a transaction', () => {
       return tx(fn);
     };
     const query = ctx.db.query.bind(ctx.db);
-    ctx.db.query = (async (sql: string, params?: readonly unknown[]) => {
-      if (current && !/delivery_gates/.test(sql)) current.outside.push(sql);
-      const res = await query(sql, params);
+    ctx.db.query = (async (sql: string, params?: readonly unknown[], opts?: QueryOptions) => {
+      if (current && !/delivery_gates/.test(sql)) {
+        current.outside.push(sql);
+        current.prepared.push(opts?.prepared === true);
+      }
+      const res = await query(sql, params, opts);
       if (current && /FROM truc\.students r JOIN v /.test(sql)) {
         current.read.push(...res.rows);
         current.sent.push([...(params ?? [])]);
@@ -61,7 +71,7 @@ describe('unchanged pulled pages stored outside a transaction', () => {
 
   /** Runs `row`'s job, noting its transactions and statements. */
   async function runJob(row: OutboxRow) {
-    const seen: Job = { txs: 0, outside: [], read: [], sent: [] };
+    const seen: Job = { txs: 0, outside: [], prepared: [], read: [], sent: [] };
     jobs.push(seen);
     current = seen;
     try {
@@ -134,6 +144,8 @@ describe('unchanged pulled pages stored outside a transaction', () => {
       expect(j.outside[0]).toMatch(/FROM truc\.sync_runs WHERE id = \$1$/);
       expect(j.outside[1]).toMatch(/FROM truc\.students r JOIN v ON v\.key = r\.student_code/);
       expect(j.outside[2]).toMatch(/INSERT INTO truc\.batches[^]*UPDATE truc\.sync_runs/);
+      // The read and the write are the same few texts every page: prepared.
+      expect(j.prepared.slice(1)).toEqual([true, true]);
     }
     // The read compares the source fingerprints itself: a page's unchanged rows come back as one row,
     // their keys by school, without their fingerprints.
