@@ -20,7 +20,7 @@ import {
   type Judged,
 } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
-import { repeatTagPrefix } from './ingest-repeat.js';
+import { repeatTag } from './ingest-repeat.js';
 import { toRow, type Checked, type Loaded, type Plan } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
 
@@ -135,7 +135,7 @@ export async function finish(
     });
   }
   await createBatchesRepo(closing).finish(batch.id, counts, {
-    repeatTag: outcome.repeatTag,
+    repeat: outcome.repeatTag,
     findingsDigest: findings.digest,
     findingsCount: findings.count,
   });
@@ -189,9 +189,10 @@ export function ingestedAudit(
 /**
  * The tag a vendor batch leaves for its repeats (./ingest-repeat.ts): a delta batch whose body the API
  * hashed, mapped with the current mapping, every record accepted, in the school, and still as the batch
- * left it (live in the school with its fingerprint). Worked out by the statement that finishes the batch (with the
- * school's digest, ../store/batches.ts `RepeatTagOf`: no round trip of its own); null: a repeat of it is
- * judged in full.
+ * left it (live in the school with its fingerprint). Taken by the statement that finishes the batch, with
+ * that statement's snapshot (../store/batches.ts `RepeatTagOf`: no round trip of its own); a repeat is
+ * unchanged while the change feed shows no write to the school's records since (vendor batches are of
+ * students, staff and classes, which the feed follows). Null: a repeat of it is judged in full.
  */
 export function tagAfter(
   deps: Pick<IngestContext, 'now'>,
@@ -203,7 +204,7 @@ export function tagAfter(
   if (trusted || batch.bodySha256 === null || batch.mode !== 'delta' || batch.mappingPin !== null)
     return null;
   if (p.rejected > 0 || p.toWrite.length + p.unchangedKeys.length === 0) return null;
-  // A record written into another school is not the school's state to tag (its digest cannot show it).
+  // A record written into another school is not the school's state to tag (the school's feed cannot show it).
   if (p.toWrite.some((r) => r.scope !== batch.schoolCode)) return null;
   // Only the unchanged are checked: the batch's transaction wrote the changed (live, in the school, with
   // their fingerprints) and holds their rows until it commits (issue 7: 1,000 probes less a changed batch).
@@ -211,7 +212,7 @@ export function tagAfter(
   return {
     entity: loaded.entity,
     schoolCode: batch.schoolCode,
-    prefix: repeatTagPrefix(mapping.version, deps.now()),
+    tag: repeatTag(mapping.version, deps.now()),
     expected,
   };
 }

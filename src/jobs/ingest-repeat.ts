@@ -20,18 +20,14 @@ import { countIngested, type Counts } from './ingest-counts.js';
 import { learnServedSchools, learnsServedSchools } from './served-schools.js';
 
 /**
- * The tag of the state a judged vendor batch left (migration 098): the mapping and rule versions, the
- * day in Vietnam (rules read today and the school year) and the digest of the school's live records.
+ * The tag of a judged vendor batch (migration 098): the mapping and rule versions and the day in Vietnam
+ * (rules read today and the school year). The school's records are judged apart: whether they changed
+ * since the snapshot the judgment kept (migration 280).
  */
-export function repeatTag(mappingVersion: string, now: Date, digest: string): string {
+export function repeatTag(mappingVersion: string, now: Date): string {
   return createHash('sha256')
-    .update(`${repeatTagPrefix(mappingVersion, now)}${digest}`)
+    .update(`${mappingVersion}\n${CATALOGUE_VERSION}\n${vietnamDateOf(now)}\n`)
     .digest('hex');
-}
-
-/** What precedes the school's digest in {@link repeatTag}. */
-export function repeatTagPrefix(mappingVersion: string, now: Date): string {
-  return `${mappingVersion}\n${CATALOGUE_VERSION}\n${vietnamDateOf(now)}\n`;
 }
 
 /** What judging a repeat needs: the clock (the day is in the tag) and the metrics it counts in. */
@@ -63,8 +59,9 @@ export interface RepeatOptions {
 
 /**
  * A vendor batch of a body pushed before (the same bytes, client and school; the API stored it once)
- * whose last judgment left every record accepted: when the school's live records, the mapping and rule
- * versions and the day are still what that judgment left (its tag), the repeat is judged the same —
+ * whose last judgment left every record accepted: when the mapping and rule versions and the day are
+ * still those of that judgment (its tag) and no record of the school changed since (the snapshot it
+ * kept, migration 280: one probe of the change feed), the repeat is judged the same —
  * every record unchanged, the same findings — without reading, mapping or checking a record, and with
  * no record written (issue 7): the batch is done, shows the earlier batch's findings (by reference,
  * migration 170: not copied), its audit entry recorded (off the chain's lock). Anything else (a record changed or deleted since, another day, a snapshot) is
@@ -81,13 +78,13 @@ export async function repeatUnchanged(
   const prior = opts.judged === undefined ? await batches.repeatOf(batch) : opts.judged;
   if (!prior) return undefined;
   const mapping = inboundMapping(batch.format, batch.entity);
-  const digest = await createRecordsRepo(q).scopeDigest(batch.entity, batch.schoolCode);
-  if (digest === null || repeatTag(mapping.version, deps.now(), digest) !== prior.repeatTag) return undefined;
+  if (repeatTag(mapping.version, deps.now()) !== prior.repeatTag) return undefined;
+  if (await createRecordsRepo(q).changedSince(batch.entity, batch.schoolCode, prior)) return undefined;
   const { findings } = prior;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   await learnServedSchools(q, batch.format, [batch.schoolCode], 'batch');
   await batches.finish(batch.id, counts, {
-    repeatTag: prior.repeatTag,
+    repeat: prior,
     findingsOf: prior.findingsOf,
     findingsCount: findings,
   });
@@ -118,7 +115,7 @@ function ingestedEvent(
 /**
  * The API's unchanged repeat in one statement of its own (no transaction: ../store/repeats.ts): the
  * batch inserted done as {@link repeatUnchanged} would leave it, with `accepted` and its batch.ingested
- * recorded, when the school's live records still give `judged`'s tag. Undefined, with nothing written,
+ * recorded, when the tag is today's and no record of the school changed since `judged`'s snapshot. Undefined, with nothing written,
  * when it cannot be judged so (the caller then accepts it as usual, in a transaction); a format whose
  * batches record the schools its system serves always goes that way.
  */
@@ -131,12 +128,13 @@ export async function acceptUnchangedRepeat(
 ): Promise<Counts | undefined> {
   if (batch.mode !== 'delta' || batch.mappingPin !== null || learnsServedSchools(batch.format))
     return undefined;
-  const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   const now = deps.now();
+  if (repeatTag(inboundMapping(batch.format, batch.entity).version, now) !== judged.repeatTag)
+    return undefined;
+  const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   const inserted = await insertUnchangedRepeat(q, {
     ...batch,
-    repeatTag: judged.repeatTag,
-    tagPrefix: repeatTagPrefix(inboundMapping(batch.format, batch.entity).version, now),
+    judged,
     findingsOf: judged.findingsOf,
     findings: judged.findings,
     audit: [accepted, ingestedEvent(batch, counts, judged.findings, judged.id)],

@@ -1,7 +1,7 @@
 import type { EntityName } from '../config.js';
 import { batchFindings, SAME_FINDINGS } from './batch-findings.js';
 import type { Queryable } from './db.js';
-import { intactScopeDigest } from './record-tables.js';
+import { intactKeys } from './record-tables.js';
 
 export type BatchStatus = 'queued' | 'processing' | 'held' | 'done' | 'failed';
 
@@ -92,10 +92,22 @@ export interface HeldBody {
   received: number;
 }
 
-/** What a repeated batch is judged against: the last judged batch of the same body and its tag. */
-export interface RepeatOf {
-  id: string;
+/**
+ * The state a judged vendor batch left, which its repeats are judged against: its tag (the mapping and
+ * rule versions and the day) and the snapshot of its closing statement with its transaction's id: the
+ * school is as it left it while no change feed row of the school comes from a transaction the snapshot
+ * did not see, other than its own (migration 280; ./record-tables.ts `changedSince`). Text, as
+ * PostgreSQL writes a pg_snapshot and an xid8.
+ */
+export interface RepeatState {
   repeatTag: string;
+  snapshot: string;
+  xact: string;
+}
+
+/** What a repeated batch is judged against: the last judged batch of the same body and the state it left. */
+export interface RepeatOf extends RepeatState {
+  id: string;
   /** The batch that keeps its findings (itself, or the one it repeats: migration 170). */
   findingsOf: string;
   /** How many findings that is. */
@@ -111,8 +123,10 @@ const HOLDER = `SELECT id, entity, format, mode, received FROM truc.batches
  * Judged batches of a body (as {@link HOLDER}), with the batch that keeps their findings (`held`) and
  * how many they are, when kept with the batch (migration 250).
  */
-const LAST_JUDGED = `SELECT id, repeat_tag, coalesce(findings_of, id) AS held, findings_count FROM truc.batches
-  WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND status = 'done' AND repeat_tag IS NOT NULL`;
+const LAST_JUDGED = `SELECT id, repeat_tag, repeat_snapshot::text AS snapshot, repeat_xact::text AS xact,
+         coalesce(findings_of, id) AS held, findings_count FROM truc.batches
+  WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND status = 'done' AND repeat_tag IS NOT NULL
+    AND repeat_snapshot IS NOT NULL`;
 
 /**
  * How many findings the judged batch `p` shows: kept with it, or (finished before migration 250)
@@ -229,7 +243,8 @@ function batchRepeats(q: Queryable) {
     ): Promise<RepeatOf | undefined> {
       if (batch.bodySha256 === null) return undefined;
       const res = await q.query<RepeatOf>(
-        `SELECT p.id, p.repeat_tag AS "repeatTag", p.held AS "findingsOf", ${FINDINGS_HELD} AS findings
+        `SELECT p.id, p.repeat_tag AS "repeatTag", p.snapshot, p.xact, p.held AS "findingsOf",
+                ${FINDINGS_HELD} AS findings
            FROM (${LAST_JUDGED} AND id <> $4 ORDER BY finished_at DESC LIMIT 1) p`,
         [batch.schoolCode, batch.bodySha256, batch.clientId, batch.id],
       );
@@ -247,7 +262,8 @@ function batchRepeats(q: Queryable) {
       const res = await q.query<HeldBody & { judged: RepeatOf | null }>(
         `SELECT h.id, h.entity, h.format, h.mode, h.received,
                 CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'repeatTag', p.repeat_tag,
-                  'findingsOf', p.held, 'findings', ${FINDINGS_HELD}) END AS judged
+                  'snapshot', p.snapshot, 'xact', p.xact, 'findingsOf', p.held, 'findings', ${FINDINGS_HELD})
+                END AS judged
            FROM (${HOLDER}) h
            LEFT JOIN LATERAL (${LAST_JUDGED} ORDER BY finished_at DESC LIMIT 1) p ON true`,
         [schoolCode, bodySha256, clientId],
@@ -258,27 +274,48 @@ function batchRepeats(q: Queryable) {
 }
 
 /**
- * The tag a judged batch leaves for its repeats, worked out by the statement that finishes it (issue 7:
- * one round trip less): the SHA-256 of `prefix` and the digest of the school's live records, or none when
- * one of `expected` (key → fingerprint) is not live in the school with that fingerprint.
+ * The state a judged batch leaves for its repeats ({@link RepeatState}), taken by the statement that
+ * finishes it (issue 7: one round trip less): `tag`, that statement's snapshot and its transaction's id;
+ * or none when one of `expected` (key → fingerprint) is not live in the school with that fingerprint.
  */
 export interface RepeatTagOf {
   entity: EntityName;
   schoolCode: string;
-  prefix: string;
+  tag: string;
   expected: ReadonlyMap<string, string>;
 }
 
-/** `finish`'s repeat tag: the parameter `$6` itself, or worked out from it ({@link RepeatTagOf}) and `$10`, `$11`. */
-function repeatTagSql(tag: RepeatTagOf | undefined): string {
-  if (!tag) return '$6';
-  return `encode(sha256(convert_to($6::text || ${intactScopeDigest(tag.entity, '$10', '$11')}, 'UTF8')), 'hex')`;
+/**
+ * `finish`'s assignment of the repeat state (repeat_tag, repeat_snapshot, repeat_xact): none (`$6` NULL);
+ * one given (`$6`, `$10`, `$11`: a repeat keeps the state it was judged against); or taken here
+ * ({@link RepeatTagOf}: the tag `$6`, when `expected` (`$11`) is intact in the school `$10`; no row sets
+ * the three to NULL).
+ */
+function repeatSql(repeat: RepeatState | RepeatTagOf | null): string {
+  if (repeat === null) return 'repeat_tag = $6, repeat_snapshot = NULL, repeat_xact = NULL';
+  if (!('expected' in repeat))
+    return 'repeat_tag = $6, repeat_snapshot = $10::pg_snapshot, repeat_xact = $11::xid8';
+  const taken = 'SELECT $6::text, pg_current_snapshot(), pg_current_xact_id()';
+  const row =
+    repeat.expected.size === 0 ? taken : `${taken} WHERE ${intactKeys(repeat.entity, '$10', '$11')}`;
+  return `(repeat_tag, repeat_snapshot, repeat_xact) = (${row})`;
+}
+
+/** `finish`'s parameters after `$9` for {@link repeatSql}. */
+function repeatParams(repeat: RepeatState | RepeatTagOf | null): unknown[] {
+  if (repeat === null) return [];
+  if (!('expected' in repeat)) return [repeat.snapshot, repeat.xact];
+  if (repeat.expected.size === 0) return [];
+  return [repeat.schoolCode, JSON.stringify(Object.fromEntries(repeat.expected))];
 }
 
 /** What a finished batch leaves beside its counts (each absent: null). */
 export interface FinishedWith {
-  /** The state it left, for a repeat of it (migration 098), or what to work it out from here ({@link RepeatTagOf}). */
-  repeatTag?: string | RepeatTagOf | null;
+  /**
+   * The state it left, for a repeat of it (migrations 098, 280): the one a repeat was judged against, or
+   * what to take it with here ({@link RepeatTagOf}).
+   */
+  repeat?: RepeatState | RepeatTagOf | null;
   /** The batch whose findings it shows, a repeat judged the same (migration 170). */
   findingsOf?: string | null;
   /**
@@ -297,12 +334,12 @@ function batchStatus(q: Queryable) {
     async finish(
       id: string,
       counts: { accepted: number; rejected: number; unchanged: number; deleted?: number },
-      { repeatTag = null, findingsOf = null, findingsDigest = null, findingsCount = null }: FinishedWith = {},
+      { repeat = null, findingsOf = null, findingsDigest = null, findingsCount = null }: FinishedWith = {},
     ): Promise<void> {
-      const tag = typeof repeatTag === 'object' && repeatTag !== null ? repeatTag : undefined;
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
-                finished_at = now(), repeat_tag = ${repeatTagSql(tag)}, findings_digest = $8,
+                finished_at = now(), ${repeatSql(repeat)},
+                findings_digest = $8,
                 findings_of = coalesce($7, CASE WHEN $8::text IS NOT NULL THEN ${SAME_FINDINGS('$1', '$8')} END),
                 findings_count = $9
           WHERE id = $1`,
@@ -312,11 +349,11 @@ function batchStatus(q: Queryable) {
           counts.rejected,
           counts.unchanged,
           counts.deleted ?? 0,
-          tag ? tag.prefix : repeatTag,
+          repeat === null ? null : 'expected' in repeat ? repeat.tag : repeat.repeatTag,
           findingsOf,
           findingsDigest,
           findingsCount,
-          ...(tag ? [tag.schoolCode, JSON.stringify(Object.fromEntries(tag.expected))] : []),
+          ...repeatParams(repeat),
         ],
       );
     },

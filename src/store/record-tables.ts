@@ -1,6 +1,6 @@
 /**
  * The tables of the canonical records, one per entity (its key, its scope column, the columns only
- * some keep), the SQL digest of a scope's live records, and the slices keys are sent in: shared by the
+ * some keep), whether a school's records changed since a snapshot, and the slices keys are sent in: shared by the
  * records repository (./records.ts, ./record-deletions.ts) and the statements that read records
  * elsewhere in the store.
  */
@@ -31,28 +31,32 @@ export const TABLES: Record<EntityName, TableDef> = {
 };
 
 /**
- * The digest of a scope's live records of `entity` (their keys and fingerprints, in key order), as a
- * SQL aggregate over `${TABLES[entity].table} r WHERE r.<scope> = … AND r.deleted_at IS NULL`.
+ * SQL boolean: every key → fingerprint pair of the jsonb object given by the parameter `expected` is live
+ * in the scope given by the parameter `scope` with that fingerprint.
  */
-export function scopeDigestOf(entity: EntityName): string {
-  const { key } = TABLES[entity];
-  return `encode(sha256(convert_to(coalesce(string_agg(r.${key} || ':' || r.fingerprint, ',' ORDER BY r.${key}), ''),
-                                    'UTF8')), 'hex')`;
+export function intactKeys(entity: EntityName, scope: string, expected: string): string {
+  const t = TABLES[entity];
+  return `((SELECT count(*) FROM jsonb_each_text(${expected}::jsonb) AS v(key, fp)
+              JOIN ${t.table} x ON x.${t.key} = v.key AND x.fingerprint = v.fp
+             WHERE x.deleted_at IS NULL AND x.${t.scope} = ${scope}::text)
+           = (SELECT count(*) FROM jsonb_object_keys(${expected}::jsonb)))`;
 }
 
 /**
- * A scalar subquery: the digest ({@link scopeDigestOf}) of the live records of `entity` in the scope
- * given by the parameter `scope`, or NULL when one of the key → fingerprint pairs of the jsonb object
- * given by the parameter `expected` is not live in that scope with that fingerprint.
+ * SQL boolean: a record of `entity` in the school given by the parameter `school` was created, changed,
+ * moved or deleted by a transaction that the snapshot given by the parameter `snapshot` did not see,
+ * other than the transaction given by the parameter `xact` (the one that took the snapshot). Read from the
+ * change feed (migration 035: every such write adds a row, in the same statement), by its
+ * (school_code, tx, seq) index: every transaction the snapshot did not see is at or past its xmin, and the
+ * two ranges leave out `xact`'s own rows (a changed batch writes one per record). Migration 280.
  */
-export function intactScopeDigest(entity: EntityName, scope: string, expected: string): string {
-  const t = TABLES[entity];
-  return `(SELECT CASE WHEN (SELECT count(*) FROM jsonb_each_text(${expected}::jsonb) AS v(key, fp)
-                               JOIN ${t.table} x ON x.${t.key} = v.key AND x.fingerprint = v.fp
-                              WHERE x.deleted_at IS NULL AND x.${t.scope} = ${scope}::text)
-                          = (SELECT count(*) FROM jsonb_object_keys(${expected}::jsonb))
-                      THEN ${scopeDigestOf(entity)} END
-             FROM ${t.table} r WHERE r.${t.scope} = ${scope}::text AND r.deleted_at IS NULL)`;
+export function changedSince(entity: EntityName, school: string, snapshot: string, xact: string): string {
+  const changes = (range: string) =>
+    `EXISTS (SELECT 1 FROM truc.record_changes c
+              WHERE c.school_code = ${school}::text AND ${range} AND c.entity = '${entity}'
+                AND NOT pg_visible_in_snapshot(c.tx, ${snapshot}::pg_snapshot))`;
+  return `(${changes(`c.tx > ${xact}::xid8`)}
+           OR ${changes(`c.tx >= pg_snapshot_xmin(${snapshot}::pg_snapshot) AND c.tx < ${xact}::xid8`)})`;
 }
 
 const CHUNK = 1000;

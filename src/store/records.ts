@@ -7,7 +7,7 @@ import { hash } from 'node:crypto';
 import type { EntityName } from '../config.js';
 import { queryAll, type Queryable } from './db.js';
 import { recordDeletions, scopeReconciliation } from './record-deletions.js';
-import { chunks, intactScopeDigest, TABLES, type TableDef } from './record-tables.js';
+import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
 
 /**
  * sha-256 of a canonical record. Records reaching the store are zod outputs, whose keys come in the
@@ -247,24 +247,24 @@ function recordLookups(q: Queryable) {
   };
 }
 
-/** What one scope (school) holds: its digest and live counts. */
+/** What one scope (school) holds: whether it changed since a snapshot, and live counts. */
 function scopeContents(q: Queryable) {
   return {
     /**
-     * A digest of one scope's live records (each key and fingerprint, in key order): equal digests, the
-     * same live records. Null when one of `expected` (key → fingerprint) is not live in the scope with
-     * that fingerprint.
+     * Whether a record of `entity` in `school` was created, changed, moved or deleted since `since` (the
+     * snapshot and transaction id a judged batch kept, migration 280) by another transaction
+     * (./record-tables.ts `changedSince`): one probe of the change feed, no record read.
      */
-    async scopeDigest(
+    async changedSince(
       entity: EntityName,
-      scope: string,
-      expected: ReadonlyMap<string, string> = new Map(),
-    ): Promise<string | null> {
-      const res = await q.query<{ digest: string | null }>(
-        `SELECT ${intactScopeDigest(entity, '$1', '$2')} AS digest`,
-        [scope, JSON.stringify(Object.fromEntries(expected))],
+      school: string,
+      since: { snapshot: string; xact: string },
+    ): Promise<boolean> {
+      const res = await q.query<{ changed: boolean }>(
+        `SELECT ${changedSince(entity, '$1', '$2', '$3')} AS changed`,
+        [school, since.snapshot, since.xact],
       );
-      return res.rows[0]?.digest ?? null;
+      return res.rows[0]?.changed ?? true;
     },
     /** Live records of each of the given scopes (schools); a scope without any is absent. */
     async liveCounts(entity: EntityName, scopes: readonly string[]): Promise<Map<string, number>> {

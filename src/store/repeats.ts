@@ -1,13 +1,14 @@
 /**
  * A vendor's unchanged re-push accepted and judged in one statement (issue 7): the batch inserted done
- * with the earlier judgment's tag and findings (by reference), and its audit entries, only when the
- * school's live records still give that tag; otherwise nothing is written. One statement commits on its
- * own: no transaction, one round trip (the API's transaction took seven).
+ * with the state the earlier judgment left and its findings (by reference), and its audit entries, only
+ * when no record of the school changed since that judgment's snapshot; otherwise nothing is written. One
+ * statement commits on its own: no transaction, one round trip (the API's transaction took seven).
  */
 import type { EntityName } from '../config.js';
 import type { AuditEvent } from './audit-log.js';
+import type { RepeatState } from './batches.js';
 import type { Queryable } from './db.js';
-import { scopeDigestOf, TABLES } from './record-tables.js';
+import { changedSince } from './record-tables.js';
 
 export interface RepeatInsert {
   id: string;
@@ -19,10 +20,11 @@ export interface RepeatInsert {
   bodySha256: string;
   /** The earlier batch that keeps the records. */
   sameAs: string;
-  /** The tag the earlier judgment left (migration 098), which the school's state must still give. */
-  repeatTag: string;
-  /** What precedes the school's digest in the tag (src/jobs/ingest-repeat.ts repeatTag). */
-  tagPrefix: string;
+  /**
+   * The state the earlier judgment left (migrations 098, 280), kept by the repeat: the caller found its
+   * tag today's; the school's records must not have changed since its snapshot.
+   */
+  judged: RepeatState;
   /** The batch that keeps the findings it shows (migration 170), and how many they are (migration 250). */
   findingsOf: string;
   findings: number;
@@ -33,22 +35,20 @@ export interface RepeatInsert {
 }
 
 /**
- * Inserts the repeat done (every record unchanged) with its audit entries when the digest of the school's
- * live records, after `tagPrefix`, still hashes to `repeatTag`; true when it did, false when nothing was
- * written. The batch is inserted finished: migration 171 raises its batch.finished webhook event.
+ * Inserts the repeat done (every record unchanged) with its audit entries when no record of the school
+ * changed since the judgment's snapshot (one probe of the change feed); true when it did, false when
+ * nothing was written. The batch is inserted finished: migration 171 raises its batch.finished webhook event.
  */
 export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Promise<boolean> {
-  const t = TABLES[r.entity];
   const events = r.audit.map((e) => ({ ...e, subject: e.subject ?? null, details: e.details ?? {} }));
   const res = await q.query<{ n: number }>(
-    `WITH digest AS (
-       SELECT ${scopeDigestOf(r.entity)} AS d FROM ${t.table} r WHERE r.${t.scope} = $3 AND r.deleted_at IS NULL
-     ), batch AS (
+    `WITH batch AS (
        INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, mode,
                                  body_sha256, same_as, accepted, rejected, unchanged, deleted, finished_at,
-                                 repeat_tag, findings_of, findings_count)
-       SELECT $1, $2, $3, $4, $5, 'done', '[]'::jsonb, $6, 'delta', $7, $8, 0, 0, $6, 0, now(), $9, $10, $14
-         FROM digest WHERE encode(sha256(convert_to($11::text || digest.d, 'UTF8')), 'hex') = $9::text
+                                 repeat_tag, repeat_snapshot, repeat_xact, findings_of, findings_count)
+       SELECT $1, $2, $3, $4, $5, 'done', '[]'::jsonb, $6, 'delta', $7, $8, 0, 0, $6, 0, now(),
+              $9, $11::pg_snapshot, $15::xid8, $10, $14
+        WHERE NOT ${changedSince(r.entity, '$3', '$11', '$15')}
        RETURNING id
      ), audit AS (
        INSERT INTO truc.audit_pending (at, actor, action, subject, details)
@@ -67,12 +67,13 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
       r.received,
       r.bodySha256,
       r.sameAs,
-      r.repeatTag,
+      r.judged.repeatTag,
       r.findingsOf,
-      r.tagPrefix,
+      r.judged.snapshot,
       r.at.toISOString(),
       JSON.stringify(events),
       r.findings,
+      r.judged.xact,
     ],
   );
   return (res.rows[0]?.n ?? 0) > 0;

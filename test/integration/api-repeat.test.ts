@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { acceptBatch } from '../../src/api/batch-intake.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
+import { createRecordsRepo } from '../../src/store/records.js';
 import { goodBody, OTHER, S1, useApiHarness } from '../helpers/api.js';
 import { startWorkerRole } from '../../src/roles.js';
 import { backends, waitFor } from '../helpers/env.js';
@@ -204,6 +205,41 @@ describe('a repeated batch body at the API (issue 7)', () => {
     );
     expect(events.rows[0]!.n).toBe(1);
     await h.send('DELETE', `/v1/webhooks/${hook.json<{ id: string }>().id}`, h.tokens.vendor);
+  });
+
+  it('a change that an open transaction made while the first batch was judged: its repeat is judged in full', async () => {
+    // Migration 280: a repeat is unchanged while no change feed row of the school comes from a transaction
+    // the judgment's snapshot did not see. A transaction still open then (its id older than the judgment's)
+    // commits after it: the school changed since, though its change is older than the judgment.
+    await pushIngested(goodBody(['REPEAT-K9']));
+    const body = goodBody(['REPEAT-K1', 'REPEAT-K2']);
+    const open = await h.env.deps.db.connect();
+    try {
+      await open.query('BEGIN');
+      await createRecordsRepo(open).tombstone('students', ['REPEAT-K9']);
+      await pushIngested(body);
+      await open.query('COMMIT');
+    } finally {
+      open.release();
+    }
+    const again = await h.pushBatch(h.tokens.vendor, S1, body);
+    expect(again.statusCode, again.body).toBe(202);
+    const status = await h.get(again.json<{ statusUrl: string }>().statusUrl, h.tokens.vendor);
+    expect(status.json()).toMatchObject({ status: 'queued' }); // left to the ingest, judged in full
+    // Once the ingest judged it (every record unchanged), a repeat of it is unchanged at once again.
+    const againId = again.json<{ batchId: string }>().batchId;
+    const worker = startWorkerRole(h.env.deps);
+    try {
+      await waitFor(
+        async () => (await h.get(`/v1/batches/${againId}`, h.tokens.vendor)).json().status === 'done',
+        { what: 'the repeat to be judged in full' },
+      );
+    } finally {
+      await worker.stop();
+    }
+    const third = await h.pushBatch(h.tokens.vendor, S1, body);
+    const thirdStatus = await h.get(third.json<{ statusUrl: string }>().statusUrl, h.tokens.vendor);
+    expect(thirdStatus.json()).toMatchObject({ status: 'done', counts: { unchanged: 2 } });
   });
 
   it('a dry run of the same bytes judges the records it is sent', async () => {

@@ -13,6 +13,7 @@ import { tagAfter } from '../../../src/jobs/ingest-finish.js';
 import type { Loaded } from '../../../src/jobs/judge.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createOverviewRepo } from '../../../src/store/overview.js';
+import type { Queryable } from '../../../src/store/db.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { student, S1, S2, OTHER } from '../../helpers/api.js';
 import { nextRow, ofBatch, runRow, useTestContext, type TestContext } from './fixtures.js';
@@ -181,25 +182,33 @@ describe('ingest of a repeated vendor batch', () => {
     return { row, findings: findings.rows, audit: entries };
   }
 
-  /** The API's one-statement repeat (acceptRepeat) of `records` as vendor-1 pushes them to S1. */
-  async function acceptAtOnce(records: unknown[]) {
+  /**
+   * A repeat of `records` as vendor-1 pushes them to S1, as the API knows it before storing it: its
+   * look-up (the batch that keeps the body, the last judged one) and the batch it stores, but for its id.
+   */
+  async function repeatBody(records: unknown[]) {
     const bodySha256 = createHash('sha256')
       .update(JSON.stringify({ entity: 'students', records }))
       .digest('hex');
-    const held = await createBatchesRepo(ctx.db).heldAndJudged('vendor-1', S1, bodySha256);
-    const id = randomUUID();
+    const held = (await createBatchesRepo(ctx.db).heldAndJudged('vendor-1', S1, bodySha256))!;
     const batch = {
-      id,
       clientId: 'vendor-1',
       schoolCode: S1,
       entity: 'students' as const,
       format: 'canonical',
       records,
       bodySha256,
-      sameAs: held!.id,
+      sameAs: held.id,
     };
+    return { held, batch };
+  }
+
+  /** The API's one-statement repeat (acceptRepeat) of `records` as vendor-1 pushes them to S1. */
+  async function acceptAtOnce(records: unknown[]) {
+    const { held, batch } = await repeatBody(records);
+    const id = randomUUID();
     const accepted = { actor: 'vendor-1', action: 'batch.accepted', subject: `batch:${id}` };
-    return { id, judged: await acceptRepeat(ctx.db, batch, held!.judged!, accepted, ctx) };
+    return { id, judged: await acceptRepeat(ctx.db, { ...batch, id }, held.judged!, accepted, ctx) };
   }
 
   it('a repeat judged when accepted ends as the ingest would judge it, with no ingest job', async () => {
@@ -227,6 +236,39 @@ describe('ingest of a repeated vendor batch', () => {
     expect(audit.rows.map((r) => r.at.toISOString())).toEqual(
       [ctx.now(), ctx.now()].map((d) => d.toISOString()),
     );
+  });
+
+  /** Student rows read so far in the transaction of `q` (scans and index fetches). */
+  const studentReads = async (q: Queryable) =>
+    Number(
+      (
+        await q.query<{ n: string }>(
+          `SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS n
+             FROM pg_stat_xact_user_tables WHERE relid = 'truc.students'::regclass`,
+        )
+      ).rows[0]!.n,
+    );
+
+  it("judging a repeat reads none of the school's records: the change feed since the judgment's snapshot", async () => {
+    // Migration 280: the school's state was a digest of its every live record, read on every repeat.
+    const records = [student('Q1'), student('Q2')];
+    await push(records);
+    const { held, batch } = await repeatBody(records);
+    const judgedAtOnce = (judge: (q: Queryable, id: string) => Promise<unknown>) =>
+      ctx.db.tx(async (q) => {
+        const before = await studentReads(q);
+        const judged = await judge(q, randomUUID());
+        return { judged, read: (await studentReads(q)) - before };
+      });
+    // In the API's one statement, and in the accepting transaction.
+    const accepted = { actor: 'vendor-1', action: 'batch.accepted' };
+    expect(
+      await judgedAtOnce((q, id) => acceptRepeat(q, { ...batch, id }, held.judged!, accepted, ctx)),
+    ).toEqual({ judged: { accepted: 0, rejected: 0, unchanged: 2 }, read: 0 });
+    expect(await judgedAtOnce((q, id) => queueBatch(q, { ...batch, id }, { repeats: ctx }))).toEqual({
+      judged: { accepted: 0, rejected: 0, unchanged: 2 },
+      read: 0,
+    });
   });
 
   it('a repeat that cannot be judged when accepted is queued and judged in full', async () => {
