@@ -1,7 +1,13 @@
 import type { EntityName } from '../config.js';
 import { batchFindings, SAME_FINDINGS } from './batch-findings.js';
 import type { Queryable } from './db.js';
-import { intactKeys } from './record-tables.js';
+import {
+  repeatParams,
+  repeatSql,
+  type RepeatOf,
+  type RepeatState,
+  type RepeatTagOf,
+} from './batch-repeats.js';
 
 export type BatchStatus = 'queued' | 'processing' | 'held' | 'done' | 'failed';
 
@@ -32,6 +38,8 @@ export interface Batch {
   /** The earlier batch of the same body that keeps the records (this one stores none); null: its own. */
   sameAs: string | null;
 }
+
+export type { RepeatOf, RepeatState, RepeatTagOf } from './batch-repeats.js';
 
 export type BatchMode = 'delta' | 'snapshot';
 
@@ -90,28 +98,6 @@ export interface HeldBody {
   format: string;
   mode: BatchMode;
   received: number;
-}
-
-/**
- * The state a judged vendor batch left, which its repeats are judged against: its tag (the mapping and
- * rule versions and the day) and the snapshot of its closing statement with its transaction's id: the
- * school is as it left it while no change feed row of the school comes from a transaction the snapshot
- * did not see, other than its own (migration 280; ./record-tables.ts `changedSince`). Text, as
- * PostgreSQL writes a pg_snapshot and an xid8.
- */
-export interface RepeatState {
-  repeatTag: string;
-  snapshot: string;
-  xact: string;
-}
-
-/** What a repeated batch is judged against: the last judged batch of the same body and the state it left. */
-export interface RepeatOf extends RepeatState {
-  id: string;
-  /** The batch that keeps its findings (itself, or the one it repeats: migration 170). */
-  findingsOf: string;
-  /** How many findings that is. */
-  findings: number;
 }
 
 /** The batch that keeps the records of a body ($1 school, $2 SHA-256, $3 client). */
@@ -271,42 +257,6 @@ function batchRepeats(q: Queryable) {
       return res.rows[0];
     },
   };
-}
-
-/**
- * The state a judged batch leaves for its repeats ({@link RepeatState}), taken by the statement that
- * finishes it (issue 7: one round trip less): `tag`, that statement's snapshot and its transaction's id;
- * or none when one of `expected` (key → fingerprint) is not live in the school with that fingerprint.
- */
-export interface RepeatTagOf {
-  entity: EntityName;
-  schoolCode: string;
-  tag: string;
-  expected: ReadonlyMap<string, string>;
-}
-
-/**
- * `finish`'s assignment of the repeat state (repeat_tag, repeat_snapshot, repeat_xact): none (`$6` NULL);
- * one given (`$6`, `$10`, `$11`: a repeat keeps the state it was judged against); or taken here
- * ({@link RepeatTagOf}: the tag `$6`, when `expected` (`$11`) is intact in the school `$10`; no row sets
- * the three to NULL).
- */
-function repeatSql(repeat: RepeatState | RepeatTagOf | null): string {
-  if (repeat === null) return 'repeat_tag = $6, repeat_snapshot = NULL, repeat_xact = NULL';
-  if (!('expected' in repeat))
-    return 'repeat_tag = $6, repeat_snapshot = $10::pg_snapshot, repeat_xact = $11::xid8';
-  const taken = 'SELECT $6::text, pg_current_snapshot(), pg_current_xact_id()';
-  const row =
-    repeat.expected.size === 0 ? taken : `${taken} WHERE ${intactKeys(repeat.entity, '$10', '$11')}`;
-  return `(repeat_tag, repeat_snapshot, repeat_xact) = (${row})`;
-}
-
-/** `finish`'s parameters after `$9` for {@link repeatSql}. */
-function repeatParams(repeat: RepeatState | RepeatTagOf | null): unknown[] {
-  if (repeat === null) return [];
-  if (!('expected' in repeat)) return [repeat.snapshot, repeat.xact];
-  if (repeat.expected.size === 0) return [];
-  return [repeat.schoolCode, JSON.stringify(Object.fromEntries(repeat.expected))];
 }
 
 /** What a finished batch leaves beside its counts (each absent: null). */
