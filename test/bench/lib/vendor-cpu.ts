@@ -1,0 +1,202 @@
+/**
+ * CPU of the vendor push path per 1000-record batch, in one process, on a fresh PostgreSQL database
+ * (issue 7: P4, unchanged and changed re-push). Under load 10–25 the ingest bench's wall rates are
+ * noise; this times the code paths themselves: truc's CPU (`process.cpuUsage`, every thread) and the
+ * PostgreSQL backends' (`/proc/<pid>/schedstat`, ns), per stage and round, no HTTP, no queue:
+ *   accept     what the API does with a new body sent without a key: the look-up of an earlier batch of
+ *              its bytes (`heldAndJudged`), then the batch, its audit entry and ingest job in one statement
+ *   p4         the ingest job of each batch of new students (queued→done), one batch at a time
+ *   unchanged  the API's repeat of a judged body: SHA-256 of its bytes, the look-up, the one statement
+ *   changed    the same schools' batches with every record changed, accepted, then ingested
+ * Each round takes `batches` new schools. Run it in two trees back to back (A, B, A, B …), compare the
+ * medians; the first round is warm-up (compiles, caches) and left out of them.
+ *
+ *   npx tsx test/bench/lib/vendor-cpu.ts [rounds=4] [batches=12]     (prints one JSON line at the end)
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
+import { createWorkerContext } from '../../../src/jobs/context.js';
+import { ingestJob } from '../../../src/jobs/ingest.js';
+import { createBatchesRepo } from '../../../src/store/batches.js';
+import type { Queryable } from '../../../src/store/db.js';
+import { studentBatches, type StudentBatch } from './students.js';
+import { openTrucEnv, type TrucEnv } from './truc-env.js';
+
+/** ns a process has run on a CPU so far (Linux schedstat, first field); 0 when it is gone. */
+function schedNs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+async function backends(db: Queryable): Promise<Map<number, number>> {
+  const r = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  return new Map(r.rows.map((x) => [x.pid, schedNs(x.pid)]));
+}
+
+interface Cpu {
+  truc: number;
+  pg: number;
+}
+
+/** `fn`'s CPU in ms per `n` batches: truc (this process) and the database's backends. */
+async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>): Promise<Cpu> {
+  const pg0 = await backends(db);
+  const t0 = process.cpuUsage();
+  await fn();
+  const t = process.cpuUsage(t0);
+  const pg1 = await backends(db);
+  let pg = 0;
+  for (const [pid, ns] of pg1) pg += ns - (pg0.get(pid) ?? 0);
+  return { truc: (t.user + t.system) / 1000 / n, pg: pg / 1e6 / n };
+}
+
+const CLIENT = 'bench-vendor';
+
+interface Body {
+  schoolCode: string;
+  text: string;
+  bytes: Buffer;
+  records: unknown[];
+}
+
+const bodyOf = (b: StudentBatch, change?: string): Body => {
+  const records = change ? b.records.map((r) => ({ ...r, statusDate: change })) : b.records;
+  const text = JSON.stringify({ entity: 'students', records });
+  return { schoolCode: b.schoolCode, text, bytes: Buffer.from(text), records };
+};
+
+const sha = (b: Body) => createHash('sha256').update(b.bytes).digest('hex');
+
+/** The batch the API stores for body `b` (a new id) and its batch.accepted audit event. */
+function batchOf(b: Body, bodySha256: string, records: unknown[]) {
+  const id = randomUUID();
+  const batch = {
+    id,
+    clientId: CLIENT,
+    schoolCode: b.schoolCode,
+    entity: 'students' as const,
+    format: 'canonical',
+    records,
+    bodySha256,
+  };
+  return { batch, event: { actor: CLIENT, action: 'batch.accepted', subject: `batch:${id}`, details: {} } };
+}
+
+/** The API's acceptance of a new body without a key; returns the batch id. */
+async function accept(env: TrucEnv, b: Body): Promise<string> {
+  const bodySha256 = sha(b);
+  const held = await createBatchesRepo(env.deps.db).heldAndJudged(CLIENT, b.schoolCode, bodySha256);
+  if (held) throw new Error('vendor-cpu: a new body was found stored');
+  const { batch, event } = batchOf(b, bodySha256, b.records);
+  await queueNewBatch(env.deps.db, { ...batch, bodyJson: b.text }, { events: [event], at: env.deps.now() });
+  return batch.id;
+}
+
+/** Runs the ingest job of each batch, one after the other, as the worker would. */
+async function ingestAll(env: TrucEnv, ctx: ReturnType<typeof createWorkerContext>, ids: string[]) {
+  const rows = await env.deps.db.query<{ id: number; batch: string }>(
+    `SELECT id, payload->>'batchId' AS batch FROM truc.outbox WHERE payload->>'batchId' = ANY($1::text[])`,
+    [ids],
+  );
+  const outbox = new Map(rows.rows.map((r) => [r.batch, r.id]));
+  for (const batchId of ids) {
+    const run = { id: undefined, queue: ingestJob.queue, name: ingestJob.name, attempt: 1 };
+    await ingestJob.run(ctx, { batchId }, { ...run, outboxId: outbox.get(batchId) });
+  }
+}
+
+/** The API's unchanged repeat of `b` (judged before); throws when it was not judged at once. */
+async function repeat(env: TrucEnv, b: Body): Promise<void> {
+  const bodySha256 = sha(b);
+  const held = await createBatchesRepo(env.deps.db).heldAndJudged(CLIENT, b.schoolCode, bodySha256);
+  if (!held?.judged) throw new Error('vendor-cpu: no judged batch for a repeat');
+  // As the API stands for a known body: as many empty records (../../../src/api/batch-intake.ts).
+  const { batch, event } = batchOf(
+    b,
+    bodySha256,
+    Array.from({ length: held.received }, () => ({})),
+  );
+  if (!(await acceptRepeat(env.deps.db, { ...batch, sameAs: held.id }, held.judged, event, env.deps))) {
+    throw new Error('vendor-cpu: a repeat was not judged unchanged at once');
+  }
+}
+
+type Stage = 'accept' | 'p4' | 'unchanged' | 'changed';
+
+async function round(
+  env: TrucEnv,
+  ctx: ReturnType<typeof createWorkerContext>,
+  batches: StudentBatch[],
+  repeats: number,
+): Promise<Record<Stage, Cpu>> {
+  const db = env.deps.db;
+  const fresh = batches.map((b) => bodyOf(b));
+  let ids: string[] = [];
+  const acceptCpu = await cpuOf(db, fresh.length, async () => {
+    ids = [];
+    for (const b of fresh) ids.push(await accept(env, b));
+  });
+  const p4 = await cpuOf(db, ids.length, () => ingestAll(env, ctx, ids));
+  const unchanged = await cpuOf(db, fresh.length * repeats, async () => {
+    for (let i = 0; i < repeats; i++) for (const b of fresh) await repeat(env, b);
+  });
+  const changedBodies = batches.map((b) => bodyOf(b, '2026-09-07'));
+  const changedIds: string[] = [];
+  for (const b of changedBodies) changedIds.push(await accept(env, b));
+  const changed = await cpuOf(db, changedIds.length, () => ingestAll(env, ctx, changedIds));
+  const done = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM truc.batches WHERE status = 'done' AND id = ANY($1::uuid[])`,
+    [[...ids, ...changedIds]],
+  );
+  if (done.rows[0]!.n !== ids.length + changedIds.length) throw new Error('vendor-cpu: batches not done');
+  return { accept: acceptCpu, p4, unchanged, changed };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? 4);
+  const perRound = Number(process.argv[3] ?? 12);
+  const repeats = Number(process.env.VENDOR_CPU_REPEATS ?? 5);
+  const all = studentBatches(rounds * perRound, 1000, 'truc-bench-vendor-cpu');
+  const env = await openTrucEnv('postgres+redis', { guard: { changeRatio: 1 } });
+  try {
+    const ctx = createWorkerContext(env.deps);
+    const results: Record<Stage, Cpu>[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const res = await round(env, ctx, all.slice(r * perRound, (r + 1) * perRound), repeats);
+      results.push(res);
+      const line = Object.entries(res)
+        .map(([s, c]) => `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)}`)
+        .join(', ');
+      console.error(`vendor-cpu round ${r}: ${line} ms a batch; load ${loadavg()[0]!.toFixed(1)}`);
+    }
+    const measured = results.slice(rounds > 1 ? 1 : 0);
+    const stages: Stage[] = ['accept', 'p4', 'unchanged', 'changed'];
+    const summary = Object.fromEntries(
+      stages.map((s) => [
+        s,
+        {
+          truc: +median(measured.map((m) => m[s].truc)).toFixed(2),
+          pg: +median(measured.map((m) => m[s].pg)).toFixed(2),
+        },
+      ]),
+    );
+    console.log(JSON.stringify({ summary, load: loadavg()[0], rounds, perRound }));
+  } finally {
+    await env.cleanup();
+  }
+}
+
+await main();
