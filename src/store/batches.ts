@@ -253,6 +253,8 @@ function batchRepeats(q: Queryable) {
            FROM (${HOLDER}) h
            LEFT JOIN LATERAL (${LAST_JUDGED} ORDER BY finished_at DESC LIMIT 1) p ON true`,
         [schoolCode, bodySha256, clientId],
+        // One text for every pushed body: parsed and planned once per connection (issue 7).
+        { prepared: true },
       );
       return res.rows[0];
     },

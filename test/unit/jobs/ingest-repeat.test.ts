@@ -238,6 +238,30 @@ describe('ingest of a repeated vendor batch', () => {
     );
   });
 
+  it("the API's look-up of a body and its one-statement repeat are prepared statements", async () => {
+    // Both run for every repeat a vendor pushes, the same text each time: PostgreSQL parses and plans
+    // them once per connection (../store/db.ts `QueryOptions.prepared`).
+    const records = [student('P1'), student('P2')];
+    await push(records);
+    const asked: boolean[] = [];
+    const recording: Queryable = {
+      query: (sql, params, opts) => {
+        asked.push(opts?.prepared === true);
+        return ctx.db.query(sql, params, opts);
+      },
+    };
+    const { batch } = await repeatBody(records);
+    const held = (await createBatchesRepo(recording).heldAndJudged('vendor-1', S1, batch.bodySha256))!;
+    const accepted = { actor: 'vendor-1', action: 'batch.accepted' };
+    const id = randomUUID();
+    expect(await acceptRepeat(recording, { ...batch, id }, held.judged!, accepted, ctx)).toEqual({
+      accepted: 0,
+      rejected: 0,
+      unchanged: 2,
+    });
+    expect(asked).toEqual([true, true]);
+  });
+
   /** Student rows read so far in the transaction of `q` (scans and index fetches). */
   const studentReads = async (q: Queryable) =>
     Number(
