@@ -23,7 +23,6 @@
  * peak RSS (VmHWM) of truc vs 512 MB (target 1), the simulator's peak RSS (informative).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +41,7 @@ import {
   studentPages,
 } from './lib/hcm-csdl-sim.js';
 import { sampleMemory } from './lib/memory.js';
-import { spawnNode, spawnTs, type Child } from './lib/procs.js';
+import { productionNodeArgs, spawnNode, spawnTs, type Child } from './lib/procs.js';
 import { adminQuery, clientToken, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, secondsSince, type BenchOptions, type BenchRow } from './lib/types.js';
 
@@ -151,13 +150,6 @@ async function storedRows(db: Db): Promise<StudentRow[]> {
     json: x.json,
     fingerprint: x.fp,
   }));
-}
-
-/** The node options production starts truc with: the Dockerfile's ENTRYPOINT between `node` and the program. */
-function productionNodeArgs(): string[] {
-  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
-  const argv = entry ? (JSON.parse(entry[1]!) as string[]) : [];
-  return argv.slice(1, Math.max(1, argv.indexOf('dist/main.js')));
 }
 
 /** Starts `truc all` (with production's node options) on its own database and queue prefix, pointed at the simulator. */

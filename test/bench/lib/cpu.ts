@@ -20,12 +20,16 @@ export function cpuOf(pid: number | undefined): number {
  * CPU seconds of the PostgreSQL backends connected to the bench's database (those alive now), the one
  * answering included: `db` may be a pool whose next query goes to another backend, and a backend left
  * out of the first reading would count its whole life in {@link pgCpuSince} (seen: 1-2 s in one stage).
+ * `read`: how one backend's CPU is read ({@link schedCpu} for nanoseconds).
  */
-export async function pgCpu(db: Queryable): Promise<Map<number, number>> {
+export async function pgCpu(
+  db: Queryable,
+  read: (pid: number) => number = cpuOf,
+): Promise<Map<number, number>> {
   const r = await db.query<{ pid: number }>(
     'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
   );
-  return new Map(r.rows.map((x) => [x.pid, cpuOf(x.pid)]));
+  return new Map(r.rows.map((x) => [x.pid, read(x.pid)]));
 }
 
 /** CPU seconds the backends of `after` used since `before` (a backend new since then counts from 0). */
@@ -33,4 +37,16 @@ export function pgCpuSince(before: ReadonlyMap<number, number>, after: ReadonlyM
   let pg = 0;
   for (const [pid, c] of after) pg += c - (before.get(pid) ?? 0);
   return pg;
+}
+
+/**
+ * CPU seconds one thread has run so far, from /proc/<tid>/schedstat (nanoseconds, unlike `stat`'s 10 ms
+ * ticks): for a process's pid, its main thread only (a PostgreSQL backend is one thread); 0 when it is gone.
+ */
+export function schedCpu(tid: number | undefined): number {
+  try {
+    return Number(readFileSync(`/proc/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return 0;
+  }
 }

@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Child {
   child: ChildProcess;
@@ -86,4 +88,12 @@ export function spawnNode(
       }
     },
   };
+}
+
+/** The node options production starts truc with: the Dockerfile's ENTRYPOINT between `node` and the program. */
+export function productionNodeArgs(): string[] {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+  const argv = entry ? (JSON.parse(entry[1]!) as string[]) : [];
+  return argv.slice(1, Math.max(1, argv.indexOf('dist/main.js')));
 }

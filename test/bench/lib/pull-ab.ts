@@ -1,0 +1,371 @@
+/**
+ * In-process A/B of two builds of truc on full first pulls (issue 7; not part of `npm test` nor of
+ * `npm run bench`). Under load wall-clock rates are noise; this measures the CPU of the pull path, the two
+ * builds alternated in one process on fresh databases, and reports medians over rounds with the load.
+ *
+ *   npx tsx test/bench/lib/pull-ab.ts build /tmp/ab-main main   # commit `main` built into /tmp/ab-main
+ *   npx tsx test/bench/lib/pull-ab.ts build /tmp/ab-mine        # this worktree's src as it is now
+ *   AB_STUDENTS=30000 AB_ROUNDS=4 npx tsx test/bench/lib/pull-ab.ts run /tmp/ab-main /tmp/ab-mine
+ *
+ * `build <dir> [<commit>]`: `tsc` of src (of this worktree, or of `<commit>` through `git archive`) into
+ * `<dir>`, with the migrations and data the program reads, a package.json saying its files are ES modules,
+ * and `<dir>/node_modules` linked to this
+ * worktree's (so a build may live anywhere, and both builds share one copy of pg, zod, …).
+ * `run <dirA> <dirB>`: the hcm-csdl simulator in a child process (AB_STUDENTS students, 680 a school, the
+ * current school year, no tombstones); each build gets a migrated template database (its own migrations);
+ * then per run: a fresh copy of its template, a Redis key prefix of its own, `createDeps` + the worker role
+ * of that build in this process (production's `default` profile, queues in Redis, as `truc all`), full
+ * pulls of schools and classes (not measured), then the full students pull, measured from its request until
+ * it is done, every batch ingested and its reconciliation done. AB_WARMUP rounds (default 1) run A then B
+ * unreported (module load, JIT); then AB_ROUNDS rounds (default 4) alternate A B, B A, …
+ * Per run and as medians per build, per page of 1000 students: truc's main thread CPU (schedstat), truc's
+ * whole process (process.cpuUsage: V8's GC and compiler threads, libuv's pool too), GC pauses on the main
+ * thread (perf_hooks), the database's PostgreSQL backends (schedstat; the harness's own polling backend left
+ * out), the simulator; wall time; the load average. Each run's stored students are digested (keys,
+ * fingerprints, data): a change that must not alter what is stored shows `stored: same` across builds.
+ * It runs in a child process with production's node options (the Dockerfile's ENTRYPOINT: a smaller heap
+ * means more GC, ~10 ms a page more CPU than node's defaults). Cleans up its databases and Redis keys.
+ * AB_PROF=<dir>: a .cpuprofile and a .heapprofile (sampled allocations) of each measured run.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
+import { cpuOf, pgCpu, pgCpuSince, schedCpu } from './cpu.js';
+import { SIM_CREDENTIALS, SIM_STUDENTS_PER_SCHOOL, startSimChild } from './hcm-csdl-sim.js';
+import { productionNodeArgs } from './procs.js';
+import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './truc-env.js';
+import type * as ConfigModule from '../../../src/config.js';
+import type * as DepsModule from '../../../src/deps.js';
+import type * as RolesModule from '../../../src/roles.js';
+import type * as ContractsModule from '../../../src/jobs/contracts.js';
+import type * as DbModule from '../../../src/store/db.js';
+import type * as MigrateModule from '../../../src/store/migrate.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** The modules of one build the harness drives (typed as this worktree's src declares them). */
+interface Build {
+  label: string;
+  template: string;
+  config: typeof ConfigModule;
+  deps: typeof DepsModule;
+  roles: typeof RolesModule;
+  contracts: typeof ContractsModule;
+  db: typeof DbModule;
+  migrate: typeof MigrateModule;
+}
+
+interface Figures {
+  pages: number;
+  wall: number;
+  main: number;
+  process: number;
+  gc: number;
+  pg: number;
+  sim: number;
+  load: number;
+  stored: string;
+}
+
+const suffix = (): string => randomBytes(5).toString('hex');
+const urlOf = (name: string): string => {
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+/** `build <dir> [<commit>]` (see the file comment). */
+function build(out: string, commit?: string): void {
+  let srcRoot = ROOT;
+  if (commit) {
+    srcRoot = mkdtempSync(join(tmpdir(), 'truc-ab-src-'));
+    const tar = execFileSync(
+      'git',
+      ['-C', ROOT, 'archive', commit, 'src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'],
+      {
+        maxBuffer: 1 << 30,
+      },
+    );
+    execFileSync('tar', ['-x', '-C', srcRoot], { input: tar });
+    symlinkSync(join(ROOT, 'node_modules'), join(srcRoot, 'node_modules'));
+  }
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(srcRoot, 'tsconfig.build.json'), '--outDir', out], {
+    stdio: 'inherit',
+  });
+  cpSync(join(srcRoot, 'src/store/migrations'), join(out, 'store/migrations'), { recursive: true });
+  cpSync(join(srcRoot, 'src/canonical/data'), join(out, 'canonical/data'), { recursive: true });
+  if (!existsSync(join(out, 'node_modules')))
+    symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
+  // Its .js files are ES modules wherever the build lives.
+  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+  const from = commit ?? `${ROOT} (working tree)`;
+  const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', commit ?? 'HEAD'], {
+    encoding: 'utf8',
+  });
+  writeFileSync(join(out, 'BUILT-FROM'), `${from} ${head.trim()} ${new Date().toISOString()}\n`);
+  if (commit) rmSync(srcRoot, { recursive: true, force: true });
+  console.log(`built ${from} into ${out}`);
+}
+
+/** Loads a build's modules and migrates a template database with its own migrations. */
+async function loadBuild(dir: string, label: string): Promise<Build> {
+  const mod = (p: string) => import(pathToFileURL(join(resolve(dir), p)).href);
+  const b: Build = {
+    label,
+    template: `truc_bench_abtpl_${suffix()}`,
+    config: await mod('config.js'),
+    deps: await mod('deps.js'),
+    roles: await mod('roles.js'),
+    contracts: await mod('jobs/contracts.js'),
+    db: await mod('store/db.js'),
+    migrate: await mod('store/migrate.js'),
+  };
+  await adminQuery(`CREATE DATABASE ${b.template}`);
+  const db = b.db.createPgDb(urlOf(b.template), 'postgres', { max: 2 });
+  try {
+    await b.migrate.migrate(db);
+  } finally {
+    await db.close();
+  }
+  return b;
+}
+
+/** Requests a full pull of `entity` and waits until it is done, its batches ingested and reconciled. */
+async function fullPull(b: Build, deps: { db: DbModule.Db }, poll: pg.Client, entity: string) {
+  const id = await deps.db.tx((q) =>
+    b.contracts.requestSync(q, {
+      system: 'hcm-csdl',
+      entity: entity as 'students',
+      full: true,
+      requestedBy: 'ab',
+      at: new Date(),
+    }),
+  );
+  for (let i = 0; i < 100_000; i++) {
+    const r = await poll.query<{
+      status: string;
+      reconcile: string | null;
+      open: number;
+      failed: number;
+      pages: number;
+    }>(
+      `SELECT r.status, r.reconcile, r.pages,
+              (SELECT count(*)::int FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status <> 'done') AS open,
+              (SELECT count(*)::int FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status = 'failed') AS failed
+         FROM truc.sync_runs r WHERE r.id = $1`,
+      [id],
+    );
+    const row = r.rows[0]!;
+    if (row.status === 'failed' || row.failed > 0) throw new Error(`sync run ${id} (${entity}) failed`);
+    if (row.status === 'done' && row.open === 0 && row.reconcile === 'done') return row.pages;
+    await new Promise((w) => setTimeout(w, 250));
+  }
+  throw new Error(`sync run ${id} (${entity}) not done`);
+}
+
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
+
+/** Seconds of wall, CPU (this process's main thread and whole process, the database's backends, the simulator) and GC pauses that `fn` took. */
+async function measured(poll: pg.Client, simPid: number | undefined, fn: () => Promise<number>) {
+  const own = (await poll.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const pg0 = await pgCpu(poll, schedCpu);
+  const [t0, main0, proc0, gc0, sim0] = [
+    performance.now(),
+    schedCpu(process.pid),
+    process.cpuUsage(),
+    gcMs,
+    cpuOf(simPid),
+  ];
+  const pages = await fn();
+  const proc = process.cpuUsage(proc0);
+  const main = schedCpu(process.pid) - main0;
+  const [gc, wall, sim] = [(gcMs - gc0) / 1000, (performance.now() - t0) / 1000, cpuOf(simPid) - sim0];
+  const pg1 = await pgCpu(poll, schedCpu);
+  const pgUsed = pgCpuSince(pg0, pg1) - ((pg1.get(own) ?? 0) - (pg0.get(own) ?? 0));
+  return { pages, cpu: { wall, main, process: (proc.user + proc.system) / 1e6, gc, pg: pgUsed, sim } };
+}
+
+/**
+ * `fn` under the inspector's CPU profiler and heap sampler when `dir` is set (AB_PROF): writes
+ * `<label>-<time>.cpuprofile` and `.heapprofile` (allocations sampled every 32 KB, collected ones too) there.
+ */
+async function profiled<T>(dir: string | undefined, label: string, fn: () => Promise<T>): Promise<T> {
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 32768,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const stem = join(dir, `${label}-${Date.now()}`);
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${stem}.cpuprofile`, JSON.stringify(profile));
+    const heap = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(`${stem}.heapprofile`, JSON.stringify(heap.profile));
+    session.disconnect();
+  }
+}
+
+/** One full first pull of the students by build `b` on a fresh database (see the file comment). */
+async function oneRun(b: Build, simUrl: string, simPid: number | undefined, prof?: string): Promise<Figures> {
+  const name = `truc_bench_${suffix()}`;
+  const prefix = `truc-bench-${suffix()}`;
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${b.template}`);
+  const poll = new pg.Client({ connectionString: urlOf(name) });
+  try {
+    await poll.connect();
+    const config = b.config.loadConfig({
+      configDir: join(ROOT, 'config'),
+      env: {
+        TRUC_PROFILE: 'default',
+        DATABASE_URL: urlOf(name),
+        REDIS_URL,
+        TRUC_QUEUE_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        TRUC_JWT_KEYS: `ab:${randomBytes(32).toString('base64url')}`,
+        HCM_CSDL_BASE_URL: simUrl,
+        HCM_CSDL_CLIENT_ID: SIM_CREDENTIALS.clientId,
+        HCM_CSDL_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
+      },
+    });
+    const deps = await b.deps.createDeps(config);
+    const worker = b.roles.startWorkerRole(deps);
+    try {
+      await fullPull(b, deps, poll, 'schools');
+      await fullPull(b, deps, poll, 'classes');
+      const { pages, cpu } = await profiled(prof, b.label, () =>
+        measured(poll, simPid, () => fullPull(b, deps, poll, 'students')),
+      );
+      const digest = await poll.query<{ d: string }>(
+        `SELECT md5(string_agg(student_code || ' ' || fingerprint || ' ' || data::text, ',' ORDER BY student_code)) AS d
+           FROM truc.students`,
+      );
+      const per = (s: number) => (s * 1000) / pages;
+      return {
+        pages,
+        wall: per(cpu.wall),
+        main: per(cpu.main),
+        process: per(cpu.process),
+        gc: per(cpu.gc),
+        pg: per(cpu.pg),
+        sim: per(cpu.sim),
+        load: loadavg()[0]!,
+        stored: digest.rows[0]!.d,
+      };
+    } finally {
+      await worker.stop();
+      await deps.close();
+    }
+  } finally {
+    await poll.end().catch(() => undefined);
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await deleteKeysUnder(prefix).catch(() => undefined);
+  }
+}
+
+const fmt = (f: Figures): string =>
+  `${f.pages} pages, ms a page: truc main ${f.main.toFixed(1)}, truc process ${f.process.toFixed(1)} (GC pauses ${f.gc.toFixed(1)}), ` +
+  `PostgreSQL ${f.pg.toFixed(1)}, simulator ${f.sim.toFixed(1)}, wall ${f.wall.toFixed(0)}; load ${f.load.toFixed(1)}`;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** `run <dirA> <dirB>` (see the file comment). */
+async function runAb(dirA: string, dirB: string): Promise<void> {
+  const students = Number(process.env.AB_STUDENTS ?? 30_000);
+  const rounds = Number(process.env.AB_ROUNDS ?? 4);
+  const warmup = Number(process.env.AB_WARMUP ?? 1);
+  const prof = process.env.AB_PROF;
+  const schools = Math.ceil(students / SIM_STUDENTS_PER_SCHOOL);
+  const { sim, url } = await startSimChild({
+    seed: 'bench-sync',
+    schools,
+    schoolYear: schoolYearOf(vietnamDateOf(new Date())),
+  });
+  const builds: Build[] = [];
+  try {
+    const la = basename(resolve(dirA));
+    const lb = basename(resolve(dirB));
+    builds.push(await loadBuild(dirA, la === lb ? 'A' : la), await loadBuild(dirB, la === lb ? 'B' : lb));
+    const [a, b] = builds as [Build, Build];
+    console.log(
+      `A = ${a.label} (${dirA}), B = ${b.label} (${dirB}); ${schools * SIM_STUDENTS_PER_SCHOOL} students; load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    for (let i = 0; i < warmup; i++)
+      for (const x of [a, b]) console.log(`warm-up ${x.label}: ${fmt(await oneRun(x, url, sim.child.pid))}`);
+    const got = new Map<Build, Figures[]>([
+      [a, []],
+      [b, []],
+    ]);
+    for (let r = 0; r < rounds; r++) {
+      for (const x of r % 2 === 0 ? [a, b] : [b, a]) {
+        const f = await oneRun(x, url, sim.child.pid, prof);
+        got.get(x)!.push(f);
+        console.log(`round ${r + 1} ${x.label}: ${fmt(f)}`);
+      }
+    }
+    const keys = ['main', 'process', 'gc', 'pg', 'sim', 'wall'] as const;
+    const med = (x: Build) =>
+      Object.fromEntries(keys.map((k) => [k, median(got.get(x)!.map((f) => f[k]))])) as Record<
+        (typeof keys)[number],
+        number
+      >;
+    const [ma, mb] = [med(a), med(b)];
+    for (const k of keys)
+      console.log(
+        `median ${k.padEnd(7)} A ${ma[k].toFixed(1).padStart(7)}  B ${mb[k].toFixed(1).padStart(7)} ms a page  B/A ${(mb[k] / ma[k]).toFixed(3)}`,
+      );
+    const stored = new Set([...got.values()].flat().map((f) => f.stored));
+    console.log(
+      `stored: ${stored.size === 1 ? 'same' : `DIFFER (${stored.size} digests)`}; load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+  } finally {
+    await sim.stop();
+    for (const x of builds)
+      await adminQuery(`DROP DATABASE IF EXISTS ${x.template} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
+/** `run` goes on in a child process started with production's node options (the Dockerfile's), as `truc all` runs. */
+function inProductionNode(args: readonly string[]): void {
+  const child = spawnSync(
+    process.execPath,
+    [...productionNodeArgs(), '--import', 'tsx', fileURLToPath(import.meta.url), 'run', ...args],
+    { stdio: 'inherit', env: { ...process.env, AB_CHILD: '1' } },
+  );
+  process.exitCode = child.status ?? 1;
+}
+
+const [cmd, ...args] = process.argv.slice(2);
+if (cmd === 'build' && args[0]) build(resolve(args[0]), args[1]);
+else if (cmd === 'run' && args[0] && args[1] && !process.env.AB_CHILD) inProductionNode(args);
+else if (cmd === 'run' && args[0] && args[1]) await runAb(args[0], args[1]);
+else {
+  console.error('usage: pull-ab.ts build <dir> [<commit>] | run <dirA> <dirB>  (see the file comment)');
+  process.exitCode = 2;
+}
+process.exit();
