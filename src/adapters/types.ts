@@ -62,6 +62,12 @@ export interface ListChangesOptions {
   pageSize?: number | undefined;
   /** Restrict to one school, where the system supports it. */
   schoolCode?: string | undefined;
+  /**
+   * Told the next page's cursor as soon as a page's body shows it, before the page is parsed and checked
+   * (where the adapter can: hcm-csdl), so the next request can go out meanwhile (issue 7). A hint only:
+   * the parsed page's `nextCursor` decides.
+   */
+  onNextCursor?: ((cursor: string) => void) | undefined;
 }
 
 /** Result of a health probe. */

@@ -28,6 +28,27 @@ export function parseWire<T>(schema: ZodType<T>, data: unknown, system: string):
   );
 }
 
+/**
+ * The value of a page body's string field `field`, read from its text without parsing it (issue 7: the
+ * next page's cursor, so that its request goes out while this page is parsed and checked). The field's
+ * first occurrence is taken: a record carrying a field of the same name ahead of it could shadow it, so
+ * it is a hint, which the caller checks against the parsed page. Undefined when absent or not a string.
+ */
+export function peekStringField(text: string, field: string): string | undefined {
+  const name = JSON.stringify(field);
+  const at = text.indexOf(name);
+  if (at < 0) return undefined;
+  const value = /\s*:\s*("(?:[^"\\]|\\.)*")/y;
+  value.lastIndex = at + name.length;
+  const m = value.exec(text);
+  if (!m) return undefined;
+  try {
+    return JSON.parse(m[1]!) as string;
+  } catch {
+    return undefined;
+  }
+}
+
 function throwAppError(err: AppError): never {
   throw err;
 }

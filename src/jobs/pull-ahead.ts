@@ -1,9 +1,9 @@
 /**
  * The source side of a pull (./pull.ts): a run's pages read from its system, and read ahead. While a
- * page is stored, the next ones are already on their way (issue 7, pipelining): each page fetched ahead
- * asks for the one after it as soon as it arrives, up to {@link READ_AHEAD} pages ahead of the page being
- * stored, so the source is read back to back while truc writes, and a page's time is the slower of the
- * two instead of their sum. A page that has arrived is worked on ahead too (source fingerprints, and its
+ * page is stored, the next ones are already on their way (issue 7, pipelining): each page fetched asks
+ * for the one after it as soon as its body shows the next cursor (before it is parsed and checked; else
+ * once it has arrived), up to {@link READ_AHEAD} pages ahead of the page being stored, so the source is
+ * read back to back while truc writes, and a page's time is the slower of the two instead of their sum. A page that has arrived is worked on ahead too (source fingerprints, and its
  * mapping and in-memory judgement when the run's last stored page was mostly changed: an unchanged night
  * maps nothing), in slices
  * between the current page's statements. In this process only (a job that runs elsewhere fetches its page
@@ -26,7 +26,15 @@ const PAGE_SIZE = 1000;
 /** Pages of a run read ahead of the page being stored. */
 export const READ_AHEAD = 3;
 
-async function fetchPage(ctx: AheadContext, run: SyncRun): Promise<PulledPage> {
+/**
+ * The run's page at its cursor, from its system. `onNextCursor`: told the next page's cursor as soon as
+ * the body shows it, before the page is parsed and checked (where the source can).
+ */
+async function fetchPage(
+  ctx: AheadContext,
+  run: SyncRun,
+  onNextCursor?: (cursor: string) => void,
+): Promise<PulledPage> {
   const source = ctx.sources[run.system];
   if (!source || !source.entities.includes(run.entity)) {
     throw new AppError('ERR_ENTITY_UNSUPPORTED', `${run.system} is not a configured source of ${run.entity}`);
@@ -46,6 +54,7 @@ async function fetchPage(ctx: AheadContext, run: SyncRun): Promise<PulledPage> {
       ...(run.cursor ? { cursor: run.cursor } : run.since ? { since: run.since } : {}),
       ...(run.scope ? { schoolCode: run.scope } : {}),
       pageSize: PAGE_SIZE,
+      ...(onNextCursor ? { onNextCursor } : {}),
     });
     await ctx.gates.succeeded(run.system, pass);
     return page;
@@ -60,6 +69,8 @@ async function fetchPage(ctx: AheadContext, run: SyncRun): Promise<PulledPage> {
 interface Ahead {
   at: number;
   page: Promise<PulledPage>;
+  /** Read on a cursor hint its predecessor's parsed page contradicted: not taken, and reads no further. */
+  dropped?: boolean;
   /** Started once the page is the next one to store (its predecessor's outcome says whether to map it). */
   work?: Promise<PageAhead | undefined>;
 }
@@ -87,9 +98,9 @@ function aheadOf(ctx: AheadContext): AheadState {
 }
 
 /**
- * Reads the run's page at `cursor` ahead (unless it is on its way already) and, once it has arrived,
- * the `depth - 1` pages after it. The page at `cursor` is the next one to store when `depth` is
- * {@link READ_AHEAD}: it is worked on once it has arrived.
+ * Reads the run's page at `cursor` ahead (unless it is on its way already) and the `depth - 1` pages
+ * after it, each as soon as the one before it shows its cursor. The page at `cursor` is the next one to
+ * store when `depth` is {@link READ_AHEAD}: it is worked on once it has arrived.
  */
 export function readAhead(ctx: AheadContext, run: SyncRun, cursor: string, depth = READ_AHEAD): void {
   const { pages } = aheadOf(ctx);
@@ -99,17 +110,59 @@ export function readAhead(ctx: AheadContext, run: SyncRun, cursor: string, depth
     const now = Date.now();
     for (const [k, p] of pages) if (now - p.at > KEEP_MS) pages.delete(k);
     if (pages.size >= MAX_PAGES) return;
-    const page = fetchPage(ctx, { ...run, cursor });
-    page.catch(() => undefined);
-    ahead = { at: now, page };
+    const entry = { at: now } as Ahead;
+    entry.page = fetchHinted(ctx, { ...run, cursor }, depth - 1, () => entry.dropped !== true);
+    entry.page.catch(() => undefined);
+    ahead = entry;
     pages.set(key, ahead);
   }
   if (depth === READ_AHEAD && !ahead.work) ahead.work = workOn(ctx, run, ahead.page);
+  const from = ahead;
+  // Without a hint (a source that gives none), once the page has arrived.
   if (depth > 1)
     ahead.page.then(
-      (p) => p.nextCursor !== undefined && readAhead(ctx, run, p.nextCursor, depth - 1),
+      (p) => !from.dropped && p.nextCursor !== undefined && readAhead(ctx, run, p.nextCursor, depth - 1),
       () => undefined,
     );
+}
+
+/**
+ * Fetches the run's page at its cursor; with `depth` > 0, the page after it is read ahead (`depth` deep)
+ * as soon as the body shows its cursor, before this page is parsed and checked (issue 7: the source works
+ * on the next page meanwhile), while `live`. A hint the parsed page contradicts (or a page that fails) is
+ * dropped with what was read ahead on it.
+ */
+function fetchHinted(
+  ctx: AheadContext,
+  run: SyncRun,
+  depth: number,
+  live: () => boolean = () => true,
+): Promise<PulledPage> {
+  if (depth < 1) return fetchPage(ctx, run);
+  let hinted: string | undefined;
+  const page = fetchPage(ctx, run, (next) => {
+    if (!live()) return;
+    hinted = next;
+    readAhead(ctx, run, next, depth);
+  });
+  const drop = (parsed?: string) => {
+    if (hinted !== undefined && hinted !== parsed) dropAhead(ctx, run.id, hinted);
+  };
+  page.then(
+    (p) => drop(p.nextCursor),
+    () => drop(),
+  );
+  return page;
+}
+
+/** Forgets the run's page read ahead at `cursor` (it reads no further). */
+function dropAhead(ctx: AheadContext, runId: number, cursor: string): void {
+  const { pages } = aheadOf(ctx);
+  const key = `${runId}:${cursor}`;
+  const ahead = pages.get(key);
+  if (!ahead) return;
+  ahead.dropped = true;
+  pages.delete(key);
 }
 
 /** A page read ahead, worked on once it has arrived: mapped too when the run's last stored page mostly changed. */
@@ -145,7 +198,7 @@ export async function pageOf(
       // fetched again below, so the failure is classified and reported as the job's own
     }
   }
-  return { page: await fetchPage(ctx, run) };
+  return { page: await fetchHinted(ctx, run, READ_AHEAD) };
 }
 
 /**
@@ -167,7 +220,11 @@ export function noteStored(
   }
   changing.delete(runId);
   quiet.delete(runId);
-  for (const k of pages.keys()) if (k.startsWith(`${runId}:`)) pages.delete(k);
+  for (const [k, ahead] of pages)
+    if (k.startsWith(`${runId}:`)) {
+      ahead.dropped = true;
+      pages.delete(k);
+    }
 }
 
 /** Whether the run's last page stored in this process had nothing to judge (true when none was). */

@@ -8,7 +8,7 @@ import type { AxiosInstance } from 'axios';
 import type { ZodType } from 'zod';
 import { isAppError } from '../../errors.js';
 import { clientCredentials, createHttpClient, processOptions } from '../http.js';
-import { clampPageSize, paginate, parseWire } from '../wire.js';
+import { clampPageSize, paginate, parseWire, peekStringField } from '../wire.js';
 import type {
   ChangeFeed,
   ClientDeps,
@@ -124,6 +124,23 @@ async function sendChunk(
   return { receipt, replayed: String(res.headers['idempotency-replayed'] ?? '') === 'true' };
 }
 
+/**
+ * A response transform that tells `hint` the next page's cursor from a page's body text, before the body
+ * is decoded and checked (issue 7: the next request goes out meanwhile; a hint, see `peekStringField`).
+ */
+function cursorHint(hint: (cursor: string) => void) {
+  return (data: unknown, _headers: unknown, status?: number): unknown => {
+    const ok = status !== undefined && status >= 200 && status < 300;
+    const next = ok && typeof data === 'string' ? peekStringField(data, 'nextCursor') : undefined;
+    try {
+      if (next) hint(next);
+    } catch {
+      // a hint that fails changes nothing of the page
+    }
+    return data;
+  };
+}
+
 /** One page of `GET /v1/<entity>`. A cursor carries the original filters, so only it is sent. */
 async function fetchPageWith<E extends HcmCsdlEntity>(
   http: AxiosInstance,
@@ -139,7 +156,11 @@ async function fetchPageWith<E extends HcmCsdlEntity>(
     if (opts.since) params.updatedSince = opts.since;
     if (opts.schoolCode) params.maTruong = opts.schoolCode;
   }
-  const res = await http.get<unknown>(`/v1/${entity}`, { params });
+  const early = opts.onNextCursor ? cursorHint(opts.onNextCursor) : undefined;
+  const res = await http.get<unknown>(`/v1/${entity}`, {
+    params,
+    ...(early ? { transformResponse: [early] } : {}),
+  });
   const schema = ENTITY_SCHEMAS[entity].page as unknown as ZodType<WirePage<HcmCsdlWire[E]>>;
   return parseWire(schema, res.data, HCM_CSDL_SYSTEM);
 }

@@ -198,6 +198,80 @@ describe('pulled pages worked on ahead', () => {
     expect(cursors()).toEqual(upTo(4));
   });
 
+  /**
+   * A source that tells each page's next cursor (`hint` of it) as soon as it is asked, then holds the page
+   * back, as if still receiving, parsing and checking it, until `release`; its parsed `nextCursor` is `next`
+   * of it. Every cursor asked is recorded.
+   */
+  function hintingSource(hint: (i: number) => string, next: (i: number) => string | undefined) {
+    const asked: (string | undefined)[] = [];
+    const held: (() => void)[] = [];
+    const page = source.page.bind(source);
+    source.page = async (_entity, opts) => {
+      asked.push(opts.cursor);
+      const i = Number(opts.cursor?.slice(1));
+      if (opts.cursor?.startsWith('h')) opts.onNextCursor?.(hint(i));
+      await new Promise<void>((go) => held.push(go));
+      const nextCursor = opts.cursor?.startsWith('h') ? next(i) : undefined;
+      return { items: [wire(`${opts.cursor}`)], deletedKeys: [], nextCursor, watermark: undefined };
+    };
+    return {
+      asked,
+      release: () => held.splice(0).forEach((go) => go()),
+      restore: () => (source.page = page),
+    };
+  }
+  const hintRun = (id: number) =>
+    ({ id, system: 'hcm-csdl', entity: 'students', scope: '', since: null }) as SyncRun;
+  const READS = { timeout: 15_000, interval: 20 };
+
+  it("asks for the next pages as soon as a page's body shows their cursors, before it is parsed and checked", async () => {
+    const src = hintingSource(
+      (i) => `h${i + 1}`,
+      (i) => `h${i + 1}`,
+    );
+    try {
+      const run = hintRun(9_998);
+      readAhead(ctx, run, 'h1');
+      // None of the three pages has been parsed (all are held): each was asked for on its predecessor's hint.
+      await vi.waitFor(() => expect(src.asked).toEqual(['h1', 'h2', 'h3']), READS);
+      src.release();
+      const taken = await pageOf(ctx, { ...run, cursor: 'h1' });
+      expect(taken.page.nextCursor).toBe('h2');
+      expect(src.asked).toEqual(['h1', 'h2', 'h3']);
+    } finally {
+      src.restore();
+      src.release();
+    }
+  });
+
+  it('drops a page read on a hint its predecessor contradicts once parsed, and reads the parsed cursor', async () => {
+    // Page h1's body hints x2, its parsed page says h2.
+    const src = hintingSource(
+      (i) => `x${i + 1}`,
+      (i) => `h${i + 1}`,
+    );
+    try {
+      const run = hintRun(9_997);
+      readAhead(ctx, run, 'h1');
+      await vi.waitFor(() => expect(src.asked).toEqual(['h1', 'x2']), READS);
+      src.release();
+      await vi.waitFor(() => expect(src.asked.slice(0, 3)).toEqual(['h1', 'x2', 'h2']), READS);
+      src.release();
+      // The page at x2 is not one of the run's pages read ahead: fetched anew. The one at h2 is.
+      const asked = (c: string) => src.asked.filter((a) => a === c).length;
+      const x2 = pageOf(ctx, { ...run, cursor: 'x2' });
+      await vi.waitFor(() => expect(asked('x2')).toBe(2), READS);
+      src.release();
+      expect((await x2).page.items).toEqual([wire('x2')]);
+      expect((await pageOf(ctx, { ...run, cursor: 'h2' })).page.items).toEqual([wire('h2')]);
+      expect(asked('h2')).toBe(1);
+    } finally {
+      src.restore();
+      src.release();
+    }
+  });
+
   it('writes a page judged ahead with the JSON texts its fingerprints were taken of, not serialised again', () => {
     const data = { studentCode: 'P1', schoolCode: '79000001' };
     // A text other than the record's own shows which one the upsert is given.

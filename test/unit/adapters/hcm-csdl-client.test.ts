@@ -1,0 +1,69 @@
+/**
+ * The hcm-csdl client tells a page's next cursor from the body's text, before the page is decoded and
+ * checked (issue 7: the pull asks for the next page meanwhile): a hint, given only for a 2xx answer.
+ */
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHcmCsdlClient } from '../../../src/adapters/hcm-csdl/client.js';
+import { peekStringField } from '../../../src/adapters/wire.js';
+import { AppError } from '../../../src/errors.js';
+
+const BASE = 'http://hcm-csdl.test';
+const client = () => createHcmCsdlClient({ baseURL: BASE, clientId: 'c', clientSecret: 's', maxRetries: 0 });
+const withToken = () =>
+  nock(BASE).post('/oauth/token').reply(200, { access_token: 't', token_type: 'Bearer', expires_in: 3600 });
+
+afterEach(() => {
+  nock.cleanAll();
+});
+
+describe('hcm-csdl client: the next cursor ahead of the page', () => {
+  it('tells the cursor from the body before the page is checked: given even when the page then fails its schema', async () => {
+    withToken();
+    // The cursor first (as the simulator streams it), then records the wire schema refuses.
+    nock(BASE)
+      .get('/v1/students')
+      .query(true)
+      .reply(200, '{"nextCursor":"c\\u00e92","watermark":"2025-10-01T00:00:00Z","data":[{"x":1}]}', {
+        'content-type': 'application/json',
+      });
+    const hints: string[] = [];
+    const err = await client()
+      .fetchPage('students', { onNextCursor: (c) => hints.push(c) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('ERR_ADAPTER_RESPONSE_INVALID');
+    expect(hints).toEqual(['cé2']);
+  });
+
+  it('tells the cursor of a valid page (at its end too), and nothing for the last page or a refusal', async () => {
+    withToken();
+    nock(BASE)
+      .get('/v1/students')
+      .query({ limit: 1000, cursor: 'c1' })
+      .reply(200, { data: [], watermark: '2025-10-01T00:00:00Z', nextCursor: 'c2' })
+      .get('/v1/students')
+      .query({ limit: 1000, cursor: 'c2' })
+      .reply(200, { data: [], watermark: '2025-10-01T00:00:00Z' })
+      .get('/v1/students')
+      .query({ limit: 1000, cursor: 'c3' })
+      .reply(400, { error: { code: 'INVALID_REQUEST', message: 'x' }, nextCursor: 'c4' });
+    const hints: string[] = [];
+    const c = client();
+    const onNextCursor = (cursor: string) => hints.push(cursor);
+    expect((await c.fetchPage('students', { cursor: 'c1', onNextCursor })).nextCursor).toBe('c2');
+    expect((await c.fetchPage('students', { cursor: 'c2', onNextCursor })).nextCursor).toBeUndefined();
+    await expect(c.fetchPage('students', { cursor: 'c3', onNextCursor })).rejects.toThrow(AppError);
+    expect(hints).toEqual(['c2']);
+  });
+});
+
+describe('peekStringField', () => {
+  it('reads a string field from JSON text, escapes and spacing included; undefined when absent or not a string', () => {
+    expect(peekStringField('{"a":1,"nextCursor" : "x\\"y"}', 'nextCursor')).toBe('x"y');
+    expect(peekStringField('{"data":[],"nextCursor":"abc"}', 'nextCursor')).toBe('abc');
+    expect(peekStringField('{"data":[]}', 'nextCursor')).toBeUndefined();
+    expect(peekStringField('{"nextCursor":null}', 'nextCursor')).toBeUndefined();
+    expect(peekStringField('{"nextCursor":"unterminated', 'nextCursor')).toBeUndefined();
+  });
+});
