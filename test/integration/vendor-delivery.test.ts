@@ -8,6 +8,9 @@
  * restores it; a vendor's own change (a pulled page, a vendor batch) is never sent back to a vendor's
  * system. A class the city database deletes (its tombstone names the class's code) is deleted at its
  * school's system by that code.
+ *
+ * The first pulls of each system happen once, before the tests; each test reads only the push sets,
+ * dead letters and deliveries made since it began, so any one runs alone and in any order.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +23,7 @@ import { startWorkerRole, type Running } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
-import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
+import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../src/store/school-systems.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
@@ -33,6 +36,12 @@ describe('delivery of the city database changes to the schools own systems (post
   let smas: SmasSimulator;
   let vnedu: VneduSimulator;
   let worker: Running | undefined;
+  /** What the first pulls (before the tests) left: which system serves each school, what went to vendors. */
+  let firstPulls: {
+    served: SchoolSystemRow[];
+    vendorSets: unknown[];
+    vendorStudents: number;
+  };
 
   const pushSetsOf = async (where: string) =>
     (
@@ -63,6 +72,11 @@ describe('delivery of the city database changes to the schools own systems (post
     return ((await res.json()) as { Data: Array<{ MaHocSinh: string }> }).Data.map((r) => r.MaHocSinh);
   };
 
+  /** The highest id of a table so far: a test reads only the rows made after it. */
+  const maxId = async (table: 'truc.push_sets' | 'truc.dead_letters') =>
+    (await env.deps.db.query<{ id: number }>(`SELECT coalesce(max(id), 0)::int AS id FROM ${table}`)).rows[0]!
+      .id;
+
   const settle = (what: string) =>
     waitFor(
       async () => (await countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
@@ -86,7 +100,15 @@ describe('delivery of the city database changes to the schools own systems (post
     config.systems.vnedu.baseUrl = vnedu.url;
     config.systems.smas.rateLimit = { max: 5, durationMs: 1000 };
     worker = startWorkerRole({ ...env.deps, config: config });
-  }, 120_000);
+    await sync('hcm-csdl', true);
+    await sync('smas', true);
+    await sync('vnedu', true);
+    firstPulls = {
+      served: (await createSchoolSystemsRepo(env.deps.db).list()).items,
+      vendorSets: await pushSetsOf(`system IN ('smas', 'vnedu')`),
+      vendorStudents: smas.received.count('students') + vnedu.received.count('students'),
+    };
+  }, 180_000);
   afterAll(async () => {
     await worker?.stop();
     await Promise.all([hcm?.close(), smas?.close(), vnedu?.close()]);
@@ -94,10 +116,7 @@ describe('delivery of the city database changes to the schools own systems (post
   });
 
   it('pulls from SMAS and vnEdu record which system serves each school, and nothing goes back to them', async () => {
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-    await sync('vnedu', true);
-    const served = (await createSchoolSystemsRepo(env.deps.db).list()).items;
+    const { served } = firstPulls;
     expect(new Map(served.map((r) => [r.schoolCode, r.system]))).toEqual(
       new Map([
         ...smas.schoolCodes.map((code) => [code, 'smas'] as const),
@@ -106,13 +125,16 @@ describe('delivery of the city database changes to the schools own systems (post
     );
     expect(served.every((r) => r.learnedFrom === 'pull')).toBe(true);
     // A vendor's own records are never pushed to a vendor's system.
-    expect(await pushSetsOf(`system IN ('smas', 'vnedu')`)).toEqual([]);
-    expect(smas.received.count('students') + vnedu.received.count('students')).toBe(0);
+    expect(firstPulls.vendorSets).toEqual([]);
+    expect(firstPulls.vendorStudents).toBe(0);
   });
 
   it('a transfer into a SMAS school and a corrected personal ID at a vnEdu school reach those systems', async () => {
     const [smasSchool] = smas.schoolCodes;
     const [vneduSchool, otherVneduSchool] = vnedu.schoolCodes;
+    const [before, lettersBefore] = [await maxId('truc.push_sets'), await maxId('truc.dead_letters')];
+    const limitedBefore = smas.stats().faultsApplied.status429 ?? 0;
+    const vendorSets = () => pushSetsOf(`id > ${before} AND system IN ('smas', 'vnedu')`);
     // Two students of the city database as it serves them (the population's records).
     const students = await env.deps.db.query<{ key: string; school_code: string }>(
       `SELECT student_code AS key, school_code FROM truc.students WHERE school_code = ANY($1) ORDER BY key`,
@@ -138,7 +160,7 @@ describe('delivery of the city database changes to the schools own systems (post
     smas.faults.set({ status429: { count: 2, retryAfterSeconds: 1 } });
 
     await sync('hcm-csdl', false);
-    await waitFor(async () => (await pushSetsOf(`system IN ('smas', 'vnedu')`)).every((s) => s.delivered), {
+    await waitFor(async () => (await vendorSets()).every((s) => s.delivered), {
       timeoutMs: 30_000,
       what: 'the deliveries to the vendors',
     });
@@ -152,9 +174,9 @@ describe('delivery of the city database changes to the schools own systems (post
     expect(toVnedu.every((r) => vnedu.schoolCodes.includes(String(r.school_code)))).toBe(true);
     expect(toVnedu.map((r) => r.student_id)).not.toContain(moving);
     // One effect per set: the 429s were waited out, nothing dead-lettered.
-    expect(smas.stats().faultsApplied.status429).toBe(2);
-    expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
-    const sets = await pushSetsOf(`system IN ('smas', 'vnedu')`);
+    expect(smas.stats().faultsApplied.status429).toBe(limitedBefore + 2);
+    expect(await countRows(env.deps.db, 'truc.dead_letters', `id > ${lettersBefore}`)).toBe(0);
+    const sets = await vendorSets();
     expect(sets.map((s) => s.system).sort()).toEqual(['smas', 'vnedu']);
     expect(sets.flatMap((s) => s.keys).sort()).toEqual([corrected, moving].sort());
   });
@@ -181,14 +203,20 @@ describe('delivery of the city database changes to the schools own systems (post
     };
     expect(await smasKeys()).toContain(atSmas.key);
     expect(await vneduKeys()).toContain(atVnedu.key);
+    const [before, lettersBefore] = [await maxId('truc.push_sets'), await maxId('truc.dead_letters')];
     const delivered = () =>
-      waitFor(async () => (await pushSetsOf(`system IN ('smas', 'vnedu')`)).every((s) => s.delivered), {
-        timeoutMs: 30_000,
-        what: 'the deliveries to the vendors',
-      });
-    const before = (
-      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
-    ).rows[0]!.id;
+      waitFor(
+        async () =>
+          (await pushSetsOf(`id > ${before} AND system IN ('smas', 'vnedu')`)).every((s) => s.delivered),
+        {
+          timeoutMs: 30_000,
+          what: 'the deliveries to the vendors',
+        },
+      );
+    const deletedBefore = {
+      smas: smas.received.items('students_deleted').length,
+      vnedu: vnedu.received.items('students_deleted').length,
+    };
 
     // The city database deletes both: its feed serves them as tombstones.
     const now = new Date().toISOString();
@@ -215,8 +243,12 @@ describe('delivery of the city database changes to the schools own systems (post
     ]);
     expect(await smasKeys()).not.toContain(atSmas.key);
     expect(await vneduKeys()).not.toContain(atVnedu.key);
-    expect(smas.received.items('students_deleted')).toEqual([{ MaHocSinh: atSmas.key }]);
-    expect(vnedu.received.items('students_deleted')).toEqual([{ student_id: atVnedu.key }]);
+    expect(smas.received.items('students_deleted').slice(deletedBefore.smas)).toEqual([
+      { MaHocSinh: atSmas.key },
+    ]);
+    expect(vnedu.received.items('students_deleted').slice(deletedBefore.vnedu)).toEqual([
+      { student_id: atVnedu.key },
+    ]);
 
     // The city restores the SMAS school's student: truc restores it and writes it back to SMAS.
     const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(atSmas.data as never, { now: () => new Date() });
@@ -225,12 +257,12 @@ describe('delivery of the city database changes to the schools own systems (post
     await delivered();
     expect(await smasKeys()).toContain(atSmas.key);
     expect(await vneduKeys()).not.toContain(atVnedu.key);
-    expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+    expect(await countRows(env.deps.db, 'truc.dead_letters', `id > ${lettersBefore}`)).toBe(0);
   });
 
   it("a vendor's own change, pulled or pushed, is never echoed to a vendor system", async () => {
     const before = await countRows(env.deps.db, 'truc.push_sets', `system IN ('smas', 'vnedu')`);
-    // SMAS's copy of the moved student now carries SMAS's change time: pulled again, it is SMAS's own.
+    // Pulled again, whatever SMAS holds (with what truc delivered to it, SMAS's change times) is SMAS's own.
     await sync('smas', false);
     // A vendor pushes one of its school's students in SMAS's format, changed.
     const [smasSchool] = smas.schoolCodes;
@@ -277,9 +309,7 @@ describe('delivery of the city database changes to the schools own systems (post
       )
     ).rows[0]!;
     expect(await smasStudents(school)).toContain(student.key);
-    const before = (
-      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
-    ).rows[0]!.id;
+    const before = await maxId('truc.push_sets');
 
     // The city deletes the student; SMAS refuses the delete (dead-lettered: its delivery failed once).
     smas.faults.set({ status400Burst: 1, paths: [`/schools/${school}/students/delete`] });
@@ -304,7 +334,7 @@ describe('delivery of the city database changes to the schools own systems (post
     expect(upserts.map((s) => [s.keys, s.delivered])).toEqual([[[student.key], true]]);
 
     // Now the delete is retried: its key is live again, so nothing is deleted at SMAS.
-    smas.faults.set({});
+    smas.faults.clear();
     const deletesBefore = smas.received.items('students_deleted').length;
     await replayDeadLetters(env.deps.db, { ids: [letter[0]!.id] }, { actor: 'test', at: env.deps.now() });
     await settle('the retried delete');
@@ -353,9 +383,7 @@ describe('delivery of the city database changes to the schools own systems (post
     };
     expect(await listed('smas', smasSchool)).toContain(atSmas.code);
     expect(await listed('vnedu', vneduSchool)).toContain(atVnedu.code);
-    const before = (
-      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
-    ).rows[0]!.id;
+    const before = await maxId('truc.push_sets');
 
     // The city database deletes both classes: its feed serves tombstones naming each class's code.
     const now = new Date().toISOString();
