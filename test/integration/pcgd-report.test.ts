@@ -65,7 +65,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
   // Commune A's report goes computed → approved → reopened across the tests below. Each test gets the
   // state it needs from these helpers, so any one runs alone and in any order (`--sequence.shuffle`).
   const reports = () => createPcgdRepo(store.db);
-  /** A freshly computed version of a commune; a locked (approved or later) one is reopened to make it. */
+  /** A freshly computed version of a unit; a locked (approved or later) one is reopened to make it. */
   async function computeFresh(unitCode: string, d: PcgdDeps = deps) {
     const current = await reports().current(unitCode, YEAR);
     if (current && ['approved', 'submitted', 'receipted'].includes(current.status))
@@ -206,7 +206,9 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
   });
 
   it('province 79: communes meeting each level out of communes with data', async () => {
-    const view = reportView(await computeReport(deps, { unitCode: '79', year: YEAR, actor: 'test' }));
+    // Each commune's current version computed from persons (an approved one reopened), and so the province's.
+    for (const code of [A, B, C]) await computeFresh(code);
+    const view = reportView(await computeFresh('79'));
     expect(view.unitLevel).toBe('province');
     expect(view.communes?.map((c) => c.communeCode)).toEqual([A, C, B].sort());
     // no commune has approved its report yet: all three computed from persons, and that blocks approval
