@@ -10,7 +10,7 @@ import { createBatchesRepo } from '../../src/store/batches.js';
 import { createRecordsRepo } from '../../src/store/records.js';
 import { goodBody, OTHER, S1, useApiHarness } from '../helpers/api.js';
 import { startWorkerRole } from '../../src/roles.js';
-import { backends, waitFor } from '../helpers/env.js';
+import { backends, countRows, waitFor } from '../helpers/env.js';
 
 const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
 
@@ -43,21 +43,30 @@ function parsesOf(marker: string): () => number {
   return () => n;
 }
 
-/** Pushes `body` to S1 and runs a worker until that batch is ingested; returns its id. */
+/** Batches waiting for the ingest or in it: those other tests pushed without running a worker. */
+const unfinished = () => countRows(h.env.deps.db, 'truc.batches', `status IN ('queued', 'processing')`);
+
+/**
+ * Pushes `body` to S1 and runs a worker until that batch is ingested; returns its id. The batches other
+ * tests left queued are ingested first, so none of their changes commits after this one is judged (a
+ * change the judgment did not see makes its repeat judged in full).
+ */
 async function pushIngested(body: unknown): Promise<string> {
-  const first = (await h.pushBatch(h.tokens.vendor, S1, body)).json<{ batchId: string }>().batchId;
   const worker = startWorkerRole(h.env.deps);
   try {
+    await waitFor(async () => (await unfinished()) === 0, {
+      timeoutMs: 40_000,
+      what: 'the batches queued before to be ingested',
+    });
+    const first = (await h.pushBatch(h.tokens.vendor, S1, body)).json<{ batchId: string }>().batchId;
     await waitFor(
       async () => (await h.get(`/v1/batches/${first}`, h.tokens.vendor)).json().status === 'done',
-      {
-        what: 'the first batch to be ingested',
-      },
+      { timeoutMs: 40_000, what: 'the first batch to be ingested' },
     );
+    return first;
   } finally {
     await worker.stop();
   }
-  return first;
 }
 
 afterEach(() => {
