@@ -1,0 +1,33 @@
+/**
+ * Arrays of strings sent as statement parameters (src/store/db.ts `textArrayLiteral`, issue 7): written
+ * as PostgreSQL's array literal without pg's per-element escaping when none is needed, byte for byte
+ * what pg writes; anything else is left to pg.
+ */
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { textArrayLiteral } from '../../../src/store/db.js';
+
+/** pg's own writing of a parameter (what it sends when the value is left to it). */
+const pgWrites = (v: unknown): unknown =>
+  (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue(v);
+
+describe('arrays of strings as statement parameters', () => {
+  it('writes keys, codes and names as pg does, without escaping them one by one', () => {
+    const arrays: unknown[][] = [
+      [],
+      ['7924831618', '079320219015'],
+      ['2023-07-16|nguyễn thiên dũng', 'NULL', '', ' spaced ', 'a,b', '{x}', 'null'],
+      ['a', null, undefined, 'b'],
+      [null],
+    ];
+    for (const a of arrays) {
+      expect(textArrayLiteral(a)).toBe(pgWrites(a));
+    }
+  });
+
+  it('leaves to pg an array with a string to escape, or anything but strings', () => {
+    for (const a of [['say "hi"'], ['back\\slash'], ['line\nbreak'], ['\ud800'], [1, 2], [true], [['a']]]) {
+      expect(textArrayLiteral(a)).toBeUndefined();
+    }
+  });
+});
