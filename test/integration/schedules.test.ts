@@ -59,6 +59,8 @@ describe('schedules on postgres+redis', () => {
     await app.ready();
     const admin = await addClient(env.deps.db, { name: 'City', role: 'city-admin' });
     token = await tokenFor(app, admin);
+    running.push(startWorkerRole(deps), startWorkerRole(deps));
+    running.push(startScheduler(deps), startScheduler(deps));
   }, 120_000);
 
   afterAll(async () => {
@@ -69,15 +71,15 @@ describe('schedules on postgres+redis', () => {
   });
 
   it('two schedulers and two workers: each fire time requests exactly one sync run', async () => {
-    const deps = { ...env.deps, config };
-    running.push(startWorkerRole(deps), startWorkerRole(deps));
-    running.push(startScheduler(deps), startScheduler(deps));
-    await waitFor(async () => (await fires()).length >= 3, {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-      what: 'three fires',
-    });
-    const seen = await fires();
+    // The fires from now on (a test before may have paused the schedule or run it now, then resumed it).
+    const from = (await fires()).length;
+    const seen = await waitFor(
+      async () => {
+        const fired = (await fires()).slice(from);
+        return fired.length >= 3 && fired;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'three fires' },
+    );
     expect(seen.every((f) => f.outcome === 'requested' && f.sync_run_id !== null)).toBe(true);
     expect(seen.reduce((n, f) => n + f.duplicates, 0)).toBe(0); // no fire delivered twice
     const times = seen.map((f) => new Date(f.fire_at).getTime());
@@ -92,6 +94,11 @@ describe('schedules on postgres+redis', () => {
   });
 
   it('lists the schedule with its last and next run', async () => {
+    await waitFor(async () => (await fires()).some((f) => f.outcome === 'requested'), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+      what: 'a fire',
+    });
     const res = await call('GET', '/v1/schedules');
     expect(res.statusCode, res.body).toBe(200);
     const [item] = res.json<{ items: Array<Record<string, unknown>> }>().items;
@@ -108,8 +115,9 @@ describe('schedules on postgres+redis', () => {
   });
 
   it('paused: its fires request nothing; resumed: they do again; run now: one run at once', async () => {
+    const from = (await fires()).length;
     expect((await call('POST', `/v1/schedules/${ID}/pause`)).statusCode).toBe(204);
-    await waitFor(async () => (await fires()).some((f) => f.outcome === 'paused'), {
+    await waitFor(async () => (await fires()).slice(from).some((f) => f.outcome === 'paused'), {
       timeoutMs: 20_000,
       intervalMs: 200,
       what: 'a paused fire',
