@@ -19,6 +19,8 @@ import { startWebsites, type WebsiteServer } from '../helpers/websites.js';
 let db: MemoryDb;
 let sites: WebsiteServer;
 let config: Config;
+/** What the first run (before the tests) answered; the tests read what it left. */
+let firstRun: Awaited<ReturnType<typeof runWebsiteProbe>>;
 
 const school = (code: string, website?: string) => ({
   schoolCode: code,
@@ -87,6 +89,7 @@ beforeAll(async () => {
       ],
     },
   ]);
+  firstRun = await runWebsiteProbe(ctx());
 }, MEMORY_DB_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -96,7 +99,7 @@ afterAll(async () => {
 
 describe('the website probe job', () => {
   it('probes every school with a website and keeps the last result of each', async () => {
-    expect(await runWebsiteProbe(ctx())).toEqual({ schools: 4, down: 2, withoutRss: 1 });
+    expect(firstRun).toEqual({ schools: 4, down: 2, withoutRss: 1 });
     const probes = await createWebsiteProbesRepo(db).probesOf([
       'S-UP',
       'S-PLAIN',
@@ -144,10 +147,15 @@ describe('the website probe job', () => {
   });
 
   it('the next run replaces the findings: a school that fixed its site is clear, one that moved to a dead site is flagged', async () => {
-    await putSchools([school('S-DOWN', `${sites.base}/atom/`), school('S-UP', `${sites.base}/broken/`)]);
-    expect(await runWebsiteProbe(ctx())).toMatchObject({ schools: 4, down: 2, withoutRss: 1 });
-    expect(await verdictRules('S-DOWN')).toEqual([]);
-    expect(await verdictRules('S-UP')).toEqual(['SONG_WEBSITE_DOWN']);
+    // Two schools of its own (the other tests read what the first run left of the others).
+    await putSchools([school('S-FIXES', sites.downUrl), school('S-BREAKS', `${sites.base}/up/`)]);
+    expect(await runWebsiteProbe(ctx())).toEqual({ schools: 6, down: 3, withoutRss: 1 });
+    expect(await verdictRules('S-FIXES')).toEqual(['SONG_WEBSITE_DOWN']);
+    expect(await verdictRules('S-BREAKS')).toEqual([]);
+    await putSchools([school('S-FIXES', `${sites.base}/atom/`), school('S-BREAKS', `${sites.base}/broken/`)]);
+    expect(await runWebsiteProbe(ctx())).toEqual({ schools: 6, down: 3, withoutRss: 1 });
+    expect(await verdictRules('S-FIXES')).toEqual([]);
+    expect(await verdictRules('S-BREAKS')).toEqual(['SONG_WEBSITE_DOWN']);
     expect(await verdictRules('S-PLAIN')).toEqual(['DU_SCHOOL_CONTACT_MISSING', 'SONG_WEBSITE_NO_RSS']);
   });
 });
