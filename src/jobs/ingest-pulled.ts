@@ -13,7 +13,7 @@ import type { AuditEvent } from '../store/audit-log.js';
 import type { CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { fingerprinted } from '../store/records.js';
-import { createRefusalsRepo, type Refusal } from '../store/refusals.js';
+import { createRefusalsRepo, type Refusal, type StoredAndStanding } from '../store/refusals.js';
 import type { InboundMapping, InboundRecord } from './inbound.js';
 import { map, type JudgeContext, type KnownRows, type Mapped, type Premapped } from './judge.js';
 
@@ -213,24 +213,21 @@ function partition(
   return { rest, pageIndex, sourceKeys, sourceFps, skipped, refused };
 }
 
-/**
- * Skips the records of a pulled page that are unchanged at the source (issue 7): a record whose
- * source key is unique in the page and whose stored, live row was made from a source record of the
- * same fingerprint (same wire record, mapping version and catalogue) would map, validate and judge to
- * what is stored: it is counted unchanged and seen, and nothing else is done for it. The rest is judged
- * as usual. A mapping without source keys skips nothing.
- */
-export async function skipUnchanged(
-  q: Queryable,
-  entity: EntityName,
+/** What the skip asks about a page: each record's source key and, where unique in the page, source fingerprint. */
+interface SkipAsk {
+  readonly keys: readonly (string | undefined)[];
+  readonly fps: readonly (string | undefined)[];
+  /** Source keys unique in the page. */
+  readonly unique: readonly string[];
+  readonly candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>;
+}
+
+function skipAsk(
   mapping: InboundMapping,
+  sourceKey: NonNullable<InboundMapping['sourceKey']>,
   records: readonly unknown[],
   ahead: PageAhead | undefined,
-  refusals: Refusals,
-  opts: { dropLapsed: boolean } = { dropLapsed: true },
-): Promise<{ rest: unknown[]; extras: PulledExtras }> {
-  const sourceKey = mapping.sourceKey;
-  if (!sourceKey) return { rest: [...records], extras: nothingSkipped(records, refusals) };
+): SkipAsk {
   const keys = records.map((raw) => sourceKey(raw));
   const seen = keyCounts(keys);
   const unique = [...seen].flatMap(([k, n]) => (n === 1 ? [k] : []));
@@ -242,24 +239,75 @@ export async function skipUnchanged(
       : undefined;
   });
   const fpOfKey = new Map(keys.flatMap((k, i) => (fps[i] === undefined ? [] : [[k!, fps[i]] as const])));
+  const candidates = unique.map((k) => ({ sourceKey: k, sourceFp: fpOfKey.get(k)! }));
+  return { keys, fps, unique, candidates };
+}
+
+/**
+ * The skip's read of a pulled page ({@link skipUnchanged}), sent at once and answered later: ./pull.ts
+ * sends it with its transaction's BEGIN and the run's lock (issue 7: one round trip for the three). Made
+ * with the current mapping and the rules of `refusals`: a page judged under others (a pinned run) is read
+ * again. It only reads (refusals that lapsed are dropped by the skip).
+ */
+export interface StoredRead {
+  readonly version: string;
+  readonly rules: string;
+  readonly ask: SkipAsk;
+  readonly answer: Promise<StoredAndStanding>;
+}
+
+/** A pulled page as the skip reads it: its entity, the mapping that judges it, its records and the work done on them ahead. */
+export interface PageToSkip {
+  readonly entity: EntityName;
+  readonly mapping: InboundMapping;
+  readonly records: readonly unknown[];
+  readonly ahead: PageAhead | undefined;
+  readonly refusals: Refusals;
+}
+
+/** Sends the skip's read of a pulled page (see {@link StoredRead}); none for a mapping without source keys. */
+export function sendStoredRead(q: Queryable, page: PageToSkip): StoredRead | undefined {
+  const { entity, mapping, refusals } = page;
+  const { sourceKey } = mapping;
+  if (!sourceKey) return undefined;
+  const ask = skipAsk(mapping, sourceKey, page.records, page.ahead);
+  const answer = createRefusalsRepo(q).storedAndStanding({ ...refusals, entity }, ask.candidates);
+  answer.catch(() => undefined); // seen by the skip, or by the statements after it
+  return { version: mapping.version, rules: refusals.rules, ask, answer };
+}
+
+/**
+ * Skips the records of a pulled page that are unchanged at the source (issue 7): a record whose
+ * source key is unique in the page and whose stored, live row was made from a source record of the
+ * same fingerprint (same wire record, mapping version and catalogue) would map, validate and judge to
+ * what is stored: it is counted unchanged and seen, and nothing else is done for it. The rest is judged
+ * as usual. A mapping without source keys skips nothing. `sent`: its read, sent already ({@link StoredRead}),
+ * used when made with the page's mapping and rules. `dropLapsed`: refusals that no longer stand are dropped
+ * (not outside a transaction: it writes nothing).
+ */
+export async function skipUnchanged(
+  q: Queryable,
+  page: PageToSkip,
+  opts: { dropLapsed: boolean; sent?: StoredRead | undefined } = { dropLapsed: true },
+): Promise<{ rest: unknown[]; extras: PulledExtras }> {
+  const { entity, mapping, records, ahead, refusals } = page;
+  const { sent } = opts;
+  const read =
+    sent?.version === mapping.version && sent.rules === refusals.rules ? sent : sendStoredRead(q, page);
+  if (!read) return { rest: [...records], extras: nothingSkipped(records, refusals) };
+  const { keys, fps, unique } = read.ask;
   // The stored rows of the page's keys, and the refusals still standing of those not unchanged: records
   // refused before, from the same source record under the same rules (./refusals.ts). One read.
-  const {
-    rows: stored,
-    unchanged,
-    standing,
-  } = await createRefusalsRepo(q).storedAndStanding(
-    { ...refusals, entity },
-    unique.map((k) => ({ sourceKey: k, sourceFp: fpOfKey.get(k)! })),
-    opts,
-  );
-  const page = records.map((raw, i): PageRecord => ({
+  const { rows: stored, unchanged, standing, lapsed } = await read.answer;
+  if (opts.dropLapsed) await createRefusalsRepo(q).dropLapsed({ ...refusals, entity }, lapsed);
+  const usable = ahead?.version === mapping.version ? ahead : undefined;
+  const inPage = records.map((raw, i): PageRecord => ({
     raw,
     key: keys[i],
     fp: fps[i],
     sameIn: fps[i] === undefined ? undefined : unchanged.get(keys[i]!),
   }));
-  const { rest, ...split } = partition(page, standing);
+  const { rest, ...split } = partition(inPage, standing);
   const results = usable?.results;
   const whole = rest.length === records.length;
   return {

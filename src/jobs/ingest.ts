@@ -28,7 +28,13 @@ import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
 import { finish, holdWhole, ingestedAudit, tagAfter } from './ingest-finish.js';
-import { judgedAhead, skipUnchanged, type PageAhead, type PulledExtras } from './ingest-pulled.js';
+import {
+  judgedAhead,
+  skipUnchanged,
+  type PageAhead,
+  type PulledExtras,
+  type StoredRead,
+} from './ingest-pulled.js';
 import { repeatUnchanged } from './ingest-repeat.js';
 import { check, map, plan, type Loaded } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
@@ -36,7 +42,7 @@ import { rulesStamp } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
 
 export type { IngestResult } from './ingest-apply.js';
-export { workAhead, type PageAhead } from './ingest-pulled.js';
+export { sendStoredRead, workAhead, type PageAhead, type StoredRead } from './ingest-pulled.js';
 
 /** Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. */
 async function ingestStored(
@@ -139,6 +145,8 @@ interface PulledPageIn {
    * transaction that judges them to drop).
    */
   quietOnly?: boolean;
+  /** The read of its stored rows, sent already by the pull job (see {@link StoredRead}). */
+  sent?: StoredRead | undefined;
 }
 
 /**
@@ -153,9 +161,8 @@ export async function ingestPulledPage(
 ): Promise<IngestResult | undefined> {
   const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
   const refusals = { system: page.format, rules: rulesStamp(deps.config, deps.now()) };
-  const { rest, extras } = await skipUnchanged(q, page.entity, mapping, page.records, page.ahead, refusals, {
-    dropLapsed: !page.quietOnly,
-  });
+  const toSkip = { entity: page.entity, mapping, records: page.records, ahead: page.ahead, refusals };
+  const { rest, extras } = await skipUnchanged(q, toSkip, { dropLapsed: !page.quietOnly, sent: page.sent });
   if (rest.length === 0) return closeSkippedPage(deps, page, extras);
   if (page.quietOnly) return undefined;
   // Not waited for (pipelined with the statements after it; its failure fails the next one).

@@ -21,10 +21,11 @@ import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
 import type { GuardEntry } from './guard.js';
-import { ingestPulledPage, type PageAhead } from './ingest.js';
+import { ingestPulledPage, sendStoredRead, type PageAhead, type StoredRead } from './ingest.js';
 import { lastQuiet, noteStored, pageOf, readAhead } from './pull-ahead.js';
 import { sendDeletes, tombstonedKeys } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
+import { rulesStamp } from './refusals.js';
 import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
 import type { PulledPage } from './sources.js';
 
@@ -59,6 +60,10 @@ interface PageToStore {
   outboxId: number | undefined;
   /** The page's closing writes (its audit entries; an unchanged page's batch), sent with the run's advance. */
   closing: CombinedWrites;
+  /** Its tombstones, sent: the live records they deleted, with their schools ({@link sendTombstones}). */
+  deleting: Promise<Deleted>;
+  /** The read of its stored rows, sent already (with the run's lock, {@link storeLocked}). */
+  sent?: StoredRead | undefined;
   /**
    * Stored outside a transaction ({@link storeQuiet}): the page number the run must still be at; only a
    * page with nothing to judge is stored.
@@ -90,6 +95,7 @@ async function ingestPage(
     ahead: p.ahead,
     closing: p.closing,
     quietOnly: p.due !== undefined,
+    sent: p.sent,
   });
   if (!result) return undefined;
   const changed = result.unchanged * 2 < page.items.length;
@@ -100,9 +106,15 @@ async function ingestPage(
  * The run advanced by the page, the job's outbox row closed and the next page's added (when pull jobs
  * chain, leased to this process, which goes on with it at once: see {@link pull}), in one statement with
  * the page's closing writes; after the last page, the run's watermark kept and its reconciliation queued
- * if due. Returns the next page's row.
+ * if due. Returns the next page's row. Before the last page its answer is not waited for: the statement
+ * is sent, and the promise of the next page's row answers once it is (so a transaction's COMMIT goes
+ * right behind it, issue 7: one round trip less a page; it fails with it).
  */
-async function advanceRun(q: Queryable, ctx: PullContext, p: PageToStore): Promise<number | undefined> {
+async function advanceRun(
+  q: Queryable,
+  ctx: PullContext,
+  p: PageToStore,
+): Promise<{ next: Promise<number | undefined> }> {
   const { run, page } = p;
   const last = page.nextCursor === undefined;
   const runs = createSyncRunsRepo(q);
@@ -113,7 +125,7 @@ async function advanceRun(q: Queryable, ctx: PullContext, p: PageToStore): Promi
     payload: pullPage.payload.parse({ syncRunId: run.id, page: p.pageNo + 1 }),
     ...(chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {}),
   };
-  const nextId = await runs.advance(
+  const nextId = runs.advance(
     run.id,
     {
       last,
@@ -127,20 +139,27 @@ async function advanceRun(q: Queryable, ctx: PullContext, p: PageToStore): Promi
     { done: p.outboxId, ...(last ? {} : { next }) },
     p.closing,
   );
+  const nextRow = chainMs > 0 ? nextId : nextId.then(() => undefined);
+  // Seen by whoever waits for it: the caller, or (its failure) the transaction's COMMIT.
+  nextRow.catch(() => undefined);
   if (last) {
+    await nextId;
     const watermark = page.watermark ?? ctx.now().toISOString();
     await runs.saveWatermark(run.system, run.entity, run.scope, watermark);
     // A full run whose pages are all ingested already (e.g. an empty last page) reconciles now.
     await queueReconcileIfDue(q, run.id);
   }
-  return chainMs > 0 ? nextId : undefined;
+  return { next: nextRow };
 }
 
-/** What storing a page tells the job: whether it was mostly changed, or had nothing to judge; the next page's row. */
+/**
+ * What storing a page tells the job: whether it was mostly changed, or had nothing to judge; the next
+ * page's row, answered once the run's advance is (see {@link advanceRun}: in a transaction, after it commits).
+ */
 interface Stored {
   changed: boolean;
   quiet: boolean;
-  next?: number;
+  next: Promise<number | undefined>;
 }
 
 /**
@@ -149,14 +168,11 @@ interface Stored {
  */
 async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promise<Stored | undefined> {
   const { run, page } = p;
-  // Tombstones first (a record that comes back on the same page is restored by its upsert); they
-  // travel: every target that holds the records (not the source) is asked to delete them.
-  const tombstoned = await tombstonedKeys(q, run, page.deletedKeys);
-  const guardEntries = await tombstoneEntries(q, run.entity, tombstoned);
-  const deleted = await createRecordsRepo(q).tombstone(run.entity, tombstoned, { naturalKeys: true });
   const ingested = await ingestPage(q, ctx, p);
   if (!ingested) return undefined;
-  guardEntries.push(...ingested.guardEntries);
+  const deletedRows = await p.deleting;
+  const deleted = deletedRows.map((r) => r.key);
+  const guardEntries = [...tombstoneEntries(deletedRows), ...ingested.guardEntries];
   // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
   await guardRunPage(q, ctx, run, guardEntries);
   const { batchId, changed, quiet } = ingested;
@@ -175,21 +191,56 @@ async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promis
     [...p.audit, { actor: 'system:pull', action, subject: `sync:${run.id}`, details }],
     ctx.now(),
   );
-  const next = await advanceRun(q, ctx, p);
-  return { changed, quiet, ...(next !== undefined ? { next } : {}) };
+  const { next } = await advanceRun(q, ctx, p);
+  return { changed, quiet, next };
 }
 
-/** Runs the page's transaction; when the guard holds the run (`RunHeld`: rolled back), holds it. */
+type Deleted = Array<{ key: string; scope: string }>;
+
+/**
+ * Sends the page's tombstones (applied first: a record that comes back on the same page is restored by
+ * its upsert): the live records they delete, with their schools (the mass-change guard's entries), in one
+ * statement whose answer is waited for later (issue 7: in the page's transaction it goes out with the
+ * run's lock and the page's read). Their deletions travel: every target that holds the records (not the
+ * source) is asked to delete them ({@link storePage}).
+ */
+async function sendTombstones(
+  q: Queryable,
+  run: SyncRun,
+  page: PulledPage,
+): Promise<{ deleting: Promise<Deleted> }> {
+  const tombstoned = await tombstonedKeys(q, run, page.deletedKeys);
+  const deleting = createRecordsRepo(q).tombstoneScoped(run.entity, tombstoned, { naturalKeys: true });
+  deleting.catch(() => undefined); // its failure fails the statements after it
+  return { deleting };
+}
+
+/** Thrown in a page's transaction when the run's lock shows the page not due (stored already, or the run stopped). */
+class PageNotDue extends Error {
+  constructor() {
+    super('the page is not due');
+    this.name = 'PageNotDue';
+  }
+}
+
+/**
+ * Runs the page's transaction; when the page is not due (`PageNotDue`: rolled back), closes the job's
+ * outbox row; when the guard holds the run (`RunHeld`: rolled back), holds it.
+ */
 async function storeOrHold<T>(
   ctx: PullContext,
   run: SyncRun,
   pageNo: number,
   job: Pick<JobRun, 'outboxId'>,
   work: (q: Queryable) => Promise<T>,
-): Promise<T | { holdId: number | undefined }> {
+): Promise<T | { holdId: number | undefined } | undefined> {
   try {
     return await ctx.db.tx(work);
   } catch (err) {
+    if (err instanceof PageNotDue) {
+      await createOutboxRepo(ctx.db).markDone(job.outboxId);
+      return undefined;
+    }
     if (!(err instanceof RunHeld)) throw err;
     const holdId = await ctx.db.tx((q) =>
       holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err, ctx.now()),
@@ -203,7 +254,10 @@ type PullResult =
   { skipped: true } | { held: true; holdId: number | null } | { records: number; last: boolean };
 
 /** A page the job has: its run (as the job read it), number, records, the work done on it ahead and the job's outbox row. */
-type PageIn = Omit<PageToStore, 'mappingPin' | 'mappingVersion' | 'audit' | 'closing' | 'due'>;
+type PageIn = Omit<
+  PageToStore,
+  'mappingPin' | 'mappingVersion' | 'audit' | 'closing' | 'deleting' | 'sent' | 'due'
+>;
 
 /** The next page of a chain: its payload, its leased outbox row, and the run as its page left it. */
 interface NextPage {
@@ -216,16 +270,25 @@ const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
 
 /**
  * The page's transaction: the run locked (a duplicate of this job, a redelivery, may have stored the
- * page meanwhile: once only), the page stored with its audit records. Undefined: stored already, or the
- * run stopped.
+ * page meanwhile: once only), the page stored with its audit records. Throws `PageNotDue` (rolled back)
+ * when it is stored already, or the run stopped. The run's lock, the page's tombstones and the read of
+ * its stored rows go out with BEGIN without waiting for each other's answers (issue 7: one round trip
+ * for the four); the read is made with the current mapping, and made again when the run is pinned to another.
  */
 async function storeLocked(q: Queryable, ctx: PullContext, p: PageIn): Promise<Stored | undefined> {
-  const { run, pageNo } = p;
-  const locked = await createSyncRunsRepo(q).lockForPage(run.id);
-  if (!locked || locked.pages > pageNo || STOPPED.has(locked.status)) {
-    await createOutboxRepo(q).markDone(p.outboxId);
-    return undefined;
-  }
+  const { run, pageNo, page } = p;
+  const locking = createSyncRunsRepo(q).lockForPage(run.id);
+  locking.catch(() => undefined); // waited for below
+  const { deleting } = await sendTombstones(q, run, page);
+  const sent = sendStoredRead(q, {
+    entity: run.entity,
+    mapping: inboundMapping(run.system, run.entity),
+    records: page.items,
+    ahead: p.ahead,
+    refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
+  });
+  const locked = await locking;
+  if (!locked || locked.pages > pageNo || STOPPED.has(locked.status)) throw new PageNotDue();
   return storePage(q, ctx, {
     ...p,
     mappingPin: locked.pin,
@@ -233,6 +296,8 @@ async function storeLocked(q: Queryable, ctx: PullContext, p: PageIn): Promise<S
     mappingVersion: locked.version ? null : (mappingVersionOf(run, locked.pin) ?? null),
     audit: [],
     closing: combinedWrites(q),
+    deleting,
+    sent,
   });
 }
 
@@ -251,14 +316,19 @@ async function storeQuiet(ctx: PullContext, p: PageIn): Promise<Stored | undefin
   const candidate = page.items.length > 0 && page.deletedKeys.length === 0 && page.nextCursor !== undefined;
   if (!candidate || !lastQuiet(ctx, run.id)) return undefined;
   try {
-    return await storePage(ctx.db, ctx, {
+    const stored = await storePage(ctx.db, ctx, {
       ...p,
       mappingPin: null,
       mappingVersion: mappingVersionOf(run, null) ?? null,
       audit: [],
       closing: combinedWrites(ctx.db),
+      // None: a page with tombstones is not a candidate.
+      deleting: Promise.resolve([]),
       due: p.pageNo,
     });
+    // Its advance is the statement that fails when the page is not due any more.
+    if (stored) await stored.next;
+    return stored;
   } catch (err) {
     if (isPageNotDue(err)) return undefined;
     throw err;
@@ -308,11 +378,12 @@ async function pullOne(
   if (held) return { result: { held: true, holdId: stored.holdId ?? null } };
   if (!stored) return { result: { skipped: true } };
   const result = { records: page.items.length, last };
-  if (stored.next === undefined) return { result };
+  const nextId = await stored.next;
+  if (nextId === undefined) return { result };
   const nextPayload = { syncRunId: run.id, page: pageNo + 1 };
   return {
     result,
-    next: { payload: nextPayload, outboxId: stored.next, run: advancedRun(run, pageNo, page) },
+    next: { payload: nextPayload, outboxId: nextId, run: advancedRun(run, pageNo, page) },
   };
 }
 

@@ -37,17 +37,9 @@ export class RunHeld extends Error {
   }
 }
 
-/** The live records a source's tombstones delete, each against its school (before they are applied). */
-export async function tombstoneEntries(
-  q: Queryable,
-  entity: EntityName,
-  keys: readonly string[],
-): Promise<GuardEntry[]> {
-  if (keys.length === 0) return [];
-  const rows = await createRecordsRepo(q).existing(entity, keys);
-  return [...rows.values()].flatMap((r) =>
-    r.deleted ? [] : [{ school: r.scope, kind: 'deleted' as const, key: r.key }],
-  );
+/** The live records a source's tombstones deleted (../store/record-deletions.ts `tombstoneScoped`), each against its school. */
+export function tombstoneEntries(deleted: readonly { key: string; scope: string }[]): GuardEntry[] {
+  return deleted.map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key }));
 }
 
 /** A run's counts per school with one more step's entries: the step alone, and the run so far with it. */

@@ -7,6 +7,30 @@ import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { chunks, TABLES } from './record-tables.js';
 
+/**
+ * Marks records deleted; the ones that were live, with their scope (school), by key. Every chunk's
+ * statement is made at once (in a transaction they go out in order with the statements made after them).
+ */
+async function markDeleted(
+  q: Queryable,
+  entity: EntityName,
+  keys: readonly string[],
+  opts: { naturalKeys?: boolean },
+): Promise<Array<{ key: string; scope: string }>> {
+  if (keys.length === 0 || (entity === 'classes' && !opts.naturalKeys)) return [];
+  const t = TABLES[entity];
+  const answers = await Promise.all(
+    [...chunks(keys)].map((part) =>
+      q.query<{ key: string; scope: string }>(
+        `UPDATE ${t.table} SET deleted_at = now() WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL
+         RETURNING ${t.key} AS key, ${t.scope} AS scope`,
+        [part],
+      ),
+    ),
+  );
+  return answers.flatMap((res) => res.rows).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 /** Deletions: tombstones, and the deleted records' scopes. */
 export function recordDeletions(q: Queryable) {
   return {
@@ -20,19 +44,15 @@ export function recordDeletions(q: Queryable) {
       keys: readonly string[],
       opts: { naturalKeys?: boolean } = {},
     ): Promise<string[]> {
-      if (keys.length === 0 || (entity === 'classes' && !opts.naturalKeys)) return [];
-      const t = TABLES[entity];
-      const out: string[] = [];
-      for (const part of chunks(keys)) {
-        const res = await q.query<{ key: string }>(
-          `UPDATE ${t.table} SET deleted_at = now() WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL
-           RETURNING ${t.key} AS key`,
-          [part],
-        );
-        for (const r of res.rows) out.push(r.key);
-      }
-      return out.sort();
+      return (await markDeleted(q, entity, keys, opts)).map((r) => r.key);
     },
+    /**
+     * {@link tombstone}, with each deleted record's scope (school) as it was: what the mass-change guard
+     * weighs a pulled page's tombstones by (issue 7: one statement, not a read of the records and then the
+     * update). Its statements are made at once: in a transaction, the caller may wait for them later.
+     */
+    tombstoneScoped: (entity: EntityName, keys: readonly string[], opts: { naturalKeys?: boolean } = {}) =>
+      markDeleted(q, entity, keys, opts),
     /** The deleted records of `keys` with their scope (school) as it was when they were deleted. */
     async deletedScopes(
       entity: EntityName,

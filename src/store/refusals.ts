@@ -10,6 +10,18 @@ import type { Queryable } from './db.js';
 import { TABLES } from './record-tables.js';
 import type { ExistingRow } from './records.js';
 
+/** What {@link storedAndStanding} reads of a pulled page's candidates. */
+export interface StoredAndStanding {
+  /** Stored rows that are not unchanged, by key. */
+  rows: Map<string, ExistingRow>;
+  /** Unchanged rows: key → school. */
+  unchanged: Map<string, string>;
+  /** Refusals still standing, by source key. */
+  standing: Map<string, Refusal>;
+  /** Source keys whose refusals no longer stand. */
+  lapsed: string[];
+}
+
 /** A refusal as kept: the record's natural key and school when it mapped. */
 export interface Refusal {
   readonly recordKey: string | null;
@@ -102,23 +114,19 @@ function storedReadSql(entity: EntityName): string {
  * on an unchanged night that is every row, and a row each, with the candidates sent as two text
  * arrays, cost truc ~3.7 ms of CPU a 1000-record page against ~1 ms so; the candidates go as two JSON
  * arrays, which PostgreSQL plans without a 1000-element `= ANY`); the others come back whole (`rows`).
- * Refusals of those keys that no longer stand (the record, the rules or what it depended on changed) are
- * dropped (unless `dropLapsed` is false: a read outside a transaction writes nothing).
+ * It only reads: the refusals of those keys that no longer stand (the record, the rules or what it
+ * depended on changed) are `lapsed`, for the caller to drop ({@link dropLapsed}) in a transaction.
  */
 async function storedAndStanding(
   q: Queryable,
   target: RefusalTarget,
   candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
-  opts: { dropLapsed: boolean },
-): Promise<{
-  rows: Map<string, ExistingRow>;
-  unchanged: Map<string, string>;
-  standing: Map<string, Refusal>;
-}> {
+): Promise<StoredAndStanding> {
   const rows = new Map<string, ExistingRow>();
   const unchanged = new Map<string, string>();
   const standing = new Map<string, Refusal>();
-  if (candidates.length === 0) return { rows, unchanged, standing };
+  const lapsed: string[] = [];
+  if (candidates.length === 0) return { rows, unchanged, standing, lapsed };
   const res = await q.query<
     Omit<ExistingRow, 'fingerprint' | 'deleted'> & {
       unchanged: boolean;
@@ -134,7 +142,6 @@ async function storedAndStanding(
     prepared: true,
   });
   const fpOf = new Map(candidates.map((c) => [c.sourceKey, c.sourceFp]));
-  const lapsed: string[] = [];
   for (const { unchanged: same, refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {
     if (same) {
       const bySchool = row.scope === null ? {} : (JSON.parse(row.scope) as Record<string, string[]>);
@@ -144,12 +151,16 @@ async function storedAndStanding(
       standing.set(row.key, { recordKey, scope: row.scope, dependent: dependent === true });
     else lapsed.push(row.key);
   }
-  if (lapsed.length > 0 && opts.dropLapsed)
-    await q.query(
-      'DELETE FROM truc.refused_sources WHERE system = $1 AND entity = $2 AND source_key = ANY($3::text[])',
-      [target.system, target.entity, lapsed],
-    );
-  return { rows, unchanged, standing };
+  return { rows, unchanged, standing, lapsed };
+}
+
+/** Drops refusals that no longer stand (see {@link storedAndStanding}). */
+async function dropLapsed(q: Queryable, target: RefusalTarget, lapsed: readonly string[]): Promise<void> {
+  if (lapsed.length === 0) return;
+  await q.query(
+    'DELETE FROM truc.refused_sources WHERE system = $1 AND entity = $2 AND source_key = ANY($3::text[])',
+    [target.system, target.entity, [...lapsed]],
+  );
 }
 
 /**
@@ -188,8 +199,8 @@ export function createRefusalsRepo(q: Queryable) {
     storedAndStanding: (
       target: RefusalTarget,
       candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
-      opts: { dropLapsed: boolean } = { dropLapsed: true },
-    ) => storedAndStanding(q, target, candidates, opts),
+    ) => storedAndStanding(q, target, candidates),
+    dropLapsed: (target: RefusalTarget, lapsed: readonly string[]) => dropLapsed(q, target, lapsed),
     note: (target: RefusalTarget, rows: readonly RefusalRow[]) => noteRefusals(q, target, rows),
   };
 }

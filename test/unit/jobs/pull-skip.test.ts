@@ -8,7 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { S1 } from '../../helpers/api.js';
-import { fullStudentsRun, hcmStudent as wire, useStudentsSource } from './fixtures.js';
+import {
+  drain,
+  fullStudentsRun,
+  hcmStudent as wire,
+  requestFullStudentsSync,
+  useStudentsSource,
+} from './fixtures.js';
 
 describe('pulled pages skip unchanged source records', () => {
   const { ctx, source } = useStudentsSource();
@@ -77,5 +83,32 @@ describe('pulled pages skip unchanged source records', () => {
       [0, 2],
       [0, 2],
     ]);
+  });
+
+  it('a run pinned to an earlier mapping skips by that mapping, not by the current one', async () => {
+    // The page's read goes out with the run's lock, made with the current mapping (issue 7): a pinned
+    // run's page is read again with its own, so its records keep the source fingerprint of the mapping
+    // that made them.
+    const runId = await requestFullStudentsSync(ctx);
+    await ctx.db.query('UPDATE truc.sync_runs SET mapping_pin = $2 WHERE id = $1', [
+      runId,
+      'hcm-csdl/students@1',
+    ]);
+    // Read by the current mapping only (the father's name): the two make different records of it.
+    const pin1 = { ...wire('PIN1'), hoTenCha: 'Nguyễn Văn Hùng' };
+    source.pages = [{ items: [pin1], deletedKeys: [], nextCursor: undefined, watermark: undefined }];
+    await drain(ctx, 'pull');
+    const version = async () =>
+      (
+        await ctx.db.query<{ v: string }>(
+          'SELECT mapping_version AS v FROM truc.students WHERE student_code = $1',
+          ['PIN1'],
+        )
+      ).rows[0]?.v;
+    expect(await version()).toBe('hcm-csdl/students@1');
+    // The current mapping did not make it: a run with it judges and writes the record again.
+    const current = await fullRun([[pin1]]);
+    expect(current.map((b) => [b.accepted, b.unchanged])).toEqual([[1, 0]]);
+    expect(await version()).toBe('hcm-csdl/students@2');
   });
 });
