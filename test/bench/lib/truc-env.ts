@@ -113,6 +113,8 @@ function benchLogger() {
 export interface TrucEnvOptions {
   /** Mass-change guard settings over the profile's (e.g. a bench that changes every record of a school). */
   guard?: Partial<Config['guard']>;
+  /** Environment over the bench's own (e.g. the simulator's URL and credentials: HCM_CSDL_*). */
+  env?: Record<string, string>;
 }
 
 /** Opens truc on `combination` (see the file comment). */
@@ -136,6 +138,7 @@ export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions
       TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...(prefix ? { REDIS_URL, TRUC_QUEUE_PREFIX: prefix } : {}),
+      ...opts.env,
     },
   });
   const config: Config = opts.guard ? { ...loaded, guard: { ...loaded.guard, ...opts.guard } } : loaded;

@@ -1,0 +1,158 @@
+/**
+ * PostgreSQL's CPU for captured statements under variants of the schema or of the statement, A/B in
+ * one run (issue 7; not part of npm test).
+ *
+ *   BENCH_PGS_CAPTURE=/tmp/upserts.json BENCH_PGS_STUDENTS=30000 npx tsx test/bench/lib/pg-statements.ts
+ *   BENCH_REPLAY_FILE=/tmp/upserts.json BENCH_REPLAY_VARIANTS=base,insert npx tsx test/bench/lib/pg-replay.ts
+ *
+ * Each round makes one fresh migrated database per variant (copies of the test suite's template), applies
+ * the variant's schema change, then replays the captured statements page by page, each in a transaction
+ * of its own on the variant's one connection, the variants' turns rotating every page. A statement's cost
+ * is its backend's CPU while it ran (/proc/<pid>/schedstat; COMMIT apart). Prints per variant the median
+ * CPU a statement and the median of its per-page ratio to the first variant, with the load (`uptime`).
+ * Variants: base; insert (the statement without its ON CONFLICT clause); no-update-trigger,
+ * no-triggers (the students' change feed triggers dropped); no-index:<name> (an index dropped); collate-c
+ * (the students' key columns compared byte by byte).
+ */
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../helpers/env.js';
+import type { Captured } from './pg-statements.js';
+
+interface Variant {
+  name: string;
+  setup: string[];
+  rewrite(sql: string): string;
+}
+
+const same = (sql: string): string => sql;
+
+function variantOf(name: string): Variant {
+  if (name === 'base') return { name, setup: [], rewrite: same };
+  if (name === 'insert')
+    return { name, setup: [], rewrite: (sql) => sql.replace(/\s+ON CONFLICT[\s\S]*$/, '') };
+  if (name === 'no-update-trigger')
+    return { name, setup: ['DROP TRIGGER students_changes_update ON truc.students'], rewrite: same };
+  if (name === 'no-triggers')
+    return {
+      name,
+      setup: [
+        'DROP TRIGGER students_changes_update ON truc.students',
+        'DROP TRIGGER students_changes_insert ON truc.students',
+      ],
+      rewrite: same,
+    };
+  if (name === 'feed-seq-cache')
+    return {
+      name,
+      setup: ['ALTER TABLE truc.record_changes ALTER COLUMN seq SET CACHE 1000'],
+      rewrite: same,
+    };
+  if (name === 'no-feed-webhook')
+    return { name, setup: ['DROP TRIGGER record_changes_webhook ON truc.record_changes'], rewrite: same };
+  if (name === 'no-feed-school-index')
+    return { name, setup: ['DROP INDEX truc.record_changes_school'], rewrite: same };
+  if (name === 'collate-c')
+    return {
+      name,
+      setup: ['student_code', 'school_code', 'personal_id', 'twin_key'].map(
+        (c) => `ALTER TABLE truc.students ALTER COLUMN ${c} TYPE text COLLATE "C"`,
+      ),
+      rewrite: same,
+    };
+  if (name.startsWith('no-index:'))
+    return { name, setup: [`DROP INDEX truc.${name.slice('no-index:'.length)}`], rewrite: same };
+  throw new Error(`unknown variant ${name}`);
+}
+
+/** A parameter as pg sends it: `{ b64 }` back to a Buffer. */
+const revive = (v: unknown): unknown =>
+  v !== null && typeof v === 'object' && 'b64' in v
+    ? Buffer.from((v as { b64: string }).b64, 'base64')
+    : Array.isArray(v)
+      ? v.map(revive)
+      : v;
+
+function cpuMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface Lane {
+  variant: Variant;
+  db: TestDatabase;
+  client: pg.Client;
+  pid: number;
+  ms: number[];
+  commitMs: number[];
+}
+
+async function openLane(variant: Variant): Promise<Lane> {
+  const db = await createTestDatabase({ migrated: true });
+  const client = new pg.Client({ connectionString: db.url, options: '-c jit=off' });
+  await client.connect();
+  for (const sql of variant.setup) await client.query(sql);
+  const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  return { variant, db, client, pid, ms: [], commitMs: [] };
+}
+
+async function replayOne(lane: Lane, stmt: Captured): Promise<void> {
+  await lane.client.query('BEGIN');
+  const t0 = cpuMs(lane.pid);
+  await lane.client.query(lane.variant.rewrite(stmt.sql), stmt.params.map(revive));
+  const t1 = cpuMs(lane.pid);
+  await lane.client.query('COMMIT');
+  lane.ms.push(t1 - t0);
+  lane.commitMs.push(cpuMs(lane.pid) - t1);
+}
+
+async function round(variants: Variant[], statements: Captured[]): Promise<Lane[]> {
+  const lanes: Lane[] = [];
+  try {
+    for (const v of variants) lanes.push(await openLane(v));
+    for (let i = 0; i < statements.length; i++)
+      for (let k = 0; k < lanes.length; k++) await replayOne(lanes[(i + k) % lanes.length]!, statements[i]!);
+    return lanes;
+  } finally {
+    for (const l of lanes) {
+      await l.client.end().catch(() => undefined);
+      await l.db.drop().catch(() => undefined);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const file = process.env.BENCH_REPLAY_FILE;
+  if (!file) throw new Error('BENCH_REPLAY_FILE: the statements captured by pg-statements.ts');
+  const statements = JSON.parse(readFileSync(file, 'utf8')) as Captured[];
+  const variants = (process.env.BENCH_REPLAY_VARIANTS ?? 'base,insert').split(',').map(variantOf);
+  const rounds = Number(process.env.BENCH_REPLAY_ROUNDS ?? 3);
+  const byVariant = new Map<string, { ms: number[]; commit: number[]; ratio: number[] }>();
+  for (let r = 0; r < rounds; r++) {
+    const lanes = await round(variants, statements);
+    const base = lanes[0]!;
+    for (const l of lanes) {
+      const acc = byVariant.get(l.variant.name) ?? { ms: [], commit: [], ratio: [] };
+      acc.ms.push(...l.ms);
+      acc.commit.push(...l.commitMs);
+      acc.ratio.push(...l.ms.map((x, i) => x / base.ms[i]!));
+      byVariant.set(l.variant.name, acc);
+    }
+    console.log(`round ${r + 1} of ${rounds} (${execSync('uptime').toString().trim()})`);
+  }
+  console.log(
+    `${statements.length} statements a round; variant | CPU ms a statement (median) | COMMIT | ratio to ${variants[0]!.name} (median)`,
+  );
+  for (const [name, acc] of byVariant)
+    console.log(
+      `${name} | ${median(acc.ms).toFixed(2)} | ${median(acc.commit).toFixed(2)} | ${median(acc.ratio).toFixed(3)}`,
+    );
+}
+
+await main();
