@@ -320,6 +320,23 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     });
   });
 
+  describe('batches', () => {
+    it("a vendor batch's records are kept lz4-compressed where the server has lz4 (migration 320)", async () => {
+      const id = randomUUID();
+      const records = Array.from({ length: 100 }, (_, i) => aStudent(`LZ${i}`));
+      const bodyJson = JSON.stringify({ entity: 'students', records });
+      const batch = { id, clientId: 'c', schoolCode: 'S', entity: 'students' as const, format: 'canonical' };
+      await createBatchesRepo(store.db).insert({ ...batch, records, bodyJson });
+      const res = await store.db.query<{ compression: string }>(
+        'SELECT pg_column_compression(records) AS compression FROM truc.batches WHERE id = $1',
+        [id],
+      );
+      // The embedded database is built without lz4: its default, pglz.
+      expect(res.rows[0]!.compression).toBe(kind === 'postgres' ? 'lz4' : 'pglz');
+      expect(await createBatchesRepo(store.db).recordsOf(id)).toEqual(records);
+    });
+  });
+
   describe('findings', () => {
     it("a batch's findings read back as filed: shared rule texts, own pointers, values and details", async () => {
       const batchId = randomUUID();
