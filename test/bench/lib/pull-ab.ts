@@ -352,9 +352,12 @@ async function runAb(dirA: string, dirB: string): Promise<void> {
 
 /** `run` goes on in a child process started with production's node options (the Dockerfile's), as `truc all` runs. */
 function inProductionNode(args: readonly string[]): void {
+  // AB_NODE_ARGS: other node options instead (e.g. to compare GC settings, one run after the other).
+  const nodeArgs = process.env.AB_NODE_ARGS?.split(' ').filter(Boolean) ?? productionNodeArgs();
+  console.log(`node ${nodeArgs.join(' ')}`);
   const child = spawnSync(
     process.execPath,
-    [...productionNodeArgs(), '--import', 'tsx', fileURLToPath(import.meta.url), 'run', ...args],
+    [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url), 'run', ...args],
     { stdio: 'inherit', env: { ...process.env, AB_CHILD: '1' } },
   );
   process.exitCode = child.status ?? 1;
