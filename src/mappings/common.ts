@@ -28,10 +28,18 @@ export function requiredText(
   return text;
 }
 
-/** Drops keys whose value is undefined (canonical objects are strict: optional keys are absent). */
+/**
+ * Drops keys whose value is undefined (canonical objects are strict: optional keys are absent). Its keys
+ * in their order, read without `Object.entries` (issue 7: a pair array per key of every record mapped,
+ * ~1.2 MB of garbage a 1000-record page); own keys only, as `Object.entries` reads.
+ */
 export function compact<T extends Record<string, unknown>>(obj: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue;
+    const v = obj[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out as T;
 }
 

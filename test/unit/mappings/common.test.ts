@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { cleanText } from '../../../src/mappings/common.js';
+import { cleanText, compact } from '../../../src/mappings/common.js';
 
 describe('cleanText', () => {
   it('NFC-normalises, collapses white space and trims; blank is undefined', () => {
@@ -18,6 +18,30 @@ describe('cleanText', () => {
       expect(normalize).not.toHaveBeenCalled();
     } finally {
       normalize.mockRestore();
+    }
+  });
+});
+
+describe('compact', () => {
+  it('keeps the defined own keys in their order (null and falsy values too), drops undefined ones', () => {
+    const out = compact({ b: 1, a: undefined, c: null, d: '', e: 0, f: false, g: undefined });
+    expect(Object.entries(out)).toEqual([
+      ['b', 1],
+      ['c', null],
+      ['d', ''],
+      ['e', 0],
+      ['f', false],
+    ]);
+    expect(Object.keys(compact(Object.create({ inherited: 1 }) as Record<string, unknown>))).toEqual([]);
+  });
+
+  it('builds no key-value pairs (issue 7: it runs on every record mapped)', () => {
+    const entries = vi.spyOn(Object, 'entries');
+    try {
+      expect(compact({ a: 1, b: undefined })).toEqual({ a: 1 });
+      expect(entries).not.toHaveBeenCalled();
+    } finally {
+      entries.mockRestore();
     }
   });
 });
