@@ -173,9 +173,15 @@ const staffSchema = z.object({
   deleted: notDeleted,
 });
 
+/**
+ * A page: records and tombstones. The record's schema is tried first (issue 7: a union tries its options in
+ * order, and a record tried against the tombstone's strict schema first failed it with an issue for each of
+ * its ~20 keys, ~0.35 ms of a 1000-record page); a tombstone, one record in 200, fails the record's schema
+ * (`deleted` is true) and is taken by its own. Either way the same value, or the same issues.
+ */
 function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
-    data: z.array(z.union([tombstoneSchema, item])),
+    data: z.array(z.union([item, tombstoneSchema])),
     nextCursor: opt(),
     watermark: str(),
   });
