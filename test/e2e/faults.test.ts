@@ -78,6 +78,99 @@ interface Stack {
   close(): Promise<void>;
 }
 
+/** The api-kill scenario's pushes: each of ten vendors sends BATCHES batches of BATCH_STUDENTS students. */
+const BATCHES = 5;
+const BATCH_STUDENTS = 40;
+/** A vendor of its own school, with a token fetched (and cached) while the api is up. */
+interface Vendor {
+  i: number;
+  school: string;
+  truc: ReturnType<typeof clientAs>;
+}
+/** What the pushes saw: batches accepted, network errors met, the batch id answered for each key. */
+interface Pushes {
+  accepted: number;
+  networkErrors: number;
+  answers: Map<string, string>;
+}
+
+async function tenVendors(s: Stack): Promise<Vendor[]> {
+  return Promise.all(
+    Array.from({ length: 10 }, async (_, i) => {
+      const school = `7900${String(100 + i).padStart(4, '0')}`;
+      const c = await addClient(s.env.deps.db, { name: `Vendor ${i}`, role: 'vendor', schools: [school] });
+      const truc = clientAs(s.apiUrl, c);
+      await truc.token();
+      return { i, school, truc };
+    }),
+  );
+}
+
+/** Sends vendor `v`'s batch `j` until it gets an answer (a lost answer is retried with the same key). */
+async function sendUntilAnswered(v: Vendor, j: number, seen: Pushes): Promise<void> {
+  const key = `faults-v${v.i}-b${j}`;
+  const body = {
+    entity: 'students' as const,
+    format: 'canonical' as const,
+    records: onTheWire<'CanonicalStudentsRecord'>(
+      Array.from({ length: BATCH_STUDENTS }, (_, k) =>
+        student(`FV${v.i}B${j}K${k}`, { schoolCode: v.school }),
+      ),
+    ),
+  };
+  for (let attempt = 0; attempt < 400; attempt++) {
+    try {
+      // one request per call (the client's pushBatch would retry by itself): this loop retries
+      // with the same key and counts the network errors
+      const { data, error, response } = await v.truc.api.POST('/v1/schools/{schoolCode}/batches', {
+        params: { path: { schoolCode: v.school }, header: { 'idempotency-key': key } },
+        body,
+      });
+      if (response.status === 202 && data && 'batchId' in data) {
+        const { batchId } = data;
+        const prior = seen.answers.get(key);
+        if (prior !== undefined) expect(batchId).toBe(prior);
+        seen.answers.set(key, batchId);
+        seen.accepted++;
+        return;
+      }
+      // 409 in progress, 503 while the api starts: the same request again shortly.
+      expect([409, 429, 503], JSON.stringify(error)).toContain(response.status);
+    } catch {
+      seen.networkErrors++;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`batch ${key} never answered`);
+}
+
+/**
+ * Every student the vendors pushed is stored at the simulator and was sent to it exactly once, counted
+ * by key, not in total (a key sent twice and another never would balance out).
+ */
+function expectEachStoredAndSentOnce(s: Stack, vendors: number): void {
+  const pushed = vendors * BATCHES * BATCH_STUDENTS;
+  const keyOf = (r: unknown) => String((r as { maDinhDanh?: unknown }).maDinhDanh);
+  const ours = (r: unknown) => /^FV\d+B\d+K\d+$/.test(keyOf(r));
+  const stored = s.sim.received.records('students').filter(ours);
+  const sent = s.sim.recorder.items('students').filter(ours);
+  console.log(
+    `[faults] api kill: ${stored.length} of ${pushed} students stored at the simulator, sent ${sent.length} times`,
+  );
+  const timesSent = new Map<string, number>();
+  for (const r of sent) timesSent.set(keyOf(r), (timesSent.get(keyOf(r)) ?? 0) + 1);
+  const expected = Array.from({ length: pushed }, (_, n) => {
+    const k = n % BATCH_STUDENTS;
+    const j = Math.floor(n / BATCH_STUDENTS) % BATCHES;
+    const i = Math.floor(n / BATCH_STUDENTS / BATCHES);
+    return `FV${i}B${j}K${k}`;
+  }).sort();
+  expect([...new Set(stored.map(keyOf))].sort()).toEqual(expected);
+  expect(stored).toHaveLength(pushed);
+  expect([...timesSent.keys()].sort()).toEqual(expected);
+  expect([...timesSent].filter(([, n]) => n !== 1)).toEqual([]);
+}
+
 /**
  * The scenario's own simulator: nothing a scenario left in one (records received, faults applied,
  * tokens issued) is seen by the next.
@@ -95,102 +188,97 @@ const startSim = () =>
     faults: { latencyMs: 1_500, paths: ['/v1/students'] },
   });
 
-describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csdl simulator', () => {
-  async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
-    const sim = await startSim();
-    const redis = await startOwnRedis();
-    const env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const proxy = await startTcpProxy('127.0.0.1', 5432);
-    const viaProxy = new URL(env.databaseUrl!);
-    viaProxy.port = String(proxy.port);
-    const port = await freePort();
-    const common = {
-      DATABASE_URL: viaProxy.toString(),
-      REDIS_URL: redis.url,
-      TRUC_QUEUE_PREFIX: env.redisPrefix!,
-      DATA_DIR: env.dataDir,
-      HCM_CSDL_BASE_URL: sim.url,
-      ...extraEnv,
-    };
-    let api = spawnTruc('api', { ...common, PORT: String(port) });
-    const apis = [api];
-    const workers: Spawned[] = [];
-    const metricsPorts: number[] = [];
-    const startWorker = () => {
-      const w = spawnTruc('worker', { ...common, TRUC_WORKER_METRICS_PORT: String(metricsPorts.at(-1)) });
-      workers.push(w);
-      return w;
-    };
-    metricsPorts.push(await freePort());
-    startWorker();
-    const apiUrl = `http://127.0.0.1:${port}`;
-    const truc = trucClient(apiUrl);
-    // the worker serves the API's operations paths (/healthz, /readyz, /metrics) on its metrics port
-    const workerOps = trucClient(`http://127.0.0.1:${metricsPorts[0]}`);
-    await waitFor(
-      async () => {
-        try {
-          return (await truc.api.GET('/readyz')).response.status === 200;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 90_000, intervalMs: 500, what: 'the api process to be ready' },
-    );
-    return {
-      env,
-      sim,
-      redis,
-      proxy,
-      get api() {
-        return api;
-      },
-      restartApi() {
-        api = spawnTruc('api', { ...common, PORT: String(port) });
-        apis.push(api);
-      },
-      apiUrl,
-      truc,
-      workers,
-      workerMetrics: async () => {
-        const { data, response } = await workerOps.api.GET('/metrics', { parseAs: 'text' });
-        if (data === undefined) throw new Error(`worker /metrics answered ${response.status}`);
-        return data;
-      },
-      startWorker,
-      async startStandbyWorker() {
-        const port = await freePort();
-        const w = spawnTruc('worker', { ...common, TRUC_WORKER_METRICS_PORT: String(port) });
-        workers.push(w);
-        await waitFor(
-          async () => {
-            try {
-              return (await trucClient(`http://127.0.0.1:${port}`).api.GET('/healthz')).response.ok;
-            } catch {
-              return false;
-            }
-          },
-          { timeoutMs: GENEROUS_RESUME_MS, intervalMs: 250, what: 'the standby worker to be up' },
-        );
-        const ops = trucClient(`http://127.0.0.1:${port}`);
-        const metrics = async () => {
-          const { data, response } = await ops.api.GET('/metrics', { parseAs: 'text' });
-          if (data === undefined) throw new Error(`standby worker /metrics answered ${response.status}`);
-          return data;
-        };
-        return { worker: w, metrics };
-      },
-      async close() {
-        for (const p of [...apis, ...workers]) p.kill();
-        await Promise.allSettled([...apis, ...workers].map((p) => p.exited));
-        await proxy.close();
-        await redis.stop();
-        await env.cleanup();
-        await sim.close();
-      },
-    };
-  }
+/** Reads a truc process's Prometheus metrics on its operations port, through the typed client. */
+const metricsAt = (port: number, what: string) => async (): Promise<string> => {
+  const { data, response } = await trucClient(`http://127.0.0.1:${port}`).api.GET('/metrics', {
+    parseAs: 'text',
+  });
+  if (data === undefined) throw new Error(`${what} /metrics answered ${response.status}`);
+  return data;
+};
 
+/** Waits until the truc process on `port` answers `path` with a 2xx. */
+const untilAnswering = (port: number, path: '/readyz' | '/healthz', what: string, timeoutMs: number) =>
+  waitFor(
+    async () => {
+      try {
+        return (await trucClient(`http://127.0.0.1:${port}`).api.GET(path)).response.ok;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs, intervalMs: 250, what },
+  );
+
+/** A scenario's simulator, Redis and database (PostgreSQL behind the proxy), and the processes' env. */
+async function startServices(extraEnv: Record<string, string>) {
+  const sim = await startSim();
+  const redis = await startOwnRedis();
+  const env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+  const proxy = await startTcpProxy('127.0.0.1', 5432);
+  const viaProxy = new URL(env.databaseUrl!);
+  viaProxy.port = String(proxy.port);
+  const common = {
+    DATABASE_URL: viaProxy.toString(),
+    REDIS_URL: redis.url,
+    TRUC_QUEUE_PREFIX: env.redisPrefix!,
+    DATA_DIR: env.dataDir,
+    HCM_CSDL_BASE_URL: sim.url,
+    ...extraEnv,
+  };
+  return { sim, redis, env, proxy, common };
+}
+
+/** A fresh stack: the services, one api and one worker (its metrics on a port of its own), api ready. */
+async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const { sim, redis, env, proxy, common } = await startServices(extraEnv);
+  const port = await freePort();
+  const apis = [spawnTruc('api', { ...common, PORT: String(port) })];
+  const workers: Spawned[] = [];
+  const spawnWorker = (metricsPort: number) => {
+    const w = spawnTruc('worker', { ...common, TRUC_WORKER_METRICS_PORT: String(metricsPort) });
+    workers.push(w);
+    return w;
+  };
+  // the worker serves the API's operations paths (/healthz, /readyz, /metrics) on its metrics port
+  const metricsPort = await freePort();
+  spawnWorker(metricsPort);
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await untilAnswering(port, '/readyz', 'the api process to be ready', 90_000);
+  return {
+    env,
+    sim,
+    redis,
+    proxy,
+    get api() {
+      return apis.at(-1)!;
+    },
+    restartApi() {
+      apis.push(spawnTruc('api', { ...common, PORT: String(port) }));
+    },
+    apiUrl,
+    truc: trucClient(apiUrl),
+    workers,
+    workerMetrics: metricsAt(metricsPort, 'worker'),
+    startWorker: () => spawnWorker(metricsPort),
+    async startStandbyWorker() {
+      const standbyPort = await freePort();
+      const worker = spawnWorker(standbyPort);
+      await untilAnswering(standbyPort, '/healthz', 'the standby worker to be up', GENEROUS_RESUME_MS);
+      return { worker, metrics: metricsAt(standbyPort, 'standby worker') };
+    },
+    async close() {
+      for (const p of [...apis, ...workers]) p.kill();
+      await Promise.allSettled([...apis, ...workers].map((p) => p.exited));
+      await proxy.close();
+      await redis.stop();
+      await env.cleanup();
+      await sim.close();
+    },
+  };
+}
+
+describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csdl simulator', () => {
   /** Pages recorded plus batches ingested: grows while the run makes progress. */
   const progress = async (s: Stack) =>
     (
@@ -413,64 +501,14 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     'the api killed while ten vendors push: every 202 batch finishes, one batch per Idempotency-Key',
     () =>
       onStack(async (s) => {
-        const vendors = await Promise.all(
-          Array.from({ length: 10 }, async (_, i) => {
-            const school = `7900${String(100 + i).padStart(4, '0')}`;
-            const c = await addClient(s.env.deps.db, {
-              name: `Vendor ${i}`,
-              role: 'vendor',
-              schools: [school],
-            });
-            const truc = clientAs(s.apiUrl, c);
-            await truc.token(); // fetched (and cached) while the api is up
-            return { i, school, truc };
-          }),
-        );
-        const BATCHES = 5;
-        let accepted = 0;
-        let networkErrors = 0;
-        const answers = new Map<string, string>();
-        /** Sends one batch until it gets an answer (a lost answer is retried with the same key). */
-        async function send(v: (typeof vendors)[number], j: number): Promise<void> {
-          const key = `faults-v${v.i}-b${j}`;
-          const body = {
-            entity: 'students' as const,
-            format: 'canonical' as const,
-            records: onTheWire<'CanonicalStudentsRecord'>(
-              Array.from({ length: 40 }, (_, k) => student(`FV${v.i}B${j}K${k}`, { schoolCode: v.school })),
-            ),
-          };
-          for (let attempt = 0; attempt < 400; attempt++) {
-            try {
-              // one request per call (the client's pushBatch would retry by itself): this loop retries
-              // with the same key and counts the network errors
-              const { data, error, response } = await v.truc.api.POST('/v1/schools/{schoolCode}/batches', {
-                params: { path: { schoolCode: v.school }, header: { 'idempotency-key': key } },
-                body,
-              });
-              if (response.status === 202 && data && 'batchId' in data) {
-                const { batchId } = data;
-                const prior = answers.get(key);
-                if (prior !== undefined) expect(batchId).toBe(prior);
-                answers.set(key, batchId);
-                accepted++;
-                return;
-              }
-              // 409 in progress, 503 while the api starts: the same request again shortly.
-              expect([409, 429, 503], JSON.stringify(error)).toContain(response.status);
-            } catch {
-              networkErrors++;
-            }
-            await new Promise((r) => setTimeout(r, 250));
-          }
-          throw new Error(`batch ${key} never answered`);
-        }
+        const vendors = await tenVendors(s);
+        const seen: Pushes = { accepted: 0, networkErrors: 0, answers: new Map() };
         const pushing = Promise.all(
           vendors.map(async (v) => {
-            for (let j = 0; j < BATCHES; j++) await send(v, j);
+            for (let j = 0; j < BATCHES; j++) await sendUntilAnswered(v, j, seen);
           }),
         );
-        await waitFor(() => accepted >= 12, {
+        await waitFor(() => seen.accepted >= 12, {
           timeoutMs: 120_000,
           intervalMs: 20,
           what: 'some batches accepted',
@@ -479,14 +517,14 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         await s.api.exited;
         s.restartApi();
         await pushing;
-        expect(networkErrors).toBeGreaterThan(0);
+        expect(seen.networkErrors).toBeGreaterThan(0);
         const db = s.env.deps.db;
         await waitFor(
           async () => (await countRows(db, 'truc.batches', `status = 'done'`)) === vendors.length * BATCHES,
           { timeoutMs: 180_000, intervalMs: 250, what: 'every accepted batch to finish' },
         );
         expect(await countRows(db, 'truc.batches')).toBe(vendors.length * BATCHES);
-        expect(new Set(answers.values()).size).toBe(vendors.length * BATCHES);
+        expect(new Set(seen.answers.values()).size).toBe(vendors.length * BATCHES);
         // Every change delivered to the city database, and no duplicate effect there: each student
         // stored once, and each sent once (a retried delivery is a replay under the same key).
         await waitFor(async () => (await countRows(db, 'truc.push_sets', 'delivered_at IS NULL')) === 0, {
@@ -494,30 +532,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
           intervalMs: 250,
           what: 'every push set to be delivered',
         });
-        const pushed = vendors.length * BATCHES * 40;
-        const ours = (key: string) => /^FV\d+B\d+K\d+$/.test(key);
-        const stored = s.sim.received.records('students').filter((r) => ours(String(r.maDinhDanh)));
-        const sent = s.sim.recorder
-          .items('students')
-          .filter((r) => ours(String((r as { maDinhDanh?: unknown }).maDinhDanh)));
-        console.log(
-          `[faults] api kill: ${stored.length} of ${pushed} students stored at the simulator, sent ${sent.length} times`,
-        );
-        // Counted by key, not in total (a key sent twice and another never would balance out): every
-        // pushed student stored and sent exactly once.
-        const keyOf = (r: unknown) => String((r as { maDinhDanh?: unknown }).maDinhDanh);
-        const timesSent = new Map<string, number>();
-        for (const r of sent) timesSent.set(keyOf(r), (timesSent.get(keyOf(r)) ?? 0) + 1);
-        const expected = Array.from({ length: vendors.length * BATCHES * 40 }, (_, n) => {
-          const k = n % 40;
-          const j = Math.floor(n / 40) % BATCHES;
-          const i = Math.floor(n / 40 / BATCHES);
-          return `FV${i}B${j}K${k}`;
-        }).sort();
-        expect([...new Set(stored.map(keyOf))].sort()).toEqual(expected);
-        expect(stored).toHaveLength(pushed);
-        expect([...timesSent.keys()].sort()).toEqual(expected);
-        expect([...timesSent].filter(([, n]) => n !== 1)).toEqual([]);
+        expectEachStoredAndSentOnce(s, vendors.length);
         expect(await countRows(db, 'truc.dead_letters')).toBe(0);
       }),
     TEST_TIMEOUT,
