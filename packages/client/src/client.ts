@@ -212,21 +212,9 @@ function reads(api: Client<paths>): Pick<TrucClient, 'findings' | 'records' | 'r
   };
 }
 
-export function createTrucClient(opts: TrucClientOptions): TrucClient {
-  const base = opts.fetch ?? globalThis.fetch;
-  const sleep = opts.sleep ?? defaultSleep;
-  const retries = opts.retries ?? 3;
-  if ((opts.clientId === undefined) !== (opts.clientSecret === undefined))
-    throw new TypeError('createTrucClient: give clientId and clientSecret together');
-  const tokens = tokenSourceOf(opts, base);
-  const api = createClient<paths>({
-    baseUrl: opts.baseUrl,
-    fetch: authenticatedFetch(base, tokens, opts.token),
-    ...(opts.language === undefined ? {} : { headers: { 'accept-language': opts.language } }),
-  });
-
-  /** Runs `attempt` again after a network error, 429 or 503 (same request, same idempotency key). */
-  async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+/** Runs `attempt` again after a network error, 429 or 503 (same request, same idempotency key). */
+function retrying(retries: number, sleep: (ms: number) => Promise<void>) {
+  return async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
     for (let n = 0; ; n += 1) {
       try {
         return await attempt();
@@ -238,8 +226,15 @@ export function createTrucClient(opts: TrucClientOptions): TrucClient {
         await sleep(busy && err.retryAfter !== undefined ? err.retryAfter * 1000 : backoff);
       }
     }
-  }
+  };
+}
 
+/** The batch calls: push (retried under one idempotency key), dry run, status, wait, push and wait. */
+function batches(
+  api: Client<paths>,
+  withRetries: ReturnType<typeof retrying>,
+  sleep: (ms: number) => Promise<void>,
+): Pick<TrucClient, 'pushBatch' | 'dryRun' | 'batch' | 'waitForBatch' | 'pushAndWait'> {
   async function batch(batchId: string): Promise<BatchStatus> {
     const { data, error, response } = await api.GET('/v1/batches/{batchId}', {
       params: { path: { batchId } },
@@ -275,11 +270,6 @@ export function createTrucClient(opts: TrucClientOptions): TrucClient {
   }
 
   return {
-    api,
-    tokens,
-    async token() {
-      return tokens ? tokens.get() : opts.token;
-    },
     pushBatch,
     async dryRun(schoolCode, body) {
       const { data, error, response } = await api.POST('/v1/schools/{schoolCode}/batches', {
@@ -295,6 +285,27 @@ export function createTrucClient(opts: TrucClientOptions): TrucClient {
       const accepted = await pushBatch(schoolCode, body, o);
       return waitForBatch(accepted.batchId, o);
     },
+  };
+}
+
+export function createTrucClient(opts: TrucClientOptions): TrucClient {
+  const base = opts.fetch ?? globalThis.fetch;
+  const sleep = opts.sleep ?? defaultSleep;
+  if ((opts.clientId === undefined) !== (opts.clientSecret === undefined))
+    throw new TypeError('createTrucClient: give clientId and clientSecret together');
+  const tokens = tokenSourceOf(opts, base);
+  const api = createClient<paths>({
+    baseUrl: opts.baseUrl,
+    fetch: authenticatedFetch(base, tokens, opts.token),
+    ...(opts.language === undefined ? {} : { headers: { 'accept-language': opts.language } }),
+  });
+  return {
+    api,
+    tokens,
+    async token() {
+      return tokens ? tokens.get() : opts.token;
+    },
+    ...batches(api, retrying(opts.retries ?? 3, sleep), sleep),
     ...reads(api),
   };
 }
