@@ -65,6 +65,41 @@ export async function killAll(procs: readonly Spawned[]): Promise<void> {
   await Promise.allSettled(procs.map((p) => p.exited));
 }
 
+/** What a spawned process has written so far, and the line waiters woken by each stdout chunk. */
+interface Output {
+  out: string;
+  err: string;
+  done: boolean;
+  waiters: Set<() => void>;
+}
+
+/** The first stdout line matching `pred`, once written; rejected when the process ends or time runs out. */
+function lineOf(o: Output, pred: (line: string) => boolean, timeoutMs: number): Promise<string> {
+  const tail = () => `stdout: ${o.out.slice(-2000)} stderr: ${o.err.slice(-2000)}`;
+  return new Promise<string>((resolve, reject) => {
+    const check = (): void => {
+      const line = o.out.split('\n').find((l) => pred(l));
+      if (line !== undefined) {
+        cleanup();
+        resolve(line);
+      } else if (o.done) {
+        cleanup();
+        reject(new Error(`process exited before the expected line; ${tail()}`));
+      }
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no expected line within ${timeoutMs} ms; ${tail()}`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      o.waiters.delete(check);
+    };
+    o.waiters.add(check);
+    check();
+  });
+}
+
 /**
  * Starts `command`. A node child (every `truc` a test starts) gets an IPC channel besides its pipes: a
  * long-running `truc` ends when the channel closes (src/cli/kit.ts untilStopped), so it dies with the
@@ -74,71 +109,37 @@ export function spawnProcess(command: string, args: readonly string[], opts: Spa
   const stdio: SpawnOptions['stdio'] =
     command === process.execPath ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
   const child = spawn(command, args, { stdio, ...opts });
-  let out = '';
-  let err = '';
-  const waiters = new Set<() => void>();
+  const o: Output = { out: '', err: '', done: false, waiters: new Set() };
   const notify = (): void => {
-    for (const w of [...waiters]) w();
+    for (const w of [...o.waiters]) w();
   };
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
+    o.out += chunk;
     notify();
   });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
+    o.err += chunk;
   });
-  let done = false;
   const exited = new Promise<Exit>((resolve) => {
     child.once('close', (code, signal) => {
-      done = true;
+      o.done = true;
       notify();
-      resolve({ code, signal, stdout: out, stderr: err });
+      resolve({ code, signal, stdout: o.out, stderr: o.err });
     });
     child.once('error', (e) => {
-      err += String(e);
+      o.err += String(e);
     });
   });
   return {
     child,
-    stdout: () => out,
-    stderr: () => err,
+    stdout: () => o.out,
+    stderr: () => o.err,
     exited,
     kill() {
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
         killTree(child.pid, 'SIGKILL');
     },
-    waitForLine(pred, timeoutMs) {
-      return new Promise<string>((resolve, reject) => {
-        const check = (): void => {
-          const line = out.split('\n').find((l) => pred(l));
-          if (line !== undefined) {
-            cleanup();
-            resolve(line);
-          } else if (done) {
-            cleanup();
-            reject(
-              new Error(
-                `process exited before the expected line; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`,
-              ),
-            );
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(
-            new Error(
-              `no expected line within ${timeoutMs} ms; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`,
-            ),
-          );
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
-    },
+    waitForLine: (pred, timeoutMs) => lineOf(o, pred, timeoutMs),
   };
 }
 
