@@ -5,6 +5,7 @@
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import type { Db } from '../../src/store/db.js';
 import { ProblemSchema } from '../../src/api/problem.js';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import { addClient, setClientDisabled, type NewClient } from '../../src/ops.js';
@@ -111,14 +112,9 @@ export function expectOauthError(
   return body;
 }
 
-export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
-  const env = await makeDeps(backend);
-  const app = await buildApp(env.deps);
-  await app.ready();
-  const db = env.deps.db;
-
+/** The harness's clients (the disabled one disabled after its token was issued) and their tokens. */
+async function harnessClients(app: FastifyInstance, db: Db) {
   const tokenOf = (c: Credentials, extra?: Record<string, string>) => tokenFor(app, c, extra);
-
   const clients: Record<ClientName, NewClient> = {
     vendor: await addClient(db, { name: 'Vendor A', role: 'vendor', schools: [S1, S2] }),
     other: await addClient(db, { name: 'Vendor B', role: 'vendor', schools: [OTHER] }),
@@ -129,13 +125,12 @@ export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
   const tokens = {} as Record<ClientName, string>;
   for (const k of Object.keys(clients) as ClientName[]) tokens[k] = await tokenOf(clients[k]);
   await setClientDisabled(db, clients.disabled.clientId, true);
+  return { clients, tokens, tokenOf };
+}
 
+/** Requests to the app in process: a batch pushed, a GET, any other method with a JSON body. */
+function requestsTo(app: FastifyInstance): Pick<ApiHarness, 'pushBatch' | 'get' | 'send'> {
   return {
-    env,
-    app,
-    clients,
-    tokens,
-    tokenOf,
     pushBatch(token, school, payload, headers = {}) {
       return app.inject({
         method: 'POST',
@@ -162,6 +157,19 @@ export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
         ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
       });
     },
+  };
+}
+
+export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
+  const env = await makeDeps(backend);
+  const app = await buildApp(env.deps);
+  await app.ready();
+  const db = env.deps.db;
+  return {
+    env,
+    app,
+    ...(await harnessClients(app, db)),
+    ...requestsTo(app),
     audits(action) {
       return countRows(db, 'truc.audit_log', `action = '${action.replace(/'/g, "''")}'`);
     },
