@@ -338,6 +338,13 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
   });
 
   describe('findings', () => {
+    it('filing findings runs no trigger per finding: no foreign key to the batch (migration 321)', async () => {
+      const res = await store.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'truc.findings'::regclass`,
+      );
+      expect(res.rows[0]!.n).toBe(0);
+    });
+
     it("a batch's findings read back as filed: shared rule texts, own pointers, values and details", async () => {
       const batchId = randomUUID();
       const batches = createBatchesRepo(store.db);
