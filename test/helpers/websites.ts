@@ -28,9 +28,58 @@ const page = (head: string) =>
 const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>Tin</title></channel></rss>';
 const ATOM = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Tin</title></feed>';
 
-export async function startWebsites(
-  opts: { slowMs?: number; robots?: { status: number; body?: string } } = {},
-): Promise<WebsiteServer> {
+/** The sites' options: how long `/slow/…` takes, what `/robots.txt` answers (404 when not given). */
+interface WebsiteOptions {
+  slowMs?: number;
+  robots?: { status: number; body?: string };
+}
+
+/** One answer of the sites; `afterMs`: held that long first (`/slow/…`). */
+interface SiteAnswer {
+  status: number;
+  body: string;
+  type?: string;
+  headers?: Record<string, string>;
+  afterMs?: number;
+}
+
+/** What the sites answer at `url` (the paths the file comment lists). */
+function siteAnswer(url: string, opts: WebsiteOptions): SiteAnswer {
+  const notFound = { status: 404, body: 'not found' };
+  if (url === '/robots.txt')
+    return opts.robots
+      ? { status: opts.robots.status, body: opts.robots.body ?? '', type: 'text/plain' }
+      : notFound;
+  if (url.startsWith('/slow/')) return { status: 200, body: page(''), afterMs: opts.slowMs ?? 2000 };
+  if (url.endsWith('/feed.xml')) return { status: 200, body: RSS, type: 'application/rss+xml' };
+  if (url.endsWith('/atom.xml')) return { status: 200, body: ATOM, type: 'application/atom+xml' };
+  if (url.startsWith('/up/'))
+    return {
+      status: 200,
+      body: page('<link rel="alternate" type="application/rss+xml" title="Tin" href="feed.xml">'),
+    };
+  if (url.startsWith('/atom/'))
+    return {
+      status: 200,
+      body: page("<link href='/atom/atom.xml' type='application/atom+xml' rel='alternate'>"),
+    };
+  if (url.startsWith('/plain/')) return { status: 200, body: page('<link rel="stylesheet" href="a.css">') };
+  if (url.startsWith('/broken/')) return { status: 503, body: 'down for maintenance' };
+  if (url.startsWith('/moved/'))
+    return { status: 301, body: '', type: 'text/plain', headers: { location: '/up/' } };
+  return notFound;
+}
+
+/** A port that was free a moment ago: nothing listens there. */
+async function unusedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export async function startWebsites(opts: WebsiteOptions = {}): Promise<WebsiteServer> {
   let inFlight = 0;
   let max = 0;
   const userAgents = new Set<string>();
@@ -41,41 +90,20 @@ export async function startWebsites(
     // Over when answered or when the client gives up (a timed-out probe).
     res.once('close', () => inFlight--);
     userAgents.add(String(req.headers['user-agent']));
-    const done = (status: number, body: string, type = 'text/html', headers: Record<string, string> = {}) => {
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(status, { 'content-type': type, ...headers }).end(body);
-      }, 20);
-    };
     const url = req.url ?? '/';
     paths.push(url);
-    if (url === '/robots.txt') {
-      return opts.robots
-        ? done(opts.robots.status, opts.robots.body ?? '', 'text/plain')
-        : done(404, 'not found');
-    }
-    if (url.startsWith('/slow/')) {
-      setTimeout(() => done(200, page('')), opts.slowMs ?? 2000);
-      return;
-    }
-    if (url.endsWith('/feed.xml')) return done(200, RSS, 'application/rss+xml');
-    if (url.endsWith('/atom.xml')) return done(200, ATOM, 'application/atom+xml');
-    if (url.startsWith('/up/'))
-      return done(200, page('<link rel="alternate" type="application/rss+xml" title="Tin" href="feed.xml">'));
-    if (url.startsWith('/atom/'))
-      return done(200, page("<link href='/atom/atom.xml' type='application/atom+xml' rel='alternate'>"));
-    if (url.startsWith('/plain/')) return done(200, page('<link rel="stylesheet" href="a.css">'));
-    if (url.startsWith('/broken/')) return done(503, 'down for maintenance');
-    if (url.startsWith('/moved/')) return done(301, '', 'text/plain', { location: '/up/' });
-    return done(404, 'not found');
+    const a = siteAnswer(url, opts);
+    const answer = () =>
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(a.status, { 'content-type': a.type ?? 'text/html', ...a.headers }).end(a.body);
+      }, 20);
+    if (a.afterMs === undefined) answer();
+    else setTimeout(answer, a.afterMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  // A port that was free a moment ago: nothing listens there.
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const downPort = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const downPort = await unusedPort();
   return {
     base: `http://127.0.0.1:${port}`,
     downUrl: `http://127.0.0.1:${downPort}/`,
