@@ -79,9 +79,11 @@ async function writeRecords(
   const records = createRecordsRepo(q);
   const fps = pulled ? sourceFpsByKey(pulled, checked.records) : undefined;
   const rows = fps ? p.toWrite.map((r) => ({ ...r, sourceFp: fps.get(r.key) })) : p.toWrite;
+  // None of the page's records stored (a first sync): inserted as new, where its pull job allows it.
+  const fresh = pulled?.inline?.insertNew === true && checked.existing.size === 0;
   // Not waited for: the statements after it are sent behind it (its failure fails the next one waited for).
   await sendWrite(q, (w) =>
-    createRecordsRepo(w).upsert(entity, rows, { system, mappingVersion: mapping.version }),
+    createRecordsRepo(w).upsert(entity, rows, { system, mappingVersion: mapping.version, fresh }),
   );
   if (fps) {
     const stale = p.unchangedKeys.flatMap((key) => {

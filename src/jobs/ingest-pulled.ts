@@ -49,7 +49,13 @@ export interface PulledExtras {
    * the page, where the batch's own closing writes and its refusals go too (sent with the run's advance:
    * one statement, issue 7); the job queues the run's reconciliation itself after its last page.
    */
-  inline?: { run: { id: number; since: string | null }; audit: AuditEvent[]; closing: CombinedWrites };
+  inline?: {
+    run: { id: number; since: string | null };
+    audit: AuditEvent[];
+    closing: CombinedWrites;
+    /** When none of the page's records is stored, they are inserted as new (see records.ts `upsert`'s `fresh`). */
+    insertNew?: boolean;
+  };
 }
 
 /** Fingerprint of a source record as a given mapping and quality catalogue turn it into a stored row. */

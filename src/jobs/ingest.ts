@@ -147,6 +147,8 @@ interface PulledPageIn {
   quietOnly?: boolean;
   /** The read of its stored rows, sent already by the pull job (see {@link StoredRead}). */
   sent?: StoredRead | undefined;
+  /** When none of its records is stored, insert them as new (the pull job writes again without it on a duplicate key). */
+  insertNew?: boolean;
 }
 
 /**
@@ -201,12 +203,10 @@ export async function ingestPulledPage(
     sameAs: null,
     records: rest,
   };
-  return ingestLoaded(
-    q,
-    deps,
-    { batch, entity: page.entity, mapping, trusted: true },
-    { pulled: { ...extras, inline: { run: page.run, audit: page.audit, closing: page.closing } } },
-  );
+  const { run, audit, closing, insertNew } = page;
+  const inline = { run, audit, closing, insertNew: insertNew === true };
+  const loaded = { batch, entity: page.entity, mapping, trusted: true };
+  return ingestLoaded(q, deps, loaded, { pulled: { ...extras, inline } });
 }
 
 /**

@@ -15,7 +15,7 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo, isPageNotDue } from '../store/sync-runs.js';
-import { isConnectionLost, type Queryable } from '../store/db.js';
+import { isConnectionLost, isUniqueViolation, type Queryable } from '../store/db.js';
 import { pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
@@ -64,6 +64,8 @@ interface PageToStore {
   deleting: Promise<Deleted>;
   /** The read of its stored rows, sent already (with the run's lock, {@link storeLocked}). */
   sent?: StoredRead | undefined;
+  /** Records none of which is stored are inserted as new ({@link storeOrHold} writes again without it on a duplicate key). */
+  insertNew?: boolean;
   /**
    * Stored outside a transaction ({@link storeQuiet}): the page number the run must still be at; only a
    * page with nothing to judge is stored.
@@ -96,6 +98,7 @@ async function ingestPage(
     closing: p.closing,
     quietOnly: p.due !== undefined,
     sent: p.sent,
+    insertNew: p.insertNew === true,
   });
   if (!result) return undefined;
   const changed = result.unchanged * 2 < page.items.length;
@@ -224,18 +227,25 @@ class PageNotDue extends Error {
 }
 
 /**
- * Runs the page's transaction; when the page is not due (`PageNotDue`: rolled back), closes the job's
- * outbox row; when the guard holds the run (`RunHeld`: rolled back), holds it.
+ * Runs the page's transaction, its records inserted as new when none of them is stored (`insertNew`); a
+ * record another transaction stored meanwhile (a unique violation: rolled back) has it run again as an
+ * upsert. When the page is not due (`PageNotDue`: rolled back), closes the job's outbox row; when the
+ * guard holds the run (`RunHeld`: rolled back), holds it.
  */
 async function storeOrHold<T>(
   ctx: PullContext,
   run: SyncRun,
   pageNo: number,
   job: Pick<JobRun, 'outboxId'>,
-  work: (q: Queryable) => Promise<T>,
+  work: (q: Queryable, insertNew: boolean) => Promise<T>,
 ): Promise<T | { holdId: number | undefined } | undefined> {
   try {
-    return await ctx.db.tx(work);
+    return await ctx.db
+      .tx((q) => work(q, true))
+      .catch((err: unknown) => {
+        if (!isUniqueViolation(err)) throw err;
+        return ctx.db.tx((q) => work(q, false));
+      });
   } catch (err) {
     if (err instanceof PageNotDue) {
       await createOutboxRepo(ctx.db).markDone(job.outboxId);
@@ -256,7 +266,7 @@ type PullResult =
 /** A page the job has: its run (as the job read it), number, records, the work done on it ahead and the job's outbox row. */
 type PageIn = Omit<
   PageToStore,
-  'mappingPin' | 'mappingVersion' | 'audit' | 'closing' | 'deleting' | 'sent' | 'due'
+  'mappingPin' | 'mappingVersion' | 'audit' | 'closing' | 'deleting' | 'sent' | 'insertNew' | 'due'
 >;
 
 /** The next page of a chain: its payload, its leased outbox row, and the run as its page left it. */
@@ -275,7 +285,12 @@ const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
  * its stored rows go out with BEGIN without waiting for each other's answers (issue 7: one round trip
  * for the four); the read is made with the current mapping, and made again when the run is pinned to another.
  */
-async function storeLocked(q: Queryable, ctx: PullContext, p: PageIn): Promise<Stored | undefined> {
+async function storeLocked(
+  q: Queryable,
+  ctx: PullContext,
+  p: PageIn,
+  insertNew: boolean,
+): Promise<Stored | undefined> {
   const { run, pageNo, page } = p;
   const locking = createSyncRunsRepo(q).lockForPage(run.id);
   locking.catch(() => undefined); // waited for below
@@ -298,6 +313,7 @@ async function storeLocked(q: Queryable, ctx: PullContext, p: PageIn): Promise<S
     closing: combinedWrites(q),
     deleting,
     sent,
+    insertNew,
   });
 }
 
@@ -371,7 +387,7 @@ async function pullOne(
   const pageIn = { run, pageNo, page, ahead, outboxId: job.outboxId };
   const stored =
     (await storeQuiet(ctx, pageIn)) ??
-    (await storeOrHold(ctx, run, pageNo, job, (q) => storeLocked(q, ctx, pageIn)));
+    (await storeOrHold(ctx, run, pageNo, job, (q, insertNew) => storeLocked(q, ctx, pageIn, insertNew)));
   const held = stored !== undefined && 'holdId' in stored;
   if (last || held) noteStored(ctx, run.id, undefined);
   else if (stored) noteStored(ctx, run.id, stored.changed, stored.quiet);

@@ -191,6 +191,8 @@ export async function sendWrite(q: Queryable, write: (q: Queryable) => Promise<u
   };
   const sent = (async () => write(sending))();
   atOnce = false;
+  // Its failure is also its own statements': the chain may not reach `sent` to see it (never unhandled).
+  sent.catch(() => undefined);
   void (q as InOrder).after(sent);
 }
 
@@ -275,6 +277,11 @@ export function createPgDb(
 /** Checks the database answers (readiness, start-up, the PostgreSQL queue backend's ping). */
 export async function pingDatabase(q: Queryable): Promise<void> {
   await q.query('SELECT 1');
+}
+
+/** True when `err` is a unique violation (SQLSTATE 23505): a row with the same key is stored already. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
 }
 
 /** SQLSTATE classes and codes of a lost or refused connection: 08 (connection exception), 57P01–57P03 (shutdown, cannot connect now). */

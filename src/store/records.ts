@@ -80,7 +80,7 @@ function jsonArrayBytes(part: readonly UpsertRow[]): Buffer {
 function upsertStatement(
   t: TableDef,
   part: readonly UpsertRow[],
-  source: { system: string; mappingVersion: string },
+  source: UpsertSource,
 ): [sql: string, params: unknown[]] {
   const pid = t.hasPersonalId;
   const twin = t.hasTwinKey === true;
@@ -107,9 +107,11 @@ function upsertStatement(
   const column = (ty: string, j: number) =>
     ty === 'jsonb' ? `jsonb_array_elements($${j + 1}::jsonb)` : `unnest($${j + 1}::${ty})`;
   const n = cols.length;
+  const insert = `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)
+     SELECT *, $${n + 1}::text, $${n + 2}::text FROM ROWS FROM (${types.map(column).join(', ')})`;
+  if (source.fresh) return [insert, [...arrays, source.system, source.mappingVersion]];
   return [
-    `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)
-     SELECT *, $${n + 1}::text, $${n + 2}::text FROM ROWS FROM (${types.map(column).join(', ')})
+    `${insert}
      ON CONFLICT (${t.key}) DO UPDATE SET
        ${scoped ? `${t.scope} = EXCLUDED.${t.scope},` : ''}
        ${pid ? 'personal_id = EXCLUDED.personal_id,' : ''}
@@ -121,15 +123,25 @@ function upsertStatement(
   ];
 }
 
+/** Where upserted rows come from; `fresh`: none of them is stored (see `upsert`). */
+export interface UpsertSource {
+  system: string;
+  mappingVersion: string;
+  fresh?: boolean;
+}
+
 /** Writes: records inserted or updated, their source fingerprints noted, seen again. */
 function recordWrites(q: Queryable) {
   return {
-    /** Inserts or updates rows (the caller has already dropped unchanged ones). */
-    async upsert(
-      entity: EntityName,
-      rows: readonly UpsertRow[],
-      source: { system: string; mappingVersion: string },
-    ) {
+    /**
+     * Inserts or updates rows (the caller has already dropped unchanged ones). `fresh`: the caller read
+     * that none of the rows' keys is stored (a first sync's page), so they are inserted without
+     * `ON CONFLICT` (issue 7: PostgreSQL's conflict check, and the change feed's UPDATE trigger that
+     * `ON CONFLICT DO UPDATE` fires even when nothing conflicts, cost ~11 % of a first-sync page's
+     * upsert); a row another transaction stored meanwhile fails the statement (unique violation, see
+     * ./db.ts `isUniqueViolation`), and the caller writes again without `fresh`.
+     */
+    async upsert(entity: EntityName, rows: readonly UpsertRow[], source: UpsertSource) {
       await queryAll(
         q,
         [...chunks(rows)].map((part) => upsertStatement(TABLES[entity], part, source)),

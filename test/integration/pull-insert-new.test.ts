@@ -1,0 +1,99 @@
+/**
+ * A first-sync page inserts its records as new when none of them is stored (issue 7: no conflict check
+ * and no change-feed UPDATE trigger for rows that cannot conflict), and stays right when another
+ * transaction stores one of them between the page's read and its insert: the duplicate key rolls the
+ * page back and it is written again as an upsert, in the same job (no failed attempt). On PostgreSQL,
+ * over the real pull path: the worker role and the hcm-csdl simulator.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startWorkerRole } from '../../src/roles.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
+import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { requestFullStudentsPull } from '../helpers/full-pull.js';
+
+describe('a first-sync page of records none of which is stored', () => {
+  let sim: HcmCsdlSimulator;
+  let env: TestEnv;
+  let worker: { stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    sim = await startCitySimulator({ seed: 43, schools: 1, studentsPerSchool: 5, tombstoneRate: 0 });
+    env = await makeDeps(
+      backends().find((b) => b.name === 'postgres+pg-queue')!,
+      {
+        env: { HCM_CSDL_BASE_URL: sim.url },
+      },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await worker?.stop();
+    await env?.cleanup();
+    await sim?.close();
+  });
+
+  it('is inserted as new; one stored meanwhile by another transaction has it written again as an upsert', async () => {
+    const taken = sim.population.student(0);
+    // Another writer's student, not committed yet when the page reads what is stored.
+    const other = new pg.Client({ connectionString: env.databaseUrl });
+    await other.connect();
+    const inserts: string[] = [];
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO truc.students (student_code, school_code, data, fingerprint, source_system, mapping_version)
+         VALUES ($1, $2, '{}', 'other', 'vendor:other', 'canonical@1')`,
+        [taken.studentCode, taken.schoolCode],
+      );
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
+      const query = pg.Client.prototype.query;
+      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+        this: pg.Client,
+        ...args: unknown[]
+      ) {
+        const sql = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown })?.text);
+        if (/^INSERT INTO truc\.students /.test(sql)) inserts.push(sql);
+        return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
+      });
+      worker = startWorkerRole(env.deps);
+      const runId = await requestFullStudentsPull(env.deps.db);
+      // The page's insert waits for the other writer's; then that one commits.
+      await waitFor(
+        async () =>
+          // Not on the other writer's connection: in its transaction the activity read is a snapshot.
+          (
+            await env.deps.db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO truc.students %'`,
+            )
+          ).rows[0]!.n > 0,
+        { timeoutMs: 60_000, what: "the page's insert waiting for the other writer's" },
+      );
+      await other.query('COMMIT');
+      await waitFor(
+        async () => {
+          const run = await createSyncRunsRepo(env.deps.db).get(runId);
+          expect(run?.status).not.toBe('failed');
+          return run?.status === 'done' && run.reconcile === 'done';
+        },
+        { timeoutMs: 60_000, what: 'the run' },
+      );
+    } finally {
+      vi.restoreAllMocks();
+      await other.end();
+    }
+    // Inserted as new first (no ON CONFLICT), then, rolled back on the duplicate key, as an upsert.
+    expect(inserts.map((sql) => /ON CONFLICT/.test(sql))).toEqual([false, true]);
+    const rows = await env.deps.db.query<{ code: string; system: string }>(
+      'SELECT student_code AS code, source_system AS system FROM truc.students ORDER BY 1',
+    );
+    expect(rows.rows).toHaveLength(5);
+    expect(rows.rows.every((r) => r.system === 'hcm-csdl')).toBe(true);
+    // In the same job: no pull job failed and was tried again.
+    const processed = await env.deps.metrics.jobsProcessed.get();
+    const pulls = processed.values.filter((v) => v.labels.queue === 'pull');
+    expect(pulls.filter((v) => v.labels.outcome !== 'completed' && v.value > 0)).toEqual([]);
+  }, 180_000);
+});
