@@ -4,6 +4,8 @@
  * failure normalised into an {@link AppError} with an `ERR_ADAPTER_*` code (classified in
  * `classify.ts`; wire parsing and pagination helpers in `wire.ts`).
  */
+import http, { type IncomingMessage, type RequestOptions } from 'node:http';
+import https from 'node:https';
 import axios from 'axios';
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Logger } from 'pino';
@@ -231,6 +233,36 @@ function failed(
     const cause = new HttpCallError(system, method, path, status, err.code, lenientJson(err.response?.data));
     const detail = `${system} ${method} ${path} failed: ${status !== undefined ? `HTTP ${status}` : (err.code ?? 'network error')}`;
     throw new AppError(cls.code, detail, { cause, ...retryOpts(cls.retryAfterSeconds) });
+  };
+}
+
+/** Bytes of a body's beginning a {@link headTransport} shows. */
+const HEAD_BYTES = 4096;
+
+/**
+ * An axios `transport` for one request (node's http or https, by its protocol) that shows the beginning of
+ * the answer's body to `look` as it arrives, before the rest is in (issue 7: a page's next cursor at its
+ * head, so that the next request goes out while this page is still on its way). `look` gets the text
+ * received so far (at most {@link HEAD_BYTES}) and the status, and returns true once it has seen enough.
+ * The body as sent (a compressed one shows compressed bytes); redirects are not followed.
+ */
+export function headTransport(look: (head: string, status: number | undefined) => boolean) {
+  const tap = (res: IncomingMessage) => {
+    let head = '';
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString('utf8', 0, Math.min(chunk.length, HEAD_BYTES - head.length));
+      if (look(head, res.statusCode) || head.length >= HEAD_BYTES) res.off('data', onData);
+    };
+    res.on('data', onData);
+  };
+  return {
+    request(options: RequestOptions, callback: (res: IncomingMessage) => void) {
+      const transport = options.protocol === 'https:' ? https : http;
+      return transport.request(options, (res) => {
+        tap(res);
+        callback(res);
+      });
+    },
   };
 }
 

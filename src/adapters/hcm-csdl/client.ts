@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import type { ZodType } from 'zod';
 import { isAppError } from '../../errors.js';
-import { clientCredentials, createHttpClient, processOptions } from '../http.js';
+import { clientCredentials, createHttpClient, headTransport, processOptions } from '../http.js';
 import { clampPageSize, paginate, parseWire, peekStringField } from '../wire.js';
 import type {
   ChangeFeed,
@@ -125,19 +125,34 @@ async function sendChunk(
 }
 
 /**
- * A response transform that tells `hint` the next page's cursor from a page's body text, before the body
- * is decoded and checked (issue 7: the next request goes out meanwhile; a hint, see `peekStringField`).
+ * What tells `hint` a page's next cursor from its body's text before the body is decoded and checked
+ * (issue 7: the next request goes out meanwhile; a hint, see `peekStringField`): a transport that looks
+ * at the head of the body as it arrives (where the simulator sends it), else a response transform that
+ * looks at the whole text. Once per answer, a 2xx only.
  */
 function cursorHint(hint: (cursor: string) => void) {
-  return (data: unknown, _headers: unknown, status?: number): unknown => {
-    const ok = status !== undefined && status >= 200 && status < 300;
-    const next = ok && typeof data === 'string' ? peekStringField(data, 'nextCursor') : undefined;
+  let told = false;
+  const ok = (status?: number) => status !== undefined && status >= 200 && status < 300;
+  const tell = (text: string): boolean => {
+    const next = peekStringField(text, 'nextCursor');
+    if (next === undefined) return false;
+    told = true;
     try {
-      if (next) hint(next);
+      hint(next);
     } catch {
       // a hint that fails changes nothing of the page
     }
-    return data;
+    return true;
+  };
+  return {
+    transport: headTransport((head, status) => !ok(status) || tell(head)),
+    transformResponse: [
+      (data: unknown, _headers: unknown, status?: number): unknown => {
+        if (!told && ok(status) && typeof data === 'string') tell(data);
+        told = false;
+        return data;
+      },
+    ],
   };
 }
 
@@ -156,10 +171,9 @@ async function fetchPageWith<E extends HcmCsdlEntity>(
     if (opts.since) params.updatedSince = opts.since;
     if (opts.schoolCode) params.maTruong = opts.schoolCode;
   }
-  const early = opts.onNextCursor ? cursorHint(opts.onNextCursor) : undefined;
   const res = await http.get<unknown>(`/v1/${entity}`, {
     params,
-    ...(early ? { transformResponse: [early] } : {}),
+    ...(opts.onNextCursor ? cursorHint(opts.onNextCursor) : {}),
   });
   const schema = ENTITY_SCHEMAS[entity].page as unknown as ZodType<WirePage<HcmCsdlWire[E]>>;
   return parseWire(schema, res.data, HCM_CSDL_SYSTEM);

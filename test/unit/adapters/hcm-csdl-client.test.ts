@@ -3,7 +3,8 @@
  * checked (issue 7: the pull asks for the next page meanwhile): a hint, given only for a 2xx answer.
  */
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHcmCsdlClient } from '../../../src/adapters/hcm-csdl/client.js';
 import { peekStringField } from '../../../src/adapters/wire.js';
 import { AppError } from '../../../src/errors.js';
@@ -54,6 +55,26 @@ describe('hcm-csdl client: the next cursor ahead of the page', () => {
     expect((await c.fetchPage('students', { cursor: 'c1', onNextCursor })).nextCursor).toBe('c2');
     expect((await c.fetchPage('students', { cursor: 'c2', onNextCursor })).nextCursor).toBeUndefined();
     await expect(c.fetchPage('students', { cursor: 'c3', onNextCursor })).rejects.toThrow(AppError);
+    expect(hints).toEqual(['c2']);
+  });
+});
+
+describe('hcm-csdl client: the next cursor from the head of the body', () => {
+  it('tells the cursor at the head of a body as soon as it arrives, before the rest of the page is in', async () => {
+    withToken();
+    const body = new PassThrough();
+    nock(BASE)
+      .get('/v1/students')
+      .query(true)
+      .reply(200, () => body, { 'content-type': 'application/json' });
+    const hints: string[] = [];
+    const page = client().fetchPage('students', { onNextCursor: (c) => hints.push(c) });
+    // The head, cut inside the cursor: nothing to tell yet.
+    body.write('{"nextCursor":"c');
+    body.write('2","watermark":"2025-10-01T00:00:00Z","data":[');
+    await vi.waitFor(() => expect(hints).toEqual(['c2']), { timeout: 5_000, interval: 5 });
+    body.end(']}');
+    expect((await page).nextCursor).toBe('c2');
     expect(hints).toEqual(['c2']);
   });
 });
