@@ -13,7 +13,12 @@ import type { AuditEvent } from '../store/audit-log.js';
 import type { CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { fingerprinted } from '../store/records.js';
-import { createRefusalsRepo, type Refusal, type StoredAndStanding } from '../store/refusals.js';
+import {
+  createRefusalsRepo,
+  type Candidates,
+  type Refusal,
+  type StoredAndStanding,
+} from '../store/refusals.js';
 import type { InboundMapping, InboundRecord } from './inbound.js';
 import { map, type JudgeContext, type KnownRows, type Mapped, type Premapped } from './judge.js';
 
@@ -163,11 +168,14 @@ function nothingSkipped(records: readonly unknown[], refusals: Refusals): Pulled
   };
 }
 
-/** How often each source key occurs in the page. */
-function keyCounts(keys: readonly (string | undefined)[]): Map<string, number> {
-  const seen = new Map<string, number>();
-  for (const k of keys) if (k !== undefined) seen.set(k, (seen.get(k) ?? 0) + 1);
-  return seen;
+/** Per source key that occurs once in the page: its record's index. */
+function indexOfUnique(keys: readonly (string | undefined)[]): Map<string, number> {
+  const at = new Map<string, number>();
+  keys.forEach((k, i) => {
+    if (k !== undefined) at.set(k, at.has(k) ? -1 : i);
+  });
+  for (const [k, i] of at) if (i < 0) at.delete(k);
+  return at;
 }
 
 /** The page's records with what the skip knows of each: source key, source fingerprint, whether unchanged. */
@@ -223,9 +231,8 @@ function partition(
 interface SkipAsk {
   readonly keys: readonly (string | undefined)[];
   readonly fps: readonly (string | undefined)[];
-  /** Source keys unique in the page. */
-  readonly unique: readonly string[];
-  readonly candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>;
+  /** The source keys unique in the page, with their source fingerprints. */
+  readonly candidates: Candidates;
 }
 
 function skipAsk(
@@ -235,18 +242,16 @@ function skipAsk(
   ahead: PageAhead | undefined,
 ): SkipAsk {
   const keys = records.map((raw) => sourceKey(raw));
-  const seen = keyCounts(keys);
-  const unique = [...seen].flatMap(([k, n]) => (n === 1 ? [k] : []));
   const usable = ahead?.version === mapping.version ? ahead : undefined;
-  const fps = records.map((raw, i) => {
-    const key = keys[i];
-    return key !== undefined && seen.get(key) === 1
-      ? (usable?.fps[i] ?? sourceFpOf(mapping, raw))
-      : undefined;
-  });
-  const fpOfKey = new Map(keys.flatMap((k, i) => (fps[i] === undefined ? [] : [[k!, fps[i]] as const])));
-  const candidates = unique.map((k) => ({ sourceKey: k, sourceFp: fpOfKey.get(k)! }));
-  return { keys, fps, unique, candidates };
+  const fps: (string | undefined)[] = new Array<undefined>(records.length);
+  const candidates: Candidates = { keys: [], fps: [] };
+  for (const [key, i] of indexOfUnique(keys)) {
+    const fp = usable?.fps[i] ?? sourceFpOf(mapping, records[i]);
+    fps[i] = fp;
+    candidates.keys.push(key);
+    candidates.fps.push(fp);
+  }
+  return { keys, fps, candidates };
 }
 
 /**
@@ -301,7 +306,7 @@ export async function skipUnchanged(
   const read =
     sent?.version === mapping.version && sent.rules === refusals.rules ? sent : sendStoredRead(q, page);
   if (!read) return { rest: [...records], extras: nothingSkipped(records, refusals) };
-  const { keys, fps, unique } = read.ask;
+  const { keys, fps, candidates } = read.ask;
   // The stored rows of the page's keys, and the refusals still standing of those not unchanged: records
   // refused before, from the same source record under the same rules (./refusals.ts). One read.
   const { rows: stored, unchanged, standing, lapsed } = await read.answer;
@@ -322,7 +327,7 @@ export async function skipUnchanged(
       ...split,
       refusals,
       // The unchanged rows came back without their fingerprints: the judging reads one again if it needs it.
-      known: { asked: new Set(unique.filter((k) => !unchanged.has(k))), rows: stored },
+      known: { asked: new Set(candidates.keys.filter((k) => !unchanged.has(k))), rows: stored },
       ...(results
         ? { premapped: { version: usable.version, results: split.pageIndex.map((i) => results[i]) } }
         : {}),

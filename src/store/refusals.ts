@@ -65,17 +65,14 @@ function holdersOf(entity: EntityName): string {
 }
 
 /**
- * The candidates as two JSON arrays, their source keys and their source fingerprints in the same order
- * (issue 7: `JSON.stringify` of two arrays costs truc ~0.2 ms a 1000-record page; of one object keyed
- * by source key, built with `Object.fromEntries`, 0.9-5 ms).
+ * The records a pulled page's skip asks about: source keys unique in the page and their source
+ * fingerprints, in the same order. Sent as two JSON arrays (issue 7: `JSON.stringify` of two arrays costs
+ * truc ~0.2 ms a 1000-record page; of one object keyed by source key, built with `Object.fromEntries`,
+ * 0.9-5 ms).
  */
-function candidatesJson(
-  candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
-): [keys: string, fps: string] {
-  return [
-    JSON.stringify(candidates.map((c) => c.sourceKey)),
-    JSON.stringify(candidates.map((c) => c.sourceFp)),
-  ];
+export interface Candidates {
+  readonly keys: string[];
+  readonly fps: string[];
 }
 
 /**
@@ -120,13 +117,13 @@ function storedReadSql(entity: EntityName): string {
 async function storedAndStanding(
   q: Queryable,
   target: RefusalTarget,
-  candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
+  candidates: Candidates,
 ): Promise<StoredAndStanding> {
   const rows = new Map<string, ExistingRow>();
   const unchanged = new Map<string, string>();
   const standing = new Map<string, Refusal>();
   const lapsed: string[] = [];
-  if (candidates.length === 0) return { rows, unchanged, standing, lapsed };
+  if (candidates.keys.length === 0) return { rows, unchanged, standing, lapsed };
   const res = await q.query<
     Omit<ExistingRow, 'fingerprint' | 'deleted'> & {
       unchanged: boolean;
@@ -138,16 +135,21 @@ async function storedAndStanding(
       dependent: boolean | null;
       holds: boolean | null;
     }
-  >(storedReadSql(target.entity), [target.system, target.entity, ...candidatesJson(candidates)], {
-    prepared: true,
-  });
-  const fpOf = new Map(candidates.map((c) => [c.sourceKey, c.sourceFp]));
+  >(
+    storedReadSql(target.entity),
+    [target.system, target.entity, JSON.stringify(candidates.keys), JSON.stringify(candidates.fps)],
+    { prepared: true },
+  );
+  // Read only for refusals (none on most pages).
+  let fps: Map<string, string> | undefined;
+  const fpOf = (key: string) =>
+    (fps ??= new Map(candidates.keys.map((k, i) => [k, candidates.fps[i]!]))).get(key);
   for (const { unchanged: same, refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {
     if (same) {
       const bySchool = row.scope === null ? {} : (JSON.parse(row.scope) as Record<string, string[]>);
       for (const [scope, keys] of Object.entries(bySchool)) for (const k of keys) unchanged.set(k, scope);
     } else if (!refusal) rows.set(row.key, { ...row, fingerprint: row.fingerprint!, deleted: row.deleted! });
-    else if (row.sourceFp === fpOf.get(row.key) && rules === target.rules && holds)
+    else if (row.sourceFp === fpOf(row.key) && rules === target.rules && holds)
       standing.set(row.key, { recordKey, scope: row.scope, dependent: dependent === true });
     else lapsed.push(row.key);
   }
@@ -196,10 +198,8 @@ async function noteRefusals(q: Queryable, target: RefusalTarget, rows: readonly 
 /** The refusals kept per source system and entity: what a pulled page's skip reads, and new ones noted. */
 export function createRefusalsRepo(q: Queryable) {
   return {
-    storedAndStanding: (
-      target: RefusalTarget,
-      candidates: ReadonlyArray<{ sourceKey: string; sourceFp: string }>,
-    ) => storedAndStanding(q, target, candidates),
+    storedAndStanding: (target: RefusalTarget, candidates: Candidates) =>
+      storedAndStanding(q, target, candidates),
     dropLapsed: (target: RefusalTarget, lapsed: readonly string[]) => dropLapsed(q, target, lapsed),
     note: (target: RefusalTarget, rows: readonly RefusalRow[]) => noteRefusals(q, target, rows),
   };
