@@ -345,6 +345,14 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(res.rows[0]!.n).toBe(0);
     });
 
+    it("a batch's findings are indexed once, by batch and record (migration 322)", async () => {
+      const res = await store.db.query<{ def: string }>(
+        `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'truc' AND tablename = 'findings'
+          AND indexname <> 'findings_pkey'`,
+      );
+      expect(res.rows.map((r) => r.def.replace(/.*USING btree /, ''))).toEqual(['(batch_id, record_index)']);
+    });
+
     it("a batch's findings read back as filed: shared rule texts, own pointers, values and details", async () => {
       const batchId = randomUUID();
       const batches = createBatchesRepo(store.db);
