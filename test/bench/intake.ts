@@ -85,6 +85,45 @@ function roundOf(requests: LoadRequest[], r: number): { requests: LoadRequest[];
     : { requests: requests.slice(from, to), warmup: 0 };
 }
 
+/** The rows of `n` measured batches: truc with a key and without one, each against the bare server. */
+function rowsOf(
+  n: number,
+  { keyed, bare, plain }: Record<'keyed' | 'bare' | 'plain', LoadResult>,
+): BenchRow[] {
+  const what = `${n}×1000 students, 10 clients`;
+  return [
+    rateRow(
+      `intake with Idempotency-Key ${what} vs bare fastify + jsonb INSERT`,
+      'records/s',
+      acceptedPerSecond(keyed) * PUSH.batchSize,
+      acceptedPerSecond(bare) * PUSH.batchSize,
+      TARGET,
+    ),
+    rateRow(
+      `intake with Idempotency-Key vs bare fastify + jsonb INSERT`,
+      'requests/s',
+      acceptedPerSecond(keyed),
+      acceptedPerSecond(bare),
+      TARGET,
+    ),
+    costRow(
+      `intake with Idempotency-Key p99 vs bare fastify + jsonb INSERT`,
+      'ms',
+      keyed.p99Ms,
+      bare.p99Ms,
+      TARGET,
+    ),
+    rateRow(
+      `intake without a key ${what} vs bare fastify + jsonb INSERT`,
+      'records/s',
+      acceptedPerSecond(plain) * PUSH.batchSize,
+      acceptedPerSecond(bare) * PUSH.batchSize,
+      null,
+    ),
+    costRow(`intake without a key p99 vs bare fastify + jsonb INSERT`, 'ms', plain.p99Ms, bare.p99Ms, null),
+  ];
+}
+
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const batches = studentBatches(
     scaled(PUSH.batches, opts.scale, 3) + PUSH.warmup,
@@ -120,39 +159,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     assertAllAccepted('truc with Idempotency-Key', keyed);
     assertAllAccepted('bare fastify', bare);
     assertAllAccepted('truc without a key', plain);
-    const n = batches.length - PUSH.warmup;
-    const what = `${n}×1000 students, 10 clients`;
-    return [
-      rateRow(
-        `intake with Idempotency-Key ${what} vs bare fastify + jsonb INSERT`,
-        'records/s',
-        acceptedPerSecond(keyed) * PUSH.batchSize,
-        acceptedPerSecond(bare) * PUSH.batchSize,
-        TARGET,
-      ),
-      rateRow(
-        `intake with Idempotency-Key vs bare fastify + jsonb INSERT`,
-        'requests/s',
-        acceptedPerSecond(keyed),
-        acceptedPerSecond(bare),
-        TARGET,
-      ),
-      costRow(
-        `intake with Idempotency-Key p99 vs bare fastify + jsonb INSERT`,
-        'ms',
-        keyed.p99Ms,
-        bare.p99Ms,
-        TARGET,
-      ),
-      rateRow(
-        `intake without a key ${what} vs bare fastify + jsonb INSERT`,
-        'records/s',
-        acceptedPerSecond(plain) * PUSH.batchSize,
-        acceptedPerSecond(bare) * PUSH.batchSize,
-        null,
-      ),
-      costRow(`intake without a key p99 vs bare fastify + jsonb INSERT`, 'ms', plain.p99Ms, bare.p99Ms, null),
-    ];
+    return rowsOf(batches.length - PUSH.warmup, { keyed, bare, plain });
   } finally {
     await env.cleanup();
   }
