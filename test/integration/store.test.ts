@@ -121,6 +121,14 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     });
   });
 
+  it("the change feed's sequence is taken a thousand values at a time (issue 7: migration 290)", async () => {
+    const res = await store.db.query<{ cache: number }>(
+      `SELECT cache_size::int AS cache FROM pg_sequences
+        WHERE schemaname || '.' || sequencename = pg_get_serial_sequence('truc.record_changes', 'seq')`,
+    );
+    expect(res.rows).toEqual([{ cache: 1000 }]);
+  });
+
   describe('records: only changed fingerprints are written', () => {
     const student = (code: string, fullName: string) => aStudent(code, { fullName });
     const row = (data: ReturnType<typeof student>): UpsertRow => ({
