@@ -23,6 +23,7 @@ import {
   studentRows,
   upsertRate,
   type CopySampler,
+  type Spread,
   type StudentRow,
 } from './lib/pg-baselines.js';
 import { acceptedPerSecond, assertAllAccepted, batchBody, PUSH, vendorRequests } from './lib/push.js';
@@ -214,6 +215,73 @@ async function rePushes(
   return { unchanged, changed };
 }
 
+/** What the PostgreSQL stages measured (see {@link onPostgres}). */
+interface PostgresFigures {
+  truc: LoadResult;
+  bare: LoadResult;
+  c: Spread;
+  u: Spread;
+  ingest: number;
+  unchanged: number;
+  changed: number;
+}
+
+/** The rows of the PostgreSQL stages, for `total` batches of which PUSH.warmup are warm-up. */
+function postgresRows(total: number, f: PostgresFigures): BenchRow[] {
+  const n = total - PUSH.warmup;
+  const { truc, bare, c, u, ingest, unchanged, changed } = f;
+  return [
+    withSpread(
+      rateRow(
+        `P1 API accept ${n}×1000 students, 10 clients vs COPY`,
+        'records/s',
+        acceptedRate(truc),
+        c.median,
+        P1_RATE_TARGET,
+      ),
+      c,
+    ),
+    rateRow(
+      `API accept ${n}×1000 students, 10 clients vs bare fastify`,
+      'records/s',
+      acceptedRate(truc),
+      acceptedRate(bare),
+      null,
+    ),
+    costRow(`P1 API accept p99 latency vs bare fastify`, 'ms', truc.p99Ms, bare.p99Ms, P1_P99_TARGET),
+    withSpread(
+      rateRow(
+        `P4 ingest ${total}×1000 students queued→done vs unnest upsert`,
+        'records/s',
+        ingest,
+        u.median,
+        P4_TARGET,
+      ),
+      u,
+    ),
+    withSpread(
+      rateRow(
+        `unchanged re-push ${total}×1000 students, POST→done, vs COPY`,
+        'records/s',
+        unchanged,
+        c.median,
+        UNCHANGED_REPUSH_TARGET,
+      ),
+      c,
+    ),
+    withSpread(
+      rateRow(
+        `changed re-push ${total}×1000 students (every record changed), POST→done, vs COPY`,
+        'records/s',
+        changed,
+        c.median,
+        CHANGED_REPUSH_TARGET,
+      ),
+      c,
+    ),
+  ];
+}
+
 /**
  * PostgreSQL + Redis: (a) and (b) with their baselines, then the re-pushes. The COPY baseline is the
  * median of 5 samples interleaved with the measured runs (before and after the API load, after the
@@ -259,57 +327,7 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
           .map((l) => l.toFixed(1))
           .join(' ')}`,
     );
-    const n = batches.length - PUSH.warmup;
-    return [
-      withSpread(
-        rateRow(
-          `P1 API accept ${n}×1000 students, 10 clients vs COPY`,
-          'records/s',
-          acceptedRate(truc),
-          c.median,
-          P1_RATE_TARGET,
-        ),
-        c,
-      ),
-      rateRow(
-        `API accept ${n}×1000 students, 10 clients vs bare fastify`,
-        'records/s',
-        acceptedRate(truc),
-        acceptedRate(bare),
-        null,
-      ),
-      costRow(`P1 API accept p99 latency vs bare fastify`, 'ms', truc.p99Ms, bare.p99Ms, P1_P99_TARGET),
-      withSpread(
-        rateRow(
-          `P4 ingest ${batches.length}×1000 students queued→done vs unnest upsert`,
-          'records/s',
-          ingest,
-          u.median,
-          P4_TARGET,
-        ),
-        u,
-      ),
-      withSpread(
-        rateRow(
-          `unchanged re-push ${batches.length}×1000 students, POST→done, vs COPY`,
-          'records/s',
-          unchanged,
-          c.median,
-          UNCHANGED_REPUSH_TARGET,
-        ),
-        c,
-      ),
-      withSpread(
-        rateRow(
-          `changed re-push ${batches.length}×1000 students (every record changed), POST→done, vs COPY`,
-          'records/s',
-          changed,
-          c.median,
-          CHANGED_REPUSH_TARGET,
-        ),
-        c,
-      ),
-    ];
+    return postgresRows(batches.length, { truc, bare, c, u, ingest, unchanged, changed });
   } finally {
     await env.cleanup();
   }

@@ -32,18 +32,13 @@ import { addClient } from '../../src/ops.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { cpuOf, pgCpu, pgCpuSince } from './lib/cpu.js';
-import { copyRate, createPlainTable, dropPlainTable, type StudentRow } from './lib/pg-baselines.js';
-import {
-  SIM_CREDENTIALS,
-  SIM_STUDENTS_PER_SCHOOL,
-  simToken,
-  startSimChild,
-  studentPages,
-} from './lib/hcm-csdl-sim.js';
+import { copyRate, createPlainTable, dropPlainTable } from './lib/pg-baselines.js';
+import { SIM_CREDENTIALS, SIM_STUDENTS_PER_SCHOOL, startSimChild } from './lib/hcm-csdl-sim.js';
 import { sampleMemory } from './lib/memory.js';
 import { productionNodeArgs, spawnNode, spawnTs, type Child } from './lib/procs.js';
+import { bareRead, dbSize, fullPull, liveCount, storedRows, type Api } from './lib/sync-steps.js';
 import { adminQuery, clientToken, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
-import { costRow, rateRow, scaled, secondsSince, type BenchOptions, type BenchRow } from './lib/types.js';
+import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'sync';
 /** Per repetition (all sizes); a slow baseline run of 300k students alone takes ~6 minutes. */
@@ -60,97 +55,6 @@ const sizes = (scale: number): number[] =>
   (process.env.BENCH_SYNC_STUDENTS ?? '50000,150000,300000')
     .split(',')
     .map((s) => scaled(Number(s), process.env.BENCH_SYNC_STUDENTS ? 1 : scale, 1000));
-
-/** Bare client: every student page of the feed, fetched and parsed; records/s. */
-async function bareRead(url: string): Promise<{ rate: number; records: number }> {
-  const token = await simToken(url);
-  let records = 0;
-  const started = performance.now();
-  for await (const page of studentPages(url, token)) records += page.records;
-  return { rate: records / secondsSince(started), records };
-}
-
-interface Api {
-  url: string;
-  token: string;
-}
-
-/** Requests a full pull and waits until it is done, its batches ingested and its reconciliation done. */
-async function fullPull(db: Db, api: Api, entity: string, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(`${api.url}/v1/syncs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ system: 'hcm-csdl', entity, full: true }),
-  });
-  if (res.status !== 202) throw new Error(`POST /v1/syncs answered ${res.status}: ${await res.text()}`);
-  const { syncRunId } = (await res.json()) as { syncRunId: number };
-  for (let i = 0; performance.now() - started < timeoutMs && i < 10_000_000; i++) {
-    const r = await db.query<{ status: string; reconcile: string | null; open: number; failed: number }>(
-      `SELECT r.status, r.reconcile,
-              (SELECT count(*)::int FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status <> 'done') AS open,
-              (SELECT count(*)::int FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status = 'failed') AS failed
-         FROM truc.sync_runs r WHERE r.id = $1`,
-      [syncRunId],
-    );
-    const row = r.rows[0]!;
-    if (row.status === 'failed' || row.failed > 0) throw new Error(`sync run ${syncRunId} failed`);
-    if (row.status === 'done' && row.open === 0 && row.reconcile === 'done') {
-      const took = secondsSince(started);
-      if (process.env.BENCH_SYNC_DEBUG) await phases(db, syncRunId, took);
-      return took;
-    }
-    await new Promise((w) => setTimeout(w, 100));
-  }
-  throw new Error(`sync run ${syncRunId} (${entity}) not done within ${timeoutMs} ms`);
-}
-
-/** BENCH_SYNC_DEBUG: when the run's last page was fetched and its last batch finished (s after it began). */
-async function phases(db: Db, id: number, took: number): Promise<void> {
-  const r = await db.query<{ fetched: number; ingested: number; pages: number }>(
-    `SELECT EXTRACT(EPOCH FROM r.finished_at - r.created_at)::float8 AS fetched, r.pages,
-            EXTRACT(EPOCH FROM (SELECT max(finished_at) FROM truc.batches b WHERE b.sync_run_id = r.id) - r.created_at)::float8 AS ingested
-       FROM truc.sync_runs r WHERE r.id = $1`,
-    [id],
-  );
-  console.log(`run ${id}: ${JSON.stringify(r.rows[0])}, reconciled by ${took.toFixed(1)} s`);
-}
-
-async function liveCount(db: Db, table: string): Promise<number> {
-  const r = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM truc.${table} WHERE deleted_at IS NULL`,
-  );
-  return r.rows[0]!.n;
-}
-
-async function dbSize(db: Db): Promise<number> {
-  await db.query('CHECKPOINT').catch(() => undefined);
-  if (process.env.BENCH_SYNC_DEBUG) {
-    const t = await db.query<{ t: string; mb: number }>(
-      `SELECT c.relname AS t, round(pg_total_relation_size(c.oid) / 1048576.0, 1)::float8 AS mb FROM pg_class c
-         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'truc' AND c.relkind = 'r'
-        ORDER BY 2 DESC LIMIT 8`,
-    );
-    console.log(t.rows.map((r) => `${r.t} ${r.mb}`).join(', '));
-  }
-  const r = await db.query<{ n: number }>('SELECT pg_database_size(current_database())::bigint AS n');
-  return Number(r.rows[0]!.n);
-}
-
-/** The student rows truc stored, as COPY would write them. */
-async function storedRows(db: Db): Promise<StudentRow[]> {
-  const r = await db.query<{ key: string; scope: string; pid: string | null; json: string; fp: string }>(
-    `SELECT student_code AS key, school_code AS scope, personal_id AS pid, data::text AS json, fingerprint AS fp
-       FROM truc.students`,
-  );
-  return r.rows.map((x) => ({
-    key: x.key,
-    scope: x.scope,
-    personalId: x.pid,
-    json: x.json,
-    fingerprint: x.fp,
-  }));
-}
 
 /** Starts `truc all` (with production's node options) on its own database and queue prefix, pointed at the simulator. */
 async function startTruc(
@@ -277,6 +181,194 @@ async function moreResyncs(
       );
 }
 
+/** What one size measured: the source's counts, the stages' times, sizes, memory and CPU. */
+interface Measured {
+  n: string;
+  students: number;
+  stored: number;
+  schools: number;
+  classes: number;
+  staff: number;
+  t: { schools: number; classes: number; students: number; staff: number; again: number };
+  bare: { before: number; after: number };
+  dbMb: { before: number; after: number };
+  peakMb: { truc: number; sim: number };
+  firstCpu: Record<'truc' | 'pg' | 'sim' | 'bench', number>;
+  memory: string;
+  copy: number;
+}
+
+/** A fresh database for one size (BENCH_SYNC_DB_SET: settings of it only, e.g. auto_explain), migrated. */
+async function benchDatabase(dbName: string): Promise<{ url: string; db: Db }> {
+  await adminQuery(`CREATE DATABASE ${dbName}`);
+  for (const s of (process.env.BENCH_SYNC_DB_SET ?? '').split(';').filter(Boolean))
+    await adminQuery(`ALTER DATABASE ${dbName} SET ${s}`);
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${dbName}`;
+  const db = createPgDb(u.toString(), 'postgres', { max: 2 });
+  await migrate(db).catch(async (err: unknown) => {
+    await db.close().catch(() => undefined);
+    throw err;
+  });
+  return { url: u.toString(), db };
+}
+
+/** Baseline "raw COPY": the students truc stored, COPYed into a plain table of the same shape; NaN when skipped. */
+async function copyBaseline(db: Db, url: string): Promise<number> {
+  if (process.env.BENCH_SYNC_NO_COPY) return NaN;
+  const rows = await storedRows(db);
+  await createPlainTable(db, 'bench_copy');
+  const rate = await copyRate(url, 'bench_copy', rows);
+  await dropPlainTable(db, 'bench_copy');
+  return rate;
+}
+
+/** The running stack of one size: the simulator, truc (replaced by moreResyncs), its database. */
+interface Stack {
+  sim: Child;
+  simUrl: string;
+  db: Db;
+  start: (entry?: string) => Promise<{ truc: Child; url: string }>;
+  truc?: Child | undefined;
+  api?: Api;
+}
+
+/** Steps 3 and 4 of the file comment: the first sync stage by stage, then the unchanged re-sync. */
+async function firstSyncAndResync(
+  stack: Stack,
+  source: { schools: number; students: number },
+): Promise<Omit<Measured, 'copy'>> {
+  const { students } = source;
+  const { db, sim, simUrl } = stack;
+  const started = await stack.start();
+  const truc = (stack.truc = started.truc);
+  const api = (stack.api = { url: started.url, token: await token(db, started.url) });
+  const memory = sampleMemory(truc, `${started.url}/metrics`);
+  await memory.mark('started');
+  const limit = 3_600_000;
+  const tSchools = await fullPull(db, api, 'schools', limit);
+  const tClasses = await fullPull(db, api, 'classes', limit);
+  const pids = { truc: truc.child.pid, sim: sim.child.pid };
+  const { out: tStudents, cpu: firstCpu } = await cpuDuring(db, pids, () =>
+    fullPull(db, api, 'students', limit),
+  );
+  await memory.mark('students');
+  // Staff (issue 7's city: 40 a school), pulled as students are.
+  const tStaff = STAFF_PER_SCHOOL > 0 ? await fullPull(db, api, 'staff', limit) : 0;
+  const staff = await liveCount(db, 'staff');
+  await memory.mark('staff');
+  const stored = await liveCount(db, 'students');
+  // The seeded population carries a few records the quality rules refuse (~0.3 %): they are pulled, not stored.
+  if (stored < students * 0.95) throw new Error(`stored ${stored} students of ${students}`);
+  const classes = await liveCount(db, 'classes');
+  const before = await dbSize(db);
+  const bareBefore = await bareRead(simUrl);
+  // A fresh token: at city size the first sync outlasts the token's lifetime.
+  api.token = await token(db, api.url);
+  const tAgain = await fullPull(db, api, 'students', limit);
+  await memory.mark('re-sync');
+  memory.stop();
+  const bareAfter = await bareRead(simUrl);
+  return {
+    n: `${students} students`,
+    students,
+    stored,
+    schools: source.schools,
+    classes,
+    staff,
+    t: { schools: tSchools, classes: tClasses, students: tStudents, staff: tStaff, again: tAgain },
+    bare: { before: bareBefore.rate, after: bareAfter.rate },
+    dbMb: { before: before / 2 ** 20, after: (await dbSize(db)) / 2 ** 20 },
+    peakMb: { truc: truc.peakMb(), sim: sim.peakMb() },
+    firstCpu,
+    memory: memory.summary(),
+  };
+}
+
+/** After the measured re-sync: BENCH_SYNC_RESYNCS more, the stderr tail (BENCH_SYNC_DEBUG), truc stopped. */
+async function afterMeasured(stack: Stack): Promise<void> {
+  const truc = stack.truc!;
+  if (process.env.BENCH_SYNC_RESYNCS) {
+    const current = { truc, api: stack.api! };
+    stack.truc = undefined;
+    try {
+      await moreResyncs(stack.db, stack.start, current, { url: stack.simUrl, pid: stack.sim.child.pid });
+    } finally {
+      stack.truc = current.truc;
+    }
+  }
+  if (process.env.BENCH_SYNC_DEBUG) console.log(`truc stderr (tail): ${stack.truc!.stderr().slice(-3000)}`);
+  await stack.truc!.stop();
+  stack.truc = undefined;
+}
+
+/** The figures of one size as the log lines the README and closing notes quote. */
+function report(m: Measured): void {
+  const { n, t } = m;
+  const rate = (count: number, s: number) => (count / Math.max(s, 1e-3)).toFixed(0);
+  console.log(
+    `sync bench ${n}: schools ${t.schools.toFixed(1)} s, classes ${m.classes} in ${t.classes.toFixed(1)} s, ` +
+      `students ${t.students.toFixed(1)} s (${rate(m.stored, t.students)}/s), staff ${m.staff} in ${t.staff.toFixed(1)} s (${rate(m.staff, t.staff)}/s), unchanged re-sync ${t.again.toFixed(1)} s ` +
+      `(${rate(m.stored, t.again)}/s); bare read ${m.bare.before.toFixed(0)}/s before it, ${m.bare.after.toFixed(0)}/s after; COPY ${m.copy.toFixed(0)}/s; ` +
+      `DB ${m.dbMb.before.toFixed(0)} → ${m.dbMb.after.toFixed(0)} MB; peak RSS truc ${m.peakMb.truc.toFixed(0)} MB, sim ${m.peakMb.sim.toFixed(0)} MB; ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+  );
+  const per100k = (c: number) => ((c * 100_000) / m.students).toFixed(2);
+  console.log(
+    `sync bench ${n}: CPU s of the first students pull ${fmtCpu(m.firstCpu)}; per 100 k students truc ${per100k(m.firstCpu.truc)}, ` +
+      `PostgreSQL ${per100k(m.firstCpu.pg)}, simulator ${per100k(m.firstCpu.sim)}; load ${loadavg()[0]!.toFixed(1)}`,
+  );
+  console.log(`sync bench ${n}: memory of truc all: ${m.memory}`);
+}
+
+/** The rows of one size (see the file comment). */
+function rowsOf(m: Measured): BenchRow[] {
+  const { n, t } = m;
+  const firstRecords = m.schools + m.classes + m.students + m.staff;
+  const firstSeconds = t.schools + t.classes + t.students + t.staff;
+  const growth = (m.dbMb.after - m.dbMb.before) / m.dbMb.before;
+  const studentsRate = m.students / t.students;
+  return [
+    rateRow(
+      `first full sync ${n} (+ schools, classes${m.staff > 0 ? ', staff' : ''}) end to end vs raw COPY`,
+      'records/s',
+      firstRecords / firstSeconds,
+      m.copy,
+      0.25,
+    ),
+    rateRow(`first full sync ${n}: students stage vs raw COPY`, 'records/s', studentsRate, m.copy, null),
+    ...(m.staff > 0
+      ? [
+          rateRow(
+            `first full sync: ${m.staff} staff vs the students stage`,
+            'records/s',
+            m.staff / t.staff,
+            studentsRate,
+            null,
+          ),
+        ]
+      : []),
+    rateRow(
+      `unchanged full re-sync ${n} vs bare read`,
+      'records/s',
+      m.students / t.again,
+      (m.bare.before + m.bare.after) / 2,
+      0.8,
+    ),
+    costRow(
+      `unchanged full re-sync ${n}: DB growth vs 5 % budget`,
+      '% of DB size',
+      Math.max(growth, 1e-6) * 100,
+      GROWTH_BUDGET * 100,
+      1,
+    ),
+    costRow(`truc all peak RSS, ${n}`, 'MB', m.peakMb.truc, RSS_LIMIT_MB, 1),
+    costRow(`hcm-csdl simulator peak RSS, ${n}`, 'MB', m.peakMb.sim, RSS_LIMIT_MB, null),
+  ];
+}
+
 /** One size: every figure of the file comment. */
 async function runSize(students: number): Promise<BenchRow[]> {
   const schools = Math.ceil(students / SIM_STUDENTS_PER_SCHOOL);
@@ -290,131 +382,20 @@ async function runSize(students: number): Promise<BenchRow[]> {
   const suffix = randomBytes(5).toString('hex');
   const dbName = `truc_bench_${suffix}`;
   const prefix = `truc-bench-${suffix}`;
-  let truc: Child | undefined;
-  let db: Db | undefined;
+  let stack: Stack | undefined;
   try {
     const bare = await bareRead(simUrl);
-    await adminQuery(`CREATE DATABASE ${dbName}`);
-    // BENCH_SYNC_DB_SET: settings of this database only (README: auto_explain of every statement truc sends).
-    for (const s of (process.env.BENCH_SYNC_DB_SET ?? '').split(';').filter(Boolean))
-      await adminQuery(`ALTER DATABASE ${dbName} SET ${s}`);
-    const u = new URL(PG_ADMIN_URL);
-    u.pathname = `/${dbName}`;
-    db = createPgDb(u.toString(), 'postgres', { max: 2 });
-    await migrate(db);
-    const start = (entry?: string) => startTruc(u.toString(), prefix, simUrl, entry);
-    const started = await start();
-    truc = started.truc;
-    const api = { url: started.url, token: await token(db, started.url) };
-    const memory = sampleMemory(truc, `${started.url}/metrics`);
-    await memory.mark('started');
-    const limit = 3_600_000;
-    const tSchools = await fullPull(db, api, 'schools', limit);
-    const tClasses = await fullPull(db, api, 'classes', limit);
-    const pids = { truc: truc.child.pid, sim: sim.child.pid };
-    const trucDb = db;
-    const { out: tStudents, cpu: firstCpu } = await cpuDuring(trucDb, pids, () =>
-      fullPull(trucDb, api, 'students', limit),
-    );
-    await memory.mark('students');
-    // Staff (issue 7's city: 40 a school), pulled as students are.
-    const tStaff = STAFF_PER_SCHOOL > 0 ? await fullPull(db, api, 'staff', limit) : 0;
-    const staff = await liveCount(db, 'staff');
-    await memory.mark('staff');
-    const stored = await liveCount(db, 'students');
-    // The seeded population carries a few records the quality rules refuse (~0.3 %): they are pulled, not stored.
-    if (stored < bare.records * 0.95) throw new Error(`stored ${stored} students of ${bare.records}`);
-    const classes = await liveCount(db, 'classes');
-    const before = await dbSize(db);
-    const bareBefore = await bareRead(simUrl);
-    // A fresh token: at city size the first sync outlasts the token's lifetime.
-    api.token = await token(db, api.url);
-    const tAgain = await fullPull(db, api, 'students', limit);
-    await memory.mark('re-sync');
-    memory.stop();
-    const bareAfter = await bareRead(simUrl);
-    const bareRate = (bareBefore.rate + bareAfter.rate) / 2;
-    const after = await dbSize(db);
-    const trucPeak = truc.peakMb();
-    if (process.env.BENCH_SYNC_RESYNCS) {
-      const current = { truc, api };
-      truc = undefined;
-      try {
-        await moreResyncs(db, start, current, { url: simUrl, pid: sim.child.pid });
-      } finally {
-        truc = current.truc;
-      }
-    }
-    if (process.env.BENCH_SYNC_DEBUG) console.log(`truc stderr (tail): ${truc.stderr().slice(-3000)}`);
-    await truc.stop();
-    truc = undefined;
-    let copy = NaN;
-    if (!process.env.BENCH_SYNC_NO_COPY) {
-      const rows = await storedRows(db);
-      await createPlainTable(db, 'bench_copy');
-      copy = await copyRate(u.toString(), 'bench_copy', rows);
-      await dropPlainTable(db, 'bench_copy');
-    }
-    const firstRecords = schools + classes + bare.records + staff;
-    const firstSeconds = tSchools + tClasses + tStudents + tStaff;
-    const n = `${bare.records} students`;
-    const growth = (after - before) / before;
-    console.log(
-      `sync bench ${n}: schools ${tSchools.toFixed(1)} s, classes ${classes} in ${tClasses.toFixed(1)} s, ` +
-        `students ${tStudents.toFixed(1)} s (${(stored / tStudents).toFixed(0)}/s), staff ${staff} in ${tStaff.toFixed(1)} s (${(staff / Math.max(tStaff, 1e-3)).toFixed(0)}/s), unchanged re-sync ${tAgain.toFixed(1)} s ` +
-        `(${(stored / tAgain).toFixed(0)}/s); bare read ${bareBefore.rate.toFixed(0)}/s before it, ${bareAfter.rate.toFixed(0)}/s after; COPY ${copy.toFixed(0)}/s; ` +
-        `DB ${(before / 2 ** 20).toFixed(0)} → ${(after / 2 ** 20).toFixed(0)} MB; peak RSS truc ${trucPeak.toFixed(0)} MB, sim ${sim.peakMb().toFixed(0)} MB; ` +
-        `load average ${loadavg()
-          .map((l) => l.toFixed(1))
-          .join(' ')}`,
-    );
-    const per100k = (c: number) => ((c * 100_000) / bare.records).toFixed(2);
-    console.log(
-      `sync bench ${n}: CPU s of the first students pull ${fmtCpu(firstCpu)}; per 100 k students truc ${per100k(firstCpu.truc)}, ` +
-        `PostgreSQL ${per100k(firstCpu.pg)}, simulator ${per100k(firstCpu.sim)}; load ${loadavg()[0]!.toFixed(1)}`,
-    );
-    console.log(`sync bench ${n}: memory of truc all: ${memory.summary()}`);
-    return [
-      rateRow(
-        `first full sync ${n} (+ schools, classes${staff > 0 ? ', staff' : ''}) end to end vs raw COPY`,
-        'records/s',
-        firstRecords / firstSeconds,
-        copy,
-        0.25,
-      ),
-      rateRow(
-        `first full sync ${n}: students stage vs raw COPY`,
-        'records/s',
-        bare.records / tStudents,
-        copy,
-        null,
-      ),
-      ...(staff > 0
-        ? [
-            rateRow(
-              `first full sync: ${staff} staff vs the students stage`,
-              'records/s',
-              staff / tStaff,
-              bare.records / tStudents,
-              null,
-            ),
-          ]
-        : []),
-      rateRow(`unchanged full re-sync ${n} vs bare read`, 'records/s', bare.records / tAgain, bareRate, 0.8),
-      costRow(
-        `unchanged full re-sync ${n}: DB growth vs 5 % budget`,
-        '% of DB size',
-        Math.max(growth, 1e-6) * 100,
-        GROWTH_BUDGET * 100,
-        1,
-      ),
-      costRow(`truc all peak RSS, ${n}`, 'MB', trucPeak, RSS_LIMIT_MB, 1),
-      costRow(`hcm-csdl simulator peak RSS, ${n}`, 'MB', sim.peakMb(), RSS_LIMIT_MB, null),
-    ];
+    const { url, db } = await benchDatabase(dbName);
+    stack = { sim, simUrl, db, start: (entry?: string) => startTruc(url, prefix, simUrl, entry) };
+    const measured = await firstSyncAndResync(stack, { schools, students: bare.records });
+    await afterMeasured(stack);
+    const m: Measured = { ...measured, copy: await copyBaseline(db, url) };
+    report(m);
+    return rowsOf(m);
   } finally {
-    await truc?.stop();
+    await stack?.truc?.stop();
     await sim.stop();
-    await db?.close().catch(() => undefined);
+    await stack?.db.close().catch(() => undefined);
     if (process.env.BENCH_SYNC_KEEP) console.log(`kept database ${dbName}`);
     else await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await deleteKeysUnder(prefix).catch(() => undefined);

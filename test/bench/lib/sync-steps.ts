@@ -1,0 +1,100 @@
+/**
+ * The sync bench's steps against a running stack (../sync.ts): the bare client's read of the simulator's
+ * student feed, a full pull requested through truc's API and waited for, and the reads of what truc
+ * stored (live counts, the database's size, the student rows as COPY writes them).
+ */
+import type { Db } from '../../../src/store/db.js';
+import type { StudentRow } from './pg-baselines.js';
+import { simToken, studentPages } from './hcm-csdl-sim.js';
+import { secondsSince } from './types.js';
+
+/** Bare client: every student page of the feed, fetched and parsed; records/s. */
+export async function bareRead(url: string): Promise<{ rate: number; records: number }> {
+  const token = await simToken(url);
+  let records = 0;
+  const started = performance.now();
+  for await (const page of studentPages(url, token)) records += page.records;
+  return { rate: records / secondsSince(started), records };
+}
+
+export interface Api {
+  url: string;
+  token: string;
+}
+
+/** Requests a full pull and waits until it is done, its batches ingested and its reconciliation done. */
+export async function fullPull(db: Db, api: Api, entity: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(`${api.url}/v1/syncs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ system: 'hcm-csdl', entity, full: true }),
+  });
+  if (res.status !== 202) throw new Error(`POST /v1/syncs answered ${res.status}: ${await res.text()}`);
+  const { syncRunId } = (await res.json()) as { syncRunId: number };
+  for (let i = 0; performance.now() - started < timeoutMs && i < 10_000_000; i++) {
+    const r = await db.query<{ status: string; reconcile: string | null; open: number; failed: number }>(
+      `SELECT r.status, r.reconcile,
+              (SELECT count(*)::int FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status <> 'done') AS open,
+              (SELECT count(*)::int FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status = 'failed') AS failed
+         FROM truc.sync_runs r WHERE r.id = $1`,
+      [syncRunId],
+    );
+    const row = r.rows[0]!;
+    if (row.status === 'failed' || row.failed > 0) throw new Error(`sync run ${syncRunId} failed`);
+    if (row.status === 'done' && row.open === 0 && row.reconcile === 'done') {
+      const took = secondsSince(started);
+      if (process.env.BENCH_SYNC_DEBUG) await phases(db, syncRunId, took);
+      return took;
+    }
+    await new Promise((w) => setTimeout(w, 100));
+  }
+  throw new Error(`sync run ${syncRunId} (${entity}) not done within ${timeoutMs} ms`);
+}
+
+/** BENCH_SYNC_DEBUG: when the run's last page was fetched and its last batch finished (s after it began). */
+export async function phases(db: Db, id: number, took: number): Promise<void> {
+  const r = await db.query<{ fetched: number; ingested: number; pages: number }>(
+    `SELECT EXTRACT(EPOCH FROM r.finished_at - r.created_at)::float8 AS fetched, r.pages,
+            EXTRACT(EPOCH FROM (SELECT max(finished_at) FROM truc.batches b WHERE b.sync_run_id = r.id) - r.created_at)::float8 AS ingested
+       FROM truc.sync_runs r WHERE r.id = $1`,
+    [id],
+  );
+  console.log(`run ${id}: ${JSON.stringify(r.rows[0])}, reconciled by ${took.toFixed(1)} s`);
+}
+
+export async function liveCount(db: Db, table: string): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM truc.${table} WHERE deleted_at IS NULL`,
+  );
+  return r.rows[0]!.n;
+}
+
+export async function dbSize(db: Db): Promise<number> {
+  await db.query('CHECKPOINT').catch(() => undefined);
+  if (process.env.BENCH_SYNC_DEBUG) {
+    const t = await db.query<{ t: string; mb: number }>(
+      `SELECT c.relname AS t, round(pg_total_relation_size(c.oid) / 1048576.0, 1)::float8 AS mb FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'truc' AND c.relkind = 'r'
+        ORDER BY 2 DESC LIMIT 8`,
+    );
+    console.log(t.rows.map((r) => `${r.t} ${r.mb}`).join(', '));
+  }
+  const r = await db.query<{ n: number }>('SELECT pg_database_size(current_database())::bigint AS n');
+  return Number(r.rows[0]!.n);
+}
+
+/** The student rows truc stored, as COPY would write them. */
+export async function storedRows(db: Db): Promise<StudentRow[]> {
+  const r = await db.query<{ key: string; scope: string; pid: string | null; json: string; fp: string }>(
+    `SELECT student_code AS key, school_code AS scope, personal_id AS pid, data::text AS json, fingerprint AS fp
+       FROM truc.students`,
+  );
+  return r.rows.map((x) => ({
+    key: x.key,
+    scope: x.scope,
+    personalId: x.pid,
+    json: x.json,
+    fingerprint: x.fp,
+  }));
+}
