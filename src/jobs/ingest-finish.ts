@@ -123,7 +123,7 @@ export async function finish(
 ): Promise<void> {
   const { batch, entity } = loaded;
   const { mapped, checked, counts } = outcome;
-  // A page ingested by its pull job: its closing writes go with the run's advance (./pull.ts sends them).
+  // A page ingested by its pull job: its closing writes go with the run's advance (./pull-store.ts sends them).
   const inline = outcome.pulled?.inline;
   const closing = inline?.closing ?? given;
   const findings = await fileFindings(closing, loaded, outcome);

@@ -255,7 +255,7 @@ function skipAsk(
 }
 
 /**
- * The skip's read of a pulled page ({@link skipUnchanged}), sent at once and answered later: ./pull.ts
+ * The skip's read of a pulled page ({@link skipUnchanged}), sent at once and answered later: ./pull-store.ts
  * sends it with its transaction's BEGIN and the run's lock (issue 7: one round trip for the three). Made
  * with the current mapping and the rules of `refusals`: a page judged under others (a pinned run) is read
  * again. It only reads (refusals that lapsed are dropped by the skip).

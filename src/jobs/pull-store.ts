@@ -1,0 +1,337 @@
+/**
+ * Storing a pulled page (./pull.ts is the job): the page's transaction (the run locked, its tombstones,
+ * its records ingested as a batch, the mass-change guard, the run advanced with the next page's row),
+ * or, for a page with nothing to judge, its statements outside a transaction; a held run's hold.
+ */
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/chain.js';
+import type { AuditEvent } from '../store/audit-log.js';
+import { combinedWrites, type CombinedWrites } from '../store/combined.js';
+import { createOutboxRepo } from '../store/outbox.js';
+import { createRecordsRepo } from '../store/records.js';
+import type { SyncRun } from '../store/sync-run-reads.js';
+import { createSyncRunsRepo, isPageNotDue } from '../store/sync-runs.js';
+import { isUniqueViolation, type Queryable } from '../store/db.js';
+import { pullPage } from './contracts.js';
+import type { WorkerContext } from './context.js';
+import type { JobRun } from './define.js';
+import { inboundMapping } from './inbound.js';
+import type { GuardEntry } from './guard.js';
+import { ingestPulledPage, sendStoredRead, type PageAhead, type StoredRead } from './ingest.js';
+import { lastQuiet } from './pull-ahead.js';
+import { sendDeletes, tombstonedKeys } from './deletes.js';
+import { queueReconcileIfDue } from './reconcile.js';
+import { rulesStamp } from './refusals.js';
+import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
+import type { PulledPage } from './sources.js';
+
+export type PullContext = Pick<
+  WorkerContext,
+  'db' | 'sources' | 'now' | 'gates' | 'routes' | 'targets' | 'metrics' | 'config'
+>;
+
+/**
+ * The version of the mapping the run's pages are ingested with (kept on the run, issue 7): the one a
+ * pinned replay set, else the current one.
+ */
+function mappingVersionOf(run: SyncRun, pin: string | null): string | undefined {
+  try {
+    return inboundMapping(run.system, run.entity, pin ?? undefined).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A page to store: the run as the job read it, the page, and the job's bookkeeping. */
+interface PageToStore {
+  run: SyncRun;
+  pageNo: number;
+  page: PulledPage;
+  mappingPin: string | null;
+  /** The mapping version to keep on the run (its first page's); null: kept already. */
+  mappingVersion: string | null;
+  audit: AuditEvent[];
+  ahead: PageAhead | undefined;
+  /** The job's outbox row, closed with the page. */
+  outboxId: number | undefined;
+  /** The page's closing writes (its audit entries; an unchanged page's batch), sent with the run's advance. */
+  closing: CombinedWrites;
+  /** Its tombstones, sent: the live records they deleted, with their schools ({@link sendTombstones}). */
+  deleting: Promise<Deleted>;
+  /** The read of its stored rows, sent already (with the run's lock, {@link storeLocked}). */
+  sent?: StoredRead | undefined;
+  /** Records none of which is stored are inserted as new ({@link storeOrHold} writes again without it on a duplicate key). */
+  insertNew?: boolean;
+  /**
+   * Stored outside a transaction ({@link storeQuiet}): the page number the run must still be at; only a
+   * page with nothing to judge is stored.
+   */
+  due?: number;
+}
+
+/** The page's records ingested as a batch (none for a page of tombstones only). */
+async function ingestPage(
+  q: Queryable,
+  ctx: PullContext,
+  p: PageToStore,
+): Promise<
+  { batchId: string | null; changed: boolean; quiet: boolean; guardEntries: GuardEntry[] } | undefined
+> {
+  const { run, page } = p;
+  if (page.items.length === 0) return { batchId: null, changed: false, quiet: false, guardEntries: [] };
+  const batchId = randomUUID();
+  const result = await ingestPulledPage(q, ctx, {
+    id: batchId,
+    syncRunId: run.id,
+    schoolCode: run.scope || '*',
+    entity: run.entity,
+    format: run.system,
+    records: page.items,
+    mappingPin: p.mappingPin,
+    run: { id: run.id, since: run.since },
+    audit: p.audit,
+    ahead: p.ahead,
+    closing: p.closing,
+    quietOnly: p.due !== undefined,
+    sent: p.sent,
+    insertNew: p.insertNew === true,
+  });
+  if (!result) return undefined;
+  const changed = result.unchanged * 2 < page.items.length;
+  return { batchId, changed, quiet: result.quiet === true, guardEntries: result.guardEntries ?? [] };
+}
+
+/**
+ * The run advanced by the page, the job's outbox row closed and the next page's added (when pull jobs
+ * chain, leased to this process, which goes on with it at once: see {@link pull}), in one statement with
+ * the page's closing writes; after the last page, the run's watermark kept and its reconciliation queued
+ * if due. Returns the next page's row. Before the last page its answer is not waited for: the statement
+ * is sent, and the promise of the next page's row answers once it is (so a transaction's COMMIT goes
+ * right behind it, issue 7: one round trip less a page; it fails with it).
+ */
+async function advanceRun(
+  q: Queryable,
+  ctx: PullContext,
+  p: PageToStore,
+): Promise<{ next: Promise<number | undefined> }> {
+  const { run, page } = p;
+  const last = page.nextCursor === undefined;
+  const runs = createSyncRunsRepo(q);
+  const { lockMs, chainMs } = ctx.config.sync.worker;
+  const next = {
+    queue: pullPage.queue,
+    name: pullPage.name,
+    payload: pullPage.payload.parse({ syncRunId: run.id, page: p.pageNo + 1 }),
+    ...(chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {}),
+  };
+  const nextId = runs.advance(
+    run.id,
+    {
+      last,
+      cursor: page.nextCursor ?? null,
+      records: page.items.length,
+      tombstones: page.deletedKeys.length,
+      watermark: page.watermark ?? null,
+      mappingVersion: p.mappingVersion,
+      ...(p.due !== undefined ? { due: p.due } : {}),
+    },
+    { done: p.outboxId, ...(last ? {} : { next }) },
+    p.closing,
+  );
+  const nextRow = chainMs > 0 ? nextId : nextId.then(() => undefined);
+  // Seen by whoever waits for it: the caller, or (its failure) the transaction's COMMIT.
+  nextRow.catch(() => undefined);
+  if (last) {
+    await nextId;
+    const watermark = page.watermark ?? ctx.now().toISOString();
+    await runs.saveWatermark(run.system, run.entity, run.scope, watermark);
+    // A full run whose pages are all ingested already (e.g. an empty last page) reconciles now.
+    await queueReconcileIfDue(q, run.id);
+  }
+  return { next: nextRow };
+}
+
+/**
+ * What storing a page tells the job: whether it was mostly changed, or had nothing to judge; the next
+ * page's row, answered once the run's advance is (see {@link advanceRun}: in a transaction, after it commits).
+ */
+export interface Stored {
+  changed: boolean;
+  quiet: boolean;
+  next: Promise<number | undefined>;
+}
+
+/**
+ * Stores the page as a batch, applies its tombstones, advances the run and queues what comes next.
+ * Undefined (only with `due`): the page had something to judge, nothing was written.
+ */
+async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promise<Stored | undefined> {
+  const { run, page } = p;
+  const ingested = await ingestPage(q, ctx, p);
+  if (!ingested) return undefined;
+  const deletedRows = await p.deleting;
+  const deleted = deletedRows.map((r) => r.key);
+  const guardEntries = [...tombstoneEntries(deletedRows), ...ingested.guardEntries];
+  // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
+  await guardRunPage(q, ctx, run, guardEntries);
+  const { batchId, changed, quiet } = ingested;
+  await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
+  // One audit record per page (the batch's entry and the page's), off the chain's lock: the worker's audit
+  // chainer appends them to the chain shortly after (src/audit/chainer.ts), so pages never wait on it.
+  const action = page.nextCursor === undefined ? 'sync.finished' : 'sync.page';
+  const details = {
+    page: p.pageNo,
+    records: page.items.length,
+    tombstones: page.deletedKeys.length,
+    batchId,
+  };
+  await recordAudit(
+    p.closing,
+    [...p.audit, { actor: 'system:pull', action, subject: `sync:${run.id}`, details }],
+    ctx.now(),
+  );
+  const { next } = await advanceRun(q, ctx, p);
+  return { changed, quiet, next };
+}
+
+type Deleted = Array<{ key: string; scope: string }>;
+
+/**
+ * Sends the page's tombstones (applied first: a record that comes back on the same page is restored by
+ * its upsert): the live records they delete, with their schools (the mass-change guard's entries), in one
+ * statement whose answer is waited for later (issue 7: in the page's transaction it goes out with the
+ * run's lock and the page's read). Their deletions travel: every target that holds the records (not the
+ * source) is asked to delete them ({@link storePage}).
+ */
+async function sendTombstones(
+  q: Queryable,
+  run: SyncRun,
+  page: PulledPage,
+): Promise<{ deleting: Promise<Deleted> }> {
+  const tombstoned = await tombstonedKeys(q, run, page.deletedKeys);
+  const deleting = createRecordsRepo(q).tombstoneScoped(run.entity, tombstoned, { naturalKeys: true });
+  deleting.catch(() => undefined); // its failure fails the statements after it
+  return { deleting };
+}
+
+/** Thrown in a page's transaction when the run's lock shows the page not due (stored already, or the run stopped). */
+class PageNotDue extends Error {
+  constructor() {
+    super('the page is not due');
+    this.name = 'PageNotDue';
+  }
+}
+
+/**
+ * Runs the page's transaction, its records inserted as new when none of them is stored (`insertNew`); a
+ * record another transaction stored meanwhile (a unique violation: rolled back) has it run again as an
+ * upsert. When the page is not due (`PageNotDue`: rolled back), closes the job's outbox row; when the
+ * guard holds the run (`RunHeld`: rolled back), holds it.
+ */
+export async function storeOrHold<T>(
+  ctx: PullContext,
+  run: SyncRun,
+  pageNo: number,
+  job: Pick<JobRun, 'outboxId'>,
+  work: (q: Queryable, insertNew: boolean) => Promise<T>,
+): Promise<T | { holdId: number | undefined } | undefined> {
+  try {
+    return await ctx.db
+      .tx((q) => work(q, true))
+      .catch((err: unknown) => {
+        if (!isUniqueViolation(err)) throw err;
+        return ctx.db.tx((q) => work(q, false));
+      });
+  } catch (err) {
+    if (err instanceof PageNotDue) {
+      await createOutboxRepo(ctx.db).markDone(job.outboxId);
+      return undefined;
+    }
+    if (!(err instanceof RunHeld)) throw err;
+    const holdId = await ctx.db.tx((q) =>
+      holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err, ctx.now()),
+    );
+    return { holdId };
+  }
+}
+
+/** A page the job has: its run (as the job read it), number, records, the work done on it ahead and the job's outbox row. */
+export type PageIn = Omit<
+  PageToStore,
+  'mappingPin' | 'mappingVersion' | 'audit' | 'closing' | 'deleting' | 'sent' | 'insertNew' | 'due'
+>;
+
+export const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
+
+/**
+ * The page's transaction: the run locked (a duplicate of this job, a redelivery, may have stored the
+ * page meanwhile: once only), the page stored with its audit records. Throws `PageNotDue` (rolled back)
+ * when it is stored already, or the run stopped. The run's lock, the page's tombstones and the read of
+ * its stored rows go out with BEGIN without waiting for each other's answers (issue 7: one round trip
+ * for the four); the read is made with the current mapping, and made again when the run is pinned to another.
+ */
+export async function storeLocked(
+  q: Queryable,
+  ctx: PullContext,
+  p: PageIn,
+  insertNew: boolean,
+): Promise<Stored | undefined> {
+  const { run, pageNo, page } = p;
+  const locking = createSyncRunsRepo(q).lockForPage(run.id);
+  locking.catch(() => undefined); // waited for below
+  const { deleting } = await sendTombstones(q, run, page);
+  const sent = sendStoredRead(q, {
+    entity: run.entity,
+    mapping: inboundMapping(run.system, run.entity),
+    records: page.items,
+    ahead: p.ahead,
+    refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
+  });
+  const locked = await locking;
+  if (!locked || locked.pages > pageNo || STOPPED.has(locked.status)) throw new PageNotDue();
+  return storePage(q, ctx, {
+    ...p,
+    mappingPin: locked.pin,
+    // Kept from the run's first page on: written once.
+    mappingVersion: locked.version ? null : (mappingVersionOf(run, locked.pin) ?? null),
+    audit: [],
+    closing: combinedWrites(q),
+    deleting,
+    sent,
+    insertNew,
+  });
+}
+
+/**
+ * A page likely to have nothing to judge (the run's last stored page had nothing either), stored in
+ * two statements outside a transaction (issue 7: an unchanged page's BEGIN, run lock and COMMIT were
+ * three of its five round trips): the read of its stored rows and standing refusals (a hint: nothing
+ * is locked), then, when every record is unchanged or still refused, its closing writes and the run's
+ * advance in one statement, which is atomic by itself and writes only while the page is still the run's
+ * next one (running, not pinned to another mapping); else it writes nothing and fails. Undefined: not
+ * stored (something to judge, not the run's next page any more, or not a candidate: the last page, a
+ * page with tombstones); the transaction of {@link storeLocked} stores it as before.
+ */
+export async function storeQuiet(ctx: PullContext, p: PageIn): Promise<Stored | undefined> {
+  const { run, page } = p;
+  const candidate = page.items.length > 0 && page.deletedKeys.length === 0 && page.nextCursor !== undefined;
+  if (!candidate || !lastQuiet(ctx, run.id)) return undefined;
+  try {
+    const stored = await storePage(ctx.db, ctx, {
+      ...p,
+      mappingPin: null,
+      mappingVersion: mappingVersionOf(run, null) ?? null,
+      audit: [],
+      closing: combinedWrites(ctx.db),
+      // None: a page with tombstones is not a candidate.
+      deleting: Promise.resolve([]),
+      due: p.pageNo,
+    });
+    // Its advance is the statement that fails when the page is not due any more.
+    if (stored) await stored.next;
+    return stored;
+  } catch (err) {
+    if (isPageNotDue(err)) return undefined;
+    throw err;
+  }
+}
