@@ -12,7 +12,8 @@
  * CPU a statement and the median of its per-page ratio to the first variant, with the load (`uptime`).
  * Variants: base; insert (the statement without its ON CONFLICT clause); no-update-trigger,
  * no-triggers (the students' change feed triggers dropped); no-index:<name> (an index dropped); collate-c
- * (the students' key columns compared byte by byte).
+ * (the students' key columns compared byte by byte); sql:<file> (the file's statements run first, e.g. a
+ * candidate migration).
  */
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -63,6 +64,8 @@ function variantOf(name: string): Variant {
     };
   if (name.startsWith('no-index:'))
     return { name, setup: [`DROP INDEX truc.${name.slice('no-index:'.length)}`], rewrite: same };
+  if (name.startsWith('sql:'))
+    return { name, setup: [readFileSync(name.slice('sql:'.length), 'utf8')], rewrite: same };
   throw new Error(`unknown variant ${name}`);
 }
 
