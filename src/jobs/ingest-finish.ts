@@ -128,10 +128,12 @@ export async function finish(
   const closing = inline?.closing ?? given;
   const findings = await fileFindings(closing, loaded, outcome);
   if (entity !== 'persons') {
-    // None of the records stored yet (a first sync's page): their verdicts are new, not tested one by one.
+    // None of the records stored yet (a first sync's page): their verdicts are new, not tested one by one;
+    // inserted as new where the pull job writes the page again on a duplicate (as the records, ./ingest-apply.ts).
     const fresh = checked.existing.size === 0;
     await createQualityRepo(closing).saveVerdicts(entity, batch.id, deps.now(), verdictsOf(loaded, checked), {
       fresh,
+      insertNew: fresh && inline?.insertNew === true,
     });
   }
   await createBatchesRepo(closing).finish(batch.id, counts, {

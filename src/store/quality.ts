@@ -93,6 +93,13 @@ async function schoolFindings(
   };
 }
 
+/** A verdict kept from before replaced, unless it is the same (see `saveVerdicts`). */
+const REPLACED = `ON CONFLICT (entity, record_key) DO UPDATE SET
+           school_code = EXCLUDED.school_code, accepted = EXCLUDED.accepted, checked_at = EXCLUDED.checked_at,
+           batch_id = EXCLUDED.batch_id, findings = EXCLUDED.findings
+         WHERE (quality_records.school_code, quality_records.accepted, quality_records.findings)
+               IS DISTINCT FROM (EXCLUDED.school_code, EXCLUDED.accepted, EXCLUDED.findings)`;
+
 export function createQualityRepo(q: Queryable) {
   return {
     /** Everything the store-backed rules ask about one batch, in one statement (see {@link queryFacts}). */
@@ -109,18 +116,23 @@ export function createQualityRepo(q: Queryable) {
      * `fresh`: none of the records is stored yet (a first sync's page), so their verdicts are new but
      * for the few refused before: the test is left out (issue 7: its 1000 probes found nothing and cost
      * ~3 ms of PostgreSQL's CPU a page); such an unchanged verdict is still kept by the upsert's `WHERE`.
+     * `insertNew` (with `fresh`; a first-sync page whose pull job writes it again on a unique violation):
+     * inserted without `ON CONFLICT` (issue 7: its speculative insertion cost ~3.7 of a page's ~8.9 ms);
+     * a verdict kept from before (a record refused before) fails the statement, and the caller writes
+     * the page again without `insertNew` (jobs/pull-store.ts `storeOrHold`).
      */
     async saveVerdicts(
       entity: EntityName,
       batchId: string,
       checkedAt: Date,
       verdicts: readonly Verdict[],
-      opts: { fresh?: boolean } = {},
+      opts: { fresh?: boolean; insertNew?: boolean } = {},
     ): Promise<void> {
       if (verdicts.length === 0) return;
-      const unchangedLeftOut = opts.fresh
-        ? ''
-        : `WHERE NOT EXISTS (SELECT 1 FROM truc.quality_records s
+      const unchangedLeftOut =
+        opts.fresh || opts.insertNew
+          ? ''
+          : `WHERE NOT EXISTS (SELECT 1 FROM truc.quality_records s
                              WHERE s.entity = $1 AND s.record_key = v.key AND s.school_code = v.school
                                AND s.accepted = v.accepted AND s.findings = v.findings OFFSET 0)`;
       await q.query(
@@ -129,11 +141,7 @@ export function createQualityRepo(q: Queryable) {
            FROM ROWS FROM (unnest($4::text[]), unnest($5::text[]), unnest($6::boolean[]), jsonb_array_elements($7::jsonb))
                 AS v(key, school, accepted, findings)
           ${unchangedLeftOut}
-         ON CONFLICT (entity, record_key) DO UPDATE SET
-           school_code = EXCLUDED.school_code, accepted = EXCLUDED.accepted, checked_at = EXCLUDED.checked_at,
-           batch_id = EXCLUDED.batch_id, findings = EXCLUDED.findings
-         WHERE (quality_records.school_code, quality_records.accepted, quality_records.findings)
-               IS DISTINCT FROM (EXCLUDED.school_code, EXCLUDED.accepted, EXCLUDED.findings)`,
+         ${opts.insertNew ? '' : REPLACED}`,
         [
           entity,
           checkedAt,

@@ -3,8 +3,10 @@
  * and no change-feed UPDATE trigger for rows that cannot conflict), and stays right when another
  * transaction stores one of them between the page's read and its insert: the duplicate key rolls the
  * page back and it is written again as an upsert, in the same job (no failed attempt). On PostgreSQL,
- * over the real pull path: the worker role and the hcm-csdl simulator.
+ * over the real pull path: the worker role and the hcm-csdl simulator. Its verdicts are inserted as new
+ * too: one kept from before (a record refused earlier) has the page written again the same way (both engines).
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorkerRole } from '../../src/roles.js';
@@ -12,7 +14,7 @@ import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.j
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { requestFullStudentsPull } from '../helpers/full-pull.js';
+import { fullStudentsPull, requestFullStudentsPull } from '../helpers/full-pull.js';
 
 describe('a first-sync page of records none of which is stored', () => {
   let sim: HcmCsdlSimulator;
@@ -97,3 +99,47 @@ describe('a first-sync page of records none of which is stored', () => {
     expect(pulls.filter((v) => v.labels.outcome !== 'completed' && v.value > 0)).toEqual([]);
   }, 180_000);
 });
+
+describe.each(backends().filter((b) => b.queue === 'postgres'))(
+  'a first-sync page with a record whose verdict is kept from before (refused earlier), on $name',
+  (backend) => {
+    let sim: HcmCsdlSimulator;
+    let env: TestEnv;
+    let worker: { stop(): Promise<void> } | undefined;
+    beforeAll(async () => {
+      sim = await startCitySimulator({ seed: 44, schools: 1, studentsPerSchool: 5, tombstoneRate: 0 });
+      env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: sim.url } });
+    }, 120_000);
+    afterAll(async () => {
+      await worker?.stop();
+      await env?.cleanup();
+      await sim?.close();
+    });
+
+    it('is written again as an upsert in the same job (its verdicts inserted as new meet the kept one)', async () => {
+      const refused = sim.population.student(0);
+      const earlier = randomUUID();
+      await env.deps.db.query(
+        `INSERT INTO truc.quality_records (entity, record_key, school_code, accepted, checked_at, batch_id, findings)
+         VALUES ('students', $1, $2, false, now(), $3,
+                 '[{"rule": "EARLIER", "criterion": "dung", "severity": "error", "pointer": ""}]')`,
+        [refused.studentCode, refused.schoolCode, earlier],
+      );
+      worker = startWorkerRole(env.deps);
+      await fullStudentsPull(env.deps.db);
+      const stored = await env.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.students');
+      expect(stored.rows[0]!.n).toBe(5);
+      const verdicts = await env.deps.db.query<{ key: string; batch: string; findings: { rule: string }[] }>(
+        'SELECT record_key AS key, batch_id AS batch, findings FROM truc.quality_records ORDER BY 1',
+      );
+      expect(verdicts.rows).toHaveLength(5);
+      const kept = verdicts.rows.find((v) => v.key === refused.studentCode)!;
+      expect(kept.batch).not.toBe(earlier);
+      expect(kept.findings.map((f) => f.rule)).not.toContain('EARLIER');
+      // In the same job: no pull job failed and was tried again.
+      const processed = await env.deps.metrics.jobsProcessed.get();
+      const pulls = processed.values.filter((v) => v.labels.queue === 'pull');
+      expect(pulls.filter((v) => v.labels.outcome !== 'completed' && v.value > 0)).toEqual([]);
+    }, 180_000);
+  },
+);

@@ -12,7 +12,7 @@ import { StudentSchema } from '../../src/canonical/student.js';
 import type { FindingRow } from '../../src/store/batch-findings.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
 import { combinedWrites } from '../../src/store/combined.js';
-import type { Queryable } from '../../src/store/db.js';
+import { isUniqueViolation, type Queryable } from '../../src/store/db.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createSyncRunsRepo, isPageNotDue } from '../../src/store/sync-runs.js';
 import { createQualityRepo } from '../../src/store/quality.js';
@@ -300,6 +300,39 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       ]);
       // Not tested first: the upsert reached the unchanged verdict (and locked it) and kept it as it was.
       expect(rows.rows[0]!.locked).toBe(true);
+    });
+
+    it("a first-sync page's verdicts are inserted as new: one kept from before fails the statement as a duplicate, for its page to be written again (issue 7)", async () => {
+      const repo = createQualityRepo(store.db);
+      const warn = verdictFinding('DU_FIELD_MISSING', 'du', 'warning', '/phone');
+      const school = '79000007';
+      const before = randomUUID();
+      await repo.saveVerdicts('students', before, new Date(), [verdict('N1', school, [warn])]);
+      const write = (batch: string, keys: string[]) =>
+        repo.saveVerdicts(
+          'students',
+          batch,
+          new Date(),
+          keys.map((k) => verdict(k, school, [])),
+          {
+            fresh: true,
+            insertNew: true,
+          },
+        );
+      // No ON CONFLICT: the kept verdict is a unique violation (the pull job's cue to write the page again).
+      const err = await write(randomUUID(), ['N1', 'N2']).catch((e: unknown) => e);
+      expect(isUniqueViolation(err)).toBe(true);
+      const fresh = randomUUID();
+      await write(fresh, ['N2', 'N3']);
+      const rows = await store.db.query<{ key: string; batch: string }>(
+        `SELECT record_key AS key, batch_id AS batch FROM truc.quality_records WHERE school_code = $1 ORDER BY 1`,
+        [school],
+      );
+      expect(rows.rows).toEqual([
+        { key: 'N1', batch: before },
+        { key: 'N2', batch: fresh },
+        { key: 'N3', batch: fresh },
+      ]);
     });
 
     it("a school's findings list reads the index of verdicts with findings (migration 260: clean verdicts are not in it)", async () => {
