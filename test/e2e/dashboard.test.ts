@@ -5,7 +5,8 @@
  * omits 40% of its school), which is then applied, and reads the quality scorecards a real scorecard
  * run computed; the overview shows each system's circuit and the schedules; an auditor signs in,
  * searches the audit log and verifies its chain; the page switches to English. Screenshots go to
- * test-results/dashboard/.
+ * test-results/dashboard/. Each test signs in as the client it needs and makes the state it reads
+ * (an open dead letter, a school of its own), so they pass in any order (issue 6, item 7).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -35,6 +36,8 @@ const SCHOOL = {
   communeCode: '25747',
   status: 'active',
 };
+/** The school whose website the probe test records (S1's card stays "not checked yet"). */
+const WEB_SCHOOL = { ...SCHOOL, schoolCode: '79000003', name: 'Trường Tiểu học Lê Lợi' };
 
 describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   let env: TestEnv;
@@ -94,14 +97,24 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
         records: [student('HS1'), student('HS2'), { ...student('HS3'), birthDate: '2031-02-30' }],
       }),
     );
+    await env.deps.db.tx((q) =>
+      queueBatch(q, {
+        id: randomUUID(),
+        clientId: 'test',
+        schoolCode: WEB_SCHOOL.schoolCode,
+        entity: 'schools',
+        format: 'canonical',
+        records: [WEB_SCHOOL],
+      }),
+    );
     await waitFor(async () => ((await countRows(env.deps.db, 'truc.dead_letters')) > 0 ? true : undefined), {
       timeoutMs: 60_000,
       what: 'a dead letter',
     });
     await waitFor(
       async () =>
-        (await countRows(env.deps.db, 'truc.batches', "status = 'done'")) === 2 ? true : undefined,
-      { timeoutMs: 60_000, what: 'both batches ingested' },
+        (await countRows(env.deps.db, 'truc.batches', "status = 'done'")) === 3 ? true : undefined,
+      { timeoutMs: 60_000, what: 'the three batches ingested' },
     );
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -124,6 +137,35 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await page.getByTestId('client-secret').fill(c.clientSecret);
     await page.getByTestId('signin-submit').click();
   };
+  /** Signed in as the city admin, on the overview (whoever was signed in before). */
+  const asAdmin = async () => {
+    await signIn(admin);
+    await page.getByTestId('page-overview').getByTestId('queues').waitFor();
+  };
+
+  const openDeadLetters = () => countRows(env.deps.db, 'truc.dead_letters', 'replayed_at IS NULL');
+  const lastDeadLetter = async () =>
+    (await env.deps.db.query<{ id: number | null }>('SELECT max(id)::int AS id FROM truc.dead_letters'))
+      .rows[0]!.id ?? 0;
+  /** A new dead letter of its own (a delivery the city database refuses for good): its id. */
+  const newDeadLetter = async (): Promise<number> => {
+    const before = await lastDeadLetter();
+    fake.answerNext(400);
+    await env.deps.db.tx((q) =>
+      queueBatch(q, {
+        id: randomUUID(),
+        clientId: 'test',
+        schoolCode: S1,
+        entity: 'students',
+        format: 'canonical',
+        records: [student(`HSDL${before}`)],
+      }),
+    );
+    return waitFor(async () => ((await lastDeadLetter()) > before ? lastDeadLetter() : undefined), {
+      timeoutMs: 60_000,
+      what: 'a dead letter',
+    });
+  };
 
   it('refuses a wrong secret with a message, in Vietnamese', async () => {
     await page.goto(`${base}/dashboard`);
@@ -134,13 +176,14 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   });
 
   it('a city admin signs in and sees the overview: systems, queues, dead letters by code', async () => {
-    await signIn(admin);
-    await page.getByTestId('page-overview').getByTestId('queues').waitFor();
+    await newDeadLetter();
+    const open = await openDeadLetters();
+    await asAdmin();
     const queues = await page.getByTestId('queues').textContent();
     expect(queues).toContain('ingest');
     expect(queues).toContain('push.hcm-csdl');
     expect(await page.getByTestId('dead-letters-by-code').textContent()).toContain('push.hcm-csdl');
-    expect(await page.getByTestId('stat-dead-letters').textContent()).toContain('1');
+    expect(await page.getByTestId('stat-dead-letters').textContent()).toContain(String(open));
     // Each system's circuit (hcm-csdl was called: its gate exists, closed) and the configured schedules.
     const systems = page.getByTestId('systems');
     expect(await systems.locator('[data-circuit]').first().getAttribute('data-circuit')).toBe('closed');
@@ -150,6 +193,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   });
 
   it('finds the school and drills down to its batches and findings', async () => {
+    await asAdmin();
     await page.getByRole('link', { name: 'Trường học' }).click();
     await page.getByTestId('school-search').fill('Kim Đồng');
     await page.getByRole('button', { name: 'Tìm' }).click();
@@ -168,9 +212,14 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   });
 
   it("shows the school website's last probe: up, no RSS feed, the sống rule it breaks", async () => {
+    const web = WEB_SCHOOL.schoolCode;
+    await asAdmin();
+    await page.goto(`${base}/dashboard#/schools/${web}`);
+    await page.getByTestId('school-title').waitFor();
+    expect(await page.getByTestId('school-website').textContent()).toContain('Chưa kiểm tra');
     await createWebsiteProbesRepo(env.deps.db).save([
       {
-        schoolCode: S1,
+        schoolCode: web,
         website: 'https://thkimdong.hcm.edu.vn',
         probedAt: new Date(),
         answered: true,
@@ -178,7 +227,6 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
         rss: false,
       },
     ]);
-    await page.goto(`${base}/dashboard#/schools/${S1}`);
     await page.reload();
     const card = page.getByTestId('school-website');
     await card.locator('dd').first().waitFor();
@@ -192,8 +240,13 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   });
 
   it('replays a dead letter from the dead-letter page, and it is delivered', async () => {
+    const id = await newDeadLetter();
+    const replayed = () => countRows(env.deps.db, 'truc.audit_log', "action = 'dead_letters.replayed'");
+    const replayedBefore = await replayed();
+    const deliveredBefore = fake.puts.filter((p) => p.status === 200).length;
+    await asAdmin();
     await page.getByRole('link', { name: 'Việc lỗi' }).click();
-    const row = page.getByTestId('dead-letters').locator('button[data-testid^="replay-"]').first();
+    const row = page.getByTestId('dead-letters').getByTestId(`replay-${id}`);
     await row.waitFor();
     await shot('05-dead-letters');
     await row.click();
@@ -202,12 +255,13 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
       .toMatch(/Đã chạy lại: 1/);
     await waitFor(
       async () =>
-        (await countRows(env.deps.db, 'truc.dead_letters', 'replayed_at IS NULL')) === 0 &&
-        fake.puts.some((p) => p.status === 200)
+        (await countRows(env.deps.db, 'truc.dead_letters', `id = ${id} AND replayed_at IS NOT NULL`)) === 1 &&
+        fake.puts.filter((p) => p.status === 200).length > deliveredBefore
           ? true
           : undefined,
       { timeoutMs: 60_000, what: 'the replayed push to be delivered' },
     );
+    expect(await replayed()).toBe(replayedBefore + 1); // audited
     await shot('06-replayed');
   });
 
@@ -240,6 +294,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await snapshot(codes.slice(10)); // omits 10 of 25: held
     expect(await live()).toBe(25);
 
+    await asAdmin();
     await page.getByRole('link', { name: 'Thay đổi hàng loạt chờ duyệt' }).click();
     const row = page.getByTestId('guard-holds').locator('tbody tr').first();
     await row.waitFor();
@@ -271,6 +326,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
         (await countRows(env.deps.db, 'truc.quality_scores', "level = 'commune'")) > 0 ? true : undefined,
       { timeoutMs: 60_000, what: 'a scorecard run' },
     );
+    await asAdmin();
     await page.getByRole('link', { name: 'Chất lượng' }).click();
     const commune = page.getByTestId(`scorecard-${SCHOOL.communeCode}`);
     await commune.waitFor();
@@ -286,6 +342,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   });
 
   it('switches to English', async () => {
+    await asAdmin();
     await page.getByTestId('lang').click();
     await page.getByRole('link', { name: 'Overview' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
@@ -295,11 +352,17 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await page.getByTestId('lang').click();
   });
 
-  it('an auditor signs in, searches the audit log and verifies the chain', async () => {
-    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  it('an auditor signs in, searches the audit log, verifies the chain and signs out', async () => {
     await signIn(auditor);
     await page.getByTestId('audit-rows').waitFor();
-    expect(await page.getByTestId('audit-rows').textContent()).toContain('dead_letters.replayed');
+    // Search: the creation of the auditor's own client, by action and subject.
+    await page.locator('input[name="action"]').fill('client.created');
+    await page.locator('input[name="subject"]').fill(`client:${auditor.clientId}`);
+    await page.locator('input[name="subject"]').press('Enter');
+    await expect
+      .poll(() => page.getByTestId('audit-rows').locator('tbody tr').count(), { timeout: 30_000 })
+      .toBe(1);
+    expect(await page.getByTestId('audit-rows').textContent()).toContain('client.created');
     await page.getByTestId('audit-verify').click();
     await expect
       .poll(() => page.getByTestId('audit-verify-result').textContent(), { timeout: 30_000 })
@@ -307,5 +370,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     // an auditor has no admin pages
     expect(await page.getByRole('link', { name: 'Tổng quan' }).count()).toBe(0);
     await shot('08-audit');
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.getByTestId('signin-submit').waitFor();
   });
 });

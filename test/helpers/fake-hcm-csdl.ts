@@ -24,6 +24,8 @@ export interface FakeHcmCsdl {
   }>;
   /** Every read (page) call: status answered, when it arrived and was answered. */
   reads: Array<{ entity: string; status: number; at: number; answeredAt: number }>;
+  /** Adds answers to the end of the upserts' script (taken before the fallback). */
+  answerNext(...steps: Step[]): void;
   close(): Promise<void>;
 }
 
@@ -145,6 +147,7 @@ export async function startFakeHcmCsdl(
     url: `http://127.0.0.1:${port}`,
     puts: s.puts,
     reads: s.reads,
+    answerNext: (...steps) => void s.script.push(...steps),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
