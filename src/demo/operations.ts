@@ -17,7 +17,7 @@ const STAFF_WRITE_PATH = '/v1/staff:batch';
 
 /** Arms the refusal before the vendors push (step 1 pushes one staff batch). */
 export function armDeadLetter(stack: DemoStack): void {
-  stack.sims.hcmCsdl.faults.set({ status400Burst: 1, paths: [STAFF_WRITE_PATH] });
+  stack.sims.hcmCsdl.faults.merge({ status400Burst: 1, paths: [STAFF_WRITE_PATH] });
 }
 
 interface CommuneCard {

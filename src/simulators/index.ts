@@ -123,7 +123,7 @@ export const STANDALONE_DEFAULTS: Omit<StandaloneOptions, 'port'> = {
   staffPerSchool: 30,
 };
 
-type Standalone = Closable & { faults: { set(f: Faults): void }; stats(): SimStats };
+type Standalone = Closable & { faults: { merge(f: Faults): void }; stats(): SimStats };
 
 const STANDALONE: Record<string, (o: StandaloneOptions) => Promise<Standalone>> = {
   'hcm-csdl': (o) =>
@@ -186,7 +186,7 @@ export async function runSimulator(
     return 2;
   }
   const sim = await start(o);
-  if (o.faults) sim.faults.set(o.faults);
+  if (o.faults) sim.faults.merge(o.faults);
   const students = o.schools * o.studentsPerSchool;
   process.stdout.write(
     `truc sim ${system}: listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students; ` +

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-/** Faults a simulator injects; counts are consumed one per request. Merge with {@link FaultControl.set}. */
+/** Faults a simulator injects; counts are consumed one per request. Added with `FaultControl.merge`. */
 export interface Faults {
   /** Delay before answering every request. */
   latencyMs?: number;

@@ -19,10 +19,11 @@ import {
   type SimResponse,
 } from './sim-handler.js';
 
-/** Reads, replaces and clears the active faults. */
+/** Reads, adds to and clears the active faults. */
 export interface FaultControl {
   readonly current: Readonly<Faults>;
-  set(patch: Faults): void;
+  /** Adds `patch` to the active faults (a field it names replaces that field; the others stay): `clear()` first for only these. */
+  merge(patch: Faults): void;
   clear(): void;
 }
 
@@ -145,7 +146,7 @@ async function control(
     const parsed = FAULTS_SCHEMA.safeParse((await readBody(req, 1 << 20)) ?? {});
     if (!parsed.success)
       throw new SimError(400, 'INVALID_FAULTS', parsed.error.issues[0]?.message ?? 'invalid');
-    sim.faults.set(parsed.data as Faults);
+    sim.faults.merge(parsed.data as Faults);
     return { body: { faults: state.faults } };
   }
   if (route === 'DELETE /__sim/faults') return (sim.faults.clear(), { body: { faults: state.faults } });
@@ -232,7 +233,7 @@ function faultControl(state: ServerState): FaultControl {
     get current() {
       return state.faults;
     },
-    set: (patch) => void (state.faults = { ...state.faults, ...patch }),
+    merge: (patch) => void (state.faults = { ...state.faults, ...patch }),
     clear: () => void (state.faults = {}),
   };
 }

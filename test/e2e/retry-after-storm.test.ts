@@ -85,7 +85,7 @@ describe('a 429 storm with two worker processes', () => {
       KEYS.map((k) => [k]),
     );
     const retryAfter = (count: number, paths: string[]) =>
-      sim.faults.set({ status429: { count, retryAfterSeconds: RETRY_AFTER_SECONDS }, paths });
+      sim.faults.merge({ status429: { count, retryAfterSeconds: RETRY_AFTER_SECONDS }, paths });
     const met429 = () => sim.stats().faultsApplied.status429 ?? 0;
     // Once pushes are under way: the pull's first read is answered 429 …
     await waitFor(() => all().passed.length >= 3, {

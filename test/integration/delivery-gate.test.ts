@@ -71,7 +71,7 @@ describe('delivery gate on postgres+redis', () => {
   it('a target down for a while: the circuit opens and closes, no attempt burnt, no dead letter, all delivered', async () => {
     const sim: HcmCsdlSimulator = await startCitySimulator({ seed: 7 });
     try {
-      sim.faults.set({ down: true });
+      sim.faults.merge({ down: true });
       const config = configWith(sim.url, (c) => {
         // Four attempts 50 ms apart (the test profile) would all be spent in well under a second.
         c.sync.delivery = { ...c.sync.delivery, failureThreshold: 2, openMs: 200, maxOpenMs: 800 };

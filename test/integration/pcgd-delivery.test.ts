@@ -92,7 +92,7 @@ describe('168 communes delivered to the Ministry under congestion', () => {
   });
 
   it('every commune arrives exactly once and is receipted', async () => {
-    sim.faults.set({
+    sim.faults.merge({
       latencyMs: 5,
       status429: { count: 15, retryAfterSeconds: 1 },
       status503Burst: 15,

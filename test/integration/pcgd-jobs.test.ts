@@ -158,7 +158,7 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
     expect(row.delivery_not_before?.toISOString()).toBe('2026-08-31T17:00:00.000Z');
     // Retry-After of a congested system is honoured the same way
     now = IN_WINDOW;
-    sim.faults.set({ status429: { count: 1, retryAfterSeconds: 7 } });
+    sim.faults.merge({ status429: { count: 1, retryAfterSeconds: 7 } });
     const err2 = await pcgdSubmitJob.run(ctx, { reportId: id }, run).catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(Deferred);
     expect((err2 as Deferred).until).toBe(IN_WINDOW.getTime() + 7000);

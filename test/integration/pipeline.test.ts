@@ -236,7 +236,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
   });
 
   it('transient target errors (503 twice) are retried until delivered; no dead letter', async () => {
-    sim.faults.set({ status503Burst: 2, paths: ['/v1/students:batch'] });
+    sim.faults.merge({ status503Burst: 2, paths: ['/v1/students:batch'] });
     startWorker();
     const putsBefore = putsToSim();
     const deadBefore = await countRows(env.deps.db, 'truc.dead_letters');

@@ -157,7 +157,7 @@ describe('delivery of the city database changes to the schools own systems (post
     const newId = '079209001234';
     hcm.received.put('students', { ...toWire(await wireOf(corrected)), soDinhDanhCaNhan: newId }, now);
     // SMAS is limited for a moment: the delivery waits as Retry-After asks instead of failing.
-    smas.faults.set({ status429: { count: 2, retryAfterSeconds: 1 } });
+    smas.faults.merge({ status429: { count: 2, retryAfterSeconds: 1 } });
 
     await sync('hcm-csdl', false);
     await waitFor(async () => (await vendorSets()).every((s) => s.delivered), {
@@ -312,7 +312,7 @@ describe('delivery of the city database changes to the schools own systems (post
     const before = await maxId('truc.push_sets');
 
     // The city deletes the student; SMAS refuses the delete (dead-lettered: its delivery failed once).
-    smas.faults.set({ status400Burst: 1, paths: [`/schools/${school}/students/delete`] });
+    smas.faults.merge({ status400Burst: 1, paths: [`/schools/${school}/students/delete`] });
     hcm.received.remove('students', student.key, new Date().toISOString());
     await sync('hcm-csdl', false);
     const letter = (

@@ -124,8 +124,18 @@ describe('sim-kit server', () => {
     const res = await get(sim);
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(4);
-    sim.faults.set({ outage: { from: 0, to: 1 }, down: true });
+    sim.faults.merge({ outage: { from: 0, to: 1 }, down: true });
     expect((await get(sim)).status).toBe(503);
+    sim.faults.clear();
+    expect((await get(sim)).status).toBe(200);
+  });
+
+  it('merge adds to the active faults; clear removes them all', async () => {
+    const sim = await start({ faults: { status503Burst: 1 } });
+    sim.faults.merge({ status429: { count: 1, retryAfterSeconds: 2 } });
+    expect(sim.faults.current).toMatchObject({ status503Burst: 1, status429: { count: 1 } });
+    sim.faults.merge({}); // names nothing: changes nothing
+    expect(sim.faults.current).toMatchObject({ status503Burst: 1, status429: { count: 1 } });
     sim.faults.clear();
     expect((await get(sim)).status).toBe(200);
   });
