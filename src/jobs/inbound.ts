@@ -97,6 +97,7 @@ const unknownVersion = (format: string, entity: string, version: string) =>
 function nativeMapping(entity: EntityName, entry: NativeFormat, wire: z.ZodType | undefined): InboundMapping {
   const native = entry.mapping as unknown as EntityMapping<unknown, unknown>;
   const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
+  const validated = native.validatedBy === schema;
   return {
     version: native.version,
     map(raw, ctx) {
@@ -106,8 +107,9 @@ function nativeMapping(entity: EntityName, entry: NativeFormat, wire: z.ZodType 
       }
       const r = native.toCanonical(raw, ctx);
       if (!r.ok) return r;
-      // The mapping's output is re-validated: a mapping bug must not reach the store.
-      const checked = canonicalToCanonical(schema, r.value);
+      // The mapping's output is re-validated (a mapping bug must not reach the store), unless it comes
+      // out of this very schema's parse already.
+      const checked = validated ? r : canonicalToCanonical(schema, r.value);
       if (!checked.ok) return { ok: false, findings: [...r.findings, ...checked.findings] };
       return {
         ok: true,

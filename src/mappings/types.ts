@@ -33,5 +33,12 @@ export interface EntityMapping<Wire, Canonical, WireOut = Wire> {
   /** e.g. `hcm-csdl/students@1`; bump when the mapping's output changes for the same input. */
   readonly version: string;
   toCanonical(wire: Wire, ctx: MapContext): MapResult<Canonical>;
+  /**
+   * The canonical schema every record `toCanonical` maps comes out of: it ends with that schema's parse
+   * (./hcm-csdl/shared.ts `finish`). The inbound side (src/jobs/inbound.ts), which validates a mapping's
+   * output with the entity's schema, then does not parse it a second time (issue 7: every pulled record
+   * was). Absent: the output is validated there.
+   */
+  readonly validatedBy?: unknown;
   fromCanonical?: (record: Canonical, ctx: MapContext) => WireOut;
 }

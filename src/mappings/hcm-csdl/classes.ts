@@ -54,5 +54,6 @@ function fromCanonical(c: ClassGroup): ClassGroupUpsert {
 export const hcmCsdlClasses: EntityMapping<HcmCsdlClassIn, ClassGroup, ClassGroupUpsert> = {
   version: 'hcm-csdl/classes@1',
   toCanonical,
+  validatedBy: ClassGroupSchema,
   fromCanonical,
 };

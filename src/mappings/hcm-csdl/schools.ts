@@ -88,5 +88,6 @@ function fromCanonical(s: School): SchoolUpsert {
 export const hcmCsdlSchools: EntityMapping<HcmCsdlSchoolIn, School, SchoolUpsert> = {
   version: 'hcm-csdl/schools@2',
   toCanonical,
+  validatedBy: SchoolSchema,
   fromCanonical,
 };

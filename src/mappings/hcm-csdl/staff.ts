@@ -83,5 +83,6 @@ function fromCanonical(s: Staff): StaffUpsert {
 export const hcmCsdlStaff: EntityMapping<HcmCsdlStaffIn, Staff, StaffUpsert> = {
   version: 'hcm-csdl/staff@1',
   toCanonical,
+  validatedBy: StaffSchema,
   fromCanonical,
 };

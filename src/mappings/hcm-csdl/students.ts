@@ -99,6 +99,7 @@ function fromCanonical(s: Student): StudentUpsert {
 export const hcmCsdlStudents: EntityMapping<HcmCsdlStudentIn, Student, StudentUpsert> = {
   version: 'hcm-csdl/students@2',
   toCanonical,
+  validatedBy: StudentSchema,
   fromCanonical,
 };
 

@@ -18,6 +18,7 @@ import {
 } from '../../../src/canonical/enums.js';
 import { asIsParser } from '../../../src/canonical/as-is.js';
 import { StudentSchema } from '../../../src/canonical/student.js';
+import { inboundMapping } from '../../../src/jobs/inbound.js';
 import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
 import type { MapContext, MappingFinding } from '../../../src/mappings/types.js';
 
@@ -172,4 +173,25 @@ describe('hcm-csdl mappings skip zod for a clean record (issue 7, first sync)', 
     }
     expect(StudentSchema.parse(c.expected)).toStrictEqual(c.expected);
   });
+});
+
+describe('hcm-csdl mappings are validated once (issue 7, first sync)', () => {
+  it.each(ENTITIES)(
+    '%s: a pulled record keeps the output of the mapping’s own schema parse, not parsed again',
+    (entity) => {
+      const c = table(entity).valid[0]!;
+      const mapping = HCM_CSDL_MAPPINGS[entity];
+      const toCanonical = vi.spyOn(mapping, 'toCanonical');
+      try {
+        const out = inboundMapping('hcm-csdl', entity).map(c.wire, ctxOf(c.ctx));
+        expect(out.ok).toBe(true);
+        const own = toCanonical.mock.results[0]!.value as { value: unknown };
+        // The very object the mapping's parse returned (a second parse would return a copy).
+        expect(out.ok && out.value.data).toBe(own.value);
+        expect(out.ok && out.value.data).toStrictEqual(c.expected);
+      } finally {
+        toCanonical.mockRestore();
+      }
+    },
+  );
 });
