@@ -41,14 +41,39 @@ function factsAsker(q: Queryable): (add: (a: FactAsks) => void) => Promise<Quali
   };
 }
 
-/** The lookups of a batch (./judge.ts `Loaded`: whether it is trusted, its format); `existing`: its stored copies. */
+/** The system whose copy of a record is authoritative: the city database. */
+const CITY = 'hcm-csdl';
+
+/**
+ * Of `keys`, those that may have an authoritative copy: a live stored copy written by the city database,
+ * or one whose writer the read did not say, or a key the read did not ask about (issue 7: a vendor's
+ * batch of its own records asked the store for 1,000 rows by key that the read had just found written
+ * by the vendor, or found missing).
+ */
+function mayBeFromCity(
+  keys: readonly string[],
+  existing: ReadonlyMap<string, ExistingRow>,
+  read: ReadonlySet<string>,
+): string[] {
+  return keys.filter((key) => {
+    const row = existing.get(key);
+    if (row === undefined) return !read.has(key);
+    return !row.deleted && (row.sourceSystem === undefined || row.sourceSystem === CITY);
+  });
+}
+
+/**
+ * The lookups of a batch (./judge.ts `Loaded`: whether it is trusted, its format); `existing`: its stored
+ * copies, read for the keys in `read` (a key there without a copy has none).
+ */
 export function lookupsFor(
   q: Queryable,
   loaded: { readonly batch: Pick<Batch, 'format'>; readonly trusted: boolean },
   existing: ReadonlyMap<string, ExistingRow>,
+  read: ReadonlySet<string> = new Set(),
 ): QualityLookups {
   const ask = factsAsker(q);
-  const fromCity = loaded.trusted && loaded.batch.format === 'hcm-csdl';
+  const fromCity = loaded.trusted && loaded.batch.format === CITY;
   return {
     owners: async () => new Map([...existing].map(([key, row]) => [key, row.scope])),
     schools: async (codes) => {
@@ -72,9 +97,12 @@ export function lookupsFor(
     ...(fromCity
       ? {}
       : {
-          authoritative: async (entity: EntityName, keys: readonly string[]) =>
-            ((await ask((a) => (a.fromSystem = { entity, keys, system: 'hcm-csdl' }))).fromSystem ??
-              new Map()) as Map<string, Rec>,
+          authoritative: async (entity: EntityName, keys: readonly string[]) => {
+            const asked = mayBeFromCity(keys, existing, read);
+            if (asked.length === 0) return new Map<string, Rec>();
+            const { fromSystem } = await ask((a) => (a.fromSystem = { entity, keys: asked, system: CITY }));
+            return (fromSystem ?? new Map()) as Map<string, Rec>;
+          },
         }),
     lastSyncs: async (schools) => (await ask((a) => (a.lastSyncs = schools))).lastSyncs ?? new Map(),
     websiteProbes: (schools) => createWebsiteProbesRepo(q).probesOf(schools),

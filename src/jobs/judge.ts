@@ -196,7 +196,7 @@ export async function check(
       if (row) existing.set(k, row);
     }
   }
-  const lookups = lookupsFor(q, loaded, existing);
+  const lookups = lookupsFor(q, loaded, existing, new Set(keys));
   const result = mapped.ahead
     ? await checkStored(mapped.ctx, mapped.ahead.prejudged, lookups)
     : await checkBatch(mapped.ctx, mapped.sink.records, lookups, mapped.sink, INGEST_CHECKS);

@@ -48,6 +48,8 @@ export interface ExistingRow {
   deleted: boolean;
   /** Fingerprint of the source record it was pulled from, if it was (see {@link UpsertRow}). */
   sourceFp: string | null;
+  /** The system that wrote it (`source_system`); absent where the read did not ask (a pulled page's skip). */
+  sourceSystem?: string;
 }
 
 /** jsonb's binary input form: a version byte (1), then the JSON text. */
@@ -196,7 +198,7 @@ async function existingWithLive(
     const res = await q.query<ExistingRow & { live: number | null }>(
       `WITH e AS (
          SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
-                source_fp AS "sourceFp"
+                source_fp AS "sourceFp", source_system AS "sourceSystem"
            FROM ${t.table} WHERE ${t.key} = ANY($1::text[])),
        c AS (
          SELECT s.scope, n.n FROM (SELECT DISTINCT scope FROM e) s,
@@ -222,7 +224,7 @@ function recordLookups(q: Queryable) {
       for (const part of chunks(keys)) {
         const res = await q.query<ExistingRow>(
           `SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
-                  source_fp AS "sourceFp"
+                  source_fp AS "sourceFp", source_system AS "sourceSystem"
              FROM ${t.table} WHERE ${t.key} = ANY($1::text[])`,
           [part],
         );
