@@ -14,6 +14,7 @@
  * BENCH_PGS_ROUNDS=n pulls the students n times on fresh databases (medians over rounds).
  * BENCH_PGS_CAPTURE=<file> keeps the statements of one kind (BENCH_PGS_CAPTURE_KIND, a regular expression
  * over the kinds printed; default the students' upsert) with their parameters, for ./pg-replay.ts.
+ * BENCH_PGS_RESYNC=1: the students' first pull is not profiled; the pull profiled is the unchanged re-sync.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
@@ -158,6 +159,7 @@ async function round(students: number, serial: boolean): Promise<Round> {
     env.startWorker();
     await fullPull(env.deps.db, 'schools');
     await fullPull(env.deps.db, 'classes');
+    if (process.env.BENCH_PGS_RESYNC === '1') await fullPull(env.deps.db, 'students');
     const pgBefore = await pgCpu(env.deps.db);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();

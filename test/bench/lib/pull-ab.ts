@@ -26,6 +26,11 @@
  * It runs in a child process with production's node options (the Dockerfile's ENTRYPOINT: a smaller heap
  * means more GC, ~10 ms a page more CPU than node's defaults). Cleans up its databases and Redis keys.
  * AB_PROF=<dir>: a .cpuprofile and a .heapprofile (sampled allocations) of each measured run.
+ * AB_MODE=resync: the unchanged re-sync instead (issue 7): the students' first pull is not measured, then
+ * AB_RESYNCS (default 3) full pulls of the same unchanged students are, each right after the sync bench's
+ * bare client (fetch + JSON.parse, in this process) read the feed: `bare` is its main thread CPU and wall
+ * a page, `bare/wall` the re-sync's rate over the bare read's (the sync bench's ratio, here under the load
+ * of the moment: each pair is back to back).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +44,7 @@ import pg from 'pg';
 import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
 import { cpuOf, pgCpu, pgCpuSince, schedCpu } from './cpu.js';
 import { SIM_CREDENTIALS, SIM_STUDENTS_PER_SCHOOL, startSimChild } from './hcm-csdl-sim.js';
+import { bareRead } from './sync-steps.js';
 import { productionNodeArgs } from './procs.js';
 import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './truc-env.js';
 import type * as ConfigModule from '../../../src/config.js';
@@ -72,7 +78,12 @@ interface Figures {
   sim: number;
   load: number;
   stored: string;
+  /** AB_MODE=resync: the bare read's main thread CPU and wall a page. */
+  bareMain?: number;
+  bareWall?: number;
 }
+
+const RESYNC = process.env.AB_MODE === 'resync';
 
 const suffix = (): string => randomBytes(5).toString('hex');
 const urlOf = (name: string): string => {
@@ -224,7 +235,76 @@ async function profiled<T>(dir: string | undefined, label: string, fn: () => Pro
   }
 }
 
-/** One full first pull of the students by build `b` on a fresh database (see the file comment). */
+type Cpu = Awaited<ReturnType<typeof measured>>['cpu'];
+
+/**
+ * AB_MODE=resync: `n` unchanged re-syncs (`pull`), each right after the bare client's read of the feed
+ * (under the same load): the re-syncs' pages and CPU, and the bare reads' main thread CPU and wall a page.
+ */
+async function resyncs(
+  on: { poll: pg.Client; simUrl: string; simPid: number | undefined },
+  n: number,
+  pull: () => Promise<number>,
+): Promise<{ pages: number; cpu: Cpu; bare: { bareMain: number; bareWall: number } }> {
+  const cpu: Cpu = { wall: 0, main: 0, process: 0, gc: 0, pg: 0, sim: 0 };
+  let [pages, barePages, bareMain, bareWall] = [0, 0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const bare = await measured(on.poll, on.simPid, async () =>
+      Math.ceil((await bareRead(on.simUrl)).records / 1000),
+    );
+    [barePages, bareMain, bareWall] = [
+      barePages + bare.pages,
+      bareMain + bare.cpu.main,
+      bareWall + bare.cpu.wall,
+    ];
+    const one = await measured(on.poll, on.simPid, pull);
+    pages += one.pages;
+    for (const k of Object.keys(cpu) as (keyof Cpu)[]) cpu[k] += one.cpu[k];
+  }
+  const bare = { bareMain: (bareMain * 1000) / barePages, bareWall: (bareWall * 1000) / barePages };
+  return { pages, cpu, bare };
+}
+
+/**
+ * Schools and classes pulled, then the measured pull of the students (AB_MODE=resync: the first one not
+ * measured, then the unchanged re-syncs, each after a bare read), and the students stored, digested.
+ */
+async function studentsPulled(
+  b: Build,
+  on: { deps: { db: DbModule.Db }; poll: pg.Client; simUrl: string; simPid: number | undefined },
+  prof?: string,
+): Promise<Figures> {
+  const { deps, poll, simPid } = on;
+  await fullPull(b, deps, poll, 'schools');
+  await fullPull(b, deps, poll, 'classes');
+  const students = () => fullPull(b, deps, poll, 'students');
+  // AB_MODE=resync: the first pull of the students is not measured.
+  if (RESYNC) await students();
+  const { pages, cpu, bare } = await profiled(prof, b.label, async () =>
+    RESYNC
+      ? resyncs(on, Number(process.env.AB_RESYNCS ?? 3), students)
+      : { ...(await measured(poll, simPid, students)), bare: {} },
+  );
+  const digest = await poll.query<{ d: string }>(
+    `SELECT md5(string_agg(student_code || ' ' || fingerprint || ' ' || data::text, ',' ORDER BY student_code)) AS d
+       FROM truc.students`,
+  );
+  const per = (s: number) => (s * 1000) / pages;
+  return {
+    pages,
+    wall: per(cpu.wall),
+    main: per(cpu.main),
+    process: per(cpu.process),
+    gc: per(cpu.gc),
+    pg: per(cpu.pg),
+    sim: per(cpu.sim),
+    load: loadavg()[0]!,
+    stored: digest.rows[0]!.d,
+    ...bare,
+  };
+}
+
+/** One measured pull of the students by build `b` on a fresh database (see the file comment). */
 async function oneRun(b: Build, simUrl: string, simPid: number | undefined, prof?: string): Promise<Figures> {
   const name = `truc_bench_${suffix()}`;
   const prefix = `truc-bench-${suffix()}`;
@@ -249,27 +329,7 @@ async function oneRun(b: Build, simUrl: string, simPid: number | undefined, prof
     const deps = await b.deps.createDeps(config);
     const worker = b.roles.startWorkerRole(deps);
     try {
-      await fullPull(b, deps, poll, 'schools');
-      await fullPull(b, deps, poll, 'classes');
-      const { pages, cpu } = await profiled(prof, b.label, () =>
-        measured(poll, simPid, () => fullPull(b, deps, poll, 'students')),
-      );
-      const digest = await poll.query<{ d: string }>(
-        `SELECT md5(string_agg(student_code || ' ' || fingerprint || ' ' || data::text, ',' ORDER BY student_code)) AS d
-           FROM truc.students`,
-      );
-      const per = (s: number) => (s * 1000) / pages;
-      return {
-        pages,
-        wall: per(cpu.wall),
-        main: per(cpu.main),
-        process: per(cpu.process),
-        gc: per(cpu.gc),
-        pg: per(cpu.pg),
-        sim: per(cpu.sim),
-        load: loadavg()[0]!,
-        stored: digest.rows[0]!.d,
-      };
+      return await studentsPulled(b, { deps, poll, simUrl, simPid }, prof);
     } finally {
       await worker.stop();
       await deps.close();
@@ -283,12 +343,36 @@ async function oneRun(b: Build, simUrl: string, simPid: number | undefined, prof
 
 const fmt = (f: Figures): string =>
   `${f.pages} pages, ms a page: truc main ${f.main.toFixed(1)}, truc process ${f.process.toFixed(1)} (GC pauses ${f.gc.toFixed(1)}), ` +
-  `PostgreSQL ${f.pg.toFixed(1)}, simulator ${f.sim.toFixed(1)}, wall ${f.wall.toFixed(0)}; load ${f.load.toFixed(1)}`;
+  `PostgreSQL ${f.pg.toFixed(1)}, simulator ${f.sim.toFixed(1)}, wall ${f.wall.toFixed(0)}; load ${f.load.toFixed(1)}` +
+  (f.bareWall === undefined
+    ? ''
+    : `; bare read main ${f.bareMain!.toFixed(1)}, wall ${f.bareWall.toFixed(1)}, bare/wall ${(f.bareWall / f.wall).toFixed(3)}`);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
+
+/** Per figure, each build's median over its rounds and B/A. */
+function printMedians(a: Build, b: Build, got: ReadonlyMap<Build, Figures[]>): void {
+  const keys = [
+    'main',
+    'process',
+    'gc',
+    'pg',
+    'sim',
+    'wall',
+    ...(RESYNC ? ['bareMain', 'bareWall'] : []),
+  ] as const;
+  const med = (x: Build, k: (typeof keys)[number]) =>
+    median(got.get(x)!.map((f) => (f as unknown as Record<string, number | undefined>)[k] ?? NaN));
+  for (const k of keys) {
+    const [ma, mb] = [med(a, k), med(b, k)];
+    console.log(
+      `median ${k.padEnd(8)} A ${ma.toFixed(1).padStart(7)}  B ${mb.toFixed(1).padStart(7)} ms a page  B/A ${(mb / ma).toFixed(3)}`,
+    );
+  }
+}
 
 /** `run <dirA> <dirB>` (see the file comment). */
 async function runAb(dirA: string, dirB: string): Promise<void> {
@@ -326,17 +410,7 @@ async function runAb(dirA: string, dirB: string): Promise<void> {
         console.log(`round ${r + 1} ${x.label}: ${fmt(f)}`);
       }
     }
-    const keys = ['main', 'process', 'gc', 'pg', 'sim', 'wall'] as const;
-    const med = (x: Build) =>
-      Object.fromEntries(keys.map((k) => [k, median(got.get(x)!.map((f) => f[k]))])) as Record<
-        (typeof keys)[number],
-        number
-      >;
-    const [ma, mb] = [med(a), med(b)];
-    for (const k of keys)
-      console.log(
-        `median ${k.padEnd(7)} A ${ma[k].toFixed(1).padStart(7)}  B ${mb[k].toFixed(1).padStart(7)} ms a page  B/A ${(mb[k] / ma[k]).toFixed(3)}`,
-      );
+    printMedians(a, b, got);
     const stored = new Set([...got.values()].flat().map((f) => f.stored));
     console.log(
       `stored: ${stored.size === 1 ? 'same' : `DIFFER (${stored.size} digests)`}; load ${loadavg()
