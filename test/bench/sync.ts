@@ -377,7 +377,8 @@ async function runSize(students: number): Promise<BenchRow[]> {
     seed: 'bench-sync',
     schools,
     schoolYear,
-    staffPerSchool: STAFF_PER_SCHOOL,
+    // The population needs at least one a school; with 0 the staff are there but never pulled.
+    staffPerSchool: Math.max(1, STAFF_PER_SCHOOL),
   });
   const suffix = randomBytes(5).toString('hex');
   const dbName = `truc_bench_${suffix}`;
