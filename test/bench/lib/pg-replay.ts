@@ -10,6 +10,8 @@
  * of its own on the variant's one connection, the variants' turns rotating every page. A statement's cost
  * is its backend's CPU while it ran (/proc/<pid>/schedstat; COMMIT apart). Prints per variant the median
  * CPU a statement and the median of its per-page ratio to the first variant, with the load (`uptime`).
+ * BENCH_REPLAY_PRELUDE=<file>: captured statements run first on each fresh database, unmeasured (e.g. the
+ * first sync's inserts, so that the replayed upserts update stored rows).
  * Variants: base; insert (the statement without its ON CONFLICT clause); no-update-trigger,
  * no-triggers (the students' change feed triggers dropped); no-index:<name> (an index dropped); collate-c
  * (the students' key columns compared byte by byte); sql:<file> (the file's statements run first, e.g. a
@@ -96,11 +98,12 @@ interface Lane {
   commitMs: number[];
 }
 
-async function openLane(variant: Variant): Promise<Lane> {
+async function openLane(variant: Variant, prelude: Captured[]): Promise<Lane> {
   const db = await createTestDatabase({ migrated: true });
   const client = new pg.Client({ connectionString: db.url, options: '-c jit=off' });
   await client.connect();
   for (const sql of variant.setup) await client.query(sql);
+  for (const stmt of prelude) await client.query(stmt.sql, stmt.params.map(revive));
   const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   return { variant, db, client, pid, ms: [], commitMs: [] };
 }
@@ -115,10 +118,10 @@ async function replayOne(lane: Lane, stmt: Captured): Promise<void> {
   lane.commitMs.push(cpuMs(lane.pid) - t1);
 }
 
-async function round(variants: Variant[], statements: Captured[]): Promise<Lane[]> {
+async function round(variants: Variant[], statements: Captured[], prelude: Captured[]): Promise<Lane[]> {
   const lanes: Lane[] = [];
   try {
-    for (const v of variants) lanes.push(await openLane(v));
+    for (const v of variants) lanes.push(await openLane(v, prelude));
     for (let i = 0; i < statements.length; i++)
       for (let k = 0; k < lanes.length; k++) await replayOne(lanes[(i + k) % lanes.length]!, statements[i]!);
     return lanes;
@@ -134,11 +137,13 @@ async function main(): Promise<void> {
   const file = process.env.BENCH_REPLAY_FILE;
   if (!file) throw new Error('BENCH_REPLAY_FILE: the statements captured by pg-statements.ts');
   const statements = JSON.parse(readFileSync(file, 'utf8')) as Captured[];
+  const preludeFile = process.env.BENCH_REPLAY_PRELUDE;
+  const prelude = preludeFile ? (JSON.parse(readFileSync(preludeFile, 'utf8')) as Captured[]) : [];
   const variants = (process.env.BENCH_REPLAY_VARIANTS ?? 'base,insert').split(',').map(variantOf);
   const rounds = Number(process.env.BENCH_REPLAY_ROUNDS ?? 3);
   const byVariant = new Map<string, { ms: number[]; commit: number[]; ratio: number[] }>();
   for (let r = 0; r < rounds; r++) {
-    const lanes = await round(variants, statements);
+    const lanes = await round(variants, statements, prelude);
     const base = lanes[0]!;
     for (const l of lanes) {
       const acc = byVariant.get(l.variant.name) ?? { ms: [], commit: [], ratio: [] };
