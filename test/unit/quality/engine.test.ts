@@ -90,6 +90,61 @@ describe('engine', () => {
     }
   });
 
+  it("asks each lookup about the batch's distinct values, in order of first occurrence, none empty", async () => {
+    const asked: Record<string, unknown[]> = {};
+    const note =
+      <T>(name: string, value: T) =>
+      async (...args: unknown[]) => {
+        asked[name] = args;
+        return value;
+      };
+    const lookups = {
+      schools: note('schools', new Map()),
+      classes: note('classes', new Set<string>()),
+      activeHolders: note('activeHolders', new Map()),
+      scopeHolders: note('scopeHolders', new Map()),
+      bornOn: note('bornOn', new Map()),
+    };
+    const base = { schoolYear: '2025-2026', fullName: 'Trần Thị Lan' };
+    const records = [
+      rec('students', {
+        ...base,
+        schoolCode: '79000002',
+        personalId: '079300000011',
+        birthDate: '2015-02-01',
+      }),
+      rec('students', { ...base, schoolCode: '79000001', personalId: '', birthDate: '2015-01-01' }),
+      rec('students', { ...base, schoolCode: '79000002', personalId: '079300000011', classCode: undefined }),
+      rec('students', { ...base, schoolCode: '79000001', personalId: undefined, birthDate: '2015-02-01' }),
+    ];
+    await run('students', records, { lookups });
+    const keys = records.map((r) => String(r['studentCode']));
+    expect(asked['schools']).toEqual([['79000002', '79000001']]);
+    expect(asked['classes']).toEqual([
+      [
+        ['79000002', '2025-2026'],
+        ['79000001', '2025-2026'],
+      ],
+    ]);
+    expect(asked['activeHolders']).toEqual([
+      'students',
+      ['079300000011'],
+      [
+        { personalId: '079300000011', key: keys[0], schoolCode: '79000002' },
+        { personalId: '079300000011', key: keys[2], schoolCode: '79000002' },
+      ],
+    ]);
+    expect(asked['scopeHolders']).toEqual(['students', ['79000002', '79000001'], ['079300000011'], keys]);
+    const twin = (birth: string) => `${birth}|trần thị lan`;
+    const born = records.map((r) => String(r['birthDate']));
+    expect(asked['bornOn']).toEqual([
+      'students',
+      [...new Set(born)],
+      [...new Set(born.map(twin))],
+      born.map((b, i) => ({ twinKey: twin(b), key: keys[i] })),
+    ]);
+  });
+
   it('skips a lookup whose rules are all off', async () => {
     let calls = 0;
     const r = await run('students', [rec('students')], {
