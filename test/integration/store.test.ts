@@ -188,6 +188,41 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(await repo.count('students', '79000001')).toBe(3);
     });
 
+    it("a changed re-push of a school's students updates them in place (HOT), page by page (issue 7: migration 340)", async () => {
+      const repo = createRecordsRepo(store.db);
+      const school = (code: string, fullName: string) => ({
+        ...student(code, fullName),
+        schoolCode: '79000007',
+      });
+      const codes = Array.from({ length: 300 }, (_, i) => `HOT${String(i).padStart(3, '0')}`);
+      await repo.upsert(
+        'students',
+        codes.map((c) => row(school(c, 'Hà'))),
+        SOURCE,
+      );
+      // Every row of each page changed at once, as a vendor's changed batch does. Counted in its transaction,
+      // as a difference: the session's counts not yet reported (earlier tests' writes) are in both reads.
+      const counts = await store.db.tx(async (q) => {
+        const read = async () =>
+          (
+            await q.query<{ upd: number; hot: number }>(
+              `SELECT pg_stat_get_xact_tuples_updated(c)::int AS upd, pg_stat_get_xact_tuples_hot_updated(c)::int AS hot
+                 FROM (SELECT 'truc.students'::regclass::oid AS c) t`,
+            )
+          ).rows[0]!;
+        const before = await read();
+        await createRecordsRepo(q).upsert(
+          'students',
+          codes.map((c) => row(school(c, 'Hà Anh'))),
+          SOURCE,
+        );
+        const after = await read();
+        return { upd: after.upd - before.upd, hot: after.hot - before.hot };
+      });
+      expect(counts.upd).toBe(300);
+      expect(counts.hot).toBeGreaterThanOrEqual(0.9 * 300);
+    });
+
     it("sends a row's JSON text as it was fingerprinted, not serialised again (issue 7)", async () => {
       const repo = createRecordsRepo(store.db);
       const data = { ...student('J1', 'Giang'), schoolCode: '79000004' };
