@@ -152,7 +152,10 @@ export async function finish(
   if (seen && inline) await afterPulledPage(closing, batch, seen, { run: inline.run });
   if (!inline) await closing.flush();
   if (seen && !inline) await afterPulledPage(q, batch, seen);
-  countIngested(deps, entity, counts);
+  // A page ingested by its pull job is counted once its closing writes are sent (as ./ingest.ts
+  // `closeSkippedPage`'s): written again on a duplicate key (./pull-store.ts `storeOrHold`), it counts once.
+  if (inline) closing.afterFlush(() => countIngested(deps, entity, counts));
+  else countIngested(deps, entity, counts);
 }
 
 /** The batch's audit entry. */

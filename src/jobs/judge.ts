@@ -197,8 +197,14 @@ export async function check(
     }
   }
   const lookups = lookupsFor(q, loaded, existing, new Set(keys));
+  // A page judged ahead is judged on a fork of its sink: written again (its pull job's second attempt,
+  // jobs/pull-store.ts `storeOrHold`), it is judged afresh, not with the first attempt's store findings.
   const result = mapped.ahead
-    ? await checkStored(mapped.ctx, mapped.ahead.prejudged, lookups)
+    ? await checkStored(
+        mapped.ctx,
+        { ...mapped.ahead.prejudged, sink: mapped.ahead.prejudged.sink.fork() },
+        lookups,
+      )
     : await checkBatch(mapped.ctx, mapped.sink.records, lookups, mapped.sink, INGEST_CHECKS);
   // Repairs (mojibake, name case) are what is stored.
   const records = mapped.records.map((rec, index) => {

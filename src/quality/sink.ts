@@ -37,6 +37,20 @@ export class BatchSink implements FindingSink {
     this.records = [...records];
   }
 
+  /**
+   * A copy to go on judging with: its findings, rejections, records and settled text so far; what is added
+   * to it, or repaired in it (copy-on-write again), leaves this sink as it is (a page judged ahead may be
+   * judged by its store checks more than once: src/jobs/judge.ts `check`).
+   */
+  fork(): BatchSink {
+    const copy = new BatchSink(this.ctx, this.records);
+    copy.findings.push(...this.findings);
+    for (const index of this.rejected) copy.rejected.add(index);
+    copy.patches = this.patches;
+    copy.settled = this.settled?.slice();
+    return copy;
+  }
+
   /** A sink for checks that see only some records: index i there is `indexes[i]` here. */
   view(indexes: readonly number[]): FindingSink {
     return {

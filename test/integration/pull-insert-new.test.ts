@@ -4,7 +4,8 @@
  * transaction stores one of them between the page's read and its insert: the duplicate key rolls the
  * page back and it is written again as an upsert, in the same job (no failed attempt). On PostgreSQL,
  * over the real pull path: the worker role and the hcm-csdl simulator. Its verdicts are inserted as new
- * too: one kept from before (a record refused earlier) has the page written again the same way (both engines).
+ * too: one kept from before (a record refused earlier) has the page written again the same way (both engines);
+ * a page judged ahead is then judged afresh (no store finding twice) and its records counted once.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -13,7 +14,7 @@ import { startWorkerRole } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
-import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { backends, makeDeps, waitFor, type Backend, type TestEnv } from '../helpers/env.js';
 import { fullStudentsPull, requestFullStudentsPull } from '../helpers/full-pull.js';
 
 describe('a first-sync page of records none of which is stored', () => {
@@ -100,23 +101,28 @@ describe('a first-sync page of records none of which is stored', () => {
   }, 180_000);
 });
 
+/** A city simulator, a test environment on `backend` pulling from it, and the worker role a test starts. */
+function firstPullOf(backend: Backend, seed: number, schools: number, studentsPerSchool: number) {
+  const its = {} as { sim: HcmCsdlSimulator; env: TestEnv; worker?: { stop(): Promise<void> } };
+  beforeAll(async () => {
+    its.sim = await startCitySimulator({ seed, schools, studentsPerSchool, tombstoneRate: 0 });
+    its.env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: its.sim.url } });
+  }, 120_000);
+  afterAll(async () => {
+    await its.worker?.stop();
+    await its.env?.cleanup();
+    await its.sim?.close();
+  });
+  return its;
+}
+
 describe.each(backends().filter((b) => b.queue === 'postgres'))(
   'a first-sync page with a record whose verdict is kept from before (refused earlier), on $name',
   (backend) => {
-    let sim: HcmCsdlSimulator;
-    let env: TestEnv;
-    let worker: { stop(): Promise<void> } | undefined;
-    beforeAll(async () => {
-      sim = await startCitySimulator({ seed: 44, schools: 1, studentsPerSchool: 5, tombstoneRate: 0 });
-      env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: sim.url } });
-    }, 120_000);
-    afterAll(async () => {
-      await worker?.stop();
-      await env?.cleanup();
-      await sim?.close();
-    });
+    const its = firstPullOf(backend, 44, 1, 5);
 
     it('is written again as an upsert in the same job (its verdicts inserted as new meet the kept one)', async () => {
+      const { sim, env } = its;
       const refused = sim.population.student(0);
       const earlier = randomUUID();
       await env.deps.db.query(
@@ -125,7 +131,7 @@ describe.each(backends().filter((b) => b.queue === 'postgres'))(
                  '[{"rule": "EARLIER", "criterion": "dung", "severity": "error", "pointer": ""}]')`,
         [refused.studentCode, refused.schoolCode, earlier],
       );
-      worker = startWorkerRole(env.deps);
+      its.worker = startWorkerRole(env.deps);
       await fullStudentsPull(env.deps.db);
       const stored = await env.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.students');
       expect(stored.rows[0]!.n).toBe(5);
@@ -140,6 +146,61 @@ describe.each(backends().filter((b) => b.queue === 'postgres'))(
       const processed = await env.deps.metrics.jobsProcessed.get();
       const pulls = processed.values.filter((v) => v.labels.queue === 'pull');
       expect(pulls.filter((v) => v.labels.outcome !== 'completed' && v.value > 0)).toEqual([]);
+    }, 180_000);
+  },
+);
+
+describe.each(backends().filter((b) => b.queue === 'postgres'))(
+  'first-sync pages judged ahead and written again as an upsert, on $name',
+  (backend) => {
+    // Three pages: the later ones judged ahead (their record and batch checks run while the one before
+    // was stored); each page written twice, its second attempt must not judge on the first one's findings.
+    const its = firstPullOf(backend, 45, 3, 700);
+
+    it('has each store finding once and counts each record once', async () => {
+      const { sim, env } = its;
+      const codes: string[] = [];
+      const schools: string[] = [];
+      const ids: string[] = [];
+      for (let g = 0; g < sim.population.counts.students; g++) {
+        const s = sim.population.student(g);
+        codes.push(s.studentCode);
+        schools.push(s.schoolCode);
+        if (s.personalId !== undefined) ids.push(s.personalId);
+      }
+      // Every student's verdict kept from before (every page is written again as an upsert), and every
+      // personal ID held by a live student at another school (a store check's finding on each).
+      await env.deps.db.query(
+        `INSERT INTO truc.quality_records (entity, record_key, school_code, accepted, checked_at, batch_id, findings)
+         SELECT 'students', k, s, false, now(), $3, '[]' FROM unnest($1::text[], $2::text[]) AS u(k, s)`,
+        [codes, schools, randomUUID()],
+      );
+      await env.deps.db.query(
+        `INSERT INTO truc.students (student_code, school_code, personal_id, data, fingerprint, source_system, mapping_version)
+         SELECT 'OTHER-' || id, '79999999', id, '{"status": "studying"}', 'other', 'vendor:other', 'canonical@1'
+           FROM unnest($1::text[]) AS u(id)`,
+        [ids],
+      );
+      its.worker = startWorkerRole(env.deps);
+      const runId = await fullStudentsPull(env.deps.db);
+      const doubled = await env.deps.db.query<{ key: string; n: number }>(
+        `SELECT record_key AS key, count(*)::int AS n
+           FROM truc.quality_records, jsonb_array_elements(findings) f
+          WHERE entity = 'students' AND f->>'rule' = 'SACH_ACTIVE_AT_TWO_SCHOOLS'
+          GROUP BY 1 HAVING count(*) > 1`,
+      );
+      const found = await env.deps.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.quality_records, jsonb_array_elements(findings) f
+          WHERE entity = 'students' AND f->>'rule' = 'SACH_ACTIVE_AT_TWO_SCHOOLS'`,
+      );
+      expect(found.rows[0]!.n).toBeGreaterThan(0);
+      expect(doubled.rows).toEqual([]);
+      // Each record counted once in the ingested metrics, though its page was written twice.
+      const run = await createSyncRunsRepo(env.deps.db).get(runId);
+      const ingested = (await env.deps.metrics.recordsIngested.get()).values
+        .filter((v) => v.labels.entity === 'students')
+        .reduce((sum, v) => sum + v.value, 0);
+      expect(ingested).toBe(run!.records);
     }, 180_000);
   },
 );
