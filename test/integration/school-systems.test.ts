@@ -17,14 +17,14 @@ const audits = (action: string) => h.audits(action);
 
 describe('admin API of school systems', () => {
   it('lists what pulls and batches taught, filtered by system', async () => {
-    await createSchoolSystemsRepo(h.env.deps.db).learn('smas', ['SSA001', 'SSA002'], 'pull');
-    await createSchoolSystemsRepo(h.env.deps.db).learn('vnedu', ['SSA003'], 'batch');
+    await createSchoolSystemsRepo(h.env.deps.db).learn('smas', ['SSL001', 'SSL002'], 'pull');
+    await createSchoolSystemsRepo(h.env.deps.db).learn('vnedu', ['SSL003'], 'batch');
     const res = await call('GET', '/v1/admin/school-systems?system=smas');
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json<{ total: number; items: Array<{ schoolCode: string; learnedFrom: string }> }>();
-    expect(body.items.map((r) => r.schoolCode)).toEqual(expect.arrayContaining(['SSA001', 'SSA002']));
+    expect(body.items.map((r) => r.schoolCode)).toEqual(expect.arrayContaining(['SSL001', 'SSL002']));
     expect(body.items.every((r) => r.learnedFrom === 'pull')).toBe(true);
-    expect(body.items.map((r) => r.schoolCode)).not.toContain('SSA003');
+    expect(body.items.map((r) => r.schoolCode)).not.toContain('SSL003');
   });
 
   it('an admin sets a school’s system (audited); learning no longer overwrites it', async () => {
@@ -45,22 +45,24 @@ describe('admin API of school systems', () => {
   });
 
   it('an admin clears a school (audited); learning fills it again', async () => {
+    await createSchoolSystemsRepo(h.env.deps.db).learn('smas', ['SSC001'], 'pull');
     const before = await audits('school-system.cleared');
-    expect((await call('DELETE', '/v1/admin/school-systems/SSA001')).statusCode).toBe(204);
+    expect((await call('DELETE', '/v1/admin/school-systems/SSC001')).statusCode).toBe(204);
     expect(await audits('school-system.cleared')).toBe(before + 1);
-    expectProblem(await call('GET', '/v1/admin/school-systems/SSA001'), 404, 'ERR_NOT_FOUND');
-    expectProblem(await call('DELETE', '/v1/admin/school-systems/SSA001'), 404, 'ERR_NOT_FOUND');
-    await createSchoolSystemsRepo(h.env.deps.db).learn('smas', ['SSA001'], 'pull');
-    expect((await call('GET', '/v1/admin/school-systems/SSA001')).json()).toMatchObject({
+    expectProblem(await call('GET', '/v1/admin/school-systems/SSC001'), 404, 'ERR_NOT_FOUND');
+    expectProblem(await call('DELETE', '/v1/admin/school-systems/SSC001'), 404, 'ERR_NOT_FOUND');
+    await createSchoolSystemsRepo(h.env.deps.db).learn('smas', ['SSC001'], 'pull');
+    expect((await call('GET', '/v1/admin/school-systems/SSC001')).json()).toMatchObject({
       system: 'smas',
       learnedFrom: 'pull',
     });
   });
 
   it('bad input and non-admins are refused, changing nothing', async () => {
+    await createSchoolSystemsRepo(h.env.deps.db).learn('smas', ['SSB002'], 'pull');
     const before = await audits('school-system.set');
     expectProblem(
-      await call('PUT', '/v1/admin/school-systems/SSA002', { system: 'hcm-csdl' }),
+      await call('PUT', '/v1/admin/school-systems/SSB002', { system: 'hcm-csdl' }),
       400,
       'ERR_VALIDATION',
     );
@@ -70,7 +72,7 @@ describe('admin API of school systems', () => {
       'ERR_VALIDATION',
     );
     expectProblem(
-      await call('PUT', '/v1/admin/school-systems/SSA002', { system: 'vnedu' }, h.tokens.vendor),
+      await call('PUT', '/v1/admin/school-systems/SSB002', { system: 'vnedu' }, h.tokens.vendor),
       403,
       'ERR_FORBIDDEN_SCOPE',
     );
@@ -80,7 +82,7 @@ describe('admin API of school systems', () => {
       'ERR_FORBIDDEN_SCOPE',
     );
     expect(await audits('school-system.set')).toBe(before);
-    expect((await call('GET', '/v1/admin/school-systems/SSA002')).json()).toMatchObject({ system: 'smas' });
+    expect((await call('GET', '/v1/admin/school-systems/SSB002')).json()).toMatchObject({ system: 'smas' });
   });
 
   it('the CLI operation sets and clears, audited as the operator', async () => {
