@@ -24,6 +24,7 @@ import {
   type PcgdDeps,
 } from '../../src/reporting/pcgd/service.js';
 import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
+import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import {
@@ -84,9 +85,13 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
     await keys?.remove();
   });
 
+  /** A new version of the unit's figures, computed (reopening the unit first if another test locked it). */
   async function computed(unitCode: string) {
+    const current = await createPcgdRepo(store.db).current(unitCode, YEAR);
+    const locked = current !== undefined && LOCKED_STATUSES.includes(current.status);
+    const reopen = locked ? { reopen: { reason: 'a new version for this test' } } : {};
     const { id, outboxId } = await store.db.tx(async (q) => {
-      const r = await requestCompute(deps, q, { unitCode, year: YEAR, actor: 'officer-1' });
+      const r = await requestCompute(deps, q, { unitCode, year: YEAR, actor: 'officer-1', ...reopen });
       return { id: r.id, outboxId: await enqueue(q, pcgdCompute, { reportId: r.id }) };
     });
     expect((await createPcgdRepo(store.db).get(id))!.status).toBe('pending');
@@ -122,7 +127,8 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
   });
 
   it('submit: the signed figures arrive once, the receipt is stored, asking again sends nothing', async () => {
-    const id = (await createPcgdRepo(store.db).current(A, YEAR))!.id;
+    // The compute test's version of A if it ran first, else one computed here (any order, issue 6).
+    const id = (await createPcgdRepo(store.db).current(A, YEAR))?.id ?? (await computed(A));
     const outboxId = await submitted(id);
     await pcgdSubmitJob.run(ctx, { reportId: id }, runOf(pcgdSubmit.queue, pcgdSubmit.name, outboxId));
     const row = (await createPcgdRepo(store.db).get(id))!;
