@@ -23,6 +23,7 @@ import { student, S1, S2 } from '../helpers/api.js';
 import { backends, countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
+import type { NewBatch } from '../../src/store/batches.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'test-results', 'dashboard');
@@ -50,6 +51,19 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   let admin: NewClient & { clientSecret: string };
   let auditor: NewClient & { clientSecret: string };
 
+  /** Queues a canonical batch of the test client for `schoolCode` (ingested by the worker); its id. */
+  const queued = async (
+    schoolCode: string,
+    entity: 'schools' | 'students',
+    records: object[],
+    more: Partial<NewBatch> = {},
+  ): Promise<string> => {
+    const id = randomUUID();
+    await env.deps.db.tx((q) =>
+      queueBatch(q, { id, clientId: 'test', schoolCode, entity, format: 'canonical', records, ...more }),
+    );
+    return id;
+  };
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -77,36 +91,13 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     auditor = await addClient(env.deps.db, { name: 'Thanh tra', role: 'auditor' });
 
     // A school and its students (one with a bad birth date: a finding), delivered to the city database.
-    await env.deps.db.tx((q) =>
-      queueBatch(q, {
-        id: randomUUID(),
-        clientId: 'test',
-        schoolCode: S1,
-        entity: 'schools',
-        format: 'canonical',
-        records: [SCHOOL],
-      }),
-    );
-    await env.deps.db.tx((q) =>
-      queueBatch(q, {
-        id: randomUUID(),
-        clientId: 'test',
-        schoolCode: S1,
-        entity: 'students',
-        format: 'canonical',
-        records: [student('HS1'), student('HS2'), { ...student('HS3'), birthDate: '2031-02-30' }],
-      }),
-    );
-    await env.deps.db.tx((q) =>
-      queueBatch(q, {
-        id: randomUUID(),
-        clientId: 'test',
-        schoolCode: WEB_SCHOOL.schoolCode,
-        entity: 'schools',
-        format: 'canonical',
-        records: [WEB_SCHOOL],
-      }),
-    );
+    await queued(S1, 'schools', [SCHOOL]);
+    await queued(S1, 'students', [
+      student('HS1'),
+      student('HS2'),
+      { ...student('HS3'), birthDate: '2031-02-30' },
+    ]);
+    await queued(WEB_SCHOOL.schoolCode, 'schools', [WEB_SCHOOL]);
     await waitFor(async () => ((await countRows(env.deps.db, 'truc.dead_letters')) > 0 ? true : undefined), {
       timeoutMs: 60_000,
       what: 'a dead letter',
@@ -151,16 +142,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   const newDeadLetter = async (): Promise<number> => {
     const before = await lastDeadLetter();
     fake.answerNext(400);
-    await env.deps.db.tx((q) =>
-      queueBatch(q, {
-        id: randomUUID(),
-        clientId: 'test',
-        schoolCode: S1,
-        entity: 'students',
-        format: 'canonical',
-        records: [student(`HSDL${before}`)],
-      }),
-    );
+    await queued(S1, 'students', [student(`HSDL${before}`)]);
     return waitFor(async () => ((await lastDeadLetter()) > before ? lastDeadLetter() : undefined), {
       timeoutMs: 60_000,
       what: 'a dead letter',
@@ -270,17 +252,11 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
       countRows(env.deps.db, 'truc.students', `school_code = '${S2}' AND deleted_at IS NULL`);
     const codes = Array.from({ length: 25 }, (_, i) => `SN${String(i).padStart(2, '0')}`);
     const snapshot = async (list: string[]) => {
-      const id = randomUUID();
-      await env.deps.db.tx((q) =>
-        queueBatch(q, {
-          id,
-          clientId: 'test',
-          schoolCode: S2,
-          entity: 'students',
-          format: 'canonical',
-          mode: 'snapshot',
-          records: list.map((c) => student(c, S2)),
-        }),
+      const id = await queued(
+        S2,
+        'students',
+        list.map((c) => student(c, S2)),
+        { mode: 'snapshot' },
       );
       await waitFor(
         async () =>
