@@ -3,6 +3,7 @@
  * clock other than `ctx.now`. A value that cannot be mapped (an unknown code, a bad date) is a
  * finding, never a crash.
  */
+import type { z } from 'zod';
 
 export type Severity = 'error' | 'warning';
 
@@ -37,8 +38,9 @@ export interface EntityMapping<Wire, Canonical, WireOut = Wire> {
    * The canonical schema every record `toCanonical` maps comes out of: it ends with that schema's parse
    * (./hcm-csdl/shared.ts `finish`). The inbound side (src/jobs/inbound.ts), which validates a mapping's
    * output with the entity's schema, then does not parse it a second time (issue 7: every pulled record
-   * was). Absent: the output is validated there.
+   * was). Absent: the output is validated there. The claim is checked on simulator records
+   * (test/unit/mappings/hcm-csdl.test.ts: parsing an output again with this schema gives it back).
    */
-  readonly validatedBy?: unknown;
+  readonly validatedBy?: z.ZodType<Canonical>;
   fromCanonical?: (record: Canonical, ctx: MapContext) => WireOut;
 }

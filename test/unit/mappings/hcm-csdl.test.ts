@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
+import type { z } from 'zod';
 import {
   classUpsertSchema,
   schoolUpsertSchema,
@@ -20,6 +21,8 @@ import { asIsParser } from '../../../src/canonical/as-is.js';
 import { StudentSchema } from '../../../src/canonical/student.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
 import { HCM_CSDL_MAPPINGS } from '../../../src/mappings/hcm-csdl/index.js';
+import { createSources } from '../../../src/simulators/hcm-csdl/feed.js';
+import { createPopulation } from '../../../src/simulators/population/index.js';
 import type { MapContext, MappingFinding } from '../../../src/mappings/types.js';
 
 type Entity = keyof typeof HCM_CSDL_MAPPINGS;
@@ -194,4 +197,39 @@ describe('hcm-csdl mappings are validated once (issue 7, first sync)', () => {
       }
     },
   );
+});
+
+describe('hcm-csdl mappings: the schema each names in validatedBy is the one their output comes out of', () => {
+  // The simulator's own records (its population, discrepancies included: NFD names, doubled spaces, typos),
+  // rendered in the wire format by its feed. The inbound side trusts `validatedBy` and does not parse the
+  // output again (src/jobs/inbound.ts): parsing it again must change nothing.
+  const pop = createPopulation({
+    seed: 'validated-by',
+    schools: 8,
+    studentsPerSchool: 250,
+    staffPerSchool: 10,
+    discrepancyRate: 0.25,
+  });
+  const sources = createSources(pop, { seed: 'validated-by', tombstoneRate: 0 });
+
+  it.each(ENTITIES)('%s: every mapped simulator record parses again to a deep-equal value', (entity) => {
+    const mapping = HCM_CSDL_MAPPINGS[entity];
+    const schema = mapping.validatedBy as z.ZodType | undefined;
+    expect(schema, 'the mapping names its schema').toBeDefined();
+    const source = sources[entity];
+    const [start, end] = source.range(undefined);
+    const outputs: unknown[] = [];
+    let refused = 0;
+    for (let p = start; p < end; p++) {
+      for (const wire of source.at(p)) {
+        const r = (mapping as unknown as AnyMapping).toCanonical(wire, ctxOf());
+        if (r.ok) outputs.push(r.value);
+        else refused++;
+      }
+    }
+    // Every simulator record maps (its discrepancies are the quality engine's to find, not refusals).
+    expect(refused).toBe(0);
+    expect(outputs.length).toBeGreaterThanOrEqual(pop.counts.schools);
+    expect(outputs.map((v) => schema!.parse(v))).toStrictEqual(outputs);
+  });
 });
