@@ -37,6 +37,16 @@ function migrationsWith(extra: Record<string, string>): string {
   return dir;
 }
 
+/** A full run of hcm-csdl's students, queued. */
+const aFullRun = (q: Queryable): Promise<number> =>
+  createSyncRunsRepo(q).create({
+    system: 'hcm-csdl',
+    entity: 'students',
+    scope: '',
+    since: null,
+    requestedBy: 'test',
+  });
+
 describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
   let store: TestStore; // migrated: records and outbox
   beforeAll(async () => {
@@ -413,6 +423,23 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     });
   });
 
+  describe('sync runs', () => {
+    it("a full run's seen keys are kept lz4-compressed where the server has lz4 (migration 370)", async () => {
+      const id = await aFullRun(store.db);
+      const batchId = randomUUID();
+      // A page's worth: stored compressed (inline or out of line) either way.
+      const keys = Array.from({ length: 1000 }, (_, i) => `79${String(i * 48271).padStart(9, '0')}`);
+      await createSyncRunsRepo(store.db).recordSeen(id, batchId, keys, 0);
+      const res = await store.db.query<{ compression: string; keys: string[] }>(
+        'SELECT pg_column_compression(keys) AS compression, keys FROM truc.sync_run_seen WHERE batch_id = $1',
+        [batchId],
+      );
+      // The embedded database is built without lz4: its default, pglz.
+      expect(res.rows[0]!.compression).toBe(kind === 'postgres' ? 'lz4' : 'pglz');
+      expect(res.rows[0]!.keys).toEqual(keys);
+    });
+  });
+
   describe('findings', () => {
     it('filing findings runs no trigger per finding: no foreign key to the batch (migration 321)', async () => {
       const res = await store.db.query<{ n: number }>(
@@ -577,14 +604,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
   describe('a pulled page stored outside a transaction (issue 7)', () => {
     /** A run at page `pages`, with one open outbox row (its page's job); the advance of that page with `due`. */
     async function runAt(pages: number) {
-      const runs = createSyncRunsRepo(store.db);
-      const id = await runs.create({
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: '',
-        since: null,
-        requestedBy: 'test',
-      });
+      const id = await aFullRun(store.db);
       await store.db.query("UPDATE truc.sync_runs SET status = 'running', pages = $2 WHERE id = $1", [
         id,
         pages,
