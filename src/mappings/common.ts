@@ -56,16 +56,31 @@ export function isoToDmy(iso: string): string {
   return `${d}/${m}/${y}`;
 }
 
+/** Just `yyyy-mm-dd`, nothing around it. */
+const ISO_DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** The number of the two digits of `s` at `i`. */
+const twoDigits = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
+
 /** Accepts ISO `yyyy-mm-dd` (optionally with a time part) and returns the date part if real. */
 export function isoDate(value: string): string | undefined {
+  // The common case, a date alone: itself when real (what the date part would be rebuilt as; issue 7:
+  // no match array, substrings and rebuilt text for each of a record's dates).
+  if (ISO_DATE_ONLY.test(value)) {
+    const y = twoDigits(value, 0) * 100 + twoDigits(value, 2);
+    return isRealDate(y, twoDigits(value, 5), twoDigits(value, 8)) ? value : undefined;
+  }
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(value.trim());
   if (!m) return undefined;
   return isoIfReal(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
-function isoIfReal(y: number, mo: number, d: number): string | undefined {
+function isRealDate(y: number, mo: number, d: number): boolean {
   const dt = new Date(Date.UTC(y, mo - 1, d));
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return undefined;
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+function isoIfReal(y: number, mo: number, d: number): string | undefined {
+  if (!isRealDate(y, mo, d)) return undefined;
   return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { cleanText, compact } from '../../../src/mappings/common.js';
+import { cleanText, compact, isoDate } from '../../../src/mappings/common.js';
 
 describe('cleanText', () => {
   it('NFC-normalises, collapses white space and trims; blank is undefined', () => {
@@ -42,6 +42,59 @@ describe('compact', () => {
       expect(entries).not.toHaveBeenCalled();
     } finally {
       entries.mockRestore();
+    }
+  });
+});
+
+describe('isoDate', () => {
+  /** The date part rebuilt from its numbers when real, as isoDate read every date before issue 7's fast path. */
+  const rebuilt = (value: string): string | undefined => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(value.trim());
+    if (!m) return undefined;
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const dt = new Date(Date.UTC(y, mo - 1, d));
+    if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return undefined;
+    return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  };
+
+  it('reads the date part of an ISO date when it is a real date', () => {
+    expect(isoDate('2012-02-29')).toBe('2012-02-29');
+    expect(isoDate('2011-02-29')).toBeUndefined();
+    expect(isoDate('2010-13-01')).toBeUndefined();
+    expect(isoDate('2010-00-10')).toBeUndefined();
+    expect(isoDate('2010-01-00')).toBeUndefined();
+    expect(isoDate('0999-01-01')).toBe('0999-01-01');
+    expect(isoDate('0099-01-01')).toBeUndefined(); // Date.UTC reads years 0-99 as 1900-1999
+    expect(isoDate(' 2010-01-05 ')).toBe('2010-01-05');
+    expect(isoDate('2010-01-05T10:00:00Z')).toBe('2010-01-05');
+    expect(isoDate('2010-1-5')).toBeUndefined();
+    expect(isoDate('2010-01-05\n')).toBe('2010-01-05');
+  });
+
+  it('gives what rebuilding the date from its numbers gives, for every day of four years and odd inputs', () => {
+    const values: string[] = [
+      '0100-01-01',
+      '0000-01-01',
+      '9999-12-31',
+      '1900-02-29',
+      '2000-02-29',
+      '2010-02-30',
+    ];
+    for (const year of [1999, 2000, 2023, 2024]) {
+      for (let mo = 0; mo <= 13; mo++)
+        for (let d = 0; d <= 32; d++)
+          values.push(`${year}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+    }
+    for (const v of values) expect(isoDate(v), v).toBe(rebuilt(v));
+  });
+
+  it('takes a date alone as it is, without rebuilding it (issue 7: two dates a record of a first sync)', () => {
+    const padStart = vi.spyOn(String.prototype, 'padStart');
+    try {
+      expect(isoDate('2010-01-05')).toBe('2010-01-05');
+      expect(padStart).not.toHaveBeenCalled();
+    } finally {
+      padStart.mockRestore();
     }
   });
 });
