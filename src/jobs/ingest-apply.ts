@@ -11,7 +11,7 @@ import { enqueue, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import type { GuardEntry } from './guard.js';
 import type { Counts } from './ingest-counts.js';
-import { sourceFpsByKey, type PulledExtras } from './ingest-pulled.js';
+import type { PulledExtras } from './ingest-pulled.js';
 import type { Checked, Loaded, Mapped, Plan } from './judge.js';
 import { applySnapshot } from './reconcile.js';
 import { noteRefusals } from './refusals.js';
@@ -77,8 +77,9 @@ async function writeRecords(
   const { entity, mapping } = loaded;
   const { checked, pulled } = judged;
   const records = createRecordsRepo(q);
-  const fps = pulled ? sourceFpsByKey(pulled, checked.records) : undefined;
-  const rows = fps ? p.toWrite.map((r) => ({ ...r, sourceFp: fps.get(r.key) })) : p.toWrite;
+  // A pulled page's rows carry their source fingerprints already (./judge.ts `plan`).
+  const fps = p.sourceFps;
+  const rows = p.toWrite;
   // None of the page's records stored (a first sync): inserted as new, where its pull job allows it.
   const fresh = pulled?.inline?.insertNew === true && checked.existing.size === 0;
   // Not waited for: the statements after it are sent behind it (its failure fails the next one waited for).

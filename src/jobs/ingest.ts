@@ -31,6 +31,7 @@ import { finish, holdWhole, ingestedAudit, tagAfter } from './ingest-finish.js';
 import {
   judgedAhead,
   skipUnchanged,
+  sourceFpsByKey,
   type PageAhead,
   type PulledExtras,
   type StoredRead,
@@ -90,7 +91,7 @@ async function ingestLoaded(
   const mapped = judgedAhead(pulled, deps) ?? map(loaded, deps, pulled?.premapped);
   const guarded = !loaded.trusted && deps.config.guard.enabled;
   const checked = await check(q, loaded, mapped, pulled?.known, guarded);
-  const p = plan(checked);
+  const p = plan(checked, pulled && sourceFpsByKey(pulled, checked.records));
   if (!loaded.trusted) {
     const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };
     const holdId = await guardBatch(q, deps, loaded.batch, writes, () => heldKeys(mapped).keys);

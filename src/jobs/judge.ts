@@ -92,6 +92,8 @@ export interface Plan {
   readonly toWrite: readonly UpsertRow[];
   readonly unchangedKeys: readonly string[];
   readonly rejected: number;
+  /** A pulled page's source fingerprints by natural key (./ingest-pulled.ts `sourceFpsByKey`), as `plan` was given them. */
+  readonly sourceFps?: ReadonlyMap<string, string>;
 }
 
 /** The quality engine's context for a batch: today in Vietnam, the current school year, the city's settings. */
@@ -227,8 +229,11 @@ export async function check(
   };
 }
 
-/** `plan`: which accepted records changed (fingerprint) and which are unchanged. */
-export function plan(checked: Checked): Plan {
+/**
+ * `plan`: which accepted records changed (fingerprint) and which are unchanged. `sourceFps`: a pulled
+ * page's source fingerprints by key, kept on the rows written (issue 7: not on copies of them made later).
+ */
+export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>): Plan {
   const toWrite: UpsertRow[] = [];
   const unchangedKeys: string[] = [];
   let rejected = 0;
@@ -253,9 +258,10 @@ export function plan(checked: Checked): Plan {
         json: own ? own.json : checked.ahead?.jsons[index],
         fingerprint: fp,
         twinKey: checked.ahead ? checked.ahead.twinKeys[index] : twinKey(rec.data as Rec),
+        sourceFp: sourceFps?.get(rec.key),
       });
   });
-  return { toWrite, unchangedKeys, rejected };
+  return { toWrite, unchangedKeys, rejected, ...(sourceFps ? { sourceFps } : {}) };
 }
 
 /** A finding as the store keeps it, with the key of its record (null where mapping failed). */
