@@ -25,7 +25,8 @@
  * fingerprints, data): a change that must not alter what is stored shows `stored: same` across builds.
  * It runs in a child process with production's node options (the Dockerfile's ENTRYPOINT: a smaller heap
  * means more GC, ~10 ms a page more CPU than node's defaults). Cleans up its databases and Redis keys.
- * AB_PROF=<dir>: a .cpuprofile and a .heapprofile (sampled allocations) of each measured run.
+ * AB_PROF=<dir>: a .cpuprofile and a .heapprofile (sampled allocations) of each measured run; with
+ * AB_PROF_PROMOTED=1 the heap profile holds only what survived the young generation.
  * AB_MODE=resync: the unchanged re-sync instead (issue 7): the students' first pull is not measured, then
  * AB_RESYNCS (default 3) full pulls of the same unchanged students are, each right after the sync bench's
  * bare client (fetch + JSON.parse, in this process) read the feed: `bare` is its main thread CPU and wall
@@ -220,7 +221,9 @@ async function profiled<T>(dir: string | undefined, label: string, fn: () => Pro
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 32768,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    // AB_PROF_PROMOTED=1: objects a scavenge collected left out, so what remains is what survived the young
+    // generation (promoted, then collected by a full collection, or still alive): the source of old-space growth.
+    includeObjectsCollectedByMinorGC: process.env.AB_PROF_PROMOTED !== '1',
   });
   await session.post('Profiler.start');
   try {
