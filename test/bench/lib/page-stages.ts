@@ -1,0 +1,82 @@
+/**
+ * The pure per-page work of a first sync, stage by stage, on real hcm-csdl student pages (issue 7; not
+ * part of `npm test` nor of `npm run bench`): main-thread CPU a 1000-record page of each stage, the stages
+ * alternated round by round in one process (forward, then backward), medians. Steadier under load than a
+ * whole pull; a change to one stage is measured by running it before and after (or as a stage of its own).
+ *
+ *   STAGES_PAGES=10 STAGES_ROUNDS=20 npx tsx test/bench/lib/page-stages.ts [stage,…]
+ */
+import { hash } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { ENTITY_SCHEMAS } from '../../../src/adapters/hcm-csdl/schema.js';
+import { parseWire } from '../../../src/adapters/wire.js';
+import { inboundMapping } from '../../../src/jobs/inbound.js';
+import { CATALOGUE_VERSION } from '../../../src/quality/index.js';
+import { fingerprinted } from '../../../src/store/records.js';
+import { schedCpu } from './cpu.js';
+import { simToken, startSimChild, studentPages } from './hcm-csdl-sim.js';
+
+const wanted = Number(process.env.STAGES_PAGES ?? 10);
+const rounds = Number(process.env.STAGES_ROUNDS ?? 20);
+
+async function readPages(n: number): Promise<string[]> {
+  const { sim, url } = await startSimChild({ seed: 'page-stages', schools: Math.ceil((n * 1000) / 680) + 1 });
+  try {
+    const token = await simToken(url);
+    const texts: string[] = [];
+    for await (const p of studentPages(url, token, n)) texts.push(p.text);
+    return texts;
+  } finally {
+    await sim.stop();
+  }
+}
+
+const texts = await readPages(wanted);
+const bodies = texts.map((t) => Buffer.from(t));
+const schema = ENTITY_SCHEMAS.students.page;
+const pages = texts.map((t) => parseWire(schema, JSON.parse(t), 'hcm-csdl').data);
+const mapping = inboundMapping('hcm-csdl', 'students');
+const now = () => new Date();
+const mapped = pages.map((p) => p.map((raw) => mapping.map(raw, { now })));
+const prefix = `${mapping.version}\n${CATALOGUE_VERSION}\n`;
+
+let sink = 0;
+/** Each stage's work on page `i`, as the pull does it (./ingest-pulled.ts, ../../../src/store/records.ts). */
+const STAGES: Record<string, (i: number) => void> = {
+  /** The body's bytes to text (axios, responseType text). */
+  utf8: (i) => void (sink += bodies[i]!.toString('utf8').length),
+  parse: (i) => void (sink += (JSON.parse(texts[i]!) as { data: unknown[] }).data.length),
+  wire: (i) => void (sink += parseWire(schema, JSON.parse(texts[i]!), 'hcm-csdl').data.length),
+  /** `wire` less `parse` is zod's part. */
+  sourceFp: (i) => {
+    for (const raw of pages[i]!) sink += hash('sha256', `${prefix}${JSON.stringify(raw)}`).length;
+  },
+  /** `sourceFp`'s JSON text alone. */
+  sourceJson: (i) => {
+    for (const raw of pages[i]!) sink += JSON.stringify(raw).length;
+  },
+  map: (i) => {
+    for (const raw of pages[i]!) sink += mapping.map(raw, { now }).ok ? 1 : 0;
+  },
+  fingerprint: (i) => {
+    for (const m of mapped[i]!) if (m.ok) sink += fingerprinted(m.value.data).json.length;
+  },
+};
+
+const chosen = (process.argv[2] ?? Object.keys(STAGES).join(',')).split(',');
+const cpu = new Map<string, number[]>(chosen.map((s) => [s, []]));
+for (let r = -2; r < rounds; r++) {
+  for (const stage of r % 2 === 0 ? chosen : [...chosen].reverse()) {
+    const t0 = schedCpu(process.pid);
+    for (let i = 0; i < pages.length; i++) STAGES[stage]!(i);
+    if (r >= 0) cpu.get(stage)!.push(((schedCpu(process.pid) - t0) * 1000) / pages.length);
+  }
+}
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+for (const [stage, ms] of cpu)
+  console.log(`${stage.padEnd(12)} ${median(ms).toFixed(3).padStart(7)} ms a page`);
+console.log(
+  `${pages.length} pages, ${rounds} rounds, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (${sink})`,
+);
