@@ -88,7 +88,8 @@ export function scopeReconciliation(q: Queryable) {
       const t = TABLES[entity];
       // One grouping over the candidates and the seen keys (hash or sort: linear or n·log n whatever
       // the statistics say). An anti-join here was planned as a nested loop right after a bulk load
-      // (no statistics yet): quadratic, 47 s for 20,000 students.
+      // (no statistics yet): quadratic, 47 s for 20,000 students. A key whose rows are all candidates
+      // (none seen) is unseen: one aggregate (issue 7: 9-19 % less CPU than two, 30 k students).
       const res = await q.query<{ key: string; scope: string }>(
         `SELECT key, max(scope) AS scope FROM (
            SELECT r.${t.key} AS key, r.${t.scope} AS scope, false AS seen FROM ${t.table} r
@@ -96,7 +97,7 @@ export function scopeReconciliation(q: Queryable) {
               AND ($4 = '' OR r.${t.scope} = $4)
            UNION ALL
            SELECT unnest(keys), NULL, true FROM truc.sync_run_seen WHERE sync_run_id = $1
-         ) x GROUP BY key HAVING NOT bool_or(seen) AND bool_or(NOT seen)
+         ) x GROUP BY key HAVING bool_and(NOT seen)
          ORDER BY 1`,
         [run.id, run.system, run.startedAt, run.scope],
       );
