@@ -13,7 +13,7 @@ import { defineJob } from './define.js';
 
 type PurgeContext = Pick<WorkerContext, 'db' | 'config' | 'logger' | 'now'>;
 
-/** Changes per DELETE statement. */
+/** Feed rows per DELETE statement. */
 const CHUNK = 10_000;
 
 /**
@@ -36,9 +36,9 @@ export async function purgeChangeFeed(ctx: PurgeContext): Promise<{ before: stri
   const reads = createReadsRepo(ctx.db);
   let purged = 0;
   for (;;) {
-    const n = await reads.purgeChanges(before, CHUNK);
-    purged += n;
-    if (n < CHUNK) break;
+    const { rows, changes } = await reads.purgeChanges(before, CHUNK);
+    purged += changes;
+    if (rows < CHUNK) break;
   }
   const out = { before: before.toISOString(), purged };
   ctx.logger.info(out, 'change feed purged');

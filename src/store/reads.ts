@@ -16,9 +16,15 @@ export interface StoredRecord {
   updatedAt: Date;
 }
 
+/**
+ * A position in the change feed: the feed row (tx, seq) and how many of its keys were served (`index`);
+ * without `index`, the whole row (a feed row held one change before migration 350, so cursors issued
+ * then name whole rows, and the webhooks' positions are "after the row before").
+ */
 export interface ChangePosition {
   tx: string;
   seq: string;
+  index?: string | undefined;
 }
 
 /** An opaque paging cursor: base64url of a small JSON object (decoding is the API's, which refuses others). */
@@ -27,7 +33,8 @@ export function encodeCursor(value: Record<string, string>): string {
 }
 
 /** The change-feed cursor of a position: the feed resumes after it. */
-export const changeCursor = (p: ChangePosition): string => encodeCursor({ t: p.tx, s: p.seq });
+export const changeCursor = (p: ChangePosition): string =>
+  encodeCursor(p.index === undefined ? { t: p.tx, s: p.seq } : { t: p.tx, s: p.seq, i: p.index });
 
 /** A page of the change feed, serialised by PostgreSQL (see `changes`). */
 export interface ChangesPage {
@@ -97,6 +104,58 @@ function recordReads(q: Queryable) {
   };
 }
 
+/**
+ * The statement of a change-feed page ($1 schools or NULL for all, $2 $3 the cursor's row, $4 the limit,
+ * $5 the keys of the cursor's row already served or NULL for all of them): each school's rows after the
+ * cursor in index order (school_code, tx, seq), at most `limit` + 1 (each holds a key at least; the first
+ * may be the one the cursor is inside), merged; the rows the page needs found by their `key_count` (the
+ * arrays it does not serve are not read) and only those unnested; the page serialised to the API's JSON.
+ */
+function changePageSql(allSchools: boolean): string {
+  const after = `($2::xid8 IS NULL OR (r.tx, r.seq) >= ($2::xid8, $3::bigint))
+             AND r.tx < pg_snapshot_xmin(pg_current_snapshot())`;
+  const cols = 'r.tx, r.seq, r.entity, r.school_code, r.op, r.changed_at, r.key_count';
+  const from = allSchools
+    ? `(SELECT ${cols} FROM truc.record_changes r WHERE ${after} AND $1::text[] IS NULL
+           ORDER BY r.tx, r.seq LIMIT $4 + 1) r`
+    : `unnest($1::text[]) AS s(code) CROSS JOIN LATERAL (
+           SELECT ${cols} FROM truc.record_changes r WHERE r.school_code = s.code AND ${after}
+            ORDER BY r.tx, r.seq LIMIT $4 + 1) r`;
+  // Keys of a row already served: all of the cursor's row when the cursor names it whole.
+  const served = `CASE WHEN (r.tx, r.seq) = ($2::xid8, $3::bigint)
+                       THEN least(coalesce($5::bigint, r.key_count), r.key_count) ELSE 0 END`;
+  return `WITH head AS (
+           SELECT * FROM (
+             SELECT r.*, ${served} AS served FROM ${from} ORDER BY r.tx, r.seq LIMIT $4 + 1
+           ) r
+         ), needed AS (
+           SELECT tx, seq, served FROM (
+             SELECT h.tx, h.seq, h.served, h.key_count - h.served AS avail,
+                    sum(h.key_count - h.served) OVER (ORDER BY h.tx, h.seq) AS upto
+               FROM head h
+           ) w WHERE avail > 0 AND upto - avail < $4
+         ), page AS (
+           SELECT r.tx, r.seq, k.i, k.key, r.entity, r.school_code, r.op, r.changed_at
+             FROM needed n JOIN truc.record_changes r ON (r.tx, r.seq) = (n.tx, n.seq)
+            CROSS JOIN LATERAL unnest(r.record_keys) WITH ORDINALITY AS k(key, i)
+            WHERE k.i > n.served
+            ORDER BY r.tx, r.seq, k.i LIMIT $4
+         ), items AS (
+           SELECT count(*)::int AS n,
+                  '[' || coalesce(string_agg(row_to_json(c)::text, ',' ORDER BY p.tx, p.seq, p.i), '') || ']' AS json
+             FROM page p CROSS JOIN LATERAL (
+               SELECT p.entity, p.key, p.school_code AS "schoolCode", p.op,
+                      to_char(p.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "changedAt",
+                      CASE WHEN p.op = 'delete' THEN NULL
+                           ELSE '/v1/schools/' || ${sqlUriComponent('p.school_code')} ||
+                                CASE WHEN p.entity = 'schools' THEN ''
+                                     ELSE '/' || p.entity || '/' || ${sqlUriComponent('p.key')} END
+                      END AS url) c
+         )
+         SELECT items.n, items.json, last.tx::text AS tx, last.seq::text AS seq, last.i::text AS i
+           FROM items LEFT JOIN (SELECT tx, seq, i FROM page ORDER BY tx DESC, seq DESC, i DESC LIMIT 1) last ON true`;
+}
+
 /** The change feed: served page by page, and purged when old. */
 function changeFeed(q: Queryable) {
   return {
@@ -105,72 +164,58 @@ function changeFeed(q: Queryable) {
      * undefined), serialised to the API's JSON in the same statement: one row per page comes back,
      * not one per change, so the page costs the API no row parsing, date conversion or object
      * serialisation. Only changes of transactions older than every running one are served, so a
-     * late commit never lands behind a cursor (see migration 035). Each school is read in index
-     * order (school_code, tx, seq) up to `limit` rows and the schools' rows merged, so a page costs
-     * O(schools × limit) however long the history behind it.
+     * late commit never lands behind a cursor (see migration 035). A feed row holds a statement's
+     * keys of one school and operation (migration 350); a page costs O(schools × limit) row entries
+     * however long the history behind it, and unnests only the rows it serves (`changePageSql`).
      */
     async changes(opts: {
       schools: readonly string[] | undefined;
       after: ChangePosition | undefined;
       limit: number;
     }): Promise<ChangesPage> {
-      const after = `($2::xid8 IS NULL OR (r.tx, r.seq) > ($2::xid8, $3::bigint))
-                 AND r.tx < pg_snapshot_xmin(pg_current_snapshot())`;
-      const from =
-        opts.schools === undefined
-          ? `truc.record_changes r WHERE ${after} AND $1::text[] IS NULL`
-          : `unnest($1::text[]) AS s(code) CROSS JOIN LATERAL (
-               SELECT * FROM truc.record_changes r WHERE r.school_code = s.code AND ${after}
-                ORDER BY r.tx, r.seq LIMIT $4) r`;
-      const res = await q.query<{ n: number; json: string; tx: string | null; seq: string | null }>(
-        `WITH page AS (
-           SELECT r.tx, r.seq, r.entity, r.record_key, r.school_code, r.op, r.changed_at
-             FROM ${from}
-            ORDER BY r.tx, r.seq LIMIT $4
-         ), items AS (
-           SELECT count(*)::int AS n,
-                  '[' || coalesce(string_agg(row_to_json(c)::text, ',' ORDER BY p.tx, p.seq), '') || ']' AS json
-             FROM page p CROSS JOIN LATERAL (
-               SELECT p.entity, p.record_key AS key, p.school_code AS "schoolCode", p.op,
-                      to_char(p.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "changedAt",
-                      CASE WHEN p.op = 'delete' THEN NULL
-                           ELSE '/v1/schools/' || ${sqlUriComponent('p.school_code')} ||
-                                CASE WHEN p.entity = 'schools' THEN ''
-                                     ELSE '/' || p.entity || '/' || ${sqlUriComponent('p.record_key')} END
-                      END AS url) c
-         )
-         SELECT items.n, items.json, last.tx::text AS tx, last.seq::text AS seq
-           FROM items LEFT JOIN (SELECT tx, seq FROM page ORDER BY tx DESC, seq DESC LIMIT 1) last ON true`,
-        [
-          opts.schools === undefined ? null : [...new Set(opts.schools)],
-          opts.after?.tx ?? null,
-          opts.after?.seq ?? null,
-          opts.limit,
-        ],
-      );
+      const res = await q.query<{
+        n: number;
+        json: string;
+        tx: string | null;
+        seq: string | null;
+        i: string | null;
+      }>(changePageSql(opts.schools === undefined), [
+        opts.schools === undefined ? null : [...new Set(opts.schools)],
+        opts.after?.tx ?? null,
+        opts.after?.seq ?? null,
+        opts.limit,
+        opts.after?.index ?? null,
+      ]);
       const row = res.rows[0]!;
       return {
         json: row.json,
         count: row.n,
-        last: row.tx !== null && row.seq !== null ? { tx: row.tx, seq: row.seq } : undefined,
+        last:
+          row.tx !== null && row.seq !== null && row.i !== null
+            ? { tx: row.tx, seq: row.seq, index: row.i }
+            : undefined,
       };
     },
     /**
-     * Drops the changes older than `before` among the first `limit` of the feed, in its order (tx, seq),
-     * and returns how many (the feed keeps at least a school year: jobs/change-purge.ts). Call it again
-     * while it returns `limit`. The feed's order is the order of its transactions' start (`changed_at`)
+     * Drops the feed rows older than `before` among the first `limit` of the feed, in its order (tx, seq),
+     * and returns how many rows and how many changes (a row holds a statement's keys of one school and
+     * operation: migration 350) went (the feed keeps at least a school year: jobs/change-purge.ts). Call it
+     * again while `rows` is `limit`. The feed's order is the order of its transactions' start (`changed_at`)
      * but for transactions that ran side by side: a change older than `before` behind one kept (both of
      * transactions running across the cutoff) goes the next time.
      * No index on `changed_at`: every change would pay for it (migration 220).
      */
-    async purgeChanges(before: Date, limit = 10_000): Promise<number> {
-      const res = await q.query(
-        `DELETE FROM truc.record_changes WHERE (tx, seq) IN (
-           SELECT tx, seq FROM (SELECT tx, seq, changed_at FROM truc.record_changes ORDER BY tx, seq LIMIT $2) h
-            WHERE h.changed_at < $1)`,
+    async purgeChanges(before: Date, limit = 10_000): Promise<{ rows: number; changes: number }> {
+      const res = await q.query<{ rows: number; changes: number }>(
+        `WITH gone AS (
+           DELETE FROM truc.record_changes WHERE (tx, seq) IN (
+             SELECT tx, seq FROM (SELECT tx, seq, changed_at FROM truc.record_changes ORDER BY tx, seq LIMIT $2) h
+              WHERE h.changed_at < $1)
+           RETURNING key_count)
+         SELECT count(*)::int AS rows, coalesce(sum(key_count), 0)::int AS changes FROM gone`,
         [before, limit],
       );
-      return res.rowCount;
+      return res.rows[0]!;
     },
   };
 }

@@ -363,9 +363,10 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     // Stored once, counted by key: each student created once in the change feed (a page applied twice
     // would show as a second change of its keys only if it changed them; a lost page as missing keys).
     const perKey = await db.query<{ n: number; keys: number; once: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT record_key)::int AS keys,
+      `SELECT count(*)::int AS n, count(DISTINCT k.key)::int AS keys,
               count(*) FILTER (WHERE op = 'create')::int AS once
-         FROM truc.record_changes WHERE entity = 'students'`,
+         FROM truc.record_changes r CROSS JOIN LATERAL unnest(r.record_keys) AS k(key)
+        WHERE entity = 'students'`,
     );
     expect(perKey.rows[0]).toEqual({ n: STUDENTS, keys: STUDENTS, once: STUDENTS });
     expect(await countRows(db, 'truc.dead_letters')).toBe(0);

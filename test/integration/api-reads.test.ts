@@ -230,9 +230,10 @@ describe.each([backends()[0]!, backends()[2]!])('reads and changes on $name', (b
       op: string;
       changedAt: Date;
     }>(
-      `SELECT entity, record_key AS key, school_code AS "schoolCode", op, changed_at AS "changedAt"
-         FROM truc.record_changes WHERE school_code = $1 AND (tx, seq) > ($2::xid8, $3::bigint)
-        ORDER BY tx, seq`,
+      `SELECT r.entity, k.key, r.school_code AS "schoolCode", r.op, r.changed_at AS "changedAt"
+         FROM truc.record_changes r CROSS JOIN LATERAL unnest(r.record_keys) WITH ORDINALITY AS k(key, i)
+        WHERE r.school_code = $1 AND (r.tx, r.seq) > ($2::xid8, $3::bigint)
+        ORDER BY r.tx, r.seq, k.i`,
       [S1, position.tx, position.seq],
     );
     // What the route answered when it built each item in JavaScript (before the page came from SQL).

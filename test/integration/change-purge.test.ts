@@ -42,17 +42,17 @@ describe('change feed purge on postgres+redis', () => {
     };
     for (const [key, t] of Object.entries(at)) {
       await env.deps.db.query(
-        `INSERT INTO truc.record_changes (entity, record_key, school_code, op, changed_at)
-         VALUES ('students', $1, 'PURGE-S1', 'update', $2)`,
+        `INSERT INTO truc.record_changes (entity, record_keys, key_count, school_code, op, changed_at)
+         VALUES ('students', ARRAY[$1], 1, 'PURGE-S1', 'update', $2)`,
         [key, new Date(t)],
       );
     }
     const keys = async (): Promise<string[]> =>
       (
-        await env.deps.db.query<{ record_key: string }>(
-          `SELECT record_key FROM truc.record_changes WHERE school_code = 'PURGE-S1' ORDER BY changed_at`,
+        await env.deps.db.query<{ key: string }>(
+          `SELECT record_keys[1] AS key FROM truc.record_changes WHERE school_code = 'PURGE-S1' ORDER BY changed_at`,
         )
-      ).rows.map((r) => r.record_key);
+      ).rows.map((r) => r.key);
     expect(await keys()).toEqual(['two-years-before', 'just-before', 'just-after', 'today']);
 
     const deps = { ...env.deps, config };

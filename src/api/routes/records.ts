@@ -111,8 +111,16 @@ function decodeCursor<T>(raw: string | undefined, shape: z.ZodType<T>): T | unde
 }
 
 const KeyCursor = z.object({ k: z.string().max(128) }).strict();
+/** A feed position: row (t, s) and, since migration 350, how many of its keys were served (i); without i, all. */
 const FeedCursor = z
-  .object({ t: z.string().regex(/^\d{1,20}$/), s: z.string().regex(/^\d{1,19}$/) })
+  .object({
+    t: z.string().regex(/^\d{1,20}$/),
+    s: z.string().regex(/^\d{1,19}$/),
+    i: z
+      .string()
+      .regex(/^\d{1,10}$/)
+      .optional(),
+  })
   .strict();
 
 const etagOf = (r: StoredRecord): string => `"${r.fingerprint}"`;
@@ -259,7 +267,9 @@ function changeFeedRoute(app: ReadApp, reads: Reads): void {
       const schools =
         schoolCode !== undefined ? [schoolCode] : p.role === 'city-admin' ? undefined : p.schools;
       const decoded = decodeCursor(cursor, FeedCursor);
-      const after: ChangePosition | undefined = decoded ? { tx: decoded.t, seq: decoded.s } : undefined;
+      const after: ChangePosition | undefined = decoded
+        ? { tx: decoded.t, seq: decoded.s, index: decoded.i }
+        : undefined;
       const page = await reads.changes({ schools, after, limit });
       // At the end the same cursor comes back: poll with it later for what happens next.
       const nextCursor = page.last
