@@ -11,17 +11,20 @@
  * is its backend's CPU while it ran (/proc/<pid>/schedstat; COMMIT apart). Prints per variant the median
  * CPU a statement and the median of its per-page ratio to the first variant, with the load (`uptime`).
  * BENCH_REPLAY_PRELUDE=<file>: captured statements run first on each fresh database, unmeasured (e.g. the
- * first sync's inserts, so that the replayed upserts update stored rows).
+ * first sync's inserts, so that the replayed upserts update stored rows). Also prints per variant the
+ * students table's heap and index size after the replay and the share of the replay's updates that were
+ * HOT (heap-only: no index entry written), from the table's statistics.
  * Variants: base; insert (the statement without its ON CONFLICT clause); no-update-trigger,
  * no-triggers (the students' change feed triggers dropped); no-index:<name> (an index dropped); collate-c
  * (the students' key columns compared byte by byte); sql:<file> (the file's statements run first, e.g. a
- * candidate migration).
+ * candidate migration); rewrite:<module> (the module's default export `(sql) => sql` rewrites each statement).
  */
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../helpers/env.js';
-import type { Captured } from './pg-statements.js';
+import type { Captured } from './statement-spy.js';
 
 interface Variant {
   name: string;
@@ -31,7 +34,14 @@ interface Variant {
 
 const same = (sql: string): string => sql;
 
-function variantOf(name: string): Variant {
+async function variantOf(name: string): Promise<Variant> {
+  if (name.startsWith('rewrite:')) {
+    // A module whose default export rewrites each statement (e.g. the same rows written another way).
+    const mod = (await import(resolve(name.slice('rewrite:'.length)))) as {
+      default: (sql: string) => string;
+    };
+    return { name, setup: [], rewrite: mod.default };
+  }
   if (name === 'base') return { name, setup: [], rewrite: same };
   if (name === 'insert')
     return { name, setup: [], rewrite: (sql) => sql.replace(/\s+ON CONFLICT[\s\S]*$/, '') };
@@ -96,6 +106,27 @@ interface Lane {
   pid: number;
   ms: number[];
   commitMs: number[];
+  /** The students table once the prelude ran, and once the replay did. */
+  before?: TableStats;
+  after?: TableStats;
+}
+
+/** The students table: heap and index bytes, rows updated and of those HOT (the statistics flushed first). */
+interface TableStats {
+  heap: number;
+  indexes: number;
+  upd: number;
+  hot: number;
+}
+
+async function tableStats(client: pg.Client): Promise<TableStats> {
+  await client.query('SELECT pg_stat_force_next_flush()');
+  const r = await client.query<TableStats>(
+    `SELECT pg_relation_size('truc.students')::float8 AS heap, pg_indexes_size('truc.students')::float8 AS indexes,
+            n_tup_upd::float8 AS upd, n_tup_hot_upd::float8 AS hot
+       FROM pg_stat_user_tables WHERE relid = 'truc.students'::regclass`,
+  );
+  return r.rows[0]!;
 }
 
 async function openLane(variant: Variant, prelude: Captured[]): Promise<Lane> {
@@ -105,7 +136,7 @@ async function openLane(variant: Variant, prelude: Captured[]): Promise<Lane> {
   for (const sql of variant.setup) await client.query(sql);
   for (const stmt of prelude) await client.query(stmt.sql, stmt.params.map(revive));
   const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-  return { variant, db, client, pid, ms: [], commitMs: [] };
+  return { variant, db, client, pid, ms: [], commitMs: [], before: await tableStats(client) };
 }
 
 async function replayOne(lane: Lane, stmt: Captured): Promise<void> {
@@ -124,6 +155,7 @@ async function round(variants: Variant[], statements: Captured[], prelude: Captu
     for (const v of variants) lanes.push(await openLane(v, prelude));
     for (let i = 0; i < statements.length; i++)
       for (let k = 0; k < lanes.length; k++) await replayOne(lanes[(i + k) % lanes.length]!, statements[i]!);
+    for (const l of lanes) l.after = await tableStats(l.client);
     return lanes;
   } finally {
     for (const l of lanes) {
@@ -139,15 +171,31 @@ async function main(): Promise<void> {
   const statements = JSON.parse(readFileSync(file, 'utf8')) as Captured[];
   const preludeFile = process.env.BENCH_REPLAY_PRELUDE;
   const prelude = preludeFile ? (JSON.parse(readFileSync(preludeFile, 'utf8')) as Captured[]) : [];
-  const variants = (process.env.BENCH_REPLAY_VARIANTS ?? 'base,insert').split(',').map(variantOf);
+  const variants = await Promise.all(
+    (process.env.BENCH_REPLAY_VARIANTS ?? 'base,insert').split(',').map(variantOf),
+  );
   const rounds = Number(process.env.BENCH_REPLAY_ROUNDS ?? 3);
-  const byVariant = new Map<string, { ms: number[]; commit: number[]; ratio: number[] }>();
+  const byVariant = new Map<
+    string,
+    { ms: number[]; commit: number[]; ratio: number[]; mb: number[]; idxMb: number[]; hot: number[] }
+  >();
   for (let r = 0; r < rounds; r++) {
     const lanes = await round(variants, statements, prelude);
     const base = lanes[0]!;
     for (const l of lanes) {
-      const acc = byVariant.get(l.variant.name) ?? { ms: [], commit: [], ratio: [] };
+      const acc = byVariant.get(l.variant.name) ?? {
+        ms: [],
+        commit: [],
+        ratio: [],
+        mb: [],
+        idxMb: [],
+        hot: [],
+      };
       acc.ms.push(...l.ms);
+      acc.mb.push(l.after!.heap / 2 ** 20);
+      acc.idxMb.push(l.after!.indexes / 2 ** 20);
+      const upd = l.after!.upd - l.before!.upd;
+      acc.hot.push(upd > 0 ? (l.after!.hot - l.before!.hot) / upd : NaN);
       acc.commit.push(...l.commitMs);
       acc.ratio.push(...l.ms.map((x, i) => x / base.ms[i]!));
       byVariant.set(l.variant.name, acc);
@@ -155,11 +203,11 @@ async function main(): Promise<void> {
     console.log(`round ${r + 1} of ${rounds} (${execSync('uptime').toString().trim()})`);
   }
   console.log(
-    `${statements.length} statements a round; variant | CPU ms a statement (median) | COMMIT | ratio to ${variants[0]!.name} (median)`,
+    `${statements.length} statements a round; variant | CPU ms a statement (median) | COMMIT | ratio to ${variants[0]!.name} (median) | students heap, indexes MB after | HOT share of the replay's updates`,
   );
   for (const [name, acc] of byVariant)
     console.log(
-      `${name} | ${median(acc.ms).toFixed(2)} | ${median(acc.commit).toFixed(2)} | ${median(acc.ratio).toFixed(3)}`,
+      `${name} | ${median(acc.ms).toFixed(2)} | ${median(acc.commit).toFixed(2)} | ${median(acc.ratio).toFixed(3)} | ${median(acc.mb).toFixed(1)}, ${median(acc.idxMb).toFixed(1)} | ${median(acc.hot).toFixed(3)}`,
     );
 }
 

@@ -12,15 +12,23 @@
  * medians; the first round is warm-up (compiles, caches) and left out of them.
  *
  *   npx tsx test/bench/lib/vendor-cpu.ts [rounds=4] [batches=12]     (prints one JSON line at the end)
+ *
+ * VENDOR_CPU_STATEMENTS=1: also the PostgreSQL CPU of each statement of the changed stage, grouped by kind
+ * (./statement-spy.ts; connections are not pipelined then, so every stage costs a little more).
+ * VENDOR_CPU_CAPTURE=<dir>: keeps the students' upserts of every round for ./pg-replay.ts,
+ * `<dir>/p4.json` (new rows) and `<dir>/changed.json` (the same rows changed); VENDOR_CPU_CAPTURE_KIND=<regular
+ * expression over the kinds printed> keeps another kind's statements instead.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
 import { ingestJob } from '../../../src/jobs/ingest.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import type { Queryable } from '../../../src/store/db.js';
+import { spyStatements, type Captured, type Sample } from './statement-spy.js';
 import { studentBatches, type StudentBatch } from './students.js';
 import { openTrucEnv, type TrucEnv } from './truc-env.js';
 
@@ -130,11 +138,37 @@ async function repeat(env: TrucEnv, b: Body): Promise<void> {
 
 type Stage = 'accept' | 'p4' | 'unchanged' | 'changed';
 
+/** The statement spy, when asked for: which stage it is timing, and what it kept. */
+interface Spy {
+  stage: Stage | undefined;
+  samples: Sample[];
+  captured: Captured[];
+  /** Per stage, the statements kept while it ran, and per round its statements' timings. */
+  kept: Partial<Record<Stage, Captured[]>>;
+  timed: Partial<Record<Stage, Sample[][]>>;
+}
+
+/** Runs `fn` as `stage` under the spy (if any): its statements timed, its students' upserts kept. */
+async function spied<T>(spy: Spy | undefined, stage: Stage, fn: () => Promise<T>): Promise<T> {
+  if (!spy) return fn();
+  const from = spy.captured.length;
+  const timedFrom = spy.samples.length;
+  spy.stage = stage;
+  try {
+    return await fn();
+  } finally {
+    spy.stage = undefined;
+    (spy.kept[stage] ??= []).push(...spy.captured.slice(from));
+    (spy.timed[stage] ??= []).push(spy.samples.slice(timedFrom));
+  }
+}
+
 async function round(
   env: TrucEnv,
   ctx: ReturnType<typeof createWorkerContext>,
   batches: StudentBatch[],
   repeats: number,
+  spy?: Spy,
 ): Promise<Record<Stage, Cpu>> {
   const db = env.deps.db;
   const fresh = batches.map((b) => bodyOf(b));
@@ -143,14 +177,16 @@ async function round(
     ids = [];
     for (const b of fresh) ids.push(await accept(env, b));
   });
-  const p4 = await cpuOf(db, ids.length, () => ingestAll(env, ctx, ids));
+  const p4 = await cpuOf(db, ids.length, () => spied(spy, 'p4', () => ingestAll(env, ctx, ids)));
   const unchanged = await cpuOf(db, fresh.length * repeats, async () => {
     for (let i = 0; i < repeats; i++) for (const b of fresh) await repeat(env, b);
   });
   const changedBodies = batches.map((b) => bodyOf(b, '2026-09-07'));
   const changedIds: string[] = [];
   for (const b of changedBodies) changedIds.push(await accept(env, b));
-  const changed = await cpuOf(db, changedIds.length, () => ingestAll(env, ctx, changedIds));
+  const changed = await cpuOf(db, changedIds.length, () =>
+    spied(spy, 'changed', () => ingestAll(env, ctx, changedIds)),
+  );
   const done = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM truc.batches WHERE status = 'done' AND id = ANY($1::uuid[])`,
     [[...ids, ...changedIds]],
@@ -165,17 +201,59 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** The statement spy, when VENDOR_CPU_STATEMENTS or VENDOR_CPU_CAPTURE asks for it (before any connection). */
+function openSpy(): (Spy & { restore(): void }) | undefined {
+  const capture = process.env.VENDOR_CPU_CAPTURE;
+  if (process.env.VENDOR_CPU_STATEMENTS !== '1' && !capture) return undefined;
+  const spy: Spy = { stage: undefined, samples: [], captured: [], kept: {}, timed: {} };
+  const timer = spyStatements(
+    () => spy.stage !== undefined,
+    true,
+    capture ? new RegExp(process.env.VENDOR_CPU_CAPTURE_KIND ?? '^INSERT: ins students') : undefined,
+  );
+  return Object.assign(spy, {
+    samples: timer.samples,
+    captured: timer.captured,
+    restore: () => timer.restore(),
+  });
+}
+
+/** The changed stage's PostgreSQL CPU per statement kind, ms a batch (median over the measured rounds); the captures written. */
+function reportSpy(spy: Spy, perRound: number, skip: number): void {
+  const capture = process.env.VENDOR_CPU_CAPTURE;
+  if (capture) {
+    // Every round's (each round's schools are its own: p4.json then changed.json replays them in order).
+    for (const stage of ['p4', 'changed'] as const)
+      writeFileSync(join(capture, `${stage}.json`), JSON.stringify(spy.kept[stage] ?? []));
+  }
+  const rounds = (spy.timed.changed ?? []).slice(skip);
+  const kinds = new Set(rounds.flat().map((x) => x.kind));
+  const rows = [...kinds].map((kind) => {
+    const per = rounds.map((xs) => xs.filter((x) => x.kind === kind));
+    return {
+      kind,
+      n: median(per.map((xs) => xs.length / perRound)),
+      ms: median(per.map((xs) => xs.reduce((a, x) => a + x.ms, 0) / perRound)),
+    };
+  });
+  rows.sort((a, b) => b.ms - a.ms);
+  console.error('changed stage: statement kind | n a batch | PostgreSQL CPU ms a batch (median of rounds)');
+  for (const r of rows) console.error(`${r.kind} | ${r.n.toFixed(2)} | ${r.ms.toFixed(2)}`);
+  console.error(`timed: ${rows.reduce((a, r) => a + r.ms, 0).toFixed(1)} ms a batch`);
+}
+
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 4);
   const perRound = Number(process.argv[3] ?? 12);
   const repeats = Number(process.env.VENDOR_CPU_REPEATS ?? 5);
   const all = studentBatches(rounds * perRound, 1000, 'truc-bench-vendor-cpu');
+  const spy = openSpy();
   const env = await openTrucEnv('postgres+redis', { guard: { changeRatio: 1 } });
   try {
     const ctx = createWorkerContext(env.deps);
     const results: Record<Stage, Cpu>[] = [];
     for (let r = 0; r < rounds; r++) {
-      const res = await round(env, ctx, all.slice(r * perRound, (r + 1) * perRound), repeats);
+      const res = await round(env, ctx, all.slice(r * perRound, (r + 1) * perRound), repeats, spy);
       results.push(res);
       const line = Object.entries(res)
         .map(([s, c]) => `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)}`)
@@ -193,8 +271,10 @@ async function main(): Promise<void> {
         },
       ]),
     );
+    if (spy) reportSpy(spy, perRound, rounds > 1 ? 1 : 0);
     console.log(JSON.stringify({ summary, load: loadavg()[0], rounds, perRound }));
   } finally {
+    spy?.restore();
     await env.cleanup();
   }
 }
