@@ -82,9 +82,11 @@ async function writeRecords(
   const rows = p.toWrite;
   // None of the page's records stored (a first sync): inserted as new, where its pull job allows it.
   const fresh = pulled?.inline?.insertNew === true && checked.existing.size === 0;
+  // Every one stored (a changed batch of known records): updated in place.
+  const stored = !fresh && rows.length > 0 && rows.every((r) => checked.existing.has(r.key));
   // Not waited for: the statements after it are sent behind it (its failure fails the next one waited for).
   await sendWrite(q, (w) =>
-    createRecordsRepo(w).upsert(entity, rows, { system, mappingVersion: mapping.version, fresh }),
+    createRecordsRepo(w).upsert(entity, rows, { system, mappingVersion: mapping.version, fresh, stored }),
   );
   if (fps) {
     const stale = p.unchangedKeys.flatMap((key) => {

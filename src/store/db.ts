@@ -198,17 +198,20 @@ export async function sendWrite(q: Queryable, write: (q: Queryable) => Promise<u
 
 /**
  * Runs `statements` in order: on a transaction's connection all sent at once (pipelined, see
- * {@link sendWrite}), elsewhere one after the other. Fails with the first failure.
+ * {@link sendWrite}), elsewhere one after the other. Fails with the first failure; returns each
+ * statement's row count.
  */
 export async function queryAll(
   q: Queryable,
   statements: Iterable<readonly [string, readonly unknown[]]>,
-): Promise<void> {
+): Promise<number[]> {
   if (IN_ORDER.has(q)) {
-    await Promise.all([...statements].map(([sql, params]) => q.query(sql, params)));
-    return;
+    const results = await Promise.all([...statements].map(([sql, params]) => q.query(sql, params)));
+    return results.map((r) => r.rowCount);
   }
-  for (const [sql, params] of statements) await q.query(sql, params);
+  const counts: number[] = [];
+  for (const [sql, params] of statements) counts.push((await q.query(sql, params)).rowCount);
+  return counts;
 }
 
 export function createPgDb(

@@ -233,6 +233,65 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(counts.hot).toBeGreaterThanOrEqual(0.9 * 300);
     });
 
+    it('rows all stored (`stored`: a changed batch of known records) are updated in place, one UPDATE a chunk, as the upsert stores them (a tombstone comes back); a row not stored fails the call (issue 7)', async () => {
+      const repo = createRecordsRepo(store.db);
+      const school = (code: string, fullName: string) => ({
+        ...student(code, fullName),
+        schoolCode: '79000008',
+      });
+      const codes = ['U1', 'U2', 'U3'];
+      await repo.upsert(
+        'students',
+        codes.map((c) => row(school(c, 'Hà'))),
+        SOURCE,
+      );
+      await store.db.query("UPDATE truc.students SET deleted_at = now() WHERE student_code = 'U3'");
+      const changed = codes.map((c) => row(school(c, 'Hà Vy')));
+      const sent: string[] = [];
+      await store.db.tx(async (q) => {
+        const spied: Queryable = {
+          query: (sql, params, opts) => {
+            sent.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
+            return q.query(sql, params, opts);
+          },
+        };
+        await createRecordsRepo(spied).upsert('students', changed, { ...SOURCE, stored: true });
+      });
+      expect(sent).toEqual(['UPDATE truc.students r']);
+      // As the upsert stores a changed row: every column written, the tombstone live again.
+      const stored = await store.db.query<Record<string, unknown>>(
+        `SELECT student_code, school_code, personal_id, data, fingerprint, source_fp, twin_key, source_system,
+                mapping_version, deleted_at, updated_at = last_seen_at AS seen
+           FROM truc.students WHERE student_code = ANY($1::text[]) ORDER BY student_code`,
+        [codes],
+      );
+      expect(stored.rows).toEqual(
+        changed.map((r) => ({
+          student_code: r.key,
+          school_code: '79000008',
+          personal_id: null,
+          data: r.data,
+          fingerprint: r.fingerprint,
+          source_fp: null,
+          twin_key: null,
+          source_system: SOURCE.system,
+          mapping_version: SOURCE.mappingVersion,
+          deleted_at: null,
+          seen: true,
+        })),
+      );
+      // A row that is not stored: the call fails (its transaction rolls back), nothing is written.
+      await expect(
+        store.db.tx((q) =>
+          createRecordsRepo(q).upsert('students', [row(school('U1', 'An')), row(school('U9', 'An'))], {
+            ...SOURCE,
+            stored: true,
+          }),
+        ),
+      ).rejects.toThrow(/not found/);
+      expect(await repo.load('students', ['U1', 'U9'])).toEqual([{ key: 'U1', data: changed[0]!.data }]);
+    });
+
     it("sends a row's JSON text as it was fingerprinted, not serialised again (issue 7)", async () => {
       const repo = createRecordsRepo(store.db);
       const data = { ...student('J1', 'Giang'), schoolCode: '79000004' };

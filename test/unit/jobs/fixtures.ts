@@ -14,6 +14,7 @@ import { jobsFor } from '../../../src/jobs/registry.js';
 import type { PulledPage, PullSource } from '../../../src/jobs/sources.js';
 import { routingFor, type PushReceipt, type PushTarget } from '../../../src/jobs/targets.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
+import type { Queryable } from '../../../src/store/db.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { S1 } from '../../helpers/api.js';
@@ -220,6 +221,24 @@ export async function vendorBatch(
   );
   await drain(ctx, 'ingest');
   return (await createBatchesRepo(ctx.db).get(id))!;
+}
+
+/** Shows `seen` every statement the context's transactions send (text and parameters), from now on. */
+export function watchStatements(
+  ctx: TestContext,
+  seen: (sql: string, params: readonly unknown[]) => void,
+): void {
+  const tx = ctx.db.tx.bind(ctx.db);
+  ctx.db.tx = <T>(fn: (q: Queryable) => Promise<T>) =>
+    tx((q) => {
+      const query = q.query.bind(q);
+      const spied = Object.create(q) as Queryable;
+      spied.query = (sql: string, params?: readonly unknown[], opts?: never) => {
+        seen(sql, params ?? []);
+        return query(sql, params as unknown[], opts);
+      };
+      return fn(spied);
+    });
 }
 
 /** The guard's audit entries of one hold (`guard.held`, `guard.approved`, …) as [action, actor], in order. */

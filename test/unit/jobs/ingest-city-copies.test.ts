@@ -6,10 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBatchesRepo } from '../../../src/store/batches.js';
-import type { Queryable } from '../../../src/store/db.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { student, S1 } from '../../helpers/api.js';
-import { useTestContext, vendorBatch } from './fixtures.js';
+import { useTestContext, vendorBatch, watchStatements } from './fixtures.js';
 
 describe("a vendor's batch and the city database's copies", () => {
   const ctx = useTestContext();
@@ -17,17 +16,9 @@ describe("a vendor's batch and the city database's copies", () => {
   let cityAsks: unknown[][] = [];
 
   beforeAll(() => {
-    const tx = ctx.db.tx.bind(ctx.db);
-    ctx.db.tx = <T>(fn: (q: Queryable) => Promise<T>) =>
-      tx((q) => {
-        const query = q.query.bind(q);
-        const spied = Object.create(q) as Queryable;
-        spied.query = (sql: string, params?: readonly unknown[], opts?: never) => {
-          if (/source_system = \$/.test(sql)) cityAsks.push([...(params ?? [])]);
-          return query(sql, params as unknown[], opts);
-        };
-        return fn(spied);
-      });
+    watchStatements(ctx, (sql, params) => {
+      if (/AND source_system = \$/.test(sql)) cityAsks.push([...params]);
+    });
   });
 
   /** A vendor's batch ingested (../fixtures.ts `vendorBatch`): the batch, its findings' rules, the asks. */
