@@ -198,20 +198,17 @@ export async function sendWrite(q: Queryable, write: (q: Queryable) => Promise<u
 
 /**
  * Runs `statements` in order: on a transaction's connection all sent at once (pipelined, see
- * {@link sendWrite}), elsewhere one after the other. Fails with the first failure; returns each
- * statement's row count.
+ * {@link sendWrite}), elsewhere one after the other. Fails with the first failure.
  */
 export async function queryAll(
   q: Queryable,
   statements: Iterable<readonly [string, readonly unknown[]]>,
-): Promise<number[]> {
+): Promise<void> {
   if (IN_ORDER.has(q)) {
-    const results = await Promise.all([...statements].map(([sql, params]) => q.query(sql, params)));
-    return results.map((r) => r.rowCount);
+    await Promise.all([...statements].map(([sql, params]) => q.query(sql, params)));
+    return;
   }
-  const counts: number[] = [];
-  for (const [sql, params] of statements) counts.push((await q.query(sql, params)).rowCount);
-  return counts;
+  for (const [sql, params] of statements) await q.query(sql, params);
 }
 
 export function createPgDb(

@@ -111,16 +111,19 @@ function upsertStatement(
   const n = cols.length;
   const rowsFrom = `ROWS FROM (${types.map(column).join(', ')})`;
   if (source.stored)
+    // Every row must be found, checked inside PostgreSQL (migration 380) so the transaction aborts even
+    // with its COMMIT already sent behind this statement.
     return [
-      `UPDATE ${t.table} r SET ${cols
+      `WITH u AS (UPDATE ${t.table} r SET ${cols
         .slice(1)
         .map((c) => `${c} = v.${c}`)
         .join(', ')},
          source_system = $${n + 1}::text, mapping_version = $${n + 2}::text,
          updated_at = now(), last_seen_at = now(), deleted_at = NULL
          FROM ${rowsFrom} AS v(${cols.join(', ')})
-        WHERE r.${t.key} = v.${t.key}`,
-      [...arrays, source.system, source.mappingVersion],
+        WHERE r.${t.key} = v.${t.key} RETURNING 1)
+       SELECT truc.rows_found(count(*), $${n + 3}::bigint, 'records: stored ${t.table}') FROM u`,
+      [...arrays, source.system, source.mappingVersion, part.length],
     ];
   const insert = `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)
      SELECT *, $${n + 1}::text, $${n + 2}::text FROM ${rowsFrom}`;
@@ -165,13 +168,10 @@ function recordWrites(q: Queryable) {
      * ever removed) fails the call.
      */
     async upsert(entity: EntityName, rows: readonly UpsertRow[], source: UpsertSource) {
-      const parts = [...chunks(rows)];
-      const counts = await queryAll(
+      await queryAll(
         q,
-        parts.map((part) => upsertStatement(TABLES[entity], part, source)),
+        [...chunks(rows)].map((part) => upsertStatement(TABLES[entity], part, source)),
       );
-      if (source.stored && counts.some((n, i) => n !== parts[i]!.length))
-        throw new Error(`records: a stored ${entity} row to update was not found`);
     },
     /**
      * Notes the source fingerprint of pulled records that did not change (their row was written before

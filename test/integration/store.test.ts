@@ -12,7 +12,7 @@ import { StudentSchema } from '../../src/canonical/student.js';
 import type { FindingRow } from '../../src/store/batch-findings.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
 import { combinedWrites } from '../../src/store/combined.js';
-import { isUniqueViolation, type Queryable } from '../../src/store/db.js';
+import { isUniqueViolation, sendWrite, type Queryable } from '../../src/store/db.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createSyncRunsRepo, isPageNotDue } from '../../src/store/sync-runs.js';
 import { createQualityRepo } from '../../src/store/quality.js';
@@ -251,7 +251,9 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       await store.db.tx(async (q) => {
         const spied: Queryable = {
           query: (sql, params, opts) => {
-            sent.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
+            sent.push(
+              /\bINSERT\b/.test(sql) ? 'INSERT' : (/UPDATE truc\.students r\b/.exec(sql)?.[0] ?? sql),
+            );
             return q.query(sql, params, opts);
           },
         };
@@ -290,6 +292,23 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         ),
       ).rejects.toThrow(/not found/);
       expect(await repo.load('students', ['U1', 'U9'])).toEqual([{ key: 'U1', data: changed[0]!.data }]);
+    });
+
+    it('a stored row not found fails inside PostgreSQL, so the transaction rolls back even with the write sent behind (sendWrite) and COMMIT pipelined after it (issue 7, review of cea9d34)', async () => {
+      const repo = createRecordsRepo(store.db);
+      const s = (code: string, fullName: string) => ({ ...student(code, fullName), schoolCode: '79000009' });
+      await repo.upsert('students', [row(s('R1', 'Hà'))], SOURCE);
+      await expect(
+        store.db.tx(async (q) => {
+          await sendWrite(q, (w) =>
+            createRecordsRepo(w).upsert('students', [row(s('R1', 'An')), row(s('R9', 'An'))], {
+              ...SOURCE,
+              stored: true,
+            }),
+          );
+        }),
+      ).rejects.toThrow(/1 of 2 rows to update not found/);
+      expect(await repo.load('students', ['R1', 'R9'])).toEqual([{ key: 'R1', data: s('R1', 'Hà') }]);
     });
 
     it("sends a row's JSON text as it was fingerprinted, not serialised again (issue 7)", async () => {

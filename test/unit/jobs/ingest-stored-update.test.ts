@@ -10,12 +10,12 @@ import { useTestContext, vendorBatch, watchStatements } from './fixtures.js';
 
 describe("a vendor's changed batch of stored records", () => {
   const ctx = useTestContext();
-  /** How each statement writing the students began (`UPDATE truc.students` or `INSERT INTO truc.students`). */
+  /** How each statement writing the students began (`UPDATE truc.students`, in its row check, or `INSERT INTO truc.students`). */
   let writes: string[] = [];
 
   beforeAll(() => {
     watchStatements(ctx, (sql) => {
-      const head = /^\s*(UPDATE truc\.students|INSERT INTO truc\.students)\b/.exec(sql);
+      const head = /^\s*(?:WITH u AS \()?(UPDATE truc\.students|INSERT INTO truc\.students)\b/.exec(sql);
       if (head) writes.push(head[1]!);
     });
   });
