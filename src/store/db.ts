@@ -142,14 +142,21 @@ function inOrder(client: pg.PoolClient, prepare: boolean): InOrder {
   let answered: Promise<unknown> = Promise.resolve();
   /** The last statement sent (not pipelined: the next is sent once it is answered). */
   let last: Promise<unknown> = Promise.resolve();
+  /** Sends `sql` behind every statement sent so far; its own answer (not the earlier failures'). */
+  const sendOwn = (sql: string, params?: readonly unknown[], opts?: QueryOptions) => {
+    const send = () => client.query(statement(sql, params, prepare && opts?.prepared === true));
+    const own = client.pipeline ? send() : last.then(send, send);
+    last = own;
+    own.catch(() => undefined); // an earlier failure is the one reported
+    return own;
+  };
   const ordered: InOrder = {
     query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
-      const send = () => client.query(statement(sql, params, prepare && opts?.prepared === true));
-      const own = client.pipeline ? send() : last.then(send, send);
-      last = own;
-      own.catch(() => undefined); // an earlier failure is the one reported
-      const res = ordered.after(own);
+      const res = ordered.after(sendOwn(sql, params, opts));
       return res.then((r) => ({ rows: r.rows as R[], rowCount: r.rowCount ?? 0 }));
+    },
+    async rollback() {
+      await sendOwn('ROLLBACK');
     },
     after<T>(p: Promise<T>): Promise<T> {
       const res = answered.then(() => p);
@@ -166,6 +173,11 @@ function inOrder(client: pg.PoolClient, prepare: boolean): InOrder {
 interface InOrder extends Queryable {
   /** `p` (a write handed over, {@link sendWrite}) among what later statements and COMMIT wait for. */
   after<T>(p: Promise<T>): Promise<T>;
+  /**
+   * ROLLBACK, sent behind every statement sent so far; settles once ROLLBACK itself is answered (and
+   * so every statement before it), whatever failed earlier: only then may the connection serve anyone else.
+   */
+  rollback(): Promise<void>;
 }
 
 const IN_ORDER = new WeakSet<Queryable>();
@@ -259,8 +271,11 @@ export function createPgDb(
         await q.query('COMMIT');
         return out;
       } catch (err) {
-        // Behind whatever is still in flight.
-        await q.query('ROLLBACK').catch(() => undefined);
+        // Behind whatever is still in flight, and waited for itself (review F3): `q.query` would settle
+        // with the earlier failure at once, and on a connection that is not pipelined (PGlite) the
+        // connection would go back to the pool before ROLLBACK was even sent; the next query on it
+        // would then run inside this transaction (a spurious 25P02, or a write the ROLLBACK undoes).
+        await q.rollback().catch(() => undefined);
         throw err;
       } finally {
         client.release(); // a client whose connection died is not queryable: the pool drops it

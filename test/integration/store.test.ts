@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudentSchema } from '../../src/canonical/student.js';
 import type { FindingRow } from '../../src/store/batch-findings.js';
@@ -309,6 +310,41 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         }),
       ).rejects.toThrow(/1 of 2 rows to update not found/);
       expect(await repo.load('students', ['R1', 'R9'])).toEqual([{ key: 'R1', data: s('R1', 'Hà') }]);
+    });
+
+    it('a failed transaction gives its connection back only once its ROLLBACK is answered: the next query never runs inside it (review F3)', async () => {
+      await store.db.query('CREATE TABLE IF NOT EXISTS truc.f3_probe (id int)');
+      // A write refused before sending anything, a statement still running behind it, then the failure seen:
+      // the transaction is open and not aborted while that statement runs.
+      await expect(
+        store.db.tx(async (q) => {
+          await sendWrite(q, () => Promise.reject(new Error('write refused')));
+          void q.query('SELECT pg_sleep(0.2)').catch(() => undefined);
+          await q.query('SELECT 1');
+        }),
+      ).rejects.toThrow('write refused');
+      // The next pooled write: before the fix (PGlite, not pipelined) it ran on the same connection inside
+      // that transaction, and the late ROLLBACK undid it. Read on a connection of its own (on PGlite it
+      // waits for any open transaction to end).
+      await store.db.query('INSERT INTO truc.f3_probe VALUES (1)');
+      const alone = new pg.Client({ connectionString: store.db.url });
+      await alone.connect();
+      try {
+        expect((await alone.query('SELECT id FROM truc.f3_probe')).rows).toEqual([{ id: 1 }]);
+      } finally {
+        await alone.end();
+      }
+      // A statement failing with another sent behind it: the transaction is aborted until ROLLBACK.
+      await expect(
+        store.db.tx(async (q) => {
+          const failing = q.query('SELECT 1 / 0');
+          void q.query('SELECT pg_sleep(0.2)').catch(() => undefined);
+          await failing;
+        }),
+      ).rejects.toThrow(/division by zero/);
+      // Before the fix (PGlite): 25P02, current transaction is aborted.
+      expect((await store.db.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+      await store.db.query('DROP TABLE truc.f3_probe');
     });
 
     it("sends a row's JSON text as it was fingerprinted, not serialised again (issue 7)", async () => {
