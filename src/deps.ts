@@ -105,6 +105,7 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
       );
   const metrics = createMetrics({
     build: { version: packageVersion(), commit: config.observability.buildCommit },
+    scrapeHookTimeoutMs: config.observability.scrapeHookTimeoutMs,
   });
   const now = (): Date => new Date();
   registerStateMetrics({ config, db, queues, metrics, logger, now });

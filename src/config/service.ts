@@ -165,6 +165,11 @@ export const ObservabilitySchema = z
     workerMetricsPort: z.number().int().min(0).max(65535).default(9464),
     /** `truc scheduler` serves /metrics, /healthz and /readyz on this port. */
     schedulerMetricsPort: z.number().int().min(0).max(65535).default(9465),
+    /**
+     * How long a scrape waits for the hooks that refresh stored-state gauges (queue depths, dead letters …)
+     * before it answers with their last values.
+     */
+    scrapeHookTimeoutMs: z.number().int().positive().max(60_000).default(3000),
     /** The commit this build was made from (truc_build_info); set by the image build. */
     buildCommit: z
       .string()

@@ -9,7 +9,7 @@ export interface BuildInfo {
 /** Refreshes gauges that mirror stored state (queue depths, dead letters …) just before a scrape. */
 export type ScrapeHook = () => Promise<void>;
 
-/** A scrape hook that takes longer than this is abandoned: the scrape answers with the last values. */
+/** A scrape hook that takes longer than this is abandoned: the scrape answers with the last values (default). */
 const SCRAPE_HOOK_TIMEOUT_MS = 3000;
 
 /** Waits for `run` at most `ms`. */
@@ -194,8 +194,8 @@ function stateMetrics(registry: Registry) {
   };
 }
 
-/** Scrape hooks, each run once per scrape and bounded in time; a failed one is counted. */
-function scrapeHooks(registry: Registry) {
+/** Scrape hooks, each run once per scrape and bounded in time (`timeoutMs`); a failed one is counted. */
+function scrapeHooks(registry: Registry, timeoutMs: number) {
   const scrapeErrors = new Counter({
     name: 'truc_metrics_refresh_errors_total',
     help: 'Scrape-time refreshes of stored-state gauges that failed or timed out (the last values were served).',
@@ -216,7 +216,7 @@ function scrapeHooks(registry: Registry) {
         if (!counted) scrapeErrors.inc();
         counted = true;
       };
-      const late = setTimeout(count, SCRAPE_HOOK_TIMEOUT_MS).unref();
+      const late = setTimeout(count, timeoutMs).unref();
       return hook()
         .catch(count)
         .finally(() => clearTimeout(late));
@@ -232,7 +232,7 @@ function scrapeHooks(registry: Registry) {
    * and waits for each at most `waitMs` (a scrape's bound by default); past it the gauges keep their
    * last values.
    */
-  async function refresh(waitMs = SCRAPE_HOOK_TIMEOUT_MS): Promise<void> {
+  async function refresh(waitMs = timeoutMs): Promise<void> {
     await Promise.all(runHooks().map((run) => within(run, waitMs)));
   }
   return {
@@ -267,13 +267,13 @@ function openDeadLettersSetter(deadLettersOpen: Gauge<'queue'>) {
  * province/commune code): never record ids, school codes or personal data. The default Node.js
  * process metrics keep their standard names (no prefix), so stock Node.js dashboards work.
  */
-export function createMetrics(opts: { build?: BuildInfo } = {}) {
+export function createMetrics(opts: { build?: BuildInfo; scrapeHookTimeoutMs?: number } = {}) {
   const registry = processRegistry();
   const buildInfo = buildInfoOf(registry, opts.build);
   const flow = flowMetrics(registry);
   const edges = edgeMetrics(registry);
   const state = stateMetrics(registry);
-  const { onScrape, refresh } = scrapeHooks(registry);
+  const { onScrape, refresh } = scrapeHooks(registry, opts.scrapeHookTimeoutMs ?? SCRAPE_HOOK_TIMEOUT_MS);
   return {
     registry,
     onScrape,

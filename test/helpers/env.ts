@@ -198,6 +198,8 @@ export interface TestEnv {
 export interface MakeDepsOptions {
   /** Extra environment (e.g. HCM_CSDL_BASE_URL), on top of the test profile. */
   env?: Record<string, string>;
+  /** Changes to the loaded configuration, for settings no environment variable reaches. */
+  configure?: (config: Config) => Config;
 }
 
 /**
@@ -225,7 +227,8 @@ export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Pr
     await dir.remove();
   };
   let base: Deps;
-  const config = loadConfig({ env });
+  const loaded = loadConfig({ env });
+  const config = opts.configure ? opts.configure(loaded) : loaded;
   try {
     base = await createDeps(config);
   } catch (err) {

@@ -99,7 +99,7 @@ export async function startWebsites(opts: WebsiteOptions = {}): Promise<WebsiteS
         res.writeHead(a.status, { 'content-type': a.type ?? 'text/html', ...a.headers }).end(a.body);
       }, 20);
     if (a.afterMs === undefined) answer();
-    else setTimeout(answer, a.afterMs);
+    else setTimeout(answer, a.afterMs).unref(); // a held answer never keeps the test process alive
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
