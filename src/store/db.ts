@@ -234,7 +234,11 @@ export function createPgDb(
     // A transaction's statements are sent without waiting for the answer of the one before (see inOrder):
     // PostgreSQL answers them in order. PGlite's socket takes one statement at a time: there inOrder waits.
     pipeline: kind === 'postgres',
-    connectionTimeoutMillis: 10_000,
+    // PostgreSQL: 10 s, then the database counts as unreachable. PGlite runs one transaction at a
+    // time (pglite-server.ts), so a new connection's start-up waits behind a transaction in progress
+    // by design; on a busy machine that passed 10 s (a pull job failed in a test, load 14), so the
+    // embedded engine waits up to 60 s.
+    connectionTimeoutMillis: kind === 'postgres' ? 10_000 : 60_000,
     idleTimeoutMillis: 30_000,
     application_name: 'truc',
     // No JIT: truc's statements are short, and a plan's cost estimate on a table without statistics yet
