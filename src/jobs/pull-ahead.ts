@@ -15,7 +15,7 @@ import type { SyncRun } from '../store/sync-run-reads.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob } from './define.js';
 import { inboundMapping } from './inbound.js';
-import { workAhead, type PageAhead } from './ingest.js';
+import { workAhead, type PageAhead, type StoredRead } from './ingest.js';
 import type { PulledPage } from './sources.js';
 
 export type AheadContext = Pick<WorkerContext, 'db' | 'sources' | 'gates' | 'now' | 'config'>;
@@ -73,6 +73,8 @@ interface Ahead {
   dropped?: boolean;
   /** Started once the page is the next one to store (its predecessor's outcome says whether to map it). */
   work?: Promise<PageAhead | undefined>;
+  /** The read of its stored rows, sent early ({@link readEarly}): made for this very page and its work. */
+  early?: Promise<StoredRead | undefined>;
 }
 interface AheadState {
   /** By run and cursor. */
@@ -180,11 +182,33 @@ function workOn(ctx: AheadContext, run: SyncRun, page: Promise<PulledPage>): Pro
   return work;
 }
 
-/** The run's page at its cursor: read ahead (and worked on) if it was, else fetched now. */
+/**
+ * Sends the read of the stored rows of the run's page at `cursor` (`send`) as soon as the page has
+ * arrived and been worked on, if it is read ahead as the next page to store (issue 7: an unchanged
+ * page's read goes out while the page before it is still being stored; ./pull.ts says when it may be
+ * used). Once per page; kept with the page, so the read is always of the records {@link pageOf} hands out.
+ */
+export function readEarly(
+  ctx: AheadContext,
+  run: SyncRun,
+  cursor: string,
+  send: (page: PulledPage, ahead: PageAhead | undefined) => StoredRead | undefined,
+): void {
+  const ahead = aheadOf(ctx).pages.get(`${run.id}:${cursor}`);
+  if (!ahead?.work || ahead.early) return;
+  const work = ahead.work;
+  ahead.early = ahead.page.then((page) => work.then((done) => send(page, done)));
+  ahead.early.catch(() => undefined);
+}
+
+/**
+ * The run's page at its cursor: read ahead (and worked on, its stored rows maybe read early) if it was,
+ * else fetched now.
+ */
 export async function pageOf(
   ctx: AheadContext,
   run: SyncRun,
-): Promise<{ page: PulledPage; ahead?: PageAhead }> {
+): Promise<{ page: PulledPage; ahead?: PageAhead; early?: StoredRead }> {
   const { pages } = aheadOf(ctx);
   const key = `${run.id}:${run.cursor ?? ''}`;
   const prefetched = run.cursor ? pages.get(key) : undefined;
@@ -193,7 +217,8 @@ export async function pageOf(
     try {
       const page = await prefetched.page;
       const ahead = await prefetched.work?.catch(() => undefined);
-      return ahead ? { page, ahead } : { page };
+      const early = await prefetched.early?.catch(() => undefined);
+      return { page, ...(ahead ? { ahead } : {}), ...(early ? { early } : {}) };
     } catch {
       // fetched again below, so the failure is classified and reported as the job's own
     }

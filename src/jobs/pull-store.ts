@@ -302,6 +302,35 @@ export async function storeLocked(
   });
 }
 
+/** A page {@link storeQuiet} may store: records, no tombstones, not the last. */
+const quietCandidate = (page: PulledPage): boolean =>
+  page.items.length > 0 && page.deletedKeys.length === 0 && page.nextCursor !== undefined;
+
+/** What {@link storeQuiet} is given besides its page. */
+export interface QuietOptions {
+  /** The page's read of its stored rows, sent early ({@link quietRead}); used when made with its mapping and rules. */
+  sent?: StoredRead | undefined;
+  /** Called once the page is tried outside a transaction, right after its own read is sent. */
+  alongside?: () => void;
+}
+
+/**
+ * The read of a page's stored rows as {@link storeQuiet} makes it, for a page of the run to be sent early
+ * (./pull-ahead.ts `readEarly`): none for a page it would not store.
+ */
+export function quietRead(ctx: PullContext, run: SyncRun) {
+  return (page: PulledPage, ahead: PageAhead | undefined): StoredRead | undefined =>
+    quietCandidate(page)
+      ? sendStoredRead(ctx.db, {
+          entity: run.entity,
+          mapping: inboundMapping(run.system, run.entity),
+          records: page.items,
+          ahead,
+          refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
+        })
+      : undefined;
+}
+
 /**
  * A page likely to have nothing to judge (the run's last stored page had nothing either), stored in
  * two statements outside a transaction (issue 7: an unchanged page's BEGIN, run lock and COMMIT were
@@ -312,12 +341,15 @@ export async function storeLocked(
  * stored (something to judge, not the run's next page any more, or not a candidate: the last page, a
  * page with tombstones); the transaction of {@link storeLocked} stores it as before.
  */
-export async function storeQuiet(ctx: PullContext, p: PageIn): Promise<Stored | undefined> {
+export async function storeQuiet(
+  ctx: PullContext,
+  p: PageIn,
+  opts: QuietOptions = {},
+): Promise<Stored | undefined> {
   const { run, page } = p;
-  const candidate = page.items.length > 0 && page.deletedKeys.length === 0 && page.nextCursor !== undefined;
-  if (!candidate || !lastQuiet(ctx, run.id)) return undefined;
+  if (!quietCandidate(page) || !lastQuiet(ctx, run.id)) return undefined;
   try {
-    const stored = await storePage(ctx.db, ctx, {
+    const storing = storePage(ctx.db, ctx, {
       ...p,
       mappingPin: null,
       mappingVersion: mappingVersionOf(run, null) ?? null,
@@ -326,7 +358,11 @@ export async function storeQuiet(ctx: PullContext, p: PageIn): Promise<Stored | 
       // None: a page with tombstones is not a candidate.
       deleting: Promise.resolve([]),
       due: p.pageNo,
+      sent: opts.sent,
     });
+    // Behind this page's read (sent by now, unless it was early).
+    opts.alongside?.();
+    const stored = await storing;
     // Its advance is the statement that fails when the page is not due any more.
     if (stored) await stored.next;
     return stored;

@@ -13,8 +13,8 @@ import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { isConnectionLost } from '../store/db.js';
 import { pullPage } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
-import { noteStored, pageOf, readAhead } from './pull-ahead.js';
-import { STOPPED, storeLocked, storeOrHold, storeQuiet, type PullContext } from './pull-store.js';
+import { noteStored, pageOf, readAhead, readEarly } from './pull-ahead.js';
+import { quietRead, STOPPED, storeLocked, storeOrHold, storeQuiet, type PullContext } from './pull-store.js';
 import type { PulledPage } from './sources.js';
 
 type PullPayload = { syncRunId: number; page: number };
@@ -26,6 +26,11 @@ interface NextPage {
   payload: PullPayload;
   outboxId: number;
   run: SyncRun;
+  /**
+   * The page before it was stored outside a transaction ({@link storeQuiet}): it wrote no record, so
+   * this page's read, sent early while that page was stored, reads what it would read now.
+   */
+  quietBefore?: boolean;
 }
 
 /** The run as its page `pageNo` left it (the chain's next page does not read it again). */
@@ -43,27 +48,43 @@ function advancedRun(run: SyncRun, pageNo: number, page: PulledPage): SyncRun {
 
 /**
  * One page of a run: taken from the pages read ahead (or fetched), stored; the next page's leased
- * outbox row. `known`: the run as the chain's previous page left it (not read again; checked under its lock).
+ * outbox row. `chain.until`: when the job stops going on with the run's next pages; `chain.known`: the run as
+ * the chain's previous page left it (not read again; checked under its lock), and how that page was stored.
  */
 async function pullOne(
   ctx: PullContext,
   payload: PullPayload,
   job: Pick<JobRun, 'outboxId'>,
-  known?: SyncRun,
+  chain: { until: number; known?: Pick<NextPage, 'run' | 'quietBefore'> },
 ): Promise<{ result: PullResult; next?: NextPage }> {
-  const run = known ?? (await createSyncRunsRepo(ctx.db).get(payload.syncRunId));
+  const { known } = chain;
+  const run = known?.run ?? (await createSyncRunsRepo(ctx.db).get(payload.syncRunId));
   // A held run waits for a city admin (an approval queues its page again).
   if (!run || STOPPED.has(run.status) || run.pages > payload.page) {
     await createOutboxRepo(ctx.db).markDone(job.outboxId);
     return { result: { skipped: true } };
   }
-  const { page, ahead } = await pageOf(ctx, run);
+  const { page, ahead, early } = await pageOf(ctx, run);
   const last = page.nextCursor === undefined;
-  if (page.nextCursor !== undefined) readAhead(ctx, run, page.nextCursor);
+  const nextCursor = page.nextCursor;
+  if (nextCursor !== undefined) readAhead(ctx, run, nextCursor);
   const pageNo = payload.page;
   const pageIn = { run, pageNo, page, ahead, outboxId: job.outboxId };
+  // Tried outside a transaction, the next page's read goes out with this one's (issue 7: an unchanged
+  // page no longer waits for its read after the page before it). It writes nothing, and is used only if
+  // this job stores this page outside a transaction (no record of the run written since the read went
+  // out: not by this page, nor by another process that stored it first). Each page still advances the
+  // run in its own statement, only while it is the run's next page: the resume point is as before.
+  const quiet = await storeQuiet(ctx, pageIn, {
+    sent: known?.quietBefore === true ? early : undefined,
+    // Only when this job is to go on with the next page (else another job reads it again).
+    alongside: () =>
+      nextCursor !== undefined &&
+      Date.now() < chain.until &&
+      readEarly(ctx, run, nextCursor, quietRead(ctx, run)),
+  });
   const stored =
-    (await storeQuiet(ctx, pageIn)) ??
+    quiet ??
     (await storeOrHold(ctx, run, pageNo, job, (q, insertNew) => storeLocked(q, ctx, pageIn, insertNew)));
   const held = stored !== undefined && 'holdId' in stored;
   if (last || held) noteStored(ctx, run.id, undefined);
@@ -74,9 +95,10 @@ async function pullOne(
   const nextId = await stored.next;
   if (nextId === undefined) return { result };
   const nextPayload = { syncRunId: run.id, page: pageNo + 1 };
+  const advanced = advancedRun(run, pageNo, page);
   return {
     result,
-    next: { payload: nextPayload, outboxId: nextId, run: advancedRun(run, pageNo, page) },
+    next: { payload: nextPayload, outboxId: nextId, run: advanced, quietBefore: quiet !== undefined },
   };
 }
 
@@ -90,11 +112,11 @@ async function pullOne(
  */
 async function pull(ctx: PullContext, payload: PullPayload, job: JobRun): Promise<PullResult> {
   const until = Date.now() + ctx.config.sync.worker.chainMs;
-  let { result, next } = await pullOne(ctx, payload, job);
+  let { result, next } = await pullOne(ctx, payload, job, { until });
   let failure: unknown;
   while (next && Date.now() < until) {
     try {
-      ({ result, next } = await pullOne(ctx, next.payload, next, next.run));
+      ({ result, next } = await pullOne(ctx, next.payload, next, { until, known: next }));
     } catch (err) {
       failure = err; // the page's own job runs it again, and reports what went wrong
       break;

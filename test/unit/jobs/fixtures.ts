@@ -88,6 +88,23 @@ export function fakeSource(system: SystemName, entities: readonly EntityName[]):
   return source;
 }
 
+/**
+ * Has `source` serve page i of `pages()` at cursor `c<i>` (page 0 without one), the last without a next
+ * cursor: pages by cursor, so a job that runs again (a duplicate, a resumed page) reads its page again.
+ */
+export function servePagesByCursor(source: FakeSource, pages: () => readonly unknown[][]): void {
+  source.page = async (_entity, opts) => {
+    const all = pages();
+    const i = opts.cursor ? Number(opts.cursor.slice(1)) : 0;
+    return {
+      items: [...all[i]!],
+      deletedKeys: [],
+      nextCursor: i < all.length - 1 ? `c${i + 1}` : undefined,
+      watermark: undefined,
+    };
+  };
+}
+
 export interface TestContext extends WorkerContext {
   db: MemoryDb;
 }

@@ -7,12 +7,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Queryable, QueryOptions } from '../../../src/store/db.js';
-import type { PulledPage } from '../../../src/jobs/sources.js';
 import {
   requestFullStudentsSync,
   hcmStudent as wire,
   nextRow,
   runRow,
+  servePagesByCursor,
   useStudentsSource,
   type OutboxRow,
 } from './fixtures.js';
@@ -56,17 +56,7 @@ describe('unchanged pulled pages stored outside a transaction', () => {
       }
       return res;
     }) as typeof ctx.db.query;
-    // Pages by cursor: a duplicate job reads its page again.
-    source.page = async (_entity, opts) => {
-      const i = opts.cursor ? Number(opts.cursor.slice(1)) : 0;
-      const page: PulledPage = {
-        items: pages[i]!,
-        deletedKeys: [],
-        nextCursor: i < PAGES - 1 ? `c${i + 1}` : undefined,
-        watermark: undefined,
-      };
-      return page;
-    };
+    servePagesByCursor(source, () => pages);
   });
 
   /** Runs `row`'s job, noting its transactions and statements. */
