@@ -9,7 +9,9 @@
  *   unchanged  the API's repeat of a judged body: SHA-256 of its bytes, the look-up, the one statement
  *   changed    the same schools' batches with every record changed, accepted, then ingested
  * Each round takes `batches` new schools. Run it in two trees back to back (A, B, A, B …), compare the
- * medians; the first round is warm-up (compiles, caches) and left out of them.
+ * medians; the first round is warm-up (compiles, caches) and left out of them. Each stage also shows the
+ * main thread's GC pauses a batch (`gc`, wall ms): they are a quarter to a third of truc's CPU a P4 batch
+ * and vary by half from run to run, so a difference in truc's CPU that is one in `gc` is not the code's.
  *
  *   npx tsx test/bench/lib/vendor-cpu.ts [rounds=4] [batches=12]     (prints one JSON line at the end)
  *
@@ -23,6 +25,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
 import { ingestJob } from '../../../src/jobs/ingest.js';
@@ -51,18 +54,33 @@ async function backends(db: Queryable): Promise<Map<number, number>> {
 interface Cpu {
   truc: number;
   pg: number;
+  /** Of `truc`'s time, the main thread's GC pauses (wall ms; PerformanceObserver 'gc'). */
+  gc: number;
 }
+
+/**
+ * GC pauses of this process so far, wall ms (issue 7: they are 25-35 % of truc's CPU a P4 batch and move
+ * 15-39 ms a batch from one run to the next, so an A/B of truc's CPU reads them beside it).
+ */
+let gcPauseMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauseMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
 
 /** `fn`'s CPU in ms per `n` batches: truc (this process) and the database's backends. */
 async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>): Promise<Cpu> {
   const pg0 = await backends(db);
   const t0 = process.cpuUsage();
+  const gc0 = gcPauseMs;
   await fn();
   const t = process.cpuUsage(t0);
+  // GC entries are delivered after the pause, asynchronously: let those of the stage arrive.
+  await new Promise((resolve) => setImmediate(resolve));
+  const gc = gcPauseMs - gc0;
   const pg1 = await backends(db);
   let pg = 0;
   for (const [pid, ns] of pg1) pg += ns - (pg0.get(pid) ?? 0);
-  return { truc: (t.user + t.system) / 1000 / n, pg: pg / 1e6 / n };
+  return { truc: (t.user + t.system) / 1000 / n, pg: pg / 1e6 / n, gc: gc / n };
 }
 
 const CLIENT = 'bench-vendor';
@@ -256,7 +274,7 @@ async function main(): Promise<void> {
       const res = await round(env, ctx, all.slice(r * perRound, (r + 1) * perRound), repeats, spy);
       results.push(res);
       const line = Object.entries(res)
-        .map(([s, c]) => `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)}`)
+        .map(([s, c]) => `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (gc ${c.gc.toFixed(1)})`)
         .join(', ');
       console.error(`vendor-cpu round ${r}: ${line} ms a batch; load ${loadavg()[0]!.toFixed(1)}`);
     }
@@ -268,6 +286,7 @@ async function main(): Promise<void> {
         {
           truc: +median(measured.map((m) => m[s].truc)).toFixed(2),
           pg: +median(measured.map((m) => m[s].pg)).toFixed(2),
+          gc: +median(measured.map((m) => m[s].gc)).toFixed(2),
         },
       ]),
     );
