@@ -5,12 +5,14 @@
  * deletion travels to the targets that delete by key, and a deleted record that comes back is restored
  * even when it is unchanged.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
 import { batchEntries, evaluate, inRollover } from '../../../src/jobs/guard.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
+import type { Queryable } from '../../../src/store/db.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1, S2, student } from '../../helpers/api.js';
 import {
@@ -107,6 +109,37 @@ describe('reconciliation of a full run of the whole city', () => {
     expect(
       await reconcileRunJob.run(ctx, { syncRunId: runId }, runOf('pull', 'reconcile-run', undefined)),
     ).toEqual({ deleted: 0, skipped: 'not-due' });
+  });
+});
+
+// Issue 7, the city: a first sync's reconciliation sorted the run's 1.7 M seen keys to find nothing unseen.
+describe('the reconciliation of a run with no candidate', () => {
+  const { ctx, seed } = reconcileWorld();
+
+  it("reads none of the run's seen keys when nothing in its scope was written before it began", async () => {
+    await seed(['C1'], 'hcm-csdl', S1);
+    const { rows } = await ctx.db.query<{ t: Date }>('SELECT clock_timestamp() AS t');
+    const startedAt = rows[0]!.t;
+    await seed(['F1'], 'hcm-csdl', S1);
+    await seed(['F2'], 'hcm-csdl', S2);
+    const runId = await requestFullStudentsSync(ctx);
+    await createSyncRunsRepo(ctx.db).recordSeen(runId, randomUUID(), ['F1', 'F2'], 0);
+    const sent: string[] = [];
+    const spy: Queryable = {
+      query: (sql, params, opts) => {
+        sent.push(sql);
+        return ctx.db.query(sql, params, opts);
+      },
+    };
+    const unseen = (scope: string) =>
+      createRecordsRepo(spy).unseenByRun('students', { id: runId, system: 'hcm-csdl', scope, startedAt });
+    // S2 holds only F2, written after the run began: nothing can be unseen, the seen keys are not read.
+    expect(await unseen(S2)).toEqual([]);
+    expect(sent.filter((sql) => sql.includes('sync_run_seen'))).toEqual([]);
+    // S1 and the whole city hold C1, written before and not seen: read against the seen keys, unseen.
+    expect(await unseen(S1)).toEqual([{ key: 'C1', scope: S1 }]);
+    expect(await unseen('')).toEqual([{ key: 'C1', scope: S1 }]);
+    expect(sent.filter((sql) => sql.includes('sync_run_seen'))).toHaveLength(2);
   });
 });
 
