@@ -21,16 +21,9 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createPgDb } from '../../../src/store/db.js';
 import { migrate } from '../../../src/store/migrate.js';
-import type { Captured } from './statement-spy.js';
+import { revive, type Captured } from './statement-spy.js';
 
 const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-const revive = (v: unknown): unknown =>
-  v !== null && typeof v === 'object' && 'b64' in v
-    ? Buffer.from((v as { b64: string }).b64, 'base64')
-    : Array.isArray(v)
-      ? v.map(revive)
-      : v;
 
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: ADMIN });

@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../helpers/env.js';
-import type { Captured } from './statement-spy.js';
+import { revive, type Captured } from './statement-spy.js';
 
 interface Variant {
   name: string;
@@ -80,14 +80,6 @@ async function variantOf(name: string): Promise<Variant> {
     return { name, setup: [readFileSync(name.slice('sql:'.length), 'utf8')], rewrite: same };
   throw new Error(`unknown variant ${name}`);
 }
-
-/** A parameter as pg sends it: `{ b64 }` back to a Buffer. */
-const revive = (v: unknown): unknown =>
-  v !== null && typeof v === 'object' && 'b64' in v
-    ? Buffer.from((v as { b64: string }).b64, 'base64')
-    : Array.isArray(v)
-      ? v.map(revive)
-      : v;
 
 function cpuMs(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;

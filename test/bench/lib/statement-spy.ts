@@ -43,6 +43,14 @@ export interface Captured {
 const keep = (v: unknown): unknown =>
   Buffer.isBuffer(v) ? { b64: v.toString('base64') } : Array.isArray(v) ? v.map(keep) : v;
 
+/** A parameter as pg sends it: `{ b64 }` back to a Buffer. */
+export const revive = (v: unknown): unknown =>
+  v !== null && typeof v === 'object' && 'b64' in v
+    ? Buffer.from((v as { b64: string }).b64, 'base64')
+    : Array.isArray(v)
+      ? v.map(revive)
+      : v;
+
 /**
  * Times every statement of every pg client by its backend's CPU while `on()` says so; keeps the
  * statements whose kind matches `capture` (text and parameters).
