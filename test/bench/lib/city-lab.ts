@@ -141,12 +141,14 @@ async function replay(c: pg.Client, label: string, captured: Captured[]): Promis
   );
 }
 
-/** The variant's schema change: sql:<file>, ff<fillfactor>, no-index:<name>, or base. */
+/** The variant's schema change: sql:<file>, ff<fillfactor>, no-index:<name>; set:<setting>=<value> (this session); base. */
 async function applyVariant(c: pg.Client, variant: string): Promise<void> {
   if (variant.startsWith('sql:')) await c.query(readFileSync(variant.slice(4), 'utf8'));
   else if (variant.startsWith('ff'))
     await c.query(`ALTER TABLE truc.students SET (fillfactor = ${Number(variant.slice(2))})`);
   else if (variant.startsWith('no-index:')) await c.query(`DROP INDEX truc.${variant.slice(9)}`);
+  // A setting of the replaying session only, e.g. set:wal_compression=lz4 (superuser settings too: the lab is postgres).
+  else if (variant.startsWith('set:')) await c.query(`SET ${variant.slice(4)}`);
   else if (variant !== 'base') throw new Error(`unknown variant ${variant}`);
 }
 
