@@ -22,18 +22,7 @@ import pg from 'pg';
 import { createPgDb } from '../../../src/store/db.js';
 import { migrate } from '../../../src/store/migrate.js';
 import { revive, type Captured } from './statement-spy.js';
-
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+import { adminQuery as admin } from './truc-env.js';
 
 interface PageCost {
   walBytes: number;

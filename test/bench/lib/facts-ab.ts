@@ -26,6 +26,7 @@ import { queryFacts, type QualityFactAsks } from '../../../src/store/quality-fac
 import { createRecordsRepo, fingerprinted } from '../../../src/store/records.js';
 import { migratedTemplate, PG_ADMIN_URL } from '../../helpers/env.js';
 import { studentBatches, type StudentBatch } from './students.js';
+import { adminQuery as admin } from './truc-env.js';
 
 const cpuMs = (pid: number): number =>
   Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
@@ -35,16 +36,6 @@ const median = (xs: readonly number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 type Statement = [sql: string, params: unknown[]];
 
