@@ -120,6 +120,7 @@ async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, 
         system: run.system,
         scope: run.scope,
         startedAt: run.createdAt,
+        storedBefore: run.storedBefore,
       });
       // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
       const holdId = await guardReconcile(

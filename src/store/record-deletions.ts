@@ -5,7 +5,7 @@
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
-import { chunks, TABLES } from './record-tables.js';
+import { chunks, TABLES, writtenBy } from './record-tables.js';
 
 /**
  * Marks records deleted; the ones that were live, with their scope (school), by key. Every chunk's
@@ -83,17 +83,20 @@ export function scopeReconciliation(q: Queryable) {
      */
     async unseenByRun(
       entity: EntityName,
-      run: { id: number; system: string; scope: string; startedAt: Date },
+      run: { id: number; system: string; scope: string; startedAt: Date; storedBefore: boolean },
     ): Promise<Array<{ key: string; scope: string }>> {
       const t = TABLES[entity];
+      // None when the run was requested: a first sync (no record of its scope was written by its system,
+      // none was being written), so nothing can be unseen and no record is read (issue 7, the city: the
+      // question below scanned the 1.7 M rows the run had just written, 2.7 s).
+      if (!run.storedBefore) return [];
       // Rows last written by the run's system before it began ($n: the system, $n+1 that time, $n+2 the scope).
-      const candidate = (
-        n: number,
-      ) => `r.deleted_at IS NULL AND r.source_system = $${n} AND r.updated_at < $${n + 1}
-              AND ($${n + 2} = '' OR r.${t.scope} = $${n + 2})`;
-      // A first sync has no candidate (every row was written by the run): nothing is unseen, and the
+      const candidate = (n: number) =>
+        `${writtenBy(entity, `$${n}`, `$${n + 2}`)} AND r.updated_at < $${n + 1}`;
+      // Whether any candidate is left (the run rewrote them all, or they were deleted meanwhile): none, the
       // run's seen keys are not read (issue 7, the city: sorting its 1.7 M seen keys to find nothing took
-      // ~16 of the reconciliation's 21 s). A record written from now on is not a candidate either.
+      // ~16 of the reconciliation's 21 s). It stops at the first one: a re-sync pays one row. A record
+      // written from now on is not a candidate either.
       const any = await q.query<{ any: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM ${t.table} r WHERE ${candidate(1)}) AS any`,
         [run.system, run.startedAt, run.scope],

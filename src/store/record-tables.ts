@@ -31,6 +31,18 @@ export const TABLES: Record<EntityName, TableDef> = {
 };
 
 /**
+ * SQL boolean on a row `r` of `entity`: live, last written by the system given by the parameter `system`, and
+ * in the scope given by the parameter `scope` ('' = all). What a full run's reconciliation may delete when the
+ * run did not see it (written before the run began: ./record-deletions.ts), and what a run asks about when it
+ * is requested (./sync-runs.ts, `stored_before`).
+ */
+export function writtenBy(entity: EntityName, system: string, scope: string): string {
+  const t = TABLES[entity];
+  return `r.deleted_at IS NULL AND r.source_system = ${system}
+              AND (${scope} = '' OR r.${t.scope} = ${scope})`;
+}
+
+/**
  * SQL boolean: every key → fingerprint pair of the jsonb object given by the parameter `expected` is live
  * in the scope given by the parameter `scope` with that fingerprint.
  */

@@ -33,6 +33,12 @@ export interface SyncRun {
   requestedBy: string;
   createdAt: Date;
   finishedAt: Date | null;
+  /**
+   * A full run: when it was requested, a live record of its scope was last written by its system (or another
+   * run of its system and entity was under way), so its reconciliation may find records it did not see.
+   * False for a first sync: nothing can be unseen (migration 420).
+   */
+  storedBefore: boolean;
 }
 
 /** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
@@ -51,7 +57,8 @@ export function syncRunSummary(r: SyncRun) {
 }
 
 const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, records, tombstones, watermark,
-  error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
+  error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt",
+  stored_before AS "storedBefore"`;
 
 /** Filter of {@link createSyncRunReads}'s `list`. */
 export interface SyncRunFilter {
@@ -99,7 +106,8 @@ export function createSyncRunReads(q: Queryable) {
         `SELECT r.id, r.system, r.entity, r.scope, r.status, r.since, r.cursor, r.pages, r.records,
                 r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
                 r.reconcile_note AS "reconcileNote", r.requested_by AS "requestedBy",
-                r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.mapping_version AS "mappingVersion",
+                r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.stored_before AS "storedBefore",
+                r.mapping_version AS "mappingVersion",
                 COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
                 COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
                 COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(d.dead, 0)::int AS "deadLetters",

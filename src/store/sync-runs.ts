@@ -6,6 +6,7 @@
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
+import { TABLES, writtenBy } from './record-tables.js';
 import type { CombinedWrites } from './combined.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import { createSyncRunReads, type SyncRunStatus } from './sync-run-reads.js';
@@ -30,9 +31,19 @@ function runRows(q: Queryable) {
       since: string | null;
       requestedBy: string;
     }): Promise<number> {
+      // A full run notes whether its reconciliation may find a record it does not see (migration 420): a
+      // live record of its scope its system wrote, or one being written (by a run of the same system and
+      // entity not finished: the only writers of its system's records, whose pages may commit after this
+      // one with a time before it). Asked now, it stops at the first such record, and a first sync's
+      // table holds none yet; asked at the end, it scanned every row the run wrote (issue 7, the city).
       const res = await q.query<{ id: number }>(
-        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by)
-         VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id`,
+        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by, stored_before)
+         VALUES ($1, $2, $3, 'queued', $4, $5,
+                 $4::text IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM ${TABLES[run.entity].table} r WHERE ${writtenBy(run.entity, '$1', '$3')})
+                 OR EXISTS (SELECT 1 FROM truc.sync_runs o WHERE o.system = $1 AND o.entity = $2
+                               AND o.status IN ('queued', 'running')))
+         RETURNING id`,
         [run.system, run.entity, run.scope, run.since, run.requestedBy],
       );
       return res.rows[0]!.id;
