@@ -124,7 +124,8 @@ async function judgeAhead(
       twinKeys.push(rec === undefined ? undefined : twinKey(rec));
     }
   }
-  return { ...mapped, ahead: { prejudged, fingerprints, jsons, twinKeys } };
+  // The store checks' lookups are asked with the twin keys worked out here (not again in the transaction).
+  return { ...mapped, ahead: { prejudged: { ...prejudged, twinKeys }, fingerprints, jsons, twinKeys } };
 }
 
 /** The page as judged ahead, when it can stand for judging it now: judged on the same day (in Vietnam). */

@@ -142,6 +142,11 @@ export interface Prejudged {
   readonly sink: BatchSink;
   readonly keys: readonly string[];
   readonly checks: readonly Check[];
+  /**
+   * Per record of the sink, its twin key (`twinKey`), where worked out already (a pulled page judged
+   * ahead keeps it for the store: src/jobs/ingest-pulled.ts): the lookups are asked with it.
+   */
+  readonly twinKeys?: readonly (string | undefined)[];
 }
 
 /** Runs the record and batch checks of the sink's records (see {@link Prejudged}). */
@@ -154,14 +159,15 @@ export function prejudge(ctx: BatchContext, sink: BatchSink, checks: readonly Ch
 /** The store checks of a prejudged batch, with one call per lookup they need; then the batch's result. */
 export async function checkStored(
   ctx: BatchContext,
-  { sink, keys, checks }: Prejudged,
+  { sink, keys, checks, twinKeys }: Prejudged,
   lookups: QualityLookups = {},
 ): Promise<QualityResult> {
   const store = live(planFor(ctx.entity, checks).store, sink);
   if (store.length === 0) return resultOf(sink, 0);
   const needs = new Set(store.flatMap((c) => c.needs));
   const present = presentOf(sink, keys);
-  const { facts, calls } = await fetchFacts(ctx, present.records, present.keys, needs, lookups);
+  const twins = twinKeys && present.indexes.map((i) => twinKeys[i]);
+  const { facts, calls } = await fetchFacts(ctx, present.records, present.keys, needs, lookups, twins);
   const view = sink.view(present.indexes);
   for (const c of store) c.check(present.records, present.keys, ctx, facts, view);
   return resultOf(sink, calls);

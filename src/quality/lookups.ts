@@ -119,6 +119,7 @@ function asksOf(
   records: readonly Rec[],
   keys: readonly string[],
   want: { readonly scopes: boolean; readonly twins: boolean },
+  twinKeysOf?: readonly (string | undefined)[],
 ): Asks {
   const [schools, ids, dates, scopes, twinKeys] = [0, 1, 2, 3, 4].map(() => new Set<string>());
   const pairs = new Map<string, readonly [string, string]>();
@@ -144,7 +145,7 @@ function asksOf(
       });
     }
     if (want.scopes) scopes!.add(scopeOf(entity, r));
-    const twin = want.twins ? twinKey(r) : undefined;
+    const twin = !want.twins ? undefined : twinKeysOf ? twinKeysOf[i] : twinKey(r);
     if (twin !== undefined) {
       twins.push({ twinKey: twin, key: keys[i] ?? '' });
       twinKeys!.add(twin);
@@ -172,6 +173,8 @@ export async function fetchFacts(
   keys: readonly string[],
   needs: ReadonlySet<LookupName>,
   lookups: QualityLookups,
+  /** Per record, its twin key where worked out already (else worked out here). */
+  twinKeysOf?: readonly (string | undefined)[],
 ): Promise<{ facts: StoreFacts; calls: number }> {
   const facts: { -readonly [K in keyof StoreFacts]: StoreFacts[K] } = {};
   const asked: Promise<void>[] = [];
@@ -185,6 +188,7 @@ export async function fetchFacts(
     records,
     keys,
     want,
+    twinKeysOf,
   );
   const ownSchools = ctx.schoolCode === undefined ? [] : [ctx.schoolCode];
   const byKey = wanted('scopeHolders') || wanted('authoritative') || wanted('owners');

@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { ENTITY_SCHEMAS } from '../../../src/adapters/hcm-csdl/schema.js';
 import { parseWire } from '../../../src/adapters/wire.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
-import { CATALOGUE_VERSION } from '../../../src/quality/index.js';
+import { CATALOGUE_VERSION, twinKey, type Rec } from '../../../src/quality/index.js';
 import { fingerprinted } from '../../../src/store/records.js';
 import { schedCpu } from './cpu.js';
 import { simToken, startSimChild, studentPages } from './hcm-csdl-sim.js';
@@ -62,6 +62,10 @@ const STAGES: Record<string, (i: number) => void> = {
   },
   fingerprint: (i) => {
     for (const m of mapped[i]!) if (m.ok) sink += fingerprinted(m.value.data).json.length;
+  },
+  /** The twin keys (worked out once a page judged ahead: the store checks' lookups reuse them). */
+  twinKey: (i) => {
+    for (const m of mapped[i]!) if (m.ok) sink += twinKey(m.value.data as Rec)?.length ?? 0;
   },
 };
 

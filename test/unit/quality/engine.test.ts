@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { catalogueProblems, RULES, RETIRED_CODES, ruleByCode, CHECKS } from '../../../src/quality/index.js';
+import {
+  BatchSink,
+  catalogueProblems,
+  checkStored,
+  CHECKS,
+  INGEST_CHECKS,
+  prejudge,
+  RETIRED_CODES,
+  RULES,
+  ruleByCode,
+  twinKey,
+} from '../../../src/quality/index.js';
 import { toVniMojibake } from '../../../src/canonical/vietnamese.js';
-import { codes, rec, run } from './helpers.js';
+import { codes, ctxOf, rec, run } from './helpers.js';
 
 describe('catalogue', () => {
   it('is sound: unique codes with their criterion’s prefix, each reported by a check, none retired', () => {
@@ -143,6 +154,30 @@ describe('engine', () => {
       [...new Set(born.map(twin))],
       born.map((b, i) => ({ twinKey: twin(b), key: keys[i] })),
     ]);
+  });
+
+  // Issue 7: a pulled page judged ahead has its twin keys worked out already; the lookups are asked with them.
+  it('asks about the twin keys a prejudged batch carries, without working them out again', async () => {
+    let asked: unknown[] = [];
+    const bornOn = async (...args: unknown[]) => {
+      asked = args;
+      return new Map();
+    };
+    const ctx = ctxOf('students');
+    const records = [rec('students'), rec('students', { birthDate: '2015-03-01' })];
+    const keys = records.map((r) => String(r['studentCode']));
+    const prejudged = prejudge(ctx, new BatchSink(ctx, records), INGEST_CHECKS);
+    await checkStored(ctx, { ...prejudged, twinKeys: ['T1', 'T2'] }, { bornOn });
+    expect(asked.slice(2)).toEqual([
+      ['T1', 'T2'],
+      [
+        { twinKey: 'T1', key: keys[0] },
+        { twinKey: 'T2', key: keys[1] },
+      ],
+    ]);
+    // Without them, worked out from the records.
+    await checkStored(ctx, prejudged, { bornOn });
+    expect(asked[2]).toEqual(records.map((r) => twinKey(r)));
   });
 
   it('skips a lookup whose rules are all off', async () => {
