@@ -43,8 +43,13 @@ export async function recordScheduleFire(
   return { syncRunId, duplicate: false, outcome: actual };
 }
 
+/** The configured schedule of that id, or undefined: only the record's own keys count, never an inherited
+ * property such as `constructor` (an id the route's pattern admits). */
+export const configuredSchedule = (config: Config, id: string): ScheduleConfig | undefined =>
+  Object.hasOwn(config.sync.schedules, id) ? config.sync.schedules[id] : undefined;
+
 const scheduleOf = (config: Config, id: string): ScheduleConfig => {
-  const s = config.sync.schedules[id];
+  const s = configuredSchedule(config, id);
   if (!s) throw new AppError('ERR_NOT_FOUND', `no schedule ${id}`);
   return s;
 };

@@ -11,7 +11,13 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { createSchedulesRepo } from '../store/schedules.js';
-import { changesPurge, fireSchedule, recordScheduleFire, websiteProbe } from './contracts.js';
+import {
+  changesPurge,
+  configuredSchedule,
+  fireSchedule,
+  recordScheduleFire,
+  websiteProbe,
+} from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import type { QueueFactory } from './queues.js';
@@ -28,7 +34,7 @@ async function onFire(
   payload: { scheduleId: string },
   job: JobRun,
 ) {
-  const schedule = ctx.config.sync.schedules[payload.scheduleId];
+  const schedule = configuredSchedule(ctx.config, payload.scheduleId);
   if (!schedule) return { skipped: 'not configured' }; // removed from config; its scheduler goes at next sync
   const now = ctx.now();
   const fireAt = fireTimeOf(job.id, now);

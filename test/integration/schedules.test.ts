@@ -152,4 +152,18 @@ describe('schedules on postgres+redis', () => {
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
   });
+
+  it('an id that names an inherited property (constructor) is unknown too: 404 for each action, nothing written', async () => {
+    for (const action of ['pause', 'resume', 'run']) {
+      const res = await call('POST', `/v1/schedules/constructor/${action}`);
+      expect(res.statusCode, action).toBe(404);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+    }
+    const rows = await env.deps.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM truc.schedules WHERE id = 'constructor')
+            + (SELECT count(*) FROM truc.audit_log WHERE subject = 'schedule:constructor')
+            + (SELECT count(*) FROM truc.audit_pending WHERE subject = 'schedule:constructor') AS n`,
+    );
+    expect(Number(rows.rows[0]!.n)).toBe(0);
+  });
 });
