@@ -69,6 +69,15 @@ async function fetchPage(
 interface Ahead {
   at: number;
   page: Promise<PulledPage>;
+  /**
+   * How many pages, itself included, are to be read from it on: the deepest any caller asked for. Raised when
+   * the page is asked for again from nearer the page being stored (issue 7: a depth fixed when the page was
+   * first asked for left one page in flight at a time), and its next page is then asked for at once if its
+   * cursor is known.
+   */
+  depth: number;
+  /** Its next page's cursor, once known: hinted by its body's head, then as parsed. */
+  next?: string | undefined;
   /** Read on a cursor hint its predecessor's parsed page contradicted: not taken, and reads no further. */
   dropped?: boolean;
   /** Started once the page is the next one to store (its predecessor's outcome says whether to map it). */
@@ -102,7 +111,8 @@ function aheadOf(ctx: AheadContext): AheadState {
 /**
  * Reads the run's page at `cursor` ahead (unless it is on its way already) and the `depth - 1` pages
  * after it, each as soon as the one before it shows its cursor. The page at `cursor` is the next one to
- * store when `depth` is {@link READ_AHEAD}: it is worked on once it has arrived.
+ * store when `depth` is {@link READ_AHEAD}: it is worked on once it has arrived. A page on its way already
+ * that is asked for deeper reads deeper from then on, so the source is always `depth` pages ahead.
  */
 export function readAhead(ctx: AheadContext, run: SyncRun, cursor: string, depth = READ_AHEAD): void {
   const { pages } = aheadOf(ctx);
@@ -112,47 +122,47 @@ export function readAhead(ctx: AheadContext, run: SyncRun, cursor: string, depth
     const now = Date.now();
     for (const [k, p] of pages) if (now - p.at > KEEP_MS) pages.delete(k);
     if (pages.size >= MAX_PAGES) return;
-    const entry = { at: now } as Ahead;
-    entry.page = fetchHinted(ctx, { ...run, cursor }, depth - 1, () => entry.dropped !== true);
+    const entry = { at: now, depth } as Ahead;
+    entry.page = fetchFollowed(ctx, { ...run, cursor }, entry);
     entry.page.catch(() => undefined);
     ahead = entry;
     pages.set(key, ahead);
+  } else if (depth > ahead.depth) {
+    ahead.depth = depth;
+    // Its next page's cursor is known already (hinted, or parsed): read on from it now.
+    if (ahead.next !== undefined) readAhead(ctx, run, ahead.next, depth - 1);
   }
   if (depth === READ_AHEAD && !ahead.work) ahead.work = workOn(ctx, run, ahead.page);
-  const from = ahead;
-  // Without a hint (a source that gives none), once the page has arrived.
-  if (depth > 1)
-    ahead.page.then(
-      (p) => !from.dropped && p.nextCursor !== undefined && readAhead(ctx, run, p.nextCursor, depth - 1),
-      () => undefined,
-    );
 }
 
 /**
- * Fetches the run's page at its cursor; with `depth` > 0, the page after it is read ahead (`depth` deep)
- * as soon as the body shows its cursor, before this page is parsed and checked (issue 7: the source works
- * on the next page meanwhile), while `live`. A hint the parsed page contradicts (or a page that fails) is
- * dropped with what was read ahead on it.
+ * Fetches the run's page at its cursor; as soon as its body shows its next page's cursor (before this page is
+ * parsed and checked: issue 7, the source works on the next page meanwhile), or else once it has arrived, the
+ * next page is read ahead while the `from` is deeper than 1 (its depth as it is then) and not dropped. A hint
+ * the parsed page contradicts (or a page that fails) is dropped with what was read ahead on it.
  */
-function fetchHinted(
-  ctx: AheadContext,
-  run: SyncRun,
-  depth: number,
-  live: () => boolean = () => true,
-): Promise<PulledPage> {
-  if (depth < 1) return fetchPage(ctx, run);
+function fetchFollowed(ctx: AheadContext, run: SyncRun, from: Pick<Ahead, 'depth' | 'next' | 'dropped'>) {
+  const follow = (next: string) => {
+    from.next = next;
+    if (!from.dropped && from.depth > 1) readAhead(ctx, run, next, from.depth - 1);
+  };
   let hinted: string | undefined;
   const page = fetchPage(ctx, run, (next) => {
-    if (!live()) return;
     hinted = next;
-    readAhead(ctx, run, next, depth);
+    follow(next);
   });
-  const drop = (parsed?: string) => {
-    if (hinted !== undefined && hinted !== parsed) dropAhead(ctx, run.id, hinted);
-  };
   page.then(
-    (p) => drop(p.nextCursor),
-    () => drop(),
+    (p) => {
+      if (hinted !== undefined && hinted !== p.nextCursor) dropAhead(ctx, run.id, hinted);
+      // Without a hint (a source that gives none), or on the parsed cursor where the hint was wrong; else
+      // nothing new (unless the page read on the hint could not be held then).
+      if (p.nextCursor !== undefined) follow(p.nextCursor);
+      else from.next = undefined;
+    },
+    () => {
+      if (hinted !== undefined) dropAhead(ctx, run.id, hinted);
+      from.next = undefined;
+    },
   );
   return page;
 }
@@ -223,7 +233,8 @@ export async function pageOf(
       // fetched again below, so the failure is classified and reported as the job's own
     }
   }
-  return { page: await fetchHinted(ctx, run, READ_AHEAD) };
+  // The page being stored: the one after it is the next to store.
+  return { page: await fetchFollowed(ctx, run, { depth: READ_AHEAD + 1 }) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
 import type { RecordCheck } from '../../../src/quality/rules/define.js';
 import { textCheck } from '../../../src/quality/rules/sach-text.js';
-import { pageOf, readAhead } from '../../../src/jobs/pull-ahead.js';
+import { noteStored, pageOf, readAhead } from '../../../src/jobs/pull-ahead.js';
 import { plan, type Checked, type JudgedAhead } from '../../../src/jobs/judge.js';
 import type { Queryable } from '../../../src/store/db.js';
 import type { SyncRun } from '../../../src/store/sync-run-reads.js';
@@ -205,21 +205,24 @@ describe('pulled pages worked on ahead', () => {
    */
   function hintingSource(hint: (i: number) => string, next: (i: number) => string | undefined) {
     const asked: (string | undefined)[] = [];
-    const held: (() => void)[] = [];
+    const held: { cursor: string | undefined; go: () => void }[] = [];
     const page = source.page.bind(source);
     source.page = async (_entity, opts) => {
       asked.push(opts.cursor);
       const i = Number(opts.cursor?.slice(1));
       if (opts.cursor?.startsWith('h')) opts.onNextCursor?.(hint(i));
-      await new Promise<void>((go) => held.push(go));
+      await new Promise<void>((go) => held.push({ cursor: opts.cursor, go }));
       const nextCursor = opts.cursor?.startsWith('h') ? next(i) : undefined;
       return { items: [wire(`${opts.cursor}`)], deletedKeys: [], nextCursor, watermark: undefined };
     };
-    return {
-      asked,
-      release: () => held.splice(0).forEach((go) => go()),
-      restore: () => (source.page = page),
+    /** Lets the pages held (those at `cursor` only, when given) arrive. */
+    const release = (cursor?: string) => {
+      for (const h of held.filter((x) => cursor === undefined || x.cursor === cursor)) {
+        held.splice(held.indexOf(h), 1);
+        h.go();
+      }
     };
+    return { asked, release, restore: () => (source.page = page) };
   }
   const hintRun = (id: number) =>
     ({ id, system: 'hcm-csdl', entity: 'students', scope: '', since: null }) as SyncRun;
@@ -240,6 +243,37 @@ describe('pulled pages worked on ahead', () => {
       expect(taken.page.nextCursor).toBe('h2');
       expect(src.asked).toEqual(['h1', 'h2', 'h3']);
     } finally {
+      src.restore();
+      src.release();
+    }
+  });
+
+  it('keeps three pages on their way as pages are taken, each asked for on the hint of the one before it', async () => {
+    const src = hintingSource(
+      (i) => `h${i + 1}`,
+      (i) => `h${i + 1}`,
+    );
+    try {
+      const run = hintRun(9_996);
+      readAhead(ctx, run, 'h1');
+      await vi.waitFor(() => expect(src.asked).toEqual(['h1', 'h2', 'h3']), READS);
+      // Page by page, as the pull job does: the page to store arrives and is taken, and the page after it
+      // becomes the next to store. Only the page taken has arrived; the others are still on their way, but
+      // their bodies have shown their next cursors: the page three ahead is asked for at once.
+      for (const [i, more] of [
+        [1, 'h4'],
+        [2, 'h5'],
+        [3, 'h6'],
+      ] as const) {
+        src.release(`h${i}`);
+        expect((await pageOf(ctx, { ...run, cursor: `h${i}` })).page.items).toEqual([wire(`h${i}`)]);
+        readAhead(ctx, run, `h${i + 1}`);
+        await vi.waitFor(() => expect(src.asked.at(-1)).toBe(more), READS);
+      }
+      expect(src.asked).toEqual(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+    } finally {
+      // The run stops: its pages read ahead are dropped (they would count against the pages held ahead).
+      noteStored(ctx, 9_996, undefined);
       src.restore();
       src.release();
     }
