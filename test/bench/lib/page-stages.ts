@@ -9,9 +9,19 @@
 import { hash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { ENTITY_SCHEMAS } from '../../../src/adapters/hcm-csdl/schema.js';
+import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
 import { parseWire } from '../../../src/adapters/wire.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
-import { CATALOGUE_VERSION, twinKey, type Rec } from '../../../src/quality/index.js';
+import {
+  BatchSink,
+  CATALOGUE_VERSION,
+  DEFAULT_QUALITY_CONFIG,
+  INGEST_CHECKS,
+  prejudge,
+  twinKey,
+  type BatchContext,
+  type Rec,
+} from '../../../src/quality/index.js';
 import { fingerprinted } from '../../../src/store/records.js';
 import { schedCpu } from './cpu.js';
 import { simToken, startSimChild, studentPages } from './hcm-csdl-sim.js';
@@ -41,6 +51,14 @@ const mapped = pages.map((p) => p.map((raw) => mapping.map(raw, { now })));
 const prefix = `${mapping.version}\n${CATALOGUE_VERSION}\n`;
 
 let sink = 0;
+/** The quality engine's context of a pulled page (today, the current school year, the default settings). */
+const ctx: BatchContext = {
+  entity: 'students',
+  today: vietnamDateOf(new Date()),
+  schoolYear: schoolYearOf(vietnamDateOf(new Date())),
+  schoolCode: undefined,
+  config: DEFAULT_QUALITY_CONFIG,
+};
 /** Each stage's work on page `i`, as the pull does it (./ingest-pulled.ts, ../../../src/store/records.ts). */
 const STAGES: Record<string, (i: number) => void> = {
   /** The body's bytes to text (axios, responseType text). */
@@ -62,6 +80,11 @@ const STAGES: Record<string, (i: number) => void> = {
   },
   fingerprint: (i) => {
     for (const m of mapped[i]!) if (m.ok) sink += fingerprinted(m.value.data).json.length;
+  },
+  /** The quality engine's record and batch checks of a page mapped ahead (src/jobs/ingest-pulled.ts judgeAhead). */
+  prejudge: (i) => {
+    const recs = mapped[i]!.flatMap((m) => (m.ok ? [m.value.data as Rec] : []));
+    sink += prejudge(ctx, new BatchSink(ctx, recs), INGEST_CHECKS).keys.length;
   },
   /** The twin keys (worked out once a page judged ahead: the store checks' lookups reuse them). */
   twinKey: (i) => {
