@@ -133,7 +133,7 @@ interface PulledPageIn {
   /** The mapping version a pinned replay of the run set; null: the current one. */
   mappingPin: string | null;
   /** The run as the pull job read it (its `since`: full or incremental). */
-  run: { id: number; since: string | null };
+  run: { id: number; since: string | null; storedBefore: boolean };
   /** The batch's audit entry is added here: the pull job appends it with its own. */
   audit: AuditEvent[];
   /** The page as worked on ahead (./pull.ts), if it was. */

@@ -88,7 +88,7 @@ async function ingestPage(
     format: run.system,
     records: page.items,
     mappingPin: p.mappingPin,
-    run: { id: run.id, since: run.since },
+    run: { id: run.id, since: run.since, storedBefore: run.storedBefore },
     audit: p.audit,
     ahead: p.ahead,
     closing: p.closing,

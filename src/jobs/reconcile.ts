@@ -31,7 +31,10 @@ const UNKEYED_NOTE = 'unkeyed-records';
 
 /**
  * After a pulled page is ingested (in its transaction): a full run keeps the page's keys, and the run
- * is queued for reconciliation once its last page is fetched and every page is ingested.
+ * is queued for reconciliation once its last page is fetched and every page is ingested. A run that could
+ * find nothing unseen when it was requested (a first sync: `storedBefore` false) reconciles without reading
+ * its keys, so it keeps only how many records had none (issue 7: 1,000 keys a page written and deleted
+ * for nothing).
  */
 export async function afterPulledPage(
   q: Queryable,
@@ -42,14 +45,14 @@ export async function afterPulledPage(
      * The page is ingested by its pull job, which read the run and queues its reconciliation after
      * the last page itself (./pull.ts): no second read, no check here.
      */
-    run?: { id: number; since: string | null };
+    run?: { id: number; since: string | null; storedBefore: boolean };
   } = {},
 ): Promise<void> {
   if (batch.syncRunId === null) return;
   const runs = createSyncRunsRepo(q);
   const run = opts.run ?? (await runs.get(batch.syncRunId));
   if (!run || run.since !== null) return; // incremental runs do not reconcile
-  await runs.recordSeen(run.id, batch.id, seen.keys, seen.unkeyed);
+  await runs.recordSeen(run.id, batch.id, run.storedBefore ? seen.keys : [], seen.unkeyed);
   if (!opts.run) await queueReconcileIfDue(q, run.id);
 }
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
 import { batchEntries, evaluate, inRollover } from '../../../src/jobs/guard.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
-import { reconcileRunJob } from '../../../src/jobs/reconcile.js';
+import { afterPulledPage, reconcileRunJob } from '../../../src/jobs/reconcile.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
@@ -200,6 +200,31 @@ describe("a first sync's reconciliation", () => {
     expect(await storedBefore(quiet)).toBe(false);
     const whileOpen = await requestFullStudentsSync(ctx, S3);
     expect(await storedBefore(whileOpen)).toBe(true);
+  });
+});
+
+// Issue 7, the city: a first sync reconciles without reading its seen keys, so it does not write them either.
+describe("a first sync's seen keys", () => {
+  const { ctx } = reconcileWorld();
+
+  it('are not kept when its reconciliation reads none; how many records had no key is', async () => {
+    const first = await requestFullStudentsSync(ctx); // nothing stored: it can find nothing unseen
+    const second = await requestFullStudentsSync(ctx); // while the first is under way: it may
+    const runs = createSyncRunsRepo(ctx.db);
+    for (const id of [first, second]) {
+      const run = (await runs.get(id))!;
+      const seen = { keys: ['K1', 'K2'], unkeyed: 1 };
+      await afterPulledPage(ctx.db, { id: randomUUID(), syncRunId: id }, seen, { run });
+    }
+    const rows = await ctx.db.rows<{ keys: string[]; unkeyed: number }>(
+      'truc.sync_run_seen',
+      `sync_run_id IN (${first}, ${second}) ORDER BY sync_run_id`,
+    );
+    expect(rows.map((r) => [r.keys, r.unkeyed])).toEqual([
+      [[], 1],
+      [['K1', 'K2'], 1],
+    ]);
+    expect(await runs.unkeyedSeen(first)).toBe(1);
   });
 });
 
