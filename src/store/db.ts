@@ -150,13 +150,19 @@ function inOrder(client: pg.PoolClient, prepare: boolean): InOrder {
     own.catch(() => undefined); // an earlier failure is the one reported
     return own;
   };
+  let released = false;
   const ordered: InOrder = {
     query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
+      // The connection may already serve someone else (autocommit, or another transaction).
+      if (released) return Promise.reject(new Error(AFTER_RELEASE));
       const res = ordered.after(sendOwn(sql, params, opts));
       return res.then((r) => ({ rows: r.rows as R[], rowCount: r.rowCount ?? 0 }));
     },
     async rollback() {
       await sendOwn('ROLLBACK');
+    },
+    release() {
+      released = true;
     },
     after<T>(p: Promise<T>): Promise<T> {
       const res = answered.then(() => p);
@@ -178,7 +184,14 @@ interface InOrder extends Queryable {
    * so every statement before it), whatever failed earlier: only then may the connection serve anyone else.
    */
   rollback(): Promise<void>;
+  /**
+   * The transaction is over and its connection goes back to the pool: a statement made after this (a
+   * branch of the work still running after another failed) is refused, never sent (review F3).
+   */
+  release(): void;
 }
+
+const AFTER_RELEASE = 'a statement made after its transaction ended (db.tx gave its connection back)';
 
 const IN_ORDER = new WeakSet<Queryable>();
 
@@ -282,6 +295,7 @@ export function createPgDb(
         await q.rollback().catch(() => undefined);
         throw err;
       } finally {
+        q.release();
         client.release(); // a client whose connection died is not queryable: the pool drops it
       }
     },

@@ -347,6 +347,42 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       await store.db.query('DROP TABLE truc.f3_probe');
     });
 
+    it('a statement made after tx() gave its connection back is refused, never run outside the transaction (review F3)', async () => {
+      await store.db.query('CREATE TABLE IF NOT EXISTS truc.f3_late (id int)');
+      // One branch of the work fails while another is still running: tx() rolls back and gives the
+      // connection back; the other branch's write comes afterwards.
+      let late: Promise<unknown> | undefined;
+      let wrote!: () => void;
+      const lateMade = new Promise<void>((resolve) => (wrote = resolve));
+      await expect(
+        store.db.tx(async (q) => {
+          const slow = (async () => {
+            await new Promise((r) => setTimeout(r, 100));
+            late = q.query('INSERT INTO truc.f3_late VALUES (2)');
+            wrote();
+            await late;
+          })();
+          slow.catch(() => undefined);
+          await Promise.all([Promise.reject(new Error('one branch failed')), slow]);
+        }),
+      ).rejects.toThrow('one branch failed');
+      await lateMade;
+      // Before the guard: sent on the released connection, outside any transaction, and kept.
+      await expect(late).rejects.toThrow(/after its transaction ended/);
+      expect((await store.db.query('SELECT id FROM truc.f3_late')).rows).toEqual([]);
+      // So is a statement on a transaction's Queryable kept after it committed.
+      let kept: Queryable | undefined;
+      await store.db.tx(async (q) => {
+        kept = q;
+        await q.query('SELECT 1');
+      });
+      await expect(kept!.query('INSERT INTO truc.f3_late VALUES (3)')).rejects.toThrow(
+        /after its transaction ended/,
+      );
+      expect((await store.db.query('SELECT id FROM truc.f3_late')).rows).toEqual([]);
+      await store.db.query('DROP TABLE truc.f3_late');
+    });
+
     it("sends a row's JSON text as it was fingerprinted, not serialised again (issue 7)", async () => {
       const repo = createRecordsRepo(store.db);
       const data = { ...student('J1', 'Giang'), schoolCode: '79000004' };
