@@ -4,7 +4,8 @@
  *   - postgres+redis: a fresh database `truc_bench_<random>` on the local PostgreSQL (dropped after)
  *     and a unique BullMQ key prefix on the local Redis (only its keys deleted after; never FLUSHALL);
  *   - pglite+pg-queue: the embedded PGlite in a temp DATA_DIR, queues in it.
- * The prefix goes in as TRUC_QUEUE_PREFIX (`jobs.queuePrefix`).
+ * The prefix goes in as TRUC_QUEUE_PREFIX (`jobs.queuePrefix`). TRUC_BENCH_DB_PREFIX names the database
+ * `<prefix>_<random>` instead (an engineer's own databases, e.g. `truc_<branch>`).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -41,6 +42,8 @@ export interface TrucEnv {
   cleanup(): Promise<void>;
 }
 
+/** The bench databases' name: `<DB_PREFIX>_<random>`. */
+const DB_PREFIX = process.env.TRUC_BENCH_DB_PREFIX ?? 'truc_bench';
 const suffix = (): string => randomBytes(5).toString('hex');
 
 function withDatabase(url: string, database: string): string {
@@ -120,7 +123,7 @@ export interface TrucEnvOptions {
 /** Opens truc on `combination` (see the file comment). */
 export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions = {}): Promise<TrucEnv> {
   const dataDir = await mkdtemp(join(tmpdir(), 'truc-bench-data-'));
-  const dbName = combination === 'postgres+redis' ? `truc_bench_${suffix()}` : undefined;
+  const dbName = combination === 'postgres+redis' ? `${DB_PREFIX}_${suffix()}` : undefined;
   if (dbName) await adminQuery(`CREATE DATABASE ${dbName}`);
   const databaseUrl = dbName ? withDatabase(PG_ADMIN_URL, dbName) : undefined;
   const prefix = combination === 'postgres+redis' ? `truc-bench-${suffix()}` : undefined;

@@ -15,6 +15,10 @@
  *
  *   npx tsx test/bench/lib/vendor-cpu.ts [rounds=4] [batches=12]     (prints one JSON line at the end)
  *
+ * VENDOR_CPU_ALLOC=<dir>: also the bytes each stage allocates a batch (`alloc`, MB; load-independent), from the
+ * inspector's heap sampler (every 32 KB, collected objects included: an unbiased estimate of all allocations), and
+ * `<dir>/<stage>-r<round>.heapprofile` of each stage for ./profile-summary.ts (where they are allocated). The
+ * sampler costs CPU of its own: read the CPU columns of a run without it.
  * VENDOR_CPU_STATEMENTS=1: also the PostgreSQL CPU of each statement of the changed stage, grouped by kind
  * (./statement-spy.ts; connections are not pipelined then, so every stage costs a little more).
  * VENDOR_CPU_CAPTURE=<dir>: keeps the students' upserts of every round for ./pg-replay.ts,
@@ -25,6 +29,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
+import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
@@ -56,6 +61,44 @@ interface Cpu {
   pg: number;
   /** Of `truc`'s time, the main thread's GC pauses (wall ms; PerformanceObserver 'gc'). */
   gc: number;
+  /** MB allocated (sampled; VENDOR_CPU_ALLOC), when asked for. */
+  alloc?: number;
+}
+
+interface HeapNode {
+  selfSize: number;
+  children: HeapNode[];
+}
+const bytesOf = (n: HeapNode): number => n.children.reduce((s, c) => s + bytesOf(c), n.selfSize);
+
+/** VENDOR_CPU_ALLOC: samples `fn`'s allocations; returns MB a batch and writes the profile as `<dir>/<label>.heapprofile`. */
+async function allocOf(label: string, n: number, fn: () => Promise<void>): Promise<number | undefined> {
+  const dir = process.env.VENDOR_CPU_ALLOC;
+  if (!dir) {
+    await fn();
+    return undefined;
+  }
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 32768,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  const stop = async (): Promise<HeapNode> => {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: HeapNode } };
+    session.disconnect();
+    writeFileSync(join(dir, `${label}.heapprofile`), JSON.stringify(profile));
+    return profile.head;
+  };
+  try {
+    await fn();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return bytesOf(await stop()) / 2 ** 20 / n;
 }
 
 /**
@@ -67,12 +110,15 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcPauseMs += e.duration;
 }).observe({ entryTypes: ['gc'] });
 
-/** `fn`'s CPU in ms per `n` batches: truc (this process) and the database's backends. */
-async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>): Promise<Cpu> {
+/**
+ * `fn`'s CPU in ms per `n` batches: truc (this process) and the database's backends; with VENDOR_CPU_ALLOC
+ * also its allocations (`label`: the profile's file name).
+ */
+async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>, label = 'stage'): Promise<Cpu> {
   const pg0 = await backends(db);
   const t0 = process.cpuUsage();
   const gc0 = gcPauseMs;
-  await fn();
+  const alloc = await allocOf(label, n, fn);
   const t = process.cpuUsage(t0);
   // GC entries are delivered after the pause, asynchronously: let those of the stage arrive.
   await new Promise((resolve) => setImmediate(resolve));
@@ -80,7 +126,8 @@ async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>): Promise
   const pg1 = await backends(db);
   let pg = 0;
   for (const [pid, ns] of pg1) pg += ns - (pg0.get(pid) ?? 0);
-  return { truc: (t.user + t.system) / 1000 / n, pg: pg / 1e6 / n, gc: gc / n };
+  const cpu: Cpu = { truc: (t.user + t.system) / 1000 / n, pg: pg / 1e6 / n, gc: gc / n };
+  return alloc === undefined ? cpu : { ...cpu, alloc };
 }
 
 const CLIENT = 'bench-vendor';
@@ -186,24 +233,38 @@ async function round(
   ctx: ReturnType<typeof createWorkerContext>,
   batches: StudentBatch[],
   repeats: number,
+  no: number,
   spy?: Spy,
 ): Promise<Record<Stage, Cpu>> {
   const db = env.deps.db;
   const fresh = batches.map((b) => bodyOf(b));
   let ids: string[] = [];
-  const acceptCpu = await cpuOf(db, fresh.length, async () => {
-    ids = [];
-    for (const b of fresh) ids.push(await accept(env, b));
-  });
-  const p4 = await cpuOf(db, ids.length, () => spied(spy, 'p4', () => ingestAll(env, ctx, ids)));
-  const unchanged = await cpuOf(db, fresh.length * repeats, async () => {
-    for (let i = 0; i < repeats; i++) for (const b of fresh) await repeat(env, b);
-  });
+  const acceptCpu = await cpuOf(
+    db,
+    fresh.length,
+    async () => {
+      ids = [];
+      for (const b of fresh) ids.push(await accept(env, b));
+    },
+    `accept-r${no}`,
+  );
+  const p4 = await cpuOf(db, ids.length, () => spied(spy, 'p4', () => ingestAll(env, ctx, ids)), `p4-r${no}`);
+  const unchanged = await cpuOf(
+    db,
+    fresh.length * repeats,
+    async () => {
+      for (let i = 0; i < repeats; i++) for (const b of fresh) await repeat(env, b);
+    },
+    `unchanged-r${no}`,
+  );
   const changedBodies = batches.map((b) => bodyOf(b, '2026-09-07'));
   const changedIds: string[] = [];
   for (const b of changedBodies) changedIds.push(await accept(env, b));
-  const changed = await cpuOf(db, changedIds.length, () =>
-    spied(spy, 'changed', () => ingestAll(env, ctx, changedIds)),
+  const changed = await cpuOf(
+    db,
+    changedIds.length,
+    () => spied(spy, 'changed', () => ingestAll(env, ctx, changedIds)),
+    `changed-r${no}`,
   );
   const done = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM truc.batches WHERE status = 'done' AND id = ANY($1::uuid[])`,
@@ -271,10 +332,13 @@ async function main(): Promise<void> {
     const ctx = createWorkerContext(env.deps);
     const results: Record<Stage, Cpu>[] = [];
     for (let r = 0; r < rounds; r++) {
-      const res = await round(env, ctx, all.slice(r * perRound, (r + 1) * perRound), repeats, spy);
+      const res = await round(env, ctx, all.slice(r * perRound, (r + 1) * perRound), repeats, r, spy);
       results.push(res);
       const line = Object.entries(res)
-        .map(([s, c]) => `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (gc ${c.gc.toFixed(1)})`)
+        .map(([s, c]) => {
+          const alloc = c.alloc === undefined ? '' : `, alloc ${c.alloc.toFixed(2)} MB`;
+          return `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (gc ${c.gc.toFixed(1)}${alloc})`;
+        })
         .join(', ');
       console.error(`vendor-cpu round ${r}: ${line} ms a batch; load ${loadavg()[0]!.toFixed(1)}`);
     }
@@ -287,6 +351,9 @@ async function main(): Promise<void> {
           truc: +median(measured.map((m) => m[s].truc)).toFixed(2),
           pg: +median(measured.map((m) => m[s].pg)).toFixed(2),
           gc: +median(measured.map((m) => m[s].gc)).toFixed(2),
+          ...(process.env.VENDOR_CPU_ALLOC
+            ? { alloc: +median(measured.map((m) => m[s].alloc ?? 0)).toFixed(3) }
+            : {}),
         },
       ]),
     );
