@@ -4,7 +4,7 @@
  * Redis restart or flush), so losing the queue only delays work.
  */
 import type { Logger } from 'pino';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
@@ -95,8 +95,12 @@ async function relayPending(db: Db, onQueue: OnQueue, installId: string, batch: 
 
 /**
  * Re-enqueues open rows (open longer than `afterSeconds`) whose job no longer exists in the queue (Redis
- * restarted or flushed), or whose job finished without closing the row (a job of the same id that did
- * other work): such a job is removed first, so the new one is not swallowed as a duplicate.
+ * restarted or flushed), or whose job finished at least `afterSeconds` ago without closing the row (a job
+ * of the same id that did other work): such a job is removed first, so the new one is not swallowed as a
+ * duplicate. The rows are read before their jobs, so a job that finishes in between looks lost: a row is
+ * re-queued only if it is still open after its job was read (a job closes its row before it completes),
+ * and a job that finished just now is left for a later pass (a job that failed for good has its dead
+ * letter recorded after BullMQ calls it failed). Returns how many rows were re-queued.
  */
 async function requeueLost(
   deps: RelayDeps,
@@ -106,24 +110,24 @@ async function requeueLost(
 ): Promise<number> {
   const outbox = createOutboxRepo(deps.db);
   const stale = await outbox.staleOpen(afterSeconds, 500);
-  const lost: number[] = [];
+  const missing: number[] = [];
+  const finished = new Map<number, Job>();
+  const finishedBefore = Date.now() - afterSeconds * 1000;
   for (const r of stale) {
     const job = await onQueue(r.queue, (q) => q.getJob(jobIdOf(installId, r.id)));
-    if (!job) {
-      lost.push(r.id);
-      continue;
-    }
-    const state = await job.getState();
-    if (state === 'completed' || state === 'failed') {
-      await job.remove().catch(() => undefined);
-      lost.push(r.id);
+    if (!job) missing.push(r.id);
+    else if ((job.finishedOn ?? Infinity) <= finishedBefore) {
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') finished.set(r.id, job);
     }
   }
-  if (lost.length > 0) {
-    await outbox.requeue(lost);
-    deps.logger.warn({ rows: lost.length }, 'outbox rows re-queued: their jobs were missing');
-  }
-  return lost.length;
+  if (missing.length + finished.size === 0) return 0;
+  const open = await outbox.stillOpen([...missing, ...finished.keys()]);
+  for (const [id, job] of finished) if (open.has(id)) await job.remove().catch(() => undefined);
+  const requeued = await outbox.requeue([...open]);
+  if (requeued.length > 0)
+    deps.logger.warn({ rows: requeued.length }, 'outbox rows re-queued: their jobs were missing');
+  return requeued.length;
 }
 
 /** The outbox's pending rows and lag, and the open dead letters per queue, as metrics. */

@@ -81,7 +81,7 @@ function outboxRelay(q: Queryable) {
       const res = await q.query<OutboxRow>(
         `UPDATE truc.outbox SET claimed_until = now() + make_interval(secs => $2)
           WHERE id IN (SELECT id FROM truc.outbox
-                        WHERE enqueued_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+                        WHERE enqueued_at IS NULL AND done_at IS NULL AND dead_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
                         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
           RETURNING id, queue, job_name, payload`,
         [limit, leaseSeconds],
@@ -151,12 +151,24 @@ function outboxOutcomes(q: Queryable) {
       );
       return res.rows;
     },
-    async requeue(ids: readonly number[]): Promise<void> {
-      if (ids.length === 0) return;
-      await q.query(
-        'UPDATE truc.outbox SET enqueued_at = NULL, claimed_until = NULL WHERE id = ANY($1::bigint[]) AND done_at IS NULL',
+    /** Which of `ids` are neither done nor dead. */
+    async stillOpen(ids: readonly number[]): Promise<Set<number>> {
+      if (ids.length === 0) return new Set();
+      const res = await q.query<{ id: number }>(
+        'SELECT id FROM truc.outbox WHERE id = ANY($1::bigint[]) AND done_at IS NULL AND dead_at IS NULL',
         [ids],
       );
+      return new Set(res.rows.map((r) => r.id));
+    },
+    /** Hands rows back to the relay, those of `ids` still neither done nor dead; returns their ids. */
+    async requeue(ids: readonly number[]): Promise<number[]> {
+      if (ids.length === 0) return [];
+      const res = await q.query<{ id: number }>(
+        `UPDATE truc.outbox SET enqueued_at = NULL, claimed_until = NULL
+          WHERE id = ANY($1::bigint[]) AND done_at IS NULL AND dead_at IS NULL RETURNING id`,
+        [ids],
+      );
+      return res.rows.map((r) => r.id);
     },
     /** Rows whose work is neither done nor dead. */
     async openCount(): Promise<number> {
