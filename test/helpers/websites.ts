@@ -1,7 +1,7 @@
 /**
  * School websites served on loopback for the website probe's tests: one HTTP server whose paths are
  * sites — `/up/…` with an RSS link, `/plain/…` without a feed, `/atom/…` linking an Atom feed,
- * `/slow/…` answering after `slowMs`, `/broken/…` answering 503, `/moved/…` redirecting to `/up/`.
+ * `/slow/…` holding its answer a minute (longer than any probe waits), `/broken/…` answering 503, `/moved/…` redirecting to `/up/`.
  * Counts the requests it is serving at once (the probe's concurrency bound) and keeps the paths
  * asked for. `/robots.txt` is 404 unless `robots` gives its status and body. Plus a port where
  * nothing listens (a site that is down).
@@ -28,11 +28,16 @@ const page = (head: string) =>
 const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>Tin</title></channel></rss>';
 const ATOM = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Tin</title></feed>';
 
-/** The sites' options: how long `/slow/…` takes, what `/robots.txt` answers (404 when not given). */
+/** The sites' options: what `/robots.txt` answers (404 when not given). */
 interface WebsiteOptions {
-  slowMs?: number;
   robots?: { status: number; body?: string };
 }
+
+/**
+ * How long `/slow/…` holds its answer: past every probe's timeout, so it never answers in time, whatever
+ * the machine's load (a 1.5 s site against a 500 ms timeout left a thin margin on a loaded machine).
+ */
+const SLOW_MS = 60_000;
 
 /** One answer of the sites; `afterMs`: held that long first (`/slow/…`). */
 interface SiteAnswer {
@@ -50,7 +55,7 @@ function siteAnswer(url: string, opts: WebsiteOptions): SiteAnswer {
     return opts.robots
       ? { status: opts.robots.status, body: opts.robots.body ?? '', type: 'text/plain' }
       : notFound;
-  if (url.startsWith('/slow/')) return { status: 200, body: page(''), afterMs: opts.slowMs ?? 2000 };
+  if (url.startsWith('/slow/')) return { status: 200, body: page(''), afterMs: SLOW_MS };
   if (url.endsWith('/feed.xml')) return { status: 200, body: RSS, type: 'application/rss+xml' };
   if (url.endsWith('/atom.xml')) return { status: 200, body: ATOM, type: 'application/atom+xml' };
   if (url.startsWith('/up/'))

@@ -59,7 +59,7 @@ beforeAll(async () => {
   db = await createMemoryDb();
   // The slow site answers long after the probe gave up (never, for the test); the probe's timeout is
   // generous for the sites that answer at once: 500 ms was missed under load 24 on the 2-core machine.
-  sites = await startWebsites({ slowMs: 60_000 });
+  sites = await startWebsites();
   const base = loadConfig({ env: { TRUC_PROFILE: 'test' } });
   config = {
     ...base,

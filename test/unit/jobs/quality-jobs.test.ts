@@ -42,7 +42,7 @@ async function verdictRules(code: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  sites = await startWebsites({ slowMs: 1500 });
+  sites = await startWebsites();
   await putSchools({
     QJ0001: `${sites.base}/up/`,
     QJ0002: `${sites.base}/plain/`,
