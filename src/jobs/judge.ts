@@ -133,7 +133,9 @@ export function map(loaded: ToMap, deps: JudgeContext, premapped?: Premapped): M
     // truc's own format: the input step (personal-ID form, text normalised and reported, mojibake,
     // control characters), then the canonical schema, each issue a catalogue finding.
     const sink = prepareCanonicalBatch(ctx, batch.records);
-    const records = sink.records.map((rec) => (rec === undefined ? undefined : keyed(entity, { ...rec })));
+    // The sink's record itself, not a copy: `check` keeps a record the engine did not repair as it is
+    // (issue 7: a copy here made every record look repaired there, copied and keyed again).
+    const records = sink.records.map((rec) => (rec === undefined ? undefined : keyed(entity, rec)));
     return { records, findings: [], ctx, sink };
   }
   const mapCtx = trusted
