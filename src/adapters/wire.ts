@@ -2,7 +2,6 @@
 import type { ZodType } from 'zod';
 import { AppError, type FieldError } from '../errors.js';
 import type { Page } from './types.js';
-import { NOT_FAST, parsedFast } from './wire-fast.js';
 
 /** A requested page size in 1..max, rounded down; the default when absent or not a finite number. */
 export function clampPageSize(n: number | undefined, def: number, max: number): number {
@@ -11,14 +10,10 @@ export function clampPageSize(n: number | undefined, def: number, max: number): 
 }
 
 /**
- * Parses a wire body with the system's zod schema (its common case without zod: ./wire-fast.ts). On
- * failure throws ERR_ADAPTER_RESPONSE_INVALID carrying the first issues (pointer + rule, never the
- * offending values).
+ * Parses a wire body with the system's zod schema. On failure throws ERR_ADAPTER_RESPONSE_INVALID
+ * carrying the first issues (pointer + rule, never the offending values).
  */
 export function parseWire<T>(schema: ZodType<T>, data: unknown, system: string): T {
-  // The common case without zod, with zod's result (./wire-fast.ts).
-  const fast = parsedFast(schema, data);
-  if (fast !== NOT_FAST) return fast as T;
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const errors: FieldError[] = result.error.issues.slice(0, 5).map((issue) => {

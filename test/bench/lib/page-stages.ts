@@ -64,10 +64,8 @@ const STAGES: Record<string, (i: number) => void> = {
   /** The body's bytes to text (axios, responseType text). */
   utf8: (i) => void (sink += bodies[i]!.toString('utf8').length),
   parse: (i) => void (sink += (JSON.parse(texts[i]!) as { data: unknown[] }).data.length),
-  /** `wire` less `parse` is the wire schema's part (its common case without zod: src/adapters/wire-fast.ts). */
   wire: (i) => void (sink += parseWire(schema, JSON.parse(texts[i]!), 'hcm-csdl').data.length),
-  /** `wire` with zod alone (as `parseWire` was before wire-fast). */
-  wireZod: (i) => void (sink += schema.parse(JSON.parse(texts[i]!)).data.length),
+  /** `wire` less `parse` is zod's part. */
   sourceFp: (i) => {
     for (const raw of pages[i]!) sink += hash('sha256', `${prefix}${JSON.stringify(raw)}`).length;
   },
