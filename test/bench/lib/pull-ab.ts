@@ -38,7 +38,6 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -47,6 +46,7 @@ import { cpuOf, pgCpu, pgCpuSince, schedCpu } from './cpu.js';
 import { SIM_CREDENTIALS, SIM_STUDENTS_PER_SCHOOL, startSimChild } from './hcm-csdl-sim.js';
 import { bareRead } from './sync-steps.js';
 import { productionNodeArgs } from './procs.js';
+import { profiled } from './profiled.js';
 import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './truc-env.js';
 import type * as ConfigModule from '../../../src/config.js';
 import type * as DepsModule from '../../../src/deps.js';
@@ -206,36 +206,6 @@ async function measured(poll: pg.Client, simPid: number | undefined, fn: () => P
   const pg1 = await pgCpu(poll, schedCpu);
   const pgUsed = pgCpuSince(pg0, pg1) - ((pg1.get(own) ?? 0) - (pg0.get(own) ?? 0));
   return { pages, cpu: { wall, main, process: (proc.user + proc.system) / 1e6, gc, pg: pgUsed, sim } };
-}
-
-/**
- * `fn` under the inspector's CPU profiler and heap sampler when `dir` is set (AB_PROF): writes
- * `<label>-<time>.cpuprofile` and `.heapprofile` (allocations sampled every 32 KB, collected ones too) there.
- */
-async function profiled<T>(dir: string | undefined, label: string, fn: () => Promise<T>): Promise<T> {
-  if (!dir) return fn();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('HeapProfiler.enable');
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 32768,
-    includeObjectsCollectedByMajorGC: true,
-    // AB_PROF_PROMOTED=1: objects a scavenge collected left out, so what remains is what survived the young
-    // generation (promoted, then collected by a full collection, or still alive): the source of old-space growth.
-    includeObjectsCollectedByMinorGC: process.env.AB_PROF_PROMOTED !== '1',
-  });
-  await session.post('Profiler.start');
-  try {
-    return await fn();
-  } finally {
-    const stem = join(dir, `${label}-${Date.now()}`);
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(`${stem}.cpuprofile`, JSON.stringify(profile));
-    const heap = await session.post('HeapProfiler.stopSampling');
-    writeFileSync(`${stem}.heapprofile`, JSON.stringify(heap.profile));
-    session.disconnect();
-  }
 }
 
 type Cpu = Awaited<ReturnType<typeof measured>>['cpu'];

@@ -19,6 +19,7 @@
  * inspector's heap sampler (every 32 KB, collected objects included: an unbiased estimate of all allocations), and
  * `<dir>/<stage>-r<round>.heapprofile` of each stage for ./profile-summary.ts (where they are allocated). The
  * sampler costs CPU of its own: read the CPU columns of a run without it.
+ * VENDOR_CPU_PROF=<dir>: `<dir>/<stage>-r<round>.cpuprofile`, a CPU profile of each stage (the profiler's cost too).
  * VENDOR_CPU_STATEMENTS=1: also the PostgreSQL CPU of each statement of the changed stage, grouped by kind
  * (./statement-spy.ts; connections are not pipelined then, so every stage costs a little more).
  * VENDOR_CPU_CAPTURE=<dir>: keeps the students' upserts of every round for ./pg-replay.ts,
@@ -29,13 +30,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
 import { ingestJob } from '../../../src/jobs/ingest.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import type { Queryable } from '../../../src/store/db.js';
+import { bytesOf, sampled } from './profiled.js';
 import { spyStatements, type Captured, type Sample } from './statement-spy.js';
 import { studentBatches, type StudentBatch } from './students.js';
 import { openTrucEnv, type TrucEnv } from './truc-env.js';
@@ -65,40 +66,22 @@ interface Cpu {
   alloc?: number;
 }
 
-interface HeapNode {
-  selfSize: number;
-  children: HeapNode[];
-}
-const bytesOf = (n: HeapNode): number => n.children.reduce((s, c) => s + bytesOf(c), n.selfSize);
-
-/** VENDOR_CPU_ALLOC: samples `fn`'s allocations; returns MB a batch and writes the profile as `<dir>/<label>.heapprofile`. */
+/**
+ * VENDOR_CPU_ALLOC / VENDOR_CPU_PROF: `fn` under the heap sampler and/or the CPU profiler (./profiled.ts), their
+ * profiles written as `<dir>/<label>.heapprofile` / `.cpuprofile`; returns the MB it allocated a batch (ALLOC).
+ */
 async function allocOf(label: string, n: number, fn: () => Promise<void>): Promise<number | undefined> {
-  const dir = process.env.VENDOR_CPU_ALLOC;
-  if (!dir) {
-    await fn();
-    return undefined;
-  }
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.enable');
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 32768,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+  const heapDir = process.env.VENDOR_CPU_ALLOC;
+  const cpuDir = process.env.VENDOR_CPU_PROF;
+  let bytes: number | undefined;
+  await sampled({ cpu: cpuDir !== undefined, heap: heapDir !== undefined }, fn, ({ cpu, heap }) => {
+    if (cpuDir && cpu) writeFileSync(join(cpuDir, `${label}.cpuprofile`), JSON.stringify(cpu));
+    if (heapDir && heap) {
+      writeFileSync(join(heapDir, `${label}.heapprofile`), JSON.stringify(heap));
+      bytes = bytesOf(heap.head);
+    }
   });
-  const stop = async (): Promise<HeapNode> => {
-    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: HeapNode } };
-    session.disconnect();
-    writeFileSync(join(dir, `${label}.heapprofile`), JSON.stringify(profile));
-    return profile.head;
-  };
-  try {
-    await fn();
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return bytesOf(await stop()) / 2 ** 20 / n;
+  return bytes === undefined ? undefined : bytes / 2 ** 20 / n;
 }
 
 /**
