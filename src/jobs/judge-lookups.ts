@@ -91,8 +91,8 @@ export function lookupsFor(
     },
     activeHolders: async (entity, _ids, askers) =>
       (await ask((a) => (a.activeHolders = { entity, askers }))).activeHolders ?? new Map(),
-    scopeHolders: async (entity, scopes, personalIds, keys) =>
-      (await ask((a) => (a.scopeHolders = { entity, scopes, personalIds, keys }))).scopeHolders ?? new Map(),
+    scopeHolders: async (entity, askers) =>
+      (await ask((a) => (a.scopeHolders = { entity, askers }))).scopeHolders ?? new Map(),
     // The city database is the authoritative source: compared with what others send, not with itself.
     ...(fromCity
       ? {}

@@ -41,15 +41,15 @@ export interface QualityLookups {
     askers: readonly Asker[],
   ): Promise<ReadonlyMap<string, readonly ActiveHolder[]>>;
   /**
-   * Live records of these schools (a person: communes) holding these personal IDs, whatever their
-   * status; a lookup may also return holders of other scopes (the check compares scopes), and may
-   * leave out the records `keys` names (the batch's own: the rule judges those as the batch has them).
+   * Live records holding an asker's personal ID in the asker's scope (its school; a person: its commune),
+   * whatever their status, but the asker itself. A lookup may also return other holders (the check
+   * compares scopes and keys), and may leave out the batch's own records (the rule judges those as the
+   * batch has them). Asked with the same askers as `activeHolders`, so a store may answer both by one
+   * probe per asker (issue 7: asked by scopes and IDs, the store read back every record of a re-sent batch).
    */
   scopeHolders?(
     entity: EntityName,
-    scopes: readonly string[],
-    personalIds: readonly string[],
-    keys: readonly string[],
+    askers: readonly Asker[],
   ): Promise<ReadonlyMap<string, readonly IdHolder[]>>;
   /** The authoritative (city database) copies of these records, by natural key. */
   authoritative?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, Rec>>;
@@ -84,6 +84,8 @@ export interface Asker {
   readonly personalId: string;
   readonly key: string;
   readonly schoolCode: string | undefined;
+  /** Its scope (`scopeOf`: its school; a person: its commune; '' when it has none). */
+  readonly scope: string;
 }
 
 const distinct = (values: Iterable<string | undefined>): string[] =>
@@ -95,7 +97,6 @@ interface Asks {
   readonly schools: string[];
   readonly ids: string[];
   readonly dates: string[];
-  readonly scopes: string[];
   readonly twinKeys: string[];
   /** The distinct (school, school year) pairs of the records that name a class. */
   readonly pairs: (readonly [string, string])[];
@@ -112,16 +113,16 @@ const values = (set: Set<string>): string[] => {
 
 /**
  * What the lookups are asked, gathered in one pass over the records (issue 7: a pass per field, each
- * with its own arrays, cost ~2 ms of a 1000-record page). `scopes` and `twins` only when asked for.
+ * with its own arrays, cost ~2 ms of a 1000-record page). `twins` only when asked for.
  */
 function asksOf(
   entity: EntityName,
   records: readonly Rec[],
   keys: readonly string[],
-  want: { readonly scopes: boolean; readonly twins: boolean },
+  want: { readonly twins: boolean },
   twinKeysOf?: readonly (string | undefined)[],
 ): Asks {
-  const [schools, ids, dates, scopes, twinKeys] = [0, 1, 2, 3, 4].map(() => new Set<string>());
+  const [schools, ids, dates, twinKeys] = [0, 1, 2, 3].map(() => new Set<string>());
   const pairs = new Map<string, readonly [string, string]>();
   const askers: Asker[] = [];
   const twins: { twinKey: string; key: string }[] = [];
@@ -142,9 +143,9 @@ function asksOf(
         personalId: id,
         key: keys[i] ?? '',
         schoolCode: typeof school === 'string' ? school : undefined,
+        scope: scopeOf(entity, r),
       });
     }
-    if (want.scopes) scopes!.add(scopeOf(entity, r));
     const twin = !want.twins ? undefined : twinKeysOf ? twinKeysOf[i] : twinKey(r);
     if (twin !== undefined) {
       twins.push({ twinKey: twin, key: keys[i] ?? '' });
@@ -155,7 +156,6 @@ function asksOf(
     schools: values(schools!),
     ids: values(ids!),
     dates: values(dates!),
-    scopes: values(scopes!),
     twinKeys: values(twinKeys!),
     pairs: [...pairs.values()],
     askers,
@@ -182,8 +182,8 @@ export async function fetchFacts(
     asked.push(answer.then((value) => void (facts[name] = value)));
   };
   const wanted = (name: LookupName) => needs.has(name) && lookups[name] !== undefined;
-  const want = { scopes: wanted('scopeHolders'), twins: wanted('bornOn') };
-  const { schools, ids, dates, scopes, twinKeys, pairs, askers, twins } = asksOf(
+  const want = { twins: wanted('bornOn') };
+  const { schools, ids, dates, twinKeys, pairs, askers, twins } = asksOf(
     ctx.entity,
     records,
     keys,
@@ -191,7 +191,7 @@ export async function fetchFacts(
     twinKeysOf,
   );
   const ownSchools = ctx.schoolCode === undefined ? [] : [ctx.schoolCode];
-  const byKey = wanted('scopeHolders') || wanted('authoritative') || wanted('owners');
+  const byKey = wanted('authoritative') || wanted('owners');
   const batchKeys = byKey ? distinct(keys) : [];
   if (needs.has('schools') && lookups.schools && schools.length > 0) {
     ask('schools', lookups.schools(schools));
@@ -203,7 +203,7 @@ export async function fetchFacts(
     ask('activeHolders', lookups.activeHolders(ctx.entity, ids, askers));
   }
   if (needs.has('scopeHolders') && lookups.scopeHolders && ids.length > 0) {
-    ask('scopeHolders', lookups.scopeHolders(ctx.entity, scopes, ids, batchKeys));
+    ask('scopeHolders', lookups.scopeHolders(ctx.entity, askers));
   }
   if (needs.has('authoritative') && lookups.authoritative && keys.length > 0) {
     ask('authoritative', lookups.authoritative(ctx.entity, batchKeys));

@@ -25,24 +25,13 @@ export interface QualityFactAsks {
    * Current records (any school) holding the personal IDs of `askers` (records of a batch), other than
    * the askers themselves and records at an asker's school.
    */
-  readonly activeHolders?: {
-    readonly entity: EntityName;
-    readonly askers: readonly {
-      readonly personalId: string;
-      readonly key: string;
-      readonly schoolCode: string | undefined;
-    }[];
-  };
+  readonly activeHolders?: HoldersAsk;
   /**
-   * Live records of these scopes (schools; persons: communes) holding these personal IDs, whatever
-   * their status, but the records `keys` names (the asking batch's own).
+   * Live records holding an asker's personal ID in the asker's scope (school; persons: commune), whatever
+   * their status, but the asker itself. Asked with the same askers as `activeHolders` (the same array),
+   * both are answered by one index probe per asker.
    */
-  readonly scopeHolders?: {
-    readonly entity: EntityName;
-    readonly scopes: readonly string[];
-    readonly personalIds: readonly string[];
-    readonly keys: readonly string[];
-  };
+  readonly scopeHolders?: HoldersAsk;
   /** The stored copies of these records that came from `system` (the city database). */
   readonly fromSystem?: {
     readonly entity: EntityName;
@@ -65,6 +54,18 @@ export interface QualityFactAsks {
     readonly dates: readonly string[];
     readonly askers: readonly { readonly twinKey: string; readonly key: string }[];
   };
+}
+
+/** Records of a batch asking who else holds their personal IDs. */
+export interface HoldersAsk {
+  readonly entity: EntityName;
+  readonly askers: readonly {
+    readonly personalId: string;
+    readonly key: string;
+    readonly schoolCode: string | undefined;
+    /** Its scope column's value (school; persons: commune). */
+    readonly scope: string;
+  }[];
 }
 
 /** The answers to {@link QualityFactAsks}, part by part (a part not asked is absent). */
@@ -118,11 +119,13 @@ type PartOf<K extends keyof QualityFacts, R> = FactPart<
   NonNullable<QualityFacts[K]>
 >;
 
-type Holder = { id: string; key: string; scope: string };
+/** A holder of an asker's personal ID, and which of the two holder lookups wants it. */
+type Holder = { id: string; key: string; scope: string; active: boolean; inScope: boolean };
 
-const holdersById = (rows: Holder[]) =>
+/** The holders the lookup flagged `flag` wants, by personal ID. */
+const holdersById = (flag: 'active' | 'inScope') => (rows: Holder[]) =>
   groupBy(
-    rows,
+    rows.filter((r) => r[flag]),
     (r) => r.id,
     (r) => ({ key: r.key, schoolCode: r.scope }),
   );
@@ -142,37 +145,48 @@ const classes: PartOf<'classes', { key: string }> = {
   read: (rows) => new Set(rows.map((r) => r.key)),
 };
 
-const activeHolders: PartOf<'activeHolders', Holder> = {
-  sql(holders, $) {
-    const active = ACTIVE_STATUSES[holders.entity];
-    if (!active || !TABLES[holders.entity].hasPersonalId || holders.askers.length === 0) return undefined;
-    // Only holders that are, for some asker of their personal ID, another record at another school:
-    // the asker's own row and its school's rows are what every batch re-sending its students would
-    // read back, and no rule wants them. One index probe per asker (OFFSET 0 keeps the lateral a
-    // nested loop): on a table without statistics yet (a fresh load) a join was planned as a full scan.
-    const t = TABLES[holders.entity];
-    const askers = holders.askers;
-    return `SELECT DISTINCT h.*
+/**
+ * The live holders of the askers' personal IDs, other than the askers themselves, that the holder lookups
+ * `want`: `active`, a current record at another school than the asker's (activeHolders); `inScope`, a record
+ * in the asker's scope (scopeHolders). One index probe per asker (OFFSET 0 keeps the lateral a nested loop:
+ * on a table without statistics yet, a fresh load, a join was planned as a full scan); the asker's own row
+ * and, for activeHolders alone, its school's rows are what every batch re-sending its records would read
+ * back, and no rule wants them. Both lookups in one probe (issue 7): scopeHolders asked on its own by the
+ * batch's scopes and IDs read back every record of a re-sent batch, then compared each with every key of it.
+ */
+function holdersSql(
+  ask: HoldersAsk,
+  want: { active: boolean; inScope: boolean },
+  $: Param,
+): string | undefined {
+  const t = TABLES[ask.entity];
+  const statuses = want.active ? ACTIVE_STATUSES[ask.entity] : undefined;
+  const active = statuses
+    ? `(s.${t.scope} IS DISTINCT FROM a.school AND s.data ->> 'status' = ANY(${$(statuses)}::text[]))`
+    : undefined;
+  const inScope = want.inScope ? `s.${t.scope} = a.scope` : undefined;
+  if (!t.hasPersonalId || ask.askers.length === 0 || (!active && !inScope)) return undefined;
+  const askers = ask.askers;
+  return `SELECT h.id, h.key, h.scope, bool_or(h.active) AS active, bool_or(h.in_scope) AS "inScope"
        FROM unnest(${$(askers.map((a) => a.personalId))}::text[], ${$(askers.map((a) => a.key))}::text[],
-                   ${$(askers.map((a) => a.schoolCode ?? null))}::text[]) AS a(id, key, scope),
-       LATERAL (SELECT s.personal_id AS id, s.${t.key} AS key, s.${t.scope} AS scope FROM ${t.table} s
-                 WHERE s.personal_id = a.id AND s.${t.key} <> a.key AND s.${t.scope} IS DISTINCT FROM a.scope
-                   AND s.deleted_at IS NULL AND s.data ->> 'status' = ANY(${$(active)}::text[]) OFFSET 0) AS h`;
-  },
-  read: holdersById,
+                   ${$(askers.map((a) => a.schoolCode ?? null))}::text[],
+                   ${$(askers.map((a) => a.scope))}::text[]) AS a(id, key, school, scope),
+       LATERAL (SELECT s.personal_id AS id, s.${t.key} AS key, s.${t.scope} AS scope,
+                       ${active ?? 'false'} AS active, ${inScope ?? 'false'} AS in_scope
+                  FROM ${t.table} s
+                 WHERE s.personal_id = a.id AND s.${t.key} <> a.key AND s.deleted_at IS NULL
+                   AND (${[active, inScope].filter((c) => c !== undefined).join(' OR ')}) OFFSET 0) AS h
+      GROUP BY 1, 2, 3`;
+}
+
+const activeHolders: PartOf<'activeHolders', Holder> = {
+  sql: (ask, $) => holdersSql(ask, { active: true, inScope: false }, $),
+  read: holdersById('active'),
 };
 
 const scopeHolders: PartOf<'scopeHolders', Holder> = {
-  sql(inScopes, $) {
-    const t = TABLES[inScopes.entity];
-    if (!t.hasPersonalId) return undefined;
-    // Not the asking batch's own rows: a batch re-sending its school's records would read every one back.
-    return `SELECT personal_id AS id, ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
-      WHERE personal_id = ANY(${$(inScopes.personalIds)}::text[])
-        AND ${t.scope} = ANY(${$(inScopes.scopes)}::text[]) AND deleted_at IS NULL
-        AND ${t.key} <> ALL(${$(inScopes.keys)}::text[])`;
-  },
-  read: holdersById,
+  sql: (ask, $) => holdersSql(ask, { active: false, inScope: true }, $),
+  read: holdersById('inScope'),
 };
 
 const fromSystem: PartOf<'fromSystem', { key: string; data: unknown }> = {
@@ -258,8 +272,15 @@ export async function queryFacts(q: Queryable, asks: QualityFactAsks): Promise<Q
     return `$${params.length}`;
   };
   const asked = (Object.keys(PARTS) as (keyof QualityFacts)[]).filter((name) => asks[name] !== undefined);
+  // The two holder lookups of the same askers: one probe per asker answers both, in activeHolders' column.
+  const { activeHolders: active, scopeHolders: inScope } = asks;
+  const both = active !== undefined && active.entity === inScope?.entity && active.askers === inScope.askers;
+  const sqlOf = (name: keyof QualityFacts): string | undefined =>
+    !both || name !== 'activeHolders'
+      ? PARTS[name].sql(asks[name] as never, $)
+      : holdersSql(active, { active: true, inScope: true }, $);
   const parts = asked.flatMap((name) => {
-    const rows = PARTS[name].sql(asks[name] as never, $);
+    const rows = both && name === 'scopeHolders' ? undefined : sqlOf(name);
     return rows === undefined
       ? []
       : [`(SELECT coalesce(json_agg(x), '[]'::json) FROM (${rows}) x) AS "${name}"`];
@@ -267,5 +288,8 @@ export async function queryFacts(q: Queryable, asks: QualityFactAsks): Promise<Q
   if (parts.length === 0) return {};
   const res = await q.query<Record<string, unknown[]>>(`SELECT ${parts.join(',\n       ')}`, params);
   const row = res.rows[0]!;
-  return Object.fromEntries(asked.map((name) => [name, PARTS[name].read((row[name] ?? []) as never[])]));
+  const column = (name: keyof QualityFacts) => (both && name === 'scopeHolders' ? 'activeHolders' : name);
+  return Object.fromEntries(
+    asked.map((name) => [name, PARTS[name].read((row[column(name)] ?? []) as never[])]),
+  );
 }

@@ -85,17 +85,16 @@ async function store(db: Db, batches: readonly StudentBatch[]): Promise<void> {
 
 /** What the store checks of a vendor's batch of these students ask (FACTS_AB_PART of it). */
 function asksOf(schoolCode: string, recs: readonly Student[], part: string): QualityFactAsks {
+  // The same askers for both holder lookups, as the engine asks them (one probe per asker answers both).
+  const askers = recs.map((r) => ({
+    personalId: r.personalId!,
+    key: r.studentCode,
+    schoolCode,
+    scope: schoolCode,
+  }));
   const all: QualityFactAsks = {
-    activeHolders: {
-      entity: 'students',
-      askers: recs.map((r) => ({ personalId: r.personalId!, key: r.studentCode, schoolCode })),
-    },
-    scopeHolders: {
-      entity: 'students',
-      scopes: [schoolCode],
-      personalIds: recs.map((r) => r.personalId!),
-      keys: recs.map((r) => r.studentCode),
-    },
+    activeHolders: { entity: 'students', askers },
+    scopeHolders: { entity: 'students', askers },
     yearCounts: { entity: 'students', schools: [schoolCode], schoolYear: '2026-2027' },
     bornOn: {
       dates: [...new Set(recs.map((r) => r.birthDate))],

@@ -149,12 +149,19 @@ describe('ingest: the whole quality engine', () => {
     // A1 (S1) and B1 (S2) hold the same personal ID; A1, A2, B1 and B2 share a twin key.
     await storeTwoSchools();
     const repo = createQualityRepo(ctx.db);
-    const holdersOf = async (asker: { personalId: string; key: string; schoolCode: string }) =>
-      (await repo.facts({ activeHolders: { entity: 'students', askers: [asker] } })).activeHolders;
-    const holders = await holdersOf({ personalId: '079219000111', key: 'A1', schoolCode: S1 });
+    type Asker = { personalId: string; key: string; schoolCode: string; scope: string };
+    const asker = (key: string, school: string): Asker => ({
+      personalId: '079219000111',
+      key,
+      schoolCode: school,
+      scope: school,
+    });
+    const holdersOf = async (a: Asker) =>
+      (await repo.facts({ activeHolders: { entity: 'students', askers: [a] } })).activeHolders;
+    const holders = await holdersOf(asker('A1', S1));
     expect(holders?.get('079219000111')).toEqual([{ key: 'B1', schoolCode: S2 }]);
     // A holder at the asker's own school is left out too (the rule wants another school).
-    expect(await holdersOf({ personalId: '079219000111', key: 'X9', schoolCode: S2 })).toEqual(
+    expect(await holdersOf(asker('X9', S2))).toEqual(
       new Map([['079219000111', [{ key: 'A1', schoolCode: S1 }]]]),
     );
     const twin = twinKey(full('A1'))!;
@@ -162,18 +169,39 @@ describe('ingest: the whole quality engine', () => {
     const keys = (bornOn ?? []).map((r) => r.key);
     expect(keys).toEqual(expect.arrayContaining(['A2', 'B1', 'B2']));
     expect(keys).not.toContain('A1');
-    // The same school's holders of a personal ID: the asking batch's own rows are left out in SQL.
-    const scoped = (batchKeys: string[]) =>
-      repo.facts({
-        scopeHolders: {
-          entity: 'students',
-          scopes: [S1, S2],
-          personalIds: ['079219000111'],
-          keys: batchKeys,
-        },
-      });
-    expect((await scoped(['A1'])).scopeHolders?.get('079219000111')).toEqual([{ key: 'B1', schoolCode: S2 }]);
-    expect((await scoped(['A1', 'B1'])).scopeHolders).toEqual(new Map());
+    // The holders of an asker's personal ID in its own school, but the asker itself.
+    const scoped = async (a: Asker) =>
+      (await repo.facts({ scopeHolders: { entity: 'students', askers: [a] } })).scopeHolders;
+    expect(await scoped(asker('X9', S2))).toEqual(
+      new Map([['079219000111', [{ key: 'B1', schoolCode: S2 }]]]),
+    );
+    expect(await scoped(asker('B1', S2))).toEqual(new Map());
+    expect(await scoped(asker('A1', S1))).toEqual(new Map());
+    // Both asked of the same askers: each answered as when asked alone.
+    const askers = [asker('X9', S1)];
+    const both = await repo.facts({
+      activeHolders: { entity: 'students', askers },
+      scopeHolders: { entity: 'students', askers },
+    });
+    expect(both.activeHolders).toEqual(new Map([['079219000111', [{ key: 'B1', schoolCode: S2 }]]]));
+    expect(both.scopeHolders).toEqual(new Map([['079219000111', [{ key: 'A1', schoolCode: S1 }]]]));
+  });
+
+  it('answers both holder lookups of the same askers by one probe of the records per asker', async () => {
+    const sent: string[] = [];
+    const spy: Queryable = {
+      query: <R>(sql: string, params?: readonly unknown[]) => {
+        sent.push(sql);
+        return ctx.db.query<R>(sql, params);
+      },
+    };
+    const askers = [{ personalId: '079219000111', key: 'X9', schoolCode: S1, scope: S1 }];
+    await createQualityRepo(spy).facts({
+      activeHolders: { entity: 'students', askers },
+      scopeHolders: { entity: 'students', askers },
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.match(/FROM truc\.students/g)).toHaveLength(1);
   });
 
   it('makes the same number of queries for 3 records and for 300', async () => {
@@ -199,7 +227,7 @@ describe('ingest: the whole quality engine', () => {
     for (const part of [
       /FROM truc\.schools/,
       /FROM truc\.classes/,
-      /personal_id = ANY/,
+      /s\.personal_id = a\.id/,
       /s\.twin_key = a\.twin/,
       /truc\.sync_runs/,
     ])

@@ -137,15 +137,12 @@ describe('engine', () => {
         ['79000001', '2025-2026'],
       ],
     ]);
-    expect(asked['activeHolders']).toEqual([
-      'students',
-      ['079300000011'],
-      [
-        { personalId: '079300000011', key: keys[0], schoolCode: '79000002' },
-        { personalId: '079300000011', key: keys[2], schoolCode: '79000002' },
-      ],
-    ]);
-    expect(asked['scopeHolders']).toEqual(['students', ['79000002', '79000001'], ['079300000011'], keys]);
+    const askers = [
+      { personalId: '079300000011', key: keys[0], schoolCode: '79000002', scope: '79000002' },
+      { personalId: '079300000011', key: keys[2], schoolCode: '79000002', scope: '79000002' },
+    ];
+    expect(asked['activeHolders']).toEqual(['students', ['079300000011'], askers]);
+    expect(asked['scopeHolders']).toEqual(['students', askers]);
     const twin = (birth: string) => `${birth}|trần thị lan`;
     const born = records.map((r) => String(r['birthDate']));
     expect(asked['bornOn']).toEqual([
