@@ -129,7 +129,7 @@ function batchInserts(q: Queryable) {
       await q.query(
         `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id, mode,
                                    mapping_pin, body_sha256, same_as)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb #> $13::text[], $7, $8, $9, $10, $11, $12)`,
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6::json #> $13::text[], $7, $8, $9, $10, $11, $12)`,
         [
           b.id,
           b.clientId,
@@ -163,7 +163,7 @@ function batchInserts(q: Queryable) {
       await q.query(
         `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id,
                                    mode, mapping_pin, accepted, rejected, unchanged, deleted, finished_at)
-         VALUES ($1, $2, $3, $4, $5, 'done', '[]'::jsonb, $6, $7, 'delta', $8, $9, $10, $11, 0, now())`,
+         VALUES ($1, $2, $3, $4, $5, 'done', '[]'::json, $6, $7, 'delta', $8, $9, $10, $11, 0, now())`,
         [
           b.id,
           b.clientId,

@@ -571,6 +571,21 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(res.rows[0]!.compression).toBe(kind === 'postgres' ? 'lz4' : 'pglz');
       expect(await createBatchesRepo(store.db).recordsOf(id)).toEqual(records);
     });
+
+    it("a vendor batch's records are kept as the body has them, JSON text (migration 440: not parsed into jsonb)", async () => {
+      const id = randomUUID();
+      // Keys in an order jsonb would not keep (it sorts them, shorter first).
+      const records = [{ studentCode: 'J1', fullName: 'An', sex: 'F' }];
+      const bodyJson = `{"entity":"students","records":${JSON.stringify(records)}}`;
+      const batch = { id, clientId: 'c', schoolCode: 'S', entity: 'students' as const, format: 'canonical' };
+      await createBatchesRepo(store.db).insert({ ...batch, records, bodyJson });
+      const res = await store.db.query<{ type: string; text: string }>(
+        'SELECT pg_typeof(records)::text AS type, records::text AS text FROM truc.batches WHERE id = $1',
+        [id],
+      );
+      expect(res.rows[0]).toEqual({ type: 'json', text: JSON.stringify(records) });
+      expect(await createBatchesRepo(store.db).recordsOf(id)).toEqual(records);
+    });
   });
 
   describe('sync runs', () => {
