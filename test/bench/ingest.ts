@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import Fastify from 'fastify';
 import type { Student } from '../../src/canonical/student.js';
 import { pgCpu, pgCpuSince } from './lib/cpu.js';
+import { profiled } from './lib/profiled.js';
 import { prepareLoad, runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import {
   copySampler,
@@ -135,6 +136,15 @@ async function totals(env: TrucEnv): Promise<{ accepted: number; unchanged: numb
  * under load and is no part of truc's time) until every batch stored (`doneAfter` in all) is `done`.
  * Returns records/s.
  */
+/**
+ * BENCH_INGEST_PROF=<dir>: a .cpuprofile and a .heapprofile of this process (truc's API and worker roles)
+ * during one end-to-end run (./lib/profiled.ts), BENCH_INGEST_PROF_STAGE's (default `changed re-push`).
+ */
+const profileDir = (label: string): string | undefined =>
+  label === (process.env.BENCH_INGEST_PROF_STAGE ?? 'changed re-push')
+    ? process.env.BENCH_INGEST_PROF
+    : undefined;
+
 async function endToEnd(
   env: TrucEnv,
   label: string,
@@ -151,13 +161,15 @@ async function endToEnd(
   });
   try {
     const started = performance.now();
-    const seconds = await withCpu(env, label, requests.length, async () => {
-      const load = await prepared.run();
-      assertAllAccepted('truc end to end', load);
-      const left = INGEST_TIMEOUT_MS - (performance.now() - started);
-      await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
-      return (Date.now() - load.firstSentAt) / 1000;
-    });
+    const seconds = await withCpu(env, label, requests.length, () =>
+      profiled(profileDir(label), label.replace(/\W+/g, '-'), async () => {
+        const load = await prepared.run();
+        assertAllAccepted('truc end to end', load);
+        const left = INGEST_TIMEOUT_MS - (performance.now() - started);
+        await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
+        return (Date.now() - load.firstSentAt) / 1000;
+      }),
+    );
     return (requests.length * PUSH.batchSize) / seconds;
   } finally {
     await prepared.dispose();
