@@ -1,7 +1,7 @@
 /**
  * Arrays of strings sent as statement parameters (src/store/db.ts `textArrayLiteral`, issue 7): written
  * as PostgreSQL's array literal without pg's per-element escaping when none is needed, byte for byte
- * what pg writes; anything else is left to pg.
+ * what pg writes (and arrays of booleans); anything else is left to pg.
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -25,8 +25,23 @@ describe('arrays of strings as statement parameters', () => {
     }
   });
 
-  it('leaves to pg an array with a string to escape, or anything but strings', () => {
-    for (const a of [['say "hi"'], ['back\\slash'], ['line\nbreak'], ['\ud800'], [1, 2], [true], [['a']]]) {
+  it('writes booleans (verdicts accepted or not) as pg does', () => {
+    for (const a of [[true], [false, true, true], Array.from({ length: 1000 }, (_, i) => i % 7 !== 0)]) {
+      expect(textArrayLiteral(a)).toBe(pgWrites(a));
+    }
+  });
+
+  it('leaves to pg an array with a string to escape, or anything but strings or booleans', () => {
+    for (const a of [
+      ['say "hi"'],
+      ['back\\slash'],
+      ['line\nbreak'],
+      ['\ud800'],
+      [1, 2],
+      [true, null],
+      [true, 'a'],
+      [['a']],
+    ]) {
       expect(textArrayLiteral(a)).toBeUndefined();
     }
   });
