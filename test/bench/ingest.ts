@@ -28,7 +28,7 @@ import {
   type StudentRow,
 } from './lib/pg-baselines.js';
 import { acceptedPerSecond, assertAllAccepted, batchBody, PUSH, vendorRequests } from './lib/push.js';
-import { studentBatches, type StudentBatch } from './lib/students.js';
+import { changedStatusDate, studentBatches, type StudentBatch } from './lib/students.js';
 import { openTrucEnv, waitForBatches, type Combination, type TrucEnv } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, withSpread, type BenchOptions, type BenchRow } from './lib/types.js';
 
@@ -182,7 +182,7 @@ async function endToEnd(
 function changedRequests(requests: LoadRequest[], batches: StudentBatch[]): LoadRequest[] {
   return batches.map((b, i) => ({
     ...requests[i]!,
-    body: batchBody({ ...b, records: b.records.map((r) => ({ ...r, statusDate: '2026-09-07' })) }),
+    body: batchBody({ ...b, records: b.records.map((r) => ({ ...r, statusDate: changedStatusDate() })) }),
   }));
 }
 

@@ -19,7 +19,7 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { combineLoads, runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import { acceptedPerSecond, assertAllAccepted, PUSH, vendorRequests } from './lib/push.js';
-import { studentBatches, type StudentBatch } from './lib/students.js';
+import { changedStatusDate, studentBatches, type StudentBatch } from './lib/students.js';
 import { openTrucEnv } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
@@ -70,7 +70,7 @@ function freshBodies(batches: StudentBatch[]): string[] {
   return batches.map((b) =>
     JSON.stringify({
       entity: 'students',
-      records: b.records.map((r) => ({ ...r, statusDate: '2026-09-07' })),
+      records: b.records.map((r) => ({ ...r, statusDate: changedStatusDate() })),
     }),
   );
 }

@@ -38,7 +38,7 @@ import { createBatchesRepo } from '../../../src/store/batches.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { bytesOf, sampled } from './profiled.js';
 import { spyStatements, type Captured, type Sample } from './statement-spy.js';
-import { studentBatches, type StudentBatch } from './students.js';
+import { changedStatusDate, studentBatches, type StudentBatch } from './students.js';
 import { openTrucEnv, type TrucEnv } from './truc-env.js';
 
 /** ns a process has run on a CPU so far (Linux schedstat, first field); 0 when it is gone. */
@@ -240,7 +240,7 @@ async function round(
     },
     `unchanged-r${no}`,
   );
-  const changedBodies = batches.map((b) => bodyOf(b, '2026-09-07'));
+  const changedBodies = batches.map((b) => bodyOf(b, changedStatusDate()));
   const changedIds: string[] = [];
   for (const b of changedBodies) changedIds.push(await accept(env, b));
   const changed = await cpuOf(
