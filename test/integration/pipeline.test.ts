@@ -332,7 +332,16 @@ describe.each(backends())('pipeline on $name', (backend) => {
       startWorker();
       const relay = createRelay(env.deps, { pollMs: 50, batch: 200, reconcileAfterSeconds: 0 });
       try {
-        await new Promise((r) => setTimeout(r, 500));
+        // The relay hands the row to the queue, where the old job's id swallows it; only then is it stale.
+        await waitFor(
+          async () =>
+            (
+              await env.deps.db.query(`SELECT 1 FROM truc.outbox WHERE id = $1 AND enqueued_at IS NOT NULL`, [
+                outboxId,
+              ])
+            ).rows.length === 1,
+          { what: 'the relay to enqueue the row' },
+        );
         await relay.reconcileOnce();
         expect(await waitDone(batchId, 3000)).toMatchObject({ status: 'done' });
       } finally {
