@@ -4,14 +4,8 @@
  * case, on real Vietnamese strings, mojibake, NFD input and random mixes of the characters that matter.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  TEXT_FLAG,
-  TEXT_SCAN,
-  properCaseName,
-  textScan,
-  toTcvn3Mojibake,
-  toVniMojibake,
-} from '../../../src/canonical/vietnamese.js';
+import { TEXT_FLAG, TEXT_SCAN, properCaseName, textScan } from '../../../src/canonical/vietnamese.js';
+import { toTcvn3Mojibake, toVniMojibake } from '../../../src/canonical/legacy-encodings.js';
 import { isNameText, isPlainCleanText, isPlainLetter } from '../../../src/canonical/text.js';
 
 /** What the flags mean, by the slow definitions. */

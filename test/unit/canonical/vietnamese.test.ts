@@ -4,9 +4,8 @@ import {
   isVietnameseSyllable,
   properCaseName,
   repairMojibake,
-  toTcvn3Mojibake,
-  toVniMojibake,
 } from '../../../src/canonical/vietnamese.js';
+import { toTcvn3Mojibake, toVniMojibake } from '../../../src/canonical/legacy-encodings.js';
 
 const NAMES = [
   'Nguyễn Văn An',

@@ -11,7 +11,7 @@ import {
   ruleByCode,
   twinKey,
 } from '../../../src/quality/index.js';
-import { toVniMojibake } from '../../../src/canonical/vietnamese.js';
+import { toVniMojibake } from '../../../src/canonical/legacy-encodings.js';
 import { codes, ctxOf, rec, run } from './helpers.js';
 
 describe('catalogue', () => {

@@ -1,7 +1,7 @@
 /** Every rule: a passing case, a failing case and its boundaries. */
 import { describe, expect, it } from 'vitest';
 import { makePersonalId } from '../../../src/canonical/personal-id.js';
-import { toTcvn3Mojibake, toVniMojibake } from '../../../src/canonical/vietnamese.js';
+import { toTcvn3Mojibake, toVniMojibake } from '../../../src/canonical/legacy-encodings.js';
 import { CLEAN, EXTRA, codes, rec, run, runInput, TODAY } from './helpers.js';
 import type { EntityName } from '../../../src/canonical/entities.js';
 
