@@ -230,6 +230,29 @@ export async function sendWrite(q: Queryable, write: (q: Queryable) => Promise<u
 }
 
 /**
+ * Runs `fn` with `settings` (planner settings, e.g. `enable_bitmapscan: 'off'`) in force for the statements it
+ * sends on a transaction's connection ({@link Db.tx}), then back to the connection's defaults: `SET LOCAL` before,
+ * `SET LOCAL … TO DEFAULT` after, each sent behind the statements before it without a round trip of its own
+ * ({@link sendWrite}). Elsewhere (the pool: every statement a transaction of its own) `fn` runs as it is.
+ */
+export async function withLocalSettings<T>(
+  q: Queryable,
+  settings: Readonly<Record<string, string>>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!IN_ORDER.has(q)) return fn();
+  const names = Object.keys(settings);
+  const set = (to: (name: string) => string) =>
+    sendWrite(q, (w) => Promise.all(names.map((name) => w.query(`SET LOCAL ${name} ${to(name)}`))));
+  await set((name) => `= ${settings[name]!}`);
+  try {
+    return await fn();
+  } finally {
+    await set(() => 'TO DEFAULT');
+  }
+}
+
+/**
  * Runs `statements` in order: on a transaction's connection all sent at once (pipelined, see
  * {@link sendWrite}), elsewhere one after the other. Fails with the first failure.
  */

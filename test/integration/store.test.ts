@@ -445,6 +445,72 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     });
   });
 
+  describe('quality facts on a table never analysed (issue 7)', () => {
+    it('probe each asker by an index scan, not a bitmap built and read per asker, and leave the planner as it was', async () => {
+      // A school's 3000 students stored and never analysed (a fresh load; the bench's server runs without
+      // autovacuum): PostgreSQL then expects ~1% of the table to hold any one personal ID or twin key.
+      const school = '79000077';
+      const rows: UpsertRow[] = Array.from({ length: 3000 }, (_, i) => {
+        const code = `FA${String(i).padStart(5, '0')}`;
+        const data = aStudent(code, {
+          schoolCode: school,
+          personalId: `0888${String(i).padStart(8, '0')}`,
+        });
+        return {
+          key: code,
+          scope: school,
+          personalId: data.personalId,
+          data,
+          fingerprint: fingerprint(data),
+          twinKey: `2019-03-04|an${i}`,
+        };
+      });
+      await createRecordsRepo(store.db).upsert('students', rows, SOURCE);
+      const askers = rows.map((r) => ({
+        personalId: r.personalId!,
+        key: r.key,
+        schoolCode: school,
+        scope: school,
+      }));
+      const asks = {
+        activeHolders: { entity: 'students' as const, askers },
+        scopeHolders: { entity: 'students' as const, askers },
+        bornOn: { dates: ['1901-01-01'], askers: rows.map((r) => ({ twinKey: r.twinKey!, key: r.key })) },
+      };
+      // Each statement the transaction sends is explained first, on its connection, with the settings then in force.
+      const plans: string[] = [];
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const first = args[0] as { text?: string; values?: unknown[] } | string;
+        const text = typeof first === 'string' ? first : (first.text ?? '');
+        if (text.startsWith('SELECT (SELECT coalesce(json_agg')) {
+          const values = typeof first === 'string' ? (args[1] as unknown[]) : first.values;
+          void (query as (...a: unknown[]) => Promise<{ rows: { 'QUERY PLAN': unknown }[] }>)
+            .call(this, `EXPLAIN (FORMAT JSON) ${text}`, values)
+            .then((r) => plans.push(JSON.stringify(r.rows[0]!['QUERY PLAN'])));
+        }
+        return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
+      };
+      try {
+        const { facts, after } = await store.db.tx(async (q) => ({
+          facts: await createQualityRepo(q).facts(asks),
+          after: (await q.query<{ on: string }>(`SELECT current_setting('enable_bitmapscan') AS on`)).rows[0]!
+            .on,
+        }));
+        expect(facts.activeHolders?.size).toBe(0);
+        expect(facts.bornOn).toEqual([]);
+        expect(after).toBe('on');
+      } finally {
+        pg.Client.prototype.query = query;
+      }
+      expect(plans).toHaveLength(1);
+      expect(plans[0]).toContain('"Index Name":"students_personal_id"');
+      expect(plans[0]).toContain('"Index Name":"students_twin_key"');
+      expect(plans[0]).not.toContain('Bitmap Heap Scan');
+    });
+  });
+
   describe('verdicts', () => {
     it('a record whose verdict changed gets the new one (findings that disappear are gone); an unchanged verdict is kept, its row not even locked (issue 7)', async () => {
       const repo = createQualityRepo(store.db);
