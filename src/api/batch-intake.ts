@@ -34,8 +34,6 @@ export interface NewBatchRequest {
   body: BatchBody;
   /** SHA-256 of the body's bytes as sent. */
   bodySha256: string | undefined;
-  /** The body's JSON text (its `records` are stored from it, not serialised again). */
-  bodyText: string | undefined;
   /**
    * The earlier batch of the same body bytes, which keeps the records (a repeat); null: looked for
    * before the body was read, none (not looked for again); undefined: not looked for.
@@ -134,14 +132,13 @@ async function storeBatch(
   return { response, replayed: false, queued: atOnce === undefined };
 }
 
-/** The batch a request stores (its records kept from the body's text when it has it). */
+/** The batch a request stores. */
 function newBatchOf(req: NewBatchRequest, batchId: string): NewBatch {
-  const { bodySha256, bodyText, sameAs } = req;
+  const { bodySha256, sameAs } = req;
   return {
     id: batchId,
     ...pushedBatch(req.clientId, req.schoolCode, req.body),
     ...(bodySha256 ? { bodySha256 } : {}),
-    ...(bodyText !== undefined ? { bodyJson: bodyText } : {}),
     ...(typeof sameAs === 'string' ? { sameAs } : {}),
   };
 }

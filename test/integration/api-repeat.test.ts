@@ -153,7 +153,6 @@ describe('a repeated batch body at the API (issue 7)', () => {
         schoolCode: S1,
         body: { entity: 'students', format: held!.format, mode: held!.mode, records: [{}, {}] },
         bodySha256,
-        bodyText: undefined,
         sameAs: held!.id,
         judged: held!.judged,
         idempotency: undefined,

@@ -197,8 +197,6 @@ declare module 'fastify' {
      * repeat (../batch-intake.ts).
      */
     bodySha256: string | undefined;
-    /** The JSON body's text as decoded (strict UTF-8), what `body` was parsed from. */
-    bodyText: string | undefined;
   }
   interface FastifyContextConfig {
     /**
@@ -213,7 +211,6 @@ declare module 'fastify' {
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
     app.decorateRequest('bodySha256', undefined);
-    app.decorateRequest('bodyText', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(
       'application/json',
@@ -223,9 +220,7 @@ export default fp(
         const known = await req.routeOptions.config.knownBody?.(req, sha);
         req.bodySha256 = sha;
         if (known !== undefined) return known;
-        const { text, value } = readJsonBody(body, opts);
-        req.bodyText = text;
-        return value;
+        return readJsonBody(body, opts).value;
       },
     );
   },

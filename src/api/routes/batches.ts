@@ -190,7 +190,6 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
           schoolCode,
           body: request.body,
           bodySha256: sha,
-          bodyText: request.bodyText,
           ...repeatOf(request),
           idempotency,
           at: opts.judge.now(),

@@ -151,7 +151,7 @@ async function accept(env: TrucEnv, b: Body): Promise<string> {
   const held = await createBatchesRepo(env.deps.db).heldAndJudged(CLIENT, b.schoolCode, bodySha256);
   if (held) throw new Error('vendor-cpu: a new body was found stored');
   const { batch, event } = batchOf(b, bodySha256, b.records);
-  await queueNewBatch(env.deps.db, { ...batch, bodyJson: b.text }, { events: [event], at: env.deps.now() });
+  await queueNewBatch(env.deps.db, batch, { events: [event], at: env.deps.now() });
   return batch.id;
 }
 

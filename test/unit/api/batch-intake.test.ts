@@ -33,7 +33,6 @@ describe('a new batch without an Idempotency-Key', () => {
         schoolCode: S1,
         body: { entity: 'students', format: 'canonical', records },
         bodySha256: createHash('sha256').update(bodyText).digest('hex'),
-        bodyText,
         sameAs: null,
         idempotency: undefined,
         at: new Date(),
