@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 import type { EntityName } from '../config.js';
 import { queryAll, type Queryable } from './db.js';
+import { JsonWriter } from './json-bytes.js';
 import { recordDeletions, scopeReconciliation } from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
 
@@ -17,12 +18,18 @@ export function fingerprint(record: unknown): string {
   return fingerprinted(record).fingerprint;
 }
 
+/** Where records' JSON bytes are written; each record's bytes are a view of it (./json-bytes.ts). */
+const jsonArena = new JsonWriter();
+
 /**
  * A record's JSON text as UTF-8 bytes and its {@link fingerprint} (the SHA-256 of those bytes): the upsert
  * sends the bytes as they are (issue 7: the text encoded once, not again for the hash and for the socket).
+ * The bytes are written straight from the record (no JSON text on the heap: ./json-bytes.ts), the same
+ * bytes as `Buffer.from(JSON.stringify(record))`, which writes the records it does not.
  */
 export function fingerprinted(record: unknown): { json: Buffer; fingerprint: string } {
-  const json = Buffer.from(JSON.stringify(record));
+  const at = jsonArena.write(record);
+  const json = at < 0 ? Buffer.from(JSON.stringify(record)) : jsonArena.last(at);
   return { json, fingerprint: hash('sha256', json) };
 }
 

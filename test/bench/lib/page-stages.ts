@@ -5,16 +5,21 @@
  * whole pull; a change to one stage is measured by running it before and after (or as a stage of its own).
  *
  *   STAGES_PAGES=10 STAGES_ROUNDS=20 npx tsx test/bench/lib/page-stages.ts [stage,…]
+ *
+ * zod's compiled fast path is loaded first, as `src/main.ts` loads it (the wire and canonical schemas are
+ * compiled, as in production). STAGES_ALLOC=1 also prints each stage's allocation a page (MB, V8's heap
+ * sampler over STAGES_ALLOC_ROUNDS rounds: a count, steady under load; Buffers' backing stores are not in it).
  */
-import { hash } from 'node:crypto';
+// Before any schema is built (see src/main.ts).
+import 'zod/compile';
 import { loadavg } from 'node:os';
 import { ENTITY_SCHEMAS } from '../../../src/adapters/hcm-csdl/schema.js';
 import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
 import { parseWire } from '../../../src/adapters/wire.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
+import { sourceFpOf } from '../../../src/jobs/ingest-pulled.js';
 import {
   BatchSink,
-  CATALOGUE_VERSION,
   DEFAULT_QUALITY_CONFIG,
   INGEST_CHECKS,
   prejudge,
@@ -24,6 +29,7 @@ import {
 } from '../../../src/quality/index.js';
 import { fingerprinted } from '../../../src/store/records.js';
 import { schedCpu } from './cpu.js';
+import { bytesOf, sampled } from './profiled.js';
 import { simToken, startSimChild, studentPages } from './hcm-csdl-sim.js';
 
 const wanted = Number(process.env.STAGES_PAGES ?? 10);
@@ -48,7 +54,6 @@ const pages = texts.map((t) => parseWire(schema, JSON.parse(t), 'hcm-csdl').data
 const mapping = inboundMapping('hcm-csdl', 'students');
 const now = () => new Date();
 const mapped = pages.map((p) => p.map((raw) => mapping.map(raw, { now })));
-const prefix = `${mapping.version}\n${CATALOGUE_VERSION}\n`;
 
 let sink = 0;
 /** The quality engine's context of a pulled page (today, the current school year, the default settings). */
@@ -67,7 +72,7 @@ const STAGES: Record<string, (i: number) => void> = {
   wire: (i) => void (sink += parseWire(schema, JSON.parse(texts[i]!), 'hcm-csdl').data.length),
   /** `wire` less `parse` is zod's part. */
   sourceFp: (i) => {
-    for (const raw of pages[i]!) sink += hash('sha256', `${prefix}${JSON.stringify(raw)}`).length;
+    for (const raw of pages[i]!) sink += sourceFpOf(mapping, raw).length;
   },
   /** `sourceFp`'s JSON text alone. */
   sourceJson: (i) => {
@@ -99,9 +104,25 @@ for (let r = -2; r < rounds; r++) {
     if (r >= 0) cpu.get(stage)!.push(((schedCpu(process.pid) - t0) * 1000) / pages.length);
   }
 }
+const allocRounds = Number(process.env.STAGES_ALLOC_ROUNDS ?? 5);
+const allocated = new Map<string, number>();
+if (process.env.STAGES_ALLOC === '1')
+  for (const stage of chosen) {
+    await sampled(
+      { cpu: false, heap: true },
+      async () => {
+        for (let r = 0; r < allocRounds; r++) for (let i = 0; i < pages.length; i++) STAGES[stage]!(i);
+      },
+      ({ heap }) => allocated.set(stage, bytesOf(heap!.head) / allocRounds / pages.length / 1e6),
+    );
+  }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 for (const [stage, ms] of cpu)
-  console.log(`${stage.padEnd(12)} ${median(ms).toFixed(3).padStart(7)} ms a page`);
+  console.log(
+    `${stage.padEnd(12)} ${median(ms).toFixed(3).padStart(7)} ms a page${
+      allocated.has(stage) ? `  ${allocated.get(stage)!.toFixed(2).padStart(6)} MB` : ''
+    }`,
+  );
 console.log(
   `${pages.length} pages, ${rounds} rounds, load ${loadavg()
     .map((l) => l.toFixed(1))
