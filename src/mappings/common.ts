@@ -1,4 +1,5 @@
 import { readPersonalId } from '../canonical/personal-id.js';
+import { isDigits } from '../canonical/primitives.js';
 import { normaliseText } from '../canonical/text.js';
 import type { MappingFinding, MapResult } from './types.js';
 
@@ -74,9 +75,18 @@ export function isoDate(value: string): string | undefined {
   return isoIfReal(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
+/** Days in each month of a common year (January first). */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/**
+ * True when year `y` (0–9999), month `mo` and day `d` name a day of the proleptic Gregorian calendar, as
+ * `Date.UTC` rebuilds them, whose years 0–99 are 1900–1999 (so those are never real). Without a Date (issue
+ * 7: two dates a record of a first sync).
+ */
 function isRealDate(y: number, mo: number, d: number): boolean {
-  const dt = new Date(Date.UTC(y, mo - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+  if (y < 100 || mo < 1 || mo > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1]!);
 }
 
 function isoIfReal(y: number, mo: number, d: number): string | undefined {
@@ -134,6 +144,8 @@ export function personalIdOf(
   pointer: string,
   findings: MappingFinding[],
 ): string | undefined {
+  // 12 digits alone (the common case) are the ID as they are: read without a copy (issue 7).
+  if (isDigits(value, 12)) return value as string;
   const input = readPersonalId(value);
   if (input.kind === 'id') return input.id;
   if (input.kind === 'legacy') {

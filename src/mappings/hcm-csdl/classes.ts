@@ -10,7 +10,7 @@ import {
 } from '../../adapters/hcm-csdl/schema.js';
 import { ClassGroupSchema, type ClassGroup } from '../../canonical/class-group.js';
 import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
-import { cleanText, compact, requiredText } from '../common.js';
+import { cleanText, requiredText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
 import { Findings, code, finish } from './shared.js';
 
@@ -28,14 +28,14 @@ const POINTERS: Record<keyof ClassGroup, string> = {
 
 function toCanonical(wire: HcmCsdlClassIn, ctx: MapContext): MapResult<ClassGroup> {
   const f = new Findings();
-  const draft = compact({
+  const draft = {
     classCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f.list),
     schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f.list),
     schoolYear: requiredText(cleanText(wire.namHoc) ?? ctx.schoolYear, '/namHoc', f.list),
     grade: code(GRADE_CODE_LIST, wire.khoiLop, '/khoiLop', f, true),
     name: requiredText(wire.tenLop, '/tenLop', f.list),
     homeroomStaffCode: cleanText(wire.maGiaoVienChuNhiem),
-  });
+  };
   return finish(ClassGroupSchema, draft, POINTERS, f);
 }
 

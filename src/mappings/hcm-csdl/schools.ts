@@ -12,7 +12,7 @@ import { defineCodeList } from '../../canonical/codes/code-list.js';
 import { SCHOOL_LEVEL_CODE_LIST } from '../../canonical/codes/school-level.js';
 import type { SchoolStatus } from '../../canonical/enums.js';
 import { SchoolSchema, type School } from '../../canonical/school.js';
-import { cleanText, compact, requiredText } from '../common.js';
+import { cleanText, requiredText } from '../common.js';
 import type { EntityMapping, MapResult } from '../types.js';
 import { Findings, code, finish } from './shared.js';
 
@@ -54,7 +54,7 @@ const POINTERS: Record<keyof School, string> = {
 
 function toCanonical(wire: HcmCsdlSchoolIn): MapResult<School> {
   const f = new Findings();
-  const draft = compact({
+  const draft = {
     schoolCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f.list),
     name: requiredText(wire.tenTruong, '/tenTruong', f.list),
     level: code(SCHOOL_LEVEL_CODE_LIST, wire.capHoc, '/capHoc', f, true),
@@ -65,7 +65,7 @@ function toCanonical(wire: HcmCsdlSchoolIn): MapResult<School> {
     officialEmail: cleanText(wire.email),
     website: cleanText(wire.website),
     status: code(HCM_CSDL_SCHOOL_STATUS, wire.trangThai, '/trangThai', f, true),
-  });
+  };
   return finish(SchoolSchema, draft, POINTERS, f);
 }
 

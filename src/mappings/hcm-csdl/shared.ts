@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { HCM_CSDL_LABELS } from '../../adapters/hcm-csdl/schema.js';
 import type { Expect } from '../../adapters/types.js';
-import { asIsParser } from '../../canonical/as-is.js';
+import { asIsDraftParser, asIsParser } from '../../canonical/as-is.js';
 import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
 import { canonicalMessageVi } from '../../canonical/messages.js';
 import type {
@@ -22,6 +22,7 @@ import type {
 import {
   badDate,
   cleanText,
+  compact,
   dmyToIso,
   finding,
   isoDate,
@@ -123,11 +124,15 @@ export function date(
  */
 function validate<S extends z.ZodType>(
   schema: S,
-  value: unknown,
+  draft: Record<string, unknown>,
   pointers: Record<string, string>,
   out: Findings,
 ): z.output<S> | undefined {
-  // A draft the schema would take as it is skips zod, with zod's result (../../canonical/as-is.ts).
+  // A draft the schema would take as it is (its fields without a value left out) skips zod, with zod's
+  // result, and is not copied without them first (../../canonical/as-is.ts `asIsDraftParser`).
+  const taken = asIsDraftParser(schema)(draft);
+  if (taken !== undefined) return taken as z.output<S>;
+  const value = compact(draft);
   const fast = asIsParser(schema)(value);
   if (fast !== undefined) return fast as z.output<S>;
   const parsed = schema.safeParse(value);
@@ -147,7 +152,10 @@ function validate<S extends z.ZodType>(
   return undefined;
 }
 
-/** Turns the draft and its findings into the mapping result (see {@link validate}). */
+/**
+ * Turns the draft and its findings into the mapping result (see {@link validate}). The draft holds every
+ * canonical field, `undefined` where the record has no value for it (left out of the result).
+ */
 export function finish<S extends z.ZodType>(
   schema: S,
   draft: Record<string, unknown>,

@@ -14,7 +14,7 @@ import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STAFF_POSITION_CODE_LIST } from '../../canonical/codes/staff-position.js';
 import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
 import { StaffSchema, type Staff } from '../../canonical/staff.js';
-import { cleanText, compact, personalIdOf, requiredText } from '../common.js';
+import { cleanText, personalIdOf, requiredText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
 import { Findings, code, date, finish } from './shared.js';
 
@@ -44,7 +44,7 @@ function subjectsOf(raw: readonly string[] | undefined): string[] | undefined {
 
 function toCanonical(wire: HcmCsdlStaffIn, ctx: MapContext): MapResult<Staff> {
   const f = new Findings();
-  const draft = compact({
+  const draft = {
     staffCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f.list),
     schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f.list),
     personalId: personalIdOf(wire.soDinhDanhCaNhan, '/soDinhDanhCaNhan', f.list),
@@ -58,7 +58,7 @@ function toCanonical(wire: HcmCsdlStaffIn, ctx: MapContext): MapResult<Staff> {
     // e-mail addresses compare case-insensitively; keep what the system sent, trimmed
     email: cleanText(wire.email),
     phone: cleanText(wire.dienThoai),
-  });
+  };
   return finish(StaffSchema, draft, POINTERS, f);
 }
 

@@ -18,7 +18,7 @@ import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
 import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STUDENT_STATUS_CODE_LIST } from '../../canonical/codes/student-status.js';
 import { StudentSchema, type Student } from '../../canonical/student.js';
-import { cleanText, compact, personalIdOf, requiredText } from '../common.js';
+import { cleanText, personalIdOf, requiredText } from '../common.js';
 import type { EntityMapping, MapContext, MapResult } from '../types.js';
 import { Findings, code, date, finish } from './shared.js';
 
@@ -49,7 +49,7 @@ const POINTERS: Record<keyof Student, string> = {
 
 function toCanonical(wire: HcmCsdlStudentIn, ctx: MapContext): MapResult<Student> {
   const f = new Findings();
-  const draft = compact({
+  const draft = {
     studentCode: requiredText(wire.maDinhDanh, '/maDinhDanh', f.list),
     schoolCode: requiredText(cleanText(wire.maTruong) ?? ctx.schoolCode, '/maTruong', f.list),
     classCode: cleanText(wire.maLop),
@@ -68,7 +68,7 @@ function toCanonical(wire: HcmCsdlStudentIn, ctx: MapContext): MapResult<Student
     motherName: cleanText(wire.hoTenMe),
     guardianName: cleanText(wire.hoTenNguoiGiamHo),
     phone: cleanText(wire.dienThoaiLienHe),
-  });
+  };
   return finish(StudentSchema, draft, POINTERS, f);
 }
 

@@ -4,9 +4,10 @@
  * every value the schema would change or refuse.
  */
 import { describe, expect, it } from 'vitest';
-import { asIsParser } from '../../../src/canonical/as-is.js';
+import { asIsDraftParser, asIsParser } from '../../../src/canonical/as-is.js';
 import { ENTITY_SCHEMAS, type EntityName } from '../../../src/canonical/entities.js';
 import { buildDefectSet } from '../../fixtures/quality/defect-set.js';
+import { compact } from '../../../src/mappings/common.js';
 import { classGroup, school, staff, student } from '../../factories/records.js';
 
 type Raw = Record<string, unknown>;
@@ -133,5 +134,61 @@ describe('asIsParser', () => {
     for (const entity of ['students', 'staff', 'schools', 'classes'] as const) {
       expect(answered.get(entity) ?? 0, entity).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('asIsDraftParser', () => {
+  const factories: readonly [EntityName, Raw][] = [
+    ['students', { ...student('HS1'), fatherName: 'Nguyễn Văn Hùng', phone: '0912345678' }],
+    ['staff', { ...staff('GV001'), email: 'gv001@hcm.edu.vn' }],
+    ['schools', school()],
+    ['classes', classGroup()],
+  ];
+
+  /** A mapping's draft of `rec`: every field of the schema, `undefined` where `rec` has none, in the schema's order. */
+  const draftOf = (entity: EntityName, rec: Raw): Raw =>
+    Object.fromEntries(Object.keys(ENTITY_SCHEMAS[entity].shape).map((k) => [k, rec[k]]));
+
+  /** The draft parser's answer for `draft`, checked against `asIsParser`'s for the draft without its undefined fields. */
+  function compareDraft(entity: EntityName, draft: Raw): boolean {
+    const schema = ENTITY_SCHEMAS[entity];
+    const taken = asIsDraftParser(schema)(draft);
+    if (taken === undefined) return false;
+    const compacted = asIsParser(schema)(compact(draft));
+    expect(compacted, `${entity} ${JSON.stringify(draft)}`).toBeDefined();
+    expect(JSON.stringify(taken)).toBe(JSON.stringify(compacted));
+    expect(Object.keys(taken)).toEqual(Object.keys(compacted!));
+    expect(taken).toStrictEqual(compacted);
+    return true;
+  }
+
+  it.each(factories)('answers for a clean %s draft, its fields without a value left out', (entity, rec) => {
+    const draft = draftOf(entity, rec);
+    expect(Object.values(draft)).toContain(undefined);
+    expect(compareDraft(entity, draft)).toBe(true);
+    expect(Object.keys(asIsDraftParser(ENTITY_SCHEMAS[entity])(draft)!)).toEqual(Object.keys(compact(draft)));
+  });
+
+  it.each(factories)(
+    'answers for every variant of a %s draft what asIsParser answers without its undefined fields',
+    (entity, rec) => {
+      let answered = 0;
+      const all = [...variants(rec), ...variants(rec).map((v) => ({ ...draftOf(entity, v), ...v }))];
+      for (const v of all) if (compareDraft(entity, v)) answered++;
+      expect(answered).toBeGreaterThan(0);
+      expect(answered).toBeLessThan(all.length / 2);
+    },
+  );
+
+  it('leaves a required field without a value, an unknown key or another prototype to zod', () => {
+    const draft = draftOf('students', { ...student('HS1') });
+    const parse = asIsDraftParser(ENTITY_SCHEMAS.students);
+    expect(parse(draft)).toBeDefined();
+    expect(parse({ ...draft, fullName: undefined })).toBeUndefined();
+    expect(parse({ ...draft, unknown: undefined })).toBeUndefined();
+    expect(parse({ ...draft, unknown: 1 })).toBeUndefined();
+    expect(parse(Object.assign(Object.create({ inherited: 1 }) as Raw, draft))).toBeUndefined();
+    // The plain parser still leaves a present `undefined` to zod.
+    expect(asIsParser(ENTITY_SCHEMAS.students)(draft)).toBeUndefined();
   });
 });

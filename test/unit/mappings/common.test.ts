@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { cleanText, compact, isoDate } from '../../../src/mappings/common.js';
+import { cleanText, compact, isoDate, personalIdOf } from '../../../src/mappings/common.js';
+import type { MappingFinding } from '../../../src/mappings/types.js';
 
 describe('cleanText', () => {
   it('NFC-normalises, collapses white space and trims; blank is undefined', () => {
@@ -80,7 +81,9 @@ describe('isoDate', () => {
       '2000-02-29',
       '2010-02-30',
     ];
-    for (const year of [1999, 2000, 2023, 2024]) {
+    for (const year of [
+      0, 4, 99, 100, 104, 400, 1582, 1600, 1700, 1900, 1999, 2000, 2023, 2024, 2100, 9996,
+    ]) {
       for (let mo = 0; mo <= 13; mo++)
         for (let d = 0; d <= 32; d++)
           values.push(`${year}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
@@ -95,6 +98,45 @@ describe('isoDate', () => {
       expect(padStart).not.toHaveBeenCalled();
     } finally {
       padStart.mockRestore();
+    }
+  });
+
+  it('checks the day without making a Date (issue 7: a Date a date of every record)', () => {
+    const utc = vi.spyOn(Date, 'UTC');
+    try {
+      expect(isoDate('2024-02-29')).toBe('2024-02-29');
+      expect(isoDate('2023-02-29')).toBeUndefined();
+      expect(isoDate('2010-01-05T10:00:00Z')).toBe('2010-01-05');
+      expect(utc).not.toHaveBeenCalled();
+    } finally {
+      utc.mockRestore();
+    }
+  });
+});
+
+describe('personalIdOf', () => {
+  const read = (v: unknown) => {
+    const findings: MappingFinding[] = [];
+    return { id: personalIdOf(v, '/id', findings), rules: findings.map((f) => f.rule) };
+  };
+
+  it('reads an ID as every format does: spaces and dots dropped, a legacy number or a malformed one left out', () => {
+    expect(read('079123456789')).toEqual({ id: '079123456789', rules: [] });
+    expect(read(' 079 123.456.789 ')).toEqual({ id: '079123456789', rules: [] });
+    expect(read(79123456789)).toEqual({ id: undefined, rules: ['DUNG_PERSONAL_ID_FORMAT'] });
+    expect(read('123456789')).toEqual({ id: undefined, rules: ['DUNG_PERSONAL_ID_LEGACY'] });
+    expect(read('07912345678x')).toEqual({ id: undefined, rules: ['DUNG_PERSONAL_ID_FORMAT'] });
+    expect(read('')).toEqual({ id: undefined, rules: [] });
+    expect(read(undefined)).toEqual({ id: undefined, rules: [] });
+  });
+
+  it('takes 12 digits alone as they are, without a copy (issue 7: every student of a first sync)', () => {
+    const replace = vi.spyOn(String.prototype, 'replace');
+    try {
+      expect(read('079123456789')).toEqual({ id: '079123456789', rules: [] });
+      expect(replace).not.toHaveBeenCalled();
+    } finally {
+      replace.mockRestore();
     }
   });
 });
