@@ -13,6 +13,7 @@ import { AppError, type ErrorCode } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { HttpCallError, classifyError, retryOpts, statusClassOf } from './classify.js';
 import { createTokenSource, tokenPath, type TokenSource } from './oauth-token.js';
+import { parseJsonPage } from './wire.js';
 import type { ClientDeps, HttpAuth, OAuthClientSettings } from './types.js';
 
 export type { HttpAuth } from './types.js';
@@ -99,7 +100,9 @@ function backoffMs(attempt: number, base: number, cap: number): number {
 }
 
 /** An error body as JSON when it parses, else as received (vendors' error pages are often HTML). */
-function lenientJson(data: unknown): unknown {
+function lenientJson(body: unknown): unknown {
+  // A body read as bytes ({@link jsonPage}) is read as text here, as any other.
+  const data = Buffer.isBuffer(body) ? body.toString('utf8') : body;
   if (typeof data !== 'string') return data;
   try {
     return JSON.parse(data) as unknown;
@@ -108,10 +111,31 @@ function lenientJson(data: unknown): unknown {
   }
 }
 
-/** Parses a text body as JSON when it looks like JSON; throws ERR_ADAPTER_RESPONSE_INVALID if broken. */
+/**
+ * What a request for a JSON body holding a page of records in member `field` adds to its options (issue 7):
+ * the body is read as bytes and parsed piece by piece (./wire.ts `parseJsonPage`: no string of the whole
+ * page, which V8 would map afresh, page fault by page fault), else decoded and parsed whole as any other.
+ * Either way the same value, or the same failure.
+ */
+export function jsonPage(field: string): { responseType: 'arraybuffer'; jsonPageField: string } {
+  return { responseType: 'arraybuffer', jsonPageField: field };
+}
+
+/**
+ * Parses a text body as JSON when it looks like JSON; throws ERR_ADAPTER_RESPONSE_INVALID if broken. A
+ * page's body read as bytes ({@link jsonPage}) is parsed piece by piece when it can be, else as its text.
+ */
 function decodeBody(res: AxiosResponse, system: string): void {
-  if (typeof res.data !== 'string' || res.config.responseType !== 'text') return;
-  const text = res.data.trim();
+  const field = (res.config as { jsonPageField?: string }).jsonPageField;
+  if (field !== undefined && Buffer.isBuffer(res.data)) {
+    const page = parseJsonPage(res.data, field);
+    if (page !== undefined) {
+      res.data = page;
+      return;
+    }
+    res.data = res.data.toString('utf8');
+  } else if (typeof res.data !== 'string' || res.config.responseType !== 'text') return;
+  const text = (res.data as string).trim();
   const type = String(res.headers['content-type'] ?? '');
   if (text === '') {
     res.data = undefined;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import type { ZodType } from 'zod';
 import { isAppError } from '../../errors.js';
-import { clientCredentials, createHttpClient, headTransport, processOptions } from '../http.js';
+import { clientCredentials, createHttpClient, headTransport, jsonPage, processOptions } from '../http.js';
 import { clampPageSize, paginate, parseWire, peekStringField } from '../wire.js';
 import type {
   ChangeFeed,
@@ -124,6 +124,9 @@ async function sendChunk(
   return { receipt, replayed: String(res.headers['idempotency-replayed'] ?? '') === 'true' };
 }
 
+/** Bytes of a page's body from its `nextCursor` field on in which a cursor hint is looked for. */
+const CURSOR_WINDOW = 64 * 1024;
+
 /**
  * What tells `hint` a page's next cursor from its body's text before the body is decoded and checked
  * (issue 7: the next request goes out meanwhile; a hint, see `peekStringField`): a transport that looks
@@ -148,7 +151,11 @@ function cursorHint(hint: (cursor: string) => void) {
     transport: headTransport((head, status) => !ok(status) || tell(head)),
     transformResponse: [
       (data: unknown, _headers: unknown, status?: number): unknown => {
-        if (!told && ok(status) && typeof data === 'string') tell(data);
+        if (!told && ok(status) && Buffer.isBuffer(data)) {
+          // Read as bytes (`jsonPage`): the text from the field's first occurrence on.
+          const at = data.indexOf('"nextCursor"');
+          if (at >= 0) tell(data.toString('utf8', at, Math.min(data.length, at + CURSOR_WINDOW)));
+        } else if (!told && ok(status) && typeof data === 'string') tell(data);
         told = false;
         return data;
       },
@@ -171,8 +178,10 @@ async function fetchPageWith<E extends HcmCsdlEntity>(
     if (opts.since) params.updatedSince = opts.since;
     if (opts.schoolCode) params.maTruong = opts.schoolCode;
   }
+  // The page's body read as bytes and parsed piece by piece (issue 7: see `jsonPage`).
   const res = await http.get<unknown>(`/v1/${entity}`, {
     params,
+    ...jsonPage('data'),
     ...(opts.onNextCursor ? cursorHint(opts.onNextCursor) : {}),
   });
   const schema = ENTITY_SCHEMAS[entity].page as unknown as ZodType<WirePage<HcmCsdlWire[E]>>;

@@ -79,6 +79,42 @@ describe('hcm-csdl client: the next cursor from the head of the body', () => {
   });
 });
 
+describe('hcm-csdl client: a page read as bytes (issue 7)', () => {
+  it('reads a large page piece by piece, with no string of its whole body, and tells a cursor past its head', async () => {
+    withToken();
+    const data = Array.from({ length: 2000 }, (_, i) => ({
+      maDinhDanh: `HS${i}`,
+      maTruong: '79000701',
+      namHoc: '2026-2027',
+      hoTen: 'Nguyễn Thị Ánh Tuyết',
+      ngaySinh: '2015-03-09',
+      gioiTinh: 'Nữ',
+      maDanToc: '01',
+      trangThai: 'Đang học',
+      updatedAt: '2026-09-01T00:00:00Z',
+    }));
+    const body = JSON.stringify({ data, watermark: '2026-09-01T00:00:00Z', nextCursor: 'c\u00e9-next' });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(128 * 1024);
+    nock(BASE).get('/v1/students').query(true).reply(200, body, { 'content-type': 'application/json' });
+    const hints: string[] = [];
+    const toString = vi.spyOn(Buffer.prototype, 'toString');
+    try {
+      const page = await client().fetchPage('students', { onNextCursor: (c) => hints.push(c) });
+      expect(page.data).toEqual(data);
+      expect(page.nextCursor).toBe('cé-next');
+      // Every text made of a buffer is under 128 KB (the token's answer, the head, the page's pieces).
+      toString.mock.calls.forEach(([, from, to], i) => {
+        const self = toString.mock.contexts[i] as Buffer;
+        const span = (to === undefined ? self.length : Number(to)) - (from === undefined ? 0 : Number(from));
+        expect(span).toBeLessThan(128 * 1024);
+      });
+    } finally {
+      toString.mockRestore();
+    }
+    expect(hints).toEqual(['cé-next']);
+  });
+});
+
 describe('peekStringField', () => {
   it('reads a string field from JSON text, escapes and spacing included; undefined when absent or not a string', () => {
     expect(peekStringField('{"a":1,"nextCursor" : "x\\"y"}', 'nextCursor')).toBe('x"y');
