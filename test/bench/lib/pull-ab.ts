@@ -19,10 +19,13 @@
  * it is done, every batch ingested and its reconciliation done. AB_WARMUP rounds (default 1) run A then B
  * unreported (module load, JIT); then AB_ROUNDS rounds (default 4) alternate A B, B A, …
  * Per run and as medians per build, per page of 1000 students: truc's main thread CPU (schedstat), truc's
- * whole process (process.cpuUsage: V8's GC and compiler threads, libuv's pool too), GC pauses on the main
+ * whole process (process.cpuUsage: V8's GC and compiler threads, libuv's pool too), of which system CPU, and
+ * its minor page faults (each fresh page of a large allocation: V8 maps a string over 128 KB for itself; on
+ * this machine's VM a fault costs ~15 µs), GC pauses on the main
  * thread (perf_hooks), the database's PostgreSQL backends (schedstat; the harness's own polling backend left
  * out), the simulator; wall time; the load average. Each run's stored students are digested (keys,
  * fingerprints, data): a change that must not alter what is stored shows `stored: same` across builds.
+ * zod's compiled fast path is loaded first, as `src/main.ts` loads it (else every schema runs uncompiled).
  * It runs in a child process with production's node options (the Dockerfile's ENTRYPOINT: a smaller heap
  * means more GC, ~10 ms a page more CPU than node's defaults). Cleans up its databases and Redis keys.
  * AB_PROF=<dir>: a .cpuprofile and a .heapprofile (sampled allocations) of each measured run; with
@@ -33,6 +36,9 @@
  * a page, `bare/wall` the re-sync's rate over the bare read's (the sync bench's ratio, here under the load
  * of the moment: each pair is back to back).
  */
+// zod's compiled fast path, as src/main.ts loads it before any schema is built: the builds' schemas (loaded
+// below, one zod shared through node_modules) are compiled, as in production.
+import 'zod/compile';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -74,6 +80,9 @@ interface Figures {
   wall: number;
   main: number;
   process: number;
+  /** The process's system CPU (page faults, syscalls) and its minor page faults, a page. */
+  sys: number;
+  faults: number;
   gc: number;
   pg: number;
   sim: number;
@@ -192,20 +201,32 @@ new PerformanceObserver((list) => {
 async function measured(poll: pg.Client, simPid: number | undefined, fn: () => Promise<number>) {
   const own = (await poll.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   const pg0 = await pgCpu(poll, schedCpu);
-  const [t0, main0, proc0, gc0, sim0] = [
+  const [t0, main0, proc0, gc0, sim0, faults0] = [
     performance.now(),
     schedCpu(process.pid),
     process.cpuUsage(),
     gcMs,
     cpuOf(simPid),
+    process.resourceUsage().minorPageFault,
   ];
   const pages = await fn();
   const proc = process.cpuUsage(proc0);
+  const faults = process.resourceUsage().minorPageFault - faults0;
   const main = schedCpu(process.pid) - main0;
   const [gc, wall, sim] = [(gcMs - gc0) / 1000, (performance.now() - t0) / 1000, cpuOf(simPid) - sim0];
   const pg1 = await pgCpu(poll, schedCpu);
   const pgUsed = pgCpuSince(pg0, pg1) - ((pg1.get(own) ?? 0) - (pg0.get(own) ?? 0));
-  return { pages, cpu: { wall, main, process: (proc.user + proc.system) / 1e6, gc, pg: pgUsed, sim } };
+  const cpu = {
+    wall,
+    main,
+    process: (proc.user + proc.system) / 1e6,
+    sys: proc.system / 1e6,
+    gc,
+    pg: pgUsed,
+    sim,
+  };
+  // Page faults are counted in thousands, so that `per` below gives them a page.
+  return { pages, cpu: { ...cpu, faults: faults / 1000 } };
 }
 
 type Cpu = Awaited<ReturnType<typeof measured>>['cpu'];
@@ -219,7 +240,7 @@ async function resyncs(
   n: number,
   pull: () => Promise<number>,
 ): Promise<{ pages: number; cpu: Cpu; bare: { bareMain: number; bareWall: number } }> {
-  const cpu: Cpu = { wall: 0, main: 0, process: 0, gc: 0, pg: 0, sim: 0 };
+  const cpu: Cpu = { wall: 0, main: 0, process: 0, sys: 0, gc: 0, pg: 0, sim: 0, faults: 0 };
   let [pages, barePages, bareMain, bareWall] = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
     const bare = await measured(on.poll, on.simPid, async () =>
@@ -268,6 +289,8 @@ async function studentsPulled(
     wall: per(cpu.wall),
     main: per(cpu.main),
     process: per(cpu.process),
+    sys: per(cpu.sys),
+    faults: per(cpu.faults),
     gc: per(cpu.gc),
     pg: per(cpu.pg),
     sim: per(cpu.sim),
@@ -315,7 +338,8 @@ async function oneRun(b: Build, simUrl: string, simPid: number | undefined, prof
 }
 
 const fmt = (f: Figures): string =>
-  `${f.pages} pages, ms a page: truc main ${f.main.toFixed(1)}, truc process ${f.process.toFixed(1)} (GC pauses ${f.gc.toFixed(1)}), ` +
+  `${f.pages} pages, ms a page: truc main ${f.main.toFixed(1)}, truc process ${f.process.toFixed(1)} (system ${f.sys.toFixed(1)}, ` +
+  `GC pauses ${f.gc.toFixed(1)}; ${f.faults.toFixed(0)} page faults), ` +
   `PostgreSQL ${f.pg.toFixed(1)}, simulator ${f.sim.toFixed(1)}, wall ${f.wall.toFixed(0)}; load ${f.load.toFixed(1)}` +
   (f.bareWall === undefined
     ? ''
@@ -331,6 +355,8 @@ function printMedians(a: Build, b: Build, got: ReadonlyMap<Build, Figures[]>): v
   const keys = [
     'main',
     'process',
+    'sys',
+    'faults',
     'gc',
     'pg',
     'sim',
