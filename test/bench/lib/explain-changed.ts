@@ -16,15 +16,15 @@
  * plans would be with statistics). Issue 7: at 160 k students never analysed, the quality facts' per-asker probes
  * were bitmap heap scans (10.8 ms of execution; 4.7 as index scans).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
-import { ingestJob } from '../../../src/jobs/ingest.js';
 import { statementKind } from './statement-spy.js';
 import { changedStatusDate, studentBatches } from './students.js';
 import { openTrucEnv, type TrucEnv } from './truc-env.js';
+import { batchOf, ingestAll } from './vendor-batches.js';
 
 interface Explained {
   kind: string;
@@ -52,7 +52,6 @@ interface ExplainRow {
 type Client = pg.Client & { pipeline: boolean; processID: number; inTx?: boolean };
 type Send = (...args: unknown[]) => Promise<unknown>;
 
-const CLIENT = 'bench-vendor';
 const timing = process.env.EXPLAIN_TIMING === '1' ? 'on' : 'off';
 let on = false;
 const out: Explained[] = [];
@@ -118,35 +117,11 @@ async function acceptAll(env: TrucEnv, batches: ReturnType<typeof studentBatches
   for (const b of batches) {
     const records = change ? b.records.map((r) => ({ ...r, statusDate: change })) : b.records;
     const text = JSON.stringify({ entity: 'students', records });
-    const id = randomUUID();
-    const batch = {
-      id,
-      clientId: CLIENT,
-      schoolCode: b.schoolCode,
-      entity: 'students' as const,
-      format: 'canonical',
-      records,
-      bodySha256: createHash('sha256').update(text).digest('hex'),
-    };
-    const event = { actor: CLIENT, action: 'batch.accepted', subject: `batch:${id}`, details: {} };
+    const { batch, event } = batchOf(b.schoolCode, createHash('sha256').update(text).digest('hex'), records);
     await queueNewBatch(env.deps.db, batch, { events: [event], at: env.deps.now() });
-    ids.push(id);
+    ids.push(batch.id);
   }
   return ids;
-}
-
-/** Runs the ingest job of each batch, one after the other, as the worker would. */
-async function ingestAll(env: TrucEnv, ids: string[]): Promise<void> {
-  const ctx = createWorkerContext(env.deps);
-  const rows = await env.deps.db.query<{ id: number; batch: string }>(
-    `SELECT id, payload->>'batchId' AS batch FROM truc.outbox WHERE payload->>'batchId' = ANY($1::text[])`,
-    [ids],
-  );
-  const outbox = new Map(rows.rows.map((r) => [r.batch, r.id]));
-  for (const batchId of ids) {
-    const run = { id: undefined, queue: ingestJob.queue, name: ingestJob.name, attempt: 1 };
-    await ingestJob.run(ctx, { batchId }, { ...run, outboxId: outbox.get(batchId) });
-  }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -158,11 +133,12 @@ async function main(): Promise<void> {
   const env = await openTrucEnv('postgres+redis', { guard: { changeRatio: 1 } });
   try {
     const batches = studentBatches(stored, 1000, 'truc-bench-vendor-cpu');
-    await ingestAll(env, await acceptAll(env, batches));
+    const ctx = createWorkerContext(env.deps);
+    await ingestAll(env, ctx, await acceptAll(env, batches));
     if (process.env.EXPLAIN_ANALYZE === '1') await env.deps.db.query('ANALYZE');
     const ids = await acceptAll(env, batches.slice(0, changed), changedStatusDate());
     on = true;
-    await ingestAll(env, ids);
+    await ingestAll(env, ctx, ids);
     on = false;
     console.log('statement kind | n | planning ms | execution ms | WAL kB | FPI | triggers (ms, last)');
     for (const kind of new Set(out.map((o) => o.kind))) {

@@ -26,20 +26,20 @@
  * `<dir>/p4.json` (new rows) and `<dir>/changed.json` (the same rows changed); VENDOR_CPU_CAPTURE_KIND=<regular
  * expression over the kinds printed> keeps another kind's statements instead.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
-import { ingestJob } from '../../../src/jobs/ingest.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { bytesOf, sampled } from './profiled.js';
 import { spyStatements, type Captured, type Sample } from './statement-spy.js';
 import { changedStatusDate, studentBatches, type StudentBatch } from './students.js';
 import { openTrucEnv, type TrucEnv } from './truc-env.js';
+import { batchOf, CLIENT, ingestAll } from './vendor-batches.js';
 
 /** ns a process has run on a CPU so far (Linux schedstat, first field); 0 when it is gone. */
 function schedNs(pid: number): number {
@@ -113,8 +113,6 @@ async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>, label = 
   return alloc === undefined ? cpu : { ...cpu, alloc };
 }
 
-const CLIENT = 'bench-vendor';
-
 interface Body {
   schoolCode: string;
   text: string;
@@ -130,42 +128,14 @@ const bodyOf = (b: StudentBatch, change?: string): Body => {
 
 const sha = (b: Body) => createHash('sha256').update(b.bytes).digest('hex');
 
-/** The batch the API stores for body `b` (a new id) and its batch.accepted audit event. */
-function batchOf(b: Body, bodySha256: string, records: unknown[]) {
-  const id = randomUUID();
-  const batch = {
-    id,
-    clientId: CLIENT,
-    schoolCode: b.schoolCode,
-    entity: 'students' as const,
-    format: 'canonical',
-    records,
-    bodySha256,
-  };
-  return { batch, event: { actor: CLIENT, action: 'batch.accepted', subject: `batch:${id}`, details: {} } };
-}
-
 /** The API's acceptance of a new body without a key; returns the batch id. */
 async function accept(env: TrucEnv, b: Body): Promise<string> {
   const bodySha256 = sha(b);
   const held = await createBatchesRepo(env.deps.db).heldAndJudged(CLIENT, b.schoolCode, bodySha256);
   if (held) throw new Error('vendor-cpu: a new body was found stored');
-  const { batch, event } = batchOf(b, bodySha256, b.records);
+  const { batch, event } = batchOf(b.schoolCode, bodySha256, b.records);
   await queueNewBatch(env.deps.db, batch, { events: [event], at: env.deps.now() });
   return batch.id;
-}
-
-/** Runs the ingest job of each batch, one after the other, as the worker would. */
-async function ingestAll(env: TrucEnv, ctx: ReturnType<typeof createWorkerContext>, ids: string[]) {
-  const rows = await env.deps.db.query<{ id: number; batch: string }>(
-    `SELECT id, payload->>'batchId' AS batch FROM truc.outbox WHERE payload->>'batchId' = ANY($1::text[])`,
-    [ids],
-  );
-  const outbox = new Map(rows.rows.map((r) => [r.batch, r.id]));
-  for (const batchId of ids) {
-    const run = { id: undefined, queue: ingestJob.queue, name: ingestJob.name, attempt: 1 };
-    await ingestJob.run(ctx, { batchId }, { ...run, outboxId: outbox.get(batchId) });
-  }
 }
 
 /** The API's unchanged repeat of `b` (judged before); throws when it was not judged at once. */
@@ -175,7 +145,7 @@ async function repeat(env: TrucEnv, b: Body): Promise<void> {
   if (!held?.judged) throw new Error('vendor-cpu: no judged batch for a repeat');
   // As the API stands for a known body: as many empty records (../../../src/api/batch-intake.ts).
   const { batch, event } = batchOf(
-    b,
+    b.schoolCode,
     bodySha256,
     Array.from({ length: held.received }, () => ({})),
   );
