@@ -52,7 +52,9 @@ export async function afterPulledPage(
   const runs = createSyncRunsRepo(q);
   const run = opts.run ?? (await runs.get(batch.syncRunId));
   if (!run || run.since !== null) return; // incremental runs do not reconcile
-  await runs.recordSeen(run.id, batch.id, run.storedBefore ? seen.keys : [], seen.unkeyed);
+  // Keys are dropped only when the run is known to have stored nothing before (fail safe: a run read without
+  // the column keeps them, where a falsy test would leave its reconciliation deleting every record it saw).
+  await runs.recordSeen(run.id, batch.id, run.storedBefore === false ? [] : seen.keys, seen.unkeyed);
   if (!opts.run) await queueReconcileIfDue(q, run.id);
 }
 

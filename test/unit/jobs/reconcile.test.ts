@@ -226,6 +226,15 @@ describe("a first sync's seen keys", () => {
     ]);
     expect(await runs.unkeyedSeen(first)).toBe(1);
   });
+
+  it('are kept when the run given does not say whether it stored before (read without the column)', async () => {
+    const id = await requestFullStudentsSync(ctx);
+    const { storedBefore: _dropped, ...narrow } = (await createSyncRunsRepo(ctx.db).get(id))!;
+    const run = narrow as unknown as { id: number; since: string | null; storedBefore: boolean };
+    await afterPulledPage(ctx.db, { id: randomUUID(), syncRunId: id }, { keys: ['K3'], unkeyed: 0 }, { run });
+    const rows = await ctx.db.rows<{ keys: string[] }>('truc.sync_run_seen', `sync_run_id = ${id}`);
+    expect(rows.map((r) => r.keys)).toEqual([['K3']]);
+  });
 });
 
 describe('reconciliation and deletes', () => {
