@@ -6,6 +6,8 @@
  *
  *   STAGES_PAGES=10 STAGES_ROUNDS=20 npx tsx test/bench/lib/page-stages.ts [stage,…]
  *
+ * Each stage's minor page faults a page are printed too (a fresh page costs ~15 µs on this VM: V8 maps a
+ * string over 128 KB afresh). `pieces` is `utf8` and `parse` as the hcm-csdl client does them now.
  * zod's compiled fast path is loaded first, as `src/main.ts` loads it (the wire and canonical schemas are
  * compiled, as in production). STAGES_ALLOC=1 also prints each stage's allocation a page (MB, V8's heap
  * sampler over STAGES_ALLOC_ROUNDS rounds: a count, steady under load; Buffers' backing stores are not in it).
@@ -15,7 +17,7 @@ import 'zod/compile';
 import { loadavg } from 'node:os';
 import { ENTITY_SCHEMAS } from '../../../src/adapters/hcm-csdl/schema.js';
 import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
-import { parseWire } from '../../../src/adapters/wire.js';
+import { parseJsonPage, parseWire } from '../../../src/adapters/wire.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
 import { sourceFpOf } from '../../../src/jobs/ingest-pulled.js';
 import {
@@ -69,6 +71,8 @@ const STAGES: Record<string, (i: number) => void> = {
   /** The body's bytes to text (axios, responseType text). */
   utf8: (i) => void (sink += bodies[i]!.toString('utf8').length),
   parse: (i) => void (sink += (JSON.parse(texts[i]!) as { data: unknown[] }).data.length),
+  /** `utf8` and `parse` as the hcm-csdl client does them now: the body's bytes parsed piece by piece (../../../src/adapters/wire.ts). */
+  pieces: (i) => void (sink += (parseJsonPage(bodies[i]!, 'data') as { data: unknown[] }).data.length),
   wire: (i) => void (sink += parseWire(schema, JSON.parse(texts[i]!), 'hcm-csdl').data.length),
   /** `wire` less `parse` is zod's part. */
   sourceFp: (i) => {
@@ -97,11 +101,17 @@ const STAGES: Record<string, (i: number) => void> = {
 
 const chosen = (process.argv[2] ?? Object.keys(STAGES).join(',')).split(',');
 const cpu = new Map<string, number[]>(chosen.map((s) => [s, []]));
+const faults = new Map<string, number>(chosen.map((s) => [s, 0]));
 for (let r = -2; r < rounds; r++) {
   for (const stage of r % 2 === 0 ? chosen : [...chosen].reverse()) {
-    const t0 = schedCpu(process.pid);
+    const [t0, f0] = [schedCpu(process.pid), process.resourceUsage().minorPageFault];
     for (let i = 0; i < pages.length; i++) STAGES[stage]!(i);
-    if (r >= 0) cpu.get(stage)!.push(((schedCpu(process.pid) - t0) * 1000) / pages.length);
+    if (r < 0) continue;
+    cpu.get(stage)!.push(((schedCpu(process.pid) - t0) * 1000) / pages.length);
+    faults.set(
+      stage,
+      faults.get(stage)! + (process.resourceUsage().minorPageFault - f0) / pages.length / rounds,
+    );
   }
 }
 const allocRounds = Number(process.env.STAGES_ALLOC_ROUNDS ?? 5);
@@ -119,7 +129,10 @@ if (process.env.STAGES_ALLOC === '1')
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 for (const [stage, ms] of cpu)
   console.log(
-    `${stage.padEnd(12)} ${median(ms).toFixed(3).padStart(7)} ms a page${
+    `${stage.padEnd(12)} ${median(ms).toFixed(3).padStart(7)} ms a page ${faults
+      .get(stage)!
+      .toFixed(0)
+      .padStart(4)} faults${
       allocated.has(stage) ? `  ${allocated.get(stage)!.toFixed(2).padStart(6)} MB` : ''
     }`,
   );
