@@ -30,6 +30,8 @@
  * means more GC, ~10 ms a page more CPU than node's defaults). Cleans up its databases and Redis keys.
  * AB_PROF=<dir>: a .cpuprofile and a .heapprofile (sampled allocations) of each measured run; with
  * AB_PROF_PROMOTED=1 the heap profile holds only what survived the young generation.
+ * AB_TIMELINE=1: who was on a CPU, tick by tick, during each measured run (./timeline.ts): the wall split by
+ * whether truc's main thread and PostgreSQL were busy; AB_TIMELINE_DUMP=<prefix> keeps the ticks and statements (<prefix>.<n>.json).
  * AB_MODE=resync: the unchanged re-sync instead (issue 7): the students' first pull is not measured, then
  * AB_RESYNCS (default 3) full pulls of the same unchanged students are, each right after the sync bench's
  * bare client (fetch + JSON.parse, in this process) read the feed: `bare` is its main thread CPU and wall
@@ -53,6 +55,7 @@ import { SIM_CREDENTIALS, SIM_STUDENTS_PER_SCHOOL, startSimChild } from './hcm-c
 import { bareRead } from './sync-steps.js';
 import { productionNodeArgs } from './procs.js';
 import { profiled } from './profiled.js';
+import { startTimeline } from './timeline.js';
 import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './truc-env.js';
 import type * as ConfigModule from '../../../src/config.js';
 import type * as DepsModule from '../../../src/deps.js';
@@ -209,6 +212,9 @@ async function measured(poll: pg.Client, simPid: number | undefined, fn: () => P
     cpuOf(simPid),
     process.resourceUsage().minorPageFault,
   ];
+  const timeline = process.env.AB_TIMELINE
+    ? startTimeline({ db: poll.database ?? '', sim: simPid, skip: [own] })
+    : undefined;
   const pages = await fn();
   const proc = process.cpuUsage(proc0);
   const faults = process.resourceUsage().minorPageFault - faults0;
@@ -216,6 +222,7 @@ async function measured(poll: pg.Client, simPid: number | undefined, fn: () => P
   const [gc, wall, sim] = [(gcMs - gc0) / 1000, (performance.now() - t0) / 1000, cpuOf(simPid) - sim0];
   const pg1 = await pgCpu(poll, schedCpu);
   const pgUsed = pgCpuSince(pg0, pg1) - ((pg1.get(own) ?? 0) - (pg0.get(own) ?? 0));
+  if (timeline) console.log(await timeline.stop());
   const cpu = {
     wall,
     main,
