@@ -21,7 +21,15 @@ import {
   type StoredAndStanding,
 } from '../store/refusals.js';
 import type { InboundMapping, InboundRecord } from './inbound.js';
-import { map, type JudgeContext, type KnownRows, type Mapped, type Premapped } from './judge.js';
+import {
+  checkEarly,
+  map,
+  type EarlyChecks,
+  type JudgeContext,
+  type KnownRows,
+  type Mapped,
+  type Premapped,
+} from './judge.js';
 
 /**
  * A pulled page whose unchanged records were skipped before mapping (see {@link skipUnchanged}): what
@@ -305,6 +313,27 @@ export function sendStoredRead(q: Queryable, page: PageToSkip): StoredRead | und
   const answer = createRefusalsRepo(q).storedAndStanding({ ...refusals, entity }, ask.candidates);
   answer.catch(() => undefined); // seen by the skip, or by the statements after it
   return { version: mapping.version, rules: refusals.rules, ask, answer };
+}
+
+/**
+ * The store checks of a page judged ahead (`ahead.judged`, on the same day), begun right behind its read
+ * (`read`, made with the mapping that judged it), in the same transaction ({@link checkEarly}: its quality
+ * facts read goes out with the read, issue 7). For a page of the city database's (`format`) that is likely
+ * judged whole: the caller says when (a first sync, ./pull-store.ts).
+ */
+export function checkPageEarly(
+  q: Queryable,
+  deps: JudgeContext,
+  page: { readonly format: string; readonly ahead: PageAhead | undefined },
+  read: StoredRead | undefined,
+): EarlyChecks | undefined {
+  const judged = page.ahead?.judged;
+  if (!read || !judged || read.version !== page.ahead?.version) return undefined;
+  if (judged.ctx.today !== vietnamDateOf(deps.now())) return undefined;
+  return checkEarly(q, { trusted: true, batch: { format: page.format } }, judged, {
+    asked: new Set(read.ask.candidates.keys),
+    rows: async () => (await read.answer).rows,
+  });
 }
 
 /**

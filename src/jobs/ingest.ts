@@ -37,13 +37,19 @@ import {
   type StoredRead,
 } from './ingest-pulled.js';
 import { repeatUnchanged } from './ingest-repeat.js';
-import { check, map, plan, type Loaded } from './judge.js';
+import { check, map, plan, type EarlyChecks, type Loaded } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
 
 export type { IngestResult } from './ingest-apply.js';
-export { sendStoredRead, workAhead, type PageAhead, type StoredRead } from './ingest-pulled.js';
+export {
+  checkPageEarly,
+  sendStoredRead,
+  workAhead,
+  type PageAhead,
+  type StoredRead,
+} from './ingest-pulled.js';
 
 /** Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. */
 async function ingestStored(
@@ -85,12 +91,12 @@ async function ingestLoaded(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
-  { pulled, closing }: { pulled?: PulledExtras; closing?: CombinedWrites },
+  { pulled, closing, early }: { pulled?: PulledExtras; closing?: CombinedWrites; early?: EarlyChecks },
 ): Promise<IngestResult> {
-  // A pulled page judged ahead (./ingest-pulled.ts) runs only the store checks here.
+  // A pulled page judged ahead (./ingest-pulled.ts) runs only the store checks here (begun already, maybe).
   const mapped = judgedAhead(pulled, deps) ?? map(loaded, deps, pulled?.premapped);
   const guarded = !loaded.trusted && deps.config.guard.enabled;
-  const checked = await check(q, loaded, mapped, pulled?.known, guarded);
+  const checked = await check(q, loaded, mapped, pulled?.known, guarded, early);
   const p = plan(checked, pulled && sourceFpsByKey(pulled, checked.records));
   if (!loaded.trusted) {
     const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };
@@ -150,6 +156,8 @@ interface PulledPageIn {
   sent?: StoredRead | undefined;
   /** When none of its records is stored, insert them as new (the pull job writes again without it on a duplicate key). */
   insertNew?: boolean;
+  /** The store checks of the page as judged ahead, begun by the pull job with its read (./ingest-pulled.ts `checkPageEarly`). */
+  early?: EarlyChecks | undefined;
 }
 
 /**
@@ -207,7 +215,10 @@ export async function ingestPulledPage(
   const { run, audit, closing, insertNew } = page;
   const inline = { run, audit, closing, insertNew: insertNew === true };
   const loaded = { batch, entity: page.entity, mapping, trusted: true };
-  return ingestLoaded(q, deps, loaded, { pulled: { ...extras, inline } });
+  return ingestLoaded(q, deps, loaded, {
+    pulled: { ...extras, inline },
+    ...(page.early ? { early: page.early } : {}),
+  });
 }
 
 /**

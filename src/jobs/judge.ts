@@ -23,6 +23,7 @@ import {
   type BatchContext,
   type Finding,
   type Prejudged,
+  type QualityResult,
   type Rec,
 } from '../quality/index.js';
 import type { FindingRow } from '../store/batch-findings.js';
@@ -179,9 +180,58 @@ async function storedCopies(
 }
 
 /**
+ * The store checks of a page judged ahead, begun with its transaction's first statements (issue 7, the
+ * first sync: its quality facts read goes out right behind the read of the page's stored rows, one round
+ * trip less a page, and is made while PostgreSQL answers those). `check` takes it for that very judged page
+ * only (the page was judged whole: nothing skipped); else it is not used, a read wasted.
+ */
+export interface EarlyChecks {
+  readonly judged: Mapped;
+  readonly result: Promise<QualityResult>;
+}
+
+/**
+ * Begins the store checks of `judged` (a page judged ahead) before its stored copies are known: only when
+ * no lookup but the owners' needs them (the owners are answered from `stored.rows()` once read), and the
+ * read asks for every key of the page (`stored.asked`), so `check` would read no copy of its own. Undefined
+ * otherwise (`check` runs them as usual).
+ */
+export function checkEarly(
+  q: Queryable,
+  loaded: Pick<Loaded, 'trusted'> & { readonly batch: Pick<Batch, 'format'> },
+  judged: Mapped,
+  stored: {
+    readonly asked: ReadonlySet<string>;
+    /** The copies read, once answered. */
+    readonly rows: () => Promise<ReadonlyMap<string, ExistingRow>>;
+  },
+): EarlyChecks | undefined {
+  if (!judged.ahead) return undefined;
+  const keys = judged.records.flatMap((rec) => (rec ? [rec.key] : []));
+  if (!keys.every((k) => stored.asked.has(k))) return undefined;
+  const lookups = lookupsFor(q, loaded, new Map(), new Set(keys));
+  // The authoritative copies are asked by what the read found: not before it is answered.
+  if (lookups.authoritative) return undefined;
+  // As `check` has them: the copies read of the page's keys.
+  const owners = async () => {
+    const rows = await stored.rows();
+    return new Map(keys.flatMap((k) => (rows.has(k) ? [[k, rows.get(k)!.scope] as const] : [])));
+  };
+  const prejudged = judged.ahead.prejudged;
+  const result = checkStored(
+    judged.ctx,
+    { ...prejudged, sink: prejudged.sink.fork() },
+    { ...lookups, owners },
+  );
+  result.catch(() => undefined); // seen by `check`, or (unused) by the statements after it
+  return { judged, result };
+}
+
+/**
  * `check`: the quality engine, with one store lookup (the stored copies of the batch's keys; those in
  * `known`, read earlier in the same transaction, are not read again). `weigh`: the lookup also counts
- * the live records of the copies' schools, for the mass-change guard (no second round trip).
+ * the live records of the copies' schools, for the mass-change guard (no second round trip). `early`:
+ * the store checks of `mapped`, begun already ({@link checkEarly}).
  */
 export async function check(
   q: Queryable,
@@ -189,6 +239,7 @@ export async function check(
   mapped: Mapped,
   known?: KnownRows,
   weigh = false,
+  early?: EarlyChecks,
 ): Promise<Checked> {
   const { entity } = loaded;
   const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
@@ -203,13 +254,16 @@ export async function check(
   const lookups = lookupsFor(q, loaded, existing, new Set(keys));
   // A page judged ahead is judged on a fork of its sink: written again (its pull job's second attempt,
   // jobs/pull-store.ts `storeOrHold`), it is judged afresh, not with the first attempt's store findings.
-  const result = mapped.ahead
-    ? await checkStored(
-        mapped.ctx,
-        { ...mapped.ahead.prejudged, sink: mapped.ahead.prejudged.sink.fork() },
-        lookups,
-      )
-    : await checkBatch(mapped.ctx, mapped.sink.records, lookups, mapped.sink, INGEST_CHECKS);
+  const result =
+    early?.judged === mapped && mapped.ahead
+      ? await early.result
+      : mapped.ahead
+        ? await checkStored(
+            mapped.ctx,
+            { ...mapped.ahead.prejudged, sink: mapped.ahead.prejudged.sink.fork() },
+            lookups,
+          )
+        : await checkBatch(mapped.ctx, mapped.sink.records, lookups, mapped.sink, INGEST_CHECKS);
   // Repairs (mojibake, name case) are what is stored.
   const records = mapped.records.map((rec, index) => {
     const repaired = result.records[index];

@@ -17,7 +17,14 @@ import type { WorkerContext } from './context.js';
 import type { JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
 import type { GuardEntry } from './guard.js';
-import { ingestPulledPage, sendStoredRead, type PageAhead, type StoredRead } from './ingest.js';
+import {
+  checkPageEarly,
+  ingestPulledPage,
+  sendStoredRead,
+  type PageAhead,
+  type StoredRead,
+} from './ingest.js';
+import type { EarlyChecks } from './judge.js';
 import { lastQuiet } from './pull-ahead.js';
 import { sendDeletes, tombstonedKeys } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
@@ -62,6 +69,8 @@ interface PageToStore {
   sent?: StoredRead | undefined;
   /** Records none of which is stored are inserted as new ({@link storeOrHold} writes again without it on a duplicate key). */
   insertNew?: boolean;
+  /** The store checks of the page as judged ahead, begun with its read ({@link storeLocked}). */
+  early?: EarlyChecks | undefined;
   /**
    * Stored outside a transaction ({@link storeQuiet}): the page number the run must still be at; only a
    * page with nothing to judge is stored.
@@ -95,6 +104,7 @@ async function ingestPage(
     quietOnly: p.due !== undefined,
     sent: p.sent,
     insertNew: p.insertNew === true,
+    early: p.early,
   });
   if (!result) return undefined;
   const changed = result.unchanged * 2 < page.items.length;
@@ -258,7 +268,7 @@ export async function storeOrHold<T>(
 /** A page the job has: its run (as the job read it), number, records, the work done on it ahead and the job's outbox row. */
 export type PageIn = Omit<
   PageToStore,
-  'mappingPin' | 'mappingVersion' | 'audit' | 'closing' | 'deleting' | 'sent' | 'insertNew' | 'due'
+  'mappingPin' | 'mappingVersion' | 'audit' | 'closing' | 'deleting' | 'sent' | 'insertNew' | 'due' | 'early'
 >;
 
 export const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
@@ -269,6 +279,8 @@ export const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
  * when it is stored already, or the run stopped. The run's lock, the page's tombstones and the read of
  * its stored rows go out with BEGIN without waiting for each other's answers (issue 7: one round trip
  * for the four); the read is made with the current mapping, and made again when the run is pinned to another.
+ * A first sync's page judged ahead sends its quality facts read right behind them (its store checks begun
+ * while PostgreSQL answers: one round trip less; ./judge.ts `checkEarly`).
  */
 export async function storeLocked(
   q: Queryable,
@@ -287,6 +299,12 @@ export async function storeLocked(
     ahead: p.ahead,
     refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
   });
+  // A first sync's page judged ahead (nothing of the run's scope was stored before it: the page is likely
+  // judged whole): its store checks begin now, their facts read right behind the page's read (issue 7).
+  const early =
+    run.storedBefore !== false
+      ? undefined
+      : checkPageEarly(q, ctx, { format: run.system, ahead: p.ahead }, sent);
   const locked = await locking;
   if (!locked || locked.pages > pageNo || STOPPED.has(locked.status)) throw new PageNotDue();
   return storePage(q, ctx, {
@@ -299,6 +317,7 @@ export async function storeLocked(
     deleting,
     sent,
     insertNew,
+    early,
   });
 }
 

@@ -5,6 +5,7 @@
  * (one statement, which also tells the mass-change guard what they deleted) and the read of the page's
  * stored rows; the batch row ahead of the quality facts read; the records' upsert ahead of the closing
  * writes, and COMMIT right behind them (the run's advance, whose answer the job reads once committed).
+ * A first sync's page judged ahead sends its quality facts read right behind its read too.
  * Counted at the pg client: a round trip is a statement made while none of the connection's earlier
  * statements is still unanswered. Over the real pull path: the worker role, PostgreSQL and the hcm-csdl
  * simulator.
@@ -89,7 +90,7 @@ describe.each([
   let env: TestEnv;
   let worker: { stop(): Promise<void> };
   beforeAll(async () => {
-    sim = await startCitySimulator({ seed: 41, schools: 3, studentsPerSchool: 700, tombstoneRate });
+    sim = await startCitySimulator({ seed: 41, schools: 5, studentsPerSchool: 700, tombstoneRate });
     env = await makeDeps(
       backends().find((b) => b.name === 'postgres+pg-queue')!,
       {
@@ -104,20 +105,27 @@ describe.each([
     await sim?.close();
   });
 
-  it(`sends its ${statements} statements in three round trips`, async () => {
+  it(`sends its ${statements} statements in three round trips, two once pages are judged ahead`, async () => {
     const shape = await pageShapes(env.deps.db);
-    expect(shape.length).toBe(3);
+    expect(shape.length).toBe(4);
     for (const page of shape) expect(page.tombstones).toBe(tombstoneRate > 0 ? 1 : 0);
     // The run's lock, the read, the batch row, the planner setting's two statements and the upsert cost no
     // round trip of their own, nor do the tombstones (the last page also keeps the run's watermark and
     // queues its reconciliation).
     const free = tombstoneRate > 0 ? 7 : 6;
     for (const page of shape) expect(page.roundTrips).toBeLessThanOrEqual(page.statements - free);
-    // The two pages before the last (pages may be stored on different connections: in any order): their
-    // COMMIT is sent behind the closing writes too.
-    expect(shape.filter((page) => page.statements === statements)).toEqual([
-      { statements, roundTrips: 3, tombstones: tombstoneRate > 0 ? 1 : 0, upsert: false },
-      { statements, roundTrips: 3, tombstones: tombstoneRate > 0 ? 1 : 0, upsert: false },
-    ]);
+    // The three pages before the last (pages may be stored on different connections: in any order): their
+    // COMMIT is sent behind the closing writes too. The first two are judged in their transaction; the
+    // third was judged ahead (the pages before it were new) on a first sync: its quality facts read goes
+    // out right behind its read, and its batch row with its upsert (issue 7: one round trip less).
+    const page = (roundTrips: number) => ({
+      statements,
+      roundTrips,
+      tombstones: tombstoneRate > 0 ? 1 : 0,
+      upsert: false,
+    });
+    expect(
+      shape.filter((p) => p.statements === statements).sort((a, b) => a.roundTrips - b.roundTrips),
+    ).toEqual([page(2), page(3), page(3)]);
   }, 120_000);
 });
