@@ -7,14 +7,7 @@
  *   npx tsx test/bench/lib/timeline-pages.ts <dump.json> [pages to print one by one]
  */
 import { readFileSync } from 'node:fs';
-
-type Tick = [t: number, ms: number, main: number, pg: number, sim: number, idle: number];
-interface Logged {
-  kind: string;
-  sent: number;
-  answered: number;
-  client: number;
-}
+import type { Logged, Tick } from './timeline.js';
 
 const [file, show] = process.argv.slice(2);
 const { ticks, statements } = JSON.parse(readFileSync(file!, 'utf8')) as {

@@ -50,9 +50,10 @@ parentPort.on('message', () => { clearInterval(timer); parentPort.postMessage(ti
 `;
 
 /** One tick: its end (epoch ms), length (ms), and the cores used by truc's main thread, PostgreSQL, the simulator; the machine's idle cores (10 ms resolution). */
-type Tick = [t: number, ms: number, main: number, pg: number, sim: number, idle: number];
+export type Tick = [t: number, ms: number, main: number, pg: number, sim: number, idle: number];
 
-interface Logged {
+/** A statement a pg client sent: its kind, when it was sent and answered (epoch ms), its client's number. */
+export interface Logged {
   kind: string;
   sent: number;
   answered: number;
