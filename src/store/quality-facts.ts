@@ -290,12 +290,8 @@ export async function queryFacts(q: Queryable, asks: QualityFactAsks): Promise<Q
   // (a fresh load; the bench's server runs without autovacuum) PostgreSQL expects ~1,000 holders of one
   // personal ID or twin key and plans every probe as a bitmap heap scan, which builds and reads a bitmap per
   // asker: the statement took twice the CPU (a changed batch of 1000 stored students: 11.4 ms against 5.8).
-  // Prepared (see QueryOptions): its text depends only on the parts asked, one of a few for a kind of batch, and
-  // planning it was a third of its cost (issue 7: a first-sync page's, captured and replayed on one connection,
-  // alternated, load 9-11: 11.1 -> 6.7 ms of PostgreSQL's CPU; the plan is the same, an index probe per asker).
-  // PostgreSQL still plans a connection's first five runs of it: the gain is a long run's (a city's first sync).
   const res = await withLocalSettings(q, { enable_bitmapscan: 'off' }, () =>
-    q.query<Record<string, unknown[]>>(`SELECT ${parts.join(',\n       ')}`, params, { prepared: true }),
+    q.query<Record<string, unknown[]>>(`SELECT ${parts.join(',\n       ')}`, params),
   );
   const row = res.rows[0]!;
   const column = (name: keyof QualityFacts) => (both && name === 'scopeHolders' ? 'activeHolders' : name);

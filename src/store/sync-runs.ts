@@ -144,10 +144,8 @@ function runAdvance(q: Queryable) {
         next?.leaseSeconds ?? null,
         page.due ?? null,
       ];
-      // A page's closing statement is one of a few texts (the same closing writes page after page): prepared
-      // (see QueryOptions). Issue 7: a first-sync page's, with its 1000 verdicts, cost PostgreSQL ~20 % less
-      // so (captured statements replayed alternated, load 9-13: 9.6 -> 7.6 ms), as an unchanged page's did.
-      const opts = { prepared: true };
+      // An unchanged page's closing statement is one of a few texts: prepared (see QueryOptions).
+      const opts = { prepared: page.due !== undefined };
       const res = with_
         ? await with_.flushWith<{ next: number | null }>(ADVANCE, params, opts)
         : await q.query<{ next: number | null }>(ADVANCE, params, opts);
