@@ -20,7 +20,7 @@ import { createQualityRepo } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint, fingerprinted, type UpsertRow } from '../../src/store/records.js';
 import { openEmbedded } from '../../src/store/embedded.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
-import { student as aStudent } from '../factories/records.js';
+import { classGroup, student as aStudent } from '../factories/records.js';
 import { verdict, verdictFinding } from '../factories/verdicts.js';
 import { makeTempDir, openTestStore, type TestStore } from '../helpers/env.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../helpers/memory-db.js';
@@ -508,6 +508,53 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(plans[0]).toContain('"Index Name":"students_personal_id"');
       expect(plans[0]).toContain('"Index Name":"students_twin_key"');
       expect(plans[0]).not.toContain('Bitmap Heap Scan');
+    });
+
+    it("read a page's known classes by its schools and year, not by filtering every class of the city (issue 7)", async () => {
+      // 600 classes of 60 schools stored and never analysed. Before migration 441 the planner read the whole
+      // partial index classes_class_code and filtered each class (at the city: 57,375 classes a page).
+      const rows: UpsertRow[] = Array.from({ length: 600 }, (_, i) => {
+        const data = classGroup(`${i % 10}A${i}`, {
+          schoolCode: `7910${String(Math.floor(i / 10)).padStart(4, '0')}`,
+        });
+        const key = `${data.schoolCode}/${data.schoolYear}/${data.classCode}`;
+        return { key, scope: data.schoolCode, data, fingerprint: fingerprint(data) };
+      });
+      await createRecordsRepo(store.db).upsert('classes', rows, SOURCE);
+      const wanted = ['79100007', '79100042'];
+      const year = classGroup().schoolYear;
+      const plans: string[] = [];
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const first = args[0] as { text?: string; values?: unknown[] } | string;
+        const text = typeof first === 'string' ? first : (first.text ?? '');
+        if (text.startsWith('SELECT (SELECT coalesce(json_agg')) {
+          const values = typeof first === 'string' ? (args[1] as unknown[]) : first.values;
+          void (query as (...a: unknown[]) => Promise<{ rows: { 'QUERY PLAN': unknown }[] }>)
+            .call(this, `EXPLAIN (FORMAT JSON) ${text}`, values)
+            .then((r) => plans.push(JSON.stringify(r.rows[0]!['QUERY PLAN'])));
+        }
+        return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
+      };
+      let known: Set<string> | undefined;
+      try {
+        known = await store.db.tx(
+          async (q) =>
+            (await createQualityRepo(q).facts({ classes: { schools: wanted, years: [year] } })).classes,
+        );
+      } finally {
+        pg.Client.prototype.query = query;
+      }
+      expect([...(known ?? [])].sort()).toEqual(
+        rows
+          .filter((r) => wanted.includes(r.scope))
+          .map((r) => r.key)
+          .sort(),
+      );
+      expect(plans).toHaveLength(1);
+      expect(plans[0]).toContain('"Index Name":"classes_school_year"');
+      expect(plans[0]).not.toContain('classes_class_code');
     });
   });
 
