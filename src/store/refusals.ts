@@ -79,7 +79,10 @@ export interface Candidates {
  * SQL of {@link storedAndStanding}: $1 system, $2 entity, $3 and $4 the candidates as two JSON arrays
  * (source keys, and their source fingerprints in the same order). The unchanged rows as one row
  * (`scope`: their keys by school, JSON), the other stored rows whole, then the refusals of keys not
- * unchanged.
+ * unchanged. The refusals are looked up key by key, only for the keys not unchanged (each `OFFSET 0` keeps
+ * PostgreSQL from flattening the lookup into a join): on a table never analysed PostgreSQL expects one
+ * refusal in all and hashed every refusal of the system and entity on every page (issue 7, the city:
+ * 5,339 rows late in a first sync, 5,657 on each page of the re-sync that followed, growing with the run).
  */
 function storedReadSql(entity: EntityName): string {
   const t = TABLES[entity];
@@ -97,8 +100,9 @@ function storedReadSql(entity: EntityName): string {
      UNION ALL
      SELECT false, true, rs.source_key, rs.scope, NULL, NULL, rs.source_fp, rs.rules, rs.record_key,
             rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD}))
-       FROM v JOIN truc.refused_sources rs ON rs.system = $1 AND rs.entity = $2 AND rs.source_key = v.key
-      WHERE NOT EXISTS (SELECT 1 FROM e WHERE e.key = v.key AND e.same)`;
+       FROM (SELECT v.key FROM v LEFT JOIN e ON e.key = v.key AND e.same WHERE e.key IS NULL OFFSET 0) n
+      CROSS JOIN LATERAL (SELECT * FROM truc.refused_sources x
+                           WHERE x.system = $1 AND x.entity = $2 AND x.source_key = n.key OFFSET 0) rs`;
 }
 
 /**

@@ -17,6 +17,7 @@ import { isUniqueViolation, sendWrite, type Queryable } from '../../src/store/db
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createSyncRunsRepo, isPageNotDue } from '../../src/store/sync-runs.js';
 import { createQualityRepo } from '../../src/store/quality.js';
+import { createRefusalsRepo } from '../../src/store/refusals.js';
 import { createRecordsRepo, fingerprint, fingerprinted, type UpsertRow } from '../../src/store/records.js';
 import { openEmbedded } from '../../src/store/embedded.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
@@ -555,6 +556,87 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(plans).toHaveLength(1);
       expect(plans[0]).toContain('"Index Name":"classes_school_year"');
       expect(plans[0]).not.toContain('classes_class_code');
+    });
+
+    it("look up a pulled page's refusals by its keys not unchanged, not by hashing every refusal of the source (issue 7)", async () => {
+      // 3000 refusals of one source and entity, never analysed; a page of 20 keys: 10 unchanged stored
+      // students (one of them refused earlier), 5 refused, 5 new.
+      const target = { system: 'sim-refusals', entity: 'students' as const, rules: 'r1' };
+      const refusals = createRefusalsRepo(store.db);
+      await refusals.note(
+        target,
+        Array.from({ length: 3000 }, (_, i) => ({
+          sourceKey: `RS${String(i).padStart(5, '0')}`,
+          sourceFp: `fp${i}`,
+          recordKey: null,
+          scope: null,
+        })),
+      );
+      const stored: UpsertRow[] = Array.from({ length: 10 }, (_, i) => {
+        const data = aStudent(`RU${i}`, { schoolCode: '79000091' });
+        return {
+          key: data.studentCode,
+          scope: data.schoolCode,
+          data,
+          fingerprint: fingerprint(data),
+          sourceFp: `u${i}`,
+        };
+      });
+      await createRecordsRepo(store.db).upsert('students', stored, {
+        system: 'sim-refusals',
+        mappingVersion: 'sim@1',
+      });
+      await refusals.note(target, [{ sourceKey: 'RU0', sourceFp: 'old', recordKey: null, scope: null }]);
+      const keys = [
+        ...stored.map((r) => r.key),
+        ...['RS00007', 'RS00100', 'RS01000', 'RS02000', 'RS02999'],
+        ...['RN1', 'RN2', 'RN3', 'RN4', 'RN5'],
+      ];
+      const fps = [
+        ...stored.map((_, i) => `u${i}`),
+        'fp7',
+        'fp100',
+        'changed',
+        'fp2000',
+        'fp2999',
+        'a',
+        'b',
+        'c',
+        'd',
+        'e',
+      ];
+      const plans: string[] = [];
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const first = args[0] as { text?: string; values?: unknown[] } | string;
+        const text = typeof first === 'string' ? first : (first.text ?? '');
+        if (text.startsWith('WITH v AS')) {
+          const values = typeof first === 'string' ? (args[1] as unknown[]) : first.values;
+          void (query as (...a: unknown[]) => Promise<{ rows: { 'QUERY PLAN': unknown }[] }>)
+            .call(this, `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values)
+            .then((r) => plans.push(JSON.stringify(r.rows[0]!['QUERY PLAN'])));
+        }
+        return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
+      };
+      let read: Awaited<ReturnType<typeof refusals.storedAndStanding>>;
+      try {
+        read = await store.db.tx((q) => createRefusalsRepo(q).storedAndStanding(target, { keys, fps }));
+      } finally {
+        pg.Client.prototype.query = query;
+      }
+      expect([...read.unchanged.keys()].sort()).toEqual(stored.map((r) => r.key).sort());
+      expect([...read.standing.keys()].sort()).toEqual(['RS00007', 'RS00100', 'RS02000', 'RS02999']);
+      expect(read.lapsed.sort()).toEqual(['RS01000']);
+      expect(plans).toHaveLength(1);
+      // Every refusal row PostgreSQL read, over the whole plan: only the page's 10 keys not unchanged were looked up.
+      const readRows = (node: Record<string, unknown>): number =>
+        (node['Relation Name'] === 'refused_sources'
+          ? Number(node['Actual Rows']) * Number(node['Actual Loops'])
+          : 0) +
+        ((node['Plans'] as Record<string, unknown>[] | undefined) ?? []).reduce((n, c) => n + readRows(c), 0);
+      const plan = (JSON.parse(plans[0]!) as { Plan: Record<string, unknown> }[])[0]!.Plan;
+      expect(readRows(plan)).toBeLessThanOrEqual(5);
     });
   });
 
