@@ -6,7 +6,7 @@
  *           state still holds is unchanged, with that batch's findings, at once (./ingest-repeat.ts)
  *   map, check, plan   judge it (./judge.ts, shared with the batch API's dry run): wire → canonical,
  *           the quality engine, which accepted records changed; a pulled page skips first the records
- *           unchanged at the source (./ingest-pulled.ts)
+ *           unchanged at the source (./skip-unchanged.ts)
  *   guard   a vendor batch that changes or moves too much of a school is held whole (./guard.ts)
  *   apply   upsert the changed (a deleted record that comes back is restored, even unchanged), touch
  *           the unchanged (a pulled page of a full run notes its keys narrowly instead), one push set
@@ -28,28 +28,17 @@ import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
 import { finish, holdWhole, ingestedAudit, tagAfter } from './ingest-finish.js';
-import {
-  judgedAhead,
-  skipUnchanged,
-  sourceFpsByKey,
-  type PageAhead,
-  type PulledExtras,
-  type StoredRead,
-} from './ingest-pulled.js';
+import { judgedAhead, sourceFpsByKey, type PageAhead, type PulledExtras } from './ingest-pulled.js';
 import { repeatUnchanged } from './ingest-repeat.js';
 import { check, map, plan, type EarlyChecks, type Loaded } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
+import { skipUnchanged, type StoredRead } from './skip-unchanged.js';
 
 export type { IngestResult } from './ingest-apply.js';
-export {
-  checkPageEarly,
-  sendStoredRead,
-  workAhead,
-  type PageAhead,
-  type StoredRead,
-} from './ingest-pulled.js';
+export { workAhead, type PageAhead } from './ingest-pulled.js';
+export { checkPageEarly, sendStoredRead, type StoredRead } from './skip-unchanged.js';
 
 /** Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. */
 async function ingestStored(
@@ -156,7 +145,7 @@ interface PulledPageIn {
   sent?: StoredRead | undefined;
   /** When none of its records is stored, insert them as new (the pull job writes again without it on a duplicate key). */
   insertNew?: boolean;
-  /** The store checks of the page as judged ahead, begun by the pull job with its read (./ingest-pulled.ts `checkPageEarly`). */
+  /** The store checks of the page as judged ahead, begun by the pull job with its read (./skip-unchanged.ts `checkPageEarly`). */
   early?: EarlyChecks | undefined;
 }
 

@@ -19,7 +19,7 @@ import { ENTITY_SCHEMAS } from '../../../src/adapters/hcm-csdl/schema.js';
 import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
 import { parseJsonPage, parseWire } from '../../../src/adapters/wire.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
-import { sourceFpOf } from '../../../src/jobs/ingest-pulled.js';
+import { sourceFpOf } from '../../../src/jobs/source-fp.js';
 import {
   BatchSink,
   DEFAULT_QUALITY_CONFIG,
@@ -66,7 +66,7 @@ const ctx: BatchContext = {
   schoolCode: undefined,
   config: DEFAULT_QUALITY_CONFIG,
 };
-/** Each stage's work on page `i`, as the pull does it (./ingest-pulled.ts, ../../../src/store/records.ts). */
+/** Each stage's work on page `i`, as the pull does it (src/jobs/source-fp.ts, src/jobs/ingest-pulled.ts, ../../../src/store/records.ts). */
 const STAGES: Record<string, (i: number) => void> = {
   /** The body's bytes to text (axios, responseType text). */
   utf8: (i) => void (sink += bodies[i]!.toString('utf8').length),

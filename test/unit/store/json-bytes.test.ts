@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE_VERSION } from '../../../src/quality/index.js';
-import { sourceFpOf } from '../../../src/jobs/ingest-pulled.js';
+import { sourceFpOf } from '../../../src/jobs/source-fp.js';
 import { JsonWriter } from '../../../src/store/json-bytes.js';
 import { fingerprint, fingerprinted } from '../../../src/store/records.js';
 
