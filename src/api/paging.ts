@@ -1,15 +1,16 @@
 /** The offset-paged lists of the API: their `limit`/`offset` query fields and the page they answer with. */
 import { z } from 'zod';
+import { decimal } from './query.js';
 
 /**
  * The `limit` (1..max, `def` when absent) and `offset` (0.., at most `maxOffset` when given) fields of a
  * list's querystring, to spread into its `z.object({...})`.
  */
 export function pageQuery(max: number, def: number, maxOffset?: number) {
-  const offset = z.coerce.number().int().min(0);
+  const offset = z.number().int().min(0);
   return {
-    limit: z.coerce.number().int().min(1).max(max).default(def),
-    offset: (maxOffset === undefined ? offset : offset.max(maxOffset)).default(0),
+    limit: decimal(z.number().int().min(1).max(max)).prefault(def),
+    offset: decimal(maxOffset === undefined ? offset : offset.max(maxOffset)).prefault(0),
   };
 }
 

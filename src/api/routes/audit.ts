@@ -10,6 +10,7 @@ import { createOverviewRepo } from '../../store/overview.js';
 import { iso } from '../time.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
+import { fromNotAfterTo, timeRangeQuery } from '../query.js';
 
 const Problems = { ...problems(400, 401, 403) };
 
@@ -31,11 +32,11 @@ function listRoute(app: AuditApp, opts: { db: Db }): void {
             actor: z.string().min(1).max(200).optional(),
             action: z.string().min(1).max(100).optional(),
             subject: z.string().min(1).max(200).optional(),
-            from: z.iso.datetime({ offset: true }).optional(),
-            to: z.iso.datetime({ offset: true }).optional(),
+            ...timeRangeQuery(),
             ...pageQuery(500, 100),
           })
-          .strict(),
+          .strict()
+          .superRefine(fromNotAfterTo),
         response: {
           200: z.object({
             items: z.array(

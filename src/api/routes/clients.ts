@@ -14,6 +14,7 @@ import { insertClient, replaceSecret } from '../auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
+import { NoQuery } from '../query.js';
 import { ALL_SCOPES } from './oauth.js';
 
 const Code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
@@ -123,6 +124,7 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
         operationId: 'listClients',
         tags: ['admin'],
         summary: 'Danh sách ứng dụng / List API clients',
+        querystring: NoQuery,
         response: { 200: z.object({ items: z.array(ClientView) }), ...errors },
       },
     },

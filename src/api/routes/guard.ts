@@ -20,6 +20,7 @@ import { principalOf } from '../plugins/auth.js';
 import { iso } from '../time.js';
 import { problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
+import { decimal } from '../query.js';
 
 const Count = z.number().int();
 const Reason = z
@@ -84,7 +85,7 @@ const SchoolDiff = z
 
 const Hold = z.object({ ...HoldFields, diff: z.array(SchoolDiff) }).meta({ id: 'GuardHold' });
 
-const IdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
+const IdParams = z.object({ id: decimal(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)) }).strict();
 
 function fields(h: Omit<StoredHold, 'diff'>) {
   return {

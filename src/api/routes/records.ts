@@ -18,6 +18,7 @@ import {
 } from '../../store/reads.js';
 import { canAccessSchool, principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
+import { decimal } from '../query.js';
 import { SchoolCode } from '../batch-contract.js';
 
 /** Entities a school's records are read by, with the path segment and the record key's name. */
@@ -41,7 +42,7 @@ const Cursor = z
 
 const PageQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: decimal(z.number().int().min(1).max(1000)).prefault(100),
     cursor: Cursor.optional(),
     updatedSince: z.iso
       .datetime({ offset: true })
@@ -88,7 +89,7 @@ const ChangePage = z
 
 const ChangesQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(1000).default(500),
+    limit: decimal(z.number().int().min(1).max(1000)).prefault(500),
     cursor: Cursor.optional(),
     schoolCode: SchoolCode.optional(),
   })

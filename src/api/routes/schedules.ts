@@ -7,6 +7,7 @@ import type { QueueFactory } from '../../jobs/queues.js';
 import type { Db } from '../../store/db.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
+import { NoQuery } from '../query.js';
 
 const ScheduleSchema = z
   .object({
@@ -62,6 +63,7 @@ function listRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
       schema: {
         ...common,
         summary: 'Lịch đồng bộ / Schedules, with their last and next run',
+        querystring: NoQuery,
         response: {
           200: z.object({ items: z.array(ScheduleSchema) }),
           401: ProblemSchema,

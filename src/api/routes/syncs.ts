@@ -13,6 +13,7 @@ import {
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
+import { decimal, fromNotAfterTo, timeRangeQuery } from '../query.js';
 
 const SyncRequest = z
   .object({
@@ -129,11 +130,11 @@ const SyncListQuery = z
     system: z.enum(SYSTEM_NAMES).optional(),
     entity: z.enum(ENTITY_NAMES).optional(),
     status: z.enum(['queued', 'running', 'held', 'done', 'failed']).optional(),
-    from: z.iso.datetime({ offset: true }).optional().meta({ description: 'tạo từ / created at or after' }),
-    to: z.iso.datetime({ offset: true }).optional().meta({ description: 'tạo trước / created before' }),
+    ...timeRangeQuery({ from: 'tạo từ / created at or after', to: 'tạo trước / created before' }),
     ...pageQuery(500, 50, 1_000_000),
   })
-  .strict();
+  .strict()
+  .superRefine(fromNotAfterTo);
 
 /** A listed run: its view plus mapping version, counts, duration and error figures. */
 function listedView(r: SyncRunSummary): z.infer<typeof SyncRunListed> {
@@ -196,7 +197,7 @@ function runRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
       schema: {
         tags: ['syncs'],
         summary: 'Trạng thái một lần đồng bộ / A sync run',
-        params: z.object({ syncRunId: z.coerce.number().int().positive() }).strict(),
+        params: z.object({ syncRunId: decimal(z.number().int().positive()) }).strict(),
         response: {
           200: SyncRun,
           ...problems(400, 401, 403, 404),

@@ -20,6 +20,7 @@ import {
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
+import { NoQuery } from '../query.js';
 
 const SubscriptionBody = z
   .object({
@@ -159,6 +160,7 @@ function listSubscriptionsRoute(app: WebhookApp, opts: WebhookRouteOptions): voi
         ...common,
         operationId: 'listWebhooks',
         summary: 'Các đăng ký của bạn / Your subscriptions',
+        querystring: NoQuery,
         response: { 200: z.object({ items: z.array(SubscriptionView) }), ...errors },
       },
     },

@@ -3896,6 +3896,23 @@ export interface operations {
           };
         };
       };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Cần xác thực / Authentication required */
       401: {
         headers: {

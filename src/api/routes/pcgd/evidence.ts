@@ -4,6 +4,7 @@
  * deadlines.
  */
 import { z } from 'zod';
+import { decimal } from '../../query.js';
 import { appendAudit } from '../../../audit/chain.js';
 import { AppError } from '../../../errors.js';
 import { deadlineView } from '../../../reporting/pcgd/deadlines.js';
@@ -49,7 +50,7 @@ function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
               .string()
               .regex(/^[A-Za-z0-9._:-]{1,64}$/)
               .optional(),
-            limit: z.coerce.number().int().min(1).max(500).default(100),
+            limit: decimal(z.number().int().min(1).max(500)).prefault(100),
           })
           .strict(),
         response: {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { communeFactFields, reportFigureFields } from '../../../reporting/pcgd/package.js';
 import { problems } from '../../problem.js';
+import { decimal } from '../../query.js';
 
 const UnitCode = z
   .string()
@@ -9,14 +10,16 @@ const UnitCode = z
   .meta({
     description: 'Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code',
   });
-export const Year = z.coerce.number().int().min(2014).max(2100);
+export const Year = decimal(z.number().int().min(2014).max(2100));
 export const ReportIdParams = z
   .object({
-    reportId: z.coerce
-      .number()
-      .int()
-      .positive()
-      .max(2 ** 53 - 1),
+    reportId: decimal(
+      z
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 53 - 1),
+    ),
   })
   .strict();
 

@@ -1,0 +1,42 @@
+/**
+ * Fields read from a URL's text (query and path): integers written in decimal digits, and a time range
+ * whose `from` is not after its `to`. Every route parses them through here, so they answer alike.
+ */
+import { z } from 'zod';
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * `n` read from text written in decimal digits only (`16`, `016`); `0x10`, `1e1`, ` 16`, `+16`, `16.0`
+ * and the empty text are refused (`z.coerce` took them all as numbers). A number (a JSON body's) is
+ * checked as it is. The schema documents itself as `n` (an integer in OpenAPI). Give a default with
+ * `.prefault(d)`: zod leaves a `.default` out of the OpenAPI input schema of a field that transforms.
+ */
+export function decimal<T extends z.ZodNumber>(n: T) {
+  return z.preprocess((v) => (typeof v === 'string' && DIGITS.test(v) ? Number(v) : v), n);
+}
+
+/** An ISO 8601 time with its offset, read from a query. */
+const isoTime = () => z.iso.datetime({ offset: true });
+
+/** The `from` (at or after) and `to` (before) fields of a list filtered by time; check them with {@link fromNotAfterTo}. */
+export function timeRangeQuery(describe?: { from: string; to: string }) {
+  const from = isoTime().optional();
+  const to = isoTime().optional();
+  return describe
+    ? { from: from.meta({ description: describe.from }), to: to.meta({ description: describe.to }) }
+    : { from, to };
+}
+
+/** Refuses a range whose `from` is after its `to` (it could only ever answer an empty page). */
+export function fromNotAfterTo(
+  q: { from?: string | undefined; to?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (q.from === undefined || q.to === undefined) return;
+  if (Date.parse(q.from) > Date.parse(q.to))
+    ctx.addIssue({ code: 'custom', path: ['from'], message: '`from` is after `to`', input: q.from });
+}
+
+/** The query of a list that takes none: any key is refused (400), as every other list refuses keys it does not know. */
+export const NoQuery = z.object({}).strict();
