@@ -223,7 +223,7 @@ async function copyBaseline(db: Db, url: string): Promise<number> {
   if (process.env.BENCH_SYNC_NO_COPY) return NaN;
   const rows = await storedRows(db);
   const rates: number[] = [];
-  for (let i = 0; i < Math.max(1, Number(process.env.BENCH_SYNC_COPY_RUNS ?? 2)); i++) {
+  for (let i = 0; i < Math.max(1, Number(process.env.BENCH_SYNC_COPY_RUNS ?? 2) || 2); i++) {
     await createPlainTable(db, 'bench_copy');
     rates.push(await copyRate(url, 'bench_copy', rows));
     await dropPlainTable(db, 'bench_copy');
