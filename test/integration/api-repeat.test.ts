@@ -97,6 +97,27 @@ describe('a repeated batch body at the API (issue 7)', () => {
     expect(await batchRow(firstId)).toMatchObject({ same_as: null, stored: 3 });
   });
 
+  it('the same bytes again: the body is hashed as it arrives and never copied whole', async () => {
+    const body = JSON.stringify(goodBody(['REPEAT-C1', 'REPEAT-C2', 'REPEAT-C3']));
+    const size = Buffer.byteLength(body);
+    const real = Buffer.concat.bind(Buffer);
+    let copies = 0;
+    vi.spyOn(Buffer, 'concat').mockImplementation((list, total) => {
+      const out = real(list, total);
+      if (out.length >= size) copies++;
+      return out;
+    });
+    const first = await h.pushBatch(h.tokens.vendor, S1, body);
+    expect(first.statusCode, first.body).toBe(202);
+    expect(copies).toBe(1); // a new body is joined once, to be decoded and parsed
+    const again = await h.pushBatch(h.tokens.vendor, S1, body);
+    expect(again.statusCode, again.body).toBe(202);
+    expect(copies).toBe(1);
+    expect((await batchRow(again.json<{ batchId: string }>().batchId)).same_as).toBe(
+      first.json<{ batchId: string }>().batchId,
+    );
+  });
+
   it('with an Idempotency-Key: a retry replays, a new key is a new batch of the same records', async () => {
     const body = goodBody(['REPEAT-B1']);
     const first = await h.pushBatch(h.tokens.vendor, S1, body);

@@ -9,7 +9,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
 import { AppError, ERRORS } from '../../errors.js';
@@ -208,19 +209,78 @@ declare module 'fastify' {
   }
 }
 
+/** A request body as received: its chunks, their length and the SHA-256 (hex) of their bytes. */
+export interface ReceivedBody {
+  chunks: Buffer[];
+  length: number;
+  sha256: string;
+}
+
+/** The request stream as fastify hands it to a parser (a preParsing stream may say how much it decoded). */
+type Payload = Readable & { receivedEncodedLength?: number };
+
+/**
+ * Reads a body, hashing each chunk as it arrives, with the limits and refusals of fastify's own body
+ * reader (content-type-parser.js `rawBody`): a declared or received length over `limit` is a 413, a
+ * received length other than the declared one a 400, a stream error a 400 unless it carries its own
+ * 4xx. The chunks are kept, not joined: a body the route knows already (issue 7, an unchanged re-push)
+ * is never copied whole (a fresh ~370 KB buffer a 1000-record batch, and the page faults of mapping it).
+ */
+export function receiveBody(payload: Payload, declared: number, limit: number): Promise<ReceivedBody> {
+  if (declared > limit) return Promise.reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const stop = (): void => {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', onEnd);
+    };
+    function onData(chunk: Buffer | string): void {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      length += bytes.length;
+      if (length > limit || (payload.receivedEncodedLength ?? 0) > limit) {
+        stop();
+        reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+        return;
+      }
+      hash.update(bytes);
+      chunks.push(bytes);
+    }
+    function onEnd(err?: Error & { statusCode?: number }): void {
+      stop();
+      if (err != null) {
+        if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400;
+        reject(err);
+        return;
+      }
+      if (!Number.isNaN(declared) && (payload.receivedEncodedLength || length) !== declared) {
+        reject(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+        return;
+      }
+      resolve({ chunks, length, sha256: hash.digest('hex') });
+    }
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onEnd);
+    payload.resume();
+  });
+}
+
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
     app.decorateRequest('bodySha256', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(
       'application/json',
-      { parseAs: 'buffer' },
-      async function parseJsonBody(req: FastifyRequest, body: Buffer): Promise<unknown> {
-        const sha = createHash('sha256').update(body).digest('hex');
-        const known = await req.routeOptions.config.knownBody?.(req, sha);
-        req.bodySha256 = sha;
+      async function parseJsonBody(req: FastifyRequest, payload: Payload): Promise<unknown> {
+        const declared = Number(req.headers['content-length']);
+        const body = await receiveBody(payload, declared, req.routeOptions.bodyLimit);
+        const known = await req.routeOptions.config.knownBody?.(req, body.sha256);
+        req.bodySha256 = body.sha256;
         if (known !== undefined) return known;
-        return readJsonBody(body, opts).value;
+        return readJsonBody(Buffer.concat(body.chunks, body.length), opts).value;
       },
     );
   },

@@ -44,6 +44,8 @@ export interface LoadResult {
   p99Ms: number;
   /** Every measured request's latency, to combine several runs (see {@link combineLoads}). */
   latenciesMs: number[];
+  /** CPU ms the generator's process spent sending the measured requests (user + system), when it reports it. */
+  clientCpuMs?: number;
 }
 
 /** Several runs as one: their requests, statuses and times added, percentiles over all latencies. */
@@ -104,7 +106,9 @@ export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
   const measured = spec.requests.slice(spec.warmup);
   const firstSentAt = Date.now();
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const results = await sendAll(spec, measured);
+  const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - started) / 1000;
   const statuses: Record<string, number> = {};
   for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -117,6 +121,7 @@ export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
     p50Ms: percentile(ms, 50),
     p99Ms: percentile(ms, 99),
     latenciesMs: ms,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
 

@@ -3,6 +3,8 @@
  * refuses NUL, lone surrogates, deep nesting and long nested arrays; field names that may be personal
  * data are never echoed.
  */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { student } from '../../factories/records.js';
 import {
@@ -11,6 +13,7 @@ import {
   mayHoldForbiddenText,
   parseJson,
   readJsonBody,
+  receiveBody,
 } from '../../../src/api/plugins/input.js';
 import { printableKey, printableKeys } from '../../../src/canonical/keys.js';
 import { isAppError, type AppError } from '../../../src/errors.js';
@@ -145,6 +148,50 @@ describe('readJsonBody: strings are looked at only when an escape could hide NUL
     expect(refusal(() => inspectJson(nested(5000), limits, false)).code).toBe('ERR_BODY_TOO_DEEP');
     const err = refusal(() => inspectJson({ records: [{ list: new Array(1001).fill(0) }] }, limits, false));
     expect(err.errors?.[0]).toMatchObject({ pointer: '/body/records/0/list', rule: 'too_big' });
+  });
+});
+
+describe('receiveBody: the body hashed as it arrives, with the limits of fastify', () => {
+  const parts = ['{"entity":"students",', '"records":[{"a":"Nguyễn"}]}'].map((t) => Buffer.from(t));
+  const whole = Buffer.concat(parts);
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'resolved',
+      (e: { code?: string; statusCode?: number }) => `${e.code} ${e.statusCode}`,
+    );
+
+  it('keeps the chunks as they came and hashes their bytes', async () => {
+    const got = await receiveBody(Readable.from(parts), whole.length, 1000);
+    expect(got.chunks).toHaveLength(2);
+    expect(got.length).toBe(whole.length);
+    expect(Buffer.concat(got.chunks).equals(whole)).toBe(true);
+    expect(got.sha256).toBe(createHash('sha256').update(whole).digest('hex'));
+  });
+
+  it('a declared or received length over the limit is a 413; a length other than declared a 400', async () => {
+    expect(await code(receiveBody(Readable.from(parts), whole.length, whole.length - 1))).toBe(
+      'FST_ERR_CTP_BODY_TOO_LARGE 413',
+    );
+    expect(await code(receiveBody(Readable.from(parts), NaN, whole.length - 1))).toBe(
+      'FST_ERR_CTP_BODY_TOO_LARGE 413',
+    );
+    expect(await code(receiveBody(Readable.from(parts), whole.length + 1, 1000))).toBe(
+      'FST_ERR_CTP_INVALID_CONTENT_LENGTH 400',
+    );
+    expect(await code(receiveBody(Readable.from(parts), NaN, 1000))).toBe('resolved');
+  });
+
+  it('a stream error is a 400 unless it carries its own 4xx', async () => {
+    const failing = (err: Error) =>
+      new Readable({
+        read() {
+          this.destroy(err);
+        },
+      });
+    const plain = Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    expect(await code(receiveBody(failing(plain), NaN, 1000))).toBe('ECONNRESET 400');
+    const own = Object.assign(new Error('gone'), { code: 'X', statusCode: 408 });
+    expect(await code(receiveBody(failing(own), NaN, 1000))).toBe('X 408');
   });
 });
 

@@ -1,0 +1,139 @@
+/**
+ * The unchanged vendor re-push (issue 7) end to end through the listening API, repeated in one process, on
+ * a fresh PostgreSQL database + Redis prefix (as the ingest bench's): `batches` 1000-record batches are
+ * pushed and ingested once (not measured), then each round POSTs the same bodies again (10 vendors, as the
+ * bench) with the worker role running, timed from the first POST until every batch is done. Per round:
+ * the wall (and records/s), the CPU a batch of this process (truc's API and worker roles), of the
+ * database's PostgreSQL backends and of the load generator's process, this process's minor page faults
+ * a batch, p50 latency and the load. The ingest bench's unchanged row is one such round (the first: cold
+ * paths, fresh connections); the medians here leave the first round out. Run it in two trees back to back
+ * (A B A B) to compare builds.
+ *
+ *   npx tsx test/bench/lib/repush-cpu.ts [rounds=6] [batches=160]
+ *
+ * REPUSH_PROF=<dir>: a .cpuprofile (and .heapprofile) of this process over each round (./profiled.ts;
+ * read its shares, the profiler slows the rounds).
+ */
+import { loadavg } from 'node:os';
+import { pgCpu, pgCpuSince, schedCpu } from './cpu.js';
+import { prepareLoad, runLoad, type LoadRequest } from './load.js';
+import { profiled } from './profiled.js';
+import { assertAllAccepted, PUSH, vendorRequests } from './push.js';
+import { studentBatches } from './students.js';
+import { openTrucEnv, waitForBatches, type TrucEnv } from './truc-env.js';
+
+interface Round {
+  wallS: number;
+  rate: number;
+  truc: number;
+  pg: number;
+  client: number;
+  faults: number;
+  p50: number;
+  /** Mean latency of the first 20 requests to finish, and of the rest (ms): a cold start shows in the first. */
+  early: number;
+  late: number;
+  load: number;
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
+};
+
+/** The batches pushed once and ingested (not measured); returns the requests that push them. */
+async function firstPush(env: TrucEnv, n: number): Promise<LoadRequest[]> {
+  const batches = studentBatches(n, PUSH.batchSize);
+  const first = await env.startApi();
+  const requests = (await vendorRequests(env, first.url, batches))();
+  assertAllAccepted(
+    'first push',
+    await runLoad({ baseUrl: first.url, requests, concurrency: 10, warmup: 0 }),
+  );
+  await first.stop();
+  const w = env.startWorker();
+  await waitForBatches(env.deps, n, 240_000);
+  await w.stop();
+  return requests;
+}
+
+/** Round `r`: the same requests again, API and worker role running, until all `done` (see the file comment). */
+async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<Round> {
+  const n = requests.length;
+  const api = await env.startApi();
+  const worker = env.startWorker();
+  const prepared = await prepareLoad({ baseUrl: api.url, requests, concurrency: 10, warmup: 0 });
+  try {
+    const pg0 = await pgCpu(env.deps.db, schedCpu);
+    const t0 = process.cpuUsage();
+    const f0 = process.resourceUsage().minorPageFault;
+    const res = await profiled(process.env.REPUSH_PROF, `unchanged-r${r}`, async () => {
+      const load = await prepared.run();
+      assertAllAccepted('re-push', load);
+      await waitForBatches(env.deps, n * (r + 2), 240_000);
+      return { load, wallS: (Date.now() - load.firstSentAt) / 1000 };
+    });
+    const t = process.cpuUsage(t0);
+    const f = process.resourceUsage().minorPageFault - f0;
+    const pg = pgCpuSince(pg0, await pgCpu(env.deps.db, schedCpu));
+    return {
+      wallS: res.wallS,
+      rate: (n * PUSH.batchSize) / res.wallS,
+      truc: (t.user + t.system) / 1000 / n,
+      pg: (pg * 1000) / n,
+      client: (res.load.clientCpuMs ?? NaN) / n,
+      faults: f / n,
+      p50: res.load.p50Ms,
+      early: mean(res.load.latenciesMs.slice(0, 20)),
+      late: mean(res.load.latenciesMs.slice(20)),
+      load: loadavg()[0]!,
+    };
+  } finally {
+    await prepared.dispose();
+    await worker.stop();
+    await api.stop();
+  }
+}
+
+const show = (r: number, x: Round): string =>
+  `round ${r}: ${x.wallS.toFixed(3)} s, ${x.rate.toFixed(0)} records/s; ms a batch truc ${x.truc.toFixed(2)} ` +
+  `pg ${x.pg.toFixed(2)} client ${x.client.toFixed(2)}; faults a batch ${x.faults.toFixed(0)}; p50 ` +
+  `${x.p50.toFixed(1)} ms (first 20 ${x.early.toFixed(1)}, rest ${x.late.toFixed(1)}); load ${x.load.toFixed(1)}`;
+
+/** The medians of the rounds after the first, and the first round's figures. */
+function summary(out: Round[]): string {
+  const m = (k: keyof Round) => median(out.slice(1).map((x) => x[k]));
+  const first = out[0]!;
+  return JSON.stringify({
+    rounds: out.length - 1,
+    wallS: +m('wallS').toFixed(3),
+    rate: Math.round(m('rate')),
+    truc: +m('truc').toFixed(2),
+    pg: +m('pg').toFixed(2),
+    client: +m('client').toFixed(2),
+    faults: Math.round(m('faults')),
+    p50: +m('p50').toFixed(1),
+    first: { wallS: +first.wallS.toFixed(3), truc: +first.truc.toFixed(2), pg: +first.pg.toFixed(2) },
+  });
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? 6);
+  const n = Number(process.argv[3] ?? 160);
+  const env = await openTrucEnv('postgres+redis', { guard: { changeRatio: 1 } });
+  try {
+    const requests = await firstPush(env, n);
+    const out: Round[] = [];
+    for (let r = 0; r < rounds; r++) {
+      out.push(await round(env, requests, r));
+      console.error(show(r, out[r]!));
+    }
+    console.log(summary(out));
+  } finally {
+    await env.cleanup();
+  }
+}
+
+await main();
