@@ -27,7 +27,7 @@ import { createOutboxWaker } from './store/outbox.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
-import inputPlugin, { clientErrorHandler } from './api/plugins/input.js';
+import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
@@ -111,7 +111,7 @@ function createInstance(deps: AppDeps) {
 
 /** zod validation and serialisation, input limits, form bodies, the correlation header and the request log line. */
 async function addCompilersAndHooks(app: App, deps: AppDeps): Promise<void> {
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(passingKnownBodies(validatorCompiler));
   await app.register(inputPlugin, {
     maxDepth: deps.config.api.maxJsonDepth,
     maxNestedArrayItems: deps.config.api.maxNestedArrayItems,

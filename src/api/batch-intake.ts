@@ -194,13 +194,17 @@ export async function acceptBatch(
  */
 const repeats = new WeakMap<FastifyRequest, { sameAs: string | null; judged: RepeatOf | null }>();
 
+/** What a repeat's stand-in body holds in place of each record (only their number is read). */
+const NO_RECORD = Object.freeze({});
+
 /**
  * Issue 7, unchanged re-push: a body this client pushed for this school before (the same bytes) is
- * not decoded, parsed or inspected again. It stands as what it said besides its records, with as many
- * empty records (the route's schema still counts them), and the new batch points at the earlier one,
- * which keeps the records. A dry run always judges the body it is sent.
+ * not decoded, parsed, inspected or validated again. It stands as what it said besides its records, with
+ * as many empty records, and the new batch points at the earlier one, which keeps the records. A dry run
+ * always judges the body it is sent; so is a body of more records than the route takes now
+ * (`maxRecords`: it is refused as it would have been).
  */
-export function knownBatchBody(db: Db) {
+export function knownBatchBody(db: Db, maxRecords: number) {
   return async function knownBatchBody(request: FastifyRequest, bodySha256: string): Promise<unknown> {
     const { schoolCode } = request.params as { schoolCode?: unknown };
     const { dryRun } = request.query as { dryRun?: unknown };
@@ -211,12 +215,12 @@ export function knownBatchBody(db: Db) {
       bodySha256,
     );
     repeats.set(request, { sameAs: held?.id ?? null, judged: held?.judged ?? null });
-    if (!held) return undefined;
+    if (!held || held.received > maxRecords) return undefined;
     return {
       entity: held.entity,
       format: held.format,
       mode: held.mode,
-      records: Array.from({ length: held.received }, () => ({})),
+      records: new Array<object>(held.received).fill(NO_RECORD),
     };
   };
 }

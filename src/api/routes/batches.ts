@@ -150,7 +150,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
   app.post(
     '/v1/schools/:schoolCode/batches',
     {
-      config: { scope: 'batches:write', knownBody: knownBatchBody(opts.db) },
+      config: { scope: 'batches:write', knownBody: knownBatchBody(opts.db, opts.maxBatchRecords) },
       schema: {
         tags: ['batches'],
         summary: 'Gửi một lô bản ghi / Push a batch of records',
