@@ -5,7 +5,6 @@
 import type { EntityName } from '../config.js';
 import { withLocalSettings, type Queryable } from './db.js';
 import { TABLES } from './record-tables.js';
-import { textArray } from './text-arrays.js';
 
 /** Statuses of a record that is current at its school (enrolled pupils, working staff). */
 const ACTIVE_STATUSES: Readonly<Partial<Record<EntityName, readonly string[]>>> = {
@@ -104,8 +103,8 @@ export function groupBy<R, V>(
   return out;
 }
 
-/** Adds a parameter to the statement and returns its placeholder (`$n`): a text, or a text[] (in binary form). */
-type Param = (value: string | readonly (string | null | undefined)[]) => string;
+/** Adds a parameter to the statement and returns its placeholder (`$n`). */
+type Param = (value: unknown) => string;
 
 /** One part of the facts statement: its rows (undefined: nothing to read) and what they answer. */
 interface FactPart<A, R, V> {
@@ -268,9 +267,8 @@ const PARTS: { readonly [K in keyof QualityFacts]-?: FactPart<never, never, Qual
  */
 export async function queryFacts(q: Queryable, asks: QualityFactAsks): Promise<QualityFacts> {
   const params: unknown[] = [];
-  // An array parameter is a text[], sent in binary form (./text-arrays.ts).
-  const $: Param = (v) => {
-    params.push(typeof v === 'string' ? v : textArray(v));
+  const $ = (v: unknown) => {
+    params.push(v);
     return `$${params.length}`;
   };
   const asked = (Object.keys(PARTS) as (keyof QualityFacts)[]).filter((name) => asks[name] !== undefined);

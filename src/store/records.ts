@@ -9,7 +9,6 @@ import { queryAll, type Queryable } from './db.js';
 import { JsonWriter } from './json-bytes.js';
 import { recordDeletions, scopeReconciliation } from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
-import { textArray } from './text-arrays.js';
 
 /**
  * sha-256 of a canonical record. Records reaching the store are zod outputs, whose keys come in the
@@ -104,15 +103,14 @@ function upsertStatement(
     'source_fp',
     ...(twin ? ['twin_key'] : []),
   ];
-  // The text arrays in binary form (./text-arrays.ts: not as literals pg quotes and PostgreSQL parses back).
   const arrays: unknown[] = [
-    textArray(part.map((r) => r.key)),
-    ...(scoped ? [textArray(part.map((r) => r.scope))] : []),
-    ...(pid ? [textArray(part.map((r) => r.personalId))] : []),
+    part.map((r) => r.key),
+    ...(scoped ? [part.map((r) => r.scope)] : []),
+    ...(pid ? [part.map((r) => r.personalId ?? null)] : []),
     jsonArrayBytes(part),
-    textArray(part.map((r) => r.fingerprint)),
-    textArray(part.map((r) => r.sourceFp)),
-    ...(twin ? [textArray(part.map((r) => r.twinKey))] : []),
+    part.map((r) => r.fingerprint),
+    part.map((r) => r.sourceFp ?? null),
+    ...(twin ? [part.map((r) => r.twinKey ?? null)] : []),
   ];
   const types = cols.map((c) => (c === 'data' ? 'jsonb' : 'text[]'));
   const column = (ty: string, j: number) =>
