@@ -49,6 +49,36 @@ const aFullRun = (q: Queryable): Promise<number> =>
     requestedBy: 'test',
   });
 
+/**
+ * Runs `fn` with every statement that starts with `prefix` explained first (`explain`, e.g. `EXPLAIN (FORMAT
+ * JSON)`), on its own connection and with the settings then in force: the plans as JSON text, in order.
+ */
+async function explaining<T>(
+  prefix: string,
+  explain: string,
+  fn: () => Promise<T>,
+): Promise<{ plans: string[]; result: T }> {
+  const plans: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const first = args[0] as { text?: string; values?: unknown[] } | string;
+    const text = typeof first === 'string' ? first : (first.text ?? '');
+    if (text.startsWith(prefix)) {
+      const values = typeof first === 'string' ? (args[1] as unknown[]) : first.values;
+      void (query as (...a: unknown[]) => Promise<{ rows: { 'QUERY PLAN': unknown }[] }>)
+        .call(this, `${explain} ${text}`, values)
+        .then((r) => plans.push(JSON.stringify(r.rows[0]!['QUERY PLAN'])));
+    }
+    return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
+  };
+  try {
+    return { result: await fn(), plans };
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+}
+
 describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
   let store: TestStore; // migrated: records and outbox
   beforeAll(async () => {
@@ -488,32 +518,19 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         bornOn: { dates: ['1901-01-01'], askers: rows.map((r) => ({ twinKey: r.twinKey!, key: r.key })) },
       };
       // Each statement the transaction sends is explained first, on its connection, with the settings then in force.
-      const plans: string[] = [];
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
-      const query = pg.Client.prototype.query;
-      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-        const first = args[0] as { text?: string; values?: unknown[] } | string;
-        const text = typeof first === 'string' ? first : (first.text ?? '');
-        if (text.startsWith('SELECT (SELECT coalesce(json_agg')) {
-          const values = typeof first === 'string' ? (args[1] as unknown[]) : first.values;
-          void (query as (...a: unknown[]) => Promise<{ rows: { 'QUERY PLAN': unknown }[] }>)
-            .call(this, `EXPLAIN (FORMAT JSON) ${text}`, values)
-            .then((r) => plans.push(JSON.stringify(r.rows[0]!['QUERY PLAN'])));
-        }
-        return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
-      };
-      try {
-        const { facts, after } = await store.db.tx(async (q) => ({
-          facts: await createQualityRepo(q).facts(asks),
-          after: (await q.query<{ on: string }>(`SELECT current_setting('enable_bitmapscan') AS on`)).rows[0]!
-            .on,
-        }));
-        expect(facts.activeHolders?.size).toBe(0);
-        expect(facts.bornOn).toEqual([]);
-        expect(after).toBe('on');
-      } finally {
-        pg.Client.prototype.query = query;
-      }
+      const { plans, result } = await explaining(
+        'SELECT (SELECT coalesce(json_agg',
+        'EXPLAIN (FORMAT JSON)',
+        () =>
+          store.db.tx(async (q) => ({
+            facts: await createQualityRepo(q).facts(asks),
+            after: (await q.query<{ on: string }>(`SELECT current_setting('enable_bitmapscan') AS on`))
+              .rows[0]!.on,
+          })),
+      );
+      expect(result.facts.activeHolders?.size).toBe(0);
+      expect(result.facts.bornOn).toEqual([]);
+      expect(result.after).toBe('on');
       expect(plans).toHaveLength(1);
       expect(plans[0]).toContain('"Index Name":"students_personal_id"');
       expect(plans[0]).toContain('"Index Name":"students_twin_key"');
@@ -533,29 +550,15 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       await createRecordsRepo(store.db).upsert('classes', rows, SOURCE);
       const wanted = ['79100007', '79100042'];
       const year = classGroup().schoolYear;
-      const plans: string[] = [];
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
-      const query = pg.Client.prototype.query;
-      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-        const first = args[0] as { text?: string; values?: unknown[] } | string;
-        const text = typeof first === 'string' ? first : (first.text ?? '');
-        if (text.startsWith('SELECT (SELECT coalesce(json_agg')) {
-          const values = typeof first === 'string' ? (args[1] as unknown[]) : first.values;
-          void (query as (...a: unknown[]) => Promise<{ rows: { 'QUERY PLAN': unknown }[] }>)
-            .call(this, `EXPLAIN (FORMAT JSON) ${text}`, values)
-            .then((r) => plans.push(JSON.stringify(r.rows[0]!['QUERY PLAN'])));
-        }
-        return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
-      };
-      let known: Set<string> | undefined;
-      try {
-        known = await store.db.tx(
-          async (q) =>
-            (await createQualityRepo(q).facts({ classes: { schools: wanted, years: [year] } })).classes,
-        );
-      } finally {
-        pg.Client.prototype.query = query;
-      }
+      const { plans, result: known } = await explaining(
+        'SELECT (SELECT coalesce(json_agg',
+        'EXPLAIN (FORMAT JSON)',
+        () =>
+          store.db.tx(
+            async (q) =>
+              (await createQualityRepo(q).facts({ classes: { schools: wanted, years: [year] } })).classes,
+          ),
+      );
       expect([...(known ?? [])].sort()).toEqual(
         rows
           .filter((r) => wanted.includes(r.scope))
@@ -614,26 +617,9 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         'd',
         'e',
       ];
-      const plans: string[] = [];
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
-      const query = pg.Client.prototype.query;
-      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-        const first = args[0] as { text?: string; values?: unknown[] } | string;
-        const text = typeof first === 'string' ? first : (first.text ?? '');
-        if (text.startsWith('WITH v AS')) {
-          const values = typeof first === 'string' ? (args[1] as unknown[]) : first.values;
-          void (query as (...a: unknown[]) => Promise<{ rows: { 'QUERY PLAN': unknown }[] }>)
-            .call(this, `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values)
-            .then((r) => plans.push(JSON.stringify(r.rows[0]!['QUERY PLAN'])));
-        }
-        return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
-      };
-      let read: Awaited<ReturnType<typeof refusals.storedAndStanding>>;
-      try {
-        read = await store.db.tx((q) => createRefusalsRepo(q).storedAndStanding(target, { keys, fps }));
-      } finally {
-        pg.Client.prototype.query = query;
-      }
+      const { plans, result: read } = await explaining('WITH v AS', 'EXPLAIN (ANALYZE, FORMAT JSON)', () =>
+        store.db.tx((q) => createRefusalsRepo(q).storedAndStanding(target, { keys, fps })),
+      );
       expect([...read.unchanged.keys()].sort()).toEqual(stored.map((r) => r.key).sort());
       expect([...read.standing.keys()].sort()).toEqual(['RS00007', 'RS00100', 'RS02000', 'RS02999']);
       expect(read.lapsed.sort()).toEqual(['RS01000']);
