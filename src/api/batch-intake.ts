@@ -13,6 +13,7 @@ import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batche
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import { pushedBatch, type BatchAccepted, type BatchBody } from './batch-contract.js';
+import { memberBytes } from './json-member.js';
 
 /**
  * The request an Idempotency-Key stands for: the school and the body's bytes as sent (their SHA-256,
@@ -34,6 +35,8 @@ export interface NewBatchRequest {
   body: BatchBody;
   /** SHA-256 of the body's bytes as sent. */
   bodySha256: string | undefined;
+  /** The body's bytes as sent, when it was parsed: a new batch stores its records as sent (./json-member.ts). */
+  bodyBytes?: Buffer | undefined;
   /**
    * The earlier batch of the same body bytes, which keeps the records (a repeat); null: looked for
    * before the body was read, none (not looked for again); undefined: not looked for.
@@ -132,14 +135,20 @@ async function storeBatch(
   return { response, replayed: false, queued: atOnce === undefined };
 }
 
-/** The batch a request stores. */
+/**
+ * The batch a request stores. A batch that keeps its records keeps them as the body sent them, when they
+ * can be found in its bytes (issue 7: not serialised again and encoded for the statement, ~1.7 ms of a
+ * 1000-student body; the scan costs ~0.7).
+ */
 function newBatchOf(req: NewBatchRequest, batchId: string): NewBatch {
-  const { bodySha256, sameAs } = req;
+  const { bodySha256, sameAs, bodyBytes } = req;
+  const recordsJson = typeof sameAs !== 'string' && bodyBytes ? memberBytes(bodyBytes, 'records') : undefined;
   return {
     id: batchId,
     ...pushedBatch(req.clientId, req.schoolCode, req.body),
     ...(bodySha256 ? { bodySha256 } : {}),
     ...(typeof sameAs === 'string' ? { sameAs } : {}),
+    ...(recordsJson ? { recordsJson } : {}),
   };
 }
 

@@ -198,6 +198,11 @@ declare module 'fastify' {
      * repeat (../batch-intake.ts).
      */
     bodySha256: string | undefined;
+    /**
+     * The JSON body's bytes as received, when it was parsed (undefined for a body the route knew: see
+     * `knownBody`): a route may store a part of it as sent (../json-member.ts) instead of serialising it again.
+     */
+    jsonBodyBytes: Buffer | undefined;
   }
   interface FastifyContextConfig {
     /**
@@ -293,6 +298,7 @@ export function passingKnownBodies<S>(compile: FastifySchemaCompiler<S>): Fastif
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
     app.decorateRequest('bodySha256', undefined);
+    app.decorateRequest('jsonBodyBytes', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(
       'application/json',
@@ -305,7 +311,10 @@ export default fp(
           if (typeof known === 'object' && known !== null) knownBodies.add(known);
           return known;
         }
-        return readJsonBody(Buffer.concat(body.chunks, body.length), opts).value;
+        const bytes = Buffer.concat(body.chunks, body.length);
+        const { value } = readJsonBody(bytes, opts);
+        req.jsonBodyBytes = bytes;
+        return value;
       },
     );
   },

@@ -190,6 +190,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
           schoolCode,
           body: request.body,
           bodySha256: sha,
+          bodyBytes: request.jsonBodyBytes,
           ...repeatOf(request),
           idempotency,
           at: opts.judge.now(),
