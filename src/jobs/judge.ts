@@ -13,10 +13,10 @@ import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 import type { Config, EntityName } from '../config.js';
 import {
   BatchSink,
-  checkBatch,
   checkStored,
   findingOf,
   INGEST_CHECKS,
+  prejudge,
   prepareCanonicalBatch,
   ruleByCode,
   twinKey,
@@ -87,6 +87,8 @@ export interface Checked {
   readonly records: readonly (InboundRecord | undefined)[];
   /** Judged ahead: the records' fingerprints and twin keys, worked out already. */
   readonly ahead?: JudgedAhead;
+  /** Otherwise, by index, the twin keys of the records (as repaired) the store checks were asked with. */
+  readonly twinKeys?: readonly (string | undefined)[];
 }
 
 export interface Plan {
@@ -228,6 +230,15 @@ export function checkEarly(
 }
 
 /**
+ * A prejudged batch with the twin key of each of its records (as the record and batch checks left it; the
+ * store checks repair nothing): worked out once, for the store lookups and for `plan` (issue 7: not twice).
+ */
+function withTwinKeys(prejudged: Prejudged): Prejudged & { twinKeys: readonly (string | undefined)[] } {
+  const twinKeys = prejudged.sink.records.map((r) => (r === undefined ? undefined : twinKey(r)));
+  return { ...prejudged, twinKeys };
+}
+
+/**
  * `check`: the quality engine, with one store lookup (the stored copies of the batch's keys; those in
  * `known`, read earlier in the same transaction, are not read again). `weigh`: the lookup also counts
  * the live records of the copies' schools, for the mass-change guard (no second round trip). `early`:
@@ -254,6 +265,8 @@ export async function check(
   const lookups = lookupsFor(q, loaded, existing, new Set(keys));
   // A page judged ahead is judged on a fork of its sink: written again (its pull job's second attempt,
   // jobs/pull-store.ts `storeOrHold`), it is judged afresh, not with the first attempt's store findings.
+  // Not judged ahead: the record and batch checks, then the twin keys of the records as they left them.
+  const prejudged = mapped.ahead ? undefined : withTwinKeys(prejudge(mapped.ctx, mapped.sink, INGEST_CHECKS));
   const result =
     early?.judged === mapped && mapped.ahead
       ? await early.result
@@ -263,7 +276,7 @@ export async function check(
             { ...mapped.ahead.prejudged, sink: mapped.ahead.prejudged.sink.fork() },
             lookups,
           )
-        : await checkBatch(mapped.ctx, mapped.sink.records, lookups, mapped.sink, INGEST_CHECKS);
+        : await checkStored(mapped.ctx, prejudged!, lookups);
   // Repairs (mojibake, name case) are what is stored.
   const records = mapped.records.map((rec, index) => {
     const repaired = result.records[index];
@@ -282,6 +295,7 @@ export async function check(
     records,
     ...(live ? { live } : {}),
     ...(mapped.ahead ? { ahead: mapped.ahead } : {}),
+    ...(prejudged ? { twinKeys: prejudged.twinKeys } : {}),
   };
 }
 
@@ -313,7 +327,7 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
         data: rec.data,
         json: own ? own.json : checked.ahead?.jsons[index],
         fingerprint: fp,
-        twinKey: checked.ahead ? checked.ahead.twinKeys[index] : twinKey(rec.data as Rec),
+        twinKey: (checked.ahead ?? checked).twinKeys?.[index] ?? twinKey(rec.data as Rec),
         sourceFp: sourceFps?.get(rec.key),
       });
   });
