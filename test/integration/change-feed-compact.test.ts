@@ -2,9 +2,11 @@
  * The compact change feed (issue 7, migration 350) on both engines: a statement writes one feed row per
  * school and operation holding its keys, the feed still serves one change per record in the same order
  * with page limits honoured exactly inside a row, and cursors handed out before the migration (one row
- * per change then) still mean what they meant.
+ * per change then) still mean what they meant. On PostgreSQL, the trigger joins a statement's old and new rows by
+ * hashing, with the plan it keeps from its first call (migration 480).
  */
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientsRepo } from '../../src/store/clients.js';
 import type { Db } from '../../src/store/db.js';
@@ -13,7 +15,7 @@ import { createReadsRepo, type ChangePosition } from '../../src/store/reads.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createWebhooksRepo } from '../../src/store/webhooks.js';
 import { student } from '../factories/records.js';
-import { openTestStore, type TestStore } from '../helpers/env.js';
+import { createTestDatabase, openTestStore, type TestDatabase, type TestStore } from '../helpers/env.js';
 
 const SOURCE = { system: 'vendor', mappingVersion: 'canonical@1' };
 const A = 'CFC-A';
@@ -207,5 +209,68 @@ describe.each(['pglite', 'postgres'] as const)('the change feed across migration
       `create O3@${B}`,
     ]);
     expect(after.sizes).toEqual([2, 2]);
+  });
+});
+
+describe("the change feed trigger's plan (issue 7, migration 480; PostgreSQL: auto_explain)", () => {
+  let database: TestDatabase;
+  let client: pg.Client;
+  const plans: string[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    // Every statement's plan, the trigger's too, sent to this connection as a notice.
+    client.on('notice', (n) => plans.push(n.message ?? ''));
+    for (const sql of [
+      "LOAD 'auto_explain'",
+      'SET auto_explain.log_min_duration = 0',
+      'SET auto_explain.log_nested_statements = on',
+      "SET auto_explain.log_level = 'notice'",
+      "SET auto_explain.log_format = 'json'",
+    ])
+      await client.query(sql);
+  });
+  afterAll(async () => {
+    await client?.end();
+    await database?.drop();
+  });
+
+  const rows = (keys: string[], fullName: string) =>
+    keys.map((key) => {
+      const data = student(key, { schoolCode: A, fullName });
+      return { key, scope: A, data, fingerprint: fingerprint(data) };
+    });
+  /** The plans of the feed's statements that the trigger ran for `write`. */
+  async function feedPlans(write: () => Promise<void>): Promise<string[]> {
+    plans.length = 0;
+    await write();
+    return plans.filter((p) => p.includes('INSERT INTO truc.record_changes'));
+  }
+
+  it("joins a changed batch's old and new rows by hashing, even after a one-row update planned first", async () => {
+    const repo = createRecordsRepo(client);
+    const keys = codes('H', 1000);
+    await repo.upsert('students', rows(['H-ONE'], 'An'), SOURCE);
+    // One row first: the statement the trigger keeps is planned for it.
+    const one = await feedPlans(() =>
+      repo.upsert('students', rows(['H-ONE'], 'Bình'), { ...SOURCE, stored: true }),
+    );
+    expect(one).toHaveLength(1);
+    await repo.upsert('students', rows(keys, 'An'), SOURCE);
+    const many = await feedPlans(() =>
+      repo.upsert('students', rows(keys, 'Bình'), { ...SOURCE, stored: true }),
+    );
+    expect(many).toHaveLength(1);
+    expect(many[0]).toContain('"Node Type": "Hash Join"');
+    expect(many[0]).not.toContain('"Node Type": "Merge Join"');
+    const feed = await client.query<{ op: string; n: number }>(
+      `SELECT op, key_count AS n FROM truc.record_changes WHERE school_code = $1 AND op = 'update' ORDER BY tx, seq`,
+      [A],
+    );
+    expect(feed.rows).toEqual([
+      { op: 'update', n: 1 },
+      { op: 'update', n: 1000 },
+    ]);
   });
 });
