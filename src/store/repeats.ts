@@ -46,7 +46,7 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
        INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, mode,
                                  body_sha256, same_as, accepted, rejected, unchanged, deleted, finished_at,
                                  repeat_tag, repeat_snapshot, repeat_xact, findings_of, findings_count)
-       SELECT $1, $2, $3, $4, $5, 'done', '[]'::json, $6, 'delta', $7, $8, 0, 0, $6, 0, now(),
+       SELECT $1, $2, $3, $4, $5, 'done', '[]', $6, 'delta', $7, $8, 0, 0, $6, 0, now(),
               $9, $11::pg_snapshot, $15::xid8, $10, $14
         WHERE NOT ${changedSince(r.entity, '$3', '$11', '$15')}
        RETURNING id

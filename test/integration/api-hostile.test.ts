@@ -170,11 +170,11 @@ describe('hostile bodies: 400 problem, nothing stored', () => {
     const res = await h.pushBatch(h.tokens.vendor, S1, { entity: 'students', records });
     expect(res.statusCode, res.body).toBe(202);
     const { batchId } = res.json<{ batchId: string }>();
-    const stored = await h.env.deps.db.query<{ records: unknown }>(
+    const stored = await h.env.deps.db.query<{ records: string }>(
       'SELECT records FROM truc.batches WHERE id = $1',
       [batchId],
     );
-    expect(stored.rows[0]?.records).toEqual(records);
+    expect(JSON.parse(stored.rows[0]!.records)).toEqual(records);
   });
 });
 

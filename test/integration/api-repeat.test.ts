@@ -25,7 +25,7 @@ interface Row {
 
 async function batchRow(id: string): Promise<Row> {
   const res = await h.env.deps.db.query<Row>(
-    `SELECT same_as, received, entity, format, mode, json_array_length(records) AS stored
+    `SELECT same_as, received, entity, format, mode, json_array_length(records::json) AS stored
        FROM truc.batches WHERE id = $1`,
     [id],
   );

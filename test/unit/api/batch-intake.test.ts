@@ -44,12 +44,12 @@ describe('a new batch without an Idempotency-Key', () => {
     expect(woken).toBe(1);
     expect(response).toMatchObject({ status: 202, body: { status: 'queued', received: 2 } });
     const { batchId } = response.body;
-    const [batch] = await ctx.db.rows<{ status: string; received: number; records: unknown[] }>(
+    const [batch] = await ctx.db.rows<{ status: string; received: number; records: string }>(
       'truc.batches',
       `id = '${batchId}'`,
     );
     expect(batch).toMatchObject({ status: 'queued', received: 2 });
-    expect(batch!.records).toEqual(records);
+    expect(JSON.parse(batch!.records)).toEqual(records);
     const audit = await ctx.db.rows<{ action: string; actor: string }>(
       'truc.audit_pending',
       `subject = 'batch:${batchId}'`,

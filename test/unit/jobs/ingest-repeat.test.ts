@@ -64,11 +64,12 @@ describe('ingest of a repeated vendor batch', () => {
     const { batchId, job: row } = await store(records, c, school);
     if (!row) throw new Error(`no ingest queued for ${batchId}`);
     const result = await runRow(c, row);
-    const [stored] = await c.db.rows<{ same_as: string | null; records: unknown[] }>(
+    const [stored] = await c.db.rows<{ same_as: string | null; records: string }>(
       'truc.batches',
       `id = '${batchId}'`,
     );
-    return { batchId, result, sameAs: stored!.same_as, storedRecords: stored!.records };
+    const storedRecords = JSON.parse(stored!.records) as unknown[];
+    return { batchId, result, sameAs: stored!.same_as, storedRecords };
   }
 
   const findingsOf = async (batchId: string) =>

@@ -59,7 +59,7 @@ describe('pull job', () => {
       format: string;
       status: string;
       received: number;
-      records: unknown[];
+      records: string;
     }>('truc.batches', `sync_run_id = ${runId}`);
     expect(batch).toMatchObject({
       sync_run_id: runId,
@@ -67,7 +67,7 @@ describe('pull job', () => {
       format: 'hcm-csdl',
       status: 'done',
       received: 2,
-      records: [],
+      records: '[]',
     });
 
     expect(await runNextPage(runId)).toEqual({ records: 1, last: true });
