@@ -14,6 +14,8 @@ import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import { pushedBatch, type BatchAccepted, type BatchBody } from './batch-contract.js';
 import { memberBytes } from './json-member.js';
+import type { ScannedMember } from './json-scan.js';
+import { decodeUtf8, parseJson } from './plugins/input.js';
 
 /**
  * The request an Idempotency-Key stands for: the school and the body's bytes as sent (their SHA-256,
@@ -37,6 +39,8 @@ export interface NewBatchRequest {
   bodySha256: string | undefined;
   /** The body's bytes as sent, when it was parsed: a new batch stores its records as sent (./json-member.ts). */
   bodyBytes?: Buffer | undefined;
+  /** The bytes of the body's records, when the body stands as its scan found it ({@link batchStandIn}). */
+  recordsJson?: Buffer | undefined;
   /**
    * The earlier batch of the same body bytes, which keeps the records (a repeat); null: looked for
    * before the body was read, none (not looked for again); undefined: not looked for.
@@ -142,7 +146,13 @@ async function storeBatch(
  */
 function newBatchOf(req: NewBatchRequest, batchId: string): NewBatch {
   const { bodySha256, sameAs, bodyBytes } = req;
-  const recordsJson = typeof sameAs !== 'string' && bodyBytes ? memberBytes(bodyBytes, 'records') : undefined;
+  const recordsJson =
+    typeof sameAs === 'string'
+      ? undefined
+      : (req.recordsJson ?? (bodyBytes ? memberBytes(bodyBytes, 'records') : undefined));
+  // A stand-in's records are only counted: the body's own bytes are what is stored.
+  if (!recordsJson && typeof sameAs !== 'string' && req.body.records[0] === SCANNED_RECORD)
+    throw new Error('batch-intake: a scanned body without its records');
   return {
     id: batchId,
     ...pushedBatch(req.clientId, req.schoolCode, req.body),
@@ -205,6 +215,46 @@ const repeats = new WeakMap<FastifyRequest, { sameAs: string | null; judged: Rep
 
 /** What a repeat's stand-in body holds in place of each record (only their number is read). */
 const NO_RECORD = Object.freeze({});
+
+/** What a scanned body's stand-in holds in place of each record ({@link batchStandIn}). */
+const SCANNED_RECORD = Object.freeze({});
+
+/** Per request whose body stands as scanned: the bytes of its records. */
+const scannedRecords = new WeakMap<FastifyRequest, Buffer>();
+
+const EMPTY_ARRAY = Buffer.from('[]');
+
+/**
+ * Issue 7, a vendor's changed batch: a new body that the scan found well-formed and within every limit
+ * (./json-scan.ts) is not decoded or parsed whole. It stands as what it said besides its records (those few
+ * bytes parsed as the full path would) with as many empty records, each an object in the body; the batch stores
+ * the bytes of its records as sent, and the ingest judges them. Undefined (the body is parsed as usual): a dry
+ * run (it judges the records), or records not a single array of 1 to `maxRecords` objects (the schema says why).
+ */
+export function batchStandIn(maxRecords: number) {
+  return function batchStandIn(
+    request: FastifyRequest,
+    bytes: Buffer,
+    members: readonly ScannedMember[],
+  ): unknown {
+    const { dryRun } = request.query as { dryRun?: unknown };
+    if (dryRun === 'true') return undefined;
+    const records = members.filter((m) => m.name === 'records');
+    const r = records[0];
+    if (records.length !== 1 || !r || !r.objects || r.items < 1 || r.items > maxRecords) return undefined;
+    const rest = Buffer.concat([bytes.subarray(0, r.start), EMPTY_ARRAY, bytes.subarray(r.end)]);
+    const envelope = parseJson(decodeUtf8(rest)) as Record<string, unknown>;
+    envelope.records = new Array<object>(r.items).fill(SCANNED_RECORD);
+    scannedRecords.set(request, bytes.subarray(r.start, r.end));
+    return envelope;
+  };
+}
+
+/** A request's body bytes as sent (when read) and, when the body stands as scanned ({@link batchStandIn}), its records'. */
+export const sentBytes = (request: FastifyRequest): Pick<NewBatchRequest, 'bodyBytes' | 'recordsJson'> => ({
+  bodyBytes: request.jsonBodyBytes,
+  recordsJson: scannedRecords.get(request),
+});
 
 /**
  * Issue 7, unchanged re-push: a body this client pushed for this school before (the same bytes) is

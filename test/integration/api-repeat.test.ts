@@ -281,13 +281,14 @@ describe('a repeated batch body at the API (issue 7)', () => {
     expect(parses()).toBeGreaterThan(0);
   });
 
-  it('another client pushing the same bytes is not a repeat: parsed and stored', async () => {
+  it('another client pushing the same bytes is not a repeat: a new body, stored with its records', async () => {
     const body = goodBody(['REPEAT-D1'], OTHER);
     expect((await h.pushBatch(h.tokens.vendor, OTHER, body)).statusCode).toBe(403); // not its school
     const parses = parsesOf('REPEAT-D1');
     const res = await h.pushBatch(h.tokens.other, OTHER, body);
     expect(res.statusCode, res.body).toBe(202);
-    expect(parses()).toBeGreaterThan(0);
+    // A new body the scan finds well-formed is not parsed whole (src/api/json-scan.ts): its records are stored as sent.
+    expect(parses()).toBe(0);
     expect(await batchRow(res.json<{ batchId: string }>().batchId)).toMatchObject({
       same_as: null,
       stored: 1,

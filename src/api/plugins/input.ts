@@ -16,6 +16,7 @@ import secureJson from 'secure-json-parse';
 import { AppError, ERRORS } from '../../errors.js';
 import { printableKey } from '../../canonical/keys.js';
 import { problem } from '../problem.js';
+import { scanJson, type ScannedMember } from '../json-scan.js';
 
 export interface InputLimits {
   /** Deepest nesting of objects and arrays accepted in a JSON body (the envelope is level 1). */
@@ -212,6 +213,13 @@ declare module 'fastify' {
      * Undefined: an unknown body, parsed as usual.
      */
     knownBody?: (request: FastifyRequest, bodySha256: string) => Promise<unknown>;
+    /**
+     * A route's stand-in for a new JSON body its scan found well-formed and within every limit (../json-scan.ts:
+     * the full path would refuse nothing), made from its bytes and top-level members without decoding or parsing
+     * it all; it is validated by the route's schema as the body would be. Undefined (or no stand-in): the body is
+     * decoded, parsed and inspected as usual.
+     */
+    standIn?: (request: FastifyRequest, bytes: Buffer, members: readonly ScannedMember[]) => unknown;
   }
 }
 
@@ -312,9 +320,11 @@ export default fp(
           return known;
         }
         const bytes = Buffer.concat(body.chunks, body.length);
-        const { value } = readJsonBody(bytes, opts);
         req.jsonBodyBytes = bytes;
-        return value;
+        const standIn = req.routeOptions.config.standIn;
+        const members = standIn ? scanJson(bytes, opts) : undefined;
+        const stood = members ? standIn!(req, bytes, members) : undefined;
+        return stood !== undefined ? stood : readJsonBody(bytes, opts).value;
       },
     );
   },

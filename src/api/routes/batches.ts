@@ -31,7 +31,14 @@ import {
   PushQuery,
   type BatchBody,
 } from '../batch-contract.js';
-import { acceptBatch, knownBatchBody, repeatOf, requestHash } from '../batch-intake.js';
+import {
+  acceptBatch,
+  batchStandIn,
+  knownBatchBody,
+  repeatOf,
+  requestHash,
+  sentBytes,
+} from '../batch-intake.js';
 import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
 import { pickLang, ProblemSchema } from '../problem.js';
 
@@ -146,11 +153,20 @@ async function dryRun(
   };
 }
 
+/** The push route's config: its scope, and the stand-ins of a body known before or scanned (../batch-intake.ts). */
+function pushConfig(opts: BatchRouteOptions) {
+  return {
+    scope: 'batches:write',
+    knownBody: knownBatchBody(opts.db, opts.maxBatchRecords),
+    standIn: batchStandIn(opts.maxBatchRecords),
+  };
+}
+
 const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushRoute(app, opts) {
   app.post(
     '/v1/schools/:schoolCode/batches',
     {
-      config: { scope: 'batches:write', knownBody: knownBatchBody(opts.db, opts.maxBatchRecords) },
+      config: pushConfig(opts),
       schema: {
         tags: ['batches'],
         summary: 'Gửi một lô bản ghi / Push a batch of records',
@@ -190,7 +206,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
           schoolCode,
           body: request.body,
           bodySha256: sha,
-          bodyBytes: request.jsonBodyBytes,
+          ...sentBytes(request),
           ...repeatOf(request),
           idempotency,
           at: opts.judge.now(),
