@@ -13,7 +13,6 @@ import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batche
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import { pushedBatch, type BatchAccepted, type BatchBody } from './batch-contract.js';
-import { memberBytes } from './json-member.js';
 import type { ScannedMember } from './json-scan.js';
 import { decodeUtf8, parseJson } from './plugins/input.js';
 
@@ -37,8 +36,6 @@ export interface NewBatchRequest {
   body: BatchBody;
   /** SHA-256 of the body's bytes as sent. */
   bodySha256: string | undefined;
-  /** The body's bytes as sent, when it was parsed: a new batch stores its records as sent (./json-member.ts). */
-  bodyBytes?: Buffer | undefined;
   /** The bytes of the body's records, when the body stands as its scan found it ({@link batchStandIn}). */
   recordsJson?: Buffer | undefined;
   /**
@@ -140,16 +137,12 @@ async function storeBatch(
 }
 
 /**
- * The batch a request stores. A batch that keeps its records keeps them as the body sent them, when they
- * can be found in its bytes (issue 7: not serialised again and encoded for the statement, ~1.7 ms of a
- * 1000-student body; the scan costs ~0.7).
+ * The batch a request stores. A batch that keeps its records keeps them as the body sent them when the body
+ * stands as scanned ({@link batchStandIn}: not serialised again and encoded for the statement), else serialised.
  */
 function newBatchOf(req: NewBatchRequest, batchId: string): NewBatch {
-  const { bodySha256, sameAs, bodyBytes } = req;
-  const recordsJson =
-    typeof sameAs === 'string'
-      ? undefined
-      : (req.recordsJson ?? (bodyBytes ? memberBytes(bodyBytes, 'records') : undefined));
+  const { bodySha256, sameAs } = req;
+  const recordsJson = typeof sameAs === 'string' ? undefined : req.recordsJson;
   // A stand-in's records are only counted: the body's own bytes are what is stored.
   if (!recordsJson && typeof sameAs !== 'string' && req.body.records[0] === SCANNED_RECORD)
     throw new Error('batch-intake: a scanned body without its records');
@@ -250,11 +243,8 @@ export function batchStandIn(maxRecords: number) {
   };
 }
 
-/** A request's body bytes as sent (when read) and, when the body stands as scanned ({@link batchStandIn}), its records'. */
-export const sentBytes = (request: FastifyRequest): Pick<NewBatchRequest, 'bodyBytes' | 'recordsJson'> => ({
-  bodyBytes: request.jsonBodyBytes,
-  recordsJson: scannedRecords.get(request),
-});
+/** The bytes of the records of a body that stands as scanned ({@link batchStandIn}), else undefined. */
+export const scannedRecordsOf = (request: FastifyRequest): Buffer | undefined => scannedRecords.get(request);
 
 /**
  * Issue 7, unchanged re-push: a body this client pushed for this school before (the same bytes) is

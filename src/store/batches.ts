@@ -80,7 +80,7 @@ export interface NewBatch {
   sameAs?: string;
   /**
    * `records` as the JSON text (UTF-8) they were sent in, stored as it is; it must be JSON whose value is
-   * `records` (a vendor's body, parsed already: src/api/json-member.ts). Absent: `records` is serialised.
+   * `records` (a vendor's body, checked in its bytes: src/api/json-scan.ts). Absent: `records` is serialised.
    */
   recordsJson?: Buffer;
 }

@@ -44,7 +44,7 @@ describe('POST /v1/schools/:schoolCode/batches', () => {
 
   it('keeps the records as the body sent them, found in its bytes, not cut out of its text by PostgreSQL (issue 7)', async () => {
     // The body as a person might type it: spaces, line breaks and an escape. Its records are stored as typed:
-    // the bytes of its `records` member (src/api/json-member.ts), sent as the statement's parameter, not
+    // the bytes of its `records` member (src/api/json-scan.ts), sent as the statement's parameter, not
     // serialised again (~1.8 ms of truc's CPU for 1000 students) nor cut out of the whole body's text by
     // PostgreSQL (`json #> '{records}'`: it parsed the body again, ~9 of the statement's ~12 ms of its CPU).
     const records = goodBody(['TEXT1', 'TEXT2']).records;

@@ -199,11 +199,6 @@ declare module 'fastify' {
      * repeat (../batch-intake.ts).
      */
     bodySha256: string | undefined;
-    /**
-     * The JSON body's bytes as received, when it was parsed (undefined for a body the route knew: see
-     * `knownBody`): a route may store a part of it as sent (../json-member.ts) instead of serialising it again.
-     */
-    jsonBodyBytes: Buffer | undefined;
   }
   interface FastifyContextConfig {
     /**
@@ -306,7 +301,6 @@ export function passingKnownBodies<S>(compile: FastifySchemaCompiler<S>): Fastif
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
     app.decorateRequest('bodySha256', undefined);
-    app.decorateRequest('jsonBodyBytes', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(
       'application/json',
@@ -320,7 +314,6 @@ export default fp(
           return known;
         }
         const bytes = Buffer.concat(body.chunks, body.length);
-        req.jsonBodyBytes = bytes;
         const standIn = req.routeOptions.config.standIn;
         const members = standIn ? scanJson(bytes, opts) : undefined;
         const stood = members ? standIn!(req, bytes, members) : undefined;

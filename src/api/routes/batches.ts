@@ -37,7 +37,7 @@ import {
   knownBatchBody,
   repeatOf,
   requestHash,
-  sentBytes,
+  scannedRecordsOf,
 } from '../batch-intake.js';
 import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
 import { pickLang, ProblemSchema } from '../problem.js';
@@ -206,7 +206,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
           schoolCode,
           body: request.body,
           bodySha256: sha,
-          ...sentBytes(request),
+          recordsJson: scannedRecordsOf(request),
           ...repeatOf(request),
           idempotency,
           at: opts.judge.now(),
