@@ -307,6 +307,7 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
   const toWrite: UpsertRow[] = [];
   const unchangedKeys: string[] = [];
   let rejected = 0;
+  const twinKeys = (checked.ahead ?? checked).twinKeys;
   checked.records.forEach((rec, index) => {
     if (rec === undefined || checked.rejected.has(index)) {
       rejected += 1;
@@ -327,7 +328,7 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
         data: rec.data,
         json: own ? own.json : checked.ahead?.jsons[index],
         fingerprint: fp,
-        twinKey: (checked.ahead ?? checked).twinKeys?.[index] ?? twinKey(rec.data as Rec),
+        twinKey: twinKeys ? twinKeys[index] : twinKey(rec.data as Rec),
         sourceFp: sourceFps?.get(rec.key),
       });
   });
