@@ -162,10 +162,13 @@ export async function checkStored(
   { sink, keys, checks, twinKeys }: Prejudged,
   lookups: QualityLookups = {},
 ): Promise<QualityResult> {
-  const store = live(planFor(ctx.entity, checks).store, sink);
+  const present = presentOf(sink, keys);
+  // A check the store cannot move on these records is not run, and not asked for (see StoreCheck `asks`).
+  const store = live(planFor(ctx.entity, checks).store, sink).filter(
+    (c) => c.asks?.(present.records, ctx) ?? true,
+  );
   if (store.length === 0) return resultOf(sink, 0);
   const needs = new Set(store.flatMap((c) => c.needs));
-  const present = presentOf(sink, keys);
   const twins = twinKeys && present.indexes.map((i) => twinKeys[i]);
   const { facts, calls } = await fetchFacts(ctx, present.records, present.keys, needs, lookups, twins);
   const view = sink.view(present.indexes);

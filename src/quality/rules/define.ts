@@ -104,6 +104,12 @@ export interface StoreCheck {
   readonly rules: readonly RuleInfo[];
   readonly entities: readonly EntityName[];
   readonly needs: readonly LookupName[];
+  /**
+   * Whether the store can change its verdict on these records (undefined: always): when false, it reports
+   * nothing whatever the store holds, so it is not run and its lookups are not asked for it (issue 7: a
+   * lookup of every batch that only a rare batch can use).
+   */
+  readonly asks?: (recs: readonly Rec[], ctx: BatchContext) => boolean;
   check(
     recs: readonly Rec[],
     keys: readonly string[],

@@ -1,6 +1,6 @@
 /** Sống (live): records confirmed this school year, syncs fresh, statuses current, deadlines kept. */
 import { deadlineOf } from '../config.js';
-import type { BatchContext } from '../types.js';
+import type { BatchContext, Rec } from '../types.js';
 import { ageOn, rule, strField, type Check } from './define.js';
 import { ENROLLED_STATUSES, fieldSpecs, reportMissing } from './du.js';
 import { WEBSITE_DOWN, WEBSITE_NO_RSS, websiteCheck } from './song-website.js';
@@ -218,16 +218,25 @@ const syncStaleCheck: Check = {
   },
 };
 
+/**
+ * Whether a school's batch can be late to roll over: past the deadline, none of its records of the current
+ * year. Only then do its stored records of the year count (issue 7: counted for every vendor batch, whose
+ * records are of the current year: ~0.6 ms of PostgreSQL a 1000-student batch).
+ */
+const mayBeLate = (recs: readonly Rec[], ctx: BatchContext): boolean =>
+  ctx.schoolCode !== undefined &&
+  ctx.today > deadlineOf(ctx.schoolYear, 'rollover', ctx.config.deadlines) &&
+  !recs.some((r) => r['schoolYear'] === ctx.schoolYear);
+
 const rolloverCheck: Check = {
   scope: 'store',
   rules: [ROLLOVER_LATE],
   entities: ['students'],
   needs: ['currentYearCounts'],
+  asks: mayBeLate,
   check(recs, _keys, ctx, facts, out) {
-    if (ctx.schoolCode === undefined || !facts.currentYearCounts) return;
-    if (ctx.today <= deadlineOf(ctx.schoolYear, 'rollover', ctx.config.deadlines)) return;
-    const stored = facts.currentYearCounts.get(ctx.schoolCode) ?? 0;
-    if (stored > 0 || recs.some((r) => r['schoolYear'] === ctx.schoolYear)) return;
+    if (ctx.schoolCode === undefined || !facts.currentYearCounts || !mayBeLate(recs, ctx)) return;
+    if ((facts.currentYearCounts.get(ctx.schoolCode) ?? 0) > 0) return;
     out.add(-1, ROLLOVER_LATE, '');
   },
 };

@@ -4,6 +4,7 @@ import {
   catalogueProblems,
   checkStored,
   CHECKS,
+  DEFAULT_QUALITY_CONFIG,
   INGEST_CHECKS,
   prejudge,
   RETIRED_CODES,
@@ -94,11 +95,41 @@ describe('engine', () => {
     };
     for (const size of [1, 10, 1000]) {
       calls = 0;
-      const records = Array.from({ length: size }, () => rec('students'));
+      // Of last year, after the rollover deadline: the year's count is asked too (see the next test).
+      const records = Array.from({ length: size }, () => rec('students', { schoolYear: '2024-2025' }));
       const r = await run('students', records, { lookups, schoolCode: '79000001' });
       expect(calls).toBe(6);
       expect(r.lookups).toBe(6);
     }
+  });
+
+  it("asks a store check's lookups only when the store can change its verdict: a school's year count only when its batch may be late to roll over (issue 7)", async () => {
+    const asked: number[] = [];
+    const lookups = {
+      currentYearCounts: async () => {
+        asked.push(1);
+        return new Map([['79000001', 0]]);
+      },
+    };
+    const current = rec('students');
+    const old = rec('students', { schoolYear: '2024-2025', grade: 'kg5' });
+    // A record of the current year: never late, whatever the school holds; nothing asked.
+    const mixed = await run('students', [current, old], { lookups, schoolCode: '79000001' });
+    expect(asked).toEqual([]);
+    expect(mixed.lookups).toBe(0);
+    expect(codes(mixed, -1)).toEqual([]);
+    // None of this year's: asked, and late when the school holds none of the year.
+    const late = await run('students', [old], { lookups, schoolCode: '79000001' });
+    expect(asked).toEqual([1]);
+    expect(codes(late, -1)).toEqual(['SONG_ROLLOVER_LATE']);
+    // Before the deadline: nothing asked, never late.
+    const early = await run('students', [old], {
+      lookups,
+      schoolCode: '79000001',
+      config: { deadlines: { ...DEFAULT_QUALITY_CONFIG.deadlines, rollover: '12-31' } },
+    });
+    expect(asked).toEqual([1]);
+    expect(codes(early, -1)).toEqual([]);
   });
 
   it("asks each lookup about the batch's distinct values, in order of first occurrence, none empty", async () => {
