@@ -15,6 +15,7 @@
  *           reconciliation; a vendor batch keeps the tag of the state it left, for its repeats
  *           (./ingest-finish.ts)
  */
+import { vietnamDateOf } from '../canonical/school-year.js';
 import type { EntityName } from '../config.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo } from '../store/batches.js';
@@ -23,7 +24,7 @@ import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
-import { batchEntries, guardBatch } from './guard.js';
+import { batchEntries, guardBatch, weighsWithCopies } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
@@ -84,8 +85,8 @@ async function ingestLoaded(
 ): Promise<IngestResult> {
   // A pulled page judged ahead (./ingest-pulled.ts) runs only the store checks here (begun already, maybe).
   const mapped = judgedAhead(pulled, deps) ?? map(loaded, deps, pulled?.premapped);
-  const guarded = !loaded.trusted && deps.config.guard.enabled;
-  const checked = await check(q, loaded, mapped, pulled?.known, guarded, early);
+  const weigh = !loaded.trusted && weighsWithCopies(deps.config.guard, vietnamDateOf(deps.now()));
+  const checked = await check(q, loaded, mapped, pulled?.known, weigh, early);
   const p = plan(checked, pulled && sourceFpsByKey(pulled, checked.records));
   if (!loaded.trusted) {
     const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };

@@ -241,8 +241,8 @@ function withTwinKeys(prejudged: Prejudged): Prejudged & { twinKeys: readonly (s
 /**
  * `check`: the quality engine, with one store lookup (the stored copies of the batch's keys; those in
  * `known`, read earlier in the same transaction, are not read again). `weigh`: the lookup also counts
- * the live records of the copies' schools, for the mass-change guard (no second round trip). `early`:
- * the store checks of `mapped`, begun already ({@link checkEarly}).
+ * the live records of the copies' schools, for the mass-change guard (no second round trip; ./guard.ts
+ * `weighsWithCopies`). `early`: the store checks of `mapped`, begun already ({@link checkEarly}).
  */
 export async function check(
   q: Queryable,

@@ -48,7 +48,12 @@ describe('ingest: the whole quality engine', () => {
 
   async function ingest(
     records: unknown[],
-    opts: { school?: string; format?: string; policy?: Record<string, Record<string, string>> } = {},
+    opts: {
+      school?: string;
+      format?: string;
+      policy?: Record<string, Record<string, string>>;
+      changeRatio?: number;
+    } = {},
   ) {
     const batchId = randomUUID();
     await ctx.db.tx((q) =>
@@ -63,9 +68,16 @@ describe('ingest: the whole quality engine', () => {
     );
     const row = (await nextRow(ctx.db, ofBatch(batchId)))!;
     const config = opts.policy ? loadConfig({ env: { TRUC_PROFILE: 'test' } }) : ctx.config;
+    const withPolicy = opts.policy
+      ? { ...config, quality: { ...config.quality, policy: opts.policy } }
+      : config;
+    const { changeRatio } = opts;
     const run = {
       ...ctx,
-      config: opts.policy ? { ...config, quality: { ...config.quality, policy: opts.policy } } : config,
+      config:
+        changeRatio === undefined
+          ? withPolicy
+          : { ...withPolicy, guard: { ...withPolicy.guard, changeRatio } },
     };
     queries = 0;
     statements = [];
@@ -269,6 +281,19 @@ describe('ingest: the whole quality engine', () => {
     expect(copies[0]).toMatch(/count\(\*\)::int AS n/);
     // The guard's own count of the schools' live records (records.ts liveCounts) is not sent.
     expect(reads.filter((sql) => /school_code = ANY\(\$1::text\[\]\) GROUP BY 1/.test(sql))).toEqual([]);
+  });
+
+  it("at a changed-records threshold of 1 (the rollover window's) counts no school for a vendor's changes (issue 7)", async () => {
+    const four = ['GW1', 'GW2', 'GW3', 'GW4'].map((code, i) => full(code, S1, `07921900066${i}`));
+    await ingest(four, { changeRatio: 1 });
+    const changed = await ingest(
+      four.map((r) => ({ ...r, grade: '3' })),
+      { changeRatio: 1 },
+    );
+    expect(changed.result).toMatchObject({ accepted: 4 });
+    expect(changed.statements.filter((sql) => /FROM truc\.students\b[\s\S]*count\(\*\)/.test(sql))).toEqual(
+      [],
+    );
   });
 
   it('keeps the last verdict of every record with its findings (no personal data)', async () => {

@@ -8,7 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
-import { batchEntries, evaluate, inRollover } from '../../../src/jobs/guard.js';
+import {
+  batchEntries,
+  evaluate,
+  inRollover,
+  weighsWithCopies,
+  withinCopies,
+} from '../../../src/jobs/guard.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { afterPulledPage, reconcileRunJob } from '../../../src/jobs/reconcile.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
@@ -442,6 +448,27 @@ describe('the mass-change guard', () => {
     expect(evaluate(diff, settings, '2026-09-01').map((r) => [r.school, r.kind])).toEqual([[S2, 'deleted']]);
     expect(inRollover('2026-12-31', { from: '12-20', to: '01-10' })).toBe(true);
     expect(inRollover('2026-02-01', { from: '12-20', to: '01-10' })).toBe(false);
+  });
+
+  it("weighs a vendor batch against its own live copies first: within their thresholds, within the school's (issue 7)", () => {
+    const settings = ctx.config.guard;
+    const copies = new Map([
+      ['A', { scope: S1, deleted: false }],
+      ['B', { scope: S1, deleted: false }],
+      ['C', { scope: S1, deleted: true }],
+      ['D', { scope: S1, deleted: false }],
+    ]);
+    const changed = (...keys: string[]) => keys.map((key) => ({ school: S1, kind: 'changed' as const, key }));
+    // minRecords is left out (the school may hold more than the copies): 1 of 3 live copies is within 0.5.
+    expect(withinCopies(changed('A'), copies, settings, '2026-01-15')).toBe(true);
+    // 2 of 3 (the tombstone is no live copy) may go over: the school must be counted.
+    expect(withinCopies(changed('A', 'B'), copies, settings, '2026-01-15')).toBe(false);
+    // In the rollover window changes are within 1; moves away are still weighed.
+    expect(withinCopies(changed('A', 'B', 'D'), copies, settings, '2026-09-01')).toBe(true);
+    const moved = [{ school: S1, kind: 'moved' as const, key: 'A' }];
+    expect(withinCopies(moved, copies, settings, '2026-09-01')).toBe(false);
+    expect(weighsWithCopies(settings, '2026-01-15')).toBe(true);
+    expect(weighsWithCopies(settings, '2026-09-01')).toBe(false);
   });
 
   it("a vendor batch's writes count as changes of their school, or moves away from the school they leave", () => {
