@@ -12,7 +12,8 @@
  * not pipelined meanwhile. Prints per statement kind (../lib/statement-spy.ts `statementKind`): how many, and the
  * medians of planning and execution ms, WAL bytes and full-page images, with the triggers' time of the last one
  * (their times need EXPLAIN_TIMING=1, which also slows every node). EXPLAIN_PLAN=<part of a kind> writes that
- * kind's plans (JSON, one a line) to stderr. EXPLAIN_ANALYZE=1 runs ANALYZE before the changed batches (what the
+ * kind's plans (JSON, one a line) to stderr. EXPLAIN_SET='<setting = value>;…' sets each (SET LOCAL) for every
+ * statement explained (a plan under other planner settings; rolled back with it). EXPLAIN_ANALYZE=1 runs ANALYZE before the changed batches (what the
  * plans would be with statistics). Issue 7: at 160 k students never analysed, the quality facts' per-asker probes
  * were bitmap heap scans (10.8 ms of execution; 4.7 as index scans).
  */
@@ -53,6 +54,8 @@ type Client = pg.Client & { pipeline: boolean; processID: number; inTx?: boolean
 type Send = (...args: unknown[]) => Promise<unknown>;
 
 const timing = process.env.EXPLAIN_TIMING === '1' ? 'on' : 'off';
+/** EXPLAIN_SET='<setting = value>;…': set (SET LOCAL) for each statement explained, rolled back with it. */
+const settings = (process.env.EXPLAIN_SET ?? '').split(';').filter((s) => s.trim() !== '');
 let on = false;
 const out: Explained[] = [];
 
@@ -62,6 +65,7 @@ const cpuMs = (pid: number): number =>
 /** `sql` explained (and rolled back) on the connection, then what it is. */
 async function explained(send: Send, sql: string, params: unknown[], inTx: boolean): Promise<Explained> {
   await send(inTx ? 'SAVEPOINT explained' : 'BEGIN');
+  for (const set of settings) await send(`SET LOCAL ${set}`);
   const res = (await send(
     `EXPLAIN (ANALYZE, BUFFERS, WAL, SUMMARY, TIMING ${timing}, FORMAT JSON) ${sql}`,
     params,

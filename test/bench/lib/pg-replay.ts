@@ -17,7 +17,8 @@
  * Variants: base; insert (the statement without its ON CONFLICT clause); no-update-trigger,
  * no-triggers (the students' change feed triggers dropped); no-index:<name> (an index dropped); collate-c
  * (the students' key columns compared byte by byte); sql:<file> (the file's statements run first, e.g. a
- * candidate migration); rewrite:<module> (the module's default export `(sql) => sql` rewrites each statement).
+ * candidate migration); rewrite:<module> (the module's default export `(sql) => sql` rewrites each statement);
+ * `a+b` composes variants (their setups in order, then their rewrites), e.g. sql:<settings.sql>+rewrite:<module>.
  */
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -35,6 +36,15 @@ interface Variant {
 const same = (sql: string): string => sql;
 
 async function variantOf(name: string): Promise<Variant> {
+  if (name.includes('+')) {
+    // Variants composed (`a+b`): their setups in order, their rewrites one after the other.
+    const parts = await Promise.all(name.split('+').map(variantOf));
+    return {
+      name,
+      setup: parts.flatMap((p) => p.setup),
+      rewrite: (sql) => parts.reduce((s, p) => p.rewrite(s), sql),
+    };
+  }
   if (name.startsWith('rewrite:')) {
     // A module whose default export rewrites each statement (e.g. the same rows written another way).
     const mod = (await import(resolve(name.slice('rewrite:'.length)))) as {
