@@ -65,18 +65,26 @@ export interface QualityLookups {
   owners?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /**
    * Stored records of `entity` born on these dates, by date. A lookup may leave out the records
-   * whose twin key (`twinKey`, ./rules/sach-duplicates.ts) is not among `twinKeys`, and a record whose
-   * key is that of every asker of its twin key (`twins`: the batch's records, twin key and key): the
-   * duplicate rule cannot match them.
+   * whose twin key (`twinKey`, ./rules/sach-duplicates.ts) is not among `twinKeys`, a record whose
+   * key is that of every asker of its twin key (`twins`: the batch's records, twin key, key and whether
+   * they hold a personal ID), and a record holding a personal ID when every asker of its twin key holds
+   * one too: the duplicate rule cannot match them.
    */
   bornOn?(
     entity: EntityName,
     dates: readonly string[],
     twinKeys: readonly string[],
-    twins: readonly { twinKey: string; key: string }[],
+    twins: readonly Twin[],
   ): Promise<ReadonlyMap<string, readonly StoredRecord[]>>;
   /** The last probe of these schools' websites, by school code. */
   websiteProbes?(schoolCodes: readonly string[]): Promise<ReadonlyMap<string, WebsiteProbe>>;
+}
+
+/** A record of the batch asking for its stored twins: its twin key, its key, whether it holds a personal ID. */
+export interface Twin {
+  readonly twinKey: string;
+  readonly key: string;
+  readonly hasId: boolean;
 }
 
 /** A record of the batch asking who else holds its personal ID. */
@@ -103,7 +111,7 @@ interface Asks {
   /** The records holding a personal ID, as askers of who else holds it. */
   readonly askers: Asker[];
   /** The records with a twin key (birth date and name key), as askers of their stored twins. */
-  readonly twins: { twinKey: string; key: string }[];
+  readonly twins: Twin[];
 }
 
 const values = (set: Set<string>): string[] => {
@@ -125,7 +133,7 @@ function asksOf(
   const [schools, ids, dates, twinKeys] = [0, 1, 2, 3].map(() => new Set<string>());
   const pairs = new Map<string, readonly [string, string]>();
   const askers: Asker[] = [];
-  const twins: { twinKey: string; key: string }[] = [];
+  const twins: Twin[] = [];
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     const school = r['schoolCode'];
@@ -148,7 +156,7 @@ function asksOf(
     }
     const twin = !want.twins ? undefined : twinKeysOf ? twinKeysOf[i] : twinKey(r);
     if (twin !== undefined) {
-      twins.push({ twinKey: twin, key: keys[i] ?? '' });
+      twins.push({ twinKey: twin, key: keys[i] ?? '', hasId: id !== undefined });
       twinKeys!.add(twin);
     }
   }

@@ -47,12 +47,17 @@ export interface QualityFactAsks {
     readonly schoolYear: string;
   };
   /**
-   * Current students sharing a twin key with one of `askers` (records of a batch) under another key,
-   * and those born on these dates that have no twin key yet.
+   * Current students sharing a twin key with one of `askers` (records of a batch) under another key (of an
+   * asker holding a personal ID, only those holding none), and those born on these dates that have no twin
+   * key yet.
    */
   readonly bornOn?: {
     readonly dates: readonly string[];
-    readonly askers: readonly { readonly twinKey: string; readonly key: string }[];
+    readonly askers: readonly {
+      readonly twinKey: string;
+      readonly key: string;
+      readonly hasId: boolean;
+    }[];
   };
 }
 
@@ -225,23 +230,39 @@ const yearCounts: PartOf<'yearCounts', { scope: string; n: number }> = {
   read: (rows) => new Map(rows.map((r) => [r.scope, r.n])),
 };
 
+/**
+ * Current students sharing a twin key with `twins` under another key, one index probe per asker (an asker's
+ * own stored row is never its own twin, and reading it back would return every re-sent student). `noId`: of
+ * those, the students holding no personal ID (the duplicate rule matches an asker holding one only with such
+ * a student), probed in the index of those alone (migration 490; issue 7: every asker's probe met its own row).
+ */
+const twinsSql = (twins: NonNullable<QualityFactAsks['bornOn']>['askers'], noId: boolean, $: Param) =>
+  `SELECT h.* FROM unnest(${$(twins.map((a) => a.twinKey))}::text[], ${$(twins.map((a) => a.key))}::text[]) AS a(twin, key),
+       LATERAL (SELECT s.student_code AS key, s.school_code AS scope, s.data FROM truc.students s
+                 WHERE s.twin_key = a.twin AND s.student_code <> a.key${noId ? ' AND s.personal_id IS NULL' : ''}
+                   AND s.deleted_at IS NULL AND s.twin_key IS NOT NULL OFFSET 0) AS h`;
+
 const bornOn: PartOf<'bornOn', { key: string; scope: string; data: unknown }> = {
-  // Current students sharing a twin key (birth date and name key) with an asker under another key
-  // (an asker's own stored row is never its own twin, and reading it back would return every
-  // re-sent student), and current students born on these dates that have no twin key yet
+  // Current students sharing a twin key (birth date and name key) with an asker ({@link twinsSql}), and
+  // current students born on these dates that have no twin key yet
   // (written before migration 081; \`birth_date\` is \`data ->> 'birthDate'\`, stored: migration 190).
   // Those are read by a join on the dates, one index probe each: as \`birth_date = ANY(<the dates>)\` the
   // planner weighed each of a page's ~800 dates against the column's statistics, ~3 ms of PostgreSQL's CPU
   // a page to plan a scan that finds nothing (no student lacks a twin key once they are all rewritten).
   sql(ask, $) {
-    const twins = ask.askers;
-    return `SELECT DISTINCT ON (h.key) h.*
-       FROM unnest(${$(twins.map((a) => a.twinKey))}::text[], ${$(twins.map((a) => a.key))}::text[]) AS a(twin, key),
-       LATERAL (SELECT s.student_code AS key, s.school_code AS scope, s.data FROM truc.students s
-                 WHERE s.twin_key = a.twin AND s.student_code <> a.key
-                   AND s.deleted_at IS NULL AND s.twin_key IS NOT NULL OFFSET 0) AS h
+    const withId = ask.askers.filter((a) => a.hasId);
+    const withoutId = ask.askers.filter((a) => !a.hasId);
+    const twins = [
+      ...(withId.length > 0 ? [twinsSql(withId, true, $)] : []),
+      ...(withoutId.length > 0 ? [twinsSql(withoutId, false, $)] : []),
+    ];
+    const twinRows =
+      twins.length === 0
+        ? ''
+        : `SELECT DISTINCT ON (h.key) h.* FROM (${twins.join('\n     UNION ALL\n     ')}) AS h
      UNION ALL
-     SELECT s.student_code AS key, s.school_code AS scope, s.data
+     `;
+    return `${twinRows}SELECT s.student_code AS key, s.school_code AS scope, s.data
        FROM (SELECT DISTINCT unnest(${$(ask.dates)}::text[])) AS d(date)
        JOIN truc.students s ON s.birth_date = d.date
       WHERE s.deleted_at IS NULL AND s.twin_key IS NULL`;

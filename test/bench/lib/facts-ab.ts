@@ -98,7 +98,11 @@ function asksOf(schoolCode: string, recs: readonly Student[], part: string): Qua
     yearCounts: { entity: 'students', schools: [schoolCode], schoolYear: '2026-2027' },
     bornOn: {
       dates: [...new Set(recs.map((r) => r.birthDate))],
-      askers: recs.map((r) => ({ twinKey: twinKey(r as never)!, key: r.studentCode })),
+      askers: recs.map((r) => ({
+        twinKey: twinKey(r as never)!,
+        key: r.studentCode,
+        hasId: r.personalId !== undefined,
+      })),
     },
   };
   return part === 'all' ? all : { [part]: all[part as keyof QualityFactAsks] };

@@ -177,10 +177,18 @@ describe('ingest: the whole quality engine', () => {
       new Map([['079219000111', [{ key: 'A1', schoolCode: S1 }]]]),
     );
     const twin = twinKey(full('A1'))!;
-    const { bornOn } = await repo.facts({ bornOn: { dates: [], askers: [{ twinKey: twin, key: 'A1' }] } });
-    const keys = (bornOn ?? []).map((r) => r.key);
+    const twinsOf = async (hasId: boolean) =>
+      (
+        (await repo.facts({ bornOn: { dates: [], askers: [{ twinKey: twin, key: 'A1', hasId }] } })).bornOn ??
+        []
+      ).map((r) => r.key);
+    const keys = await twinsOf(false);
     expect(keys).toEqual(expect.arrayContaining(['A2', 'B1', 'B2']));
     expect(keys).not.toContain('A1');
+    // An asker holding a personal ID is a duplicate only of a twin holding none (A2): the twins holding one are left out.
+    const withId = await twinsOf(true);
+    expect(withId).toContain('A2');
+    for (const key of ['A1', 'B1', 'B2']) expect(withId).not.toContain(key);
     // The holders of an asker's personal ID in its own school, but the asker itself.
     const scoped = async (a: Asker) =>
       (await repo.facts({ scopeHolders: { entity: 'students', askers: [a] } })).scopeHolders;

@@ -180,7 +180,8 @@ describe('engine', () => {
       'students',
       [...new Set(born)],
       [...new Set(born.map(twin))],
-      born.map((b, i) => ({ twinKey: twin(b), key: keys[i] })),
+      // The third record sends an empty personal ID (a value: holds one), the fourth none.
+      born.map((b, i) => ({ twinKey: twin(b), key: keys[i], hasId: i !== 3 })),
     ]);
   });
 
@@ -199,8 +200,8 @@ describe('engine', () => {
     expect(asked.slice(2)).toEqual([
       ['T1', 'T2'],
       [
-        { twinKey: 'T1', key: keys[0] },
-        { twinKey: 'T2', key: keys[1] },
+        { twinKey: 'T1', key: keys[0], hasId: true },
+        { twinKey: 'T2', key: keys[1], hasId: true },
       ],
     ]);
     // Without them, worked out from the records.
