@@ -142,39 +142,52 @@ async function publishOutboxMetrics(deps: RelayDeps): Promise<void> {
 /**
  * Wakes the relay when a transaction that added outbox rows commits (LISTEN/NOTIFY), so a pulled page's
  * next job is queued at once instead of after the poll; the poll stays as the fallback (a lost listener
- * connection, a database without notifications). `listen()` (re)connects unless connected or it failed in
- * the last 5 s; a lost connection is tried again after 5 s.
+ * connection, a database without notifications). `listen()` (from every pass) connects unless connected,
+ * connecting, or waiting to try again; a lost connection or a failed attempt is tried again after
+ * `retryMs` by a timer of its own, not by the next pass (a minute away with a long poll), and not gated
+ * on the wall clock: a timer may fire a few ms before `Date.now()` says its delay has passed (libuv times
+ * it from the loop's cached clock), and a gate on the clock then dropped the retry for good (issue 7: CI
+ * saw the relay stay deaf after its connection was killed).
  */
-function outboxListener(deps: RelayDeps, wake: () => void) {
+export function outboxListener(deps: Pick<RelayDeps, 'db' | 'logger'>, wake: () => void, retryMs = 5000) {
   let stopped = false;
   let unlisten: (() => Promise<void>) | undefined;
   let listening: Promise<void> | undefined;
-  let listenFailedAt = 0;
-  let relisten: NodeJS.Timeout | undefined;
-  const listen = (): void => {
-    if (stopped || unlisten || listening || Date.now() - listenFailedAt < 5000) return;
+  let retry: NodeJS.Timeout | undefined;
+  const retryLater = (): void => {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connect();
+    }, retryMs);
+    retry.unref();
+  };
+  const connect = (): void => {
+    if (stopped || unlisten || listening) return;
     listening = listenOutbox(deps.db, wake, (err) => {
       unlisten = undefined;
-      listenFailedAt = Date.now();
       deps.logger.warn({ err }, 'outbox listener lost; polling until it is back');
-      relisten = setTimeout(listen, 5000);
+      retryLater();
     })
       .then((stop) => {
         if (stopped) void stop();
         else unlisten = stop;
       })
       .catch((err: unknown) => {
-        listenFailedAt = Date.now();
         deps.logger.debug({ err }, 'outbox listener unavailable; polling');
+        retryLater();
       })
       .finally(() => (listening = undefined));
   };
   return {
-    listen,
+    listen(): void {
+      if (!retry) connect();
+    },
     /** No more (re)connecting. */
     halt(): void {
       stopped = true;
-      if (relisten) clearTimeout(relisten);
+      if (retry) clearTimeout(retry);
+      retry = undefined;
     },
     /** Waits for a connection under way and closes the listener. */
     async close(): Promise<void> {

@@ -219,8 +219,10 @@ export async function listenOutbox(
   try {
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
   } catch (err) {
-    open = false;
-    client.release(err instanceof Error ? err : true);
+    if (open) {
+      open = false;
+      client.release(err instanceof Error ? err : true);
+    }
     throw err;
   }
   return async () => {
