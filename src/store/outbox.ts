@@ -225,6 +225,8 @@ export async function listenOutbox(
     }
     throw err;
   }
+  // Lost in the same tick as the LISTEN reply ('error' is emitted before the reply's promise settles).
+  if (!open) throw new Error('outbox listener connection lost as it started listening');
   return async () => {
     if (!open) return;
     open = false;

@@ -15,8 +15,14 @@ import type { Db } from '../../../src/store/db.js';
 class FakeClient extends EventEmitter {
   readonly sql: string[] = [];
   released = false;
+  /** `dieOnListen`: the LISTEN reply and the connection's death come in one socket read (see the last test). */
+  constructor(private readonly dieOnListen = false) {
+    super();
+  }
   async query(sql: string): Promise<{ rows: never[] }> {
     this.sql.push(sql);
+    // pg emits 'error' synchronously, before the microtasks that settle the reply's promise run.
+    if (this.dieOnListen && sql.startsWith('LISTEN')) this.emit('error', new Error('terminating connection'));
     return { rows: [] };
   }
   release(): void {
@@ -113,6 +119,22 @@ describe('outbox listener', () => {
     clients[0]!.emit('end');
     await vi.advanceTimersByTimeAsync(20_000);
     expect(calls()).toBe(1);
+    await listener.close();
+  });
+
+  it('listens again when its connection dies in the same tick as the LISTEN reply', async () => {
+    // review13 N1: 'error' ran onLost (retry armed, unlisten cleared) before listenOutbox resolved; the dead
+    // connection's stop then became `unlisten`, and every later attempt returned early: deaf for good.
+    const { db, clients, calls } = fakeDb([new FakeClient(true)]);
+    const listener = outboxListener({ db, logger }, () => undefined);
+    listener.listen();
+    await settle();
+    expect(clients[0]!.released).toBe(true);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await settle();
+    expect(calls()).toBe(2);
+    expect(clients[1]!.sql).toEqual(['LISTEN truc_outbox']);
+    listener.halt();
     await listener.close();
   });
 });
