@@ -65,23 +65,42 @@ export function runs<O extends object>(
   });
 }
 
+/** What {@link untilStopped} listens to: the process (a fake in tests). */
+export interface StopSignals {
+  readonly connected: boolean;
+  once(event: string, listener: () => void): unknown;
+  off(event: string, listener: () => void): unknown;
+}
+
+/**
+ * Whether this process was started with an IPC channel to its parent, read when the CLI loads: once the
+ * channel has closed, `process.connected` is false as for a process that never had one.
+ */
+const STARTED_WITH_CHANNEL = process.channel != null;
+
 /**
  * Resolves when a long-running command is told to stop, with what told it: SIGTERM or SIGINT, or, for
  * a process started with an IPC channel (child_process `stdio: [..., 'ipc']`, as the tests start truc),
  * that channel closing (`parent gone`): the parent ended, even by SIGKILL, and the command stops instead
  * of living on as an orphan. Production starts truc without a channel: signals only.
  */
-export function untilStopped(): Promise<string> {
+export function untilStopped(
+  proc: StopSignals = process,
+  withChannel: boolean = STARTED_WITH_CHANNEL,
+): Promise<string> {
   return new Promise((resolve) => {
+    // The channel closed while the command started (a database migrated, servers bound: seconds on a
+    // loaded machine): its 'disconnect' has been emitted already, and waiting for it kept an orphan.
+    if (withChannel && !proc.connected) return resolve('parent gone');
     const on: Record<string, () => void> = {};
     const stop = (why: string) => () => {
-      for (const [event, listener] of Object.entries(on)) process.off(event, listener);
+      for (const [event, listener] of Object.entries(on)) proc.off(event, listener);
       resolve(why);
     };
     on.SIGTERM = stop('SIGTERM');
     on.SIGINT = stop('SIGINT');
-    if (process.connected) on.disconnect = stop('parent gone');
-    for (const [event, listener] of Object.entries(on)) process.once(event, listener);
+    if (proc.connected) on.disconnect = stop('parent gone');
+    for (const [event, listener] of Object.entries(on)) proc.once(event, listener);
   });
 }
 
