@@ -6,8 +6,13 @@
  * stored rows; the batch row ahead of the quality facts read; the records' upsert ahead of the closing
  * writes, and COMMIT right behind them (the run's advance, whose answer the job reads once committed).
  * A first sync's page judged ahead sends its quality facts read right behind its read too.
- * Counted at the pg client: a round trip is a statement made while none of the connection's earlier
- * statements is still unanswered. Over the real pull path: the worker role, PostgreSQL and the hcm-csdl
+ * Counted at the pg client, by holding a transaction's answers back: they are handed over only once its
+ * connection has sent nothing for {@link QUIET_MS}, and a round trip is a burst of statements between two
+ * such hand-overs. So a statement counts as waiting only if it was made after an answer it needed, however
+ * fast PostgreSQL answers and however loaded the machine: counting the statements made while none of the
+ * connection's earlier ones was unanswered told a wait from a pipelined statement by timing, and on a loaded
+ * machine a page judged ahead showed one round trip (its batch row sent after the read's answer, the quality
+ * facts read behind it still running). Over the real pull path: the worker role, PostgreSQL and the hcm-csdl
  * simulator.
  */
 import pg from 'pg';
@@ -20,8 +25,29 @@ import { fullStudentsPull } from '../helpers/full-pull.js';
 
 interface Sent {
   sql: string;
-  /** Statements of the same connection not answered yet when it was made. */
-  inFlight: number;
+  /** How many times the connection's held answers had been handed over when it was made. */
+  round: number;
+}
+
+/**
+ * How long a connection in a transaction sends nothing before its held answers are handed over: far longer
+ * than truc takes between two statements it sends without waiting (under a millisecond quiet).
+ */
+const QUIET_MS = 250;
+
+/** A page's transaction begins with the run's lock (src/store/sync-runs.ts), right behind its BEGIN. */
+const RUN_LOCK = /^SELECT pages, status\b[\s\S]* FROM truc\.sync_runs WHERE id = \$1 FOR UPDATE$/;
+
+/** A connection as the spy sees it: in a page's transaction or not, and the answers it holds back. */
+interface Conn {
+  sent: Sent[];
+  /** Statements of its transaction so far, BEGIN included (0: not in one). */
+  inTx: number;
+  /** Its transaction is a page's: answers are held. */
+  page: boolean;
+  round: number;
+  held: Array<Promise<() => void>>;
+  quiet?: NodeJS.Timeout | undefined;
 }
 
 interface Shape {
@@ -35,24 +61,48 @@ interface Shape {
 
 /** Each page's transaction (those that upsert students) during a full pull of the students: its shape. */
 async function pageShapes(db: TestEnv['deps']['db']): Promise<Shape[]> {
-  const sent = new Map<pg.Client, Sent[]>();
+  const conns = new Map<pg.Client, Conn>();
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
   const query = pg.Client.prototype.query;
-  const inFlight = new Map<pg.Client, number>();
+  /** Hands the connection's held answers over (in order: PostgreSQL answers in order): a new round begins. */
+  const handOver = (conn: Conn): void => {
+    conn.quiet = undefined;
+    const held = conn.held.splice(0);
+    if (held.length === 0) return;
+    conn.round += 1;
+    for (const deliver of held) void deliver.then((d) => d());
+  };
   vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
     const sql = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown })?.text);
-    const n = inFlight.get(this) ?? 0;
-    let list = sent.get(this);
-    if (!list) sent.set(this, (list = []));
-    list.push({ sql, inFlight: n });
-    inFlight.set(this, n + 1);
+    let conn = conns.get(this);
+    if (!conn) conns.set(this, (conn = { sent: [], inTx: 0, page: false, round: 0, held: [] }));
+    if (sql === 'BEGIN') conn.inTx = 1;
+    else if (conn.inTx > 0 && ++conn.inTx === 2) conn.page = RUN_LOCK.test(sql);
+    conn.sent.push({ sql, round: conn.round });
     const res = (query as (...a: unknown[]) => unknown).apply(this, args);
-    if (res instanceof Promise)
-      void res.then(
-        () => inFlight.set(this, inFlight.get(this)! - 1),
-        () => inFlight.set(this, inFlight.get(this)! - 1),
-      );
-    return res as never;
+    const hold = conn.page;
+    if (sql === 'COMMIT' || sql === 'ROLLBACK') {
+      conn.inTx = 0;
+      conn.page = false;
+    }
+    if (!hold || !(res instanceof Promise)) return res as never;
+    // Held back until the connection has been quiet for QUIET_MS (settled at once: never unhandled).
+    let answer!: (v: unknown) => void;
+    let fail!: (e: unknown) => void;
+    const held = new Promise((resolve, reject) => {
+      answer = resolve;
+      fail = reject;
+    });
+    conn.held.push(
+      res.then(
+        (v) => () => answer(v),
+        (e: unknown) => () => fail(e),
+      ),
+    );
+    if (conn.quiet) clearTimeout(conn.quiet);
+    const c = conn;
+    conn.quiet = setTimeout(() => handOver(c), QUIET_MS);
+    return held as never;
   });
   try {
     await fullStudentsPull(db);
@@ -61,7 +111,7 @@ async function pageShapes(db: TestEnv['deps']['db']): Promise<Shape[]> {
   }
   // Each connection's transactions, BEGIN to COMMIT; the pages' are those that upsert students.
   const pages: Sent[][] = [];
-  for (const list of sent.values()) {
+  for (const { sent: list } of conns.values()) {
     let tx: Sent[] | undefined;
     for (const s of list) {
       if (s.sql === 'BEGIN') tx = [];
@@ -74,7 +124,7 @@ async function pageShapes(db: TestEnv['deps']['db']): Promise<Shape[]> {
   }
   return pages.map((tx) => ({
     statements: tx.length,
-    roundTrips: tx.filter((s) => s.inFlight === 0).length,
+    roundTrips: new Set(tx.map((s) => s.round)).size,
     tombstones: tx.filter((s) => /^UPDATE truc\.students SET deleted_at/.test(s.sql)).length,
     upsert: tx.some((s) => /^INSERT INTO truc\.students [\s\S]*ON CONFLICT/.test(s.sql)),
   }));
