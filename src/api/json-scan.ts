@@ -28,6 +28,9 @@ interface Limits {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** Integer digits a number without an exponent may have and never overflow (the largest double has 309). */
+const MAX_SAFE_DIGITS = 308;
+
 const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 
@@ -102,13 +105,21 @@ class Scan {
     return escaped;
   }
 
+  /**
+   * A number. One that overflows (`1e400`, 309 integer digits or more) is a doubt: `JSON.parse` reads it as
+   * Infinity, which the full path stores as `null` (its records serialised), while its bytes stored as sent
+   * would be read as Infinity by the ingest (review13 N4).
+   */
   number(): void {
     const b = this.b;
-    let i = this.i;
+    const start = this.i;
+    let i = start;
     if (b[i] === 0x2d) i++;
+    const digits = i;
     if (b[i] === 0x30) i++;
     else if (isDigit(b[i])) while (isDigit(b[i])) i++;
     else throw doubt;
+    let large = i - digits > MAX_SAFE_DIGITS;
     if (b[i] === 0x2e) {
       i++;
       if (!isDigit(b[i])) throw doubt;
@@ -119,7 +130,10 @@ class Scan {
       if (b[i] === 0x2b || b[i] === 0x2d) i++;
       if (!isDigit(b[i])) throw doubt;
       while (isDigit(b[i])) i++;
+      large = true;
     }
+    // Read as JSON.parse reads it (the same conversion) only when it might overflow.
+    if (large && !Number.isFinite(Number(b.toString('latin1', start, i)))) throw doubt;
     this.i = i;
   }
 

@@ -31,6 +31,11 @@ function agrees(bytes: Buffer): boolean {
   for (const [name, m] of last) {
     const parsed = JSON.parse(bytes.toString('utf8', m.start, m.end)) as unknown;
     expect(parsed).toEqual(value[name]);
+    // The member's bytes (stored as sent) read back as the full path's serialised member would be (-0 is 0 there).
+    const unsigned = JSON.parse(bytes.toString('utf8', m.start, m.end), (_, v: unknown) =>
+      Object.is(v, -0) ? 0 : v,
+    ) as unknown;
+    expect(unsigned).toEqual(JSON.parse(JSON.stringify(value[name])));
     if (Array.isArray(parsed)) {
       expect(m.items).toBe(parsed.length);
       expect(m.objects).toBe(parsed.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x)));
@@ -53,6 +58,8 @@ describe('scanJson', () => {
     expect(yes('{"a":{"b":{"c":{"d":{"e":{"f":1}}}}}}')).toBe(true);
     expect(yes('{"records":[],"x":[1,"a",{"b":[2]}],"records":[{"y":1}]}')).toBe(true);
     expect(scanJson(Buffer.from('{"a":[[1,2,3]]}'), LIMITS)).toBeDefined();
+    // Numbers at the edge of a double: the largest that do not overflow, and an underflow (0 on both paths).
+    expect(yes(`{"a":1.7976931348623157e308,"b":-1e-400,"c":${'9'.repeat(308)},"d":-0}`)).toBe(true);
   });
 
   it('says no to what the full path refuses, and to what it is not sure of', () => {
@@ -86,6 +93,12 @@ describe('scanJson', () => {
       '\ufeff\ufeff{}',
       '{"a":1}\f',
       '{\u00a0"a":1}',
+      // A number that overflows (Infinity to JSON.parse, null once the full path serialises it): review13 N4.
+      '{"records":[{"phone":1e400}]}',
+      '{"a":-1E+309}',
+      '{"a":1.8e308}',
+      `{"a":${'9'.repeat(309)}}`,
+      `{"a":-${'1'.repeat(400)}.5}`,
     ];
     for (const text of no) expect(scanJson(Buffer.from(text), LIMITS), text).toBeUndefined();
     expect(
