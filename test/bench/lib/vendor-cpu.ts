@@ -11,7 +11,10 @@
  * Each round takes `batches` new schools. Run it in two trees back to back (A, B, A, B …), compare the
  * medians; the first round is warm-up (compiles, caches) and left out of them. Each stage also shows the
  * main thread's GC pauses a batch (`gc`, wall ms): they are a quarter to a third of truc's CPU a P4 batch
- * and vary by half from run to run, so a difference in truc's CPU that is one in `gc` is not the code's.
+ * and vary by half from run to run, so a difference in truc's CPU that is one in `gc` is not the code's. And `sys`,
+ * the kernel's share of truc's CPU: 0.1–1.8 ms of a changed batch's ~25 (issue 7), although a CPU profile shows
+ * ~10 ms a batch in `writev` (its wall-clock samples count the time the thread waits, preempted inside the loopback
+ * write, while the PostgreSQL backend it woke runs): bytes sent to PostgreSQL cost truc little CPU.
  *
  *   npx tsx test/bench/lib/vendor-cpu.ts [rounds=4] [batches=12]     (prints one JSON line at the end)
  *
@@ -59,6 +62,8 @@ async function backends(db: Queryable): Promise<Map<number, number>> {
 
 interface Cpu {
   truc: number;
+  /** Of `truc`'s time, the kernel's (system CPU: the socket writes and reads to PostgreSQL, mostly). */
+  sys: number;
   pg: number;
   /** Of `truc`'s time, the main thread's GC pauses (wall ms; PerformanceObserver 'gc'). */
   gc: number;
@@ -109,7 +114,12 @@ async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>, label = 
   const pg1 = await backends(db);
   let pg = 0;
   for (const [pid, ns] of pg1) pg += ns - (pg0.get(pid) ?? 0);
-  const cpu: Cpu = { truc: (t.user + t.system) / 1000 / n, pg: pg / 1e6 / n, gc: gc / n };
+  const cpu: Cpu = {
+    truc: (t.user + t.system) / 1000 / n,
+    sys: t.system / 1000 / n,
+    pg: pg / 1e6 / n,
+    gc: gc / n,
+  };
   return alloc === undefined ? cpu : { ...cpu, alloc };
 }
 
@@ -290,7 +300,7 @@ async function main(): Promise<void> {
       const line = Object.entries(res)
         .map(([s, c]) => {
           const alloc = c.alloc === undefined ? '' : `, alloc ${c.alloc.toFixed(2)} MB`;
-          return `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (gc ${c.gc.toFixed(1)}${alloc})`;
+          return `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (sys ${c.sys.toFixed(1)}, gc ${c.gc.toFixed(1)}${alloc})`;
         })
         .join(', ');
       console.error(`vendor-cpu round ${r}: ${line} ms a batch; load ${loadavg()[0]!.toFixed(1)}`);
@@ -302,6 +312,7 @@ async function main(): Promise<void> {
         s,
         {
           truc: +median(measured.map((m) => m[s].truc)).toFixed(2),
+          sys: +median(measured.map((m) => m[s].sys)).toFixed(2),
           pg: +median(measured.map((m) => m[s].pg)).toFixed(2),
           gc: +median(measured.map((m) => m[s].gc)).toFixed(2),
           ...(process.env.VENDOR_CPU_ALLOC
