@@ -53,6 +53,20 @@ const settle = async (): Promise<void> => {
   for (let i = 0; i < 10; i += 1) await Promise.resolve();
 };
 
+/** After the retry's 5 s: a second connection, listening; then the listener is halted and closed. */
+async function listensAgain(
+  listener: ReturnType<typeof outboxListener>,
+  clients: FakeClient[],
+  calls: () => number,
+): Promise<void> {
+  await vi.advanceTimersByTimeAsync(5_000);
+  await settle();
+  expect(calls()).toBe(2);
+  expect(clients[1]!.sql).toEqual(['LISTEN truc_outbox']);
+  listener.halt();
+  await listener.close();
+}
+
 describe('outbox listener', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -72,12 +86,7 @@ describe('outbox listener', () => {
     expect(clients[0]!.released).toBe(true);
     // The loop's cached clock ran behind: the wall clock is 50 ms behind the timer's reckoning.
     vi.setSystemTime(Date.now() - 50);
-    await vi.advanceTimersByTimeAsync(5_000);
-    await settle();
-    expect(calls()).toBe(2);
-    expect(clients[1]!.sql).toEqual(['LISTEN truc_outbox']);
-    listener.halt();
-    await listener.close();
+    await listensAgain(listener, clients, calls);
   });
 
   it('tries again after a failed attempt without waiting for the next pass', async () => {
@@ -130,11 +139,6 @@ describe('outbox listener', () => {
     listener.listen();
     await settle();
     expect(clients[0]!.released).toBe(true);
-    await vi.advanceTimersByTimeAsync(5_000);
-    await settle();
-    expect(calls()).toBe(2);
-    expect(clients[1]!.sql).toEqual(['LISTEN truc_outbox']);
-    listener.halt();
-    await listener.close();
+    await listensAgain(listener, clients, calls);
   });
 });
