@@ -20,6 +20,7 @@ import {
   copySampler,
   createPlainTable,
   dropPlainTable,
+  inPlaceUpdateRate,
   spreadOf,
   studentRows,
   upsertRate,
@@ -194,13 +195,31 @@ function changedRequests(requests: LoadRequest[], batches: StudentBatch[]): Load
  */
 const GUARD = { changeRatio: 1 };
 
-/** The end-to-end re-push runs (issue 7) and their checks: unchanged, then every record changed. */
+/**
+ * The changed re-push's floor (issue 7): the measured rows, then the same rows changed as {@link changedRequests}
+ * changes them, written back in place by a bare UPDATE into a plain table (./lib/pg-baselines.ts `inPlaceUpdateRate`).
+ */
+async function inPlaceUpdateBaseline(env: TrucEnv, batches: StudentBatch[]): Promise<number> {
+  const records = allRecords(batches.slice(PUSH.warmup));
+  const changed = records.map((r) => ({ ...r, statusDate: changedStatusDate() }));
+  const client = await env.deps.db.connect();
+  try {
+    return await inPlaceUpdateRate(client, env.databaseUrl!, studentRows(records), studentRows(changed));
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * The end-to-end re-push runs (issue 7) and their checks: unchanged, then every record changed; the changed
+ * run's in-place UPDATE floor sampled right before and right after it (the same machine load).
+ */
 async function rePushes(
   env: TrucEnv,
   requests: LoadRequest[],
   batches: StudentBatch[],
   copy: CopySampler,
-): Promise<{ unchanged: number; changed: number }> {
+): Promise<{ unchanged: number; changed: number; inPlace: Spread }> {
   const all = batches.length * PUSH.batchSize;
   const unchanged = await endToEnd(env, 'unchanged re-push', requests, 2 * batches.length);
   const afterUnchanged = await totals(env);
@@ -208,6 +227,7 @@ async function rePushes(
     throw new Error(`unchanged re-push: ${JSON.stringify(afterUnchanged)}, expected ${all} unchanged`);
   }
   await copy.sample();
+  const inPlace = [await inPlaceUpdateBaseline(env, batches)];
   const changed = await endToEnd(
     env,
     'changed re-push',
@@ -224,7 +244,8 @@ async function rePushes(
   ) {
     throw new Error(`changed re-push: ${JSON.stringify(afterChanged)}, expected ${all} more accepted`);
   }
-  return { unchanged, changed };
+  inPlace.push(await inPlaceUpdateBaseline(env, batches));
+  return { unchanged, changed, inPlace: spreadOf(inPlace) };
 }
 
 /** What the PostgreSQL stages measured (see {@link onPostgres}). */
@@ -236,12 +257,51 @@ interface PostgresFigures {
   ingest: number;
   unchanged: number;
   changed: number;
+  /** The bare in-place UPDATE of the changed rows ({@link inPlaceUpdateBaseline}), before and after the changed run. */
+  inPlace: Spread;
+}
+
+/** The re-push rows (issue 7) of the PostgreSQL stages, for `total` batches. */
+function rePushRows(total: number, f: PostgresFigures): BenchRow[] {
+  const { c, unchanged, changed, inPlace } = f;
+  return [
+    withSpread(
+      rateRow(
+        `unchanged re-push ${total}×1000 students, POST→done, vs COPY`,
+        'records/s',
+        unchanged,
+        c.median,
+        UNCHANGED_REPUSH_TARGET,
+      ),
+      c,
+    ),
+    withSpread(
+      rateRow(
+        `changed re-push ${total}×1000 students (every record changed), POST→done, vs COPY`,
+        'records/s',
+        changed,
+        c.median,
+        CHANGED_REPUSH_TARGET,
+      ),
+      c,
+    ),
+    withSpread(
+      rateRow(
+        `changed re-push ${total}×1000 students, POST→done, vs a bare in-place UPDATE of the same rows`,
+        'records/s',
+        changed,
+        inPlace.median,
+        null,
+      ),
+      inPlace,
+    ),
+  ];
 }
 
 /** The rows of the PostgreSQL stages, for `total` batches of which PUSH.warmup are warm-up. */
 function postgresRows(total: number, f: PostgresFigures): BenchRow[] {
   const n = total - PUSH.warmup;
-  const { truc, bare, c, u, ingest, unchanged, changed } = f;
+  const { truc, bare, c, u, ingest } = f;
   return [
     withSpread(
       rateRow(
@@ -271,26 +331,7 @@ function postgresRows(total: number, f: PostgresFigures): BenchRow[] {
       ),
       u,
     ),
-    withSpread(
-      rateRow(
-        `unchanged re-push ${total}×1000 students, POST→done, vs COPY`,
-        'records/s',
-        unchanged,
-        c.median,
-        UNCHANGED_REPUSH_TARGET,
-      ),
-      c,
-    ),
-    withSpread(
-      rateRow(
-        `changed re-push ${total}×1000 students (every record changed), POST→done, vs COPY`,
-        'records/s',
-        changed,
-        c.median,
-        CHANGED_REPUSH_TARGET,
-      ),
-      c,
-    ),
+    ...rePushRows(total, f),
   ];
 }
 
@@ -328,18 +369,19 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
     const ingest = await ingestStage(env, batches.length, 'P4 ingest');
     upserts.push(await upsertBaseline(env, upsertRows));
     await copy.sample();
-    const { unchanged, changed } = await rePushes(env, requests, batches, copy);
+    const { unchanged, changed, inPlace } = await rePushes(env, requests, batches, copy);
     await copy.sample();
     const c = copy.spread();
     const u = spreadOf(upserts);
     console.log(
       `ingest bench: COPY samples ${c.samples.map((x) => x.toFixed(0)).join(', ')} rows/s (median ${c.median.toFixed(0)}); ` +
         `upsert ${u.samples.map((x) => x.toFixed(0)).join(', ')}; P4 ${ingest.toFixed(0)}, unchanged ${unchanged.toFixed(0)}, ` +
-        `changed ${changed.toFixed(0)} records/s; load average ${loadavg()
+        `changed ${changed.toFixed(0)} records/s; bare in-place UPDATE ${inPlace.samples.map((x) => x.toFixed(0)).join(', ')} rows/s ` +
+        `(${(inPlace.median / c.median).toFixed(3)} × COPY); load average ${loadavg()
           .map((l) => l.toFixed(1))
           .join(' ')}`,
     );
-    return postgresRows(batches.length, { truc, bare, c, u, ingest, unchanged, changed });
+    return postgresRows(batches.length, { truc, bare, c, u, ingest, unchanged, changed, inPlace });
   } finally {
     await env.cleanup();
   }

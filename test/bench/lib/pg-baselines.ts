@@ -3,7 +3,9 @@
  * shape as `truc.students` (`LIKE … INCLUDING ALL`: same columns, primary key and indexes):
  *   - COPY FROM STDIN (PERFORMANCE 3b), through `psql` (pg-copy-streams is not installed);
  *   - one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` per 1000 rows on one connection
- *     (3c/3d) — the same statement `src/store/records.ts` runs.
+ *     (3c/3d) — the same statement `src/store/records.ts` runs;
+ *   - the same rows changed and written back in place by a bare `UPDATE … FROM unnest(…)` (`inPlaceUpdateRate`,
+ *     the floor of a changed re-push).
  * One COPY run swings 30–69 k rows/s between quiet runs on the shared cores, so a bench that compares
  * against COPY takes several samples interleaved with what it measures (`copySampler`) and uses their
  * median, reporting their spread (`Spread`).
@@ -74,6 +76,41 @@ export async function upsertRate(q: Queryable, table: string, rows: readonly Stu
     ]);
   }
   return rows.length / secondsSince(started);
+}
+
+/**
+ * The floor of a changed re-push (issue 7): `rows` COPYed into a fresh plain table shaped like `truc.students`, at
+ * `truc.students`' own fill factor, then `changed` (the same keys, new data) written back in place by a bare
+ * `UPDATE … FROM unnest(…)` of the columns a changed record changes, 1000 rows a statement (autocommit), one
+ * connection: no trigger, no check, no other statement. Returns the UPDATE's rows/s (only the UPDATEs timed).
+ * Every design that keeps one row per student and rewrites it in place pays at least this.
+ */
+export async function inPlaceUpdateRate(
+  q: Queryable,
+  databaseUrl: string,
+  rows: readonly StudentRow[],
+  changed: readonly StudentRow[],
+): Promise<number> {
+  const table = 'bench_in_place';
+  await createPlainTable(q, table);
+  try {
+    const ff = await q.query<{ opt: string }>(
+      `SELECT opt FROM pg_class, unnest(reloptions) AS opt
+        WHERE oid = 'truc.students'::regclass AND opt LIKE 'fillfactor=%'`,
+    );
+    if (ff.rows[0]) await q.query(`ALTER TABLE public.${table} SET (${ff.rows[0].opt})`);
+    await copyRate(databaseUrl, table, rows);
+    const sql = `UPDATE public.${table} s SET data = v.data::jsonb, fingerprint = v.fp, updated_at = now(), last_seen_at = now()
+      FROM unnest($1::text[], $2::text[], $3::text[]) AS v(key, data, fp) WHERE s.student_code = v.key`;
+    const started = performance.now();
+    for (let i = 0; i < changed.length; i += 1000) {
+      const part = changed.slice(i, i + 1000);
+      await q.query(sql, [part.map((r) => r.key), part.map((r) => r.json), part.map((r) => r.fingerprint)]);
+    }
+    return changed.length / secondsSince(started);
+  } finally {
+    await dropPlainTable(q, table);
+  }
 }
 
 /** Several samples of a baseline: their median (the baseline used) and their spread. */
