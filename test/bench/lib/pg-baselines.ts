@@ -78,12 +78,17 @@ export async function upsertRate(q: Queryable, table: string, rows: readonly Stu
   return rows.length / secondsSince(started);
 }
 
+const JSONB_V1 = Buffer.from([1]);
+
 /**
  * The floor of a changed re-push (issue 7): `rows` COPYed into a fresh plain table shaped like `truc.students`, at
  * `truc.students`' own fill factor, then `changed` (the same keys, new data) written back in place by a bare
- * `UPDATE … FROM unnest(…)` of the columns a changed record changes, 1000 rows a statement (autocommit), one
- * connection: no trigger, no check, no other statement. Returns the UPDATE's rows/s (only the UPDATEs timed).
- * Every design that keeps one row per student and rewrites it in place pays at least this.
+ * `UPDATE … FROM ROWS FROM (unnest(keys), jsonb_array_elements(data), unnest(fingerprints))` of the columns a changed
+ * record changes, 1000 rows a statement (autocommit), one connection, the records sent as truc sends them (one JSON
+ * array in a Buffer parameter, src/store/records.ts): no trigger, no check, no other statement. Returns the UPDATE's
+ * rows/s (only the UPDATEs timed). Every design that keeps one row per student and rewrites it in place pays at least
+ * this. The rows carry no twin key (`studentRows`), so each sits in the birth-date index instead of the twin-key ones:
+ * one index entry a row either way.
  */
 export async function inPlaceUpdateRate(
   q: Queryable,
@@ -100,12 +105,18 @@ export async function inPlaceUpdateRate(
     );
     if (ff.rows[0]) await q.query(`ALTER TABLE public.${table} SET (${ff.rows[0].opt})`);
     await copyRate(databaseUrl, table, rows);
-    const sql = `UPDATE public.${table} s SET data = v.data::jsonb, fingerprint = v.fp, updated_at = now(), last_seen_at = now()
-      FROM unnest($1::text[], $2::text[], $3::text[]) AS v(key, data, fp) WHERE s.student_code = v.key`;
+    const sql = `UPDATE public.${table} s SET data = v.data, fingerprint = v.fp, updated_at = now(), last_seen_at = now()
+      FROM ROWS FROM (unnest($1::text[]), jsonb_array_elements($2::jsonb), unnest($3::text[])) AS v(key, data, fp)
+     WHERE s.student_code = v.key`;
     const started = performance.now();
     for (let i = 0; i < changed.length; i += 1000) {
       const part = changed.slice(i, i + 1000);
-      await q.query(sql, [part.map((r) => r.key), part.map((r) => r.json), part.map((r) => r.fingerprint)]);
+      await q.query(sql, [
+        part.map((r) => r.key),
+        // jsonb's binary form: its version (1), then the text.
+        Buffer.concat([JSONB_V1, Buffer.from(`[${part.map((r) => r.json).join(',')}]`)]),
+        part.map((r) => r.fingerprint),
+      ]);
     }
     return changed.length / secondsSince(started);
   } finally {
