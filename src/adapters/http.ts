@@ -121,6 +121,19 @@ export function jsonPage(field: string): { responseType: 'arraybuffer'; jsonPage
   return { responseType: 'arraybuffer', jsonPageField: field };
 }
 
+/** By page body parsed piece by piece: its records' bytes as received ({@link recordBytesOf}). */
+const pageRecordBytes = new WeakMap<object, readonly Buffer[]>();
+
+/**
+ * The bytes, as received, of each record of the page member of a body parsed piece by piece
+ * ({@link jsonPage}; views of the body, in the order of the member's elements), when every record is an
+ * object or an array; else undefined. The same bytes always parse to the same record (issue 7: a pulled
+ * record is fingerprinted from them, not serialised again).
+ */
+export function recordBytesOf(data: unknown): readonly Buffer[] | undefined {
+  return typeof data === 'object' && data !== null ? pageRecordBytes.get(data) : undefined;
+}
+
 /**
  * Parses a text body as JSON when it looks like JSON; throws ERR_ADAPTER_RESPONSE_INVALID if broken. A
  * page's body read as bytes ({@link jsonPage}) is parsed piece by piece when it can be, else as its text.
@@ -128,8 +141,15 @@ export function jsonPage(field: string): { responseType: 'arraybuffer'; jsonPage
 function decodeBody(res: AxiosResponse, system: string): void {
   const field = (res.config as { jsonPageField?: string }).jsonPageField;
   if (field !== undefined && Buffer.isBuffer(res.data)) {
-    const page = parseJsonPage(res.data, field);
+    const body = res.data;
+    const elements: number[] = [];
+    const page = parseJsonPage(body, field, elements);
     if (page !== undefined) {
+      if (elements.length > 0 && typeof page === 'object' && page !== null) {
+        const bytes: Buffer[] = [];
+        for (let k = 0; k < elements.length; k += 2) bytes.push(body.subarray(elements[k], elements[k + 1]));
+        pageRecordBytes.set(page, bytes);
+      }
       res.data = page;
       return;
     }

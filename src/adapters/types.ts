@@ -34,12 +34,19 @@ export interface Page<T> {
   items: T[];
   /** Opaque cursor for the next page; absent on the last page. */
   nextCursor?: string | undefined;
+  /** Per item, its bytes as received, where the client tells them (see {@link ChangeFeed.itemBytes}). */
+  itemBytes?: readonly Uint8Array[] | undefined;
 }
 
 /** One page of a change feed. */
 export interface ChangeFeed<T> {
   /** The changed records of this page, in the system's wire shape. */
   items: T[];
+  /**
+   * Per item, in order, its bytes as the system sent them, where the client can tell them (hcm-csdl): the
+   * same bytes always make the same item, so a consumer may recognise an unchanged record by them.
+   */
+  itemBytes?: readonly Uint8Array[] | undefined;
   /**
    * Opaque cursor to resume right after this page (store it after the page is processed);
    * absent on the last page.

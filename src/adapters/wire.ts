@@ -133,8 +133,10 @@ function pastValue(b: Uint8Array, i: number): number {
  * The elements of the array whose `[` is at `i`, cut into runs of whole elements ([start, end) byte pairs
  * pushed to `runs`, each run then parsed as an array: JSON.parse checks the elements and the commas in
  * it): one pass, brackets counted and strings skipped. Returns the index of the array's `]`, or -1.
+ * `elements`, when given, receives each element's own [start, end) pair while every element is an object
+ * or an array (a scalar element empties it and stops it: -1 pushed last).
  */
-function arrayRuns(b: Uint8Array, i: number, runs: number[]): number {
+function arrayRuns(b: Uint8Array, i: number, runs: number[], elements?: number[]): number {
   const n = b.length;
   let start = ++i;
   let depth = 0;
@@ -142,16 +144,19 @@ function arrayRuns(b: Uint8Array, i: number, runs: number[]): number {
     if (i >= n) return -1;
     const c = b[i]!;
     if (c === 0x22) {
+      if (depth === 0) scalarElement(elements);
       for (i++; ; i++) {
         if (i >= n) return -1;
         const d = b[i]!;
         if (d === 0x22) break;
         if (d === 0x5c) i++;
       }
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) {
+    } else if (c === 0x7b || c === 0x5b) {
+      if (depth++ === 0 && elements !== undefined && elements.at(-1) !== -1) elements.push(i);
+    } else if (c === 0x7d || c === 0x5d) {
       if (depth === 0) break;
-      if (--depth === 0 && i + 1 - start >= PIECE_BYTES) {
+      if (--depth === 0 && elements !== undefined && elements.at(-1) !== -1) elements.push(i + 1);
+      if (depth === 0 && i + 1 - start >= PIECE_BYTES) {
         // An element ends a run when a comma follows it (else the array ends).
         let j = i + 1;
         while (j < n && WS(b[j]!)) j++;
@@ -161,13 +166,20 @@ function arrayRuns(b: Uint8Array, i: number, runs: number[]): number {
           i = j;
         }
       }
-    }
+    } else if (depth === 0 && c !== 0x2c && !WS(c)) scalarElement(elements);
   }
   if (b[i] !== 0x5d) return -1;
   // The run after a comma holds an element (else the array ends with a comma).
   if (runs.length > 0 && b.subarray(start, i).every(WS)) return -1;
   runs.push(start, i);
   return i;
+}
+
+/** An element that is neither an object nor an array: its bounds are not told (see {@link arrayRuns}). */
+function scalarElement(elements: number[] | undefined): void {
+  if (elements === undefined || elements.at(-1) === -1) return;
+  elements.length = 0;
+  elements.push(-1);
 }
 
 /**
@@ -179,9 +191,10 @@ function arrayRuns(b: Uint8Array, i: number, runs: number[]): number {
  * of the array, and the member's key) is checked here, and the pieces are cut at ASCII bytes, where UTF-8
  * decoding starts afresh. Undefined when the body is not of that form (or not valid), for the caller to
  * decode and parse it whole; also when a key has an escape, or the member is there twice (JSON.parse
- * keeps the last).
+ * keeps the last). `elements`, when given, receives the [start, end) byte offsets in `body` of each element
+ * of the array, in order, when every element is an object or an array (else it is left empty).
  */
-export function parseJsonPage(body: Buffer, field: string): unknown {
+export function parseJsonPage(body: Buffer, field: string, elements?: number[]): unknown {
   const b = body;
   const n = b.length;
   const key = Buffer.from(JSON.stringify(field));
@@ -205,7 +218,7 @@ export function parseJsonPage(body: Buffer, field: string): unknown {
     i++;
     while (i < n && WS(b[i]!)) i++;
     if (isField && (open >= 0 || b[i] !== 0x5b)) return undefined;
-    const end = isField ? arrayRuns(b, (open = i), runs) + 1 : pastValue(b, i);
+    const end = isField ? arrayRuns(b, (open = i), runs, elements) + 1 : pastValue(b, i);
     if (end <= i) return undefined;
     if (isField) close = end - 1;
     i = end;
@@ -216,6 +229,7 @@ export function parseJsonPage(body: Buffer, field: string): unknown {
   }
   const last = i;
   for (i++; i < n; i++) if (!WS(b[i]!)) return undefined;
+  if (elements?.[0] === -1) elements.length = 0;
   return open < 0 ? undefined : assemble(body, field, { open, close, last }, runs);
 }
 

@@ -127,14 +127,21 @@ export async function workAhead(
   deps: JudgeContext,
   mapping: InboundMapping,
   records: readonly unknown[],
-  opts: { map: boolean; page?: { format: string; entity: EntityName } },
+  opts: {
+    map: boolean;
+    page?: { format: string; entity: EntityName };
+    /** Per record, its bytes as received (./sources.ts `itemBytes`), where known. */
+    bytes?: readonly Uint8Array[] | undefined;
+  },
 ): Promise<PageAhead> {
   const fps: (string | undefined)[] = [];
   const results: (MapResult<InboundRecord> | undefined)[] = [];
+  const { bytes } = opts;
   for (let i = 0; i < records.length; i += AHEAD_SLICE) {
     await new Promise((go) => setImmediate(go));
-    for (const raw of records.slice(i, i + AHEAD_SLICE)) {
-      fps.push(mapping.sourceKey ? sourceFpOf(mapping, raw) : undefined);
+    for (let j = i; j < Math.min(i + AHEAD_SLICE, records.length); j++) {
+      const raw = records[j];
+      fps.push(mapping.sourceKey ? sourceFpOf(mapping, raw, bytes?.[j]) : undefined);
       if (opts.map) results.push(mapping.map(raw, { now: deps.now }));
     }
   }

@@ -126,6 +126,8 @@ interface PulledPageIn {
   entity: EntityName;
   format: string;
   records: unknown[];
+  /** Per record, its bytes as received (./sources.ts `itemBytes`), where known. */
+  recordBytes?: readonly Uint8Array[] | undefined;
   /** The mapping version a pinned replay of the run set; null: the current one. */
   mappingPin: string | null;
   /** The run as the pull job read it (its `since`: full or incremental). */
@@ -162,7 +164,8 @@ export async function ingestPulledPage(
 ): Promise<IngestResult | undefined> {
   const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
   const refusals = { system: page.format, rules: rulesStamp(deps.config, deps.now()) };
-  const toSkip = { entity: page.entity, mapping, records: page.records, ahead: page.ahead, refusals };
+  const { entity, records, recordBytes: bytes, ahead } = page;
+  const toSkip = { entity, mapping, records, bytes, ahead, refusals };
   const { rest, extras } = await skipUnchanged(q, toSkip, { dropLapsed: !page.quietOnly, sent: page.sent });
   if (rest.length === 0) return closeSkippedPage(deps, page, extras);
   if (page.quietOnly) return undefined;

@@ -185,6 +185,7 @@ function workOn(ctx: AheadContext, run: SyncRun, page: Promise<PulledPage>): Pro
       workAhead(ctx, inboundMapping(run.system, run.entity), p.items, {
         map,
         page: { format: run.system, entity: run.entity },
+        bytes: p.itemBytes,
       }),
     () => undefined,
   );

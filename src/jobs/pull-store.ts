@@ -96,6 +96,7 @@ async function ingestPage(
     entity: run.entity,
     format: run.system,
     records: page.items,
+    recordBytes: page.itemBytes,
     mappingPin: p.mappingPin,
     run: { id: run.id, since: run.since, storedBefore: run.storedBefore },
     audit: p.audit,
@@ -296,6 +297,7 @@ export async function storeLocked(
     entity: run.entity,
     mapping: inboundMapping(run.system, run.entity),
     records: page.items,
+    bytes: page.itemBytes,
     ahead: p.ahead,
     refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
   });
@@ -344,6 +346,7 @@ export function quietRead(ctx: PullContext, run: SyncRun) {
           entity: run.entity,
           mapping: inboundMapping(run.system, run.entity),
           records: page.items,
+          bytes: page.itemBytes,
           ahead,
           refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
         })

@@ -104,15 +104,15 @@ interface SkipAsk {
 function skipAsk(
   mapping: InboundMapping,
   sourceKey: NonNullable<InboundMapping['sourceKey']>,
-  records: readonly unknown[],
-  ahead: PageAhead | undefined,
+  page: Pick<PageToSkip, 'records' | 'bytes' | 'ahead'>,
 ): SkipAsk {
+  const { records, bytes, ahead } = page;
   const keys = records.map((raw) => sourceKey(raw));
   const usable = ahead?.version === mapping.version ? ahead : undefined;
   const fps: (string | undefined)[] = new Array<undefined>(records.length);
   const candidates: Candidates = { keys: [], fps: [] };
   for (const [key, i] of indexOfUnique(keys)) {
-    const fp = usable?.fps[i] ?? sourceFpOf(mapping, records[i]);
+    const fp = usable?.fps[i] ?? sourceFpOf(mapping, records[i], bytes?.[i]);
     fps[i] = fp;
     candidates.keys.push(key);
     candidates.fps.push(fp);
@@ -138,6 +138,8 @@ export interface PageToSkip {
   readonly entity: EntityName;
   readonly mapping: InboundMapping;
   readonly records: readonly unknown[];
+  /** Per record, its bytes as received (./sources.ts `itemBytes`), where known: fingerprinted by them. */
+  readonly bytes?: readonly Uint8Array[] | undefined;
   readonly ahead: PageAhead | undefined;
   readonly refusals: Refusals;
 }
@@ -147,7 +149,7 @@ export function sendStoredRead(q: Queryable, page: PageToSkip): StoredRead | und
   const { entity, mapping, refusals } = page;
   const { sourceKey } = mapping;
   if (!sourceKey) return undefined;
-  const ask = skipAsk(mapping, sourceKey, page.records, page.ahead);
+  const ask = skipAsk(mapping, sourceKey, page);
   const answer = createRefusalsRepo(q).storedAndStanding({ ...refusals, entity }, ask.candidates);
   answer.catch(() => undefined); // seen by the skip, or by the statements after it
   return { version: mapping.version, rules: refusals.rules, ask, answer };

@@ -9,6 +9,11 @@ import type { SystemAdapters } from './adapters.js';
 
 export interface PulledPage {
   items: unknown[];
+  /**
+   * Per item, its bytes as the system sent them, where its adapter tells them (./source-fp.ts fingerprints
+   * a record by them: issue 7, not serialised again).
+   */
+  itemBytes?: readonly Uint8Array[] | undefined;
   /** Natural keys the system reports as deleted (tombstones). */
   deletedKeys: string[];
   nextCursor: string | undefined;
@@ -38,12 +43,19 @@ function fromAdapter(
         if (next.done) return { items: [], deletedKeys: [], nextCursor: undefined, watermark: undefined };
         const items: unknown[] = [];
         const deletedKeys: string[] = [];
-        for (const item of next.value.items) {
+        const { itemBytes: told } = next.value;
+        const bytes = told?.length === next.value.items.length ? told : undefined;
+        const itemBytes: Uint8Array[] | undefined = bytes ? [] : undefined;
+        next.value.items.forEach((item, i) => {
           const key = tombstoneKey(item);
-          if (key === undefined) items.push(item);
-          else deletedKeys.push(key);
-        }
-        return { items, deletedKeys, nextCursor: next.value.nextCursor, watermark: next.value.watermark };
+          if (key !== undefined) deletedKeys.push(key);
+          else {
+            items.push(item);
+            itemBytes?.push(bytes![i]!);
+          }
+        });
+        const { nextCursor, watermark } = next.value;
+        return { items, ...(itemBytes ? { itemBytes } : {}), deletedKeys, nextCursor, watermark };
       } finally {
         await iterator.return?.();
       }

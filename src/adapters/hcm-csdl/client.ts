@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import type { ZodType } from 'zod';
 import { isAppError } from '../../errors.js';
-import { clientCredentials, createHttpClient, headTransport, jsonPage, processOptions } from '../http.js';
+import {
+  clientCredentials,
+  createHttpClient,
+  headTransport,
+  jsonPage,
+  processOptions,
+  recordBytesOf,
+} from '../http.js';
 import { clampPageSize, paginate, parseWire, peekStringField } from '../wire.js';
 import type {
   ChangeFeed,
@@ -53,6 +60,8 @@ interface WirePage<T> {
   data: T[];
   nextCursor?: string;
   watermark: string;
+  /** Per record of `data`, its bytes as received (`recordBytesOf`), when known. */
+  bytes?: readonly Uint8Array[];
 }
 
 /** The hcm-csdl client (see {@link createHcmCsdlClient}). */
@@ -185,7 +194,10 @@ async function fetchPageWith<E extends HcmCsdlEntity>(
     ...(opts.onNextCursor ? cursorHint(opts.onNextCursor) : {}),
   });
   const schema = ENTITY_SCHEMAS[entity].page as unknown as ZodType<WirePage<HcmCsdlWire[E]>>;
-  return parseWire(schema, res.data, HCM_CSDL_SYSTEM);
+  const bytes = recordBytesOf(res.data);
+  const page = parseWire(schema, res.data, HCM_CSDL_SYSTEM);
+  // The schema keeps the records' order and number (a page passes whole or fails).
+  return bytes?.length === page.data.length ? { ...page, bytes } : page;
 }
 
 /** Creates the hcm-csdl client. */
@@ -214,7 +226,8 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
       async (cursor) => {
         const page = await fetchPage(entity, { ...opts, ...(cursor ? { cursor } : {}) });
         watermark = page.watermark;
-        return page.nextCursor ? { items: page.data, nextCursor: page.nextCursor } : { items: page.data };
+        const items = { items: page.data, ...(page.bytes ? { itemBytes: page.bytes } : {}) };
+        return page.nextCursor ? { ...items, nextCursor: page.nextCursor } : items;
       },
       { ...(opts.cursor ? { cursor: opts.cursor } : {}), system: HCM_CSDL_SYSTEM },
     );

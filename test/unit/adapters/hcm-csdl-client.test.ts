@@ -6,6 +6,8 @@ import nock from 'nock';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHcmCsdlClient } from '../../../src/adapters/hcm-csdl/client.js';
+import { createHcmCsdlAdapter } from '../../../src/adapters/hcm-csdl/index.js';
+import { buildSources } from '../../../src/jobs/sources.js';
 import { peekStringField } from '../../../src/adapters/wire.js';
 import { AppError } from '../../../src/errors.js';
 
@@ -112,6 +114,50 @@ describe('hcm-csdl client: a page read as bytes (issue 7)', () => {
       toString.mockRestore();
     }
     expect(hints).toEqual(['cé-next']);
+  });
+});
+
+describe("hcm-csdl client: each record's bytes as received (issue 7)", () => {
+  it("tells each record's bytes as the body has them, in order; the pull source drops a tombstone's with it", async () => {
+    const student = (code: string, name: string) => ({
+      maDinhDanh: code,
+      maTruong: '79000701',
+      namHoc: '2026-2027',
+      hoTen: name,
+      ngaySinh: '2015-03-09',
+      gioiTinh: 'Nữ',
+      maDanToc: '01',
+      trangThai: 'Đang học',
+      updatedAt: '2026-09-01T00:00:00Z',
+    });
+    // As a system may write them: spaces, an escape, a tombstone between two records.
+    const texts = [
+      JSON.stringify(student('HS1', 'Nguyễn Thị Ánh')),
+      JSON.stringify(student('HS2', 'Lê Hà'), null, 1).replace('Lê', '\\u004c\\u00ea'),
+      '{"maDinhDanh":"HS3","updatedAt":"2026-09-01T00:00:00Z","deleted":true}',
+      JSON.stringify(student('HS4', 'Võ "Khôi"')),
+    ];
+    const body = `{"data": [ ${texts.join(' ,\n')} ], "watermark":"2026-09-01T00:00:00Z"}`;
+    const reply = () =>
+      nock(BASE).get('/v1/students').query(true).reply(200, body, { 'content-type': 'application/json' });
+    withToken();
+    reply();
+    const page = await client().fetchPage('students', {});
+    expect(page.data.map((r) => r.maDinhDanh)).toEqual(['HS1', 'HS2', 'HS3', 'HS4']);
+    expect(page.bytes?.map((b) => Buffer.from(b).toString('utf8'))).toEqual(texts);
+
+    withToken();
+    reply();
+    const adapter = createHcmCsdlAdapter({ baseURL: BASE, clientId: 'c', clientSecret: 's', maxRetries: 0 });
+    const source = buildSources({ 'hcm-csdl': adapter })['hcm-csdl']!;
+    const pulled = await source.page('students', {});
+    expect(pulled.deletedKeys).toEqual(['HS3']);
+    expect(pulled.items.map((r) => (r as { maDinhDanh: string }).maDinhDanh)).toEqual(['HS1', 'HS2', 'HS4']);
+    expect(pulled.itemBytes?.map((b) => Buffer.from(b).toString('utf8'))).toEqual([
+      texts[0],
+      texts[1],
+      texts[3],
+    ]);
   });
 });
 

@@ -16,15 +16,30 @@ function whole(body: Buffer): { value: unknown } | { error: true } {
   }
 }
 
-/** parseJsonPage's answer checked against JSON.parse: equal when it answers; returns whether it did. */
+/**
+ * parseJsonPage's answer checked against JSON.parse: equal when it answers; returns whether it did. The
+ * elements' bounds it tells are checked too: each element's own bytes, which parse to it, when every
+ * element is an object or an array; none otherwise.
+ */
 function agrees(body: Buffer, field = 'data'): boolean {
-  const got = parseJsonPage(body, field);
+  const elements: number[] = [];
+  const got = parseJsonPage(body, field, elements);
   if (got === undefined) return false;
   const ref = whole(body);
   expect('value' in ref, body.toString('utf8').slice(0, 200)).toBe(true);
   const value = (ref as { value: unknown }).value;
   expect(JSON.stringify(got)).toBe(JSON.stringify(value));
   expect(got).toStrictEqual(value);
+  const items = (value as Record<string, unknown[]>)[field]!;
+  if (items.length > 0 && items.every((e) => typeof e === 'object' && e !== null)) {
+    expect(elements).toHaveLength(2 * items.length);
+    items.forEach((e, k) => {
+      const bytes = body.subarray(elements[2 * k], elements[2 * k + 1]);
+      expect([0x7b, 0x5b]).toContain(bytes[0]);
+      expect([0x7d, 0x5d]).toContain(bytes.at(-1));
+      expect(JSON.parse(bytes.toString('utf8'))).toStrictEqual(e);
+    });
+  } else expect(elements).toEqual([]);
   return true;
 }
 

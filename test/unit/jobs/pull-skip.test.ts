@@ -5,7 +5,10 @@
  * record, a deleted one that comes back, and one a vendor rewrote since are judged and written as before;
  * a full run still reconciles with the skipped keys counted as seen; findings keep the page's index.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { inboundMapping } from '../../../src/jobs/inbound.js';
+import { CATALOGUE_VERSION } from '../../../src/quality/index.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
 import { S1 } from '../../helpers/api.js';
 import {
@@ -83,6 +86,35 @@ describe('pulled pages skip unchanged source records', () => {
       [0, 2],
       [0, 2],
     ]);
+  });
+
+  it('fingerprints a record by its bytes as received when the source tells them: other bytes are judged again', async () => {
+    const version = inboundMapping('hcm-csdl', 'students').version;
+    const fpOf = (bytes: string) =>
+      createHash('sha256').update(`${version}\n${CATALOGUE_VERSION}\nas-received\n${bytes}`).digest('hex');
+    const [b1, b2] = [wire('B1'), wire('B2')];
+    const texts = [JSON.stringify(b1), JSON.stringify(b2)];
+    const run = async (bytes: string[]) => {
+      await requestFullStudentsSync(ctx);
+      const itemBytes = bytes.map((t) => Buffer.from(t));
+      source.pages = [
+        { items: [b1, b2], itemBytes, deletedKeys: [], nextCursor: undefined, watermark: undefined },
+      ];
+      await drain(ctx, 'pull');
+      return ctx.db.rows<{ accepted: number; unchanged: number }>(
+        'truc.batches',
+        `sync_run_id = (SELECT max(id) FROM truc.sync_runs)`,
+      );
+    };
+    expect((await run(texts)).map((b) => [b.accepted, b.unchanged])).toEqual([[2, 0]]);
+    expect((await row('B1'))?.source_fp).toBe(fpOf(texts[0]!));
+    expect((await row('B2'))?.source_fp).toBe(fpOf(texts[1]!));
+    // B1 sent again in other bytes (the same record, spaced out): judged again, unchanged, its new
+    // fingerprint kept; B2 in the same bytes: skipped.
+    const spaced = JSON.stringify(b1, null, 2);
+    expect((await run([spaced, texts[1]!])).map((b) => [b.accepted, b.unchanged])).toEqual([[0, 2]]);
+    expect((await row('B1'))?.source_fp).toBe(fpOf(spaced));
+    expect((await row('B2'))?.source_fp).toBe(fpOf(texts[1]!));
   });
 
   it('a run pinned to an earlier mapping skips by that mapping, not by the current one', async () => {
