@@ -100,6 +100,32 @@ function packageVersion(): string {
   }
 }
 
+/**
+ * The Redis client of the API's rate limits and login throttle. Its connection errors are logged
+ * through pino: without an 'error' listener ioredis prints each one unstructured on stderr (and an
+ * EventEmitter with none throws). ioredis emits one per reconnection attempt, so an outage is logged
+ * once, when it begins, and its end once more. Only the error's name, code and message are written:
+ * never the commands (their keys name clients and addresses).
+ */
+export function sharedRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  let down = false;
+  redis.on('error', function redisError(err: Error & { code?: string }) {
+    if (down) return;
+    down = true;
+    logger.warn(
+      { err: { type: err.name, code: err.code, message: err.message } },
+      'Redis (rate limits, login throttle) connection error; retrying. Logged again when it is back',
+    );
+  });
+  redis.on('ready', function redisBack() {
+    if (!down) return;
+    down = false;
+    logger.info('Redis (rate limits, login throttle) connection back');
+  });
+  return redis;
+}
+
 export async function createDeps(config: Config, opts: CreateDepsOptions = {}): Promise<Deps> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const tokens = tokenSettings(config);
@@ -133,9 +159,7 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
   });
   const now = (): Date => new Date();
   registerStateMetrics({ config, db, queues, metrics, logger, now });
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true })
-    : undefined;
+  const redis = config.redisUrl ? sharedRedis(config.redisUrl, logger) : undefined;
   return {
     config,
     db,

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { createAuditChainer } from './audit/chainer.js';
 import type { Deps } from './deps.js';
@@ -21,6 +22,17 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * Keeps a listening server's later errors from ending the process: a failed accept (EMFILE, the
+ * process out of file descriptors) is emitted as 'error' on the server, and an 'error' nobody listens
+ * to throws out of the event loop. Node's server goes on listening; the error is logged.
+ */
+function logServerErrors(server: Server, logger: Logger, what: string): void {
+  server.on('error', function serverError(err: Error) {
+    logger.error({ err }, `${what} server error; still listening`);
+  });
+}
+
 export async function startApi(
   deps: Deps,
   opts: { port?: number; host?: string } = {},
@@ -30,6 +42,8 @@ export async function startApi(
     port: opts.port ?? deps.config.server.port,
     host: opts.host ?? deps.config.server.host,
   });
+  // fastify listens for 'error' only while it starts listening
+  logServerErrors(app.server, deps.logger, 'API');
   const u = new URL(address);
   const url = `http://${u.hostname === '0.0.0.0' ? '127.0.0.1' : u.hostname}:${u.port}`;
   return {
@@ -86,7 +100,7 @@ function opsEndpoint(
 export async function startMetricsServer(
   deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger'>,
   opts: { port: number; host: string },
-): Promise<Running & { url: string }> {
+): Promise<Running & { url: string; server: Server }> {
   const server = createServer(function opsRequest(req, res) {
     opsEndpoint(deps, req, res);
   });
@@ -98,10 +112,12 @@ export async function startMetricsServer(
       resolve();
     });
   });
+  logServerErrors(server, deps.logger, 'operations');
   const { port } = server.address() as AddressInfo;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   return {
     url: `http://${host}:${port}`,
+    server,
     async stop() {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -162,11 +162,19 @@ function takeMessage(conn: Connection, units: UnitQueue, release: (c: Connection
   return true;
 }
 
-async function listen(server: Server, host: string, port: number): Promise<number> {
+/** Listens on `host:port` (0: any free port) and resolves with the port; later errors are heard (see below). */
+export async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  // Listening, a failed accept (EMFILE: out of file descriptors) is emitted as 'error' on the server, and
+  // an 'error' nobody listens to ends the process. The server goes on listening; the client whose
+  // connection was not accepted fails to connect (the pool's error), so there is nothing more to do here.
+  server.on('error', () => undefined);
   const address = server.address();
   return typeof address === 'object' && address ? address.port : 0;
 }

@@ -1,0 +1,67 @@
+/**
+ * The API's Redis client (rate limits, login throttle: `sharedRedis` in src/deps.ts) reports its
+ * connection errors through pino, once per outage, and never on stderr: without its 'error' listener
+ * ioredis prints every reconnection attempt's error with console.error and nothing reaches the log.
+ * A private redis-server (never the shared one) is killed and started again.
+ */
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sharedRedis } from '../../src/deps.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { waitFor } from '../helpers/env.js';
+import { startOwnRedis, type OwnRedis } from '../helpers/faults.js';
+
+function capture() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { logger: createLogger('info', stream), lines };
+}
+
+describe('the API Redis client: connection errors', () => {
+  let own: OwnRedis;
+  beforeAll(async () => {
+    own = await startOwnRedis();
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('logs an outage once through pino (not on stderr), and its end', async () => {
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { logger, lines } = capture();
+    const redis = sharedRedis(own.url, logger);
+    let errors = 0;
+    try {
+      expect(await redis.ping()).toBe('PONG');
+      redis.on('error', () => errors++);
+      await own.kill();
+      // Several reconnection attempts fail while it is down.
+      await waitFor(() => errors >= 3, { timeoutMs: 30_000, what: 'three connection errors' });
+      const warned = lines.filter((l) => l.level === 'warn');
+      expect(warned).toHaveLength(1);
+      expect(warned[0]!.msg).toMatch(/Redis .*connection error/);
+      expect(warned[0]!.err).toMatchObject({ message: expect.stringMatching(/ECONNREFUSED|closed/) });
+      expect(stderr).not.toHaveBeenCalled();
+
+      await own.start();
+      await waitFor(() => redis.status === 'ready', { timeoutMs: 30_000, what: 'the client back' });
+      expect(await redis.ping()).toBe('PONG');
+      expect(lines.filter((l) => l.level === 'info').map((l) => l.msg)).toEqual([
+        expect.stringMatching(/Redis .*connection back/),
+      ]);
+      expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
