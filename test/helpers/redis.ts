@@ -40,3 +40,24 @@ export async function deleteRedisKeys(
     r.disconnect();
   }
 }
+
+/**
+ * Jobs of `<prefix>:<queue>` that BullMQ found stalled (their lock lapsed: a worker frozen, killed or
+ * starved past its lock) and handed back to be run again, by job id: the `stalled` entries of the
+ * queue's event stream.
+ */
+export async function stalledJobIds(url: string, prefix: string, queue: string): Promise<string[]> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const entries = await r.xrange(`${prefix}:${queue}:events`, '-', '+');
+    const ids: string[] = [];
+    for (const [, fields] of entries) {
+      const f = new Map<string, string>();
+      for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
+      if (f.get('event') === 'stalled') ids.push(f.get('jobId') ?? '');
+    }
+    return ids;
+  } finally {
+    r.disconnect();
+  }
+}
