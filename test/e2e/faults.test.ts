@@ -36,6 +36,7 @@ import {
   type TcpProxy,
 } from '../helpers/faults.js';
 import { freePort, type Spawned } from '../helpers/proc.js';
+import { testProfileDir } from '../helpers/profile.js';
 import { clientAs, onTheWire, trucClient, type TrucClient } from '../helpers/truc-client.js';
 
 const WANTED = Number(process.env.TRUC_FAULT_STUDENTS ?? 3_000);
@@ -218,20 +219,29 @@ async function startServices(extraEnv: Record<string, string>) {
   const proxy = await startTcpProxy('127.0.0.1', 5432);
   const viaProxy = new URL(env.databaseUrl!);
   viaProxy.port = String(proxy.port);
+  // The processes wait for hcm-csdl as long as production does (10 s), not the test profile's 2 s: its
+  // pages and pushes are slowed to 1.5 s, which left half a second for a loaded machine (answers took
+  // 1.51-1.61 s on average at load 2-7), and a push that timed out after the simulator stored it is sent
+  // again ("sent once" fails). Client timeouts are not what these scenarios prove.
+  const profile = testProfileDir((p) => {
+    const systems = p.systems as Record<string, Record<string, unknown>>;
+    systems['hcm-csdl']!.timeoutMs = 10_000;
+  });
   const common = {
     DATABASE_URL: viaProxy.toString(),
+    TRUC_CONFIG_DIR: profile.dir,
     REDIS_URL: redis.url,
     TRUC_QUEUE_PREFIX: env.redisPrefix!,
     DATA_DIR: env.dataDir,
     HCM_CSDL_BASE_URL: sim.url,
     ...extraEnv,
   };
-  return { sim, redis, env, proxy, common };
+  return { sim, redis, env, proxy, profile, common };
 }
 
 /** A fresh stack: the services, one api and one worker (its metrics on a port of its own), api ready. */
 async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
-  const { sim, redis, env, proxy, common } = await startServices(extraEnv);
+  const { sim, redis, env, proxy, profile, common } = await startServices(extraEnv);
   const port = await freePort();
   const apis = [spawnTruc('api', { ...common, PORT: String(port) })];
   const workers: Spawned[] = [];
@@ -274,6 +284,7 @@ async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack>
       await redis.stop();
       await env.cleanup();
       await sim.close();
+      profile.remove();
     },
   };
 }
