@@ -4,7 +4,7 @@
  * and the metrics. And the guard's other ending: a vendor batch held whole.
  */
 import { appendAudit, recordAudit } from '../audit/chain.js';
-import type { Finding } from '../quality/index.js';
+import type { BatchContext, Finding } from '../quality/index.js';
 import type { EntityName } from '../config.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type RepeatTagOf } from '../store/batches.js';
@@ -197,10 +197,11 @@ export function ingestedAudit(
  * left it (live in the school with its fingerprint). Taken by the statement that finishes the batch, with
  * that statement's snapshot (../store/batches.ts `RepeatTagOf`: no round trip of its own); a repeat is
  * unchanged while the change feed shows no write to the school's records since (vendor batches are of
- * students, staff and classes, which the feed follows). Null: a repeat of it is judged in full.
+ * students, staff and classes, which the feed follows). Tagged with the day the batch was judged on
+ * (`judged.today`, its quality context), not the clock at its end. Null: a repeat of it is judged in full.
  */
 export function tagAfter(
-  deps: Pick<IngestContext, 'now'>,
+  judged: Pick<BatchContext, 'today'>,
   loaded: Loaded,
   p: Plan,
   existing: Checked['existing'],
@@ -217,7 +218,7 @@ export function tagAfter(
   return {
     entity: loaded.entity,
     schoolCode: batch.schoolCode,
-    tag: repeatTag(mapping.version, deps.now()),
+    tag: repeatTag(mapping.version, judged.today),
     expected,
   };
 }

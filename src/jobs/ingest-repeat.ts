@@ -21,13 +21,11 @@ import { learnServedSchools, learnsServedSchools } from './served-schools.js';
 
 /**
  * The tag of a judged vendor batch (migration 098): the mapping and rule versions and the day in Vietnam
- * (rules read today and the school year). The school's records are judged apart: whether they changed
- * since the snapshot the judgment kept (migration 280).
+ * the batch was judged on (`today`, an ISO date: rules read today and the school year). The school's
+ * records are judged apart: whether they changed since the snapshot the judgment kept (migration 280).
  */
-export function repeatTag(mappingVersion: string, now: Date): string {
-  return createHash('sha256')
-    .update(`${mappingVersion}\n${CATALOGUE_VERSION}\n${vietnamDateOf(now)}\n`)
-    .digest('hex');
+export function repeatTag(mappingVersion: string, today: string): string {
+  return createHash('sha256').update(`${mappingVersion}\n${CATALOGUE_VERSION}\n${today}\n`).digest('hex');
 }
 
 /** What judging a repeat needs: the clock (the day is in the tag) and the metrics it counts in. */
@@ -78,7 +76,7 @@ export async function repeatUnchanged(
   const prior = opts.judged === undefined ? await batches.repeatOf(batch) : opts.judged;
   if (!prior) return undefined;
   const mapping = inboundMapping(batch.format, batch.entity);
-  if (repeatTag(mapping.version, deps.now()) !== prior.repeatTag) return undefined;
+  if (repeatTag(mapping.version, vietnamDateOf(deps.now())) !== prior.repeatTag) return undefined;
   if (await createRecordsRepo(q).changedSince(batch.entity, batch.schoolCode, prior)) return undefined;
   const { findings } = prior;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
@@ -129,7 +127,7 @@ export async function acceptUnchangedRepeat(
   if (batch.mode !== 'delta' || batch.mappingPin !== null || learnsServedSchools(batch.format))
     return undefined;
   const now = deps.now();
-  if (repeatTag(inboundMapping(batch.format, batch.entity).version, now) !== judged.repeatTag)
+  if (repeatTag(inboundMapping(batch.format, batch.entity).version, vietnamDateOf(now)) !== judged.repeatTag)
     return undefined;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   const inserted = await insertUnchangedRepeat(q, {

@@ -100,7 +100,7 @@ async function ingestLoaded(
     unchanged: p.unchangedKeys.length + (pulled?.skipped.length ?? 0),
     ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
   };
-  const tag = tagAfter(deps, loaded, p, checked.existing);
+  const tag = tagAfter(mapped.ctx, loaded, p, checked.existing);
   const outcome = { mapped, checked, counts, applied, unchanged: p.unchangedKeys, pulled, repeatTag: tag };
   await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };

@@ -344,6 +344,24 @@ describe('ingest of a repeated vendor batch', () => {
     expect(audit[0]!.details['repeatOf']).toBeUndefined();
   });
 
+  it('a batch judged across midnight is tagged with the day it was judged on, not the day after', async () => {
+    // The clock says 31 August 23:59:59.9 in Vietnam (school year 2025-2026) while the batch is mapped
+    // (its quality context), 1 September (school year 2026-2027) for everything after it.
+    const before = new Date('2026-08-31T16:59:59.900Z');
+    const after = new Date('2026-08-31T17:00:00.100Z');
+    const records = [{ ...student('M1'), schoolYear: '2025-2026' }];
+    const straddling: TestContext = {
+      ...ctx,
+      now: () => (new Error().stack!.includes('qualityContext') ? before : after),
+    };
+    const rules = async (batchId: string) => (await findingsOf(batchId)).map(([, rule]) => rule);
+    const first = await push(records, straddling);
+    expect(await rules(first.batchId)).not.toContain('SONG_NOT_CURRENT_YEAR'); // judged on 31 August
+    // Its repeat on 1 September is judged in full: the record is of a past school year.
+    const again = await push(records, { ...ctx, now: () => after });
+    expect(await rules(again.batchId)).toContain('SONG_NOT_CURRENT_YEAR');
+  });
+
   it('a batch that keeps its own body is judged in full: no earlier batch is looked for', async () => {
     const records = [student('N1')];
     const first = await push(records);
@@ -387,7 +405,7 @@ describe('ingest of a repeated vendor batch', () => {
 });
 
 describe('the tag a judged vendor batch leaves', () => {
-  const now = () => new Date('2026-10-01T03:00:00Z');
+  const judged = { today: '2026-10-01' };
   const loaded = (school = S1) =>
     ({
       batch: { schoolCode: school, bodySha256: 'ab'.repeat(32), mode: 'delta', mappingPin: null },
@@ -402,7 +420,7 @@ describe('the tag a judged vendor batch leaves', () => {
 
   it('checks only the records it left unchanged: the changed are its own writes, locked until it commits', () => {
     const tag = tagAfter(
-      { now },
+      judged,
       loaded(),
       { toWrite: [row('A')], unchangedKeys: ['B'], rejected: 0 },
       existing,
@@ -412,6 +430,6 @@ describe('the tag a judged vendor batch leaves', () => {
 
   it('is none when a record was written into another school', () => {
     const plan = { toWrite: [row('A', S2)], unchangedKeys: ['B'], rejected: 0 };
-    expect(tagAfter({ now }, loaded(), plan, existing)).toBeNull();
+    expect(tagAfter(judged, loaded(), plan, existing)).toBeNull();
   });
 });
