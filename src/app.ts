@@ -262,7 +262,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
     db: deps.db,
     maxBatchRecords: deps.config.server.maxBatchRecords,
     judge: { now: deps.now, config: deps.config },
-    repeats: { now: deps.now, metrics: deps.metrics },
+    repeats: { now: deps.now, config: deps.config, metrics: deps.metrics },
     onAccepted() {
       relay.wake();
       auditChainer.kick();

@@ -197,11 +197,11 @@ export function ingestedAudit(
  * left it (live in the school with its fingerprint). Taken by the statement that finishes the batch, with
  * that statement's snapshot (../store/batches.ts `RepeatTagOf`: no round trip of its own); a repeat is
  * unchanged while the change feed shows no write to the school's records since (vendor batches are of
- * students, staff and classes, which the feed follows). Tagged with the day the batch was judged on
- * (`judged.today`, its quality context), not the clock at its end. Null: a repeat of it is judged in full.
+ * students, staff and classes, which the feed follows). Tagged with the day and the quality policy the
+ * batch was judged under (`judged`, its quality context), not the clock at its end. Null: a repeat of it is judged in full.
  */
 export function tagAfter(
-  judged: Pick<BatchContext, 'today'>,
+  judged: Pick<BatchContext, 'today' | 'config'>,
   loaded: Loaded,
   p: Plan,
   existing: Checked['existing'],
@@ -218,7 +218,7 @@ export function tagAfter(
   return {
     entity: loaded.entity,
     schoolCode: batch.schoolCode,
-    tag: repeatTag(mapping.version, judged.today),
+    tag: repeatTag(mapping.version, judged.today, judged.config),
     expected,
   };
 }

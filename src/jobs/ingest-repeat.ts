@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import type { Metrics } from '../observability/metrics.js';
-import { CATALOGUE_VERSION } from '../quality/index.js';
+import { CATALOGUE_VERSION, type QualityConfig } from '../quality/index.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type Batch, type RepeatOf } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
@@ -20,17 +20,36 @@ import { countIngested, type Counts } from './ingest-counts.js';
 import { learnServedSchools, learnsServedSchools } from './served-schools.js';
 
 /**
- * The tag of a judged vendor batch (migration 098): the mapping and rule versions and the day in Vietnam
- * the batch was judged on (`today`, an ISO date: rules read today and the school year). The school's
- * records are judged apart: whether they changed since the snapshot the judgment kept (migration 280).
+ * The tag of a judged vendor batch (migration 098): the mapping and rule versions, the city's quality
+ * policy (`config.quality`, which judging reads: severities, deadlines) and the day in Vietnam the batch
+ * was judged on (`today`, an ISO date: rules read today and the school year). The school's records are
+ * judged apart: whether they changed since the snapshot the judgment kept (migration 280).
  */
-export function repeatTag(mappingVersion: string, today: string): string {
-  return createHash('sha256').update(`${mappingVersion}\n${CATALOGUE_VERSION}\n${today}\n`).digest('hex');
+export function repeatTag(mappingVersion: string, today: string, quality: QualityConfig): string {
+  return createHash('sha256')
+    .update(`${mappingVersion}\n${CATALOGUE_VERSION}\n${policyDigest(quality)}\n${today}\n`)
+    .digest('hex');
 }
 
-/** What judging a repeat needs: the clock (the day is in the tag) and the metrics it counts in. */
+/** Each quality policy's digest, computed once per config object (a config is loaded once and not changed). */
+const policyDigests = new WeakMap<QualityConfig, string>();
+
+function policyDigest(quality: QualityConfig): string {
+  let digest = policyDigests.get(quality);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(JSON.stringify(quality)).digest('hex');
+    policyDigests.set(quality, digest);
+  }
+  return digest;
+}
+
+/**
+ * What judging a repeat needs: the clock (the day is in the tag), the city's quality policy (in the tag)
+ * and the metrics it counts in.
+ */
 export interface RepeatContext {
   readonly now: () => Date;
+  readonly config: { readonly quality: QualityConfig };
   readonly metrics: Pick<Metrics, 'recordsIngested'>;
 }
 
@@ -76,7 +95,8 @@ export async function repeatUnchanged(
   const prior = opts.judged === undefined ? await batches.repeatOf(batch) : opts.judged;
   if (!prior) return undefined;
   const mapping = inboundMapping(batch.format, batch.entity);
-  if (repeatTag(mapping.version, vietnamDateOf(deps.now())) !== prior.repeatTag) return undefined;
+  const tag = repeatTag(mapping.version, vietnamDateOf(deps.now()), deps.config.quality);
+  if (tag !== prior.repeatTag) return undefined;
   if (await createRecordsRepo(q).changedSince(batch.entity, batch.schoolCode, prior)) return undefined;
   const { findings } = prior;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
@@ -127,8 +147,8 @@ export async function acceptUnchangedRepeat(
   if (batch.mode !== 'delta' || batch.mappingPin !== null || learnsServedSchools(batch.format))
     return undefined;
   const now = deps.now();
-  if (repeatTag(inboundMapping(batch.format, batch.entity).version, vietnamDateOf(now)) !== judged.repeatTag)
-    return undefined;
+  const version = inboundMapping(batch.format, batch.entity).version;
+  if (repeatTag(version, vietnamDateOf(now), deps.config.quality) !== judged.repeatTag) return undefined;
   const counts: Counts = { accepted: 0, rejected: 0, unchanged: batch.received };
   const inserted = await insertUnchangedRepeat(q, {
     ...batch,

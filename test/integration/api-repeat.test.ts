@@ -180,7 +180,7 @@ describe('a repeated batch body at the API (issue 7)', () => {
         at: new Date(),
       },
       () => (woken += 1),
-      { now: h.env.deps.now, metrics: h.env.deps.metrics },
+      { now: h.env.deps.now, config: h.env.deps.config, metrics: h.env.deps.metrics },
     );
     expect(response.status).toBe(202);
     const status = await h.get(response.body.statusUrl, h.tokens.vendor);

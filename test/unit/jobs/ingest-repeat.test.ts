@@ -11,6 +11,7 @@ import { acceptRepeat, queueBatch } from '../../../src/jobs/contracts.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
 import { tagAfter } from '../../../src/jobs/ingest-finish.js';
 import type { Loaded } from '../../../src/jobs/judge.js';
+import { DEFAULT_QUALITY_CONFIG } from '../../../src/quality/index.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createOverviewRepo } from '../../../src/store/overview.js';
 import type { Queryable } from '../../../src/store/db.js';
@@ -205,11 +206,11 @@ describe('ingest of a repeated vendor batch', () => {
   }
 
   /** The API's one-statement repeat (acceptRepeat) of `records` as vendor-1 pushes them to S1. */
-  async function acceptAtOnce(records: unknown[]) {
+  async function acceptAtOnce(records: unknown[], c: TestContext = ctx) {
     const { held, batch } = await repeatBody(records);
     const id = randomUUID();
     const accepted = { actor: 'vendor-1', action: 'batch.accepted', subject: `batch:${id}` };
-    return { id, judged: await acceptRepeat(ctx.db, { ...batch, id }, held.judged!, accepted, ctx) };
+    return { id, judged: await acceptRepeat(c.db, { ...batch, id }, held.judged!, accepted, c) };
   }
 
   it('a repeat judged when accepted ends as the ingest would judge it, with no ingest job', async () => {
@@ -344,6 +345,27 @@ describe('ingest of a repeated vendor batch', () => {
     expect(audit[0]!.details['repeatOf']).toBeUndefined();
   });
 
+  it("after a change of the city's quality policy the rules run again", async () => {
+    const records = [student('QP1'), withoutParents('QP2')];
+    const first = await push(records);
+    expect(first.result).toMatchObject({ accepted: 2, rejected: 0 });
+    const warnings = (await createBatchesRepo(ctx.db).findings(first.batchId, 100, 0)).filter(
+      (f) => f.severity === 'warning',
+    );
+    expect(warnings.length).toBeGreaterThan(0);
+    // The city makes that warning an error (config changed, same day).
+    const policy = { students: { [warnings[0]!.rule]: 'error' as const } };
+    const strict: TestContext = {
+      ...ctx,
+      config: { ...ctx.config, quality: { ...ctx.config.quality, policy } },
+    };
+    // Not judged at once when accepted (in one statement of its own, or in the accepting transaction)…
+    expect((await acceptAtOnce(records, strict)).judged).toBeUndefined();
+    expect((await store(records, strict, S1, strict)).judged).toBeUndefined();
+    // …but in full under the new policy by the ingest: the records with that warning are refused.
+    expect((await push(records, strict)).result).toMatchObject({ accepted: 0, rejected: 2 });
+  });
+
   it('a batch judged across midnight is tagged with the day it was judged on, not the day after', async () => {
     // The clock says 31 August 23:59:59.9 in Vietnam (school year 2025-2026) while the batch is mapped
     // (its quality context), 1 September (school year 2026-2027) for everything after it.
@@ -405,7 +427,7 @@ describe('ingest of a repeated vendor batch', () => {
 });
 
 describe('the tag a judged vendor batch leaves', () => {
-  const judged = { today: '2026-10-01' };
+  const judged = { today: '2026-10-01', config: DEFAULT_QUALITY_CONFIG };
   const loaded = (school = S1) =>
     ({
       batch: { schoolCode: school, bodySha256: 'ab'.repeat(32), mode: 'delta', mappingPin: null },
