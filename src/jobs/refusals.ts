@@ -12,7 +12,8 @@
  * the record again: the stored duplicate rule), and while nothing else on its page is judged (a holder
  * the page brings is judged as the page has it); a holder deleted or changed judges it again. Any other
  * refusal that depends on other records (an unknown school or class, a key held elsewhere) is judged
- * every time.
+ * every time, and so is a refusal by a rule that reads today (`readsToday` in the catalogue: a date in the
+ * future, an age, a deadline), whose verdict can change from one day to the next within a school year.
  */
 import { createHash } from 'node:crypto';
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
@@ -58,6 +59,11 @@ export function rememberedRefusals(checked: Checked): Map<number, RefusalKind> {
     if (f.index < 0 || f.severity !== 'error' || !refused.has(f.index)) continue;
     errors.add(f.index);
     const rule = ruleByCode(f.rule);
+    // A rule that reads today may judge the same record otherwise tomorrow: the stamp knows no day.
+    if (rule?.readsToday) {
+      other.add(f.index);
+      continue;
+    }
     if (!rule || OWN_SCOPES.has(rule.scope)) continue;
     if (HELD_ID_RULES.has(rule.code) && checked.records[f.index]?.personalId !== undefined)
       refused.set(f.index, 'held-id');

@@ -53,6 +53,11 @@ export interface RuleInfo {
   readonly hint: Text;
   /** True when the offending value may be shown in a finding: never for personal data. */
   readonly showsValue: boolean;
+  /**
+   * True when its verdict on the same record can change from one day to the next within a school year
+   * (it reads `today`): a refusal by it is not remembered (src/jobs/refusals.ts).
+   */
+  readonly readsToday?: true;
 }
 
 /**

@@ -63,6 +63,7 @@ export const COMMUNE_UNKNOWN = rule({
     en: 'Use the 5-digit commune code of QĐ 19/2025/QĐ-TTg (from 1 July 2025).',
   },
   showsValue: false,
+  readsToday: true,
 });
 
 export const COMMUNE_SUPERSEDED = rule({
@@ -82,6 +83,7 @@ export const COMMUNE_SUPERSEDED = rule({
     en: 'Use the new commune code from the crosswalk (an old commune may have been split).',
   },
   showsValue: false,
+  readsToday: true,
 });
 
 export const GRADE_LEVEL = rule({

@@ -141,6 +141,7 @@ export const DATE_IN_FUTURE = rule({
     en: 'Fix the birth or status date; the year may be mistyped.',
   },
   showsValue: false,
+  readsToday: true,
 });
 
 export const AGE_FOR_GRADE = rule({
@@ -176,6 +177,7 @@ export const STAFF_AGE = rule({
   },
   hint: { vi: 'Kiểm tra lại ngày sinh.', en: 'Check the birth date.' },
   showsValue: false,
+  readsToday: true,
 });
 
 export const CITY_CONFLICT = rule({

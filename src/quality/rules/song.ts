@@ -41,6 +41,7 @@ export const MASTER_DATA_LATE = rule({
     en: 'Fill it in now; the city sets the deadline each year (2024: 20 September).',
   },
   showsValue: false,
+  readsToday: true,
 });
 
 export const STAFF_PAST_RETIREMENT = rule({
@@ -60,6 +61,7 @@ export const STAFF_PAST_RETIREMENT = rule({
     en: 'Update the status (retired) or the birth date.',
   },
   showsValue: false,
+  readsToday: true,
 });
 
 export const STATUS_CONFLICT = rule({
@@ -98,6 +100,7 @@ export const SYNC_STALE = rule({
     en: 'Check the school-management software’s connection; the city sets the maximum age.',
   },
   showsValue: false,
+  readsToday: true,
 });
 
 export const ROLLOVER_LATE = rule({
@@ -117,6 +120,7 @@ export const ROLLOVER_LATE = rule({
     en: 'Roll the year over in the school-management software and sync (2024: by 13 September).',
   },
   showsValue: false,
+  readsToday: true,
 });
 
 let lastCtx: BatchContext | undefined;

@@ -22,17 +22,17 @@ describe('pulled records refused before are not judged again', () => {
       .sort();
   const stored = async (key: string) =>
     (await ctx.db.rows<{ deleted_at: Date | null }>('truc.students', `student_code = '${key}'`))[0];
-  /** Born in the future (a record rule, error): refused for a reason of its own. */
-  const unborn = (code: string) => ({ ...wire(code), ngaySinh: '2030-01-01' });
+  /** A placeholder for a name (a record rule, error): refused for a reason of its own. */
+  const unnamed = (code: string) => ({ ...wire(code), hoTen: 'không có' });
   /** Mapping fails (no school, no name…): refused, with no natural key. */
   const broken = { maDinhDanh: 'RBROKEN' };
 
   it('counts an unchanged refused record refused without judging it; a change or new rules judge it again', async () => {
-    const page = () => [[wire('RA1'), unborn('RF1'), broken, wire('RA2')]];
+    const page = () => [[wire('RA1'), unnamed('RF1'), broken, wire('RA2')]];
     const first = await fullStudentsRun(ctx, source, page());
     expect(first.map((b) => [b.accepted, b.rejected, b.unchanged])).toEqual([[2, 2, 0]]);
     const judged = await findingsOf(first[0]!.id);
-    expect(judged).toContain('1:DUNG_DATE_IN_FUTURE');
+    expect(judged).toContain('1:SACH_PLACEHOLDER');
     expect(judged.some((f) => f.startsWith('2:'))).toBe(true);
 
     // The same page again: both refused records are counted refused, and not judged (no finding filed).
@@ -44,20 +44,20 @@ describe('pulled records refused before are not judged again', () => {
 
     // The source changes the refused record (still refused): judged again.
     const third = await fullStudentsRun(ctx, source, [
-      [wire('RA1'), { ...unborn('RF1'), hoTen: 'Lê Văn Tư' }, broken, wire('RA2')],
+      [wire('RA1'), { ...unnamed('RF1'), ngaySinh: '2019-03-15' }, broken, wire('RA2')],
     ]);
     expect(third.map((b) => [b.accepted, b.rejected, b.unchanged])).toEqual([[0, 2, 2]]);
     // RF1 judged again (its findings filed), the unchanged broken record not.
     const rejudged = await findingsOf(third[0]!.id);
-    expect(rejudged).toContain('1:DUNG_DATE_IN_FUTURE');
+    expect(rejudged).toContain('1:SACH_PLACEHOLDER');
     expect(rejudged.filter((f) => !f.startsWith('1:'))).toEqual([]);
 
-    // The city's rules change (a birth date in the future only flags): the record is judged and taken.
+    // The city's rules change (a placeholder only flags): the record is judged and taken.
     const config = structuredClone(ctx.config) as Mutable<Config>;
-    config.quality.policy = { students: { DUNG_DATE_IN_FUTURE: 'warning' } };
+    config.quality.policy = { students: { SACH_PLACEHOLDER: 'warning' } };
     const relaxed = { ...ctx, config: config as Config };
     const fourth = await fullStudentsRun(relaxed, source, [
-      [wire('RA1'), { ...unborn('RF1'), hoTen: 'Lê Văn Tư' }, broken, wire('RA2')],
+      [wire('RA1'), { ...unnamed('RF1'), ngaySinh: '2019-03-15' }, broken, wire('RA2')],
     ]);
     expect(fourth.map((b) => [b.accepted, b.rejected, b.unchanged])).toEqual([[1, 1, 2]]);
     expect((await stored('RF1'))?.deleted_at).toBeNull();
@@ -83,10 +83,23 @@ describe('pulled records refused before are not judged again', () => {
       existing: new Map(),
       findings: [
         finding(0, 'SACH_DUPLICATE_PERSONAL_ID'),
-        finding(1, 'DUNG_DATE_IN_FUTURE'),
+        finding(1, 'SACH_PLACEHOLDER'),
         finding(2, 'MAP_FIELD_MISSING'),
       ],
     };
     expect([...refusedOnTheirOwn(checked)].sort()).toEqual([1, 2]);
+  });
+
+  it('does not remember a refusal by a rule that reads today', async () => {
+    // Today (the fixtures' clock) is 15 January 2026 in Vietnam: a status change dated the 20th.
+    const scheduled = { ...wire('RD1'), ngayTrangThai: '2026-01-20' };
+    const first = await fullStudentsRun(ctx, source, [[scheduled]]);
+    expect(first.map((b) => [b.accepted, b.rejected])).toEqual([[0, 1]]);
+    expect(await findingsOf(first[0]!.id)).toContain('0:DUNG_DATE_IN_FUTURE');
+    // Ten days later, same school year (2025-2026), the source sends the very same record.
+    const later = { ...ctx, now: () => new Date('2026-01-25T03:00:00Z') };
+    const second = await fullStudentsRun(later, source, [[scheduled]]);
+    // Judged on the 25th, the status date is past: the record is taken.
+    expect(second.map((b) => [b.accepted, b.rejected])).toEqual([[1, 0]]);
   });
 });
