@@ -23,10 +23,16 @@ import type { Queryable } from '../store/db.js';
 import { createRefusalsRepo } from '../store/refusals.js';
 import type { Checked } from './judge.js';
 
+/**
+ * What is remembered of a refusal, and when: bumped when that changes, so that refusals remembered before
+ * lapse once and are judged on the next pull (2: none by a rule that reads today).
+ */
+const REMEMBERED = 2;
+
 /** The rules a refusal was judged under, beyond the catalogue version: the city's policy and the school year. */
 export function rulesStamp(config: Pick<Config, 'quality'>, now: Date): string {
   return createHash('sha256')
-    .update(`${schoolYearOf(vietnamDateOf(now))}\n`)
+    .update(`refusals ${REMEMBERED}\n${schoolYearOf(vietnamDateOf(now))}\n`)
     .update(JSON.stringify(config.quality))
     .digest('hex');
 }
