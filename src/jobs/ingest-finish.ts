@@ -195,7 +195,8 @@ export function ingestedAudit(
  * The tag a vendor batch leaves for its repeats (./ingest-repeat.ts): a delta batch whose body the API
  * hashed, mapped with the current mapping, every record accepted, in the school, and still as the batch
  * left it (live in the school with its fingerprint). Taken by the statement that finishes the batch, with
- * that statement's snapshot (../store/batches.ts `RepeatTagOf`: no round trip of its own); a repeat is
+ * the snapshot of the judgment's first read (`loaded.snapshot`: a change committed while the batch was
+ * judged is one its repeats see; ../store/batches.ts `RepeatTagOf`: no round trip of its own); a repeat is
  * unchanged while the change feed shows no write to the school's records since (vendor batches are of
  * students, staff and classes, which the feed follows). Tagged with the day and the quality policy the
  * batch was judged under (`judged`, its quality context), not the clock at its end. Null: a repeat of it is judged in full.
@@ -206,9 +207,10 @@ export function tagAfter(
   p: Plan,
   existing: Checked['existing'],
 ): RepeatTagOf | null {
-  const { batch, mapping, trusted } = loaded;
+  const { batch, mapping, trusted, snapshot } = loaded;
   if (trusted || batch.bodySha256 === null || batch.mode !== 'delta' || batch.mappingPin !== null)
     return null;
+  if (snapshot === undefined) return null;
   if (p.rejected > 0 || p.toWrite.length + p.unchangedKeys.length === 0) return null;
   // A record written into another school is not the school's state to tag (the school's feed cannot show it).
   if (p.toWrite.some((r) => r.scope !== batch.schoolCode)) return null;
@@ -219,6 +221,7 @@ export function tagAfter(
     entity: loaded.entity,
     schoolCode: batch.schoolCode,
     tag: repeatTag(mapping.version, judged.today, judged.config),
+    snapshot,
     expected,
   };
 }

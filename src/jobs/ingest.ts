@@ -72,6 +72,7 @@ async function ingestStored(
     entity: batch.entity,
     mapping: inboundMapping(batch.format, batch.entity, batch.mappingPin ?? undefined),
     trusted: batch.clientId === PULL_CLIENT,
+    snapshot: batch.readSnapshot,
   };
   return ingestLoaded(q, deps, loaded, { closing });
 }

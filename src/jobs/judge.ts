@@ -47,6 +47,11 @@ export interface Loaded {
   readonly mapping: InboundMapping;
   /** Pulled batches come from the systems of record: they may span schools and move records. */
   readonly trusted: boolean;
+  /**
+   * The snapshot of the judgment's first read (the batch's lock), which a vendor batch's repeats are
+   * judged from (./ingest-finish.ts `tagAfter`); absent: it leaves none.
+   */
+  readonly snapshot?: string;
 }
 
 /**

@@ -207,16 +207,23 @@ function batchRows(q: Queryable) {
     },
     /**
      * Locks the batch row for processing and returns it with its records; a repeated batch's records
-     * (`sameAs`) are left to {@link recordsOf}, read only when it must be judged in full.
+     * (`sameAs`) are left to {@link recordsOf}, read only when it must be judged in full. With the
+     * snapshot of this first read of the batch's judgment (`readSnapshot`, a pg_snapshot as text): the
+     * state it leaves for its repeats is the school as of then (./batch-repeats.ts `RepeatTagOf`).
      */
-    async lockForProcessing(id: string): Promise<(Batch & { records: unknown[] | null }) | undefined> {
-      const res = await q.query<Row & { records: string | null }>(
-        `SELECT ${COLUMNS}, CASE WHEN same_as IS NULL THEN records END AS records
+    async lockForProcessing(
+      id: string,
+    ): Promise<(Batch & { records: unknown[] | null; readSnapshot: string }) | undefined> {
+      const res = await q.query<Row & { records: string | null; read_snapshot: string }>(
+        `SELECT ${COLUMNS}, CASE WHEN same_as IS NULL THEN records END AS records,
+                pg_current_snapshot()::text AS read_snapshot
            FROM truc.batches WHERE id = $1 FOR UPDATE`,
         [id],
       );
       const r = res.rows[0];
-      return r ? { ...fromRow(r), records: r.records === null ? null : parseRecords(r.records) } : undefined;
+      if (!r) return undefined;
+      const records = r.records === null ? null : parseRecords(r.records);
+      return { ...fromRow(r), records, readSnapshot: r.read_snapshot };
     },
     /** The records a batch keeps (the earlier batch's, for a repeated one). */
     async recordsOf(id: string): Promise<unknown[]> {

@@ -434,6 +434,7 @@ describe('the tag a judged vendor batch leaves', () => {
       entity: 'students',
       mapping: inboundMapping('canonical', 'students'),
       trusted: false,
+      snapshot: '1:1:',
     }) as unknown as Loaded;
   const row = (key: string, scope = S1) => ({ key, scope, data: {}, fingerprint: `fp-${key}` });
   const existing = new Map([
