@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import type { Metrics } from '../observability/metrics.js';
-import { CATALOGUE_VERSION, type QualityConfig } from '../quality/index.js';
+import { CATALOGUE_VERSION, policyDigest, type QualityConfig } from '../quality/index.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type Batch, type RepeatOf } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
@@ -29,18 +29,6 @@ export function repeatTag(mappingVersion: string, today: string, quality: Qualit
   return createHash('sha256')
     .update(`${mappingVersion}\n${CATALOGUE_VERSION}\n${policyDigest(quality)}\n${today}\n`)
     .digest('hex');
-}
-
-/** Each quality policy's digest, computed once per config object (a config is loaded once and not changed). */
-const policyDigests = new WeakMap<QualityConfig, string>();
-
-function policyDigest(quality: QualityConfig): string {
-  let digest = policyDigests.get(quality);
-  if (digest === undefined) {
-    digest = createHash('sha256').update(JSON.stringify(quality)).digest('hex');
-    policyDigests.set(quality, digest);
-  }
-  return digest;
 }
 
 /**

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 import type { Config, EntityName } from '../config.js';
-import { ruleByCode } from '../quality/index.js';
+import { policyDigest, ruleByCode } from '../quality/index.js';
 import type { Queryable } from '../store/db.js';
 import { createRefusalsRepo } from '../store/refusals.js';
 import type { Checked } from './judge.js';
@@ -32,8 +32,7 @@ const REMEMBERED = 2;
 /** The rules a refusal was judged under, beyond the catalogue version: the city's policy and the school year. */
 export function rulesStamp(config: Pick<Config, 'quality'>, now: Date): string {
   return createHash('sha256')
-    .update(`refusals ${REMEMBERED}\n${schoolYearOf(vietnamDateOf(now))}\n`)
-    .update(JSON.stringify(config.quality))
+    .update(`refusals ${REMEMBERED}\n${schoolYearOf(vietnamDateOf(now))}\n${policyDigest(config.quality)}`)
     .digest('hex');
 }
 

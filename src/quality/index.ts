@@ -23,7 +23,13 @@ export type { QualityLookups } from './lookups.js';
 export { BatchSink, effectiveSeverity } from './sink.js';
 export { categoryOf, findingOf } from './findings.js';
 export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
-export { DEFAULT_QUALITY_CONFIG, deadlineOf, type QualityConfig, type QualityPolicy } from './config.js';
+export {
+  DEFAULT_QUALITY_CONFIG,
+  deadlineOf,
+  policyDigest,
+  type QualityConfig,
+  type QualityPolicy,
+} from './config.js';
 export type {
   ActiveHolder,
   IdHolder,
