@@ -15,6 +15,7 @@ import { assertRedisReachable, postgresQueueFactory, redisQueueFactory } from '.
 import { registerStateMetrics } from './jobs/state-metrics.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { outageLog } from './observability/outage.js';
 import { pingDatabase } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
@@ -109,19 +110,15 @@ function packageVersion(): string {
  */
 export function sharedRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
-  let down = false;
-  redis.on('error', function redisError(err: Error & { code?: string }) {
-    if (down) return;
-    down = true;
-    logger.warn(
-      { err: { type: err.name, code: err.code, message: err.message } },
-      'Redis (rate limits, login throttle) connection error; retrying. Logged again when it is back',
-    );
+  const outage = outageLog(logger, {
+    failing: 'Redis (rate limits, login throttle) connection error; retrying. Logged again when it is back',
+    back: 'Redis (rate limits, login throttle) connection back',
+  });
+  redis.on('error', function redisError(err: Error) {
+    outage.failed(err);
   });
   redis.on('ready', function redisBack() {
-    if (!down) return;
-    down = false;
-    logger.info('Redis (rate limits, login throttle) connection back');
+    outage.ok();
   });
   return redis;
 }

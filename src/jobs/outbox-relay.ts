@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Job, Queue } from 'bullmq';
 import type { Metrics } from '../observability/metrics.js';
+import { outageLog } from '../observability/outage.js';
 import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createOutboxRepo, jobIdOf, listenOutbox, readInstallId } from '../store/outbox.js';
@@ -221,7 +222,12 @@ function pollChores(deps: RelayDeps, opts: RelayOptions, reconcileOnce: () => Pr
   };
 }
 
-/** Relay passes until the pending rows are drained (or the relay stops); on a poll (not a wake) also the chores. */
+/**
+ * Relay passes until the pending rows are drained (or the relay stops); on a poll (not a wake) also the
+ * chores. A failed pass (the database or the queue away) is counted (`truc_outbox_relay_failures_total`)
+ * and tried again at the next poll; an outage is logged when its first pass fails and when a pass
+ * succeeds again, not at every poll (two a second).
+ */
 function relayPass(
   deps: RelayDeps,
   opts: RelayOptions,
@@ -229,14 +235,21 @@ function relayPass(
   chores: () => Promise<void>,
   stopped: () => boolean,
 ) {
+  const outage = outageLog(deps.logger, {
+    failing:
+      'outbox relay passes failing (database or queue unreachable); retrying at every poll. Logged again when one succeeds',
+    back: 'outbox relay passes succeed again',
+  });
   return async function tick(): Promise<void> {
     try {
       let n: number;
       do n = await relayOnce();
       while (n === opts.batch && !stopped());
       await chores();
+      outage.ok();
     } catch (err) {
-      deps.logger.warn({ err }, 'outbox relay pass failed; will retry');
+      deps.metrics.outboxRelayFailures.inc();
+      outage.failed(err);
     }
   };
 }

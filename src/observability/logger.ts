@@ -52,10 +52,16 @@ paths.push('req.headers.authorization', 'req.headers.cookie', 'req.headers["x-ap
 
 /**
  * Error serializer: PostgreSQL errors carry the offending values in `detail`/`where` (e.g.
- * "Key (personal_id)=(…) already exists"), and axios errors their request config: drop those.
+ * "Key (personal_id)=(…) already exists"), and axios errors their request config: drop those. A plain
+ * object (an error's summary, see ./outage.ts `errorKind`) is kept as it is: pino's serializer would
+ * call it an `Object` with an empty stack.
  */
-function serializeError(err: Error): Record<string, unknown> {
-  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+function serializeError(err: unknown): unknown {
+  if (typeof err !== 'object' || err === null) return err;
+  const out =
+    err instanceof Error
+      ? (pino.stdSerializers.err(err) as unknown as Record<string, unknown>)
+      : { ...(err as Record<string, unknown>) };
   for (const field of ['detail', 'where', 'hint', 'parameters', 'config', 'request', 'response'])
     delete out[field];
   return out;

@@ -85,13 +85,26 @@ function flowMetrics(registry: Registry) {
     help: 'Age of the oldest outbox row not yet handed to the queue.',
     registers: [registry],
   });
+  const outboxRelayFailures = new Counter({
+    name: 'truc_outbox_relay_failures_total',
+    help: 'Outbox relay passes that failed (the database or the queue unreachable); each is tried again at the next poll.',
+    registers: [registry],
+  });
   const deadLettersOpen = new Gauge({
     name: 'truc_dead_letters_open',
     help: 'Jobs that failed for good and were not replayed yet, by queue (alert on > 0).',
     labelNames: ['queue'] as const,
     registers: [registry],
   });
-  return { httpRequestDuration, jobsProcessed, jobDuration, outboxPending, outboxLag, deadLettersOpen };
+  return {
+    httpRequestDuration,
+    jobsProcessed,
+    jobDuration,
+    outboxPending,
+    outboxLag,
+    outboxRelayFailures,
+    deadLettersOpen,
+  };
 }
 
 /** The edges: external calls, ingested records, delivery gates (issue 7) and authentication. */

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
+import { errorKind } from '../../../src/observability/outage.js';
 
 function capture() {
   const lines: string[] = [];
@@ -57,5 +58,22 @@ describe('logger redaction', () => {
     const out = text();
     expect(out).toContain('23505');
     expect(out).not.toContain('079219001234');
+  });
+
+  it("writes an error's summary (./outage.ts errorKind) as it is, without a PostgreSQL error's message", () => {
+    const { logger, text } = capture();
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const server = Object.assign(new Error('invalid input syntax for type date: "2019-03-04"'), {
+      code: '22007',
+      severity: 'ERROR',
+    });
+    logger.warn({ err: errorKind(refused) }, 'down');
+    logger.warn({ err: errorKind(server) }, 'failed');
+    const [down, failed] = text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { err: unknown });
+    expect(down!.err).toEqual({ type: 'Error', code: 'ECONNREFUSED', message: refused.message });
+    expect(failed!.err).toEqual({ type: 'Error', code: '22007' });
   });
 });
