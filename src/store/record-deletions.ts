@@ -106,14 +106,18 @@ export function scopeReconciliation(q: Queryable) {
       // the statistics say). An anti-join here was planned as a nested loop right after a bulk load
       // (no statistics yet): quadratic, 47 s for 20,000 students. A key whose rows are all candidates
       // (none seen) is unseen: one aggregate (issue 7: 9-19 % less CPU than two, 30 k students).
+      // Grouped by the keys' bytes (COLLATE "C": the same groups under any deterministic collation, and
+      // PostgreSQL sorts them by memcmp with abbreviated keys instead of the locale's strcoll): an
+      // unchanged re-sync's every record is a candidate, so this sorts the run's 2 N keys (issue 7: at
+      // 300 k students 1.77 s against 3.31 s, serial plans). The unseen come back in the database's order.
       const res = await q.query<{ key: string; scope: string }>(
         `SELECT key, max(scope) AS scope FROM (
-           SELECT r.${t.key} AS key, r.${t.scope} AS scope, false AS seen FROM ${t.table} r
+           SELECT r.${t.key} COLLATE "C" AS key, r.${t.scope} AS scope, false AS seen FROM ${t.table} r
             WHERE ${candidate(2)}
            UNION ALL
-           SELECT unnest(keys), NULL, true FROM truc.sync_run_seen WHERE sync_run_id = $1
+           SELECT unnest(keys) COLLATE "C", NULL, true FROM truc.sync_run_seen WHERE sync_run_id = $1
          ) x GROUP BY key HAVING bool_and(NOT seen)
-         ORDER BY 1`,
+         ORDER BY key COLLATE "default"`,
         [run.id, run.system, run.startedAt, run.scope],
       );
       return res.rows;
