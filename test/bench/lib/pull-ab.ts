@@ -30,6 +30,10 @@
  * means more GC, ~10 ms a page more CPU than node's defaults). Cleans up its databases and Redis keys.
  * AB_PROF=<dir>: a .cpuprofile and a .heapprofile (sampled allocations) of each measured run; with
  * AB_PROF_PROMOTED=1 the heap profile holds only what survived the young generation.
+ * AB_NODE_ARGS_B="<node options>", AB_NODE_BIN_B=<node binary>: A and B differ in node options or version,
+ * one build or two (e.g. `run /tmp/ab-mine /tmp/ab-mine` to compare GC settings): alternated pairs of child
+ * processes, then medians and peak RSS per side (./pull-ab-figures.ts nodeArgsAb). Full GC pauses
+ * (`gcMajor`) are shown apart from the scavenges in every run.
  * AB_TIMELINE=1: who was on a CPU, tick by tick, during each measured run (./timeline.ts): the wall split by
  * whether truc's main thread and PostgreSQL were busy; AB_TIMELINE_DUMP=<prefix> keeps the ticks and statements (<prefix>.<n>.json).
  * AB_MODE=resync: the unchanged re-sync instead (issue 7): the students' first pull is not measured, then
@@ -43,10 +47,10 @@
 import 'zod/compile';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
@@ -55,6 +59,14 @@ import { SIM_CREDENTIALS, SIM_STUDENTS_PER_SCHOOL, startSimChild } from './hcm-c
 import { bareRead } from './sync-steps.js';
 import { productionNodeArgs } from './procs.js';
 import { profiled } from './profiled.js';
+import {
+  childRunsLine,
+  fmt,
+  nodeArgsAb,
+  printMedians,
+  type Figures,
+  type NodeSide,
+} from './pull-ab-figures.js';
 import { startTimeline } from './timeline.js';
 import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './truc-env.js';
 import type * as ConfigModule from '../../../src/config.js';
@@ -76,24 +88,6 @@ interface Build {
   contracts: typeof ContractsModule;
   db: typeof DbModule;
   migrate: typeof MigrateModule;
-}
-
-interface Figures {
-  pages: number;
-  wall: number;
-  main: number;
-  process: number;
-  /** The process's system CPU (page faults, syscalls) and its minor page faults, a page. */
-  sys: number;
-  faults: number;
-  gc: number;
-  pg: number;
-  sim: number;
-  load: number;
-  stored: string;
-  /** AB_MODE=resync: the bare read's main thread CPU and wall a page. */
-  bareMain?: number;
-  bareWall?: number;
 }
 
 const RESYNC = process.env.AB_MODE === 'resync';
@@ -195,20 +189,26 @@ async function fullPull(b: Build, deps: { db: DbModule.Db }, poll: pg.Client, en
   throw new Error(`sync run ${id} (${entity}) not done`);
 }
 
-let gcMs = 0;
+let [gcMs, gcMajorMs] = [0, 0];
+const FULL_GC = perfConstants.NODE_PERFORMANCE_GC_MAJOR | perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcMs += e.duration;
+  for (const e of list.getEntries()) {
+    gcMs += e.duration;
+    if (((e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0) & FULL_GC)
+      gcMajorMs += e.duration;
+  }
 }).observe({ entryTypes: ['gc'] });
 
 /** Seconds of wall, CPU (this process's main thread and whole process, the database's backends, the simulator) and GC pauses that `fn` took. */
 async function measured(poll: pg.Client, simPid: number | undefined, fn: () => Promise<number>) {
   const own = (await poll.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   const pg0 = await pgCpu(poll, schedCpu);
-  const [t0, main0, proc0, gc0, sim0, faults0] = [
+  const [t0, main0, proc0, gc0, gcMajor0, sim0, faults0] = [
     performance.now(),
     schedCpu(process.pid),
     process.cpuUsage(),
     gcMs,
+    gcMajorMs,
     cpuOf(simPid),
     process.resourceUsage().minorPageFault,
   ];
@@ -219,7 +219,12 @@ async function measured(poll: pg.Client, simPid: number | undefined, fn: () => P
   const proc = process.cpuUsage(proc0);
   const faults = process.resourceUsage().minorPageFault - faults0;
   const main = schedCpu(process.pid) - main0;
-  const [gc, wall, sim] = [(gcMs - gc0) / 1000, (performance.now() - t0) / 1000, cpuOf(simPid) - sim0];
+  const [gc, gcMajor, wall, sim] = [
+    (gcMs - gc0) / 1000,
+    (gcMajorMs - gcMajor0) / 1000,
+    (performance.now() - t0) / 1000,
+    cpuOf(simPid) - sim0,
+  ];
   const pg1 = await pgCpu(poll, schedCpu);
   const pgUsed = pgCpuSince(pg0, pg1) - ((pg1.get(own) ?? 0) - (pg0.get(own) ?? 0));
   if (timeline) console.log(await timeline.stop());
@@ -229,6 +234,7 @@ async function measured(poll: pg.Client, simPid: number | undefined, fn: () => P
     process: (proc.user + proc.system) / 1e6,
     sys: proc.system / 1e6,
     gc,
+    gcMajor,
     pg: pgUsed,
     sim,
   };
@@ -247,7 +253,7 @@ async function resyncs(
   n: number,
   pull: () => Promise<number>,
 ): Promise<{ pages: number; cpu: Cpu; bare: { bareMain: number; bareWall: number } }> {
-  const cpu: Cpu = { wall: 0, main: 0, process: 0, sys: 0, gc: 0, pg: 0, sim: 0, faults: 0 };
+  const cpu: Cpu = { wall: 0, main: 0, process: 0, sys: 0, gc: 0, gcMajor: 0, pg: 0, sim: 0, faults: 0 };
   let [pages, barePages, bareMain, bareWall] = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
     const bare = await measured(on.poll, on.simPid, async () =>
@@ -299,6 +305,7 @@ async function studentsPulled(
     sys: per(cpu.sys),
     faults: per(cpu.faults),
     gc: per(cpu.gc),
+    gcMajor: per(cpu.gcMajor),
     pg: per(cpu.pg),
     sim: per(cpu.sim),
     load: loadavg()[0]!,
@@ -344,42 +351,6 @@ async function oneRun(b: Build, simUrl: string, simPid: number | undefined, prof
   }
 }
 
-const fmt = (f: Figures): string =>
-  `${f.pages} pages, ms a page: truc main ${f.main.toFixed(1)}, truc process ${f.process.toFixed(1)} (system ${f.sys.toFixed(1)}, ` +
-  `GC pauses ${f.gc.toFixed(1)}; ${f.faults.toFixed(0)} page faults), ` +
-  `PostgreSQL ${f.pg.toFixed(1)}, simulator ${f.sim.toFixed(1)}, wall ${f.wall.toFixed(0)}; load ${f.load.toFixed(1)}` +
-  (f.bareWall === undefined
-    ? ''
-    : `; bare read main ${f.bareMain!.toFixed(1)}, wall ${f.bareWall.toFixed(1)}, bare/wall ${(f.bareWall / f.wall).toFixed(3)}`);
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-/** Per figure, each build's median over its rounds and B/A. */
-function printMedians(a: Build, b: Build, got: ReadonlyMap<Build, Figures[]>): void {
-  const keys = [
-    'main',
-    'process',
-    'sys',
-    'faults',
-    'gc',
-    'pg',
-    'sim',
-    'wall',
-    ...(RESYNC ? ['bareMain', 'bareWall'] : []),
-  ] as const;
-  const med = (x: Build, k: (typeof keys)[number]) =>
-    median(got.get(x)!.map((f) => (f as unknown as Record<string, number | undefined>)[k] ?? NaN));
-  for (const k of keys) {
-    const [ma, mb] = [med(a, k), med(b, k)];
-    console.log(
-      `median ${k.padEnd(8)} A ${ma.toFixed(1).padStart(7)}  B ${mb.toFixed(1).padStart(7)} ms a page  B/A ${(mb / ma).toFixed(3)}`,
-    );
-  }
-}
-
 /** `run <dirA> <dirB>` (see the file comment). */
 async function runAb(dirA: string, dirB: string): Promise<void> {
   const students = Number(process.env.AB_STUDENTS ?? 30_000);
@@ -416,7 +387,9 @@ async function runAb(dirA: string, dirB: string): Promise<void> {
         console.log(`round ${r + 1} ${x.label}: ${fmt(f)}`);
       }
     }
-    printMedians(a, b, got);
+    printMedians(got.get(a)!, got.get(b)!);
+    // AB_NODE_ARGS_B (see nodeArgsAb): this process's runs, for the parent that compares node options.
+    if (process.env.AB_OUT) appendFileSync(process.env.AB_OUT, childRunsLine([...got.values()].flat()));
     const stored = new Set([...got.values()].flat().map((f) => f.stored));
     console.log(
       `stored: ${stored.size === 1 ? 'same' : `DIFFER (${stored.size} digests)`}; load ${loadavg()
@@ -430,17 +403,31 @@ async function runAb(dirA: string, dirB: string): Promise<void> {
   }
 }
 
+/** One child process running `run <dirA> <dirB>` under `node` (process.execPath unless said); its exit status. */
+function runChild(node: NodeSide, args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
+  console.log(`${node.bin} ${node.args.join(' ')}`);
+  const child = spawnSync(
+    node.bin,
+    [...node.args, '--import', 'tsx', fileURLToPath(import.meta.url), 'run', ...args],
+    { stdio: 'inherit', env: { ...process.env, ...env, AB_CHILD: '1' } },
+  );
+  return child.status ?? 1;
+}
+
 /** `run` goes on in a child process started with production's node options (the Dockerfile's), as `truc all` runs. */
 function inProductionNode(args: readonly string[]): void {
   // AB_NODE_ARGS: other node options instead (e.g. to compare GC settings, one run after the other).
-  const nodeArgs = process.env.AB_NODE_ARGS?.split(' ').filter(Boolean) ?? productionNodeArgs();
-  console.log(`node ${nodeArgs.join(' ')}`);
-  const child = spawnSync(
-    process.execPath,
-    [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url), 'run', ...args],
-    { stdio: 'inherit', env: { ...process.env, AB_CHILD: '1' } },
-  );
-  process.exitCode = child.status ?? 1;
+  const a = {
+    bin: process.execPath,
+    args: process.env.AB_NODE_ARGS?.split(' ').filter(Boolean) ?? productionNodeArgs(),
+  };
+  const [argsB, binB] = [process.env.AB_NODE_ARGS_B, process.env.AB_NODE_BIN_B];
+  if (argsB === undefined && binB === undefined) process.exitCode = runChild(a, args);
+  else
+    nodeArgsAb((node, env) => runChild(node, args, env), a, {
+      bin: binB ?? a.bin,
+      args: argsB?.split(' ').filter(Boolean) ?? a.args,
+    });
 }
 
 const [cmd, ...args] = process.argv.slice(2);
