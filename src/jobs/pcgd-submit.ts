@@ -6,7 +6,10 @@
  * a key of its own.
  *
  * Pacing: the push queue of moet-pcgd, its configured rate limit, one job at a time (so one writer per
- * unit). A 429/503 with Retry-After waits that long without using an attempt; a closed window waits
+ * unit), and moet-pcgd's delivery gate, as every push passes its target's (./through-gate.ts):
+ * a Retry-After or an open circuit stops every submission, not only the one that met it, and the
+ * job held back waits without an attempt. A 429/503 with Retry-After waits that long (capped by
+ * `sync.delivery.maxRetryAfterSeconds`) without using an attempt; a closed window waits
  * for it to open (the working year's `opensOn`) or, when it should be open but is not (a suspension),
  * `pcgd.delivery.closedWindowRetrySeconds`; other transient failures (5xx, timeouts) wait with exponential
  * backoff. Waiting never uses the queue's attempts; it is bounded by `pcgd.delivery.maxAttempts`. After the
@@ -22,9 +25,10 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { createPcgdRepo, type ReportRow } from '../store/pcgd.js';
 import { pcgdSubmit } from './contracts.js';
 import type { WorkerContext } from './context.js';
-import { defineJob, PermanentJobError, type JobRun } from './define.js';
+import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
+import { throughGate } from './through-gate.js';
 
-type SubmitContext = Pick<WorkerContext, 'db' | 'logger' | 'config' | 'now' | 'ministry'>;
+type SubmitContext = Pick<WorkerContext, 'db' | 'logger' | 'config' | 'now' | 'ministry' | 'gates'>;
 
 /** Idempotency key of a version's delivery. */
 export const submissionKey = (reportId: number): string => `truc-pcgd-report-${reportId}`;
@@ -77,17 +81,29 @@ async function send(ctx: SubmitContext, row: ReportRow): Promise<SubmitResult> {
       denominator: i.denominator,
     })),
   });
-  return ctx.ministry!.submitFigures(submission.unitCode, submission.year, submission.body, {
-    idempotencyKey: submissionKey(row.id),
-  });
+  return throughGate(ctx, 'moet-pcgd', () =>
+    ctx.ministry!.submitFigures(submission.unitCode, submission.year, submission.body, {
+      idempotencyKey: submissionKey(row.id),
+    }),
+  );
 }
 
 /**
- * A send that failed, recorded on the report: the job waits for the window, for Retry-After or for an
- * exponential backoff (deferred, or the error re-thrown where the job cannot defer), or fails for good
- * when the report is late, out of attempts or refused.
+ * A send that failed, recorded on the report: the job waits for the window, for the pause its failure
+ * left on the Ministry's gate (a Retry-After, capped by `sync.delivery.maxRetryAfterSeconds`, or an
+ * opened circuit) or for an exponential backoff (deferred, or the error re-thrown where the job cannot
+ * defer), or fails for good when the report is late, out of attempts or refused. A send the gate held
+ * back before it left (the Ministry paused by an earlier answer) did not reach here: no attempt.
  */
-async function onSendFailure(ctx: SubmitContext, row: ReportRow, job: JobRun, err: unknown): Promise<never> {
+async function onSendFailure(
+  ctx: SubmitContext,
+  row: ReportRow,
+  job: JobRun,
+  thrown: unknown,
+): Promise<never> {
+  // The gate hands back a failure that paused it as a DeferJob whose cause is the failure.
+  const paused = thrown instanceof DeferJob ? thrown : undefined;
+  const err = paused ? paused.cause : thrown;
   const repo = createPcgdRepo(ctx.db);
   const max = ctx.config.pcgd.delivery.maxAttempts;
   const fail = async (code: string, notBefore: Date | null) =>
@@ -111,8 +127,8 @@ async function onSendFailure(ctx: SubmitContext, row: ReportRow, job: JobRun, er
     if (job.deferUntil) return job.deferUntil(when.until.getTime());
     throw err;
   }
-  if (isAppError(err) && err.retryAfterSeconds !== undefined && !outOfAttempts) {
-    const until = new Date(ctx.now().getTime() + err.retryAfterSeconds * 1000);
+  if (paused && !outOfAttempts) {
+    const until = new Date(ctx.now().getTime() + paused.delayMs);
     await fail(code, until);
     if (job.deferUntil) return job.deferUntil(until.getTime());
     throw err;
@@ -146,6 +162,8 @@ async function deliver(ctx: SubmitContext, payload: { reportId: number }, job: J
   try {
     receipt = await send(ctx, row);
   } catch (err) {
+    // Held back by the gate before the call (the Ministry paused): no attempt made, none recorded.
+    if (err instanceof DeferJob && err.cause === undefined) throw err;
     return onSendFailure(ctx, row, job, err);
   }
   await ctx.db.tx(async (q) => {

@@ -15,6 +15,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
+import { throughGate } from './through-gate.js';
 import type { DeleteKey, PushReceipt } from './targets.js';
 
 type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates' | 'config' | 'now'>;
@@ -29,46 +30,6 @@ const CLAIM_RECHECK_MS = 500;
  */
 const claimLeaseMs = (ctx: PushContext, system: SystemName) =>
   3 * ctx.config.systems[system].timeoutMs + ctx.config.sync.worker.lockMs;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Calls the target through its gate: paced, never while it is paused (Retry-After, open circuit). A
- * failure that pauses the gate hands the job back to its queue (the whole target's queue waits)
- * without spending an attempt; any other failure is retried or dead-lettered as usual.
- */
-async function throughGate<T>(ctx: PushContext, system: SystemName, call: () => Promise<T>): Promise<T> {
-  const pass = await ctx.gates.enter(system, { pace: true });
-  // Others wait for a probe's answer only briefly: it usually comes at once.
-  if (!pass.go)
-    throw new DeferJob(
-      pass.reason === 'probe' ? Math.min(pass.waitMs, 1000) : pass.waitMs,
-      'queue',
-      pass.reason,
-    );
-  let readAt = pass.readAt ?? Date.now();
-  if (pass.waitMs > 0) {
-    await sleep(pass.waitMs);
-    readAt = Date.now();
-    const paused = await ctx.gates.paused(system);
-    if (paused) throw new DeferJob(paused.waitMs, 'queue', paused.reason);
-  }
-  // Last, with nothing awaited before the call: a Retry-After this process met while this one waited.
-  const held = ctx.gates.heldHere(system);
-  if (held) throw new DeferJob(held.waitMs, 'queue', held.reason);
-  ctx.gates.passed(system, { slotAt: pass.startAt, readAt, paced: true });
-  let out: T;
-  try {
-    out = await call();
-  } catch (err) {
-    const after = await ctx.gates.failed(system, err);
-    if (after.pauseMs > 0)
-      throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err });
-    throw err;
-  }
-  await ctx.gates.succeeded(system);
-  return out;
-}
 
 /** A short digest of the keys a delete attempt sends (key codes hashed, no personal data). */
 const keysDigest = (keys: readonly string[]) =>

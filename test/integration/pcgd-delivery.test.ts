@@ -3,7 +3,9 @@
  * relay, the moet-pcgd push queue with its rate limit) against the moet-pcgd simulator under
  * congestion (429 with Retry-After, 503 bursts, random 500s, latency): every commune's figures
  * arrive, each exactly once, every report ends receipted with its receipt, nothing is left in the
- * outbox or the dead letters.
+ * outbox or the dead letters. Submissions pass moet-pcgd's delivery gate: the 503 burst opens its
+ * circuit (five in a row), and each probe meets one more of the burst, doubling the pause; the
+ * circuit's times are scaled down here (200 ms, at most 1 s) so the burst is worked through in seconds.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +64,7 @@ describe('168 communes delivered to the Ministry under congestion', () => {
     });
     const config = structuredClone<Config>(base);
     config.systems['moet-pcgd'].rateLimit = { max: 50, durationMs: 1000 };
+    config.sync.delivery = { ...config.sync.delivery, openMs: 200, maxOpenMs: 1000 };
     deps = await createDeps(config);
     // One generated key for every unit (key generation is not what this test is about).
     const keys = join(dir.path, 'pcgd-keys');
@@ -112,7 +115,8 @@ describe('168 communes delivered to the Ministry under congestion', () => {
     await waitFor(
       async () => (await countRows(deps.db, 'truc.pcgd_reports', `status = 'receipted'`)) === 168,
       {
-        timeoutMs: 120_000,
+        // Each 429's Retry-After now holds every submission (15 × 1 s), as the gate should.
+        timeoutMs: 240_000,
         intervalMs: 250,
         what: '168 receipts',
       },
@@ -134,5 +138,5 @@ describe('168 communes delivered to the Ministry under congestion', () => {
         what: 'outbox drained',
       },
     );
-  }, 180_000);
+  }, 300_000);
 });

@@ -5,14 +5,14 @@
  * attempts, and fails for good after the deadline. The jobs run through their registry shape with a
  * JobRun whose deferral is recorded (the worker's BullMQ deferral is exercised in pcgd-delivery.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryGates } from '../../src/jobs/gates.js';
 import { createMoetPcgdClient } from '../../src/adapters/moet-pcgd/index.js';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { enqueue, pcgdCompute, pcgdSubmit } from '../../src/jobs/contracts.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
-import { isPermanent } from '../../src/jobs/define.js';
+import { DeferJob, isPermanent } from '../../src/jobs/define.js';
 import { pcgdComputeJob } from '../../src/jobs/pcgd-compute.js';
 import { pcgdSubmitJob, submissionKey } from '../../src/jobs/pcgd-submit.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -78,6 +78,24 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
     deps = { db: store.db, pcgd: config.pcgd, dataDir: keys.path, now: () => now };
     await seedFixture(store.db);
   }, 120_000);
+
+  // A Retry-After one test meets pauses the Ministry's delivery gate (its row, and this process's note of
+  // it) for every later call, as it should: each test starts with a closed gate.
+  /** The Ministry's gate closed again (its row, and this process's note of a Retry-After). */
+  async function gateClosed(): Promise<void> {
+    await store.db.query('DELETE FROM truc.delivery_gates');
+    ctx = {
+      ...ctx,
+      gates: createDeliveryGates({
+        db: store.db,
+        config: ctx.config,
+        logger: ctx.logger,
+        metrics: ctx.metrics,
+      }),
+    };
+  }
+
+  afterEach(gateClosed);
 
   afterAll(async () => {
     await sim?.close();
@@ -168,6 +186,12 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
     const err2 = await pcgdSubmitJob.run(ctx, { reportId: id }, run).catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(Deferred);
     expect((err2 as Deferred).until).toBe(IN_WINDOW.getTime() + 7000);
+    // Inside those 7 s the gate holds the job back before any call (review15 BUG 5): no attempt
+    const held = await pcgdSubmitJob.run(ctx, { reportId: id }, run).catch((e: unknown) => e);
+    expect(held).toBeInstanceOf(DeferJob);
+    expect((await createPcgdRepo(store.db).get(id))!.delivery_attempts).toBe(2);
+    // and once they are over, the figures go
+    await gateClosed();
     await pcgdSubmitJob.run(ctx, { reportId: id }, run);
     row = (await createPcgdRepo(store.db).get(id))!;
     expect(row).toMatchObject({ status: 'receipted', delivery_attempts: 3, delivery_error: null });

@@ -3,7 +3,8 @@
  * in place of moet-pcgd (test/integration/pcgd-jobs.test.ts runs them against the simulator). Each
  * test makes its own report version (a commune of its own), so they run alone and in any order.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeliveryGates } from '../../../src/jobs/gates.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SubmitResult } from '../../../src/adapters/moet-pcgd/index.js';
 import { communesOfProvince } from '../../../src/canonical/codes/admin-units.js';
 import type { Config } from '../../../src/config.js';
@@ -81,6 +82,21 @@ describe('PCGD job processors', () => {
     deps = { db: base.db, pcgd: config.pcgd, dataDir: keys.path, now: () => now };
     await seedCommunes(base.db, communes);
   }, MEMORY_DB_TIMEOUT_MS);
+
+  // A Retry-After one test meets pauses the Ministry's delivery gate (its row, and this process's note of
+  // it) for every later call, as it should: each test starts with a closed gate.
+  afterEach(async () => {
+    await base.db.query('DELETE FROM truc.delivery_gates');
+    base = {
+      ...base,
+      gates: createDeliveryGates({
+        db: base.db,
+        config: base.config,
+        logger: base.logger,
+        metrics: base.metrics,
+      }),
+    };
+  });
 
   afterAll(async () => {
     await base?.db.close();

@@ -1,9 +1,9 @@
 /**
- * review15 bug hunt: a Retry-After the Ministry (moet-pcgd) gives one report's submission stops every
+ * A Retry-After the Ministry (moet-pcgd) gives one report's submission stops every
  * call to it until it is over, as README Operations says of every external system ("Delivery to
  * external systems passes a gate per system shared by every worker … a Retry-After (on a read or a
- * write) stops every call to that system until it is over"). src/jobs/pcgd-submit.ts waits it out for
- * that report only (JobRun.deferUntil) and does not pass the delivery gate: the next report's job calls
+ * write) stops every call to that system until it is over"). Found by review15 (BUG 5): the submit job
+ * waited it out for that report only and did not pass the delivery gate, so the next report's job called
  * the Ministry at once, inside the wait, near the October deadline when it congests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

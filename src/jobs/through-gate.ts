@@ -1,0 +1,53 @@
+/**
+ * A call to an external system through its delivery gate (./gates.ts), as every job that writes to a
+ * system makes it: pushes (./push.ts) and PCGD-XMC submissions (./pcgd-submit.ts).
+ */
+import type { SystemName } from '../config.js';
+import { DeferJob } from './define.js';
+import type { DeliveryGates } from './gates.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Calls a system through its gate: paced, never while it is paused (Retry-After, open circuit). A
+ * failure that pauses the gate hands the job back to its queue (the whole queue of the system waits)
+ * without spending an attempt (a `DeferJob` whose `cause` is the failure); any other failure is thrown
+ * as it came, to be retried or dead-lettered as usual. Every job that writes to a system calls it so
+ * (pushes, PCGD submissions).
+ */
+export async function throughGate<T>(
+  ctx: { gates: DeliveryGates },
+  system: SystemName,
+  call: () => Promise<T>,
+): Promise<T> {
+  const pass = await ctx.gates.enter(system, { pace: true });
+  // Others wait for a probe's answer only briefly: it usually comes at once.
+  if (!pass.go)
+    throw new DeferJob(
+      pass.reason === 'probe' ? Math.min(pass.waitMs, 1000) : pass.waitMs,
+      'queue',
+      pass.reason,
+    );
+  let readAt = pass.readAt ?? Date.now();
+  if (pass.waitMs > 0) {
+    await sleep(pass.waitMs);
+    readAt = Date.now();
+    const paused = await ctx.gates.paused(system);
+    if (paused) throw new DeferJob(paused.waitMs, 'queue', paused.reason);
+  }
+  // Last, with nothing awaited before the call: a Retry-After this process met while this one waited.
+  const held = ctx.gates.heldHere(system);
+  if (held) throw new DeferJob(held.waitMs, 'queue', held.reason);
+  ctx.gates.passed(system, { slotAt: pass.startAt, readAt, paced: true });
+  let out: T;
+  try {
+    out = await call();
+  } catch (err) {
+    const after = await ctx.gates.failed(system, err);
+    if (after.pauseMs > 0)
+      throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err });
+    throw err;
+  }
+  await ctx.gates.succeeded(system);
+  return out;
+}
