@@ -68,11 +68,16 @@ interface WirePage<T> {
 export type HcmCsdlClient = ReturnType<typeof createHcmCsdlClient>;
 
 /**
- * Idempotency key of chunk `index` of a batch: the key itself for a single chunk, `<key>.<index>`
- * otherwise; keys that would exceed 200 characters are replaced by their SHA-256.
+ * Idempotency key of chunk `index` of a batch: the key itself for a single chunk, otherwise
+ * `<key>.<index>.<digest of the chunk's body>` (a batch sent again with one chunk's records changed
+ * replays the chunks that are the same and sends the changed one as a request of its own: the same key
+ * with another body is refused, and the chunks after it would never be sent; review15 BUG 1); keys that
+ * would exceed 200 characters are replaced by their SHA-256.
  */
-function chunkKey(key: string, index: number, chunks: number): string {
-  const out = chunks === 1 ? key : `${key}.${index}`;
+function chunkKey(key: string, index: number, chunks: number, body: unknown): string {
+  if (chunks === 1) return key.length <= 200 ? key : createHash('sha256').update(key).digest('hex');
+  const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+  const out = `${key}.${index}.${digest}`;
   return out.length <= 200 ? out : createHash('sha256').update(out).digest('hex');
 }
 
@@ -97,9 +102,9 @@ interface ChunkAnswer {
 }
 
 /**
- * Sends `items` in chunks of ≤ 1000 in order, each with its own Idempotency-Key derived from `key`, and
- * merges the receipts. A failing chunk throws (earlier chunks stay applied; re-sending the same key
- * replays them).
+ * Sends `items` in chunks of ≤ 1000 in order, each with its own Idempotency-Key derived from `key` (and
+ * from its body when there are several), and merges the receipts. A failing chunk throws (earlier chunks
+ * stay applied; re-sending the same key with the same items replays them).
  */
 async function inChunks<T>(
   items: readonly T[],
@@ -111,7 +116,8 @@ async function inChunks<T>(
   const parts: Array<ChunkAnswer & { offset: number }> = [];
   for (let i = 0; i < chunks; i++) {
     const offset = i * HCM_CSDL_MAX_PAGE;
-    const part = await send(items.slice(offset, offset + HCM_CSDL_MAX_PAGE), chunkKey(key, i, chunks));
+    const slice = items.slice(offset, offset + HCM_CSDL_MAX_PAGE);
+    const part = await send(slice, chunkKey(key, i, chunks, slice));
     parts.push({ ...part, offset });
   }
   return mergeReceipts(parts);

@@ -2,7 +2,7 @@
  * The adapter logic shared by the per-school vendor systems (SMAS, vnEdu): `listChanges` walks every
  * school a credential covers in code order with a resumable cursor and a watermark; `write` (upserts) and
  * `remove` (deletes by key) split a batch by school and into vendor-sized chunks with derived idempotency
- * keys and merge the receipts; `health` turns a failed probe into `{ ok: false }`. Each system plugs in its own transport and wire
+ * keys (each naming its chunk's body) and merge the receipts; `health` turns a failed probe into `{ ok: false }`. Each system plugs in its own transport and wire
  * fields through {@link SchoolSystemTransport}: the wire formats stay the systems' own.
  */
 import { createHash } from 'node:crypto';
@@ -163,10 +163,18 @@ async function* listSchoolChanges<
   if (!yielded) yield { items: [], ...(watermark ? { watermark } : {}) };
 }
 
-/** Derived idempotency key of one (school, chunk) of a batch: the caller's key when the batch is one request. */
-function chunkKey(key: string, school: string, chunk: number, single: boolean): string {
+/**
+ * Derived idempotency key of one (school, chunk) of a batch: the caller's key when the batch is one
+ * request; else the caller's key, the school, the chunk's position and a digest of the chunk's body. A
+ * batch sent again after one of its requests failed re-reads its records: a chunk with the same body is
+ * replayed under its key, and a chunk whose records changed meanwhile is another request under a key of
+ * its own (the same key with another body would be refused by the vendor, and the chunks after it never
+ * sent; review15 BUG 1).
+ */
+function chunkKey(key: string, school: string, chunk: number, single: boolean, body: unknown): string {
   if (single) return key;
-  const composite = `${key}:${school}:${chunk}`;
+  const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+  const composite = `${key}:${school}:${chunk}:${digest}`;
   return composite.length <= 128 ? composite : createHash('sha256').update(composite).digest('hex');
 }
 
@@ -210,12 +218,9 @@ async function perSchool<T>(
   for (const [school, indexes] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (let start = 0, chunk = 0; start < indexes.length; start += t.maxBatch, chunk++) {
       const idx = indexes.slice(start, start + t.maxBatch);
-      const key = chunkKey(opts.idempotencyKey, school, chunk, single);
-      const receipt = await send(
-        school,
-        idx.map((i) => items[i] as T),
-        key,
-      );
+      const body = idx.map((i) => items[i] as T);
+      const key = chunkKey(opts.idempotencyKey, school, chunk, single, body);
+      const receipt = await send(school, body, key);
       calls++;
       if (receipt.replayed) replays++;
       accepted += receipt.accepted;

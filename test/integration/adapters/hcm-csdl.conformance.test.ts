@@ -257,6 +257,23 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
     expect(receipt.receiptId?.split(',')).toHaveLength(2);
   });
 
+  it('sent again under its key with one chunk changed, replays the other chunk and sends the changed one', async () => {
+    // A push set read again at a retry (review15 BUG 1): the first chunk's record changed meanwhile.
+    const records = Array.from({ length: 1001 }, (_, i) => student(20_000 + i));
+    const first = await running.adapter.write('students', records, { idempotencyKey: 'rechunk' });
+    const changed = [student(20_000, { hoTen: 'Phạm Minh Khang' }), ...records.slice(1)];
+    const again = await running.adapter.write('students', changed, { idempotencyKey: 'rechunk' });
+    expect(again.accepted).toBe(1001);
+    const [firstIds, againIds] = [first, again].map((r) => r.receiptId?.split(','));
+    expect(againIds?.[0]).not.toBe(firstIds?.[0]); // the changed chunk: a request of its own
+    expect(againIds?.[1]).toBe(firstIds?.[1]); // the same chunk: replayed
+    // Sent once more unchanged: one effect (every chunk replayed).
+    expect(await running.adapter.write('students', changed, { idempotencyKey: 'rechunk' })).toMatchObject({
+      receiptId: again.receiptId,
+      replayed: true,
+    });
+  });
+
   it('answers 401 without a token and the client refreshes an expired token once', async () => {
     const res = await fetch(`${running.sim.url}/v1/students?limit=1`);
     expect(res.status).toBe(401);

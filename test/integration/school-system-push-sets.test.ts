@@ -1,0 +1,160 @@
+/**
+ * Delivery to a school's own system (smas) of push sets that span several schools, so the adapter sends
+ * each as several calls (found by review15).
+ *
+ * BUG 1: a set's calls go under keys derived from the set's key; a set sent again (retried, or replayed
+ * from its dead letter) reads its records afresh. The first school's call is stored by SMAS, the second
+ * school's fails (a permanent 400 here; a 429/503 retried later is the same path); meanwhile the city
+ * changes the first school's student again. Sent again, the first school's call carries another body: it
+ * must go under a key of its own (SMAS refuses a stored key with another body, 409, a permanent refusal),
+ * and the second school's student must be delivered.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config, EntityName, SystemName } from '../../src/config.js';
+import { requestSync } from '../../src/jobs/contracts.js';
+import { replayDeadLetters } from '../../src/jobs/dead-letters.js';
+import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
+import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { traceLogger } from '../helpers/gate-trace.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+
+const SIZE = { seed: 'review15-chunks', schools: 4, studentsPerSchool: 6, staffPerSchool: 1 };
+
+describe('a vendor push set spanning two schools, sent again after one school failed (postgres+redis)', () => {
+  let env: TestEnv;
+  let hcm: HcmCsdlSimulator;
+  let smas: SmasSimulator;
+  let vnedu: VneduSimulator;
+  let worker: Running | undefined;
+  const trace = traceLogger();
+
+  const settle = (what: string) =>
+    waitFor(
+      async () => (await countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
+      { timeoutMs: 60_000, intervalMs: 100, what: `${what} to finish` },
+    );
+
+  async function sync(system: SystemName, full: boolean, entity: EntityName = 'students'): Promise<void> {
+    const id = await env.deps.db.tx((q) =>
+      requestSync(q, { system, entity, full, requestedBy: 'test', at: env.deps.now() }),
+    );
+    await settle(`the ${system} run`);
+    const run = await env.deps.db.query<{ status: string }>(
+      'SELECT status FROM truc.sync_runs WHERE id = $1',
+      [id],
+    );
+    expect(run.rows[0]?.status).toBe('done');
+  }
+
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+    const c = env.config.systems;
+    hcm = await startHcmCsdlSimulator({
+      ...SIZE,
+      clientId: c['hcm-csdl'].clientId!,
+      clientSecret: c['hcm-csdl'].clientSecret!,
+      tombstoneRate: 0,
+    });
+    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
+    vnedu = await startVneduSimulator({ ...SIZE, token: c.vnedu.token! });
+    const config = structuredClone(env.config) as Mutable<Config>;
+    config.systems['hcm-csdl'].baseUrl = hcm.url;
+    config.systems.smas.baseUrl = smas.url;
+    config.systems.vnedu.baseUrl = vnedu.url;
+    worker = startWorkerRole({ ...env.deps, logger: trace.logger, config });
+    await sync('hcm-csdl', true);
+    await sync('smas', true);
+    await sync('vnedu', true);
+  }, 180_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([hcm?.close(), smas?.close(), vnedu?.close()]);
+    await env?.cleanup();
+  });
+
+  it('delivers the second school once the set is sent again, although the first school changed meanwhile', async () => {
+    const [s1, s2] = smas.schoolCodes;
+    const firstOf = async (school: string) =>
+      (
+        await env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
+          `SELECT student_code AS key, data FROM truc.students
+            WHERE school_code = $1 AND deleted_at IS NULL ORDER BY 1 LIMIT 1`,
+          [school],
+        )
+      ).rows[0]!;
+    const [a, b] = [await firstOf(s1!), await firstOf(s2!)];
+    const toWire = (data: Record<string, unknown>) =>
+      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
+    const before = (
+      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
+    ).rows[0]!.id;
+
+    // The city corrects both students' personal IDs; SMAS refuses the second school's call once.
+    smas.faults.merge({ status400Burst: 1, paths: [`/schools/${s2}/students/batch`] });
+    hcm.received.put(
+      'students',
+      { ...toWire(a.data), soDinhDanhCaNhan: '079209004411' },
+      new Date().toISOString(),
+    );
+    hcm.received.put(
+      'students',
+      { ...toWire(b.data), soDinhDanhCaNhan: '079209004422' },
+      new Date().toISOString(),
+    );
+    await sync('hcm-csdl', false);
+    const sets = (
+      await env.deps.db.query<{ id: number; keys: string[] }>(
+        `SELECT id, keys FROM truc.push_sets WHERE id > $1 AND system = 'smas' ORDER BY id`,
+        [before],
+      )
+    ).rows;
+    // One set, both schools: the first school's call was stored, the second's refused (dead-lettered).
+    expect(sets.map((s) => [...s.keys].sort())).toEqual([[a.key, b.key].sort()]);
+    const received = () =>
+      (smas.received.items('students') as Array<Record<string, unknown>>).map((r) => [r.MaHocSinh, r.SoCCCD]);
+    expect(received()).toContainEqual([a.key, '079209004411']);
+    expect(received()).not.toContainEqual([b.key, '079209004422']);
+    const letters = (
+      await env.deps.db.query<{ id: number }>(
+        `SELECT d.id FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
+          WHERE (o.payload->>'pushSetId')::int = $1`,
+        [sets[0]!.id],
+      )
+    ).rows;
+    expect(letters).toHaveLength(1);
+
+    // The city changes the first school's student again; that change is delivered by a set of its own.
+    hcm.received.put(
+      'students',
+      { ...toWire(a.data), soDinhDanhCaNhan: '079209004433' },
+      new Date().toISOString(),
+    );
+    await sync('hcm-csdl', false);
+    expect(received()).toContainEqual([a.key, '079209004433']);
+
+    // The operator replays the first set (SMAS answers again): its second school must now be delivered.
+    const lettersBefore = (
+      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.dead_letters')
+    ).rows[0]!.id;
+    await replayDeadLetters(env.deps.db, { ids: [letters[0]!.id] }, { actor: 'test', at: env.deps.now() });
+    await settle('the replayed set');
+    const failedAgain = (
+      await env.deps.db.query<{ code: string; msg: string }>(
+        'SELECT error_code AS code, error_message AS msg FROM truc.dead_letters WHERE id > $1',
+        [lettersBefore],
+      )
+    ).rows;
+    expect(failedAgain).toEqual([]);
+    expect(received()).toContainEqual([b.key, '079209004422']);
+    const delivered = await env.deps.db.query<{ delivered: boolean }>(
+      'SELECT delivered_at IS NOT NULL AS delivered FROM truc.push_sets WHERE id = $1',
+      [sets[0]!.id],
+    );
+    expect(delivered.rows[0]?.delivered).toBe(true);
+  });
+});
