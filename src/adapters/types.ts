@@ -104,7 +104,16 @@ export interface WriteOptions {
    * (sent as `Idempotency-Key` or the system's equivalent).
    */
   idempotencyKey: string;
+  /**
+   * Each request to the system is made inside it, one after another (the caller's pacing and circuit
+   * breaker: a batch split by school or into chunks is several requests, each paced); when absent the
+   * requests are made directly.
+   */
+  through?: Through | undefined;
 }
+
+/** Makes one request to a system (see {@link WriteOptions.through}). */
+export type Through = <T>(request: () => Promise<T>) => Promise<T>;
 
 /** One record a target refused, by index in the batch sent. */
 export interface WriteRejection {

@@ -15,6 +15,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
+import type { Through } from '../adapters/types.js';
 import { throughGate } from './through-gate.js';
 import type { DeleteKey, PushReceipt } from './targets.js';
 
@@ -24,9 +25,9 @@ type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates' | '
 const CLAIM_RECHECK_MS = 500;
 
 /**
- * How long a set's claims on its keys last (migration 115): longer than its send can take (a token
- * call and the write, each within the system's timeout, after its paced slot); a killed worker's
- * claims lapse after it.
+ * How long a set's claims on its keys last (migration 115): longer than one call of its send can take
+ * (a token call and the write, each within the system's timeout, after its paced slot), renewed before
+ * each further call of a set sent as several; a killed worker's claims lapse after it.
  */
 const claimLeaseMs = (ctx: PushContext, system: SystemName) =>
   3 * ctx.config.systems[system].timeoutMs + ctx.config.sync.worker.lockMs;
@@ -56,8 +57,13 @@ async function deliver(
   if (!claim.held)
     throw new DeferJob(Math.max(50, Math.min(claim.waitMs, CLAIM_RECHECK_MS)), 'job', 'key-in-flight');
   let unanswered = false;
+  // A set sent as several paced calls keeps its keys claimed from one call to the next.
+  const keepClaims = async () => {
+    const held = await claims.renew(pushSetId, claimLeaseMs(ctx, set.system));
+    if (held < claim.count) throw new DeferJob(CLAIM_RECHECK_MS, 'job', 'key-in-flight');
+  };
   try {
-    return await send(ctx, set, job);
+    return await send(ctx, set, job, keepClaims);
   } catch (err) {
     unanswered = outcomeUnknown(err);
     throw err;
@@ -105,8 +111,29 @@ async function keysToDelete(
   return { keys, superseded: set.keys.length - keys.length };
 }
 
+/**
+ * Makes a set's send through its target's gate: each call to the system when the target passes them
+ * through `through` ({@link PushTarget.pacesEachCall}: a set spanning several schools or chunks is
+ * several calls, each paced, none in a burst; review15 BUG 2), else the whole send as one call. Before
+ * each call after the first, the set's claims are renewed (`keepClaims`).
+ */
+async function gated<T>(
+  ctx: PushContext,
+  set: PushSet,
+  keepClaims: () => Promise<void>,
+  send: (through: Through | undefined) => Promise<T>,
+): Promise<T> {
+  if (ctx.targets[set.system]?.pacesEachCall !== true)
+    return throughGate(ctx, set.system, () => send(undefined));
+  let calls = 0;
+  return send(async (call) => {
+    if (calls++ > 0) await keepClaims();
+    return throughGate(ctx, set.system, call);
+  });
+}
+
 /** Tombstones travel: the keys are sent (with the school that held each, when the set keeps it), never records. */
-async function sendDelete(ctx: PushContext, set: PushSet): Promise<Sent> {
+async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Promise<void>): Promise<Sent> {
   const target = ctx.targets[set.system]!;
   if (!target.remove || !target.deletes?.includes(set.entity)) {
     throw new PermanentJobError('ERR_ENTITY_UNSUPPORTED', `${set.system} does not delete ${set.entity}`);
@@ -117,19 +144,21 @@ async function sendDelete(ctx: PushContext, set: PushSet): Promise<Sent> {
   const receipt =
     keys.length === 0
       ? { accepted: 0, rejected: [] }
-      : await throughGate(ctx, set.system, () => target.remove!(set.entity, keys, { idempotencyKey }));
+      : await gated(ctx, set, keepClaims, (through) =>
+          target.remove!(set.entity, keys, { idempotencyKey, through }),
+        );
   return { receipt, sent: keys.length, superseded };
 }
 
 /** Sends the set's records as they are now (mapped to the target's wire format by the target). */
-async function sendWrite(ctx: PushContext, set: PushSet): Promise<Sent> {
+async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promise<void>): Promise<Sent> {
   const target = ctx.targets[set.system]!;
   const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
-  const receipt = await throughGate(ctx, set.system, () =>
+  const receipt = await gated(ctx, set, keepClaims, (through) =>
     target.write(
       set.entity,
       records.map((r) => r.data),
-      { idempotencyKey: pushKey(set) },
+      { idempotencyKey: pushKey(set), through },
     ),
   );
   return { receipt, sent: records.length };
@@ -139,9 +168,16 @@ async function sendWrite(ctx: PushContext, set: PushSet): Promise<Sent> {
 const pushKey = (set: PushSet) => `truc-push-${set.id}`;
 
 /** Sends a claimed set (its records' state read now), then records the receipt, audited. */
-async function send(ctx: PushContext, set: PushSet, job: JobRun): Promise<PushReceipt> {
+async function send(
+  ctx: PushContext,
+  set: PushSet,
+  job: JobRun,
+  keepClaims: () => Promise<void>,
+): Promise<PushReceipt> {
   const { receipt, sent, superseded } =
-    set.operation === 'delete' ? await sendDelete(ctx, set) : await sendWrite(ctx, set);
+    set.operation === 'delete'
+      ? await sendDelete(ctx, set, keepClaims)
+      : await sendWrite(ctx, set, keepClaims);
   const summary = {
     accepted: receipt.accepted,
     rejected: receipt.rejected.length,

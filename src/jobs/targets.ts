@@ -13,6 +13,7 @@ import type { EntityMapping } from '../mappings/types.js';
 import { vneduMappings } from '../mappings/vnedu/index.js';
 import type { Queryable } from '../store/db.js';
 import { createSchoolSystemsRepo } from '../store/school-systems.js';
+import type { Through } from '../adapters/types.js';
 import type { SystemAdapters } from './adapters.js';
 
 export interface PushReceipt {
@@ -27,15 +28,24 @@ export interface DeleteKey {
   school: string | null;
 }
 
+/** What the push job tells a target's write or delete: the set's key, and how to make each call. */
+export interface PushOptions {
+  idempotencyKey: string;
+  /** Each call to the system goes through it (the job's gate), when the target {@link PushTarget.pacesEachCall}. */
+  through?: Through | undefined;
+}
+
 /** A target as the push job sees it: canonical records in, receipt out (mapping included). */
 export interface PushTarget {
   readonly system: SystemName;
   readonly entities: readonly EntityName[];
-  write(
-    entity: EntityName,
-    records: readonly unknown[],
-    opts: { idempotencyKey: string },
-  ): Promise<PushReceipt>;
+  /**
+   * True when `write` and `remove` make each of their calls to the system through `opts.through` (a set
+   * is split by school or into chunks: several calls, each paced); else the job passes its gate once
+   * for the whole write or delete.
+   */
+  readonly pacesEachCall?: boolean;
+  write(entity: EntityName, records: readonly unknown[], opts: PushOptions): Promise<PushReceipt>;
   /** Takes only the changes that come from this system (a school's own system: the city's); any when absent. */
   readonly onlyFrom?: SystemName;
   /** Takes only records of the schools it serves (`truc.school_systems`); every record when absent. */
@@ -43,11 +53,7 @@ export interface PushTarget {
   /** Entities the target deletes by natural key (tombstones travel there); none when absent. */
   readonly deletes?: readonly EntityName[];
   /** Deletes records by natural key; idempotent by key and by `opts.idempotencyKey`. */
-  remove?(
-    entity: EntityName,
-    keys: readonly DeleteKey[],
-    opts: { idempotencyKey: string },
-  ): Promise<PushReceipt>;
+  remove?(entity: EntityName, keys: readonly DeleteKey[], opts: PushOptions): Promise<PushReceipt>;
 }
 
 export type PushTargets = Partial<Record<SystemName, PushTarget>>;
@@ -63,6 +69,7 @@ export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }
     targets['hcm-csdl'] = {
       system: 'hcm-csdl',
       entities,
+      pacesEachCall: true,
       async write(entity, records, opts) {
         if (!entities.includes(entity) || !(entity in HCM_CSDL_MAPPINGS)) {
           throw new AppError('ERR_ENTITY_UNSUPPORTED', `hcm-csdl does not take ${entity}`);
@@ -94,11 +101,11 @@ export function buildTargets(adapters: SystemAdapters, deps: { now: () => Date }
 
 /** What a school-management system's adapter offers a target: batch write and delete (split by school inside). */
 interface SchoolSystemWriter {
-  write(entity: never, records: never[], opts: { idempotencyKey: string }): Promise<PushReceipt>;
+  write(entity: never, records: never[], opts: PushOptions): Promise<PushReceipt>;
   remove(
     entity: never,
     keys: ReadonlyArray<{ key: string; school: string }>,
-    opts: { idempotencyKey: string },
+    opts: PushOptions,
   ): Promise<PushReceipt>;
 }
 
@@ -130,6 +137,7 @@ function schoolSystemTarget(
   return {
     system,
     entities,
+    pacesEachCall: true,
     ...(caps.pushFrom === 'city' ? { onlyFrom: CITY_SYSTEM } : {}),
     servedSchoolsOnly: caps.pushScope === 'served-schools',
     async write(entity, records, opts) {

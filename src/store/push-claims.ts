@@ -10,6 +10,8 @@ import type { Queryable } from './db.js';
 export interface ClaimOutcome {
   /** True when the set holds a claim on every key it asked for. */
   readonly held: boolean;
+  /** How many claims the set holds when held (one per key, keys of one hash counted once). */
+  readonly count: number;
   /** When not held: how long the first of the other sets' claims has left (ms, database clock). */
   readonly waitMs: number;
 }
@@ -28,7 +30,7 @@ export function createPushClaimsRepo(q: Queryable) {
       leaseMs: number,
     ): Promise<ClaimOutcome> {
       const wanted = [...new Set(keys)].sort();
-      if (wanted.length === 0) return { held: true, waitMs: 0 };
+      if (wanted.length === 0) return { held: true, count: 0, waitMs: 0 };
       // One 64-bit hash per (system, entity, key): a collision only makes a set wait.
       const hashes = `SELECT DISTINCT hashtextextended($1::text || '/' || $2::text || '/' || k, 0) AS h
                         FROM unnest($4::text[]) AS k`;
@@ -44,7 +46,7 @@ export function createPushClaimsRepo(q: Queryable) {
         [target.system, target.entity, pushSetId, wanted, leaseMs],
       );
       const { asked, got } = res.rows[0]!;
-      if (got === asked) return { held: true, waitMs: 0 };
+      if (got === asked) return { held: true, count: got, waitMs: 0 };
       await this.release(pushSetId);
       const left = await q.query<{ ms: number }>(
         `SELECT coalesce(min(extract(epoch FROM (until - now())) * 1000), 0)::float8 AS ms
@@ -52,7 +54,21 @@ export function createPushClaimsRepo(q: Queryable) {
           WHERE key_hash IN (${hashes}) AND push_set_id <> $3::bigint`,
         [target.system, target.entity, pushSetId, wanted],
       );
-      return { held: false, waitMs: Math.max(0, left.rows[0]?.ms ?? 0) };
+      return { held: false, count: 0, waitMs: Math.max(0, left.rows[0]?.ms ?? 0) };
+    },
+    /**
+     * Extends the set's claims to `leaseMs` from now (a set sent as several paced calls can outlast its
+     * first lease); answers how many it still holds (fewer than it claimed: one lapsed and another set took it).
+     */
+    async renew(pushSetId: number, leaseMs: number): Promise<number> {
+      const res = await q.query<{ n: number }>(
+        `WITH r AS (
+           UPDATE truc.push_claims SET until = now() + $2 * interval '1 millisecond'
+            WHERE push_set_id = $1 RETURNING 1)
+         SELECT count(*)::int AS n FROM r`,
+        [pushSetId, leaseMs],
+      );
+      return res.rows[0]?.n ?? 0;
     },
     /** Gives back every claim of the set (its send is over, answered or failed). */
     async release(pushSetId: number): Promise<void> {

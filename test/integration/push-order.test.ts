@@ -198,4 +198,66 @@ describe('per-key ordered delivery (postgres)', () => {
     expect(await attempt(t.target, b)).toBe('sent');
     expect(t.present.has('ORD4')).toBe(false);
   });
+
+  /** A target that sends each set as two calls, each through the job's gate, running `inCall[n]` inside call n. */
+  const twoCalls = (inCall: Array<() => Promise<unknown>>) => {
+    const calls: number[] = [];
+    const target: PushTarget = {
+      system: 'hcm-csdl',
+      entities: ['students'],
+      pacesEachCall: true,
+      async write(_entity, records, opts): Promise<PushReceipt> {
+        for (const n of [0, 1]) {
+          await opts.through!(async () => {
+            calls.push(n);
+            await inCall[n]?.();
+          });
+        }
+        return { accepted: records.length, rejected: [] };
+      },
+    };
+    return { target, calls };
+  };
+  const lapse = (pushSetId: number) =>
+    env.deps.db.query(
+      `UPDATE truc.push_claims SET until = now() - interval '1 second' WHERE push_set_id = $1`,
+      [pushSetId],
+    );
+
+  it('a set sent as several paced calls renews its claims before each further call (review15 BUG 2)', async () => {
+    await store('ORD5');
+    const a = await newSet('ORD5', 'upsert');
+    const b = await newSet('ORD5', 'upsert');
+    const other = twoCalls([]);
+    let meanwhile: string | undefined;
+    // a's first call outlasts its lease; b is asked to send the same key during a's second call.
+    const sending = twoCalls([() => lapse(a), async () => (meanwhile = await attempt(other.target, b))]);
+    await run(sending.target, a);
+    expect(sending.calls).toEqual([0, 1]);
+    expect(meanwhile).toBe('deferred');
+    expect(other.calls).toEqual([]);
+    expect(await attempt(other.target, b)).toBe('sent');
+  });
+
+  it('a set whose lapsed claims another set took makes no further call until it claims them again', async () => {
+    await store('ORD6');
+    const a = await newSet('ORD6', 'upsert');
+    const b = await newSet('ORD6', 'upsert');
+    const claims = createPushClaimsRepo(env.deps.db);
+    const target = { system: 'hcm-csdl', entity: 'students' } as const;
+    let once = true;
+    const sending = twoCalls([
+      async () => {
+        if (!once) return;
+        once = false;
+        await lapse(a);
+        expect((await claims.claim(target, b, ['ORD6'], 3_600_000)).held).toBe(true);
+      },
+    ]);
+    expect(await attempt(sending.target, a)).toBe('deferred');
+    expect(sending.calls).toEqual([0]);
+    await claims.release(b);
+    expect(await attempt(sending.target, a)).toBe('sent');
+    expect(sending.calls).toEqual([0, 0, 1]);
+  });
 });

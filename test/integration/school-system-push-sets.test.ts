@@ -8,6 +8,9 @@
  * changes the first school's student again. Sent again, the first school's call carries another body: it
  * must go under a key of its own (SMAS refuses a stored key with another body, 409, a permanent refusal),
  * and the second school's student must be delivered.
+ *
+ * BUG 2: the job passed the gate once per set, and the adapter then made one call per school back to
+ * back (a burst at the vendor; README: pushes are paced, no bursts): each call must take a slot of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, EntityName, SystemName } from '../../src/config.js';
@@ -19,7 +22,7 @@ import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulato
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { traceLogger } from '../helpers/gate-trace.js';
+import { traceLogger, tracesOf } from '../helpers/gate-trace.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
@@ -156,5 +159,36 @@ describe('a vendor push set spanning two schools, sent again after one school fa
       [sets[0]!.id],
     );
     expect(delivered.rows[0]?.delivered).toBe(true);
+  });
+  it('paces every call of a set to SMAS: one gate pass per call, as README says ("no bursts")', async () => {
+    smas.faults.clear();
+    const [s1, s2] = smas.schoolCodes;
+    const secondOf = async (school: string) =>
+      (
+        await env.deps.db.query<{ data: Record<string, unknown> }>(
+          `SELECT data FROM truc.students
+            WHERE school_code = $1 AND deleted_at IS NULL ORDER BY student_code LIMIT 1 OFFSET 1`,
+          [school],
+        )
+      ).rows[0]!.data;
+    const toWire = (data: Record<string, unknown>) =>
+      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
+    const batchCalls = () =>
+      Object.entries(smas.stats().byRoute)
+        .filter(([route]) => route.startsWith('POST ') && route.endsWith('/students/batch'))
+        .reduce((n, [, byStatus]) => n + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
+    const passes = () => tracesOf(0, trace.text(), 'smas').passed.length;
+    const [callsBefore, passesBefore] = [batchCalls(), passes()];
+
+    // The city corrects one student's personal ID in each of two SMAS schools: one set, two schools.
+    const at = new Date().toISOString();
+    hcm.received.put('students', { ...toWire(await secondOf(s1!)), soDinhDanhCaNhan: '079209004455' }, at);
+    hcm.received.put('students', { ...toWire(await secondOf(s2!)), soDinhDanhCaNhan: '079209004466' }, at);
+    await sync('hcm-csdl', false);
+
+    const calls = batchCalls() - callsBefore;
+    expect(calls).toBe(2);
+    // Each call to SMAS went through the gate's pacing (a slot of its own), not one slot for the set.
+    expect(passes() - passesBefore).toBe(calls);
   });
 });

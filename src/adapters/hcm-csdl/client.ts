@@ -102,22 +102,25 @@ interface ChunkAnswer {
 }
 
 /**
- * Sends `items` in chunks of ≤ 1000 in order, each with its own Idempotency-Key derived from `key` (and
- * from its body when there are several), and merges the receipts. A failing chunk throws (earlier chunks
+ * Sends `items` in chunks of ≤ 1000 in order (each request inside `opts.through` when given), each with
+ * its own Idempotency-Key derived from `opts.idempotencyKey` (and from its body when there are several),
+ * and merges the receipts. A failing chunk throws (earlier chunks
  * stay applied; re-sending the same key with the same items replays them).
  */
 async function inChunks<T>(
   items: readonly T[],
-  key: string,
+  opts: WriteOptions,
   send: (slice: readonly T[], chunkKey: string) => Promise<ChunkAnswer>,
 ): Promise<WriteReceipt> {
+  const key = opts.idempotencyKey;
   if (items.length === 0) return { accepted: 0, rejected: [] };
   const chunks = Math.ceil(items.length / HCM_CSDL_MAX_PAGE);
   const parts: Array<ChunkAnswer & { offset: number }> = [];
   for (let i = 0; i < chunks; i++) {
     const offset = i * HCM_CSDL_MAX_PAGE;
     const slice = items.slice(offset, offset + HCM_CSDL_MAX_PAGE);
-    const part = await send(slice, chunkKey(key, i, chunks, slice));
+    const call = () => send(slice, chunkKey(key, i, chunks, slice));
+    const part = opts.through ? await opts.through(call) : await call();
     parts.push({ ...part, offset });
   }
   return mergeReceipts(parts);
@@ -251,7 +254,7 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
     records: readonly HcmCsdlWireIn[E][],
     opts: WriteOptions,
   ): Promise<WriteReceipt> =>
-    inChunks(records, opts.idempotencyKey, (data, key) =>
+    inChunks(records, opts, (data, key) =>
       sendChunk(http, { method: 'put', url: `/v1/${entity}:batch`, body: { data } }, key),
     );
 
@@ -260,7 +263,7 @@ export function createHcmCsdlClient(config: HcmCsdlConfig, deps: HcmCsdlDeps = {
    * Idempotency-Key derived from `idempotencyKey`; unknown or already deleted keys count as accepted.
    */
   const remove = (entity: HcmCsdlDeletable, keys: readonly string[], opts: WriteOptions) =>
-    inChunks(keys, opts.idempotencyKey, (slice, key) =>
+    inChunks(keys, opts, (slice, key) =>
       sendChunk(http, { method: 'post', url: `/v1/${entity}:batchDelete`, body: { keys: slice } }, key),
     );
 

@@ -198,8 +198,8 @@ function groupBySchool<T>(
 }
 
 /**
- * Sends a batch school by school, in chunks of at most `maxBatch` (`send` makes one call), and merges
- * the receipts (rejection indexes back to positions in `items`).
+ * Sends a batch school by school, in chunks of at most `maxBatch` (`send` makes one call, inside
+ * `opts.through` when given), and merges the receipts (rejection indexes back to positions in `items`).
  */
 async function perSchool<T>(
   t: { maxBatch: number; missingSchool: { code: string; message: string } },
@@ -220,7 +220,8 @@ async function perSchool<T>(
       const idx = indexes.slice(start, start + t.maxBatch);
       const body = idx.map((i) => items[i] as T);
       const key = chunkKey(opts.idempotencyKey, school, chunk, single, body);
-      const receipt = await send(school, body, key);
+      const call = () => send(school, body, key);
+      const receipt = opts.through ? await opts.through(call) : await call();
       calls++;
       if (receipt.replayed) replays++;
       accepted += receipt.accepted;
