@@ -12,6 +12,7 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { createPushClaimsRepo } from '../store/push-claims.js';
 import { createPushSetsRepo, type PushSet } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
+import { createSchoolSystemsRepo } from '../store/school-systems.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
@@ -150,18 +151,42 @@ async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Prom
   return { receipt, sent: keys.length, superseded };
 }
 
+/**
+ * The records a write set sends now: its live records; at a target that takes only the schools it serves,
+ * those whose school it still serves. A record that moved meanwhile to a school the target does not serve
+ * (or whose school's system changed) is superseded, never sent there: the target would refuse the school
+ * (403/404, a permanent failure of the whole set; review15 BUG 3). Its change went where it is served.
+ */
+async function recordsToWrite(
+  ctx: PushContext,
+  set: PushSet,
+): Promise<{ records: Array<{ data: unknown }>; superseded?: number }> {
+  const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
+  if (ctx.targets[set.system]?.servedSchoolsOnly !== true) return { records };
+  const served = await createSchoolSystemsRepo(ctx.db).servedBy(
+    set.system,
+    records.map((r) => r.scope),
+  );
+  const kept = records.filter((r) => served.has(r.scope));
+  return { records: kept, superseded: records.length - kept.length };
+}
+
 /** Sends the set's records as they are now (mapped to the target's wire format by the target). */
 async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promise<void>): Promise<Sent> {
   const target = ctx.targets[set.system]!;
-  const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
-  const receipt = await gated(ctx, set, keepClaims, (through) =>
-    target.write(
-      set.entity,
-      records.map((r) => r.data),
-      { idempotencyKey: pushKey(set), through },
-    ),
-  );
-  return { receipt, sent: records.length };
+  const { records, superseded } = await recordsToWrite(ctx, set);
+  // Nothing left to send where the target serves: no call at all.
+  const nothingServed = superseded !== undefined && records.length === 0;
+  const receipt = nothingServed
+    ? { accepted: 0, rejected: [] }
+    : await gated(ctx, set, keepClaims, (through) =>
+        target.write(
+          set.entity,
+          records.map((r) => r.data),
+          { idempotencyKey: pushKey(set), through },
+        ),
+      );
+  return { receipt, sent: records.length, ...(superseded !== undefined ? { superseded } : {}) };
 }
 
 /** The target's idempotency key of a set: stable, so a retry after a lost answer has one effect. */

@@ -264,12 +264,17 @@ function recordLookups(q: Queryable) {
       return out;
     },
     existingWithLive: (entity: EntityName, keys: readonly string[]) => existingWithLive(q, entity, keys),
-    async load(entity: EntityName, keys: readonly string[]): Promise<Array<{ key: string; data: unknown }>> {
+    /** The live records of `keys` (deleted ones left out), with their scope (school), in key order. */
+    async load(
+      entity: EntityName,
+      keys: readonly string[],
+    ): Promise<Array<{ key: string; scope: string; data: unknown }>> {
       const t = TABLES[entity];
-      const out: Array<{ key: string; data: unknown }> = [];
+      const out: Array<{ key: string; scope: string; data: unknown }> = [];
       for (const part of chunks(keys)) {
-        const res = await q.query<{ key: string; data: unknown }>(
-          `SELECT ${t.key} AS key, data FROM ${t.table} WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL ORDER BY ${t.key}`,
+        const res = await q.query<{ key: string; scope: string; data: unknown }>(
+          `SELECT ${t.key} AS key, ${t.scope} AS scope, data FROM ${t.table}
+            WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL ORDER BY ${t.key}`,
           [part],
         );
         out.push(...res.rows);

@@ -11,6 +11,10 @@
  *
  * BUG 2: the job passed the gate once per set, and the adapter then made one call per school back to
  * back (a burst at the vendor; README: pushes are paced, no bursts): each call must take a slot of its own.
+ *
+ * BUG 3: a set is routed by its records' schools when it is made, but sent with the records as they are
+ * when it goes. A set sent late whose record moved meanwhile to a school SMAS does not serve sent it there
+ * (403 AUTH_SCHOOL_FORBIDDEN, permanent): the whole set was dead-lettered. That record must be left out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, EntityName, SystemName } from '../../src/config.js';
@@ -190,5 +194,78 @@ describe('a vendor push set spanning two schools, sent again after one school fa
     expect(calls).toBe(2);
     // Each call to SMAS went through the gate's pacing (a slot of its own), not one slot for the set.
     expect(passes() - passesBefore).toBe(calls);
+  });
+  it('a set sent late leaves out a record that moved meanwhile to a school the target does not serve', async () => {
+    smas.faults.clear();
+    const [s1, s2] = smas.schoolCodes;
+    const [v] = vnedu.schoolCodes;
+    const thirdOf = async (school: string) =>
+      (
+        await env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
+          `SELECT student_code AS key, data FROM truc.students
+            WHERE school_code = $1 AND deleted_at IS NULL ORDER BY student_code LIMIT 1 OFFSET 2`,
+          [school],
+        )
+      ).rows[0]!;
+    const [a, b] = [await thirdOf(s1!), await thirdOf(s2!)];
+    const toWire = (data: Record<string, unknown>) =>
+      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
+    const before = (
+      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
+    ).rows[0]!.id;
+
+    // The city corrects both students' personal IDs; SMAS refuses the set's first call (nothing stored).
+    smas.faults.merge({ status400Burst: 1, paths: [`/schools/${s1}/students/batch`] });
+    const at = new Date().toISOString();
+    hcm.received.put('students', { ...toWire(a.data), soDinhDanhCaNhan: '079209004477' }, at);
+    hcm.received.put('students', { ...toWire(b.data), soDinhDanhCaNhan: '079209004488' }, at);
+    await sync('hcm-csdl', false);
+    const set = (
+      await env.deps.db.query<{ id: number; keys: string[] }>(
+        `SELECT id, keys FROM truc.push_sets WHERE id > $1 AND system = 'smas' ORDER BY id`,
+        [before],
+      )
+    ).rows;
+    expect(set.map((s) => [...s.keys].sort())).toEqual([[a.key, b.key].sort()]);
+    const letter = (
+      await env.deps.db.query<{ id: number }>(
+        `SELECT d.id FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
+          WHERE (o.payload->>'pushSetId')::int = $1`,
+        [set[0]!.id],
+      )
+    ).rows;
+    expect(letter).toHaveLength(1);
+
+    // The first student moves to a vnEdu school: the city's change goes to vnEdu (its own set).
+    hcm.received.put(
+      'students',
+      { ...toWire(a.data), soDinhDanhCaNhan: '079209004477', maTruong: v! },
+      new Date().toISOString(),
+    );
+    await sync('hcm-csdl', false);
+
+    // The SMAS set is replayed: the second student reaches SMAS; nothing is sent to SMAS for the vnEdu school.
+    smas.faults.clear();
+    const lettersBefore = (
+      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.dead_letters')
+    ).rows[0]!.id;
+    await replayDeadLetters(env.deps.db, { ids: [letter[0]!.id] }, { actor: 'test', at: env.deps.now() });
+    await settle('the replayed set');
+    const failedAgain = (
+      await env.deps.db.query<{ code: string; msg: string }>(
+        'SELECT error_code AS code, error_message AS msg FROM truc.dead_letters WHERE id > $1',
+        [lettersBefore],
+      )
+    ).rows;
+    expect(failedAgain).toEqual([]);
+    const toSmas = smas.received.items('students') as Array<Record<string, unknown>>;
+    expect(toSmas.map((r) => [r.MaHocSinh, r.SoCCCD])).toContainEqual([b.key, '079209004488']);
+    expect(toSmas.filter((r) => r.MaTruong === v)).toEqual([]);
+    // The moved record is counted as superseded in the set's receipt, as a delete set's live keys are.
+    const receipt = await env.deps.db.query<{ receipt: Record<string, unknown> }>(
+      'SELECT receipt FROM truc.push_sets WHERE id = $1',
+      [set[0]!.id],
+    );
+    expect(receipt.rows[0]?.receipt).toMatchObject({ accepted: 1, rejected: 0, superseded: 1 });
   });
 });
