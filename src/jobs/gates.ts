@@ -8,7 +8,8 @@
  *   before that time, reads and writes alike;
  * - a **circuit breaker**: after `failureThreshold` consecutive transient failures the circuit opens
  *   and calls pause for `openMs` (doubling per failed probe, up to `maxOpenMs`); then one call is let
- *   through as a probe: its success closes the circuit, its failure opens it again.
+ *   through as a probe: its success closes the circuit, its failure opens it again. Failures of other
+ *   calls while it is open or probing (on their way from before it opened) are counted, nothing more.
  * While a gate is paused, jobs are handed back to their queue without spending an attempt (see
  * `DeferJob` in ./define.ts), so an outage delays delivery instead of dead-lettering it.
  *
@@ -63,7 +64,18 @@ export interface CallFailure {
   /** Transient (5xx, timeout, network, 429): counts toward the breaker. */
   transient: boolean;
   retryAfterSeconds?: number | undefined;
+  /**
+   * Whether the call was let through as the circuit's probe; false: it was not (a call on its way from
+   * before the circuit opened); undefined: not known (taken as the probe while one is out).
+   */
+  probe?: boolean | undefined;
 }
+
+/**
+ * How long a caller that failed while another call is out as the probe waits before it looks again (as
+ * callers that meet a probe at the gate do): the probe's answer usually comes at once.
+ */
+export const PROBE_WAIT_MS = 1000;
 
 /** What a failed call leaves: a pause every caller must wait out (0 = none: retry as usual). */
 export interface AfterFailure {
@@ -125,7 +137,44 @@ export function decideSuccess(state: GateState, now: Date): { change?: GateChang
   };
 }
 
-/** A call failed transiently: count it, honour its Retry-After, open the circuit when due. */
+/**
+ * A failure of a call that was not the probe while the circuit is open or probing: a call on its way from
+ * before it opened (another worker's, a pull's page read ahead, a timeout landing late). It is counted and
+ * its Retry-After honoured, but it neither opens the circuit again nor doubles or extends its pause, nor
+ * ends a probe's lease (README: the pause doubles per failed probe; review15 BUG 4).
+ */
+function decideStrayFailure(
+  state: GateState,
+  now: Date,
+  failure: CallFailure,
+  failures: number,
+  settings: DeliverySettings,
+): { change: GateChange; result: AfterFailure } {
+  let until = state.pausedUntil && state.pausedUntil > now ? state.pausedUntil : null;
+  let reason: PauseReason | null = until ? state.pauseReason : null;
+  if (failure.retryAfterSeconds !== undefined) {
+    const wait = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
+    const at = new Date(now.getTime() + wait);
+    if (!until || at > until) {
+      until = at;
+      reason = 'retry-after';
+    }
+  }
+  const left = until ? ms(until, now) : 0;
+  return {
+    change: { failures, lastErrorCode: failure.code, pausedUntil: until, pauseReason: reason },
+    result: {
+      pauseMs: reason === 'probe' ? Math.min(left, PROBE_WAIT_MS) : left,
+      reason: reason ?? undefined,
+      opened: false,
+    },
+  };
+}
+
+/**
+ * A call failed transiently: count it, honour its Retry-After, open the circuit when due: from closed at
+ * the threshold, or on its probe's failure (open time doubled per failed probe, up to `maxOpenMs`).
+ */
 export function decideFailure(
   state: GateState,
   now: Date,
@@ -134,7 +183,9 @@ export function decideFailure(
 ): { change: GateChange; result: AfterFailure } {
   const rateLimited = failure.code === 'ERR_ADAPTER_RATE_LIMITED';
   const failures = rateLimited ? state.failures : state.failures + 1;
-  const wasProbe = state.circuit === 'half-open';
+  const wasProbe = state.circuit === 'half-open' && failure.probe !== false;
+  if (state.circuit !== 'closed' && !wasProbe)
+    return decideStrayFailure(state, now, failure, failures, settings);
   const open = !rateLimited && (wasProbe || failures >= settings.failureThreshold);
   // A probe's lease is not a pause worth keeping; any other pause still running is.
   let until =
@@ -184,16 +235,18 @@ export function decideFailure(
   };
 }
 
-/** The failure as the gate sees it: transient or not, and its Retry-After. */
-function callFailureOf(err: unknown): CallFailure {
+/** The failure as the gate sees it: transient or not, its Retry-After, and whether it was the probe. */
+function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
+  const probe = entered?.go ? { probe: entered.probe } : {};
   if (isAppError(err)) {
     return {
       code: err.code,
       transient: err.retryable,
       ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
+      ...probe,
     };
   }
-  return { code: 'ERR_INTERNAL', transient: false };
+  return { code: 'ERR_INTERNAL', transient: false, ...probe };
 }
 
 export interface DeliveryGates {
@@ -224,9 +277,11 @@ export interface DeliveryGates {
   succeeded(system: SystemName, entered?: Pass): Promise<void>;
   /**
    * The call failed with `err`. A transient failure counts toward the breaker and may pause the gate
-   * (its Retry-After, or an opened circuit); anything else means the system answered.
+   * (its Retry-After, or an opened circuit); anything else means the system answered. `entered`: the pass
+   * the call went out with (whether it was the probe; when absent, a failure while a probe is out is
+   * taken as the probe's).
    */
-  failed(system: SystemName, err: unknown): Promise<AfterFailure>;
+  failed(system: SystemName, err: unknown, entered?: Pass): Promise<AfterFailure>;
 }
 
 interface GateDeps {
@@ -333,8 +388,8 @@ function gateOutcomes(
         deps.logger.info({ system }, 'circuit closed: the system answers again');
       }
     },
-    async failed(system, err) {
-      const failure = callFailureOf(err);
+    async failed(system, err, entered) {
+      const failure = callFailureOf(err, entered);
       if (!failure.transient) {
         await outcomes.succeeded(system);
         return { pauseMs: 0, reason: undefined, opened: false };

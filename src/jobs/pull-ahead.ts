@@ -59,7 +59,7 @@ async function fetchPage(
     await ctx.gates.succeeded(run.system, pass);
     return page;
   } catch (err) {
-    const after = await ctx.gates.failed(run.system, err);
+    const after = await ctx.gates.failed(run.system, err, pass);
     if (after.pauseMs > 0)
       throw new DeferJob(after.pauseMs, 'job', after.reason ?? 'retry-after', { cause: err });
     throw err;

@@ -43,7 +43,7 @@ export async function throughGate<T>(
   try {
     out = await call();
   } catch (err) {
-    const after = await ctx.gates.failed(system, err);
+    const after = await ctx.gates.failed(system, err, pass);
     if (after.pauseMs > 0)
       throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err });
     throw err;

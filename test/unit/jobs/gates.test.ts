@@ -150,6 +150,58 @@ describe('gate decisions', () => {
   });
 });
 
+describe('circuit breaker: failures of calls that are not its probe (review15 BUG 4)', () => {
+  it('a failure of a call on its way when the circuit opened leaves the open time as the opening set it', () => {
+    let s = closed();
+    // Six calls were in flight when the system went down; they fail one after another, 10 ms apart.
+    const pauses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const d = decideFailure(s, at(i * 10), down, settings);
+      s = apply(s, d.change);
+      pauses.push(d.result.pauseMs);
+    }
+    // The third opened the circuit for openMs (until T0 + 1.02 s); the later three were on their way.
+    expect(s).toMatchObject({
+      circuit: 'open',
+      openings: 1,
+      failures: 6,
+      pausedUntil: at(20 + settings.openMs),
+    });
+    expect(pauses).toEqual([0, 0, 1000, 990, 980, 970]);
+    // A later one with a longer Retry-After is honoured (a pause, not an opening).
+    const told = decideFailure(s, at(100), { ...down, retryAfterSeconds: 5, probe: false }, settings);
+    expect(told.result).toEqual({ pauseMs: 5000, reason: 'retry-after', opened: false });
+    expect(apply(s, told.change)).toMatchObject({ circuit: 'open', openings: 1 });
+  });
+
+  it("a failure landing while a probe is out is not the probe's: the probe's lease and answer stand", () => {
+    let s = closed({ failures: 2 });
+    s = apply(s, decideFailure(s, T0, down, settings).change);
+    const probe = decideEnter(s, at(1000), { intervalMs: 0, probeLeaseMs: 30_000 });
+    expect(probe.result).toMatchObject({ go: true, probe: true });
+    s = apply(s, probe.change);
+    const stray = decideFailure(s, at(1010), { ...down, probe: false }, settings);
+    // The caller looks again shortly, as callers that meet a probe at the gate do.
+    expect(stray.result).toEqual({ pauseMs: 1000, reason: 'probe', opened: false });
+    s = apply(s, stray.change);
+    expect(s).toMatchObject({
+      circuit: 'half-open',
+      openings: 1,
+      pausedUntil: at(31_000),
+      pauseReason: 'probe',
+    });
+    // The probe's own failure doubles the open time.
+    const failedProbe = decideFailure(s, at(1100), { ...down, probe: true }, settings);
+    expect(failedProbe.result).toEqual({ pauseMs: 2000, reason: 'circuit-open', opened: false });
+    // Or its success closes the circuit.
+    expect(apply(s, decideSuccess(s, at(1100)).change)).toMatchObject({
+      circuit: 'closed',
+      openings: 0,
+      pausedUntil: null,
+    });
+  });
+});
+
 describe("a process's own Retry-Afters", () => {
   it('last from the moment they are met until they are over, the longest one winning', () => {
     let now = 1_000;
@@ -238,6 +290,27 @@ describe('the gate over the database', () => {
     expect(gauge.values).toContainEqual(
       expect.objectContaining({ labels: { system: 'hcm-csdl' }, value: 1 }),
     );
+  });
+});
+
+describe("the gate over the database: a probe's failure", () => {
+  const ctx = useTestContext();
+
+  it("is told from another call's by the pass the call went out with", async () => {
+    const repo = createDeliveryGatesRepo(ctx.db);
+    // The circuit of vnedu opened once, and its pause is over: the next caller is let through as the probe.
+    await repo.update('vnedu', (_s, now) => ({
+      change: { circuit: 'open', failures: 5, openings: 1, pausedUntil: now, pauseReason: 'circuit-open' },
+      result: undefined,
+    }));
+    const probe = await ctx.gates.enter('vnedu', { pace: true });
+    expect(probe).toMatchObject({ go: true, probe: true });
+    const down = new AppError('ERR_ADAPTER_UNAVAILABLE', 'HTTP 503');
+    const other = { go: true, waitMs: 0, probe: false, startAt: new Date() } as const;
+    expect(await ctx.gates.failed('vnedu', down, other)).toMatchObject({ reason: 'probe', opened: false });
+    expect((await repo.peek('vnedu'))?.state).toMatchObject({ circuit: 'half-open', openings: 1 });
+    expect(await ctx.gates.failed('vnedu', down, probe)).toMatchObject({ reason: 'circuit-open' });
+    expect((await repo.peek('vnedu'))?.state).toMatchObject({ circuit: 'open', openings: 2 });
   });
 });
 
