@@ -11,11 +11,17 @@ import type { AppDeps } from './app.js';
 import type { Config } from './config.js';
 import { ConfigError, PROJECT_ROOT } from './config.js';
 import { signingKeyFrom, type TokenSettings } from './api/auth/tokens.js';
-import { assertRedisReachable, postgresQueueFactory, redisQueueFactory } from './jobs/queues.js';
+import {
+  assertRedisReachable,
+  postgresQueueFactory,
+  redisOutageLog,
+  redisQueueFactory,
+  reportOutages,
+} from './jobs/queues.js';
 import { registerStateMetrics } from './jobs/state-metrics.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { outageLog } from './observability/outage.js';
+import type { OutageLog } from './observability/outage.js';
 import { pingDatabase } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
@@ -105,22 +111,16 @@ function packageVersion(): string {
  * The Redis client of the API's rate limits and login throttle. Its connection errors are logged
  * through pino: without an 'error' listener ioredis prints each one unstructured on stderr (and an
  * EventEmitter with none throws). ioredis emits one per reconnection attempt, so an outage is logged
- * once, when it begins, and its end once more. Only the error's name, code and message are written:
- * never the commands (their keys name clients and addresses).
+ * once, when it begins, and its end once more; `outage` is the process's one Redis outage log (shared
+ * with the queues' connections, so an outage they all see is written once). Only the error's name,
+ * code and message are written: never the commands (their keys name clients and addresses).
  */
-export function sharedRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
-  const outage = outageLog(logger, {
-    failing: 'Redis (rate limits, login throttle) connection error; retrying. Logged again when it is back',
-    back: 'Redis (rate limits, login throttle) connection back',
-  });
-  redis.on('error', function redisError(err: Error) {
-    outage.failed(err);
-  });
-  redis.on('ready', function redisBack() {
-    outage.ok();
-  });
-  return redis;
+export function sharedRedis(url: string, logger: Logger, outage: OutageLog = redisOutageLog(logger)): Redis {
+  return reportOutages(
+    new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true }),
+    outage,
+    'rate limits, login throttle',
+  );
 }
 
 export async function createDeps(config: Config, opts: CreateDepsOptions = {}): Promise<Deps> {
@@ -142,8 +142,9 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
     throw err;
   }
   const jobDefaults = config.jobs;
+  const redisOutage = redisOutageLog(logger);
   const queues = config.redisUrl
-    ? redisQueueFactory(config.redisUrl, jobDefaults)
+    ? redisQueueFactory(config.redisUrl, jobDefaults, logger, redisOutage)
     : postgresQueueFactory(
         opened.queueConnection,
         jobDefaults,
@@ -156,7 +157,7 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
   });
   const now = (): Date => new Date();
   registerStateMetrics({ config, db, queues, metrics, logger, now });
-  const redis = config.redisUrl ? sharedRedis(config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? sharedRedis(config.redisUrl, logger, redisOutage) : undefined;
   return {
     config,
     db,

@@ -6,7 +6,9 @@
 import { Queue as RedisQueue, Worker as RedisWorker, createPostgresBackend, withBackend } from 'bullmq';
 import type { JobsOptions, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import { outageLog, type OutageLog } from '../observability/outage.js';
 
 export interface JobDefaults {
   /** Redis key prefix (ignored by the PostgreSQL backend, which uses its schema). */
@@ -64,10 +66,71 @@ export function queuePool(factory: QueueFactory): QueuePool {
   };
 }
 
-/** Producers fail fast when Redis is away; workers wait for it (BullMQ going-to-production). */
-export function redisQueueFactory(url: string, defaults: JobDefaults): QueueFactory {
-  const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-  producer.on('error', () => undefined);
+/**
+ * A Redis outage as one process hears it: every connection (the queue producer, each worker's, the API's
+ * rate limits) reports to one log, so the outage is written once when the first connection fails (warn)
+ * and once when every one that failed answers again (info), not at each reconnection attempt of each
+ * connection (ioredis emits an 'error' at every one, up to two a second).
+ */
+export function redisOutageLog(logger: Logger): OutageLog {
+  return outageLog(logger, {
+    failing: 'Redis connection error; retrying. Logged again when every connection is back',
+    back: 'Redis connection back: every connection of this process answers again',
+  });
+}
+
+/** Reports `conn`'s connection errors and recoveries to `outage`, as `who`. Its listener keeps them non-fatal. */
+export function reportOutages(conn: Redis, outage: OutageLog, who: string): Redis {
+  conn.on('error', function redisConnectionError(err: Error) {
+    outage.failed(err, who);
+  });
+  conn.on('ready', function redisConnectionReady() {
+    outage.ok(who);
+  });
+  return conn;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * An error of a connection to Redis itself (refused, reset, closed), not of a command: what a BullMQ
+ * worker passes on from its connections at every reconnection attempt, already heard by
+ * {@link redisOutageLog}.
+ */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as Error & { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && CONNECTION_CODES.has(code)) ||
+    err.name === 'ConnectionClosedError' ||
+    err.message === 'Connection is closed.'
+  );
+}
+
+/**
+ * Producers fail fast when Redis is away; workers wait for it (BullMQ going-to-production). The
+ * connections' errors are heard through `outage` (one per process: see {@link redisOutageLog}).
+ */
+export function redisQueueFactory(
+  url: string,
+  defaults: JobDefaults,
+  logger: Logger,
+  outage: OutageLog = redisOutageLog(logger),
+): QueueFactory {
+  const producer = reportOutages(
+    new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }),
+    outage,
+    'queue producer',
+  );
   const queues: Queue[] = [];
   const conns: Redis[] = [producer];
   return {
@@ -78,13 +141,15 @@ export function redisQueueFactory(url: string, defaults: JobDefaults): QueueFact
         prefix: defaults.queuePrefix ?? 'truc',
         defaultJobOptions: defaultJobOptions(defaults),
       });
-      q.on('error', () => undefined);
+      // A queue passes on its connection's errors (heard on the producer); any other is logged.
+      q.on('error', function queueError(err: Error) {
+        if (!isConnectionError(err)) logger.warn({ err, queue: name }, 'queue error');
+      });
       queues.push(q);
       return q;
     },
     worker(name, processor, opts) {
-      const conn = new Redis(url, { maxRetriesPerRequest: null });
-      conn.on('error', () => undefined);
+      const conn = reportOutages(new Redis(url, { maxRetriesPerRequest: null }), outage, `worker ${name}`);
       conns.push(conn);
       return new RedisWorker(name, processor, {
         ...opts,
@@ -116,6 +181,7 @@ export function postgresQueueFactory(
     backend: 'postgres',
     queue(name) {
       const q = new PgQueue(name, { connection: conn, defaultJobOptions: defaultJobOptions(defaults) });
+      // Its connection's errors: a database outage is heard by the relay and readiness, not per queue.
       q.on('error', () => undefined);
       queues.push(q as unknown as Queue);
       return q as unknown as Queue;
@@ -142,7 +208,7 @@ export async function assertRedisReachable(url: string): Promise<void> {
     connectTimeout: 3000,
     retryStrategy: () => null,
   });
-  r.on('error', () => undefined);
+  r.on('error', () => undefined); // a one-off probe: its failure is the error thrown below
   try {
     await r.connect();
     await r.ping();

@@ -12,7 +12,7 @@ import { couldNotConnect, isConnectionLost, pingDatabase, type Db } from '../sto
 import type { WorkerContext } from './context.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
-import type { QueueFactory } from './queues.js';
+import { isConnectionError, type QueueFactory } from './queues.js';
 import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
 
 export interface WorkerDeps {
@@ -200,7 +200,12 @@ export function startWorkers(
       },
     );
     worker.on('failed', (job, err) => onFailed(deps, job, err));
-    worker.on('error', (err) => deps.logger.error({ err }, `worker error on ${plan.queue}`));
+    worker.on('error', (err) => {
+      // A Redis connection's error is passed on at every reconnection attempt; the connection itself
+      // reports the outage once (queues.ts redisOutageLog).
+      if (deps.queues.backend === 'redis' && isConnectionError(err)) return;
+      deps.logger.error({ err }, `worker error on ${plan.queue}`);
+    });
     return worker;
   });
   return {

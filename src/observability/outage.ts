@@ -23,10 +23,13 @@ export function errorKind(err: unknown): { type: string; code?: string; message?
 }
 
 export interface OutageLog {
-  /** A failure: logged (warn) if it is the first since the dependency last answered. */
-  failed(err: unknown): void;
-  /** The dependency answered: logs the outage's end (info) if one was under way. */
-  ok(): void;
+  /**
+   * A failure of `who` (one of several connections to the same server; one alone by default): logged
+   * (warn) if nothing was failing.
+   */
+  failed(err: unknown, who?: string): void;
+  /** `who` answered: once every one that failed has, logs the outage's end (info). */
+  ok(who?: string): void;
   readonly down: boolean;
 }
 
@@ -36,25 +39,31 @@ export interface OutageMessages {
   back: string;
 }
 
+/**
+ * An outage of one dependency, seen by one caller or by several connections (then named by `who`): it
+ * starts when the first fails and ends when every one that failed has answered again.
+ */
 export function outageLog(logger: Logger, say: OutageMessages, now: () => number = Date.now): OutageLog {
-  let since: number | undefined;
+  const failing = new Set<string>();
+  let since = 0;
   let failures = 0;
   return {
-    failed(err) {
+    failed(err, who = '') {
       failures += 1;
-      if (since !== undefined) return;
+      const first = failing.size === 0;
+      failing.add(who);
+      if (!first) return;
       since = now();
-      logger.warn({ err: errorKind(err) }, say.failing);
+      logger.warn({ err: errorKind(err), ...(who ? { connection: who } : {}) }, say.failing);
     },
-    ok() {
-      if (since === undefined) return;
+    ok(who = '') {
+      if (!failing.delete(who) || failing.size > 0) return;
       const downSeconds = Math.round((now() - since) / 100) / 10;
       logger.info({ downSeconds, failures }, say.back);
-      since = undefined;
       failures = 0;
     },
     get down() {
-      return since !== undefined;
+      return failing.size > 0;
     },
   };
 }

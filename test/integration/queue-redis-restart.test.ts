@@ -29,13 +29,17 @@ describe('outbox relay across a Redis restart', () => {
 
   it('a queue first used while Redis is down works once Redis is back, without a restart', async () => {
     redis = await startOwnRedis();
-    const queues = redisQueueFactory(redis.url, {
-      attempts: 2,
-      backoffMs: 10,
-      keepCompleted: 10,
-      keepFailed: 10,
-      queuePrefix: 'truc-restart',
-    });
+    const queues = redisQueueFactory(
+      redis.url,
+      {
+        attempts: 2,
+        backoffMs: 10,
+        keepCompleted: 10,
+        keepFailed: 10,
+        queuePrefix: 'truc-restart',
+      },
+      createLogger('silent'),
+    );
     const relay = createRelay(
       { db: store.db, queues, logger: createLogger('silent'), metrics: createMetrics() },
       { pollMs: 50, batch: 10, queueTimeoutMs: 2000 },
