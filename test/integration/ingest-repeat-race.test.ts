@@ -5,9 +5,7 @@
  * in full. Real PostgreSQL: the other transaction commits on another connection right before the batch's
  * closing statement is sent.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueBatch } from '../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../src/jobs/context.js';
 import { ingestJob } from '../../src/jobs/ingest.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
@@ -15,6 +13,7 @@ import type { Queryable } from '../../src/store/db.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { student, S1 } from '../helpers/api.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { queueVendorBody } from '../helpers/vendor-batch.js';
 
 describe('a change committed while a vendor batch is judged', () => {
   let env: TestEnv;
@@ -29,20 +28,8 @@ describe('a change committed while a vendor batch is judged', () => {
 
   /** Queues `records` as vendor-1's body for S1 and runs its ingest; `beforeClosing` runs once, right before the closing statement. */
   async function push(records: unknown[], beforeClosing?: () => Promise<void>) {
-    const body = JSON.stringify({ entity: 'students', records });
-    const batchId = randomUUID();
     const db = env.deps.db;
-    await db.tx((q) =>
-      queueBatch(q, {
-        id: batchId,
-        clientId: 'vendor-1',
-        schoolCode: S1,
-        entity: 'students',
-        format: 'canonical',
-        records,
-        bodySha256: createHash('sha256').update(body).digest('hex'),
-      }),
-    );
+    const { batchId } = await queueVendorBody(db, records);
     const outbox = await db.query<{ id: number }>(
       `SELECT id FROM truc.outbox WHERE payload->>'batchId' = $1 AND done_at IS NULL`,
       [batchId],

@@ -6,7 +6,6 @@
  * log: one warn when the first fails, one info when every one is back, nothing on stderr. A private
  * redis-server (never the shared one) is killed and started again.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { sharedRedis } from '../../src/deps.js';
@@ -14,23 +13,11 @@ import type { WorkerContext } from '../../src/jobs/context.js';
 import { redisOutageLog, redisQueueFactory } from '../../src/jobs/queues.js';
 import type { RegisteredJob } from '../../src/jobs/registry.js';
 import { startWorkers } from '../../src/jobs/worker.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type { Db } from '../../src/store/db.js';
 import { waitFor } from '../helpers/env.js';
+import { captureLog } from '../helpers/log-lines.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/faults.js';
-
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { logger: createLogger('info', stream), lines };
-}
 
 describe('queues: a Redis outage', () => {
   let own: OwnRedis;
@@ -44,7 +31,7 @@ describe('queues: a Redis outage', () => {
 
   it('is logged once by all of a process’s connections (producer, workers, rate limits), and its end once', async () => {
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const config = loadConfig({ env: { TRUC_PROFILE: 'test' } });
     const outage = redisOutageLog(logger);
     const queues = redisQueueFactory(

@@ -4,24 +4,11 @@
  * ioredis prints every reconnection attempt's error with console.error and nothing reaches the log.
  * A private redis-server (never the shared one) is killed and started again.
  */
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sharedRedis } from '../../src/deps.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { waitFor } from '../helpers/env.js';
+import { captureLog } from '../helpers/log-lines.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/faults.js';
-
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { logger: createLogger('info', stream), lines };
-}
 
 describe('the API Redis client: connection errors', () => {
   let own: OwnRedis;
@@ -37,7 +24,7 @@ describe('the API Redis client: connection errors', () => {
 
   it('logs an outage once through pino (not on stderr), and its end', async () => {
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const redis = sharedRedis(own.url, logger);
     // Counted through 'reconnecting' (one per failed attempt), not a listener of our own on 'error':
     // that would keep ioredis off stderr by itself.

@@ -5,7 +5,7 @@
  * findings and nothing written to the records. Anything changed since is judged in full: a deleted
  * record comes back, another source's change is overwritten, another day runs the rules again.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { acceptRepeat, queueBatch } from '../../../src/jobs/contracts.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
@@ -17,6 +17,7 @@ import { createOverviewRepo } from '../../../src/store/overview.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { student, S1, S2, OTHER } from '../../helpers/api.js';
+import { queueVendorBody, vendorBody } from '../../helpers/vendor-batch.js';
 import { nextRow, ofBatch, runRow, useTestContext, type TestContext } from './fixtures.js';
 
 /** A student accepted with a warning (no parent or guardian named): the finding travels with its repeats. */
@@ -39,23 +40,10 @@ describe('ingest of a repeated vendor batch', () => {
    * the batch's ingest job, if one was queued.
    */
   async function store(records: unknown[], c: TestContext, school: string, repeats?: TestContext) {
-    const body = JSON.stringify({ entity: 'students', records });
-    const batchId = randomUUID();
-    const judged = await c.db.tx((q) =>
-      queueBatch(
-        q,
-        {
-          id: batchId,
-          clientId: 'vendor-1',
-          schoolCode: school,
-          entity: 'students',
-          format: 'canonical',
-          records,
-          bodySha256: createHash('sha256').update(body).digest('hex'),
-        },
-        repeats ? { repeats } : {},
-      ),
-    );
+    const { batchId, judged } = await queueVendorBody(c.db, records, {
+      school,
+      ...(repeats ? { repeats } : {}),
+    });
     const job = await nextRow(c.db, ofBatch(batchId));
     return { batchId, judged, job };
   }
@@ -189,20 +177,9 @@ describe('ingest of a repeated vendor batch', () => {
    * look-up (the batch that keeps the body, the last judged one) and the batch it stores, but for its id.
    */
   async function repeatBody(records: unknown[]) {
-    const bodySha256 = createHash('sha256')
-      .update(JSON.stringify({ entity: 'students', records }))
-      .digest('hex');
-    const held = (await createBatchesRepo(ctx.db).heldAndJudged('vendor-1', S1, bodySha256))!;
-    const batch = {
-      clientId: 'vendor-1',
-      schoolCode: S1,
-      entity: 'students' as const,
-      format: 'canonical',
-      records,
-      bodySha256,
-      sameAs: held.id,
-    };
-    return { held, batch };
+    const body = vendorBody(records);
+    const held = (await createBatchesRepo(ctx.db).heldAndJudged('vendor-1', S1, body.bodySha256))!;
+    return { held, batch: { ...body, sameAs: held.id } };
   }
 
   /** The API's one-statement repeat (acceptRepeat) of `records` as vendor-1 pushes them to S1. */
@@ -389,23 +366,7 @@ describe('ingest of a repeated vendor batch', () => {
     const first = await push(records);
     // The API found no earlier batch of the body when it accepted this one (two pushes of the same bytes
     // at once): the batch keeps its records, and its ingest judges it in full without looking for one.
-    const body = JSON.stringify({ entity: 'students', records });
-    const batchId = randomUUID();
-    await ctx.db.tx((q) =>
-      queueBatch(
-        q,
-        {
-          id: batchId,
-          clientId: 'vendor-1',
-          schoolCode: S1,
-          entity: 'students',
-          format: 'canonical',
-          records,
-          bodySha256: createHash('sha256').update(body).digest('hex'),
-        },
-        { repeatChecked: true },
-      ),
-    );
+    const { batchId } = await queueVendorBody(ctx.db, records, { repeatChecked: true });
     const result = await runRow(ctx, (await nextRow(ctx.db, ofBatch(batchId)))!);
     expect(result).toMatchObject({ accepted: 0, rejected: 0, unchanged: 1 });
     expect(await findingsOf(batchId)).toEqual(await findingsOf(first.batchId));

@@ -6,16 +6,15 @@
  * The database is a migrated in-memory one whose statements fail, while "down", as node-postgres fails
  * on a refused connection; the queue is a fake that takes every job.
  */
-import { Writable } from 'node:stream';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay } from '../../../src/jobs/outbox-relay.js';
 import type { QueueFactory } from '../../../src/jobs/queues.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import type { Db } from '../../../src/store/db.js';
 import { createOutboxRepo } from '../../../src/store/outbox.js';
 import { waitFor } from '../../helpers/env.js';
+import { captureLog } from '../../helpers/log-lines.js';
 import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
 
 let memory: MemoryDb;
@@ -47,18 +46,6 @@ const queues: QueueFactory = {
   close: async () => undefined,
 };
 
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { logger: createLogger('info', stream), lines };
-}
-
 beforeAll(async () => {
   memory = await createMemoryDb();
 }, MEMORY_DB_TIMEOUT_MS);
@@ -68,7 +55,7 @@ afterAll(async () => {
 
 describe('outbox relay: a database outage', () => {
   it('is logged once when it starts and once when it ends; each failed pass is counted', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const metrics = createMetrics();
     const failedPasses = async (): Promise<number> =>
       (await metrics.outboxRelayFailures.get()).values[0]?.value ?? 0;
