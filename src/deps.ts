@@ -120,6 +120,7 @@ export function sharedRedis(url: string, logger: Logger, outage: OutageLog = red
     new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true }),
     outage,
     'rate limits, login throttle',
+    logger,
   );
 }
 

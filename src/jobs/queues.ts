@@ -8,7 +8,7 @@ import type { JobsOptions, Processor, Queue, Worker, WorkerOptions } from 'bullm
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
-import { outageLog, type OutageLog } from '../observability/outage.js';
+import { errorKind, outageLog, type OutageLog } from '../observability/outage.js';
 
 export interface JobDefaults {
   /** Redis key prefix (ignored by the PostgreSQL backend, which uses its schema). */
@@ -79,10 +79,15 @@ export function redisOutageLog(logger: Logger): OutageLog {
   });
 }
 
-/** Reports `conn`'s connection errors and recoveries to `outage`, as `who`. Its listener keeps them non-fatal. */
-export function reportOutages(conn: Redis, outage: OutageLog, who: string): Redis {
+/**
+ * Reports `conn`'s connection errors and recoveries to `outage`, as `who`; its listener keeps them
+ * non-fatal. Any other error is logged as it comes: it has no 'ready' to end it, and would hold the
+ * outage open for good (the next one unheard).
+ */
+export function reportOutages(conn: Redis, outage: OutageLog, who: string, logger: Logger): Redis {
   conn.on('error', function redisConnectionError(err: Error) {
-    outage.failed(err, who);
+    if (isConnectionError(err)) outage.failed(err, who);
+    else logger.warn({ err: errorKind(err), connection: who }, 'Redis client error');
   });
   conn.on('ready', function redisConnectionReady() {
     outage.ok(who);
@@ -130,6 +135,7 @@ export function redisQueueFactory(
     new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }),
     outage,
     'queue producer',
+    logger,
   );
   const queues: Queue[] = [];
   const conns: Redis[] = [producer];
@@ -149,7 +155,12 @@ export function redisQueueFactory(
       return q;
     },
     worker(name, processor, opts) {
-      const conn = reportOutages(new Redis(url, { maxRetriesPerRequest: null }), outage, `worker ${name}`);
+      const conn = reportOutages(
+        new Redis(url, { maxRetriesPerRequest: null }),
+        outage,
+        `worker ${name}`,
+        logger,
+      );
       conns.push(conn);
       return new RedisWorker(name, processor, {
         ...opts,

@@ -6,11 +6,12 @@
  * log: one warn when the first fails, one info when every one is back, nothing on stderr. A private
  * redis-server (never the shared one) is killed and started again.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { sharedRedis } from '../../src/deps.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
-import { redisOutageLog, redisQueueFactory } from '../../src/jobs/queues.js';
+import { redisOutageLog, redisQueueFactory, reportOutages } from '../../src/jobs/queues.js';
 import type { RegisteredJob } from '../../src/jobs/registry.js';
 import { startWorkers } from '../../src/jobs/worker.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -93,12 +94,25 @@ describe('queues: a Redis outage', () => {
       expect(stderr).not.toHaveBeenCalled();
     } finally {
       api.disconnect();
-      if (killed) {
-        // Failed in the outage: a worker closed just after it does not close for minutes unless forced.
-        await own.start();
-        await Promise.all(workers.workers.map((w) => w.close(true)));
-      } else await workers.close();
+      if (killed) await own.start();
+      // Forced: a BullMQ worker closed soon after a Redis restart may not close for minutes otherwise.
+      await Promise.all(workers.workers.map((w) => w.close(true)));
       await queues.close();
     }
+  });
+
+  it('an error that is not a connection failure is logged as it comes and does not hold an outage open', () => {
+    const { logger, lines } = captureLog();
+    const outage = redisOutageLog(logger);
+    const conn = reportOutages(new Redis(own.url, { lazyConnect: true }), outage, 'test', logger);
+    conn.emit('error', new Error('ERR unknown command'));
+    expect(outage.down).toBe(false);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([['warn', 'Redis client error']]);
+    conn.emit('error', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    expect(outage.down).toBe(true);
+    conn.emit('ready');
+    expect(outage.down).toBe(false);
+    expect(lines.map((l) => l.level)).toEqual(['warn', 'warn', 'info']);
+    conn.disconnect();
   });
 });
