@@ -1,15 +1,16 @@
 /**
  * Webhook receivers (issue 9): vendors' own HTTPS endpoints. Transport only: the receiver URL policy
- * (scheme, no private networks unless allowed, checked again on every send against DNS answers, so a
- * name that later resolves inward is refused too) and one signed POST per delivery, the Standard
+ * (scheme, no private networks unless allowed, checked again on every send against the DNS answers the
+ * connection itself uses, so a name that later resolves inward is refused too: ../public-address.ts) and
+ * one signed POST per delivery, the Standard
  * Webhooks way (webhook-id, webhook-timestamp, webhook-signature = HMAC-SHA256 over id.timestamp.body,
  * by the `standardwebhooks` library). Never follows redirects; never logs bodies or secrets.
  */
 import { randomBytes } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import axios from 'axios';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
+import { isPublicAddress, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
 
 export interface ReceiverPolicy {
   allowHttp: boolean;
@@ -30,18 +31,13 @@ export function receiverUrlProblem(raw: string, policy: ReceiverPolicy): string 
   if (url.username || url.password) return 'credentials in the URL are not allowed';
   if (url.hash) return 'a fragment is not allowed';
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (ipaddr.isValid(host) && !policy.allowPrivateNetworks && !isPublic(host)) {
+  if (ipaddr.isValid(host) && !policy.allowPrivateNetworks && !isPublicAddress(host)) {
     return 'private, loopback and link-local addresses are not allowed';
   }
   if (!policy.allowPrivateNetworks && (host === 'localhost' || host.endsWith('.localhost'))) {
     return 'private, loopback and link-local addresses are not allowed';
   }
   return undefined;
-}
-
-function isPublic(address: string): boolean {
-  const parsed = ipaddr.process(address); // IPv4-mapped IPv6 → IPv4
-  return parsed.range() === 'unicast';
 }
 
 /** A new signing secret in the Standard Webhooks format (`whsec_` + base64 of 32 random bytes). */
@@ -70,15 +66,6 @@ export type SendResult =
 export async function sendWebhook(input: SendInput): Promise<SendResult> {
   const problem = receiverUrlProblem(input.url, input.policy);
   if (problem) return { ok: false, status: null, error: problem, permanent: true };
-  if (!input.policy.allowPrivateNetworks) {
-    const host = new URL(input.url).hostname.replace(/^\[|\]$/g, '');
-    const answers = await lookup(host, { all: true }).catch(() => []);
-    if (answers.length === 0)
-      return { ok: false, status: null, error: 'the host does not resolve', permanent: false };
-    if (answers.some((a) => !isPublic(a.address))) {
-      return { ok: false, status: null, error: 'the host resolves to a private address', permanent: true };
-    }
-  }
   const now = input.now ?? new Date();
   const body = JSON.stringify({ type: input.type, timestamp: now.toISOString(), data: input.data });
   const signature = new Webhook(input.secret).sign(input.id, now, body);
@@ -89,6 +76,8 @@ export async function sendWebhook(input: SendInput): Promise<SendResult> {
       validateStatus: () => true,
       responseType: 'text',
       maxContentLength: 64 * 1024,
+      // The name is resolved once, by the connection, and refused when it answers a private address.
+      ...(input.policy.allowPrivateNetworks ? {} : { lookup: publicOnlyLookup }),
       headers: {
         'content-type': 'application/json',
         'user-agent': 'truc-webhooks/1',
@@ -108,6 +97,10 @@ export async function sendWebhook(input: SendInput): Promise<SendResult> {
     };
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'ERR_NETWORK';
+    if (code === PRIVATE_ADDRESS)
+      return { ok: false, status: null, error: 'the host resolves to a private address', permanent: true };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return { ok: false, status: null, error: 'the host does not resolve', permanent: false };
     return { ok: false, status: null, error: `no answer (${code})`, permanent: false };
   }
 }

@@ -10,9 +10,9 @@
  * further, as if robots.txt forbade it). Private and loopback addresses are refused unless allowed
  * (tests serve sites on loopback). Never logs; a school website holds no personal data, and none is sent.
  */
-import { lookup } from 'node:dns/promises';
 import axios from 'axios';
 import ipaddr from 'ipaddr.js';
+import { isPublicAddress, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
 import { ALLOW_ALL, parseRobots, productToken, type RobotsPolicy } from './robots.js';
 
 export interface ProbeOptions {
@@ -63,12 +63,11 @@ const FEED_TYPES = /application\/(?:rss|atom)\+xml/i;
 const LINK_TAG = /<link\b[^>]*>/gi;
 const FEED_BODY = /<(?:rss|feed|rdf:RDF)\b/i;
 
-function isPublic(address: string): boolean {
-  return ipaddr.process(address).range() === 'unicast';
-}
-
-/** Why `raw` may not be probed, or undefined. */
-async function addressProblem(raw: string, allowPrivate: boolean): Promise<string | undefined> {
+/**
+ * Why `raw` may not be probed, or undefined. A name's DNS answers are judged by the connection itself
+ * ({@link publicOnlyLookup}), so the address checked is the address connected to.
+ */
+function addressProblem(raw: string, allowPrivate: boolean): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
@@ -80,10 +79,8 @@ async function addressProblem(raw: string, allowPrivate: boolean): Promise<strin
   if (allowPrivate) return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return 'private-address';
-  if (ipaddr.isValid(host)) return isPublic(host) ? undefined : 'private-address';
-  const answers = await lookup(host, { all: true }).catch(() => []);
-  if (answers.length === 0) return 'no-dns';
-  return answers.some((a) => !isPublic(a.address)) ? 'private-address' : undefined;
+  if (ipaddr.isValid(host)) return isPublicAddress(host) ? undefined : 'private-address';
+  return undefined;
 }
 
 interface Fetched {
@@ -124,7 +121,7 @@ function allowedBy(rules: SiteRules | undefined, url: string): boolean {
 async function get(url: string, opts: ProbeOptions, rules?: SiteRules): Promise<Fetched> {
   let at = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const problem = await addressProblem(at, opts.allowPrivateNetworks);
+    const problem = addressProblem(at, opts.allowPrivateNetworks);
     if (problem) return { url: at, problem };
     if (!allowedBy(rules, at)) return { url: at, problem: 'robots-disallowed' };
     if (rules !== undefined && new URL(at).origin === rules.origin) await rules.pace();
@@ -135,6 +132,7 @@ async function get(url: string, opts: ProbeOptions, rules?: SiteRules): Promise<
         validateStatus: () => true,
         responseType: 'text',
         maxContentLength: opts.maxBytes ?? 512 * 1024,
+        ...(opts.allowPrivateNetworks ? {} : { lookup: publicOnlyLookup }),
         headers: {
           'user-agent': opts.userAgent,
           accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5',
@@ -150,10 +148,15 @@ async function get(url: string, opts: ProbeOptions, rules?: SiteRules): Promise<
       return { url: at, status: res.status, problem: `http-${res.status}` };
     } catch (err) {
       const code = (err as { code?: string }).code;
-      return {
-        url: at,
-        problem: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'unreachable',
-      };
+      const problem =
+        code === PRIVATE_ADDRESS
+          ? 'private-address'
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? 'no-dns'
+            : code === 'ECONNABORTED' || code === 'ETIMEDOUT'
+              ? 'timeout'
+              : 'unreachable';
+      return { url: at, problem };
     }
   }
   return { url: at, problem: 'too-many-redirects' };
