@@ -30,6 +30,13 @@ export interface Queryable {
     params?: readonly unknown[],
     opts?: QueryOptions,
   ): Promise<QueryResultLite<R>>;
+  /**
+   * Runs `sql`, a `COPY … FROM STDIN`, with `data` as its whole input (sent right behind it, no round trip
+   * of its own); the rows it wrote. Only on a PostgreSQL transaction's connection ({@link Db.tx}): the
+   * embedded database's socket takes no COPY, and there (and on the pool) it is absent, so callers that
+   * can COPY write otherwise where it is.
+   */
+  copyIn?(sql: string, data: Buffer): Promise<{ rowCount: number }>;
 }
 
 export interface Db extends Queryable {
@@ -136,6 +143,44 @@ function pooledQuery(checkout: () => Promise<pg.PoolClient>, prepare: boolean): 
   };
 }
 
+/** What `copyIn` needs of pg's connection (not in pg's types). */
+interface CopyConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+  stream: { cork?(): void; uncork?(): void };
+}
+
+/**
+ * `sql` (a `COPY … FROM STDIN`) on `client`, its input `data` written right behind it: a query of pg's own
+ * kind (so a pipelined connection sends it in turn, as any statement), in the simple protocol (its answers
+ * end like any statement's, with ReadyForQuery), whose COPY data and end follow it on the wire without
+ * waiting for PostgreSQL's CopyInResponse. If the COPY fails before reading them (a transaction already
+ * failed), PostgreSQL skips COPY messages it meets outside a COPY, as the protocol says it must.
+ */
+function copyQuery(client: pg.ClientBase, sql: string, data: Buffer): Promise<{ rowCount: number }> {
+  return new Promise((resolve, reject) => {
+    const query = new pg.Query(sql, (err: Error | undefined, res: { rowCount: number | null }) => {
+      if (err) reject(err);
+      else resolve({ rowCount: res.rowCount ?? 0 });
+    });
+    query.submit = (connection) => {
+      const c = connection as unknown as CopyConnection;
+      c.stream.cork?.();
+      try {
+        c.query(sql);
+        c.sendCopyFromChunk(data);
+        c.endCopyFrom();
+      } finally {
+        c.stream.uncork?.();
+      }
+    };
+    // pg's default answers CopyInResponse with CopyFail: the data is on its way already.
+    (query as unknown as { handleCopyInResponse(): void }).handleCopyInResponse = () => undefined;
+    client.query(query);
+  });
+}
+
 /**
  * A transaction's statements on its connection, sent in the order they are made (issue 7: a first-sync
  * page spent a round trip on each of its eight statements). A statement is sent at once, without waiting
@@ -145,29 +190,38 @@ function pooledQuery(checkout: () => Promise<pg.PoolClient>, prepare: boolean): 
  * nobody reads need not be waited for ({@link sendWrite}): the next statement waited for, or the
  * transaction's COMMIT, sent right behind it, fails with its failure.
  */
-function inOrder(client: pg.PoolClient, prepare: boolean): InOrder {
+function inOrder(client: pg.PoolClient, prepare: boolean, copy: boolean): InOrder {
   /** Answered once every statement sent (and every write handed over) so far is; fails with the first failure. */
   let answered: Promise<unknown> = Promise.resolve();
   /** The last statement sent (not pipelined: the next is sent once it is answered). */
   let last: Promise<unknown> = Promise.resolve();
-  /** Sends `sql` behind every statement sent so far; its own answer (not the earlier failures'). */
-  const sendOwn = (sql: string, params?: readonly unknown[], opts?: QueryOptions) => {
-    const send = () => client.query(statement(sql, params, prepare && opts?.prepared === true));
+  /** Sends a statement (`send`) behind every statement sent so far; its own answer (not the earlier failures'). */
+  const sendOwn = <T>(send: () => Promise<T>): Promise<T> => {
     const own = client.pipeline ? send() : last.then(send, send);
     last = own;
     own.catch(() => undefined); // an earlier failure is the one reported
     return own;
   };
+  const sendQuery = (sql: string, params?: readonly unknown[], opts?: QueryOptions) =>
+    sendOwn(() => client.query(statement(sql, params, prepare && opts?.prepared === true)));
   let released = false;
   const ordered: InOrder = {
     query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
       // The connection may already serve someone else (autocommit, or another transaction).
       if (released) return Promise.reject(new Error(AFTER_RELEASE));
-      const res = ordered.after(sendOwn(sql, params, opts));
+      const res = ordered.after(sendQuery(sql, params, opts));
       return res.then((r) => ({ rows: r.rows as R[], rowCount: r.rowCount ?? 0 }));
     },
+    ...(copy
+      ? {
+          copyIn(sql: string, data: Buffer) {
+            if (released) return Promise.reject(new Error(AFTER_RELEASE));
+            return ordered.after(sendOwn(() => copyQuery(client, sql, data)));
+          },
+        }
+      : {}),
     async rollback() {
-      await sendOwn('ROLLBACK');
+      await sendQuery('ROLLBACK');
     },
     release() {
       released = true;
@@ -216,11 +270,20 @@ export async function sendWrite(q: Queryable, write: (q: Queryable) => Promise<u
     return;
   }
   let atOnce = true;
+  const notAtOnce = () => new Error('sendWrite: a write must make its statements at once');
   const sending: Queryable = {
     query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
-      if (!atOnce) throw new Error('sendWrite: a write must make its statements at once');
+      if (!atOnce) throw notAtOnce();
       return q.query<R>(sql, params, opts);
     },
+    ...(q.copyIn
+      ? {
+          copyIn(sql: string, data: Buffer) {
+            if (!atOnce) throw notAtOnce();
+            return q.copyIn!(sql, data);
+          },
+        }
+      : {}),
   };
   const sent = (async () => write(sending))();
   atOnce = false;
@@ -310,7 +373,8 @@ export function createPgDb(
     query,
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
       const client = await checkout();
-      const q = inOrder(client, prepare);
+      // COPY on PostgreSQL only: the embedded database's socket (pglite-server.ts) takes no COPY.
+      const q = inOrder(client, prepare, kind === 'postgres');
       try {
         // Sent with the first statement (pipelined): the transaction's first round trip is its first statement's.
         void q.query('BEGIN');

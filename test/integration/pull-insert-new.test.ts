@@ -1,6 +1,6 @@
 /**
  * A first-sync page inserts its records as new when none of them is stored (issue 7: no conflict check
- * and no change-feed UPDATE trigger for rows that cannot conflict), and stays right when another
+ * and no change-feed UPDATE trigger for rows that cannot conflict; by COPY on PostgreSQL), and stays right when another
  * transaction stores one of them between the page's read and its insert: the duplicate key rolls the
  * page back and it is written again as an upsert, in the same job (no failed attempt). On PostgreSQL,
  * over the real pull path: the worker role and the hcm-csdl simulator. Its verdicts are inserted as new
@@ -57,7 +57,7 @@ describe('a first-sync page of records none of which is stored', () => {
         ...args: unknown[]
       ) {
         const sql = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown })?.text);
-        if (/^INSERT INTO truc\.students /.test(sql)) inserts.push(sql);
+        if (/^(INSERT INTO|COPY) truc\.students /.test(sql)) inserts.push(sql);
         return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
       });
       worker = startWorkerRole(env.deps);
@@ -69,7 +69,7 @@ describe('a first-sync page of records none of which is stored', () => {
           (
             await env.deps.db.query<{ n: number }>(
               `SELECT count(*)::int AS n FROM pg_stat_activity
-                WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO truc.students %'`,
+                WHERE wait_event_type = 'Lock' AND query LIKE 'COPY truc.students %'`,
             )
           ).rows[0]!.n > 0,
         { timeoutMs: 60_000, what: "the page's insert waiting for the other writer's" },
@@ -87,8 +87,10 @@ describe('a first-sync page of records none of which is stored', () => {
       vi.restoreAllMocks();
       await other.end();
     }
-    // Inserted as new first (no ON CONFLICT), then, rolled back on the duplicate key, as an upsert.
-    expect(inserts.map((sql) => /ON CONFLICT/.test(sql))).toEqual([false, true]);
+    // COPYed as new first (no conflict check), then, rolled back on the duplicate key, upserted.
+    expect(
+      inserts.map((sql) => (/^COPY /.test(sql) ? 'copy' : /ON CONFLICT/.test(sql) ? 'upsert' : sql)),
+    ).toEqual(['copy', 'upsert']);
     const rows = await env.deps.db.query<{ code: string; system: string }>(
       'SELECT student_code AS code, source_system AS system FROM truc.students ORDER BY 1',
     );

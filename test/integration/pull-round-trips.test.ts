@@ -117,7 +117,7 @@ async function pageShapes(db: TestEnv['deps']['db']): Promise<Shape[]> {
       if (s.sql === 'BEGIN') tx = [];
       tx?.push(s);
       if (s.sql === 'COMMIT' && tx) {
-        if (tx.some((x) => /^INSERT INTO truc\.students /.test(x.sql))) pages.push(tx);
+        if (tx.some((x) => /^(INSERT INTO|COPY) truc\.students /.test(x.sql))) pages.push(tx);
         tx = undefined;
       }
     }
