@@ -10,6 +10,7 @@
  * API's dry run (./dry-run.ts, issue 9) runs them on a batch that is not stored.
  */
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
+import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { Config, EntityName } from '../config.js';
 import {
   BatchSink,
@@ -112,6 +113,7 @@ function qualityContext(loaded: ToMap, deps: JudgeContext): BatchContext {
     today,
     schoolYear: schoolYearOf(today),
     schoolCode: loaded.trusted ? undefined : loaded.batch.schoolCode,
+    fromSchoolSystem: loaded.trusted && (SCHOOL_SYSTEMS as readonly string[]).includes(loaded.batch.format),
     config: deps.config.quality,
   };
 }

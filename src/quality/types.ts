@@ -94,6 +94,11 @@ export interface BatchContext {
   readonly schoolYear: string;
   /** The school the batch belongs to (vendor pushes), when there is one. */
   readonly schoolCode?: string | undefined;
+  /**
+   * The batch was pulled from a school's own system (smas, vnedu), not from the city database: its
+   * records may not move someone between schools (transfers are the city's).
+   */
+  readonly fromSchoolSystem?: boolean | undefined;
   readonly config: QualityConfig;
 }
 

@@ -15,6 +15,9 @@
  * BUG 3: a set is routed by its records' schools when it is made, but sent with the records as they are
  * when it goes. A set sent late whose record moved meanwhile to a school SMAS does not serve sent it there
  * (403 AUTH_SCHOOL_FORBIDDEN, permanent): the whole set was dead-lettered. That record must be left out.
+ *
+ * BUG 8: the city moves a student out of a SMAS school; the old school's SMAS still lists it. The next full
+ * SMAS pull must not move it back, nor push that move to the city database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, EntityName, SystemName } from '../../src/config.js';
@@ -267,5 +270,47 @@ describe('a vendor push set spanning two schools, sent again after one school fa
       [set[0]!.id],
     );
     expect(receipt.rows[0]?.receipt).toMatchObject({ accepted: 1, rejected: 0, superseded: 1 });
+  });
+
+  it('a transfer out of a SMAS school is not undone by the next full SMAS pull (review15 BUG 8)', async () => {
+    smas.faults.clear();
+    const codes = [...smas.schoolCodes];
+    const [to, from] = [codes[0]!, codes[codes.length - 1]!];
+    // A student of the last SMAS school (by code), as the city database serves it.
+    const s = (
+      await env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
+        `SELECT student_code AS key, data FROM truc.students
+          WHERE school_code = $1 AND deleted_at IS NULL ORDER BY student_code DESC LIMIT 1`,
+        [from],
+      )
+    ).rows[0]!;
+    const toWire = (data: Record<string, unknown>) =>
+      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
+    const schoolOf = async () =>
+      (
+        await env.deps.db.query<{ school: string }>(
+          'SELECT school_code AS school FROM truc.students WHERE student_code = $1',
+          [s.key],
+        )
+      ).rows[0]!.school;
+
+    // The city database transfers the student to the first SMAS school: truc follows, SMAS gets it there.
+    hcm.received.put('students', { ...toWire(s.data), maTruong: to }, new Date().toISOString());
+    await sync('hcm-csdl', false);
+    expect(await schoolOf()).toBe(to);
+    const before = (
+      await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
+    ).rows[0]!.id;
+
+    // A full pull of SMAS (a reconciliation) afterwards: the transfer stands, in truc and at the city.
+    await sync('smas', true);
+    expect.soft(await schoolOf()).toBe(to);
+    const toCity = (
+      await env.deps.db.query<{ keys: string[] }>(
+        `SELECT keys FROM truc.push_sets WHERE id > $1 AND system = 'hcm-csdl'`,
+        [before],
+      )
+    ).rows.flatMap((r) => r.keys);
+    expect.soft(toCity).not.toContain(s.key);
   });
 });

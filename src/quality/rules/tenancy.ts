@@ -2,7 +2,9 @@
  * Tenancy, the gate before the criteria: a vendor's batch belongs to one school and may write only
  * that school's records. Access control rather than a quality judgement: the city's policy cannot
  * soften or switch these rules off (see `effectiveSeverity`). Batches pulled from the systems of
- * record have no batch school (`ctx.schoolCode` undefined) and pass.
+ * record have no batch school (`ctx.schoolCode` undefined) and pass, but for one thing: a transfer is the
+ * city's, so a school system's pulled record does not take a student (or staff member) truc holds at
+ * another school.
  */
 import { ENTITY_NAMES, scopeOf } from '../../canonical/entities.js';
 import { rule, type Check } from './define.js';
@@ -31,7 +33,7 @@ export const OWNED_ELSEWHERE = rule({
   criterion: 'tenancy',
   entities: ENTITY_NAMES,
   severity: 'error',
-  version: 1,
+  version: 2,
   scope: 'store',
   title: { vi: 'Mã đang thuộc trường khác', en: 'Code held by another school' },
   message: {
@@ -72,5 +74,26 @@ const ownedElsewhereCheck: Check = {
   },
 };
 
+/**
+ * A record pulled from a school's own system (SMAS, vnEdu) of a student or staff member truc holds at
+ * another school, whoever wrote that copy (review15 BUG 8). The city moved them: the old school's system
+ * still lists them until it hears of it, and its copy must not move them back (nor send that move on to
+ * the city), even after the new school's system has edited them. Version 2 of the rule.
+ */
+const heldElsewhereCheck: Check = {
+  scope: 'store',
+  rules: [OWNED_ELSEWHERE],
+  entities: ['students', 'staff'],
+  needs: ['owners'],
+  check(recs, keys, ctx, facts, out) {
+    const owners = facts.owners;
+    if (ctx.fromSchoolSystem !== true || owners === undefined) return;
+    recs.forEach((rec, index) => {
+      const owner = owners.get(keys[index]!);
+      if (owner !== undefined && owner !== scopeOf(ctx.entity, rec)) out.add(index, OWNED_ELSEWHERE, '');
+    });
+  },
+};
+
 export const TENANCY_RULES = [OTHER_SCHOOL, OWNED_ELSEWHERE];
-export const TENANCY_CHECKS: readonly Check[] = [otherSchoolCheck, ownedElsewhereCheck];
+export const TENANCY_CHECKS: readonly Check[] = [otherSchoolCheck, ownedElsewhereCheck, heldElsewhereCheck];

@@ -22,13 +22,19 @@ const SCHOOL = String(CLEAN.students['schoolCode']);
 
 async function gate(
   records: Rec[],
-  opts: { schoolCode?: string; owners?: Map<string, string>; config?: QualityConfig },
+  opts: {
+    schoolCode?: string;
+    owners?: Map<string, string>;
+    fromSchoolSystem?: boolean;
+    config?: QualityConfig;
+  },
 ) {
   const ctx: BatchContext = {
     entity: 'students',
     today: TODAY,
     schoolYear: YEAR,
     schoolCode: opts.schoolCode,
+    fromSchoolSystem: opts.fromSchoolSystem,
     config: opts.config ?? DEFAULT_QUALITY_CONFIG,
   };
   const lookups = opts.owners ? { owners: async () => opts.owners! } : {};
@@ -57,6 +63,22 @@ describe('tenancy gate', () => {
     expect(result.lookups).toBe(1);
     const mine = new Map([[String(own['studentCode']), SCHOOL]]);
     expect(tenancy(await gate([own], { schoolCode: SCHOOL, owners: mine }))).toEqual([]);
+  });
+
+  it("a school system's pulled record does not move a student truc holds at another school", async () => {
+    const key = String(own['studentCode']);
+    // The city moved the student to 79000009 (and that school's system may have edited it since); the
+    // old school's system still lists it at SCHOOL.
+    const elsewhere = new Map([[key, '79000009']]);
+    const pulled = await gate([own], { fromSchoolSystem: true, owners: elsewhere });
+    expect(tenancy(pulled)).toEqual([[0, 'TENANCY_OWNED_ELSEWHERE', 'error']]);
+    expect([...pulled.rejected]).toEqual([0]);
+    // Held at the same school, or not held: it passes.
+    const same = new Map([[key, SCHOOL]]);
+    expect(tenancy(await gate([own], { fromSchoolSystem: true, owners: same }))).toEqual([]);
+    expect(tenancy(await gate([own], { fromSchoolSystem: true, owners: new Map() }))).toEqual([]);
+    // The city database's own pull moves it (a transfer is the city's).
+    expect(tenancy(await gate([own], { owners: elsewhere }))).toEqual([]);
   });
 
   it('no policy switches tenancy off or softens it', async () => {
