@@ -1,0 +1,123 @@
+/**
+ * KNOWN OPEN BUGS of the walk of a school's own system (SMAS here; vnEdu shares the walker,
+ * src/adapters/school-system/adapter.ts listSchoolChanges), found by review15 and not fixed yet. Each case
+ * reproduces one and is marked `it.fails`: it passes while the bug is there, and fails once it is fixed
+ * (then make it a plain `it`).
+ *
+ * BUG 6 (1st case): an incremental listing's watermark is the latest change time it saw, but it walks the
+ * schools in code order, not in change-time order. A record of a school already walked that changes while
+ * the walk goes on is not seen, and its change time is earlier than a later school's change the listing
+ * did see: the next incremental listing, from that watermark, leaves it out too. The change is lost until
+ * a full run. Fix to build: the watermark of a listing is when it started, by the source's clock.
+ *
+ * BUG 7 (2nd case): SMAS lists by page number over a set that can shrink during the walk. A record deleted
+ * at a position already listed shifts every later record one place back, and the next page skips one. For
+ * a full run the skipped student is "unseen": the run's reconciliation deletes a live student (and sends
+ * the deletion to the city database). Fix to build: a school whose total changes between its pages is
+ * listed again from its first page, or left out of that run's deletions.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSmasAdapter, createSmasClient } from '../../../src/adapters/smas/index.js';
+import { startSmasSimulator, type SmasSimulator } from '../../../src/simulators/smas/simulator.js';
+
+const API_KEY = 'review15-smas-key';
+const T0 = Date.parse('2026-12-01T01:00:00.000Z');
+const keysOf = (items: readonly unknown[]) => (items as Array<{ MaHocSinh: string }>).map((r) => r.MaHocSinh);
+
+describe('SMAS incremental listing: a change made while the listing walks the schools', () => {
+  let sim: SmasSimulator;
+  let clock = T0;
+
+  beforeAll(async () => {
+    sim = await startSmasSimulator({
+      seed: 'review15-watermark',
+      schools: 6,
+      studentsPerSchool: 4,
+      staffPerSchool: 1,
+      apiKey: API_KEY,
+      // The population's change times all lie before the listing's `since`.
+      asOf: '2026-11-30T00:00:00.000Z',
+      now: () => clock,
+    });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it.fails(
+    'BUG 6: is seen by the next incremental listing, from the watermark this one returned',
+    async () => {
+      const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
+      const client = createSmasClient(opts);
+      const adapter = createSmasAdapter(opts);
+      const [s1, s2] = sim.schoolCodes;
+      const listed = async (school: string) =>
+        (await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items;
+      const [a, x] = await listed(s1!);
+      const [y] = await listed(s2!);
+      const write = async (school: string, rec: typeof a, phone: string, key: string) =>
+        client.upsert('students', school, [{ ...rec!, DienThoaiLienHe: phone }], key);
+
+      // One change at the first school before the listing starts.
+      clock = T0 + 5_000;
+      await write(s1!, a, '0901000001', 'r15-wm-1');
+      const since = new Date(T0).toISOString();
+      const walk = adapter.listChanges('students', { since })[Symbol.asyncIterator]();
+      const first = await walk.next();
+      expect(first.done).toBe(false);
+      expect(keysOf(first.value!.items)).toEqual([a!.MaHocSinh]);
+
+      // While the listing is on its way: the first school's other student changes, then the second school's.
+      clock = T0 + 10_000;
+      await write(s1!, x, '0901000002', 'r15-wm-2');
+      clock = T0 + 20_000;
+      await write(s2!, y, '0901000003', 'r15-wm-3');
+
+      const seen = [...keysOf(first.value!.items)];
+      let watermark: string | undefined;
+      for (let next = await walk.next(); !next.done; next = await walk.next()) {
+        seen.push(...keysOf(next.value.items));
+        watermark = next.value.watermark ?? watermark;
+      }
+      // This listing saw the second school's change (after the first school was walked), not x's.
+      expect(seen).toContain(y!.MaHocSinh);
+      expect(seen).not.toContain(x!.MaHocSinh);
+      expect(watermark).toBeDefined();
+
+      // The next incremental listing, from this one's watermark, must bring x's change.
+      const nextRun: string[] = [];
+      for await (const page of adapter.listChanges('students', { since: watermark! }))
+        nextRun.push(...keysOf(page.items));
+      expect(nextRun).toContain(x!.MaHocSinh);
+    },
+  );
+  it.fails(
+    'BUG 7: a full listing lists every record the school still holds, though one it listed was deleted meanwhile',
+    async () => {
+      const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
+      const client = createSmasClient(opts);
+      const adapter = createSmasAdapter(opts);
+      const school = sim.schoolCodes[2]!;
+      const held = async () =>
+        keysOf((await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items);
+      const before = await held();
+      expect(before.length).toBeGreaterThanOrEqual(4);
+
+      // A full listing of the school, two records a page (a big school's pages are 500 records).
+      const listing = adapter.listChanges('students', { schoolCode: school, pageSize: 2 });
+      const walk = listing[Symbol.asyncIterator]();
+      const first = await walk.next();
+      const seen = keysOf(first.value!.items);
+      expect(seen).toEqual(before.slice(0, 2));
+      // Meanwhile the school deletes the first student it listed (in SMAS, or truc's own delete push).
+      await client.remove('students', school, [seen[0]!], 'r15-full-1');
+      for (let next = await walk.next(); !next.done; next = await walk.next())
+        seen.push(...keysOf(next.value.items));
+
+      // Every student the school still holds was listed: a full run reconciles (deletes) what it did not see.
+      const after = await held();
+      expect(after).toEqual(before.slice(1));
+      expect(after.filter((k) => !seen.includes(k))).toEqual([]);
+    },
+  );
+});
