@@ -137,6 +137,20 @@ export function decideSuccess(state: GateState, now: Date): { change?: GateChang
   };
 }
 
+/** A pause still running (or none), made longer by the failure's Retry-After (capped) where it asks longer. */
+function withRetryAfter(
+  until: Date | null,
+  reason: PauseReason | null,
+  failure: CallFailure,
+  now: Date,
+  settings: DeliverySettings,
+): { until: Date | null; reason: PauseReason | null } {
+  if (failure.retryAfterSeconds === undefined) return { until, reason };
+  const wait = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
+  const at = new Date(now.getTime() + wait);
+  return !until || at > until ? { until: at, reason: 'retry-after' } : { until, reason };
+}
+
 /**
  * A failure of a call that was not the probe while the circuit is open or probing: a call on its way from
  * before it opened (another worker's, a pull's page read ahead, a timeout landing late). It is counted and
@@ -150,16 +164,14 @@ function decideStrayFailure(
   failures: number,
   settings: DeliverySettings,
 ): { change: GateChange; result: AfterFailure } {
-  let until = state.pausedUntil && state.pausedUntil > now ? state.pausedUntil : null;
-  let reason: PauseReason | null = until ? state.pauseReason : null;
-  if (failure.retryAfterSeconds !== undefined) {
-    const wait = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
-    const at = new Date(now.getTime() + wait);
-    if (!until || at > until) {
-      until = at;
-      reason = 'retry-after';
-    }
-  }
+  const running = state.pausedUntil && state.pausedUntil > now ? state.pausedUntil : null;
+  const { until, reason } = withRetryAfter(
+    running,
+    running ? state.pauseReason : null,
+    failure,
+    now,
+    settings,
+  );
   const left = until ? ms(until, now) : 0;
   return {
     change: { failures, lastErrorCode: failure.code, pausedUntil: until, pauseReason: reason },
@@ -188,18 +200,10 @@ export function decideFailure(
     return decideStrayFailure(state, now, failure, failures, settings);
   const open = !rateLimited && (wasProbe || failures >= settings.failureThreshold);
   // A probe's lease is not a pause worth keeping; any other pause still running is.
-  let until =
+  const running =
     state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;
-  let reason: PauseReason | null = until ? state.pauseReason : null;
+  let { until, reason } = withRetryAfter(running, running ? state.pauseReason : null, failure, now, settings);
   const change: GateChange = { failures, lastErrorCode: failure.code };
-  if (failure.retryAfterSeconds !== undefined) {
-    const wait = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
-    const at = new Date(now.getTime() + wait);
-    if (!until || at > until) {
-      until = at;
-      reason = 'retry-after';
-    }
-  }
   let openings = state.openings;
   if (open) {
     openings += 1;
