@@ -35,6 +35,10 @@ type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
 const SIZE = { seed: 'review15-chunks', schools: 4, studentsPerSchool: 6, staffPerSchool: 1 };
 
+/** A canonical student as the city database's wire sends it. */
+const toWire = (data: Record<string, unknown>) =>
+  HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
+
 describe('a vendor push set spanning two schools, sent again after one school failed (postgres+redis)', () => {
   let env: TestEnv;
   let hcm: HcmCsdlSimulator;
@@ -98,8 +102,6 @@ describe('a vendor push set spanning two schools, sent again after one school fa
         )
       ).rows[0]!;
     const [a, b] = [await firstOf(s1!), await firstOf(s2!)];
-    const toWire = (data: Record<string, unknown>) =>
-      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
     const before = (
       await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
     ).rows[0]!.id;
@@ -178,8 +180,6 @@ describe('a vendor push set spanning two schools, sent again after one school fa
           [school],
         )
       ).rows[0]!.data;
-    const toWire = (data: Record<string, unknown>) =>
-      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
     const batchCalls = () =>
       Object.entries(smas.stats().byRoute)
         .filter(([route]) => route.startsWith('POST ') && route.endsWith('/students/batch'))
@@ -211,8 +211,6 @@ describe('a vendor push set spanning two schools, sent again after one school fa
         )
       ).rows[0]!;
     const [a, b] = [await thirdOf(s1!), await thirdOf(s2!)];
-    const toWire = (data: Record<string, unknown>) =>
-      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
     const before = (
       await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets')
     ).rows[0]!.id;
@@ -284,8 +282,6 @@ describe('a vendor push set spanning two schools, sent again after one school fa
         [from],
       )
     ).rows[0]!;
-    const toWire = (data: Record<string, unknown>) =>
-      HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
     const schoolOf = async () =>
       (
         await env.deps.db.query<{ school: string }>(
