@@ -14,6 +14,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { PULL_CLIENT } from './contracts.js';
 import { diffsOf, evaluate } from './guard.js';
 import { inboundMapping } from './inbound.js';
+import { snapshotMissing } from './snapshot-missing.js';
 import { check, map, plan, toRow, type JudgeContext, type Loaded, type Mapped } from './judge.js';
 
 /** A batch as a vendor would push it, judged without being stored. */
@@ -59,7 +60,7 @@ async function previewSnapshot(
     keys.add(rec.key);
   }
   const records = createRecordsRepo(q);
-  const missing = await records.missingFromSnapshot(req.entity, req.schoolCode, [...keys], now);
+  const missing = await snapshotMissing(q, req.entity, req.schoolCode, [...keys], now);
   const settings = deps.config.guard;
   let guardWouldHold = false;
   if (settings.enabled && missing.length > 0) {

@@ -20,6 +20,7 @@ import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
 import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/records.js';
 import type { WorkerContext } from './context.js';
+import { snapshotMissing } from './snapshot-missing.js';
 
 export type GuardSettings = Config['guard'];
 
@@ -225,12 +226,7 @@ export async function guardBatch(
   if (await holds.approved({ batchId: batch.id })) return undefined;
   // The hold shows all the batch would do, its snapshot's deletions included.
   if (batch.mode === 'snapshot') {
-    const missing = await records.missingFromSnapshot(
-      batch.entity,
-      batch.schoolCode,
-      snapshotKeys(),
-      batch.createdAt,
-    );
+    const missing = await snapshotMissing(q, batch.entity, batch.schoolCode, snapshotKeys(), batch.createdAt);
     for (const key of missing) entries.push({ school: batch.schoolCode, kind: 'deleted', key });
     if (!live.has(batch.schoolCode)) {
       for (const [k, v] of await records.liveCounts(batch.entity, [batch.schoolCode])) live.set(k, v);

@@ -23,6 +23,7 @@ import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
 import { guardChange } from './guard.js';
 import { guardReconcile } from './run-guard.js';
+import { snapshotMissing } from './snapshot-missing.js';
 
 type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'config' | 'now'>;
 
@@ -83,12 +84,7 @@ export async function applySnapshot(
 ): Promise<{ deleted: string[]; skipped: string | null; holdId?: number }> {
   if (seen.unkeyed > 0) return { deleted: [], skipped: UNKEYED_NOTE };
   const records = createRecordsRepo(q);
-  const missing = await records.missingFromSnapshot(
-    batch.entity,
-    batch.schoolCode,
-    seen.keys,
-    batch.createdAt,
-  );
+  const missing = await snapshotMissing(q, batch.entity, batch.schoolCode, seen.keys, batch.createdAt);
   const holdId = await guardChange(q, ctx, {
     kind: 'batch',
     batchId: batch.id,

@@ -124,20 +124,22 @@ export function scopeReconciliation(q: Queryable) {
     },
     /**
      * Live records of one scope (school) missing from a snapshot's keys and not written since the
-     * snapshot arrived: what a vendor's "every record of my school" no longer holds.
+     * snapshot arrived: what a vendor's "every record of my school" no longer holds; only those of
+     * `schoolYears` when given (classes: ../jobs/snapshot-missing.ts).
      */
     async missingFromSnapshot(
       entity: EntityName,
       scope: string,
       keys: readonly string[],
       receivedAt: Date,
+      schoolYears?: readonly string[],
     ): Promise<string[]> {
       const t = TABLES[entity];
       const res = await q.query<{ key: string }>(
         `SELECT ${t.key} AS key FROM ${t.table}
           WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND NOT (${t.key} = ANY($3::text[]))
-          ORDER BY 1`,
-        [scope, receivedAt, [...keys]],
+            AND ($4::text[] IS NULL OR data ->> 'schoolYear' = ANY($4::text[])) ORDER BY 1`,
+        [scope, receivedAt, [...keys], schoolYears === undefined ? null : [...schoolYears]],
       );
       return res.rows.map((r) => r.key);
     },
