@@ -5,7 +5,10 @@
  * - A **full** sync run records the keys of every ingested page in a narrow per-run table (no wide
  *   record row is rewritten for a record that did not change). When the run has fetched its last page
  *   and every page is ingested, the `reconcile-run` job deletes the live records of the run's scope
- *   that the run did not see and that were last written by the run's system before it began.
+ *   that the run did not see and that were last written by the run's system before it began — unless
+ *   a newer full run of the scope has fetched its last page by then (a held reconciliation approved
+ *   late): a record this run missed may be one the newer run saw unchanged (not rewritten), so this one
+ *   deletes nothing (`superseded`) and the newer run's reconciliation decides.
  * - A vendor batch in **snapshot** mode is every record of the entity of its school: the school's live
  *   records it omits (and nobody wrote since it arrived) are deleted when it is ingested.
  * In both, records whose key is unknown (a record that did not map) make the deletion unsafe: nothing is
@@ -17,6 +20,7 @@ import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
+import type { SyncRun } from '../store/sync-run-reads.js';
 import { enqueue, reconcileRun } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
@@ -29,6 +33,9 @@ type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metri
 
 /** Note kept on a run (or counted on a batch) when records without a key made deleting unsafe. */
 const UNKEYED_NOTE = 'unkeyed-records';
+
+/** Note kept on a run whose reconciliation came due after a newer full run of its scope fetched its last page. */
+const SUPERSEDED_NOTE = 'superseded';
 
 /**
  * After a pulled page is ingested (in its transaction): a full run keeps the page's keys, and the run
@@ -102,6 +109,40 @@ export async function applySnapshot(
   return { deleted, skipped: null };
 }
 
+/**
+ * Deletes the live records of the run's scope it did not see (last written by its system before it began),
+ * unless the guard holds them: the hold's id then, nothing deleted.
+ */
+async function deleteUnseen(
+  q: Queryable,
+  ctx: ReconcileContext,
+  run: SyncRun,
+): Promise<{ holdId: number } | { deleted: string[]; pushSets: number[] }> {
+  const records = createRecordsRepo(q);
+  const unseen = await records.unseenByRun(run.entity, {
+    id: run.id,
+    system: run.system,
+    scope: run.scope,
+    startedAt: run.createdAt,
+    storedBefore: run.storedBefore,
+  });
+  // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
+  const holdId = await guardReconcile(
+    q,
+    ctx,
+    run,
+    unseen.map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key })),
+  );
+  if (holdId !== undefined) return { holdId };
+  const deleted = await records.tombstone(
+    run.entity,
+    unseen.map((r) => r.key),
+    { naturalKeys: true },
+  );
+  const pushSets = await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system });
+  return { deleted, pushSets };
+}
+
 async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, job: JobRun) {
   return ctx.db.tx(async (q) => {
     const runs = createSyncRunsRepo(q);
@@ -111,38 +152,17 @@ async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, 
       await createOutboxRepo(q).markDone(job.outboxId);
       return { deleted: 0, skipped: 'not-due' };
     }
-    const unkeyed = await runs.unkeyedSeen(run.id);
-    let deleted: string[] = [];
-    let pushSets: number[] = [];
-    if (unkeyed === 0) {
-      const records = createRecordsRepo(q);
-      const unseen = await records.unseenByRun(run.entity, {
-        id: run.id,
-        system: run.system,
-        scope: run.scope,
-        startedAt: run.createdAt,
-        storedBefore: run.storedBefore,
-      });
-      // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
-      const holdId = await guardReconcile(
-        q,
-        ctx,
-        run,
-        unseen.map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key })),
-      );
-      if (holdId !== undefined) {
-        await runs.holdReconcile(run.id);
-        await createOutboxRepo(q).markDone(job.outboxId);
-        return { deleted: 0, skipped: 'held', holdId };
-      }
-      deleted = await records.tombstone(
-        run.entity,
-        unseen.map((r) => r.key),
-        { naturalKeys: true },
-      );
-      pushSets = await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system });
+    // A newer full run of the scope fetched every page (e.g. a held reconciliation approved late): it decides.
+    const superseded = await runs.supersededByNewer(run.id);
+    const unkeyed = superseded ? 0 : await runs.unkeyedSeen(run.id);
+    const note = superseded ? SUPERSEDED_NOTE : unkeyed > 0 ? UNKEYED_NOTE : null;
+    const done = note === null ? await deleteUnseen(q, ctx, run) : { deleted: [], pushSets: [] };
+    if ('holdId' in done) {
+      await runs.holdReconcile(run.id);
+      await createOutboxRepo(q).markDone(job.outboxId);
+      return { deleted: 0, skipped: 'held', holdId: done.holdId };
     }
-    const note = unkeyed > 0 ? UNKEYED_NOTE : null;
+    const { deleted, pushSets } = done;
     await runs.finishReconcile(run.id, deleted.length, note);
     await createOutboxRepo(q).markDone(job.outboxId);
     const { system, entity, scope } = run;

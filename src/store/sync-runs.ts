@@ -229,6 +229,22 @@ function runReconciliation(q: Queryable) {
       );
       return (res.rowCount ?? 0) > 0;
     },
+    /**
+     * Whether a full run of the same system and entity requested after this one, over the same scope or
+     * everything, has fetched its last page: this run's view of what the source lacks is then stale (a record
+     * it did not see may be one the newer run saw, unchanged and so not rewritten), and the newer run's own
+     * reconciliation decides.
+     */
+    async supersededByNewer(id: number): Promise<boolean> {
+      const res = await q.query(
+        `SELECT 1 FROM truc.sync_runs r JOIN truc.sync_runs o
+            ON o.system = r.system AND o.entity = r.entity AND (o.scope = r.scope OR o.scope = '')
+           AND o.since IS NULL AND o.status = 'done' AND o.id > r.id
+          WHERE r.id = $1 LIMIT 1`,
+        [id],
+      );
+      return res.rows.length > 0;
+    },
     /** Records of the run's pages that did not map, so their keys are unknown. */
     async unkeyedSeen(id: number): Promise<number> {
       const res = await q.query<{ n: number }>(

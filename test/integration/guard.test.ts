@@ -4,6 +4,8 @@
  * - a full run that would delete 40% of a school is held; a city admin lists and inspects it (counts,
  *   and the student codes only when inspecting one), rejects it (nothing deleted), and approves the next
  *   one (the deletions go through); every step is in the audit;
+ * - a held reconciliation approved after a newer full run saw the whole school again deletes nothing
+ *   (superseded: the newer run's reconciliation decides; it found nothing to delete);
  * - a vendor snapshot that omits 40% of its school is held the same way; approving it deletes them; the
  *   vendor sees its batch held, with the hold's id;
  * - a vendor batch that changes more than half its school is held whole (nothing applied); rejected, the
@@ -118,7 +120,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
         `SELECT DISTINCT school_code AS s FROM truc.students WHERE source_system = 'hcm-csdl' ORDER BY 1`,
       )
     ).rows.map((r) => r.s);
-    expect(schools).toHaveLength(2);
+    expect(schools).toHaveLength(3);
     const school = schools[nth]!;
     const before = await live(school);
     expect(before.length).toBeGreaterThanOrEqual(20);
@@ -144,8 +146,8 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
   beforeAll(async () => {
     sim = await startCitySimulator({
       seed: 11,
-      // Two schools: each test that makes the source lose students has one of its own.
-      schools: 2,
+      // Three schools: each test that makes the source lose students has one of its own.
+      schools: 3,
       studentsPerSchool: 40,
       tombstoneRate: 0,
     });
@@ -243,6 +245,28 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     // The decision is listed with its state.
     const all = (await get('/v1/guard/holds')).json<{ items: HoldSummary[] }>();
     expect(all.items.find((i) => i.id === hold.id)).toMatchObject({ status: 'approved' });
+  });
+
+  it('a held reconciliation approved after a newer full run saw every student again deletes nothing', async () => {
+    const { school, before, run, hold } = await heldRunLosing40(2);
+    // The source serves the whole school again; a newer full run sees every student (unchanged: not rewritten).
+    proxy.drop.clear();
+    expect(await fullPull()).toMatchObject({ reconcile: 'done', reconciled: 0 });
+    // The admin approves the older hold afterwards: its view of the school is stale, nothing is deleted.
+    expect((await post(`/v1/guard/holds/${hold.id}/approve`)).statusCode).toBe(200);
+    const done = await waitFor(
+      async () => {
+        const r = (await get(`/v1/syncs/${run.syncRunId}`)).json<{
+          reconcile: string;
+          reconciled: number;
+          reconcileNote: string | null;
+        }>();
+        return r.reconcile === 'done' ? r : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the approved stale reconciliation' },
+    );
+    expect(done).toMatchObject({ reconciled: 0, reconcileNote: 'superseded' });
+    expect(await live(school)).toEqual(before);
   });
 
   it('holds a vendor snapshot that omits 40% of its school; approving deletes them', async () => {
