@@ -1,0 +1,331 @@
+/**
+ * What writing a changed vendor batch costs PostgreSQL under other shapes of the students' store (issue 7, the changed
+ * re-push's ≥ 0.5 × COPY), against a COPY of the same rows in the same round (not part of `npm test`):
+ *
+ *   npx tsx test/bench/lib/store-shapes.ts [rounds=5] [batches=20]
+ *
+ * A fresh migrated database; `batches` schools of 1000 bench students (their twin keys as truc computes them). Each
+ * round, for each shape in turn: a binary COPY of the changed rows (every status date changed, as the ingest bench's
+ * changed re-push) into a fresh table shaped like `truc.students` (`LIKE … INCLUDING ALL`), timed by its backend's CPU
+ * (/proc/<pid>/schedstat); then the shape's tables made afresh, the unchanged rows COPYed into them, and the changed
+ * rows written 1000 a statement (autocommit), the records sent as truc sends them (one JSON array, a binary
+ * parameter), timed the same way; a first round unmeasured (warm-up). No trigger, check or other statement. Per
+ * shape: the median CPU a 1000 rows, the COPY's in the same rounds, the median of the rounds' ratios COPY/shape
+ * (≥ 1: cheaper than COPY), and the share of its updates that were HOT. SHAPES_ONLY=<name prefix,…> runs some; SHAPES_EXPLAIN=1 prints instead, per shape, the
+ * WAL, WAL records and full-page images of its first ten statements (EXPLAIN (ANALYZE, BUFFERS, WAL)).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Student } from '../../../src/canonical/student.js';
+import { twinKey } from '../../../src/quality/rules/sach-duplicates.js';
+import { binaryCopy, type CopyColumn } from '../../../src/store/copy-binary.js';
+import { createPgDb, type Db } from '../../../src/store/db.js';
+import { fingerprint } from '../../../src/store/records.js';
+import { migratedTemplate, PG_ADMIN_URL } from '../../helpers/env.js';
+import { schedCpu } from './cpu.js';
+import { spreadOf } from './pg-baselines.js';
+import { changedStatusDate, studentBatches } from './students.js';
+import { adminQuery } from './truc-env.js';
+
+interface Row {
+  key: string;
+  scope: string;
+  personalId: string | null;
+  json: Buffer;
+  fingerprint: string;
+  twinKey: string | null;
+  birthDate: string;
+}
+
+const rowsOf = (records: readonly Student[]): Row[] =>
+  records.map((r) => ({
+    key: r.studentCode,
+    scope: r.schoolCode,
+    personalId: r.personalId ?? null,
+    json: Buffer.from(JSON.stringify(r)),
+    fingerprint: fingerprint(r),
+    twinKey: twinKey(r) ?? null,
+    birthDate: r.birthDate,
+  }));
+
+/** A column's values for a binary COPY (src/store/copy-binary.ts). */
+function copyColumn(c: string, rows: readonly Row[]): CopyColumn {
+  const text = (f: (r: Row) => string | null): CopyColumn => ({ text: rows.map(f) });
+  if (c === 'data') return { jsonb: rows.map((r) => r.json) };
+  if (c === 'source_system') return { same: 'bench' };
+  if (c === 'mapping_version') return { same: 'canonical@1' };
+  const fields: Record<string, (r: Row) => string | null> = {
+    student_code: (r) => r.key,
+    school_code: (r) => r.scope,
+    personal_id: (r) => r.personalId,
+    fingerprint: (r) => r.fingerprint,
+    twin_key: (r) => r.twinKey,
+    birth_date: (r) => r.birthDate,
+  };
+  return text(fields[c]!);
+}
+
+const WIDE = ['student_code', 'school_code', 'personal_id', 'data', 'fingerprint', 'twin_key'];
+const WIDE_ALL = [...WIDE, 'source_system', 'mapping_version'];
+/** The indexed and bookkeeping columns of a student, without `data` (birth_date written, not generated). */
+const NARROW_ALL = [...WIDE_ALL.filter((c) => c !== 'data'), 'birth_date'];
+
+async function copyInto(db: Db, table: string, cols: readonly string[], rows: readonly Row[]): Promise<void> {
+  const data = binaryCopy(
+    rows.length,
+    cols.map((c) => copyColumn(c, rows)),
+  );
+  await db.tx((q) => q.copyIn!(`COPY ${table} (${cols.join(', ')}) FROM STDIN (FORMAT binary)`, data));
+}
+
+/** jsonb's binary input form of the rows' records as one JSON array (as src/store/records.ts sends them). */
+const jsonArray = (rows: readonly Row[]): Buffer =>
+  Buffer.concat([
+    Buffer.from([1, 0x5b]),
+    ...rows.flatMap((r, i) => (i ? [Buffer.from(','), r.json] : [r.json])),
+    Buffer.from(']'),
+  ]);
+const params = (rows: readonly Row[]): unknown[] => [
+  rows.map((r) => r.key),
+  jsonArray(rows),
+  rows.map((r) => r.fingerprint),
+];
+const ROWS_FROM = `ROWS FROM (unnest($1::text[]), jsonb_array_elements($2::jsonb), unnest($3::text[])) AS v(key, data, fp)`;
+
+interface Shape {
+  name: string;
+  /** Its tables (dropped first, then made by `ddl`), the first one COPYed with `seedCols` of the unchanged rows. */
+  tables: { name: string; seedCols: readonly string[] }[];
+  ddl: string[];
+  /** The statement writing 1000 changed rows (parameters: {@link params}). */
+  sql: string;
+}
+
+/** The students' table as it is (`LIKE truc.students INCLUDING ALL`: columns, generated birth date, indexes). */
+const like = (t: string, ff: number, extra: string[] = []): string[] => [
+  `CREATE TABLE ${t} (LIKE truc.students INCLUDING ALL) WITH (fillfactor = ${ff})`,
+  ...extra,
+];
+const inPlace = (t: string): string =>
+  `UPDATE ${t} s SET data = v.data, fingerprint = v.fp, updated_at = now(), last_seen_at = now()
+     FROM ${ROWS_FROM} WHERE s.student_code = v.key`;
+const NARROW = `student_code text PRIMARY KEY, school_code text NOT NULL, personal_id text, fingerprint text NOT NULL,
+  source_system text NOT NULL, mapping_version text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(), last_seen_at timestamptz NOT NULL DEFAULT now(),
+  deleted_at timestamptz, twin_key text, source_fp text, birth_date text`;
+/** The secondary indexes of `truc.students` (migrations 035, 190, 410, 490) on a table of its columns. */
+const studentIndexes = (t: string): string[] => [
+  `CREATE INDEX ON ${t} (school_code, student_code)`,
+  `CREATE INDEX ON ${t} (birth_date) WHERE deleted_at IS NULL AND twin_key IS NULL`,
+  `CREATE INDEX ON ${t} USING hash (personal_id) WHERE personal_id IS NOT NULL`,
+  `CREATE INDEX ON ${t} USING hash (twin_key) WHERE deleted_at IS NULL AND twin_key IS NOT NULL`,
+  `CREATE INDEX ON ${t} USING hash (twin_key) WHERE deleted_at IS NULL AND twin_key IS NOT NULL AND personal_id IS NULL`,
+];
+/** A table of record versions; `ver`: each row's own number (appended only) or its record's (1 when seeded). */
+const versions = (t: string, ver: 'identity' | 'per record') =>
+  `CREATE TABLE ${t} (student_code text NOT NULL,
+     ver bigint ${ver === 'identity' ? 'GENERATED ALWAYS AS IDENTITY' : 'NOT NULL DEFAULT 1'}, data jsonb NOT NULL,
+     fingerprint text, PRIMARY KEY (student_code, ver))`;
+
+const SHAPES: Shape[] = [
+  ...[75, 50, 100].map((ff) => ({
+    name: `in place, fillfactor ${ff}${ff === 75 ? ' (today)' : ''}`,
+    tables: [{ name: `s_ff${ff}`, seedCols: WIDE_ALL }],
+    ddl: like(`s_ff${ff}`, ff),
+    sql: inPlace(`s_ff${ff}`),
+  })),
+  {
+    name: 'in place, fillfactor 75, primary key only',
+    tables: [{ name: 's_pk', seedCols: WIDE_ALL }],
+    ddl: [
+      `CREATE TABLE s_pk (LIKE truc.students INCLUDING DEFAULTS INCLUDING GENERATED) WITH (fillfactor = 75)`,
+      'ALTER TABLE s_pk ADD PRIMARY KEY (student_code)',
+    ],
+    sql: inPlace('s_pk'),
+  },
+  {
+    name: 'split: narrow indexed row (75) + data row (pk, 100), both updated',
+    tables: [
+      { name: 's_core', seedCols: NARROW_ALL },
+      { name: 's_data', seedCols: ['student_code', 'data'] },
+    ],
+    ddl: [
+      `CREATE TABLE s_core (${NARROW}) WITH (fillfactor = 75)`,
+      ...studentIndexes('s_core'),
+      'CREATE TABLE s_data (student_code text PRIMARY KEY, data jsonb NOT NULL)',
+    ],
+    sql: `WITH v AS MATERIALIZED (SELECT * FROM ${ROWS_FROM}),
+            d AS (UPDATE s_data x SET data = v.data FROM v WHERE x.student_code = v.key RETURNING x.student_code)
+          UPDATE s_core s SET fingerprint = v.fp, birth_date = v.data ->> 'birthDate', updated_at = now(),
+                 last_seen_at = now() FROM v JOIN d ON d.student_code = v.key WHERE s.student_code = v.key`,
+  },
+  {
+    name: 'current row (75, its version) + versions appended (pk)',
+    tables: [
+      { name: 's_cur', seedCols: NARROW_ALL },
+      { name: 's_ver', seedCols: ['student_code', 'data', 'fingerprint'] },
+    ],
+    ddl: [
+      `CREATE TABLE s_cur (${NARROW}, ver bigint NOT NULL DEFAULT 1) WITH (fillfactor = 75)`,
+      ...studentIndexes('s_cur'),
+      versions('s_ver', 'per record'),
+    ],
+    sql: `WITH v AS MATERIALIZED (SELECT * FROM ${ROWS_FROM}),
+            c AS (UPDATE s_cur s SET fingerprint = v.fp, birth_date = v.data ->> 'birthDate', ver = s.ver + 1,
+                         updated_at = now(), last_seen_at = now()
+                    FROM v WHERE s.student_code = v.key RETURNING s.student_code, s.ver)
+          INSERT INTO s_ver (student_code, ver, data, fingerprint)
+          SELECT c.student_code, c.ver, v.data, v.fp FROM c JOIN v ON v.key = c.student_code`,
+  },
+  {
+    name: 'versions appended only (pk; readers take the latest)',
+    tables: [{ name: 's_app', seedCols: ['student_code', 'data', 'fingerprint'] }],
+    ddl: [versions('s_app', 'identity')],
+    sql: `INSERT INTO s_app (student_code, data, fingerprint) SELECT * FROM ${ROWS_FROM}`,
+  },
+  {
+    name: 'the parameters parsed only (no table)',
+    tables: [],
+    ddl: [],
+    sql: `SELECT count(*) FROM ${ROWS_FROM}`,
+  },
+];
+
+const chunks = (rows: readonly Row[]): Row[][] =>
+  Array.from({ length: Math.ceil(rows.length / 1000) }, (_, i) => rows.slice(i * 1000, i * 1000 + 1000));
+
+/** Backend CPU seconds `fn` cost on `db` (a pool of one connection, whose backend is `pid`). */
+async function cpuOf(pid: number, fn: () => Promise<unknown>): Promise<number> {
+  const c0 = schedCpu(pid);
+  await fn();
+  return schedCpu(pid) - c0;
+}
+
+/** The shape's tables made afresh and seeded with `rows` (unmeasured). */
+async function prepare(db: Db, s: Shape, rows: readonly Row[]): Promise<void> {
+  for (const t of s.tables) await db.query(`DROP TABLE IF EXISTS ${t.name}`);
+  for (const q of s.ddl) await db.query(q);
+  for (const t of s.tables) await copyInto(db, t.name, t.seedCols, rows);
+}
+
+/** Updates and HOT updates of the shape's tables (statistics flushed first). */
+async function hotShare(db: Db, s: Shape): Promise<string> {
+  await db.query('SELECT pg_stat_force_next_flush()');
+  const r = await db.query<{ upd: number; hot: number }>(
+    `SELECT coalesce(sum(n_tup_upd), 0)::int AS upd, coalesce(sum(n_tup_hot_upd), 0)::int AS hot
+       FROM pg_stat_user_tables WHERE relname = ANY($1::text[])`,
+    [s.tables.map((t) => t.name)],
+  );
+  const { upd, hot } = r.rows[0]!;
+  return upd ? `${((hot / upd) * 100).toFixed(0)} %` : '—';
+}
+
+interface Explained {
+  Plan: { 'WAL Bytes'?: number; 'WAL Records'?: number; 'WAL FPI'?: number };
+  'Execution Time': number;
+}
+
+async function explain(db: Db, s: Shape, parts: readonly Row[][]): Promise<void> {
+  let wal = 0;
+  let records = 0;
+  let fpi = 0;
+  const some = parts.slice(0, 10);
+  for (const part of some) {
+    const r = await db.query<{ 'QUERY PLAN': Explained[] }>(
+      `EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${s.sql}`,
+      params(part),
+    );
+    const p = r.rows[0]!['QUERY PLAN'][0]!.Plan;
+    wal += p['WAL Bytes'] ?? 0;
+    records += p['WAL Records'] ?? 0;
+    fpi += p['WAL FPI'] ?? 0;
+  }
+  const n = some.length;
+  console.log(
+    `${s.name}: a 1000 rows WAL ${(wal / n / 1024).toFixed(0)} kB, ${(records / n).toFixed(0)} records, ${(fpi / n).toFixed(1)} full-page images`,
+  );
+}
+
+interface Measured {
+  cpu: number[];
+  copy: number[];
+  hot: string;
+}
+
+/** One round of one shape: the COPY baseline, then the shape's write; CPU seconds of each. */
+async function round(
+  db: Db,
+  pid: number,
+  s: Shape,
+  rows: Row[],
+  changed: Row[],
+): Promise<[number, number, string]> {
+  await db.query('DROP TABLE IF EXISTS s_copy');
+  await db.query(like('s_copy', 100)[0]!);
+  const copy = await cpuOf(pid, () => copyInto(db, 's_copy', WIDE_ALL, changed));
+  await db.query('DROP TABLE s_copy');
+  await prepare(db, s, rows);
+  const parts = chunks(changed).map(params);
+  const cpu = await cpuOf(pid, async () => {
+    for (const p of parts) await db.query(s.sql, p);
+  });
+  return [copy, cpu, await hotShare(db, s)];
+}
+
+function report(measured: Map<string, Measured>, batches: number): void {
+  const ms = (s: number) => ((s / batches) * 1000).toFixed(1);
+  console.log(
+    'shape | PostgreSQL CPU ms a 1000 rows | COPY ms (same rounds) | COPY / shape (median of rounds) | HOT',
+  );
+  for (const [name, m] of measured) {
+    const ratios = m.cpu.map((c, i) => m.copy[i]! / c);
+    console.log(
+      `${name} | ${ms(spreadOf(m.cpu).median)} | ${ms(spreadOf(m.copy).median)} | ` +
+        `${spreadOf(ratios).median.toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(', ')}) | ${m.hot}`,
+    );
+  }
+}
+
+async function compare(db: Db, rounds: number, batches: number): Promise<void> {
+  const records = studentBatches(batches, 1000, 'truc-bench-store-shapes').flatMap((b) => b.records);
+  const rows = rowsOf(records);
+  const changed = rowsOf(records.map((r) => ({ ...r, statusDate: changedStatusDate() })));
+  const only = process.env.SHAPES_ONLY?.split(',');
+  const shapes = SHAPES.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
+  const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  if (process.env.SHAPES_EXPLAIN === '1') {
+    for (const s of shapes) {
+      await prepare(db, s, rows);
+      await explain(db, s, chunks(changed));
+    }
+    return;
+  }
+  const measured = new Map<string, Measured>();
+  for (let r = 0; r <= rounds; r++) {
+    for (const s of shapes) {
+      const [copy, cpu, hot] = await round(db, pid, s, rows, changed);
+      if (r === 0) continue; // warm-up
+      const m = measured.get(s.name) ?? { cpu: [], copy: [], hot };
+      m.cpu.push(cpu);
+      m.copy.push(copy);
+      measured.set(s.name, m);
+    }
+  }
+  report(measured, batches);
+}
+
+async function main(): Promise<void> {
+  const [rounds = 5, batches = 20] = process.argv.slice(2).map(Number);
+  const name = `truc_bench_shapes_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${await migratedTemplate()}`);
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  const db = createPgDb(u.toString(), 'postgres', { max: 1 });
+  try {
+    await compare(db, rounds, batches);
+  } finally {
+    await db.close();
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+await main();
