@@ -14,6 +14,7 @@ import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
 import { isConnectionError, type QueueFactory } from './queues.js';
 import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
+import { closeWithin, jobsInFlight, type JobsInFlight } from './worker-close.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -174,21 +175,33 @@ function onFailed(deps: WorkerDeps, job: QueueJob | undefined, err: Error): void
   }).catch((e: unknown) => deps.logger.error({ err: e, jobId: job.id }, 'could not record dead letter'));
 }
 
-/** Starts one BullMQ worker per queue the jobs are served on. */
+/**
+ * How long a stopping worker waits for its jobs in flight (within the CLI's 25 s shutdown deadline), and
+ * then for BullMQ's teardown (./worker-close.ts).
+ */
+const CLOSE_GRACE_MS = 15_000;
+const CLOSE_SETTLE_MS = 2_000;
+
+/**
+ * Starts one BullMQ worker per queue the jobs are served on. `close` stops them all within
+ * `graceMs` (default {@link CLOSE_GRACE_MS}) plus a short settle, whatever state Redis is in.
+ */
 export function startWorkers(
   deps: WorkerDeps,
   ctx: WorkerContext,
   jobs: readonly RegisteredJob[],
-): { close(): Promise<void>; workers: Worker[] } {
+): { close(graceMs?: number): Promise<void>; workers: Worker[] } {
   const timing = ctx.config.sync.worker;
+  const running = new Map<Worker, JobsInFlight>();
   const workers = planQueues(jobs, ctx.config).map((plan) => {
+    const inFlight = jobsInFlight();
     const control = (token: string | undefined): JobControl => ({
       token,
       rateLimit: (ms) => worker.rateLimit(ms),
     });
     const worker: Worker = deps.queues.worker(
       plan.queue,
-      (job, token) => runQueueJob(plan, ctx, job, control(token)),
+      (job, token) => inFlight.run(() => runQueueJob(plan, ctx, job, control(token))),
       {
         concurrency: plan.concurrency,
         ...(plan.limiter ? { limiter: plan.limiter } : {}),
@@ -206,12 +219,23 @@ export function startWorkers(
       if (deps.queues.backend === 'redis' && isConnectionError(err)) return;
       deps.logger.error({ err }, `worker error on ${plan.queue}`);
     });
+    running.set(worker, inFlight);
     return worker;
   });
   return {
     workers,
-    async close() {
-      await Promise.allSettled(workers.map((w) => w.close()));
+    async close(graceMs = CLOSE_GRACE_MS) {
+      await Promise.all(
+        workers.map(async (w) => {
+          const inFlight = running.get(w)!;
+          const outcome = await closeWithin(w, inFlight, { graceMs, settleMs: CLOSE_SETTLE_MS });
+          if (outcome === 'left')
+            deps.logger.warn(
+              { queue: w.name, jobsRunning: inFlight.count },
+              'worker not closed in time (Redis reconnecting, or jobs still running); left to the process exit, its jobs taken over once their locks lapse',
+            );
+        }),
+      );
     },
   };
 }

@@ -95,8 +95,8 @@ describe('queues: a Redis outage', () => {
     } finally {
       api.disconnect();
       if (killed) await own.start();
-      // Forced: a BullMQ worker closed soon after a Redis restart may not close for minutes otherwise.
-      await Promise.all(workers.workers.map((w) => w.close(true)));
+      // Bounded: a BullMQ worker closed soon after a Redis restart may not close for minutes otherwise.
+      await workers.close();
       await queues.close();
     }
   });
