@@ -27,8 +27,15 @@ function contract<S extends z.ZodType>(queue: string, name: string, payload: S) 
   return { queue, name, payload } satisfies JobContract<unknown>;
 }
 
-/** Ingest one stored batch: map, check, diff, apply. */
-export const ingestBatch = contract('ingest', 'ingest-batch', z.object({ batchId: z.uuid() }));
+/**
+ * Ingest one stored batch: map, check, diff, apply. `approvedHold`: the batch was held whole by the
+ * mass-change guard and a city admin approved that hold.
+ */
+export const ingestBatch = contract(
+  'ingest',
+  'ingest-batch',
+  z.object({ batchId: z.uuid(), approvedHold: Id.optional() }),
+);
 
 /** Fetch one page of a sync run from its source and store it as a batch. */
 export const pullPage = contract(

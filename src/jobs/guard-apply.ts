@@ -2,8 +2,8 @@
  * Applies a change of the mass-change guard that a city admin approved (issue 7): a vendor snapshot's
  * held deletions. The snapshot's records were applied when it was ingested; the records it omitted are
  * deleted now — those of the hold's keys still live in the school and not written since the snapshot
- * arrived (a record written meanwhile, by anyone, is left alone) — and the deletions travel to every
- * target like any other. Once per hold, in one transaction, audited.
+ * arrived (a record written, or carried unchanged by a batch, meanwhile, by anyone, is left alone) — and
+ * the deletions travel to every target like any other. Once per hold, in one transaction, audited.
  */
 import { appendAudit } from '../audit/chain.js';
 import { createBatchesRepo } from '../store/batches.js';

@@ -255,3 +255,25 @@ export async function guardBatch(
   );
   return id;
 }
+
+/**
+ * An approved held batch, ingested again (its hold's approval, `approvedHold` of its job): a record written,
+ * deleted or carried unchanged by anyone since the batch arrived keeps that newer state, never the batch's
+ * older copy (it is counted unchanged). `left`: how many were left so.
+ */
+export async function leaveNewer<
+  P extends { toWrite: readonly UpsertRow[]; unchangedKeys: readonly string[] },
+>(q: Queryable, batch: { entity: EntityName; createdAt: Date }, p: P): Promise<P & { left: number }> {
+  const keys = p.toWrite.map((r) => r.key);
+  const newer =
+    keys.length === 0
+      ? new Set<string>()
+      : await createRecordsRepo(q).touchedSince(batch.entity, keys, batch.createdAt);
+  if (newer.size === 0) return { ...p, left: 0 };
+  return {
+    ...p,
+    toWrite: p.toWrite.filter((r) => !newer.has(r.key)),
+    unchangedKeys: [...p.unchangedKeys, ...keys.filter((k) => newer.has(k))],
+    left: newer.size,
+  };
+}

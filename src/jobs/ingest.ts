@@ -24,7 +24,7 @@ import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
-import { batchEntries, guardBatch, weighsWithCopies } from './guard.js';
+import { batchEntries, guardBatch, leaveNewer, weighsWithCopies } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
@@ -47,6 +47,7 @@ async function ingestStored(
   deps: IngestContext,
   batchId: string,
   closing: CombinedWrites,
+  approved: boolean,
 ): Promise<IngestResult> {
   const batches = createBatchesRepo(q);
   const batch = await batches.lockForProcessing(batchId);
@@ -74,7 +75,7 @@ async function ingestStored(
     trusted: batch.clientId === PULL_CLIENT,
     snapshot: batch.readSnapshot,
   };
-  return ingestLoaded(q, deps, loaded, { closing });
+  return ingestLoaded(q, deps, loaded, { closing, approved });
 }
 
 /** map → check → plan → guard → apply → finish of a loaded batch, in the caller's transaction. */
@@ -82,18 +83,21 @@ async function ingestLoaded(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
-  { pulled, closing, early }: { pulled?: PulledExtras; closing?: CombinedWrites; early?: EarlyChecks },
+  opts: { pulled?: PulledExtras; closing?: CombinedWrites; early?: EarlyChecks; approved?: boolean },
 ): Promise<IngestResult> {
+  const { pulled, closing, early } = opts;
   // A pulled page judged ahead (./ingest-pulled.ts) runs only the store checks here (begun already, maybe).
   const mapped = judgedAhead(pulled, deps) ?? map(loaded, deps, pulled?.premapped);
   const weigh = !loaded.trusted && weighsWithCopies(deps.config.guard, vietnamDateOf(deps.now()));
   const checked = await check(q, loaded, mapped, pulled?.known, weigh, early);
-  const p = plan(checked, pulled && sourceFpsByKey(pulled, checked.records));
+  const planned = plan(checked, pulled && sourceFpsByKey(pulled, checked.records));
   if (!loaded.trusted) {
-    const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };
+    const writes = { toWrite: planned.toWrite, existing: checked.existing, live: checked.live };
     const holdId = await guardBatch(q, deps, loaded.batch, writes, () => heldKeys(mapped).keys);
     if (holdId !== undefined) return holdWhole(q, loaded, holdId, deps.now());
   }
+  // Approved after it was held: what was written since it arrived is newer than its copies.
+  const p = opts.approved ? await leaveNewer(q, loaded.batch, planned) : { ...planned, left: 0 };
   const applied = await apply(q, deps, loaded, p, { mapped, checked, pulled });
   const counts: Counts = {
     accepted: p.toWrite.length,
@@ -101,19 +105,24 @@ async function ingestLoaded(
     unchanged: p.unchangedKeys.length + (pulled?.skipped.length ?? 0),
     ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
   };
-  const tag = tagAfter(mapped.ctx, loaded, p, checked.existing);
+  // A batch that left newer records as they are did not leave the state of its body: no tag for its repeats.
+  const tag = p.left > 0 ? null : tagAfter(mapped.ctx, loaded, p, checked.existing);
   const outcome = { mapped, checked, counts, applied, unchanged: p.unchangedKeys, pulled, repeatTag: tag };
   await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };
   return pulled ? { ...result, guardEntries: batchEntries(p.toWrite, checked.existing) } : result;
 }
 
-async function ingest(deps: IngestContext, payload: { batchId: string }, job: JobRun): Promise<IngestResult> {
+async function ingest(
+  deps: IngestContext,
+  payload: { batchId: string; approvedHold?: number | undefined },
+  job: JobRun,
+): Promise<IngestResult> {
   return deps.db.tx(async (q) => {
     // The job's outbox row is closed with the batch's closing writes (one statement), or alone.
     const closing = combinedWrites(q);
     await createOutboxRepo(closing).markDone(job.outboxId);
-    const result = await ingestStored(q, deps, payload.batchId, closing);
+    const result = await ingestStored(q, deps, payload.batchId, closing, payload.approvedHold !== undefined);
     await closing.flush();
     return result;
   });

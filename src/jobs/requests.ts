@@ -242,7 +242,8 @@ export async function decideHold(
         ? { approved: true }
         : { approved: false, errorCode: 'ERR_GUARD_REJECTED' },
     );
-    if (wasHeld && input.decision === 'approved') await enqueue(q, ingestBatch, { batchId: hold.batchId });
+    if (wasHeld && input.decision === 'approved')
+      await enqueue(q, ingestBatch, { batchId: hold.batchId, approvedHold: hold.id });
     // A held snapshot applied its records already; only its deletions wait (a rejected one keeps them).
     if (!wasHeld && input.decision === 'approved') await enqueue(q, guardApply, { holdId: hold.id });
   }

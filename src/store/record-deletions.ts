@@ -123,7 +123,7 @@ export function scopeReconciliation(q: Queryable) {
       return res.rows;
     },
     /**
-     * Live records of one scope (school) missing from a snapshot's keys and not written since the
+     * Live records of one scope (school) missing from a snapshot's keys and not written (nor carried unchanged by a batch) since the
      * snapshot arrived: what a vendor's "every record of my school" no longer holds; only those of
      * `schoolYears` when given (classes: ../jobs/snapshot-missing.ts).
      */
@@ -137,15 +137,22 @@ export function scopeReconciliation(q: Queryable) {
       const t = TABLES[entity];
       const res = await q.query<{ key: string }>(
         `SELECT ${t.key} AS key FROM ${t.table}
-          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND NOT (${t.key} = ANY($3::text[]))
+          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND last_seen_at < $2
+            AND NOT (${t.key} = ANY($3::text[]))
             AND ($4::text[] IS NULL OR data ->> 'schoolYear' = ANY($4::text[])) ORDER BY 1`,
         [scope, receivedAt, [...keys], schoolYears === undefined ? null : [...schoolYears]],
       );
       return res.rows.map((r) => r.key);
     },
+  };
+}
+
+/** What an approved hold of the mass-change guard leaves alone: records written, carried or deleted since. */
+export function heldChangeReads(q: Queryable) {
+  return {
     /**
-     * Of `keys`, the live records of one scope not written since `before`: what an approved snapshot hold
-     * may still delete (records written since, by anyone, are left alone).
+     * Of `keys`, the live records of one scope neither written nor carried unchanged by a batch (`last_seen_at`)
+     * since `before`: what an approved snapshot hold may still delete (those, by anyone, are left alone).
      */
     async liveUnwrittenSince(
       entity: EntityName,
@@ -156,11 +163,29 @@ export function scopeReconciliation(q: Queryable) {
       const t = TABLES[entity];
       const res = await q.query<{ key: string }>(
         `SELECT ${t.key} AS key FROM ${t.table}
-          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND ${t.key} = ANY($3::text[])
+          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND last_seen_at < $2
+            AND ${t.key} = ANY($3::text[])
           ORDER BY 1`,
         [scope, before, [...keys]],
       );
       return res.rows.map((r) => r.key);
+    },
+    /**
+     * Of `keys`, the records written, carried unchanged by a batch (`last_seen_at`) or deleted since `since`:
+     * what an approved held batch, older than that, leaves as it is.
+     */
+    async touchedSince(entity: EntityName, keys: readonly string[], since: Date): Promise<Set<string>> {
+      const t = TABLES[entity];
+      const out = new Set<string>();
+      for (const part of chunks(keys)) {
+        const res = await q.query<{ key: string }>(
+          `SELECT ${t.key} AS key FROM ${t.table}
+            WHERE ${t.key} = ANY($1::text[]) AND GREATEST(updated_at, last_seen_at, deleted_at) >= $2`,
+          [part, since],
+        );
+        for (const r of res.rows) out.add(r.key);
+      }
+      return out;
     },
   };
 }

@@ -8,7 +8,7 @@ import type { EntityName } from '../config.js';
 import { binaryCopy, type CopyColumn } from './copy-binary.js';
 import { queryAll, type Queryable } from './db.js';
 import { JsonWriter } from './json-bytes.js';
-import { recordDeletions, scopeReconciliation } from './record-deletions.js';
+import { heldChangeReads, recordDeletions, scopeReconciliation } from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
 
 /**
@@ -387,6 +387,7 @@ export function createRecordsRepo(q: Queryable) {
     ...recordDeletions(q),
     ...scopeContents(q),
     ...scopeReconciliation(q),
+    ...heldChangeReads(q),
   };
 }
 export type RecordsRepo = ReturnType<typeof createRecordsRepo>;

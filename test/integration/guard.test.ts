@@ -10,6 +10,10 @@
  *   vendor sees its batch held, with the hold's id;
  * - a vendor batch that changes more than half its school is held whole (nothing applied); rejected, the
  *   batch fails (ERR_GUARD_REJECTED); sent again and approved, it applies;
+ * - a held snapshot approved after the vendor sent its full snapshot again (its records unchanged, only
+ *   noted as seen) deletes nothing: the later snapshot is the school's newer word;
+ * - a held batch approved after a newer batch of the school changed some of its students leaves those
+ *   students as the newer batch left them (an older copy never overwrites a newer write);
  * - only the `guard` scope decides; bad ids and decided holds are problems, never a change.
  */
 import type { FastifyInstance } from 'fastify';
@@ -411,5 +415,110 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     });
     const audits = await audit('batch.held');
     expect(audits.map((a) => a.subject)).toEqual([`batch:${first.batchId}`, `batch:${second.batchId}`]);
+  });
+
+  it('a held batch approved after a newer batch changed some of its students leaves those as the newer batch left them', async () => {
+    const S = '79000078';
+    const v78 = await tokenOf(
+      await addClient(env.deps.db, { name: 'Vendor 78', role: 'vendor', schools: [S] }),
+    );
+    const codes = Array.from({ length: 30 }, (_, i) => `NW${String(i).padStart(2, '0')}`);
+    const named = (c: string, fullName: string) => ({ ...student(c, S), fullName });
+    const push = async (records: unknown[]) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S}/batches`,
+        headers: { ...bearer(v78), 'content-type': 'application/json' },
+        payload: JSON.stringify({ entity: 'students', records }),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const { batchId } = res.json<{ batchId: string }>();
+      return waitFor(
+        async () => {
+          const b = (await get(`/v1/batches/${batchId}`, v78)).json<{
+            status: string;
+            counts: { accepted: number; unchanged: number };
+            guard: { holdId: number } | null;
+          }>();
+          return b.status === 'queued' || b.status === 'processing' ? undefined : { batchId, ...b };
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
+      );
+    };
+    const names = async () =>
+      (
+        await env.deps.db.query<{ code: string; name: string }>(
+          `SELECT student_code AS code, data->>'fullName' AS name FROM truc.students WHERE school_code = $1 ORDER BY 1`,
+          [S],
+        )
+      ).rows;
+    expect((await push(codes.map((c) => student(c, S)))).status).toBe('done');
+    // All 30 renamed: held whole.
+    const older = await push(codes.map((c) => named(c, 'Nguyễn Văn Bình')));
+    expect(older).toMatchObject({ status: 'held' });
+    // A newer batch of the school renames 5 of them otherwise (17 %: applied).
+    expect(await push(codes.slice(0, 5).map((c) => named(c, 'Trần Văn Cường')))).toMatchObject({
+      status: 'done',
+      counts: { accepted: 5 },
+    });
+    // The older batch approved afterwards: its copies of those 5 are older than what is stored.
+    expect((await post(`/v1/guard/holds/${older.guard!.holdId}/approve`)).statusCode).toBe(200);
+    await waitFor(
+      async () =>
+        (await get(`/v1/batches/${older.batchId}`, v78)).json<{ status: string }>().status === 'done'
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the approved batch to apply' },
+    );
+    expect(await names()).toEqual(
+      codes.map((code, i) => ({ code, name: i < 5 ? 'Trần Văn Cường' : 'Nguyễn Văn Bình' })),
+    );
+    expect((await get(`/v1/batches/${older.batchId}`, v78)).json()).toMatchObject({
+      counts: { accepted: 25, unchanged: 5 },
+    });
+  });
+
+  it('a held snapshot approved after the same full snapshot came again deletes nothing', async () => {
+    const S = '79000079';
+    const v79 = await tokenOf(
+      await addClient(env.deps.db, { name: 'Vendor 79', role: 'vendor', schools: [S] }),
+    );
+    const codes = Array.from({ length: 25 }, (_, i) => `RP${String(i).padStart(2, '0')}`);
+    const push = async (records: unknown[]) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S}/batches`,
+        headers: { ...bearer(v79), 'content-type': 'application/json' },
+        payload: JSON.stringify({ entity: 'students', mode: 'snapshot', records }),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const { batchId } = res.json<{ batchId: string }>();
+      return waitFor(
+        async () => {
+          const b = (await get(`/v1/batches/${batchId}`, v79)).json<{
+            status: string;
+            guard: { holdId: number } | null;
+          }>();
+          return b.status === 'done' || b.status === 'held' ? { batchId, ...b } : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the snapshot batch' },
+      );
+    };
+    const every = codes.map((c) => student(c, S));
+    expect((await push(every)).status).toBe('done');
+    const held = await push(every.slice(10)); // 10 of 25 omitted: held
+    expect(held).toMatchObject({ status: 'held' });
+    // The next night the vendor's full snapshot again (the same bytes as the first): nothing changes, all seen.
+    expect((await push(every)).status).toBe('done');
+    expect((await post(`/v1/guard/holds/${held.guard!.holdId}/approve`)).statusCode).toBe(200);
+    await waitFor(
+      async () =>
+        (await get(`/v1/guard/holds/${held.guard!.holdId}`)).json<{ appliedAt: string | null }>().appliedAt
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the approved snapshot hold to apply' },
+    );
+    expect(await live(S)).toEqual(codes);
+    expect((await get(`/v1/guard/holds/${held.guard!.holdId}`)).json()).toMatchObject({ applied: 0 });
   });
 });
