@@ -8,6 +8,25 @@ export const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])
 /** A calendar date, YYYY-MM-DD. */
 export const isoDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD');
 
+/**
+ * An IANA time zone the runtime knows (e.g. Asia/Ho_Chi_Minh), as cron patterns are read in: a name it does
+ * not know (Asia/Hanoi) would only fail when a job scheduler is made from it, and that schedule never fire.
+ */
+export const timeZone = z
+  .string()
+  .min(1)
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'an IANA time zone, e.g. Asia/Ho_Chi_Minh' },
+  );
+
 /** Freezes a parsed configuration (or one section of it) and everything inside it. */
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {

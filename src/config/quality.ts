@@ -1,6 +1,6 @@
 /** The `quality` section of the configuration: the data-quality engine's settings (src/quality reads them). */
 import { z } from 'zod';
-import { deepFreeze, isoDate, monthDay, percent } from './common.js';
+import { deepFreeze, isoDate, monthDay, percent, timeZone } from './common.js';
 import { ENTITY_NAMES } from './names.js';
 
 const ENTITY_OR_ALL = z.enum([...ENTITY_NAMES, '*']);
@@ -130,7 +130,7 @@ export const QualitySchema = z
     websiteProbe: z
       .object({
         cron: z.string().max(100).default('30 2 * * *'),
-        tz: z.string().min(1).default('Asia/Ho_Chi_Minh'),
+        tz: timeZone.default('Asia/Ho_Chi_Minh'),
         timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
         concurrency: z.number().int().min(1).max(32).default(4),
         userAgent: z.string().min(1).max(200).default('truc-website-probe/1 (So GD&DT; data-quality check)'),

@@ -3,6 +3,7 @@
  * observability (src/config.ts assembles them with the pcgd, quality, sync and guard sections).
  */
 import { z } from 'zod';
+import { timeZone } from './common.js';
 import type { SystemName } from './names.js';
 
 const SystemSchema = z
@@ -109,7 +110,7 @@ export const ApiSchema = z
       .object({
         keepSchoolYears: z.number().int().min(1).max(50).default(1),
         purgeCron: z.string().max(100).default('15 3 * * *'),
-        tz: z.string().min(1).default('Asia/Ho_Chi_Minh'),
+        tz: timeZone.default('Asia/Ho_Chi_Minh'),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,6 @@
 /** The `sync` and `guard` sections of the configuration: schedules, worker timings, delivery gates, the mass-change guard. */
 import { z } from 'zod';
-import { monthDay } from './common.js';
+import { monthDay, timeZone } from './common.js';
 import { ENTITY_NAMES, SYSTEM_NAMES } from './names.js';
 
 /**
@@ -14,7 +14,7 @@ export const ScheduleSchema = z
       .regex(/^\S+( \S+){4,5}$/, 'a cron pattern of 5 or 6 fields, e.g. "0 1 * * *"')
       .optional(),
     everyMs: z.number().int().min(1000).optional(),
-    tz: z.string().min(1).default('Asia/Ho_Chi_Minh'),
+    tz: timeZone.default('Asia/Ho_Chi_Minh'),
     system: z.enum(SYSTEM_NAMES),
     entity: z.enum(ENTITY_NAMES),
     /** School (or commune) code; unset = everything the system serves. */

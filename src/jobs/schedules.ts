@@ -56,6 +56,35 @@ async function onFire(
 export const scheduleFireJob = defineJob({ ...fireSchedule, concurrency: 1, process: onFire });
 
 /**
+ * Upserts a job scheduler per configured schedule and removes those no longer configured. Each schedule on
+ * its own: one the queue refuses (a cron pattern out of range, e.g. "0 25 * * *") keeps no other from being
+ * kept, and is named in the error thrown after (the caller warns and tries again at its next tick).
+ */
+async function keepSchedules(queue: Queue, schedules: Config['sync']['schedules']): Promise<void> {
+  const refused: string[] = [];
+  let cause: unknown;
+  for (const [id, s] of Object.entries(schedules)) {
+    await queue
+      .upsertJobScheduler(id, s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! }, {
+        name: fireSchedule.name,
+        data: { scheduleId: id },
+      })
+      .catch((err: unknown) => {
+        refused.push(id);
+        cause = err;
+      });
+  }
+  for (const existing of await queue.getJobSchedulers(0, 999)) {
+    const key = existing.key;
+    if (!(key in schedules)) await queue.removeJobScheduler(key);
+  }
+  if (refused.length > 0) throw new SchedulesRefused(`schedules not kept: ${refused.join(', ')}`, { cause });
+}
+
+/** Schedules the queue refused (their cron pattern or time zone): the queue itself is fine. */
+class SchedulesRefused extends Error {}
+
+/**
  * The scheduler role: upserts a job scheduler per configured schedule (and removes those no longer
  * configured), the schools' website probe's (`quality.websiteProbe.cron`) and the change feed's purge's
  * (`api.changeFeed.purgeCron`; '' removes either) at start and every `resyncMs`, so schedules come back
@@ -87,24 +116,16 @@ export function startScheduler(
     await syncOwnJob(changesPurge, feed.purgeCron, feed.tz);
     queue ??= deps.queues.queue(fireSchedule.queue);
     await createSchedulesRepo(deps.db).ensure(Object.keys(schedules));
-    for (const [id, s] of Object.entries(schedules)) {
-      await queue.upsertJobScheduler(
-        id,
-        s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! },
-        { name: fireSchedule.name, data: { scheduleId: id } },
-      );
-    }
-    for (const existing of await queue.getJobSchedulers(0, 999)) {
-      const key = existing.key;
-      if (!(key in schedules)) await queue.removeJobScheduler(key);
-    }
+    await keepSchedules(queue, schedules);
   }
   const tick = (): void => {
     sync().catch((err: unknown) => {
-      // A queue that failed its start-up is rebuilt on the next tick.
-      for (const q of [queue, ...own.values()]) void q?.close().catch(() => undefined);
-      queue = undefined;
-      own.clear();
+      // A queue that failed its start-up is rebuilt on the next tick (not for schedules it refused).
+      if (!(err instanceof SchedulesRefused)) {
+        for (const q of [queue, ...own.values()]) void q?.close().catch(() => undefined);
+        queue = undefined;
+        own.clear();
+      }
       deps.logger.warn({ err }, 'could not sync the schedules; will retry');
     });
   };

@@ -164,3 +164,38 @@ describe('schedules on postgres+redis', () => {
     expect(Number(rows.rows[0]!.n)).toBe(0);
   });
 });
+
+describe('a schedule the queue refuses (a cron pattern out of range)', () => {
+  it('keeps the other schedules, and names the refused one', async () => {
+    const env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+    const c = structuredClone(env.config) as Config & { sync: { schedules: Config['sync']['schedules'] } };
+    c.sync.schedules = {
+      // 25 o'clock passes the configuration's pattern check; BullMQ's cron parser refuses it.
+      'a-bad-hour': {
+        cron: '0 25 * * *',
+        tz: 'Asia/Ho_Chi_Minh',
+        system: 'hcm-csdl',
+        entity: 'schools',
+        full: false,
+      },
+      'b-nightly': {
+        cron: '0 1 * * *',
+        tz: 'Asia/Ho_Chi_Minh',
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: false,
+      },
+    };
+    const scheduler = startScheduler({ ...env.deps, config: c }, { resyncMs: 3_600_000 });
+    const queue = env.deps.queues.queue('schedules');
+    try {
+      await expect(scheduler.sync()).rejects.toThrow('schedules not kept: a-bad-hour');
+      const kept = (await queue.getJobSchedulers(0, 99)).map((s) => s.key);
+      expect(kept).toEqual(['b-nightly']);
+    } finally {
+      await queue.close();
+      await scheduler.stop();
+      await env.cleanup();
+    }
+  });
+});

@@ -226,6 +226,25 @@ describe('loadConfig: every bad setting in one ConfigError', () => {
     expect(err.problems.some((p) => p.startsWith('PORT:'))).toBe(true);
   });
 
+  it('a time zone the runtime does not know is a problem with its path (a schedule in it would never fire)', () => {
+    const dir = configDir(
+      'tz',
+      [
+        'sync:',
+        '  schedules:',
+        "    nightly: { cron: '0 1 * * *', tz: Asia/Hanoi, system: hcm-csdl, entity: students }",
+        "    saigon: { cron: '0 1 * * *', tz: Asia/Saigon, system: hcm-csdl, entity: staff }",
+        'quality:',
+        '  websiteProbe: { tz: Mars/Olympus }',
+        '',
+      ].join('\n'),
+    );
+    const err = configErrorOf(() => loadConfig({ env: { TRUC_PROFILE: 'tz' }, configDir: dir }));
+    expect(err.problems).toHaveLength(2);
+    expect(err.problems.some((p) => p.startsWith('sync.schedules.nightly.tz'))).toBe(true);
+    expect(err.problems.some((p) => p.startsWith('quality.websiteProbe.tz'))).toBe(true);
+  });
+
   it('an empty YAML file gives the schema defaults', () => {
     const dir = configDir('empty', '');
     const c = loadConfig({ env: { TRUC_PROFILE: 'empty' }, configDir: dir });
