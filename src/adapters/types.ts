@@ -57,6 +57,11 @@ export interface ChangeFeed<T> {
    * Absent when the system does not tell.
    */
   watermark?: string | undefined;
+  /**
+   * Scopes (schools) this listing may not have listed whole: their set kept changing between their pages
+   * (a page-number listing over a set that shrinks skips records). A full run deletes nothing of them.
+   */
+  unstableScopes?: readonly string[] | undefined;
 }
 
 /** Options of {@link SourceAdapter.listChanges}. */

@@ -187,6 +187,8 @@ async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promis
   await guardRunPage(q, ctx, run, guardEntries);
   const { batchId, changed, quiet } = ingested;
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
+  // Schools the listing gave up on (BUG 7): kept on the run, in the page's transaction (never a quiet page).
+  if (page.unstableScopes?.length) await createSyncRunsRepo(q).markUnstable(run.id, page.unstableScopes);
   // One audit record per page (the batch's entry and the page's), off the chain's lock: the worker's audit
   // chainer appends them to the chain shortly after (src/audit/chainer.ts), so pages never wait on it.
   const action = page.nextCursor === undefined ? 'sync.finished' : 'sync.page';
@@ -323,9 +325,12 @@ export async function storeLocked(
   });
 }
 
-/** A page {@link storeQuiet} may store: records, no tombstones, not the last. */
+/** A page {@link storeQuiet} may store: records, no tombstones, no school given up on, not the last. */
 const quietCandidate = (page: PulledPage): boolean =>
-  page.items.length > 0 && page.deletedKeys.length === 0 && page.nextCursor !== undefined;
+  page.items.length > 0 &&
+  page.deletedKeys.length === 0 &&
+  page.unstableScopes === undefined &&
+  page.nextCursor !== undefined;
 
 /** What {@link storeQuiet} is given besides its page. */
 export interface QuietOptions {

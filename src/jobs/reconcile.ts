@@ -33,6 +33,8 @@ type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metri
 
 /** Note kept on a run (or counted on a batch) when records without a key made deleting unsafe. */
 const UNKEYED_NOTE = 'unkeyed-records';
+/** Note kept on a run whose listing gave up on schools (BUG 7): nothing of them was deleted. */
+const UNSTABLE_NOTE = 'unstable-schools';
 
 /** Note kept on a run whose reconciliation came due after a newer full run of its scope fetched its last page. */
 const SUPERSEDED_NOTE = 'superseded';
@@ -111,7 +113,8 @@ export async function applySnapshot(
 
 /**
  * Deletes the live records of the run's scope it did not see (last written by its system before it began),
- * unless the guard holds them: the hold's id then, nothing deleted.
+ * but none of a school its listing gave up on (its set kept changing between its pages, so records of it
+ * may have been skipped: review15 BUG 7), unless the guard holds them: the hold's id then, nothing deleted.
  */
 async function deleteUnseen(
   q: Queryable,
@@ -119,13 +122,16 @@ async function deleteUnseen(
   run: SyncRun,
 ): Promise<{ holdId: number } | { deleted: string[]; pushSets: number[] }> {
   const records = createRecordsRepo(q);
-  const unseen = await records.unseenByRun(run.entity, {
-    id: run.id,
-    system: run.system,
-    scope: run.scope,
-    startedAt: run.createdAt,
-    storedBefore: run.storedBefore,
-  });
+  const unstable = new Set(run.unstableScopes);
+  const unseen = (
+    await records.unseenByRun(run.entity, {
+      id: run.id,
+      system: run.system,
+      scope: run.scope,
+      startedAt: run.createdAt,
+      storedBefore: run.storedBefore,
+    })
+  ).filter((r) => !unstable.has(r.scope));
   // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
   const holdId = await guardReconcile(
     q,
@@ -155,8 +161,9 @@ async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, 
     // A newer full run of the scope fetched every page (e.g. a held reconciliation approved late): it decides.
     const superseded = await runs.supersededByNewer(run.id);
     const unkeyed = superseded ? 0 : await runs.unkeyedSeen(run.id);
-    const note = superseded ? SUPERSEDED_NOTE : unkeyed > 0 ? UNKEYED_NOTE : null;
-    const done = note === null ? await deleteUnseen(q, ctx, run) : { deleted: [], pushSets: [] };
+    const skip = superseded ? SUPERSEDED_NOTE : unkeyed > 0 ? UNKEYED_NOTE : null;
+    const done = skip === null ? await deleteUnseen(q, ctx, run) : { deleted: [], pushSets: [] };
+    const note = skip ?? (run.unstableScopes.length > 0 ? UNSTABLE_NOTE : null);
     if ('holdId' in done) {
       await runs.holdReconcile(run.id);
       await createOutboxRepo(q).markDone(job.outboxId);
@@ -172,6 +179,7 @@ async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, 
       scope,
       deleted: deleted.length,
       unkeyed,
+      unstableSchools: run.unstableScopes,
       pushSets: pushSets.map(String),
     };
     await appendAudit(

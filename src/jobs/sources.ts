@@ -18,6 +18,8 @@ export interface PulledPage {
   deletedKeys: string[];
   nextCursor: string | undefined;
   watermark: string | undefined;
+  /** Schools the listing gave up on at this page (their set kept changing): a full run deletes nothing of them. */
+  unstableScopes?: readonly string[] | undefined;
 }
 
 export interface PullSource {
@@ -54,8 +56,16 @@ function fromAdapter(
             itemBytes?.push(bytes![i]!);
           }
         });
-        const { nextCursor, watermark } = next.value;
-        return { items, ...(itemBytes ? { itemBytes } : {}), deletedKeys, nextCursor, watermark };
+        const { nextCursor, watermark, unstableScopes } = next.value;
+        const unstable = unstableScopes?.length ? { unstableScopes } : {};
+        return {
+          items,
+          ...(itemBytes ? { itemBytes } : {}),
+          deletedKeys,
+          nextCursor,
+          watermark,
+          ...unstable,
+        };
       } finally {
         await iterator.return?.();
       }

@@ -39,6 +39,11 @@ export interface SyncRun {
    * False for a first sync: nothing can be unseen (migration 420).
    */
   storedBefore: boolean;
+  /**
+   * Schools its listing gave up on: their set kept changing between their pages, so it may not have seen
+   * all their records; a full run's reconciliation deletes nothing of them (migration 500).
+   */
+  unstableScopes: string[];
 }
 
 /** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
@@ -52,13 +57,14 @@ export function syncRunSummary(r: SyncRun) {
     pages: r.pages,
     records: r.records,
     tombstones: r.tombstones,
+    unstableSchools: r.unstableScopes,
     errorCode: r.errorCode,
   };
 }
 
 const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, records, tombstones, watermark,
   error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt",
-  stored_before AS "storedBefore"`;
+  stored_before AS "storedBefore", unstable_scopes AS "unstableScopes"`;
 
 /** Filter of {@link createSyncRunReads}'s `list`. */
 export interface SyncRunFilter {
@@ -107,7 +113,7 @@ export function createSyncRunReads(q: Queryable) {
                 r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
                 r.reconcile_note AS "reconcileNote", r.requested_by AS "requestedBy",
                 r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.stored_before AS "storedBefore",
-                r.mapping_version AS "mappingVersion",
+                r.unstable_scopes AS "unstableScopes", r.mapping_version AS "mappingVersion",
                 COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
                 COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
                 COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(d.dead, 0)::int AS "deadLetters",

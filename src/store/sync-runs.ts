@@ -187,6 +187,14 @@ function runPages(q: Queryable) {
         [id, batchId, [...keys], unkeyed],
       );
     },
+    /** Schools the run's listing gave up on (their set kept changing): added once each. */
+    async markUnstable(id: number, scopes: readonly string[]): Promise<void> {
+      await q.query(
+        `UPDATE truc.sync_runs SET unstable_scopes = ARRAY(
+           SELECT DISTINCT s FROM unnest(unstable_scopes || $2::text[]) s ORDER BY s) WHERE id = $1`,
+        [id, [...scopes]],
+      );
+    },
     /** The mapping version the run's pages are mapped with (kept from its first page). */
     async setMappingVersion(id: number, version: string): Promise<void> {
       await q.query(

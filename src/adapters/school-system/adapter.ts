@@ -16,6 +16,7 @@ import type {
   WriteReceipt,
   WriteRejection,
 } from '../types.js';
+import { MAX_RELISTS } from './transport.js';
 
 /** A school system as source and target, with per-entity record types (`RecOf`: wire record per entity). */
 export interface SchoolSystemAdapter<
@@ -37,10 +38,15 @@ export interface SchoolKey {
   school: string;
 }
 
-/** One page of one school as the walker sees it: `next` is the position of the following page, if any. */
+/**
+ * One page of one school as the walker sees it: `next` is the position of the following page, if any;
+ * `total` the number of records the school's listing holds as this page was served, where the system
+ * tells it (SMAS `TotalRecord`): the walker lists a school again when it changes between pages.
+ */
 export interface WalkPage<T, Pos> {
   items: T[];
   next?: Pos;
+  total?: number;
 }
 
 /** One chunk's receipt, in neutral terms (indexes are positions inside the chunk). */
@@ -89,8 +95,49 @@ export interface SchoolSystemTransport<Entity extends string, RecOf extends Reco
   health(): Promise<unknown>;
 }
 
-/** Resume position inside one listing: school, page position, filter, and the highest change time so far. */
-type Cursor<Pos> = Pos & { v: 1; school: string; ps?: number; since?: string; wm?: string };
+/**
+ * Resume position inside one listing: school, page position, filter, and the highest change time so far;
+ * of the school being listed: its total at its first page (`tot`), the times it was listed again (`rl`),
+ * whether it was given up on (`us`); whether any school of an incremental listing was (`fz`: its watermark
+ * stays at `since`).
+ */
+type Cursor<Pos> = Pos & {
+  v: 1;
+  school: string;
+  ps?: number;
+  since?: string;
+  wm?: string;
+  tot?: number;
+  rl?: number;
+  us?: 1;
+  fz?: 1;
+};
+
+/** What the walker knows of the school it lists (kept in the cursor). */
+interface SchoolWalk {
+  tot?: number | undefined;
+  rl: number;
+  us: boolean;
+}
+
+/** The cursor fields of a school's walk. */
+const walkFields = (w: SchoolWalk) => ({
+  ...(w.tot !== undefined ? { tot: w.tot } : {}),
+  ...(w.rl > 0 ? { rl: w.rl } : {}),
+  ...(w.us ? { us: 1 as const } : {}),
+});
+
+/**
+ * A page's total against the school's: the school's walk as it goes on, or 'relist' (its set changed
+ * between its pages, and it was listed again fewer than {@link MAX_RELISTS} times), or 'unstable' (it
+ * changed once more: given up on now).
+ */
+function checkTotal(w: SchoolWalk, total: number | undefined): SchoolWalk | 'relist' | 'unstable' {
+  if (total === undefined || w.us) return w;
+  if (w.tot === undefined) return { ...w, tot: total };
+  if (total === w.tot) return w;
+  return w.rl < MAX_RELISTS ? 'relist' : 'unstable';
+}
 
 function encodeCursor<Pos>(c: Cursor<Pos>): string {
   return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
@@ -116,9 +163,46 @@ function laterOf(a: string | undefined, b: string | undefined): string | undefin
 }
 
 /**
+ * The pages of one school from `from`, listed again from its first page when its total changes between
+ * its pages ({@link checkTotal}); each with the school's walk after it, and whether the school was given
+ * up on at it.
+ */
+async function* schoolPages<
+  Entity extends string,
+  RecOf extends Record<Entity, unknown>,
+  Pos,
+  E extends Entity,
+>(
+  t: SchoolSystemTransport<Entity, RecOf, Pos>,
+  entity: E,
+  school: string,
+  from: { pos: Pos; walk: SchoolWalk },
+  q: { since?: string; pageSize?: number },
+): AsyncGenerator<{ page: WalkPage<RecOf[E], Pos>; walk: SchoolWalk; givenUp: boolean }> {
+  let { pos, walk } = from;
+  for (let again = true; again; pos = t.firstPos) {
+    again = false;
+    for await (const page of t.pages(entity, school, { pos, ...q })) {
+      const checked = checkTotal(walk, page.total);
+      if (checked === 'relist') {
+        walk = { rl: walk.rl + 1, us: false };
+        again = true;
+        break;
+      }
+      walk = checked === 'unstable' ? { ...walk, us: true } : checked;
+      yield { page, walk, givenUp: checked === 'unstable' };
+    }
+  }
+}
+
+/**
  * Changes of `entity` across every school (or `opts.schoolCode`) in code order, page by page; the cursor
  * resumes mid-listing (a vanished school resumes at the next code) and keeps the page size it was counted
  * in; the last page carries the watermark (latest change time seen, or `since` when nothing changed).
+ * A school whose total (where the system tells it) changes between its pages is listed again from its
+ * first page (its records already handed over come again), at most {@link MAX_RELISTS} times; then it is
+ * given up on: the page names it in `unstableScopes` (a full run deletes nothing of it), its remaining
+ * pages are listed as they come, and an incremental listing's watermark stays at `since`.
  */
 async function* listSchoolChanges<
   Entity extends string,
@@ -133,34 +217,48 @@ async function* listSchoolChanges<
   const resume = opts.cursor === undefined ? undefined : decodeCursor<Pos>(opts.cursor, t);
   const since = resume ? resume.since : opts.since;
   let watermark = resume?.wm ?? since;
+  let frozen = resume?.fz === 1;
   const pageSize = resume?.ps ?? opts.pageSize;
   const all = opts.schoolCode ? [opts.schoolCode] : await t.listSchools();
   const schools = resume === undefined ? all : all.filter((code) => code >= resume.school);
   const tail = { ...(pageSize ? { ps: pageSize } : {}), ...(since ? { since } : {}) };
+  const query = { ...(since ? { since } : {}), ...(pageSize ? { pageSize } : {}) };
   let yielded = false;
+  /** Schools given up on, not yet named on a page handed over. */
+  let unstable: string[] = [];
+  const ending = () => {
+    const wm = frozen ? since : watermark;
+    const marks = unstable.length > 0 ? { unstableScopes: unstable } : {};
+    unstable = [];
+    return { ...(wm ? { watermark: wm } : {}), ...marks };
+  };
   for (const [i, school] of schools.entries()) {
-    const pos: Pos = resume && school === resume.school ? resume : t.firstPos;
-    const query = { pos, ...(since ? { since } : {}), ...(pageSize ? { pageSize } : {}) };
-    for await (const page of t.pages(entity, school, query)) {
+    const resumed = resume && school === resume.school ? resume : undefined;
+    const walk: SchoolWalk = { tot: resumed?.tot, rl: resumed?.rl ?? 0, us: resumed?.us === 1 };
+    const from = { pos: resumed ?? t.firstPos, walk };
+    for await (const { page, walk, givenUp } of schoolPages(t, entity, school, from, query)) {
+      if (givenUp) unstable.push(school);
+      frozen = frozen || (givenUp && since !== undefined);
       for (const r of page.items) watermark = laterOf(watermark, t.changedAt(r));
       const nextSchool = schools[i + 1];
       const next: Cursor<Pos> | undefined =
         page.next !== undefined
-          ? { ...page.next, v: 1, school }
+          ? { ...page.next, v: 1, school, ...walkFields(walk) }
           : nextSchool !== undefined
             ? { ...t.firstPos, v: 1, school: nextSchool }
             : undefined;
       if (page.items.length === 0 && next !== undefined) continue; // nothing to hand over yet
       yielded = true;
       if (next === undefined) {
-        yield { items: page.items, ...(watermark ? { watermark } : {}) };
+        yield { items: page.items, ...ending() };
         return;
       }
-      const cursor = encodeCursor({ ...next, ...tail, ...(watermark ? { wm: watermark } : {}) });
-      yield { items: page.items, nextCursor: cursor };
+      const state = { ...(watermark ? { wm: watermark } : {}), ...(frozen ? { fz: 1 as const } : {}) };
+      const { watermark: _last, ...marks } = ending();
+      yield { items: page.items, nextCursor: encodeCursor({ ...next, ...tail, ...state }), ...marks };
     }
   }
-  if (!yielded) yield { items: [], ...(watermark ? { watermark } : {}) };
+  if (!yielded) yield { items: [], ...ending() };
 }
 
 /**

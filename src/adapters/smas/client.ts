@@ -9,6 +9,7 @@ import { AppError, type ErrorCode } from '../../errors.js';
 import { clampPageSize, parseWire } from '../wire.js';
 import {
   MAX_PAGES,
+  MAX_RELISTS,
   schoolHttpClient,
   vendorAppError,
   withVendorErrors,
@@ -157,18 +158,29 @@ async function fetchPageOf<E extends SmasEntity>(
   };
 }
 
-/** Every school the key covers, ordered by code. */
+/**
+ * Every school the key covers, ordered by code. Read again from page 1 when `TotalRecord` changes between
+ * its pages (a school skipped would have all its records unseen by a full run), at most
+ * {@link MAX_RELISTS} times; then the listing fails (the job tries again later).
+ */
 async function listSchoolsOf(http: AxiosInstance): Promise<SmasSchool[]> {
-  const out: SmasSchool[] = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const body = await call(
-      () => http.get('/schools', { params: { page, pageSize: SMAS_MAX_PAGE_SIZE } }),
-      smasSchoolPageSchema,
-    );
-    out.push(...body.Data);
-    if (body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord) break;
+  for (let tries = 0; tries <= MAX_RELISTS; tries++) {
+    const out: SmasSchool[] = [];
+    let total: number | undefined;
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const body = await call(
+        () => http.get('/schools', { params: { page, pageSize: SMAS_MAX_PAGE_SIZE } }),
+        smasSchoolPageSchema,
+      );
+      if (total !== undefined && body.TotalRecord !== total) break;
+      total = body.TotalRecord;
+      out.push(...body.Data);
+      if (body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord) {
+        return out.sort((a, b) => (a.MaTruong < b.MaTruong ? -1 : a.MaTruong > b.MaTruong ? 1 : 0));
+      }
+    }
   }
-  return out.sort((a, b) => (a.MaTruong < b.MaTruong ? -1 : a.MaTruong > b.MaTruong ? 1 : 0));
+  throw new AppError('ERR_ADAPTER_UNAVAILABLE', 'smas: the list of schools kept changing while it was read');
 }
 
 /** One batch write (upsert or delete) under its idempotency key; the receipt and whether SMAS replayed it. */

@@ -56,7 +56,11 @@ function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRe
         ...(q.pageSize ? { pageSize: q.pageSize } : {}),
       };
       for await (const page of client.pages(entity, school, query))
-        yield { items: page.items, ...(page.last ? {} : { next: { page: page.page + 1 } }) };
+        yield {
+          items: page.items,
+          total: page.totalRecord,
+          ...(page.last ? {} : { next: { page: page.page + 1 } }),
+        };
     },
     changedAt: (r) => r.NgayCapNhat,
     schoolOf: (r) => r.MaTruong,
@@ -70,7 +74,8 @@ function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRe
 
 /**
  * Creates the SMAS adapter. `listChanges` walks every school the key covers (or `schoolCode`) in code
- * order, page by page; its cursor resumes mid-listing; the last page carries the watermark (the latest
+ * order, page by page; its cursor resumes mid-listing; a school whose `TotalRecord` changes between its
+ * pages is listed again from page 1 (shared walker, BUG 7); the last page carries the watermark (the latest
  * `NgayCapNhat` seen, or `since` when nothing changed). `write` splits a batch by `MaTruong` and into
  * chunks of at most 500, each with a derived idempotency key, and merges the receipts; `remove` deletes
  * keys the same way, by the school that holds each.

@@ -40,6 +40,11 @@ const SyncRun = z
     pages: z.number().int(),
     records: z.number().int(),
     tombstones: z.number().int(),
+    unstableSchools: z.array(z.string()).meta({
+      description:
+        'Trường mà danh sách thay đổi liên tục trong lúc đọc: đối soát không xoá gì của các trường này / ' +
+        'schools whose listing kept changing while it was read: the reconciliation deletes nothing of them',
+    }),
     reconcile: z
       .enum(['queued', 'held', 'done'])
       .nullable()

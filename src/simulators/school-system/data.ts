@@ -3,7 +3,8 @@
  * system serves, each school's records in a stable order computed on the fly (never held), and the
  * overlay of records written to it (only those are kept in memory, bounded). Filtering and skipping use
  * only the change times, so a record is built only when it is served. Deleted keys are kept per school
- * (bounded with the overlay) and left out until written again. The wire form of each record is
+ * (bounded with the overlay) and keep their place, not served, until written again (a position cursor
+ * skips nothing; SMAS's page numbers count only what is served). The wire form of each record is
  * the system's own (given as `wireOf`): only the walking is shared.
  */
 import type { ClassGroup } from '../../canonical/class-group.js';
@@ -35,10 +36,15 @@ export interface SeqItemOf<Rec> {
   at: number;
 }
 
-/** Records of one population index (a student held twice is a unit of two), built on demand. */
+/**
+ * Records of one population index (a student held twice is a unit of two), built on demand. A deleted
+ * record keeps its place as a `gone` unit (never served): positions after it stay where they were, so a
+ * listing resumed by position (vnEdu's cursor) skips nothing when a record before it is deleted.
+ */
 interface UnitOf<Rec> {
   at: number;
   size: number;
+  gone?: true;
   make(): SeqItemOf<Rec>[];
 }
 
@@ -97,7 +103,7 @@ function* populationUnits<RecOf extends Record<SchoolEntity, unknown>>(
 
 /**
  * Written records replace the population's of the same key; new keys follow the population; deleted
- * keys are left out.
+ * keys keep their place as `gone` units.
  */
 function* withOverlay<Rec>(
   units: Iterable<UnitOf<Rec>>,
@@ -105,16 +111,20 @@ function* withOverlay<Rec>(
   gone: ReadonlySet<string>,
 ): Generator<UnitOf<Rec>> {
   const replaced = new Set<string>();
+  const unitOf = (item: SeqItemOf<Rec>): UnitOf<Rec> => ({
+    at: item.at,
+    size: 1,
+    ...(gone.has(item.key) ? { gone: true as const } : {}),
+    make: () => [item],
+  });
   for (const unit of units) {
-    const items = unit.make().flatMap((item) => {
-      if (gone.has(item.key)) return [];
+    for (const item of unit.make()) {
       const written = over.get(item.key);
       if (written) replaced.add(item.key);
-      return [written ?? item];
-    });
-    for (const item of items) yield { at: item.at, size: 1, make: () => [item] };
+      yield unitOf(written ?? item);
+    }
   }
-  for (const [key, item] of over) if (!replaced.has(key)) yield { at: item.at, size: 1, make: () => [item] };
+  for (const [key, item] of over) if (!replaced.has(key)) yield unitOf(item);
 }
 
 /**
@@ -131,7 +141,7 @@ function* selectFrom<Rec>(
   for (const unit of units) {
     const start = pos;
     pos += unit.size;
-    if (unit.at < sel.sinceMs || pos <= fromPos) continue;
+    if (unit.gone || unit.at < sel.sinceMs || pos <= fromPos) continue;
     const inRange = unit.size - Math.max(0, fromPos - start);
     if (toSkip >= inRange) {
       toSkip -= inRange;
@@ -168,15 +178,19 @@ function createOverlay<Rec>(base: (entity: SchoolEntity, s: number) => Iterable<
       : base(entity, s);
   }
 
-  /** Stores written records of one school (upsert by key; a deleted key is live again); false when full. */
+  /**
+   * Stores written records of one school (upsert by key; a deleted key is live again, in its place);
+   * false when full. A key counts once towards the bound, written or deleted or both.
+   */
   function write(entity: SchoolEntity, s: number, items: Array<{ key: string; wire: Rec }>, at: number) {
     const slot = written.get(`${entity}|${s}`) ?? new Map<string, SeqItemOf<Rec>>();
     const added = new Set(items.map((i) => i.key).filter((k) => !slot.has(k))).size;
     if (size + added > MAX_OVERLAY) return false;
     const gone = deleted.get(`${entity}|${s}`);
     for (const i of items) {
+      const had = slot.has(i.key);
       slot.set(i.key, { key: i.key, wire: i.wire, at });
-      if (gone?.delete(i.key)) size--;
+      if (gone?.delete(i.key) && !had) size--;
     }
     written.set(`${entity}|${s}`, slot);
     size += added;
@@ -185,23 +199,21 @@ function createOverlay<Rec>(base: (entity: SchoolEntity, s: number) => Iterable<
   }
 
   /**
-   * Deletes records of one school by key: they are no longer served until written again. Returns the
-   * keys the school held (the others change nothing), or false when the overlay is full.
+   * Deletes records of one school by key: they are no longer served until written again (a written one
+   * keeps its place among the written, as a population one among the population). Returns the keys the
+   * school held (the others change nothing), or false when the overlay is full.
    */
   function remove(entity: SchoolEntity, s: number, keys: readonly string[]): string[] | false {
     const wanted = new Set(keys);
     const held: string[] = [];
     for (const unit of current(entity, s))
-      for (const item of unit.make()) if (wanted.delete(item.key)) held.push(item.key);
+      if (!unit.gone) for (const item of unit.make()) if (wanted.delete(item.key)) held.push(item.key);
     if (held.length === 0) return held;
     const gone = deleted.get(`${entity}|${s}`) ?? new Set<string>();
     const slot = written.get(`${entity}|${s}`);
     const added = held.filter((k) => !slot?.has(k)).length;
     if (size + added > MAX_OVERLAY) return false;
-    for (const key of held) {
-      slot?.delete(key);
-      gone.add(key);
-    }
+    for (const key of held) gone.add(key);
     deleted.set(`${entity}|${s}`, gone);
     size += added;
     version++;
@@ -231,7 +243,7 @@ export function createSchoolSystemData<RecOf extends Record<SchoolEntity, unknow
     const hit = counts.get(key);
     if (hit !== undefined) return hit;
     let n = 0;
-    for (const unit of overlay.current(entity, s)) if (unit.at >= sinceMs) n += unit.size;
+    for (const unit of overlay.current(entity, s)) if (!unit.gone && unit.at >= sinceMs) n += unit.size;
     if (counts.size > 1_000) counts.clear();
     counts.set(key, n);
     return n;

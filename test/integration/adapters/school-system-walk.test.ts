@@ -1,26 +1,30 @@
 /**
- * KNOWN OPEN BUGS of the walk of a school's own system (SMAS here; vnEdu shares the walker,
- * src/adapters/school-system/adapter.ts listSchoolChanges), found by review15 and not fixed yet. Each case
- * reproduces one and is marked `it.fails`: it passes while the bug is there, and fails once it is fixed
- * (then make it a plain `it`).
+ * The walk of a school's own system (SMAS here; vnEdu shares the walker,
+ * src/adapters/school-system/adapter.ts listSchoolChanges) while the school's records change, found by
+ * review15. A case still marked `it.fails` reproduces a bug not fixed yet: it passes while the bug is
+ * there, and fails once it is fixed (then make it a plain `it`).
  *
- * BUG 6 (1st case): an incremental listing's watermark is the latest change time it saw, but it walks the
- * schools in code order, not in change-time order. A record of a school already walked that changes while
- * the walk goes on is not seen, and its change time is earlier than a later school's change the listing
- * did see: the next incremental listing, from that watermark, leaves it out too. The change is lost until
- * a full run. Fix to build: the watermark of a listing is when it started, by the source's clock.
+ * BUG 6 (1st case, open): an incremental listing's watermark is the latest change time it saw, but it walks
+ * the schools in code order, not in change-time order. A record of a school already walked that changes
+ * while the walk goes on is not seen, and its change time is earlier than a later school's change the
+ * listing did see: the next incremental listing, from that watermark, leaves it out too. The change is lost
+ * until a full run. Fix to build: the watermark of a listing is when it started, by the source's clock.
  *
- * BUG 7 (2nd case): SMAS lists by page number over a set that can shrink during the walk. A record deleted
- * at a position already listed shifts every later record one place back, and the next page skips one. For
- * a full run the skipped student is "unseen": the run's reconciliation deletes a live student (and sends
- * the deletion to the city database). Fix to build: a school whose total changes between its pages is
- * listed again from its first page, or left out of that run's deletions.
+ * BUG 7 (2nd case, fixed): SMAS lists by page number over a set that can shrink during the walk. A record
+ * deleted at a position already listed shifts every later record one place back, and the next page skips
+ * one. The walker keeps the school's TotalRecord from its first page and lists the school again from its
+ * first page when a later page's differs (test/integration/school-system-walk-reconcile.test.ts: at the job
+ * level, and a school given up on). vnEdu's cursor must not skip either (3rd case: its simulator kept
+ * positions of the current set until walk16).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmasAdapter, createSmasClient } from '../../../src/adapters/smas/index.js';
+import { createVneduAdapter, createVneduClient } from '../../../src/adapters/vnedu/index.js';
 import { startSmasSimulator, type SmasSimulator } from '../../../src/simulators/smas/simulator.js';
+import { startVneduSimulator, type VneduSimulator } from '../../../src/simulators/vnedu/simulator.js';
 
 const API_KEY = 'review15-smas-key';
+const VNEDU_TOKEN = 'walk16-vnedu-token';
 const T0 = Date.parse('2026-12-01T01:00:00.000Z');
 const keysOf = (items: readonly unknown[]) => (items as Array<{ MaHocSinh: string }>).map((r) => r.MaHocSinh);
 
@@ -91,33 +95,72 @@ describe('SMAS incremental listing: a change made while the listing walks the sc
       expect(nextRun).toContain(x!.MaHocSinh);
     },
   );
-  it.fails(
-    'BUG 7: a full listing lists every record the school still holds, though one it listed was deleted meanwhile',
-    async () => {
-      const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
-      const client = createSmasClient(opts);
-      const adapter = createSmasAdapter(opts);
-      const school = sim.schoolCodes[2]!;
-      const held = async () =>
-        keysOf((await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items);
-      const before = await held();
-      expect(before.length).toBeGreaterThanOrEqual(4);
+  it('BUG 7: a full listing lists every record the school still holds, though one it listed was deleted meanwhile', async () => {
+    const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
+    const client = createSmasClient(opts);
+    const adapter = createSmasAdapter(opts);
+    const school = sim.schoolCodes[2]!;
+    const held = async () =>
+      keysOf((await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items);
+    const before = await held();
+    expect(before.length).toBeGreaterThanOrEqual(4);
 
-      // A full listing of the school, two records a page (a big school's pages are 500 records).
-      const listing = adapter.listChanges('students', { schoolCode: school, pageSize: 2 });
-      const walk = listing[Symbol.asyncIterator]();
-      const first = await walk.next();
-      const seen = keysOf(first.value!.items);
-      expect(seen).toEqual(before.slice(0, 2));
-      // Meanwhile the school deletes the first student it listed (in SMAS, or truc's own delete push).
-      await client.remove('students', school, [seen[0]!], 'r15-full-1');
-      for (let next = await walk.next(); !next.done; next = await walk.next())
-        seen.push(...keysOf(next.value.items));
+    // A full listing of the school, two records a page (a big school's pages are 500 records).
+    const listing = adapter.listChanges('students', { schoolCode: school, pageSize: 2 });
+    const walk = listing[Symbol.asyncIterator]();
+    const first = await walk.next();
+    const seen = keysOf(first.value!.items);
+    expect(seen).toEqual(before.slice(0, 2));
+    // Meanwhile the school deletes the first student it listed (in SMAS, or truc's own delete push).
+    await client.remove('students', school, [seen[0]!], 'r15-full-1');
+    for (let next = await walk.next(); !next.done; next = await walk.next())
+      seen.push(...keysOf(next.value.items));
 
-      // Every student the school still holds was listed: a full run reconciles (deletes) what it did not see.
-      const after = await held();
-      expect(after).toEqual(before.slice(1));
-      expect(after.filter((k) => !seen.includes(k))).toEqual([]);
-    },
-  );
+    // Every student the school still holds was listed: a full run reconciles (deletes) what it did not see.
+    const after = await held();
+    expect(after).toEqual(before.slice(1));
+    expect(after.filter((k) => !seen.includes(k))).toEqual([]);
+  });
+});
+
+describe('vnEdu full listing: a record deleted while the listing walks the school', () => {
+  let sim: VneduSimulator;
+  beforeAll(async () => {
+    sim = await startVneduSimulator({
+      seed: 'walk16-vnedu',
+      schools: 4,
+      studentsPerSchool: 6,
+      staffPerSchool: 1,
+      token: VNEDU_TOKEN,
+    });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  // vnEdu pages by an opaque cursor (no total to check): its contract is that the cursor resumes after
+  // the last record it served, whatever was deleted before it (openapi/external/vnedu.yaml `After`).
+  it('lists every record the school still holds, though one it listed was deleted meanwhile', async () => {
+    const opts = { baseURL: sim.url, token: VNEDU_TOKEN, timeoutMs: 2000 };
+    const client = createVneduClient(opts);
+    const adapter = createVneduAdapter(opts);
+    const school = sim.schoolCodes[0]!;
+    const ids = (items: readonly unknown[]) =>
+      (items as Array<{ student_id: string }>).map((r) => r.student_id);
+    const held = async () => ids((await client.fetchPage('students', school, { limit: 50 })).items);
+    const before = await held();
+    expect(before.length).toBeGreaterThanOrEqual(4);
+
+    const walk = adapter.listChanges('students', { schoolCode: school, pageSize: 2 })[Symbol.asyncIterator]();
+    const first = await walk.next();
+    const seen = ids(first.value!.items);
+    expect(seen).toEqual(before.slice(0, 2));
+    await client.remove('students', school, [seen[0]!], 'w16-vnedu-1');
+    for (let next = await walk.next(); !next.done; next = await walk.next())
+      seen.push(...ids(next.value.items));
+
+    const after = await held();
+    expect(after).toEqual(before.slice(1));
+    expect(after.filter((k) => !seen.includes(k))).toEqual([]);
+  });
 });

@@ -1466,6 +1466,8 @@ export interface components {
       pages: number;
       records: number;
       tombstones: number;
+      /** @description Trường mà danh sách thay đổi liên tục trong lúc đọc: đối soát không xoá gì của các trường này / schools whose listing kept changing while it was read: the reconciliation deletes nothing of them */
+      unstableSchools: string[];
       /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, held (chờ duyệt), done / a full run's reconciliation: null (not due or not a full run), queued, held (awaiting approval), done */
       reconcile: ('queued' | 'held' | 'done') | null;
       /** @description Bản ghi bị xoá khi đối soát / records the reconciliation deleted */
@@ -1487,6 +1489,8 @@ export interface components {
       pages: number;
       records: number;
       tombstones: number;
+      /** @description Trường mà danh sách thay đổi liên tục trong lúc đọc: đối soát không xoá gì của các trường này / schools whose listing kept changing while it was read: the reconciliation deletes nothing of them */
+      unstableSchools: string[];
       /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, held (chờ duyệt), done / a full run's reconciliation: null (not due or not a full run), queued, held (awaiting approval), done */
       reconcile: ('queued' | 'held' | 'done') | null;
       /** @description Bản ghi bị xoá khi đối soát / records the reconciliation deleted */

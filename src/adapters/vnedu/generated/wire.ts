@@ -347,7 +347,7 @@ export interface components {
      * @example 2025-09-01T00:00:00Z
      */
     UpdatedAfter: string;
-    /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. */
+    /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. It resumes right after the last record it served, in the listing's stable order: a record deleted (or added) before it meanwhile moves nothing after it, so no record is skipped (truc's walk relies on it: vnEdu gives no total to check). */
     After: string;
     /** @description Records per page, at most 1000. */
     Limit: number;
@@ -397,7 +397,7 @@ export interface operations {
   listSchools: {
     parameters: {
       query?: {
-        /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. */
+        /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. It resumes right after the last record it served, in the listing's stable order: a record deleted (or added) before it meanwhile moves nothing after it, so no record is skipped (truc's walk relies on it: vnEdu gives no total to check). */
         after?: components['parameters']['After'];
         /** @description Records per page, at most 1000. */
         limit?: components['parameters']['Limit'];
@@ -442,7 +442,7 @@ export interface operations {
          * @example 2025-09-01T00:00:00Z
          */
         updated_after?: components['parameters']['UpdatedAfter'];
-        /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. */
+        /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. It resumes right after the last record it served, in the listing's stable order: a record deleted (or added) before it meanwhile moves nothing after it, so no record is skipped (truc's walk relies on it: vnEdu gives no total to check). */
         after?: components['parameters']['After'];
         /** @description Records per page, at most 1000. */
         limit?: components['parameters']['Limit'];
@@ -554,7 +554,7 @@ export interface operations {
          * @example 2025-09-01T00:00:00Z
          */
         updated_after?: components['parameters']['UpdatedAfter'];
-        /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. */
+        /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. It resumes right after the last record it served, in the listing's stable order: a record deleted (or added) before it meanwhile moves nothing after it, so no record is skipped (truc's walk relies on it: vnEdu gives no total to check). */
         after?: components['parameters']['After'];
         /** @description Records per page, at most 1000. */
         limit?: components['parameters']['Limit'];
@@ -649,7 +649,7 @@ export interface operations {
          * @example 2025-09-01T00:00:00Z
          */
         updated_after?: components['parameters']['UpdatedAfter'];
-        /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. */
+        /** @description Opaque cursor from the previous page's `next`. Send the same `updated_after` with it. It resumes right after the last record it served, in the listing's stable order: a record deleted (or added) before it meanwhile moves nothing after it, so no record is skipped (truc's walk relies on it: vnEdu gives no total to check). */
         after?: components['parameters']['After'];
         /** @description Records per page, at most 1000. */
         limit?: components['parameters']['Limit'];
