@@ -133,6 +133,16 @@ function holdLists(q: Queryable) {
         })),
       };
     },
+    /** A sync run's newest hold still waiting for a decision, as lists show it (no keys), or undefined. */
+    async heldOfRun(syncRunId: number): Promise<GuardHoldSummary | undefined> {
+      const res = await q.query<Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals'>>(
+        `SELECT ${COLUMNS.replace('diff, ', '')}, ${SUMMARY} FROM truc.guard_holds
+          WHERE sync_run_id = $1 AND status = 'held' ORDER BY id DESC LIMIT 1`,
+        [syncRunId],
+      );
+      const r = res.rows[0];
+      return r ? { ...r, id: Number(r.id), syncRunId: Number(r.syncRunId) } : undefined;
+    },
     /** The newest hold of a vendor batch (what its status shows the vendor), or undefined. */
     async ofBatch(
       batchId: string,

@@ -2,6 +2,7 @@
 import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemName } from '../../config.js';
 import { isAppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
+import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary } from '../../store/sync-run-reads.js';
 import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
@@ -18,9 +19,31 @@ function oneOf<T extends string>(what: string, value: string | undefined, names:
   throw new UsageError(`${what} "${value ?? ''}": one of ${names.join(', ')}`);
 }
 
+/** `sync run --follow`'s exit code for a run the mass-change guard holds (0 done, 1 failed or timed out, 2 bad usage). */
+export const EXIT_HELD = 3;
+
+/** What an operator needs about a held run: the hold's counts, what went over, and where to decide. */
+function heldMessage(runId: number, hold: GuardHoldSummary | undefined): string {
+  if (!hold)
+    return `truc: sync run ${runId} is held by the mass-change guard; its hold: GET /v1/guard/holds?status=held\n`;
+  const t = hold.totals;
+  const over = hold.reasons.map(
+    (r) =>
+      `  school ${r.school}: ${r.kind} ${r.count} of ${r.live} live (${Math.round(r.ratio * 100)} %, threshold ${Math.round(r.threshold * 100)} %)\n`,
+  );
+  return (
+    `truc: sync run ${runId} is held by the mass-change guard (hold ${hold.id}, ${hold.kind}): ` +
+    `${hold.schools} school(s), ${t.live} live ${hold.entity}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed\n` +
+    over.join('') +
+    `  a city admin decides (scope guard): POST /v1/guard/holds/${hold.id}/approve (the run goes on from the held page)\n` +
+    `  or POST /v1/guard/holds/${hold.id}/reject (the run fails, ERR_GUARD_REJECTED); the dashboard: /dashboard#/guard/${hold.id}\n`
+  );
+}
+
 /**
- * Polls the run until it is done or failed (or `timeoutS` passes), showing its records and rate
- * (`startProgress`). The workers of a running truc (`truc all` or `truc worker`) do the pulling.
+ * Polls the run until it is done, failed or held by the mass-change guard (or `timeoutS` passes),
+ * showing its records and rate (`startProgress`). The workers of a running truc (`truc all` or
+ * `truc worker`) do the pulling.
  */
 async function follow(
   db: Db,
@@ -45,12 +68,34 @@ async function follow(
         outcome = run.status === 'done' ? 'done' : `failed: ${run.errorCode ?? 'unknown'}`;
         break;
       }
+      if (run.status === 'held') {
+        outcome = 'held by the mass-change guard';
+        break;
+      }
       await new Promise((r) => setTimeout(r, o.intervalMs));
     }
   } finally {
     progress.stop(outcome);
   }
   return { run, ok: outcome === 'done' };
+}
+
+/**
+ * `--follow`: follows run `id` ({@link follow}), prints it as it ended on stdout and, when the guard
+ * holds it, the hold on stderr; resolves with the exit code.
+ */
+export async function followRun(
+  db: Db,
+  id: number,
+  o: Required<Pick<RunOptions, 'intervalMs' | 'timeout'>>,
+  out: CliOutput,
+): Promise<number> {
+  const { run, ok } = await follow(db, id, o, out);
+  if (run) out.stdout(`${JSON.stringify(syncRunSummary(run))}\n`);
+  if (run?.status !== 'held') return ok ? 0 : 1;
+  const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
+  out.stderr(heldMessage(id, await createGuardHoldsRepo(db).heldOfRun(id)));
+  return EXIT_HELD;
 }
 
 const runCommand = () =>
@@ -70,7 +115,8 @@ const runCommand = () =>
       .addHelpText(
         'after',
         '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. Prints {"syncRunId":…};\n' +
-          'with --follow, progress on stderr and the finished run on stdout, exit 0 when done, 1 when failed.',
+          'with --follow, progress on stderr and the finished run on stdout, exit 0 when done, 1 when failed\n' +
+          '(or timed out), 3 when the mass-change guard holds it (its counts and how to approve or reject on stderr).',
       ),
     async (o, [systemArg, entityArg], out) => {
       const system = oneOf<SystemName>('system', systemArg, SYSTEM_NAMES);
@@ -97,14 +143,7 @@ const runCommand = () =>
         }
         out.stdout(`${JSON.stringify({ syncRunId: id })}\n`);
         if (!o.follow) return 0;
-        const { run, ok } = await follow(
-          db,
-          id,
-          { intervalMs: o.intervalMs ?? 1000, timeout: o.timeout ?? 21_600 },
-          out,
-        );
-        if (run) out.stdout(`${JSON.stringify(syncRunSummary(run))}\n`);
-        return ok ? 0 : 1;
+        return followRun(db, id, { intervalMs: o.intervalMs ?? 1000, timeout: o.timeout ?? 21_600 }, out);
       });
     },
   );
