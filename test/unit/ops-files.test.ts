@@ -1,10 +1,11 @@
 /**
  * The operations files: ops/prometheus/{prometheus.yml,alerts.yml} and ops/grafana/truc.json name only
  * metrics truc exports; the alert rules the operators need exist, with runbook text; promtool accepts
- * the config and rules (when installed); compose.yaml validates against the Compose specification's
- * JSON schema, runs Prometheus and Grafana provisioned with these files, and Prometheus scrapes every
- * truc role at the port it serves; the worker's health check asks the port it listens on; the Docker
- * build context leaves out dependencies, local data and secrets.
+ * the config and rules and passes the rules' tests (alerts.test.yml; when installed); compose.yaml
+ * validates against the Compose specification's JSON schema, runs Prometheus and Grafana provisioned
+ * with these files, and Prometheus scrapes every truc role at the port it serves; the worker's health
+ * check asks the port it listens on; the Docker build context leaves out dependencies, local data and
+ * secrets.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -87,6 +88,7 @@ describe('alert rules and the Grafana dashboard', () => {
         'TrucTargetDown',
         'TrucDeadLettersGrowing',
         'TrucOutboxLagHigh',
+        'TrucOutboxRelayFailing',
         'TrucScheduleDidNotRun',
         'TrucQualityBelowBand',
         'TrucPcgdUnitAtRisk',
@@ -112,6 +114,14 @@ describe('alert rules and the Grafana dashboard', () => {
     const checked = promtool(['check', 'rules', join(ROOT, 'ops/prometheus/alerts.yml')]);
     expect(checked.ok, checked.output).toBe(true);
   });
+
+  it.runIf(hasPromtool())(
+    'the rules’ promtool tests pass (alerts.test.yml: the outbox relay failing)',
+    () => {
+      const tested = promtool(['test', 'rules', join(ROOT, 'ops/prometheus/alerts.test.yml')]);
+      expect(tested.ok, tested.output).toBe(true);
+    },
+  );
 });
 
 describe('compose.yaml', () => {
