@@ -8,7 +8,8 @@
  * `graceMs`); once none runs it gets `settleMs` to finish its teardown, then it is left behind: the
  * process exits and its connections are disconnected by the queue factory's close. Nothing is lost: a
  * job still running past the grace keeps its outbox row open and its lock lapses, so another worker
- * takes it over (lockMs + 2 × stalledIntervalMs), as after a kill.
+ * takes it over (lockMs + 2 × stalledIntervalMs), as after a kill; its failure meanwhile (the process
+ * closes its pool) is not reported, so it spends no attempt ({@link JobsInFlight.abandon}).
  */
 import type { Worker } from 'bullmq';
 import { failureWithin } from '../observability/deadline.js';
@@ -20,16 +21,26 @@ export interface JobsInFlight {
   readonly count: number;
   /** Resolves when no job is in flight (at once if none is). */
   idle(): Promise<void>;
+  /**
+   * The worker is left to the process exit with jobs still running: a job failing from now on (its pool
+   * closed under it) is not reported to BullMQ, so it spends no attempt and writes no dead letter; it stays
+   * active until its lock lapses.
+   */
+  abandon(): void;
 }
 
 export function jobsInFlight(): JobsInFlight {
   let count = 0;
   let waiters: (() => void)[] = [];
+  let abandoned = false;
   return {
     async run(fn) {
       count++;
       try {
         return await fn();
+      } catch (err) {
+        if (abandoned) return new Promise<never>(() => undefined);
+        throw err;
       } finally {
         if (--count === 0) {
           const woken = waiters;
@@ -43,6 +54,9 @@ export function jobsInFlight(): JobsInFlight {
     },
     idle() {
       return count === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve));
+    },
+    abandon() {
+      abandoned = true;
     },
   };
 }
@@ -68,7 +82,10 @@ export async function closeWithin(
     });
   const jobsDone = !(await failureWithin(() => Promise.race([closing, running.idle()]), opts.graceMs));
   if (closed) return 'closed';
-  if (!jobsDone) return 'left';
+  if (!jobsDone) {
+    running.abandon();
+    return 'left';
+  }
   await failureWithin(() => closing, opts.settleMs);
   return closed ? 'closed' : 'left';
 }

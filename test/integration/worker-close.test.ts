@@ -36,15 +36,24 @@ describe('workers closed within a deadline', () => {
       logger,
     );
     let release = (): void => undefined;
-    const held = new Promise<void>((r) => (release = r));
-    const state = { started: 0, finished: 0 };
+    let fail = (): void => undefined;
+    const held = new Promise<void>((resolve, reject) => {
+      release = resolve;
+      fail = () => reject(new Error('the pool is closed'));
+    });
+    const state = { started: 0, finished: 0, failed: 0 };
     const job = {
       queue,
       name: 'hold',
       concurrency: 1,
       run: async () => {
         state.started++;
-        await held;
+        try {
+          await held;
+        } catch (err) {
+          state.failed++;
+          throw err;
+        }
         state.finished++;
       },
     } as unknown as RegisteredJob;
@@ -53,7 +62,7 @@ describe('workers closed within a deadline', () => {
       { config, logger, metrics: createMetrics() } as unknown as WorkerContext,
       [job],
     );
-    return { workers, queues, lines, state, release: () => release() };
+    return { workers, queues, lines, state, release: () => release(), fail: () => fail() };
   }
 
   it('waits for the job in flight, then closes', async () => {
@@ -96,7 +105,7 @@ describe('workers closed within a deadline', () => {
     }
   });
 
-  it('a job still running past the grace is left running (its lock lapses with the process)', async () => {
+  it('a job still running past the grace is left running, and its failure then (the pool closed under it) is not reported', async () => {
     const w = workersOn('close-long');
     try {
       await w.workers.workers[0]!.waitUntilReady();
@@ -105,9 +114,14 @@ describe('workers closed within a deadline', () => {
       await w.workers.close(200);
       expect(w.state.finished).toBe(0);
       expect(await w.queues.queue('close-long').getJobState(added.id!)).toBe('active');
-      expect(w.lines.filter((l) => l.level === 'warn').map((l) => [l.queue, l.jobsRunning])).toEqual([
-        ['close-long', 1],
-      ]);
+      // The process goes on closing: the job fails. Reported, it would be failed (attempts: 1), or a retry.
+      w.fail();
+      await waitFor(() => w.state.failed === 1, { what: 'the job to fail' });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await w.queues.queue('close-long').getJobState(added.id!)).toBe('active');
+      expect(
+        w.lines.filter((l) => /^worker not closed/.test(String(l.msg))).map((l) => [l.queue, l.jobsRunning]),
+      ).toEqual([['close-long', 1]]);
     } finally {
       w.release();
       await w.queues.close();
