@@ -4,9 +4,11 @@
  * the schools a system serves learnt (./served-schools.ts), one push set per target interested in the
  * changes. And what the ingest's steps share: its context and its result.
  */
+import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
+import { createSystemCopiesRepo, type CopyRow } from '../store/system-copies.js';
 import { enqueue, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import type { GuardEntry } from './guard.js';
@@ -88,15 +90,28 @@ async function writeRecords(
   await sendWrite(q, (w) =>
     createRecordsRepo(w).upsert(entity, rows, { system, mappingVersion: mapping.version, fresh, stored }),
   );
+  // A school system's older copies (prec16) are not what the stored rows are made of: their source fingerprints are not noted.
+  const older = new Set(p.olderCopies);
   if (fps) {
     const stale = p.unchangedKeys.flatMap((key) => {
       const fp = fps.get(key);
       const row = checked.existing.get(key);
-      return fp !== undefined && row && row.sourceFp !== fp
+      return fp !== undefined && row && row.sourceFp !== fp && !older.has(key)
         ? [{ key, fingerprint: row.fingerprint, sourceFp: fp }]
         : [];
     });
     if (stale.length > 0) await records.noteSourceFps(entity, stale);
+  }
+  if (isPulledPage(loaded) && (SCHOOL_SYSTEMS as readonly string[]).includes(system)) {
+    const received: CopyRow[] = [
+      ...rows.map((r) => ({ key: r.key, fp: r.fingerprint })),
+      ...p.unchangedKeys.flatMap((key) =>
+        older.has(key) ? [] : [{ key, fp: checked.existing.get(key)!.fingerprint }],
+      ),
+    ];
+    // What the school's own system holds now: its next copy of these states is no change (./judge.ts `plan`).
+    if (received.length > 0)
+      await sendWrite(q, (w) => createSystemCopiesRepo(w).noteReceived(system, entity, received));
   }
   // Written after the records it may read (a refusal's holders); an inline page's go with its closing writes.
   if (pulled)

@@ -103,6 +103,12 @@ export interface Plan {
   readonly rejected: number;
   /** A pulled page's source fingerprints by natural key (./ingest-pulled.ts `sourceFpsByKey`), as `plan` was given them. */
   readonly sourceFps?: ReadonlyMap<string, string>;
+  /**
+   * Of `unchangedKeys`, those whose record is an older copy the source (a school's own system) holds of
+   * a record since changed or deleted in truc (prec16: what truc received from it or sent to it before):
+   * not a change, and not what the stored row is made of.
+   */
+  readonly olderCopies?: readonly string[];
 }
 
 /** The quality engine's context for a batch: today in Vietnam, the current school year, the city's settings. */
@@ -182,10 +188,21 @@ async function storedCopies(
   entity: EntityName,
   keys: readonly string[],
   weigh: boolean,
+  copiesOf: string | undefined,
 ): Promise<{ rows: Map<string, ExistingRow>; live?: Map<string, number> }> {
   if (keys.length === 0) return weigh ? { rows: new Map(), live: new Map() } : { rows: new Map() };
   const records = createRecordsRepo(q);
-  return weigh ? records.existingWithLive(entity, keys) : { rows: await records.existing(entity, keys) };
+  if (weigh) return records.existingWithLive(entity, keys);
+  return { rows: await records.existing(entity, keys, copiesOf === undefined ? {} : { copiesOf }) };
+}
+
+/**
+ * The school's own system (smas, vnedu) a page was pulled from: its known copies are read with the stored
+ * rows (`plan`: its older copies are no change; prec16). Undefined for any other batch.
+ */
+function copiesOf({ trusted, batch }: Pick<Loaded, 'trusted' | 'batch'>): string | undefined {
+  const pulled = trusted && batch.syncRunId !== null;
+  return pulled && (SCHOOL_SYSTEMS as readonly string[]).includes(batch.format) ? batch.format : undefined;
 }
 
 /**
@@ -262,7 +279,7 @@ export async function check(
   const { entity } = loaded;
   const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
   const unknown = known ? keys.filter((k) => !known.asked.has(k)) : keys;
-  const { rows: existing, live } = await storedCopies(q, entity, unknown, weigh && !known);
+  const { rows: existing, live } = await storedCopies(q, entity, unknown, weigh && !known, copiesOf(loaded));
   if (known) {
     for (const k of keys) {
       const row = known.rows.get(k);
@@ -313,6 +330,7 @@ export async function check(
 export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>): Plan {
   const toWrite: UpsertRow[] = [];
   const unchangedKeys: string[] = [];
+  const olderCopies: string[] = [];
   let rejected = 0;
   const twinKeys = (checked.ahead ?? checked).twinKeys;
   checked.records.forEach((rec, index) => {
@@ -327,7 +345,12 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
     const fp = ahead ?? own!.fingerprint;
     // A deleted record that comes back is restored, even unchanged.
     if (prior && prior.fingerprint === fp && !prior.deleted) unchangedKeys.push(rec.key);
-    else
+    // A school system's copy of a state truc received from it or sent it before, the record changed (or
+    // deleted) in truc since: that system has not heard of the change yet; its copy is not one (prec16).
+    else if (prior?.copies?.includes(fp) === true) {
+      unchangedKeys.push(rec.key);
+      olderCopies.push(rec.key);
+    } else
       toWrite.push({
         key: rec.key,
         scope: rec.scope,
@@ -339,7 +362,13 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
         sourceFp: sourceFps?.get(rec.key),
       });
   });
-  return { toWrite, unchangedKeys, rejected, ...(sourceFps ? { sourceFps } : {}) };
+  return {
+    toWrite,
+    unchangedKeys,
+    rejected,
+    ...(sourceFps ? { sourceFps } : {}),
+    ...(olderCopies.length > 0 ? { olderCopies } : {}),
+  };
 }
 
 /** A finding as the store keeps it, with the key of its record (null where mapping failed). */

@@ -11,8 +11,9 @@ import { createClassKeysRepo } from '../store/class-keys.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushClaimsRepo } from '../store/push-claims.js';
 import { createPushSetsRepo, type PushSet } from '../store/push-sets.js';
-import { createRecordsRepo } from '../store/records.js';
+import { createRecordsRepo, type LoadedRecord } from '../store/records.js';
 import { createSchoolSystemsRepo } from '../store/school-systems.js';
+import { createSystemCopiesRepo, type CopyRow } from '../store/system-copies.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
@@ -91,6 +92,8 @@ interface Sent {
   receipt: PushReceipt;
   sent: number;
   superseded?: number;
+  /** A school's own system: the copies it acknowledged (../store/system-copies.ts). */
+  acknowledged?: CopyRow[];
 }
 
 /**
@@ -160,7 +163,7 @@ async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Prom
 async function recordsToWrite(
   ctx: PushContext,
   set: PushSet,
-): Promise<{ records: Array<{ data: unknown }>; superseded?: number }> {
+): Promise<{ records: LoadedRecord[]; superseded?: number }> {
   const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
   if (ctx.targets[set.system]?.servedSchoolsOnly !== true) return { records };
   const served = await createSchoolSystemsRepo(ctx.db).servedBy(
@@ -177,6 +180,10 @@ async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promi
   const { records, superseded } = await recordsToWrite(ctx, set);
   // Nothing left to send where the target serves: no call at all.
   const nothingServed = superseded !== undefined && records.length === 0;
+  // A school's own system: what it is sent is noted before the call (prec16), so a pull of it made while the
+  // call is under way (or before truc hears the answer) knows that copy for one truc sent, not a change.
+  const copies = target.servedSchoolsOnly === true && !nothingServed ? copyRows(records) : undefined;
+  if (copies) await createSystemCopiesRepo(ctx.db).noteSending(set.system, set.entity, copies);
   const receipt = nothingServed
     ? { accepted: 0, rejected: [] }
     : await gated(ctx, set, keepClaims, (through) =>
@@ -186,8 +193,19 @@ async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promi
           { idempotencyKey: pushKey(set), through },
         ),
       );
-  return { receipt, sent: records.length, ...(superseded !== undefined ? { superseded } : {}) };
+  // Acknowledged: the records the target did not refuse (noted with the set's delivery).
+  const refused = new Set(receipt.rejected.map((r) => r.index));
+  const acknowledged = copies?.filter((_, i) => !refused.has(i));
+  return {
+    receipt,
+    sent: records.length,
+    ...(superseded !== undefined ? { superseded } : {}),
+    ...(acknowledged ? { acknowledged } : {}),
+  };
 }
+
+const copyRows = (records: readonly LoadedRecord[]) =>
+  records.map((r) => ({ key: r.key, fp: r.fingerprint }));
 
 /** The target's idempotency key of a set: stable, so a retry after a lost answer has one effect. */
 const pushKey = (set: PushSet) => `truc-push-${set.id}`;
@@ -199,7 +217,7 @@ async function send(
   job: JobRun,
   keepClaims: () => Promise<void>,
 ): Promise<PushReceipt> {
-  const { receipt, sent, superseded } =
+  const { receipt, sent, superseded, acknowledged } =
     set.operation === 'delete'
       ? await sendDelete(ctx, set, keepClaims)
       : await sendWrite(ctx, set, keepClaims);
@@ -211,6 +229,7 @@ async function send(
   };
   await ctx.db.tx(async (q) => {
     await createPushSetsRepo(q).markDelivered(set.id, summary);
+    if (acknowledged) await createSystemCopiesRepo(q).acknowledged(set.system, set.entity, acknowledged);
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(
       q,

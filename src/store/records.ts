@@ -10,6 +10,7 @@ import { queryAll, type Queryable } from './db.js';
 import { JsonWriter } from './json-bytes.js';
 import { heldChangeReads, recordDeletions, scopeReconciliation } from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
+import { copiesColumn, copiesJoin, parseCopies } from './system-copies.js';
 
 /**
  * sha-256 of a canonical record. Records reaching the store are zod outputs, whose keys come in the
@@ -58,6 +59,11 @@ export interface ExistingRow {
   sourceFp: string | null;
   /** The system that wrote it (`source_system`); absent where the read did not ask (a pulled page's skip). */
   sourceSystem?: string;
+  /**
+   * A page pulled from a school's own system (smas, vnedu): the fingerprints of the copies truc knows that
+   * system holds or held (received from it, sent to it: ./system-copies.ts); absent where none is known.
+   */
+  copies?: string[];
 }
 
 /** jsonb's binary input form: a version byte (1), then the JSON text. */
@@ -289,34 +295,54 @@ async function existingWithLive(
   return { rows, live };
 }
 
+/** A live record as a push sends it ({@link recordLookups} `load`). */
+export interface LoadedRecord {
+  key: string;
+  scope: string;
+  data: unknown;
+  fingerprint: string;
+}
+
 /** Lookups by key: what is stored of given records. */
 function recordLookups(q: Queryable) {
   return {
-    async existing(entity: EntityName, keys: readonly string[]): Promise<Map<string, ExistingRow>> {
+    /**
+     * What is stored of `keys`; `copiesOf`: a school's own system (smas, vnedu) whose page is judged, each row
+     * with the copies truc knows that system holds or held ({@link ExistingRow} `copies`, ./system-copies.ts).
+     */
+    async existing(
+      entity: EntityName,
+      keys: readonly string[],
+      opts: { copiesOf?: string } = {},
+    ): Promise<Map<string, ExistingRow>> {
       const t = TABLES[entity];
       const out = new Map<string, ExistingRow>();
+      const { copiesOf } = opts;
       for (const part of chunks(keys)) {
-        const res = await q.query<ExistingRow>(
-          `SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
-                  source_fp AS "sourceFp", source_system AS "sourceSystem"
-             FROM ${t.table} WHERE ${t.key} = ANY($1::text[])`,
-          [part],
+        const res = await q.query<ExistingRow & { copyFps?: string | null }>(
+          `SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
+                  r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${
+                    copiesOf === undefined ? '' : `, ${copiesColumn('c')} AS "copyFps"`
+                  }
+             FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('c', `r.${t.key}`, '$2', '$3')}
+            WHERE r.${t.key} = ANY($1::text[])`,
+          copiesOf === undefined ? [part] : [part, copiesOf, entity],
         );
-        for (const r of res.rows) out.set(r.key, r);
+        for (const { copyFps, ...r } of res.rows) {
+          const copies = parseCopies(copyFps);
+          out.set(r.key, copies ? { ...r, copies } : r);
+        }
       }
       return out;
     },
     existingWithLive: (entity: EntityName, keys: readonly string[]) => existingWithLive(q, entity, keys),
-    /** The live records of `keys` (deleted ones left out), with their scope (school), in key order. */
-    async load(
-      entity: EntityName,
-      keys: readonly string[],
-    ): Promise<Array<{ key: string; scope: string; data: unknown }>> {
+    /** The live records of `keys` (deleted ones left out), with their scope (school) and fingerprint, in key order. */
+    async load(entity: EntityName, keys: readonly string[]): Promise<LoadedRecord[]> {
       const t = TABLES[entity];
-      const out: Array<{ key: string; scope: string; data: unknown }> = [];
+      const out: LoadedRecord[] = [];
       for (const part of chunks(keys)) {
-        const res = await q.query<{ key: string; scope: string; data: unknown }>(
-          `SELECT ${t.key} AS key, ${t.scope} AS scope, data FROM ${t.table}
+        const res = await q.query<LoadedRecord>(
+          `SELECT ${t.key} AS key, ${t.scope} AS scope, data, fingerprint FROM ${t.table}
             WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL ORDER BY ${t.key}`,
           [part],
         );

@@ -226,7 +226,9 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(after.get('S2')!.updated).toBeGreaterThan(before.get('S2')!.updated);
       expect(after.get('S2')!.fp).toBe(fingerprint(second[1]));
       const loaded = await repo.load('students', ['S2']);
-      expect(loaded).toEqual([{ key: 'S2', scope: second[1]!.schoolCode, data: second[1] }]);
+      expect(loaded).toEqual([
+        { key: 'S2', scope: second[1]!.schoolCode, data: second[1], fingerprint: fingerprint(second[1]) },
+      ]);
       expect(await repo.count('students', '79000001')).toBe(3);
     });
 
@@ -333,7 +335,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         ),
       ).rejects.toThrow(/not found/);
       expect(await repo.load('students', ['U1', 'U9'])).toEqual([
-        { key: 'U1', scope: changed[0]!.scope, data: changed[0]!.data },
+        { key: 'U1', scope: changed[0]!.scope, data: changed[0]!.data, fingerprint: changed[0]!.fingerprint },
       ]);
     });
 
@@ -352,7 +354,12 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         }),
       ).rejects.toThrow(/1 of 2 rows to update not found/);
       expect(await repo.load('students', ['R1', 'R9'])).toEqual([
-        { key: 'R1', scope: s('R1', 'Hà').schoolCode, data: s('R1', 'Hà') },
+        {
+          key: 'R1',
+          scope: s('R1', 'Hà').schoolCode,
+          data: s('R1', 'Hà'),
+          fingerprint: fingerprint(s('R1', 'Hà')),
+        },
       ]);
     });
 
@@ -434,7 +441,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       const { json, fingerprint: fp } = fingerprinted({ ...data, fullName: 'Giang Hà' });
       await repo.upsert('students', [{ ...row(data), json, fingerprint: fp }], SOURCE);
       expect(await repo.load('students', ['J1'])).toEqual([
-        { key: 'J1', scope: '79000004', data: { ...data, fullName: 'Giang Hà' } },
+        { key: 'J1', scope: '79000004', data: { ...data, fullName: 'Giang Hà' }, fingerprint: fp },
       ]);
       expect(json.toString()).toBe(JSON.stringify({ ...data, fullName: 'Giang Hà' }));
       expect(fp).toBe(fingerprint({ ...data, fullName: 'Giang Hà' }));
@@ -476,7 +483,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       });
       expect(hot).toBe(1);
       expect(await repo.load('students', ['H1'])).toEqual([
-        { key: 'H1', scope: changed.schoolCode, data: changed },
+        { key: 'H1', scope: changed.schoolCode, data: changed, fingerprint: fingerprint(changed) },
       ]);
       // Written without a twin key (as before migration 081): the stored-duplicate lookup finds it by date.
       const { bornOn } = await createQualityRepo(store.db).facts({
