@@ -192,6 +192,7 @@ async function storedCopies(
 ): Promise<{ rows: Map<string, ExistingRow>; live?: Map<string, number> }> {
   if (keys.length === 0) return weigh ? { rows: new Map(), live: new Map() } : { rows: new Map() };
   const records = createRecordsRepo(q);
+  // Only a vendor's batch weighs with its copies (./ingest.ts): a pulled page (`copiesOf`) never does.
   if (weigh) return records.existingWithLive(entity, keys);
   return { rows: await records.existing(entity, keys, copiesOf === undefined ? {} : { copiesOf }) };
 }

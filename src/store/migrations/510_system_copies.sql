@@ -16,3 +16,16 @@ CREATE TABLE truc.system_copies (
   sent_at      timestamptz,
   PRIMARY KEY (system, entity, key)
 );
+
+-- What truc holds of records last written by a pull of smas or vnedu is what that system gave it: noted as
+-- received, so an older copy of one the city changes after this migration (before that system is pulled
+-- again) is recognised too (review16's upgrade note).
+INSERT INTO truc.system_copies (system, entity, key, received_fp, received_at)
+SELECT source_system, 'students', student_code, fingerprint, updated_at FROM truc.students
+ WHERE source_system IN ('smas', 'vnedu') AND deleted_at IS NULL;
+INSERT INTO truc.system_copies (system, entity, key, received_fp, received_at)
+SELECT source_system, 'staff', staff_code, fingerprint, updated_at FROM truc.staff
+ WHERE source_system IN ('smas', 'vnedu') AND deleted_at IS NULL;
+INSERT INTO truc.system_copies (system, entity, key, received_fp, received_at)
+SELECT source_system, 'classes', class_key, fingerprint, updated_at FROM truc.classes
+ WHERE source_system IN ('smas', 'vnedu') AND deleted_at IS NULL;
