@@ -5,8 +5,9 @@
  * student is back to the city's correction in SMAS). The next full pull of SMAS brings a copy equal to the
  * one truc sent: since SMAS acknowledged that copy and truc has received a newer one from SMAS after it, it
  * is SMAS's newest state, not an older one. truc must take it and send it on to the city, else SMAS holds one
- * thing and truc and the city another, for good. Real PostgreSQL and Redis, the worker role, the hcm-csdl and
- * SMAS simulators over HTTP.
+ * thing and truc and the city another, for good. Likewise a student SMAS enrols again after it applied truc's
+ * delete is SMAS's newest state, though equal to the copy truc last received from SMAS. Real PostgreSQL and
+ * Redis, the worker role, the hcm-csdl and SMAS simulators over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, SystemName } from '../../src/config.js';
@@ -39,6 +40,13 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
         [key],
       )
     ).rows[0]?.id;
+  const deletedInTruc = async (key: string) =>
+    (
+      await env.deps.db.query<{ deleted: boolean }>(
+        'SELECT deleted_at IS NOT NULL AS deleted FROM truc.students WHERE student_code = $1',
+        [key],
+      )
+    ).rows[0]?.deleted;
   const lastPushSet = async () =>
     (await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets'))
       .rows[0]!.id;
@@ -56,7 +64,7 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
       headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
     });
     const rows = ((await res.json()) as { Data: Array<Record<string, unknown>> }).Data;
-    return rows.find((r) => r.MaHocSinh === key)!;
+    return rows.find((r) => r.MaHocSinh === key);
   };
   /** SMAS's staff edit a student in SMAS (its batch upsert, as SMAS's own screens would). */
   let edits = 0;
@@ -115,7 +123,7 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
       new Date().toISOString(),
     );
     await sync('hcm-csdl', false);
-    const corrected = await smasCopy(school, s.key);
+    const corrected = (await smasCopy(school, s.key))!;
     expect(corrected.SoCCCD).toBe('079209007711');
 
     // SMAS's staff change it in SMAS: a full pull takes the edit (truc and the city hold it).
@@ -131,5 +139,31 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
     await sync('smas', true);
     expect(await personalIdOf(s.key), 'truc holds SMAS’s newest state').toBe('079209007711');
     expect(await keysToCitySince(before), 'sent on to the city').toContain(s.key);
+  });
+
+  // Fails (review17b C1, the same order): SMAS applied truc's delete, then its staff add the student again
+  // as SMAS held it before; the copy equals the one truc received from SMAS (received_fp), so it is counted
+  // an older copy and stays deleted in truc and the city. Turn into `it` with the fix.
+  it.fails('takes a student SMAS adds again after it applied the city’s delete', async () => {
+    const school = smas.schoolCodes[0]!;
+    const key = (
+      await env.deps.db.query<{ key: string }>(
+        `SELECT student_code AS key FROM truc.students
+          WHERE school_code = $1 AND deleted_at IS NULL ORDER BY student_code LIMIT 1 OFFSET 1`,
+        [school],
+      )
+    ).rows[0]!.key;
+    const held = await smasCopy(school, key);
+    // The city deletes the student; truc's delete reaches SMAS, which applies it.
+    hcm.received.remove('students', key, new Date().toISOString());
+    await sync('hcm-csdl', false);
+    expect(await smasCopy(school, key)).toBeUndefined();
+
+    // SMAS's staff enrol the student again, as SMAS held it.
+    await smasStaffEdit(school, held!);
+    const before = await lastPushSet();
+    await sync('smas', true);
+    expect(await deletedInTruc(key), 'restored in truc').toBe(false);
+    expect(await keysToCitySince(before), 'sent on to the city').toContain(key);
   });
 });
