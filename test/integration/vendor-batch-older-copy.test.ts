@@ -5,7 +5,8 @@
  * (a delta batch in SMAS's format, as many vendors push every student each night) while SMAS still holds
  * the copy from before a city correction (SMAS refused it, or it waits in SMAS's paced queue): truc takes the
  * older copy over the city's correction and sends it back to the city database. Real PostgreSQL and Redis,
- * the worker role, the hcm-csdl and SMAS simulators over HTTP.
+ * the worker role, the hcm-csdl and SMAS simulators over HTTP. Not new: stop 37's review note "vendor batches
+ * in smas/vnedu format do not use the memory", reproduced.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
