@@ -51,8 +51,10 @@ export function batchBody(maxRecords: number) {
         .optional()
         .meta({
           description:
-            'delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / ' +
-            'delta: changed records only (default); snapshot: every record of the school, absent ones are deleted',
+            'delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá ' +
+            '(bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / ' +
+            'delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are ' +
+            'deleted (one it has not heard of yet, such as a student the city moved in, is kept)',
         }),
     })
     .strict()
@@ -165,10 +167,14 @@ export const DryRunResult = z
     findings: z.array(Finding),
     snapshot: z
       .object({
-        wouldDelete: z.number().int().meta({
-          description:
-            'Số bản ghi còn sống của trường mà lô bỏ sót, sẽ bị xoá / live records of the school the batch omits: what it would delete',
-        }),
+        wouldDelete: z
+          .number()
+          .int()
+          .meta({
+            description:
+              'Số bản ghi còn sống của trường mà lô bỏ sót và bên gửi đã biết, sẽ bị xoá / ' +
+              'live records of the school the batch omits that its sender knew: what it would delete',
+          }),
         skipped: z.enum(['unkeyed-records']).nullable().meta({
           description:
             'unkeyed-records: có bản ghi không có khoá nên không xoá gì / a record has no key, so nothing would be deleted',

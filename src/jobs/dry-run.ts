@@ -50,7 +50,7 @@ export interface DryRunOutcome {
 async function previewSnapshot(
   q: Queryable,
   deps: JudgeContext,
-  req: Pick<DryRunBatch, 'entity' | 'schoolCode'>,
+  req: Pick<DryRunBatch, 'entity' | 'schoolCode' | 'clientId'>,
   mapped: Mapped,
   now: Date,
 ): Promise<SnapshotPreview> {
@@ -60,7 +60,10 @@ async function previewSnapshot(
     keys.add(rec.key);
   }
   const records = createRecordsRepo(q);
-  const missing = await snapshotMissing(q, req.entity, req.schoolCode, [...keys], now);
+  const { missing } = await snapshotMissing(q, req.entity, req.schoolCode, [...keys], {
+    receivedAt: now,
+    clientId: req.clientId,
+  });
   const settings = deps.config.guard;
   let guardWouldHold = false;
   if (settings.enabled && missing.length > 0) {

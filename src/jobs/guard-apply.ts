@@ -14,6 +14,7 @@ import { guardApply } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
+import { vendorSystem } from './snapshot-missing.js';
 
 type GuardApplyContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'now'>;
 
@@ -33,7 +34,7 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
     const pushSets = await sendDeletes(q, ctx, {
       entity: batch.entity,
       keys: deleted,
-      sourceSystem: `vendor:${batch.clientId}`,
+      sourceSystem: vendorSystem(batch.clientId),
       batchId: batch.id,
     });
     await createBatchesRepo(q).addDeleted(batch.id, deleted.length);

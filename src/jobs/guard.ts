@@ -16,6 +16,7 @@
 import { appendAudit } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import type { Config, EntityName } from '../config.js';
+import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
 import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/records.js';
@@ -193,6 +194,9 @@ export function withinCopies(
   return evaluate(diffsOf(entries, copies), { ...settings, minRecords: 0 }, today).length === 0;
 }
 
+/** What {@link guardBatch} reads of a vendor batch. */
+type GuardedBatch = Pick<Batch, 'id' | 'clientId' | 'entity' | 'schoolCode' | 'mode' | 'createdAt'>;
+
 /**
  * Judges a vendor batch's changes and moves before anything of it is written, in the ingest's
  * transaction. Over a school's thresholds the whole batch is held (the caller applies nothing and marks
@@ -202,7 +206,7 @@ export function withinCopies(
 export async function guardBatch(
   q: Queryable,
   ctx: Pick<WorkerContext, 'config' | 'now'>,
-  batch: { id: string; entity: EntityName; schoolCode: string; mode: 'delta' | 'snapshot'; createdAt: Date },
+  batch: GuardedBatch,
   writes: {
     toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[];
     existing: ReadonlyMap<string, ExistingRow>;
@@ -226,7 +230,10 @@ export async function guardBatch(
   if (await holds.approved({ batchId: batch.id })) return undefined;
   // The hold shows all the batch would do, its snapshot's deletions included.
   if (batch.mode === 'snapshot') {
-    const missing = await snapshotMissing(q, batch.entity, batch.schoolCode, snapshotKeys(), batch.createdAt);
+    const { missing } = await snapshotMissing(q, batch.entity, batch.schoolCode, snapshotKeys(), {
+      receivedAt: batch.createdAt,
+      clientId: batch.clientId,
+    });
     for (const key of missing) entries.push({ school: batch.schoolCode, kind: 'deleted', key });
     if (!live.has(batch.schoolCode)) {
       for (const [k, v] of await records.liveCounts(batch.entity, [batch.schoolCode])) live.set(k, v);

@@ -18,6 +18,7 @@ import type { Checked, Loaded, Mapped, Plan } from './judge.js';
 import { applySnapshot } from './reconcile.js';
 import { noteRefusals } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
+import { vendorSystem } from './snapshot-missing.js';
 import { deliveriesFor } from './targets.js';
 
 export type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config' | 'targets'>;
@@ -54,8 +55,8 @@ export const isPulledPage = ({ batch, trusted }: Loaded): boolean => trusted && 
 
 export interface Applied {
   pushSets: number[];
-  /** What a snapshot deleted, or why it deleted nothing. */
-  snapshot: { deleted: string[]; skipped: string | null };
+  /** What a snapshot deleted, what it omitted but kept (precedence (b)), or why it deleted nothing. */
+  snapshot: { deleted: string[]; kept: string[]; skipped: string | null };
 }
 
 export interface Judged {
@@ -142,12 +143,12 @@ export async function apply(
   judged: Judged,
 ): Promise<Applied> {
   const { batch, entity, trusted } = loaded;
-  const system = trusted ? batch.format : `vendor:${batch.clientId}`;
+  const system = trusted ? batch.format : vendorSystem(batch.clientId);
   await writeRecords(q, loaded, p, judged, system);
   const snapshot =
     !trusted && batch.mode === 'snapshot'
       ? await applySnapshot(q, deps, batch, { ...heldKeys(judged.mapped), sourceSystem: system })
-      : { deleted: [], skipped: null };
+      : { deleted: [], kept: [], skipped: null };
   await learnServedSchools(q, batch.format, servedBy(loaded, judged), trusted ? 'pull' : 'batch');
   const pushSets: number[] = [];
   if (p.toWrite.length === 0) return { pushSets, snapshot };

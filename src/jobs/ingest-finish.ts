@@ -165,15 +165,25 @@ function auditOf(loaded: Loaded, outcome: Outcome): AuditEvent[] {
     findings: outcome.checked.findings.length,
     pushSets,
     snapshotSkipped: snapshot.skipped,
+    snapshotKept: snapshot.kept,
   });
 }
+
+/** How many omitted keys a snapshot's audit entry names (the count is always whole). */
+const KEPT_KEYS_NAMED = 100;
 
 /** A batch's `batch.ingested` audit entry (with no findings and no push sets unless given). */
 export function ingestedAudit(
   batchId: string,
   entity: EntityName,
   counts: Counts,
-  more: { findings?: number; pushSets?: readonly number[]; snapshotSkipped?: string | null } = {},
+  more: {
+    findings?: number;
+    pushSets?: readonly number[];
+    snapshotSkipped?: string | null;
+    /** Keys a snapshot omitted but kept (its sender had not heard of them): counted, and named (keys only). */
+    snapshotKept?: readonly string[];
+  } = {},
 ): AuditEvent[] {
   return [
     {
@@ -186,6 +196,12 @@ export function ingestedAudit(
         findings: more.findings ?? 0,
         pushSets: (more.pushSets ?? []).map(String),
         ...(more.snapshotSkipped ? { snapshotSkipped: more.snapshotSkipped } : {}),
+        ...(more.snapshotKept && more.snapshotKept.length > 0
+          ? {
+              snapshotKept: more.snapshotKept.length,
+              snapshotKeptKeys: more.snapshotKept.slice(0, KEPT_KEYS_NAMED),
+            }
+          : {}),
       },
     },
   ];

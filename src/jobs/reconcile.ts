@@ -80,27 +80,41 @@ export async function queueReconcileIfDue(q: Queryable, syncRunId: number): Prom
 /** Note kept (in the ingest's audit entry) when the guard held a snapshot's deletions. */
 const GUARD_HELD_NOTE = 'guard-held';
 
+/** What a vendor snapshot deleted, what it omitted but left (its sender had not heard of them), or why it deleted nothing. */
+export interface SnapshotApplied {
+  deleted: string[];
+  /** Keys omitted but kept: the snapshot's sender is not known to have held them as they are (precedence (b)). */
+  kept: string[];
+  skipped: string | null;
+  holdId?: number;
+}
+
 /**
- * Deletes what a vendor snapshot omits, in the ingest's transaction. Returns the keys deleted. The
+ * Deletes what a vendor snapshot omits, in the ingest's transaction, of what its sender is known to have
+ * held as it is now (./snapshot-missing.ts: not a student the city moved in that it has not heard of, which is
+ * `kept`). Returns the keys deleted. The
  * mass-change guard judges the deletions first: over a school's threshold they are held (the records
  * the snapshot carries are still applied) until a city admin decides (./guard-apply.ts applies them).
  */
 export async function applySnapshot(
   q: Queryable,
   ctx: Pick<WorkerContext, 'routes' | 'targets' | 'config' | 'now'>,
-  batch: Pick<Batch, 'id' | 'entity' | 'schoolCode' | 'createdAt'>,
+  batch: Pick<Batch, 'id' | 'entity' | 'schoolCode' | 'createdAt' | 'clientId'>,
   seen: { keys: readonly string[]; unkeyed: number; sourceSystem: string },
-): Promise<{ deleted: string[]; skipped: string | null; holdId?: number }> {
-  if (seen.unkeyed > 0) return { deleted: [], skipped: UNKEYED_NOTE };
+): Promise<SnapshotApplied> {
+  if (seen.unkeyed > 0) return { deleted: [], kept: [], skipped: UNKEYED_NOTE };
   const records = createRecordsRepo(q);
-  const missing = await snapshotMissing(q, batch.entity, batch.schoolCode, seen.keys, batch.createdAt);
+  const { missing, kept } = await snapshotMissing(q, batch.entity, batch.schoolCode, seen.keys, {
+    receivedAt: batch.createdAt,
+    clientId: batch.clientId,
+  });
   const holdId = await guardChange(q, ctx, {
     kind: 'batch',
     batchId: batch.id,
     entity: batch.entity,
     entries: missing.map((key) => ({ school: batch.schoolCode, kind: 'deleted' as const, key })),
   });
-  if (holdId !== undefined) return { deleted: [], skipped: GUARD_HELD_NOTE, holdId };
+  if (holdId !== undefined) return { deleted: [], kept, skipped: GUARD_HELD_NOTE, holdId };
   const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true });
   await sendDeletes(q, ctx, {
     entity: batch.entity,
@@ -108,7 +122,7 @@ export async function applySnapshot(
     sourceSystem: seen.sourceSystem,
     batchId: batch.id,
   });
-  return { deleted, skipped: null };
+  return { deleted, kept, skipped: null };
 }
 
 /**

@@ -4,6 +4,12 @@
  * classes carry (the school year of its arrival when it carries none): classes are keyed by school, year
  * and code, and last year's classes stay for the records that name them (review16 BUG 12: a snapshot of
  * this year's classes deleted every class of the years before).
+ *
+ * Only what its sender is known to have held as it is now goes (precedence (b), review15): written last by
+ * the sender, carried unchanged by it since, or acknowledged by the school's own system before the snapshot
+ * arrived (../store/record-deletions.ts `missingFromSnapshot`). The others are `kept`: a student the city
+ * moved into the school before the school's system heard is older knowledge's omission, not a deletion.
+ * The one place the snapshot's ingest, its guard hold and the dry run ask.
  */
 import { classKeyParts } from '../canonical/entities.js';
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
@@ -11,16 +17,31 @@ import type { EntityName } from '../config.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
 
+export interface SnapshotMissing {
+  /** Keys the snapshot deletes. */
+  missing: string[];
+  /** Keys it omits but does not delete: its sender is not known to have held the record as it is. */
+  kept: string[];
+}
+
+/** The source system a vendor's batch writes as (./ingest-apply.ts): what a snapshot's sender wrote. */
+export const vendorSystem = (clientId: string): string => `vendor:${clientId}`;
+
 export function snapshotMissing(
   q: Queryable,
   entity: EntityName,
   schoolCode: string,
   keys: readonly string[],
-  receivedAt: Date,
-): Promise<string[]> {
+  snapshot: { receivedAt: Date; clientId: string },
+): Promise<SnapshotMissing> {
   const records = createRecordsRepo(q);
-  if (entity !== 'classes') return records.missingFromSnapshot(entity, schoolCode, keys, receivedAt);
+  const opts = { sender: vendorSystem(snapshot.clientId) };
+  if (entity !== 'classes')
+    return records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, opts);
   const years = new Set(keys.map((key) => classKeyParts(key).year));
-  if (years.size === 0) years.add(schoolYearOf(vietnamDateOf(receivedAt)));
-  return records.missingFromSnapshot(entity, schoolCode, keys, receivedAt, [...years]);
+  if (years.size === 0) years.add(schoolYearOf(vietnamDateOf(snapshot.receivedAt)));
+  return records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, {
+    ...opts,
+    schoolYears: [...years],
+  });
 }

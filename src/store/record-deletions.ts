@@ -5,7 +5,7 @@
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
-import { chunks, TABLES, writtenBy } from './record-tables.js';
+import { carriedAfterWrite, chunks, TABLES, writtenBy } from './record-tables.js';
 
 /**
  * Marks records deleted; the ones that were live, with their scope (school), by key. Every chunk's
@@ -122,27 +122,53 @@ export function scopeReconciliation(q: Queryable) {
       );
       return res.rows;
     },
+  };
+}
+
+/** What a vendor's snapshot of a school omits: deleted, or kept (its sender has not heard of them yet). */
+export function snapshotOmissions(q: Queryable) {
+  return {
     /**
-     * Live records of one scope (school) missing from a snapshot's keys and not written (nor carried unchanged by a batch) since the
-     * snapshot arrived: what a vendor's "every record of my school" no longer holds; only those of
-     * `schoolYears` when given (classes: ../jobs/snapshot-missing.ts).
+     * Live records of one scope (school) missing from a snapshot's keys and not written (nor carried unchanged by
+     * a batch) since the snapshot arrived: what a vendor's "every record of my school" no longer holds; only
+     * those of `schoolYears` when given (classes: ../jobs/snapshot-missing.ts). `missing` are the ones its
+     * sender is known to have held as they are now, so leaving them out deletes them (precedence (b)): (i) the
+     * sender wrote the row last, (ii) a batch of the sender carried it unchanged since its last write
+     * ({@link carriedAfterWrite}), or (iii) the school's own system (truc.school_systems) acknowledged this very
+     * copy (truc.system_copies) before the snapshot arrived. `kept` are the others: a record someone else wrote
+     * (the city moved a student in) that the sender had not heard of when it sent its snapshot.
      */
     async missingFromSnapshot(
       entity: EntityName,
       scope: string,
       keys: readonly string[],
       receivedAt: Date,
-      schoolYears?: readonly string[],
-    ): Promise<string[]> {
+      opts: { sender: string; schoolYears?: readonly string[] | undefined },
+    ): Promise<{ missing: string[]; kept: string[] }> {
       const t = TABLES[entity];
-      const res = await q.query<{ key: string }>(
-        `SELECT ${t.key} AS key FROM ${t.table}
-          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND last_seen_at < $2
-            AND NOT (${t.key} = ANY($3::text[]))
-            AND ($4::text[] IS NULL OR data ->> 'schoolYear' = ANY($4::text[])) ORDER BY 1`,
-        [scope, receivedAt, [...keys], schoolYears === undefined ? null : [...schoolYears]],
+      const res = await q.query<{ key: string; held: boolean }>(
+        `SELECT r.${t.key} AS key,
+                (r.source_system = $5 OR ${carriedAfterWrite(entity, 'r', '$5')}
+                 OR EXISTS (SELECT 1 FROM truc.school_systems s
+                              JOIN truc.system_copies c ON c.system = s.system AND c.entity = $6 AND c.key = r.${t.key}
+                             WHERE s.school_code = $1 AND c.sent_fp = r.fingerprint AND c.sent_at < $2)) AS held
+           FROM ${t.table} r
+          WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND r.updated_at < $2 AND r.last_seen_at < $2
+            AND NOT (r.${t.key} = ANY($3::text[]))
+            AND ($4::text[] IS NULL OR r.data ->> 'schoolYear' = ANY($4::text[])) ORDER BY 1`,
+        [
+          scope,
+          receivedAt,
+          [...keys],
+          opts.schoolYears === undefined ? null : [...opts.schoolYears],
+          opts.sender,
+          entity,
+        ],
       );
-      return res.rows.map((r) => r.key);
+      return {
+        missing: res.rows.flatMap((r) => (r.held ? [r.key] : [])),
+        kept: res.rows.flatMap((r) => (r.held ? [] : [r.key])),
+      };
     },
   };
 }

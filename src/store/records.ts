@@ -8,7 +8,12 @@ import type { EntityName } from '../config.js';
 import { binaryCopy, type CopyColumn } from './copy-binary.js';
 import { queryAll, type Queryable } from './db.js';
 import { JsonWriter } from './json-bytes.js';
-import { heldChangeReads, recordDeletions, scopeReconciliation } from './record-deletions.js';
+import {
+  heldChangeReads,
+  recordDeletions,
+  scopeReconciliation,
+  snapshotOmissions,
+} from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
 import { copiesColumn, copiesJoin, parseCopies } from './system-copies.js';
 
@@ -413,6 +418,7 @@ export function createRecordsRepo(q: Queryable) {
     ...recordDeletions(q),
     ...scopeContents(q),
     ...scopeReconciliation(q),
+    ...snapshotOmissions(q),
     ...heldChangeReads(q),
   };
 }

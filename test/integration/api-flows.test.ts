@@ -224,7 +224,11 @@ describe('POST …/batches?dryRun=true with mode snapshot (issue 9): the deletes
       fingerprint: fingerprint(r),
     }));
     await h.env.deps.db.tx((q) =>
-      createRecordsRepo(q).upsert('students', rows, { system: 'vendor:test', mappingVersion: 'test' }),
+      // Written by the vendor that previews (a snapshot deletes only what its sender held: precedence (b)).
+      createRecordsRepo(q).upsert('students', rows, {
+        system: `vendor:${h.clients.vendor.clientId}`,
+        mappingVersion: 'test',
+      }),
     );
   });
 
@@ -258,6 +262,20 @@ describe('POST …/batches?dryRun=true with mode snapshot (issue 9): the deletes
     });
     expect(delta.statusCode, delta.body).toBe(200);
     expect(delta.json()).not.toHaveProperty('snapshot');
+  });
+
+  it('does not count a record its sender never held (the city moved it in: precedence (b)), as the ingest', async () => {
+    const all = goodBody(codes.slice(0, 5), S2).records;
+    const before = (await preview(all)).snapshot.wouldDelete;
+    const [moved] = goodBody(['SNAPCITY'], S2).records;
+    await h.env.deps.db.tx((q) =>
+      createRecordsRepo(q).upsert(
+        'students',
+        [{ key: 'SNAPCITY', scope: S2, data: moved!, fingerprint: fingerprint(moved!) }],
+        { system: 'hcm-csdl', mappingVersion: 'test' },
+      ),
+    );
+    expect((await preview(all)).snapshot.wouldDelete).toBe(before);
   });
 });
 

@@ -338,7 +338,7 @@ describe('reconciliation and deletes', () => {
   });
 
   it("a vendor snapshot deletes the school's records it omits; a delta batch never does", async () => {
-    // Its own records: one a pull wrote in S1, one in S2 (whatever earlier tests left is not relied on).
+    // Its own records; one a pull wrote in S1, one in S2 (whatever earlier tests left is not relied on).
     await seed(['NH1'], 'hcm-csdl');
     await seed(['NU1'], 'hcm-csdl', S2);
     await vendorBatch(ctx, [student('N1'), student('N2'), student('N3')]);
@@ -350,8 +350,9 @@ describe('reconciliation and deletes', () => {
     const snap = await vendorBatch(ctx, [student('N1'), student('N2')], 'snapshot');
     expect(snap).toMatchObject({ mode: 'snapshot', deleted: expect.any(Number), unchanged: 2 });
     expect(await live('N3')).toBe(false);
-    // Everything else of S1 the snapshot omitted is gone too; other schools are untouched.
-    expect(await live('NH1')).toBe(false);
+    // A record the city wrote that the vendor never carried is not one it left out (precedence (b):
+    // test/unit/jobs/snapshot-transfer-in.test.ts): kept. Other schools are untouched.
+    expect(await live('NH1')).toBe(true);
     expect(await live('NU1')).toBe(true);
     const sets = (await deleteSets()).slice(before);
     expect(sets.map((s) => s.system)).toEqual(['hcm-csdl', 'vnedu']);

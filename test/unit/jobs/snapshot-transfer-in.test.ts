@@ -1,14 +1,18 @@
 /**
- * review15's known wrong (b), not fixed yet (prec16; README "Transfers are the city's", known limits): a
- * vendor's `snapshot` batch of a school deletes a student the city moved into that school before the school's
- * system heard of the move. Marked `it.fails` until a snapshot deletes only keys the school's system is
- * known to have held (design: notes/prec16.md).
+ * review15's wrong (b) (README "Transfers are the city's"): a vendor's `snapshot` batch of a school deleted a
+ * student the city moved into that school before the school's system heard of the move. A snapshot now
+ * deletes a record it omits only when its sender is known to have held it as it is (src/jobs/snapshot-missing.ts):
+ * (i) the sender wrote it last, (ii) a batch of the sender carried it unchanged since its last write, or
+ * (iii) the school's own system acknowledged this very copy before the snapshot arrived. The others are kept
+ * and named in the batch's audit entry. Each test uses keys of its own (the file shares one database).
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { queueBatch } from '../../../src/jobs/contracts.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
+import { createSchoolSystemsRepo } from '../../../src/store/school-systems.js';
+import { createSystemCopiesRepo } from '../../../src/store/system-copies.js';
 import { student } from '../../factories/records.js';
 import { S1 } from '../../helpers/api.js';
 import { drain, useTestContext } from './fixtures.js';
@@ -16,7 +20,8 @@ import { drain, useTestContext } from './fixtures.js';
 describe("a vendor's snapshot against a city transfer into its school (review15 (b))", () => {
   const ctx = useTestContext();
 
-  async function studentBatch(records: unknown[], mode: 'delta' | 'snapshot') {
+  /** Queues a batch of vendor-1 for S1 (`between`: done after it arrived, before it is ingested); ingests it. */
+  async function studentBatch(records: unknown[], mode: 'delta' | 'snapshot', between?: () => Promise<void>) {
     const id = randomUUID();
     await ctx.db.tx((q) =>
       queueBatch(q, {
@@ -29,33 +34,118 @@ describe("a vendor's snapshot against a city transfer into its school (review15 
         mode,
       }),
     );
+    await between?.();
     await drain(ctx, 'ingest');
     return (await createBatchesRepo(ctx.db).get(id))!;
   }
-  const live = async () =>
+  /** Which of `keys` are live at S1. */
+  const live = async (keys: string[]) =>
     (
       await ctx.db.rows<{ student_code: string }>(
         'truc.students',
-        `school_code = '${S1}' AND deleted_at IS NULL ORDER BY student_code`,
+        `school_code = '${S1}' AND deleted_at IS NULL AND student_code IN (${keys.map((k) => `'${k}'`).join(', ')})
+         ORDER BY student_code`,
       )
     ).map((r) => r.student_code);
+  /** The batch's `batch.ingested` audit details (chained, or still pending). */
+  const audited = async (batchId: string) => {
+    const where = `action = 'batch.ingested' AND subject = 'batch:${batchId}'`;
+    const rows = [
+      ...(await ctx.db.rows<{ details: Record<string, unknown> }>('truc.audit_log', where)),
+      ...(await ctx.db.rows<{ details: Record<string, unknown> }>('truc.audit_pending', where)),
+    ];
+    expect(rows).toHaveLength(1);
+    return rows[0]!.details;
+  };
+  /** The keys the batch's snapshot kept, of the test's own (`C1`…`F9` for test `C`: letters from `from` on). */
+  const keptOf = async (batchId: string, from: string) =>
+    (((await audited(batchId)).snapshotKeptKeys ?? []) as string[]).filter((k) => k >= from && k < 'H');
+  /** The city database moves `code` into S1 (truc follows its pull; the vendor has not heard): its row's fingerprint. */
+  async function cityMovesIn(code: string): Promise<string> {
+    const moved = student(code, { schoolCode: S1 });
+    const fp = fingerprint(moved);
+    await createRecordsRepo(ctx.db).upsert(
+      'students',
+      [{ key: code, scope: S1, data: moved, fingerprint: fp }],
+      {
+        system: 'hcm-csdl',
+        mappingVersion: 'hcm-csdl/students@test',
+      },
+    );
+    return fp;
+  }
 
-  it.fails(
-    'keeps a student the city moved into the school that the snapshot does not carry yet',
-    async () => {
-      const own = [student('HS1', { schoolCode: S1 }), student('HS2', { schoolCode: S1 })];
-      expect(await studentBatch(own, 'delta')).toMatchObject({ status: 'done', accepted: 2 });
-      // The city database moves a student into the school (truc follows its pull; the vendor has not heard).
-      const moved = student('HS9', { schoolCode: S1 });
-      await createRecordsRepo(ctx.db).upsert(
-        'students',
-        [{ key: 'HS9', scope: S1, data: moved, fingerprint: fingerprint(moved) }],
-        { system: 'hcm-csdl', mappingVersion: 'hcm-csdl/students@test' },
-      );
-      expect(await live()).toEqual(['HS1', 'HS2', 'HS9']);
-      // The vendor's snapshot of its school, as its system holds it: the moved student is not in it yet.
-      await studentBatch(own, 'snapshot');
-      expect(await live(), 'after the snapshot').toEqual(['HS1', 'HS2', 'HS9']);
-    },
-  );
+  it('keeps a student the city moved into the school that the snapshot does not carry yet', async () => {
+    const own = [student('HS1', { schoolCode: S1 }), student('HS2', { schoolCode: S1 })];
+    expect(await studentBatch(own, 'delta')).toMatchObject({ status: 'done', accepted: 2 });
+    await cityMovesIn('HS9');
+    expect(await live(['HS1', 'HS2', 'HS9'])).toEqual(['HS1', 'HS2', 'HS9']);
+    // The vendor's snapshot of its school, as its system holds it: the moved student is not in it yet.
+    const snap = await studentBatch(own, 'snapshot');
+    expect(snap).toMatchObject({ status: 'done', unchanged: 2, deleted: 0 });
+    expect(await live(['HS1', 'HS2', 'HS9']), 'after the snapshot').toEqual(['HS1', 'HS2', 'HS9']);
+    // Kept, counted and named (keys only) in the batch's audit entry; no delete travels.
+    expect(await audited(snap.id)).toMatchObject({ deleted: 0, snapshotKept: 1, snapshotKeptKeys: ['HS9'] });
+    expect(await ctx.db.rows('truc.push_sets', `operation = 'delete' AND batch_id = '${snap.id}'`)).toEqual(
+      [],
+    );
+  });
+
+  it('(i) deletes what the snapshot leaves out of what its sender wrote last', async () => {
+    const own = [student('A1', { schoolCode: S1 }), student('A2', { schoolCode: S1 })];
+    await studentBatch(own, 'delta');
+    const snap = await studentBatch([own[0]], 'snapshot');
+    expect(snap).toMatchObject({ status: 'done', deleted: expect.any(Number) });
+    expect(await live(['A1', 'A2'])).toEqual(['A1']);
+    expect(await keptOf(snap.id, 'A')).toEqual([]);
+  });
+
+  it('(ii) deletes a student the city moved in once a batch of its sender carried it unchanged', async () => {
+    await cityMovesIn('B9');
+    // The vendor heard: its next delta batch carries the student as the city has it (unchanged).
+    expect(await studentBatch([student('B9', { schoolCode: S1 })], 'delta')).toMatchObject({
+      accepted: 0,
+      unchanged: 1,
+    });
+    const snap = await studentBatch([student('B1', { schoolCode: S1 })], 'snapshot');
+    expect(await live(['B1', 'B9'])).toEqual(['B1']);
+    expect(snap).toMatchObject({ deleted: expect.any(Number) });
+    expect(await keptOf(snap.id, 'B')).toEqual([]);
+  });
+
+  it("(iii) deletes a student the city moved in once the school's own system acknowledged that copy before the snapshot", async () => {
+    await createSchoolSystemsRepo(ctx.db).learn('smas', [S1], 'pull');
+    const copies = createSystemCopiesRepo(ctx.db);
+    const fpC = await cityMovesIn('C9');
+    const fpD = await cityMovesIn('D9');
+    const fpE = await cityMovesIn('E9');
+    const fpF = await cityMovesIn('F9');
+    // C9: sent to SMAS and acknowledged. D9: sent, not acknowledged (the call failed or is under way).
+    // E9: acknowledged by a system that does not serve the school. F9: SMAS acknowledged an older copy.
+    await copies.noteSending('smas', 'students', [
+      { key: 'C9', fp: fpC },
+      { key: 'D9', fp: fpD },
+      { key: 'F9', fp: 'older' },
+    ]);
+    await copies.noteSending('vnedu', 'students', [{ key: 'E9', fp: fpE }]);
+    await copies.acknowledged('smas', 'students', [
+      { key: 'C9', fp: fpC },
+      { key: 'F9', fp: 'older' },
+    ]);
+    await copies.acknowledged('vnedu', 'students', [{ key: 'E9', fp: fpE }]);
+    expect(fpF).not.toBe('older');
+    const snap = await studentBatch([student('C1', { schoolCode: S1 })], 'snapshot');
+    expect(await live(['C1', 'C9', 'D9', 'E9', 'F9'])).toEqual(['C1', 'D9', 'E9', 'F9']);
+    expect(await keptOf(snap.id, 'C')).toEqual(['D9', 'E9', 'F9']);
+
+    // Acknowledged only after the snapshot arrived: the snapshot is older than the system's knowledge.
+    const snap2 = await studentBatch([student('C1', { schoolCode: S1 })], 'snapshot', () =>
+      copies.acknowledged('smas', 'students', [{ key: 'D9', fp: fpD }]),
+    );
+    expect(await live(['C1', 'D9'])).toEqual(['C1', 'D9']);
+    expect(await keptOf(snap2.id, 'C')).toEqual(['D9', 'E9', 'F9']);
+    // The next snapshot, sent after the system had it, deletes it.
+    await studentBatch([student('C1', { schoolCode: S1 })], 'snapshot');
+    expect(await live(['C1', 'D9'])).toEqual(['C1']);
+  });
 });

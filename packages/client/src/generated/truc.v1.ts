@@ -1294,7 +1294,7 @@ export interface components {
       findings: components['schemas']['Finding'][];
       /** @description Chỉ với mode snapshot: chỉ có số lượng, không có dữ liệu cá nhân / snapshot mode only: counts, no personal data */
       snapshot?: {
-        /** @description Số bản ghi còn sống của trường mà lô bỏ sót, sẽ bị xoá / live records of the school the batch omits: what it would delete */
+        /** @description Số bản ghi còn sống của trường mà lô bỏ sót và bên gửi đã biết, sẽ bị xoá / live records of the school the batch omits that its sender knew: what it would delete */
         wouldDelete: number;
         /** @description unkeyed-records: có bản ghi không có khoá nên không xoá gì / a record has no key, so nothing would be deleted */
         skipped: 'unkeyed-records' | null;
@@ -2038,7 +2038,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['CanonicalStudentsRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
@@ -2073,7 +2073,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['CanonicalStaffRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
@@ -2116,7 +2116,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['CanonicalClassesRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
@@ -2153,7 +2153,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['SmasStudentsRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
@@ -2183,7 +2183,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['SmasStaffRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
@@ -2207,7 +2207,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['SmasClassesRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
@@ -2243,7 +2243,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['VneduStudentsRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
@@ -2273,7 +2273,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['VneduStaffRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
@@ -2297,7 +2297,7 @@ export interface components {
       /** @description 1–1000 bản ghi / records */
       records: components['schemas']['VneduClassesRecord'][];
       /**
-       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt bị xoá / delta: changed records only (default); snapshot: every record of the school, absent ones are deleted
+       * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
