@@ -6,8 +6,8 @@
  * this year's classes deleted every class of the years before).
  *
  * Only what its sender is known to have held as it is now goes (precedence (b), review15): written last by
- * the sender, carried unchanged by it since, or acknowledged by the school's own system before the snapshot
- * arrived (../store/record-deletions.ts `missingFromSnapshot`). The others are `kept`: a student the city
+ * the sender, carried unchanged by it since, or acknowledged by (or pulled from) the school's own system
+ * before the snapshot arrived (../store/record-deletions.ts `missingFromSnapshot`). The others are `kept`: a student the city
  * moved into the school before the school's system heard is older knowledge's omission, not a deletion.
  * The one place the snapshot's ingest, its guard hold and the dry run ask.
  */

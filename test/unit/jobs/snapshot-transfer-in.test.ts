@@ -3,8 +3,8 @@
  * student the city moved into that school before the school's system heard of the move. A snapshot now
  * deletes a record it omits only when its sender is known to have held it as it is (src/jobs/snapshot-missing.ts):
  * (i) the sender wrote it last, (ii) a batch of the sender carried it unchanged since its last write, or
- * (iii) the school's own system acknowledged this very copy before the snapshot arrived. The others are kept
- * and named in the batch's audit entry. Each test uses keys of its own (the file shares one database).
+ * (iii) the school's own system acknowledged this very copy, or gave it to truc, before the snapshot arrived.
+ * The others are kept and named in the batch's audit entry. Each test uses keys of its own (the file shares one database).
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -147,5 +147,23 @@ describe("a vendor's snapshot against a city transfer into its school (review15 
     // The next snapshot, sent after the system had it, deletes it.
     await studentBatch([student('C1', { schoolCode: S1 })], 'snapshot');
     expect(await live(['C1', 'D9'])).toEqual(['C1']);
+  });
+
+  it("(iii) deletes a record the school's own system gave truc (pulled) before the snapshot, as it is", async () => {
+    await createSchoolSystemsRepo(ctx.db).learn('smas', [S1], 'pull');
+    const copies = createSystemCopiesRepo(ctx.db);
+    // G9: SMAS gave truc this very copy. G8: SMAS gave an older one. G7: SMAS gives it only after the snapshot arrived.
+    const fp9 = await cityMovesIn('G9');
+    await cityMovesIn('G8');
+    const fp7 = await cityMovesIn('G7');
+    await copies.noteReceived('smas', 'students', [
+      { key: 'G9', fp: fp9 },
+      { key: 'G8', fp: 'older' },
+    ]);
+    const snap = await studentBatch([student('G1', { schoolCode: S1 })], 'snapshot', () =>
+      copies.noteReceived('smas', 'students', [{ key: 'G7', fp: fp7 }]),
+    );
+    expect(await live(['G1', 'G7', 'G8', 'G9'])).toEqual(['G1', 'G7', 'G8']);
+    expect(await keptOf(snap.id, 'G')).toEqual(['G7', 'G8']);
   });
 });
