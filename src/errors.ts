@@ -193,6 +193,13 @@ export const ERRORS = {
     'Thay đổi bị giữ (một lô hoặc một lần đồng bộ) vượt ngưỡng thay đổi của trường và đã bị quản trị từ chối: phần bị giữ không được áp dụng (một lô: không bản ghi nào; một lần đồng bộ: lần đồng bộ dừng tại trang bị giữ, các trang trước đó vẫn giữ nguyên).',
     'The held change (a batch or a sync run) exceeded the school’s change thresholds and a city admin rejected it: what was held was not applied (a batch: none of its records; a sync run: it stops at the held page, and the pages before it stay applied).',
   ),
+  // issue 7: schedules
+  ERR_SCHEDULE_FIRE_TAKEN: def(
+    409,
+    true,
+    'Lịch này vừa được kích hoạt đúng vào thời điểm đó mà không tạo lần đồng bộ nào (lịch đang tạm dừng); hãy thử lại.',
+    'The schedule fired at that very moment and requested no sync run (it is paused); try again.',
+  ),
   // issue 10: PCGD-XMC reporting
   ERR_FORBIDDEN_UNIT: def(
     403,

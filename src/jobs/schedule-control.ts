@@ -28,8 +28,8 @@ export async function recordScheduleFire(
   await repo.ensure([id]);
   const paused = outcome !== 'manual' && (await repo.get(id))?.paused === true;
   const actual: FireOutcome = paused ? 'paused' : outcome;
-  if (!(await repo.recordFire(id, fireAt, actual)))
-    return { syncRunId: null, duplicate: true, outcome: actual };
+  const fire = await repo.recordFire(id, fireAt, actual);
+  if (!fire.first) return { syncRunId: fire.syncRunId, duplicate: true, outcome: actual };
   if (paused) return { syncRunId: null, duplicate: false, outcome: actual };
   const syncRunId = await requestSync(q, {
     system: schedule.system,
@@ -54,7 +54,12 @@ const scheduleOf = (config: Config, id: string): ScheduleConfig => {
   return s;
 };
 
-/** A city admin runs a schedule now (paused or not): its sync run is requested at once, audited. */
+/**
+ * A city admin runs a schedule now (paused or not): its sync run is requested at once, audited. A second
+ * call in the same millisecond is the same fire: it answers the run the first requested. When the fire of
+ * that millisecond requested none (the schedule's own fire while paused), ERR_SCHEDULE_FIRE_TAKEN (409,
+ * try again).
+ */
 export async function runScheduleNow(
   db: Db,
   config: Config,
@@ -65,12 +70,14 @@ export async function runScheduleNow(
   const schedule = scheduleOf(config, id);
   return db.tx(async (q) => {
     const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at);
+    if (out.syncRunId === null)
+      throw new AppError('ERR_SCHEDULE_FIRE_TAKEN', `schedule ${id} fired at ${at.toISOString()}`);
     await appendAudit(
       q,
       [{ actor, action: 'schedule.run', subject: `schedule:${id}`, details: { syncRunId: out.syncRunId } }],
       at,
     );
-    return { syncRunId: out.syncRunId! };
+    return { syncRunId: out.syncRunId };
   });
 }
 

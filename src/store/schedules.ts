@@ -51,19 +51,24 @@ export function createSchedulesRepo(q: Queryable) {
         [id, paused, actor],
       );
     },
-    /** Records a fire; false when this fire was recorded before (then only its duplicate count grows). */
-    async recordFire(id: string, fireAt: Date, outcome: FireOutcome): Promise<boolean> {
-      const res = await q.query(
-        `INSERT INTO truc.schedule_fires (schedule_id, fire_at, outcome) VALUES ($1, $2, $3)
-         ON CONFLICT (schedule_id, fire_at) DO NOTHING RETURNING schedule_id`,
+    /**
+     * Records a fire: `first` when this fire is new; else (recorded before: its duplicate count grows) the
+     * sync run that first fire requested (null when it requested none). One statement: a second fire
+     * waits for the first's transaction, then sees its run.
+     */
+    async recordFire(
+      id: string,
+      fireAt: Date,
+      outcome: FireOutcome,
+    ): Promise<{ first: boolean; syncRunId: number | null }> {
+      const res = await q.query<{ first: boolean; syncRunId: number | null }>(
+        `INSERT INTO truc.schedule_fires AS f (schedule_id, fire_at, outcome) VALUES ($1, $2, $3)
+         ON CONFLICT (schedule_id, fire_at) DO UPDATE SET duplicates = f.duplicates + 1
+         RETURNING f.duplicates = 0 AS first, f.sync_run_id AS "syncRunId"`,
         [id, fireAt, outcome],
       );
-      if (res.rows.length > 0) return true;
-      await q.query(
-        'UPDATE truc.schedule_fires SET duplicates = duplicates + 1 WHERE schedule_id = $1 AND fire_at = $2',
-        [id, fireAt],
-      );
-      return false;
+      const row = res.rows[0]!;
+      return { first: row.first, syncRunId: row.syncRunId === null ? null : Number(row.syncRunId) };
     },
     async attachRun(id: string, fireAt: Date, syncRunId: number): Promise<void> {
       await q.query(

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
+import { runScheduleNow } from '../../src/jobs/schedule-control.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole } from '../../src/roles.js';
@@ -142,6 +143,18 @@ describe('schedules on postgres+redis', () => {
       [`schedule:${ID}`],
     );
     expect(audit.rows.map((r) => r.action)).toEqual(['schedule.paused', 'schedule.run', 'schedule.resumed']);
+  });
+
+  it('two “run now” calls at once in one millisecond (two connections): both answer the same run', async () => {
+    const at = new Date(Date.now() + 3_600_000);
+    const both = await Promise.all([
+      runScheduleNow(env.deps.db, config, ID, 'city-admin-1', at),
+      runScheduleNow(env.deps.db, config, ID, 'city-admin-2', at),
+    ]);
+    expect(both[0].syncRunId).toEqual(expect.any(Number));
+    expect(both[1]).toEqual(both[0]);
+    const fire = (await fires()).filter((f) => new Date(f.fire_at).getTime() === at.getTime());
+    expect(fire).toEqual([expect.objectContaining({ outcome: 'manual', sync_run_id: both[0].syncRunId })]);
   });
 
   it('an unknown schedule is a 404 problem, and nothing changes', async () => {

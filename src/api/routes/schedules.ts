@@ -89,8 +89,8 @@ function listRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
   );
 }
 
-/** Pause or resume a schedule, or run one now. */
-function controlRoutes(app: ScheduleApp, opts: ScheduleRouteOptions): void {
+/** Pause or resume a schedule. */
+function pauseRoutes(app: ScheduleApp, opts: ScheduleRouteOptions): void {
   for (const action of ['pause', 'resume'] as const) {
     app.post(
       `/v1/schedules/:id/${action}`,
@@ -120,7 +120,10 @@ function controlRoutes(app: ScheduleApp, opts: ScheduleRouteOptions): void {
       },
     );
   }
+}
 
+/** Run a schedule now. */
+function runNowRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
   app.post(
     '/v1/schedules/:id/run',
     {
@@ -128,12 +131,15 @@ function controlRoutes(app: ScheduleApp, opts: ScheduleRouteOptions): void {
       schema: {
         ...common,
         summary: 'Chạy ngay một lịch / Run a schedule now (even when paused)',
+        description:
+          'Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again.',
         params: IdParams,
         response: {
           202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),
           401: ProblemSchema,
           403: ProblemSchema,
           404: ProblemSchema,
+          409: ProblemSchema,
         },
       },
     },
@@ -154,6 +160,7 @@ function controlRoutes(app: ScheduleApp, opts: ScheduleRouteOptions): void {
 
 const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteOptions> = async function scheduleRoutes(app, opts) {
   listRoute(app, opts);
-  controlRoutes(app, opts);
+  pauseRoutes(app, opts);
+  runNowRoute(app, opts);
 };
 export default scheduleRoutes;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.js';
 import type { JobRun } from '../../../src/jobs/define.js';
+import { runScheduleNow } from '../../../src/jobs/schedule-control.js';
 import { scheduleFireJob } from '../../../src/jobs/schedules.js';
 import { createSchedulesRepo } from '../../../src/store/schedules.js';
 import { NOW, openWork, useTestContext, type TestContext } from './fixtures.js';
@@ -67,9 +68,9 @@ describe('schedule-fire job', () => {
       }),
     ]);
 
-    // The same fire delivered again (BullMQ is at-least-once): no second run.
+    // The same fire delivered again (BullMQ is at-least-once): no second run; it names the first's.
     expect(await runFire(ID, `repeat:${ID}:${at}`)).toEqual({
-      syncRunId: null,
+      syncRunId,
       duplicate: true,
       outcome: 'requested',
     });
@@ -99,5 +100,28 @@ describe('schedule-fire job', () => {
       skipped: 'not configured',
     });
     expect(await fires('gone-nightly')).toEqual([]);
+  });
+
+  it('two “run now” calls in one millisecond both answer the one run they requested', async () => {
+    const at = new Date('2026-01-15T03:07:00.123Z');
+    const before = (await pulls()).length;
+    const first = await runScheduleNow(base.db, ctx().config, ID, 'city-admin-1', at);
+    const second = await runScheduleNow(base.db, ctx().config, ID, 'city-admin-2', at);
+    expect(first.syncRunId).toEqual(expect.any(Number));
+    expect(second).toEqual(first);
+    expect(await pulls()).toHaveLength(before + 1);
+    expect((await fires(ID)).filter((f) => f.fire_at.getTime() === at.getTime())).toEqual([
+      expect.objectContaining({ outcome: 'manual', sync_run_id: first.syncRunId, duplicates: 1 }),
+    ]);
+  });
+
+  it('“run now” in the millisecond of a paused fire: a 409 that says to try again, never a null run', async () => {
+    const at = new Date('2026-01-15T03:09:00.000Z');
+    await createSchedulesRepo(base.db).setPaused(PAUSED, true, 'city-admin-1');
+    await runFire(PAUSED, `repeat:${PAUSED}:${at.getTime()}`);
+    await expect(runScheduleNow(base.db, ctx().config, PAUSED, 'city-admin-1', at)).rejects.toMatchObject({
+      code: 'ERR_SCHEDULE_FIRE_TAKEN',
+      status: 409,
+    });
   });
 });

@@ -345,7 +345,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Chạy ngay một lịch / Run a schedule now (even when paused) */
+    /**
+     * Chạy ngay một lịch / Run a schedule now (even when paused)
+     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again.
+     */
     post: operations['runNow'];
     delete?: never;
     options?: never;
@@ -4296,6 +4299,23 @@ export interface operations {
       };
       /** @description Không tìm thấy / Not found */
       404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
