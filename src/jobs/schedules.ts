@@ -58,31 +58,73 @@ export const scheduleFireJob = defineJob({ ...fireSchedule, concurrency: 1, proc
 /**
  * Upserts a job scheduler per configured schedule and removes those no longer configured. Each schedule on
  * its own: one the queue refuses (a cron pattern out of range, e.g. "0 25 * * *") keeps no other from being
- * kept, and is named in the error thrown after (the caller warns and tries again at its next tick).
+ * kept; it is added to `refused` (the caller names it in the error it throws after, warns and tries again
+ * at its next tick).
  */
-async function keepSchedules(queue: Queue, schedules: Config['sync']['schedules']): Promise<void> {
-  const refused: string[] = [];
-  let cause: unknown;
+async function keepSchedules(
+  queue: Queue,
+  schedules: Config['sync']['schedules'],
+  refused: Refusals,
+): Promise<void> {
   for (const [id, s] of Object.entries(schedules)) {
     await queue
       .upsertJobScheduler(id, s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! }, {
         name: fireSchedule.name,
         data: { scheduleId: id },
       })
-      .catch((err: unknown) => {
-        refused.push(id);
-        cause = err;
-      });
+      .catch((err: unknown) => refused.add(id, err));
   }
   for (const existing of await queue.getJobSchedulers(0, 999)) {
     const key = existing.key;
     if (!(key in schedules)) await queue.removeJobScheduler(key);
   }
-  if (refused.length > 0) throw new SchedulesRefused(`schedules not kept: ${refused.join(', ')}`, { cause });
+}
+
+/** The schedules the queue refused in one sync, by name, and the last cause. */
+class Refusals {
+  readonly names: string[] = [];
+  cause: unknown;
+  add(name: string, err: unknown): void {
+    this.names.push(name);
+    this.cause = err;
+  }
+  throwAny(): void {
+    if (this.names.length > 0)
+      throw new SchedulesRefused(`schedules not kept: ${this.names.join(', ')}`, { cause: this.cause });
+  }
 }
 
 /** Schedules the queue refused (their cron pattern or time zone): the queue itself is fine. */
 class SchedulesRefused extends Error {}
+
+/**
+ * One job of truc's own on a cron pattern ('' = none), on its queue (kept in `own`) under its name. One the
+ * queue refuses (its cron) is added to `refused` and keeps no other schedule from being kept; its queue is
+ * made anew next time (it may be one that failed its start-up).
+ */
+async function syncOwnJob(
+  queues: QueueFactory,
+  own: Map<string, Queue>,
+  job: { queue: string; name: string },
+  when: { cron: string; tz: string },
+  refused: Refusals,
+): Promise<void> {
+  let q = own.get(job.queue);
+  if (!q) own.set(job.queue, (q = queues.queue(job.queue)));
+  try {
+    if (when.cron === '') await q.removeJobScheduler(job.name);
+    else
+      await q.upsertJobScheduler(
+        job.name,
+        { pattern: when.cron, tz: when.tz },
+        { name: job.name, data: { requestedBy: 'schedule' } },
+      );
+  } catch (err) {
+    refused.add(job.name, err);
+    own.delete(job.queue);
+    void q.close().catch(() => undefined);
+  }
+}
 
 /**
  * The scheduler role: upserts a job scheduler per configured schedule (and removes those no longer
@@ -97,26 +139,15 @@ export function startScheduler(
   let queue: Queue | undefined;
   const own = new Map<string, Queue>();
   const schedules = deps.config.sync.schedules;
-  /** One job of truc's own on a cron pattern ('' = none), on its queue under its name. */
-  async function syncOwnJob(job: { queue: string; name: string }, cron: string, tz: string): Promise<void> {
-    let q = own.get(job.queue);
-    if (!q) own.set(job.queue, (q = deps.queues.queue(job.queue)));
-    if (cron === '') await q.removeJobScheduler(job.name);
-    else
-      await q.upsertJobScheduler(
-        job.name,
-        { pattern: cron, tz },
-        { name: job.name, data: { requestedBy: 'schedule' } },
-      );
-  }
   async function sync(): Promise<void> {
-    const probe = deps.config.quality.websiteProbe;
-    await syncOwnJob(websiteProbe, probe.cron, probe.tz);
+    const refused = new Refusals();
+    await syncOwnJob(deps.queues, own, websiteProbe, deps.config.quality.websiteProbe, refused);
     const feed = deps.config.api.changeFeed;
-    await syncOwnJob(changesPurge, feed.purgeCron, feed.tz);
+    await syncOwnJob(deps.queues, own, changesPurge, { cron: feed.purgeCron, tz: feed.tz }, refused);
     queue ??= deps.queues.queue(fireSchedule.queue);
     await createSchedulesRepo(deps.db).ensure(Object.keys(schedules));
-    await keepSchedules(queue, schedules);
+    await keepSchedules(queue, schedules, refused);
+    refused.throwAny();
   }
   const tick = (): void => {
     sync().catch((err: unknown) => {

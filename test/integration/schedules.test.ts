@@ -211,4 +211,43 @@ describe('a schedule the queue refuses (a cron pattern out of range)', () => {
       await env.cleanup();
     }
   });
+
+  it('a bad cron on the website probe or the feed purge keeps no sync schedule from registering, and is named', async () => {
+    const env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+    const c = structuredClone(env.config) as Config & {
+      sync: { schedules: Config['sync']['schedules'] };
+      quality: { websiteProbe: { cron: string } };
+      api: { changeFeed: { purgeCron: string } };
+    };
+    c.quality.websiteProbe.cron = '0 25 * * *';
+    c.api.changeFeed.purgeCron = '0 3 * * *';
+    c.sync.schedules = {
+      'b-nightly': {
+        cron: '0 1 * * *',
+        tz: 'Asia/Ho_Chi_Minh',
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: false,
+      },
+    };
+    const scheduler = startScheduler({ ...env.deps, config: c }, { resyncMs: 3_600_000 });
+    const queues = ['schedules', 'website-probe', 'change-purge'].map((q) => env.deps.queues.queue(q));
+    try {
+      await expect(scheduler.sync()).rejects.toThrow('schedules not kept: website-probe');
+      const kept = async (i: number) => (await queues[i]!.getJobSchedulers(0, 99)).map((s) => s.key);
+      expect(await kept(0)).toEqual(['b-nightly']);
+      expect(await kept(1)).toEqual([]);
+      expect(await kept(2)).toEqual(['change-purge']);
+      // the purge's bad cron too: both named, the sync schedules still kept
+      c.quality.websiteProbe.cron = '0 2 * * *';
+      c.api.changeFeed.purgeCron = '61 3 * * *';
+      await expect(scheduler.sync()).rejects.toThrow('schedules not kept: change-purge');
+      expect(await kept(0)).toEqual(['b-nightly']);
+      expect(await kept(1)).toEqual(['website-probe']);
+    } finally {
+      for (const q of queues) await q.close();
+      await scheduler.stop();
+      await env.cleanup();
+    }
+  });
 });
