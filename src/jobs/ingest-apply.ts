@@ -4,7 +4,6 @@
  * the schools a system serves learnt (./served-schools.ts), one push set per target interested in the
  * changes. And what the ingest's steps share: its context and its result.
  */
-import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
@@ -14,7 +13,7 @@ import type { WorkerContext } from './context.js';
 import type { GuardEntry } from './guard.js';
 import type { Counts } from './ingest-counts.js';
 import type { PulledExtras } from './ingest-pulled.js';
-import type { Checked, Loaded, Mapped, Plan } from './judge.js';
+import { copiesOf, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
 import { applySnapshot } from './reconcile.js';
 import { noteRefusals } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
@@ -103,7 +102,9 @@ async function writeRecords(
     });
     if (stale.length > 0) await records.noteSourceFps(entity, stale);
   }
-  if (isPulledPage(loaded) && (SCHOOL_SYSTEMS as readonly string[]).includes(system)) {
+  // A school's own system (a page pulled from it, or its vendor's batch in its format: ./judge.ts `copiesOf`).
+  const copiesSystem = copiesOf(loaded);
+  if (copiesSystem !== undefined) {
     const received: CopyRow[] = [
       ...rows.map((r) => ({ key: r.key, fp: r.fingerprint })),
       ...p.unchangedKeys.flatMap((key) =>
@@ -112,11 +113,12 @@ async function writeRecords(
     ];
     // What the school's own system holds now: its next copy of these states is no change (./judge.ts `plan`).
     if (received.length > 0)
-      await sendWrite(q, (w) => createSystemCopiesRepo(w).noteReceived(system, entity, received));
+      await sendWrite(q, (w) => createSystemCopiesRepo(w).noteReceived(copiesSystem, entity, received));
   }
   // Written after the records it may read (a refusal's holders); an inline page's go with its closing writes.
   if (pulled)
     await noteRefusals(pulled.inline?.closing ?? q, { ...pulled.refusals, entity }, checked, pulled);
+  // A vendor's older copies (./judge.ts `plan`) are touched too: carried, the vendor holds them at the school.
   if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys);
 }
 

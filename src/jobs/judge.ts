@@ -192,18 +192,23 @@ async function storedCopies(
 ): Promise<{ rows: Map<string, ExistingRow>; live?: Map<string, number> }> {
   if (keys.length === 0) return weigh ? { rows: new Map(), live: new Map() } : { rows: new Map() };
   const records = createRecordsRepo(q);
-  // Only a vendor's batch weighs with its copies (./ingest.ts): a pulled page (`copiesOf`) never does.
-  if (weigh) return records.existingWithLive(entity, keys);
-  return { rows: await records.existing(entity, keys, copiesOf === undefined ? {} : { copiesOf }) };
+  const opts = copiesOf === undefined ? {} : { copiesOf };
+  // Only a vendor's batch weighs with its copies (./ingest.ts): a pulled page never does.
+  if (weigh) return records.existingWithLive(entity, keys, opts);
+  return { rows: await records.existing(entity, keys, opts) };
 }
 
 /**
- * The school's own system (smas, vnedu) a page was pulled from: its known copies are read with the stored
- * rows (`plan`: its older copies are no change; prec16). Undefined for any other batch.
+ * The school's own system (smas, vnedu) a batch comes from: a page pulled from it, or a vendor's batch in its
+ * format (that system's vendor pushing what it holds; review17b C2). Its known copies are read with the stored
+ * rows (`plan`: its older copies are no change; prec16), and what it gave is noted (./ingest-apply.ts).
+ * Undefined for any other batch (the city's pages, a vendor's batch in truc's canonical format: no system known).
  */
-function copiesOf({ trusted, batch }: Pick<Loaded, 'trusted' | 'batch'>): string | undefined {
-  const pulled = trusted && batch.syncRunId !== null;
-  return pulled && (SCHOOL_SYSTEMS as readonly string[]).includes(batch.format) ? batch.format : undefined;
+export function copiesOf({ trusted, batch }: Pick<Loaded, 'trusted' | 'batch'>): string | undefined {
+  const fromSystem = trusted ? batch.syncRunId !== null : true;
+  return fromSystem && (SCHOOL_SYSTEMS as readonly string[]).includes(batch.format)
+    ? batch.format
+    : undefined;
 }
 
 /**

@@ -275,25 +275,31 @@ async function existingWithLive(
   q: Queryable,
   entity: EntityName,
   keys: readonly string[],
+  opts: { copiesOf?: string } = {},
 ): Promise<{ rows: Map<string, ExistingRow>; live: Map<string, number> }> {
   const t = TABLES[entity];
   const rows = new Map<string, ExistingRow>();
   const live = new Map<string, number>();
+  const { copiesOf } = opts;
   for (const part of chunks(keys)) {
-    const res = await q.query<ExistingRow & { live: number | null }>(
+    const res = await q.query<ExistingRow & { live: number | null; copyFps?: string | null }>(
       `WITH e AS (
-         SELECT ${t.key} AS key, ${t.scope} AS scope, fingerprint, deleted_at IS NOT NULL AS deleted,
-                source_fp AS "sourceFp", source_system AS "sourceSystem"
-           FROM ${t.table} WHERE ${t.key} = ANY($1::text[])),
+         SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
+                r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${
+                  copiesOf === undefined ? '' : `, ${copiesColumn('cp')} AS "copyFps"`
+                }
+           FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('cp', `r.${t.key}`, '$2', '$3')}
+          WHERE r.${t.key} = ANY($1::text[])),
        c AS (
          SELECT s.scope, n.n FROM (SELECT DISTINCT scope FROM e) s,
                 LATERAL (SELECT count(*)::int AS n FROM ${t.table} x
                           WHERE x.${t.scope} = s.scope AND x.deleted_at IS NULL) n)
        SELECT e.*, nullif(c.n, 0) AS live FROM e LEFT JOIN c ON c.scope = e.scope`,
-      [part],
+      copiesOf === undefined ? [part] : [part, copiesOf, entity],
     );
-    for (const { live: n, ...r } of res.rows) {
-      rows.set(r.key, r);
+    for (const { live: n, copyFps, ...r } of res.rows) {
+      const copies = parseCopies(copyFps);
+      rows.set(r.key, copies ? { ...r, copies } : r);
       if (n !== null) live.set(r.scope, n);
     }
   }
@@ -340,7 +346,8 @@ function recordLookups(q: Queryable) {
       }
       return out;
     },
-    existingWithLive: (entity: EntityName, keys: readonly string[]) => existingWithLive(q, entity, keys),
+    existingWithLive: (entity: EntityName, keys: readonly string[], opts: { copiesOf?: string } = {}) =>
+      existingWithLive(q, entity, keys, opts),
     /** The live records of `keys` (deleted ones left out), with their scope (school) and fingerprint, in key order. */
     async load(entity: EntityName, keys: readonly string[]): Promise<LoadedRecord[]> {
       const t = TABLES[entity];
