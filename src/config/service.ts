@@ -22,6 +22,22 @@ const SystemSchema = z
   .strict();
 
 /**
+ * A school's own system (smas, vnedu): a system, and how far before an incremental listing's start (by
+ * the system's clock) its watermark may lie at most (BUG 6: the allowance for the system's record stamps
+ * running behind its `Date`; the adapter's default is the same 60).
+ */
+const SchoolSystemSchema = SystemSchema.extend({
+  watermarkOverlapSeconds: z.number().int().min(0).max(86_400).default(60),
+}).strict();
+
+/** Defaults of a school system's section. */
+const schoolSystemDefaults = {
+  timeoutMs: 10_000,
+  rateLimit: { max: 20, durationMs: 1000 },
+  watermarkOverlapSeconds: 60,
+};
+
+/**
  * An ES256 signing key (issue 9): a PKCS#8 PEM P-256 private key, or a secret seed (≥ 32 characters)
  * the key is derived from.
  */
@@ -138,8 +154,8 @@ export const SystemsSchema = z
   .object({
     'hcm-csdl': SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
     'moet-pcgd': SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 2, durationMs: 1000 } }),
-    smas: SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
-    vnedu: SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
+    smas: SchoolSystemSchema.default(schoolSystemDefaults),
+    vnedu: SchoolSystemSchema.default(schoolSystemDefaults),
   } satisfies Record<SystemName, z.ZodType>)
   .strict();
 

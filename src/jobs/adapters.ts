@@ -39,12 +39,12 @@ export function buildAdapters(config: Config, deps: { logger: Logger; metrics: M
   const moet = oauthOf(config.systems['moet-pcgd']);
   if (moet) out['moet-pcgd'] = createMoetPcgdAdapter(moet, deps);
   if (smas.baseUrl && smas.apiKey) {
-    const { baseUrl: baseURL, apiKey, timeoutMs } = smas;
-    out.smas = createSmasAdapter({ baseURL, apiKey, timeoutMs, ...deps });
+    const { baseUrl: baseURL, apiKey, timeoutMs, watermarkOverlapSeconds } = smas;
+    out.smas = createSmasAdapter({ baseURL, apiKey, timeoutMs, watermarkOverlapSeconds, ...deps });
   }
   if (vnedu.baseUrl && vnedu.token) {
-    const { baseUrl: baseURL, token, timeoutMs } = vnedu;
-    out.vnedu = createVneduAdapter({ baseURL, token, timeoutMs, ...deps });
+    const { baseUrl: baseURL, token, timeoutMs, watermarkOverlapSeconds } = vnedu;
+    out.vnedu = createVneduAdapter({ baseURL, token, timeoutMs, watermarkOverlapSeconds, ...deps });
   }
   return out;
 }

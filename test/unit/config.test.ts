@@ -64,6 +64,8 @@ describe('loadConfig: defaults per profile', () => {
     expect(c.systems['moet-pcgd'].rateLimit).toEqual({ max: 2, durationMs: 1000 });
     expect(c.systems['moet-pcgd'].timeoutMs).toBe(20_000);
     expect(c.systems['hcm-csdl'].rateLimit).toEqual({ max: 20, durationMs: 1000 });
+    expect(c.systems.smas.watermarkOverlapSeconds).toBe(60);
+    expect(c.systems.vnedu.watermarkOverlapSeconds).toBe(60);
   });
 
   it('test profile: port 0, loopback, silent, fast retries, a test signing key', () => {
@@ -250,6 +252,23 @@ describe('loadConfig: every bad setting in one ConfigError', () => {
     const c = loadConfig({ env: { TRUC_PROFILE: 'empty' }, configDir: dir });
     expect(c.server.port).toBe(8080);
     expect(c.jobs.attempts).toBe(8);
+    expect(c.systems.smas.watermarkOverlapSeconds).toBe(60);
+  });
+
+  it('a school system’s watermark overlap (BUG 6) is whole seconds, 0 to a day, and only for smas and vnedu', () => {
+    const dir = configDir(
+      'overlap',
+      'systems:\n  smas: { watermarkOverlapSeconds: 5 }\n  vnedu: { watermarkOverlapSeconds: -1 }\n' +
+        '  hcm-csdl: { watermarkOverlapSeconds: 5 }\n',
+    );
+    const err = configErrorOf(() => loadConfig({ env: { TRUC_PROFILE: 'overlap' }, configDir: dir }));
+    expect(err.problems).toHaveLength(2);
+    expect(err.problems.some((p) => p.startsWith('systems.vnedu.watermarkOverlapSeconds'))).toBe(true);
+    expect(err.problems.some((p) => p.startsWith('systems.hcm-csdl'))).toBe(true);
+    const ok = configDir('overlap-ok', 'systems:\n  smas: { watermarkOverlapSeconds: 5 }\n');
+    const c = loadConfig({ env: { TRUC_PROFILE: 'overlap-ok' }, configDir: ok });
+    expect(c.systems.smas.watermarkOverlapSeconds).toBe(5);
+    expect(c.systems.vnedu.watermarkOverlapSeconds).toBe(60);
   });
 });
 

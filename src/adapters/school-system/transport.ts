@@ -44,6 +44,16 @@ export function schoolHttpClient(system: string, opts: SchoolClientOptions, auth
   });
 }
 
+/**
+ * When the system served an answer, by its own clock: the HTTP `Date` header as epoch ms (whole seconds),
+ * undefined when absent or unparseable.
+ */
+export function servedAtOf(headers: Record<string, unknown> | undefined): number | undefined {
+  const raw = headers?.date;
+  const ms = typeof raw === 'string' ? Date.parse(raw) : NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 /** Digit runs long enough to be personal IDs are masked in vendor messages we keep. */
 function scrub(message: string): string {
   return message.replace(/\d{9,}/g, '***').slice(0, 300);

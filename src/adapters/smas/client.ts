@@ -11,6 +11,7 @@ import {
   MAX_PAGES,
   MAX_RELISTS,
   schoolHttpClient,
+  servedAtOf,
   vendorAppError,
   withVendorErrors,
   type SchoolClientOptions,
@@ -69,6 +70,8 @@ export interface SmasPage<T> {
   totalRecord: number;
   /** True when no further page holds records. */
   last: boolean;
+  /** When SMAS served the page, by its clock (`Date` header, epoch ms), where it tells. */
+  servedAt?: number;
 }
 
 /** Query of {@link SmasClient.pages}. */
@@ -139,8 +142,13 @@ async function fetchPageOf<E extends SmasEntity>(
     pageSize: q.pageSize,
     ...(q.modifiedSince ? { modifiedSince: q.modifiedSince } : {}),
   };
+  let servedAt: number | undefined;
   const body = await call(
-    () => http.get(`${schoolPath(schoolCode)}/${entity}`, { params }),
+    async () => {
+      const res = await http.get(`${schoolPath(schoolCode)}/${entity}`, { params });
+      servedAt = servedAtOf(res.headers);
+      return res;
+    },
     PAGE_SCHEMAS[entity] as unknown as ZodType<{
       Data: SmasRecordOf[E][];
       TotalRecord: number;
@@ -155,6 +163,7 @@ async function fetchPageOf<E extends SmasEntity>(
     pageSize: body.PageSize,
     totalRecord: body.TotalRecord,
     last,
+    ...(servedAt === undefined ? {} : { servedAt }),
   };
 }
 

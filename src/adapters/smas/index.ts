@@ -8,6 +8,7 @@ import {
   type ChunkReceipt,
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
+  type SchoolWalkOptions,
 } from '../school-system/adapter.js';
 import {
   createSmasClient,
@@ -23,10 +24,11 @@ export { createSmasClient } from './client.js';
 export type { SmasClient, SmasClientOptions } from './client.js';
 
 /** Options of {@link createSmasAdapter}. */
-export type SmasAdapterOptions = SmasClientOptions & {
-  /** Use this client instead of building one (tests). */
-  client?: SmasClient;
-};
+export type SmasAdapterOptions = SmasClientOptions &
+  SchoolWalkOptions & {
+    /** Use this client instead of building one (tests). */
+    client?: SmasClient;
+  };
 
 /** SMAS as source and target, with per-entity record types. */
 export type SmasAdapter = SchoolSystemAdapter<SmasEntity, SmasRecordOf>;
@@ -47,6 +49,8 @@ function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRe
     system: SMAS_SYSTEM,
     maxBatch: SMAS_MAX_BATCH,
     firstPos: { page: 1 },
+    // Page numbers count the records served now: one removed before a page shifts the later ones back.
+    shifting: true,
     isPos: (c) => Number.isInteger(c.page) && (c.page as number) >= 1,
     listSchools: async () => (await client.listSchools()).map((s) => s.MaTruong),
     async *pages(entity, school, q) {
@@ -59,6 +63,7 @@ function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRe
         yield {
           items: page.items,
           total: page.totalRecord,
+          servedAt: page.servedAt,
           ...(page.last ? {} : { next: { page: page.page + 1 } }),
         };
     },
@@ -75,11 +80,12 @@ function transport(client: SmasClient): SchoolSystemTransport<SmasEntity, SmasRe
 /**
  * Creates the SMAS adapter. `listChanges` walks every school the key covers (or `schoolCode`) in code
  * order, page by page; its cursor resumes mid-listing; a school whose `TotalRecord` changes between its
- * pages is listed again from page 1 (shared walker, BUG 7); the last page carries the watermark (the latest
- * `NgayCapNhat` seen, or `since` when nothing changed). `write` splits a batch by `MaTruong` and into
+ * pages, or whose later page lists a record changed after its first page was served, is listed again from
+ * page 1 (shared walker, BUG 7); the last page carries the watermark (the latest `NgayCapNhat` seen, never
+ * later than the listing's start by SMAS's `Date` less the overlap, nor earlier than `since`: BUG 6). `write` splits a batch by `MaTruong` and into
  * chunks of at most 500, each with a derived idempotency key, and merges the receipts; `remove` deletes
  * keys the same way, by the school that holds each.
  */
 export function createSmasAdapter(opts: SmasAdapterOptions): SmasAdapter {
-  return schoolSystemAdapter(transport(opts.client ?? createSmasClient(opts)));
+  return schoolSystemAdapter(transport(opts.client ?? createSmasClient(opts)), opts);
 }

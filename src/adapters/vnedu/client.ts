@@ -10,6 +10,7 @@ import { clampPageSize, parseWire } from '../wire.js';
 import {
   MAX_PAGES,
   schoolHttpClient,
+  servedAtOf,
   withVendorErrors,
   type SchoolClientOptions,
 } from '../school-system/transport.js';
@@ -44,6 +45,8 @@ export interface VneduClientOptions extends SchoolClientOptions {
 export interface VneduPage<T> {
   items: T[];
   next?: string;
+  /** When vnEdu served the page, by its clock (`Date` header, epoch ms), where it tells. */
+  servedAt?: number;
 }
 
 /** Query of {@link VneduClient.pages}. */
@@ -95,13 +98,19 @@ async function fetchPageOf<E extends VneduEntity>(
     ...(q.updatedAfter ? { updated_after: q.updatedAfter } : {}),
     ...(q.after ? { after: q.after } : {}),
   };
+  let servedAt: number | undefined;
   const body = await call(
-    () => http.get(`${schoolPath(schoolCode)}/${entity}`, { params }),
+    async () => {
+      const res = await http.get(`${schoolPath(schoolCode)}/${entity}`, { params });
+      servedAt = servedAtOf(res.headers);
+      return res;
+    },
     PAGE_SCHEMAS[entity] as unknown as ZodType<{ items: VneduRecordOf[E][]; next: string | null }>,
   );
+  const at = servedAt === undefined ? {} : { servedAt };
   return body.next === null || body.next === ''
-    ? { items: body.items }
-    : { items: body.items, next: body.next };
+    ? { items: body.items, ...at }
+    : { items: body.items, next: body.next, ...at };
 }
 
 /** Every school the token covers, ordered by code. */

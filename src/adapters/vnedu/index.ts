@@ -8,6 +8,7 @@ import {
   type ChunkReceipt,
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
+  type SchoolWalkOptions,
 } from '../school-system/adapter.js';
 import { createVneduClient, VNEDU_SYSTEM, type VneduClient, type VneduClientOptions } from './client.js';
 import { VNEDU_MAX_BATCH, type VneduEntity, type VneduReceipt, type VneduRecordOf } from './schema.js';
@@ -17,10 +18,11 @@ export { createVneduClient } from './client.js';
 export type { VneduClient, VneduClientOptions } from './client.js';
 
 /** Options of {@link createVneduAdapter}. */
-export type VneduAdapterOptions = VneduClientOptions & {
-  /** Use this client instead of building one (tests). */
-  client?: VneduClient;
-};
+export type VneduAdapterOptions = VneduClientOptions &
+  SchoolWalkOptions & {
+    /** Use this client instead of building one (tests). */
+    client?: VneduClient;
+  };
 
 /** vnEdu as source and target, with per-entity record types. */
 export type VneduAdapter = SchoolSystemAdapter<VneduEntity, VneduRecordOf>;
@@ -43,6 +45,8 @@ function transport(
     system: VNEDU_SYSTEM,
     maxBatch: VNEDU_MAX_BATCH,
     firstPos: {},
+    // vnEdu's cursor resumes after the last record it served, whatever changed before it.
+    shifting: false,
     isPos: (c) => c.after === undefined || typeof c.after === 'string',
     listSchools: async () => (await client.listSchools()).map((s) => s.school_code),
     async *pages(entity, school, q) {
@@ -52,7 +56,11 @@ function transport(
         ...(q.pageSize ? { limit: q.pageSize } : {}),
       };
       for await (const page of client.pages(entity, school, query))
-        yield { items: page.items, ...(page.next === undefined ? {} : { next: { after: page.next } }) };
+        yield {
+          items: page.items,
+          servedAt: page.servedAt,
+          ...(page.next === undefined ? {} : { next: { after: page.next } }),
+        };
     },
     changedAt: (r) => r.updated_at,
     schoolOf: (r) => r.school_code,
@@ -67,10 +75,11 @@ function transport(
 /**
  * Creates the vnEdu adapter. `listChanges` walks every school the token covers (or `schoolCode`) in code
  * order, following vnEdu's `next` cursor; its own cursor resumes mid-listing; the last page carries the
- * watermark (the latest `updated_at` seen, or `since` when nothing changed). `write` splits a batch by
+ * watermark (the latest `updated_at` seen, never later than the listing's start by vnEdu's `Date` less the
+ * overlap, nor earlier than `since`: BUG 6). `write` splits a batch by
  * `school_code` and into chunks of at most 1000, each with a derived idempotency key, and merges receipts;
  * `remove` deletes ids the same way, by the school that holds each.
  */
 export function createVneduAdapter(opts: VneduAdapterOptions): VneduAdapter {
-  return schoolSystemAdapter(transport(opts.client ?? createVneduClient(opts)));
+  return schoolSystemAdapter(transport(opts.client ?? createVneduClient(opts)), opts);
 }

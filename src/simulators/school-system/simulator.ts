@@ -35,7 +35,10 @@ export interface SchoolSimOptions {
   schoolYear?: string;
   /** "Now" of the population data (its change times lie in the 180 days before). */
   asOf?: string;
-  /** Clock for the health answer and the change time of written records. @defaultValue Date.now */
+  /**
+   * Clock for the health answer, the change time of written records and every answer's `Date` header.
+   * @defaultValue Date.now
+   */
   now?: () => number;
 }
 
@@ -139,17 +142,26 @@ export async function startSchoolSimulator<
     ...(opts.asOf ? { asOf: opts.asOf } : {}),
   });
   const data = createSchoolSystemData(population, sizes, spec);
-  const route = router(spec, data, population, opts.now ?? Date.now);
+  const now = opts.now ?? Date.now;
+  const route = router(spec, data, population, now);
+  /** The system's clock in every answer's `Date` (truc takes a listing's start from it). */
+  const dated = (headers: Record<string, string> | undefined) => ({
+    date: new Date(now()).toUTCString(),
+    ...headers,
+  });
 
   const server = await startSimServer({
     system: spec.system,
     seed: opts.seed,
     faults: opts.faults,
     port: opts.port,
-    handler: route,
+    handler: (req, ctx) => {
+      const res = route(req, ctx);
+      return { ...res, headers: dated(res.headers) };
+    },
     renderError: (err) => ({
       status: err.status,
-      headers: err.headers,
+      headers: dated(err.headers),
       body: spec.errorBody(err.code, err.message),
     }),
   });

@@ -4,11 +4,12 @@
  * review15. A case still marked `it.fails` reproduces a bug not fixed yet: it passes while the bug is
  * there, and fails once it is fixed (then make it a plain `it`).
  *
- * BUG 6 (1st case, open): an incremental listing's watermark is the latest change time it saw, but it walks
+ * BUG 6 (1st case, fixed): an incremental listing's watermark was the latest change time it saw, but it walks
  * the schools in code order, not in change-time order. A record of a school already walked that changes
  * while the walk goes on is not seen, and its change time is earlier than a later school's change the
- * listing did see: the next incremental listing, from that watermark, leaves it out too. The change is lost
- * until a full run. Fix to build: the watermark of a listing is when it started, by the source's clock.
+ * listing did see: the next incremental listing, from that watermark, left it out too, until a full run.
+ * The watermark is now never later than the listing's start by the source's clock (its `Date`) less the
+ * overlap, nor earlier than `since` (school-system-watermark.test.ts has the rule's other cases).
  *
  * BUG 7 (2nd case, fixed): SMAS lists by page number over a set that can shrink during the walk. A record
  * deleted at a position already listed shifts every later record one place back, and the next page skips
@@ -48,53 +49,50 @@ describe('SMAS incremental listing: a change made while the listing walks the sc
     await sim?.close();
   });
 
-  it.fails(
-    'BUG 6: is seen by the next incremental listing, from the watermark this one returned',
-    async () => {
-      const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
-      const client = createSmasClient(opts);
-      const adapter = createSmasAdapter(opts);
-      const [s1, s2] = sim.schoolCodes;
-      const listed = async (school: string) =>
-        (await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items;
-      const [a, x] = await listed(s1!);
-      const [y] = await listed(s2!);
-      const write = async (school: string, rec: typeof a, phone: string, key: string) =>
-        client.upsert('students', school, [{ ...rec!, DienThoaiLienHe: phone }], key);
+  it('BUG 6: is seen by the next incremental listing, from the watermark this one returned', async () => {
+    const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
+    const client = createSmasClient(opts);
+    const adapter = createSmasAdapter(opts);
+    const [s1, s2] = sim.schoolCodes;
+    const listed = async (school: string) =>
+      (await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items;
+    const [a, x] = await listed(s1!);
+    const [y] = await listed(s2!);
+    const write = async (school: string, rec: typeof a, phone: string, key: string) =>
+      client.upsert('students', school, [{ ...rec!, DienThoaiLienHe: phone }], key);
 
-      // One change at the first school before the listing starts.
-      clock = T0 + 5_000;
-      await write(s1!, a, '0901000001', 'r15-wm-1');
-      const since = new Date(T0).toISOString();
-      const walk = adapter.listChanges('students', { since })[Symbol.asyncIterator]();
-      const first = await walk.next();
-      expect(first.done).toBe(false);
-      expect(keysOf(first.value!.items)).toEqual([a!.MaHocSinh]);
+    // One change at the first school before the listing starts.
+    clock = T0 + 5_000;
+    await write(s1!, a, '0901000001', 'r15-wm-1');
+    const since = new Date(T0).toISOString();
+    const walk = adapter.listChanges('students', { since })[Symbol.asyncIterator]();
+    const first = await walk.next();
+    expect(first.done).toBe(false);
+    expect(keysOf(first.value!.items)).toEqual([a!.MaHocSinh]);
 
-      // While the listing is on its way: the first school's other student changes, then the second school's.
-      clock = T0 + 10_000;
-      await write(s1!, x, '0901000002', 'r15-wm-2');
-      clock = T0 + 20_000;
-      await write(s2!, y, '0901000003', 'r15-wm-3');
+    // While the listing is on its way: the first school's other student changes, then the second school's.
+    clock = T0 + 10_000;
+    await write(s1!, x, '0901000002', 'r15-wm-2');
+    clock = T0 + 20_000;
+    await write(s2!, y, '0901000003', 'r15-wm-3');
 
-      const seen = [...keysOf(first.value!.items)];
-      let watermark: string | undefined;
-      for (let next = await walk.next(); !next.done; next = await walk.next()) {
-        seen.push(...keysOf(next.value.items));
-        watermark = next.value.watermark ?? watermark;
-      }
-      // This listing saw the second school's change (after the first school was walked), not x's.
-      expect(seen).toContain(y!.MaHocSinh);
-      expect(seen).not.toContain(x!.MaHocSinh);
-      expect(watermark).toBeDefined();
+    const seen = [...keysOf(first.value!.items)];
+    let watermark: string | undefined;
+    for (let next = await walk.next(); !next.done; next = await walk.next()) {
+      seen.push(...keysOf(next.value.items));
+      watermark = next.value.watermark ?? watermark;
+    }
+    // This listing saw the second school's change (after the first school was walked), not x's.
+    expect(seen).toContain(y!.MaHocSinh);
+    expect(seen).not.toContain(x!.MaHocSinh);
+    expect(watermark).toBeDefined();
 
-      // The next incremental listing, from this one's watermark, must bring x's change.
-      const nextRun: string[] = [];
-      for await (const page of adapter.listChanges('students', { since: watermark! }))
-        nextRun.push(...keysOf(page.items));
-      expect(nextRun).toContain(x!.MaHocSinh);
-    },
-  );
+    // The next incremental listing, from this one's watermark, must bring x's change.
+    const nextRun: string[] = [];
+    for await (const page of adapter.listChanges('students', { since: watermark! }))
+      nextRun.push(...keysOf(page.items));
+    expect(nextRun).toContain(x!.MaHocSinh);
+  });
   it('BUG 7: a full listing lists every record the school still holds, though one it listed was deleted meanwhile', async () => {
     const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
     const client = createSmasClient(opts);
