@@ -110,7 +110,7 @@ export interface SchoolSystemTransport<Entity extends string, RecOf extends Reco
  * than truc's; a cursor without it was issued before BUG 6's fix); of the school being listed: its total
  * at its first page (`tot`), when that page was served by the system's clock (`sd`), the times it was
  * listed again (`rl`), whether it was given up on (`us`); whether any school of an incremental listing
- * was (`fz`: its watermark stays at `since`).
+ * was (`fz`: its watermark stays at `since`, none for a full listing).
  */
 type Cursor<Pos> = Pos & {
   v: 1;
@@ -314,7 +314,8 @@ async function* schoolPages<
 /**
  * The watermark of a listing as its pages come ({@link watermarkOf}), resumed from `resume`: the latest
  * change time seen (`wm`), the listing's start by the system's clock from its first page (`st`), whether
- * a school of an incremental listing was given up on (`fz`: the watermark stays at `since`).
+ * a school was given up on (`fz`: the watermark stays at `since`; a full listing tells none, review17 B3:
+ * the school's records its last pass skipped may be older than any change seen).
  */
 function listingMarks(
   resume: { wm?: string; st?: number; fz?: 1 } | undefined,
@@ -329,7 +330,7 @@ function listingMarks(
     /** Takes a page in: when it was served, its records' change times, whether its school was given up on. */
     page(servedAt: number | undefined, stamps: Iterable<string | undefined>, givenUp: boolean) {
       if (start === undefined && !legacy) start = Math.min(servedAt ?? Infinity, clock.now());
-      frozen = frozen || (givenUp && since !== undefined);
+      frozen = frozen || givenUp;
       for (const stamp of stamps) latest = laterOf(latest, stamp);
     },
     /** The cursor fields that resume it. */
@@ -363,7 +364,7 @@ const walkOf = (c: Partial<Cursor<unknown>> | undefined): SchoolWalk => ({
  * shift) whose later page lists a record changed after its first page was served, is listed again from
  * its first page (its records already handed over come again), at most {@link MAX_RELISTS} times; then it
  * is given up on: the page names it in `unstableScopes` (a full run deletes nothing of it), its remaining
- * pages are listed as they come, and an incremental listing's watermark stays at `since`.
+ * pages are listed as they come, and the listing's watermark stays at `since` (a full one tells none).
  */
 async function* listSchoolChanges<
   Entity extends string,
