@@ -60,7 +60,7 @@ async function previewSnapshot(
     keys.add(rec.key);
   }
   const records = createRecordsRepo(q);
-  const { missing } = await snapshotMissing(q, req.entity, req.schoolCode, [...keys], {
+  const { missing } = await snapshotMissing(q, deps, req.entity, req.schoolCode, [...keys], {
     receivedAt: now,
     clientId: req.clientId,
   });

@@ -21,6 +21,8 @@ import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
 import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/records.js';
 import type { WorkerContext } from './context.js';
+import type { JudgeContext } from './judge.js';
+import { carriedByRepushes } from './repeat-carried.js';
 import { snapshotMissing } from './snapshot-missing.js';
 
 export type GuardSettings = Config['guard'];
@@ -230,7 +232,7 @@ export async function guardBatch(
   if (await holds.approved({ batchId: batch.id })) return undefined;
   // The hold shows all the batch would do, its snapshot's deletions included.
   if (batch.mode === 'snapshot') {
-    const { missing } = await snapshotMissing(q, batch.entity, batch.schoolCode, snapshotKeys(), {
+    const { missing } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, snapshotKeys(), {
       receivedAt: batch.createdAt,
       clientId: batch.clientId,
     });
@@ -265,17 +267,29 @@ export async function guardBatch(
 
 /**
  * An approved held batch, ingested again (its hold's approval, `approvedHold` of its job): a record written,
- * deleted or carried unchanged by anyone since the batch arrived keeps that newer state, never the batch's
- * older copy (it is counted unchanged). `left`: how many were left so.
+ * deleted or carried unchanged by anyone since the batch arrived (a vendor's re-push judged at once, which
+ * writes nothing, at the school of the record's stored copy: ./repeat-carried.ts) keeps that newer state,
+ * never the batch's older copy (it is counted unchanged). `left`: how many were left so.
  */
 export async function leaveNewer<
   P extends { toWrite: readonly UpsertRow[]; unchangedKeys: readonly string[] },
->(q: Queryable, batch: { entity: EntityName; createdAt: Date }, p: P): Promise<P & { left: number }> {
+>(
+  q: Queryable,
+  deps: JudgeContext,
+  batch: { entity: EntityName; createdAt: Date },
+  p: P,
+  existing: ReadonlyMap<string, Pick<ExistingRow, 'scope'>>,
+): Promise<P & { left: number }> {
   const keys = p.toWrite.map((r) => r.key);
   const newer =
     keys.length === 0
       ? new Set<string>()
       : await createRecordsRepo(q).touchedSince(batch.entity, keys, batch.createdAt);
+  const schools = keys.flatMap((k) => (existing.has(k) ? [existing.get(k)!.scope] : []));
+  if (schools.length > 0) {
+    const carried = await carriedByRepushes(q, deps, batch.entity, schools, batch.createdAt);
+    for (const k of keys) if (carried.has(k)) newer.add(k);
+  }
   if (newer.size === 0) return { ...p, left: 0 };
   return {
     ...p,

@@ -97,7 +97,9 @@ async function ingestLoaded(
     if (holdId !== undefined) return holdWhole(q, loaded, holdId, deps.now());
   }
   // Approved after it was held: what was written since it arrived is newer than its copies.
-  const p = opts.approved ? await leaveNewer(q, loaded.batch, planned) : { ...planned, left: 0 };
+  const p = opts.approved
+    ? await leaveNewer(q, deps, loaded.batch, planned, checked.existing)
+    : { ...planned, left: 0 };
   const applied = await apply(q, deps, loaded, p, { mapped, checked, pulled });
   const counts: Counts = {
     accepted: p.toWrite.length,

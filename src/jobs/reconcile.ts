@@ -104,7 +104,7 @@ export async function applySnapshot(
 ): Promise<SnapshotApplied> {
   if (seen.unkeyed > 0) return { deleted: [], kept: [], skipped: UNKEYED_NOTE };
   const records = createRecordsRepo(q);
-  const { missing, kept } = await snapshotMissing(q, batch.entity, batch.schoolCode, seen.keys, {
+  const { missing, kept } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, seen.keys, {
     receivedAt: batch.createdAt,
     clientId: batch.clientId,
   });

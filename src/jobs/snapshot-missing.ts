@@ -3,7 +3,8 @@
  * missing from its keys, not written since it arrived. A class snapshot covers only the school years its
  * classes carry (the school year of its arrival when it carries none): classes are keyed by school, year
  * and code, and last year's classes stay for the records that name them (review16 BUG 12: a snapshot of
- * this year's classes deleted every class of the years before).
+ * this year's classes deleted every class of the years before). Nor what a vendor's unchanged re-push carried
+ * since it arrived (./repeat-carried.ts: such a re-push writes no record; review17 B2).
  *
  * Only what its sender is known to have held as it is now goes (precedence (b), review15): written last by
  * the sender, carried unchanged by it since, or acknowledged by (or pulled from) the school's own system
@@ -16,6 +17,8 @@ import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 import type { EntityName } from '../config.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
+import type { JudgeContext } from './judge.js';
+import { carriedByRepushes } from './repeat-carried.js';
 
 export interface SnapshotMissing {
   /** Keys the snapshot deletes. */
@@ -27,8 +30,9 @@ export interface SnapshotMissing {
 /** The source system a vendor's batch writes as (./ingest-apply.ts): what a snapshot's sender wrote. */
 export const vendorSystem = (clientId: string): string => `vendor:${clientId}`;
 
-export function snapshotMissing(
+export async function snapshotMissing(
   q: Queryable,
+  deps: JudgeContext,
   entity: EntityName,
   schoolCode: string,
   keys: readonly string[],
@@ -36,12 +40,18 @@ export function snapshotMissing(
 ): Promise<SnapshotMissing> {
   const records = createRecordsRepo(q);
   const opts = { sender: vendorSystem(snapshot.clientId) };
+  let found: SnapshotMissing;
   if (entity !== 'classes')
-    return records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, opts);
-  const years = new Set(keys.map((key) => classKeyParts(key).year));
-  if (years.size === 0) years.add(schoolYearOf(vietnamDateOf(snapshot.receivedAt)));
-  return records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, {
-    ...opts,
-    schoolYears: [...years],
-  });
+    found = await records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, opts);
+  else {
+    const years = new Set(keys.map((key) => classKeyParts(key).year));
+    if (years.size === 0) years.add(schoolYearOf(vietnamDateOf(snapshot.receivedAt)));
+    found = await records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, {
+      ...opts,
+      schoolYears: [...years],
+    });
+  }
+  if (found.missing.length === 0) return found;
+  const carried = await carriedByRepushes(q, deps, entity, [schoolCode], snapshot.receivedAt);
+  return carried.size === 0 ? found : { ...found, missing: found.missing.filter((key) => !carried.has(key)) };
 }

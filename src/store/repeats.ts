@@ -81,3 +81,32 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
   );
   return (res.rows[0]?.n ?? 0) > 0;
 }
+
+/** A body a vendor's delta re-push carried, and where (../jobs/repeat-carried.ts). */
+export interface CarriedBody {
+  /** The batch that keeps the body's records. */
+  holder: string;
+  schoolCode: string;
+  format: string;
+}
+
+/**
+ * The bodies that vendors' delta re-pushes of `entity` at `schools`, judged since `since` with every record
+ * unchanged (such a re-push judged at once writes no record: review17 B2), carried: one row per holder and school.
+ */
+export async function bodiesRepushedSince(
+  q: Queryable,
+  entity: EntityName,
+  schools: readonly string[],
+  since: Date,
+): Promise<CarriedBody[]> {
+  if (schools.length === 0) return [];
+  const res = await q.query<CarriedBody>(
+    `SELECT DISTINCT same_as AS holder, school_code AS "schoolCode", format FROM truc.batches
+      WHERE school_code = ANY($1::text[]) AND entity = $2 AND same_as IS NOT NULL AND status = 'done'
+        AND mode = 'delta' AND accepted = 0 AND rejected = 0 AND finished_at >= $3
+      ORDER BY 1, 2`,
+    [[...schools], entity, since],
+  );
+  return res.rows;
+}

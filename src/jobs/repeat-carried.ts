@@ -1,0 +1,41 @@
+/**
+ * What vendors' unchanged re-pushes carried (review17 B2). A re-push of a body pushed before, judged
+ * unchanged at once (./ingest-repeat.ts: issue 7's fast path), writes no record, so it leaves no "seen"
+ * on the records it carries; its batch row says it carried its holder's body at its school when it was
+ * judged. Those who ask "was this record carried unchanged by a batch since then?" (a snapshot's omissions,
+ * an approved hold's deletions or older copies) add the keys of those bodies: read and mapped only then,
+ * once per body (a repeat is accepted only while nothing of its school changed since the body was judged).
+ */
+import type { EntityName } from '../config.js';
+import { createBatchesRepo } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { bodiesRepushedSince } from '../store/repeats.js';
+import { inboundMapping } from './inbound.js';
+import { map, type JudgeContext } from './judge.js';
+
+/** The keys of `entity` that vendors' delta re-pushes judged since `since` carried at `schools`. */
+export async function carriedByRepushes(
+  q: Queryable,
+  deps: JudgeContext,
+  entity: EntityName,
+  schools: readonly string[],
+  since: Date,
+): Promise<Set<string>> {
+  const carried = new Set<string>();
+  const bodies = await bodiesRepushedSince(q, entity, [...new Set(schools)], since);
+  const batches = createBatchesRepo(q);
+  for (const body of bodies) {
+    const records = await batches.recordsOf(body.holder);
+    const mapped = map(
+      {
+        batch: { format: body.format, records, schoolCode: body.schoolCode },
+        entity,
+        mapping: inboundMapping(body.format, entity),
+        trusted: false,
+      },
+      deps,
+    );
+    for (const rec of mapped.records) if (rec !== undefined) carried.add(rec.key);
+  }
+  return carried;
+}
