@@ -193,6 +193,12 @@ export const ERRORS = {
     'Thay đổi bị giữ (một lô hoặc một lần đồng bộ) vượt ngưỡng thay đổi của trường và đã bị quản trị từ chối: phần bị giữ không được áp dụng (một lô: không bản ghi nào; một lần đồng bộ: lần đồng bộ dừng tại trang bị giữ, các trang trước đó vẫn giữ nguyên).',
     'The held change (a batch or a sync run) exceeded the school’s change thresholds and a city admin rejected it: what was held was not applied (a batch: none of its records; a sync run: it stops at the held page, and the pages before it stay applied).',
   ),
+  ERR_GUARD_SUPERSEDED: def(
+    409,
+    false,
+    'Một lần đồng bộ toàn bộ mới hơn của cùng phạm vi đã kéo xong sau khi thay đổi bị giữ: thay đổi cũ không còn đúng với dữ liệu hiện tại nên được đóng, không xoá gì; lần đồng bộ mới hơn quyết định.',
+    'A newer full sync run of the same scope fetched every page after the change was held: the held change no longer matches the current data, so it is closed and deletes nothing; the newer run decides.',
+  ),
   // issue 7: schedules
   ERR_SCHEDULE_FIRE_TAKEN: def(
     409,

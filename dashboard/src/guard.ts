@@ -11,7 +11,7 @@ const statusBadge = (s: string): HTMLElement =>
   h(
     'span',
     { class: `badge ${s === 'approved' ? 'ok' : s === 'rejected' ? 'bad' : 'warn'}` },
-    t(s === 'held' ? 'held' : s === 'approved' ? 'approved' : 'rejected'),
+    t(s === 'held' || s === 'approved' || s === 'superseded' ? s : 'rejected'),
   );
 
 const origin = (r: { kind: string; syncRunId: number | null; batchId: string | null }): string =>
@@ -31,7 +31,7 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
       'data-testid': 'guard-status',
       onchange: (e: Event) => (location.hash = `#/guard?status=${(e.target as HTMLSelectElement).value}`),
     },
-    ['held', 'approved', 'rejected', 'all'].map((s) =>
+    ['held', 'approved', 'rejected', 'superseded', 'all'].map((s) =>
       h('option', { value: s, selected: s === status }, s === 'all' ? t('all') : t(s as 'held')),
     ),
   );

@@ -69,6 +69,7 @@ const DICT = {
   received: ['Nhận', 'Received'],
   accepted: ['Chấp nhận', 'Accepted'],
   rejected: ['Từ chối', 'Rejected'],
+  superseded: ['Đã có lần kéo mới hơn', 'Superseded'],
   unchanged: ['Không đổi', 'Unchanged'],
   createdAt: ['Thời điểm', 'Created'],
   findingsByRule: ['Lỗi theo quy tắc (30 ngày)', 'Findings by rule (30 days)'],

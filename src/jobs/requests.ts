@@ -198,24 +198,41 @@ export async function requestSync(
 }
 
 /**
+ * A held full run's reconciliation that a newer full run of its scope overtook (it fetched every page
+ * after): its view of the scope is stale, so approving it closes it as superseded (the reconcile job would
+ * skip it the same way: `supersededByNewer`).
+ */
+async function supersededHold(q: Queryable, holdId: number): Promise<boolean> {
+  const hold = await createGuardHoldsRepo(q).get(holdId);
+  if (hold?.status !== 'held' || hold.kind !== 'reconcile' || hold.syncRunId === null) return false;
+  return createSyncRunsRepo(q).supersededByNewer(hold.syncRunId);
+}
+
+/**
  * A city admin's decision on a change the mass-change guard held (issue 7), audited, in the caller's
  * transaction: an approved reconciliation is queued again (the guard lets it through), an approved run
  * runs on from its cursor and an approved snapshot's deletions are queued (`guardApply`); a rejected
- * one is closed without deleting anything (a rejected run fails, ERR_GUARD_REJECTED). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
+ * one is closed without deleting anything (a rejected run fails, ERR_GUARD_REJECTED). A reconciliation a newer
+ * full run overtook is closed as `superseded` when approved (nothing deleted; the caller answers
+ * ERR_GUARD_SUPERSEDED after committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
  */
 export async function decideHold(
   q: Queryable,
   input: { holdId: number; decision: 'approved' | 'rejected'; by: string; at: Date },
 ): Promise<GuardHold> {
   const holds = createGuardHoldsRepo(q);
-  const hold = await holds.decide(input.holdId, input.decision, input.by);
+  const status =
+    input.decision === 'approved' && (await supersededHold(q, input.holdId)) ? 'superseded' : input.decision;
+  const hold = await holds.decide(input.holdId, status, input.by);
   if (!hold) {
     if (!(await holds.get(input.holdId))) throw new AppError('ERR_NOT_FOUND');
     throw new AppError('ERR_GUARD_NOT_HELD');
   }
   if (hold.kind === 'reconcile' && hold.syncRunId !== null) {
     const runs = createSyncRunsRepo(q);
-    if (input.decision === 'approved') {
+    if (status === 'superseded') {
+      await runs.finishReconcile(hold.syncRunId, 0, 'superseded');
+    } else if (input.decision === 'approved') {
       if (await runs.releaseReconcile(hold.syncRunId)) {
         await enqueue(q, reconcileRun, { syncRunId: hold.syncRunId });
       }
@@ -252,7 +269,7 @@ export async function decideHold(
     [
       {
         actor: input.by,
-        action: input.decision === 'approved' ? 'guard.approved' : 'guard.rejected',
+        action: `guard.${status}`,
         subject: `guard-hold:${hold.id}`,
         details: { kind: hold.kind, syncRunId: hold.syncRunId, batchId: hold.batchId, entity: hold.entity },
       },

@@ -8,7 +8,8 @@ import type { Queryable } from './db.js';
 
 /** batch: a vendor batch; reconcile: a full run's reconciliation; run: a page of a sync run. */
 export type HoldKind = 'batch' | 'reconcile' | 'run';
-export type HoldStatus = 'held' | 'approved' | 'rejected';
+/** superseded: a reconciliation approved after a newer full run of its scope decided (nothing deleted). */
+export type HoldStatus = 'held' | 'approved' | 'rejected' | 'superseded';
 
 /** What a held change would do to one school. */
 export interface SchoolDiff {
@@ -143,11 +144,21 @@ function holdLists(q: Queryable) {
       const r = res.rows[0];
       return r ? { ...r, id: Number(r.id), syncRunId: Number(r.syncRunId) } : undefined;
     },
-    /** The newest hold of a vendor batch (what its status shows the vendor), or undefined. */
-    async ofBatch(
-      batchId: string,
-    ): Promise<Pick<GuardHold, 'id' | 'status' | 'reasons' | 'decidedAt' | 'appliedAt'> | undefined> {
-      const res = await q.query<Pick<Row, 'id' | 'status' | 'reasons' | 'decidedAt' | 'appliedAt'>>(
+    /**
+     * The newest hold of a vendor batch (what its status shows the vendor), or undefined. A batch's hold is
+     * never superseded (only a run's reconciliation is).
+     */
+    async ofBatch(batchId: string): Promise<
+      | (Pick<GuardHold, 'id' | 'reasons' | 'decidedAt' | 'appliedAt'> & {
+          status: Exclude<HoldStatus, 'superseded'>;
+        })
+      | undefined
+    > {
+      const res = await q.query<
+        Pick<Row, 'id' | 'reasons' | 'decidedAt' | 'appliedAt'> & {
+          status: Exclude<HoldStatus, 'superseded'>;
+        }
+      >(
         `SELECT id, status, reasons, decided_at AS "decidedAt", applied_at AS "appliedAt"
            FROM truc.guard_holds WHERE batch_id = $1 ORDER BY id DESC LIMIT 1`,
         [batchId],
@@ -162,7 +173,11 @@ function holdLists(q: Queryable) {
 function holdDecisions(q: Queryable) {
   return {
     /** Decides a held hold (locks it); undefined when it is not held (absent, or decided already). */
-    async decide(id: number, status: 'approved' | 'rejected', by: string): Promise<GuardHold | undefined> {
+    async decide(
+      id: number,
+      status: 'approved' | 'rejected' | 'superseded',
+      by: string,
+    ): Promise<GuardHold | undefined> {
       const res = await q.query<Row>(
         `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3
           WHERE id = $1 AND status = 'held' RETURNING ${COLUMNS}`,

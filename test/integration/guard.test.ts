@@ -256,20 +256,27 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     // The source serves the whole school again; a newer full run sees every student (unchanged: not rewritten).
     proxy.drop.clear();
     expect(await fullPull()).toMatchObject({ reconcile: 'done', reconciled: 0 });
-    // The admin approves the older hold afterwards: its view of the school is stale, nothing is deleted.
-    expect((await post(`/v1/guard/holds/${hold.id}/approve`)).statusCode).toBe(200);
-    const done = await waitFor(
-      async () => {
-        const r = (await get(`/v1/syncs/${run.syncRunId}`)).json<{
-          reconcile: string;
-          reconciled: number;
-          reconcileNote: string | null;
-        }>();
-        return r.reconcile === 'done' ? r : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, what: 'the approved stale reconciliation' },
-    );
-    expect(done).toMatchObject({ reconciled: 0, reconcileNote: 'superseded' });
+    // The admin approves the older hold afterwards: its view of the school is stale. 409 superseded, the
+    // hold closed as superseded, audited; the reconciliation is done at once and deleted nothing.
+    const late = await post(`/v1/guard/holds/${hold.id}/approve`);
+    expectProblem(late, 409, 'ERR_GUARD_SUPERSEDED');
+    expect((await get(`/v1/syncs/${run.syncRunId}`)).json()).toMatchObject({
+      reconcile: 'done',
+      reconciled: 0,
+      reconcileNote: 'superseded',
+    });
+    expect((await get(`/v1/guard/holds/${hold.id}`)).json()).toMatchObject({
+      status: 'superseded',
+      decidedBy: adminId,
+    });
+    expect(await auditOfHold('guard.superseded', hold.id)).toEqual([
+      { actor: adminId, subject: `guard-hold:${hold.id}` },
+    ]);
+    expect(await auditOfHold('guard.approved', hold.id)).toEqual([]);
+    expect((await get('/v1/guard/holds?status=superseded')).json<{ items: HoldSummary[] }>().items).toEqual([
+      expect.objectContaining({ id: hold.id }),
+    ]);
+    expectProblem(await post(`/v1/guard/holds/${hold.id}/approve`), 409, 'ERR_GUARD_NOT_HELD');
     expect(await live(school)).toEqual(before);
   });
 

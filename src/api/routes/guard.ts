@@ -48,7 +48,10 @@ const HoldFields = {
   batchId: z.string().nullable(),
   syncRunId: Count.nullable(),
   entity: z.string(),
-  status: z.enum(['held', 'approved', 'rejected']),
+  status: z.enum(['held', 'approved', 'rejected', 'superseded']).meta({
+    description:
+      'superseded: duyệt sau khi một lần kéo toàn bộ mới hơn đã kéo xong, không xoá gì / approved after a newer full run fetched every page: closed, nothing deleted',
+  }),
   reasons: z.array(Reason),
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
@@ -130,7 +133,7 @@ function listHoldsRoute(app: GuardApp, opts: GuardRouteOptions): void {
           'Chỉ số đếm, không có mã bản ghi. / Counts only, no record codes (inspect one hold for its codes).',
         querystring: z
           .object({
-            status: z.enum(['held', 'approved', 'rejected']).optional(),
+            status: z.enum(['held', 'approved', 'rejected', 'superseded']).optional(),
             entity: z.enum(ENTITY_NAMES).optional(),
             ...pageQuery(200, 50, 1_000_000),
           })
@@ -202,6 +205,8 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
           at: opts.now(),
         }),
       );
+      // Closed as superseded (committed, audited): the approval did not take.
+      if (hold.status === 'superseded') throw new AppError('ERR_GUARD_SUPERSEDED', `guard hold ${hold.id}`);
       return holdView(hold);
     },
   );

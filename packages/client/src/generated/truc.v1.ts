@@ -1350,8 +1350,11 @@ export interface components {
       batchId: string | null;
       syncRunId: number | null;
       entity: string;
-      /** @enum {string} */
-      status: 'held' | 'approved' | 'rejected';
+      /**
+       * @description superseded: duyệt sau khi một lần kéo toàn bộ mới hơn đã kéo xong, không xoá gì / approved after a newer full run fetched every page: closed, nothing deleted
+       * @enum {string}
+       */
+      status: 'held' | 'approved' | 'rejected' | 'superseded';
       reasons: components['schemas']['GuardReason'][];
       createdAt: string;
       decidedAt: string | null;
@@ -1390,8 +1393,11 @@ export interface components {
       batchId: string | null;
       syncRunId: number | null;
       entity: string;
-      /** @enum {string} */
-      status: 'held' | 'approved' | 'rejected';
+      /**
+       * @description superseded: duyệt sau khi một lần kéo toàn bộ mới hơn đã kéo xong, không xoá gì / approved after a newer full run fetched every page: closed, nothing deleted
+       * @enum {string}
+       */
+      status: 'held' | 'approved' | 'rejected' | 'superseded';
       reasons: components['schemas']['GuardReason'][];
       createdAt: string;
       decidedAt: string | null;
@@ -4355,7 +4361,7 @@ export interface operations {
   listGuardHolds: {
     parameters: {
       query?: {
-        status?: 'held' | 'approved' | 'rejected';
+        status?: 'held' | 'approved' | 'rejected' | 'superseded';
         entity?: 'schools' | 'classes' | 'students' | 'staff' | 'persons';
         limit?: number;
         offset?: number;
