@@ -4,7 +4,7 @@
  * deletes by key — in the caller's transaction, like any other change. A school's own system (smas,
  * vnedu) gets the keys of the schools it serves only, each with its school.
  */
-import type { EntityName } from '../config.js';
+import type { EntityName, SystemName } from '../config.js';
 import { createClassKeysRepo } from '../store/class-keys.js';
 import type { Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
@@ -39,19 +39,66 @@ export async function sendDeletes(
   if (change.keys.length === 0) return [];
   const systems = deletingTargets(ctx.targets, ctx.routes(change.entity, change.sourceSystem), change.entity);
   if (systems.length === 0) return [];
-  const perSchool = (s: string) => ctx.targets[s as keyof typeof ctx.targets]?.servedSchoolsOnly === true;
   // The school of each deleted record, as it was when deleted (only a school's own system needs it).
-  const rows = systems.some(perSchool)
+  const rows = systems.some((s) => perSchool(ctx, s))
     ? await createRecordsRepo(q).deletedScopes(change.entity, change.keys)
     : change.keys.map((key) => ({ key, scope: '' }));
-  const schoolOf = new Map(rows.map((r) => [r.key, r.scope]));
+  return queueDeleteSets(q, ctx, { ...change, systems, rows });
+}
+
+/**
+ * Precedence (c) (precc17): records a source moved to another school (`moved`: each key with the school it
+ * left) are deleted at the school's own system (smas, vnedu) serving the school they left, with that school:
+ * such a system holds records per school and would keep listing them there. Their new school's system gets
+ * the upsert, as any change. Other targets (the city database) key records without their school: the
+ * upsert moves them there, no delete goes.
+ */
+export async function sendMovedAway(
+  q: Queryable,
+  ctx: Pick<WorkerContext, 'routes' | 'targets'>,
+  change: {
+    entity: EntityName;
+    moved: ReadonlyArray<{ key: string; scope: string }>;
+    sourceSystem: string;
+    batchId?: string | null;
+  },
+): Promise<number[]> {
+  if (change.moved.length === 0) return [];
+  const systems = deletingTargets(
+    ctx.targets,
+    ctx.routes(change.entity, change.sourceSystem),
+    change.entity,
+  ).filter((s) => perSchool(ctx, s));
+  if (systems.length === 0) return [];
+  return queueDeleteSets(q, ctx, { ...change, systems, rows: change.moved });
+}
+
+/** Whether `system` is a school's own system (takes the records of the schools it serves, deletes per school). */
+const perSchool = (ctx: Pick<WorkerContext, 'targets'>, system: string) =>
+  ctx.targets[system as keyof typeof ctx.targets]?.servedSchoolsOnly === true;
+
+/**
+ * One delete set per target of `systems` that holds some of `rows`: all of them, or (a school's own system)
+ * those of the schools it serves, each with its school.
+ */
+async function queueDeleteSets(
+  q: Queryable,
+  ctx: Pick<WorkerContext, 'targets'>,
+  change: {
+    entity: EntityName;
+    systems: readonly SystemName[];
+    rows: ReadonlyArray<{ key: string; scope: string }>;
+    batchId?: string | null;
+  },
+): Promise<number[]> {
+  const schoolOf = new Map(change.rows.map((r) => [r.key, r.scope]));
   const sets: number[] = [];
-  for (const { system, keys } of await deliveriesFor(q, ctx.targets, systems, rows)) {
+  for (const { system, keys } of await deliveriesFor(q, ctx.targets, change.systems, change.rows)) {
     const id = await createPushSetsRepo(q).create({
       system,
       entity: change.entity,
       keys,
-      schools: perSchool(system) ? keys.map((k) => schoolOf.get(k) ?? '') : null,
+      schools: perSchool(ctx, system) ? keys.map((k) => schoolOf.get(k) ?? '') : null,
       batchId: change.batchId ?? null,
       operation: 'delete',
     });

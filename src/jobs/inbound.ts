@@ -32,7 +32,13 @@ export interface InboundMapping {
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** Source keys of the wire formats that have one (the systems of record's sector codes). */
+/**
+ * Source keys of the wire formats that have one (the systems of record's sector codes). smas and vnedu have
+ * none, and the precedence rules rely on it: a page with source keys takes its stored rows from the skip's
+ * read (../store/refusals.ts `storedAndStanding`, ./judge.ts `check`'s `known`), which does not read what truc
+ * knows a school's system holds (../store/system-copies.ts), so the older-copy rule (./judge.ts `plan`) would
+ * never apply to their pages. A source key for them needs that read to carry the copies first.
+ */
 const SOURCE_KEYS: Readonly<
   Record<string, Partial<Record<EntityName, (raw: unknown) => string | undefined>>>
 > = {

@@ -2,13 +2,15 @@
  * The ingest's `apply` step (./ingest.ts): the judged plan written — the changed upserted, the unchanged
  * touched (or, on a pulled page, their source fingerprints noted), a vendor snapshot's omissions deleted,
  * the schools a system serves learnt (./served-schools.ts), one push set per target interested in the
- * changes. And what the ingest's steps share: its context and its result.
+ * changes (and, for records moved to another school, a delete set for the old school's own system:
+ * ./deletes.ts `sendMovedAway`). And what the ingest's steps share: its context and its result.
  */
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createSystemCopiesRepo, type CopyRow } from '../store/system-copies.js';
 import { enqueue, pushSet } from './contracts.js';
+import { sendMovedAway } from './deletes.js';
 import type { WorkerContext } from './context.js';
 import type { GuardEntry } from './guard.js';
 import type { Counts } from './ingest-counts.js';
@@ -106,10 +108,11 @@ async function writeRecords(
   const copiesSystem = copiesOf(loaded);
   if (copiesSystem !== undefined) {
     const received: CopyRow[] = [
-      ...rows.map((r) => ({ key: r.key, fp: r.fingerprint })),
-      ...p.unchangedKeys.flatMap((key) =>
-        older.has(key) ? [] : [{ key, fp: checked.existing.get(key)!.fingerprint }],
-      ),
+      ...rows.map((r) => ({ key: r.key, school: r.scope, fp: r.fingerprint })),
+      ...p.unchangedKeys.flatMap((key) => {
+        const row = checked.existing.get(key)!;
+        return older.has(key) ? [] : [{ key, school: row.scope, fp: row.fingerprint }];
+      }),
     ];
     // What the school's own system holds now: its next copy of these states is no change (./judge.ts `plan`).
     if (received.length > 0)
@@ -160,5 +163,13 @@ export async function apply(
     pushSets.push(pushSetId);
     await enqueue(q, pushSet(target), { pushSetId });
   }
+  // Records moved to another school (only a trusted source moves them): deleted at the old school's own system.
+  const moved = p.toWrite.flatMap((r) => {
+    const prior = judged.checked.existing.get(r.key);
+    return prior && !prior.deleted && prior.scope !== r.scope ? [{ key: r.key, scope: prior.scope }] : [];
+  });
+  pushSets.push(
+    ...(await sendMovedAway(q, deps, { entity, moved, sourceSystem: batch.format, batchId: batch.id })),
+  );
   return { pushSets, snapshot };
 }

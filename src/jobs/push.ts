@@ -13,7 +13,7 @@ import { createPushClaimsRepo } from '../store/push-claims.js';
 import { createPushSetsRepo, type PushSet } from '../store/push-sets.js';
 import { createRecordsRepo, type LoadedRecord } from '../store/records.js';
 import { createSchoolSystemsRepo } from '../store/school-systems.js';
-import { createSystemCopiesRepo, type CopyRow } from '../store/system-copies.js';
+import { createSystemCopiesRepo, type CopyRow, type DeletedCopy } from '../store/system-copies.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
@@ -94,24 +94,30 @@ interface Sent {
   superseded?: number;
   /** A school's own system: the copies it acknowledged (../store/system-copies.ts). */
   acknowledged?: CopyRow[];
+  /** A school's own system: the deletions it acknowledged, each at its school. */
+  deletionsAcknowledged?: DeletedCopy[];
 }
 
 /**
- * The keys a delete set sends now: a key whose record is live again (restored after the delete) is
- * superseded, never deleted at the target; so is a class whose school holds a live class of the same
- * code in another year (a target keys classes by code within the school: that one is held under it).
+ * The keys a delete set sends now: a key whose record is live again where the delete goes is superseded,
+ * never deleted at the target — at the city database (a set without schools), live at any school; at a
+ * school's own system (each key with its school), live at that same school (restored there, or moved back):
+ * a key live at another school is deleted all the same (precc17: a move's delete to the old school). So is
+ * superseded a class whose school holds a live class of the same code in another year (a target keys classes
+ * by code within the school: that one is held under it).
  */
 async function keysToDelete(
   ctx: PushContext,
   set: PushSet,
 ): Promise<{ keys: DeleteKey[]; superseded: number }> {
-  const live = await createRecordsRepo(ctx.db).liveKeys(set.entity, set.keys);
-  if (set.entity === 'classes') {
-    for (const key of await createClassKeysRepo(ctx.db).codeLiveElsewhere(set.keys)) live.add(key);
-  }
+  const live = await createRecordsRepo(ctx.db).liveAt(set.entity, set.keys);
+  const codeLive =
+    set.entity === 'classes' ? await createClassKeysRepo(ctx.db).codeLiveElsewhere(set.keys) : new Set();
+  const liveThere = (key: string, school: string | null) =>
+    live.has(key) && (school === null || school === '' || live.get(key) === school);
   const keys = set.keys
     .map((key, i) => ({ key, school: set.schools?.[i] ?? null }))
-    .filter((k) => !live.has(k.key));
+    .filter((k) => !liveThere(k.key, k.school) && !codeLive.has(k.key));
   return { keys, superseded: set.keys.length - keys.length };
 }
 
@@ -145,13 +151,26 @@ async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Prom
   const { keys, superseded } = await keysToDelete(ctx, set);
   // The vendor's idempotency key covers the body: a smaller list is another request, under its own key.
   const idempotencyKey = superseded ? `${pushKey(set)}-${keysDigest(keys.map((k) => k.key))}` : pushKey(set);
+  // A school's own system: the deletion is noted before the call at each key's school only (precc17), as a send is.
+  const copies =
+    target.servedSchoolsOnly === true && keys.length > 0
+      ? keys.map((k) => ({ key: k.key, school: k.school ?? '' }))
+      : undefined;
+  if (copies) await createSystemCopiesRepo(ctx.db).noteDeleting(set.system, set.entity, copies);
   const receipt =
     keys.length === 0
       ? { accepted: 0, rejected: [] }
       : await gated(ctx, set, keepClaims, (through) =>
           target.remove!(set.entity, keys, { idempotencyKey, through }),
         );
-  return { receipt, sent: keys.length, superseded };
+  const refused = new Set(receipt.rejected.map((r) => r.index));
+  const deletionsAcknowledged = copies?.filter((_, i) => !refused.has(i));
+  return {
+    receipt,
+    sent: keys.length,
+    superseded,
+    ...(deletionsAcknowledged ? { deletionsAcknowledged } : {}),
+  };
 }
 
 /**
@@ -205,7 +224,7 @@ async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promi
 }
 
 const copyRows = (records: readonly LoadedRecord[]) =>
-  records.map((r) => ({ key: r.key, fp: r.fingerprint }));
+  records.map((r) => ({ key: r.key, school: r.scope, fp: r.fingerprint }));
 
 /** The target's idempotency key of a set: stable, so a retry after a lost answer has one effect. */
 const pushKey = (set: PushSet) => `truc-push-${set.id}`;
@@ -217,7 +236,7 @@ async function send(
   job: JobRun,
   keepClaims: () => Promise<void>,
 ): Promise<PushReceipt> {
-  const { receipt, sent, superseded, acknowledged } =
+  const { receipt, sent, superseded, acknowledged, deletionsAcknowledged } =
     set.operation === 'delete'
       ? await sendDelete(ctx, set, keepClaims)
       : await sendWrite(ctx, set, keepClaims);
@@ -230,6 +249,8 @@ async function send(
   await ctx.db.tx(async (q) => {
     await createPushSetsRepo(q).markDelivered(set.id, summary);
     if (acknowledged) await createSystemCopiesRepo(q).acknowledged(set.system, set.entity, acknowledged);
+    if (deletionsAcknowledged)
+      await createSystemCopiesRepo(q).deletionsAcknowledged(set.system, set.entity, deletionsAcknowledged);
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(
       q,

@@ -135,7 +135,8 @@ export function snapshotOmissions(q: Queryable) {
      * sender is known to have held as they are now, so leaving them out deletes them (precedence (b)): (i) the
      * sender wrote the row last, (ii) a batch of the sender carried it unchanged since its last write
      * ({@link carriedAfterWrite}), or (iii) the school's own system (truc.school_systems) acknowledged this very
-     * copy, or gave it to truc (a pull), before the snapshot arrived (truc.system_copies). `kept` are the others: a record someone else wrote
+     * copy, or gave it to truc (a pull), before the snapshot arrived, at that school (truc.system_copies, per school
+     * since migration 540). `kept` are the others: a record someone else wrote
      * (the city moved a student in) that the sender had not heard of when it sent its snapshot.
      */
     async missingFromSnapshot(
@@ -151,6 +152,7 @@ export function snapshotOmissions(q: Queryable) {
                 (r.source_system = $5 OR ${carriedAfterWrite(entity, 'r', '$5')}
                  OR EXISTS (SELECT 1 FROM truc.school_systems s
                               JOIN truc.system_copies c ON c.system = s.system AND c.entity = $6 AND c.key = r.${t.key}
+                                                       AND c.school = s.school_code
                              WHERE s.school_code = $1
                                AND ((c.sent_fp = r.fingerprint AND c.sent_at < $2)
                                     OR (c.received_fp = r.fingerprint AND c.received_at < $2)))) AS held

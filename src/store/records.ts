@@ -288,7 +288,7 @@ async function existingWithLive(
                 r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${
                   copiesOf === undefined ? '' : `, ${copiesColumn('cp')} AS "copyFps"`
                 }
-           FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('cp', `r.${t.key}`, '$2', '$3')}
+           FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('cp', `r.${t.key}`, `r.${t.scope}`, '$2', '$3')}
           WHERE r.${t.key} = ANY($1::text[])),
        c AS (
          SELECT s.scope, n.n FROM (SELECT DISTINCT scope FROM e) s,
@@ -319,7 +319,8 @@ function recordLookups(q: Queryable) {
   return {
     /**
      * What is stored of `keys`; `copiesOf`: a school's own system (smas, vnedu) whose page is judged, each row
-     * with the copies truc knows that system holds or held ({@link ExistingRow} `copies`, ./system-copies.ts).
+     * with the copies truc knows that system holds or held at the row's school ({@link ExistingRow} `copies`,
+     * ./system-copies.ts).
      */
     async existing(
       entity: EntityName,
@@ -335,7 +336,7 @@ function recordLookups(q: Queryable) {
                   r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${
                     copiesOf === undefined ? '' : `, ${copiesColumn('c')} AS "copyFps"`
                   }
-             FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('c', `r.${t.key}`, '$2', '$3')}
+             FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('c', `r.${t.key}`, `r.${t.scope}`, '$2', '$3')}
             WHERE r.${t.key} = ANY($1::text[])`,
           copiesOf === undefined ? [part] : [part, copiesOf, entity],
         );
@@ -362,16 +363,20 @@ function recordLookups(q: Queryable) {
       }
       return out;
     },
-    /** Which of `keys` are live (not deleted): a delete set skips them at send time (superseded by a restore). */
-    async liveKeys(entity: EntityName, keys: readonly string[]): Promise<Set<string>> {
+    /**
+     * The live (not deleted) records of `keys`, each with its scope (school): a delete set skips a key at send
+     * time when it is live again where the delete goes (superseded by a restore, or a move back).
+     */
+    async liveAt(entity: EntityName, keys: readonly string[]): Promise<Map<string, string>> {
       const t = TABLES[entity];
-      const out = new Set<string>();
+      const out = new Map<string, string>();
       for (const part of chunks(keys)) {
-        const res = await q.query<{ key: string }>(
-          `SELECT ${t.key} AS key FROM ${t.table} WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
+        const res = await q.query<{ key: string; scope: string }>(
+          `SELECT ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
+            WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
           [part],
         );
-        for (const r of res.rows) out.add(r.key);
+        for (const r of res.rows) out.set(r.key, r.scope);
       }
       return out;
     },

@@ -176,9 +176,16 @@ describe('delivery of the city database changes to the schools own systems (post
     // One effect per set: the 429s were waited out, nothing dead-lettered.
     expect(smas.stats().faultsApplied.status429).toBe(limitedBefore + 2);
     expect(await countRows(env.deps.db, 'truc.dead_letters', `id > ${lettersBefore}`)).toBe(0);
+    // The transfer's old school (vnEdu) is sent its delete (precc17; school-system-moves.test.ts).
     const sets = await vendorSets();
-    expect(sets.map((s) => s.system).sort()).toEqual(['smas', 'vnedu']);
-    expect(sets.flatMap((s) => s.keys).sort()).toEqual([corrected, moving].sort());
+    expect(sets.map((s) => [s.system, s.keys]).sort()).toEqual(
+      [
+        ['smas', [moving]],
+        ['vnedu', [corrected]],
+        ['vnedu', [moving]],
+      ].sort(),
+    );
+    expect(vnedu.received.items('students_deleted')).toContainEqual({ student_id: moving });
   });
 
   it("a student the city deletes is deleted at its school's system only; restored, it is written back", async () => {

@@ -123,16 +123,16 @@ describe("a vendor's snapshot against a city transfer into its school (review15 
     // C9: sent to SMAS and acknowledged. D9: sent, not acknowledged (the call failed or is under way).
     // E9: acknowledged by a system that does not serve the school. F9: SMAS acknowledged an older copy.
     await copies.noteSending('smas', 'students', [
-      { key: 'C9', fp: fpC },
-      { key: 'D9', fp: fpD },
-      { key: 'F9', fp: 'older' },
+      { key: 'C9', school: S1, fp: fpC },
+      { key: 'D9', school: S1, fp: fpD },
+      { key: 'F9', school: S1, fp: 'older' },
     ]);
-    await copies.noteSending('vnedu', 'students', [{ key: 'E9', fp: fpE }]);
+    await copies.noteSending('vnedu', 'students', [{ key: 'E9', school: S1, fp: fpE }]);
     await copies.acknowledged('smas', 'students', [
-      { key: 'C9', fp: fpC },
-      { key: 'F9', fp: 'older' },
+      { key: 'C9', school: S1, fp: fpC },
+      { key: 'F9', school: S1, fp: 'older' },
     ]);
-    await copies.acknowledged('vnedu', 'students', [{ key: 'E9', fp: fpE }]);
+    await copies.acknowledged('vnedu', 'students', [{ key: 'E9', school: S1, fp: fpE }]);
     expect(fpF).not.toBe('older');
     const snap = await studentBatch([student('C1', { schoolCode: S1 })], 'snapshot');
     expect(await live(['C1', 'C9', 'D9', 'E9', 'F9'])).toEqual(['C1', 'D9', 'E9', 'F9']);
@@ -140,7 +140,7 @@ describe("a vendor's snapshot against a city transfer into its school (review15 
 
     // Acknowledged only after the snapshot arrived: the snapshot is older than the system's knowledge.
     const snap2 = await studentBatch([student('C1', { schoolCode: S1 })], 'snapshot', () =>
-      copies.acknowledged('smas', 'students', [{ key: 'D9', fp: fpD }]),
+      copies.acknowledged('smas', 'students', [{ key: 'D9', school: S1, fp: fpD }]),
     );
     expect(await live(['C1', 'D9'])).toEqual(['C1', 'D9']);
     expect(await keptOf(snap2.id, 'C')).toEqual(['D9', 'E9', 'F9']);
@@ -157,11 +157,11 @@ describe("a vendor's snapshot against a city transfer into its school (review15 
     await cityMovesIn('G8');
     const fp7 = await cityMovesIn('G7');
     await copies.noteReceived('smas', 'students', [
-      { key: 'G9', fp: fp9 },
-      { key: 'G8', fp: 'older' },
+      { key: 'G9', school: S1, fp: fp9 },
+      { key: 'G8', school: S1, fp: 'older' },
     ]);
     const snap = await studentBatch([student('G1', { schoolCode: S1 })], 'snapshot', () =>
-      copies.noteReceived('smas', 'students', [{ key: 'G7', fp: fp7 }]),
+      copies.noteReceived('smas', 'students', [{ key: 'G7', school: S1, fp: fp7 }]),
     );
     expect(await live(['G1', 'G7', 'G8', 'G9'])).toEqual(['G1', 'G7', 'G8']);
     expect(await keptOf(snap.id, 'G')).toEqual(['G7', 'G8']);
