@@ -95,11 +95,13 @@ describe('a held reconciliation approved after a newer full run (review16 BUG 10
     await fullRunSeeing(50);
     expect(await run('pull')).toEqual({ deleted: 0, skipped: null });
     expect(await liveCount()).toBe(50);
-    // Approving the older hold (still listed as held) deletes 20 students the newer run saw.
-    await ctx.db.tx((q) =>
+    // Approving the older hold (still listed as held) deleted 20 students the newer run saw. It is closed
+    // as superseded now (hunt17, 7754749: the route answers 409): nothing is queued, nothing deleted.
+    const decided = await ctx.db.tx((q) =>
       decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
-    await run('pull');
+    expect(decided).toMatchObject({ status: 'superseded' });
+    expect(await nextRow(ctx.db, byQueue('pull'))).toBeUndefined();
     expect(await liveCount()).toBe(50);
   });
 });
