@@ -1,11 +1,11 @@
 /**
  * The adapter logic shared by the per-school vendor systems (SMAS, vnEdu): `listChanges` walks every
- * school a credential covers in code order with a resumable cursor and a watermark; `write` (upserts) and
- * `remove` (deletes by key) split a batch by school and into vendor-sized chunks with derived idempotency
- * keys (each naming its chunk's body) and merge the receipts; `health` turns a failed probe into `{ ok: false }`. Each system plugs in its own transport and wire
- * fields through {@link SchoolSystemTransport}: the wire formats stay the systems' own.
+ * school a credential covers in code order with a resumable cursor (cursor.ts) and a watermark
+ * (watermark.ts), listing a school again when its set changes under the walk; `write` (upserts) and
+ * `remove` (deletes by key) split a batch by school and into vendor-sized chunks (writes.ts); `health`
+ * turns a failed probe into `{ ok: false }`. Each system plugs in its own transport and wire fields through
+ * {@link SchoolSystemTransport}: the wire formats stay the systems' own.
  */
-import { createHash } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import type {
   ChangeFeed,
@@ -14,9 +14,11 @@ import type {
   SourceTargetAdapter,
   WriteOptions,
   WriteReceipt,
-  WriteRejection,
 } from '../types.js';
+import { decodeCursor, encodeCursor, walkFields, walkOf, type Cursor, type SchoolWalk } from './cursor.js';
 import { MAX_RELISTS } from './transport.js';
+import { listingMarks, type WalkClock } from './watermark.js';
+import { perSchool, type ChunkReceipt } from './writes.js';
 
 /** A school system as source and target, with per-entity record types (`RecOf`: wire record per entity). */
 export interface SchoolSystemAdapter<
@@ -49,14 +51,6 @@ export interface WalkPage<T, Pos> {
   total?: number;
   /** When the system served the page, by its own clock (its `Date` header, epoch ms), where it tells. */
   servedAt?: number | undefined;
-}
-
-/** One chunk's receipt, in neutral terms (indexes are positions inside the chunk). */
-export interface ChunkReceipt {
-  accepted: number;
-  receiptId: string;
-  rejected: Array<{ index: number; code: string; message: string }>;
-  replayed: boolean;
 }
 
 /**
@@ -104,28 +98,6 @@ export interface SchoolSystemTransport<Entity extends string, RecOf extends Reco
   health(): Promise<unknown>;
 }
 
-/**
- * Resume position inside one listing: school, page position, filter, the highest change time so far
- * (`wm`, with `since`), and when the listing started by the system's clock (`st`, epoch ms, never later
- * than truc's; a cursor without it was issued before BUG 6's fix); of the school being listed: its total
- * at its first page (`tot`), when that page was served by the system's clock (`sd`), the times it was
- * listed again (`rl`), whether it was given up on (`us`); whether any school of an incremental listing
- * was (`fz`: its watermark stays at `since`, none for a full listing).
- */
-type Cursor<Pos> = Pos & {
-  v: 1;
-  school: string;
-  ps?: number;
-  since?: string;
-  wm?: string;
-  st?: number;
-  tot?: number;
-  sd?: number;
-  rl?: number;
-  us?: 1;
-  fz?: 1;
-};
-
 /** Options of a school system's listings. */
 export interface SchoolWalkOptions {
   /**
@@ -141,32 +113,6 @@ export interface SchoolWalkOptions {
 
 /** Default of {@link SchoolWalkOptions.watermarkOverlapSeconds} (config `systems.<smas|vnedu>`). */
 export const DEFAULT_WATERMARK_OVERLAP_SECONDS = 60;
-
-/** truc's clock and the watermark overlap, as a listing uses them. */
-interface WalkClock {
-  now(): number;
-  overlapMs: number;
-}
-
-/** What the walker knows of the school it lists (kept in the cursor). */
-interface SchoolWalk {
-  tot?: number | undefined;
-  /**
-   * When the school's first page (of this pass) was served, by the system's clock (epoch ms): its `Date`,
-   * or a later stamp on it ({@link servedAsStamped}).
-   */
-  sd?: number | undefined;
-  rl: number;
-  us: boolean;
-}
-
-/** The cursor fields of a school's walk. */
-const walkFields = (w: SchoolWalk) => ({
-  ...(w.tot !== undefined ? { tot: w.tot } : {}),
-  ...(w.sd !== undefined ? { sd: w.sd } : {}),
-  ...(w.rl > 0 ? { rl: w.rl } : {}),
-  ...(w.us ? { us: 1 as const } : {}),
-});
 
 /**
  * Whether a record's change time lies in a later second than `servedAt` (both by the system's clock).
@@ -217,56 +163,6 @@ function checkPage(
   };
 }
 
-function encodeCursor<Pos>(c: Cursor<Pos>): string {
-  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
-}
-
-function decodeCursor<Pos>(raw: string, t: { system: string; isPos(c: Record<string, unknown>): boolean }) {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (c.v === 1 && typeof c.school === 'string' && t.isPos(c)) return c as Cursor<Pos>;
-  } catch {
-    // fall through
-  }
-  throw new AppError('ERR_VALIDATION', `${t.system}: the resume cursor is not one this adapter issued`);
-}
-
-/** Earlier of an ISO instant and epoch ms (as ISO UTC); an unparseable instant is ignored. */
-function earlierOf(a: string | undefined, ms: number): string {
-  const ta = a === undefined ? NaN : Date.parse(a);
-  return new Date(Number.isNaN(ta) ? ms : Math.min(ta, ms)).toISOString();
-}
-
-/**
- * The watermark a listing ends with (BUG 6): the records of schools already walked may change while later
- * schools are listed, so the latest change time seen may be later than changes this listing did not see.
- * It is the latest change time seen (`latest`, which holds `since` when nothing changed) but never later
- * than the listing's start by the system's clock less `overlapMs` (record stamps a little behind the
- * system's `Date`, the first page's own round trip), and never earlier than `since`: so never later than
- * the latest change seen (the rule before), and a change made during the listing comes in the next
- * incremental one. A listing resumed from a cursor issued before this rule (no start) keeps `since`
- * (a full one: the latest change seen, as before).
- */
-function watermarkOf(w: {
-  since: string | undefined;
-  latest: string | undefined;
-  start: number | undefined;
-  overlapMs: number;
-  legacy: boolean;
-}): string | undefined {
-  if (w.legacy || w.start === undefined) return w.since ?? w.latest;
-  return laterOf(w.since, earlierOf(w.latest, w.start - w.overlapMs));
-}
-
-/** Later of two ISO instants (as ISO UTC); unparseable values are ignored. */
-function laterOf(a: string | undefined, b: string | undefined): string | undefined {
-  const ta = a === undefined ? NaN : Date.parse(a);
-  const tb = b === undefined ? NaN : Date.parse(b);
-  if (Number.isNaN(ta)) return Number.isNaN(tb) ? a : new Date(tb).toISOString();
-  if (Number.isNaN(tb) || ta >= tb) return new Date(ta).toISOString();
-  return new Date(tb).toISOString();
-}
-
 /**
  * The pages of one school from `from`, listed again from its first page when its set changed since that
  * page ({@link checkPage}); each with the school's walk after it, and whether the school was given up on
@@ -310,50 +206,6 @@ async function* schoolPages<
     }
   }
 }
-
-/**
- * The watermark of a listing as its pages come ({@link watermarkOf}), resumed from `resume`: the latest
- * change time seen (`wm`), the listing's start by the system's clock from its first page (`st`), whether
- * a school was given up on (`fz`: the watermark stays at `since`; a full listing tells none, review17 B3:
- * the school's records its last pass skipped may be older than any change seen).
- */
-function listingMarks(
-  resume: { wm?: string; st?: number; fz?: 1 } | undefined,
-  since: string | undefined,
-  clock: WalkClock,
-) {
-  let latest = resume?.wm ?? since;
-  let start = typeof resume?.st === 'number' ? resume.st : undefined;
-  const legacy = resume !== undefined && start === undefined;
-  let frozen = resume?.fz === 1;
-  return {
-    /** Takes a page in: when it was served, its records' change times, whether its school was given up on. */
-    page(servedAt: number | undefined, stamps: Iterable<string | undefined>, givenUp: boolean) {
-      if (start === undefined && !legacy) start = Math.min(servedAt ?? Infinity, clock.now());
-      frozen = frozen || givenUp;
-      for (const stamp of stamps) latest = laterOf(latest, stamp);
-    },
-    /** The cursor fields that resume it. */
-    state: () => ({
-      ...(latest ? { wm: latest } : {}),
-      ...(start !== undefined ? { st: start } : {}),
-      ...(frozen ? { fz: 1 as const } : {}),
-    }),
-    /** The watermark if the listing ended now. */
-    watermark: () =>
-      frozen
-        ? since
-        : watermarkOf({ since, latest, start: start ?? clock.now(), overlapMs: clock.overlapMs, legacy }),
-  };
-}
-
-/** A school's walk as a cursor resumes it (a fresh one when the cursor is not at that school). */
-const walkOf = (c: Partial<Cursor<unknown>> | undefined): SchoolWalk => ({
-  tot: c?.tot,
-  sd: c?.sd,
-  rl: c?.rl ?? 0,
-  us: c?.us === 1,
-});
 
 /**
  * Changes of `entity` across every school (or `opts.schoolCode`) in code order, page by page; the cursor
@@ -424,81 +276,6 @@ async function* listSchoolChanges<
     }
   }
   if (!yielded) yield { items: [], ...ending() };
-}
-
-/**
- * Derived idempotency key of one (school, chunk) of a batch: the caller's key when the batch is one
- * request; else the caller's key, the school, the chunk's position and a digest of the chunk's body. A
- * batch sent again after one of its requests failed re-reads its records: a chunk with the same body is
- * replayed under its key, and a chunk whose records changed meanwhile is another request under a key of
- * its own (the same key with another body would be refused by the vendor, and the chunks after it never
- * sent; review15 BUG 1).
- */
-function chunkKey(key: string, school: string, chunk: number, single: boolean, body: unknown): string {
-  if (single) return key;
-  const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
-  const composite = `${key}:${school}:${chunk}:${digest}`;
-  return composite.length <= 128 ? composite : createHash('sha256').update(composite).digest('hex');
-}
-
-/** Indexes of each school's items; items naming no school are refused locally. */
-function groupBySchool<T>(
-  items: readonly T[],
-  schoolOf: (item: T) => string | undefined,
-  missingSchool: { code: string; message: string },
-): { groups: Map<string, number[]>; missing: WriteRejection[] } {
-  const groups = new Map<string, number[]>();
-  const missing: WriteRejection[] = [];
-  items.forEach((item, index) => {
-    const school = schoolOf(item)?.trim();
-    if (!school) {
-      missing.push({ index, ...missingSchool });
-      return;
-    }
-    groups.set(school, [...(groups.get(school) ?? []), index]);
-  });
-  return { groups, missing };
-}
-
-/**
- * Sends a batch school by school, in chunks of at most `maxBatch` (`send` makes one call, inside
- * `opts.through` when given), and merges the receipts (rejection indexes back to positions in `items`).
- */
-async function perSchool<T>(
-  t: { maxBatch: number; missingSchool: { code: string; message: string } },
-  items: readonly T[],
-  schoolOf: (item: T) => string | undefined,
-  opts: WriteOptions,
-  send: (school: string, chunk: T[], idempotencyKey: string) => Promise<ChunkReceipt>,
-): Promise<WriteReceipt> {
-  const { groups, missing } = groupBySchool(items, schoolOf, t.missingSchool);
-  const rejected: WriteRejection[] = [...missing];
-  const receiptIds: string[] = [];
-  let accepted = 0;
-  let calls = 0;
-  let replays = 0;
-  const single = groups.size === 1 && items.length <= t.maxBatch;
-  for (const [school, indexes] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (let start = 0, chunk = 0; start < indexes.length; start += t.maxBatch, chunk++) {
-      const idx = indexes.slice(start, start + t.maxBatch);
-      const body = idx.map((i) => items[i] as T);
-      const key = chunkKey(opts.idempotencyKey, school, chunk, single, body);
-      const call = () => send(school, body, key);
-      const receipt = opts.through ? await opts.through(call) : await call();
-      calls++;
-      if (receipt.replayed) replays++;
-      accepted += receipt.accepted;
-      receiptIds.push(receipt.receiptId);
-      for (const e of receipt.rejected) rejected.push({ ...e, index: idx[e.index] ?? -1 });
-    }
-  }
-  rejected.sort((a, b) => a.index - b.index);
-  return {
-    accepted,
-    rejected,
-    ...(receiptIds.length > 0 ? { receiptId: receiptIds.join(',') } : {}),
-    ...(calls > 0 && replays === calls ? { replayed: true } : {}),
-  };
 }
 
 /** Health probe: ok, or the AppError code of the failure. */

@@ -5,11 +5,11 @@
  */
 import {
   schoolSystemAdapter,
-  type ChunkReceipt,
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
   type SchoolWalkOptions,
 } from '../school-system/adapter.js';
+import type { ChunkReceipt } from '../school-system/writes.js';
 import {
   createSmasClient,
   SMAS_SYSTEM,

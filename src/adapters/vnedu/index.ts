@@ -5,11 +5,11 @@
  */
 import {
   schoolSystemAdapter,
-  type ChunkReceipt,
   type SchoolSystemAdapter,
   type SchoolSystemTransport,
   type SchoolWalkOptions,
 } from '../school-system/adapter.js';
+import type { ChunkReceipt } from '../school-system/writes.js';
 import { createVneduClient, VNEDU_SYSTEM, type VneduClient, type VneduClientOptions } from './client.js';
 import { VNEDU_MAX_BATCH, type VneduEntity, type VneduReceipt, type VneduRecordOf } from './schema.js';
 
