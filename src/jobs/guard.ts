@@ -102,12 +102,19 @@ export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, 
  * Checks a vendor snapshot's deletions against the guard, in the caller's transaction (a sync run's
  * steps are judged with the run's counts: ./run-guard.ts): returns the hold's id when it is
  * held (the caller then applies nothing), undefined when it may apply (guard off, within thresholds,
- * or approved by an admin).
+ * or approved by an admin). Weighed against each school as it was before the batch (review17 B1: as the
+ * dry run weighs them): its live records now, less those the batch's own writes brought (`arrived`).
  */
 export async function guardChange(
   q: Queryable,
   ctx: Pick<WorkerContext, 'config' | 'now'>,
-  change: { kind: 'batch'; batchId: string; entity: EntityName; entries: readonly GuardEntry[] },
+  change: {
+    kind: 'batch';
+    batchId: string;
+    entity: EntityName;
+    entries: readonly GuardEntry[];
+    arrived: ReadonlyMap<string, number>;
+  },
 ): Promise<number | undefined> {
   const settings = ctx.config.guard;
   if (!settings.enabled || change.entries.length === 0) return undefined;
@@ -115,6 +122,7 @@ export async function guardChange(
   const ref = { batchId: change.batchId };
   const schools = [...new Set(change.entries.map((e) => e.school))];
   const live = await createRecordsRepo(q).liveCounts(change.entity, schools);
+  for (const [school, n] of live) live.set(school, Math.max(0, n - (change.arrived.get(school) ?? 0)));
   const diff = diffsOf(change.entries, live);
   const reasons = evaluate(diff, settings, vietnamDateOf(ctx.now()));
   if (reasons.length === 0) return undefined;
@@ -160,6 +168,24 @@ export function batchEntries(
     });
   }
   return entries;
+}
+
+/**
+ * The records a batch's writes bring to each school (review17 B1): new ones, restored ones and ones moved
+ * in from another school — what the school's live count after the writes holds beyond its count before
+ * them, less what left ({@link batchEntries}' `deleted` and `moved`). Counts only, per school.
+ */
+export function arrivalsOf(
+  toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[],
+  existing: ReadonlyMap<string, Pick<ExistingRow, 'scope' | 'deleted'>>,
+): Map<string, number> {
+  const arrived = new Map<string, number>();
+  for (const row of toWrite) {
+    const prior = existing.get(row.key);
+    if (prior && !prior.deleted && prior.scope === row.scope) continue;
+    arrived.set(row.scope, (arrived.get(row.scope) ?? 0) + 1);
+  }
+  return arrived;
 }
 
 /**

@@ -12,7 +12,7 @@ import { createSystemCopiesRepo, type CopyRow } from '../store/system-copies.js'
 import { enqueue, pushSet } from './contracts.js';
 import { sendMovedAway } from './deletes.js';
 import type { WorkerContext } from './context.js';
-import type { GuardEntry } from './guard.js';
+import { arrivalsOf, type GuardEntry } from './guard.js';
 import type { Counts } from './ingest-counts.js';
 import type { PulledExtras } from './ingest-pulled.js';
 import { copiesOf, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
@@ -28,6 +28,8 @@ export interface IngestResult extends Counts {
   pushSets: number[];
   /** A pulled page: the live records it changed or moved, for the run's mass-change guard (./run-guard.ts). */
   guardEntries?: GuardEntry[];
+  /** A pulled page: the records it brought to each school (new, restored, moved in), for the same guard. */
+  arrived?: Map<string, number>;
   /** A pulled page with nothing to judge (every record unchanged or still refused): only its closing writes. */
   quiet?: true;
 }
@@ -152,7 +154,13 @@ export async function apply(
   await writeRecords(q, loaded, p, judged, system);
   const snapshot =
     !trusted && batch.mode === 'snapshot'
-      ? await applySnapshot(q, deps, batch, { ...heldKeys(judged.mapped), sourceSystem: system })
+      ? await applySnapshot(
+          q,
+          deps,
+          batch,
+          { ...heldKeys(judged.mapped), sourceSystem: system },
+          arrivalsOf(p.toWrite, judged.checked.existing),
+        )
       : { deleted: [], kept: [], skipped: null };
   await learnServedSchools(q, batch.format, servedBy(loaded, judged), trusted ? 'pull' : 'batch');
   const pushSets: number[] = [];

@@ -24,7 +24,7 @@ import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
-import { batchEntries, guardBatch, leaveNewer, weighsWithCopies } from './guard.js';
+import { arrivalsOf, batchEntries, guardBatch, leaveNewer, weighsWithCopies } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
@@ -112,7 +112,9 @@ async function ingestLoaded(
   const outcome = { mapped, checked, counts, applied, unchanged: p.unchangedKeys, pulled, repeatTag: tag };
   await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };
-  return pulled ? { ...result, guardEntries: batchEntries(p.toWrite, checked.existing) } : result;
+  if (!pulled) return result;
+  const guardEntries = batchEntries(p.toWrite, checked.existing);
+  return { ...result, guardEntries, arrived: arrivalsOf(p.toWrite, checked.existing) };
 }
 
 async function ingest(

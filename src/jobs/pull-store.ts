@@ -84,10 +84,18 @@ async function ingestPage(
   ctx: PullContext,
   p: PageToStore,
 ): Promise<
-  { batchId: string | null; changed: boolean; quiet: boolean; guardEntries: GuardEntry[] } | undefined
+  | {
+      batchId: string | null;
+      changed: boolean;
+      quiet: boolean;
+      guardEntries: GuardEntry[];
+      arrived: ReadonlyMap<string, number>;
+    }
+  | undefined
 > {
   const { run, page } = p;
-  if (page.items.length === 0) return { batchId: null, changed: false, quiet: false, guardEntries: [] };
+  if (page.items.length === 0)
+    return { batchId: null, changed: false, quiet: false, guardEntries: [], arrived: new Map() };
   const batchId = randomUUID();
   const result = await ingestPulledPage(q, ctx, {
     id: batchId,
@@ -109,7 +117,14 @@ async function ingestPage(
   });
   if (!result) return undefined;
   const changed = result.unchanged * 2 < page.items.length;
-  return { batchId, changed, quiet: result.quiet === true, guardEntries: result.guardEntries ?? [] };
+  const guardEntries = result.guardEntries ?? [];
+  return {
+    batchId,
+    changed,
+    quiet: result.quiet === true,
+    guardEntries,
+    arrived: result.arrived ?? new Map(),
+  };
 }
 
 /**
@@ -190,9 +205,9 @@ async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promis
   if (!ingested) return undefined;
   const deletedRows = await p.deleting;
   const deleted = deletedRows.map((r) => r.key);
-  const guardEntries = [...tombstoneEntries(deletedRows), ...ingested.guardEntries];
+  const entries = [...tombstoneEntries(deletedRows), ...ingested.guardEntries];
   // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
-  await guardRunPage(q, ctx, run, guardEntries);
+  await guardRunPage(q, ctx, run, { entries, arrived: ingested.arrived }, p.closing);
   const { batchId, changed, quiet } = ingested;
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
   // Schools the listing gave up on (BUG 7): kept on the run, in the page's transaction (never a quiet page).

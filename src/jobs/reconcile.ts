@@ -93,14 +93,17 @@ export interface SnapshotApplied {
  * Deletes what a vendor snapshot omits, in the ingest's transaction, of what its sender is known to have
  * held as it is now (./snapshot-missing.ts: not a student the city moved in that it has not heard of, which is
  * `kept`). Returns the keys deleted. The
- * mass-change guard judges the deletions first: over a school's threshold they are held (the records
- * the snapshot carries are still applied) until a city admin decides (./guard-apply.ts applies them).
+ * mass-change guard judges the deletions first, against the school as it was before the batch (its records
+ * are written by now: those they brought, `arrived`, are counted back): over a school's threshold they are
+ * held (the records the snapshot carries are still applied) until a city admin decides (./guard-apply.ts
+ * applies them).
  */
 export async function applySnapshot(
   q: Queryable,
   ctx: Pick<WorkerContext, 'routes' | 'targets' | 'config' | 'now'>,
   batch: Pick<Batch, 'id' | 'entity' | 'schoolCode' | 'createdAt' | 'clientId'>,
   seen: { keys: readonly string[]; unkeyed: number; sourceSystem: string },
+  arrived: ReadonlyMap<string, number>,
 ): Promise<SnapshotApplied> {
   if (seen.unkeyed > 0) return { deleted: [], kept: [], skipped: UNKEYED_NOTE };
   const records = createRecordsRepo(q);
@@ -113,6 +116,7 @@ export async function applySnapshot(
     batchId: batch.id,
     entity: batch.entity,
     entries: missing.map((key) => ({ school: batch.schoolCode, kind: 'deleted' as const, key })),
+    arrived,
   });
   if (holdId !== undefined) return { deleted: [], kept, skipped: GUARD_HELD_NOTE, holdId };
   const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true });

@@ -2,7 +2,8 @@
  * The mass-change guard over the pages of a sync run (issue 7): every page's effect on the schools it
  * touches — live records it changes or moves away (./guard.ts `batchEntries`), and live records the
  * source's tombstones delete — is added to the run's running counts per school (src/store/run-guard.ts)
- * and judged against the school's live records when the run first touched it, with the thresholds of
+ * and judged against the school's live records as they were before the run (review17 B1: counted when the
+ * run first weighs a change of the school, less the records its pages brought there), with the thresholds of
  * `config.guard` (./guard.ts `evaluate`: in the rollover window the changed-records threshold relaxes;
  * deletions and moves stay guarded). Over a threshold, the page is not applied: its transaction is
  * rolled back (`RunHeld`), and {@link holdRun} holds the run (status 'held') with a hold of kind 'run'
@@ -19,7 +20,7 @@ import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
-import { createRunGuardRepo } from '../store/run-guard.js';
+import { createRunGuardRepo, type RunSchoolCounts } from '../store/run-guard.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import type { WorkerContext } from './context.js';
 import { diffsOf, evaluate, type GuardEntry } from './guard.js';
@@ -42,24 +43,36 @@ export function tombstoneEntries(deleted: readonly { key: string; scope: string 
   return deleted.map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key }));
 }
 
-/** A run's counts per school with one more step's entries: the step alone, and the run so far with it. */
+/**
+ * A run's counts per school with one more step's entries: the step alone, and the run so far with it. Each
+ * school is weighed as it was before the run (review17 B1): counted when the run first weighs a change of it,
+ * its live records now less what the run brought there (its pages' `arrived`, this step's included) plus what
+ * this step took away (an applied step, a page, is counted after its writes).
+ */
 async function withRun(
   q: Queryable,
   run: { id: number; entity: EntityName },
-  entries: readonly GuardEntry[],
+  step: PageEffect,
   opts: { applied: boolean },
 ): Promise<{ step: SchoolDiff[]; cumulative: SchoolDiff[] }> {
+  const { entries, arrived } = step;
   const schools = [...new Set(entries.map((e) => e.school))];
   const sofar = await createRunGuardRepo(q).counts(run.id, schools);
-  const first = schools.filter((s) => !sofar.has(s));
+  const first = new Set(schools.filter((s) => (sofar.get(s)?.live ?? null) === null));
   const liveNow =
-    first.length > 0 ? await createRecordsRepo(q).liveCounts(run.entity, first) : new Map<string, number>();
+    first.size > 0
+      ? await createRecordsRepo(q).liveCounts(run.entity, [...first])
+      : new Map<string, number>();
   const live = new Map<string, number>();
   for (const s of schools) live.set(s, sofar.get(s)?.live ?? liveNow.get(s) ?? 0);
-  const step = diffsOf(entries, live);
-  // A school met first by an applied step (a page, after its writes): its deletions and moves were live before it.
-  if (opts.applied) for (const d of step) if (!sofar.has(d.school)) d.live += d.deleted + d.moved;
-  const cumulative = step.map((d) => {
+  const diffs = diffsOf(entries, live);
+  for (const d of diffs) {
+    if (!first.has(d.school)) continue;
+    // Counted after the page's writes: what it took away was there before it, what it brought was not.
+    const page = opts.applied ? d.deleted + d.moved - (arrived.get(d.school) ?? 0) : 0;
+    d.live = Math.max(0, d.live + page - (sofar.get(d.school)?.arrived ?? 0));
+  }
+  const cumulative = diffs.map((d) => {
     const before = sofar.get(d.school);
     return before
       ? {
@@ -70,42 +83,67 @@ async function withRun(
         }
       : d;
   });
-  return { step, cumulative };
+  return { step: diffs, cumulative };
 }
 
-/** Adds a step's counts to the run's (./run-guard store: the school's live count kept from the run's first touch). */
-const addToRun = (q: Queryable, runId: number, step: readonly SchoolDiff[]) =>
-  createRunGuardRepo(q).add(
-    runId,
-    step.map((d) => ({
-      school: d.school,
-      live: d.live,
-      deleted: d.deleted,
-      moved: d.moved,
-      changed: d.changed,
-    })),
-  );
+/** What a step of a run does to the schools: the live records it changes, moves or deletes, and the records it brings. */
+export interface PageEffect {
+  entries: readonly GuardEntry[];
+  /** Per school, the records it brings there (new, restored, moved in: ./guard.ts `arrivalsOf`). */
+  arrived: ReadonlyMap<string, number>;
+}
+
+/**
+ * Adds a step's counts to the run's (../store/run-guard.ts: a school's live count is kept from the first
+ * one given), and the records it brought to each school, weighed or not (a school it only brought records
+ * to keeps no live count yet).
+ */
+function addToRun(
+  q: Queryable,
+  runId: number,
+  step: readonly SchoolDiff[],
+  arrived: ReadonlyMap<string, number>,
+) {
+  const rows: RunSchoolCounts[] = step.map((d) => ({
+    school: d.school,
+    live: d.live,
+    deleted: d.deleted,
+    moved: d.moved,
+    changed: d.changed,
+    arrived: arrived.get(d.school) ?? 0,
+  }));
+  const weighed = new Set(rows.map((r) => r.school));
+  for (const [school, n] of arrived) {
+    if (!weighed.has(school)) rows.push({ school, live: null, deleted: 0, moved: 0, changed: 0, arrived: n });
+  }
+  return createRunGuardRepo(q).add(runId, rows);
+}
 
 /**
  * Judges an applied page of a run, in the page's transaction (after its writes: `live` of a school the
- * run touches first is counted back to before the page). Throws {@link RunHeld} when the run's counts
+ * run weighs first is counted back to before the run). Throws {@link RunHeld} when the run's counts
  * with this page go over a school's thresholds and no admin approved the run; else adds the
- * page to the run's counts.
+ * page to the run's counts among the page's closing writes (`closing`: no statement of its own).
  */
 export async function guardRunPage(
   q: Queryable,
   ctx: RunGuardContext,
   run: { id: number; entity: EntityName },
-  entries: readonly GuardEntry[],
+  page: PageEffect,
+  closing: Queryable,
 ): Promise<void> {
   const settings = ctx.config.guard;
-  if (!settings.enabled || entries.length === 0) return;
-  const { step, cumulative } = await withRun(q, run, entries, { applied: true });
+  if (!settings.enabled || (page.entries.length === 0 && page.arrived.size === 0)) return;
+  if (page.entries.length === 0) {
+    await addToRun(closing, run.id, [], page.arrived);
+    return;
+  }
+  const { step, cumulative } = await withRun(q, run, page, { applied: true });
   const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
   if (reasons.length > 0 && !(await createGuardHoldsRepo(q).approved({ syncRunId: run.id }))) {
     throw new RunHeld(cumulative, reasons);
   }
-  await addToRun(q, run.id, step);
+  await addToRun(closing, run.id, step, page.arrived);
 }
 
 /**
@@ -124,11 +162,11 @@ export async function guardReconcile(
 ): Promise<number | undefined> {
   const settings = ctx.config.guard;
   if (!settings.enabled || entries.length === 0) return undefined;
-  const { step, cumulative } = await withRun(q, run, entries, { applied: false });
+  const { step, cumulative } = await withRun(q, run, { entries, arrived: new Map() }, { applied: false });
   const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
   const holds = createGuardHoldsRepo(q);
   if (reasons.length === 0 || (await holds.approved({ syncRunId: run.id }))) {
-    await addToRun(q, run.id, step);
+    await addToRun(q, run.id, step, new Map());
     return undefined;
   }
   const id = await holds.create({

@@ -1,18 +1,23 @@
 /**
- * The mass-change guard's view of a sync run (issue 7, migration 110): per school, its live records
- * when the run first touched it and what the run's applied pages did to them so far (counts, no keys);
- * and a run held for a city admin's decision (status 'held').
+ * The mass-change guard's view of a sync run (issue 7, migrations 110, 580): per school, its live records
+ * before the run and what the run's applied pages did to them so far (counts, no keys), the records the
+ * run brought there; and a run held for a city admin's decision (status 'held').
  */
 import type { Queryable } from './db.js';
 
 /** What a run's pages did to one school so far. */
 export interface RunSchoolCounts {
   school: string;
-  /** The school's live records when the run first touched it. */
-  live: number;
+  /**
+   * The school's live records before the run, counted when the run first weighed a change of it; null
+   * while the run only brought records there (`arrived`).
+   */
+  live: number | null;
   deleted: number;
   moved: number;
   changed: number;
+  /** Records the run's pages brought to the school (new, restored, moved in). */
+  arrived: number;
 }
 
 export function createRunGuardRepo(q: Queryable) {
@@ -20,21 +25,22 @@ export function createRunGuardRepo(q: Queryable) {
     /** The run's counts so far for these schools (those it touched). */
     async counts(runId: number, schools: readonly string[]): Promise<Map<string, RunSchoolCounts>> {
       const res = await q.query<RunSchoolCounts>(
-        `SELECT school_code AS school, live, deleted, moved, changed FROM truc.sync_run_guard
+        `SELECT school_code AS school, live, deleted, moved, changed, arrived FROM truc.sync_run_guard
           WHERE sync_run_id = $1 AND school_code = ANY($2::text[])`,
         [runId, [...schools]],
       );
       return new Map(res.rows.map((r) => [r.school, r]));
     },
-    /** Adds a page's counts to the run's (a school's live count is kept from the run's first touch). */
+    /** Adds a page's counts to the run's (a school's live count is kept from the first one given). */
     async add(runId: number, page: readonly RunSchoolCounts[]): Promise<void> {
       if (page.length === 0) return;
       await q.query(
-        `INSERT INTO truc.sync_run_guard AS g (sync_run_id, school_code, live, deleted, moved, changed)
-         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[])
+        `INSERT INTO truc.sync_run_guard AS g (sync_run_id, school_code, live, deleted, moved, changed, arrived)
+         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])
          ON CONFLICT (sync_run_id, school_code) DO UPDATE SET
+           live = coalesce(g.live, EXCLUDED.live),
            deleted = g.deleted + EXCLUDED.deleted, moved = g.moved + EXCLUDED.moved,
-           changed = g.changed + EXCLUDED.changed`,
+           changed = g.changed + EXCLUDED.changed, arrived = g.arrived + EXCLUDED.arrived`,
         [
           runId,
           page.map((c) => c.school),
@@ -42,6 +48,7 @@ export function createRunGuardRepo(q: Queryable) {
           page.map((c) => c.deleted),
           page.map((c) => c.moved),
           page.map((c) => c.changed),
+          page.map((c) => c.arrived),
         ],
       );
     },

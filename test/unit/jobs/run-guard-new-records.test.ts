@@ -1,13 +1,15 @@
 /**
- * review17 B1 (not fixed yet: both cases are `it.fails`; README names the limit): the mass-change guard over a sync run's pages weighs a page's deletions against the
+ * review17 B1: the mass-change guard over a sync run's pages weighed a page's deletions against the
  * school's live records counted after the page's writes, with only the page's own deletions and moves
  * counted back (src/jobs/run-guard.ts `withRun`, `applied`). The page's new records (and records moved in)
- * stay in that count: a page that brings new students to a school and tombstones many of the ones it had
- * is weighed against a school bigger than it was, and escapes the hold. Here 20 of a school's 50 students
+ * stayed in that count: a page that brings new students to a school and tombstones many of the ones it had
+ * was weighed against a school bigger than it was, and escaped the hold. Now the school is weighed as it
+ * was before the run (the records the run brought there, `arrived`, counted back). Here 20 of a school's 50 students
  * (40%, over the 30% threshold) are tombstoned on a page that also brings 50 new ones: weighed against
- * 100, it is 20%, and the 20 are deleted without a hold. (The vendor snapshot's case of the same kind is
- * hunt17's item 4.) A full run's reconciliation is weighed the same way: a school its pages touched only with
- * new records is counted when the reconciliation comes, the run's new records included (2nd case).
+ * 100, it is 20%, and the 20 were deleted without a hold. (The vendor snapshot's case of the same kind,
+ * hunt17's item 4: test/integration/guard-snapshot-before.test.ts.) A full run's reconciliation was weighed
+ * the same way: a school its pages touched only with new records was counted when the reconciliation came,
+ * the run's new records included (2nd case).
  */
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
@@ -44,7 +46,7 @@ describe("the run guard weighs a page's deletions against the school as it was b
   }
   const liveCount = () => createRecordsRepo(ctx.db).count('students', S1);
 
-  it.fails('holds a page that tombstones 40% of a school though it brings new students too', async () => {
+  it('holds a page that tombstones 40% of a school though it brings new students too', async () => {
     const keys = codes('K', 50);
     await incremental(keys.map((k) => hcmStudent(k, { school: S1 })));
     expect(await pullNext()).toEqual({ records: 50, last: true });
@@ -65,56 +67,53 @@ describe("the run guard weighs a page's deletions against the school as it was b
     ]);
   });
 
-  it.fails(
-    "holds a full run's reconciliation that deletes 40% of a school though the run brought new students",
-    async () => {
-      const S3 = '79000003';
-      const keys = codes('R', 50);
-      await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', S3, 'w0');
-      await ctx.db.tx((q) =>
-        requestSync(q, {
-          system: 'hcm-csdl',
-          entity: 'students',
-          scope: S3,
-          requestedBy: 'admin',
-          at: ctx.now(),
-        }),
-      );
-      source.pages.push({
-        items: keys.map((k) => hcmStudent(k, { school: S3 })),
-        deletedKeys: [],
-        nextCursor: undefined,
-        watermark: 'w1',
-      });
-      expect(await pullNext()).toEqual({ records: 50, last: true });
-      // A full run lists 30 of the 50 (20 vanished: 40%) and 50 new students.
-      const runId = await ctx.db.tx((q) =>
-        requestSync(q, {
-          system: 'hcm-csdl',
-          entity: 'students',
-          scope: S3,
-          full: true,
-          requestedBy: 'admin',
-          at: ctx.now(),
-        }),
-      );
-      source.pages.push({
-        items: [...keys.slice(20), ...codes('M', 50)].map((k) => hcmStudent(k, { school: S3 })),
-        deletedKeys: [],
-        nextCursor: undefined,
-        watermark: 'w2',
-      });
-      expect(await pullNext()).toEqual({ records: 80, last: true });
-      const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
-      const out = await runRow<{ skipped: string | null; holdId?: number }>(ctx, row!);
-      // Without the fix: { deleted: 20, skipped: null } (weighed 20 of 100).
-      expect(out).toMatchObject({ skipped: 'held', holdId: expect.any(Number) });
-      expect(await createRecordsRepo(ctx.db).count('students', S3)).toBe(100);
-      const hold = (await createGuardHoldsRepo(ctx.db).get(out.holdId!))!;
-      expect(hold).toMatchObject({ kind: 'reconcile', syncRunId: runId });
-      expect(hold.reasons).toEqual([
-        { school: S3, kind: 'deleted', count: 20, live: 50, ratio: 0.4, threshold: 0.3 },
-      ]);
-    },
-  );
+  it("holds a full run's reconciliation that deletes 40% of a school though the run brought new students", async () => {
+    const S3 = '79000003';
+    const keys = codes('R', 50);
+    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', S3, 'w0');
+    await ctx.db.tx((q) =>
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        scope: S3,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
+    );
+    source.pages.push({
+      items: keys.map((k) => hcmStudent(k, { school: S3 })),
+      deletedKeys: [],
+      nextCursor: undefined,
+      watermark: 'w1',
+    });
+    expect(await pullNext()).toEqual({ records: 50, last: true });
+    // A full run lists 30 of the 50 (20 vanished: 40%) and 50 new students.
+    const runId = await ctx.db.tx((q) =>
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        scope: S3,
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
+    );
+    source.pages.push({
+      items: [...keys.slice(20), ...codes('M', 50)].map((k) => hcmStudent(k, { school: S3 })),
+      deletedKeys: [],
+      nextCursor: undefined,
+      watermark: 'w2',
+    });
+    expect(await pullNext()).toEqual({ records: 80, last: true });
+    const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
+    const out = await runRow<{ skipped: string | null; holdId?: number }>(ctx, row!);
+    // Without the fix: { deleted: 20, skipped: null } (weighed 20 of 100).
+    expect(out).toMatchObject({ skipped: 'held', holdId: expect.any(Number) });
+    expect(await createRecordsRepo(ctx.db).count('students', S3)).toBe(100);
+    const hold = (await createGuardHoldsRepo(ctx.db).get(out.holdId!))!;
+    expect(hold).toMatchObject({ kind: 'reconcile', syncRunId: runId });
+    expect(hold.reasons).toEqual([
+      { school: S3, kind: 'deleted', count: 20, live: 50, ratio: 0.4, threshold: 0.3 },
+    ]);
+  });
 });
