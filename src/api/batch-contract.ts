@@ -97,14 +97,18 @@ export const BatchStatus = z
       .array(
         z.object({
           system: z.string(),
-          state: z.enum(['delivered', 'pending', 'failed']),
+          state: z.enum(['delivered', 'partial', 'pending', 'failed']),
           errorCode: z.string().nullable(),
+          rejected: z.number().int().meta({
+            description:
+              'Số bản ghi hệ thống đích từ chối / records the target refused in its answer (partial: some, failed: all)',
+          }),
           deliveredAt: z.string().nullable(),
         }),
       )
       .meta({
         description:
-          'Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode) makes the batch failed',
+          'Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode, or ERR_ADAPTER_REJECTED when the target refused every record) makes the batch failed; partial: the target took some records and refused the others (ERR_ADAPTER_REJECTED), the batch stays done',
       }),
     guard: z
       .object({

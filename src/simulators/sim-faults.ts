@@ -29,6 +29,11 @@ export interface Faults {
   malformed?: number;
   /** System-specific: the submission window is closed (the handler reads it). */
   closedWindow?: boolean;
+  /**
+   * System-specific (hcm-csdl): the records with these keys are refused one by one in a batch write's
+   * receipt (the rest of the batch is applied), as a city database refuses a record it will not take.
+   */
+  refuseKeys?: string[];
   /** Only requests whose path starts with one of these are faulted (default: all but `/__sim/`). */
   paths?: string[];
 }
@@ -47,6 +52,7 @@ export const FAULTS_SCHEMA = z.strictObject({
   down: z.boolean().optional(),
   malformed: count.optional(),
   closedWindow: z.boolean().optional(),
+  refuseKeys: z.array(z.string()).optional(),
   paths: z.array(z.string()).optional(),
 });
 

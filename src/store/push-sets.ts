@@ -29,12 +29,17 @@ export interface PushSetReceipt {
   superseded?: number;
 }
 
-/** Where a batch's changes stand at one target. */
+/**
+ * Where a batch's changes stand at one target: `partial` when the target answered but refused some of its
+ * records (`rejected` of them), `failed` when it refused them all or the push was dead-lettered.
+ */
 export interface BatchDelivery {
   system: string;
-  state: 'delivered' | 'pending' | 'failed';
-  /** The dead letter's code when failed. */
+  state: 'delivered' | 'partial' | 'pending' | 'failed';
+  /** The dead letter's code when dead-lettered; ERR_ADAPTER_REJECTED when the target refused records. */
   errorCode: string | null;
+  /** Records (or keys) the target refused in its receipts. */
+  rejected: number;
   deliveredAt: Date | null;
 }
 
@@ -98,7 +103,7 @@ function pushSetOutcomes(q: Queryable) {
     async reopen(id: number): Promise<void> {
       await q.query('UPDATE truc.push_sets SET failed_at = NULL, error_code = NULL WHERE id = $1', [id]);
     },
-    /** The delivery state of a batch's changes, per target system. */
+    /** The delivery state of a batch's changes, per target system (a target's refusals in its receipts). */
     async deliveriesOf(batchId: string): Promise<BatchDelivery[]> {
       const res = await q.query<{
         system: string;
@@ -106,22 +111,43 @@ function pushSetOutcomes(q: Queryable) {
         delivered: number;
         failed: number;
         errorCode: string | null;
+        accepted: number;
+        rejected: number;
         deliveredAt: Date | null;
       }>(
         `SELECT system, count(*)::int AS sets, count(delivered_at)::int AS delivered,
                 count(failed_at)::int AS failed, max(error_code) AS "errorCode",
+                coalesce(sum((receipt->>'accepted')::int), 0)::int AS accepted,
+                coalesce(sum((receipt->>'rejected')::int), 0)::int AS rejected,
                 max(delivered_at) AS "deliveredAt"
            FROM truc.push_sets WHERE batch_id = $1 GROUP BY system ORDER BY system`,
         [batchId],
       );
-      return res.rows.map((r) => ({
-        system: r.system,
-        state: r.failed > 0 ? 'failed' : r.delivered === r.sets ? 'delivered' : 'pending',
-        errorCode: r.failed > 0 ? r.errorCode : null,
-        deliveredAt: r.delivered === r.sets ? r.deliveredAt : null,
-      }));
+      return res.rows.map((r) => {
+        const done = r.delivered === r.sets;
+        const refused = done && r.rejected > 0;
+        return {
+          system: r.system,
+          state: deliveryState(r.failed > 0, done, refused, r.accepted),
+          errorCode: r.failed > 0 ? r.errorCode : refused ? 'ERR_ADAPTER_REJECTED' : null,
+          rejected: r.rejected,
+          deliveredAt: done ? r.deliveredAt : null,
+        };
+      });
     },
   };
+}
+
+/** A target's state for a batch: dead-lettered or every record refused is failed; some refused is partial. */
+function deliveryState(
+  deadLettered: boolean,
+  done: boolean,
+  refused: boolean,
+  accepted: number,
+): BatchDelivery['state'] {
+  if (deadLettered || (refused && accepted === 0)) return 'failed';
+  if (refused) return 'partial';
+  return done ? 'delivered' : 'pending';
 }
 
 export function createPushSetsRepo(q: Queryable) {

@@ -113,7 +113,9 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
         status: 'done',
         counts: { accepted: VENDOR_KEYS.length },
         errorCode: null,
-        deliveries: [{ system: 'hcm-csdl', state: 'pending', errorCode: null, deliveredAt: null }],
+        deliveries: [
+          { system: 'hcm-csdl', state: 'pending', errorCode: null, rejected: 0, deliveredAt: null },
+        ],
       };
       await waitFor(async () => (await batchOf(vendor, batchId)).status === 'done', {
         timeoutMs: 60_000,
@@ -150,7 +152,13 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
       expect(await batchOf(vendor, batchId)).toMatchObject({
         ...pending,
         deliveries: [
-          { system: 'hcm-csdl', state: 'delivered', errorCode: null, deliveredAt: expect.any(String) },
+          {
+            system: 'hcm-csdl',
+            state: 'delivered',
+            errorCode: null,
+            rejected: 0,
+            deliveredAt: expect.any(String),
+          },
         ],
       });
     },

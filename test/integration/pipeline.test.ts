@@ -199,7 +199,13 @@ describe.each(backends())('pipeline on $name', (backend) => {
     ]);
     // The vendor reads its batch's delivery per target (issue 7): delivered, with when.
     expect((await view(batchId)).deliveries).toEqual([
-      { system: 'hcm-csdl', state: 'delivered', errorCode: null, deliveredAt: expect.any(String) },
+      {
+        system: 'hcm-csdl',
+        state: 'delivered',
+        errorCode: null,
+        rejected: 0,
+        deliveredAt: expect.any(String),
+      },
     ]);
     // Audited: the batch accepted and ingested, its push set delivered.
     expect(await auditActionsOf(`batch:${batchId}`)).toEqual(['batch.accepted', 'batch.ingested']);
@@ -410,7 +416,13 @@ describe.each(backends())('pipeline on $name', (backend) => {
         counts: { accepted: 1 },
         errorCode: 'ERR_ADAPTER_REJECTED',
         deliveries: [
-          { system: 'hcm-csdl', state: 'failed', errorCode: 'ERR_ADAPTER_REJECTED', deliveredAt: null },
+          {
+            system: 'hcm-csdl',
+            state: 'failed',
+            errorCode: 'ERR_ADAPTER_REJECTED',
+            rejected: 0,
+            deliveredAt: null,
+          },
         ],
       });
       expect(await countRows(env.deps.db, 'truc.audit_log', `action = 'job.dead'`)).toBeGreaterThan(0);

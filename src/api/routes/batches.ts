@@ -99,6 +99,7 @@ function batchStatus(
       system: d.system,
       state: d.state,
       errorCode: d.errorCode,
+      rejected: d.rejected,
       deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
     })),
     guard: hold

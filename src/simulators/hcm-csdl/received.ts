@@ -128,12 +128,14 @@ export interface BatchResult {
 /**
  * Validates each record of a batch with the entity's upsert schema and stores the good ones
  * (`updatedAt` = `nowIso`). The first occurrence of a key in a batch wins; later ones are DUPLICATE_KEY.
+ * A key in `refused` (the `refuseKeys` fault: a value the city's code lists do not know yet) is INVALID_CODE.
  */
 export function applyBatch(
   store: ReceivedStore,
   entity: HcmCsdlEntity,
   records: readonly unknown[],
   nowIso: string,
+  refused: ReadonlySet<string> = new Set(),
 ): BatchResult {
   const schema = ENTITY_SCHEMAS[entity].upsert;
   const seen = new Set<string>();
@@ -150,6 +152,10 @@ export function applyBatch(
       return;
     }
     seen.add(record.maDinhDanh);
+    if (refused.has(record.maDinhDanh)) {
+      out.rejected.push({ index, code: 'INVALID_CODE', message: MESSAGES.INVALID_CODE });
+      return;
+    }
     store.put(entity, record, nowIso);
     out.accepted.push(record);
   });

@@ -224,7 +224,8 @@ function upsert(sim: SimState, entity: HcmCsdlEntity, req: SimRequest, ctx: SimC
   if (!Array.isArray(data) || data.length === 0)
     fail(400, 'INVALID_REQUEST', 'Nội dung phải là { "data": [...] } với ít nhất một bản ghi.');
   if (data.length > MAX_BATCH) fail(413, 'BATCH_TOO_LARGE');
-  const result = applyBatch(sim.store, entity, data, new Date(sim.now()).toISOString());
+  const refused = new Set(ctx.faults.refuseKeys ?? []);
+  const result = applyBatch(sim.store, entity, data, new Date(sim.now()).toISOString(), refused);
   ctx.received.record(entity, result.accepted);
   return receipt(ctx, key, fingerprint, result.accepted.length, result.rejected);
 }

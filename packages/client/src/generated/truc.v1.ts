@@ -1238,12 +1238,14 @@ export interface components {
       createdAt: string;
       finishedAt: string | null;
       findingsUrl: string;
-      /** @description Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode) makes the batch failed */
+      /** @description Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode, or ERR_ADAPTER_REJECTED when the target refused every record) makes the batch failed; partial: the target took some records and refused the others (ERR_ADAPTER_REJECTED), the batch stays done */
       deliveries: {
         system: string;
         /** @enum {string} */
-        state: 'delivered' | 'pending' | 'failed';
+        state: 'delivered' | 'partial' | 'pending' | 'failed';
         errorCode: string | null;
+        /** @description Số bản ghi hệ thống đích từ chối / records the target refused in its answer (partial: some, failed: all) */
+        rejected: number;
         deliveredAt: string | null;
       }[];
       /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over */
