@@ -98,6 +98,19 @@ export function createSyncRunReads(q: Queryable) {
       const res = await q.query<SyncRun>(`SELECT ${COLUMNS} FROM truc.sync_runs WHERE id = $1`, [id]);
       return res.rows[0];
     },
+    /**
+     * Whether a done full run's reconciliation is still to come: queued, or not yet claimed while its pages'
+     * batches are being ingested (a failed batch keeps it from ever reconciling). False for any other run.
+     */
+    async awaitsReconcile(id: number): Promise<boolean> {
+      const res = await q.query<{ waits: boolean }>(
+        `SELECT r.reconcile = 'queued' OR (r.reconcile IS NULL AND NOT EXISTS (
+                  SELECT 1 FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status = 'failed')) AS waits
+           FROM truc.sync_runs r WHERE r.id = $1 AND r.status = 'done' AND r.since IS NULL`,
+        [id],
+      );
+      return res.rows[0]?.waits === true;
+    },
     /** Runs matching the filter, newest first, with their outcome counts; and how many match in all. */
     async list(f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
       const where = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR r.entity = $2)

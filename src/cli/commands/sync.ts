@@ -3,7 +3,7 @@ import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemNam
 import { isAppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import type { GuardHoldSummary } from '../../store/guard-holds.js';
-import { syncRunSummary } from '../../store/sync-run-reads.js';
+import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
 import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
 interface RunOptions {
@@ -22,28 +22,42 @@ function oneOf<T extends string>(what: string, value: string | undefined, names:
 /** `sync run --follow`'s exit code for a run the mass-change guard holds (0 done, 1 failed or timed out, 2 bad usage). */
 export const EXIT_HELD = 3;
 
-/** What an operator needs about a held run: the hold's counts, what went over, and where to decide. */
-function heldMessage(runId: number, hold: GuardHoldSummary | undefined): string {
+/** What approving and rejecting a held run do: a page's hold, or its reconciliation's (the run is done). */
+const DECISIONS = {
+  run: ['the run goes on from the held page', 'the run fails, ERR_GUARD_REJECTED'],
+  reconcile: ['the records the run did not see are deleted', 'nothing is deleted, the run stays done'],
+} as const;
+
+/**
+ * What an operator needs about a held run (a page held, or its reconciliation: `reconciliation`): the hold's
+ * counts, what went over, and where to decide.
+ */
+function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconciliation: boolean): string {
+  const what = reconciliation ? `sync run ${runId}'s reconciliation` : `sync run ${runId}`;
   if (!hold)
-    return `truc: sync run ${runId} is held by the mass-change guard; its hold: GET /v1/guard/holds?status=held\n`;
+    return `truc: ${what} is held by the mass-change guard; its hold: GET /v1/guard/holds?status=held\n`;
   const t = hold.totals;
   const over = hold.reasons.map(
     (r) =>
       `  school ${r.school}: ${r.kind} ${r.count} of ${r.live} live (${Math.round(r.ratio * 100)} %, threshold ${Math.round(r.threshold * 100)} %)\n`,
   );
+  const [approve, reject] = DECISIONS[reconciliation ? 'reconcile' : 'run'];
   return (
-    `truc: sync run ${runId} is held by the mass-change guard (hold ${hold.id}, ${hold.kind}): ` +
+    `truc: ${what} is held by the mass-change guard (hold ${hold.id}, ${hold.kind}): ` +
     `${hold.schools} school(s), ${t.live} live ${hold.entity}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed\n` +
     over.join('') +
-    `  a city admin decides (scope guard): POST /v1/guard/holds/${hold.id}/approve (the run goes on from the held page)\n` +
-    `  or POST /v1/guard/holds/${hold.id}/reject (the run fails, ERR_GUARD_REJECTED); the dashboard: /dashboard#/guard/${hold.id}\n`
+    `  a city admin decides (scope guard): POST /v1/guard/holds/${hold.id}/approve (${approve})\n` +
+    `  or POST /v1/guard/holds/${hold.id}/reject (${reject}); the dashboard: /dashboard#/guard/${hold.id}\n`
   );
 }
 
+/** A run the guard holds: one of its pages (status held), or, the run done, its reconciliation. */
+const isHeld = (run: SyncRun) => run.status === 'held' || run.reconcile === 'held';
+
 /**
- * Polls the run until it is done, failed or held by the mass-change guard (or `timeoutS` passes),
- * showing its records and rate (`startProgress`). The workers of a running truc (`truc all` or
- * `truc worker`) do the pulling.
+ * Polls the run until it is done (a full run: its reconciliation too), failed or held by the mass-change
+ * guard (a page, or the reconciliation) (or `timeoutS` passes), showing its records and rate
+ * (`startProgress`). The workers of a running truc (`truc all` or `truc worker`) do the pulling.
  */
 async function follow(
   db: Db,
@@ -64,12 +78,16 @@ async function follow(
       run = await repo.get(id);
       if (!run) break;
       progress.update(run.records);
-      if (run.status === 'done' || run.status === 'failed') {
-        outcome = run.status === 'done' ? 'done' : `failed: ${run.errorCode ?? 'unknown'}`;
+      if (isHeld(run)) {
+        outcome = 'held by the mass-change guard';
         break;
       }
-      if (run.status === 'held') {
-        outcome = 'held by the mass-change guard';
+      if (run.status === 'failed') {
+        outcome = `failed: ${run.errorCode ?? 'unknown'}`;
+        break;
+      }
+      if (run.status === 'done' && !(await repo.awaitsReconcile(id))) {
+        outcome = 'done';
         break;
       }
       await new Promise((r) => setTimeout(r, o.intervalMs));
@@ -92,9 +110,9 @@ export async function followRun(
 ): Promise<number> {
   const { run, ok } = await follow(db, id, o, out);
   if (run) out.stdout(`${JSON.stringify(syncRunSummary(run))}\n`);
-  if (run?.status !== 'held') return ok ? 0 : 1;
+  if (!run || !isHeld(run)) return ok ? 0 : 1;
   const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
-  out.stderr(heldMessage(id, await createGuardHoldsRepo(db).heldOfRun(id)));
+  out.stderr(heldMessage(id, await createGuardHoldsRepo(db).heldOfRun(id), run.status === 'done'));
   return EXIT_HELD;
 }
 
@@ -115,8 +133,9 @@ const runCommand = () =>
       .addHelpText(
         'after',
         '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. Prints {"syncRunId":…};\n' +
-          'with --follow, progress on stderr and the finished run on stdout, exit 0 when done, 1 when failed\n' +
-          '(or timed out), 3 when the mass-change guard holds it (its counts and how to approve or reject on stderr).',
+          'with --follow, progress on stderr and the finished run on stdout, exit 0 when done (a full run: once\n' +
+          'its reconciliation is), 1 when failed (or timed out), 3 when the mass-change guard holds it, a page or\n' +
+          'its reconciliation (its counts and how to approve or reject on stderr).',
       ),
     async (o, [systemArg, entityArg], out) => {
       const system = oneOf<SystemName>('system', systemArg, SYSTEM_NAMES);

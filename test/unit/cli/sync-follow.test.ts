@@ -67,6 +67,74 @@ describe('sync run --follow on a held run', () => {
     expect(err).toContain(`POST /v1/guard/holds/${holdId}/reject`);
   });
 
+  /** A full run whose pages are all done, its reconciliation as given (the pull job's last page sets both). */
+  const doneFullRun = async (reconcile: 'queued' | 'held' | 'done' | null) => {
+    const id = await db.tx((q) =>
+      requestSync(q, {
+        system: 'smas',
+        entity: 'students',
+        full: true,
+        requestedBy: 'operator:cli',
+        at: new Date(),
+      }),
+    );
+    await db.query(
+      `UPDATE truc.sync_runs SET status = 'done', finished_at = now(), reconcile = $2 WHERE id = $1`,
+      [id, reconcile],
+    );
+    return id;
+  };
+
+  it('a full run whose reconciliation is held: says so (hold, approve/reject) and exits 3, as a held page', async () => {
+    const id = await doneFullRun('queued');
+    const holdId = await createGuardHoldsRepo(db).create({
+      kind: 'reconcile',
+      syncRunId: id,
+      entity: 'students',
+      diff: [
+        {
+          school: '79000002',
+          live: 50,
+          deleted: 30,
+          moved: 0,
+          changed: 0,
+          keys: { deleted: [], moved: [], changed: [] },
+        },
+      ],
+      reasons: [{ school: '79000002', kind: 'deleted', count: 30, live: 50, ratio: 0.6, threshold: 0.2 }],
+    });
+    // The reconcile job holds it a moment after the run is done: --follow waits for that decision.
+    const holding = new Promise((r) => setTimeout(r, 300)).then(() =>
+      db.query(`UPDATE truc.sync_runs SET reconcile = 'held' WHERE id = $1`, [id]),
+    );
+    const c = capture();
+    const code = await followRun(db, id, { intervalMs: 50, timeout: 86_400 }, c.out);
+    await holding;
+    expect(code).toBe(3);
+    expect(JSON.parse(c.stdout.join(''))).toMatchObject({ syncRunId: id, status: 'done' });
+    const err = c.stderr.join('');
+    expect(err).toMatch(new RegExp(`^sync ${id} smas students: .*; held by the mass-change guard$`, 'm'));
+    expect(err).toContain(
+      `truc: sync run ${id}'s reconciliation is held by the mass-change guard (hold ${holdId}, reconcile): 1 school(s), 50 live students, 30 deleted`,
+    );
+    expect(err).toContain(
+      `POST /v1/guard/holds/${holdId}/approve (the records the run did not see are deleted)`,
+    );
+    expect(err).toContain(`POST /v1/guard/holds/${holdId}/reject (nothing is deleted, the run stays done)`);
+  });
+
+  it('a full run exits 0 once its reconciliation is done, or when a failed batch keeps it from reconciling', async () => {
+    const reconciled = await doneFullRun('done');
+    expect(await followRun(db, reconciled, { intervalMs: 50, timeout: 86_400 }, capture().out)).toBe(0);
+    const failedPage = await doneFullRun(null);
+    await db.query(
+      `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id)
+       VALUES (gen_random_uuid(), 'system:smas', '79000003', 'students', 'smas', 'failed', '[]', 0, $1)`,
+      [failedPage],
+    );
+    expect(await followRun(db, failedPage, { intervalMs: 50, timeout: 86_400 }, capture().out)).toBe(0);
+  });
+
   it('a run whose hold was decided is no longer reported held', async () => {
     const id = await newRun();
     await createRunGuardRepo(db).hold(id);
