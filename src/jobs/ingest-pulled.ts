@@ -49,7 +49,7 @@ export interface PulledExtras {
    * one statement, issue 7); the job queues the run's reconciliation itself after its last page.
    */
   inline?: {
-    run: { id: number; since: string | null; storedBefore: boolean };
+    run: { id: number; since: string | null; storedBefore: boolean; createdAt: Date };
     audit: AuditEvent[];
     closing: CombinedWrites;
     /** When none of the page's records is stored, they are inserted as new (see records.ts `upsert`'s `fresh`). */

@@ -144,8 +144,8 @@ interface PulledPageIn {
   recordBytes?: readonly Uint8Array[] | undefined;
   /** The mapping version a pinned replay of the run set; null: the current one. */
   mappingPin: string | null;
-  /** The run as the pull job read it (its `since`: full or incremental). */
-  run: { id: number; since: string | null; storedBefore: boolean };
+  /** The run as the pull job read it (its `since`: full or incremental; when it was requested). */
+  run: { id: number; since: string | null; storedBefore: boolean; createdAt: Date };
   /** The batch's audit entry is added here: the pull job appends it with its own. */
   audit: AuditEvent[];
   /** The page as worked on ahead (./pull.ts), if it was. */
@@ -221,7 +221,7 @@ export async function ingestPulledPage(
   };
   const { run, audit, closing, insertNew } = page;
   const inline = { run, audit, closing, insertNew: insertNew === true };
-  const loaded = { batch, entity: page.entity, mapping, trusted: true };
+  const loaded = { batch, entity: page.entity, mapping, trusted: true, listedSince: run.createdAt };
   return ingestLoaded(q, deps, loaded, {
     pulled: { ...extras, inline },
     ...(page.early ? { early: page.early } : {}),

@@ -31,6 +31,7 @@ import type { FindingRow } from '../store/batch-findings.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo, fingerprinted, type ExistingRow, type UpsertRow } from '../store/records.js';
+import type { CopiesOf } from '../store/system-copies.js';
 import { keyed, type InboundMapping, type InboundRecord } from './inbound.js';
 import { lookupsFor } from './judge-lookups.js';
 import type { MapResult } from '../mappings/types.js';
@@ -53,6 +54,12 @@ export interface Loaded {
    * judged from (./ingest-finish.ts `tagAfter`); absent: it leaves none.
    */
   readonly snapshot?: string;
+  /**
+   * A pulled page: when its run was requested, the earliest its records can have been listed at the source
+   * (what a school's own system is known to hold is weighed as of then: ../store/system-copies.ts
+   * `holdsSql`). Absent: the batch's arrival (a vendor's batch: what its sender held when it sent it).
+   */
+  readonly listedSince?: Date;
 }
 
 /**
@@ -188,7 +195,7 @@ async function storedCopies(
   entity: EntityName,
   keys: readonly string[],
   weigh: boolean,
-  copiesOf: string | undefined,
+  copiesOf: CopiesOf | undefined,
 ): Promise<{ rows: Map<string, ExistingRow>; live?: Map<string, number> }> {
   if (keys.length === 0) return weigh ? { rows: new Map(), live: new Map() } : { rows: new Map() };
   const records = createRecordsRepo(q);
@@ -209,6 +216,12 @@ export function copiesOf({ trusted, batch }: Pick<Loaded, 'trusted' | 'batch'>):
   return fromSystem && (SCHOOL_SYSTEMS as readonly string[]).includes(batch.format)
     ? batch.format
     : undefined;
+}
+
+/** {@link copiesOf}, as of when the batch's records were listed at the latest ({@link Loaded} `listedSince`). */
+function copiesAsOf(loaded: Loaded): CopiesOf | undefined {
+  const system = copiesOf(loaded);
+  return system === undefined ? undefined : { system, asOf: loaded.listedSince ?? loaded.batch.createdAt };
 }
 
 /**
@@ -285,7 +298,13 @@ export async function check(
   const { entity } = loaded;
   const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
   const unknown = known ? keys.filter((k) => !known.asked.has(k)) : keys;
-  const { rows: existing, live } = await storedCopies(q, entity, unknown, weigh && !known, copiesOf(loaded));
+  const { rows: existing, live } = await storedCopies(
+    q,
+    entity,
+    unknown,
+    weigh && !known,
+    copiesAsOf(loaded),
+  );
   if (known) {
     for (const k of keys) {
       const row = known.rows.get(k);
@@ -352,7 +371,8 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
     // A deleted record that comes back is restored, even unchanged.
     if (prior && prior.fingerprint === fp && !prior.deleted) unchangedKeys.push(rec.key);
     // A school system's copy of a state truc received from it or sent it before, the record changed (or
-    // deleted) in truc since: that system has not heard of the change yet; its copy is not one (prec16).
+    // deleted) in truc since: that system may not have heard of the change yet; its copy is not one (prec16).
+    // None counts once it is known to hold truc's state: another copy is its own change (review17b C1).
     else if (prior?.copies?.includes(fp) === true) {
       unchangedKeys.push(rec.key);
       olderCopies.push(rec.key);

@@ -106,7 +106,7 @@ async function ingestPage(
     records: page.items,
     recordBytes: page.itemBytes,
     mappingPin: p.mappingPin,
-    run: { id: run.id, since: run.since, storedBefore: run.storedBefore },
+    run: { id: run.id, since: run.since, storedBefore: run.storedBefore, createdAt: run.createdAt },
     audit: p.audit,
     ahead: p.ahead,
     closing: p.closing,

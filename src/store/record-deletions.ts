@@ -6,6 +6,7 @@
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { carriedAfterWrite, chunks, TABLES, writtenBy } from './record-tables.js';
+import { holdsSql } from './system-copies.js';
 
 /**
  * Marks records deleted; the ones that were live, with their scope (school), by key. Every chunk's
@@ -134,9 +135,12 @@ export function snapshotOmissions(q: Queryable) {
      * those of `schoolYears` when given (classes: ../jobs/snapshot-missing.ts). `missing` are the ones its
      * sender is known to have held as they are now, so leaving them out deletes them (precedence (b)): (i) the
      * sender wrote the row last, (ii) a batch of the sender carried it unchanged since its last write
-     * ({@link carriedAfterWrite}), or (iii) the school's own system (truc.school_systems) acknowledged this very
-     * copy, or gave it to truc (a pull), before the snapshot arrived, at that school (truc.system_copies, per school
-     * since migration 540). `kept` are the others: a record someone else wrote
+     * ({@link carriedAfterWrite}), or (iii) the school's own system (truc.school_systems) is known to hold this
+     * very copy at that school as of the snapshot's arrival (truc.system_copies, per school since migration 540):
+     * the last thing truc knew of it there before then is its acknowledgement of this copy, or this copy given to
+     * truc (a pull), with no send or delete since (./system-copies.ts `holdsSql`, review17b C1: a student moved
+     * away and back with the same copy is not held while truc's delete there is the last known, nor while a send
+     * is unanswered). `kept` are the others: a record someone else wrote
      * (the city moved a student in) that the sender had not heard of when it sent its snapshot.
      */
     async missingFromSnapshot(
@@ -153,9 +157,7 @@ export function snapshotOmissions(q: Queryable) {
                  OR EXISTS (SELECT 1 FROM truc.school_systems s
                               JOIN truc.system_copies c ON c.system = s.system AND c.entity = $6 AND c.key = r.${t.key}
                                                        AND c.school = s.school_code
-                             WHERE s.school_code = $1
-                               AND ((c.sent_fp = r.fingerprint AND c.sent_at < $2)
-                                    OR (c.received_fp = r.fingerprint AND c.received_at < $2)))) AS held
+                             WHERE s.school_code = $1 AND ${holdsSql('c', 'r', '$2')})) AS held
            FROM ${t.table} r
           WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND r.updated_at < $2 AND r.last_seen_at < $2
             AND NOT (r.${t.key} = ANY($3::text[]))

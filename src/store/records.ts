@@ -15,7 +15,7 @@ import {
   snapshotOmissions,
 } from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
-import { copiesColumn, copiesJoin, parseCopies } from './system-copies.js';
+import { copiesColumn, copiesJoin, parseCopies, type CopiesOf } from './system-copies.js';
 
 /**
  * sha-256 of a canonical record. Records reaching the store are zod outputs, whose keys come in the
@@ -66,7 +66,8 @@ export interface ExistingRow {
   sourceSystem?: string;
   /**
    * A page pulled from a school's own system (smas, vnedu): the fingerprints of the copies truc knows that
-   * system holds or held (received from it, sent to it: ./system-copies.ts); absent where none is known.
+   * system holds or held (received from it, sent to it: ./system-copies.ts) that count as older copies: none
+   * once that system is known to hold the row's state (`holdsSql`); absent where none is known.
    */
   copies?: string[];
 }
@@ -275,7 +276,7 @@ async function existingWithLive(
   q: Queryable,
   entity: EntityName,
   keys: readonly string[],
-  opts: { copiesOf?: string } = {},
+  opts: { copiesOf?: CopiesOf } = {},
 ): Promise<{ rows: Map<string, ExistingRow>; live: Map<string, number> }> {
   const t = TABLES[entity];
   const rows = new Map<string, ExistingRow>();
@@ -286,7 +287,7 @@ async function existingWithLive(
       `WITH e AS (
          SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
                 r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${
-                  copiesOf === undefined ? '' : `, ${copiesColumn('cp')} AS "copyFps"`
+                  copiesOf === undefined ? '' : `, ${copiesColumn('cp', 'r', '$4')} AS "copyFps"`
                 }
            FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('cp', `r.${t.key}`, `r.${t.scope}`, '$2', '$3')}
           WHERE r.${t.key} = ANY($1::text[])),
@@ -295,7 +296,7 @@ async function existingWithLive(
                 LATERAL (SELECT count(*)::int AS n FROM ${t.table} x
                           WHERE x.${t.scope} = s.scope AND x.deleted_at IS NULL) n)
        SELECT e.*, nullif(c.n, 0) AS live FROM e LEFT JOIN c ON c.scope = e.scope`,
-      copiesOf === undefined ? [part] : [part, copiesOf, entity],
+      copiesOf === undefined ? [part] : [part, copiesOf.system, entity, copiesOf.asOf],
     );
     for (const { live: n, copyFps, ...r } of res.rows) {
       const copies = parseCopies(copyFps);
@@ -319,13 +320,13 @@ function recordLookups(q: Queryable) {
   return {
     /**
      * What is stored of `keys`; `copiesOf`: a school's own system (smas, vnedu) whose page is judged, each row
-     * with the copies truc knows that system holds or held at the row's school ({@link ExistingRow} `copies`,
-     * ./system-copies.ts).
+     * with the copies truc knows that system holds or held at the row's school that count as older as of
+     * `copiesOf.asOf` ({@link ExistingRow} `copies`, ./system-copies.ts).
      */
     async existing(
       entity: EntityName,
       keys: readonly string[],
-      opts: { copiesOf?: string } = {},
+      opts: { copiesOf?: CopiesOf } = {},
     ): Promise<Map<string, ExistingRow>> {
       const t = TABLES[entity];
       const out = new Map<string, ExistingRow>();
@@ -334,11 +335,11 @@ function recordLookups(q: Queryable) {
         const res = await q.query<ExistingRow & { copyFps?: string | null }>(
           `SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
                   r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${
-                    copiesOf === undefined ? '' : `, ${copiesColumn('c')} AS "copyFps"`
+                    copiesOf === undefined ? '' : `, ${copiesColumn('c', 'r', '$4')} AS "copyFps"`
                   }
              FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('c', `r.${t.key}`, `r.${t.scope}`, '$2', '$3')}
             WHERE r.${t.key} = ANY($1::text[])`,
-          copiesOf === undefined ? [part] : [part, copiesOf, entity],
+          copiesOf === undefined ? [part] : [part, copiesOf.system, entity, copiesOf.asOf],
         );
         for (const { copyFps, ...r } of res.rows) {
           const copies = parseCopies(copyFps);
@@ -347,7 +348,7 @@ function recordLookups(q: Queryable) {
       }
       return out;
     },
-    existingWithLive: (entity: EntityName, keys: readonly string[], opts: { copiesOf?: string } = {}) =>
+    existingWithLive: (entity: EntityName, keys: readonly string[], opts: { copiesOf?: CopiesOf } = {}) =>
       existingWithLive(q, entity, keys, opts),
     /** The live records of `keys` (deleted ones left out), with their scope (school) and fingerprint, in key order. */
     async load(entity: EntityName, keys: readonly string[]): Promise<LoadedRecord[]> {

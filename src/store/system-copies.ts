@@ -1,10 +1,13 @@
 /**
  * What a school's own system (smas, vnedu) holds of each record, as far as truc knows (prec16, migration
  * 510; per school since migration 540): per (system, entity, key, school), the canonical fingerprint truc last
- * received from it and the one it last sent there (and the one sent before that), and when the system
- * acknowledged the one sent — or, after a delete sent there, that it holds nothing of the key at that school
- * (`sent_fp` null, acknowledged). A copy that system gives back of one of these states is not a change
- * (../jobs/judge.ts `plan`). Keys, school codes and fingerprints only: nothing personal.
+ * received from it (and when truc noted it), the one it last sent there (and the one it held before that: the
+ * one sent before, or before a delete of a key only received, the one received), and
+ * when the system acknowledged the one sent — or, after a delete sent there, that it holds nothing of the key
+ * at that school (`sent_fp` null, acknowledged). A copy that system gives back of one of these states is not a
+ * change while the system may not hold truc's state yet; once it is known to hold it, whatever else it shows
+ * is its own change (review17b C1: {@link holdsSql}; ../jobs/judge.ts `plan`). Keys, school codes and
+ * fingerprints only: nothing personal.
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
@@ -20,6 +23,12 @@ export interface CopyRow {
 /** One key deleted at one school. */
 export type DeletedCopy = Omit<CopyRow, 'fp'>;
 
+/** Whose copies a read of stored rows weighs: a school's own system, as of when its copies were listed ({@link holdsSql}). */
+export interface CopiesOf {
+  readonly system: string;
+  readonly asOf: Date;
+}
+
 /**
  * SQL (a LEFT JOIN on `alias`.key = `keyExpr` at the school `schoolExpr`, the system and entity as parameters
  * `$s`, `$e`): `system`'s known copies of the joined key where truc holds the record (a copy a system lists at
@@ -31,9 +40,36 @@ export function copiesJoin(alias: string, keyExpr: string, schoolExpr: string, s
            AND ${alias}.school = ${schoolExpr}`;
 }
 
-/** SQL: the joined copy's fingerprints (see {@link copiesJoin}) as a JSON array text, or null. */
-export const copiesColumn = (alias: string) =>
+/**
+ * SQL: whether the school's own system is known to hold truc's state of the record `r` (its fingerprint, or
+ * deleted) as of `asOf` (review17b C1), by the copy row `c` at the record's school: the last thing truc knows
+ * of that system there, before `asOf`, is that state —
+ *   - an acknowledged send of it (a delete: of the record deleted), acknowledged before `asOf`, and the
+ *     system showed no other copy after it; or
+ *   - the copy the system gave truc (a pull, its vendor's batch), noted before `asOf` and after the last
+ *     send there was acknowledged, with no send or delete there since (in flight, or never answered).
+ * A send in flight (`sent_at` null) leaves it unknown. `asOf` is when the copy being weighed was listed at
+ * the latest: the pull run's request, a batch's arrival.
+ */
+export function holdsSql(c: string, r: string, asOf: string): string {
+  return `((${c}.sent_at < ${asOf}
+            AND CASE WHEN ${r}.deleted_at IS NULL THEN ${c}.sent_fp = ${r}.fingerprint ELSE ${c}.sent_fp IS NULL END
+            AND (${c}.received_at IS NULL OR ${c}.received_at <= ${c}.sent_at
+                 OR ${c}.received_fp IS NOT DISTINCT FROM ${c}.sent_fp))
+        OR (${r}.deleted_at IS NULL AND ${c}.received_at < ${asOf} AND ${c}.received_fp = ${r}.fingerprint
+            AND (${c}.sent_at < ${c}.received_at
+                 OR (${c}.sent_at IS NULL AND ${c}.sent_fp IS NULL AND ${c}.sent_prev_fp IS NULL))))`;
+}
+
+/**
+ * SQL: the joined copy's fingerprints (see {@link copiesJoin}) that count as older copies of the record `r`
+ * as of `asOf` (see {@link holdsSql}), as a JSON array text, or null where none is known: none once the
+ * system is known to hold truc's state (any other copy is its own change); else every state truc received
+ * from it or sent it (it may not have truc's state yet: the city's change has not reached it, or a send failed).
+ */
+export const copiesColumn = (alias: string, r: string, asOf: string) =>
   `CASE WHEN ${alias}.key IS NULL THEN NULL
+        WHEN ${holdsSql(alias, r, asOf)} THEN '[]'
         ELSE json_build_array(${alias}.received_fp, ${alias}.sent_fp, ${alias}.sent_prev_fp)::text END`;
 
 /** The fingerprints of {@link copiesColumn}'s text (nulls left out). */
@@ -52,7 +88,10 @@ const columns = (part: readonly CopyRow[]) => [
 /** Copies received and sent: noted, acknowledged. */
 function copyNotes(q: Queryable) {
   return {
-    /** Notes what `system` gave truc of `rows` (a pulled page's accepted records): written only where it differs. */
+    /**
+     * Notes what `system` gave truc of `rows` (a pulled page's accepted records): written where it differs, or
+     * where a send there was acknowledged since it was noted (the system shows it after that send: its newest).
+     */
     async noteReceived(system: string, entity: EntityName, rows: readonly CopyRow[]): Promise<void> {
       for (const part of chunks(rows)) {
         await q.query(
@@ -61,7 +100,7 @@ function copyNotes(q: Queryable) {
              FROM unnest($3::text[], $4::text[], $5::text[]) AS v(key, school, fp)
            ON CONFLICT (system, entity, key, school) DO UPDATE
              SET received_fp = EXCLUDED.received_fp, received_at = EXCLUDED.received_at
-           WHERE c.received_fp IS DISTINCT FROM EXCLUDED.received_fp`,
+           WHERE c.received_fp IS DISTINCT FROM EXCLUDED.received_fp OR c.sent_at >= c.received_at`,
           [system, entity, ...columns(part)],
         );
       }
@@ -69,7 +108,8 @@ function copyNotes(q: Queryable) {
     /**
      * Notes what truc is about to send `system` (before the call: a pull of that system made while the call
      * is under way knows the copy). The one sent before is kept (the call may fail, leaving the system with
-     * it); unacknowledged until {@link acknowledged}. After a delete sent there, any copy is a new one.
+     * it); unacknowledged until {@link acknowledged}. After a delete sent there, any copy is a new one. The copy
+     * sent last is sent again as a new send where the system showed another one after acknowledging it.
      */
     async noteSending(system: string, entity: EntityName, rows: readonly CopyRow[]): Promise<void> {
       for (const part of chunks(rows)) {
@@ -79,7 +119,8 @@ function copyNotes(q: Queryable) {
              FROM unnest($3::text[], $4::text[], $5::text[]) AS v(key, school, fp)
            ON CONFLICT (system, entity, key, school) DO UPDATE
              SET sent_prev_fp = coalesce(c.sent_fp, c.sent_prev_fp), sent_fp = EXCLUDED.sent_fp, sent_at = NULL
-           WHERE c.sent_fp IS DISTINCT FROM EXCLUDED.sent_fp`,
+           WHERE c.sent_fp IS DISTINCT FROM EXCLUDED.sent_fp
+              OR (c.received_at > c.sent_at AND c.received_fp IS DISTINCT FROM c.sent_fp)`,
           [system, entity, ...columns(part)],
         );
       }
@@ -106,15 +147,17 @@ function deletionNotes(q: Queryable) {
      * Notes that truc is about to send `system` the deletion of `rows`, each at its school only (precc17: a
      * move's delete to the old school leaves the new school's copies alone). The copy sent there before is kept
      * as the one sent before (the delete may fail, leaving it there); unacknowledged until
-     * {@link deletionsAcknowledged}. Keys truc knows no copy of at that school are left unnoted.
+     * {@link deletionsAcknowledged} (a delete sent again after one acknowledged too). A key truc only received
+     * from that system keeps the copy received as the one held before. Keys truc knows no copy of at that school
+     * are left unnoted.
      */
     async noteDeleting(system: string, entity: EntityName, rows: readonly DeletedCopy[]): Promise<void> {
       for (const part of chunks(rows)) {
         await q.query(
-          `UPDATE truc.system_copies c SET sent_prev_fp = c.sent_fp, sent_fp = NULL, sent_at = NULL
+          `UPDATE truc.system_copies c
+              SET sent_prev_fp = coalesce(c.sent_fp, c.sent_prev_fp, c.received_fp), sent_fp = NULL, sent_at = NULL
              FROM unnest($3::text[], $4::text[]) AS v(key, school)
-            WHERE c.system = $1 AND c.entity = $2 AND c.key = v.key AND c.school = v.school
-              AND c.sent_fp IS NOT NULL`,
+            WHERE c.system = $1 AND c.entity = $2 AND c.key = v.key AND c.school = v.school`,
           [system, entity, part.map((r) => r.key), part.map((r) => r.school)],
         );
       }

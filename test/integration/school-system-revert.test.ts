@@ -105,9 +105,9 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
     await env?.cleanup();
   });
 
-  // Fails (review17b C1, open): the undo equals the copy truc sent SMAS (system_copies.sent_fp), so it is
-  // counted an older copy: truc and the city keep SMAS's edit. Turn into `it` with the fix.
-  it.fails('takes SMAS’s undo of its own edit and sends it on to the city', async () => {
+  // The undo equals the copy truc sent SMAS (system_copies.sent_fp), but truc took SMAS's edit after SMAS
+  // acknowledged that copy: SMAS is known to hold truc's state, so its undo is its own change.
+  it('takes SMAS’s undo of its own edit and sends it on to the city', async () => {
     const school = smas.schoolCodes[0]!;
     const s = (
       await env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
@@ -141,10 +141,9 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
     expect(await keysToCitySince(before), 'sent on to the city').toContain(s.key);
   });
 
-  // Fails (review17b C1, the same order): SMAS applied truc's delete, then its staff add the student again
-  // as SMAS held it before; the copy equals the one truc received from SMAS (received_fp), so it is counted
-  // an older copy and stays deleted in truc and the city. Turn into `it` with the fix.
-  it.fails('takes a student SMAS adds again after it applied the city’s delete', async () => {
+  // SMAS applied truc's delete, then its staff add the student again as SMAS held it before: the copy equals
+  // the one truc received from SMAS (received_fp), but SMAS acknowledged the delete after it: a new enrolment.
+  it('takes a student SMAS adds again after it applied the city’s delete', async () => {
     const school = smas.schoolCodes[0]!;
     const key = (
       await env.deps.db.query<{ key: string }>(

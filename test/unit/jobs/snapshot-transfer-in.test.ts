@@ -3,7 +3,8 @@
  * student the city moved into that school before the school's system heard of the move. A snapshot now
  * deletes a record it omits only when its sender is known to have held it as it is (src/jobs/snapshot-missing.ts):
  * (i) the sender wrote it last, (ii) a batch of the sender carried it unchanged since its last write, or
- * (iii) the school's own system acknowledged this very copy, or gave it to truc, before the snapshot arrived.
+ * (iii) the school's own system is known to hold this very copy as of the snapshot's arrival: it acknowledged
+ * it, or gave it to truc, before then, and nothing truc sent there since (a delete, another send) is newer.
  * The others are kept and named in the batch's audit entry. Each test uses keys of its own (the file shares one database).
  */
 import { randomUUID } from 'node:crypto';
@@ -57,9 +58,9 @@ describe("a vendor's snapshot against a city transfer into its school (review15 
     expect(rows).toHaveLength(1);
     return rows[0]!.details;
   };
-  /** The keys the batch's snapshot kept, of the test's own (`C1`…`F9` for test `C`: letters from `from` on). */
-  const keptOf = async (batchId: string, from: string) =>
-    (((await audited(batchId)).snapshotKeptKeys ?? []) as string[]).filter((k) => k >= from && k < 'H');
+  /** The keys the batch's snapshot kept, of the test's own (`C1`…`F9` for test `C`: letters from `from` to `to`). */
+  const keptOf = async (batchId: string, from: string, to = 'H') =>
+    (((await audited(batchId)).snapshotKeptKeys ?? []) as string[]).filter((k) => k >= from && k < to);
   /**
    * Lets the clock pass the current millisecond. A batch's arrival reaches the job as a JS Date (whole
    * milliseconds) while rows and copies carry PostgreSQL's microseconds, so what happened in the snapshot's own
@@ -178,5 +179,32 @@ describe("a vendor's snapshot against a city transfer into its school (review15 
     );
     expect(await live(['G1', 'G7', 'G8', 'G9'])).toEqual(['G1', 'G7', 'G8']);
     expect(await keptOf(snap.id, 'G')).toEqual(['G7', 'G8']);
+  });
+
+  it("(iii) does not count a copy SMAS gave truc once truc's delete there came after it, nor while a send is unanswered", async () => {
+    await createSchoolSystemsRepo(ctx.db).learn('smas', [S1], 'pull');
+    const copies = createSystemCopiesRepo(ctx.db);
+    const at = (key: string, fp: string) => [{ key, school: S1, fp }];
+    const fps = new Map<string, string>();
+    for (const key of ['J6', 'J7', 'J8', 'J9']) fps.set(key, await cityMovesIn(key));
+    // SMAS gave truc each of them as it is now.
+    await copies.noteReceived(
+      'smas',
+      'students',
+      [...fps].flatMap(([key, fp]) => at(key, fp)),
+    );
+    await nextMillisecond();
+    // Each moved away from S1 (truc's delete to SMAS at S1) and back with the same copy (the city's pull):
+    // J9: the delete acknowledged, the write back not sent yet. J8: the write back sent, not acknowledged.
+    // J7: the delete not answered yet. J6: the delete and the write back both acknowledged (SMAS holds it).
+    const away = (keys: string[]) => keys.map((key) => ({ key, school: S1 }));
+    await copies.noteDeleting('smas', 'students', away(['J6', 'J7', 'J8', 'J9']));
+    await copies.deletionsAcknowledged('smas', 'students', away(['J6', 'J8', 'J9']));
+    await copies.noteSending('smas', 'students', [...at('J6', fps.get('J6')!), ...at('J8', fps.get('J8')!)]);
+    await copies.acknowledged('smas', 'students', at('J6', fps.get('J6')!));
+    await nextMillisecond();
+    const snap = await studentBatch([student('J1', { schoolCode: S1 })], 'snapshot');
+    expect(await live(['J1', 'J6', 'J7', 'J8', 'J9'])).toEqual(['J1', 'J7', 'J8', 'J9']);
+    expect(await keptOf(snap.id, 'J', 'K')).toEqual(['J7', 'J8', 'J9']);
   });
 });
