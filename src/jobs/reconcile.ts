@@ -132,7 +132,8 @@ export async function applySnapshot(
 /**
  * Deletes the live records of the run's scope it did not see (last written by its system before it began),
  * but none of a school its listing gave up on (its set kept changing between its pages, so records of it
- * may have been skipped: review15 BUG 7), unless the guard holds them: the hold's id then, nothing deleted.
+ * may have been skipped: review15 BUG 7) nor of a school a newer full run of that school alone overtook
+ * (review18b S1: the newer run's reconciliation decides there), unless the guard holds them: the hold's id then, nothing deleted.
  */
 async function deleteUnseen(
   q: Queryable,
@@ -140,7 +141,11 @@ async function deleteUnseen(
   run: SyncRun,
 ): Promise<{ holdId: number } | { deleted: string[]; pushSets: number[] }> {
   const records = createRecordsRepo(q);
-  const unstable = new Set(run.unstableScopes);
+  // Left alone: schools the listing gave up on, and schools a newer full run of that school alone overtook.
+  const leftAlone = new Set([
+    ...run.unstableScopes,
+    ...(await createSyncRunsRepo(q).schoolsOvertaken(run.id)),
+  ]);
   const unseen = (
     await records.unseenByRun(run.entity, {
       id: run.id,
@@ -149,7 +154,7 @@ async function deleteUnseen(
       startedAt: run.createdAt,
       storedBefore: run.storedBefore,
     })
-  ).filter((r) => !unstable.has(r.scope));
+  ).filter((r) => !leftAlone.has(r.scope));
   // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
   const holdId = await guardReconcile(
     q,

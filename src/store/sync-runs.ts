@@ -217,6 +217,43 @@ function runPages(q: Queryable) {
   };
 }
 
+/** Newer full runs that overtook a run: its reconciliation's view of what the source lacks is stale there. */
+function runOvertaken(q: Queryable) {
+  return {
+    /**
+     * Whether a full run of the same system and entity requested after this one, over the same scope or
+     * everything, has fetched its last page: this run's view of what the source lacks is then stale (a record
+     * it did not see may be one the newer run saw, unchanged and so not rewritten), and the newer run's own
+     * reconciliation decides.
+     */
+    async supersededByNewer(id: number): Promise<boolean> {
+      const res = await q.query(
+        `SELECT 1 FROM truc.sync_runs r JOIN truc.sync_runs o
+            ON o.system = r.system AND o.entity = r.entity AND (o.scope = r.scope OR o.scope = '')
+           AND o.since IS NULL AND o.status = 'done' AND o.id > r.id
+          WHERE r.id = $1 LIMIT 1`,
+        [id],
+      );
+      return res.rows.length > 0;
+    },
+    /**
+     * Schools a newer full run of that school alone fetched every page of, when the run is of everything
+     * (scope ''): a record of such a school this run missed may be one the newer run saw unchanged (not
+     * rewritten), so the run's reconciliation leaves those schools to the newer run's (review18b S1).
+     */
+    async schoolsOvertaken(id: number): Promise<string[]> {
+      const res = await q.query<{ scope: string }>(
+        `SELECT DISTINCT o.scope FROM truc.sync_runs r JOIN truc.sync_runs o
+            ON o.system = r.system AND o.entity = r.entity AND r.scope = '' AND o.scope <> ''
+           AND o.since IS NULL AND o.status = 'done' AND o.id > r.id
+          WHERE r.id = $1`,
+        [id],
+      );
+      return res.rows.map((r) => r.scope);
+    },
+  };
+}
+
 /** A full run's reconciliation: claimed once, held by the guard, released, finished. */
 function runReconciliation(q: Queryable) {
   return {
@@ -236,22 +273,6 @@ function runReconciliation(q: Queryable) {
         [id],
       );
       return (res.rowCount ?? 0) > 0;
-    },
-    /**
-     * Whether a full run of the same system and entity requested after this one, over the same scope or
-     * everything, has fetched its last page: this run's view of what the source lacks is then stale (a record
-     * it did not see may be one the newer run saw, unchanged and so not rewritten), and the newer run's own
-     * reconciliation decides.
-     */
-    async supersededByNewer(id: number): Promise<boolean> {
-      const res = await q.query(
-        `SELECT 1 FROM truc.sync_runs r JOIN truc.sync_runs o
-            ON o.system = r.system AND o.entity = r.entity AND (o.scope = r.scope OR o.scope = '')
-           AND o.since IS NULL AND o.status = 'done' AND o.id > r.id
-          WHERE r.id = $1 LIMIT 1`,
-        [id],
-      );
-      return res.rows.length > 0;
     },
     /** Records of the run's pages that did not map, so their keys are unknown. */
     async unkeyedSeen(id: number): Promise<number> {
@@ -317,6 +338,7 @@ export function createSyncRunsRepo(q: Queryable) {
     ...runPages(q),
     ...runAdvance(q),
     ...runReconciliation(q),
+    ...runOvertaken(q),
     ...createSyncRunReads(q),
     ...watermarks(q),
   };
