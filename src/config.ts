@@ -30,6 +30,8 @@ export {
   ENTITY_NAMES,
   PCGD_LEVELS,
   SYSTEM_NAMES,
+  SYSTEM_PULLS,
+  pullProblem,
   type EntityName,
   type PcgdLevelName,
   type SystemName,

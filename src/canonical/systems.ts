@@ -5,7 +5,7 @@
  * push targets read it. System and entity names themselves are defined once, in src/config/names.ts
  * (imported through src/config.ts).
  */
-import type { EntityName, SystemName } from '../config.js';
+import { SYSTEM_PULLS, type EntityName, type SystemName } from '../config.js';
 
 export interface SystemCapabilities {
   /** Entities a sync run can pull from the system. */
@@ -32,34 +32,35 @@ export interface SystemCapabilities {
 const SCHOOL_RECORDS = ['students', 'staff', 'classes'] as const satisfies readonly EntityName[];
 
 /** A school's own system: the city's changes to its schools' records reach it through its write API. */
-const SCHOOL_SYSTEM: SystemCapabilities = {
-  pull: SCHOOL_RECORDS,
-  pullScope: 'school',
+const SCHOOL_SYSTEM: Omit<SystemCapabilities, 'pull' | 'pullScope'> = {
   push: SCHOOL_RECORDS,
   pushFrom: 'city',
   pushScope: 'served-schools',
   vendorFormat: SCHOOL_RECORDS,
 };
 
+/** What a sync run can pull from the system (the settings' one table: src/config/names.ts). */
+function pulls(system: SystemName): Pick<SystemCapabilities, 'pull' | 'pullScope'> {
+  return { pull: SYSTEM_PULLS[system].entities, pullScope: SYSTEM_PULLS[system].scope };
+}
+
 export const SYSTEMS: { readonly [S in SystemName]: SystemCapabilities } = {
   'hcm-csdl': {
-    pull: ['schools', 'classes', 'students', 'staff'],
-    pullScope: 'school',
+    ...pulls('hcm-csdl'),
     push: ['students', 'staff', 'classes', 'schools'],
     pushFrom: 'any',
     pushScope: 'all',
     vendorFormat: [],
   },
   'moet-pcgd': {
-    pull: ['persons'],
-    pullScope: 'commune',
+    ...pulls('moet-pcgd'),
     push: [],
     pushFrom: 'any',
     pushScope: 'all',
     vendorFormat: [],
   },
-  smas: SCHOOL_SYSTEM,
-  vnedu: SCHOOL_SYSTEM,
+  smas: { ...pulls('smas'), ...SCHOOL_SYSTEM },
+  vnedu: { ...pulls('vnedu'), ...SCHOOL_SYSTEM },
 };
 
 /** The system whose changes reach systems that take the city's changes only (`pushFrom: 'city'`). */

@@ -14,6 +14,44 @@ export type SystemName = (typeof SYSTEM_NAMES)[number];
 export const ENTITY_NAMES = ['schools', 'classes', 'students', 'staff', 'persons'] as const;
 export type EntityName = (typeof ENTITY_NAMES)[number];
 
+/**
+ * What a sync run can pull from each system and what a pull's scope is: an optional school code, or (persons
+ * per commune) a required 5-digit commune code. Settings (a schedule) and sync requests are checked against it
+ * ({@link pullProblem}); src/canonical/systems.ts builds each system's capabilities on it.
+ */
+export const SYSTEM_PULLS: {
+  readonly [S in SystemName]: {
+    readonly entities: readonly EntityName[];
+    readonly scope: 'school' | 'commune';
+  };
+} = {
+  'hcm-csdl': { entities: ['schools', 'classes', 'students', 'staff'], scope: 'school' },
+  'moet-pcgd': { entities: ['persons'], scope: 'commune' },
+  smas: { entities: ['students', 'staff', 'classes'], scope: 'school' },
+  vnedu: { entities: ['students', 'staff', 'classes'], scope: 'school' },
+};
+
+/**
+ * Why `system` cannot be pulled for `entity` with `scope` ('' = everything), or undefined when it can:
+ * ERR_ENTITY_UNSUPPORTED when it has no such entity, ERR_VALIDATION when it is pulled per commune and
+ * `scope` is no commune code.
+ */
+export function pullProblem(
+  system: SystemName,
+  entity: EntityName,
+  scope: string,
+): { code: 'ERR_ENTITY_UNSUPPORTED' | 'ERR_VALIDATION'; message: string } | undefined {
+  const can = SYSTEM_PULLS[system];
+  if (!can.entities.includes(entity))
+    return { code: 'ERR_ENTITY_UNSUPPORTED', message: `${system} has no ${entity} to pull` };
+  if (can.scope === 'commune' && !/^\d{5}$/.test(scope))
+    return {
+      code: 'ERR_VALIDATION',
+      message: `${system} ${entity} are pulled per commune: scope = 5-digit commune code`,
+    };
+  return undefined;
+}
+
 /** Level names of the PCGD-XMC rule set (PCGD-RULES.md §3); province shares are set per level. */
 export const PCGD_LEVELS = [
   'preschool5',

@@ -1,7 +1,7 @@
 /** The `sync` and `guard` sections of the configuration: schedules, worker timings, delivery gates, the mass-change guard. */
 import { z } from 'zod';
 import { monthDay, timeZone } from './common.js';
-import { ENTITY_NAMES, SYSTEM_NAMES } from './names.js';
+import { ENTITY_NAMES, SYSTEM_NAMES, pullProblem } from './names.js';
 
 /**
  * A schedule: a sync run requested at the times of a cron pattern (in `tz`, Asia/Ho_Chi_Minh unless
@@ -28,6 +28,11 @@ export const ScheduleSchema = z
   .strict()
   .refine((s) => (s.cron === undefined) !== (s.everyMs === undefined), {
     message: 'exactly one of cron or everyMs',
+  })
+  // A pull its system cannot make would fail at every fire (review18 R3): refused at start instead.
+  .superRefine((s, ctx) => {
+    const problem = pullProblem(s.system, s.entity, s.scope ?? '');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
   });
 export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
 

@@ -5,8 +5,7 @@
  * through `./contracts.ts`.
  */
 import { appendAudit, recordAudit } from '../audit/chain.js';
-import { SYSTEMS } from '../canonical/systems.js';
-import type { EntityName, SystemName } from '../config.js';
+import { pullProblem, type EntityName, type SystemName } from '../config.js';
 import { AppError } from '../errors.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
@@ -144,19 +143,10 @@ function candidate(batch: NewBatch): RepeatCandidate {
   };
 }
 
-/**
- * Whether `system` can be pulled for `entity` with `scope` (SYSTEMS): ERR_ENTITY_UNSUPPORTED when it
- * has no such entity, ERR_VALIDATION when it is pulled per commune and `scope` is no commune code.
- */
+/** Throws why `system` cannot be pulled for `entity` with `scope` (src/config/names.ts `pullProblem`). */
 function checkSyncRequest(system: SystemName, entity: EntityName, scope: string): void {
-  const can = SYSTEMS[system];
-  if (!can.pull.includes(entity))
-    throw new AppError('ERR_ENTITY_UNSUPPORTED', `${system} has no ${entity} to pull`);
-  if (can.pullScope === 'commune' && !/^\d{5}$/.test(scope))
-    throw new AppError(
-      'ERR_VALIDATION',
-      `${system} ${entity} are pulled per commune: scope = 5-digit commune code`,
-    );
+  const problem = pullProblem(system, entity, scope);
+  if (problem) throw new AppError(problem.code, problem.message);
 }
 
 /**

@@ -34,7 +34,7 @@ function loadError(lines: string[]): ConfigError | undefined {
 }
 
 describe('a schedule its system cannot pull (review18 BUG R3)', () => {
-  it.fails('is a configuration problem with its path, at start', () => {
+  it('is a configuration problem with its path, at start', () => {
     const err = loadError([
       'sync:',
       '  schedules:',
