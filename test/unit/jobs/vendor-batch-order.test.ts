@@ -1,0 +1,51 @@
+/**
+ * review18 BUG R1 (not fixed yet: `it.fails`): a vendor batch ingested after a newer batch of the same
+ * school puts its older copy over the newer one. Ingest jobs run concurrently (`jobs.concurrency` per
+ * worker, any number of workers), a batch's ingest may be retried after a transient failure (a deadlock
+ * with the newer batch touching the same rows) or replayed from a dead letter, so a vendor's two pushes of
+ * one student, seconds apart, can be applied in the other order: truc keeps (and sends on to the city) the
+ * state the vendor replaced. An approved hold already leaves what was written since its batch arrived
+ * (guard.ts `leaveNewer`, b256672); an ordinary ingest does not.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { queueBatch } from '../../../src/jobs/contracts.js';
+import { createBatchesRepo } from '../../../src/store/batches.js';
+import { S1 } from '../../helpers/api.js';
+import { student } from '../../factories/records.js';
+import { nextRow, ofBatch, runRow, useTestContext } from './fixtures.js';
+
+describe('vendor batches of one school ingested out of order (review18 BUG R1)', () => {
+  const ctx = useTestContext();
+
+  const queue = (id: string, fullName: string) =>
+    ctx.db.tx((q) =>
+      queueBatch(q, {
+        id,
+        clientId: 'vendor-1',
+        schoolCode: S1,
+        entity: 'students',
+        format: 'canonical',
+        records: [student('OX1', { fullName })],
+        mode: 'delta',
+      }),
+    );
+  const ingest = async (id: string) => runRow(ctx, (await nextRow(ctx.db, ofBatch(id)))!);
+
+  it.fails('keeps the newer batch’s copy when the older batch is ingested last', async () => {
+    const [older, newer] = [randomUUID(), randomUUID()];
+    // The vendor pushes the student, then its correction: two batches, stored in that order.
+    await queue(older, 'Nguyễn Văn Cũ');
+    await queue(newer, 'Nguyễn Văn Mới');
+    // The newer batch's ingest runs first (another worker; or the older one's failed and is retried).
+    await ingest(newer);
+    await ingest(older);
+    const rows = await ctx.db.rows<{ data: { fullName: string } }>(
+      'truc.students',
+      `student_code = 'OX1' AND deleted_at IS NULL`,
+    );
+    // truc holds the vendor's latest word, and the older batch counts the student unchanged.
+    expect(rows.map((r) => r.data.fullName)).toEqual(['Nguyễn Văn Mới']);
+    expect(await createBatchesRepo(ctx.db).get(older)).toMatchObject({ accepted: 0, unchanged: 1 });
+  });
+});
