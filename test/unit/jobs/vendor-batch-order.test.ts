@@ -18,7 +18,7 @@ import { nextRow, ofBatch, runRow, useTestContext } from './fixtures.js';
 describe('vendor batches of one school ingested out of order (review18 BUG R1)', () => {
   const ctx = useTestContext();
 
-  const queue = (id: string, fullName: string) =>
+  const queue = (id: string, fullName: string, code = 'OX1', bodySha256?: string) =>
     ctx.db.tx((q) =>
       queueBatch(q, {
         id,
@@ -26,10 +26,18 @@ describe('vendor batches of one school ingested out of order (review18 BUG R1)',
         schoolCode: S1,
         entity: 'students',
         format: 'canonical',
-        records: [student('OX1', { fullName })],
+        records: [student(code, { fullName })],
         mode: 'delta',
+        ...(bodySha256 ? { bodySha256 } : {}),
       }),
     );
+  const names = async (code: string) =>
+    (
+      await ctx.db.rows<{ data: { fullName: string } }>(
+        'truc.students',
+        `student_code = '${code}' AND deleted_at IS NULL`,
+      )
+    ).map((r) => r.data.fullName);
   const ingest = async (id: string) => runRow(ctx, (await nextRow(ctx.db, ofBatch(id)))!);
 
   it.fails('keeps the newer batch’s copy when the older batch is ingested last', async () => {
@@ -48,4 +56,22 @@ describe('vendor batches of one school ingested out of order (review18 BUG R1)',
     expect(rows.map((r) => r.data.fullName)).toEqual(['Nguyễn Văn Mới']);
     expect(await createBatchesRepo(ctx.db).get(older)).toMatchObject({ accepted: 0, unchanged: 1 });
   });
+
+  it.fails(
+    'keeps what a newer re-push judged at once carried when an older batch is ingested last',
+    async () => {
+      const [first, older, repush] = [randomUUID(), randomUUID(), randomUUID()];
+      // The vendor's body A (judged, stored), then body B (a change), then body A again: its latest word is A.
+      await queue(first, 'Lê Thị Hoa', 'OX2', 'sha-body-a');
+      await ingest(first);
+      await queue(older, 'Lê Thị Hồng', 'OX2', 'sha-body-b');
+      await queue(repush, 'Lê Thị Hoa', 'OX2', 'sha-body-a');
+      // A's re-push is judged at once (nothing of the school written since A was judged: B still waits) and
+      // writes nothing; B's ingest runs after it.
+      await ingest(repush);
+      expect(await createBatchesRepo(ctx.db).get(repush)).toMatchObject({ status: 'done', unchanged: 1 });
+      await ingest(older);
+      expect(await names('OX2')).toEqual(['Lê Thị Hoa']);
+    },
+  );
 });
