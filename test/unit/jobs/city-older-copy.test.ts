@@ -1,0 +1,54 @@
+/**
+ * review18 BUG R2 (not fixed yet: `it.fails`): a full pull of the city database puts the city's copy of a
+ * student back over a vendor's change that truc has not delivered to the city yet (the city down, its push
+ * set waiting behind the circuit, or simply not sent before the Sunday reconciliation's page was read). The
+ * city did not change the student: it still holds the state truc had before the vendor's change. But a
+ * vendor's write leaves the row no source fingerprint (it was not made from the city's record), so the
+ * city's unchanged record is judged, differs from truc's and is written: the vendor's change is gone from
+ * truc, and the waiting push set, which reads the records when it is sent, delivers the city's own old copy
+ * back to it (and a school's own system serving the school would be sent it as the city's change). This is
+ * prec16's "a school system's older copy is no change" (../../integration/school-system-precedence.test.ts),
+ * unmet for the city's own older copies.
+ */
+import { describe, expect, it } from 'vitest';
+import { student } from '../../factories/records.js';
+import { S1 } from '../../helpers/api.js';
+import {
+  drain,
+  fakeTarget,
+  fullStudentsRun,
+  hcmStudent,
+  useStudentsSource,
+  vendorBatch,
+} from './fixtures.js';
+
+describe('the city’s older copy over a vendor change it has not received (review18 BUG R2)', () => {
+  const city = fakeTarget('hcm-csdl', ['students'], ['students']);
+  const { ctx, source } = useStudentsSource({ 'hcm-csdl': city });
+  const names = async () =>
+    (
+      await ctx.db.rows<{ data: { fullName: string } }>(
+        'truc.students',
+        `student_code = 'CX1' AND deleted_at IS NULL`,
+      )
+    ).map((r) => r.data.fullName);
+  const cityCopy = () => hcmStudent('CX1', { name: 'Nguyễn Thị Mai', school: S1 });
+
+  it.fails('keeps the vendor’s change, and delivers it to the city', async () => {
+    await fullStudentsRun(ctx, source, [[cityCopy()]]);
+    await drain(ctx, 'reconcile');
+    expect(await names()).toEqual(['Nguyễn Thị Mai']);
+    // The school's vendor corrects the student; its push to the city waits (the city is down).
+    const corrected = student('CX1', { fullName: 'Nguyễn Thị Mai Anh' });
+    expect(await vendorBatch(ctx, [corrected])).toMatchObject({ status: 'done', accepted: 1 });
+    // Sunday's full run reads the city's copy, unchanged there since the first run.
+    await fullStudentsRun(ctx, source, [[cityCopy()]]);
+    await drain(ctx, 'reconcile');
+    // truc keeps the vendor's correction …
+    expect(await names()).toEqual(['Nguyễn Thị Mai Anh']);
+    // … and the city, back up, gets it.
+    await drain(ctx, 'push.hcm-csdl');
+    const sent = city.calls.flatMap((c) => c.records as Array<{ hoTen: string }>).map((r) => r.hoTen);
+    expect(sent.at(-1)).toBe('Nguyễn Thị Mai Anh');
+  });
+});
