@@ -8,7 +8,9 @@
  * truc, and the waiting push set, which reads the records when it is sent, delivers the city's own old copy
  * back to it (and a school's own system serving the school would be sent it as the city's change). This is
  * prec16's "a school system's older copy is no change" (../../integration/school-system-precedence.test.ts),
- * unmet for the city's own older copies.
+ * unmet for the city's own older copies. The same for a deletion (2nd case): a vendor snapshot's deletion
+ * the city has not applied yet is undone by the full run, which lists the record as before (a deleted record
+ * that comes back is restored), and the waiting delete set then finds it live again: superseded, never sent.
  */
 import { describe, expect, it } from 'vitest';
 import { student } from '../../factories/records.js';
@@ -50,5 +52,40 @@ describe('the city’s older copy over a vendor change it has not received (revi
     await drain(ctx, 'push.hcm-csdl');
     const sent = city.calls.flatMap((c) => c.records as Array<{ hoTen: string }>).map((r) => r.hoTen);
     expect(sent.at(-1)).toBe('Nguyễn Thị Mai Anh');
+  });
+
+  it.fails('keeps a vendor snapshot’s deletion, and delivers it to the city', async () => {
+    const liveCodes = async () =>
+      (
+        await ctx.db.rows<{ student_code: string }>(
+          'truc.students',
+          `student_code LIKE 'CY%' AND deleted_at IS NULL ORDER BY student_code`,
+        )
+      ).map((r) => r.student_code);
+    const cityCopies = () => [hcmStudent('CY1', { school: S1 }), hcmStudent('CY2', { school: S1 })];
+    await fullStudentsRun(ctx, source, [cityCopies()]);
+    await drain(ctx, 'reconcile');
+    // The vendor carries both as the city has them (so it holds them: precedence (b) rule (ii)) …
+    const stored = await ctx.db.rows<{ data: unknown }>(
+      'truc.students',
+      `student_code LIKE 'CY%' ORDER BY student_code`,
+    );
+    expect(
+      await vendorBatch(
+        ctx,
+        stored.map((r) => r.data),
+      ),
+    ).toMatchObject({ accepted: 0, unchanged: 2 });
+    // … then its snapshot leaves CY1 out: deleted in truc, its deletion waits for the city (down).
+    expect(await vendorBatch(ctx, [stored[1]!.data], 'snapshot')).toMatchObject({ deleted: 1 });
+    expect(await liveCodes()).toEqual(['CY2']);
+    // Sunday's full run reads the city's copies, which still hold CY1.
+    await fullStudentsRun(ctx, source, [cityCopies()]);
+    await drain(ctx, 'reconcile');
+    // truc keeps the deletion …
+    expect(await liveCodes()).toEqual(['CY2']);
+    // … and the city, back up, is asked to delete CY1.
+    await drain(ctx, 'push.hcm-csdl');
+    expect(city.removals.flatMap((r) => r.keys)).toContain('CY1');
   });
 });
