@@ -41,6 +41,8 @@ export async function sampled<T>(
   }
   if (want.cpu) {
     await session.post('Profiler.enable');
+    if (process.env.PROF_INTERVAL_US)
+      await session.post('Profiler.setSamplingInterval', { interval: Number(process.env.PROF_INTERVAL_US) });
     await session.post('Profiler.start');
   }
   try {

@@ -4,7 +4,8 @@
  * noise; this times the code paths themselves: truc's CPU (`process.cpuUsage`, every thread) and the
  * PostgreSQL backends' (`/proc/<pid>/schedstat`, ns), per stage and round, no HTTP, no queue:
  *   accept     what the API does with a new body sent without a key: the look-up of an earlier batch of
- *              its bytes (`heldAndJudged`), then the batch, its audit entry and ingest job in one statement
+ *              its bytes (`heldAndJudged`), the scan of its bytes (src/api/json-scan.ts: its records stored as
+ *              sent, not serialised again), then the batch, its audit entry and ingest job in one statement
  *   p4         the ingest job of each batch of new students (queued→done), one batch at a time
  *   unchanged  the API's repeat of a judged body: SHA-256 of its bytes, the look-up, the one statement
  *   changed    the same schools' batches with every record changed, accepted, then ingested
@@ -34,6 +35,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { scanJson } from '../../../src/api/json-scan.js';
 import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
@@ -138,13 +140,21 @@ const bodyOf = (b: StudentBatch, change?: string): Body => {
 
 const sha = (b: Body) => createHash('sha256').update(b.bytes).digest('hex');
 
-/** The API's acceptance of a new body without a key; returns the batch id. */
+/**
+ * The API's acceptance of a new body without a key; returns the batch id. As the API (../../../src/api/batch-intake.ts
+ * `batchStandIn`), the body's bytes are scanned and its records stored as sent (not serialised again).
+ */
 async function accept(env: TrucEnv, b: Body): Promise<string> {
   const bodySha256 = sha(b);
   const held = await createBatchesRepo(env.deps.db).heldAndJudged(CLIENT, b.schoolCode, bodySha256);
   if (held) throw new Error('vendor-cpu: a new body was found stored');
+  const { api } = env.deps.config;
+  const limits = { maxDepth: api.maxJsonDepth, maxNestedArrayItems: api.maxNestedArrayItems };
+  const r = scanJson(b.bytes, limits)?.find((m) => m.name === 'records');
+  if (!r) throw new Error('vendor-cpu: a body the scan did not take');
   const { batch, event } = batchOf(b.schoolCode, bodySha256, b.records);
-  await queueNewBatch(env.deps.db, batch, { events: [event], at: env.deps.now() });
+  const recordsJson = b.bytes.subarray(r.start, r.end);
+  await queueNewBatch(env.deps.db, { ...batch, recordsJson }, { events: [event], at: env.deps.now() });
   return batch.id;
 }
 
