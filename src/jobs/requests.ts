@@ -188,13 +188,16 @@ export async function requestSync(
 }
 
 /**
- * A held full run's reconciliation that a newer full run of its scope overtook (it fetched every page
- * after): its view of the scope is stale, so approving it closes it as superseded (the reconcile job would
- * skip it the same way: `supersededByNewer`).
+ * A held run's change that a newer full run of its scope overtook (it fetched every page after the hold):
+ * approving it closes it as superseded. A reconciliation's view of the scope is stale (the reconcile job
+ * would skip it the same way: `supersededByNewer`). A held page is not applied either: the newer run has
+ * brought the scope up to date (its pages judged by the guard), so going on from the old cursor adds
+ * nothing, and the approval of the diff shown then would let the rest of the old run through unguarded
+ * against data that has moved on.
  */
 async function supersededHold(q: Queryable, holdId: number): Promise<boolean> {
   const hold = await createGuardHoldsRepo(q).get(holdId);
-  if (hold?.status !== 'held' || hold.kind !== 'reconcile' || hold.syncRunId === null) return false;
+  if (hold?.status !== 'held' || hold.kind === 'batch' || hold.syncRunId === null) return false;
   return createSyncRunsRepo(q).supersededByNewer(hold.syncRunId);
 }
 
@@ -202,9 +205,9 @@ async function supersededHold(q: Queryable, holdId: number): Promise<boolean> {
  * A city admin's decision on a change the mass-change guard held (issue 7), audited, in the caller's
  * transaction: an approved reconciliation is queued again (the guard lets it through), an approved run
  * runs on from its cursor and an approved snapshot's deletions are queued (`guardApply`); a rejected
- * one is closed without deleting anything (a rejected run fails, ERR_GUARD_REJECTED). A reconciliation a newer
- * full run overtook is closed as `superseded` when approved (nothing deleted; the caller answers
- * ERR_GUARD_SUPERSEDED after committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
+ * one is closed without deleting anything (a rejected run fails, ERR_GUARD_REJECTED). A reconciliation or a held
+ * page a newer full run overtook is closed as `superseded` when approved (nothing deleted or applied; the run
+ * of a page fails, ERR_GUARD_SUPERSEDED; the caller answers ERR_GUARD_SUPERSEDED after committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
  */
 export async function decideHold(
   q: Queryable,
@@ -232,8 +235,10 @@ export async function decideHold(
   }
   if (hold.kind === 'run' && hold.syncRunId !== null) {
     // A held run: approved, it runs on from its cursor (the held page again; the guard lets the run's
-    // pages through); rejected, it ends (failed) and never reconciles.
-    if (input.decision === 'approved') {
+    // pages through); rejected, it ends (failed) and never reconciles; superseded, it ends the same way.
+    if (status === 'superseded') {
+      await createSyncRunsRepo(q).fail(hold.syncRunId, 'ERR_GUARD_SUPERSEDED');
+    } else if (input.decision === 'approved') {
       const released = await createRunGuardRepo(q).release(hold.syncRunId);
       if (released) await enqueue(q, pullPage, { syncRunId: hold.syncRunId, page: released.pages });
     } else {

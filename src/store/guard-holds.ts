@@ -8,7 +8,7 @@ import type { Queryable } from './db.js';
 
 /** batch: a vendor batch; reconcile: a full run's reconciliation; run: a page of a sync run. */
 export type HoldKind = 'batch' | 'reconcile' | 'run';
-/** superseded: a reconciliation approved after a newer full run of its scope decided (nothing deleted). */
+/** superseded: a run's reconciliation or held page approved after a newer full run of its scope decided (nothing applied). */
 export type HoldStatus = 'held' | 'approved' | 'rejected' | 'superseded';
 
 /** What a held change would do to one school. */
@@ -146,7 +146,7 @@ function holdLists(q: Queryable) {
     },
     /**
      * The newest hold of a vendor batch (what its status shows the vendor), or undefined. A batch's hold is
-     * never superseded (only a run's reconciliation is).
+     * never superseded (only a run's change is).
      */
     async ofBatch(batchId: string): Promise<
       | (Pick<GuardHold, 'id' | 'reasons' | 'decidedAt' | 'appliedAt'> & {
