@@ -8,13 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
-import { runScheduleNow } from '../../src/jobs/schedule-control.js';
+import { recordScheduleFire, runScheduleNow } from '../../src/jobs/schedule-control.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { addClient } from '../../src/ops.js';
+import { createSchedulesRepo } from '../../src/store/schedules.js';
 import { startWorkerRole } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
-import { tokenFor } from '../helpers/api.js';
+import { expectProblem, tokenFor } from '../helpers/api.js';
 import { makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
 import { duplicatesNotFromStalls, type Fire } from '../helpers/schedule-fires.js';
 
@@ -155,6 +156,31 @@ describe('schedules on postgres+redis', () => {
     expect(both[1]).toEqual(both[0]);
     const fire = (await fires()).filter((f) => new Date(f.fire_at).getTime() === at.getTime());
     expect(fire).toEqual([expect.objectContaining({ outcome: 'manual', sync_run_id: both[0].syncRunId })]);
+  });
+
+  it('“run now” over HTTP in the millisecond of a paused fire: 409 ERR_SCHEDULE_FIRE_TAKEN, nothing requested', async () => {
+    // The API's clock stands at a millisecond the schedule fired itself in while paused (its fire requested none).
+    const at = new Date(Date.now() + 7_200_000);
+    const schedules = createSchedulesRepo(env.deps.db);
+    await schedules.setPaused(ID, true, 'test');
+    await env.deps.db.tx((q) =>
+      recordScheduleFire(q, ID, config.sync.schedules[ID]!, at, 'requested', 'system:scheduler', at),
+    );
+    await schedules.setPaused(ID, false, 'test');
+    const atThatMs = await buildApp({ ...env.deps, config, now: () => at });
+    try {
+      await atThatMs.ready();
+      const res = await atThatMs.inject({
+        method: 'POST',
+        url: `/v1/schedules/${ID}/run`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expectProblem(res, 409, 'ERR_SCHEDULE_FIRE_TAKEN');
+    } finally {
+      await atThatMs.close();
+    }
+    const fire = (await fires()).filter((f) => new Date(f.fire_at).getTime() === at.getTime());
+    expect(fire).toEqual([expect.objectContaining({ outcome: 'paused', sync_run_id: null })]);
   });
 
   it('an unknown schedule is a 404 problem, and nothing changes', async () => {
