@@ -14,7 +14,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { PULL_CLIENT } from './contracts.js';
 import { diffsOf, evaluate } from './guard.js';
 import { inboundMapping } from './inbound.js';
-import { snapshotMissing } from './snapshot-missing.js';
+import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 import { check, map, plan, toRow, type JudgeContext, type Loaded, type Mapped } from './judge.js';
 
 /** A batch as a vendor would push it, judged without being stored. */
@@ -67,7 +67,8 @@ async function previewSnapshot(
   const settings = deps.config.guard;
   let guardWouldHold = false;
   if (settings.enabled && missing.length > 0) {
-    const live = await records.liveCounts(req.entity, [req.schoolCode]);
+    const years = snapshotYears(req.entity, () => [...keys], now);
+    const live = await records.liveCounts(req.entity, [req.schoolCode], years);
     const entries = missing.map((key) => ({ school: req.schoolCode, kind: 'deleted' as const, key }));
     guardWouldHold = evaluate(diffsOf(entries, live), settings, vietnamDateOf(now)).length > 0;
   }

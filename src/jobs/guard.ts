@@ -23,7 +23,7 @@ import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/re
 import type { WorkerContext } from './context.js';
 import type { JudgeContext } from './judge.js';
 import { carriedByRepushes } from './repeat-carried.js';
-import { snapshotMissing } from './snapshot-missing.js';
+import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
 export type GuardSettings = Config['guard'];
 
@@ -103,7 +103,9 @@ export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, 
  * steps are judged with the run's counts: ./run-guard.ts): returns the hold's id when it is
  * held (the caller then applies nothing), undefined when it may apply (guard off, within thresholds,
  * or approved by an admin). Weighed against each school as it was before the batch (review17 B1: as the
- * dry run weighs them): its live records now, less those the batch's own writes brought (`arrived`).
+ * dry run weighs them): its live records now, less those the batch's own writes brought (`arrived`); a class
+ * snapshot's, against its classes of the school years it carries (`schoolYears`, ./snapshot-missing.ts
+ * `snapshotYears`: what it deletes within; review18 R4).
  */
 export async function guardChange(
   q: Queryable,
@@ -114,6 +116,7 @@ export async function guardChange(
     entity: EntityName;
     entries: readonly GuardEntry[];
     arrived: ReadonlyMap<string, number>;
+    schoolYears?: readonly string[] | undefined;
   },
 ): Promise<number | undefined> {
   const settings = ctx.config.guard;
@@ -121,7 +124,7 @@ export async function guardChange(
   const holds = createGuardHoldsRepo(q);
   const ref = { batchId: change.batchId };
   const schools = [...new Set(change.entries.map((e) => e.school))];
-  const live = await createRecordsRepo(q).liveCounts(change.entity, schools);
+  const live = await createRecordsRepo(q).liveCounts(change.entity, schools, change.schoolYears);
   for (const [school, n] of live) live.set(school, Math.max(0, n - (change.arrived.get(school) ?? 0)));
   const diff = diffsOf(change.entries, live);
   const reasons = evaluate(diff, settings, vietnamDateOf(ctx.now()));
@@ -230,6 +233,8 @@ type GuardedBatch = Pick<Batch, 'id' | 'clientId' | 'entity' | 'schoolCode' | 'm
  * transaction. Over a school's thresholds the whole batch is held (the caller applies nothing and marks
  * the batch held): the hold's diff shows its changes, moves and (snapshot mode) the deletions it would
  * make, so an approval lets all of it through. Returns the hold's id, or undefined when it may apply.
+ * A class snapshot is weighed against the school's classes of the years it carries, as its deletions are
+ * (review18 R4: its changes and deletions alike; `writes.live` counts every year, so it is counted again).
  */
 export async function guardBatch(
   q: Queryable,
@@ -248,11 +253,14 @@ export async function guardBatch(
   const entries = batchEntries(writes.toWrite, writes.existing);
   if (entries.length === 0) return undefined;
   const today = vietnamDateOf(ctx.now());
-  if (!writes.live && withinCopies(entries, writes.existing, settings, today)) return undefined;
+  const years =
+    batch.mode === 'snapshot' ? snapshotYears(batch.entity, snapshotKeys, batch.createdAt) : undefined;
+  const counted = years ? undefined : writes.live;
+  if (!counted && withinCopies(entries, writes.existing, settings, today)) return undefined;
   const records = createRecordsRepo(q);
   const schools = [...new Set(entries.map((e) => e.school))];
   // Every school an entry counts against is the school of a stored copy: counted with the copies, or now.
-  const live = writes.live ? new Map(writes.live) : await records.liveCounts(batch.entity, schools);
+  const live = counted ? new Map(counted) : await records.liveCounts(batch.entity, schools, years);
   if (evaluate(diffsOf(entries, live), settings, today).length === 0) return undefined;
   const holds = createGuardHoldsRepo(q);
   if (await holds.approved({ batchId: batch.id })) return undefined;
@@ -264,7 +272,7 @@ export async function guardBatch(
     });
     for (const key of missing) entries.push({ school: batch.schoolCode, kind: 'deleted', key });
     if (!live.has(batch.schoolCode)) {
-      for (const [k, v] of await records.liveCounts(batch.entity, [batch.schoolCode])) live.set(k, v);
+      for (const [k, v] of await records.liveCounts(batch.entity, [batch.schoolCode], years)) live.set(k, v);
     }
   }
   const diff = diffsOf(entries, live);

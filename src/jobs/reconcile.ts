@@ -27,7 +27,7 @@ import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
 import { guardChange } from './guard.js';
 import { guardReconcile } from './run-guard.js';
-import { snapshotMissing } from './snapshot-missing.js';
+import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
 type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'config' | 'now'>;
 
@@ -117,6 +117,7 @@ export async function applySnapshot(
     entity: batch.entity,
     entries: missing.map((key) => ({ school: batch.schoolCode, kind: 'deleted' as const, key })),
     arrived,
+    schoolYears: snapshotYears(batch.entity, () => seen.keys, batch.createdAt),
   });
   if (holdId !== undefined) return { deleted: [], kept, skipped: GUARD_HELD_NOTE, holdId };
   const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true });

@@ -30,6 +30,22 @@ export interface SnapshotMissing {
 /** The source system a vendor's batch writes as (./ingest-apply.ts): what a snapshot's sender wrote. */
 export const vendorSystem = (clientId: string): string => `vendor:${clientId}`;
 
+/**
+ * The school years a snapshot speaks of: a class snapshot's, those its classes carry (the school year of its
+ * arrival when it carries none); undefined (every record of the school) for the other entities. What it
+ * deletes within, and what the guard weighs its deletions against (./guard.ts, ./dry-run.ts).
+ */
+export function snapshotYears(
+  entity: EntityName,
+  keys: () => readonly string[],
+  receivedAt: Date,
+): string[] | undefined {
+  if (entity !== 'classes') return undefined;
+  const years = new Set(keys().map((key) => classKeyParts(key).year));
+  if (years.size === 0) years.add(schoolYearOf(vietnamDateOf(receivedAt)));
+  return [...years];
+}
+
 export async function snapshotMissing(
   q: Queryable,
   deps: JudgeContext,
@@ -40,17 +56,11 @@ export async function snapshotMissing(
 ): Promise<SnapshotMissing> {
   const records = createRecordsRepo(q);
   const opts = { sender: vendorSystem(snapshot.clientId) };
-  let found: SnapshotMissing;
-  if (entity !== 'classes')
-    found = await records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, opts);
-  else {
-    const years = new Set(keys.map((key) => classKeyParts(key).year));
-    if (years.size === 0) years.add(schoolYearOf(vietnamDateOf(snapshot.receivedAt)));
-    found = await records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, {
-      ...opts,
-      schoolYears: [...years],
-    });
-  }
+  const schoolYears = snapshotYears(entity, () => keys, snapshot.receivedAt);
+  const found = await records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, {
+    ...opts,
+    schoolYears,
+  });
   if (found.missing.length === 0) return found;
   const carried = await carriedByRepushes(q, deps, entity, [schoolCode], snapshot.receivedAt);
   return carried.size === 0 ? found : { ...found, missing: found.missing.filter((key) => !carried.has(key)) };

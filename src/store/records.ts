@@ -403,13 +403,21 @@ function scopeContents(q: Queryable) {
       );
       return res.rows[0]?.changed ?? true;
     },
-    /** Live records of each of the given scopes (schools); a scope without any is absent. */
-    async liveCounts(entity: EntityName, scopes: readonly string[]): Promise<Map<string, number>> {
+    /**
+     * Live records of each of the given scopes (schools); a scope without any is absent. Only those of
+     * `schoolYears` when given (a class snapshot is weighed within the years it carries: ../jobs/snapshot-missing.ts).
+     */
+    async liveCounts(
+      entity: EntityName,
+      scopes: readonly string[],
+      schoolYears?: readonly string[],
+    ): Promise<Map<string, number>> {
       const t = TABLES[entity];
       const res = await q.query<{ scope: string; n: number }>(
         `SELECT ${t.scope} AS scope, count(*)::int AS n FROM ${t.table}
-          WHERE deleted_at IS NULL AND ${t.scope} = ANY($1::text[]) GROUP BY 1`,
-        [[...scopes]],
+          WHERE deleted_at IS NULL AND ${t.scope} = ANY($1::text[])
+            AND ($2::text[] IS NULL OR data ->> 'schoolYear' = ANY($2::text[])) GROUP BY 1`,
+        [[...scopes], schoolYears === undefined ? null : [...schoolYears]],
       );
       return new Map(res.rows.map((r) => [r.scope, r.n]));
     },
