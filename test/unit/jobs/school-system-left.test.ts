@@ -1,0 +1,59 @@
+/**
+ * review18b R2: a school that leaves a school system (its vendor changed: SMAS no longer lists it) loses its
+ * students. A full SMAS run of everything (scope '') reconciles every live record SMAS wrote last, at any
+ * school, so the first full run after the school left deletes the school's students in truc, and that
+ * deletion travels to the city database (a batchDelete of students who only changed vendor). A school under
+ * `guard.minRecords` (20) is not even held. A school system's run knows only the schools it walked.
+ */
+import { describe, expect, it } from 'vitest';
+import { requestSync } from '../../../src/jobs/contracts.js';
+import { createRecordsRepo } from '../../../src/store/records.js';
+import { S1, S2 } from '../../helpers/api.js';
+import { drain, fakeSource, fakeTarget, useTestContext } from './fixtures.js';
+
+const smasStudent = (code: string, school: string) => ({
+  MaHocSinh: code,
+  MaTruong: school,
+  NamHoc: '2025-2026',
+  HoVaTen: 'Trần Thị Mai',
+  NgaySinh: '04/03/2019',
+  GioiTinh: 'Nữ',
+  DanToc: 'Kinh',
+  TrangThai: 'Đang học',
+  KhoiHoc: '1',
+});
+
+describe('a school that leaves SMAS (review18b R2)', () => {
+  const source = fakeSource('smas', ['students']);
+  const ctx = useTestContext({
+    sources: { smas: source },
+    targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students'], ['students']) },
+  });
+
+  async function fullSmasRun(items: unknown[]): Promise<void> {
+    await ctx.db.tx((q) =>
+      requestSync(q, { system: 'smas', entity: 'students', full: true, requestedBy: 'admin', at: ctx.now() }),
+    );
+    source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: undefined });
+    await drain(ctx, 'pull');
+  }
+  const live = (school: string) => createRecordsRepo(ctx.db).count('students', school);
+
+  it.fails(
+    'the first full SMAS run after a school left it does not delete the school’s students',
+    async () => {
+      const s1 = Array.from({ length: 10 }, (_, i) => smasStudent(`LA${i}`, S1));
+      const s2 = Array.from({ length: 10 }, (_, i) => smasStudent(`LB${i}`, S2));
+      await fullSmasRun([...s1, ...s2]);
+      expect([await live(S1), await live(S2)]).toEqual([10, 10]);
+      // S2 changed vendor: SMAS lists S1 only from now on (its students did not leave S2).
+      await fullSmasRun(s1);
+      expect({
+        liveAtS2: await live(S2),
+        deleteSetsForCity: (
+          await ctx.db.rows('truc.push_sets', `system = 'hcm-csdl' AND operation = 'delete'`)
+        ).length,
+      }).toEqual({ liveAtS2: 10, deleteSetsForCity: 0 });
+    },
+  );
+});
