@@ -15,6 +15,7 @@
  * deleted and the reason is kept.
  */
 import { appendAudit } from '../audit/chain.js';
+import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -131,10 +132,29 @@ export async function applySnapshot(
 }
 
 /**
+ * Of the unseen records of a school system's run of every school, those of the schools the run walked: a
+ * school the system no longer lists (it left for another system) is not its to empty (review18b R2). The
+ * schools walked are known by the records the run carried: a school listed with no record at all keeps its
+ * records too (a run of that one school deletes them). Any other run: all of them.
+ */
+async function ofWalkedSchools(
+  q: Queryable,
+  run: SyncRun,
+  unseen: Array<{ key: string; scope: string }>,
+): Promise<Array<{ key: string; scope: string }>> {
+  if (run.scope !== '' || !(SCHOOL_SYSTEMS as readonly string[]).includes(run.system)) return unseen;
+  const schools = [...new Set(unseen.map((r) => r.scope))];
+  if (schools.length === 0) return unseen;
+  const walked = await createSyncRunsRepo(q).seenSchools(run.id, run.entity, schools);
+  return unseen.filter((r) => walked.has(r.scope));
+}
+
+/**
  * Deletes the live records of the run's scope it did not see (last written by its system before it began),
  * but none of a school its listing gave up on (its set kept changing between its pages, so records of it
- * may have been skipped: review15 BUG 7) nor of a school a newer full run of that school alone overtook
- * (review18b S1: the newer run's reconciliation decides there), unless the guard holds them: the hold's id then, nothing deleted.
+ * may have been skipped: review15 BUG 7), nor of a school a newer full run of that school alone overtook
+ * (review18b S1: the newer run's reconciliation decides there), nor of a school a school system's run did
+ * not walk ({@link ofWalkedSchools}), unless the guard holds them: the hold's id then, nothing deleted.
  */
 async function deleteUnseen(
   q: Queryable,
@@ -147,15 +167,19 @@ async function deleteUnseen(
     ...run.unstableScopes,
     ...(await createSyncRunsRepo(q).schoolsOvertaken(run.id)),
   ]);
-  const unseen = (
-    await records.unseenByRun(run.entity, {
-      id: run.id,
-      system: run.system,
-      scope: run.scope,
-      startedAt: run.createdAt,
-      storedBefore: run.storedBefore,
-    })
-  ).filter((r) => !leftAlone.has(r.scope));
+  const unseen = await ofWalkedSchools(
+    q,
+    run,
+    (
+      await records.unseenByRun(run.entity, {
+        id: run.id,
+        system: run.system,
+        scope: run.scope,
+        startedAt: run.createdAt,
+        storedBefore: run.storedBefore,
+      })
+    ).filter((r) => !leftAlone.has(r.scope)),
+  );
   // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
   const holdId = await guardReconcile(
     q,

@@ -307,6 +307,26 @@ function runReconciliation(q: Queryable) {
   };
 }
 
+/** Where the records a run's pages carried live, as its reconciliation reads them. */
+function runSeenSchools(q: Queryable) {
+  return {
+    /**
+     * Of `schools`, those where a record the run's pages carried now lives (review18b R2): the schools its
+     * listing walked, as far as their records tell (a school it listed with no record is not among them).
+     */
+    async seenSchools(id: number, entity: EntityName, schools: readonly string[]): Promise<Set<string>> {
+      const t = TABLES[entity];
+      const res = await q.query<{ school: string }>(
+        `SELECT DISTINCT r.${t.scope} AS school FROM ${t.table} r
+          WHERE r.${t.scope} = ANY($2::text[])
+            AND r.${t.key} IN (SELECT unnest(keys) FROM truc.sync_run_seen WHERE sync_run_id = $1)`,
+        [id, [...schools]],
+      );
+      return new Set(res.rows.map((r) => r.school));
+    },
+  };
+}
+
 /** Where the last incremental pull of a system, entity and scope stopped. */
 function watermarks(q: Queryable) {
   return {
@@ -339,6 +359,7 @@ export function createSyncRunsRepo(q: Queryable) {
     ...runAdvance(q),
     ...runReconciliation(q),
     ...runOvertaken(q),
+    ...runSeenSchools(q),
     ...createSyncRunReads(q),
     ...watermarks(q),
   };

@@ -3,7 +3,8 @@
  * students. A full SMAS run of everything (scope '') reconciles every live record SMAS wrote last, at any
  * school, so the first full run after the school left deletes the school's students in truc, and that
  * deletion travels to the city database (a batchDelete of students who only changed vendor). A school under
- * `guard.minRecords` (20) is not even held. A school system's run knows only the schools it walked.
+ * `guard.minRecords` (20) is not even held. A school system's run knows only the schools it walked (its
+ * reconciliation leaves the others alone: src/jobs/reconcile.ts `ofWalkedSchools`).
  */
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
@@ -39,21 +40,24 @@ describe('a school that leaves SMAS (review18b R2)', () => {
   }
   const live = (school: string) => createRecordsRepo(ctx.db).count('students', school);
 
-  it.fails(
-    'the first full SMAS run after a school left it does not delete the school’s students',
-    async () => {
-      const s1 = Array.from({ length: 10 }, (_, i) => smasStudent(`LA${i}`, S1));
-      const s2 = Array.from({ length: 10 }, (_, i) => smasStudent(`LB${i}`, S2));
-      await fullSmasRun([...s1, ...s2]);
-      expect([await live(S1), await live(S2)]).toEqual([10, 10]);
-      // S2 changed vendor: SMAS lists S1 only from now on (its students did not leave S2).
-      await fullSmasRun(s1);
-      expect({
-        liveAtS2: await live(S2),
-        deleteSetsForCity: (
-          await ctx.db.rows('truc.push_sets', `system = 'hcm-csdl' AND operation = 'delete'`)
-        ).length,
-      }).toEqual({ liveAtS2: 10, deleteSetsForCity: 0 });
-    },
-  );
+  it('the first full SMAS run after a school left it does not delete the school’s students', async () => {
+    const s1 = Array.from({ length: 10 }, (_, i) => smasStudent(`LA${i}`, S1));
+    const s2 = Array.from({ length: 10 }, (_, i) => smasStudent(`LB${i}`, S2));
+    await fullSmasRun([...s1, ...s2]);
+    expect([await live(S1), await live(S2)]).toEqual([10, 10]);
+    // S2 changed vendor: SMAS lists S1 only from now on (its students did not leave S2).
+    await fullSmasRun(s1);
+    expect({
+      liveAtS2: await live(S2),
+      deleteSetsForCity: (await ctx.db.rows('truc.push_sets', `system = 'hcm-csdl' AND operation = 'delete'`))
+        .length,
+    }).toEqual({ liveAtS2: 10, deleteSetsForCity: 0 });
+  });
+
+  it('a school SMAS still lists loses the student SMAS no longer holds', async () => {
+    // (After the case above: SMAS lists S1 only.) S1's first student left SMAS's listing: deleted.
+    const s1 = Array.from({ length: 10 }, (_, i) => smasStudent(`LA${i}`, S1));
+    await fullSmasRun(s1.slice(1));
+    expect([await live(S1), await live(S2)]).toEqual([9, 10]);
+  });
 });
