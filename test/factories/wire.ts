@@ -5,7 +5,9 @@
  *
  *   hcmCsdlStudent('HS1')                                   a student as hcm-csdl serves it
  *   hcmCsdlStudent('HS1', { soDinhDanhCaNhan: '0792…' })    with a personal ID
+ *   smasStudent('HS1', { MaTruong: OTHER })                 a student as SMAS serves it, at another school
  */
+import type { SmasStudent } from '../../src/adapters/smas/index.js';
 import type { HcmCsdlStudentIn } from '../../src/mappings/hcm-csdl/students.js';
 import { SCHOOL, SCHOOL_YEAR } from './records.js';
 
@@ -20,6 +22,22 @@ export function hcmCsdlStudent(code = 'HS1', over: Partial<HcmCsdlStudentIn> = {
     gioiTinh: 'Nam',
     maDanToc: '01',
     trangThai: 'Đang học',
+    ...over,
+  };
+}
+
+/** A student of SCHOOL as SMAS serves it (no personal ID). */
+export function smasStudent(code = 'HS1', over: Partial<SmasStudent> = {}): SmasStudent {
+  return {
+    MaHocSinh: code,
+    MaTruong: SCHOOL,
+    NamHoc: SCHOOL_YEAR,
+    HoVaTen: 'Trần Thị Mai',
+    NgaySinh: '04/03/2019',
+    GioiTinh: 'Nữ',
+    DanToc: 'Kinh',
+    TrangThai: 'Đang học',
+    KhoiHoc: '1',
     ...over,
   };
 }

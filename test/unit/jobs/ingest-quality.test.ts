@@ -13,6 +13,7 @@ import type { Queryable } from '../../../src/store/db.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createQualityRepo } from '../../../src/store/quality.js';
 import { twinKey } from '../../../src/quality/index.js';
+import { smasStudent } from '../../factories/wire.js';
 import { student, S1, S2 } from '../../helpers/api.js';
 import { nextRow, ofBatch, runRow, useTestContext } from './fixtures.js';
 
@@ -104,16 +105,7 @@ describe('ingest: the whole quality engine', () => {
   });
 
   it('a legacy ID is the same finding in canonical and SMAS format; the policy in config decides if it blocks', async () => {
-    const smas = {
-      MaHocSinh: 'Q4',
-      HoVaTen: 'Trần Thị Mai',
-      NgaySinh: '04/03/2019',
-      GioiTinh: 'Nữ',
-      DanToc: 'Kinh',
-      TrangThai: 'Đang học',
-      KhoiHoc: '1',
-      SoCCCD: '023456789',
-    };
+    const smas = smasStudent('Q4', { SoCCCD: '023456789' });
     const canonical = await ingest([{ ...full('Q3'), personalId: '023 456 789' }]);
     const native = await ingest([smas], { format: 'smas' });
     for (const r of [canonical, native]) {

@@ -9,20 +9,11 @@
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
+import { smasStudent } from '../../factories/wire.js';
 import { S1, S2 } from '../../helpers/api.js';
 import { drain, fakeSource, fakeTarget, useTestContext } from './fixtures.js';
 
-const smasStudent = (code: string, school: string) => ({
-  MaHocSinh: code,
-  MaTruong: school,
-  NamHoc: '2025-2026',
-  HoVaTen: 'Trần Thị Mai',
-  NgaySinh: '04/03/2019',
-  GioiTinh: 'Nữ',
-  DanToc: 'Kinh',
-  TrangThai: 'Đang học',
-  KhoiHoc: '1',
-});
+const smasStudentAt = (code: string, school: string) => smasStudent(code, { MaTruong: school });
 
 describe('a school that leaves SMAS (review18b R2)', () => {
   const source = fakeSource('smas', ['students']);
@@ -41,8 +32,8 @@ describe('a school that leaves SMAS (review18b R2)', () => {
   const live = (school: string) => createRecordsRepo(ctx.db).count('students', school);
 
   it('the first full SMAS run after a school left it does not delete the school’s students', async () => {
-    const s1 = Array.from({ length: 10 }, (_, i) => smasStudent(`LA${i}`, S1));
-    const s2 = Array.from({ length: 10 }, (_, i) => smasStudent(`LB${i}`, S2));
+    const s1 = Array.from({ length: 10 }, (_, i) => smasStudentAt(`LA${i}`, S1));
+    const s2 = Array.from({ length: 10 }, (_, i) => smasStudentAt(`LB${i}`, S2));
     await fullSmasRun([...s1, ...s2]);
     expect([await live(S1), await live(S2)]).toEqual([10, 10]);
     // S2 changed vendor: SMAS lists S1 only from now on (its students did not leave S2).
@@ -56,7 +47,7 @@ describe('a school that leaves SMAS (review18b R2)', () => {
 
   it('a school SMAS still lists loses the student SMAS no longer holds', async () => {
     // (After the case above: SMAS lists S1 only.) S1's first student left SMAS's listing: deleted.
-    const s1 = Array.from({ length: 10 }, (_, i) => smasStudent(`LA${i}`, S1));
+    const s1 = Array.from({ length: 10 }, (_, i) => smasStudentAt(`LA${i}`, S1));
     await fullSmasRun(s1.slice(1));
     expect([await live(S1), await live(S2)]).toEqual([9, 10]);
   });
