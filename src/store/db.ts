@@ -3,8 +3,8 @@
  * DATABASE_URL is set, and otherwise to the embedded PGlite that this process (or another live truc
  * process on the same data directory) serves over a loopback socket. Same SQL, same migrations.
  */
-import { hash } from 'node:crypto';
 import pg from 'pg';
+import { copyQuery, statement } from './db-wire.js';
 
 export interface QueryResultLite<R> {
   rows: R[];
@@ -17,7 +17,7 @@ export interface QueryOptions {
    * Prepared once per connection, under a name made from its text, then only bound and run (issue 7:
    * PostgreSQL parses and plans a large statement every time otherwise: ~1.2 ms of CPU for an unchanged
    * page's read or its closing statement, about a third of each). For hot statements whose text is one
-   * of a few; at most {@link MAX_PREPARED} texts a process (further ones are sent as usual). PostgreSQL
+   * of a few; at most `MAX_PREPARED` (./db-wire.ts) texts a process (further ones are sent as usual). PostgreSQL
    * only: the embedded database serves every connection from one session, where names would collide.
    */
   prepared?: boolean;
@@ -56,61 +56,6 @@ export interface Db extends Queryable {
 // Keep bigint (int8) and numeric as strings only where precision matters: counts fit in JS numbers.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
-/** Distinct statement texts prepared by this process (each once per connection that runs it). */
-export const MAX_PREPARED = 64;
-const preparedNames = new Map<string, string>();
-
-/**
- * A flat array of strings (and nulls), or of booleans, as PostgreSQL's array literal, exactly as pg would
- * write it, or undefined to leave it to pg: one whose strings need no escaping. pg escapes each element
- * with two regular expressions (issue 7: a vendor batch's ingest sends 18 arrays of 1000 keys, codes and
- * fingerprints: 2.0 ms of truc's CPU that way, 0.9 this way); `JSON.stringify` (native) escapes nothing
- * in such an array either, so its text, a backslash nowhere, is the literal but for the brackets (a
- * quote, a backslash or a control character in a string is escaped by JSON, and then pg writes it).
- * Booleans (a batch's verdicts: accepted or not) pg writes one concatenation at a time (issue 7: ~2.5 %
- * of what a P4 batch allocated); here from two constant texts.
- */
-export function textArrayLiteral(values: readonly unknown[]): string | undefined {
-  let nulls = false;
-  let flags = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) nulls = true;
-    else if (typeof v === 'boolean') flags += 1;
-    else if (typeof v !== 'string') return undefined;
-  }
-  if (flags > 0)
-    return flags === values.length
-      ? `{${values.map((v) => (v ? '"true"' : '"false"')).join(',')}}`
-      : undefined;
-  const json = JSON.stringify(values);
-  if (json.includes('\\')) return undefined;
-  if (!nulls) return `{${json.slice(1, -1)}}`;
-  return `{${values.map((v) => (typeof v === 'string' ? `"${v}"` : 'NULL')).join(',')}}`;
-}
-
-/** A statement's parameters as pg sends them, arrays of strings or booleans written here ({@link textArrayLiteral}). */
-const paramValues = (params: readonly unknown[]): unknown[] =>
-  params.map((v) => (Array.isArray(v) ? (textArrayLiteral(v) ?? v) : v));
-
-/** The statement as pg sends it: named (prepared once per connection) when asked and allowed. */
-function statement(
-  sql: string,
-  params: readonly unknown[] | undefined,
-  prepare: boolean,
-): pg.QueryConfig<unknown[]> {
-  const config: pg.QueryConfig<unknown[]> = params
-    ? { text: sql, values: paramValues(params) }
-    : { text: sql };
-  if (!prepare) return config;
-  let name = preparedNames.get(sql);
-  if (name === undefined && preparedNames.size < MAX_PREPARED) {
-    name = `truc_${hash('sha256', sql).slice(0, 32)}`;
-    preparedNames.set(sql, name);
-  }
-  return name === undefined ? config : { ...config, name };
-}
-
 /**
  * A checked-out connection as a Queryable: its statements run on that connection (in its transaction).
  * `prepare`: statements asked to be prepared are (PostgreSQL; see {@link QueryOptions}).
@@ -141,48 +86,6 @@ function pooledQuery(checkout: () => Promise<pg.PoolClient>, prepare: boolean): 
       throw err;
     }
   };
-}
-
-/** What `copyIn` needs of pg's connection (not in pg's types). */
-interface CopyConnection {
-  query(text: string): void;
-  endCopyFrom(): void;
-  stream: { cork?(): void; uncork?(): void; write(chunk: Buffer): boolean };
-}
-
-/**
- * `sql` (a `COPY … FROM STDIN`) on `client`, its input `data` written right behind it: a query of pg's own
- * kind (so a pipelined connection sends it in turn, as any statement), in the simple protocol (its answers
- * end like any statement's, with ReadyForQuery), whose COPY data and end follow it on the wire without
- * waiting for PostgreSQL's CopyInResponse. If the COPY fails before reading them (a transaction already
- * failed), PostgreSQL skips COPY messages it meets outside a COPY, as the protocol says it must.
- */
-function copyQuery(client: pg.ClientBase, sql: string, data: Buffer): Promise<{ rowCount: number }> {
-  return new Promise((resolve, reject) => {
-    const query = new pg.Query(sql, (err: Error | undefined, res: { rowCount: number | null }) => {
-      if (err) reject(err);
-      else resolve({ rowCount: res.rowCount ?? 0 });
-    });
-    query.submit = (connection) => {
-      const c = connection as unknown as CopyConnection;
-      c.stream.cork?.();
-      try {
-        c.query(sql);
-        // One CopyData message: its head, then `data` as it is (pg's own would copy a page's ~600 KB once more).
-        const head = Buffer.allocUnsafe(5);
-        head[0] = 0x64; // 'd'
-        head.writeInt32BE(4 + data.length, 1);
-        c.stream.write(head);
-        c.stream.write(data);
-        c.endCopyFrom();
-      } finally {
-        c.stream.uncork?.();
-      }
-    };
-    // pg's default answers CopyInResponse with CopyFail: the data is on its way already.
-    (query as unknown as { handleCopyInResponse(): void }).handleCopyInResponse = () => undefined;
-    client.query(query);
-  });
 }
 
 /**

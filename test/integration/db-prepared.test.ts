@@ -6,7 +6,8 @@
  * MAX_PREPARED texts.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPgDb, MAX_PREPARED, type Db, type Queryable } from '../../src/store/db.js';
+import { MAX_PREPARED } from '../../src/store/db-wire.js';
+import { createPgDb, type Db, type Queryable } from '../../src/store/db.js';
 import { openTestStore, type TestStore } from '../helpers/env.js';
 
 describe('prepared statements (PostgreSQL)', () => {

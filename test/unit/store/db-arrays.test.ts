@@ -1,11 +1,11 @@
 /**
- * Arrays of strings sent as statement parameters (src/store/db.ts `textArrayLiteral`, issue 7): written
+ * Arrays of strings sent as statement parameters (src/store/db-wire.ts `textArrayLiteral`, issue 7): written
  * as PostgreSQL's array literal without pg's per-element escaping when none is needed, byte for byte
  * what pg writes (and arrays of booleans); anything else is left to pg.
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { textArrayLiteral } from '../../../src/store/db.js';
+import { textArrayLiteral } from '../../../src/store/db-wire.js';
 
 /** pg's own writing of a parameter (what it sends when the value is left to it). */
 const pgWrites = (v: unknown): unknown =>
