@@ -9,9 +9,9 @@ import {
   decideEnter,
   decideFailure,
   decideSuccess,
-  localPauses,
   type DeliverySettings,
-} from '../../../src/jobs/gates.js';
+} from '../../../src/jobs/gate-rules.js';
+import { localPauses } from '../../../src/jobs/gates.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../src/store/delivery-gates.js';
 import { useTestContext } from './fixtures.js';
 

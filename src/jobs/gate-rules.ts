@@ -1,0 +1,208 @@
+/**
+ * The rules of a delivery gate (./gates.ts), as pure decisions over the gate's row: whether a call may
+ * start (pacing, a pause, the circuit's probe), and what a call's success or failure changes (the
+ * failures counted, a Retry-After honoured, the circuit opened or closed).
+ */
+import type { Config } from '../config.js';
+import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
+
+export type DeliverySettings = Config['sync']['delivery'];
+
+/** What `enter` answers: go (after `waitMs` of pacing), or wait `waitMs` because the gate is paused. */
+export type Pass =
+  /**
+   * `startAt`: when the call may start (database clock). `clean`: the gate was closed, with no failure
+   * counted and no probe out, so the call's success has nothing to change ({@link DeliveryGates.succeeded}).
+   */
+  | {
+      go: true;
+      waitMs: number;
+      probe: boolean;
+      startAt: Date;
+      clean?: boolean;
+      /** When the read of the gate's row that let the call through began (process clock, ms). */
+      readAt?: number;
+    }
+  | { go: false; waitMs: number; reason: PauseReason };
+
+/** A failed call as the gate sees it. */
+export interface CallFailure {
+  code: string;
+  /** Transient (5xx, timeout, network, 429): counts toward the breaker. */
+  transient: boolean;
+  retryAfterSeconds?: number | undefined;
+  /**
+   * Whether the call was let through as the circuit's probe; false: it was not (a call on its way from
+   * before the circuit opened); undefined: not known (taken as the probe while one is out).
+   */
+  probe?: boolean | undefined;
+}
+
+/**
+ * How long a caller that failed while another call is out as the probe waits before it looks again (as
+ * callers that meet a probe at the gate do): the probe's answer usually comes at once.
+ */
+export const PROBE_WAIT_MS = 1000;
+
+/** What a failed call leaves: a pause every caller must wait out (0 = none: retry as usual). */
+export interface AfterFailure {
+  pauseMs: number;
+  reason: PauseReason | undefined;
+  /** This failure opened the circuit. */
+  opened: boolean;
+}
+
+/** Milliseconds from `b` to `a` (0 when `a` is not later). */
+export const ms = (a: Date, b: Date): number => Math.max(0, a.getTime() - b.getTime());
+
+/** Decides whether a call may start now. `intervalMs` 0 = not paced (reads). */
+export function decideEnter(
+  state: GateState,
+  now: Date,
+  opts: { intervalMs: number; probeLeaseMs: number },
+): { change?: GateChange; result: Pass } {
+  if (state.pausedUntil && state.pausedUntil > now) {
+    return {
+      result: { go: false, waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' },
+    };
+  }
+  if (state.circuit !== 'closed') {
+    // The pause is over (or the last probe's lease ran out): this caller is the probe.
+    return {
+      change: {
+        circuit: 'half-open',
+        pausedUntil: new Date(now.getTime() + opts.probeLeaseMs),
+        pauseReason: 'probe',
+        nextSendAt: new Date(now.getTime() + opts.intervalMs),
+      },
+      result: { go: true, waitMs: 0, probe: true, startAt: now },
+    };
+  }
+  const stale = state.pausedUntil !== null ? { pausedUntil: null, pauseReason: null } : {};
+  if (opts.intervalMs <= 0) {
+    return { change: stale, result: { go: true, waitMs: 0, probe: false, startAt: now } };
+  }
+  const slot = state.nextSendAt > now ? state.nextSendAt : now;
+  return {
+    change: { ...stale, nextSendAt: new Date(slot.getTime() + opts.intervalMs) },
+    result: { go: true, waitMs: ms(slot, now), probe: false, startAt: slot },
+  };
+}
+
+/** A call got an answer that was not a transient failure: the system is up. */
+export function decideSuccess(state: GateState, now: Date): { change?: GateChange; result: boolean } {
+  const probing = state.pauseReason === 'probe';
+  if (state.circuit === 'closed' && state.failures === 0 && !probing) return { result: false };
+  return {
+    change: {
+      circuit: 'closed',
+      failures: 0,
+      openings: 0,
+      ...(state.circuit !== 'closed' ? { closedAt: now } : {}),
+      ...(probing ? { pausedUntil: null, pauseReason: null } : {}),
+    },
+    result: state.circuit !== 'closed',
+  };
+}
+
+/** A pause still running (or none), made longer by the failure's Retry-After (capped) where it asks longer. */
+function withRetryAfter(
+  until: Date | null,
+  reason: PauseReason | null,
+  failure: CallFailure,
+  now: Date,
+  settings: DeliverySettings,
+): { until: Date | null; reason: PauseReason | null } {
+  if (failure.retryAfterSeconds === undefined) return { until, reason };
+  const wait = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
+  const at = new Date(now.getTime() + wait);
+  return !until || at > until ? { until: at, reason: 'retry-after' } : { until, reason };
+}
+
+/**
+ * A failure of a call that was not the probe while the circuit is open or probing: a call on its way from
+ * before it opened (another worker's, a pull's page read ahead, a timeout landing late). It is counted and
+ * its Retry-After honoured, but it neither opens the circuit again nor doubles or extends its pause, nor
+ * ends a probe's lease (README: the pause doubles per failed probe; review15 BUG 4).
+ */
+function decideStrayFailure(
+  state: GateState,
+  now: Date,
+  failure: CallFailure,
+  failures: number,
+  settings: DeliverySettings,
+): { change: GateChange; result: AfterFailure } {
+  const running = state.pausedUntil && state.pausedUntil > now ? state.pausedUntil : null;
+  const { until, reason } = withRetryAfter(
+    running,
+    running ? state.pauseReason : null,
+    failure,
+    now,
+    settings,
+  );
+  const left = until ? ms(until, now) : 0;
+  return {
+    change: { failures, lastErrorCode: failure.code, pausedUntil: until, pauseReason: reason },
+    result: {
+      pauseMs: reason === 'probe' ? Math.min(left, PROBE_WAIT_MS) : left,
+      reason: reason ?? undefined,
+      opened: false,
+    },
+  };
+}
+
+/**
+ * A call failed transiently: count it, honour its Retry-After, open the circuit when due: from closed at
+ * the threshold, or on its probe's failure (open time doubled per failed probe, up to `maxOpenMs`).
+ */
+export function decideFailure(
+  state: GateState,
+  now: Date,
+  failure: CallFailure,
+  settings: DeliverySettings,
+): { change: GateChange; result: AfterFailure } {
+  const rateLimited = failure.code === 'ERR_ADAPTER_RATE_LIMITED';
+  const failures = rateLimited ? state.failures : state.failures + 1;
+  const wasProbe = state.circuit === 'half-open' && failure.probe !== false;
+  if (state.circuit !== 'closed' && !wasProbe)
+    return decideStrayFailure(state, now, failure, failures, settings);
+  const open = !rateLimited && (wasProbe || failures >= settings.failureThreshold);
+  // A probe's lease is not a pause worth keeping; any other pause still running is.
+  const running =
+    state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;
+  let { until, reason } = withRetryAfter(running, running ? state.pauseReason : null, failure, now, settings);
+  const change: GateChange = { failures, lastErrorCode: failure.code };
+  let openings = state.openings;
+  if (open) {
+    openings += 1;
+    const openMs = Math.min(settings.maxOpenMs, settings.openMs * 2 ** Math.min(openings - 1, 20));
+    const at = new Date(now.getTime() + openMs);
+    if (!until || at > until) {
+      until = at;
+      reason = 'circuit-open';
+    }
+    Object.assign(change, {
+      circuit: 'open',
+      openings,
+      ...(state.circuit === 'closed' ? { openedAt: now } : {}),
+    });
+  } else if (wasProbe) {
+    // The probe was told to wait (429): the circuit stays open until the wait is over, then probes again.
+    change.circuit = 'open';
+  }
+  if (wasProbe && !until) {
+    // A probe that failed without a pause (cannot happen with the rules above, kept total).
+    until = new Date(now.getTime() + settings.openMs);
+    reason = 'circuit-open';
+  }
+  change.pausedUntil = until;
+  change.pauseReason = reason;
+  return {
+    change,
+    result: {
+      pauseMs: until ? ms(until, now) : 0,
+      reason: reason ?? undefined,
+      opened: open && state.circuit === 'closed',
+    },
+  };
+}
