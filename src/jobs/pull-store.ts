@@ -1,7 +1,7 @@
 /**
  * Storing a pulled page (./pull.ts is the job): the page's transaction (the run locked, its tombstones,
- * its records ingested as a batch, the mass-change guard, the run advanced with the next page's row),
- * or, for a page with nothing to judge, its statements outside a transaction; a held run's hold.
+ * its records ingested as a batch, the mass-change guard, the run advanced with the next page's row); a
+ * held run's hold. A page with nothing to judge is stored outside a transaction by ./pull-quiet.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/chain.js';
@@ -10,7 +10,7 @@ import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
-import { createSyncRunsRepo, isPageNotDue } from '../store/sync-runs.js';
+import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { isUniqueViolation, type Queryable } from '../store/db.js';
 import { pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
@@ -25,7 +25,6 @@ import {
   type StoredRead,
 } from './ingest.js';
 import type { EarlyChecks } from './judge.js';
-import { lastQuiet } from './pull-ahead.js';
 import { sendDeletes, tombstonedKeys } from './deletes.js';
 import { queueReconcileIfDue } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
@@ -41,7 +40,7 @@ export type PullContext = Pick<
  * The version of the mapping the run's pages are ingested with (kept on the run, issue 7): the one a
  * pinned replay set, else the current one.
  */
-function mappingVersionOf(run: SyncRun, pin: string | null): string | undefined {
+export function mappingVersionOf(run: SyncRun, pin: string | null): string | undefined {
   try {
     return inboundMapping(run.system, run.entity, pin ?? undefined).version;
   } catch {
@@ -50,7 +49,7 @@ function mappingVersionOf(run: SyncRun, pin: string | null): string | undefined 
 }
 
 /** A page to store: the run as the job read it, the page, and the job's bookkeeping. */
-interface PageToStore {
+export interface PageToStore {
   run: SyncRun;
   pageNo: number;
   page: PulledPage;
@@ -199,7 +198,7 @@ export interface Stored {
  * Stores the page as a batch, applies its tombstones, advances the run and queues what comes next.
  * Undefined (only with `due`): the page had something to judge, nothing was written.
  */
-async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promise<Stored | undefined> {
+export async function storePage(q: Queryable, ctx: PullContext, p: PageToStore): Promise<Stored | undefined> {
   const { run, page } = p;
   const ingested = await ingestPage(q, ctx, p);
   if (!ingested) return undefined;
@@ -346,78 +345,4 @@ export async function storeLocked(
     insertNew,
     early,
   });
-}
-
-/** A page {@link storeQuiet} may store: records, no tombstones, no school given up on, not the last. */
-const quietCandidate = (page: PulledPage): boolean =>
-  page.items.length > 0 &&
-  page.deletedKeys.length === 0 &&
-  page.unstableScopes === undefined &&
-  page.nextCursor !== undefined;
-
-/** What {@link storeQuiet} is given besides its page. */
-export interface QuietOptions {
-  /** The page's read of its stored rows, sent early ({@link quietRead}); used when made with its mapping and rules. */
-  sent?: StoredRead | undefined;
-  /** Called once the page is tried outside a transaction, right after its own read is sent. */
-  alongside?: () => void;
-}
-
-/**
- * The read of a page's stored rows as {@link storeQuiet} makes it, for a page of the run to be sent early
- * (./pull-ahead.ts `readEarly`): none for a page it would not store.
- */
-export function quietRead(ctx: PullContext, run: SyncRun) {
-  return (page: PulledPage, ahead: PageAhead | undefined): StoredRead | undefined =>
-    quietCandidate(page)
-      ? sendStoredRead(ctx.db, {
-          entity: run.entity,
-          mapping: inboundMapping(run.system, run.entity),
-          records: page.items,
-          bytes: page.itemBytes,
-          ahead,
-          refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
-        })
-      : undefined;
-}
-
-/**
- * A page likely to have nothing to judge (the run's last stored page had nothing either), stored in
- * two statements outside a transaction (issue 7: an unchanged page's BEGIN, run lock and COMMIT were
- * three of its five round trips): the read of its stored rows and standing refusals (a hint: nothing
- * is locked), then, when every record is unchanged or still refused, its closing writes and the run's
- * advance in one statement, which is atomic by itself and writes only while the page is still the run's
- * next one (running, not pinned to another mapping); else it writes nothing and fails. Undefined: not
- * stored (something to judge, not the run's next page any more, or not a candidate: the last page, a
- * page with tombstones); the transaction of {@link storeLocked} stores it as before.
- */
-export async function storeQuiet(
-  ctx: PullContext,
-  p: PageIn,
-  opts: QuietOptions = {},
-): Promise<Stored | undefined> {
-  const { run, page } = p;
-  if (!quietCandidate(page) || !lastQuiet(ctx, run.id)) return undefined;
-  try {
-    const storing = storePage(ctx.db, ctx, {
-      ...p,
-      mappingPin: null,
-      mappingVersion: mappingVersionOf(run, null) ?? null,
-      audit: [],
-      closing: combinedWrites(ctx.db),
-      // None: a page with tombstones is not a candidate.
-      deleting: Promise.resolve([]),
-      due: p.pageNo,
-      sent: opts.sent,
-    });
-    // Behind this page's read (sent by now, unless it was early).
-    opts.alongside?.();
-    const stored = await storing;
-    // Its advance is the statement that fails when the page is not due any more.
-    if (stored) await stored.next;
-    return stored;
-  } catch (err) {
-    if (isPageNotDue(err)) return undefined;
-    throw err;
-  }
 }

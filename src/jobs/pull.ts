@@ -5,7 +5,8 @@
  * replayed job is a no-op. While a page is ingested, the next ones are already being read from the
  * source (./pull-ahead.ts; in this process: a job that runs elsewhere fetches its page itself). When the
  * feed ends, the run's watermark becomes the starting point of the next incremental run. Runs are
- * requested through `requestSync` in ./contracts.ts. How a page is stored: ./pull-store.ts.
+ * requested through `requestSync` in ./contracts.ts. How a page is stored: ./pull-store.ts (a page with
+ * nothing to judge: ./pull-quiet.ts).
  */
 import { createOutboxRepo } from '../store/outbox.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
@@ -14,7 +15,8 @@ import { isConnectionLost } from '../store/db.js';
 import { pullPage } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
 import { noteStored, pageOf, readAhead, readEarly } from './pull-ahead.js';
-import { quietRead, STOPPED, storeLocked, storeOrHold, storeQuiet, type PullContext } from './pull-store.js';
+import { quietRead, storeQuiet } from './pull-quiet.js';
+import { STOPPED, storeLocked, storeOrHold, type PullContext } from './pull-store.js';
 import type { PulledPage } from './sources.js';
 
 type PullPayload = { syncRunId: number; page: number };
