@@ -6,16 +6,14 @@
  * city database. Likewise a copy SMAS still holds of what truc sent it before the city's latest change,
  * and SMAS's copy of a record the city deleted (the delete not yet at SMAS) does not bring it back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config, SystemName } from '../../src/config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SystemName } from '../../src/config.js';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import type { TestEnv } from '../helpers/env.js';
+import { useSchoolSystemWorld } from '../helpers/school-system-world.js';
 import { settledSync } from '../helpers/settled-sync.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
 const SIZE = { seed: 'prec16', schools: 4, studentsPerSchool: 6, staffPerSchool: 1 };
 
@@ -27,7 +25,8 @@ describe('the city database against a school system’s older copies (postgres+r
   let env: TestEnv;
   let hcm: HcmCsdlSimulator;
   let smas: SmasSimulator;
-  let worker: Running | undefined;
+  const world = useSchoolSystemWorld(SIZE);
+  beforeAll(() => void ({ env, hcm, smas } = world));
 
   const sync = (system: SystemName, full: boolean) => settledSync(env.deps, system, full);
 
@@ -66,29 +65,6 @@ describe('the city database against a school system’s older copies (postgres+r
     );
     await sync('hcm-csdl', false);
   };
-
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
-    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = hcm.url;
-    config.systems.smas.baseUrl = smas.url;
-    worker = startWorkerRole({ ...env.deps, config });
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([hcm?.close(), smas?.close()]);
-    await env?.cleanup();
-  });
 
   it('(a) a full SMAS pull before the city’s change reached SMAS keeps the change, and sends nothing to the city', async () => {
     const [school] = smas.schoolCodes;

@@ -6,15 +6,13 @@
  * deleted record that comes back is restored") and sends that restore on to the city database, undoing the
  * city's own deletion there. Real PostgreSQL and Redis, the worker role, the hcm-csdl and SMAS simulators.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config, SystemName } from '../../src/config.js';
-import { requestSync } from '../../src/jobs/contracts.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
-import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SystemName } from '../../src/config.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import { countRows, type TestEnv } from '../helpers/env.js';
+import { useSchoolSystemWorld } from '../helpers/school-system-world.js';
+import { settledSync } from '../helpers/settled-sync.js';
 
 const SIZE = { seed: 'stale-restore', schools: 2, studentsPerSchool: 10, staffPerSchool: 1 };
 
@@ -22,48 +20,10 @@ describe('a school system that has not applied the city’s delete (review16 BUG
   let env: TestEnv;
   let hcm: HcmCsdlSimulator;
   let smas: SmasSimulator;
-  let worker: Running | undefined;
+  const world = useSchoolSystemWorld(SIZE);
+  beforeAll(() => void ({ env, hcm, smas } = world));
 
-  const settle = (what: string) =>
-    waitFor(
-      async () => (await countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
-      { timeoutMs: 60_000, intervalMs: 100, what: `${what} to finish` },
-    );
-  async function sync(system: SystemName, full: boolean): Promise<void> {
-    const id = await env.deps.db.tx((q) =>
-      requestSync(q, { system, entity: 'students', full, requestedBy: 'test', at: env.deps.now() }),
-    );
-    await settle(`the ${system} run`);
-    const run = await env.deps.db.query<{ status: string }>(
-      'SELECT status FROM truc.sync_runs WHERE id = $1',
-      [id],
-    );
-    expect(run.rows[0]?.status).toBe('done');
-  }
-
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
-    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = hcm.url;
-    config.systems.smas.baseUrl = smas.url;
-    delete config.systems.vnedu.baseUrl;
-    worker = startWorkerRole({ ...env.deps, config });
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([hcm?.close(), smas?.close()]);
-    await env?.cleanup();
-  });
+  const sync = (system: SystemName, full: boolean) => settledSync(env.deps, system, full);
 
   it('a full pull of SMAS before it applied the delete does not undo the city’s deletion', async () => {
     const school = smas.schoolCodes[0]!;
