@@ -9,18 +9,16 @@
  * Real PostgreSQL and Redis, the worker role, and the hcm-csdl, SMAS and vnEdu simulators over HTTP. The city's
  * delete of a student (not a move) is covered by `vendor-delivery.test.ts` (unchanged by this).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config, SystemName } from '../../src/config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SystemName } from '../../src/config.js';
 import { replayDeadLetters } from '../../src/jobs/dead-letters.js';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
-import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
-import { countRows, makeDeps, type TestEnv } from '../helpers/env.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import type { VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
+import { countRows, type TestEnv } from '../helpers/env.js';
+import { useSchoolSystemWorld } from '../helpers/school-system-world.js';
 import { settledSync, settleOutbox } from '../helpers/settled-sync.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
 // SMAS serves the even population schools, vnEdu the odd ones: two schools each.
 const SIZE = { seed: 'precc17-moves', schools: 4, studentsPerSchool: 8, staffPerSchool: 1 };
@@ -39,7 +37,11 @@ describe('a city move reaches the old school’s system as a delete (postgres+re
   let hcm: HcmCsdlSimulator;
   let smas: SmasSimulator;
   let vnedu: VneduSimulator;
-  let worker: Running | undefined;
+  const world = useSchoolSystemWorld(SIZE, { vnedu: true });
+  beforeAll(() => {
+    ({ env, hcm, smas } = world);
+    vnedu = world.vnedu!;
+  });
 
   const sync = (system: SystemName, full: boolean) => settledSync(env.deps, system, full);
 
@@ -103,32 +105,6 @@ describe('a city move reaches the old school’s system as a delete (postgres+re
         [system, key],
       )
     ).rows;
-
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
-    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
-    vnedu = await startVneduSimulator({ ...SIZE, token: c.vnedu.token! });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = hcm.url;
-    config.systems.smas.baseUrl = smas.url;
-    config.systems.vnedu.baseUrl = vnedu.url;
-    worker = startWorkerRole({ ...env.deps, config });
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-    await sync('vnedu', true);
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([hcm?.close(), smas?.close(), vnedu?.close()]);
-    await env?.cleanup();
-  });
 
   it('between two SMAS schools: deleted at the old school (a 429 waited out), written at the new one', async () => {
     const [from, to] = smas.schoolCodes as [string, string];

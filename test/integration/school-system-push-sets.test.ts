@@ -19,19 +19,17 @@
  * BUG 8: the city moves a student out of a SMAS school; the old school's SMAS still lists it. The next full
  * SMAS pull must not move it back, nor push that move to the city database.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config, EntityName, SystemName } from '../../src/config.js';
-import { requestSync } from '../../src/jobs/contracts.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EntityName, SystemName } from '../../src/config.js';
 import { replayDeadLetters } from '../../src/jobs/dead-letters.js';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
-import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
-import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import type { VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
+import type { TestEnv } from '../helpers/env.js';
 import { traceLogger, tracesOf } from '../helpers/gate-trace.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+import { useSchoolSystemWorld } from '../helpers/school-system-world.js';
+import { settledSync, settleOutbox } from '../helpers/settled-sync.js';
 
 const SIZE = { seed: 'review15-chunks', schools: 4, studentsPerSchool: 6, staffPerSchool: 1 };
 
@@ -44,52 +42,16 @@ describe('a vendor push set spanning two schools, sent again after one school fa
   let hcm: HcmCsdlSimulator;
   let smas: SmasSimulator;
   let vnedu: VneduSimulator;
-  let worker: Running | undefined;
   const trace = traceLogger();
-
-  const settle = (what: string) =>
-    waitFor(
-      async () => (await countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
-      { timeoutMs: 60_000, intervalMs: 100, what: `${what} to finish` },
-    );
-
-  async function sync(system: SystemName, full: boolean, entity: EntityName = 'students'): Promise<void> {
-    const id = await env.deps.db.tx((q) =>
-      requestSync(q, { system, entity, full, requestedBy: 'test', at: env.deps.now() }),
-    );
-    await settle(`the ${system} run`);
-    const run = await env.deps.db.query<{ status: string }>(
-      'SELECT status FROM truc.sync_runs WHERE id = $1',
-      [id],
-    );
-    expect(run.rows[0]?.status).toBe('done');
-  }
-
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
-    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
-    vnedu = await startVneduSimulator({ ...SIZE, token: c.vnedu.token! });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = hcm.url;
-    config.systems.smas.baseUrl = smas.url;
-    config.systems.vnedu.baseUrl = vnedu.url;
-    worker = startWorkerRole({ ...env.deps, logger: trace.logger, config });
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-    await sync('vnedu', true);
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([hcm?.close(), smas?.close(), vnedu?.close()]);
-    await env?.cleanup();
+  const world = useSchoolSystemWorld(SIZE, { vnedu: true, logger: trace.logger });
+  beforeAll(() => {
+    ({ env, hcm, smas } = world);
+    vnedu = world.vnedu!;
   });
+
+  const settle = (what: string) => settleOutbox(env.deps.db, what);
+  const sync = (system: SystemName, full: boolean, entity: EntityName = 'students') =>
+    settledSync(env.deps, system, full, entity);
 
   it('delivers the second school once the set is sent again, although the first school changed meanwhile', async () => {
     const [s1, s2] = smas.schoolCodes;
