@@ -124,7 +124,8 @@ async function writeRecords(
   if (pulled)
     await noteRefusals(pulled.inline?.closing ?? q, { ...pulled.refusals, entity }, checked, pulled);
   // A vendor's older copies (./judge.ts `plan`) are touched too: carried, the vendor holds them at the school.
-  if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys);
+  // Noted as seen by the batch's system (truc.record_seen: ../store/record-seen.ts), the records left as they are.
+  if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys, system);
 }
 
 /** The schools a pulled page's records show its system serving: the judged records', the skipped and the still refused. */

@@ -5,6 +5,7 @@
 import type { AuditEntry } from './audit-log.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
+import { lastSeen } from './record-seen.js';
 
 /** PCGD-XMC deadlines of a report year (DOMAIN.md): communes by 3 October, the province by 10 October. */
 export const PCGD_DEADLINES = { commune: '10-03', province: '10-10' } as const;
@@ -187,7 +188,7 @@ function schoolList(q: Queryable) {
       ]);
       const res = await q.query<SchoolColumns>(
         `SELECT s.school_code, s.data->>'name' AS name, s.data->>'communeCode' AS commune_code, s.source_system,
-                s.last_seen_at,
+                ${lastSeen('schools', 's')} AS last_seen_at,
                 (SELECT max(b.created_at) FROM truc.batches b WHERE b.school_code = s.school_code) AS last_batch_at,
                 (SELECT count(*)::int FROM truc.students x WHERE x.school_code = s.school_code AND x.deleted_at IS NULL) AS students,
                 (SELECT count(*)::int FROM truc.staff x WHERE x.school_code = s.school_code AND x.deleted_at IS NULL) AS staff,

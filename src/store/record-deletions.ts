@@ -5,7 +5,8 @@
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
-import { carriedAfterWrite, chunks, TABLES, writtenBy } from './record-tables.js';
+import { chunks, TABLES, writtenBy } from './record-tables.js';
+import { carriedAfterWrite, seenSince } from './record-seen.js';
 import { holdsSql } from './system-copies.js';
 
 /**
@@ -159,7 +160,7 @@ export function snapshotOmissions(q: Queryable) {
                                                        AND c.school = s.school_code
                              WHERE s.school_code = $1 AND ${holdsSql('c', 'r', '$2')})) AS held
            FROM ${t.table} r
-          WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND r.updated_at < $2 AND r.last_seen_at < $2
+          WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND r.updated_at < $2 AND NOT ${seenSince(entity, 'r', '$2')}
             AND NOT (r.${t.key} = ANY($3::text[]))
             AND ($4::text[] IS NULL OR r.data ->> 'schoolYear' = ANY($4::text[])) ORDER BY 1`,
         [
@@ -175,49 +176,6 @@ export function snapshotOmissions(q: Queryable) {
         missing: res.rows.flatMap((r) => (r.held ? [r.key] : [])),
         kept: res.rows.flatMap((r) => (r.held ? [] : [r.key])),
       };
-    },
-  };
-}
-
-/** What an approved hold of the mass-change guard leaves alone: records written, carried or deleted since. */
-export function heldChangeReads(q: Queryable) {
-  return {
-    /**
-     * Of `keys`, the live records of one scope neither written nor carried unchanged by a batch (`last_seen_at`)
-     * since `before`: what an approved snapshot hold may still delete (those, by anyone, are left alone).
-     */
-    async liveUnwrittenSince(
-      entity: EntityName,
-      scope: string,
-      keys: readonly string[],
-      before: Date,
-    ): Promise<string[]> {
-      const t = TABLES[entity];
-      const res = await q.query<{ key: string }>(
-        `SELECT ${t.key} AS key FROM ${t.table}
-          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND updated_at < $2 AND last_seen_at < $2
-            AND ${t.key} = ANY($3::text[])
-          ORDER BY 1`,
-        [scope, before, [...keys]],
-      );
-      return res.rows.map((r) => r.key);
-    },
-    /**
-     * Of `keys`, the records written, carried unchanged by a batch (`last_seen_at`) or deleted since `since`:
-     * what an approved held batch, older than that, leaves as it is.
-     */
-    async touchedSince(entity: EntityName, keys: readonly string[], since: Date): Promise<Set<string>> {
-      const t = TABLES[entity];
-      const out = new Set<string>();
-      for (const part of chunks(keys)) {
-        const res = await q.query<{ key: string }>(
-          `SELECT ${t.key} AS key FROM ${t.table}
-            WHERE ${t.key} = ANY($1::text[]) AND GREATEST(updated_at, last_seen_at, deleted_at) >= $2`,
-          [part, since],
-        );
-        for (const r of res.rows) out.add(r.key);
-      }
-      return out;
     },
   };
 }

@@ -43,16 +43,6 @@ export function writtenBy(entity: EntityName, system: string, scope: string): st
 }
 
 /**
- * SQL boolean on a row `row` of `entity`: a vendor batch carried it unchanged after its last write (the record
- * as it is now reached that batch's sender). `sender` (SQL text: the batch's source system, `vendor:<client>`)
- * is not told apart yet: "seen" keeps no sender on the wide row, so any vendor batch counts. What a snapshot
- * reads to know its sender held the current row (./record-deletions.ts `missingFromSnapshot`).
- */
-export function carriedAfterWrite(_entity: EntityName, row: string, _sender: string): string {
-  return `${row}.last_seen_at > ${row}.updated_at`;
-}
-
-/**
  * SQL boolean: every key → fingerprint pair of the jsonb object given by the parameter `expected` is live
  * in the scope given by the parameter `scope` with that fingerprint.
  */

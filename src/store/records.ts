@@ -8,13 +8,9 @@ import type { EntityName } from '../config.js';
 import { binaryCopy, type CopyColumn } from './copy-binary.js';
 import { queryAll, type Queryable } from './db.js';
 import { JsonWriter } from './json-bytes.js';
-import {
-  heldChangeReads,
-  recordDeletions,
-  scopeReconciliation,
-  snapshotOmissions,
-} from './record-deletions.js';
+import { recordDeletions, scopeReconciliation, snapshotOmissions } from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
+import { heldChangeReads, recordSeenWrites } from './record-seen.js';
 import { copiesColumn, copiesJoin, parseCopies, type CopiesOf } from './system-copies.js';
 
 /**
@@ -173,7 +169,7 @@ function upsertStatement(
         .map((c) => `${c} = v.${c}`)
         .join(', ')},
          source_system = $${n + 1}::text, mapping_version = $${n + 2}::text,
-         updated_at = now(), last_seen_at = now(), deleted_at = NULL
+         updated_at = now(), deleted_at = NULL
          FROM ${rowsFrom} AS v(${cols.join(', ')})
         WHERE r.${t.key} = v.${t.key} RETURNING 1)
        SELECT truc.rows_found(count(*), $${n + 3}::bigint, 'records: stored ${t.table}') FROM u`,
@@ -190,7 +186,7 @@ function upsertStatement(
        data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint, source_fp = EXCLUDED.source_fp,
        ${twin ? 'twin_key = EXCLUDED.twin_key,' : ''}
        source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,
-       updated_at = now(), last_seen_at = now(), deleted_at = NULL`,
+       updated_at = now(), deleted_at = NULL`,
     [...arrays, source.system, source.mappingVersion],
   ];
 }
@@ -206,7 +202,7 @@ export interface UpsertSource {
   stored?: boolean;
 }
 
-/** Writes: records inserted or updated, their source fingerprints noted, seen again. */
+/** Writes: records inserted or updated, their source fingerprints noted. */
 function recordWrites(q: Queryable) {
   return {
     /**
@@ -253,13 +249,6 @@ function recordWrites(q: Queryable) {
               AND r.source_fp IS DISTINCT FROM v.sfp`,
           [part.map((r) => r.key), part.map((r) => r.fingerprint), part.map((r) => r.sourceFp)],
         );
-      }
-    },
-    /** Marks records as seen again without changing them (liveness, the "sống" criterion). */
-    async touch(entity: EntityName, keys: readonly string[]): Promise<void> {
-      const t = TABLES[entity];
-      for (const part of chunks(keys)) {
-        await q.query(`UPDATE ${t.table} SET last_seen_at = now() WHERE ${t.key} = ANY($1::text[])`, [part]);
       }
     },
   };
@@ -441,6 +430,7 @@ export function createRecordsRepo(q: Queryable) {
     ...scopeReconciliation(q),
     ...snapshotOmissions(q),
     ...heldChangeReads(q),
+    ...recordSeenWrites(q),
   };
 }
 export type RecordsRepo = ReturnType<typeof createRecordsRepo>;

@@ -183,10 +183,11 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     const stamps = async () =>
       new Map(
         (
-          await store.db.query<{ k: string; u: Date; f: string }>(
-            "SELECT student_code AS k, updated_at AS u, fingerprint AS f FROM truc.students WHERE school_code = '79000001'",
+          await store.db.query<{ k: string; u: Date; f: string; x: string }>(
+            `SELECT student_code AS k, updated_at AS u, fingerprint AS f, xmin::text AS x
+               FROM truc.students WHERE school_code = '79000001'`,
           )
-        ).rows.map((r) => [r.k, { updated: r.u.getTime(), fp: r.f }]),
+        ).rows.map((r) => [r.k, { updated: r.u.getTime(), fp: r.f, version: r.x }]),
       );
 
     it('fingerprints of canonical records ignore the input key order and see every value', () => {
@@ -200,7 +201,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(fingerprint(a)).toMatch(/^[0-9a-f]{64}$/);
     });
 
-    it('insert, then re-send: unchanged rows are only touched, the changed one is updated', async () => {
+    it('insert, then re-send: unchanged rows are only noted seen (truc.record_seen, their rows not rewritten), the changed one is updated', async () => {
       const repo = createRecordsRepo(store.db);
       const first = [student('S1', 'An'), student('S2', 'Bình'), student('S3', 'Chi')];
       await repo.upsert('students', first.map(row), SOURCE);
@@ -218,11 +219,22 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       const changed = second.filter((s) => existing.get(s.studentCode)?.fingerprint !== fingerprint(s));
       expect(changed.map((s) => s.studentCode)).toEqual(['S2']);
       await repo.upsert('students', changed.map(row), SOURCE);
-      await repo.touch('students', ['S1', 'S3']);
+      await repo.touch('students', ['S3', 'S1'], 'vendor:v1');
 
+      // The unchanged rows are the same row versions (xmin): nothing of them was rewritten (migration 550).
       const after = await stamps();
       expect(after.get('S1')).toEqual(before.get('S1'));
       expect(after.get('S3')).toEqual(before.get('S3'));
+      const seen = await store.db.query<{ key: string; seen_by: string; after: boolean }>(
+        `SELECT s.key, s.seen_by, s.seen_at > r.updated_at AS after FROM truc.record_seen s
+           JOIN truc.students r ON r.student_code = s.key
+          WHERE s.entity = 'students' AND s.key = ANY($1::text[]) ORDER BY s.key`,
+        [['S1', 'S2', 'S3']],
+      );
+      expect(seen.rows).toEqual([
+        { key: 'S1', seen_by: 'vendor:v1', after: true },
+        { key: 'S3', seen_by: 'vendor:v1', after: true },
+      ]);
       expect(after.get('S2')!.updated).toBeGreaterThan(before.get('S2')!.updated);
       expect(after.get('S2')!.fp).toBe(fingerprint(second[1]));
       const loaded = await repo.load('students', ['S2']);
@@ -306,7 +318,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       // As the upsert stores a changed row: every column written, the tombstone live again.
       const stored = await store.db.query<Record<string, unknown>>(
         `SELECT student_code, school_code, personal_id, data, fingerprint, source_fp, twin_key, source_system,
-                mapping_version, deleted_at, updated_at = last_seen_at AS seen
+                mapping_version, deleted_at
            FROM truc.students WHERE student_code = ANY($1::text[]) ORDER BY student_code`,
         [codes],
       );
@@ -322,7 +334,6 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
           source_system: SOURCE.system,
           mapping_version: SOURCE.mappingVersion,
           deleted_at: null,
-          seen: true,
         })),
       );
       // A row that is not stored: the call fails (its transaction rolls back), nothing is written.

@@ -57,7 +57,7 @@ const UPSERT = (table: string) => `
     school_code = EXCLUDED.school_code, personal_id = EXCLUDED.personal_id,
     data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint,
     source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,
-    updated_at = now(), last_seen_at = now(), deleted_at = NULL`;
+    updated_at = now(), deleted_at = NULL`;
 
 /** Upserts `rows` 1000 per statement (autocommit) on `q`; returns rows/s. */
 export async function upsertRate(q: Queryable, table: string, rows: readonly StudentRow[]): Promise<number> {
@@ -105,7 +105,7 @@ export async function inPlaceUpdateRate(
     );
     if (ff.rows[0]) await q.query(`ALTER TABLE public.${table} SET (${ff.rows[0].opt})`);
     await copyRate(databaseUrl, table, rows);
-    const sql = `UPDATE public.${table} s SET data = v.data, fingerprint = v.fp, updated_at = now(), last_seen_at = now()
+    const sql = `UPDATE public.${table} s SET data = v.data, fingerprint = v.fp, updated_at = now()
       FROM ROWS FROM (unnest($1::text[]), jsonb_array_elements($2::jsonb), unnest($3::text[])) AS v(key, data, fp)
      WHERE s.student_code = v.key`;
     const params: unknown[][] = [];

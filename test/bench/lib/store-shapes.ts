@@ -106,12 +106,11 @@ const like = (t: string, ff: number, extra: string[] = []): string[] => [
   ...extra,
 ];
 const inPlace = (t: string): string =>
-  `UPDATE ${t} s SET data = v.data, fingerprint = v.fp, updated_at = now(), last_seen_at = now()
+  `UPDATE ${t} s SET data = v.data, fingerprint = v.fp, updated_at = now()
      FROM ${ROWS_FROM} WHERE s.student_code = v.key`;
 const NARROW = `student_code text PRIMARY KEY, school_code text NOT NULL, personal_id text, fingerprint text NOT NULL,
   source_system text NOT NULL, mapping_version text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now(), last_seen_at timestamptz NOT NULL DEFAULT now(),
-  deleted_at timestamptz, twin_key text, source_fp text, birth_date text`;
+  updated_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz, twin_key text, source_fp text, birth_date text`;
 /** The secondary indexes of `truc.students` (migrations 035, 190, 410, 490) on a table of its columns. */
 const studentIndexes = (t: string): string[] => [
   `CREATE INDEX ON ${t} (school_code, student_code)`,
@@ -155,8 +154,8 @@ const SHAPES: Shape[] = [
     ],
     sql: `WITH v AS MATERIALIZED (SELECT * FROM ${ROWS_FROM}),
             d AS (UPDATE s_data x SET data = v.data FROM v WHERE x.student_code = v.key RETURNING x.student_code)
-          UPDATE s_core s SET fingerprint = v.fp, birth_date = v.data ->> 'birthDate', updated_at = now(),
-                 last_seen_at = now() FROM v JOIN d ON d.student_code = v.key WHERE s.student_code = v.key`,
+          UPDATE s_core s SET fingerprint = v.fp, birth_date = v.data ->> 'birthDate', updated_at = now()
+            FROM v JOIN d ON d.student_code = v.key WHERE s.student_code = v.key`,
   },
   {
     name: 'current row (75, its version) + versions appended (pk)',
@@ -171,7 +170,7 @@ const SHAPES: Shape[] = [
     ],
     sql: `WITH v AS MATERIALIZED (SELECT * FROM ${ROWS_FROM}),
             c AS (UPDATE s_cur s SET fingerprint = v.fp, birth_date = v.data ->> 'birthDate', ver = s.ver + 1,
-                         updated_at = now(), last_seen_at = now()
+                         updated_at = now()
                     FROM v WHERE s.student_code = v.key RETURNING s.student_code, s.ver)
           INSERT INTO s_ver (student_code, ver, data, fingerprint)
           SELECT c.student_code, c.ver, v.data, v.fp FROM c JOIN v ON v.key = c.student_code`,

@@ -1,8 +1,8 @@
 /**
  * review17 B2: a vendor's unchanged re-push of a body it pushed before is judged at once and writes no
  * record (src/jobs/ingest-repeat.ts: issue 7's fast path), so it does not mark the records it carries as
- * seen (`last_seen_at`). The guard's "a record carried unchanged by a batch since the held change arrived
- * is left alone" (hunt16 H2) then misses it:
+ * seen (`truc.record_seen`, migration 550; `last_seen_at` before). The guard's "a record carried unchanged by
+ * a batch since the held change arrived is left alone" (hunt16 H2) then misses it:
  * - approving a held snapshot (src/jobs/guard-apply.ts `liveUnwrittenSince`) deletes students the vendor's
  *   later re-push said the school still has, and the deletions travel to the school's system (1st case);
  * - approving a held batch (src/jobs/guard.ts `leaveNewer`, `touchedSince`) overwrites students a later

@@ -21,13 +21,21 @@ import { drain, useTestContext } from './fixtures.js';
 describe("a vendor's snapshot against a city transfer into its school (review15 (b))", () => {
   const ctx = useTestContext();
 
-  /** Queues a batch of vendor-1 for S1 (`between`: done after it arrived, before it is ingested); ingests it. */
-  async function studentBatch(records: unknown[], mode: 'delta' | 'snapshot', between?: () => Promise<void>) {
+  /**
+   * Queues a batch of `clientId` (vendor-1) for S1 (`between`: done after it arrived, before it is ingested);
+   * ingests it.
+   */
+  async function studentBatch(
+    records: unknown[],
+    mode: 'delta' | 'snapshot',
+    between?: () => Promise<void>,
+    clientId = 'vendor-1',
+  ) {
     const id = randomUUID();
     await ctx.db.tx((q) =>
       queueBatch(q, {
         id,
-        clientId: 'vendor-1',
+        clientId,
         schoolCode: S1,
         entity: 'students',
         format: 'canonical',
@@ -112,17 +120,44 @@ describe("a vendor's snapshot against a city transfer into its school (review15 
     expect(await keptOf(snap.id, 'A')).toEqual([]);
   });
 
+  /** The row version (xmin) of a student: the same while nothing rewrote its row. */
+  const version = async (code: string) =>
+    (
+      await ctx.db.query<{ v: string }>('SELECT xmin::text AS v FROM truc.students WHERE student_code = $1', [
+        code,
+      ])
+    ).rows[0]?.v;
+
   it('(ii) deletes a student the city moved in once a batch of its sender carried it unchanged', async () => {
     await cityMovesIn('B9');
+    const before = await version('B9');
     // The vendor heard: its next delta batch carries the student as the city has it (unchanged).
     expect(await studentBatch([student('B9', { schoolCode: S1 })], 'delta')).toMatchObject({
       accepted: 0,
       unchanged: 1,
     });
+    // Noted in truc.record_seen (migration 550), the student's row not rewritten.
+    expect(await version('B9')).toBe(before);
     const snap = await studentBatch([student('B1', { schoolCode: S1 })], 'snapshot');
     expect(await live(['B1', 'B9'])).toEqual(['B1']);
     expect(snap).toMatchObject({ deleted: expect.any(Number) });
     expect(await keptOf(snap.id, 'B')).toEqual([]);
+  });
+
+  it('(ii) keeps a student the city moved in that only a batch of another vendor carried unchanged', async () => {
+    await cityMovesIn('G9');
+    // vendor-2 (another system of the school) heard of the move; vendor-1, the snapshot's sender, did not.
+    expect(
+      await studentBatch([student('G9', { schoolCode: S1 })], 'delta', undefined, 'vendor-2'),
+    ).toMatchObject({ accepted: 0, unchanged: 1 });
+    await nextMillisecond();
+    const snap = await studentBatch([student('G1', { schoolCode: S1 })], 'snapshot');
+    expect(await live(['G1', 'G9'])).toEqual(['G1', 'G9']);
+    expect(await keptOf(snap.id, 'G')).toEqual(['G9']);
+    // Once vendor-1 carries it, its next snapshot deletes it.
+    await studentBatch([student('G9', { schoolCode: S1 })], 'delta');
+    await studentBatch([student('G1', { schoolCode: S1 })], 'snapshot');
+    expect(await live(['G1', 'G9'])).toEqual(['G1']);
   });
 
   it("(iii) deletes a student the city moved in once the school's own system acknowledged that copy before the snapshot", async () => {

@@ -1,0 +1,108 @@
+/**
+ * Records carried unchanged by a batch: truc.record_seen (migration 550), one narrow row per record, the last
+ * time a batch carried it unchanged and the system of that batch (`seen_by`: `vendor:<client>` for a vendor's
+ * batch; NULL for what was carried before the migration, whose system is not known). A batch's unchanged records
+ * are noted here instead of rewriting their wide rows (issue 7). A write of the record leaves its row here as it
+ * is: "seen" counts only when later than the record's `updated_at`. And who reads it: a snapshot's omissions
+ * (precedence (b) rule (ii), ./record-deletions.ts `missingFromSnapshot`), an approved hold's deletions and older
+ * copies ({@link heldChangeReads}), the schools list (./overview.ts).
+ */
+import type { EntityName } from '../config.js';
+import type { Queryable } from './db.js';
+import { chunks, TABLES } from './record-tables.js';
+
+/** Notes records as carried unchanged now by a batch of `system`. */
+export function recordSeenWrites(q: Queryable) {
+  return {
+    /**
+     * Marks `keys` of `entity` seen now by a batch of `system`, without touching the records (liveness, the
+     * "sống" criterion). Keys in one order, so two batches carrying the same records lock them in the same order.
+     */
+    async touch(entity: EntityName, keys: readonly string[], system: string): Promise<void> {
+      const sorted = [...new Set(keys)].sort();
+      for (const part of chunks(sorted)) {
+        await q.query(
+          `INSERT INTO truc.record_seen AS s (entity, key, seen_at, seen_by)
+           SELECT $1, k, now(), $3 FROM unnest($2::text[]) AS k
+           ON CONFLICT (entity, key) DO UPDATE SET seen_at = EXCLUDED.seen_at, seen_by = EXCLUDED.seen_by`,
+          [entity, part, system],
+        );
+      }
+    },
+  };
+}
+
+/**
+ * SQL boolean on a row `row` of `entity`: a batch of `sender` (SQL text: the snapshot's source system,
+ * `vendor:<client>`) carried it unchanged after its last write (the record as it is now reached that sender).
+ * A carry of unknown system (before migration 550) is not the sender's: the record is kept (the safe side) until
+ * the sender carries it again. What a snapshot reads to know its sender held the current row
+ * (./record-deletions.ts `missingFromSnapshot`).
+ */
+export function carriedAfterWrite(entity: EntityName, row: string, sender: string): string {
+  return `EXISTS (SELECT 1 FROM truc.record_seen s
+                   WHERE s.entity = '${entity}' AND s.key = ${row}.${TABLES[entity].key}
+                     AND s.seen_by = ${sender} AND s.seen_at > ${row}.updated_at)`;
+}
+
+/**
+ * SQL boolean on a row `row` of `entity`: a batch (any) carried it unchanged at or after `since` (SQL text).
+ * With `row.updated_at >= since`, the old `last_seen_at >= since`.
+ */
+export function seenSince(entity: EntityName, row: string, since: string): string {
+  return `EXISTS (SELECT 1 FROM truc.record_seen s
+                   WHERE s.entity = '${entity}' AND s.key = ${row}.${TABLES[entity].key} AND s.seen_at >= ${since})`;
+}
+
+/**
+ * SQL timestamp: when a row `row` of `entity` was last written or carried unchanged by a batch (the schools
+ * list's `lastSeenAt`).
+ */
+export function lastSeen(entity: EntityName, row: string): string {
+  return `GREATEST(${row}.updated_at, (SELECT s.seen_at FROM truc.record_seen s
+                                        WHERE s.entity = '${entity}' AND s.key = ${row}.${TABLES[entity].key}))`;
+}
+
+/** What an approved hold of the mass-change guard leaves alone: records written, carried or deleted since. */
+export function heldChangeReads(q: Queryable) {
+  return {
+    /**
+     * Of `keys`, the live records of one scope neither written nor carried unchanged by a batch since `before`:
+     * what an approved snapshot hold may still delete (those, by anyone, are left alone).
+     */
+    async liveUnwrittenSince(
+      entity: EntityName,
+      scope: string,
+      keys: readonly string[],
+      before: Date,
+    ): Promise<string[]> {
+      const t = TABLES[entity];
+      const res = await q.query<{ key: string }>(
+        `SELECT r.${t.key} AS key FROM ${t.table} r
+          WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND r.updated_at < $2 AND NOT ${seenSince(entity, 'r', '$2')}
+            AND r.${t.key} = ANY($3::text[])
+          ORDER BY 1`,
+        [scope, before, [...keys]],
+      );
+      return res.rows.map((r) => r.key);
+    },
+    /**
+     * Of `keys`, the records written, carried unchanged by a batch or deleted since `since`: what an approved held
+     * batch, older than that, leaves as it is.
+     */
+    async touchedSince(entity: EntityName, keys: readonly string[], since: Date): Promise<Set<string>> {
+      const t = TABLES[entity];
+      const out = new Set<string>();
+      for (const part of chunks(keys)) {
+        const res = await q.query<{ key: string }>(
+          `SELECT r.${t.key} AS key FROM ${t.table} r
+            WHERE r.${t.key} = ANY($1::text[])
+              AND (GREATEST(r.updated_at, r.deleted_at) >= $2 OR ${seenSince(entity, 'r', '$2')})`,
+          [part, since],
+        );
+        for (const r of res.rows) out.add(r.key);
+      }
+      return out;
+    },
+  };
+}
