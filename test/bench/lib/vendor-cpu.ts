@@ -8,6 +8,9 @@
  *              sent, not serialised again), then the batch, its audit entry and ingest job in one statement
  *   p4         the ingest job of each batch of new students (queued→done), one batch at a time
  *   unchanged  the API's repeat of a judged body: SHA-256 of its bytes, the look-up, the one statement
+ *   relisted   the same schools' records again in another order (a new body: judged by the ingest job, every
+ *              record unchanged, noted seen in truc.record_seen), accepted, then ingested
+ *   night      the same schools' batches with every 10th record changed (a night's re-push), accepted, then ingested
  *   changed    the same schools' batches with every record changed, accepted, then ingested
  * Each round takes `batches` new schools. Run it in two trees back to back (A, B, A, B …), compare the
  * medians; the first round is warm-up (compiles, caches) and left out of them. Each stage also shows the
@@ -15,7 +18,8 @@
  * and vary by half from run to run, so a difference in truc's CPU that is one in `gc` is not the code's. And `sys`,
  * the kernel's share of truc's CPU: 0.1–1.8 ms of a changed batch's ~25 (issue 7), although a CPU profile shows
  * ~10 ms a batch in `writev` (its wall-clock samples count the time the thread waits, preempted inside the loopback
- * write, while the PostgreSQL backend it woke runs): bytes sent to PostgreSQL cost truc little CPU.
+ * write, while the PostgreSQL backend it woke runs): bytes sent to PostgreSQL cost truc little CPU. And `growth`, the
+ * database's growth a batch (KB, `pg_database_size` before and after the stage; autovacuum may run in between).
  *
  *   npx tsx test/bench/lib/vendor-cpu.ts [rounds=4] [batches=12]     (prints one JSON line at the end)
  *
@@ -69,8 +73,15 @@ interface Cpu {
   pg: number;
   /** Of `truc`'s time, the main thread's GC pauses (wall ms; PerformanceObserver 'gc'). */
   gc: number;
+  /** KB the database grew a batch (`pg_database_size`). */
+  growth: number;
   /** MB allocated (sampled; VENDOR_CPU_ALLOC), when asked for. */
   alloc?: number;
+}
+
+async function databaseSize(db: Queryable): Promise<number> {
+  const r = await db.query<{ n: string }>('SELECT pg_database_size(current_database())::text AS n');
+  return Number(r.rows[0]!.n);
 }
 
 /**
@@ -105,6 +116,7 @@ new PerformanceObserver((list) => {
  * also its allocations (`label`: the profile's file name).
  */
 async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>, label = 'stage'): Promise<Cpu> {
+  const size0 = await databaseSize(db);
   const pg0 = await backends(db);
   const t0 = process.cpuUsage();
   const gc0 = gcPauseMs;
@@ -116,11 +128,13 @@ async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>, label = 
   const pg1 = await backends(db);
   let pg = 0;
   for (const [pid, ns] of pg1) pg += ns - (pg0.get(pid) ?? 0);
+  const growth = ((await databaseSize(db)) - size0) / 1024 / n;
   const cpu: Cpu = {
     truc: (t.user + t.system) / 1000 / n,
     sys: t.system / 1000 / n,
     pg: pg / 1e6 / n,
     gc: gc / n,
+    growth,
   };
   return alloc === undefined ? cpu : { ...cpu, alloc };
 }
@@ -132,8 +146,11 @@ interface Body {
   records: unknown[];
 }
 
-const bodyOf = (b: StudentBatch, change?: string): Body => {
-  const records = change ? b.records.map((r) => ({ ...r, statusDate: change })) : b.records;
+/** `b`'s body; `change`: a status date set on every record (`every`: on every `every`-th record only). */
+const bodyOf = (b: StudentBatch, change?: string, every = 1): Body => {
+  const records = change
+    ? b.records.map((r, i) => (i % every === 0 ? { ...r, statusDate: change } : r))
+    : b.records;
   const text = JSON.stringify({ entity: 'students', records });
   return { schoolCode: b.schoolCode, text, bytes: Buffer.from(text), records };
 };
@@ -174,7 +191,10 @@ async function repeat(env: TrucEnv, b: Body): Promise<void> {
   }
 }
 
-type Stage = 'accept' | 'p4' | 'unchanged' | 'changed';
+type Stage = 'accept' | 'p4' | 'unchanged' | 'relisted' | 'night' | 'changed';
+
+/** A status date of the current school year no population student has, other than {@link changedStatusDate}. */
+const nightStatusDate = (): string => changedStatusDate().replace(/-04$/, '-03');
 
 /** The statement spy, when asked for: which stage it is timing, and what it kept. */
 interface Spy {
@@ -230,21 +250,52 @@ async function round(
     },
     `unchanged-r${no}`,
   );
-  const changedBodies = batches.map((b) => bodyOf(b, changedStatusDate()));
-  const changedIds: string[] = [];
-  for (const b of changedBodies) changedIds.push(await accept(env, b));
-  const changed = await cpuOf(
-    db,
-    changedIds.length,
-    () => spied(spy, 'changed', () => ingestAll(env, ctx, changedIds)),
-    `changed-r${no}`,
-  );
+  const rePushed = await rePushes(env, ctx, batches, no, spy);
+  const all = [...ids, ...rePushed.ids];
   const done = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM truc.batches WHERE status = 'done' AND id = ANY($1::uuid[])`,
-    [[...ids, ...changedIds]],
+    [all],
   );
-  if (done.rows[0]!.n !== ids.length + changedIds.length) throw new Error('vendor-cpu: batches not done');
-  return { accept: acceptCpu, p4, unchanged, changed };
+  if (done.rows[0]!.n !== all.length) throw new Error('vendor-cpu: batches not done');
+  return { accept: acceptCpu, p4, unchanged, ...rePushed.cpu };
+}
+
+/**
+ * The re-pushes judged by the ingest job, each accepted (not timed), then ingested (timed): relisted (the same
+ * records in another order), night (every 10th record changed), changed (every record).
+ */
+async function rePushes(
+  env: TrucEnv,
+  ctx: ReturnType<typeof createWorkerContext>,
+  batches: StudentBatch[],
+  no: number,
+  spy?: Spy,
+): Promise<{ cpu: Record<'relisted' | 'night' | 'changed', Cpu>; ids: string[] }> {
+  const ids: string[] = [];
+  const ingested = async (stage: Stage, bodies: Body[]) => {
+    const stageIds: string[] = [];
+    for (const b of bodies) stageIds.push(await accept(env, b));
+    ids.push(...stageIds);
+    return cpuOf(
+      env.deps.db,
+      stageIds.length,
+      () => spied(spy, stage, () => ingestAll(env, ctx, stageIds)),
+      `${stage}-r${no}`,
+    );
+  };
+  const relisted = await ingested(
+    'relisted',
+    batches.map((b) => bodyOf({ ...b, records: [...b.records].reverse() })),
+  );
+  const night = await ingested(
+    'night',
+    batches.map((b) => bodyOf(b, nightStatusDate(), 10)),
+  );
+  const changed = await ingested(
+    'changed',
+    batches.map((b) => bodyOf(b, changedStatusDate())),
+  );
+  return { cpu: { relisted, night, changed }, ids };
 }
 
 const median = (xs: number[]): number => {
@@ -310,13 +361,13 @@ async function main(): Promise<void> {
       const line = Object.entries(res)
         .map(([s, c]) => {
           const alloc = c.alloc === undefined ? '' : `, alloc ${c.alloc.toFixed(2)} MB`;
-          return `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (sys ${c.sys.toFixed(1)}, gc ${c.gc.toFixed(1)}${alloc})`;
+          return `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (sys ${c.sys.toFixed(1)}, gc ${c.gc.toFixed(1)}, +${c.growth.toFixed(0)} KB${alloc})`;
         })
         .join(', ');
       console.error(`vendor-cpu round ${r}: ${line} ms a batch; load ${loadavg()[0]!.toFixed(1)}`);
     }
     const measured = results.slice(rounds > 1 ? 1 : 0);
-    const stages: Stage[] = ['accept', 'p4', 'unchanged', 'changed'];
+    const stages: Stage[] = ['accept', 'p4', 'unchanged', 'relisted', 'night', 'changed'];
     const summary = Object.fromEntries(
       stages.map((s) => [
         s,
@@ -325,6 +376,7 @@ async function main(): Promise<void> {
           sys: +median(measured.map((m) => m[s].sys)).toFixed(2),
           pg: +median(measured.map((m) => m[s].pg)).toFixed(2),
           gc: +median(measured.map((m) => m[s].gc)).toFixed(2),
+          growth: +median(measured.map((m) => m[s].growth)).toFixed(1),
           ...(process.env.VENDOR_CPU_ALLOC
             ? { alloc: +median(measured.map((m) => m[s].alloc ?? 0)).toFixed(3) }
             : {}),
