@@ -40,9 +40,9 @@ export function recordSeenWrites(q: Queryable) {
  * (./record-deletions.ts `missingFromSnapshot`).
  */
 export function carriedAfterWrite(entity: EntityName, row: string, sender: string): string {
-  return `EXISTS (SELECT 1 FROM truc.record_seen s
-                   WHERE s.entity = '${entity}' AND s.key = ${row}.${TABLES[entity].key}
-                     AND s.seen_by = ${sender} AND s.seen_at > ${row}.updated_at)`;
+  return `EXISTS (SELECT 1 FROM truc.record_seen seen
+                   WHERE seen.entity = '${entity}' AND seen.key = ${row}.${TABLES[entity].key}
+                     AND seen.seen_by = ${sender} AND seen.seen_at > ${row}.updated_at)`;
 }
 
 /**
@@ -50,17 +50,20 @@ export function carriedAfterWrite(entity: EntityName, row: string, sender: strin
  * With `row.updated_at >= since`, the old `last_seen_at >= since`.
  */
 export function seenSince(entity: EntityName, row: string, since: string): string {
-  return `EXISTS (SELECT 1 FROM truc.record_seen s
-                   WHERE s.entity = '${entity}' AND s.key = ${row}.${TABLES[entity].key} AND s.seen_at >= ${since})`;
+  return `EXISTS (SELECT 1 FROM truc.record_seen seen
+                   WHERE seen.entity = '${entity}' AND seen.key = ${row}.${TABLES[entity].key} AND seen.seen_at >= ${since})`;
 }
 
 /**
+ * (The readers here name truc.record_seen `seen`, which a caller's row alias must not be: an inner alias equal
+ * to the caller's shadows it, as `s` once did the schools list's `s`, a 500 on every schools list.)
+ *
  * SQL timestamp: when a row `row` of `entity` was last written or carried unchanged by a batch (the schools
  * list's `lastSeenAt`).
  */
 export function lastSeen(entity: EntityName, row: string): string {
-  return `GREATEST(${row}.updated_at, (SELECT s.seen_at FROM truc.record_seen s
-                                        WHERE s.entity = '${entity}' AND s.key = ${row}.${TABLES[entity].key}))`;
+  return `GREATEST(${row}.updated_at, (SELECT seen.seen_at FROM truc.record_seen seen
+                                        WHERE seen.entity = '${entity}' AND seen.key = ${row}.${TABLES[entity].key}))`;
 }
 
 /** What an approved hold of the mass-change guard leaves alone: records written, carried or deleted since. */
