@@ -13,6 +13,7 @@ import type { Queryable } from '../store/db.js';
 import { createQualityRepo, type Verdict } from '../store/quality.js';
 import {
   heldKeys,
+  pulledSchools,
   isPulledPage,
   type Applied,
   type IngestContext,
@@ -148,7 +149,9 @@ export async function finish(
   else await recordAudit(closing, audit, deps.now());
   // A page ingested by its pull job notes the keys it saw with the closing writes (issue 7: one round
   // trip less per page); otherwise after them, as its run's reconciliation may become due (read: the batch done).
-  const seen = isPulledPage(loaded) ? heldKeys(mapped, outcome.pulled) : undefined;
+  const seen = isPulledPage(loaded)
+    ? { ...heldKeys(mapped, outcome.pulled), schools: pulledSchools(mapped, outcome.pulled) }
+    : undefined;
   if (seen && inline) await afterPulledPage(closing, batch, seen, { run: inline.run });
   if (!inline) await closing.flush();
   if (seen && !inline) await afterPulledPage(q, batch, seen);

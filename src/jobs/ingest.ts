@@ -252,8 +252,9 @@ async function closeSkippedPage(
     received: page.records.length,
     counts,
   });
-  const held = heldKeys({ records: [] }, extras);
-  await learnServedSchools(closing, page.format, pulledSchools({ records: [] }, extras), 'pull');
+  const schools = pulledSchools({ records: [] }, extras);
+  const held = { ...heldKeys({ records: [] }, extras), schools };
+  await learnServedSchools(closing, page.format, schools, 'pull');
   await afterPulledPage(closing, { id: page.id, syncRunId: page.syncRunId }, held, { run: page.run });
   page.audit.push(...ingestedAudit(page.id, page.entity, counts));
   closing.afterFlush(() => countIngested(deps, page.entity, counts));

@@ -50,7 +50,7 @@ const SUPERSEDED_NOTE = 'superseded';
 export async function afterPulledPage(
   q: Queryable,
   batch: Pick<Batch, 'id' | 'syncRunId'>,
-  seen: { keys: readonly string[]; unkeyed: number },
+  seen: { keys: readonly string[]; unkeyed: number; schools: readonly string[] },
   opts: {
     /**
      * The page is ingested by its pull job, which read the run and queues its reconciliation after
@@ -65,7 +65,8 @@ export async function afterPulledPage(
   if (!run || run.since !== null) return; // incremental runs do not reconcile
   // Keys are dropped only when the run is known to have stored nothing before (fail safe: a run read without
   // the column keeps them, where a falsy test would leave its reconciliation deleting every record it saw).
-  await runs.recordSeen(run.id, batch.id, run.storedBefore === false ? [] : seen.keys, seen.unkeyed);
+  const keys = run.storedBefore === false ? [] : seen.keys;
+  await runs.recordSeen(run.id, batch.id, { keys, unkeyed: seen.unkeyed, schools: seen.schools });
   if (!opts.run) await queueReconcileIfDue(q, run.id);
 }
 
@@ -134,8 +135,10 @@ export async function applySnapshot(
 /**
  * Of the unseen records of a school system's run of every school, those of the schools the run walked: a
  * school the system no longer lists (it left for another system) is not its to empty (review18b R2). The
- * schools walked are known by the records the run carried: a school listed with no record at all keeps its
- * records too (a run of that one school deletes them). Any other run: all of them.
+ * schools walked are those its pages' records named, kept with each page (migration 640), not where the
+ * records it carried live in truc: a copy the system lists at one school of a record truc holds at another
+ * does not make that other school walked. A school listed with no record at all keeps its records too (a
+ * run of that one school deletes them). Any other run: all of them.
  */
 async function ofWalkedSchools(
   q: Queryable,
@@ -143,9 +146,8 @@ async function ofWalkedSchools(
   unseen: Array<{ key: string; scope: string }>,
 ): Promise<Array<{ key: string; scope: string }>> {
   if (run.scope !== '' || !(SCHOOL_SYSTEMS as readonly string[]).includes(run.system)) return unseen;
-  const schools = [...new Set(unseen.map((r) => r.scope))];
-  if (schools.length === 0) return unseen;
-  const walked = await createSyncRunsRepo(q).seenSchools(run.id, run.entity, schools);
+  if (unseen.length === 0) return unseen;
+  const walked = await createSyncRunsRepo(q).listedSchools(run.id);
   return unseen.filter((r) => walked.has(r.scope));
 }
 

@@ -179,12 +179,19 @@ function runPages(q: Queryable) {
         [id, page.last ? 'done' : 'running', page.cursor, page.records, page.tombstones, page.watermark],
       );
     },
-    /** The keys one ingested page of a run held (narrow: no wide record row is rewritten). */
-    async recordSeen(id: number, batchId: string, keys: readonly string[], unkeyed: number): Promise<void> {
+    /**
+     * The keys one ingested page of a run held (narrow: no wide record row is rewritten), and the schools its
+     * records named (migration 640).
+     */
+    async recordSeen(
+      id: number,
+      batchId: string,
+      seen: { keys: readonly string[]; unkeyed: number; schools: readonly string[] },
+    ): Promise<void> {
       await q.query(
-        `INSERT INTO truc.sync_run_seen (sync_run_id, batch_id, keys, unkeyed) VALUES ($1, $2, $3, $4)
+        `INSERT INTO truc.sync_run_seen (sync_run_id, batch_id, keys, unkeyed, schools) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (sync_run_id, batch_id) DO NOTHING`,
-        [id, batchId, [...keys], unkeyed],
+        [id, batchId, [...seen.keys], seen.unkeyed, [...new Set(seen.schools)]],
       );
     },
     /** Schools the run's listing gave up on (their set kept changing): added once each. */
@@ -307,20 +314,17 @@ function runReconciliation(q: Queryable) {
   };
 }
 
-/** Where the records a run's pages carried live, as its reconciliation reads them. */
-function runSeenSchools(q: Queryable) {
+/** The schools a run's pages listed, as its reconciliation reads them. */
+function runListedSchools(q: Queryable) {
   return {
     /**
-     * Of `schools`, those where a record the run's pages carried now lives (review18b R2): the schools its
-     * listing walked, as far as their records tell (a school it listed with no record is not among them).
+     * The schools the records of the run's ingested pages named (review18b R2): the schools its listing
+     * walked, as far as its records tell (a school it listed with no record is not among them).
      */
-    async seenSchools(id: number, entity: EntityName, schools: readonly string[]): Promise<Set<string>> {
-      const t = TABLES[entity];
+    async listedSchools(id: number): Promise<Set<string>> {
       const res = await q.query<{ school: string }>(
-        `SELECT DISTINCT r.${t.scope} AS school FROM ${t.table} r
-          WHERE r.${t.scope} = ANY($2::text[])
-            AND r.${t.key} IN (SELECT unnest(keys) FROM truc.sync_run_seen WHERE sync_run_id = $1)`,
-        [id, [...schools]],
+        `SELECT DISTINCT unnest(schools) AS school FROM truc.sync_run_seen WHERE sync_run_id = $1`,
+        [id],
       );
       return new Set(res.rows.map((r) => r.school));
     },
@@ -359,7 +363,7 @@ export function createSyncRunsRepo(q: Queryable) {
     ...runAdvance(q),
     ...runReconciliation(q),
     ...runOvertaken(q),
-    ...runSeenSchools(q),
+    ...runListedSchools(q),
     ...createSyncRunReads(q),
     ...watermarks(q),
   };

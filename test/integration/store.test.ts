@@ -811,7 +811,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       const batchId = randomUUID();
       // A page's worth: stored compressed (inline or out of line) either way.
       const keys = Array.from({ length: 1000 }, (_, i) => `79${String(i * 48271).padStart(9, '0')}`);
-      await createSyncRunsRepo(store.db).recordSeen(id, batchId, keys, 0);
+      await createSyncRunsRepo(store.db).recordSeen(id, batchId, { keys, unkeyed: 0, schools: [] });
       const res = await store.db.query<{ compression: string; keys: string[] }>(
         'SELECT pg_column_compression(keys) AS compression, keys FROM truc.sync_run_seen WHERE batch_id = $1',
         [batchId],
@@ -994,7 +994,11 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       const job = await createOutboxRepo(store.db).add('pull', 'pull-page', { syncRunId: id, page: pages });
       const advance = (due: number, q: Queryable = store.db) => {
         const closing = combinedWrites(q);
-        void createSyncRunsRepo(closing).recordSeen(id, randomUUID(), [`k${due}`], 0);
+        void createSyncRunsRepo(closing).recordSeen(id, randomUUID(), {
+          keys: [`k${due}`],
+          unkeyed: 0,
+          schools: [],
+        });
         return createSyncRunsRepo(q).advance(
           id,
           {

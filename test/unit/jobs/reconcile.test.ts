@@ -129,7 +129,11 @@ describe('the reconciliation of a run with no candidate', () => {
     await seed(['F1'], 'hcm-csdl', S1);
     await seed(['F2'], 'hcm-csdl', S2);
     const runId = await requestFullStudentsSync(ctx);
-    await createSyncRunsRepo(ctx.db).recordSeen(runId, randomUUID(), ['F1', 'F2'], 0);
+    await createSyncRunsRepo(ctx.db).recordSeen(runId, randomUUID(), {
+      keys: ['F1', 'F2'],
+      unkeyed: 0,
+      schools: [],
+    });
     const sent: string[] = [];
     const spy: Queryable = {
       query: (sql, params, opts) => {
@@ -164,7 +168,11 @@ describe("the reconciliation's grouping of a run's keys", () => {
     await seed(['C2', 'C1', 'C3'], 'hcm-csdl', S1);
     const runId = await requestFullStudentsSync(ctx);
     const run = (await createSyncRunsRepo(ctx.db).get(runId))!;
-    await createSyncRunsRepo(ctx.db).recordSeen(runId, randomUUID(), ['C2'], 0);
+    await createSyncRunsRepo(ctx.db).recordSeen(runId, randomUUID(), {
+      keys: ['C2'],
+      unkeyed: 0,
+      schools: [],
+    });
     const sent: string[] = [];
     const spy: Queryable = {
       query: (sql, params, opts) => {
@@ -250,7 +258,7 @@ describe("a first sync's seen keys", () => {
     const runs = createSyncRunsRepo(ctx.db);
     for (const id of [first, second]) {
       const run = (await runs.get(id))!;
-      const seen = { keys: ['K1', 'K2'], unkeyed: 1 };
+      const seen = { keys: ['K1', 'K2'], unkeyed: 1, schools: [] };
       await afterPulledPage(ctx.db, { id: randomUUID(), syncRunId: id }, seen, { run });
     }
     const rows = await ctx.db.rows<{ keys: string[]; unkeyed: number }>(
@@ -268,7 +276,12 @@ describe("a first sync's seen keys", () => {
     const id = await requestFullStudentsSync(ctx);
     const { storedBefore: _dropped, ...narrow } = (await createSyncRunsRepo(ctx.db).get(id))!;
     const run = narrow as unknown as { id: number; since: string | null; storedBefore: boolean };
-    await afterPulledPage(ctx.db, { id: randomUUID(), syncRunId: id }, { keys: ['K3'], unkeyed: 0 }, { run });
+    await afterPulledPage(
+      ctx.db,
+      { id: randomUUID(), syncRunId: id },
+      { keys: ['K3'], unkeyed: 0, schools: [] },
+      { run },
+    );
     const rows = await ctx.db.rows<{ keys: string[] }>('truc.sync_run_seen', `sync_run_id = ${id}`);
     expect(rows.map((r) => r.keys)).toEqual([['K3']]);
   });

@@ -4,7 +4,8 @@
  * school, so the first full run after the school left deletes the school's students in truc, and that
  * deletion travels to the city database (a batchDelete of students who only changed vendor). A school under
  * `guard.minRecords` (20) is not even held. A school system's run knows only the schools it walked (its
- * reconciliation leaves the others alone: src/jobs/reconcile.ts `ofWalkedSchools`).
+ * reconciliation leaves the others alone: src/jobs/reconcile.ts `ofWalkedSchools`), those its pages' records
+ * named (kept with each page, migration 640).
  */
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
@@ -52,11 +53,11 @@ describe('a school that leaves SMAS (review18b R2)', () => {
     expect([await live(S1), await live(S2)]).toEqual([9, 10]);
   });
 
-  // Fails (review18's look at the S2 fix, open): the schools a run walked are known by where the records its
-  // pages carried live now, so a copy SMAS still lists at S1 of a student truc holds at S2 (refused: owned
-  // elsewhere) makes S2 count as walked, and S2's other students are deleted. The sturdy fix keeps on the run
-  // the schools its pages carried (like unstable_scopes: a migration). Turn into `it` with it.
-  it.fails('a copy SMAS lists at S1 of a student truc holds at S2 does not make S2 walked', async () => {
+  // review18's look at the S2 fix: when the schools a run walked were known by where the records its pages
+  // carried live now, a copy SMAS still lists at S1 of a student truc holds at S2 (refused: owned elsewhere)
+  // made S2 count as walked, and S2's other students were deleted. The run keeps the schools its pages'
+  // records named instead.
+  it('a copy SMAS lists at S1 of a student truc holds at S2 does not make S2 walked', async () => {
     const s1 = Array.from({ length: 10 }, (_, i) => smasStudentAt(`LA${i}`, S1));
     await fullSmasRun([...s1, smasStudentAt('LB0', S1)]);
     expect(await live(S2)).toBe(10);
