@@ -26,6 +26,8 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
     'Replay with `"mapping": "current"`; the versions kept loadable are declared beside each mapping (`*_PREVIOUS_MAPPINGS`).',
   ERR_GUARD_SUPERSEDED:
     'Nothing to approve: the newer full run of the scope decides what is deleted; if its reconciliation is held, decide that hold.',
+  ERR_GUARD_SUPERSEDED_SCHOOLS:
+    'Nothing to approve: the newer runs of those schools decided there. If the whole-city run is held again at a page, decide that hold.',
   ERR_SCHEDULE_FIRE_TAKEN: 'Call again: a later call is a fire of its own, and requests a run.',
   ERR_ADAPTER_WINDOW_CLOSED:
     'The Ministry accepts figures only in its window (from 1 September to the deadline).',

@@ -199,6 +199,12 @@ export const ERRORS = {
     'Một lần đồng bộ toàn bộ mới hơn của cùng phạm vi đã kéo xong sau khi thay đổi bị giữ: thay đổi cũ không còn đúng với dữ liệu hiện tại nên được đóng, không xoá gì; lần đồng bộ mới hơn quyết định.',
     'A newer full sync run of the same scope fetched every page after the change was held: the held change no longer matches the current data, so it is closed and deletes nothing; the newer run decides.',
   ),
+  ERR_GUARD_SUPERSEDED_SCHOOLS: def(
+    409,
+    false,
+    'Trang bị giữ của một lần đồng bộ toàn thành phố: mỗi trường vượt ngưỡng của nó đã có một lần đồng bộ toàn bộ riêng, yêu cầu sau khi trang bị giữ, kéo xong; việc duyệt không còn ý nghĩa nên không được ghi nhận và thay đổi bị giữ được đóng. Lần đồng bộ toàn thành phố chạy tiếp từ trang bị giữ, vẫn chịu ngưỡng thay đổi.',
+    'A held page of a whole-city sync run: a full run of each school it exceeded the thresholds of, requested after the page was held, fetched every page; the approval no longer decides anything, so it is not recorded and the hold is closed. The whole-city run goes on from the held page, still guarded.',
+  ),
   // issue 7: schedules
   ERR_SCHEDULE_FIRE_TAKEN: def(
     409,

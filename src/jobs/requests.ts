@@ -188,17 +188,27 @@ export async function requestSync(
 }
 
 /**
- * A held run's change that a newer full run of its scope overtook (it fetched every page after the hold):
- * approving it closes it as superseded. A reconciliation's view of the scope is stale (the reconcile job
- * would skip it the same way: `supersededByNewer`). A held page is not applied either: the newer run has
- * brought the scope up to date (its pages judged by the guard), so going on from the old cursor adds
- * nothing, and the approval of the diff shown then would let the rest of the old run through unguarded
- * against data that has moved on.
+ * How a held run's change was overtaken by newer full runs, when approved: `scope`, a newer full run of its
+ * scope (or of everything) fetched every page after it was held (its `supersededByNewer`). A reconciliation's
+ * view of the scope is stale (the reconcile job would skip it the same way). A held page is not applied
+ * either: the newer run has brought the scope up to date (its pages judged by the guard), so going on from
+ * the old cursor adds nothing, and the approval of the diff shown then would let the rest of the old run
+ * through unguarded against data that has moved on. `schools` (left19 item 2), a held page of a run of
+ * everything each of whose schools over a threshold a full run of that school alone, requested after the
+ * hold, fetched every page of: the decision the hold asks for was taken there, through the guard, so the
+ * approval of its diff is moot and must not let the rest of the run through unguarded; but the rest of the
+ * city is still the run's to pull, so it goes on from its cursor, guarded. `none`: a decision to take.
  */
-async function supersededHold(q: Queryable, holdId: number): Promise<boolean> {
+async function overtaken(q: Queryable, holdId: number): Promise<'none' | 'scope' | 'schools'> {
   const hold = await createGuardHoldsRepo(q).get(holdId);
-  if (hold?.status !== 'held' || hold.kind === 'batch' || hold.syncRunId === null) return false;
-  return createSyncRunsRepo(q).supersededByNewer(hold.syncRunId);
+  if (hold?.status !== 'held' || hold.kind === 'batch' || hold.syncRunId === null) return 'none';
+  const runs = createSyncRunsRepo(q);
+  if (await runs.supersededByNewer(hold.syncRunId)) return 'scope';
+  if (hold.kind !== 'run') return 'none'; // a reconciliation leaves overtaken schools alone itself (schoolsOvertaken)
+  const schools = [...new Set(hold.reasons.map((r) => r.school))];
+  if (schools.length === 0) return 'none';
+  const covered = await runs.schoolsOvertakenSinceHold(hold.id, schools);
+  return schools.every((s) => covered.has(s)) ? 'schools' : 'none';
 }
 
 /**
@@ -207,15 +217,17 @@ async function supersededHold(q: Queryable, holdId: number): Promise<boolean> {
  * runs on from its cursor and an approved snapshot's deletions are queued (`guardApply`); a rejected
  * one is closed without deleting anything (a rejected run fails, ERR_GUARD_REJECTED). A reconciliation or a held
  * page a newer full run overtook is closed as `superseded` when approved (nothing deleted or applied; the run
- * of a page fails, ERR_GUARD_SUPERSEDED; the caller answers ERR_GUARD_SUPERSEDED after committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
+ * of a page fails, ERR_GUARD_SUPERSEDED, or, overtaken only at the schools of its hold, runs on guarded:
+ * {@link overtaken}, told in `overtaken`; the caller answers ERR_GUARD_SUPERSEDED, or ERR_GUARD_SUPERSEDED_SCHOOLS, after
+ * committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
  */
 export async function decideHold(
   q: Queryable,
   input: { holdId: number; decision: 'approved' | 'rejected'; by: string; at: Date },
-): Promise<GuardHold> {
+): Promise<GuardHold & { overtaken?: 'scope' | 'schools' }> {
   const holds = createGuardHoldsRepo(q);
-  const status =
-    input.decision === 'approved' && (await supersededHold(q, input.holdId)) ? 'superseded' : input.decision;
+  const by = input.decision === 'approved' ? await overtaken(q, input.holdId) : 'none';
+  const status = by === 'none' ? input.decision : 'superseded';
   const hold = await holds.decide(input.holdId, status, input.by);
   if (!hold) {
     if (!(await holds.get(input.holdId))) throw new AppError('ERR_NOT_FOUND');
@@ -235,8 +247,10 @@ export async function decideHold(
   }
   if (hold.kind === 'run' && hold.syncRunId !== null) {
     // A held run: approved, it runs on from its cursor (the held page again; the guard lets the run's
-    // pages through); rejected, it ends (failed) and never reconciles; superseded, it ends the same way.
-    if (status === 'superseded') {
+    // pages through); rejected, it ends (failed) and never reconciles; superseded by a newer run of its
+    // scope, it ends the same way; superseded at its schools only (a run of everything), it runs on from its
+    // cursor still guarded (no approval is recorded).
+    if (status === 'superseded' && by === 'scope') {
       await createSyncRunsRepo(q).fail(hold.syncRunId, 'ERR_GUARD_SUPERSEDED');
     } else if (input.decision === 'approved') {
       const released = await createRunGuardRepo(q).release(hold.syncRunId);
@@ -271,7 +285,7 @@ export async function decideHold(
     ],
     input.at,
   );
-  return hold;
+  return by === 'none' ? hold : { ...hold, overtaken: by };
 }
 
 /**

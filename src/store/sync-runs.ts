@@ -258,6 +258,23 @@ function runOvertaken(q: Queryable) {
       );
       return res.rows.map((r) => r.scope);
     },
+    /**
+     * Of `schools`, those a full run of that school alone (same system and entity as the run of everything
+     * the hold holds), requested after the hold was made, has fetched every page of: the hold's view of them
+     * is stale, the newer runs decided there through the guard (left19 item 2). Empty for a run of one scope.
+     */
+    async schoolsOvertakenSinceHold(holdId: number, schools: readonly string[]): Promise<Set<string>> {
+      const res = await q.query<{ scope: string }>(
+        `SELECT DISTINCT o.scope FROM truc.guard_holds h
+           JOIN truc.sync_runs r ON r.id = h.sync_run_id AND r.scope = ''
+           JOIN truc.sync_runs o
+             ON o.system = r.system AND o.entity = r.entity AND o.scope = ANY($2::text[])
+            AND o.since IS NULL AND o.status = 'done' AND o.created_at > h.created_at
+          WHERE h.id = $1`,
+        [holdId, [...schools]],
+      );
+      return new Set(res.rows.map((r) => r.scope));
+    },
   };
 }
 

@@ -206,6 +206,9 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
         }),
       );
       // Closed as superseded (committed, audited): the approval did not take.
+      // Overtaken at its schools only (a held page of a whole-city run): the run goes on, still guarded.
+      if (hold.overtaken === 'schools')
+        throw new AppError('ERR_GUARD_SUPERSEDED_SCHOOLS', `guard hold ${hold.id}`);
       if (hold.status === 'superseded') throw new AppError('ERR_GUARD_SUPERSEDED', `guard hold ${hold.id}`);
       return holdView(hold);
     },
