@@ -169,6 +169,23 @@ export const DryRunResult = z
       unchanged: z.number().int(),
     }),
     findings: z.array(Finding),
+    guard: z
+      .object({
+        status: z.literal('held'),
+        whole: z.boolean().meta({
+          description:
+            'true: cả lô bị giữ, không áp dụng gì cho đến khi được duyệt; false: các bản ghi được áp dụng, chỉ các lần xoá của snapshot chờ duyệt / ' +
+            'true: the whole batch would be held, nothing of it applied until approved; false: its records would apply, only the snapshot’s deletions would wait',
+        }),
+        kinds: z.array(z.enum(['deleted', 'changed'])),
+      })
+      .nullable()
+      .meta({
+        description:
+          'Bộ chặn thay đổi hàng loạt sẽ giữ lô này chờ duyệt, như trạng thái lô (guard) sẽ cho thấy; null: lô sẽ được áp dụng / ' +
+          'the mass-change guard would hold this batch for a city admin, as the batch’s status (guard) would show it; ' +
+          'kinds: which thresholds it would go over (no record codes); null: it would apply',
+      }),
     snapshot: z
       .object({
         wouldDelete: z
@@ -185,7 +202,7 @@ export const DryRunResult = z
         }),
         guardWouldHold: z.boolean().meta({
           description:
-            'Bộ chặn thay đổi hàng loạt sẽ giữ các lần xoá này chờ duyệt / the mass-change guard would hold these deletions for approval',
+            'Bộ chặn thay đổi hàng loạt sẽ giữ các lần xoá này chờ duyệt (riêng, hoặc cùng cả lô) / the mass-change guard would hold these deletions for approval (alone, or with the whole batch)',
         }),
       })
       .optional()

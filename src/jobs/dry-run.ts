@@ -1,8 +1,8 @@
 /**
  * The batch API's dry run (issue 9, `?dryRun=true`): a batch that is not stored goes through the judging
  * steps of ./judge.ts (`map`, `check`, `plan`) exactly as the ingest job would take it, reading the
- * store and writing nothing: the findings and counts the batch would get, and for a snapshot the
- * deletions it would infer.
+ * store and writing nothing: the findings and counts the batch would get, whether the mass-change guard
+ * would hold it (whole, or a snapshot's deletions), and for a snapshot the deletions it would infer.
  */
 import { randomUUID } from 'node:crypto';
 import { vietnamDateOf } from '../canonical/school-year.js';
@@ -12,10 +12,20 @@ import type { BatchMode } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
 import { PULL_CLIENT } from './contracts.js';
-import { diffsOf, evaluate } from './guard.js';
+import { batchWouldHold, diffsOf, evaluate } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
-import { check, map, plan, toRow, type JudgeContext, type Loaded, type Mapped } from './judge.js';
+import {
+  check,
+  map,
+  plan,
+  toRow,
+  type Checked,
+  type JudgeContext,
+  type Loaded,
+  type Mapped,
+  type Plan,
+} from './judge.js';
 
 /** A batch as a vendor would push it, judged without being stored. */
 export interface DryRunBatch {
@@ -28,10 +38,22 @@ export interface DryRunBatch {
 }
 
 /**
+ * Whether the mass-change guard would hold the batch, as its status (`GET /v1/batches/{id}` `guard`) would show
+ * the hold: the thresholds it would go over (`kinds`, no codes), and `whole`: nothing of the batch would apply
+ * until a city admin approves it (its changes or moves go over a school's thresholds: ./guard.ts `guardBatch`),
+ * or (false) its records would apply and only a snapshot's deletions would wait.
+ */
+export interface GuardPreview {
+  whole: boolean;
+  kinds: Array<'deleted' | 'changed'>;
+}
+
+/**
  * What a snapshot batch would delete (counts only, never keys: a dry run may show no personal data):
  * the school's live records the batch omits, as the ingest's `applySnapshot` infers them. None when
  * a record of the batch has no key (the ingest then deletes nothing either). `guardWouldHold`: the
- * mass-change guard would hold these deletions for a city admin instead of applying them.
+ * mass-change guard would hold these deletions for a city admin instead of applying them (alone, or with
+ * the whole batch).
  */
 export interface SnapshotPreview {
   wouldDelete: number;
@@ -42,6 +64,8 @@ export interface SnapshotPreview {
 export interface DryRunOutcome {
   counts: { received: number; accepted: number; rejected: number; unchanged: number };
   findings: FindingRow[];
+  /** The guard's hold, if the batch would be held; null when it would apply. */
+  guard: GuardPreview | null;
   /** Snapshot mode only. */
   snapshot?: SnapshotPreview;
 }
@@ -73,6 +97,26 @@ async function previewSnapshot(
     guardWouldHold = evaluate(diffsOf(entries, live), settings, vietnamDateOf(now)).length > 0;
   }
   return { wouldDelete: missing.length, skipped: null, guardWouldHold };
+}
+
+/** Whether the guard would hold the batch whole (its `guard` step, before anything is written), or a snapshot's deletions. */
+async function previewGuard(
+  q: Queryable,
+  deps: JudgeContext,
+  loaded: Loaded,
+  judged: { mapped: Mapped; checked: Checked; p: Plan },
+  preview: SnapshotPreview | undefined,
+): Promise<{ guard: GuardPreview | null; snapshot: SnapshotPreview | undefined }> {
+  const { mapped, checked, p } = judged;
+  const keys = () => mapped.records.flatMap((r) => (r === undefined ? [] : [r.key]));
+  const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };
+  const whole = loaded.trusted ? [] : await batchWouldHold(q, deps, loaded.batch, writes, keys);
+  if (whole.length > 0) {
+    const kinds = [...new Set(whole.map((r) => r.kind))];
+    // Held whole, its snapshot's deletions wait with it.
+    return { guard: { whole: true, kinds }, snapshot: preview && { ...preview, guardWouldHold: true } };
+  }
+  return { guard: preview?.guardWouldHold ? { whole: false, kinds: ['deleted'] } : null, snapshot: preview };
 }
 
 /**
@@ -117,6 +161,8 @@ export async function dryRunBatch(
   const mapped = map(loaded, deps);
   const checked = await check(q, loaded, mapped);
   const p = plan(checked);
+  const preview = req.mode === 'snapshot' ? await previewSnapshot(q, deps, req, mapped, now) : undefined;
+  const { guard, snapshot } = await previewGuard(q, deps, loaded, { mapped, checked, p }, preview);
   return {
     counts: {
       received: req.records.length,
@@ -125,6 +171,7 @@ export async function dryRunBatch(
       unchanged: p.unchangedKeys.length,
     },
     findings: checked.findings.map((f) => toRow(f, checked)),
-    ...(req.mode === 'snapshot' ? { snapshot: await previewSnapshot(q, deps, req, mapped, now) } : {}),
+    guard,
+    ...(snapshot ? { snapshot } : {}),
   };
 }

@@ -228,26 +228,34 @@ export function withinCopies(
 /** What {@link guardBatch} reads of a vendor batch. */
 type GuardedBatch = Pick<Batch, 'id' | 'clientId' | 'entity' | 'schoolCode' | 'mode' | 'createdAt'>;
 
+/** What {@link guardBatch} weighs: the batch's writes against the stored copies. */
+interface BatchWrites {
+  toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[];
+  existing: ReadonlyMap<string, ExistingRow>;
+  /** The live records of the schools of `existing`'s rows, when the read counted them ({@link weighsWithCopies}). */
+  live?: ReadonlyMap<string, number> | undefined;
+}
+
+/** A vendor batch's changes and moves over a school's thresholds: its entries and the schools' live counts. */
+interface OverThresholds {
+  entries: GuardEntry[];
+  live: Map<string, number>;
+  years: readonly string[] | undefined;
+  today: string;
+}
+
 /**
- * Judges a vendor batch's changes and moves before anything of it is written, in the ingest's
- * transaction. Over a school's thresholds the whole batch is held (the caller applies nothing and marks
- * the batch held): the hold's diff shows its changes, moves and (snapshot mode) the deletions it would
- * make, so an approval lets all of it through. Returns the hold's id, or undefined when it may apply.
- * A class snapshot is weighed against the school's classes of the years it carries, as its deletions are
- * (review18 R4: its changes and deletions alike; `writes.live` counts every year, so it is counted again).
+ * Whether a vendor batch's changes and moves go over a school's thresholds (reads only). A class snapshot is
+ * weighed against the school's classes of the years it carries, as its deletions are (review18 R4: its changes
+ * and deletions alike; `writes.live` counts every year, so it is counted again).
  */
-export async function guardBatch(
+async function overThresholds(
   q: Queryable,
-  ctx: Pick<WorkerContext, 'config' | 'now'>,
-  batch: GuardedBatch,
-  writes: {
-    toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[];
-    existing: ReadonlyMap<string, ExistingRow>;
-    /** The live records of the schools of `existing`'s rows, when the read counted them ({@link weighsWithCopies}). */
-    live?: ReadonlyMap<string, number> | undefined;
-  },
+  ctx: JudgeContext,
+  batch: Omit<GuardedBatch, 'id'>,
+  writes: BatchWrites,
   snapshotKeys: () => readonly string[],
-): Promise<number | undefined> {
+): Promise<OverThresholds | undefined> {
   const settings = ctx.config.guard;
   if (!settings.enabled) return undefined;
   const entries = batchEntries(writes.toWrite, writes.existing);
@@ -257,14 +265,24 @@ export async function guardBatch(
     batch.mode === 'snapshot' ? snapshotYears(batch.entity, snapshotKeys, batch.createdAt) : undefined;
   const counted = years ? undefined : writes.live;
   if (!counted && withinCopies(entries, writes.existing, settings, today)) return undefined;
-  const records = createRecordsRepo(q);
   const schools = [...new Set(entries.map((e) => e.school))];
   // Every school an entry counts against is the school of a stored copy: counted with the copies, or now.
-  const live = counted ? new Map(counted) : await records.liveCounts(batch.entity, schools, years);
+  const live = counted
+    ? new Map(counted)
+    : await createRecordsRepo(q).liveCounts(batch.entity, schools, years);
   if (evaluate(diffsOf(entries, live), settings, today).length === 0) return undefined;
-  const holds = createGuardHoldsRepo(q);
-  if (await holds.approved({ batchId: batch.id })) return undefined;
-  // The hold shows all the batch would do, its snapshot's deletions included.
+  return { entries, live, years, today };
+}
+
+/** The hold's diff and reasons: all the batch would do, its snapshot's deletions included (reads only). */
+async function holdDiff(
+  q: Queryable,
+  ctx: JudgeContext,
+  batch: Omit<GuardedBatch, 'id'>,
+  over: OverThresholds,
+  snapshotKeys: () => readonly string[],
+): Promise<{ diff: SchoolDiff[]; reasons: HoldReason[] }> {
+  const { entries, live, years, today } = over;
   if (batch.mode === 'snapshot') {
     const { missing } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, snapshotKeys(), {
       receivedAt: batch.createdAt,
@@ -272,11 +290,33 @@ export async function guardBatch(
     });
     for (const key of missing) entries.push({ school: batch.schoolCode, kind: 'deleted', key });
     if (!live.has(batch.schoolCode)) {
-      for (const [k, v] of await records.liveCounts(batch.entity, [batch.schoolCode], years)) live.set(k, v);
+      const counted = await createRecordsRepo(q).liveCounts(batch.entity, [batch.schoolCode], years);
+      for (const [k, v] of counted) live.set(k, v);
     }
   }
   const diff = diffsOf(entries, live);
-  const reasons = evaluate(diff, settings, today);
+  return { diff, reasons: evaluate(diff, ctx.config.guard, today) };
+}
+
+/**
+ * Judges a vendor batch's changes and moves before anything of it is written, in the ingest's
+ * transaction. Over a school's thresholds the whole batch is held (the caller applies nothing and marks
+ * the batch held): the hold's diff shows its changes, moves and (snapshot mode) the deletions it would
+ * make, so an approval lets all of it through. Returns the hold's id, or undefined when it may apply.
+ * The batch API's dry run asks the same without holding anything ({@link batchWouldHold}).
+ */
+export async function guardBatch(
+  q: Queryable,
+  ctx: Pick<WorkerContext, 'config' | 'now'>,
+  batch: GuardedBatch,
+  writes: BatchWrites,
+  snapshotKeys: () => readonly string[],
+): Promise<number | undefined> {
+  const over = await overThresholds(q, ctx, batch, writes, snapshotKeys);
+  if (!over) return undefined;
+  const holds = createGuardHoldsRepo(q);
+  if (await holds.approved({ batchId: batch.id })) return undefined;
+  const { diff, reasons } = await holdDiff(q, ctx, batch, over, snapshotKeys);
   const id = await holds.create({ kind: 'batch', batchId: batch.id, entity: batch.entity, diff, reasons });
   await appendAudit(
     q,
@@ -297,6 +337,22 @@ export async function guardBatch(
     ctx.now(),
   );
   return id;
+}
+
+/**
+ * What {@link guardBatch} would answer of a batch not stored (the batch API's dry run): the thresholds its
+ * hold would go over (none: it would not be held whole), nothing written.
+ */
+export async function batchWouldHold(
+  q: Queryable,
+  ctx: JudgeContext,
+  batch: Omit<GuardedBatch, 'id'>,
+  writes: BatchWrites,
+  snapshotKeys: () => readonly string[],
+): Promise<HoldReason[]> {
+  const over = await overThresholds(q, ctx, batch, writes, snapshotKeys);
+  if (!over) return [];
+  return (await holdDiff(q, ctx, batch, over, snapshotKeys)).reasons;
 }
 
 /**

@@ -150,6 +150,7 @@ async function dryRun(
     mode,
     counts: outcome.counts,
     findings: outcome.findings.map((r) => findingView(r, lang)),
+    guard: outcome.guard && { status: 'held' as const, ...outcome.guard },
     ...(outcome.snapshot ? { snapshot: outcome.snapshot } : {}),
   };
 }

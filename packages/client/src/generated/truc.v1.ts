@@ -1297,13 +1297,21 @@ export interface components {
         unchanged: number;
       };
       findings: components['schemas']['Finding'][];
+      /** @description Bộ chặn thay đổi hàng loạt sẽ giữ lô này chờ duyệt, như trạng thái lô (guard) sẽ cho thấy; null: lô sẽ được áp dụng / the mass-change guard would hold this batch for a city admin, as the batch’s status (guard) would show it; kinds: which thresholds it would go over (no record codes); null: it would apply */
+      guard: {
+        /** @constant */
+        status: 'held';
+        /** @description true: cả lô bị giữ, không áp dụng gì cho đến khi được duyệt; false: các bản ghi được áp dụng, chỉ các lần xoá của snapshot chờ duyệt / true: the whole batch would be held, nothing of it applied until approved; false: its records would apply, only the snapshot’s deletions would wait */
+        whole: boolean;
+        kinds: ('deleted' | 'changed')[];
+      } | null;
       /** @description Chỉ với mode snapshot: chỉ có số lượng, không có dữ liệu cá nhân / snapshot mode only: counts, no personal data */
       snapshot?: {
         /** @description Số bản ghi còn sống của trường mà lô bỏ sót và bên gửi đã biết, sẽ bị xoá / live records of the school the batch omits that its sender knew: what it would delete */
         wouldDelete: number;
         /** @description unkeyed-records: có bản ghi không có khoá nên không xoá gì / a record has no key, so nothing would be deleted */
         skipped: 'unkeyed-records' | null;
-        /** @description Bộ chặn thay đổi hàng loạt sẽ giữ các lần xoá này chờ duyệt / the mass-change guard would hold these deletions for approval */
+        /** @description Bộ chặn thay đổi hàng loạt sẽ giữ các lần xoá này chờ duyệt (riêng, hoặc cùng cả lô) / the mass-change guard would hold these deletions for approval (alone, or with the whole batch) */
         guardWouldHold: boolean;
       };
     };
