@@ -65,7 +65,7 @@ describe('truc sync run --follow', () => {
     const lines = e.stderr.trim().split('\n');
     expect(lines.at(-1)).toMatch(
       new RegExp(
-        `^sync ${id} smas students: ${records.toLocaleString('en-US')} records in \\d+s \\([\\d,]+/s\\); done$`,
+        `^sync ${id} smas students: ${records.toLocaleString('en-US')} records in \\d+s \\([\\d,]+/s\\); xong / done$`,
       ),
     );
   });
@@ -80,7 +80,9 @@ describe('truc sync run --follow', () => {
   it('bad usage is exit 2 with the reason first and nothing on stdout', async () => {
     const unknown = await truc(['sync', 'run', 'smas', 'pupils']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^truc: entity "pupils": one of /);
+    expect(unknown.stderr).toMatch(
+      /^truc: entity "pupils": phải là một trong .* \/ entity "pupils": one of /,
+    );
     const unsupported = await truc(['sync', 'run', 'smas', 'persons']);
     expect(unsupported.code).toBe(2);
     expect(unsupported.stderr).toMatch(/^truc: smas has no persons to pull/);

@@ -14,40 +14,85 @@ interface RunOptions {
   timeout?: number;
 }
 
+/** A message in Vietnamese and English (CONVENTIONS decision 8: Vietnamese first), on one line. */
+const both = (vi: string, en: string) => `${vi} / ${en}`;
+
 function oneOf<T extends string>(what: string, value: string | undefined, names: readonly T[]): T {
   if (value && (names as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${what} "${value ?? ''}": one of ${names.join(', ')}`);
+  const given = `${what} "${value ?? ''}"`;
+  throw new UsageError(
+    both(`${given}: phải là một trong ${names.join(', ')}`, `${given}: one of ${names.join(', ')}`),
+  );
 }
 
 /** `sync run --follow`'s exit code for a run the mass-change guard holds (0 done, 1 failed or timed out, 2 bad usage). */
 export const EXIT_HELD = 3;
 
-/** What approving and rejecting a held run do: a page's hold, or its reconciliation's (the run is done). */
+/** What approving and rejecting a held run do: a page's hold, or its reconciliation's (the run is done); vi, en. */
 const DECISIONS = {
-  run: ['the run goes on from the held page', 'the run fails, ERR_GUARD_REJECTED'],
-  reconcile: ['the records the run did not see are deleted', 'nothing is deleted, the run stays done'],
+  run: [
+    ['lượt đồng bộ tiếp tục từ trang bị giữ', 'the run goes on from the held page'],
+    ['lượt đồng bộ thất bại, ERR_GUARD_REJECTED', 'the run fails, ERR_GUARD_REJECTED'],
+  ],
+  reconcile: [
+    ['các bản ghi lượt đồng bộ không thấy bị xoá', 'the records the run did not see are deleted'],
+    ['không xoá gì, lượt đồng bộ vẫn xong', 'nothing is deleted, the run stays done'],
+  ],
+} as const;
+
+/** A hold reason's kind in Vietnamese (`deleted` counts deletions and moves away). */
+const KIND_VI = { deleted: 'xoá hoặc chuyển đi', changed: 'thay đổi' } as const;
+
+/** How `--follow` saw the run end (the progress's closing line), in both languages. */
+const OUTCOME = {
+  done: both('xong', 'done'),
+  held: both('bị bộ chặn thay đổi hàng loạt giữ lại', 'held by the mass-change guard'),
+  timedOut: both('hết thời gian chờ', 'timed out'),
+  failed: (code: string) => both(`thất bại: ${code}`, `failed: ${code}`),
 } as const;
 
 /**
  * What an operator needs about a held run (a page held, or its reconciliation: `reconciliation`): the hold's
- * counts, what went over, and where to decide.
+ * counts, what went over, and where to decide; each line in Vietnamese and English.
  */
 function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconciliation: boolean): string {
-  const what = reconciliation ? `sync run ${runId}'s reconciliation` : `sync run ${runId}`;
+  const what = reconciliation
+    ? { vi: `bước đối soát của lượt đồng bộ ${runId}`, en: `sync run ${runId}'s reconciliation` }
+    : { vi: `lượt đồng bộ ${runId}`, en: `sync run ${runId}` };
+  const isHeldVi = `${what.vi} bị bộ chặn thay đổi hàng loạt giữ lại`;
+  const isHeldEn = `${what.en} is held by the mass-change guard`;
+  const holds = 'GET /v1/guard/holds?status=held';
   if (!hold)
-    return `truc: ${what} is held by the mass-change guard; its hold: GET /v1/guard/holds?status=held\n`;
+    return `truc: ${both(`${isHeldVi}; xem: ${holds}`, `${isHeldEn}; its hold: ${holds}`)}
+`;
   const t = hold.totals;
+  const pct = (n: number) => `${Math.round(n * 100)} %`;
   const over = hold.reasons.map(
     (r) =>
-      `  school ${r.school}: ${r.kind} ${r.count} of ${r.live} live (${Math.round(r.ratio * 100)} %, threshold ${Math.round(r.threshold * 100)} %)\n`,
+      `  ${both(
+        `trường ${r.school}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
+        `school ${r.school}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
+      )}\n`,
   );
   const [approve, reject] = DECISIONS[reconciliation ? 'reconcile' : 'run'];
+  const id = hold.id;
+  const url = (decision: string) => `POST /v1/guard/holds/${id}/${decision}`;
   return (
-    `truc: ${what} is held by the mass-change guard (hold ${hold.id}, ${hold.kind}): ` +
-    `${hold.schools} school(s), ${t.live} live ${hold.entity}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed\n` +
+    `truc: ${both(
+      `${isHeldVi} (lệnh giữ ${id}, ${hold.kind}): ${hold.schools} trường, ${t.live} ${hold.entity} còn hiệu lực, ` +
+        `${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
+      `${isHeldEn} (hold ${id}, ${hold.kind}): ${hold.schools} school(s), ${t.live} live ${hold.entity}, ` +
+        `${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
+    )}\n` +
     over.join('') +
-    `  a city admin decides (scope guard): POST /v1/guard/holds/${hold.id}/approve (${approve})\n` +
-    `  or POST /v1/guard/holds/${hold.id}/reject (${reject}); the dashboard: /dashboard#/guard/${hold.id}\n`
+    `  ${both(
+      `quản trị Sở quyết định (quyền guard): ${url('approve')} (${approve[0]})`,
+      `a city admin decides (scope guard): ${url('approve')} (${approve[1]})`,
+    )}\n` +
+    `  ${both(
+      `hoặc ${url('reject')} (${reject[0]}); trên bảng điều khiển: /dashboard#/guard/${id}`,
+      `or ${url('reject')} (${reject[1]}); the dashboard: /dashboard#/guard/${id}`,
+    )}\n`
   );
 }
 
@@ -72,22 +117,22 @@ async function follow(
   const progress = startProgress(out, label, { unit: 'records' });
   const deadline = Date.now() + o.timeout * 1000;
   let run = first;
-  let outcome = 'timed out';
+  let outcome: string = OUTCOME.timedOut;
   try {
     for (let i = 0; Date.now() < deadline && i < 10_000_000; i++) {
       run = await repo.get(id);
       if (!run) break;
       progress.update(run.records);
       if (isHeld(run)) {
-        outcome = 'held by the mass-change guard';
+        outcome = OUTCOME.held;
         break;
       }
       if (run.status === 'failed') {
-        outcome = `failed: ${run.errorCode ?? 'unknown'}`;
+        outcome = OUTCOME.failed(run.errorCode ?? 'unknown');
         break;
       }
       if (run.status === 'done' && !(await repo.awaitsReconcile(id))) {
-        outcome = 'done';
+        outcome = OUTCOME.done;
         break;
       }
       await new Promise((r) => setTimeout(r, o.intervalMs));
@@ -95,7 +140,7 @@ async function follow(
   } finally {
     progress.stop(outcome);
   }
-  return { run, ok: outcome === 'done' };
+  return { run, ok: outcome === OUTCOME.done };
 }
 
 /**

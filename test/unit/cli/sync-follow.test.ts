@@ -2,6 +2,8 @@
  * `truc sync run --follow` on a run the mass-change guard holds (review15 N2): it waited silently until
  * its timeout. Now it stops at once, says the run is held with the hold's counts and how a city admin
  * approves or rejects it, and exits 3 (distinct from done 0, failed 1, bad usage 2).
+ * Its messages are in Vietnamese and English, Vietnamese first (CONVENTIONS decision 8; tidy19 item 2: they
+ * were English only).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followRun } from '../../../src/cli/commands/sync.js';
@@ -58,13 +60,29 @@ describe('sync run --follow on a held run', () => {
     expect(code).toBe(3);
     expect(JSON.parse(c.stdout.join(''))).toMatchObject({ syncRunId: id, status: 'held' });
     const err = c.stderr.join('');
-    expect(err).toMatch(new RegExp(`^sync ${id} smas students: .*; held by the mass-change guard$`, 'm'));
-    expect(err).toContain(
-      `truc: sync run ${id} is held by the mass-change guard (hold ${holdId}, run): 1 school(s), 100 live students, 40 deleted, 2 moved, 5 changed`,
+    expect(err).toMatch(
+      new RegExp(
+        `^sync ${id} smas students: .*; bị bộ chặn thay đổi hàng loạt giữ lại / held by the mass-change guard$`,
+        'm',
+      ),
     );
-    expect(err).toContain('school 79000001: deleted 40 of 100 live (40 %, threshold 20 %)');
-    expect(err).toContain(`POST /v1/guard/holds/${holdId}/approve`);
+    expect(err).toContain(
+      `truc: lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, run): 1 trường, 100 students còn hiệu lực, 40 xoá, 2 chuyển đi, 5 thay đổi` +
+        ` / sync run ${id} is held by the mass-change guard (hold ${holdId}, run): 1 school(s), 100 live students, 40 deleted, 2 moved, 5 changed\n`,
+    );
+    expect(err).toContain(
+      '  trường 79000001: xoá hoặc chuyển đi 40 trên 100 còn hiệu lực (40 %, ngưỡng 20 %) / school 79000001: deleted 40 of 100 live (40 %, threshold 20 %)\n',
+    );
+    expect(err).toContain(
+      `  quản trị Sở quyết định (quyền guard): POST /v1/guard/holds/${holdId}/approve (lượt đồng bộ tiếp tục từ trang bị giữ)` +
+        ` / a city admin decides (scope guard): POST /v1/guard/holds/${holdId}/approve (the run goes on from the held page)\n`,
+    );
     expect(err).toContain(`POST /v1/guard/holds/${holdId}/reject`);
+    // Every line of it in both languages, Vietnamese first.
+    for (const line of err.trim().split('\n')) {
+      const [vi, ...en] = line.split(' / ');
+      expect({ vi: /[^ -~]/.test(vi!), en: en.length > 0 }, line).toEqual({ vi: true, en: true });
+    }
   });
 
   /** A full run whose pages are all done, its reconciliation as given (the pull job's last page sets both). */
@@ -113,19 +131,33 @@ describe('sync run --follow on a held run', () => {
     expect(code).toBe(3);
     expect(JSON.parse(c.stdout.join(''))).toMatchObject({ syncRunId: id, status: 'done' });
     const err = c.stderr.join('');
-    expect(err).toMatch(new RegExp(`^sync ${id} smas students: .*; held by the mass-change guard$`, 'm'));
-    expect(err).toContain(
-      `truc: sync run ${id}'s reconciliation is held by the mass-change guard (hold ${holdId}, reconcile): 1 school(s), 50 live students, 30 deleted`,
+    expect(err).toMatch(
+      new RegExp(
+        `^sync ${id} smas students: .*; bị bộ chặn thay đổi hàng loạt giữ lại / held by the mass-change guard$`,
+        'm',
+      ),
     );
     expect(err).toContain(
-      `POST /v1/guard/holds/${holdId}/approve (the records the run did not see are deleted)`,
+      `truc: bước đối soát của lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, reconcile): 1 trường, 50 students còn hiệu lực, 30 xoá`,
     );
-    expect(err).toContain(`POST /v1/guard/holds/${holdId}/reject (nothing is deleted, the run stays done)`);
+    expect(err).toContain(
+      ` / sync run ${id}'s reconciliation is held by the mass-change guard (hold ${holdId}, reconcile): 1 school(s), 50 live students, 30 deleted`,
+    );
+    expect(err).toContain(
+      `POST /v1/guard/holds/${holdId}/approve (các bản ghi lượt đồng bộ không thấy bị xoá) / a city admin decides (scope guard): ` +
+        `POST /v1/guard/holds/${holdId}/approve (the records the run did not see are deleted)`,
+    );
+    expect(err).toContain(
+      `POST /v1/guard/holds/${holdId}/reject (không xoá gì, lượt đồng bộ vẫn xong); trên bảng điều khiển: /dashboard#/guard/${holdId}` +
+        ` / or POST /v1/guard/holds/${holdId}/reject (nothing is deleted, the run stays done)`,
+    );
   });
 
   it('a full run exits 0 once its reconciliation is done, or when a failed batch keeps it from reconciling', async () => {
     const reconciled = await doneFullRun('done');
-    expect(await followRun(db, reconciled, { intervalMs: 50, timeout: 86_400 }, capture().out)).toBe(0);
+    const c = capture();
+    expect(await followRun(db, reconciled, { intervalMs: 50, timeout: 86_400 }, c.out)).toBe(0);
+    expect(c.stderr.join('')).toMatch(new RegExp(`^sync ${reconciled} smas students: .*; xong / done\n$`));
     const failedPage = await doneFullRun(null);
     await db.query(
       `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id)
