@@ -109,16 +109,27 @@ async function writeRecords(
   // A school's own system (a page pulled from it, or its vendor's batch in its format: ./judge.ts `copiesOf`).
   const copiesSystem = copiesOf(loaded);
   if (copiesSystem !== undefined) {
+    const left = new Set(p.leftKeys);
     const received: CopyRow[] = [
       ...rows.map((r) => ({ key: r.key, school: r.scope, fp: r.fingerprint })),
       ...p.unchangedKeys.flatMap((key) => {
         const row = checked.existing.get(key)!;
-        return older.has(key) ? [] : [{ key, school: row.scope, fp: row.fingerprint }];
+        return older.has(key) || left.has(key) ? [] : [{ key, school: row.scope, fp: row.fingerprint }];
       }),
     ];
     // What the school's own system holds now: its next copy of these states is no change (./judge.ts `plan`).
     if (received.length > 0)
       await sendWrite(q, (w) => createSystemCopiesRepo(w).noteReceived(copiesSystem, entity, received));
+    // An approved held batch's records left newer (./guard.ts `leaveNewer`): the system held the batch's own
+    // copy, not the newer state kept (review18b R3: else its next copy of it is taken for its change), unless
+    // truc heard from it there since the batch arrived.
+    const held = (p.leftCopies ?? []).map((r) => ({ key: r.key, school: r.scope, fp: r.fingerprint }));
+    if (held.length > 0) {
+      const arrivedAt = loaded.batch.createdAt;
+      await sendWrite(q, (w) =>
+        createSystemCopiesRepo(w).noteHeldCopies(copiesSystem, entity, held, arrivedAt),
+      );
+    }
   }
   // Written after the records it may read (a refusal's holders); an inline page's go with its closing writes.
   if (pulled)

@@ -116,6 +116,16 @@ export interface Plan {
    * not a change, and not what the stored row is made of.
    */
   readonly olderCopies?: readonly string[];
+  /**
+   * Of `unchangedKeys`, those an approved held batch left as they are, newer than its copies (./guard.ts
+   * `leaveNewer`): written or carried since it arrived (not carried by it: ./ingest-apply.ts).
+   */
+  readonly leftKeys?: readonly string[];
+  /**
+   * Of `leftKeys`, the batch's own copies (key, school, fingerprint) to note as what its system held when it
+   * arrived (./guard.ts `leaveNewer`: not those a re-push in its format carried since).
+   */
+  readonly leftCopies?: readonly Pick<UpsertRow, 'key' | 'scope' | 'fingerprint'>[];
 }
 
 /** The quality engine's context for a batch: today in Vietnam, the current school year, the city's settings. */

@@ -13,15 +13,19 @@ import { bodiesRepushedSince } from '../store/repeats.js';
 import { inboundMapping } from './inbound.js';
 import { map, type JudgeContext } from './judge.js';
 
-/** The keys of `entity` that vendors' delta re-pushes judged since `since` carried at `schools`. */
+/**
+ * The keys of `entity` that vendors' delta re-pushes judged since `since` carried at `schools`, each with the
+ * formats of the bodies that carried it (a body in a school system's format: that system's copy, noted as
+ * received when the body was first judged).
+ */
 export async function carriedByRepushes(
   q: Queryable,
   deps: JudgeContext,
   entity: EntityName,
   schools: readonly string[],
   since: Date,
-): Promise<Set<string>> {
-  const carried = new Set<string>();
+): Promise<Map<string, Set<string>>> {
+  const carried = new Map<string, Set<string>>();
   const bodies = await bodiesRepushedSince(q, entity, [...new Set(schools)], since);
   const batches = createBatchesRepo(q);
   for (const body of bodies) {
@@ -35,7 +39,11 @@ export async function carriedByRepushes(
       },
       deps,
     );
-    for (const rec of mapped.records) if (rec !== undefined) carried.add(rec.key);
+    for (const rec of mapped.records) {
+      if (rec === undefined) continue;
+      const formats = carried.get(rec.key) ?? new Set<string>();
+      carried.set(rec.key, formats.add(body.format));
+    }
   }
   return carried;
 }

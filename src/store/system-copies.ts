@@ -140,6 +140,37 @@ function copyNotes(q: Queryable) {
   };
 }
 
+/** Copies a school's own system held when its batch arrived, noted later (an approved held batch). */
+function heldCopyNotes(q: Queryable) {
+  return {
+    /**
+     * Notes what `system` held of `rows` when its batch arrived, at `arrivedAt` (an approved held batch's
+     * own copies of the records it left newer: ../jobs/guard.ts `leaveNewer`, review18b R3), as {@link noteReceived}
+     * does, but only where truc knows nothing of that system there since then: no copy received from it and no
+     * send acknowledged by it after `arrivedAt` (what it gave or took since is what it holds: review19b).
+     */
+    async noteHeldCopies(
+      system: string,
+      entity: EntityName,
+      rows: readonly CopyRow[],
+      arrivedAt: Date,
+    ): Promise<void> {
+      for (const part of chunks(rows)) {
+        await q.query(
+          `INSERT INTO truc.system_copies AS c (system, entity, key, school, received_fp, received_at)
+           SELECT $1, $2, v.key, v.school, v.fp, now()
+             FROM unnest($3::text[], $4::text[], $5::text[]) AS v(key, school, fp)
+           ON CONFLICT (system, entity, key, school) DO UPDATE
+             SET received_fp = EXCLUDED.received_fp, received_at = EXCLUDED.received_at
+           WHERE (c.received_at IS NULL OR c.received_at < $6) AND (c.sent_at IS NULL OR c.sent_at < $6)
+             AND (c.received_fp IS DISTINCT FROM EXCLUDED.received_fp OR c.sent_at >= c.received_at)`,
+          [system, entity, ...columns(part), arrivedAt],
+        );
+      }
+    },
+  };
+}
+
 /** Deletions sent to a school's own system: noted at each key's school, acknowledged. */
 function deletionNotes(q: Queryable) {
   return {
@@ -182,6 +213,6 @@ function deletionNotes(q: Queryable) {
 }
 
 export function createSystemCopiesRepo(q: Queryable) {
-  return { ...copyNotes(q), ...deletionNotes(q) };
+  return { ...copyNotes(q), ...heldCopyNotes(q), ...deletionNotes(q) };
 }
 export type SystemCopiesRepo = ReturnType<typeof createSystemCopiesRepo>;

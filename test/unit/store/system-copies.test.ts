@@ -112,4 +112,45 @@ describe('the order of a school system’s copies (review17b C1)', () => {
     await tick();
     expect(await older('K5'), 'delete acknowledged').toEqual([]);
   });
+  /** What truc last noted as received from SMAS of `key` at S1. */
+  const receivedFp = async (key: string) =>
+    (
+      await ctx.db.query<{ fp: string | null }>(
+        `SELECT received_fp AS fp FROM truc.system_copies
+          WHERE system = 'smas' AND entity = 'students' AND key = $1 AND school = $2`,
+        [key, S1],
+      )
+    ).rows[0]?.fp;
+
+  it('an approved held batch’s copy is noted as SMAS’s only where SMAS gave or took nothing there since the batch arrived (review18b R3, review19b)', async () => {
+    // SMAS gave A of K6, K7 and K8; then its vendor's batch (held) arrived with B of each.
+    const fpA = await holds('K6', 'Nguyễn Văn An');
+    for (const key of ['K6', 'K7', 'K8']) await copies().noteReceived('smas', 'students', at(key, fpA));
+    const fpB = fingerprint(student('K6', { schoolCode: S1, fullName: 'Nguyễn Văn Bình' }));
+    await tick();
+    const arrived = new Date();
+    await tick();
+    // Since then SMAS gave truc C of K7 (a pull, a small batch), and acknowledged truc's D of K8.
+    const fpC = fingerprint(student('K7', { schoolCode: S1, fullName: 'Nguyễn Văn Cường' }));
+    await copies().noteReceived('smas', 'students', at('K7', fpC));
+    const fpD = fingerprint(student('K8', { schoolCode: S1, fullName: 'Nguyễn Văn Dũng' }));
+    await copies().noteSending('smas', 'students', at('K8', fpD));
+    await copies().acknowledged('smas', 'students', at('K8', fpD));
+    await tick();
+    // The approval leaves all three newer and notes the batch's copies as what SMAS held when it arrived.
+    await copies().noteHeldCopies(
+      'smas',
+      'students',
+      [...at('K6', fpB), ...at('K7', fpB), ...at('K8', fpB)],
+      arrived,
+    );
+    expect({ K6: await receivedFp('K6'), K7: await receivedFp('K7'), K8: await receivedFp('K8') }).toEqual({
+      K6: fpB,
+      K7: fpC,
+      K8: fpA,
+    });
+    // A key truc knew nothing of at SMAS: the batch's copy.
+    await copies().noteHeldCopies('smas', 'students', at('K9', fpB), arrived);
+    expect(await receivedFp('K9')).toBe(fpB);
+  });
 });
