@@ -4,14 +4,16 @@
  * on real PostgreSQL and Redis pointed at them, and a first full students pull of each system, settled.
  * Started before the suite's tests, closed after them (see `useForSuite`).
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Config } from '../../src/config.js';
+import type { Config, SystemName } from '../../src/config.js';
+import { queueBatch } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
 import { makeDeps, type TestEnv } from './env.js';
-import { settledSync } from './settled-sync.js';
+import { settledSync, settleOutbox } from './settled-sync.js';
 import { useForSuite } from './suite.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
@@ -40,6 +42,11 @@ export interface WorldOptions {
   logger?: Logger;
   /** Changes to truc's configuration beyond the systems' addresses. */
   configure?: (config: Mutable<Config>) => void;
+  /**
+   * Changes to truc's configuration once the first pulls are settled: the worker is started again with them
+   * (a lower `guard.minRecords`, say, which the first pulls of a small world would otherwise be held by).
+   */
+  afterFirstPulls?: (config: Mutable<Config>) => void;
 }
 
 async function startWorld(
@@ -62,10 +69,17 @@ async function startWorld(
   if (vnedu) config.systems.vnedu.baseUrl = vnedu.url;
   else delete config.systems.vnedu.baseUrl;
   opts.configure?.(config);
-  const worker = startWorkerRole({ ...env.deps, ...(opts.logger ? { logger: opts.logger } : {}), config });
+  const start = () =>
+    startWorkerRole({ ...env.deps, ...(opts.logger ? { logger: opts.logger } : {}), config });
+  let worker = start();
   await settledSync(env.deps, 'hcm-csdl', true);
   await settledSync(env.deps, 'smas', true);
   if (vnedu) await settledSync(env.deps, 'vnedu', true);
+  if (opts.afterFirstPulls) {
+    await worker.stop();
+    opts.afterFirstPulls(config);
+    worker = start();
+  }
   return { env, hcm, smas, vnedu, worker };
 }
 
@@ -80,4 +94,62 @@ export function useSchoolSystemWorld(size: WorldSize, opts: WorldOptions = {}): 
     },
     180_000,
   );
+}
+
+/**
+ * What the tests of a world read and do over and over (their bodies name them so): a settled sync run, a
+ * student's personal ID as truc holds it, the push sets made since, SMAS's students of a school over its
+ * HTTP API, and a batch of SMAS's vendor (in SMAS's format) queued and settled. Each reads `world` when
+ * called (it is filled in before the suite's tests).
+ */
+export function worldReads(world: SchoolSystemWorld) {
+  const db = () => world.env.deps.db;
+  return {
+    sync: (system: SystemName, full: boolean) => settledSync(world.env.deps, system, full),
+    personalIdOf: async (key: string) =>
+      (
+        await db().query<{ id: string | null }>(
+          'SELECT personal_id AS id FROM truc.students WHERE student_code = $1',
+          [key],
+        )
+      ).rows[0]?.id,
+    /** The last push set made so far (0: none), for {@link keysToCitySince}. */
+    lastPushSet: async () =>
+      (await db().query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets'))
+        .rows[0]!.id,
+    /** The keys of the push sets to the city database made after the push set `id`. */
+    keysToCitySince: async (id: number) =>
+      (
+        await db().query<{ keys: string[] }>(
+          `SELECT keys FROM truc.push_sets WHERE id > $1 AND system = 'hcm-csdl'`,
+          [id],
+        )
+      ).rows.flatMap((r) => r.keys),
+    /** Every student of a school as SMAS holds them, over its HTTP API (SMAS's wire records). */
+    smasStudents: async (school: string) => {
+      const res = await fetch(`${world.smas.url}/schools/${school}/students?pageSize=500`, {
+        headers: { 'X-Api-Key': world.env.config.systems.smas.apiKey! },
+      });
+      return ((await res.json()) as { Data: Array<Record<string, unknown>> }).Data;
+    },
+    /** The SMAS vendor pushes students of its school as SMAS holds them (a batch in SMAS's format), settled. */
+    vendorPushes: async (
+      school: string,
+      records: Array<Record<string, unknown>>,
+      mode: 'delta' | 'snapshot' = 'delta',
+    ) => {
+      await db().tx((q) =>
+        queueBatch(q, {
+          id: randomUUID(),
+          clientId: 'vendor-smas',
+          schoolCode: school,
+          entity: 'students',
+          format: 'smas',
+          records,
+          mode,
+        }),
+      );
+      await settleOutbox(db(), `the vendor's ${mode} batch`);
+    },
+  };
 }

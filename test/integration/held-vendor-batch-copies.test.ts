@@ -6,23 +6,21 @@
  * (ingest-apply.ts `writeRecords`). SMAS holds its own copy (it refused the correction), which truc now does
  * not know: SMAS's next pull lists it, truc takes it for a change of SMAS's own, puts it over the correction
  * and sends it back to the city database. Had the batch not been held, its copy would have been noted and
- * the next pull's copy dropped as older (vendor-batch-older-copy.test.ts, second case). Checked: noting the
- * left rows' batch copies as received makes this pass. Real PostgreSQL and Redis, the worker role, the
- * hcm-csdl and SMAS simulators over HTTP.
+ * the next pull's copy dropped as older (vendor-batch-older-copy.test.ts, second case). Fixed: the left
+ * rows' batch copies are noted as received (system-copies.ts `noteHeldCopies`; where SMAS gave truc a newer
+ * copy since, that one stays: held-batch-newer-copy.test.ts). Real PostgreSQL and Redis, the worker role, the
+ * hcm-csdl and SMAS simulators over HTTP (the world of ../helpers/school-system-world.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createSmasClient } from '../../src/adapters/smas/index.js';
-import type { Config, SystemName } from '../../src/config.js';
 import { decideHold, queueBatch } from '../../src/jobs/contracts.js';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
-import { settledSync, settleOutbox } from '../helpers/settled-sync.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import type { TestEnv } from '../helpers/env.js';
+import { useSchoolSystemWorld, worldReads } from '../helpers/school-system-world.js';
+import { settleOutbox } from '../helpers/settled-sync.js';
 
 const SIZE = { seed: 'held-copies18', schools: 2, studentsPerSchool: 6, staffPerSchool: 1 };
 
@@ -33,60 +31,12 @@ describe('an approved held SMAS vendor batch and SMAS’s older copy (review18b 
   let env: TestEnv;
   let hcm: HcmCsdlSimulator;
   let smas: SmasSimulator;
-  let worker: Running | undefined;
-
-  const sync = (system: SystemName, full: boolean) => settledSync(env.deps, system, full);
-  const personalIdOf = async (key: string) =>
-    (
-      await env.deps.db.query<{ id: string | null }>(
-        'SELECT personal_id AS id FROM truc.students WHERE student_code = $1',
-        [key],
-      )
-    ).rows[0]?.id;
-  const lastPushSet = async () =>
-    (await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets'))
-      .rows[0]!.id;
-  const keysToCitySince = async (id: number) =>
-    (
-      await env.deps.db.query<{ keys: string[] }>(
-        `SELECT keys FROM truc.push_sets WHERE id > $1 AND system = 'hcm-csdl'`,
-        [id],
-      )
-    ).rows.flatMap((r) => r.keys);
-  const smasStudents = async (school: string) => {
-    const res = await fetch(`${smas.url}/schools/${school}/students?pageSize=500`, {
-      headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
-    });
-    return ((await res.json()) as { Data: Array<Record<string, unknown>> }).Data;
-  };
-
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
-    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = hcm.url;
-    config.systems.smas.baseUrl = smas.url;
-    delete config.systems.vnedu.baseUrl;
-    worker = startWorkerRole({ ...env.deps, config });
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-    // From now on a school of 6 is guarded (the default leaves schools under 20 alone).
-    await worker.stop();
-    config.guard.minRecords = 1;
-    worker = startWorkerRole({ ...env.deps, config });
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([hcm?.close(), smas?.close()]);
-    await env?.cleanup();
+  // After the first pulls a school of 6 is guarded (the default leaves schools under 20 alone).
+  const world = useSchoolSystemWorld(SIZE, {
+    afterFirstPulls: (config) => void (config.guard.minRecords = 1),
   });
+  beforeAll(() => void ({ env, hcm, smas } = world));
+  const { sync, personalIdOf, lastPushSet, keysToCitySince, smasStudents } = worldReads(world);
 
   it('keeps the city’s correction when SMAS lists its older copy after the approval', async () => {
     const school = smas.schoolCodes[0]!;

@@ -11,18 +11,12 @@
  * vendor-batch-older-copy.test.ts asserts that touch (liveness, "sống"): the two readings of `last_seen_at`
  * need telling apart. Real PostgreSQL and Redis, the worker role, the hcm-csdl and SMAS simulators over HTTP.
  */
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config, SystemName } from '../../src/config.js';
-import { queueBatch } from '../../src/jobs/contracts.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
-import { settledSync, settleOutbox } from '../helpers/settled-sync.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import type { TestEnv } from '../helpers/env.js';
+import { useSchoolSystemWorld, worldReads } from '../helpers/school-system-world.js';
 
 const SIZE = { seed: 'older-copy-snap18', schools: 2, studentsPerSchool: 6, staffPerSchool: 1 };
 
@@ -33,57 +27,9 @@ describe('a vendor snapshot after its delta carried an older copy (review18b R4)
   let env: TestEnv;
   let hcm: HcmCsdlSimulator;
   let smas: SmasSimulator;
-  let worker: Running | undefined;
-
-  const sync = (system: SystemName, full: boolean) => settledSync(env.deps, system, full);
-  const smasStudents = async (school: string) => {
-    const res = await fetch(`${smas.url}/schools/${school}/students?pageSize=500`, {
-      headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
-    });
-    return ((await res.json()) as { Data: Array<Record<string, unknown>> }).Data;
-  };
-  const vendorPushes = async (
-    school: string,
-    records: Array<Record<string, unknown>>,
-    mode: 'delta' | 'snapshot',
-  ) => {
-    await env.deps.db.tx((q) =>
-      queueBatch(q, {
-        id: randomUUID(),
-        clientId: 'vendor-smas',
-        schoolCode: school,
-        entity: 'students',
-        format: 'smas',
-        records,
-        mode,
-      }),
-    );
-    await settleOutbox(env.deps.db, `the vendor's ${mode} batch`);
-  };
-
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
-    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = hcm.url;
-    config.systems.smas.baseUrl = smas.url;
-    delete config.systems.vnedu.baseUrl;
-    worker = startWorkerRole({ ...env.deps, config });
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([hcm?.close(), smas?.close()]);
-    await env?.cleanup();
-  });
+  const world = useSchoolSystemWorld(SIZE);
+  beforeAll(() => void ({ env, hcm, smas } = world));
+  const { sync, smasStudents, vendorPushes } = worldReads(world);
 
   it.fails(
     'keeps a student the city corrected when the vendor only ever carried its older copy',
