@@ -15,6 +15,7 @@ import Fastify from 'fastify';
 import type { Student } from '../../src/canonical/student.js';
 import { pgCpu, pgCpuSince } from './lib/cpu.js';
 import { profiled } from './lib/profiled.js';
+import { spyStatements } from './lib/statement-spy.js';
 import { prepareLoad, runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import {
   copySampler,
@@ -146,6 +147,28 @@ const profileDir = (label: string): string | undefined =>
     ? process.env.BENCH_INGEST_PROF
     : undefined;
 
+/**
+ * BENCH_INGEST_STATEMENTS=1: the statements truc's connections sent during each end-to-end run, counted a batch by
+ * kind (./lib/statement-spy.ts `statementKind`; the bench's own polling of the batches' state counts as `rd batches`
+ * too), printed to stderr: what the API, the outbox relay, the ingest jobs and the audit chainer send, where
+ * ./lib/vendor-cpu.ts sees only the ingest. Counted, not timed: the connections stay pipelined.
+ */
+async function countedStatements<T>(label: string, batches: number, fn: () => Promise<T>): Promise<T> {
+  if (process.env.BENCH_INGEST_STATEMENTS !== '1') return fn();
+  const spy = spyStatements(() => true, false);
+  try {
+    return await fn();
+  } finally {
+    spy.restore();
+    const counts = new Map<string, number>();
+    for (const { kind } of spy.samples) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    const listed = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, n]) => `${(n / batches).toFixed(2)} ${kind}`);
+    console.error(`ingest bench: ${label} statements a batch: ${listed.join('; ')}`);
+  }
+}
+
 async function endToEnd(
   env: TrucEnv,
   label: string,
@@ -163,13 +186,15 @@ async function endToEnd(
   try {
     const started = performance.now();
     const seconds = await withCpu(env, label, requests.length, () =>
-      profiled(profileDir(label), label.replace(/\W+/g, '-'), async () => {
-        const load = await prepared.run();
-        assertAllAccepted('truc end to end', load);
-        const left = INGEST_TIMEOUT_MS - (performance.now() - started);
-        await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
-        return (Date.now() - load.firstSentAt) / 1000;
-      }),
+      countedStatements(label, requests.length, () =>
+        profiled(profileDir(label), label.replace(/\W+/g, '-'), async () => {
+          const load = await prepared.run();
+          assertAllAccepted('truc end to end', load);
+          const left = INGEST_TIMEOUT_MS - (performance.now() - started);
+          await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
+          return (Date.now() - load.firstSentAt) / 1000;
+        }),
+      ),
     );
     return (requests.length * PUSH.batchSize) / seconds;
   } finally {
