@@ -245,9 +245,11 @@ interface OverThresholds {
 }
 
 /**
- * Whether a vendor batch's changes and moves go over a school's thresholds (reads only). A class snapshot is
- * weighed against the school's classes of the years it carries, as its deletions are (review18 R4: its changes
- * and deletions alike; `writes.live` counts every year, so it is counted again).
+ * Whether a vendor batch's changes and moves go over a school's thresholds (reads only). A class batch is
+ * weighed against the school's classes of the years it carries: a snapshot's, as its deletions are (review18
+ * R4: its changes and deletions alike), and a delta's too (left19 item 3: the classes of other years, kept for
+ * the records that name them, are none of its changes; weighed with them, the more years a school keeps, the
+ * less the guard saw). `writes.live` counts every year, so a class batch is counted again.
  */
 async function overThresholds(
   q: Queryable,
@@ -261,8 +263,8 @@ async function overThresholds(
   const entries = batchEntries(writes.toWrite, writes.existing);
   if (entries.length === 0) return undefined;
   const today = vietnamDateOf(ctx.now());
-  const years =
-    batch.mode === 'snapshot' ? snapshotYears(batch.entity, snapshotKeys, batch.createdAt) : undefined;
+  // A class batch, delta or snapshot, is weighed within the school years its classes carry (left19 item 3).
+  const years = snapshotYears(batch.entity, snapshotKeys, batch.createdAt);
   const counted = years ? undefined : writes.live;
   if (!counted && withinCopies(entries, writes.existing, settings, today)) return undefined;
   const schools = [...new Set(entries.map((e) => e.school))];

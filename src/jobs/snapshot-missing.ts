@@ -33,7 +33,8 @@ export const vendorSystem = (clientId: string): string => `vendor:${clientId}`;
 /**
  * The school years a snapshot speaks of: a class snapshot's, those its classes carry (the school year of its
  * arrival when it carries none); undefined (every record of the school) for the other entities. What it
- * deletes within, and what the guard weighs its deletions against (./guard.ts, ./dry-run.ts).
+ * deletes within, and what the guard weighs its deletions against (./guard.ts, ./dry-run.ts); the guard
+ * weighs a class delta batch's changes within the years its classes carry the same way (./guard.ts `guardBatch`).
  */
 export function snapshotYears(
   entity: EntityName,
