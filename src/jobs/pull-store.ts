@@ -170,13 +170,13 @@ async function advanceRun(
     await nextId;
     // A listing that gave up on a school tells no watermark (review17 B3: the records its last pass skipped
     // may be older than any change seen): the scope keeps the one it had. Else a source that tells none
-    // (moet-pcgd) gets the run's end.
+    // (moet-pcgd) gets the run's end. Kept only if no run requested after this one saved one already.
     const givenUp =
       page.watermark === undefined &&
       (page.unstableScopes?.length || (await runs.get(run.id))?.unstableScopes.length);
     if (!givenUp) {
       const watermark = page.watermark ?? ctx.now().toISOString();
-      await runs.saveWatermark(run.system, run.entity, run.scope, watermark);
+      await runs.saveWatermark(run.system, run.entity, run.scope, watermark, run.id);
     }
     // A full run whose pages are all ingested already (e.g. an empty last page) reconciles now.
     await queueReconcileIfDue(q, run.id);

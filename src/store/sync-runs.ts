@@ -358,16 +358,25 @@ function watermarks(q: Queryable) {
       );
       return res.rows[0]?.watermark;
     },
+    /**
+     * Keeps the scope's watermark. Saved by a run (`runId`), it is kept only when no run requested after it
+     * saved one already (migration 641: runs may finish out of the order they were requested in, and
+     * watermarks are opaque, so the newer is told by the run, not by the string).
+     */
     async saveWatermark(
       system: SystemName,
       entity: EntityName,
       scope: string,
       watermark: string,
+      runId?: number,
     ): Promise<void> {
       await q.query(
-        `INSERT INTO truc.sync_watermarks (system, entity, scope, watermark) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (system, entity, scope) DO UPDATE SET watermark = EXCLUDED.watermark, updated_at = now()`,
-        [system, entity, scope, watermark],
+        `INSERT INTO truc.sync_watermarks AS w (system, entity, scope, watermark, sync_run_id)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (system, entity, scope) DO UPDATE
+           SET watermark = EXCLUDED.watermark, sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
+         WHERE w.sync_run_id IS NULL OR EXCLUDED.sync_run_id IS NULL OR w.sync_run_id < EXCLUDED.sync_run_id`,
+        [system, entity, scope, watermark, runId ?? null],
       );
     },
   };
