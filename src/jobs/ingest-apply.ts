@@ -134,9 +134,16 @@ async function writeRecords(
   // Written after the records it may read (a refusal's holders); an inline page's go with its closing writes.
   if (pulled)
     await noteRefusals(pulled.inline?.closing ?? q, { ...pulled.refusals, entity }, checked, pulled);
-  // A vendor's older copies (./judge.ts `plan`) are touched too: carried, the vendor holds them at the school.
   // Noted as seen by the batch's system (truc.record_seen: ../store/record-seen.ts), the records left as they are.
-  if (!isPulledPage(loaded)) await records.touch(entity, p.unchangedKeys, system);
+  // A vendor's older copies (./judge.ts `plan`) are seen too (the vendor holds them at the school), but are not
+  // the records as they are: noted as no sender's carry, which a snapshot's rule (ii) does not count (review18b
+  // R4). Records an approved held batch left newer (./guard.ts `leaveNewer`) are not noted: written or carried
+  // since it arrived, they were seen after its copy of them (a touch now would take that copy for a later word).
+  if (!isPulledPage(loaded)) {
+    const left = new Set(p.leftKeys);
+    const carried = left.size === 0 ? p.unchangedKeys : p.unchangedKeys.filter((k) => !left.has(k));
+    await records.touch(entity, carried, system, p.olderCopies);
+  }
 }
 
 /** The schools a pulled page's records show its system serving: the judged records', the skipped and the still refused. */

@@ -1,7 +1,8 @@
 /**
  * Records carried unchanged by a batch: truc.record_seen (migration 550), one narrow row per record, the last
  * time a batch carried it unchanged and the system of that batch (`seen_by`: `vendor:<client>` for a vendor's
- * batch; NULL for what was carried before the migration, whose system is not known). A batch's unchanged records
+ * batch; NULL for what was carried before the migration, whose system is not known, and for a carry of another
+ * state than the stored one: a school system's older copy, review18b R4). A batch's unchanged records
  * are noted here instead of rewriting their wide rows (issue 7). A write of the record leaves its row here as it
  * is: "seen" counts only when later than the record's `updated_at`. And who reads it: a snapshot's omissions
  * (precedence (b) rule (ii), ./record-deletions.ts `missingFromSnapshot`), an approved hold's deletions and older
@@ -16,16 +17,26 @@ export function recordSeenWrites(q: Queryable) {
   return {
     /**
      * Marks `keys` of `entity` seen now by a batch of `system`, without touching the records (liveness, the
-     * "sống" criterion). Keys in one order, so two batches carrying the same records lock them in the same order.
+     * "sống" criterion). `otherCopies`: those of `keys` the batch carried in another state than the stored one
+     * (a school system's older copy: ../jobs/judge.ts `plan`): seen all the same (the sender holds the record at
+     * the school), but as no sender's carry (`seen_by` NULL), so a snapshot's rule (ii) does not take the record
+     * as it is for one its sender held ({@link carriedAfterWrite}; review18b R4). Keys in one order, so two
+     * batches carrying the same records lock them in the same order.
      */
-    async touch(entity: EntityName, keys: readonly string[], system: string): Promise<void> {
+    async touch(
+      entity: EntityName,
+      keys: readonly string[],
+      system: string,
+      otherCopies: readonly string[] = [],
+    ): Promise<void> {
       const sorted = [...new Set(keys)].sort();
+      const others = [...new Set(otherCopies)];
       for (const part of chunks(sorted)) {
         await q.query(
           `INSERT INTO truc.record_seen AS s (entity, key, seen_at, seen_by)
-           SELECT $1, k, now(), $3 FROM unnest($2::text[]) AS k
+           SELECT $1, k, now(), CASE WHEN k = ANY($4::text[]) THEN NULL ELSE $3 END FROM unnest($2::text[]) AS k
            ON CONFLICT (entity, key) DO UPDATE SET seen_at = EXCLUDED.seen_at, seen_by = EXCLUDED.seen_by`,
-          [entity, part, system],
+          [entity, part, system, others],
         );
       }
     },
@@ -36,7 +47,7 @@ export function recordSeenWrites(q: Queryable) {
  * SQL boolean on a row `row` of `entity`: a batch of `sender` (SQL text: the snapshot's source system,
  * `vendor:<client>`) carried it unchanged after its last write (the record as it is now reached that sender).
  * A carry of unknown system (before migration 550) is not the sender's: the record is kept (the safe side) until
- * the sender carries it again. What a snapshot reads to know its sender held the current row
+ * the sender carries it again; nor is a carry of another copy (a school system's older one: `seen_by` NULL). What a snapshot reads to know its sender held the current row
  * (./record-deletions.ts `missingFromSnapshot`).
  */
 export function carriedAfterWrite(entity: EntityName, row: string, sender: string): string {

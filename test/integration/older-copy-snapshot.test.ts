@@ -2,14 +2,13 @@
  * review18b R4: README (Deletes and reconciliation) promises that a vendor's snapshot does not delete a record
  * the city changed since that vendor last carried it, "until the vendor or its system has had the change".
  * The city corrects a student of a SMAS school; SMAS refuses the correction (it keeps its own copy). The SMAS
- * vendor's nightly delta batch carries SMAS's copy: an older copy, rightly no change — but it is *touched*
- * (ingest-apply.ts `writeRecords`: "A vendor's older copies are touched too"), and precedence (b)'s rule (ii)
- * reads a touch after the last write (`last_seen_at > updated_at`, record-tables.ts `carriedAfterWrite`) as
- * "its sender carried the record as it is now". The vendor's next snapshot leaves the student out: it is
- * deleted (and the deletion sent to the city) though neither the vendor nor SMAS ever had the correction.
- * Checked: not touching older copies (`touch` of `unchangedKeys` less `olderCopies`) makes this pass, but
- * vendor-batch-older-copy.test.ts asserts that touch (liveness, "sống"): the two readings of `last_seen_at`
- * need telling apart. Real PostgreSQL and Redis, the worker role, the hcm-csdl and SMAS simulators over HTTP.
+ * vendor's nightly delta batch carries SMAS's copy: an older copy, rightly no change — but it was noted as the
+ * vendor's carry of the record (truc.record_seen, `seen_by` the vendor), which precedence (b)'s rule (ii)
+ * reads as "its sender carried the record as it is now" (record-seen.ts `carriedAfterWrite`). The vendor's
+ * next snapshot leaves the student out: it was deleted (and the deletion sent to the city) though neither the
+ * vendor nor SMAS ever had the correction. Fixed: a carry of another state than truc's is noted seen
+ * (liveness: vendor-batch-older-copy.test.ts) but as no sender's carry (`seen_by` NULL). Real PostgreSQL and
+ * Redis, the worker role, the hcm-csdl and SMAS simulators over HTTP (../helpers/school-system-world.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
@@ -31,40 +30,37 @@ describe('a vendor snapshot after its delta carried an older copy (review18b R4)
   beforeAll(() => void ({ env, hcm, smas } = world));
   const { sync, smasStudents, vendorPushes } = worldReads(world);
 
-  it.fails(
-    'keeps a student the city corrected when the vendor only ever carried its older copy',
-    async () => {
-      const school = smas.schoolCodes[0]!;
-      const held = await smasStudents(school);
-      const key = String(held[0]!.MaHocSinh);
-      const row = (
-        await env.deps.db.query<{ data: Record<string, unknown> }>(
-          'SELECT data FROM truc.students WHERE student_code = $1',
-          [key],
-        )
-      ).rows[0]!;
-      // The city corrects the student; SMAS refuses that write (it keeps its copy).
-      smas.faults.merge({ status400Burst: 1, paths: [`/schools/${school}/students/batch`] });
-      hcm.received.put(
-        'students',
-        { ...toWire(row.data), soDinhDanhCaNhan: '079209008866' },
-        new Date().toISOString(),
-      );
-      await sync('hcm-csdl', false);
-      smas.faults.clear();
+  it('keeps a student the city corrected when the vendor only ever carried its older copy', async () => {
+    const school = smas.schoolCodes[0]!;
+    const held = await smasStudents(school);
+    const key = String(held[0]!.MaHocSinh);
+    const row = (
+      await env.deps.db.query<{ data: Record<string, unknown> }>(
+        'SELECT data FROM truc.students WHERE student_code = $1',
+        [key],
+      )
+    ).rows[0]!;
+    // The city corrects the student; SMAS refuses that write (it keeps its copy).
+    smas.faults.merge({ status400Burst: 1, paths: [`/schools/${school}/students/batch`] });
+    hcm.received.put(
+      'students',
+      { ...toWire(row.data), soDinhDanhCaNhan: '079209008866' },
+      new Date().toISOString(),
+    );
+    await sync('hcm-csdl', false);
+    smas.faults.clear();
 
-      // The SMAS vendor's nightly delta carries every student as SMAS holds them: the corrected one is an older copy.
-      await vendorPushes(school, held, 'delta');
-      // The next night its snapshot leaves that student out.
-      await vendorPushes(school, held.slice(1), 'snapshot');
-      const state = (
-        await env.deps.db.query<{ deleted: boolean; id: string }>(
-          'SELECT deleted_at IS NOT NULL AS deleted, personal_id AS id FROM truc.students WHERE student_code = $1',
-          [key],
-        )
-      ).rows[0]!;
-      // Neither the vendor nor SMAS ever had the correction: the omission is kept (and audited), not a deletion.
-      expect(state).toEqual({ deleted: false, id: '079209008866' });
-    },
-  );
+    // The SMAS vendor's nightly delta carries every student as SMAS holds them: the corrected one is an older copy.
+    await vendorPushes(school, held, 'delta');
+    // The next night its snapshot leaves that student out.
+    await vendorPushes(school, held.slice(1), 'snapshot');
+    const state = (
+      await env.deps.db.query<{ deleted: boolean; id: string }>(
+        'SELECT deleted_at IS NOT NULL AS deleted, personal_id AS id FROM truc.students WHERE student_code = $1',
+        [key],
+      )
+    ).rows[0]!;
+    // Neither the vendor nor SMAS ever had the correction: the omission is kept (and audited), not a deletion.
+    expect(state).toEqual({ deleted: false, id: '079209008866' });
+  });
 });
