@@ -39,7 +39,13 @@ import { skipUnchanged, type StoredRead } from './skip-unchanged.js';
 
 export type { IngestResult } from './ingest-apply.js';
 export { workAhead, type PageAhead } from './ingest-pulled.js';
-export { checkPageEarly, sendStoredRead, type StoredRead } from './skip-unchanged.js';
+export {
+  checkPageEarly,
+  foundNothing,
+  presumedEmptyRead,
+  sendStoredRead,
+  type StoredRead,
+} from './skip-unchanged.js';
 
 /** Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. */
 async function ingestStored(

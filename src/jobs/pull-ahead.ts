@@ -92,6 +92,11 @@ interface AheadState {
   changing: Map<number, boolean>;
   /** Per run: whether its last stored page had nothing to judge (then the next one likely has nothing either). */
   quiet: Map<number, boolean>;
+  /**
+   * Per first-sync run: true while every read of its pages' stored rows made in this process found nothing
+   * (no stored row, no refusal); false for good once one found something ({@link presumeNothingStored}).
+   */
+  nothingStored: Map<number, boolean>;
 }
 const aheadByDb = new WeakMap<object, AheadState>();
 const KEEP_MS = 60_000;
@@ -102,7 +107,7 @@ const MAX_PAGES = 8;
 function aheadOf(ctx: AheadContext): AheadState {
   let m = aheadByDb.get(ctx.db);
   if (!m) {
-    m = { pages: new Map(), changing: new Map(), quiet: new Map() };
+    m = { pages: new Map(), changing: new Map(), quiet: new Map(), nothingStored: new Map() };
     aheadByDb.set(ctx.db, m);
   }
   return m;
@@ -249,7 +254,7 @@ export function noteStored(
   changed: boolean | undefined,
   quietPage = false,
 ): void {
-  const { pages, changing, quiet } = aheadOf(ctx);
+  const { pages, changing, quiet, nothingStored } = aheadOf(ctx);
   if (changed !== undefined) {
     changing.set(runId, changed);
     quiet.set(runId, quietPage);
@@ -257,6 +262,7 @@ export function noteStored(
   }
   changing.delete(runId);
   quiet.delete(runId);
+  nothingStored.delete(runId);
   for (const [k, ahead] of pages)
     if (k.startsWith(`${runId}:`)) {
       ahead.dropped = true;
@@ -267,4 +273,21 @@ export function noteStored(
 /** Whether the run's last page stored in this process had nothing to judge (true when none was). */
 export function lastQuiet(ctx: AheadContext, runId: number): boolean {
   return aheadOf(ctx).quiet.get(runId) !== false;
+}
+
+/**
+ * Whether a first-sync page of the run may be stored without reading its stored rows (issue 7: on a first
+ * sync that read finds nothing on every page, and cost PostgreSQL ~4 ms a page, on the page's critical path):
+ * only after a read of one of the run's pages in this process found nothing, and never again once one found
+ * something. A page so stored inserts its records as new: a record stored after all (another writer's) fails
+ * the insert with a duplicate key, and the page is written again with its read (./pull-store.ts `storeOrHold`).
+ */
+export function presumeNothingStored(ctx: AheadContext, runId: number): boolean {
+  return aheadOf(ctx).nothingStored.get(runId) === true;
+}
+
+/** Notes what a read of a first-sync page's stored rows found (see {@link presumeNothingStored}). */
+export function noteStoredRead(ctx: AheadContext, runId: number, foundNothing: boolean): void {
+  const { nothingStored } = aheadOf(ctx);
+  if (nothingStored.get(runId) !== false) nothingStored.set(runId, foundNothing);
 }

@@ -19,13 +19,16 @@ import { inboundMapping } from './inbound.js';
 import type { GuardEntry } from './guard.js';
 import {
   checkPageEarly,
+  foundNothing,
   ingestPulledPage,
+  presumedEmptyRead,
   sendStoredRead,
   type PageAhead,
   type StoredRead,
 } from './ingest.js';
 import type { EarlyChecks } from './judge.js';
 import { sendDeletes, tombstonedKeys } from './deletes.js';
+import { noteStoredRead, presumeNothingStored } from './pull-ahead.js';
 import { queueReconcileIfDue } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
 import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
@@ -317,14 +320,27 @@ export async function storeLocked(
   const locking = createSyncRunsRepo(q).lockForPage(run.id);
   locking.catch(() => undefined); // waited for below
   const { deleting } = await sendTombstones(q, run, page);
-  const sent = sendStoredRead(q, {
+  const toRead = {
     entity: run.entity,
     mapping: inboundMapping(run.system, run.entity),
     records: page.items,
     bytes: page.itemBytes,
     ahead: p.ahead,
     refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
-  });
+  };
+  // A first sync's page after pages whose reads found nothing is not read (issue 7): its records go in as new,
+  // and one stored after all (a duplicate key) has the page written again, read (`storeOrHold`).
+  const firstSync = run.storedBefore === false;
+  const sent =
+    firstSync && insertNew && presumeNothingStored(ctx, run.id)
+      ? presumedEmptyRead(toRead)
+      : sendStoredRead(q, toRead);
+  if (firstSync && sent && !insertNew) noteStoredRead(ctx, run.id, false);
+  else if (firstSync && sent)
+    sent.answer.then(
+      (found) => noteStoredRead(ctx, run.id, foundNothing(found)),
+      () => undefined,
+    );
   // A first sync's page judged ahead (nothing of the run's scope was stored before it: the page is likely
   // judged whole): its store checks begin now, their facts read right behind the page's read (issue 7).
   const early =

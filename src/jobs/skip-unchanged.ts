@@ -156,6 +156,36 @@ export function sendStoredRead(q: Queryable, page: PageToSkip): StoredRead | und
 }
 
 /**
+ * The skip's read of a pulled page as if it had been sent and found nothing stored and no refusal (issue 7:
+ * a first-sync page after pages whose reads found nothing, ./pull-ahead.ts `presumeNothingStored`): no
+ * statement. Only for a page whose records are then inserted as new, so that a record stored after all fails
+ * the insert (a duplicate key) and the page is written again with its read.
+ */
+export function presumedEmptyRead(page: PageToSkip): StoredRead | undefined {
+  const { mapping, refusals } = page;
+  const { sourceKey } = mapping;
+  if (!sourceKey) return undefined;
+  const answer: StoredAndStanding = {
+    rows: new Map(),
+    unchanged: new Map(),
+    standing: new Map(),
+    lapsed: [],
+  };
+  return {
+    version: mapping.version,
+    rules: refusals.rules,
+    ask: skipAsk(mapping, sourceKey, page),
+    answer: Promise.resolve(answer),
+  };
+}
+
+/** Whether a read's answer found nothing: no stored row of the page's keys, no refusal (standing or lapsed). */
+export function foundNothing(answer: StoredAndStanding): boolean {
+  const { rows, unchanged, standing, lapsed } = answer;
+  return rows.size === 0 && unchanged.size === 0 && standing.size === 0 && lapsed.length === 0;
+}
+
+/**
  * The store checks of a page judged ahead (`ahead.judged`, on the same day), begun right behind its read
  * (`read`, made with the mapping that judged it), in the same transaction ({@link checkEarly}: its quality
  * facts read goes out with the read, issue 7). For a page of the city database's (`format`) that is likely

@@ -206,3 +206,62 @@ describe.each(backends().filter((b) => b.queue === 'postgres'))(
     }, 180_000);
   },
 );
+
+describe('a first-sync page not read (the reads before it found nothing) with a record stored after all', () => {
+  const its = firstPullOf(
+    backends().find((b) => b.name === 'postgres+pg-queue')!,
+    45,
+    1,
+    3200,
+  );
+
+  it('fails its insert as new on the duplicate key and is written again, read, as an upsert; later pages are read', async () => {
+    const { sim, env } = its;
+    // Another writer's student on the feed's third page of four (the feed walks the population in order): not
+    // a record of the run's system, so the run is a first sync; the first page's read finds nothing of it.
+    const taken = sim.population.student(2499);
+    await env.deps.db.query(
+      `INSERT INTO truc.students (student_code, school_code, data, fingerprint, source_system, mapping_version)
+       VALUES ($1, $2, '{}', 'other', 'vendor:other', 'canonical@1')`,
+      [taken.studentCode, taken.schoolCode],
+    );
+    /** What the page transactions sent of interest, in order (outside transactions: reads that are hints). */
+    const sent: string[] = [];
+    const inTx = new Set<pg.Client>();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
+    const query = pg.Client.prototype.query;
+    vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const sql = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown })?.text);
+      if (sql === 'BEGIN') inTx.add(this);
+      else if (sql === 'COMMIT' || sql === 'ROLLBACK') inTx.delete(this);
+      else if (inTx.has(this)) {
+        const kind = /^COPY truc\.students /.test(sql)
+          ? 'copy'
+          : /^INSERT INTO truc\.students [\s\S]*ON CONFLICT/.test(sql)
+            ? 'upsert'
+            : /FROM truc\.students r JOIN v ON v\.key = r\.student_code/.test(sql)
+              ? 'read'
+              : undefined;
+        if (kind) sent.push(kind);
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args) as never;
+    });
+    try {
+      its.worker = startWorkerRole(env.deps);
+      await fullStudentsPull(env.deps.db);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    // The first page read (it found nothing) and COPYed; the second only COPYed; the third's COPY met the other
+    // writer's row, so it was written again with its read, as an upsert; the fourth is read again.
+    expect(sent).toEqual(['read', 'copy', 'copy', 'copy', 'read', 'upsert', 'read', 'copy']);
+    const rows = await env.deps.db.query<{ code: string; system: string }>(
+      'SELECT student_code AS code, source_system AS system FROM truc.students ORDER BY 1',
+    );
+    expect(rows.rows).toHaveLength(3200);
+    expect(rows.rows.every((r) => r.system === 'hcm-csdl')).toBe(true);
+    const processed = await env.deps.metrics.jobsProcessed.get();
+    const pulls = processed.values.filter((v) => v.labels.queue === 'pull');
+    expect(pulls.filter((v) => v.labels.outcome !== 'completed' && v.value > 0)).toEqual([]);
+  }, 180_000);
+});
