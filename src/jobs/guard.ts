@@ -27,12 +27,17 @@ import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
 export type GuardSettings = Config['guard'];
 
-/** One record a change touches, by the school it counts against. */
+/** One record a change touches, by the school (and, a classes run's, the school year) it counts against. */
 export interface GuardEntry {
   school: string;
+  /** A classes run weighs each class within its school year (./run-guard.ts; left20 item 1). */
+  year?: string | undefined;
   kind: 'deleted' | 'moved' | 'changed';
   key: string;
 }
+
+/** What a guard's counts are kept by: the school, or a classes run's school and school year (`school/year`). */
+export const unitKey = (school: string, year?: string): string => (year ? `${school}/${year}` : school);
 
 /** True when `today` (YYYY-MM-DD) lies in the rollover window (MM-DD bounds, inclusive; may wrap the year end). */
 export function inRollover(today: string, window: { from: string; to: string }): boolean {
@@ -42,26 +47,30 @@ export function inRollover(today: string, window: { from: string; to: string }):
     : md >= window.from || md <= window.to;
 }
 
-/** Groups the entries by school, with each school's live count. */
+/** Groups the entries by school (and school year, when they carry one), with each one's live count ({@link unitKey}). */
 export function diffsOf(entries: readonly GuardEntry[], live: ReadonlyMap<string, number>): SchoolDiff[] {
   const by = new Map<string, SchoolDiff>();
   for (const e of entries) {
-    let d = by.get(e.school);
+    const unit = unitKey(e.school, e.year);
+    let d = by.get(unit);
     if (!d) {
       d = {
         school: e.school,
-        live: live.get(e.school) ?? 0,
+        ...(e.year ? { schoolYear: e.year } : {}),
+        live: live.get(unit) ?? 0,
         deleted: 0,
         moved: 0,
         changed: 0,
         keys: { deleted: [], moved: [], changed: [] },
       };
-      by.set(e.school, d);
+      by.set(unit, d);
     }
     d[e.kind] += 1;
     d.keys[e.kind].push(e.key);
   }
-  return [...by.values()].sort((a, b) => a.school.localeCompare(b.school));
+  return [...by.values()].sort(
+    (a, b) => a.school.localeCompare(b.school) || (a.schoolYear ?? '').localeCompare(b.schoolYear ?? ''),
+  );
 }
 
 /** The thresholds each school's change goes over (none: the change may apply). */
@@ -74,9 +83,10 @@ export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, 
     if (d.live < settings.minRecords || d.live === 0) continue;
     const gone = d.deleted + d.moved;
     const ratio = (n: number) => Math.round((n / d.live) * 10_000) / 10_000;
+    const of = d.schoolYear ? { school: d.school, schoolYear: d.schoolYear } : { school: d.school };
     if (gone / d.live > settings.deleteRatio) {
       reasons.push({
-        school: d.school,
+        ...of,
         kind: 'deleted',
         count: gone,
         live: d.live,
@@ -86,7 +96,7 @@ export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, 
     }
     if (d.changed / d.live > changeThreshold) {
       reasons.push({
-        school: d.school,
+        ...of,
         kind: 'changed',
         count: d.changed,
         live: d.live,
@@ -176,17 +186,20 @@ export function batchEntries(
 /**
  * The records a batch's writes bring to each school (review17 B1): new ones, restored ones and ones moved
  * in from another school — what the school's live count after the writes holds beyond its count before
- * them, less what left ({@link batchEntries}' `deleted` and `moved`). Counts only, per school.
+ * them, less what left ({@link batchEntries}' `deleted` and `moved`). Counts only, per school; per school
+ * and school year (`unit`, ./run-guard.ts `runUnit`: a classes run's) when given.
  */
 export function arrivalsOf(
   toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[],
   existing: ReadonlyMap<string, Pick<ExistingRow, 'scope' | 'deleted'>>,
+  unit: (school: string, key: string) => string = (school) => school,
 ): Map<string, number> {
   const arrived = new Map<string, number>();
   for (const row of toWrite) {
     const prior = existing.get(row.key);
     if (prior && !prior.deleted && prior.scope === row.scope) continue;
-    arrived.set(row.scope, (arrived.get(row.scope) ?? 0) + 1);
+    const u = unit(row.scope, row.key);
+    arrived.set(u, (arrived.get(u) ?? 0) + 1);
   }
   return arrived;
 }

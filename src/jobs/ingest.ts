@@ -34,6 +34,7 @@ import { repeatUnchanged } from './ingest-repeat.js';
 import { check, map, plan, type EarlyChecks, type Loaded } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
+import { runUnit } from './run-guard.js';
 import { learnServedSchools } from './served-schools.js';
 import { skipUnchanged, type StoredRead } from './skip-unchanged.js';
 
@@ -120,7 +121,9 @@ async function ingestLoaded(
   const result = { ...counts, pushSets: applied.pushSets };
   if (!pulled) return result;
   const guardEntries = batchEntries(p.toWrite, checked.existing);
-  return { ...result, guardEntries, arrived: arrivalsOf(p.toWrite, checked.existing) };
+  // A classes run weighs by school year (./run-guard.ts `runUnit`), what its page brought too.
+  const arrived = arrivalsOf(p.toWrite, checked.existing, runUnit(loaded.entity));
+  return { ...result, guardEntries, arrived };
 }
 
 async function ingest(

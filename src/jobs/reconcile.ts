@@ -8,13 +8,16 @@
  *   that the run did not see and that were last written by the run's system before it began — unless
  *   a newer full run of the scope has fetched its last page by then (a held reconciliation approved
  *   late): a record this run missed may be one the newer run saw unchanged (not rewritten), so this one
- *   deletes nothing (`superseded`) and the newer run's reconciliation decides.
+ *   deletes nothing (`superseded`) and the newer run's reconciliation decides. A classes run deletes only
+ *   within the school years it listed at each school ({@link ofListedYears}).
  * - A vendor batch in **snapshot** mode is every record of the entity of its school: the school's live
  *   records it omits (and nobody wrote since it arrived) are deleted when it is ingested.
  * In both, records whose key is unknown (a record that did not map) make the deletion unsafe: nothing is
  * deleted and the reason is kept.
  */
 import { appendAudit } from '../audit/chain.js';
+import { classKeyParts } from '../canonical/entities.js';
+import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
 import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
@@ -152,11 +155,36 @@ async function ofWalkedSchools(
 }
 
 /**
+ * Of a classes run's unseen classes, those of the school years it listed at their school (today's school year,
+ * at a school it listed no class of): classes are kept by school year, and last year's stay
+ * for the records that name them (PCGD-XMC's counts of past years, a student's class of that year), as a
+ * vendor's class snapshot leaves the years it does not carry (./snapshot-missing.ts). A listing of this year's
+ * classes says nothing of last year's: deleting them at every rollover would empty the school's history, and
+ * their deletions would travel to the schools' own systems (left20 item 1). Any other run: all of them.
+ */
+async function ofListedYears(
+  q: Queryable,
+  run: SyncRun,
+  unseen: Array<{ key: string; scope: string }>,
+  today: Date,
+): Promise<Array<{ key: string; scope: string }>> {
+  if (run.entity !== 'classes' || unseen.length === 0) return unseen;
+  const listed = await createSyncRunsRepo(q).listedClassYears(run.id);
+  const schools = new Set([...listed].map((u) => classKeyParts(u).school));
+  const current = schoolYearOf(vietnamDateOf(today));
+  return unseen.filter((r) => {
+    const { school, year } = classKeyParts(r.key);
+    return schools.has(school) ? listed.has(`${school}/${year}`) : year === current;
+  });
+}
+
+/**
  * Deletes the live records of the run's scope it did not see (last written by its system before it began),
  * but none of a school its listing gave up on (its set kept changing between its pages, so records of it
  * may have been skipped: review15 BUG 7), nor of a school a newer full run of that school alone overtook
  * (review18b S1: the newer run's reconciliation decides there), nor of a school a school system's run did
- * not walk ({@link ofWalkedSchools}), unless the guard holds them: the hold's id then, nothing deleted.
+ * not walk ({@link ofWalkedSchools}), nor a class of a school year a classes run did not list at its school
+ * ({@link ofListedYears}), unless the guard holds them: the hold's id then, nothing deleted.
  */
 async function deleteUnseen(
   q: Queryable,
@@ -169,18 +197,23 @@ async function deleteUnseen(
     ...run.unstableScopes,
     ...(await createSyncRunsRepo(q).schoolsOvertaken(run.id)),
   ]);
-  const unseen = await ofWalkedSchools(
+  const unseen = await ofListedYears(
     q,
     run,
-    (
-      await records.unseenByRun(run.entity, {
-        id: run.id,
-        system: run.system,
-        scope: run.scope,
-        startedAt: run.createdAt,
-        storedBefore: run.storedBefore,
-      })
-    ).filter((r) => !leftAlone.has(r.scope)),
+    await ofWalkedSchools(
+      q,
+      run,
+      (
+        await records.unseenByRun(run.entity, {
+          id: run.id,
+          system: run.system,
+          scope: run.scope,
+          startedAt: run.createdAt,
+          storedBefore: run.storedBefore,
+        })
+      ).filter((r) => !leftAlone.has(r.scope)),
+    ),
+    ctx.now(),
   );
   // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
   const holdId = await guardReconcile(

@@ -14,6 +14,7 @@
  * 'reconcile'); one approval covers the run, pages and reconciliation alike.
  */
 import { appendAudit } from '../audit/chain.js';
+import { classKeyParts } from '../canonical/entities.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import type { EntityName } from '../config.js';
 import type { Queryable } from '../store/db.js';
@@ -23,7 +24,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { createRunGuardRepo, type RunSchoolCounts } from '../store/run-guard.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import type { WorkerContext } from './context.js';
-import { diffsOf, evaluate, type GuardEntry } from './guard.js';
+import { diffsOf, evaluate, type GuardEntry, unitKey } from './guard.js';
 
 type RunGuardContext = Pick<WorkerContext, 'config' | 'now'>;
 
@@ -44,10 +45,27 @@ export function tombstoneEntries(deleted: readonly { key: string; scope: string 
 }
 
 /**
- * A run's counts per school with one more step's entries: the step alone, and the run so far with it. Each
- * school is weighed as it was before the run (review17 B1): counted when the run first weighs a change of it,
- * its live records now less what the run brought there (its pages' `arrived`, this step's included) plus what
- * this step took away (an applied step, a page, is counted after its writes).
+ * What a run's counts are kept by ({@link unitKey}): the school, or, a classes run's, the school and the class's
+ * school year (left20 item 1: a full classes run reconciles within each school year it lists, so its deletions,
+ * changes and moves are weighed within the year, as a vendor's class snapshot is, review18 R4; weighed against
+ * every year's classes, the years kept beside this one diluted a mass deletion of this year's).
+ */
+export function runUnit(entity: EntityName): (school: string, key: string) => string {
+  return entity === 'classes'
+    ? (school, key) => unitKey(school, classKeyParts(key).year)
+    : (school) => school;
+}
+
+/** The entries as a run weighs them: a class's with its school year ({@link runUnit}). */
+const inUnits = (entity: EntityName, entries: readonly GuardEntry[]): readonly GuardEntry[] =>
+  entity === 'classes' ? entries.map((e) => ({ ...e, year: classKeyParts(e.key).year })) : entries;
+
+/**
+ * A run's counts per school (per school year of a classes run: {@link runUnit}) with one more step's entries:
+ * the step alone, and the run so far with it. Each is weighed as it was before the run (review17 B1): counted
+ * when the run first weighs a change of it, its live records now less what the run brought there (its pages'
+ * `arrived`, this step's included) plus what this step took away (an applied step, a page, is counted after
+ * its writes).
  */
 async function withRun(
   q: Queryable,
@@ -55,25 +73,33 @@ async function withRun(
   step: PageEffect,
   opts: { applied: boolean },
 ): Promise<{ step: SchoolDiff[]; cumulative: SchoolDiff[] }> {
-  const { entries, arrived } = step;
-  const schools = [...new Set(entries.map((e) => e.school))];
-  const sofar = await createRunGuardRepo(q).counts(run.id, schools);
-  const first = new Set(schools.filter((s) => (sofar.get(s)?.live ?? null) === null));
+  const { arrived } = step;
+  const entries = inUnits(run.entity, step.entries);
+  const units = new Map(entries.map((e) => [unitKey(e.school, e.year), e.school]));
+  const schools = [...new Set(units.values())];
+  const sofar = new Map(
+    (await createRunGuardRepo(q).counts(run.id, schools)).map((c) => [unitKey(c.school, c.schoolYear), c]),
+  );
+  const first = new Set([...units.keys()].filter((u) => (sofar.get(u)?.live ?? null) === null));
+  const firstSchools = [...new Set([...first].map((u) => units.get(u)!))];
   const liveNow =
-    first.size > 0
-      ? await createRecordsRepo(q).liveCounts(run.entity, [...first])
-      : new Map<string, number>();
+    firstSchools.length === 0
+      ? new Map<string, number>()
+      : run.entity === 'classes'
+        ? await createRecordsRepo(q).liveClassCounts(firstSchools)
+        : await createRecordsRepo(q).liveCounts(run.entity, firstSchools);
   const live = new Map<string, number>();
-  for (const s of schools) live.set(s, sofar.get(s)?.live ?? liveNow.get(s) ?? 0);
+  for (const u of units.keys()) live.set(u, sofar.get(u)?.live ?? liveNow.get(u) ?? 0);
   const diffs = diffsOf(entries, live);
   for (const d of diffs) {
-    if (!first.has(d.school)) continue;
+    const u = unitKey(d.school, d.schoolYear);
+    if (!first.has(u)) continue;
     // Counted after the page's writes: what it took away was there before it, what it brought was not.
-    const page = opts.applied ? d.deleted + d.moved - (arrived.get(d.school) ?? 0) : 0;
-    d.live = Math.max(0, d.live + page - (sofar.get(d.school)?.arrived ?? 0));
+    const page = opts.applied ? d.deleted + d.moved - (arrived.get(u) ?? 0) : 0;
+    d.live = Math.max(0, d.live + page - (sofar.get(u)?.arrived ?? 0));
   }
   const cumulative = diffs.map((d) => {
-    const before = sofar.get(d.school);
+    const before = sofar.get(unitKey(d.school, d.schoolYear));
     return before
       ? {
           ...d,
@@ -89,7 +115,10 @@ async function withRun(
 /** What a step of a run does to the schools: the live records it changes, moves or deletes, and the records it brings. */
 export interface PageEffect {
   entries: readonly GuardEntry[];
-  /** Per school, the records it brings there (new, restored, moved in: ./guard.ts `arrivalsOf`). */
+  /**
+   * Per school (per school and school year, a classes run's: {@link runUnit}), the records it brings there (new,
+   * restored, moved in: ./guard.ts `arrivalsOf`).
+   */
   arrived: ReadonlyMap<string, number>;
 }
 
@@ -106,15 +135,18 @@ function addToRun(
 ) {
   const rows: RunSchoolCounts[] = step.map((d) => ({
     school: d.school,
+    schoolYear: d.schoolYear ?? '',
     live: d.live,
     deleted: d.deleted,
     moved: d.moved,
     changed: d.changed,
-    arrived: arrived.get(d.school) ?? 0,
+    arrived: arrived.get(unitKey(d.school, d.schoolYear)) ?? 0,
   }));
-  const weighed = new Set(rows.map((r) => r.school));
-  for (const [school, n] of arrived) {
-    if (!weighed.has(school)) rows.push({ school, live: null, deleted: 0, moved: 0, changed: 0, arrived: n });
+  const weighed = new Set(rows.map((r) => unitKey(r.school, r.schoolYear)));
+  for (const [unit, n] of arrived) {
+    if (weighed.has(unit)) continue;
+    const [school = unit, schoolYear = ''] = unit.split('/');
+    rows.push({ school, schoolYear, live: null, deleted: 0, moved: 0, changed: 0, arrived: n });
   }
   return createRunGuardRepo(q).add(runId, rows);
 }
@@ -196,7 +228,7 @@ const heldAudit = (
     syncRunId: run.id,
     ...extra,
     entity: run.entity,
-    reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+    reasons: reasons.map((r) => `${unitKey(r.school, r.schoolYear)}:${r.kind}:${r.count}/${r.live}`),
   },
 });
 

@@ -11,9 +11,11 @@ export type HoldKind = 'batch' | 'reconcile' | 'run';
 /** superseded: a run's reconciliation or held page approved after a newer full run of its scope decided (nothing applied). */
 export type HoldStatus = 'held' | 'approved' | 'rejected' | 'superseded';
 
-/** What a held change would do to one school. */
+/** What a held change would do to one school (of one school year: a classes run, left20 item 1). */
 export interface SchoolDiff {
   school: string;
+  /** A classes run's counts are per school year (the school's classes of that year); absent otherwise. */
+  schoolYear?: string;
   /** Live records of the school before the change. */
   live: number;
   deleted: number;
@@ -25,6 +27,8 @@ export interface SchoolDiff {
 /** One threshold a school's change went over. */
 export interface HoldReason {
   school: string;
+  /** A classes run's: the school year weighed ({@link SchoolDiff}). */
+  schoolYear?: string;
   kind: 'deleted' | 'changed';
   count: number;
   live: number;

@@ -418,6 +418,19 @@ function scopeContents(q: Queryable) {
       );
       return new Map(res.rows.map((r) => [r.scope, r.n]));
     },
+    /**
+     * The live classes of these schools per school year, keyed `school/year` (what a classes run weighs each
+     * class against: ../jobs/run-guard.ts `runUnit`).
+     */
+    async liveClassCounts(scopes: readonly string[]): Promise<Map<string, number>> {
+      const t = TABLES.classes;
+      const res = await q.query<{ unit: string; n: number }>(
+        `SELECT ${t.scope} || '/' || (data ->> 'schoolYear') AS unit, count(*)::int AS n FROM ${t.table}
+          WHERE deleted_at IS NULL AND ${t.scope} = ANY($1::text[]) GROUP BY 1`,
+        [[...scopes]],
+      );
+      return new Map(res.rows.map((r) => [r.unit, r.n]));
+    },
     async count(entity: EntityName, scope?: string): Promise<number> {
       const t = TABLES[entity];
       const res = await q.query<{ n: number }>(

@@ -1,13 +1,15 @@
 /**
- * The mass-change guard's view of a sync run (issue 7, migrations 110, 580): per school, its live records
- * before the run and what the run's applied pages did to them so far (counts, no keys), the records the
- * run brought there; and a run held for a city admin's decision (status 'held').
+ * The mass-change guard's view of a sync run (issue 7, migrations 110, 580, 670): per school (and school year,
+ * for classes), its live records before the run and what the run's applied pages did to them so far (counts,
+ * no keys), the records the run brought there; and a run held for a city admin's decision (status 'held').
  */
 import type { Queryable } from './db.js';
 
-/** What a run's pages did to one school so far. */
+/** What a run's pages did to one school (of one school year, for classes) so far. */
 export interface RunSchoolCounts {
   school: string;
+  /** The school year a classes run weighs within (migration 670); '' for the other entities. */
+  schoolYear: string;
   /**
    * The school's live records before the run, counted when the run first weighed a change of it; null
    * while the run only brought records there (`arrived`).
@@ -22,22 +24,23 @@ export interface RunSchoolCounts {
 
 export function createRunGuardRepo(q: Queryable) {
   return {
-    /** The run's counts so far for these schools (those it touched). */
-    async counts(runId: number, schools: readonly string[]): Promise<Map<string, RunSchoolCounts>> {
+    /** The run's counts so far for these schools (those it touched), every school year of them. */
+    async counts(runId: number, schools: readonly string[]): Promise<RunSchoolCounts[]> {
       const res = await q.query<RunSchoolCounts>(
-        `SELECT school_code AS school, live, deleted, moved, changed, arrived FROM truc.sync_run_guard
-          WHERE sync_run_id = $1 AND school_code = ANY($2::text[])`,
+        `SELECT school_code AS school, school_year AS "schoolYear", live, deleted, moved, changed, arrived
+           FROM truc.sync_run_guard WHERE sync_run_id = $1 AND school_code = ANY($2::text[])`,
         [runId, [...schools]],
       );
-      return new Map(res.rows.map((r) => [r.school, r]));
+      return res.rows;
     },
     /** Adds a page's counts to the run's (a school's live count is kept from the first one given). */
     async add(runId: number, page: readonly RunSchoolCounts[]): Promise<void> {
       if (page.length === 0) return;
       await q.query(
-        `INSERT INTO truc.sync_run_guard AS g (sync_run_id, school_code, live, deleted, moved, changed, arrived)
-         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])
-         ON CONFLICT (sync_run_id, school_code) DO UPDATE SET
+        `INSERT INTO truc.sync_run_guard AS g
+           (sync_run_id, school_code, live, deleted, moved, changed, arrived, school_year)
+         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[])
+         ON CONFLICT (sync_run_id, school_code, school_year) DO UPDATE SET
            live = coalesce(g.live, EXCLUDED.live),
            deleted = g.deleted + EXCLUDED.deleted, moved = g.moved + EXCLUDED.moved,
            changed = g.changed + EXCLUDED.changed, arrived = g.arrived + EXCLUDED.arrived`,
@@ -49,6 +52,7 @@ export function createRunGuardRepo(q: Queryable) {
           page.map((c) => c.moved),
           page.map((c) => c.changed),
           page.map((c) => c.arrived),
+          page.map((c) => c.schoolYear),
         ],
       );
     },

@@ -345,6 +345,18 @@ function runListedSchools(q: Queryable) {
       );
       return new Set(res.rows.map((r) => r.school));
     },
+    /**
+     * The school years a classes run's pages listed at each school, as `school/year` (its seen keys are class
+     * keys, school/year/code): what its reconciliation deletes within (left20 item 1).
+     */
+    async listedClassYears(id: number): Promise<Set<string>> {
+      const res = await q.query<{ unit: string }>(
+        `SELECT DISTINCT split_part(k, '/', 1) || '/' || split_part(k, '/', 2) AS unit
+           FROM truc.sync_run_seen, unnest(keys) k WHERE sync_run_id = $1`,
+        [id],
+      );
+      return new Set(res.rows.map((r) => r.unit));
+    },
   };
 }
 

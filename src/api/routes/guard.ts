@@ -23,9 +23,15 @@ import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { decimal } from '../query.js';
 
 const Count = z.number().int();
+/** A classes run's counts are per school year (left20 item 1). */
+const SchoolYear = z.string().optional().meta({
+  description:
+    'năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school',
+});
 const Reason = z
   .object({
     school: z.string(),
+    schoolYear: SchoolYear,
     kind: z.enum(['deleted', 'changed']).meta({
       description:
         'deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed',
@@ -74,6 +80,7 @@ const HoldSummary = z
 const SchoolDiff = z
   .object({
     school: z.string(),
+    schoolYear: SchoolYear,
     live: Count,
     deleted: Count,
     moved: Count,

@@ -70,8 +70,8 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
   const over = hold.reasons.map(
     (r) =>
       `  ${both(
-        `trường ${r.school}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
-        `school ${r.school}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
+        `trường ${r.school}${r.schoolYear ? ` năm học ${r.schoolYear}` : ''}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
+        `school ${r.school}${r.schoolYear ? ` (${r.schoolYear})` : ''}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
       )}\n`,
   );
   const [approve, reject] = DECISIONS[reconciliation ? 'reconcile' : 'run'];

@@ -71,16 +71,24 @@ describe('class deletions', () => {
     expect(before.removals).toEqual([['classes', [`${S1}/2025-2026/Y`]]]);
   });
 
-  it('reconciliation deletes the classes a full run no longer serves; another year of the same code is superseded', async () => {
-    // A full run serves this year's classes only: last year's X and S2's Z go.
+  it('reconciliation deletes the classes a full run no longer serves, within the school years it lists', async () => {
+    // A full run serving this year's classes only says nothing of last year's (left20 item 1): S1's last-year
+    // X stays (history the records of that year name); S2, of which it lists no class, loses this year's Z.
     await run([wire(S1, '2025-2026', 'X')], [], true);
-    expect(await live()).toEqual([`${S1}/2025-2026/X`]);
-    // Z is deleted at the school's system; last year's X is not (this year's X is held under code X there).
+    expect(await live()).toEqual([`${S1}/2024-2025/X`, `${S1}/2025-2026/X`]);
+    // Z is deleted at the school's system.
     expect(school.removals.map((r) => r.keys)).toEqual([[`${S1}/2025-2026/Y`], [`${S2}/2025-2026/Z`]]);
     const sets = await deleteSets();
     expect(sets.map((s) => [s.keys, s.receipt['superseded']])).toEqual([
       [[`${S1}/2025-2026/Y`], 0],
-      [[`${S1}/2024-2025/X`, `${S2}/2025-2026/Z`], 1],
+      [[`${S2}/2025-2026/Z`], 0],
+    ]);
+    // A full run listing last year's classes of S1 reconciles that year too: last year's X, unlisted, goes;
+    // it is superseded at the school's system, which holds this year's X under the same code.
+    await run([wire(S1, '2025-2026', 'X'), wire(S1, '2024-2025', 'W')], [], true);
+    expect(await live()).toEqual([`${S1}/2024-2025/W`, `${S1}/2025-2026/X`]);
+    expect((await deleteSets()).slice(2).map((s) => [s.keys, s.receipt['superseded']])).toEqual([
+      [[`${S1}/2024-2025/X`], 1],
     ]);
   });
 });

@@ -1,13 +1,11 @@
 /**
- * left19 item 3, runs: a full classes run's reconciliation deletes the live classes it did not see of EVERY
- * school year (class-deletes.test.ts: "a full run serves this year's classes only: last year's X goes"), not
- * only within the years it lists, and the run guard (src/jobs/run-guard.ts `withRun`) weighs its deletions
- * against the school's classes of every year. So weighing against every year is consistent with what a run
- * deletes, but it dilutes a mass deletion of one year's classes with the years kept beside it, as a vendor's
- * class snapshot was before review18 R4: a full run that still lists last year's 24 classes and leaves out 12
- * of this year's 24 deletes them as 25 % of the school's 48 (under `guard.deleteRatio`, 30 %), not held.
- * Open (README Known limits): the run guard keeps one live count per school for the whole run
- * (truc.sync_run_guard), so weighing each deletion within its year needs that count per school year.
+ * left19 item 3, runs (fixed by left20 item 1): the run guard (src/jobs/run-guard.ts `withRun`) weighed a full
+ * classes run's deletions against the school's classes of every year, diluting a mass deletion of one year's
+ * classes with the years kept beside it, as a vendor's class snapshot was before review18 R4: a full run that
+ * still lists last year's 24 classes and leaves out 12 of this year's 24 deleted them as 25 % of the school's
+ * 48 (under `guard.deleteRatio`, 30 %), not held. A classes run now keeps its counts per school and school year
+ * (truc.sync_run_guard.school_year, migration 670) and reconciles within the years it lists at each school
+ * (class-deletes.test.ts), so each deletion is weighed within its year: 12 of 24, held.
  */
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
@@ -24,7 +22,7 @@ const wire = (year: string, code: string) => ({
   updatedAt: '2025-10-01T02:00:00.000Z',
 });
 
-describe('the run guard over a full classes run (left19 item 3)', () => {
+describe('the run guard over a full classes run (left19 item 3, left20 item 1)', () => {
   const source = fakeSource('hcm-csdl', ['classes']);
   const ctx = useTestContext({ sources: { 'hcm-csdl': source } });
 
@@ -50,19 +48,23 @@ describe('the run guard over a full classes run (left19 item 3)', () => {
     ).length;
   const codes = Array.from({ length: 24 }, (_, i) => `6C${i + 1}`);
 
-  it.fails(
-    'holds a full run that leaves out half of this year’s classes while listing last year’s',
-    async () => {
-      const last = codes.map((c) => wire('2024-2025', c));
-      const current = codes.map((c) => wire('2025-2026', c));
-      await fullRun([...last, ...current]);
-      expect([await liveOf('2024-2025'), await liveOf('2025-2026')]).toEqual([24, 24]);
-      await fullRun([...last, ...current.slice(12)]);
-      const holds = await ctx.db.rows<{ kind: string }>('truc.guard_holds', `kind = 'reconcile'`);
-      expect({ held: holds.length, liveThisYear: await liveOf('2025-2026') }).toEqual({
-        held: 1,
-        liveThisYear: 24,
-      });
-    },
-  );
+  it('holds a full run that leaves out half of this year’s classes while listing last year’s', async () => {
+    const last = codes.map((c) => wire('2024-2025', c));
+    const current = codes.map((c) => wire('2025-2026', c));
+    await fullRun([...last, ...current]);
+    expect([await liveOf('2024-2025'), await liveOf('2025-2026')]).toEqual([24, 24]);
+    await fullRun([...last, ...current.slice(12)]);
+    const holds = await ctx.db.rows<{ kind: string; reasons: unknown[] }>(
+      'truc.guard_holds',
+      `kind = 'reconcile'`,
+    );
+    expect({ held: holds.length, liveThisYear: await liveOf('2025-2026') }).toEqual({
+      held: 1,
+      liveThisYear: 24,
+    });
+    // Weighed within this year's classes: 12 of 24, not 12 of the school's 48.
+    expect(holds[0]?.reasons).toEqual([
+      expect.objectContaining({ school: S1, schoolYear: '2025-2026', kind: 'deleted', count: 12, live: 24 }),
+    ]);
+  });
 });

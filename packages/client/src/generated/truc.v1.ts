@@ -1339,6 +1339,8 @@ export interface components {
     };
     GuardReason: {
       school: string;
+      /** @description năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school */
+      schoolYear?: string;
       /**
        * @description deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed
        * @enum {string}
@@ -1382,6 +1384,8 @@ export interface components {
     };
     GuardSchoolDiff: {
       school: string;
+      /** @description năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school */
+      schoolYear?: string;
       live: number;
       deleted: number;
       moved: number;
