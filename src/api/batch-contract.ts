@@ -103,6 +103,11 @@ export const BatchStatus = z
             description:
               'Số bản ghi hệ thống đích từ chối / records the target refused in its answer (partial: some, failed: all)',
           }),
+          refused: z.array(z.object({ key: z.string(), code: z.string().nullable() })).meta({
+            description:
+              'Các bản ghi hệ thống đích từ chối: khoá và mã lỗi của hệ thống đích (null khi đó không phải một mã) / ' +
+              'the records the target refused: each key, and the target’s refusal code (null when what it sent does not look like a code)',
+          }),
           deliveredAt: z.string().nullable(),
         }),
       )

@@ -91,6 +91,8 @@ function outcomeUnknown(err: unknown): boolean {
 interface Sent {
   receipt: PushReceipt;
   sent: number;
+  /** The key of each record or key sent, in the order sent (a refusal's index names one). */
+  keys: readonly string[];
   superseded?: number;
   /** A school's own system: the copies it acknowledged (../store/system-copies.ts). */
   acknowledged?: CopyRow[];
@@ -168,6 +170,7 @@ async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Prom
   return {
     receipt,
     sent: keys.length,
+    keys: keys.map((k) => k.key),
     superseded,
     ...(deletionsAcknowledged ? { deletionsAcknowledged } : {}),
   };
@@ -218,6 +221,7 @@ async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promi
   return {
     receipt,
     sent: records.length,
+    keys: records.map((r) => r.key),
     ...(superseded !== undefined ? { superseded } : {}),
     ...(acknowledged ? { acknowledged } : {}),
   };
@@ -236,7 +240,7 @@ async function send(
   job: JobRun,
   keepClaims: () => Promise<void>,
 ): Promise<PushReceipt> {
-  const { receipt, sent, superseded, acknowledged, deletionsAcknowledged } =
+  const { receipt, sent, keys, superseded, acknowledged, deletionsAcknowledged } =
     set.operation === 'delete'
       ? await sendDelete(ctx, set, keepClaims)
       : await sendWrite(ctx, set, keepClaims);
@@ -246,8 +250,13 @@ async function send(
     receiptId: receipt.receiptId ?? null,
     ...(superseded !== undefined ? { superseded } : {}),
   };
+  // Which keys were refused, kept with the set (when any) for the batch's vendor; not in the audit entry or the log.
+  const refused = receipt.rejected.flatMap((r) => {
+    const key = keys[r.index];
+    return key === undefined ? [] : [{ key, code: r.code }];
+  });
   await ctx.db.tx(async (q) => {
-    await createPushSetsRepo(q).markDelivered(set.id, summary);
+    await createPushSetsRepo(q).markDelivered(set.id, refused.length > 0 ? { ...summary, refused } : summary);
     if (acknowledged) await createSystemCopiesRepo(q).acknowledged(set.system, set.entity, acknowledged);
     if (deletionsAcknowledged)
       await createSystemCopiesRepo(q).deletionsAcknowledged(set.system, set.entity, deletionsAcknowledged);

@@ -27,6 +27,25 @@ export interface PushSetReceipt {
   receiptId: string | null;
   /** Delete sets: keys not sent because their record was live again (restored) at send time. */
   superseded?: number;
+  /** The keys the target refused, with its refusal code (kept only when it looks like a code: {@link refusalCode}). */
+  refused?: readonly RefusedKey[];
+}
+
+/** A record (or key) a target refused in a push set: its key, and the target's code when it is one. */
+export interface RefusedKey {
+  key: string;
+  code: string | null;
+}
+
+/** What a target's refusal code may look like to be kept and shown to a vendor. */
+const CODE_LIKE = /^[A-Z0-9_.-]{1,64}$/;
+
+/**
+ * A target's refusal code as truc keeps it: the code when it looks like one (upper-case letters, digits,
+ * `_ . -`, at most 64), else null. A target may put free text there, which may hold personal data.
+ */
+export function refusalCode(code: string | null | undefined): string | null {
+  return typeof code === 'string' && CODE_LIKE.test(code) ? code : null;
 }
 
 /**
@@ -40,6 +59,8 @@ export interface BatchDelivery {
   errorCode: string | null;
   /** Records (or keys) the target refused in its receipts. */
   rejected: number;
+  /** Which: the keys, in set and record order (sets delivered before their keys were kept list none). */
+  refused: RefusedKey[];
   deliveredAt: Date | null;
 }
 
@@ -86,10 +107,11 @@ function pushSetOutcomes(q: Queryable) {
   return {
     /** Records the delivery once (a second call for the same set changes nothing). */
     async markDelivered(id: number, receipt: PushSetReceipt): Promise<void> {
+      const refused = receipt.refused?.map((r) => ({ key: r.key, code: refusalCode(r.code) }));
       await q.query(
         `UPDATE truc.push_sets SET delivered_at = now(), receipt = $2, failed_at = NULL, error_code = NULL
           WHERE id = $1 AND delivered_at IS NULL`,
-        [id, JSON.stringify(receipt)],
+        [id, JSON.stringify(refused ? { ...receipt, refused } : receipt)],
       );
     },
     /** Its push job was dead-lettered with `errorCode`. */
@@ -113,14 +135,21 @@ function pushSetOutcomes(q: Queryable) {
         errorCode: string | null;
         accepted: number;
         rejected: number;
+        refused: RefusedKey[];
         deliveredAt: Date | null;
       }>(
         `SELECT system, count(*)::int AS sets, count(delivered_at)::int AS delivered,
                 count(failed_at)::int AS failed, max(error_code) AS "errorCode",
                 coalesce(sum((receipt->>'accepted')::int), 0)::int AS accepted,
                 coalesce(sum((receipt->>'rejected')::int), 0)::int AS rejected,
+                (SELECT coalesce(jsonb_agg(jsonb_build_object('key', e.r->>'key', 'code', e.r->>'code')
+                                           ORDER BY o.id, e.n), '[]'::jsonb)
+                   FROM truc.push_sets o
+                  CROSS JOIN LATERAL jsonb_array_elements(coalesce(o.receipt->'refused', '[]'::jsonb))
+                        WITH ORDINALITY AS e(r, n)
+                  WHERE o.batch_id = $1 AND o.system = s.system) AS refused,
                 max(delivered_at) AS "deliveredAt"
-           FROM truc.push_sets WHERE batch_id = $1 GROUP BY system ORDER BY system`,
+           FROM truc.push_sets s WHERE batch_id = $1 GROUP BY system ORDER BY system`,
         [batchId],
       );
       return res.rows.map((r) => {
@@ -131,6 +160,7 @@ function pushSetOutcomes(q: Queryable) {
           state: deliveryState(r.failed > 0, done, refused, r.accepted),
           errorCode: r.failed > 0 ? r.errorCode : refused ? 'ERR_ADAPTER_REJECTED' : null,
           rejected: r.rejected,
+          refused: r.refused,
           deliveredAt: done ? r.deliveredAt : null,
         };
       });

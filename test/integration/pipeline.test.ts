@@ -204,6 +204,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
         state: 'delivered',
         errorCode: null,
         rejected: 0,
+        refused: [],
         deliveredAt: expect.any(String),
       },
     ]);
@@ -421,6 +422,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
             state: 'failed',
             errorCode: 'ERR_ADAPTER_REJECTED',
             rejected: 0,
+            refused: [],
             deliveredAt: null,
           },
         ],

@@ -1,7 +1,8 @@
 /**
  * A target that answers a push but refuses some of its records (per-record rejections in its receipt): the
- * vendor's batch shows it per target (`GET /v1/batches/{id}` deliveries), never `delivered`. Real PostgreSQL
- * and Redis, the worker role and the hcm-csdl simulator over HTTP (its `refuseKeys` fault).
+ * vendor's batch shows it per target (`GET /v1/batches/{id}` deliveries), never `delivered`, with the keys
+ * the target refused and its refusal code (`refused`). Real PostgreSQL and Redis, the worker role, the API
+ * listening (read over HTTP) and the hcm-csdl simulator over HTTP (its `refuseKeys` fault).
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ interface Delivery {
   state: string;
   errorCode: string | null;
   rejected: number;
+  refused: Array<{ key: string; code: string | null }>;
   deliveredAt: string | null;
 }
 interface BatchView {
@@ -31,6 +33,7 @@ describe('a push the target partly refuses (postgres+redis, hcm-csdl simulator)'
   let env: TestEnv;
   let sim: HcmCsdlSimulator;
   let app: FastifyInstance;
+  let base: URL;
   let token: string;
   let worker: Running | undefined;
 
@@ -44,14 +47,13 @@ describe('a push the target partly refuses (postgres+redis, hcm-csdl simulator)'
     expect(res.statusCode, res.body).toBe(202);
     return res.json<{ batchId: string }>().batchId;
   }
-  const view = async (batchId: string): Promise<BatchView> =>
-    (
-      await app.inject({
-        method: 'GET',
-        url: `/v1/batches/${batchId}`,
-        headers: { authorization: `Bearer ${token}` },
-      })
-    ).json<BatchView>();
+  const view = async (batchId: string): Promise<BatchView> => {
+    const res = await fetch(new URL(`/v1/batches/${batchId}`, base), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as BatchView;
+  };
   /** The batch once its push to hcm-csdl has an answer (no longer pending). */
   const answered = (batchId: string) =>
     waitFor(
@@ -69,7 +71,7 @@ describe('a push the target partly refuses (postgres+redis, hcm-csdl simulator)'
       { env: { HCM_CSDL_BASE_URL: sim.url } },
     );
     app = await buildApp(env.deps);
-    await app.ready();
+    base = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
     const client = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] });
     token = await tokenFor(app, client);
     worker = startWorkerRole(env.deps);
@@ -95,6 +97,7 @@ describe('a push the target partly refuses (postgres+redis, hcm-csdl simulator)'
         state: 'partial',
         errorCode: 'ERR_ADAPTER_REJECTED',
         rejected: 1,
+        refused: [{ key: 'RF2', code: 'INVALID_CODE' }],
         deliveredAt: expect.any(String),
       },
     ]);
@@ -111,6 +114,10 @@ describe('a push the target partly refuses (postgres+redis, hcm-csdl simulator)'
         state: 'failed',
         errorCode: 'ERR_ADAPTER_REJECTED',
         rejected: 2,
+        refused: [
+          { key: 'RA1', code: 'INVALID_CODE' },
+          { key: 'RA2', code: 'INVALID_CODE' },
+        ],
         deliveredAt: expect.any(String),
       },
     ]);

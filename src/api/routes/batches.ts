@@ -100,6 +100,7 @@ function batchStatus(
       state: d.state,
       errorCode: d.errorCode,
       rejected: d.rejected,
+      refused: d.refused,
       deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
     })),
     guard: hold

@@ -1246,6 +1246,11 @@ export interface components {
         errorCode: string | null;
         /** @description Số bản ghi hệ thống đích từ chối / records the target refused in its answer (partial: some, failed: all) */
         rejected: number;
+        /** @description Các bản ghi hệ thống đích từ chối: khoá và mã lỗi của hệ thống đích (null khi đó không phải một mã) / the records the target refused: each key, and the target’s refusal code (null when what it sent does not look like a code) */
+        refused: {
+          key: string;
+          code: string | null;
+        }[];
         deliveredAt: string | null;
       }[];
       /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over */
