@@ -38,11 +38,12 @@ export interface RefusedKey {
 }
 
 /** What a target's refusal code may look like to be kept and shown to a vendor. */
-const CODE_LIKE = /^[A-Z0-9_.-]{1,64}$/;
+const CODE_LIKE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /**
- * A target's refusal code as truc keeps it: the code when it looks like one (upper-case letters, digits,
- * `_ . -`, at most 64), else null. A target may put free text there, which may hold personal data.
+ * A target's refusal code as truc keeps it: the code when it looks like one (a letter, then letters, digits,
+ * `_ . -`, at most 64 in all: `INVALID_CODE`, vnEdu's `school_mismatch`), else null. A target may put free
+ * text there, or a value (another holder's personal ID, a phone number, a date), which may be personal data.
  */
 export function refusalCode(code: string | null | undefined): string | null {
   return typeof code === 'string' && CODE_LIKE.test(code) ? code : null;

@@ -9,15 +9,25 @@ import { createPushSetsRepo, refusalCode } from '../../../src/store/push-sets.js
 
 describe('a target refusal code', () => {
   it('is kept when it looks like a code', () => {
-    for (const code of ['INVALID_CODE', 'E42', 'ERR.SCHEMA-1', 'A'.repeat(64)])
+    for (const code of [
+      'INVALID_CODE',
+      'E42',
+      'ERR.SCHEMA-1',
+      'school_mismatch',
+      'missing_school',
+      'A'.repeat(64),
+    ])
       expect(refusalCode(code)).toBe(code);
   });
 
-  it('is dropped (null) when it is free text, lower case, empty, too long or absent', () => {
+  it('is dropped (null) when it is free text, a number or date (an ID, a phone), empty, too long or absent', () => {
     for (const code of [
       'Học sinh Nguyễn Văn An đã tồn tại',
-      'invalid_code',
       'INVALID CODE',
+      '079219001234',
+      '0912345678',
+      '2019-03-04',
+      '_X',
       'E42: 079219001234',
       '',
       'A'.repeat(65),
