@@ -25,6 +25,7 @@ import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.j
 import { startCitySimulator } from '../helpers/city-sim.js';
 import { bearer, expectProblem, S2, student, tokenFor } from '../helpers/api.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { noRolloverRelief } from '../helpers/guard-rollover.js';
 import { startPageProxy, type PageProxy } from '../helpers/page-proxy.js';
 
 const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
@@ -156,7 +157,8 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
       tombstoneRate: 0,
     });
     proxy = await startDroppingProxy(sim.url);
-    env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: proxy.url } });
+    // Batches held for their changes: the same thresholds on any day (no rollover relief).
+    env = await makeDeps(backend, { env: { HCM_CSDL_BASE_URL: proxy.url }, configure: noRolloverRelief });
     app = await buildApp(env.deps);
     await app.ready();
     worker = startWorkerRole(env.deps);

@@ -17,6 +17,7 @@ import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import type { TestEnv } from '../helpers/env.js';
+import { noRolloverRelief } from '../helpers/guard-rollover.js';
 import { useSchoolSystemWorld, worldReads } from '../helpers/school-system-world.js';
 import { settleOutbox } from '../helpers/settled-sync.js';
 
@@ -31,7 +32,9 @@ describe('an approved held SMAS vendor batch and SMAS’s newer copy (review19b,
   let smas: SmasSimulator;
   // After the first pulls a school of 6 is guarded (the default leaves schools under 20 alone).
   const world = useSchoolSystemWorld(SIZE, {
-    afterFirstPulls: (config) => void (config.guard.minRecords = 1),
+    afterFirstPulls: (config) => {
+      config.guard = { ...noRolloverRelief(config).guard, minRecords: 1 };
+    },
   });
   beforeAll(() => void ({ env, hcm, smas } = world));
   const { sync, personalIdOf, lastPushSet, keysToCitySince, smasStudents } = worldReads(world);

@@ -12,6 +12,7 @@ import { dryRunBatch } from '../../../src/jobs/dry-run.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { student } from '../../factories/records.js';
 import { S1, S2 } from '../../helpers/api.js';
+import { noRolloverRelief } from '../../helpers/guard-rollover.js';
 import { drain, useTestContext } from './fixtures.js';
 
 describe('the dry run of a batch the guard would hold whole (tidy19 item 1)', () => {
@@ -50,10 +51,11 @@ describe('the dry run of a batch the guard would hold whole (tidy19 item 1)', ()
   }
   const dryRun = (schoolCode: string, records: unknown[], mode: 'delta' | 'snapshot') =>
     ctx.db.tx((q) =>
-      // Asked now (the records were written at the database's clock, after the context's fixed NOW).
+      // Asked now (the records were written at the database's clock, after the context's fixed NOW), with the
+      // thresholds of the ingest's day (NOW) on any day of the real clock's year (no rollover relief).
       dryRunBatch(
         q,
-        { ...ctx, now: () => new Date() },
+        { ...ctx, now: () => new Date(), config: noRolloverRelief(ctx.config) },
         { clientId: 'vendor-1', schoolCode, entity: 'students', format: 'canonical', records, mode },
       ),
     );

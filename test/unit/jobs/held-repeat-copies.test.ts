@@ -13,9 +13,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
+import type { Config } from '../../../src/config.js';
 import { decideHold, queueBatch } from '../../../src/jobs/contracts.js';
 import { smasStudent } from '../../factories/wire.js';
 import { S1 } from '../../helpers/api.js';
+import { noRolloverRelief } from '../../helpers/guard-rollover.js';
 import { drain, fullStudentsRun, hcmStudent, useStudentsSource } from './fixtures.js';
 
 describe('an approved held SMAS-format batch and a re-push that carried SMAS’s copy since (review19b, beside R3)', () => {
@@ -23,6 +25,8 @@ describe('an approved held SMAS-format batch and a re-push that carried SMAS’s
   const year = schoolYearOf(vietnamDateOf(new Date()));
   beforeAll(() => {
     (ctx as { now: () => Date }).now = () => new Date();
+    // Y is held for its changes on any day of the real clock's year (no rollover relief).
+    (ctx as { config: Config }).config = noRolloverRelief(ctx.config);
   });
   const codes = Array.from({ length: 30 }, (_, i) => `HR${String(i).padStart(2, '0')}`);
   const queue = (records: unknown[], bodySha256?: string) =>
