@@ -2,13 +2,16 @@
  * Tombstones travel: records truc marks deleted (a source's tombstones, a full run's reconciliation, a
  * vendor snapshot) become a delete push set for every target that receives the entity's changes and
  * deletes by key — in the caller's transaction, like any other change. A school's own system (smas,
- * vnedu) gets the keys of the schools it serves only, each with its school.
+ * vnedu) gets the keys of the schools it serves only, each with its school. The city database's copies of
+ * them are noted (or, deleted by the city itself, forgotten).
  */
+import { CITY_SYSTEM } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import { createClassKeysRepo } from '../store/class-keys.js';
 import type { Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
+import { createSystemCopiesRepo } from '../store/system-copies.js';
 import { enqueue, pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { deletingTargets, deliveriesFor } from './targets.js';
@@ -37,6 +40,11 @@ export async function sendDeletes(
   change: { entity: EntityName; keys: readonly string[]; sourceSystem: string; batchId?: string | null },
 ): Promise<number[]> {
   if (change.keys.length === 0) return [];
+  // The city database's copies (review18 R2): what it holds of records another source deleted, which it wrote
+  // last (its copy is no restore until it hears of the deletion); its own deletions forget them.
+  const cityCopies = createSystemCopiesRepo(q);
+  if (change.sourceSystem === CITY_SYSTEM) await cityCopies.forget(CITY_SYSTEM, change.entity, change.keys);
+  else await cityCopies.noteHeldBy(CITY_SYSTEM, change.entity, change.keys);
   const systems = deletingTargets(ctx.targets, ctx.routes(change.entity, change.sourceSystem), change.entity);
   if (systems.length === 0) return [];
   // The school of each deleted record, as it was when deleted (only a school's own system needs it).

@@ -5,6 +5,7 @@
  * changes (and, for records moved to another school, a delete set for the old school's own system:
  * ./deletes.ts `sendMovedAway`). And what the ingest's steps share: its context and its result.
  */
+import { CITY_SYSTEM } from '../canonical/systems.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createRecordsRepo } from '../store/records.js';
@@ -69,6 +70,29 @@ export interface Judged {
 }
 
 /**
+ * Another source (`system`) about to change records the city database wrote last: what the city holds of them is
+ * noted first, sent ahead of the upsert (its copy, until it hears of the change, is no change: review18 R2,
+ * ./judge.ts `plan`).
+ */
+async function noteCityHeld(
+  q: Queryable,
+  entity: Loaded['entity'],
+  system: string,
+  rows: Plan['toWrite'],
+  checked: Checked,
+): Promise<void> {
+  if (system === CITY_SYSTEM) return;
+  const cityHeld = rows.flatMap((r) => {
+    const prior = checked.existing.get(r.key);
+    // The statement checks who wrote it (a skip's read does not say).
+    const byCity = prior?.sourceSystem === undefined || prior.sourceSystem === CITY_SYSTEM;
+    return prior && !prior.deleted && byCity ? [r.key] : [];
+  });
+  if (cityHeld.length > 0)
+    await sendWrite(q, (w) => createSystemCopiesRepo(w).noteHeldBy(CITY_SYSTEM, entity, cityHeld));
+}
+
+/**
  * The records written: the changed upserted (a pulled page's with their source fingerprints); a pulled
  * page's unchanged records whose row does not know their source fingerprint yet noted (narrowly, once,
  * so the next pull skips them), its refusals remembered; other batches' unchanged records touched.
@@ -90,6 +114,7 @@ async function writeRecords(
   const fresh = pulled?.inline?.insertNew === true && checked.existing.size === 0;
   // Every one stored (a changed batch of known records): updated in place.
   const stored = !fresh && rows.length > 0 && rows.every((r) => checked.existing.has(r.key));
+  await noteCityHeld(q, entity, system, rows, checked);
   // Not waited for: the statements after it are sent behind it (its failure fails the next one waited for).
   await sendWrite(q, (w) =>
     createRecordsRepo(w).upsert(entity, rows, { system, mappingVersion: mapping.version, fresh, stored }),

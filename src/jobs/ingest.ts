@@ -31,7 +31,7 @@ import { countIngested, type Counts } from './ingest-counts.js';
 import { finish, holdWhole, ingestedAudit, tagAfter } from './ingest-finish.js';
 import { judgedAhead, sourceFpsByKey, type PageAhead, type PulledExtras } from './ingest-pulled.js';
 import { repeatUnchanged } from './ingest-repeat.js';
-import { check, map, plan, type EarlyChecks, type Loaded } from './judge.js';
+import { check, cityCopiesOf, map, plan, type EarlyChecks, type Loaded } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
 import { runUnit } from './run-guard.js';
@@ -188,7 +188,8 @@ export async function ingestPulledPage(
   const mapping = inboundMapping(page.format, page.entity, page.mappingPin ?? undefined);
   const refusals = { system: page.format, rules: rulesStamp(deps.config, deps.now()) };
   const { entity, records, recordBytes: bytes, ahead } = page;
-  const toSkip = { entity, mapping, records, bytes, ahead, refusals };
+  const copies = cityCopiesOf(page.format, page.run.createdAt);
+  const toSkip = { entity, mapping, records, bytes, ahead, refusals, copies };
   const { rest, extras } = await skipUnchanged(q, toSkip, { dropLapsed: !page.quietOnly, sent: page.sent });
   if (rest.length === 0) return closeSkippedPage(deps, page, extras);
   if (page.quietOnly) return undefined;

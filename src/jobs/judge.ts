@@ -10,7 +10,7 @@
  * API's dry run (./dry-run.ts, issue 9) runs them on a batch that is not stored.
  */
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
-import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
+import { CITY_SYSTEM, SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { Config, EntityName } from '../config.js';
 import {
   BatchSink,
@@ -228,10 +228,28 @@ export function copiesOf({ trusted, batch }: Pick<Loaded, 'trusted' | 'batch'>):
     : undefined;
 }
 
-/** {@link copiesOf}, as of when the batch's records were listed at the latest ({@link Loaded} `listedSince`). */
+/**
+ * The city database's copies a page pulled from it is weighed with (review18 R2: its older copy of a record
+ * another source changed, the change not delivered to it yet, is no change), as of when its run was requested.
+ * Undefined for any other batch.
+ */
+export function cityCopiesOf(system: string, listedSince: Date | undefined): CopiesOf | undefined {
+  return system === CITY_SYSTEM && listedSince !== undefined
+    ? { system, asOf: listedSince, city: true }
+    : undefined;
+}
+
+/**
+ * {@link copiesOf}, as of when the batch's records were listed at the latest ({@link Loaded} `listedSince`); a
+ * page of the city database's, its copies ({@link cityCopiesOf}).
+ */
 function copiesAsOf(loaded: Loaded): CopiesOf | undefined {
   const system = copiesOf(loaded);
-  return system === undefined ? undefined : { system, asOf: loaded.listedSince ?? loaded.batch.createdAt };
+  if (system === undefined)
+    return loaded.trusted && loaded.batch.syncRunId !== null
+      ? cityCopiesOf(loaded.batch.format, loaded.listedSince)
+      : undefined;
+  return { system, asOf: loaded.listedSince ?? loaded.batch.createdAt };
 }
 
 /**
@@ -382,7 +400,8 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
     if (prior && prior.fingerprint === fp && !prior.deleted) unchangedKeys.push(rec.key);
     // A school system's copy of a state truc received from it or sent it before, the record changed (or
     // deleted) in truc since: that system may not have heard of the change yet; its copy is not one (prec16).
-    // None counts once it is known to hold truc's state: another copy is its own change (review17b C1).
+    // None counts once it is known to hold truc's state: another copy is its own change (review17b C1). The
+    // same for the city database's copy of a record another source changed last (review18 R2).
     else if (prior?.copies?.includes(fp) === true) {
       unchangedKeys.push(rec.key);
       olderCopies.push(rec.key);

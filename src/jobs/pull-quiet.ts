@@ -8,6 +8,7 @@ import { isPageNotDue } from '../store/sync-runs.js';
 import { combinedWrites } from '../store/combined.js';
 import { inboundMapping } from './inbound.js';
 import { sendStoredRead, type PageAhead, type StoredRead } from './ingest.js';
+import { cityCopiesOf } from './judge.js';
 import { lastQuiet } from './pull-ahead.js';
 import { mappingVersionOf, storePage, type PageIn, type PullContext, type Stored } from './pull-store.js';
 import { rulesStamp } from './refusals.js';
@@ -42,6 +43,7 @@ export function quietRead(ctx: PullContext, run: SyncRun) {
           bytes: page.itemBytes,
           ahead,
           refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
+          copies: cityCopiesOf(run.system, run.createdAt),
         })
       : undefined;
 }

@@ -26,7 +26,7 @@ import {
   type PageAhead,
   type StoredRead,
 } from './ingest.js';
-import type { EarlyChecks } from './judge.js';
+import { cityCopiesOf, type EarlyChecks } from './judge.js';
 import { sendDeletes, tombstonedKeys } from './deletes.js';
 import { noteStoredRead, presumeNothingStored } from './pull-ahead.js';
 import { queueReconcileIfDue } from './reconcile.js';
@@ -327,6 +327,7 @@ export async function storeLocked(
     bytes: page.itemBytes,
     ahead: p.ahead,
     refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
+    copies: cityCopiesOf(run.system, run.createdAt),
   };
   // A first sync's page after pages whose reads found nothing is not read (issue 7): its records go in as new,
   // and one stored after all (a duplicate key) has the page written again, read (`storeOrHold`).

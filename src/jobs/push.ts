@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { appendAudit } from '../audit/chain.js';
+import { CITY_SYSTEM } from '../canonical/systems.js';
 import type { SystemName } from '../config.js';
 import { isAppError } from '../errors.js';
 import { createClassKeysRepo } from '../store/class-keys.js';
@@ -13,13 +14,18 @@ import { createPushClaimsRepo } from '../store/push-claims.js';
 import { createPushSetsRepo, type PushSet } from '../store/push-sets.js';
 import { createRecordsRepo, type LoadedRecord } from '../store/records.js';
 import { createSchoolSystemsRepo } from '../store/school-systems.js';
-import { createSystemCopiesRepo, type CopyRow, type DeletedCopy } from '../store/system-copies.js';
+import {
+  CITY_COPIES_SCHOOL,
+  createSystemCopiesRepo,
+  type CopyRow,
+  type DeletedCopy,
+} from '../store/system-copies.js';
 import { pushSet } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
 import type { Through } from '../adapters/types.js';
 import { throughGate } from './through-gate.js';
-import type { DeleteKey, PushReceipt } from './targets.js';
+import type { DeleteKey, PushReceipt, PushTarget } from './targets.js';
 
 type PushContext = Pick<WorkerContext, 'db' | 'logger' | 'targets' | 'gates' | 'config' | 'now'>;
 
@@ -153,10 +159,11 @@ async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Prom
   const { keys, superseded } = await keysToDelete(ctx, set);
   // The vendor's idempotency key covers the body: a smaller list is another request, under its own key.
   const idempotencyKey = superseded ? `${pushKey(set)}-${keysDigest(keys.map((k) => k.key))}` : pushKey(set);
-  // A school's own system: the deletion is noted before the call at each key's school only (precc17), as a send is.
+  // A school's own system: the deletion is noted before the call at each key's school only (precc17), as a send
+  // is; the city database's, under its one school (review18 R2).
   const copies =
-    target.servedSchoolsOnly === true && keys.length > 0
-      ? keys.map((k) => ({ key: k.key, school: k.school ?? '' }))
+    keepsCopies(target, set) && keys.length > 0
+      ? keys.map((k) => ({ key: k.key, school: copySchool(set, k.school ?? '') }))
       : undefined;
   if (copies) await createSystemCopiesRepo(ctx.db).noteDeleting(set.system, set.entity, copies);
   const receipt =
@@ -202,9 +209,10 @@ async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promi
   const { records, superseded } = await recordsToWrite(ctx, set);
   // Nothing left to send where the target serves: no call at all.
   const nothingServed = superseded !== undefined && records.length === 0;
-  // A school's own system: what it is sent is noted before the call (prec16), so a pull of it made while the
-  // call is under way (or before truc hears the answer) knows that copy for one truc sent, not a change.
-  const copies = target.servedSchoolsOnly === true && !nothingServed ? copyRows(records) : undefined;
+  // A school's own system, or the city database (review18 R2): what it is sent is noted before the call (prec16),
+  // so a pull of it made while the call is under way (or before truc hears the answer) knows that copy for one
+  // truc sent, not a change.
+  const copies = keepsCopies(target, set) && !nothingServed ? copyRows(set, records) : undefined;
   if (copies) await createSystemCopiesRepo(ctx.db).noteSending(set.system, set.entity, copies);
   const receipt = nothingServed
     ? { accepted: 0, rejected: [] }
@@ -227,8 +235,16 @@ async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promi
   };
 }
 
-const copyRows = (records: readonly LoadedRecord[]) =>
-  records.map((r) => ({ key: r.key, school: r.scope, fp: r.fingerprint }));
+/** Whether truc notes what it sends `set`'s target (../store/system-copies.ts): a school's own system, the city database. */
+const keepsCopies = (target: PushTarget, set: PushSet) =>
+  target.servedSchoolsOnly === true || set.system === CITY_SYSTEM;
+
+/** The school a copy sent to `set`'s target is noted at: the record's, or the city database's one school. */
+const copySchool = (set: PushSet, school: string) =>
+  set.system === CITY_SYSTEM ? CITY_COPIES_SCHOOL : school;
+
+const copyRows = (set: PushSet, records: readonly LoadedRecord[]) =>
+  records.map((r) => ({ key: r.key, school: copySchool(set, r.scope), fp: r.fingerprint }));
 
 /** The target's idempotency key of a set: stable, so a retry after a lost answer has one effect. */
 const pushKey = (set: PushSet) => `truc-push-${set.id}`;

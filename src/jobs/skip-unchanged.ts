@@ -14,6 +14,7 @@ import {
   type Refusal,
   type StoredAndStanding,
 } from '../store/refusals.js';
+import type { CopiesOf } from '../store/system-copies.js';
 import type { InboundMapping } from './inbound.js';
 import type { PageAhead, PulledExtras } from './ingest-pulled.js';
 import { checkEarly, type EarlyChecks, type JudgeContext } from './judge.js';
@@ -142,6 +143,8 @@ export interface PageToSkip {
   readonly bytes?: readonly Uint8Array[] | undefined;
   readonly ahead: PageAhead | undefined;
   readonly refusals: Refusals;
+  /** The city database's page: its copies, read with the stored rows not unchanged (./judge.ts `cityCopiesOf`). */
+  readonly copies?: CopiesOf | undefined;
 }
 
 /** Sends the skip's read of a pulled page (see {@link StoredRead}); none for a mapping without source keys. */
@@ -150,7 +153,11 @@ export function sendStoredRead(q: Queryable, page: PageToSkip): StoredRead | und
   const { sourceKey } = mapping;
   if (!sourceKey) return undefined;
   const ask = skipAsk(mapping, sourceKey, page);
-  const answer = createRefusalsRepo(q).storedAndStanding({ ...refusals, entity }, ask.candidates);
+  const answer = createRefusalsRepo(q).storedAndStanding(
+    { ...refusals, entity },
+    ask.candidates,
+    page.copies,
+  );
   answer.catch(() => undefined); // seen by the skip, or by the statements after it
   return { version: mapping.version, rules: refusals.rules, ask, answer };
 }

@@ -11,7 +11,7 @@ import { JsonWriter } from './json-bytes.js';
 import { recordDeletions, scopeReconciliation, snapshotOmissions } from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
 import { heldChangeReads, recordSeenWrites } from './record-seen.js';
-import { copiesColumn, copiesJoin, parseCopies, type CopiesOf } from './system-copies.js';
+import { copiesRead, parseCopies, type CopiesOf } from './system-copies.js';
 
 /**
  * sha-256 of a canonical record. Records reaching the store are zod outputs, whose keys come in the
@@ -61,9 +61,10 @@ export interface ExistingRow {
   /** The system that wrote it (`source_system`); absent where the read did not ask (a pulled page's skip). */
   sourceSystem?: string;
   /**
-   * A page pulled from a school's own system (smas, vnedu): the fingerprints of the copies truc knows that
-   * system holds or held (received from it, sent to it: ./system-copies.ts) that count as older copies: none
-   * once that system is known to hold the row's state (`holdsSql`); absent where none is known.
+   * A page pulled from a school's own system (smas, vnedu) or from the city database: the fingerprints of the
+   * copies truc knows that system holds or held (received from it, sent to it: ./system-copies.ts) that count as
+   * older copies: none once that system is known to hold the row's state (`holdsSql`; the city: nor where it
+   * wrote the live row last, `copiesRead`); absent where none is known.
    */
   copies?: string[];
 }
@@ -280,13 +281,12 @@ async function existingWithLive(
   const live = new Map<string, number>();
   const { copiesOf } = opts;
   for (const part of chunks(keys)) {
+    const cp = copiesOf && copiesRead(copiesOf, 'cp', 'r', t, { s: '$2', e: '$3', asOf: '$4' });
     const res = await q.query<ExistingRow & { live: number | null; copyFps?: string | null }>(
       `WITH e AS (
          SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
-                r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${
-                  copiesOf === undefined ? '' : `, ${copiesColumn('cp', 'r', '$4')} AS "copyFps"`
-                }
-           FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('cp', `r.${t.key}`, `r.${t.scope}`, '$2', '$3')}
+                r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${cp ? `, ${cp.column} AS "copyFps"` : ''}
+           FROM ${t.table} r ${cp ? cp.join : ''}
           WHERE r.${t.key} = ANY($1::text[])),
        c AS (
          SELECT s.scope, n.n FROM (SELECT DISTINCT scope FROM e) s,
@@ -329,12 +329,11 @@ function recordLookups(q: Queryable) {
       const out = new Map<string, ExistingRow>();
       const { copiesOf } = opts;
       for (const part of chunks(keys)) {
+        const cp = copiesOf && copiesRead(copiesOf, 'c', 'r', t, { s: '$2', e: '$3', asOf: '$4' });
         const res = await q.query<ExistingRow & { copyFps?: string | null }>(
           `SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
-                  r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${
-                    copiesOf === undefined ? '' : `, ${copiesColumn('c', 'r', '$4')} AS "copyFps"`
-                  }
-             FROM ${t.table} r ${copiesOf === undefined ? '' : copiesJoin('c', `r.${t.key}`, `r.${t.scope}`, '$2', '$3')}
+                  r.source_fp AS "sourceFp", r.source_system AS "sourceSystem"${cp ? `, ${cp.column} AS "copyFps"` : ''}
+             FROM ${t.table} r ${cp ? cp.join : ''}
             WHERE r.${t.key} = ANY($1::text[])`,
           copiesOf === undefined ? [part] : [part, copiesOf.system, entity, copiesOf.asOf],
         );

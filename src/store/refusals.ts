@@ -9,6 +9,7 @@ import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { TABLES } from './record-tables.js';
 import type { ExistingRow } from './records.js';
+import { copiesRead, parseCopies, type CopiesOf } from './system-copies.js';
 
 /** What {@link storedAndStanding} reads of a pulled page's candidates. */
 export interface StoredAndStanding {
@@ -83,23 +84,33 @@ export interface Candidates {
  * PostgreSQL from flattening the lookup into a join): on a table never analysed PostgreSQL expects one
  * refusal in all and hashed every refusal of the system and entity on every page (issue 7, the city:
  * 5,339 rows late in a first sync, 5,657 on each page of the re-sync that followed, growing with the run).
+ * `copies` (the city database's page, review18 R2): the other stored rows come with the system's copies that
+ * count as older as of $5 (./system-copies.ts `copiesRead`), read for them only (none on an unchanged page).
  */
-function storedReadSql(entity: EntityName): string {
+function storedReadSql(entity: EntityName, copies?: CopiesOf): string {
   const t = TABLES[entity];
+  const cp =
+    copies && copiesRead(copies, 'cp', 'e', { key: 'key', scope: 'scope' }, { s: '$1', e: '$2', asOf: '$5' });
   return `WITH v AS (SELECT key, fp FROM ROWS FROM (json_array_elements_text($3::json), json_array_elements_text($4::json)) AS v(key, fp)),
      e AS (SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
-                  r.source_fp, (r.deleted_at IS NULL AND r.source_fp IS NOT DISTINCT FROM v.fp) AS same
+                  r.source_fp, (r.deleted_at IS NULL AND r.source_fp IS NOT DISTINCT FROM v.fp) AS same${
+                    cp ? ', r.deleted_at, r.source_system' : ''
+                  }
              FROM ${t.table} r JOIN v ON v.key = r.${t.key})
      SELECT true AS unchanged, false AS refusal, NULL::text AS key,
             (SELECT json_object_agg(s.scope, s.keys) FROM (SELECT scope, json_agg(key) AS keys FROM e WHERE same GROUP BY scope) s)::text AS scope,
             NULL::text AS fingerprint, NULL::boolean AS deleted, NULL::text AS "sourceFp",
-            NULL::text AS rules, NULL::text AS "recordKey", NULL::boolean AS dependent, NULL::boolean AS holds
+            NULL::text AS rules, NULL::text AS "recordKey", NULL::boolean AS dependent, NULL::boolean AS holds${
+              cp ? ', NULL::text AS "copyFps"' : ''
+            }
      UNION ALL
-     SELECT false, false, e.key, e.scope, e.fingerprint, e.deleted, e.source_fp, NULL, NULL, NULL, NULL
-       FROM e WHERE NOT e.same
+     SELECT false, false, e.key, e.scope, e.fingerprint, e.deleted, e.source_fp, NULL, NULL, NULL, NULL${
+       cp ? `, ${cp.column}` : ''
+     }
+       FROM e ${cp ? cp.join : ''} WHERE NOT e.same
      UNION ALL
      SELECT false, true, rs.source_key, rs.scope, NULL, NULL, rs.source_fp, rs.rules, rs.record_key,
-            rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD}))
+            rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD}))${cp ? ', NULL' : ''}
        FROM (SELECT v.key FROM v LEFT JOIN e ON e.key = v.key AND e.same WHERE e.key IS NULL OFFSET 0) n
       CROSS JOIN LATERAL (SELECT * FROM truc.refused_sources x
                            WHERE x.system = $1 AND x.entity = $2 AND x.source_key = n.key OFFSET 0) rs`;
@@ -122,6 +133,7 @@ async function storedAndStanding(
   q: Queryable,
   target: RefusalTarget,
   candidates: Candidates,
+  copies?: CopiesOf,
 ): Promise<StoredAndStanding> {
   const rows = new Map<string, ExistingRow>();
   const unchanged = new Map<string, string>();
@@ -138,22 +150,32 @@ async function storedAndStanding(
       recordKey: string | null;
       dependent: boolean | null;
       holds: boolean | null;
+      copyFps?: string | null;
     }
   >(
-    storedReadSql(target.entity),
-    [target.system, target.entity, JSON.stringify(candidates.keys), JSON.stringify(candidates.fps)],
+    storedReadSql(target.entity, copies),
+    [
+      target.system,
+      target.entity,
+      JSON.stringify(candidates.keys),
+      JSON.stringify(candidates.fps),
+      ...(copies ? [copies.asOf] : []),
+    ],
     { prepared: true },
   );
   // Read only for refusals (none on most pages).
   let fps: Map<string, string> | undefined;
   const fpOf = (key: string) =>
     (fps ??= new Map(candidates.keys.map((k, i) => [k, candidates.fps[i]!]))).get(key);
-  for (const { unchanged: same, refusal, rules, recordKey, dependent, holds, ...row } of res.rows) {
+  for (const { unchanged: same, refusal, rules, recordKey, dependent, holds, copyFps, ...row } of res.rows) {
     if (same) {
       const bySchool = row.scope === null ? {} : (JSON.parse(row.scope) as Record<string, string[]>);
       for (const [scope, keys] of Object.entries(bySchool)) for (const k of keys) unchanged.set(k, scope);
-    } else if (!refusal) rows.set(row.key, { ...row, fingerprint: row.fingerprint!, deleted: row.deleted! });
-    else if (row.sourceFp === fpOf(row.key) && rules === target.rules && holds)
+    } else if (!refusal) {
+      const copied = parseCopies(copyFps);
+      const stored = { ...row, fingerprint: row.fingerprint!, deleted: row.deleted! };
+      rows.set(row.key, copied ? { ...stored, copies: copied } : stored);
+    } else if (row.sourceFp === fpOf(row.key) && rules === target.rules && holds)
       standing.set(row.key, { recordKey, scope: row.scope, dependent: dependent === true });
     else lapsed.push(row.key);
   }
@@ -202,8 +224,8 @@ async function noteRefusals(q: Queryable, target: RefusalTarget, rows: readonly 
 /** The refusals kept per source system and entity: what a pulled page's skip reads, and new ones noted. */
 export function createRefusalsRepo(q: Queryable) {
   return {
-    storedAndStanding: (target: RefusalTarget, candidates: Candidates) =>
-      storedAndStanding(q, target, candidates),
+    storedAndStanding: (target: RefusalTarget, candidates: Candidates, copies?: CopiesOf) =>
+      storedAndStanding(q, target, candidates, copies),
     dropLapsed: (target: RefusalTarget, lapsed: readonly string[]) => dropLapsed(q, target, lapsed),
     note: (target: RefusalTarget, rows: readonly RefusalRow[]) => noteRefusals(q, target, rows),
   };

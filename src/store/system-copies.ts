@@ -6,12 +6,14 @@
  * when the system acknowledged the one sent — or, after a delete sent there, that it holds nothing of the key
  * at that school (`sent_fp` null, acknowledged). A copy that system gives back of one of these states is not a
  * change while the system may not hold truc's state yet; once it is known to hold it, whatever else it shows
- * is its own change (review17b C1: {@link holdsSql}; ../jobs/judge.ts `plan`). Keys, school codes and
+ * is its own change (review17b C1: {@link holdsSql}; ../jobs/judge.ts `plan`). The city database's copies are
+ * kept the same way under school {@link CITY_COPIES_SCHOOL} (it keys records without their school), and weighed
+ * only where another source changed the record last (review18 R2: {@link copiesRead}). Keys, school codes and
  * fingerprints only: nothing personal.
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
-import { chunks } from './record-tables.js';
+import { chunks, TABLES } from './record-tables.js';
 
 /** One key's copy at one school: its natural key, the school, and a canonical record fingerprint. */
 export interface CopyRow {
@@ -23,10 +25,21 @@ export interface CopyRow {
 /** One key deleted at one school. */
 export type DeletedCopy = Omit<CopyRow, 'fp'>;
 
+/**
+ * The school the city database's copies are kept under: it keys records without their school (it serves every
+ * school), so a record moved from school to school is one copy there.
+ */
+export const CITY_COPIES_SCHOOL = '';
+
 /** Whose copies a read of stored rows weighs: a school's own system, as of when its copies were listed ({@link holdsSql}). */
 export interface CopiesOf {
   readonly system: string;
   readonly asOf: Date;
+  /**
+   * The city database (review18 R2): its copies are those of school {@link CITY_COPIES_SCHOOL}, and weighed only
+   * where another source changed the record last ({@link copiesRead}).
+   */
+  readonly city?: true;
 }
 
 /**
@@ -34,7 +47,7 @@ export interface CopiesOf {
  * `$s`, `$e`): `system`'s known copies of the joined key where truc holds the record (a copy a system lists at
  * another school is refused before it is weighed: the tenancy check).
  */
-export function copiesJoin(alias: string, keyExpr: string, schoolExpr: string, s: string, e: string): string {
+function copiesJoin(alias: string, keyExpr: string, schoolExpr: string, s: string, e: string): string {
   return `LEFT JOIN truc.system_copies ${alias}
             ON ${alias}.system = ${s} AND ${alias}.entity = ${e} AND ${alias}.key = ${keyExpr}
            AND ${alias}.school = ${schoolExpr}`;
@@ -67,10 +80,38 @@ export function holdsSql(c: string, r: string, asOf: string): string {
  * system is known to hold truc's state (any other copy is its own change); else every state truc received
  * from it or sent it (it may not have truc's state yet: the city's change has not reached it, or a send failed).
  */
-export const copiesColumn = (alias: string, r: string, asOf: string) =>
+const copiesColumn = (alias: string, r: string, asOf: string) =>
   `CASE WHEN ${alias}.key IS NULL THEN NULL
         WHEN ${holdsSql(alias, r, asOf)} THEN '[]'
         ELSE json_build_array(${alias}.received_fp, ${alias}.sent_fp, ${alias}.sent_prev_fp)::text END`;
+
+/**
+ * SQL: the join and the column ({@link copiesJoin}, {@link copiesColumn}: `"copyFps"`) that read `of`'s copies of
+ * the stored rows `r` (natural key column `key`, school column `scope`; parameters `s` the system, `e` the entity,
+ * `asOf`). The city's (`of.city`) are its copies under school {@link CITY_COPIES_SCHOOL}, and none count where the
+ * city wrote the live row last (`source_system`): truc holds the city's own state, so whatever else the city lists
+ * is its change. Where another source wrote the row last (or deleted it: the city's own deletions forget its
+ * copies, {@link SystemCopiesRepo} `forget`), the copies the city gave truc ({@link SystemCopiesRepo}
+ * `noteHeldBy`) or truc sent it count as a school system's do: older, while the city may not hold truc's state.
+ */
+export function copiesRead(
+  of: CopiesOf,
+  alias: string,
+  r: string,
+  cols: { key: string; scope: string },
+  params: { s: string; e: string; asOf: string },
+): { join: string; column: string } {
+  const { s, e, asOf } = params;
+  const school = of.city ? `'${CITY_COPIES_SCHOOL}'` : `${r}.${cols.scope}`;
+  const join = copiesJoin(alias, `${r}.${cols.key}`, school, s, e);
+  const column = copiesColumn(alias, r, asOf);
+  return {
+    join,
+    column: of.city
+      ? `CASE WHEN ${r}.source_system = ${s} AND ${r}.deleted_at IS NULL THEN NULL ELSE ${column} END`
+      : column,
+  };
+}
 
 /** The fingerprints of {@link copiesColumn}'s text (nulls left out). */
 export function parseCopies(text: string | null | undefined): string[] | undefined {
@@ -212,7 +253,45 @@ function deletionNotes(q: Queryable) {
   };
 }
 
+/** The city database's copies (review18 R2): what it held of records another source changes, and its own deletions. */
+function cityCopyNotes(q: Queryable) {
+  return {
+    /**
+     * Notes as received from `system` the stored rows of `keys` it wrote last (live, or just deleted by another
+     * source in the caller's transaction), as they are now: what it holds of them, before truc changes them
+     * (another source's write, sent before it) or after truc deleted them. The city's copy is its record as truc
+     * took it (truc notes no copy on a pull: the row it wrote is that copy until another source changes it).
+     */
+    async noteHeldBy(system: string, entity: EntityName, keys: readonly string[]): Promise<void> {
+      const t = TABLES[entity];
+      for (const part of chunks(keys)) {
+        await q.query(
+          `INSERT INTO truc.system_copies AS c (system, entity, key, school, received_fp, received_at)
+           SELECT $1, $2, r.${t.key}, $4, r.fingerprint, now() FROM ${t.table} r
+            WHERE r.${t.key} = ANY($3::text[]) AND r.source_system = $1
+           ON CONFLICT (system, entity, key, school) DO UPDATE
+             SET received_fp = EXCLUDED.received_fp, received_at = EXCLUDED.received_at`,
+          [system, entity, [...part], CITY_COPIES_SCHOOL],
+        );
+      }
+    },
+    /**
+     * Forgets `system`'s copies of `keys` (the city deleted them itself: a later copy of one is its own restore,
+     * not an older state).
+     */
+    async forget(system: string, entity: EntityName, keys: readonly string[]): Promise<void> {
+      for (const part of chunks(keys)) {
+        await q.query(
+          `DELETE FROM truc.system_copies
+            WHERE system = $1 AND entity = $2 AND key = ANY($3::text[]) AND school = $4`,
+          [system, entity, [...part], CITY_COPIES_SCHOOL],
+        );
+      }
+    },
+  };
+}
+
 export function createSystemCopiesRepo(q: Queryable) {
-  return { ...copyNotes(q), ...heldCopyNotes(q), ...deletionNotes(q) };
+  return { ...copyNotes(q), ...heldCopyNotes(q), ...deletionNotes(q), ...cityCopyNotes(q) };
 }
 export type SystemCopiesRepo = ReturnType<typeof createSystemCopiesRepo>;

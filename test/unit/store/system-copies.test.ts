@@ -153,4 +153,82 @@ describe('the order of a school system’s copies (review17b C1)', () => {
     await copies().noteHeldCopies('smas', 'students', at('K9', fpB), arrived);
     expect(await receivedFp('K9')).toBe(fpB);
   });
+
+  describe('the city database’s copies (review18 R2)', () => {
+    /** truc holds `key` at S1 as `fullName` says, written by `system`: its fingerprint. */
+    async function written(key: string, fullName: string, system: string): Promise<string> {
+      const data = student(key, { schoolCode: S1, fullName });
+      const fp = fingerprint(data);
+      await createRecordsRepo(ctx.db).upsert('students', [{ key, scope: S1, data, fingerprint: fp }], {
+        system,
+        mappingVersion: `${system}/students@test`,
+      });
+      return fp;
+    }
+    /** The fingerprints of the city's copies of `key` that count as older, as a page of the city's reads them. */
+    const cityOlder = async (key: string) =>
+      (
+        await createRecordsRepo(ctx.db).existing('students', [key], {
+          copiesOf: { system: 'hcm-csdl', asOf: new Date(), city: true },
+        })
+      ).get(key)?.copies;
+    /** The city's copy rows of `key`: their schools and received fingerprints. */
+    const cityRows = async (key: string) =>
+      (
+        await ctx.db.query<{ school: string; received_fp: string | null }>(
+          `SELECT school, received_fp FROM truc.system_copies WHERE system = 'hcm-csdl' AND key = $1`,
+          [key],
+        )
+      ).rows;
+
+    it('notes the city’s copy of a record only where the city wrote it last, under its one school', async () => {
+      const fpA = await written('C1', 'Lê Văn An', 'hcm-csdl');
+      await written('C2', 'Lê Văn Bình', 'vendor:v1');
+      await copies().noteHeldBy('hcm-csdl', 'students', ['C1', 'C2', 'C-NONE']);
+      expect(await cityRows('C1')).toEqual([{ school: '', received_fp: fpA }]);
+      expect(await cityRows('C2'), 'written by a vendor: the city’s copy is not known from it').toEqual([]);
+      expect(await cityRows('C-NONE')).toEqual([]);
+      // Deleted by another source after the city wrote it: noted as the city holds it.
+      const fpD = await written('C3', 'Lê Văn Dũng', 'hcm-csdl');
+      await createRecordsRepo(ctx.db).tombstone('students', ['C3']);
+      await copies().noteHeldBy('hcm-csdl', 'students', ['C3']);
+      expect(await cityRows('C3')).toEqual([{ school: '', received_fp: fpD }]);
+    });
+
+    it('counts the city’s copies where another source changed the record last, none where the city did', async () => {
+      const fpA = await written('C4', 'Lê Văn An', 'hcm-csdl');
+      await copies().noteHeldBy('hcm-csdl', 'students', ['C4']);
+      await written('C4', 'Lê Văn Anh', 'vendor:v1');
+      expect(await cityOlder('C4')).toEqual([fpA]);
+      // The city writes it (its own edit): truc holds the city's state, whatever else it lists is its change.
+      const fpC = await written('C4', 'Lê Văn Ánh', 'hcm-csdl');
+      expect(await cityOlder('C4')).toBeUndefined();
+      // Deleted by another source: the city's copy (its own edit) counts (no restore); the city's own deletion
+      // forgets them.
+      await createRecordsRepo(ctx.db).tombstone('students', ['C4']);
+      await copies().noteHeldBy('hcm-csdl', 'students', ['C4']);
+      expect(await cityOlder('C4')).toEqual(expect.arrayContaining([fpC]));
+      await copies().forget('hcm-csdl', 'students', ['C4']);
+      expect(await cityOlder('C4')).toBeUndefined();
+    });
+
+    it('a school system’s copy at the record’s school is not the city’s, nor the city’s a school system’s (next door)', async () => {
+      const fpA = await written('C5', 'Lê Văn An', 'smas');
+      await copies().noteReceived('smas', 'students', at('C5', fpA));
+      await written('C5', 'Lê Văn Anh', 'vendor:v1');
+      expect(await older('C5'), 'SMAS’s copy').toEqual(expect.arrayContaining([fpA]));
+      expect(await cityOlder('C5'), 'the city knows no copy').toBeUndefined();
+      // truc sends the city its state; the city's copy is noted under its one school, not SMAS's S1.
+      const fpB = fingerprint(student('C5', { schoolCode: S1, fullName: 'Lê Văn Anh' }));
+      await copies().noteSending('hcm-csdl', 'students', [{ key: 'C5', school: '', fp: fpB }]);
+      await copies().acknowledged('hcm-csdl', 'students', [{ key: 'C5', school: '', fp: fpB }]);
+      await tick();
+      expect(await cityOlder('C5'), 'the city acknowledged truc’s state').toEqual([]);
+      expect(await older('C5'), 'SMAS has not').toEqual(expect.arrayContaining([fpA]));
+      expect(await older('C5')).not.toContain(fpB);
+      // Forgetting the city's copies leaves SMAS's.
+      await copies().forget('hcm-csdl', 'students', ['C5']);
+      expect(await older('C5')).toEqual(expect.arrayContaining([fpA]));
+    });
+  });
 });
