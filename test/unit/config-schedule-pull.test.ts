@@ -1,12 +1,12 @@
 /**
- * review18 BUG R3 (not fixed yet: `it.fails`): a schedule that names a pull its system cannot make is taken
- * at start and fails at every fire. `sync.schedules.*` checks each field alone (a known system, a known
- * entity, a scope's characters), never the pair against what the system is pulled for
+ * review18 BUG R3 (fixed in b61b401; these cases are plain `it`): a schedule that names a pull its system
+ * cannot make was taken at start and failed at every fire. `sync.schedules.*` checked each field alone (a
+ * known system, a known entity, a scope's characters), never the pair against what the system is pulled for
  * (src/canonical/systems.ts `SYSTEMS[system].pull`, `pullScope`): hcm-csdl has no persons, and moet-pcgd
- * is pulled per commune (scope: a 5-digit commune code). Each fire's `requestSync` then throws
- * ERR_ENTITY_UNSUPPORTED or ERR_VALIDATION inside the schedule-fire job: no run, a dead letter every night,
- * and `GET /v1/schedules` shows the schedule with no last run. A time zone the runtime does not know is
- * refused at start with the other configuration problems (exit 2); so should these.
+ * is pulled per commune (scope: a 5-digit commune code). Each fire's `requestSync` then threw
+ * ERR_ENTITY_UNSUPPORTED or ERR_VALIDATION inside the schedule-fire job: no run, a dead letter every night.
+ * Now such a schedule is refused at start with the other configuration problems (exit 2), as a time zone the
+ * runtime does not know is.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
