@@ -48,18 +48,17 @@ export function writableBy(entity: EntityName, row: string, arrival: string, sch
 }
 
 /**
- * SQL query of one text column, never NULL (a NULL would make `NOT IN` false for every row): the keys carried by vendors' delta re-pushes judged at once (done, nothing
+ * SQL query of one text column: the keys carried by vendors' delta re-pushes judged at once (done, nothing
  * accepted or rejected, `same_as` set) at the school `school` that arrived after `arrival`. A batch of the same
  * body judged in full keeps them (`carried_keys`, set with its repeat tag). By the batches' (school, created_at)
  * index: after an older batch's arrival there is usually none.
  */
 export function repushedKeysAfter(entity: EntityName, school: string, arrival: string): string {
-  return `SELECT k FROM truc.batches rp
+  return `SELECT unnest(h.carried_keys) FROM truc.batches rp
             CROSS JOIN LATERAL (SELECT j.carried_keys FROM truc.batches j
                                  WHERE j.school_code = rp.school_code AND j.body_sha256 = rp.body_sha256
                                    AND j.carried_keys IS NOT NULL LIMIT 1) h
-            CROSS JOIN LATERAL unnest(h.carried_keys) AS k
            WHERE rp.school_code = ${school}::text AND rp.created_at > ${arrival} AND rp.entity = '${entity}'
              AND rp.same_as IS NOT NULL AND rp.status = 'done' AND rp.mode = 'delta'
-             AND rp.accepted = 0 AND rp.rejected = 0 AND k IS NOT NULL`;
+             AND rp.accepted = 0 AND rp.rejected = 0`;
 }
