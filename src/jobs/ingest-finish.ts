@@ -242,7 +242,6 @@ export function tagAfter(
     tag: repeatTag(mapping.version, judged.today, judged.config),
     snapshot,
     expected,
-    keys: [...p.toWrite.map((r) => r.key), ...p.unchangedKeys],
   };
 }
 

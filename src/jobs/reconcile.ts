@@ -115,7 +115,6 @@ export async function applySnapshot(
   const { missing, kept } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, seen.keys, {
     receivedAt: batch.createdAt,
     clientId: batch.clientId,
-    batchId: batch.id,
   });
   const holdId = await guardChange(q, ctx, {
     kind: 'batch',
@@ -126,9 +125,7 @@ export async function applySnapshot(
     schoolYears: snapshotYears(batch.entity, () => seen.keys, batch.createdAt),
   });
   if (holdId !== undefined) return { deleted: [], kept, skipped: GUARD_HELD_NOTE, holdId };
-  // Its deletions are its word, at its arrival (migration 600): not of a record a newer word reached meanwhile.
-  const arrival = { batchId: batch.id, school: batch.schoolCode };
-  const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true, arrival });
+  const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true });
   await sendDeletes(q, ctx, {
     entity: batch.entity,
     keys: deleted,

@@ -253,14 +253,14 @@ describe("the change feed trigger's plan (issue 7, migration 480; PostgreSQL: au
     const keys = codes('H', 1000);
     await repo.upsert('students', rows(['H-ONE'], 'An'), SOURCE);
     // One row first: the statement the trigger keeps is planned for it.
-    const one = await feedPlans(async () => {
-      await repo.upsert('students', rows(['H-ONE'], 'Bình'), { ...SOURCE, stored: true });
-    });
+    const one = await feedPlans(() =>
+      repo.upsert('students', rows(['H-ONE'], 'Bình'), { ...SOURCE, stored: true }),
+    );
     expect(one).toHaveLength(1);
     await repo.upsert('students', rows(keys, 'An'), SOURCE);
-    const many = await feedPlans(async () => {
-      await repo.upsert('students', rows(keys, 'Bình'), { ...SOURCE, stored: true });
-    });
+    const many = await feedPlans(() =>
+      repo.upsert('students', rows(keys, 'Bình'), { ...SOURCE, stored: true }),
+    );
     expect(many).toHaveLength(1);
     expect(many[0]).toContain('"Node Type": "Hash Join"');
     expect(many[0]).not.toContain('"Node Type": "Merge Join"');
