@@ -111,8 +111,8 @@ interface Sent {
  * never deleted at the target — at the city database (a set without schools), live at any school; at a
  * school's own system (each key with its school), live at that same school (restored there, or moved back):
  * a key live at another school is deleted all the same (precc17: a move's delete to the old school). So is
- * superseded a class whose school holds a live class of the same code in another year (a target keys classes
- * by code within the school: that one is held under it).
+ * superseded a class whose school holds a live class of the same code in a later school year (a target keys
+ * classes by code within the school and holds the newest year's under it; review20b).
  */
 async function keysToDelete(
   ctx: PushContext,
@@ -120,7 +120,7 @@ async function keysToDelete(
 ): Promise<{ keys: DeleteKey[]; superseded: number }> {
   const live = await createRecordsRepo(ctx.db).liveAt(set.entity, set.keys);
   const codeLive =
-    set.entity === 'classes' ? await createClassKeysRepo(ctx.db).codeLiveElsewhere(set.keys) : new Set();
+    set.entity === 'classes' ? await createClassKeysRepo(ctx.db).codeLiveInLaterYear(set.keys) : new Set();
   const liveThere = (key: string, school: string | null) =>
     live.has(key) && (school === null || school === '' || live.get(key) === school);
   const keys = set.keys

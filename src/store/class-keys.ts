@@ -23,17 +23,21 @@ export function createClassKeysRepo(q: Queryable) {
       return res.rows.map((r) => r.key);
     },
     /**
-     * Of deleted class keys, those whose school still has a live class of the same code (another school
-     * year): a system keying classes by code within the school holds that one under the same key.
+     * Of deleted class keys, those whose school still has a live class of the same code in a LATER school
+     * year: a system keying classes by code within the school holds the newest year's under that code, so
+     * the delete of an older year's class is superseded there. A live class of an earlier year (last year's,
+     * kept as history) supersedes nothing: the system holds the deleted one (review20b).
      */
-    async codeLiveElsewhere(keys: readonly string[]): Promise<Set<string>> {
+    async codeLiveInLaterYear(keys: readonly string[]): Promise<Set<string>> {
       if (keys.length === 0) return new Set();
-      // A class key is schoolCode/schoolYear/classCode (none of them holds a '/').
+      // A class key is schoolCode/schoolYear/classCode (none of them holds a '/'); a school year is
+      // 'YYYY-YYYY', so a later one sorts after (as text) and the deleted class itself never matches.
       const res = await q.query<{ key: string }>(
         `SELECT DISTINCT k.key FROM unnest($1::text[]) AS k(key)
            JOIN truc.classes c ON c.data ->> 'classCode' = split_part(k.key, '/', 3)
                               AND c.school_code = split_part(k.key, '/', 1)
-                              AND c.deleted_at IS NULL AND c.class_key <> k.key`,
+                              AND c.deleted_at IS NULL
+                              AND c.data ->> 'schoolYear' > split_part(k.key, '/', 2)`,
         [[...keys]],
       );
       return new Set(res.rows.map((r) => r.key));

@@ -3,8 +3,9 @@
  * maDinhDanh), so it deletes the live classes of that code the source itself last wrote; a full classes
  * run's reconciliation deletes the classes it no longer serves; both deletions go to the targets that
  * delete classes (a school's own system: by the class's code within the school). A class whose school
- * still holds a live class of the same code in another school year is not deleted there (the system
- * holds that one under the same code): the set counts it as superseded. On a real in-memory database.
+ * still holds a live class of the same code in a later school year is not deleted there (the system
+ * holds that one under the same code): the set counts it as superseded (an earlier year's does not
+ * supersede: class-delete-newer-year.test.ts). On a real in-memory database.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
