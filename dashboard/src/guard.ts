@@ -54,7 +54,8 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
           { head: 'changedCount', cell: (r) => num(r.totals.changed), num: true },
           {
             head: 'reasons',
-            cell: (r) => r.reasons.map((x) => `${x.school}: ${x.kind} ${percent(x.ratio)}`).join('; '),
+            cell: (r) =>
+              r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio)}`).join('; '),
           },
           { head: 'status', cell: (r) => statusBadge(r.status) },
         ],
@@ -62,6 +63,19 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
       ),
     ),
   );
+}
+
+/** A school, with the school year a classes run weighs it in (left20 item 1): `79000001 (2025-2026)`. */
+const atSchool = (r: { school: string; schoolYear?: string | undefined }): string =>
+  r.schoolYear ? `${r.school} (${r.schoolYear})` : r.school;
+
+/** A reason's kind in words: deleted counts deletions and moves away. */
+const kindText = (kind: 'deleted' | 'changed'): string =>
+  t(kind === 'deleted' ? 'kindDeleted' : 'kindChanged');
+
+/** The school-year column, when some row carries one (a classes run's hold); none otherwise. */
+function yearColumn<R extends { schoolYear?: string | undefined }>(rows: readonly R[]) {
+  return rows.some((r) => r.schoolYear) ? [{ head: 'schoolYear', cell: (r: R) => r.schoolYear ?? '—' }] : [];
 }
 
 /** At most this many codes per list are shown; the rest is counted. */
@@ -118,7 +132,8 @@ function holdDetails(hold: Hold): HTMLElement[] {
         hold.reasons,
         [
           { head: 'school', cell: (r) => r.school },
-          { head: 'kind', cell: (r) => r.kind },
+          ...yearColumn(hold.reasons),
+          { head: 'kind', cell: (r) => kindText(r.kind) },
           { head: 'count', cell: (r) => num(r.count), num: true },
           { head: 'live', cell: (r) => num(r.live), num: true },
           { head: 'ratio', cell: (r) => percent(r.ratio), num: true },
@@ -133,6 +148,7 @@ function holdDetails(hold: Hold): HTMLElement[] {
         hold.diff,
         [
           { head: 'school', cell: (d) => d.school },
+          ...yearColumn(hold.diff),
           { head: 'live', cell: (d) => num(d.live), num: true },
           { head: 'deletedCount', cell: (d) => num(d.deleted), num: true },
           { head: 'movedCount', cell: (d) => num(d.moved), num: true },
