@@ -1,0 +1,61 @@
+/**
+ * review21 (it.fails: README Known limits): issue 7 item 3 — "during the configurable rollover window around
+ * 1 September the thresholds for GRADE AND CLASS changes relax; deletions stay guarded". truc relaxes the
+ * changed-records threshold for every change in the window (src/jobs/guard.ts `evaluate`, `weighsWithCopies`:
+ * `rollover.changeRatio`, 1 by default, whatever changed), so from 15 August to
+ * 30 September a run or a vendor batch that rewrites the names (or birth dates, personal IDs) of every student
+ * of a school is applied unguarded: the one time of year when mass grade and class changes are normal hides
+ * any other mass change. run-guard.test.ts asserts today's rule (its renames apply in the window).
+ * Expected: in the window a change counts against the relaxed threshold only when it changes no more than the
+ * record's grade and class; any other change is weighed against `changeRatio` (50%) as on any other day.
+ */
+import { describe, expect, it } from 'vitest';
+import { requestSync } from '../../../src/jobs/contracts.js';
+import { createRecordsRepo } from '../../../src/store/records.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import { S2 } from '../../helpers/api.js';
+import { hcmStudent, nextRow, runRow, useStudentsSource, type TestContext } from './fixtures.js';
+
+const codes = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+const wire = (code: string, school: string, name?: string) => hcmStudent(code, { school, name });
+
+describe('a run renaming more than half of a school in the rollover window (review21)', () => {
+  const { ctx, source } = useStudentsSource();
+  /** 1 September, in the default window (08-15 … 09-30). */
+  const rollover = (): TestContext => ({ ...ctx, now: () => new Date('2026-09-01T03:00:00.000Z') });
+
+  async function pullNext(at: TestContext = ctx) {
+    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
+    return row && runRow(at, row);
+  }
+  async function incremental(scope: string, items: unknown[]) {
+    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', scope, 'w0');
+    await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, requestedBy: 'admin', at: ctx.now() }),
+    );
+    source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
+  }
+  const renamedCount = async () =>
+    (await ctx.db.rows<{ data: { fullName: string } }>('truc.students', `school_code = '${S2}'`)).filter(
+      (r) => r.data.fullName === 'Trần Văn Nam',
+    ).length;
+
+  it.fails('is held: only grade and class changes are relaxed in the window', async () => {
+    const keys = codes('R', 30);
+    await incremental(
+      S2,
+      keys.map((k) => wire(k, S2)),
+    );
+    expect(await pullNext()).toEqual({ records: 30, last: true });
+    expect(await createRecordsRepo(ctx.db).count('students', S2)).toBe(30);
+    // 16 of 30 (53%) renamed, nothing else changed: not a grade or class change.
+    await incremental(
+      S2,
+      keys.slice(0, 16).map((k) => wire(k, S2, 'Trần Văn Nam')),
+    );
+    // Fails: { records: 16, last: true } — the renames are applied.
+    expect(await pullNext(rollover())).toMatchObject({ held: true });
+    expect(await renamedCount()).toBe(0);
+  });
+});
