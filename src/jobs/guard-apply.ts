@@ -1,9 +1,10 @@
 /**
  * Applies a change of the mass-change guard that a city admin approved (issue 7): a vendor snapshot's
  * held deletions. The snapshot's records were applied when it was ingested; the records it omitted are
- * deleted now — those of the hold's keys still live in the school and not written since the snapshot
- * arrived (a record written, or carried unchanged by a batch, meanwhile, by anyone, is left alone; a
- * vendor's re-push judged at once writes nothing, so what it carried is read from its batch: ./repeat-carried.ts) — and
+ * deleted now — those of the hold's keys still live in the school whose word arrived before the snapshot
+ * (../store/word-arrival.ts: a record written, deleted or carried unchanged by a batch that arrived after it, by
+ * anyone, is left alone; a vendor's re-push judged at once writes nothing, so what it carried is read from its
+ * batch: ./repeat-carried.ts) — and
  * the deletions travel to every target like any other. Once per hold, in one transaction, audited.
  */
 import { appendAudit } from '../audit/chain.js';
@@ -31,13 +32,14 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
     }
     const records = createRecordsRepo(q);
     const held = hold.diff.flatMap((d) => (d.school === batch.schoolCode ? d.keys.deleted : []));
-    const unwritten = await records.liveUnwrittenSince(batch.entity, batch.schoolCode, held, batch.createdAt);
+    const unwritten = await records.liveUnwrittenSince(batch.entity, batch.schoolCode, held, batch.id);
     const carried =
       unwritten.length === 0
         ? new Set<string>()
         : await carriedByRepushes(q, ctx, batch.entity, [batch.schoolCode], batch.createdAt);
     const due = unwritten.filter((key) => !carried.has(key));
-    const deleted = await records.tombstone(batch.entity, due, { naturalKeys: true });
+    const arrival = { batchId: batch.id, school: batch.schoolCode };
+    const deleted = await records.tombstone(batch.entity, due, { naturalKeys: true, arrival });
     const pushSets = await sendDeletes(q, ctx, {
       entity: batch.entity,
       keys: deleted,

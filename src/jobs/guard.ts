@@ -22,7 +22,6 @@ import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store
 import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/records.js';
 import type { WorkerContext } from './context.js';
 import type { JudgeContext } from './judge.js';
-import { carriedByRepushes } from './repeat-carried.js';
 import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
 export type GuardSettings = Config['guard'];
@@ -368,45 +367,4 @@ export async function batchWouldHold(
   const over = await overThresholds(q, ctx, batch, writes, snapshotKeys);
   if (!over) return [];
   return (await holdDiff(q, ctx, batch, over, snapshotKeys)).reasons;
-}
-
-/**
- * An approved held batch, ingested again (its hold's approval, `approvedHold` of its job): a record written,
- * deleted or carried unchanged by anyone since the batch arrived (a vendor's re-push judged at once, which
- * writes nothing, at the school of the record's stored copy: ./repeat-carried.ts) keeps that newer state,
- * never the batch's older copy (it is counted unchanged). `left`: how many were left so; `leftKeys`: which;
- * `leftCopies`: the batch's own copies of them, what its sender held when it arrived (which a school system's
- * copies note: review18b R3), less those a re-push in the batch's own format carried since (what that body
- * carried was noted when it was first judged: review19b).
- */
-export async function leaveNewer<
-  P extends { toWrite: readonly UpsertRow[]; unchangedKeys: readonly string[] },
->(
-  q: Queryable,
-  deps: JudgeContext,
-  batch: { entity: EntityName; createdAt: Date; format: string },
-  p: P,
-  existing: ReadonlyMap<string, Pick<ExistingRow, 'scope'>>,
-): Promise<P & { left: number; leftKeys?: readonly string[]; leftCopies?: readonly UpsertRow[] }> {
-  const keys = p.toWrite.map((r) => r.key);
-  const newer =
-    keys.length === 0
-      ? new Set<string>()
-      : await createRecordsRepo(q).touchedSince(batch.entity, keys, batch.createdAt);
-  const schools = keys.flatMap((k) => (existing.has(k) ? [existing.get(k)!.scope] : []));
-  const carried =
-    schools.length > 0
-      ? await carriedByRepushes(q, deps, batch.entity, schools, batch.createdAt)
-      : new Map<string, Set<string>>();
-  for (const k of keys) if (carried.has(k)) newer.add(k);
-  if (newer.size === 0) return { ...p, left: 0 };
-  const leftKeys = keys.filter((k) => newer.has(k));
-  return {
-    ...p,
-    toWrite: p.toWrite.filter((r) => !newer.has(r.key)),
-    unchangedKeys: [...p.unchangedKeys, ...leftKeys],
-    left: newer.size,
-    leftKeys,
-    leftCopies: p.toWrite.filter((r) => newer.has(r.key) && carried.get(r.key)?.has(batch.format) !== true),
-  };
 }

@@ -8,7 +8,7 @@
 import { CITY_SYSTEM } from '../canonical/systems.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
-import { createRecordsRepo } from '../store/records.js';
+import { createRecordsRepo, type UpsertSource } from '../store/records.js';
 import { createSystemCopiesRepo, type CopyRow } from '../store/system-copies.js';
 import { enqueue, pushSet } from './contracts.js';
 import { sendMovedAway } from './deletes.js';
@@ -17,6 +17,7 @@ import { arrivalsOf, type GuardEntry } from './guard.js';
 import type { Counts } from './ingest-counts.js';
 import type { PulledExtras } from './ingest-pulled.js';
 import { copiesOf, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
+import { leftToNewer } from './newer-words.js';
 import { applySnapshot } from './reconcile.js';
 import { noteRefusals } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
@@ -58,6 +59,8 @@ export function heldKeys(
 export const isPulledPage = ({ batch, trusted }: Loaded): boolean => trusted && batch.syncRunId !== null;
 
 export interface Applied {
+  /** The plan as written: a vendor batch's records left to a newer word are among its unchanged (./newer-words.ts). */
+  plan: Plan;
   pushSets: number[];
   /** What a snapshot deleted, what it omitted but kept (precedence (b)), or why it deleted nothing. */
   snapshot: { deleted: string[]; kept: string[]; skipped: string | null };
@@ -77,9 +80,9 @@ export interface Judged {
 async function noteCityHeld(
   q: Queryable,
   entity: Loaded['entity'],
-  system: string,
   rows: Plan['toWrite'],
   checked: Checked,
+  system: string,
 ): Promise<void> {
   if (system === CITY_SYSTEM) return;
   const cityHeld = rows.flatMap((r) => {
@@ -93,32 +96,57 @@ async function noteCityHeld(
 }
 
 /**
+ * The plan's changed records upserted; the plan as written. A pulled page's: not waited for (the statements after
+ * it are sent behind it; its failure fails the next one waited for). A vendor batch's rows are written where no
+ * word newer than its arrival is (./newer-words.ts): the rows left are its unchanged ones, known before its push
+ * sets are made.
+ */
+async function upsertPlanned(
+  q: Queryable,
+  deps: IngestContext,
+  loaded: Loaded,
+  planned: Plan,
+  { checked, pulled }: Judged,
+  system: string,
+): Promise<Plan> {
+  const { entity, batch } = loaded;
+  // None of the page's records stored (a first sync): inserted as new, where its pull job allows it.
+  const fresh = pulled?.inline?.insertNew === true && checked.existing.size === 0;
+  // Every one stored (a changed batch of known records): updated in place.
+  const stored =
+    !fresh && planned.toWrite.length > 0 && planned.toWrite.every((r) => checked.existing.has(r.key));
+  const source: UpsertSource = { system, mappingVersion: loaded.mapping.version, fresh, stored };
+  // What the city holds of rows it wrote last is noted before they change (city20: review18 R2).
+  await noteCityHeld(q, entity, planned.toWrite, checked, system);
+  if (loaded.trusted) {
+    await sendWrite(q, (w) => createRecordsRepo(w).upsert(entity, planned.toWrite, source));
+    return planned;
+  }
+  const arrival = { batchId: batch.id, school: batch.schoolCode };
+  const left = await createRecordsRepo(q).upsert(entity, planned.toWrite, { ...source, arrival });
+  return leftToNewer(q, deps, batch, planned, left, checked.existing);
+}
+
+/**
  * The records written: the changed upserted (a pulled page's with their source fingerprints); a pulled
  * page's unchanged records whose row does not know their source fingerprint yet noted (narrowly, once,
  * so the next pull skips them), its refusals remembered; other batches' unchanged records touched.
  */
 async function writeRecords(
   q: Queryable,
+  deps: IngestContext,
   loaded: Loaded,
-  p: Plan,
+  planned: Plan,
   judged: Judged,
   system: string,
-): Promise<void> {
-  const { entity, mapping } = loaded;
+): Promise<Plan> {
+  const { entity, batch } = loaded;
   const { checked, pulled } = judged;
   const records = createRecordsRepo(q);
   // A pulled page's rows carry their source fingerprints already (./judge.ts `plan`).
-  const fps = p.sourceFps;
+  const fps = planned.sourceFps;
+  const p = await upsertPlanned(q, deps, loaded, planned, judged, system);
   const rows = p.toWrite;
-  // None of the page's records stored (a first sync): inserted as new, where its pull job allows it.
-  const fresh = pulled?.inline?.insertNew === true && checked.existing.size === 0;
-  // Every one stored (a changed batch of known records): updated in place.
-  const stored = !fresh && rows.length > 0 && rows.every((r) => checked.existing.has(r.key));
-  await noteCityHeld(q, entity, system, rows, checked);
-  // Not waited for: the statements after it are sent behind it (its failure fails the next one waited for).
-  await sendWrite(q, (w) =>
-    createRecordsRepo(w).upsert(entity, rows, { system, mappingVersion: mapping.version, fresh, stored }),
-  );
   // A school system's older copies (prec16) are not what the stored rows are made of: their source fingerprints are not noted.
   const older = new Set(p.olderCopies);
   if (fps) {
@@ -145,9 +173,9 @@ async function writeRecords(
     // What the school's own system holds now: its next copy of these states is no change (./judge.ts `plan`).
     if (received.length > 0)
       await sendWrite(q, (w) => createSystemCopiesRepo(w).noteReceived(copiesSystem, entity, received));
-    // An approved held batch's records left newer (./guard.ts `leaveNewer`): the system held the batch's own
-    // copy, not the newer state kept (review18b R3: else its next copy of it is taken for its change), unless
-    // truc heard from it there since the batch arrived.
+    // The batch's records left to a newer word (./newer-words.ts): the system held the batch's own copy, not the
+    // newer state kept (review18b R3: else its next copy of it is taken for its change), unless truc heard from
+    // it there since the batch arrived.
     const held = (p.leftCopies ?? []).map((r) => ({ key: r.key, school: r.scope, fp: r.fingerprint }));
     if (held.length > 0) {
       const arrivedAt = loaded.batch.createdAt;
@@ -162,13 +190,15 @@ async function writeRecords(
   // Noted as seen by the batch's system (truc.record_seen: ../store/record-seen.ts), the records left as they are.
   // A vendor's older copies (./judge.ts `plan`) are seen too (the vendor holds them at the school), but are not
   // the records as they are: noted as no sender's carry, which a snapshot's rule (ii) does not count (review18b
-  // R4). Records an approved held batch left newer (./guard.ts `leaveNewer`) are not noted: written or carried
-  // since it arrived, they were seen after its copy of them (a touch now would take that copy for a later word).
+  // R4). Records the batch left to a newer word (./newer-words.ts) are not noted: written or carried by a batch
+  // that arrived after it, they were seen after its copy of them (a touch now would take that copy for a later word).
+  // A vendor batch's carry keeps its arrival (migration 600).
   if (!isPulledPage(loaded)) {
     const left = new Set(p.leftKeys);
     const carried = left.size === 0 ? p.unchangedKeys : p.unchangedKeys.filter((k) => !left.has(k));
-    await records.touch(entity, carried, system, p.olderCopies);
+    await records.touch(entity, carried, system, p.olderCopies, loaded.trusted ? undefined : batch.id);
   }
+  return p;
 }
 
 /** The schools a pulled page's records show its system serving: the judged records', the skipped and the still refused. */
@@ -190,12 +220,12 @@ export async function apply(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
-  p: Plan,
+  planned: Plan,
   judged: Judged,
 ): Promise<Applied> {
   const { batch, entity, trusted } = loaded;
   const system = trusted ? batch.format : vendorSystem(batch.clientId);
-  await writeRecords(q, loaded, p, judged, system);
+  const p = await writeRecords(q, deps, loaded, planned, judged, system);
   const snapshot =
     !trusted && batch.mode === 'snapshot'
       ? await applySnapshot(
@@ -208,7 +238,7 @@ export async function apply(
       : { deleted: [], kept: [], skipped: null };
   await learnServedSchools(q, batch.format, servedBy(loaded, judged), trusted ? 'pull' : 'batch');
   const pushSets: number[] = [];
-  if (p.toWrite.length === 0) return { pushSets, snapshot };
+  if (p.toWrite.length === 0) return { plan: p, pushSets, snapshot };
   const routed = deps.routes(entity, batch.format);
   for (const { system: target, keys } of await deliveriesFor(q, deps.targets, routed, p.toWrite)) {
     const pushSetId = await createPushSetsRepo(q).create({ system: target, entity, keys, batchId: batch.id });
@@ -223,5 +253,5 @@ export async function apply(
   pushSets.push(
     ...(await sendMovedAway(q, deps, { entity, moved, sourceSystem: batch.format, batchId: batch.id })),
   );
-  return { pushSets, snapshot };
+  return { plan: p, pushSets, snapshot };
 }

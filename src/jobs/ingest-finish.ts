@@ -242,6 +242,7 @@ export function tagAfter(
     tag: repeatTag(mapping.version, judged.today, judged.config),
     snapshot,
     expected,
+    keys: [...p.toWrite.map((r) => r.key), ...p.unchangedKeys],
   };
 }
 

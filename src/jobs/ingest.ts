@@ -24,7 +24,7 @@ import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
-import { arrivalsOf, batchEntries, guardBatch, leaveNewer, weighsWithCopies } from './guard.js';
+import { arrivalsOf, batchEntries, guardBatch, weighsWithCopies } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
@@ -54,7 +54,6 @@ async function ingestStored(
   deps: IngestContext,
   batchId: string,
   closing: CombinedWrites,
-  approved: boolean,
 ): Promise<IngestResult> {
   const batches = createBatchesRepo(q);
   const batch = await batches.lockForProcessing(batchId);
@@ -82,7 +81,7 @@ async function ingestStored(
     trusted: batch.clientId === PULL_CLIENT,
     snapshot: batch.readSnapshot,
   };
-  return ingestLoaded(q, deps, loaded, { closing, approved });
+  return ingestLoaded(q, deps, loaded, { closing });
 }
 
 /** map → check → plan → guard → apply → finish of a loaded batch, in the caller's transaction. */
@@ -90,7 +89,7 @@ async function ingestLoaded(
   q: Queryable,
   deps: IngestContext,
   loaded: Loaded,
-  opts: { pulled?: PulledExtras; closing?: CombinedWrites; early?: EarlyChecks; approved?: boolean },
+  opts: { pulled?: PulledExtras; closing?: CombinedWrites; early?: EarlyChecks },
 ): Promise<IngestResult> {
   const { pulled, closing, early } = opts;
   // A pulled page judged ahead (./ingest-pulled.ts) runs only the store checks here (begun already, maybe).
@@ -103,11 +102,10 @@ async function ingestLoaded(
     const holdId = await guardBatch(q, deps, loaded.batch, writes, () => heldKeys(mapped).keys);
     if (holdId !== undefined) return holdWhole(q, loaded, holdId, deps.now());
   }
-  // Approved after it was held: what was written since it arrived is newer than its copies.
-  const p = opts.approved
-    ? await leaveNewer(q, deps, loaded.batch, planned, checked.existing)
-    : { ...planned, left: 0 };
-  const applied = await apply(q, deps, loaded, p, { mapped, checked, pulled });
+  // A vendor batch's records holding a word that arrived after it (a newer batch ingested first, a held batch
+  // approved late) are left as they are: its write says which (./newer-words.ts), `p` is the plan as written.
+  const applied = await apply(q, deps, loaded, planned, { mapped, checked, pulled });
+  const p = applied.plan;
   const counts: Counts = {
     accepted: p.toWrite.length,
     rejected: p.rejected + (pulled?.refused.length ?? 0),
@@ -115,7 +113,7 @@ async function ingestLoaded(
     ...(loaded.batch.mode === 'snapshot' ? { deleted: applied.snapshot.deleted.length } : {}),
   };
   // A batch that left newer records as they are did not leave the state of its body: no tag for its repeats.
-  const tag = p.left > 0 ? null : tagAfter(mapped.ctx, loaded, p, checked.existing);
+  const tag = (p.leftKeys?.length ?? 0) > 0 ? null : tagAfter(mapped.ctx, loaded, p, checked.existing);
   const outcome = { mapped, checked, counts, applied, unchanged: p.unchangedKeys, pulled, repeatTag: tag };
   await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };
@@ -135,7 +133,7 @@ async function ingest(
     // The job's outbox row is closed with the batch's closing writes (one statement), or alone.
     const closing = combinedWrites(q);
     await createOutboxRepo(closing).markDone(job.outboxId);
-    const result = await ingestStored(q, deps, payload.batchId, closing, payload.approvedHold !== undefined);
+    const result = await ingestStored(q, deps, payload.batchId, closing);
     await closing.flush();
     return result;
   });

@@ -117,13 +117,14 @@ export interface Plan {
    */
   readonly olderCopies?: readonly string[];
   /**
-   * Of `unchangedKeys`, those an approved held batch left as they are, newer than its copies (./guard.ts
-   * `leaveNewer`): written or carried since it arrived (not carried by it: ./ingest-apply.ts).
+   * Of `unchangedKeys`, those a vendor batch's write left as they are, holding a word that arrived after it
+   * (./newer-words.ts, ../store/word-arrival.ts): written, deleted or carried since (not carried by it:
+   * ./ingest-apply.ts).
    */
   readonly leftKeys?: readonly string[];
   /**
    * Of `leftKeys`, the batch's own copies (key, school, fingerprint) to note as what its system held when it
-   * arrived (./guard.ts `leaveNewer`: not those a re-push in its format carried since).
+   * arrived (./newer-words.ts: not those a re-push in its format carried since).
    */
   readonly leftCopies?: readonly Pick<UpsertRow, 'key' | 'scope' | 'fingerprint'>[];
 }

@@ -115,6 +115,7 @@ export async function applySnapshot(
   const { missing, kept } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, seen.keys, {
     receivedAt: batch.createdAt,
     clientId: batch.clientId,
+    batchId: batch.id,
   });
   const holdId = await guardChange(q, ctx, {
     kind: 'batch',
@@ -125,7 +126,9 @@ export async function applySnapshot(
     schoolYears: snapshotYears(batch.entity, () => seen.keys, batch.createdAt),
   });
   if (holdId !== undefined) return { deleted: [], kept, skipped: GUARD_HELD_NOTE, holdId };
-  const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true });
+  // Its deletions are its word, at its arrival (migration 600): not of a record a newer word reached meanwhile.
+  const arrival = { batchId: batch.id, school: batch.schoolCode };
+  const deleted = await records.tombstone(batch.entity, missing, { naturalKeys: true, arrival });
   await sendDeletes(q, ctx, {
     entity: batch.entity,
     keys: deleted,

@@ -53,10 +53,11 @@ export async function snapshotMissing(
   entity: EntityName,
   schoolCode: string,
   keys: readonly string[],
-  snapshot: { receivedAt: Date; clientId: string },
+  snapshot: { receivedAt: Date; clientId: string; batchId?: string | undefined },
 ): Promise<SnapshotMissing> {
   const records = createRecordsRepo(q);
-  const opts = { sender: vendorSystem(snapshot.clientId) };
+  // A stored snapshot's arrival is read exactly from its row (migration 600); a dry run's is `receivedAt`.
+  const opts = { sender: vendorSystem(snapshot.clientId), batchId: snapshot.batchId };
   const schoolYears = snapshotYears(entity, () => keys, snapshot.receivedAt);
   const found = await records.missingFromSnapshot(entity, schoolCode, keys, snapshot.receivedAt, {
     ...opts,

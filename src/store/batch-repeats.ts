@@ -40,6 +40,11 @@ export interface RepeatTagOf {
   tag: string;
   snapshot: string;
   expected: ReadonlyMap<string, string>;
+  /**
+   * Every key the batch carried (written or unchanged): kept with the batch (`carried_keys`, migration 600), what
+   * a re-push of its body judged at once carried (../store/word-arrival.ts).
+   */
+  keys: readonly string[];
 }
 
 /**
@@ -53,15 +58,21 @@ export function repeatSql(repeat: RepeatState | RepeatTagOf | null): string {
   if (!('expected' in repeat))
     return 'repeat_tag = $6, repeat_snapshot = $10::pg_snapshot, repeat_xact = $11::xid8';
   const taken = 'SELECT $6::text, $10::pg_snapshot, pg_current_xact_id()';
-  const row =
-    repeat.expected.size === 0 ? taken : `${taken} WHERE ${intactKeys(repeat.entity, '$11', '$12')}`;
-  return `(repeat_tag, repeat_snapshot, repeat_xact) = (${row})`;
+  if (repeat.expected.size === 0)
+    return `(repeat_tag, repeat_snapshot, repeat_xact) = (${taken}), carried_keys = $11::text[]`;
+  const row = `${taken} WHERE ${intactKeys(repeat.entity, '$11', '$12')}`;
+  return `(repeat_tag, repeat_snapshot, repeat_xact) = (${row}), carried_keys = $13::text[]`;
 }
 
 /** `finish`'s parameters after `$9` for {@link repeatSql}. */
 export function repeatParams(repeat: RepeatState | RepeatTagOf | null): unknown[] {
   if (repeat === null) return [];
   if (!('expected' in repeat)) return [repeat.snapshot, repeat.xact];
-  if (repeat.expected.size === 0) return [repeat.snapshot];
-  return [repeat.snapshot, repeat.schoolCode, JSON.stringify(Object.fromEntries(repeat.expected))];
+  if (repeat.expected.size === 0) return [repeat.snapshot, [...repeat.keys]];
+  return [
+    repeat.snapshot,
+    repeat.schoolCode,
+    JSON.stringify(Object.fromEntries(repeat.expected)),
+    [...repeat.keys],
+  ];
 }

@@ -6,8 +6,9 @@
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { chunks, TABLES, writtenBy } from './record-tables.js';
-import { carriedAfterWrite, seenSince } from './record-seen.js';
+import { carriedAfterWrite } from './record-seen.js';
 import { holdsSql } from './system-copies.js';
+import { batchArrival, wordArrival, writableBy } from './word-arrival.js';
 
 /**
  * Marks records deleted; the ones that were live, with their scope (school), by key. Every chunk's
@@ -17,20 +18,35 @@ async function markDeleted(
   q: Queryable,
   entity: EntityName,
   keys: readonly string[],
-  opts: { naturalKeys?: boolean },
+  opts: DeleteOptions,
 ): Promise<Array<{ key: string; scope: string }>> {
   if (keys.length === 0 || (entity === 'classes' && !opts.naturalKeys)) return [];
   const t = TABLES[entity];
+  const { arrival } = opts;
+  // A vendor snapshot's deletion is its word, at its arrival, where no newer word is (./word-arrival.ts); the
+  // city's (a pull's tombstones, a run's reconciliation) arrives with the write: NULL.
+  const set = arrival ? `arrived_at = ${batchArrival('$2')}` : 'arrived_at = NULL';
+  const where = arrival ? `AND ${writableBy(entity, 'r', batchArrival('$2'), '$3')}` : '';
   const answers = await Promise.all(
     [...chunks(keys)].map((part) =>
       q.query<{ key: string; scope: string }>(
-        `UPDATE ${t.table} SET deleted_at = now() WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL
-         RETURNING ${t.key} AS key, ${t.scope} AS scope`,
-        [part],
+        `UPDATE ${t.table} r SET deleted_at = now(), ${set}
+          WHERE r.${t.key} = ANY($1::text[]) AND r.deleted_at IS NULL ${where}
+         RETURNING r.${t.key} AS key, r.${t.scope} AS scope`,
+        arrival ? [part, arrival.batchId, arrival.school] : [part],
       ),
     ),
   );
   return answers.flatMap((res) => res.rows).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * How records are deleted: `naturalKeys`, the keys are truc's own (classes); `arrival`, a vendor snapshot's
+ * deletion (its batch and school): at its arrival, and not of a record holding a newer word.
+ */
+export interface DeleteOptions {
+  naturalKeys?: boolean;
+  arrival?: { batchId: string; school: string } | undefined;
 }
 
 /** Deletions: tombstones, and the deleted records' scopes. */
@@ -44,7 +60,7 @@ export function recordDeletions(q: Queryable) {
     async tombstone(
       entity: EntityName,
       keys: readonly string[],
-      opts: { naturalKeys?: boolean } = {},
+      opts: DeleteOptions = {},
     ): Promise<string[]> {
       return (await markDeleted(q, entity, keys, opts)).map((r) => r.key);
     },
@@ -131,8 +147,8 @@ export function scopeReconciliation(q: Queryable) {
 export function snapshotOmissions(q: Queryable) {
   return {
     /**
-     * Live records of one scope (school) missing from a snapshot's keys and not written (nor carried unchanged by
-     * a batch) since the snapshot arrived: what a vendor's "every record of my school" no longer holds; only
+     * Live records of one scope (school) missing from a snapshot's keys whose word arrived before the snapshot
+     * (./word-arrival.ts: neither written, deleted nor carried unchanged by a batch that arrived after it): what a vendor's "every record of my school" no longer holds; only
      * those of `schoolYears` when given (classes: ../jobs/snapshot-missing.ts). `missing` are the ones its
      * sender is known to have held as they are now, so leaving them out deletes them (precedence (b)): (i) the
      * sender wrote the row last, (ii) a batch of the sender carried it unchanged since its last write
@@ -149,9 +165,11 @@ export function snapshotOmissions(q: Queryable) {
       scope: string,
       keys: readonly string[],
       receivedAt: Date,
-      opts: { sender: string; schoolYears?: readonly string[] | undefined },
+      opts: { sender: string; schoolYears?: readonly string[] | undefined; batchId?: string | undefined },
     ): Promise<{ missing: string[]; kept: string[] }> {
       const t = TABLES[entity];
+      // Its arrival: the stored snapshot's own (its row's created_at, exactly), or `receivedAt` (a dry run).
+      const arrival = opts.batchId === undefined ? '$2' : batchArrival('$7');
       const res = await q.query<{ key: string; held: boolean }>(
         `SELECT r.${t.key} AS key,
                 (r.source_system = $5 OR ${carriedAfterWrite(entity, 'r', '$5')}
@@ -160,7 +178,7 @@ export function snapshotOmissions(q: Queryable) {
                                                        AND c.school = s.school_code
                              WHERE s.school_code = $1 AND ${holdsSql('c', 'r', '$2')})) AS held
            FROM ${t.table} r
-          WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND r.updated_at < $2 AND NOT ${seenSince(entity, 'r', '$2')}
+          WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND ${wordArrival(entity, 'r')} < ${arrival}
             AND NOT (r.${t.key} = ANY($3::text[]))
             AND ($4::text[] IS NULL OR r.data ->> 'schoolYear' = ANY($4::text[])) ORDER BY 1`,
         [
@@ -170,6 +188,7 @@ export function snapshotOmissions(q: Queryable) {
           opts.schoolYears === undefined ? null : [...opts.schoolYears],
           opts.sender,
           entity,
+          ...(opts.batchId === undefined ? [] : [opts.batchId]),
         ],
       );
       return {

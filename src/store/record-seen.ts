@@ -4,13 +4,15 @@
  * batch; NULL for what was carried before the migration, whose system is not known, and for a carry of another
  * state than the stored one: a school system's older copy, review18b R4). A batch's unchanged records
  * are noted here instead of rewriting their wide rows (issue 7). A write of the record leaves its row here as it
- * is: "seen" counts only when later than the record's `updated_at`. And who reads it: a snapshot's omissions
+ * is: "seen" counts only when later than the record's `updated_at`. It keeps the arrival of the latest batch that
+ * carried the record (migration 600: ./word-arrival.ts). And who reads it: a snapshot's omissions
  * (precedence (b) rule (ii), ./record-deletions.ts `missingFromSnapshot`), an approved hold's deletions and older
  * copies ({@link heldChangeReads}), the schools list (./overview.ts).
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { chunks, TABLES } from './record-tables.js';
+import { batchArrival, wordArrival } from './word-arrival.js';
 
 /** Notes records as carried unchanged now by a batch of `system`. */
 export function recordSeenWrites(q: Queryable) {
@@ -20,23 +22,29 @@ export function recordSeenWrites(q: Queryable) {
      * "sống" criterion). `otherCopies`: those of `keys` the batch carried in another state than the stored one
      * (a school system's older copy: ../jobs/judge.ts `plan`): seen all the same (the sender holds the record at
      * the school), but as no sender's carry (`seen_by` NULL), so a snapshot's rule (ii) does not take the record
-     * as it is for one its sender held ({@link carriedAfterWrite}; review18b R4). Keys in one order, so two
-     * batches carrying the same records lock them in the same order.
+     * as it is for one its sender held ({@link carriedAfterWrite}; review18b R4). `batchId`: the vendor batch
+     * that carried them, whose arrival the carry keeps when it is the latest (migration 600, ./word-arrival.ts);
+     * none: a pulled batch's carry, arrived now. Keys in one order, so two batches carrying the same records lock
+     * them in the same order.
      */
     async touch(
       entity: EntityName,
       keys: readonly string[],
       system: string,
       otherCopies: readonly string[] = [],
+      batchId?: string,
     ): Promise<void> {
       const sorted = [...new Set(keys)].sort();
       const others = [...new Set(otherCopies)];
+      const arrival = batchId === undefined ? 'now()' : batchArrival('$5');
       for (const part of chunks(sorted)) {
         await q.query(
-          `INSERT INTO truc.record_seen AS s (entity, key, seen_at, seen_by)
-           SELECT $1, k, now(), CASE WHEN k = ANY($4::text[]) THEN NULL ELSE $3 END FROM unnest($2::text[]) AS k
-           ON CONFLICT (entity, key) DO UPDATE SET seen_at = EXCLUDED.seen_at, seen_by = EXCLUDED.seen_by`,
-          [entity, part, system, others],
+          `INSERT INTO truc.record_seen AS s (entity, key, seen_at, seen_by, arrived_at)
+           SELECT $1, k, now(), CASE WHEN k = ANY($4::text[]) THEN NULL ELSE $3 END, ${arrival}
+             FROM unnest($2::text[]) AS k
+           ON CONFLICT (entity, key) DO UPDATE SET seen_at = EXCLUDED.seen_at, seen_by = EXCLUDED.seen_by,
+             arrived_at = greatest(coalesce(s.arrived_at, s.seen_at), EXCLUDED.arrived_at)`,
+          batchId === undefined ? [entity, part, system, others] : [entity, part, system, others, batchId],
         );
       }
     },
@@ -57,15 +65,6 @@ export function carriedAfterWrite(entity: EntityName, row: string, sender: strin
 }
 
 /**
- * SQL boolean on a row `row` of `entity`: a batch (any) carried it unchanged at or after `since` (SQL text).
- * With `row.updated_at >= since`, the old `last_seen_at >= since`.
- */
-export function seenSince(entity: EntityName, row: string, since: string): string {
-  return `EXISTS (SELECT 1 FROM truc.record_seen seen
-                   WHERE seen.entity = '${entity}' AND seen.key = ${row}.${TABLES[entity].key} AND seen.seen_at >= ${since})`;
-}
-
-/**
  * (The readers here name truc.record_seen `seen`, which a caller's row alias must not be: an inner alias equal
  * to the caller's shadows it, as `s` once did the schools list's `s`, a 500 on every schools list.)
  *
@@ -77,46 +76,29 @@ export function lastSeen(entity: EntityName, row: string): string {
                                         WHERE seen.entity = '${entity}' AND seen.key = ${row}.${TABLES[entity].key}))`;
 }
 
-/** What an approved hold of the mass-change guard leaves alone: records written, carried or deleted since. */
+/** What an approved snapshot hold of the mass-change guard may still delete. */
 export function heldChangeReads(q: Queryable) {
   return {
     /**
-     * Of `keys`, the live records of one scope neither written nor carried unchanged by a batch since `before`:
-     * what an approved snapshot hold may still delete (those, by anyone, are left alone).
+     * Of `keys`, the live records of one scope whose word arrived before the held snapshot `batchId` did
+     * (./word-arrival.ts: neither written, deleted nor carried unchanged by a batch that arrived after it): what
+     * its approval may still delete (the others, by anyone, are left alone).
      */
     async liveUnwrittenSince(
       entity: EntityName,
       scope: string,
       keys: readonly string[],
-      before: Date,
+      batchId: string,
     ): Promise<string[]> {
       const t = TABLES[entity];
       const res = await q.query<{ key: string }>(
         `SELECT r.${t.key} AS key FROM ${t.table} r
-          WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND r.updated_at < $2 AND NOT ${seenSince(entity, 'r', '$2')}
+          WHERE r.deleted_at IS NULL AND r.${t.scope} = $1 AND ${wordArrival(entity, 'r')} < ${batchArrival('$2')}
             AND r.${t.key} = ANY($3::text[])
           ORDER BY 1`,
-        [scope, before, [...keys]],
+        [scope, batchId, [...keys]],
       );
       return res.rows.map((r) => r.key);
-    },
-    /**
-     * Of `keys`, the records written, carried unchanged by a batch or deleted since `since`: what an approved held
-     * batch, older than that, leaves as it is.
-     */
-    async touchedSince(entity: EntityName, keys: readonly string[], since: Date): Promise<Set<string>> {
-      const t = TABLES[entity];
-      const out = new Set<string>();
-      for (const part of chunks(keys)) {
-        const res = await q.query<{ key: string }>(
-          `SELECT r.${t.key} AS key FROM ${t.table} r
-            WHERE r.${t.key} = ANY($1::text[])
-              AND (GREATEST(r.updated_at, r.deleted_at) >= $2 OR ${seenSince(entity, 'r', '$2')})`,
-          [part, since],
-        );
-        for (const r of res.rows) out.add(r.key);
-      }
-      return out;
     },
   };
 }

@@ -11,6 +11,7 @@ import { JsonWriter } from './json-bytes.js';
 import { recordDeletions, scopeReconciliation, snapshotOmissions } from './record-deletions.js';
 import { changedSince, chunks, TABLES, type TableDef } from './record-tables.js';
 import { heldChangeReads, recordSeenWrites } from './record-seen.js';
+import { batchArrival, writableBy } from './word-arrival.js';
 import { copiesRead, parseCopies, type CopiesOf } from './system-copies.js';
 
 /**
@@ -141,6 +142,19 @@ function copyStatement(
 }
 
 /**
+ * The keys a vendor batch's chunk of `n` rows wrote (CTE `cte`), when some were not (left to a newer word):
+ * `written` is NULL when all were.
+ */
+const writtenOf = (cte: string, n: number) =>
+  `SELECT CASE WHEN count(*) < ${n} THEN coalesce(array_agg(key), '{}') END AS written FROM ${cte}`;
+
+/** An upsert's parameters after the system and mapping version: a vendor batch's id and school, a pull's stored chunk's row count. */
+function extraParams(source: UpsertSource, rows: number): unknown[] {
+  if (source.arrival) return [source.arrival.batchId, source.arrival.school];
+  return source.stored ? [rows] : [];
+}
+
+/**
  * The statement and parameters that insert or update one chunk of rows (see `upsert`). The records
  * travel as one JSON array (PostgreSQL parses it in one pass), not as a jsonb[] literal, whose every
  * element is escaped here and parsed twice there (~2x the time per page); as bytes (a Buffer parameter
@@ -151,51 +165,67 @@ function copyStatement(
  * there; last, 0.91 MB and 0.22 MB).
  */
 function upsertStatement(
-  t: TableDef,
+  entity: EntityName,
   part: readonly UpsertRow[],
   source: UpsertSource,
 ): [sql: string, params: unknown[]] {
+  const t = TABLES[entity];
   const pid = t.hasPersonalId;
   const twin = t.hasTwinKey === true;
   const scoped = t.scope !== t.key; // schools are their own scope
   const cols = upsertColumns(t);
-  // $1… the text columns, then the source's system and mapping version (a stored chunk: its row count), then data.
+  // $1… the text columns, then the source's system and mapping version, then a pull's stored chunk's row count
+  // or a vendor batch's id and school ($m+3, $m+4: its arrival, ./word-arrival.ts), then data.
   const texts = cols.filter((c) => c !== 'data');
   const m = texts.length;
-  const dataAt = m + (source.stored ? 4 : 3);
+  const extras = extraParams(source, part.length);
+  const dataAt = m + 3 + extras.length;
   const column = (c: string) =>
     c === 'data' ? `jsonb_array_elements($${dataAt}::jsonb)` : `unnest($${texts.indexOf(c) + 1}::text[])`;
   const rowsFrom = `ROWS FROM (${cols.map(column).join(', ')})`;
   const arrays: unknown[] = texts.map((c) => textColumn(t, c, part));
-  const data = jsonArrayBytes(part);
-  if (source.stored)
-    // Every row must be found, checked inside PostgreSQL (migration 380) so the transaction aborts even
-    // with its COMMIT already sent behind this statement.
-    return [
-      `WITH u AS (UPDATE ${t.table} r SET ${cols
-        .slice(1)
-        .map((c) => `${c} = v.${c}`)
-        .join(', ')},
+  const params = [...arrays, source.system, source.mappingVersion, ...extras, jsonArrayBytes(part)];
+  // A vendor batch's rows carry its arrival and are written only where no newer word is (./word-arrival.ts).
+  // A pull's (no arrival) arrive with their write: NULL.
+  const arrival = source.arrival ? batchArrival(`$${m + 3}`) : 'NULL::timestamptz';
+  const writable = (row: string) =>
+    source.arrival ? `AND ${writableBy(entity, row, arrival, `$${m + 4}`)}` : '';
+  if (source.stored) {
+    const update = `UPDATE ${t.table} r SET ${cols
+      .slice(1)
+      .map((c) => `${c} = v.${c}`)
+      .join(', ')},
          source_system = $${m + 1}::text, mapping_version = $${m + 2}::text,
-         updated_at = now(), deleted_at = NULL
+         updated_at = now(), deleted_at = NULL, arrived_at = ${arrival}
          FROM ${rowsFrom} AS v(${cols.join(', ')})
-        WHERE r.${t.key} = v.${t.key} RETURNING 1)
-       SELECT truc.rows_found(count(*), $${m + 3}::bigint, 'records: stored ${t.table}') FROM u`,
-      [...arrays, source.system, source.mappingVersion, part.length, data],
-    ];
-  const insert = `INSERT INTO ${t.table} (${cols.join(', ')}, source_system, mapping_version)
-     SELECT *, $${m + 1}::text, $${m + 2}::text FROM ${rowsFrom}`;
-  const params = [...arrays, source.system, source.mappingVersion, data];
+        WHERE r.${t.key} = v.${t.key} ${writable('r')} RETURNING r.${t.key} AS key`;
+    // A pull's: every row must be found, checked inside PostgreSQL (migration 380) so the transaction aborts
+    // even with its COMMIT already sent behind this statement. A vendor batch's, every one read stored in its
+    // transaction (none is ever removed, so a row not written is one left to a newer word: counted unchanged).
+    if (!source.arrival)
+      return [
+        `WITH u AS (${update})
+         SELECT truc.rows_found(count(*), $${m + 3}::bigint, 'records: stored ${t.table}') FROM u`,
+        params,
+      ];
+    return [`WITH u AS (${update}) ${writtenOf('u', part.length)}`, params];
+  }
+  const insert = `INSERT INTO ${t.table} AS r (${cols.join(', ')}, source_system, mapping_version, arrived_at)
+     SELECT *, $${m + 1}::text, $${m + 2}::text, ${arrival} FROM ${rowsFrom}`;
   if (source.fresh) return [insert, params];
-  return [
-    `${insert}
+  const upsert = `${insert}
      ON CONFLICT (${t.key}) DO UPDATE SET
        ${scoped ? `${t.scope} = EXCLUDED.${t.scope},` : ''}
        ${pid ? 'personal_id = EXCLUDED.personal_id,' : ''}
        data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint, source_fp = EXCLUDED.source_fp,
        ${twin ? 'twin_key = EXCLUDED.twin_key,' : ''}
        source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,
-       updated_at = now(), deleted_at = NULL`,
+       updated_at = now(), deleted_at = NULL, arrived_at = EXCLUDED.arrived_at`;
+  if (!source.arrival) return [upsert, params];
+  return [
+    `WITH w AS (${upsert}
+        WHERE ${writableBy(entity, 'r', arrival, `$${m + 4}`)} RETURNING r.${t.key} AS key)
+     ${writtenOf('w', part.length)}`,
     params,
   ];
 }
@@ -209,6 +239,11 @@ export interface UpsertSource {
   mappingVersion: string;
   fresh?: boolean;
   stored?: boolean;
+  /**
+   * A vendor batch's rows: its id (its arrival is its row's `created_at`) and school. Each row is written only
+   * where no word newer than that arrival is (./word-arrival.ts `writableBy`); `upsert` answers the keys left.
+   */
+  arrival?: { batchId: string; school: string } | undefined;
 }
 
 /** Writes: records inserted or updated, their source fingerprints noted. */
@@ -227,18 +262,32 @@ function recordWrites(q: Queryable) {
      * ever removed) fails the call. New rows are COPYed where the connection can (PostgreSQL, see
      * {@link copyStatement}), inserted elsewhere (the embedded database).
      */
-    async upsert(entity: EntityName, rows: readonly UpsertRow[], source: UpsertSource) {
+    async upsert(entity: EntityName, rows: readonly UpsertRow[], source: UpsertSource): Promise<string[]> {
       const t = TABLES[entity];
-      const copyIn = source.fresh ? q.copyIn?.bind(q) : undefined;
+      const copyIn = source.fresh && !source.arrival ? q.copyIn?.bind(q) : undefined;
       if (copyIn) {
         // Every chunk's COPY made at once (see db.ts sendWrite).
         await Promise.all([...chunks(rows)].map((part) => copyIn(...copyStatement(t, part, source))));
-        return;
+        return [];
       }
-      await queryAll(
-        q,
-        [...chunks(rows)].map((part) => upsertStatement(t, part, source)),
+      if (!source.arrival) {
+        await queryAll(
+          q,
+          [...chunks(rows)].map((part) => upsertStatement(entity, part, source)),
+        );
+        return [];
+      }
+      // A vendor batch: the rows left to a newer word (not written), in the rows' order.
+      const parts = [...chunks(rows)];
+      const answers = await Promise.all(
+        parts.map((part) => q.query<{ written: string[] | null }>(...upsertStatement(entity, part, source))),
       );
+      return parts.flatMap((part, i) => {
+        const written = answers[i]!.rows[0]?.written;
+        if (written === null || written === undefined) return [];
+        const done = new Set(written);
+        return part.flatMap((r) => (done.has(r.key) ? [] : [r.key]));
+      });
     },
     /**
      * Notes the source fingerprint of pulled records that did not change (their row was written before

@@ -186,7 +186,7 @@ function heldCopyNotes(q: Queryable) {
   return {
     /**
      * Notes what `system` held of `rows` when its batch arrived, at `arrivedAt` (an approved held batch's
-     * own copies of the records it left newer: ../jobs/guard.ts `leaveNewer`, review18b R3), as {@link noteReceived}
+     * own copies of the records it left to a newer word: ../jobs/newer-words.ts, review18b R3), as {@link noteReceived}
      * does, but only where truc knows nothing of that system there since then: no copy received from it and no
      * send acknowledged by it after `arrivedAt` (what it gave or took since is what it holds: review19b).
      */

@@ -509,6 +509,123 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     });
   });
 
+  describe('records: arrival order of vendor batches (migration 600, order20)', () => {
+    const school = '79000061';
+    const row = (code: string, fullName: string): UpsertRow => {
+      const data = aStudent(code, { fullName, schoolCode: school });
+      return { key: code, scope: school, personalId: undefined, data, fingerprint: fingerprint(data) };
+    };
+    /** A vendor batch of `school` stored as arrived at `at` (its created_at), its id. */
+    const arrivedAt = async (at: string, extra: { sameAs?: string; bodySha256?: string } = {}) => {
+      const id = randomUUID();
+      await createBatchesRepo(store.db).insert({
+        id,
+        clientId: 'vendor-arrival',
+        schoolCode: school,
+        entity: 'students',
+        format: 'canonical',
+        records: [],
+        ...extra,
+      });
+      await store.db.query('UPDATE truc.batches SET created_at = $2 WHERE id = $1', [id, at]);
+      return id;
+    };
+    const vendor = (batchId: string, stored = false) => ({
+      system: 'vendor:arrival',
+      mappingVersion: 'test@1',
+      stored,
+      arrival: { batchId, school },
+    });
+    const names = async (codes: string[]) =>
+      (
+        await store.db.query<{ k: string; n: string | null }>(
+          `SELECT student_code AS k, CASE WHEN deleted_at IS NULL THEN data->>'fullName' END AS n
+             FROM truc.students WHERE student_code = ANY($1::text[]) ORDER BY 1`,
+          [codes],
+        )
+      ).rows.map((r) => `${r.k}:${r.n ?? 'deleted'}`);
+
+    it('a batch writes a record only where no word that arrived after it is: written, deleted, carried or re-pushed since; the rows left are answered', async () => {
+      const repo = createRecordsRepo(store.db);
+      const [older, mid, newer] = [
+        await arrivedAt('2026-12-01T10:00:00.000001Z'),
+        await arrivedAt('2026-12-01T10:00:00.000002Z'),
+        await arrivedAt('2026-12-01T10:00:00.000003Z'),
+      ];
+      // The newer batch writes A1 and A2 (new: the insert path), carries A3, and a newer snapshot deletes A4.
+      expect(await repo.upsert('students', [row('WA1', 'Mới'), row('WA2', 'Mới')], vendor(newer))).toEqual(
+        [],
+      );
+      expect(
+        await repo.upsert(
+          'students',
+          [row('WA3', 'Gốc'), row('WA4', 'Gốc'), row('WA5', 'Gốc')],
+          vendor(older),
+        ),
+      ).toEqual([]);
+      await repo.touch('students', ['WA3'], 'vendor:arrival', [], newer);
+      expect(await repo.tombstone('students', ['WA4'], { arrival: { batchId: newer, school } })).toEqual([
+        'WA4',
+      ]);
+      // The older batch (microseconds older) is ingested last: it writes only A5, on either write path.
+      const all = ['WA1', 'WA2', 'WA3', 'WA4', 'WA5'];
+      const olderRows = all.map((c) => row(c, 'Cũ'));
+      expect(await repo.upsert('students', olderRows, vendor(mid, true))).toEqual([
+        'WA1',
+        'WA2',
+        'WA3',
+        'WA4',
+      ]);
+      expect(await names(all)).toEqual(['WA1:Mới', 'WA2:Mới', 'WA3:Gốc', 'WA4:deleted', 'WA5:Cũ']);
+      expect(await repo.upsert('students', [row('WA1', 'Cũ 2'), row('WA6', 'Mới')], vendor(older))).toEqual([
+        'WA1',
+      ]);
+      // The older snapshot's deletion does not delete what a newer word holds; the newer batch's is its own.
+      expect(
+        await repo.tombstone('students', ['WA1', 'WA5'], { arrival: { batchId: older, school } }),
+      ).toEqual([]);
+      expect(await repo.tombstone('students', ['WA5'], { arrival: { batchId: newer, school } })).toEqual([
+        'WA5',
+      ]);
+      // The newer batch writes over its own word and over older ones (an equal arrival: the later ingest).
+      expect(await repo.upsert('students', [row('WA1', 'Mới 2'), row('WA5', 'Mới')], vendor(newer))).toEqual(
+        [],
+      );
+      expect(await names(['WA1', 'WA5'])).toEqual(['WA1:Mới 2', 'WA5:Mới']);
+    });
+
+    it('a re-push judged at once that arrived after the batch keeps the keys its body carried (carried_keys of a batch of that body)', async () => {
+      const repo = createRecordsRepo(store.db);
+      const older = await arrivedAt('2026-12-02T10:00:00Z');
+      const first = await arrivedAt('2026-12-02T09:00:00Z', { bodySha256: 'sha-arrival' });
+      await store.db.query(
+        `UPDATE truc.batches SET status = 'done', carried_keys = ARRAY['WB1'] WHERE id = $1`,
+        [first],
+      );
+      const repush = await arrivedAt('2026-12-02T11:00:00Z', { bodySha256: 'sha-arrival', sameAs: first });
+      await store.db.query(
+        `UPDATE truc.batches SET status = 'done', accepted = 0, rejected = 0, unchanged = 1 WHERE id = $1`,
+        [repush],
+      );
+      await repo.upsert('students', [row('WB1', 'Hoa'), row('WB2', 'Hoa')], vendor(first));
+      expect(
+        await repo.upsert('students', [row('WB1', 'Hồng'), row('WB2', 'Hồng')], vendor(older, true)),
+      ).toEqual(['WB1']);
+      expect(await names(['WB1', 'WB2'])).toEqual(['WB1:Hoa', 'WB2:Hồng']);
+    });
+
+    it("a pull's write and the city's tombstone arrive when written: an older vendor batch leaves them", async () => {
+      const repo = createRecordsRepo(store.db);
+      const older = await arrivedAt('2026-12-03T10:00:00Z');
+      await repo.upsert('students', [row('WC1', 'Thành phố'), row('WC2', 'Thành phố')], SOURCE);
+      await repo.tombstone('students', ['WC2']);
+      expect(
+        await repo.upsert('students', [row('WC1', 'Cũ'), row('WC2', 'Cũ')], vendor(older, true)),
+      ).toEqual(['WC1', 'WC2']);
+      expect(await names(['WC1', 'WC2'])).toEqual(['WC1:Thành phố', 'WC2:deleted']);
+    });
+  });
+
   describe('quality facts on a table never analysed (issue 7)', () => {
     it('probe each asker by an index scan, not a bitmap built and read per asker, and leave the planner as it was', async () => {
       // A school's 3000 students stored and never analysed (a fresh load; the bench's server runs without

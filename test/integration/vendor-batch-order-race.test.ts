@@ -1,5 +1,6 @@
 /**
- * review19 R19-7 / R19-8 (V1 under true concurrency): two ingests of one vendor's batches running side by side
+ * review19 R19-7 / R19-8 (V1 under true concurrency; fixed by order20: the arrival comparison is in the write
+ * statement itself, src/store/word-arrival.ts): two ingests of one vendor's batches running side by side
  * (two workers, or `jobs.concurrency` > 1). The older batch reads the stored copy, then the newer batch's ingest
  * runs on another connection, then the older batch writes: its older copy goes over the newer one. A rule judged
  * only from what the older batch read cannot see the newer write. R19-8: the same with a re-push of the vendor's
@@ -27,8 +28,15 @@ describe('two ingests of one vendor’s batches side by side (review19 R19-7, R1
     await env?.cleanup();
   });
 
-  /** Runs batch `batchId`'s ingest; `beforeWrite` runs once, right before its record write is sent. */
-  async function ingest(batchId: string, beforeWrite?: () => Promise<void>) {
+  /**
+   * Runs batch `batchId`'s ingest; `beforeWrite` runs once, right before its record write is sent (`when`
+   * 'after': right after that write statement answered, before the batch's transaction commits).
+   */
+  async function ingest(
+    batchId: string,
+    beforeWrite?: () => Promise<void>,
+    when: 'before' | 'after' = 'before',
+  ) {
     const db = env.deps.db;
     const outbox = await db.query<{ id: number }>(
       `SELECT id FROM truc.outbox WHERE payload->>'batchId' = $1 AND done_at IS NULL`,
@@ -36,12 +44,23 @@ describe('two ingests of one vendor’s batches side by side (review19 R19-7, R1
     );
     let fired = beforeWrite === undefined;
     const hooked = (q: Queryable): Queryable => ({
-      async query(sql, params, opts) {
-        if (!fired && /(UPDATE|INSERT INTO) truc\.students\b/.test(sql)) {
+      async query<R = Record<string, unknown>>(
+        sql: string,
+        params?: readonly unknown[],
+        opts?: Parameters<Queryable['query']>[2],
+      ) {
+        const write = !fired && /(UPDATE|INSERT INTO) truc\.students\b/.test(sql);
+        if (write && when === 'before') {
           fired = true;
           await beforeWrite!();
         }
-        return q.query(sql, params, opts);
+        if (write && when === 'after') {
+          const res = await q.query<R>(sql, params, opts);
+          fired = true;
+          await beforeWrite!();
+          return res;
+        }
+        return q.query<R>(sql, params, opts);
       },
     });
     const run = {
@@ -89,7 +108,7 @@ describe('two ingests of one vendor’s batches side by side (review19 R19-7, R1
     ).rows.map((r) => r.name);
   const withName = (code: string, fullName: string) => [{ ...student(code), fullName }];
 
-  it.fails('R19-7: keeps the newer batch’s copy when the older one writes after the newer ran', async () => {
+  it('R19-7: keeps the newer batch’s copy when the older one writes after the newer ran', async () => {
     const { batchId: first } = await queueVendorBody(env.deps.db, withName('RACEV1', 'Đặng Văn Gốc'));
     await ingest(first);
     // The vendor's correction, then its correction of the correction: stored in that order.
@@ -104,7 +123,7 @@ describe('two ingests of one vendor’s batches side by side (review19 R19-7, R1
     expect(await names('RACEV1')).toEqual(['Đặng Văn Mới']);
   });
 
-  it.fails('R19-8: keeps what a re-push of the earlier body carried while an older batch ran', async () => {
+  it('R19-8: keeps what a re-push of the earlier body carried while an older batch ran', async () => {
     const a = withName('RACEV2', 'Đặng Thị Hoa');
     const { batchId: first } = await queueVendorBody(env.deps.db, a);
     await ingest(first);
@@ -119,4 +138,28 @@ describe('two ingests of one vendor’s batches side by side (review19 R19-7, R1
     await other;
     expect(await names('RACEV2')).toEqual(['Đặng Thị Hoa']);
   });
+
+  // README "Arrival order", the one instant not covered (review20 on order20 df6b35d): the re-push commits after
+  // the older batch's write statement ran and before that batch commits. The statement could not see it; the
+  // re-push judged the committed (old) state unchanged. The older copy is written over the vendor's latest word.
+  it.fails(
+    'the instant not covered: a re-push committed between the older batch’s write and its commit',
+    async () => {
+      const a = withName('RACEV3', 'Đặng Thị Lan');
+      const { batchId: first } = await queueVendorBody(env.deps.db, a);
+      await ingest(first);
+      const { batchId: older } = await queueVendorBody(env.deps.db, withName('RACEV3', 'Đặng Thị Loan'));
+      let other: Promise<void> = Promise.resolve();
+      await ingest(
+        older,
+        async () => {
+          const { batchId: repush } = await queueVendorBody(env.deps.db, a);
+          other = (await sideBySide(() => ingest(repush))).end;
+        },
+        'after',
+      );
+      await other;
+      expect(await names('RACEV3')).toEqual(['Đặng Thị Lan']);
+    },
+  );
 });

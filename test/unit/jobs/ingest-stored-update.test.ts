@@ -15,7 +15,9 @@ describe("a vendor's changed batch of stored records", () => {
 
   beforeAll(() => {
     watchStatements(ctx, (sql) => {
-      const head = /^\s*(?:WITH u AS \()?(UPDATE truc\.students|INSERT INTO truc\.students)\b/.exec(sql);
+      const head = /^\s*(?:WITH [uw] AS \(\s*)?(UPDATE truc\.students|INSERT INTO truc\.students)\b/.exec(
+        sql,
+      );
       if (head) writes.push(head[1]!);
     });
   });

@@ -1,11 +1,11 @@
 /**
- * review18 BUG R1 (not fixed yet: `it.fails`): a vendor batch ingested after a newer batch of the same
+ * review18 BUG R1 (fixed by order20, migration 600: src/store/word-arrival.ts): a vendor batch ingested after a newer batch of the same
  * school puts its older copy over the newer one. Ingest jobs run concurrently (`jobs.concurrency` per
  * worker, any number of workers), a batch's ingest may be retried after a transient failure (a deadlock
  * with the newer batch touching the same rows) or replayed from a dead letter, so a vendor's two pushes of
  * one student, seconds apart, can be applied in the other order: truc keeps (and sends on to the city) the
- * state the vendor replaced. An approved hold already leaves what was written since its batch arrived
- * (guard.ts `leaveNewer`, b256672); an ordinary ingest does not.
+ * state the vendor replaced. Now every vendor batch's write leaves a record whose word arrived after the batch
+ * (the rule an approved hold had alone before, as write times: b256672).
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ describe('vendor batches of one school ingested out of order (review18 BUG R1)',
     ).map((r) => r.data.fullName);
   const ingest = async (id: string) => runRow(ctx, (await nextRow(ctx.db, ofBatch(id)))!);
 
-  it.fails('keeps the newer batch’s copy when the older batch is ingested last', async () => {
+  it('keeps the newer batch’s copy when the older batch is ingested last', async () => {
     const [older, newer] = [randomUUID(), randomUUID()];
     // The vendor pushes the student, then its correction: two batches, stored in that order.
     await queue(older, 'Nguyễn Văn Cũ');
@@ -57,21 +57,18 @@ describe('vendor batches of one school ingested out of order (review18 BUG R1)',
     expect(await createBatchesRepo(ctx.db).get(older)).toMatchObject({ accepted: 0, unchanged: 1 });
   });
 
-  it.fails(
-    'keeps what a newer re-push judged at once carried when an older batch is ingested last',
-    async () => {
-      const [first, older, repush] = [randomUUID(), randomUUID(), randomUUID()];
-      // The vendor's body A (judged, stored), then body B (a change), then body A again: its latest word is A.
-      await queue(first, 'Lê Thị Hoa', 'OX2', 'sha-body-a');
-      await ingest(first);
-      await queue(older, 'Lê Thị Hồng', 'OX2', 'sha-body-b');
-      await queue(repush, 'Lê Thị Hoa', 'OX2', 'sha-body-a');
-      // A's re-push is judged at once (nothing of the school written since A was judged: B still waits) and
-      // writes nothing; B's ingest runs after it.
-      await ingest(repush);
-      expect(await createBatchesRepo(ctx.db).get(repush)).toMatchObject({ status: 'done', unchanged: 1 });
-      await ingest(older);
-      expect(await names('OX2')).toEqual(['Lê Thị Hoa']);
-    },
-  );
+  it('keeps what a newer re-push judged at once carried when an older batch is ingested last', async () => {
+    const [first, older, repush] = [randomUUID(), randomUUID(), randomUUID()];
+    // The vendor's body A (judged, stored), then body B (a change), then body A again: its latest word is A.
+    await queue(first, 'Lê Thị Hoa', 'OX2', 'sha-body-a');
+    await ingest(first);
+    await queue(older, 'Lê Thị Hồng', 'OX2', 'sha-body-b');
+    await queue(repush, 'Lê Thị Hoa', 'OX2', 'sha-body-a');
+    // A's re-push is judged at once (nothing of the school written since A was judged: B still waits) and
+    // writes nothing; B's ingest runs after it.
+    await ingest(repush);
+    expect(await createBatchesRepo(ctx.db).get(repush)).toMatchObject({ status: 'done', unchanged: 1 });
+    await ingest(older);
+    expect(await names('OX2')).toEqual(['Lê Thị Hoa']);
+  });
 });
