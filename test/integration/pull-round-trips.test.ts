@@ -125,7 +125,7 @@ async function pageShapes(db: TestEnv['deps']['db']): Promise<Shape[]> {
   return pages.map((tx) => ({
     statements: tx.length,
     roundTrips: new Set(tx.map((s) => s.round)).size,
-    tombstones: tx.filter((s) => /^UPDATE truc\.students SET deleted_at/.test(s.sql)).length,
+    tombstones: tx.filter((s) => /^UPDATE truc\.students (?:r )?SET deleted_at/.test(s.sql)).length,
     upsert: tx.some((s) => /^INSERT INTO truc\.students [\s\S]*ON CONFLICT/.test(s.sql)),
   }));
 }
