@@ -3,9 +3,9 @@
  * vendor snapshot) become a delete push set for every target that receives the entity's changes and
  * deletes by key — in the caller's transaction, like any other change. A school's own system (smas,
  * vnedu) gets the keys of the schools it serves only, each with its school. The city database's copies of
- * them are noted (or, deleted by the city itself, forgotten).
+ * them are noted; the deleting system's own copies (the city's, a school's own system's) are forgotten.
  */
-import { CITY_SYSTEM } from '../canonical/systems.js';
+import { CITY_SYSTEM, SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import { createClassKeysRepo } from '../store/class-keys.js';
 import type { Queryable } from '../store/db.js';
@@ -31,20 +31,43 @@ export async function tombstonedKeys(
 }
 
 /**
+ * The system whose own word a deletion is, of those whose copies truc keeps (../store/system-copies.ts): the
+ * city database, or a school's own system (a pull of it; its vendor's batch in its format, `format`); else none
+ * (a vendor's batch in truc's canonical format: no system known, as ./judge.ts `copiesOf` has it).
+ */
+function deletingHolder(sourceSystem: string, format: string | undefined): string | undefined {
+  const holders: readonly string[] = [CITY_SYSTEM, ...SCHOOL_SYSTEMS];
+  if (format !== undefined)
+    return (SCHOOL_SYSTEMS as readonly string[]).includes(format) ? format : undefined;
+  return holders.includes(sourceSystem) ? sourceSystem : undefined;
+}
+
+/**
  * Queues the deletion of `keys` (records just marked deleted, in `q`'s transaction) at every target that
- * holds the entity's records but the source.
+ * holds the entity's records but the source. `format`: a vendor's batch's wire format (its system is the
+ * deleting one when it is a school's own system's).
  */
 export async function sendDeletes(
   q: Queryable,
   ctx: Pick<WorkerContext, 'routes' | 'targets'>,
-  change: { entity: EntityName; keys: readonly string[]; sourceSystem: string; batchId?: string | null },
+  change: {
+    entity: EntityName;
+    keys: readonly string[];
+    sourceSystem: string;
+    format?: string;
+    batchId?: string | null;
+  },
 ): Promise<number[]> {
   if (change.keys.length === 0) return [];
+  const copies = createSystemCopiesRepo(q);
+  // The deleting system's own copies are forgotten: a later copy of one from it is its own restore (a record
+  // enrolled there again as it was), never "its older copy, no change" (the city's: review18 R2; a school's
+  // own system's, whose copies prec16 weighs, likewise).
+  const holder = deletingHolder(change.sourceSystem, change.format);
+  if (holder !== undefined) await copies.forgetOwnDeletions(holder, change.entity, change.keys);
   // The city database's copies (review18 R2): what it holds of records another source deleted, which it wrote
-  // last (its copy is no restore until it hears of the deletion); its own deletions forget them.
-  const cityCopies = createSystemCopiesRepo(q);
-  if (change.sourceSystem === CITY_SYSTEM) await cityCopies.forget(CITY_SYSTEM, change.entity, change.keys);
-  else await cityCopies.noteHeldBy(CITY_SYSTEM, change.entity, change.keys);
+  // last (its copy is no restore until it hears of the deletion).
+  if (change.sourceSystem !== CITY_SYSTEM) await copies.noteHeldBy(CITY_SYSTEM, change.entity, change.keys);
   const systems = deletingTargets(ctx.targets, ctx.routes(change.entity, change.sourceSystem), change.entity);
   if (systems.length === 0) return [];
   // The school of each deleted record, as it was when deleted (only a school's own system needs it).

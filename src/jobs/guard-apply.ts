@@ -44,6 +44,7 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
       entity: batch.entity,
       keys: deleted,
       sourceSystem: vendorSystem(batch.clientId),
+      format: batch.format,
       batchId: batch.id,
     });
     await createBatchesRepo(q).addDeleted(batch.id, deleted.length);

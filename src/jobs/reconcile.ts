@@ -106,7 +106,7 @@ export interface SnapshotApplied {
 export async function applySnapshot(
   q: Queryable,
   ctx: Pick<WorkerContext, 'routes' | 'targets' | 'config' | 'now'>,
-  batch: Pick<Batch, 'id' | 'entity' | 'schoolCode' | 'createdAt' | 'clientId'>,
+  batch: Pick<Batch, 'id' | 'entity' | 'schoolCode' | 'createdAt' | 'clientId' | 'format'>,
   seen: { keys: readonly string[]; unkeyed: number; sourceSystem: string },
   arrived: ReadonlyMap<string, number>,
 ): Promise<SnapshotApplied> {
@@ -133,6 +133,7 @@ export async function applySnapshot(
     entity: batch.entity,
     keys: deleted,
     sourceSystem: seen.sourceSystem,
+    format: batch.format,
     batchId: batch.id,
   });
   return { deleted, kept, skipped: null };

@@ -8,7 +8,8 @@
  * change while the system may not hold truc's state yet; once it is known to hold it, whatever else it shows
  * is its own change (review17b C1: {@link holdsSql}; ../jobs/judge.ts `plan`). The city database's copies are
  * kept the same way under school {@link CITY_COPIES_SCHOOL} (it keys records without their school), and weighed
- * only where another source changed the record last (review18 R2: {@link copiesRead}). Keys, school codes and
+ * only where another source changed the record last (review18 R2: {@link copiesRead}). A system's own deletions
+ * forget its copies of the records ({@link SystemCopiesRepo} `forgetOwnDeletions`). Keys, school codes and
  * fingerprints only: nothing personal.
  */
 import type { EntityName } from '../config.js';
@@ -91,7 +92,7 @@ const copiesColumn = (alias: string, r: string, asOf: string) =>
  * `asOf`). The city's (`of.city`) are its copies under school {@link CITY_COPIES_SCHOOL}, and none count where the
  * city wrote the live row last (`source_system`): truc holds the city's own state, so whatever else the city lists
  * is its change. Where another source wrote the row last (or deleted it: the city's own deletions forget its
- * copies, {@link SystemCopiesRepo} `forget`), the copies the city gave truc ({@link SystemCopiesRepo}
+ * copies, {@link SystemCopiesRepo} `forgetOwnDeletions`), the copies the city gave truc ({@link SystemCopiesRepo}
  * `noteHeldBy`) or truc sent it count as a school system's do: older, while the city may not hold truc's state.
  */
 export function copiesRead(
@@ -253,7 +254,7 @@ function deletionNotes(q: Queryable) {
   };
 }
 
-/** The city database's copies (review18 R2): what it held of records another source changes, and its own deletions. */
+/** The city database's copies (review18 R2): what it held of records another source changes. */
 function cityCopyNotes(q: Queryable) {
   return {
     /**
@@ -275,15 +276,25 @@ function cityCopyNotes(q: Queryable) {
         );
       }
     },
+  };
+}
+
+/** A system's own deletions: what it held of the records it deleted itself is forgotten. */
+function ownDeletionNotes(q: Queryable) {
+  return {
     /**
-     * Forgets `system`'s copies of `keys` (the city deleted them itself: a later copy of one is its own restore,
-     * not an older state).
+     * Forgets `system`'s copies of the records of `keys` it deleted itself (records just marked deleted, in the
+     * caller's transaction): a later copy of one from it is its own restore (a student enrolled there again as it
+     * was), not an older state. A school's own system's copies at the school each record was deleted at (those of
+     * another school, a move's delete sent there, stay); the city database's, under {@link CITY_COPIES_SCHOOL}.
      */
-    async forget(system: string, entity: EntityName, keys: readonly string[]): Promise<void> {
+    async forgetOwnDeletions(system: string, entity: EntityName, keys: readonly string[]): Promise<void> {
+      const t = TABLES[entity];
       for (const part of chunks(keys)) {
         await q.query(
-          `DELETE FROM truc.system_copies
-            WHERE system = $1 AND entity = $2 AND key = ANY($3::text[]) AND school = $4`,
+          `DELETE FROM truc.system_copies c USING ${t.table} r
+            WHERE r.${t.key} = ANY($3::text[]) AND c.system = $1 AND c.entity = $2 AND c.key = r.${t.key}
+              AND c.school IN (r.${t.scope}, $4)`,
           [system, entity, [...part], CITY_COPIES_SCHOOL],
         );
       }
@@ -292,6 +303,12 @@ function cityCopyNotes(q: Queryable) {
 }
 
 export function createSystemCopiesRepo(q: Queryable) {
-  return { ...copyNotes(q), ...heldCopyNotes(q), ...deletionNotes(q), ...cityCopyNotes(q) };
+  return {
+    ...copyNotes(q),
+    ...heldCopyNotes(q),
+    ...deletionNotes(q),
+    ...cityCopyNotes(q),
+    ...ownDeletionNotes(q),
+  };
 }
 export type SystemCopiesRepo = ReturnType<typeof createSystemCopiesRepo>;

@@ -208,7 +208,7 @@ describe('the order of a school system’s copies (review17b C1)', () => {
       await createRecordsRepo(ctx.db).tombstone('students', ['C4']);
       await copies().noteHeldBy('hcm-csdl', 'students', ['C4']);
       expect(await cityOlder('C4')).toEqual(expect.arrayContaining([fpC]));
-      await copies().forget('hcm-csdl', 'students', ['C4']);
+      await copies().forgetOwnDeletions('hcm-csdl', 'students', ['C4']);
       expect(await cityOlder('C4')).toBeUndefined();
     });
 
@@ -227,8 +227,32 @@ describe('the order of a school system’s copies (review17b C1)', () => {
       expect(await older('C5'), 'SMAS has not').toEqual(expect.arrayContaining([fpA]));
       expect(await older('C5')).not.toContain(fpB);
       // Forgetting the city's copies leaves SMAS's.
-      await copies().forget('hcm-csdl', 'students', ['C5']);
+      await copies().forgetOwnDeletions('hcm-csdl', 'students', ['C5']);
       expect(await older('C5')).toEqual(expect.arrayContaining([fpA]));
     });
+  });
+
+  it('a school system’s own deletion forgets its copies at the record’s school only', async () => {
+    const fpA = await holds('K20', 'Nguyễn Văn An');
+    await copies().noteReceived('smas', 'students', at('K20', fpA));
+    // What truc knows of the key elsewhere: SMAS at another school (a move's delete sent there), the city, vnEdu.
+    await copies().noteSending('smas', 'students', [{ key: 'K20', school: 'S-OTHER', fp: fpA }]);
+    await copies().noteSending('hcm-csdl', 'students', [{ key: 'K20', school: '', fp: fpA }]);
+    await copies().noteReceived('vnedu', 'students', at('K20', fpA));
+    await createRecordsRepo(ctx.db).tombstone('students', ['K20']);
+    expect(await older('K20'), 'deleted by another source: SMAS’s copy is older').toEqual(
+      expect.arrayContaining([fpA]),
+    );
+    // SMAS deleted it itself: its copy at the record's school is forgotten (a later copy is its restore).
+    await copies().forgetOwnDeletions('smas', 'students', ['K20']);
+    expect(await older('K20')).toBeUndefined();
+    const left = await ctx.db.query<{ system: string; school: string }>(
+      `SELECT system, school FROM truc.system_copies WHERE key = 'K20' ORDER BY system, school`,
+    );
+    expect(left.rows).toEqual([
+      { system: 'hcm-csdl', school: '' },
+      { system: 'smas', school: 'S-OTHER' },
+      { system: 'vnedu', school: S1 },
+    ]);
   });
 });
