@@ -66,6 +66,12 @@ export interface NewClient {
 export const operatorClock = (): Date => new Date();
 
 const CODE = /^[A-Za-z0-9._-]{1,32}$/;
+/** An operator's refusal in Vietnamese and English, Vietnamese first (CONVENTIONS decision 8). */
+const both = (vi: string, en: string): string => `${vi} / ${en}`;
+const VENDOR_NEEDS_SCHOOL = both(
+  '--schools: phần mềm trường cần ít nhất một trường',
+  '--schools: a vendor needs at least one school',
+);
 const hasControlChars = (s: string): boolean =>
   [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 
@@ -78,18 +84,25 @@ export async function addClient(
   const problems: string[] = [];
   const name = input.name.trim();
   if (!name || name.length > 100 || hasControlChars(name))
-    problems.push('--name: 1–100 printable characters');
-  if (!(ROLES as readonly string[]).includes(input.role)) problems.push(`--role: one of ${ROLES.join(', ')}`);
+    problems.push(both('--name: 1–100 ký tự in được', '--name: 1–100 printable characters'));
+  if (!(ROLES as readonly string[]).includes(input.role))
+    problems.push(both(`--role: một trong ${ROLES.join(', ')}`, `--role: one of ${ROLES.join(', ')}`));
   const schools = input.schools ?? [];
   const units = input.units ?? [];
-  for (const s of schools) if (!CODE.test(s)) problems.push(`--schools: "${s}" is not a school code`);
+  for (const s of schools)
+    if (!CODE.test(s))
+      problems.push(both(`--schools: "${s}" không phải mã trường`, `--schools: "${s}" is not a school code`));
   for (const u of units)
     if (!/^\d{2}$|^\d{5}$/.test(u))
-      problems.push(`--units: "${u}" is not a 2-digit province or 5-digit commune code`);
+      problems.push(
+        both(
+          `--units: "${u}" không phải mã tỉnh 2 chữ số hay mã xã 5 chữ số`,
+          `--units: "${u}" is not a 2-digit province or 5-digit commune code`,
+        ),
+      );
   if (problems.length > 0) throw new AppError('ERR_VALIDATION', problems.join('; '));
   const role = input.role as Role;
-  if (role === 'vendor' && schools.length === 0)
-    throw new AppError('ERR_VALIDATION', '--schools: a vendor needs at least one school');
+  if (role === 'vendor' && schools.length === 0) throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
   const client: NewClient = {
     clientId: newClientId(),
     clientSecret: newSecret(),
@@ -157,13 +170,20 @@ export async function setClientSchools(
   now: () => Date = operatorClock,
 ): Promise<boolean> {
   const bad = schools.filter((s) => !CODE.test(s));
-  if (bad.length > 0) throw new AppError('ERR_VALIDATION', `--schools: not school codes: ${bad.join(', ')}`);
+  if (bad.length > 0)
+    throw new AppError(
+      'ERR_VALIDATION',
+      both(
+        `--schools: không phải mã trường: ${bad.join(', ')}`,
+        `--schools: not school codes: ${bad.join(', ')}`,
+      ),
+    );
   return db.tx(async (q) => {
     const repo = createClientsRepo(q);
     const before = await repo.get(clientId);
     if (!before) return false;
     if (before.role === 'vendor' && schools.length === 0)
-      throw new AppError('ERR_VALIDATION', '--schools: a vendor needs at least one school');
+      throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
     await repo.update(clientId, { schools });
     await appendAudit(
       q,
@@ -189,9 +209,14 @@ export async function setSchoolSystem(
   actor = 'operator:cli',
   now: () => Date = operatorClock,
 ): Promise<boolean> {
-  if (!CODE.test(schoolCode)) throw new AppError('ERR_VALIDATION', `not a school code: ${schoolCode}`);
+  if (!CODE.test(schoolCode))
+    throw new AppError(
+      'ERR_VALIDATION',
+      both(`không phải mã trường: ${schoolCode}`, `not a school code: ${schoolCode}`),
+    );
   if (system !== null && !(SCHOOL_SYSTEMS as readonly string[]).includes(system)) {
-    throw new AppError('ERR_VALIDATION', `--system: one of ${SCHOOL_SYSTEMS.join(', ')}`);
+    const names = SCHOOL_SYSTEMS.join(', ');
+    throw new AppError('ERR_VALIDATION', both(`--system: một trong ${names}`, `--system: one of ${names}`));
   }
   return db.tx(async (q) => {
     if (system === null)

@@ -20,8 +20,34 @@ export const PROCESS_OUTPUT: CliOutput = {
   tty: () => (process.stderr.isTTY ? process.stderr : undefined),
 };
 
-/** Bad usage: the CLI prints `truc: <message>` and a pointer to `--help`, and exits 2. */
+/**
+ * A message in Vietnamese and English, Vietnamese first, on one line (CONVENTIONS decision 8): every line
+ * a command prints for a person (results, refusals, errors) is built with it; JSON output stays as is.
+ */
+export const both = (vi: string, en: string): string => `${vi} / ${en}`;
+
+/**
+ * Bad usage: the CLI prints `truc: <message>` and a pointer to `--help`, and exits 2. Give the message in
+ * both languages: `new UsageError(both('…', '…'))`.
+ */
 export class UsageError extends Error {}
+
+/** The Vietnamese of each option rule an option parser states ({@link badValue}), by its English. */
+const VI_RULES = new Map<string, string>();
+
+/**
+ * What an option parser throws for a value it refuses: commander's InvalidArgumentError with the rule in
+ * English (commander words the error around it), its Vietnamese kept for `runCli` ({@link ruleInVietnamese}).
+ */
+export function badValue(vi: string, en: string): InvalidArgumentError {
+  VI_RULES.set(en, vi);
+  return new InvalidArgumentError(en);
+}
+
+/** The Vietnamese of an option rule given to {@link badValue}, if any. */
+export function ruleInVietnamese(en: string): string | undefined {
+  return VI_RULES.get(en);
+}
 
 /** Per root program: where its commands write, and the exit code its action resolved with. */
 const runs_ = new WeakMap<Command, { out: CliOutput; code: number }>();
@@ -109,7 +135,7 @@ export function int(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`an integer from ${min} to ${max}`);
+      throw badValue(`một số nguyên từ ${min} đến ${max}`, `an integer from ${min} to ${max}`);
     return n;
   };
 }

@@ -7,9 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, PROJECT_ROOT } from '../config.js';
-import { isAppError } from '../errors.js';
+import { ERRORS, isAppError, type AppError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
-import { bindOutput, exitCodeOf, PROCESS_OUTPUT, UsageError, type CliOutput } from './kit.js';
+import {
+  bindOutput,
+  both,
+  exitCodeOf,
+  PROCESS_OUTPUT,
+  ruleInVietnamese,
+  UsageError,
+  type CliOutput,
+} from './kit.js';
 
 const ENVIRONMENT = `
 Environment: PORT, DATABASE_URL (unset = embedded PGlite in DATA_DIR), DATA_DIR, REDIS_URL
@@ -50,18 +58,57 @@ function pathOf(cmd: Command | undefined): string {
   return names.join(' ') || 'truc';
 }
 
+/** Commander's wording of bad usage, each with its Vietnamese (the English is commander's own). */
+const COMMANDER_VI: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
+  [/^unknown command '([^']*)'/, (m) => `không có lệnh ${m[1]}`],
+  [/^unknown option '([^']*)'/, (m) => `không có tuỳ chọn ${m[1]}`],
+  [/^missing required argument '([^']*)'/, (m) => `thiếu tham số bắt buộc ${m[1]}`],
+  [/^option '([^']*)' argument missing/, (m) => `tuỳ chọn ${m[1]} cần một giá trị`],
+  [/^required option '([^']*)' not specified/, (m) => `thiếu tuỳ chọn bắt buộc ${m[1]}`],
+  [
+    /^too many arguments(?: for '([^']*)')?\. Expected (\d+) arguments? but got (\d+)\./,
+    (m) => `quá nhiều tham số${m[1] ? ` cho ${m[1]}` : ''}: cần ${m[2]}, nhận ${m[3]}`,
+  ],
+  [
+    /^option '([^']*)' argument '([^']*)' is invalid\. (.*)$/s,
+    (m) => `tuỳ chọn ${m[1]}: giá trị '${m[2]}' không hợp lệ, cần ${ruleInVietnamese(m[3]!) ?? m[3]}`,
+  ],
+  [
+    /^command-argument value '([^']*)' is invalid for argument '([^']*)'\. (.*)$/s,
+    (m) => `tham số ${m[2]}: giá trị '${m[1]}' không hợp lệ, cần ${ruleInVietnamese(m[3]!) ?? m[3]}`,
+  ],
+];
+
+/** A commander usage error's message in Vietnamese and English, on one line (its suggestion kept). */
+function commanderMessage(err: CommanderError): string {
+  const raw = err.message.replace(/^error: /, '');
+  const [head = '', ...rest] = raw.split('\n');
+  const suggestion = /^\(Did you mean (.*)\?\)$/.exec(rest.join(' ').trim());
+  const en = head.replace(/^unknown command '([^']*)'.*/, 'unknown command: $1');
+  const rule = COMMANDER_VI.find(([re]) => re.test(head));
+  const vi = rule ? rule[1](rule[0].exec(head)!) : en;
+  const hint = suggestion ? ` (${both(`có phải ${suggestion[1]}?`, `did you mean ${suggestion[1]}?`)})` : '';
+  return `${both(vi, en)}${hint}`;
+}
+
+/** An AppError's line: its code, the table's message in both languages, and its detail when it adds one. */
+function appErrorMessage(err: AppError): string {
+  const def = ERRORS[err.code];
+  const detail = err.message && err.message !== def.en ? `: ${err.message}` : '';
+  return `${err.code}: ${both(def.vi, def.en)}${detail}`;
+}
+
 /** Prints the failure's one line (and a pointer to help for bad usage); returns the exit code. */
 function reportFailure(err: unknown, out: CliOutput, usageOf: () => string): number {
+  const seeHelp = () => both(`Xem '${usageOf()} --help'.`, `See '${usageOf()} --help'.`);
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2; // help shown for a missing subcommand
-    const unknown = /unknown command '([^']*)'/.exec(err.message);
-    const message = unknown ? `unknown command: ${unknown[1]}` : err.message.replace(/^error: /, '');
-    out.stderr(`truc: ${message}\nSee '${usageOf()} --help'.\n`);
+    out.stderr(`truc: ${commanderMessage(err)}\n${seeHelp()}\n`);
     return 2;
   }
   if (err instanceof UsageError) {
-    out.stderr(`truc: ${err.message}\nSee '${usageOf()} --help'.\n`);
+    out.stderr(`truc: ${err.message}\n${seeHelp()}\n`);
     return 2;
   }
   if (err instanceof ConfigError) {
@@ -69,10 +116,11 @@ function reportFailure(err: unknown, out: CliOutput, usageOf: () => string): num
     return 2;
   }
   if (isAppError(err)) {
-    out.stderr(`truc: ${err.code}: ${err.message}\n`);
+    out.stderr(`truc: ${appErrorMessage(err)}\n`);
     return err.code === 'ERR_VALIDATION' || err.code === 'ERR_CONFIG_INVALID' ? 2 : 1;
   }
-  out.stderr(`truc: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = err instanceof Error ? err.message : String(err);
+  out.stderr(`truc: ${both(`lỗi không mong đợi: ${message}`, `unexpected error: ${message}`)}\n`);
   if (process.env.LOG_LEVEL === 'debug' && err instanceof Error) out.stderr(`${err.stack}\n`);
   return 1;
 }

@@ -53,10 +53,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const ok = await runCycle(stack);
     if (opts.once) {
       await stack.stop();
-      process.stdout.write(ok ? 'demo: OK\n' : 'demo: FAILED\n');
+      process.stdout.write(ok ? 'demo: OK\n' : 'demo: THẤT BẠI / FAILED\n');
       return ok ? 0 : 1;
     }
-    process.stdout.write('truc is serving; press Ctrl+C to stop.\n');
+    process.stdout.write('truc đang chạy; nhấn Ctrl+C để dừng. / truc is serving; press Ctrl+C to stop.\n');
     await opts.until();
     await stack.stop();
     return 0;

@@ -180,8 +180,9 @@ export async function runSimulator(
 ): Promise<number> {
   const start = STANDALONE[system];
   if (!start) {
+    const names = Object.keys(STANDALONE).join(', ');
     process.stderr.write(
-      `truc sim: unknown system "${system}"; one of ${Object.keys(STANDALONE).join(', ')}\n`,
+      `truc sim: không có hệ thống "${system}"; một trong ${names} / unknown system "${system}"; one of ${names}\n`,
     );
     return 2;
   }
@@ -189,7 +190,9 @@ export async function runSimulator(
   if (o.faults) sim.faults.merge(o.faults);
   const students = o.schools * o.studentsPerSchool;
   process.stdout.write(
-    `truc sim ${system}: listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students; ` +
+    `truc sim ${system}: nghe tại ${sim.url} (seed ${o.seed}, ${o.schools} trường, ${students} học sinh; ` +
+      `thông tin đăng nhập: config/demo.yaml; lỗi giả lập: POST ${sim.url}/__sim/faults) / ` +
+      `listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students; ` +
       `credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)\n`,
   );
   const unwatch = run.watch?.(() => sim.stats().requests);

@@ -85,10 +85,12 @@ describe('truc sync run --follow', () => {
     );
     const unsupported = await truc(['sync', 'run', 'smas', 'persons']);
     expect(unsupported.code).toBe(2);
-    expect(unsupported.stderr).toMatch(/^truc: smas has no persons to pull/);
+    expect(unsupported.stderr).toMatch(/^truc: smas không có persons để kéo \/ smas has no persons to pull/);
     const noCommune = await truc(['sync', 'run', 'moet-pcgd', 'persons']);
     expect(noCommune.code).toBe(2);
-    expect(noCommune.stderr).toMatch(/ERR_VALIDATION: moet-pcgd persons are pulled per commune/);
+    expect(noCommune.stderr).toMatch(
+      /^truc: moet-pcgd kéo persons theo từng xã: .* \/ moet-pcgd persons are pulled per commune/,
+    );
     for (const e of [unknown, unsupported, noCommune]) expect(e.stdout).toBe('');
   });
 });

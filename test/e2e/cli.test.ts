@@ -95,10 +95,10 @@ describe('truc CLI', () => {
     try {
       const first = await truc(['migrate'], { DATA_DIR: fresh.path });
       expect(first.code, first.stderr).toBe(0);
-      expect(first.stdout).toMatch(/^applied: 001_init/m);
+      expect(first.stdout).toMatch(/^đã áp dụng: 001_init.* \/ applied: 001_init/m);
       const second = await truc(['migrate'], { DATA_DIR: fresh.path });
       expect(second.code, second.stderr).toBe(0);
-      expect(second.stdout.trim()).toBe('database is up to date');
+      expect(second.stdout.trim()).toBe('cơ sở dữ liệu đã mới nhất / database is up to date');
     } finally {
       await fresh.remove();
     }
@@ -141,17 +141,19 @@ describe('truc CLI', () => {
   it('bad usage: exit 2 with the reason first', async () => {
     const missing = await truc(['clients', 'add', '--role', 'vendor']);
     expect(missing.code).toBe(2);
-    expect(errLines(missing)[0]).toBe('truc: clients add needs --name and --role');
+    expect(errLines(missing)[0]).toBe(
+      'truc: clients add cần --name và --role / clients add needs --name and --role',
+    );
     const unknown = await truc(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(errLines(unknown)[0]).toBe('truc: unknown command: frobnicate');
+    expect(errLines(unknown)[0]).toBe('truc: không có lệnh frobnicate / unknown command: frobnicate');
   });
 
   it('audit verify: exit 0 and OK', async () => {
     await addVendor('Phần mềm kiểm toán'); // an audited action, so the chain has rows
     const e = await truc(['audit', 'verify']);
     expect(e.code, e.stderr).toBe(0);
-    expect(e.stdout).toMatch(/^audit OK: [1-9]\d* rows, head [0-9a-f]{64}$/m);
+    expect(e.stdout).toMatch(/^nhật ký kiểm toán OK: .* \/ audit OK: [1-9]\d* rows, head [0-9a-f]{64}$/m);
   });
 
   it('audit verify names the first broken row after one is altered by hand (database guard lifted)', async () => {
@@ -161,7 +163,7 @@ describe('truc CLI', () => {
       for (const name of ['one', 'two', 'three']) {
         expect((await truc(['clients', 'add', '--name', name, '--role', 'auditor'], env)).code).toBe(0);
       }
-      expect((await truc(['audit', 'verify'], env)).stdout).toMatch(/^audit OK: 3 rows/m);
+      expect((await truc(['audit', 'verify'], env)).stdout).toMatch(/ \/ audit OK: 3 rows/m);
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       try {
@@ -176,7 +178,9 @@ describe('truc CLI', () => {
       }
       const e = await truc(['audit', 'verify'], env);
       expect(e.code).toBe(1);
-      expect(errLines(e)[0]).toMatch(/^audit BROKEN at row 2 \(hash\)/);
+      expect(errLines(e)[0]).toMatch(
+        /^nhật ký kiểm toán BỊ HỎNG tại dòng 2 .* \/ audit BROKEN at row 2 \(hash\)/,
+      );
     } finally {
       await db.drop();
     }
@@ -256,7 +260,7 @@ describe('truc CLI', () => {
     expect(post2.status).toBe(202);
     const verify = await truc(['audit', 'verify']);
     expect(verify.code, verify.stderr).toBe(0);
-    expect(verify.stdout).toMatch(/^audit OK/m);
+    expect(verify.stdout).toMatch(/^nhật ký kiểm toán OK: .* \/ audit OK/m);
     expect((await trucClient(base).api.GET('/readyz')).response.status).toBe(200);
 
     // SIGTERM to the truc process itself (npx does not relay signals to its child).

@@ -78,7 +78,9 @@ describe('truc pcgd export and verify on a real run', () => {
     );
     const v = await truc(['pcgd', 'verify', join(out, 'package.json')]);
     expect(v.code, v.stderr).toBe(0);
-    expect(v.stdout).toMatch(/^signature OK: signed by .*27664.*, certificate trusted$/m);
+    expect(v.stdout).toMatch(
+      /^chữ ký hợp lệ: ký bởi .* \/ signature OK: signed by .*27664.*, certificate trusted$/m,
+    );
     expect(opensslAccepts(out)).toBe(true);
   });
 
@@ -145,9 +147,13 @@ describe('truc pcgd export and verify on a real run', () => {
   it('submit queues the delivery and shows how many reports it queued', async () => {
     const e = await truc(['pcgd', 'submit', String(reportId)]);
     expect(e.code, e.stderr).toBe(0);
-    expect(e.stdout).toBe(`report ${reportId} queued for delivery\n`);
+    expect(e.stdout).toBe(
+      `báo cáo ${reportId} đã xếp hàng chờ gửi / report ${reportId} queued for delivery\n`,
+    );
     expect(e.stderr).toMatch(/^pcgd submit: 1 reports in \d+s \([\d,.]+\/s\)$/m);
     const again = await truc(['pcgd', 'submit', String(reportId)]);
-    expect(again.stdout).toBe(`report ${reportId} is already submitted\n`);
+    expect(again.stdout).toBe(
+      `báo cáo ${reportId} đã ở trạng thái submitted / report ${reportId} is already submitted\n`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 /** `truc audit verify`: recomputes the audit hash chain. */
 import { loadConfig } from '../../config.js';
-import { defineCommand, runs } from '../kit.js';
+import { both, defineCommand, runs } from '../kit.js';
 
 const verify = () =>
   runs(
@@ -10,11 +10,19 @@ const verify = () =>
       const { auditVerify, withDb } = await import('../../ops.js');
       const result = await withDb(config, auditVerify);
       if (result.ok) {
-        out.stdout(`audit OK: ${result.rows} rows, head ${result.head}\n`);
+        out.stdout(
+          `${both(
+            `nhật ký kiểm toán OK: ${result.rows} dòng, mã băm cuối ${result.head}`,
+            `audit OK: ${result.rows} rows, head ${result.head}`,
+          )}\n`,
+        );
         return 0;
       }
       out.stderr(
-        `audit BROKEN at row ${result.brokenAt} (${result.reason}); ${result.rows} rows before it verify\n`,
+        `${both(
+          `nhật ký kiểm toán BỊ HỎNG tại dòng ${result.brokenAt} (${result.reason}); ${result.rows} dòng trước đó đúng`,
+          `audit BROKEN at row ${result.brokenAt} (${result.reason}); ${result.rows} rows before it verify`,
+        )}\n`,
       );
       return 1;
     },

@@ -1,6 +1,9 @@
 /** `truc clients add | list | rotate-secret | set-schools | disable | enable`: API clients (OAuth2 client credentials). */
 import { loadConfig } from '../../config.js';
-import { defineCommand, list, runs, UsageError } from '../kit.js';
+import { both, defineCommand, list, runs, UsageError } from '../kit.js';
+
+const noSuchClient = (id: string | undefined) =>
+  `${both(`không có client ${id ?? ''}`, `no such client: ${id ?? ''}`)}\n`;
 
 interface AddOptions {
   name?: string;
@@ -19,7 +22,8 @@ const add = () =>
       .option('--units <codes>', '2-digit province or 5-digit commune codes, comma-separated', list)
       .option('--scopes <scopes>', "scopes, comma-separated (default: the role's)", list),
     async (o, _args, out) => {
-      if (!o.name || !o.role) throw new UsageError('clients add needs --name and --role');
+      if (!o.name || !o.role)
+        throw new UsageError(both('clients add cần --name và --role', 'clients add needs --name and --role'));
       const input = { name: o.name, role: o.role, schools: o.schools ?? [], units: o.units ?? [] };
       const config = loadConfig();
       const { addClient, withDb } = await import('../../ops.js');
@@ -40,10 +44,16 @@ const setDisabled = (disabled: boolean) =>
       const { setClientDisabled, withDb } = await import('../../ops.js');
       const ok = await withDb(config, (db) => setClientDisabled(db, clientId!, disabled));
       if (!ok) {
-        out.stderr(`no such client: ${clientId}\n`);
+        out.stderr(noSuchClient(clientId));
         return 1;
       }
-      out.stdout(`client ${clientId} ${disabled ? 'disabled' : 'enabled'}\n`);
+      out.stdout(
+        `${
+          disabled
+            ? both(`client ${clientId} đã bị khoá`, `client ${clientId} disabled`)
+            : both(`client ${clientId} đã được mở lại`, `client ${clientId} enabled`)
+        }\n`,
+      );
       return 0;
     },
   );
@@ -67,7 +77,7 @@ const rotate = () =>
       const { rotateClientSecret, withDb } = await import('../../ops.js');
       const secret = await withDb(config, (db) => rotateClientSecret(db, clientId!));
       if (secret === undefined) {
-        out.stderr(`no such client: ${clientId}\n`);
+        out.stderr(noSuchClient(clientId));
         return 1;
       }
       out.stdout(`${JSON.stringify({ clientId, clientSecret: secret })}\n`);
@@ -81,15 +91,21 @@ const setSchools = () =>
       .argument('<clientId>')
       .option('--schools <codes>', 'school codes, comma-separated (required)', list),
     async (o, [clientId], out) => {
-      if (!o.schools) throw new UsageError('clients set-schools needs --schools');
+      if (!o.schools)
+        throw new UsageError(
+          both('clients set-schools cần --schools', 'clients set-schools needs --schools'),
+        );
       const config = loadConfig();
       const { setClientSchools, withDb } = await import('../../ops.js');
       const ok = await withDb(config, (db) => setClientSchools(db, clientId!, o.schools!));
       if (!ok) {
-        out.stderr(`no such client: ${clientId}\n`);
+        out.stderr(noSuchClient(clientId));
         return 1;
       }
-      out.stdout(`client ${clientId} schools: ${o.schools.join(',')}\n`);
+      const schools = o.schools.join(',');
+      out.stdout(
+        `${both(`client ${clientId}, các trường: ${schools}`, `client ${clientId} schools: ${schools}`)}\n`,
+      );
       return 0;
     },
   );

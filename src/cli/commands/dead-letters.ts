@@ -1,7 +1,6 @@
 /** `truc dead-letters list | replay`: jobs that failed for good. */
-import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config.js';
-import { defineCommand, int, list, runs, UsageError } from '../kit.js';
+import { badValue, both, defineCommand, int, list, runs, UsageError } from '../kit.js';
 
 interface FilterOptions {
   queue?: string;
@@ -13,7 +12,7 @@ interface FilterOptions {
 function ids(value: string): number[] {
   const out = list(value).map(Number);
   if (out.some((n) => !Number.isInteger(n) || n <= 0))
-    throw new InvalidArgumentError('positive integers, comma-separated');
+    throw badValue('các số nguyên dương, cách nhau bởi dấu phẩy', 'positive integers, comma-separated');
   return out;
 }
 
@@ -22,6 +21,12 @@ const filterOf = (o: FilterOptions) => ({
   errorCode: o.code,
   ...(o.ids?.length ? { ids: o.ids } : {}),
 });
+
+/** What a replay mapped with, vi and en (the choice's name, an identifier, is kept in both). */
+const MAPPING_WORDS = {
+  current: ['current, phiên bản hiện tại', 'current'],
+  pinned: ['pinned, phiên bản lần chạy đầu', 'pinned'],
+} as const;
 
 const listCommand = () =>
   runs<FilterOptions & { limit?: number }>(
@@ -38,7 +43,7 @@ const listCommand = () =>
         createDeadLettersRepo(db).list(filterOf(o), o.limit ?? 100, 0),
       );
       for (const r of rows) out.stdout(`${JSON.stringify({ ...r, failedAt: r.failedAt.toISOString() })}\n`);
-      if (rows.length === 0) out.stderr('no dead letters\n');
+      if (rows.length === 0) out.stderr(`${both('không có việc lỗi nào', 'no dead letters')}\n`);
       return 0;
     },
   );
@@ -54,13 +59,18 @@ const replayCommand = () =>
         '--mapping <choice>',
         'current (default): map with the current mapping; pinned: with the version the work first ran with',
         (v: string) => {
-          if (v !== 'current' && v !== 'pinned') throw new InvalidArgumentError('current or pinned');
+          if (v !== 'current' && v !== 'pinned') throw badValue('current hoặc pinned', 'current or pinned');
           return v;
         },
       ),
     async (o, _args, out) => {
       if (!o.all && !o.queue && !o.code && !o.ids?.length)
-        throw new UsageError('dead-letters replay needs --ids, --queue or --code, or --all');
+        throw new UsageError(
+          both(
+            'dead-letters replay cần --ids, --queue hoặc --code, hoặc --all',
+            'dead-letters replay needs --ids, --queue or --code, or --all',
+          ),
+        );
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { replayDeadLetters } = await import('../../jobs/dead-letters.js');
@@ -68,9 +78,16 @@ const replayCommand = () =>
       const r = await withDb(config, (db) =>
         replayDeadLetters(db, filterOf(o), by, { mapping: o.mapping ?? 'current' }),
       );
-      out.stdout(`replayed ${r.replayed.length} (mapping: ${r.mapping})\n`);
+      const mapping = MAPPING_WORDS[r.mapping];
+      out.stdout(
+        `${both(
+          `đã chạy lại ${r.replayed.length} (ánh xạ: ${mapping[0]})`,
+          `replayed ${r.replayed.length} (mapping: ${mapping[1]})`,
+        )}\n`,
+      );
       for (const i of r.items) {
-        out.stdout(`  ${i.id}: ${i.mappingVersion ?? 'no mapping'}${i.pinned ? ' (pinned)' : ''}\n`);
+        const version = i.mappingVersion ?? both('không có ánh xạ', 'no mapping');
+        out.stdout(`  ${i.id}: ${version}${i.pinned ? ` (${both('phiên bản ghim', 'pinned')})` : ''}\n`);
       }
       return 0;
     },

@@ -11,16 +11,19 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps } from '../../reporting/pcgd/service.js';
 import type { ReportRow } from '../../store/pcgd.js';
-import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
+import { both, defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
 const ACTOR = 'operator:cli';
 const unitArg = (v: string | undefined): string => {
   if (!v || !/^(\d{2}|\d{5})$/.test(v))
-    throw new UsageError('unit: a 5-digit commune or 2-digit province code');
+    throw new UsageError(
+      both('unit: mã xã 5 chữ số hoặc mã tỉnh 2 chữ số', 'unit: a 5-digit commune or 2-digit province code'),
+    );
   return v;
 };
 const idArg = (v: string | undefined): number => {
-  if (!v || !/^\d{1,15}$/.test(v) || Number(v) < 1) throw new UsageError('reportId: a positive integer');
+  if (!v || !/^\d{1,15}$/.test(v) || Number(v) < 1)
+    throw new UsageError(both('reportId: một số nguyên dương', 'reportId: a positive integer'));
   return Number(v);
 };
 
@@ -62,7 +65,8 @@ const compute = () =>
     async (o, [unit], out) => {
       const unitCode = unitArg(unit);
       const year = o.year ?? new Date().getFullYear();
-      if (o.communes && unitCode.length !== 2) throw new UsageError('--communes: give a 2-digit province');
+      if (o.communes && unitCode.length !== 2)
+        throw new UsageError(both('--communes: cần mã tỉnh 2 chữ số', '--communes: give a 2-digit province'));
       const { service, run } = await pcgdDeps();
       const rows = await run(async (deps) => {
         const units = o.communes
@@ -111,9 +115,13 @@ const approve = () =>
       '<reportId>',
     ),
     async (_o, [id], out) => {
+      const reportId = idArg(id); // bad usage before the database is opened
       const { service, run } = await pcgdDeps();
-      const row = await run((deps) => service.approveReport(deps, { reportId: idArg(id), actor: ACTOR }));
-      out.stdout(`report ${row.id} approved (${row.unit_code}/${row.year} v${row.version})\n`);
+      const row = await run((deps) => service.approveReport(deps, { reportId, actor: ACTOR }));
+      const which = `${row.unit_code}/${row.year} v${row.version}`;
+      out.stdout(
+        `${both(`báo cáo ${row.id} đã duyệt (${which})`, `report ${row.id} approved (${which})`)}\n`,
+      );
       return 0;
     },
   );
@@ -137,7 +145,7 @@ async function followDelivery(deps: PcgdDeps, ids: readonly number[], timeoutS: 
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {
-    progress.stop(receipted === ids.length ? undefined : 'timed out');
+    progress.stop(receipted === ids.length ? undefined : both('hết thời gian chờ', 'timed out'));
   }
   return receipted === ids.length;
 }
@@ -165,10 +173,16 @@ const submit = () =>
               if (s.queued) await enqueue(q, pcgdSubmit, { reportId: s.row.id });
               return s;
             });
+            const id = r.row.id;
             out.stdout(
-              r.queued
-                ? `report ${r.row.id} queued for delivery\n`
-                : `report ${r.row.id} is already ${r.row.status}\n`,
+              `${
+                r.queued
+                  ? both(`báo cáo ${id} đã xếp hàng chờ gửi`, `report ${id} queued for delivery`)
+                  : both(
+                      `báo cáo ${id} đã ở trạng thái ${r.row.status}`,
+                      `report ${id} is already ${r.row.status}`,
+                    )
+              }\n`,
             );
             progress.increment();
           }
@@ -200,7 +214,12 @@ const exportCmd = () =>
         const row = await repo.get(reportId);
         const ev = row ? await repo.evidence(reportId) : undefined;
         if (!row || !ev)
-          throw new UsageError(`report ${reportId} has no signed package (not found or not approved)`);
+          throw new UsageError(
+            both(
+              `báo cáo ${reportId} không có gói đã ký (không tồn tại hoặc chưa duyệt)`,
+              `report ${reportId} has no signed package (not found or not approved)`,
+            ),
+          );
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, 'package.json'), ev.package);
         writeFileSync(join(dir, 'package.p7s'), ev.signature);
@@ -209,9 +228,11 @@ const exportCmd = () =>
         const signer = await service.signerFor(deps, row.unit_code);
         writeFileSync(join(dir, 'forms.pdf'), await forms.pdfFromPackage(ev.package, signer));
       });
+      const check =
+        `truc pcgd verify ${dir}/package.json, or openssl cms -verify -binary -inform DER -in ${dir}/package.p7s ` +
+        `-content ${dir}/package.json -CAfile ${dir}/certificate.pem -purpose any -out /dev/null`;
       out.stdout(
-        `written to ${dir}/ — check with: truc pcgd verify ${dir}/package.json, or openssl cms -verify -binary ` +
-          `-inform DER -in ${dir}/package.p7s -content ${dir}/package.json -CAfile ${dir}/certificate.pem -purpose any -out /dev/null\n`,
+        `${both(`đã ghi vào ${dir}/`, `written to ${dir}/`)} — ${both('kiểm tra bằng', 'check with')}: ${check}\n`,
       );
       return 0;
     },
@@ -235,20 +256,26 @@ const verify = () =>
       const certFile =
         o.certificate ?? (existsSync(beside('certificate.pem')) ? beside('certificate.pem') : undefined);
       for (const f of [file!, sigFile, ...(certFile ? [certFile] : [])])
-        if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
+        if (!existsSync(f)) throw new UsageError(both(`không có tệp ${f}`, `no such file: ${f}`));
       const { verifyDetached } = await import('../../reporting/pcgd/signing.js');
       const res = await verifyDetached(readFileSync(file!), readFileSync(sigFile), {
         ...(certFile ? { trusted: [readFileSync(certFile, 'utf8')] } : {}),
       });
       if (res.ok && res.trusted !== false) {
+        const by = res.signerSubject ?? '?';
+        const at = res.signingTime ?? '?';
         out.stdout(
-          `signature OK: signed by ${res.signerSubject ?? '?'} at ${res.signingTime ?? '?'}${certFile ? ', certificate trusted' : ''}\n`,
+          `${both(
+            `chữ ký hợp lệ: ký bởi ${by} lúc ${at}${certFile ? ', chứng thư được tin cậy' : ''}`,
+            `signature OK: signed by ${by} at ${at}${certFile ? ', certificate trusted' : ''}`,
+          )}\n`,
         );
         return 0;
       }
-      out.stderr(
-        `signature INVALID / chữ ký không hợp lệ: ${res.ok ? 'the signer is not the trusted certificate' : (res.reason ?? 'does not match')}\n`,
-      );
+      const why = res.ok
+        ? ['người ký không phải chứng thư được tin cậy', 'the signer is not the trusted certificate']
+        : [res.reason ?? 'không khớp', res.reason ?? 'does not match'];
+      out.stderr(`${both(`chữ ký KHÔNG hợp lệ: ${why[0]}`, `signature INVALID: ${why[1]}`)}\n`);
       return 1;
     },
   );

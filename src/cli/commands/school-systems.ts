@@ -1,6 +1,6 @@
 /** `truc school-systems list | set | clear`: which school-management system serves each school (audited). */
 import { loadConfig } from '../../config.js';
-import { defineCommand, runs, UsageError } from '../kit.js';
+import { both, defineCommand, runs, UsageError } from '../kit.js';
 
 const listAll = () =>
   runs<{ system?: string }>(
@@ -23,11 +23,14 @@ const set = () =>
       .argument('<schoolCode>')
       .option('--system <name>', 'smas | vnedu (required)'),
     async (o, [school], out) => {
-      if (!o.system) throw new UsageError('school-systems set needs --system');
+      if (!o.system)
+        throw new UsageError(both('school-systems set cần --system', 'school-systems set needs --system'));
       const config = loadConfig();
       const { setSchoolSystem, withDb } = await import('../../ops.js');
       await withDb(config, (db) => setSchoolSystem(db, school!, o.system!));
-      out.stdout(`school ${school} served by ${o.system}\n`);
+      out.stdout(
+        `${both(`trường ${school} dùng hệ thống ${o.system}`, `school ${school} served by ${o.system}`)}\n`,
+      );
       return 0;
     },
   );
@@ -42,10 +45,12 @@ const clear = () =>
       const config = loadConfig();
       const { setSchoolSystem, withDb } = await import('../../ops.js');
       if (!(await withDb(config, (db) => setSchoolSystem(db, school!, null)))) {
-        out.stderr(`no system known for school ${school}\n`);
+        out.stderr(
+          `${both(`chưa biết hệ thống nào phục vụ trường ${school}`, `no system known for school ${school}`)}\n`,
+        );
         return 1;
       }
-      out.stdout(`school ${school}: system cleared\n`);
+      out.stdout(`${both(`trường ${school}: đã xoá hệ thống`, `school ${school}: system cleared`)}\n`);
       return 0;
     },
   );

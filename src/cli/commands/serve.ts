@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig, redactConfig } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import type { Running } from '../../roles.js';
-import { defineCommand, runs, untilStopped } from '../kit.js';
+import { both, defineCommand, runs, untilStopped } from '../kit.js';
 
 type Role = 'all' | 'api' | 'worker' | 'scheduler';
 
@@ -21,9 +21,12 @@ const SUMMARY: Record<Role, string> = {
 async function serveUntilStopped(deps: Deps, roles: Running[]): Promise<void> {
   const why = await untilStopped();
   // With the parent gone nobody reads stdout (a write would fail with EPIPE).
-  if (why !== 'parent gone') process.stdout.write(`truc: ${why} received, shutting down\n`);
+  if (why !== 'parent gone')
+    process.stdout.write(`truc: ${both(`nhận ${why}, đang dừng`, `${why} received, shutting down`)}\n`);
   const deadline = setTimeout(() => {
-    process.stderr.write('truc: shutdown took longer than 25 s, exiting\n');
+    process.stderr.write(
+      `truc: ${both('dừng quá 25 s, thoát', 'shutdown took longer than 25 s, exiting')}\n`,
+    );
     process.exit(1);
   }, 25_000);
   deadline.unref();
@@ -39,7 +42,15 @@ async function serve(role: Role): Promise<number> {
   const deps = await createDeps(config);
   deps.logger.info({ role, config: redactConfig(config) }, 'truc starting');
   const roles: Running[] = [];
-  let line = `truc ${role}: ${deps.db.kind === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL'}, queues on ${deps.queues.backend}`;
+  // The line, in Vietnamese and in English (scripts read the English part's `listening on <url>`).
+  const vi = [
+    deps.db.kind === 'pglite' ? `cơ sở dữ liệu nhúng trong ${config.database.dataDir}` : 'PostgreSQL',
+    `hàng đợi trên ${deps.queues.backend}`,
+  ];
+  const en = [
+    deps.db.kind === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL',
+    `queues on ${deps.queues.backend}`,
+  ];
   if (role === 'all' || role === 'worker') roles.push(startWorkerRole(deps));
   if (role === 'all' || role === 'scheduler') roles.push(startSchedulerRole(deps));
   if (role === 'scheduler') {
@@ -48,7 +59,8 @@ async function serve(role: Role): Promise<number> {
       host: config.server.host,
     });
     roles.unshift(ops);
-    line += `, metrics on ${ops.url}/metrics`;
+    vi.push(`số liệu tại ${ops.url}/metrics`);
+    en.push(`metrics on ${ops.url}/metrics`);
   }
   if (role === 'worker') {
     // No API here: the worker serves /metrics, /healthz and /readyz on a port of its own (issue 11).
@@ -57,14 +69,16 @@ async function serve(role: Role): Promise<number> {
       host: config.server.host,
     });
     roles.unshift(ops);
-    line += `, metrics on ${ops.url}/metrics`;
+    vi.push(`số liệu tại ${ops.url}/metrics`);
+    en.push(`metrics on ${ops.url}/metrics`);
   }
   if (role === 'all' || role === 'api') {
     const api = await startApi(deps);
     roles.unshift(api); // stop taking requests first
-    line += `, listening on ${api.url} (docs ${api.url}/docs)`;
+    vi.push(`nghe tại ${api.url} (tài liệu ${api.url}/docs)`);
+    en.push(`listening on ${api.url} (docs ${api.url}/docs)`);
   }
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`truc ${role}: ${both(vi.join(', '), en.join(', '))}\n`);
   await serveUntilStopped(deps, roles);
   return 0;
 }

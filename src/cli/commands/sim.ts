@@ -1,6 +1,15 @@
 /** `truc sim <system>`: one simulator standalone, for vendors and testers. */
 import type { Faults } from '../../simulators/sim-faults.js';
-import { defineCommand, int, runs, startProgress, untilStopped, UsageError, type CliOutput } from '../kit.js';
+import {
+  both,
+  defineCommand,
+  int,
+  runs,
+  startProgress,
+  untilStopped,
+  UsageError,
+  type CliOutput,
+} from '../kit.js';
 
 interface SimOptions {
   port?: number;
@@ -19,10 +28,19 @@ async function parseFaults(text: string): Promise<Faults> {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new UsageError('--faults: a JSON object, e.g. \'{"latencyMs":200,"errorRate":0.1}\'');
+    const example = '\'{"latencyMs":200,"errorRate":0.1}\'';
+    throw new UsageError(
+      both(`--faults: một đối tượng JSON, ví dụ ${example}`, `--faults: a JSON object, e.g. ${example}`),
+    );
   }
   const parsed = FAULTS_SCHEMA.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`--faults: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue?.path.length ? ` ${issue.path.join('.')}` : '';
+    throw new UsageError(
+      both(`--faults${at}: không hợp lệ`, `--faults${at}: ${issue?.message ?? 'invalid'}`),
+    );
+  }
   return parsed.data as Faults;
 }
 
@@ -69,7 +87,7 @@ export const simCommand = () =>
       const { runSimulator, STANDALONE_DEFAULTS: d } = await import('../../simulators/index.js');
       const faults = o.faults !== undefined ? await parseFaults(o.faults) : undefined;
       if (o.persons !== undefined && system !== 'moet-pcgd')
-        throw new UsageError('--persons: only for moet-pcgd');
+        throw new UsageError(both('--persons: chỉ dùng cho moet-pcgd', '--persons: only for moet-pcgd'));
       return runSimulator(
         system ?? '',
         {

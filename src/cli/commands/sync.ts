@@ -1,10 +1,16 @@
 /** `truc sync run <system> <entity> [--follow]`: ask for a pull from an external system, and watch it. */
-import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemName } from '../../config.js';
-import { isAppError } from '../../errors.js';
+import {
+  ENTITY_NAMES,
+  SYSTEM_NAMES,
+  loadConfig,
+  pullProblem,
+  type EntityName,
+  type SystemName,
+} from '../../config.js';
 import type { Db } from '../../store/db.js';
 import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
-import { defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
+import { both, defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
 interface RunOptions {
   scope?: string;
@@ -14,8 +20,17 @@ interface RunOptions {
   timeout?: number;
 }
 
-/** A message in Vietnamese and English (CONVENTIONS decision 8: Vietnamese first), on one line. */
-const both = (vi: string, en: string) => `${vi} / ${en}`;
+/**
+ * Why `system` cannot be pulled for `entity` with `scope`, in both languages (src/config/names.ts
+ * `pullProblem`, whose English the API's problem details carry), or undefined when it can.
+ */
+function pullRefusal(system: SystemName, entity: EntityName, scope: string): string | undefined {
+  const problem = pullProblem(system, entity, scope);
+  if (!problem) return undefined;
+  return problem.code === 'ERR_ENTITY_UNSUPPORTED'
+    ? both(`${system} không có ${entity} để kéo`, problem.message)
+    : both(`${system} kéo ${entity} theo từng xã: --scope là mã xã 5 chữ số`, problem.message);
+}
 
 function oneOf<T extends string>(what: string, value: string | undefined, names: readonly T[]): T {
   if (value && (names as readonly string[]).includes(value)) return value as T;
@@ -185,26 +200,22 @@ const runCommand = () =>
     async (o, [systemArg, entityArg], out) => {
       const system = oneOf<SystemName>('system', systemArg, SYSTEM_NAMES);
       const entity = oneOf<EntityName>('entity', entityArg, ENTITY_NAMES);
+      const refusal = pullRefusal(system, entity, o.scope ?? '');
+      if (refusal) throw new UsageError(refusal);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { requestSync } = await import('../../jobs/contracts.js');
       return withDb(config, async (db) => {
-        let id: number;
-        try {
-          id = await db.tx((q) =>
-            requestSync(q, {
-              system,
-              entity,
-              full: o.full ?? false,
-              requestedBy: 'operator:cli',
-              at: operatorClock(),
-              ...(o.scope ? { scope: o.scope } : {}),
-            }),
-          );
-        } catch (err) {
-          if (isAppError(err) && err.code === 'ERR_ENTITY_UNSUPPORTED') throw new UsageError(err.message);
-          throw err;
-        }
+        const id = await db.tx((q) =>
+          requestSync(q, {
+            system,
+            entity,
+            full: o.full ?? false,
+            requestedBy: 'operator:cli',
+            at: operatorClock(),
+            ...(o.scope ? { scope: o.scope } : {}),
+          }),
+        );
         out.stdout(`${JSON.stringify({ syncRunId: id })}\n`);
         if (!o.follow) return 0;
         return followRun(db, id, { intervalMs: o.intervalMs ?? 1000, timeout: o.timeout ?? 21_600 }, out);

@@ -152,23 +152,66 @@ describe('truc exit codes', () => {
     expect(started).toEqual([]);
   });
 
+  // Each bad usage's first line, in Vietnamese then English (CONVENTIONS decision 8).
   it.each([
-    [['frobnicate'], 'truc: unknown command: frobnicate'],
-    [['clients', 'frobnicate'], 'truc: unknown command: frobnicate'],
-    [['clients', 'add', '--role', 'vendor'], 'truc: clients add needs --name and --role'],
-    [['clients', 'disable'], "truc: missing required argument 'clientId'"],
-    [['migrate', '--bogus'], "truc: unknown option '--bogus'"],
-    [['dead-letters', 'replay'], 'truc: dead-letters replay needs --ids, --queue or --code, or --all'],
-    [['dead-letters', 'list', '--ids', '1,x'], "truc: option '--ids <ids>' argument '1,x' is invalid"],
-    [['sim', 'smas', '--port', '70000'], "truc: option '--port <port>' argument '70000' is invalid"],
-    [['sim', 'smas', '--faults', '{"bogus":1}'], 'truc: --faults:'],
-    [['sim', 'smas', '--faults', 'nope'], 'truc: --faults: a JSON object'],
-  ])('bad usage %j: exit 2, the reason first, nothing started', async (argv, first) => {
+    [['frobnicate'], 'truc: không có lệnh frobnicate / unknown command: frobnicate'],
+    [['clients', 'frobnicate'], 'truc: không có lệnh frobnicate / unknown command: frobnicate'],
+    [
+      ['clients', 'add', '--role', 'vendor'],
+      'truc: clients add cần --name và --role / clients add needs --name and --role',
+    ],
+    [['clients', 'disable'], "truc: thiếu tham số bắt buộc clientId / missing required argument 'clientId'"],
+    [['migrate', '--bogus'], "truc: không có tuỳ chọn --bogus / unknown option '--bogus'"],
+    [
+      ['audit', 'verify', 'extra'],
+      "truc: quá nhiều tham số cho verify: cần 0, nhận 1 / too many arguments for 'verify'",
+    ],
+    [
+      ['dead-letters', 'list', '--limit'],
+      "truc: tuỳ chọn --limit <n> cần một giá trị / option '--limit <n>'",
+    ],
+    [
+      ['dead-letters', 'replay'],
+      'truc: dead-letters replay cần --ids, --queue hoặc --code, hoặc --all / dead-letters replay needs --ids, --queue or --code, or --all',
+    ],
+    [
+      ['dead-letters', 'list', '--ids', '1,x'],
+      "truc: tuỳ chọn --ids <ids>: giá trị '1,x' không hợp lệ, cần các số nguyên dương, cách nhau bởi dấu phẩy / " +
+        "option '--ids <ids>' argument '1,x' is invalid. positive integers, comma-separated",
+    ],
+    [
+      ['dead-letters', 'replay', '--all', '--mapping', 'old'],
+      "truc: tuỳ chọn --mapping <choice>: giá trị 'old' không hợp lệ, cần current hoặc pinned / option",
+    ],
+    [
+      ['sim', 'smas', '--port', '70000'],
+      "truc: tuỳ chọn --port <port>: giá trị '70000' không hợp lệ, cần một số nguyên từ 0 đến 65535 / " +
+        "option '--port <port>' argument '70000' is invalid. an integer from 0 to 65535",
+    ],
+    [['sim', 'smas', '--faults', '{"bogus":1}'], 'truc: --faults: không hợp lệ / --faults: '],
+    [['sim', 'smas', '--faults', 'nope'], 'truc: --faults: một đối tượng JSON, ví dụ'],
+    [
+      ['sim', 'smas', '--persons', 'x.jsonl'],
+      'truc: --persons: chỉ dùng cho moet-pcgd / --persons: only for',
+    ],
+    [['sync', 'run', 'nowhere', 'students'], 'truc: system "nowhere": phải là một trong hcm-csdl'],
+    [['sync', 'run', 'smas', 'persons'], 'truc: smas không có persons để kéo / smas has no persons to pull'],
+    [['sync', 'run', 'moet-pcgd', 'persons'], 'truc: moet-pcgd kéo persons theo từng xã: --scope là mã xã'],
+    [['pcgd', 'compute', '123'], 'truc: unit: mã xã 5 chữ số hoặc mã tỉnh 2 chữ số / unit: a 5-digit'],
+    [['pcgd', 'compute', '79001', '--communes'], 'truc: --communes: cần mã tỉnh 2 chữ số / --communes'],
+    [['pcgd', 'approve', 'x'], 'truc: reportId: một số nguyên dương / reportId: a positive integer'],
+    [
+      ['pcgd', 'verify', '/nonexistent/package.json'],
+      'truc: không có tệp /nonexistent/package.json / no such',
+    ],
+  ])('bad usage %j: exit 2, the reason first in both languages, nothing started', async (argv, first) => {
     const e = await truc(...argv);
     expect(e.code).toBe(2);
     expect(e.stdout).toBe('');
-    expect(e.stderr.split('\n')[0]).toContain(first);
-    expect(e.stderr).toContain(`See 'truc`);
+    const [line, help] = e.stderr.split('\n');
+    expect(line).toContain(first);
+    expect(line).toContain(' / ');
+    expect(help).toMatch(/^Xem 'truc[^']*--help'\. \/ See 'truc[^']*--help'\.$/);
     expect(started).toEqual([]);
   });
 
@@ -176,28 +219,34 @@ describe('truc exit codes', () => {
     vi.mocked(ops.withDb).mockResolvedValueOnce({ ok: false, rows: 1, brokenAt: 2, reason: 'hash' });
     const e = await truc('audit', 'verify');
     expect(e.code).toBe(1);
-    expect(e.stderr).toMatch(/^audit BROKEN at row 2 \(hash\)/);
+    expect(e.stderr).toBe(
+      'nhật ký kiểm toán BỊ HỎNG tại dòng 2 (hash); 1 dòng trước đó đúng / audit BROKEN at row 2 (hash); 1 rows before it verify\n',
+    );
   });
 
   it('a command that succeeds: exit 0, its output on stdout', async () => {
     vi.mocked(ops.withDb).mockResolvedValueOnce({ ok: true, rows: 3, head: 'ab' });
     const e = await truc('audit', 'verify');
     expect(e.code, e.stderr).toBe(0);
-    expect(e.stdout).toBe('audit OK: 3 rows, head ab\n');
+    expect(e.stdout).toBe('nhật ký kiểm toán OK: 3 dòng, mã băm cuối ab / audit OK: 3 rows, head ab\n');
   });
 
   it('an invalid input refused by the command (AppError ERR_VALIDATION): exit 2, one line', async () => {
     vi.mocked(ops.withDb).mockRejectedValueOnce(new AppError('ERR_VALIDATION', '--role: one of …'));
     const e = await truc('clients', 'add', '--name', 'X', '--role', 'boss');
     expect(e.code).toBe(2);
-    expect(e.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^truc: ERR_VALIDATION: --role/)]);
+    expect(e.stderr.trim().split('\n')).toEqual([
+      'truc: ERR_VALIDATION: Dữ liệu gửi lên không hợp lệ. / The request is not valid.: --role: one of …',
+    ]);
   });
 
   it('any other error: exit 1, one line', async () => {
     vi.mocked(ops.withDb).mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:1'));
     const e = await truc('dead-letters', 'list');
     expect(e.code).toBe(1);
-    expect(e.stderr).toBe('truc: connect ECONNREFUSED 127.0.0.1:1\n');
+    expect(e.stderr).toBe(
+      'truc: lỗi không mong đợi: connect ECONNREFUSED 127.0.0.1:1 / unexpected error: connect ECONNREFUSED 127.0.0.1:1\n',
+    );
   });
 
   it('a broken configuration: exit 2', async () => {
