@@ -12,7 +12,8 @@ import { createBatchesRepo } from '../store/batches.js';
 import { createGuardHoldsRepo } from '../store/guard-holds.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
-import { guardApply } from './contracts.js';
+import { lockSchoolOfBatch } from '../store/school-lock.js';
+import { guardApply, PULL_CLIENT } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
@@ -25,6 +26,9 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
   return ctx.db.tx(async (q) => {
     const holds = createGuardHoldsRepo(q);
     const hold = await holds.get(payload.holdId);
+    // Its deletions are the snapshot's word for its school: under the school's lock (../store/school-lock.ts),
+    // taken before the batch's row as an ingest takes them.
+    if (hold?.batchId) await lockSchoolOfBatch(q, hold.batchId, PULL_CLIENT);
     const batch = hold?.batchId ? await createBatchesRepo(q).lockForProcessing(hold.batchId) : undefined;
     if (!hold || !batch || hold.status !== 'approved' || hold.appliedAt !== null) {
       await createOutboxRepo(q).markDone(job.outboxId);

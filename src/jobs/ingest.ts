@@ -2,8 +2,9 @@
  * Ingest: a stored batch goes through six named steps, all in one transaction, so a crash anywhere
  * leaves the batch queued and the retry starts clean. Idempotent: a finished batch is a no-op.
  *
- *   load    lock the batch; stop if it is done; a repeat of a batch judged before (the same body) whose
- *           state still holds is unchanged, with that batch's findings, at once (./ingest-repeat.ts)
+ *   load    lock the vendor batch's school (../store/school-lock.ts), then the batch; stop if it is done;
+ *           a repeat of a batch judged before (the same body) whose state still holds is unchanged, with
+ *           that batch's findings, at once (./ingest-repeat.ts)
  *   map, check, plan   judge it (./judge.ts, shared with the batch API's dry run): wire → canonical,
  *           the quality engine, which accepted records changed; a pulled page skips first the records
  *           unchanged at the source (./skip-unchanged.ts)
@@ -22,6 +23,7 @@ import { createBatchesRepo } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
+import { lockSchoolOfBatch } from '../store/school-lock.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
 import { arrivalsOf, batchEntries, guardBatch, weighsWithCopies } from './guard.js';
@@ -56,6 +58,9 @@ async function ingestStored(
   closing: CombinedWrites,
 ): Promise<IngestResult> {
   const batches = createBatchesRepo(q);
+  // A vendor batch's school: its vendor words one ingest at a time, the re-push judged at once here too
+  // (../store/school-lock.ts). Taken before the batch's row, read after it.
+  await lockSchoolOfBatch(q, batchId, PULL_CLIENT);
   const batch = await batches.lockForProcessing(batchId);
   // Done, or held whole by the guard (a city admin's approval queues it again).
   if (!batch || batch.status === 'done' || batch.status === 'held') {

@@ -13,6 +13,7 @@ import { combinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
+import { tryLockSchool } from '../store/school-lock.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../store/school-systems.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import {
@@ -41,7 +42,8 @@ export const PULL_CLIENT = 'system:pull';
  * the relay after its commit (store/outbox.ts `createOutboxWaker`). A body the same client pushed for
  * the same school before (its `bodySha256`; or `sameAs`, when the caller found it already) is not stored
  * again: the batch points at the one that keeps it. With `repeats` (the API), such a repeat is judged at
- * once when nothing changed since (./ingest-repeat.ts): the batch is done when the transaction commits,
+ * once when nothing changed since (./ingest-repeat.ts) and no ingest of its school is in progress (its lock,
+ * ../store/school-lock.ts): the batch is done when the transaction commits,
  * with no ingest job; otherwise (or without `repeats`) the ingest judges it. Returns what was judged at
  * once, if anything. `repeatChecked`: the caller looked for that earlier batch just before and found
  * none (the API, before reading the body), so it is not looked for again.
@@ -59,8 +61,13 @@ export async function queueBatch(
       : (await batches.holderOf(batch.clientId, batch.schoolCode, batch.bodySha256))?.id);
   await batches.insert(sameAs === undefined ? batch : { ...batch, sameAs });
   const { judged, audit } = opts;
+  // Judged at once only with the school's lock, got at once (../store/school-lock.ts): while an ingest of the
+  // school is in progress, the batch is queued, and its ingest judges it under the lock.
   const counts =
-    sameAs !== undefined && opts.repeats && batch.clientId !== PULL_CLIENT
+    sameAs !== undefined &&
+    opts.repeats &&
+    batch.clientId !== PULL_CLIENT &&
+    (await tryLockSchool(q, batch.schoolCode))
       ? await repeatUnchanged(q, opts.repeats, candidate(batch), {
           ...(judged !== undefined ? { judged } : {}),
           recordFirst: audit?.events ?? [],

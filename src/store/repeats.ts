@@ -8,7 +8,7 @@ import type { EntityName } from '../config.js';
 import type { AuditEvent } from './audit-log.js';
 import type { RepeatState } from './batches.js';
 import type { Queryable } from './db.js';
-import { changedSince } from './record-tables.js';
+import { tryLockSchoolSql } from './school-lock.js';
 
 export interface RepeatInsert {
   id: string;
@@ -38,6 +38,10 @@ export interface RepeatInsert {
  * Inserts the repeat done (every record unchanged) with its audit entries when no record of the school
  * changed since the judgment's snapshot (one probe of the change feed); true when it did, false when
  * nothing was written. The batch is inserted finished: migration 171 raises its batch.finished webhook event.
+ * Its judgment is a vendor's word for the school: only with the school's lock (./school-lock.ts), got at once
+ * or not at all (an ingest of the school in progress: nothing written, the caller queues the batch, which its
+ * ingest judges under the lock). The lock is got after this statement's snapshot was taken, so the probe runs
+ * in a function with a snapshot of its own (migration 720), which sees what committed before the lock.
  */
 export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Promise<boolean> {
   const events = r.audit.map((e) => ({ ...e, subject: e.subject ?? null, details: e.details ?? {} }));
@@ -48,7 +52,8 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
                                  repeat_tag, repeat_snapshot, repeat_xact, findings_of, findings_count)
        SELECT $1, $2, $3, $4, $5, 'done', '[]', $6, 'delta', $7, $8, 0, 0, $6, 0, now(),
               $9, $11::pg_snapshot, $15::xid8, $10, $14
-        WHERE NOT ${changedSince(r.entity, '$3', '$11', '$15')}
+        WHERE CASE WHEN ${tryLockSchoolSql('$3')}
+                   THEN NOT truc.school_changed_since($4, $3, $11::pg_snapshot, $15::xid8) ELSE false END
        RETURNING id
      ), audit AS (
        INSERT INTO truc.audit_pending (at, actor, action, subject, details)
