@@ -39,6 +39,8 @@ export async function lockSchoolOfBatch(q: Queryable, batchId: string, pullClien
       `SELECT pg_advisory_xact_lock(${keyOf('b.school_code')}) FROM truc.batches b
         WHERE b.id = $1 AND b.client_id <> $2`,
       [batchId, pullClient],
+      // One text: parsed and planned once per connection (./db.ts QueryOptions).
+      { prepared: true },
     ),
   );
 }
