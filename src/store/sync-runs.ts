@@ -320,13 +320,29 @@ function runReconciliation(q: Queryable) {
       );
       return (res.rowCount ?? 0) > 0;
     },
-    /** Closes the run's reconciliation with the number of records it deleted; its seen keys go. */
+    /**
+     * Closes the run's reconciliation with the number of records it deleted; its seen keys go, and so do
+     * those of the older full runs of its system and entity, over its scope (or any, the run being of
+     * everything), that never reconcile: failed (a run the guard rejected too), or done but never due (a
+     * batch of its pages failed). Such a run, replayed, could only reconcile as superseded by this one
+     * ({@link runOvertaken} `supersededByNewer`: no key read), so its keys would stay for good. A run in
+     * progress keeps its own: one queued, running or held, one whose reconciliation is queued or held, and
+     * any newer one. An incremental run keeps none (../jobs/reconcile.ts `afterPulledPage`).
+     */
     async finishReconcile(id: number, deleted: number, note: string | null = null): Promise<void> {
       await q.query(
         `UPDATE truc.sync_runs SET reconcile = 'done', reconciled = $2, reconcile_note = $3 WHERE id = $1`,
         [id, deleted, note],
       );
       await q.query('DELETE FROM truc.sync_run_seen WHERE sync_run_id = $1', [id]);
+      await q.query(
+        `DELETE FROM truc.sync_run_seen s USING truc.sync_runs r, truc.sync_runs o
+          WHERE r.id = $1 AND r.status = 'done' AND r.since IS NULL
+            AND o.system = r.system AND o.entity = r.entity AND (o.scope = r.scope OR r.scope = '')
+            AND o.id < r.id AND (o.status = 'failed' OR (o.status = 'done' AND o.reconcile IS NULL))
+            AND s.sync_run_id = o.id`,
+        [id],
+      );
     },
   };
 }
