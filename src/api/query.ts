@@ -16,16 +16,34 @@ export function decimal<T extends z.ZodNumber>(n: T) {
   return z.preprocess((v) => (typeof v === 'string' && DIGITS.test(v) ? Number(v) : v), n);
 }
 
-/** An ISO 8601 time with its offset, read from a query. */
-const isoTime = () => z.iso.datetime({ offset: true });
+/** A day, `2026-12-04`: what a city admin types for "the runs of that night". */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * An ISO 8601 time with its offset, read from a query; a day alone (`2026-12-04`) is that day's start in
+ * Vietnam (`2026-12-04T00:00:00+07:00`), so `from=2026-12-04&to=2026-12-05` is the 4th, Vietnam time.
+ */
+const isoTime = () =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && DAY.test(v) ? `${v}T00:00:00+07:00` : v),
+    z.iso.datetime({ offset: true }),
+  );
 
 /** The `from` (at or after) and `to` (before) fields of a list filtered by time; check them with {@link fromNotAfterTo}. */
-export function timeRangeQuery(describe?: { from: string; to: string }) {
-  const from = isoTime().optional();
-  const to = isoTime().optional();
-  return describe
-    ? { from: from.meta({ description: describe.from }), to: to.meta({ description: describe.to }) }
-    : { from, to };
+export function timeRangeQuery(
+  describe: { from: string; to: string } = { from: 'từ / at or after', to: 'trước / before' },
+) {
+  const form =
+    'giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / ' +
+    'an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00)';
+  return {
+    from: isoTime()
+      .optional()
+      .meta({ description: `${describe.from}: ${form}` }),
+    to: isoTime()
+      .optional()
+      .meta({ description: `${describe.to}: ${form}` }),
+  };
 }
 
 /** Refuses a range whose `from` is after its `to` (it could only ever answer an empty page). */

@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { expectProblem, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
@@ -80,5 +81,34 @@ describe('`from` after `to` is a 400, not an empty page', () => {
     expect((await h.get(`/v1/syncs?from=${earlier}&to=${later}`, h.tokens.admin)).statusCode).toBe(200);
     expect((await h.get(`/v1/audit?from=${earlier}&to=${later}`, auditor)).statusCode).toBe(200);
     expect((await h.get(`/v1/audit?from=${later}`, auditor)).statusCode).toBe(200);
+  });
+});
+
+describe('a day alone is that day in Vietnam (a city admin lists the runs of a night by its date)', () => {
+  it('GET /v1/syncs?from=2020-03-02&to=2020-03-03: from 00:00 +07:00 of the 2nd to before that of the 3rd', async () => {
+    const db = h.env.deps.db;
+    const runs = createSyncRunsRepo(db);
+    const run = () =>
+      runs.create({ system: 'smas', entity: 'staff', scope: '', since: null, requestedBy: 'x' });
+    const [late1st, early2nd, late2nd] = [await run(), await run(), await run()];
+    for (const [id, at] of [
+      [late1st, '2020-03-01T16:59:59Z'], // 23:59:59 on the 1st in Vietnam
+      [early2nd, '2020-03-01T17:00:00Z'], // 00:00 on the 2nd in Vietnam
+      [late2nd, '2020-03-02T16:59:59Z'],
+    ] as const)
+      await db.query('UPDATE truc.sync_runs SET created_at = $2 WHERE id = $1', [id, at]);
+    const ids = async (query: string) => {
+      const res = await h.get(`/v1/syncs?${query}`, h.tokens.admin);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ items: Array<{ syncRunId: number }> }>().items.map((i) => i.syncRunId);
+    };
+    expect(await ids('from=2020-03-02&to=2020-03-03')).toEqual([late2nd, early2nd]);
+    expect(await ids('from=2020-03-01&to=2020-03-02')).toEqual([late1st]);
+    expectRefused(await h.get('/v1/syncs?from=2020-02-30', h.tokens.admin), '/querystring/from');
+    expectRefused(
+      await h.get('/v1/syncs?from=2020-03-03&to=2020-03-02', h.tokens.admin),
+      '/querystring/from',
+    );
+    expect((await h.get('/v1/audit?from=2020-03-02', auditor)).statusCode).toBe(200);
   });
 });

@@ -3548,9 +3548,9 @@ export interface operations {
         system?: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
         entity?: 'schools' | 'classes' | 'students' | 'staff' | 'persons';
         status?: 'queued' | 'running' | 'held' | 'done' | 'failed';
-        /** @description tạo từ / created at or after */
+        /** @description tạo từ / created at or after: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */
         from?: string;
-        /** @description tạo trước / created before */
+        /** @description tạo trước / created before: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */
         to?: string;
         limit?: number;
         offset?: number;
@@ -8158,7 +8158,9 @@ export interface operations {
         actor?: string;
         action?: string;
         subject?: string;
+        /** @description từ / at or after: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */
         from?: string;
+        /** @description trước / before: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */
         to?: string;
         limit?: number;
         offset?: number;
