@@ -29,21 +29,36 @@ const MAPPING_WORDS = {
 } as const;
 
 const listCommand = () =>
-  runs<FilterOptions & { limit?: number }>(
-    defineCommand('list', 'dead letters, newest first, one JSON object a line')
+  runs<FilterOptions & { limit?: number; includeReplayed?: boolean }>(
+    defineCommand('list', 'dead letters not yet replayed, newest first, one JSON object a line')
       .option('--queue <queue>', 'only this queue')
       .option('--code <code>', 'only this error code')
       .option('--ids <ids>', 'only these ids, comma-separated', ids)
+      .option('--include-replayed', 'those already replayed too (replayedAt set)')
       .option('--limit <n>', 'at most this many (default 100)', int(1, 10_000)),
     async (o, _args, out) => {
       const config = loadConfig();
       const { withDb } = await import('../../ops.js');
       const { createDeadLettersRepo } = await import('../../store/dead-letters.js');
       const rows = await withDb(config, (db) =>
-        createDeadLettersRepo(db).list(filterOf(o), o.limit ?? 100, 0),
+        createDeadLettersRepo(db).list(
+          { ...filterOf(o), includeReplayed: o.includeReplayed ?? false },
+          o.limit ?? 100,
+          0,
+        ),
       );
       for (const r of rows) out.stdout(`${JSON.stringify({ ...r, failedAt: r.failedAt.toISOString() })}\n`);
-      if (rows.length === 0) out.stderr(`${both('không có việc lỗi nào', 'no dead letters')}\n`);
+      if (rows.length === 0)
+        out.stderr(
+          `${
+            o.includeReplayed
+              ? both('không có việc lỗi nào', 'no dead letters')
+              : both(
+                  'không có việc lỗi nào chưa chạy lại (--include-replayed: cả việc đã chạy lại)',
+                  'no dead letters not yet replayed (--include-replayed lists the replayed ones too)',
+                )
+          }\n`,
+        );
       return 0;
     },
   );
@@ -85,6 +100,13 @@ const replayCommand = () =>
           `replayed ${r.replayed.length} (mapping: ${mapping[1]})`,
         )}\n`,
       );
+      if (r.replayed.length === 0)
+        out.stderr(
+          `${both(
+            'không có việc lỗi nào chưa chạy lại khớp bộ lọc (việc đã chạy lại không được chạy lại lần nữa; xem: dead-letters list --include-replayed)',
+            'no dead letter not yet replayed matches (a replayed one is not replayed again; see dead-letters list --include-replayed)',
+          )}\n`,
+        );
       for (const i of r.items) {
         const version = i.mappingVersion ?? both('không có ánh xạ', 'no mapping');
         out.stdout(`  ${i.id}: ${version}${i.pinned ? ` (${both('phiên bản ghim', 'pinned')})` : ''}\n`);

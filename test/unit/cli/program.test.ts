@@ -26,6 +26,7 @@ vi.mock('../../../src/ops.js', () => ({
     throw new Error('runMigrate must not run');
   }),
   addClient: vi.fn(),
+  operatorClock: vi.fn(() => new Date(0)),
   setClientDisabled: vi.fn(),
   auditVerify: vi.fn(),
 }));
@@ -229,6 +230,41 @@ describe('truc exit codes', () => {
     const e = await truc('audit', 'verify');
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout).toBe('nhật ký kiểm toán OK: 3 dòng, mã băm cuối ab / audit OK: 3 rows, head ab\n');
+  });
+
+  it('dead-letters list reads those not yet replayed, says so when there are none, --include-replayed reads all', async () => {
+    const sql: string[] = [];
+    const db = {
+      query: vi.fn(async (text: string) => {
+        sql.push(text);
+        return { rows: [] };
+      }),
+    };
+    const withFake = (_config: unknown, fn: (d: typeof db) => unknown) => fn(db);
+    vi.mocked(ops.withDb).mockImplementationOnce(withFake as never);
+    const open = await truc('dead-letters', 'list');
+    expect(open.code).toBe(0);
+    expect(open.stderr).toBe(
+      'không có việc lỗi nào chưa chạy lại (--include-replayed: cả việc đã chạy lại) / ' +
+        'no dead letters not yet replayed (--include-replayed lists the replayed ones too)\n',
+    );
+    expect(sql.at(-1)).toContain('replayed_at IS NULL');
+    vi.mocked(ops.withDb).mockImplementationOnce(withFake as never);
+    const all = await truc('dead-letters', 'list', '--include-replayed');
+    expect(all.stderr).toBe('không có việc lỗi nào / no dead letters\n');
+    expect(sql.at(-1)).not.toContain('replayed_at IS NULL');
+  });
+
+  it('dead-letters replay that matches nothing not yet replayed says why', async () => {
+    vi.mocked(ops.withDb).mockResolvedValueOnce({ replayed: [], mapping: 'pinned', items: [] });
+    const e = await truc('dead-letters', 'replay', '--ids', '7', '--mapping', 'pinned');
+    expect(e.code).toBe(0);
+    expect(e.stdout).toBe(
+      'đã chạy lại 0 (ánh xạ: pinned, phiên bản lần chạy đầu) / replayed 0 (mapping: pinned)\n',
+    );
+    expect(e.stderr).toMatch(
+      /^không có việc lỗi nào chưa chạy lại khớp bộ lọc .* \/ no dead letter not yet replayed matches/,
+    );
   });
 
   it('an invalid input refused by the command (AppError ERR_VALIDATION): exit 2, one line', async () => {
