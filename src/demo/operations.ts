@@ -27,9 +27,16 @@ interface CommuneCard {
   overall: { percent: number; band: string };
 }
 
+interface ScheduleView {
+  id: string;
+  nextRunAt: string | null;
+}
+
 export interface OperationsResult {
   scorecards: CommuneCard[];
   deadLetters: number;
+  /** The city's schedules the demo's scheduler keeps, each with its next run. */
+  schedules: ScheduleView[];
 }
 
 /** Waits for the refused staff delivery to be dead-lettered, then computes the scorecards. */
@@ -48,7 +55,21 @@ export async function runOperationsStep(stack: DemoStack, { auth }: DemoActors):
     );
     return body.items.length > 0 ? body.items : undefined;
   });
-  return { scorecards, deadLetters };
+  const schedules = await waitFor('the schedules with their next run', async () => {
+    const body = await json<{ items: ScheduleView[] }>(
+      await fetch(`${base}/v1/schedules`, { headers: auth.admin }),
+    );
+    return body.items.length > 0 && body.items.every((s) => s.nextRunAt) ? body.items : undefined;
+  });
+  return { scorecards, deadLetters, schedules };
+}
+
+/** The schedule that fires next: `hcm-csdl-schools-nightly at 2026-12-05T01:00 (Vietnam)`. */
+function nextFire(schedules: readonly ScheduleView[]): string {
+  const next = [...schedules].sort((a, b) => Date.parse(a.nextRunAt!) - Date.parse(b.nextRunAt!))[0];
+  if (!next?.nextRunAt) return '';
+  const local = new Date(Date.parse(next.nextRunAt) + 7 * 3_600_000).toISOString().slice(0, 16);
+  return `${next.id} at ${local} (Vietnam)`;
 }
 
 /** The lines the demo prints for this step. */
@@ -58,6 +79,8 @@ export function operationsLines(r: OperationsResult, base: string): string[] {
       (c, i) =>
         `  ${i === 0 ? 'quality:' : ''.padEnd(8)}         commune ${c.code}: ${c.overall.percent}% (${c.overall.band}), ${c.schools} schools, ${c.records} records`,
     ),
+    `  schedules:       ${r.schedules.length}, the next: ${nextFire(r.schedules)}; list ${base}/v1/schedules,`,
+    `                   pause, resume or run one now: POST ${base}/v1/schedules/{id}/pause|resume|run`,
     `  to replay:       ${r.deadLetters} dead letter (a staff delivery the simulated city database refused once, on purpose):`,
     `                   replay it on ${base}/dashboard → Việc lỗi / Dead letters`,
   ];

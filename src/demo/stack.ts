@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../config.js';
 import { createDeps, type Deps } from '../deps.js';
-import { startApi, startWorkerRole } from '../roles.js';
+import { startApi, startSchedulerRole, startWorkerRole } from '../roles.js';
 import { startDemoSimulators, type DemoSimulators } from '../simulators/index.js';
 
 export interface DemoStack {
@@ -51,6 +51,8 @@ export async function startDemoStack(opts: { port?: number }): Promise<DemoStack
   });
   const deps = await createDeps(config);
   const workerRole = startWorkerRole(deps);
+  // The city's schedules (config/demo.yaml), as `truc all` keeps them: listed with their next run.
+  const schedulerRole = startSchedulerRole(deps);
   const api = await startApiOn(deps, opts.port ?? config.server.port);
   return {
     base: api.url,
@@ -59,6 +61,7 @@ export async function startDemoStack(opts: { port?: number }): Promise<DemoStack
     sims,
     async stop() {
       await api.stop().catch(() => undefined);
+      await schedulerRole.stop().catch(() => undefined);
       await workerRole.stop().catch(() => undefined);
       await deps.close().catch(() => undefined);
       await sims.close().catch(() => undefined);

@@ -32,6 +32,8 @@ describe('truc demo --once', () => {
     // issue 11: one dead letter left on purpose for the dashboard's replay, and scorecards computed
     expect(r.stdout).toMatch(/dead letters:\s+1\b/);
     expect(r.stdout).toMatch(/to replay:\s+1 dead letter/);
+    // the city's schedules, kept by the demo's scheduler: a city admin can pause, resume or run one
+    expect(r.stdout).toMatch(/schedules:\s+7, the next: [a-z-]+ at 20\d\d-\d\d-\d\dT\d\d:\d\d \(Vietnam\)/);
     expect(r.stdout).toMatch(
       /quality:\s+commune \d{5}: \d+(\.\d+)?% \((green|yellow|red)\), [1-9]\d* schools/,
     );
