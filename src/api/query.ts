@@ -46,6 +46,14 @@ export function timeRangeQuery(
   };
 }
 
+/** A list's `from` and `to` as the store reads them: instants, undefined where not given. */
+export function timeRangeOf(q: { from?: string | undefined; to?: string | undefined }): {
+  from: Date | undefined;
+  to: Date | undefined;
+} {
+  return { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
+}
+
 /** Refuses a range whose `from` is after its `to` (it could only ever answer an empty page). */
 export function fromNotAfterTo(
   q: { from?: string | undefined; to?: string | undefined },

@@ -10,7 +10,7 @@ import { createOverviewRepo } from '../../store/overview.js';
 import { iso } from '../time.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
-import { fromNotAfterTo, timeRangeQuery } from '../query.js';
+import { fromNotAfterTo, timeRangeOf, timeRangeQuery } from '../query.js';
 
 const Problems = { ...problems(400, 401, 403) };
 
@@ -55,18 +55,8 @@ function listRoute(app: AuditApp, opts: { db: Db }): void {
       },
     },
     async function audit(request) {
-      const { actor, action, subject, from, to, limit, offset } = request.query;
-      const rows = await repo.audit(
-        {
-          actor,
-          action,
-          subject,
-          from: from ? new Date(from) : undefined,
-          to: to ? new Date(to) : undefined,
-        },
-        limit,
-        offset,
-      );
+      const { actor, action, subject, limit, offset } = request.query;
+      const rows = await repo.audit({ actor, action, subject, ...timeRangeOf(request.query) }, limit, offset);
       return { items: rows.map((r) => ({ ...r, at: iso(r.at)! })) };
     },
   );

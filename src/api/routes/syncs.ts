@@ -13,7 +13,7 @@ import {
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
-import { decimal, fromNotAfterTo, timeRangeQuery } from '../query.js';
+import { decimal, fromNotAfterTo, timeRangeOf, timeRangeQuery } from '../query.js';
 
 const SyncRequest = z
   .object({
@@ -175,13 +175,12 @@ function listRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
       },
     },
     async function listSyncs(request) {
-      const { system, entity, status, from, to, limit, offset } = request.query;
+      const { system, entity, status, limit, offset } = request.query;
       const { total, items } = await createSyncRunReads(opts.db).list({
         system,
         entity,
         status,
-        from: from ? new Date(from) : undefined,
-        to: to ? new Date(to) : undefined,
+        ...timeRangeOf(request.query),
         limit,
         offset,
       });
