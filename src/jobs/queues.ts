@@ -233,7 +233,7 @@ export async function assertRedisReachable(url: string): Promise<void> {
     }
     throw new AppError(
       'ERR_DEPENDENCY_UNAVAILABLE',
-      `không kết nối được Redis tại ${where}: hãy khởi động một máy chủ Redis ` +
+      `không kết nối được Redis tại ${where} (${(err as Error).message}): hãy khởi động một máy chủ Redis ` +
         `(redis-server --appendonly yes --maxmemory-policy noeviction) hoặc bỏ REDIS_URL để giữ hàng đợi trong cơ sở dữ liệu / ` +
         `Redis at ${where} is not reachable (${(err as Error).message}). Start one ` +
         `(redis-server --appendonly yes --maxmemory-policy noeviction) or unset REDIS_URL to keep queues in the database.`,

@@ -24,7 +24,7 @@ export async function openDatabase(opts: {
       await db.close().catch(() => undefined);
       throw new AppError(
         'ERR_DEPENDENCY_UNAVAILABLE',
-        `không kết nối được PostgreSQL tại ${describeUrl(opts.url)}: hãy khởi động nó (ví dụ pg_ctlcluster <version> main start) ` +
+        `không kết nối được PostgreSQL tại ${describeUrl(opts.url)} (${(err as Error).message}): hãy khởi động nó (ví dụ pg_ctlcluster <version> main start) ` +
           `hoặc bỏ DATABASE_URL để dùng cơ sở dữ liệu nhúng / ` +
           `PostgreSQL at ${describeUrl(opts.url)} is not reachable (${(err as Error).message}). ` +
           `Start it (e.g. pg_ctlcluster <version> main start) or unset DATABASE_URL to use the embedded database.`,

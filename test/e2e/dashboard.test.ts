@@ -336,11 +336,9 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     });
     await asAdmin();
     await page.goto(`${base}/dashboard#/guard?status=all`);
-    const row = page
-      .getByTestId('guard-holds')
-      .locator('tbody tr', { hasText: `${id}` })
-      .first();
+    const row = page.getByTestId('guard-holds').locator('tbody tr').first(); // newest first: this hold, its id in the first cell
     await row.waitFor();
+    expect(await row.locator('td').first().textContent()).toBe(String(id));
     expect(await row.textContent()).toContain(`${S2} (2025-2026): Xoá hoặc chuyển đi 50`);
     await page.goto(`${base}/dashboard#/guard/${id}`);
     const reasons = page.getByTestId('guard-reasons');
