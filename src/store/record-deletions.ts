@@ -26,7 +26,7 @@ async function markDeleted(
   // A vendor snapshot's deletion is its word, at its arrival, where no newer word is (./word-arrival.ts); the
   // city's (a pull's tombstones, a run's reconciliation) arrives with the write: NULL.
   const set = arrival ? `arrived_at = ${batchArrival('$2')}` : 'arrived_at = NULL';
-  const where = arrival ? `AND ${writableBy(entity, 'r', batchArrival('$2'), '$3')}` : '';
+  const where = arrival ? `AND ${writableBy(entity, 'r', batchArrival('$2'), '$3', '$1::text[]')}` : '';
   const answers = await Promise.all(
     [...chunks(keys)].map((part) =>
       q.query<{ key: string; scope: string }>(

@@ -188,8 +188,8 @@ function upsertStatement(
   // A vendor batch's rows carry its arrival and are written only where no newer word is (./word-arrival.ts).
   // A pull's (no arrival) arrive with their write: NULL.
   const arrival = source.arrival ? batchArrival(`$${m + 3}`) : 'NULL::timestamptz';
-  const writable = (row: string) =>
-    source.arrival ? `AND ${writableBy(entity, row, arrival, `$${m + 4}`)}` : '';
+  // Every row it may write is among the chunk's keys, the newer carries read for those at once (./word-arrival.ts).
+  const keys = `$${texts.indexOf(t.key) + 1}::text[]`;
   if (source.stored) {
     const update = `UPDATE ${t.table} r SET ${cols
       .slice(1)
@@ -198,7 +198,9 @@ function upsertStatement(
          source_system = $${m + 1}::text, mapping_version = $${m + 2}::text,
          updated_at = now(), deleted_at = NULL, arrived_at = ${arrival}
          FROM ${rowsFrom} AS v(${cols.join(', ')})
-        WHERE r.${t.key} = v.${t.key} ${writable('r')} RETURNING r.${t.key} AS key`;
+        WHERE r.${t.key} = v.${t.key}
+          ${source.arrival ? `AND ${writableBy(entity, 'r', arrival, `$${m + 4}`, keys, `v.${t.key}`)}` : ''}
+        RETURNING r.${t.key} AS key`;
     // A pull's: every row must be found, checked inside PostgreSQL (migration 380) so the transaction aborts
     // even with its COMMIT already sent behind this statement. A vendor batch's, every one read stored in its
     // transaction (none is ever removed, so a row not written is one left to a newer word: counted unchanged).
@@ -224,7 +226,7 @@ function upsertStatement(
   if (!source.arrival) return [upsert, params];
   return [
     `WITH w AS (${upsert}
-        WHERE ${writableBy(entity, 'r', arrival, `$${m + 4}`)} RETURNING r.${t.key} AS key)
+        WHERE ${writableBy(entity, 'r', arrival, `$${m + 4}`, keys)} RETURNING r.${t.key} AS key)
      ${writtenOf('w', part.length)}`,
     params,
   ];

@@ -40,11 +40,40 @@ export function wordArrival(entity: EntityName, row: string): string {
  * (SQL timestamp) may write it: no word newer than that arrival is there — the row's write or a carry
  * ({@link wordArrival}), or a vendor's re-push judged at once (no record written) at that school that arrived
  * after it and carried the key. Equal arrivals: the later ingest writes (as before migration 600).
+ *
+ * `keys`: SQL text[] of the statement's keys (every row it may write is among them). The carries newer than the
+ * arrival are read for those keys once, with the re-pushes' keys, into one list the row's key must not be in
+ * (`key`: that key's SQL, default the row's): the same truth as `wordArrival(row) <= arrival` (`greatest` passes
+ * over a row with no carry, and a row's own arrival is never NULL), read in the statement's one snapshot as
+ * before. Issue 7 (perf21, test/bench/lib/write-where.ts): read by a subquery at each row, the carries cost
+ * ~23–27 % of a changed 1000-student batch's `UPDATE` where every student had one; read once, 6–8 % less for the
+ * whole statement (the same where none had). In an `UPDATE … FROM` of the batch's rows give the batch row's key
+ * (`v.key`): a `NOT IN` on the stored row is costed at every row probe, and the planner (tables never analysed)
+ * then scans every student.
  */
-export function writableBy(entity: EntityName, row: string, arrival: string, school: string): string {
-  const key = `${row}.${TABLES[entity].key}`;
-  return `${wordArrival(entity, row)} <= ${arrival}
-          AND ${key} NOT IN (${repushedKeysAfter(entity, school, arrival)})`;
+export function writableBy(
+  entity: EntityName,
+  row: string,
+  arrival: string,
+  school: string,
+  keys: string,
+  key = `${row}.${TABLES[entity].key}`,
+): string {
+  return `${rowArrival(row)} <= ${arrival}
+          AND ${key} NOT IN (${carriedKeysAfter(entity, keys, arrival)}
+                             UNION ALL ${repushedKeysAfter(entity, school, arrival)})`;
+}
+
+/**
+ * SQL query of one text column, never NULL: of the keys `keys` (SQL text[]), those a batch that arrived after
+ * `arrival` carried unchanged (truc.record_seen, its arrival or, NULL, when it was seen). One probe a key (`LIMIT`
+ * keeps it a lateral probe: as a join, the planner of a table never analysed read every carry of the entity).
+ */
+export function carriedKeysAfter(entity: EntityName, keys: string, arrival: string): string {
+  return `SELECT n.key FROM unnest(${keys}) AS c(key)
+            CROSS JOIN LATERAL (SELECT seen.key FROM truc.record_seen seen
+                                 WHERE seen.entity = '${entity}' AND seen.key = c.key
+                                   AND coalesce(seen.arrived_at, seen.seen_at) > ${arrival} LIMIT 1) n`;
 }
 
 /**
