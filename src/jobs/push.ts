@@ -187,20 +187,29 @@ async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Prom
  * The records a write set sends now: its live records; at a target that takes only the schools it serves,
  * those whose school it still serves. A record that moved meanwhile to a school the target does not serve
  * (or whose school's system changed) is superseded, never sent there: the target would refuse the school
- * (403/404, a permanent failure of the whole set; review15 BUG 3). Its change went where it is served.
+ * (403/404, a permanent failure of the whole set; review15 BUG 3). Its change went where it is served. So is
+ * superseded a class whose school holds a live class of the same code in a later school year: a target keys
+ * classes by code within the school and holds the newest year's under it, which last year's class would
+ * overwrite there (review21; the delete side: {@link keysToDelete}).
  */
 async function recordsToWrite(
   ctx: PushContext,
   set: PushSet,
 ): Promise<{ records: LoadedRecord[]; superseded?: number }> {
-  const records = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
-  if (ctx.targets[set.system]?.servedSchoolsOnly !== true) return { records };
+  const loaded = await createRecordsRepo(ctx.db).load(set.entity, set.keys);
+  const newer =
+    set.entity === 'classes'
+      ? await createClassKeysRepo(ctx.db).codeLiveInLaterYear(loaded.map((r) => r.key))
+      : undefined;
+  const records = newer ? loaded.filter((r) => !newer.has(r.key)) : loaded;
+  if (ctx.targets[set.system]?.servedSchoolsOnly !== true)
+    return newer ? { records, superseded: loaded.length - records.length } : { records };
   const served = await createSchoolSystemsRepo(ctx.db).servedBy(
     set.system,
     records.map((r) => r.scope),
   );
   const kept = records.filter((r) => served.has(r.scope));
-  return { records: kept, superseded: records.length - kept.length };
+  return { records: kept, superseded: loaded.length - kept.length };
 }
 
 /** Sends the set's records as they are now (mapped to the target's wire format by the target). */

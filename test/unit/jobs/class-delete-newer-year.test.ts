@@ -61,11 +61,12 @@ describe("a delete of this year's class while last year's class of the same code
 
   it("reaches the school's system, which holds this year's class under that code", async () => {
     await fullRun([wire('2024-2025', 'X'), wire('2025-2026', 'X'), wire('2025-2026', 'Y')]);
-    // The school's system was sent both; keyed by code, it holds the one written last: this year's.
+    // Keyed by code, the school's system holds this year's X: last year's is not written over it there
+    // (class-write-older-year.test.ts).
     const written = school.calls.flatMap((c) =>
       c.records.map((r) => (r as { schoolYear: string }).schoolYear),
     );
-    expect(written).toEqual(['2024-2025', '2025-2026', '2025-2026']);
+    expect(written).toEqual(['2025-2026', '2025-2026']);
     // The city drops this year's X (its run lists this year's Y); last year's X stays (history).
     await fullRun([wire('2024-2025', 'X'), wire('2025-2026', 'Y')]);
     expect(await live()).toEqual([`${S1}/2024-2025/X`, `${S1}/2025-2026/Y`]);

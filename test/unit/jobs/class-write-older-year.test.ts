@@ -1,16 +1,13 @@
 /**
- * review21 (it.fails: README Known limits): a school's own system keys a class by its code within the school
- * (vnEdu `class_id`, SMAS `MaLop`; the simulators' overlay in src/simulators/school-system/data.ts upserts by
- * classCode), so it holds one class per code: the one truc wrote there last. The delete side knows it (a delete
- * of last year's class is superseded while this year's class of its code is live: src/jobs/push.ts
- * `keysToDelete`, class-delete-newer-year.test.ts), the write side does not: when the city database changes last
- * year's class X (a correction to history, or the closing of last year's classes after the rollover opened this
- * year's), the write set sends last year's X to the school's system (src/jobs/push.ts `recordsToWrite` sends every
- * live record of the set), which writes it over this year's X under the code X. The school's system then holds
- * last year's class (its year, name, homeroom teacher) in place of this year's, for good: its next listing of X
- * is a copy truc sent (no change), and this year's X is not sent again until the city changes it.
- * Expected: a write of a class whose school holds a live class of the same code in a later school year is
- * superseded at a school's own system, as its delete is (or this year's is written after it).
+ * review21: a school's own system keys a class by its code within the school (vnEdu `class_id`, SMAS `MaLop`;
+ * the simulators' overlay in src/simulators/school-system/data.ts upserts by classCode), so it holds one class
+ * per code: the one truc wrote there last. The delete side knew it (a delete of last year's class is superseded
+ * while this year's class of its code is live: src/jobs/push.ts `keysToDelete`, class-delete-newer-year.test.ts);
+ * the write side did not: when the city database changed last year's class X (a correction to history, or the
+ * closing of last year's classes after the rollover opened this year's), the write set sent last year's X to the
+ * school's system, which wrote it over this year's X under the code X, for good (its next listing of X is a copy
+ * truc sent: no change). Now a write of a class whose school holds a live class of the same code in a later
+ * school year is superseded there, as its delete is (src/jobs/push.ts `recordsToWrite`).
  */
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
@@ -50,7 +47,7 @@ describe("a change to last year's class while this year's class of the same code
     return held;
   };
 
-  it.fails("leaves this year's class at the school's system", async () => {
+  it("leaves this year's class at the school's system", async () => {
     await run(true, [wire('2024-2025', 'X'), wire('2025-2026', 'X'), wire('2025-2026', 'Y')]);
     // Keyed by code, the system holds the one written last under X: this year's.
     expect(heldByCode()).toEqual(
@@ -66,7 +63,7 @@ describe("a change to last year's class while this year's class of the same code
       "deleted_at IS NULL AND data ->> 'classCode' = 'X'",
     );
     expect(live.map((r) => r.class_key).sort()).toEqual([`${S1}/2024-2025/X`, `${S1}/2025-2026/X`]);
-    // Fails: last year's X was written there last, over this year's ('2024-2025').
+    // Last year's X is superseded there (before the fix it was written over this year's: '2024-2025').
     expect(heldByCode().get('X')).toBe('2025-2026');
   });
 });
