@@ -1,0 +1,72 @@
+/**
+ * review21 (it.fails: README Known limits): the city database's tombstone of a record is applied even when it is
+ * only the echo of truc's own delete, sent there before the record came back. A vendor's snapshot leaves a
+ * student out: truc deletes it and sends the city the delete (acknowledged: truc.system_copies knows the city
+ * holds truc's deletion). The vendor then pushes the student again (a snapshot that left it out by mistake, a
+ * re-enrolment): truc restores it, and its upsert to the city waits in the push queue (the city slow, the queue
+ * behind). The night's incremental pull of the city lists the student's tombstone — the deletion truc itself sent
+ * — and src/jobs/pull-store.ts `sendTombstones` marks it deleted again (src/store/record-deletions.ts
+ * `markDeleted`: no look at what truc sent the city), undoing the vendor's newer word; that deletion is then sent
+ * on as the city's (to the school's own system serving the school), and the waiting upsert finds the record
+ * deleted and sends nothing. The city's older copy of a record is no change (README, review18 R2) — for a copy it
+ * lists, not for a deletion it lists.
+ * Expected: a city tombstone of a record whose deletion truc sent the city, restored in truc since, is the city's
+ * older state: no change (the waiting upsert delivers the restore).
+ */
+import { describe, expect, it } from 'vitest';
+import { requestSync } from '../../../src/jobs/contracts.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import { S1 } from '../../helpers/api.js';
+import {
+  drain,
+  fakeTarget,
+  fullStudentsRun,
+  hcmStudent,
+  useStudentsSource,
+  vendorBatch,
+} from './fixtures.js';
+
+describe('the echo of a delete truc sent the city, pulled after the record came back (review21)', () => {
+  const city = fakeTarget('hcm-csdl', ['students'], ['students']);
+  const { ctx, source } = useStudentsSource({ 'hcm-csdl': city });
+  const liveCodes = async () =>
+    (
+      await ctx.db.rows<{ student_code: string }>(
+        'truc.students',
+        `student_code LIKE 'TE%' AND deleted_at IS NULL ORDER BY student_code`,
+      )
+    ).map((r) => r.student_code);
+
+  it.fails('keeps the restored student (the city only lists the deletion truc sent it)', async () => {
+    await fullStudentsRun(ctx, source, [
+      [hcmStudent('TE1', { school: S1 }), hcmStudent('TE2', { school: S1 })],
+    ]);
+    await drain(ctx, 'reconcile');
+    const stored = await ctx.db.rows<{ data: unknown }>(
+      'truc.students',
+      `student_code LIKE 'TE%' ORDER BY student_code`,
+    );
+    // The vendor carries both as truc has them, then its snapshot leaves TE1 out: deleted, the delete sent.
+    expect(
+      await vendorBatch(
+        ctx,
+        stored.map((r) => r.data),
+      ),
+    ).toMatchObject({ unchanged: 2 });
+    expect(await vendorBatch(ctx, [stored[1]!.data], 'snapshot')).toMatchObject({ deleted: 1 });
+    await drain(ctx, 'push.hcm-csdl');
+    expect(city.removals.flatMap((r) => r.keys)).toEqual(['TE1']);
+    // The vendor pushes TE1 again: restored; its upsert to the city waits in the queue.
+    expect(await vendorBatch(ctx, [stored[0]!.data])).toMatchObject({ status: 'done', accepted: 1 });
+    expect(await liveCodes()).toEqual(['TE1', 'TE2']);
+    // The night's incremental pull: the city's feed lists TE1's tombstone, the deletion truc sent it.
+    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', '', 'w0');
+    await ctx.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: ctx.now() }),
+    );
+    source.pages = [{ items: [], deletedKeys: ['TE1'], nextCursor: undefined, watermark: 'w1' }];
+    await drain(ctx, 'pull');
+    // Fails: ['TE2'] — the echo deleted the restored student again.
+    expect(await liveCodes()).toEqual(['TE1', 'TE2']);
+  });
+});
