@@ -94,6 +94,14 @@ describe('loadConfig: defaults per profile', () => {
     expect(c.auth.jwtKeys[0]?.kid).toBe('demo-1');
   });
 
+  it("demo profile: the city's schedules as the default profile has them (a city admin walks them in the demo)", () => {
+    const demo = loadConfig({ env: { TRUC_PROFILE: 'demo' } });
+    const city = loadConfig({ env: {} });
+    expect(Object.keys(demo.sync.schedules).length).toBeGreaterThan(0);
+    expect(demo.sync.schedules).toEqual(city.sync.schedules);
+    expect(demo.quality.websiteProbe.cron).toBe(''); // its made-up schools' websites are not probed
+  });
+
   it('a blank TRUC_PROFILE means the default profile', () => {
     expect(loadConfig({ env: { TRUC_PROFILE: '  ' } }).profile).toBe('default');
   });
