@@ -14,9 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, EntityName } from '../../src/config.js';
 import { requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import type { Queryable } from '../../src/store/db.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
 import { settledSync, settleOutbox } from '../helpers/settled-sync.js';
 
@@ -31,13 +32,7 @@ describe('seen keys of runs that never reconcile (postgres+redis)', () => {
 
   beforeAll(async () => {
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
+    hcm = await startCitySimulator({ ...SIZE, tombstoneRate: 0 });
     const config = structuredClone(env.config) as Mutable<Config>;
     config.systems['hcm-csdl'].baseUrl = hcm.url;
     delete config.systems.smas.baseUrl;

@@ -14,8 +14,9 @@ import type { Config, SystemName } from '../../src/config.js';
 import { queueBatch } from '../../src/jobs/contracts.js';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
 import { settledSync, settleOutbox } from '../helpers/settled-sync.js';
 
@@ -62,12 +63,7 @@ describe('a school system’s older copy pushed by its vendor (review17b C2)', (
   beforeAll(async () => {
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
     const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
+    hcm = await startCitySimulator({ ...SIZE, tombstoneRate: 0 });
     smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
     const config = structuredClone(env.config) as Mutable<Config>;
     config.systems['hcm-csdl'].baseUrl = hcm.url;

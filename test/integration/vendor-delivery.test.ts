@@ -20,10 +20,11 @@ import { replayDeadLetters } from '../../src/jobs/dead-letters.js';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
 import { smasStudentFromCanonical } from '../../src/mappings/smas/index.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../src/store/school-systems.js';
+import { startCitySimulator } from '../helpers/city-sim.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
@@ -86,12 +87,7 @@ describe('delivery of the city database changes to the schools own systems (post
   beforeAll(async () => {
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
     const c = env.config.systems;
-    hcm = await startHcmCsdlSimulator({
-      ...SIZE,
-      clientId: c['hcm-csdl'].clientId!,
-      clientSecret: c['hcm-csdl'].clientSecret!,
-      tombstoneRate: 0,
-    });
+    hcm = await startCitySimulator({ ...SIZE, tombstoneRate: 0 });
     smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
     vnedu = await startVneduSimulator({ ...SIZE, token: c.vnedu.token! });
     const config = structuredClone(env.config) as Mutable<Config>;
