@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/chain.js';
+import { CITY_SYSTEM } from '../canonical/systems.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -247,7 +248,12 @@ async function sendTombstones(
   page: PulledPage,
 ): Promise<{ deleting: Promise<Deleted> }> {
   const tombstoned = await tombstonedKeys(q, run, page.deletedKeys);
-  const deleting = createRecordsRepo(q).tombstoneScoped(run.entity, tombstoned, { naturalKeys: true });
+  // The city's tombstone of a record whose deletion truc sent it, restored since, is its older state: no change.
+  const city = run.system === CITY_SYSTEM ? { city: run.system } : {};
+  const deleting = createRecordsRepo(q).tombstoneScoped(run.entity, tombstoned, {
+    naturalKeys: true,
+    ...city,
+  });
   deleting.catch(() => undefined); // its failure fails the statements after it
   return { deleting };
 }

@@ -7,7 +7,7 @@ import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { chunks, TABLES, writtenBy } from './record-tables.js';
 import { carriedAfterWrite } from './record-seen.js';
-import { holdsSql } from './system-copies.js';
+import { CITY_COPIES_SCHOOL, holdsSql } from './system-copies.js';
 import { batchArrival, wordArrival, writableBy } from './word-arrival.js';
 
 /**
@@ -27,13 +27,19 @@ async function markDeleted(
   // city's (a pull's tombstones, a run's reconciliation) arrives with the write: NULL.
   const set = arrival ? `arrived_at = ${batchArrival('$2')}` : 'arrived_at = NULL';
   const where = arrival ? `AND ${writableBy(entity, 'r', batchArrival('$2'), '$3', '$1::text[]')}` : '';
+  const at = arrival ? 4 : 2;
+  const echo = opts.city ? `AND NOT ${echoOfOwnDelete(entity, 'r', `$${at}`, `$${at + 1}`)}` : '';
   const answers = await Promise.all(
     [...chunks(keys)].map((part) =>
       q.query<{ key: string; scope: string }>(
         `UPDATE ${t.table} r SET deleted_at = now(), ${set}
-          WHERE r.${t.key} = ANY($1::text[]) AND r.deleted_at IS NULL ${where}
+          WHERE r.${t.key} = ANY($1::text[]) AND r.deleted_at IS NULL ${where} ${echo}
          RETURNING r.${t.key} AS key, r.${t.scope} AS scope`,
-        arrival ? [part, arrival.batchId, arrival.school] : [part],
+        [
+          part,
+          ...(arrival ? [arrival.batchId, arrival.school] : []),
+          ...(opts.city ? [opts.city, entity] : []),
+        ],
       ),
     ),
   );
@@ -41,12 +47,33 @@ async function markDeleted(
 }
 
 /**
+ * SQL: whether the live record `r` is one whose deletion truc sent the city database (system `s`, entity `e`),
+ * restored in truc since by another source (review21, `test/unit/jobs/city-tombstone-echo.test.ts`): the city's
+ * copy row (school {@link CITY_COPIES_SCHOOL}, ./system-copies.ts) says the last thing sent there is a deletion
+ * (`sent_fp` null after a send: `sent_prev_fp` set), acknowledged, with no copy of the city's noted after it,
+ * and another source wrote the row last. A tombstone the city then lists of it is the echo of truc's own
+ * delete — the city's older state, as its older copy is (review18 R2) — not the city's word: the restore's
+ * upsert, queued, delivers it. Once that upsert is sent (`sent_fp` set) any tombstone is the city's own.
+ */
+function echoOfOwnDelete(entity: EntityName, r: string, s: string, e: string): string {
+  const t = TABLES[entity];
+  return `(${r}.source_system IS DISTINCT FROM ${s} AND EXISTS (
+            SELECT 1 FROM truc.system_copies c
+             WHERE c.system = ${s} AND c.entity = ${e} AND c.key = ${r}.${t.key} AND c.school = '${CITY_COPIES_SCHOOL}'
+               AND c.sent_fp IS NULL AND c.sent_prev_fp IS NOT NULL AND c.sent_at IS NOT NULL
+               AND (c.received_at IS NULL OR c.received_at <= c.sent_at)))`;
+}
+
+/**
  * How records are deleted: `naturalKeys`, the keys are truc's own (classes); `arrival`, a vendor snapshot's
- * deletion (its batch and school): at its arrival, and not of a record holding a newer word.
+ * deletion (its batch and school): at its arrival, and not of a record holding a newer word; `city`, the city
+ * database's tombstones (its system): not of a record whose deletion truc sent it and restored since
+ * ({@link echoOfOwnDelete}).
  */
 export interface DeleteOptions {
   naturalKeys?: boolean;
   arrival?: { batchId: string; school: string } | undefined;
+  city?: string | undefined;
 }
 
 /** Deletions: tombstones, and the deleted records' scopes. */
@@ -69,8 +96,11 @@ export function recordDeletions(q: Queryable) {
      * weighs a pulled page's tombstones by (issue 7: one statement, not a read of the records and then the
      * update). Its statements are made at once: in a transaction, the caller may wait for them later.
      */
-    tombstoneScoped: (entity: EntityName, keys: readonly string[], opts: { naturalKeys?: boolean } = {}) =>
-      markDeleted(q, entity, keys, opts),
+    tombstoneScoped: (
+      entity: EntityName,
+      keys: readonly string[],
+      opts: Pick<DeleteOptions, 'naturalKeys' | 'city'> = {},
+    ) => markDeleted(q, entity, keys, opts),
     /** The deleted records of `keys` with their scope (school) as it was when they were deleted. */
     async deletedScopes(
       entity: EntityName,

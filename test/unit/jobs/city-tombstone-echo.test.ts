@@ -1,5 +1,5 @@
 /**
- * review21 (it.fails: README Known limits): the city database's tombstone of a record is applied even when it is
+ * review21 (was it.fails: README Known limits; fixed by echo22): the city database's tombstone of a record is applied even when it is
  * only the echo of truc's own delete, sent there before the record came back. A vendor's snapshot leaves a
  * student out: truc deletes it and sends the city the delete (acknowledged: truc.system_copies knows the city
  * holds truc's deletion). The vendor then pushes the student again (a snapshot that left it out by mistake, a
@@ -11,7 +11,9 @@
  * deleted and sends nothing. The city's older copy of a record is no change (README, review18 R2) — for a copy it
  * lists, not for a deletion it lists.
  * Expected: a city tombstone of a record whose deletion truc sent the city, restored in truc since, is the city's
- * older state: no change (the waiting upsert delivers the restore).
+ * older state: no change (the waiting upsert delivers the restore). The fix: src/store/record-deletions.ts
+ * `echoOfOwnDelete`, the city's tombstones (pull-store `sendTombstones`) skip such records. Once the restore's
+ * upsert is acknowledged by the city, its tombstone of the record is its own deletion again: applied.
  */
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
@@ -36,8 +38,13 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
         `student_code LIKE 'TE%' AND deleted_at IS NULL ORDER BY student_code`,
       )
     ).map((r) => r.student_code);
+  const writtenToCity = () =>
+    city.calls.flatMap((c) => (c.records as Array<{ studentCode: string }>).map((r) => r.studentCode));
 
-  it.fails('keeps the restored student (the city only lists the deletion truc sent it)', async () => {
+  /** TE1 deleted by a vendor snapshot (the delete acknowledged by the city), then pushed again: restored. */
+  async function deletedThenRestored(): Promise<void> {
+    city.calls.length = 0;
+    city.removals.length = 0;
     await fullStudentsRun(ctx, source, [
       [hcmStudent('TE1', { school: S1 }), hcmStudent('TE2', { school: S1 })],
     ]);
@@ -56,17 +63,40 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
     expect(await vendorBatch(ctx, [stored[1]!.data], 'snapshot')).toMatchObject({ deleted: 1 });
     await drain(ctx, 'push.hcm-csdl');
     expect(city.removals.flatMap((r) => r.keys)).toEqual(['TE1']);
-    // The vendor pushes TE1 again: restored; its upsert to the city waits in the queue.
+    // The vendor pushes TE1 again: restored; its upsert to the city is queued.
     expect(await vendorBatch(ctx, [stored[0]!.data])).toMatchObject({ status: 'done', accepted: 1 });
     expect(await liveCodes()).toEqual(['TE1', 'TE2']);
-    // The night's incremental pull: the city's feed lists TE1's tombstone, the deletion truc sent it.
+  }
+
+  /** The night's incremental pull: the city's feed lists TE1's tombstone. */
+  async function pullTombstoneOfTE1(): Promise<void> {
     await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', '', 'w0');
     await ctx.db.tx((q) =>
       requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: ctx.now() }),
     );
     source.pages = [{ items: [], deletedKeys: ['TE1'], nextCursor: undefined, watermark: 'w1' }];
     await drain(ctx, 'pull');
-    // Fails: ['TE2'] — the echo deleted the restored student again.
+  }
+
+  it('keeps the restored student (the city only lists the deletion truc sent it)', async () => {
+    await deletedThenRestored();
+    // The upsert still waits: the tombstone the city lists is the deletion truc sent it.
+    expect(writtenToCity()).not.toContain('TE1');
+    await pullTombstoneOfTE1();
+    // Without the fix: ['TE2'] — the echo deleted the restored student again.
     expect(await liveCodes()).toEqual(['TE1', 'TE2']);
+    // The waiting upsert delivers the restore to the city; no deletion goes out again.
+    await drain(ctx, 'push.hcm-csdl');
+    expect(writtenToCity()).toContain('TE1');
+    expect(city.removals.flatMap((r) => r.keys)).toEqual(['TE1']);
+  });
+
+  it("deletes it once the city acknowledged the restore (its tombstone is then the city's own)", async () => {
+    await deletedThenRestored();
+    // The restore's upsert is delivered and acknowledged before the city lists a tombstone of TE1.
+    await drain(ctx, 'push.hcm-csdl');
+    expect(writtenToCity()).toContain('TE1');
+    await pullTombstoneOfTE1();
+    expect(await liveCodes()).toEqual(['TE2']);
   });
 });
