@@ -18,7 +18,12 @@ import { classKeyParts } from '../canonical/entities.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
 import type { EntityName } from '../config.js';
 import type { Queryable } from '../store/db.js';
-import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
+import {
+  CITY_SCHOOLS,
+  createGuardHoldsRepo,
+  type HoldReason,
+  type SchoolDiff,
+} from '../store/guard-holds.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createRunGuardRepo, type RunSchoolCounts } from '../store/run-guard.js';
@@ -48,17 +53,37 @@ export function tombstoneEntries(deleted: readonly { key: string; scope: string 
  * What a run's counts are kept by ({@link unitKey}): the school, or, a classes run's, the school and the class's
  * school year (left20 item 1: a full classes run reconciles within each school year it lists, so its deletions,
  * changes and moves are weighed within the year, as a vendor's class snapshot is, review18 R4; weighed against
- * every year's classes, the years kept beside this one diluted a mass deletion of this year's).
+ * every year's classes, the years kept beside this one diluted a mass deletion of this year's); a schools run's, the
+ * city's schools as one ({@link CITY_SCHOOLS}, guard22).
  */
 export function runUnit(entity: EntityName): (school: string, key: string) => string {
+  if (entity === 'schools') return () => CITY_SCHOOLS;
   return entity === 'classes'
     ? (school, key) => unitKey(school, classKeyParts(key).year)
     : (school) => school;
 }
 
-/** The entries as a run weighs them: a class's with its school year ({@link runUnit}). */
-const inUnits = (entity: EntityName, entries: readonly GuardEntry[]): readonly GuardEntry[] =>
-  entity === 'classes' ? entries.map((e) => ({ ...e, year: classKeyParts(e.key).year })) : entries;
+/**
+ * The entries as a run weighs them: a class's with its school year; a school against the city's schools, one unit
+ * ({@link CITY_SCHOOLS}: a school record is its own school, so weighed per school each counted 1 live record, under
+ * `minRecords`, and a run deleting half of the city's schools was never held; guard22).
+ */
+const inUnits = (entity: EntityName, entries: readonly GuardEntry[]): readonly GuardEntry[] => {
+  if (entity === 'schools') return entries.map((e) => ({ ...e, school: CITY_SCHOOLS }));
+  return entity === 'classes' ? entries.map((e) => ({ ...e, year: classKeyParts(e.key).year })) : entries;
+};
+
+/** The live records of the units a run weighs first ({@link runUnit}): per school, school year, or the city's schools. */
+async function liveOf(
+  q: Queryable,
+  entity: EntityName,
+  schools: readonly string[],
+): Promise<Map<string, number>> {
+  const records = createRecordsRepo(q);
+  if (schools.length === 0) return new Map();
+  if (entity === 'schools') return new Map([[CITY_SCHOOLS, await records.count('schools')]]);
+  return entity === 'classes' ? records.liveClassCounts(schools) : records.liveCounts(entity, schools);
+}
 
 /**
  * A run's counts per school (per school year of a classes run: {@link runUnit}) with one more step's entries:
@@ -82,12 +107,7 @@ async function withRun(
   );
   const first = new Set([...units.keys()].filter((u) => (sofar.get(u)?.live ?? null) === null));
   const firstSchools = [...new Set([...first].map((u) => units.get(u)!))];
-  const liveNow =
-    firstSchools.length === 0
-      ? new Map<string, number>()
-      : run.entity === 'classes'
-        ? await createRecordsRepo(q).liveClassCounts(firstSchools)
-        : await createRecordsRepo(q).liveCounts(run.entity, firstSchools);
+  const liveNow = await liveOf(q, run.entity, firstSchools);
   const live = new Map<string, number>();
   for (const u of units.keys()) live.set(u, sofar.get(u)?.live ?? liveNow.get(u) ?? 0);
   const diffs = diffsOf(entries, live);

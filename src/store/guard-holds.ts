@@ -11,8 +11,15 @@ export type HoldKind = 'batch' | 'reconcile' | 'run';
 /** superseded: a run's reconciliation or held page approved after a newer full run of its scope decided (nothing applied). */
 export type HoldStatus = 'held' | 'approved' | 'rejected' | 'superseded';
 
+/**
+ * The `school` of a schools run's diff and reasons (guard22): the city's schools, weighed as one unit against every
+ * live school (../jobs/run-guard.ts `runUnit`; no school code is `*`); the school codes are the diff's keys.
+ */
+export const CITY_SCHOOLS = '*';
+
 /** What a held change would do to one school (of one school year: a classes run, left20 item 1). */
 export interface SchoolDiff {
+  /** The school's code; {@link CITY_SCHOOLS} for a schools run (the city's schools as one). */
   school: string;
   /** A classes run's counts are per school year (the school's classes of that year); absent otherwise. */
   schoolYear?: string;

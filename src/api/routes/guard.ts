@@ -28,9 +28,15 @@ const SchoolYear = z.string().optional().meta({
   description:
     'năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school',
 });
+const School = z.string().meta({
+  description:
+    'mã trường; "*" với lượt kéo danh sách trường: các trường của thành phố tính chung, mã trường nằm trong keys / ' +
+    'school code; "*" for a schools run: the city\'s schools weighed as one, their codes in keys',
+});
+
 const Reason = z
   .object({
-    school: z.string(),
+    school: School,
     schoolYear: SchoolYear,
     kind: z.enum(['deleted', 'changed']).meta({
       description:
@@ -79,7 +85,7 @@ const HoldSummary = z
 
 const SchoolDiff = z
   .object({
-    school: z.string(),
+    school: School,
     schoolYear: SchoolYear,
     live: Count,
     deleted: Count,

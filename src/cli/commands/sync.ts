@@ -8,7 +8,7 @@ import {
   type SystemName,
 } from '../../config.js';
 import type { Db } from '../../store/db.js';
-import type { GuardHoldSummary } from '../../store/guard-holds.js';
+import { CITY_SCHOOLS, type GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
 import { both, defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
 
@@ -82,21 +82,33 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
 `;
   const t = hold.totals;
   const pct = (n: number) => `${Math.round(n * 100)} %`;
+  // A schools run weighs the city's schools as one (CITY_SCHOOLS, `*`: ../../jobs/run-guard.ts `runUnit`).
+  const where = (r: GuardHoldSummary['reasons'][number]) =>
+    r.school === CITY_SCHOOLS
+      ? { vi: 'các trường của thành phố', en: "the city's schools" }
+      : {
+          vi: `trường ${r.school}${r.schoolYear ? ` năm học ${r.schoolYear}` : ''}`,
+          en: `school ${r.school}${r.schoolYear ? ` (${r.schoolYear})` : ''}`,
+        };
   const over = hold.reasons.map(
     (r) =>
       `  ${both(
-        `trường ${r.school}${r.schoolYear ? ` năm học ${r.schoolYear}` : ''}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
-        `school ${r.school}${r.schoolYear ? ` (${r.schoolYear})` : ''}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
+        `${where(r).vi}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
+        `${where(r).en}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
       )}\n`,
   );
+  const schools =
+    hold.entity === 'schools'
+      ? { vi: '', en: '' }
+      : { vi: `${hold.schools} trường, `, en: `${hold.schools} school(s), ` };
   const [approve, reject] = DECISIONS[reconciliation ? 'reconcile' : 'run'];
   const id = hold.id;
   const url = (decision: string) => `POST /v1/guard/holds/${id}/${decision}`;
   return (
     `truc: ${both(
-      `${isHeldVi} (lệnh giữ ${id}, ${hold.kind}): ${hold.schools} trường, ${t.live} ${hold.entity} còn hiệu lực, ` +
+      `${isHeldVi} (lệnh giữ ${id}, ${hold.kind}): ${schools.vi}${t.live} ${hold.entity} còn hiệu lực, ` +
         `${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
-      `${isHeldEn} (hold ${id}, ${hold.kind}): ${hold.schools} school(s), ${t.live} live ${hold.entity}, ` +
+      `${isHeldEn} (hold ${id}, ${hold.kind}): ${schools.en}${t.live} live ${hold.entity}, ` +
         `${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
     )}\n` +
     over.join('') +

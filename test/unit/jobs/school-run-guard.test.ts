@@ -1,5 +1,5 @@
 /**
- * review21 (it.fails: README Known limits): the mass-change guard cannot hold a schools run. Issue 7 item 3: "a
+ * review21 (was it.fails: README Known limits; guard22 weighs a schools run's schools as one unit, the city's): the mass-change guard cannot hold a schools run. Issue 7 item 3: "a
  * source that suddenly returns half its students … would be applied in full" — the guard weighs a run's deletions
  * per school against that school's live records (src/jobs/run-guard.ts, src/jobs/guard.ts `evaluate`: schools
  * with fewer than `minRecords` (20) are not guarded). A school record is its own school (record-tables.ts: the
@@ -43,12 +43,28 @@ describe("a full schools run listing half of the city's schools (review21)", () 
   const live = async () => (await ctx.db.rows('truc.schools', 'deleted_at IS NULL')).length;
   const holds = async () => (await ctx.db.rows('truc.guard_holds', 'true')).length;
 
-  it.fails('is held before it deletes the other half', async () => {
+  it('is held before it deletes the other half', async () => {
     await fullRun(codes.map(wire));
     expect(await live()).toBe(40);
     await fullRun(codes.slice(0, 20).map(wire));
     // Fails: 20 live, no hold — 20 of 40 schools (50 %) deleted unguarded.
     expect(await live()).toBe(40);
     expect(await holds()).toBe(1);
+    // The hold weighs the city's schools as one (`*`, guard22): its diff names the schools it would delete.
+    const [hold] = await ctx.db.rows('truc.guard_holds', 'true');
+    expect(hold).toMatchObject({ kind: 'reconcile', entity: 'schools', status: 'held' });
+    expect(hold!.diff).toEqual([
+      {
+        school: '*',
+        live: 40,
+        deleted: 20,
+        moved: 0,
+        changed: 0,
+        keys: { deleted: codes.slice(20), moved: [], changed: [] },
+      },
+    ]);
+    expect(hold!.reasons).toEqual([
+      { school: '*', kind: 'deleted', count: 20, live: 40, ratio: 0.5, threshold: 0.3 },
+    ]);
   });
 });

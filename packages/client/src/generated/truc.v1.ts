@@ -1343,6 +1343,7 @@ export interface components {
       };
     };
     GuardReason: {
+      /** @description mã trường; "*" với lượt kéo danh sách trường: các trường của thành phố tính chung, mã trường nằm trong keys / school code; "*" for a schools run: the city's schools weighed as one, their codes in keys */
       school: string;
       /** @description năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school */
       schoolYear?: string;
@@ -1388,6 +1389,7 @@ export interface components {
       };
     };
     GuardSchoolDiff: {
+      /** @description mã trường; "*" với lượt kéo danh sách trường: các trường của thành phố tính chung, mã trường nằm trong keys / school code; "*" for a schools run: the city's schools weighed as one, their codes in keys */
       school: string;
       /** @description năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school */
       schoolYear?: string;
