@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followRun } from '../../../src/cli/commands/sync.js';
 import type { CliOutput } from '../../../src/cli/kit.js';
 import { requestSync } from '../../../src/jobs/requests.js';
-import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
+import { CITY_SCHOOLS, createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createRunGuardRepo } from '../../../src/store/run-guard.js';
 import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
 
@@ -102,6 +102,39 @@ describe('sync run --follow on a held run', () => {
     );
     return id;
   };
+
+  it("a held schools run (guard22): names the city's schools, not a school '*', nor 1 school", async () => {
+    const id = await db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'schools', requestedBy: 'operator:cli', at: new Date() }),
+    );
+    expect(await createRunGuardRepo(db).hold(id)).toBe(true);
+    const holdId = await createGuardHoldsRepo(db).create({
+      kind: 'run',
+      syncRunId: id,
+      entity: 'schools',
+      diff: [
+        {
+          school: CITY_SCHOOLS,
+          live: 40,
+          deleted: 20,
+          moved: 0,
+          changed: 0,
+          keys: { deleted: [], moved: [], changed: [] },
+        },
+      ],
+      reasons: [{ school: CITY_SCHOOLS, kind: 'deleted', count: 20, live: 40, ratio: 0.5, threshold: 0.3 }],
+    });
+    const c = capture();
+    expect(await followRun(db, id, { intervalMs: 50, timeout: 86_400 }, c.out)).toBe(3);
+    const err = c.stderr.join('');
+    expect(err).toContain(
+      `(lệnh giữ ${holdId}, run): 40 schools còn hiệu lực, 20 xoá, 0 chuyển đi, 0 thay đổi` +
+        ` / sync run ${id} is held by the mass-change guard (hold ${holdId}, run): 40 live schools, 20 deleted, 0 moved, 0 changed\n`,
+    );
+    expect(err).toContain(
+      "  các trường của thành phố: xoá hoặc chuyển đi 20 trên 40 còn hiệu lực (50 %, ngưỡng 30 %) / the city's schools: deleted 20 of 40 live (50 %, threshold 30 %)\n",
+    );
+  });
 
   it('a full run whose reconciliation is held: says so (hold, approve/reject) and exits 3, as a held page', async () => {
     const id = await doneFullRun('queued');
