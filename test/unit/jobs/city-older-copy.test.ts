@@ -1,5 +1,6 @@
 /**
- * review18 BUG R2 (not fixed yet: `it.fails`): a full pull of the city database puts the city's copy of a
+ * review18 BUG R2 (was `it.fails`; fixed by city20 in stop 41: the city's older copy is no change): a full pull
+ * of the city database put the city's copy of a
  * student back over a vendor's change that truc has not delivered to the city yet (the city down, its push
  * set waiting behind the circuit, or simply not sent before the Sunday reconciliation's page was read). The
  * city did not change the student: it still holds the state truc had before the vendor's change. But a
