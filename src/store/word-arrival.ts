@@ -9,7 +9,7 @@
  * A vendor batch writes a record only when no word newer than its own arrival is there, compared in the write
  * statement itself ({@link writableBy}): under READ COMMITTED PostgreSQL re-checks an UPDATE's WHERE on the
  * newest row version once it holds the row's lock, so a newer batch's write committed after the older batch read
- * the stored copies still stops it (./records.ts `upsert`).
+ * the stored copies still stops it (./record-writes.ts `upsert`).
  */
 import type { EntityName } from '../config.js';
 import { TABLES } from './record-tables.js';

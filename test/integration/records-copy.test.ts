@@ -1,5 +1,5 @@
 /**
- * New records COPYed (src/store/records.ts `upsert` with `fresh`, src/store/db.ts `copyIn`; issue 7: a
+ * New records COPYed (src/store/record-writes.ts `upsert` with `fresh`, src/store/db.ts `copyIn`; issue 7: a
  * first-sync page's insert): on PostgreSQL the rows go in binary COPY form, stored exactly as the INSERT
  * stores them (text in any script, NULLs, JSON escapes), the change feed hears them, and a COPY in a
  * transaction's pipeline fails and rolls back like any statement without spoiling its connection. The

@@ -11,7 +11,7 @@
  * (truc.record_seen, as after a night's re-push; WW_SEEN=0: none, the ingest bench's case, whose changed re-push
  * follows re-pushes judged at once, which note nothing). Each round, each variant in turn (the order rotating)
  * writes a school of its own with every record changed (the ingest bench's changed status date): the statement
- * truc sends for a vendor batch of stored rows (src/store/records.ts `upsert` with `stored` and `arrival`),
+ * truc sends for a vendor batch of stored rows (src/store/record-writes.ts `upsert` with `stored` and `arrival`),
  * rewritten by the variant, in a transaction of its own, on a connection with truc's settings (`jit=off`); the
  * first school is a warm-up. Per variant: the median backend CPU of the statement (/proc/<pid>/schedstat) and the
  * median of its per-round ratio to the first variant. Variants:

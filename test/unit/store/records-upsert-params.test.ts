@@ -1,5 +1,5 @@
 /**
- * The parameters of the records' upsert (src/store/records.ts `upsertStatement`, issue 7): the records' JSON
+ * The parameters of the records' upsert (src/store/record-writes.ts `upsertStatement`, issue 7): the records' JSON
  * array, ~400 KB for 1000 students, is the statement's last parameter, so pg's buffer for the statement's
  * parameters does not grow again over it for the columns after it (a changed 1000-student chunk: 1.42 → 0.91 MB
  * allocated there). The statement itself runs in the ingest tests (test/unit/jobs/ingest-stored-update.test.ts).
