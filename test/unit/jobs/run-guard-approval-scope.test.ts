@@ -1,0 +1,81 @@
+/**
+ * review23 (it.fails: README Known limits): issue 7 item 3 — a run over the thresholds "is held with its diff; a
+ * city admin inspects it (counts and keys …), approves or rejects it". truc's approval of any hold of a run lets
+ * the rest of that run through unguarded (src/store/guard-holds.ts `approved({ syncRunId })`, read by
+ * src/jobs/run-guard.ts for every later page and for the reconciliation: "one decision covers a run"). So the
+ * admin approves the diff shown (here: a full run of the city renames 16 of school S1's 30 students, a correction
+ * the admin checks and accepts), and the same run's reconciliation then deletes every student of school S2,
+ * which the source no longer lists (the failure issue 7 names: "a source that suddenly returns half its
+ * students"): 30 of 30 deleted, no hold, the deletions sent on to the targets; the admin never saw S2.
+ * Expected: an approval covers what its diff showed (its schools, its kinds and counts); a later page or the
+ * reconciliation that takes a school the admin was not shown over a threshold is held again with its own diff.
+ */
+import { describe, expect, it } from 'vitest';
+import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { createRecordsRepo } from '../../../src/store/records.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import { S1, S2 } from '../../helpers/api.js';
+import { hcmStudent, nextRow, runRow, useStudentsSource } from './fixtures.js';
+
+const codes = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+
+describe('an approved hold of a run covers schools its diff did not show (review23)', () => {
+  const { ctx, source } = useStudentsSource();
+  const pullNext = async () => {
+    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
+    return row && runRow(ctx, row);
+  };
+  const reconcileNext = async () => {
+    const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
+    return row && runRow(ctx, row);
+  };
+  const page = (items: unknown[]) =>
+    source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
+  const fullRunOfEverything = () =>
+    ctx.db.tx((q) =>
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
+    );
+  const liveCount = (school: string) => createRecordsRepo(ctx.db).count('students', school);
+
+  it.fails('the reconciliation deleting all of another school is held again', async () => {
+    const a = codes('SA', 30);
+    const b = codes('SB', 30);
+    // The city database holds both schools; a first full run brings them.
+    await fullRunOfEverything();
+    page([...a.map((k) => hcmStudent(k, { school: S1 })), ...b.map((k) => hcmStudent(k, { school: S2 }))]);
+    expect(await pullNext()).toEqual({ records: 60, last: true });
+    expect(await reconcileNext()).toMatchObject({ deleted: 0 });
+
+    // The next full run lists S1 only, 16 of its 30 students renamed (53%): held, the diff shows S1.
+    const runId = await fullRunOfEverything();
+    const s1Page = a.map((k, i) =>
+      hcmStudent(k, { school: S1, ...(i < 16 ? { name: 'Trần Văn Nam' } : {}) }),
+    );
+    page(s1Page);
+    const first = (await pullNext()) as { held: boolean; holdId: number };
+    expect(first).toMatchObject({ held: true });
+    const [hold] = await ctx.db.rows<{ diff: Array<{ school: string }> }>(
+      'truc.guard_holds',
+      `id = ${first.holdId}`,
+    );
+    expect(hold!.diff.map((d) => d.school)).toEqual([S1]);
+    // The admin checks S1's renames and approves them.
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
+    );
+    page(s1Page);
+    expect(await pullNext()).toEqual({ records: 30, last: true });
+
+    // Fails: { deleted: 30, skipped: null } — every student of S2 deleted under S1's approval.
+    expect(await reconcileNext()).toMatchObject({ deleted: 0, skipped: 'held' });
+    expect(await liveCount(S2)).toBe(30);
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('held');
+  });
+});
