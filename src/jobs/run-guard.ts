@@ -8,10 +8,12 @@
  * deletions and moves stay guarded). Over a threshold, the page is not applied: its transaction is
  * rolled back (`RunHeld`), and {@link holdRun} holds the run (status 'held') with a hold of kind 'run'
  * whose diff has the run's counts and the page's keys (no personal data). An approval runs the run on
- * from its cursor, the page included, and lets the rest of the run through; a rejection ends the run
+ * from its cursor, the page included, and lets through what its diff showed ({@link approvedAlready}: a later
+ * page or the reconciliation taking another school, or another kind, or more, over a threshold is held again
+ * with its own diff, review23); a rejection ends the run
  * (failed, ERR_GUARD_REJECTED). A full run's reconciliation is judged with the same running counts
  * ({@link guardReconcile}): its deletions add to the run's, and over a threshold it is held (kind
- * 'reconcile'); one approval covers the run, pages and reconciliation alike.
+ * 'reconcile'); an approval covers pages and reconciliation alike, as far as its diff went.
  */
 import { appendAudit } from '../audit/chain.js';
 import { classKeyParts } from '../canonical/entities.js';
@@ -172,6 +174,32 @@ function addToRun(
 }
 
 /**
+ * True when an admin approved each of these reasons already: an approved hold of the run showed the same school
+ * (school year) over the same threshold (`deleted` or `changed`) with at least this count. An approval covers
+ * what its diff showed (review23: approving one school's renames let the same run's reconciliation delete every
+ * student of a school the admin never saw); another school, another kind or a larger count is held again.
+ */
+export function coveredBy(reasons: readonly HoldReason[], approved: readonly HoldReason[]): boolean {
+  return reasons.every((r) =>
+    approved.some(
+      (a) =>
+        a.school === r.school &&
+        (a.schoolYear ?? '') === (r.schoolYear ?? '') &&
+        a.kind === r.kind &&
+        a.count >= r.count,
+    ),
+  );
+}
+
+async function approvedAlready(
+  q: Queryable,
+  runId: number,
+  reasons: readonly HoldReason[],
+): Promise<boolean> {
+  return coveredBy(reasons, await createGuardHoldsRepo(q).approvedReasons(runId));
+}
+
+/**
  * Judges an applied page of a run, in the page's transaction (after its writes: `live` of a school the
  * run weighs first is counted back to before the run). Throws {@link RunHeld} when the run's counts
  * with this page go over a school's thresholds and no admin approved the run; else adds the
@@ -192,7 +220,7 @@ export async function guardRunPage(
   }
   const { step, cumulative } = await withRun(q, run, page, { applied: true });
   const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
-  if (reasons.length > 0 && !(await createGuardHoldsRepo(q).approved({ syncRunId: run.id }))) {
+  if (reasons.length > 0 && !(await approvedAlready(q, run.id, reasons))) {
     throw new RunHeld(cumulative, reasons);
   }
   await addToRun(closing, run.id, step, page.arrived);
@@ -202,8 +230,8 @@ export async function guardRunPage(
  * Judges a full run's reconciliation (the live records it would delete), in its transaction and before
  * anything is deleted, with the run's counts so far: a run whose pages passed but whose reconciliation
  * takes a school over a threshold (its pages' tombstones and moves plus these deletions) is held. The
- * hold (kind 'reconcile', audited) has the run's counts and the reconciliation's keys; an admin's
- * approval of any hold of the run lets it through (one decision per run). Returns the hold's id, or
+ * hold (kind 'reconcile', audited) has the run's counts and the reconciliation's keys; it goes through when an
+ * admin approved what it does already ({@link approvedAlready}). Returns the hold's id, or
  * undefined when it may apply (its counts are then added to the run's).
  */
 export async function guardReconcile(
@@ -217,7 +245,7 @@ export async function guardReconcile(
   const { step, cumulative } = await withRun(q, run, { entries, arrived: new Map() }, { applied: false });
   const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
   const holds = createGuardHoldsRepo(q);
-  if (reasons.length === 0 || (await holds.approved({ syncRunId: run.id }))) {
+  if (reasons.length === 0 || (await approvedAlready(q, run.id, reasons))) {
     await addToRun(q, run.id, step, new Map());
     return undefined;
   }

@@ -196,18 +196,24 @@ function holdDecisions(q: Queryable) {
       );
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
-    /**
-     * True when an admin approved the change of this batch, or a hold of this run (its pages or its
-     * reconciliation: one decision covers the run), so the guard lets it through.
-     */
-    async approved(ref: { batchId: string } | { syncRunId: number }): Promise<boolean> {
+    /** True when an admin approved the change of this batch (its hold is the whole batch), so the guard lets it through. */
+    async approved(ref: { batchId: string }): Promise<boolean> {
       const res = await q.query(
-        'batchId' in ref
-          ? `SELECT 1 FROM truc.guard_holds WHERE batch_id = $1 AND status = 'approved'`
-          : `SELECT 1 FROM truc.guard_holds WHERE sync_run_id = $1 AND status = 'approved'`,
-        ['batchId' in ref ? ref.batchId : ref.syncRunId],
+        `SELECT 1 FROM truc.guard_holds WHERE batch_id = $1 AND status = 'approved'`,
+        [ref.batchId],
       );
       return res.rows.length > 0;
+    },
+    /**
+     * The reasons of a run's approved holds (its pages' and its reconciliation's): what an admin was shown and let
+     * through (../jobs/run-guard.ts `approvedAlready`).
+     */
+    async approvedReasons(syncRunId: number): Promise<HoldReason[]> {
+      const res = await q.query<{ reasons: HoldReason[] }>(
+        `SELECT reasons FROM truc.guard_holds WHERE sync_run_id = $1 AND status = 'approved'`,
+        [syncRunId],
+      );
+      return res.rows.flatMap((r) => r.reasons);
     },
     /** Notes that an approved hold's change was applied (once); false when it was already. */
     async markApplied(id: number, applied: number): Promise<boolean> {

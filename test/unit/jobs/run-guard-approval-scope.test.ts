@@ -1,5 +1,5 @@
 /**
- * review23 (it.fails: README Known limits): issue 7 item 3 — a run over the thresholds "is held with its diff; a
+ * review23 (was it.fails; fixed by scope23, src/jobs/run-guard.ts `approvedAlready`): issue 7 item 3 — a run over the thresholds "is held with its diff; a
  * city admin inspects it (counts and keys …), approves or rejects it". truc's approval of any hold of a run lets
  * the rest of that run through unguarded (src/store/guard-holds.ts `approved({ syncRunId })`, read by
  * src/jobs/run-guard.ts for every later page and for the reconciliation: "one decision covers a run"). So the
@@ -12,6 +12,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { coveredBy } from '../../../src/jobs/run-guard.js';
+import type { HoldReason } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1, S2 } from '../../helpers/api.js';
@@ -44,7 +46,7 @@ describe('an approved hold of a run covers schools its diff did not show (review
     );
   const liveCount = (school: string) => createRecordsRepo(ctx.db).count('students', school);
 
-  it.fails('the reconciliation deleting all of another school is held again', async () => {
+  it('the reconciliation deleting all of another school is held again', async () => {
     const a = codes('SA', 30);
     const b = codes('SB', 30);
     // The city database holds both schools; a first full run brings them.
@@ -77,5 +79,38 @@ describe('an approved hold of a run covers schools its diff did not show (review
     expect(await reconcileNext()).toMatchObject({ deleted: 0, skipped: 'held' });
     expect(await liveCount(S2)).toBe(30);
     expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('held');
+  });
+});
+
+describe('coveredBy: what an approval lets through (review23)', () => {
+  const reason = (
+    school: string,
+    kind: 'deleted' | 'changed',
+    count: number,
+    schoolYear?: string,
+  ): HoldReason => ({
+    school,
+    kind,
+    count,
+    live: 50,
+    ratio: count / 50,
+    threshold: 0.3,
+    ...(schoolYear ? { schoolYear } : {}),
+  });
+  const approved = [reason('S1', 'changed', 16), reason('S2', 'deleted', 20, '2026-2027')];
+
+  it('covers the same school, kind and school year up to the count shown', () => {
+    expect(coveredBy([reason('S1', 'changed', 16)], approved)).toBe(true);
+    expect(coveredBy([reason('S1', 'changed', 12), reason('S2', 'deleted', 20, '2026-2027')], approved)).toBe(
+      true,
+    );
+  });
+  it('does not cover another school, another kind, another school year or a larger count', () => {
+    expect(coveredBy([reason('S3', 'changed', 16)], approved)).toBe(false);
+    expect(coveredBy([reason('S1', 'deleted', 16)], approved)).toBe(false);
+    expect(coveredBy([reason('S2', 'deleted', 20, '2025-2026')], approved)).toBe(false);
+    expect(coveredBy([reason('S1', 'changed', 17)], approved)).toBe(false);
+    expect(coveredBy([reason('S1', 'changed', 1), reason('S3', 'deleted', 1)], approved)).toBe(false);
+    expect(coveredBy([reason('S1', 'changed', 1)], [])).toBe(false);
   });
 });

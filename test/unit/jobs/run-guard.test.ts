@@ -215,7 +215,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
     ]);
   });
 
-  it("an approved run's reconciliation is not held again: one decision per run", async () => {
+  it("an approval covers what its diff showed: the run's reconciliation deleting more is held again (review23)", async () => {
     const S4 = '79000004';
     const keys = codes('A', 50);
     await incremental(
@@ -223,7 +223,8 @@ describe('the mass-change guard over the pages of a sync run', () => {
       keys.map((k) => wire(k, S4)),
     );
     expect(await pullNext()).toEqual({ records: 50, last: true });
-    // Its page tombstones 20 (40%): held; approved, it applies, and its reconciliation (10 more) passes.
+    // Its page tombstones 20 (40%): held; approved, it applies. Its reconciliation deletes 10 more (30 of 50): more
+    // than the admin was shown, so it is held again with its own diff; approved, it deletes them.
     const runId = await full(
       S4,
       keys.slice(30).map((k) => wire(k, S4)),
@@ -240,8 +241,19 @@ describe('the mass-change guard over the pages of a sync run', () => {
       watermark: 'w2',
     });
     expect(await pullNext()).toEqual({ records: 20, last: true });
+    const again = (await reconcileNext()) as { deleted: number; skipped: string; holdId: number };
+    expect(again).toMatchObject({ deleted: 0, skipped: 'held' });
+    const [hold] = await ctx.db.rows<{
+      kind: string;
+      reasons: Array<{ school: string; kind: string; count: number }>;
+    }>('truc.guard_holds', `id = ${again.holdId}`);
+    expect(hold).toMatchObject({ kind: 'reconcile', reasons: [{ school: S4, kind: 'deleted', count: 30 }] });
+    expect(await liveCount(S4)).toBe(30);
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: again.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
+    );
     expect(await reconcileNext()).toEqual({ deleted: 10, skipped: null });
     expect(await liveCount(S4)).toBe(20);
-    expect(await ctx.db.rows('truc.guard_holds', `sync_run_id = ${runId}`)).toHaveLength(1);
+    expect(await ctx.db.rows('truc.guard_holds', `sync_run_id = ${runId}`)).toHaveLength(2);
   });
 });
