@@ -48,20 +48,21 @@ async function markDeleted(
 
 /**
  * SQL: whether the live record `r` is one whose deletion truc sent the city database (system `s`, entity `e`),
- * restored in truc since by another source (review21, `test/unit/jobs/city-tombstone-echo.test.ts`): the city's
- * copy row (school {@link CITY_COPIES_SCHOOL}, ./system-copies.ts) says the last thing sent there is a deletion
- * (`sent_fp` null after a send: `sent_prev_fp` set), acknowledged, with no copy of the city's noted after it,
- * and another source wrote the row last. A tombstone the city then lists of it is the echo of truc's own
- * delete — the city's older state, as its older copy is (review18 R2) — not the city's word: the restore's
- * upsert, queued, delivers it. Once that upsert is sent (`sent_fp` set) any tombstone is the city's own.
+ * restored in truc since by another source (review21, echo23; `test/unit/jobs/city-tombstone-echo.test.ts`): the
+ * city's copy row (school {@link CITY_COPIES_SCHOOL}, ./system-copies.ts) holds a deletion truc noted sending
+ * there (`deletion_noted_at`: acknowledged or not — a delete whose answer timed out may have been applied), that
+ * no acknowledgement of a copy sent after it has superseded, with no copy of the city's noted after it; and
+ * another source wrote the row last. A tombstone the city then lists of it is the echo of truc's own delete —
+ * the city's older state, as its older copy is (review18 R2) — not the city's word: the restore's upsert (queued,
+ * or sent and unanswered) delivers it. Once the city acknowledged that upsert any tombstone is its own.
  */
 function echoOfOwnDelete(entity: EntityName, r: string, s: string, e: string): string {
   const t = TABLES[entity];
   return `(${r}.source_system IS DISTINCT FROM ${s} AND EXISTS (
             SELECT 1 FROM truc.system_copies c
              WHERE c.system = ${s} AND c.entity = ${e} AND c.key = ${r}.${t.key} AND c.school = '${CITY_COPIES_SCHOOL}'
-               AND c.sent_fp IS NULL AND c.sent_prev_fp IS NOT NULL AND c.sent_at IS NOT NULL
-               AND (c.received_at IS NULL OR c.received_at <= c.sent_at)))`;
+               AND c.deletion_noted_at IS NOT NULL
+               AND (c.received_at IS NULL OR c.received_at <= c.deletion_noted_at)))`;
 }
 
 /**

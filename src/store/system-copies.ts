@@ -4,7 +4,8 @@
  * received from it (and when truc noted it), the one it last sent there (and the one it held before that: the
  * one sent before, or before a delete of a key only received, the one received), and
  * when the system acknowledged the one sent — or, after a delete sent there, that it holds nothing of the key
- * at that school (`sent_fp` null, acknowledged). A copy that system gives back of one of these states is not a
+ * at that school (`sent_fp` null, acknowledged); and when truc last noted a delete sent there that no
+ * acknowledged copy has superseded since (`deletion_noted_at`, migration 780: ./record-deletions.ts). A copy that system gives back of one of these states is not a
  * change while the system may not hold truc's state yet; once it is known to hold it, whatever else it shows
  * is its own change (review17b C1: {@link holdsSql}; ../jobs/judge.ts `plan`). The city database's copies are
  * kept the same way under school {@link CITY_COPIES_SCHOOL} (it keys records without their school), and weighed
@@ -171,7 +172,7 @@ function copyNotes(q: Queryable) {
     async acknowledged(system: string, entity: EntityName, rows: readonly CopyRow[]): Promise<void> {
       for (const part of chunks(rows)) {
         await q.query(
-          `UPDATE truc.system_copies c SET sent_at = now()
+          `UPDATE truc.system_copies c SET sent_at = now(), deletion_noted_at = NULL
              FROM unnest($3::text[], $4::text[], $5::text[]) AS v(key, school, fp)
             WHERE c.system = $1 AND c.entity = $2 AND c.key = v.key AND c.school = v.school
               AND c.sent_fp = v.fp`,
@@ -222,13 +223,15 @@ function deletionNotes(q: Queryable) {
      * as the one sent before (the delete may fail, leaving it there); unacknowledged until
      * {@link deletionsAcknowledged} (a delete sent again after one acknowledged too). A key truc only received
      * from that system keeps the copy received as the one held before. Keys truc knows no copy of at that school
-     * are left unnoted.
+     * are left unnoted. When it was noted is kept (`deletion_noted_at`) until the system acknowledges a copy sent
+     * after it: a tombstone it lists meanwhile may be the echo of this delete (./record-deletions.ts).
      */
     async noteDeleting(system: string, entity: EntityName, rows: readonly DeletedCopy[]): Promise<void> {
       for (const part of chunks(rows)) {
         await q.query(
           `UPDATE truc.system_copies c
-              SET sent_prev_fp = coalesce(c.sent_fp, c.sent_prev_fp, c.received_fp), sent_fp = NULL, sent_at = NULL
+              SET sent_prev_fp = coalesce(c.sent_fp, c.sent_prev_fp, c.received_fp), sent_fp = NULL, sent_at = NULL,
+                  deletion_noted_at = now()
              FROM unnest($3::text[], $4::text[]) AS v(key, school)
             WHERE c.system = $1 AND c.entity = $2 AND c.key = v.key AND c.school = v.school`,
           [system, entity, part.map((r) => r.key), part.map((r) => r.school)],

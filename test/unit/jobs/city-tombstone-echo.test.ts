@@ -14,14 +14,21 @@
  * older state: no change (the waiting upsert delivers the restore). The fix: src/store/record-deletions.ts
  * `echoOfOwnDelete`, the city's tombstones (pull-store `sendTombstones`) skip such records. Once the restore's
  * upsert is acknowledged by the city, its tombstone of the record is its own deletion again: applied.
+ * echo23: the same where the city never answered truc's delete (a timeout: it applied it, truc cannot know), and
+ * where the restore's upsert is sent and unanswered too; until the city acknowledges a copy sent after the
+ * delete (truc.system_copies `deletion_noted_at`, migration 780), its tombstone is truc's own delete's echo.
  */
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors.js';
 import { requestSync } from '../../../src/jobs/contracts.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1 } from '../../helpers/api.js';
 import {
+  byQueue,
   drain,
   fakeTarget,
+  nextRow,
+  runRow,
   fullStudentsRun,
   hcmStudent,
   useStudentsSource,
@@ -41,8 +48,12 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
   const writtenToCity = () =>
     city.calls.flatMap((c) => (c.records as Array<{ studentCode: string }>).map((r) => r.studentCode));
 
-  /** TE1 deleted by a vendor snapshot (the delete acknowledged by the city), then pushed again: restored. */
-  async function deletedThenRestored(): Promise<void> {
+  /**
+   * TE1 deleted by a vendor snapshot, the delete sent to the city (acknowledged; `unanswered`: the city applies
+   * it but its answer never comes, a timeout, and the delete set waits for its retry), then pushed again: restored.
+   */
+  async function deletedThenRestored(unanswered = false): Promise<void> {
+    await drain(ctx, 'push.hcm-csdl'); // whatever an earlier case left waiting
     city.calls.length = 0;
     city.removals.length = 0;
     await fullStudentsRun(ctx, source, [
@@ -61,11 +72,26 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
       ),
     ).toMatchObject({ unchanged: 2 });
     expect(await vendorBatch(ctx, [stored[1]!.data], 'snapshot')).toMatchObject({ deleted: 1 });
-    await drain(ctx, 'push.hcm-csdl');
+    if (unanswered) await deleteTimesOut();
+    else await drain(ctx, 'push.hcm-csdl');
     expect(city.removals.flatMap((r) => r.keys)).toEqual(['TE1']);
     // The vendor pushes TE1 again: restored; its upsert to the city is queued.
     expect(await vendorBatch(ctx, [stored[0]!.data])).toMatchObject({ status: 'done', accepted: 1 });
     expect(await liveCodes()).toEqual(['TE1', 'TE2']);
+  }
+
+  /** The city applies the waiting delete set but its answer times out: the set stays open, unacknowledged. */
+  async function deleteTimesOut(): Promise<void> {
+    const remove = city.remove!.bind(city);
+    city.remove = async (...args) => {
+      await remove(...args);
+      throw new AppError('ERR_ADAPTER_TIMEOUT');
+    };
+    try {
+      await expect(runRow(ctx, (await nextRow(ctx.db, byQueue('push.hcm-csdl')))!)).rejects.toThrow();
+    } finally {
+      city.remove = remove;
+    }
   }
 
   /** The night's incremental pull: the city's feed lists TE1's tombstone. */
@@ -94,6 +120,42 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
   it("deletes it once the city acknowledged the restore (its tombstone is then the city's own)", async () => {
     await deletedThenRestored();
     // The restore's upsert is delivered and acknowledged before the city lists a tombstone of TE1.
+    await drain(ctx, 'push.hcm-csdl');
+    expect(writtenToCity()).toContain('TE1');
+    await pullTombstoneOfTE1();
+    expect(await liveCodes()).toEqual(['TE2']);
+  });
+
+  it('keeps it too when the city never answered the delete (a timeout: truc sent it, the city applied it)', async () => {
+    await deletedThenRestored(true);
+    await pullTombstoneOfTE1();
+    // Without the fix: ['TE2'] — an unacknowledged delete was taken for none sent.
+    expect(await liveCodes()).toEqual(['TE1', 'TE2']);
+    // The delete set's retry finds TE1 live (superseded, no call); the upsert delivers the restore.
+    await drain(ctx, 'push.hcm-csdl');
+    expect(writtenToCity()).toContain('TE1');
+    expect(city.removals.flatMap((r) => r.keys)).toEqual(['TE1']);
+  });
+
+  it('keeps it while the restore sent after an unanswered delete is unanswered too', async () => {
+    await deletedThenRestored(true);
+    // The upsert goes out and times out as well: the city may hold truc's deletion still.
+    city.next = () => {
+      throw new AppError('ERR_ADAPTER_TIMEOUT');
+    };
+    try {
+      await drain(ctx, 'push.hcm-csdl').catch(() => undefined);
+    } finally {
+      delete city.next;
+    }
+    expect(writtenToCity()).toContain('TE1');
+    await pullTombstoneOfTE1();
+    expect(await liveCodes()).toEqual(['TE1', 'TE2']);
+    await drain(ctx, 'push.hcm-csdl'); // the city answers at last
+  });
+
+  it('deletes it once the city acknowledged the restore sent after an unanswered delete', async () => {
+    await deletedThenRestored(true);
     await drain(ctx, 'push.hcm-csdl');
     expect(writtenToCity()).toContain('TE1');
     await pullTombstoneOfTE1();
