@@ -18,6 +18,14 @@ import {
   clearSchoolSystem as clearSchoolSystemIn,
   setSchoolSystem as setSchoolSystemIn,
 } from './jobs/contracts.js';
+import type { Queue } from 'bullmq';
+import {
+  assertRedisReachable,
+  postgresQueueFactory,
+  redisQueueFactory,
+  type QueueFactory,
+} from './jobs/queues.js';
+import { createLogger } from './observability/logger.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from './store/school-systems.js';
@@ -32,6 +40,42 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
     await migrate(db);
     return await fn(db);
   } finally {
+    await db.close();
+  }
+}
+
+/**
+ * {@link withDb} with one queue of the queue backend a running truc uses (Redis when REDIS_URL is set, else
+ * the database's), for a command that reads a queue (`truc schedules list`: the schedules' next runs). The
+ * queue is undefined when its backend does not answer (the command says so and goes on without it).
+ */
+export async function withDbAndQueue<T>(
+  config: Config,
+  name: string,
+  fn: (db: Db, queue: Queue | undefined) => Promise<T>,
+): Promise<T> {
+  const { db, queueConnection } = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    poolMax: 2,
+  });
+  let queues: QueueFactory | undefined;
+  try {
+    await migrate(db);
+    let queue: Queue | undefined;
+    try {
+      if (config.redisUrl) await assertRedisReachable(config.redisUrl);
+      queues = config.redisUrl
+        ? redisQueueFactory(config.redisUrl, config.jobs, createLogger('silent'))
+        : postgresQueueFactory(queueConnection, config.jobs, async () => undefined);
+      queue = queues.queue(name);
+      if (config.redisUrl) await queue.waitUntilReady();
+    } catch {
+      queue = undefined;
+    }
+    return await fn(db, queue);
+  } finally {
+    await queues?.close();
     await db.close();
   }
 }

@@ -27,6 +27,16 @@ export const PROCESS_OUTPUT: CliOutput = {
 export const both = (vi: string, en: string): string => `${vi} / ${en}`;
 
 /**
+ * An instant as a city admin reads it: Vietnam time to the minute, `2026-12-04 01:10 (+07)`; '' for none.
+ * Commands print instants so; their `--json` keeps the API's ISO form.
+ */
+export function vnTime(at: Date | string | null | undefined): string {
+  if (at === null || at === undefined) return '';
+  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  return `${new Date(ms + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (+07)`;
+}
+
+/**
  * Bad usage: the CLI prints `truc: <message>` and a pointer to `--help`, and exits 2. Give the message in
  * both languages: `new UsageError(both('…', '…'))`.
  */
@@ -138,6 +148,22 @@ export function int(min: number, max: number): (value: string) => number {
       throw badValue(`một số nguyên từ ${min} đến ${max}`, `an integer from ${min} to ${max}`);
     return n;
   };
+}
+
+/** An option parser for one of `names` (a system, an entity, a status): `.option('--system <s>', '…', choice(SYSTEM_NAMES))`. */
+export function choice<T extends string>(names: readonly T[]): (value: string) => T {
+  return (value) => {
+    if ((names as readonly string[]).includes(value)) return value as T;
+    throw badValue(`một trong ${names.join(', ')}`, `one of ${names.join(', ')}`);
+  };
+}
+
+/** A parser for an id argument or option: a positive integer written in digits. */
+export function positiveId(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n <= 0)
+    throw badValue('một số nguyên dương', 'a positive integer');
+  return n;
 }
 
 /** An option parser for a comma-separated list (blank entries dropped). */

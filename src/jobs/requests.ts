@@ -218,6 +218,15 @@ async function overtaken(q: Queryable, holdId: number): Promise<'none' | 'scope'
   return schools.every((s) => covered.has(s)) ? 'schools' : 'none';
 }
 
+/** What a hold decision's audit entry holds: the hold's subject, and the admin's reason when given. */
+const decisionDetails = (hold: GuardHold, reason: string | undefined) => ({
+  kind: hold.kind,
+  syncRunId: hold.syncRunId,
+  batchId: hold.batchId,
+  entity: hold.entity,
+  ...(reason ? { reason } : {}),
+});
+
 /**
  * A city admin's decision on a change the mass-change guard held (issue 7), audited, in the caller's
  * transaction: an approved reconciliation is queued again (the guard lets it through), an approved run
@@ -226,11 +235,12 @@ async function overtaken(q: Queryable, holdId: number): Promise<'none' | 'scope'
  * page a newer full run overtook is closed as `superseded` when approved (nothing deleted or applied; the run
  * of a page fails, ERR_GUARD_SUPERSEDED, or, overtaken only at the schools of its hold, runs on guarded:
  * {@link overtaken}, told in `overtaken`; the caller answers ERR_GUARD_SUPERSEDED, or ERR_GUARD_SUPERSEDED_SCHOOLS, after
- * committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided.
+ * committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided. `reason`: the admin's words
+ * (`truc holds reject --reason`), kept in the decision's audit entry.
  */
 export async function decideHold(
   q: Queryable,
-  input: { holdId: number; decision: 'approved' | 'rejected'; by: string; at: Date },
+  input: { holdId: number; decision: 'approved' | 'rejected'; by: string; at: Date; reason?: string },
 ): Promise<GuardHold & { overtaken?: 'scope' | 'schools' }> {
   const holds = createGuardHoldsRepo(q);
   const by = input.decision === 'approved' ? await overtaken(q, input.holdId) : 'none';
@@ -287,7 +297,7 @@ export async function decideHold(
         actor: input.by,
         action: `guard.${status}`,
         subject: `guard-hold:${hold.id}`,
-        details: { kind: hold.kind, syncRunId: hold.syncRunId, batchId: hold.batchId, entity: hold.entity },
+        details: decisionDetails(hold, input.reason),
       },
     ],
     input.at,

@@ -68,6 +68,8 @@ const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, record
 
 /** Filter of {@link createSyncRunReads}'s `list`. */
 export interface SyncRunFilter {
+  /** One run (`truc sync show`): its summary as a list shows it. */
+  id?: number | undefined;
   system?: string | undefined;
   entity?: string | undefined;
   status?: SyncRunStatus | undefined;
@@ -115,8 +117,15 @@ export function createSyncRunReads(q: Queryable) {
     async list(f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
       const where = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR r.entity = $2)
         AND ($3::text IS NULL OR r.status = $3) AND ($4::timestamptz IS NULL OR r.created_at >= $4)
-        AND ($5::timestamptz IS NULL OR r.created_at < $5)`;
-      const params = [f.system ?? null, f.entity ?? null, f.status ?? null, f.from ?? null, f.to ?? null];
+        AND ($5::timestamptz IS NULL OR r.created_at < $5) AND ($6::bigint IS NULL OR r.id = $6)`;
+      const params = [
+        f.system ?? null,
+        f.entity ?? null,
+        f.status ?? null,
+        f.from ?? null,
+        f.to ?? null,
+        f.id ?? null,
+      ];
       const total = await q.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM truc.sync_runs r WHERE ${where}`,
         params,
@@ -140,7 +149,7 @@ export function createSyncRunReads(q: Queryable) {
              SELECT count(*) AS dead FROM truc.dead_letters dl JOIN truc.outbox o ON o.id = dl.outbox_id
               WHERE dl.replayed_at IS NULL AND o.payload->>'syncRunId' = r.id::text) d ON true
           WHERE ${where}
-          ORDER BY r.created_at DESC, r.id DESC LIMIT $6 OFFSET $7`,
+          ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8`,
         [...params, f.limit, f.offset],
       );
       return { total: total.rows[0]?.n ?? 0, items: res.rows };

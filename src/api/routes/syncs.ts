@@ -141,8 +141,8 @@ const SyncListQuery = z
   .strict()
   .superRefine(fromNotAfterTo);
 
-/** A listed run: its view plus mapping version, counts, duration and error figures. */
-function listedView(r: SyncRunSummary): z.infer<typeof SyncRunListed> {
+/** A listed run: its view plus mapping version, counts, duration and error figures (also `truc sync list|show --json`). */
+export function listedView(r: SyncRunSummary): z.infer<typeof SyncRunListed> {
   return {
     ...view(r),
     mappingVersion: r.mappingVersion,

@@ -7,8 +7,10 @@ import { auditCommand } from './audit.js';
 import { clientsCommand } from './clients.js';
 import { deadLettersCommand } from './dead-letters.js';
 import { demoCommand } from './demo.js';
+import { holdsCommand } from './holds.js';
 import { migrateCommand } from './migrate.js';
 import { pcgdCommand } from './pcgd.js';
+import { schedulesCommand } from './schedules.js';
 import { schoolSystemsCommand } from './school-systems.js';
 import { serveCommands } from './serve.js';
 import { simCommand } from './sim.js';
@@ -23,6 +25,8 @@ export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
   schoolSystemsCommand,
   deadLettersCommand,
   syncCommand,
+  schedulesCommand,
+  holdsCommand,
   pcgdCommand,
   simCommand,
 ];

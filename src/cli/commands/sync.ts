@@ -8,9 +8,11 @@ import {
   type SystemName,
 } from '../../config.js';
 import type { Db } from '../../store/db.js';
-import { CITY_SCHOOLS, type GuardHoldSummary } from '../../store/guard-holds.js';
+import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
 import { both, defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
+import { DECISIONS, reasonLine } from './hold-words.js';
+import { syncListCommand, syncShowCommand } from './sync-runs.js';
 
 interface RunOptions {
   scope?: string;
@@ -43,21 +45,6 @@ function oneOf<T extends string>(what: string, value: string | undefined, names:
 /** `sync run --follow`'s exit code for a run the mass-change guard holds (0 done, 1 failed or timed out, 2 bad usage). */
 export const EXIT_HELD = 3;
 
-/** What approving and rejecting a held run do: a page's hold, or its reconciliation's (the run is done); vi, en. */
-const DECISIONS = {
-  run: [
-    ['lượt đồng bộ tiếp tục từ trang bị giữ', 'the run goes on from the held page'],
-    ['lượt đồng bộ thất bại, ERR_GUARD_REJECTED', 'the run fails, ERR_GUARD_REJECTED'],
-  ],
-  reconcile: [
-    ['các bản ghi lượt đồng bộ không thấy bị xoá', 'the records the run did not see are deleted'],
-    ['không xoá gì, lượt đồng bộ vẫn xong', 'nothing is deleted, the run stays done'],
-  ],
-} as const;
-
-/** A hold reason's kind in Vietnamese (`deleted` counts deletions and moves away). */
-const KIND_VI = { deleted: 'xoá hoặc chuyển đi', changed: 'thay đổi' } as const;
-
 /** How `--follow` saw the run end (the progress's closing line), in both languages. */
 const OUTCOME = {
   done: both('xong', 'done'),
@@ -81,22 +68,7 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
     return `truc: ${both(`${isHeldVi}; xem: ${holds}`, `${isHeldEn}; its hold: ${holds}`)}
 `;
   const t = hold.totals;
-  const pct = (n: number) => `${Math.round(n * 100)} %`;
-  // A schools run weighs the city's schools as one (CITY_SCHOOLS, `*`: ../../jobs/run-guard.ts `runUnit`).
-  const where = (r: GuardHoldSummary['reasons'][number]) =>
-    r.school === CITY_SCHOOLS
-      ? { vi: 'các trường của thành phố', en: "the city's schools" }
-      : {
-          vi: `trường ${r.school}${r.schoolYear ? ` năm học ${r.schoolYear}` : ''}`,
-          en: `school ${r.school}${r.schoolYear ? ` (${r.schoolYear})` : ''}`,
-        };
-  const over = hold.reasons.map(
-    (r) =>
-      `  ${both(
-        `${where(r).vi}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
-        `${where(r).en}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
-      )}\n`,
-  );
+  const over = hold.reasons.map((r) => `  ${reasonLine(r)}\n`);
   const schools =
     hold.entity === 'schools'
       ? { vi: '', en: '' }
@@ -236,4 +208,7 @@ const runCommand = () =>
   );
 
 export const syncCommand = () =>
-  defineCommand('sync', 'pulls from external systems: run (and --follow)').addCommand(runCommand());
+  defineCommand('sync', 'pulls from external systems: run (and --follow), list, show')
+    .addCommand(runCommand())
+    .addCommand(syncListCommand())
+    .addCommand(syncShowCommand());

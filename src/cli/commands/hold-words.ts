@@ -1,0 +1,56 @@
+/**
+ * How the CLI words a mass-change guard hold, in Vietnamese and English (`truc sync run --follow` on a held
+ * run, `truc holds`): where a reason applies, what kind of change it weighs, what a decision does.
+ */
+import { CITY_SCHOOLS, type HoldKind, type HoldReason } from '../../store/guard-holds.js';
+import { both } from '../kit.js';
+
+/** What approving and rejecting do, by the hold's kind; [vi, en] each. */
+export const DECISIONS: Record<
+  HoldKind,
+  readonly [approve: readonly [string, string], reject: readonly [string, string]]
+> = {
+  run: [
+    ['lượt đồng bộ tiếp tục từ trang bị giữ', 'the run goes on from the held page'],
+    ['lượt đồng bộ thất bại, ERR_GUARD_REJECTED', 'the run fails, ERR_GUARD_REJECTED'],
+  ],
+  reconcile: [
+    ['các bản ghi lượt đồng bộ không thấy bị xoá', 'the records the run did not see are deleted'],
+    ['không xoá gì, lượt đồng bộ vẫn xong', 'nothing is deleted, the run stays done'],
+  ],
+  batch: [
+    [
+      'lô được áp dụng (snapshot: các bản ghi bị xoá của nó được đưa vào hàng đợi)',
+      'the batch is applied (a snapshot: its deletions are queued)',
+    ],
+    [
+      'không xoá gì (lô bị giữ nguyên lô thì thất bại, ERR_GUARD_REJECTED)',
+      'nothing is deleted (a batch held whole fails, ERR_GUARD_REJECTED)',
+    ],
+  ],
+};
+
+/** A hold reason's kind in Vietnamese (`deleted` counts deletions and moves away). */
+export const KIND_VI = { deleted: 'xoá hoặc chuyển đi', changed: 'thay đổi' } as const;
+
+/** Where a reason or a school's diff applies: a school (of a school year), or the city's schools as one (`*`). */
+export function whereOf(r: { school: string; schoolYear?: string | undefined }): { vi: string; en: string } {
+  // A schools run weighs the city's schools as one (CITY_SCHOOLS, `*`: ../../jobs/run-guard.ts `runUnit`).
+  return r.school === CITY_SCHOOLS
+    ? { vi: 'các trường của thành phố', en: "the city's schools" }
+    : {
+        vi: `trường ${r.school}${r.schoolYear ? ` năm học ${r.schoolYear}` : ''}`,
+        en: `school ${r.school}${r.schoolYear ? ` (${r.schoolYear})` : ''}`,
+      };
+}
+
+const pct = (n: number) => `${Math.round(n * 100)} %`;
+
+/** One threshold a hold went over, on one line: `trường X: xoá … 40 trên 100 … / school X: deleted 40 of 100 …`. */
+export function reasonLine(r: HoldReason): string {
+  const where = whereOf(r);
+  return both(
+    `${where.vi}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
+    `${where.en}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
+  );
+}

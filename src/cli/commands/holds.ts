@@ -1,0 +1,270 @@
+/**
+ * `truc holds list | show <id> | approve <id> | reject <id> [--reason …]`: the mass-change guard's holds, as a
+ * city admin reads and decides them at /v1/guard/holds, through the same store reads and the same decision
+ * (jobs/contracts.ts `decideHold`, audited with the actor `operator:cli`). A hold shows counts and record
+ * codes (student, staff, class or school codes), never personal data.
+ */
+import { ENTITY_NAMES, loadConfig, type EntityName } from '../../config.js';
+import type { GuardHold, GuardHoldSummary, HoldStatus, SchoolDiff } from '../../store/guard-holds.js';
+import { both, choice, defineCommand, int, positiveId, runs, UsageError, vnTime } from '../kit.js';
+import { DECISIONS, reasonLine, whereOf } from './hold-words.js';
+
+const STATUSES: readonly HoldStatus[] = ['held', 'approved', 'rejected', 'superseded'];
+
+/** Codes shown per kind of change and school in `holds show` (all of them with --json). */
+const KEYS_SHOWN = 20;
+
+/** What the hold held: a run's page or its reconciliation (with the run), or a vendor's batch. */
+function subject(h: Pick<GuardHold, 'kind' | 'syncRunId' | 'batchId'>): { vi: string; en: string } {
+  if (h.kind === 'batch')
+    return { vi: `batch, lô ${h.batchId ?? ''}`, en: `batch, batch ${h.batchId ?? ''}` };
+  return {
+    vi: `${h.kind}, lượt đồng bộ ${h.syncRunId ?? ''}`,
+    en: `${h.kind}, sync run ${h.syncRunId ?? ''}`,
+  };
+}
+
+/** Totals in words: `3 trường, 100 còn hiệu lực, 40 xoá, …`; a schools hold counts the city's schools as one. */
+function totalsText(h: GuardHoldSummary): { vi: string; en: string } {
+  const t = h.totals;
+  const schools =
+    h.entity === 'schools'
+      ? { vi: '', en: '' }
+      : { vi: `${h.schools} trường, `, en: `${h.schools} school(s), ` };
+  return {
+    vi: `${schools.vi}${t.live} ${h.entity} còn hiệu lực, ${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
+    en: `${schools.en}${t.live} live ${h.entity}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
+  };
+}
+
+/** A hold on one line (`holds list`). */
+function holdLine(h: GuardHoldSummary): string {
+  const s = subject(h);
+  const t = totalsText(h);
+  return both(
+    `lệnh giữ ${h.id} (${s.vi}) ${h.status}, tạo ${vnTime(h.createdAt)}: ${t.vi}`,
+    `hold ${h.id} (${s.en}) ${h.status}, created ${vnTime(h.createdAt)}: ${t.en}`,
+  );
+}
+
+/** Totals of a full hold, as a list computes them in the database (guard-holds.ts SUMMARY). */
+function summaryOf(h: GuardHold): GuardHoldSummary {
+  const sum = (f: (d: SchoolDiff) => number) => h.diff.reduce((n, d) => n + f(d), 0);
+  const { diff: _diff, ...rest } = h;
+  return {
+    ...rest,
+    schools: h.diff.length,
+    totals: {
+      live: sum((d) => d.live),
+      deleted: sum((d) => d.deleted),
+      moved: sum((d) => d.moved),
+      changed: sum((d) => d.changed),
+    },
+  };
+}
+
+/** `mã xoá: A, B, … và 12 mã nữa / deleted: A, B, … and 12 more`, or nothing for no codes. */
+function keysLine(kind: 'deleted' | 'moved' | 'changed', keys: readonly string[]): string[] {
+  if (keys.length === 0) return [];
+  const vi = { deleted: 'mã bị xoá', moved: 'mã chuyển đi', changed: 'mã thay đổi' }[kind];
+  const shown = keys.slice(0, KEYS_SHOWN).join(', ');
+  const more = keys.length - KEYS_SHOWN;
+  return [
+    `    ${both(
+      `${vi}: ${shown}${more > 0 ? ` và ${more} mã nữa (--json: tất cả)` : ''}`,
+      `${kind}: ${shown}${more > 0 ? ` and ${more} more (--json: all)` : ''}`,
+    )}`,
+  ];
+}
+
+/** `holds show`'s lines: the hold, its decision, the thresholds it went over, each school's counts and codes. */
+function showLines(h: GuardHold): string[] {
+  const s = subject(h);
+  const t = totalsText(summaryOf(h));
+  const lines = [
+    both(
+      `lệnh giữ ${h.id} (${s.vi}) ${h.status}, tạo ${vnTime(h.createdAt)}: ${t.vi}`,
+      `hold ${h.id} (${s.en}) ${h.status}, created ${vnTime(h.createdAt)}: ${t.en}`,
+    ),
+  ];
+  if (h.decidedAt)
+    lines.push(
+      `  ${both(
+        `quyết định: ${h.status} bởi ${h.decidedBy ?? ''} lúc ${vnTime(h.decidedAt)}`,
+        `decided: ${h.status} by ${h.decidedBy ?? ''} at ${vnTime(h.decidedAt)}`,
+      )}`,
+    );
+  if (h.appliedAt)
+    lines.push(
+      `  ${both(
+        `đã áp dụng lúc ${vnTime(h.appliedAt)}: xoá ${h.applied ?? 0} bản ghi`,
+        `applied at ${vnTime(h.appliedAt)}: ${h.applied ?? 0} records deleted`,
+      )}`,
+    );
+  for (const r of h.reasons) lines.push(`  ${reasonLine(r)}`);
+  for (const d of h.diff) {
+    const w = whereOf(d);
+    lines.push(
+      `  ${both(
+        `${w.vi}: ${d.live} còn hiệu lực, ${d.deleted} xoá, ${d.moved} chuyển đi, ${d.changed} thay đổi`,
+        `${w.en}: ${d.live} live, ${d.deleted} deleted, ${d.moved} moved, ${d.changed} changed`,
+      )}`,
+      ...keysLine('deleted', d.keys.deleted),
+      ...keysLine('moved', d.keys.moved),
+      ...keysLine('changed', d.keys.changed),
+    );
+  }
+  if (h.status === 'held') {
+    const [approve, reject] = DECISIONS[h.kind];
+    lines.push(
+      `  ${both(`duyệt: truc holds approve ${h.id} (${approve[0]})`, `approve: truc holds approve ${h.id} (${approve[1]})`)}`,
+      `  ${both(`từ chối: truc holds reject ${h.id} (${reject[0]})`, `reject: truc holds reject ${h.id} (${reject[1]})`)}`,
+    );
+  }
+  return lines.map((l) => `${l}\n`);
+}
+
+const listCommand = () =>
+  runs<{ status?: HoldStatus; entity?: EntityName; limit?: number; offset?: number; json?: boolean }>(
+    defineCommand(
+      'list',
+      'holds of the mass-change guard, newest first, counts only (as GET /v1/guard/holds)',
+    )
+      .option('--status <status>', STATUSES.join(', '), choice(STATUSES))
+      .option('--entity <entity>', ENTITY_NAMES.join(', '), choice(ENTITY_NAMES))
+      .option('--limit <n>', 'at most this many (default 50)', int(1, 200))
+      .option('--offset <n>', 'skip this many (default 0)', int(0, 1_000_000))
+      .option('--json', 'one JSON object a line'),
+    async (o, _args, out) => {
+      const config = loadConfig();
+      const { withDb } = await import('../../ops.js');
+      const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
+      const limit = o.limit ?? 50;
+      const offset = o.offset ?? 0;
+      const page = await withDb(config, (db) =>
+        createGuardHoldsRepo(db).list({ status: o.status, entity: o.entity, limit, offset }),
+      );
+      if (o.json) {
+        for (const h of page.items) out.stdout(`${JSON.stringify(h)}\n`);
+        return 0;
+      }
+      if (page.items.length === 0) {
+        out.stderr(`${both('không có lệnh giữ nào khớp', 'no hold matches')}\n`);
+        return 0;
+      }
+      out.stdout(
+        `${both(
+          `${page.items.length} trên ${page.total} lệnh giữ, mới nhất trước (truc holds show <id>: mã bản ghi)`,
+          `${page.items.length} of ${page.total} holds, newest first (truc holds show <id>: the record codes)`,
+        )}\n`,
+      );
+      for (const h of page.items) out.stdout(`  ${holdLine(h)}\n`);
+      if (offset + page.items.length < page.total)
+        out.stdout(
+          `${both(`còn nữa: --offset ${offset + page.items.length}`, `more: --offset ${offset + page.items.length}`)}\n`,
+        );
+      return 0;
+    },
+  );
+
+const showCommand = () =>
+  runs<{ json?: boolean }>(
+    defineCommand(
+      'show',
+      'one hold: its counts per school and the record codes it would delete, move or change',
+    )
+      .argument('<id>', 'the hold id', positiveId)
+      .option('--json', 'the hold as one JSON object, every code'),
+    async (o, [idArg], out) => {
+      const id = positiveId(idArg!);
+      const config = loadConfig();
+      const { withDb } = await import('../../ops.js');
+      const { AppError } = await import('../../errors.js');
+      const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
+      const hold = await withDb(config, (db) => createGuardHoldsRepo(db).get(id));
+      if (!hold) throw new AppError('ERR_NOT_FOUND', `no guard hold ${id}`);
+      if (o.json) out.stdout(`${JSON.stringify(hold)}\n`);
+      else for (const line of showLines(hold)) out.stdout(line);
+      return 0;
+    },
+  );
+
+/** At most this long, one line, no control characters: a reason kept in the audit log. */
+const REASON_MAX = 500;
+
+function checkedReason(reason: string | undefined): string | undefined {
+  if (reason === undefined) return undefined;
+  const bad = [...reason].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+  if (reason.trim() === '' || reason.length > REASON_MAX || bad)
+    throw new UsageError(
+      both(
+        `--reason: một dòng chữ, 1 đến ${REASON_MAX} ký tự`,
+        `--reason: one line of text, 1 to ${REASON_MAX} characters`,
+      ),
+    );
+  return reason.trim();
+}
+
+const decideCommand = (decision: 'approve' | 'reject') =>
+  runs<{ reason?: string; json?: boolean }>(
+    defineCommand(
+      decision,
+      decision === 'approve'
+        ? 'approve a held change: it is applied (audited, actor operator:cli)'
+        : 'reject a held change: nothing is deleted (audited, actor operator:cli)',
+    )
+      .argument('<id>', 'the hold id', positiveId)
+      .option('--reason <text>', 'why, kept in the audit entry of the decision')
+      .option('--json', 'the decided hold as one JSON object'),
+    async (o, [idArg], out) => {
+      const id = positiveId(idArg!);
+      const reason = checkedReason(o.reason);
+      const config = loadConfig();
+      const { operatorClock, withDb } = await import('../../ops.js');
+      const { AppError } = await import('../../errors.js');
+      const { decideHold } = await import('../../jobs/contracts.js');
+      const hold = await withDb(config, (db) =>
+        db.tx((q) =>
+          decideHold(q, {
+            holdId: id,
+            decision: decision === 'approve' ? 'approved' : 'rejected',
+            by: 'operator:cli',
+            at: operatorClock(),
+            ...(reason ? { reason } : {}),
+          }),
+        ),
+      );
+      // As the API answers (routes/guard.ts): closed as superseded (committed, audited), the approval did not take.
+      if (hold.overtaken === 'schools')
+        throw new AppError('ERR_GUARD_SUPERSEDED_SCHOOLS', `guard hold ${hold.id}`);
+      if (hold.status === 'superseded') throw new AppError('ERR_GUARD_SUPERSEDED', `guard hold ${hold.id}`);
+      const { overtaken: _o, ...decided } = hold;
+      if (o.json) {
+        out.stdout(`${JSON.stringify(decided)}\n`);
+        return 0;
+      }
+      const [vi, en] = DECISIONS[hold.kind][decision === 'approve' ? 0 : 1];
+      const s = subject(hold);
+      out.stdout(
+        `${
+          decision === 'approve'
+            ? both(
+                `đã duyệt lệnh giữ ${hold.id} (${s.vi}): ${vi}`,
+                `hold ${hold.id} approved (${s.en}): ${en}`,
+              )
+            : both(
+                `đã từ chối lệnh giữ ${hold.id} (${s.vi}): ${vi}`,
+                `hold ${hold.id} rejected (${s.en}): ${en}`,
+              )
+        }\n`,
+      );
+      return 0;
+    },
+  );
+
+export const holdsCommand = () =>
+  defineCommand('holds', "the mass-change guard's holds: list, show, approve, reject")
+    .addCommand(listCommand())
+    .addCommand(showCommand())
+    .addCommand(decideCommand('approve'))
+    .addCommand(decideCommand('reject'));

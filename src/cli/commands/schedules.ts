@@ -1,0 +1,156 @@
+/**
+ * `truc schedules list | pause <id> | resume <id> | run <id>`: the configured sync schedules as a city admin
+ * handles them at /v1/schedules, through the same functions (jobs/contracts.ts `listSchedules`,
+ * `setSchedulePaused`, `runScheduleNow`; audited with the actor `operator:cli`). The next run is read from the
+ * schedule queue's job scheduler, which a running truc's scheduler role keeps.
+ */
+import { loadConfig } from '../../config.js';
+import type { ScheduleView } from '../../jobs/schedule-control.js';
+import { badValue, both, defineCommand, runs, vnTime } from '../kit.js';
+
+/** A schedule id as the API takes it (routes/schedules.ts IdParams). */
+function scheduleId(value: string): string {
+  if (!/^[a-z0-9-]{1,64}$/.test(value))
+    throw badValue(
+      'một mã lịch: a-z, 0-9 và -, tối đa 64 ký tự',
+      'a schedule id: a-z, 0-9 and -, at most 64',
+    );
+  return value;
+}
+
+/** When a schedule fires, in words. */
+function when(s: ScheduleView): { vi: string; en: string } {
+  return s.cron !== null
+    ? { vi: `cron ${s.cron} (${s.tz})`, en: `cron ${s.cron} (${s.tz})` }
+    : { vi: `mỗi ${s.everyMs} ms`, en: `every ${s.everyMs} ms` };
+}
+
+/** One line per schedule: what it pulls, when, paused or not, its last run and its next. */
+function scheduleLine(s: ScheduleView, queueRead: boolean): string {
+  const w = when(s);
+  const what = `${s.system} ${s.entity}${s.scope ? ` ${s.scope}` : ''}`;
+  const full = s.full ? { vi: ', kéo toàn bộ', en: ', full' } : { vi: '', en: '' };
+  const paused = s.paused
+    ? { vi: `tạm dừng bởi ${s.pausedBy ?? '?'}; `, en: `paused by ${s.pausedBy ?? '?'}; ` }
+    : { vi: '', en: '' };
+  const l = s.lastRun;
+  const last = !l
+    ? { vi: 'chưa chạy lần nào', en: 'never run' }
+    : {
+        vi: `lần trước ${vnTime(l.fireAt)} ${l.outcome}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}`,
+        en: `last ${vnTime(l.fireAt)} ${l.outcome}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}`,
+      };
+  const next = s.nextRunAt
+    ? { vi: `lần tới ${vnTime(s.nextRunAt)}`, en: `next ${vnTime(s.nextRunAt)}` }
+    : s.paused
+      ? { vi: 'lần tới: không có (tạm dừng)', en: 'next: none (paused)' }
+      : queueRead
+        ? {
+            vi: 'lần tới: không rõ (chưa có bộ lập lịch nào chạy?)',
+            en: 'next: unknown (no scheduler running?)',
+          }
+        : { vi: 'lần tới: không rõ', en: 'next: unknown' };
+  return both(
+    `${s.id}: ${what}, ${w.vi}${full.vi}; ${paused.vi}${last.vi}; ${next.vi}`,
+    `${s.id}: ${what}, ${w.en}${full.en}; ${paused.en}${last.en}; ${next.en}`,
+  );
+}
+
+const listCommand = () =>
+  runs<{ json?: boolean }>(
+    defineCommand(
+      'list',
+      'the configured schedules with their last and next run (as GET /v1/schedules)',
+    ).option('--json', 'one JSON object a line, as the API lists them'),
+    async (o, _args, out) => {
+      const config = loadConfig();
+      const { withDbAndQueue } = await import('../../ops.js');
+      const { fireSchedule, listSchedules } = await import('../../jobs/contracts.js');
+      const { items, queueRead } = await withDbAndQueue(config, fireSchedule.queue, async (db, queue) => ({
+        items: await listSchedules(db, config, queue),
+        queueRead: queue !== undefined,
+      }));
+      if (!queueRead)
+        out.stderr(
+          `${both(
+            'hàng đợi lịch không trả lời: không biết lần chạy tới',
+            'the schedule queue did not answer: next runs unknown',
+          )}\n`,
+        );
+      if (o.json) {
+        for (const s of items) out.stdout(`${JSON.stringify(s)}\n`);
+        return 0;
+      }
+      if (items.length === 0) {
+        out.stderr(
+          `${both('không có lịch nào trong cấu hình (sync.schedules)', 'no schedule configured (sync.schedules)')}\n`,
+        );
+        return 0;
+      }
+      out.stdout(`${both(`${items.length} lịch đồng bộ`, `${items.length} schedules`)}\n`);
+      for (const s of items) out.stdout(`  ${scheduleLine(s, queueRead)}\n`);
+      return 0;
+    },
+  );
+
+const pauseCommand = (paused: boolean) =>
+  runs(
+    defineCommand(
+      paused ? 'pause' : 'resume',
+      paused
+        ? 'pause a schedule: its fires request nothing until resumed (audited)'
+        : 'resume a paused schedule (audited)',
+    ).argument('<id>', 'the schedule id (truc schedules list)', scheduleId),
+    async (_o, [idArg], out) => {
+      const id = scheduleId(idArg!);
+      const config = loadConfig();
+      const { operatorClock, withDb } = await import('../../ops.js');
+      const { setSchedulePaused } = await import('../../jobs/contracts.js');
+      await withDb(config, (db) =>
+        setSchedulePaused(db, config, id, paused, 'operator:cli', operatorClock()),
+      );
+      out.stdout(
+        `${
+          paused
+            ? both(
+                `đã tạm dừng lịch ${id}: các lần kích hoạt không yêu cầu gì cho đến khi tiếp tục`,
+                `schedule ${id} paused: its fires request nothing until it is resumed`,
+              )
+            : both(`đã tiếp tục lịch ${id}`, `schedule ${id} resumed`)
+        }\n`,
+      );
+      return 0;
+    },
+  );
+
+const runNowCommand = () =>
+  runs<{ json?: boolean }>(
+    defineCommand('run', 'run a schedule now, even paused: its sync run is requested at once (audited)')
+      .argument('<id>', 'the schedule id (truc schedules list)', scheduleId)
+      .option('--json', 'print {"syncRunId":…}'),
+    async (o, [idArg], out) => {
+      const id = scheduleId(idArg!);
+      const config = loadConfig();
+      const { operatorClock, withDb } = await import('../../ops.js');
+      const { runScheduleNow } = await import('../../jobs/contracts.js');
+      const { syncRunId } = await withDb(config, (db) =>
+        runScheduleNow(db, config, id, 'operator:cli', operatorClock()),
+      );
+      out.stdout(
+        o.json
+          ? `${JSON.stringify({ syncRunId })}\n`
+          : `${both(
+              `đã chạy lịch ${id} ngay: lượt đồng bộ ${syncRunId} (truc sync show ${syncRunId})`,
+              `schedule ${id} run now: sync run ${syncRunId} (truc sync show ${syncRunId})`,
+            )}\n`,
+      );
+      return 0;
+    },
+  );
+
+export const schedulesCommand = () =>
+  defineCommand('schedules', 'sync schedules: list (last and next run), pause, resume, run now')
+    .addCommand(listCommand())
+    .addCommand(pauseCommand(true))
+    .addCommand(pauseCommand(false))
+    .addCommand(runNowCommand());

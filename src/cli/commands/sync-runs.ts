@@ -1,0 +1,218 @@
+/**
+ * `truc sync list | show <id>`: the sync runs a city admin would read at GET /v1/syncs, filtered the same
+ * way, through the same store read (sync-run-reads.ts `list`) and the API's own view of a listed run
+ * (`--json` prints that view, as the API answers it).
+ */
+import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemName } from '../../config.js';
+import type { listedView as listedViewOf } from '../../api/routes/syncs.js';
+import type { SyncRunStatus } from '../../store/sync-run-reads.js';
+import { both, choice, defineCommand, int, positiveId, runs, UsageError, vnTime, badValue } from '../kit.js';
+
+/** A listed run as the API shows it (src/api/routes/syncs.ts `listedView`). */
+type Listed = ReturnType<typeof listedViewOf>;
+
+const STATUSES: readonly SyncRunStatus[] = ['queued', 'running', 'held', 'done', 'failed'];
+
+/**
+ * `--from` / `--to`: a day (`2026-12-04`, its 00:00 in Vietnam) or an ISO time with its offset, read by the
+ * API's own rule (src/api/query.ts `timeRangeQuery`), so the CLI and GET /v1/syncs take the same text.
+ */
+async function instantOf(option: string, value: string | undefined): Promise<Date | undefined> {
+  if (value === undefined) return undefined;
+  const { timeRangeQuery } = await import('../../api/query.js');
+  const parsed = timeRangeQuery().from.safeParse(value);
+  if (parsed.success && parsed.data) return new Date(parsed.data);
+  throw new UsageError(
+    both(
+      `${option} "${value}": cần một ngày YYYY-MM-DD (00:00 giờ Việt Nam) hoặc giờ ISO 8601 có múi giờ`,
+      `${option} "${value}": a day YYYY-MM-DD (its 00:00 in Vietnam) or an ISO 8601 time with its offset`,
+    ),
+  );
+}
+
+/** `--from`'s raw text: a first look only (the full rule is {@link instantOf}'s). */
+function dayOrTime(value: string): string {
+  if (value.trim() === '') throw badValue('một ngày hoặc một thời điểm', 'a day or a time');
+  return value;
+}
+
+/** A run's scope in words: a school or commune code, or everything its system serves. */
+const scopeOf = (r: Listed) =>
+  r.scope === '' ? { vi: 'tất cả', en: 'all' } : { vi: `phạm vi ${r.scope}`, en: `scope ${r.scope}` };
+
+/** One line per listed run. */
+function runLine(r: Listed): string {
+  const s = scopeOf(r);
+  const full = r.incremental ? { vi: '', en: '' } : { vi: ', kéo toàn bộ', en: ', full' };
+  const error = r.errorCode
+    ? { vi: `, lỗi ${r.errorCode}`, en: `, error ${r.errorCode}` }
+    : { vi: '', en: '' };
+  const c = r.counts;
+  return both(
+    `lượt ${r.syncRunId} ${r.system} ${r.entity} (${s.vi}${full.vi}) ${r.status}, tạo ${vnTime(r.createdAt)}, ` +
+      `${r.durationSeconds} s: ${r.records} bản ghi, ${c.accepted} nhận, ${c.rejected} từ chối, ${c.unchanged} không đổi${error.vi}`,
+    `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}, created ${vnTime(r.createdAt)}, ` +
+      `${r.durationSeconds} s: ${r.records} records, ${c.accepted} accepted, ${c.rejected} rejected, ${c.unchanged} unchanged${error.en}`,
+  );
+}
+
+/** `truc sync show`'s lines: what the run did, with what mapping, how long, and what went wrong. */
+function showLines(r: Listed, holdId: number | undefined): string[] {
+  const s = scopeOf(r);
+  const full = r.incremental ? { vi: 'theo mốc', en: 'incremental' } : { vi: 'kéo toàn bộ', en: 'full' };
+  const finished = r.finishedAt
+    ? { vi: `, xong ${vnTime(r.finishedAt)}`, en: `, finished ${vnTime(r.finishedAt)}` }
+    : { vi: ', chưa xong', en: ', not finished' };
+  const c = r.counts;
+  const e = r.errors;
+  const lines = [
+    both(
+      `lượt đồng bộ ${r.syncRunId}: ${r.system} ${r.entity}, ${s.vi}, ${full.vi}`,
+      `sync run ${r.syncRunId}: ${r.system} ${r.entity}, ${s.en}, ${full.en}`,
+    ),
+    both(
+      `  trạng thái: ${r.status}, tạo ${vnTime(r.createdAt)}${finished.vi}, ${r.durationSeconds} s`,
+      `status: ${r.status}, created ${vnTime(r.createdAt)}${finished.en}, ${r.durationSeconds} s`,
+    ),
+    both(
+      `  phiên bản ánh xạ: ${r.mappingVersion ?? 'không có'}`,
+      `mapping version: ${r.mappingVersion ?? 'none'}`,
+    ),
+    both(
+      `  ${r.records} bản ghi trong ${r.pages} trang, ${r.tombstones} bản ghi xoá; nhận ${c.accepted}, từ chối ${c.rejected}, không đổi ${c.unchanged}`,
+      `${r.records} records in ${r.pages} pages, ${r.tombstones} tombstones; accepted ${c.accepted}, rejected ${c.rejected}, unchanged ${c.unchanged}`,
+    ),
+  ];
+  if (r.reconcile !== null)
+    lines.push(
+      both(
+        `  đối soát: ${r.reconcile}, xoá ${r.reconciled}${r.reconcileNote ? ` (${r.reconcileNote})` : ''}`,
+        `reconciliation: ${r.reconcile}, deleted ${r.reconciled}${r.reconcileNote ? ` (${r.reconcileNote})` : ''}`,
+      ),
+    );
+  const wrong = e.errorCode !== null || e.failedBatches > 0 || e.rejectedRecords > 0 || e.deadLetters > 0;
+  lines.push(
+    wrong
+      ? both(
+          `  lỗi: ${e.errorCode ?? 'không có mã'}; ${e.failedBatches} trên ${e.batches} lô thất bại, ` +
+            `${e.rejectedRecords} bản ghi bị từ chối, ${e.deadLetters} việc lỗi chưa chạy lại`,
+          `errors: ${e.errorCode ?? 'no code'}; ${e.failedBatches} of ${e.batches} batches failed, ` +
+            `${e.rejectedRecords} records rejected, ${e.deadLetters} open dead letters`,
+        )
+      : both('  lỗi: không có', 'errors: none'),
+  );
+  if (r.unstableSchools.length > 0)
+    lines.push(
+      both(
+        `  trường có danh sách thay đổi lúc đọc (đối soát không xoá gì của các trường này): ${r.unstableSchools.join(', ')}`,
+        `schools whose listing kept changing (the reconciliation deletes nothing of them): ${r.unstableSchools.join(', ')}`,
+      ),
+    );
+  if (holdId !== undefined)
+    lines.push(
+      both(
+        `  bị bộ chặn thay đổi hàng loạt giữ lại: lệnh giữ ${holdId} (truc holds show ${holdId})`,
+        `held by the mass-change guard: hold ${holdId} (truc holds show ${holdId})`,
+      ),
+    );
+  return lines.map((l) => `${l}\n`);
+}
+
+interface ListOptions {
+  system?: SystemName;
+  entity?: EntityName;
+  status?: SyncRunStatus;
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+  json?: boolean;
+}
+
+export const syncListCommand = () =>
+  runs<ListOptions>(
+    defineCommand('list', 'sync runs, newest first, with their counts (as GET /v1/syncs)')
+      .option('--system <system>', SYSTEM_NAMES.join(', '), choice(SYSTEM_NAMES))
+      .option('--entity <entity>', ENTITY_NAMES.join(', '), choice(ENTITY_NAMES))
+      .option('--status <status>', STATUSES.join(', '), choice(STATUSES))
+      .option('--from <day>', 'created on or after: a day YYYY-MM-DD (Vietnam) or an ISO time', dayOrTime)
+      .option('--to <day>', 'created before: a day YYYY-MM-DD (Vietnam) or an ISO time', dayOrTime)
+      .option('--limit <n>', 'at most this many (default 50)', int(1, 500))
+      .option('--offset <n>', 'skip this many (default 0)', int(0, 1_000_000))
+      .option('--json', 'one JSON object a line, as the API lists them'),
+    async (o, _args, out) => {
+      const from = await instantOf('--from', o.from);
+      const to = await instantOf('--to', o.to);
+      if (from && to && from > to) throw new UsageError(both('--from muộn hơn --to', '--from is after --to'));
+      const config = loadConfig();
+      const { withDb } = await import('../../ops.js');
+      const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
+      const { listedView } = await import('../../api/routes/syncs.js');
+      const limit = o.limit ?? 50;
+      const offset = o.offset ?? 0;
+      const page = await withDb(config, (db) =>
+        createSyncRunReads(db).list({
+          system: o.system,
+          entity: o.entity,
+          status: o.status,
+          from,
+          to,
+          limit,
+          offset,
+        }),
+      );
+      const items = page.items.map(listedView);
+      if (o.json) {
+        for (const r of items) out.stdout(`${JSON.stringify(r)}\n`);
+        return 0;
+      }
+      if (items.length === 0) {
+        out.stderr(`${both('không có lượt đồng bộ nào khớp', 'no sync run matches')}\n`);
+        return 0;
+      }
+      out.stdout(
+        `${both(
+          `${items.length} trên ${page.total} lượt đồng bộ, mới nhất trước`,
+          `${items.length} of ${page.total} sync runs, newest first`,
+        )}\n`,
+      );
+      for (const r of items) out.stdout(`  ${runLine(r)}\n`);
+      if (offset + items.length < page.total)
+        out.stdout(
+          `${both(
+            `còn nữa: --offset ${offset + items.length}`,
+            `more: --offset ${offset + items.length}`,
+          )}\n`,
+        );
+      return 0;
+    },
+  );
+
+export const syncShowCommand = () =>
+  runs<{ json?: boolean }>(
+    defineCommand(
+      'show',
+      'one sync run: counts per outcome, duration, mapping version, errors (and its hold, if held)',
+    )
+      .argument('<id>', 'the sync run id', positiveId)
+      .option('--json', 'the run as one JSON object, as the API lists it'),
+    async (o, [idArg], out) => {
+      const id = positiveId(idArg!);
+      const config = loadConfig();
+      const { withDb } = await import('../../ops.js');
+      const { AppError } = await import('../../errors.js');
+      const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
+      const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
+      const { listedView } = await import('../../api/routes/syncs.js');
+      const found = await withDb(config, async (db) => {
+        const [run] = (await createSyncRunReads(db).list({ id, limit: 1, offset: 0 })).items;
+        if (!run) return undefined;
+        return { run, hold: await createGuardHoldsRepo(db).heldOfRun(id) };
+      });
+      if (!found) throw new AppError('ERR_NOT_FOUND', `no sync run ${id}`);
+      const r = listedView(found.run);
+      if (o.json) out.stdout(`${JSON.stringify(r)}\n`);
+      else for (const line of showLines(r, found.hold?.id)) out.stdout(line);
+      return 0;
+    },
+  );

@@ -1,0 +1,387 @@
+/**
+ * What the city's IT admin does from the command line instead of curl (tidy23): `truc sync list|show`,
+ * `truc schedules list|pause|resume|run`, `truc holds list|show|approve|reject`, run in process (`runCli`)
+ * against a real PostgreSQL and Redis, beside the API on the same database: each `--json` answer is the
+ * API's, each human line is Vietnamese then English, each decision is audited as `operator:cli`, and an
+ * error (an unknown id, a hold decided already) is one bilingual line with its code and a non-zero exit.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { listSchedules } from '../../src/jobs/schedule-control.js';
+import { startScheduler } from '../../src/jobs/schedules.js';
+import { fireSchedule } from '../../src/jobs/contracts.js';
+import { createBatchesRepo } from '../../src/store/batches.js';
+import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
+import { createRunGuardRepo } from '../../src/store/run-guard.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { useApiHarness } from '../helpers/api.js';
+import { REDIS_TEST_URL } from '../helpers/env.js';
+import { ROOT } from '../helpers/proc.js';
+
+const SCHEDULES = `
+sync:
+  schedules:
+    smas-students-nightly: { cron: '0 2 * * *', system: smas, entity: students }
+    hcm-csdl-students-weekly-full: { cron: '0 3 * * 0', system: hcm-csdl, entity: students, full: true }
+`;
+
+async function truc(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** Every non-empty line reads `vi / en`, its Vietnamese half with a letter outside ASCII. */
+function expectBilingual(text: string): void {
+  for (const line of text.trim().split('\n')) {
+    const [vi, ...en] = line.split(' / ');
+    expect({ vi: /[^ -~]/.test(vi!), en: en.length > 0 }, line).toEqual({ vi: true, en: true });
+  }
+}
+
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('truc sync, schedules and holds for the city admin (postgres+redis)', () => {
+  const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+  let configDir: string;
+  let config: Config;
+  let doneRun: number;
+  let failedRun: number;
+  let heldRun: number;
+  let holdId: number;
+
+  beforeAll(async () => {
+    configDir = await mkdtemp(join(tmpdir(), 'truc-cli-admin-'));
+    const testProfile = await readFile(join(ROOT, 'config', 'test.yaml'), 'utf8');
+    await writeFile(join(configDir, 'test.yaml'), `${testProfile}\n${SCHEDULES}`);
+    const env = {
+      TRUC_PROFILE: 'test',
+      TRUC_CONFIG_DIR: configDir,
+      DATABASE_URL: h.env.databaseUrl!,
+      REDIS_URL: REDIS_TEST_URL,
+      TRUC_QUEUE_PREFIX: h.env.redisPrefix!,
+      DATA_DIR: h.env.dataDir,
+    };
+    for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+    config = loadConfig();
+
+    const db = h.env.deps.db;
+    const runs = createSyncRunsRepo(db);
+    const batches = createBatchesRepo(db);
+    doneRun = await runs.create({
+      system: 'hcm-csdl',
+      entity: 'students',
+      scope: '',
+      since: null,
+      requestedBy: 'x',
+    });
+    await runs.setMappingVersion(doneRun, 'hcm-csdl/students@1');
+    for (const [accepted, rejected, unchanged] of [
+      [3, 1, 0],
+      [2, 0, 5],
+    ] as const) {
+      const id = randomUUID();
+      await batches.insert({
+        id,
+        clientId: 'system:pull',
+        schoolCode: '*',
+        entity: 'students',
+        format: 'hcm-csdl',
+        records: [],
+        syncRunId: doneRun,
+      });
+      await batches.finish(id, { accepted, rejected, unchanged });
+    }
+    await runs.recordPage(doneRun, { last: true, cursor: null, records: 11, tombstones: 0, watermark: 'w1' });
+    failedRun = await runs.create({
+      system: 'smas',
+      entity: 'staff',
+      scope: '',
+      since: 'w0',
+      requestedBy: 'x',
+    });
+    await runs.fail(failedRun, 'ERR_ADAPTER_UNAVAILABLE');
+    heldRun = await runs.create({
+      system: 'smas',
+      entity: 'students',
+      scope: '',
+      since: 'w0',
+      requestedBy: 'x',
+    });
+    expect(await createRunGuardRepo(db).hold(heldRun)).toBe(true);
+    holdId = await createGuardHoldsRepo(db).create({
+      kind: 'run',
+      syncRunId: heldRun,
+      entity: 'students',
+      diff: [
+        {
+          school: '79000001',
+          live: 100,
+          deleted: 40,
+          moved: 2,
+          changed: 5,
+          keys: {
+            deleted: Array.from({ length: 40 }, (_, i) => `HS${String(i).padStart(3, '0')}`),
+            moved: ['HS900', 'HS901'],
+            changed: [],
+          },
+        },
+      ],
+      reasons: [{ school: '79000001', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.2 }],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  describe('truc sync list | show', () => {
+    it('list --json answers what GET /v1/syncs answers', async () => {
+      const e = await truc('sync', 'list', '--json');
+      expect(e.code, e.stderr).toBe(0);
+      const api = (await h.get('/v1/syncs', h.tokens.admin)).json<{ items: unknown[] }>();
+      expect(jsonLines(e.stdout)).toEqual(
+        api.items.map((i) => ({ ...(i as object), durationSeconds: expect.any(Number) })),
+      );
+    });
+
+    it('list: one bilingual line a run, filtered by system, entity, status and day', async () => {
+      const e = await truc('sync', 'list', '--system', 'smas');
+      expect(e.code, e.stderr).toBe(0);
+      expectBilingual(e.stdout);
+      const lines = e.stdout.trim().split('\n');
+      expect(lines[0]).toBe('2 trên 2 lượt đồng bộ, mới nhất trước / 2 of 2 sync runs, newest first');
+      expect(lines[1]).toMatch(new RegExp(`^  lượt ${heldRun} smas students \\(tất cả\\) held, tạo `));
+      expect(lines[2]).toMatch(
+        new RegExp(
+          `^  lượt ${failedRun} smas staff \\(tất cả\\) failed, .*, lỗi ERR_ADAPTER_UNAVAILABLE / run `,
+        ),
+      );
+      const done = await truc('sync', 'list', '--status', 'done', '--entity', 'students');
+      expect(done.stdout).toContain(`run ${doneRun} hcm-csdl students (all, full) done, created `);
+      expect(done.stdout).toContain('11 records, 5 accepted, 1 rejected, 5 unchanged');
+      const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+      expect((await truc('sync', 'list', '--from', today, '--json')).stdout.trim().split('\n')).toHaveLength(
+        3,
+      );
+      const none = await truc('sync', 'list', '--to', '2020-01-01');
+      expect(none).toMatchObject({
+        code: 0,
+        stdout: '',
+        stderr: 'không có lượt đồng bộ nào khớp / no sync run matches\n',
+      });
+    });
+
+    it('show: counts per outcome, duration, mapping version, error summary; its hold when held', async () => {
+      const e = await truc('sync', 'show', String(doneRun));
+      expect(e.code, e.stderr).toBe(0);
+      expectBilingual(e.stdout);
+      expect(e.stdout).toContain(`sync run ${doneRun}: hcm-csdl students, all, full\n`);
+      expect(e.stdout).toContain('/ mapping version: hcm-csdl/students@1\n');
+      expect(e.stdout).toContain(
+        '/ 11 records in 1 pages, 0 tombstones; accepted 5, rejected 1, unchanged 5\n',
+      );
+      expect(e.stdout).toContain(
+        '/ errors: no code; 0 of 2 batches failed, 1 records rejected, 0 open dead letters\n',
+      );
+      expect(e.stdout).toMatch(/status: done, created .*, finished .*, [\d.]+ s\n/);
+      const failed = await truc('sync', 'show', String(failedRun));
+      expect(failed.stdout).toContain('errors: ERR_ADAPTER_UNAVAILABLE; 0 of 0 batches failed');
+      expect(failed.stdout).toContain('mapping version: none');
+      const held = await truc('sync', 'show', String(heldRun));
+      expect(held.stdout).toContain(
+        `held by the mass-change guard: hold ${holdId} (truc holds show ${holdId})`,
+      );
+      const json = await truc('sync', 'show', String(doneRun), '--json');
+      expect(JSON.parse(json.stdout)).toMatchObject({ syncRunId: doneRun, counts: { accepted: 5 } });
+    });
+
+    it('an unknown run is one bilingual line with its code, exit 1; a bad id or filter is exit 2', async () => {
+      const e = await truc('sync', 'show', '999999');
+      expect(e).toMatchObject({ code: 1, stdout: '' });
+      expect(e.stderr).toBe(
+        'truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên. / The resource was not found.: no sync run 999999\n',
+      );
+      for (const argv of [
+        ['sync', 'show', 'x'],
+        ['sync', 'list', '--status', 'late'],
+        ['sync', 'list', '--from', '2026-02-30'],
+        ['sync', 'list', '--from', '2026-12-05', '--to', '2026-12-04'],
+      ]) {
+        const bad = await truc(...argv);
+        expect(bad.code, argv.join(' ')).toBe(2);
+        expectBilingual(bad.stderr.split('\n')[0]!);
+      }
+    });
+  });
+
+  describe('truc schedules', () => {
+    it('list: each schedule with its last and next run, as GET /v1/schedules reads them', async () => {
+      const scheduler = startScheduler({ ...h.env.deps, config });
+      try {
+        await scheduler.sync();
+      } finally {
+        await scheduler.stop();
+      }
+      const queue = h.env.deps.queues.queue(fireSchedule.queue);
+      const expected = await listSchedules(h.env.deps.db, config, queue);
+      expect(expected.every((s) => s.nextRunAt !== null)).toBe(true);
+      const json = await truc('schedules', 'list', '--json');
+      expect(json.code, json.stderr).toBe(0);
+      expect(jsonLines(json.stdout)).toEqual(expected);
+      const e = await truc('schedules', 'list');
+      expectBilingual(e.stdout);
+      const next = expected[0]!.nextRunAt!;
+      const local = `${new Date(Date.parse(next) + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (+07)`;
+      expect(e.stdout).toContain(
+        `smas-students-nightly: smas students, cron 0 2 * * * (Asia/Ho_Chi_Minh); never run; next ${local}\n`,
+      );
+      expect(e.stdout).toContain(
+        'hcm-csdl-students-weekly-full: hcm-csdl students, cron 0 3 * * 0 (Asia/Ho_Chi_Minh), full;',
+      );
+    });
+
+    it('pause, resume and run now: audited as operator:cli; the list shows the pause and the last run', async () => {
+      const paused = await truc('schedules', 'pause', 'smas-students-nightly');
+      expect(paused.code, paused.stderr).toBe(0);
+      expect(paused.stdout).toBe(
+        'đã tạm dừng lịch smas-students-nightly: các lần kích hoạt không yêu cầu gì cho đến khi tiếp tục / ' +
+          'schedule smas-students-nightly paused: its fires request nothing until it is resumed\n',
+      );
+      const run = await truc('schedules', 'run', 'smas-students-nightly', '--json');
+      expect(run.code, run.stderr).toBe(0);
+      const { syncRunId } = JSON.parse(run.stdout) as { syncRunId: number };
+      const list = await truc('schedules', 'list');
+      expect(list.stdout).toMatch(
+        new RegExp(
+          `/ smas-students-nightly: .*; paused by operator:cli; last .* manual, sync run ${syncRunId}; next: none \\(paused\\)\\n`,
+        ),
+      );
+      const resumed = await truc('schedules', 'resume', 'smas-students-nightly');
+      expect(resumed.stdout).toBe(
+        'đã tiếp tục lịch smas-students-nightly / schedule smas-students-nightly resumed\n',
+      );
+      const audit = await h.env.deps.db.query<{ action: string; actor: string }>(
+        `SELECT action, actor FROM truc.audit_log WHERE subject = 'schedule:smas-students-nightly' ORDER BY seq`,
+      );
+      expect(audit.rows).toEqual([
+        { action: 'schedule.paused', actor: 'operator:cli' },
+        { action: 'schedule.run', actor: 'operator:cli' },
+        { action: 'schedule.resumed', actor: 'operator:cli' },
+      ]);
+    });
+
+    it('an unknown schedule: ERR_NOT_FOUND in both languages, exit 1', async () => {
+      const e = await truc('schedules', 'run', 'no-such-schedule');
+      expect(e.code).toBe(1);
+      expect(e.stderr).toBe(
+        'truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên. / The resource was not found.: no schedule no-such-schedule\n',
+      );
+    });
+  });
+
+  describe('truc holds', () => {
+    it('list and show: counts and record codes, bilingual; --json as the store holds it', async () => {
+      const list = await truc('holds', 'list', '--status', 'held');
+      expect(list.code, list.stderr).toBe(0);
+      expectBilingual(list.stdout);
+      expect(list.stdout).toContain(`  lệnh giữ ${holdId} (run, lượt đồng bộ ${heldRun}) held, tạo `);
+      expect(list.stdout).toContain(`1 school(s), 100 live students, 40 deleted, 2 moved, 5 changed\n`);
+      const show = await truc('holds', 'show', String(holdId));
+      expect(show.code, show.stderr).toBe(0);
+      expectBilingual(show.stdout);
+      expect(show.stdout).toContain('/ school 79000001: deleted 40 of 100 live (40 %, threshold 20 %)\n');
+      expect(show.stdout).toContain('/ school 79000001: 100 live, 40 deleted, 2 moved, 5 changed\n');
+      expect(show.stdout).toContain('HS000, HS001,');
+      expect(show.stdout).toContain('HS019 and 20 more (--json: all)\n');
+      expect(show.stdout).not.toContain('HS020');
+      expect(show.stdout).toContain('/ moved: HS900, HS901\n');
+      expect(show.stdout).toContain(
+        `/ approve: truc holds approve ${holdId} (the run goes on from the held page)\n`,
+      );
+      const json = JSON.parse((await truc('holds', 'show', String(holdId), '--json')).stdout) as {
+        diff: Array<{ keys: { deleted: string[] } }>;
+      };
+      expect(json.diff[0]!.keys.deleted).toHaveLength(40);
+      const api = (await h.get(`/v1/guard/holds/${holdId}`, h.tokens.admin)).json();
+      expect(json).toEqual(api);
+    });
+
+    it('reject --reason: the run fails, the decision is audited with the reason; twice is ERR_GUARD_NOT_HELD', async () => {
+      const e = await truc(
+        'holds',
+        'reject',
+        String(holdId),
+        '--reason',
+        'danh sách trường sai / wrong list',
+      );
+      expect(e.code, e.stderr).toBe(0);
+      expect(e.stdout).toBe(
+        `đã từ chối lệnh giữ ${holdId} (run, lượt đồng bộ ${heldRun}): lượt đồng bộ thất bại, ERR_GUARD_REJECTED / ` +
+          `hold ${holdId} rejected (run, sync run ${heldRun}): the run fails, ERR_GUARD_REJECTED\n`,
+      );
+      const run = await h.env.deps.db.query<{ status: string; error_code: string }>(
+        'SELECT status, error_code FROM truc.sync_runs WHERE id = $1',
+        [heldRun],
+      );
+      expect(run.rows[0]).toEqual({ status: 'failed', error_code: 'ERR_GUARD_REJECTED' });
+      const audit = await h.env.deps.db.query<{ actor: string; details: Record<string, unknown> }>(
+        `SELECT actor, details FROM truc.audit_log WHERE action = 'guard.rejected' AND subject = $1`,
+        [`guard-hold:${holdId}`],
+      );
+      expect(audit.rows).toEqual([
+        {
+          actor: 'operator:cli',
+          details: expect.objectContaining({ kind: 'run', reason: 'danh sách trường sai / wrong list' }),
+        },
+      ]);
+      const again = await truc('holds', 'approve', String(holdId));
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/^truc: ERR_GUARD_NOT_HELD: .+ \/ .+\n$/);
+      const missing = await truc('holds', 'show', '999999');
+      expect(missing).toMatchObject({ code: 1, stdout: '' });
+      expect(missing.stderr).toContain('ERR_NOT_FOUND');
+    });
+
+    it('approve: a held run goes on from its held page (audited as operator:cli)', async () => {
+      const db = h.env.deps.db;
+      const run = await createSyncRunsRepo(db).create({
+        system: 'vnedu',
+        entity: 'students',
+        scope: '',
+        since: 'w0',
+        requestedBy: 'x',
+      });
+      expect(await createRunGuardRepo(db).hold(run)).toBe(true);
+      const id = await createGuardHoldsRepo(db).create({
+        kind: 'run',
+        syncRunId: run,
+        entity: 'students',
+        diff: [],
+        reasons: [],
+      });
+      const e = await truc('holds', 'approve', String(id));
+      expect(e.code, e.stderr).toBe(0);
+      expect(e.stdout).toContain(
+        `/ hold ${id} approved (run, sync run ${run}): the run goes on from the held page\n`,
+      );
+      const after = await db.query<{ status: string }>('SELECT status FROM truc.sync_runs WHERE id = $1', [
+        run,
+      ]);
+      expect(after.rows[0]!.status).not.toBe('held');
+      const hold = await createGuardHoldsRepo(db).get(id);
+      expect(hold).toMatchObject({ status: 'approved', decidedBy: 'operator:cli' });
+    });
+  });
+});
