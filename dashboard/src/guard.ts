@@ -66,8 +66,16 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
 }
 
 /** A school, with the school year a classes run weighs it in (left20 item 1): `79000001 (2025-2026)`. */
-const atSchool = (r: { school: string; schoolYear?: string | undefined }): string =>
-  r.schoolYear ? `${r.school} (${r.schoolYear})` : r.school;
+const atSchool = (r: {
+  school: string;
+  schoolYear?: string | undefined;
+  grade?: string | undefined;
+}): string =>
+  r.schoolYear
+    ? `${r.school} (${r.schoolYear})`
+    : r.grade
+      ? `${r.school} (${t('grade')} ${r.grade})`
+      : r.school;
 
 /** A reason's kind in words: deleted counts deletions and moves away. */
 const kindText = (kind: 'deleted' | 'changed'): string =>
@@ -133,6 +141,9 @@ function holdDetails(hold: Hold): HTMLElement[] {
         [
           { head: 'school', cell: (r) => r.school },
           ...yearColumn(hold.reasons),
+          ...(hold.reasons.some((r) => r.grade)
+            ? [{ head: 'grade', cell: (r: Hold['reasons'][number]) => r.grade ?? '—' }]
+            : []),
           { head: 'kind', cell: (r) => kindText(r.kind) },
           { head: 'count', cell: (r) => num(r.count), num: true },
           { head: 'live', cell: (r) => num(r.live), num: true },

@@ -150,6 +150,7 @@ const DICT = {
   kindDeleted: ['Xoá hoặc chuyển đi', 'Deleted or moved'],
   kindChanged: ['Bị sửa', 'Changed'],
   schoolYear: ['Năm học', 'School year'],
+  grade: ['Khối', 'Grade'],
   count: ['Số bản ghi', 'Records'],
   ratio: ['Tỷ lệ', 'Ratio'],
   threshold: ['Ngưỡng', 'Threshold'],

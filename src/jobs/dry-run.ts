@@ -14,6 +14,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { PULL_CLIENT } from './contracts.js';
 import { batchWouldHold, diffsOf, evaluate } from './guard.js';
 import { inboundMapping } from './inbound.js';
+import { snapshotGradeReasons } from './grade-guard.js';
 import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 import {
   check,
@@ -94,7 +95,17 @@ async function previewSnapshot(
     const years = snapshotYears(req.entity, () => [...keys], now);
     const live = await records.liveCounts(req.entity, [req.schoolCode], years);
     const entries = missing.map((key) => ({ school: req.schoolCode, kind: 'deleted' as const, key }));
-    guardWouldHold = evaluate(diffsOf(entries, live), settings, vietnamDateOf(now)).length > 0;
+    guardWouldHold =
+      evaluate(diffsOf(entries, live), settings, vietnamDateOf(now)).length > 0 ||
+      (req.entity === 'students' &&
+        (
+          await snapshotGradeReasons(
+            q,
+            settings,
+            { code: req.schoolCode, live: live.get(req.schoolCode) ?? 0 },
+            missing,
+          )
+        ).length > 0);
   }
   return { wouldDelete: missing.length, skipped: null, guardWouldHold };
 }

@@ -22,6 +22,7 @@ import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store
 import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/records.js';
 import type { WorkerContext } from './context.js';
 import type { JudgeContext } from './judge.js';
+import { snapshotGradeReasons } from './grade-guard.js';
 import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
 export type GuardSettings = Config['guard'];
@@ -136,7 +137,10 @@ export async function guardChange(
   const live = await createRecordsRepo(q).liveCounts(change.entity, schools, change.schoolYears);
   for (const [school, n] of live) live.set(school, Math.max(0, n - (change.arrived.get(school) ?? 0)));
   const diff = diffsOf(change.entries, live);
-  const reasons = evaluate(diff, settings, vietnamDateOf(ctx.now()));
+  const reasons = [
+    ...evaluate(diff, settings, vietnamDateOf(ctx.now())),
+    ...(await withinGrades(q, settings, change.entity, diff)),
+  ];
   if (reasons.length === 0) return undefined;
   if (await holds.approved(ref)) return undefined;
   const id = await holds.create({ kind: change.kind, ...ref, entity: change.entity, diff, reasons });
@@ -151,13 +155,31 @@ export async function guardChange(
           kind: change.kind,
           batchId: change.batchId,
           entity: change.entity,
-          reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+          reasons: reasons.map((r) => `${unitKey(r.school, r.grade)}:${r.kind}:${r.count}/${r.live}`),
         },
       },
     ],
     ctx.now(),
   );
   return id;
+}
+
+/**
+ * A student snapshot's deletions weighed within each grade of their school too (./grade-guard.ts; review23: a
+ * snapshot omitting a whole grade of a four- or five-grade school is under `deleteRatio` of the school).
+ */
+async function withinGrades(
+  q: Queryable,
+  settings: GuardSettings,
+  entity: EntityName,
+  diff: readonly SchoolDiff[],
+): Promise<HoldReason[]> {
+  if (entity !== 'students') return [];
+  const out: HoldReason[] = [];
+  for (const d of diff) {
+    out.push(...(await snapshotGradeReasons(q, settings, { code: d.school, live: d.live }, d.keys.deleted)));
+  }
+  return out;
 }
 
 /**
@@ -344,7 +366,7 @@ export async function guardBatch(
           batchId: batch.id,
           entity: batch.entity,
           whole: true,
-          reasons: reasons.map((r) => `${r.school}:${r.kind}:${r.count}/${r.live}`),
+          reasons: reasons.map((r) => `${unitKey(r.school, r.grade)}:${r.kind}:${r.count}/${r.live}`),
         },
       },
     ],

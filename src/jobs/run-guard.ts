@@ -185,6 +185,7 @@ export function coveredBy(reasons: readonly HoldReason[], approved: readonly Hol
       (a) =>
         a.school === r.school &&
         (a.schoolYear ?? '') === (r.schoolYear ?? '') &&
+        (a.grade ?? '') === (r.grade ?? '') &&
         a.kind === r.kind &&
         a.count >= r.count,
     ),

@@ -36,6 +36,8 @@ export interface HoldReason {
   school: string;
   /** A classes run's: the school year weighed ({@link SchoolDiff}). */
   schoolYear?: string;
+  /** A student snapshot's deletions weighed within one grade of the school (../jobs/grade-guard.ts). */
+  grade?: string;
   kind: 'deleted' | 'changed';
   count: number;
   live: number;

@@ -212,6 +212,24 @@ function scopeContents(q: Queryable) {
       return new Map(res.rows.map((r) => [r.scope, r.n]));
     },
     /**
+     * A school's live students per grade, with how many of `keys` (student codes) each holds: the grades a
+     * snapshot's deletions touch, and what each is weighed against (../jobs/grade-guard.ts). Students without a
+     * grade are not counted.
+     */
+    async gradeCounts(
+      school: string,
+      keys: readonly string[],
+    ): Promise<Array<{ grade: string; live: number; deleted: number }>> {
+      const res = await q.query<{ grade: string; live: number; deleted: number }>(
+        `SELECT data ->> 'grade' AS grade, count(*)::int AS live,
+                count(*) FILTER (WHERE student_code = ANY($2::text[]))::int AS deleted
+           FROM truc.students WHERE school_code = $1 AND deleted_at IS NULL AND data ? 'grade'
+          GROUP BY 1 HAVING count(*) FILTER (WHERE student_code = ANY($2::text[])) > 0 ORDER BY 1`,
+        [school, [...keys]],
+      );
+      return res.rows;
+    },
+    /**
      * The live classes of these schools per school year, keyed `school/year` (what a classes run weighs each
      * class against: ../jobs/run-guard.ts `runUnit`).
      */

@@ -38,6 +38,14 @@ const Reason = z
   .object({
     school: School,
     schoolYear: SchoolYear,
+    grade: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'khối lớp: các bản ghi bị xoá của snapshot học sinh được tính cả trong từng khối của trường / ' +
+          "grade: a student snapshot's deletions are weighed within each grade of the school as well",
+      }),
     kind: z.enum(['deleted', 'changed']).meta({
       description:
         'deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed',

@@ -1347,6 +1347,8 @@ export interface components {
       school: string;
       /** @description năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school */
       schoolYear?: string;
+      /** @description khối lớp: các bản ghi bị xoá của snapshot học sinh được tính cả trong từng khối của trường / grade: a student snapshot's deletions are weighed within each grade of the school as well */
+      grade?: string;
       /**
        * @description deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed
        * @enum {string}
