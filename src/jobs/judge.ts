@@ -10,7 +10,7 @@
  * API's dry run (./dry-run.ts, issue 9) runs them on a batch that is not stored.
  */
 import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
-import { CITY_SYSTEM, SCHOOL_SYSTEMS } from '../canonical/systems.js';
+import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { Config, EntityName } from '../config.js';
 import {
   BatchSink,
@@ -30,11 +30,14 @@ import {
 import type { FindingRow } from '../store/batch-findings.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
-import { createRecordsRepo, fingerprinted, type ExistingRow, type UpsertRow } from '../store/records.js';
-import type { CopiesOf } from '../store/system-copies.js';
+import { fingerprinted, type ExistingRow, type UpsertRow } from '../store/records.js';
+import { copiesAsOf, storedCopies } from './judge-copies.js';
 import { keyed, type InboundMapping, type InboundRecord } from './inbound.js';
 import { lookupsFor } from './judge-lookups.js';
 import type { MapResult } from '../mappings/types.js';
+
+/** Which copies a batch is judged against (the school's or the city's system): ./judge-copies.ts. */
+export { cityCopiesOf, copiesOf } from './judge-copies.js';
 
 /** What judging needs: the clock (today, the school year) and the city's quality settings. */
 export interface JudgeContext {
@@ -198,59 +201,6 @@ export function map(loaded: ToMap, deps: JudgeContext, premapped?: Premapped): M
 export interface KnownRows {
   readonly asked: ReadonlySet<string>;
   readonly rows: ReadonlyMap<string, ExistingRow>;
-}
-
-/** The stored copies of `keys`, and with `weigh` the live records of their schools, in one statement. */
-async function storedCopies(
-  q: Queryable,
-  entity: EntityName,
-  keys: readonly string[],
-  weigh: boolean,
-  copiesOf: CopiesOf | undefined,
-): Promise<{ rows: Map<string, ExistingRow>; live?: Map<string, number> }> {
-  if (keys.length === 0) return weigh ? { rows: new Map(), live: new Map() } : { rows: new Map() };
-  const records = createRecordsRepo(q);
-  const opts = copiesOf === undefined ? {} : { copiesOf };
-  // Only a vendor's batch weighs with its copies (./ingest.ts): a pulled page never does.
-  if (weigh) return records.existingWithLive(entity, keys, opts);
-  return { rows: await records.existing(entity, keys, opts) };
-}
-
-/**
- * The school's own system (smas, vnedu) a batch comes from: a page pulled from it, or a vendor's batch in its
- * format (that system's vendor pushing what it holds; review17b C2). Its known copies are read with the stored
- * rows (`plan`: its older copies are no change; prec16), and what it gave is noted (./ingest-apply.ts).
- * Undefined for any other batch (the city's pages, a vendor's batch in truc's canonical format: no system known).
- */
-export function copiesOf({ trusted, batch }: Pick<Loaded, 'trusted' | 'batch'>): string | undefined {
-  const fromSystem = trusted ? batch.syncRunId !== null : true;
-  return fromSystem && (SCHOOL_SYSTEMS as readonly string[]).includes(batch.format)
-    ? batch.format
-    : undefined;
-}
-
-/**
- * The city database's copies a page pulled from it is weighed with (review18 R2: its older copy of a record
- * another source changed, the change not delivered to it yet, is no change), as of when its run was requested.
- * Undefined for any other batch.
- */
-export function cityCopiesOf(system: string, listedSince: Date | undefined): CopiesOf | undefined {
-  return system === CITY_SYSTEM && listedSince !== undefined
-    ? { system, asOf: listedSince, city: true }
-    : undefined;
-}
-
-/**
- * {@link copiesOf}, as of when the batch's records were listed at the latest ({@link Loaded} `listedSince`); a
- * page of the city database's, its copies ({@link cityCopiesOf}).
- */
-function copiesAsOf(loaded: Loaded): CopiesOf | undefined {
-  const system = copiesOf(loaded);
-  if (system === undefined)
-    return loaded.trusted && loaded.batch.syncRunId !== null
-      ? cityCopiesOf(loaded.batch.format, loaded.listedSince)
-      : undefined;
-  return { system, asOf: loaded.listedSince ?? loaded.batch.createdAt };
 }
 
 /**

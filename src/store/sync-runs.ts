@@ -1,8 +1,9 @@
 /**
  * Sync runs as they are written, and watermarks. A run pulls one (system, entity, scope) page by page;
  * its cursor, counts and status advance with every page. The watermark of the last finished run is
- * where the next incremental run starts. A run's reads (one by id, the list) are in ./sync-run-reads.ts;
- * this repository offers them too, for the jobs that read and write a run.
+ * where the next incremental run starts. A run's reads (one by id, the list) are in ./sync-run-reads.ts,
+ * what a full run's reconciliation may decide over (the schools it listed, newer runs that overtook it) in
+ * ./sync-run-scope.ts; this repository offers them too, for the jobs that read and write a run.
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
@@ -10,6 +11,7 @@ import { TABLES, writtenBy } from './record-tables.js';
 import type { CombinedWrites } from './combined.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import { createSyncRunReads, type SyncRunStatus } from './sync-run-reads.js';
+import { runListedSchools, runOvertaken } from './sync-run-scope.js';
 
 /** One page of a run, as recorded: the cursor after it and what it held. */
 export interface PageRecord {
@@ -224,60 +226,6 @@ function runPages(q: Queryable) {
   };
 }
 
-/** Newer full runs that overtook a run: its reconciliation's view of what the source lacks is stale there. */
-function runOvertaken(q: Queryable) {
-  return {
-    /**
-     * Whether a full run of the same system and entity requested after this one, over the same scope or
-     * everything, has fetched its last page: this run's view of what the source lacks is then stale (a record
-     * it did not see may be one the newer run saw, unchanged and so not rewritten), and the newer run's own
-     * reconciliation decides.
-     */
-    async supersededByNewer(id: number): Promise<boolean> {
-      const res = await q.query(
-        `SELECT 1 FROM truc.sync_runs r JOIN truc.sync_runs o
-            ON o.system = r.system AND o.entity = r.entity AND (o.scope = r.scope OR o.scope = '')
-           AND o.since IS NULL AND o.status = 'done' AND o.id > r.id
-          WHERE r.id = $1 LIMIT 1`,
-        [id],
-      );
-      return res.rows.length > 0;
-    },
-    /**
-     * Schools a newer full run of that school alone fetched every page of, when the run is of everything
-     * (scope ''): a record of such a school this run missed may be one the newer run saw unchanged (not
-     * rewritten), so the run's reconciliation leaves those schools to the newer run's (review18b S1).
-     */
-    async schoolsOvertaken(id: number): Promise<string[]> {
-      const res = await q.query<{ scope: string }>(
-        `SELECT DISTINCT o.scope FROM truc.sync_runs r JOIN truc.sync_runs o
-            ON o.system = r.system AND o.entity = r.entity AND r.scope = '' AND o.scope <> ''
-           AND o.since IS NULL AND o.status = 'done' AND o.id > r.id
-          WHERE r.id = $1`,
-        [id],
-      );
-      return res.rows.map((r) => r.scope);
-    },
-    /**
-     * Of `schools`, those a full run of that school alone (same system and entity as the run of everything
-     * the hold holds), requested after the hold was made, has fetched every page of: the hold's view of them
-     * is stale, the newer runs decided there through the guard (left19 item 2). Empty for a run of one scope.
-     */
-    async schoolsOvertakenSinceHold(holdId: number, schools: readonly string[]): Promise<Set<string>> {
-      const res = await q.query<{ scope: string }>(
-        `SELECT DISTINCT o.scope FROM truc.guard_holds h
-           JOIN truc.sync_runs r ON r.id = h.sync_run_id AND r.scope = ''
-           JOIN truc.sync_runs o
-             ON o.system = r.system AND o.entity = r.entity AND o.scope = ANY($2::text[])
-            AND o.since IS NULL AND o.status = 'done' AND o.created_at > h.created_at
-          WHERE h.id = $1`,
-        [holdId, [...schools]],
-      );
-      return new Set(res.rows.map((r) => r.scope));
-    },
-  };
-}
-
 /** A full run's reconciliation: claimed once, held by the guard, released, finished. */
 function runReconciliation(q: Queryable) {
   return {
@@ -343,35 +291,6 @@ function runReconciliation(q: Queryable) {
             AND s.sync_run_id = o.id`,
         [id],
       );
-    },
-  };
-}
-
-/** The schools a run's pages listed, as its reconciliation reads them. */
-function runListedSchools(q: Queryable) {
-  return {
-    /**
-     * The schools the records of the run's ingested pages named (review18b R2): the schools its listing
-     * walked, as far as its records tell (a school it listed with no record is not among them).
-     */
-    async listedSchools(id: number): Promise<Set<string>> {
-      const res = await q.query<{ school: string }>(
-        `SELECT DISTINCT unnest(schools) AS school FROM truc.sync_run_seen WHERE sync_run_id = $1`,
-        [id],
-      );
-      return new Set(res.rows.map((r) => r.school));
-    },
-    /**
-     * The school years a classes run's pages listed at each school, as `school/year` (its seen keys are class
-     * keys, school/year/code): what its reconciliation deletes within (left20 item 1).
-     */
-    async listedClassYears(id: number): Promise<Set<string>> {
-      const res = await q.query<{ unit: string }>(
-        `SELECT DISTINCT split_part(k, '/', 1) || '/' || split_part(k, '/', 2) AS unit
-           FROM truc.sync_run_seen, unnest(keys) k WHERE sync_run_id = $1`,
-        [id],
-      );
-      return new Set(res.rows.map((r) => r.unit));
     },
   };
 }
