@@ -128,6 +128,34 @@ const columns = (part: readonly CopyRow[]) => [
   part.map((r) => r.fp),
 ];
 
+/** Where a copy received (`EXCLUDED`) is noted over the row `c`: it differs, or a send was acknowledged since. */
+const NEWER_RECEIVED = '(c.received_fp IS DISTINCT FROM EXCLUDED.received_fp OR c.sent_at >= c.received_at)';
+
+/**
+ * Notes what `system` gave truc of `rows` as received now, where `when` holds of the stored row `c` (`EXCLUDED`:
+ * the copy received; `extra`: parameters from `$6`): the one statement of `noteReceived` and `noteHeldCopies`.
+ */
+async function upsertReceived(
+  q: Queryable,
+  system: string,
+  entity: EntityName,
+  rows: readonly CopyRow[],
+  when: string,
+  extra: readonly unknown[] = [],
+): Promise<void> {
+  for (const part of chunks(rows)) {
+    await q.query(
+      `INSERT INTO truc.system_copies AS c (system, entity, key, school, received_fp, received_at)
+       SELECT $1, $2, v.key, v.school, v.fp, now()
+         FROM unnest($3::text[], $4::text[], $5::text[]) AS v(key, school, fp)
+       ON CONFLICT (system, entity, key, school) DO UPDATE
+         SET received_fp = EXCLUDED.received_fp, received_at = EXCLUDED.received_at
+       WHERE ${when}`,
+      [system, entity, ...columns(part), ...extra],
+    );
+  }
+}
+
 /** Copies received and sent: noted, acknowledged. */
 function copyNotes(q: Queryable) {
   return {
@@ -135,19 +163,8 @@ function copyNotes(q: Queryable) {
      * Notes what `system` gave truc of `rows` (a pulled page's accepted records): written where it differs, or
      * where a send there was acknowledged since it was noted (the system shows it after that send: its newest).
      */
-    async noteReceived(system: string, entity: EntityName, rows: readonly CopyRow[]): Promise<void> {
-      for (const part of chunks(rows)) {
-        await q.query(
-          `INSERT INTO truc.system_copies AS c (system, entity, key, school, received_fp, received_at)
-           SELECT $1, $2, v.key, v.school, v.fp, now()
-             FROM unnest($3::text[], $4::text[], $5::text[]) AS v(key, school, fp)
-           ON CONFLICT (system, entity, key, school) DO UPDATE
-             SET received_fp = EXCLUDED.received_fp, received_at = EXCLUDED.received_at
-           WHERE c.received_fp IS DISTINCT FROM EXCLUDED.received_fp OR c.sent_at >= c.received_at`,
-          [system, entity, ...columns(part)],
-        );
-      }
-    },
+    noteReceived: (system: string, entity: EntityName, rows: readonly CopyRow[]): Promise<void> =>
+      upsertReceived(q, system, entity, rows, NEWER_RECEIVED),
     /**
      * Notes what truc is about to send `system` (before the call: a pull of that system made while the call
      * is under way knows the copy). The one sent before is kept (the call may fail, leaving the system with
@@ -192,25 +209,20 @@ function heldCopyNotes(q: Queryable) {
      * does, but only where truc knows nothing of that system there since then: no copy received from it and no
      * send acknowledged by it after `arrivedAt` (what it gave or took since is what it holds: review19b).
      */
-    async noteHeldCopies(
+    noteHeldCopies: (
       system: string,
       entity: EntityName,
       rows: readonly CopyRow[],
       arrivedAt: Date,
-    ): Promise<void> {
-      for (const part of chunks(rows)) {
-        await q.query(
-          `INSERT INTO truc.system_copies AS c (system, entity, key, school, received_fp, received_at)
-           SELECT $1, $2, v.key, v.school, v.fp, now()
-             FROM unnest($3::text[], $4::text[], $5::text[]) AS v(key, school, fp)
-           ON CONFLICT (system, entity, key, school) DO UPDATE
-             SET received_fp = EXCLUDED.received_fp, received_at = EXCLUDED.received_at
-           WHERE (c.received_at IS NULL OR c.received_at < $6) AND (c.sent_at IS NULL OR c.sent_at < $6)
-             AND (c.received_fp IS DISTINCT FROM EXCLUDED.received_fp OR c.sent_at >= c.received_at)`,
-          [system, entity, ...columns(part), arrivedAt],
-        );
-      }
-    },
+    ): Promise<void> =>
+      upsertReceived(
+        q,
+        system,
+        entity,
+        rows,
+        `(c.received_at IS NULL OR c.received_at < $6) AND (c.sent_at IS NULL OR c.sent_at < $6) AND ${NEWER_RECEIVED}`,
+        [arrivedAt],
+      ),
   };
 }
 

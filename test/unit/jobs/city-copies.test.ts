@@ -10,21 +10,12 @@
  * test (the file shares one database).
  */
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
-import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1 } from '../../helpers/api.js';
-import {
-  drain,
-  fakeTarget,
-  fullStudentsRun,
-  hcmStudent,
-  useStudentsSource,
-  vendorBatch,
-} from './fixtures.js';
+import { useCity } from './city-fixtures.js';
+import { drain, fullStudentsRun, hcmStudent, vendorBatch } from './fixtures.js';
 
 describe('the city database’s copies (review18 R2)', () => {
-  const target = fakeTarget('hcm-csdl', ['students'], ['students']);
-  const { ctx, source } = useStudentsSource({ 'hcm-csdl': target });
+  const { city: target, ctx, source, pullTombstones, vendorLeavesOut } = useCity();
   /** What the city database holds (and lists on a full pull), by student code. */
   const city = new Map<string, ReturnType<typeof hcmStudent>>();
   const cityHas = (code: string, name: string) => city.set(code, hcmStudent(code, { name, school: S1 }));
@@ -138,12 +129,7 @@ describe('the city database’s copies (review18 R2)', () => {
     expect(await copies('CC4')).toHaveLength(1);
     // The city deletes the student: its tombstone, read by an incremental pull.
     city.delete('CC4');
-    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', '', 'w-0');
-    await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: ctx.now() }),
-    );
-    source.pages = [{ items: [], deletedKeys: ['CC4'], nextCursor: undefined, watermark: 'w-1' }];
-    await drain(ctx, 'pull');
+    await pullTombstones(['CC4']);
     expect(await nameOf('CC4')).toBeUndefined();
     expect(await copies('CC4'), 'forgotten').toEqual([]);
     // … then enrols it again with the record it held first: restored.
@@ -157,19 +143,7 @@ describe('the city database’s copies (review18 R2)', () => {
     cityHas('CC6', 'Bùi Thị Ngân');
     await sunday();
     // The vendor carries every student of the school as truc holds them (it holds them), then leaves CC5 out.
-    const live = () =>
-      ctx.db.rows<{ student_code: string; data: unknown }>(
-        'truc.students',
-        `school_code = '${S1}' AND deleted_at IS NULL ORDER BY student_code`,
-      );
-    expect(
-      await vendorBatch(
-        ctx,
-        (await live()).map((r) => r.data),
-      ),
-    ).toMatchObject({ accepted: 0 });
-    const rest = (await live()).filter((r) => r.student_code !== 'CC5').map((r) => r.data);
-    expect(await vendorBatch(ctx, rest, 'snapshot')).toMatchObject({ deleted: 1 });
+    await vendorLeavesOut(['CC5']);
     // The city, down, still lists it: its older copy, no restore.
     await sunday();
     expect(await nameOf('CC5')).toBeUndefined();

@@ -16,18 +16,11 @@
 import { describe, expect, it } from 'vitest';
 import { student } from '../../factories/records.js';
 import { S1 } from '../../helpers/api.js';
-import {
-  drain,
-  fakeTarget,
-  fullStudentsRun,
-  hcmStudent,
-  useStudentsSource,
-  vendorBatch,
-} from './fixtures.js';
+import { useCity } from './city-fixtures.js';
+import { drain, fullStudentsRun, hcmStudent, vendorBatch } from './fixtures.js';
 
 describe('the city’s older copy over a vendor change it has not received (review18 BUG R2)', () => {
-  const city = fakeTarget('hcm-csdl', ['students'], ['students']);
-  const { ctx, source } = useStudentsSource({ 'hcm-csdl': city });
+  const { city, ctx, source, liveCodes, removedAtCity, vendorLeavesOut } = useCity();
   const names = async () =>
     (
       await ctx.db.rows<{ data: { fullName: string } }>(
@@ -56,44 +49,20 @@ describe('the city’s older copy over a vendor change it has not received (revi
   });
 
   it('keeps a vendor snapshot’s deletion, and delivers it to the city', async () => {
-    const liveCodes = async () =>
-      (
-        await ctx.db.rows<{ student_code: string }>(
-          'truc.students',
-          `student_code LIKE 'CY%' AND deleted_at IS NULL ORDER BY student_code`,
-        )
-      ).map((r) => r.student_code);
     const cityCopies = () => [hcmStudent('CY1', { school: S1 }), hcmStudent('CY2', { school: S1 })];
     await fullStudentsRun(ctx, source, [cityCopies()]);
     await drain(ctx, 'reconcile');
-    // The vendor carries both as the city has them (so it holds them: precedence (b) rule (ii)) …
-    const stored = await ctx.db.rows<{ data: unknown }>(
-      'truc.students',
-      `student_code LIKE 'CY%' ORDER BY student_code`,
-    );
-    expect(
-      await vendorBatch(
-        ctx,
-        stored.map((r) => r.data),
-      ),
-    ).toMatchObject({ accepted: 0, unchanged: 2 });
-    // … then its snapshot leaves CY1 out: deleted in truc, its deletion waits for the city (down). (It carries
-    // the school's other students as they are: the file shares one database.)
-    const others = await ctx.db.rows<{ data: unknown }>(
-      'truc.students',
-      `school_code = '${S1}' AND student_code NOT LIKE 'CY%' AND deleted_at IS NULL`,
-    );
-    expect(await vendorBatch(ctx, [stored[1]!.data, ...others.map((r) => r.data)], 'snapshot')).toMatchObject(
-      { deleted: 1 },
-    );
-    expect(await liveCodes()).toEqual(['CY2']);
+    // The vendor carries the school's students as the city has them (so it holds them: precedence (b) rule
+    // (ii)), then its snapshot leaves CY1 out: deleted in truc, its deletion waits for the city (down).
+    await vendorLeavesOut(['CY1']);
+    expect(await liveCodes('CY')).toEqual(['CY2']);
     // Sunday's full run reads the city's copies, which still hold CY1.
     await fullStudentsRun(ctx, source, [cityCopies()]);
     await drain(ctx, 'reconcile');
     // truc keeps the deletion …
-    expect(await liveCodes()).toEqual(['CY2']);
+    expect(await liveCodes('CY')).toEqual(['CY2']);
     // … and the city, back up, is asked to delete CY1.
     await drain(ctx, 'push.hcm-csdl');
-    expect(city.removals.flatMap((r) => r.keys)).toContain('CY1');
+    expect(removedAtCity()).toContain('CY1');
   });
 });

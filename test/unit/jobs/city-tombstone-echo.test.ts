@@ -20,33 +20,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
-import { requestSync } from '../../../src/jobs/contracts.js';
-import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1 } from '../../helpers/api.js';
-import {
-  byQueue,
-  drain,
-  fakeTarget,
-  nextRow,
-  runRow,
-  fullStudentsRun,
-  hcmStudent,
-  useStudentsSource,
-  vendorBatch,
-} from './fixtures.js';
+import { useCity } from './city-fixtures.js';
+import { byQueue, drain, fullStudentsRun, hcmStudent, nextRow, runRow, vendorBatch } from './fixtures.js';
 
 describe('the echo of a delete truc sent the city, pulled after the record came back (review21)', () => {
-  const city = fakeTarget('hcm-csdl', ['students'], ['students']);
-  const { ctx, source } = useStudentsSource({ 'hcm-csdl': city });
-  const liveCodes = async () =>
-    (
-      await ctx.db.rows<{ student_code: string }>(
-        'truc.students',
-        `student_code LIKE 'TE%' AND deleted_at IS NULL ORDER BY student_code`,
-      )
-    ).map((r) => r.student_code);
-  const writtenToCity = () =>
-    city.calls.flatMap((c) => (c.records as Array<{ studentCode: string }>).map((r) => r.studentCode));
+  const { city, ctx, source, ...world } = useCity();
+  const liveCodes = () => world.liveCodes('TE');
+  const { writtenToCity, removedAtCity } = world;
 
   /**
    * TE1 deleted by a vendor snapshot, the delete sent to the city (acknowledged; `unanswered`: the city applies
@@ -60,23 +41,13 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
       [hcmStudent('TE1', { school: S1 }), hcmStudent('TE2', { school: S1 })],
     ]);
     await drain(ctx, 'reconcile');
-    const stored = await ctx.db.rows<{ data: unknown }>(
-      'truc.students',
-      `student_code LIKE 'TE%' ORDER BY student_code`,
-    );
     // The vendor carries both as truc has them, then its snapshot leaves TE1 out: deleted, the delete sent.
-    expect(
-      await vendorBatch(
-        ctx,
-        stored.map((r) => r.data),
-      ),
-    ).toMatchObject({ unchanged: 2 });
-    expect(await vendorBatch(ctx, [stored[1]!.data], 'snapshot')).toMatchObject({ deleted: 1 });
+    const [te1] = await world.vendorLeavesOut(['TE1']);
     if (unanswered) await deleteTimesOut();
     else await drain(ctx, 'push.hcm-csdl');
-    expect(city.removals.flatMap((r) => r.keys)).toEqual(['TE1']);
+    expect(removedAtCity()).toEqual(['TE1']);
     // The vendor pushes TE1 again: restored; its upsert to the city is queued.
-    expect(await vendorBatch(ctx, [stored[0]!.data])).toMatchObject({ status: 'done', accepted: 1 });
+    expect(await vendorBatch(ctx, [te1])).toMatchObject({ status: 'done', accepted: 1 });
     expect(await liveCodes()).toEqual(['TE1', 'TE2']);
   }
 
@@ -95,14 +66,7 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
   }
 
   /** The night's incremental pull: the city's feed lists TE1's tombstone. */
-  async function pullTombstoneOfTE1(): Promise<void> {
-    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', '', 'w0');
-    await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: ctx.now() }),
-    );
-    source.pages = [{ items: [], deletedKeys: ['TE1'], nextCursor: undefined, watermark: 'w1' }];
-    await drain(ctx, 'pull');
-  }
+  const pullTombstoneOfTE1 = () => world.pullTombstones(['TE1']);
 
   it('keeps the restored student (the city only lists the deletion truc sent it)', async () => {
     await deletedThenRestored();
@@ -114,7 +78,7 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
     // The waiting upsert delivers the restore to the city; no deletion goes out again.
     await drain(ctx, 'push.hcm-csdl');
     expect(writtenToCity()).toContain('TE1');
-    expect(city.removals.flatMap((r) => r.keys)).toEqual(['TE1']);
+    expect(removedAtCity()).toEqual(['TE1']);
   });
 
   it("deletes it once the city acknowledged the restore (its tombstone is then the city's own)", async () => {
@@ -134,7 +98,7 @@ describe('the echo of a delete truc sent the city, pulled after the record came 
     // The delete set's retry finds TE1 live (superseded, no call); the upsert delivers the restore.
     await drain(ctx, 'push.hcm-csdl');
     expect(writtenToCity()).toContain('TE1');
-    expect(city.removals.flatMap((r) => r.keys)).toEqual(['TE1']);
+    expect(removedAtCity()).toEqual(['TE1']);
   });
 
   it('keeps it while the restore sent after an unanswered delete is unanswered too', async () => {
