@@ -7,13 +7,27 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import { acceptRepeat, queueBatch, queueNewBatch, type RepeatContext } from '../jobs/contracts.js';
+import {
+  acceptKnownRepeat,
+  acceptRepeat,
+  queueBatch,
+  queueNewBatch,
+  type RepeatContext,
+} from '../jobs/contracts.js';
 import type { AuditEvent } from '../store/audit-log.js';
-import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
+import { createBatchesRepo, type HeldBody, type NewBatch, type RepeatOf } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
-import { pushedBatch, type BatchAccepted, type BatchBody } from './batch-contract.js';
+import {
+  IdempotencyHeaders,
+  Params,
+  pushedBatch,
+  PushQuery,
+  type BatchAccepted,
+  type BatchBody,
+} from './batch-contract.js';
 import type { ScannedMember } from './json-scan.js';
+import { canAccessSchool } from './plugins/auth.js';
 import { decodeUtf8, parseJson } from './plugins/input.js';
 
 /**
@@ -45,6 +59,11 @@ export interface NewBatchRequest {
   sameAs: string | null | undefined;
   /** With `sameAs`: the last judged batch of the same bytes, looked up with it (null: none). */
   judged?: RepeatOf | null | undefined;
+  /**
+   * The look-up of `sameAs` also judged it as {@link acceptUnchanged} would (./batch-intake.ts `knownBatchBody`):
+   * its answer when it accepted the batch done; `null` when it could not (not tried again here).
+   */
+  atOnce?: StoredResponse | null | undefined;
   /** The Idempotency-Key and the request's hash, when the client sent a key. */
   idempotency: { key: string; hash: string } | undefined;
   /** When it was accepted (the API's clock): its batch.accepted audit entry's time. */
@@ -189,7 +208,12 @@ export async function acceptBatch(
   // Without a key, a repeat is judged unchanged in one statement when it can be, and a new body is stored
   // and queued in one statement; otherwise (or with a key) the batch is stored in a transaction, where a
   // repeat may still be judged (a format that records which schools its system serves) or else is queued.
-  const unchanged = repeats ? await acceptUnchanged(db, req, repeats) : undefined;
+  const unchanged =
+    req.atOnce !== undefined
+      ? (req.atOnce ?? undefined)
+      : repeats
+        ? await acceptUnchanged(db, req, repeats)
+        : undefined;
   const stored = unchanged ? undefined : await acceptNew(db, req);
   const out: Accepted = unchanged
     ? { response: unchanged, replayed: false, queued: false }
@@ -204,7 +228,10 @@ export async function acceptBatch(
  * Per request whose body was looked up: the earlier batch of the same bytes (it keeps the records), or
  * null when there is none; and the last judged batch of those bytes (null: none).
  */
-const repeats = new WeakMap<FastifyRequest, { sameAs: string | null; judged: RepeatOf | null }>();
+const repeats = new WeakMap<
+  FastifyRequest,
+  { sameAs: string | null; judged: RepeatOf | null; atOnce?: StoredResponse | null }
+>();
 
 /** What a repeat's stand-in body holds in place of each record (only their number is read). */
 const NO_RECORD = Object.freeze({});
@@ -251,26 +278,55 @@ export const scannedRecordsOf = (request: FastifyRequest): Buffer | undefined =>
  * not decoded, parsed, inspected or validated again. It stands as what it said besides its records, with
  * as many empty records, and the new batch points at the earlier one, which keeps the records. A dry run
  * always judges the body it is sent; so is a body of more records than the route takes now
- * (`maxRecords`: it is refused as it would have been).
+ * (`maxRecords`: it is refused as it would have been). With `atOnce` (the API's clock, policy and metrics), a
+ * repeat that can be judged unchanged at once is, by the look-up's own statement ({@link judgedHere}): the
+ * batch is done before the body stands, and the route answers what that statement accepted (`atOnce`), with
+ * one round trip to the database where the look-up and the judgment took two.
  */
-export function knownBatchBody(db: Db, maxRecords: number) {
+export function knownBatchBody(db: Db, maxRecords: number, atOnce?: RepeatContext) {
   return async function knownBatchBody(request: FastifyRequest, bodySha256: string): Promise<unknown> {
     const { schoolCode } = request.params as { schoolCode?: unknown };
     const { dryRun } = request.query as { dryRun?: unknown };
-    if (!request.principal || typeof schoolCode !== 'string' || dryRun === 'true') return undefined;
-    const held = await createBatchesRepo(db).heldAndJudged(
-      request.principal.clientId,
-      schoolCode,
-      bodySha256,
-    );
+    const p = request.principal;
+    if (!p || typeof schoolCode !== 'string' || dryRun === 'true') return undefined;
+    if (atOnce && judgedHere(request, schoolCode)) {
+      const id = randomUUID();
+      const push = { id, clientId: p.clientId, schoolCode, bodySha256, maxRecords };
+      const found = await acceptKnownRepeat(db, atOnce, push);
+      const accepted = found?.inserted ? acceptedResponse(id, found.received) : null;
+      repeats.set(request, { sameAs: found?.id ?? null, judged: found?.judged ?? null, atOnce: accepted });
+      return standInOf(found, maxRecords);
+    }
+    const held = await createBatchesRepo(db).heldAndJudged(p.clientId, schoolCode, bodySha256);
     repeats.set(request, { sameAs: held?.id ?? null, judged: held?.judged ?? null });
-    if (!held || held.received > maxRecords) return undefined;
-    return {
-      entity: held.entity,
-      format: held.format,
-      mode: held.mode,
-      records: new Array<object>(held.received).fill(NO_RECORD),
-    };
+    return standInOf(held, maxRecords);
+  };
+}
+
+/**
+ * Whether a push's body, if it is a repeat, is judged at once with its look-up (one statement, before the body
+ * stands; ../jobs/ingest-repeat.ts `acceptKnownRepeat`): without an Idempotency-Key (its claim goes first, in a
+ * transaction), by a client that may write to the school, and only when the rest of the request passes the
+ * route's schemas (the same zod schemas), so that nothing after the batch's insert refuses the request.
+ */
+function judgedHere(request: FastifyRequest, schoolCode: string): boolean {
+  return (
+    request.headers['idempotency-key'] === undefined &&
+    canAccessSchool(request.principal!, schoolCode, 'write') &&
+    Params.safeParse(request.params).success &&
+    PushQuery.safeParse(request.query).success &&
+    IdempotencyHeaders.safeParse(request.headers).success
+  );
+}
+
+/** What a known body stands as (its records empty, only counted); undefined: none, or more records than taken now. */
+function standInOf(held: HeldBody | undefined, maxRecords: number): unknown {
+  if (!held || held.received > maxRecords) return undefined;
+  return {
+    entity: held.entity,
+    format: held.format,
+    mode: held.mode,
+    records: new Array<object>(held.received).fill(NO_RECORD),
   };
 }
 
@@ -281,7 +337,8 @@ export function knownBatchBody(db: Db, maxRecords: number) {
 export function repeatOf(request: FastifyRequest): {
   sameAs: string | null | undefined;
   judged: RepeatOf | null | undefined;
+  atOnce: StoredResponse | null | undefined;
 } {
   const known = repeats.get(request);
-  return { sameAs: known?.sameAs, judged: known?.judged };
+  return { sameAs: known?.sameAs, judged: known?.judged, atOnce: known?.atOnce };
 }

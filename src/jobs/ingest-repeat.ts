@@ -8,13 +8,14 @@
 import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
+import { BATCH_FORMATS, VENDOR_ENTITIES } from '../canonical/systems.js';
 import type { Metrics } from '../observability/metrics.js';
 import { CATALOGUE_VERSION, policyDigest, type QualityConfig } from '../quality/index.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type Batch, type RepeatOf } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
-import { insertUnchangedRepeat } from '../store/repeats.js';
+import { insertUnchangedRepeat, lookUpOrAcceptRepeat, type BodyRepeat } from '../store/repeats.js';
 import { inboundMapping } from './inbound.js';
 import { countIngested, type Counts } from './ingest-counts.js';
 import { learnServedSchools, learnsServedSchools } from './served-schools.js';
@@ -149,4 +150,54 @@ export async function acceptUnchangedRepeat(
   if (!inserted) return undefined;
   countIngested(deps, batch.entity, counts);
   return counts;
+}
+
+/** Per quality policy (the config's object, as `policyDigest` keeps it): the day and its tags ({@link tagsOf}). */
+const dayTags = new WeakMap<QualityConfig, { day: string; tags: Record<string, string> }>();
+
+/**
+ * Today's tag of each format and entity a vendor may push, keyed `<format> <entity>`, but for a format whose
+ * batches record the schools its system serves (never judged in one statement: {@link acceptUnchangedRepeat}).
+ */
+function tagsOf(day: string, quality: QualityConfig): Record<string, string> {
+  const kept = dayTags.get(quality);
+  if (kept?.day === day) return kept.tags;
+  const tags: Record<string, string> = {};
+  for (const format of BATCH_FORMATS.filter((f) => !learnsServedSchools(f))) {
+    for (const entity of VENDOR_ENTITIES) {
+      const version = mappingVersionOf(format, entity);
+      if (version !== undefined) tags[`${format} ${entity}`] = repeatTag(version, day, quality);
+    }
+  }
+  dayTags.set(quality, { day, tags });
+  return tags;
+}
+
+/** The version of the mapping of `format`'s `entity` records, if it has one. */
+function mappingVersionOf(format: string, entity: (typeof VENDOR_ENTITIES)[number]): string | undefined {
+  try {
+    return inboundMapping(format, entity).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Issue 7, the API's unchanged re-push of a body without an Idempotency-Key, in one statement (../store/repeats.ts
+ * `lookUpOrAcceptRepeat`): the body's earlier batches looked up and, when it is a repeat {@link acceptUnchangedRepeat}
+ * would judge at once, the new batch `id` inserted done with its two audit entries (batch.accepted, batch.ingested),
+ * counted in the metrics. What was found of the body either way (`inserted`: accepted done); undefined: a new body.
+ */
+export async function acceptKnownRepeat(
+  q: Queryable,
+  deps: RepeatContext,
+  push: { id: string; clientId: string; schoolCode: string; bodySha256: string; maxRecords: number },
+): Promise<BodyRepeat | undefined> {
+  const at = deps.now();
+  const tags = tagsOf(vietnamDateOf(at), deps.config.quality);
+  const found = await lookUpOrAcceptRepeat(q, { ...push, tags, at });
+  if (found?.inserted) {
+    countIngested(deps, found.entity, { accepted: 0, rejected: 0, unchanged: found.received });
+  }
+  return found;
 }

@@ -108,7 +108,7 @@ export interface HeldBody {
 }
 
 /** The batch that keeps the records of a body ($1 school, $2 SHA-256, $3 client). */
-const HOLDER = `SELECT id, entity, format, mode, received FROM truc.batches
+export const HOLDER = `SELECT id, entity, format, mode, received FROM truc.batches
   WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND same_as IS NULL
   ORDER BY created_at DESC LIMIT 1`;
 
@@ -116,7 +116,7 @@ const HOLDER = `SELECT id, entity, format, mode, received FROM truc.batches
  * Judged batches of a body (as {@link HOLDER}), with the batch that keeps their findings (`held`) and
  * how many they are, when kept with the batch (migration 250).
  */
-const LAST_JUDGED = `SELECT id, repeat_tag, repeat_snapshot::text AS snapshot, repeat_xact::text AS xact,
+export const LAST_JUDGED = `SELECT id, repeat_tag, repeat_snapshot::text AS snapshot, repeat_xact::text AS xact,
          coalesce(findings_of, id) AS held, findings_count FROM truc.batches
   WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND status = 'done' AND repeat_tag IS NOT NULL
     AND repeat_snapshot IS NOT NULL`;
@@ -125,7 +125,7 @@ const LAST_JUDGED = `SELECT id, repeat_tag, repeat_snapshot::text AS snapshot, r
  * How many findings the judged batch `p` shows: kept with it, or (finished before migration 250)
  * counted among those `p.held` keeps.
  */
-const FINDINGS_HELD =
+export const FINDINGS_HELD =
   'coalesce(p.findings_count, (SELECT count(*)::int FROM truc.findings f WHERE f.batch_id = p.held))';
 
 /** A batch row as received: queued with its records, or (a pulled page with nothing to judge) done. */

@@ -6,7 +6,8 @@
  */
 import type { EntityName } from '../config.js';
 import type { AuditEvent } from './audit-log.js';
-import type { RepeatState } from './batches.js';
+import { FINDINGS_HELD, HOLDER, LAST_JUDGED, type HeldBody, type RepeatState } from './batches.js';
+import type { RepeatOf } from './batch-repeats.js';
 import type { Queryable } from './db.js';
 import { tryLockSchoolSql } from './school-lock.js';
 
@@ -85,6 +86,82 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
     { prepared: true },
   );
   return (res.rows[0]?.n ?? 0) > 0;
+}
+
+/** A vendor's push of a body, looked up and, when it is an unchanged repeat, accepted done ({@link lookUpOrAcceptRepeat}). */
+export interface BodyRepeatInsert {
+  /** The new batch's id, if it is inserted. */
+  id: string;
+  clientId: string;
+  schoolCode: string;
+  bodySha256: string;
+  /** The most records the route takes now: a held body of more is not a repeat judged here (it is refused). */
+  maxRecords: number;
+  /**
+   * Today's tag (../jobs/ingest-repeat.ts `repeatTag`) of each format and entity a repeat may be judged at once
+   * in, keyed `<format> <entity>` (a format whose batches record the schools its system serves: absent).
+   */
+  tags: Readonly<Record<string, string>>;
+  /** When its audit entries happened (the caller's clock). */
+  at: Date;
+}
+
+/** What {@link lookUpOrAcceptRepeat} found of a body, and whether it accepted the push done. */
+export type BodyRepeat = HeldBody & { judged: RepeatOf | null; inserted: boolean };
+
+/**
+ * Issue 7, the API's unchanged re-push in one statement (the look-up of the body and the judgment, which were
+ * two): the batch that keeps the body (`HOLDER`) and the last judged batch of it, as `heldAndJudged` reads them;
+ * and, when the body is a delta of at most `maxRecords` whose judgment's tag is today's for its format and entity
+ * and no record of the school changed since that judgment's snapshot (with the school's lock, got at once: as
+ * {@link insertUnchangedRepeat}), the new batch inserted done with its audit entries (batch.accepted then
+ * batch.ingested, as the API and ../jobs/ingest-repeat.ts write them). Undefined: no batch keeps the body.
+ */
+export async function lookUpOrAcceptRepeat(
+  q: Queryable,
+  r: BodyRepeatInsert,
+): Promise<BodyRepeat | undefined> {
+  const res = await q.query<BodyRepeat>(
+    `WITH h AS (${HOLDER}),
+     p AS (${LAST_JUDGED} ORDER BY finished_at DESC LIMIT 1),
+     j AS (SELECT p.*, ${FINDINGS_HELD} AS findings FROM p),
+     batch AS (
+       INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, mode,
+                                 body_sha256, same_as, accepted, rejected, unchanged, deleted, finished_at,
+                                 repeat_tag, repeat_snapshot, repeat_xact, findings_of, findings_count)
+       SELECT $4, $3, $1, h.entity, h.format, 'done', '[]', h.received, 'delta', $2, h.id, 0, 0, h.received, 0,
+              now(), j.repeat_tag, j.snapshot::pg_snapshot, j.xact::xid8, j.held, j.findings
+         FROM h, j
+        WHERE h.mode = 'delta' AND h.received <= $5 AND j.repeat_tag = ($6::jsonb ->> (h.format || ' ' || h.entity))
+          AND CASE WHEN ${tryLockSchoolSql('$1')}
+                   THEN NOT truc.school_changed_since(h.entity, $1, j.snapshot::pg_snapshot, j.xact::xid8)
+                   ELSE false END
+       RETURNING id, entity, format, received, findings_count
+     ), audit AS (
+       INSERT INTO truc.audit_pending (at, actor, action, subject, details)
+       SELECT $7::timestamptz, e.actor, e.action, 'batch:' || b.id, e.details
+         FROM batch b, j, LATERAL (VALUES
+           (1, $3::text, 'batch.accepted',
+            jsonb_build_object('schoolCode', $1::text, 'entity', b.entity, 'format', b.format, 'mode', 'delta',
+                               'received', b.received, 'idempotencyKey', NULL::text)),
+           (2, 'system:ingest', 'batch.ingested',
+            jsonb_build_object('entity', b.entity, 'accepted', 0, 'rejected', 0, 'unchanged', b.received,
+                               'findings', b.findings_count, 'pushSets', '[]'::jsonb,
+                               'repeatOf', 'batch:' || j.id))) AS e(n, actor, action, details)
+        ORDER BY e.n
+       RETURNING id
+     )
+     SELECT h.id, h.entity, h.format, h.mode, h.received,
+            CASE WHEN j.id IS NOT NULL THEN json_build_object('id', j.id, 'repeatTag', j.repeat_tag,
+              'snapshot', j.snapshot, 'xact', j.xact, 'findingsOf', j.held, 'findings', j.findings)
+            END AS judged,
+            (SELECT count(*) FROM batch) > 0 AS inserted
+       FROM h LEFT JOIN j ON true`,
+    [r.schoolCode, r.bodySha256, r.clientId, r.id, r.maxRecords, JSON.stringify(r.tags), r.at.toISOString()],
+    // One text: parsed and planned once per connection.
+    { prepared: true },
+  );
+  return res.rows[0];
 }
 
 /** A body a vendor's delta re-push carried, and where (../jobs/repeat-carried.ts). */

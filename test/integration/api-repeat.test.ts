@@ -158,6 +158,79 @@ describe('a repeated batch body at the API (issue 7)', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(['batch.accepted', 'batch.ingested']);
   });
 
+  it('the same bytes after the first was ingested: looked up and judged in one statement, audited as before', async () => {
+    // Issue 7 (perfu23): the body's look-up and the repeat's judgment and insert were two statements, two round
+    // trips a re-push; the look-up's statement now judges and inserts it (src/store/repeats.ts lookUpOrAcceptRepeat).
+    const body = goodBody(['REPEAT-O1', 'REPEAT-O2']);
+    const first = await pushIngested(body);
+    const sent = vi.spyOn(h.env.deps.db, 'query');
+    const again = await h.pushBatch(h.tokens.vendor, S1, body);
+    expect(again.statusCode, again.body).toBe(202);
+    const ofBatches = sent.mock.calls.filter(([sql]) => sql.includes('truc.batches'));
+    sent.mockRestore();
+    expect(ofBatches).toHaveLength(1);
+    const batchId = again.json<{ batchId: string }>().batchId;
+    expect(again.json()).toEqual({
+      batchId,
+      status: 'queued',
+      statusUrl: `/v1/batches/${batchId}`,
+      received: 2,
+    });
+    expect(again.headers.location).toBe(`/v1/batches/${batchId}`);
+    expect((await h.get(`/v1/batches/${batchId}`, h.tokens.vendor)).json()).toMatchObject({
+      status: 'done',
+      counts: { received: 2, accepted: 0, rejected: 0, unchanged: 2, deleted: 0 },
+    });
+    expect(await batchRow(batchId)).toMatchObject({ same_as: first, received: 2, mode: 'delta', stored: 0 });
+    const kept = await h.env.deps.db.query<{ n: number }>(
+      'SELECT findings_count AS n FROM truc.batches WHERE id = $1',
+      [first],
+    );
+    const audit = await h.env.deps.db.query<{ actor: string; action: string; details: unknown }>(
+      `SELECT actor, action, details FROM (
+         SELECT actor, action, details, 0 AS k, seq AS o FROM truc.audit_log WHERE subject = $1
+         UNION ALL SELECT actor, action, details, 1, id FROM truc.audit_pending WHERE subject = $1) a
+        ORDER BY k, o`,
+      [`batch:${batchId}`],
+    );
+    expect(audit.rows).toEqual([
+      {
+        actor: h.clients.vendor.clientId,
+        action: 'batch.accepted',
+        details: {
+          schoolCode: S1,
+          entity: 'students',
+          format: 'canonical',
+          mode: 'delta',
+          received: 2,
+          idempotencyKey: null,
+        },
+      },
+      {
+        actor: 'system:ingest',
+        action: 'batch.ingested',
+        details: {
+          entity: 'students',
+          accepted: 0,
+          rejected: 0,
+          unchanged: 2,
+          findings: kept.rows[0]!.n,
+          pushSets: [],
+          repeatOf: `batch:${first}`,
+        },
+      },
+    ]);
+  });
+
+  it('a bad query string on a repeat: 400 and nothing stored, though its look-up judges repeats', async () => {
+    const body = goodBody(['REPEAT-Q1']);
+    await pushIngested(body);
+    const before = await countRows(h.env.deps.db, 'truc.batches');
+    const res = await h.send('POST', `/v1/schools/${S1}/batches?dryRun=maybe`, h.tokens.vendor, body);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(await countRows(h.env.deps.db, 'truc.batches')).toBe(before);
+  });
+
   it('a repeat judged when accepted wakes neither the outbox relay nor the audit chainer', async () => {
     const body = goodBody(['REPEAT-G1', 'REPEAT-G2']);
     await pushIngested(body);

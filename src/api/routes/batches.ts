@@ -160,7 +160,7 @@ async function dryRun(
 function pushConfig(opts: BatchRouteOptions) {
   return {
     scope: 'batches:write',
-    knownBody: knownBatchBody(opts.db, opts.maxBatchRecords),
+    knownBody: knownBatchBody(opts.db, opts.maxBatchRecords, opts.repeats),
     standIn: batchStandIn(opts.maxBatchRecords),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { acceptRepeat, queueBatch } from '../../../src/jobs/contracts.js';
+import { acceptKnownRepeat, acceptRepeat, queueBatch } from '../../../src/jobs/contracts.js';
 import { inboundMapping } from '../../../src/jobs/inbound.js';
 import { tagAfter } from '../../../src/jobs/ingest-finish.js';
 import type { Loaded } from '../../../src/jobs/judge.js';
@@ -239,6 +239,47 @@ describe('ingest of a repeated vendor batch', () => {
       unchanged: 2,
     });
     expect(asked).toEqual([true, true]);
+  });
+
+  it("the route's look-up of a body judges a repeat in the same prepared statement, leaving what acceptRepeat leaves", async () => {
+    // perfu23 (issue 7): one round trip a re-push where the look-up and the judgment took two.
+    const records = [student('L1'), withoutParents('L2')];
+    await push(records);
+    const once = await acceptAtOnce(records);
+    expect(once.judged).toEqual({ accepted: 0, rejected: 0, unchanged: 2 });
+    const { held, batch } = await repeatBody(records);
+    const asked: boolean[] = [];
+    const recording: Queryable = {
+      query: (sql, params, opts) => {
+        asked.push(opts?.prepared === true);
+        return ctx.db.query(sql, params, opts);
+      },
+    };
+    const id = randomUUID();
+    const push1 = {
+      id,
+      clientId: 'vendor-1',
+      schoolCode: S1,
+      bodySha256: batch.bodySha256,
+      maxRecords: 1000,
+    };
+    const found = await acceptKnownRepeat(recording, ctx, push1);
+    expect(asked).toEqual([true]);
+    expect(found).toEqual({ ...held, inserted: true });
+    expect(await outcomeOf(id)).toEqual(await outcomeOf(once.id));
+    const ingested = await ctx.db.rows<{ at: Date; details: Record<string, unknown> }>(
+      'truc.audit_pending',
+      `subject = 'batch:${id}' AND action = 'batch.ingested'`,
+    );
+    expect(ingested.map((r) => r.details.repeatOf)).toEqual([`batch:${held.judged!.id}`]);
+    expect(ingested.map((r) => r.at.toISOString())).toEqual([ctx.now().toISOString()]);
+    // Not a repeat judged at once: more records than the route takes now, or a new body (nothing written).
+    const before = (await ctx.db.rows('truc.batches')).length;
+    const over = await acceptKnownRepeat(ctx.db, ctx, { ...push1, id: randomUUID(), maxRecords: 1 });
+    expect(over).toMatchObject({ id: held.id, inserted: false });
+    const other = { ...push1, id: randomUUID(), bodySha256: 'f'.repeat(64) };
+    expect(await acceptKnownRepeat(ctx.db, ctx, other)).toBeUndefined();
+    expect((await ctx.db.rows('truc.batches')).length).toBe(before);
   });
 
   /** Student rows read so far in the transaction of `q` (scans and index fetches). */
