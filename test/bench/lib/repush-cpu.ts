@@ -12,11 +12,13 @@
  *   npx tsx test/bench/lib/repush-cpu.ts [rounds=6] [batches=160]
  *
  * REPUSH_PROF=<dir>: a .cpuprofile (and .heapprofile) of this process over each round (./profiled.ts;
- * read its shares, the profiler slows the rounds).
+ * read its shares, the profiler slows the rounds). REPUSH_STATEMENTS=1: per round, the statements truc's
+ * connections sent a batch by kind, with their backends' CPU a batch (./statement-spy.ts; not pipelined then).
  */
 import { loadavg } from 'node:os';
 import { pgCpu, pgCpuSince, schedCpu } from './cpu.js';
 import { prepareLoad, runLoad, type LoadRequest } from './load.js';
+import { spyStatements } from './statement-spy.js';
 import { profiled } from './profiled.js';
 import { assertAllAccepted, PUSH, vendorRequests } from './push.js';
 import { studentBatches } from './students.js';
@@ -69,12 +71,17 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
     const pg0 = await pgCpu(env.deps.db, schedCpu);
     const t0 = process.cpuUsage();
     const f0 = process.resourceUsage().minorPageFault;
+    const spy = process.env.REPUSH_STATEMENTS === '1' ? spyStatements(() => true, true) : undefined;
     const res = await profiled(process.env.REPUSH_PROF, `unchanged-r${r}`, async () => {
       const load = await prepared.run();
       assertAllAccepted('re-push', load);
       await waitForBatches(env.deps, n * (r + 2), 240_000);
       return { load, wallS: (Date.now() - load.firstSentAt) / 1000 };
     });
+    if (spy) {
+      spy.restore();
+      console.error(statementsLine(spy.samples, n));
+    }
     const t = process.cpuUsage(t0);
     const f = process.resourceUsage().minorPageFault - f0;
     const pg = pgCpuSince(pg0, await pgCpu(env.deps.db, schedCpu));
@@ -95,6 +102,21 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
     await worker.stop();
     await api.stop();
   }
+}
+
+/** REPUSH_STATEMENTS=1: per statement kind, how many a batch and their backends' CPU a batch (not pipelined). */
+function statementsLine(samples: readonly { kind: string; ms: number }[], n: number): string {
+  const by = new Map<string, { count: number; ms: number }>();
+  for (const { kind, ms } of samples) {
+    const k = by.get(kind) ?? { count: 0, ms: 0 };
+    k.count += 1;
+    k.ms += ms;
+    by.set(kind, k);
+  }
+  const listed = [...by]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([kind, k]) => `${(k.count / n).toFixed(2)} × ${kind} ${(k.ms / n).toFixed(3)} ms`);
+  return `statements a batch (count, backend CPU a batch): ${listed.join('; ')}`;
 }
 
 const show = (r: number, x: Round): string =>
