@@ -20,8 +20,40 @@ import {
 } from './kit.js';
 
 const ENVIRONMENT = `
-Environment: PORT, DATABASE_URL (unset = embedded PGlite in DATA_DIR), DATA_DIR, REDIS_URL
-(unset = queues in the database), LOG_LEVEL, TRUC_PROFILE. See config/.env.example.`;
+Biến môi trường / Environment: PORT, DATABASE_URL (không đặt = PGlite nhúng trong DATA_DIR / unset =
+embedded PGlite in DATA_DIR), DATA_DIR, REDIS_URL (không đặt = hàng đợi trong cơ sở dữ liệu / unset = queues
+in the database), LOG_LEVEL, TRUC_PROFILE. Xem / See config/.env.example.`;
+
+/**
+ * `truc --help`'s list in Vietnamese: each top-level command's summary, before the command's own English
+ * (program.test.ts checks every top-level command has one). Subcommands' help stays English (README).
+ */
+const SUMMARY_VI: Readonly<Record<string, string>> = {
+  all: 'API, worker, bộ chuyển outbox và bộ lập lịch trong một tiến trình',
+  api: 'chỉ API HTTP',
+  worker: 'chỉ worker và bộ chuyển outbox',
+  scheduler: 'chỉ bộ lập lịch (một lần kích hoạt trên mọi bản sao)',
+  demo: 'trình giả lập + truc trên cơ sở dữ liệu nhúng, một chu trình đầy đủ, một bản tóm tắt; tiếp tục phục vụ',
+  migrate: 'áp dụng các migration cơ sở dữ liệu còn thiếu',
+  audit: 'nhật ký kiểm toán chuỗi băm',
+  clients: 'client API: thêm, liệt kê, đổi secret, đặt trường, khoá, mở',
+  'school-systems': 'hệ thống quản lý nào phục vụ mỗi trường: liệt kê, đặt, xoá',
+  'dead-letters': 'việc lỗi hẳn: liệt kê, chạy lại',
+  sync: 'kéo dữ liệu từ hệ thống ngoài: chạy (và theo dõi), liệt kê, xem',
+  schedules: 'lịch đồng bộ: liệt kê (lần trước, lần tới), tạm dừng, tiếp tục, chạy ngay',
+  holds: 'các lệnh giữ của bộ chặn thay đổi hàng loạt: liệt kê, xem, duyệt, từ chối',
+  pcgd: 'báo cáo PCGD-XMC: tính, duyệt, nộp, xuất, kiểm tra',
+  sim: 'một trình giả lập chạy riêng, đến khi nhận SIGTERM/SIGINT',
+};
+
+/** The help's titles (commander's), in both languages. */
+const TITLES_VI: Readonly<Record<string, string>> = {
+  'Usage:': 'Cách dùng',
+  'Options:': 'Tuỳ chọn',
+  'Commands:': 'Lệnh',
+  'Arguments:': 'Tham số',
+  'Global Options:': 'Tuỳ chọn chung',
+};
 
 function version(): string {
   return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string })
@@ -37,16 +69,25 @@ function eachCommand(cmd: Command, fn: (c: Command) => void): void {
 export function buildProgram(out: CliOutput = PROCESS_OUTPUT): Command {
   const program = new Command('truc')
     .description('Trục dữ liệu giáo dục / the education data hub')
-    .version(version(), '-V, --version')
+    .version(version(), '-V, --version', both('in phiên bản', 'output the version number'))
     .addHelpText('after', ENVIRONMENT);
-  for (const make of COMMANDS) for (const c of [make()].flat()) program.addCommand(c);
+  for (const make of COMMANDS)
+    for (const c of [make()].flat()) {
+      const vi = SUMMARY_VI[c.name()];
+      program.addCommand(vi ? c.description(both(vi, c.description())) : c);
+    }
   bindOutput(program, out);
   eachCommand(program, (c) =>
-    c.exitOverride().configureOutput({
-      writeOut: (s) => out.stdout(s),
-      writeErr: (s) => out.stderr(s),
-      outputError: () => undefined, // printed once, our way, by runCli
-    }),
+    c
+      .exitOverride()
+      .helpOption('-h, --help', both('hiện trợ giúp của lệnh', 'display help for command'))
+      .helpCommand('help [command]', both('hiện trợ giúp của lệnh', 'display help for command'))
+      .configureHelp({ styleTitle: (t) => (TITLES_VI[t] ? `${TITLES_VI[t]} / ${t}` : t) })
+      .configureOutput({
+        writeOut: (s) => out.stdout(s),
+        writeErr: (s) => out.stderr(s),
+        outputError: () => undefined, // printed once, our way, by runCli
+      }),
   );
   return program;
 }

@@ -128,6 +128,25 @@ describe('truc --help', () => {
     expect(e.stdout).toContain('DATABASE_URL');
   });
 
+  it('truc --help is in Vietnamese and English: its titles, options and every command (tidy23)', async () => {
+    const e = await truc('--help');
+    expect(e.code).toBe(0);
+    for (const title of ['Cách dùng / Usage:', 'Tuỳ chọn / Options:', 'Lệnh / Commands:'])
+      expect(e.stdout).toContain(title);
+    expect(e.stdout).toMatch(/-h, --help +hiện trợ giúp của lệnh \/ display help for command/);
+    expect(e.stdout).toContain('Biến môi trường / Environment:');
+    // Each top-level command's summary: a Vietnamese part, then ' / ' and the English (wrapped, so read whole).
+    const program = buildProgram();
+    for (const c of program.commands) {
+      const [vi, en] = c.description().split(' / ');
+      expect({ name: c.name(), vi: /[^ -~]/.test(vi ?? ''), en: (en ?? '') !== '' }).toEqual({
+        name: c.name(),
+        vi: true,
+        en: true,
+      });
+    }
+  });
+
   it('truc --version prints the package version', async () => {
     const e = await truc('--version');
     expect(e.code).toBe(0);
