@@ -72,10 +72,14 @@ export function createRunGuardRepo(q: Queryable) {
       );
       return res.rows[0];
     },
-    /** Runs held now, waiting for a decision (the `truc_sync_runs_held` gauge). */
+    /**
+     * Runs held now, waiting for a decision (the `truc_sync_runs_held` gauge): a held page's run, and a full run whose
+     * reconciliation is held (review23: listed under `held` too, ./sync-run-reads.ts).
+     */
     async heldRuns(): Promise<number> {
       const res = await q.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM truc.sync_runs WHERE status = 'held'`,
+        `SELECT count(*)::int AS n FROM truc.sync_runs
+          WHERE status = 'held' OR (status = 'done' AND reconcile = 'held')`,
       );
       return res.rows[0]?.n ?? 0;
     },

@@ -47,6 +47,14 @@ export interface SyncRun {
 }
 
 /** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
+/**
+ * SQL: run `r` is in the status the parameter `p` names as a city admin means it: `held` is every run waiting for
+ * a decision, a full run whose pages passed but whose reconciliation the guard held (`status` 'done', `reconcile`
+ * 'held') included, and `done` leaves such a run out while it waits (review23: its deletions are not applied).
+ */
+const statusIs = (p: string): string =>
+  `CASE WHEN r.reconcile = 'held' AND r.status = 'done' THEN ${p} = 'held' ELSE r.status = ${p} END`;
+
 export function syncRunSummary(r: SyncRun) {
   return {
     syncRunId: r.id,
@@ -116,7 +124,7 @@ export function createSyncRunReads(q: Queryable) {
     /** Runs matching the filter, newest first, with their outcome counts; and how many match in all. */
     async list(f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
       const where = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR r.entity = $2)
-        AND ($3::text IS NULL OR r.status = $3) AND ($4::timestamptz IS NULL OR r.created_at >= $4)
+        AND ($3::text IS NULL OR ${statusIs('$3')}) AND ($4::timestamptz IS NULL OR r.created_at >= $4)
         AND ($5::timestamptz IS NULL OR r.created_at < $5) AND ($6::bigint IS NULL OR r.id = $6)`;
       const params = [
         f.system ?? null,

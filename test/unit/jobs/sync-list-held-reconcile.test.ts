@@ -1,5 +1,5 @@
 /**
- * review23 (it.fails: README Known limits): issue 7 item 6 — sync runs "listed and filtered (system, entity,
+ * review23 (was it.fails; fixed by held23, src/store/sync-run-reads.ts `statusIs`): issue 7 item 6 — sync runs "listed and filtered (system, entity,
  * status, date)"; a city admin looks for the runs waiting for a decision with `GET /v1/syncs?status=held` (and
  * `truc sync list --status held`). A full run whose pages passed but whose reconciliation the guard held (the
  * mass deletion issue 7 is most afraid of) keeps `status: "done"` with `reconcile: "held"`
@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
+import { createRunGuardRepo } from '../../../src/store/run-guard.js';
 import { createSyncRunReads } from '../../../src/store/sync-run-reads.js';
 import { S1 } from '../../helpers/api.js';
 import { hcmStudent, nextRow, runRow, useStudentsSource } from './fixtures.js';
@@ -48,14 +49,17 @@ describe('a full run whose reconciliation is held, in the list of runs (review23
   const listed = async (status: 'held' | 'done') =>
     (await createSyncRunReads(ctx.db).list({ status, limit: 100, offset: 0 })).items.map((r) => r.id);
 
-  it.fails('is listed under status=held, not under done', async () => {
+  it('is listed under status=held, not under done', async () => {
     expect((await fullRun(keys)).reconciled).toMatchObject({ deleted: 0 });
+    const heldBefore = await createRunGuardRepo(ctx.db).heldRuns();
     // The source lists 10 of the school's 30 students: the reconciliation (20 deletions, 67%) is held.
     const { id, reconciled } = await fullRun(keys.slice(0, 10));
     expect(reconciled).toMatchObject({ skipped: 'held' });
     expect((await createSyncRunReads(ctx.db).get(id))!.reconcile).toBe('held');
-    // Fails: [] — the run waiting for a decision is listed under 'done' only.
+    // Was: [] — the run waiting for a decision was listed under 'done' only.
     expect(await listed('held')).toContain(id);
     expect(await listed('done')).not.toContain(id);
+    // The `truc_sync_runs_held` gauge counts it too.
+    expect(await createRunGuardRepo(ctx.db).heldRuns()).toBe(heldBefore + 1);
   });
 });
