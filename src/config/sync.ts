@@ -95,8 +95,9 @@ export type SyncConfig = z.infer<typeof SyncSchema>;
 
 /**
  * The mass-change guard (issue 7, sync-data): shares of a school's live records above which a change is
- * held for a city admin. In the rollover window (MM-DD, inclusive; kết chuyển around 1 September) the
- * changed-records threshold is `rollover.changeRatio`; deletions stay guarded.
+ * held for a city admin. In the rollover window (MM-DD, inclusive; kết chuyển around 1 September) a student's
+ * change of nothing but its school year, grade and class weighs against `rollover.changeRatio`, any other change
+ * against `changeRatio` as on any day (../jobs/guard-rollover.ts); deletions stay guarded.
  */
 export const GuardSchema = z
   .object({
@@ -111,6 +112,7 @@ export const GuardSchema = z
       .object({
         from: monthDay.default('08-15'),
         to: monthDay.default('09-30'),
+        /** Share of a school's live records changed, in the window, when grade and class changes are among them. */
         changeRatio: z.number().min(0).max(1).default(1),
       })
       .strict()

@@ -10,8 +10,9 @@
  * records deleted; the pages of a sync run — with the run's running counts per school (./run-guard.ts).
  * Thresholds are shares of the
  * school's live records (`config.guard`); schools with fewer than `minRecords` live records are not
- * guarded. In the rollover window around 1 September (kết chuyển), the changed-records threshold relaxes
- * to `rollover.changeRatio` (grades and classes change for everyone then); deletions and moves stay guarded.
+ * guarded. In the rollover window around 1 September (kết chuyển), a change of a student's grade and class alone
+ * (a regrade: ./guard-rollover.ts) is weighed against `rollover.changeRatio` (grades and classes change for everyone
+ * then); any other change against `changeRatio` as on any day; deletions and moves stay guarded.
  */
 import { appendAudit } from '../audit/chain.js';
 import { vietnamDateOf } from '../canonical/school-year.js';
@@ -23,7 +24,10 @@ import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/re
 import type { WorkerContext } from './context.js';
 import type { JudgeContext } from './judge.js';
 import { snapshotGradeReasons } from './grade-guard.js';
+import { inRollover, regradedKeys, rolloverFields } from './guard-rollover.js';
 import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
+
+export { inRollover };
 
 export type GuardSettings = Config['guard'];
 
@@ -34,18 +38,12 @@ export interface GuardEntry {
   year?: string | undefined;
   kind: 'deleted' | 'moved' | 'changed';
   key: string;
+  /** A change of nothing but the record's grade and class, judged in the rollover window (./guard-rollover.ts). */
+  regraded?: true;
 }
 
 /** What a guard's counts are kept by: the school, or a classes run's school and school year (`school/year`). */
 export const unitKey = (school: string, year?: string): string => (year ? `${school}/${year}` : school);
-
-/** True when `today` (YYYY-MM-DD) lies in the rollover window (MM-DD bounds, inclusive; may wrap the year end). */
-export function inRollover(today: string, window: { from: string; to: string }): boolean {
-  const md = today.slice(5);
-  return window.from <= window.to
-    ? md >= window.from && md <= window.to
-    : md >= window.from || md <= window.to;
-}
 
 /** Groups the entries by school (and school year, when they carry one), with each one's live count ({@link unitKey}). */
 export function diffsOf(entries: readonly GuardEntry[], live: ReadonlyMap<string, number>): SchoolDiff[] {
@@ -67,17 +65,20 @@ export function diffsOf(entries: readonly GuardEntry[], live: ReadonlyMap<string
     }
     d[e.kind] += 1;
     d.keys[e.kind].push(e.key);
+    if (e.regraded) d.regraded = (d.regraded ?? 0) + 1;
   }
   return [...by.values()].sort(
     (a, b) => a.school.localeCompare(b.school) || (a.schoolYear ?? '').localeCompare(b.schoolYear ?? ''),
   );
 }
 
-/** The thresholds each school's change goes over (none: the change may apply). */
+/**
+ * The thresholds each school's change goes over (none: the change may apply). In the rollover window a school's
+ * changes other than regrades ({@link SchoolDiff} `regraded`) go against `changeRatio`, and all its changes,
+ * regrades with them, against `rollover.changeRatio` (issue 7 item 3: only grade and class changes relax).
+ */
 export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, today: string): HoldReason[] {
-  const changeThreshold = inRollover(today, settings.rollover)
-    ? settings.rollover.changeRatio
-    : settings.changeRatio;
+  const window = inRollover(today, settings.rollover);
   const reasons: HoldReason[] = [];
   for (const d of diffs) {
     if (d.live < settings.minRecords || d.live === 0) continue;
@@ -94,16 +95,15 @@ export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, 
         threshold: settings.deleteRatio,
       });
     }
-    if (d.changed / d.live > changeThreshold) {
-      reasons.push({
-        ...of,
-        kind: 'changed',
-        count: d.changed,
-        live: d.live,
-        ratio: ratio(d.changed),
-        threshold: changeThreshold,
-      });
-    }
+    const other = window ? d.changed - (d.regraded ?? 0) : d.changed;
+    const [count, threshold] =
+      other / d.live > settings.changeRatio
+        ? [other, settings.changeRatio]
+        : window && d.changed / d.live > settings.rollover.changeRatio
+          ? [d.changed, settings.rollover.changeRatio]
+          : [0, undefined];
+    if (threshold !== undefined)
+      reasons.push({ ...of, kind: 'changed', count, live: d.live, ratio: ratio(count), threshold });
   }
   return reasons;
 }
@@ -204,6 +204,12 @@ export function batchEntries(
   return entries;
 }
 
+/** `entries` with the changes among `regraded` marked as regrades (./guard-rollover.ts `regradedKeys`). */
+export function withRegrades(entries: GuardEntry[], regraded: ReadonlySet<string>): GuardEntry[] {
+  if (regraded.size === 0) return entries;
+  return entries.map((e) => (e.kind === 'changed' && regraded.has(e.key) ? { ...e, regraded: true } : e));
+}
+
 /**
  * The records a batch's writes bring to each school (review17 B1): new ones, restored ones and ones moved
  * in from another school — what the school's live count after the writes holds beyond its count before
@@ -229,13 +235,15 @@ export function arrivalsOf(
  * Whether a vendor batch's stored-copies read should count the live records of the copies' schools in the same
  * statement (./judge.ts `check`'s `weigh`): when today's changed-records threshold is under 1, a delta of changed
  * records alone (ratio 1 to its copies) needs the count, and one statement is cheaper than two. At a threshold of
- * 1 (the rollover window's default) changes never need it, only moves might: the copies are read alone and the
- * schools counted only when {@link withinCopies} says the batch could be held (issue 7: the count is ~0.8 ms of
- * PostgreSQL's CPU a 1000-student batch).
+ * 1 changes never need it, only moves might: the copies are read alone and the schools counted only when
+ * {@link withinCopies} says the batch could be held (issue 7: the count is ~0.8 ms of PostgreSQL's CPU a
+ * 1000-student batch). In the rollover window a students' batch is weighed at `rollover.changeRatio` here (1 by
+ * default): there its changes are mostly regrades, which need no count; the other changes are told apart, and
+ * the schools counted if they must be, only when the batch could be held ({@link overThresholds}).
  */
-export function weighsWithCopies(settings: GuardSettings, today: string): boolean {
+export function weighsWithCopies(settings: GuardSettings, today: string, entity: EntityName): boolean {
   if (!settings.enabled) return false;
-  const threshold = inRollover(today, settings.rollover)
+  const threshold = rolloverFields(entity, settings, today)
     ? settings.rollover.changeRatio
     : settings.changeRatio;
   return threshold < 1;
@@ -264,7 +272,7 @@ type GuardedBatch = Pick<Batch, 'id' | 'clientId' | 'entity' | 'schoolCode' | 'm
 
 /** What {@link guardBatch} weighs: the batch's writes against the stored copies. */
 interface BatchWrites {
-  toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[];
+  toWrite: readonly Pick<UpsertRow, 'key' | 'scope' | 'data'>[];
   existing: ReadonlyMap<string, ExistingRow>;
   /** The live records of the schools of `existing`'s rows, when the read counted them ({@link weighsWithCopies}). */
   live?: ReadonlyMap<string, number> | undefined;
@@ -294,13 +302,26 @@ async function overThresholds(
 ): Promise<OverThresholds | undefined> {
   const settings = ctx.config.guard;
   if (!settings.enabled) return undefined;
-  const entries = batchEntries(writes.toWrite, writes.existing);
+  let entries = batchEntries(writes.toWrite, writes.existing);
   if (entries.length === 0) return undefined;
   const today = vietnamDateOf(ctx.now());
   // A class batch, delta or snapshot, is weighed within the school years its classes carry (left19 item 3).
   const years = snapshotYears(batch.entity, snapshotKeys, batch.createdAt);
   const counted = years ? undefined : writes.live;
-  if (!counted && withinCopies(entries, writes.existing, settings, today)) return undefined;
+  const within = (es: readonly GuardEntry[]) =>
+    counted
+      ? evaluate(diffsOf(es, counted), settings, today).length === 0
+      : withinCopies(es, writes.existing, settings, today);
+  // Every change weighed as no regrade first (the strictest); in the rollover window, told apart when that holds it.
+  if (within(entries)) return undefined;
+  const fields = rolloverFields(batch.entity, settings, today);
+  if (fields) {
+    entries = withRegrades(
+      entries,
+      await regradedKeys(q, batch.entity, fields, writes.toWrite, writes.existing),
+    );
+    if (within(entries)) return undefined;
+  }
   const schools = [...new Set(entries.map((e) => e.school))];
   // Every school an entry counts against is the school of a stored copy: counted with the copies, or now.
   const live = counted

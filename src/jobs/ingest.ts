@@ -26,7 +26,8 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { lockSchoolOfBatch } from '../store/school-lock.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { defineJob, type JobRun } from './define.js';
-import { arrivalsOf, batchEntries, guardBatch, weighsWithCopies } from './guard.js';
+import { arrivalsOf, batchEntries, guardBatch, weighsWithCopies, withRegrades } from './guard.js';
+import { pageRegrades } from './guard-rollover.js';
 import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
@@ -99,9 +100,14 @@ async function ingestLoaded(
   const { pulled, closing, early } = opts;
   // A pulled page judged ahead (./ingest-pulled.ts) runs only the store checks here (begun already, maybe).
   const mapped = judgedAhead(pulled, deps) ?? map(loaded, deps, pulled?.premapped);
-  const weigh = !loaded.trusted && weighsWithCopies(deps.config.guard, vietnamDateOf(deps.now()));
+  const today = vietnamDateOf(deps.now());
+  const weigh = !loaded.trusted && weighsWithCopies(deps.config.guard, today, loaded.entity);
   const checked = await check(q, loaded, mapped, pulled?.known, weigh, early);
   const planned = plan(checked, pulled && sourceFpsByKey(pulled, checked.records));
+  // A pulled page's regrades in the rollover window, read before its writes (its run's guard weighs it after them).
+  const regraded =
+    pulled &&
+    (await pageRegrades(q, deps.config.guard, today, loaded.entity, planned.toWrite, checked.existing));
   if (!loaded.trusted) {
     const writes = { toWrite: planned.toWrite, existing: checked.existing, live: checked.live };
     const holdId = await guardBatch(q, deps, loaded.batch, writes, () => heldKeys(mapped).keys);
@@ -123,7 +129,7 @@ async function ingestLoaded(
   await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };
   if (!pulled) return result;
-  const guardEntries = batchEntries(p.toWrite, checked.existing);
+  const guardEntries = withRegrades(batchEntries(p.toWrite, checked.existing), regraded ?? new Set());
   // A classes run weighs by school year (./run-guard.ts `runUnit`), what its page brought too.
   const arrived = arrivalsOf(p.toWrite, checked.existing, runUnit(loaded.entity));
   return { ...result, guardEntries, arrived };

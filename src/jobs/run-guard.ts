@@ -4,7 +4,8 @@
  * source's tombstones delete — is added to the run's running counts per school (src/store/run-guard.ts)
  * and judged against the school's live records as they were before the run (review17 B1: counted when the
  * run first weighs a change of the school, less the records its pages brought there), with the thresholds of
- * `config.guard` (./guard.ts `evaluate`: in the rollover window the changed-records threshold relaxes;
+ * `config.guard` (./guard.ts `evaluate`: in the rollover window the changed-records threshold relaxes for
+ * regrades only, a student's grade and class changes, told apart before the page's writes: ./guard-rollover.ts;
  * deletions and moves stay guarded). Over a threshold, the page is not applied: its transaction is
  * rolled back (`RunHeld`), and {@link holdRun} holds the run (status 'held') with a hold of kind 'run'
  * whose diff has the run's counts and the page's keys (no personal data). An approval runs the run on
@@ -122,14 +123,15 @@ async function withRun(
   }
   const cumulative = diffs.map((d) => {
     const before = sofar.get(unitKey(d.school, d.schoolYear));
-    return before
-      ? {
-          ...d,
-          deleted: d.deleted + before.deleted,
-          moved: d.moved + before.moved,
-          changed: d.changed + before.changed,
-        }
-      : d;
+    if (!before) return d;
+    const regraded = (d.regraded ?? 0) + before.regraded;
+    return {
+      ...d,
+      deleted: d.deleted + before.deleted,
+      moved: d.moved + before.moved,
+      changed: d.changed + before.changed,
+      ...(regraded > 0 ? { regraded } : {}),
+    };
   });
   return { step: diffs, cumulative };
 }
@@ -162,13 +164,14 @@ function addToRun(
     deleted: d.deleted,
     moved: d.moved,
     changed: d.changed,
+    regraded: d.regraded ?? 0,
     arrived: arrived.get(unitKey(d.school, d.schoolYear)) ?? 0,
   }));
   const weighed = new Set(rows.map((r) => unitKey(r.school, r.schoolYear)));
   for (const [unit, n] of arrived) {
     if (weighed.has(unit)) continue;
     const [school = unit, schoolYear = ''] = unit.split('/');
-    rows.push({ school, schoolYear, live: null, deleted: 0, moved: 0, changed: 0, arrived: n });
+    rows.push({ school, schoolYear, live: null, deleted: 0, moved: 0, changed: 0, regraded: 0, arrived: n });
   }
   return createRunGuardRepo(q).add(runId, rows);
 }

@@ -28,6 +28,11 @@ export interface SchoolDiff {
   deleted: number;
   moved: number;
   changed: number;
+  /**
+   * Of `changed`, the changes of nothing but a student's grade and class, judged in the rollover window (issue 7
+   * item 3: weighed against the window's threshold, the other changes against the year's); absent when none.
+   */
+  regraded?: number;
   keys: { deleted: string[]; moved: string[]; changed: string[] };
 }
 

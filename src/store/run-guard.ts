@@ -18,6 +18,8 @@ export interface RunSchoolCounts {
   deleted: number;
   moved: number;
   changed: number;
+  /** Of `changed`, the regrades (a student's grade and class alone, in the rollover window: migration 730). */
+  regraded: number;
   /** Records the run's pages brought to the school (new, restored, moved in). */
   arrived: number;
 }
@@ -27,7 +29,7 @@ export function createRunGuardRepo(q: Queryable) {
     /** The run's counts so far for these schools (those it touched), every school year of them. */
     async counts(runId: number, schools: readonly string[]): Promise<RunSchoolCounts[]> {
       const res = await q.query<RunSchoolCounts>(
-        `SELECT school_code AS school, school_year AS "schoolYear", live, deleted, moved, changed, arrived
+        `SELECT school_code AS school, school_year AS "schoolYear", live, deleted, moved, changed, regraded, arrived
            FROM truc.sync_run_guard WHERE sync_run_id = $1 AND school_code = ANY($2::text[])`,
         [runId, [...schools]],
       );
@@ -38,12 +40,14 @@ export function createRunGuardRepo(q: Queryable) {
       if (page.length === 0) return;
       await q.query(
         `INSERT INTO truc.sync_run_guard AS g
-           (sync_run_id, school_code, live, deleted, moved, changed, arrived, school_year)
-         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[])
+           (sync_run_id, school_code, live, deleted, moved, changed, arrived, school_year, regraded)
+         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[],
+                                  $9::int[])
          ON CONFLICT (sync_run_id, school_code, school_year) DO UPDATE SET
            live = coalesce(g.live, EXCLUDED.live),
            deleted = g.deleted + EXCLUDED.deleted, moved = g.moved + EXCLUDED.moved,
-           changed = g.changed + EXCLUDED.changed, arrived = g.arrived + EXCLUDED.arrived`,
+           changed = g.changed + EXCLUDED.changed, regraded = g.regraded + EXCLUDED.regraded,
+           arrived = g.arrived + EXCLUDED.arrived`,
         [
           runId,
           page.map((c) => c.school),
@@ -53,6 +57,7 @@ export function createRunGuardRepo(q: Queryable) {
           page.map((c) => c.changed),
           page.map((c) => c.arrived),
           page.map((c) => c.schoolYear),
+          page.map((c) => c.regraded),
         ],
       );
     },

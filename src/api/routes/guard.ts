@@ -99,6 +99,11 @@ const SchoolDiff = z
     deleted: Count,
     moved: Count,
     changed: Count,
+    regraded: Count.optional().meta({
+      description:
+        'trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / ' +
+        'of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold)',
+    }),
     keys: z
       .object({ deleted: z.array(z.string()), moved: z.array(z.string()), changed: z.array(z.string()) })
       .meta({

@@ -466,31 +466,33 @@ describe('the mass-change guard', () => {
     expect(await liveCount(S2)).toBe(25);
   });
 
-  it('rollover relaxes the changed-records threshold only', () => {
+  it('rollover relaxes the changed-records threshold for grade and class changes only (issue 7 item 3)', () => {
     const settings = ctx.config.guard;
+    const keys = { deleted: [], moved: [], changed: [] };
+    const S3 = '79000003';
     const diff = [
-      {
-        school: S1,
-        live: 100,
-        deleted: 0,
-        moved: 0,
-        changed: 80,
-        keys: { deleted: [], moved: [], changed: [] },
-      },
-      {
-        school: S2,
-        live: 100,
-        deleted: 35,
-        moved: 0,
-        changed: 0,
-        keys: { deleted: [], moved: [], changed: [] },
-      },
+      // 80 changed, 75 of them grade and class alone: 5 other changes.
+      { school: S1, live: 100, deleted: 0, moved: 0, changed: 80, regraded: 75, keys },
+      { school: S2, live: 100, deleted: 35, moved: 0, changed: 0, keys },
+      // 80 changed, 20 of them grade and class alone: 60 other changes, over 50% on any day.
+      { school: S3, live: 100, deleted: 0, moved: 0, changed: 80, regraded: 20, keys },
     ];
-    expect(evaluate(diff, settings, '2026-01-15').map((r) => [r.school, r.kind])).toEqual([
-      [S1, 'changed'],
-      [S2, 'deleted'],
+    expect(evaluate(diff, settings, '2026-01-15').map((r) => [r.school, r.kind, r.count])).toEqual([
+      [S1, 'changed', 80],
+      [S2, 'deleted', 35],
+      [S3, 'changed', 80],
     ]);
-    expect(evaluate(diff, settings, '2026-09-01').map((r) => [r.school, r.kind])).toEqual([[S2, 'deleted']]);
+    expect(evaluate(diff, settings, '2026-09-01')).toEqual([
+      { school: S2, kind: 'deleted', count: 35, live: 100, ratio: 0.35, threshold: 0.3 },
+      { school: S3, kind: 'changed', count: 60, live: 100, ratio: 0.6, threshold: 0.5 },
+    ]);
+    // A window threshold under 1 weighs every change, the regrades with them.
+    const tight = { ...settings, rollover: { ...settings.rollover, changeRatio: 0.7 } };
+    expect(evaluate(diff, tight, '2026-09-01').map((r) => [r.school, r.kind, r.count, r.threshold])).toEqual([
+      [S1, 'changed', 80, 0.7],
+      [S2, 'deleted', 35, 0.3],
+      [S3, 'changed', 60, 0.5],
+    ]);
     expect(inRollover('2026-12-31', { from: '12-20', to: '01-10' })).toBe(true);
     expect(inRollover('2026-02-01', { from: '12-20', to: '01-10' })).toBe(false);
   });
@@ -504,16 +506,21 @@ describe('the mass-change guard', () => {
       ['D', { scope: S1, deleted: false }],
     ]);
     const changed = (...keys: string[]) => keys.map((key) => ({ school: S1, kind: 'changed' as const, key }));
+    const regraded = (...keys: string[]) => changed(...keys).map((e) => ({ ...e, regraded: true as const }));
     // minRecords is left out (the school may hold more than the copies): 1 of 3 live copies is within 0.5.
     expect(withinCopies(changed('A'), copies, settings, '2026-01-15')).toBe(true);
     // 2 of 3 (the tombstone is no live copy) may go over: the school must be counted.
     expect(withinCopies(changed('A', 'B'), copies, settings, '2026-01-15')).toBe(false);
-    // In the rollover window changes are within 1; moves away are still weighed.
-    expect(withinCopies(changed('A', 'B', 'D'), copies, settings, '2026-09-01')).toBe(true);
+    // In the rollover window grade and class changes are within 1; other changes and moves are still weighed.
+    expect(withinCopies(regraded('A', 'B', 'D'), copies, settings, '2026-09-01')).toBe(true);
+    expect(withinCopies(changed('A', 'B', 'D'), copies, settings, '2026-09-01')).toBe(false);
+    expect(withinCopies([...regraded('A', 'B'), ...changed('D')], copies, settings, '2026-09-01')).toBe(true);
     const moved = [{ school: S1, kind: 'moved' as const, key: 'A' }];
     expect(withinCopies(moved, copies, settings, '2026-09-01')).toBe(false);
-    expect(weighsWithCopies(settings, '2026-01-15')).toBe(true);
-    expect(weighsWithCopies(settings, '2026-09-01')).toBe(false);
+    expect(weighsWithCopies(settings, '2026-01-15', 'students')).toBe(true);
+    // In the window a students' batch is counted only when it could be held; the other entities relax nothing.
+    expect(weighsWithCopies(settings, '2026-09-01', 'students')).toBe(false);
+    expect(weighsWithCopies(settings, '2026-09-01', 'staff')).toBe(true);
   });
 
   it("a vendor batch's writes count as changes of their school, or moves away from the school they leave", () => {

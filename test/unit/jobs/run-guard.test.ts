@@ -3,7 +3,7 @@
  * changes take a school over its thresholds is not applied — the run is held (status 'held', a hold of
  * kind 'run' with counts and keys), nothing of the page is written; approved, the run goes on from its
  * cursor and the deletions travel to the targets; rejected, the run ends and nothing changes. In the
- * rollover window changes pass, deletions stay guarded. A full run's reconciliation adds to the same
+ * rollover window grade and class changes pass, other changes and deletions stay guarded. A full run's reconciliation adds to the same
  * counts: pages that pass and a reconciliation that takes the run over a threshold hold the run once
  * (kind 'reconcile'); an approval of the run covers its reconciliation. Through the jobs' registry shape on a real
  * in-memory database.
@@ -149,11 +149,27 @@ describe('the mass-change guard over the pages of a sync run', () => {
     expect(await names()).toBe(0);
     expect(await held()).toBe(heldBefore);
 
-    // In the rollover window (kết chuyển) the same changes apply; deletions stay guarded.
+    // In the rollover window (kết chuyển) only grade and class changes relax (issue 7 item 3): the same renames
+    // are held (rollover-other-changes.test.ts), the whole school moving up a grade and class applies; deletions
+    // stay guarded.
     const rollover = { ...ctx, now: () => new Date('2026-09-01T03:00:00.000Z') };
     await incremental(S2, renamed);
-    expect(await pullNext(rollover)).toEqual({ records: 16, last: true });
-    expect(await names()).toBe(16);
+    const again = (await pullNext(rollover)) as { held: boolean; holdId: number };
+    expect(again).toMatchObject({ held: true });
+    expect(await names()).toBe(0);
+    await ctx.db.tx((q) =>
+      decideHold(q, { holdId: again.holdId, decision: 'rejected', by: 'city-admin-1', at: ctx.now() }),
+    );
+    const movedUp = keys.map((k) => ({ ...wire(k, S2), namHoc: '2026-2027', khoiLop: '2', maLop: '2A1' }));
+    await incremental(S2, movedUp);
+    expect(await pullNext(rollover)).toEqual({ records: 30, last: true });
+    const grades = await ctx.db.rows<{ data: { grade: string; schoolYear: string; classCode?: string } }>(
+      'truc.students',
+      `school_code = '${S2}'`,
+    );
+    expect(grades.map((r) => [r.data.schoolYear, r.data.grade, r.data.classCode])).toEqual(
+      keys.map(() => ['2026-2027', '2', '2A1']),
+    );
     await incremental(S2, [], keys.slice(0, 10));
     expect(await pullNext(rollover)).toMatchObject({ held: true });
     expect(await liveCount(S2)).toBe(30);
@@ -211,7 +227,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
     expect(await reconcileNext()).toEqual({ deleted: 10, skipped: null });
     expect(await liveCount(S3)).toBe(30);
     expect(await createRunGuardRepo(ctx.db).counts(runId, [S3])).toEqual([
-      { school: S3, schoolYear: '', live: 50, deleted: 20, moved: 0, changed: 0, arrived: 0 },
+      { school: S3, schoolYear: '', live: 50, deleted: 20, moved: 0, changed: 0, regraded: 0, arrived: 0 },
     ]);
   });
 

@@ -1399,6 +1399,8 @@ export interface components {
       deleted: number;
       moved: number;
       changed: number;
+      /** @description trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold) */
+      regraded?: number;
       /** @description mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data */
       keys: {
         deleted: string[];
