@@ -41,6 +41,24 @@ export function rolloverFields(
   return inRollover(today, settings.rollover) ? ROLLOVER_FIELDS[entity] : undefined;
 }
 
+/**
+ * Whether a vendor batch's stored-copies read should count the live records of the copies' schools in the same
+ * statement (./judge.ts `check`'s `weigh`): when today's changed-records threshold is under 1, a delta of changed
+ * records alone (ratio 1 to its copies) needs the count, and one statement is cheaper than two. At a threshold of
+ * 1 changes never need it, only moves might: the copies are read alone and the schools counted only when
+ * ./guard.ts `withinCopies` says the batch could be held (issue 7: the count is ~0.8 ms of PostgreSQL's CPU a
+ * 1000-student batch). In the rollover window a students' batch is weighed at `rollover.changeRatio` here (1 by
+ * default): there its changes are mostly regrades, which need no count; the other changes are told apart, and
+ * the schools counted if they must be, only when the batch could be held (./guard.ts `overThresholds`).
+ */
+export function weighsWithCopies(settings: Config['guard'], today: string, entity: EntityName): boolean {
+  if (!settings.enabled) return false;
+  const threshold = rolloverFields(entity, settings, today)
+    ? settings.rollover.changeRatio
+    : settings.changeRatio;
+  return threshold < 1;
+}
+
 /** True when `after` differs from `before` (the stored data less `fields`) in nothing but `fields`. */
 export function onlyFields(
   before: Readonly<Record<string, unknown>>,

@@ -24,10 +24,10 @@ import { createRecordsRepo, type ExistingRow, type UpsertRow } from '../store/re
 import type { WorkerContext } from './context.js';
 import type { JudgeContext } from './judge.js';
 import { snapshotGradeReasons } from './grade-guard.js';
-import { inRollover, regradedKeys, rolloverFields } from './guard-rollover.js';
+import { inRollover, regradedKeys, rolloverFields, weighsWithCopies } from './guard-rollover.js';
 import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
-export { inRollover };
+export { inRollover, weighsWithCopies };
 
 export type GuardSettings = Config['guard'];
 
@@ -229,24 +229,6 @@ export function arrivalsOf(
     arrived.set(u, (arrived.get(u) ?? 0) + 1);
   }
   return arrived;
-}
-
-/**
- * Whether a vendor batch's stored-copies read should count the live records of the copies' schools in the same
- * statement (./judge.ts `check`'s `weigh`): when today's changed-records threshold is under 1, a delta of changed
- * records alone (ratio 1 to its copies) needs the count, and one statement is cheaper than two. At a threshold of
- * 1 changes never need it, only moves might: the copies are read alone and the schools counted only when
- * {@link withinCopies} says the batch could be held (issue 7: the count is ~0.8 ms of PostgreSQL's CPU a
- * 1000-student batch). In the rollover window a students' batch is weighed at `rollover.changeRatio` here (1 by
- * default): there its changes are mostly regrades, which need no count; the other changes are told apart, and
- * the schools counted if they must be, only when the batch could be held ({@link overThresholds}).
- */
-export function weighsWithCopies(settings: GuardSettings, today: string, entity: EntityName): boolean {
-  if (!settings.enabled) return false;
-  const threshold = rolloverFields(entity, settings, today)
-    ? settings.rollover.changeRatio
-    : settings.changeRatio;
-  return threshold < 1;
 }
 
 /**
