@@ -108,6 +108,11 @@ export const GuardSchema = z
     deleteRatio: z.number().min(0).max(1).default(0.3),
     /** Share of a school's live records changed. */
     changeRatio: z.number().min(0).max(1).default(0.5),
+    /**
+     * A vendor batch is weighed with the changes its school's earlier vendor batches made over this many hours
+     * (src/jobs/vendor-window.ts; since the school's last approved hold, if later); 0: each batch alone.
+     */
+    vendorWindowHours: z.number().int().min(0).max(720).default(24),
     rollover: z
       .object({
         from: monthDay.default('08-15'),

@@ -5,7 +5,8 @@
  * reconciliation of full runs, vendor snapshots' deletions and vendor batches' changes and moves are guarded.
  *
  * What it watches: a vendor batch — records of a school changed, and records moved away from a school
- * (the whole batch is held: nothing of it applies, see {@link guardBatch}); a vendor snapshot — the
+ * (the whole batch is held: nothing of it applies, see ./batch-guard.ts `guardBatch`, and weighed with its school's
+ * earlier vendor batches over a window, ./vendor-window.ts); a vendor snapshot — the
  * school's records it omits (its records apply, the deletions wait); a full run's reconciliation —
  * records deleted; the pages of a sync run — with the run's running counts per school (./run-guard.ts).
  * Thresholds are shares of the
@@ -25,7 +26,7 @@ import type { WorkerContext } from './context.js';
 import type { JudgeContext } from './judge.js';
 import { snapshotGradeReasons } from './grade-guard.js';
 import { inRollover, regradedKeys, rolloverFields, weighsWithCopies } from './guard-rollover.js';
-import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
+import { snapshotYears } from './snapshot-missing.js';
 
 export { inRollover, weighsWithCopies };
 
@@ -127,6 +128,8 @@ export async function guardChange(
     entries: readonly GuardEntry[];
     arrived: ReadonlyMap<string, number>;
     schoolYears?: readonly string[] | undefined;
+    /** Its school's vendor window (./vendor-window.ts), weighed when the deletions alone stay within. */
+    window?: (live: ReadonlyMap<string, number>, today: string) => Promise<WindowCounts | undefined>;
   },
 ): Promise<number | undefined> {
   const settings = ctx.config.guard;
@@ -136,11 +139,15 @@ export async function guardChange(
   const schools = [...new Set(change.entries.map((e) => e.school))];
   const live = await createRecordsRepo(q).liveCounts(change.entity, schools, change.schoolYears);
   for (const [school, n] of live) live.set(school, Math.max(0, n - (change.arrived.get(school) ?? 0)));
-  const diff = diffsOf(change.entries, live);
-  const reasons = [
-    ...evaluate(diff, settings, vietnamDateOf(ctx.now())),
+  const today = vietnamDateOf(ctx.now());
+  let diff = diffsOf(change.entries, live);
+  let reasons = [
+    ...evaluate(diff, settings, today),
     ...(await withinGrades(q, settings, change.entity, diff)),
   ];
+  const window = reasons.length === 0 ? await change.window?.(live, today) : undefined;
+  if (window)
+    [diff, reasons] = [withWindow(diff, window), evaluate(withWindow(diff, window), settings, today)];
   if (reasons.length === 0) return undefined;
   if (await holds.approved(ref)) return undefined;
   const id = await holds.create({ kind: change.kind, ...ref, entity: change.entity, diff, reasons });
@@ -156,12 +163,41 @@ export async function guardChange(
           batchId: change.batchId,
           entity: change.entity,
           reasons: reasons.map((r) => `${unitKey(r.school, r.grade)}:${r.kind}:${r.count}/${r.live}`),
+          ...windowNote(window),
         },
       },
     ],
     ctx.now(),
   );
   return id;
+}
+
+/** A vendor window's earlier records of its school, not among the batch's own (./vendor-window.ts). */
+export type WindowCounts = NonNullable<SchoolDiff['window']> & { school: string };
+
+/** The audit's note of a vendor window's counts (no keys). */
+export const windowNote = (w: WindowCounts | undefined): Record<string, string | number> =>
+  w ? { windowSince: w.since, windowChanged: w.changed, windowDeleted: w.deleted } : {};
+
+/**
+ * The diffs with a vendor window's records added to its school's counts (the keys stay the batch's own), the
+ * window noted on it ({@link SchoolDiff} `window`), weighed against the school as the window found it (its live
+ * records with those the window deleted). A school the batch changes nothing of gets no entry.
+ */
+export function withWindow(diffs: readonly SchoolDiff[], window: WindowCounts | undefined): SchoolDiff[] {
+  if (!window) return [...diffs];
+  const { school, ...counts } = window;
+  return diffs.map((d) =>
+    d.school === school
+      ? {
+          ...d,
+          live: d.live + counts.deleted,
+          changed: d.changed + counts.changed,
+          deleted: d.deleted + counts.deleted,
+          window: counts,
+        }
+      : d,
+  );
 }
 
 /**
@@ -249,11 +285,11 @@ export function withinCopies(
   return evaluate(diffsOf(entries, copies), { ...settings, minRecords: 0 }, today).length === 0;
 }
 
-/** What {@link guardBatch} reads of a vendor batch. */
-type GuardedBatch = Pick<Batch, 'id' | 'clientId' | 'entity' | 'schoolCode' | 'mode' | 'createdAt'>;
+/** What ./batch-guard.ts `guardBatch` reads of a vendor batch. */
+export type GuardedBatch = Pick<Batch, 'id' | 'clientId' | 'entity' | 'schoolCode' | 'mode' | 'createdAt'>;
 
-/** What {@link guardBatch} weighs: the batch's writes against the stored copies. */
-interface BatchWrites {
+/** What ./batch-guard.ts `guardBatch` weighs: the batch's writes against the stored copies. */
+export interface BatchWrites {
   toWrite: readonly Pick<UpsertRow, 'key' | 'scope' | 'data'>[];
   existing: ReadonlyMap<string, ExistingRow>;
   /** The live records of the schools of `existing`'s rows, when the read counted them ({@link weighsWithCopies}). */
@@ -261,7 +297,7 @@ interface BatchWrites {
 }
 
 /** A vendor batch's changes and moves over a school's thresholds: its entries and the schools' live counts. */
-interface OverThresholds {
+export interface OverThresholds {
   entries: GuardEntry[];
   live: Map<string, number>;
   years: readonly string[] | undefined;
@@ -275,7 +311,7 @@ interface OverThresholds {
  * the records that name them, are none of its changes; weighed with them, the more years a school keeps, the
  * less the guard saw). `writes.live` counts every year, so a class batch is counted again.
  */
-async function overThresholds(
+export async function overThresholds(
   q: Queryable,
   ctx: JudgeContext,
   batch: Omit<GuardedBatch, 'id'>,
@@ -311,85 +347,4 @@ async function overThresholds(
     : await createRecordsRepo(q).liveCounts(batch.entity, schools, years);
   if (evaluate(diffsOf(entries, live), settings, today).length === 0) return undefined;
   return { entries, live, years, today };
-}
-
-/** The hold's diff and reasons: all the batch would do, its snapshot's deletions included (reads only). */
-async function holdDiff(
-  q: Queryable,
-  ctx: JudgeContext,
-  batch: Omit<GuardedBatch, 'id'>,
-  over: OverThresholds,
-  snapshotKeys: () => readonly string[],
-): Promise<{ diff: SchoolDiff[]; reasons: HoldReason[] }> {
-  const { entries, live, years, today } = over;
-  if (batch.mode === 'snapshot') {
-    const { missing } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, snapshotKeys(), {
-      receivedAt: batch.createdAt,
-      clientId: batch.clientId,
-    });
-    for (const key of missing) entries.push({ school: batch.schoolCode, kind: 'deleted', key });
-    if (!live.has(batch.schoolCode)) {
-      const counted = await createRecordsRepo(q).liveCounts(batch.entity, [batch.schoolCode], years);
-      for (const [k, v] of counted) live.set(k, v);
-    }
-  }
-  const diff = diffsOf(entries, live);
-  return { diff, reasons: evaluate(diff, ctx.config.guard, today) };
-}
-
-/**
- * Judges a vendor batch's changes and moves before anything of it is written, in the ingest's
- * transaction. Over a school's thresholds the whole batch is held (the caller applies nothing and marks
- * the batch held): the hold's diff shows its changes, moves and (snapshot mode) the deletions it would
- * make, so an approval lets all of it through. Returns the hold's id, or undefined when it may apply.
- * The batch API's dry run asks the same without holding anything ({@link batchWouldHold}).
- */
-export async function guardBatch(
-  q: Queryable,
-  ctx: Pick<WorkerContext, 'config' | 'now'>,
-  batch: GuardedBatch,
-  writes: BatchWrites,
-  snapshotKeys: () => readonly string[],
-): Promise<number | undefined> {
-  const over = await overThresholds(q, ctx, batch, writes, snapshotKeys);
-  if (!over) return undefined;
-  const holds = createGuardHoldsRepo(q);
-  if (await holds.approved({ batchId: batch.id })) return undefined;
-  const { diff, reasons } = await holdDiff(q, ctx, batch, over, snapshotKeys);
-  const id = await holds.create({ kind: 'batch', batchId: batch.id, entity: batch.entity, diff, reasons });
-  await appendAudit(
-    q,
-    [
-      {
-        actor: 'system:guard',
-        action: 'guard.held',
-        subject: `guard-hold:${id}`,
-        details: {
-          kind: 'batch',
-          batchId: batch.id,
-          entity: batch.entity,
-          whole: true,
-          reasons: reasons.map((r) => `${unitKey(r.school, r.grade)}:${r.kind}:${r.count}/${r.live}`),
-        },
-      },
-    ],
-    ctx.now(),
-  );
-  return id;
-}
-
-/**
- * What {@link guardBatch} would answer of a batch not stored (the batch API's dry run): the thresholds its
- * hold would go over (none: it would not be held whole), nothing written.
- */
-export async function batchWouldHold(
-  q: Queryable,
-  ctx: JudgeContext,
-  batch: Omit<GuardedBatch, 'id'>,
-  writes: BatchWrites,
-  snapshotKeys: () => readonly string[],
-): Promise<HoldReason[]> {
-  const over = await overThresholds(q, ctx, batch, writes, snapshotKeys);
-  if (!over) return [];
-  return (await holdDiff(q, ctx, batch, over, snapshotKeys)).reasons;
 }

@@ -30,6 +30,7 @@ import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
 import { guardChange } from './guard.js';
+import { windowOver } from './vendor-window.js';
 import { guardReconcile } from './run-guard.js';
 import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
@@ -117,13 +118,17 @@ export async function applySnapshot(
     clientId: batch.clientId,
     batchId: batch.id,
   });
+  const entries = missing.map((key) => ({ school: batch.schoolCode, kind: 'deleted' as const, key }));
+  const years = snapshotYears(batch.entity, () => seen.keys, batch.createdAt);
   const holdId = await guardChange(q, ctx, {
     kind: 'batch',
     batchId: batch.id,
     entity: batch.entity,
-    entries: missing.map((key) => ({ school: batch.schoolCode, kind: 'deleted' as const, key })),
+    entries,
     arrived,
-    schoolYears: snapshotYears(batch.entity, () => seen.keys, batch.createdAt),
+    schoolYears: years,
+    // With the deletions its school's earlier vendor batches made over the window (./vendor-window.ts).
+    window: async (live, today) => (await windowOver(q, ctx, batch, entries, { live, years, today }))?.window,
   });
   if (holdId !== undefined) return { deleted: [], kept, skipped: GUARD_HELD_NOTE, holdId };
   // Its deletions are its word, at its arrival (migration 600): not of a record a newer word reached meanwhile.

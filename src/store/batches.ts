@@ -295,7 +295,11 @@ export interface FinishedWith {
 /** A batch's status: done with its counts, failed; its pin. */
 function batchStatus(q: Queryable) {
   return {
-    /** Done with its counts, and what it leaves for its repeats and readers ({@link FinishedWith}). */
+    /**
+     * Done with its counts, and what it leaves for its repeats and readers ({@link FinishedWith}); a batch that
+     * wrote or deleted records keeps the id of the transaction that did (`xact`, migration 790: its rows of the
+     * change feed, which ./vendor-window.ts reads).
+     */
     async finish(
       id: string,
       counts: { accepted: number; rejected: number; unchanged: number; deleted?: number },
@@ -304,6 +308,7 @@ function batchStatus(q: Queryable) {
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
                 finished_at = now(), ${repeatSql(repeat)},
+                xact = CASE WHEN $2::int + $5::int > 0 THEN pg_current_xact_id() END,
                 findings_digest = $8,
                 findings_of = coalesce($7, CASE WHEN $8::text IS NOT NULL THEN ${SAME_FINDINGS('$1', '$8')} END),
                 findings_count = $9

@@ -34,6 +34,11 @@ export interface SchoolDiff {
    */
   regraded?: number;
   keys: { deleted: string[]; moved: string[]; changed: string[] };
+  /**
+   * A vendor batch weighed with its school's earlier vendor batches (../jobs/vendor-window.ts): of the counts above,
+   * the records those changed and deleted since `since` (ISO 8601), not among `keys` (the batch's own).
+   */
+  window?: { since: string; changed: number; deleted: number };
 }
 
 /** One threshold a school's change went over. */

@@ -109,6 +109,10 @@ const SchoolDiff = z
       .meta({
         description: 'mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data',
       }),
+    window: z.object({ since: z.string(), changed: Count, deleted: Count }).optional().meta({
+      description:
+        'lô của nhà cung cấp: trong các số trên, số bản ghi các lô trước của trường đã sửa / xoá từ `since` (không nằm trong keys) / a vendor batch: of the counts above, the records the school’s earlier vendor batches changed / deleted since `since` (not among keys)',
+    }),
   })
   .meta({ id: 'GuardSchoolDiff' });
 

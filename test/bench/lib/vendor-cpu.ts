@@ -28,6 +28,8 @@
  * `<dir>/<stage>-r<round>.heapprofile` of each stage for ./profile-summary.ts (where they are allocated). The
  * sampler costs CPU of its own: read the CPU columns of a run without it.
  * VENDOR_CPU_PROF=<dir>: `<dir>/<stage>-r<round>.cpuprofile`, a CPU profile of each stage (the profiler's cost too).
+ * VENDOR_CPU_CHANGE_RATIO=<0..1>: the guard's `changeRatio` (default 1: no change is held; at 0.5 the night stage's
+ * batches read their school's vendor window, split23, and the changed stage's are held whole).
  * VENDOR_CPU_STATEMENTS=1: also the PostgreSQL CPU of each statement of the changed stage, grouped by kind
  * (./statement-spy.ts; connections are not pipelined then, so every stage costs a little more).
  * VENDOR_CPU_CAPTURE=<dir>: keeps the students' upserts of every round for ./pg-replay.ts,
@@ -351,7 +353,10 @@ async function main(): Promise<void> {
   const repeats = Number(process.env.VENDOR_CPU_REPEATS ?? 5);
   const all = studentBatches(rounds * perRound, 1000, 'truc-bench-vendor-cpu');
   const spy = openSpy();
-  const env = await openTrucEnv('postgres+redis', { guard: { changeRatio: 1 } });
+  // The guard's changed-records threshold: 1 (changes never held) unless VENDOR_CPU_CHANGE_RATIO says (at 0.5, the
+  // default's, the night stage reads its school's vendor window, ../../../src/jobs/vendor-window.ts; the changed stage is held).
+  const changeRatio = Number(process.env.VENDOR_CPU_CHANGE_RATIO ?? 1);
+  const env = await openTrucEnv('postgres+redis', { guard: { changeRatio } });
   try {
     const ctx = createWorkerContext(env.deps);
     const results: Record<Stage, Cpu>[] = [];

@@ -1407,6 +1407,12 @@ export interface components {
         moved: string[];
         changed: string[];
       };
+      /** @description lô của nhà cung cấp: trong các số trên, số bản ghi các lô trước của trường đã sửa / xoá từ `since` (không nằm trong keys) / a vendor batch: of the counts above, the records the school’s earlier vendor batches changed / deleted since `since` (not among keys) */
+      window?: {
+        since: string;
+        changed: number;
+        deleted: number;
+      };
     };
     GuardHold: {
       id: number;

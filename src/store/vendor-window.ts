@@ -1,0 +1,71 @@
+/**
+ * What a school's vendor batches changed over the mass-change guard's window (issue 7 item 3, migration 790): the
+ * change feed's rows (migration 035: keys per school, entity and operation) written by the transactions of the
+ * school's vendor batches (`truc.batches.xact`) judged since the window began, less what a city admin decided. No
+ * table of its own: the batches and the feed already hold it. Keys only, no personal data.
+ */
+import type { EntityName } from '../config.js';
+import type { Queryable } from './db.js';
+
+/** The distinct records of a school its vendor batches changed, and deleted, since `since`. */
+export interface VendorWindowChanges {
+  /**
+   * Where the window begins: its start, or, later, when the newest hold of one of the school's batches that an
+   * admin approved was made (what that hold showed is decided).
+   */
+  since: Date;
+  /** Records changed in place (the feed's `update`). */
+  changed: string[];
+  /** Records deleted (the feed's `delete`: a snapshot's deletions; a vendor batch moves none, tenancy). */
+  deleted: string[];
+}
+
+/**
+ * The school's vendor batches of `entity` that arrived since `$3` (the batches' (school_code, created_at) index),
+ * each with the newest approved hold of it, if any.
+ */
+const WINDOW_BATCHES = `SELECT b.xact, b.finished_at,
+         (SELECT max(h.created_at) FROM truc.guard_holds h WHERE h.batch_id = b.id AND h.status = 'approved') AS approved
+    FROM truc.batches b
+   WHERE b.school_code = $1 AND b.created_at >= $3 AND b.entity = $2 AND b.client_id <> $4`;
+
+export function createVendorWindowRepo(q: Queryable) {
+  return {
+    /**
+     * The changes of `school`'s records of `entity` by its vendor batches (any client but `pullClient`) that arrived
+     * since `from` and wrote records, in one statement: a batch whose hold was approved is decided, and so is every
+     * batch finished before the newest such hold was made (the hold showed them); the rest count, each record once.
+     */
+    async changesOf(
+      school: string,
+      entity: EntityName,
+      from: Date,
+      pullClient: string,
+    ): Promise<VendorWindowChanges> {
+      const res = await q.query<{ cut: Date | null; op: string | null; keys: string[] | null }>(
+        `WITH w AS (${WINDOW_BATCHES}),
+              cut AS (SELECT max(approved) AS at FROM w)
+         SELECT cut.at AS cut, f.op, f.keys
+           FROM cut LEFT JOIN LATERAL (
+             SELECT c.op, array_agg(DISTINCT k.key) AS keys
+               FROM w JOIN truc.record_changes c ON c.tx = w.xact, unnest(c.record_keys) AS k(key)
+              WHERE w.xact IS NOT NULL AND w.approved IS NULL AND (cut.at IS NULL OR w.finished_at > cut.at)
+                AND c.school_code = $1 AND c.entity = $2 AND c.op IN ('update', 'delete')
+              GROUP BY c.op
+           ) f ON true`,
+        [school, entity, from, pullClient],
+      );
+      const cut = res.rows[0]?.cut ?? null;
+      const out: VendorWindowChanges = {
+        since: cut && new Date(cut) > from ? new Date(cut) : from,
+        changed: [],
+        deleted: [],
+      };
+      for (const r of res.rows) {
+        if (r.op === 'update') out.changed = r.keys ?? [];
+        else if (r.op === 'delete') out.deleted = r.keys ?? [];
+      }
+      return out;
+    },
+  };
+}
