@@ -255,7 +255,7 @@ async function round(
   const rePushed = await rePushes(env, ctx, batches, no, spy);
   const all = [...ids, ...rePushed.ids];
   const done = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM truc.batches WHERE status = 'done' AND id = ANY($1::uuid[])`,
+    `SELECT count(*)::int AS n FROM truc.batches WHERE status IN ('done', 'held') AND id = ANY($1::uuid[])`,
     [all],
   );
   if (done.rows[0]!.n !== all.length) throw new Error('vendor-cpu: batches not done');

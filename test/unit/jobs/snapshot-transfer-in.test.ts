@@ -8,7 +8,7 @@
  * The others are kept and named in the batch's audit entry. Each test uses keys of its own (the file shares one database).
  */
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { queueBatch } from '../../../src/jobs/contracts.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
@@ -20,6 +20,12 @@ import { drain, useTestContext } from './fixtures.js';
 
 describe("a vendor's snapshot against a city transfer into its school (review15 (b))", () => {
   const ctx = useTestContext();
+  // The cases share S1, whose vendor snapshots together delete more than `deleteRatio` of it within the guard's
+  // vendor window (split23): each case's snapshot is weighed alone here, as the cases are about what it deletes
+  // (./vendor-batch-split-guard.test.ts guards the window).
+  beforeAll(() => {
+    Object.assign(ctx, { config: { ...ctx.config, guard: { ...ctx.config.guard, vendorWindowHours: 0 } } });
+  });
 
   /**
    * Queues a batch of `clientId` (vendor-1) for S1 (`between`: done after it arrived, before it is ingested);
