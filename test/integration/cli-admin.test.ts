@@ -5,7 +5,6 @@
  * API's, each human line is Vietnamese then English, each decision is audited as `operator:cli`, and an
  * error (an unknown id, a hold decided already) is one bilingual line with its code and a non-zero exit.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +14,11 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { listSchedules } from '../../src/jobs/schedule-control.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { fireSchedule } from '../../src/jobs/contracts.js';
-import { createBatchesRepo } from '../../src/store/batches.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createRunGuardRepo } from '../../src/store/run-guard.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { useApiHarness } from '../helpers/api.js';
+import { seedListedRuns } from '../helpers/sync-run-seed.js';
 import { REDIS_TEST_URL } from '../helpers/env.js';
 import { ROOT } from '../helpers/proc.js';
 
@@ -76,41 +75,8 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
     config = loadConfig();
 
     const db = h.env.deps.db;
+    ({ doneRun, failedRun } = await seedListedRuns(db));
     const runs = createSyncRunsRepo(db);
-    const batches = createBatchesRepo(db);
-    doneRun = await runs.create({
-      system: 'hcm-csdl',
-      entity: 'students',
-      scope: '',
-      since: null,
-      requestedBy: 'x',
-    });
-    await runs.setMappingVersion(doneRun, 'hcm-csdl/students@1');
-    for (const [accepted, rejected, unchanged] of [
-      [3, 1, 0],
-      [2, 0, 5],
-    ] as const) {
-      const id = randomUUID();
-      await batches.insert({
-        id,
-        clientId: 'system:pull',
-        schoolCode: '*',
-        entity: 'students',
-        format: 'hcm-csdl',
-        records: [],
-        syncRunId: doneRun,
-      });
-      await batches.finish(id, { accepted, rejected, unchanged });
-    }
-    await runs.recordPage(doneRun, { last: true, cursor: null, records: 11, tombstones: 0, watermark: 'w1' });
-    failedRun = await runs.create({
-      system: 'smas',
-      entity: 'staff',
-      scope: '',
-      since: 'w0',
-      requestedBy: 'x',
-    });
-    await runs.fail(failedRun, 'ERR_ADAPTER_UNAVAILABLE');
     heldRun = await runs.create({
       system: 'smas',
       entity: 'students',

@@ -3,11 +3,9 @@
  * each with its batches' outcome counts, duration, mapping version and an error summary; admin only;
  * bad filters are 400 problems.
  */
-import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBatchesRepo } from '../../src/store/batches.js';
-import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { expectProblem, useApiHarness } from '../helpers/api.js';
+import { seedListedRuns } from '../helpers/sync-run-seed.js';
 
 describe('GET /v1/syncs on postgres', () => {
   const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
@@ -16,41 +14,7 @@ describe('GET /v1/syncs on postgres', () => {
 
   beforeAll(async () => {
     const db = h.env.deps.db;
-    const runs = createSyncRunsRepo(db);
-    const batches = createBatchesRepo(db);
-    doneRun = await runs.create({
-      system: 'hcm-csdl',
-      entity: 'students',
-      scope: '',
-      since: null,
-      requestedBy: 'x',
-    });
-    await runs.setMappingVersion(doneRun, 'hcm-csdl/students@1');
-    for (const [accepted, rejected, unchanged] of [
-      [3, 1, 0],
-      [2, 0, 5],
-    ] as const) {
-      const id = randomUUID();
-      await batches.insert({
-        id,
-        clientId: 'system:pull',
-        schoolCode: '*',
-        entity: 'students',
-        format: 'hcm-csdl',
-        records: [],
-        syncRunId: doneRun,
-      });
-      await batches.finish(id, { accepted, rejected, unchanged });
-    }
-    await runs.recordPage(doneRun, { last: true, cursor: null, records: 11, tombstones: 0, watermark: 'w1' });
-    failedRun = await runs.create({
-      system: 'smas',
-      entity: 'staff',
-      scope: '',
-      since: 'w0',
-      requestedBy: 'x',
-    });
-    await runs.fail(failedRun, 'ERR_ADAPTER_UNAVAILABLE');
+    ({ doneRun, failedRun } = await seedListedRuns(db));
   }, 120_000);
 
   it('lists runs newest first with counts, duration, mapping version and an error summary', async () => {
