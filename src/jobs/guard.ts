@@ -146,8 +146,10 @@ export async function guardChange(
     ...(await withinGrades(q, settings, change.entity, diff)),
   ];
   const window = reasons.length === 0 ? await change.window?.(live, today) : undefined;
-  if (window)
-    [diff, reasons] = [withWindow(diff, window), evaluate(withWindow(diff, window), settings, today)];
+  if (window) {
+    diff = withWindow(diff, window);
+    reasons = evaluate(diff, settings, today);
+  }
   if (reasons.length === 0) return undefined;
   if (await holds.approved(ref)) return undefined;
   const id = await holds.create({ kind: change.kind, ...ref, entity: change.entity, diff, reasons });
