@@ -118,8 +118,14 @@ export const ERRORS = {
   ERR_ADAPTER_AUTH: def(
     502,
     false,
-    'Hệ thống ngoài từ chối xác thực.',
-    'The external system rejected authentication.',
+    'Hệ thống ngoài từ chối thông tin xác thực của truc.',
+    "The external system rejected truc's credentials.",
+  ),
+  ERR_ADAPTER_FORBIDDEN: def(
+    502,
+    false,
+    'Hệ thống ngoài không cho phép thao tác này.',
+    'The external system forbids this operation.',
   ),
   ERR_ADAPTER_RATE_LIMITED: def(
     503,

@@ -73,7 +73,8 @@ export function statusClassOf(status: number | undefined, code?: ErrorCode): str
 
 /** Code of an HTTP status per the adapter contract (before per-system overrides). */
 function codeOfStatus(status: number): ErrorCode {
-  if (status === 401 || status === 403) return 'ERR_ADAPTER_AUTH';
+  if (status === 401) return 'ERR_ADAPTER_AUTH';
+  if (status === 403) return 'ERR_ADAPTER_FORBIDDEN';
   if (status === 429) return 'ERR_ADAPTER_RATE_LIMITED';
   if (status === 408) return 'ERR_ADAPTER_TIMEOUT';
   if (status >= 500) return 'ERR_ADAPTER_UNAVAILABLE';

@@ -28,8 +28,14 @@ export type Pass =
 /** A failed call as the gate sees it. */
 export interface CallFailure {
   code: string;
-  /** Transient (5xx, timeout, network, 429): counts toward the breaker. */
+  /** Transient (5xx, timeout, network, 429) or refused credentials: counts toward the breaker. */
   transient: boolean;
+  /**
+   * The system refused truc's credentials (401, its token endpoint refused the client): no call can succeed
+   * until they are fixed (a rotated secret), whatever it carries, so the circuit opens at once and the
+   * system's work waits, as in an outage, instead of each call failing and being dead-lettered.
+   */
+  credentials?: boolean;
   retryAfterSeconds?: number | undefined;
   /**
    * Whether the call was let through as the circuit's probe; false: it was not (a call on its way from
@@ -166,7 +172,8 @@ export function decideFailure(
   const wasProbe = state.circuit === 'half-open' && failure.probe !== false;
   if (state.circuit !== 'closed' && !wasProbe)
     return decideStrayFailure(state, now, failure, failures, settings);
-  const open = !rateLimited && (wasProbe || failures >= settings.failureThreshold);
+  const open =
+    !rateLimited && (wasProbe || failure.credentials === true || failures >= settings.failureThreshold);
   // A probe's lease is not a pause worth keeping; any other pause still running is.
   const running =
     state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;

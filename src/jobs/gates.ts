@@ -47,13 +47,21 @@ import {
   type Pass,
 } from './gate-rules.js';
 
-/** The failure as the gate sees it: transient or not, its Retry-After, and whether it was the probe. */
+/**
+ * The failure as the gate sees it: transient or not, its Retry-After, and whether it was the probe. Refused
+ * credentials (`ERR_ADAPTER_AUTH`: a 401, the token endpoint refusing the client) are the system's, not the
+ * call's: they open the circuit at once (gate-rules.ts `decideFailure`), so the work waits for the fixed secret
+ * without spending attempts. A 403 (`ERR_ADAPTER_FORBIDDEN`: this school or record is not truc's to write) is the
+ * call's own and is not retried.
+ */
 function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
   const probe = entered?.go ? { probe: entered.probe } : {};
   if (isAppError(err)) {
+    const credentials = err.code === 'ERR_ADAPTER_AUTH';
     return {
       code: err.code,
-      transient: err.retryable,
+      transient: err.retryable || credentials,
+      ...(credentials ? { credentials } : {}),
       ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
       ...probe,
     };
@@ -222,7 +230,9 @@ function gateOutcomes(
         deps.metrics.circuitOpen.set({ system }, 1);
         deps.logger.warn(
           { system, code: failure.code, pauseMs: after.pauseMs },
-          'circuit opened: calls paused',
+          failure.credentials
+            ? "circuit opened: the system refused truc's credentials (check them in the configuration); calls paused"
+            : 'circuit opened: calls paused',
         );
       }
       return after;

@@ -287,7 +287,7 @@ function vendorAnswerRules<S extends string, RecOf extends Record<Entity, unknow
     const other = sim.population.school(index).schoolCode;
     const forbidden = await errorOf(drain(adapter, 'students', { schoolCode: other }));
     expect(forbidden).toMatchObject({
-      code: 'ERR_ADAPTER_AUTH',
+      code: 'ERR_ADAPTER_FORBIDDEN',
       errors: [{ rule: setup.codes.forbiddenSchool }],
     });
   });

@@ -62,6 +62,7 @@ describe('delivery gate on postgres+redis', () => {
     await worker?.stop();
     worker = undefined;
     await env.deps.db.query('DELETE FROM truc.delivery_gates');
+    await env.deps.db.query('DELETE FROM truc.dead_letters');
   });
   afterAll(async () => {
     await worker?.stop();
@@ -141,6 +142,64 @@ describe('delivery gate on postgres+redis', () => {
       expect(smallestGap).toBeGreaterThanOrEqual(1000 / max - CLOCK_SLACK_MS);
       expect(mostInWindow).toBeLessThanOrEqual(max);
       for (const p of traces.passed) expect(p.passedAt).toBeGreaterThanOrEqual(p.slotAt - CLOCK_SLACK_MS);
+    } finally {
+      await worker?.stop();
+      worker = undefined;
+      await fake.close();
+    }
+  });
+  it('credentials refused (a secret rotated at the target): the circuit opens at once, nothing is dead-lettered, all delivered once they are taken again', async () => {
+    // Each refused call is tried twice (the token refreshed once on a 401): five calls refused.
+    const fake = await startFakeHcmCsdl({ script: Array<number>(10).fill(401), fallback: 200 });
+    try {
+      const config = configWith(fake.url, (c) => {
+        c.sync.delivery = { ...c.sync.delivery, failureThreshold: 5, openMs: 200, maxOpenMs: 400 };
+      });
+      const keys = ['C1', 'C2', 'C3'];
+      await queueSets(keys);
+      worker = startWorkerRole({ ...env.deps, config });
+      await waitFor(async () => (await openOutbox()) === 0, {
+        timeoutMs: 40_000,
+        intervalMs: 100,
+        what: 'every push to be delivered',
+      });
+      expect(fake.puts.filter((p) => p.status === 401)).toHaveLength(10);
+      expect(fake.puts.filter((p) => p.status === 200)).toHaveLength(keys.length);
+      expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+      // Opened at the first refusal (not after five), then probed until the credentials were taken.
+      expect(
+        (
+          await env.deps.db.query<{ circuit: string; last_error_code: string; closed_at: Date | null }>(
+            `SELECT circuit, last_error_code, closed_at FROM truc.delivery_gates WHERE system = 'hcm-csdl'`,
+          )
+        ).rows[0],
+      ).toMatchObject({
+        circuit: 'closed',
+        last_error_code: 'ERR_ADAPTER_AUTH',
+        closed_at: expect.any(Date),
+      });
+    } finally {
+      await worker?.stop();
+      worker = undefined;
+      await fake.close();
+    }
+  });
+  it("a 403 (this write is not allowed) is the push's own: dead-lettered ERR_ADAPTER_FORBIDDEN, the circuit stays closed", async () => {
+    const fake = await startFakeHcmCsdl({ script: [403], fallback: 200 });
+    try {
+      worker = startWorkerRole({ ...env.deps, config: configWith(fake.url, () => undefined) });
+      await queueSets(['F1', 'F2']);
+      await waitFor(async () => (await openOutbox()) === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: 'both pushes to be done or dead-lettered',
+      });
+      const letters = await env.deps.db.query<{ error_code: string }>(
+        'SELECT error_code FROM truc.dead_letters',
+      );
+      expect(letters.rows).toEqual([{ error_code: 'ERR_ADAPTER_FORBIDDEN' }]);
+      expect(fake.puts.filter((p) => p.status === 200)).toHaveLength(1);
+      expect(await gate()).toMatchObject({ circuit: 'closed', openings: 0 });
     } finally {
       await worker?.stop();
       worker = undefined;

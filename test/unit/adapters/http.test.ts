@@ -32,7 +32,7 @@ afterEach(() => {
 describe('createHttpClient — error normalisation', () => {
   it.each([
     [401, 'ERR_ADAPTER_AUTH', false],
-    [403, 'ERR_ADAPTER_AUTH', false],
+    [403, 'ERR_ADAPTER_FORBIDDEN', false],
     [400, 'ERR_ADAPTER_REJECTED', false],
     [422, 'ERR_ADAPTER_REJECTED', false],
     [408, 'ERR_ADAPTER_TIMEOUT', true],

@@ -116,6 +116,16 @@ describe('gate decisions', () => {
     expect(decideSuccess(s, at(1200))).toEqual({ result: false }); // nothing to write on the hot path
   });
 
+  it('refused credentials open the circuit at the first failure; a refused probe opens it again, doubled', () => {
+    const refused = { code: 'ERR_ADAPTER_AUTH', transient: true, credentials: true };
+    const first = decideFailure(closed(), T0, refused, settings);
+    expect(first.result).toEqual({ pauseMs: 1000, reason: 'circuit-open', opened: true });
+    let s = apply(closed(), first.change);
+    s = apply(s, decideEnter(s, at(1000), { intervalMs: 50, probeLeaseMs: 30_000 }).change);
+    const again = decideFailure(s, at(1010), { ...refused, probe: true }, settings);
+    expect(again.result).toEqual({ pauseMs: 2000, reason: 'circuit-open', opened: false });
+  });
+
   it('a failed probe opens the circuit again for twice as long, up to the cap', () => {
     let s = closed({ failures: 2 });
     s = apply(s, decideFailure(s, T0, down, settings).change);
