@@ -77,11 +77,11 @@ export function operationsLines(r: OperationsResult, base: string): string[] {
   return [
     ...r.scorecards.map(
       (c, i) =>
-        `  ${i === 0 ? 'quality:' : ''.padEnd(8)}         commune ${c.code}: ${c.overall.percent}% (${c.overall.band}), ${c.schools} schools, ${c.records} records`,
+        `  ${i === 0 ? 'chất lượng / quality:' : ''.padEnd(21)} commune ${c.code}: ${c.overall.percent}% (${c.overall.band}), ${c.schools} trường / schools, ${c.records} bản ghi / records`,
     ),
-    `  schedules:       ${r.schedules.length}, the next: ${nextFire(r.schedules)}; list ${base}/v1/schedules,`,
-    `                   pause, resume or run one now: POST ${base}/v1/schedules/{id}/pause|resume|run`,
-    `  to replay:       ${r.deadLetters} dead letter (a staff delivery the simulated city database refused once, on purpose):`,
-    `                   replay it on ${base}/dashboard → Việc lỗi / Dead letters`,
+    `  lịch chạy / schedules: ${r.schedules.length}, the next: ${nextFire(r.schedules)} (lịch kế tiếp); danh sách / list ${base}/v1/schedules,`,
+    `                   tạm dừng, tiếp tục, chạy ngay / pause, resume or run one now: POST ${base}/v1/schedules/{id}/pause|resume|run`,
+    `  chờ chạy lại / to replay: ${r.deadLetters} dead letter (a staff delivery the simulated city database refused once, on purpose / một lần gửi cán bộ bị CSDL mô phỏng từ chối có chủ ý):`,
+    `                   chạy lại trên / replay it on ${base}/dashboard → Việc lỗi / Dead letters`,
   ];
 }

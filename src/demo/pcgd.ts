@@ -51,16 +51,16 @@ export async function runPcgdStep(stack: DemoStack, { auth, communes }: DemoActo
 /** The lines the demo prints for this step. */
 export function pcgdLines(r: PcgdStepResult, base: string): string[] {
   const rep = r.report;
-  if (!rep) return [`  PCGD-XMC:        commune ${r.unitCode}/${r.year}: no report`];
+  if (!rep) return [`  PCGD-XMC:        commune ${r.unitCode}/${r.year}: không có báo cáo / no report`];
   const met = rep.levels.filter((l) => l.met).map((l) => l.level);
   const lines = [
-    `  PCGD-XMC:        commune ${r.unitCode}, year ${r.year}: ${rep.persons} persons counted, report ${rep.reportId} ${rep.status}`,
-    `                   levels met: ${met.length > 0 ? met.join(', ') : 'none'}`,
+    `  PCGD-XMC:        commune ${r.unitCode}, năm / year ${r.year}: ${rep.persons} người được đếm / persons counted, báo cáo / report ${rep.reportId} ${rep.status}`,
+    `                   mức đạt / levels met: ${met.length > 0 ? met.join(', ') : 'không / none'}`,
   ];
   if (rep.receipt)
     lines.push(
-      `                   Ministry receipt ${rep.receipt.receiptId} at ${rep.receipt.receivedAt} (${rep.receipt.checksum.slice(0, 19)}…)`,
-      `                   signed package: ${base}/v1/pcgd/reports/${rep.reportId}/package (+ .p7s, certificate.pem, forms.xlsx, forms.pdf)`,
+      `                   biên nhận của Bộ / Ministry receipt ${rep.receipt.receiptId} at ${rep.receipt.receivedAt} (${rep.receipt.checksum.slice(0, 19)}…)`,
+      `                   gói đã ký / signed package: ${base}/v1/pcgd/reports/${rep.reportId}/package (+ .p7s, certificate.pem, forms.xlsx, forms.pdf)`,
     );
   return lines;
 }

@@ -47,30 +47,30 @@ function lines(stack: DemoStack, actors: DemoActors, o: DemoOutcome, held: Held)
   const { base } = stack;
   const { batches } = o;
   const fmt = (s: BatchResult): string =>
-    `    ${s.vendor.padEnd(5)} ${s.school} ${s.entity.padEnd(8)} ${s.format.padEnd(9)} received ${s.counts.received}, accepted ${s.counts.accepted}, rejected ${s.counts.rejected}`;
+    `    ${s.vendor.padEnd(5)} ${s.school} ${s.entity.padEnd(8)} ${s.format.padEnd(9)} nhận / received ${s.counts.received}, nhận vào / accepted ${s.counts.accepted}, từ chối / rejected ${s.counts.rejected}`;
   const staff = sum(batches, (s) => (s.entity === 'staff' ? s.counts.accepted : 0));
   const { counts, audit } = held;
   const c = actors.clients;
   return [
     '',
     'truc demo — Trục dữ liệu giáo dục',
-    `  simulators:      ${stack.sims.summary}`,
-    `  vendor batches:  ${batches.length} → accepted ${acceptedStudents(batches)} students and ${staff} staff, rejected ${sum(batches, (s) => s.counts.rejected)}`,
+    `  hệ thống mô phỏng / simulators: ${stack.sims.summary}`,
+    `  lô của nhà cung cấp / vendor batches: ${batches.length} → nhận vào / accepted ${acceptedStudents(batches)} học sinh / students, ${staff} cán bộ / staff; từ chối / rejected ${sum(batches, (s) => s.counts.rejected)}`,
     ...batches.map(fmt),
-    `  at hcm-csdl:     ${o.atSim} students received by the simulated city database`,
-    `  pulls:           ${o.syncs.map((s) => `${s.system}/${s.entity} ${s.records}`).join(', ')}`,
-    `  in truc:         ${counts.schools} schools, ${counts.students} students, ${counts.staff} staff, ${counts.persons} survey persons`,
-    `  findings:        ${held.findings.map((f) => `${f.criterion} ${f.severity} ${f.n}`).join(', ') || 'none'}`,
-    `  dead letters:    ${held.dead}`,
-    `  audit chain:     ${audit.ok ? `OK (${audit.rows} rows)` : `BROKEN at row ${audit.brokenAt}`}`,
+    `  CSDL thành phố / at hcm-csdl: ${o.atSim} students (học sinh) received by the simulated city database / CSDL mô phỏng đã nhận`,
+    `  lượt kéo / pulls: ${o.syncs.map((s) => `${s.system}/${s.entity} ${s.records}`).join(', ')}`,
+    `  trong truc / in truc: ${counts.schools} trường / schools, ${counts.students} học sinh / students, ${counts.staff} cán bộ / staff, ${counts.persons} người điều tra / survey persons`,
+    `  phát hiện / findings: ${held.findings.map((f) => `${f.criterion} ${f.severity} ${f.n}`).join(', ') || 'không có / none'}`,
+    `  thư chết / dead letters: ${held.dead}`,
+    `  chuỗi nhật ký / audit chain: ${audit.ok ? `OK (${audit.rows} dòng / rows)` : `HỎNG tại dòng / BROKEN at row ${audit.brokenAt}`}`,
     '',
-    `  API docs:        ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
-    `  metrics:         ${base}/metrics`,
-    `  readiness:       ${base}/readyz`,
-    `  batch status:    ${base}${batches[0]?.statusUrl ?? ''}  (needs a bearer token)`,
-    `  findings:        ${base}${batches[2]?.statusUrl ?? ''}/findings`,
-    `  dashboard:       ${base}/dashboard   (sign in with the city admin or the auditor below)`,
-    `  demo clients (secrets for this demo only; data in ${stack.dataDir}):`,
+    `  tài liệu API / API docs: ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+    `  số đo / metrics: ${base}/metrics`,
+    `  sẵn sàng / readiness: ${base}/readyz`,
+    `  trạng thái lô / batch status: ${base}${batches[0]?.statusUrl ?? ''}  (cần mã truy cập / needs a bearer token)`,
+    `  phát hiện của lô / batch findings: ${base}${batches[2]?.statusUrl ?? ''}/findings`,
+    `  bảng điều khiển / dashboard: ${base}/dashboard   (đăng nhập bằng quản trị thành phố hoặc kiểm toán bên dưới / sign in with the city admin or the auditor below)`,
+    `  ứng dụng của bản chạy thử / demo clients (khoá chỉ cho bản chạy thử này / secrets for this demo only; dữ liệu / data in ${stack.dataDir}):`,
     ...(
       [
         ['city admin', c.admin],

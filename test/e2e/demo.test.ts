@@ -35,13 +35,13 @@ describe('truc demo --once', () => {
     // the city's schedules, kept by the demo's scheduler: a city admin can pause, resume or run one
     expect(r.stdout).toMatch(/schedules:\s+7, the next: [a-z-]+ at 20\d\d-\d\d-\d\dT\d\d:\d\d \(Vietnam\)/);
     expect(r.stdout).toMatch(
-      /quality:\s+commune \d{5}: \d+(\.\d+)?% \((green|yellow|red)\), [1-9]\d* schools/,
+      /quality:\s+commune \d{5}: \d+(\.\d+)?% \((green|yellow|red)\), [1-9]\d* trường \/ schools/,
     );
     // all four simulators are used: native vendor formats and pulls from the city and Ministry systems
-    expect(r.stdout).toMatch(/students smas\s+received \d+, accepted [1-9]/);
-    expect(r.stdout).toMatch(/students vnedu\s+received \d+, accepted [1-9]/);
+    expect(r.stdout).toMatch(/students smas\s+nhận \/ received \d+, nhận vào \/ accepted [1-9]/);
+    expect(r.stdout).toMatch(/students vnedu\s+nhận \/ received \d+, nhận vào \/ accepted [1-9]/);
     expect(r.stdout).toMatch(/hcm-csdl\/students [1-9]/);
-    expect(r.stdout).toMatch(/[1-9]\d* survey persons/);
+    expect(r.stdout).toMatch(/[1-9]\d* người điều tra \/ survey persons/);
     expect(r.stdout).toMatch(/\/docs/);
     // issue 11: a working dashboard link and the demo clients' secrets to sign in with
     expect(r.stdout).toMatch(/dashboard:\s+http:\/\/127\.0\.0\.1:\d+\/dashboard/);
