@@ -22,6 +22,7 @@ import { applySnapshot } from './reconcile.js';
 import { noteRefusals } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
 import { vendorSystem } from './snapshot-missing.js';
+import { resendUndelivered } from './resend-undelivered.js';
 import { deliveriesFor } from './targets.js';
 
 export type IngestContext = Pick<WorkerContext, 'db' | 'metrics' | 'now' | 'routes' | 'config' | 'targets'>;
@@ -215,7 +216,17 @@ function servedBy(loaded: Loaded, judged: Judged): string[] {
   return loaded.trusted ? pulledSchools(judged.mapped, judged.pulled) : [loaded.batch.schoolCode];
 }
 
-/** Writes the plan; returns the push sets made, one per target interested in the changes. */
+/** The records a batch left unchanged as they are (not those it left to a newer word): what it may send again. */
+function resendable(p: Plan): readonly string[] {
+  if (!p.leftKeys || p.leftKeys.length === 0) return p.unchangedKeys;
+  const left = new Set(p.leftKeys);
+  return p.unchangedKeys.filter((k) => !left.has(k));
+}
+
+/**
+ * Writes the plan; returns the push sets made, one per target interested in the changes, and one per target
+ * a vendor batch's unchanged records are undelivered to (./resend-undelivered.ts).
+ */
 export async function apply(
   q: Queryable,
   deps: IngestContext,
@@ -237,9 +248,10 @@ export async function apply(
         )
       : { deleted: [], kept: [], skipped: null };
   await learnServedSchools(q, batch.format, servedBy(loaded, judged), trusted ? 'pull' : 'batch');
-  const pushSets: number[] = [];
-  if (p.toWrite.length === 0) return { plan: p, pushSets, snapshot };
   const routed = deps.routes(entity, batch.format);
+  // A vendor's records it pushed unchanged that a target did not get (dead-lettered): sent again (undel24).
+  const pushSets = trusted ? [] : await resendUndelivered(q, batch.id, entity, resendable(p), routed);
+  if (p.toWrite.length === 0) return { plan: p, pushSets, snapshot };
   for (const { system: target, keys } of await deliveriesFor(q, deps.targets, routed, p.toWrite)) {
     const pushSetId = await createPushSetsRepo(q).create({ system: target, entity, keys, batchId: batch.id });
     pushSets.push(pushSetId);

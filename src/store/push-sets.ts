@@ -4,6 +4,7 @@
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
+import { TABLES } from './record-tables.js';
 
 /** What a push set asks of its target: write the records, or delete them (tombstones travelling). */
 export type PushOperation = 'upsert' | 'delete';
@@ -103,29 +104,77 @@ function pushSetRows(q: Queryable) {
   };
 }
 
-/** A push set's delivery: done, failed, reopened; a batch's deliveries. */
+/** A push set's delivery: done, failed, reopened. */
 function pushSetOutcomes(q: Queryable) {
   return {
-    /** Records the delivery once (a second call for the same set changes nothing). */
+    /**
+     * Records the delivery once (a second call for the same set changes nothing). Its keys are no longer
+     * undelivered to its target (migration 810): their rows go, and an earlier set that dead-lettered with
+     * them, none of whose records is left undelivered, is settled as delivered by this one (its receipt says
+     * `deliveredBy`; its letter is marked resolved: a replay of it then sends nothing). In the same statement.
+     */
     async markDelivered(id: number, receipt: PushSetReceipt): Promise<void> {
       const refused = receipt.refused?.map((r) => ({ key: r.key, code: refusalCode(r.code) }));
       await q.query(
-        `UPDATE truc.push_sets SET delivered_at = now(), receipt = $2, failed_at = NULL, error_code = NULL
-          WHERE id = $1 AND delivered_at IS NULL`,
+        `WITH d AS (
+           UPDATE truc.push_sets SET delivered_at = now(), receipt = $2, failed_at = NULL, error_code = NULL
+            WHERE id = $1 AND delivered_at IS NULL
+           RETURNING id, system, entity, keys
+         ), gone AS (
+           DELETE FROM truc.undelivered u USING d
+            WHERE u.system = d.system AND u.entity = d.entity AND u.key = ANY(d.keys)
+           RETURNING u.failed_set
+         ), settled AS (
+           UPDATE truc.push_sets f
+              SET delivered_at = now(), failed_at = NULL, error_code = NULL,
+                  receipt = jsonb_build_object('accepted', 0, 'rejected', 0, 'receiptId', NULL, 'deliveredBy', d.id)
+             FROM d
+            WHERE f.id IN (SELECT failed_set FROM gone) AND f.id <> d.id AND f.delivered_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM truc.undelivered u
+                               WHERE u.failed_set = f.id
+                                 AND NOT (u.system = d.system AND u.entity = d.entity AND u.key = ANY(d.keys)))
+           RETURNING f.id
+         )
+         UPDATE truc.dead_letters l SET resolved_at = now()
+           FROM truc.outbox o, settled s
+          WHERE o.id = l.outbox_id AND o.payload->>'pushSetId' = s.id::text
+            AND l.replayed_at IS NULL AND l.resolved_at IS NULL`,
         [id, JSON.stringify(refused ? { ...receipt, refused } : receipt)],
       );
     },
-    /** Its push job was dead-lettered with `errorCode`. */
+    /**
+     * Its push job was dead-lettered with `errorCode`: an upsert set's records are undelivered to its target
+     * (migration 810), each with its school, until a delivery of them.
+     */
     async fail(id: number, errorCode: string): Promise<void> {
-      await q.query(
-        'UPDATE truc.push_sets SET failed_at = now(), error_code = $2 WHERE id = $1 AND delivered_at IS NULL',
+      const res = await q.query<{ entity: EntityName; operation: PushOperation }>(
+        `UPDATE truc.push_sets SET failed_at = now(), error_code = $2 WHERE id = $1 AND delivered_at IS NULL
+         RETURNING entity, operation`,
         [id, errorCode],
+      );
+      const set = res.rows[0];
+      if (set?.operation !== 'upsert') return;
+      const t = TABLES[set.entity];
+      await q.query(
+        `INSERT INTO truc.undelivered (system, entity, key, failed_set, school_code)
+         SELECT s.system, s.entity, k.key, s.id,
+                (SELECT r.${t.scope} FROM ${t.table} r WHERE r.${t.key} = k.key LIMIT 1)
+           FROM truc.push_sets s CROSS JOIN LATERAL unnest(s.keys) AS k(key)
+          WHERE s.id = $1
+         ON CONFLICT DO NOTHING`,
+        [id],
       );
     },
     /** Its dead letter is replayed: pending again. */
     async reopen(id: number): Promise<void> {
       await q.query('UPDATE truc.push_sets SET failed_at = NULL, error_code = NULL WHERE id = $1', [id]);
     },
+  };
+}
+
+/** A batch's deliveries, read from its push sets. */
+function pushSetDeliveries(q: Queryable) {
+  return {
     /** The delivery state of a batch's changes, per target system (a target's refusals in its receipts). */
     async deliveriesOf(batchId: string): Promise<BatchDelivery[]> {
       const res = await q.query<{
@@ -182,6 +231,6 @@ function deliveryState(
 }
 
 export function createPushSetsRepo(q: Queryable) {
-  return { ...pushSetRows(q), ...pushSetOutcomes(q) };
+  return { ...pushSetRows(q), ...pushSetOutcomes(q), ...pushSetDeliveries(q) };
 }
 export type PushSetsRepo = ReturnType<typeof createPushSetsRepo>;

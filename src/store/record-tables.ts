@@ -60,7 +60,9 @@ export function intactKeys(entity: EntityName, scope: string, expected: string):
  * other than the transaction given by the parameter `xact` (the one that took the snapshot). Read from the
  * change feed (migration 035: every such write adds a row, in the same statement), by its
  * (school_code, tx, seq) index: every transaction the snapshot did not see is at or past its xmin, and the
- * two ranges leave out `xact`'s own rows (a changed batch writes one per record). Migration 280.
+ * two ranges leave out `xact`'s own rows (a changed batch writes one per record). Migration 280. True as well
+ * while a record of `entity` in the school is undelivered to a target (migration 810: a re-push is then judged
+ * in full, which sends it again).
  */
 export function changedSince(entity: EntityName, school: string, snapshot: string, xact: string): string {
   const changes = (range: string) =>
@@ -68,7 +70,8 @@ export function changedSince(entity: EntityName, school: string, snapshot: strin
               WHERE c.school_code = ${school}::text AND ${range} AND c.entity = '${entity}'
                 AND NOT pg_visible_in_snapshot(c.tx, ${snapshot}::pg_snapshot))`;
   return `(${changes(`c.tx > ${xact}::xid8`)}
-           OR ${changes(`c.tx >= pg_snapshot_xmin(${snapshot}::pg_snapshot) AND c.tx < ${xact}::xid8`)})`;
+           OR ${changes(`c.tx >= pg_snapshot_xmin(${snapshot}::pg_snapshot) AND c.tx < ${xact}::xid8`)}
+           OR EXISTS (SELECT 1 FROM truc.undelivered u WHERE u.school_code = ${school}::text AND u.entity = '${entity}'))`;
 }
 
 const CHUNK = 1000;
