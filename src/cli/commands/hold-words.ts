@@ -46,9 +46,15 @@ export function whereOf(r: { school: string; schoolYear?: string | undefined }):
 
 const pct = (n: number) => `${Math.round(n * 100)} %`;
 
-/** One threshold a hold went over, on one line: `trường X: xoá … 40 trên 100 … / school X: deleted 40 of 100 …`. */
+/**
+ * One threshold a hold went over, on one line: `trường X: xoá … 40 trên 100 … / school X: deleted 40 of 100 …`
+ * (`trường X khối 6 … / school X grade 6 …` for a grade's).
+ */
 export function reasonLine(r: HoldReason): string {
-  const where = whereOf(r);
+  const place = whereOf(r);
+  // A student snapshot's reasons within one grade (../../jobs/grade-guard.ts) name it: the school's lines alike else.
+  const where =
+    r.grade === undefined ? place : { vi: `${place.vi} khối ${r.grade}`, en: `${place.en} grade ${r.grade}` };
   return both(
     `${where.vi}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
     `${where.en}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
