@@ -42,6 +42,29 @@ describe('GET /v1/syncs on postgres', () => {
     });
   });
 
+  // review24 (fixed here): the statusUrl `POST /v1/syncs` answers (and the README's "then GET /v1/syncs/{id}") gave
+  // none of issue 7 item 6's figures (counts per outcome, duration, mapping version, error summary), which only the
+  // list and `truc sync show` had: a city admin polling one run saw "done" and not what it rejected or left dead.
+  it('GET /v1/syncs/{id} answers the run as the list does, its figures included', async () => {
+    const listed = (await h.get('/v1/syncs', h.tokens.admin)).json<{ items: Array<{ syncRunId: number }> }>();
+    for (const id of [doneRun, failedRun]) {
+      const res = await h.get(`/v1/syncs/${id}`, h.tokens.admin);
+      expect(res.statusCode, res.body).toBe(200);
+      const { durationSeconds: _d, ...one } = res.json<Record<string, unknown>>();
+      const { durationSeconds: _l, ...inList } = listed.items.find((i) => i.syncRunId === id) as Record<
+        string,
+        unknown
+      >;
+      expect(one).toEqual(inList);
+    }
+    expect((await h.get(`/v1/syncs/${doneRun}`, h.tokens.admin)).json()).toMatchObject({
+      mappingVersion: 'hcm-csdl/students@1',
+      counts: { accepted: 5, rejected: 1, unchanged: 5 },
+      durationSeconds: expect.any(Number),
+      errors: { errorCode: null, batches: 2, failedBatches: 0, rejectedRecords: 1, deadLetters: 0 },
+    });
+  });
+
   it('filters by system, entity, status and date', async () => {
     const ids = async (query: string) =>
       (await h.get(`/v1/syncs?${query}`, h.tokens.admin))

@@ -192,7 +192,7 @@ function listRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
   );
 }
 
-/** One sync run with its progress. */
+/** One sync run with its progress and, as the list gives them, its counts, duration, mapping version and errors. */
 function runRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
   app.get(
     '/v1/syncs/:syncRunId',
@@ -200,18 +200,26 @@ function runRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
       config: { scope: 'admin' },
       schema: {
         tags: ['syncs'],
-        summary: 'Trạng thái một lần đồng bộ / A sync run',
+        summary:
+          'Trạng thái một lần đồng bộ, với số bản ghi theo kết quả, thời lượng, phiên bản ánh xạ và tóm tắt lỗi / ' +
+          'A sync run, with its counts per outcome, duration, mapping version and error summary',
         params: z.object({ syncRunId: decimal(z.number().int().positive()) }).strict(),
         response: {
-          200: SyncRun,
+          200: SyncRunListed,
           ...problems(400, 401, 403, 404),
         },
       },
     },
     async function getSync(request) {
-      const r = await createSyncRunReads(opts.db).get(request.params.syncRunId);
+      // The list's figures for this one run (issue 7 item 6), as `truc sync show` reads them.
+      const { items } = await createSyncRunReads(opts.db).list({
+        id: request.params.syncRunId,
+        limit: 1,
+        offset: 0,
+      });
+      const r = items[0];
       if (!r) throw new AppError('ERR_NOT_FOUND');
-      return view(r);
+      return listedView(r);
     },
   );
 }

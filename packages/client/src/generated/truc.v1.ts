@@ -275,7 +275,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Trạng thái một lần đồng bộ / A sync run */
+    /** Trạng thái một lần đồng bộ, với số bản ghi theo kết quả, thời lượng, phiên bản ánh xạ và tóm tắt lỗi / A sync run, with its counts per outcome, duration, mapping version and error summary */
     get: operations['getSync'];
     put?: never;
     post?: never;
@@ -1494,29 +1494,6 @@ export interface components {
       service_documentation?: string;
     } & {
       [key: string]: unknown;
-    };
-    SyncRun: {
-      syncRunId: number;
-      system: string;
-      entity: string;
-      scope: string;
-      /** @enum {string} */
-      status: 'queued' | 'running' | 'held' | 'done' | 'failed';
-      incremental: boolean;
-      pages: number;
-      records: number;
-      tombstones: number;
-      /** @description Trường mà danh sách thay đổi liên tục trong lúc đọc: đối soát không xoá gì của các trường này / schools whose listing kept changing while it was read: the reconciliation deletes nothing of them */
-      unstableSchools: string[];
-      /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, held (chờ duyệt), done / a full run's reconciliation: null (not due or not a full run), queued, held (awaiting approval), done */
-      reconcile: ('queued' | 'held' | 'done') | null;
-      /** @description Bản ghi bị xoá khi đối soát / records the reconciliation deleted */
-      reconciled: number;
-      reconcileNote: string | null;
-      watermark: string | null;
-      errorCode: string | null;
-      createdAt: string;
-      finishedAt: string | null;
     };
     SyncRunListed: {
       syncRunId: number;
@@ -3818,7 +3795,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['SyncRun'];
+          'application/json': components['schemas']['SyncRunListed'];
         };
       };
       /** @description Yêu cầu không hợp lệ / Bad request */
