@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ingestBatch, enqueue } from '../../src/jobs/contracts.js';
+import { recordScheduleFire } from '../../src/jobs/schedule-control.js';
 import { knownQueues, pcgdDeadline, QUEUE_STATES } from '../../src/jobs/state-metrics.js';
 import { startMetricsServer, type Running } from '../../src/roles.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
@@ -27,7 +28,23 @@ describe.each(backends())('metrics on $name', (backend) => {
     // 3 s default and the scrape served stale values; what the tests assert is the values, not the bound
     // (test/unit/observability/metrics.test.ts checks the bound itself).
     env = await makeDeps(backend, {
-      configure: (c) => ({ ...c, observability: { ...c.observability, scrapeHookTimeoutMs: 60_000 } }),
+      configure: (c) => ({
+        ...c,
+        observability: { ...c.observability, scrapeHookTimeoutMs: 60_000 },
+        // A configured schedule (the test profile has none) for the case of its last fire.
+        sync: {
+          ...c.sync,
+          schedules: {
+            'review24-nightly': {
+              cron: '0 1 * * *',
+              tz: 'Asia/Ho_Chi_Minh',
+              system: 'hcm-csdl',
+              entity: 'students',
+              full: false,
+            },
+          },
+        },
+      }),
     });
     server = await startMetricsServer(env.deps, { port: 0, host: '127.0.0.1' });
     truc = trucClient(server.url);
@@ -149,6 +166,35 @@ describe.each(backends())('metrics on $name', (backend) => {
     const atRisk = Date.now() >= pcgdDeadline('commune', year).getTime() - 7 * 86_400_000 ? 2 : 0;
     expect(text).toContain(`truc_pcgd_units_at_risk{level="commune"} ${atRisk}`);
     expect(text).toContain('truc_pcgd_units_at_risk{level="province"} 0');
+  });
+
+  /*
+   * review24 (it.fails: README Known limits): `truc_schedule_last_run_timestamp_seconds`, which the alert
+   * TrucScheduleDidNotRun (ops/prometheus/alerts.yml, "a schedule that did not run" in the README) and the Grafana
+   * panel read, is registered (src/observability/metrics.ts) but never set anywhere: it has no series, so the alert
+   * can never fire, and a scheduler that stopped firing the night's pulls goes unnoticed until TrucSyncStale (26 h
+   * without a successful sync of a system and entity). Expected: each schedule's last fire (as GET /v1/schedules
+   * shows it) exported at scrape time. Mind, when fixing: the rule's 26 h also fires for a weekly schedule
+   * (hcm-csdl-students-weekly-full) six days a week, and for a schedule an admin paused.
+   */
+  it.fails('shows when each schedule last fired', async () => {
+    const fireAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await env.deps.db.tx((q) =>
+      recordScheduleFire(
+        q,
+        'review24-nightly',
+        { cron: '0 1 * * *', tz: 'Asia/Ho_Chi_Minh', system: 'hcm-csdl', entity: 'students', full: false },
+        fireAt,
+        'requested',
+        'schedule:review24-nightly',
+        fireAt,
+      ),
+    );
+    const text = await env.deps.metrics.scrape();
+    // Fails: the gauge's HELP and TYPE lines only, no series.
+    expect(text).toContain(
+      `truc_schedule_last_run_timestamp_seconds{schedule="review24-nightly"} ${fireAt.getTime() / 1000}`,
+    );
   });
 
   it('the API serves the same metrics at /metrics', async () => {
