@@ -80,7 +80,10 @@ export interface TrucClient {
   dryRun(schoolCode: string, body: BatchBody): Promise<DryRunResult>;
   /** The batch's status now. */
   batch(batchId: string): Promise<BatchStatus>;
-  /** Polls until the batch is `done` or `failed`. */
+  /**
+   * Polls until the batch is `done` or `failed`, or `held` by the mass-change guard (it then waits for a city
+   * admin's decision, not for truc: its `guard` says so; poll `batch` later, or take the `batch.finished` webhook).
+   */
   waitForBatch(batchId: string, opts?: WaitOptions): Promise<BatchStatus>;
   /** `pushBatch` then `waitForBatch`. */
   pushAndWait(schoolCode: string, body: BatchBody, opts?: PushOptions & WaitOptions): Promise<BatchStatus>;
@@ -260,7 +263,8 @@ function batches(
     for (;;) {
       o.signal?.throwIfAborted();
       const status = await batch(batchId);
-      if (status.status === 'done' || status.status === 'failed') return status;
+      // A held batch waits for a person (review24): answered as it stands, not polled until the timeout.
+      if (status.status === 'done' || status.status === 'failed' || status.status === 'held') return status;
       if (Date.now() >= deadline)
         throw new Error(
           `waitForBatch: batch ${batchId} still ${status.status} after ${o.timeoutMs ?? 600_000} ms`,
