@@ -1,0 +1,53 @@
+/**
+ * review24 (it.fails: README Known limits): undel24 settles a dead-lettered push set once another set delivered its
+ * records (a vendor's re-push) and marks its letter resolved (`truc.dead_letters.resolved_at`, src/store/push-sets.ts
+ * `markDelivered`); the README says the letter "stays listed but is marked resolved". But nothing a city admin reads
+ * shows that mark: the letters' list (`GET /v1/dead-letters`, `truc dead-letters list`, the dashboard; src/store/
+ * dead-letters.ts `list`) has no `resolvedAt`, and the open letters the gauge `truc_dead_letters_open`, the
+ * dashboard's overview and a sync run's error summary count (`replayed_at IS NULL`) still count it. The admin sees
+ * an open failure for data the city already has, and a replay of it that "sends nothing".
+ * Expected: a resolved letter is not counted open, and its list item says it is resolved (and since when).
+ */
+import { describe, expect, it } from 'vitest';
+import { recordDeadLetter } from '../../../src/jobs/dead-letters.js';
+import { createDeadLettersRepo } from '../../../src/store/dead-letters.js';
+import { student } from '../../factories/records.js';
+import { byQueue, drain, fakeTarget, nextRow, useTestContext, vendorBatch } from './fixtures.js';
+
+const PUSH = 'push.hcm-csdl';
+
+describe('a dead letter resolved by a re-push’s delivery (review24)', () => {
+  const city = fakeTarget('hcm-csdl', ['students'], ['students']);
+  const ctx = useTestContext({ targets: { 'hcm-csdl': city } });
+
+  it.fails('is neither counted open nor listed as if it still stood', async () => {
+    const records = ['RL01', 'RL02'].map((c) => student(c));
+    await vendorBatch(ctx, records);
+    const row = (await nextRow(ctx.db, byQueue(PUSH)))!;
+    await recordDeadLetter(ctx.db, {
+      outboxId: row.id,
+      queue: row.queue,
+      name: row.job_name,
+      jobId: `job-${row.id}`,
+      payload: row.payload,
+      code: 'ERR_ADAPTER_REJECTED',
+      message: 'refused',
+      attempts: 5,
+      at: ctx.now(),
+    });
+    // The vendor pushes the same records again: they are sent and delivered, the failed set settled.
+    await vendorBatch(ctx, records);
+    await drain(ctx, PUSH);
+    const [stored] = await ctx.db.rows<{ resolved_at: Date | null }>(
+      'truc.dead_letters',
+      `outbox_id = ${row.id}`,
+    );
+    expect(stored!.resolved_at).not.toBeNull();
+
+    const letters = createDeadLettersRepo(ctx.db);
+    const [listed] = await letters.list({ queue: PUSH }, 10, 0);
+    // Fails: the list item has no resolvedAt (undefined), and the gauge's count is 1.
+    expect(listed).toMatchObject({ outboxId: row.id, resolvedAt: expect.any(Date) });
+    expect((await letters.openByQueue()).find((o) => o.queue === PUSH)?.open ?? 0).toBe(0);
+  });
+});
