@@ -3,7 +3,7 @@
  * PostgreSQL backends of the bench's database. Rates move 2–4× with the machine's load; the CPU a
  * stage costs moves much less, so A/B comparisons read these.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Queryable } from '../../../src/store/db.js';
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc); 0 when it is gone. */
@@ -49,4 +49,20 @@ export function schedCpu(tid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The pid of the first process whose command name (/proc/<pid>/comm) is `name`, e.g. the local `redis-server`
+ * (its CPU is server-wide: every client's, other benches' and sessions' too); undefined when there is none.
+ */
+export function pidNamed(name: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }

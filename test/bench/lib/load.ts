@@ -1,10 +1,19 @@
 /**
  * A small bounded HTTP load generator (autocannon is not installed): a fixed list of POST requests
- * sent by `concurrency` loops with Node's fetch (keep-alive), in a CHILD process so the client does
- * not share the server's event loop — as a remote vendor would not. The first `warmup` requests are
- * sent the same way but not measured.
+ * sent by `concurrency` loops over keep-alive connections, in a CHILD process so the client does not
+ * share the server's event loop — as a remote vendor would not. The first `warmup` requests are sent
+ * the same way but not measured.
+ *
+ * The client costs as little CPU as a vendor's own client can (issue 7, perfu24): a vendor's client runs
+ * on the vendor's machine, while this one shares the bench machine's cores with truc and PostgreSQL. Each
+ * request's body is encoded once, as a Buffer, with its headers, before the first request is sent, and sent by
+ * `node:http` through one keep-alive agent of `concurrency` sockets. Until 2026-12-04 it was Node's `fetch` with
+ * the body as a string, encoded to UTF-8 again at every request and sent through WHATWG streams: 2.6–3.1 ms of
+ * CPU a 1000-record batch, more than truc's own for an unchanged re-push. `BENCH_LOAD_CLIENT=fetch` sends them
+ * that way (to compare). What truc receives is the same bytes and headers either way (content-length now given).
  */
 import { fork } from 'node:child_process';
+import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,34 +75,102 @@ export function combineLoads(runs: readonly LoadResult[]): LoadResult {
 
 const CHILD_ENV = 'TRUC_BENCH_LOAD_CHILD';
 
-async function send(spec: LoadSpec, req: LoadRequest): Promise<{ status: number; ms: number }> {
-  const started = performance.now();
-  try {
-    const res = await fetch(`${spec.baseUrl}${req.path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(req.token ? { authorization: `Bearer ${req.token}` } : {}),
-        ...req.headers,
-      },
-      body: req.body,
-      signal: AbortSignal.timeout(spec.timeoutMs ?? 60_000),
+/** A request ready to send: its headers and its body's bytes, made once before the first request. */
+interface Ready {
+  path: string;
+  headers: OutgoingHttpHeaders;
+  body: Buffer;
+  /** The request as given (BENCH_LOAD_CLIENT=fetch sends it as it is). */
+  given: LoadRequest;
+}
+
+function ready(req: LoadRequest): Ready {
+  const body = Buffer.from(req.body);
+  return {
+    path: req.path,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': body.length,
+      ...(req.token ? { authorization: `Bearer ${req.token}` } : {}),
+      ...req.headers,
+    },
+    body,
+    given: req,
+  };
+}
+
+type Sender = (req: Ready) => Promise<{ status: number; ms: number }>;
+
+/** node:http through one keep-alive agent of `concurrency` sockets (see the file comment). */
+function httpSender(spec: LoadSpec): Sender {
+  const url = new URL(spec.baseUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
+  const timeoutMs = spec.timeoutMs ?? 60_000;
+  return (req) =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const done = (status: number): void => {
+        if (timer === undefined) return;
+        clearTimeout(timer);
+        timer = undefined;
+        resolve({ status, ms: performance.now() - started });
+      };
+      const sent = httpRequest(
+        {
+          agent,
+          hostname: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: req.path,
+          headers: req.headers,
+        },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => done(res.statusCode ?? 0));
+          res.on('error', () => done(0));
+        },
+      );
+      timer = setTimeout(() => {
+        done(0);
+        sent.destroy();
+      }, timeoutMs);
+      sent.on('error', () => done(0));
+      sent.end(req.body);
     });
-    await res.arrayBuffer();
-    return { status: res.status, ms: performance.now() - started };
-  } catch {
-    return { status: 0, ms: performance.now() - started };
-  }
+}
+
+/** Node's fetch with the body as a string, as before 2026-12-04 (BENCH_LOAD_CLIENT=fetch; see the file comment). */
+function fetchSender(spec: LoadSpec): Sender {
+  return async ({ given: req }) => {
+    const started = performance.now();
+    try {
+      const res = await fetch(`${spec.baseUrl}${req.path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(req.token ? { authorization: `Bearer ${req.token}` } : {}),
+          ...req.headers,
+        },
+        body: req.body,
+        signal: AbortSignal.timeout(spec.timeoutMs ?? 60_000),
+      });
+      await res.arrayBuffer();
+      return { status: res.status, ms: performance.now() - started };
+    } catch {
+      return { status: 0, ms: performance.now() - started };
+    }
+  };
 }
 
 /** Sends `requests` with `concurrency` loops; returns per-request latencies and statuses. */
-async function sendAll(spec: LoadSpec, requests: readonly LoadRequest[]) {
+async function sendAll(spec: LoadSpec, send: Sender, requests: readonly Ready[]) {
   const out: Array<{ status: number; ms: number }> = [];
   let next = 0;
   const loop = async (): Promise<void> => {
     while (next < requests.length) {
       const req = requests[next++]!;
-      out.push(await send(spec, req));
+      out.push(await send(req));
     }
   };
   await Promise.all(Array.from({ length: Math.min(spec.concurrency, requests.length) }, loop));
@@ -102,12 +179,14 @@ async function sendAll(spec: LoadSpec, requests: readonly LoadRequest[]) {
 
 /** Runs the load in this process (used by the child). */
 export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
-  await sendAll(spec, spec.requests.slice(0, spec.warmup));
-  const measured = spec.requests.slice(spec.warmup);
+  const send = process.env.BENCH_LOAD_CLIENT === 'fetch' ? fetchSender(spec) : httpSender(spec);
+  const requests = spec.requests.map(ready);
+  await sendAll(spec, send, requests.slice(0, spec.warmup));
+  const measured = requests.slice(spec.warmup);
   const firstSentAt = Date.now();
   const started = performance.now();
   const cpu0 = process.cpuUsage();
-  const results = await sendAll(spec, measured);
+  const results = await sendAll(spec, send, measured);
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - started) / 1000;
   const statuses: Record<string, number> = {};

@@ -16,7 +16,7 @@
  * connections sent a batch by kind, with their backends' CPU a batch (./statement-spy.ts; not pipelined then).
  */
 import { loadavg } from 'node:os';
-import { pgCpu, pgCpuSince, schedCpu } from './cpu.js';
+import { cpuOf, pgCpu, pgCpuSince, pidNamed, schedCpu } from './cpu.js';
 import { prepareLoad, runLoad, type LoadRequest } from './load.js';
 import { spyStatements } from './statement-spy.js';
 import { profiled } from './profiled.js';
@@ -30,12 +30,16 @@ interface Round {
   truc: number;
   pg: number;
   client: number;
+  /** The local redis-server's CPU a batch (server-wide: other sessions' use counts too; 10 ms ticks). */
+  redis: number;
   faults: number;
   p50: number;
   /** Mean latency of the first 20 requests to finish, and of the rest (ms): a cold start shows in the first. */
   early: number;
   late: number;
   load: number;
+  /** The load generator's client (REPUSH_CLIENTS; '' when not set). */
+  via: string;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -62,13 +66,15 @@ async function firstPush(env: TrucEnv, n: number): Promise<LoadRequest[]> {
 }
 
 /** Round `r`: the same requests again, API and worker role running, until all `done` (see the file comment). */
-async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<Round> {
+async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<Omit<Round, 'via'>> {
   const n = requests.length;
   const api = await env.startApi();
   const worker = env.startWorker();
   const prepared = await prepareLoad({ baseUrl: api.url, requests, concurrency: 10, warmup: 0 });
   try {
     const pg0 = await pgCpu(env.deps.db, schedCpu);
+    const redisPid = pidNamed('redis-server');
+    const r0 = cpuOf(redisPid);
     const t0 = process.cpuUsage();
     const f0 = process.resourceUsage().minorPageFault;
     const spy = process.env.REPUSH_STATEMENTS === '1' ? spyStatements(() => true, true) : undefined;
@@ -83,6 +89,7 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
       console.error(statementsLine(spy.samples, n));
     }
     const t = process.cpuUsage(t0);
+    const redis = cpuOf(redisPid) - r0;
     const f = process.resourceUsage().minorPageFault - f0;
     const pg = pgCpuSince(pg0, await pgCpu(env.deps.db, schedCpu));
     return {
@@ -91,6 +98,7 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
       truc: (t.user + t.system) / 1000 / n,
       pg: (pg * 1000) / n,
       client: (res.load.clientCpuMs ?? NaN) / n,
+      redis: (redis * 1000) / n,
       faults: f / n,
       p50: res.load.p50Ms,
       early: mean(res.load.latenciesMs.slice(0, 20)),
@@ -121,12 +129,19 @@ function statementsLine(samples: readonly { kind: string; ms: number }[], n: num
 
 const show = (r: number, x: Round): string =>
   `round ${r}: ${x.wallS.toFixed(3)} s, ${x.rate.toFixed(0)} records/s; ms a batch truc ${x.truc.toFixed(2)} ` +
-  `pg ${x.pg.toFixed(2)} client ${x.client.toFixed(2)}; faults a batch ${x.faults.toFixed(0)}; p50 ` +
+  `pg ${x.pg.toFixed(2)} client ${x.client.toFixed(2)} redis ${x.redis.toFixed(2)}; faults a batch ${x.faults.toFixed(0)}; p50 ` +
   `${x.p50.toFixed(1)} ms (first 20 ${x.early.toFixed(1)}, rest ${x.late.toFixed(1)}); load ${x.load.toFixed(1)}`;
 
-/** The medians of the rounds after the first, and the first round's figures. */
+/**
+ * The medians of the rounds after the first, and the first round's figures; with REPUSH_CLIENTS, per client
+ * (the first round of each client left out of its medians).
+ */
 function summary(out: Round[]): string {
-  const m = (k: keyof Round) => median(out.slice(1).map((x) => x[k]));
+  const clients = [...new Set(out.map((x) => x.via))];
+  if (clients.length > 1) {
+    return clients.map((c) => `${c}: ${summary(out.filter((x) => x.via === c))}`).join('\n');
+  }
+  const m = (k: Exclude<keyof Round, 'via'>) => median(out.slice(1).map((x) => x[k]));
   const first = out[0]!;
   return JSON.stringify({
     rounds: out.length - 1,
@@ -135,11 +150,18 @@ function summary(out: Round[]): string {
     truc: +m('truc').toFixed(2),
     pg: +m('pg').toFixed(2),
     client: +m('client').toFixed(2),
+    redis: +m('redis').toFixed(2),
     faults: Math.round(m('faults')),
     p50: +m('p50').toFixed(1),
     first: { wallS: +first.wallS.toFixed(3), truc: +first.truc.toFixed(2), pg: +first.pg.toFixed(2) },
   });
 }
+
+/** Round r's turn among `n` alternatives: A B B A A B B A … for two. */
+const abba = (r: number, n: number): number => {
+  const cycle = Math.floor(r / n);
+  return cycle % 2 === 0 ? r % n : n - 1 - (r % n);
+};
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 6);
@@ -148,9 +170,14 @@ async function main(): Promise<void> {
   try {
     const requests = await firstPush(env, n);
     const out: Round[] = [];
+    // REPUSH_CLIENTS=fetch,http: the load generator's client (./load.ts BENCH_LOAD_CLIENT) alternated round by
+    // round (A B B A …), the same truc: the generator's own cost compared in one run.
+    const clients = process.env.REPUSH_CLIENTS?.split(',').filter(Boolean) ?? [];
     for (let r = 0; r < rounds; r++) {
-      out.push(await round(env, requests, r));
-      console.error(show(r, out[r]!));
+      const k = clients.length === 0 ? '' : clients[abba(r, clients.length)]!;
+      if (k) process.env.BENCH_LOAD_CLIENT = k;
+      out.push({ ...(await round(env, requests, r)), via: k });
+      console.error(`${k ? `${k} ` : ''}${show(r, out[r]!)}`);
     }
     console.log(summary(out));
   } finally {
