@@ -29,7 +29,7 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
     },
     t('replaySelected'),
   );
-  const open = list.items.filter((d) => !d.replayedAt);
+  const open = list.items.filter((d) => !d.replayedAt && !d.resolvedAt);
   main.replaceChildren(
     h('h1', {}, t('deadLetters')),
     filterForm(params),
@@ -108,7 +108,7 @@ function columns(
     {
       head: '',
       cell: (d) =>
-        d.replayedAt
+        d.replayedAt || d.resolvedAt
           ? ''
           : h('input', {
               type: 'checkbox',
@@ -139,11 +139,13 @@ function columns(
       cell: (d) =>
         d.replayedAt
           ? h('span', { class: 'muted' }, `${t('replayed')} ${when(d.replayedAt)}`)
-          : h(
-              'button',
-              { 'data-testid': `replay-${d.id}`, onclick: () => void replay({ ids: [d.id] }, 1) },
-              t('replay'),
-            ),
+          : d.resolvedAt
+            ? h('span', { class: 'muted' }, `${t('resolved')} ${when(d.resolvedAt)}`)
+            : h(
+                'button',
+                { 'data-testid': `replay-${d.id}`, onclick: () => void replay({ ids: [d.id] }, 1) },
+                t('replay'),
+              ),
     },
   ];
 }

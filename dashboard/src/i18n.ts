@@ -104,6 +104,7 @@ const DICT = {
   replaySelected: ['Chạy lại các việc đã chọn', 'Replay selected'],
   replayFilter: ['Chạy lại theo bộ lọc', 'Replay by filter'],
   replayed: ['Đã chạy lại', 'Replayed'],
+  resolved: ['Đã giải quyết (đã gửi lại)', 'Resolved (sent again)'],
   failedAt: ['Lỗi lúc', 'Failed at'],
   attempts: ['Số lần thử', 'Attempts'],
   message: ['Thông báo', 'Message'],

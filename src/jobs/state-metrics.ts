@@ -15,6 +15,8 @@ import { createOverviewRepo, PCGD_DEADLINES } from '../store/overview.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { queuePool, type QueueFactory } from './queues.js';
 import { jobsFor } from './registry.js';
+import { fireSchedule } from './contracts.js';
+import { listSchedules } from './schedule-control.js';
 import { refreshQualityGauges } from './scorecards.js';
 
 /** The BullMQ job states exported by truc_queue_jobs. */
@@ -110,8 +112,24 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
     await refreshQualityGauges(deps.db, metrics);
   }
 
+  /**
+   * Each configured schedule's last fire (from the database) and next fire (from its BullMQ job scheduler, as
+   * GET /v1/schedules shows them). A paused schedule, or one whose scheduler is not known (a flushed Redis, before
+   * the scheduler role's next tick), has no next-run series: the alert TrucScheduleDidNotRun reads a next run
+   * left in the past (the scheduler role did not fire it), whatever the schedule's period.
+   */
+  async function schedules(): Promise<void> {
+    if (Object.keys(deps.config.sync.schedules).length === 0) return;
+    const views = await listSchedules(deps.db, deps.config, queues.get(fireSchedule.queue));
+    for (const s of views) {
+      if (s.lastRun) metrics.scheduleLastRun.set({ schedule: s.id }, Date.parse(s.lastRun.fireAt) / 1000);
+      if (s.nextRunAt) metrics.scheduleNextRun.set({ schedule: s.id }, Date.parse(s.nextRunAt) / 1000);
+      else metrics.scheduleNextRun.remove({ schedule: s.id });
+    }
+  }
+
   async function refresh(): Promise<void> {
-    const results = await Promise.allSettled([queueDepths(), stored()]);
+    const results = await Promise.allSettled([queueDepths(), stored(), schedules()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       deps.logger.warn({ err: failed.reason as Error }, 'metrics: refreshing stored-state gauges failed');

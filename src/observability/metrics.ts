@@ -143,6 +143,23 @@ function edgeMetrics(registry: Registry) {
   return { externalRequestDuration, recordsIngested, circuitOpen, jobsDeferred, authFailures };
 }
 
+/** Each schedule's last and next fire (src/jobs/state-metrics.ts; the alert TrucScheduleDidNotRun reads the next). */
+function scheduleMetrics(registry: Registry) {
+  const scheduleLastRun = new Gauge({
+    name: 'truc_schedule_last_run_timestamp_seconds',
+    help: 'When each schedule last fired (Unix time).',
+    labelNames: ['schedule'] as const,
+    registers: [registry],
+  });
+  const scheduleNextRun = new Gauge({
+    name: 'truc_schedule_next_run_timestamp_seconds',
+    help: 'When each schedule that is not paused fires next, as its job scheduler holds it (Unix time); in the past when it did not fire.',
+    labelNames: ['schedule'] as const,
+    registers: [registry],
+  });
+  return { scheduleLastRun, scheduleNextRun };
+}
+
 /**
  * Issue 11 (operations): gauges that mirror stored state, refreshed by a scrape hook
  * (src/jobs/state-metrics.ts). Every role exports them: aggregate with max() across instances.
@@ -163,12 +180,6 @@ function stateMetrics(registry: Registry) {
   const syncRunsHeld = new Gauge({
     name: 'truc_sync_runs_held',
     help: 'Sync runs held by the mass-change guard, waiting for an approval.',
-    registers: [registry],
-  });
-  const scheduleLastRun = new Gauge({
-    name: 'truc_schedule_last_run_timestamp_seconds',
-    help: 'When each schedule last fired (Unix time).',
-    labelNames: ['schedule'] as const,
     registers: [registry],
   });
   const qualityPassRatio = new Gauge({
@@ -199,7 +210,7 @@ function stateMetrics(registry: Registry) {
     queueJobs,
     syncLastSuccess,
     syncRunsHeld,
-    scheduleLastRun,
+    ...scheduleMetrics(registry),
     qualityPassRatio,
     qualityFindingsOpen,
     pcgdUnits,

@@ -16,6 +16,11 @@ export interface DeadLetter {
   attempts: number;
   failedAt: Date;
   replayedAt: Date | null;
+  /**
+   * When a later delivery of every record of its push set settled it (a vendor's re-push sent them again,
+   * src/store/push-sets.ts): no longer open, nothing left to replay.
+   */
+  resolvedAt: Date | null;
   /** The mapping version the failed work ran with (null: it maps nothing, or it was not recorded). */
   mappingVersion: string | null;
   /** The ids the failed job carried (batchId, pushSetId, syncRunId): references only. */
@@ -26,7 +31,7 @@ export interface DeadLetterFilter {
   ids?: readonly number[] | undefined;
   queue?: string | undefined;
   errorCode?: string | undefined;
-  /** Include letters already replayed (listing only; replay never takes them). */
+  /** Include letters already replayed or resolved (listing only; replay never takes them). */
   includeReplayed?: boolean | undefined;
 }
 
@@ -40,6 +45,7 @@ interface Row {
   attempts: number;
   failed_at: Date;
   replayed_at: Date | null;
+  resolved_at: Date | null;
   mapping_version: string | null;
   payload: Record<string, unknown> | null;
 }
@@ -58,12 +64,15 @@ function where(f: DeadLetterFilter, params: unknown[]): string {
     params.push(f.errorCode);
     clauses.push(`d.error_code = $${params.length}`);
   }
-  if (!f.includeReplayed) clauses.push('d.replayed_at IS NULL');
+  if (!f.includeReplayed) clauses.push(OPEN);
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
+/** An open letter: neither replayed nor resolved by a later delivery (what the gauge, overview and runs count). */
+export const OPEN = 'd.replayed_at IS NULL AND d.resolved_at IS NULL';
+
 const SELECT = `SELECT d.id, d.outbox_id, d.queue, d.job_name, d.error_code, d.error_message, d.attempts,
-                       d.failed_at, d.replayed_at, d.mapping_version, o.payload
+                       d.failed_at, d.replayed_at, d.resolved_at, d.mapping_version, o.payload
                   FROM truc.dead_letters d LEFT JOIN truc.outbox o ON o.id = d.outbox_id`;
 
 const fromRow = (r: Row): DeadLetter => ({
@@ -76,6 +85,7 @@ const fromRow = (r: Row): DeadLetter => ({
   attempts: r.attempts,
   failedAt: r.failed_at,
   replayedAt: r.replayed_at,
+  resolvedAt: r.resolved_at,
   mappingVersion: r.mapping_version,
   payload: r.payload ?? {},
 });
@@ -133,10 +143,10 @@ export function createDeadLettersRepo(q: Queryable) {
         [...ids],
       ]);
     },
-    /** Letters not yet replayed, per queue (the open dead-letters gauge). */
+    /** Open letters (neither replayed nor resolved), per queue (the open dead-letters gauge). */
     async openByQueue(): Promise<Array<{ queue: string; open: number }>> {
       const res = await q.query<{ queue: string; open: number }>(
-        `SELECT queue, count(*)::int AS open FROM truc.dead_letters WHERE replayed_at IS NULL GROUP BY queue`,
+        `SELECT queue, count(*)::int AS open FROM truc.dead_letters d WHERE ${OPEN} GROUP BY queue`,
       );
       return res.rows;
     },

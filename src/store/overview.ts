@@ -5,6 +5,7 @@
 import type { AuditEntry } from './audit-log.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
+import { OPEN } from './dead-letters.js';
 import { lastSeen } from './record-seen.js';
 
 /** PCGD-XMC deadlines of a report year (DOMAIN.md): communes by 3 October, the province by 10 October. */
@@ -128,8 +129,8 @@ function operationsOverview(q: Queryable) {
     /** Open dead letters by queue and error code. */
     async deadLettersByCode(): Promise<Array<{ queue: string; errorCode: string; open: number }>> {
       const res = await q.query<{ queue: string; errorCode: string; open: number }>(
-        `SELECT queue, error_code AS "errorCode", count(*)::int AS open FROM truc.dead_letters
-          WHERE replayed_at IS NULL GROUP BY queue, error_code ORDER BY open DESC, queue, error_code`,
+        `SELECT queue, error_code AS "errorCode", count(*)::int AS open FROM truc.dead_letters d
+          WHERE ${OPEN} GROUP BY queue, error_code ORDER BY open DESC, queue, error_code`,
       );
       return res.rows;
     },

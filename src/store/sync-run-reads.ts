@@ -5,6 +5,7 @@
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
+import { OPEN } from './dead-letters.js';
 
 /** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
 export type SyncRunStatus = 'queued' | 'running' | 'held' | 'done' | 'failed';
@@ -97,7 +98,7 @@ export interface SyncRunSummary extends SyncRun {
   unchanged: number;
   batches: number;
   failedBatches: number;
-  /** Its jobs that failed for good and are not replayed. */
+  /** Its open dead letters: its own jobs' (pull, reconcile) and its deliveries' (push sets of its batches), neither replayed nor resolved. */
   deadLetters: number;
   durationSeconds: number;
 }
@@ -146,7 +147,7 @@ export function createSyncRunReads(q: Queryable) {
                 r.unstable_scopes AS "unstableScopes", r.mapping_version AS "mappingVersion",
                 COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
                 COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
-                COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(d.dead, 0)::int AS "deadLetters",
+                COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(dl.dead, 0)::int AS "deadLetters",
                 EXTRACT(EPOCH FROM (COALESCE(r.finished_at, now()) - r.created_at))::float8 AS "durationSeconds"
            FROM truc.sync_runs r
            LEFT JOIN LATERAL (
@@ -154,8 +155,10 @@ export function createSyncRunReads(q: Queryable) {
                     count(*) AS batches, count(*) FILTER (WHERE status = 'failed') AS failed
                FROM truc.batches WHERE sync_run_id = r.id) b ON true
            LEFT JOIN LATERAL (
-             SELECT count(*) AS dead FROM truc.dead_letters dl JOIN truc.outbox o ON o.id = dl.outbox_id
-              WHERE dl.replayed_at IS NULL AND o.payload->>'syncRunId' = r.id::text) d ON true
+             SELECT count(*) AS dead FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
+              WHERE ${OPEN} AND (o.payload->>'syncRunId' = r.id::text
+                 OR EXISTS (SELECT 1 FROM truc.push_sets ps JOIN truc.batches rb ON rb.id = ps.batch_id
+                             WHERE ps.id = (o.payload->>'pushSetId')::bigint AND rb.sync_run_id = r.id))) dl ON true
           WHERE ${where}
           ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8`,
         [...params, f.limit, f.offset],

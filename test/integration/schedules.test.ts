@@ -41,15 +41,29 @@ describe('schedules on postgres+redis', () => {
 
   beforeAll(async () => {
     sim = await startCitySimulator({ seed: 3 });
+    // The schedule is in the config the deps are made with: their metrics' scrape reads it too.
     env = await makeDeps(
       { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
-      { env: { HCM_CSDL_BASE_URL: sim.url } },
+      {
+        env: { HCM_CSDL_BASE_URL: sim.url },
+        configure: (c) => ({
+          ...c,
+          sync: {
+            ...c.sync,
+            schedules: {
+              [ID]: {
+                everyMs: 1000,
+                tz: 'Asia/Ho_Chi_Minh',
+                system: 'hcm-csdl',
+                entity: 'schools',
+                full: false,
+              },
+            },
+          },
+        }),
+      },
     );
-    const c = structuredClone(env.config) as Config & { sync: { schedules: Config['sync']['schedules'] } };
-    c.sync.schedules = {
-      [ID]: { everyMs: 1000, tz: 'Asia/Ho_Chi_Minh', system: 'hcm-csdl', entity: 'schools', full: false },
-    };
-    config = c;
+    config = env.config;
     const deps = { ...env.deps, config };
     app = await buildApp(deps);
     await app.ready();
@@ -111,6 +125,10 @@ describe('schedules on postgres+redis', () => {
       lastRun: { outcome: 'requested', syncRunId: expect.any(Number) },
       nextRunAt: expect.any(String),
     });
+    // The alert TrucScheduleDidNotRun reads the next run (review24: no schedule gauge had a series).
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(new RegExp(`truc_schedule_next_run_timestamp_seconds\\{schedule="${ID}"\\} \\d`));
+    expect(metrics).toMatch(new RegExp(`truc_schedule_last_run_timestamp_seconds\\{schedule="${ID}"\\} \\d`));
   });
 
   it('paused: its fires request nothing; resumed: they do again; run now: one run at once', async () => {
@@ -126,6 +144,10 @@ describe('schedules on postgres+redis', () => {
     );
     const listed = (await call('GET', '/v1/schedules')).json<{ items: Array<Record<string, unknown>> }>();
     expect(listed.items[0]).toMatchObject({ paused: true, nextRunAt: null });
+    // Paused: no next run, so the alert does not fire for it.
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).not.toContain(
+      `truc_schedule_next_run_timestamp_seconds{schedule="${ID}"}`,
+    );
 
     const now = await call('POST', `/v1/schedules/${ID}/run`);
     expect(now.statusCode, now.body).toBe(202);

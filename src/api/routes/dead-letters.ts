@@ -21,6 +21,10 @@ const DeadLetterSchema = z
     attempts: z.number().int(),
     failedAt: z.string(),
     replayedAt: z.string().nullable(),
+    resolvedAt: z.string().nullable().meta({
+      description:
+        'khi một lần gửi sau đã chuyển hết bản ghi của việc này (nhà cung cấp gửi lại): không còn mở, không cần chạy lại / when a later delivery (a vendor re-push) delivered every record of its work: no longer open, nothing to replay',
+    }),
     mappingVersion: z.string().nullable().meta({
       description:
         'phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing)',
@@ -73,6 +77,7 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
           attempts: r.attempts,
           failedAt: r.failedAt.toISOString(),
           replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,
+          resolvedAt: r.resolvedAt ? r.resolvedAt.toISOString() : null,
           mappingVersion: r.mappingVersion,
           refs: Object.fromEntries(
             Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),

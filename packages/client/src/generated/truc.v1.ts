@@ -1687,6 +1687,8 @@ export interface components {
       attempts: number;
       failedAt: string;
       replayedAt: string | null;
+      /** @description khi một lần gửi sau đã chuyển hết bản ghi của việc này (nhà cung cấp gửi lại): không còn mở, không cần chạy lại / when a later delivery (a vendor re-push) delivered every record of its work: no longer open, nothing to replay */
+      resolvedAt: string | null;
       /** @description phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing) */
       mappingVersion: string | null;
       refs: {
