@@ -32,7 +32,7 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
   const status = h(
     'select',
     { name: 'status' },
-    ['', 'queued', 'running', 'done', 'failed', 'held', 'rejected'].map((s) =>
+    ['', 'queued', 'running', 'done', 'failed', 'held'].map((s) =>
       h('option', { value: s, selected: (params.get('status') ?? '') === s }, s || t('all')),
     ),
   );

@@ -6,6 +6,7 @@ import type { AuditEntry } from './audit-log.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
 import { OPEN } from './dead-letters.js';
+import { statusIs } from './sync-run-reads.js';
 import { lastSeen } from './record-seen.js';
 
 /** PCGD-XMC deadlines of a report year (DOMAIN.md): communes by 3 October, the province by 10 October. */
@@ -141,8 +142,8 @@ function operationsOverview(q: Queryable) {
       offset: number,
     ): Promise<SyncRunRow[]> {
       const res = await q.query<SyncRunRow>(
-        `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs
-          WHERE ($1::text IS NULL OR system = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR scope = $3)
+        `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs r
+          WHERE ($1::text IS NULL OR system = $1) AND ($2::text IS NULL OR ${statusIs('$2')}) AND ($3::text IS NULL OR scope = $3)
           ORDER BY id DESC LIMIT $4 OFFSET $5`,
         [f.system ?? null, f.status ?? null, f.scope ?? null, limit, offset],
       );

@@ -53,7 +53,7 @@ export interface SyncRun {
  * a decision, a full run whose pages passed but whose reconciliation the guard held (`status` 'done', `reconcile`
  * 'held') included, and `done` leaves such a run out while it waits (review23: its deletions are not applied).
  */
-const statusIs = (p: string): string =>
+export const statusIs = (p: string): string =>
   `CASE WHEN r.reconcile = 'held' AND r.status = 'done' THEN ${p} = 'held' ELSE r.status = ${p} END`;
 
 export function syncRunSummary(r: SyncRun) {

@@ -210,7 +210,7 @@ function syncRunRoutes(app: OpsApp, opts: OpsRouteOptions): void {
               .string()
               .regex(/^[a-z-]{1,40}$/)
               .optional(),
-            status: z.enum(['queued', 'running', 'done', 'failed', 'held', 'rejected']).optional(),
+            status: z.enum(['queued', 'running', 'held', 'done', 'failed']).optional(),
             scope: SchoolCode.optional(),
             ...pageQuery(200, 50),
           })

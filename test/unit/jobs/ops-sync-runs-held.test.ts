@@ -1,5 +1,6 @@
 /**
- * review24 (it.fails: README Known limits): held23 made `GET /v1/syncs?status=held` and `truc sync list --status held`
+ * review24 (was it.fails; fixed by the lead, runerr24: src/store/overview.ts `syncRuns` filters with sync-run-reads.ts
+ * `statusIs`, the API list's one rule; the page no longer offers `rejected`): held23 made `GET /v1/syncs?status=held` and `truc sync list --status held`
  * list a full run whose reconciliation the guard held (`status: "done"`, `reconcile: "held"`: the mass deletion issue
  * 7 fears most), but the dashboard's sync runs page reads `GET /v1/ops/sync-runs?status=held`
  * (src/store/overview.ts `syncRuns`), which still filters on `status` alone: there the held reconciliation is not
@@ -47,7 +48,7 @@ describe('the dashboard’s sync runs filtered by status, a held reconciliation 
   const listed = async (status: 'held' | 'done') =>
     (await createOverviewRepo(ctx.db).syncRuns({ status }, 100, 0)).map((r) => r.id);
 
-  it.fails('lists it under held, not under done', async () => {
+  it('lists it under held, not under done', async () => {
     await fullRun(keys);
     // The source lists 10 of the school's 30 students: the reconciliation (20 deletions, 67%) is held.
     const { id, reconciled } = await fullRun(keys.slice(0, 10));

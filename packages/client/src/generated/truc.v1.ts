@@ -8039,7 +8039,7 @@ export interface operations {
     parameters: {
       query?: {
         system?: string;
-        status?: 'queued' | 'running' | 'done' | 'failed' | 'held' | 'rejected';
+        status?: 'queued' | 'running' | 'held' | 'done' | 'failed';
         scope?: string;
         limit?: number;
         offset?: number;
