@@ -11,8 +11,13 @@
  * rows written 1000 a statement (autocommit), the records sent as truc sends them (one JSON array, a binary
  * parameter), timed the same way; a first round unmeasured (warm-up). No trigger, check or other statement. Per
  * shape: the median CPU a 1000 rows, the COPY's in the same rounds, the median of the rounds' ratios COPY/shape
- * (≥ 1: cheaper than COPY), and the share of its updates that were HOT. SHAPES_ONLY=<name prefix,…> runs some; SHAPES_EXPLAIN=1 prints instead, per shape, the
- * WAL, WAL records and full-page images of its first ten statements (EXPLAIN (ANALYZE, BUFFERS, WAL)).
+ * (≥ 1: cheaper than COPY), the share of its updates that were HOT and its first table's heap pages a 1000 rows as
+ * seeded. SHAPES_ONLY=<name prefix,…> runs some; SHAPES_FF=<fill factor,…> the in-place shapes' fill factors (default
+ * 75,50,100); SHAPES_SOURCE_FP=1 seeds the rows with a source fingerprint, as a pulled record's (the city's rows, ~70
+ * bytes wider than a vendor's); SHAPES_AGAIN=1 writes the same rows changed a second time right after the first and
+ * reports that write apart (a table's second full change: the rows the first moved off their pages). SHAPES_EXPLAIN=1
+ * prints instead, per shape, the WAL, WAL records and full-page images of its first ten statements (EXPLAIN (ANALYZE,
+ * BUFFERS, WAL)).
  */
 import { randomBytes } from 'node:crypto';
 import type { Student } from '../../../src/canonical/student.js';
@@ -60,12 +65,19 @@ function copyColumn(c: string, rows: readonly Row[]): CopyColumn {
     fingerprint: (r) => r.fingerprint,
     twin_key: (r) => r.twinKey,
     birth_date: (r) => r.birthDate,
+    source_fp: (r) => r.fingerprint,
   };
   return text(fields[c]!);
 }
 
 const WIDE = ['student_code', 'school_code', 'personal_id', 'data', 'fingerprint', 'twin_key'];
-const WIDE_ALL = [...WIDE, 'source_system', 'mapping_version'];
+/** SHAPES_SOURCE_FP=1: the rows seeded with a source fingerprint, as a pulled record's (the city's rows are ~70 bytes wider). */
+const WIDE_ALL = [
+  ...WIDE,
+  'source_system',
+  'mapping_version',
+  ...(process.env.SHAPES_SOURCE_FP === '1' ? ['source_fp'] : []),
+];
 /** The indexed and bookkeeping columns of a student, without `data` (birth_date written, not generated). */
 const NARROW_ALL = [...WIDE_ALL.filter((c) => c !== 'data'), 'birth_date'];
 
@@ -126,7 +138,7 @@ const versions = (t: string, ver: 'identity' | 'per record') =>
      fingerprint text, PRIMARY KEY (student_code, ver))`;
 
 const SHAPES: Shape[] = [
-  ...[75, 50, 100].map((ff) => ({
+  ...(process.env.SHAPES_FF?.split(',').map(Number) ?? [75, 50, 100]).map((ff) => ({
     name: `in place, fillfactor ${ff}${ff === 75 ? ' (today)' : ''}`,
     tables: [{ name: `s_ff${ff}`, seedCols: WIDE_ALL }],
     ddl: like(`s_ff${ff}`, ff),
@@ -206,17 +218,28 @@ async function prepare(db: Db, s: Shape, rows: readonly Row[]): Promise<void> {
   for (const t of s.tables) await copyInto(db, t.name, t.seedCols, rows);
 }
 
-/** Updates and HOT updates of the shape's tables (statistics flushed first). */
-async function hotShare(db: Db, s: Shape): Promise<string> {
+/** Heap pages of the shape's first table a 1000 rows (after its seed). */
+async function pagesOf(db: Db, s: Shape, rows: number): Promise<number> {
+  if (!s.tables.length) return 0;
+  const r = await db.query<{ bytes: string }>(`SELECT pg_relation_size($1) AS bytes`, [s.tables[0]!.name]);
+  return (Number(r.rows[0]!.bytes) / 8192 / rows) * 1000;
+}
+
+/** Updates and HOT updates of the shape's tables so far (statistics flushed first). */
+async function updateCounts(db: Db, s: Shape): Promise<{ upd: number; hot: number }> {
   await db.query('SELECT pg_stat_force_next_flush()');
   const r = await db.query<{ upd: number; hot: number }>(
     `SELECT coalesce(sum(n_tup_upd), 0)::int AS upd, coalesce(sum(n_tup_hot_upd), 0)::int AS hot
        FROM pg_stat_user_tables WHERE relname = ANY($1::text[])`,
     [s.tables.map((t) => t.name)],
   );
-  const { upd, hot } = r.rows[0]!;
-  return upd ? `${((hot / upd) * 100).toFixed(0)} %` : '—';
+  return r.rows[0]!;
 }
+
+const share = (c: { upd: number; hot: number }, before = { upd: 0, hot: 0 }): string => {
+  const upd = c.upd - before.upd;
+  return upd ? `${(((c.hot - before.hot) / upd) * 100).toFixed(0)} %` : '—';
+};
 
 interface Explained {
   Plan: { 'WAL Bytes'?: number; 'WAL Records'?: number; 'WAL FPI'?: number };
@@ -248,38 +271,68 @@ interface Measured {
   cpu: number[];
   copy: number[];
   hot: string;
+  pages: number;
+  /** SHAPES_AGAIN=1: the same rows changed a second time (another status date), right after. */
+  again: number[];
+  hotAgain: string;
 }
 
-/** One round of one shape: the COPY baseline, then the shape's write; CPU seconds of each. */
+interface Round {
+  copy: number;
+  cpu: number;
+  hot: string;
+  pages: number;
+  again: number;
+  hotAgain: string;
+}
+
+/** One round of one shape: the COPY baseline, then the shape's write (twice with SHAPES_AGAIN=1); CPU seconds of each. */
 async function round(
   db: Db,
   pid: number,
   s: Shape,
   rows: Row[],
   changed: Row[],
-): Promise<[number, number, string]> {
+  again: Row[],
+): Promise<Round> {
   await db.query('DROP TABLE IF EXISTS s_copy');
   await db.query(like('s_copy', 100)[0]!);
   const copy = await cpuOf(pid, () => copyInto(db, 's_copy', WIDE_ALL, changed));
   await db.query('DROP TABLE s_copy');
   await prepare(db, s, rows);
-  const parts = chunks(changed).map(params);
-  const cpu = await cpuOf(pid, async () => {
-    for (const p of parts) await db.query(s.sql, p);
-  });
-  return [copy, cpu, await hotShare(db, s)];
+  const pages = await pagesOf(db, s, rows.length);
+  const write = (changes: Row[]) => {
+    const parts = chunks(changes).map(params);
+    return cpuOf(pid, async () => {
+      for (const p of parts) await db.query(s.sql, p);
+    });
+  };
+  const cpu = await write(changed);
+  const first = await updateCounts(db, s);
+  if (!again.length) return { copy, cpu, hot: share(first), pages, again: 0, hotAgain: '—' };
+  const cpuAgain = await write(again);
+  return {
+    copy,
+    cpu,
+    hot: share(first),
+    pages,
+    again: cpuAgain,
+    hotAgain: share(await updateCounts(db, s), first),
+  };
 }
 
 function report(measured: Map<string, Measured>, batches: number): void {
   const ms = (s: number) => ((s / batches) * 1000).toFixed(1);
   console.log(
-    'shape | PostgreSQL CPU ms a 1000 rows | COPY ms (same rounds) | COPY / shape (median of rounds) | HOT',
+    'shape | PostgreSQL CPU ms a 1000 rows | COPY ms (same rounds) | COPY / shape (median of rounds) | HOT | heap pages a 1000 rows' +
+      (process.env.SHAPES_AGAIN === '1' ? ' | changed again: CPU ms a 1000 rows | HOT' : ''),
   );
   for (const [name, m] of measured) {
     const ratios = m.cpu.map((c, i) => m.copy[i]! / c);
     console.log(
       `${name} | ${ms(spreadOf(m.cpu).median)} | ${ms(spreadOf(m.copy).median)} | ` +
-        `${spreadOf(ratios).median.toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(', ')}) | ${m.hot}`,
+        `${spreadOf(ratios).median.toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(', ')}) | ${m.hot} | ${m.pages.toFixed(0)}` +
+        (process.env.SHAPES_AGAIN === '1' ? ` | ${ms(spreadOf(m.again).median)} | ${m.hotAgain}` : ''),
     );
   }
 }
@@ -288,6 +341,10 @@ async function compare(db: Db, rounds: number, batches: number): Promise<void> {
   const records = studentBatches(batches, 1000, 'truc-bench-store-shapes').flatMap((b) => b.records);
   const rows = rowsOf(records);
   const changed = rowsOf(records.map((r) => ({ ...r, statusDate: changedStatusDate() })));
+  const again =
+    process.env.SHAPES_AGAIN === '1'
+      ? rowsOf(records.map((r) => ({ ...r, statusDate: changedStatusDate().replace(/-04$/, '-05') })))
+      : [];
   const only = process.env.SHAPES_ONLY?.split(',');
   const shapes = SHAPES.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
   const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
@@ -301,11 +358,19 @@ async function compare(db: Db, rounds: number, batches: number): Promise<void> {
   const measured = new Map<string, Measured>();
   for (let r = 0; r <= rounds; r++) {
     for (const s of shapes) {
-      const [copy, cpu, hot] = await round(db, pid, s, rows, changed);
+      const x = await round(db, pid, s, rows, changed, again);
       if (r === 0) continue; // warm-up
-      const m = measured.get(s.name) ?? { cpu: [], copy: [], hot };
-      m.cpu.push(cpu);
-      m.copy.push(copy);
+      const m = measured.get(s.name) ?? {
+        cpu: [],
+        copy: [],
+        hot: x.hot,
+        pages: x.pages,
+        again: [],
+        hotAgain: x.hotAgain,
+      };
+      m.cpu.push(x.cpu);
+      m.copy.push(x.copy);
+      m.again.push(x.again);
       measured.set(s.name, m);
     }
   }
