@@ -12,6 +12,7 @@ import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, PCGD_DEADLINES } from '../store/overview.js';
+import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { queuePool, type QueueFactory } from './queues.js';
 import { jobsFor } from './registry.js';
@@ -92,6 +93,9 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
     metrics.outboxLag.set(lag.oldestSeconds);
     metrics.setOpenDeadLetters(await createDeadLettersRepo(deps.db).openByQueue(), names);
     metrics.syncRunsHeld.set(await createRunGuardRepo(deps.db).heldRuns());
+    const waiting = await createGuardHoldsRepo(deps.db).waitingByKind();
+    for (const kind of HOLD_KINDS)
+      metrics.guardHoldsWaiting.set({ kind }, waiting.find((w) => w.kind === kind)?.waiting ?? 0);
     for (const r of await overview.lastSyncSuccess()) {
       metrics.syncLastSuccess.set({ system: r.system, entity: r.entity }, r.finishedAt.getTime() / 1000);
     }

@@ -177,6 +177,12 @@ function stateMetrics(registry: Registry) {
     labelNames: ['system', 'entity'] as const,
     registers: [registry],
   });
+  const guardHoldsWaiting = new Gauge({
+    name: 'truc_guard_holds_waiting',
+    help: 'Mass changes held by the guard, waiting for a city admin to approve or reject them, by kind (batch: a vendor batch or snapshot; run, reconcile: a sync run).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   const syncRunsHeld = new Gauge({
     name: 'truc_sync_runs_held',
     help: 'Sync runs held by the mass-change guard, waiting for an approval.',
@@ -210,6 +216,7 @@ function stateMetrics(registry: Registry) {
     queueJobs,
     syncLastSuccess,
     syncRunsHeld,
+    guardHoldsWaiting,
     ...scheduleMetrics(registry),
     qualityPassRatio,
     qualityFindingsOpen,

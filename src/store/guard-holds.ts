@@ -7,7 +7,8 @@ import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 
 /** batch: a vendor batch; reconcile: a full run's reconciliation; run: a page of a sync run. */
-export type HoldKind = 'batch' | 'reconcile' | 'run';
+export const HOLD_KINDS = ['batch', 'reconcile', 'run'] as const;
+export type HoldKind = (typeof HOLD_KINDS)[number];
 /** superseded: a run's reconciliation or held page approved after a newer full run of its scope decided (nothing applied). */
 export type HoldStatus = 'held' | 'approved' | 'rejected' | 'superseded';
 
@@ -239,7 +240,20 @@ function holdDecisions(q: Queryable) {
   };
 }
 
+/** What the operations gauges read. */
+function holdCounts(q: Queryable) {
+  return {
+    /** Holds waiting for a city admin's decision, by kind (the `truc_guard_holds_waiting` gauge). */
+    async waitingByKind(): Promise<Array<{ kind: HoldKind; waiting: number }>> {
+      const res = await q.query<{ kind: HoldKind; waiting: number }>(
+        `SELECT kind, count(*)::int AS waiting FROM truc.guard_holds WHERE status = 'held' GROUP BY kind`,
+      );
+      return res.rows;
+    },
+  };
+}
+
 export function createGuardHoldsRepo(q: Queryable) {
-  return { ...holdRows(q), ...holdLists(q), ...holdDecisions(q) };
+  return { ...holdRows(q), ...holdLists(q), ...holdDecisions(q), ...holdCounts(q) };
 }
 export type GuardHoldsRepo = ReturnType<typeof createGuardHoldsRepo>;

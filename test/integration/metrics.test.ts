@@ -10,6 +10,7 @@ import { ingestBatch, enqueue } from '../../src/jobs/contracts.js';
 import { recordScheduleFire } from '../../src/jobs/schedule-control.js';
 import { knownQueues, pcgdDeadline, QUEUE_STATES } from '../../src/jobs/state-metrics.js';
 import { startMetricsServer, type Running } from '../../src/roles.js';
+import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
@@ -196,6 +197,17 @@ describe.each(backends())('metrics on $name', (backend) => {
     expect(text).toContain(
       `truc_schedule_last_run_timestamp_seconds{schedule="review24-nightly"} ${fireAt.getTime() / 1000}`,
     );
+  });
+
+  it('counts the mass changes the guard holds for a decision, by kind, with a zero series for each kind', async () => {
+    const holds = createGuardHoldsRepo(env.deps.db);
+    const before = await env.deps.metrics.scrape();
+    expect(before).toContain('truc_guard_holds_waiting{kind="batch"} 0');
+    expect(before).toContain('truc_guard_holds_waiting{kind="reconcile"} 0');
+    const id = await holds.create({ kind: 'reconcile', entity: 'students', diff: [], reasons: [] });
+    expect(await env.deps.metrics.scrape()).toContain('truc_guard_holds_waiting{kind="reconcile"} 1');
+    await holds.decide(id, 'rejected', 'admin');
+    expect(await env.deps.metrics.scrape()).toContain('truc_guard_holds_waiting{kind="reconcile"} 0');
   });
 
   it('the API serves the same metrics at /metrics', async () => {

@@ -90,6 +90,7 @@ describe('alert rules and the Grafana dashboard', () => {
         'TrucOutboxLagHigh',
         'TrucOutboxRelayFailing',
         'TrucScheduleDidNotRun',
+        'TrucMassChangeWaiting',
         'TrucQualityBelowBand',
         'TrucPcgdUnitAtRisk',
       ]),
