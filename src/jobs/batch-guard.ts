@@ -25,7 +25,7 @@ import {
   withWindow,
 } from './guard.js';
 import type { JudgeContext } from './judge.js';
-import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
+import { type Carried, changeYears, snapshotMissing } from './snapshot-missing.js';
 import { windowOver } from './vendor-window.js';
 
 /** A vendor batch over a school's thresholds, alone or with its window (the window's counts, then). */
@@ -37,14 +37,14 @@ async function overAloneOrWithWindow(
   ctx: JudgeContext,
   batch: Omit<GuardedBatch, 'id'>,
   writes: BatchWrites,
-  snapshotKeys: () => readonly string[],
+  carried: () => Carried,
 ): Promise<Over | undefined> {
-  const alone = await overThresholds(q, ctx, batch, writes, snapshotKeys);
+  const alone = await overThresholds(q, ctx, batch, writes, carried);
   if (alone || !ctx.config.guard.enabled) return alone;
   const entries = batchEntries(writes.toWrite, writes.existing);
   if (entries.length === 0) return undefined;
   const today = vietnamDateOf(ctx.now());
-  const years = snapshotYears(batch.entity, snapshotKeys, batch.createdAt);
+  const years = changeYears(batch.entity, carried, batch.createdAt);
   // The copies' read counted every school year: a class batch's school is counted again, within its years.
   const live = years ? undefined : writes.live;
   const found = await windowOver(q, ctx, batch, entries, { live, years, today });
@@ -60,11 +60,11 @@ async function holdDiff(
   ctx: JudgeContext,
   batch: Omit<GuardedBatch, 'id'>,
   over: Over,
-  snapshotKeys: () => readonly string[],
+  carried: () => Carried,
 ): Promise<{ diff: SchoolDiff[]; reasons: HoldReason[] }> {
   const { entries, live, years, today } = over;
   if (batch.mode === 'snapshot') {
-    const { missing } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, snapshotKeys(), {
+    const { missing } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, carried(), {
       receivedAt: batch.createdAt,
       clientId: batch.clientId,
     });
@@ -90,13 +90,13 @@ export async function guardBatch(
   ctx: Pick<WorkerContext, 'config' | 'now'>,
   batch: GuardedBatch,
   writes: BatchWrites,
-  snapshotKeys: () => readonly string[],
+  carried: () => Carried,
 ): Promise<number | undefined> {
-  const over = await overAloneOrWithWindow(q, ctx, batch, writes, snapshotKeys);
+  const over = await overAloneOrWithWindow(q, ctx, batch, writes, carried);
   if (!over) return undefined;
   const holds = createGuardHoldsRepo(q);
   if (await holds.approved({ batchId: batch.id })) return undefined;
-  const { diff, reasons } = await holdDiff(q, ctx, batch, over, snapshotKeys);
+  const { diff, reasons } = await holdDiff(q, ctx, batch, over, carried);
   const id = await holds.create({ kind: 'batch', batchId: batch.id, entity: batch.entity, diff, reasons });
   await appendAudit(
     q,
@@ -129,9 +129,9 @@ export async function batchWouldHold(
   ctx: JudgeContext,
   batch: Omit<GuardedBatch, 'id'>,
   writes: BatchWrites,
-  snapshotKeys: () => readonly string[],
+  carried: () => Carried,
 ): Promise<HoldReason[]> {
-  const over = await overAloneOrWithWindow(q, ctx, batch, writes, snapshotKeys);
+  const over = await overAloneOrWithWindow(q, ctx, batch, writes, carried);
   if (!over) return [];
-  return (await holdDiff(q, ctx, batch, over, snapshotKeys)).reasons;
+  return (await holdDiff(q, ctx, batch, over, carried)).reasons;
 }

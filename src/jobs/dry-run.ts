@@ -16,7 +16,7 @@ import { batchWouldHold } from './batch-guard.js';
 import { diffsOf, evaluate } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { snapshotGradeReasons } from './grade-guard.js';
-import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
+import { carriedYears, snapshotMissing, snapshotYears } from './snapshot-missing.js';
 import {
   check,
   map,
@@ -86,15 +86,22 @@ async function previewSnapshot(
     keys.add(rec.key);
   }
   const records = createRecordsRepo(q);
-  const { missing } = await snapshotMissing(q, deps, req.entity, req.schoolCode, [...keys], {
+  const carried = { keys: [...keys], years: carriedYears(mapped.records) };
+  const { missing } = await snapshotMissing(q, deps, req.entity, req.schoolCode, carried, {
     receivedAt: now,
     clientId: req.clientId,
   });
   const settings = deps.config.guard;
   let guardWouldHold = false;
   if (settings.enabled && missing.length > 0) {
-    const years = snapshotYears(req.entity, () => [...keys], now);
+    const years = snapshotYears(req.entity, () => carried, now);
     const live = await records.liveCounts(req.entity, [req.schoolCode], years);
+    // Weighed as its ingest weighs them, after its writes: a student of last year it carries as this year's counts
+    // among this year's (snap24).
+    if (years && req.entity === 'students') {
+      const into = await records.liveOfOtherYears(req.entity, req.schoolCode, carried.keys, years);
+      if (into > 0) live.set(req.schoolCode, (live.get(req.schoolCode) ?? 0) + into);
+    }
     const entries = missing.map((key) => ({ school: req.schoolCode, kind: 'deleted' as const, key }));
     guardWouldHold =
       evaluate(diffsOf(entries, live), settings, vietnamDateOf(now)).length > 0 ||
@@ -105,6 +112,7 @@ async function previewSnapshot(
             settings,
             { code: req.schoolCode, live: live.get(req.schoolCode) ?? 0 },
             missing,
+            years,
           )
         ).length > 0);
   }
@@ -120,7 +128,10 @@ async function previewGuard(
   preview: SnapshotPreview | undefined,
 ): Promise<{ guard: GuardPreview | null; snapshot: SnapshotPreview | undefined }> {
   const { mapped, checked, p } = judged;
-  const keys = () => mapped.records.flatMap((r) => (r === undefined ? [] : [r.key]));
+  const keys = () => ({
+    keys: mapped.records.flatMap((r) => (r === undefined ? [] : [r.key])),
+    years: carriedYears(mapped.records),
+  });
   const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };
   const whole = loaded.trusted ? [] : await batchWouldHold(q, deps, loaded.batch, writes, keys);
   if (whole.length > 0) {

@@ -44,13 +44,19 @@ export function gradeReasons(
     }));
 }
 
-/** The grade reasons of a student snapshot's deletions at one school (read from the store, nothing written). */
+/**
+ * The grade reasons of a student snapshot's deletions at one school (read from the store, nothing written): each
+ * grade's live students of the school years the snapshot carries (`schoolYears`, ./snapshot-missing.ts
+ * `snapshotYears`; snap24: last year's graduates, kept, are not this year's grade 5).
+ */
 export async function snapshotGradeReasons(
   q: Queryable,
   settings: GuardSettings,
   school: { code: string; live: number },
   deleted: readonly string[],
+  schoolYears?: readonly string[],
 ): Promise<HoldReason[]> {
   if (deleted.length === 0 || school.live < settings.minRecords) return [];
-  return gradeReasons(school, await createRecordsRepo(q).gradeCounts(school.code, deleted), settings);
+  const grades = await createRecordsRepo(q).gradeCounts(school.code, deleted, schoolYears);
+  return gradeReasons(school, grades, settings);
 }

@@ -26,7 +26,7 @@ import type { WorkerContext } from './context.js';
 import type { JudgeContext } from './judge.js';
 import { snapshotGradeReasons } from './grade-guard.js';
 import { inRollover, regradedKeys, rolloverFields, weighsWithCopies } from './guard-rollover.js';
-import { snapshotYears } from './snapshot-missing.js';
+import { type Carried, changeYears } from './snapshot-missing.js';
 
 export { inRollover, weighsWithCopies };
 
@@ -115,8 +115,8 @@ export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, 
  * held (the caller then applies nothing), undefined when it may apply (guard off, within thresholds,
  * or approved by an admin). Weighed against each school as it was before the batch (review17 B1: as the
  * dry run weighs them): its live records now, less those the batch's own writes brought (`arrived`); a class
- * snapshot's, against its classes of the school years it carries (`schoolYears`, ./snapshot-missing.ts
- * `snapshotYears`: what it deletes within; review18 R4).
+ * or student snapshot's, against its records of the school years it carries (`schoolYears`, ./snapshot-missing.ts
+ * `snapshotYears`: what it deletes within; review18 R4, snap24), its grades' too (./grade-guard.ts).
  */
 export async function guardChange(
   q: Queryable,
@@ -143,7 +143,7 @@ export async function guardChange(
   let diff = diffsOf(change.entries, live);
   let reasons = [
     ...evaluate(diff, settings, today),
-    ...(await withinGrades(q, settings, change.entity, diff)),
+    ...(await withinGrades(q, settings, change.entity, diff, change.schoolYears)),
   ];
   const window = reasons.length === 0 ? await change.window?.(live, today) : undefined;
   if (window) {
@@ -211,11 +211,13 @@ async function withinGrades(
   settings: GuardSettings,
   entity: EntityName,
   diff: readonly SchoolDiff[],
+  years: readonly string[] | undefined,
 ): Promise<HoldReason[]> {
   if (entity !== 'students') return [];
   const out: HoldReason[] = [];
   for (const d of diff) {
-    out.push(...(await snapshotGradeReasons(q, settings, { code: d.school, live: d.live }, d.keys.deleted)));
+    const school = { code: d.school, live: d.live };
+    out.push(...(await snapshotGradeReasons(q, settings, school, d.keys.deleted, years)));
   }
   return out;
 }
@@ -318,7 +320,7 @@ export async function overThresholds(
   ctx: JudgeContext,
   batch: Omit<GuardedBatch, 'id'>,
   writes: BatchWrites,
-  snapshotKeys: () => readonly string[],
+  carried: () => Carried,
 ): Promise<OverThresholds | undefined> {
   const settings = ctx.config.guard;
   if (!settings.enabled) return undefined;
@@ -326,7 +328,7 @@ export async function overThresholds(
   if (entries.length === 0) return undefined;
   const today = vietnamDateOf(ctx.now());
   // A class batch, delta or snapshot, is weighed within the school years its classes carry (left19 item 3).
-  const years = snapshotYears(batch.entity, snapshotKeys, batch.createdAt);
+  const years = changeYears(batch.entity, carried, batch.createdAt);
   const counted = years ? undefined : writes.live;
   const within = (es: readonly GuardEntry[]) =>
     counted

@@ -21,7 +21,7 @@ import { leftToNewer } from './newer-words.js';
 import { applySnapshot } from './reconcile.js';
 import { noteRefusals } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
-import { vendorSystem } from './snapshot-missing.js';
+import { carriedYears, vendorSystem } from './snapshot-missing.js';
 import { resendUndelivered } from './resend-undelivered.js';
 import { deliveriesFor } from './targets.js';
 
@@ -243,7 +243,7 @@ export async function apply(
           q,
           deps,
           batch,
-          { ...heldKeys(judged.mapped), sourceSystem: system },
+          { ...heldKeys(judged.mapped), years: carriedYears(judged.mapped.records), sourceSystem: system },
           arrivalsOf(p.toWrite, judged.checked.existing),
         )
       : { deleted: [], kept: [], skipped: null };

@@ -41,6 +41,7 @@ import { rulesStamp } from './refusals.js';
 import { runUnit } from './run-guard.js';
 import { learnServedSchools } from './served-schools.js';
 import { skipUnchanged, type StoredRead } from './skip-unchanged.js';
+import { carriedYears } from './snapshot-missing.js';
 
 export type { IngestResult } from './ingest-apply.js';
 export { workAhead, type PageAhead } from './ingest-pulled.js';
@@ -111,7 +112,10 @@ async function ingestLoaded(
     (await pageRegrades(q, deps.config.guard, today, loaded.entity, planned.toWrite, checked.existing));
   if (!loaded.trusted) {
     const writes = { toWrite: planned.toWrite, existing: checked.existing, live: checked.live };
-    const holdId = await guardBatch(q, deps, loaded.batch, writes, () => heldKeys(mapped).keys);
+    const holdId = await guardBatch(q, deps, loaded.batch, writes, () => ({
+      keys: heldKeys(mapped).keys,
+      years: carriedYears(mapped.records),
+    }));
     if (holdId !== undefined) return holdWhole(q, loaded, holdId, deps.now());
   }
   // A vendor batch's records holding a word that arrived after it (a newer batch ingested first, a held batch

@@ -32,7 +32,7 @@ import { sendDeletes } from './deletes.js';
 import { guardChange } from './guard.js';
 import { windowOver } from './vendor-window.js';
 import { guardReconcile } from './run-guard.js';
-import { snapshotMissing, snapshotYears } from './snapshot-missing.js';
+import { type Carried, snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
 type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'config' | 'now'>;
 
@@ -108,18 +108,18 @@ export async function applySnapshot(
   q: Queryable,
   ctx: Pick<WorkerContext, 'routes' | 'targets' | 'config' | 'now'>,
   batch: Pick<Batch, 'id' | 'entity' | 'schoolCode' | 'createdAt' | 'clientId' | 'format'>,
-  seen: { keys: readonly string[]; unkeyed: number; sourceSystem: string },
+  seen: Carried & { unkeyed: number; sourceSystem: string },
   arrived: ReadonlyMap<string, number>,
 ): Promise<SnapshotApplied> {
   if (seen.unkeyed > 0) return { deleted: [], kept: [], skipped: UNKEYED_NOTE };
   const records = createRecordsRepo(q);
-  const { missing, kept } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, seen.keys, {
+  const { missing, kept } = await snapshotMissing(q, ctx, batch.entity, batch.schoolCode, seen, {
     receivedAt: batch.createdAt,
     clientId: batch.clientId,
     batchId: batch.id,
   });
   const entries = missing.map((key) => ({ school: batch.schoolCode, kind: 'deleted' as const, key }));
-  const years = snapshotYears(batch.entity, () => seen.keys, batch.createdAt);
+  const years = snapshotYears(batch.entity, () => seen, batch.createdAt);
   const holdId = await guardChange(q, ctx, {
     kind: 'batch',
     batchId: batch.id,

@@ -50,6 +50,21 @@ function mayHold(entries: readonly GuardEntry[], ctx: JudgeContext, today: strin
   return threshold < 1 || entries.some((e) => e.kind !== 'changed');
 }
 
+/** Whether a record of the window is of `years` (every record when none given): a class's by its key, else its record's. */
+async function yearFilter(
+  q: Queryable,
+  entity: EntityName,
+  years: readonly string[] | undefined,
+  keys: readonly string[],
+): Promise<(key: string) => boolean> {
+  if (!years) return () => true;
+  const of = new Set(years);
+  if (entity === 'classes') return (key) => of.has(classKeyParts(key).year);
+  const stored =
+    keys.length === 0 ? new Map<string, string>() : await createRecordsRepo(q).schoolYearsOf(entity, keys);
+  return (key) => of.has(stored.get(key) ?? '');
+}
+
 /**
  * Whether the batch's changes (`entries`, ./guard.ts `batchEntries`) take its school over a threshold with the
  * window's, when the batch alone does not (reads only; one statement, two when the school's live records were not
@@ -72,10 +87,10 @@ export async function windowOver(
   if (!mayHold(own, ctx, opts.today)) return undefined;
   const from = new Date(ctx.now().getTime() - ctx.config.guard.vendorWindowHours * HOUR_MS);
   const found = await createVendorWindowRepo(q).changesOf(batch.schoolCode, batch.entity, from, PULL_CLIENT);
-  // A class batch is weighed within the school years it carries (./guard.ts), its window too.
-  const years = opts.years && new Set(opts.years);
-  const inYears = (key: string) => !years || years.has(classKeyParts(key).year);
+  // A class batch is weighed within the school years it carries (./guard.ts), its window too; a student snapshot's
+  // deletions likewise (snap24: a student's year is in its record, read for the window's records).
   const mine = new Set(own.map((e) => e.key));
+  const inYears = await yearFilter(q, batch.entity, opts.years, [...found.changed, ...found.deleted]);
   const earlier = (keys: readonly string[]) => keys.filter((k) => !mine.has(k) && inYears(k));
   const changed = earlier(found.changed);
   const deleted = earlier(found.deleted);

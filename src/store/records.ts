@@ -195,7 +195,7 @@ function scopeContents(q: Queryable) {
     },
     /**
      * Live records of each of the given scopes (schools); a scope without any is absent. Only those of
-     * `schoolYears` when given (a class snapshot is weighed within the years it carries: ../jobs/snapshot-missing.ts).
+     * `schoolYears` when given (a class or student snapshot is weighed within its years: ../jobs/snapshot-missing.ts).
      */
     async liveCounts(
       entity: EntityName,
@@ -210,24 +210,6 @@ function scopeContents(q: Queryable) {
         [[...scopes], schoolYears === undefined ? null : [...schoolYears]],
       );
       return new Map(res.rows.map((r) => [r.scope, r.n]));
-    },
-    /**
-     * A school's live students per grade, with how many of `keys` (student codes) each holds: the grades a
-     * snapshot's deletions touch, and what each is weighed against (../jobs/grade-guard.ts). Students without a
-     * grade are not counted.
-     */
-    async gradeCounts(
-      school: string,
-      keys: readonly string[],
-    ): Promise<Array<{ grade: string; live: number; deleted: number }>> {
-      const res = await q.query<{ grade: string; live: number; deleted: number }>(
-        `SELECT data ->> 'grade' AS grade, count(*)::int AS live,
-                count(*) FILTER (WHERE student_code = ANY($2::text[]))::int AS deleted
-           FROM truc.students WHERE school_code = $1 AND deleted_at IS NULL AND data ? 'grade'
-          GROUP BY 1 HAVING count(*) FILTER (WHERE student_code = ANY($2::text[])) > 0 ORDER BY 1`,
-        [school, [...keys]],
-      );
-      return res.rows;
     },
     /**
      * The live classes of these schools per school year, keyed `school/year` (what a classes run weighs each
@@ -253,12 +235,70 @@ function scopeContents(q: Queryable) {
   };
 }
 
+/** The school years of a scope's records: what a student snapshot of some years weighs (snap24, ../jobs/snapshot-missing.ts). */
+function scopeYears(q: Queryable) {
+  return {
+    /**
+     * A school's live students per grade, with how many of `keys` (student codes) each holds: the grades a
+     * snapshot's deletions touch, and what each is weighed against (../jobs/grade-guard.ts). Students without a
+     * grade are not counted; only those of `schoolYears` when given (a student snapshot
+     * is weighed within the years it carries).
+     */
+    async gradeCounts(
+      school: string,
+      keys: readonly string[],
+      schoolYears?: readonly string[],
+    ): Promise<Array<{ grade: string; live: number; deleted: number }>> {
+      const res = await q.query<{ grade: string; live: number; deleted: number }>(
+        `SELECT data ->> 'grade' AS grade, count(*)::int AS live,
+                count(*) FILTER (WHERE student_code = ANY($2::text[]))::int AS deleted
+           FROM truc.students WHERE school_code = $1 AND deleted_at IS NULL AND data ? 'grade'
+            AND ($3::text[] IS NULL OR data ->> 'schoolYear' = ANY($3::text[]))
+          GROUP BY 1 HAVING count(*) FILTER (WHERE student_code = ANY($2::text[])) > 0 ORDER BY 1`,
+        [school, [...keys], schoolYears === undefined ? null : [...schoolYears]],
+      );
+      return res.rows;
+    },
+    /** The school year each of `keys` holds (live or deleted; a record without one is absent). */
+    async schoolYearsOf(entity: EntityName, keys: readonly string[]): Promise<Map<string, string>> {
+      const t = TABLES[entity];
+      const res = await q.query<{ key: string; year: string }>(
+        `SELECT ${t.key} AS key, data ->> 'schoolYear' AS year FROM ${t.table}
+          WHERE ${t.key} = ANY($1::text[]) AND data ? 'schoolYear'`,
+        [[...keys]],
+      );
+      return new Map(res.rows.map((r) => [r.key, r.year]));
+    },
+    /**
+     * How many live records of `scope` among `keys` are of a school year outside `schoolYears`: the ones a
+     * snapshot of those years would bring into them (a student of last year carried as this year's), which the
+     * guard counts among the years' live records once written (../jobs/dry-run.ts asks before writing).
+     */
+    async liveOfOtherYears(
+      entity: EntityName,
+      scope: string,
+      keys: readonly string[],
+      schoolYears: readonly string[],
+    ): Promise<number> {
+      const t = TABLES[entity];
+      const res = await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${t.table}
+          WHERE deleted_at IS NULL AND ${t.scope} = $1 AND ${t.key} = ANY($2::text[])
+            AND NOT (coalesce(data ->> 'schoolYear', '') = ANY($3::text[]))`,
+        [scope, [...keys], [...schoolYears]],
+      );
+      return res.rows[0]?.n ?? 0;
+    },
+  };
+}
+
 export function createRecordsRepo(q: Queryable) {
   return {
     ...recordLookups(q),
     ...recordWrites(q),
     ...recordDeletions(q),
     ...scopeContents(q),
+    ...scopeYears(q),
     ...scopeReconciliation(q),
     ...snapshotOmissions(q),
     ...heldChangeReads(q),
