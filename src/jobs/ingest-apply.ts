@@ -8,6 +8,7 @@
 import { CITY_SYSTEM } from '../canonical/systems.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
+import { TABLES } from '../store/record-tables.js';
 import { createRecordsRepo, type UpsertSource } from '../store/records.js';
 import { createSystemCopiesRepo, type CopyRow } from '../store/system-copies.js';
 import { enqueue, pushSet } from './contracts.js';
@@ -98,9 +99,10 @@ async function noteCityHeld(
 
 /**
  * The plan's changed records upserted; the plan as written. A pulled page's: not waited for (the statements after
- * it are sent behind it; its failure fails the next one waited for). A vendor batch's rows are written where no
- * word newer than its arrival is (./newer-words.ts): the rows left are its unchanged ones, known before its push
- * sets are made.
+ * it are sent behind it; its failure fails the next one waited for), unless it may leave records to a later school
+ * year (students stored). A vendor batch's rows are written where no word newer than its arrival is
+ * (./newer-words.ts): the rows left are its unchanged ones; any batch's rows of an earlier school year than the
+ * stored row's are left too, refused (./newer-words.ts): both known before its push sets are made.
  */
 async function upsertPlanned(
   q: Queryable,
@@ -120,8 +122,15 @@ async function upsertPlanned(
   // What the city holds of rows it wrote last is noted before they change (city20: review18 R2).
   await noteCityHeld(q, entity, planned.toWrite, checked, system);
   if (loaded.trusted) {
-    await sendWrite(q, (w) => createRecordsRepo(w).upsert(entity, planned.toWrite, source));
-    return planned;
+    // Only a stored row can hold a later school year (../store/year-order.ts): else the write is not waited for.
+    const mayLeave =
+      TABLES[entity].yearOrdered === true && planned.toWrite.some((r) => checked.existing.has(r.key));
+    if (!mayLeave) {
+      await sendWrite(q, (w) => createRecordsRepo(w).upsert(entity, planned.toWrite, source));
+      return planned;
+    }
+    const left = await createRecordsRepo(q).upsert(entity, planned.toWrite, source);
+    return leftToNewer(q, deps, batch, planned, left, checked.existing);
   }
   const arrival = { batchId: batch.id, school: batch.schoolCode };
   const left = await createRecordsRepo(q).upsert(entity, planned.toWrite, { ...source, arrival });

@@ -39,6 +39,7 @@ import { check, cityCopiesOf, map, plan, type EarlyChecks, type Loaded } from '.
 import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
 import { runUnit } from './run-guard.js';
+import { withLaterYearFindings } from './newer-words.js';
 import { learnServedSchools } from './served-schools.js';
 import { skipUnchanged, type StoredRead } from './skip-unchanged.js';
 import { carriedYears } from './snapshot-missing.js';
@@ -130,7 +131,17 @@ async function ingestLoaded(
   };
   // A batch that left newer records as they are did not leave the state of its body: no tag for its repeats.
   const tag = (p.leftKeys?.length ?? 0) > 0 ? null : tagAfter(mapped.ctx, loaded, p, checked.existing);
-  const outcome = { mapped, checked, counts, applied, unchanged: p.unchangedKeys, pulled, repeatTag: tag };
+  // Records left to a later school year are refused with a finding (./newer-words.ts).
+  const filed = withLaterYearFindings(checked, p);
+  const outcome = {
+    mapped,
+    checked: filed,
+    counts,
+    applied,
+    unchanged: p.unchangedKeys,
+    pulled,
+    repeatTag: tag,
+  };
   await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };
   if (!pulled) return result;

@@ -126,8 +126,13 @@ export interface Plan {
    */
   readonly leftKeys?: readonly string[];
   /**
-   * Of `leftKeys`, the batch's own copies (key, school, fingerprint) to note as what its system held when it
-   * arrived (./newer-words.ts: not those a re-push in its format carried since).
+   * Keys of records the write left to a later school year (./newer-words.ts, ../store/year-order.ts): not
+   * written, counted in `rejected` (not among `unchangedKeys` nor `leftKeys`).
+   */
+  readonly earlierKeys?: readonly string[];
+  /**
+   * Of `leftKeys` and `earlierKeys`, the batch's own copies (key, school, fingerprint) to note as what its system
+   * held when it arrived (./newer-words.ts: not those a re-push in its format carried since).
    */
   readonly leftCopies?: readonly Pick<UpsertRow, 'key' | 'scope' | 'fingerprint'>[];
 }

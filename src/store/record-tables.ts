@@ -14,6 +14,11 @@ export interface TableDef {
   hasPersonalId: boolean;
   /** The table keeps each record's twin key (students: the stored-duplicate lookup, migration 081). */
   hasTwinKey?: boolean;
+  /**
+   * One row per key whatever its school year (students: a student is one record per code): a record of an earlier
+   * school year (`data.schoolYear`) than the stored row's does not overwrite it (./year-order.ts).
+   */
+  yearOrdered?: boolean;
 }
 
 export const TABLES: Record<EntityName, TableDef> = {
@@ -25,6 +30,7 @@ export const TABLES: Record<EntityName, TableDef> = {
     scope: 'school_code',
     hasPersonalId: true,
     hasTwinKey: true,
+    yearOrdered: true,
   },
   staff: { table: 'truc.staff', key: 'staff_code', scope: 'school_code', hasPersonalId: true },
   persons: { table: 'truc.persons', key: 'person_ref', scope: 'commune_code', hasPersonalId: true },

@@ -7,6 +7,7 @@ import { binaryCopy, type CopyColumn } from './copy-binary.js';
 import { queryAll, type Queryable } from './db.js';
 import { chunks, TABLES, type TableDef } from './record-tables.js';
 import { batchArrival, writableBy } from './word-arrival.js';
+import { laterYearKeys, notEarlierYear } from './year-order.js';
 
 export interface UpsertRow {
   key: string;
@@ -94,11 +95,12 @@ function copyStatement(
 }
 
 /**
- * The keys a vendor batch's chunk of `n` rows wrote (CTE `cte`), when some were not (left to a newer word):
- * `written` is NULL when all were.
+ * The keys a vendor batch's chunk of `n` rows wrote (CTE `cte`), when some were not (left to a newer word, or to a
+ * later school year: `earlier`, SQL text[] query of those, ./year-order.ts): `written` is NULL when all were.
  */
-const writtenOf = (cte: string, n: number) =>
-  `SELECT CASE WHEN count(*) < ${n} THEN coalesce(array_agg(key), '{}') END AS written FROM ${cte}`;
+const writtenOf = (cte: string, n: number, earlier: string | undefined) =>
+  `SELECT CASE WHEN count(*) < ${n} THEN coalesce(array_agg(key), '{}') END AS written,
+          ${earlier ? `CASE WHEN count(*) < ${n} THEN ${earlier} END` : 'NULL::text[]'} AS earlier FROM ${cte}`;
 
 /** An upsert's parameters after the system and mapping version: a vendor batch's id and school, a pull's stored chunk's row count. */
 function extraParams(source: UpsertSource, rows: number): unknown[] {
@@ -122,9 +124,6 @@ function upsertStatement(
   source: UpsertSource,
 ): [sql: string, params: unknown[]] {
   const t = TABLES[entity];
-  const pid = t.hasPersonalId;
-  const twin = t.hasTwinKey === true;
-  const scoped = t.scope !== t.key; // schools are their own scope
   const cols = upsertColumns(t);
   // $1… the text columns, then the source's system and mapping version, then a pull's stored chunk's row count
   // or a vendor batch's id and school ($m+3, $m+4: its arrival, ./word-arrival.ts), then data.
@@ -134,54 +133,99 @@ function upsertStatement(
   const dataAt = m + 3 + extras.length;
   const column = (c: string) =>
     c === 'data' ? `jsonb_array_elements($${dataAt}::jsonb)` : `unnest($${texts.indexOf(c) + 1}::text[])`;
-  const rowsFrom = `ROWS FROM (${cols.map(column).join(', ')})`;
   const arrays: unknown[] = texts.map((c) => textColumn(t, c, part));
-  const params = [...arrays, source.system, source.mappingVersion, ...extras, jsonArrayBytes(part)];
-  // A vendor batch's rows carry its arrival and are written only where no newer word is (./word-arrival.ts).
-  // A pull's (no arrival) arrive with their write: NULL.
-  const arrival = source.arrival ? batchArrival(`$${m + 3}`) : 'NULL::timestamptz';
   // Every row it may write is among the chunk's keys, the newer carries read for those at once (./word-arrival.ts).
   const keys = `$${texts.indexOf(t.key) + 1}::text[]`;
-  if (source.stored) {
-    const update = `UPDATE ${t.table} r SET ${cols
-      .slice(1)
-      .map((c) => `${c} = v.${c}`)
-      .join(', ')},
-         source_system = $${m + 1}::text, mapping_version = $${m + 2}::text,
-         updated_at = now(), deleted_at = NULL, arrived_at = ${arrival}
-         FROM ${rowsFrom} AS v(${cols.join(', ')})
-        WHERE r.${t.key} = v.${t.key}
-          ${source.arrival ? `AND ${writableBy(entity, 'r', arrival, `$${m + 4}`, keys, `v.${t.key}`)}` : ''}
-        RETURNING r.${t.key} AS key`;
-    // A pull's: every row must be found, checked inside PostgreSQL (migration 380) so the transaction aborts
-    // even with its COMMIT already sent behind this statement. A vendor batch's, every one read stored in its
-    // transaction (none is ever removed, so a row not written is one left to a newer word: counted unchanged).
-    if (!source.arrival)
-      return [
-        `WITH u AS (${update})
-         SELECT truc.rows_found(count(*), $${m + 3}::bigint, 'records: stored ${t.table}') FROM u`,
-        params,
-      ];
-    return [`WITH u AS (${update}) ${writtenOf('u', part.length)}`, params];
-  }
+  const shape: Shape = {
+    entity,
+    t,
+    cols,
+    m,
+    n: part.length,
+    rowsFrom: `ROWS FROM (${cols.map(column).join(', ')})`,
+    // A vendor batch's rows carry its arrival and are written only where no newer word is (./word-arrival.ts).
+    // A pull's (no arrival) arrive with their write: NULL.
+    arrival: source.arrival ? batchArrival(`$${m + 3}`) : 'NULL::timestamptz',
+    keys,
+    // A table of one row per key whatever its school year: no record of an earlier year than the row's is
+    // written (./year-order.ts), and the statement answers which it left so (`earlier`).
+    earlier: t.yearOrdered === true ? laterYearKeys(t.table, t.key, keys, `$${dataAt}::jsonb`) : undefined,
+  };
+  const params = [...arrays, source.system, source.mappingVersion, ...extras, jsonArrayBytes(part)];
+  return [source.stored ? updateSql(shape, source) : insertSql(shape, source), params];
+}
+
+/** What the statement of a chunk is made of ({@link upsertStatement}). */
+interface Shape {
+  entity: EntityName;
+  t: TableDef;
+  cols: string[];
+  /** How many text columns: the system is `$m+1`, the mapping version `$m+2`, the extra parameters after. */
+  m: number;
+  /** The chunk's row count. */
+  n: number;
+  /** The chunk's rows as a `ROWS FROM` of the parameters. */
+  rowsFrom: string;
+  /** SQL timestamp: the rows' arrival. */
+  arrival: string;
+  /** SQL text[]: the chunk's keys. */
+  keys: string;
+  /** SQL text[] query: the chunk's keys whose row holds a later school year (./year-order.ts), where compared. */
+  earlier: string | undefined;
+}
+
+/** `UPDATE … FROM` of a chunk every row of which is stored (`upsert`'s `stored`). */
+function updateSql(s: Shape, source: UpsertSource): string {
+  const { entity, t, cols, m, arrival, keys, earlier } = s;
+  const update = `UPDATE ${t.table} r SET ${cols
+    .slice(1)
+    .map((c) => `${c} = v.${c}`)
+    .join(', ')},
+       source_system = $${m + 1}::text, mapping_version = $${m + 2}::text,
+       updated_at = now(), deleted_at = NULL, arrived_at = ${arrival}
+       FROM ${s.rowsFrom} AS v(${cols.join(', ')})
+      WHERE r.${t.key} = v.${t.key}
+        ${source.arrival ? `AND ${writableBy(entity, 'r', arrival, `$${m + 4}`, keys, `v.${t.key}`)}` : ''}
+        ${earlier ? `AND ${notEarlierYear('r', 'v.data')}` : ''}
+      RETURNING r.${t.key} AS key`;
+  // A vendor batch's, every one read stored in its transaction (none is ever removed, so a row not written is one
+  // left to a newer word or a later school year: the first counted unchanged).
+  if (source.arrival) return `WITH u AS (${update}) ${writtenOf('u', s.n, earlier)}`;
+  // A pull's: every row must be found, checked inside PostgreSQL (migration 380) so the transaction aborts even
+  // with its COMMIT already sent behind this statement; a row left to a later school year is found.
+  const n = `$${m + 3}::bigint`;
+  const what = `'records: stored ${t.table}'`;
+  if (!earlier) return `WITH u AS (${update}) SELECT truc.rows_found(count(*), ${n}, ${what}) FROM u`;
+  return `WITH u AS (${update}),
+            e AS (SELECT CASE WHEN (SELECT count(*) FROM u) < ${n} THEN ${earlier} END AS keys)
+       SELECT truc.rows_found((SELECT count(*) FROM u) + coalesce(cardinality(e.keys), 0), ${n}, ${what}) AS found,
+              e.keys AS earlier FROM e`;
+}
+
+/** `INSERT` of a chunk: `ON CONFLICT DO UPDATE` unless none of its rows is stored (`upsert`'s `fresh`). */
+function insertSql(s: Shape, source: UpsertSource): string {
+  const { entity, t, cols, m, arrival, keys, earlier } = s;
   const insert = `INSERT INTO ${t.table} AS r (${cols.join(', ')}, source_system, mapping_version, arrived_at)
-     SELECT *, $${m + 1}::text, $${m + 2}::text, ${arrival} FROM ${rowsFrom}`;
-  if (source.fresh) return [insert, params];
+     SELECT *, $${m + 1}::text, $${m + 2}::text, ${arrival} FROM ${s.rowsFrom}`;
+  if (source.fresh) return insert;
   const upsert = `${insert}
      ON CONFLICT (${t.key}) DO UPDATE SET
-       ${scoped ? `${t.scope} = EXCLUDED.${t.scope},` : ''}
-       ${pid ? 'personal_id = EXCLUDED.personal_id,' : ''}
+       ${t.scope !== t.key ? `${t.scope} = EXCLUDED.${t.scope},` : '' /* schools are their own scope */}
+       ${t.hasPersonalId ? 'personal_id = EXCLUDED.personal_id,' : ''}
        data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint, source_fp = EXCLUDED.source_fp,
-       ${twin ? 'twin_key = EXCLUDED.twin_key,' : ''}
+       ${t.hasTwinKey === true ? 'twin_key = EXCLUDED.twin_key,' : ''}
        source_system = EXCLUDED.source_system, mapping_version = EXCLUDED.mapping_version,
        updated_at = now(), deleted_at = NULL, arrived_at = EXCLUDED.arrived_at`;
-  if (!source.arrival) return [upsert, params];
-  return [
-    `WITH w AS (${upsert}
-        WHERE ${writableBy(entity, 'r', arrival, `$${m + 4}`, keys)} RETURNING r.${t.key} AS key)
-     ${writtenOf('w', part.length)}`,
-    params,
-  ];
+  const yearOk = earlier ? notEarlierYear('r', 'EXCLUDED.data') : undefined;
+  if (!source.arrival) {
+    if (!yearOk) return upsert;
+    return `WITH w AS (${upsert} WHERE ${yearOk} RETURNING r.${t.key} AS key)
+       SELECT CASE WHEN count(*) < ${s.n} THEN ${earlier!} END AS earlier FROM w`;
+  }
+  return `WITH w AS (${upsert}
+        WHERE ${writableBy(entity, 'r', arrival, `$${m + 4}`, keys)} ${yearOk ? `AND ${yearOk}` : ''}
+        RETURNING r.${t.key} AS key)
+     ${writtenOf('w', s.n, earlier)}`;
 }
 
 /**
@@ -195,9 +239,20 @@ export interface UpsertSource {
   stored?: boolean;
   /**
    * A vendor batch's rows: its id (its arrival is its row's `created_at`) and school. Each row is written only
-   * where no word newer than that arrival is (./word-arrival.ts `writableBy`); `upsert` answers the keys left.
+   * where no word newer than that arrival is (./word-arrival.ts `writableBy`); `upsert` answers the keys left
+   * ({@link UpsertLeft}).
    */
   arrival?: { batchId: string; school: string } | undefined;
+}
+
+/**
+ * The rows an upsert did not write: `left`, a vendor batch's rows left to a newer word or to a later school year
+ * (./word-arrival.ts, ./year-order.ts); `earlier`, the rows (a vendor batch's or a pull's) left to a later school
+ * year, of `left` for a vendor batch. Each in the rows' order.
+ */
+export interface UpsertLeft {
+  left: string[];
+  earlier: string[];
 }
 
 /** Writes: records inserted or updated, their source fingerprints noted. */
@@ -216,32 +271,40 @@ export function recordWrites(q: Queryable) {
      * ever removed) fails the call. New rows are COPYed where the connection can (PostgreSQL, see
      * {@link copyStatement}), inserted elsewhere (the embedded database).
      */
-    async upsert(entity: EntityName, rows: readonly UpsertRow[], source: UpsertSource): Promise<string[]> {
+    async upsert(entity: EntityName, rows: readonly UpsertRow[], source: UpsertSource): Promise<UpsertLeft> {
       const t = TABLES[entity];
+      const none: UpsertLeft = { left: [], earlier: [] };
       const copyIn = source.fresh && !source.arrival ? q.copyIn?.bind(q) : undefined;
       if (copyIn) {
         // Every chunk's COPY made at once (see db.ts sendWrite).
         await Promise.all([...chunks(rows)].map((part) => copyIn(...copyStatement(t, part, source))));
-        return [];
+        return none;
       }
-      if (!source.arrival) {
+      // A pull's rows into a table whose writes school years order (./year-order.ts) answer the keys left so.
+      if (!source.arrival && (t.yearOrdered !== true || source.fresh === true)) {
         await queryAll(
           q,
           [...chunks(rows)].map((part) => upsertStatement(entity, part, source)),
         );
-        return [];
+        return none;
       }
-      // A vendor batch: the rows left to a newer word (not written), in the rows' order.
+      // The rows left to a newer word (a vendor batch's) or to a later school year (not written), in the rows' order.
       const parts = [...chunks(rows)];
       const answers = await Promise.all(
-        parts.map((part) => q.query<{ written: string[] | null }>(...upsertStatement(entity, part, source))),
+        parts.map((part) =>
+          q.query<{ written?: string[] | null; earlier: string[] | null }>(
+            ...upsertStatement(entity, part, source),
+          ),
+        ),
       );
-      return parts.flatMap((part, i) => {
+      const earlier = new Set(answers.flatMap((a) => a.rows[0]?.earlier ?? []));
+      const left = parts.flatMap((part, i) => {
         const written = answers[i]!.rows[0]?.written;
         if (written === null || written === undefined) return [];
         const done = new Set(written);
         return part.flatMap((r) => (done.has(r.key) ? [] : [r.key]));
       });
+      return { left, earlier: rows.flatMap((r) => (earlier.has(r.key) ? [r.key] : [])) };
     },
     /**
      * Notes the source fingerprint of pulled records that did not change (their row was written before

@@ -36,7 +36,7 @@ export function fingerprinted(record: unknown): { json: Buffer; fingerprint: str
   return { json, fingerprint: hash('sha256', json) };
 }
 
-export type { UpsertRow, UpsertSource } from './record-writes.js';
+export type { UpsertLeft, UpsertRow, UpsertSource } from './record-writes.js';
 
 export interface ExistingRow {
   key: string;

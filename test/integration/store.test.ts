@@ -553,15 +553,17 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         await arrivedAt('2026-12-01T10:00:00.000003Z'),
       ];
       // The newer batch writes A1 and A2 (new: the insert path), carries A3, and a newer snapshot deletes A4.
-      expect(await repo.upsert('students', [row('WA1', 'Mới'), row('WA2', 'Mới')], vendor(newer))).toEqual(
-        [],
-      );
       expect(
-        await repo.upsert(
-          'students',
-          [row('WA3', 'Gốc'), row('WA4', 'Gốc'), row('WA5', 'Gốc')],
-          vendor(older),
-        ),
+        (await repo.upsert('students', [row('WA1', 'Mới'), row('WA2', 'Mới')], vendor(newer))).left,
+      ).toEqual([]);
+      expect(
+        (
+          await repo.upsert(
+            'students',
+            [row('WA3', 'Gốc'), row('WA4', 'Gốc'), row('WA5', 'Gốc')],
+            vendor(older),
+          )
+        ).left,
       ).toEqual([]);
       await repo.touch('students', ['WA3'], 'vendor:arrival', [], newer);
       expect(await repo.tombstone('students', ['WA4'], { arrival: { batchId: newer, school } })).toEqual([
@@ -570,16 +572,16 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       // The older batch (microseconds older) is ingested last: it writes only A5, on either write path.
       const all = ['WA1', 'WA2', 'WA3', 'WA4', 'WA5'];
       const olderRows = all.map((c) => row(c, 'Cũ'));
-      expect(await repo.upsert('students', olderRows, vendor(mid, true))).toEqual([
+      expect((await repo.upsert('students', olderRows, vendor(mid, true))).left).toEqual([
         'WA1',
         'WA2',
         'WA3',
         'WA4',
       ]);
       expect(await names(all)).toEqual(['WA1:Mới', 'WA2:Mới', 'WA3:Gốc', 'WA4:deleted', 'WA5:Cũ']);
-      expect(await repo.upsert('students', [row('WA1', 'Cũ 2'), row('WA6', 'Mới')], vendor(older))).toEqual([
-        'WA1',
-      ]);
+      expect(
+        (await repo.upsert('students', [row('WA1', 'Cũ 2'), row('WA6', 'Mới')], vendor(older))).left,
+      ).toEqual(['WA1']);
       // The older snapshot's deletion does not delete what a newer word holds; the newer batch's is its own.
       expect(
         await repo.tombstone('students', ['WA1', 'WA5'], { arrival: { batchId: older, school } }),
@@ -588,9 +590,9 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         'WA5',
       ]);
       // The newer batch writes over its own word and over older ones (an equal arrival: the later ingest).
-      expect(await repo.upsert('students', [row('WA1', 'Mới 2'), row('WA5', 'Mới')], vendor(newer))).toEqual(
-        [],
-      );
+      expect(
+        (await repo.upsert('students', [row('WA1', 'Mới 2'), row('WA5', 'Mới')], vendor(newer))).left,
+      ).toEqual([]);
       expect(await names(['WA1', 'WA5'])).toEqual(['WA1:Mới 2', 'WA5:Mới']);
     });
 
@@ -609,7 +611,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       );
       await repo.upsert('students', [row('WB1', 'Hoa'), row('WB2', 'Hoa')], vendor(first));
       expect(
-        await repo.upsert('students', [row('WB1', 'Hồng'), row('WB2', 'Hồng')], vendor(older, true)),
+        (await repo.upsert('students', [row('WB1', 'Hồng'), row('WB2', 'Hồng')], vendor(older, true))).left,
       ).toEqual(['WB1']);
       expect(await names(['WB1', 'WB2'])).toEqual(['WB1:Hoa', 'WB2:Hồng']);
     });
@@ -620,7 +622,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       await repo.upsert('students', [row('WC1', 'Thành phố'), row('WC2', 'Thành phố')], SOURCE);
       await repo.tombstone('students', ['WC2']);
       expect(
-        await repo.upsert('students', [row('WC1', 'Cũ'), row('WC2', 'Cũ')], vendor(older, true)),
+        (await repo.upsert('students', [row('WC1', 'Cũ'), row('WC2', 'Cũ')], vendor(older, true))).left,
       ).toEqual(['WC1', 'WC2']);
       expect(await names(['WC1', 'WC2'])).toEqual(['WC1:Thành phố', 'WC2:deleted']);
     });
@@ -652,7 +654,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
             vendor(batch, true),
           ),
       );
-      expect(result).toEqual(['WD007', 'WD100']);
+      expect(result.left).toEqual(['WD007', 'WD100']);
       expect(await names(['WD006', 'WD007', 'WD100'])).toEqual(['WD006:Hai', 'WD007:Một', 'WD100:Một']);
       expect(plans).toHaveLength(1);
       // The carries are read with the re-pushes' keys into one list (a hashed subplan), not probed at each stored
