@@ -7,9 +7,12 @@
  * held run is not listed under `held`, and is listed under `done`, as if its deletions had been applied.
  * Expected: `status=held` lists every run waiting for a decision, its reconciliation's hold included (and
  * `done` does not list it while it waits).
+ * review24 (was it.fails in ops-sync-runs-held.test.ts, folded here; fixed by runerr24: src/store/overview.ts `syncRuns`
+ * filters with the same `statusIs`): the dashboard's `GET /v1/ops/sync-runs?status=held` filtered on `status` alone.
  */
 import { describe, expect, it } from 'vitest';
 import { requestSync } from '../../../src/jobs/contracts.js';
+import { createOverviewRepo } from '../../../src/store/overview.js';
 import { createRunGuardRepo } from '../../../src/store/run-guard.js';
 import { createSyncRunReads } from '../../../src/store/sync-run-reads.js';
 import { S1 } from '../../helpers/api.js';
@@ -61,5 +64,10 @@ describe('a full run whose reconciliation is held, in the list of runs (review23
     expect(await listed('done')).not.toContain(id);
     // The `truc_sync_runs_held` gauge counts it too.
     expect(await createRunGuardRepo(ctx.db).heldRuns()).toBe(heldBefore + 1);
+    // And the dashboard's sync runs (GET /v1/ops/sync-runs) filter the same way (review24).
+    const onDashboard = async (status: 'held' | 'done') =>
+      (await createOverviewRepo(ctx.db).syncRuns({ status }, 100, 0)).map((r) => r.id);
+    expect(await onDashboard('held')).toContain(id);
+    expect(await onDashboard('done')).not.toContain(id);
   });
 });
