@@ -37,9 +37,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # any size, but with no cap V8 (whose default limit follows the host's memory, 4 GB on 24 GB) lets the
 # old space grow to 3-4 times that between full collections (sync bench, 100 k students: peak RSS 411 MB
 # uncapped, 241 MB capped). The young generation keeps the size it has uncapped (16 MB semi-spaces; a
-# 256 MB cap alone would shrink it, and with it the throughput of short-lived allocations). Under that cap V8
-# lets the old space grow only ~1.2x past the live heap before its next full collection: a first sync's pages,
-# read ahead and promoted, brought one every ~14 MB (~6 pages), about a fifth of truc's CPU. Grown 2x
-# (--heap-growing-percent=100, still under the cap) it collects a fifth as often (issue 7, README Containers).
-ENTRYPOINT ["node", "--max-old-space-size=256", "--max-semi-space-size=16", "--heap-growing-percent=100", "dist/main.js"]
+# 256 MB cap alone would shrink it, and with it the throughput of short-lived allocations).
+ENTRYPOINT ["node", "--max-old-space-size=256", "--max-semi-space-size=16", "dist/main.js"]
 CMD ["all"]

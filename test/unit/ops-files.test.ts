@@ -193,10 +193,9 @@ describe('compose.yaml', () => {
     const [, api] = byRole('api')[0]!;
     expect(api.healthcheck).toBeUndefined();
     expect(read('Dockerfile')).toMatch(/HEALTHCHECK[\s\S]+process\.env\.PORT\|\|8080\)\+'\/healthz'/);
-    // every role runs with the V8 heap capped (issue 7: each process under 512 MB; the sync bench starts truc the same way),
-    // its old space grown 2x between full collections under the cap (perfs24: ~19 % less of truc's CPU on a first sync)
+    // every role runs with the V8 heap capped (issue 7: each process under 512 MB; the sync bench starts truc the same way)
     expect(read('Dockerfile')).toMatch(
-      /^ENTRYPOINT \["node", "--max-old-space-size=\d+", "--max-semi-space-size=\d+", "--heap-growing-percent=100", "dist\/main\.js"\]$/m,
+      /^ENTRYPOINT \["node", "--max-old-space-size=\d+", "--max-semi-space-size=\d+", "dist\/main\.js"\]$/m,
     );
     expect(compose.services.migrate?.healthcheck?.disable).toBe(true);
   });
