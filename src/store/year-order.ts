@@ -10,9 +10,14 @@
  * order; a row or record without one is not ordered (written as before).
  */
 
+/** SQL boolean: the stored row `row`'s school year is later than `year` (SQL text; NULL: none). */
+function laterYear(row: string, year: string): string {
+  return `coalesce((${row}.data ->> 'schoolYear') COLLATE "C" > ${year}, false)`;
+}
+
 /** SQL boolean: the stored row `row`'s school year is later than that of the record `data` (SQL jsonb). */
 export function laterYearHeld(row: string, data: string): string {
-  return `coalesce((${row}.data ->> 'schoolYear') COLLATE "C" > (${data} ->> 'schoolYear'), false)`;
+  return laterYear(row, `(${data} ->> 'schoolYear')`);
 }
 
 /** SQL boolean: the record `data` (SQL jsonb) may overwrite the stored row `row`: its school year is not earlier. */
@@ -21,14 +26,15 @@ export function notEarlierYear(row: string, data: string): string {
 }
 
 /**
- * SQL query of one text[] value, never NULL: of a statement's records (`keys`, SQL text[]; `records`, the SQL jsonb
- * array of their data in the same order), the keys whose stored row holds a later school year, as the statement's
+ * SQL query of one text[] value, never NULL: of a statement's records (`keys`, SQL text[]; `years`, SQL text[] of
+ * their school years in the same order), the keys whose stored row holds a later school year, as the statement's
  * snapshot shows them. Meant behind a `CASE` that asks only when the statement left some rows (a scalar subquery is
- * run only when its branch is taken): the records are read from their array again there. A row a transaction
- * committed after that snapshot moved to a later year is not among them (a vendor batch counts it left to a newer
- * word, which it is; a pull's update of stored rows fails and runs again: ./record-writes.ts).
+ * run only when its branch is taken). A row a transaction committed after that snapshot moved to a later year is
+ * not among them (a vendor batch counts it left to a newer word, which it is; a pull's update of stored rows fails,
+ * and its page is fetched and written again: ./record-writes.ts).
  */
-export function laterYearKeys(table: string, key: string, keys: string, records: string): string {
-  return `(SELECT coalesce(array_agg(n.key), '{}') FROM ROWS FROM (unnest(${keys}), jsonb_array_elements(${records})) AS n(key, data)
-            CROSS JOIN LATERAL (SELECT 1 FROM ${table} x WHERE x.${key} = n.key AND ${laterYearHeld('x', 'n.data')} LIMIT 1) h)`;
+export function laterYearKeys(table: string, key: string, keys: string, years: string): string {
+  return `(SELECT coalesce(array_agg(n.key), '{}') FROM ROWS FROM (unnest(${keys}), unnest(${years})) AS n(key, year)
+            CROSS JOIN LATERAL (SELECT 1 FROM ${table} x
+                                 WHERE x.${key} = n.key AND ${laterYear('x', 'n.year')} LIMIT 1) h)`;
 }

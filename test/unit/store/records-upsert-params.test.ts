@@ -46,8 +46,9 @@ describe("the records' upsert", () => {
     const data = params[last - 1] as Buffer;
     expect(data[0]).toBe(1);
     expect(JSON.parse(data.subarray(1).toString())).toEqual(rows.map((r) => r.data));
-    // Each text column's unnest takes its own array, in the columns' order; then the keys again, with the records,
-    // in the query of the rows left to a later school year (students: src/store/year-order.ts `laterYearKeys`).
+    // Each text column's unnest takes its own array, in the columns' order; then the keys again, with the records'
+    // school years (a parameter of their own, not the records read again), in the query of the rows left to a later
+    // school year (students: src/store/year-order.ts `laterYearKeys`).
     const unnested = [...sql.matchAll(/unnest\(\$(\d+)::text\[\]\)/g)].map((m) => params[Number(m[1]) - 1]);
     expect(unnested).toEqual([
       ['S1', 'S2'],
@@ -57,6 +58,7 @@ describe("the records' upsert", () => {
       [null, null],
       ['2015-01-01|nguyen van a', '2015-01-01|nguyen van a'],
       ['S1', 'S2'],
+      [null, null],
     ]);
   });
 });
