@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { EntityName, SystemName } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
 import { queueBatch, requestSync } from '../../../src/jobs/contracts.js';
+import { recordDeadLetter } from '../../../src/jobs/dead-letters.js';
 import type { JobRun } from '../../../src/jobs/define.js';
 import { createDeliveryGates } from '../../../src/jobs/gates.js';
 import { jobsFor } from '../../../src/jobs/registry.js';
@@ -183,6 +184,25 @@ export async function nextRow(
 }
 
 export const byQueue = (queue: string) => (row: OutboxRow) => row.queue === queue;
+
+/** Dead-letters an outbox row's job, as the worker does when its attempts are spent (or its failure is permanent). */
+export async function deadLetterRow(
+  ctx: TestContext,
+  row: OutboxRow,
+  failure: { code?: string; message?: string; attempts?: number } = {},
+): Promise<void> {
+  await recordDeadLetter(ctx.db, {
+    outboxId: row.id,
+    queue: row.queue,
+    name: row.job_name,
+    jobId: `job-${row.id}`,
+    payload: row.payload,
+    code: failure.code ?? 'ERR_ADAPTER_REJECTED',
+    message: failure.message ?? 'refused',
+    attempts: failure.attempts ?? 5,
+    at: ctx.now(),
+  });
+}
 export const ofBatch = (batchId: string) => (row: OutboxRow) => row.payload.batchId === batchId;
 
 /**
@@ -218,11 +238,15 @@ export async function drain(
   throw new Error(`drain: more than 20 jobs on ${queue}`);
 }
 
-/** Stores a canonical vendor batch of students of S1 (`delta` or `snapshot`), ingests it; the batch as stored. */
+/**
+ * Stores a canonical vendor batch of students of S1 (`delta` or `snapshot`) and ingests it (as `runAs`, e.g. on
+ * another clock); the batch as stored.
+ */
 export async function vendorBatch(
   ctx: TestContext,
   records: unknown[],
   mode: 'delta' | 'snapshot' = 'delta',
+  runAs: TestContext = ctx,
 ) {
   const id = randomUUID();
   await ctx.db.tx((q) =>
@@ -236,7 +260,7 @@ export async function vendorBatch(
       mode,
     }),
   );
-  await drain(ctx, 'ingest');
+  await drain(runAs, 'ingest');
   return (await createBatchesRepo(ctx.db).get(id))!;
 }
 

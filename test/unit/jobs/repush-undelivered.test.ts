@@ -11,7 +11,7 @@
  * (src/store/push-sets.ts `markDelivered`). The API's one-statement repeat path: test/integration/api-repeat-undelivered.
  */
 import { describe, expect, it } from 'vitest';
-import { recordDeadLetter, replayDeadLetters } from '../../../src/jobs/dead-letters.js';
+import { replayDeadLetters } from '../../../src/jobs/dead-letters.js';
 import { createPushSetsRepo } from '../../../src/store/push-sets.js';
 import { student } from '../../factories/records.js';
 import {
@@ -23,6 +23,7 @@ import {
   vendorBatch,
   type OutboxRow,
   type TestContext,
+  deadLetterRow,
 } from './fixtures.js';
 
 const PUSH = 'push.hcm-csdl';
@@ -31,17 +32,7 @@ const PUSH = 'push.hcm-csdl';
 async function deadLetterPush(ctx: TestContext, code = 'ERR_ADAPTER_REJECTED'): Promise<OutboxRow> {
   const row = (await nextRow(ctx.db, byQueue(PUSH)))!;
   expect(row).toBeDefined();
-  await recordDeadLetter(ctx.db, {
-    outboxId: row.id,
-    queue: row.queue,
-    name: row.job_name,
-    jobId: `job-${row.id}`,
-    payload: row.payload,
-    code,
-    message: 'refused',
-    attempts: 5,
-    at: ctx.now(),
-  });
+  await deadLetterRow(ctx, row, { code });
   return row;
 }
 

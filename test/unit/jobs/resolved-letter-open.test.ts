@@ -10,10 +10,17 @@
  * Expected: a resolved letter is not counted open, and its list item says it is resolved (and since when).
  */
 import { describe, expect, it } from 'vitest';
-import { recordDeadLetter } from '../../../src/jobs/dead-letters.js';
 import { createDeadLettersRepo } from '../../../src/store/dead-letters.js';
 import { student } from '../../factories/records.js';
-import { byQueue, drain, fakeTarget, nextRow, useTestContext, vendorBatch } from './fixtures.js';
+import {
+  byQueue,
+  drain,
+  fakeTarget,
+  nextRow,
+  useTestContext,
+  vendorBatch,
+  deadLetterRow,
+} from './fixtures.js';
 
 const PUSH = 'push.hcm-csdl';
 
@@ -25,17 +32,7 @@ describe('a dead letter resolved by a re-push’s delivery (review24)', () => {
     const records = ['RL01', 'RL02'].map((c) => student(c));
     await vendorBatch(ctx, records);
     const row = (await nextRow(ctx.db, byQueue(PUSH)))!;
-    await recordDeadLetter(ctx.db, {
-      outboxId: row.id,
-      queue: row.queue,
-      name: row.job_name,
-      jobId: `job-${row.id}`,
-      payload: row.payload,
-      code: 'ERR_ADAPTER_REJECTED',
-      message: 'refused',
-      attempts: 5,
-      at: ctx.now(),
-    });
+    await deadLetterRow(ctx, row);
     // The vendor pushes the same records again: they are sent and delivered, the failed set settled.
     await vendorBatch(ctx, records);
     await drain(ctx, PUSH);

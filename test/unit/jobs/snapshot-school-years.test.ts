@@ -7,17 +7,14 @@
  * (its graduates are a whole grade). A student of this year it leaves out is deleted as before, and a grade of this
  * year it leaves out is still held (the grade guard weighs this year's students of the grade).
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.js';
 import type { Student } from '../../../src/canonical/student.js';
-import { queueBatch } from '../../../src/jobs/contracts.js';
 import { dryRunBatch } from '../../../src/jobs/dry-run.js';
-import { createBatchesRepo } from '../../../src/store/batches.js';
 import type { HoldReason } from '../../../src/store/guard-holds.js';
 import { student } from '../../factories/records.js';
 import { S1 } from '../../helpers/api.js';
-import { drain, useTestContext, type TestContext } from './fixtures.js';
+import { useTestContext, vendorBatch, type TestContext } from './fixtures.js';
 
 /** In the rollover window (08-15 … 09-30), the new school year 2026-2027 open. */
 const SEPTEMBER = new Date('2026-09-10T03:00:00.000Z');
@@ -45,22 +42,7 @@ describe("a vendor's student snapshot of the new school year (snap24)", () => {
   );
   const thisYear: Student[] = [...newPupils, ...movedUp];
 
-  async function batch(records: Student[], mode: 'delta' | 'snapshot') {
-    const id = randomUUID();
-    await ctx.db.tx((q) =>
-      queueBatch(q, {
-        id,
-        clientId: 'vendor-1',
-        schoolCode: S1,
-        entity: 'students',
-        format: 'canonical',
-        records,
-        mode,
-      }),
-    );
-    await drain(at(), 'ingest');
-    return (await createBatchesRepo(ctx.db).get(id))!;
-  }
+  const batch = (records: Student[], mode: 'delta' | 'snapshot') => vendorBatch(ctx, records, mode, at());
   const dryRun = (records: Student[]) =>
     ctx.db.tx((q) =>
       // Asked on the real clock (the batches arrived at the database's), with the rollover window all year: the

@@ -14,12 +14,20 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { requestSync } from '../../../src/jobs/contracts.js';
-import { recordDeadLetter } from '../../../src/jobs/dead-letters.js';
 import { createSyncRunReads } from '../../../src/store/sync-run-reads.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { smasStudent } from '../../factories/wire.js';
 import { S1 } from '../../helpers/api.js';
-import { byQueue, drain, fakeSource, fakeTarget, nextRow, runRow, useTestContext } from './fixtures.js';
+import {
+  byQueue,
+  drain,
+  fakeSource,
+  fakeTarget,
+  nextRow,
+  runRow,
+  useTestContext,
+  deadLetterRow,
+} from './fixtures.js';
 
 describe('a smas run whose changes the city refused (review24)', () => {
   const source = fakeSource('smas', ['students']);
@@ -52,17 +60,7 @@ describe('a smas run whose changes the city refused (review24)', () => {
     const row = (await nextRow(ctx.db, byQueue('push.hcm-csdl')))!;
     const err = await runRow(ctx, row).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_ADAPTER_REJECTED' });
-    await recordDeadLetter(ctx.db, {
-      outboxId: row.id,
-      queue: row.queue,
-      name: row.job_name,
-      jobId: `job-${row.id}`,
-      payload: row.payload,
-      code: 'ERR_ADAPTER_REJECTED',
-      message: 'HTTP 400',
-      attempts: 1,
-      at: ctx.now(),
-    });
+    await deadLetterRow(ctx, row, { message: 'HTTP 400', attempts: 1 });
     const dead = await ctx.db.rows('truc.dead_letters', `replayed_at IS NULL`);
     expect(dead).toHaveLength(1);
 
