@@ -24,7 +24,7 @@ import {
   SystemsSchema,
   WebhooksSchema,
 } from './config/service.js';
-import { GuardSchema, SyncSchema } from './config/sync.js';
+import { attemptsProblem, GuardSchema, SyncSchema } from './config/sync.js';
 
 export {
   ENTITY_NAMES,
@@ -63,7 +63,12 @@ export const ConfigSchema = z
     sync: SyncSchema.prefault({}),
     guard: GuardSchema,
   })
-  .strict();
+  .strict()
+  // Settings of two sections that must agree (each section's own rules are in its schema).
+  .superRefine((c, ctx) => {
+    const problem = attemptsProblem(c.jobs.attempts, c.sync.delivery.failureThreshold);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['jobs', 'attempts'], message: problem });
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -94,6 +94,25 @@ export const SyncSchema = z
 export type SyncConfig = z.infer<typeof SyncSchema>;
 
 /**
+ * Why `jobs.attempts` cannot be below `sync.delivery.failureThreshold` (guard25, issue 7 item 4): the call whose
+ * failure opens the circuit hands its job back without spending an attempt, the failures before it each spend
+ * one (../jobs/through-gate.ts). A job alone against a target that is down spends `failureThreshold - 1`
+ * attempts before the circuit opens; with fewer attempts than that it is dead-lettered first, and the outage
+ * burns attempts as if there were no circuit. Refused at start (not quietly raised: the operator chose both).
+ * The problem's words (vi / en), or undefined when the two agree.
+ */
+export function attemptsProblem(attempts: number, failureThreshold: number): string | undefined {
+  if (attempts >= failureThreshold) return undefined;
+  return (
+    `jobs.attempts (${attempts}) nhỏ hơn sync.delivery.failureThreshold (${failureThreshold}): một việc hết lượt ` +
+    `thử và vào thư chết trước khi mạch ngắt kịp mở; đặt jobs.attempts ≥ ${failureThreshold} hoặc giảm ` +
+    `sync.delivery.failureThreshold / jobs.attempts (${attempts}) is smaller than ` +
+    `sync.delivery.failureThreshold (${failureThreshold}): a job would be dead-lettered before the circuit ` +
+    `could open; set jobs.attempts >= ${failureThreshold} or lower sync.delivery.failureThreshold`
+  );
+}
+
+/**
  * The mass-change guard (issue 7, sync-data): shares of a school's live records above which a change is
  * held for a city admin. In the rollover window (MM-DD, inclusive; kết chuyển around 1 September) a student's
  * change of nothing but its school year, grade and class weighs against `rollover.changeRatio`, any other change

@@ -77,7 +77,7 @@ describe('loadConfig: defaults per profile', () => {
       { kid: 'test-1', secret: 'test-only-signing-key-not-secret-000000000001' },
     ]);
     expect(c.auth).toMatchObject({ maxFailedLogins: 3, lockoutSeconds: 60, tokenTtlSeconds: 300 });
-    expect(c.jobs).toMatchObject({ attempts: 4, backoffMs: 50, outboxPollMs: 50 });
+    expect(c.jobs).toMatchObject({ attempts: 5, backoffMs: 50, outboxPollMs: 50 });
     expect(c.systems['hcm-csdl']).toMatchObject({
       clientId: 'truc-test',
       clientSecret: 'test-secret-hcm-csdl',
@@ -215,6 +215,29 @@ describe('loadConfig: every bad setting in one ConfigError', () => {
     const dir = configDir('broken', 'server:\n  port: [1, 2\n');
     const err = configErrorOf(() => loadConfig({ env: { TRUC_PROFILE: 'broken' }, configDir: dir }));
     expect(err.problems).toHaveLength(1);
+  });
+
+  it('jobs.attempts below sync.delivery.failureThreshold is refused, naming both keys (guard25)', () => {
+    // A job alone against a target that is down would be dead-lettered before the circuit could open.
+    const dir = configDir('few', 'jobs:\n  attempts: 4\nsync:\n  delivery: { failureThreshold: 5 }\n');
+    const err = configErrorOf(() => loadConfig({ env: { TRUC_PROFILE: 'few' }, configDir: dir }));
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatch(
+      /^jobs\.attempts: jobs\.attempts \(4\) nhỏ hơn sync\.delivery\.failureThreshold \(5\)/,
+    );
+    expect(err.problems[0]).toContain(
+      '/ jobs.attempts (4) is smaller than sync.delivery.failureThreshold (5)',
+    );
+    // Equal is enough: the failure that opens the circuit spends no attempt.
+    const ok = configDir('enough', 'jobs:\n  attempts: 3\nsync:\n  delivery: { failureThreshold: 3 }\n');
+    expect(loadConfig({ env: { TRUC_PROFILE: 'enough' }, configDir: ok }).jobs.attempts).toBe(3);
+  });
+
+  it('every shipped profile keeps jobs.attempts at or above the circuit threshold', () => {
+    for (const profile of ['default', 'demo', 'test']) {
+      const c = loadConfig({ env: { TRUC_PROFILE: profile } });
+      expect(c.jobs.attempts, profile).toBeGreaterThanOrEqual(c.sync.delivery.failureThreshold);
+    }
   });
 
   it('a YAML document that is not a mapping is refused', () => {
