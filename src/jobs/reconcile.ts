@@ -8,8 +8,8 @@
  *   that the run did not see and that were last written by the run's system before it began — unless
  *   a newer full run of the scope has fetched its last page by then (a held reconciliation approved
  *   late): a record this run missed may be one the newer run saw unchanged (not rewritten), so this one
- *   deletes nothing (`superseded`) and the newer run's reconciliation decides. A classes run deletes only
- *   within the school years it listed at each school ({@link ofListedYears}).
+ *   deletes nothing (`superseded`) and the newer run's reconciliation decides. A classes run, and a school
+ *   system's students run, delete only within the school years they listed at each school ({@link ofListedYears}).
  * - A vendor batch in **snapshot** mode is every record of the entity of its school: the school's live
  *   records it omits (and nobody wrote since it arrived) are deleted when it is ingested.
  * In both, records whose key is unknown (a record that did not map) make the deletion unsafe: nothing is
@@ -169,7 +169,13 @@ async function ofWalkedSchools(
  * for the records that name them (PCGD-XMC's counts of past years, a student's class of that year), as a
  * vendor's class snapshot leaves the years it does not carry (./snapshot-missing.ts). A listing of this year's
  * classes says nothing of last year's: deleting them at every rollover would empty the school's history, and
- * their deletions would travel to the schools' own systems (left20 item 1). Any other run: all of them.
+ * their deletions would travel to the schools' own systems (left20 item 1).
+ * Of a school system's (smas, vnedu) students run's unseen students, likewise those of the school years it listed
+ * at their school (pullyear25, the one rule of a vendor's student snapshot, snap24): such a system keeps a student
+ * of each school year and lists the year it is in, so last year's students it does not list (its graduates, its
+ * summer leavers) are last year's records, not students gone. The city database's students run is not weighed so:
+ * it holds one record per student whatever the year, graduates included (`Tốt nghiệp`), and lists every one of
+ * them; a student it no longer lists is gone from the city. Any other run: all of them.
  */
 async function ofListedYears(
   q: Queryable,
@@ -177,13 +183,26 @@ async function ofListedYears(
   unseen: Array<{ key: string; scope: string }>,
   today: Date,
 ): Promise<Array<{ key: string; scope: string }>> {
-  if (run.entity !== 'classes' || unseen.length === 0) return unseen;
-  const listed = await createSyncRunsRepo(q).listedClassYears(run.id);
-  const schools = new Set([...listed].map((u) => classKeyParts(u).school));
+  if (unseen.length === 0) return unseen;
+  const runs = createSyncRunsRepo(q);
+  let listed: Set<string>;
+  let yearOf: (key: string) => string;
+  if (run.entity === 'classes') {
+    listed = await runs.listedClassYears(run.id);
+    yearOf = (key) => classKeyParts(key).year;
+  } else if (run.entity === 'students' && (SCHOOL_SYSTEMS as readonly string[]).includes(run.system)) {
+    listed = await runs.listedStudentYears(run.id, run.system);
+    const years = await createRecordsRepo(q).schoolYearsOf(
+      'students',
+      unseen.map((r) => r.key),
+    );
+    yearOf = (key) => years.get(key) ?? '';
+  } else return unseen;
+  const schools = new Set([...listed].map((u) => u.slice(0, u.indexOf('/'))));
   const current = schoolYearOf(vietnamDateOf(today));
   return unseen.filter((r) => {
-    const { school, year } = classKeyParts(r.key);
-    return schools.has(school) ? listed.has(`${school}/${year}`) : year === current;
+    const year = yearOf(r.key);
+    return schools.has(r.scope) ? listed.has(`${r.scope}/${year}`) : year === current;
   });
 }
 
@@ -192,8 +211,8 @@ async function ofListedYears(
  * but none of a school its listing gave up on (its set kept changing between its pages, so records of it
  * may have been skipped: review15 BUG 7), nor of a school a newer full run of that school alone overtook
  * (review18b S1: the newer run's reconciliation decides there), nor of a school a school system's run did
- * not walk ({@link ofWalkedSchools}), nor a class of a school year a classes run did not list at its school
- * ({@link ofListedYears}), unless the guard holds them: the hold's id then, nothing deleted.
+ * not walk ({@link ofWalkedSchools}), nor a class (or a school system's student) of a school year the run did not
+ * list at its school ({@link ofListedYears}), unless the guard holds them: the hold's id then, nothing deleted.
  */
 async function deleteUnseen(
   q: Queryable,

@@ -1,5 +1,6 @@
 /**
- * What a full run's reconciliation may decide over (issue 7): the schools (and a classes run's school years)
+ * What a full run's reconciliation may decide over (issue 7): the schools (and a classes run's, or a school system's
+ * students run's, school years)
  * its pages listed, and where newer full runs of the same system and entity overtook it, their own
  * reconciliation deciding there. Read-only; ./sync-runs.ts's repository offers them with the run's writes.
  */
@@ -82,6 +83,22 @@ export function runListedSchools(q: Queryable) {
         `SELECT DISTINCT split_part(k, '/', 1) || '/' || split_part(k, '/', 2) AS unit
            FROM truc.sync_run_seen, unnest(keys) k WHERE sync_run_id = $1`,
         [id],
+      );
+      return new Set(res.rows.map((r) => r.unit));
+    },
+    /**
+     * The school years a school system's students run listed at each school, as `school/year` (pullyear25): those
+     * of the students it saw as truc holds them, of those it wrote last (a record it carried written, or skipped as
+     * what it carried before: the school and year it carries). A student it carried that truc holds as another's
+     * word (a later year the city wrote: year24) or refused tells no year. What its reconciliation deletes within.
+     */
+    async listedStudentYears(id: number, system: string): Promise<Set<string>> {
+      const res = await q.query<{ unit: string }>(
+        `SELECT DISTINCT s.school_code || '/' || coalesce(s.data ->> 'schoolYear', '') AS unit
+           FROM truc.sync_run_seen x CROSS JOIN LATERAL unnest(x.keys) AS k(key)
+           JOIN truc.students s ON s.student_code = k.key AND s.source_system = $2
+          WHERE x.sync_run_id = $1`,
+        [id, system],
       );
       return new Set(res.rows.map((r) => r.unit));
     },
