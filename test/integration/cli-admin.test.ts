@@ -248,6 +248,114 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       ]);
     });
 
+    /**
+     * Plays the worker for the next run requested after `after`: a first page, then `end` ends it, while
+     * `truc schedules run --follow` watches (the worker's own store calls: recordPage, claimReconcile, …).
+     */
+    const playWorker = async (after: number, end: (id: number) => Promise<void>) => {
+      const db = h.env.deps.db;
+      const runs = createSyncRunsRepo(db);
+      let id: number | undefined;
+      for (let i = 0; i < 400 && id === undefined; i++) {
+        const r = await db.query<{ id: number }>('SELECT id FROM truc.sync_runs WHERE id > $1', [after]);
+        id = r.rows[0] ? Number(r.rows[0].id) : undefined;
+        if (id === undefined) await new Promise((r) => setTimeout(r, 25));
+      }
+      if (id === undefined) throw new Error('no run requested');
+      await new Promise((r) => setTimeout(r, 150));
+      await runs.recordPage(id, { last: false, cursor: 'c1', records: 30, tombstones: 0, watermark: null });
+      await new Promise((r) => setTimeout(r, 150));
+      await end(id);
+      return id;
+    };
+    const lastRun = async () =>
+      Number(
+        (await h.env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0) AS id FROM truc.sync_runs'))
+          .rows[0]!.id,
+      );
+    const follow = (id: string) =>
+      truc('schedules', 'run', id, '--follow', '--interval-ms', '50', '--timeout', '60');
+
+    it('run --follow: the status and counts on stderr until the run ends, the finished run on stdout; exit 0 when done', async () => {
+      const db = h.env.deps.db;
+      const runs = createSyncRunsRepo(db);
+      const worker = playWorker(await lastRun(), async (id) => {
+        await runs.recordPage(id, { last: true, cursor: null, records: 20, tombstones: 1, watermark: 'w1' });
+        // a first sync is full: it ends once its reconciliation has
+        await new Promise((r) => setTimeout(r, 150));
+        expect(await runs.claimReconcile(id)).toBe(true);
+        await new Promise((r) => setTimeout(r, 150));
+        await runs.finishReconcile(id, 0);
+      });
+      const e = await follow('hcm-csdl-students-weekly-full');
+      const id = await worker;
+      expect(e.code, e.stderr).toBe(0);
+      const [first, finished, ...more] = e.stdout.trim().split('\n');
+      expect(more).toEqual([]);
+      expect(first).toBe(
+        `đã chạy lịch hcm-csdl-students-weekly-full ngay: lượt đồng bộ ${id} (truc sync show ${id}) / ` +
+          `schedule hcm-csdl-students-weekly-full run now: sync run ${id} (truc sync show ${id})`,
+      );
+      expect(JSON.parse(finished!)).toMatchObject({
+        syncRunId: id,
+        status: 'done',
+        records: 50,
+        tombstones: 1,
+      });
+      const lines = e.stderr.trim().split('\n');
+      expect(lines.slice(0, -1)).toEqual([
+        `lượt đồng bộ ${id}: queued; 0 trang, 0 bản ghi, 0 bản ghi xoá / sync run ${id}: queued; 0 pages, 0 records, 0 tombstones`,
+        `lượt đồng bộ ${id}: running; 1 trang, 30 bản ghi, 0 bản ghi xoá / sync run ${id}: running; 1 pages, 30 records, 0 tombstones`,
+        `lượt đồng bộ ${id}: done; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done; 2 pages, 50 records, 1 tombstones`,
+        `lượt đồng bộ ${id}: done, đối soát queued; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation queued; 2 pages, 50 records, 1 tombstones`,
+        `lượt đồng bộ ${id}: done, đối soát done; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation done; 2 pages, 50 records, 1 tombstones`,
+      ]);
+      expect(lines.at(-1)).toMatch(
+        new RegExp(`^sync ${id} hcm-csdl students: 50 records in \\d+s \\([\\d,]+/s\\); xong / done$`),
+      );
+    });
+
+    it('run --follow: exit 1 when the run fails (its code), 3 when the mass-change guard holds it', async () => {
+      const db = h.env.deps.db;
+      const runs = createSyncRunsRepo(db);
+      const failing = playWorker(await lastRun(), (id) => runs.fail(id, 'ERR_ADAPTER_UNAVAILABLE'));
+      const failed = await follow('smas-students-nightly');
+      const failedId = await failing;
+      expect(failed.code, failed.stderr).toBe(1);
+      expect(failed.stderr).toContain(`sync run ${failedId}: failed; 1 pages, 30 records, 0 tombstones\n`);
+      expect(failed.stderr.trim().split('\n').at(-1)).toMatch(
+        new RegExp(
+          `^sync ${failedId} smas students: 30 records .*; thất bại: ERR_ADAPTER_UNAVAILABLE / failed: ERR_ADAPTER_UNAVAILABLE$`,
+        ),
+      );
+      expect(JSON.parse(failed.stdout.trim().split('\n')[1]!)).toMatchObject({
+        syncRunId: failedId,
+        status: 'failed',
+        errorCode: 'ERR_ADAPTER_UNAVAILABLE',
+      });
+      let held = 0;
+      const holding = playWorker(await lastRun(), async (id) => {
+        expect(await createRunGuardRepo(db).hold(id)).toBe(true);
+        held = await createGuardHoldsRepo(db).create({
+          kind: 'run',
+          syncRunId: id,
+          entity: 'students',
+          diff: [],
+          reasons: [],
+        });
+      });
+      const e = await follow('smas-students-nightly');
+      const heldId = await holding;
+      expect(e.code, e.stderr).toBe(3);
+      expect(e.stderr).toContain(`/ sync run ${heldId} is held by the mass-change guard (hold ${held}, run)`);
+      expectBilingual(
+        e.stderr
+          .split('\n')
+          .filter((l) => !l.startsWith('sync '))
+          .join('\n'),
+      );
+    });
+
     it('an unknown schedule: ERR_NOT_FOUND in both languages, exit 1', async () => {
       const e = await truc('schedules', 'run', 'no-such-schedule');
       expect(e.code).toBe(1);

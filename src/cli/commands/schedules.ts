@@ -1,5 +1,5 @@
 /**
- * `truc schedules list | pause <id> | resume <id> | run <id>`: the configured sync schedules as a city admin
+ * `truc schedules list | pause <id> | resume <id> | run <id> [--follow]`: the configured sync schedules as a city admin
  * handles them at /v1/schedules, through the same functions (jobs/contracts.ts `listSchedules`,
  * `setSchedulePaused`, `runScheduleNow`; audited with the actor `operator:cli`). The next run is read from the
  * schedule queue's job scheduler, which a running truc's scheduler role keeps.
@@ -7,6 +7,7 @@
 import { loadConfig } from '../../config.js';
 import type { ScheduleView } from '../../jobs/schedule-control.js';
 import { badValue, both, defineCommand, runs, vnTime } from '../kit.js';
+import { followOption, followRun, followSettings, intervalOption, timeoutOption } from './sync.js';
 
 /** A schedule id as the API takes it (routes/schedules.ts IdParams). */
 function scheduleId(value: string): string {
@@ -124,27 +125,38 @@ const pauseCommand = (paused: boolean) =>
   );
 
 const runNowCommand = () =>
-  runs<{ json?: boolean }>(
+  runs<{ json?: boolean; follow?: boolean; intervalMs?: number; timeout?: number }>(
     defineCommand('run', 'run a schedule now, even paused: its sync run is requested at once (audited)')
       .argument('<id>', 'the schedule id (truc schedules list)', scheduleId)
-      .option('--json', 'print {"syncRunId":…}'),
+      .option('--json', 'print {"syncRunId":…}')
+      .addOption(followOption())
+      .addOption(intervalOption())
+      .addOption(timeoutOption())
+      .addHelpText(
+        'after',
+        '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. With --follow, its status and\n' +
+          'progress on stderr until it ends and the finished run on stdout (as `truc sync run --follow`): exit 0 when\n' +
+          'done (a full run: once its reconciliation is), 1 when failed (or timed out), 3 when the mass-change guard\n' +
+          'holds it (its counts and how to approve or reject on stderr).',
+      ),
     async (o, [idArg], out) => {
       const id = scheduleId(idArg!);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { runScheduleNow } = await import('../../jobs/contracts.js');
-      const { syncRunId } = await withDb(config, (db) =>
-        runScheduleNow(db, config, id, 'operator:cli', operatorClock()),
-      );
-      out.stdout(
-        o.json
-          ? `${JSON.stringify({ syncRunId })}\n`
-          : `${both(
-              `đã chạy lịch ${id} ngay: lượt đồng bộ ${syncRunId} (truc sync show ${syncRunId})`,
-              `schedule ${id} run now: sync run ${syncRunId} (truc sync show ${syncRunId})`,
-            )}\n`,
-      );
-      return 0;
+      return withDb(config, async (db) => {
+        const { syncRunId } = await runScheduleNow(db, config, id, 'operator:cli', operatorClock());
+        out.stdout(
+          o.json
+            ? `${JSON.stringify({ syncRunId })}\n`
+            : `${both(
+                `đã chạy lịch ${id} ngay: lượt đồng bộ ${syncRunId} (truc sync show ${syncRunId})`,
+                `schedule ${id} run now: sync run ${syncRunId} (truc sync show ${syncRunId})`,
+              )}\n`,
+        );
+        if (!o.follow) return 0;
+        return followRun(db, syncRunId, followSettings(o), out);
+      });
     },
   );
 

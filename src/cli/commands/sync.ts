@@ -7,6 +7,7 @@ import {
   type EntityName,
   type SystemName,
 } from '../../config.js';
+import { Option } from 'commander';
 import type { Db } from '../../store/db.js';
 import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
@@ -95,6 +96,23 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
   );
 }
 
+/** What `--follow` prints a line for when it changes: the run's status and its reconciliation's. */
+const stateOf = (run: SyncRun) => `${run.status}/${run.reconcile ?? ''}`;
+
+/**
+ * The run as it stands, one line in both languages: status (and a full run's reconciliation), pages,
+ * records, tombstones. `--follow` prints it on stderr each time the status changes.
+ */
+export function statusLine(run: SyncRun): string {
+  const rec = run.reconcile
+    ? { vi: `, đối soát ${run.reconcile}`, en: `, reconciliation ${run.reconcile}` }
+    : { vi: '', en: '' };
+  return both(
+    `lượt đồng bộ ${run.id}: ${run.status}${rec.vi}; ${run.pages} trang, ${run.records} bản ghi, ${run.tombstones} bản ghi xoá`,
+    `sync run ${run.id}: ${run.status}${rec.en}; ${run.pages} pages, ${run.records} records, ${run.tombstones} tombstones`,
+  );
+}
+
 /** A run the guard holds: one of its pages (status held), or, the run done, its reconciliation. */
 const isHeld = (run: SyncRun) => run.status === 'held' || run.reconcile === 'held';
 
@@ -117,11 +135,17 @@ async function follow(
   const deadline = Date.now() + o.timeout * 1000;
   let run = first;
   let outcome: string = OUTCOME.timedOut;
+  let seen = '';
   try {
     for (let i = 0; Date.now() < deadline && i < 10_000_000; i++) {
       run = await repo.get(id);
       if (!run) break;
       progress.update(run.records);
+      const state = stateOf(run);
+      if (state !== seen) {
+        seen = state;
+        out.stderr(`${statusLine(run)}\n`);
+      }
       if (isHeld(run)) {
         outcome = OUTCOME.held;
         break;
@@ -160,6 +184,24 @@ export async function followRun(
   return EXIT_HELD;
 }
 
+/** `--follow` and its two settings, as `sync run` and `schedules run` take them. */
+export const followOption = () =>
+  new Option('--follow', 'wait for the run to finish, showing its status, records pulled and the rate');
+export const intervalOption = () =>
+  new Option('--interval-ms <ms>', 'with --follow: poll this often (default 1000)').argParser(
+    int(50, 60_000),
+  );
+export const timeoutOption = () =>
+  new Option('--timeout <seconds>', 'with --follow: give up after this long (default 21600)').argParser(
+    int(1, 7 * 86_400),
+  );
+
+/** `--follow`'s settings from the options given (their defaults). */
+export const followSettings = (o: Pick<RunOptions, 'intervalMs' | 'timeout'>) => ({
+  intervalMs: o.intervalMs ?? 1000,
+  timeout: o.timeout ?? 21_600,
+});
+
 const runCommand = () =>
   runs<RunOptions>(
     defineCommand('run', 'pull <entity> from <system> (a sync run the workers carry out)')
@@ -167,13 +209,9 @@ const runCommand = () =>
       .argument('<entity>', ENTITY_NAMES.join(', '))
       .option('--scope <code>', 'a school code, or a commune code for moet-pcgd')
       .option('--full', 'ignore the watermark: pull everything (and reconcile deletions)')
-      .option('--follow', 'wait for the run to finish, showing records pulled and the rate')
-      .option('--interval-ms <ms>', 'with --follow: poll this often (default 1000)', int(50, 60_000))
-      .option(
-        '--timeout <seconds>',
-        'with --follow: give up after this long (default 21600)',
-        int(1, 7 * 86_400),
-      )
+      .addOption(followOption())
+      .addOption(intervalOption())
+      .addOption(timeoutOption())
       .addHelpText(
         'after',
         '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. Prints {"syncRunId":…};\n' +
@@ -202,7 +240,7 @@ const runCommand = () =>
         );
         out.stdout(`${JSON.stringify({ syncRunId: id })}\n`);
         if (!o.follow) return 0;
-        return followRun(db, id, { intervalMs: o.intervalMs ?? 1000, timeout: o.timeout ?? 21_600 }, out);
+        return followRun(db, id, followSettings(o), out);
       });
     },
   );

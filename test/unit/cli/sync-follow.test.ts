@@ -190,7 +190,13 @@ describe('sync run --follow on a held run', () => {
     const reconciled = await doneFullRun('done');
     const c = capture();
     expect(await followRun(db, reconciled, { intervalMs: 50, timeout: 86_400 }, c.out)).toBe(0);
-    expect(c.stderr.join('')).toMatch(new RegExp(`^sync ${reconciled} smas students: .*; xong / done\n$`));
+    expect(c.stderr.join('')).toMatch(
+      new RegExp(
+        `^lượt đồng bộ ${reconciled}: done, đối soát done; 0 trang, 0 bản ghi, 0 bản ghi xoá / ` +
+          `sync run ${reconciled}: done, reconciliation done; 0 pages, 0 records, 0 tombstones\n` +
+          `sync ${reconciled} smas students: .*; xong / done\n$`,
+      ),
+    );
     const failedPage = await doneFullRun(null);
     await db.query(
       `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id)
