@@ -3,8 +3,9 @@
  * settings), `runs` (its action, whose resolved number is the exit code), `UsageError` (exit 2),
  * the option parsers and `startProgress` (a progress bar for long operations). See src/cli/README.md for how to add a command.
  */
+import { userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 /** Where a command writes: the process's stdout/stderr, or a test's buffers. */
 export interface CliOutput {
@@ -309,3 +310,75 @@ function ttyBar(
   bar.start(1, 0);
   return bar;
 }
+
+/**
+ * An operator's name as the audit log records it (`operator:cli:<name>`): a login name, 1 to 64 of
+ * A-Z a-z 0-9 . _ @ -, starting with a letter or digit (no space, colon, slash or control character, so the
+ * actor reads one way).
+ */
+const OPERATOR_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const OPERATOR_RULE = {
+  vi: 'tên người thao tác: 1 đến 64 ký tự A-Z, a-z, 0-9, . _ @ -, bắt đầu bằng chữ hoặc số',
+  en: "an operator's name: 1 to 64 of A-Z, a-z, 0-9, . _ @ -, starting with a letter or digit",
+};
+
+/** The option parser of `--as <name>` ({@link asOption}). */
+export function operatorName(value: string): string {
+  if (!OPERATOR_NAME.test(value)) throw badValue(OPERATOR_RULE.vi, OPERATOR_RULE.en);
+  return value;
+}
+
+/**
+ * `--as <name>`: who acts, for the audit log, on every command that changes something (a decision on a hold,
+ * a replay, a schedule's pause or run, …). See {@link operatorActor}.
+ */
+export const asOption = () =>
+  new Option(
+    '--as <name>',
+    "who acts, for the audit log (operator:cli:<name>; default: $TRUC_OPERATOR, else the OS user's login name)",
+  ).argParser(operatorName);
+
+/**
+ * The audit actor of a CLI command (issue 7: `operator:cli` alone could not say who decided): `operator:cli:`
+ * and the operator's name, taken from `--as`, else `TRUC_OPERATOR`, else the OS user's login name
+ * (`os.userInfo().username`). A name that breaks the rule ({@link OPERATOR_NAME}), or no name at all (a
+ * user id without a login name), is bad usage (exit 2), one line in both languages saying where it came from.
+ */
+export function operatorActor(
+  as: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  osUser: () => string = () => userInfo().username,
+): string {
+  const from = (name: string, where: { vi: string; en: string }) => {
+    if (!OPERATOR_NAME.test(name))
+      throw new UsageError(
+        both(
+          `${where.vi} "${printable(name)}" không dùng được: ${OPERATOR_RULE.vi}`,
+          `${where.en} "${printable(name)}" is not usable: ${OPERATOR_RULE.en}`,
+        ),
+      );
+    return `operator:cli:${name}`;
+  };
+  if (as !== undefined) return from(as, { vi: '--as', en: '--as' });
+  const fromEnv = env.TRUC_OPERATOR;
+  if (fromEnv !== undefined) return from(fromEnv, { vi: 'TRUC_OPERATOR', en: 'TRUC_OPERATOR' });
+  let user: string;
+  try {
+    user = osUser();
+  } catch {
+    throw new UsageError(
+      both(
+        'không biết tên người dùng hệ điều hành: cho biết bạn là ai bằng --as <tên> hoặc TRUC_OPERATOR',
+        'the OS user has no login name: say who acts with --as <name> or TRUC_OPERATOR',
+      ),
+    );
+  }
+  return from(user, {
+    vi: 'tên người dùng hệ điều hành (đặt --as <tên> hoặc TRUC_OPERATOR)',
+    en: 'the OS user name (set --as <name> or TRUC_OPERATOR)',
+  });
+}
+
+/** At most 64 characters of `s`, control characters shown as `?`, for quoting a refused value. */
+const printable = (s: string): string =>
+  [...s.slice(0, 64)].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? '?' : ch)).join('');

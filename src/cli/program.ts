@@ -122,7 +122,10 @@ const COMMANDER_VI: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
 
 /** A commander usage error's message in Vietnamese and English, on one line (its suggestion kept). */
 function commanderMessage(err: CommanderError): string {
-  const raw = err.message.replace(/^error: /, '');
+  // A value commander quotes is shown with its control characters as '?' (an escape sequence in a refused
+  // value must not act on the operator's terminal).
+  // eslint-disable-next-line no-control-regex
+  const raw = err.message.replace(/^error: /, '').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '?');
   const [head = '', ...rest] = raw.split('\n');
   const suggestion = /^\(Did you mean (.*)\?\)$/.exec(rest.join(' ').trim());
   const en = head.replace(/^unknown command '([^']*)'.*/, 'unknown command: $1');

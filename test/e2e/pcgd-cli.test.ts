@@ -60,7 +60,7 @@ describe('truc pcgd export and verify on a real run', () => {
     const c = await truc(['pcgd', 'compute', A, '--year', String(YEAR)]);
     expect(c.code, c.stderr).toBe(0);
     reportId = (JSON.parse(c.stdout) as { reportId: number }).reportId;
-    const a = await truc(['pcgd', 'approve', String(reportId)]);
+    const a = await truc(['pcgd', 'approve', String(reportId), '--as', 'pcgd.officer']);
     expect(a.code, a.stderr).toBe(0);
     out = join(data.path, 'export');
     const e = await truc(['pcgd', 'export', String(reportId), '--out', out]);
@@ -74,7 +74,7 @@ describe('truc pcgd export and verify on a real run', () => {
 
   it('the exported package verifies with truc pcgd verify and with openssl cms -verify', async () => {
     expect(pkg.report).toEqual(
-      expect.objectContaining({ unitCode: A, year: YEAR, approvedBy: 'operator:cli' }),
+      expect.objectContaining({ unitCode: A, year: YEAR, approvedBy: 'operator:cli:pcgd.officer' }),
     );
     const v = await truc(['pcgd', 'verify', join(out, 'package.json')]);
     expect(v.code, v.stderr).toBe(0);

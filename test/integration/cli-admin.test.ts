@@ -2,7 +2,8 @@
  * What the city's IT admin does from the command line instead of curl (tidy23): `truc sync list|show`,
  * `truc schedules list|pause|resume|run`, `truc holds list|show|approve|reject`, run in process (`runCli`)
  * against a real PostgreSQL and Redis, beside the API on the same database: each `--json` answer is the
- * API's, each human line is Vietnamese then English, each decision is audited as `operator:cli`, and an
+ * API's, each human line is Vietnamese then English, each decision is audited as `operator:cli:<the operator>` (`--as`, TRUC_OPERATOR, else the OS user;
+ * a hostile name refused, nothing changed), and an
  * error (an unknown id, a hold decided already) is one bilingual line with its code and a non-zero exit.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -70,6 +71,8 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       REDIS_URL: REDIS_TEST_URL,
       TRUC_QUEUE_PREFIX: h.env.redisPrefix!,
       DATA_DIR: h.env.dataDir,
+      // who acts, for the audit log (kit.ts operatorActor): `--as` wins over it, the OS user is the default
+      TRUC_OPERATOR: 'admin.q1',
     };
     for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
     config = loadConfig();
@@ -218,20 +221,20 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       );
     });
 
-    it('pause, resume and run now: audited as operator:cli; the list shows the pause and the last run', async () => {
+    it('pause, resume and run now: audited as the operator (TRUC_OPERATOR, or --as); the list shows the pause and the last run', async () => {
       const paused = await truc('schedules', 'pause', 'smas-students-nightly');
       expect(paused.code, paused.stderr).toBe(0);
       expect(paused.stdout).toBe(
         'đã tạm dừng lịch smas-students-nightly: các lần kích hoạt không yêu cầu gì cho đến khi tiếp tục / ' +
           'schedule smas-students-nightly paused: its fires request nothing until it is resumed\n',
       );
-      const run = await truc('schedules', 'run', 'smas-students-nightly', '--json');
+      const run = await truc('schedules', 'run', 'smas-students-nightly', '--json', '--as', 'it.dept-2@so');
       expect(run.code, run.stderr).toBe(0);
       const { syncRunId } = JSON.parse(run.stdout) as { syncRunId: number };
       const list = await truc('schedules', 'list');
       expect(list.stdout).toMatch(
         new RegExp(
-          `/ smas-students-nightly: .*; paused by operator:cli; last .* manual, sync run ${syncRunId}; next: none \\(paused\\)\\n`,
+          `/ smas-students-nightly: .*; paused by operator:cli:admin.q1; last .* manual, sync run ${syncRunId}; next: none \\(paused\\)\\n`,
         ),
       );
       const resumed = await truc('schedules', 'resume', 'smas-students-nightly');
@@ -242,10 +245,57 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
         `SELECT action, actor FROM truc.audit_log WHERE subject = 'schedule:smas-students-nightly' ORDER BY seq`,
       );
       expect(audit.rows).toEqual([
-        { action: 'schedule.paused', actor: 'operator:cli' },
-        { action: 'schedule.run', actor: 'operator:cli' },
-        { action: 'schedule.resumed', actor: 'operator:cli' },
+        { action: 'schedule.paused', actor: 'operator:cli:admin.q1' },
+        { action: 'schedule.run', actor: 'operator:cli:it.dept-2@so' },
+        { action: 'schedule.resumed', actor: 'operator:cli:admin.q1' },
       ]);
+      const requested = await h.env.deps.db.query<{ requested_by: string }>(
+        'SELECT requested_by FROM truc.sync_runs WHERE id = $1',
+        [syncRunId],
+      );
+      expect(requested.rows[0]!.requested_by).toBe('operator:cli:it.dept-2@so');
+    });
+
+    it('an empty or hostile operator name is refused (exit 2, one bilingual line), and nothing changes', async () => {
+      const audited = async () =>
+        Number(
+          (await h.env.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.audit_log')).rows[0]!
+            .n,
+        );
+      const before = await audited();
+      for (const as of [
+        '',
+        ' ',
+        'x y',
+        'operator:cli',
+        '../root',
+        'a\u001b[2Jb',
+        'x'.repeat(65),
+        '-dash',
+        'ngườiA',
+      ]) {
+        const e = await truc('schedules', 'pause', 'smas-students-nightly', `--as=${as}`);
+        expect({ code: e.code, stdout: e.stdout }, as).toEqual({ code: 2, stdout: '' });
+        const first = e.stderr.split('\n')[0]!;
+        expect(first, as).toContain("an operator's name: 1 to 64 of A-Z, a-z, 0-9, . _ @ -");
+        expect(first).not.toContain('\u001b');
+        expectBilingual(first);
+      }
+      vi.stubEnv('TRUC_OPERATOR', 'bad name');
+      try {
+        const e = await truc('holds', 'approve', String(holdId));
+        expect(e).toMatchObject({ code: 2, stdout: '' });
+        expect(e.stderr.split('\n')[0]).toBe(
+          'truc: TRUC_OPERATOR "bad name" không dùng được: tên người thao tác: 1 đến 64 ký tự A-Z, a-z, 0-9, . _ @ -, bắt đầu bằng chữ hoặc số' +
+            ' / TRUC_OPERATOR "bad name" is not usable: an operator\'s name: 1 to 64 of A-Z, a-z, 0-9, . _ @ -, starting with a letter or digit',
+        );
+        vi.stubEnv('TRUC_OPERATOR', '');
+        expect((await truc('dead-letters', 'replay', '--all')).code).toBe(2);
+      } finally {
+        vi.stubEnv('TRUC_OPERATOR', 'admin.q1');
+      }
+      expect(await audited()).toBe(before);
+      expect((await createGuardHoldsRepo(h.env.deps.db).get(holdId))?.status).toBe('held');
     });
 
     /**
@@ -399,6 +449,8 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
         String(holdId),
         '--reason',
         'danh sách trường sai / wrong list',
+        '--as',
+        'tran.b',
       );
       expect(e.code, e.stderr).toBe(0);
       expect(e.stdout).toBe(
@@ -416,7 +468,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       );
       expect(audit.rows).toEqual([
         {
-          actor: 'operator:cli',
+          actor: 'operator:cli:tran.b',
           details: expect.objectContaining({ kind: 'run', reason: 'danh sách trường sai / wrong list' }),
         },
       ]);
@@ -428,7 +480,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       expect(missing.stderr).toContain('ERR_NOT_FOUND');
     });
 
-    it('approve: a held run goes on from its held page (audited as operator:cli)', async () => {
+    it('approve: a held run goes on from its held page (audited as the operator)', async () => {
       const db = h.env.deps.db;
       const run = await createSyncRunsRepo(db).create({
         system: 'vnedu',
@@ -455,7 +507,12 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       ]);
       expect(after.rows[0]!.status).not.toBe('held');
       const hold = await createGuardHoldsRepo(db).get(id);
-      expect(hold).toMatchObject({ status: 'approved', decidedBy: 'operator:cli' });
+      expect(hold).toMatchObject({ status: 'approved', decidedBy: 'operator:cli:admin.q1' });
+      const audit = await db.query<{ actor: string }>(
+        `SELECT actor FROM truc.audit_log WHERE action = 'guard.approved' AND subject = $1`,
+        [`guard-hold:${id}`],
+      );
+      expect(audit.rows).toEqual([{ actor: 'operator:cli:admin.q1' }]);
     });
   });
 });

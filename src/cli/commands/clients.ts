@@ -1,6 +1,6 @@
 /** `truc clients add | list | rotate-secret | set-schools | disable | enable`: API clients (OAuth2 client credentials). */
 import { loadConfig } from '../../config.js';
-import { both, defineCommand, list, runs, UsageError } from '../kit.js';
+import { asOption, both, defineCommand, list, operatorActor, runs, UsageError } from '../kit.js';
 
 const noSuchClient = (id: string | undefined) =>
   `${both(`không có client ${id ?? ''}`, `no such client: ${id ?? ''}`)}\n`;
@@ -11,6 +11,7 @@ interface AddOptions {
   schools?: string[];
   units?: string[];
   scopes?: string[];
+  as?: string;
 }
 
 const add = () =>
@@ -20,29 +21,36 @@ const add = () =>
       .option('--role <role>', 'vendor | pcgd-officer | city-admin | auditor (required)')
       .option('--schools <codes>', 'school codes a vendor may touch, comma-separated', list)
       .option('--units <codes>', '2-digit province or 5-digit commune codes, comma-separated', list)
-      .option('--scopes <scopes>', "scopes, comma-separated (default: the role's)", list),
+      .option('--scopes <scopes>', "scopes, comma-separated (default: the role's)", list)
+      .addOption(asOption()),
     async (o, _args, out) => {
       if (!o.name || !o.role)
         throw new UsageError(both('clients add cần --name và --role', 'clients add needs --name and --role'));
+      const actor = operatorActor(o.as);
       const input = { name: o.name, role: o.role, schools: o.schools ?? [], units: o.units ?? [] };
       const config = loadConfig();
       const { addClient, withDb } = await import('../../ops.js');
-      const created = await withDb(config, (db) => addClient(db, { ...input, scopes: o.scopes ?? [] }));
+      const created = await withDb(config, (db) =>
+        addClient(db, { ...input, scopes: o.scopes ?? [] }, actor),
+      );
       out.stdout(`${JSON.stringify(created)}\n`);
       return 0;
     },
   );
 
 const setDisabled = (disabled: boolean) =>
-  runs(
+  runs<{ as?: string }>(
     defineCommand(
       disabled ? 'disable' : 'enable',
       disabled ? 'refuse the client new tokens' : 'let a disabled client in again',
-    ).argument('<clientId>'),
-    async (_opts, [clientId], out) => {
+    )
+      .argument('<clientId>')
+      .addOption(asOption()),
+    async (o, [clientId], out) => {
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { setClientDisabled, withDb } = await import('../../ops.js');
-      const ok = await withDb(config, (db) => setClientDisabled(db, clientId!, disabled));
+      const ok = await withDb(config, (db) => setClientDisabled(db, clientId!, disabled, actor));
       if (!ok) {
         out.stderr(noSuchClient(clientId));
         return 1;
@@ -67,15 +75,15 @@ const listAll = () =>
   });
 
 const rotate = () =>
-  runs(
-    defineCommand(
-      'rotate-secret',
-      'give the client a new secret (printed once; the old one stops working)',
-    ).argument('<clientId>'),
-    async (_o, [clientId], out) => {
+  runs<{ as?: string }>(
+    defineCommand('rotate-secret', 'give the client a new secret (printed once; the old one stops working)')
+      .argument('<clientId>')
+      .addOption(asOption()),
+    async (o, [clientId], out) => {
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { rotateClientSecret, withDb } = await import('../../ops.js');
-      const secret = await withDb(config, (db) => rotateClientSecret(db, clientId!));
+      const secret = await withDb(config, (db) => rotateClientSecret(db, clientId!, actor));
       if (secret === undefined) {
         out.stderr(noSuchClient(clientId));
         return 1;
@@ -86,18 +94,20 @@ const rotate = () =>
   );
 
 const setSchools = () =>
-  runs<{ schools?: string[] }>(
+  runs<{ schools?: string[]; as?: string }>(
     defineCommand('set-schools', 'replace the schools a client may touch (acts on its tokens at once)')
       .argument('<clientId>')
-      .option('--schools <codes>', 'school codes, comma-separated (required)', list),
+      .option('--schools <codes>', 'school codes, comma-separated (required)', list)
+      .addOption(asOption()),
     async (o, [clientId], out) => {
       if (!o.schools)
         throw new UsageError(
           both('clients set-schools cần --schools', 'clients set-schools needs --schools'),
         );
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { setClientSchools, withDb } = await import('../../ops.js');
-      const ok = await withDb(config, (db) => setClientSchools(db, clientId!, o.schools!));
+      const ok = await withDb(config, (db) => setClientSchools(db, clientId!, o.schools!, actor));
       if (!ok) {
         out.stderr(noSuchClient(clientId));
         return 1;

@@ -1,6 +1,16 @@
 /** `truc dead-letters list | replay`: jobs that failed for good. */
 import { loadConfig } from '../../config.js';
-import { badValue, both, defineCommand, int, list, runs, UsageError } from '../kit.js';
+import {
+  asOption,
+  badValue,
+  both,
+  defineCommand,
+  int,
+  list,
+  operatorActor,
+  runs,
+  UsageError,
+} from '../kit.js';
 
 interface FilterOptions {
   queue?: string;
@@ -64,7 +74,7 @@ const listCommand = () =>
   );
 
 const replayCommand = () =>
-  runs<FilterOptions & { all?: boolean; mapping?: 'current' | 'pinned' }>(
+  runs<FilterOptions & { all?: boolean; mapping?: 'current' | 'pinned'; as?: string }>(
     defineCommand('replay', 'queue dead letters again: by --ids, --queue or --code, or --all')
       .option('--queue <queue>', 'every dead letter of this queue')
       .option('--code <code>', 'every dead letter with this error code')
@@ -77,7 +87,8 @@ const replayCommand = () =>
           if (v !== 'current' && v !== 'pinned') throw badValue('current hoặc pinned', 'current or pinned');
           return v;
         },
-      ),
+      )
+      .addOption(asOption()),
     async (o, _args, out) => {
       if (!o.all && !o.queue && !o.code && !o.ids?.length)
         throw new UsageError(
@@ -86,10 +97,11 @@ const replayCommand = () =>
             'dead-letters replay needs --ids, --queue or --code, or --all',
           ),
         );
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { replayDeadLetters } = await import('../../jobs/dead-letters.js');
-      const by = { actor: 'operator:cli', at: operatorClock() };
+      const by = { actor, at: operatorClock() };
       const r = await withDb(config, (db) =>
         replayDeadLetters(db, filterOf(o), by, { mapping: o.mapping ?? 'current' }),
       );

@@ -1,12 +1,23 @@
 /**
  * `truc holds list | show <id> | approve <id> | reject <id> [--reason …]`: the mass-change guard's holds, as a
  * city admin reads and decides them at /v1/guard/holds, through the same store reads and the same decision
- * (jobs/contracts.ts `decideHold`, audited with the actor `operator:cli`). A hold shows counts and record
+ * (jobs/contracts.ts `decideHold`, audited with the actor `operator:cli:<name>`, kit.ts `operatorActor`). A hold shows counts and record
  * codes (student, staff, class or school codes), never personal data.
  */
 import { ENTITY_NAMES, loadConfig, type EntityName } from '../../config.js';
 import type { GuardHold, GuardHoldSummary, HoldStatus, SchoolDiff } from '../../store/guard-holds.js';
-import { both, choice, defineCommand, int, positiveId, runs, UsageError, vnTime } from '../kit.js';
+import {
+  asOption,
+  both,
+  choice,
+  defineCommand,
+  int,
+  operatorActor,
+  positiveId,
+  runs,
+  UsageError,
+  vnTime,
+} from '../kit.js';
 import { DECISIONS, reasonLine, whereOf } from './hold-words.js';
 
 const STATUSES: readonly HoldStatus[] = ['held', 'approved', 'rejected', 'superseded'];
@@ -206,19 +217,21 @@ function checkedReason(reason: string | undefined): string | undefined {
 }
 
 const decideCommand = (decision: 'approve' | 'reject') =>
-  runs<{ reason?: string; json?: boolean }>(
+  runs<{ reason?: string; json?: boolean; as?: string }>(
     defineCommand(
       decision,
       decision === 'approve'
-        ? 'approve a held change: it is applied (audited, actor operator:cli)'
-        : 'reject a held change: nothing is deleted (audited, actor operator:cli)',
+        ? 'approve a held change: it is applied (audited, actor operator:cli:<name>)'
+        : 'reject a held change: nothing is deleted (audited, actor operator:cli:<name>)',
     )
       .argument('<id>', 'the hold id', positiveId)
       .option('--reason <text>', 'why, kept in the audit entry of the decision')
-      .option('--json', 'the decided hold as one JSON object'),
+      .option('--json', 'the decided hold as one JSON object')
+      .addOption(asOption()),
     async (o, [idArg], out) => {
       const id = positiveId(idArg!);
       const reason = checkedReason(o.reason);
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { AppError } = await import('../../errors.js');
@@ -228,7 +241,7 @@ const decideCommand = (decision: 'approve' | 'reject') =>
           decideHold(q, {
             holdId: id,
             decision: decision === 'approve' ? 'approved' : 'rejected',
-            by: 'operator:cli',
+            by: actor,
             at: operatorClock(),
             ...(reason ? { reason } : {}),
           }),

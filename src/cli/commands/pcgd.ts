@@ -1,6 +1,7 @@
 /**
  * `truc pcgd compute | approve | submit | export | verify`: PCGD-XMC reports from the command line
- * (issue 10). compute, approve and submit act as the operator (`operator:cli` in the audit log);
+ * (issue 10). compute, approve and submit act as the operator (`operator:cli:<name>` in the audit log, kit.ts
+ * `operatorActor`: `--as`, TRUC_OPERATOR or the OS user);
  * compute and submit show their progress on stderr (units computed, reports queued and, with
  * `--follow`, receipted); submit queues the delivery for the worker role, as the API does. export writes a report's signed
  * package, signature, certificate and forms to a folder; verify checks a package against its
@@ -11,9 +12,18 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps } from '../../reporting/pcgd/service.js';
 import type { ReportRow } from '../../store/pcgd.js';
-import { both, defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
+import {
+  asOption,
+  both,
+  defineCommand,
+  int,
+  operatorActor,
+  runs,
+  startProgress,
+  UsageError,
+  type CliOutput,
+} from '../kit.js';
 
-const ACTOR = 'operator:cli';
 const unitArg = (v: string | undefined): string => {
   if (!v || !/^(\d{2}|\d{5})$/.test(v))
     throw new UsageError(
@@ -51,7 +61,7 @@ const summaryOf = (r: ReportRow) => ({
 });
 
 const compute = () =>
-  runs<{ year?: number; communes?: boolean }>(
+  runs<{ year?: number; communes?: boolean; as?: string }>(
     defineCommand(
       'compute',
       'compute a unit’s figures now from the persons already pulled; prints the report',
@@ -61,9 +71,11 @@ const compute = () =>
       .option(
         '--communes',
         'with a province: first every commune of it with persons and no approved report, then the province; prints one line per unit',
-      ),
+      )
+      .addOption(asOption()),
     async (o, [unit], out) => {
       const unitCode = unitArg(unit);
+      const actor = operatorActor(o.as);
       const year = o.year ?? new Date().getFullYear();
       if (o.communes && unitCode.length !== 2)
         throw new UsageError(both('--communes: cần mã tỉnh 2 chữ số', '--communes: give a 2-digit province'));
@@ -80,7 +92,7 @@ const compute = () =>
         let outcome: string | undefined = 'failed';
         try {
           for (const u of units) {
-            done.push(await service.computeReport(deps, { unitCode: u, year, actor: ACTOR }));
+            done.push(await service.computeReport(deps, { unitCode: u, year, actor }));
             progress.increment();
           }
           outcome = undefined;
@@ -110,14 +122,15 @@ async function communesToCompute(deps: PcgdDeps, provinceCode: string, year: num
 }
 
 const approve = () =>
-  runs(
-    defineCommand('approve', 'approve a checked report: sign its package and lock the figures').argument(
-      '<reportId>',
-    ),
-    async (_o, [id], out) => {
+  runs<{ as?: string }>(
+    defineCommand('approve', 'approve a checked report: sign its package and lock the figures')
+      .argument('<reportId>')
+      .addOption(asOption()),
+    async (o, [id], out) => {
       const reportId = idArg(id); // bad usage before the database is opened
+      const actor = operatorActor(o.as);
       const { service, run } = await pcgdDeps();
-      const row = await run((deps) => service.approveReport(deps, { reportId, actor: ACTOR }));
+      const row = await run((deps) => service.approveReport(deps, { reportId, actor }));
       const which = `${row.unit_code}/${row.year} v${row.version}`;
       out.stdout(
         `${both(`báo cáo ${row.id} đã duyệt (${which})`, `report ${row.id} approved (${which})`)}\n`,
@@ -151,17 +164,15 @@ async function followDelivery(deps: PcgdDeps, ids: readonly number[], timeoutS: 
 }
 
 const submit = () =>
-  runs<{ follow?: boolean; timeout?: number }>(
+  runs<{ follow?: boolean; timeout?: number; as?: string }>(
     defineCommand('submit', 'queue approved reports’ delivery to the Ministry (the worker role sends them)')
       .argument('<reportId...>')
       .option('--follow', 'wait until the Ministry has receipted every one, showing progress')
-      .option(
-        '--timeout <s>',
-        'with --follow: give up after this many seconds (default 600)',
-        int(1, 86_400),
-      ),
+      .option('--timeout <s>', 'with --follow: give up after this many seconds (default 600)', int(1, 86_400))
+      .addOption(asOption()),
     async (o, ids, out) => {
       const reportIds = ids.map(idArg);
+      const actor = operatorActor(o.as);
       const { service, run } = await pcgdDeps();
       const { enqueue, pcgdSubmit } = await import('../../jobs/contracts.js');
       return run(async (deps) => {
@@ -169,7 +180,7 @@ const submit = () =>
         try {
           for (const reportId of reportIds) {
             const r = await deps.db.tx(async (q) => {
-              const s = await service.requestSubmit(q, { reportId, actor: ACTOR, at: deps.now() });
+              const s = await service.requestSubmit(q, { reportId, actor, at: deps.now() });
               if (s.queued) await enqueue(q, pcgdSubmit, { reportId: s.row.id });
               return s;
             });

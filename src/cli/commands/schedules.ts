@@ -1,12 +1,12 @@
 /**
  * `truc schedules list | pause <id> | resume <id> | run <id> [--follow]`: the configured sync schedules as a city admin
  * handles them at /v1/schedules, through the same functions (jobs/contracts.ts `listSchedules`,
- * `setSchedulePaused`, `runScheduleNow`; audited with the actor `operator:cli`). The next run is read from the
+ * `setSchedulePaused`, `runScheduleNow`; audited with the actor `operator:cli:<name>`, kit.ts `operatorActor`). The next run is read from the
  * schedule queue's job scheduler, which a running truc's scheduler role keeps.
  */
 import { loadConfig } from '../../config.js';
 import type { ScheduleView } from '../../jobs/schedule-control.js';
-import { badValue, both, defineCommand, runs, vnTime } from '../kit.js';
+import { asOption, badValue, both, defineCommand, operatorActor, runs, vnTime } from '../kit.js';
 import { followOption, followRun, followSettings, intervalOption, timeoutOption } from './sync.js';
 
 /** A schedule id as the API takes it (routes/schedules.ts IdParams). */
@@ -95,21 +95,22 @@ const listCommand = () =>
   );
 
 const pauseCommand = (paused: boolean) =>
-  runs(
+  runs<{ as?: string }>(
     defineCommand(
       paused ? 'pause' : 'resume',
       paused
         ? 'pause a schedule: its fires request nothing until resumed (audited)'
         : 'resume a paused schedule (audited)',
-    ).argument('<id>', 'the schedule id (truc schedules list)', scheduleId),
-    async (_o, [idArg], out) => {
+    )
+      .argument('<id>', 'the schedule id (truc schedules list)', scheduleId)
+      .addOption(asOption()),
+    async (o, [idArg], out) => {
       const id = scheduleId(idArg!);
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { setSchedulePaused } = await import('../../jobs/contracts.js');
-      await withDb(config, (db) =>
-        setSchedulePaused(db, config, id, paused, 'operator:cli', operatorClock()),
-      );
+      await withDb(config, (db) => setSchedulePaused(db, config, id, paused, actor, operatorClock()));
       out.stdout(
         `${
           paused
@@ -125,13 +126,14 @@ const pauseCommand = (paused: boolean) =>
   );
 
 const runNowCommand = () =>
-  runs<{ json?: boolean; follow?: boolean; intervalMs?: number; timeout?: number }>(
+  runs<{ json?: boolean; follow?: boolean; intervalMs?: number; timeout?: number; as?: string }>(
     defineCommand('run', 'run a schedule now, even paused: its sync run is requested at once (audited)')
       .argument('<id>', 'the schedule id (truc schedules list)', scheduleId)
       .option('--json', 'print {"syncRunId":…}')
       .addOption(followOption())
       .addOption(intervalOption())
       .addOption(timeoutOption())
+      .addOption(asOption())
       .addHelpText(
         'after',
         '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. With --follow, its status and\n' +
@@ -141,11 +143,12 @@ const runNowCommand = () =>
       ),
     async (o, [idArg], out) => {
       const id = scheduleId(idArg!);
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { runScheduleNow } = await import('../../jobs/contracts.js');
       return withDb(config, async (db) => {
-        const { syncRunId } = await runScheduleNow(db, config, id, 'operator:cli', operatorClock());
+        const { syncRunId } = await runScheduleNow(db, config, id, actor, operatorClock());
         out.stdout(
           o.json
             ? `${JSON.stringify({ syncRunId })}\n`

@@ -1,6 +1,6 @@
 /** `truc school-systems list | set | clear`: which school-management system serves each school (audited). */
 import { loadConfig } from '../../config.js';
-import { both, defineCommand, runs, UsageError } from '../kit.js';
+import { asOption, both, defineCommand, operatorActor, runs, UsageError } from '../kit.js';
 
 const listAll = () =>
   runs<{ system?: string }>(
@@ -18,16 +18,18 @@ const listAll = () =>
   );
 
 const set = () =>
-  runs<{ system?: string }>(
+  runs<{ system?: string; as?: string }>(
     defineCommand('set', "say which system serves a school (kept until changed; pulls don't overwrite it)")
       .argument('<schoolCode>')
-      .option('--system <name>', 'smas | vnedu (required)'),
+      .option('--system <name>', 'smas | vnedu (required)')
+      .addOption(asOption()),
     async (o, [school], out) => {
       if (!o.system)
         throw new UsageError(both('school-systems set cần --system', 'school-systems set needs --system'));
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { setSchoolSystem, withDb } = await import('../../ops.js');
-      await withDb(config, (db) => setSchoolSystem(db, school!, o.system!));
+      await withDb(config, (db) => setSchoolSystem(db, school!, o.system!, actor));
       out.stdout(
         `${both(`trường ${school} dùng hệ thống ${o.system}`, `school ${school} served by ${o.system}`)}\n`,
       );
@@ -36,15 +38,15 @@ const set = () =>
   );
 
 const clear = () =>
-  runs(
-    defineCommand(
-      'clear',
-      'forget which system serves a school (pulls and batches may learn it again)',
-    ).argument('<schoolCode>'),
-    async (_o, [school], out) => {
+  runs<{ as?: string }>(
+    defineCommand('clear', 'forget which system serves a school (pulls and batches may learn it again)')
+      .argument('<schoolCode>')
+      .addOption(asOption()),
+    async (o, [school], out) => {
+      const actor = operatorActor(o.as);
       const config = loadConfig();
       const { setSchoolSystem, withDb } = await import('../../ops.js');
-      if (!(await withDb(config, (db) => setSchoolSystem(db, school!, null)))) {
+      if (!(await withDb(config, (db) => setSchoolSystem(db, school!, null, actor)))) {
         out.stderr(
           `${both(`chưa biết hệ thống nào phục vụ trường ${school}`, `no system known for school ${school}`)}\n`,
         );

@@ -11,7 +11,17 @@ import { Option } from 'commander';
 import type { Db } from '../../store/db.js';
 import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
-import { both, defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
+import {
+  asOption,
+  both,
+  defineCommand,
+  int,
+  operatorActor,
+  runs,
+  startProgress,
+  UsageError,
+  type CliOutput,
+} from '../kit.js';
 import { DECISIONS, reasonLine } from './hold-words.js';
 import { syncListCommand, syncShowCommand } from './sync-runs.js';
 
@@ -21,6 +31,7 @@ interface RunOptions {
   follow?: boolean;
   intervalMs?: number;
   timeout?: number;
+  as?: string;
 }
 
 /**
@@ -212,6 +223,7 @@ const runCommand = () =>
       .addOption(followOption())
       .addOption(intervalOption())
       .addOption(timeoutOption())
+      .addOption(asOption())
       .addHelpText(
         'after',
         '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. Prints {"syncRunId":…};\n' +
@@ -224,6 +236,7 @@ const runCommand = () =>
       const entity = oneOf<EntityName>('entity', entityArg, ENTITY_NAMES);
       const refusal = pullRefusal(system, entity, o.scope ?? '');
       if (refusal) throw new UsageError(refusal);
+      const requestedBy = operatorActor(o.as);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { requestSync } = await import('../../jobs/contracts.js');
@@ -233,7 +246,7 @@ const runCommand = () =>
             system,
             entity,
             full: o.full ?? false,
-            requestedBy: 'operator:cli',
+            requestedBy,
             at: operatorClock(),
             ...(o.scope ? { scope: o.scope } : {}),
           }),
