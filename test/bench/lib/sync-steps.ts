@@ -22,6 +22,9 @@ export interface Api {
   token: string;
 }
 
+/** How often a pull is asked whether it is done (BENCH_SYNC_POLL_MS): a run's time is read up to this late. */
+const POLL_MS = Number(process.env.BENCH_SYNC_POLL_MS ?? 100);
+
 /** Requests a full pull and waits until it is done, its batches ingested and its reconciliation done. */
 export async function fullPull(db: Db, api: Api, entity: string, timeoutMs: number): Promise<number> {
   const started = performance.now();
@@ -32,6 +35,7 @@ export async function fullPull(db: Db, api: Api, entity: string, timeoutMs: numb
   });
   if (res.status !== 202) throw new Error(`POST /v1/syncs answered ${res.status}: ${await res.text()}`);
   const { syncRunId } = (await res.json()) as { syncRunId: number };
+  const posted = secondsSince(started);
   for (let i = 0; performance.now() - started < timeoutMs && i < 10_000_000; i++) {
     const r = await db.query<{ status: string; reconcile: string | null; open: number; failed: number }>(
       `SELECT r.status, r.reconcile,
@@ -44,23 +48,42 @@ export async function fullPull(db: Db, api: Api, entity: string, timeoutMs: numb
     if (row.status === 'failed' || row.failed > 0) throw new Error(`sync run ${syncRunId} failed`);
     if (row.status === 'done' && row.open === 0 && row.reconcile === 'done') {
       const took = secondsSince(started);
-      if (process.env.BENCH_SYNC_DEBUG) await phases(db, syncRunId, took);
+      if (process.env.BENCH_SYNC_DEBUG) await phases(db, syncRunId, took, posted);
       return took;
     }
-    await new Promise((w) => setTimeout(w, 100));
+    await new Promise((w) => setTimeout(w, POLL_MS));
   }
   throw new Error(`sync run ${syncRunId} (${entity}) not done within ${timeoutMs} ms`);
 }
 
 /** BENCH_SYNC_DEBUG: when the run's last page was fetched and its last batch finished (s after it began). */
-export async function phases(db: Db, id: number, took: number): Promise<void> {
+export async function phases(db: Db, id: number, took: number, posted: number): Promise<void> {
   const r = await db.query<{ fetched: number; ingested: number; pages: number }>(
     `SELECT EXTRACT(EPOCH FROM r.finished_at - r.created_at)::float8 AS fetched, r.pages,
             EXTRACT(EPOCH FROM (SELECT max(finished_at) FROM truc.batches b WHERE b.sync_run_id = r.id) - r.created_at)::float8 AS ingested
        FROM truc.sync_runs r WHERE r.id = $1`,
     [id],
   );
-  console.log(`run ${id}: ${JSON.stringify(r.rows[0])}, reconciled by ${took.toFixed(1)} s`);
+  // The run's jobs (its pages' and its reconciliation's outbox rows): when each was added, handed to the queue
+  // and done, in s after the run began (each time its statement's transaction start): the hops between them.
+  const jobs = await db.query<{ job: string; n: number; added: number; enqueued: number; done: number }>(
+    `SELECT o.job_name AS job, count(*)::int AS n,
+            EXTRACT(EPOCH FROM min(o.created_at) - r.created_at)::float8 AS added,
+            EXTRACT(EPOCH FROM min(o.enqueued_at) - r.created_at)::float8 AS enqueued,
+            EXTRACT(EPOCH FROM max(o.done_at) - r.created_at)::float8 AS done
+       FROM truc.sync_runs r JOIN truc.outbox o ON (o.payload->>'syncRunId')::bigint = r.id
+      WHERE r.id = $1 GROUP BY o.job_name, r.created_at ORDER BY 3`,
+    [id],
+  );
+  const hops = jobs.rows
+    .map(
+      (j) =>
+        `${j.job} ×${j.n} added ${j.added.toFixed(3)} enqueued ${j.enqueued?.toFixed(3)} done ${j.done?.toFixed(3)}`,
+    )
+    .join('; ');
+  console.log(
+    `run ${id}: ${JSON.stringify(r.rows[0])}, POST answered at ${posted.toFixed(3)} s, reconciled by ${took.toFixed(3)} s; ${hops}`,
+  );
 }
 
 export async function liveCount(db: Db, table: string): Promise<number> {
