@@ -32,25 +32,60 @@ describe('review25 on postgres', () => {
     });
   }, 120_000);
 
-  // F1: `truc holds reject <id> --reason …` keeps why in the decision's audit entry, but the API a city admin
-  // decides through (issue 7 item 3; the dashboard calls it too) takes no body: a reason sent with the decision
-  // is dropped without a word (200, audit entry without it), and nothing says the API cannot record one.
-  it.fails(
-    'F1: a reason given with an API decision is kept in its audit entry, as the CLI keeps it',
-    async () => {
-      const res = await h.send('POST', `/v1/guard/holds/${holdId}/reject`, h.tokens.admin, {
-        reason: 'danh sách trường sai / wrong list',
-      });
-      expect(res.statusCode, res.body).toBe(200);
-      const audit = await h.env.deps.db.query<{ details: Record<string, unknown> }>(
-        `SELECT details FROM truc.audit_log WHERE action = 'guard.rejected' AND subject = $1`,
-        [`guard-hold:${holdId}`],
-      );
-      expect(audit.rows).toEqual([
-        { details: expect.objectContaining({ reason: 'danh sách trường sai / wrong list' }) },
-      ]);
-    },
-  );
+  // F1 (fixed): `truc holds reject <id> --reason …` kept why in the decision's audit entry, but the API a city admin
+  // decides through (issue 7 item 3; the dashboard calls it too) took no body: a reason sent with the decision was
+  // dropped without a word (200, audit entry without it), and a malformed body was not refused either.
+  it('F1: a reason given with an API decision is kept in its audit entry; a bad one is a 400 that decides nothing', async () => {
+    const audit = async () =>
+      (
+        await h.env.deps.db.query<{ details: Record<string, unknown> }>(
+          `SELECT details FROM truc.audit_log WHERE action = 'guard.rejected' AND subject = $1`,
+          [`guard-hold:${holdId}`],
+        )
+      ).rows;
+    const held = async () => (await createGuardHoldsRepo(h.env.deps.db).get(holdId))?.status;
+    for (const bad of [
+      { reason: 5 },
+      { reason: '   ' },
+      { reason: 'x'.repeat(501) },
+      { reason: 'a\nb' },
+      { why: 'x' },
+    ]) {
+      const res = await h.send('POST', `/v1/guard/holds/${holdId}/reject`, h.tokens.admin, bad);
+      expectProblem(res, 400, 'ERR_VALIDATION');
+      expect(await held()).toBe('held');
+    }
+    expect(await audit()).toEqual([]);
+    const res = await h.send('POST', `/v1/guard/holds/${holdId}/reject`, h.tokens.admin, {
+      reason: ' danh sách trường sai / wrong list ',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await audit()).toEqual([
+      { details: expect.objectContaining({ reason: 'danh sách trường sai / wrong list' }) },
+    ]);
+  });
+
+  it('F1: a decision without a body is taken as before (the dashboard sends none)', async () => {
+    const db = h.env.deps.db;
+    const run = await createSyncRunsRepo(db).create({
+      system: 'vnedu',
+      entity: 'students',
+      scope: '',
+      since: 'w0',
+      requestedBy: 'x',
+    });
+    expect(await createRunGuardRepo(db).hold(run)).toBe(true);
+    const id = await createGuardHoldsRepo(db).create({
+      kind: 'run',
+      syncRunId: run,
+      entity: 'students',
+      diff: [],
+      reasons: [],
+    });
+    const res = await h.send('POST', `/v1/guard/holds/${id}/approve`, h.tokens.admin);
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await createGuardHoldsRepo(db).get(id))?.status).toBe('approved');
+  });
 
   // F2: a pull for one school whose code is mistyped (or names no school truc holds) is accepted (202) and ends
   // `done` with 0 records (a full one even reports `reconcile: "done"`): the admin reads "synced" for a school

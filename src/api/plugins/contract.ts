@@ -58,9 +58,16 @@ function completeRoute(route: RouteOptions): void {
 type Doc = {
   servers?: Array<{ url: string; description?: string }>;
   tags?: Array<{ name: string; description?: string }>;
-  paths?: Record<string, Record<string, { tags?: string[]; responses?: Record<string, Response> }>>;
+  paths?: Record<
+    string,
+    Record<string, { tags?: string[]; responses?: Record<string, Response>; requestBody?: RequestBody }>
+  >;
   components?: { securitySchemes?: Record<string, unknown>; schemas?: Record<string, unknown> };
 };
+interface RequestBody {
+  required?: boolean;
+  content?: Record<string, { schema?: { anyOf?: Array<{ type?: string }>; type?: string } }>;
+}
 interface Response {
   description?: string;
   content?: Record<string, unknown>;
@@ -79,6 +86,20 @@ const HEADERS = {
 };
 
 /**
+ * A body the route takes as nullish (`Schema.nullish()`: it may be sent or not, e.g. a guard decision's reason) is
+ * generated as a required `anyOf [schema, null]`: it is optional, of that schema.
+ */
+function optionalBody(body: RequestBody | undefined): void {
+  const json = body?.content?.['application/json'];
+  const anyOf = json?.schema?.anyOf;
+  if (!body || !json || !anyOf || anyOf.length !== 2) return;
+  const rest = anyOf.filter((s) => s.type !== 'null');
+  if (rest.length !== 1) return;
+  body.required = false;
+  json.schema = rest[0]!;
+}
+
+/**
  * Completes the generated document: response descriptions, error media types, headers, and the
  * oauth2 scheme with every scope (the only scheme operations use).
  */
@@ -88,6 +109,7 @@ export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
   for (const [path, ops] of Object.entries(d.paths ?? {})) {
     for (const op of Object.values(ops)) {
       for (const t of op.tags ?? []) usedTags.add(t);
+      optionalBody(op.requestBody);
       if (Object.keys(op.responses ?? {}).length === 0) op.responses = { '200': {} };
       for (const [status, res] of Object.entries(op.responses ?? {})) {
         if (!res.description || res.description === 'Default Response')

@@ -206,6 +206,33 @@ function getHoldRoute(app: GuardApp, opts: GuardRouteOptions): void {
   );
 }
 
+/** At most this long, one line, no control characters: a reason kept in the audit log (as `truc holds --reason`). */
+const REASON_MAX = 500;
+
+/**
+ * The optional body of a decision: why, kept in its audit entry (review25 F1: it was dropped without a word, only the
+ * CLI's `--reason` was kept).
+ */
+const Decision = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(REASON_MAX)
+      .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), {
+        message: 'one line of text, no control characters',
+      })
+      .optional()
+      .meta({
+        description:
+          `lý do, lưu trong nhật ký kiểm toán của quyết định (một dòng, 1–${REASON_MAX} ký tự) / ` +
+          `why, kept in the audit entry of the decision (one line, 1–${REASON_MAX} characters)`,
+      }),
+  })
+  .strict()
+  .meta({ id: 'GuardDecision' });
+
 /** `POST /v1/guard/holds/:id/approve` or `/reject`: the decision, taken by the caller. */
 function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'approve' | 'reject'): void {
   app.post(
@@ -220,6 +247,7 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
             : 'Từ chối: bỏ thay đổi, không xoá gì / Reject a held change: nothing is deleted',
         operationId: decision === 'approve' ? 'approveGuardHold' : 'rejectGuardHold',
         params: IdParams,
+        body: Decision.nullish(),
         response: {
           200: Hold,
           ...problems(400, 401, 403, 404, 409),
@@ -233,6 +261,7 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
           decision: decision === 'approve' ? 'approved' : 'rejected',
           by: principalOf(request).clientId,
           at: opts.now(),
+          ...(request.body?.reason ? { reason: request.body.reason } : {}),
         }),
       );
       // Closed as superseded (committed, audited): the approval did not take.

@@ -1107,6 +1107,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    GuardDecisionInput: {
+      /** @description lý do, lưu trong nhật ký kiểm toán của quyết định (một dòng, 1–500 ký tự) / why, kept in the audit entry of the decision (one line, 1–500 characters) */
+      reason?: string;
+    };
     SyncRequestInput: {
       /** @enum {string} */
       system: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
@@ -4606,7 +4610,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['GuardDecisionInput'];
+      };
+    };
     responses: {
       /** @description Thành công / OK */
       200: {
@@ -4697,6 +4705,23 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
+      415: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -4742,7 +4767,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['GuardDecisionInput'];
+      };
+    };
     responses: {
       /** @description Thành công / OK */
       200: {
@@ -4833,6 +4862,23 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
+      415: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
