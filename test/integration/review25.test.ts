@@ -104,4 +104,11 @@ describe('review25 on postgres', () => {
     const after = await h.env.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.sync_runs');
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
   });
+  // F3 (fixed): the dashboard's sync runs filter (GET /v1/ops/sync-runs) took any lowercase word as a system, so a
+  // typo answered an empty list (as if the system had no runs), while GET /v1/syncs refuses it with a 400.
+  it('F3: GET /v1/ops/sync-runs refuses a system it does not know, as GET /v1/syncs does', async () => {
+    expectProblem(await h.get('/v1/ops/sync-runs?system=smass', h.tokens.admin), 400, 'ERR_VALIDATION');
+    expectProblem(await h.get('/v1/syncs?system=smass', h.tokens.admin), 400, 'ERR_VALIDATION');
+    expect((await h.get('/v1/ops/sync-runs?system=smas', h.tokens.admin)).statusCode).toBe(200);
+  });
 });

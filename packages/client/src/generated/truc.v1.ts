@@ -8084,7 +8084,7 @@ export interface operations {
   syncRuns: {
     parameters: {
       query?: {
-        system?: string;
+        system?: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
         status?: 'queued' | 'running' | 'held' | 'done' | 'failed';
         scope?: string;
         limit?: number;
