@@ -125,6 +125,14 @@ export const GuardSchema = z
     minRecords: z.number().int().min(0).default(20),
     /** Share of a school's live records deleted or moved away. */
     deleteRatio: z.number().min(0).max(1).default(0.3),
+    /**
+     * A student snapshot's deletions are weighed within each grade too (../jobs/grade-guard.ts), but only in a grade
+     * of at least this many live students; a smaller grade's are weighed against the school alone. OURS, not a
+     * legal number: under 7, two students leaving one grade in one snapshot (siblings moving away) are over
+     * `deleteRatio`'s 30% of it (2 of 6 is 33%; 1 of 3 at a small school or a continuing-education centre), and the
+     * snapshot would wait for a city admin; from 7 it takes 3 and over 30% of the grade. 0: every grade.
+     */
+    minGradeStudents: z.number().int().min(0).default(7),
     /** Share of a school's live records changed. */
     changeRatio: z.number().min(0).max(1).default(0.5),
     /**

@@ -15,7 +15,7 @@ import { PULL_CLIENT } from './contracts.js';
 import { batchWouldHold } from './batch-guard.js';
 import { diffsOf, evaluate } from './guard.js';
 import { inboundMapping } from './inbound.js';
-import { snapshotGradeReasons } from './grade-guard.js';
+import { pendingStudents, snapshotGradeReasons } from './grade-guard.js';
 import { carriedYears, snapshotMissing, snapshotYears } from './snapshot-missing.js';
 import {
   check,
@@ -79,6 +79,7 @@ async function previewSnapshot(
   req: Pick<DryRunBatch, 'entity' | 'schoolCode' | 'clientId'>,
   mapped: Mapped,
   now: Date,
+  toWrite: Plan['toWrite'],
 ): Promise<SnapshotPreview> {
   const keys = new Set<string>();
   for (const rec of mapped.records) {
@@ -113,6 +114,8 @@ async function previewSnapshot(
             { code: req.schoolCode, live: live.get(req.schoolCode) ?? 0 },
             missing,
             years,
+            // Its grades as its ingest weighs them, once its records are written (./grade-guard.ts).
+            pendingStudents(toWrite),
           )
         ).length > 0);
   }
@@ -184,7 +187,8 @@ export async function dryRunBatch(
   const mapped = map(loaded, deps);
   const checked = await check(q, loaded, mapped);
   const p = plan(checked);
-  const preview = req.mode === 'snapshot' ? await previewSnapshot(q, deps, req, mapped, now) : undefined;
+  const preview =
+    req.mode === 'snapshot' ? await previewSnapshot(q, deps, req, mapped, now, p.toWrite) : undefined;
   const { guard, snapshot } = await previewGuard(q, deps, loaded, { mapped, checked, p }, preview);
   return {
     counts: {

@@ -12,7 +12,7 @@
  */
 import type { Queryable } from '../store/db.js';
 import type { HoldReason } from '../store/guard-holds.js';
-import { createRecordsRepo } from '../store/records.js';
+import { createRecordsRepo, type PendingStudent } from '../store/records.js';
 import type { Config } from '../config.js';
 
 type GuardSettings = Config['guard'];
@@ -24,15 +24,21 @@ export interface GradeCount {
   deleted: number;
 }
 
-/** The grades whose deletions go over `deleteRatio` (none when the school is not guarded: under `minRecords`). */
+/**
+ * The grades whose deletions go over `deleteRatio` (none when the school is not guarded: under `minRecords`), of
+ * those with at least `minGradeStudents` live students (guard25: one or two leavers of a grade of a few students
+ * are over the ratio; a small grade's deletions are weighed against the school alone).
+ */
 export function gradeReasons(
   school: { code: string; live: number },
   grades: readonly GradeCount[],
-  settings: Pick<GuardSettings, 'deleteRatio' | 'minRecords'>,
+  settings: Pick<GuardSettings, 'deleteRatio' | 'minRecords' | 'minGradeStudents'>,
 ): HoldReason[] {
   if (school.live < settings.minRecords || school.live === 0) return [];
   return grades
-    .filter((g) => g.live > 0 && g.deleted / g.live > settings.deleteRatio)
+    .filter(
+      (g) => g.live > 0 && g.live >= settings.minGradeStudents && g.deleted / g.live > settings.deleteRatio,
+    )
     .map((g) => ({
       school: school.code,
       grade: g.grade,
@@ -47,7 +53,12 @@ export function gradeReasons(
 /**
  * The grade reasons of a student snapshot's deletions at one school (read from the store, nothing written): each
  * grade's live students of the school years the snapshot carries (`schoolYears`, ./snapshot-missing.ts
- * `snapshotYears`; snap24: last year's graduates, kept, are not this year's grade 5).
+ * `snapshotYears`; snap24: last year's graduates, kept, are not this year's grade 5), as they are once the
+ * snapshot's records are written. The one rule of the ingest's guard (./guard.ts, after its writes: `pending`
+ * none) and the dry run (./dry-run.ts, which writes nothing: `pending` its records to write, counted in their
+ * grades in place of their stored copies). guard25: the dry run counted the grades before the snapshot, so at the
+ * year's first snapshot a grade held only the pupils enrolled ahead of it and the dry run said "held" where the
+ * ingest applied it.
  */
 export async function snapshotGradeReasons(
   q: Queryable,
@@ -55,8 +66,24 @@ export async function snapshotGradeReasons(
   school: { code: string; live: number },
   deleted: readonly string[],
   schoolYears?: readonly string[],
+  pending: readonly PendingStudent[] = [],
 ): Promise<HoldReason[]> {
   if (deleted.length === 0 || school.live < settings.minRecords) return [];
-  const grades = await createRecordsRepo(q).gradeCounts(school.code, deleted, schoolYears);
+  const grades = await createRecordsRepo(q).gradeCounts(school.code, deleted, schoolYears, pending);
   return gradeReasons(school, grades, settings);
+}
+
+/** The grade and school year of a record a snapshot would write, at its school (`scope`). */
+export function pendingStudents(
+  toWrite: readonly { key: string; scope: string; data: unknown }[],
+): PendingStudent[] {
+  return toWrite.map((r) => {
+    const d = r.data as { grade?: unknown; schoolYear?: unknown } | undefined;
+    return {
+      key: r.key,
+      scope: r.scope,
+      grade: typeof d?.grade === 'string' ? d.grade : null,
+      schoolYear: typeof d?.schoolYear === 'string' ? d.schoolYear : null,
+    };
+  });
 }

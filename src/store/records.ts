@@ -242,20 +242,35 @@ function scopeYears(q: Queryable) {
      * A school's live students per grade, with how many of `keys` (student codes) each holds: the grades a
      * snapshot's deletions touch, and what each is weighed against (../jobs/grade-guard.ts). Students without a
      * grade are not counted; only those of `schoolYears` when given (a student snapshot
-     * is weighed within the years it carries).
+     * is weighed within the years it carries). `pending`: records about to be written (a dry run's), counted as
+     * they will be (in their grade, school and year) in place of their stored copies.
      */
     async gradeCounts(
       school: string,
       keys: readonly string[],
       schoolYears?: readonly string[],
+      pending: readonly PendingStudent[] = [],
     ): Promise<Array<{ grade: string; live: number; deleted: number }>> {
       const res = await q.query<{ grade: string; live: number; deleted: number }>(
-        `SELECT data ->> 'grade' AS grade, count(*)::int AS live,
-                count(*) FILTER (WHERE student_code = ANY($2::text[]))::int AS deleted
-           FROM truc.students WHERE school_code = $1 AND deleted_at IS NULL AND data ? 'grade'
-            AND ($3::text[] IS NULL OR data ->> 'schoolYear' = ANY($3::text[]))
-          GROUP BY 1 HAVING count(*) FILTER (WHERE student_code = ANY($2::text[])) > 0 ORDER BY 1`,
-        [school, [...keys], schoolYears === undefined ? null : [...schoolYears]],
+        `WITH s AS (
+           SELECT data ->> 'grade' AS grade, student_code AS key FROM truc.students
+            WHERE school_code = $1 AND deleted_at IS NULL AND data ? 'grade'
+              AND ($3::text[] IS NULL OR data ->> 'schoolYear' = ANY($3::text[]))
+              AND NOT (student_code = ANY($4::text[]))
+           UNION ALL
+           SELECT p.grade, p.key FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS p(key, scope, grade, year)
+            WHERE p.scope = $1 AND p.grade IS NOT NULL AND ($3::text[] IS NULL OR p.year = ANY($3::text[])))
+         SELECT grade, count(*)::int AS live, count(*) FILTER (WHERE key = ANY($2::text[]))::int AS deleted
+           FROM s GROUP BY 1 HAVING count(*) FILTER (WHERE key = ANY($2::text[])) > 0 ORDER BY 1`,
+        [
+          school,
+          [...keys],
+          schoolYears === undefined ? null : [...schoolYears],
+          pending.map((p) => p.key),
+          pending.map((p) => p.scope),
+          pending.map((p) => p.grade),
+          pending.map((p) => p.schoolYear),
+        ],
       );
       return res.rows;
     },
@@ -290,6 +305,14 @@ function scopeYears(q: Queryable) {
       return res.rows[0]?.n ?? 0;
     },
   };
+}
+
+/** A student record about to be written, as a grade count sees it (../jobs/grade-guard.ts `pendingStudents`). */
+export interface PendingStudent {
+  key: string;
+  scope: string;
+  grade: string | null;
+  schoolYear: string | null;
 }
 
 export function createRecordsRepo(q: Queryable) {

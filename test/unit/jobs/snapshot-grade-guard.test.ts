@@ -90,7 +90,7 @@ describe('a vendor snapshot that omits a whole grade (review23)', () => {
 });
 
 describe('gradeReasons', () => {
-  const settings = { deleteRatio: 0.3, minRecords: 20 };
+  const settings = { deleteRatio: 0.3, minRecords: 20, minGradeStudents: 7 };
   it('weighs a grade when its school is guarded, over deleteRatio of the grade', () => {
     const grades = [
       { grade: '4', live: 10, deleted: 3 },
