@@ -3,7 +3,7 @@ import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
 import { insertClient, replaceSecret } from './api/auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
 import { SCHOOL_SYSTEMS } from './canonical/systems.js';
-import type { Config } from './config.js';
+import type { Config, SystemName } from './config.js';
 import { AppError } from './errors.js';
 import {
   clientView,
@@ -27,6 +27,7 @@ import {
 } from './jobs/queues.js';
 import { createLogger } from './observability/logger.js';
 import { migrate } from './store/migrate.js';
+import { forgetTarget } from './store/undelivered.js';
 import { openDatabase } from './store/open.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from './store/school-systems.js';
 
@@ -272,4 +273,26 @@ export async function setSchoolSystem(
 
 export async function auditVerify(db: Db): Promise<VerifyResult> {
   return verifyAudit(db);
+}
+
+/**
+ * Forgets a push target removed from the configuration (issue 7): its undelivered rows are deleted and its
+ * push sets' open dead letters abandoned (src/store/undelivered.ts `forgetTarget`), audited
+ * (`target.forgotten`, subject `target:<system>`, the counts). The caller refuses a target still configured.
+ */
+export async function forgetPushTarget(
+  db: Db,
+  system: SystemName,
+  actor = 'operator:cli',
+  now: () => Date = operatorClock,
+): Promise<{ records: number; deadLetters: number }> {
+  return db.tx(async (q) => {
+    const forgotten = await forgetTarget(q, system);
+    await appendAudit(
+      q,
+      [{ actor, action: 'target.forgotten', subject: `target:${system}`, details: { ...forgotten } }],
+      now(),
+    );
+    return forgotten;
+  });
 }

@@ -29,7 +29,7 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
     },
     t('replaySelected'),
   );
-  const open = list.items.filter((d) => !d.replayedAt && !d.resolvedAt);
+  const open = list.items.filter((d) => !d.replayedAt && !d.resolvedAt && !d.abandonedAt);
   main.replaceChildren(
     h('h1', {}, t('deadLetters')),
     filterForm(params),
@@ -108,7 +108,7 @@ function columns(
     {
       head: '',
       cell: (d) =>
-        d.replayedAt || d.resolvedAt
+        d.replayedAt || d.resolvedAt || d.abandonedAt
           ? ''
           : h('input', {
               type: 'checkbox',
@@ -141,11 +141,13 @@ function columns(
           ? h('span', { class: 'muted' }, `${t('replayed')} ${when(d.replayedAt)}`)
           : d.resolvedAt
             ? h('span', { class: 'muted' }, `${t('resolved')} ${when(d.resolvedAt)}`)
-            : h(
-                'button',
-                { 'data-testid': `replay-${d.id}`, onclick: () => void replay({ ids: [d.id] }, 1) },
-                t('replay'),
-              ),
+            : d.abandonedAt
+              ? h('span', { class: 'muted' }, `${t('abandoned')} ${when(d.abandonedAt)}`)
+              : h(
+                  'button',
+                  { 'data-testid': `replay-${d.id}`, onclick: () => void replay({ ids: [d.id] }, 1) },
+                  t('replay'),
+                ),
     },
   ];
 }

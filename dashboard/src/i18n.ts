@@ -105,6 +105,7 @@ const DICT = {
   replayFilter: ['Chạy lại theo bộ lọc', 'Replay by filter'],
   replayed: ['Đã chạy lại', 'Replayed'],
   resolved: ['Đã giải quyết (đã gửi lại)', 'Resolved (sent again)'],
+  abandoned: ['Đã bỏ (hệ thống đích đã gỡ)', 'Abandoned (target removed)'],
   failedAt: ['Lỗi lúc', 'Failed at'],
   attempts: ['Số lần thử', 'Attempts'],
   message: ['Thông báo', 'Message'],

@@ -21,6 +21,11 @@ export interface DeadLetter {
    * src/store/push-sets.ts): no longer open, nothing left to replay.
    */
   resolvedAt: Date | null;
+  /**
+   * When its target, removed from the configuration, was forgotten (`truc targets forget`, migration 850): its
+   * records will not be delivered there; no longer open, not replayable.
+   */
+  abandonedAt: Date | null;
   /** The mapping version the failed work ran with (null: it maps nothing, or it was not recorded). */
   mappingVersion: string | null;
   /** The ids the failed job carried (batchId, pushSetId, syncRunId): references only. */
@@ -46,6 +51,7 @@ interface Row {
   failed_at: Date;
   replayed_at: Date | null;
   resolved_at: Date | null;
+  abandoned_at: Date | null;
   mapping_version: string | null;
   payload: Record<string, unknown> | null;
 }
@@ -68,11 +74,14 @@ function where(f: DeadLetterFilter, params: unknown[]): string {
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
-/** An open letter: neither replayed nor resolved by a later delivery (what the gauge, overview and runs count). */
-export const OPEN = 'd.replayed_at IS NULL AND d.resolved_at IS NULL';
+/**
+ * An open letter: neither replayed, resolved by a later delivery, nor abandoned with its target (`truc targets
+ * forget`): what the gauge, overview and runs count, and what a replay takes.
+ */
+export const OPEN = 'd.replayed_at IS NULL AND d.resolved_at IS NULL AND d.abandoned_at IS NULL';
 
 const SELECT = `SELECT d.id, d.outbox_id, d.queue, d.job_name, d.error_code, d.error_message, d.attempts,
-                       d.failed_at, d.replayed_at, d.resolved_at, d.mapping_version, o.payload
+                       d.failed_at, d.replayed_at, d.resolved_at, d.abandoned_at, d.mapping_version, o.payload
                   FROM truc.dead_letters d LEFT JOIN truc.outbox o ON o.id = d.outbox_id`;
 
 const fromRow = (r: Row): DeadLetter => ({
@@ -86,6 +95,7 @@ const fromRow = (r: Row): DeadLetter => ({
   failedAt: r.failed_at,
   replayedAt: r.replayed_at,
   resolvedAt: r.resolved_at,
+  abandonedAt: r.abandoned_at,
   mappingVersion: r.mapping_version,
   payload: r.payload ?? {},
 });

@@ -138,7 +138,7 @@ function pushSetOutcomes(q: Queryable) {
          UPDATE truc.dead_letters l SET resolved_at = now()
            FROM truc.outbox o, settled s
           WHERE o.id = l.outbox_id AND o.payload->>'pushSetId' = s.id::text
-            AND l.replayed_at IS NULL AND l.resolved_at IS NULL`,
+            AND l.replayed_at IS NULL AND l.resolved_at IS NULL AND l.abandoned_at IS NULL`,
         [id, JSON.stringify(refused ? { ...receipt, refused } : receipt)],
       );
     },

@@ -22,3 +22,30 @@ export async function undeliveredOf(
   );
   return res.rows;
 }
+
+/**
+ * A target removed from the configuration is forgotten (`truc targets forget`, migration 850): its undelivered
+ * rows go (a re-push of their schools is judged at once again) and the open dead letters of its push sets are
+ * abandoned (no longer open, not replayable), in one statement. Counts: the records that were undelivered to
+ * it, and the letters abandoned.
+ */
+export async function forgetTarget(
+  q: Queryable,
+  system: SystemName,
+): Promise<{ records: number; deadLetters: number }> {
+  const res = await q.query<{ records: number; deadLetters: number }>(
+    `WITH gone AS (
+       DELETE FROM truc.undelivered WHERE system = $1 RETURNING entity, key
+     ), letters AS (
+       UPDATE truc.dead_letters l SET abandoned_at = now()
+         FROM truc.outbox o, truc.push_sets s
+        WHERE o.id = l.outbox_id AND o.payload->>'pushSetId' = s.id::text AND s.system = $1
+          AND l.replayed_at IS NULL AND l.resolved_at IS NULL AND l.abandoned_at IS NULL
+       RETURNING l.id
+     )
+     SELECT (SELECT count(DISTINCT (entity, key)) FROM gone)::int AS records,
+            (SELECT count(*) FROM letters)::int AS "deadLetters"`,
+    [system],
+  );
+  return res.rows[0] ?? { records: 0, deadLetters: 0 };
+}

@@ -25,6 +25,10 @@ const DeadLetterSchema = z
       description:
         'khi một lần gửi sau đã chuyển hết bản ghi của việc này (nhà cung cấp gửi lại): không còn mở, không cần chạy lại / when a later delivery (a vendor re-push) delivered every record of its work: no longer open, nothing to replay',
     }),
+    abandonedAt: z.string().nullable().meta({
+      description:
+        'khi hệ thống đích của việc này, đã gỡ khỏi cấu hình, bị quên (truc targets forget): bản ghi sẽ không được gửi tới đó, không còn mở, không chạy lại / when its target, removed from the configuration, was forgotten (truc targets forget): its records will not be delivered there; no longer open, not replayable',
+    }),
     mappingVersion: z.string().nullable().meta({
       description:
         'phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing)',
@@ -78,6 +82,7 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
           failedAt: r.failedAt.toISOString(),
           replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,
           resolvedAt: r.resolvedAt ? r.resolvedAt.toISOString() : null,
+          abandonedAt: r.abandonedAt ? r.abandonedAt.toISOString() : null,
           mappingVersion: r.mappingVersion,
           refs: Object.fromEntries(
             Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),

@@ -15,6 +15,7 @@ import { schoolSystemsCommand } from './school-systems.js';
 import { serveCommands } from './serve.js';
 import { simCommand } from './sim.js';
 import { syncCommand } from './sync.js';
+import { targetsCommand } from './targets.js';
 
 export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
   serveCommands, // all, api, worker
@@ -24,6 +25,7 @@ export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
   clientsCommand,
   schoolSystemsCommand,
   deadLettersCommand,
+  targetsCommand,
   syncCommand,
   schedulesCommand,
   holdsCommand,

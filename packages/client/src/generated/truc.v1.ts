@@ -1693,6 +1693,8 @@ export interface components {
       replayedAt: string | null;
       /** @description khi một lần gửi sau đã chuyển hết bản ghi của việc này (nhà cung cấp gửi lại): không còn mở, không cần chạy lại / when a later delivery (a vendor re-push) delivered every record of its work: no longer open, nothing to replay */
       resolvedAt: string | null;
+      /** @description khi hệ thống đích của việc này, đã gỡ khỏi cấu hình, bị quên (truc targets forget): bản ghi sẽ không được gửi tới đó, không còn mở, không chạy lại / when its target, removed from the configuration, was forgotten (truc targets forget): its records will not be delivered there; no longer open, not replayable */
+      abandonedAt: string | null;
       /** @description phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing) */
       mappingVersion: string | null;
       refs: {
