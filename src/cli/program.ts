@@ -22,7 +22,8 @@ import {
 const ENVIRONMENT = `
 Biến môi trường / Environment: PORT, DATABASE_URL (không đặt = PGlite nhúng trong DATA_DIR / unset =
 embedded PGlite in DATA_DIR), DATA_DIR, REDIS_URL (không đặt = hàng đợi trong cơ sở dữ liệu / unset = queues
-in the database), LOG_LEVEL, TRUC_PROFILE. Xem / See config/.env.example.`;
+in the database), LOG_LEVEL, TRUC_PROFILE, TRUC_OPERATOR (người thao tác ghi vào nhật ký kiểm toán / who acts,
+for the audit log). Xem / See config/.env.example.`;
 
 /**
  * `truc --help`'s list in Vietnamese: each top-level command's summary, before the command's own English
@@ -39,6 +40,7 @@ const SUMMARY_VI: Readonly<Record<string, string>> = {
   clients: 'client API: thêm, liệt kê, đổi secret, đặt trường, khoá, mở',
   'school-systems': 'hệ thống quản lý nào phục vụ mỗi trường: liệt kê, đặt, xoá',
   'dead-letters': 'việc lỗi hẳn: liệt kê, chạy lại',
+  targets: 'hệ thống đích nhận dữ liệu: quên một hệ thống đã gỡ khỏi cấu hình',
   sync: 'kéo dữ liệu từ hệ thống ngoài: chạy (và theo dõi), liệt kê, xem',
   schedules: 'lịch đồng bộ: liệt kê (lần trước, lần tới), tạm dừng, tiếp tục, chạy ngay',
   holds: 'các lệnh giữ của bộ chặn thay đổi hàng loạt: liệt kê, xem, duyệt, từ chối',
