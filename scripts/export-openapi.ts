@@ -38,7 +38,7 @@ const queues = {
 } as unknown as QueueFactory;
 const config = loadConfig({ env: { TRUC_PROFILE: 'test' } });
 const app = await buildApp({
-  config: { ...config, server: { ...config.server, maxBatchRecords: 1000 } },
+  config: { ...config, server: { ...config.server, maxBatchRecords: 1000, maxSnapshotRecords: 5000 } },
   db,
   logger: pino({ level: 'silent' }),
   metrics: createMetrics(),

@@ -7,7 +7,10 @@ import { writeGenerated } from './generated.js';
 const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_VALIDATION: 'Read `errors[]`: each item names the field (JSON pointer) and the rule.',
   ERR_MALFORMED_JSON: 'Send a valid JSON body with `Content-Type: application/json`.',
-  ERR_BODY_TOO_LARGE: 'Split the batch; the limit is in the configuration (`server.bodyLimitBytes`).',
+  ERR_BODY_TOO_LARGE:
+    "Split the batch; `detail` names the route's limit (a delta batch's `server.bodyLimitBytes`, a snapshot's `server.snapshotBodyLimitBytes`).",
+  ERR_BATCH_TOO_LARGE:
+    'Split a delta batch (`server.maxBatchRecords`, 1,000), or send the whole school as one `"mode": "snapshot"` batch (`server.maxSnapshotRecords`, 5,000); `detail` names the limit.',
   ERR_UNAUTHENTICATED: 'Get a token at `POST /oauth/token` and send `Authorization: Bearer <token>`.',
   ERR_TOKEN_INVALID: 'Get a new token; tokens expire after `auth.tokenTtlSeconds`.',
   ERR_INVALID_CLIENT: 'Check client_id and client_secret; repeated failures lock the client.',

@@ -260,7 +260,11 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   const relay = createOutboxWaker(deps.db);
   await app.register(batchRoutes, {
     db: deps.db,
-    maxBatchRecords: deps.config.server.maxBatchRecords,
+    limits: { delta: deps.config.server.maxBatchRecords, snapshot: deps.config.server.maxSnapshotRecords },
+    bodyLimits: {
+      delta: deps.config.server.bodyLimitBytes,
+      snapshot: deps.config.server.snapshotBodyLimitBytes,
+    },
     judge: { now: deps.now, config: deps.config },
     repeats: { now: deps.now, config: deps.config, metrics: deps.metrics },
     onAccepted() {

@@ -33,7 +33,31 @@ const BatchRecord = z.custom<Record<string, unknown>>(isJsonObject, {
   error: 'mỗi bản ghi phải là một đối tượng JSON / each record must be a JSON object',
 });
 
-export function batchBody(maxRecords: number) {
+/** How many records a batch may hold (server.maxBatchRecords, server.maxSnapshotRecords). */
+export interface BatchLimits {
+  /** A delta batch's (mode absent or `delta`). */
+  delta: number;
+  /** A snapshot batch's: every record of the school in one batch (bigsnap25). */
+  snapshot: number;
+}
+
+/** The most records a batch of `mode` may hold. */
+export const recordLimitOf = (limits: BatchLimits, mode: string | undefined): number =>
+  mode === 'snapshot' ? limits.snapshot : limits.delta;
+
+/** The refusal of a batch of too many records, bilingual, naming the limit and what to do (a 413). */
+export function tooManyRecords(limits: BatchLimits, mode: string | undefined): string {
+  const { delta, snapshot } = limits;
+  return mode === 'snapshot'
+    ? `lô snapshot có tối đa ${snapshot} bản ghi (server.maxSnapshotRecords) / ` +
+        `a snapshot batch holds at most ${snapshot} records (server.maxSnapshotRecords)`
+    : `lô delta có tối đa ${delta} bản ghi (server.maxBatchRecords): chia thành nhiều lô, hoặc gửi toàn bộ trường ` +
+        `trong một lô "mode": "snapshot" (tối đa ${snapshot}) / a delta batch holds at most ${delta} records ` +
+        `(server.maxBatchRecords): split it, or send the whole school as one "mode": "snapshot" batch (up to ${snapshot})`;
+}
+
+export function batchBody(limits: BatchLimits) {
+  const most = Math.max(limits.delta, limits.snapshot);
   return z
     .object({
       entity: z.enum(VENDOR_ENTITIES).meta({ description: 'Loại dữ liệu / entity' }),
@@ -44,8 +68,12 @@ export function batchBody(maxRecords: number) {
       records: z
         .array(BatchRecord)
         .min(1)
-        .max(maxRecords)
-        .meta({ description: `1–${maxRecords} bản ghi / records` }),
+        .max(most, { error: tooManyRecords(limits, most === limits.snapshot ? 'snapshot' : 'delta') })
+        .meta({
+          description:
+            `1–${limits.delta} bản ghi một lô delta, 1–${limits.snapshot} một lô snapshot / ` +
+            `1–${limits.delta} records in a delta batch, 1–${limits.snapshot} in a snapshot`,
+        }),
       mode: z
         .enum(['delta', 'snapshot'])
         .optional()
@@ -58,6 +86,21 @@ export function batchBody(maxRecords: number) {
         }),
     })
     .strict()
+    .superRefine((body, ctx) => {
+      // A delta batch keeps its own, smaller limit (the array's maxItems is the snapshot's).
+      const limit = recordLimitOf(limits, body.mode);
+      if (body.records.length > limit && body.records.length <= most) {
+        ctx.addIssue({
+          code: 'too_big',
+          origin: 'array',
+          maximum: limit,
+          inclusive: true,
+          input: body.records,
+          path: ['records'],
+          message: tooManyRecords(limits, body.mode),
+        });
+      }
+    })
     .meta({ id: 'BatchRequest' });
 }
 

@@ -23,8 +23,10 @@ import {
   Params,
   pushedBatch,
   PushQuery,
+  recordLimitOf,
   type BatchAccepted,
   type BatchBody,
+  type BatchLimits,
 } from './batch-contract.js';
 import type { ScannedMember } from './json-scan.js';
 import { canAccessSchool } from './plugins/auth.js';
@@ -249,9 +251,10 @@ const EMPTY_ARRAY = Buffer.from('[]');
  * (./json-scan.ts) is not decoded or parsed whole. It stands as what it said besides its records (those few
  * bytes parsed as the full path would) with as many empty records, each an object in the body; the batch stores
  * the bytes of its records as sent, and the ingest judges them. Undefined (the body is parsed as usual): a dry
- * run (it judges the records), or records not a single array of 1 to `maxRecords` objects (the schema says why).
+ * run (it judges the records), or records not a single array of 1 to as many objects as a snapshot takes (the schema says why).
  */
-export function batchStandIn(maxRecords: number) {
+export function batchStandIn(limits: BatchLimits) {
+  const most = Math.max(limits.delta, limits.snapshot);
   return function batchStandIn(
     request: FastifyRequest,
     bytes: Buffer,
@@ -261,7 +264,8 @@ export function batchStandIn(maxRecords: number) {
     if (dryRun === 'true') return undefined;
     const records = members.filter((m) => m.name === 'records');
     const r = records[0];
-    if (records.length !== 1 || !r || !r.objects || r.items < 1 || r.items > maxRecords) return undefined;
+    // A delta of more than its limit but within a snapshot's stands too: the schema refuses it by its mode.
+    if (records.length !== 1 || !r || !r.objects || r.items < 1 || r.items > most) return undefined;
     const rest = Buffer.concat([bytes.subarray(0, r.start), EMPTY_ARRAY, bytes.subarray(r.end)]);
     const envelope = parseJson(decodeUtf8(rest)) as Record<string, unknown>;
     envelope.records = new Array<object>(r.items).fill(SCANNED_RECORD);
@@ -278,12 +282,12 @@ export const scannedRecordsOf = (request: FastifyRequest): Buffer | undefined =>
  * not decoded, parsed, inspected or validated again. It stands as what it said besides its records, with
  * as many empty records, and the new batch points at the earlier one, which keeps the records. A dry run
  * always judges the body it is sent; so is a body of more records than the route takes now
- * (`maxRecords`: it is refused as it would have been). With `atOnce` (the API's clock, policy and metrics), a
+ * (`limits` of its mode: it is refused as it would have been). With `atOnce` (the API's clock, policy and metrics), a
  * repeat that can be judged unchanged at once is, by the look-up's own statement ({@link judgedHere}): the
  * batch is done before the body stands, and the route answers what that statement accepted (`atOnce`), with
  * one round trip to the database where the look-up and the judgment took two.
  */
-export function knownBatchBody(db: Db, maxRecords: number, atOnce?: RepeatContext) {
+export function knownBatchBody(db: Db, limits: BatchLimits, atOnce?: RepeatContext) {
   return async function knownBatchBody(request: FastifyRequest, bodySha256: string): Promise<unknown> {
     const { schoolCode } = request.params as { schoolCode?: unknown };
     const { dryRun } = request.query as { dryRun?: unknown };
@@ -291,15 +295,16 @@ export function knownBatchBody(db: Db, maxRecords: number, atOnce?: RepeatContex
     if (!p || typeof schoolCode !== 'string' || dryRun === 'true') return undefined;
     if (atOnce && judgedHere(request, schoolCode)) {
       const id = randomUUID();
-      const push = { id, clientId: p.clientId, schoolCode, bodySha256, maxRecords };
+      // Only a delta is judged at once (a snapshot deletes: its ingest judges it).
+      const push = { id, clientId: p.clientId, schoolCode, bodySha256, maxRecords: limits.delta };
       const found = await acceptKnownRepeat(db, atOnce, push);
       const accepted = found?.inserted ? acceptedResponse(id, found.received) : null;
       repeats.set(request, { sameAs: found?.id ?? null, judged: found?.judged ?? null, atOnce: accepted });
-      return standInOf(found, maxRecords);
+      return standInOf(found, limits);
     }
     const held = await createBatchesRepo(db).heldAndJudged(p.clientId, schoolCode, bodySha256);
     repeats.set(request, { sameAs: held?.id ?? null, judged: held?.judged ?? null });
-    return standInOf(held, maxRecords);
+    return standInOf(held, limits);
   };
 }
 
@@ -319,9 +324,12 @@ function judgedHere(request: FastifyRequest, schoolCode: string): boolean {
   );
 }
 
-/** What a known body stands as (its records empty, only counted); undefined: none, or more records than taken now. */
-function standInOf(held: HeldBody | undefined, maxRecords: number): unknown {
-  if (!held || held.received > maxRecords) return undefined;
+/**
+ * What a known body stands as (its records empty, only counted); undefined: none, or more records than its mode
+ * takes now (the body is parsed and refused as a new one would be).
+ */
+function standInOf(held: HeldBody | undefined, limits: BatchLimits): unknown {
+  if (!held || held.received > recordLimitOf(limits, held.mode)) return undefined;
   return {
     entity: held.entity,
     format: held.format,

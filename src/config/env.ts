@@ -10,6 +10,8 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     ['HOST', 'server.host', 'string'],
     ['PUBLIC_URL', 'server.publicUrl', 'string'],
     ['BODY_LIMIT_BYTES', 'server.bodyLimitBytes', 'int'],
+    ['SNAPSHOT_BODY_LIMIT_BYTES', 'server.snapshotBodyLimitBytes', 'int'],
+    ['MAX_SNAPSHOT_RECORDS', 'server.maxSnapshotRecords', 'int'],
     ['DATABASE_URL', 'database.url', 'string'],
     ['DATA_DIR', 'database.dataDir', 'string'],
     ['REDIS_URL', 'redisUrl', 'string'],

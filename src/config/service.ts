@@ -61,7 +61,22 @@ export const ServerSchema = z
       .int()
       .positive()
       .default(5 * 1024 * 1024),
+    /** Records of a delta batch (`mode` absent or `delta`). */
     maxBatchRecords: z.number().int().positive().max(10_000).default(1000),
+    /**
+     * Records of a snapshot batch (`"mode": "snapshot"`: every record of the school, one batch): sized for
+     * the largest schools (Ho Chi Minh City's have up to ~4,000 students); at most what bigsnap25 measured, 10,000.
+     */
+    maxSnapshotRecords: z.number().int().positive().max(10_000).default(5000),
+    /**
+     * The batch push route's body limit, for a snapshot's (a delta's body is still held to bodyLimitBytes):
+     * 10 MiB takes 10,000 records of up to ~1 KB (vendor formats' students: 370–512 bytes).
+     */
+    snapshotBodyLimitBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
     publicUrl: z.url().optional(),
   })
   .strict();

@@ -98,16 +98,24 @@ export default fp(
       if (err.validation) {
         const errors = zodIssues(err);
         // Too many records is its own answer (413), so vendors know to split the batch.
-        const code = errors.some((e) => e.pointer === '/body/records' && e.rule === 'too_big')
-          ? 'ERR_BATCH_TOO_LARGE'
-          : 'ERR_VALIDATION';
+        const tooBig = errors.find((e) => e.pointer === '/body/records' && e.rule === 'too_big');
+        const code = tooBig ? 'ERR_BATCH_TOO_LARGE' : 'ERR_VALIDATION';
         request.log.info({ code }, 'request refused');
-        return sendProblem(request, reply, code, { errors });
+        // Its message names the limit of the batch's mode, in both languages (../batch-contract.ts).
+        return sendProblem(request, reply, code, { errors, ...(tooBig ? { detail: tooBig.message } : {}) });
       }
       const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
       if (mapped) {
         request.log.info({ code: mapped }, 'request refused');
-        return sendProblem(request, reply, mapped);
+        const limit = request.routeOptions.bodyLimit;
+        return sendProblem(
+          request,
+          reply,
+          mapped,
+          mapped === 'ERR_BODY_TOO_LARGE' && limit
+            ? { detail: `giới hạn của đường dẫn này: ${limit} byte / this route's limit: ${limit} bytes` }
+            : {},
+        );
       }
       if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
         request.log.info({ fastifyCode: err.code }, 'request refused');

@@ -199,6 +199,8 @@ declare module 'fastify' {
      * repeat (../batch-intake.ts).
      */
     bodySha256: string | undefined;
+    /** The JSON body's length in bytes as received (a route whose body limit depends on what it says). */
+    bodyBytes: number | undefined;
   }
   interface FastifyContextConfig {
     /**
@@ -301,6 +303,7 @@ export function passingKnownBodies<S>(compile: FastifySchemaCompiler<S>): Fastif
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
     app.decorateRequest('bodySha256', undefined);
+    app.decorateRequest('bodyBytes', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(
       'application/json',
@@ -309,6 +312,7 @@ export default fp(
         const body = await receiveBody(payload, declared, req.routeOptions.bodyLimit);
         const known = await req.routeOptions.config.knownBody?.(req, body.sha256);
         req.bodySha256 = body.sha256;
+        req.bodyBytes = body.length;
         if (known !== undefined) {
           if (typeof known === 'object' && known !== null) knownBodies.add(known);
           return known;

@@ -30,6 +30,7 @@ import {
   pushedBatch,
   PushQuery,
   type BatchBody,
+  type BatchLimits,
 } from '../batch-contract.js';
 import {
   acceptBatch,
@@ -44,7 +45,13 @@ import { pickLang, ProblemSchema } from '../problem.js';
 
 export interface BatchRouteOptions {
   db: Db;
-  maxBatchRecords: number;
+  /** Records a delta batch and a snapshot batch may hold (server.maxBatchRecords, server.maxSnapshotRecords). */
+  limits: BatchLimits;
+  /**
+   * Body limits: a delta's (server.bodyLimitBytes) and a snapshot's (server.snapshotBodyLimitBytes); the push
+   * route reads up to the larger, and refuses a delta body over its own after reading its mode.
+   */
+  bodyLimits: { delta: number; snapshot: number };
   /** The clock and quality settings a dry run judges with, as the ingest job would. */
   judge: JudgeContext;
   /**
@@ -132,6 +139,25 @@ function findingView(r: FindingRow, lang: 'vi' | 'en'): z.infer<typeof Finding> 
   };
 }
 
+/**
+ * A delta body over its own limit (the route reads up to a snapshot's): a 413, bilingual, naming both limits.
+ * Checked once the body's mode is known, before anything is judged or stored.
+ */
+function holdDeltaToItsBodyLimit(
+  opts: BatchRouteOptions,
+  mode: string | undefined,
+  bytes: number | undefined,
+) {
+  const { delta, snapshot } = opts.bodyLimits;
+  if (mode === 'snapshot' || (bytes ?? 0) <= delta) return;
+  throw new AppError(
+    'ERR_BODY_TOO_LARGE',
+    `nội dung một lô delta tối đa ${delta} byte (server.bodyLimitBytes); một lô "mode": "snapshot" tối đa ${snapshot} byte ` +
+      `(server.snapshotBodyLimitBytes) / a delta batch's body is at most ${delta} bytes (server.bodyLimitBytes); a "mode": ` +
+      `"snapshot" batch's at most ${snapshot} bytes (server.snapshotBodyLimitBytes)`,
+  );
+}
+
 /** `dryRun=true`: the batch judged as ingest would, nothing stored. */
 async function dryRun(
   opts: BatchRouteOptions,
@@ -160,8 +186,8 @@ async function dryRun(
 function pushConfig(opts: BatchRouteOptions) {
   return {
     scope: 'batches:write',
-    knownBody: knownBatchBody(opts.db, opts.maxBatchRecords, opts.repeats),
-    standIn: batchStandIn(opts.maxBatchRecords),
+    knownBody: knownBatchBody(opts.db, opts.limits, opts.repeats),
+    standIn: batchStandIn(opts.limits),
   };
 }
 
@@ -170,6 +196,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
     '/v1/schools/:schoolCode/batches',
     {
       config: pushConfig(opts),
+      bodyLimit: Math.max(opts.bodyLimits.delta, opts.bodyLimits.snapshot),
       schema: {
         tags: ['batches'],
         summary: 'Gửi một lô bản ghi / Push a batch of records',
@@ -179,7 +206,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
         params: Params,
         querystring: PushQuery,
         headers: IdempotencyHeaders,
-        body: batchBody(opts.maxBatchRecords),
+        body: batchBody(opts.limits),
         response: {
           200: DryRunResult,
           202: BatchAccepted,
@@ -195,6 +222,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
       const p = principalOf(request);
       const { schoolCode } = request.params;
       requireSchool(p, schoolCode, 'write');
+      holdDeltaToItsBodyLimit(opts, request.body.mode, request.bodyBytes);
       if (request.query.dryRun === 'true') {
         const lang = pickLang(request.headers['accept-language']);
         return reply.code(200).send(await dryRun(opts, p.clientId, schoolCode, request.body, lang));

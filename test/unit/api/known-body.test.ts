@@ -82,12 +82,28 @@ describe('knownBatchBody', () => {
   } as unknown as Parameters<ReturnType<typeof knownBatchBody>>[0];
 
   it('stands for the body with as many records as it held', async () => {
-    const body = (await knownBatchBody(db, 3)(request, 'sha')) as { records: unknown[]; entity: string };
+    const body = (await knownBatchBody(db, { delta: 3, snapshot: 5 })(request, 'sha')) as {
+      records: unknown[];
+      entity: string;
+    };
     expect(body.entity).toBe('students');
     expect(body.records).toHaveLength(3);
   });
 
   it('a body of more records than the route takes now is parsed (and refused) as any other', async () => {
-    expect(await knownBatchBody(db, 2)(request, 'sha')).toBeUndefined();
+    expect(await knownBatchBody(db, { delta: 2, snapshot: 5 })(request, 'sha')).toBeUndefined();
+  });
+
+  it("a snapshot's body is held to a snapshot's limit, a delta's to a delta's (bigsnap25)", async () => {
+    const snapshotDb = {
+      query: () => Promise.resolve({ rows: [{ ...held, mode: 'snapshot', received: 4 }] }),
+    } as unknown as Db;
+    const stood = (await knownBatchBody(snapshotDb, { delta: 2, snapshot: 5 })(request, 'sha')) as {
+      records: unknown[];
+      mode: string;
+    };
+    expect(stood.mode).toBe('snapshot');
+    expect(stood.records).toHaveLength(4);
+    expect(await knownBatchBody(snapshotDb, { delta: 5, snapshot: 3 })(request, 'sha')).toBeUndefined();
   });
 });

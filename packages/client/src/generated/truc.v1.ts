@@ -2060,7 +2060,7 @@ export interface components {
        * @constant
        */
       format: 'canonical';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['CanonicalStudentsRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
@@ -2095,7 +2095,7 @@ export interface components {
        * @constant
        */
       format: 'canonical';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['CanonicalStaffRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
@@ -2138,7 +2138,7 @@ export interface components {
        * @constant
        */
       format: 'canonical';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['CanonicalClassesRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
@@ -2175,7 +2175,7 @@ export interface components {
       entity: 'students';
       /** @constant */
       format: 'smas';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['SmasStudentsRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
@@ -2205,7 +2205,7 @@ export interface components {
       entity: 'staff';
       /** @constant */
       format: 'smas';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['SmasStaffRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
@@ -2229,7 +2229,7 @@ export interface components {
       entity: 'classes';
       /** @constant */
       format: 'smas';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['SmasClassesRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
@@ -2265,7 +2265,7 @@ export interface components {
       entity: 'students';
       /** @constant */
       format: 'vnedu';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['VneduStudentsRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
@@ -2295,7 +2295,7 @@ export interface components {
       entity: 'staff';
       /** @constant */
       format: 'vnedu';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['VneduStaffRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
@@ -2319,7 +2319,7 @@ export interface components {
       entity: 'classes';
       /** @constant */
       format: 'vnedu';
-      /** @description 1–1000 bản ghi / records */
+      /** @description 1–1000 bản ghi một lô delta, 1–5000 một lô snapshot / 1–1000 records in a delta batch, 1–5000 in a snapshot */
       records: components['schemas']['VneduClassesRecord'][];
       /**
        * @description delta: chỉ các bản ghi thay đổi; snapshot: toàn bộ bản ghi của trường, bản ghi vắng mặt mà bên gửi đã biết bị xoá (bản ghi bên gửi chưa biết, như học sinh Sở vừa chuyển đến, được giữ) / delta: changed records only (default); snapshot: every record of the school, absent ones the sender knew are deleted (one it has not heard of yet, such as a student the city moved in, is kept)
