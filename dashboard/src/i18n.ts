@@ -174,6 +174,18 @@ const DICT = {
   circuitOpen: ['Mở (tạm ngưng gọi)', 'Open (calls paused)'],
   circuitHalfOpen: ['Nửa mở (đang thử)', 'Half-open (probing)'],
   pausedUntil: ['Tạm ngưng đến', 'Paused until'],
+  runWaitsCircuit: [
+    'chờ {system}: cầu dao mở từ {since}, thử lại lúc {until}',
+    'waiting on {system}: circuit open since {since}, next probe at {until}',
+  ],
+  runWaitsProbe: [
+    'chờ {system}: đang thử lại (cầu dao mở từ {since}), đến {until}',
+    'waiting on {system}: a probe in flight (circuit open since {since}), until {until}',
+  ],
+  runWaitsRetryAfter: [
+    'chờ {system}: hệ thống yêu cầu chờ (Retry-After) đến {until}',
+    'waiting on {system}: it asked to wait (Retry-After) until {until}',
+  ],
   schoolsCount: ['Số trường', 'Schools'],
   asOf: ['Tính lúc', 'As of'],
 } as const satisfies Record<string, readonly [string, string]>;

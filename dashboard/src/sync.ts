@@ -3,6 +3,14 @@ import type { SyncRun } from './api-types.js';
 import { t } from './i18n.js';
 import { api, card, h, num, searchForm, table, when } from './kit.js';
 
+/** What a queued or running run waits on (its system's paused gate), in the page's language. */
+function waitingText(w: NonNullable<SyncRun['waiting']>): string {
+  const vars = { system: w.system, since: w.since ? when(w.since) : '—', until: when(w.until) };
+  if (w.reason === 'circuit-open') return t('runWaitsCircuit', vars);
+  if (w.reason === 'probe') return t('runWaitsProbe', vars);
+  return t('runWaitsRetryAfter', vars);
+}
+
 export const syncRunColumns = [
   { head: '#', cell: (r: SyncRun) => r.id, num: true },
   { head: 'system', cell: (r: SyncRun) => r.system },
@@ -13,8 +21,13 @@ export const syncRunColumns = [
     cell: (r: SyncRun) =>
       h(
         'span',
-        { class: `badge ${r.status === 'done' ? 'ok' : r.status === 'failed' ? 'bad' : 'warn'}` },
-        r.status,
+        {},
+        h(
+          'span',
+          { class: `badge ${r.status === 'done' ? 'ok' : r.status === 'failed' ? 'bad' : 'warn'}` },
+          r.status,
+        ),
+        ...(r.waiting ? [' ', h('small', { 'data-testid': 'run-waiting' }, waitingText(r.waiting))] : []),
       ),
   },
   { head: 'records', cell: (r: SyncRun) => num(r.records), num: true },

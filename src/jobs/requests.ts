@@ -178,7 +178,9 @@ export async function requestSync(
   checkSyncRequest(system, entity, scope);
   const runs = createSyncRunsRepo(q);
   const since = input.full ? null : ((await runs.watermark(system, entity, scope)) ?? null);
-  const id = await runs.create({ system, entity, scope, since, requestedBy });
+  // Asked incremental with no watermark kept (a first run): it pulls everything, and says so (pullyear25).
+  const fullBecause = input.full ? 'requested' : 'no_watermark';
+  const id = await runs.create({ system, entity, scope, since, requestedBy, fullBecause });
   await enqueue(q, pullPage, { syncRunId: id, page: 0 });
   await appendAudit(
     q,
@@ -187,7 +189,13 @@ export async function requestSync(
         actor: requestedBy,
         action: 'sync.requested',
         subject: `sync:${id}`,
-        details: { system, entity, scope, incremental: since !== null },
+        details: {
+          system,
+          entity,
+          scope,
+          incremental: since !== null,
+          ...(since === null ? { fullBecause } : {}),
+        },
       },
     ],
     input.at,

@@ -6,7 +6,7 @@ import type { AuditEntry } from './audit-log.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
 import { OPEN } from './dead-letters.js';
-import { statusIs } from './sync-run-reads.js';
+import { SHOWN_STATUS, statusIs, WAITING_COLUMNS, WAITING_JOIN, type RunWaiting } from './sync-run-reads.js';
 import { lastSeen } from './record-seen.js';
 
 /** PCGD-XMC deadlines of a report year (DOMAIN.md): communes by 3 October, the province by 10 October. */
@@ -39,7 +39,7 @@ export interface SchoolRow {
   failing: Record<string, number>;
 }
 
-export interface SyncRunRow {
+export interface SyncRunRow extends RunWaiting {
   id: number;
   system: string;
   entity: string;
@@ -78,8 +78,10 @@ export interface AuditFilter {
   to?: Date | undefined;
 }
 
-const SYNC_RUN_COLUMNS = `id, system, entity, scope, status, pages, records, tombstones, error_code AS "errorCode",
-  requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
+/** A run as the dashboard lists it: its status as a city admin means it, and what it waits on (./sync-run-reads.ts). */
+const SYNC_RUN_COLUMNS = `r.id, r.system, r.entity, r.scope, ${SHOWN_STATUS} AS status, r.pages, r.records, r.tombstones,
+  r.error_code AS "errorCode", r.requested_by AS "requestedBy", r.created_at AS "createdAt",
+  r.finished_at AS "finishedAt", ${WAITING_COLUMNS}`;
 
 /** A school as {@link SchoolRow} reads it. */
 interface SchoolColumns {
@@ -142,9 +144,9 @@ function operationsOverview(q: Queryable) {
       offset: number,
     ): Promise<SyncRunRow[]> {
       const res = await q.query<SyncRunRow>(
-        `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs r
-          WHERE ($1::text IS NULL OR system = $1) AND ($2::text IS NULL OR ${statusIs('$2')}) AND ($3::text IS NULL OR scope = $3)
-          ORDER BY id DESC LIMIT $4 OFFSET $5`,
+        `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs r ${WAITING_JOIN}
+          WHERE ($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR ${statusIs('$2')}) AND ($3::text IS NULL OR r.scope = $3)
+          ORDER BY r.id DESC LIMIT $4 OFFSET $5`,
         [f.system ?? null, f.status ?? null, f.scope ?? null, limit, offset],
       );
       return res.rows;

@@ -19,6 +19,11 @@ export interface SyncRun {
   status: SyncRunStatus;
   /** Watermark the run started from; null for a full run. */
   since: string | null;
+  /**
+   * Why a run is full (migration 830): asked full (`requested`), or asked incremental with no watermark kept
+   * (`no_watermark`: it pulls everything, and reconciles); null for an incremental run (and a full run of before).
+   */
+  fullBecause: 'requested' | 'no_watermark' | null;
   cursor: string | null;
   pages: number;
   records: number;
@@ -47,22 +52,49 @@ export interface SyncRun {
   unstableScopes: string[];
 }
 
-/** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
 /**
- * SQL: run `r` is in the status the parameter `p` names as a city admin means it: `held` is every run waiting for
- * a decision, a full run whose pages passed but whose reconciliation the guard held (`status` 'done', `reconcile`
- * 'held') included, and `done` leaves such a run out while it waits (review23: its deletions are not applied).
+ * SQL: run `r`'s status as a city admin means it: `held` is every run waiting for a decision, a full run whose
+ * pages passed but whose reconciliation the guard held (`status` 'done', `reconcile` 'held') included, and `done`
+ * leaves such a run out while it waits (review23: its deletions are not applied). What every list shows
+ * (pullyear25: the run's body said `done` with `reconcile: held`) and filters by ({@link statusIs});
+ * {@link shownStatus} is the same rule on a run read whole.
  */
-export const statusIs = (p: string): string =>
-  `CASE WHEN r.reconcile = 'held' AND r.status = 'done' THEN ${p} = 'held' ELSE r.status = ${p} END`;
+export const SHOWN_STATUS = `CASE WHEN r.reconcile = 'held' AND r.status = 'done' THEN 'held' ELSE r.status END`;
 
+/** SQL: run `r` is in the status the parameter `p` names, as a city admin means it ({@link SHOWN_STATUS}). */
+export const statusIs = (p: string): string => `(${SHOWN_STATUS}) = ${p}`;
+
+/** A run's status as a city admin means it: {@link SHOWN_STATUS}'s rule. */
+export const shownStatus = (r: Pick<SyncRun, 'status' | 'reconcile'>): SyncRunStatus =>
+  r.reconcile === 'held' && r.status === 'done' ? 'held' : r.status;
+
+/**
+ * SQL: what run `r` is waiting on, where it is queued or running and its system's delivery gate is paused
+ * (src/jobs/gates.ts: an open circuit, a probe in flight, a Retry-After): its pages are handed back to their
+ * queue until then, so the run says why it does not move (pullyear25). Columns `waitReason` (the gate's
+ * pause reason), `waitSince` (when the circuit opened; null for a Retry-After) and `waitUntil` (the next probe,
+ * or the end of the wait), all null when it waits on nothing. Joined as `g`.
+ */
+export const WAITING_JOIN = `LEFT JOIN truc.delivery_gates g ON g.system = r.system
+  AND r.status IN ('queued', 'running') AND g.paused_until > clock_timestamp()`;
+export const WAITING_COLUMNS = `g.pause_reason AS "waitReason",
+  CASE WHEN g.pause_reason = 'retry-after' THEN NULL ELSE g.opened_at END AS "waitSince", g.paused_until AS "waitUntil"`;
+
+/** What a listed run waits on ({@link WAITING_COLUMNS}). */
+export interface RunWaiting {
+  waitReason: 'circuit-open' | 'probe' | 'retry-after' | null;
+  waitSince: Date | null;
+  waitUntil: Date | null;
+}
+
+/** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
 export function syncRunSummary(r: SyncRun) {
   return {
     syncRunId: r.id,
     system: r.system,
     entity: r.entity,
     scope: r.scope,
-    status: r.status,
+    status: shownStatus(r),
     pages: r.pages,
     records: r.records,
     tombstones: r.tombstones,
@@ -73,7 +105,7 @@ export function syncRunSummary(r: SyncRun) {
 
 const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, records, tombstones, watermark,
   error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt",
-  stored_before AS "storedBefore", unstable_scopes AS "unstableScopes"`;
+  stored_before AS "storedBefore", unstable_scopes AS "unstableScopes", full_because AS "fullBecause"`;
 
 /** Filter of {@link createSyncRunReads}'s `list`. */
 export interface SyncRunFilter {
@@ -91,7 +123,7 @@ export interface SyncRunFilter {
 }
 
 /** A run as listed: the run, what its batches came to, how long it took, and what went wrong. */
-export interface SyncRunSummary extends SyncRun {
+export interface SyncRunSummary extends SyncRun, RunWaiting {
   mappingVersion: string | null;
   accepted: number;
   rejected: number;
@@ -102,6 +134,11 @@ export interface SyncRunSummary extends SyncRun {
   deadLetters: number;
   durationSeconds: number;
 }
+
+/** SQL: {@link createSyncRunReads}'s `list` filter, $1 system, $2 entity, $3 status, $4 from, $5 to, $6 id. */
+const LIST_WHERE = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR r.entity = $2)
+  AND ($3::text IS NULL OR ${statusIs('$3')}) AND ($4::timestamptz IS NULL OR r.created_at >= $4)
+  AND ($5::timestamptz IS NULL OR r.created_at < $5) AND ($6::bigint IS NULL OR r.id = $6)`;
 
 export function createSyncRunReads(q: Queryable) {
   return {
@@ -124,9 +161,7 @@ export function createSyncRunReads(q: Queryable) {
     },
     /** Runs matching the filter, newest first, with their outcome counts; and how many match in all. */
     async list(f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
-      const where = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR r.entity = $2)
-        AND ($3::text IS NULL OR ${statusIs('$3')}) AND ($4::timestamptz IS NULL OR r.created_at >= $4)
-        AND ($5::timestamptz IS NULL OR r.created_at < $5) AND ($6::bigint IS NULL OR r.id = $6)`;
+      const where = LIST_WHERE;
       const params = [
         f.system ?? null,
         f.entity ?? null,
@@ -140,7 +175,7 @@ export function createSyncRunReads(q: Queryable) {
         params,
       );
       const res = await q.query<SyncRunSummary>(
-        `SELECT r.id, r.system, r.entity, r.scope, r.status, r.since, r.cursor, r.pages, r.records,
+        `SELECT r.id, r.system, r.entity, r.scope, ${SHOWN_STATUS} AS status, r.since, r.full_because AS "fullBecause", r.cursor, r.pages, r.records,
                 r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
                 r.reconcile_note AS "reconcileNote", r.requested_by AS "requestedBy",
                 r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.stored_before AS "storedBefore",
@@ -148,8 +183,10 @@ export function createSyncRunReads(q: Queryable) {
                 COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
                 COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
                 COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(dl.dead, 0)::int AS "deadLetters",
-                EXTRACT(EPOCH FROM (COALESCE(r.finished_at, now()) - r.created_at))::float8 AS "durationSeconds"
+                EXTRACT(EPOCH FROM (COALESCE(r.finished_at, now()) - r.created_at))::float8 AS "durationSeconds",
+                ${WAITING_COLUMNS}
            FROM truc.sync_runs r
+           ${WAITING_JOIN}
            LEFT JOIN LATERAL (
              SELECT sum(accepted) AS accepted, sum(rejected) AS rejected, sum(unchanged) AS unchanged,
                     count(*) AS batches, count(*) FILTER (WHERE status = 'failed') AS failed

@@ -32,6 +32,8 @@ function runRows(q: Queryable) {
       scope: string;
       since: string | null;
       requestedBy: string;
+      /** Why a run with no `since` is full (migration 830); none for an incremental run. */
+      fullBecause?: 'requested' | 'no_watermark' | undefined;
     }): Promise<number> {
       // A full run notes whether its reconciliation may find a record it does not see (migration 420): a
       // live record of its scope its system wrote, or one being written (by a run of the same system and
@@ -39,14 +41,21 @@ function runRows(q: Queryable) {
       // one with a time before it). Asked now, it stops at the first such record, and a first sync's
       // table holds none yet; asked at the end, it scanned every row the run wrote (issue 7, the city).
       const res = await q.query<{ id: number }>(
-        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by, stored_before)
-         VALUES ($1, $2, $3, 'queued', $4, $5,
+        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by, full_because, stored_before)
+         VALUES ($1, $2, $3, 'queued', $4, $5, $6,
                  $4::text IS NOT NULL
                  OR EXISTS (SELECT 1 FROM ${TABLES[run.entity].table} r WHERE ${writtenBy(run.entity, '$1', '$3')})
                  OR EXISTS (SELECT 1 FROM truc.sync_runs o WHERE o.system = $1 AND o.entity = $2
                                AND o.status IN ('queued', 'running')))
          RETURNING id`,
-        [run.system, run.entity, run.scope, run.since, run.requestedBy],
+        [
+          run.system,
+          run.entity,
+          run.scope,
+          run.since,
+          run.requestedBy,
+          run.since === null ? (run.fullBecause ?? null) : null,
+        ],
       );
       return res.rows[0]!.id;
     },

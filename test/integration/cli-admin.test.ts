@@ -15,6 +15,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { listSchedules } from '../../src/jobs/schedule-control.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { fireSchedule } from '../../src/jobs/contracts.js';
+import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createRunGuardRepo } from '../../src/store/run-guard.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
@@ -193,6 +194,51 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
         expectBilingual(bad.stderr.split('\n')[0]!);
       }
     });
+  });
+
+  // pullyear25 (issue 7 item 6): a run says why it is full and what it waits on, in both languages.
+  it('sync list | show: a first run full for lack of a watermark, waiting on an open circuit', async () => {
+    const db = h.env.deps.db;
+    const id = await createSyncRunsRepo(db).create({
+      system: 'vnedu',
+      entity: 'classes',
+      scope: '',
+      since: null,
+      requestedBy: 'x',
+      fullBecause: 'no_watermark',
+    });
+    const gates = createDeliveryGatesRepo(db);
+    await gates.update('vnedu', () => ({
+      change: {
+        circuit: 'open',
+        pauseReason: 'circuit-open',
+        pausedUntil: new Date(Date.now() + 600_000),
+        openedAt: new Date(Date.now() - 60_000),
+      },
+      result: undefined,
+    }));
+    try {
+      const list = await truc('sync', 'list', '--system', 'vnedu');
+      expect(list.code, list.stderr).toBe(0);
+      expectBilingual(list.stdout);
+      expect(list.stdout).toContain(
+        `lượt ${id} vnedu classes (tất cả, kéo toàn bộ vì chưa có mốc đồng bộ) queued (chờ vnedu: cầu dao mở từ `,
+      );
+      expect(list.stdout).toMatch(
+        new RegExp(
+          `run ${id} vnedu classes \\(all, full for lack of a watermark\\) queued \\(waiting on vnedu: circuit open since .*, next probe at .*\\), created `,
+        ),
+      );
+      const show = await truc('sync', 'show', String(id));
+      expectBilingual(show.stdout);
+      expect(show.stdout).toContain(`sync run ${id}: vnedu classes, all, full for lack of a watermark\n`);
+      expect(show.stdout).toMatch(/\/ waiting on vnedu: circuit open since .*, next probe at .*\n/);
+    } finally {
+      await gates.update('vnedu', () => ({
+        change: { circuit: 'closed', pauseReason: null, pausedUntil: null },
+        result: undefined,
+      }));
+    }
   });
 
   describe('truc schedules', () => {

@@ -15,6 +15,7 @@ import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
+import { RunWaiting, waitingOf } from './syncs.js';
 
 export interface OpsRouteOptions {
   db: Db;
@@ -39,6 +40,7 @@ const SyncRun = z
     requestedBy: z.string(),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
+    waiting: RunWaiting,
   })
   .meta({ id: 'OpsSyncRun' });
 
@@ -88,7 +90,12 @@ const SchoolDetail = z.object({
   syncRuns: z.array(SyncRun),
 });
 
-const syncRunOut = (r: SyncRunRow) => ({ ...r, createdAt: iso(r.createdAt)!, finishedAt: iso(r.finishedAt) });
+const syncRunOut = ({ waitReason, waitSince, waitUntil, ...r }: SyncRunRow) => ({
+  ...r,
+  createdAt: iso(r.createdAt)!,
+  finishedAt: iso(r.finishedAt),
+  waiting: waitingOf(r.system, { waitReason, waitSince, waitUntil }),
+});
 
 const schoolOut = (s: StoredSchool) => ({
   ...s,

@@ -8,6 +8,7 @@ import {
   createSyncRunReads,
   syncRunSummary,
   type SyncRun as SyncRunRow,
+  type RunWaiting as RunWaitingRow,
   type SyncRunSummary,
 } from '../../store/sync-run-reads.js';
 import { principalOf } from '../plugins/auth.js';
@@ -35,8 +36,23 @@ const SyncRun = z
     system: z.string(),
     entity: z.string(),
     scope: z.string(),
-    status: z.enum(['queued', 'running', 'held', 'done', 'failed']),
+    status: z.enum(['queued', 'running', 'held', 'done', 'failed']).meta({
+      description:
+        'held: chờ quản trị Sở quyết định, kể cả lượt kéo toàn bộ đã xong các trang mà phần đối soát bị giữ ' +
+        '(reconcile: held), như bộ lọc status=held / held: waiting for a city admin, a full run whose pages passed ' +
+        'but whose reconciliation is held (reconcile: held) included, as the status=held filter lists it',
+    }),
     incremental: z.boolean(),
+    fullBecause: z
+      .enum(['requested', 'no_watermark'])
+      .nullable()
+      .meta({
+        description:
+          'Vì sao kéo toàn bộ: requested (được yêu cầu kéo toàn bộ), no_watermark (yêu cầu theo mốc nhưng chưa có mốc: ' +
+          'kéo tất cả và đối soát như kéo toàn bộ); null khi kéo theo mốc (hoặc lần kéo toàn bộ trước khi có trường này) / ' +
+          'why the run is full: requested (asked full), no_watermark (asked incremental with no watermark yet: it pulls ' +
+          'everything and reconciles, as a full run does); null for an incremental run (or a full run from before this field)',
+      }),
     pages: z.number().int(),
     records: z.number().int(),
     tombstones: z.number().int(),
@@ -65,10 +81,42 @@ const SyncRun = z
   })
   .meta({ id: 'SyncRun' });
 
+/** What a queued or running run waits on (src/store/sync-run-reads.ts `WAITING_COLUMNS`): the API's one shape of it. */
+export const RunWaiting = z
+  .object({
+    reason: z.enum(['circuit-open', 'probe', 'retry-after']),
+    system: z.string(),
+    since: z.string().nullable(),
+    until: z.string(),
+  })
+  .nullable()
+  .meta({
+    id: 'SyncRunWaiting',
+    description:
+      'Lượt đang chờ hệ thống nguồn (xếp hàng hoặc đang chạy, cổng gọi của hệ thống đang tạm ngưng): circuit-open ' +
+      '(cầu dao mở sau các lỗi liên tiếp, since: lúc mở, until: lần thử lại kế tiếp), probe (đang thử lại), retry-after ' +
+      '(hệ thống yêu cầu chờ đến until); null khi không chờ gì / what the run waits on (queued or running while its ' +
+      "system's delivery gate is paused): circuit-open (the circuit opened after consecutive failures; since: when, " +
+      'until: the next probe), probe (a probe in flight), retry-after (the system asked to wait until `until`); null ' +
+      'when it waits on nothing',
+  });
+
+/** A run's {@link RunWaiting} from what the store read of its system's gate. */
+export function waitingOf(system: string, w: RunWaitingRow): z.infer<typeof RunWaiting> {
+  if (!w.waitReason || !w.waitUntil) return null;
+  return {
+    reason: w.waitReason,
+    system,
+    since: w.waitSince ? w.waitSince.toISOString() : null,
+    until: w.waitUntil.toISOString(),
+  };
+}
+
 const SyncRunListed = SyncRun.extend({
   mappingVersion: z.string().nullable().meta({ description: 'phiên bản ánh xạ / mapping version used' }),
   counts: z.object({ accepted: z.number().int(), rejected: z.number().int(), unchanged: z.number().int() }),
   durationSeconds: z.number(),
+  waiting: RunWaiting,
   errors: z.object({
     errorCode: z.string().nullable(),
     batches: z.number().int(),
@@ -82,6 +130,7 @@ function view(r: SyncRunRow): z.infer<typeof SyncRun> {
   return {
     ...syncRunSummary(r),
     incremental: r.since !== null,
+    fullBecause: r.since === null ? r.fullBecause : null,
     reconcile: r.reconcile,
     reconciled: r.reconciled,
     reconcileNote: r.reconcileNote,
@@ -148,6 +197,7 @@ export function listedView(r: SyncRunSummary): z.infer<typeof SyncRunListed> {
     mappingVersion: r.mappingVersion,
     counts: { accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged },
     durationSeconds: Math.round(r.durationSeconds * 10) / 10,
+    waiting: waitingOf(r.system, r),
     errors: {
       errorCode: r.errorCode,
       batches: r.batches,

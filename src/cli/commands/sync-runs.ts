@@ -40,32 +40,68 @@ function dayOrTime(value: string): string {
 const scopeOf = (r: Listed) =>
   r.scope === '' ? { vi: 'tất cả', en: 'all' } : { vi: `phạm vi ${r.scope}`, en: `scope ${r.scope}` };
 
+/** Why a run is full, in words (none for an incremental run, or a full run from before it was kept). */
+function fullWhy(r: Listed): { vi: string; en: string } {
+  if (r.fullBecause === 'no_watermark')
+    return { vi: ' vì chưa có mốc đồng bộ', en: ' for lack of a watermark' };
+  if (r.fullBecause === 'requested') return { vi: ' theo yêu cầu', en: ' as requested' };
+  return { vi: '', en: '' };
+}
+
+/** What a queued or running run waits on, in words ('' when nothing): its system's paused gate. */
+export function waitingWords(w: Listed['waiting']): { vi: string; en: string } {
+  if (!w) return { vi: '', en: '' };
+  const since = w.since
+    ? { vi: ` từ ${vnTime(w.since)}`, en: ` since ${vnTime(w.since)}` }
+    : { vi: '', en: '' };
+  const until = vnTime(w.until);
+  if (w.reason === 'circuit-open')
+    return {
+      vi: `chờ ${w.system}: cầu dao mở${since.vi}, thử lại lúc ${until}`,
+      en: `waiting on ${w.system}: circuit open${since.en}, next probe at ${until}`,
+    };
+  if (w.reason === 'probe')
+    return {
+      vi: `chờ ${w.system}: đang thử lại (cầu dao mở${since.vi}), đến ${until}`,
+      en: `waiting on ${w.system}: a probe in flight (circuit open${since.en}), until ${until}`,
+    };
+  return {
+    vi: `chờ ${w.system}: hệ thống yêu cầu chờ (Retry-After) đến ${until}`,
+    en: `waiting on ${w.system}: it asked to wait (Retry-After) until ${until}`,
+  };
+}
+
 /** One line per listed run. */
 function runLine(r: Listed): string {
   const s = scopeOf(r);
-  const full = r.incremental ? { vi: '', en: '' } : { vi: ', kéo toàn bộ', en: ', full' };
+  const why = fullWhy(r);
+  const full = r.incremental ? { vi: '', en: '' } : { vi: `, kéo toàn bộ${why.vi}`, en: `, full${why.en}` };
+  const w = waitingWords(r.waiting);
+  const waiting = r.waiting ? { vi: ` (${w.vi})`, en: ` (${w.en})` } : { vi: '', en: '' };
   const error = r.errorCode
     ? { vi: `, lỗi ${r.errorCode}`, en: `, error ${r.errorCode}` }
     : { vi: '', en: '' };
   const c = r.counts;
   return both(
-    `lượt ${r.syncRunId} ${r.system} ${r.entity} (${s.vi}${full.vi}) ${r.status}, tạo ${vnTime(r.createdAt)}, ` +
+    `lượt ${r.syncRunId} ${r.system} ${r.entity} (${s.vi}${full.vi}) ${r.status}${waiting.vi}, tạo ${vnTime(r.createdAt)}, ` +
       `${r.durationSeconds} s: ${r.records} bản ghi, ${c.accepted} nhận, ${c.rejected} từ chối, ${c.unchanged} không đổi${error.vi}`,
-    `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}, created ${vnTime(r.createdAt)}, ` +
+    `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}${waiting.en}, created ${vnTime(r.createdAt)}, ` +
       `${r.durationSeconds} s: ${r.records} records, ${c.accepted} accepted, ${c.rejected} rejected, ${c.unchanged} unchanged${error.en}`,
   );
 }
 
-/** `truc sync show`'s lines: what the run did, with what mapping, how long, and what went wrong. */
-function showLines(r: Listed, holdId: number | undefined): string[] {
+/** `truc sync show`'s first lines: which run, full or not and why, its status and what it waits on. */
+function headLines(r: Listed): string[] {
   const s = scopeOf(r);
-  const full = r.incremental ? { vi: 'theo mốc', en: 'incremental' } : { vi: 'kéo toàn bộ', en: 'full' };
+  const why = fullWhy(r);
+  const full = r.incremental
+    ? { vi: 'theo mốc', en: 'incremental' }
+    : { vi: `kéo toàn bộ${why.vi}`, en: `full${why.en}` };
   const finished = r.finishedAt
     ? { vi: `, xong ${vnTime(r.finishedAt)}`, en: `, finished ${vnTime(r.finishedAt)}` }
     : { vi: ', chưa xong', en: ', not finished' };
-  const c = r.counts;
-  const e = r.errors;
-  const lines = [
+  const w = waitingWords(r.waiting);
+  return [
     both(
       `lượt đồng bộ ${r.syncRunId}: ${r.system} ${r.entity}, ${s.vi}, ${full.vi}`,
       `sync run ${r.syncRunId}: ${r.system} ${r.entity}, ${s.en}, ${full.en}`,
@@ -74,6 +110,16 @@ function showLines(r: Listed, holdId: number | undefined): string[] {
       `  trạng thái: ${r.status}, tạo ${vnTime(r.createdAt)}${finished.vi}, ${r.durationSeconds} s`,
       `status: ${r.status}, created ${vnTime(r.createdAt)}${finished.en}, ${r.durationSeconds} s`,
     ),
+    ...(r.waiting ? [both(`  ${w.vi}`, w.en)] : []),
+  ];
+}
+
+/** `truc sync show`'s lines: what the run did, with what mapping, how long, and what went wrong. */
+function showLines(r: Listed, holdId: number | undefined): string[] {
+  const c = r.counts;
+  const e = r.errors;
+  const lines = [
+    ...headLines(r),
     both(
       `  phiên bản ánh xạ: ${r.mappingVersion ?? 'không có'}`,
       `mapping version: ${r.mappingVersion ?? 'none'}`,

@@ -1499,14 +1499,27 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /** @description Lượt đang chờ hệ thống nguồn (xếp hàng hoặc đang chạy, cổng gọi của hệ thống đang tạm ngưng): circuit-open (cầu dao mở sau các lỗi liên tiếp, since: lúc mở, until: lần thử lại kế tiếp), probe (đang thử lại), retry-after (hệ thống yêu cầu chờ đến until); null khi không chờ gì / what the run waits on (queued or running while its system's delivery gate is paused): circuit-open (the circuit opened after consecutive failures; since: when, until: the next probe), probe (a probe in flight), retry-after (the system asked to wait until `until`); null when it waits on nothing */
+    SyncRunWaiting: {
+      /** @enum {string} */
+      reason: 'circuit-open' | 'probe' | 'retry-after';
+      system: string;
+      since: string | null;
+      until: string;
+    } | null;
     SyncRunListed: {
       syncRunId: number;
       system: string;
       entity: string;
       scope: string;
-      /** @enum {string} */
+      /**
+       * @description held: chờ quản trị Sở quyết định, kể cả lượt kéo toàn bộ đã xong các trang mà phần đối soát bị giữ (reconcile: held), như bộ lọc status=held / held: waiting for a city admin, a full run whose pages passed but whose reconciliation is held (reconcile: held) included, as the status=held filter lists it
+       * @enum {string}
+       */
       status: 'queued' | 'running' | 'held' | 'done' | 'failed';
       incremental: boolean;
+      /** @description Vì sao kéo toàn bộ: requested (được yêu cầu kéo toàn bộ), no_watermark (yêu cầu theo mốc nhưng chưa có mốc: kéo tất cả và đối soát như kéo toàn bộ); null khi kéo theo mốc (hoặc lần kéo toàn bộ trước khi có trường này) / why the run is full: requested (asked full), no_watermark (asked incremental with no watermark yet: it pulls everything and reconciles, as a full run does); null for an incremental run (or a full run from before this field) */
+      fullBecause: ('requested' | 'no_watermark') | null;
       pages: number;
       records: number;
       tombstones: number;
@@ -1529,6 +1542,7 @@ export interface components {
         unchanged: number;
       };
       durationSeconds: number;
+      waiting: components['schemas']['SyncRunWaiting'];
       errors: {
         errorCode: string | null;
         batches: number;
@@ -1850,6 +1864,7 @@ export interface components {
       requestedBy: string;
       createdAt: string;
       finishedAt: string | null;
+      waiting: components['schemas']['SyncRunWaiting'];
     };
     OpsSchool: {
       schoolCode: string;
