@@ -52,6 +52,12 @@ export const ERRORS = {
     'Loại dữ liệu này chưa được hỗ trợ.',
     'This entity is not supported.',
   ),
+  ERR_SCOPE_UNKNOWN: def(
+    400,
+    false,
+    'truc chưa có trường nào mang mã này: hãy kéo danh sách trường trước.',
+    'truc holds no school with this code: pull the schools first.',
+  ),
   // auth
   ERR_UNAUTHENTICATED: def(401, false, 'Cần mã truy cập hợp lệ.', 'A valid access token is required.'),
   ERR_TOKEN_INVALID: def(

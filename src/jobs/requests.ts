@@ -5,13 +5,14 @@
  * through `./contracts.ts`.
  */
 import { appendAudit, recordAudit } from '../audit/chain.js';
-import { pullProblem, type EntityName, type SystemName } from '../config.js';
+import { pullProblem, SYSTEM_PULLS, type EntityName, type SystemName } from '../config.js';
 import { AppError } from '../errors.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
 import { combinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
+import { createRecordsRepo } from '../store/records.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { tryLockSchool } from '../store/school-lock.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../store/school-systems.js';
@@ -158,6 +159,22 @@ function checkSyncRequest(system: SystemName, entity: EntityName, scope: string)
 }
 
 /**
+ * Throws ERR_SCOPE_UNKNOWN when an admin's pull names a school (`scope`) truc holds no record of, for an entity
+ * other than the schools themselves (review25 F2: a mistyped code was accepted and its run ended `done` with
+ * nothing, read as "synced"). A new school is pulled first (its own `schools` pull may name it), then the rest.
+ * Asked where an admin asks (the API, the CLI), before {@link requestSync}; a schedule's scope is config.
+ */
+export async function checkScopeHeld(
+  q: Queryable,
+  input: { system: SystemName; entity: EntityName; scope?: string },
+): Promise<void> {
+  const scope = input.scope ?? '';
+  if (scope === '' || input.entity === 'schools' || SYSTEM_PULLS[input.system].scope !== 'school') return;
+  const held = await createRecordsRepo(q).existing('schools', [scope]);
+  if (held.size === 0) throw new AppError('ERR_SCOPE_UNKNOWN', `no school ${scope} is held`);
+}
+
+/**
  * Creates a sync run (incremental from the last watermark unless `full`) and queues its first page,
  * audited, in the caller's transaction. Returns the run's id. Throws as `checkSyncRequest` does.
  */
@@ -225,6 +242,15 @@ async function overtaken(q: Queryable, holdId: number): Promise<'none' | 'scope'
   if (schools.length === 0) return 'none';
   const covered = await runs.schoolsOvertakenSinceHold(hold.id, schools);
   return schools.every((s) => covered.has(s)) ? 'schools' : 'none';
+}
+
+/** At most this long, one line, no control characters: an admin's reason for a hold decision, kept in the audit log. */
+export const DECISION_REASON_MAX = 500;
+
+/** Whether `reason` can be kept as a decision's reason ({@link DECISION_REASON_MAX}); the API and the CLI ask. */
+export function isDecisionReason(reason: string): boolean {
+  const bad = [...reason].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+  return !bad && reason.trim() !== '' && reason.length <= DECISION_REASON_MAX;
 }
 
 /** What a hold decision's audit entry holds: the hold's subject, and the admin's reason when given. */

@@ -90,7 +90,7 @@ describe('review25 on postgres', () => {
   // F2: a pull for one school whose code is mistyped (or names no school truc holds) is accepted (202) and ends
   // `done` with 0 records (a full one even reports `reconcile: "done"`): the admin reads "synced" for a school
   // that was never asked for. Expected: a bilingual 4xx naming the scope, and no run stored.
-  it.fails('F2: POST /v1/syncs refuses a school scope that names no school truc holds', async () => {
+  it('F2: POST /v1/syncs refuses a school scope that names no school truc holds', async () => {
     const before = await h.env.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.sync_runs');
     const res = await h.send('POST', '/v1/syncs', h.tokens.admin, {
       system: 'hcm-csdl',
@@ -100,9 +100,21 @@ describe('review25 on postgres', () => {
     });
     expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
-    expectProblem(res, res.statusCode, res.json<{ code: 'ERR_NOT_FOUND' }>().code);
+    expectProblem(res, 400, 'ERR_SCOPE_UNKNOWN');
     const after = await h.env.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.sync_runs');
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+    // A school truc holds is pulled; a new school's own schools pull may name it.
+    await h.env.deps.db.query(
+      `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
+       VALUES ('79000777', '{}', 'f', 'hcm-csdl', 'v1') ON CONFLICT DO NOTHING`,
+    );
+    for (const [entity, scope] of [
+      ['students', '79000777'],
+      ['schools', '7900001'],
+    ] as const) {
+      const ok = await h.send('POST', '/v1/syncs', h.tokens.admin, { system: 'hcm-csdl', entity, scope });
+      expect(ok.statusCode, ok.body).toBe(202);
+    }
   });
   // F3 (fixed): the dashboard's sync runs filter (GET /v1/ops/sync-runs) took any lowercase word as a system, so a
   // typo answered an empty list (as if the system had no runs), while GET /v1/syncs refuses it with a 400.

@@ -8,7 +8,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../../config.js';
-import { decideHold } from '../../jobs/contracts.js';
+import { decideHold, DECISION_REASON_MAX as REASON_MAX, isDecisionReason } from '../../jobs/contracts.js';
 import { AppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import {
@@ -206,9 +206,6 @@ function getHoldRoute(app: GuardApp, opts: GuardRouteOptions): void {
   );
 }
 
-/** At most this long, one line, no control characters: a reason kept in the audit log (as `truc holds --reason`). */
-const REASON_MAX = 500;
-
 /**
  * The optional body of a decision: why, kept in its audit entry (review25 F1: it was dropped without a word, only the
  * CLI's `--reason` was kept).
@@ -220,9 +217,7 @@ const Decision = z
       .trim()
       .min(1)
       .max(REASON_MAX)
-      .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), {
-        message: 'one line of text, no control characters',
-      })
+      .refine(isDecisionReason, { message: 'one line of text, no control characters' })
       .optional()
       .meta({
         description:

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { ENTITY_NAMES, SYSTEM_NAMES } from '../../config.js';
-import { requestSync } from '../../jobs/contracts.js';
+import { checkScopeHeld, requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import {
   createSyncRunReads,
@@ -161,16 +161,17 @@ function requestRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
     async function postSync(request, reply) {
       const p = principalOf(request);
       const { system, entity, scope, full } = request.body;
-      const id = await opts.db.tx((q) =>
-        requestSync(q, {
+      const id = await opts.db.tx(async (q) => {
+        await checkScopeHeld(q, { system, entity, ...(scope ? { scope } : {}) });
+        return requestSync(q, {
           system,
           entity,
           full,
           requestedBy: p.clientId,
           at: opts.now(),
           ...(scope ? { scope } : {}),
-        }),
-      );
+        });
+      });
       const statusUrl = `/v1/syncs/${id}`;
       void reply.header('location', statusUrl);
       return reply.code(202).send({ syncRunId: id, statusUrl });

@@ -200,17 +200,15 @@ const showCommand = () =>
     },
   );
 
-/** At most this long, one line, no control characters: a reason kept in the audit log. */
-const REASON_MAX = 500;
-
-function checkedReason(reason: string | undefined): string | undefined {
+/** The reason as kept (trimmed), or a usage error: the API's rule (jobs/requests.ts `isDecisionReason`). */
+async function checkedReason(reason: string | undefined): Promise<string | undefined> {
   if (reason === undefined) return undefined;
-  const bad = [...reason].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
-  if (reason.trim() === '' || reason.length > REASON_MAX || bad)
+  const { DECISION_REASON_MAX, isDecisionReason } = await import('../../jobs/contracts.js');
+  if (!isDecisionReason(reason))
     throw new UsageError(
       both(
-        `--reason: một dòng chữ, 1 đến ${REASON_MAX} ký tự`,
-        `--reason: one line of text, 1 to ${REASON_MAX} characters`,
+        `--reason: một dòng chữ, 1 đến ${DECISION_REASON_MAX} ký tự`,
+        `--reason: one line of text, 1 to ${DECISION_REASON_MAX} characters`,
       ),
     );
   return reason.trim();
@@ -230,7 +228,7 @@ const decideCommand = (decision: 'approve' | 'reject') =>
       .addOption(asOption()),
     async (o, [idArg], out) => {
       const id = positiveId(idArg!);
-      const reason = checkedReason(o.reason);
+      const reason = await checkedReason(o.reason);
       const actor = operatorActor(o.as);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');

@@ -239,18 +239,19 @@ const runCommand = () =>
       const requestedBy = operatorActor(o.as);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
-      const { requestSync } = await import('../../jobs/contracts.js');
+      const { checkScopeHeld, requestSync } = await import('../../jobs/contracts.js');
       return withDb(config, async (db) => {
-        const id = await db.tx((q) =>
-          requestSync(q, {
+        const id = await db.tx(async (q) => {
+          await checkScopeHeld(q, { system, entity, ...(o.scope ? { scope: o.scope } : {}) });
+          return requestSync(q, {
             system,
             entity,
             full: o.full ?? false,
             requestedBy,
             at: operatorClock(),
             ...(o.scope ? { scope: o.scope } : {}),
-          }),
-        );
+          });
+        });
         out.stdout(`${JSON.stringify({ syncRunId: id })}\n`);
         if (!o.follow) return 0;
         return followRun(db, id, followSettings(o), out);
