@@ -9,6 +9,7 @@ import type { Config, ScheduleConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
+import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { requestSync } from './requests.js';
 
 /**
@@ -27,10 +28,23 @@ export async function recordScheduleFire(
   const repo = createSchedulesRepo(q);
   await repo.ensure([id]);
   const paused = outcome !== 'manual' && (await repo.get(id))?.paused === true;
-  const actual: FireOutcome = paused ? 'paused' : outcome;
+  // review25 N7: a fire beside an unfinished run of the same pull (running long, waiting on a down system, held
+  // for an admin's decision) would pull the same changes again and, held, ask for the same decision twice.
+  const busy =
+    outcome === 'manual' || paused
+      ? undefined
+      : await createSyncRunsRepo(q).unfinished(schedule.system, schedule.entity, schedule.scope ?? '');
+  const actual: FireOutcome = paused ? 'paused' : busy !== undefined ? 'busy' : outcome;
   const fire = await repo.recordFire(id, fireAt, actual);
-  if (!fire.first) return { syncRunId: fire.syncRunId, duplicate: true, outcome: actual };
+  if (!fire.first) {
+    const requested = fire.outcome === 'requested' || fire.outcome === 'manual';
+    return { syncRunId: requested ? fire.syncRunId : null, duplicate: true, outcome: fire.outcome };
+  }
   if (paused) return { syncRunId: null, duplicate: false, outcome: actual };
+  if (busy !== undefined) {
+    await repo.attachRun(id, fireAt, busy); // the run it waited on, shown with the fire
+    return { syncRunId: null, duplicate: false, outcome: actual };
+  }
   const syncRunId = await requestSync(q, {
     system: schedule.system,
     entity: schedule.entity,

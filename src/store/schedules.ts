@@ -5,7 +5,8 @@
  */
 import type { Queryable } from './db.js';
 
-export type FireOutcome = 'requested' | 'paused' | 'manual';
+/** `busy`: the schedule's fire found an earlier run of its system, entity and scope unfinished and requested none. */
+export type FireOutcome = 'requested' | 'paused' | 'manual' | 'busy';
 
 export interface ScheduleRow {
   id: string;
@@ -53,22 +54,22 @@ export function createSchedulesRepo(q: Queryable) {
     },
     /**
      * Records a fire: `first` when this fire is new; else (recorded before: its duplicate count grows) the
-     * sync run that first fire requested (null when it requested none). One statement: a second fire
+     * first fire's outcome and the sync run it requested (or, busy, waited on; null when none). One statement: a second fire
      * waits for the first's transaction, then sees its run.
      */
     async recordFire(
       id: string,
       fireAt: Date,
       outcome: FireOutcome,
-    ): Promise<{ first: boolean; syncRunId: number | null }> {
-      const res = await q.query<{ first: boolean; syncRunId: number | null }>(
+    ): Promise<{ first: boolean; syncRunId: number | null; outcome: FireOutcome }> {
+      const res = await q.query<{ first: boolean; syncRunId: number | null; outcome: FireOutcome }>(
         `INSERT INTO truc.schedule_fires AS f (schedule_id, fire_at, outcome) VALUES ($1, $2, $3)
          ON CONFLICT (schedule_id, fire_at) DO UPDATE SET duplicates = f.duplicates + 1
-         RETURNING f.duplicates = 0 AS first, f.sync_run_id AS "syncRunId"`,
+         RETURNING f.duplicates = 0 AS first, f.sync_run_id AS "syncRunId", f.outcome`,
         [id, fireAt, outcome],
       );
-      const row = res.rows[0]!;
-      return { first: row.first, syncRunId: row.syncRunId === null ? null : Number(row.syncRunId) };
+      const { first, syncRunId, outcome: recorded } = res.rows[0]!;
+      return { first, syncRunId: syncRunId === null ? null : Number(syncRunId), outcome: recorded };
     },
     async attachRun(id: string, fireAt: Date, syncRunId: number): Promise<void> {
       await q.query(

@@ -319,6 +319,20 @@ function watermarks(q: Queryable) {
      * saved one already (migration 641: runs may finish out of the order they were requested in, and
      * watermarks are opaque, so the newer is told by the run, not by the string).
      */
+    /**
+     * The latest run of a system, entity and scope not finished yet: queued, running or held, or done with its
+     * reconciliation queued or held (a schedule's fire requests none beside it: ../jobs/schedule-control.ts).
+     */
+    async unfinished(system: SystemName, entity: EntityName, scope: string): Promise<number | undefined> {
+      const res = await q.query<{ id: string }>(
+        `SELECT id FROM truc.sync_runs
+          WHERE system = $1 AND entity = $2 AND scope = $3
+            AND (status IN ('queued', 'running', 'held') OR reconcile IN ('queued', 'held'))
+          ORDER BY id DESC LIMIT 1`,
+        [system, entity, scope],
+      );
+      return res.rows[0] === undefined ? undefined : Number(res.rows[0].id);
+    },
     async saveWatermark(
       system: SystemName,
       entity: EntityName,

@@ -24,7 +24,13 @@ const ScheduleSchema = z
     lastRun: z
       .object({
         fireAt: z.string(),
-        outcome: z.enum(['requested', 'paused', 'manual']),
+        outcome: z.enum(['requested', 'paused', 'manual', 'busy']).meta({
+          description:
+            'requested (lượt đồng bộ đã yêu cầu / its sync run requested), paused (đang tạm dừng / paused), manual ' +
+            '(chạy ngay / run now), busy (lượt trước cùng hệ thống, loại, phạm vi chưa xong: đang chờ, đang chạy hoặc ' +
+            'bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: ' +
+            'queued, running or held; none requested, syncRunId is that run)',
+        }),
         syncRunId: z.number().int().nullable(),
       })
       .nullable(),

@@ -14,6 +14,7 @@ import { NOW, openWork, useTestContext, type TestContext } from './fixtures.js';
 
 const ID = 'hcm-schools-nightly';
 const PAUSED = 'hcm-staff-nightly';
+const BUSY = 'smas-students-nightly';
 
 describe('schedule-fire job', () => {
   const base = useTestContext();
@@ -29,6 +30,7 @@ describe('schedule-fire job', () => {
         entity: 'staff',
         full: true,
       },
+      [BUSY]: { cron: '0 2 * * *', tz: 'Asia/Ho_Chi_Minh', system: 'smas', entity: 'students', full: true },
     };
     return { ...base, config };
   };
@@ -123,5 +125,41 @@ describe('schedule-fire job', () => {
       code: 'ERR_SCHEDULE_FIRE_TAKEN',
       status: 409,
     });
+  });
+
+  // review25 N7: three nightly smas runs were held at once on one school with one diff (three holds, one decision).
+  it('a fire beside an unfinished run of its pull (queued, running, held, reconciling) requests none: busy', async () => {
+    const at = (day: number) => Date.parse(`2026-02-${String(day).padStart(2, '0')}T19:00:00.000Z`);
+    const first = (await runFire(BUSY, `repeat:${BUSY}:${at(1)}`)) as { syncRunId: number };
+    expect(first).toEqual({ syncRunId: expect.any(Number), duplicate: false, outcome: 'requested' });
+    const run = first.syncRunId;
+    const setRun = (set: string) => base.db.query(`UPDATE truc.sync_runs SET ${set} WHERE id = $1`, [run]);
+    const pullsBefore = (await pulls()).length;
+    let day = 2;
+    for (const state of [
+      "status = 'queued'",
+      "status = 'running'",
+      "status = 'held'",
+      "status = 'done', reconcile = 'queued'",
+      "status = 'done', reconcile = 'held'",
+    ]) {
+      await setRun(state);
+      expect(await runFire(BUSY, `repeat:${BUSY}:${at(day)}`), state).toEqual({
+        syncRunId: null,
+        duplicate: false,
+        outcome: 'busy',
+      });
+      expect((await fires(BUSY)).at(-1), state).toMatchObject({ outcome: 'busy', sync_run_id: run });
+      day += 1;
+    }
+    expect(await pulls()).toHaveLength(pullsBefore);
+    // Its run over (reconciled, or failed): the next fire requests the next run.
+    await setRun("status = 'done', reconcile = 'done'");
+    const next = await runFire(BUSY, `repeat:${BUSY}:${at(day)}`);
+    expect(next).toEqual({ syncRunId: expect.any(Number), duplicate: false, outcome: 'requested' });
+    expect((next as { syncRunId: number }).syncRunId).not.toBe(run);
+    // "Run now" is the admin's own: it requests a run whatever is unfinished.
+    const now = await runScheduleNow(base.db, ctx().config, BUSY, 'admin', new Date(at(day + 1)));
+    expect(now.syncRunId).toEqual(expect.any(Number));
   });
 });

@@ -1679,8 +1679,11 @@ export interface components {
       pausedBy: string | null;
       lastRun: {
         fireAt: string;
-        /** @enum {string} */
-        outcome: 'requested' | 'paused' | 'manual';
+        /**
+         * @description requested (lượt đồng bộ đã yêu cầu / its sync run requested), paused (đang tạm dừng / paused), manual (chạy ngay / run now), busy (lượt trước cùng hệ thống, loại, phạm vi chưa xong: đang chờ, đang chạy hoặc bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: queued, running or held; none requested, syncRunId is that run)
+         * @enum {string}
+         */
+        outcome: 'requested' | 'paused' | 'manual' | 'busy';
         syncRunId: number | null;
       } | null;
       nextRunAt: string | null;
