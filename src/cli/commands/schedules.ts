@@ -7,7 +7,7 @@
 import { loadConfig } from '../../config.js';
 import type { ScheduleView } from '../../jobs/schedule-control.js';
 import { asOption, badValue, both, defineCommand, operatorActor, runs, vnTime } from '../kit.js';
-import { followOption, followRun, followSettings, intervalOption, timeoutOption } from './sync.js';
+import { followRun, followSettings, withFollow } from './sync.js';
 
 /** A schedule id as the API takes it (routes/schedules.ts IdParams). */
 function scheduleId(value: string): string {
@@ -127,12 +127,11 @@ const pauseCommand = (paused: boolean) =>
 
 const runNowCommand = () =>
   runs<{ json?: boolean; follow?: boolean; intervalMs?: number; timeout?: number; as?: string }>(
-    defineCommand('run', 'run a schedule now, even paused: its sync run is requested at once (audited)')
-      .argument('<id>', 'the schedule id (truc schedules list)', scheduleId)
-      .option('--json', 'print {"syncRunId":…}')
-      .addOption(followOption())
-      .addOption(intervalOption())
-      .addOption(timeoutOption())
+    withFollow(
+      defineCommand('run', 'run a schedule now, even paused: its sync run is requested at once (audited)')
+        .argument('<id>', 'the schedule id (truc schedules list)', scheduleId)
+        .option('--json', 'print {"syncRunId":…}'),
+    )
       .addOption(asOption())
       .addHelpText(
         'after',

@@ -7,7 +7,7 @@ import {
   type EntityName,
   type SystemName,
 } from '../../config.js';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Db } from '../../store/db.js';
 import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
@@ -195,17 +195,22 @@ export async function followRun(
   return EXIT_HELD;
 }
 
-/** `--follow` and its two settings, as `sync run` and `schedules run` take them. */
-export const followOption = () =>
-  new Option('--follow', 'wait for the run to finish, showing its status, records pulled and the rate');
-export const intervalOption = () =>
-  new Option('--interval-ms <ms>', 'with --follow: poll this often (default 1000)').argParser(
-    int(50, 60_000),
-  );
-export const timeoutOption = () =>
-  new Option('--timeout <seconds>', 'with --follow: give up after this long (default 21600)').argParser(
-    int(1, 7 * 86_400),
-  );
+/** `cmd` with `--follow` and its two settings, as `sync run` and `schedules run` take them. */
+export const withFollow = (cmd: Command): Command =>
+  cmd
+    .addOption(
+      new Option('--follow', 'wait for the run to finish, showing its status, records pulled and the rate'),
+    )
+    .addOption(
+      new Option('--interval-ms <ms>', 'with --follow: poll this often (default 1000)').argParser(
+        int(50, 60_000),
+      ),
+    )
+    .addOption(
+      new Option('--timeout <seconds>', 'with --follow: give up after this long (default 21600)').argParser(
+        int(1, 7 * 86_400),
+      ),
+    );
 
 /** `--follow`'s settings from the options given (their defaults). */
 export const followSettings = (o: Pick<RunOptions, 'intervalMs' | 'timeout'>) => ({
@@ -215,14 +220,13 @@ export const followSettings = (o: Pick<RunOptions, 'intervalMs' | 'timeout'>) =>
 
 const runCommand = () =>
   runs<RunOptions>(
-    defineCommand('run', 'pull <entity> from <system> (a sync run the workers carry out)')
-      .argument('<system>', SYSTEM_NAMES.join(', '))
-      .argument('<entity>', ENTITY_NAMES.join(', '))
-      .option('--scope <code>', 'a school code, or a commune code for moet-pcgd')
-      .option('--full', 'ignore the watermark: pull everything (and reconcile deletions)')
-      .addOption(followOption())
-      .addOption(intervalOption())
-      .addOption(timeoutOption())
+    withFollow(
+      defineCommand('run', 'pull <entity> from <system> (a sync run the workers carry out)')
+        .argument('<system>', SYSTEM_NAMES.join(', '))
+        .argument('<entity>', ENTITY_NAMES.join(', '))
+        .option('--scope <code>', 'a school code, or a commune code for moet-pcgd')
+        .option('--full', 'ignore the watermark: pull everything (and reconcile deletions)'),
+    )
       .addOption(asOption())
       .addHelpText(
         'after',
