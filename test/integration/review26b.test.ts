@@ -1,0 +1,177 @@
+/**
+ * review26b (walked as a vendor, SMAS or vnEdu, integrating through the documented API, and as an attacker of
+ * it): findings reproduced here on real PostgreSQL and Redis. An `it.fails` is an open finding; it passes once
+ * the finding is fixed, and then becomes an `it`.
+ */
+import { describe, expect, it } from 'vitest';
+import { startWorkerRole } from '../../src/roles.js';
+import { student } from '../factories/records.js';
+import { bearer, expectProblem, OTHER, S1, useApiHarness } from '../helpers/api.js';
+import { waitFor } from '../helpers/env.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
+
+const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+
+/** base64url of a cursor's JSON, as the API issues them. */
+const cursorOf = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+const auditRows = async () =>
+  (await h.env.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.audit_log')).rows[0]!.n;
+
+describe('review26b: hostile input that reaches PostgreSQL', () => {
+  // review26b F1: the token endpoint's form body (application/x-www-form-urlencoded, what RFC 6749 and the README
+  // use) and HTTP Basic are not read by the hostile-input parser (that one is JSON's): a client_id holding NUL
+  // (`%00`) reaches PostgreSQL as a text parameter, which refuses it (invalid byte sequence 0x00), and the caller
+  // gets 500 server_error. Expected: a 4xx RFC 6749 error (invalid_request, or invalid_client as for any unknown
+  // id), never a 500; nothing recorded. Likely place: src/api/routes/oauth.ts credentialsOf / the form parser
+  // of src/app.ts (NUL and lone surrogates refused as the JSON parser refuses them).
+  it.fails(
+    'F1: a client_id holding NUL (form body or HTTP Basic) is a 4xx OAuth error, not a 500',
+    async () => {
+      const before = await auditRows();
+      const form = await h.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'grant_type=client_credentials&client_id=cl_a%00b&client_secret=whatever',
+      });
+      const basic = await h.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('cl_a%00b:whatever').toString('base64')}`,
+        },
+        payload: 'grant_type=client_credentials',
+      });
+      for (const res of [form, basic]) {
+        expect([400, 401], res.body).toContain(res.statusCode);
+        expect(res.json<{ error: string }>().error).toMatch(/^(invalid_request|invalid_client)$/);
+      }
+      expect(await auditRows()).toBe(before);
+    },
+  );
+
+  // review26b F2: a change-feed cursor is base64url JSON whose `s` the API takes as up to 19 digits
+  // (src/api/routes/records.ts FeedCursor) and PostgreSQL reads as bigint ($3::bigint in src/store/reads.ts):
+  // 9999999999999999999 is over bigint's range and the feed answers 500. Expected: 400 ERR_INVALID_CURSOR, as for
+  // any cursor the API did not issue (api-reads.test.ts 'refuses cursors it did not issue with a 400, never a 500').
+  it.fails(
+    'F2: a change-feed cursor whose position is out of range is a 400 ERR_INVALID_CURSOR, not a 500',
+    async () => {
+      const res = await h.get(
+        `/v1/changes?cursor=${cursorOf({ t: '1', s: '9999999999999999999' })}`,
+        h.tokens.vendor,
+      );
+      expectProblem(res, 400, 'ERR_INVALID_CURSOR');
+    },
+  );
+
+  // review26b F3: a records page cursor `{"k": …}` (src/api/routes/records.ts KeyCursor: any string up to 128) is
+  // handed to PostgreSQL as the key to page after; a `k` holding NUL makes the list answer 500. Expected: 400
+  // ERR_INVALID_CURSOR (a key holds no NUL: the API never issues such a cursor).
+  it.fails('F3: a records cursor whose key holds NUL is a 400 ERR_INVALID_CURSOR, not a 500', async () => {
+    const res = await h.get(
+      `/v1/schools/${S1}/students?cursor=${cursorOf({ k: 'a\u0000b' })}`,
+      h.tokens.vendor,
+    );
+    expectProblem(res, 400, 'ERR_INVALID_CURSOR');
+  });
+});
+
+describe("review26b: another school's student through a dry run", () => {
+  // review26b F4: tenancy lets a vendor learn personal data of a student of a school it does not serve. The city
+  // database holds student CITY77 at school 79000099 (not the vendor's). The vendor dry-runs (`?dryRun=true`:
+  // nothing stored, no audit entry) a record of that code at its own school with a guessed birth date and personal
+  // ID: besides TENANCY_OWNED_ELSEWHERE, the record is compared with the city's copy (DUNG_CITY_CONFLICT at
+  // `/birthDate`, `/personalId`, `/fullName`, `/sex`), and the finding is absent exactly when the guess is right.
+  // A few hundred dry runs (rate limit 1,200 a minute) read a student's birth date, confirm a personal ID or a
+  // name, of any school. Expected: a record refused by tenancy (held elsewhere, or of another school) is not
+  // judged against stored copies of other schools: the answer is the same whatever the guess. Likely place: the
+  // quality engine runs the store checks (cityConflictCheck, src/quality/rules/dung-identity.ts; the lookups of
+  // src/jobs/judge-lookups.ts `authoritative` read by key, any school) on records the tenancy gate refused.
+  it.fails("F4: a dry run tells nothing about the city's copy of another school's student", async () => {
+    const city = student('CITY77', {
+      schoolCode: OTHER,
+      birthDate: '2019-05-06',
+      personalId: '079219005555',
+    });
+    await h.env.deps.db.query(
+      `INSERT INTO truc.students (student_code, school_code, personal_id, data, fingerprint, source_system, mapping_version)
+       VALUES ($1, $2, $3, $4, 'f', 'hcm-csdl', 'hcm-csdl@1')`,
+      [city.studentCode, OTHER, city.personalId, JSON.stringify(city)],
+    );
+    const answer = async (guess: { birthDate: string; personalId: string }) => {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S1}/batches?dryRun=true`,
+        headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
+        payload: { entity: 'students', records: [{ ...city, schoolCode: S1, ...guess }] },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const { findings } = res.json<{ findings: Array<{ rule: string; pointer: string }> }>();
+      expect(findings.map((f) => f.rule)).toContain('TENANCY_OWNED_ELSEWHERE');
+      return findings.map((f) => `${f.rule} ${f.pointer}`).sort();
+    };
+    const right = await answer({ birthDate: '2019-05-06', personalId: '079219005555' });
+    expect(await answer({ birthDate: '2019-05-07', personalId: '079219005555' })).toEqual(right);
+    expect(await answer({ birthDate: '2019-05-06', personalId: '079219005556' })).toEqual(right);
+  });
+});
+
+describe('review26b: the batch.finished webhook and the batch it reports', () => {
+  // review26b F5: the integration guide offers the `batch.finished` webhook in place of polling GET
+  // /v1/batches/{id} ("until status is done or failed (or take the batch.finished webhook); held: …"). A
+  // snapshot whose deletions the mass-change guard holds reads `status: "held"` in GET /v1/batches/{id}, but its
+  // batch.finished event (raised when the row's status becomes done: migration 036's trigger) says
+  // `status: "done"`, and no event follows when the hold is decided. The same for a batch whose delivery to a
+  // target failed later (GET: failed; the event said done). A vendor driven by the webhook takes the held snapshot
+  // as applied. Expected: the event's status is the batch's status as GET shows it (held), or no batch.finished
+  // until the batch is finished as GET shows it. Likely place: src/jobs/webhook-fanout.ts plan() (status is the
+  // row's, not ../api/routes/batches.ts batchStatus's), migration 036's trigger.
+  it.fails(
+    "F5: batch.finished says the status GET /v1/batches/{id} says (a snapshot's held deletions: held)",
+    async () => {
+      const worker = startWorkerRole(h.env.deps);
+      const rx = await startWebhookReceiver();
+      try {
+        const sub = await h.send('POST', '/v1/webhooks', h.tokens.vendor, {
+          url: rx.url,
+          events: ['batch.finished'],
+        });
+        expect(sub.statusCode, sub.body).toBe(201);
+        const codes = Array.from({ length: 25 }, (_, i) => `WH${String(i).padStart(2, '0')}`);
+        const finished = (id: string) =>
+          waitFor(
+            async () => {
+              const b = (await h.get(`/v1/batches/${id}`, h.tokens.vendor)).json<{ status: string }>();
+              return ['done', 'held', 'failed'].includes(b.status) ? b : undefined;
+            },
+            { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
+          );
+        const first = await h.pushBatch(h.tokens.vendor, S1, {
+          entity: 'students',
+          records: codes.map((c) => student(c)),
+        });
+        expect((await finished(first.json<{ batchId: string }>().batchId)).status).toBe('done');
+        // The snapshot leaves out 10 of the school's 25 students (40 %, over the guard's 30 %).
+        const snap = await h.pushBatch(h.tokens.vendor, S1, {
+          entity: 'students',
+          mode: 'snapshot',
+          records: codes.slice(0, 15).map((c) => student(c)),
+        });
+        const id = snap.json<{ batchId: string }>().batchId;
+        expect((await finished(id)).status).toBe('held');
+        const event = await waitFor(() => rx.received.find((d) => d.body.includes(id)), {
+          timeoutMs: 20_000,
+          what: "the snapshot's batch.finished",
+        });
+        const { data } = JSON.parse(event.body) as { data: { status: string } };
+        expect(data.status).toBe('held');
+      } finally {
+        await worker.stop();
+        await rx.close();
+      }
+    },
+  );
+});
