@@ -117,6 +117,35 @@ describe("review26b: another school's student through a dry run", () => {
     expect(await answer({ birthDate: '2019-05-07', personalId: '079219005555' })).toEqual(right);
     expect(await answer({ birthDate: '2019-05-06', personalId: '079219005556' })).toEqual(right);
   });
+
+  // review26b F4 (the same gap, a record of another school): a record naming a school the vendor does not serve
+  // (`schoolCode: "79000099"`, refused TENANCY_OTHER_SCHOOL) is still checked against that school's stored records:
+  // SACH_DUPLICATE_PERSONAL_ID_STORED says school 79000099 holds a live record of that personal ID (the finding is
+  // absent for an ID it does not hold). Expected: the same answer whatever the ID.
+  it.fails(
+    'F4: a record of a school the vendor does not serve is not checked against that school’s records',
+    async () => {
+      const held = student('HELD88', { schoolCode: OTHER, personalId: '079219008888' });
+      await h.env.deps.db.query(
+        `INSERT INTO truc.students (student_code, school_code, personal_id, data, fingerprint, source_system, mapping_version)
+       VALUES ($1, $2, $3, $4, 'f', 'vendor:x', 'canonical@1')`,
+        [held.studentCode, OTHER, held.personalId, JSON.stringify(held)],
+      );
+      const answer = async (personalId: string) => {
+        const res = await h.app.inject({
+          method: 'POST',
+          url: `/v1/schools/${S1}/batches?dryRun=true`,
+          headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
+          payload: { entity: 'students', records: [student('PROBE88', { schoolCode: OTHER, personalId })] },
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const { findings } = res.json<{ findings: Array<{ rule: string; pointer: string }> }>();
+        expect(findings.map((f) => f.rule)).toContain('TENANCY_OTHER_SCHOOL');
+        return findings.map((f) => `${f.rule} ${f.pointer}`).sort();
+      };
+      expect(await answer('079219008888')).toEqual(await answer('079219008889'));
+    },
+  );
 });
 
 describe('review26b: the batch.finished webhook and the batch it reports', () => {
@@ -174,4 +203,49 @@ describe('review26b: the batch.finished webhook and the batch it reports', () =>
       }
     },
   );
+});
+
+describe('review26b: a record the API takes but cannot give back', () => {
+  // review26b F6: the canonical student code (src/canonical/primitives.ts opaqueCode: 1–32 of [A-Za-z0-9._-], any
+  // first character) takes `_A1`, `-B2`, `.C3` and `..`: the batch accepts them (no finding), the list and the change
+  // feed show them, each with its `url`. But the read route's key (src/api/routes/records.ts RecordKey: a letter or
+  // digit first, no `.`/`..` segment) refuses that url: 400 ERR_VALIDATION, and `..` is resolved away by any URL
+  // library (`/v1/schools/79000001/students/..` is `/v1/schools/79000001/`: 404, or another resource). Expected: one
+  // rule for a record key, written and read: either the batch refuses such codes (a finding) or the url reads the
+  // record. Likely place: StudentCodeSchema (and the staff, class and school codes' opaqueCode) against RecordKey.
+  it.fails('F6: every record a batch accepted reads back at the url the change feed gives it', async () => {
+    const worker = startWorkerRole(h.env.deps);
+    try {
+      const codes = ['_A1', '-B2', '.C3', '..'];
+      const res = await h.pushBatch(h.tokens.vendor, S1, {
+        entity: 'students',
+        records: codes.map((c) => student(c)),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const id = res.json<{ batchId: string }>().batchId;
+      const batch = await waitFor(
+        async () => {
+          const b = (await h.get(`/v1/batches/${id}`, h.tokens.vendor)).json<{
+            status: string;
+            counts: { accepted: number };
+          }>();
+          return b.status === 'done' || b.status === 'failed' ? b : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
+      );
+      const feed = (await h.get(`/v1/changes?schoolCode=${S1}&limit=1000`, h.tokens.vendor)).json<{
+        items: Array<{ key: string; url: string | null }>;
+      }>();
+      const urls = feed.items.filter((c) => codes.includes(c.key) && c.url !== null).map((c) => c.url!);
+      expect(urls).toHaveLength(batch.counts.accepted);
+      for (const url of urls) {
+        // As a vendor's HTTP library sends it (dot segments resolved).
+        const sent = new URL(url, 'http://truc.example').pathname;
+        const read = await h.get(sent, h.tokens.vendor);
+        expect(read.statusCode, `${url}: ${read.body}`).toBe(200);
+      }
+    } finally {
+      await worker.stop();
+    }
+  });
 });
