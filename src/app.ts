@@ -118,18 +118,6 @@ async function addCompilersAndHooks(app: App, deps: AppDeps): Promise<void> {
   });
   app.setSerializerCompiler(serializerCompiler);
 
-  // Form bodies for the OAuth token endpoint (RFC 6749 uses application/x-www-form-urlencoded).
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
-    function parseForm(_req, body, done) {
-      const params = new URLSearchParams(body as string);
-      const out: Record<string, string> = {};
-      for (const [k, v] of params) if (!(k in out)) out[k] = v;
-      done(null, out);
-    },
-  );
-
   app.addHook('onRequest', function correlation(request, reply, done) {
     void reply.header('x-correlation-id', request.id);
     done();

@@ -25,52 +25,46 @@ describe('review26b: hostile input that reaches PostgreSQL', () => {
   // gets 500 server_error. Expected: a 4xx RFC 6749 error (invalid_request, or invalid_client as for any unknown
   // id), never a 500; nothing recorded. Likely place: src/api/routes/oauth.ts credentialsOf / the form parser
   // of src/app.ts (NUL and lone surrogates refused as the JSON parser refuses them).
-  it.fails(
-    'F1: a client_id holding NUL (form body or HTTP Basic) is a 4xx OAuth error, not a 500',
-    async () => {
-      const before = await auditRows();
-      const form = await h.app.inject({
-        method: 'POST',
-        url: '/oauth/token',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: 'grant_type=client_credentials&client_id=cl_a%00b&client_secret=whatever',
-      });
-      const basic = await h.app.inject({
-        method: 'POST',
-        url: '/oauth/token',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from('cl_a%00b:whatever').toString('base64')}`,
-        },
-        payload: 'grant_type=client_credentials',
-      });
-      for (const res of [form, basic]) {
-        expect([400, 401], res.body).toContain(res.statusCode);
-        expect(res.json<{ error: string }>().error).toMatch(/^(invalid_request|invalid_client)$/);
-      }
-      expect(await auditRows()).toBe(before);
-    },
-  );
+  it('F1: a client_id holding NUL (form body or HTTP Basic) is a 4xx OAuth error, not a 500', async () => {
+    const before = await auditRows();
+    const form = await h.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'grant_type=client_credentials&client_id=cl_a%00b&client_secret=whatever',
+    });
+    const basic = await h.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('cl_a%00b:whatever').toString('base64')}`,
+      },
+      payload: 'grant_type=client_credentials',
+    });
+    for (const res of [form, basic]) {
+      expect([400, 401], res.body).toContain(res.statusCode);
+      expect(res.json<{ error: string }>().error).toMatch(/^(invalid_request|invalid_client)$/);
+    }
+    expect(await auditRows()).toBe(before);
+  });
 
   // review26b F2: a change-feed cursor is base64url JSON whose `s` the API takes as up to 19 digits
   // (src/api/routes/records.ts FeedCursor) and PostgreSQL reads as bigint ($3::bigint in src/store/reads.ts):
   // 9999999999999999999 is over bigint's range and the feed answers 500. Expected: 400 ERR_INVALID_CURSOR, as for
   // any cursor the API did not issue (api-reads.test.ts 'refuses cursors it did not issue with a 400, never a 500').
-  it.fails(
-    'F2: a change-feed cursor whose position is out of range is a 400 ERR_INVALID_CURSOR, not a 500',
-    async () => {
-      const res = await h.get(
-        `/v1/changes?cursor=${cursorOf({ t: '1', s: '9999999999999999999' })}`,
-        h.tokens.vendor,
-      );
-      expectProblem(res, 400, 'ERR_INVALID_CURSOR');
-    },
-  );
+  it('F2: a change-feed cursor whose position is out of range is a 400 ERR_INVALID_CURSOR, not a 500', async () => {
+    const res = await h.get(
+      `/v1/changes?cursor=${cursorOf({ t: '1', s: '9999999999999999999' })}`,
+      h.tokens.vendor,
+    );
+    expectProblem(res, 400, 'ERR_INVALID_CURSOR');
+  });
 
   // review26b F3: a records page cursor `{"k": …}` (src/api/routes/records.ts KeyCursor: any string up to 128) is
   // handed to PostgreSQL as the key to page after; a `k` holding NUL makes the list answer 500. Expected: 400
   // ERR_INVALID_CURSOR (a key holds no NUL: the API never issues such a cursor).
-  it.fails('F3: a records cursor whose key holds NUL is a 400 ERR_INVALID_CURSOR, not a 500', async () => {
+  it('F3: a records cursor whose key holds NUL is a 400 ERR_INVALID_CURSOR, not a 500', async () => {
     const res = await h.get(
       `/v1/schools/${S1}/students?cursor=${cursorOf({ k: 'a\u0000b' })}`,
       h.tokens.vendor,

@@ -45,6 +45,9 @@ function textProblem(s: string): string | undefined {
   return undefined;
 }
 
+/** Whether a text holds what no value of truc may hold (NUL, a lone surrogate): e.g. HTTP Basic credentials. */
+export const holdsForbiddenText = (s: string): boolean => textProblem(s) !== undefined;
+
 interface Node {
   /** An object or array. */
   v: object;
@@ -303,6 +306,23 @@ export function passingKnownBodies<S>(compile: FastifySchemaCompiler<S>): Fastif
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
     app.decorateRequest('bodySha256', undefined);
+    // Form bodies, for the OAuth token endpoint (RFC 6749 uses application/x-www-form-urlencoded): a field's
+    // first value kept; NUL or a lone surrogate in a name or value refused as in a JSON body (review26b F1).
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      function parseForm(_req, body, done) {
+        const out: Record<string, string> = {};
+        for (const [k, v] of new URLSearchParams(body as string)) if (!(k in out)) out[k] = v;
+        try {
+          inspectJson(out, opts);
+        } catch (err) {
+          done(err as Error, undefined);
+          return;
+        }
+        done(null, out);
+      },
+    );
     app.decorateRequest('bodyBytes', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(

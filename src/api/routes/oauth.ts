@@ -9,6 +9,7 @@ import { appendAudit } from '../../audit/chain.js';
 import { hashSecret, verifySecret } from '../auth/secrets.js';
 import type { LoginThrottle } from '../auth/throttle.js';
 import { issueToken, publicJwks, TOKEN_ALG, type TokenSettings } from '../auth/tokens.js';
+import { holdsForbiddenText } from '../plugins/input.js';
 import { ProblemSchema } from '../problem.js';
 
 const TokenRequest = z
@@ -112,6 +113,8 @@ function credentialsOf(
       const id = decodeURIComponent(decoded.slice(0, i));
       const secret = decodeURIComponent(decoded.slice(i + 1));
       if (id.length > 64 || secret.length > 256) throw new AppError('ERR_INVALID_CLIENT');
+      // A NUL or lone surrogate is no client's (PostgreSQL could not even look it up: review26b F1).
+      if (holdsForbiddenText(id) || holdsForbiddenText(secret)) throw new AppError('ERR_INVALID_CLIENT');
       return { id, secret };
     } catch {
       throw new AppError('ERR_INVALID_CLIENT');

@@ -17,6 +17,7 @@ import {
   type StoredRecord,
 } from '../../store/reads.js';
 import { canAccessSchool, principalOf } from '../plugins/auth.js';
+import { holdsForbiddenText } from '../plugins/input.js';
 import { problems } from '../problem.js';
 import { decimal } from '../query.js';
 import { SchoolCode } from '../batch-contract.js';
@@ -111,12 +112,23 @@ function decodeCursor<T>(raw: string | undefined, shape: z.ZodType<T>): T | unde
   return ok.data;
 }
 
-const KeyCursor = z.object({ k: z.string().max(128) }).strict();
-/** A feed position: row (t, s) and, since migration 350, how many of its keys were served (i); without i, all. */
+/** A cursor's values must fit what they are read into (review26b F2, F3: else PostgreSQL refuses them, a 500). */
+const KeyCursor = z
+  .object({
+    k: z
+      .string()
+      .max(128)
+      .refine((k) => !holdsForbiddenText(k)),
+  })
+  .strict();
+const XID8_MAX = 2n ** 64n - 1n;
+const BIGINT_MAX = 2n ** 63n - 1n;
+const digitsUpTo = (max: bigint) => z.string().refine((d) => /^\d{1,20}$/.test(d) && BigInt(d) <= max);
+/** A feed position: row (t: xid8, s: bigint) and, since migration 350, how many of its keys were served (i); without i, all. */
 const FeedCursor = z
   .object({
-    t: z.string().regex(/^\d{1,20}$/),
-    s: z.string().regex(/^\d{1,19}$/),
+    t: digitsUpTo(XID8_MAX),
+    s: digitsUpTo(BIGINT_MAX),
     i: z
       .string()
       .regex(/^\d{1,10}$/)
