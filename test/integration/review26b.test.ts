@@ -243,3 +243,53 @@ describe('review26b: a record the API takes but cannot give back', () => {
     }
   });
 });
+
+describe('review26b: which system serves a school, learned from a batch that carried nothing', () => {
+  // review26b F7: which system serves a school (truc.school_systems: where the city's writes and deletions of its
+  // students, staff and classes go) is learned from "vendor batches in its format" (README). A batch none of whose
+  // records mapped counts as well: school 79000001, learned served by vnEdu from vnEdu's pulls, receives one batch
+  // `{"entity":"students","format":"smas","records":[{"x":1}]}` (its record rejected: done, accepted 0), and the
+  // school is from then on served by SMAS (learned_from 'batch'): the city's changes and deletions of its pupils go
+  // to SMAS, which does not serve it, and vnEdu hears nothing more. Seen on the demo too (a vnEdu school flipped to
+  // smas by such a batch). Expected: a batch is evidence of its format's system only through records it took (or
+  // at least one record that mapped); a batch that took nothing changes no routing. Likely place:
+  // src/jobs/ingest-apply.ts (learnServedSchools called for every batch, servedBy: the batch's school).
+  it.fails(
+    'F7: a batch whose every record was refused does not change the system serving its school',
+    async () => {
+      const worker = startWorkerRole(h.env.deps);
+      try {
+        await h.env.deps.db.query(
+          `INSERT INTO truc.school_systems (school_code, system, learned_from) VALUES ($1, 'vnedu', 'pull')
+         ON CONFLICT (school_code) DO UPDATE SET system = 'vnedu', learned_from = 'pull'`,
+          [S1],
+        );
+        const res = await h.pushBatch(h.tokens.vendor, S1, {
+          entity: 'students',
+          format: 'smas',
+          records: [{ x: 1 }],
+        });
+        expect(res.statusCode, res.body).toBe(202);
+        const id = res.json<{ batchId: string }>().batchId;
+        const batch = await waitFor(
+          async () => {
+            const b = (await h.get(`/v1/batches/${id}`, h.tokens.vendor)).json<{
+              status: string;
+              counts: { accepted: number; rejected: number };
+            }>();
+            return b.status === 'done' || b.status === 'failed' ? b : undefined;
+          },
+          { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
+        );
+        expect(batch.counts).toMatchObject({ accepted: 0, rejected: 1 });
+        const row = await h.env.deps.db.query<{ system: string }>(
+          'SELECT system FROM truc.school_systems WHERE school_code = $1',
+          [S1],
+        );
+        expect(row.rows[0]?.system).toBe('vnedu');
+      } finally {
+        await worker.stop();
+      }
+    },
+  );
+});
