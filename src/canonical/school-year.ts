@@ -125,3 +125,11 @@ export const VIETNAM_UTC_OFFSET_MINUTES = 7 * 60;
 export function vietnamDateOf(instant: Date): string {
   return new Date(instant.getTime() + VIETNAM_UTC_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10);
 }
+
+/**
+ * The code of the school year under way at `instant` (its date in Vietnam, {@link schoolYearOf}): "this school
+ * year" by a clock, for the jobs and the simulators' populations alike (review25 N6).
+ */
+export function schoolYearAt(instant: Date): string {
+  return schoolYearOf(vietnamDateOf(instant));
+}

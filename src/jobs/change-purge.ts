@@ -5,7 +5,7 @@
  * `keepSchoolYears` (≥ 1) full ones before it, each starting on 1 September at midnight in Vietnam.
  * Deletes go in bounded chunks, each its own statement, so no long transaction holds the table.
  */
-import { schoolYearOf, schoolYearStartingIn, vietnamDateOf } from '../canonical/school-year.js';
+import { schoolYearAt, schoolYearStartingIn } from '../canonical/school-year.js';
 import { createReadsRepo } from '../store/reads.js';
 import { changesPurge } from './contracts.js';
 import type { WorkerContext } from './context.js';
@@ -25,7 +25,7 @@ export function changeFeedCutoff(now: Date, keepSchoolYears: number): Date {
   if (!Number.isInteger(keepSchoolYears) || keepSchoolYears < 1) {
     throw new RangeError('keepSchoolYears must be a whole number ≥ 1');
   }
-  const current = Number(schoolYearOf(vietnamDateOf(now)).slice(0, 4));
+  const current = Number(schoolYearAt(now).slice(0, 4));
   const { startDate } = schoolYearStartingIn(current - keepSchoolYears);
   return new Date(`${startDate}T00:00:00+07:00`);
 }

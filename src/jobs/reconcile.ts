@@ -17,7 +17,7 @@
  */
 import { appendAudit } from '../audit/chain.js';
 import { classKeyParts } from '../canonical/entities.js';
-import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
+import { schoolYearAt } from '../canonical/school-year.js';
 import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
@@ -199,7 +199,7 @@ async function ofListedYears(
     yearOf = (key) => years.get(key) ?? '';
   } else return unseen;
   const schools = new Set([...listed].map((u) => u.slice(0, u.indexOf('/'))));
-  const current = schoolYearOf(vietnamDateOf(today));
+  const current = schoolYearAt(today);
   return unseen.filter((r) => {
     const year = yearOf(r.key);
     return schools.has(r.scope) ? listed.has(`${r.scope}/${year}`) : year === current;

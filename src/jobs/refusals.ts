@@ -16,7 +16,7 @@
  * future, an age, a deadline), whose verdict can change from one day to the next within a school year.
  */
 import { createHash } from 'node:crypto';
-import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
+import { schoolYearAt } from '../canonical/school-year.js';
 import type { Config, EntityName } from '../config.js';
 import { policyDigest, ruleByCode } from '../quality/index.js';
 import type { Queryable } from '../store/db.js';
@@ -32,7 +32,7 @@ const REMEMBERED = 2;
 /** The rules a refusal was judged under, beyond the catalogue version: the city's policy and the school year. */
 export function rulesStamp(config: Pick<Config, 'quality'>, now: Date): string {
   return createHash('sha256')
-    .update(`refusals ${REMEMBERED}\n${schoolYearOf(vietnamDateOf(now))}\n${policyDigest(config.quality)}`)
+    .update(`refusals ${REMEMBERED}\n${schoolYearAt(now)}\n${policyDigest(config.quality)}`)
     .digest('hex');
 }
 

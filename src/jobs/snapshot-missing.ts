@@ -13,7 +13,7 @@
  * moved into the school before the school's system heard is older knowledge's omission, not a deletion.
  * The one place the snapshot's ingest, its guard hold and the dry run ask.
  */
-import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
+import { schoolYearAt } from '../canonical/school-year.js';
 import type { EntityName } from '../config.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
@@ -67,7 +67,7 @@ export function snapshotYears(
 ): string[] | undefined {
   if (!BY_YEAR.has(entity)) return undefined;
   const years = new Set(carried().years);
-  if (years.size === 0) years.add(schoolYearOf(vietnamDateOf(receivedAt)));
+  if (years.size === 0) years.add(schoolYearAt(receivedAt));
   return [...years];
 }
 

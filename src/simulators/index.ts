@@ -2,7 +2,7 @@
  * The built-in simulators of every external system, started together for the demo (one seeded
  * population, so the same child appears in every system) or one at a time by `truc sim <system>`.
  */
-import { schoolYearOf, vietnamDateOf } from '../canonical/school-year.js';
+import { schoolYearAt } from '../canonical/school-year.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from './hcm-csdl/simulator.js';
 import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './moet-pcgd/simulator.js';
 import { readSurveyFile } from './moet-pcgd/survey-file.js';
@@ -52,15 +52,19 @@ export function demoCredentials() {
 }
 
 /**
- * The demo's seeded population, in the school year of today (Vietnam time): the demo's records are
- * current, so the sống rules judge them as a school's live data and not as last year's.
+ * The school year a simulator's population is of, the demo's and `truc sim`'s alike: the one under way at `now`
+ * (Vietnam time), so the records it serves are current and the sống rules judge them as a school's live data,
+ * not as last year's (review25 N6: `truc sim` served 2025-2026 in 2026-2027, every record SONG_NOT_CURRENT_YEAR).
  */
+export const populationYear = (now: Date): string => schoolYearAt(now);
+
+/** The demo's seeded population, in the school year of today ({@link populationYear}). */
 export const DEMO_POPULATION = {
   seed: DEMO_SEED,
   schools: DEMO_SCHOOLS,
   studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL,
   staffPerSchool: DEMO_STAFF_PER_SCHOOL,
-  schoolYear: schoolYearOf(vietnamDateOf(new Date())),
+  schoolYear: populationYear(new Date()),
 };
 const POPULATION = {
   schools: DEMO_POPULATION.schools,
@@ -123,50 +127,54 @@ export const STANDALONE_DEFAULTS: Omit<StandaloneOptions, 'port'> = {
   staffPerSchool: 30,
 };
 
-type Standalone = Closable & { faults: { merge(f: Faults): void }; stats(): SimStats };
+/** A standalone simulator: it listens, takes faults, counts what it served, and says its population's year. */
+export type Standalone = Closable & {
+  faults: { merge(f: Faults): void };
+  stats(): SimStats;
+  population: { readonly schoolYear: string };
+};
 
-const STANDALONE: Record<string, (o: StandaloneOptions) => Promise<Standalone>> = {
-  'hcm-csdl': (o) =>
-    startHcmCsdlSimulator({
-      seed: o.seed,
-      schools: o.schools,
-      studentsPerSchool: o.studentsPerSchool,
-      staffPerSchool: o.staffPerSchool,
-      port: o.port,
-      ...demoCredentials().hcm,
-    }),
-  'moet-pcgd': (o) =>
+/** A standalone simulator's population: its sizes, in the school year of `now` ({@link populationYear}). */
+const populationOf = (o: StandaloneOptions, now: Date) => ({
+  schools: o.schools,
+  studentsPerSchool: o.studentsPerSchool,
+  staffPerSchool: o.staffPerSchool,
+  schoolYear: populationYear(now),
+});
+
+const STANDALONE: Record<string, (o: StandaloneOptions, now: Date) => Promise<Standalone>> = {
+  'hcm-csdl': (o, now) =>
+    startHcmCsdlSimulator({ seed: o.seed, ...populationOf(o, now), port: o.port, ...demoCredentials().hcm }),
+  'moet-pcgd': (o, now) =>
     startMoetPcgdSimulator({
       seed: o.seed,
-      population: {
-        schools: o.schools,
-        studentsPerSchool: o.studentsPerSchool,
-        staffPerSchool: o.staffPerSchool,
-      },
+      population: populationOf(o, now),
       personsPerCommune: 500,
       port: o.port,
       ...(o.persons ? { surveyFile: readSurveyFile(o.persons) } : {}),
       ...demoCredentials().moet,
     }),
-  smas: (o) =>
-    startSmasSimulator({
-      seed: o.seed,
-      schools: o.schools,
-      studentsPerSchool: o.studentsPerSchool,
-      staffPerSchool: o.staffPerSchool,
-      port: o.port,
-      ...demoCredentials().smas,
-    }),
-  vnedu: (o) =>
-    startVneduSimulator({
-      seed: o.seed,
-      schools: o.schools,
-      studentsPerSchool: o.studentsPerSchool,
-      staffPerSchool: o.staffPerSchool,
-      port: o.port,
-      ...demoCredentials().vnedu,
-    }),
+  smas: (o, now) =>
+    startSmasSimulator({ seed: o.seed, ...populationOf(o, now), port: o.port, ...demoCredentials().smas }),
+  vnedu: (o, now) =>
+    startVneduSimulator({ seed: o.seed, ...populationOf(o, now), port: o.port, ...demoCredentials().vnedu }),
 };
+
+/** The standalone simulators' names (`truc sim <system>`). */
+export const STANDALONE_SYSTEMS = Object.keys(STANDALONE);
+
+/**
+ * Starts one standalone simulator (`truc sim <system>`), its population in the school year of `now` (the demo's
+ * rule, {@link populationYear}); undefined for a system it has none of.
+ */
+export async function startStandalone(
+  system: string,
+  o: StandaloneOptions,
+  now: Date = new Date(),
+): Promise<Standalone | undefined> {
+  const start = Object.hasOwn(STANDALONE, system) ? STANDALONE[system] : undefined;
+  return start?.(o, now);
+}
 
 /**
  * `truc sim <system>`: one simulator, standalone, until `until` resolves (the CLI's: SIGINT/SIGTERM, or
@@ -178,21 +186,21 @@ export async function runSimulator(
   o: StandaloneOptions,
   run: { until: () => Promise<unknown>; watch?: (requests: () => number) => () => void },
 ): Promise<number> {
-  const start = STANDALONE[system];
-  if (!start) {
-    const names = Object.keys(STANDALONE).join(', ');
+  const sim = await startStandalone(system, o);
+  if (!sim) {
+    const names = STANDALONE_SYSTEMS.join(', ');
     process.stderr.write(
       `truc sim: không có hệ thống "${system}"; một trong ${names} / unknown system "${system}"; one of ${names}\n`,
     );
     return 2;
   }
-  const sim = await start(o);
   if (o.faults) sim.faults.merge(o.faults);
   const students = o.schools * o.studentsPerSchool;
+  const year = sim.population.schoolYear;
   process.stdout.write(
-    `truc sim ${system}: nghe tại ${sim.url} (seed ${o.seed}, ${o.schools} trường, ${students} học sinh; ` +
-      `thông tin đăng nhập: config/demo.yaml; lỗi giả lập: POST ${sim.url}/__sim/faults) / ` +
-      `listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students; ` +
+    `truc sim ${system}: nghe tại ${sim.url} (seed ${o.seed}, ${o.schools} trường, ${students} học sinh, ` +
+      `năm học ${year}; thông tin đăng nhập: config/demo.yaml; lỗi giả lập: POST ${sim.url}/__sim/faults) / ` +
+      `listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students, school year ${year}; ` +
       `credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)\n`,
   );
   const unwatch = run.watch?.(() => sim.stats().requests);
