@@ -17,6 +17,11 @@ export interface SyncRun {
   /** School or commune code; '' = everything the system serves. */
   scope: string;
   status: SyncRunStatus;
+  /**
+   * Its status as a city admin means it ({@link SHOWN_STATUS}, read with the run: the one rule, in SQL): `held`
+   * for a done run whose reconciliation the guard holds, else `status`.
+   */
+  shownStatus: SyncRunStatus;
   /** Watermark the run started from; null for a full run. */
   since: string | null;
   /**
@@ -56,17 +61,13 @@ export interface SyncRun {
  * SQL: run `r`'s status as a city admin means it: `held` is every run waiting for a decision, a full run whose
  * pages passed but whose reconciliation the guard held (`status` 'done', `reconcile` 'held') included, and `done`
  * leaves such a run out while it waits (review23: its deletions are not applied). What every list shows
- * (pullyear25: the run's body said `done` with `reconcile: held`) and filters by ({@link statusIs});
- * {@link shownStatus} is the same rule on a run read whole.
+ * (pullyear25: the run's body said `done` with `reconcile: held`) and filters by ({@link statusIs}), and what a
+ * run read whole carries ({@link SyncRun} `shownStatus`): the rule is written here only.
  */
 export const SHOWN_STATUS = `CASE WHEN r.reconcile = 'held' AND r.status = 'done' THEN 'held' ELSE r.status END`;
 
 /** SQL: run `r` is in the status the parameter `p` names, as a city admin means it ({@link SHOWN_STATUS}). */
 export const statusIs = (p: string): string => `(${SHOWN_STATUS}) = ${p}`;
-
-/** A run's status as a city admin means it: {@link SHOWN_STATUS}'s rule. */
-export const shownStatus = (r: Pick<SyncRun, 'status' | 'reconcile'>): SyncRunStatus =>
-  r.reconcile === 'held' && r.status === 'done' ? 'held' : r.status;
 
 /**
  * SQL: what run `r` is waiting on, where it is queued or running and its system's delivery gate is paused
@@ -94,7 +95,7 @@ export function syncRunSummary(r: SyncRun) {
     system: r.system,
     entity: r.entity,
     scope: r.scope,
-    status: shownStatus(r),
+    status: r.shownStatus,
     pages: r.pages,
     records: r.records,
     tombstones: r.tombstones,
@@ -103,7 +104,8 @@ export function syncRunSummary(r: SyncRun) {
   };
 }
 
-const COLUMNS = `id, system, entity, scope, status, since, cursor, pages, records, tombstones, watermark,
+/** A run's columns, of `truc.sync_runs r`. */
+const COLUMNS = `id, system, entity, scope, status, ${SHOWN_STATUS} AS "shownStatus", since, cursor, pages, records, tombstones, watermark,
   error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt",
   stored_before AS "storedBefore", unstable_scopes AS "unstableScopes", full_because AS "fullBecause"`;
 
@@ -143,7 +145,7 @@ const LIST_WHERE = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR
 export function createSyncRunReads(q: Queryable) {
   return {
     async get(id: number): Promise<SyncRun | undefined> {
-      const res = await q.query<SyncRun>(`SELECT ${COLUMNS} FROM truc.sync_runs WHERE id = $1`, [id]);
+      const res = await q.query<SyncRun>(`SELECT ${COLUMNS} FROM truc.sync_runs r WHERE id = $1`, [id]);
       return res.rows[0];
     },
     /**
@@ -175,7 +177,7 @@ export function createSyncRunReads(q: Queryable) {
         params,
       );
       const res = await q.query<SyncRunSummary>(
-        `SELECT r.id, r.system, r.entity, r.scope, ${SHOWN_STATUS} AS status, r.since, r.full_because AS "fullBecause", r.cursor, r.pages, r.records,
+        `SELECT r.id, r.system, r.entity, r.scope, r.status, ${SHOWN_STATUS} AS "shownStatus", r.since, r.full_because AS "fullBecause", r.cursor, r.pages, r.records,
                 r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
                 r.reconcile_note AS "reconcileNote", r.requested_by AS "requestedBy",
                 r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.stored_before AS "storedBefore",
