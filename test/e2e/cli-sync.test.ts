@@ -81,15 +81,17 @@ describe('truc sync run --follow', () => {
     const unknown = await truc(['sync', 'run', 'smas', 'pupils']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(
-      /^truc: entity "pupils": phải là một trong .* \/ entity "pupils": one of /,
+      /^truc: loại dữ liệu "pupils": phải là một trong .* \/ entity "pupils": one of /,
     );
     const unsupported = await truc(['sync', 'run', 'smas', 'persons']);
     expect(unsupported.code).toBe(2);
-    expect(unsupported.stderr).toMatch(/^truc: smas không có persons để kéo \/ smas has no persons to pull/);
+    expect(unsupported.stderr).toMatch(
+      /^truc: smas không có người trong điều tra PCGD \(persons\) để kéo \/ smas has no persons to pull/,
+    );
     const noCommune = await truc(['sync', 'run', 'moet-pcgd', 'persons']);
     expect(noCommune.code).toBe(2);
     expect(noCommune.stderr).toMatch(
-      /^truc: moet-pcgd kéo persons theo từng xã: .* \/ moet-pcgd persons are pulled per commune/,
+      /^truc: moet-pcgd kéo người trong điều tra PCGD \(persons\) theo từng xã: .* \/ moet-pcgd persons are pulled per commune/,
     );
     for (const e of [unknown, unsupported, noCommune]) expect(e.stdout).toBe('');
   });

@@ -23,6 +23,7 @@ import { useApiHarness } from '../helpers/api.js';
 import { seedListedRuns } from '../helpers/sync-run-seed.js';
 import { REDIS_TEST_URL } from '../helpers/env.js';
 import { ROOT } from '../helpers/proc.js';
+import { englishKeysInVietnamese } from '../helpers/vietnamese-half.js';
 
 const SCHEDULES = `
 sync:
@@ -38,11 +39,15 @@ async function truc(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-/** Every non-empty line reads `vi / en`, its Vietnamese half with a letter outside ASCII. */
+/**
+ * Every non-empty line reads `vi / en`, its Vietnamese half with a letter outside ASCII and no English key of a
+ * status, kind or entity (review25 N3: `lệnh giữ 3 (run, …) held`).
+ */
 function expectBilingual(text: string): void {
   for (const line of text.trim().split('\n')) {
     const [vi, ...en] = line.split(' / ');
     expect({ vi: /[^ -~]/.test(vi!), en: en.length > 0 }, line).toEqual({ vi: true, en: true });
+    expect(englishKeysInVietnamese(line), line).toEqual([]);
   }
 }
 
@@ -132,10 +137,12 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       expectBilingual(e.stdout);
       const lines = e.stdout.trim().split('\n');
       expect(lines[0]).toBe('2 trên 2 lượt đồng bộ, mới nhất trước / 2 of 2 sync runs, newest first');
-      expect(lines[1]).toMatch(new RegExp(`^  lượt ${heldRun} smas students \\(tất cả\\) held, tạo `));
+      expect(lines[1]).toMatch(
+        new RegExp(`^  lượt ${heldRun} smas học sinh \\(tất cả\\) bị giữ chờ duyệt, tạo `),
+      );
       expect(lines[2]).toMatch(
         new RegExp(
-          `^  lượt ${failedRun} smas staff \\(tất cả\\) failed, .*, lỗi ERR_ADAPTER_UNAVAILABLE / run `,
+          `^  lượt ${failedRun} smas cán bộ, giáo viên \\(tất cả\\) thất bại, .*, lỗi ERR_ADAPTER_UNAVAILABLE / run `,
         ),
       );
       const done = await truc('sync', 'list', '--status', 'done', '--entity', 'students');
@@ -222,7 +229,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       expect(list.code, list.stderr).toBe(0);
       expectBilingual(list.stdout);
       expect(list.stdout).toContain(
-        `lượt ${id} vnedu classes (tất cả, kéo toàn bộ vì chưa có mốc đồng bộ) queued (chờ vnedu: cầu dao mở từ `,
+        `lượt ${id} vnedu lớp (tất cả, kéo toàn bộ vì chưa có mốc đồng bộ) đang chờ (chờ vnedu: cầu dao mở từ `,
       );
       expect(list.stdout).toMatch(
         new RegExp(
@@ -400,11 +407,11 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       });
       const lines = e.stderr.trim().split('\n');
       expect(lines.slice(0, -1)).toEqual([
-        `lượt đồng bộ ${id}: queued; 0 trang, 0 bản ghi, 0 bản ghi xoá / sync run ${id}: queued; 0 pages, 0 records, 0 tombstones`,
-        `lượt đồng bộ ${id}: running; 1 trang, 30 bản ghi, 0 bản ghi xoá / sync run ${id}: running; 1 pages, 30 records, 0 tombstones`,
-        `lượt đồng bộ ${id}: done; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done; 2 pages, 50 records, 1 tombstones`,
-        `lượt đồng bộ ${id}: done, đối soát queued; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation queued; 2 pages, 50 records, 1 tombstones`,
-        `lượt đồng bộ ${id}: done, đối soát done; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation done; 2 pages, 50 records, 1 tombstones`,
+        `lượt đồng bộ ${id}: đang chờ; 0 trang, 0 bản ghi, 0 bản ghi xoá / sync run ${id}: queued; 0 pages, 0 records, 0 tombstones`,
+        `lượt đồng bộ ${id}: đang chạy; 1 trang, 30 bản ghi, 0 bản ghi xoá / sync run ${id}: running; 1 pages, 30 records, 0 tombstones`,
+        `lượt đồng bộ ${id}: xong; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done; 2 pages, 50 records, 1 tombstones`,
+        `lượt đồng bộ ${id}: xong, đối soát đang chờ; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation queued; 2 pages, 50 records, 1 tombstones`,
+        `lượt đồng bộ ${id}: xong, đối soát xong; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation done; 2 pages, 50 records, 1 tombstones`,
       ]);
       expect(lines.at(-1)).toMatch(
         new RegExp(`^sync ${id} hcm-csdl students: 50 records in \\d+s \\([\\d,]+/s\\); xong / done$`),
@@ -466,7 +473,9 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const list = await truc('holds', 'list', '--status', 'held');
       expect(list.code, list.stderr).toBe(0);
       expectBilingual(list.stdout);
-      expect(list.stdout).toContain(`  lệnh giữ ${holdId} (run, lượt đồng bộ ${heldRun}) held, tạo `);
+      expect(list.stdout).toContain(
+        `  lệnh giữ ${holdId} (trang dữ liệu, lượt đồng bộ ${heldRun}) đang giữ chờ duyệt, tạo `,
+      );
       expect(list.stdout).toContain(`1 school(s), 100 live students, 40 deleted, 2 moved, 5 changed\n`);
       const show = await truc('holds', 'show', String(holdId));
       expect(show.code, show.stderr).toBe(0);
@@ -500,7 +509,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       );
       expect(e.code, e.stderr).toBe(0);
       expect(e.stdout).toBe(
-        `đã từ chối lệnh giữ ${holdId} (run, lượt đồng bộ ${heldRun}): lượt đồng bộ thất bại, ERR_GUARD_REJECTED / ` +
+        `đã từ chối lệnh giữ ${holdId} (trang dữ liệu, lượt đồng bộ ${heldRun}): lượt đồng bộ thất bại, ERR_GUARD_REJECTED / ` +
           `hold ${holdId} rejected (run, sync run ${heldRun}): the run fails, ERR_GUARD_REJECTED\n`,
       );
       const run = await h.env.deps.db.query<{ status: string; error_code: string }>(

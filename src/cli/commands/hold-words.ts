@@ -2,8 +2,23 @@
  * How the CLI words a mass-change guard hold, in Vietnamese and English (`truc sync run --follow` on a held
  * run, `truc holds`): where a reason applies, what kind of change it weighs, what a decision does.
  */
-import { CITY_SCHOOLS, type HoldKind, type HoldReason } from '../../store/guard-holds.js';
+import { CITY_SCHOOLS, type HoldKind, type HoldReason, type HoldStatus } from '../../store/guard-holds.js';
 import { both } from '../kit.js';
+
+/** A hold's status in Vietnamese (its English half keeps the key). */
+export const HOLD_STATUS_VI: Readonly<Record<HoldStatus, string>> = {
+  held: 'đang giữ chờ duyệt',
+  approved: 'đã duyệt',
+  rejected: 'đã từ chối',
+  superseded: 'đã có lần kéo mới hơn, bỏ qua',
+};
+
+/** What a hold of each kind holds, in Vietnamese: a run's page, its reconciliation, a vendor's batch. */
+export const HOLD_KIND_VI: Readonly<Record<HoldKind, string>> = {
+  run: 'trang dữ liệu',
+  reconcile: 'bước đối soát',
+  batch: 'lô',
+};
 
 /** What approving and rejecting do, by the hold's kind; [vi, en] each. */
 export const DECISIONS: Record<
@@ -20,7 +35,7 @@ export const DECISIONS: Record<
   ],
   batch: [
     [
-      'lô được áp dụng (snapshot: các bản ghi bị xoá của nó được đưa vào hàng đợi)',
+      'lô được áp dụng (lô toàn bộ, snapshot: các bản ghi nó bỏ sót được xếp hàng để xoá)',
       'the batch is applied (a snapshot: its deletions are queued)',
     ],
     [

@@ -18,7 +18,8 @@ import {
   UsageError,
   vnTime,
 } from '../kit.js';
-import { DECISIONS, reasonLine, whereOf } from './hold-words.js';
+import { DECISIONS, HOLD_KIND_VI, HOLD_STATUS_VI, reasonLine, whereOf } from './hold-words.js';
+import { ENTITY_VI, viOf } from './words.js';
 
 const STATUSES: readonly HoldStatus[] = ['held', 'approved', 'rejected', 'superseded'];
 
@@ -27,12 +28,21 @@ const KEYS_SHOWN = 20;
 
 /** What the hold held: a run's page or its reconciliation (with the run), or a vendor's batch. */
 function subject(h: Pick<GuardHold, 'kind' | 'syncRunId' | 'batchId'>): { vi: string; en: string } {
-  if (h.kind === 'batch')
-    return { vi: `batch, lô ${h.batchId ?? ''}`, en: `batch, batch ${h.batchId ?? ''}` };
+  if (h.kind === 'batch') return { vi: `lô ${h.batchId ?? ''}`, en: `batch, batch ${h.batchId ?? ''}` };
   return {
-    vi: `${h.kind}, lượt đồng bộ ${h.syncRunId ?? ''}`,
+    vi: `${HOLD_KIND_VI[h.kind]}, lượt đồng bộ ${h.syncRunId ?? ''}`,
     en: `${h.kind}, sync run ${h.syncRunId ?? ''}`,
   };
+}
+
+/** A hold's head: `lệnh giữ 3 (…) đang giữ chờ duyệt, tạo …: <totals>` (`holds list`, `holds show`). */
+function headLine(h: GuardHoldSummary): string {
+  const s = subject(h);
+  const t = totalsText(h);
+  return both(
+    `lệnh giữ ${h.id} (${s.vi}) ${HOLD_STATUS_VI[h.status]}, tạo ${vnTime(h.createdAt)}: ${t.vi}`,
+    `hold ${h.id} (${s.en}) ${h.status}, created ${vnTime(h.createdAt)}: ${t.en}`,
+  );
 }
 
 /** Totals in words: `3 trường, 100 còn hiệu lực, 40 xoá, …`; a schools hold counts the city's schools as one. */
@@ -43,19 +53,9 @@ function totalsText(h: GuardHoldSummary): { vi: string; en: string } {
       ? { vi: '', en: '' }
       : { vi: `${h.schools} trường, `, en: `${h.schools} school(s), ` };
   return {
-    vi: `${schools.vi}${t.live} ${h.entity} còn hiệu lực, ${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
+    vi: `${schools.vi}${t.live} ${viOf(ENTITY_VI, h.entity)} còn hiệu lực, ${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
     en: `${schools.en}${t.live} live ${h.entity}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
   };
-}
-
-/** A hold on one line (`holds list`). */
-function holdLine(h: GuardHoldSummary): string {
-  const s = subject(h);
-  const t = totalsText(h);
-  return both(
-    `lệnh giữ ${h.id} (${s.vi}) ${h.status}, tạo ${vnTime(h.createdAt)}: ${t.vi}`,
-    `hold ${h.id} (${s.en}) ${h.status}, created ${vnTime(h.createdAt)}: ${t.en}`,
-  );
 }
 
 /** Totals of a full hold, as a list computes them in the database (guard-holds.ts SUMMARY). */
@@ -90,18 +90,11 @@ function keysLine(kind: 'deleted' | 'moved' | 'changed', keys: readonly string[]
 
 /** `holds show`'s lines: the hold, its decision, the thresholds it went over, each school's counts and codes. */
 function showLines(h: GuardHold): string[] {
-  const s = subject(h);
-  const t = totalsText(summaryOf(h));
-  const lines = [
-    both(
-      `lệnh giữ ${h.id} (${s.vi}) ${h.status}, tạo ${vnTime(h.createdAt)}: ${t.vi}`,
-      `hold ${h.id} (${s.en}) ${h.status}, created ${vnTime(h.createdAt)}: ${t.en}`,
-    ),
-  ];
+  const lines = [headLine(summaryOf(h))];
   if (h.decidedAt)
     lines.push(
       `  ${both(
-        `quyết định: ${h.status} bởi ${h.decidedBy ?? ''} lúc ${vnTime(h.decidedAt)}`,
+        `quyết định: ${HOLD_STATUS_VI[h.status]} bởi ${h.decidedBy ?? ''} lúc ${vnTime(h.decidedAt)}`,
         `decided: ${h.status} by ${h.decidedBy ?? ''} at ${vnTime(h.decidedAt)}`,
       )}`,
     );
@@ -169,7 +162,7 @@ const listCommand = () =>
           `${page.items.length} of ${page.total} holds, newest first (truc holds show <id>: the record codes)`,
         )}\n`,
       );
-      for (const h of page.items) out.stdout(`  ${holdLine(h)}\n`);
+      for (const h of page.items) out.stdout(`  ${headLine(h)}\n`);
       if (offset + page.items.length < page.total)
         out.stdout(
           `${both(`còn nữa: --offset ${offset + page.items.length}`, `more: --offset ${offset + page.items.length}`)}\n`,

@@ -23,17 +23,21 @@ import {
   UsageError,
   type CliOutput,
 } from '../kit.js';
+import { REPORT_STATUS_VI, viOf } from './words.js';
 
 const unitArg = (v: string | undefined): string => {
   if (!v || !/^(\d{2}|\d{5})$/.test(v))
     throw new UsageError(
-      both('unit: mã xã 5 chữ số hoặc mã tỉnh 2 chữ số', 'unit: a 5-digit commune or 2-digit province code'),
+      both(
+        'đơn vị (unit): mã xã 5 chữ số hoặc mã tỉnh 2 chữ số',
+        'unit: a 5-digit commune or 2-digit province code',
+      ),
     );
   return v;
 };
 const idArg = (v: string | undefined): number => {
   if (!v || !/^\d{1,15}$/.test(v) || Number(v) < 1)
-    throw new UsageError(both('reportId: một số nguyên dương', 'reportId: a positive integer'));
+    throw new UsageError(both('mã báo cáo (reportId): một số nguyên dương', 'reportId: a positive integer'));
   return Number(v);
 };
 
@@ -190,7 +194,7 @@ const submit = () =>
                 r.queued
                   ? both(`báo cáo ${id} đã xếp hàng chờ gửi`, `report ${id} queued for delivery`)
                   : both(
-                      `báo cáo ${id} đã ở trạng thái ${r.row.status}`,
+                      `báo cáo ${id} đã ở trạng thái ${viOf(REPORT_STATUS_VI, r.row.status)}`,
                       `report ${id} is already ${r.row.status}`,
                     )
               }\n`,

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config.js';
 import type { ScheduleView } from '../../jobs/schedule-control.js';
 import { asOption, badValue, both, defineCommand, operatorActor, runs, vnTime } from '../kit.js';
 import { followRun, followSettings, withFollow } from './sync.js';
+import { ENTITY_VI, FIRE_OUTCOME_VI, viOf } from './words.js';
 
 /** A schedule id as the API takes it (routes/schedules.ts IdParams). */
 function scheduleId(value: string): string {
@@ -22,14 +23,18 @@ function scheduleId(value: string): string {
 /** When a schedule fires, in words. */
 function when(s: ScheduleView): { vi: string; en: string } {
   return s.cron !== null
-    ? { vi: `cron ${s.cron} (${s.tz})`, en: `cron ${s.cron} (${s.tz})` }
+    ? { vi: `lịch cron ${s.cron} (${s.tz})`, en: `cron ${s.cron} (${s.tz})` }
     : { vi: `mỗi ${s.everyMs} ms`, en: `every ${s.everyMs} ms` };
 }
 
 /** One line per schedule: what it pulls, when, paused or not, its last run and its next. */
 function scheduleLine(s: ScheduleView, queueRead: boolean): string {
   const w = when(s);
-  const what = `${s.system} ${s.entity}${s.scope ? ` ${s.scope}` : ''}`;
+  const scope = s.scope ? ` ${s.scope}` : '';
+  const what = {
+    vi: `${s.system} ${viOf(ENTITY_VI, s.entity)}${scope}`,
+    en: `${s.system} ${s.entity}${scope}`,
+  };
   const full = s.full ? { vi: ', kéo toàn bộ', en: ', full' } : { vi: '', en: '' };
   const paused = s.paused
     ? { vi: `tạm dừng bởi ${s.pausedBy ?? '?'}; `, en: `paused by ${s.pausedBy ?? '?'}; ` }
@@ -38,7 +43,7 @@ function scheduleLine(s: ScheduleView, queueRead: boolean): string {
   const last = !l
     ? { vi: 'chưa chạy lần nào', en: 'never run' }
     : {
-        vi: `lần trước ${vnTime(l.fireAt)} ${l.outcome}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}`,
+        vi: `lần trước ${vnTime(l.fireAt)} ${viOf(FIRE_OUTCOME_VI, l.outcome)}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}`,
         en: `last ${vnTime(l.fireAt)} ${l.outcome}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}`,
       };
   const next = s.nextRunAt
@@ -52,8 +57,8 @@ function scheduleLine(s: ScheduleView, queueRead: boolean): string {
           }
         : { vi: 'lần tới: không rõ', en: 'next: unknown' };
   return both(
-    `${s.id}: ${what}, ${w.vi}${full.vi}; ${paused.vi}${last.vi}; ${next.vi}`,
-    `${s.id}: ${what}, ${w.en}${full.en}; ${paused.en}${last.en}; ${next.en}`,
+    `${s.id}: ${what.vi}, ${w.vi}${full.vi}; ${paused.vi}${last.vi}; ${next.vi}`,
+    `${s.id}: ${what.en}, ${w.en}${full.en}; ${paused.en}${last.en}; ${next.en}`,
   );
 }
 

@@ -7,6 +7,7 @@ import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemNam
 import type { listedView as listedViewOf } from '../../api/routes/syncs.js';
 import type { SyncRunStatus } from '../../store/sync-run-reads.js';
 import { both, choice, defineCommand, int, positiveId, runs, UsageError, vnTime, badValue } from '../kit.js';
+import { ENTITY_VI, RECONCILE_NOTE_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
 
 /** A listed run as the API shows it (src/api/routes/syncs.ts `listedView`). */
 type Listed = ReturnType<typeof listedViewOf>;
@@ -83,7 +84,7 @@ function runLine(r: Listed): string {
     : { vi: '', en: '' };
   const c = r.counts;
   return both(
-    `lượt ${r.syncRunId} ${r.system} ${r.entity} (${s.vi}${full.vi}) ${r.status}${waiting.vi}, tạo ${vnTime(r.createdAt)}, ` +
+    `lượt ${r.syncRunId} ${r.system} ${viOf(ENTITY_VI, r.entity)} (${s.vi}${full.vi}) ${viOf(RUN_STATUS_VI, r.status)}${waiting.vi}, tạo ${vnTime(r.createdAt)}, ` +
       `${r.durationSeconds} s: ${r.records} bản ghi, ${c.accepted} nhận, ${c.rejected} từ chối, ${c.unchanged} không đổi${error.vi}`,
     `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}${waiting.en}, created ${vnTime(r.createdAt)}, ` +
       `${r.durationSeconds} s: ${r.records} records, ${c.accepted} accepted, ${c.rejected} rejected, ${c.unchanged} unchanged${error.en}`,
@@ -103,11 +104,11 @@ function headLines(r: Listed): string[] {
   const w = waitingWords(r.waiting);
   return [
     both(
-      `lượt đồng bộ ${r.syncRunId}: ${r.system} ${r.entity}, ${s.vi}, ${full.vi}`,
+      `lượt đồng bộ ${r.syncRunId}: ${r.system} ${viOf(ENTITY_VI, r.entity)}, ${s.vi}, ${full.vi}`,
       `sync run ${r.syncRunId}: ${r.system} ${r.entity}, ${s.en}, ${full.en}`,
     ),
     both(
-      `  trạng thái: ${r.status}, tạo ${vnTime(r.createdAt)}${finished.vi}, ${r.durationSeconds} s`,
+      `  trạng thái: ${viOf(RUN_STATUS_VI, r.status)}, tạo ${vnTime(r.createdAt)}${finished.vi}, ${r.durationSeconds} s`,
       `status: ${r.status}, created ${vnTime(r.createdAt)}${finished.en}, ${r.durationSeconds} s`,
     ),
     ...(r.waiting ? [both(`  ${w.vi}`, w.en)] : []),
@@ -132,7 +133,7 @@ function showLines(r: Listed, holdId: number | undefined): string[] {
   if (r.reconcile !== null)
     lines.push(
       both(
-        `  đối soát: ${r.reconcile}, xoá ${r.reconciled}${r.reconcileNote ? ` (${r.reconcileNote})` : ''}`,
+        `  đối soát: ${viOf(RECONCILE_VI, r.reconcile)}, xoá ${r.reconciled}${r.reconcileNote ? ` (${viOf(RECONCILE_NOTE_VI, r.reconcileNote)}: ${r.reconcileNote})` : ''}`,
         `reconciliation: ${r.reconcile}, deleted ${r.reconciled}${r.reconcileNote ? ` (${r.reconcileNote})` : ''}`,
       ),
     );

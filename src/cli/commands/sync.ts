@@ -22,7 +22,8 @@ import {
   UsageError,
   type CliOutput,
 } from '../kit.js';
-import { DECISIONS, reasonLine } from './hold-words.js';
+import { DECISIONS, HOLD_KIND_VI, reasonLine } from './hold-words.js';
+import { ENTITY_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
 import { syncListCommand, syncShowCommand } from './sync-runs.js';
 
 interface RunOptions {
@@ -42,15 +43,26 @@ function pullRefusal(system: SystemName, entity: EntityName, scope: string): str
   const problem = pullProblem(system, entity, scope);
   if (!problem) return undefined;
   return problem.code === 'ERR_ENTITY_UNSUPPORTED'
-    ? both(`${system} không có ${entity} để kéo`, problem.message)
-    : both(`${system} kéo ${entity} theo từng xã: --scope là mã xã 5 chữ số`, problem.message);
+    ? both(`${system} không có ${viOf(ENTITY_VI, entity)} (${entity}) để kéo`, problem.message)
+    : both(
+        `${system} kéo ${viOf(ENTITY_VI, entity)} (${entity}) theo từng xã: --scope là mã xã 5 chữ số`,
+        problem.message,
+      );
 }
 
-function oneOf<T extends string>(what: string, value: string | undefined, names: readonly T[]): T {
+/** `value` if it is one of `names`, else bad usage naming the argument (`what`: its vi and en). */
+function oneOf<T extends string>(
+  what: { vi: string; en: string },
+  value: string | undefined,
+  names: readonly T[],
+): T {
   if (value && (names as readonly string[]).includes(value)) return value as T;
-  const given = `${what} "${value ?? ''}"`;
+  const given = `"${value ?? ''}"`;
   throw new UsageError(
-    both(`${given}: phải là một trong ${names.join(', ')}`, `${given}: one of ${names.join(', ')}`),
+    both(
+      `${what.vi} ${given}: phải là một trong ${names.join(', ')}`,
+      `${what.en} ${given}: one of ${names.join(', ')}`,
+    ),
   );
 }
 
@@ -90,7 +102,7 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
   const url = (decision: string) => `POST /v1/guard/holds/${id}/${decision}`;
   return (
     `truc: ${both(
-      `${isHeldVi} (lệnh giữ ${id}, ${hold.kind}): ${schools.vi}${t.live} ${hold.entity} còn hiệu lực, ` +
+      `${isHeldVi} (lệnh giữ ${id}, ${HOLD_KIND_VI[hold.kind]}): ${schools.vi}${t.live} ${viOf(ENTITY_VI, hold.entity)} còn hiệu lực, ` +
         `${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
       `${isHeldEn} (hold ${id}, ${hold.kind}): ${schools.en}${t.live} live ${hold.entity}, ` +
         `${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
@@ -116,10 +128,10 @@ const stateOf = (run: SyncRun) => `${run.status}/${run.reconcile ?? ''}`;
  */
 export function statusLine(run: SyncRun): string {
   const rec = run.reconcile
-    ? { vi: `, đối soát ${run.reconcile}`, en: `, reconciliation ${run.reconcile}` }
+    ? { vi: `, đối soát ${viOf(RECONCILE_VI, run.reconcile)}`, en: `, reconciliation ${run.reconcile}` }
     : { vi: '', en: '' };
   return both(
-    `lượt đồng bộ ${run.id}: ${run.status}${rec.vi}; ${run.pages} trang, ${run.records} bản ghi, ${run.tombstones} bản ghi xoá`,
+    `lượt đồng bộ ${run.id}: ${viOf(RUN_STATUS_VI, run.status)}${rec.vi}; ${run.pages} trang, ${run.records} bản ghi, ${run.tombstones} bản ghi xoá`,
     `sync run ${run.id}: ${run.status}${rec.en}; ${run.pages} pages, ${run.records} records, ${run.tombstones} tombstones`,
   );
 }
@@ -236,8 +248,8 @@ const runCommand = () =>
           'its reconciliation (its counts and how to approve or reject on stderr).',
       ),
     async (o, [systemArg, entityArg], out) => {
-      const system = oneOf<SystemName>('system', systemArg, SYSTEM_NAMES);
-      const entity = oneOf<EntityName>('entity', entityArg, ENTITY_NAMES);
+      const system = oneOf<SystemName>({ vi: 'hệ thống', en: 'system' }, systemArg, SYSTEM_NAMES);
+      const entity = oneOf<EntityName>({ vi: 'loại dữ liệu', en: 'entity' }, entityArg, ENTITY_NAMES);
       const refusal = pullRefusal(system, entity, o.scope ?? '');
       if (refusal) throw new UsageError(refusal);
       const requestedBy = operatorActor(o.as);

@@ -214,12 +214,24 @@ describe('truc exit codes', () => {
       ['sim', 'smas', '--persons', 'x.jsonl'],
       'truc: --persons: chỉ dùng cho moet-pcgd / --persons: only for',
     ],
-    [['sync', 'run', 'nowhere', 'students'], 'truc: system "nowhere": phải là một trong hcm-csdl'],
-    [['sync', 'run', 'smas', 'persons'], 'truc: smas không có persons để kéo / smas has no persons to pull'],
-    [['sync', 'run', 'moet-pcgd', 'persons'], 'truc: moet-pcgd kéo persons theo từng xã: --scope là mã xã'],
-    [['pcgd', 'compute', '123'], 'truc: unit: mã xã 5 chữ số hoặc mã tỉnh 2 chữ số / unit: a 5-digit'],
+    [['sync', 'run', 'nowhere', 'students'], 'truc: hệ thống "nowhere": phải là một trong hcm-csdl'],
+    [
+      ['sync', 'run', 'smas', 'persons'],
+      'truc: smas không có người trong điều tra PCGD (persons) để kéo / smas has no persons to pull',
+    ],
+    [
+      ['sync', 'run', 'moet-pcgd', 'persons'],
+      'truc: moet-pcgd kéo người trong điều tra PCGD (persons) theo từng xã: --scope là mã xã',
+    ],
+    [
+      ['pcgd', 'compute', '123'],
+      'truc: đơn vị (unit): mã xã 5 chữ số hoặc mã tỉnh 2 chữ số / unit: a 5-digit',
+    ],
     [['pcgd', 'compute', '79001', '--communes'], 'truc: --communes: cần mã tỉnh 2 chữ số / --communes'],
-    [['pcgd', 'approve', 'x'], 'truc: reportId: một số nguyên dương / reportId: a positive integer'],
+    [
+      ['pcgd', 'approve', 'x'],
+      'truc: mã báo cáo (reportId): một số nguyên dương / reportId: a positive integer',
+    ],
     [
       ['pcgd', 'verify', '/nonexistent/package.json'],
       'truc: không có tệp /nonexistent/package.json / no such',

@@ -67,7 +67,7 @@ describe('sync run --follow on a held run', () => {
       ),
     );
     expect(err).toContain(
-      `truc: lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, run): 1 trường, 100 students còn hiệu lực, 40 xoá, 2 chuyển đi, 5 thay đổi` +
+      `truc: lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, trang dữ liệu): 1 trường, 100 học sinh còn hiệu lực, 40 xoá, 2 chuyển đi, 5 thay đổi` +
         ` / sync run ${id} is held by the mass-change guard (hold ${holdId}, run): 1 school(s), 100 live students, 40 deleted, 2 moved, 5 changed\n`,
     );
     expect(err).toContain(
@@ -128,7 +128,7 @@ describe('sync run --follow on a held run', () => {
     expect(await followRun(db, id, { intervalMs: 50, timeout: 86_400 }, c.out)).toBe(3);
     const err = c.stderr.join('');
     expect(err).toContain(
-      `(lệnh giữ ${holdId}, run): 40 schools còn hiệu lực, 20 xoá, 0 chuyển đi, 0 thay đổi` +
+      `(lệnh giữ ${holdId}, trang dữ liệu): 40 trường còn hiệu lực, 20 xoá, 0 chuyển đi, 0 thay đổi` +
         ` / sync run ${id} is held by the mass-change guard (hold ${holdId}, run): 40 live schools, 20 deleted, 0 moved, 0 changed\n`,
     );
     expect(err).toContain(
@@ -172,7 +172,7 @@ describe('sync run --follow on a held run', () => {
       ),
     );
     expect(err).toContain(
-      `truc: bước đối soát của lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, reconcile): 1 trường, 50 students còn hiệu lực, 30 xoá`,
+      `truc: bước đối soát của lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, bước đối soát): 1 trường, 50 học sinh còn hiệu lực, 30 xoá`,
     );
     expect(err).toContain(
       ` / sync run ${id}'s reconciliation is held by the mass-change guard (hold ${holdId}, reconcile): 1 school(s), 50 live students, 30 deleted`,
@@ -193,7 +193,7 @@ describe('sync run --follow on a held run', () => {
     expect(await followRun(db, reconciled, { intervalMs: 50, timeout: 86_400 }, c.out)).toBe(0);
     expect(c.stderr.join('')).toMatch(
       new RegExp(
-        `^lượt đồng bộ ${reconciled}: done, đối soát done; 0 trang, 0 bản ghi, 0 bản ghi xoá / ` +
+        `^lượt đồng bộ ${reconciled}: xong, đối soát xong; 0 trang, 0 bản ghi, 0 bản ghi xoá / ` +
           `sync run ${reconciled}: done, reconciliation done; 0 pages, 0 records, 0 tombstones\n` +
           `sync ${reconciled} smas students: .*; xong / done\n$`,
       ),
