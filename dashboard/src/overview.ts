@@ -1,6 +1,6 @@
 /** The overview page: open dead letters, the outbox, every system's health, schedules, queues and PCGD deadlines. */
 import type { Overview, Schedule } from './api-types.js';
-import { t } from './i18n.js';
+import { currentLang, t } from './i18n.js';
 import { api, card, h, num, percent, seconds, stat, table, when } from './kit.js';
 
 const CIRCUIT_KEY = { closed: 'circuitClosed', open: 'circuitOpen', 'half-open': 'circuitHalfOpen' } as const;
@@ -18,6 +18,12 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   );
 }
 
+/** A schedule's last fire: when, its outcome, and why a refused one requested nothing (its code and message). */
+function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
+  const why = r.error ? `: ${r.error.code} — ${r.error.message[currentLang()]}` : '';
+  return `${when(r.fireAt)} (${r.outcome}${why})`;
+}
+
 function schedulesCard(items: readonly Schedule[]): HTMLElement {
   return card(
     t('schedules'),
@@ -29,7 +35,7 @@ function schedulesCard(items: readonly Schedule[]): HTMLElement {
         { head: 'cron', cell: (x) => x.cron ?? (x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—') },
         {
           head: 'lastRun',
-          cell: (x) => (x.lastRun ? `${when(x.lastRun.fireAt)} (${x.lastRun.outcome})` : '—'),
+          cell: (x) => (x.lastRun ? lastRunText(x.lastRun) : '—'),
         },
         { head: 'nextRun', cell: (x) => (x.paused ? '—' : when(x.nextRunAt)) },
         {

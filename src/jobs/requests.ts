@@ -159,19 +159,33 @@ function checkSyncRequest(system: SystemName, entity: EntityName, scope: string)
 }
 
 /**
- * Throws ERR_SCOPE_UNKNOWN when an admin's pull names a school (`scope`) truc holds no record of, for an entity
- * other than the schools themselves (review25 F2: a mistyped code was accepted and its run ended `done` with
- * nothing, read as "synced"). A new school is pulled first (its own `schools` pull may name it), then the rest.
- * Asked where an admin asks (the API, the CLI), before {@link requestSync}; a schedule's scope is config.
+ * Whether a pull's scope can be pulled: false when it names a school (`scope`) truc holds no record of, for an
+ * entity other than the schools themselves (review25 F2: a mistyped code was accepted and its run ended `done`
+ * with nothing, read as "synced"). A new school is pulled first (its own `schools` pull may name it, which is how
+ * it comes in), then the rest. A scope of every school, or a commune's, is always held.
+ */
+export async function scopeHeld(
+  q: Queryable,
+  input: { system: SystemName; entity: EntityName; scope?: string | undefined },
+): Promise<boolean> {
+  const scope = input.scope ?? '';
+  if (scope === '' || input.entity === 'schools' || SYSTEM_PULLS[input.system].scope !== 'school')
+    return true;
+  return (await createRecordsRepo(q).existing('schools', [scope])).size > 0;
+}
+
+/**
+ * Throws ERR_SCOPE_UNKNOWN when an admin's pull names a school truc holds no record of ({@link scopeHeld}). Asked
+ * where an admin asks (the API, the CLI, a schedule's "run now"), before {@link requestSync}. A schedule's own
+ * fire is not refused so: its scope is config, which may come before the school; the fire is recorded
+ * `refused` with this code (./schedule-control.ts).
  */
 export async function checkScopeHeld(
   q: Queryable,
-  input: { system: SystemName; entity: EntityName; scope?: string },
+  input: { system: SystemName; entity: EntityName; scope?: string | undefined },
 ): Promise<void> {
-  const scope = input.scope ?? '';
-  if (scope === '' || input.entity === 'schools' || SYSTEM_PULLS[input.system].scope !== 'school') return;
-  const held = await createRecordsRepo(q).existing('schools', [scope]);
-  if (held.size === 0) throw new AppError('ERR_SCOPE_UNKNOWN', `no school ${scope} is held`);
+  if (!(await scopeHeld(q, input)))
+    throw new AppError('ERR_SCOPE_UNKNOWN', `no school ${input.scope ?? ''} is held`);
 }
 
 /**

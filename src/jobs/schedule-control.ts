@@ -6,15 +6,21 @@
 import type { Queue } from 'bullmq';
 import { appendAudit } from '../audit/chain.js';
 import type { Config, ScheduleConfig } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, ERRORS, type ErrorCode } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
-import { requestSync } from './requests.js';
+import { checkScopeHeld, requestSync, scopeHeld } from './requests.js';
+
+/** Why a schedule's fire requested no run ({@link recordScheduleFire}): its scope names a school truc does not hold. */
+const SCOPE_UNKNOWN: ErrorCode = 'ERR_SCOPE_UNKNOWN';
 
 /**
  * Requests the schedule's sync run and records the fire, in the caller's transaction. `fireAt`: the
- * slot it fires for; `at`: now, by the caller's clock (the sync request's audit entry).
+ * slot it fires for; `at`: now, by the caller's clock (the sync request's audit entry). Requests none, and
+ * records why, when the schedule is paused (`paused`), when its scope names a school truc does not hold
+ * (`refused`, ERR_SCOPE_UNKNOWN: a schedule is config and may come before the school; an admin's "run now" is
+ * refused with that error instead, {@link runScheduleNow}), or when an earlier run of its pull is unfinished (`busy`).
  */
 export async function recordScheduleFire(
   q: Queryable,
@@ -24,23 +30,27 @@ export async function recordScheduleFire(
   outcome: FireOutcome,
   actor: string,
   at: Date,
-): Promise<{ syncRunId: number | null; duplicate: boolean; outcome: FireOutcome }> {
+): Promise<{ syncRunId: number | null; duplicate: boolean; outcome: FireOutcome; errorCode?: ErrorCode }> {
   const repo = createSchedulesRepo(q);
   await repo.ensure([id]);
-  const paused = outcome !== 'manual' && (await repo.get(id))?.paused === true;
+  const own = outcome !== 'manual';
+  const paused = own && (await repo.get(id))?.paused === true;
+  // A school the scope names that truc does not hold (yet): its run would end done with nothing, read as synced.
+  const unknown = own && !paused && !(await scopeHeld(q, schedule));
   // review25 N7: a fire beside an unfinished run of the same pull (running long, waiting on a down system, held
   // for an admin's decision) would pull the same changes again and, held, ask for the same decision twice.
   const busy =
-    outcome === 'manual' || paused
+    !own || paused || unknown
       ? undefined
       : await createSyncRunsRepo(q).unfinished(schedule.system, schedule.entity, schedule.scope ?? '');
-  const actual: FireOutcome = paused ? 'paused' : busy !== undefined ? 'busy' : outcome;
-  const fire = await repo.recordFire(id, fireAt, actual);
+  const actual: FireOutcome = paused ? 'paused' : unknown ? 'refused' : busy !== undefined ? 'busy' : outcome;
+  const fire = await repo.recordFire(id, fireAt, actual, unknown ? SCOPE_UNKNOWN : null);
   if (!fire.first) {
     const requested = fire.outcome === 'requested' || fire.outcome === 'manual';
     return { syncRunId: requested ? fire.syncRunId : null, duplicate: true, outcome: fire.outcome };
   }
   if (paused) return { syncRunId: null, duplicate: false, outcome: actual };
+  if (unknown) return { syncRunId: null, duplicate: false, outcome: actual, errorCode: SCOPE_UNKNOWN };
   if (busy !== undefined) {
     await repo.attachRun(id, fireAt, busy); // the run it waited on, shown with the fire
     return { syncRunId: null, duplicate: false, outcome: actual };
@@ -72,7 +82,8 @@ const scheduleOf = (config: Config, id: string): ScheduleConfig => {
  * A city admin runs a schedule now (paused or not): its sync run is requested at once, audited. A second
  * call in the same millisecond is the same fire: it answers the run the first requested. When the fire of
  * that millisecond requested none (the schedule's own fire while paused), ERR_SCHEDULE_FIRE_TAKEN (409,
- * try again).
+ * try again). A scope naming a school truc does not hold is refused as an admin's pull is (ERR_SCOPE_UNKNOWN,
+ * 400, nothing recorded).
  */
 export async function runScheduleNow(
   db: Db,
@@ -83,6 +94,7 @@ export async function runScheduleNow(
 ): Promise<{ syncRunId: number }> {
   const schedule = scheduleOf(config, id);
   return db.tx(async (q) => {
+    await checkScopeHeld(q, schedule);
     const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at);
     if (out.syncRunId === null)
       throw new AppError('ERR_SCHEDULE_FIRE_TAKEN', `schedule ${id} fired at ${at.toISOString()}`);
@@ -122,6 +134,19 @@ export async function setSchedulePaused(
   });
 }
 
+/** A refused fire's reason: an error code and its message in Vietnamese and English (src/errors.ts). */
+export interface FireError {
+  code: string;
+  message: { vi: string; en: string };
+}
+
+/** The reason a fire recorded with `code` requested nothing, in both languages (the error table's words). */
+function fireError(code: string | null): FireError | null {
+  if (code === null) return null;
+  const def = Object.hasOwn(ERRORS, code) ? ERRORS[code as ErrorCode] : undefined;
+  return { code, message: { vi: def?.vi ?? code, en: def?.en ?? code } };
+}
+
 export interface ScheduleView {
   id: string;
   system: string;
@@ -133,7 +158,13 @@ export interface ScheduleView {
   tz: string;
   paused: boolean;
   pausedBy: string | null;
-  lastRun: { fireAt: string; outcome: FireOutcome; syncRunId: number | null } | null;
+  lastRun: {
+    fireAt: string;
+    outcome: FireOutcome;
+    syncRunId: number | null;
+    /** Why a refused fire requested nothing: its code and the error table's words; null for any other. */
+    error: FireError | null;
+  } | null;
   /** From the job scheduler; null while paused or when the queue backend does not answer. */
   nextRunAt: string | null;
 }
@@ -169,7 +200,12 @@ export async function listSchedules(
       paused: row?.paused ?? false,
       pausedBy: row?.pausedBy ?? null,
       lastRun: fired
-        ? { fireAt: new Date(fired.fireAt).toISOString(), outcome: fired.outcome, syncRunId: fired.syncRunId }
+        ? {
+            fireAt: new Date(fired.fireAt).toISOString(),
+            outcome: fired.outcome,
+            syncRunId: fired.syncRunId,
+            error: fireError(fired.errorCode),
+          }
         : null,
       nextRunAt: row?.paused || next === undefined ? null : new Date(next).toISOString(),
     });

@@ -2,7 +2,8 @@
  * Schedules (issue 7): configured in `sync.schedules`, each a BullMQ job scheduler on the `schedules`
  * queue (upserted by every scheduler replica at start and every minute after, so a flushed Redis gets
  * them back; BullMQ makes one job per fire however many replicas upsert). A fire requests the
- * schedule's sync run — unless a city admin paused the schedule — and is recorded once per fire time
+ * schedule's sync run — unless a city admin paused the schedule, its scope names a school truc does not hold,
+ * or an earlier run of its pull is unfinished (./schedule-control.ts) — and is recorded once per fire time
  * in PostgreSQL, so a fire delivered twice (BullMQ is at-least-once) requests one run. node-cron is not
  * used: it fires in every replica.
  */
@@ -49,7 +50,11 @@ async function onFire(
       now,
     ),
   );
-  ctx.logger.info({ schedule: payload.scheduleId, fireAt: fireAt.toISOString(), ...out }, 'schedule fired');
+  const fired = { schedule: payload.scheduleId, fireAt: fireAt.toISOString(), ...out };
+  if (out.outcome === 'refused')
+    // A schedule whose scope names a school truc does not hold (yet): config, so not refused at start.
+    ctx.logger.warn(fired, 'schedule fired: nothing requested, its scope names no school truc holds');
+  else ctx.logger.info(fired, 'schedule fired');
   return out;
 }
 

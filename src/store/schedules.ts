@@ -5,8 +5,12 @@
  */
 import type { Queryable } from './db.js';
 
-/** `busy`: the schedule's fire found an earlier run of its system, entity and scope unfinished and requested none. */
-export type FireOutcome = 'requested' | 'paused' | 'manual' | 'busy';
+/**
+ * `busy`: the schedule's fire found an earlier run of its system, entity and scope unfinished and requested none;
+ * `refused`: its run could not be requested, for the reason its `errorCode` names (ERR_SCOPE_UNKNOWN: its scope
+ * names a school truc does not hold; migration 880).
+ */
+export type FireOutcome = 'requested' | 'paused' | 'manual' | 'busy' | 'refused';
 
 export interface ScheduleRow {
   id: string;
@@ -20,6 +24,8 @@ export interface LastFire {
   fireAt: Date;
   outcome: FireOutcome;
   syncRunId: number | null;
+  /** Why a refused fire requested nothing (an error code of src/errors.ts); null otherwise. */
+  errorCode: string | null;
 }
 
 export function createSchedulesRepo(q: Queryable) {
@@ -53,7 +59,7 @@ export function createSchedulesRepo(q: Queryable) {
       );
     },
     /**
-     * Records a fire: `first` when this fire is new; else (recorded before: its duplicate count grows) the
+     * Records a fire (a refused one with the code of its reason): `first` when this fire is new; else (recorded before: its duplicate count grows) the
      * first fire's outcome and the sync run it requested (or, busy, waited on; null when none). One statement: a second fire
      * waits for the first's transaction, then sees its run.
      */
@@ -61,12 +67,13 @@ export function createSchedulesRepo(q: Queryable) {
       id: string,
       fireAt: Date,
       outcome: FireOutcome,
+      errorCode: string | null = null,
     ): Promise<{ first: boolean; syncRunId: number | null; outcome: FireOutcome }> {
       const res = await q.query<{ first: boolean; syncRunId: number | null; outcome: FireOutcome }>(
-        `INSERT INTO truc.schedule_fires AS f (schedule_id, fire_at, outcome) VALUES ($1, $2, $3)
+        `INSERT INTO truc.schedule_fires AS f (schedule_id, fire_at, outcome, error_code) VALUES ($1, $2, $3, $4)
          ON CONFLICT (schedule_id, fire_at) DO UPDATE SET duplicates = f.duplicates + 1
          RETURNING f.duplicates = 0 AS first, f.sync_run_id AS "syncRunId", f.outcome`,
-        [id, fireAt, outcome],
+        [id, fireAt, outcome, errorCode],
       );
       const { first, syncRunId, outcome: recorded } = res.rows[0]!;
       return { first, syncRunId: syncRunId === null ? null : Number(syncRunId), outcome: recorded };
@@ -81,7 +88,7 @@ export function createSchedulesRepo(q: Queryable) {
     async lastFires(): Promise<LastFire[]> {
       const res = await q.query<LastFire>(
         `SELECT DISTINCT ON (schedule_id) schedule_id AS "scheduleId", fire_at AS "fireAt", outcome,
-                sync_run_id AS "syncRunId"
+                sync_run_id AS "syncRunId", error_code AS "errorCode"
            FROM truc.schedule_fires ORDER BY schedule_id, fire_at DESC`,
       );
       return res.rows;

@@ -40,11 +40,15 @@ function scheduleLine(s: ScheduleView, queueRead: boolean): string {
     ? { vi: `tạm dừng bởi ${s.pausedBy ?? '?'}; `, en: `paused by ${s.pausedBy ?? '?'}; ` }
     : { vi: '', en: '' };
   const l = s.lastRun;
+  // A refused fire says why (its error code and the error table's words: ERR_SCOPE_UNKNOWN).
+  const why = l?.error
+    ? { vi: ` (${l.error.code}: ${l.error.message.vi})`, en: ` (${l.error.code}: ${l.error.message.en})` }
+    : { vi: '', en: '' };
   const last = !l
     ? { vi: 'chưa chạy lần nào', en: 'never run' }
     : {
-        vi: `lần trước ${vnTime(l.fireAt)} ${viOf(FIRE_OUTCOME_VI, l.outcome)}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}`,
-        en: `last ${vnTime(l.fireAt)} ${l.outcome}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}`,
+        vi: `lần trước ${vnTime(l.fireAt)} ${viOf(FIRE_OUTCOME_VI, l.outcome)}${why.vi}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}`,
+        en: `last ${vnTime(l.fireAt)} ${l.outcome}${why.en}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}`,
       };
   const next = s.nextRunAt
     ? { vi: `lần tới ${vnTime(s.nextRunAt)}`, en: `next ${vnTime(s.nextRunAt)}` }

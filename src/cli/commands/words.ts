@@ -46,6 +46,7 @@ export const FIRE_OUTCOME_VI: Readonly<Record<FireOutcome, string>> = {
   paused: 'đang tạm dừng, không chạy',
   manual: 'chạy ngay',
   busy: 'lượt trước chưa xong, không yêu cầu lượt mới',
+  refused: 'bị từ chối, không chạy',
 };
 
 /** A PCGD-XMC report's status. */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.js';
 import type { JobRun } from '../../../src/jobs/define.js';
-import { runScheduleNow } from '../../../src/jobs/schedule-control.js';
+import { listSchedules, runScheduleNow } from '../../../src/jobs/schedule-control.js';
 import { scheduleFireJob } from '../../../src/jobs/schedules.js';
 import { createSchedulesRepo } from '../../../src/store/schedules.js';
 import { NOW, openWork, useTestContext, type TestContext } from './fixtures.js';
@@ -15,6 +15,10 @@ import { NOW, openWork, useTestContext, type TestContext } from './fixtures.js';
 const ID = 'hcm-schools-nightly';
 const PAUSED = 'hcm-staff-nightly';
 const BUSY = 'smas-students-nightly';
+/** A school truc does not hold (yet), named by two schedules' scope. */
+const NEW_SCHOOL = '79000881';
+const UNKNOWN = 'smas-new-school-nightly';
+const NEW_SCHOOLS = 'hcm-new-school-nightly';
 
 describe('schedule-fire job', () => {
   const base = useTestContext();
@@ -31,6 +35,22 @@ describe('schedule-fire job', () => {
         full: true,
       },
       [BUSY]: { cron: '0 2 * * *', tz: 'Asia/Ho_Chi_Minh', system: 'smas', entity: 'students', full: true },
+      [UNKNOWN]: {
+        cron: '0 3 * * *',
+        tz: 'Asia/Ho_Chi_Minh',
+        system: 'smas',
+        entity: 'students',
+        scope: NEW_SCHOOL,
+        full: false,
+      },
+      [NEW_SCHOOLS]: {
+        cron: '0 4 * * *',
+        tz: 'Asia/Ho_Chi_Minh',
+        system: 'hcm-csdl',
+        entity: 'schools',
+        scope: NEW_SCHOOL,
+        full: false,
+      },
     };
     return { ...base, config };
   };
@@ -40,10 +60,13 @@ describe('schedule-fire job', () => {
     return scheduleFireJob.run(ctx(), { scheduleId }, job satisfies JobRun);
   };
   const fires = (scheduleId: string) =>
-    base.db.rows<{ fire_at: Date; outcome: string; sync_run_id: number | null; duplicates: number }>(
-      'truc.schedule_fires',
-      `schedule_id = '${scheduleId}' ORDER BY fire_at`,
-    );
+    base.db.rows<{
+      fire_at: Date;
+      outcome: string;
+      sync_run_id: number | null;
+      duplicates: number;
+      error_code: string | null;
+    }>('truc.schedule_fires', `schedule_id = '${scheduleId}' ORDER BY fire_at`);
   const pulls = async () => (await openWork(base.db)).filter((r) => r.queue === 'pull');
 
   it('requests the schedule’s sync run, recorded at the fire time of its job, once per fire', async () => {
@@ -161,5 +184,57 @@ describe('schedule-fire job', () => {
     // "Run now" is the admin's own: it requests a run whatever is unfinished.
     const now = await runScheduleNow(base.db, ctx().config, BUSY, 'admin', new Date(at(day + 1)));
     expect(now.syncRunId).toEqual(expect.any(Number));
+  });
+
+  // fixes26b: a schedule's scope naming a school truc does not hold is config (it may come before the school), so
+  // it is not refused at start; its fire requested a run that ended done with nothing, read as synced.
+  it('a fire whose scope names a school truc does not hold requests none: refused, ERR_SCOPE_UNKNOWN, listed bilingual', async () => {
+    const at = Date.parse('2026-03-01T20:00:00.000Z');
+    const before = (await pulls()).length;
+    expect(await runFire(UNKNOWN, `repeat:${UNKNOWN}:${at}`)).toEqual({
+      syncRunId: null,
+      duplicate: false,
+      outcome: 'refused',
+      errorCode: 'ERR_SCOPE_UNKNOWN',
+    });
+    expect(await pulls()).toHaveLength(before);
+    const runs = await base.db.rows<{ id: number }>('truc.sync_runs', `scope = '${NEW_SCHOOL}'`);
+    expect(runs).toEqual([]);
+    expect(await fires(UNKNOWN)).toEqual([
+      expect.objectContaining({ outcome: 'refused', sync_run_id: null, error_code: 'ERR_SCOPE_UNKNOWN' }),
+    ]);
+    // GET /v1/schedules and `truc schedules list` read why nothing ran, in both languages.
+    const listed = (await listSchedules(base.db, ctx().config, undefined)).find((x) => x.id === UNKNOWN);
+    expect(listed?.lastRun).toEqual({
+      fireAt: new Date(at).toISOString(),
+      outcome: 'refused',
+      syncRunId: null,
+      error: {
+        code: 'ERR_SCOPE_UNKNOWN',
+        message: {
+          vi: 'truc chưa có trường nào mang mã này: hãy kéo danh sách trường trước.',
+          en: 'truc holds no school with this code: pull the schools first.',
+        },
+      },
+    });
+    // An admin's "run now" is refused as an admin's pull is (400), nothing recorded.
+    await expect(
+      runScheduleNow(base.db, ctx().config, UNKNOWN, 'admin', new Date(at + 60_000)),
+    ).rejects.toMatchObject({ code: 'ERR_SCOPE_UNKNOWN', status: 400 });
+    expect(await fires(UNKNOWN)).toHaveLength(1);
+    // A schools pull of that school is how it comes in: requested.
+    expect(await runFire(NEW_SCHOOLS, `repeat:${NEW_SCHOOLS}:${at}`)).toMatchObject({
+      syncRunId: expect.any(Number),
+      outcome: 'requested',
+    });
+    // Once truc holds the school, the next fire requests its run.
+    await base.db.query(
+      `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
+       VALUES ($1, '{}', 'f', 'hcm-csdl', 'v1')`,
+      [NEW_SCHOOL],
+    );
+    const next = await runFire(UNKNOWN, `repeat:${UNKNOWN}:${at + 86_400_000}`);
+    expect(next).toEqual({ syncRunId: expect.any(Number), duplicate: false, outcome: 'requested' });
+    expect((await fires(UNKNOWN)).at(-1)).toMatchObject({ outcome: 'requested', error_code: null });
   });
 });

@@ -347,7 +347,7 @@ export interface paths {
     put?: never;
     /**
      * Chạy ngay một lịch / Run a schedule now (even when paused)
-     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again.
+     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước). / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first).
      */
     post: operations['runNow'];
     delete?: never;
@@ -1680,11 +1680,19 @@ export interface components {
       lastRun: {
         fireAt: string;
         /**
-         * @description requested (lượt đồng bộ đã yêu cầu / its sync run requested), paused (đang tạm dừng / paused), manual (chạy ngay / run now), busy (lượt trước cùng hệ thống, loại, phạm vi chưa xong: đang chờ, đang chạy hoặc bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: queued, running or held; none requested, syncRunId is that run)
+         * @description requested (lượt đồng bộ đã yêu cầu / its sync run requested), paused (đang tạm dừng / paused), manual (chạy ngay / run now), busy (lượt trước cùng hệ thống, loại, phạm vi chưa xong: đang chờ, đang chạy hoặc bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: queued, running or held; none requested, syncRunId is that run), refused (không yêu cầu được lượt đồng bộ, lý do ở error: ERR_SCOPE_UNKNOWN, phạm vi là một trường truc chưa có / its run could not be requested, error says why: ERR_SCOPE_UNKNOWN, its scope names a school truc does not hold)
          * @enum {string}
          */
-        outcome: 'requested' | 'paused' | 'manual' | 'busy';
+        outcome: 'requested' | 'paused' | 'manual' | 'busy' | 'refused';
         syncRunId: number | null;
+        /** @description Vì sao lần kích hoạt bị từ chối không yêu cầu gì (mã lỗi và thông báo) / why a refused fire requested nothing (its error code and message); null for any other outcome */
+        error: {
+          code: string;
+          message: {
+            vi: string;
+            en: string;
+          };
+        } | null;
       } | null;
       nextRunAt: string | null;
     };
