@@ -134,24 +134,26 @@ async function ingestPage(
  * The run advanced by the page, the job's outbox row closed and the next page's added (when pull jobs
  * chain, leased to this process, which goes on with it at once: see {@link pull}), in one statement with
  * the page's closing writes; after the last page, the run's watermark kept and its reconciliation queued
- * if due. Returns the next page's row. Before the last page its answer is not waited for: the statement
- * is sent, and the promise of the next page's row answers once it is (so a transaction's COMMIT goes
- * right behind it, issue 7: one round trip less a page; it fails with it).
+ * if due (when pull jobs chain, its row leased to this process, which reconciles the run once the page
+ * commits: ./pull.ts). Returns the next page's row, or that reconciliation's. Before the last page its
+ * answer is not waited for: the statement is sent, and the promise of the next page's row answers once it
+ * is (so a transaction's COMMIT goes right behind it, issue 7: one round trip less a page; it fails with it).
  */
 async function advanceRun(
   q: Queryable,
   ctx: PullContext,
   p: PageToStore,
-): Promise<{ next: Promise<number | undefined> }> {
+): Promise<{ next: Promise<number | undefined>; reconcile?: number }> {
   const { run, page } = p;
   const last = page.nextCursor === undefined;
   const runs = createSyncRunsRepo(q);
   const { lockMs, chainMs } = ctx.config.sync.worker;
+  const lease = chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {};
   const next = {
     queue: pullPage.queue,
     name: pullPage.name,
     payload: pullPage.payload.parse({ syncRunId: run.id, page: p.pageNo + 1 }),
-    ...(chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {}),
+    ...lease,
   };
   const nextId = runs.advance(
     run.id,
@@ -182,8 +184,10 @@ async function advanceRun(
       const watermark = page.watermark ?? ctx.now().toISOString();
       await runs.saveWatermark(run.system, run.entity, run.scope, watermark, run.id);
     }
-    // A full run whose pages are all ingested already (e.g. an empty last page) reconciles now.
-    await queueReconcileIfDue(q, run.id);
+    // A full run whose pages are all ingested reconciles now: in this process, right after the commit, when
+    // pull jobs chain (issue 7: no hop through the relay and the queue), else through its job.
+    const reconcile = await queueReconcileIfDue(q, run.id, lease);
+    if (reconcile !== undefined && chainMs > 0) return { next: nextRow, reconcile };
   }
   return { next: nextRow };
 }
@@ -196,6 +200,8 @@ export interface Stored {
   changed: boolean;
   quiet: boolean;
   next: Promise<number | undefined>;
+  /** After the run's last page: its reconciliation's outbox row, leased to this process, which runs it after the commit. */
+  reconcile?: number;
 }
 
 /**
@@ -229,8 +235,8 @@ export async function storePage(q: Queryable, ctx: PullContext, p: PageToStore):
     [...p.audit, { actor: 'system:pull', action, subject: `sync:${run.id}`, details }],
     ctx.now(),
   );
-  const { next } = await advanceRun(q, ctx, p);
-  return { changed, quiet, next };
+  const { next, reconcile } = await advanceRun(q, ctx, p);
+  return { changed, quiet, next, ...(reconcile !== undefined ? { reconcile } : {}) };
 }
 
 type Deleted = Array<{ key: string; scope: string }>;

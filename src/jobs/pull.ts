@@ -17,6 +17,7 @@ import { defineJob, type JobRun } from './define.js';
 import { noteStored, pageOf, readAhead, readEarly } from './pull-ahead.js';
 import { quietRead, storeQuiet } from './pull-quiet.js';
 import { STOPPED, storeLocked, storeOrHold, type PullContext } from './pull-store.js';
+import { reconcileLeased } from './reconcile.js';
 import type { PulledPage } from './sources.js';
 
 type PullPayload = { syncRunId: number; page: number };
@@ -58,7 +59,7 @@ async function pullOne(
   payload: PullPayload,
   job: Pick<JobRun, 'outboxId'>,
   chain: { until: number; known?: Pick<NextPage, 'run' | 'quietBefore'> },
-): Promise<{ result: PullResult; next?: NextPage }> {
+): Promise<{ result: PullResult; next?: NextPage; reconcile?: number }> {
   const { known } = chain;
   const run = known?.run ?? (await createSyncRunsRepo(ctx.db).get(payload.syncRunId));
   // A held run waits for a city admin (an approval queues its page again).
@@ -95,7 +96,8 @@ async function pullOne(
   if (!stored) return { result: { skipped: true } };
   const result = { records: page.items.length, last };
   const nextId = await stored.next;
-  if (nextId === undefined) return { result };
+  if (nextId === undefined)
+    return { result, ...(stored.reconcile !== undefined ? { reconcile: stored.reconcile } : {}) };
   const nextPayload = { syncRunId: run.id, page: pageNo + 1 };
   const advanced = advancedRun(run, pageNo, page);
   return {
@@ -110,15 +112,18 @@ async function pullOne(
  * current one commits). Every page is still its own transaction that writes the next page's outbox row,
  * leased to this process: after a crash the relay queues it once the lease runs out and the run resumes
  * from its stored cursor. When the chain stops (its time is up, or a page failed or had to wait), the
- * next page's row is handed to the relay, and its job runs (and reports) as any other.
+ * next page's row is handed to the relay, and its job runs (and reports) as any other. The job that stores
+ * a full run's last page reconciles the run too, right after that page's commit, from the reconciliation's
+ * outbox row leased to it (./reconcile.ts `reconcileLeased`; a crash in between: the relay queues the row
+ * once the lease runs out).
  */
 async function pull(ctx: PullContext, payload: PullPayload, job: JobRun): Promise<PullResult> {
   const until = Date.now() + ctx.config.sync.worker.chainMs;
-  let { result, next } = await pullOne(ctx, payload, job, { until });
+  let { result, next, reconcile } = await pullOne(ctx, payload, job, { until });
   let failure: unknown;
   while (next && Date.now() < until) {
     try {
-      ({ result, next } = await pullOne(ctx, next.payload, next, { until, known: next }));
+      ({ result, next, reconcile } = await pullOne(ctx, next.payload, next, { until, known: next }));
     } catch (err) {
       failure = err; // the page's own job runs it again, and reports what went wrong
       break;
@@ -129,6 +134,12 @@ async function pull(ctx: PullContext, payload: PullPayload, job: JobRun): Promis
     await createOutboxRepo(ctx.db)
       .handOver(next.outboxId)
       .catch(() => undefined);
+  // The run's last page is stored: its reconciliation, leased to this job, runs here (issue 7: no hop
+  // through the relay and the queue). Failed, its row is handed to the relay and its own job reports it.
+  if (reconcile !== undefined)
+    await reconcileLeased(ctx, payload.syncRunId, reconcile).catch((err: unknown) => {
+      failure = err;
+    });
   // A lost database connection is this job's too: the worker waits for the database (./worker.ts); run
   // again, the job finds its page stored.
   if (isConnectionLost(failure)) throw failure;

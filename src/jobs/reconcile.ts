@@ -4,10 +4,11 @@
  *
  * - A **full** sync run records the keys of every ingested page in a narrow per-run table (no wide
  *   record row is rewritten for a record that did not change). When the run has fetched its last page
- *   and every page is ingested, the `reconcile-run` job deletes the live records of the run's scope
- *   that the run did not see and that were last written by the run's system before it began — unless
- *   a newer full run of the scope has fetched its last page by then (a held reconciliation approved
- *   late): a record this run missed may be one the newer run saw unchanged (not rewritten), so this one
+ *   and every page is ingested, its reconciliation (the `reconcile-run` job's work, run by the pull job
+ *   that stored the last page right after its commit: {@link reconcileLeased}) deletes the live records
+ *   of the run's scope that the run did not see and that were last written by the run's system before it
+ *   began — unless a newer full run of the scope has fetched its last page by then (a held reconciliation
+ *   approved late): a record this run missed may be one the newer run saw unchanged (not rewritten), so this one
  *   deletes nothing (`superseded`) and the newer run's reconciliation decides. A classes run, and a school
  *   system's students run, delete only within the school years they listed at each school ({@link ofListedYears}).
  * - A vendor batch in **snapshot** mode is every record of the entity of its school: the school's live
@@ -74,13 +75,44 @@ export async function afterPulledPage(
   if (!opts.run) await queueReconcileIfDue(q, run.id);
 }
 
-/** Queues the run's reconciliation if it is due (once). Serialised on the run's row. */
-export async function queueReconcileIfDue(q: Queryable, syncRunId: number): Promise<boolean> {
+/**
+ * Queues the run's reconciliation if it is due (once; serialised on the run's row): its outbox row's id.
+ * With `leaseSeconds` the row is leased to the caller, who reconciles the run itself once its transaction
+ * commits ({@link reconcileLeased}); the relay leaves it alone until the lease runs out, so a crash in
+ * between only delays the reconciliation by the lease. Without it, the relay is woken.
+ */
+export async function queueReconcileIfDue(
+  q: Queryable,
+  syncRunId: number,
+  opts: { leaseSeconds?: number } = {},
+): Promise<number | undefined> {
   const runs = createSyncRunsRepo(q);
   await runs.lock(syncRunId);
-  if (!(await runs.claimReconcile(syncRunId))) return false;
-  await enqueue(q, reconcileRun, { syncRunId });
-  return true;
+  if (!(await runs.claimReconcile(syncRunId))) return undefined;
+  return enqueue(q, reconcileRun, { syncRunId }, opts);
+}
+
+/**
+ * The run's reconciliation from the outbox row leased to this process ({@link queueReconcileIfDue}), run
+ * here and now: what the pull job that stored a full run's last page does right after that page's commit
+ * (issue 7: the reconcile-run job's hop through the relay and the queue cost each run 0.15–0.58 s). It is
+ * the reconcile-run job's own work ({@link reconcileSyncRun}: once, under the run's lock, while the
+ * reconciliation is queued). When it fails, the row is handed to the relay, and its job runs it again and
+ * reports the failure, as any other (a lost database: the lease runs out first). The failure is thrown.
+ */
+export async function reconcileLeased(
+  ctx: ReconcileContext,
+  syncRunId: number,
+  outboxId: number,
+): Promise<void> {
+  try {
+    await reconcileSyncRun(ctx, { syncRunId }, { outboxId });
+  } catch (err) {
+    await createOutboxRepo(ctx.db)
+      .handOver(outboxId)
+      .catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Note kept (in the ingest's audit entry) when the guard held a snapshot's deletions. */
@@ -260,7 +292,16 @@ async function deleteUnseen(
   return { deleted, pushSets };
 }
 
-async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, job: JobRun) {
+/**
+ * A run's reconciliation, once: under the run's lock, only while it is queued; closes the job's outbox row
+ * in the same transaction (the reconcile-run job, or the pull job that stored the run's last page:
+ * {@link reconcileLeased}).
+ */
+export async function reconcileSyncRun(
+  ctx: ReconcileContext,
+  payload: { syncRunId: number },
+  job: Pick<JobRun, 'outboxId'>,
+) {
   return ctx.db.tx(async (q) => {
     const runs = createSyncRunsRepo(q);
     await runs.lock(payload.syncRunId);
@@ -303,4 +344,4 @@ async function reconcile(ctx: ReconcileContext, payload: { syncRunId: number }, 
   });
 }
 
-export const reconcileRunJob = defineJob({ ...reconcileRun, concurrency: 1, process: reconcile });
+export const reconcileRunJob = defineJob({ ...reconcileRun, concurrency: 1, process: reconcileSyncRun });

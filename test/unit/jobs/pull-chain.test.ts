@@ -64,8 +64,10 @@ describe('pull jobs chain their run’s pages', () => {
       pages: 3,
       records: 4,
     });
-    // Every page's row is closed by the page's own transaction; what is left is the run's reconciliation.
-    expect((await openWork(ctx.db)).map((r) => r.job_name)).toEqual(['reconcile-run']);
+    // Every page's row is closed by the page's own transaction, and the run reconciled by the same job
+    // (./pull-reconcile-inline.test.ts): nothing is left.
+    expect((await openWork(ctx.db)).map((r) => r.job_name)).toEqual([]);
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('done');
     const pageRows = await ctx.db.rows<{ payload: { page: number }; done_at: Date | null }>(
       'truc.outbox',
       `job_name = 'pull-page' AND (payload->>'syncRunId')::int = ${runId} ORDER BY id`,
@@ -75,7 +77,6 @@ describe('pull jobs chain their run’s pages', () => {
       [1, true],
       [2, true],
     ]);
-    await runRow(ctx, (await openWork(ctx.db))[0]!);
   });
 
   it('hands the next page to the relay when a page fails, and its job finishes the run', async () => {
@@ -93,8 +94,8 @@ describe('pull jobs chain their run’s pages', () => {
       pages: 3,
       records: 3,
     });
-    // What is left is the run's reconciliation: run, so that no other test's relay claims it.
-    expect((await openWork(ctx.db)).map((r) => r.job_name)).toEqual(['reconcile-run']);
-    await runRow(ctx, (await openWork(ctx.db))[0]!);
+    // The job that stored the last page reconciled the run: nothing is left.
+    expect((await openWork(ctx.db)).map((r) => r.job_name)).toEqual([]);
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('done');
   });
 });
