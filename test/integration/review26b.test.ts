@@ -293,3 +293,28 @@ describe('review26b: which system serves a school, learned from a batch that car
     },
   );
 });
+
+describe('review26b: the token endpoint and standard OAuth clients', () => {
+  // review26b F8: RFC 6749 §3.2 ("The authorization server MUST ignore unrecognized request parameters"). The token
+  // request schema is strict (src/api/routes/oauth.ts TokenRequest `.strict()`), so a standard client that sends a
+  // parameter truc does not use is refused: `resource` (RFC 8707, sent by clients that name the API they want a
+  // token for) or `audience` (sent by many client-credentials libraries) → 400 invalid_request "unknown field(s)".
+  // README: "standard OAuth clients configure themselves" from the RFC 8414 metadata. Expected: the token, the
+  // unknown parameters ignored (kept bounded: the body limit and the string lengths still hold).
+  it.fails(
+    'F8: /oauth/token ignores parameters it does not know (resource, audience), as RFC 6749 requires',
+    async () => {
+      const { clientId, clientSecret } = h.clients.vendor;
+      for (const extra of ['resource=https%3A%2F%2Ftruc.example.gov.vn', 'audience=truc-api']) {
+        const res = await h.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: `grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}&${extra}`,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.json<{ token_type: string }>().token_type).toBe('Bearer');
+      }
+    },
+  );
+});
