@@ -12,6 +12,7 @@ import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
 import { addClient } from '../../src/ops.js';
 import { tokenFor } from '../helpers/api.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
 
 /** `truc <argv>` in process (as test/integration/cli-admin.test.ts runs it): exit code and output. */
 async function truc(...argv: string[]) {
@@ -194,4 +195,99 @@ describe('review26a on postgres', () => {
       expect({ ids, list: listed.code, replay: replayed.code }).toEqual({ ids, list: 2, replay: 2 });
     }
   });
+
+  // F7: README (Operations): "an error with a code reads `CODE: vi / en: detail` (an unknown id: `ERR_NOT_FOUND`,
+  // exit 1)", as `pcgd approve|submit`, `holds show`, `sync show`, `schedules pause` answer. `truc pcgd export <id>` of
+  // an id that does not exist answers as bad usage instead: exit 2, no code, and "See 'truc pcgd export --help'" (the
+  // same for a report not yet approved, which is no usage error either). Expected: ERR_NOT_FOUND, exit 1 (a report
+  // with no signed package: its own code, exit 1).
+  it.fails(
+    'F7: truc pcgd export of an unknown report is ERR_NOT_FOUND, exit 1, as the other commands',
+    async () => {
+      const r = await truc('pcgd', 'export', '999999', '--out', `${env.dataDir}/export-999999`);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({
+        code: 1,
+        stderr: expect.stringMatching(/^truc: ERR_NOT_FOUND: /),
+      });
+    },
+  );
+
+  it('F7 (the other commands, for contrast): an unknown id is ERR_NOT_FOUND, exit 1', async () => {
+    for (const argv of [
+      ['pcgd', 'approve', '999999'],
+      ['holds', 'show', '999999'],
+      ['sync', 'show', '999999'],
+    ]) {
+      const r = await truc(...argv);
+      expect({ argv, code: r.code, stderr: r.stderr }).toEqual({
+        argv,
+        code: 1,
+        stderr: expect.stringMatching(/^truc: ERR_NOT_FOUND: /),
+      });
+    }
+  });
+});
+
+// F8: `truc targets forget <system>` refuses a target "still configured", but asks its own process's configuration
+// (cli/commands/targets.ts: loadConfig() + systemConfigured), not the running truc's. An operator command beside a
+// running truc whose targets are set where the service is started (compose, a systemd unit, `npm run demo`, whose
+// simulators' URLs are set in process) sees none of them, so it forgets a target truc is delivering to right now:
+// its undelivered rows are deleted (no re-push sends those records again) and its open dead letters abandoned (no
+// longer replayable). Seen on `npm run demo`: `TRUC_PROFILE=demo truc targets forget smas` → "smas forgotten", exit
+// 0, while the demo pushes to its smas simulator. Expected: refused (exit 2, bilingual) while a running truc serves
+// the target (e.g. its workers record the targets they serve in the database), nothing deleted.
+describe('review26a F8 on postgres: targets forget beside a running worker', () => {
+  let env: TestEnv;
+  let worker: Running | undefined;
+
+  beforeAll(async () => {
+    // The running truc: vnEdu configured (the test profile has its token), a worker serving push.vnedu.
+    env = await makeDeps(
+      { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+      { env: { VNEDU_BASE_URL: 'http://127.0.0.1:9' } },
+    );
+    worker = startWorkerRole(env.deps);
+    // The operator's shell: the same database, without the service's VNEDU_BASE_URL.
+    for (const [k, v] of Object.entries({
+      TRUC_PROFILE: 'test',
+      DATABASE_URL: env.databaseUrl!,
+      DATA_DIR: env.dataDir,
+      TRUC_OPERATOR: 'admin.q1',
+    }))
+      vi.stubEnv(k, v);
+  }, 180_000);
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await worker?.stop();
+    await env?.cleanup();
+  });
+
+  it.fails(
+    'F8: truc targets forget refuses a target the running truc is configured for; nothing dropped',
+    async () => {
+      const db = env.deps.db;
+      // A vnEdu delivery that failed for good earlier: its undelivered record and its open dead letter.
+      const set = (
+        await db.query<{ id: string }>(
+          `INSERT INTO truc.push_sets (system, entity, keys, failed_at, error_code, schools)
+         VALUES ('vnedu', 'students', ARRAY['HS1'], now(), 'ERR_ADAPTER_UNAVAILABLE', ARRAY['79000001']) RETURNING id`,
+        )
+      ).rows[0]!.id;
+      await db.query(
+        `INSERT INTO truc.undelivered (system, entity, key, failed_set, school_code)
+       VALUES ('vnedu', 'students', 'HS1', $1, '79000001')`,
+        [set],
+      );
+      const undelivered = async () =>
+        (
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM truc.undelivered WHERE system = 'vnedu'`,
+          )
+        ).rows[0]!.n;
+      expect(await undelivered()).toBe(1);
+      const r = await truc('targets', 'forget', 'vnedu');
+      expect({ code: r.code, undelivered: await undelivered() }).toEqual({ code: 2, undelivered: 1 });
+    },
+  );
 });
