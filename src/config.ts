@@ -31,6 +31,7 @@ export {
   PCGD_LEVELS,
   SYSTEM_NAMES,
   SYSTEM_PULLS,
+  PULL_SCOPE,
   pullProblem,
   type EntityName,
   type PcgdLevelName,

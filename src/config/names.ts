@@ -31,6 +31,9 @@ export const SYSTEM_PULLS: {
   vnedu: { entities: ['students', 'staff', 'classes'], scope: 'school' },
 };
 
+/** What a pull's scope may be (a school or commune code), one rule for a schedule, the API and the CLI. */
+export const PULL_SCOPE = /^[A-Za-z0-9._-]{1,32}$/;
+
 /**
  * Why `system` cannot be pulled for `entity` with `scope` ('' = everything), or undefined when it can:
  * ERR_ENTITY_UNSUPPORTED when it has no such entity, ERR_VALIDATION when it is pulled per commune and

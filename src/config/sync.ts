@@ -1,7 +1,7 @@
 /** The `sync` and `guard` sections of the configuration: schedules, worker timings, delivery gates, the mass-change guard. */
 import { z } from 'zod';
 import { monthDay, timeZone } from './common.js';
-import { ENTITY_NAMES, SYSTEM_NAMES, pullProblem } from './names.js';
+import { ENTITY_NAMES, PULL_SCOPE, SYSTEM_NAMES, pullProblem } from './names.js';
 
 /**
  * A schedule: a sync run requested at the times of a cron pattern (in `tz`, Asia/Ho_Chi_Minh unless
@@ -18,10 +18,7 @@ export const ScheduleSchema = z
     system: z.enum(SYSTEM_NAMES),
     entity: z.enum(ENTITY_NAMES),
     /** School (or commune) code; unset = everything the system serves. */
-    scope: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,32}$/)
-      .optional(),
+    scope: z.string().regex(PULL_SCOPE).optional(),
     /** A full pull (ignores the watermark): a reconciliation. */
     full: z.boolean().default(false),
   })

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { ENTITY_NAMES, SYSTEM_NAMES } from '../../config.js';
+import { ENTITY_NAMES, PULL_SCOPE, SYSTEM_NAMES } from '../../config.js';
 import { checkScopeHeld, requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import {
@@ -22,7 +22,7 @@ const SyncRequest = z
     entity: z.enum(ENTITY_NAMES),
     scope: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,32}$/)
+      .regex(PULL_SCOPE)
       .optional()
       .meta({ description: 'Mã trường hoặc mã xã / school code, or commune code for moet-pcgd' }),
     full: z.boolean().default(false).meta({ description: 'Bỏ qua mốc đồng bộ / ignore the watermark' }),

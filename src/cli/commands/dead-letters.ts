@@ -8,6 +8,7 @@ import {
   int,
   list,
   operatorActor,
+  positiveId,
   runs,
   UsageError,
 } from '../kit.js';
@@ -18,12 +19,13 @@ interface FilterOptions {
   ids?: number[];
 }
 
-/** `--ids 1,2`: positive integers, comma-separated. */
+/** `--ids 1,2`: positive integers in digits, comma-separated, each by the CLI's one id rule (`0x10`, `1e1`, 20 digits refused: review26a F5). */
 function ids(value: string): number[] {
-  const out = list(value).map(Number);
-  if (out.some((n) => !Number.isInteger(n) || n <= 0))
+  try {
+    return list(value).map(positiveId);
+  } catch {
     throw badValue('các số nguyên dương, cách nhau bởi dấu phẩy', 'positive integers, comma-separated');
-  return out;
+  }
 }
 
 const filterOf = (o: FilterOptions) => ({

@@ -3,6 +3,7 @@ import {
   ENTITY_NAMES,
   SYSTEM_NAMES,
   loadConfig,
+  PULL_SCOPE,
   pullProblem,
   type EntityName,
   type SystemName,
@@ -13,6 +14,7 @@ import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
 import {
   asOption,
+  badValue,
   both,
   defineCommand,
   int,
@@ -230,13 +232,23 @@ export const followSettings = (o: Pick<RunOptions, 'intervalMs' | 'timeout'>) =>
   timeout: o.timeout ?? 21_600,
 });
 
+/** `--scope`: the API's rule (1–32 of A–Z a–z 0–9 . _ -); an empty one is refused, never read as "everything" (review26a F4). */
+function pullScope(value: string): string {
+  if (!PULL_SCOPE.test(value))
+    throw badValue(
+      'mã trường hoặc mã xã: 1–32 ký tự A–Z a–z 0–9 . _ -',
+      'a school or commune code: 1–32 of A–Z a–z 0–9 . _ -',
+    );
+  return value;
+}
+
 const runCommand = () =>
   runs<RunOptions>(
     withFollow(
       defineCommand('run', 'pull <entity> from <system> (a sync run the workers carry out)')
         .argument('<system>', SYSTEM_NAMES.join(', '))
         .argument('<entity>', ENTITY_NAMES.join(', '))
-        .option('--scope <code>', 'a school code, or a commune code for moet-pcgd')
+        .option('--scope <code>', 'a school code, or a commune code for moet-pcgd', pullScope)
         .option('--full', 'ignore the watermark: pull everything (and reconcile deletions)'),
     )
       .addOption(asOption())
