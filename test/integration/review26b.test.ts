@@ -318,3 +318,30 @@ describe('review26b: the token endpoint and standard OAuth clients', () => {
     },
   );
 });
+
+describe('review26b: the rate limit and a percent-encoded path', () => {
+  // review26b F9: the per-client rate limit (api.rateLimit, 1,200 a minute: README) skips every URL that does not
+  // start with the bytes `/v1/` (src/app.ts `allowList: (request) => !request.url.startsWith('/v1/')`, on the raw
+  // URL), but the router decodes percent-encoded characters: `/%761/changes` and `/v%31/changes` reach the
+  // `/v1/changes` route (authenticated, 200) and are not counted: no RateLimit-* headers, no 429 ever. Any route,
+  // pushes and dry runs included, is unlimited that way. Expected: the request counted as its route is
+  // (RateLimit-Remaining one less than the previous), or the encoded form refused. Likely place: the allowList
+  // (judge by the matched route, `request.routeOptions.url`, or the decoded path).
+  it.fails(
+    'F9: a /v1 route reached through a percent-encoded path is counted by the rate limit',
+    async () => {
+      const plain = await h.get('/v1/changes?limit=1', h.tokens.vendor);
+      expect(plain.statusCode, plain.body).toBe(200);
+      let remaining = Number(plain.headers['ratelimit-remaining']);
+      expect(Number.isFinite(remaining)).toBe(true);
+      for (const path of ['/%761/changes?limit=1', '/v%31/changes?limit=1']) {
+        const res = await h.get(path, h.tokens.vendor);
+        // Refused (any 4xx) is as good as counted; served, it must be counted.
+        if (res.statusCode >= 400 && res.statusCode < 500) continue;
+        expect(res.statusCode, `${path}: ${res.body}`).toBe(200);
+        expect(res.headers['ratelimit-remaining'], `${path}: not counted`).toBe(String(remaining - 1));
+        remaining -= 1;
+      }
+    },
+  );
+});
