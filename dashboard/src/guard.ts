@@ -14,10 +14,11 @@ const statusBadge = (s: string): HTMLElement =>
     t(s === 'held' || s === 'approved' || s === 'superseded' ? s : 'rejected'),
   );
 
+/** What a hold held (as `truc holds` says it): a vendor's batch, or a sync run's page or reconciliation (review26a F3). */
 const origin = (r: { kind: string; syncRunId: number | null; batchId: string | null }): string =>
-  r.kind === 'reconcile'
-    ? `${t('syncRun')} #${r.syncRunId ?? ''}`
-    : `${t('snapshotBatch')} ${r.batchId ?? ''}`;
+  r.kind === 'batch'
+    ? `${t('heldBatch')} ${r.batchId ?? ''}`
+    : `${t('syncRun')} #${r.syncRunId ?? ''} (${t(r.kind === 'reconcile' ? 'heldReconcile' : 'heldRunPage')})`;
 
 export async function guardPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const status = params.get('status') ?? 'held';

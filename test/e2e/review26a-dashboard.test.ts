@@ -54,7 +54,7 @@ describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () 
   // review25 N7) is shown as "Lô snapshot" / "Snapshot batch" with no id, in the holds list and as the hold page's
   // title (dashboard/src/guard.ts `origin`: anything not `reconcile` is called a snapshot batch; a vendor's delta
   // batch held whole for its changes is mislabelled the same way). Expected: "Lần đồng bộ #<id>" / "Sync run #<id>".
-  it.fails('F3: a held page of a sync run is shown as that sync run, not as a snapshot batch', async () => {
+  it('F3: a held page of a sync run is shown as that sync run, not as a snapshot batch', async () => {
     const db = env.deps.db;
     const run = await createSyncRunsRepo(db).create({
       system: 'smas',
