@@ -9,7 +9,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient, type NewClient } from '../../src/ops.js';
+import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
+import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createRunGuardRepo } from '../../src/store/run-guard.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
@@ -24,6 +26,8 @@ describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () 
   let browser: Browser;
   let page: Page;
   let admin: NewClient & { clientSecret: string };
+  /** The confirmations the dashboard asked (each accepted). */
+  const dialogs: string[] = [];
 
   beforeAll(async () => {
     env = await makeDeps(backend);
@@ -32,7 +36,10 @@ describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () 
     admin = await addClient(env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-    page.on('dialog', (d) => void d.accept());
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
   });
 
   afterAll(async () => {
@@ -106,5 +113,43 @@ describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () 
     }
     // The form is still there (a choice of systems, or the box with what was typed).
     expect(await main.locator('[name=system]').count(), (await main.textContent()) ?? '').toBe(1);
+  });
+
+  // F10: the dead letters page lists at most 100 letters (GET /v1/dead-letters' default limit; no paging, no total)
+  // and its "Chạy lại theo bộ lọc / Replay by filter" confirmation counts the open letters of that page, while the
+  // replay by filter replays every match (up to 1,000). After an outage with 130 refused deliveries, the admin is
+  // asked "Chạy lại 100 việc?" and 130 are replayed; the card says "Việc lỗi: 100" while the overview counts 130.
+  // Expected: the confirmation names the number the replay will act on (or the page pages through them all).
+  it.fails('F10: "replay by filter" confirms the number of letters it replays', async () => {
+    const db = env.deps.db;
+    const queue = 'push.hcm-csdl';
+    for (let i = 0; i < 130; i++) {
+      const outboxId = await createOutboxRepo(db).add(queue, 'push-set', { pushSetId: 10_000 + i });
+      await recordDeadLetter(db, {
+        outboxId,
+        queue,
+        name: 'push-set',
+        jobId: `ob-${outboxId}`,
+        payload: {},
+        code: 'ERR_ADAPTER_UNAVAILABLE',
+        message: 'hcm-csdl answered 503',
+        attempts: 5,
+        at: new Date(),
+      });
+    }
+    await asAdmin();
+    await page.goto(`${base}/dashboard#/dead-letters?queue=${queue}`);
+    await page.getByTestId('replay-filter').click();
+    await expect
+      .poll(() => page.getByTestId('replay-result').textContent(), { timeout: 30_000 })
+      .not.toBe('');
+    const replayed = (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.dead_letters WHERE queue = $1 AND replayed_at IS NOT NULL`,
+        [queue],
+      )
+    ).rows[0]!.n;
+    expect(replayed).toBe(130);
+    expect(dialogs.at(-1)).toBe(`Chạy lại ${replayed} việc?`);
   });
 });

@@ -13,6 +13,9 @@ import { addClient } from '../../src/ops.js';
 import { tokenFor } from '../helpers/api.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
+import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
+import { createRunGuardRepo } from '../../src/store/run-guard.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 
 /** `truc <argv>` in process (as test/integration/cli-admin.test.ts runs it): exit code and output. */
 async function truc(...argv: string[]) {
@@ -192,6 +195,49 @@ describe('review26a on postgres', () => {
       expect({ ids, list: listed.code, replay: replayed.code }).toEqual({ ids, list: 2, replay: 2 });
     }
   });
+
+  // F9: a guard decision's reason is "one line, 1–500 characters, no control characters" (README guard paragraph,
+  // jobs/requests.ts `isDecisionReason`, the API's body and `truc holds reject --reason` alike), but the check looks
+  // only below U+0020 and at U+007F: a Unicode line break (U+2028 LINE SEPARATOR, U+2029, U+0085 NEXT LINE), a C1
+  // control (U+0080–U+009F) or a bidi override (U+202E, which shows the rest of the reason reversed: "Trojan Source")
+  // is kept in the audit entry of the decision as the admin's reason. Expected: 400 that decides nothing, as for
+  // "a\nb".
+  it.fails(
+    'F9: a decision reason with a Unicode line break, C1 control or bidi override is a 400; the hold stays held',
+    async () => {
+      const db = env.deps.db;
+      const run = await createSyncRunsRepo(db).create({
+        system: 'hcm-csdl',
+        entity: 'students',
+        scope: '',
+        since: 'w0',
+        requestedBy: 'x',
+      });
+      expect(await createRunGuardRepo(db).hold(run)).toBe(true);
+      const id = await createGuardHoldsRepo(db).create({
+        kind: 'run',
+        syncRunId: run,
+        entity: 'students',
+        diff: [],
+        reasons: [{ school: '79000001', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.3 }],
+      });
+      const reasons = {
+        'U+2028 line separator': 'a\u2028b',
+        'U+2029 paragraph separator': 'a\u2029b',
+        'U+0085 next line': 'a\u0085b',
+        'U+009B C1 control': 'a\u009bb',
+        'U+202E bidi override': 'duyệt \u202etồi',
+      };
+      const answers: Record<string, number> = {};
+      for (const [what, reason] of Object.entries(reasons)) {
+        const res = await send('POST', `/v1/guard/holds/${id}/reject`, { reason });
+        answers[what] = res.statusCode;
+        if (res.statusCode === 200) break; // decided: the next would be a 409
+      }
+      expect(answers).toEqual(Object.fromEntries(Object.keys(reasons).map((k) => [k, 400])));
+      expect((await createGuardHoldsRepo(db).get(id))?.status).toBe('held');
+    },
+  );
 
   // F7: README (Operations): "an error with a code reads `CODE: vi / en: detail` (an unknown id: `ERR_NOT_FOUND`,
   // exit 1)", as `pcgd approve|submit`, `holds show`, `sync show`, `schedules pause` answer. `truc pcgd export <id>` of
