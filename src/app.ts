@@ -193,7 +193,8 @@ async function registerProtection(app: App, deps: AppDeps): Promise<void> {
     skipOnError: true,
     enableDraftSpec: true,
     keyGenerator: (request) => request.principal?.clientId ?? `address:${request.ip}`,
-    allowList: (request) => !request.url.startsWith('/v1/'),
+    // The route the request reached, not its raw URL: /%761/changes reaches /v1/changes (review26b F9).
+    allowList: (request) => !(request.routeOptions.url ?? request.url).startsWith('/v1/'),
     errorResponseBuilder: (_request, context) =>
       new AppError('ERR_RATE_LIMITED', undefined, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
   });

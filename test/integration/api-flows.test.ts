@@ -421,7 +421,8 @@ describe('POST /oauth/token (client credentials)', () => {
       'ERR_VALIDATION',
     );
     expectOauthError(
-      await post({ ...creds(h.clients.vendor), extra: 1 }),
+      // An unknown parameter is ignored (RFC 6749 §3.2, review26b F8); a known one of the wrong type is not.
+      await post({ ...creds(h.clients.vendor), scope: 5 }),
       400,
       'invalid_request',
       'ERR_VALIDATION',

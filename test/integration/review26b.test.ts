@@ -301,22 +301,19 @@ describe('review26b: the token endpoint and standard OAuth clients', () => {
   // token for) or `audience` (sent by many client-credentials libraries) → 400 invalid_request "unknown field(s)".
   // README: "standard OAuth clients configure themselves" from the RFC 8414 metadata. Expected: the token, the
   // unknown parameters ignored (kept bounded: the body limit and the string lengths still hold).
-  it.fails(
-    'F8: /oauth/token ignores parameters it does not know (resource, audience), as RFC 6749 requires',
-    async () => {
-      const { clientId, clientSecret } = h.clients.vendor;
-      for (const extra of ['resource=https%3A%2F%2Ftruc.example.gov.vn', 'audience=truc-api']) {
-        const res = await h.app.inject({
-          method: 'POST',
-          url: '/oauth/token',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          payload: `grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}&${extra}`,
-        });
-        expect(res.statusCode, res.body).toBe(200);
-        expect(res.json<{ token_type: string }>().token_type).toBe('Bearer');
-      }
-    },
-  );
+  it('F8: /oauth/token ignores parameters it does not know (resource, audience), as RFC 6749 requires', async () => {
+    const { clientId, clientSecret } = h.clients.vendor;
+    for (const extra of ['resource=https%3A%2F%2Ftruc.example.gov.vn', 'audience=truc-api']) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}&${extra}`,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json<{ token_type: string }>().token_type).toBe('Bearer');
+    }
+  });
 });
 
 describe('review26b: the rate limit and a percent-encoded path', () => {
@@ -327,21 +324,18 @@ describe('review26b: the rate limit and a percent-encoded path', () => {
   // pushes and dry runs included, is unlimited that way. Expected: the request counted as its route is
   // (RateLimit-Remaining one less than the previous), or the encoded form refused. Likely place: the allowList
   // (judge by the matched route, `request.routeOptions.url`, or the decoded path).
-  it.fails(
-    'F9: a /v1 route reached through a percent-encoded path is counted by the rate limit',
-    async () => {
-      const plain = await h.get('/v1/changes?limit=1', h.tokens.vendor);
-      expect(plain.statusCode, plain.body).toBe(200);
-      let remaining = Number(plain.headers['ratelimit-remaining']);
-      expect(Number.isFinite(remaining)).toBe(true);
-      for (const path of ['/%761/changes?limit=1', '/v%31/changes?limit=1']) {
-        const res = await h.get(path, h.tokens.vendor);
-        // Refused (any 4xx) is as good as counted; served, it must be counted.
-        if (res.statusCode >= 400 && res.statusCode < 500) continue;
-        expect(res.statusCode, `${path}: ${res.body}`).toBe(200);
-        expect(res.headers['ratelimit-remaining'], `${path}: not counted`).toBe(String(remaining - 1));
-        remaining -= 1;
-      }
-    },
-  );
+  it('F9: a /v1 route reached through a percent-encoded path is counted by the rate limit', async () => {
+    const plain = await h.get('/v1/changes?limit=1', h.tokens.vendor);
+    expect(plain.statusCode, plain.body).toBe(200);
+    let remaining = Number(plain.headers['ratelimit-remaining']);
+    expect(Number.isFinite(remaining)).toBe(true);
+    for (const path of ['/%761/changes?limit=1', '/v%31/changes?limit=1']) {
+      const res = await h.get(path, h.tokens.vendor);
+      // Refused (any 4xx) is as good as counted; served, it must be counted.
+      if (res.statusCode >= 400 && res.statusCode < 500) continue;
+      expect(res.statusCode, `${path}: ${res.body}`).toBe(200);
+      expect(res.headers['ratelimit-remaining'], `${path}: not counted`).toBe(String(remaining - 1));
+      remaining -= 1;
+    }
+  });
 });

@@ -19,7 +19,8 @@ const TokenRequest = z
     client_secret: z.string().min(1).max(256).optional(),
     scope: z.string().max(512).optional(),
   })
-  .strict();
+  // RFC 6749 §3.2: unrecognized request parameters MUST be ignored (RFC 8707 `resource`, `audience`: review26b F8).
+  .strip();
 
 const TokenResponse = z
   .object({
