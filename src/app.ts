@@ -277,7 +277,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
     now,
   });
   // Operations (issue 11): read-only routes for the dashboard, and the dashboard itself.
-  await app.register(opsRoutes, { db: deps.db, metrics: deps.metrics });
+  await app.register(opsRoutes, { db: deps.db, metrics: deps.metrics, config: deps.config });
   await app.register(auditRoutes, { db: deps.db });
   await app.register(dashboardRoutes);
   await app.register(pcgdRoutes, { db, config: deps.config, now });

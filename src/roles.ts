@@ -11,6 +11,7 @@ import { buildApp } from './app.js';
 import { createAuditChainer } from './audit/chainer.js';
 import type { Deps } from './deps.js';
 import { createWorkerContext } from './jobs/context.js';
+import { warnRemovedTargets } from './jobs/dead-letters.js';
 import { createRelay } from './jobs/outbox-relay.js';
 import { jobsFor } from './jobs/registry.js';
 import { startWorkers } from './jobs/worker.js';
@@ -141,6 +142,8 @@ export function startWorkerRole(deps: Deps): Running {
   auditChainer.start();
   // Jobs record their audit events off the chain's lock (an ingested batch): chained once the job is done.
   for (const w of workers.workers) w.on('completed', () => auditChainer.kick());
+  // A push target removed from the configuration with undelivered records or open letters: one warning.
+  void warnRemovedTargets(deps);
   return {
     async stop() {
       await relay.stop();

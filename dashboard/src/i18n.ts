@@ -189,6 +189,12 @@ const DICT = {
     'waiting on {system}: it asked to wait (Retry-After) until {until}',
   ],
   schoolsCount: ['Số trường', 'Schools'],
+  removedTargets: [
+    'Hệ thống đích đã gỡ khỏi cấu hình còn việc tồn',
+    'Push targets removed from the configuration, work left',
+  ],
+  undelivered: ['Bản ghi chưa gửi', 'Undelivered records'],
+  whatToDo: ['Cần làm', 'What to do'],
   asOf: ['Tính lúc', 'As of'],
 } as const satisfies Record<string, readonly [string, string]>;
 

@@ -144,6 +144,27 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
   );
 }
 
+/**
+ * Push targets removed from the configuration that left records undelivered or dead letters open, with what to
+ * do (`truc targets forget <system>`); nothing when none did.
+ */
+function removedTargetsCard(targets: Overview['removedTargets']): HTMLElement | undefined {
+  if (targets.length === 0) return undefined;
+  return card(
+    t('removedTargets'),
+    table(
+      targets,
+      [
+        { head: 'system', cell: (x) => h('span', { class: 'badge warn' }, x.system) },
+        { head: 'undelivered', cell: (x) => num(x.records), num: true },
+        { head: 'open', cell: (x) => num(x.deadLetters), num: true },
+        { head: 'whatToDo', cell: (x) => x.hint[currentLang()] },
+      ],
+      { testid: 'removed-targets' },
+    ),
+  );
+}
+
 export async function overviewPage(main: HTMLElement): Promise<void> {
   const [o, schedules] = await Promise.all([
     api<Overview>('/v1/ops/overview'),
@@ -165,6 +186,7 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       'div',
       { class: 'grid' },
       systemsCard(o.systems),
+      ...[removedTargetsCard(o.removedTargets)].filter((c) => c !== undefined),
       schedulesCard(schedules.items),
       queuesCard(o.queues),
       deadLettersByCodeCard(o.deadLetters),

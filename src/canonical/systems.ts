@@ -79,3 +79,6 @@ export const BATCH_FORMATS: readonly [string, ...string[]] = [
 export const SCHOOL_SYSTEMS = (Object.keys(SYSTEMS) as SystemName[]).filter(
   (s) => SYSTEMS[s].pushScope === 'served-schools',
 ) as [SystemName, ...SystemName[]];
+
+/** The systems truc pushes to (a `push` of some entity): the targets `truc targets forget` takes. */
+export const PUSH_TARGETS = (Object.keys(SYSTEMS) as SystemName[]).filter((s) => SYSTEMS[s].push.length > 0);

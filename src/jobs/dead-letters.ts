@@ -11,7 +11,11 @@
  * which per letter.
  */
 import { appendAudit } from '../audit/chain.js';
+import { PUSH_TARGETS } from '../canonical/systems.js';
+import type { Config, SystemName } from '../config.js';
 import type { Db } from '../store/db.js';
+import { leftByTargets } from '../store/undelivered.js';
+import { systemConfigured } from './adapters.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { createDeadLettersRepo, type DeadLetterFilter } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -170,4 +174,50 @@ export async function replayDeadLetters(
     }
     return { replayed, mapping, items };
   });
+}
+
+/** What a push target removed from the configuration left: its undelivered records and its open dead letters. */
+export interface RemovedTargetLeft {
+  system: SystemName;
+  records: number;
+  deadLetters: number;
+}
+
+/**
+ * The push targets no longer configured (their URL or credentials unset: ./adapters.ts `systemConfigured`) that
+ * left records undelivered or dead letters open: nothing delivers or settles them while the target is gone, and
+ * they count as open (the overview, the runs, truc_dead_letters_open) until `truc targets forget <system>`
+ * (ops25). Counts only.
+ */
+export async function removedTargetsLeft(q: Queryable, config: Config): Promise<RemovedTargetLeft[]> {
+  const removed = PUSH_TARGETS.filter((s) => !systemConfigured(config, s));
+  return (await leftByTargets(q, removed)).filter((t) => t.records > 0 || t.deadLetters > 0);
+}
+
+/** The command that settles what a removed target left. */
+export const FORGET_COMMAND = 'truc targets forget <system>';
+
+/**
+ * At a worker's start (`truc worker`, `truc all`): one warning when push targets removed from the configuration
+ * left undelivered records or open dead letters, with their systems and counts (no personal data) and the
+ * command that settles them. Returns what it found; a failed read is logged, never thrown (the start goes on).
+ */
+export async function warnRemovedTargets(deps: {
+  db: Db;
+  config: Config;
+  logger: { warn(fields: object, message: string): void };
+}): Promise<RemovedTargetLeft[]> {
+  try {
+    const left = await removedTargetsLeft(deps.db, deps.config);
+    if (left.length > 0)
+      deps.logger.warn(
+        { targets: left, command: FORGET_COMMAND },
+        'push targets removed from the configuration left undelivered records or open dead letters: ' +
+          `run ${FORGET_COMMAND} for each once it is gone for good`,
+      );
+    return left;
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not read what removed push targets left');
+    return [];
+  }
 }

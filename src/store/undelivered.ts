@@ -5,6 +5,7 @@
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
+import { OPEN } from './dead-letters.js';
 
 /** Of `keys` of `entity`, those undelivered to each of `systems` (a system with none is absent), in key order. */
 export async function undeliveredOf(
@@ -48,4 +49,28 @@ export async function forgetTarget(
     [system],
   );
   return res.rows[0] ?? { records: 0, deadLetters: 0 };
+}
+
+/**
+ * What each of `systems` was left with (counts only): the records undelivered to it and the open dead letters
+ * of its push sets, what `forgetTarget` would drop and abandon. Asked for the push targets no longer configured
+ * (../jobs/dead-letters.ts `removedTargetsLeft`).
+ */
+export async function leftByTargets(
+  q: Queryable,
+  systems: readonly SystemName[],
+): Promise<Array<{ system: SystemName; records: number; deadLetters: number }>> {
+  if (systems.length === 0) return [];
+  const res = await q.query<{ system: SystemName; records: number; deadLetters: number }>(
+    `SELECT t.system,
+            (SELECT count(*) FROM (SELECT DISTINCT entity, key FROM truc.undelivered u
+                                    WHERE u.system = t.system) k)::int AS records,
+            (SELECT count(*) FROM truc.dead_letters d
+               JOIN truc.outbox o ON o.id = d.outbox_id
+               JOIN truc.push_sets s ON o.payload->>'pushSetId' = s.id::text
+              WHERE s.system = t.system AND ${OPEN})::int AS "deadLetters"
+       FROM unnest($1::text[]) AS t(system) ORDER BY t.system`,
+    [[...systems]],
+  );
+  return res.rows;
 }

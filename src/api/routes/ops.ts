@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SYSTEM_NAMES } from '../../config.js';
+import { SYSTEM_NAMES, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
@@ -20,6 +20,8 @@ import { RunWaiting, waitingOf } from './syncs.js';
 export interface OpsRouteOptions {
   db: Db;
   metrics: Metrics;
+  /** Which push targets are configured (the overview's removed targets). */
+  config: Config;
   now?: () => Date;
 }
 

@@ -5,12 +5,9 @@
  * full. Forgetting it deletes those rows and abandons those letters, audited (`target.forgotten`). A target
  * still configured is refused: its records are delivered by a replay or the next re-push.
  */
-import { SYSTEMS } from '../../canonical/systems.js';
-import { loadConfig, SYSTEM_NAMES, type SystemName } from '../../config.js';
+import { PUSH_TARGETS } from '../../canonical/systems.js';
+import { loadConfig, type SystemName } from '../../config.js';
 import { asOption, badValue, both, defineCommand, operatorActor, runs, UsageError } from '../kit.js';
-
-/** The systems truc pushes to (src/canonical/systems.ts `push`). */
-const PUSH_TARGETS = SYSTEM_NAMES.filter((s) => SYSTEMS[s].push.length > 0);
 
 function pushTarget(value: string): SystemName {
   if ((PUSH_TARGETS as readonly string[]).includes(value)) return value as SystemName;

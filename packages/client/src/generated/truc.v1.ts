@@ -1835,6 +1835,18 @@ export interface components {
           [key: string]: number;
         };
       }[];
+      /** @description Hệ thống đích đã gỡ khỏi cấu hình mà còn bản ghi chưa gửi hoặc việc lỗi còn mở: không gì gửi hay giải quyết chúng nữa; `truc targets forget <system>` bỏ chúng khi hệ thống đã gỡ hẳn. / Push targets removed from the configuration that left records undelivered or dead letters open: nothing delivers or settles them any more; `truc targets forget <system>` drops them once the target is gone for good. */
+      removedTargets: {
+        system: string;
+        /** @description bản ghi chưa gửi tới nó / records never delivered to it */
+        records: number;
+        /** @description việc lỗi còn mở của nó / its open dead letters */
+        deadLetters: number;
+        hint: {
+          vi: string;
+          en: string;
+        };
+      }[];
       outbox: {
         pending: number;
         lagSeconds: number;

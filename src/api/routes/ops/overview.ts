@@ -1,8 +1,10 @@
 /**
- * GET /v1/ops/overview (issue 11): external systems with their circuits, queues, outbox lag, dead letters by
- * code and the PCGD-XMC deadlines of the year, composed from the store, the delivery gates and the metrics.
+ * GET /v1/ops/overview (issue 11): external systems with their circuits, push targets removed from the
+ * configuration that left work behind, queues, outbox lag, dead letters by code and the PCGD-XMC deadlines of the year, composed from the store, the delivery gates and the metrics.
  */
 import { z } from 'zod';
+import type { Config } from '../../../config.js';
+import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { Db } from '../../../store/db.js';
@@ -32,6 +34,28 @@ export const Overview = z
       }),
     ),
     queues: z.array(z.object({ queue: z.string(), counts: z.record(z.string(), z.number()) })),
+    removedTargets: z
+      .array(
+        z.object({
+          system: z.string(),
+          records: z
+            .number()
+            .int()
+            .meta({ description: 'bản ghi chưa gửi tới nó / records never delivered to it' }),
+          deadLetters: z
+            .number()
+            .int()
+            .meta({ description: 'việc lỗi còn mở của nó / its open dead letters' }),
+          hint: z.object({ vi: z.string(), en: z.string() }),
+        }),
+      )
+      .meta({
+        description:
+          'Hệ thống đích đã gỡ khỏi cấu hình mà còn bản ghi chưa gửi hoặc việc lỗi còn mở: không gì gửi hay giải ' +
+          'quyết chúng nữa; `truc targets forget <system>` bỏ chúng khi hệ thống đã gỡ hẳn. / Push targets removed ' +
+          'from the configuration that left records undelivered or dead letters open: nothing delivers or settles ' +
+          'them any more; `truc targets forget <system>` drops them once the target is gone for good.',
+      }),
     outbox: z.object({ pending: z.number().int(), lagSeconds: z.number() }),
     deadLetters: z.array(z.object({ queue: z.string(), errorCode: z.string(), open: z.number().int() })),
     pcgd: z.object({
@@ -132,21 +156,38 @@ async function pcgdOf(db: Db, at: Date): Promise<OverviewOut['pcgd']> {
   };
 }
 
+/** A removed target's counts with what to do about them, in both languages. */
+function removedTarget(t: RemovedTargetLeft): OverviewOut['removedTargets'][number] {
+  const command = FORGET_COMMAND.replace('<system>', t.system);
+  return {
+    ...t,
+    hint: {
+      vi: `${t.system} đã gỡ khỏi cấu hình: ${t.records} bản ghi chưa gửi, ${t.deadLetters} việc lỗi còn mở; khi đã gỡ hẳn, chạy ${command}`,
+      en: `${t.system} is no longer configured: ${t.records} records undelivered, ${t.deadLetters} dead letters open; once it is gone for good, run ${command}`,
+    },
+  };
+}
+
 /** The operations overview at `at`. */
-export async function composeOverview(opts: { db: Db; metrics: Metrics }, at: Date): Promise<OverviewOut> {
+export async function composeOverview(
+  opts: { db: Db; metrics: Metrics; config: Config },
+  at: Date,
+): Promise<OverviewOut> {
   await opts.metrics.refresh(OVERVIEW_REFRESH_WAIT_MS);
   const repo = createOverviewRepo(opts.db);
-  const [queues, health, gates, lag, deadLetters, pcgd] = await Promise.all([
+  const [queues, health, gates, lag, deadLetters, pcgd, removed] = await Promise.all([
     queueCounts(opts.metrics),
     repo.systemHealth(),
     createDeliveryGatesRepo(opts.db).list(),
     createOutboxRepo(opts.db).lag(),
     repo.deadLettersByCode(),
     pcgdOf(opts.db, at),
+    removedTargetsLeft(opts.db, opts.config),
   ]);
   return {
     generatedAt: at.toISOString(),
     systems: systemsOf(health, gates, at),
+    removedTargets: removed.map(removedTarget),
     queues,
     outbox: { pending: lag.pending, lagSeconds: lag.oldestSeconds },
     deadLetters,
