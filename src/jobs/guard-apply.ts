@@ -12,11 +12,11 @@ import { createBatchesRepo } from '../store/batches.js';
 import { createGuardHoldsRepo } from '../store/guard-holds.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
-import { lockSchoolOfBatch } from '../store/school-lock.js';
-import { guardApply, PULL_CLIENT } from './contracts.js';
+import { guardApply } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
+import { lockSchoolOrDefer } from './ingest.js';
 import { carriedByRepushes } from './repeat-carried.js';
 import { vendorSystem } from './snapshot-missing.js';
 
@@ -27,8 +27,8 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
     const holds = createGuardHoldsRepo(q);
     const hold = await holds.get(payload.holdId);
     // Its deletions are the snapshot's word for its school: under the school's lock (../store/school-lock.ts),
-    // taken before the batch's row as an ingest takes them.
-    if (hold?.batchId) await lockSchoolOfBatch(q, hold.batchId, PULL_CLIENT);
+    // taken before the batch's row as an ingest takes them; held by another, the job goes back to its queue.
+    if (hold?.batchId) await lockSchoolOrDefer(q, hold.batchId);
     const batch = hold?.batchId ? await createBatchesRepo(q).lockForProcessing(hold.batchId) : undefined;
     if (!hold || !batch || hold.status !== 'approved' || hold.appliedAt !== null) {
       await createOutboxRepo(q).markDone(job.outboxId);

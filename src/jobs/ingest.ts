@@ -23,9 +23,9 @@ import { createBatchesRepo } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { lockSchoolOfBatch } from '../store/school-lock.js';
+import { tryLockSchoolOfBatch } from '../store/school-lock.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
-import { defineJob, type JobRun } from './define.js';
+import { DeferJob, defineJob, type JobRun } from './define.js';
 import { guardBatch } from './batch-guard.js';
 import { arrivalsOf, batchEntries, weighsWithCopies, withRegrades } from './guard.js';
 import { pageRegrades } from './guard-rollover.js';
@@ -54,6 +54,25 @@ export {
   type StoredRead,
 } from './skip-unchanged.js';
 
+/**
+ * How long a vendor batch's job goes back to its queue when its school's lock is held (fair26): an ingest of the
+ * school is in progress (its big snapshot, say), and waiting for it would hold one of the worker's slots, so a
+ * school's backlog took every slot and other schools' batches queued behind it. Short: the school's own batches
+ * go on soon after the lock is free (their arrival, not their ingest's order, orders their words: README
+ * "Arrival order").
+ */
+export const SCHOOL_BUSY_RETRY_MS = 250;
+
+/**
+ * Takes the lock of the school of vendor batch `batchId` in `q`'s transaction (../store/school-lock.ts), or hands
+ * the job back to its queue for {@link SCHOOL_BUSY_RETRY_MS} (no attempt spent; the transaction, its outbox
+ * row's closing included, rolls back) when another transaction holds it.
+ */
+export async function lockSchoolOrDefer(q: Queryable, batchId: string): Promise<void> {
+  if (!(await tryLockSchoolOfBatch(q, batchId, PULL_CLIENT)))
+    throw new DeferJob(SCHOOL_BUSY_RETRY_MS, 'job', 'school-busy');
+}
+
 /** Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. */
 async function ingestStored(
   q: Queryable,
@@ -63,8 +82,8 @@ async function ingestStored(
 ): Promise<IngestResult> {
   const batches = createBatchesRepo(q);
   // A vendor batch's school: its vendor words one ingest at a time, the re-push judged at once here too
-  // (../store/school-lock.ts). Taken before the batch's row, read after it.
-  await lockSchoolOfBatch(q, batchId, PULL_CLIENT);
+  // (../store/school-lock.ts). Taken before the batch's row, read after it; not waited for (the job goes back).
+  await lockSchoolOrDefer(q, batchId);
   const batch = await batches.lockForProcessing(batchId);
   // Done, or held whole by the guard (a city admin's approval queues it again).
   if (!batch || batch.status === 'done' || batch.status === 'held') {

@@ -14,7 +14,7 @@
  * The embedded database (PGlite) runs one transaction at a time anyway (./pglite-server.ts); there every
  * connection shares one session, so the lock is always granted at once and adds nothing.
  */
-import { sendWrite, type Queryable } from './db.js';
+import type { Queryable } from './db.js';
 
 /** The first int of the lock's two-int key (pg_locks.classid); truc's other advisory locks use one bigint. */
 export const SCHOOL_LOCK_SPACE = 720;
@@ -28,21 +28,27 @@ export function tryLockSchoolSql(school: string): string {
 }
 
 /**
- * Waits for and takes, in `q`'s transaction, the lock of the school of the vendor batch `batchId` (none for a
- * pull's batch, or a batch not stored). Sent behind the statements before it, not waited for here: the
- * statements after it run once it holds the lock (their snapshots are taken after it). Taken before the batch's
- * own row lock (../jobs/ingest.ts, ../jobs/guard-apply.ts), the one order of the two everywhere.
+ * Takes, in `q`'s transaction, the lock of the school of the vendor batch `batchId` if no other transaction holds
+ * it: true; false at once when one does (an ingest of the school in progress). True for a pull's batch or a batch
+ * not stored (no lock). It does not wait (fair26): a job that waited held a worker's slot and a database
+ * connection meanwhile, so a school's backlog behind its big snapshot (as many batches as the worker takes at
+ * once) left every other school's batches queued until the snapshot was done; the job goes back to its queue
+ * instead (../jobs/ingest.ts `SCHOOL_BUSY_RETRY_MS`). Taken before the batch's own row lock (../jobs/ingest.ts,
+ * ../jobs/guard-apply.ts), the one order of the two everywhere.
  */
-export async function lockSchoolOfBatch(q: Queryable, batchId: string, pullClient: string): Promise<void> {
-  await sendWrite(q, (w) =>
-    w.query(
-      `SELECT pg_advisory_xact_lock(${keyOf('b.school_code')}) FROM truc.batches b
-        WHERE b.id = $1 AND b.client_id <> $2`,
-      [batchId, pullClient],
-      // One text: parsed and planned once per connection (./db.ts QueryOptions).
-      { prepared: true },
-    ),
+export async function tryLockSchoolOfBatch(
+  q: Queryable,
+  batchId: string,
+  pullClient: string,
+): Promise<boolean> {
+  const res = await q.query<{ locked: boolean }>(
+    `SELECT ${tryLockSchoolSql('b.school_code')} AS locked FROM truc.batches b
+      WHERE b.id = $1 AND b.client_id <> $2`,
+    [batchId, pullClient],
+    // One text: parsed and planned once per connection (./db.ts QueryOptions).
+    { prepared: true },
   );
+  return res.rows[0]?.locked !== false;
 }
 
 /**
