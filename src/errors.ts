@@ -337,6 +337,16 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** Every code of the table, for a filter that takes one (e.g. the dead letters' `errorCode`). */
+export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]];
+
+/**
+ * A message in Vietnamese and English, Vietnamese first, on one line (CONVENTIONS decision 8): the one way a
+ * refusal's own words are written, wherever they are read: an AppError's detail (a problem's `detail`, the
+ * CLI's line after the code's title), a CLI line, a configuration problem.
+ */
+export const both = (vi: string, en: string): string => `${vi} / ${en}`;
+
 export interface FieldError {
   /** JSON pointer to the offending value, e.g. `/records/3/birthDate`. */
   readonly pointer: string;

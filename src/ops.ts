@@ -4,7 +4,7 @@ import { insertClient, replaceSecret } from './api/auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
 import { SCHOOL_SYSTEMS } from './canonical/systems.js';
 import type { Config, SystemName } from './config.js';
-import { AppError } from './errors.js';
+import { AppError, both } from './errors.js';
 import {
   clientView,
   createClientsRepo,
@@ -111,8 +111,6 @@ export interface NewClient {
 export const operatorClock = (): Date => new Date();
 
 const CODE = /^[A-Za-z0-9._-]{1,32}$/;
-/** An operator's refusal in Vietnamese and English, Vietnamese first (CONVENTIONS decision 8). */
-const both = (vi: string, en: string): string => `${vi} / ${en}`;
 const VENDOR_NEEDS_SCHOOL = both(
   '--schools: phần mềm trường cần ít nhất một trường',
   '--schools: a vendor needs at least one school',

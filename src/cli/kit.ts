@@ -6,6 +6,7 @@
 import { userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { both } from '../errors.js';
 
 /** Where a command writes: the process's stdout/stderr, or a test's buffers. */
 export interface CliOutput {
@@ -22,10 +23,10 @@ export const PROCESS_OUTPUT: CliOutput = {
 };
 
 /**
- * A message in Vietnamese and English, Vietnamese first, on one line (CONVENTIONS decision 8): every line
- * a command prints for a person (results, refusals, errors) is built with it; JSON output stays as is.
+ * A message in Vietnamese and English, Vietnamese first, on one line (CONVENTIONS decision 8; src/errors.ts):
+ * every line a command prints for a person (results, refusals, errors) is built with it; JSON output stays as is.
  */
-export const both = (vi: string, en: string): string => `${vi} / ${en}`;
+export { both };
 
 /**
  * An instant as a city admin reads it: Vietnam time to the minute, `2026-12-04 01:10 (+07)`; '' for none.

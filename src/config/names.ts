@@ -1,7 +1,9 @@
 /**
  * Names shared by the settings and by the whole code base: external systems, canonical entities, PCGD-XMC
- * levels and units. A section of the configuration (src/config.ts re-exports them); it imports nothing.
+ * levels and units. A section of the configuration (src/config.ts re-exports them); it imports nothing but the
+ * leaf src/errors.ts's `both` (a refusal's words in Vietnamese and English).
  */
+import { both } from '../errors.js';
 
 /** The external systems truc talks to, by the name used in config, env prefixes, queues and the API. */
 export const SYSTEM_NAMES = ['hcm-csdl', 'moet-pcgd', 'smas', 'vnedu'] as const;
@@ -37,21 +39,32 @@ export const PULL_SCOPE = /^[A-Za-z0-9._-]{1,32}$/;
 /**
  * Why `system` cannot be pulled for `entity` with `scope` ('' = everything), or undefined when it can:
  * ERR_ENTITY_UNSUPPORTED when it has no such entity, ERR_VALIDATION when it is pulled per commune and
- * `scope` is no commune code.
+ * `scope` is no commune code. `message` in Vietnamese and English (the API's detail, a configuration problem),
+ * `en` alone (the CLI words its own Vietnamese).
  */
 export function pullProblem(
   system: SystemName,
   entity: EntityName,
   scope: string,
-): { code: 'ERR_ENTITY_UNSUPPORTED' | 'ERR_VALIDATION'; message: string } | undefined {
+): { code: 'ERR_ENTITY_UNSUPPORTED' | 'ERR_VALIDATION'; message: string; en: string } | undefined {
   const can = SYSTEM_PULLS[system];
+  const refusal = (code: 'ERR_ENTITY_UNSUPPORTED' | 'ERR_VALIDATION', vi: string, en: string) => ({
+    code,
+    message: both(vi, en),
+    en,
+  });
   if (!can.entities.includes(entity))
-    return { code: 'ERR_ENTITY_UNSUPPORTED', message: `${system} has no ${entity} to pull` };
+    return refusal(
+      'ERR_ENTITY_UNSUPPORTED',
+      `${system} không có ${entity} để kéo`,
+      `${system} has no ${entity} to pull`,
+    );
   if (can.scope === 'commune' && !/^\d{5}$/.test(scope))
-    return {
-      code: 'ERR_VALIDATION',
-      message: `${system} ${entity} are pulled per commune: scope = 5-digit commune code`,
-    };
+    return refusal(
+      'ERR_VALIDATION',
+      `${system} kéo ${entity} theo từng xã: scope là mã xã 5 chữ số`,
+      `${system} ${entity} are pulled per commune: scope = 5-digit commune code`,
+    );
   return undefined;
 }
 

@@ -4,7 +4,8 @@
  * only, never records or personal data. Producers import it through `./contracts.ts`.
  */
 import { z } from 'zod';
-import type { SystemName } from '../config.js';
+import { SYSTEMS } from '../canonical/systems.js';
+import { SYSTEM_NAMES, type SystemName } from '../config.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 
@@ -125,6 +126,31 @@ export const fireSchedule = contract(
   'schedule-fire',
   z.object({ scheduleId: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
 );
+
+/**
+ * Every queue a job of this table is served on, sorted: the jobs' own queues and a push queue for each system
+ * that takes pushes (`pushSet`). What the queue gauges report and what a dead letters filter takes
+ * (GET /v1/dead-letters?queue=, truc dead-letters --queue: any other name is refused, not an empty list).
+ */
+export const QUEUE_NAMES = [
+  ...new Set([
+    ...[
+      ingestBatch,
+      pullPage,
+      reconcileRun,
+      guardApply,
+      pcgdCompute,
+      qualityScorecards,
+      websiteProbe,
+      changesPurge,
+      pcgdSubmit,
+      webhookFanout,
+      webhookDeliver,
+      fireSchedule,
+    ].map((j) => j.queue),
+    ...SYSTEM_NAMES.filter((s) => SYSTEMS[s].push.length > 0).map((s) => pushSet(s).queue),
+  ]),
+].sort() as [string, ...string[]];
 
 /** Queues a job: writes its outbox row in the caller's transaction. Returns the row id. */
 export async function enqueue<J extends JobContract<unknown>>(

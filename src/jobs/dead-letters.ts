@@ -22,7 +22,7 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import type { Queryable } from '../store/db.js';
-import { AppError } from '../errors.js';
+import { AppError, both } from '../errors.js';
 import { workOf } from './contracts.js';
 import { inboundMapping } from './inbound.js';
 
@@ -143,7 +143,10 @@ export async function replayDeadLetters(
       if (pin !== null && version !== pin) {
         throw new AppError(
           'ERR_MAPPING_VERSION_UNKNOWN',
-          `letter ${letter.id}: mapping ${pin} is not loadable`,
+          both(
+            `việc lỗi ${letter.id}: không nạp được ánh xạ ${pin}`,
+            `letter ${letter.id}: mapping ${pin} is not loadable`,
+          ),
         );
       }
       await outbox.add(letter.queue, letter.jobName, letter.payload as Record<string, string | number>);

@@ -148,7 +148,13 @@ function decideStrayFailure(
   );
   const left = until ? ms(until, now) : 0;
   return {
-    change: { failures, lastErrorCode: failure.code, pausedUntil: until, pauseReason: reason },
+    change: {
+      failures,
+      lastErrorCode: failure.code,
+      lastErrorAt: now,
+      pausedUntil: until,
+      pauseReason: reason,
+    },
     result: {
       pauseMs: reason === 'probe' ? Math.min(left, PROBE_WAIT_MS) : left,
       reason: reason ?? undefined,
@@ -178,7 +184,7 @@ export function decideFailure(
   const running =
     state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;
   let { until, reason } = withRetryAfter(running, running ? state.pauseReason : null, failure, now, settings);
-  const change: GateChange = { failures, lastErrorCode: failure.code };
+  const change: GateChange = { failures, lastErrorCode: failure.code, lastErrorAt: now };
   let openings = state.openings;
   if (open) {
     openings += 1;

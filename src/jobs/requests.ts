@@ -6,7 +6,7 @@
  */
 import { appendAudit, recordAudit } from '../audit/chain.js';
 import { pullProblem, SYSTEM_PULLS, type EntityName, type SystemName } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, both } from '../errors.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
 import { combinedWrites } from '../store/combined.js';
@@ -171,8 +171,17 @@ export async function scopeHeld(
   const scope = input.scope ?? '';
   if (scope === '' || input.entity === 'schools' || SYSTEM_PULLS[input.system].scope !== 'school')
     return true;
-  return (await createRecordsRepo(q).existing('schools', [scope])).size > 0;
+  return schoolHeld(q, scope);
 }
+
+/** Whether truc holds a record of school `schoolCode`. */
+async function schoolHeld(q: Queryable, schoolCode: string): Promise<boolean> {
+  return (await createRecordsRepo(q).existing('schools', [schoolCode])).size > 0;
+}
+
+/** ERR_SCOPE_UNKNOWN's detail. */
+const noSchoolHeld = (schoolCode: string): string =>
+  both(`truc không có trường ${schoolCode}`, `no school ${schoolCode} is held`);
 
 /**
  * Throws ERR_SCOPE_UNKNOWN when an admin's pull names a school truc holds no record of ({@link scopeHeld}). Asked
@@ -184,8 +193,15 @@ export async function checkScopeHeld(
   q: Queryable,
   input: { system: SystemName; entity: EntityName; scope?: string | undefined },
 ): Promise<void> {
-  if (!(await scopeHeld(q, input)))
-    throw new AppError('ERR_SCOPE_UNKNOWN', `no school ${input.scope ?? ''} is held`);
+  if (!(await scopeHeld(q, input))) throw new AppError('ERR_SCOPE_UNKNOWN', noSchoolHeld(input.scope ?? ''));
+}
+
+/**
+ * Throws ERR_SCOPE_UNKNOWN when truc holds no record of school `schoolCode`: what an admin's word on which system
+ * serves a school asks ({@link setSchoolSystem}), as an admin's pull of one school does ({@link checkScopeHeld}).
+ */
+export async function checkSchoolHeld(q: Queryable, schoolCode: string): Promise<void> {
+  if (!(await schoolHeld(q, schoolCode))) throw new AppError('ERR_SCOPE_UNKNOWN', noSchoolHeld(schoolCode));
 }
 
 /**
@@ -356,13 +372,16 @@ export async function decideHold(
 
 /**
  * Sets the school-management system that serves a school (an admin's answer, kept until an admin changes
- * it), audited, in the caller's transaction. Returns what it replaced, if anything.
+ * it), audited, in the caller's transaction. Returns what it replaced, if anything. A school truc holds no
+ * record of is refused (ERR_SCOPE_UNKNOWN, {@link checkSchoolHeld}), nothing written.
  */
 export async function setSchoolSystem(
   q: Queryable,
   input: { schoolCode: string; system: string; by: string; at: Date },
 ): Promise<SchoolSystemRow | undefined> {
   const { schoolCode, system, by } = input;
+  // A mistyped code would be kept as a school of its own, listed and never pulled (fixes26a).
+  await checkSchoolHeld(q, schoolCode);
   const before = await createSchoolSystemsRepo(q).set(schoolCode, system, by);
   await appendAudit(
     q,

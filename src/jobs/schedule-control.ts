@@ -6,7 +6,7 @@
 import type { Queue } from 'bullmq';
 import { appendAudit } from '../audit/chain.js';
 import type { Config, ScheduleConfig } from '../config.js';
-import { AppError, ERRORS, type ErrorCode } from '../errors.js';
+import { AppError, both, ERRORS, type ErrorCode } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
@@ -74,7 +74,7 @@ export const configuredSchedule = (config: Config, id: string): ScheduleConfig |
 
 const scheduleOf = (config: Config, id: string): ScheduleConfig => {
   const s = configuredSchedule(config, id);
-  if (!s) throw new AppError('ERR_NOT_FOUND', `no schedule ${id}`);
+  if (!s) throw new AppError('ERR_NOT_FOUND', both(`không có lịch ${id}`, `no schedule ${id}`));
   return s;
 };
 
@@ -97,7 +97,10 @@ export async function runScheduleNow(
     await checkScopeHeld(q, schedule);
     const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at);
     if (out.syncRunId === null)
-      throw new AppError('ERR_SCHEDULE_FIRE_TAKEN', `schedule ${id} fired at ${at.toISOString()}`);
+      throw new AppError(
+        'ERR_SCHEDULE_FIRE_TAKEN',
+        both(`lịch ${id} đã chạy lúc ${at.toISOString()}`, `schedule ${id} fired at ${at.toISOString()}`),
+      );
     await appendAudit(
       q,
       [{ actor, action: 'schedule.run', subject: `schedule:${id}`, details: { syncRunId: out.syncRunId } }],

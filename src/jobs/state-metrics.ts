@@ -5,8 +5,7 @@
  * database, so dashboards and alerts aggregate these with max() across instances.
  */
 import type { Logger } from 'pino';
-import { SYSTEMS } from '../canonical/systems.js';
-import { SYSTEM_NAMES, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
@@ -15,8 +14,7 @@ import { createOverviewRepo, PCGD_DEADLINES } from '../store/overview.js';
 import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { queuePool, type QueueFactory } from './queues.js';
-import { jobsFor } from './registry.js';
-import { fireSchedule } from './contracts.js';
+import { fireSchedule, QUEUE_NAMES } from './contracts.js';
 import { listSchedules } from './schedule-control.js';
 import { refreshQualityGauges } from './scorecards.js';
 
@@ -44,12 +42,9 @@ const PCGD_NOT_SUBMITTED = new Set<string>(['pending', 'failed', 'computed', 'ch
 /** A unit not yet submitted this close to its deadline (or past it) is at risk. */
 const PCGD_RISK_DAYS = 7;
 
-/** Every queue a worker may serve: the registered jobs' queues and a push queue per system that takes pushes. */
+/** Every queue a worker may serve (the job table's {@link QUEUE_NAMES}). */
 export function knownQueues(): string[] {
-  const pushSystems = SYSTEM_NAMES.filter((s) => SYSTEMS[s].push.length > 0);
-  const names = new Set(jobsFor({ targets: {} }).map((j) => j.queue));
-  for (const s of pushSystems) names.add(`push.${s}`);
-  return [...names].sort();
+  return [...QUEUE_NAMES];
 }
 
 /** The PCGD-XMC report year at `now` (Vietnam time): the calendar year whose October deadlines matter. */

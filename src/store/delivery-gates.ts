@@ -21,6 +21,8 @@ export interface GateState {
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
+  /** When the call of `lastErrorCode` failed (migration 870). */
+  lastErrorAt: Date | null;
   openedAt: Date | null;
   closedAt: Date | null;
 }
@@ -30,7 +32,7 @@ export type GateChange = Partial<Omit<GateState, 'system'>>;
 
 const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUntil",
   pause_reason AS "pauseReason", circuit, failures, openings, last_error_code AS "lastErrorCode",
-  opened_at AS "openedAt", closed_at AS "closedAt"`;
+  last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
   nextSendAt: 'next_send_at',
@@ -40,6 +42,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   failures: 'failures',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
+  lastErrorAt: 'last_error_at',
   openedAt: 'opened_at',
   closedAt: 'closed_at',
 };

@@ -142,12 +142,23 @@ const LIST_WHERE = `($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR
   AND ($3::text IS NULL OR ${statusIs('$3')}) AND ($4::timestamptz IS NULL OR r.created_at >= $4)
   AND ($5::timestamptz IS NULL OR r.created_at < $5) AND ($6::bigint IS NULL OR r.id = $6)`;
 
+/** What run `id` waits on now ({@link WAITING_COLUMNS}: all null when nothing, or no such run). */
+async function runWaiting(q: Queryable, id: number): Promise<RunWaiting> {
+  const res = await q.query<RunWaiting>(
+    `SELECT ${WAITING_COLUMNS} FROM truc.sync_runs r ${WAITING_JOIN} WHERE r.id = $1`,
+    [id],
+  );
+  return res.rows[0] ?? { waitReason: null, waitSince: null, waitUntil: null };
+}
+
 export function createSyncRunReads(q: Queryable) {
   return {
     async get(id: number): Promise<SyncRun | undefined> {
       const res = await q.query<SyncRun>(`SELECT ${COLUMNS} FROM truc.sync_runs r WHERE id = $1`, [id]);
       return res.rows[0];
     },
+    /** What run `id` waits on now ({@link runWaiting}). */
+    waiting: (id: number) => runWaiting(q, id),
     /**
      * Whether a done full run's reconciliation is still to come: queued, or not yet claimed while its pages'
      * batches are being ingested (a failed batch keeps it from ever reconciling). False for any other run.

@@ -11,6 +11,14 @@ import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
 
 const h = useApiHarness(backends()[0]!);
 
+/** A school truc holds (its record stored), as a schools pull would leave it. */
+const holdSchool = (code: string) =>
+  h.env.deps.db.query(
+    `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
+     VALUES ($1, '{}', 'f', 'hcm-csdl', 'v1') ON CONFLICT DO NOTHING`,
+    [code],
+  );
+
 const call = (method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: unknown, token = h.tokens.admin) =>
   h.send(method, url, token, payload);
 const audits = (action: string) => h.audits(action);
@@ -28,6 +36,7 @@ describe('admin API of school systems', () => {
   });
 
   it('an admin sets a school’s system (audited); learning no longer overwrites it', async () => {
+    await holdSchool('SSA001');
     const before = await audits('school-system.set');
     const res = await call('PUT', '/v1/admin/school-systems/SSA001', { system: 'vnedu' });
     expect(res.statusCode, res.body).toBe(200);
@@ -85,7 +94,22 @@ describe('admin API of school systems', () => {
     expect((await call('GET', '/v1/admin/school-systems/SSB002')).json()).toMatchObject({ system: 'smas' });
   });
 
+  // fixes26a: a school truc does not hold (a mistyped code) was kept as a school of its own, listed, never pulled.
+  it('a school truc holds no record of is refused (ERR_SCOPE_UNKNOWN, bilingual), nothing kept or audited', async () => {
+    const before = await audits('school-system.set');
+    const res = await call('PUT', '/v1/admin/school-systems/SSU404', { system: 'vnedu' });
+    const p = expectProblem(res, 400, 'ERR_SCOPE_UNKNOWN');
+    expect(p.detail).toBe('truc không có trường SSU404 / no school SSU404 is held');
+    expectProblem(await call('GET', '/v1/admin/school-systems/SSU404'), 404, 'ERR_NOT_FOUND');
+    await expect(setSchoolSystem(h.env.deps.db, 'SSU404', 'smas')).rejects.toMatchObject({
+      code: 'ERR_SCOPE_UNKNOWN',
+    });
+    expect((await listSchoolSystems(h.env.deps.db)).map((r) => r.schoolCode)).not.toContain('SSU404');
+    expect(await audits('school-system.set')).toBe(before);
+  });
+
   it('the CLI operation sets and clears, audited as the operator', async () => {
+    await holdSchool('SSA004');
     await setSchoolSystem(h.env.deps.db, 'SSA004', 'smas');
     expect(
       (await listSchoolSystems(h.env.deps.db, 'smas')).find((r) => r.schoolCode === 'SSA004'),

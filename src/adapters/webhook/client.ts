@@ -10,32 +10,41 @@ import { randomBytes } from 'node:crypto';
 import axios from 'axios';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
+import { both } from '../../errors.js';
 import { isPublicAddress, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
+
+const PRIVATE_REFUSED = both(
+  'không được dùng địa chỉ mạng riêng, loopback hay link-local',
+  'private, loopback and link-local addresses are not allowed',
+);
 
 export interface ReceiverPolicy {
   allowHttp: boolean;
   allowPrivateNetworks: boolean;
 }
 
-/** Why a URL cannot receive webhooks (English, for the problem detail), or undefined when it can. */
+/** Why a URL cannot receive webhooks (Vietnamese and English, for the problem detail), or undefined when it can. */
 export function receiverUrlProblem(raw: string, policy: ReceiverPolicy): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return 'not an absolute URL';
+    return both('không phải một URL tuyệt đối', 'not an absolute URL');
   }
   if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) {
-    return policy.allowHttp ? 'the scheme must be https or http' : 'the scheme must be https';
+    return policy.allowHttp
+      ? both('giao thức phải là https hoặc http', 'the scheme must be https or http')
+      : both('giao thức phải là https', 'the scheme must be https');
   }
-  if (url.username || url.password) return 'credentials in the URL are not allowed';
-  if (url.hash) return 'a fragment is not allowed';
+  if (url.username || url.password)
+    return both('không được đặt thông tin đăng nhập trong URL', 'credentials in the URL are not allowed');
+  if (url.hash) return both('không được có phần # (fragment)', 'a fragment is not allowed');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (ipaddr.isValid(host) && !policy.allowPrivateNetworks && !isPublicAddress(host)) {
-    return 'private, loopback and link-local addresses are not allowed';
+    return PRIVATE_REFUSED;
   }
   if (!policy.allowPrivateNetworks && (host === 'localhost' || host.endsWith('.localhost'))) {
-    return 'private, loopback and link-local addresses are not allowed';
+    return PRIVATE_REFUSED;
   }
   return undefined;
 }

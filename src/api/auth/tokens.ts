@@ -17,7 +17,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { exportJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Role } from '../../store/clients.js';
 
 export const TOKEN_ALG = 'ES256';
@@ -68,7 +68,13 @@ export function signingKeyFrom(entry: {
     privateKey = createPrivateKey(entry.privateKey);
     const details = privateKey.asymmetricKeyDetails;
     if (privateKey.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'prime256v1') {
-      throw new AppError('ERR_CONFIG_INVALID', `auth key ${entry.kid}: an EC P-256 private key is required`);
+      throw new AppError(
+        'ERR_CONFIG_INVALID',
+        both(
+          `khoá xác thực ${entry.kid}: cần một khoá riêng EC P-256`,
+          `auth key ${entry.kid}: an EC P-256 private key is required`,
+        ),
+      );
     }
   } else if (entry.secret) {
     const digest = createHash('sha256').update(`truc-es256-key\0${entry.secret}`).digest('hex');
@@ -88,7 +94,13 @@ export function signingKeyFrom(entry: {
       format: 'jwk',
     });
   } else {
-    throw new AppError('ERR_CONFIG_INVALID', `auth key ${entry.kid}: give privateKey or secret`);
+    throw new AppError(
+      'ERR_CONFIG_INVALID',
+      both(
+        `khoá xác thực ${entry.kid}: cần privateKey hoặc secret`,
+        `auth key ${entry.kid}: give privateKey or secret`,
+      ),
+    );
   }
   return { kid: entry.kid, privateKey, publicKey: createPublicKey(privateKey) };
 }
@@ -98,7 +110,11 @@ export async function issueToken(
   p: Omit<Principal, 'tokenId'>,
 ): Promise<{ token: string; expiresIn: number }> {
   const key = s.keys[0];
-  if (!key) throw new AppError('ERR_CONFIG_INVALID', 'no JWT signing key configured');
+  if (!key)
+    throw new AppError(
+      'ERR_CONFIG_INVALID',
+      both('chưa cấu hình khoá ký JWT nào', 'no JWT signing key configured'),
+    );
   const token = await new SignJWT({
     role: p.role,
     schools: [...p.schools],

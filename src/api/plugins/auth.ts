@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createClientsRepo, type ApiClient } from '../../store/clients.js';
@@ -103,7 +103,7 @@ export default fp(
       if (!principal.scopes.includes(scope)) {
         opts.metrics.authFailures.inc({ reason: 'scope' });
         challenge(reply, 'insufficient_scope', `, scope="${scope}"`);
-        throw new AppError('ERR_FORBIDDEN_SCOPE', `scope ${scope} required`);
+        throw new AppError('ERR_FORBIDDEN_SCOPE', both(`cần quyền ${scope}`, `scope ${scope} required`));
       }
       request.principal = principal;
       // Tenancy before the body is read or validated (issue 9): a caller learns nothing about, and

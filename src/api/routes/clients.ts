@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../audit/chain.js';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import { clientView, createClientsRepo, DEFAULT_SCOPES, ROLES } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
 import { insertClient, replaceSecret } from '../auth/client-admin.js';
@@ -16,6 +16,12 @@ import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { NoQuery } from '../query.js';
 import { ALL_SCOPES } from './oauth.js';
+
+/** A vendor writes a school's records: one with none could do nothing (as truc clients add refuses it). */
+const VENDOR_NEEDS_SCHOOL = both(
+  'phần mềm trường cần ít nhất một trường',
+  'a vendor needs at least one school',
+);
 
 const Code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
 const Unit = z.string().regex(/^\d{2}$|^\d{5}$/, '2-digit province or 5-digit commune code');
@@ -100,7 +106,7 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
       const actor = principalOf(request).clientId;
       const { name, role, schools, units } = request.body;
       if (role === 'vendor' && schools.length === 0) {
-        throw new AppError('ERR_VALIDATION', 'a vendor needs at least one school');
+        throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
       }
       const scopes = request.body.scopes?.length ? request.body.scopes : [...DEFAULT_SCOPES[role]];
       const id = newClientId();
@@ -191,7 +197,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         if (!before) throw new AppError('ERR_NOT_FOUND');
         const schools = patch.schools ?? before.schools;
         if (before.role === 'vendor' && schools.length === 0) {
-          throw new AppError('ERR_VALIDATION', 'a vendor needs at least one school');
+          throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
         }
         await repo.update(clientId, patch);
         await appendAudit(

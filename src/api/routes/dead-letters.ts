@@ -1,15 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError, both, ERROR_CODES } from '../../errors.js';
 import type { Db } from '../../store/db.js';
+import { QUEUE_NAMES } from '../../jobs/contracts.js';
 import { replayDeadLetters } from '../../jobs/dead-letters.js';
 import { createDeadLettersRepo } from '../../store/dead-letters.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
 
-const QueueName = z.string().regex(/^[a-z.-]{1,40}$/);
-const ErrorCodeName = z.string().regex(/^[A-Z][A-Z0-9_]{1,60}$/);
+// fixes26a: one of the queues and one of the error codes, as GET /v1/syncs takes its system (review25 F3): a
+// typo was an empty list (or a replay of nothing), not a 400.
+const QueueName = z.enum(QUEUE_NAMES);
+const ErrorCodeName = z.enum(ERROR_CODES);
 
 const DeadLetterSchema = z
   .object({
@@ -139,7 +142,10 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
     async function replay(request) {
       const { ids, queue, errorCode, all, mapping } = request.body;
       if (!ids && !queue && !errorCode && !all) {
-        throw new AppError('ERR_VALIDATION', 'give ids, queue or errorCode, or all=true');
+        throw new AppError(
+          'ERR_VALIDATION',
+          both('cần ids, queue hoặc errorCode, hoặc all=true', 'give ids, queue or errorCode, or all=true'),
+        );
       }
       const by = { actor: principalOf(request).clientId, at: opts.now() };
       return replayDeadLetters(opts.db, { ids, queue, errorCode }, by, { mapping });

@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../../config.js';
 import { decideHold, DECISION_REASON_MAX as REASON_MAX, isDecisionReason } from '../../jobs/contracts.js';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import {
   createGuardHoldsRepo,
@@ -200,7 +200,11 @@ function getHoldRoute(app: GuardApp, opts: GuardRouteOptions): void {
     },
     async function getGuardHold(request) {
       const hold = await createGuardHoldsRepo(opts.db).get(request.params.id);
-      if (!hold) throw new AppError('ERR_NOT_FOUND', `no guard hold ${request.params.id}`);
+      if (!hold)
+        throw new AppError(
+          'ERR_NOT_FOUND',
+          both(`không có lệnh giữ ${request.params.id}`, `no guard hold ${request.params.id}`),
+        );
       return holdView(hold);
     },
   );
@@ -262,8 +266,12 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
       // Closed as superseded (committed, audited): the approval did not take.
       // Overtaken at its schools only (a held page of a whole-city run): the run goes on, still guarded.
       if (hold.overtaken === 'schools')
-        throw new AppError('ERR_GUARD_SUPERSEDED_SCHOOLS', `guard hold ${hold.id}`);
-      if (hold.status === 'superseded') throw new AppError('ERR_GUARD_SUPERSEDED', `guard hold ${hold.id}`);
+        throw new AppError(
+          'ERR_GUARD_SUPERSEDED_SCHOOLS',
+          both(`lệnh giữ ${hold.id}`, `guard hold ${hold.id}`),
+        );
+      if (hold.status === 'superseded')
+        throw new AppError('ERR_GUARD_SUPERSEDED', both(`lệnh giữ ${hold.id}`, `guard hold ${hold.id}`));
       return holdView(hold);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { createClientsRepo, type ApiClient } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
@@ -104,7 +104,10 @@ function credentialsOf(
     if (body.client_id !== undefined || body.client_secret !== undefined) {
       throw new AppError(
         'ERR_VALIDATION',
-        'use one client authentication method: HTTP Basic or the body, not both',
+        both(
+          'chỉ dùng một cách xác thực ứng dụng: HTTP Basic hoặc trong nội dung, không cả hai',
+          'use one client authentication method: HTTP Basic or the body, not both',
+        ),
       );
     }
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
@@ -122,7 +125,13 @@ function credentialsOf(
     }
   }
   if (!body.client_id || !body.client_secret) {
-    throw new AppError('ERR_VALIDATION', 'client_id and client_secret are required (body or HTTP Basic)');
+    throw new AppError(
+      'ERR_VALIDATION',
+      both(
+        'cần client_id và client_secret (trong nội dung hoặc HTTP Basic)',
+        'client_id and client_secret are required (body or HTTP Basic)',
+      ),
+    );
   }
   return { id: body.client_id, secret: body.client_secret };
 }

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SYSTEM_NAMES, type Config } from '../../config.js';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createOverviewRepo, type SchoolRow as StoredSchool, type SyncRunRow } from '../../store/overview.js';
@@ -181,7 +181,8 @@ function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
     async function school(request) {
       const { schoolCode } = request.params;
       const found = (await repo.schools(schoolCode, 50, 0)).items.find((s) => s.schoolCode === schoolCode);
-      if (!found) throw new AppError('ERR_NOT_FOUND', `no school ${schoolCode}`);
+      if (!found)
+        throw new AppError('ERR_NOT_FOUND', both(`không có trường ${schoolCode}`, `no school ${schoolCode}`));
       const [batches, findingsByRule, syncRuns] = await Promise.all([
         repo.schoolBatches(schoolCode, 20),
         repo.schoolFindingsByRule(schoolCode),

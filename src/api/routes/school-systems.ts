@@ -7,13 +7,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SCHOOL_SYSTEMS } from '../../canonical/systems.js';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import { clearSchoolSystem as clearSystemOf, setSchoolSystem as setSystemOf } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../store/school-systems.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
+
+const noSystemKnown = (school: string) =>
+  both(`chưa biết hệ thống nào phục vụ trường ${school}`, `no system known for school ${school}`);
 
 const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
 const Source = z.enum(['pull', 'batch', 'admin']).meta({
@@ -95,7 +98,7 @@ function readRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): vo
     },
     async function getSchoolSystem(request) {
       const row = await createSchoolSystemsRepo(opts.db).get(request.params.school);
-      if (!row) throw new AppError('ERR_NOT_FOUND', `no system known for school ${request.params.school}`);
+      if (!row) throw new AppError('ERR_NOT_FOUND', noSystemKnown(request.params.school));
       return view(row);
     },
   );
@@ -149,7 +152,7 @@ function changeRoutes(app: SchoolSystemApp, opts: { db: Db; now: () => Date }): 
       const actor = principalOf(request).clientId;
       const schoolCode = request.params.school;
       const removed = await opts.db.tx((q) => clearSystemOf(q, { schoolCode, by: actor, at: opts.now() }));
-      if (!removed) throw new AppError('ERR_NOT_FOUND', `no system known for school ${schoolCode}`);
+      if (!removed) throw new AppError('ERR_NOT_FOUND', noSystemKnown(schoolCode));
       return reply.code(204).send(null);
     },
   );

@@ -1,9 +1,12 @@
 /** `truc dead-letters list | replay`: jobs that failed for good. */
 import { loadConfig } from '../../config.js';
+import { ERROR_CODES } from '../../errors.js';
+import { QUEUE_NAMES } from '../../jobs/contract-table.js';
 import {
   asOption,
   badValue,
   both,
+  choice,
   defineCommand,
   int,
   list,
@@ -43,8 +46,8 @@ const MAPPING_WORDS = {
 const listCommand = () =>
   runs<FilterOptions & { limit?: number; includeReplayed?: boolean }>(
     defineCommand('list', 'dead letters not yet replayed, newest first, one JSON object a line')
-      .option('--queue <queue>', 'only this queue')
-      .option('--code <code>', 'only this error code')
+      .option('--queue <queue>', 'only this queue', choice(QUEUE_NAMES))
+      .option('--code <code>', 'only this error code (docs/errors.md)', choice(ERROR_CODES))
       .option('--ids <ids>', 'only these ids, comma-separated', ids)
       .option('--include-replayed', 'those already replayed too (replayedAt set)')
       .option('--limit <n>', 'at most this many (default 100)', int(1, 10_000)),
@@ -78,8 +81,8 @@ const listCommand = () =>
 const replayCommand = () =>
   runs<FilterOptions & { all?: boolean; mapping?: 'current' | 'pinned'; as?: string }>(
     defineCommand('replay', 'queue dead letters again: by --ids, --queue or --code, or --all')
-      .option('--queue <queue>', 'every dead letter of this queue')
-      .option('--code <code>', 'every dead letter with this error code')
+      .option('--queue <queue>', 'every dead letter of this queue', choice(QUEUE_NAMES))
+      .option('--code <code>', 'every dead letter with this error code (docs/errors.md)', choice(ERROR_CODES))
       .option('--ids <ids>', 'these ids, comma-separated', ids)
       .option('--all', 'every dead letter')
       .option(

@@ -75,3 +75,9 @@ export function reasonLine(r: HoldReason): string {
     `${where.en}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
   );
 }
+
+/** A hold named in a refusal's detail (a superseded one): `lệnh giữ 5 / guard hold 5`. */
+export const holdWords = (id: number | string): string => both(`lệnh giữ ${id}`, `guard hold ${id}`);
+
+/** An unknown hold's detail (ERR_NOT_FOUND). */
+export const noHold = (id: number | string): string => both(`không có lệnh giữ ${id}`, `no guard hold ${id}`);

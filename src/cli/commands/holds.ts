@@ -18,7 +18,15 @@ import {
   UsageError,
   vnTime,
 } from '../kit.js';
-import { DECISIONS, HOLD_KIND_VI, HOLD_STATUS_VI, reasonLine, whereOf } from './hold-words.js';
+import {
+  DECISIONS,
+  HOLD_KIND_VI,
+  HOLD_STATUS_VI,
+  holdWords,
+  noHold,
+  reasonLine,
+  whereOf,
+} from './hold-words.js';
 import { ENTITY_VI, viOf } from './words.js';
 
 const STATUSES: readonly HoldStatus[] = ['held', 'approved', 'rejected', 'superseded'];
@@ -186,7 +194,7 @@ const showCommand = () =>
       const { AppError } = await import('../../errors.js');
       const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
       const hold = await withDb(config, (db) => createGuardHoldsRepo(db).get(id));
-      if (!hold) throw new AppError('ERR_NOT_FOUND', `no guard hold ${id}`);
+      if (!hold) throw new AppError('ERR_NOT_FOUND', noHold(id));
       if (o.json) out.stdout(`${JSON.stringify(hold)}\n`);
       else for (const line of showLines(hold)) out.stdout(line);
       return 0;
@@ -240,8 +248,8 @@ const decideCommand = (decision: 'approve' | 'reject') =>
       );
       // As the API answers (routes/guard.ts): closed as superseded (committed, audited), the approval did not take.
       if (hold.overtaken === 'schools')
-        throw new AppError('ERR_GUARD_SUPERSEDED_SCHOOLS', `guard hold ${hold.id}`);
-      if (hold.status === 'superseded') throw new AppError('ERR_GUARD_SUPERSEDED', `guard hold ${hold.id}`);
+        throw new AppError('ERR_GUARD_SUPERSEDED_SCHOOLS', holdWords(hold.id));
+      if (hold.status === 'superseded') throw new AppError('ERR_GUARD_SUPERSEDED', holdWords(hold.id));
       const { overtaken: _o, ...decided } = hold;
       if (o.json) {
         out.stdout(`${JSON.stringify(decided)}\n`);

@@ -1,12 +1,15 @@
 /** `truc school-systems list | set | clear`: which school-management system serves each school (audited). */
+import { SCHOOL_SYSTEMS } from '../../canonical/systems.js';
 import { loadConfig } from '../../config.js';
-import { asOption, both, defineCommand, operatorActor, runs, UsageError } from '../kit.js';
+import { asOption, both, choice, defineCommand, operatorActor, runs, UsageError } from '../kit.js';
 
 const listAll = () =>
   runs<{ system?: string }>(
     defineCommand('list', 'schools and the system that serves each, as JSON lines').option(
       '--system <name>',
-      'only the schools this system serves (smas, vnedu)',
+      `only the schools this system serves (${SCHOOL_SYSTEMS.join(', ')})`,
+      // fixes26a: a typo was an empty list, read as "no school"; GET /v1/admin/school-systems refuses it too.
+      choice(SCHOOL_SYSTEMS),
     ),
     async (o, _args, out) => {
       const config = loadConfig();

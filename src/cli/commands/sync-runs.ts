@@ -256,7 +256,8 @@ export const syncShowCommand = () =>
         if (!run) return undefined;
         return { run, hold: await createGuardHoldsRepo(db).heldOfRun(id) };
       });
-      if (!found) throw new AppError('ERR_NOT_FOUND', `no sync run ${id}`);
+      if (!found)
+        throw new AppError('ERR_NOT_FOUND', both(`không có lượt đồng bộ ${id}`, `no sync run ${id}`));
       const r = listedView(found.run);
       if (o.json) out.stdout(`${JSON.stringify(r)}\n`);
       else for (const line of showLines(r, found.hold?.id)) out.stdout(line);

@@ -26,7 +26,7 @@ import {
 } from '../kit.js';
 import { DECISIONS, HOLD_KIND_VI, reasonLine } from './hold-words.js';
 import { ENTITY_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
-import { syncListCommand, syncShowCommand } from './sync-runs.js';
+import { syncListCommand, syncShowCommand, waitingWords } from './sync-runs.js';
 
 interface RunOptions {
   scope?: string;
@@ -38,17 +38,17 @@ interface RunOptions {
 }
 
 /**
- * Why `system` cannot be pulled for `entity` with `scope`, in both languages (src/config/names.ts
- * `pullProblem`, whose English the API's problem details carry), or undefined when it can.
+ * Why `system` cannot be pulled for `entity` with `scope`, in both languages (src/config/names.ts `pullProblem`,
+ * whose English the API's problem details carry with its own Vietnamese), or undefined when it can.
  */
 function pullRefusal(system: SystemName, entity: EntityName, scope: string): string | undefined {
   const problem = pullProblem(system, entity, scope);
   if (!problem) return undefined;
   return problem.code === 'ERR_ENTITY_UNSUPPORTED'
-    ? both(`${system} không có ${viOf(ENTITY_VI, entity)} (${entity}) để kéo`, problem.message)
+    ? both(`${system} không có ${viOf(ENTITY_VI, entity)} (${entity}) để kéo`, problem.en)
     : both(
         `${system} kéo ${viOf(ENTITY_VI, entity)} (${entity}) theo từng xã: --scope là mã xã 5 chữ số`,
-        problem.message,
+        problem.en,
       );
 }
 
@@ -138,6 +138,28 @@ export function statusLine(run: SyncRun): string {
   );
 }
 
+/**
+ * What `--follow` prints when the run starts or stops waiting on its system (a paused delivery gate: an open
+ * circuit, a probe, a Retry-After), or waits on it till another time: the words of `truc sync list|show`
+ * ({@link waitingWords}); `line` undefined when nothing changed since `before` (the `key` of the last one printed).
+ */
+export function waitingLine(
+  id: number,
+  system: string,
+  w: Parameters<typeof waitingWords>[0],
+  before: string,
+): { key: string; line: string | undefined } {
+  const key = w ? `${w.reason}|${w.since ?? ''}|${w.until}` : '';
+  if (key === before) return { key, line: undefined };
+  if (!w)
+    return {
+      key,
+      line: both(`lượt đồng bộ ${id}: hết chờ ${system}`, `sync run ${id}: no longer waiting on ${system}`),
+    };
+  const words = waitingWords(w);
+  return { key, line: both(`lượt đồng bộ ${id}: ${words.vi}`, `sync run ${id}: ${words.en}`) };
+}
+
 /** A run the guard holds: one of its pages (status held), or, the run done, its reconciliation. */
 const isHeld = (run: SyncRun) => run.status === 'held' || run.reconcile === 'held';
 
@@ -153,6 +175,7 @@ async function follow(
   out: CliOutput,
 ) {
   const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
+  const { waitingOf } = await import('../../api/routes/syncs.js');
   const repo = createSyncRunReads(db);
   const first = await repo.get(id);
   const label = `sync ${id} ${first?.system ?? ''} ${first?.entity ?? ''}`.trim();
@@ -161,6 +184,7 @@ async function follow(
   let run = first;
   let outcome: string = OUTCOME.timedOut;
   let seen = '';
+  let waited = '';
   try {
     for (let i = 0; Date.now() < deadline && i < 10_000_000; i++) {
       run = await repo.get(id);
@@ -171,6 +195,10 @@ async function follow(
         seen = state;
         out.stderr(`${statusLine(run)}\n`);
       }
+      // What it waits on, as GET /v1/syncs/{id} says it (fixes26a: --follow showed a queued run, not why).
+      const waiting = waitingLine(id, run.system, waitingOf(run.system, await repo.waiting(id)), waited);
+      waited = waiting.key;
+      if (waiting.line) out.stderr(`${waiting.line}\n`);
       if (isHeld(run)) {
         outcome = OUTCOME.held;
         break;

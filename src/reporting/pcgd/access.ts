@@ -11,7 +11,7 @@
  * Anyone else (vendors, auditors) has no access. A refusal is ERR_FORBIDDEN_UNIT.
  */
 import { getCommune } from '../../canonical/codes/admin-units.js';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 
 export type PcgdAction = 'read' | 'compute' | 'records' | 'approve' | 'submit' | 'reopen';
 
@@ -53,7 +53,13 @@ export function mayAct(actor: PcgdActor, action: PcgdAction, unitCode: string): 
 /** Throws ERR_FORBIDDEN_UNIT unless the actor may do `action` on the unit. */
 export function requireUnit(actor: PcgdActor, action: PcgdAction, unitCode: string): void {
   if (!mayAct(actor, action, unitCode))
-    throw new AppError('ERR_FORBIDDEN_UNIT', `${action} of unit ${unitCode} not allowed for this client`);
+    throw new AppError(
+      'ERR_FORBIDDEN_UNIT',
+      both(
+        `ứng dụng này không được ${action} đơn vị ${unitCode}`,
+        `${action} of unit ${unitCode} not allowed for this client`,
+      ),
+    );
 }
 
 /** The units of `candidates` the actor may read (the deadline view lists only those). */

@@ -6,7 +6,7 @@
 import { canonicalJson } from '../../audit/chain.js';
 import { communesOfProvince } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig } from '../../config.js';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
 import {
   createPcgdRepo,
@@ -98,6 +98,12 @@ export function ruleSetDoc(rules: RuleSet) {
   };
 }
 
+/** ERR_PCGD_NO_PERSONS's detail: a unit with no counted person. */
+const noCountedPersons = (level: 'commune' | 'province', unit: string) =>
+  level === 'commune'
+    ? both(`xã ${unit} không có người nào được đếm`, `no counted persons in commune ${unit}`)
+    : both(`tỉnh ${unit} không có người nào được đếm`, `no counted persons in province ${unit}`);
+
 async function previousFigures(q: Queryable, unitCode: string, year: number) {
   const prev = await createPcgdRepo(q).latestApproved(unitCode, year - 1);
   return prev ? { id: prev.id, figures: prev.figures as StoredFigures } : undefined;
@@ -113,8 +119,7 @@ async function computeCommune(
 ) {
   const repo = createPcgdRepo(q);
   const rows = await repo.writeLineage(id, countingOptions(rules, year), unitCode);
-  if (rows.length === 0)
-    throw new AppError('ERR_PCGD_NO_PERSONS', `no counted persons in commune ${unitCode}`);
+  if (rows.length === 0) throw new AppError('ERR_PCGD_NO_PERSONS', noCountedPersons('commune', unitCode));
   const difficult = difficultCommunesOf(cfg, year).has(unitCode);
   const figures = communeFigures(rules, unitCode, toCounts(rows), difficult);
   const prev = await previousFigures(q, unitCode, year);
@@ -271,7 +276,7 @@ async function computeProvince(
   const repo = createPcgdRepo(q);
   const communes = await repo.communesWithPersons(communesOfProvince(unitCode).map((c) => c.code));
   if (communes.length === 0)
-    throw new AppError('ERR_PCGD_NO_PERSONS', `no counted persons in province ${unitCode}`);
+    throw new AppError('ERR_PCGD_NO_PERSONS', noCountedPersons('province', unitCode));
   const approved = new Map((await repo.approvedOf(communes, year)).map((r) => [r.unit_code, r]));
   const missing = communes.filter((c) => !approved.has(c));
   const rows = missing.length > 0 ? await repo.ageCounts(countingOptions(rules, year), missing) : [];

@@ -8,7 +8,7 @@
  */
 import { communesOfProvince, getProvince } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig, UnitLevel } from '../../config.js';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow, type ReportStatus } from '../../store/pcgd.js';
 import { readableUnits, type PcgdActor } from './access.js';
@@ -80,7 +80,10 @@ export async function deadlineView(
   req: { year: number; provinceCode: string; actor: PcgdActor; now: Date },
 ): Promise<{ rows: DeadlineRow[]; counts: Record<DeadlineState, number> }> {
   const province = getProvince(req.provinceCode);
-  if (!province) throw new AppError('ERR_PCGD_UNKNOWN_UNIT', `province ${req.provinceCode.slice(0, 8)}`);
+  if (!province) {
+    const code = req.provinceCode.slice(0, 8);
+    throw new AppError('ERR_PCGD_UNKNOWN_UNIT', both(`tỉnh ${code}`, `province ${code}`));
+  }
   const units = [
     ...communesOfProvince(province.code).map((c) => ({
       code: c.code,

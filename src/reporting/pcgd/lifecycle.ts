@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { appendAudit } from '../../audit/chain.js';
 import { communesOfProvince } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig } from '../../config.js';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError, both, isAppError } from '../../errors.js';
 import type { AuditEvent } from '../../store/audit-log.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
@@ -19,6 +19,14 @@ import { loadUnitSigner, signDetached, type UnitSigner } from './signing.js';
 import { unitOf } from './unit.js';
 import { passes } from './validate.js';
 import { buildPackage } from './views.js';
+
+const NEWER_VERSION = both('đã có phiên bản mới hơn', 'a newer version exists');
+const ONLY_APPROVED_REOPENED = both(
+  'chỉ mở lại số liệu đã duyệt trở đi',
+  'only approved or later figures are reopened',
+);
+const noStoredPersons = (unit: string) =>
+  both(`chưa có người nào của đơn vị ${unit}`, `no stored persons for unit ${unit}`);
 
 export interface PcgdDeps {
   db: Db;
@@ -68,12 +76,11 @@ export async function requestCompute(
   const communes =
     unit.level === 'commune' ? [req.unitCode] : communesOfProvince(req.unitCode).map((c) => c.code);
   if ((await repo.communesWithPersons(communes)).length === 0)
-    throw new AppError('ERR_PCGD_NO_PERSONS', `no stored persons for unit ${req.unitCode}`);
+    throw new AppError('ERR_PCGD_NO_PERSONS', noStoredPersons(req.unitCode));
   const current = await repo.current(req.unitCode, req.year, true);
   const locked = current && LOCKED_STATUSES.includes(current.status);
   if (locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED');
-  if (req.reopen && !locked)
-    throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'only approved or later figures are reopened');
+  if (req.reopen && !locked) throw new AppError('ERR_PCGD_INVALID_TRANSITION', ONLY_APPROVED_REOPENED);
   if (current)
     await repo.supersede(current.id, req.reopen ? { by: req.actor, reason: req.reopen.reason } : undefined);
   const created = await repo.insertReport({
@@ -180,7 +187,11 @@ export async function runCompute(deps: PcgdDeps, reportId: number): Promise<Repo
 export async function computeReport(deps: PcgdDeps, req: ComputeRequest): Promise<ReportRow> {
   const { id } = await deps.db.tx((q) => requestCompute(deps, q, req));
   const row = await runCompute(deps, id);
-  if (!row) throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report ${id} is no longer pending`);
+  if (!row)
+    throw new AppError(
+      'ERR_PCGD_INVALID_TRANSITION',
+      both(`báo cáo ${id} không còn chờ tính`, `report ${id} is no longer pending`),
+    );
   return row;
 }
 
@@ -195,7 +206,7 @@ export async function requestReopen(
 ): Promise<{ id: number; version: number }> {
   const row = await createPcgdRepo(q).get(req.reportId);
   if (!row) throw new AppError('ERR_NOT_FOUND');
-  if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'a newer version exists');
+  if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
   return requestCompute(deps, q, {
     unitCode: row.unit_code,
     year: row.year,
@@ -211,7 +222,11 @@ export async function reopenReport(
 ): Promise<ReportRow> {
   const { id } = await deps.db.tx((q) => requestReopen(deps, q, req));
   const row = await runCompute(deps, id);
-  if (!row) throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report ${id} is no longer pending`);
+  if (!row)
+    throw new AppError(
+      'ERR_PCGD_INVALID_TRANSITION',
+      both(`báo cáo ${id} không còn chờ tính`, `report ${id} is no longer pending`),
+    );
   return row;
 }
 
@@ -227,10 +242,13 @@ export async function requestSubmit(
   const repo = createPcgdRepo(q);
   const row = await repo.getForUpdate(req.reportId);
   if (!row) throw new AppError('ERR_NOT_FOUND');
-  if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'a newer version exists');
+  if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
   if (row.status === 'submitted' || row.status === 'receipted') return { row, queued: false };
   if (row.status !== 'approved')
-    throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}, not approved`);
+    throw new AppError(
+      'ERR_PCGD_INVALID_TRANSITION',
+      both(`báo cáo đang ${row.status}, chưa được duyệt`, `report is ${row.status}, not approved`),
+    );
   await repo.markSubmitted(row.id, req.actor);
   await appendAudit(q, [stepEvent(req.actor, 'pcgd.submitted', row)], req.at);
   return { row: (await repo.get(row.id))!, queued: true };
@@ -293,10 +311,13 @@ export async function approveReport(
     const repo = createPcgdRepo(q);
     const row = await repo.getForUpdate(req.reportId);
     if (!row) throw new AppError('ERR_NOT_FOUND');
-    if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', 'a newer version exists');
+    if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
     if (row.status === 'computed') throw new AppError('ERR_PCGD_CHECK_FAILED');
     if (row.status !== 'checked')
-      throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}`);
+      throw new AppError(
+        'ERR_PCGD_INVALID_TRANSITION',
+        both(`báo cáo đang ${row.status}`, `report is ${row.status}`),
+      );
     const at = new Date();
     const bytes = packageBytes(buildPackage(row, req.actor, at));
     const signature = await signDetached(bytes, signer, at);

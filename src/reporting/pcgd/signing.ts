@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 
 const crypto = webcrypto;
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: crypto as never }));
@@ -179,14 +179,18 @@ export async function readPkcs12(
 
 /** The signer of a unit (cached per process by the caller). */
 export async function loadUnitSigner(settings: SigningSettings, unitCode: string): Promise<UnitSigner> {
-  if (!/^\d{2}(\d{3})?$/.test(unitCode)) throw new AppError('ERR_VALIDATION', 'unit code');
+  if (!/^\d{2}(\d{3})?$/.test(unitCode))
+    throw new AppError('ERR_VALIDATION', both('mã đơn vị không hợp lệ', 'invalid unit code'));
   try {
     if (settings.mode === 'pkcs12') {
       const file = join(settings.dir, `${unitCode}.p12`);
       if (!existsSync(file))
         throw new AppError(
           'ERR_PCGD_SIGNING_UNAVAILABLE',
-          `no PKCS#12 file for unit ${unitCode} in ${settings.dir}`,
+          both(
+            `không có tệp PKCS#12 của đơn vị ${unitCode} trong ${settings.dir}`,
+            `no PKCS#12 file for unit ${unitCode} in ${settings.dir}`,
+          ),
         );
       const { pkcs8, certificate } = await readPkcs12(readFileSync(file), settings.pkcs12Password ?? '');
       return {
@@ -218,7 +222,10 @@ export async function loadUnitSigner(settings: SigningSettings, unitCode: string
     if (err instanceof AppError) throw err;
     throw new AppError(
       'ERR_PCGD_SIGNING_UNAVAILABLE',
-      `signing key of unit ${unitCode}: ${(err as Error).message}`,
+      both(
+        `khoá ký của đơn vị ${unitCode}: ${(err as Error).message}`,
+        `signing key of unit ${unitCode}: ${(err as Error).message}`,
+      ),
       {
         cause: err,
       },

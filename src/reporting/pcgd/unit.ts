@@ -1,6 +1,6 @@
 /** The units a PCGD report is made for: a current commune (5 digits) or province (2 digits). */
 import { getCommune, getProvince } from '../../canonical/codes/admin-units.js';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { UnitLevel } from '../../config.js';
 
 export type { UnitLevel };
@@ -16,6 +16,9 @@ export function unitOf(unitCode: string): { level: UnitLevel; name: string; prov
   }
   throw new AppError(
     'ERR_PCGD_UNKNOWN_UNIT',
-    `unit ${unitCode.slice(0, 12)} is not a current commune or province`,
+    both(
+      `đơn vị ${unitCode.slice(0, 12)} không phải một xã hay tỉnh hiện hành`,
+      `unit ${unitCode.slice(0, 12)} is not a current commune or province`,
+    ),
   );
 }

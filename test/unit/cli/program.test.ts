@@ -199,6 +199,24 @@ describe('truc exit codes', () => {
       "truc: tuỳ chọn --ids <ids>: giá trị '1,x' không hợp lệ, cần các số nguyên dương, cách nhau bởi dấu phẩy / " +
         "option '--ids <ids>' argument '1,x' is invalid. positive integers, comma-separated",
     ],
+    // fixes26a: a filter of a closed set refuses a value outside it (was: an empty list, read as "none").
+    [
+      ['dead-letters', 'list', '--queue', 'ingestt'],
+      "truc: tuỳ chọn --queue <queue>: giá trị 'ingestt' không hợp lệ, cần một trong change-purge, ingest, pcgd, pull, ",
+    ],
+    [
+      ['dead-letters', 'list', '--code', 'ERR_NOPE'],
+      "truc: tuỳ chọn --code <code>: giá trị 'ERR_NOPE' không hợp lệ, cần một trong ERR_VALIDATION, ",
+    ],
+    [
+      ['dead-letters', 'replay', '--queue', 'push.smass'],
+      "truc: tuỳ chọn --queue <queue>: giá trị 'push.smass' không hợp lệ, cần một trong ",
+    ],
+    [
+      ['school-systems', 'list', '--system', 'smass'],
+      "truc: tuỳ chọn --system <name>: giá trị 'smass' không hợp lệ, cần một trong smas, vnedu / " +
+        "option '--system <name>' argument 'smass' is invalid. one of smas, vnedu",
+    ],
     [
       ['dead-letters', 'replay', '--all', '--mapping', 'old'],
       "truc: tuỳ chọn --mapping <choice>: giá trị 'old' không hợp lệ, cần current hoặc pinned / option",

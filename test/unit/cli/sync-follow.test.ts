@@ -207,6 +207,60 @@ describe('sync run --follow on a held run', () => {
     expect(await followRun(db, failedPage, { intervalMs: 50, timeout: 86_400 }, capture().out)).toBe(0);
   });
 
+  // fixes26a: GET /v1/syncs/{id} says what a run waits on (pullyear25's `waiting`); --follow showed it queued, not why.
+  it('says when the run starts waiting on its system (circuit open, next probe) and when it stops', async () => {
+    const id = await db.tx((q) =>
+      requestSync(q, { system: 'vnedu', entity: 'students', requestedBy: 'operator:cli', at: new Date() }),
+    );
+    await db.query(
+      `INSERT INTO truc.delivery_gates (system, paused_until, pause_reason, circuit, opened_at)
+       VALUES ('vnedu', now() + interval '1 hour', 'circuit-open', 'open', now())
+       ON CONFLICT (system) DO UPDATE SET paused_until = EXCLUDED.paused_until,
+         pause_reason = EXCLUDED.pause_reason, circuit = 'open', opened_at = EXCLUDED.opened_at`,
+    );
+    const c = capture();
+    const steps: Array<Promise<unknown>> = [];
+    // The system answers again once the line is out; the run then fails (its own end, exit 1).
+    const out: CliOutput = {
+      stdout: (t) => c.out.stdout(t),
+      stderr: (t) => {
+        c.out.stderr(t);
+        if (t.includes('waiting on vnedu: circuit open'))
+          steps.push(
+            db.query(
+              `UPDATE truc.delivery_gates SET paused_until = NULL, pause_reason = NULL, circuit = 'closed'
+                WHERE system = 'vnedu'`,
+            ),
+          );
+        if (t.includes('no longer waiting on vnedu'))
+          steps.push(
+            db.query(
+              `UPDATE truc.sync_runs SET status = 'failed', error_code = 'ERR_ADAPTER_UNAVAILABLE', finished_at = now()
+                WHERE id = $1`,
+              [id],
+            ),
+          );
+      },
+    };
+    expect(await followRun(db, id, { intervalMs: 20, timeout: 86_400 }, out)).toBe(1);
+    await Promise.all(steps);
+    const lines = c.stderr.join('').trim().split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const waiting = at(
+      new RegExp(
+        `^lượt đồng bộ ${id}: chờ vnedu: cầu dao mở từ .+, thử lại lúc .+ / ` +
+          `sync run ${id}: waiting on vnedu: circuit open since .+, next probe at .+ \\(\\+07\\)$`,
+      ),
+    );
+    const over = at(
+      new RegExp(`^lượt đồng bộ ${id}: hết chờ vnedu / sync run ${id}: no longer waiting on vnedu$`),
+    );
+    expect({ waiting, over }, lines.join('\n')).toEqual({ waiting: 1, over: 2 });
+    // Printed once each, not at every poll.
+    expect(lines.filter((l) => l.includes('waiting on vnedu'))).toHaveLength(2);
+    expect(lines.at(-1)).toMatch(/thất bại: ERR_ADAPTER_UNAVAILABLE \/ failed: ERR_ADAPTER_UNAVAILABLE$/);
+  });
+
   it('a run whose hold was decided is no longer reported held', async () => {
     const id = await newRun();
     await createRunGuardRepo(db).hold(id);

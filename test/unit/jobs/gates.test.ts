@@ -26,6 +26,7 @@ const closed = (over: Partial<GateState> = {}): GateState => ({
   failures: 0,
   openings: 0,
   lastErrorCode: null,
+  lastErrorAt: null,
   openedAt: null,
   closedAt: null,
   ...over,

@@ -6,7 +6,9 @@
 import { DelayedError, RateLimitError, UnrecoverableError, type Job as QueueJob } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadConfig } from '../../../src/config.js';
+import { SYSTEMS } from '../../../src/canonical/systems.js';
+import { loadConfig, SYSTEM_NAMES } from '../../../src/config.js';
+import { QUEUE_NAMES } from '../../../src/jobs/contracts.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
 import {
   DeferJob,
@@ -249,6 +251,13 @@ describe('the registry', () => {
       ['website-probe', 1, undefined],
       ['change-purge', 1, undefined],
     ]);
+  });
+
+  it("the job table's queue names are the queues of every job, with a push job for every system that takes pushes", () => {
+    const pushing = SYSTEM_NAMES.filter((s) => SYSTEMS[s].push.length > 0);
+    const targets = Object.fromEntries(pushing.map((s) => [s, fakeTarget(s, ['students'])]));
+    const queues = new Set(jobsFor({ targets }).map((j) => j.queue));
+    expect(QUEUE_NAMES).toEqual([...queues].sort());
   });
 
   it('jobs sharing a queue share one worker', () => {

@@ -1815,7 +1815,9 @@ export interface components {
       systems: {
         system: string;
         lastSuccessAt: string | null;
+        /** @description lần hỏng gần nhất: lượt đồng bộ thất bại hoặc lệnh gọi hệ thống bị lỗi, cái nào muộn hơn / the last failure: a failed sync run or a failed call to the system (its delivery gate), whichever is later */
         lastFailureAt: string | null;
+        /** @description mã lỗi của lần hỏng đó; null đúng khi lastFailureAt null / that failure’s code; null exactly when lastFailureAt is */
         lastErrorCode: string | null;
         runs24h: number;
         failed24h: number;
@@ -4958,8 +4960,82 @@ export interface operations {
   list: {
     parameters: {
       query?: {
-        queue?: string;
-        errorCode?: string;
+        queue?:
+          | 'change-purge'
+          | 'ingest'
+          | 'pcgd'
+          | 'pull'
+          | 'push.hcm-csdl'
+          | 'push.moet-pcgd'
+          | 'push.smas'
+          | 'push.vnedu'
+          | 'quality'
+          | 'schedules'
+          | 'webhooks'
+          | 'website-probe';
+        errorCode?:
+          | 'ERR_VALIDATION'
+          | 'ERR_MALFORMED_JSON'
+          | 'ERR_BODY_TOO_LARGE'
+          | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+          | 'ERR_NOT_FOUND'
+          | 'ERR_ROUTE_NOT_FOUND'
+          | 'ERR_URI_TOO_LONG'
+          | 'ERR_METHOD_NOT_ALLOWED'
+          | 'ERR_BATCH_TOO_LARGE'
+          | 'ERR_ENTITY_UNSUPPORTED'
+          | 'ERR_SCOPE_UNKNOWN'
+          | 'ERR_UNAUTHENTICATED'
+          | 'ERR_TOKEN_INVALID'
+          | 'ERR_INVALID_CLIENT'
+          | 'ERR_CLIENT_LOCKED'
+          | 'ERR_UNSUPPORTED_GRANT'
+          | 'ERR_FORBIDDEN_SCOPE'
+          | 'ERR_FORBIDDEN_SCHOOL'
+          | 'ERR_IDEMPOTENCY_MISMATCH'
+          | 'ERR_IDEMPOTENCY_IN_PROGRESS'
+          | 'ERR_DEPENDENCY_UNAVAILABLE'
+          | 'ERR_RATE_LIMITED'
+          | 'ERR_INTERNAL'
+          | 'ERR_CONFIG_INVALID'
+          | 'ERR_ADAPTER_AUTH'
+          | 'ERR_ADAPTER_FORBIDDEN'
+          | 'ERR_ADAPTER_RATE_LIMITED'
+          | 'ERR_ADAPTER_UNAVAILABLE'
+          | 'ERR_ADAPTER_TIMEOUT'
+          | 'ERR_ADAPTER_REJECTED'
+          | 'ERR_ADAPTER_RESPONSE_INVALID'
+          | 'ERR_ADAPTER_WINDOW_CLOSED'
+          | 'ERR_MAPPING_INVALID'
+          | 'ERR_MAPPING_VERSION_UNKNOWN'
+          | 'ERR_JOB_PAYLOAD_INVALID'
+          | 'ERR_JOB_UNKNOWN'
+          | 'ERR_JOB_STARTS_EXHAUSTED'
+          | 'ERR_GUARD_NOT_HELD'
+          | 'ERR_GUARD_REJECTED'
+          | 'ERR_GUARD_SUPERSEDED'
+          | 'ERR_GUARD_SUPERSEDED_SCHOOLS'
+          | 'ERR_SCHEDULE_FIRE_TAKEN'
+          | 'ERR_FORBIDDEN_UNIT'
+          | 'ERR_PCGD_UNKNOWN_UNIT'
+          | 'ERR_PCGD_NO_PERSONS'
+          | 'ERR_PCGD_REPORT_LOCKED'
+          | 'ERR_PCGD_INVALID_TRANSITION'
+          | 'ERR_PCGD_CHECK_FAILED'
+          | 'ERR_PCGD_SIGNING_UNAVAILABLE'
+          | 'ERR_PCGD_SIGNATURE_INVALID'
+          | 'ERR_INVALID_ENCODING'
+          | 'ERR_INVALID_TEXT'
+          | 'ERR_BODY_TOO_DEEP'
+          | 'ERR_FORBIDDEN_KEY'
+          | 'ERR_BAD_REQUEST'
+          | 'ERR_HEADERS_TOO_LARGE'
+          | 'ERR_LOGIN_THROTTLED'
+          | 'ERR_INVALID_SCOPE'
+          | 'ERR_REQUEST_TIMEOUT'
+          | 'ERR_INVALID_CURSOR'
+          | 'ERR_WEBHOOK_URL'
+          | 'ERR_WEBHOOK_LIMIT';
         includeReplayed?: 'true' | 'false';
         limit?: number;
         offset?: number;
@@ -5076,8 +5152,84 @@ export interface operations {
       content: {
         'application/json': {
           ids?: number[];
-          queue?: string;
-          errorCode?: string;
+          /** @enum {string} */
+          queue?:
+            | 'change-purge'
+            | 'ingest'
+            | 'pcgd'
+            | 'pull'
+            | 'push.hcm-csdl'
+            | 'push.moet-pcgd'
+            | 'push.smas'
+            | 'push.vnedu'
+            | 'quality'
+            | 'schedules'
+            | 'webhooks'
+            | 'website-probe';
+          /** @enum {string} */
+          errorCode?:
+            | 'ERR_VALIDATION'
+            | 'ERR_MALFORMED_JSON'
+            | 'ERR_BODY_TOO_LARGE'
+            | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+            | 'ERR_NOT_FOUND'
+            | 'ERR_ROUTE_NOT_FOUND'
+            | 'ERR_URI_TOO_LONG'
+            | 'ERR_METHOD_NOT_ALLOWED'
+            | 'ERR_BATCH_TOO_LARGE'
+            | 'ERR_ENTITY_UNSUPPORTED'
+            | 'ERR_SCOPE_UNKNOWN'
+            | 'ERR_UNAUTHENTICATED'
+            | 'ERR_TOKEN_INVALID'
+            | 'ERR_INVALID_CLIENT'
+            | 'ERR_CLIENT_LOCKED'
+            | 'ERR_UNSUPPORTED_GRANT'
+            | 'ERR_FORBIDDEN_SCOPE'
+            | 'ERR_FORBIDDEN_SCHOOL'
+            | 'ERR_IDEMPOTENCY_MISMATCH'
+            | 'ERR_IDEMPOTENCY_IN_PROGRESS'
+            | 'ERR_DEPENDENCY_UNAVAILABLE'
+            | 'ERR_RATE_LIMITED'
+            | 'ERR_INTERNAL'
+            | 'ERR_CONFIG_INVALID'
+            | 'ERR_ADAPTER_AUTH'
+            | 'ERR_ADAPTER_FORBIDDEN'
+            | 'ERR_ADAPTER_RATE_LIMITED'
+            | 'ERR_ADAPTER_UNAVAILABLE'
+            | 'ERR_ADAPTER_TIMEOUT'
+            | 'ERR_ADAPTER_REJECTED'
+            | 'ERR_ADAPTER_RESPONSE_INVALID'
+            | 'ERR_ADAPTER_WINDOW_CLOSED'
+            | 'ERR_MAPPING_INVALID'
+            | 'ERR_MAPPING_VERSION_UNKNOWN'
+            | 'ERR_JOB_PAYLOAD_INVALID'
+            | 'ERR_JOB_UNKNOWN'
+            | 'ERR_JOB_STARTS_EXHAUSTED'
+            | 'ERR_GUARD_NOT_HELD'
+            | 'ERR_GUARD_REJECTED'
+            | 'ERR_GUARD_SUPERSEDED'
+            | 'ERR_GUARD_SUPERSEDED_SCHOOLS'
+            | 'ERR_SCHEDULE_FIRE_TAKEN'
+            | 'ERR_FORBIDDEN_UNIT'
+            | 'ERR_PCGD_UNKNOWN_UNIT'
+            | 'ERR_PCGD_NO_PERSONS'
+            | 'ERR_PCGD_REPORT_LOCKED'
+            | 'ERR_PCGD_INVALID_TRANSITION'
+            | 'ERR_PCGD_CHECK_FAILED'
+            | 'ERR_PCGD_SIGNING_UNAVAILABLE'
+            | 'ERR_PCGD_SIGNATURE_INVALID'
+            | 'ERR_INVALID_ENCODING'
+            | 'ERR_INVALID_TEXT'
+            | 'ERR_BODY_TOO_DEEP'
+            | 'ERR_FORBIDDEN_KEY'
+            | 'ERR_BAD_REQUEST'
+            | 'ERR_HEADERS_TOO_LARGE'
+            | 'ERR_LOGIN_THROTTLED'
+            | 'ERR_INVALID_SCOPE'
+            | 'ERR_REQUEST_TIMEOUT'
+            | 'ERR_INVALID_CURSOR'
+            | 'ERR_WEBHOOK_URL'
+            | 'ERR_WEBHOOK_LIMIT';
           /** @default false */
           all?: boolean;
           /**

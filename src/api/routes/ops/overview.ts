@@ -19,8 +19,18 @@ export const Overview = z
       z.object({
         system: z.string(),
         lastSuccessAt: z.string().nullable(),
-        lastFailureAt: z.string().nullable(),
-        lastErrorCode: z.string().nullable(),
+        lastFailureAt: z
+          .string()
+          .nullable()
+          .meta({
+            description:
+              'lần hỏng gần nhất: lượt đồng bộ thất bại hoặc lệnh gọi hệ thống bị lỗi, cái nào muộn hơn / the last ' +
+              'failure: a failed sync run or a failed call to the system (its delivery gate), whichever is later',
+          }),
+        lastErrorCode: z.string().nullable().meta({
+          description:
+            'mã lỗi của lần hỏng đó; null đúng khi lastFailureAt null / that failure’s code; null exactly when lastFailureAt is',
+        }),
         runs24h: z.number().int(),
         failed24h: z.number().int(),
         errorRate24h: z.number(),
@@ -100,6 +110,21 @@ async function queueCounts(metrics: Metrics): Promise<OverviewOut['queues']> {
   return [...queues].sort(([a], [b]) => a.localeCompare(b)).map(([queue, counts]) => ({ queue, counts }));
 }
 
+/**
+ * A system's last failure and its code, both or neither (fixes26a: the gate's code was shown beside no failure
+ * time): the later of its last failed sync run and its gate's last failed call (a push, a page, a probe).
+ */
+function lastFailureOf(
+  run: Pick<SystemHealth, 'lastFailureAt' | 'lastErrorCode'>,
+  gate: GateState | undefined,
+): { at: Date; code: string } | undefined {
+  const failures = [
+    { at: run.lastFailureAt, code: run.lastErrorCode },
+    { at: gate?.lastErrorAt ?? null, code: gate?.lastErrorCode ?? null },
+  ].filter((f): f is { at: Date; code: string } => f.at !== null && f.code !== null);
+  return failures.sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+}
+
 /** Every system with sync runs or a delivery gate, with its circuit (closed until a gate says otherwise). */
 function systemsOf(health: SystemHealth[], gates: GateState[], at: Date): OverviewOut['systems'] {
   const gateOf = new Map(gates.map((g) => [g.system, g]));
@@ -120,11 +145,12 @@ function systemsOf(health: SystemHealth[], gates: GateState[], at: Date): Overvi
   return systems.map((s) => {
     const gate = gateOf.get(s.system);
     const paused = gate?.pausedUntil && gate.pausedUntil > at ? gate : undefined;
+    const failure = lastFailureOf(s, gate);
     return {
       ...s,
       lastSuccessAt: iso(s.lastSuccessAt),
-      lastFailureAt: iso(s.lastFailureAt),
-      lastErrorCode: s.lastErrorCode ?? gate?.lastErrorCode ?? null,
+      lastFailureAt: iso(failure?.at),
+      lastErrorCode: failure?.code ?? null,
       errorRate24h: s.runs24h ? s.failed24h / s.runs24h : 0,
       circuit: gate?.circuit ?? 'closed',
       pausedUntil: iso(paused?.pausedUntil),

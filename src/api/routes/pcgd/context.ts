@@ -1,7 +1,7 @@
 /** What every PCGD-XMC route shares: the service's deps, the caller as a PCGD actor, a report checked for access. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../../config.js';
-import { AppError } from '../../../errors.js';
+import { AppError, both } from '../../../errors.js';
 import { requireUnit, type PcgdActor } from '../../../reporting/pcgd/access.js';
 import type { PcgdDeps } from '../../../reporting/pcgd/service.js';
 import type { Db } from '../../../store/db.js';
@@ -40,7 +40,10 @@ export function pcgdContext(opts: PcgdRouteOptions) {
     if (!ev)
       throw new AppError(
         'ERR_PCGD_INVALID_TRANSITION',
-        `report ${row.id} is ${row.status}: no signed package yet`,
+        both(
+          `báo cáo ${row.id} đang ${row.status}: chưa có gói đã ký`,
+          `report ${row.id} is ${row.status}: no signed package yet`,
+        ),
       );
     return ev;
   }

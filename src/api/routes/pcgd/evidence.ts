@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { decimal } from '../../query.js';
 import { appendAudit } from '../../../audit/chain.js';
-import { AppError } from '../../../errors.js';
+import { AppError, both } from '../../../errors.js';
 import { deadlineView } from '../../../reporting/pcgd/deadlines.js';
 import {
   enrolmentMismatches,
@@ -32,6 +32,13 @@ export function evidenceRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdCo
 }
 
 /** `GET /v1/pcgd/reports/:reportId/figures/:code/records`: the persons behind a figure, paged; each read audited. */
+const PROVINCE_PERSONS = both(
+  'những người đứng sau một chỉ tiêu của tỉnh nằm trong báo cáo của các xã (xem `communes`)',
+  'the persons behind a province figure are in its communes’ reports (see `communes`)',
+);
+const noFigure = (code: string) =>
+  both(`báo cáo không có chỉ tiêu ${code}`, `no figure ${code} in the report`);
+
 function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
   const { actorOf, reportFor } = ctx;
   app.get(
@@ -68,13 +75,9 @@ function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
       const actor = actorOf(request);
       const { reportId, code } = request.params;
       const row = await reportFor(actor, reportId, 'records');
-      if (row.unit_level !== 'commune')
-        throw new AppError(
-          'ERR_VALIDATION',
-          'the persons behind a province figure are in its communes’ reports (see `communes`)',
-        );
+      if (row.unit_level !== 'commune') throw new AppError('ERR_VALIDATION', PROVINCE_PERSONS);
       const sel = lineageSelection(code, ruleSetOf(opts.config.pcgd));
-      if (!sel) throw new AppError('ERR_NOT_FOUND', `no figure ${code} in the report`);
+      if (!sel) throw new AppError('ERR_NOT_FOUND', noFigure(code));
       const { after, limit } = request.query;
       const items = await createPcgdRepo(opts.db).lineagePage(reportId, sel, { after, limit });
       // Reading personal data is recorded (who, which report and figure; never the persons).

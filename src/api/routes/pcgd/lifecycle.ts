@@ -1,7 +1,7 @@
 /** PCGD-XMC lifecycle routes: compute and read a report version; check, approve and submit it; reopen it. */
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../../../errors.js';
+import { AppError, both } from '../../../errors.js';
 import { enqueue, pcgdCompute, pcgdSubmit } from '../../../jobs/contracts.js';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
 import {
@@ -106,18 +106,25 @@ function checkRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): voi
     async function check(request) {
       const row = await reportFor(actorOf(request), request.params.reportId, 'read');
       if (row.status === 'pending' || row.status === 'failed')
-        throw new AppError('ERR_PCGD_INVALID_TRANSITION', `report is ${row.status}`);
-      if (row.status === 'computed') {
-        const findings = (row.findings as Array<{ rule: string; severity: string; en: string }>).filter(
-          (f) => f.severity === 'error',
+        throw new AppError(
+          'ERR_PCGD_INVALID_TRANSITION',
+          both(`báo cáo đang ${row.status}`, `report is ${row.status}`),
         );
-        throw new AppError('ERR_PCGD_CHECK_FAILED', `${findings.length} error finding(s)`, {
-          errors: findings.map((f, i) => ({
-            pointer: `/findings/${i}`,
-            rule: f.rule,
-            message: f.en,
-          })),
-        });
+      if (row.status === 'computed') {
+        const findings = (
+          row.findings as Array<{ rule: string; severity: string; vi: string; en: string }>
+        ).filter((f) => f.severity === 'error');
+        throw new AppError(
+          'ERR_PCGD_CHECK_FAILED',
+          both(`${findings.length} lỗi`, `${findings.length} error finding(s)`),
+          {
+            errors: findings.map((f, i) => ({
+              pointer: `/findings/${i}`,
+              rule: f.rule,
+              message: both(f.vi, f.en),
+            })),
+          },
+        );
       }
       return reportView(row);
     },
