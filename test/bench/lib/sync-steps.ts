@@ -75,6 +75,25 @@ export async function phases(db: Db, id: number, took: number, posted: number): 
       WHERE r.id = $1 GROUP BY o.job_name, r.created_at ORDER BY 3`,
     [id],
   );
+  // When the run's first and last pages were stored and its reconciliation made (each its audit event's time: truc's
+  // clock while the page's, or the reconciliation's, statements were sent, before its commit), in s after the run
+  // began: unlike the rows' times above, not the start of a transaction that may have waited or run long.
+  const events = await db.query<{ action: string; first: number; last: number }>(
+    `SELECT action, EXTRACT(EPOCH FROM min(e.at) - r.created_at)::float8 AS first,
+            EXTRACT(EPOCH FROM max(e.at) - r.created_at)::float8 AS last
+       FROM truc.sync_runs r,
+            LATERAL (SELECT at, action FROM truc.audit_log WHERE subject = 'sync:' || r.id
+                     UNION ALL SELECT at, action FROM truc.audit_pending WHERE subject = 'sync:' || r.id) e
+      WHERE r.id = $1 AND e.action IN ('sync.page', 'sync.finished', 'sync.reconciled') GROUP BY action, r.created_at`,
+    [id],
+  );
+  const at = (actions: string[], which: 'first' | 'last') => {
+    const xs = events.rows.filter((e) => actions.includes(e.action)).map((e) => e[which]);
+    return xs.length === 0 ? '-' : (which === 'first' ? Math.min(...xs) : Math.max(...xs)).toFixed(3);
+  };
+  const stamps =
+    `events: first page ${at(['sync.page', 'sync.finished'], 'first')}, last page ${at(['sync.finished'], 'last')}, ` +
+    `reconciled ${at(['sync.reconciled'], 'last')}`;
   const hops = jobs.rows
     .map(
       (j) =>
@@ -82,7 +101,7 @@ export async function phases(db: Db, id: number, took: number, posted: number): 
     )
     .join('; ');
   console.log(
-    `run ${id}: ${JSON.stringify(r.rows[0])}, POST answered at ${posted.toFixed(3)} s, reconciled by ${took.toFixed(3)} s; ${hops}`,
+    `run ${id}: ${JSON.stringify(r.rows[0])}, POST answered at ${posted.toFixed(3)} s, reconciled by ${took.toFixed(3)} s; ${hops}; ${stamps}`,
   );
 }
 
