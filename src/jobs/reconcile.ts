@@ -32,7 +32,7 @@ import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
 import { guardChange } from './guard.js';
 import { windowOver } from './vendor-window.js';
-import { guardReconcile } from './run-guard.js';
+import { guardReconcile, type YearsAt } from './run-guard.js';
 import { type Carried, snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
 type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'config' | 'now'>;
@@ -214,28 +214,35 @@ async function ofListedYears(
   run: SyncRun,
   unseen: Array<{ key: string; scope: string }>,
   today: Date,
-): Promise<Array<{ key: string; scope: string }>> {
-  if (unseen.length === 0) return unseen;
+): Promise<{ unseen: Array<{ key: string; scope: string }>; yearsAt?: YearsAt }> {
+  if (unseen.length === 0) return { unseen };
   const runs = createSyncRunsRepo(q);
   let listed: Set<string>;
   let yearOf: (key: string) => string;
+  const students = run.entity === 'students' && (SCHOOL_SYSTEMS as readonly string[]).includes(run.system);
   if (run.entity === 'classes') {
     listed = await runs.listedClassYears(run.id);
     yearOf = (key) => classKeyParts(key).year;
-  } else if (run.entity === 'students' && (SCHOOL_SYSTEMS as readonly string[]).includes(run.system)) {
+  } else if (students) {
     listed = await runs.listedStudentYears(run.id, run.system);
     const years = await createRecordsRepo(q).schoolYearsOf(
       'students',
       unseen.map((r) => r.key),
     );
     yearOf = (key) => years.get(key) ?? '';
-  } else return unseen;
-  const schools = new Set([...listed].map((u) => u.slice(0, u.indexOf('/'))));
+  } else return { unseen };
   const current = schoolYearAt(today);
-  return unseen.filter((r) => {
-    const year = yearOf(r.key);
-    return schools.has(r.scope) ? listed.has(`${r.scope}/${year}`) : year === current;
-  });
+  const yearsOf = new Map<string, string[]>();
+  for (const unit of listed) {
+    const at = unit.indexOf('/');
+    const school = unit.slice(0, at);
+    yearsOf.set(school, [...(yearsOf.get(school) ?? []), unit.slice(at + 1)]);
+  }
+  /** The years a school's deletions are within: those listed there, else this school year. */
+  const yearsAt: YearsAt = (school) => yearsOf.get(school) ?? [current];
+  const kept = unseen.filter((r) => yearsAt(r.scope).includes(yearOf(r.key)));
+  // A classes run is weighed per class year already (./run-guard.ts `runUnit`); a students run, within these years.
+  return students ? { unseen: kept, yearsAt } : { unseen: kept };
 }
 
 /**
@@ -257,7 +264,7 @@ async function deleteUnseen(
     ...run.unstableScopes,
     ...(await createSyncRunsRepo(q).schoolsOvertaken(run.id)),
   ]);
-  const unseen = await ofListedYears(
+  const { unseen, yearsAt } = await ofListedYears(
     q,
     run,
     await ofWalkedSchools(
@@ -281,6 +288,7 @@ async function deleteUnseen(
     ctx,
     run,
     unseen.map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key })),
+    yearsAt,
   );
   if (holdId !== undefined) return { holdId };
   const deleted = await records.tombstone(

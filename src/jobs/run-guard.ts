@@ -99,7 +99,7 @@ async function withRun(
   q: Queryable,
   run: { id: number; entity: EntityName },
   step: PageEffect,
-  opts: { applied: boolean },
+  opts: { applied: boolean; yearsAt?: YearsAt | undefined },
 ): Promise<{ step: SchoolDiff[]; cumulative: SchoolDiff[] }> {
   const { arrived } = step;
   const entries = inUnits(run.entity, step.entries);
@@ -121,6 +121,16 @@ async function withRun(
     const page = opts.applied ? d.deleted + d.moved - (arrived.get(u) ?? 0) : 0;
     d.live = Math.max(0, d.live + page - (sofar.get(u)?.arrived ?? 0));
   }
+  if (opts.yearsAt) {
+    // Weighed within the school years the step deletes in (a school system's full students run's reconciliation):
+    // those years' live records now, less what the run brought there, plus what its pages took away.
+    const within = await liveWithin(q, run.entity, schools, opts.yearsAt);
+    for (const d of diffs) {
+      const before = sofar.get(unitKey(d.school, d.schoolYear));
+      const taken = (before?.deleted ?? 0) + (before?.moved ?? 0);
+      d.live = Math.max(0, (within.get(d.school) ?? 0) - (before?.arrived ?? 0) + taken);
+    }
+  }
   const cumulative = diffs.map((d) => {
     const before = sofar.get(unitKey(d.school, d.schoolYear));
     if (!before) return d;
@@ -134,6 +144,30 @@ async function withRun(
     };
   });
   return { step: diffs, cumulative };
+}
+
+/** Per school, the school years a step's deletions are weighed within (undefined: the whole school). */
+export type YearsAt = (school: string) => readonly string[];
+
+/** The live records of each school within the school years `yearsAt` gives it (one count per set of years). */
+async function liveWithin(
+  q: Queryable,
+  entity: EntityName,
+  schools: readonly string[],
+  yearsAt: YearsAt,
+): Promise<Map<string, number>> {
+  const bySet = new Map<string, { years: readonly string[]; schools: string[] }>();
+  for (const school of schools) {
+    const years = [...yearsAt(school)].sort();
+    const set = bySet.get(years.join(',')) ?? { years, schools: [] };
+    set.schools.push(school);
+    bySet.set(years.join(','), set);
+  }
+  const records = createRecordsRepo(q);
+  const out = new Map<string, number>();
+  for (const { years, schools: of } of bySet.values())
+    for (const [school, n] of await records.liveCounts(entity, of, years)) out.set(school, n);
+  return out;
 }
 
 /** What a step of a run does to the schools: the live records it changes, moves or deletes, and the records it brings. */
@@ -233,7 +267,10 @@ export async function guardRunPage(
 /**
  * Judges a full run's reconciliation (the live records it would delete), in its transaction and before
  * anything is deleted, with the run's counts so far: a run whose pages passed but whose reconciliation
- * takes a school over a threshold (its pages' tombstones and moves plus these deletions) is held. The
+ * takes a school over a threshold (its pages' tombstones and moves plus these deletions) is held. A run that
+ * deletes only within some school years of each school (`yearsAt`: a school system's full students run,
+ * ./reconcile.ts `ofListedYears`) is weighed against the school's live records of those years, not the whole
+ * school (fixes26b: last year's students it keeps diluted a mass deletion of this year's). The
  * hold (kind 'reconcile', audited) has the run's counts and the reconciliation's keys; it goes through when an
  * admin approved what it does already ({@link approvedAlready}). Returns the hold's id, or
  * undefined when it may apply (its counts are then added to the run's).
@@ -243,11 +280,16 @@ export async function guardReconcile(
   ctx: RunGuardContext,
   run: { id: number; entity: EntityName },
   entries: readonly GuardEntry[],
+  yearsAt?: YearsAt,
 ): Promise<number | undefined> {
   const settings = ctx.config.guard;
   if (!settings.enabled || entries.length === 0) return undefined;
-  const { step, cumulative } = await withRun(q, run, { entries, arrived: new Map() }, { applied: false });
-  const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
+  const step0 = { entries, arrived: new Map<string, number>() };
+  const { step, cumulative } = await withRun(q, run, step0, { applied: false, yearsAt });
+  const all = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
+  // Weighed within some years, the run's changes (its pages', weighed against the whole school already) are not
+  // weighed again: only the deletions are this step's.
+  const reasons = yearsAt ? all.filter((r) => r.kind === 'deleted') : all;
   const holds = createGuardHoldsRepo(q);
   if (reasons.length === 0 || (await approvedAlready(q, run.id, reasons))) {
     await addToRun(q, run.id, step, new Map());
