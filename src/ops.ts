@@ -28,6 +28,7 @@ import {
 import { createLogger } from './observability/logger.js';
 import { migrate } from './store/migrate.js';
 import { forgetTarget } from './store/undelivered.js';
+import { servedWithin } from './store/served-targets.js';
 import { openDatabase } from './store/open.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from './store/school-systems.js';
 
@@ -271,6 +272,11 @@ export async function setSchoolSystem(
 
 export async function auditVerify(db: Db): Promise<VerifyResult> {
   return verifyAudit(db);
+}
+
+/** The last time a running worker said it delivers to `system`, within the last `seconds` (null: none did). */
+export async function targetServedAt(db: Db, system: SystemName, seconds: number): Promise<Date | null> {
+  return servedWithin(db, system, seconds);
 }
 
 /**

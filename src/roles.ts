@@ -16,6 +16,7 @@ import { createRelay } from './jobs/outbox-relay.js';
 import { jobsFor } from './jobs/registry.js';
 import { startWorkers } from './jobs/worker.js';
 import { startScheduler } from './jobs/schedules.js';
+import { startServedTargets } from './jobs/served-targets.js';
 import { failureWithin } from './observability/deadline.js';
 import { pingDatabase } from './store/db.js';
 
@@ -126,8 +127,12 @@ export async function startMetricsServer(
   };
 }
 
-/** Workers for every registered job (one per queue) and the outbox relay that feeds them. */
-export function startWorkerRole(deps: Deps): Running {
+/**
+ * Workers for every registered job (one per queue) and the outbox relay that feeds them. The role records the
+ * push targets it delivers to while it runs (./jobs/served-targets.ts; `truc targets forget` refuses them):
+ * `served` settles once the first record is written.
+ */
+export function startWorkerRole(deps: Deps): Running & { served: Promise<void> } {
   const ctx = createWorkerContext(deps);
   const workers = startWorkers(deps, ctx, jobsFor(ctx));
   const relay = createRelay(deps, {
@@ -144,11 +149,14 @@ export function startWorkerRole(deps: Deps): Running {
   for (const w of workers.workers) w.on('completed', () => auditChainer.kick());
   // A push target removed from the configuration with undelivered records or open letters: one warning.
   void warnRemovedTargets(deps);
+  const served = startServedTargets(deps);
   return {
+    served: served.recorded,
     async stop() {
       await relay.stop();
       await workers.close();
       await auditChainer.stop();
+      await served.stop();
     },
   };
 }

@@ -35,8 +35,20 @@ const forgetCommand = () =>
             `${system} is still configured: its undelivered records are sent by a replay or the next re-push; remove it from the configuration first`,
           ),
         );
-      const { forgetPushTarget, withDb } = await import('../../ops.js');
-      const r = await withDb(config, (db) => forgetPushTarget(db, system, actor));
+      const { forgetPushTarget, targetServedAt, withDb } = await import('../../ops.js');
+      const { SERVED_WINDOW_SECONDS } = await import('../../jobs/served-targets.js');
+      const r = await withDb(config, async (db) => {
+        // The running truc's configuration, not this shell's: a worker that delivers to it said so lately.
+        const served = await targetServedAt(db, system, SERVED_WINDOW_SECONDS);
+        if (served)
+          throw new UsageError(
+            both(
+              `${system} vẫn đang được một worker của truc đang chạy gửi tới (lần cuối ${served.toISOString()}): gỡ nó khỏi cấu hình của truc và khởi động lại các worker trước (hoặc chờ ${SERVED_WINDOW_SECONDS / 60} phút sau khi worker cuối cùng dừng)`,
+              `${system} is still served by a running truc worker (last seen ${served.toISOString()}): remove it from truc's configuration and restart the workers first (or wait ${SERVED_WINDOW_SECONDS / 60} minutes after the last worker stopped)`,
+            ),
+          );
+        return forgetPushTarget(db, system, actor);
+      });
       out.stdout(
         o.json
           ? `${JSON.stringify({ system, ...r })}\n`
