@@ -131,7 +131,7 @@ describe('unchanged pulled pages stored outside a transaction', () => {
     // stored rows, then writes the page.
     for (const j of jobs.slice(0, -1)) {
       expect(j.outside).toHaveLength(3);
-      expect(j.outside[0]).toMatch(/FROM truc\.sync_runs WHERE id = \$1$/);
+      expect(j.outside[0]).toMatch(/FROM truc\.sync_runs r WHERE id = \$1$/);
       expect(j.outside[1]).toMatch(/FROM truc\.students r JOIN v ON v\.key = r\.student_code/);
       expect(j.outside[2]).toMatch(/INSERT INTO truc\.batches[^]*UPDATE truc\.sync_runs/);
       // The read and the write are the same few texts every page: prepared.
