@@ -162,7 +162,8 @@ export async function checkStored(
   { sink, keys, checks, twinKeys }: Prejudged,
   lookups: QualityLookups = {},
 ): Promise<QualityResult> {
-  const present = presentOf(sink, keys);
+  // A record the tenancy gate refused already (of another school than its batch's) is compared with nothing stored.
+  const present = outsideTheGate(sink, presentOf(sink, keys));
   // A check the store cannot move on these records is not run, and not asked for (see StoreCheck `asks`).
   const store = live(planFor(ctx.entity, checks).store, sink).filter(
     (c) => c.asks?.(present.records, ctx) ?? true,
@@ -171,9 +172,42 @@ export async function checkStored(
   const needs = new Set(store.flatMap((c) => c.needs));
   const twins = twinKeys && present.indexes.map((i) => twinKeys[i]);
   const { facts, calls } = await fetchFacts(ctx, present.records, present.keys, needs, lookups, twins);
+  // The tenancy gate's store checks first; the other store checks then see only the records it let through.
+  const gate = store.filter(isTenancyCheck);
   const view = sink.view(present.indexes);
-  for (const c of store) c.check(present.records, present.keys, ctx, facts, view);
+  for (const c of gate) c.check(present.records, present.keys, ctx, facts, view);
+  const open = gate.length > 0 ? outsideTheGate(sink, present) : present;
+  const openView = open === present ? view : sink.view(open.indexes);
+  for (const c of store) {
+    if (!isTenancyCheck(c)) c.check(open.records, open.keys, ctx, facts, openView);
+  }
   return resultOf(sink, calls);
+}
+
+const isTenancyCheck = (c: Check): boolean => c.rules.some((r) => r.criterion === 'tenancy');
+
+/**
+ * The records of `present` no tenancy rule refused (review26b F4): a record of another school, or of a code another
+ * school holds, is never compared with the store's copies (the city's copy, other holders of its personal ID, its
+ * twins), or a vendor could read another school's personal data from which findings it gets (a dry run stores
+ * nothing). Tenancy findings are few: without one, `present` itself.
+ */
+function outsideTheGate(sink: BatchSink, present: Present): Present {
+  let refused: Set<number> | undefined;
+  for (const f of sink.findings) {
+    if (f.criterion === 'tenancy' && f.index >= 0) (refused ??= new Set()).add(f.index);
+  }
+  if (refused === undefined) return present;
+  const indexes: number[] = [];
+  const records: Rec[] = [];
+  const keys: string[] = [];
+  present.indexes.forEach((index, i) => {
+    if (refused.has(index)) return;
+    indexes.push(index);
+    records.push(present.records[i]!);
+    keys.push(present.keys[i]!);
+  });
+  return { indexes, records, keys };
 }
 
 /**

@@ -84,7 +84,7 @@ describe("review26b: another school's student through a dry run", () => {
   // judged against stored copies of other schools: the answer is the same whatever the guess. Likely place: the
   // quality engine runs the store checks (cityConflictCheck, src/quality/rules/dung-identity.ts; the lookups of
   // src/jobs/judge-lookups.ts `authoritative` read by key, any school) on records the tenancy gate refused.
-  it.fails("F4: a dry run tells nothing about the city's copy of another school's student", async () => {
+  it("F4: a dry run tells nothing about the city's copy of another school's student", async () => {
     const city = student('CITY77', {
       schoolCode: OTHER,
       birthDate: '2019-05-06',
@@ -116,30 +116,27 @@ describe("review26b: another school's student through a dry run", () => {
   // (`schoolCode: "79000099"`, refused TENANCY_OTHER_SCHOOL) is still checked against that school's stored records:
   // SACH_DUPLICATE_PERSONAL_ID_STORED says school 79000099 holds a live record of that personal ID (the finding is
   // absent for an ID it does not hold). Expected: the same answer whatever the ID.
-  it.fails(
-    'F4: a record of a school the vendor does not serve is not checked against that school’s records',
-    async () => {
-      const held = student('HELD88', { schoolCode: OTHER, personalId: '079219008888' });
-      await h.env.deps.db.query(
-        `INSERT INTO truc.students (student_code, school_code, personal_id, data, fingerprint, source_system, mapping_version)
+  it('F4: a record of a school the vendor does not serve is not checked against that school’s records', async () => {
+    const held = student('HELD88', { schoolCode: OTHER, personalId: '079219008888' });
+    await h.env.deps.db.query(
+      `INSERT INTO truc.students (student_code, school_code, personal_id, data, fingerprint, source_system, mapping_version)
        VALUES ($1, $2, $3, $4, 'f', 'vendor:x', 'canonical@1')`,
-        [held.studentCode, OTHER, held.personalId, JSON.stringify(held)],
-      );
-      const answer = async (personalId: string) => {
-        const res = await h.app.inject({
-          method: 'POST',
-          url: `/v1/schools/${S1}/batches?dryRun=true`,
-          headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
-          payload: { entity: 'students', records: [student('PROBE88', { schoolCode: OTHER, personalId })] },
-        });
-        expect(res.statusCode, res.body).toBe(200);
-        const { findings } = res.json<{ findings: Array<{ rule: string; pointer: string }> }>();
-        expect(findings.map((f) => f.rule)).toContain('TENANCY_OTHER_SCHOOL');
-        return findings.map((f) => `${f.rule} ${f.pointer}`).sort();
-      };
-      expect(await answer('079219008888')).toEqual(await answer('079219008889'));
-    },
-  );
+      [held.studentCode, OTHER, held.personalId, JSON.stringify(held)],
+    );
+    const answer = async (personalId: string) => {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S1}/batches?dryRun=true`,
+        headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
+        payload: { entity: 'students', records: [student('PROBE88', { schoolCode: OTHER, personalId })] },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const { findings } = res.json<{ findings: Array<{ rule: string; pointer: string }> }>();
+      expect(findings.map((f) => f.rule)).toContain('TENANCY_OTHER_SCHOOL');
+      return findings.map((f) => `${f.rule} ${f.pointer}`).sort();
+    };
+    expect(await answer('079219008888')).toEqual(await answer('079219008889'));
+  });
 });
 
 describe('review26b: the batch.finished webhook and the batch it reports', () => {
