@@ -130,6 +130,19 @@ describe('fixes26a on postgres', () => {
         'ERR_FORBIDDEN_SCOPE',
       ],
     ];
+    // A field's message in errors[] too (it was zod's English): zod's own words with its Vietnamese locale's.
+    const field = expectProblem(
+      await h.get('/v1/dead-letters?queue=ingestt&bogus=1', admin),
+      400,
+      'ERR_VALIDATION',
+    );
+    for (const e of field.errors ?? []) expectBilingualDetail({ ...field, detail: e.message }, e.pointer);
+    expect(field.errors?.map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Tùy chọn không hợp lệ: .* \/ Invalid option: /),
+        'trường không xác định: bogus / unknown field(s): bogus',
+      ]),
+    );
     for (const [what, call, status, code] of cases)
       expectBilingualDetail(expectProblem(await call(), status, code), what);
   });

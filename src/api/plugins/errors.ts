@@ -1,9 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ERRORS, isAppError, type ErrorCode, type FieldError } from '../../errors.js';
+import { z } from 'zod';
+import { both, ERRORS, isAppError, type ErrorCode, type FieldError } from '../../errors.js';
 import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
+import { canonicalMessageVi } from '../../canonical/messages.js';
 import { isConnectionLost } from '../../store/db.js';
 
 /** fastify's own error codes → ours. */
@@ -65,20 +67,45 @@ function sendOauthError(
     .send({ error, error_description: body.title, ...body });
 }
 
+const ZOD_EN = z.locales.en();
+const ZOD_VI = z.locales.vi();
+const localeText = (locale: typeof ZOD_EN, issue: Record<string, unknown>): string | undefined => {
+  const out = locale.localeError(issue as unknown as Parameters<typeof locale.localeError>[0]);
+  return typeof out === 'string' ? out : out?.message;
+};
+
+/**
+ * A validation message in Vietnamese and English (fixes26a: errors[].message was zod's English): zod's own
+ * wording with its Vietnamese locale's, a canonical schema's with the Vietnamese it registered; any other is
+ * truc's own, written in both already (`both`, e.g. src/api/batch-contract.ts).
+ */
+function bilingualMessage(keyword: string, params: object | undefined, message: string): string {
+  const issue = { ...params, code: keyword, path: [], message };
+  if (message === localeText(ZOD_EN, issue)) {
+    const vi = localeText(ZOD_VI, issue);
+    if (vi) return both(vi, message);
+  }
+  const vi = canonicalMessageVi(message);
+  return vi ? both(vi, message) : message;
+}
+
 function zodIssues(err: FastifyError): FieldError[] {
   if (!hasZodFastifySchemaValidationErrors(err)) return [];
   const where = err.validationContext ?? 'body';
   return err.validation.map((v) => {
     // fastify-type-provider-zod: keyword = the zod issue code, params = the rest of the issue.
     const keys = (v.params as { keys?: unknown } | undefined)?.keys;
+    // zod's message names unknown keys verbatim, and a key may be a personal ID (issue 9).
+    const unknown = printableKeys(Array.isArray(keys) ? keys.map(String) : []);
     return {
       pointer: `/${where}${v.instancePath}`.replace(/\/$/, ''),
       rule: v.keyword,
-      // zod's message names unknown keys verbatim, and a key may be a personal ID (issue 9).
       message:
         v.keyword === 'unrecognized_keys'
-          ? `unknown field(s): ${printableKeys(Array.isArray(keys) ? keys.map(String) : [])}`
-          : (v.message ?? 'invalid'),
+          ? both(`trường không xác định: ${unknown}`, `unknown field(s): ${unknown}`)
+          : v.message
+            ? bilingualMessage(v.keyword, v.params, v.message)
+            : both('không hợp lệ', 'invalid'),
     };
   });
 }
