@@ -7,6 +7,8 @@ import { writeGenerated } from './generated.js';
 const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_SCOPE_UNKNOWN:
     "Check the school code (a pull's `scope`, or the school whose system is set); a new school is pulled first (`entity: schools`), then its classes, students and staff, and its system set.",
+  ERR_SYSTEM_NOT_CONFIGURED:
+    "Set the system's base URL and credentials (README Configuration: `SMAS_BASE_URL`, `SMAS_API_KEY`, …) and restart truc, or pull from a system truc is configured for; a schedule of such a system requests no run (its fire is recorded `refused`).",
   ERR_VALIDATION: 'Read `errors[]`: each item names the field (JSON pointer) and the rule.',
   ERR_MALFORMED_JSON: 'Send a valid JSON body with `Content-Type: application/json`.',
   ERR_BODY_TOO_LARGE:

@@ -263,7 +263,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   });
   await app.register(qualityRoutes, { db: deps.db });
   const { db, now } = deps;
-  await app.register(syncRoutes, { db, now });
+  await app.register(syncRoutes, { db, config: deps.config, now });
   await app.register(scheduleRoutes, { db, config: deps.config, queues: deps.queues, now });
   await app.register(guardRoutes, { db, now });
   await app.register(deadLetterRoutes, { db, now });

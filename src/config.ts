@@ -24,6 +24,7 @@ import {
   SystemsSchema,
   WebhooksSchema,
 } from './config/service.js';
+import { type SystemName } from './config/names.js';
 import { attemptsProblem, GuardSchema, SyncSchema } from './config/sync.js';
 
 export {
@@ -72,6 +73,24 @@ export const ConfigSchema = z
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * Whether truc is configured for `system` (its URL and credentials given; README Configuration: "unset = not
+ * used"): the one rule. Truc builds its adapter and push target only then (src/jobs/adapters.ts), a pull from it is
+ * requested only then (src/jobs/requests.ts `checkSystemConfigured`), and a configured target is not forgotten.
+ */
+export function systemConfigured(config: Config, system: SystemName): boolean {
+  const s = config.systems;
+  switch (system) {
+    case 'hcm-csdl':
+    case 'moet-pcgd':
+      return Boolean(s[system].baseUrl && s[system].clientId && s[system].clientSecret);
+    case 'smas':
+      return Boolean(s.smas.baseUrl && s.smas.apiKey);
+    case 'vnedu':
+      return Boolean(s.vnedu.baseUrl && s.vnedu.token);
+  }
+}
 
 /** A bad configuration: lists every problem, one per line. */
 export class ConfigError extends Error {

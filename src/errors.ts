@@ -58,6 +58,12 @@ export const ERRORS = {
     'truc chưa có trường nào mang mã này: hãy kéo danh sách trường trước.',
     'truc holds no school with this code: pull the schools first.',
   ),
+  ERR_SYSTEM_NOT_CONFIGURED: def(
+    400,
+    false,
+    'truc chưa được cấu hình cho hệ thống này (chưa đặt địa chỉ hoặc thông tin đăng nhập của nó).',
+    'truc is not configured for this system (its URL or credentials are not set).',
+  ),
   // auth
   ERR_UNAUTHENTICATED: def(401, false, 'Cần mã truy cập hợp lệ.', 'A valid access token is required.'),
   ERR_TOKEN_INVALID: def(

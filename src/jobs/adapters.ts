@@ -1,14 +1,14 @@
 /**
  * The adapters of the external systems, built once from configuration: the pull sources and the push
  * targets share them (one HTTP client and one token cache per system). A system without a base URL
- * and credentials is not built.
+ * and credentials is not built (the rule: src/config.ts `systemConfigured`).
  */
 import type { Logger } from 'pino';
 import { createHcmCsdlAdapter, type HcmCsdlAdapter } from '../adapters/hcm-csdl/index.js';
 import { createMoetPcgdAdapter, type MoetPcgdAdapter } from '../adapters/moet-pcgd/index.js';
 import { createSmasAdapter, type SmasAdapter } from '../adapters/smas/index.js';
 import { createVneduAdapter, type VneduAdapter } from '../adapters/vnedu/index.js';
-import type { Config, SystemName } from '../config.js';
+import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 
 export interface SystemAdapters {
@@ -29,20 +29,6 @@ function oauthOf(system: {
   return baseUrl && clientId && clientSecret
     ? { baseURL: baseUrl, clientId, clientSecret, timeoutMs }
     : undefined;
-}
-
-/** Whether `system` is configured (its URL and credentials given): truc builds its adapter, and its push target. */
-export function systemConfigured(config: Config, system: SystemName): boolean {
-  const { smas, vnedu } = config.systems;
-  switch (system) {
-    case 'hcm-csdl':
-    case 'moet-pcgd':
-      return oauthOf(config.systems[system]) !== undefined;
-    case 'smas':
-      return Boolean(smas.baseUrl && smas.apiKey);
-    case 'vnedu':
-      return Boolean(vnedu.baseUrl && vnedu.token);
-  }
 }
 
 export function buildAdapters(config: Config, deps: { logger: Logger; metrics: Metrics }): SystemAdapters {

@@ -12,10 +12,9 @@
  */
 import { appendAudit } from '../audit/chain.js';
 import { PUSH_TARGETS } from '../canonical/systems.js';
-import type { Config, SystemName } from '../config.js';
+import { systemConfigured, type Config, type SystemName } from '../config.js';
 import type { Db } from '../store/db.js';
 import { leftByTargets } from '../store/undelivered.js';
-import { systemConfigured } from './adapters.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { createDeadLettersRepo, type DeadLetterFilter } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -187,7 +186,7 @@ export interface RemovedTargetLeft {
 }
 
 /**
- * The push targets no longer configured (their URL or credentials unset: ./adapters.ts `systemConfigured`) that
+ * The push targets no longer configured (their URL or credentials unset: src/config.ts `systemConfigured`) that
  * left records undelivered or dead letters open: nothing delivers or settles them while the target is gone, and
  * they count as open (the overview, the runs, truc_dead_letters_open) until `truc targets forget <system>`
  * (ops25). Counts only.

@@ -5,7 +5,14 @@
  * through `./contracts.ts`.
  */
 import { appendAudit, recordAudit } from '../audit/chain.js';
-import { pullProblem, SYSTEM_PULLS, type EntityName, type SystemName } from '../config.js';
+import {
+  pullProblem,
+  systemConfigured,
+  SYSTEM_PULLS,
+  type Config,
+  type EntityName,
+  type SystemName,
+} from '../config.js';
 import { AppError, both } from '../errors.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
@@ -156,6 +163,23 @@ function candidate(batch: NewBatch): RepeatCandidate {
 function checkSyncRequest(system: SystemName, entity: EntityName, scope: string): void {
   const problem = pullProblem(system, entity, scope);
   if (problem) throw new AppError(problem.code, problem.message);
+}
+
+/**
+ * Throws ERR_SYSTEM_NOT_CONFIGURED, naming the system, when truc is not configured for `system` (src/config.ts
+ * `systemConfigured`): its pull would be stored, then fail for good (no adapter: a failed run and an open dead letter
+ * no replay can fix; review26a F1). Asked where an admin asks (the API, the CLI, a schedule's "run now"), before
+ * {@link requestSync}; a schedule's own fire is recorded `refused` with this code instead (./schedule-control.ts).
+ */
+export function checkSystemConfigured(config: Config, system: SystemName): void {
+  if (!systemConfigured(config, system))
+    throw new AppError(
+      'ERR_SYSTEM_NOT_CONFIGURED',
+      both(
+        `truc chưa được cấu hình cho ${system}: không kéo được dữ liệu từ ${system}`,
+        `truc is not configured for ${system}: nothing can be pulled from ${system}`,
+      ),
+    );
 }
 
 /**

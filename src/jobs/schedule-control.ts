@@ -10,7 +10,7 @@ import { AppError, both, ERRORS, type ErrorCode } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
-import { checkScopeHeld, requestSync, scopeHeld } from './requests.js';
+import { checkScopeHeld, checkSystemConfigured, requestSync, scopeHeld } from './requests.js';
 
 /** Why a schedule's fire requested no run ({@link recordScheduleFire}): its scope names a school truc does not hold. */
 const SCOPE_UNKNOWN: ErrorCode = 'ERR_SCOPE_UNKNOWN';
@@ -93,6 +93,7 @@ export async function runScheduleNow(
   at: Date,
 ): Promise<{ syncRunId: number }> {
   const schedule = scheduleOf(config, id);
+  checkSystemConfigured(config, schedule.system); // as an admin's pull is (review26a F1): nothing recorded
   return db.tx(async (q) => {
     await checkScopeHeld(q, schedule);
     const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at);

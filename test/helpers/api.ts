@@ -10,7 +10,7 @@ import { ProblemSchema } from '../../src/api/problem.js';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import { addClient, setClientDisabled, type NewClient } from '../../src/ops.js';
 import { OTHER_SCHOOL, SCHOOL, student as aStudent } from '../factories/records.js';
-import { countRows, makeDeps, type Backend, type TestEnv } from './env.js';
+import { countRows, makeDeps, type Backend, type MakeDepsOptions, type TestEnv } from './env.js';
 import { MEMORY_DB_TIMEOUT_MS } from './memory-db.js';
 import { useForSuite } from './suite.js';
 
@@ -160,8 +160,8 @@ function requestsTo(app: FastifyInstance): Pick<ApiHarness, 'pushBatch' | 'get' 
   };
 }
 
-export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
-  const env = await makeDeps(backend);
+export async function startApiHarness(backend: Backend, opts: MakeDepsOptions = {}): Promise<ApiHarness> {
+  const env = await makeDeps(backend, opts);
   const app = await buildApp(env.deps);
   await app.ready();
   const db = env.deps.db;
@@ -195,13 +195,25 @@ export async function startApiHarness(backend: Backend): Promise<ApiHarness> {
 }
 
 /**
+ * Base URLs that make truc configured for every system it pulls from (the test profile gives their credentials and
+ * no URL): a pull is requested only from a configured system (src/config.ts `systemConfigured`). Nothing is called
+ * unless a worker runs the pull.
+ */
+export const CONFIGURED_SYSTEMS_ENV: Readonly<Record<string, string>> = {
+  HCM_CSDL_BASE_URL: 'http://127.0.0.1:9',
+  MOET_PCGD_BASE_URL: 'http://127.0.0.1:9',
+  SMAS_BASE_URL: 'http://127.0.0.1:9',
+  VNEDU_BASE_URL: 'http://127.0.0.1:9',
+};
+
+/**
  * The harness of the enclosing suite (or file) on `backend`: started before its tests, closed after
  * them. The object is filled in by the `beforeAll` hook, so tests and later hooks use it as is.
  */
-export function useApiHarness(backend: Backend): ApiHarness {
+export function useApiHarness(backend: Backend, opts: MakeDepsOptions = {}): ApiHarness {
   // PGlite's start-up is slow on a busy machine.
   return useForSuite(
-    () => startApiHarness(backend),
+    () => startApiHarness(backend, opts),
     (h) => h.close(),
     MEMORY_DB_TIMEOUT_MS,
   );

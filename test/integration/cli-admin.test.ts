@@ -19,7 +19,7 @@ import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createRunGuardRepo } from '../../src/store/run-guard.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { useApiHarness } from '../helpers/api.js';
+import { CONFIGURED_SYSTEMS_ENV, useApiHarness } from '../helpers/api.js';
 import { seedListedRuns } from '../helpers/sync-run-seed.js';
 import { REDIS_TEST_URL } from '../helpers/env.js';
 import { ROOT } from '../helpers/proc.js';
@@ -79,6 +79,8 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       DATA_DIR: h.env.dataDir,
       // who acts, for the audit log (kit.ts operatorActor): `--as` wins over it, the OS user is the default
       TRUC_OPERATOR: 'admin.q1',
+      // a pull is requested only from a configured system (the workers are played here: nothing is called)
+      ...CONFIGURED_SYSTEMS_ENV,
     };
     for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
     config = loadConfig();

@@ -7,10 +7,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createRunGuardRepo } from '../../src/store/run-guard.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { expectProblem, useApiHarness } from '../helpers/api.js';
+import { CONFIGURED_SYSTEMS_ENV, expectProblem, useApiHarness } from '../helpers/api.js';
 
 describe('review25 on postgres', () => {
-  const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+  const h = useApiHarness(
+    { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+    { env: CONFIGURED_SYSTEMS_ENV }, // a pull is requested only from a configured system
+  );
   let holdId: number;
 
   beforeAll(async () => {

@@ -98,27 +98,31 @@ describe('review26a on postgres', () => {
   // configured source"): a failed run and an open dead letter. The default profile's smas and vnedu nightly
   // schedules do the same every night at 02:00 in a city that has not configured them. Expected: a bilingual
   // 4xx naming the system, nothing stored (and a schedule's fire of such a system requests no run).
-  it.fails('F1: POST /v1/syncs refuses a system truc is not configured for; nothing is stored', async () => {
+  it('F1: POST /v1/syncs refuses a system truc is not configured for; nothing is stored', async () => {
     const runs = 'SELECT count(*)::int AS n FROM truc.sync_runs';
     const before = await count(runs);
     const res = await send('POST', '/v1/syncs', { system: 'smas', entity: 'students' });
     expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ code: 'ERR_SYSTEM_NOT_CONFIGURED' });
+    expect(res.json().detail).toMatch(/chưa được cấu hình cho smas.* \/ truc is not configured for smas/);
+    expect(await count(runs)).toBe(before);
+    // The CLI refuses it the same way (one line, both languages, naming the system); nothing stored.
+    const cli = await truc('sync', 'run', 'smas', 'students');
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toMatch(/ERR_SYSTEM_NOT_CONFIGURED: .*truc is not configured for smas/);
     expect(await count(runs)).toBe(before);
   });
 
-  it.fails(
-    'F1: run now of a schedule whose system is not configured is refused; no run requested',
-    async () => {
-      const runs = 'SELECT count(*)::int AS n FROM truc.sync_runs';
-      const before = await count(runs);
-      const res = await send('POST', `/v1/schedules/${SMAS_NIGHTLY}/run`);
-      expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
-      expect(res.statusCode).toBeLessThan(500);
-      expect(await count(runs)).toBe(before);
-    },
-  );
+  it('F1: run now of a schedule whose system is not configured is refused; no run requested', async () => {
+    const runs = 'SELECT count(*)::int AS n FROM truc.sync_runs';
+    const before = await count(runs);
+    const res = await send('POST', `/v1/schedules/${SMAS_NIGHTLY}/run`);
+    expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expect(await count(runs)).toBe(before);
+  });
 
   it('F1 (the configured system, for contrast): a pull from the city database is accepted', async () => {
     const res = await send('POST', '/v1/syncs', { system: 'hcm-csdl', entity: 'schools' });

@@ -12,10 +12,13 @@
 import { describe, expect, it } from 'vitest';
 import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { useApiHarness } from '../helpers/api.js';
+import { CONFIGURED_SYSTEMS_ENV, useApiHarness } from '../helpers/api.js';
 
 describe('sync run states on postgres', () => {
-  const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+  const h = useApiHarness(
+    { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+    { env: CONFIGURED_SYSTEMS_ENV }, // a pull is requested only from a configured system
+  );
 
   const request = async (body: Record<string, unknown>): Promise<number> => {
     const res = await h.send('POST', '/v1/syncs', h.tokens.admin, body);

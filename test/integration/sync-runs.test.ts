@@ -4,11 +4,14 @@
  * bad filters are 400 problems.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, useApiHarness } from '../helpers/api.js';
+import { CONFIGURED_SYSTEMS_ENV, expectProblem, useApiHarness } from '../helpers/api.js';
 import { seedListedRuns } from '../helpers/sync-run-seed.js';
 
 describe('GET /v1/syncs on postgres', () => {
-  const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+  const h = useApiHarness(
+    { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+    { env: CONFIGURED_SYSTEMS_ENV }, // a pull is requested only from a configured system
+  );
   let doneRun: number;
   let failedRun: number;
 

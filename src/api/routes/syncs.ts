@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { ENTITY_NAMES, PULL_SCOPE, SYSTEM_NAMES } from '../../config.js';
-import { checkScopeHeld, requestSync } from '../../jobs/contracts.js';
+import { ENTITY_NAMES, PULL_SCOPE, SYSTEM_NAMES, type Config } from '../../config.js';
+import { checkScopeHeld, checkSystemConfigured, requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import {
   createSyncRunReads,
@@ -140,10 +140,17 @@ function view(r: SyncRunRow): z.infer<typeof SyncRun> {
   };
 }
 
-type SyncApp = Parameters<FastifyPluginAsyncZod<{ db: Db; now: () => Date }>>[0];
+/** What the sync routes need: the database, the clock, and the configuration (which systems truc is configured for). */
+interface SyncRouteOptions {
+  db: Db;
+  config: Config;
+  now: () => Date;
+}
+
+type SyncApp = Parameters<FastifyPluginAsyncZod<SyncRouteOptions>>[0];
 
 /** Ask for a sync run (a pull from a system, for one entity and scope). */
-function requestRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
+function requestRoute(app: SyncApp, opts: SyncRouteOptions): void {
   app.post(
     '/v1/syncs',
     {
@@ -151,6 +158,11 @@ function requestRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
       schema: {
         tags: ['syncs'],
         summary: 'Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system',
+        description:
+          '400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống đó (địa chỉ, thông tin đăng nhập), không lưu gì. ' +
+          '400 ERR_SCOPE_UNKNOWN: phạm vi là một trường truc chưa có. / 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not ' +
+          'configured for that system (its URL, credentials); nothing is stored. 400 ERR_SCOPE_UNKNOWN: the scope names ' +
+          'a school truc does not hold.',
         body: SyncRequest,
         response: {
           202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),
@@ -161,6 +173,7 @@ function requestRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
     async function postSync(request, reply) {
       const p = principalOf(request);
       const { system, entity, scope, full } = request.body;
+      checkSystemConfigured(opts.config, system); // review26a F1: else stored, then failed for good
       const id = await opts.db.tx(async (q) => {
         await checkScopeHeld(q, { system, entity, ...(scope ? { scope } : {}) });
         return requestSync(q, {
@@ -210,7 +223,7 @@ export function listedView(r: SyncRunSummary): z.infer<typeof SyncRunListed> {
 }
 
 /** Sync runs, filtered and paged. */
-function listRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
+function listRoute(app: SyncApp, opts: SyncRouteOptions): void {
   app.get(
     '/v1/syncs',
     {
@@ -244,7 +257,7 @@ function listRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
 }
 
 /** One sync run with its progress and, as the list gives them, its counts, duration, mapping version and errors. */
-function runRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
+function runRoute(app: SyncApp, opts: SyncRouteOptions): void {
   app.get(
     '/v1/syncs/:syncRunId',
     {
@@ -275,7 +288,7 @@ function runRoute(app: SyncApp, opts: { db: Db; now: () => Date }): void {
   );
 }
 
-const syncRoutes: FastifyPluginAsyncZod<{ db: Db; now: () => Date }> = async function syncRoutes(app, opts) {
+const syncRoutes: FastifyPluginAsyncZod<SyncRouteOptions> = async function syncRoutes(app, opts) {
   requestRoute(app, opts);
   listRoute(app, opts);
   runRoute(app, opts);

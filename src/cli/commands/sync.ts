@@ -295,7 +295,8 @@ const runCommand = () =>
       const requestedBy = operatorActor(o.as);
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
-      const { checkScopeHeld, requestSync } = await import('../../jobs/contracts.js');
+      const { checkScopeHeld, checkSystemConfigured, requestSync } = await import('../../jobs/contracts.js');
+      checkSystemConfigured(config, system); // review26a F1: else stored, then failed for good
       return withDb(config, async (db) => {
         const id = await db.tx(async (q) => {
           await checkScopeHeld(q, { system, entity, ...(o.scope ? { scope: o.scope } : {}) });

@@ -6,7 +6,7 @@
  * still configured is refused: its records are delivered by a replay or the next re-push.
  */
 import { PUSH_TARGETS } from '../../canonical/systems.js';
-import { loadConfig, type SystemName } from '../../config.js';
+import { loadConfig, systemConfigured, type SystemName } from '../../config.js';
 import { asOption, badValue, both, defineCommand, operatorActor, runs, UsageError } from '../kit.js';
 
 function pushTarget(value: string): SystemName {
@@ -27,7 +27,6 @@ const forgetCommand = () =>
       const system = pushTarget(systemArg!);
       const actor = operatorActor(o.as);
       const config = loadConfig();
-      const { systemConfigured } = await import('../../jobs/adapters.js');
       if (systemConfigured(config, system))
         throw new UsageError(
           both(

@@ -52,6 +52,9 @@ describe('schedule-fire job', () => {
         full: false,
       },
     };
+    // truc is configured for the systems they pull from (a URL beside the test profile's credentials): a pull
+    // is requested only from a configured system (src/config.ts systemConfigured)
+    for (const s of ['hcm-csdl', 'smas'] as const) config.systems[s].baseUrl = 'http://127.0.0.1:9';
     return { ...base, config };
   };
   /** A fire as BullMQ's job scheduler makes it: job id `repeat:<scheduler>:<fire time in ms>`. */

@@ -260,7 +260,10 @@ export interface paths {
     /** Các lần đồng bộ / Sync runs, newest first, filtered by system, entity, status and date */
     get: operations['listSyncs'];
     put?: never;
-    /** Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system */
+    /**
+     * Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system
+     * @description 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống đó (địa chỉ, thông tin đăng nhập), không lưu gì. 400 ERR_SCOPE_UNKNOWN: phạm vi là một trường truc chưa có. / 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for that system (its URL, credentials); nothing is stored. 400 ERR_SCOPE_UNKNOWN: the scope names a school truc does not hold.
+     */
     post: operations['postSync'];
     delete?: never;
     options?: never;
