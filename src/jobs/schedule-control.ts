@@ -12,15 +12,15 @@ import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { checkScopeHeld, checkSystemConfigured, requestSync, scopeHeld } from './requests.js';
 
-/** Why a schedule's fire requested no run ({@link recordScheduleFire}): its scope names a school truc does not hold. */
-const SCOPE_UNKNOWN: ErrorCode = 'ERR_SCOPE_UNKNOWN';
-
 /**
  * Requests the schedule's sync run and records the fire, in the caller's transaction. `fireAt`: the
  * slot it fires for; `at`: now, by the caller's clock (the sync request's audit entry). Requests none, and
- * records why, when the schedule is paused (`paused`), when its scope names a school truc does not hold
- * (`refused`, ERR_SCOPE_UNKNOWN: a schedule is config and may come before the school; an admin's "run now" is
- * refused with that error instead, {@link runScheduleNow}), or when an earlier run of its pull is unfinished (`busy`).
+ * records why, when the schedule is paused (`paused`); when its run cannot be requested (`refused`, with the code of
+ * its reason): truc is not configured for its system (ERR_SYSTEM_NOT_CONFIGURED, `configured` false: src/config.ts
+ * `systemConfigured`; the default profile's smas and vnedu nightly schedules in a city without them, review26a F1:
+ * each night a failed run and a dead letter no replay could fix), or its scope names a school truc does not hold
+ * (ERR_SCOPE_UNKNOWN: a schedule is config and may come before the school); an admin's "run now" is refused with
+ * that error instead ({@link runScheduleNow}); or when an earlier run of its pull is unfinished (`busy`).
  */
 export async function recordScheduleFire(
   q: Queryable,
@@ -30,27 +30,36 @@ export async function recordScheduleFire(
   outcome: FireOutcome,
   actor: string,
   at: Date,
+  system: { configured: boolean },
 ): Promise<{ syncRunId: number | null; duplicate: boolean; outcome: FireOutcome; errorCode?: ErrorCode }> {
   const repo = createSchedulesRepo(q);
   await repo.ensure([id]);
   const own = outcome !== 'manual';
   const paused = own && (await repo.get(id))?.paused === true;
-  // A school the scope names that truc does not hold (yet): its run would end done with nothing, read as synced.
-  const unknown = own && !paused && !(await scopeHeld(q, schedule));
+  // Why its run cannot be requested: a system truc is not configured for (its pull would fail for good), or a school
+  // the scope names that truc does not hold (yet: its run would end done with nothing, read as synced).
+  const refusal: ErrorCode | undefined =
+    !own || paused
+      ? undefined
+      : !system.configured
+        ? 'ERR_SYSTEM_NOT_CONFIGURED'
+        : !(await scopeHeld(q, schedule))
+          ? 'ERR_SCOPE_UNKNOWN'
+          : undefined;
   // review25 N7: a fire beside an unfinished run of the same pull (running long, waiting on a down system, held
   // for an admin's decision) would pull the same changes again and, held, ask for the same decision twice.
   const busy =
-    !own || paused || unknown
+    !own || paused || refusal
       ? undefined
       : await createSyncRunsRepo(q).unfinished(schedule.system, schedule.entity, schedule.scope ?? '');
-  const actual: FireOutcome = paused ? 'paused' : unknown ? 'refused' : busy !== undefined ? 'busy' : outcome;
-  const fire = await repo.recordFire(id, fireAt, actual, unknown ? SCOPE_UNKNOWN : null);
+  const actual: FireOutcome = paused ? 'paused' : refusal ? 'refused' : busy !== undefined ? 'busy' : outcome;
+  const fire = await repo.recordFire(id, fireAt, actual, refusal ?? null);
   if (!fire.first) {
     const requested = fire.outcome === 'requested' || fire.outcome === 'manual';
     return { syncRunId: requested ? fire.syncRunId : null, duplicate: true, outcome: fire.outcome };
   }
   if (paused) return { syncRunId: null, duplicate: false, outcome: actual };
-  if (unknown) return { syncRunId: null, duplicate: false, outcome: actual, errorCode: SCOPE_UNKNOWN };
+  if (refusal) return { syncRunId: null, duplicate: false, outcome: actual, errorCode: refusal };
   if (busy !== undefined) {
     await repo.attachRun(id, fireAt, busy); // the run it waited on, shown with the fire
     return { syncRunId: null, duplicate: false, outcome: actual };
@@ -96,7 +105,7 @@ export async function runScheduleNow(
   checkSystemConfigured(config, schedule.system); // as an admin's pull is (review26a F1): nothing recorded
   return db.tx(async (q) => {
     await checkScopeHeld(q, schedule);
-    const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at);
+    const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at, { configured: true });
     if (out.syncRunId === null)
       throw new AppError(
         'ERR_SCHEDULE_FIRE_TAKEN',

@@ -2,14 +2,15 @@
  * Schedules (issue 7): configured in `sync.schedules`, each a BullMQ job scheduler on the `schedules`
  * queue (upserted by every scheduler replica at start and every minute after, so a flushed Redis gets
  * them back; BullMQ makes one job per fire however many replicas upsert). A fire requests the
- * schedule's sync run — unless a city admin paused the schedule, its scope names a school truc does not hold,
+ * schedule's sync run — unless a city admin paused the schedule, truc is not configured for its system, its scope
+ * names a school truc does not hold,
  * or an earlier run of its pull is unfinished (./schedule-control.ts) — and is recorded once per fire time
  * in PostgreSQL, so a fire delivered twice (BullMQ is at-least-once) requests one run. node-cron is not
  * used: it fires in every replica.
  */
 import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
-import type { Config } from '../config.js';
+import { systemConfigured, type Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { createSchedulesRepo } from '../store/schedules.js';
 import {
@@ -48,12 +49,14 @@ async function onFire(
       'requested',
       `schedule:${payload.scheduleId}`,
       now,
+      { configured: systemConfigured(ctx.config, schedule.system) },
     ),
   );
   const fired = { schedule: payload.scheduleId, fireAt: fireAt.toISOString(), ...out };
   if (out.outcome === 'refused')
-    // A schedule whose scope names a school truc does not hold (yet): config, so not refused at start.
-    ctx.logger.warn(fired, 'schedule fired: nothing requested, its scope names no school truc holds');
+    // A schedule of a system truc is not configured for (the default profile's smas/vnedu nightly pulls), or whose
+    // scope names a school truc does not hold (yet): config, so not refused at start; `errorCode` says which.
+    ctx.logger.warn(fired, 'schedule fired: nothing requested (errorCode says why)');
   else ctx.logger.info(fired, 'schedule fired');
   return out;
 }

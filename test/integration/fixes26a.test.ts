@@ -9,7 +9,7 @@ import { createDeliveryGates } from '../../src/jobs/gates.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { expectProblem, useApiHarness, type ProblemBody } from '../helpers/api.js';
+import { CONFIGURED_SYSTEMS_ENV, expectProblem, useApiHarness, type ProblemBody } from '../helpers/api.js';
 
 /** A refusal's own words: `vi / en`, the Vietnamese half with a letter outside ASCII. */
 function expectBilingualDetail(p: ProblemBody, what: string): void {
@@ -21,7 +21,10 @@ function expectBilingualDetail(p: ProblemBody, what: string): void {
 }
 
 describe('fixes26a on postgres', () => {
-  const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+  const h = useApiHarness(
+    { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+    { env: CONFIGURED_SYSTEMS_ENV }, // a pull is requested only from a configured system
+  );
 
   // Item 1: GET /v1/dead-letters took any lowercase word as a queue and any code-like word as an error code, so a
   // typo answered an empty list (read as "no dead letters"), and a replay by such a filter replayed nothing, 200.

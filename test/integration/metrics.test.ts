@@ -190,6 +190,7 @@ describe.each(backends())('metrics on $name', (backend) => {
         'requested',
         'schedule:review24-nightly',
         fireAt,
+        { configured: true },
       ),
     );
     const text = await env.deps.metrics.scrape();

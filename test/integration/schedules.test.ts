@@ -186,7 +186,9 @@ describe('schedules on postgres+redis', () => {
     const schedules = createSchedulesRepo(env.deps.db);
     await schedules.setPaused(ID, true, 'test');
     await env.deps.db.tx((q) =>
-      recordScheduleFire(q, ID, config.sync.schedules[ID]!, at, 'requested', 'system:scheduler', at),
+      recordScheduleFire(q, ID, config.sync.schedules[ID]!, at, 'requested', 'system:scheduler', at, {
+        configured: true,
+      }),
     );
     await schedules.setPaused(ID, false, 'test');
     const atThatMs = await buildApp({ ...env.deps, config, now: () => at });

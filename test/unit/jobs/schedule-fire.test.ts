@@ -19,6 +19,8 @@ const BUSY = 'smas-students-nightly';
 const NEW_SCHOOL = '79000881';
 const UNKNOWN = 'smas-new-school-nightly';
 const NEW_SCHOOLS = 'hcm-new-school-nightly';
+/** The default profile's vnEdu nightly pull, of a system truc is not configured for here (no VNEDU_BASE_URL). */
+const VNEDU = 'vnedu-students-nightly';
 
 describe('schedule-fire job', () => {
   const base = useTestContext();
@@ -51,6 +53,13 @@ describe('schedule-fire job', () => {
         scope: NEW_SCHOOL,
         full: false,
       },
+      [VNEDU]: {
+        cron: '0 2 * * *',
+        tz: 'Asia/Ho_Chi_Minh',
+        system: 'vnedu',
+        entity: 'students',
+        full: false,
+      },
     };
     // truc is configured for the systems they pull from (a URL beside the test profile's credentials): a pull
     // is requested only from a configured system (src/config.ts systemConfigured)
@@ -58,9 +67,9 @@ describe('schedule-fire job', () => {
     return { ...base, config };
   };
   /** A fire as BullMQ's job scheduler makes it: job id `repeat:<scheduler>:<fire time in ms>`. */
-  const runFire = (scheduleId: string, jobId: string | undefined) => {
+  const runFire = (scheduleId: string, jobId: string | undefined, context: TestContext = ctx()) => {
     const job = { id: jobId, queue: 'schedules', name: 'schedule-fire', attempt: 1, outboxId: undefined };
-    return scheduleFireJob.run(ctx(), { scheduleId }, job satisfies JobRun);
+    return scheduleFireJob.run(context, { scheduleId }, job satisfies JobRun);
   };
   const fires = (scheduleId: string) =>
     base.db.rows<{
@@ -239,5 +248,51 @@ describe('schedule-fire job', () => {
     const next = await runFire(UNKNOWN, `repeat:${UNKNOWN}:${at + 86_400_000}`);
     expect(next).toEqual({ syncRunId: expect.any(Number), duplicate: false, outcome: 'requested' });
     expect((await fires(UNKNOWN)).at(-1)).toMatchObject({ outcome: 'requested', error_code: null });
+  });
+
+  // review26a F1: the default profile's smas and vnedu nightly schedules fire in a city that has not configured those
+  // systems; each fire requested a run whose pull failed for good: a failed run and an open dead letter every night.
+  it('a fire of a system truc is not configured for requests none: refused, ERR_SYSTEM_NOT_CONFIGURED, listed bilingual', async () => {
+    const at = Date.parse('2026-03-02T19:00:00.000Z');
+    const before = (await pulls()).length;
+    expect(await runFire(VNEDU, `repeat:${VNEDU}:${at}`)).toEqual({
+      syncRunId: null,
+      duplicate: false,
+      outcome: 'refused',
+      errorCode: 'ERR_SYSTEM_NOT_CONFIGURED',
+    });
+    expect(await pulls()).toHaveLength(before);
+    expect(await base.db.rows('truc.sync_runs', `system = 'vnedu'`)).toEqual([]);
+    expect(await fires(VNEDU)).toEqual([
+      expect.objectContaining({
+        outcome: 'refused',
+        sync_run_id: null,
+        error_code: 'ERR_SYSTEM_NOT_CONFIGURED',
+      }),
+    ]);
+    const listed = (await listSchedules(base.db, ctx().config, undefined)).find((x) => x.id === VNEDU);
+    expect(listed?.lastRun).toMatchObject({
+      outcome: 'refused',
+      syncRunId: null,
+      error: {
+        code: 'ERR_SYSTEM_NOT_CONFIGURED',
+        message: { vi: expect.stringMatching(/^truc chưa được cấu hình/) },
+      },
+    });
+    // An admin's "run now" is refused as an admin's pull is (400), naming the system; nothing recorded.
+    await expect(
+      runScheduleNow(base.db, ctx().config, VNEDU, 'admin', new Date(at + 60_000)),
+    ).rejects.toMatchObject({
+      code: 'ERR_SYSTEM_NOT_CONFIGURED',
+      status: 400,
+      message: expect.stringContaining('vnedu'),
+    });
+    expect(await fires(VNEDU)).toHaveLength(1);
+    // Once truc is configured for vnEdu, the next fire requests its run.
+    const configured = ctx();
+    configured.config.systems.vnedu.baseUrl = 'http://127.0.0.1:9';
+    const next = await runFire(VNEDU, `repeat:${VNEDU}:${at + 86_400_000}`, configured);
+    expect(next).toEqual({ syncRunId: expect.any(Number), duplicate: false, outcome: 'requested' });
+    expect((await fires(VNEDU)).at(-1)).toMatchObject({ outcome: 'requested', error_code: null });
   });
 });

@@ -350,7 +350,7 @@ export interface paths {
     put?: never;
     /**
      * Chạy ngay một lịch / Run a schedule now (even when paused)
-     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước). / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first).
+     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước). 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first). 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.
      */
     post: operations['runNow'];
     delete?: never;
@@ -1683,7 +1683,7 @@ export interface components {
       lastRun: {
         fireAt: string;
         /**
-         * @description requested (lượt đồng bộ đã yêu cầu / its sync run requested), paused (đang tạm dừng / paused), manual (chạy ngay / run now), busy (lượt trước cùng hệ thống, loại, phạm vi chưa xong: đang chờ, đang chạy hoặc bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: queued, running or held; none requested, syncRunId is that run), refused (không yêu cầu được lượt đồng bộ, lý do ở error: ERR_SCOPE_UNKNOWN, phạm vi là một trường truc chưa có / its run could not be requested, error says why: ERR_SCOPE_UNKNOWN, its scope names a school truc does not hold)
+         * @description requested (lượt đồng bộ đã yêu cầu / its sync run requested), paused (đang tạm dừng / paused), manual (chạy ngay / run now), busy (lượt trước cùng hệ thống, loại, phạm vi chưa xong: đang chờ, đang chạy hoặc bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: queued, running or held; none requested, syncRunId is that run), refused (không yêu cầu được lượt đồng bộ, lý do ở error: ERR_SYSTEM_NOT_CONFIGURED, truc chưa được cấu hình cho hệ thống của lịch; ERR_SCOPE_UNKNOWN, phạm vi là một trường truc chưa có / its run could not be requested, error says why: ERR_SYSTEM_NOT_CONFIGURED, truc is not configured for the schedule's system; ERR_SCOPE_UNKNOWN, its scope names a school truc does not hold)
          * @enum {string}
          */
         outcome: 'requested' | 'paused' | 'manual' | 'busy' | 'refused';
@@ -4988,6 +4988,7 @@ export interface operations {
           | 'ERR_BATCH_TOO_LARGE'
           | 'ERR_ENTITY_UNSUPPORTED'
           | 'ERR_SCOPE_UNKNOWN'
+          | 'ERR_SYSTEM_NOT_CONFIGURED'
           | 'ERR_UNAUTHENTICATED'
           | 'ERR_TOKEN_INVALID'
           | 'ERR_INVALID_CLIENT'
@@ -5182,6 +5183,7 @@ export interface operations {
             | 'ERR_BATCH_TOO_LARGE'
             | 'ERR_ENTITY_UNSUPPORTED'
             | 'ERR_SCOPE_UNKNOWN'
+            | 'ERR_SYSTEM_NOT_CONFIGURED'
             | 'ERR_UNAUTHENTICATED'
             | 'ERR_TOKEN_INVALID'
             | 'ERR_INVALID_CLIENT'
