@@ -119,13 +119,13 @@ function operationsOverview(q: Queryable) {
     async systemHealth(): Promise<SystemHealth[]> {
       const res = await q.query<SystemHealth>(
         `SELECT system,
-                max(finished_at) FILTER (WHERE status = 'done') AS "lastSuccessAt",
+                max(finished_at) FILTER (WHERE ${SHOWN_STATUS} = 'done') AS "lastSuccessAt",
                 max(finished_at) FILTER (WHERE status = 'failed') AS "lastFailureAt",
                 (array_agg(error_code ORDER BY finished_at DESC NULLS LAST) FILTER (WHERE status = 'failed'))[1] AS "lastErrorCode",
                 count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS "runs24h",
                 count(*) FILTER (WHERE status = 'failed' AND created_at > now() - interval '24 hours')::int AS "failed24h",
                 count(*) FILTER (WHERE status IN ('queued', 'running'))::int AS running
-           FROM truc.sync_runs GROUP BY system ORDER BY system`,
+           FROM truc.sync_runs r GROUP BY system ORDER BY system`,
       );
       return res.rows;
     },
@@ -151,11 +151,15 @@ function operationsOverview(q: Queryable) {
       );
       return res.rows;
     },
-    /** The last successful finish of each (system, entity) that ever finished a sync run. */
+    /**
+     * The last successful finish of each (system, entity) that ever finished a sync run: as a city admin means it
+     * ({@link SHOWN_STATUS}), so a full run whose reconciliation the guard holds is no success yet (review26a N11: a
+     * weekly full run held for days kept the "no successful sync" alert quiet while every view showed it held).
+     */
     async lastSyncSuccess(): Promise<Array<{ system: string; entity: string; finishedAt: Date }>> {
       const res = await q.query<{ system: string; entity: string; finished_at: Date }>(
-        `SELECT system, entity, max(finished_at) AS finished_at FROM truc.sync_runs
-          WHERE status = 'done' AND finished_at IS NOT NULL GROUP BY system, entity`,
+        `SELECT system, entity, max(finished_at) AS finished_at FROM truc.sync_runs r
+          WHERE ${SHOWN_STATUS} = 'done' AND finished_at IS NOT NULL GROUP BY system, entity`,
       );
       return res.rows.map((r) => ({ system: r.system, entity: r.entity, finishedAt: r.finished_at }));
     },

@@ -11,6 +11,7 @@ import { recordScheduleFire } from '../../src/jobs/schedule-control.js';
 import { knownQueues, pcgdDeadline, QUEUE_STATES } from '../../src/jobs/state-metrics.js';
 import { startMetricsServer, type Running } from '../../src/roles.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
+import { createOverviewRepo } from '../../src/store/overview.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
@@ -146,6 +147,30 @@ describe.each(backends())('metrics on $name', (backend) => {
       `truc_sync_last_success_timestamp_seconds{system="hcm-csdl",entity="students"} ${finishedAt.getTime() / 1000}`,
     );
     expect(text).not.toContain('system="smas",entity="staff"');
+  });
+
+  // review26a N11: a full run whose pages were applied but whose reconciliation the guard holds shows `held` in every
+  // view (SHOWN_STATUS); it is no success yet, for the metric (the "no successful sync" alert) and the overview.
+  it('does not count a full run whose reconciliation is held as a success until it is decided', async () => {
+    const runs = createSyncRunsRepo(env.deps.db);
+    const held = await runs.create({
+      system: 'vnedu',
+      entity: 'classes',
+      scope: '',
+      since: null,
+      requestedBy: 't',
+    });
+    await runs.recordPage(held, { last: true, cursor: null, records: 1, tombstones: 0, watermark: null });
+    await env.deps.db.tx(async (q) => {
+      const locked = createSyncRunsRepo(q);
+      await locked.lock(held);
+      expect(await locked.claimReconcile(held)).toBe(true);
+      await locked.holdReconcile(held);
+    });
+    const series = 'truc_sync_last_success_timestamp_seconds{system="vnedu",entity="classes"}';
+    expect(await env.deps.metrics.scrape()).not.toContain(series);
+    const health = await createOverviewRepo(env.deps.db).systemHealth();
+    expect(health.find((h) => h.system === 'vnedu')?.lastSuccessAt ?? null).toBeNull();
   });
 
   it('counts PCGD-XMC units of the report year by status, and those at risk near the deadline', async () => {
