@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { PUSH_TARGETS } from '../canonical/systems.js';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import { systemConfigured, type Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { clearServedTargets, recordServedTargets } from '../store/served-targets.js';
-import { systemConfigured } from './adapters.js';
 
 /** How often a worker says which targets it serves. */
 export const SERVED_HEARTBEAT_MS = 30_000;
