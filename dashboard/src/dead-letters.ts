@@ -1,7 +1,12 @@
 /** Dead letters: the filtered list, replay one, the selected ones or all that match the filter. */
 import type { DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
-import { api, card, h, num, searchForm, table, when, type Column } from './kit.js';
+import { api, card, h, num, pager, searchForm, table, when, type Column } from './kit.js';
+
+/** Letters a page shows. */
+const PAGE = 100;
+/** The most letters one replay by filter takes (POST /v1/dead-letters/replay). */
+const REPLAY_MAX = 1000;
 
 /** Replays what `body` names (ids, or a filter) after the user confirms `count` letters. */
 type Replay = (body: Record<string, unknown>, count: number) => Promise<void>;
@@ -9,7 +14,15 @@ type Replay = (body: Record<string, unknown>, count: number) => Promise<void>;
 export async function deadLettersPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const filter = new URLSearchParams();
   for (const k of ['queue', 'errorCode', 'includeReplayed']) if (params.get(k)) filter.set(k, params.get(k)!);
-  const list = await api<{ items: DeadLetter[] }>(`/v1/dead-letters?${filter.toString()}`);
+  const offset = Number(params.get('offset') ?? 0) || 0;
+  const list = await api<{ total: number; open: number; items: DeadLetter[] }>(
+    `/v1/dead-letters?${new URLSearchParams([...filter, ['limit', String(PAGE)], ['offset', String(offset)]]).toString()}`,
+  );
+  const go = (o: number): void => {
+    const p = new URLSearchParams(filter);
+    p.set('offset', String(o));
+    location.hash = `#/dead-letters?${p.toString()}`;
+  };
   const selected = new Set<number>();
   const replay: Replay = async (body, count) => {
     if (!confirm(t('confirmReplay', { n: count }))) return;
@@ -29,15 +42,16 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
     },
     t('replaySelected'),
   );
-  const open = list.items.filter((d) => !d.replayedAt && !d.resolvedAt && !d.abandonedAt);
   main.replaceChildren(
     h('h1', {}, t('deadLetters')),
     filterForm(params),
     lastNotice(),
     card(
-      `${t('deadLetters')}: ${num(list.items.length)}`,
-      h('div', { class: 'pager' }, bulk, replayFilterButton(params, open.length, replay)),
+      `${t('deadLetters')}: ${num(list.total)}`,
+      // the filter's open letters, all pages: what a replay by filter acts on (the API's at most a call)
+      h('div', { class: 'pager' }, bulk, replayFilterButton(params, Math.min(list.open, REPLAY_MAX), replay)),
       table(list.items, columns(selected, bulk, replay), { testid: 'dead-letters' }),
+      list.total > PAGE ? pager(offset, PAGE, list.total, go) : null,
     ),
   );
 }

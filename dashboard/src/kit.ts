@@ -98,6 +98,34 @@ export function searchForm(
   );
 }
 
+/** Previous / next buttons and the range shown, for a list paged by offset. */
+export function pager(
+  offset: number,
+  limit: number,
+  total: number,
+  go: (offset: number) => void,
+): HTMLElement {
+  return h(
+    'div',
+    { class: 'pager' },
+    h(
+      'button',
+      { class: 'secondary', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) },
+      t('previous'),
+    ),
+    h('span', { class: 'muted' }, `${num(offset + 1)}–${num(Math.min(offset + limit, total))}`),
+    h(
+      'button',
+      {
+        class: 'secondary',
+        disabled: offset + limit >= total,
+        onclick: () => go(offset + limit),
+      },
+      t('next'),
+    ),
+  );
+}
+
 export function card(title: string, ...children: Child[]): HTMLElement {
   return h('section', { class: 'card' }, h('h2', {}, title), ...children);
 }

@@ -1,7 +1,7 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
 import { t } from './i18n.js';
-import { api, band, card, h, num, searchForm, stat, table, when } from './kit.js';
+import { api, band, card, h, num, pager, searchForm, stat, table, when } from './kit.js';
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
 
@@ -9,29 +9,6 @@ const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 
 const ratioOf = (s: School, c: string): number | null =>
   s.received > 0 ? Math.max(0, 1 - (s.failing[c] ?? 0) / s.received) : null;
-
-/** Previous / next buttons and the range shown, for a list paged by offset. */
-function pager(offset: number, limit: number, total: number, go: (offset: number) => void): HTMLElement {
-  return h(
-    'div',
-    { class: 'pager' },
-    h(
-      'button',
-      { class: 'secondary', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) },
-      t('previous'),
-    ),
-    h('span', { class: 'muted' }, `${num(offset + 1)}–${num(Math.min(offset + limit, total))}`),
-    h(
-      'button',
-      {
-        class: 'secondary',
-        disabled: offset + limit >= total,
-        onclick: () => go(offset + limit),
-      },
-      t('next'),
-    ),
-  );
-}
 
 export async function schoolsPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const q = params.get('q') ?? '';

@@ -100,6 +100,17 @@ const fromRow = (r: Row): DeadLetter => ({
   payload: r.payload ?? {},
 });
 
+async function countMatching(q: Queryable, f: DeadLetterFilter): Promise<{ total: number; open: number }> {
+  const params: unknown[] = [];
+  const w = where(f, params);
+  const res = await q.query<{ total: number; open: number }>(
+    `SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${OPEN}))::int AS open
+       FROM truc.dead_letters d ${w}`,
+    params,
+  );
+  return res.rows[0] ?? { total: 0, open: 0 };
+}
+
 export function createDeadLettersRepo(q: Queryable) {
   return {
     async insert(letter: {
@@ -136,6 +147,8 @@ export function createDeadLettersRepo(q: Queryable) {
       );
       return res.rows.map(fromRow);
     },
+    /** How many letters match (`total`, as {@link list} pages them) and how many of those are open. */
+    count: (f: DeadLetterFilter) => countMatching(q, f),
     /** Locks up to `max` letters not yet replayed that match, oldest first (inside a transaction). */
     async lockForReplay(f: DeadLetterFilter, max: number): Promise<DeadLetter[]> {
       const params: unknown[] = [];

@@ -4,7 +4,7 @@ import { AppError, both, ERROR_CODES } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { QUEUE_NAMES } from '../../jobs/contracts.js';
 import { replayDeadLetters } from '../../jobs/dead-letters.js';
-import { createDeadLettersRepo } from '../../store/dead-letters.js';
+import { createDeadLettersRepo, type DeadLetter } from '../../store/dead-letters.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
@@ -42,6 +42,26 @@ const DeadLetterSchema = z
 
 type DeadLetterApp = Parameters<FastifyPluginAsyncZod<{ db: Db; now: () => Date }>>[0];
 
+/** A dead letter as the API shows it: the job's references, not its outbox row. */
+function deadLetterView(r: DeadLetter) {
+  return {
+    id: r.id,
+    queue: r.queue,
+    job: r.jobName,
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage,
+    attempts: r.attempts,
+    failedAt: r.failedAt.toISOString(),
+    replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,
+    resolvedAt: r.resolvedAt ? r.resolvedAt.toISOString() : null,
+    abandonedAt: r.abandonedAt ? r.abandonedAt.toISOString() : null,
+    mappingVersion: r.mappingVersion,
+    refs: Object.fromEntries(
+      Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
+    ) as Record<string, string | number>,
+  };
+}
+
 /** Dead letters, filtered by queue, error code and whether replayed. */
 function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void {
   app.get(
@@ -60,37 +80,37 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
           })
           .strict(),
         response: {
-          200: z.object({ items: z.array(DeadLetterSchema), limit: z.number(), offset: z.number() }),
+          200: z.object({
+            total: z.number().int().meta({
+              description:
+                'số việc lỗi khớp bộ lọc (mọi trang) / how many letters match the filter (all pages)',
+            }),
+            open: z.number().int().meta({
+              description:
+                'trong đó, số việc còn mở: số việc chạy lại theo bộ lọc sẽ chạy (tối đa 1.000 một lần) / of those, how many are open: what a replay by the same filter replays (at most 1,000 a call)',
+            }),
+            items: z.array(DeadLetterSchema),
+            limit: z.number(),
+            offset: z.number(),
+          }),
           ...problems(400, 401, 403),
         },
       },
     },
     async function list(request) {
       const { queue, errorCode, includeReplayed, limit, offset } = request.query;
-      const rows = await createDeadLettersRepo(opts.db).list(
-        { queue, errorCode, includeReplayed: includeReplayed === 'true' },
-        limit,
-        offset,
-      );
+      const repo = createDeadLettersRepo(opts.db);
+      const filter = { queue, errorCode, includeReplayed: includeReplayed === 'true' };
+      const [rows, { total, open }] = await Promise.all([
+        repo.list(filter, limit, offset),
+        repo.count(filter),
+      ]);
       return {
+        total,
+        open,
         limit,
         offset,
-        items: rows.map((r) => ({
-          id: r.id,
-          queue: r.queue,
-          job: r.jobName,
-          errorCode: r.errorCode,
-          errorMessage: r.errorMessage,
-          attempts: r.attempts,
-          failedAt: r.failedAt.toISOString(),
-          replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,
-          resolvedAt: r.resolvedAt ? r.resolvedAt.toISOString() : null,
-          abandonedAt: r.abandonedAt ? r.abandonedAt.toISOString() : null,
-          mappingVersion: r.mappingVersion,
-          refs: Object.fromEntries(
-            Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
-          ) as Record<string, string | number>,
-        })),
+        items: rows.map(deadLetterView),
       };
     },
   );

@@ -5065,6 +5065,10 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description số việc lỗi khớp bộ lọc (mọi trang) / how many letters match the filter (all pages) */
+            total: number;
+            /** @description trong đó, số việc còn mở: số việc chạy lại theo bộ lọc sẽ chạy (tối đa 1.000 một lần) / of those, how many are open: what a replay by the same filter replays (at most 1,000 a call) */
+            open: number;
             items: components['schemas']['DeadLetter'][];
             limit: number;
             offset: number;
