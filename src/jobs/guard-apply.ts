@@ -27,7 +27,7 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
     const holds = createGuardHoldsRepo(q);
     const hold = await holds.get(payload.holdId);
     // Its deletions are the snapshot's word for its school: under the school's lock (../store/school-lock.ts),
-    // taken before the batch's row as an ingest takes them; held by another, the job goes back to its queue.
+    // taken before the batch's row as an ingest takes them (one job of a busy school waits, the others go back).
     if (hold?.batchId) await lockSchoolOrDefer(q, hold.batchId);
     const batch = hold?.batchId ? await createBatchesRepo(q).lockForProcessing(hold.batchId) : undefined;
     if (!hold || !batch || hold.status !== 'approved' || hold.appliedAt !== null) {

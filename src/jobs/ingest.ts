@@ -23,7 +23,7 @@ import { createBatchesRepo } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { tryLockSchoolOfBatch } from '../store/school-lock.js';
+import { lockSchoolOfBatchOrPass } from '../store/school-lock.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { DeferJob, defineJob, type JobRun } from './define.js';
 import { guardBatch } from './batch-guard.js';
@@ -55,21 +55,21 @@ export {
 } from './skip-unchanged.js';
 
 /**
- * How long a vendor batch's job goes back to its queue when its school's lock is held (fair26): an ingest of the
- * school is in progress (its big snapshot, say), and waiting for it would hold one of the worker's slots, so a
- * school's backlog took every slot and other schools' batches queued behind it. Short: the school's own batches
- * go on soon after the lock is free (their arrival, not their ingest's order, orders their words: README
- * "Arrival order").
+ * How long a vendor batch's job goes back to its queue when its school is busy (fair26): an ingest of the school is
+ * in progress (its big snapshot, say) and another job of the school waits for it already. Waiting would hold one of
+ * the worker's slots, so a school's backlog took every slot and other schools' batches queued behind it. Short: the
+ * school's own batches go on soon after the lock is free (their arrival, not their ingest's order, orders their
+ * words: README "Arrival order").
  */
-export const SCHOOL_BUSY_RETRY_MS = 250;
+export const SCHOOL_BUSY_RETRY_MS = 100;
 
 /**
- * Takes the lock of the school of vendor batch `batchId` in `q`'s transaction (../store/school-lock.ts), or hands
- * the job back to its queue for {@link SCHOOL_BUSY_RETRY_MS} (no attempt spent; the transaction, its outbox
- * row's closing included, rolls back) when another transaction holds it.
+ * Takes the lock of the school of vendor batch `batchId` in `q`'s transaction, waiting for it if no other job of
+ * the school waits (../store/school-lock.ts `lockSchoolOfBatchOrPass`), or hands the job back to its queue for
+ * {@link SCHOOL_BUSY_RETRY_MS} (no attempt spent; the transaction, its outbox row's closing included, rolls back).
  */
 export async function lockSchoolOrDefer(q: Queryable, batchId: string): Promise<void> {
-  if (!(await tryLockSchoolOfBatch(q, batchId, PULL_CLIENT)))
+  if (!(await lockSchoolOfBatchOrPass(q, batchId, PULL_CLIENT)))
     throw new DeferJob(SCHOOL_BUSY_RETRY_MS, 'job', 'school-busy');
 }
 
@@ -82,7 +82,8 @@ async function ingestStored(
 ): Promise<IngestResult> {
   const batches = createBatchesRepo(q);
   // A vendor batch's school: its vendor words one ingest at a time, the re-push judged at once here too
-  // (../store/school-lock.ts). Taken before the batch's row, read after it; not waited for (the job goes back).
+  // (../store/school-lock.ts). Taken before the batch's row, read after it; one job of a busy school waits for it,
+  // the others go back to the queue.
   await lockSchoolOrDefer(q, batchId);
   const batch = await batches.lockForProcessing(batchId);
   // Done, or held whole by the guard (a city admin's approval queues it again).

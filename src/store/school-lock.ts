@@ -28,21 +28,33 @@ export function tryLockSchoolSql(school: string): string {
 }
 
 /**
- * Takes, in `q`'s transaction, the lock of the school of the vendor batch `batchId` if no other transaction holds
- * it: true; false at once when one does (an ingest of the school in progress). True for a pull's batch or a batch
- * not stored (no lock). It does not wait (fair26): a job that waited held a worker's slot and a database
- * connection meanwhile, so a school's backlog behind its big snapshot (as many batches as the worker takes at
- * once) left every other school's batches queued until the snapshot was done; the job goes back to its queue
- * instead (../jobs/ingest.ts `SCHOOL_BUSY_RETRY_MS`). Taken before the batch's own row lock (../jobs/ingest.ts,
- * ../jobs/guard-apply.ts), the one order of the two everywhere.
+ * The first int of a school's waiting place (fair26): the one transaction that may wait for the school's lock while
+ * another holds it. Transaction-scoped, like the lock.
  */
-export async function tryLockSchoolOfBatch(
+export const SCHOOL_WAIT_SPACE = 721;
+
+/**
+ * Takes, in `q`'s transaction, the lock of the school of the vendor batch `batchId` (true; also for a pull's batch
+ * or a batch not stored: no lock). When another transaction holds it (an ingest of the school in progress), waits
+ * for it only if no other transaction waits already (it takes the school's waiting place, {@link SCHOOL_WAIT_SPACE}),
+ * else answers false at once (fair26). A job that waited held a worker's slot and a database connection meanwhile,
+ * so a school's backlog behind its big snapshot (as many batches as the worker takes at once) left every other
+ * school's batches queued until the snapshot was done; now at most one slot waits per busy school, taking the lock
+ * the moment it is free, and the rest go back to their queue (../jobs/ingest.ts `SCHOOL_BUSY_RETRY_MS`). Taken
+ * before the batch's own row lock (../jobs/ingest.ts, ../jobs/guard-apply.ts), the one order of the two everywhere.
+ */
+export async function lockSchoolOfBatchOrPass(
   q: Queryable,
   batchId: string,
   pullClient: string,
 ): Promise<boolean> {
+  // CASE evaluates in order: the lock if free, else the waiting place and then the lock (waited for), else false.
   const res = await q.query<{ locked: boolean }>(
-    `SELECT ${tryLockSchoolSql('b.school_code')} AS locked FROM truc.batches b
+    `SELECT CASE WHEN ${tryLockSchoolSql('b.school_code')} THEN true
+                 WHEN pg_try_advisory_xact_lock(${SCHOOL_WAIT_SPACE}, hashtext(b.school_code::text))
+                   THEN pg_advisory_xact_lock(${keyOf('b.school_code')})::text IS NOT NULL
+                 ELSE false END AS locked
+       FROM truc.batches b
       WHERE b.id = $1 AND b.client_id <> $2`,
     [batchId, pullClient],
     // One text: parsed and planned once per connection (./db.ts QueryOptions).
