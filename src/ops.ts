@@ -3,6 +3,7 @@ import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
 import { insertClient, replaceSecret } from './api/auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
 import { SCHOOL_SYSTEMS } from './canonical/systems.js';
+import { hasNoForbiddenChars } from './canonical/text.js';
 import type { Config, SystemName } from './config.js';
 import { AppError, both } from './errors.js';
 import {
@@ -116,8 +117,6 @@ const VENDOR_NEEDS_SCHOOL = both(
   '--schools: phần mềm trường cần ít nhất một trường',
   '--schools: a vendor needs at least one school',
 );
-const hasControlChars = (s: string): boolean =>
-  [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 
 export async function addClient(
   db: Db,
@@ -127,7 +126,7 @@ export async function addClient(
 ): Promise<NewClient> {
   const problems: string[] = [];
   const name = input.name.trim();
-  if (!name || name.length > 100 || hasControlChars(name))
+  if (!name || name.length > 100 || !hasNoForbiddenChars(name))
     problems.push(both('--name: 1–100 ký tự in được', '--name: 1–100 printable characters'));
   if (!(ROLES as readonly string[]).includes(input.role))
     problems.push(both(`--role: một trong ${ROLES.join(', ')}`, `--role: one of ${ROLES.join(', ')}`));

@@ -4,6 +4,7 @@
  * or clear which school-management system a school's changes are delivered to. Producers import them
  * through `./contracts.ts`.
  */
+import { hasNoForbiddenChars } from '../canonical/text.js';
 import { appendAudit, recordAudit } from '../audit/chain.js';
 import {
   pullProblem,
@@ -298,13 +299,16 @@ async function overtaken(q: Queryable, holdId: number): Promise<'none' | 'scope'
   return schools.every((s) => covered.has(s)) ? 'schools' : 'none';
 }
 
-/** At most this long, one line, no control characters: an admin's reason for a hold decision, kept in the audit log. */
+/**
+ * At most this long, one line, no control characters: an admin's reason for a hold decision, kept in the audit log.
+ * One line by the project's one rule for text (canonical/text.ts `hasNoForbiddenChars`: no control, format (bidi
+ * overrides), private-use or surrogate character, no U+2028/U+2029 or U+0085 line break).
+ */
 export const DECISION_REASON_MAX = 500;
 
 /** Whether `reason` can be kept as a decision's reason ({@link DECISION_REASON_MAX}); the API and the CLI ask. */
 export function isDecisionReason(reason: string): boolean {
-  const bad = [...reason].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
-  return !bad && reason.trim() !== '' && reason.length <= DECISION_REASON_MAX;
+  return hasNoForbiddenChars(reason) && reason.trim() !== '' && reason.length <= DECISION_REASON_MAX;
 }
 
 /** What a hold decision's audit entry holds: the hold's subject, and the admin's reason when given. */

@@ -206,42 +206,47 @@ describe('review26a on postgres', () => {
   // control (U+0080–U+009F) or a bidi override (U+202E, which shows the rest of the reason reversed: "Trojan Source")
   // is kept in the audit entry of the decision as the admin's reason. Expected: 400 that decides nothing, as for
   // "a\nb".
-  it.fails(
-    'F9: a decision reason with a Unicode line break, C1 control or bidi override is a 400; the hold stays held',
-    async () => {
-      const db = env.deps.db;
-      const run = await createSyncRunsRepo(db).create({
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: '',
-        since: 'w0',
-        requestedBy: 'x',
-      });
-      expect(await createRunGuardRepo(db).hold(run)).toBe(true);
-      const id = await createGuardHoldsRepo(db).create({
-        kind: 'run',
-        syncRunId: run,
-        entity: 'students',
-        diff: [],
-        reasons: [{ school: '79000001', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.3 }],
-      });
-      const reasons = {
-        'U+2028 line separator': 'a\u2028b',
-        'U+2029 paragraph separator': 'a\u2029b',
-        'U+0085 next line': 'a\u0085b',
-        'U+009B C1 control': 'a\u009bb',
-        'U+202E bidi override': 'duyệt \u202etồi',
-      };
-      const answers: Record<string, number> = {};
-      for (const [what, reason] of Object.entries(reasons)) {
-        const res = await send('POST', `/v1/guard/holds/${id}/reject`, { reason });
-        answers[what] = res.statusCode;
-        if (res.statusCode === 200) break; // decided: the next would be a 409
-      }
-      expect(answers).toEqual(Object.fromEntries(Object.keys(reasons).map((k) => [k, 400])));
-      expect((await createGuardHoldsRepo(db).get(id))?.status).toBe('held');
-    },
-  );
+  it('F9: a decision reason with a Unicode line break, C1 control or bidi override is a 400; the hold stays held', async () => {
+    const db = env.deps.db;
+    const run = await createSyncRunsRepo(db).create({
+      system: 'hcm-csdl',
+      entity: 'students',
+      scope: '',
+      since: 'w0',
+      requestedBy: 'x',
+    });
+    expect(await createRunGuardRepo(db).hold(run)).toBe(true);
+    const id = await createGuardHoldsRepo(db).create({
+      kind: 'run',
+      syncRunId: run,
+      entity: 'students',
+      diff: [],
+      reasons: [{ school: '79000001', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.3 }],
+    });
+    const reasons = {
+      'U+2028 line separator': 'a\u2028b',
+      'U+2029 paragraph separator': 'a\u2029b',
+      'U+0085 next line': 'a\u0085b',
+      'U+009B C1 control': 'a\u009bb',
+      'U+202E bidi override': 'duyệt \u202etồi',
+    };
+    const answers: Record<string, number> = {};
+    for (const [what, reason] of Object.entries(reasons)) {
+      const res = await send('POST', `/v1/guard/holds/${id}/reject`, { reason });
+      answers[what] = res.statusCode;
+      if (res.statusCode === 200) break; // decided: the next would be a 409
+    }
+    expect(answers).toEqual(Object.fromEntries(Object.keys(reasons).map((k) => [k, 400])));
+    expect((await createGuardHoldsRepo(db).get(id))?.status).toBe('held');
+  });
+
+  it('F9 (the same rule): a client name with a line separator or bidi override is refused, API and CLI', async () => {
+    for (const name of ['a\u2028b', 'a\u202eb', 'a\u0085b']) {
+      const res = await send('POST', '/v1/admin/clients', { name, role: 'city-admin' });
+      const cli = await truc('clients', 'add', '--name', name, '--role', 'city-admin');
+      expect({ name, api: res.statusCode, cli: cli.code === 0 }).toEqual({ name, api: 400, cli: false });
+    }
+  });
 
   // F7: README (Operations): "an error with a code reads `CODE: vi / en: detail` (an unknown id: `ERR_NOT_FOUND`,
   // exit 1)", as `pcgd approve|submit`, `holds show`, `sync show`, `schedules pause` answer. `truc pcgd export <id>` of

@@ -4,6 +4,7 @@
  * in its own transaction and acts at once: this process forgets the client's cached state, other
  * processes re-read it within auth.clientStateTtlMs, and tokens already issued follow the new state.
  */
+import { hasNoForbiddenChars } from '../../canonical/text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../audit/chain.js';
@@ -25,12 +26,7 @@ const VENDOR_NEEDS_SCHOOL = both(
 
 const Code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
 const Unit = z.string().regex(/^\d{2}$|^\d{5}$/, '2-digit province or 5-digit commune code');
-const Name = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+const Name = z.string().trim().min(1).max(100).refine(hasNoForbiddenChars, 'one line, no control characters');
 const Scopes = z.array(z.enum(ALL_SCOPES)).max(ALL_SCOPES.length);
 
 const ClientView = z
