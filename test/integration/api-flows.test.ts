@@ -528,6 +528,19 @@ describe('/.well-known: OAuth metadata (RFC 8414) and the signing keys (JWKS)', 
     });
   });
 
+  // review26b N9: without server.publicUrl the metadata names the request's Host; a shared cache must not keep it.
+  it('the metadata taken from the request (no public URL) is kept by no shared cache', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/.well-known/oauth-authorization-server',
+      headers: { host: 'evil.example' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ token_endpoint: string }>().token_endpoint).toBe('http://evil.example/oauth/token');
+    expect(res.headers['cache-control']).toMatch(/^private/);
+    expect(res.headers.vary).toMatch(/host/i);
+  });
+
   it('an issued token verifies with the published JWKS alone (as a third party would)', async () => {
     const jwks = (await h.get('/.well-known/jwks.json')).json<{ keys: JWK[] }>();
     expect(jwks.keys.length).toBeGreaterThan(0);

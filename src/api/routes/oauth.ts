@@ -250,7 +250,11 @@ function publicDocumentRoutes(app: OauthApp, opts: OauthRouteOptions): void {
     ),
     async function metadata(request, reply) {
       const base = opts.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
-      void reply.header('cache-control', PUBLIC_CACHE);
+      // Without server.publicUrl the endpoints are the request's own host: no shared cache may keep one host's answer
+      // for another (review26b N9: a Host header of evil.example would hand vendors an attacker's token endpoint).
+      if (opts.publicUrl === undefined)
+        void reply.header('cache-control', 'private, max-age=300').header('vary', 'host');
+      else void reply.header('cache-control', PUBLIC_CACHE);
       return {
         issuer: opts.tokens.issuer,
         token_endpoint: `${base}/oauth/token`,
