@@ -137,6 +137,11 @@ const FeedCursor = z
   .strict();
 
 const etagOf = (r: StoredRecord): string => `"${r.fingerprint}"`;
+/**
+ * A 304's payload: none. The schema's `null` sent as such wrote `Content-Length: 4` on a bodiless 304 (review26b N1;
+ * RFC 9110 §8.6); fastify sends nothing for undefined, which the typed reply does not allow: hence the cast.
+ */
+const NO_BODY = undefined as unknown as null;
 
 function item(r: StoredRecord) {
   return {
@@ -187,7 +192,7 @@ function schoolRoute(app: ReadApp, reads: Reads): void {
       const r = await reads.record('schools', schoolCode, schoolCode);
       if (!r) throw new AppError('ERR_NOT_FOUND');
       void reply.header('etag', etagOf(r));
-      if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(null);
+      if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(NO_BODY);
       return item(r);
     },
   );
@@ -249,7 +254,7 @@ function entityRoutes(
       const r = await reads.record(entity, params['schoolCode'] ?? '', params[keyName] ?? '');
       if (!r) throw new AppError('ERR_NOT_FOUND');
       void reply.header('etag', etagOf(r));
-      if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(null);
+      if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(NO_BODY);
       return item(r);
     },
   );
