@@ -147,6 +147,11 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
       400,
       'ERR_VALIDATION',
     );
+    // review26a N12: a year not begun in Vietnam (2099 for 2029) has no figures to compute.
+    const future = Number(new Date().toISOString().slice(0, 4)) + 2;
+    const notBegun = await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: future });
+    expectProblem(notBegun, 400, 'ERR_VALIDATION');
+    expect(notBegun.json<{ detail: string }>().detail).toContain(`report year ${future} has not begun`);
     expectProblem(
       await call('admin', 'POST', '/v1/pcgd/reports', { unitCode: '99999', year: YEAR }),
       422,

@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { vietnamDateOf } from '../../canonical/school-year.js';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps } from '../../reporting/pcgd/service.js';
 import type { ReportRow } from '../../store/pcgd.js';
@@ -80,7 +81,7 @@ const compute = () =>
     async (o, [unit], out) => {
       const unitCode = unitArg(unit);
       const actor = operatorActor(o.as);
-      const year = o.year ?? new Date().getFullYear();
+      const year = o.year ?? Number(vietnamDateOf(new Date()).slice(0, 4)); // Vietnam's year, not the machine's
       if (o.communes && unitCode.length !== 2)
         throw new UsageError(both('--communes: cần mã tỉnh 2 chữ số', '--communes: give a 2-digit province'));
       const { service, run } = await pcgdDeps();

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { appendAudit } from '../../audit/chain.js';
 import { communesOfProvince } from '../../canonical/codes/admin-units.js';
+import { vietnamDateOf } from '../../canonical/school-year.js';
 import type { PcgdConfig } from '../../config.js';
 import { AppError, both, isAppError } from '../../errors.js';
 import type { AuditEvent } from '../../store/audit-log.js';
@@ -71,6 +72,16 @@ export async function requestCompute(
   req: ComputeRequest,
 ): Promise<{ id: number; version: number }> {
   const unit = unitOf(req.unitCode);
+  // A year not begun in Vietnam has no figures (review26a N12: 2099, a typo of 2029, was computed from today's persons).
+  const thisYear = Number(vietnamDateOf(deps.now()).slice(0, 4));
+  if (req.year > thisYear)
+    throw new AppError(
+      'ERR_VALIDATION',
+      both(
+        `năm báo cáo ${req.year} chưa bắt đầu (năm nay ${thisYear})`,
+        `report year ${req.year} has not begun (this year is ${thisYear})`,
+      ),
+    );
   const rules = ruleSetOf(deps.pcgd);
   const repo = createPcgdRepo(q);
   const communes =
