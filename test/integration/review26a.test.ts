@@ -253,16 +253,13 @@ describe('review26a on postgres', () => {
   // an id that does not exist answers as bad usage instead: exit 2, no code, and "See 'truc pcgd export --help'" (the
   // same for a report not yet approved, which is no usage error either). Expected: ERR_NOT_FOUND, exit 1 (a report
   // with no signed package: its own code, exit 1).
-  it.fails(
-    'F7: truc pcgd export of an unknown report is ERR_NOT_FOUND, exit 1, as the other commands',
-    async () => {
-      const r = await truc('pcgd', 'export', '999999', '--out', `${env.dataDir}/export-999999`);
-      expect({ code: r.code, stderr: r.stderr }).toEqual({
-        code: 1,
-        stderr: expect.stringMatching(/^truc: ERR_NOT_FOUND: /),
-      });
-    },
-  );
+  it('F7: truc pcgd export of an unknown report is ERR_NOT_FOUND, exit 1, as the other commands', async () => {
+    const r = await truc('pcgd', 'export', '999999', '--out', `${env.dataDir}/export-999999`);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/^truc: ERR_NOT_FOUND: /),
+    });
+  });
 
   it('F7 (the other commands, for contrast): an unknown id is ERR_NOT_FOUND, exit 1', async () => {
     for (const argv of [

@@ -228,12 +228,17 @@ const exportCmd = () =>
       await run(async (deps) => {
         const repo = createPcgdRepo(deps.db);
         const row = await repo.get(reportId);
-        const ev = row ? await repo.evidence(reportId) : undefined;
-        if (!row || !ev)
-          throw new UsageError(
+        const { AppError } = await import('../../errors.js');
+        // review26a F7: an unknown id is ERR_NOT_FOUND (exit 1) as approve's; one not yet signed, its status
+        if (!row)
+          throw new AppError('ERR_NOT_FOUND', both(`không có báo cáo ${reportId}`, `no report ${reportId}`));
+        const ev = await repo.evidence(reportId);
+        if (!ev)
+          throw new AppError(
+            'ERR_PCGD_INVALID_TRANSITION',
             both(
-              `báo cáo ${reportId} không có gói đã ký (không tồn tại hoặc chưa duyệt)`,
-              `report ${reportId} has no signed package (not found or not approved)`,
+              `báo cáo ${reportId} chưa được duyệt nên chưa có gói đã ký`,
+              `report ${reportId} is not approved yet, so it has no signed package`,
             ),
           );
         mkdirSync(dir, { recursive: true });
