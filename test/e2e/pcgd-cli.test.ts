@@ -153,7 +153,7 @@ describe('truc pcgd export and verify on a real run', () => {
     expect(e.stderr).toMatch(/^pcgd submit: 1 reports in \d+s \([\d,.]+\/s\)$/m);
     const again = await truc(['pcgd', 'submit', String(reportId)]);
     expect(again.stdout).toBe(
-      `báo cáo ${reportId} đã ở trạng thái submitted / report ${reportId} is already submitted\n`,
+      `báo cáo ${reportId} đã ở trạng thái đã gửi / report ${reportId} is already submitted\n`,
     );
   });
 });
