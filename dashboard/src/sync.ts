@@ -37,11 +37,21 @@ export const syncRunColumns = [
   { head: 'createdAt', cell: (r: SyncRun) => when(r.createdAt) },
 ];
 
+/** The systems (src/config/names.ts SYSTEM_NAMES), '' for all. */
+const SYSTEMS = ['', 'hcm-csdl', 'moet-pcgd', 'smas', 'vnedu'] as const;
+
 export async function syncPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const filter = new URLSearchParams();
   for (const k of ['system', 'status']) if (params.get(k)) filter.set(k, params.get(k)!);
   const runs = await api<{ items: SyncRun[] }>(`/v1/ops/sync-runs?${filter.toString()}`);
-  const system = h('input', { name: 'system', value: params.get('system') ?? '', placeholder: 'hcm-csdl' });
+  // review26a F6: a choice of the systems GET /v1/ops/sync-runs takes (a typed one could only be refused)
+  const system = h(
+    'select',
+    { name: 'system' },
+    SYSTEMS.map((s) =>
+      h('option', { value: s, selected: (params.get('system') ?? '') === s }, s || t('all')),
+    ),
+  );
   const status = h(
     'select',
     { name: 'status' },
