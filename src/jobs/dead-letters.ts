@@ -114,6 +114,35 @@ export interface ReplayOutcome {
   mapping: MappingChoice;
   /** Per letter replayed: the mapping version its work will run with (null: it maps nothing). */
   items: Array<{ id: number; mappingVersion: string | null; pinned: boolean }>;
+  /**
+   * Letters closed without a replay (abandoned): a job the scheduler role queued (a schedule's fire, the website
+   * probe, the change feed's purge) has no outbox row to replay from, and runs again at its next fire (review26a F2).
+   */
+  closed: number[];
+}
+
+/** A replay's audit entries: the letters replayed (with the mapping versions) and those closed without a replay. */
+async function auditReplay(q: Queryable, by: { actor: string; at: Date }, r: ReplayOutcome): Promise<void> {
+  const ids = (list: number[]) => list.slice(0, 100).map(String);
+  const events = [];
+  if (r.replayed.length > 0)
+    events.push({
+      actor: by.actor,
+      action: 'dead_letters.replayed',
+      details: {
+        count: r.replayed.length,
+        ids: ids(r.replayed),
+        mapping: r.mapping,
+        versions: [...new Set(r.items.map((i) => i.mappingVersion ?? '-'))].slice(0, 20),
+      },
+    });
+  if (r.closed.length > 0)
+    events.push({
+      actor: by.actor,
+      action: 'dead_letters.closed',
+      details: { count: r.closed.length, ids: ids(r.closed), reason: 'no-outbox-row' },
+    });
+  if (events.length > 0) await appendAudit(q, events, by.at);
 }
 
 /**
@@ -132,8 +161,14 @@ export async function replayDeadLetters(
     const letters = createDeadLettersRepo(q);
     const outbox = createOutboxRepo(q);
     const items: ReplayOutcome['items'] = [];
+    const closed: number[] = [];
     for (const letter of await letters.lockForReplay(filter, opts.max ?? 1000)) {
-      if (letter.outboxId === null) continue; // the outbox row is gone: nothing to replay from
+      if (letter.outboxId === null) {
+        // A job the scheduler role queued (no outbox row, no payload kept): nothing to replay from, and it runs again
+        // at its next fire. Closed, and said so, never left open by a replay that skipped it (review26a F2).
+        closed.push(letter.id);
+        continue;
+      }
       const { batchId, syncRunId, pushSetId } = workOf(letter.payload);
       const pin = mapping === 'pinned' && letter.mappingVersion !== null ? letter.mappingVersion : null;
       if (batchId !== undefined) await createBatchesRepo(q).setMappingPin(batchId, pin);
@@ -155,26 +190,10 @@ export async function replayDeadLetters(
       items.push({ id: letter.id, mappingVersion: version, pinned: pin !== null });
     }
     const replayed = items.map((i) => i.id);
-    await letters.markReplayed(replayed);
-    if (replayed.length > 0) {
-      await appendAudit(
-        q,
-        [
-          {
-            actor: by.actor,
-            action: 'dead_letters.replayed',
-            details: {
-              count: replayed.length,
-              ids: replayed.slice(0, 100).map(String),
-              mapping,
-              versions: [...new Set(items.map((i) => i.mappingVersion ?? '-'))].slice(0, 20),
-            },
-          },
-        ],
-        by.at,
-      );
-    }
-    return { replayed, mapping, items };
+    await letters.markClosed(replayed, 'replayed');
+    await letters.markClosed(closed, 'abandoned');
+    await auditReplay(q, by, { replayed, mapping, items, closed });
+    return { replayed, mapping, items, closed };
   });
 }
 

@@ -160,11 +160,11 @@ export function createDeadLettersRepo(q: Queryable) {
       );
       return res.rows.map(fromRow);
     },
-    async markReplayed(ids: readonly number[]): Promise<void> {
-      if (ids.length === 0) return;
-      await q.query('UPDATE truc.dead_letters SET replayed_at = now() WHERE id = ANY($1::bigint[])', [
-        [...ids],
-      ]);
+    /** Closes letters: `replayed` (work queued again) or `abandoned` without a replay (OPEN leaves both out). */
+    async markClosed(ids: readonly number[], as: 'replayed' | 'abandoned'): Promise<void> {
+      const column = as === 'replayed' ? 'replayed_at' : 'abandoned_at';
+      const sql = `UPDATE truc.dead_letters SET ${column} = now() WHERE id = ANY($1::bigint[])`;
+      if (ids.length > 0) await q.query(sql, [[...ids]]);
     },
     /** Open letters (neither replayed nor resolved), per queue (the open dead-letters gauge). */
     async openByQueue(): Promise<Array<{ queue: string; open: number }>> {

@@ -115,6 +115,7 @@ describe('dead letters: list and replay', () => {
       replayed: [items[0]!.id],
       mapping: 'current',
       items: [{ id: items[0]!.id, mappingVersion: null, pinned: false }],
+      closed: [],
     });
     await waitFor(() => fake.puts.some((p) => p.status === 200), { what: 'the replayed delivery' });
     expect(fake.puts.map((p) => p.status)).toEqual([400, 200]);

@@ -136,35 +136,36 @@ describe('review26a on postgres', () => {
   // not yet replayed matches", which is false), and nothing else can close it. Expected: the replay says it cannot
   // replay that letter (a bilingual 4xx naming it, or the letter closed as not replayable), never an open letter a
   // replay silently leaves open.
-  it.fails(
-    'F2: a dead letter of a scheduler-queued job is not left open by a replay that skips it silently',
-    async () => {
-      await recordDeadLetter(env.deps.db, {
-        outboxId: undefined,
-        queue: 'website-probe',
-        name: 'website-probe',
-        jobId: 'repeat:website-probe:1764892200000',
-        payload: { requestedBy: 'schedule' },
-        code: 'ERR_JOB_STARTS_EXHAUSTED',
-        message: 'job stalled more than allowable limit',
-        attempts: 1,
-        at: new Date(),
-      });
-      const listed = await send('GET', '/v1/dead-letters?queue=website-probe');
-      expect(listed.statusCode, listed.body).toBe(200);
-      const [letter] = listed.json<{ items: Array<{ id: number }> }>().items;
-      expect(letter).toBeDefined();
-      const res = await send('POST', '/v1/dead-letters/replay', { ids: [letter!.id] });
-      const open = await count(
-        `SELECT count(*)::int AS n FROM truc.dead_letters
+  it('F2: a dead letter of a scheduler-queued job is not left open by a replay that skips it silently', async () => {
+    await recordDeadLetter(env.deps.db, {
+      outboxId: undefined,
+      queue: 'website-probe',
+      name: 'website-probe',
+      jobId: 'repeat:website-probe:1764892200000',
+      payload: { requestedBy: 'schedule' },
+      code: 'ERR_JOB_STARTS_EXHAUSTED',
+      message: 'job stalled more than allowable limit',
+      attempts: 1,
+      at: new Date(),
+    });
+    const listed = await send('GET', '/v1/dead-letters?queue=website-probe');
+    expect(listed.statusCode, listed.body).toBe(200);
+    const [letter] = listed.json<{ items: Array<{ id: number }> }>().items;
+    expect(letter).toBeDefined();
+    const res = await send('POST', '/v1/dead-letters/replay', { ids: [letter!.id] });
+    const open = await count(
+      `SELECT count(*)::int AS n FROM truc.dead_letters
         WHERE id = $1 AND replayed_at IS NULL AND resolved_at IS NULL AND abandoned_at IS NULL`,
-        [letter!.id],
-      );
-      // Either refused with a reason, or no longer open: not "200, replayed nothing" with the letter still open.
-      const refused = res.statusCode >= 400 && res.statusCode < 500;
-      expect(refused || open === 0, `${res.statusCode} ${res.body}; open: ${open}`).toBe(true);
-    },
-  );
+      [letter!.id],
+    );
+    // Either refused with a reason, or no longer open: not "200, replayed nothing" with the letter still open.
+    const refused = res.statusCode >= 400 && res.statusCode < 500;
+    expect(refused || open === 0, `${res.statusCode} ${res.body}; open: ${open}`).toBe(true);
+    // fixes26c: closed without a replay (it runs again at its next fire), and the answer says so.
+    expect(res.json()).toMatchObject({ replayed: [], closed: [letter!.id] });
+    const after = await send('GET', '/v1/dead-letters?queue=website-probe');
+    expect(after.json<{ items: unknown[] }>().items).toEqual([]);
+  });
 
   // F4: `truc sync run` takes any `--scope` text, where POST /v1/syncs (the same request, README: "as POST /v1/syncs
   // does") refuses all but 1-32 of [A-Za-z0-9._-] with a 400. An empty one (a script's unset $SCHOOL) silently

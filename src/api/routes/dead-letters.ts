@@ -116,6 +116,15 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
   );
 }
 
+/** A replay's letters closed without a replay (review26a F2). */
+const ClosedLetters = z.array(z.number().int()).meta({
+  description:
+    'Việc lỗi đã đóng mà không chạy lại (abandonedAt): việc do bộ lập lịch xếp (một lần kích hoạt lịch, ' +
+    'kiểm tra website, dọn luồng thay đổi) không có gì để chạy lại và sẽ chạy lại ở lần kích hoạt sau / ' +
+    "letters closed without a replay (abandonedAt): a job the scheduler queued (a schedule's fire, the " +
+    "website probe, the change feed's purge) has nothing to replay from and runs again at its next fire",
+});
+
 /** Replay dead letters, by id or by filter. */
 function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void {
   app.post(
@@ -154,6 +163,7 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
                 pinned: z.boolean(),
               }),
             ),
+            closed: ClosedLetters,
           }),
           ...problems(400, 401, 403, 409),
         },

@@ -117,7 +117,14 @@ const replayCommand = () =>
           `replayed ${r.replayed.length} (mapping: ${mapping[1]})`,
         )}\n`,
       );
-      if (r.replayed.length === 0)
+      if (r.closed.length > 0)
+        out.stdout(
+          `${both(
+            `đã đóng ${r.closed.length} không chạy lại (${r.closed.join(', ')}): việc do bộ lập lịch xếp, không có gì để chạy lại, sẽ chạy lại ở lần kích hoạt sau`,
+            `closed ${r.closed.length} without a replay (${r.closed.join(', ')}): jobs the scheduler queued have nothing to replay from and run again at their next fire`,
+          )}\n`,
+        );
+      if (r.replayed.length === 0 && r.closed.length === 0)
         out.stderr(
           `${both(
             'không có việc lỗi nào chưa chạy lại khớp bộ lọc (việc đã chạy lại không được chạy lại lần nữa; xem: dead-letters list --include-replayed)',

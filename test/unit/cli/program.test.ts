@@ -305,7 +305,7 @@ describe('truc exit codes', () => {
   });
 
   it('dead-letters replay that matches nothing not yet replayed says why', async () => {
-    vi.mocked(ops.withDb).mockResolvedValueOnce({ replayed: [], mapping: 'pinned', items: [] });
+    vi.mocked(ops.withDb).mockResolvedValueOnce({ replayed: [], mapping: 'pinned', items: [], closed: [] });
     const e = await truc('dead-letters', 'replay', '--ids', '7', '--mapping', 'pinned');
     expect(e.code).toBe(0);
     expect(e.stdout).toBe(
@@ -314,6 +314,17 @@ describe('truc exit codes', () => {
     expect(e.stderr).toMatch(
       /^không có việc lỗi nào chưa chạy lại khớp bộ lọc .* \/ no dead letter not yet replayed matches/,
     );
+  });
+
+  // review26a F2: a letter of a job the scheduler queued is closed without a replay, and the line says so.
+  it('dead-letters replay says which letters it closed without a replay', async () => {
+    vi.mocked(ops.withDb).mockResolvedValueOnce({ replayed: [], mapping: 'current', items: [], closed: [9] });
+    const e = await truc('dead-letters', 'replay', '--ids', '9');
+    expect(e.code).toBe(0);
+    expect(e.stdout.trim().split('\n')[1]).toMatch(
+      /^đã đóng 1 không chạy lại \(9\): .* \/ closed 1 without a replay \(9\): jobs the scheduler queued/,
+    );
+    expect(e.stderr).toBe('');
   });
 
   it('an invalid input refused by the command (AppError ERR_VALIDATION): exit 2, one line', async () => {

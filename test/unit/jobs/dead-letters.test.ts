@@ -162,6 +162,7 @@ describe('dead letters: record and replay', () => {
         replayed: [letterId],
         mapping: 'pinned',
         items: [{ id: letterId, mappingVersion: V1, pinned: true }],
+        closed: [],
       });
       expect(await createBatchesRepo(ctx.db).get(batchId)).toMatchObject({
         status: 'queued',
@@ -182,6 +183,7 @@ describe('dead letters: record and replay', () => {
         replayed: [letterId],
         mapping: 'current',
         items: [{ id: letterId, mappingVersion: V2, pinned: false }],
+        closed: [],
       });
       await ingestReplayed(batchId);
       const rec = await stored('CUR1');

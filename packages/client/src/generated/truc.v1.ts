@@ -5274,6 +5274,8 @@ export interface operations {
               mappingVersion: string | null;
               pinned: boolean;
             }[];
+            /** @description Việc lỗi đã đóng mà không chạy lại (abandonedAt): việc do bộ lập lịch xếp (một lần kích hoạt lịch, kiểm tra website, dọn luồng thay đổi) không có gì để chạy lại và sẽ chạy lại ở lần kích hoạt sau / letters closed without a replay (abandonedAt): a job the scheduler queued (a schedule's fire, the website probe, the change feed's purge) has nothing to replay from and runs again at its next fire */
+            closed: number[];
           };
         };
       };
