@@ -60,6 +60,19 @@ export interface ComputeRequest {
   reopen?: { reason: string };
 }
 
+/** A year not begun in Vietnam has no figures (review26a N12: 2099, a typo of 2029, was computed from today's persons). */
+function checkYearBegun(year: number, now: Date): void {
+  const thisYear = Number(vietnamDateOf(now).slice(0, 4));
+  if (year > thisYear)
+    throw new AppError(
+      'ERR_VALIDATION',
+      both(
+        `năm báo cáo ${year} chưa bắt đầu (năm nay ${thisYear})`,
+        `report year ${year} has not begun (this year is ${thisYear})`,
+      ),
+    );
+}
+
 /**
  * Asks for a new version of a unit's report, in the caller's transaction (the API adds the compute
  * job's outbox row in the same one): checks that persons were pulled for the unit, supersedes the
@@ -72,16 +85,7 @@ export async function requestCompute(
   req: ComputeRequest,
 ): Promise<{ id: number; version: number }> {
   const unit = unitOf(req.unitCode);
-  // A year not begun in Vietnam has no figures (review26a N12: 2099, a typo of 2029, was computed from today's persons).
-  const thisYear = Number(vietnamDateOf(deps.now()).slice(0, 4));
-  if (req.year > thisYear)
-    throw new AppError(
-      'ERR_VALIDATION',
-      both(
-        `năm báo cáo ${req.year} chưa bắt đầu (năm nay ${thisYear})`,
-        `report year ${req.year} has not begun (this year is ${thisYear})`,
-      ),
-    );
+  checkYearBegun(req.year, deps.now());
   const rules = ruleSetOf(deps.pcgd);
   const repo = createPcgdRepo(q);
   const communes =
