@@ -124,17 +124,21 @@ export const PersonNameSchema = asIs(
   (v) => typeof v === 'string' && v.length <= 100 && isPlainName(v),
 );
 
-/** An opaque system code: 1..max of `[A-Za-z0-9._-]` (mã định danh, class code, staff code...). */
+/**
+ * An opaque system code: 1..max of `[A-Za-z0-9._-]`, the first a letter or digit (mã định danh, class code, staff
+ * code...). A record's key is read back at a URL by the same rule (src/api/routes/records.ts RecordKey): `_A1`, `.C3`
+ * or `..` were accepted and could not be read back, `..` resolving to another path (review26b F6).
+ */
 export function opaqueCode(max = 32) {
   const message = bilingual(
-    `Must be 1–${max} characters of A–Z, a–z, 0–9, dot, underscore or hyphen.`,
-    `Phải gồm 1–${max} ký tự A–Z, a–z, 0–9, dấu chấm, gạch dưới hoặc gạch nối.`,
+    `Must be 1–${max} characters of A–Z, a–z, 0–9, dot, underscore or hyphen, starting with a letter or digit.`,
+    `Phải gồm 1–${max} ký tự A–Z, a–z, 0–9, dấu chấm, gạch dưới hoặc gạch nối, bắt đầu bằng chữ cái hoặc chữ số.`,
   );
   return asIs(
     z
       .string({ error: M.text })
       .trim()
-      .regex(new RegExp(`^[A-Za-z0-9._-]{1,${max}}$`), { error: message }),
+      .regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${max - 1}}$`), { error: message }),
     (v) => typeof v === 'string' && isOpaqueCode(v, max),
   );
 }
@@ -147,10 +151,12 @@ const OPAQUE_CHARS = (() => {
   return table;
 })();
 
-/** True when `v` is 1..max of `[A-Za-z0-9._-]` (a char-code scan). */
+/** True when `v` is 1..max of `[A-Za-z0-9._-]`, the first a letter or digit (a char-code scan). */
 export function isOpaqueCode(v: string, max: number): boolean {
   const n = v.length;
   if (n === 0 || n > max) return false;
+  const first = v.charCodeAt(0);
+  if (first === 0x2e || first === 0x5f || first === 0x2d) return false; // . _ -
   for (let i = 0; i < n; i++) {
     const c = v.charCodeAt(i);
     if (c >= 0x80 || OPAQUE_CHARS[c] !== 1) return false;

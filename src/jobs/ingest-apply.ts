@@ -221,8 +221,11 @@ export function pulledSchools(mapped: Pick<Mapped, 'records'>, pulled: PulledExt
 }
 
 /** The schools the batch's records show a system serving: a pulled page's records', a vendor's school. */
-function servedBy(loaded: Loaded, judged: Judged): string[] {
-  return loaded.trusted ? pulledSchools(judged.mapped, judged.pulled) : [loaded.batch.schoolCode];
+function servedBy(loaded: Loaded, judged: Judged, p: Plan): string[] {
+  if (loaded.trusted) return pulledSchools(judged.mapped, judged.pulled);
+  // A vendor batch is evidence of its format's system only through records it took (written or carried unchanged):
+  // one whose every record was refused (a format mistake, a test) re-routed its school (review26b F7).
+  return p.toWrite.length > 0 || p.unchangedKeys.length > 0 ? [loaded.batch.schoolCode] : [];
 }
 
 /** The records a batch left unchanged as they are (not those it left to a newer word): what it may send again. */
@@ -256,7 +259,7 @@ export async function apply(
           arrivalsOf(p.toWrite, judged.checked.existing),
         )
       : { deleted: [], kept: [], skipped: null };
-  await learnServedSchools(q, batch.format, servedBy(loaded, judged), trusted ? 'pull' : 'batch');
+  await learnServedSchools(q, batch.format, servedBy(loaded, judged, p), trusted ? 'pull' : 'batch');
   const routed = deps.routes(entity, batch.format);
   // A vendor's records it pushed unchanged that a target did not get (dead-lettered): sent again (undel24).
   const pushSets = trusted ? [] : await resendUndelivered(q, batch.id, entity, resendable(p), routed);
