@@ -10,11 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient, type NewClient } from '../../src/ops.js';
 import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
-import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
-import { createRunGuardRepo } from '../../src/store/run-guard.js';
-import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+import { heldRunPage } from '../helpers/held-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
@@ -63,20 +61,9 @@ describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () 
   // batch held whole for its changes is mislabelled the same way). Expected: "Lần đồng bộ #<id>" / "Sync run #<id>".
   it('F3: a held page of a sync run is shown as that sync run, not as a snapshot batch', async () => {
     const db = env.deps.db;
-    const run = await createSyncRunsRepo(db).create({
+    const { run, holdId: id } = await heldRunPage(db, {
       system: 'smas',
-      entity: 'students',
-      scope: '',
-      since: 'w0',
       requestedBy: 'schedule:smas-students-nightly',
-    });
-    expect(await createRunGuardRepo(db).hold(run)).toBe(true);
-    const id = await createGuardHoldsRepo(db).create({
-      kind: 'run',
-      syncRunId: run,
-      entity: 'students',
-      diff: [],
-      reasons: [{ school: '79000001', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.3 }],
     });
     await asAdmin();
     await page.goto(`${base}/dashboard#/guard`);

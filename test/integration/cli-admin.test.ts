@@ -24,6 +24,7 @@ import { seedListedRuns } from '../helpers/sync-run-seed.js';
 import { REDIS_TEST_URL } from '../helpers/env.js';
 import { ROOT } from '../helpers/proc.js';
 import { englishKeysInVietnamese } from '../helpers/vietnamese-half.js';
+import { heldRunPage } from '../helpers/held-run.js';
 
 const SCHEDULES = `
 sync:
@@ -539,21 +540,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
 
     it('approve: a held run goes on from its held page (audited as the operator)', async () => {
       const db = h.env.deps.db;
-      const run = await createSyncRunsRepo(db).create({
-        system: 'vnedu',
-        entity: 'students',
-        scope: '',
-        since: 'w0',
-        requestedBy: 'x',
-      });
-      expect(await createRunGuardRepo(db).hold(run)).toBe(true);
-      const id = await createGuardHoldsRepo(db).create({
-        kind: 'run',
-        syncRunId: run,
-        entity: 'students',
-        diff: [],
-        reasons: [],
-      });
+      const { run, holdId: id } = await heldRunPage(db, { system: 'vnedu', reasons: [] });
       const e = await truc('holds', 'approve', String(id));
       expect(e.code, e.stderr).toBe(0);
       expect(e.stdout).toContain(

@@ -5,9 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
-import { createRunGuardRepo } from '../../src/store/run-guard.js';
-import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { CONFIGURED_SYSTEMS_ENV, expectProblem, useApiHarness } from '../helpers/api.js';
+import { heldRunPage } from '../helpers/held-run.js';
 
 describe('review25 on postgres', () => {
   const h = useApiHarness(
@@ -18,21 +17,7 @@ describe('review25 on postgres', () => {
 
   beforeAll(async () => {
     const db = h.env.deps.db;
-    const run = await createSyncRunsRepo(db).create({
-      system: 'smas',
-      entity: 'students',
-      scope: '',
-      since: 'w0',
-      requestedBy: 'x',
-    });
-    expect(await createRunGuardRepo(db).hold(run)).toBe(true);
-    holdId = await createGuardHoldsRepo(db).create({
-      kind: 'run',
-      syncRunId: run,
-      entity: 'students',
-      diff: [],
-      reasons: [{ school: '79000001', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.3 }],
-    });
+    ({ holdId } = await heldRunPage(db, { system: 'smas' }));
   }, 120_000);
 
   // F1 (fixed): `truc holds reject <id> --reason …` kept why in the decision's audit entry, but the API a city admin
@@ -70,21 +55,7 @@ describe('review25 on postgres', () => {
 
   it('F1: a decision without a body is taken as before (the dashboard sends none)', async () => {
     const db = h.env.deps.db;
-    const run = await createSyncRunsRepo(db).create({
-      system: 'vnedu',
-      entity: 'students',
-      scope: '',
-      since: 'w0',
-      requestedBy: 'x',
-    });
-    expect(await createRunGuardRepo(db).hold(run)).toBe(true);
-    const id = await createGuardHoldsRepo(db).create({
-      kind: 'run',
-      syncRunId: run,
-      entity: 'students',
-      diff: [],
-      reasons: [],
-    });
+    const { holdId: id } = await heldRunPage(db, { system: 'vnedu', reasons: [] });
     const res = await h.send('POST', `/v1/guard/holds/${id}/approve`, h.tokens.admin);
     expect(res.statusCode, res.body).toBe(200);
     expect((await createGuardHoldsRepo(db).get(id))?.status).toBe('approved');

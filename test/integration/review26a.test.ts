@@ -14,8 +14,7 @@ import { tokenFor } from '../helpers/api.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
-import { createRunGuardRepo } from '../../src/store/run-guard.js';
-import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { heldRunPage } from '../helpers/held-run.js';
 
 /** `truc <argv>` in process (as test/integration/cli-admin.test.ts runs it): exit code and output. */
 async function truc(...argv: string[]) {
@@ -209,21 +208,7 @@ describe('review26a on postgres', () => {
   // "a\nb".
   it('F9: a decision reason with a Unicode line break, C1 control or bidi override is a 400; the hold stays held', async () => {
     const db = env.deps.db;
-    const run = await createSyncRunsRepo(db).create({
-      system: 'hcm-csdl',
-      entity: 'students',
-      scope: '',
-      since: 'w0',
-      requestedBy: 'x',
-    });
-    expect(await createRunGuardRepo(db).hold(run)).toBe(true);
-    const id = await createGuardHoldsRepo(db).create({
-      kind: 'run',
-      syncRunId: run,
-      entity: 'students',
-      diff: [],
-      reasons: [{ school: '79000001', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.3 }],
-    });
+    const { holdId: id } = await heldRunPage(db, { system: 'hcm-csdl' });
     const reasons = {
       'U+2028 line separator': 'a\u2028b',
       'U+2029 paragraph separator': 'a\u2029b',
