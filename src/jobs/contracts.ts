@@ -6,5 +6,6 @@
  * never records or personal data.
  */
 export * from './contract-table.js';
+export * from './request-checks.js';
 export * from './requests.js';
 export * from './schedule-control.js';

@@ -4,27 +4,19 @@
  * or clear which school-management system a school's changes are delivered to. Producers import them
  * through `./contracts.ts`.
  */
-import { hasNoForbiddenChars } from '../canonical/text.js';
 import { appendAudit, recordAudit } from '../audit/chain.js';
-import {
-  pullProblem,
-  systemConfigured,
-  SYSTEM_PULLS,
-  type Config,
-  type EntityName,
-  type SystemName,
-} from '../config.js';
-import { AppError, both } from '../errors.js';
+import { pullProblem, type EntityName, type SystemName } from '../config.js';
+import { AppError } from '../errors.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
 import { combinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
-import { createRecordsRepo } from '../store/records.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { tryLockSchool } from '../store/school-lock.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../store/school-systems.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
+import { checkSchoolHeld } from './request-checks.js';
 import {
   enqueue,
   enqueueQuietly,
@@ -167,69 +159,6 @@ function checkSyncRequest(system: SystemName, entity: EntityName, scope: string)
 }
 
 /**
- * Throws ERR_SYSTEM_NOT_CONFIGURED, naming the system, when truc is not configured for `system` (src/config.ts
- * `systemConfigured`): its pull would be stored, then fail for good (no adapter: a failed run and an open dead letter
- * no replay can fix; review26a F1). Asked where an admin asks (the API, the CLI, a schedule's "run now"), before
- * {@link requestSync}; a schedule's own fire is recorded `refused` with this code instead (./schedule-control.ts).
- */
-export function checkSystemConfigured(config: Config, system: SystemName): void {
-  if (!systemConfigured(config, system))
-    throw new AppError(
-      'ERR_SYSTEM_NOT_CONFIGURED',
-      both(
-        `truc chưa được cấu hình cho ${system}: không kéo được dữ liệu từ ${system}`,
-        `truc is not configured for ${system}: nothing can be pulled from ${system}`,
-      ),
-    );
-}
-
-/**
- * Whether a pull's scope can be pulled: false when it names a school (`scope`) truc holds no record of, for an
- * entity other than the schools themselves (review25 F2: a mistyped code was accepted and its run ended `done`
- * with nothing, read as "synced"). A new school is pulled first (its own `schools` pull may name it, which is how
- * it comes in), then the rest. A scope of every school, or a commune's, is always held.
- */
-export async function scopeHeld(
-  q: Queryable,
-  input: { system: SystemName; entity: EntityName; scope?: string | undefined },
-): Promise<boolean> {
-  const scope = input.scope ?? '';
-  if (scope === '' || input.entity === 'schools' || SYSTEM_PULLS[input.system].scope !== 'school')
-    return true;
-  return schoolHeld(q, scope);
-}
-
-/** Whether truc holds a record of school `schoolCode`. */
-async function schoolHeld(q: Queryable, schoolCode: string): Promise<boolean> {
-  return (await createRecordsRepo(q).existing('schools', [schoolCode])).size > 0;
-}
-
-/** ERR_SCOPE_UNKNOWN's detail. */
-const noSchoolHeld = (schoolCode: string): string =>
-  both(`truc không có trường ${schoolCode}`, `no school ${schoolCode} is held`);
-
-/**
- * Throws ERR_SCOPE_UNKNOWN when an admin's pull names a school truc holds no record of ({@link scopeHeld}). Asked
- * where an admin asks (the API, the CLI, a schedule's "run now"), before {@link requestSync}. A schedule's own
- * fire is not refused so: its scope is config, which may come before the school; the fire is recorded
- * `refused` with this code (./schedule-control.ts).
- */
-export async function checkScopeHeld(
-  q: Queryable,
-  input: { system: SystemName; entity: EntityName; scope?: string | undefined },
-): Promise<void> {
-  if (!(await scopeHeld(q, input))) throw new AppError('ERR_SCOPE_UNKNOWN', noSchoolHeld(input.scope ?? ''));
-}
-
-/**
- * Throws ERR_SCOPE_UNKNOWN when truc holds no record of school `schoolCode`: what an admin's word on which system
- * serves a school asks ({@link setSchoolSystem}), as an admin's pull of one school does ({@link checkScopeHeld}).
- */
-export async function checkSchoolHeld(q: Queryable, schoolCode: string): Promise<void> {
-  if (!(await schoolHeld(q, schoolCode))) throw new AppError('ERR_SCOPE_UNKNOWN', noSchoolHeld(schoolCode));
-}
-
-/**
  * Creates a sync run (incremental from the last watermark unless `full`) and queues its first page,
  * audited, in the caller's transaction. Returns the run's id. Throws as `checkSyncRequest` does.
  */
@@ -297,18 +226,6 @@ async function overtaken(q: Queryable, holdId: number): Promise<'none' | 'scope'
   if (schools.length === 0) return 'none';
   const covered = await runs.schoolsOvertakenSinceHold(hold.id, schools);
   return schools.every((s) => covered.has(s)) ? 'schools' : 'none';
-}
-
-/**
- * At most this long, one line, no control characters: an admin's reason for a hold decision, kept in the audit log.
- * One line by the project's one rule for text (canonical/text.ts `hasNoForbiddenChars`: no control, format (bidi
- * overrides), private-use or surrogate character, no U+2028/U+2029 or U+0085 line break).
- */
-export const DECISION_REASON_MAX = 500;
-
-/** Whether `reason` can be kept as a decision's reason ({@link DECISION_REASON_MAX}); the API and the CLI ask. */
-export function isDecisionReason(reason: string): boolean {
-  return hasNoForbiddenChars(reason) && reason.trim() !== '' && reason.length <= DECISION_REASON_MAX;
 }
 
 /** What a hold decision's audit entry holds: the hold's subject, and the admin's reason when given. */

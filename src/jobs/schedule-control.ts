@@ -10,7 +10,8 @@ import { AppError, both, ERRORS, type ErrorCode } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
-import { checkScopeHeld, checkSystemConfigured, requestSync, scopeHeld } from './requests.js';
+import { checkScopeHeld, checkSystemConfigured, scopeHeld } from './request-checks.js';
+import { requestSync } from './requests.js';
 
 /**
  * Requests the schedule's sync run and records the fire, in the caller's transaction. `fireAt`: the
