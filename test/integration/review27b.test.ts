@@ -1,0 +1,150 @@
+/**
+ * review27b (walked as a vendor, SMAS or vnEdu, integrating through the documented API for the first time, and as
+ * an attacker holding a valid token for one school and none for the others): findings reproduced here on real
+ * PostgreSQL and Redis. An `it.fails` is an open finding; it passes once the finding is fixed, and then becomes an
+ * `it`.
+ */
+import { describe, expect, it } from 'vitest';
+import { startWorkerRole } from '../../src/roles.js';
+import { addClient } from '../../src/ops.js';
+import { student } from '../factories/records.js';
+import { bearer, expectProblem, OTHER, S1, useApiHarness } from '../helpers/api.js';
+import { waitFor } from '../helpers/env.js';
+
+const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+
+/** Pushes `body` for `school` with `token` and waits until the batch is finished (done, held or failed). */
+async function pushAndWait(token: string, school: string, body: unknown): Promise<{ status: string }> {
+  const res = await h.pushBatch(token, school, body);
+  expect(res.statusCode, res.body).toBe(202);
+  const id = res.json<{ batchId: string }>().batchId;
+  return waitFor(
+    async () => {
+      const b = (await h.get(`/v1/batches/${id}`, token)).json<{ status: string }>();
+      return ['done', 'held', 'failed'].includes(b.status) ? b : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
+  );
+}
+
+/** The findings (rule and pointer, sorted) a dry run of `records` at the vendor's school S1 answers. */
+async function dryRunFindings(records: unknown[]): Promise<string[]> {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: `/v1/schools/${S1}/batches?dryRun=true`,
+    headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
+    payload: { entity: 'students', records },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  const { findings } = res.json<{ findings: Array<{ rule: string; pointer: string }> }>();
+  return findings.map((f) => `${f.rule} ${f.pointer}`).sort();
+}
+
+/** Vendor B's pupils at its school 79000099, stored once (by B's batch, through the worker). */
+let otherPupils: Promise<void> | undefined;
+function storeOtherPupils(): Promise<void> {
+  otherPupils ??= (async () => {
+    const worker = startWorkerRole(h.env.deps);
+    try {
+      const hoa = student('B-HOA1', {
+        schoolCode: OTHER,
+        schoolYear: '2026-2027',
+        fullName: 'Lê Thị Hoa',
+        fatherName: 'Lê Văn Nam',
+        sex: 'female',
+        birthDate: '2019-09-14',
+      });
+      const binh = student('B-BINH1', {
+        schoolCode: OTHER,
+        schoolYear: '2026-2027',
+        fullName: 'Phạm Văn Bình',
+        birthDate: '2019-04-02',
+        personalId: '079219004242',
+      });
+      const batch = await pushAndWait(h.tokens.other, OTHER, { entity: 'students', records: [hoa, binh] });
+      expect(batch.status).toBe('done');
+    } finally {
+      await worker.stop();
+    }
+  })();
+  return otherPupils;
+}
+
+describe("review27b: another school's pupils read through a dry run at one's own school", () => {
+  // review27b F1: review26b F4's fix stops comparing a record the tenancy gate refused with other schools' stored
+  // records, but a record of the vendor's OWN school, with a code of its own, still is, and two store checks tell
+  // the vendor what they found at OTHER schools. Vendor B (school 79000099) holds pupil "Lê Thị Hoa", father "Lê Văn
+  // Nam", born 2019-09-14, no personal ID. Vendor A (schools 79000001/2 only) dry-runs (`?dryRun=true`: nothing
+  // stored) a made-up pupil of its school 79000001 with that name and father's name and a guessed birth date:
+  // SACH_PROBABLE_DUPLICATE_STORED ("a stored record, of this or another school, ...") appears exactly when the guess
+  // is B's pupil's birth date. ~730 dry runs (a grade's two birth years; the rate limit allows 1,200 a minute) read
+  // it. Expected: what a vendor is told about its own record does not depend on another school's personal data
+  // (the same answer whatever the guess), as review26b F4's fix made for refused records; the city may still see
+  // such a probable duplicate (its scorecards, the city admin), not the vendor. Likely place:
+  // src/quality/rules/sach-duplicates.ts storedDuplicateCheck (bornOn: twin keys of every school,
+  // src/store/quality-facts.ts), its finding shown in the vendor's dry run and GET /v1/batches/{id}/findings.
+  it.fails("F1: a dry run does not tell a vendor another school's pupil's birth date", async () => {
+    await storeOtherPupils();
+    const guess = (birthDate: string) =>
+      dryRunFindings([
+        student('A-PROBE1', {
+          schoolCode: S1,
+          schoolYear: '2026-2027',
+          fullName: 'Lê Thị Hoa',
+          fatherName: 'Lê Văn Nam',
+          sex: 'female',
+          birthDate,
+        }),
+      ]);
+    expect(await guess('2019-09-14')).toEqual(await guess('2019-09-15'));
+  });
+
+  // review27b F2: the same gap with a personal ID (số định danh cá nhân, the citizen ID): SACH_ACTIVE_AT_TWO_SCHOOLS
+  // at /personalId ("a pupil with the same personal ID is enrolled at another school") appears in a dry run of a
+  // made-up pupil of the vendor's own school exactly when the guessed 12-digit ID is that of a pupil enrolled at a
+  // school the vendor does not serve (B's pupil 079219004242 at 79000099): an oracle "is this citizen ID a pupil in
+  // the city, at another school?" for anyone with a vendor token, leaving no trace (a dry run stores nothing).
+  // Expected: the same answer whatever the ID. Likely place: src/quality/rules/sach-duplicates.ts twoSchoolsCheck
+  // (activeHolders of any school, src/jobs/judge-lookups.ts), shown in the vendor's findings.
+  it.fails(
+    'F2: a dry run does not tell a vendor whether a personal ID is a pupil at another school',
+    async () => {
+      await storeOtherPupils();
+      const guess = (personalId: string) =>
+        dryRunFindings([
+          student('A-PROBE2', {
+            schoolCode: S1,
+            schoolYear: '2026-2027',
+            birthDate: '2019-04-02',
+            personalId,
+          }),
+        ]);
+      expect(await guess('079219004242')).toEqual(await guess('079219004243'));
+    },
+  );
+});
+
+describe('review27b: a token issued before its client secret was rotated', () => {
+  // review27b F3: a city admin rotates a vendor's secret because it leaked (POST /v1/admin/clients/{id}/secret, "the
+  // old one stops working"; `truc clients rotate-secret`). Whoever had the old secret also has tokens from it, and
+  // those keep working to their expiry (auth.tokenTtlSeconds): reads of every pupil of the client's schools, pushes,
+  // webhooks. README: "What a token may touch is the client's current state: disabling a client or changing its
+  // schools acts on tokens already issued", yet rotation, the one step taken after a leak, does not; the only way
+  // to cut the old tokens is to disable the client, which stops the vendor's own integration too. Expected: a
+  // token issued before the client's last rotation is refused (401 ERR_TOKEN_INVALID), at once, as after disabling;
+  // a token from the new secret works. Likely place: src/api/plugins/auth.ts currentPrincipal / clientState (a
+  // client's secret_rotated_at against the token's iat), src/api/auth/client-admin.ts replaceSecret.
+  it.fails('F3: rotating a client secret stops the tokens issued with the old one', async () => {
+    const client = await addClient(h.env.deps.db, { name: 'Leaked', role: 'vendor', schools: [S1] });
+    const old = await h.tokenOf(client);
+    expect((await h.get('/v1/changes?limit=1', old)).statusCode).toBe(200);
+    const rotated = await h.send('POST', `/v1/admin/clients/${client.clientId}/secret`, h.tokens.admin);
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const fresh = await h.tokenOf({
+      clientId: client.clientId,
+      clientSecret: rotated.json<{ clientSecret: string }>().clientSecret,
+    });
+    expect((await h.get('/v1/changes?limit=1', fresh)).statusCode).toBe(200);
+    expectProblem(await h.get('/v1/changes?limit=1', old), 401, 'ERR_TOKEN_INVALID');
+  });
+});
