@@ -148,3 +148,62 @@ describe('review27b: a token issued before its client secret was rotated', () =>
     expectProblem(await h.get('/v1/changes?limit=1', old), 401, 'ERR_TOKEN_INVALID');
   });
 });
+
+describe('review27b: limits that hold one request at a time only', () => {
+  // review27b F4: a client may hold webhooks.maxSubscriptions (10) subscriptions; POST /v1/webhooks counts the
+  // client's subscriptions and then inserts, in a transaction at READ COMMITTED, so requests sent together all count
+  // the same few and all insert: 20 concurrent subscriptions of one client give 19 (one 409). Every subscription is
+  // one more signed delivery per event (master-data.changed to every client of the school), so the limit is what
+  // bounds what one vendor token makes truc send, and it does not hold. Expected: at most maxSubscriptions are
+  // created, the others 409 ERR_WEBHOOK_LIMIT (bilingual), whatever the timing. Likely place:
+  // src/api/routes/webhooks.ts createWebhook (count and insert under a lock of the client's row, e.g. SELECT … FOR
+  // UPDATE on truc.api_clients, or one INSERT … SELECT … WHERE count < max in src/store/webhooks.ts).
+  it.fails('F4: concurrent subscriptions of one client stop at webhooks.maxSubscriptions', async () => {
+    const client = await addClient(h.env.deps.db, { name: 'Many hooks', role: 'vendor', schools: [S1] });
+    const token = await h.tokenOf(client);
+    const max = h.env.config.webhooks.maxSubscriptions;
+    const answers = await Promise.all(
+      Array.from({ length: 2 * max }, (_, i) =>
+        h.send('POST', '/v1/webhooks', token, {
+          url: `https://hooks${i}.example.vn/truc`,
+          events: ['master-data.changed'],
+        }),
+      ),
+    );
+    for (const res of answers.filter((r) => r.statusCode !== 201))
+      expectProblem(res, 409, 'ERR_WEBHOOK_LIMIT');
+    const held = (await h.get('/v1/webhooks', token)).json<{ items: unknown[] }>().items.length;
+    expect(held).toBe(max);
+  });
+
+  // review27b F5: a vendor runs several processes (workers, a deploy's replicas) that each fetch a token when they
+  // start, with the right client id and secret, from one address. Every attempt counts as a failed login until it
+  // succeeds (src/api/auth/throttle.ts: "so parallel guesses cannot all be checked"), so beyond auth.maxFailedLogins
+  // (default 5; 3 in the test profile) logins in flight together the others are refused 429 slow_down
+  // ERR_LOGIN_THROTTLED, "Đăng nhập sai nhiều lần từ địa chỉ này / Too many failed logins from this address", with
+  // a Retry-After of auth.failedLoginDelayMs and more: 8 correct logins sent together give four 200s and four 429s.
+  // Nothing failed; the vendor is told it guessed wrong and its replicas start late. Expected: correct credentials
+  // are never refused as failed logins (a guess still costs its scrypt and counts once it fails: e.g. count an attempt
+  // in flight apart from failures, with its own, larger allowance, and throttle by failures only). Likely place:
+  // src/api/auth/throttle.ts TAKE (and the PostgreSQL twin), src/api/routes/oauth.ts token.
+  it.fails(
+    'F5: correct logins sent together all get a token, none is refused as a failed login',
+    async () => {
+      const client = await addClient(h.env.deps.db, { name: 'Replicas', role: 'vendor', schools: [S1] });
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          h.app.inject({
+            method: 'POST',
+            url: '/oauth/token',
+            payload: {
+              grant_type: 'client_credentials',
+              client_id: client.clientId,
+              client_secret: client.clientSecret,
+            },
+          }),
+        ),
+      );
+      expect(answers.map((r) => r.statusCode)).toEqual(Array.from({ length: 8 }, () => 200));
+    },
+  );
+});
