@@ -54,10 +54,13 @@ module.exports = {
     {
       name: 'api-enqueues-through-contracts',
       comment:
-        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types and the dry run (src/jobs/dry-run.ts, with the judging context of src/jobs/judge.ts); never a processor.',
+        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types, the dry run (src/jobs/dry-run.ts, with the judging context of src/jobs/judge.ts) and the status a batch tells (src/jobs/batch-status.ts, which the batch.finished webhook tells too); never a processor.',
       severity: 'error',
       from: { path: '^src/api/' },
-      to: { path: '^src/jobs/', pathNot: '^src/jobs/(contracts|dead-letters|queues|judge|dry-run)\\.ts$' },
+      to: {
+        path: '^src/jobs/',
+        pathNot: '^src/jobs/(contracts|dead-letters|queues|judge|dry-run|batch-status)\\.ts$',
+      },
     },
     {
       name: 'config-through-config-ts',

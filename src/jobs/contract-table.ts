@@ -99,13 +99,15 @@ export const pcgdSubmit = contract('push.moet-pcgd', 'pcgd-submit', z.object({ r
 /**
  * Turn one event into deliveries to every subscription that hears it (issue 9). Rows are written by the
  * triggers of migration 036: `batch.finished` carries a batch id; `master-data.changed` a school,
- * entity, count and the change-feed position before its first change.
+ * entity, count and the change-feed position before its first change; `batch.changed` (migration 920) a batch
+ * whose hold or delivery changed, told as `batch.finished` again when its status did.
  */
 export const webhookFanout = contract(
   'webhooks',
   'webhook-fanout',
   z.discriminatedUnion('event', [
     z.object({ event: z.literal('batch.finished'), batchId: z.uuid() }),
+    z.object({ event: z.literal('batch.changed'), batchId: z.uuid() }),
     z.object({
       event: z.literal('master-data.changed'),
       schoolCode: z.string().min(1).max(32),

@@ -3,7 +3,9 @@
  * one delivery per subscription that hears it, each queued as a webhook-deliver job, in one transaction
  * with closing the row. Delivery ids derive from the row, subscription and event, so a job that runs
  * twice makes no second delivery. Who hears what: `batch.finished` and `findings.ready` the client that
- * pushed the batch; `master-data.changed` every enabled client that serves the school.
+ * pushed the batch; `master-data.changed` every enabled client that serves the school. `batch.finished` is told
+ * again, with the next `sequence`, each time the batch's status as GET /v1/batches/{id} shows it changes (the
+ * `batch.changed` rows of migration 920).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
@@ -13,6 +15,7 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { changeCursor } from '../store/reads.js';
 import { createWebhooksRepo, type Subscription } from '../store/webhooks.js';
 import { enqueue, webhookDeliver, webhookFanout } from './contracts.js';
+import { readBatchView, type BatchView } from './batch-status.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 
@@ -46,27 +49,57 @@ async function plan(q: Queryable, p: Event): Promise<Planned[]> {
       data,
     }));
   }
-  const batches = createBatchesRepo(q);
-  const batch = await batches.get(p.batchId);
-  if (!batch) return [];
-  const out: Planned[] = [];
-  const finished = {
-    batchId: batch.id,
-    schoolCode: batch.schoolCode,
-    entity: batch.entity,
-    status: batch.status,
-    counts: {
-      received: batch.received,
-      accepted: batch.accepted,
-      rejected: batch.rejected,
-      unchanged: batch.unchanged,
-    },
-    errorCode: batch.errorCode,
-    statusUrl: `/v1/batches/${batch.id}`,
+  return batchEvents(q, p);
+}
+
+/** The statuses a `batch.finished` event tells: where a vendor's polling of GET /v1/batches/{id} stops or waits. */
+const TOLD = new Set(['done', 'failed', 'held']);
+
+/**
+ * What a `batch.finished` event tells of a batch: its status, its error code, and its hold's decision and
+ * application. A change of any of them is told again, with the next sequence.
+ */
+export function toldKey(v: BatchView): string {
+  return [v.status, v.errorCode ?? '', v.guard?.status ?? '', v.guard?.appliedAt ? 'applied' : ''].join('|');
+}
+
+/** The event's data: the batch as GET /v1/batches/{id} shows it (no refused keys), its sequence and when told. */
+function finishedData(v: BatchView, told: { sequence: number; toldAt: Date }): Record<string, unknown> {
+  const { createdAt: _created, findingsUrl, ...rest } = v;
+  return {
+    ...rest,
+    deliveries: v.deliveries.map(({ refused: _refused, ...d }) => d),
+    statusUrl: `/v1/batches/${v.batchId}`,
+    findingsUrl,
+    sequence: told.sequence,
+    updatedAt: told.toldAt.toISOString(),
   };
-  for (const subscription of await hooks.forClient(batch.clientId, 'batch.finished')) {
-    out.push({ subscription, event: 'batch.finished', data: finished });
+}
+
+/**
+ * A batch's events (review26b F5). `batch.finished` tells the status GET /v1/batches/{id} shows now (./batch-status.ts),
+ * when it is one a vendor waits for and differs from what was told last: first when the batch's row is done,
+ * failed or held, then after each later change (a hold decided or applied, a delivery dead-lettered, replayed or
+ * delivered). `findings.ready` once the batch's row is done or failed, when it has findings.
+ */
+async function batchEvents(q: Queryable, p: Extract<Event, { batchId: string }>): Promise<Planned[]> {
+  const hooks = createWebhooksRepo(q);
+  const batches = createBatchesRepo(q);
+  // Locked before the batch is read: an event of the batch fanned out meanwhile has told, or waits for this one.
+  const last = await hooks.lockTold(p.batchId);
+  const batch = last && (await batches.get(p.batchId));
+  if (!last || !batch) return [];
+  const out: Planned[] = [];
+  const view = await readBatchView(q, batch);
+  const key = toldKey(view);
+  if (TOLD.has(view.status) && key !== last.told) {
+    const subscriptions = await hooks.forClient(batch.clientId, 'batch.finished');
+    if (subscriptions.length > 0) {
+      const data = finishedData(view, await hooks.told(batch.id, key));
+      for (const subscription of subscriptions) out.push({ subscription, event: 'batch.finished', data });
+    }
   }
+  if (p.event !== 'batch.finished' || (batch.status !== 'done' && batch.status !== 'failed')) return out;
   const findings = await batches.batchFindingCounts(batch.id);
   if (Object.values(findings).some((n) => n > 0)) {
     const data = {

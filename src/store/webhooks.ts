@@ -161,7 +161,36 @@ function webhookDeliveries(q: Queryable) {
   };
 }
 
+/**
+ * What the `batch.finished` webhook last told of a batch (migration 920): locked before the batch is read, so
+ * two events of one batch tell in turn; a new status told with the next sequence.
+ */
+function batchTold(q: Queryable) {
+  return {
+    /** Locks the batch's row (made at sequence 0 when none) and answers what was told last; undefined: no such batch. */
+    async lockTold(batchId: string): Promise<{ sequence: number; told: string } | undefined> {
+      const res = await q.query<{ sequence: number; told: string }>(
+        `INSERT INTO truc.webhook_batch_told AS t (batch_id, sequence, told)
+         SELECT id, 0, '' FROM truc.batches WHERE id = $1
+         ON CONFLICT (batch_id) DO UPDATE SET sequence = t.sequence
+         RETURNING t.sequence, t.told`,
+        [batchId],
+      );
+      return res.rows[0];
+    },
+    /** Records a status told (under {@link lockTold}'s lock): its sequence and when. */
+    async told(batchId: string, told: string): Promise<{ sequence: number; toldAt: Date }> {
+      const res = await q.query<{ sequence: number; toldAt: Date }>(
+        `UPDATE truc.webhook_batch_told SET sequence = sequence + 1, told = $2, told_at = now()
+          WHERE batch_id = $1 RETURNING sequence, told_at AS "toldAt"`,
+        [batchId, told],
+      );
+      return res.rows[0]!;
+    },
+  };
+}
+
 export function createWebhooksRepo(q: Queryable) {
-  return { ...subscriptions(q), ...subscribers(q), ...webhookDeliveries(q) };
+  return { ...subscriptions(q), ...subscribers(q), ...webhookDeliveries(q), ...batchTold(q) };
 }
 export type WebhooksRepo = ReturnType<typeof createWebhooksRepo>;

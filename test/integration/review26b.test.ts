@@ -140,60 +140,82 @@ describe("review26b: another school's student through a dry run", () => {
 });
 
 describe('review26b: the batch.finished webhook and the batch it reports', () => {
-  // review26b F5: the integration guide offers the `batch.finished` webhook in place of polling GET
-  // /v1/batches/{id} ("until status is done or failed (or take the batch.finished webhook); held: …"). A
-  // snapshot whose deletions the mass-change guard holds reads `status: "held"` in GET /v1/batches/{id}, but its
-  // batch.finished event (raised when the row's status becomes done: migration 036's trigger) says
-  // `status: "done"`, and no event follows when the hold is decided. The same for a batch whose delivery to a
-  // target failed later (GET: failed; the event said done). A vendor driven by the webhook takes the held snapshot
-  // as applied. Expected: the event's status is the batch's status as GET shows it (held), or no batch.finished
-  // until the batch is finished as GET shows it. Likely place: src/jobs/webhook-fanout.ts plan() (status is the
-  // row's, not ../api/routes/batches.ts batchStatus's), migration 036's trigger.
-  it.fails(
-    "F5: batch.finished says the status GET /v1/batches/{id} says (a snapshot's held deletions: held)",
-    async () => {
-      const worker = startWorkerRole(h.env.deps);
-      const rx = await startWebhookReceiver();
-      try {
-        const sub = await h.send('POST', '/v1/webhooks', h.tokens.vendor, {
-          url: rx.url,
-          events: ['batch.finished'],
-        });
-        expect(sub.statusCode, sub.body).toBe(201);
-        const codes = Array.from({ length: 25 }, (_, i) => `WH${String(i).padStart(2, '0')}`);
-        const finished = (id: string) =>
-          waitFor(
-            async () => {
-              const b = (await h.get(`/v1/batches/${id}`, h.tokens.vendor)).json<{ status: string }>();
-              return ['done', 'held', 'failed'].includes(b.status) ? b : undefined;
-            },
-            { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
-          );
-        const first = await h.pushBatch(h.tokens.vendor, S1, {
-          entity: 'students',
-          records: codes.map((c) => student(c)),
-        });
-        expect((await finished(first.json<{ batchId: string }>().batchId)).status).toBe('done');
-        // The snapshot leaves out 10 of the school's 25 students (40 %, over the guard's 30 %).
-        const snap = await h.pushBatch(h.tokens.vendor, S1, {
-          entity: 'students',
-          mode: 'snapshot',
-          records: codes.slice(0, 15).map((c) => student(c)),
-        });
-        const id = snap.json<{ batchId: string }>().batchId;
-        expect((await finished(id)).status).toBe('held');
-        const event = await waitFor(() => rx.received.find((d) => d.body.includes(id)), {
-          timeoutMs: 20_000,
-          what: "the snapshot's batch.finished",
-        });
-        const { data } = JSON.parse(event.body) as { data: { status: string } };
-        expect(data.status).toBe('held');
-      } finally {
-        await worker.stop();
-        await rx.close();
-      }
-    },
-  );
+  // review26b F5 (fixed by f5-27): the integration guide offers the `batch.finished` webhook in place of polling GET
+  // /v1/batches/{id}. A snapshot whose deletions the mass-change guard holds read `status: "held"` in GET, but its
+  // batch.finished event (raised when the row's status became done: migration 036's trigger) said `done`, and no
+  // event followed the decision. Now the event tells GET's status (src/jobs/batch-status.ts, one rule for both),
+  // and tells it again, with the next `sequence`, after each change: the hold approved, then its deletions applied.
+  it("F5: batch.finished says the status GET /v1/batches/{id} says (a snapshot's held deletions: held), and again after the decision", async () => {
+    const worker = startWorkerRole(h.env.deps);
+    const rx = await startWebhookReceiver();
+    try {
+      const sub = await h.send('POST', '/v1/webhooks', h.tokens.vendor, {
+        url: rx.url,
+        events: ['batch.finished'],
+      });
+      expect(sub.statusCode, sub.body).toBe(201);
+      const codes = Array.from({ length: 25 }, (_, i) => `WH${String(i).padStart(2, '0')}`);
+      type Told = {
+        status: string;
+        sequence: number;
+        guard: { holdId: number; status: string; appliedAt: string | null } | null;
+      };
+      const statusOf = async (id: string) =>
+        (await h.get(`/v1/batches/${id}`, h.tokens.vendor)).json<Told & { counts: { deleted: number } }>();
+      const finished = (id: string) =>
+        waitFor(
+          async () => {
+            const b = await statusOf(id);
+            return ['done', 'held', 'failed'].includes(b.status) ? b : undefined;
+          },
+          { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
+        );
+      const told = (id: string, sequence: number) =>
+        waitFor(
+          () =>
+            rx.received
+              .map((d) => JSON.parse(d.body) as { type: string; data: Told & { batchId: string } })
+              .find((e) => e.data.batchId === id && e.data.sequence === sequence)?.data,
+          { timeoutMs: 20_000, what: `the snapshot's batch.finished #${sequence}` },
+        );
+      const first = await h.pushBatch(h.tokens.vendor, S1, {
+        entity: 'students',
+        records: codes.map((c) => student(c)),
+      });
+      expect((await finished(first.json<{ batchId: string }>().batchId)).status).toBe('done');
+      // The snapshot leaves out 10 of the school's 25 students (40 %, over the guard's 30 %).
+      const snap = await h.pushBatch(h.tokens.vendor, S1, {
+        entity: 'students',
+        mode: 'snapshot',
+        records: codes.slice(0, 15).map((c) => student(c)),
+      });
+      const id = snap.json<{ batchId: string }>().batchId;
+      const held = await finished(id);
+      expect(held.status).toBe('held');
+      expect(await told(id, 1)).toMatchObject({ status: 'held', guard: { status: 'held', appliedAt: null } });
+
+      // A city admin approves: the batch is done (GET), and the event says so; then its deletions are applied.
+      const approve = await h.send(
+        'POST',
+        `/v1/guard/holds/${held.guard!.holdId}/approve`,
+        h.tokens.admin,
+        {},
+      );
+      expect(approve.statusCode, approve.body).toBe(200);
+      const decided = await told(id, 2);
+      expect(decided.status).toBe('done');
+      expect(decided.guard?.status).toBe('approved');
+      const applied = decided.guard?.appliedAt ? decided : await told(id, 3);
+      expect(applied).toMatchObject({
+        status: 'done',
+        guard: { status: 'approved', appliedAt: expect.any(String) },
+      });
+      expect(await statusOf(id)).toMatchObject({ status: 'done', counts: { deleted: 10 } });
+    } finally {
+      await worker.stop();
+      await rx.close();
+    }
+  });
 });
 
 describe('review26b: a record the API takes but cannot give back', () => {

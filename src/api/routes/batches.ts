@@ -8,13 +8,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Principal } from '../auth/tokens.js';
 import { AppError } from '../../errors.js';
+import { readBatchView } from '../../jobs/batch-status.js';
 import type { RepeatContext } from '../../jobs/contracts.js';
 import { dryRunBatch } from '../../jobs/dry-run.js';
 import type { JudgeContext } from '../../jobs/judge.js';
 import type { FindingRow } from '../../store/batch-findings.js';
 import { createBatchesRepo, type Batch } from '../../store/batches.js';
-import { createGuardHoldsRepo } from '../../store/guard-holds.js';
-import { createPushSetsRepo, type BatchDelivery } from '../../store/push-sets.js';
 import type { Db } from '../../store/db.js';
 import type { Finding } from '../batch-contract.js';
 import {
@@ -71,55 +70,6 @@ async function readableBatch(db: Db, p: Principal, batchId: string): Promise<Bat
   const batch = await createBatchesRepo(db).get(batchId);
   if (!batch || !canAccessSchool(p, batch.schoolCode, 'read')) throw new AppError('ERR_NOT_FOUND');
   return batch;
-}
-
-type BatchHold = Awaited<ReturnType<ReturnType<typeof createGuardHoldsRepo>['ofBatch']>>;
-
-function batchStatus(
-  batch: Batch,
-  deliveries: readonly BatchDelivery[] = [],
-  hold?: BatchHold,
-): z.infer<typeof BatchStatus> {
-  // Ingested but not delivered to a target for good: the batch is not done (issue 7).
-  const failedDelivery = batch.status === 'done' ? deliveries.find((d) => d.state === 'failed') : undefined;
-  // A snapshot whose deletions wait for a city admin is held too (its records are applied).
-  const held = hold?.status === 'held' && batch.status === 'done';
-  return {
-    batchId: batch.id,
-    schoolCode: batch.schoolCode,
-    entity: batch.entity,
-    format: batch.format,
-    status: failedDelivery ? 'failed' : held ? 'held' : batch.status,
-    counts: {
-      received: batch.received,
-      accepted: batch.accepted,
-      rejected: batch.rejected,
-      unchanged: batch.unchanged,
-      deleted: batch.deleted,
-    },
-    mode: batch.mode,
-    errorCode: failedDelivery?.errorCode ?? batch.errorCode,
-    createdAt: batch.createdAt.toISOString(),
-    finishedAt: batch.finishedAt ? batch.finishedAt.toISOString() : null,
-    findingsUrl: `/v1/batches/${batch.id}/findings`,
-    deliveries: deliveries.map((d) => ({
-      system: d.system,
-      state: d.state,
-      errorCode: d.errorCode,
-      rejected: d.rejected,
-      refused: d.refused,
-      deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
-    })),
-    guard: hold
-      ? {
-          holdId: hold.id,
-          status: hold.status,
-          kinds: [...new Set(hold.reasons.map((r) => r.kind))],
-          decidedAt: hold.decidedAt ? new Date(hold.decidedAt).toISOString() : null,
-          appliedAt: hold.appliedAt ? new Date(hold.appliedAt).toISOString() : null,
-        }
-      : null,
-  };
 }
 
 /** A stored (or dry-run) finding as the API shows it, its message in the caller's language. */
@@ -266,11 +216,7 @@ const readRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function read
     },
     async function getBatch(request) {
       const batch = await readableBatch(opts.db, principalOf(request), request.params.batchId);
-      const [deliveries, hold] = await Promise.all([
-        createPushSetsRepo(opts.db).deliveriesOf(batch.id),
-        createGuardHoldsRepo(opts.db).ofBatch(batch.id),
-      ]);
-      return batchStatus(batch, deliveries, hold);
+      return readBatchView(opts.db, batch);
     },
   );
 

@@ -1,0 +1,99 @@
+/**
+ * A vendor batch's status as truc tells it (issue 7, review26b F5): one rule, read by GET /v1/batches/{id} and by
+ * the `batch.finished` webhook (./webhook-fanout.ts), so the two never disagree. The row's status, except: a
+ * batch ingested (done) whose delivery to a target failed for good is `failed` (that delivery's code), and a done
+ * snapshot whose deletions the mass-change guard holds is `held` until a city admin decides.
+ */
+import type { Batch, BatchMode, BatchStatus } from '../store/batches.js';
+import type { Queryable } from '../store/db.js';
+import { createGuardHoldsRepo } from '../store/guard-holds.js';
+import { createPushSetsRepo, type BatchDelivery } from '../store/push-sets.js';
+
+export type BatchHold = NonNullable<Awaited<ReturnType<ReturnType<typeof createGuardHoldsRepo>['ofBatch']>>>;
+
+/** What GET /v1/batches/{id} answers (its schema: ../api/batch-contract.ts BatchStatus). */
+export interface BatchView {
+  batchId: string;
+  schoolCode: string;
+  entity: string;
+  format: string;
+  status: BatchStatus;
+  counts: { received: number; accepted: number; rejected: number; unchanged: number; deleted: number };
+  mode: BatchMode;
+  errorCode: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  findingsUrl: string;
+  deliveries: Array<{
+    system: string;
+    state: BatchDelivery['state'];
+    errorCode: string | null;
+    rejected: number;
+    refused: BatchDelivery['refused'];
+    deliveredAt: string | null;
+  }>;
+  guard: {
+    holdId: number;
+    status: BatchHold['status'];
+    kinds: Array<'deleted' | 'changed'>;
+    decidedAt: string | null;
+    appliedAt: string | null;
+  } | null;
+}
+
+/** The batch as told, from its row, its deliveries per target and its newest guard hold. */
+export function batchView(
+  batch: Batch,
+  deliveries: readonly BatchDelivery[] = [],
+  hold?: BatchHold,
+): BatchView {
+  // Ingested but not delivered to a target for good: the batch is not done (issue 7).
+  const failedDelivery = batch.status === 'done' ? deliveries.find((d) => d.state === 'failed') : undefined;
+  // A snapshot whose deletions wait for a city admin is held too (its records are applied).
+  const held = hold?.status === 'held' && batch.status === 'done';
+  return {
+    batchId: batch.id,
+    schoolCode: batch.schoolCode,
+    entity: batch.entity,
+    format: batch.format,
+    status: failedDelivery ? 'failed' : held ? 'held' : batch.status,
+    counts: {
+      received: batch.received,
+      accepted: batch.accepted,
+      rejected: batch.rejected,
+      unchanged: batch.unchanged,
+      deleted: batch.deleted,
+    },
+    mode: batch.mode,
+    errorCode: failedDelivery?.errorCode ?? batch.errorCode,
+    createdAt: batch.createdAt.toISOString(),
+    finishedAt: batch.finishedAt ? batch.finishedAt.toISOString() : null,
+    findingsUrl: `/v1/batches/${batch.id}/findings`,
+    deliveries: deliveries.map((d) => ({
+      system: d.system,
+      state: d.state,
+      errorCode: d.errorCode,
+      rejected: d.rejected,
+      refused: d.refused,
+      deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
+    })),
+    guard: hold
+      ? {
+          holdId: hold.id,
+          status: hold.status,
+          kinds: [...new Set(hold.reasons.map((r) => r.kind))],
+          decidedAt: hold.decidedAt ? new Date(hold.decidedAt).toISOString() : null,
+          appliedAt: hold.appliedAt ? new Date(hold.appliedAt).toISOString() : null,
+        }
+      : null,
+  };
+}
+
+/** Reads a batch's deliveries and newest hold, and tells the batch. */
+export async function readBatchView(q: Queryable, batch: Batch): Promise<BatchView> {
+  const [deliveries, hold] = await Promise.all([
+    createPushSetsRepo(q).deliveriesOf(batch.id),
+    createGuardHoldsRepo(q).ofBatch(batch.id),
+  ]);
+  return batchView(batch, deliveries, hold);
+}
