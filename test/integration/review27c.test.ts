@@ -5,8 +5,6 @@
  * fixed, and then becomes an `it`. Real PostgreSQL (each test its own database), the worker role in process,
  * the hcm-csdl simulator behind a proxy this file owns.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -23,86 +21,19 @@ import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startOwnRedis } from '../helpers/faults.js';
 import { requestFullStudentsPull } from '../helpers/full-pull.js';
-
-/** What the proxy may do with one request: answer it itself, or forward it (its path changed) and rewrite the answer. */
-interface Tamper {
-  /** An answer of its own (the upstream never sees the request); undefined: forward. */
-  answer?(req: IncomingMessage, body: Buffer): { status: number; json: unknown } | undefined;
-  /** The path forwarded upstream (default: the request's). */
-  path?(url: string): string;
-  /** A 200's JSON body rewritten on its way back to truc. */
-  rewrite?(url: string, method: string, json: unknown): unknown;
-}
-
-interface Proxy {
-  url: string;
-  /** Requests seen, by `METHOD path-without-query`. */
-  seen: Map<string, number>;
-  close(): Promise<void>;
-}
-
-/** An HTTP proxy to `target` that lets `tamper` answer, re-route or rewrite what passes (loopback only). */
-async function startTamperingProxy(target: string, tamper: Tamper): Promise<Proxy> {
-  const upstream = new URL(target);
-  const seen = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const url = req.url ?? '/';
-      const name = `${req.method} ${url.split('?')[0]}`;
-      seen.set(name, (seen.get(name) ?? 0) + 1);
-      const own = tamper.answer?.(req, body);
-      if (own) {
-        res.writeHead(own.status, { 'content-type': 'application/json' }).end(JSON.stringify(own.json));
-        return;
-      }
-      const fwd = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: tamper.path?.(url) ?? url,
-          headers: { ...req.headers, host: upstream.host },
-        },
-        (up) => {
-          const parts: Buffer[] = [];
-          up.on('data', (c: Buffer) => parts.push(c));
-          up.on('end', () => {
-            let out = Buffer.concat(parts);
-            if (up.statusCode === 200 && tamper.rewrite && out.length > 0) {
-              const json = JSON.parse(out.toString('utf8')) as unknown;
-              out = Buffer.from(JSON.stringify(tamper.rewrite(url, req.method ?? 'GET', json)));
-            }
-            const headers = { ...up.headers };
-            delete headers['content-length'];
-            delete headers['transfer-encoding'];
-            res.writeHead(up.statusCode ?? 502, headers).end(out);
-          });
-        },
-      );
-      fwd.on('error', () => res.writeHead(502).end());
-      fwd.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { startTamperingProxy, type Tamper, type TamperingProxy } from '../helpers/tampering-proxy.js';
 
 /** The city simulator behind a tampering proxy, truc (PostgreSQL, queues in it) pulling and pushing through it. */
 async function cityBehind(
   tamper: Tamper,
   sim: { seed: number; studentsPerSchool?: number },
-): Promise<{ env: TestEnv; sim: HcmCsdlSimulator; proxy: Proxy; worker: Running; close(): Promise<void> }> {
+): Promise<{
+  env: TestEnv;
+  sim: HcmCsdlSimulator;
+  proxy: TamperingProxy;
+  worker: Running;
+  close(): Promise<void>;
+}> {
   const simulator = await startCitySimulator({ tombstoneRate: 0, ...sim });
   const proxy = await startTamperingProxy(simulator.url, tamper);
   const env = await makeDeps(
@@ -410,6 +341,76 @@ describe("review27c: Redis lost over a schedule's fire time", () => {
       await worker.stop().catch(() => undefined);
       await env.cleanup();
       await redis.stop();
+    }
+  });
+});
+
+describe("review27c: the scheduler's minute tick while a fire waits for a worker", () => {
+  /*
+   * F5. What a city sees: the workers are down at 01:00 (killed, restarting after a deploy or a crash, a minute or
+   * two under systemd's or Kubernetes' back-off), the scheduler role runs on. The 01:00 fire's job waits in the
+   * `schedules` queue for a worker; at its next minute tick the scheduler upserts the job schedulers again
+   * (src/jobs/schedules.ts `keepSchedules`), and for a cron pattern BullMQ's upsert removes the scheduler's current
+   * job, the one waiting, and adds the next occurrence after now: the 01:00 fire is gone, nothing is recorded for it,
+   * and the night's pull never runs (01:00 the next day is the next). Without that tick, the worker back up would
+   * take the waiting fire and make it. Issue 7: "work resumes within about 30 s of a worker's kill -9"; "each
+   * scheduled run fires once". Here a schedule every ten seconds stands in for the nightly one, the tick is called by
+   * the test while the fire waits, and the worker starts after it. Expected: the waiting fire is made once the
+   * worker is up (recorded at its fire time). Likely place: src/jobs/schedules.ts `keepSchedules` (upsert only a
+   * scheduler whose settings changed, or never one whose current job is waiting: `getJobScheduler`'s next run is
+   * in the past).
+   */
+  it.fails("F5: a fire waiting for a worker survives the scheduler's minute re-upsert", async () => {
+    const ID = 'r27c-waiting-fire';
+    const env = await makeDeps(
+      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+      {
+        configure: (c) => ({
+          ...c,
+          sync: {
+            ...c.sync,
+            schedules: {
+              [ID]: {
+                cron: '*/10 * * * * *',
+                tz: 'Asia/Ho_Chi_Minh',
+                system: 'smas',
+                entity: 'students',
+                full: false,
+              },
+            },
+          },
+        }),
+      },
+    );
+    const fires = async (): Promise<number[]> =>
+      (
+        await env.deps.db.query<{ at: Date }>(
+          'SELECT fire_at AS at FROM truc.schedule_fires WHERE schedule_id = $1 ORDER BY fire_at',
+          [ID],
+        )
+      ).rows.map((r) => new Date(r.at).getTime());
+    // No worker yet: the scheduler alone keeps the schedule (its first upsert at start; no tick of its own after).
+    const scheduler = startScheduler(env.deps, { resyncMs: 3_600_000 });
+    let worker: Running | undefined;
+    try {
+      await waitFor(() => scheduler.sync().then(() => true), { timeoutMs: 15_000, intervalMs: 500 });
+      // The fire time the first job was made for, and a moment past it: its job waits for a worker.
+      const waiting = Math.ceil((Date.now() + 1) / 10_000) * 10_000;
+      await new Promise((r) => setTimeout(r, waiting + 1_500 - Date.now()));
+      // The scheduler's minute tick (every replica's) while the fire waits.
+      await scheduler.sync();
+      worker = startWorkerRole(env.deps);
+      await waitFor(async () => (await fires()).length > 0, {
+        timeoutMs: 25_000,
+        intervalMs: 200,
+        what: 'a fire once the worker is up',
+      });
+      // Today: the first fire recorded is the next one (`waiting` + 10 s); the one that waited is gone.
+      expect((await fires())[0]).toBe(waiting);
+    } finally {
+      await scheduler.stop();
+      await worker?.stop().catch(() => undefined);
+      await env.cleanup();
     }
   });
 });
