@@ -313,11 +313,11 @@ export async function reconcileSyncRun(
   return ctx.db.tx(async (q) => {
     const runs = createSyncRunsRepo(q);
     await runs.lock(payload.syncRunId);
+    // Its row closed first: the row stays locked until the commit, so the relay (which skips locked rows)
+    // does not queue a reconciliation run here for longer than its lease (./pull.ts), and a rollback reopens it.
+    await createOutboxRepo(q).markDone(job.outboxId);
     const run = await runs.get(payload.syncRunId);
-    if (!run || run.reconcile !== 'queued') {
-      await createOutboxRepo(q).markDone(job.outboxId);
-      return { deleted: 0, skipped: 'not-due' };
-    }
+    if (!run || run.reconcile !== 'queued') return { deleted: 0, skipped: 'not-due' };
     // A newer full run of the scope fetched every page (e.g. a held reconciliation approved late): it decides.
     const superseded = await runs.supersededByNewer(run.id);
     const unkeyed = superseded ? 0 : await runs.unkeyedSeen(run.id);
@@ -326,12 +326,10 @@ export async function reconcileSyncRun(
     const note = skip ?? (run.unstableScopes.length > 0 ? UNSTABLE_NOTE : null);
     if ('holdId' in done) {
       await runs.holdReconcile(run.id);
-      await createOutboxRepo(q).markDone(job.outboxId);
       return { deleted: 0, skipped: 'held', holdId: done.holdId };
     }
     const { deleted, pushSets } = done;
     await runs.finishReconcile(run.id, deleted.length, note);
-    await createOutboxRepo(q).markDone(job.outboxId);
     const { system, entity, scope } = run;
     const details = {
       system,
