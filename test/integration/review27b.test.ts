@@ -7,9 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { startWorkerRole } from '../../src/roles.js';
 import { addClient } from '../../src/ops.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { student } from '../factories/records.js';
 import { bearer, expectProblem, OTHER, S1, useApiHarness } from '../helpers/api.js';
 import { waitFor } from '../helpers/env.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
 
@@ -206,4 +208,61 @@ describe('review27b: limits that hold one request at a time only', () => {
       expect(answers.map((r) => r.statusCode)).toEqual(Array.from({ length: 8 }, () => 200));
     },
   );
+});
+
+describe('review27b: webhooks of a client whose scopes were withdrawn', () => {
+  // review27b F6: a city admin withdraws a vendor's `webhooks` and `records:read` scopes (PATCH
+  // /v1/admin/clients/{id} {"scopes":["batches:write","batches:read"]}: it may still push, no longer read the
+  // school's records nor manage webhooks). README: what a token may touch is the client's current state, and its
+  // tokens indeed get 403 on GET /v1/changes and /v1/webhooks at once. But its existing subscription keeps being
+  // served: every master-data.changed of its school (schoolCode, entity, count and a changesUrl into the feed it
+  // may no longer read) is still signed and sent to its URL, and nothing it can call any more lists or removes
+  // the subscription. Expected: the fan-out hears only clients that hold the `webhooks` scope now (and, for
+  // master-data.changed, `records:read`), as it hears only enabled clients that serve the school. Likely place:
+  // src/store/webhooks.ts forSchool / forClient (join truc.api_clients' scopes), src/jobs/webhook-fanout.ts plan.
+  it.fails('F6: a client without the webhooks scope any more gets no master-data.changed', async () => {
+    const rx = await startWebhookReceiver();
+    const worker = startWorkerRole(h.env.deps);
+    try {
+      const stripped = await addClient(h.env.deps.db, { name: 'Stripped', role: 'vendor', schools: [S1] });
+      const control = await addClient(h.env.deps.db, { name: 'Control', role: 'vendor', schools: [S1] });
+      const subscribe = async (token: string, path: string) => {
+        const res = await h.send('POST', '/v1/webhooks', token, {
+          url: `${rx.url}${path}`,
+          events: ['master-data.changed'],
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json<{ id: string }>().id;
+      };
+      const strippedToken = await h.tokenOf(stripped);
+      await subscribe(strippedToken, '?who=stripped');
+      await subscribe(await h.tokenOf(control), '?who=control');
+      const patched = await h.send('PATCH', `/v1/admin/clients/${stripped.clientId}`, h.tokens.admin, {
+        scopes: ['batches:write', 'batches:read'],
+      });
+      expect(patched.statusCode, patched.body).toBe(200);
+      expectProblem(await h.get('/v1/webhooks', strippedToken), 403, 'ERR_FORBIDDEN_SCOPE');
+      // The city changes a pupil of the school.
+      await h.env.deps.db.tx(async (q) => {
+        const rec = student('F6CITY', { schoolCode: S1 });
+        await createRecordsRepo(q).upsert(
+          'students',
+          [{ key: 'F6CITY', scope: S1, data: rec, fingerprint: fingerprint(rec) }],
+          { system: 'hcm-csdl', mappingVersion: 'hcm-csdl@1' },
+        );
+      });
+      await waitFor(() => rx.received.find((d) => d.body.includes('master-data.changed')), {
+        timeoutMs: 30_000,
+        what: "the control client's master-data.changed",
+      });
+      const paths = await h.env.deps.db.query<{ url: string }>(
+        `SELECT s.url FROM truc.webhook_deliveries d JOIN truc.webhook_subscriptions s ON s.id = d.subscription_id
+          WHERE d.event = 'master-data.changed'`,
+      );
+      expect(paths.rows.map((r) => r.url).filter((u) => u.includes('stripped'))).toEqual([]);
+    } finally {
+      await worker.stop();
+      await rx.close();
+    }
+  });
 });
