@@ -1,7 +1,7 @@
 /**
  * Webhook delivery (issue 9): sends one delivery to its subscription's URL, signed the Standard Webhooks
  * way (src/adapters/webhook). A 2xx closes it `delivered`. Otherwise it waits (the receiver's
- * Retry-After, else exponential backoff from jobs.backoffMs capped at an hour) without spending the
+ * Retry-After, seconds or an HTTP date, else exponential backoff from jobs.backoffMs capped at an hour) without spending the
  * queue's attempts, up to webhooks.maxAttempts; then, or at once for a refused URL, it is `failed`.
  * A receiver's failure is the vendor's to see (GET /v1/webhooks/{id}/deliveries), not a city dead letter.
  */

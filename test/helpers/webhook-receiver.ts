@@ -15,6 +15,8 @@ export interface WebhookReceiver {
   received: ReceivedDelivery[];
   /** Answer 500 this many times before answering 204 again. */
   failNext: number;
+  /** How a failure answers (default 500, no headers), e.g. a 429 with Retry-After. */
+  failWith?: { status: number; headers?: Record<string, string> };
   close(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export async function startWebhookReceiver(path = '/hooks'): Promise<WebhookRece
     req.on('end', () => {
       if (receiver.failNext > 0) {
         receiver.failNext -= 1;
-        res.writeHead(500).end();
+        res.writeHead(receiver.failWith?.status ?? 500, receiver.failWith?.headers).end();
         return;
       }
       receiver.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });

@@ -11,6 +11,7 @@ import axios from 'axios';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
 import { both } from '../../errors.js';
+import { parseRetryAfter } from '../classify.js';
 import { isPublicAddress, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
 
 const PRIVATE_REFUSED = both(
@@ -96,13 +97,14 @@ export async function sendWebhook(input: SendInput): Promise<SendResult> {
       },
     });
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-    const retryAfter = Number(res.headers['retry-after']);
+    // Seconds or an HTTP date (RFC 9110 §10.2.3), read as the adapters read their targets'; the job caps the wait.
+    const retryAfter = parseRetryAfter(res.headers['retry-after']);
     return {
       ok: false,
       status: res.status,
       error: `the receiver answered ${res.status}`,
       permanent: false,
-      ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter * 1000 }),
     };
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'ERR_NETWORK';

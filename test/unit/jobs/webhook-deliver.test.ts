@@ -116,6 +116,41 @@ describe('webhook-deliver job', () => {
     expect(receiver.received).toHaveLength(0); // the receiver answered 500 three times
   });
 
+  it("waits the receiver's Retry-After, in seconds or as an HTTP date (review26b N8), capped at an hour", async () => {
+    const waitOf = async (retryAfter: string) => {
+      const { deliveryId, outboxId } = await pending();
+      const waits: number[] = [];
+      const deferUntil = async (atMs: number): Promise<never> => {
+        waits.push(atMs);
+        throw new Error('deferred');
+      };
+      receiver.failNext = 1;
+      receiver.failWith = { status: 429, headers: { 'retry-after': retryAfter } };
+      const before = Date.now();
+      await expect(webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId, { deferUntil }))).rejects.toThrow(
+        'deferred',
+      );
+      expect(await stateOf(deliveryId)).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 429 });
+      return waits[0]! - before;
+    };
+    try {
+      // Seconds, and an HTTP date ten minutes ahead (whole seconds: 599–600 s): not the backoff (jobs.backoffMs).
+      expect(await waitOf('300')).toBeGreaterThanOrEqual(300_000);
+      const tenMinutes = await waitOf(new Date(Date.now() + 600_000).toUTCString());
+      expect(tenMinutes).toBeGreaterThanOrEqual(598_000);
+      expect(tenMinutes).toBeLessThan(3_600_000);
+      // A date two hours ahead waits an hour, as two hours in seconds would.
+      const capped = [await waitOf(new Date(Date.now() + 7_200_000).toUTCString()), await waitOf('7200')];
+      for (const w of capped) {
+        expect(w).toBeGreaterThanOrEqual(3_600_000);
+        expect(w).toBeLessThan(7_000_000);
+      }
+    } finally {
+      receiver.failNext = 0;
+      delete receiver.failWith;
+    }
+  });
+
   it('a disabled subscription fails its delivery without sending', async () => {
     receiver.received.length = 0;
     const { deliveryId, outboxId } = await pending({ disabled: true });
