@@ -1,0 +1,141 @@
+/**
+ * review27a (stop 47, walked as the city's IT admin and a PCGD-XMC officer through `npm run demo`, the dashboard,
+ * the CLI and the API): findings reproduced here. An `it.fails` is an open finding; it passes once the finding is
+ * fixed, and then becomes an `it`. Real PostgreSQL, the API in process, a worker where a delivery must fail.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { addClient } from '../../src/ops.js';
+import { startWorkerRole } from '../../src/roles.js';
+import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
+import { SCHOOL, student } from '../factories/records.js';
+import { tokenFor } from '../helpers/api.js';
+import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+
+interface SystemRow {
+  system: string;
+  lastFailureAt: string | null;
+  lastErrorCode: string | null;
+  runs24h: number;
+  errorRate24h: number;
+}
+
+describe('review27a on postgres', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let admin: string;
+  let vendor: string;
+  let config: Config;
+  let city: FakeHcmCsdl;
+
+  const send = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, token = admin) =>
+    app.inject({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
+  const count = async (sql: string, params: unknown[] = []) =>
+    (await env.deps.db.query<{ n: number }>(sql, params)).rows[0]!.n;
+  const overviewSystems = async (): Promise<SystemRow[]> => {
+    const res = await send('GET', '/v1/ops/overview');
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ systems: SystemRow[] }>().systems;
+  };
+
+  beforeAll(async () => {
+    // The city's deployment as the demo has it: the city database (here a stand-in that refuses every write with
+    // a 400, as the demo's simulator refuses one staff delivery on purpose) and SMAS configured, with SMAS's
+    // nightly pull not yet run.
+    city = await startFakeHcmCsdl({ fallback: 400 });
+    env = await makeDeps(
+      { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+      { env: { HCM_CSDL_BASE_URL: city.url, SMAS_BASE_URL: 'http://127.0.0.1:9' } },
+    );
+    config = env.config;
+    app = await buildApp({ ...env.deps, config });
+    await app.ready();
+    admin = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
+    vendor = await tokenFor(
+      app,
+      await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] }),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.cleanup();
+    await city?.close();
+  });
+
+  // F1: the overview's "Hệ thống ngoài / External systems" card lists a system only once it has a sync run or a
+  // delivery gate (api/routes/ops/overview.ts systemsOf: `health` from truc.sync_runs + `gates`). In the demo SMAS is
+  // configured and has a nightly schedule (smas-students-nightly, shown on the same page), yet the card shows
+  // hcm-csdl, moet-pcgd and vnedu only: the admin who checks "is SMAS healthy?" finds no row for it (README: the
+  // overview shows "each external system's last success, failures and error rate in 24 h and its circuit").
+  // Expected: every configured system has its row (never run: "—", 0 runs, circuit closed).
+  it.fails('F1: the overview lists every configured system, also one that has not run yet', async () => {
+    const systems = (await overviewSystems()).map((s) => s.system);
+    expect(systems).toEqual(expect.arrayContaining(['hcm-csdl', 'smas']));
+  });
+
+  // F3: a delivery the city database refuses for good (HTTP 400 → ERR_ADAPTER_REJECTED, dead-lettered at once) is no
+  // failure of that system on the overview: hcm-csdl's row says "Lỗi gần nhất / Last failure: —", "Mã lỗi: —",
+  // "Tỷ lệ lỗi 0.0 %" (the demo shows exactly this beside its refused staff delivery), while the dead letters card
+  // lists push.hcm-csdl ERR_ADAPTER_REJECTED. Only transient failures reach the delivery gate (jobs/gate-rules.ts
+  // decideFailure), and the overview reads failures from sync runs and gates only (api/routes/ops/overview.ts
+  // lastFailureOf, whose comment promises "its gate's last failed call (a push, a page, a probe)"). Expected: the
+  // refused push is hcm-csdl's last failure, with its code.
+  it.fails('F3: a delivery refused for good is the system’s last failure on the overview', async () => {
+    const worker = startWorkerRole(env.deps);
+    try {
+      const res = await send(
+        'POST',
+        `/v1/schools/${SCHOOL}/batches`,
+        { entity: 'students', records: [student('R27A1')] },
+        vendor,
+      );
+      expect(res.statusCode, res.body).toBe(202);
+      await waitFor(
+        async () =>
+          (await count(
+            `SELECT count(*)::int AS n FROM truc.dead_letters WHERE queue = 'push.hcm-csdl' AND error_code = $1`,
+            ['ERR_ADAPTER_REJECTED'],
+          )) > 0,
+        { timeoutMs: 60_000, intervalMs: 200, what: 'the refused delivery’s dead letter' },
+      );
+    } finally {
+      await worker.stop();
+    }
+    const hcm = (await overviewSystems()).find((s) => s.system === 'hcm-csdl');
+    expect(hcm).toMatchObject({ lastErrorCode: 'ERR_ADAPTER_REJECTED', lastFailureAt: expect.any(String) });
+  });
+
+  // F2: the schools page's "Phần mềm / Vendor system" column (dashboard/src/schools.ts, and the school page's stat)
+  // shows the school record's source, `hcm-csdl` (the city database, which is no vendor system), for every school
+  // of the demo, while truc knows which system serves each one (GET /v1/admin/school-systems: 79678904 smas,
+  // 79686823 vnedu, ...). GET /v1/ops/schools carries only `sourceSystem`. An admin looking for "which vendor serves
+  // this school?" reads hcm-csdl everywhere. Expected: the schools list carries the school's system (smas here), and
+  // the column shows it.
+  it.fails('F2: the ops schools list says which school-management system serves a school', async () => {
+    await env.deps.db.query(
+      `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
+       VALUES ('79027001', '{"name":"Trường Tiểu học R27A","communeCode":"26995"}', 'f', 'hcm-csdl', 'v1')
+       ON CONFLICT DO NOTHING`,
+    );
+    await createSchoolSystemsRepo(env.deps.db).learn('smas', ['79027001'], 'batch');
+    const res = await send('GET', '/v1/ops/schools?q=79027001');
+    expect(res.statusCode, res.body).toBe(200);
+    const row = res
+      .json<{ items: Array<Record<string, unknown>> }>()
+      .items.find((s) => s.schoolCode === '79027001');
+    expect(row).toBeDefined();
+    expect(Object.values(row!), JSON.stringify(row)).toContain('smas');
+  });
+});
