@@ -138,4 +138,28 @@ describe('review27a on postgres', () => {
     expect(row).toBeDefined();
     expect(Object.values(row!), JSON.stringify(row)).toContain('smas');
   });
+  // F4: the overview's "Hạn nộp PCGD-XMC / PCGD-XMC deadlines" card cannot say "late". A commune whose report was
+  // submitted two days after its deadline (3 October) shows "✓" in the "Nguy cơ trễ / At risk" column, exactly as
+  // one submitted on time (api/routes/ops/overview.ts pcgdOf: `atRisk` is false for any submitted or receipted
+  // report, and nothing else compares `submittedAt` with the deadline); the demo's report, submitted on 5 December,
+  // shows ✓ and "-62" days left. The other side: a report still unsubmitted 55 days after the deadline is counted
+  // "PCGD — Nguy cơ trễ / At risk" with "Còn (ngày): -55", at risk of missing a deadline it has missed. Expected: the
+  // unit row says the deadline was missed (here `late: true`, or however the fix names it), and the card shows it.
+  it.fails('F4: the PCGD deadlines say a report submitted after its deadline was late', async () => {
+    const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear(); // the overview's year (Vietnam's)
+    const deadline = new Date(`${year}-10-03T23:59:59+07:00`);
+    await env.deps.db.query(
+      `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set, mapping_versions,
+              figures, findings, persons, lineage_digest, computed_by, submitted_by, submitted_at, receipted_at)
+       VALUES ('27901', 'commune', $1, 1, 'receipted', '{}', '{}', '{}', '[]', 10, 'd', 'operator:cli:o', 'operator:cli:o',
+               $2, $2)`,
+      [year, new Date(deadline.getTime() + 2 * 86_400_000)],
+    );
+    const res = await send('GET', '/v1/ops/overview');
+    expect(res.statusCode, res.body).toBe(200);
+    const unit = res
+      .json<{ pcgd: { units: Array<Record<string, unknown>> } }>()
+      .pcgd.units.find((u) => u.unitCode === '27901');
+    expect(unit, res.body).toMatchObject({ status: 'receipted', late: true });
+  });
 });
