@@ -18,3 +18,59 @@ export type Ratio = Scorecard['overall'];
 export type WebsiteProbe = Schemas['WebsiteProbe'];
 /** GET /v1/ops/schools/{schoolCode}: a school with its latest batches, findings by rule and sync runs. */
 export type SchoolDetail = operations['school']['responses'][200]['content']['application/json'];
+
+type Query<O extends keyof operations> = NonNullable<operations[O]['parameters']['query']>;
+
+/**
+ * A list of the values a query field of the API takes (its closed set, union `U`), checked both ways by the
+ * compiler: nothing else (`L extends readonly U[]`) and none missing (a second argument is asked for, naming what
+ * is missing), so a filter's choices follow the API's spec when it changes.
+ */
+const every =
+  <U extends string>() =>
+  <const L extends readonly U[]>(
+    list: L,
+    ..._complete: [Exclude<U, L[number]>] extends [never] ? [] : [missing: Exclude<U, L[number]>]
+  ): L =>
+    list;
+
+/** The queues GET /v1/dead-letters?queue= takes (the job table's QUEUE_NAMES), sorted. */
+export const QUEUES = every<NonNullable<Query<'list'>['queue']>>()([
+  'change-purge',
+  'ingest',
+  'pcgd',
+  'pull',
+  'push.hcm-csdl',
+  'push.moet-pcgd',
+  'push.smas',
+  'push.vnedu',
+  'quality',
+  'schedules',
+  'webhooks',
+  'website-probe',
+]);
+
+/** The systems GET /v1/ops/sync-runs?system= takes (src/config/names.ts SYSTEM_NAMES). */
+export const SYSTEMS = every<NonNullable<Query<'syncRuns'>['system']>>()([
+  'hcm-csdl',
+  'moet-pcgd',
+  'smas',
+  'vnedu',
+]);
+
+/** A sync run's statuses as shown (GET /v1/ops/sync-runs?status=). */
+export const RUN_STATUSES = every<NonNullable<Query<'syncRuns'>['status']>>()([
+  'queued',
+  'running',
+  'held',
+  'done',
+  'failed',
+]);
+
+/** A guard hold's statuses (GET /v1/guard/holds?status=). */
+export const HOLD_STATUSES = every<NonNullable<Hold['status']>>()([
+  'held',
+  'approved',
+  'rejected',
+  'superseded',
+]);

@@ -1,6 +1,6 @@
 /** The audit trail: the filtered list and a check of the hash chain. */
 import { t } from './i18n.js';
-import { api, card, h, num, searchForm, table, when } from './kit.js';
+import { api, card, filtered, h, num, searchForm, table, when } from './kit.js';
 
 interface AuditRow {
   seq: number;
@@ -15,30 +15,30 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
   const filter = new URLSearchParams();
   for (const k of ['actor', 'action', 'subject', 'from', 'to'])
     if (params.get(k)) filter.set(k, params.get(k)!);
-  const rows = await api<{ items: AuditRow[] }>(`/v1/audit?${filter.toString()}`);
-  main.replaceChildren(
-    h('h1', {}, t('audit')),
-    filterForm(params),
-    verifyChain(),
-    card(
-      t('audit'),
-      table(
-        rows.items,
-        [
-          { head: '#', cell: (r) => r.seq, num: true },
-          { head: 'createdAt', cell: (r) => when(r.at) },
-          { head: 'actor', cell: (r) => r.actor },
-          { head: 'action', cell: (r) => r.action },
-          { head: 'subject', cell: (r) => r.subject ?? '' },
-          { head: 'details', cell: (r) => JSON.stringify(r.details).slice(0, 160) },
-        ],
-        { testid: 'audit-rows' },
+  await filtered(main, [h('h1', {}, t('audit'))], filterForm(params), async () => {
+    const rows = await api<{ items: AuditRow[] }>(`/v1/audit?${filter.toString()}`);
+    return [
+      verifyChain(),
+      card(
+        t('audit'),
+        table(
+          rows.items,
+          [
+            { head: '#', cell: (r) => r.seq, num: true },
+            { head: 'createdAt', cell: (r) => when(r.at) },
+            { head: 'actor', cell: (r) => r.actor },
+            { head: 'action', cell: (r) => r.action },
+            { head: 'subject', cell: (r) => r.subject ?? '' },
+            { head: 'details', cell: (r) => JSON.stringify(r.details).slice(0, 160) },
+          ],
+          { testid: 'audit-rows' },
+        ),
       ),
-    ),
-  );
+    ];
+  });
 }
 
-function filterForm(params: URLSearchParams): HTMLElement {
+function filterForm(params: URLSearchParams): HTMLFormElement {
   const field = (name: string, type = 'text'): HTMLInputElement =>
     h('input', {
       name,

@@ -1,7 +1,7 @@
 /** Dead letters: the filtered list, replay one, the selected ones or all that match the filter. */
-import type { DeadLetter } from './api-types.js';
+import { QUEUES, type DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
-import { api, card, h, num, pager, searchForm, table, when, type Column } from './kit.js';
+import { api, card, filtered, h, num, pager, searchForm, table, when, type Column } from './kit.js';
 
 /** Letters a page shows. */
 const PAGE = 100;
@@ -15,9 +15,6 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
   const filter = new URLSearchParams();
   for (const k of ['queue', 'errorCode', 'includeReplayed']) if (params.get(k)) filter.set(k, params.get(k)!);
   const offset = Number(params.get('offset') ?? 0) || 0;
-  const list = await api<{ total: number; open: number; items: DeadLetter[] }>(
-    `/v1/dead-letters?${new URLSearchParams([...filter, ['limit', String(PAGE)], ['offset', String(offset)]]).toString()}`,
-  );
   const go = (o: number): void => {
     const p = new URLSearchParams(filter);
     p.set('offset', String(o));
@@ -42,18 +39,26 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
     },
     t('replaySelected'),
   );
-  main.replaceChildren(
-    h('h1', {}, t('deadLetters')),
-    filterForm(params),
-    lastNotice(),
-    card(
-      `${t('deadLetters')}: ${num(list.total)}`,
-      // the filter's open letters, all pages: what a replay by filter acts on (the API's at most a call)
-      h('div', { class: 'pager' }, bulk, replayFilterButton(params, Math.min(list.open, REPLAY_MAX), replay)),
-      table(list.items, columns(selected, bulk, replay), { testid: 'dead-letters' }),
-      list.total > PAGE ? pager(offset, PAGE, list.total, go) : null,
-    ),
-  );
+  await filtered(main, [h('h1', {}, t('deadLetters'))], filterForm(params), async () => {
+    const list = await api<{ total: number; open: number; items: DeadLetter[] }>(
+      `/v1/dead-letters?${new URLSearchParams([...filter, ['limit', String(PAGE)], ['offset', String(offset)]]).toString()}`,
+    );
+    return [
+      lastNotice(),
+      card(
+        `${t('deadLetters')}: ${num(list.total)}`,
+        // the filter's open letters, all pages: what a replay by filter acts on (the API's at most a call)
+        h(
+          'div',
+          { class: 'pager' },
+          bulk,
+          replayFilterButton(params, Math.min(list.open, REPLAY_MAX), replay),
+        ),
+        table(list.items, columns(selected, bulk, replay), { testid: 'dead-letters' }),
+        list.total > PAGE ? pager(offset, PAGE, list.total, go) : null,
+      ),
+    ];
+  });
 }
 
 /** The notice the last replay left before the page was drawn again (shown once). */
@@ -67,8 +72,15 @@ function lastNotice(): HTMLElement {
   return notice;
 }
 
-function filterForm(params: URLSearchParams): HTMLElement {
-  const queue = h('input', { name: 'queue', value: params.get('queue') ?? '', placeholder: 'push.hcm-csdl' });
+function filterForm(params: URLSearchParams): HTMLFormElement {
+  // a choice of the queues the API takes (review26a F6: a typed one could only be refused)
+  const queue = h(
+    'select',
+    { name: 'queue' },
+    ['', ...QUEUES].map((q) =>
+      h('option', { value: q, selected: (params.get('queue') ?? '') === q }, q || t('all')),
+    ),
+  );
   const code = h('input', { name: 'errorCode', value: params.get('errorCode') ?? '', placeholder: 'ERR_…' });
   const replayed = h('input', {
     type: 'checkbox',

@@ -195,7 +195,7 @@ const DICT = {
   ],
   undelivered: ['Bản ghi chưa gửi', 'Undelivered records'],
   whatToDo: ['Cần làm', 'What to do'],
-  asOf: ['Tính lúc', 'As of'],
+  asOf: ['Tính đến ngày', 'As of'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Key = keyof typeof DICT;

@@ -98,6 +98,39 @@ export function searchForm(
   );
 }
 
+/**
+ * A filtered list page: its head and filter form drawn at once, then what `load` reads into the rest. When the API
+ * refuses the filter (400: a value typed in the form, or in the address), the form stays with the user's values and
+ * the refusal is said beside it, each field it names marked (review26a F6: the page was replaced by the bare title).
+ */
+export async function filtered(
+  main: HTMLElement,
+  head: readonly Child[],
+  form: HTMLFormElement,
+  load: () => Promise<Child[]>,
+): Promise<void> {
+  const refusal = h('div', { class: 'error', role: 'alert', 'data-testid': 'filter-error' });
+  const body = h('div', {}, h('p', { class: 'muted' }, '…'));
+  main.replaceChildren(h('div', {}, ...head), form, refusal, body);
+  try {
+    body.replaceChildren(h('div', {}, ...(await load())));
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 400) throw err;
+    body.replaceChildren();
+    refusal.replaceChildren(h('p', {}, err.message), ...err.fields.map((f) => fieldLine(form, f)));
+  }
+}
+
+/** A field the API refused, by its label in the form (marked invalid) or, not in the form, by its name. */
+function fieldLine(form: HTMLFormElement, f: FieldProblem): HTMLElement {
+  const name = f.pointer.split('/').pop() ?? '';
+  const control = [...form.elements].find((e) => (e as HTMLInputElement).name === name) as
+    HTMLInputElement | undefined;
+  control?.setAttribute('aria-invalid', 'true');
+  const labelText = control?.closest('label')?.firstChild?.textContent ?? name;
+  return h('p', { 'data-field': name }, h('strong', {}, labelText), `: ${f.message}`);
+}
+
 /** Previous / next buttons and the range shown, for a list paged by offset. */
 export function pager(
   offset: number,
@@ -147,6 +180,20 @@ export function when(iso: string | null | undefined): string {
     dateStyle: 'short',
     timeStyle: 'short',
   }).format(new Date(iso));
+}
+
+/**
+ * A calendar date ('2026-12-04', e.g. a scorecard's asOf: Vietnam's day it was computed) in the page's language:
+ * 04/12/2026 in both vi-VN and en-GB, read as the date it is, not as a moment (its midnight UTC is 07:00 in Vietnam).
+ */
+export function day(date: string | null | undefined): string {
+  if (!date) return '—';
+  return new Intl.DateTimeFormat(currentLang() === 'vi' ? 'vi-VN' : 'en-GB', {
+    timeZone: 'UTC',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  }).format(new Date(`${date.slice(0, 10)}T00:00:00Z`));
 }
 
 export function num(n: number | null | undefined): string {
@@ -212,10 +259,18 @@ function claims(token: string): { sub?: string; role?: string; scope?: string } 
   return JSON.parse(decodeURIComponent(escape(json))) as { sub?: string; role?: string; scope?: string };
 }
 
+/** A field the API named in its refusal (a problem's `errors[]`: JSON pointer, rule, message in both languages). */
+export interface FieldProblem {
+  pointer: string;
+  rule: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly fields: readonly FieldProblem[] = [],
   ) {
     super(message);
   }
@@ -265,7 +320,10 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     throw new ApiError(401, t('signInFailed'));
   }
   const body = (await res.json().catch(() => ({}))) as unknown;
-  if (!res.ok) throw new ApiError(res.status, problemText(body as never) || `HTTP ${res.status}`);
+  if (!res.ok) {
+    const fields = (body as { errors?: FieldProblem[] }).errors ?? [];
+    throw new ApiError(res.status, problemText(body as never) || `HTTP ${res.status}`, fields);
+  }
   return body as T;
 }
 

@@ -1,7 +1,7 @@
 /** The quality page: scorecards (issue 8) by commune or province, and one unit with its trend. */
 import type { Ratio, Scorecard } from './api-types.js';
 import { t } from './i18n.js';
-import { api, h, lineChart, num, stat, table, when } from './kit.js';
+import { api, day, h, lineChart, num, stat, table } from './kit.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 
@@ -66,14 +66,14 @@ function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {
       stat(t('records'), num(it.records)),
       stat(t('schoolsCount'), num(it.schools)),
     ),
-    h('p', { class: 'muted' }, `${t('asOf')} ${when(it.asOf)}`),
+    h('p', { class: 'muted', 'data-testid': 'scorecard-as-of' }, `${t('asOf')} ${day(it.asOf)}`),
     single && trend.length > 0
       ? h(
           'div',
           { 'data-testid': 'quality-trend' },
           h('h3', {}, t('trend')),
           lineChart(
-            trend.map((p) => when(p.asOf)),
+            trend.map((p) => day(p.asOf)),
             [{ name: t('overall'), values: trend.map((p) => p.overall / 100) }],
           ),
         )

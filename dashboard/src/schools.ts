@@ -1,7 +1,7 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
 import { t } from './i18n.js';
-import { api, band, card, h, num, pager, searchForm, stat, table, when } from './kit.js';
+import { api, band, card, filtered, h, num, pager, searchForm, stat, table, when } from './kit.js';
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
 
@@ -14,9 +14,6 @@ export async function schoolsPage(main: HTMLElement, params: URLSearchParams): P
   const q = params.get('q') ?? '';
   const offset = Number(params.get('offset') ?? 0) || 0;
   const limit = 50;
-  const page = await api<{ total: number; items: School[] }>(
-    `/v1/ops/schools?${new URLSearchParams({ q, limit: String(limit), offset: String(offset) }).toString()}`,
-  );
   const input = h('input', {
     name: 'q',
     value: q,
@@ -27,30 +24,42 @@ export async function schoolsPage(main: HTMLElement, params: URLSearchParams): P
   const go = (o: number, query = input.value): void => {
     location.hash = `#/schools?${queryAt(o, query).toString()}`;
   };
-  main.replaceChildren(
-    h('h1', {}, t('schools')),
-    searchForm('schools', [h('label', {}, t('search'), input)], () => queryAt(0)),
-    card(
-      `${t('total')}: ${num(page.total)}`,
-      table(
-        page.items,
-        [
-          { head: 'code', cell: (s) => s.schoolCode },
-          { head: 'name', cell: (s) => s.name },
-          { head: 'commune', cell: (s) => s.communeCode ?? '—' },
-          { head: 'vendorSystem', cell: (s) => s.sourceSystem },
-          { head: 'lastSync', cell: (s) => when(s.lastBatchAt ?? s.lastSeenAt) },
-          { head: 'students', cell: (s) => num(s.students), num: true },
-          { head: 'staff', cell: (s) => num(s.staff), num: true },
-          ...CRITERIA.map((c) => ({ head: c, cell: (s: School) => band(ratioOf(s, c)) })),
-        ],
-        {
-          testid: 'schools',
-          onRow: (s) => (location.hash = `#/schools/${encodeURIComponent(s.schoolCode)}`),
-        },
-      ),
-      pager(offset, limit, page.total, (o) => go(o, q)),
+  const form = searchForm('schools', [h('label', {}, t('search'), input)], () => queryAt(0));
+  await filtered(main, [h('h1', {}, t('schools'))], form, async () => {
+    const page = await api<{ total: number; items: School[] }>(
+      `/v1/ops/schools?${new URLSearchParams({ q, limit: String(limit), offset: String(offset) }).toString()}`,
+    );
+    return [schoolsCard(page, offset, limit, (o) => go(o, q))];
+  });
+}
+
+/** The page of schools found, with each criterion's band, and the pager. */
+function schoolsCard(
+  page: { total: number; items: School[] },
+  offset: number,
+  limit: number,
+  go: (offset: number) => void,
+): HTMLElement {
+  return card(
+    `${t('total')}: ${num(page.total)}`,
+    table(
+      page.items,
+      [
+        { head: 'code', cell: (s) => s.schoolCode },
+        { head: 'name', cell: (s) => s.name },
+        { head: 'commune', cell: (s) => s.communeCode ?? '—' },
+        { head: 'vendorSystem', cell: (s) => s.sourceSystem },
+        { head: 'lastSync', cell: (s) => when(s.lastBatchAt ?? s.lastSeenAt) },
+        { head: 'students', cell: (s) => num(s.students), num: true },
+        { head: 'staff', cell: (s) => num(s.staff), num: true },
+        ...CRITERIA.map((c) => ({ head: c, cell: (s: School) => band(ratioOf(s, c)) })),
+      ],
+      {
+        testid: 'schools',
+        onRow: (s) => (location.hash = `#/schools/${encodeURIComponent(s.schoolCode)}`),
+      },
     ),
+    pager(offset, limit, page.total, go),
   );
 }
 

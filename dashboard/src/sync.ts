@@ -1,7 +1,7 @@
 /** Sync runs: the filtered list (the columns are shared with a school's page). */
-import type { SyncRun } from './api-types.js';
+import { RUN_STATUSES, SYSTEMS, type SyncRun } from './api-types.js';
 import { t } from './i18n.js';
-import { api, card, h, num, searchForm, table, when } from './kit.js';
+import { api, card, filtered, h, num, searchForm, table, when } from './kit.js';
 
 /** What a queued or running run waits on (its system's paused gate), in the page's language. */
 function waitingText(w: NonNullable<SyncRun['waiting']>): string {
@@ -37,37 +37,39 @@ export const syncRunColumns = [
   { head: 'createdAt', cell: (r: SyncRun) => when(r.createdAt) },
 ];
 
-/** The systems (src/config/names.ts SYSTEM_NAMES), '' for all. */
-const SYSTEMS = ['', 'hcm-csdl', 'moet-pcgd', 'smas', 'vnedu'] as const;
-
 export async function syncPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const filter = new URLSearchParams();
   for (const k of ['system', 'status']) if (params.get(k)) filter.set(k, params.get(k)!);
-  const runs = await api<{ items: SyncRun[] }>(`/v1/ops/sync-runs?${filter.toString()}`);
   // review26a F6: a choice of the systems GET /v1/ops/sync-runs takes (a typed one could only be refused)
   const system = h(
     'select',
     { name: 'system' },
-    SYSTEMS.map((s) =>
+    ['', ...SYSTEMS].map((s) =>
       h('option', { value: s, selected: (params.get('system') ?? '') === s }, s || t('all')),
     ),
   );
   const status = h(
     'select',
     { name: 'status' },
-    ['', 'queued', 'running', 'done', 'failed', 'held'].map((s) =>
+    ['', ...RUN_STATUSES].map((s) =>
       h('option', { value: s, selected: (params.get('status') ?? '') === s }, s || t('all')),
     ),
   );
-  main.replaceChildren(
-    h('h1', {}, t('syncRuns')),
-    searchForm('sync', [h('label', {}, t('system'), system), h('label', {}, t('status'), status)], () => {
+  const form = searchForm(
+    'sync',
+    [h('label', {}, t('system'), system), h('label', {}, t('status'), status)],
+    () => {
       const p = new URLSearchParams();
       if (system.value) p.set('system', system.value);
       if (status.value) p.set('status', status.value);
       return p;
-    }),
-    card(t('syncRuns'), table(runs.items, syncRunColumns, { testid: 'sync-runs' })),
-    h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
+    },
   );
+  await filtered(main, [h('h1', {}, t('syncRuns'))], form, async () => {
+    const runs = await api<{ items: SyncRun[] }>(`/v1/ops/sync-runs?${filter.toString()}`);
+    return [
+      card(t('syncRuns'), table(runs.items, syncRunColumns, { testid: 'sync-runs' })),
+      h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
+    ];
+  });
 }

@@ -1,0 +1,136 @@
+/**
+ * ui27: the city staff's dashboard, its finished edges (review26a's notes), in a real browser (Debian's Chromium, as
+ * test/e2e/dashboard.test.ts): a refused filter keeps its form, the dead letters' queue is a choice, Vietnamese
+ * words for statuses and codes, the overview's cards at 1280–1920 px, the scorecard's date, the guard page's reason
+ * and pages. No worker: the state each test reads is made through the store.
+ */
+import { existsSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { QUEUE_NAMES } from '../../src/jobs/contract-table.js';
+import { addClient, type NewClient } from '../../src/ops.js';
+import { createScorecardsRepo } from '../../src/store/scorecards.js';
+import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
+
+describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let admin: NewClient & { clientSecret: string };
+
+  beforeAll(async () => {
+    env = await makeDeps(backend);
+    app = await buildApp(env.deps);
+    base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
+    admin = await addClient(env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+    page.on('dialog', (d) => void d.accept());
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  const asAdmin = async () => {
+    await page.goto(`${base}/dashboard#/signin`);
+    await page.reload();
+    await page.getByTestId('client-id').fill(admin.clientId);
+    await page.getByTestId('client-secret').fill(admin.clientSecret);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('page-overview').getByTestId('queues').waitFor();
+  };
+  // Item 1: a refused filter (400) replaced the page by the bare problem title, the form gone.
+  it('1: a refused filter keeps the form with what was typed and says why beside it; the queue is a choice', async () => {
+    await asAdmin();
+    await page.goto(`${base}/dashboard#/dead-letters`);
+    const main = page.getByTestId('page-dead-letters');
+    await main.getByTestId('dead-letters').waitFor();
+    // the queue: a choice of the API's closed set (all, then QUEUE_NAMES)
+    const options = await main
+      .locator('select[name=queue] option')
+      .evaluateAll((os: Array<{ getAttribute(name: string): string | null }>) =>
+        os.map((o) => o.getAttribute('value') ?? ''),
+      );
+    expect(options).toEqual(['', ...QUEUE_NAMES]);
+    // an error code mistyped: GET /v1/dead-letters answers 400
+    await main.locator('select[name=queue]').selectOption('push.hcm-csdl');
+    await main.locator('input[name=errorCode]').fill('ERR_ADAPTER_UNAVAILABEL');
+    await main.getByRole('button', { name: 'Tìm' }).click();
+    await expect.poll(() => page.url(), { timeout: 30_000 }).toContain('ERR_ADAPTER_UNAVAILABEL');
+    const error = page.getByTestId('filter-error');
+    await expect.poll(async () => (await error.textContent()) ?? '', { timeout: 30_000 }).not.toBe('');
+    const said = (await error.textContent()) ?? '';
+    expect(said).toContain('Dữ liệu gửi lên không hợp lệ');
+    expect(said).toContain('Mã lỗi'); // the field, by its label
+    // the form is there, with the user's values, the refused field marked
+    expect(await main.locator('input[name=errorCode]').inputValue()).toBe('ERR_ADAPTER_UNAVAILABEL');
+    expect(await main.locator('input[name=errorCode]').getAttribute('aria-invalid')).toBe('true');
+    expect(await main.locator('select[name=queue]').inputValue()).toBe('push.hcm-csdl');
+    expect(await main.getByTestId('dead-letters').count()).toBe(0);
+    // corrected, the list comes back
+    await main.locator('input[name=errorCode]').fill('ERR_ADAPTER_UNAVAILABLE');
+    await main.getByRole('button', { name: 'Tìm' }).click();
+    await main.getByTestId('dead-letters').waitFor();
+    expect(await page.getByTestId('filter-error').textContent()).toBe('');
+    // a value typed in the address: the sync runs page keeps its form too
+    await page.goto(`${base}/dashboard#/sync?status=finished`);
+    await expect
+      .poll(async () => (await page.getByTestId('filter-error').textContent()) ?? '', { timeout: 30_000 })
+      .toContain(': ');
+    expect(await page.getByTestId('page-sync').locator('select[name=status]').count()).toBe(1);
+  });
+
+  // Item 4: a scorecard's asOf, a date (Vietnam's day it was computed), was shown as a moment: '07:00 04/12/2026'.
+  it("4: the scorecard says the date it is as of, as a date in the page's language", async () => {
+    const ratio = (passed: number, total: number) => ({
+      passed,
+      total,
+      percent: (100 * passed) / total,
+      band: passed / total >= 0.9 ? 'green' : 'red',
+    });
+    const deadline = { date: '2026-09-30', passed: true, done: 1, schools: 1, status: 'done' };
+    await createScorecardsRepo(env.deps.db).saveRun(
+      { asOf: '2026-12-04', schoolYear: '2026-2027', catalogueVersion: 'test', requestedBy: 'test' },
+      [
+        {
+          level: 'commune',
+          code: '26734',
+          parentCode: '79',
+          records: 10,
+          overall: 90,
+          band: 'green',
+          card: {
+            schools: 1,
+            criteria: { dung: ratio(9, 10), du: ratio(10, 10), sach: ratio(10, 10), song: ratio(9, 10) },
+            overall: ratio(9, 10),
+            topRules: [],
+            deadlines: { rollover: deadline, masterData: deadline },
+          },
+        },
+      ],
+    );
+    await asAdmin();
+    await page.goto(`${base}/dashboard#/quality`);
+    const card = page.getByTestId('scorecard-26734');
+    await card.waitFor();
+    const vi = (await card.textContent()) ?? '';
+    expect(vi).toContain('04/12/2026');
+    expect(vi).not.toMatch(/\d{1,2}:\d{2}/); // no time of day
+    await page.getByTestId('lang').click();
+    await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 30_000 }).toContain('As of');
+    const en = (await card.textContent()) ?? '';
+    expect(en).toContain('04/12/2026');
+    expect(en).not.toMatch(/\d{1,2}:\d{2}/);
+    await page.getByTestId('lang').click();
+  });
+});
