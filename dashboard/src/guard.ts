@@ -3,9 +3,22 @@
  * records, what would be deleted, moved or changed, with the record codes — never personal data), and a
  * city admin's approval or rejection. Needs the `guard` scope.
  */
-import type { Hold, HoldSummary } from './api-types.js';
+import { HOLD_STATUSES, type Hold, type HoldSummary } from './api-types.js';
 import { t } from './i18n.js';
-import { api, card, h, num, percent, stat, table, when } from './kit.js';
+import {
+  ApiError,
+  api,
+  card,
+  filtered,
+  h,
+  num,
+  pager,
+  percent,
+  stat,
+  table,
+  when,
+  type Column,
+} from './kit.js';
 
 const statusBadge = (s: string): HTMLElement =>
   h(
@@ -20,11 +33,16 @@ const origin = (r: { kind: string; syncRunId: number | null; batchId: string | n
     ? `${t('heldBatch')} ${r.batchId ?? ''}`
     : `${t('syncRun')} #${r.syncRunId ?? ''} (${t(r.kind === 'reconcile' ? 'heldReconcile' : 'heldRunPage')})`;
 
+/** Holds a page of the list shows (GET /v1/guard/holds takes up to 200; 50 is its default). */
+const PAGE = 50;
+
 export async function guardPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const status = params.get('status') ?? 'held';
-  const list = await api<{ total: number; items: HoldSummary[] }>(
-    `/v1/guard/holds?${new URLSearchParams(status === 'all' ? {} : { status }).toString()}`,
-  );
+  const offset = Number(params.get('offset') ?? 0) || 0;
+  const query = new URLSearchParams(status === 'all' ? {} : { status });
+  const go = (o: number): void => {
+    location.hash = `#/guard?${new URLSearchParams({ status, offset: String(o) }).toString()}`;
+  };
   const pick = h(
     'select',
     {
@@ -32,39 +50,51 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
       'data-testid': 'guard-status',
       onchange: (e: Event) => (location.hash = `#/guard?status=${(e.target as HTMLSelectElement).value}`),
     },
-    ['held', 'approved', 'rejected', 'superseded', 'all'].map((s) =>
-      h('option', { value: s, selected: s === status }, s === 'all' ? t('all') : t(s as 'held')),
+    [...HOLD_STATUSES, 'all' as const].map((s) =>
+      h('option', { value: s, selected: s === status }, s === 'all' ? t('all') : t(s)),
     ),
   );
-  main.replaceChildren(
-    h('h1', {}, t('heldChanges')),
-    h('p', { class: 'muted' }, t('guardHint')),
-    h('form', { class: 'inline' }, h('label', {}, t('status'), pick)),
-    card(
-      `${t('total')}: ${num(list.total)}`,
-      table(
-        list.items,
-        [
-          { head: '#', cell: (r) => r.id, num: true },
-          { head: 'createdAt', cell: (r) => when(r.createdAt) },
-          { head: 'origin', cell: (r) => origin(r) },
-          { head: 'entity', cell: (r) => r.entity },
-          { head: 'schoolsCount', cell: (r) => num(r.schools), num: true },
-          { head: 'live', cell: (r) => num(r.totals.live), num: true },
-          { head: 'deletedCount', cell: (r) => num(r.totals.deleted + r.totals.moved), num: true },
-          { head: 'changedCount', cell: (r) => num(r.totals.changed), num: true },
-          {
-            head: 'reasons',
-            cell: (r) =>
-              r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio)}`).join('; '),
-          },
-          { head: 'status', cell: (r) => statusBadge(r.status) },
-        ],
-        { testid: 'guard-holds', onRow: (r) => (location.hash = `#/guard/${r.id}`) },
+  const head = [h('h1', {}, t('heldChanges')), h('p', { class: 'muted' }, t('guardHint'))];
+  await filtered(main, head, h('form', { class: 'inline' }, h('label', {}, t('status'), pick)), async () => {
+    const list = await api<{ total: number; items: HoldSummary[] }>(
+      `/v1/guard/holds?${new URLSearchParams([...query, ['limit', String(PAGE)], ['offset', String(offset)]]).toString()}`,
+    );
+    return [
+      card(
+        `${t('total')}: ${num(list.total)}`,
+        table(list.items, holdColumns, {
+          testid: 'guard-holds',
+          onRow: (r) => (location.hash = `#/guard/${r.id}`),
+        }),
+        list.total > PAGE ? pager(offset, PAGE, list.total, go) : null,
       ),
-    ),
-  );
+    ];
+  });
 }
+
+/** The list's columns: counts only, the thresholds crossed, and the decision with its reason. */
+const holdColumns: ReadonlyArray<Column<HoldSummary>> = [
+  { head: '#', cell: (r) => r.id, num: true },
+  { head: 'createdAt', cell: (r) => when(r.createdAt) },
+  { head: 'origin', cell: (r) => origin(r) },
+  { head: 'entity', cell: (r) => r.entity },
+  { head: 'schoolsCount', cell: (r) => num(r.schools), num: true },
+  { head: 'live', cell: (r) => num(r.totals.live), num: true },
+  { head: 'deletedCount', cell: (r) => num(r.totals.deleted + r.totals.moved), num: true },
+  { head: 'changedCount', cell: (r) => num(r.totals.changed), num: true },
+  {
+    head: 'reasons',
+    cell: (r) => r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio)}`).join('; '),
+  },
+  { head: 'status', cell: (r) => statusBadge(r.status) },
+  { head: 'decisionReason', cell: (r) => reasonText(r.decisionReason) },
+];
+
+/** A decision's reason, cut to a cell's width (all of it in the tooltip); '—' when none was given. */
+const reasonText = (reason: string | null): HTMLElement =>
+  reason
+    ? h('span', { class: 'reason', title: reason, 'data-testid': 'decision-reason' }, reason)
+    : h('span', { class: 'muted' }, '—');
 
 /** A school, with the school year a classes run weighs it in (left20 item 1): `79000001 (2025-2026)`. */
 const atSchool = (r: {
@@ -114,19 +144,47 @@ function holdStats(hold: Hold): HTMLElement {
   );
 }
 
-/** Approve and reject while the change is held; else who decided, and when. */
-function holdDecision(hold: Hold, decide: (decision: 'approve' | 'reject') => Promise<void>): HTMLElement {
+/**
+ * While the change is held: an optional reason (kept with the decision and in its audit entry) and approve and
+ * reject; once decided, who decided, when, and why.
+ */
+function holdDecision(
+  hold: Hold,
+  decide: (decision: 'approve' | 'reject', reason: string) => Promise<void>,
+): HTMLElement {
   if (hold.status !== 'held') {
-    return h('p', { class: 'muted' }, `${t(hold.status)}: ${hold.decidedBy ?? ''} ${when(hold.decidedAt)}`);
+    return h(
+      'p',
+      { class: 'muted', 'data-testid': 'guard-decision' },
+      `${t(hold.status)}: ${hold.decidedBy ?? ''} ${when(hold.decidedAt)}`,
+      hold.decisionReason
+        ? [` — ${t('decisionReason')}: `, h('q', { 'data-testid': 'decision-reason' }, hold.decisionReason)]
+        : null,
+    );
   }
+  const reason = h('input', {
+    name: 'reason',
+    maxlength: 500,
+    placeholder: t('decisionReasonHint'),
+    'data-testid': 'guard-reason',
+  });
   return h(
-    'p',
-    {},
-    h('button', { 'data-testid': 'guard-approve', onclick: () => void decide('approve') }, t('approve')),
-    ' ',
+    'form',
+    { class: 'inline', onsubmit: (e: Event) => e.preventDefault() },
+    h('label', {}, t('decisionReason'), reason),
     h(
       'button',
-      { class: 'secondary', 'data-testid': 'guard-reject', onclick: () => void decide('reject') },
+      { type: 'button', 'data-testid': 'guard-approve', onclick: () => void decide('approve', reason.value) },
+      t('approve'),
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-testid': 'guard-reject',
+        onclick: () => void decide('reject', reason.value),
+      },
       t('reject'),
     ),
   );
@@ -182,10 +240,22 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
     notice.textContent = last;
     sessionStorage.removeItem('truc.notice');
   }
-  const decide = async (decision: 'approve' | 'reject'): Promise<void> => {
+  const decide = async (decision: 'approve' | 'reject', reason: string): Promise<void> => {
     if (!confirm(t(decision === 'approve' ? 'confirmApprove' : 'confirmReject', { id: hold.id }))) return;
-    const r = await api<Hold>(`/v1/guard/holds/${hold.id}/${decision}`, { method: 'POST' });
-    sessionStorage.setItem('truc.notice', `#${r.id}: ${t(r.status)}`);
+    const why = reason.trim();
+    try {
+      const r = await api<Hold>(`/v1/guard/holds/${hold.id}/${decision}`, {
+        method: 'POST',
+        ...(why ? { body: { reason: why } } : {}),
+      });
+      sessionStorage.setItem('truc.notice', `#${r.id}: ${t(r.status)}`);
+    } catch (err) {
+      // refused (a reason the API does not take, decided meanwhile …): said here, the page and the reason kept
+      if (!(err instanceof ApiError)) throw err;
+      notice.className = 'error';
+      notice.textContent = [err.message, ...err.fields.map((f) => f.message)].join(' — ');
+      return;
+    }
     await guardHoldPage(main, id);
   };
   main.replaceChildren(

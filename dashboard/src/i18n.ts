@@ -195,6 +195,8 @@ const DICT = {
   ],
   undelivered: ['Bản ghi chưa gửi', 'Undelivered records'],
   whatToDo: ['Cần làm', 'What to do'],
+  decisionReason: ['Lý do quyết định', 'Reason for the decision'],
+  decisionReasonHint: ['Không bắt buộc; lưu cùng quyết định', 'Optional; kept with the decision'],
   asOf: ['Tính đến ngày', 'As of'],
 } as const satisfies Record<string, readonly [string, string]>;
 

@@ -246,7 +246,7 @@ const decisionDetails = (hold: GuardHold, reason: string | undefined) => ({
  * of a page fails, ERR_GUARD_SUPERSEDED, or, overtaken only at the schools of its hold, runs on guarded:
  * {@link overtaken}, told in `overtaken`; the caller answers ERR_GUARD_SUPERSEDED, or ERR_GUARD_SUPERSEDED_SCHOOLS, after
  * committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided. `reason`: the admin's words
- * (`truc holds reject --reason`), kept in the decision's audit entry.
+ * (`truc holds reject --reason`), kept with the decision (the hold's `decisionReason`) and in its audit entry.
  */
 export async function decideHold(
   q: Queryable,
@@ -255,7 +255,7 @@ export async function decideHold(
   const holds = createGuardHoldsRepo(q);
   const by = input.decision === 'approved' ? await overtaken(q, input.holdId) : 'none';
   const status = by === 'none' ? input.decision : 'superseded';
-  const hold = await holds.decide(input.holdId, status, input.by);
+  const hold = await holds.decide(input.holdId, status, input.by, input.reason);
   if (!hold) {
     if (!(await holds.get(input.holdId))) throw new AppError('ERR_NOT_FOUND');
     throw new AppError('ERR_GUARD_NOT_HELD');

@@ -68,6 +68,8 @@ export interface GuardHold {
   createdAt: Date;
   decidedAt: Date | null;
   decidedBy: string | null;
+  /** Why, in the deciding admin's words (one line; also kept in the decision's audit entry), or null. */
+  decisionReason: string | null;
   /** When an approved snapshot's deletions were applied, and how many records they deleted. */
   appliedAt: Date | null;
   applied: number | null;
@@ -81,7 +83,7 @@ export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
 
 const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", entity, status, diff, reasons,
   created_at AS "createdAt", decided_at AS "decidedAt", decided_by AS "decidedBy",
-  applied_at AS "appliedAt", applied`;
+  decision_reason AS "decisionReason", applied_at AS "appliedAt", applied`;
 
 /** Totals over a hold's schools, computed in the database (a list never reads the keys). */
 const SUMMARY = `jsonb_array_length(diff) AS schools,
@@ -196,16 +198,20 @@ function holdLists(q: Queryable) {
 /** An admin's decision on a hold, and what it lets through. */
 function holdDecisions(q: Queryable) {
   return {
-    /** Decides a held hold (locks it); undefined when it is not held (absent, or decided already). */
+    /**
+     * Decides a held hold (locks it), with the admin's `reason` when given; undefined when it is not held (absent,
+     * or decided already).
+     */
     async decide(
       id: number,
       status: 'approved' | 'rejected' | 'superseded',
       by: string,
+      reason?: string,
     ): Promise<GuardHold | undefined> {
       const res = await q.query<Row>(
-        `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3
+        `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3, decision_reason = $4
           WHERE id = $1 AND status = 'held' RETURNING ${COLUMNS}`,
-        [id, status, by],
+        [id, status, by, reason ?? null],
       );
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },

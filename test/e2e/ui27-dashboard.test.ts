@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { QUEUE_NAMES } from '../../src/jobs/contract-table.js';
 import { addClient, type NewClient } from '../../src/ops.js';
+import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createScorecardsRepo } from '../../src/store/scorecards.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
 
@@ -132,5 +133,86 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
     expect(en).toContain('04/12/2026');
     expect(en).not.toMatch(/\d{1,2}:\d{2}/);
     await page.getByTestId('lang').click();
+  });
+
+  // Item 5: the guard page listed the newest 50 holds and no more, and never said why a hold was decided.
+  it('5: the guard page pages through every hold', async () => {
+    const holds = createGuardHoldsRepo(env.deps.db);
+    const reason = {
+      school: '79000001',
+      kind: 'deleted' as const,
+      count: 40,
+      live: 100,
+      ratio: 0.4,
+      threshold: 0.3,
+    };
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++)
+      ids.push(
+        await holds.create({
+          kind: 'reconcile',
+          entity: 'students',
+          diff: [],
+          reasons: [reason],
+        }),
+      );
+    const total = (await holds.list({ status: 'held', limit: 1, offset: 0 })).total;
+    expect(total).toBeGreaterThan(50);
+    await asAdmin();
+    await page.goto(`${base}/dashboard#/guard`);
+    const main = page.getByTestId('page-guard');
+    await main.getByTestId('guard-holds').waitFor();
+    expect(await main.textContent()).toContain(`Tổng: ${total}`);
+    const firstIds = await main
+      .getByTestId('guard-holds')
+      .locator('tbody tr td:first-child')
+      .allTextContents();
+    expect(firstIds).toHaveLength(50);
+    await main.getByRole('button', { name: 'Sau' }).click();
+    await expect.poll(() => page.url(), { timeout: 30_000 }).toContain('offset=50');
+    await expect
+      .poll(
+        async () => main.getByTestId('guard-holds').locator('tbody tr td:first-child').allTextContents(),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toHaveLength(total - 50);
+    const rest = await main.getByTestId('guard-holds').locator('tbody tr td:first-child').allTextContents();
+    // every hold once, newest first
+    expect([...firstIds, ...rest].map(Number)).toEqual([...new Set([...firstIds, ...rest].map(Number))]);
+    expect(rest.map(Number)).toContain(ids[0]);
+  });
+
+  it("5: a hold's decision says why, on its page and in the list, as the admin typed it on the page", async () => {
+    const id = await createGuardHoldsRepo(env.deps.db).create({
+      kind: 'reconcile',
+      entity: 'students',
+      diff: [],
+      reasons: [{ school: '79000002', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.3 }],
+    });
+    const why = 'Trường đã xác nhận chuyển 40 học sinh sang cơ sở mới';
+    await asAdmin();
+    await page.goto(`${base}/dashboard#/guard/${id}`);
+    await page.getByTestId('guard-title').waitFor();
+    await page.getByTestId('guard-reason').fill(why);
+    await page.getByTestId('guard-reject').click();
+    await page.getByTestId('decision-reason').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('decision-reason').textContent()).toBe(why);
+    expect(await page.getByTestId('guard-decision').textContent()).toContain('Lý do quyết định');
+    // kept with the decision (the API's hold) and in its audit entry
+    const hold = await createGuardHoldsRepo(env.deps.db).get(id);
+    expect(hold).toMatchObject({ status: 'rejected', decisionReason: why });
+    const audit = await env.deps.db.query<{ reason: string }>(
+      `SELECT details->>'reason' AS reason FROM truc.audit_log WHERE subject = $1`,
+      [`guard-hold:${id}`],
+    );
+    expect(audit.rows.map((r) => r.reason)).toEqual([why]);
+    // the list says it too
+    await page.goto(`${base}/dashboard#/guard?status=rejected`);
+    const row = page.getByTestId('guard-holds').locator('tbody tr').first();
+    await row.waitFor();
+    expect(await row.locator('td').first().textContent()).toBe(String(id));
+    expect(await row.getByTestId('decision-reason').getAttribute('title')).toBe(why);
   });
 });

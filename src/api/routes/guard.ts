@@ -76,6 +76,10 @@ const HoldFields = {
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
   decidedBy: z.string().nullable(),
+  decisionReason: z.string().nullable().meta({
+    description:
+      'lý do của quyết định, lời của quản trị duyệt hoặc từ chối (nếu có) / why, in the deciding admin’s words (when given)',
+  }),
   appliedAt: z.string().nullable().meta({
     description:
       'lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied',
@@ -132,6 +136,7 @@ function fields(h: Omit<StoredHold, 'diff'>) {
     createdAt: iso(h.createdAt)!,
     decidedAt: iso(h.decidedAt),
     decidedBy: h.decidedBy,
+    decisionReason: h.decisionReason,
     appliedAt: iso(h.appliedAt),
     applied: h.applied,
   };
@@ -225,8 +230,8 @@ const Decision = z
       .optional()
       .meta({
         description:
-          `lý do, lưu trong nhật ký kiểm toán của quyết định (một dòng, 1–${REASON_MAX} ký tự) / ` +
-          `why, kept in the audit entry of the decision (one line, 1–${REASON_MAX} characters)`,
+          `lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–${REASON_MAX} ký tự) / ` +
+          `why, kept with the decision (decisionReason) and in its audit entry (one line, 1–${REASON_MAX} characters)`,
       }),
   })
   .strict()

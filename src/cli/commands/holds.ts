@@ -102,8 +102,8 @@ function showLines(h: GuardHold): string[] {
   if (h.decidedAt)
     lines.push(
       `  ${both(
-        `quyết định: ${HOLD_STATUS_VI[h.status]} bởi ${h.decidedBy ?? ''} lúc ${vnTime(h.decidedAt)}`,
-        `decided: ${h.status} by ${h.decidedBy ?? ''} at ${vnTime(h.decidedAt)}`,
+        `quyết định: ${HOLD_STATUS_VI[h.status]} bởi ${h.decidedBy ?? ''} lúc ${vnTime(h.decidedAt)}${h.decisionReason ? `, lý do: ${h.decisionReason}` : ''}`,
+        `decided: ${h.status} by ${h.decidedBy ?? ''} at ${vnTime(h.decidedAt)}${h.decisionReason ? `, reason: ${h.decisionReason}` : ''}`,
       )}`,
     );
   if (h.appliedAt)

@@ -1111,7 +1111,7 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     GuardDecisionInput: {
-      /** @description lý do, lưu trong nhật ký kiểm toán của quyết định (một dòng, 1–500 ký tự) / why, kept in the audit entry of the decision (one line, 1–500 characters) */
+      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters) */
       reason?: string;
     };
     SyncRequestInput: {
@@ -1386,6 +1386,8 @@ export interface components {
       createdAt: string;
       decidedAt: string | null;
       decidedBy: string | null;
+      /** @description lý do của quyết định, lời của quản trị duyệt hoặc từ chối (nếu có) / why, in the deciding admin’s words (when given) */
+      decisionReason: string | null;
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
@@ -1440,6 +1442,8 @@ export interface components {
       createdAt: string;
       decidedAt: string | null;
       decidedBy: string | null;
+      /** @description lý do của quyết định, lời của quản trị duyệt hoặc từ chối (nếu có) / why, in the deciding admin’s words (when given) */
+      decisionReason: string | null;
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
