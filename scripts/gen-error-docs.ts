@@ -15,6 +15,12 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
     "Split the batch; `detail` names the route's limit (a delta batch's `server.bodyLimitBytes`, a snapshot's `server.snapshotBodyLimitBytes`).",
   ERR_BATCH_TOO_LARGE:
     'Split a delta batch (`server.maxBatchRecords`, 1,000), or send the whole school as one `"mode": "snapshot"` batch (`server.maxSnapshotRecords`, 5,000); `detail` names the limit.',
+  ERR_UNSUPPORTED_MEDIA_TYPE:
+    'Send the body as `Content-Type: application/json` (a form only to `/oauth/token`), uncompressed: a body with a `Content-Encoding` (gzip, …) is refused, the answer says `Accept-Encoding: identity`.',
+  ERR_NOT_FOUND:
+    'The id (or code) is well-formed but truc holds nothing by it, or nothing you may see; an ill-formed one is a 400 `ERR_VALIDATION`.',
+  ERR_RATE_LIMITED:
+    'Wait `Retry-After` seconds. Per client: `api.rateLimit`; per source address, failed authentications (no, bad or expired token): `api.failedAuthLimit`.',
   ERR_UNAUTHENTICATED: 'Get a token at `POST /oauth/token` and send `Authorization: Bearer <token>`.',
   ERR_TOKEN_INVALID: 'Get a new token; tokens expire after `auth.tokenTtlSeconds`.',
   ERR_INVALID_CLIENT: 'Check client_id and client_secret; repeated failures lock the client.',

@@ -203,6 +203,7 @@ async function registerProtection(app: App, deps: AppDeps): Promise<void> {
     db: deps.db,
     metrics: deps.metrics,
     clientStateTtlMs: deps.config.auth.clientStateTtlMs,
+    failedAuthLimit: deps.config.api.failedAuthLimit,
   });
 }
 

@@ -130,6 +130,17 @@ export const ApiSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Failed authentications at /v1 (no, bad or expired bearer token) per source address per window: past `max`,
+     * the failure answers 429 ERR_RATE_LIMITED with Retry-After instead of 401 (api27). Valid tokens are never refused.
+     */
+    failedAuthLimit: z
+      .object({
+        max: z.number().int().positive().default(30),
+        windowMs: z.number().int().positive().default(60_000),
+      })
+      .strict()
+      .prefault({}),
     /** fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). */
     trustProxy: z.union([z.boolean(), z.string().min(1)]).default(false),
     /**

@@ -137,7 +137,7 @@ describe('POST /v1/schools/:schoolCode/batches', () => {
   });
 });
 
-describe('POST …/batches?dryRun=true (issue 9): findings at once, nothing stored', () => {
+describe('POST …/batches?dryRun=true (issue 9): findings at once, nothing stored but its audit entry', () => {
   const everything = async () => ({
     ...(await h.snapshot()),
     students: await countRows(h.env.deps.db, 'truc.students'),
@@ -178,7 +178,8 @@ describe('POST …/batches?dryRun=true (issue 9): findings at once, nothing stor
     expect(out.findings.some((f) => f.recordIndex === 2 && f.criterion === 'tenancy')).toBe(true);
     expect(out.findings.every((f) => f.recordIndex !== 0 || f.criterion !== 'schema')).toBe(true);
     expect(res.headers.location).toBeUndefined();
-    expect(await everything()).toEqual(before);
+    // Nothing stored but the dry run's audit entry (api27: counts only).
+    expect(await everything()).toEqual({ ...before, audit: before.audit + 1 });
     // The key was not consumed: a real push with it and another body is accepted, not 422.
     const real = await h.pushBatch(h.tokens.vendor, S1, goodBody(['DRY9']), { 'idempotency-key': key });
     expect(real.statusCode, real.body).toBe(202);
@@ -246,7 +247,8 @@ describe('POST …/batches?dryRun=true with mode snapshot (issue 9): the deletes
     const many = await preview(goodBody(codes.slice(0, 5), S2).records);
     expect(many.snapshot).toEqual({ wouldDelete: n - 5, skipped: null, guardWouldHold: true });
     expect(JSON.stringify(many)).not.toContain('SNAP24'); // counts only, no keys
-    expect(await h.snapshot()).toEqual(before);
+    // Nothing stored but the two dry runs' audit entries (api27).
+    expect(await h.snapshot()).toEqual({ ...before, audit: before.audit + 2 });
     expect(await live()).toBe(n);
   });
 

@@ -127,12 +127,20 @@ const cases: Case[] = [
     'ERR_FORBIDDEN_KEY',
   ],
   // Tenancy runs before validation (issue 9): a code the token does not cover is 403, whatever its shape.
-  ['school code too long', push(vendor, goodBody(), 'S'.repeat(40)), 403, 'ERR_FORBIDDEN_SCHOOL'],
+  // api27: an ill-formed code is no one's school, a 400 for every caller (was 403 for a vendor, 400 for an admin).
+  [
+    'school code too long',
+    push(vendor, goodBody(), 'S'.repeat(40)),
+    400,
+    'ERR_VALIDATION',
+    '/params/schoolCode',
+  ],
   [
     'school code with odd characters',
     push(vendor, goodBody(), encodeURIComponent("79 0'; --")),
-    403,
-    'ERR_FORBIDDEN_SCHOOL',
+    400,
+    'ERR_VALIDATION',
+    '/params/schoolCode',
   ],
   [
     'bad Idempotency-Key',

@@ -1,5 +1,7 @@
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isOpaqueCode } from '../../canonical/primitives.js';
 import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
@@ -22,9 +24,14 @@ export interface AuthOptions {
   metrics: Metrics;
   /** How long a client's state (enabled, role, schools, units, scopes) is trusted before the database is asked again. */
   clientStateTtlMs: number;
+  /** Failed authentications (no, bad or expired token; a disabled client's) per source address per window (api.failedAuthLimit). */
+  failedAuthLimit: { max: number; windowMs: number };
 }
 
 const REALM = 'truc';
+/** The longest school code, and the words of a code that is not one (../batch-contract.ts SchoolCode). */
+const SCHOOL_CODE_MAX = 32;
+const SCHOOL_CODE_MESSAGE = 'mã trường không hợp lệ / invalid school code';
 
 /** RFC 6750 §3: the challenge on every 401 (and the scope error on 403). */
 function challenge(reply: FastifyReply, error?: 'invalid_token' | 'insufficient_scope', extra = ''): void {
@@ -52,6 +59,59 @@ function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
 }
 
 /**
+ * Counts a failed authentication of the request's source address (IPv6 by its /64, as the /v1 limit keys an
+ * address), in the rate limiter's store (Redis when configured, else this process): the answer carries the
+ * RateLimit-* headers of that count, and past `max` in the window it is a 429 ERR_RATE_LIMITED with Retry-After
+ * instead of the 401 (api27: a client hammering with invalid tokens was never slowed). Only failures are counted
+ * and only a failure is refused: a valid token is served whatever its address did, so the clients behind one
+ * address (a vendor's NAT) are not locked out by one of them.
+ */
+function failedAuthentications(app: FastifyInstance, limit: { max: number; windowMs: number }) {
+  const count = app.createRateLimit({
+    max: limit.max,
+    timeWindow: limit.windowMs,
+    keyGenerator: (request) => `failed-auth:${normalizeIP(request.ip)}`,
+    allowList: () => false,
+  });
+  return async function countFailure(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const r = await count(request);
+    if (r.isAllowed) return;
+    void reply
+      .header('ratelimit-limit', r.max)
+      .header('ratelimit-remaining', r.remaining)
+      .header('ratelimit-reset', r.ttlInSeconds);
+    if (!r.isExceeded) return;
+    throw new AppError(
+      'ERR_RATE_LIMITED',
+      both(
+        `quá nhiều lần xác thực thất bại từ địa chỉ này (tối đa ${r.max} trong ${Math.ceil(limit.windowMs / 1000)} giây)`,
+        `too many failed authentications from this address (at most ${r.max} in ${Math.ceil(limit.windowMs / 1000)} s)`,
+      ),
+      { retryAfterSeconds: Math.max(1, r.ttlInSeconds) },
+    );
+  };
+}
+
+/**
+ * Tenancy before the body is read or validated (issue 9): a caller learns nothing about, and makes truc parse nothing
+ * for, a school it does not serve. An ill-formed code is no one's school: 400 ERR_VALIDATION as the route's schema
+ * words it, for every caller alike and still before the body is read (api27: a vendor was told 403, an admin 400).
+ */
+function checkTenancy(request: FastifyRequest, principal: Principal, metrics: Metrics): void {
+  const schoolCode = (request.params as Record<string, unknown> | undefined)?.schoolCode;
+  if (typeof schoolCode !== 'string') return;
+  if (!isOpaqueCode(schoolCode, SCHOOL_CODE_MAX))
+    throw new AppError('ERR_VALIDATION', undefined, {
+      errors: [{ pointer: '/params/schoolCode', rule: 'invalid_format', message: SCHOOL_CODE_MESSAGE }],
+    });
+  const mode = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
+  if (!canAccessSchool(principal, schoolCode, mode)) {
+    metrics.authFailures.inc({ reason: 'tenancy' });
+    throw new AppError('ERR_FORBIDDEN_SCHOOL');
+  }
+}
+
+/**
  * Verifies the bearer token on every request that reaches a route declaring `config.scope`, refuses
  * tokens of disabled clients, and checks tenancy of a `:schoolCode` path parameter, all in `onRequest`:
  * before the body is read, parsed or validated. Routes check it again with {@link requireSchool}, and
@@ -74,12 +134,14 @@ export default fp(
       stateCache.delete(clientId);
     });
     app.decorateRequest('principal', undefined);
+    const failed = failedAuthentications(app, opts.failedAuthLimit);
     app.addHook('onRequest', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
       const scope = request.routeOptions.config.scope;
       if (scope === undefined) return;
       const header = request.headers.authorization;
       if (!header || !/^Bearer\s+\S+$/i.test(header)) {
         opts.metrics.authFailures.inc({ reason: 'missing' });
+        await failed(request, reply);
         challenge(reply);
         throw new AppError('ERR_UNAUTHENTICATED');
       }
@@ -90,12 +152,14 @@ export default fp(
         opts.metrics.authFailures.inc({ reason: 'invalid' });
         const reason = err instanceof TokenError ? err.reason : 'malformed';
         request.log.info({ code: 'ERR_TOKEN_INVALID', reason }, 'token refused');
+        await failed(request, reply);
         challenge(reply, 'invalid_token');
         throw err;
       }
       const client = await clientState(fromToken.clientId);
       if (!client || client.disabled) {
         opts.metrics.authFailures.inc({ reason: 'disabled' });
+        await failed(request, reply);
         challenge(reply, 'invalid_token');
         throw new AppError('ERR_TOKEN_INVALID');
       }
@@ -106,16 +170,7 @@ export default fp(
         throw new AppError('ERR_FORBIDDEN_SCOPE', both(`cần quyền ${scope}`, `scope ${scope} required`));
       }
       request.principal = principal;
-      // Tenancy before the body is read or validated (issue 9): a caller learns nothing about, and
-      // makes truc parse nothing for, a school it does not serve.
-      const schoolCode = (request.params as Record<string, unknown> | undefined)?.schoolCode;
-      if (typeof schoolCode === 'string') {
-        const mode = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
-        if (!canAccessSchool(principal, schoolCode, mode)) {
-          opts.metrics.authFailures.inc({ reason: 'tenancy' });
-          throw new AppError('ERR_FORBIDDEN_SCHOOL');
-        }
-      }
+      checkTenancy(request, principal, opts.metrics);
     });
   },
   { name: 'truc-auth' },

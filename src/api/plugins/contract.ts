@@ -8,7 +8,10 @@
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { EXAMPLES } from '../examples.js';
 import { ProblemSchema } from '../problem.js';
+import { NoQuery } from '../query.js';
 
 const DESCRIPTIONS: Record<string, string> = {
   '200': 'Thành công / OK',
@@ -32,10 +35,31 @@ const DESCRIPTIONS: Record<string, string> = {
 const camel = (s: string) =>
   s.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''));
 
+/** Whether a query schema refuses the keys it does not name: a zod object made `.strict()` (its catchall is never). */
+function isStrictObject(s: unknown): boolean {
+  if (!(s instanceof z.ZodObject)) return false;
+  const catchall = (s.def as { catchall?: { def?: { type?: string } } }).catchall;
+  return catchall?.def?.type === 'never';
+}
+
+/**
+ * The API's one rule for query parameters (api27): a key a /v1 route does not name is a 400 ERR_VALIDATION (`unknown
+ * field(s)`), never ignored. A /v1 route that declares no query takes {@link NoQuery}; one that declares a query must
+ * declare it `.strict()` (checked here, at start-up, so no route can forget). Not /oauth/token: RFC 6749 §3.2 has a
+ * token endpoint ignore parameters it does not know.
+ */
+function strictQuery(route: RouteOptions, schema: Record<string, unknown>): void {
+  if (!route.url.startsWith('/v1/')) return;
+  schema.querystring ??= NoQuery;
+  if (!isStrictObject(schema.querystring))
+    throw new Error(`${route.url}: its querystring must be a strict zod object (z.object({...}).strict())`);
+}
+
 /** Adds what every route's schema should say; runs for each route as it is declared. */
 function completeRoute(route: RouteOptions): void {
   const schema = route.schema as Record<string, unknown> | undefined;
   if (!schema || schema.hide) return;
+  strictQuery(route, schema);
   const method = (Array.isArray(route.method) ? route.method[0] : route.method) ?? 'GET';
   if (!schema.operationId) {
     const name = route.handler.name;
@@ -55,18 +79,24 @@ function completeRoute(route: RouteOptions): void {
     response[400] ??= ProblemSchema;
 }
 
+interface Operation {
+  operationId?: string;
+  tags?: string[];
+  responses?: Record<string, Response>;
+  requestBody?: RequestBody;
+}
 type Doc = {
   servers?: Array<{ url: string; description?: string }>;
   tags?: Array<{ name: string; description?: string }>;
-  paths?: Record<
-    string,
-    Record<string, { tags?: string[]; responses?: Record<string, Response>; requestBody?: RequestBody }>
-  >;
+  paths?: Record<string, Record<string, Operation>>;
   components?: { securitySchemes?: Record<string, unknown>; schemas?: Record<string, unknown> };
 };
 interface RequestBody {
   required?: boolean;
-  content?: Record<string, { schema?: { anyOf?: Array<{ type?: string }>; type?: string } }>;
+  content?: Record<
+    string,
+    { schema?: { anyOf?: Array<{ type?: string }>; type?: string }; example?: unknown }
+  >;
 }
 interface Response {
   description?: string;
@@ -99,8 +129,22 @@ function optionalBody(body: RequestBody | undefined): void {
   json.schema = rest[0]!;
 }
 
+/** Sets an operation's examples (../examples.ts) as the `example` of its request's and answers' media types. */
+function addExamples(op: Operation): void {
+  const examples = op.operationId === undefined ? undefined : EXAMPLES[op.operationId];
+  if (!examples) return;
+  for (const [type, value] of Object.entries(examples.request ?? {})) {
+    const media = op.requestBody?.content?.[type];
+    if (media) media.example = value;
+  }
+  for (const [status, value] of Object.entries(examples.responses)) {
+    for (const media of Object.values(op.responses?.[status]?.content ?? {}))
+      (media as { example?: unknown }).example = value;
+  }
+}
+
 /**
- * Completes the generated document: response descriptions, error media types, headers, and the
+ * Completes the generated document: response descriptions, error media types, headers, examples, and the
  * oauth2 scheme with every scope (the only scheme operations use).
  */
 export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
@@ -130,6 +174,7 @@ export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
         }
         res.headers = { ...headers, ...res.headers };
       }
+      addExamples(op);
     }
   }
   const declared = new Set((d.tags ?? []).map((t) => t.name));

@@ -7,6 +7,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Principal } from '../auth/tokens.js';
+import { recordAudit } from '../../audit/chain.js';
+import type { AuditEvent } from '../../store/audit-log.js';
 import { AppError } from '../../errors.js';
 import { readBatchView } from '../../jobs/batch-status.js';
 import type { RepeatContext } from '../../jobs/contracts.js';
@@ -108,7 +110,32 @@ function holdDeltaToItsBodyLimit(
   );
 }
 
-/** `dryRun=true`: the batch judged as ingest would, nothing stored. */
+/**
+ * The audit entry of a dry run (api27): who probed which school with what, and what it would have got, in counts
+ * (a dry run shows a vendor the findings of records it already holds; the entry names none of them, no record key,
+ * no personal data). Recorded like an accepted batch's (`truc.audit_pending`, chained within about a second): one
+ * insert, no lock of the chain, so a dry run stays a read for everything else.
+ */
+function dryRunEvent(
+  batch: ReturnType<typeof pushedBatch>,
+  outcome: Awaited<ReturnType<typeof dryRunBatch>>,
+): AuditEvent {
+  return {
+    actor: batch.clientId,
+    action: 'batch.dry_run',
+    subject: `school:${batch.schoolCode}`,
+    details: {
+      entity: batch.entity,
+      format: batch.format,
+      mode: batch.mode,
+      ...outcome.counts,
+      wouldHold: outcome.guard !== null,
+      wouldDelete: outcome.snapshot?.wouldDelete ?? null,
+    },
+  };
+}
+
+/** `dryRun=true`: the batch judged as ingest would, nothing stored but its audit entry. */
 async function dryRun(
   opts: BatchRouteOptions,
   clientId: string,
@@ -118,6 +145,7 @@ async function dryRun(
 ): Promise<z.infer<typeof DryRunResult>> {
   const batch = pushedBatch(clientId, schoolCode, body);
   const outcome = await dryRunBatch(opts.db, opts.judge, batch);
+  await recordAudit(opts.db, [dryRunEvent(batch, outcome)], opts.judge.now());
   const { entity, format, mode } = batch;
   return {
     dryRun: true as const,

@@ -125,6 +125,34 @@ const ClosedLetters = z.array(z.number().int()).meta({
     "website probe, the change feed's purge) has nothing to replay from and runs again at its next fire",
 });
 
+/**
+ * `all: true` is every open letter; `ids`, `queue` and `errorCode` narrow the replay (together, to the letters all
+ * of them match). Both at once contradict each other (api27, review26 note: `{"ids":[1],"all":true}` replayed letter
+ * 1 alone, `all` ignored without a word): a 400 naming `all`, nothing replayed.
+ */
+function allOrFilters(
+  body: {
+    ids?: number[] | undefined;
+    queue?: string | undefined;
+    errorCode?: string | undefined;
+    all: boolean;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (!body.all) return;
+  const given = (['ids', 'queue', 'errorCode'] as const).filter((k) => body[k] !== undefined);
+  if (given.length === 0) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['all'],
+    input: body.all,
+    message: both(
+      `all=true là mọi việc lỗi còn mở, không đi cùng ${given.join(', ')}: chọn một trong hai`,
+      `all=true is every open letter and cannot go with ${given.join(', ')}: give one or the other`,
+    ),
+  });
+}
+
 /** Replay dead letters, by id or by filter. */
 function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void {
   app.post(
@@ -135,7 +163,8 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
         tags: ['operations'],
         summary: 'Chạy lại việc lỗi / Replay dead letters, singly or by filter',
         description:
-          'Cần ít nhất một bộ lọc, hoặc all=true. / Needs at least one filter, or all=true, so nothing is replayed in bulk by accident.',
+          'Cần ít nhất một bộ lọc (ids, queue, errorCode: cùng nhau thì thu hẹp), hoặc all=true, không cả hai (400). / ' +
+          'Needs at least one filter (ids, queue, errorCode: together they narrow), or all=true; not both (400), so nothing is replayed in bulk by accident.',
         body: z
           .object({
             ids: z.array(z.number().int().positive()).min(1).max(1000).optional(),
@@ -151,7 +180,8 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
                   'current: map with the current mapping (default); pinned: with the version the work first ran with',
               }),
           })
-          .strict(),
+          .strict()
+          .superRefine(allOrFilters),
         response: {
           200: z.object({
             replayed: z.array(z.number().int()),

@@ -11,6 +11,7 @@ import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createOverviewRepo, type SchoolRow as StoredSchool, type SyncRunRow } from '../../store/overview.js';
+import { SchoolCode as SchoolCodeParam } from '../batch-contract.js';
 import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
@@ -26,6 +27,7 @@ export interface OpsRouteOptions {
 }
 
 const Problems = { ...problems(400, 401, 403) };
+/** A sync run's scope as the filter takes it (a school or commune code); a school in a path is every route's SchoolCode. */
 const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/);
 
 const SyncRun = z
@@ -170,7 +172,7 @@ function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
         tags: ['operations'],
         summary:
           'Một trường: lô, lỗi theo quy tắc, lần đồng bộ / One school: batches, findings by rule, sync runs',
-        params: z.object({ schoolCode: SchoolCode }),
+        params: z.object({ schoolCode: SchoolCodeParam }).strict(),
         response: {
           200: SchoolDetail,
           404: ProblemSchema,

@@ -16,17 +16,17 @@ import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
 import { ruleByCode, websiteRulesOf } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
 import { createQualityRepo, type SchoolFindingRow } from '../../store/quality.js';
+import { createReadsRepo } from '../../store/reads.js';
 import { createScorecardsRepo, type ScoreRow } from '../../store/scorecards.js';
 import { createWebsiteProbesRepo, type WebsiteProbeRow } from '../../store/website-probes.js';
 import type { Principal } from '../auth/tokens.js';
 import { principalOf } from '../plugins/auth.js';
+import { SchoolCode } from '../batch-contract.js';
 import { findingsQuery } from '../findings-query.js';
 import { pageOf } from '../paging.js';
+import { requireSchoolHeld } from '../school-held.js';
+import { ScorecardsQuery } from '../scorecards-query.js';
 import { pickLang, problems } from '../problem.js';
-
-const SchoolCode = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'mã trường không hợp lệ / invalid school code');
 
 const Bilingual = z.object({ vi: z.string(), en: z.string() });
 const Ratio = z.object({
@@ -249,7 +249,7 @@ function schoolFindingsRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): v
         querystring: FindingsQuery,
         response: {
           200: z.object({ schoolCode: z.string(), ...pageOf(SchoolFinding).shape }),
-          ...problems(400, 401, 403),
+          ...problems(400, 401, 403, 404),
         },
       },
     },
@@ -265,6 +265,7 @@ function schoolFindingsRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): v
         limit,
         offset,
       );
+      if (page.total === 0) await requireSchoolHeld(createReadsRepo(db), code);
       return {
         schoolCode: code,
         total: page.total,
@@ -323,15 +324,7 @@ function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo): void {
         summary: 'Thẻ điểm chất lượng của xã/phường hoặc tỉnh/thành / Commune or province scorecards',
         description:
           'Without `code`: every unit of the level (a PCGD officer: those of its units). With `code`: that unit, with its history.',
-        querystring: z
-          .object({
-            level: z.enum(['commune', 'province']),
-            code: z
-              .string()
-              .regex(/^\d{2}$|^\d{5}$/)
-              .optional(),
-          })
-          .strict(),
+        querystring: ScorecardsQuery,
         response: {
           200: z.object({ level: z.string(), items: z.array(Scorecard) }),
           ...problems(400, 401, 403, 404),

@@ -21,6 +21,7 @@ import { holdsForbiddenText } from '../plugins/input.js';
 import { problems } from '../problem.js';
 import { decimal } from '../query.js';
 import { SchoolCode } from '../batch-contract.js';
+import { noSchoolHeld, requireSchoolHeld } from '../school-held.js';
 
 /** Entities a school's records are read by, with the path segment and the record key's name. */
 const READABLE: ReadonlyArray<{ entity: ReadableEntity; keyName: string; summary: string }> = [
@@ -190,7 +191,7 @@ function schoolRoute(app: ReadApp, reads: Reads): void {
     async function getSchool(request, reply) {
       const { schoolCode } = request.params;
       const r = await reads.record('schools', schoolCode, schoolCode);
-      if (!r) throw new AppError('ERR_NOT_FOUND');
+      if (!r) throw new AppError('ERR_NOT_FOUND', noSchoolHeld(schoolCode));
       void reply.header('etag', etagOf(r));
       if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(NO_BODY);
       return item(r);
@@ -214,7 +215,7 @@ function entityRoutes(
         summary,
         params: z.object({ schoolCode: SchoolCode }).strict(),
         querystring: PageQuery,
-        response: { 200: RecordPage, ...problems(400, 401, 403) },
+        response: { 200: RecordPage, ...problems(400, 401, 403, 404) },
       },
     },
     async function listRecords(request) {
@@ -225,6 +226,9 @@ function entityRoutes(
         updatedSince: updatedSince ? new Date(updatedSince) : undefined,
         limit: limit + 1,
       });
+      // A school truc holds no record of is a 404, as its own record is (GET /v1/schools/{code}); was an empty page
+      // (api27, one rule for an unknown id). Asked only of an empty page: a page with records needs no look.
+      if (rows.length === 0) await requireSchoolHeld(reads, request.params.schoolCode);
       const more = rows.length > limit;
       const items = (more ? rows.slice(0, limit) : rows).map(item);
       const last = items.at(-1);

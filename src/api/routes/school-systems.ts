@@ -11,6 +11,7 @@ import { AppError, both } from '../../errors.js';
 import { clearSchoolSystem as clearSystemOf, setSchoolSystem as setSystemOf } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../store/school-systems.js';
+import { SchoolCode } from '../batch-contract.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';
@@ -18,7 +19,6 @@ import { ProblemSchema } from '../problem.js';
 const noSystemKnown = (school: string) =>
   both(`chưa biết hệ thống nào phục vụ trường ${school}`, `no system known for school ${school}`);
 
-const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
 const Source = z.enum(['pull', 'batch', 'admin']).meta({
   description:
     'pull / batch: học được từ lần kéo hoặc lô của phần mềm; admin: do quản trị đặt / ' +

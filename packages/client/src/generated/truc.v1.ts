@@ -458,7 +458,7 @@ export interface paths {
     put?: never;
     /**
      * Chạy lại việc lỗi / Replay dead letters, singly or by filter
-     * @description Cần ít nhất một bộ lọc, hoặc all=true. / Needs at least one filter, or all=true, so nothing is replayed in bulk by accident.
+     * @description Cần ít nhất một bộ lọc (ids, queue, errorCode: cùng nhau thì thu hẹp), hoặc all=true, không cả hai (400). / Needs at least one filter (ids, queue, errorCode: together they narrow), or all=true; not both (400), so nothing is replayed in bulk by accident.
      */
     post: operations['replay'];
     delete?: never;
@@ -2472,12 +2472,26 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "grant_type": "client_credentials",
+         *       "client_id": "cl_3k9d0s7a",
+         *       "client_secret": "cs_…"
+         *     }
+         */
         'application/x-www-form-urlencoded': {
           grant_type: string;
           client_id?: string;
           client_secret?: string;
           scope?: string;
         };
+        /**
+         * @example {
+         *       "grant_type": "client_credentials",
+         *       "client_id": "cl_3k9d0s7a",
+         *       "client_secret": "cs_…"
+         *     }
+         */
         'application/json': {
           grant_type: string;
           client_id?: string;
@@ -2495,6 +2509,14 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "access_token": "eyJhbGciOiJFUzI1NiIs…",
+           *       "token_type": "Bearer",
+           *       "expires_in": 900,
+           *       "scope": "batches:write"
+           *     }
+           */
           'application/json': components['schemas']['TokenResponse'];
         };
       };
@@ -2607,6 +2629,38 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "entity": "students",
+         *       "format": "canonical",
+         *       "records": [
+         *         {
+         *           "studentCode": "7900000100001",
+         *           "schoolCode": "79000001",
+         *           "schoolYear": "2026-2027",
+         *           "grade": "1",
+         *           "personalId": "079220001234",
+         *           "fullName": "Nguyễn Văn An",
+         *           "birthDate": "2020-03-04",
+         *           "sex": "male",
+         *           "ethnicityCode": "01",
+         *           "status": "studying"
+         *         },
+         *         {
+         *           "studentCode": "7900000100002",
+         *           "schoolCode": "79000001",
+         *           "schoolYear": "2026-2027",
+         *           "grade": "1",
+         *           "personalId": "079219005678",
+         *           "fullName": "Trần Thị Bình",
+         *           "birthDate": "2020-03-04",
+         *           "sex": "female",
+         *           "ethnicityCode": "01",
+         *           "status": "studying"
+         *         }
+         *       ]
+         *     }
+         */
         'application/json': components['schemas']['BatchRequestInput'];
       };
     };
@@ -2625,6 +2679,41 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "dryRun": true,
+           *       "schoolCode": "79000001",
+           *       "entity": "students",
+           *       "format": "canonical",
+           *       "mode": "delta",
+           *       "counts": {
+           *         "received": 2,
+           *         "accepted": 2,
+           *         "rejected": 0,
+           *         "unchanged": 0
+           *       },
+           *       "findings": [
+           *         {
+           *           "recordIndex": 1,
+           *           "recordKey": "7900000100002",
+           *           "criterion": "dung",
+           *           "rule": "DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH",
+           *           "severity": "warning",
+           *           "pointer": "/personalId",
+           *           "message": {
+           *             "vi": "Chữ số thứ 4–6 của số định danh không khớp với năm sinh.",
+           *             "en": "Digits 4–6 of the personal ID do not match the birth year."
+           *           },
+           *           "text": "Chữ số thứ 4–6 của số định danh không khớp với năm sinh.",
+           *           "hint": {
+           *             "vi": "Kiểm tra lại ngày sinh hoặc số định danh.",
+           *             "en": "Check the birth date or the personal ID."
+           *           }
+           *         }
+           *       ],
+           *       "guard": null
+           *     }
+           */
           'application/json': components['schemas']['DryRunResult'];
         };
       };
@@ -2644,6 +2733,14 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "batchId": "3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b",
+           *       "status": "queued",
+           *       "statusUrl": "/v1/batches/3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b",
+           *       "received": 2
+           *     }
+           */
           'application/json': components['schemas']['BatchAccepted'];
         };
       };
@@ -2661,6 +2758,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "https://truc.hcm.edu.vn/problems/err-validation",
+           *       "title": "Dữ liệu gửi lên không hợp lệ.",
+           *       "status": 400,
+           *       "instance": "/v1/schools/79000001/batches",
+           *       "code": "ERR_VALIDATION",
+           *       "correlationId": "5d0c7a52-1b8e-4f0a-a3c1-7e9b2d4f6a80",
+           *       "messages": {
+           *         "vi": "Dữ liệu gửi lên không hợp lệ.",
+           *         "en": "The request is not valid."
+           *       },
+           *       "errors": [
+           *         {
+           *           "pointer": "/body/entity",
+           *           "rule": "invalid_value",
+           *           "message": "Giá trị không hợp lệ / Invalid option"
+           *         }
+           *       ]
+           *     }
+           */
           'application/problem+json': components['schemas']['Problem'];
         };
       };
@@ -2797,6 +2915,38 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "batchId": "3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b",
+           *       "schoolCode": "79000001",
+           *       "entity": "students",
+           *       "format": "canonical",
+           *       "status": "done",
+           *       "counts": {
+           *         "received": 2,
+           *         "accepted": 2,
+           *         "rejected": 0,
+           *         "unchanged": 0,
+           *         "deleted": 0
+           *       },
+           *       "mode": "delta",
+           *       "errorCode": null,
+           *       "createdAt": "2026-12-05T02:10:00.000Z",
+           *       "finishedAt": "2026-12-05T02:10:01.250Z",
+           *       "findingsUrl": "/v1/batches/3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b/findings",
+           *       "deliveries": [
+           *         {
+           *           "system": "hcm-csdl",
+           *           "state": "delivered",
+           *           "errorCode": null,
+           *           "rejected": 0,
+           *           "refused": [],
+           *           "deliveredAt": "2026-12-05T02:10:03.000Z"
+           *         }
+           *       ],
+           *       "guard": null
+           *     }
+           */
           'application/json': components['schemas']['BatchStatus'];
         };
       };
@@ -2922,6 +3072,32 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "batchId": "3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b",
+           *       "items": [
+           *         {
+           *           "recordIndex": 1,
+           *           "recordKey": "7900000100002",
+           *           "criterion": "dung",
+           *           "rule": "DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH",
+           *           "severity": "warning",
+           *           "pointer": "/personalId",
+           *           "message": {
+           *             "vi": "Chữ số thứ 4–6 của số định danh không khớp với năm sinh.",
+           *             "en": "Digits 4–6 of the personal ID do not match the birth year."
+           *           },
+           *           "text": "Chữ số thứ 4–6 của số định danh không khớp với năm sinh.",
+           *           "hint": {
+           *             "vi": "Kiểm tra lại ngày sinh hoặc số định danh.",
+           *             "en": "Check the birth date or the personal ID."
+           *           }
+           *         }
+           *       ],
+           *       "limit": 100,
+           *       "offset": 0
+           *     }
+           */
           'application/json': {
             /** Format: uuid */
             batchId: string;
@@ -3027,6 +3203,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
         code: string;
       };
       cookie?: never;
@@ -3153,6 +3330,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
         code: string;
       };
       cookie?: never;
@@ -3235,6 +3413,23 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
         headers: {
@@ -3261,6 +3456,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
         code: string;
       };
       cookie?: never;
@@ -3379,6 +3575,7 @@ export interface operations {
     parameters: {
       query: {
         level: 'commune' | 'province';
+        /** @description province: 2 chữ số; commune: 5 chữ số / province: 2 digits; commune: 5 digits */
         code?: string;
       };
       header?: never;
@@ -3527,6 +3724,23 @@ export interface operations {
             /** @enum {boolean} */
             queued: true;
           };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Cần xác thực / Authentication required */
@@ -5991,6 +6205,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
         school: string;
       };
       cookie?: never;
@@ -6110,6 +6325,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
         school: string;
       };
       cookie?: never;
@@ -6233,6 +6449,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
         school: string;
       };
       cookie?: never;
@@ -6570,6 +6787,23 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
         headers: {
@@ -6761,6 +6995,30 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "key": "7900000100001",
+           *           "etag": "\"8c1f0a3e5b7d9f21\"",
+           *           "updatedAt": "2026-12-05T02:10:01.200Z",
+           *           "record": {
+           *             "studentCode": "7900000100001",
+           *             "schoolCode": "79000001",
+           *             "schoolYear": "2026-2027",
+           *             "grade": "1",
+           *             "personalId": "079220001234",
+           *             "fullName": "Nguyễn Văn An",
+           *             "birthDate": "2020-03-04",
+           *             "sex": "male",
+           *             "ethnicityCode": "01",
+           *             "status": "studying"
+           *           }
+           *         }
+           *       ],
+           *       "nextCursor": "eyJrIjoiNzkwMDAwMDEwMDAwMSJ9"
+           *     }
+           */
           'application/json': components['schemas']['RecordPage'];
         };
       };
@@ -6802,6 +7060,23 @@ export interface operations {
       };
       /** @description Không có quyền / Forbidden */
       403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -6867,6 +7142,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "key": "7900000100001",
+           *       "etag": "\"8c1f0a3e5b7d9f21\"",
+           *       "updatedAt": "2026-12-05T02:10:01.200Z",
+           *       "record": {
+           *         "studentCode": "7900000100001",
+           *         "schoolCode": "79000001",
+           *         "schoolYear": "2026-2027",
+           *         "grade": "1",
+           *         "personalId": "079220001234",
+           *         "fullName": "Nguyễn Văn An",
+           *         "birthDate": "2020-03-04",
+           *         "sex": "male",
+           *         "ethnicityCode": "01",
+           *         "status": "studying"
+           *       }
+           *     }
+           */
           'application/json': components['schemas']['StoredRecord'];
         };
       };
@@ -7049,6 +7343,23 @@ export interface operations {
       };
       /** @description Không có quyền / Forbidden */
       403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -7252,6 +7563,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "entity": "students",
+           *           "key": "7900000100001",
+           *           "schoolCode": "79000001",
+           *           "op": "update",
+           *           "changedAt": "2026-12-05T02:10:01.200Z",
+           *           "url": "/v1/schools/79000001/students/7900000100001"
+           *         }
+           *       ],
+           *       "nextCursor": "eyJ0IjoiNzQ1MSIsInMiOiIxMjAzIn0"
+           *     }
+           */
           'application/json': components['schemas']['ChangePage'];
         };
       };
@@ -8151,6 +8477,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
         schoolCode: string;
       };
       cookie?: never;

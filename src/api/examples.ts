@@ -1,0 +1,186 @@
+/**
+ * Examples of the main vendor routes' requests and answers (api27), shown by /docs and in `openapi/truc.v1.json`
+ * (each set as its media type's `example` by ./plugins/contract.ts `completeDocument`): a token, a batch pushed
+ * and dry-run, its status and findings, a record read back, a page of records and of the change feed, a refusal.
+ * The student is the integration guide's made-up one (school year 2026-2027, born 2020): no real person's data.
+ * Each example is typed by the schema its route answers with, so a change of a schema that leaves one stale fails
+ * the typecheck; test/integration/api27.test.ts also parses each against the route's schema and the spec.
+ */
+import type { z } from 'zod';
+import type { BatchAccepted, BatchStatus, DryRunResult, FindingsPage } from './batch-contract.js';
+import type { Problem } from './problem.js';
+
+const SCHOOL = '79000001';
+const BATCH_ID = '3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b';
+const STUDENT = {
+  studentCode: '7900000100001',
+  schoolCode: SCHOOL,
+  schoolYear: '2026-2027',
+  grade: '1',
+  personalId: '079220001234',
+  fullName: 'Nguyễn Văn An',
+  birthDate: '2020-03-04',
+  sex: 'male',
+  ethnicityCode: '01',
+  status: 'studying',
+};
+/** The second record's personal ID says born 2019 (digits 4–6: 219), its birth date 2020: a warning, accepted. */
+const ID_YEAR_MISMATCH = {
+  recordIndex: 1,
+  recordKey: '7900000100002',
+  criterion: 'dung',
+  rule: 'DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH',
+  severity: 'warning' as const,
+  pointer: '/personalId',
+  message: {
+    vi: 'Chữ số thứ 4–6 của số định danh không khớp với năm sinh.',
+    en: 'Digits 4–6 of the personal ID do not match the birth year.',
+  },
+  text: 'Chữ số thứ 4–6 của số định danh không khớp với năm sinh.',
+  hint: {
+    vi: 'Kiểm tra lại ngày sinh hoặc số định danh.',
+    en: 'Check the birth date or the personal ID.',
+  },
+};
+
+const batchAccepted: z.infer<typeof BatchAccepted> = {
+  batchId: BATCH_ID,
+  status: 'queued',
+  statusUrl: `/v1/batches/${BATCH_ID}`,
+  received: 2,
+};
+
+const dryRun: z.infer<typeof DryRunResult> = {
+  dryRun: true,
+  schoolCode: SCHOOL,
+  entity: 'students',
+  format: 'canonical',
+  mode: 'delta',
+  counts: { received: 2, accepted: 2, rejected: 0, unchanged: 0 },
+  findings: [ID_YEAR_MISMATCH],
+  guard: null,
+};
+
+const batchStatus: z.infer<typeof BatchStatus> = {
+  batchId: BATCH_ID,
+  schoolCode: SCHOOL,
+  entity: 'students',
+  format: 'canonical',
+  status: 'done',
+  counts: { received: 2, accepted: 2, rejected: 0, unchanged: 0, deleted: 0 },
+  mode: 'delta',
+  errorCode: null,
+  createdAt: '2026-12-05T02:10:00.000Z',
+  finishedAt: '2026-12-05T02:10:01.250Z',
+  findingsUrl: `/v1/batches/${BATCH_ID}/findings`,
+  deliveries: [
+    {
+      system: 'hcm-csdl',
+      state: 'delivered',
+      errorCode: null,
+      rejected: 0,
+      refused: [],
+      deliveredAt: '2026-12-05T02:10:03.000Z',
+    },
+  ],
+  guard: null,
+};
+
+const findings: z.infer<typeof FindingsPage> = {
+  batchId: BATCH_ID,
+  items: [ID_YEAR_MISMATCH],
+  limit: 100,
+  offset: 0,
+};
+
+const record = {
+  key: STUDENT.studentCode,
+  etag: '"8c1f0a3e5b7d9f21"',
+  updatedAt: '2026-12-05T02:10:01.200Z',
+  record: STUDENT,
+};
+
+const validationProblem: Problem = {
+  type: 'https://truc.hcm.edu.vn/problems/err-validation',
+  title: 'Dữ liệu gửi lên không hợp lệ.',
+  status: 400,
+  instance: `/v1/schools/${SCHOOL}/batches`,
+  code: 'ERR_VALIDATION',
+  correlationId: '5d0c7a52-1b8e-4f0a-a3c1-7e9b2d4f6a80',
+  messages: { vi: 'Dữ liệu gửi lên không hợp lệ.', en: 'The request is not valid.' },
+  errors: [
+    { pointer: '/body/entity', rule: 'invalid_value', message: 'Giá trị không hợp lệ / Invalid option' },
+  ],
+};
+
+/** An operation's examples: its request body's (by media type, JSON when not named) and its answers' by status. */
+export interface OperationExamples {
+  request?: Record<string, unknown>;
+  responses: Record<string, unknown>;
+}
+
+/** Examples by operationId. */
+export const EXAMPLES: Readonly<Record<string, OperationExamples>> = {
+  getToken: {
+    request: {
+      'application/x-www-form-urlencoded': {
+        grant_type: 'client_credentials',
+        client_id: 'cl_3k9d0s7a',
+        client_secret: 'cs_…',
+      },
+      'application/json': {
+        grant_type: 'client_credentials',
+        client_id: 'cl_3k9d0s7a',
+        client_secret: 'cs_…',
+      },
+    },
+    responses: {
+      200: {
+        access_token: 'eyJhbGciOiJFUzI1NiIs…',
+        token_type: 'Bearer',
+        expires_in: 900,
+        scope: 'batches:write',
+      },
+    },
+  },
+  pushBatch: {
+    request: {
+      'application/json': {
+        entity: 'students',
+        format: 'canonical',
+        records: [
+          STUDENT,
+          {
+            ...STUDENT,
+            studentCode: '7900000100002',
+            personalId: '079219005678',
+            fullName: 'Trần Thị Bình',
+            sex: 'female',
+          },
+        ],
+      },
+    },
+    responses: { 202: batchAccepted, 200: dryRun, 400: validationProblem },
+  },
+  getBatch: { responses: { 200: batchStatus } },
+  getFindings: { responses: { 200: findings } },
+  getStudentsRecord: { responses: { 200: record } },
+  listStudents: { responses: { 200: { items: [record], nextCursor: 'eyJrIjoiNzkwMDAwMDEwMDAwMSJ9' } } },
+  listChanges: {
+    responses: {
+      200: {
+        items: [
+          {
+            entity: 'students',
+            key: STUDENT.studentCode,
+            schoolCode: SCHOOL,
+            op: 'update',
+            changedAt: '2026-12-05T02:10:01.200Z',
+            url: `/v1/schools/${SCHOOL}/students/${STUDENT.studentCode}`,
+          },
+        ],
+        nextCursor: 'eyJ0IjoiNzQ1MSIsInMiOiIxMjAzIn0',
+      },
+    },
+  },
+};

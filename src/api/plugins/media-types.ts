@@ -1,0 +1,44 @@
+/**
+ * The media a request body may come in (api27): JSON everywhere, a form where the route's schema `consumes` one
+ * (the OAuth token endpoint), and never compressed. Anything else is a 415 ERR_UNSUPPORTED_MEDIA_TYPE.
+ */
+import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, both } from '../../errors.js';
+
+/** Whether the request carries a body: a Content-Length above 0, or a Transfer-Encoding. */
+function hasBody(request: FastifyRequest): boolean {
+  const length = Number(request.headers['content-length'] ?? 0);
+  return request.headers['transfer-encoding'] !== undefined || !(length === 0 || Number.isNaN(length));
+}
+
+/** Whether the route's schema says it takes form bodies (`consumes`, as the OAuth token endpoint does); else JSON only. */
+export function consumesForm(req: FastifyRequest): boolean {
+  const consumes = (req.routeOptions.schema as { consumes?: readonly string[] } | undefined)?.consumes;
+  return consumes?.includes('application/x-www-form-urlencoded') ?? false;
+}
+
+/**
+ * A body sent with a `Content-Encoding` (gzip, deflate, br…) is refused, 415 ERR_UNSUPPORTED_MEDIA_TYPE with
+ * `Accept-Encoding: identity` (RFC 9110 §12.5.3), before a byte of it is read (api27). Chosen over decompressing:
+ * every limit (body size, records, depth) is on the bytes truc reads, a compressed snapshot of a few hundred KiB
+ * can unpack to the limit and beyond (a zip bomb costs the sender nothing), and a vendor's batch is at most 10 MiB.
+ * Was: the compressed bytes were read as JSON, a 400 ERR_MALFORMED_JSON or ERR_INVALID_ENCODING that named no cause.
+ */
+export async function refuseContentEncoding(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: Readable,
+): Promise<Readable> {
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding === undefined || encoding === '' || encoding === 'identity' || !hasBody(request))
+    return payload;
+  void reply.header('accept-encoding', 'identity');
+  throw new AppError(
+    'ERR_UNSUPPORTED_MEDIA_TYPE',
+    both(
+      'truc không nhận nội dung nén (Content-Encoding): hãy gửi không nén',
+      'truc takes no compressed body (Content-Encoding): send it uncompressed',
+    ),
+  );
+}

@@ -1,0 +1,367 @@
+/**
+ * api27: the API's small refusals made consistent (last session's review26a/26b notes). One rule each for an
+ * unknown query parameter (400), a body whose fields contradict each other (400), an unknown or ill-formed id
+ * (404 / 400), a body in a media type truc does not take (415, compressed bodies included); a dry run leaves an
+ * audit entry (counts only); failed authentications are rate limited per source address (429), valid tokens never.
+ */
+import { gzipSync } from 'node:zlib';
+import Fastify from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { BatchAccepted, BatchStatus, DryRunResult, FindingsPage } from '../../src/api/batch-contract.js';
+import contractPlugin from '../../src/api/plugins/contract.js';
+import { ProblemSchema } from '../../src/api/problem.js';
+import { StudentSchema } from '../../src/canonical/student.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { bearer, expectProblem, goodBody, S1, useApiHarness } from '../helpers/api.js';
+import { backends } from '../helpers/env.js';
+
+const UNKNOWN_SCHOOL = '79099999';
+const HELD_EMPTY_SCHOOL = '79099998';
+
+describe('api27 (PostgreSQL)', () => {
+  const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
+
+  describe('1. an unknown query parameter is a 400 on every /v1 route', () => {
+    it('GET /v1/ops/overview?foo=1 (and routes that declared no query) answer 400 ERR_VALIDATION naming it', async () => {
+      const urls: Array<[string, string, 'GET' | 'POST']> = [
+        ['/v1/ops/overview?foo=1', h.tokens.admin, 'GET'],
+        ['/v1/batches/00000000-0000-4000-8000-000000000000?foo=1', h.tokens.vendor, 'GET'],
+        ['/v1/syncs/1?foo=1', h.tokens.admin, 'GET'],
+        ['/v1/guard/holds/1?foo=1', h.tokens.admin, 'GET'],
+        [`/v1/schools/${S1}?foo=1`, h.tokens.vendor, 'GET'],
+        ['/v1/quality/runs?foo=1', h.tokens.admin, 'POST'],
+      ];
+      for (const [url, token, method] of urls) {
+        const res = await h.app.inject({ method, url, headers: bearer(token) });
+        const p = expectProblem(res, 400, 'ERR_VALIDATION');
+        expect(p.errors, url).toEqual([
+          expect.objectContaining({ pointer: '/querystring', rule: 'unrecognized_keys' }),
+        ]);
+        expect(p.errors![0]!.message).toContain('foo');
+      }
+      // The same routes without it still answer.
+      expect((await h.get('/v1/ops/overview', h.tokens.admin)).statusCode).toBe(200);
+    });
+
+    it('a /v1 route that declares a query which is not strict is refused at start-up', async () => {
+      const app = Fastify();
+      app.setValidatorCompiler(validatorCompiler);
+      await app.register(contractPlugin);
+      const declare = () =>
+        app.get(
+          '/v1/loose',
+          { schema: { querystring: z.object({ a: z.string().optional() }) } },
+          async function loose() {
+            return {};
+          },
+        );
+      await expect(async () => {
+        declare();
+        await app.ready();
+      }).rejects.toThrow(/strict/);
+      await app.close();
+    });
+  });
+
+  describe('2. contradictory fields are a 400', () => {
+    it('a replay of ids (or a filter) and all=true is 400 naming /body/all, nothing replayed', async () => {
+      for (const body of [
+        { ids: [1], all: true },
+        { queue: 'ingest', all: true },
+        { errorCode: 'ERR_INTERNAL', ids: [2], all: true },
+      ]) {
+        const p = expectProblem(
+          await h.send('POST', '/v1/dead-letters/replay', h.tokens.admin, body),
+          400,
+          'ERR_VALIDATION',
+        );
+        expect(p.errors).toEqual([expect.objectContaining({ pointer: '/body/all', rule: 'custom' })]);
+        expect(p.errors![0]!.message).toMatch(/không đi cùng .* \/ all=true is every open letter/);
+      }
+      expect(await h.audits('dead_letters.replayed')).toBe(0);
+      // One or the other is taken as before.
+      const ok = await h.send('POST', '/v1/dead-letters/replay', h.tokens.admin, { ids: [1] });
+      expect(ok.statusCode, ok.body).toBe(200);
+    });
+
+    it('scorecards: a code of the other level (level=commune&code=79) is 400 naming /querystring/code, not 404', async () => {
+      const p = expectProblem(
+        await h.get('/v1/quality/scorecards?level=commune&code=79', h.tokens.admin),
+        400,
+        'ERR_VALIDATION',
+      );
+      expect(p.errors).toEqual([expect.objectContaining({ pointer: '/querystring/code' })]);
+      expectProblem(
+        await h.get('/v1/quality/scorecards?level=province&code=26734', h.tokens.admin),
+        400,
+        'ERR_VALIDATION',
+      );
+    });
+  });
+
+  describe('3. an unknown id: ill-formed 400, well-formed but unknown 404', () => {
+    it('a school truc does not hold: its record lists and findings are 404 like its record, not an empty 200', async () => {
+      const held = {
+        schoolCode: HELD_EMPTY_SCHOOL,
+        name: 'Trường trống',
+        level: 'primary',
+        provinceCode: '79',
+      };
+      await createRecordsRepo(h.env.deps.db).upsert(
+        'schools',
+        [{ key: held.schoolCode, scope: held.schoolCode, data: held, fingerprint: fingerprint(held) }],
+        { system: 'hcm-csdl', mappingVersion: 'test' },
+      );
+      for (const url of [
+        `/v1/schools/${UNKNOWN_SCHOOL}`,
+        `/v1/schools/${UNKNOWN_SCHOOL}/students`,
+        `/v1/schools/${UNKNOWN_SCHOOL}/classes?limit=5`,
+        `/v1/schools/${UNKNOWN_SCHOOL}/staff`,
+        `/v1/schools/${UNKNOWN_SCHOOL}/students/HS1`,
+        `/v1/schools/${UNKNOWN_SCHOOL}/quality/findings`,
+      ]) {
+        const p = expectProblem(await h.get(url, h.tokens.admin), 404, 'ERR_NOT_FOUND');
+        if (!url.endsWith('/HS1')) expect(p.detail, url).toContain(UNKNOWN_SCHOOL);
+      }
+      // A school truc holds with nothing in it: an empty page, as before.
+      for (const url of [
+        `/v1/schools/${HELD_EMPTY_SCHOOL}/students`,
+        `/v1/schools/${HELD_EMPTY_SCHOOL}/quality/findings`,
+      ]) {
+        const res = await h.get(url, h.tokens.admin);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.json<{ items: unknown[] }>().items).toEqual([]);
+      }
+    });
+
+    it('an ill-formed school code is 400 for a vendor too (was 403), and one school-code rule on every route', async () => {
+      for (const url of ['/v1/schools/_bad/students', '/v1/schools/.x/batches', '/v1/schools/a%20b']) {
+        const method = url.endsWith('/batches') ? 'POST' : 'GET';
+        const res = await h.send(method, url, h.tokens.vendor, method === 'POST' ? goodBody() : undefined);
+        expectProblem(res, 400, 'ERR_VALIDATION');
+      }
+      // A well-formed code the vendor does not serve stays 403.
+      expectProblem(
+        await h.get(`/v1/schools/${UNKNOWN_SCHOOL}/students`, h.tokens.vendor),
+        403,
+        'ERR_FORBIDDEN_SCHOOL',
+      );
+      // The dashboard's school page took no dot (400) where every other route takes one: now the shared rule, 404.
+      expectProblem(await h.get('/v1/ops/schools/A.B1', h.tokens.admin), 404, 'ERR_NOT_FOUND');
+      expectProblem(await h.get('/v1/ops/schools/.AB', h.tokens.admin), 400, 'ERR_VALIDATION');
+    });
+
+    it('numeric and uuid ids: ill-formed 400, unknown 404, on each {id} route', async () => {
+      const cases: Array<[string, 'GET' | 'POST' | 'DELETE', string, 400 | 404]> = [
+        ['/v1/syncs/abc', 'GET', h.tokens.admin, 400],
+        ['/v1/syncs/0', 'GET', h.tokens.admin, 400],
+        ['/v1/syncs/999999', 'GET', h.tokens.admin, 404],
+        ['/v1/guard/holds/x1', 'GET', h.tokens.admin, 400],
+        ['/v1/guard/holds/999999', 'GET', h.tokens.admin, 404],
+        ['/v1/guard/holds/999999/reject', 'POST', h.tokens.admin, 404],
+        ['/v1/batches/not-a-uuid', 'GET', h.tokens.vendor, 400],
+        ['/v1/batches/00000000-0000-4000-8000-000000000000/findings', 'GET', h.tokens.vendor, 404],
+        ['/v1/webhooks/not-a-uuid', 'DELETE', h.tokens.vendor, 400],
+        ['/v1/webhooks/00000000-0000-4000-8000-000000000000', 'DELETE', h.tokens.vendor, 404],
+        ['/v1/schedules/NOT_AN_ID/pause', 'POST', h.tokens.admin, 400],
+        ['/v1/schedules/no-such-schedule/pause', 'POST', h.tokens.admin, 404],
+        ['/v1/admin/clients/bad id/secret', 'POST', h.tokens.admin, 400],
+        ['/v1/admin/clients/cl_nosuch/secret', 'POST', h.tokens.admin, 404],
+        ['/v1/admin/school-systems/_x', 'GET', h.tokens.admin, 400],
+        [`/v1/admin/school-systems/${UNKNOWN_SCHOOL}`, 'GET', h.tokens.admin, 404],
+        ['/v1/pcgd/reports/x', 'GET', h.tokens.admin, 400],
+        ['/v1/pcgd/reports/999999', 'GET', h.tokens.admin, 404],
+      ];
+      for (const [url, method, token, status] of cases) {
+        const res = await h.send(method, url.replace(' ', '%20'), token);
+        expectProblem(res, status, status === 400 ? 'ERR_VALIDATION' : 'ERR_NOT_FOUND');
+      }
+    });
+  });
+
+  describe('4. a dry run is audited, counts only', () => {
+    it('one batch.dry_run entry: the client, the school, the counts; no record key, name or birth date', async () => {
+      const records = [
+        goodBody(['DRYAUD1']).records[0],
+        { ...goodBody(['DRYAUD2']).records[0], birthDate: '2019-02-30' },
+      ];
+      const res = await h.app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S1}/batches?dryRun=true`,
+        headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
+        payload: JSON.stringify({ entity: 'students', records }),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const rows = await h.env.deps.db.query<{
+        actor: string;
+        subject: string;
+        details: Record<string, unknown>;
+      }>(
+        `SELECT actor, subject, details FROM truc.audit_log WHERE action = 'batch.dry_run'
+          UNION ALL SELECT actor, subject, details FROM truc.audit_pending WHERE action = 'batch.dry_run'`,
+      );
+      expect(rows.rows).toEqual([
+        {
+          actor: h.clients.vendor.clientId,
+          subject: `school:${S1}`,
+          details: {
+            entity: 'students',
+            format: 'canonical',
+            mode: 'delta',
+            received: 2,
+            accepted: 1,
+            rejected: 1,
+            unchanged: 0,
+            wouldHold: false,
+            wouldDelete: null,
+          },
+        },
+      ]);
+      const text = JSON.stringify(rows.rows);
+      for (const personal of ['DRYAUD', records[0]!.fullName, records[0]!.birthDate])
+        expect(text).not.toContain(personal);
+    });
+  });
+
+  describe('6. a body truc does not take is a 415', () => {
+    const post = (headers: Record<string, string>, payload: string | Buffer) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S1}/batches`,
+        headers: { ...bearer(h.tokens.vendor), ...headers },
+        payload,
+      });
+
+    it('text/plain (and a form, to a JSON route) is 415 ERR_UNSUPPORTED_MEDIA_TYPE, nothing stored', async () => {
+      const before = await h.snapshot();
+      const json = JSON.stringify(goodBody(['MEDIA1']));
+      expectProblem(await post({ 'content-type': 'text/plain' }, json), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+      expectProblem(
+        await post({ 'content-type': 'text/plain; charset=utf-8' }, json),
+        415,
+        'ERR_UNSUPPORTED_MEDIA_TYPE',
+      );
+      expectProblem(
+        await post({ 'content-type': 'application/x-www-form-urlencoded' }, 'entity=students'),
+        415,
+        'ERR_UNSUPPORTED_MEDIA_TYPE',
+      );
+      expectProblem(
+        await h.app.inject({
+          method: 'POST',
+          url: '/v1/dead-letters/replay',
+          headers: { ...bearer(h.tokens.admin), 'content-type': 'text/plain' },
+          payload: '{"all":true}',
+        }),
+        415,
+        'ERR_UNSUPPORTED_MEDIA_TYPE',
+      );
+      expect(await h.snapshot()).toEqual(before);
+      // The token endpoint still takes its form (RFC 6749).
+      const token = await h.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: h.clients.vendor.clientId,
+          client_secret: h.clients.vendor.clientSecret,
+        }).toString(),
+      });
+      expect(token.statusCode, token.body).toBe(200);
+    });
+
+    it('a gzip body is 415 saying so, with Accept-Encoding: identity; nothing stored', async () => {
+      const before = await h.snapshot();
+      const res = await post(
+        { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        gzipSync(JSON.stringify(goodBody(['GZIP1']))),
+      );
+      const p = expectProblem(res, 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+      expect(p.detail).toContain('Content-Encoding');
+      expect(res.headers['accept-encoding']).toBe('identity');
+      expect(await h.snapshot()).toEqual(before);
+      // identity is no encoding.
+      const plain = await post(
+        { 'content-type': 'application/json', 'content-encoding': 'identity' },
+        JSON.stringify(goodBody(['GZIP2'])),
+      );
+      expect(plain.statusCode, plain.body).toBe(202);
+    });
+  });
+
+  describe('7. the main vendor routes have examples in the spec', () => {
+    it('/openapi.json carries a request and answer example for the token, batches, records and the feed, each valid', async () => {
+      type Media = { example?: unknown };
+      type Op = {
+        operationId?: string;
+        requestBody?: { content: Record<string, Media> };
+        responses: Record<string, { content?: Record<string, Media> }>;
+      };
+      // The document the app serves (the committed openapi/truc.v1.json is it: npm run openapi:check).
+      const doc = (await h.get('/openapi.json')).json<{ paths: Record<string, Record<string, Op>> }>();
+      const ops = new Map(
+        Object.values(doc.paths)
+          .flatMap((p) => Object.values(p))
+          .map((o) => [o.operationId, o]),
+      );
+      const example = (id: string, status: string) =>
+        Object.values(ops.get(id)?.responses[status]?.content ?? {})[0]?.example;
+      const wanted: Array<[string, string]> = [
+        ['getToken', '200'],
+        ['pushBatch', '202'],
+        ['pushBatch', '200'],
+        ['pushBatch', '400'],
+        ['getBatch', '200'],
+        ['getFindings', '200'],
+        ['getStudentsRecord', '200'],
+        ['listStudents', '200'],
+        ['listChanges', '200'],
+      ];
+      for (const [id, status] of wanted) expect(example(id, status), `${id} ${status}`).toBeDefined();
+      expect(ops.get('pushBatch')?.requestBody?.content['application/json']?.example).toBeDefined();
+      expect(
+        ops.get('getToken')?.requestBody?.content['application/x-www-form-urlencoded']?.example,
+      ).toBeDefined();
+      // Each is what its route answers: parsed by the route's own schema.
+      expect(BatchAccepted.safeParse(example('pushBatch', '202')).success).toBe(true);
+      expect(DryRunResult.safeParse(example('pushBatch', '200')).success).toBe(true);
+      expect(BatchStatus.safeParse(example('getBatch', '200')).success).toBe(true);
+      expect(FindingsPage.safeParse(example('getFindings', '200')).success).toBe(true);
+      expect(ProblemSchema.safeParse(example('pushBatch', '400')).success).toBe(true);
+      // The example batch is one a vendor can push: valid canonical students.
+      const body = ops.get('pushBatch')!.requestBody!.content['application/json']!.example as {
+        records: unknown[];
+      };
+      for (const r of body.records) expect(StudentSchema.safeParse(r).success, JSON.stringify(r)).toBe(true);
+    });
+  });
+});
+
+describe('api27 5. failed authentications rate limited per address (Redis)', () => {
+  const h = useApiHarness(backends()[1]!, {
+    configure: (c) => ({ ...c, api: { ...c.api, failedAuthLimit: { max: 3, windowMs: 60_000 } } }),
+  });
+
+  it('past the limit a bad token is 429 ERR_RATE_LIMITED with Retry-After; a valid token is served', async () => {
+    const url = '/v1/webhooks';
+    for (let i = 0; i < 3; i++) {
+      const res = await h.get(url, i === 1 ? undefined : 'not.a.jwt');
+      expectProblem(res, 401, i === 1 ? 'ERR_UNAUTHENTICATED' : 'ERR_TOKEN_INVALID');
+      expect(res.headers['ratelimit-limit']).toBe('3');
+      expect(res.headers['ratelimit-remaining']).toBe(String(2 - i));
+    }
+    const limited = await h.get(url, 'not.a.jwt');
+    const p = expectProblem(limited, 429, 'ERR_RATE_LIMITED');
+    expect(p.detail).toMatch(/xác thực thất bại .* \/ too many failed authentications/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['ratelimit-remaining']).toBe('0');
+    // A valid token from the same address is served as ever.
+    const ok = await h.get(url, h.tokens.vendor);
+    expect(ok.statusCode, ok.body).toBe(200);
+    // The count is the store's (Redis): one more failure is still refused.
+    expectProblem(await h.get(url, 'still.not.a.jwt'), 429, 'ERR_RATE_LIMITED');
+  });
+});
