@@ -2,7 +2,8 @@
  * Webhook delivery (issue 9): sends one delivery to its subscription's URL, signed the Standard Webhooks
  * way (src/adapters/webhook). A 2xx closes it `delivered`. Otherwise it waits (the receiver's
  * Retry-After, seconds or an HTTP date, else exponential backoff from jobs.backoffMs capped at an hour) without spending the
- * queue's attempts, up to webhooks.maxAttempts; then, or at once for a refused URL, it is `failed`.
+ * queue's attempts, up to webhooks.maxAttempts; then, or at once for a refused URL, it is `failed`; so is one whose
+ * client was disabled, or lost the `webhooks` scope (or `records:read`, for master-data.changed), meanwhile.
  * A receiver's failure is the vendor's to see (GET /v1/webhooks/{id}/deliveries), not a city dead letter.
  */
 import { sendWebhook } from '../adapters/webhook/client.js';
@@ -14,6 +15,13 @@ import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 
 const HOUR_MS = 3_600_000;
+
+/** A delivery's last error when its client's state stops it (review26b N4): read in GET /v1/webhooks/{id}/deliveries. */
+const NOT_SENT = {
+  'client-disabled': 'not sent: the client is disabled',
+  'no-webhooks-scope': 'not sent: the client no longer holds the webhooks scope',
+  'no-records-scope': 'not sent: the client no longer holds the records:read scope',
+} as const;
 
 async function deliver(
   ctx: Pick<WorkerContext, 'db' | 'logger' | 'config'>,
@@ -32,6 +40,11 @@ async function deliver(
   }
   if (d.subscriptionDisabled) {
     await close('failed', null, 'the subscription is disabled');
+    return { status: 'failed' };
+  }
+  // A client disabled, or whose scopes no longer hold what the event needs, since it was fanned out: not sent.
+  if (d.clientStops) {
+    await close('failed', null, NOT_SENT[d.clientStops]);
     return { status: 'failed' };
   }
   const settings = ctx.config.webhooks;

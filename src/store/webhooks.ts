@@ -34,6 +34,8 @@ export interface DeliveryToSend extends Delivery {
   url: string;
   secret: string;
   subscriptionDisabled: boolean;
+  /** Why the client's state stops the delivery (disabled, a scope withdrawn), or null. */
+  clientStops: 'client-disabled' | 'no-webhooks-scope' | 'no-records-scope' | null;
 }
 
 const subCols = (t: string) =>
@@ -42,6 +44,17 @@ const SUB_COLS = subCols('truc.webhook_subscriptions');
 const DELIVERY_COLS = `d.id, d.subscription_id AS "subscriptionId", d.event, d.payload, d.status, d.attempts,
   d.last_status AS "lastStatus", d.last_error AS "lastError", d.created_at AS "createdAt",
   d.finished_at AS "finishedAt"`;
+
+/**
+ * A client hears webhooks while it is enabled and holds the `webhooks` scope now (review26b N4): its current state,
+ * as for its tokens (`c` is its truc.api_clients row).
+ */
+const HEARS = `NOT c.disabled AND 'webhooks' = ANY (c.scopes)`;
+
+/** Why a delivery is not sent for its client's state (review26b N4), or null when it may be. */
+const NOT_SENT = `CASE WHEN c.disabled THEN 'client-disabled'
+  WHEN NOT 'webhooks' = ANY (c.scopes) THEN 'no-webhooks-scope'
+  WHEN d.event = 'master-data.changed' AND NOT 'records:read' = ANY (c.scopes) THEN 'no-records-scope' END`;
 
 /** A client's subscriptions: made, listed, read, removed. */
 function subscriptions(q: Queryable) {
@@ -88,21 +101,27 @@ function subscriptions(q: Queryable) {
 /** Who is subscribed to an event of a batch or a school. */
 function subscribers(q: Queryable) {
   return {
-    /** Active subscriptions to `event` of the client that made a batch. */
+    /** Active subscriptions to `event` of the client that made a batch, while it is enabled and holds `webhooks`. */
     async forClient(clientId: string, event: string): Promise<Subscription[]> {
       const res = await q.query<Subscription>(
-        `SELECT ${SUB_COLS} FROM truc.webhook_subscriptions
-          WHERE client_id = $1 AND NOT disabled AND $2 = ANY (events) ORDER BY id`,
+        `SELECT ${subCols('s')} FROM truc.webhook_subscriptions s
+           JOIN truc.api_clients c ON c.id = s.client_id
+          WHERE s.client_id = $1 AND NOT s.disabled AND $2 = ANY (s.events) AND ${HEARS}
+          ORDER BY s.id`,
         [clientId, event],
       );
       return res.rows;
     },
-    /** Active subscriptions to `event` of enabled clients that serve `schoolCode`. */
+    /**
+     * Active subscriptions to `event` of enabled clients that serve `schoolCode` and hold `webhooks` and
+     * `records:read` (the change feed the event links to).
+     */
     async forSchool(schoolCode: string, event: string): Promise<Subscription[]> {
       const res = await q.query<Subscription>(
         `SELECT ${subCols('s')} FROM truc.webhook_subscriptions s
            JOIN truc.api_clients c ON c.id = s.client_id
-          WHERE NOT s.disabled AND NOT c.disabled AND $2 = ANY (s.events) AND $1 = ANY (c.schools)
+          WHERE NOT s.disabled AND ${HEARS} AND 'records:read' = ANY (c.scopes) AND $2 = ANY (s.events)
+            AND $1 = ANY (c.schools)
           ORDER BY s.id`,
         [schoolCode, event],
       );
@@ -130,8 +149,9 @@ function webhookDeliveries(q: Queryable) {
     },
     async toSend(id: string): Promise<DeliveryToSend | undefined> {
       const res = await q.query<DeliveryToSend>(
-        `SELECT ${DELIVERY_COLS}, s.url, s.secret, s.disabled AS "subscriptionDisabled"
+        `SELECT ${DELIVERY_COLS}, s.url, s.secret, s.disabled AS "subscriptionDisabled", ${NOT_SENT} AS "clientStops"
            FROM truc.webhook_deliveries d JOIN truc.webhook_subscriptions s ON s.id = d.subscription_id
+           JOIN truc.api_clients c ON c.id = s.client_id
           WHERE d.id = $1`,
         [id],
       );

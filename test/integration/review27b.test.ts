@@ -220,7 +220,9 @@ describe('review27b: webhooks of a client whose scopes were withdrawn', () => {
   // the subscription. Expected: the fan-out hears only clients that hold the `webhooks` scope now (and, for
   // master-data.changed, `records:read`), as it hears only enabled clients that serve the school. Likely place:
   // src/store/webhooks.ts forSchool / forClient (join truc.api_clients' scopes), src/jobs/webhook-fanout.ts plan.
-  it.fails('F6: a client without the webhooks scope any more gets no master-data.changed', async () => {
+  // Fixed by f5-27 (review26b N4): the fan-out and the deliver job hear only enabled clients holding `webhooks`
+  // (and `records:read` for master-data.changed), src/store/webhooks.ts HEARS.
+  it('F6: a client without the webhooks scope any more gets no master-data.changed', async () => {
     const rx = await startWebhookReceiver();
     const worker = startWorkerRole(h.env.deps);
     try {

@@ -163,6 +163,33 @@ describe('webhook-deliver job', () => {
     expect(await isOpen(outboxId)).toBe(false);
   });
 
+  it('a client disabled, or without the webhooks scope any more, gets nothing: failed, not sent (review26b N4)', async () => {
+    receiver.received.length = 0;
+    const stops = async (change: string) => {
+      const { deliveryId, outboxId } = await pending();
+      await ctx.db.query(`UPDATE truc.api_clients SET ${change} WHERE id = $1`, [clientId]);
+      try {
+        expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'failed' });
+        expect(await isOpen(outboxId)).toBe(false);
+        return (await stateOf(deliveryId)).lastError;
+      } finally {
+        await ctx.db.query(
+          `UPDATE truc.api_clients SET disabled = false, scopes = array_append(array_remove(scopes, 'webhooks'), 'webhooks')
+            WHERE id = $1`,
+          [clientId],
+        );
+      }
+    };
+    expect(await stops('disabled = true')).toBe('not sent: the client is disabled');
+    expect(await stops(`scopes = array_remove(scopes, 'webhooks')`)).toBe(
+      'not sent: the client no longer holds the webhooks scope',
+    );
+    expect(receiver.received).toHaveLength(0);
+    // Enabled with the scope again: sent.
+    const { deliveryId, outboxId } = await pending();
+    expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'delivered' });
+  });
+
   it('closes the job of a delivery that is gone', async () => {
     const outboxId = await ctx.db.tx((q) => enqueue(q, webhookDeliver, { deliveryId: randomUUID() }));
     const deliveryId = (await openWork(ctx.db)).find((r) => r.id === outboxId)!.payload.deliveryId;
