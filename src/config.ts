@@ -18,6 +18,7 @@ import {
   ApiSchema,
   AuthSchema,
   DatabaseSchema,
+  IDLE_IN_TRANSACTION_TIMEOUT_MS,
   JobsSchema,
   ObservabilitySchema,
   ServerSchema,
@@ -27,6 +28,7 @@ import {
 import { type SystemName } from './config/names.js';
 import { attemptsProblem, GuardSchema, SyncSchema } from './config/sync.js';
 
+export { IDLE_IN_TRANSACTION_TIMEOUT_MS };
 export {
   ENTITY_NAMES,
   PCGD_LEVELS,

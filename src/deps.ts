@@ -134,6 +134,7 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
     url: config.database.url,
     dataDir: config.database.dataDir,
     poolMax: config.database.poolMax,
+    idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
   });
   const db = opened.db;
   try {

@@ -14,6 +14,7 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     ['MAX_SNAPSHOT_RECORDS', 'server.maxSnapshotRecords', 'int'],
     ['DATABASE_URL', 'database.url', 'string'],
     ['DATA_DIR', 'database.dataDir', 'string'],
+    ['TRUC_DB_IDLE_TX_TIMEOUT_MS', 'database.idleInTransactionTimeoutMs', 'int'],
     ['REDIS_URL', 'redisUrl', 'string'],
     ['LOG_LEVEL', 'logLevel', 'string'],
     ['TRUC_JWT_KEYS', 'auth.jwtKeys', 'jwtKeys'],

@@ -81,12 +81,21 @@ export const ServerSchema = z
   })
   .strict();
 
+/** {@link DatabaseSchema}'s `idleInTransactionTimeoutMs` by default (review27c F3). */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 20_000;
+
 export const DatabaseSchema = z
   .object({
     /** PostgreSQL URL; unset = embedded PGlite in dataDir. */
     url: z.string().min(1).optional(),
     dataDir: z.string().min(1).default('./data'),
     poolMax: z.number().int().positive().default(10),
+    /**
+     * A truc session idle inside a transaction this long is ended by PostgreSQL (its locks go): a worker whose
+     * host froze or lost its network mid-transaction (no TCP reset reaches the server) no longer holds a school's
+     * lock for hours. 0: no limit.
+     */
+    idleInTransactionTimeoutMs: z.number().int().min(0).default(IDLE_IN_TRANSACTION_TIMEOUT_MS),
   })
   .strict();
 

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { copyQuery, statement } from './db-wire.js';
+import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from '../config.js';
 
 export interface QueryResultLite<R> {
   rows: R[];
@@ -240,8 +241,9 @@ export async function queryAll(
 export function createPgDb(
   url: string,
   kind: Db['kind'],
-  opts: { max?: number; onClose?: () => Promise<void> } = {},
+  opts: { max?: number; onClose?: () => Promise<void>; idleInTransactionTimeoutMs?: number } = {},
 ): Db {
+  const idleTx = opts.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
@@ -257,7 +259,15 @@ export function createPgDb(
     application_name: 'truc',
     // No JIT: truc's statements are short, and a plan's cost estimate on a table without statistics yet
     // (a first load) easily passes jit_above_cost, when compiling it takes ~0.5 s (seen on the ingest's lookups).
-    ...(kind === 'postgres' ? { options: '-c jit=off' } : {}),
+    // A session idle inside a transaction past idleTx is ended by the server, its locks with it: a worker whose
+    // host froze (or lost its network: no TCP reset reaches the server) mid-transaction holding a school's lock
+    // would otherwise stall that school for as long as the server keeps the dead session (hours; review27c F3).
+    // TCP keepalive finds such a connection from this side too.
+    ...(kind === 'postgres'
+      ? { options: `-c jit=off -c idle_in_transaction_session_timeout=${idleTx}` }
+      : {}),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // A connection's error (a server restart, an admin's pg_terminate_backend) must not crash the
   // process. The pool listens on idle clients only; this listener stays on every client for its life,

@@ -15,9 +15,15 @@ export async function openDatabase(opts: {
   url?: string | undefined;
   dataDir: string;
   poolMax?: number;
+  idleInTransactionTimeoutMs?: number;
 }): Promise<OpenedDb> {
   if (opts.url) {
-    const db = createPgDb(opts.url, 'postgres', { max: opts.poolMax ?? 10 });
+    const db = createPgDb(opts.url, 'postgres', {
+      max: opts.poolMax ?? 10,
+      ...(opts.idleInTransactionTimeoutMs === undefined
+        ? {}
+        : { idleInTransactionTimeoutMs: opts.idleInTransactionTimeoutMs }),
+    });
     try {
       await pingDatabase(db);
     } catch (err) {

@@ -191,70 +191,68 @@ describe('review27c: a worker that stops answering while it holds a school', () 
    * worker is truc's own database layer (createPgDb, as a worker builds it) holding the school's lock in a
    * transaction that stops talking. Likely place: src/store/db.ts createPgDb (session settings: e.g.
    * `-c idle_in_transaction_session_timeout=…`, `keepAlive`), src/store/school-lock.ts (a bounded wait).
+   * Fixed (lead, 2026-12-05): truc's sessions end after idle_in_transaction_session_timeout (20 s, TRUC_DB_IDLE_TX_TIMEOUT_MS).
    */
-  it.fails(
-    "F3: a school's batch is ingested within ~30 s of the worker holding the school freezing",
-    async () => {
-      const env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-      // The frozen worker's pool: truc's own database layer on the same database.
-      const frozen = createPgDb(env.databaseUrl!, 'postgres', { max: 1 });
-      let thaw: () => void = () => undefined;
-      const stillFrozen = new Promise<void>((r) => (thaw = r));
-      let worker: Running | undefined;
-      let app: FastifyInstance | undefined;
-      let held: Promise<unknown> | undefined;
-      try {
-        let locked: () => void = () => undefined;
-        const lockTaken = new Promise<void>((r) => (locked = r));
-        held = frozen
-          .tx(async (q) => {
-            await q.query(`SELECT pg_advisory_xact_lock(${SCHOOL_LOCK_SPACE}, hashtext($1::text))`, [SCHOOL]);
-            locked();
-            await stillFrozen; // the host froze here: no statement, no COMMIT, no close
+  it("F3: a school's batch is ingested within ~30 s of the worker holding the school freezing", async () => {
+    const env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+    // The frozen worker's pool: truc's own database layer on the same database.
+    const frozen = createPgDb(env.databaseUrl!, 'postgres', { max: 1 });
+    let thaw: () => void = () => undefined;
+    const stillFrozen = new Promise<void>((r) => (thaw = r));
+    let worker: Running | undefined;
+    let app: FastifyInstance | undefined;
+    let held: Promise<unknown> | undefined;
+    try {
+      let locked: () => void = () => undefined;
+      const lockTaken = new Promise<void>((r) => (locked = r));
+      held = frozen
+        .tx(async (q) => {
+          await q.query(`SELECT pg_advisory_xact_lock(${SCHOOL_LOCK_SPACE}, hashtext($1::text))`, [SCHOOL]);
+          locked();
+          await stillFrozen; // the host froze here: no statement, no COMMIT, no close
+        })
+        .catch(() => undefined);
+      await lockTaken;
+      app = await buildApp(env.deps);
+      await app.ready();
+      const vendor = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] });
+      const token = await tokenFor(app, vendor);
+      worker = startWorkerRole(env.deps);
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/schools/${SCHOOL}/batches`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: { entity: 'students', records: [student('FZ1')] },
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const batchId = res.json<{ batchId: string }>().batchId;
+      const status = async () =>
+        (
+          await app!.inject({
+            method: 'GET',
+            url: `/v1/batches/${batchId}`,
+            headers: { authorization: `Bearer ${token}` },
           })
-          .catch(() => undefined);
-        await lockTaken;
-        app = await buildApp(env.deps);
-        await app.ready();
-        const vendor = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] });
-        const token = await tokenFor(app, vendor);
-        worker = startWorkerRole(env.deps);
-        const res = await app.inject({
-          method: 'POST',
-          url: `/v1/schools/${SCHOOL}/batches`,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          payload: { entity: 'students', records: [student('FZ1')] },
-        });
-        expect(res.statusCode, res.body).toBe(202);
-        const batchId = res.json<{ batchId: string }>().batchId;
-        const status = async () =>
-          (
-            await app!.inject({
-              method: 'GET',
-              url: `/v1/batches/${batchId}`,
-              headers: { authorization: `Bearer ${token}` },
-            })
-          ).json<{ status: string }>().status;
-        let last = '';
-        await waitFor(
-          async () => {
-            last = await status();
-            return last !== 'queued' && last !== 'processing';
-          },
-          { timeoutMs: 40_000, intervalMs: 500, what: `batch ${batchId} ingested` },
-        ).catch(() => undefined);
-        // Today: still 'queued' 40 s on (and for as long as the frozen session lives).
-        expect(last).toBe('done');
-      } finally {
-        thaw();
-        await held;
-        await frozen.close().catch(() => undefined);
-        await worker?.stop().catch(() => undefined);
-        await app?.close();
-        await env.cleanup();
-      }
-    },
-  );
+        ).json<{ status: string }>().status;
+      let last = '';
+      await waitFor(
+        async () => {
+          last = await status();
+          return last !== 'queued' && last !== 'processing';
+        },
+        { timeoutMs: 40_000, intervalMs: 500, what: `batch ${batchId} ingested` },
+      ).catch(() => undefined);
+      // Today: still 'queued' 40 s on (and for as long as the frozen session lives).
+      expect(last).toBe('done');
+    } finally {
+      thaw();
+      await held;
+      await frozen.close().catch(() => undefined);
+      await worker?.stop().catch(() => undefined);
+      await app?.close();
+      await env.cleanup();
+    }
+  });
 });
 
 describe("review27c: Redis lost over a schedule's fire time", () => {
