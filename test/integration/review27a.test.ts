@@ -162,4 +162,33 @@ describe('review27a on postgres', () => {
       .pcgd.units.find((u) => u.unitCode === '27901');
     expect(unit, res.body).toMatchObject({ status: 'receipted', late: true });
   });
+  // F4 (continued, found after the landing deadline): the overview's PCGD card and GET /v1/pcgd/deadlines disagree on
+  // the same reports. In the demo on 5 December: the overview counts "PCGD — Nguy cơ trễ: 1" and lists 3 units (79
+  // "computed", -55 days, "!"; 26995 and 27112 receipted, -62 days, ✓), while /v1/pcgd/deadlines counts 167 late of 169
+  // units and says 26995 and 27112 were `submittedLate: true`, days left -63, the province -56 (the overview counts days
+  // to 23:59:59 with Math.ceil, reporting/pcgd/deadlines.ts counts calendar days). Two answers to "are we late?".
+  // Expected: one rule (the deadlines module's), the overview's units agreeing with it.
+  it.fails('F4: the overview’s PCGD units agree with GET /v1/pcgd/deadlines (days left, late)', async () => {
+    const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
+    const deadline = new Date(`${year}-10-03T23:59:59+07:00`);
+    // A commune of the city (Phường Cát Lái), its report submitted two days after its deadline.
+    await env.deps.db.query(
+      `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set, mapping_versions,
+              figures, findings, persons, lineage_digest, computed_by, submitted_by, submitted_at, receipted_at)
+       VALUES ('27112', 'commune', $1, 1, 'receipted', '{}', '{}', '{}', '[]', 10, 'd', 'operator:cli:o', 'operator:cli:o',
+               $2, $2)`,
+      [year, new Date(deadline.getTime() + 2 * 86_400_000)],
+    );
+    const overview = await send('GET', '/v1/ops/overview');
+    const deadlines = await send('GET', `/v1/pcgd/deadlines?year=${year}`);
+    expect(deadlines.statusCode, deadlines.body).toBe(200);
+    const fromOverview = overview
+      .json<{ pcgd: { units: Array<{ unitCode: string; daysLeft: number }> } }>()
+      .pcgd.units.find((u) => u.unitCode === '27112');
+    const fromDeadlines = deadlines
+      .json<{ units: Array<{ unitCode: string; daysLeft: number; submittedLate: boolean }> }>()
+      .units.find((u) => u.unitCode === '27112');
+    expect(fromDeadlines).toMatchObject({ submittedLate: true });
+    expect(fromOverview).toMatchObject({ daysLeft: fromDeadlines!.daysLeft, late: true });
+  });
 });
