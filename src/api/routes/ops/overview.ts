@@ -3,7 +3,7 @@
  * configuration that left work behind, queues, outbox lag, dead letters by code and the PCGD-XMC deadlines of the year, composed from the store, the delivery gates and the metrics.
  */
 import { z } from 'zod';
-import type { Config } from '../../../config.js';
+import { SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -125,8 +125,16 @@ function lastFailureOf(
   return failures.sort((a, b) => b.at.getTime() - a.at.getTime())[0];
 }
 
-/** Every system with sync runs or a delivery gate, with its circuit (closed until a gate says otherwise). */
-function systemsOf(health: SystemHealth[], gates: GateState[], at: Date): OverviewOut['systems'] {
+/**
+ * Every configured system (review27a F1: also one that has not run yet, "—" and 0 runs) and every system with sync
+ * runs or a delivery gate, with its circuit (closed until a gate says otherwise).
+ */
+function systemsOf(
+  health: SystemHealth[],
+  gates: GateState[],
+  configured: readonly string[],
+  at: Date,
+): OverviewOut['systems'] {
   const gateOf = new Map(gates.map((g) => [g.system, g]));
   const idle = {
     lastSuccessAt: null,
@@ -136,12 +144,11 @@ function systemsOf(health: SystemHealth[], gates: GateState[], at: Date): Overvi
     failed24h: 0,
     running: 0,
   };
-  const systems = [
-    ...health,
-    ...gates
-      .filter((g) => !health.some((h) => h.system === g.system))
-      .map((g) => ({ ...idle, system: g.system })),
-  ].sort((a, b) => a.system.localeCompare(b.system));
+  const known = new Set(health.map((h) => h.system));
+  const others = [...new Set([...gates.map((g) => g.system), ...configured])].filter((s) => !known.has(s));
+  const systems = [...health, ...others.map((system) => ({ ...idle, system }))].sort((a, b) =>
+    a.system.localeCompare(b.system),
+  );
   return systems.map((s) => {
     const gate = gateOf.get(s.system);
     const paused = gate?.pausedUntil && gate.pausedUntil > at ? gate : undefined;
@@ -212,7 +219,12 @@ export async function composeOverview(
   ]);
   return {
     generatedAt: at.toISOString(),
-    systems: systemsOf(health, gates, at),
+    systems: systemsOf(
+      health,
+      gates,
+      SYSTEM_NAMES.filter((s) => systemConfigured(opts.config, s)),
+      at,
+    ),
     removedTargets: removed.map(removedTarget),
     queues,
     outbox: { pending: lag.pending, lagSeconds: lag.oldestSeconds },
