@@ -59,7 +59,9 @@ describe('loadConfig: defaults per profile', () => {
       rateLimit: { max: 1200, windowMs: 60_000 },
       trustProxy: false,
       changeFeed: { keepSchoolYears: 1, purgeCron: '15 3 * * *', tz: 'Asia/Ho_Chi_Minh' },
+      failedAuthLimit: { max: 30, windowMs: 60_000 },
     });
+    expect(c.database).toMatchObject({ poolMax: 10, idleInTransactionTimeoutMs: 20_000 });
     expect(c.jobs).toMatchObject({ attempts: 8, backoffMs: 1000, concurrency: 4 });
     expect(c.systems['moet-pcgd'].rateLimit).toEqual({ max: 2, durationMs: 1000 });
     expect(c.systems['moet-pcgd'].timeoutMs).toBe(20_000);
