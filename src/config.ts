@@ -31,6 +31,7 @@ import { attemptsProblem, GuardSchema, SyncSchema } from './config/sync.js';
 export { IDLE_IN_TRANSACTION_TIMEOUT_MS };
 export {
   ENTITY_NAMES,
+  ENTITY_VI,
   PCGD_LEVELS,
   SYSTEM_NAMES,
   SYSTEM_PULLS,

@@ -127,6 +127,15 @@ export function vietnamDateOf(instant: Date): string {
 }
 
 /**
+ * An instant as a person in Vietnam reads it, to the minute: `2026-12-04 01:10 (+07)` (the CLI's and the demo's
+ * lines; JSON keeps the ISO form).
+ */
+export function vietnamTimeOf(instant: Date): string {
+  const local = new Date(instant.getTime() + VIETNAM_UTC_OFFSET_MINUTES * 60_000).toISOString();
+  return `${local.slice(0, 16).replace('T', ' ')} (+07)`;
+}
+
+/**
  * The code of the school year under way at `instant` (its date in Vietnam, {@link schoolYearOf}): "this school
  * year" by a clock, for the jobs and the simulators' populations alike (review25 N6).
  */

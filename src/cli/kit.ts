@@ -6,7 +6,8 @@
 import { userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { both } from '../errors.js';
+import { vietnamTimeOf } from '../canonical/school-year.js';
+import { AppError, both } from '../errors.js';
 
 /** Where a command writes: the process's stdout/stderr, or a test's buffers. */
 export interface CliOutput {
@@ -34,8 +35,7 @@ export { both };
  */
 export function vnTime(at: Date | string | null | undefined): string {
   if (at === null || at === undefined) return '';
-  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  return `${new Date(ms + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (+07)`;
+  return vietnamTimeOf(typeof at === 'string' ? new Date(at) : at);
 }
 
 /**
@@ -160,6 +160,15 @@ export function choice<T extends string>(names: readonly T[]): (value: string) =
   };
 }
 
+/**
+ * The CLI's one rule for an id it does not know (a well-formed one: an ill-formed id is refused by its parser, bad
+ * usage, exit 2): ERR_NOT_FOUND naming it, `truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên. / The resource was not
+ * found.: không có lượt đồng bộ 9 / no sync run 9`, exit 1. `what` names the kind of thing in both languages.
+ */
+export function notFound(what: { vi: string; en: string }, id: string | number): AppError {
+  return new AppError('ERR_NOT_FOUND', both(`không có ${what.vi} ${id}`, `no ${what.en} ${id}`));
+}
+
 /** A parser for an id argument or option: a positive integer written in digits. */
 export function positiveId(value: string): number {
   const n = Number(value);
@@ -176,6 +185,15 @@ export function list(value: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Words of a line built from parts, in Vietnamese and English: a progress display's label and unit, its outcome
+ * (CONVENTIONS decision 8: the Vietnamese half of every line reads Vietnamese; the halves are joined by `both`).
+ */
+export interface Words {
+  vi: string;
+  en: string;
+}
+
 /** A progress display for a long operation (`startProgress`). */
 export interface Progress {
   /** The count reached so far, and the total when it became known (or changed). */
@@ -183,15 +201,16 @@ export interface Progress {
   /** Adds `n` (default 1) to the count. */
   increment(n?: number): void;
   /**
-   * Ends the display with one closing line, `<label>: <count> <unit> in <time> (<rate>/s)`, plus
-   * `outcome` when given (`'failed: …'`). Call it in a `finally`: the TTY bar runs a redraw timer.
+   * Ends the display with one closing line, `<label>: <count> <unit> trong <time> (<rate>/s) / <label>: <count>
+   * <unit> in <time> (<rate>/s)`, plus `outcome` in each half when given (`{ vi: 'thất bại', en: 'failed' }`).
+   * Call it in a `finally`: the TTY bar runs a redraw timer.
    */
-  stop(outcome?: string): void;
+  stop(outcome?: Words): void;
 }
 
 export interface ProgressOptions {
-  /** What is counted, plural: `'records'`, `'communes'`. */
-  unit: string;
+  /** What is counted, plural, in both languages: `{ vi: 'bản ghi', en: 'records' }`. */
+  unit: Words;
   /** The total when known; without it the display shows the count and rate, no bar or ETA. */
   total?: number;
   /** Off a TTY: at most one plain line per this many milliseconds (default 5,000). */
@@ -200,7 +219,11 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+/** Counts as each language writes them: `2.500` in the Vietnamese half, `2,500` in the English one. */
+const COUNT = {
+  vi: new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 }),
+  en: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }),
+} as const;
 
 /** `95s` → `1m35s`. */
 export function formatDuration(seconds: number): string {
@@ -210,8 +233,9 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
 }
 
-/** Where the numbers stand: count, total, percentage, rate and ETA as display strings. */
-function progressFigures(done: number, total: number | undefined, elapsedMs: number) {
+/** Where the numbers stand in one language: count, total, percentage, rate and ETA as display strings. */
+function progressFigures(lang: 'vi' | 'en', done: number, total: number | undefined, elapsedMs: number) {
+  const count = COUNT[lang];
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
   const known = total !== undefined && total > 0;
   const left = known ? Math.max(0, total - done) : 0;
@@ -224,39 +248,45 @@ function progressFigures(done: number, total: number | undefined, elapsedMs: num
   };
 }
 
+/** The word before an ETA, and the one before a duration, in each language. */
+const ETA = { vi: 'còn', en: 'eta' } as const;
+const TOOK = { vi: 'trong', en: 'in' } as const;
+
 /**
  * Shows the progress of a long operation on stderr (stdout stays for the command's result): a
  * redrawn bar with counts, rate and ETA when `out.tty` is a terminal (cli-progress), otherwise a
- * plain line at most every `everyMs`, so logs and pipes stay readable. Used by `truc sim` (the
- * population's start-up), `truc sync run --follow` and `truc pcgd compute|submit`.
+ * plain line at most every `everyMs`, so logs and pipes stay readable. Every line is `vi / en` (`both`):
+ * label, unit and outcome are given in both languages. Used by `truc sim` (the requests it serves),
+ * `truc sync run --follow` (and `schedules run --follow`) and `truc pcgd compute|submit`.
  *
  * ```ts
- * const p = startProgress(out, 'pull smas students', { unit: 'records' });
- * try { for (…) p.update(done, total); p.stop(); } catch (e) { p.stop('failed'); throw e; }
+ * const p = startProgress(out, { vi: 'kéo smas học sinh', en: 'pull smas students' }, { unit: RECORDS });
+ * try { for (…) p.update(done, total); p.stop(); } catch (e) { p.stop(FAILED); throw e; }
  * ```
  */
-export function startProgress(out: CliOutput, label: string, o: ProgressOptions): Progress {
+export function startProgress(out: CliOutput, label: Words, o: ProgressOptions): Progress {
   const now = o.now ?? Date.now;
   const started = now();
   let done = 0;
   let total = o.total;
   let stopped = false;
-  const figures = () => progressFigures(done, total, now() - started);
+  const figures = (lang: 'vi' | 'en') => progressFigures(lang, done, total, now() - started);
+  /** The count, percentage, rate and ETA in one language: `2.500/10.000 bản ghi (25%), 500/s, còn 15s`. */
+  const running = (lang: 'vi' | 'en') => {
+    const f = figures(lang);
+    const tail = [f.percent && `(${f.percent})`, f.rate, f.eta && `${ETA[lang]} ${f.eta}`].filter(Boolean);
+    return `${label[lang]}: ${f.counted} ${o.unit[lang]} ${tail.join(', ')}`;
+  };
   const tty = out.tty?.();
-  const bar = tty ? ttyBar(tty, label, o.unit, figures) : undefined;
+  const bar = tty ? ttyBar(tty, () => figures('en'), running) : undefined;
   const every = o.everyMs ?? 5000;
   let lastLine = started;
-  const plainLine = () => {
-    const f = figures();
-    const tail = [f.percent && `(${f.percent})`, f.rate, f.eta && `eta ${f.eta}`].filter(Boolean);
-    out.stderr(`${label}: ${f.counted} ${o.unit} ${tail.join(', ')}\n`);
-  };
   const redraw = () => {
     if (stopped) return;
     if (bar) bar.update(done);
     else if (now() - lastLine >= every) {
       lastLine = now();
-      plainLine();
+      out.stderr(`${both(running('vi'), running('en'))}\n`);
     }
   };
   return {
@@ -279,19 +309,24 @@ export function startProgress(out: CliOutput, label: string, o: ProgressOptions)
         bar.stop();
       }
       const elapsed = now() - started;
-      const f = progressFigures(done, undefined, elapsed);
-      const end = outcome ? `; ${outcome}` : '';
-      out.stderr(`${label}: ${f.counted} ${o.unit} in ${formatDuration(elapsed / 1000)} (${f.rate})${end}\n`);
+      const closing = (lang: 'vi' | 'en') => {
+        const f = progressFigures(lang, done, undefined, elapsed);
+        const end = outcome ? `; ${outcome[lang]}` : '';
+        return `${label[lang]}: ${f.counted} ${o.unit[lang]} ${TOOK[lang]} ${formatDuration(elapsed / 1000)} (${f.rate})${end}`;
+      };
+      out.stderr(`${both(closing('vi'), closing('en'))}\n`);
     },
   };
 }
 
-/** The redrawn terminal bar (cli-progress), formatted from `figures`. */
+/**
+ * The redrawn terminal bar (cli-progress): the bar and its percentage, then the figures in Vietnamese and
+ * English (`running`); a line wider than the terminal is cut at its edge (cli-progress), the English half first.
+ */
 function ttyBar(
   stream: NodeJS.WritableStream,
-  label: string,
-  unit: string,
   figures: () => ReturnType<typeof progressFigures>,
+  running: (lang: 'vi' | 'en') => string,
 ) {
   const bar = new cliProgress.SingleBar(
     {
@@ -302,8 +337,7 @@ function ttyBar(
       format: (options) => {
         const f = figures();
         const drawn = f.percent ? `${cliProgress.Format.BarFormat(f.ratio, options)} ${f.percent} ` : '';
-        const eta = f.eta ? ` · eta ${f.eta}` : '';
-        return `${label} ${drawn}${f.counted} ${unit} · ${f.rate}${eta}`;
+        return `${drawn}${both(running('vi'), running('en'))}`;
       },
     },
     cliProgress.Presets.shades_classic,

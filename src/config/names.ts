@@ -17,6 +17,18 @@ export const ENTITY_NAMES = ['schools', 'classes', 'students', 'staff', 'persons
 export type EntityName = (typeof ENTITY_NAMES)[number];
 
 /**
+ * The entities in Vietnamese, as a count or a list names them (`100 học sinh`): a line's Vietnamese half reads
+ * Vietnamese, its English half keeps the name (the CLI's lines, src/cli/commands/words.ts; the demo's summary).
+ */
+export const ENTITY_VI: Readonly<Record<EntityName, string>> = {
+  schools: 'trường',
+  classes: 'lớp',
+  students: 'học sinh',
+  staff: 'cán bộ, giáo viên',
+  persons: 'người trong điều tra PCGD',
+};
+
+/**
  * What a sync run can pull from each system and what a pull's scope is: an optional school code, or (persons
  * per commune) a required 5-digit commune code. Settings (a schedule) and sync requests are checked against it
  * ({@link pullProblem}); src/canonical/systems.ts builds each system's capabilities on it.

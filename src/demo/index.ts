@@ -16,6 +16,7 @@
  * It then keeps serving (or exits with --once: 0 when everything checked out). `stack.ts` starts and
  * stops what runs; `actors.ts` makes the demo's clients; `http.ts` is how the demo talks to truc.
  */
+import { both } from '../errors.js';
 import { createDemoActors } from './actors.js';
 import { armDeadLetter, operationsLines, runOperationsStep } from './operations.js';
 import { pcgdLines, runPcgdStep } from './pcgd.js';
@@ -53,10 +54,14 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const ok = await runCycle(stack);
     if (opts.once) {
       await stack.stop();
-      process.stdout.write(ok ? 'demo: OK\n' : 'demo: THẤT BẠI / FAILED\n');
+      process.stdout.write(
+        `${ok ? both('demo: mọi bước đều đạt', 'demo: OK') : both('demo: THẤT BẠI', 'demo: FAILED')}\n`,
+      );
       return ok ? 0 : 1;
     }
-    process.stdout.write('truc đang chạy; nhấn Ctrl+C để dừng. / truc is serving; press Ctrl+C to stop.\n');
+    process.stdout.write(
+      `${both('truc đang chạy; nhấn Ctrl+C để dừng.', 'truc is serving; press Ctrl+C to stop.')}\n`,
+    );
     await opts.until();
     await stack.stop();
     return 0;

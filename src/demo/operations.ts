@@ -8,6 +8,8 @@
  *   refusal, so the push lands in the dead letters at once; the fault is spent, so a replay from the
  *   dashboard (or `truc dead-letters replay`) delivers it.
  */
+import { vietnamTimeOf } from '../canonical/school-year.js';
+import { both } from '../errors.js';
 import type { DemoActors } from './actors.js';
 import { json, waitFor } from './http.js';
 import type { DemoStack } from './stack.js';
@@ -64,24 +66,41 @@ export async function runOperationsStep(stack: DemoStack, { auth }: DemoActors):
   return { scorecards, deadLetters, schedules };
 }
 
-/** The schedule that fires next: `hcm-csdl-schools-nightly at 2026-12-05T01:00 (Vietnam)`. */
-function nextFire(schedules: readonly ScheduleView[]): string {
+/** A scorecard's band in Vietnamese (its English half keeps the band as the API shows it). */
+const BAND_VI: Readonly<Record<string, string>> = { green: 'xanh', yellow: 'vàng', red: 'đỏ' };
+
+/** The schedule that fires next, and when (Vietnam time: `2026-12-05 01:00 (+07)`). */
+function nextFire(schedules: readonly ScheduleView[]): { id: string; at: string } | undefined {
   const next = [...schedules].sort((a, b) => Date.parse(a.nextRunAt!) - Date.parse(b.nextRunAt!))[0];
-  if (!next?.nextRunAt) return '';
-  const local = new Date(Date.parse(next.nextRunAt) + 7 * 3_600_000).toISOString().slice(0, 16);
-  return `${next.id} at ${local} (Vietnam)`;
+  if (!next?.nextRunAt) return undefined;
+  return { id: next.id, at: vietnamTimeOf(new Date(next.nextRunAt)) };
 }
 
-/** The lines the demo prints for this step. */
+/** The lines the demo prints for this step: each `vi / en` (`both`), a URL on a line of its own. */
 export function operationsLines(r: OperationsResult, base: string): string[] {
+  const next = nextFire(r.schedules);
+  const first = next
+    ? { vi: `, lịch kế tiếp: ${next.id} lúc ${next.at}`, en: `, the next: ${next.id} at ${next.at}` }
+    : { vi: '', en: '' };
   return [
     ...r.scorecards.map(
-      (c, i) =>
-        `  ${i === 0 ? 'chất lượng / quality:' : ''.padEnd(21)} commune ${c.code}: ${c.overall.percent}% (${c.overall.band}), ${c.schools} trường / schools, ${c.records} bản ghi / records`,
+      (c) =>
+        `  ${both(
+          `chất lượng: xã ${c.code}: ${c.overall.percent}% (${BAND_VI[c.overall.band] ?? c.overall.band}), ${c.schools} trường, ${c.records} bản ghi`,
+          `quality: commune ${c.code}: ${c.overall.percent}% (${c.overall.band}), ${c.schools} schools, ${c.records} records`,
+        )}`,
     ),
-    `  lịch chạy / schedules: ${r.schedules.length}, the next: ${nextFire(r.schedules)} (lịch kế tiếp); danh sách / list ${base}/v1/schedules,`,
-    `                   tạm dừng, tiếp tục, chạy ngay / pause, resume or run one now: POST ${base}/v1/schedules/{id}/pause|resume|run`,
-    `  chờ chạy lại / to replay: ${r.deadLetters} dead letter (a staff delivery the simulated city database refused once, on purpose / một lần gửi cán bộ bị CSDL mô phỏng từ chối có chủ ý):`,
-    `                   chạy lại trên / replay it on ${base}/dashboard → Việc lỗi / Dead letters`,
+    `  ${both(`lịch đồng bộ: ${r.schedules.length}${first.vi}`, `schedules: ${r.schedules.length}${first.en}`)}`,
+    `    ${both(
+      'danh sách; tạm dừng, tiếp tục hoặc chạy ngay một lịch (POST …/{id}/pause|resume|run):',
+      'the list; pause, resume or run one now (POST …/{id}/pause|resume|run):',
+    )}`,
+    `      ${base}/v1/schedules`,
+    `  ${both(
+      `chờ chạy lại: ${r.deadLetters} việc lỗi (một lần gửi cán bộ bị CSDL thành phố mô phỏng từ chối có chủ ý)`,
+      `to replay: ${r.deadLetters} dead letter (a staff delivery the simulated city database refused once, on purpose)`,
+    )}`,
+    `    ${both('chạy lại trên bảng điều khiển, trang Việc lỗi:', 'replay it on the dashboard, page Dead letters:')}`,
+    `      ${base}/dashboard`,
   ];
 }

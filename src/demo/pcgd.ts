@@ -5,6 +5,9 @@
  * The simulator's calendar is set inside the commune window of the working year, so the demo works
  * on any day of the year.
  */
+import { vietnamTimeOf } from '../canonical/school-year.js';
+import { both } from '../errors.js';
+import { REPORT_STATUS_VI } from '../reporting/pcgd/status-words.js';
 import type { DemoActors } from './actors.js';
 import { json, postForStatus, waitForStatus, type AuthHeaders } from './http.js';
 import type { DemoStack } from './stack.js';
@@ -48,19 +51,38 @@ export async function runPcgdStep(stack: DemoStack, { auth, communes }: DemoActo
   return { ok: report.receipt !== null, unitCode, year, report };
 }
 
-/** The lines the demo prints for this step. */
+/** The lines the demo prints for this step: each `vi / en` (`both`), a URL on a line of its own. */
 export function pcgdLines(r: PcgdStepResult, base: string): string[] {
   const rep = r.report;
-  if (!rep) return [`  PCGD-XMC:        commune ${r.unitCode}/${r.year}: không có báo cáo / no report`];
+  const unit = { vi: `xã ${r.unitCode}, năm ${r.year}`, en: `commune ${r.unitCode}, year ${r.year}` };
+  if (!rep) return [`  ${both(`PCGD-XMC: ${unit.vi}: không có báo cáo`, `PCGD-XMC: ${unit.en}: no report`)}`];
   const met = rep.levels.filter((l) => l.met).map((l) => l.level);
+  const status = Object.hasOwn(REPORT_STATUS_VI, rep.status) ? REPORT_STATUS_VI[rep.status] : rep.status;
   const lines = [
-    `  PCGD-XMC:        commune ${r.unitCode}, năm / year ${r.year}: ${rep.persons} người được đếm / persons counted, báo cáo / report ${rep.reportId} ${rep.status}`,
-    `                   mức đạt / levels met: ${met.length > 0 ? met.join(', ') : 'không / none'}`,
+    `  ${both(
+      `PCGD-XMC: ${unit.vi}: đếm ${rep.persons} người, báo cáo ${rep.reportId} ${status}`,
+      `PCGD-XMC: ${unit.en}: ${rep.persons} persons counted, report ${rep.reportId} ${rep.status}`,
+    )}`,
+    `    ${both(
+      `mức đạt: ${met.length > 0 ? met.join(', ') : 'không có'}`,
+      `levels met: ${met.length > 0 ? met.join(', ') : 'none'}`,
+    )}`,
   ];
-  if (rep.receipt)
+  if (rep.receipt) {
+    const { receiptId, receivedAt, checksum } = rep.receipt;
+    const at = vietnamTimeOf(new Date(receivedAt));
+    const sum = `${checksum.slice(0, 19)}…`;
     lines.push(
-      `                   biên nhận của Bộ / Ministry receipt ${rep.receipt.receiptId} at ${rep.receipt.receivedAt} (${rep.receipt.checksum.slice(0, 19)}…)`,
-      `                   gói đã ký / signed package: ${base}/v1/pcgd/reports/${rep.reportId}/package (+ .p7s, certificate.pem, forms.xlsx, forms.pdf)`,
+      `    ${both(
+        `biên nhận của Bộ ${receiptId} lúc ${at} (${sum})`,
+        `Ministry receipt ${receiptId} at ${at} (${sum})`,
+      )}`,
+      `    ${both(
+        'gói đã ký (và .p7s, certificate.pem, forms.xlsx, forms.pdf):',
+        'signed package (and .p7s, certificate.pem, forms.xlsx, forms.pdf):',
+      )}`,
+      `      ${base}/v1/pcgd/reports/${rep.reportId}/package`,
     );
+  }
   return lines;
 }

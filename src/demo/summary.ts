@@ -1,5 +1,7 @@
 /** The end of the demo: what truc now holds, checked, and printed with links to look further. */
 import { verifyAudit } from '../audit/chain.js';
+import { ENTITY_VI, type EntityName } from '../config.js';
+import { both } from '../errors.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createRecordsRepo } from '../store/records.js';
@@ -14,7 +16,7 @@ export interface DemoOutcome {
   syncs: SyncResult[];
 }
 
-interface Held {
+export interface Held {
   counts: Record<'schools' | 'students' | 'staff' | 'persons', number>;
   findings: { criterion: string; severity: string; n: number }[];
   dead: number;
@@ -43,42 +45,109 @@ const sum = (batches: BatchResult[], f: (s: BatchResult) => number): number =>
 export const acceptedStudents = (batches: BatchResult[]): number =>
   sum(batches, (s) => (s.entity === 'students' ? s.counts.accepted : 0));
 
-function lines(stack: DemoStack, actors: DemoActors, o: DemoOutcome, held: Held): string[] {
-  const { base } = stack;
+/** An entity's name in Vietnamese (src/config/names.ts), or the name itself for one it does not know. */
+const entityVi = (e: string): string => (Object.hasOwn(ENTITY_VI, e) ? ENTITY_VI[e as EntityName] : e);
+
+/**
+ * The summary's lines. The CLI's rule (README, CLI): a line that says something says it in Vietnamese then
+ * English (`both`, each half whole: review26a, the demo mixed a label's two languages with English-only words); a
+ * URL, the simulators' addresses and a client's credentials stand on a line of their own under a bilingual label.
+ */
+export function summaryLines(
+  sims: string,
+  base: string,
+  dataDir: string,
+  clients: DemoActors['clients'],
+  o: DemoOutcome,
+  held: Held,
+): string[] {
   const { batches } = o;
   const fmt = (s: BatchResult): string =>
-    `    ${s.vendor.padEnd(5)} ${s.school} ${s.entity.padEnd(8)} ${s.format.padEnd(9)} nhận / received ${s.counts.received}, nhận vào / accepted ${s.counts.accepted}, từ chối / rejected ${s.counts.rejected}`;
+    `    ${both(
+      `${s.vendor.padEnd(5)} ${s.school} ${entityVi(s.entity)} (định dạng ${s.format}): ${s.counts.received} gửi đến, ${s.counts.accepted} được nhận, ${s.counts.rejected} bị từ chối`,
+      `${s.vendor} ${s.school} ${s.entity} (${s.format} format): received ${s.counts.received}, accepted ${s.counts.accepted}, rejected ${s.counts.rejected}`,
+    )}`;
+  const students = acceptedStudents(batches);
   const staff = sum(batches, (s) => (s.entity === 'staff' ? s.counts.accepted : 0));
+  const rejected = sum(batches, (s) => s.counts.rejected);
   const { counts, audit } = held;
-  const c = actors.clients;
+  const findings = held.findings.map((f) => `${f.criterion} ${f.severity} ${f.n}`).join(', ');
+  const pulls = (lang: 'vi' | 'en') =>
+    o.syncs
+      .map((s) => `${s.system} ${lang === 'vi' ? entityVi(s.entity) : s.entity} ${s.records}`)
+      .join(', ');
   return [
     '',
-    'truc demo — Trục dữ liệu giáo dục',
-    `  hệ thống mô phỏng / simulators: ${stack.sims.summary}`,
-    `  lô của nhà cung cấp / vendor batches: ${batches.length} → nhận vào / accepted ${acceptedStudents(batches)} học sinh / students, ${staff} cán bộ / staff; từ chối / rejected ${sum(batches, (s) => s.counts.rejected)}`,
+    both('truc demo: Trục dữ liệu giáo dục', 'truc demo: the education data hub'),
+    `  ${both('hệ thống mô phỏng:', 'simulators:')}`,
+    `      ${sims}`,
+    `  ${both(
+      `lô của nhà cung cấp: ${batches.length}, được nhận ${students} học sinh và ${staff} cán bộ, bị từ chối ${rejected} bản ghi`,
+      `vendor batches: ${batches.length}, accepted ${students} students and ${staff} staff, rejected ${rejected} records`,
+    )}`,
     ...batches.map(fmt),
-    `  CSDL thành phố / at hcm-csdl: ${o.atSim} students (học sinh) received by the simulated city database / CSDL mô phỏng đã nhận`,
-    `  lượt kéo / pulls: ${o.syncs.map((s) => `${s.system}/${s.entity} ${s.records}`).join(', ')}`,
-    `  trong truc / in truc: ${counts.schools} trường / schools, ${counts.students} học sinh / students, ${counts.staff} cán bộ / staff, ${counts.persons} người điều tra / survey persons`,
-    `  phát hiện / findings: ${held.findings.map((f) => `${f.criterion} ${f.severity} ${f.n}`).join(', ') || 'không có / none'}`,
-    `  thư chết / dead letters: ${held.dead}`,
-    `  chuỗi nhật ký / audit chain: ${audit.ok ? `OK (${audit.rows} dòng / rows)` : `HỎNG tại dòng / BROKEN at row ${audit.brokenAt}`}`,
+    `  ${both(
+      `CSDL thành phố (mô phỏng) đã nhận ${o.atSim} học sinh`,
+      `at hcm-csdl: ${o.atSim} students received by the simulated city database`,
+    )}`,
+    `  ${both(`lượt kéo: ${pulls('vi')}`, `pulls: ${pulls('en')}`)}`,
+    `  ${both(
+      `trong truc: ${counts.schools} trường, ${counts.students} học sinh, ${counts.staff} cán bộ, ${counts.persons} người trong điều tra PCGD`,
+      `in truc: ${counts.schools} schools, ${counts.students} students, ${counts.staff} staff, ${counts.persons} survey persons`,
+    )}`,
+    `  ${both(`phát hiện: ${findings || 'không có'}`, `findings: ${findings || 'none'}`)}`,
+    `  ${both(`việc lỗi chưa chạy lại: ${held.dead}`, `dead letters: ${held.dead}`)}`,
+    `  ${
+      audit.ok
+        ? both(`chuỗi nhật ký kiểm toán: OK (${audit.rows} dòng)`, `audit chain: OK (${audit.rows} rows)`)
+        : both(
+            `chuỗi nhật ký kiểm toán: HỎNG tại dòng ${audit.brokenAt}`,
+            `audit chain: BROKEN at row ${audit.brokenAt}`,
+          )
+    }`,
     '',
-    `  tài liệu API / API docs: ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
-    `  số đo / metrics: ${base}/metrics`,
-    `  sẵn sàng / readiness: ${base}/readyz`,
-    `  trạng thái lô / batch status: ${base}${batches[0]?.statusUrl ?? ''}  (cần mã truy cập / needs a bearer token)`,
-    `  phát hiện của lô / batch findings: ${base}${batches[2]?.statusUrl ?? ''}/findings`,
-    `  bảng điều khiển / dashboard: ${base}/dashboard   (đăng nhập bằng quản trị thành phố hoặc kiểm toán bên dưới / sign in with the city admin or the auditor below)`,
-    `  ứng dụng của bản chạy thử / demo clients (khoá chỉ cho bản chạy thử này / secrets for this demo only; dữ liệu / data in ${stack.dataDir}):`,
+    ...linkLines(base, dataDir, clients, batches),
+  ];
+}
+
+/** The summary's links and the demo clients' credentials, each under a bilingual label. */
+function linkLines(
+  base: string,
+  dataDir: string,
+  clients: DemoActors['clients'],
+  batches: readonly BatchResult[],
+): string[] {
+  const url = (path: string) => `      ${base}${path}`;
+  return [
+    `  ${both('tài liệu API và OpenAPI:', 'API docs and OpenAPI:')}`,
+    url('/docs'),
+    url('/openapi.json'),
+    `  ${both('số đo và sẵn sàng:', 'metrics and readiness:')}`,
+    url('/metrics'),
+    url('/readyz'),
+    `  ${both('trạng thái lô và phát hiện của lô (cần mã truy cập):', 'batch status and findings (need a bearer token):')}`,
+    url(batches[0]?.statusUrl ?? ''),
+    url(`${batches[2]?.statusUrl ?? ''}/findings`),
+    `  ${both(
+      'bảng điều khiển (đăng nhập bằng quản trị thành phố hoặc kiểm toán viên bên dưới):',
+      'dashboard (sign in with the city admin or the auditor below):',
+    )}`,
+    url('/dashboard'),
+    `  ${both(
+      `ứng dụng của bản chạy thử (khoá chỉ cho bản chạy thử này; dữ liệu trong ${dataDir}):`,
+      `demo clients (secrets for this demo only; data in ${dataDir}):`,
+    )}`,
     ...(
       [
-        ['city admin', c.admin],
-        ['auditor', c.auditor],
-        ['SMAS', c.smas],
-        ['vnEdu', c.vnedu],
+        [both('quản trị thành phố', 'city admin'), clients.admin],
+        [both('kiểm toán viên', 'auditor'), clients.auditor],
+        [both('nhà cung cấp SMAS', 'vendor SMAS'), clients.smas],
+        [both('nhà cung cấp vnEdu', 'vendor vnEdu'), clients.vnedu],
       ] as const
-    ).map(([who, cl]) => `    ${who.padEnd(10)} client_id ${cl.clientId}  client_secret ${cl.clientSecret}`),
+    ).flatMap(([who, cl]) => [
+      `    ${who}:`,
+      `      client_id ${cl.clientId}  client_secret ${cl.clientSecret}`,
+    ]),
     '',
   ];
 }
@@ -86,7 +155,8 @@ function lines(stack: DemoStack, actors: DemoActors, o: DemoOutcome, held: Held)
 /** Prints the summary; true when everything checked out. */
 export async function printSummary(stack: DemoStack, actors: DemoActors, o: DemoOutcome): Promise<boolean> {
   const held = await whatTrucHolds(stack);
-  process.stdout.write(lines(stack, actors, o, held).join('\n'));
+  const text = summaryLines(stack.sims.summary, stack.base, stack.dataDir, actors.clients, o, held);
+  process.stdout.write(text.join('\n'));
   const accepted = acceptedStudents(o.batches);
   return (
     o.batches.every((s) => s.status === 'done') &&

@@ -6,7 +6,7 @@
  */
 import { appendAudit, recordAudit } from '../audit/chain.js';
 import { pullProblem, type EntityName, type SystemName } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, both } from '../errors.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
 import { combinedWrites } from '../store/combined.js';
@@ -248,6 +248,9 @@ const decisionDetails = (hold: GuardHold, reason: string | undefined) => ({
  * committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided. `reason`: the admin's words
  * (`truc holds reject --reason`), kept with the decision (the hold's `decisionReason`) and in its audit entry.
  */
+/** An unknown hold's detail (ERR_NOT_FOUND), as GET /v1/guard/holds/{id} and `truc holds show` name it. */
+const noGuardHold = (id: number) => both(`không có lệnh giữ ${id}`, `no guard hold ${id}`);
+
 export async function decideHold(
   q: Queryable,
   input: { holdId: number; decision: 'approved' | 'rejected'; by: string; at: Date; reason?: string },
@@ -257,7 +260,7 @@ export async function decideHold(
   const status = by === 'none' ? input.decision : 'superseded';
   const hold = await holds.decide(input.holdId, status, input.by, input.reason);
   if (!hold) {
-    if (!(await holds.get(input.holdId))) throw new AppError('ERR_NOT_FOUND');
+    if (!(await holds.get(input.holdId))) throw new AppError('ERR_NOT_FOUND', noGuardHold(input.holdId));
     throw new AppError('ERR_GUARD_NOT_HELD');
   }
   if (hold.kind === 'reconcile' && hold.syncRunId !== null) {

@@ -2,6 +2,7 @@
  * The built-in simulators of every external system, started together for the demo (one seeded
  * population, so the same child appears in every system) or one at a time by `truc sim <system>`.
  */
+import { both } from '../errors.js';
 import { schoolYearAt } from '../canonical/school-year.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from './hcm-csdl/simulator.js';
 import { startMoetPcgdSimulator, type MoetPcgdSimulator } from './moet-pcgd/simulator.js';
@@ -190,7 +191,7 @@ export async function runSimulator(
   if (!sim) {
     const names = STANDALONE_SYSTEMS.join(', ');
     process.stderr.write(
-      `truc sim: không có hệ thống "${system}"; một trong ${names} / unknown system "${system}"; one of ${names}\n`,
+      `truc sim: ${both(`không có hệ thống "${system}"; một trong ${names}`, `unknown system "${system}"; one of ${names}`)}\n`,
     );
     return 2;
   }
@@ -198,10 +199,12 @@ export async function runSimulator(
   const students = o.schools * o.studentsPerSchool;
   const year = sim.population.schoolYear;
   process.stdout.write(
-    `truc sim ${system}: nghe tại ${sim.url} (seed ${o.seed}, ${o.schools} trường, ${students} học sinh, ` +
-      `năm học ${year}; thông tin đăng nhập: config/demo.yaml; lỗi giả lập: POST ${sim.url}/__sim/faults) / ` +
+    `truc sim ${system}: ${both(
+      `nghe tại ${sim.url} (seed ${o.seed}, ${o.schools} trường, ${students} học sinh, ` +
+        `năm học ${year}; thông tin đăng nhập: config/demo.yaml; lỗi giả lập: POST ${sim.url}/__sim/faults)`,
       `listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students, school year ${year}; ` +
-      `credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)\n`,
+        `credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)`,
+    )}\n`,
   );
   const unwatch = run.watch?.(() => sim.stats().requests);
   await run.until();

@@ -111,6 +111,16 @@ async function countMatching(q: Queryable, f: DeadLetterFilter): Promise<{ total
   return res.rows[0] ?? { total: 0, open: 0 };
 }
 
+async function unknownIds(q: Queryable, ids: readonly number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const res = await q.query<{ id: string }>(
+    `SELECT i.id::text AS id FROM unnest($1::bigint[]) WITH ORDINALITY AS i(id, n)
+      WHERE NOT EXISTS (SELECT 1 FROM truc.dead_letters d WHERE d.id = i.id) ORDER BY i.n`,
+    [[...ids]],
+  );
+  return res.rows.map((r) => Number(r.id));
+}
+
 export function createDeadLettersRepo(q: Queryable) {
   return {
     async insert(letter: {
@@ -147,6 +157,8 @@ export function createDeadLettersRepo(q: Queryable) {
       );
       return res.rows.map(fromRow);
     },
+    /** Those of `ids` no letter has (ever: a letter is kept once replayed, resolved or closed), in their order. */
+    unknown: (ids: readonly number[]) => unknownIds(q, ids),
     /** How many letters match (`total`, as {@link list} pages them) and how many of those are open. */
     count: (f: DeadLetterFilter) => countMatching(q, f),
     /** Locks up to `max` letters not yet replayed that match, oldest first (inside a transaction). */

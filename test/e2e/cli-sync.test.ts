@@ -65,7 +65,8 @@ describe('truc sync run --follow', () => {
     const lines = e.stderr.trim().split('\n');
     expect(lines.at(-1)).toMatch(
       new RegExp(
-        `^sync ${id} smas students: ${records.toLocaleString('en-US')} records in \\d+s \\([\\d,]+/s\\); xong / done$`,
+        `^lượt đồng bộ ${id} smas học sinh: ${records.toLocaleString('vi-VN')} bản ghi trong \\d+s \\([\\d.]+/s\\); xong / ` +
+          `sync ${id} smas students: ${records.toLocaleString('en-US')} records in \\d+s \\([\\d,]+/s\\); done$`,
       ),
     );
   });

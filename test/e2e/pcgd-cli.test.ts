@@ -141,7 +141,9 @@ describe('truc pcgd export and verify on a real run', () => {
     expect(units.map((u) => u.unitCode)).toEqual([C, B, '79']);
     expect(units.at(-1)!.status).toBe('computed');
     expect(e.code).toBe(1);
-    expect(e.stderr).toMatch(/^pcgd compute 79\/2026: 3 units in \d+(m\d+)?s \([\d,.]+\/s\)$/m);
+    expect(e.stderr).toMatch(
+      /^tính PCGD 79\/2026: 3 đơn vị trong \d+(m\d+)?s \([\d,.]+\/s\) \/ pcgd compute 79\/2026: 3 units in \d+(m\d+)?s \([\d,.]+\/s\)$/m,
+    );
   });
 
   it('submit queues the delivery and shows how many reports it queued', async () => {
@@ -150,7 +152,9 @@ describe('truc pcgd export and verify on a real run', () => {
     expect(e.stdout).toBe(
       `báo cáo ${reportId} đã xếp hàng chờ gửi / report ${reportId} queued for delivery\n`,
     );
-    expect(e.stderr).toMatch(/^pcgd submit: 1 reports in \d+s \([\d,.]+\/s\)$/m);
+    expect(e.stderr).toMatch(
+      /^nộp PCGD: 1 báo cáo trong \d+s \([\d,.]+\/s\) \/ pcgd submit: 1 reports in \d+s \([\d,.]+\/s\)$/m,
+    );
     const again = await truc(['pcgd', 'submit', String(reportId)]);
     expect(again.stdout).toBe(
       `báo cáo ${reportId} đã ở trạng thái đã gửi / report ${reportId} is already submitted\n`,

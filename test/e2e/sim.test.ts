@@ -70,7 +70,10 @@ describe('truc sim <system>', () => {
       expect(await stop(child)).toBe(0);
     }
     // on the way out, the requests it served and their rate (stderr; a redrawn bar on a terminal)
-    const served = /truc sim hcm-csdl: (\d+) requests served in \d+s \([\d,]+\/s\)\n/.exec(out());
+    const served =
+      /trình giả lập hcm-csdl: [\d.]+ yêu cầu đã phục vụ trong \d+s \([\d.]+\/s\) \/ truc sim hcm-csdl: (\d+) requests served in \d+s \([\d,]+\/s\)\n/.exec(
+        out(),
+      );
     expect(served, out()).not.toBeNull();
     expect(Number(served![1])).toBeGreaterThanOrEqual(1);
   });

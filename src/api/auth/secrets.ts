@@ -14,6 +14,12 @@ export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/**
+ * What a client id is read by (the API's `{clientId}` routes, `truc clients … <clientId>`): 1 to 64 of A-Z a-z 0-9 _ -.
+ * The ids truc makes ({@link newClientId}) are of it; anything else names no client, and is refused as ill-formed.
+ */
+export const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function newClientId(): string {
   return `cl_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
 }

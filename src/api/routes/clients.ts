@@ -12,7 +12,7 @@ import { AppError, both } from '../../errors.js';
 import { clientView, createClientsRepo, DEFAULT_SCOPES, ROLES } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
 import { insertClient, replaceSecret } from '../auth/client-admin.js';
-import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
+import { CLIENT_ID, hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { NoQuery } from '../query.js';
@@ -65,7 +65,7 @@ const ClientPatch = z
   .meta({ id: 'ApiClientPatch' });
 
 const WithSecret = ClientView.extend({ clientSecret: z.string() }).meta({ id: 'ApiClientWithSecret' });
-const IdParams = z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict();
+const IdParams = z.object({ clientId: z.string().regex(CLIENT_ID) }).strict();
 const errors = { ...problems(400, 401, 403) };
 
 /** The fields a patch sets (for the audit entry). */

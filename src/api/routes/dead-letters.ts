@@ -42,8 +42,8 @@ const DeadLetterSchema = z
 
 type DeadLetterApp = Parameters<FastifyPluginAsyncZod<{ db: Db; now: () => Date }>>[0];
 
-/** A dead letter as the API shows it: the job's references, not its outbox row. */
-function deadLetterView(r: DeadLetter) {
+/** A dead letter as the API shows it: the job's references, not its outbox row (`truc dead-letters list` too). */
+export function deadLetterView(r: DeadLetter) {
   return {
     id: r.id,
     queue: r.queue,

@@ -1,9 +1,30 @@
 /** `truc clients add | list | rotate-secret | set-schools | disable | enable`: API clients (OAuth2 client credentials). */
+import { CLIENT_ID } from '../../api/auth/secrets.js';
 import { loadConfig } from '../../config.js';
-import { asOption, both, defineCommand, list, operatorActor, runs, UsageError } from '../kit.js';
+import {
+  asOption,
+  badValue,
+  both,
+  defineCommand,
+  list,
+  notFound,
+  operatorActor,
+  runs,
+  UsageError,
+} from '../kit.js';
 
-const noSuchClient = (id: string | undefined) =>
-  `${both(`không có client ${id ?? ''}`, `no such client: ${id ?? ''}`)}\n`;
+/** `<clientId>`: the API's rule ({@link CLIENT_ID}); another text names no client and is bad usage (exit 2). */
+function clientIdArg(value: string): string {
+  if (!CLIENT_ID.test(value))
+    throw badValue(
+      'mã client: 1 đến 64 ký tự A-Z, a-z, 0-9, _ -',
+      'a client id: 1 to 64 of A-Z, a-z, 0-9, _ -',
+    );
+  return value;
+}
+
+/** An unknown client: ERR_NOT_FOUND, exit 1 (the CLI's one rule for an unknown id, kit.ts `notFound`). */
+const noSuchClient = (id: string) => notFound({ vi: 'client', en: 'client' }, id);
 
 interface AddOptions {
   name?: string;
@@ -44,17 +65,14 @@ const setDisabled = (disabled: boolean) =>
       disabled ? 'disable' : 'enable',
       disabled ? 'refuse the client new tokens' : 'let a disabled client in again',
     )
-      .argument('<clientId>')
+      .argument('<clientId>', 'the client id (truc clients list)', clientIdArg)
       .addOption(asOption()),
     async (o, [clientId], out) => {
       const actor = operatorActor(o.as);
       const config = loadConfig();
       const { setClientDisabled, withDb } = await import('../../ops.js');
       const ok = await withDb(config, (db) => setClientDisabled(db, clientId!, disabled, actor));
-      if (!ok) {
-        out.stderr(noSuchClient(clientId));
-        return 1;
-      }
+      if (!ok) throw noSuchClient(clientId!);
       out.stdout(
         `${
           disabled
@@ -77,17 +95,14 @@ const listAll = () =>
 const rotate = () =>
   runs<{ as?: string }>(
     defineCommand('rotate-secret', 'give the client a new secret (printed once; the old one stops working)')
-      .argument('<clientId>')
+      .argument('<clientId>', 'the client id (truc clients list)', clientIdArg)
       .addOption(asOption()),
     async (o, [clientId], out) => {
       const actor = operatorActor(o.as);
       const config = loadConfig();
       const { rotateClientSecret, withDb } = await import('../../ops.js');
       const secret = await withDb(config, (db) => rotateClientSecret(db, clientId!, actor));
-      if (secret === undefined) {
-        out.stderr(noSuchClient(clientId));
-        return 1;
-      }
+      if (secret === undefined) throw noSuchClient(clientId!);
       out.stdout(`${JSON.stringify({ clientId, clientSecret: secret })}\n`);
       return 0;
     },
@@ -96,7 +111,7 @@ const rotate = () =>
 const setSchools = () =>
   runs<{ schools?: string[]; as?: string }>(
     defineCommand('set-schools', 'replace the schools a client may touch (acts on its tokens at once)')
-      .argument('<clientId>')
+      .argument('<clientId>', 'the client id (truc clients list)', clientIdArg)
       .option('--schools <codes>', 'school codes, comma-separated (required)', list)
       .addOption(asOption()),
     async (o, [clientId], out) => {
@@ -108,10 +123,7 @@ const setSchools = () =>
       const config = loadConfig();
       const { setClientSchools, withDb } = await import('../../ops.js');
       const ok = await withDb(config, (db) => setClientSchools(db, clientId!, o.schools!, actor));
-      if (!ok) {
-        out.stderr(noSuchClient(clientId));
-        return 1;
-      }
+      if (!ok) throw noSuchClient(clientId!);
       const schools = o.schools.join(',');
       out.stdout(
         `${both(`client ${clientId}, các trường: ${schools}`, `client ${clientId} schools: ${schools}`)}\n`,

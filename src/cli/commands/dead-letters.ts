@@ -1,6 +1,7 @@
 /** `truc dead-letters list | replay`: jobs that failed for good. */
+import type { deadLetterView as deadLetterViewOf } from '../../api/routes/dead-letters.js';
 import { loadConfig } from '../../config.js';
-import { ERROR_CODES } from '../../errors.js';
+import { ERROR_CODES, ERRORS, type ErrorCode } from '../../errors.js';
 import { QUEUE_NAMES } from '../../jobs/contract-table.js';
 import {
   asOption,
@@ -10,10 +11,13 @@ import {
   defineCommand,
   int,
   list,
+  notFound,
   operatorActor,
   positiveId,
   runs,
   UsageError,
+  vnTime,
+  type CliOutput,
 } from '../kit.js';
 
 interface FilterOptions {
@@ -43,40 +47,122 @@ const MAPPING_WORDS = {
   pinned: ['pinned, phiên bản lần chạy đầu', 'pinned'],
 } as const;
 
+/** A listed letter as the API shows it (src/api/routes/dead-letters.ts `deadLetterView`). */
+type Listed = ReturnType<typeof deadLetterViewOf>;
+
+/** Where a letter stands: open (a replay takes it), or when it was replayed, resolved or closed. */
+function stateOf(l: Listed): { vi: string; en: string } {
+  if (l.replayedAt)
+    return { vi: `đã chạy lại ${vnTime(l.replayedAt)}`, en: `replayed ${vnTime(l.replayedAt)}` };
+  if (l.resolvedAt)
+    return {
+      vi: `đã được một lần gửi sau giải quyết ${vnTime(l.resolvedAt)}`,
+      en: `resolved by a later delivery ${vnTime(l.resolvedAt)}`,
+    };
+  if (l.abandonedAt)
+    return {
+      vi: `đã đóng không chạy lại ${vnTime(l.abandonedAt)}`,
+      en: `closed unreplayed ${vnTime(l.abandonedAt)}`,
+    };
+  return { vi: 'còn mở', en: 'open' };
+}
+
+/**
+ * One line per letter, as `truc sync list` lists runs: its id, queue and job, error code, attempts, when it failed,
+ * where it stands, the mapping version and the job's references (ids only). The Vietnamese half gives the error
+ * table's words for the code, the English half the letter's own message (as the API's errorMessage).
+ */
+export function deadLetterLine(l: Listed): string {
+  const s = stateOf(l);
+  const refs = Object.entries(l.refs)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const tail = refs ? `; ${refs}` : '';
+  const words = Object.hasOwn(ERRORS, l.errorCode)
+    ? ERRORS[l.errorCode as ErrorCode].vi.replace(/\.$/, '')
+    : l.errorCode;
+  const message = l.errorMessage.length > 200 ? `${l.errorMessage.slice(0, 200)}…` : l.errorMessage;
+  return both(
+    `việc lỗi ${l.id} ${l.queue}/${l.job}: ${l.errorCode} (${words}), ${l.attempts} lần thử, lỗi ${vnTime(l.failedAt)}, ${s.vi}; ` +
+      `ánh xạ ${l.mappingVersion ?? 'không có'}${tail}`,
+    `dead letter ${l.id} ${l.queue}/${l.job}: ${l.errorCode} (${message}), ${l.attempts} attempts, failed ${vnTime(l.failedAt)}, ${s.en}; ` +
+      `mapping ${l.mappingVersion ?? 'none'}${tail}`,
+  );
+}
+
 const listCommand = () =>
-  runs<FilterOptions & { limit?: number; includeReplayed?: boolean }>(
-    defineCommand('list', 'dead letters not yet replayed, newest first, one JSON object a line')
+  runs<FilterOptions & { limit?: number; offset?: number; includeReplayed?: boolean; json?: boolean }>(
+    defineCommand('list', 'dead letters not yet replayed, newest first (as GET /v1/dead-letters)')
       .option('--queue <queue>', 'only this queue', choice(QUEUE_NAMES))
       .option('--code <code>', 'only this error code (docs/errors.md)', choice(ERROR_CODES))
       .option('--ids <ids>', 'only these ids, comma-separated', ids)
       .option('--include-replayed', 'those already replayed too (replayedAt set)')
-      .option('--limit <n>', 'at most this many (default 100)', int(1, 10_000)),
+      .option('--limit <n>', 'at most this many (default 100)', int(1, 10_000))
+      .option('--offset <n>', 'skip this many (default 0)', int(0, 1_000_000))
+      .option('--json', 'one JSON object a line, as the API lists them'),
     async (o, _args, out) => {
       const config = loadConfig();
       const { withDb } = await import('../../ops.js');
       const { createDeadLettersRepo } = await import('../../store/dead-letters.js');
-      const rows = await withDb(config, (db) =>
-        createDeadLettersRepo(db).list(
-          { ...filterOf(o), includeReplayed: o.includeReplayed ?? false },
-          o.limit ?? 100,
-          0,
-        ),
-      );
-      for (const r of rows) out.stdout(`${JSON.stringify({ ...r, failedAt: r.failedAt.toISOString() })}\n`);
-      if (rows.length === 0)
-        out.stderr(
-          `${
-            o.includeReplayed
-              ? both('không có việc lỗi nào', 'no dead letters')
-              : both(
-                  'không có việc lỗi nào chưa chạy lại (--include-replayed: cả việc đã chạy lại)',
-                  'no dead letters not yet replayed (--include-replayed lists the replayed ones too)',
-                )
-          }\n`,
-        );
+      const { deadLetterView } = await import('../../api/routes/dead-letters.js');
+      const filter = { ...filterOf(o), includeReplayed: o.includeReplayed ?? false };
+      const limit = o.limit ?? 100;
+      const offset = o.offset ?? 0;
+      const page = await withDb(config, async (db) => {
+        const repo = createDeadLettersRepo(db);
+        return { rows: await repo.list(filter, limit, offset), ...(await repo.count(filter)) };
+      });
+      const items = page.rows.map(deadLetterView);
+      if (o.json) for (const l of items) out.stdout(`${JSON.stringify(l)}\n`);
+      else printList(out, { ...page, items, offset }, o.includeReplayed ?? false);
       return 0;
     },
   );
+
+/** `dead-letters list`'s lines: how many match and are open, one line a letter, where the next page starts. */
+function printList(
+  out: CliOutput,
+  page: { items: Listed[]; total: number; open: number; offset: number },
+  includeReplayed: boolean,
+): void {
+  const { items, total, open, offset } = page;
+  if (items.length === 0) {
+    out.stderr(
+      `${
+        includeReplayed
+          ? both('không có việc lỗi nào', 'no dead letters')
+          : both(
+              'không có việc lỗi nào chưa chạy lại (--include-replayed: cả việc đã chạy lại)',
+              'no dead letters not yet replayed (--include-replayed lists the replayed ones too)',
+            )
+      }\n`,
+    );
+    return;
+  }
+  out.stdout(
+    `${both(
+      `${items.length} trên ${total} việc lỗi, mới nhất trước (${open} còn mở: truc dead-letters replay)`,
+      `${items.length} of ${total} dead letters, newest first (${open} open: truc dead-letters replay)`,
+    )}\n`,
+  );
+  for (const l of items) out.stdout(`  ${deadLetterLine(l)}\n`);
+  if (offset + items.length < total)
+    out.stdout(
+      `${both(`còn nữa: --offset ${offset + items.length}`, `more: --offset ${offset + items.length}`)}\n`,
+    );
+}
+
+/** A replayed letter's line: the mapping version its work runs with, and whether it was pinned. */
+function replayedLine(i: { id: number; mappingVersion: string | null; pinned: boolean }): string {
+  const version = i.mappingVersion
+    ? { vi: `ánh xạ ${i.mappingVersion}`, en: `mapping ${i.mappingVersion}` }
+    : { vi: 'không có ánh xạ', en: 'no mapping' };
+  const pinned = i.pinned ? { vi: ', phiên bản ghim', en: ', pinned' } : { vi: '', en: '' };
+  return both(
+    `việc lỗi ${i.id}: ${version.vi}${pinned.vi}`,
+    `dead letter ${i.id}: ${version.en}${pinned.en}`,
+  );
+}
 
 const replayCommand = () =>
   runs<FilterOptions & { all?: boolean; mapping?: 'current' | 'pinned'; as?: string }>(
@@ -106,10 +192,15 @@ const replayCommand = () =>
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { replayDeadLetters } = await import('../../jobs/dead-letters.js');
+      const { createDeadLettersRepo } = await import('../../store/dead-letters.js');
       const by = { actor, at: operatorClock() };
-      const r = await withDb(config, (db) =>
-        replayDeadLetters(db, filterOf(o), by, { mapping: o.mapping ?? 'current' }),
-      );
+      const r = await withDb(config, async (db) => {
+        // An id no letter has is the CLI's unknown id (ERR_NOT_FOUND, exit 1), nothing replayed; one replayed already
+        // is known, and the replay says it matched nothing open.
+        const unknown = await createDeadLettersRepo(db).unknown(o.ids ?? []);
+        if (unknown.length > 0) throw notFound({ vi: 'việc lỗi', en: 'dead letter' }, unknown.join(', '));
+        return replayDeadLetters(db, filterOf(o), by, { mapping: o.mapping ?? 'current' });
+      });
       const mapping = MAPPING_WORDS[r.mapping];
       out.stdout(
         `${both(
@@ -131,10 +222,7 @@ const replayCommand = () =>
             'no dead letter not yet replayed matches (a replayed one is not replayed again; see dead-letters list --include-replayed)',
           )}\n`,
         );
-      for (const i of r.items) {
-        const version = i.mappingVersion ?? both('không có ánh xạ', 'no mapping');
-        out.stdout(`  ${i.id}: ${version}${i.pinned ? ` (${both('phiên bản ghim', 'pinned')})` : ''}\n`);
-      }
+      for (const i of r.items) out.stdout(`  ${replayedLine(i)}\n`);
       return 0;
     },
   );

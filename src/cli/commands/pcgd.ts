@@ -18,11 +18,14 @@ import {
   both,
   defineCommand,
   int,
+  notFound,
   operatorActor,
+  positiveId,
   runs,
   startProgress,
   UsageError,
   type CliOutput,
+  type Words,
 } from '../kit.js';
 import { REPORT_STATUS_VI, viOf } from './words.js';
 
@@ -36,10 +39,13 @@ const unitArg = (v: string | undefined): string => {
     );
   return v;
 };
+/** `<reportId>`: the CLI's one id rule (kit.ts `positiveId`); another text is bad usage (exit 2). */
 const idArg = (v: string | undefined): number => {
-  if (!v || !/^\d{1,15}$/.test(v) || Number(v) < 1)
+  try {
+    return positiveId(v ?? '');
+  } catch {
     throw new UsageError(both('mã báo cáo (reportId): một số nguyên dương', 'reportId: a positive integer'));
-  return Number(v);
+  }
 };
 
 async function pcgdDeps() {
@@ -55,6 +61,9 @@ async function pcgdDeps() {
       ),
   };
 }
+
+/** A progress display's outcome when the work stopped on an error (the error's own line follows). */
+const FAILED: Words = { vi: 'thất bại', en: 'failed' };
 
 /** One line per computed unit when several are (`--communes`). */
 const summaryOf = (r: ReportRow) => ({
@@ -89,12 +98,13 @@ const compute = () =>
         const units = o.communes
           ? [...(await communesToCompute(deps, unitCode, year)), unitCode]
           : [unitCode];
-        const progress = startProgress(out, `pcgd compute ${unitCode}/${year}`, {
-          unit: 'units',
-          total: units.length,
-        });
+        const progress = startProgress(
+          out,
+          { vi: `tính PCGD ${unitCode}/${year}`, en: `pcgd compute ${unitCode}/${year}` },
+          { unit: { vi: 'đơn vị', en: 'units' }, total: units.length },
+        );
         const done: ReportRow[] = [];
-        let outcome: string | undefined = 'failed';
+        let outcome: Words | undefined = FAILED;
         try {
           for (const u of units) {
             done.push(await service.computeReport(deps, { unitCode: u, year, actor }));
@@ -151,7 +161,11 @@ const approve = () =>
 async function followDelivery(deps: PcgdDeps, ids: readonly number[], timeoutS: number, out: CliOutput) {
   const { createPcgdRepo } = await import('../../store/pcgd.js');
   const repo = createPcgdRepo(deps.db);
-  const progress = startProgress(out, 'pcgd delivery', { unit: 'receipted', total: ids.length });
+  const progress = startProgress(
+    out,
+    { vi: 'gửi PCGD', en: 'pcgd delivery' },
+    { unit: { vi: 'có biên nhận', en: 'receipted' }, total: ids.length },
+  );
   const deadline = Date.now() + timeoutS * 1000;
   let receipted = 0;
   try {
@@ -163,7 +177,7 @@ async function followDelivery(deps: PcgdDeps, ids: readonly number[], timeoutS: 
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {
-    progress.stop(receipted === ids.length ? undefined : both('hết thời gian chờ', 'timed out'));
+    progress.stop(receipted === ids.length ? undefined : { vi: 'hết thời gian chờ', en: 'timed out' });
   }
   return receipted === ids.length;
 }
@@ -181,7 +195,17 @@ const submit = () =>
       const { service, run } = await pcgdDeps();
       const { enqueue, pcgdSubmit } = await import('../../jobs/contracts.js');
       return run(async (deps) => {
-        const progress = startProgress(out, 'pcgd submit', { unit: 'reports', total: reportIds.length });
+        // An unknown report is the CLI's unknown id (ERR_NOT_FOUND, exit 1), before any report is queued.
+        const { createPcgdRepo } = await import('../../store/pcgd.js');
+        const repo = createPcgdRepo(deps.db);
+        const unknown = [];
+        for (const id of reportIds) if (!(await repo.get(id))) unknown.push(id);
+        if (unknown.length > 0) throw notFound({ vi: 'báo cáo', en: 'report' }, unknown.join(', '));
+        const progress = startProgress(
+          out,
+          { vi: 'nộp PCGD', en: 'pcgd submit' },
+          { unit: { vi: 'báo cáo', en: 'reports' }, total: reportIds.length },
+        );
         try {
           for (const reportId of reportIds) {
             const r = await deps.db.tx(async (q) => {
@@ -230,8 +254,7 @@ const exportCmd = () =>
         const row = await repo.get(reportId);
         const { AppError } = await import('../../errors.js');
         // review26a F7: an unknown id is ERR_NOT_FOUND (exit 1) as approve's; one not yet signed, its status
-        if (!row)
-          throw new AppError('ERR_NOT_FOUND', both(`không có báo cáo ${reportId}`, `no report ${reportId}`));
+        if (!row) throw notFound({ vi: 'báo cáo', en: 'report' }, reportId);
         const ev = await repo.evidence(reportId);
         if (!ev)
           throw new AppError(
@@ -249,11 +272,15 @@ const exportCmd = () =>
         const signer = await service.signerFor(deps, row.unit_code);
         writeFileSync(join(dir, 'forms.pdf'), await forms.pdfFromPackage(ev.package, signer));
       });
-      const check =
-        `truc pcgd verify ${dir}/package.json, or openssl cms -verify -binary -inform DER -in ${dir}/package.p7s ` +
+      const verify = `truc pcgd verify ${dir}/package.json`;
+      const openssl =
+        `openssl cms -verify -binary -inform DER -in ${dir}/package.p7s ` +
         `-content ${dir}/package.json -CAfile ${dir}/certificate.pem -purpose any -out /dev/null`;
       out.stdout(
-        `${both(`đã ghi vào ${dir}/`, `written to ${dir}/`)} — ${both('kiểm tra bằng', 'check with')}: ${check}\n`,
+        `${both(
+          `đã ghi vào ${dir}/; kiểm tra bằng ${verify}, hoặc ${openssl}`,
+          `written to ${dir}/; check with ${verify}, or ${openssl}`,
+        )}\n`,
       );
       return 0;
     },

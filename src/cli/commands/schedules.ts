@@ -27,8 +27,21 @@ function when(s: ScheduleView): { vi: string; en: string } {
     : { vi: `mỗi ${s.everyMs} ms`, en: `every ${s.everyMs} ms` };
 }
 
+/**
+ * A fire skipped because an earlier run of the same pull (system, entity, scope) was unfinished (`busy`): it
+ * requested nothing, and the run it found is named (review26a: `last … busy, sync run 12` read as if the fire had
+ * requested run 12). The English half keeps the key in parentheses, as the API and --json show it.
+ */
+function busyFire(fireAt: string, runId: number | null): { vi: string; en: string } {
+  const which = runId !== null ? { vi: ` ${runId}`, en: ` ${runId}` } : { vi: '', en: '' };
+  return {
+    vi: `lần trước ${vnTime(fireAt)} bỏ qua: lượt đồng bộ${which.vi} trước đó của cùng hệ thống, loại dữ liệu và phạm vi chưa xong, không yêu cầu lượt mới`,
+    en: `last ${vnTime(fireAt)} skipped (busy): the earlier sync run${which.en} of the same system, entity and scope had not finished, no run requested`,
+  };
+}
+
 /** One line per schedule: what it pulls, when, paused or not, its last run and its next. */
-function scheduleLine(s: ScheduleView, queueRead: boolean): string {
+export function scheduleLine(s: ScheduleView, queueRead: boolean): string {
   const w = when(s);
   const scope = s.scope ? ` ${s.scope}` : '';
   const what = {
@@ -46,12 +59,22 @@ function scheduleLine(s: ScheduleView, queueRead: boolean): string {
     : { vi: '', en: '' };
   const last = !l
     ? { vi: 'chưa chạy lần nào', en: 'never run' }
-    : {
-        vi: `lần trước ${vnTime(l.fireAt)} ${viOf(FIRE_OUTCOME_VI, l.outcome)}${why.vi}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}`,
-        en: `last ${vnTime(l.fireAt)} ${l.outcome}${why.en}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}`,
-      };
+    : l.outcome === 'busy'
+      ? busyFire(l.fireAt, l.syncRunId)
+      : {
+          vi: `lần trước ${vnTime(l.fireAt)} ${viOf(FIRE_OUTCOME_VI, l.outcome)}${why.vi}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}`,
+          en: `last ${vnTime(l.fireAt)} ${l.outcome}${why.en}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}`,
+        };
+  // After a busy fire, the next one requests a run only if the run it found unfinished has ended by then.
+  const after =
+    l?.outcome === 'busy' && l.syncRunId !== null
+      ? {
+          vi: ` (sẽ yêu cầu lượt mới nếu lượt ${l.syncRunId} đã xong)`,
+          en: ` (requests a run if run ${l.syncRunId} has finished by then)`,
+        }
+      : { vi: '', en: '' };
   const next = s.nextRunAt
-    ? { vi: `lần tới ${vnTime(s.nextRunAt)}`, en: `next ${vnTime(s.nextRunAt)}` }
+    ? { vi: `lần tới ${vnTime(s.nextRunAt)}${after.vi}`, en: `next ${vnTime(s.nextRunAt)}${after.en}` }
     : s.paused
       ? { vi: 'lần tới: không có (tạm dừng)', en: 'next: none (paused)' }
       : queueRead

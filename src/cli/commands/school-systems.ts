@@ -49,11 +49,13 @@ const clear = () =>
       const actor = operatorActor(o.as);
       const config = loadConfig();
       const { setSchoolSystem, withDb } = await import('../../ops.js');
+      // As DELETE /v1/admin/school-systems/{school} answers: ERR_NOT_FOUND (exit 1), the CLI's rule for an unknown id.
       if (!(await withDb(config, (db) => setSchoolSystem(db, school!, null, actor)))) {
-        out.stderr(
-          `${both(`chưa biết hệ thống nào phục vụ trường ${school}`, `no system known for school ${school}`)}\n`,
+        const { AppError } = await import('../../errors.js');
+        throw new AppError(
+          'ERR_NOT_FOUND',
+          both(`chưa biết hệ thống nào phục vụ trường ${school}`, `no system known for school ${school}`),
         );
-        return 1;
       }
       out.stdout(`${both(`trường ${school}: đã xoá hệ thống`, `school ${school}: system cleared`)}\n`);
       return 0;

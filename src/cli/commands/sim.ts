@@ -51,7 +51,11 @@ async function parseFaults(text: string): Promise<Faults> {
  */
 function watchRequests(system: string, out: CliOutput) {
   return (requests: () => number) => {
-    const progress = startProgress(out, `truc sim ${system}`, { unit: 'requests served' });
+    const progress = startProgress(
+      out,
+      { vi: `trình giả lập ${system}`, en: `truc sim ${system}` },
+      { unit: { vi: 'yêu cầu đã phục vụ', en: 'requests served' } },
+    );
     let last = 0;
     const timer = setInterval(() => {
       const n = requests();

@@ -6,7 +6,18 @@
 import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemName } from '../../config.js';
 import type { listedView as listedViewOf } from '../../api/routes/syncs.js';
 import type { SyncRunStatus } from '../../store/sync-run-reads.js';
-import { both, choice, defineCommand, int, positiveId, runs, UsageError, vnTime, badValue } from '../kit.js';
+import {
+  badValue,
+  both,
+  choice,
+  defineCommand,
+  int,
+  notFound,
+  positiveId,
+  runs,
+  UsageError,
+  vnTime,
+} from '../kit.js';
 import { ENTITY_VI, RECONCILE_NOTE_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
 
 /** A listed run as the API shows it (src/api/routes/syncs.ts `listedView`). */
@@ -247,7 +258,6 @@ export const syncShowCommand = () =>
       const id = positiveId(idArg!);
       const config = loadConfig();
       const { withDb } = await import('../../ops.js');
-      const { AppError } = await import('../../errors.js');
       const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
       const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
       const { listedView } = await import('../../api/routes/syncs.js');
@@ -256,8 +266,7 @@ export const syncShowCommand = () =>
         if (!run) return undefined;
         return { run, hold: await createGuardHoldsRepo(db).heldOfRun(id) };
       });
-      if (!found)
-        throw new AppError('ERR_NOT_FOUND', both(`không có lượt đồng bộ ${id}`, `no sync run ${id}`));
+      if (!found) throw notFound({ vi: 'lượt đồng bộ', en: 'sync run' }, id);
       const r = listedView(found.run);
       if (o.json) out.stdout(`${JSON.stringify(r)}\n`);
       else for (const line of showLines(r, found.hold?.id)) out.stdout(line);

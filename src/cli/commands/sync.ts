@@ -23,6 +23,7 @@ import {
   startProgress,
   UsageError,
   type CliOutput,
+  type Words,
 } from '../kit.js';
 import { DECISIONS, HOLD_KIND_VI, reasonLine } from './hold-words.js';
 import { ENTITY_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
@@ -73,11 +74,14 @@ export const EXIT_HELD = 3;
 
 /** How `--follow` saw the run end (the progress's closing line), in both languages. */
 const OUTCOME = {
-  done: both('xong', 'done'),
-  held: both('bị bộ chặn thay đổi hàng loạt giữ lại', 'held by the mass-change guard'),
-  timedOut: both('hết thời gian chờ', 'timed out'),
-  failed: (code: string) => both(`thất bại: ${code}`, `failed: ${code}`),
-} as const;
+  done: { vi: 'xong', en: 'done' },
+  held: { vi: 'bị bộ chặn thay đổi hàng loạt giữ lại', en: 'held by the mass-change guard' },
+  timedOut: { vi: 'hết thời gian chờ', en: 'timed out' },
+  failed: (code: string | null) => ({
+    vi: `thất bại: ${code ?? 'không có mã'}`,
+    en: `failed: ${code ?? 'no code'}`,
+  }),
+} as const satisfies Record<string, Words | ((code: string | null) => Words)>;
 
 /**
  * What an operator needs about a held run (a page held, or its reconciliation: `reconciliation`): the hold's
@@ -178,11 +182,14 @@ async function follow(
   const { waitingOf } = await import('../../api/routes/syncs.js');
   const repo = createSyncRunReads(db);
   const first = await repo.get(id);
-  const label = `sync ${id} ${first?.system ?? ''} ${first?.entity ?? ''}`.trim();
-  const progress = startProgress(out, label, { unit: 'records' });
+  const what = first
+    ? { vi: ` ${first.system} ${viOf(ENTITY_VI, first.entity)}`, en: ` ${first.system} ${first.entity}` }
+    : { vi: '', en: '' };
+  const label = { vi: `lượt đồng bộ ${id}${what.vi}`, en: `sync ${id}${what.en}` };
+  const progress = startProgress(out, label, { unit: { vi: 'bản ghi', en: 'records' } });
   const deadline = Date.now() + o.timeout * 1000;
   let run = first;
-  let outcome: string = OUTCOME.timedOut;
+  let outcome: Words = OUTCOME.timedOut;
   let seen = '';
   let waited = '';
   try {
@@ -204,7 +211,7 @@ async function follow(
         break;
       }
       if (run.status === 'failed') {
-        outcome = OUTCOME.failed(run.errorCode ?? 'unknown');
+        outcome = OUTCOME.failed(run.errorCode);
         break;
       }
       if (run.status === 'done' && !(await repo.awaitsReconcile(id))) {

@@ -4,18 +4,12 @@
  * Vietnamese half reads Vietnamese ({@link viOf}); its English half keeps the key as the API and `--json` show it
  * (review25 N3: `lệnh giữ 3 (run, …) held … 100 students còn hiệu lực`). Codes (systems, error codes, ids) stay.
  */
-import type { EntityName } from '../../config.js';
+import { ENTITY_VI } from '../../config.js';
 import type { FireOutcome } from '../../store/schedules.js';
 import type { SyncRunStatus } from '../../store/sync-run-reads.js';
 
-/** The entities, as a count or a list names them (`100 học sinh`). */
-export const ENTITY_VI: Readonly<Record<EntityName, string>> = {
-  schools: 'trường',
-  classes: 'lớp',
-  students: 'học sinh',
-  staff: 'cán bộ, giáo viên',
-  persons: 'người trong điều tra PCGD',
-};
+/** The entities, as a count or a list names them (`100 học sinh`): src/config/names.ts, shared with the demo. */
+export { ENTITY_VI };
 
 /** A sync run's status as shown ('held' included: its pages' or its reconciliation's hold). */
 export const RUN_STATUS_VI: Readonly<Record<SyncRunStatus, string>> = {
@@ -49,14 +43,8 @@ export const FIRE_OUTCOME_VI: Readonly<Record<FireOutcome, string>> = {
   refused: 'bị từ chối, không chạy',
 };
 
-/** A PCGD-XMC report's status. */
-export const REPORT_STATUS_VI: Readonly<Record<string, string>> = {
-  computed: 'đã tính',
-  checked: 'đã kiểm tra',
-  approved: 'đã duyệt',
-  submitted: 'đã gửi',
-  receipted: 'đã có biên nhận',
-};
+/** A PCGD-XMC report's status (src/reporting/pcgd/status-words.ts, shared with the demo). */
+export { REPORT_STATUS_VI } from '../../reporting/pcgd/status-words.js';
 
 /** The Vietnamese of `key` in `words`, or the key itself for one it does not know (a newer store's). */
 export const viOf = (words: Readonly<Record<string, string>>, key: string): string =>

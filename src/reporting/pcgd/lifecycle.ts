@@ -22,6 +22,9 @@ import { passes } from './validate.js';
 import { buildPackage } from './views.js';
 
 const NEWER_VERSION = both('đã có phiên bản mới hơn', 'a newer version exists');
+
+/** An unknown report's detail (ERR_NOT_FOUND), as `truc pcgd` and the API name it. */
+const noReport = (id: number) => both(`không có báo cáo ${id}`, `no report ${id}`);
 const ONLY_APPROVED_REOPENED = both(
   'chỉ mở lại số liệu đã duyệt trở đi',
   'only approved or later figures are reopened',
@@ -220,7 +223,7 @@ export async function requestReopen(
   req: { reportId: number; actor: string; reason: string },
 ): Promise<{ id: number; version: number }> {
   const row = await createPcgdRepo(q).get(req.reportId);
-  if (!row) throw new AppError('ERR_NOT_FOUND');
+  if (!row) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
   if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
   return requestCompute(deps, q, {
     unitCode: row.unit_code,
@@ -256,7 +259,7 @@ export async function requestSubmit(
 ): Promise<{ row: ReportRow; queued: boolean }> {
   const repo = createPcgdRepo(q);
   const row = await repo.getForUpdate(req.reportId);
-  if (!row) throw new AppError('ERR_NOT_FOUND');
+  if (!row) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
   if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
   if (row.status === 'submitted' || row.status === 'receipted') return { row, queued: false };
   if (row.status !== 'approved')
@@ -320,12 +323,12 @@ export async function approveReport(
   req: { reportId: number; actor: string },
 ): Promise<ReportRow> {
   const pre = await createPcgdRepo(deps.db).get(req.reportId);
-  if (!pre) throw new AppError('ERR_NOT_FOUND');
+  if (!pre) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
   const signer = await signerFor(deps, pre.unit_code);
   return deps.db.tx(async (q) => {
     const repo = createPcgdRepo(q);
     const row = await repo.getForUpdate(req.reportId);
-    if (!row) throw new AppError('ERR_NOT_FOUND');
+    if (!row) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
     if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
     if (row.status === 'computed') throw new AppError('ERR_PCGD_CHECK_FAILED');
     if (row.status !== 'checked')

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, startProgress, type CliOutput } from '../../../src/cli/kit.js';
+import { expectViThenEn } from '../../helpers/vietnamese-half.js';
 
 /** A CliOutput into buffers, with a fake clock; `tty` makes it look like a terminal. */
 function capture(tty = false) {
@@ -24,21 +25,22 @@ function capture(tty = false) {
   return { out, err, drawn, now: () => t, advance: (ms: number) => (t += ms) };
 }
 
+const PULL = { vi: 'kéo smas học sinh', en: 'pull smas students' };
+const RECORDS = { vi: 'bản ghi', en: 'records' };
+
 describe('startProgress', () => {
-  it('off a TTY prints a plain line at most every everyMs, with count, total, rate and ETA', () => {
+  it('off a TTY prints a plain line at most every everyMs, with count, total, rate and ETA, in both languages', () => {
     const c = capture();
-    const p = startProgress(c.out, 'pull smas students', {
-      unit: 'records',
-      total: 10_000,
-      everyMs: 5000,
-      now: c.now,
-    });
+    const p = startProgress(c.out, PULL, { unit: RECORDS, total: 10_000, everyMs: 5000, now: c.now });
     c.advance(1000);
     p.update(1000); // too soon: no line
     expect(c.err).toEqual([]);
     c.advance(4000);
     p.update(2500); // 5 s in, 500/s, 7,500 left → 15 s
-    expect(c.err).toEqual(['pull smas students: 2,500/10,000 records (25%), 500/s, eta 15s\n']);
+    expect(c.err).toEqual([
+      'kéo smas học sinh: 2.500/10.000 bản ghi (25%), 500/s, còn 15s / ' +
+        'pull smas students: 2,500/10,000 records (25%), 500/s, eta 15s\n',
+    ]);
     c.advance(1000);
     p.increment(10); // 1 s after the last line: none
     expect(c.err).toHaveLength(1);
@@ -46,45 +48,68 @@ describe('startProgress', () => {
     p.update(10_000);
     p.stop();
     expect(c.err.slice(1)).toEqual([
-      'pull smas students: 10,000/10,000 records (100%), 500/s, eta 0s\n',
-      'pull smas students: 10,000 records in 20s (500/s)\n',
+      'kéo smas học sinh: 10.000/10.000 bản ghi (100%), 500/s, còn 0s / ' +
+        'pull smas students: 10,000/10,000 records (100%), 500/s, eta 0s\n',
+      'kéo smas học sinh: 10.000 bản ghi trong 20s (500/s) / pull smas students: 10,000 records in 20s (500/s)\n',
     ]);
   });
 
-  it('without a total shows count and rate only, and stop adds the outcome once', () => {
+  it('without a total shows count and rate only, and stop adds the outcome once, in each half', () => {
     const c = capture();
-    const p = startProgress(c.out, 'compute', { unit: 'communes', everyMs: 0, now: c.now });
+    const label = { vi: 'tính', en: 'compute' };
+    const p = startProgress(c.out, label, { unit: { vi: 'xã', en: 'communes' }, everyMs: 0, now: c.now });
     c.advance(2000);
     p.update(300);
-    p.stop('failed: ERR_UPSTREAM');
-    p.stop('again');
+    p.stop({ vi: 'thất bại: ERR_UPSTREAM', en: 'failed: ERR_UPSTREAM' });
+    p.stop({ vi: 'lần nữa', en: 'again' });
     p.update(400); // after stop: nothing
     expect(c.err).toEqual([
-      'compute: 300 communes 150/s\n',
-      'compute: 300 communes in 2s (150/s); failed: ERR_UPSTREAM\n',
+      'tính: 300 xã 150/s / compute: 300 communes 150/s\n',
+      'tính: 300 xã trong 2s (150/s); thất bại: ERR_UPSTREAM / compute: 300 communes in 2s (150/s); failed: ERR_UPSTREAM\n',
     ]);
   });
 
   it('a total learnt later turns on the percentage', () => {
     const c = capture();
-    const p = startProgress(c.out, 'sync', { unit: 'records', everyMs: 0, now: c.now });
+    const p = startProgress(c.out, { vi: 'đồng bộ', en: 'sync' }, { unit: RECORDS, everyMs: 0, now: c.now });
     c.advance(1000);
     p.update(50, 200);
     p.stop();
-    expect(c.err[0]).toBe('sync: 50/200 records (25%), 50/s, eta 3s\n');
+    expect(c.err[0]).toBe(
+      'đồng bộ: 50/200 bản ghi (25%), 50/s, còn 3s / sync: 50/200 records (25%), 50/s, eta 3s\n',
+    );
   });
 
   it('on a TTY redraws a bar on the terminal, and leaves one closing line on stderr', () => {
     const c = capture(true);
-    const p = startProgress(c.out, 'population', { unit: 'students', total: 400, now: c.now });
+    const label = { vi: 'dân số', en: 'population' };
+    const p = startProgress(c.out, label, {
+      unit: { vi: 'học sinh', en: 'students' },
+      total: 400,
+      now: c.now,
+    });
     c.advance(2000);
     p.update(100);
     p.stop();
     const screen = c.drawn.join('');
-    expect(screen).toContain('population ');
-    expect(screen).toContain('25% 100/400 students · 50/s · eta 6s');
+    expect(screen).toContain(
+      ' 25% dân số: 100/400 học sinh (25%), 50/s, còn 6s / population: 100/400 students (25%), 50/s, eta 6s',
+    );
     expect(screen).toMatch(/\u2588+\u2591+/); // the bar itself
-    expect(c.err).toEqual(['population: 100 students in 2s (50/s)\n']);
+    expect(c.err).toEqual(['dân số: 100 học sinh trong 2s (50/s) / population: 100 students in 2s (50/s)\n']);
+  });
+
+  // cli27 (review26a): the progress lines were English only (`sync 12 smas students: 300 records in 2s`).
+  it('every line it prints reads Vietnamese then English, as every other line of the CLI', () => {
+    const c = capture();
+    const p = startProgress(c.out, PULL, { unit: RECORDS, total: 20, everyMs: 0, now: c.now });
+    for (let i = 1; i <= 20; i++) {
+      c.advance(1000);
+      p.update(i);
+    }
+    p.stop({ vi: 'xong', en: 'done' });
+    expect(c.err).toHaveLength(21);
+    for (const line of c.err) expectViThenEn(line.trimEnd());
   });
 });
 

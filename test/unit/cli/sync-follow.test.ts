@@ -62,7 +62,8 @@ describe('sync run --follow on a held run', () => {
     const err = c.stderr.join('');
     expect(err).toMatch(
       new RegExp(
-        `^sync ${id} smas students: .*; bị bộ chặn thay đổi hàng loạt giữ lại / held by the mass-change guard$`,
+        `^lượt đồng bộ ${id} smas học sinh: .*; bị bộ chặn thay đổi hàng loạt giữ lại / ` +
+          `sync ${id} smas students: .*; held by the mass-change guard$`,
         'm',
       ),
     );
@@ -167,7 +168,8 @@ describe('sync run --follow on a held run', () => {
     const err = c.stderr.join('');
     expect(err).toMatch(
       new RegExp(
-        `^sync ${id} smas students: .*; bị bộ chặn thay đổi hàng loạt giữ lại / held by the mass-change guard$`,
+        `^lượt đồng bộ ${id} smas học sinh: .*; bị bộ chặn thay đổi hàng loạt giữ lại / ` +
+          `sync ${id} smas students: .*; held by the mass-change guard$`,
         'm',
       ),
     );
@@ -195,7 +197,7 @@ describe('sync run --follow on a held run', () => {
       new RegExp(
         `^lượt đồng bộ ${reconciled}: xong, đối soát xong; 0 trang, 0 bản ghi, 0 bản ghi xoá / ` +
           `sync run ${reconciled}: done, reconciliation done; 0 pages, 0 records, 0 tombstones\n` +
-          `sync ${reconciled} smas students: .*; xong / done\n$`,
+          `lượt đồng bộ ${reconciled} smas học sinh: .*; xong / sync ${reconciled} smas students: .*; done\n$`,
       ),
     );
     const failedPage = await doneFullRun(null);
@@ -258,7 +260,7 @@ describe('sync run --follow on a held run', () => {
     expect({ waiting, over }, lines.join('\n')).toEqual({ waiting: 1, over: 2 });
     // Printed once each, not at every poll.
     expect(lines.filter((l) => l.includes('waiting on vnedu'))).toHaveLength(2);
-    expect(lines.at(-1)).toMatch(/thất bại: ERR_ADAPTER_UNAVAILABLE \/ failed: ERR_ADAPTER_UNAVAILABLE$/);
+    expect(lines.at(-1)).toMatch(/thất bại: ERR_ADAPTER_UNAVAILABLE \/ .*; failed: ERR_ADAPTER_UNAVAILABLE$/);
   });
 
   it('a run whose hold was decided is no longer reported held', async () => {
