@@ -46,6 +46,7 @@ const DICT = {
   deadline: ['Hạn', 'Deadline'],
   daysLeft: ['Còn (ngày)', 'Days left'],
   atRisk: ['Nguy cơ trễ', 'At risk'],
+  late: ['Trễ hạn', 'Late'],
   schedules: ['Lịch chạy', 'Schedules'],
   nothing: ['Không có', 'None'],
   noneYet: ['Chưa có dữ liệu', 'No data yet'],

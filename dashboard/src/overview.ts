@@ -136,7 +136,11 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
         { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
         {
           head: 'atRisk',
-          cell: (u) => h('span', { class: `badge ${u.atRisk ? 'bad' : 'ok'}` }, u.atRisk ? '!' : '✓'),
+          // review27a F4: a missed deadline says late (also when submitted after it), not ✓ or "at risk".
+          cell: (u) =>
+            u.late
+              ? h('span', { class: 'badge bad' }, t('late'))
+              : h('span', { class: `badge ${u.atRisk ? 'warn' : 'ok'}` }, u.atRisk ? '!' : '✓'),
         },
       ],
       { testid: 'pcgd-units' },
@@ -181,6 +185,7 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       stat(`${t('outbox')} — ${t('pending')}`, num(o.outbox.pending), 'stat-outbox-pending'),
       stat(`${t('outbox')} — ${t('lag')}`, seconds(o.outbox.lagSeconds), 'stat-outbox-lag'),
       stat(`PCGD — ${t('atRisk')}`, num(atRisk), 'stat-pcgd-at-risk'),
+      stat(`PCGD — ${t('late')}`, num(o.pcgd.units.filter((u) => u.late).length), 'stat-pcgd-late'),
     ),
     h(
       'div',

@@ -145,7 +145,7 @@ describe('review27a on postgres', () => {
   // shows ✓ and "-62" days left. The other side: a report still unsubmitted 55 days after the deadline is counted
   // "PCGD — Nguy cơ trễ / At risk" with "Còn (ngày): -55", at risk of missing a deadline it has missed. Expected: the
   // unit row says the deadline was missed (here `late: true`, or however the fix names it), and the card shows it.
-  it.fails('F4: the PCGD deadlines say a report submitted after its deadline was late', async () => {
+  it('F4: the PCGD deadlines say a report submitted after its deadline was late', async () => {
     const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear(); // the overview's year (Vietnam's)
     const deadline = new Date(`${year}-10-03T23:59:59+07:00`);
     await env.deps.db.query(
@@ -168,7 +168,7 @@ describe('review27a on postgres', () => {
   // units and says 26995 and 27112 were `submittedLate: true`, days left -63, the province -56 (the overview counts days
   // to 23:59:59 with Math.ceil, reporting/pcgd/deadlines.ts counts calendar days). Two answers to "are we late?".
   // Expected: one rule (the deadlines module's), the overview's units agreeing with it.
-  it.fails('F4: the overview’s PCGD units agree with GET /v1/pcgd/deadlines (days left, late)', async () => {
+  it('F4: the overview’s PCGD units agree with GET /v1/pcgd/deadlines (days left, late)', async () => {
     const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
     const deadline = new Date(`${year}-10-03T23:59:59+07:00`);
     // A commune of the city (Phường Cát Lái), its report submitted two days after its deadline.

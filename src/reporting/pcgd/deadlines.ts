@@ -37,6 +37,31 @@ const DAY_MS = 86_400_000;
 const localDate = (at: Date): string => new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
 const dayNumber = (iso: string): number => Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 
+/**
+ * Where a unit stands at `now` (the one rule, also the operations overview's): its exclusive deadline, whole days
+ * left (local calendar days), its state and whether its report was submitted on or after the deadline.
+ */
+export function deadlineStanding(
+  cal: PcgdConfig['calendar'],
+  year: number,
+  level: UnitLevel,
+  report: { status: ReportStatus; submittedAt: Date | null } | undefined,
+  now: Date,
+): { submitBefore: string; daysLeft: number; state: DeadlineState; submittedLate: boolean } {
+  const submitBefore = `${year}-${level === 'commune' ? cal.communeSubmitBefore : cal.provinceSubmitBefore}`;
+  const daysLeft = dayNumber(submitBefore) - dayNumber(localDate(now));
+  const sent = report?.status === 'submitted' || report?.status === 'receipted';
+  const state: DeadlineState = sent
+    ? 'submitted'
+    : daysLeft <= 0
+      ? 'late'
+      : daysLeft <= cal.atRiskDays
+        ? 'at-risk'
+        : 'on-track';
+  const submittedLate = sent && report?.submittedAt ? localDate(report.submittedAt) >= submitBefore : false;
+  return { submitBefore, daysLeft, state, submittedLate };
+}
+
 /** One unit's row from its current report (if any) at `now`. */
 export function deadlineRow(
   cal: PcgdConfig['calendar'],
@@ -45,31 +70,26 @@ export function deadlineRow(
   report: ReportRow | undefined,
   now: Date,
 ): DeadlineRow {
-  const submitBefore = `${year}-${unit.level === 'commune' ? cal.communeSubmitBefore : cal.provinceSubmitBefore}`;
-  const today = localDate(now);
-  const daysLeft = dayNumber(submitBefore) - dayNumber(today);
-  const status: ReportStatus | 'none' = report?.status ?? 'none';
-  const sent = status === 'submitted' || status === 'receipted';
-  const state: DeadlineState = sent
-    ? 'submitted'
-    : daysLeft <= 0
-      ? 'late'
-      : daysLeft <= cal.atRiskDays
-        ? 'at-risk'
-        : 'on-track';
+  const standing = deadlineStanding(
+    cal,
+    year,
+    unit.level,
+    report && { status: report.status, submittedAt: report.submitted_at },
+    now,
+  );
   return {
     unitCode: unit.code,
     unitLevel: unit.level,
     unitName: unit.name,
-    submitBefore,
-    daysLeft,
+    submitBefore: standing.submitBefore,
+    daysLeft: standing.daysLeft,
     reportId: report?.id ?? null,
     version: report?.version ?? null,
-    status,
-    state,
+    status: report?.status ?? 'none',
+    state: standing.state,
     submittedAt: report?.submitted_at?.toISOString() ?? null,
     receiptedAt: report?.receipted_at?.toISOString() ?? null,
-    submittedLate: sent && report?.submitted_at ? localDate(report.submitted_at) >= submitBefore : false,
+    submittedLate: standing.submittedLate,
   };
 }
 

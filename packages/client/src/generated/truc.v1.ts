@@ -1879,6 +1879,16 @@ export interface components {
           submittedAt: string | null;
           deadline: string;
           daysLeft: number;
+          /**
+           * @description như GET /v1/pcgd/deadlines: đã nộp, đúng hạn, nguy cơ trễ (chưa nộp, còn ít ngày), trễ (chưa nộp, quá hạn) / as GET /v1/pcgd/deadlines: submitted, on track, at risk (not submitted, few days left), late (not submitted, past the deadline)
+           * @enum {string}
+           */
+          state: 'submitted' | 'on-track' | 'at-risk' | 'late';
+          /** @description đã nộp vào hoặc sau hạn / submitted on or after the deadline */
+          submittedLate: boolean;
+          /** @description đã lỡ hạn: trễ hoặc nộp trễ / missed the deadline: late or submitted late */
+          late: boolean;
+          /** @description state = 'at-risk' */
           atRisk: boolean;
         }[];
       };

@@ -3,14 +3,16 @@
  * configuration that left work behind, queues, outbox lag, dead letters by code and the PCGD-XMC deadlines of the year, composed from the store, the delivery gates and the metrics.
  */
 import { z } from 'zod';
-import { SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
+import { SYSTEM_NAMES, systemConfigured, type Config, type UnitLevel } from '../../../config.js';
+import { deadlineStanding } from '../../../reporting/pcgd/deadlines.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery-gates.js';
 import { createOutboxRepo } from '../../../store/outbox.js';
-import { createOverviewRepo, PCGD_DEADLINES, type SystemHealth } from '../../../store/overview.js';
+import { createOverviewRepo, type SystemHealth } from '../../../store/overview.js';
+import type { ReportStatus } from '../../../store/pcgd.js';
 
 export const Overview = z
   .object({
@@ -80,7 +82,18 @@ export const Overview = z
           submittedAt: z.string().nullable(),
           deadline: z.string(),
           daysLeft: z.number().int(),
-          atRisk: z.boolean(),
+          state: z.enum(['submitted', 'on-track', 'at-risk', 'late']).meta({
+            description:
+              'như GET /v1/pcgd/deadlines: đã nộp, đúng hạn, nguy cơ trễ (chưa nộp, còn ít ngày), trễ (chưa nộp, quá hạn) / ' +
+              'as GET /v1/pcgd/deadlines: submitted, on track, at risk (not submitted, few days left), late (not submitted, past the deadline)',
+          }),
+          submittedLate: z.boolean().meta({
+            description: 'đã nộp vào hoặc sau hạn / submitted on or after the deadline',
+          }),
+          late: z.boolean().meta({
+            description: 'đã lỡ hạn: trễ hoặc nộp trễ / missed the deadline: late or submitted late',
+          }),
+          atRisk: z.boolean().meta({ description: "state = 'at-risk'" }),
         }),
       ),
     }),
@@ -88,8 +101,6 @@ export const Overview = z
   .meta({ id: 'OpsOverview' });
 
 type OverviewOut = z.infer<typeof Overview>;
-
-const PCGD_SUBMITTED = new Set(['submitted', 'receipted']);
 
 /**
  * How long the overview waits for the stored-state gauges (queue depths above all) to be refreshed. A
@@ -166,24 +177,39 @@ function systemsOf(
   });
 }
 
-/** The PCGD-XMC units of the year (Vietnam time) with their deadlines, days left and whether they are at risk. */
-async function pcgdOf(db: Db, at: Date): Promise<OverviewOut['pcgd']> {
+/**
+ * The PCGD-XMC units of the year (Vietnam time) with their deadlines, days left and where they stand, by the
+ * deadlines module's one rule (review27a F4: GET /v1/pcgd/deadlines and the overview answer alike). A deadline is
+ * the start (Vietnam time) of the exclusive `submitBefore` day.
+ */
+async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promise<OverviewOut['pcgd']> {
   const year = new Date(at.getTime() + 7 * 3600_000).getUTCFullYear();
-  const deadline = (level: string): Date =>
-    new Date(`${year}-${PCGD_DEADLINES[level === 'province' ? 'province' : 'commune']}T23:59:59+07:00`);
+  const deadline = (submitBefore: string): string => new Date(`${submitBefore}T00:00:00+07:00`).toISOString();
   const units = await createOverviewRepo(db).pcgdUnits(year);
   return {
     year,
-    deadlines: { commune: deadline('commune').toISOString(), province: deadline('province').toISOString() },
+    deadlines: {
+      commune: deadline(`${year}-${cal.communeSubmitBefore}`),
+      province: deadline(`${year}-${cal.provinceSubmitBefore}`),
+    },
     units: units.map((u) => {
-      const d = deadline(u.level);
-      const daysLeft = Math.ceil((d.getTime() - at.getTime()) / 86_400_000);
+      const level: UnitLevel = u.level === 'province' ? 'province' : 'commune';
+      const s = deadlineStanding(
+        cal,
+        year,
+        level,
+        { status: u.status as ReportStatus, submittedAt: u.submittedAt },
+        at,
+      );
       return {
         ...u,
         submittedAt: iso(u.submittedAt),
-        deadline: d.toISOString(),
-        daysLeft,
-        atRisk: !PCGD_SUBMITTED.has(u.status) && daysLeft <= 7,
+        deadline: deadline(s.submitBefore),
+        daysLeft: s.daysLeft,
+        state: s.state,
+        submittedLate: s.submittedLate,
+        late: s.state === 'late' || s.submittedLate,
+        atRisk: s.state === 'at-risk',
       };
     }),
   };
@@ -214,7 +240,7 @@ export async function composeOverview(
     createDeliveryGatesRepo(opts.db).list(),
     createOutboxRepo(opts.db).lag(),
     repo.deadLettersByCode(),
-    pcgdOf(opts.db, at),
+    pcgdOf(opts.db, opts.config.pcgd.calendar, at),
     removedTargetsLeft(opts.db, opts.config),
   ]);
   return {
