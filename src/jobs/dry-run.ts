@@ -11,6 +11,7 @@ import type { FindingRow } from '../store/batch-findings.js';
 import type { BatchMode } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
+import { senderView } from '../quality/index.js';
 import { PULL_CLIENT } from './contracts.js';
 import { batchWouldHold } from './batch-guard.js';
 import { diffsOf, evaluate } from './guard.js';
@@ -197,7 +198,7 @@ export async function dryRunBatch(
       rejected: p.rejected,
       unchanged: p.unchangedKeys.length,
     },
-    findings: checked.findings.map((f) => toRow(f, checked)),
+    findings: senderView(checked.findings).map((f) => toRow(f, checked)),
     guard,
     ...(snapshot ? { snapshot } : {}),
   };

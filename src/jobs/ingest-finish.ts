@@ -4,7 +4,7 @@
  * and the metrics. And the guard's other ending: a vendor batch held whole.
  */
 import { appendAudit, recordAudit } from '../audit/chain.js';
-import type { BatchContext, Finding } from '../quality/index.js';
+import { senderView, type BatchContext, type Finding } from '../quality/index.js';
 import type { EntityName } from '../config.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type RepeatTagOf } from '../store/batches.js';
@@ -91,12 +91,15 @@ async function fileFindings(
 ): Promise<{ digest: string | null; count: number }> {
   const { checked } = outcome;
   const unchanged = isPulledPage(loaded) ? new Set(outcome.unchanged) : undefined;
+  // Filed for the batch's sender (GET /v1/batches/{id}/findings, findings.ready): a vendor's view (the city's
+  // own pulls keep all); the verdicts keep every finding.
+  const told = loaded.trusted ? checked.findings : senderView(checked.findings);
   const filed = unchanged
-    ? checked.findings.filter((f) => {
+    ? told.filter((f) => {
         const key = checked.records[f.index]?.key;
         return key === undefined || !unchanged.has(key);
       })
-    : checked.findings;
+    : told;
   const pageIndex = outcome.pulled?.pageIndex;
   const digest = await createBatchesRepo(q).insertFindings(
     loaded.batch.id,

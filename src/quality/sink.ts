@@ -75,7 +75,12 @@ export class BatchSink implements FindingSink {
     return this.template(rule) === null;
   }
 
-  add(index: number, rule: RuleInfo, pointer: string, extra?: { value?: string; detail?: Text }): void {
+  add(
+    index: number,
+    rule: RuleInfo,
+    pointer: string,
+    extra?: { value?: string; detail?: Text; elsewhere?: boolean },
+  ): void {
     const t = this.template(rule);
     if (t === null) return;
     const finding: Finding = {
@@ -90,6 +95,7 @@ export class BatchSink implements FindingSink {
       hintEn: rule.hint.en,
       ...(rule.showsValue && extra?.value !== undefined ? { value: extra.value } : {}),
       ...(extra?.detail ? { detail: extra.detail } : {}),
+      ...(extra?.elsewhere ? { elsewhere: true as const } : {}),
     };
     this.findings.push(finding);
     if (t.severity === 'error' && index >= 0) this.rejected.add(index);

@@ -80,6 +80,11 @@ export interface Finding {
   readonly hintEn: string;
   /** A non-personal detail (an expected code, the successor communes of a school's commune…). */
   readonly detail?: Text;
+  /**
+   * True when the verdict rests on records of another school (a stored twin, a personal ID enrolled
+   * elsewhere): the city's (verdicts, scorecards) and never the sender's (./sender-view.ts).
+   */
+  readonly elsewhere?: true;
 }
 
 /** A canonical record as rules read it. */
@@ -105,7 +110,12 @@ export interface BatchContext {
 /** Where rules put their findings and their repairs. */
 export interface FindingSink {
   /** Reports `rule` on record `index` at `pointer`; `value` is dropped unless the rule shows values. */
-  add(index: number, rule: RuleInfo, pointer: string, extra?: { value?: string; detail?: Text }): void;
+  add(
+    index: number,
+    rule: RuleInfo,
+    pointer: string,
+    extra?: { value?: string; detail?: Text; elsewhere?: boolean },
+  ): void;
   /** Replaces a field of record `index` with a repaired value (the record is copied on first repair). */
   patch(index: number, field: string, value: unknown): void;
   /**

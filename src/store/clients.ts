@@ -20,6 +20,8 @@ export interface ApiClient {
   units: string[];
   scopes: string[];
   disabled: boolean;
+  /** How many times its secret was rotated: a token issued under an older generation is refused (migration 970). */
+  secretGeneration: number;
 }
 
 /** A client as operators see it: everything but the secret's hash, under `clientId`. */
@@ -53,6 +55,7 @@ interface Row {
   units: string[];
   scopes: string[];
   disabled: boolean;
+  secret_generation: number;
 }
 
 const fromRow = (r: Row): ApiClient => ({
@@ -64,11 +67,12 @@ const fromRow = (r: Row): ApiClient => ({
   units: r.units,
   scopes: r.scopes,
   disabled: r.disabled,
+  secretGeneration: r.secret_generation ?? 0,
 });
 
 export function createClientsRepo(q: Queryable) {
   return {
-    async insert(c: Omit<ApiClient, 'disabled'>): Promise<void> {
+    async insert(c: Omit<ApiClient, 'disabled' | 'secretGeneration'>): Promise<void> {
       await q.query(
         `INSERT INTO truc.api_clients (id, name, role, secret_hash, schools, units, scopes)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -115,7 +119,8 @@ export function createClientsRepo(q: Queryable) {
     },
     async setSecretHash(id: string, secretHash: string): Promise<boolean> {
       const res = await q.query(
-        'UPDATE truc.api_clients SET secret_hash = $2, updated_at = now() WHERE id = $1',
+        `UPDATE truc.api_clients SET secret_hash = $2, secret_generation = secret_generation + 1, updated_at = now()
+          WHERE id = $1`,
         [id, secretHash],
       );
       return res.rowCount > 0;

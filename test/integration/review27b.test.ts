@@ -85,7 +85,7 @@ describe("review27b: another school's pupils read through a dry run at one's own
   // such a probable duplicate (its scorecards, the city admin), not the vendor. Likely place:
   // src/quality/rules/sach-duplicates.ts storedDuplicateCheck (bornOn: twin keys of every school,
   // src/store/quality-facts.ts), its finding shown in the vendor's dry run and GET /v1/batches/{id}/findings.
-  it.fails("F1: a dry run does not tell a vendor another school's pupil's birth date", async () => {
+  it("F1: a dry run does not tell a vendor another school's pupil's birth date", async () => {
     await storeOtherPupils();
     const guess = (birthDate: string) =>
       dryRunFindings([
@@ -108,22 +108,19 @@ describe("review27b: another school's pupils read through a dry run at one's own
   // the city, at another school?" for anyone with a vendor token, leaving no trace (a dry run stores nothing).
   // Expected: the same answer whatever the ID. Likely place: src/quality/rules/sach-duplicates.ts twoSchoolsCheck
   // (activeHolders of any school, src/jobs/judge-lookups.ts), shown in the vendor's findings.
-  it.fails(
-    'F2: a dry run does not tell a vendor whether a personal ID is a pupil at another school',
-    async () => {
-      await storeOtherPupils();
-      const guess = (personalId: string) =>
-        dryRunFindings([
-          student('A-PROBE2', {
-            schoolCode: S1,
-            schoolYear: '2026-2027',
-            birthDate: '2019-04-02',
-            personalId,
-          }),
-        ]);
-      expect(await guess('079219004242')).toEqual(await guess('079219004243'));
-    },
-  );
+  it('F2: a dry run does not tell a vendor whether a personal ID is a pupil at another school', async () => {
+    await storeOtherPupils();
+    const guess = (personalId: string) =>
+      dryRunFindings([
+        student('A-PROBE2', {
+          schoolCode: S1,
+          schoolYear: '2026-2027',
+          birthDate: '2019-04-02',
+          personalId,
+        }),
+      ]);
+    expect(await guess('079219004242')).toEqual(await guess('079219004243'));
+  });
 });
 
 describe('review27b: a token issued before its client secret was rotated', () => {
@@ -136,7 +133,7 @@ describe('review27b: a token issued before its client secret was rotated', () =>
   // token issued before the client's last rotation is refused (401 ERR_TOKEN_INVALID), at once, as after disabling;
   // a token from the new secret works. Likely place: src/api/plugins/auth.ts currentPrincipal / clientState (a
   // client's secret_rotated_at against the token's iat), src/api/auth/client-admin.ts replaceSecret.
-  it.fails('F3: rotating a client secret stops the tokens issued with the old one', async () => {
+  it('F3: rotating a client secret stops the tokens issued with the old one', async () => {
     const client = await addClient(h.env.deps.db, { name: 'Leaked', role: 'vendor', schools: [S1] });
     const old = await h.tokenOf(client);
     expect((await h.get('/v1/changes?limit=1', old)).statusCode).toBe(200);

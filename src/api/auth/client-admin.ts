@@ -10,7 +10,7 @@ import type { Queryable } from '../../store/db.js';
 /** Stores a new client (its secret only as a hash), audited as `client.created`. */
 export async function insertClient(
   q: Queryable,
-  client: Omit<ApiClient, 'disabled'>,
+  client: Omit<ApiClient, 'disabled' | 'secretGeneration'>,
   by: { actor: string; at: Date },
 ): Promise<void> {
   const { id, role, schools, units, scopes } = client;

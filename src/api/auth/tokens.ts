@@ -44,6 +44,8 @@ export interface Principal {
   units: readonly string[];
   scopes: readonly string[];
   tokenId: string;
+  /** The generation of the client's secret the token was issued under (claim `gen`; 0 when absent). */
+  secretGeneration?: number;
 }
 
 /** Why a token was refused: a short, fixed reason (logged as a code; `expired` is also told to the caller). */
@@ -121,6 +123,7 @@ export async function issueToken(
     units: [...p.units],
     scope: p.scopes.join(' '),
     client_id: p.clientId,
+    gen: p.secretGeneration ?? 0,
   })
     .setProtectedHeader({ alg: TOKEN_ALG, typ: TOKEN_TYP, kid: key.kid })
     .setSubject(p.clientId)
@@ -179,7 +182,13 @@ async function verified(s: TokenSettings, token: string): Promise<{ principal: P
   } catch (err) {
     throw new TokenError(refusalOf(err));
   }
-  const c = payload as JWTPayload & { role?: unknown; schools?: unknown; units?: unknown; scope?: unknown };
+  const c = payload as JWTPayload & {
+    role?: unknown;
+    schools?: unknown;
+    units?: unknown;
+    scope?: unknown;
+    gen?: unknown;
+  };
   if (typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.role !== 'string') {
     throw new TokenError('claims');
   }
@@ -193,6 +202,7 @@ async function verified(s: TokenSettings, token: string): Promise<{ principal: P
       units: Object.freeze(strings(c.units)),
       scopes: Object.freeze(typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : []),
       tokenId: c.jti,
+      secretGeneration: typeof c.gen === 'number' && Number.isInteger(c.gen) ? c.gen : 0,
     }),
     exp: c.exp ?? 0,
   };

@@ -163,6 +163,12 @@ export default fp(
         challenge(reply, 'invalid_token');
         throw new AppError('ERR_TOKEN_INVALID');
       }
+      // Issued before the client's secret was last rotated (review27b F3): the rotation cuts it, as disabling would.
+      if ((fromToken.secretGeneration ?? 0) < client.secretGeneration) {
+        opts.metrics.authFailures.inc({ reason: 'rotated' });
+        challenge(reply, 'invalid_token');
+        throw new AppError('ERR_TOKEN_INVALID');
+      }
       const principal = currentPrincipal(fromToken, client);
       if (!principal.scopes.includes(scope)) {
         opts.metrics.authFailures.inc({ reason: 'scope' });

@@ -214,6 +214,7 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
         schools: client.schools,
         units: client.units,
         scopes,
+        secretGeneration: client.secretGeneration,
       });
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return {

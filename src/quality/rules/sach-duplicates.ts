@@ -272,7 +272,7 @@ export const storedDuplicateCheck: Check = {
       const parents = parentsOf(rec);
       const hasId = rec['personalId'] !== undefined;
       if (parents.length === 0) return;
-      const twin = stored.some(
+      const twins = stored.filter(
         (s) =>
           s.key !== keys[index] &&
           !(hasId && s.rec['personalId'] !== undefined) &&
@@ -280,7 +280,11 @@ export const storedDuplicateCheck: Check = {
           nameKey(s.rec['fullName']) === name &&
           parentsOf(s.rec).some((p) => parents.includes(p)),
       );
-      if (twin) out.add(index, PROBABLE_DUPLICATE_STORED, '');
+      if (twins.length === 0) return;
+      // A twin at the record's own school is the sender's to know; one only at other schools is the city's.
+      const school = strField(rec['schoolCode']);
+      const elsewhere = !twins.some((s) => strField(s.rec['schoolCode']) === school);
+      out.add(index, PROBABLE_DUPLICATE_STORED, '', { elsewhere });
     });
   },
 };
@@ -299,7 +303,7 @@ export const twoSchoolsCheck: Check = {
       const school = strField(rec['schoolCode']);
       const holders = facts.activeHolders!.get(id) ?? [];
       if (holders.some((h) => h.schoolCode !== school && h.key !== keys[index])) {
-        out.add(index, ACTIVE_AT_TWO_SCHOOLS, '/personalId');
+        out.add(index, ACTIVE_AT_TWO_SCHOOLS, '/personalId', { elsewhere: true });
       }
     });
   },
