@@ -58,6 +58,10 @@ function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
   };
 }
 
+/** True when the token was issued under an older generation of its client's secret (rotated since). */
+const isRotated = (fromToken: Principal, client: ApiClient): boolean =>
+  (fromToken.secretGeneration ?? 0) < client.secretGeneration;
+
 /**
  * Counts a failed authentication of the request's source address (IPv6 by its /64, as the /v1 limit keys an
  * address), in the rate limiter's store (Redis when configured, else this process): the answer carries the
@@ -157,15 +161,12 @@ export default fp(
         throw err;
       }
       const client = await clientState(fromToken.clientId);
-      if (!client || client.disabled) {
-        opts.metrics.authFailures.inc({ reason: 'disabled' });
+      // Disabled, or issued before the client's secret was last rotated (review27b F3): cut, as disabling would.
+      const cut =
+        !client || client.disabled ? 'disabled' : isRotated(fromToken, client) ? 'rotated' : undefined;
+      if (cut !== undefined || !client) {
+        opts.metrics.authFailures.inc({ reason: cut ?? 'disabled' });
         await failed(request, reply);
-        challenge(reply, 'invalid_token');
-        throw new AppError('ERR_TOKEN_INVALID');
-      }
-      // Issued before the client's secret was last rotated (review27b F3): the rotation cuts it, as disabling would.
-      if ((fromToken.secretGeneration ?? 0) < client.secretGeneration) {
-        opts.metrics.authFailures.inc({ reason: 'rotated' });
         challenge(reply, 'invalid_token');
         throw new AppError('ERR_TOKEN_INVALID');
       }
