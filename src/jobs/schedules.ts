@@ -1,7 +1,8 @@
 /**
  * Schedules (issue 7): configured in `sync.schedules`, each a BullMQ job scheduler on the `schedules`
- * queue (upserted by every scheduler replica at start and every minute after, so a flushed Redis gets
- * them back; BullMQ makes one job per fire however many replicas upsert). A fire requests the
+ * queue (upserted by every scheduler replica at start and every minute after when Redis does not hold it as
+ * configured, so a flushed Redis gets them back and a fire waiting for a worker is kept; BullMQ makes one job per
+ * fire however many replicas upsert). A fire requests the
  * schedule's sync run — unless a city admin paused the schedule, truc is not configured for its system, its scope
  * names a school truc does not hold,
  * or an earlier run of its pull is unfinished (./schedule-control.ts) — and is recorded once per fire time
@@ -63,6 +64,32 @@ async function onFire(
 
 export const scheduleFireJob = defineJob({ ...fireSchedule, concurrency: 1, process: onFire });
 
+type Repeat = { pattern: string; tz: string } | { every: number };
+
+/**
+ * Upserts a job scheduler unless Redis already holds it as defined. BullMQ's upsert of a cron scheduler removes its
+ * current job, even one waiting for a worker (its fire time passed: workers down), and adds the next occurrence
+ * after now: re-upserting an unchanged scheduler every minute lost the fire that waited (review27c F5).
+ */
+async function keepScheduler(
+  queue: Queue,
+  id: string,
+  repeat: Repeat,
+  template: { name: string; data: Record<string, unknown> },
+): Promise<void> {
+  const held = await queue.getJobScheduler(id);
+  const [pattern, tz, every] =
+    'pattern' in repeat ? [repeat.pattern, repeat.tz, undefined] : [undefined, undefined, repeat.every];
+  const same =
+    held !== undefined &&
+    held.name === template.name &&
+    held.pattern === pattern &&
+    held.tz === tz &&
+    held.every === every &&
+    JSON.stringify(held.template?.data ?? null) === JSON.stringify(template.data);
+  if (!same) await queue.upsertJobScheduler(id, repeat, template);
+}
+
 /**
  * Upserts a job scheduler per configured schedule and removes those no longer configured. Each schedule on
  * its own: one the queue refuses (a cron pattern out of range, e.g. "0 25 * * *") keeps no other from being
@@ -75,12 +102,12 @@ async function keepSchedules(
   refused: Refusals,
 ): Promise<void> {
   for (const [id, s] of Object.entries(schedules)) {
-    await queue
-      .upsertJobScheduler(id, s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! }, {
-        name: fireSchedule.name,
-        data: { scheduleId: id },
-      })
-      .catch((err: unknown) => refused.add(id, err));
+    await keepScheduler(
+      queue,
+      id,
+      s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! },
+      { name: fireSchedule.name, data: { scheduleId: id } },
+    ).catch((err: unknown) => refused.add(id, err));
   }
   for (const existing of await queue.getJobSchedulers(0, 999)) {
     const key = existing.key;
@@ -122,7 +149,8 @@ async function syncOwnJob(
   try {
     if (when.cron === '') await q.removeJobScheduler(job.name);
     else
-      await q.upsertJobScheduler(
+      await keepScheduler(
+        q,
         job.name,
         { pattern: when.cron, tz: when.tz },
         { name: job.name, data: { requestedBy: 'schedule' } },

@@ -358,7 +358,7 @@ describe("review27c: the scheduler's minute tick while a fire waits for a worker
    * scheduler whose settings changed, or never one whose current job is waiting: `getJobScheduler`'s next run is
    * in the past).
    */
-  it.fails("F5: a fire waiting for a worker survives the scheduler's minute re-upsert", async () => {
+  it("F5: a fire waiting for a worker survives the scheduler's minute re-upsert", async () => {
     const ID = 'r27c-waiting-fire';
     const env = await makeDeps(
       { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
@@ -403,7 +403,7 @@ describe("review27c: the scheduler's minute tick while a fire waits for a worker
         intervalMs: 200,
         what: 'a fire once the worker is up',
       });
-      // Today: the first fire recorded is the next one (`waiting` + 10 s); the one that waited is gone.
+      // Was: the first fire recorded was the next one (`waiting` + 10 s); the one that waited was gone.
       expect((await fires())[0]).toBe(waiting);
     } finally {
       await scheduler.stop();
