@@ -67,40 +67,37 @@ describe('review27c: a source whose pagination loops', () => {
    * checks the cursor after the yield, so the check never runs for a sync run's page), and src/jobs/pull-store.ts
    * `advanceRun` stores `page.nextCursor` as the run's cursor without comparing it with the cursors the run used.
    */
-  it(
-    'F1: a page whose nextCursor is the cursor just used ends the run failed, not pulled forever',
-    async () => {
-      const LOOP = 'review27c-loop';
-      const city = await cityBehind(
-        {
-          // Every students page says there is a next one, at LOOP; asked for LOOP, the source serves its first page again.
-          path: (url) => (url.startsWith('/v1/students') ? url.replace(/cursor=[^&]*&?/, '') : url),
-          rewrite: (url, method, json) =>
-            method === 'GET' && url.startsWith('/v1/students')
-              ? { ...(json as object), nextCursor: LOOP }
-              : json,
+  it('F1: a page whose nextCursor is the cursor just used ends the run failed, not pulled forever', async () => {
+    const LOOP = 'review27c-loop';
+    const city = await cityBehind(
+      {
+        // Every students page says there is a next one, at LOOP; asked for LOOP, the source serves its first page again.
+        path: (url) => (url.startsWith('/v1/students') ? url.replace(/cursor=[^&]*&?/, '') : url),
+        rewrite: (url, method, json) =>
+          method === 'GET' && url.startsWith('/v1/students')
+            ? { ...(json as object), nextCursor: LOOP }
+            : json,
+      },
+      { seed: 2701, studentsPerSchool: 3 },
+    );
+    try {
+      const id = await requestFullStudentsPull(city.env.deps.db);
+      const run = await waitFor(
+        async () => {
+          const r = await createSyncRunsRepo(city.env.deps.db).get(id);
+          return r && (r.status === 'failed' || r.status === 'done' || r.pages >= 12) ? r : undefined;
         },
-        { seed: 2701, studentsPerSchool: 3 },
+        { timeoutMs: 40_000, intervalMs: 100, what: `run ${id} to stop or loop` },
       );
-      try {
-        const id = await requestFullStudentsPull(city.env.deps.db);
-        const run = await waitFor(
-          async () => {
-            const r = await createSyncRunsRepo(city.env.deps.db).get(id);
-            return r && (r.status === 'failed' || r.status === 'done' || r.pages >= 12) ? r : undefined;
-          },
-          { timeoutMs: 40_000, intervalMs: 100, what: `run ${id} to stop or loop` },
-        );
-        // Today: still running, page after page of the same three students.
-        expect({ status: run.status, pagesUnder12: run.pages < 12 }).toEqual({
-          status: 'failed',
-          pagesUnder12: true,
-        });
-      } finally {
-        await city.close();
-      }
-    },
-  );
+      // Today: still running, page after page of the same three students.
+      expect({ status: run.status, pagesUnder12: run.pages < 12 }).toEqual({
+        status: 'failed',
+        pagesUnder12: true,
+      });
+    } finally {
+      await city.close();
+    }
+  });
 });
 
 describe('review27c: a target that answers 200 with a body that does not add up', () => {
