@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { appendAudit } from '../audit/chain.js';
 import { CITY_SYSTEM } from '../canonical/systems.js';
 import type { SystemName } from '../config.js';
-import { isAppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { createClassKeysRepo } from '../store/class-keys.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushClaimsRepo } from '../store/push-claims.js';
@@ -150,6 +150,26 @@ async function gated<T>(
   });
 }
 
+/**
+ * A 200 receipt that does not account for every record sent (accepted + rejected ≠ sent, or a rejection's
+ * index outside them or twice) is no delivery: ERR_ADAPTER_RESPONSE_INVALID, retried under the same
+ * Idempotency-Key (review27c F2: was `delivered` with none of them held by the target).
+ */
+function accounted(system: SystemName, receipt: PushReceipt, sent: number): PushReceipt {
+  const indexes = new Set(receipt.rejected.map((r) => r.index));
+  const inRange = receipt.rejected.every((r) => Number.isInteger(r.index) && r.index >= 0 && r.index < sent);
+  if (
+    receipt.accepted + receipt.rejected.length !== sent ||
+    indexes.size !== receipt.rejected.length ||
+    !inRange
+  )
+    throw new AppError(
+      'ERR_ADAPTER_RESPONSE_INVALID',
+      `${system}: the receipt accounts for ${receipt.accepted} accepted and ${receipt.rejected.length} rejected of ${sent} sent`,
+    );
+  return receipt;
+}
+
 /** Tombstones travel: the keys are sent (with the school that held each, when the set keeps it), never records. */
 async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Promise<void>): Promise<Sent> {
   const target = ctx.targets[set.system]!;
@@ -169,8 +189,12 @@ async function sendDelete(ctx: PushContext, set: PushSet, keepClaims: () => Prom
   const receipt =
     keys.length === 0
       ? { accepted: 0, rejected: [] }
-      : await gated(ctx, set, keepClaims, (through) =>
-          target.remove!(set.entity, keys, { idempotencyKey, through }),
+      : accounted(
+          set.system,
+          await gated(ctx, set, keepClaims, (through) =>
+            target.remove!(set.entity, keys, { idempotencyKey, through }),
+          ),
+          keys.length,
         );
   const refused = new Set(receipt.rejected.map((r) => r.index));
   const deletionsAcknowledged = copies?.filter((_, i) => !refused.has(i));
@@ -225,12 +249,16 @@ async function sendWrite(ctx: PushContext, set: PushSet, keepClaims: () => Promi
   if (copies) await createSystemCopiesRepo(ctx.db).noteSending(set.system, set.entity, copies);
   const receipt = nothingServed
     ? { accepted: 0, rejected: [] }
-    : await gated(ctx, set, keepClaims, (through) =>
-        target.write(
-          set.entity,
-          records.map((r) => r.data),
-          { idempotencyKey: pushKey(set), through },
+    : accounted(
+        set.system,
+        await gated(ctx, set, keepClaims, (through) =>
+          target.write(
+            set.entity,
+            records.map((r) => r.data),
+            { idempotencyKey: pushKey(set), through },
+          ),
         ),
+        records.length,
       );
   // Acknowledged: the records the target did not refuse (noted with the set's delivery).
   const refused = new Set(receipt.rejected.map((r) => r.index));

@@ -112,65 +112,62 @@ describe('review27c: a target that answers 200 with a body that does not add up'
    * then delivered when the target answers properly. Likely place: src/jobs/push.ts `sendWrite`/`send` (takes the
    * receipt as it is), or the adapters' receipt check (src/adapters/hcm-csdl/client.ts `mergeReceipts`).
    */
-  it.fails(
-    'F2: a 200 receipt that accepts none of three students and refuses none is not a delivery',
-    async () => {
-      let gatewayAnswers = 1;
-      const city = await cityBehind(
-        {
-          answer: (req) => {
-            if (req.method !== 'PUT' || !req.url?.startsWith('/v1/students:batch') || gatewayAnswers <= 0)
-              return undefined;
-            gatewayAnswers--;
-            return { status: 200, json: { receiptId: 'gateway-1', accepted: 0, rejected: [] } };
-          },
+  it('F2: a 200 receipt that accepts none of three students and refuses none is not a delivery', async () => {
+    let gatewayAnswers = 1;
+    const city = await cityBehind(
+      {
+        answer: (req) => {
+          if (req.method !== 'PUT' || !req.url?.startsWith('/v1/students:batch') || gatewayAnswers <= 0)
+            return undefined;
+          gatewayAnswers--;
+          return { status: 200, json: { receiptId: 'gateway-1', accepted: 0, rejected: [] } };
         },
-        { seed: 2702 },
+      },
+      { seed: 2702 },
+    );
+    let app: FastifyInstance | undefined;
+    try {
+      app = await buildApp(city.env.deps);
+      await app.ready();
+      const vendor = await addClient(city.env.deps.db, {
+        name: 'Vendor',
+        role: 'vendor',
+        schools: [SCHOOL],
+      });
+      const token = await tokenFor(app, vendor);
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/schools/${SCHOOL}/batches`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: { entity: 'students', records: [student('GW1'), student('GW2'), student('GW3')] },
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const batchId = res.json<{ batchId: string }>().batchId;
+      const answered = await waitFor(
+        async () => {
+          const v = await app!.inject({
+            method: 'GET',
+            url: `/v1/batches/${batchId}`,
+            headers: { authorization: `Bearer ${token}` },
+          });
+          const body = v.json<{ deliveries: Array<{ system: string; state: string }> }>();
+          const d = body.deliveries.find((x) => x.system === 'hcm-csdl');
+          // Settled: the sim holds them (sent again), or truc says delivered / failed.
+          return d && d.state !== 'pending' ? d : undefined;
+        },
+        { timeoutMs: 40_000, intervalMs: 200, what: `batch ${batchId}'s delivery` },
       );
-      let app: FastifyInstance | undefined;
-      try {
-        app = await buildApp(city.env.deps);
-        await app.ready();
-        const vendor = await addClient(city.env.deps.db, {
-          name: 'Vendor',
-          role: 'vendor',
-          schools: [SCHOOL],
-        });
-        const token = await tokenFor(app, vendor);
-        const res = await app.inject({
-          method: 'POST',
-          url: `/v1/schools/${SCHOOL}/batches`,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          payload: { entity: 'students', records: [student('GW1'), student('GW2'), student('GW3')] },
-        });
-        expect(res.statusCode, res.body).toBe(202);
-        const batchId = res.json<{ batchId: string }>().batchId;
-        const answered = await waitFor(
-          async () => {
-            const v = await app!.inject({
-              method: 'GET',
-              url: `/v1/batches/${batchId}`,
-              headers: { authorization: `Bearer ${token}` },
-            });
-            const body = v.json<{ deliveries: Array<{ system: string; state: string }> }>();
-            const d = body.deliveries.find((x) => x.system === 'hcm-csdl');
-            // Settled: the sim holds them (sent again), or truc says delivered / failed.
-            return d && d.state !== 'pending' ? d : undefined;
-          },
-          { timeoutMs: 40_000, intervalMs: 200, what: `batch ${batchId}'s delivery` },
-        );
-        const received = ['GW1', 'GW2', 'GW3'].filter((k) => city.sim.received.has('students', k));
-        // Today: { state: 'delivered', received: [] }: the city database has none of them and truc will not send them again.
-        expect({ state: answered.state, received }).toEqual({
-          state: 'delivered',
-          received: ['GW1', 'GW2', 'GW3'],
-        });
-      } finally {
-        await app?.close();
-        await city.close();
-      }
-    },
-  );
+      const received = ['GW1', 'GW2', 'GW3'].filter((k) => city.sim.received.has('students', k));
+      // Today: { state: 'delivered', received: [] }: the city database has none of them and truc will not send them again.
+      expect({ state: answered.state, received }).toEqual({
+        state: 'delivered',
+        received: ['GW1', 'GW2', 'GW3'],
+      });
+    } finally {
+      await app?.close();
+      await city.close();
+    }
+  });
 });
 
 describe('review27c: a worker that stops answering while it holds a school', () => {
