@@ -63,7 +63,10 @@ function fromAdapter(
         // pages). Asking again gets the same answer: the run fails (a dead letter, replayed from its cursor).
         const nextCursor = next.value.nextCursor === '' ? undefined : next.value.nextCursor;
         if (nextCursor !== undefined && nextCursor === opts.cursor)
-          throw new PermanentJobError('ERR_ADAPTER_RESPONSE_INVALID', `${system}: pagination cursor repeated`);
+          throw new PermanentJobError(
+            'ERR_ADAPTER_RESPONSE_INVALID',
+            `${system}: pagination cursor repeated`,
+          );
         const unstable = unstableScopes?.length ? { unstableScopes } : {};
         return {
           items,
