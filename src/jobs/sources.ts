@@ -6,7 +6,6 @@ import type { ListChangesOptions, SourceAdapter } from '../adapters/types.js';
 import { SYSTEMS } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import type { SystemAdapters } from './adapters.js';
-import { PermanentJobError } from './define.js';
 
 export interface PulledPage {
   items: unknown[];
@@ -58,15 +57,8 @@ function fromAdapter(
           }
         });
         const { watermark, unstableScopes } = next.value;
-        // The run stores the next cursor and asks for it as its next page: one that repeats the cursor just
-        // used would pull the same page for ever (review27c F1; wire.ts paginate checks only a walk's later
-        // pages). Asking again gets the same answer: the run fails (a dead letter, replayed from its cursor).
+        // An empty next cursor is the last page, as in wire.ts paginate (./pull-ahead.ts checks a repeated one).
         const nextCursor = next.value.nextCursor === '' ? undefined : next.value.nextCursor;
-        if (nextCursor !== undefined && nextCursor === opts.cursor)
-          throw new PermanentJobError(
-            'ERR_ADAPTER_RESPONSE_INVALID',
-            `${system}: pagination cursor repeated`,
-          );
         const unstable = unstableScopes?.length ? { unstableScopes } : {};
         return {
           items,
