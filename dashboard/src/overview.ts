@@ -25,59 +25,69 @@ function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
 }
 
 function schedulesCard(items: readonly Schedule[]): HTMLElement {
-  return card(
-    t('schedules'),
-    table(
-      items,
-      [
-        { head: 'schedule', cell: (x) => x.id },
-        { head: 'system', cell: (x) => `${x.system} / ${x.entity}${x.full ? ' (full)' : ''}` },
-        { head: 'cron', cell: (x) => x.cron ?? (x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—') },
-        {
-          head: 'lastRun',
-          cell: (x) => (x.lastRun ? lastRunText(x.lastRun) : '—'),
-        },
-        { head: 'nextRun', cell: (x) => (x.paused ? '—' : when(x.nextRunAt)) },
-        {
-          head: 'status',
-          cell: (x) =>
-            h(
-              'span',
-              { class: `badge ${x.paused ? 'warn' : 'ok'}` },
-              x.paused ? t('paused') : t('scheduleOn'),
-            ),
-        },
-      ],
-      { testid: 'schedules' },
+  return wide(
+    card(
+      t('schedules'),
+      table(
+        items,
+        [
+          { head: 'schedule', cell: (x) => x.id },
+          { head: 'system', cell: (x) => `${x.system} / ${x.entity}${x.full ? ' (full)' : ''}` },
+          { head: 'cron', cell: (x) => x.cron ?? (x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—') },
+          {
+            head: 'lastRun',
+            cell: (x) => (x.lastRun ? lastRunText(x.lastRun) : '—'),
+          },
+          { head: 'nextRun', cell: (x) => (x.paused ? '—' : when(x.nextRunAt)) },
+          {
+            head: 'status',
+            cell: (x) =>
+              h(
+                'span',
+                { class: `badge ${x.paused ? 'warn' : 'ok'}` },
+                x.paused ? t('paused') : t('scheduleOn'),
+              ),
+          },
+        ],
+        { testid: 'schedules' },
+      ),
     ),
   );
 }
 
+/** A card as wide as the page's grid (its table's columns would be clipped in a third of 1366–1400 px). */
+function wide(el: HTMLElement): HTMLElement {
+  el.classList.add('wide');
+  return el;
+}
+
 function systemsCard(systems: Overview['systems']): HTMLElement {
-  return card(
-    t('systems'),
-    table(
-      systems,
-      [
-        { head: 'system', cell: (s) => s.system },
-        { head: 'lastSuccess', cell: (s) => when(s.lastSuccessAt) },
-        { head: 'lastFailure', cell: (s) => when(s.lastFailureAt) },
-        { head: 'errorCode', cell: (s) => s.lastErrorCode ?? '—' },
-        { head: 'runs24h', cell: (s) => num(s.runs24h), num: true },
-        {
-          head: 'errorRate',
-          cell: (s) =>
-            h(
-              'span',
-              { class: `badge ${s.errorRate24h > 0.2 ? 'bad' : s.errorRate24h > 0 ? 'warn' : 'ok'}` },
-              percent(s.errorRate24h),
-            ),
-          num: true,
-        },
-        { head: 'running', cell: (s) => num(s.running), num: true },
-        { head: 'circuit', cell: (s) => circuitBadge(s) },
-      ],
-      { testid: 'systems' },
+  return wide(
+    card(
+      t('systems'),
+      table(
+        systems,
+        [
+          { head: 'system', cell: (s) => s.system },
+          { head: 'lastSuccess', cell: (s) => when(s.lastSuccessAt) },
+          { head: 'lastFailure', cell: (s) => when(s.lastFailureAt) },
+          { head: 'errorCode', cell: (s) => s.lastErrorCode ?? '—' },
+          { head: 'runs24h', cell: (s) => num(s.runs24h), num: true },
+          {
+            head: 'errorRate',
+            cell: (s) =>
+              h(
+                'span',
+                { class: `badge ${s.errorRate24h > 0.2 ? 'bad' : s.errorRate24h > 0 ? 'warn' : 'ok'}` },
+                percent(s.errorRate24h),
+              ),
+            num: true,
+          },
+          { head: 'running', cell: (s) => num(s.running), num: true },
+          { head: 'circuit', cell: (s) => circuitBadge(s) },
+        ],
+        { testid: 'systems' },
+      ),
     ),
   );
 }

@@ -11,8 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { QUEUE_NAMES } from '../../src/jobs/contract-table.js';
 import { addClient, type NewClient } from '../../src/ops.js';
+import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createScorecardsRepo } from '../../src/store/scorecards.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -214,5 +216,48 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
     await row.waitFor();
     expect(await row.locator('td').first().textContent()).toBe(String(id));
     expect(await row.getByTestId('decision-reason').getAttribute('title')).toBe(why);
+  });
+
+  // Item 3: at 1366–1400 px the overview's systems card was a third of the page and clipped its circuit column.
+  it('3: the overview cards show every column at 1280, 1366, 1400 and 1920 px', async () => {
+    const db = env.deps.db;
+    const runs = createSyncRunsRepo(db);
+    const run = await runs.create({
+      system: 'hcm-csdl',
+      entity: 'students',
+      scope: '',
+      since: null,
+      requestedBy: 'x',
+    });
+    await runs.fail(run, 'ERR_ADAPTER_UNAVAILABLE');
+    await createDeliveryGatesRepo(db).update('hcm-csdl', (_s, now) => ({
+      change: {
+        circuit: 'open',
+        openedAt: now,
+        pausedUntil: new Date(now.getTime() + 3_600_000),
+        pauseReason: 'circuit-open',
+      },
+      result: undefined,
+    }));
+    await asAdmin();
+    for (const width of [1280, 1366, 1400, 1920]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${base}/dashboard#/overview`);
+      await page.getByTestId('page-overview').getByTestId('systems').waitFor();
+      expect(
+        await page.getByTestId('systems').locator('[data-circuit]').first().getAttribute('data-circuit'),
+      ).toBe('open');
+      // no card hides part of its table (a scrolled card clips what is past its edge)
+      const clipped = await page
+        .locator('main .card')
+        .evaluateAll(
+          (cards: Array<{ scrollWidth: number; clientWidth: number; textContent: string | null }>) =>
+            cards
+              .filter((c) => c.scrollWidth > c.clientWidth + 1)
+              .map((c) => (c.textContent ?? '').slice(0, 40)),
+        );
+      expect({ width, clipped }).toEqual({ width, clipped: [] });
+    }
+    await page.setViewportSize({ width: 1366, height: 800 });
   });
 });
