@@ -92,7 +92,7 @@ describe('review27a on postgres', () => {
   // decideFailure), and the overview reads failures from sync runs and gates only (api/routes/ops/overview.ts
   // lastFailureOf, whose comment promises "its gate's last failed call (a push, a page, a probe)"). Expected: the
   // refused push is hcm-csdl's last failure, with its code.
-  it.fails('F3: a delivery refused for good is the system’s last failure on the overview', async () => {
+  it('F3: a delivery refused for good is the system’s last failure on the overview', async () => {
     const worker = startWorkerRole(env.deps);
     try {
       const res = await send(

@@ -1822,7 +1822,7 @@ export interface components {
       systems: {
         system: string;
         lastSuccessAt: string | null;
-        /** @description lần hỏng gần nhất: lượt đồng bộ thất bại hoặc lệnh gọi hệ thống bị lỗi, cái nào muộn hơn / the last failure: a failed sync run or a failed call to the system (its delivery gate), whichever is later */
+        /** @description lần hỏng gần nhất: lượt đồng bộ thất bại, lệnh gọi hệ thống bị lỗi hoặc lần gửi bị từ chối hẳn, cái nào muộn nhất / the last failure: a failed sync run, a failed call to the system (its delivery gate) or a delivery refused for good (its dead letter), whichever is latest */
         lastFailureAt: string | null;
         /** @description mã lỗi của lần hỏng đó; null đúng khi lastFailureAt null / that failure’s code; null exactly when lastFailureAt is */
         lastErrorCode: string | null;

@@ -26,8 +26,9 @@ export const Overview = z
           .nullable()
           .meta({
             description:
-              'lần hỏng gần nhất: lượt đồng bộ thất bại hoặc lệnh gọi hệ thống bị lỗi, cái nào muộn hơn / the last ' +
-              'failure: a failed sync run or a failed call to the system (its delivery gate), whichever is later',
+              'lần hỏng gần nhất: lượt đồng bộ thất bại, lệnh gọi hệ thống bị lỗi hoặc lần gửi bị từ chối hẳn, cái nào ' +
+              'muộn nhất / the last failure: a failed sync run, a failed call to the system (its delivery gate) or a ' +
+              'delivery refused for good (its dead letter), whichever is latest',
           }),
         lastErrorCode: z.string().nullable().meta({
           description:
@@ -128,10 +129,13 @@ async function queueCounts(metrics: Metrics): Promise<OverviewOut['queues']> {
 function lastFailureOf(
   run: Pick<SystemHealth, 'lastFailureAt' | 'lastErrorCode'>,
   gate: GateState | undefined,
+  refused: { at: Date; code: string } | undefined,
 ): { at: Date; code: string } | undefined {
+  // review27a F3: a delivery refused for good never reaches the gate; its dead letter is a failure too.
   const failures = [
     { at: run.lastFailureAt, code: run.lastErrorCode },
     { at: gate?.lastErrorAt ?? null, code: gate?.lastErrorCode ?? null },
+    { at: refused?.at ?? null, code: refused?.code ?? null },
   ].filter((f): f is { at: Date; code: string } => f.at !== null && f.code !== null);
   return failures.sort((a, b) => b.at.getTime() - a.at.getTime())[0];
 }
@@ -144,8 +148,10 @@ function systemsOf(
   health: SystemHealth[],
   gates: GateState[],
   configured: readonly string[],
+  refusals: Array<{ system: string; at: Date; code: string }>,
   at: Date,
 ): OverviewOut['systems'] {
+  const refusedOf = new Map(refusals.map((r) => [r.system, r]));
   const gateOf = new Map(gates.map((g) => [g.system, g]));
   const idle = {
     lastSuccessAt: null,
@@ -163,7 +169,7 @@ function systemsOf(
   return systems.map((s) => {
     const gate = gateOf.get(s.system);
     const paused = gate?.pausedUntil && gate.pausedUntil > at ? gate : undefined;
-    const failure = lastFailureOf(s, gate);
+    const failure = lastFailureOf(s, gate, refusedOf.get(s.system));
     return {
       ...s,
       lastSuccessAt: iso(s.lastSuccessAt),
@@ -234,7 +240,7 @@ export async function composeOverview(
 ): Promise<OverviewOut> {
   await opts.metrics.refresh(OVERVIEW_REFRESH_WAIT_MS);
   const repo = createOverviewRepo(opts.db);
-  const [queues, health, gates, lag, deadLetters, pcgd, removed] = await Promise.all([
+  const [queues, health, gates, lag, deadLetters, pcgd, removed, refusals] = await Promise.all([
     queueCounts(opts.metrics),
     repo.systemHealth(),
     createDeliveryGatesRepo(opts.db).list(),
@@ -242,6 +248,7 @@ export async function composeOverview(
     repo.deadLettersByCode(),
     pcgdOf(opts.db, opts.config.pcgd.calendar, at),
     removedTargetsLeft(opts.db, opts.config),
+    repo.lastPushRefusals(),
   ]);
   return {
     generatedAt: at.toISOString(),
@@ -249,6 +256,7 @@ export async function composeOverview(
       health,
       gates,
       SYSTEM_NAMES.filter((s) => systemConfigured(opts.config, s)),
+      refusals,
       at,
     ),
     removedTargets: removed.map(removedTarget),
