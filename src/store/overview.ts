@@ -129,15 +129,6 @@ function operationsOverview(q: Queryable) {
       );
       return res.rows;
     },
-    /** Per push target: its last delivery refused for good (a dead letter of push.<system>), time and code. */
-    async lastPushRefusals(): Promise<Array<{ system: string; at: Date; code: string }>> {
-      const res = await q.query<{ system: string; at: Date; code: string }>(
-        `SELECT substr(queue, 6) AS system, max(failed_at) AS at,
-                (array_agg(error_code ORDER BY failed_at DESC, id DESC))[1] AS code
-           FROM truc.dead_letters WHERE queue LIKE 'push.%' GROUP BY queue`,
-      );
-      return res.rows;
-    },
     /** Open dead letters by queue and error code. */
     async deadLettersByCode(): Promise<Array<{ queue: string; errorCode: string; open: number }>> {
       const res = await q.query<{ queue: string; errorCode: string; open: number }>(
@@ -298,7 +289,28 @@ function pcgdOverview(q: Queryable) {
   };
 }
 
+/** Deliveries refused for good, per push target (review27a F3: they never reach the delivery gate). */
+function pushRefusals(q: Queryable) {
+  return {
+    /** Per push target: its last delivery refused for good (a dead letter of push.<system>), time and code. */
+    async lastPushRefusals(): Promise<Array<{ system: string; at: Date; code: string }>> {
+      const res = await q.query<{ system: string; at: Date; code: string }>(
+        `SELECT substr(queue, 6) AS system, max(failed_at) AS at,
+                (array_agg(error_code ORDER BY failed_at DESC, id DESC))[1] AS code
+           FROM truc.dead_letters WHERE queue LIKE 'push.%' GROUP BY queue`,
+      );
+      return res.rows;
+    },
+  };
+}
+
 export function createOverviewRepo(q: Queryable) {
-  return { ...operationsOverview(q), ...schoolList(q), ...schoolActivity(q), ...pcgdOverview(q) };
+  return {
+    ...operationsOverview(q),
+    ...schoolList(q),
+    ...schoolActivity(q),
+    ...pcgdOverview(q),
+    ...pushRefusals(q),
+  };
 }
 export type OverviewRepo = ReturnType<typeof createOverviewRepo>;
