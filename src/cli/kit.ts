@@ -4,18 +4,10 @@
  * the option parsers and `startProgress` (a progress bar for long operations). See src/cli/README.md for how to add a command.
  */
 import { userInfo } from 'node:os';
-import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { vietnamTimeOf } from '../canonical/school-year.js';
 import { AppError, both } from '../errors.js';
-
-/** Where a command writes: the process's stdout/stderr, or a test's buffers. */
-export interface CliOutput {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** The terminal a progress bar may redraw on (stderr when it is a TTY); none → plain lines. */
-  tty?(): NodeJS.WritableStream | undefined;
-}
+import type { CliOutput } from './progress.js';
 
 export const PROCESS_OUTPUT: CliOutput = {
   stdout: (t) => process.stdout.write(t),
@@ -28,6 +20,14 @@ export const PROCESS_OUTPUT: CliOutput = {
  * every line a command prints for a person (results, refusals, errors) is built with it; JSON output stays as is.
  */
 export { both };
+export {
+  formatDuration,
+  startProgress,
+  type CliOutput,
+  type Progress,
+  type ProgressOptions,
+  type Words,
+} from './progress.js';
 
 /**
  * An instant as a city admin reads it: Vietnam time to the minute, `2026-12-04 01:10 (+07)`; '' for none.
@@ -183,167 +183,6 @@ export function list(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-/**
- * Words of a line built from parts, in Vietnamese and English: a progress display's label and unit, its outcome
- * (CONVENTIONS decision 8: the Vietnamese half of every line reads Vietnamese; the halves are joined by `both`).
- */
-export interface Words {
-  vi: string;
-  en: string;
-}
-
-/** A progress display for a long operation (`startProgress`). */
-export interface Progress {
-  /** The count reached so far, and the total when it became known (or changed). */
-  update(done: number, total?: number): void;
-  /** Adds `n` (default 1) to the count. */
-  increment(n?: number): void;
-  /**
-   * Ends the display with one closing line, `<label>: <count> <unit> trong <time> (<rate>/s) / <label>: <count>
-   * <unit> in <time> (<rate>/s)`, plus `outcome` in each half when given (`{ vi: 'thất bại', en: 'failed' }`).
-   * Call it in a `finally`: the TTY bar runs a redraw timer.
-   */
-  stop(outcome?: Words): void;
-}
-
-export interface ProgressOptions {
-  /** What is counted, plural, in both languages: `{ vi: 'bản ghi', en: 'records' }`. */
-  unit: Words;
-  /** The total when known; without it the display shows the count and rate, no bar or ETA. */
-  total?: number;
-  /** Off a TTY: at most one plain line per this many milliseconds (default 5,000). */
-  everyMs?: number;
-  /** The clock (tests). */
-  now?: () => number;
-}
-
-/** Counts as each language writes them: `2.500` in the Vietnamese half, `2,500` in the English one. */
-const COUNT = {
-  vi: new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 }),
-  en: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }),
-} as const;
-
-/** `95s` → `1m35s`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
-}
-
-/** Where the numbers stand in one language: count, total, percentage, rate and ETA as display strings. */
-function progressFigures(lang: 'vi' | 'en', done: number, total: number | undefined, elapsedMs: number) {
-  const count = COUNT[lang];
-  const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-  const known = total !== undefined && total > 0;
-  const left = known ? Math.max(0, total - done) : 0;
-  return {
-    counted: known ? `${count.format(done)}/${count.format(total)}` : count.format(done),
-    percent: known ? `${Math.min(100, Math.floor((done * 100) / total))}%` : '',
-    rate: `${count.format(rate)}/s`,
-    eta: known && rate > 0 ? formatDuration(left / rate) : '',
-    ratio: known ? Math.min(1, done / total) : 0,
-  };
-}
-
-/** The word before an ETA, and the one before a duration, in each language. */
-const ETA = { vi: 'còn', en: 'eta' } as const;
-const TOOK = { vi: 'trong', en: 'in' } as const;
-
-/**
- * Shows the progress of a long operation on stderr (stdout stays for the command's result): a
- * redrawn bar with counts, rate and ETA when `out.tty` is a terminal (cli-progress), otherwise a
- * plain line at most every `everyMs`, so logs and pipes stay readable. Every line is `vi / en` (`both`):
- * label, unit and outcome are given in both languages. Used by `truc sim` (the requests it serves),
- * `truc sync run --follow` (and `schedules run --follow`) and `truc pcgd compute|submit`.
- *
- * ```ts
- * const p = startProgress(out, { vi: 'kéo smas học sinh', en: 'pull smas students' }, { unit: RECORDS });
- * try { for (…) p.update(done, total); p.stop(); } catch (e) { p.stop(FAILED); throw e; }
- * ```
- */
-export function startProgress(out: CliOutput, label: Words, o: ProgressOptions): Progress {
-  const now = o.now ?? Date.now;
-  const started = now();
-  let done = 0;
-  let total = o.total;
-  let stopped = false;
-  const figures = (lang: 'vi' | 'en') => progressFigures(lang, done, total, now() - started);
-  /** The count, percentage, rate and ETA in one language: `2.500/10.000 bản ghi (25%), 500/s, còn 15s`. */
-  const running = (lang: 'vi' | 'en') => {
-    const f = figures(lang);
-    const tail = [f.percent && `(${f.percent})`, f.rate, f.eta && `${ETA[lang]} ${f.eta}`].filter(Boolean);
-    return `${label[lang]}: ${f.counted} ${o.unit[lang]} ${tail.join(', ')}`;
-  };
-  const tty = out.tty?.();
-  const bar = tty ? ttyBar(tty, () => figures('en'), running) : undefined;
-  const every = o.everyMs ?? 5000;
-  let lastLine = started;
-  const redraw = () => {
-    if (stopped) return;
-    if (bar) bar.update(done);
-    else if (now() - lastLine >= every) {
-      lastLine = now();
-      out.stderr(`${both(running('vi'), running('en'))}\n`);
-    }
-  };
-  return {
-    update(value, newTotal) {
-      done = value;
-      if (newTotal !== undefined && newTotal !== total) {
-        total = newTotal;
-        bar?.setTotal(newTotal);
-      }
-      redraw();
-    },
-    increment(n = 1) {
-      this.update(done + n);
-    },
-    stop(outcome) {
-      if (stopped) return;
-      stopped = true;
-      if (bar) {
-        bar.update(done);
-        bar.stop();
-      }
-      const elapsed = now() - started;
-      const closing = (lang: 'vi' | 'en') => {
-        const f = progressFigures(lang, done, undefined, elapsed);
-        const end = outcome ? `; ${outcome[lang]}` : '';
-        return `${label[lang]}: ${f.counted} ${o.unit[lang]} ${TOOK[lang]} ${formatDuration(elapsed / 1000)} (${f.rate})${end}`;
-      };
-      out.stderr(`${both(closing('vi'), closing('en'))}\n`);
-    },
-  };
-}
-
-/**
- * The redrawn terminal bar (cli-progress): the bar and its percentage, then the figures in Vietnamese and
- * English (`running`); a line wider than the terminal is cut at its edge (cli-progress), the English half first.
- */
-function ttyBar(
-  stream: NodeJS.WritableStream,
-  figures: () => ReturnType<typeof progressFigures>,
-  running: (lang: 'vi' | 'en') => string,
-) {
-  const bar = new cliProgress.SingleBar(
-    {
-      stream,
-      hideCursor: true,
-      clearOnComplete: true,
-      barsize: 24,
-      format: (options) => {
-        const f = figures();
-        const drawn = f.percent ? `${cliProgress.Format.BarFormat(f.ratio, options)} ${f.percent} ` : '';
-        return `${drawn}${both(running('vi'), running('en'))}`;
-      },
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(1, 0);
-  return bar;
 }
 
 /**
