@@ -56,6 +56,7 @@ const DICT = {
   name: ['Tên', 'Name'],
   commune: ['Xã/phường', 'Commune'],
   vendorSystem: ['Phần mềm', 'Vendor system'],
+  recordSource: ['Nguồn hồ sơ trường', 'Record source'],
   lastSync: ['Đồng bộ gần nhất', 'Last sync'],
   records: ['Bản ghi', 'Records'],
   students: ['Học sinh', 'Students'],

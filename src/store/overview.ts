@@ -8,6 +8,7 @@ import type { Queryable } from './db.js';
 import { OPEN } from './dead-letters.js';
 import { SHOWN_STATUS, statusIs, WAITING_COLUMNS, WAITING_JOIN, type RunWaiting } from './sync-run-reads.js';
 import { lastSeen } from './record-seen.js';
+import type { SchoolSystemSource } from './school-systems.js';
 
 /** PCGD-XMC deadlines of a report year (DOMAIN.md): communes by 3 October, the province by 10 October. */
 export const PCGD_DEADLINES = { commune: '10-03', province: '10-10' } as const;
@@ -28,7 +29,12 @@ export interface SchoolRow {
   schoolCode: string;
   name: string;
   communeCode: string | null;
+  /** The system the school's record came from (the city database for nearly every school). */
   sourceSystem: string;
+  /** The school-management system serving the school (src/store/school-systems.ts), null when truc knows none. */
+  schoolSystem: string | null;
+  /** How truc knows it: a pull of that system, a vendor batch in its format, or a city admin's word. */
+  schoolSystemFrom: SchoolSystemSource | null;
   lastSeenAt: Date;
   lastBatchAt: Date | null;
   students: number;
@@ -89,6 +95,8 @@ interface SchoolColumns {
   name: string | null;
   commune_code: string | null;
   source_system: string;
+  school_system: string | null;
+  school_system_from: SchoolSystemSource | null;
   last_seen_at: Date;
   last_batch_at: Date | null;
   students: number;
@@ -103,6 +111,8 @@ const fromSchoolColumns = (r: SchoolColumns): SchoolRow => ({
   name: r.name ?? '',
   communeCode: r.commune_code,
   sourceSystem: r.source_system,
+  schoolSystem: r.school_system,
+  schoolSystemFrom: r.school_system_from,
   lastSeenAt: r.last_seen_at,
   lastBatchAt: r.last_batch_at,
   students: r.students,
@@ -196,6 +206,7 @@ function schoolList(q: Queryable) {
       ]);
       const res = await q.query<SchoolColumns>(
         `SELECT s.school_code, s.data->>'name' AS name, s.data->>'communeCode' AS commune_code, s.source_system,
+                ss.system AS school_system, ss.learned_from AS school_system_from,
                 ${lastSeen('schools', 's')} AS last_seen_at,
                 (SELECT max(b.created_at) FROM truc.batches b WHERE b.school_code = s.school_code) AS last_batch_at,
                 (SELECT count(*)::int FROM truc.students x WHERE x.school_code = s.school_code AND x.deleted_at IS NULL) AS students,
@@ -209,7 +220,7 @@ function schoolList(q: Queryable) {
                     WHERE b.school_code = s.school_code AND b.created_at > now() - interval '30 days'
                       AND f.severity = 'error'
                     GROUP BY f.criterion) f) AS failing
-           FROM truc.schools s ${where}
+           FROM truc.schools s LEFT JOIN truc.school_systems ss ON ss.school_code = s.school_code ${where}
           ORDER BY s.school_code LIMIT $3 OFFSET $4`,
         [search, pattern, limit, offset],
       );

@@ -23,6 +23,7 @@ import { student, S1, S2 } from '../helpers/api.js';
 import { backends, countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
+import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 import type { NewBatch } from '../../src/store/batches.js';
 
@@ -176,15 +177,29 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
   });
 
   it('finds the school and drills down to its batches and findings', async () => {
+    // review27a F2: the "Phần mềm / Vendor system" column and stat show the system serving the school (here a city
+    // admin's word: smas), the school page its record's source beside it (the record's source was shown as the system).
+    const systems = createSchoolSystemsRepo(env.deps.db);
+    await systems.set(S1, 'smas', 'test');
     await asAdmin();
     await page.getByRole('link', { name: 'Trường học' }).click();
     await page.getByTestId('school-search').fill('Kim Đồng');
     await page.getByRole('button', { name: 'Tìm' }).click();
     await page.getByTestId('schools').getByText(S1).waitFor();
     await shot('03-schools');
+    const row = page.getByTestId('schools').locator('tr', { hasText: S1 });
+    expect(await row.locator('td').nth(3).textContent()).toBe('smas');
     await page.getByTestId('schools').getByText(S1).click();
     await page.getByTestId('school-title').waitFor();
     expect(await page.getByTestId('school-title').textContent()).toContain('Kim Đồng');
+    const statValue = (label: string) =>
+      page
+        .locator('.stat', { has: page.locator('.label', { hasText: label }) })
+        .locator('.value')
+        .textContent();
+    expect(await statValue('Phần mềm')).toBe('smas');
+    expect(await statValue('Nguồn hồ sơ trường')).not.toBe('smas');
+    await systems.clear(S1);
     const batches = await page.getByTestId('school-batches').textContent();
     expect(batches).toContain('students');
     expect(batches).toContain('schools');

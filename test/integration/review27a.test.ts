@@ -122,8 +122,9 @@ describe('review27a on postgres', () => {
   // of the demo, while truc knows which system serves each one (GET /v1/admin/school-systems: 79678904 smas,
   // 79686823 vnedu, ...). GET /v1/ops/schools carries only `sourceSystem`. An admin looking for "which vendor serves
   // this school?" reads hcm-csdl everywhere. Expected: the schools list carries the school's system (smas here), and
-  // the column shows it.
-  it.fails('F2: the ops schools list says which school-management system serves a school', async () => {
+  // the column shows it. Fixed (ops28): `schoolSystem` and `schoolSystemFrom` beside `sourceSystem`, in the list and
+  // the school's page; the dashboard's column shows `schoolSystem` (test/e2e/dashboard.test.ts).
+  it('F2: the ops schools list says which school-management system serves a school', async () => {
     await env.deps.db.query(
       `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
        VALUES ('79027001', '{"name":"Trường Tiểu học R27A","communeCode":"26995"}', 'f', 'hcm-csdl', 'v1')
@@ -137,6 +138,13 @@ describe('review27a on postgres', () => {
       .items.find((s) => s.schoolCode === '79027001');
     expect(row).toBeDefined();
     expect(Object.values(row!), JSON.stringify(row)).toContain('smas');
+    expect(row).toMatchObject({ sourceSystem: 'hcm-csdl', schoolSystem: 'smas', schoolSystemFrom: 'batch' });
+    const page = await send('GET', '/v1/ops/schools/79027001');
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.json<{ school: Record<string, unknown> }>().school).toMatchObject({
+      sourceSystem: 'hcm-csdl',
+      schoolSystem: 'smas',
+    });
   });
   // F4: the overview's "Hạn nộp PCGD-XMC / PCGD-XMC deadlines" card cannot say "late". A commune whose report was
   // submitted two days after its deadline (3 October) shows "✓" in the "Nguy cơ trễ / At risk" column, exactly as

@@ -16,6 +16,7 @@ import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
+import { Source as SchoolSystemSource } from './school-systems.js';
 import { RunWaiting, waitingOf } from './syncs.js';
 
 export interface OpsRouteOptions {
@@ -53,7 +54,22 @@ const SchoolRow = z
     schoolCode: z.string(),
     name: z.string(),
     communeCode: z.string().nullable(),
-    sourceSystem: z.string(),
+    sourceSystem: z.string().meta({
+      description:
+        'nguồn của hồ sơ trường (hệ thống truc nhận bản ghi trường từ đó, thường là CSDL ngành hcm-csdl), không phải ' +
+        'phần mềm phục vụ trường / the school record’s source (the system truc took the school’s record from, the ' +
+        'city database hcm-csdl nearly everywhere), not the system serving the school',
+    }),
+    schoolSystem: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'phần mềm quản lý trường phục vụ trường (smas, vnedu…), như truc school-systems list; null khi truc chưa ' +
+          'biết / the school-management system serving the school (smas, vnedu, …), as truc school-systems list ' +
+          'shows it; null when truc knows none',
+      }),
+    schoolSystemFrom: SchoolSystemSource.nullable(),
     lastSeenAt: z.string(),
     lastBatchAt: z.string().nullable(),
     students: z.number().int(),

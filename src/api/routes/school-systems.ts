@@ -19,7 +19,8 @@ import { ProblemSchema } from '../problem.js';
 const noSystemKnown = (school: string) =>
   both(`chưa biết hệ thống nào phục vụ trường ${school}`, `no system known for school ${school}`);
 
-const Source = z.enum(['pull', 'batch', 'admin']).meta({
+/** How truc knows which system serves a school (also the ops schools list's `schoolSystemFrom`). */
+export const Source = z.enum(['pull', 'batch', 'admin']).meta({
   description:
     'pull / batch: học được từ lần kéo hoặc lô của phần mềm; admin: do quản trị đặt / ' +
     'pull / batch: learned from a pull or a vendor batch; admin: set by a city admin',

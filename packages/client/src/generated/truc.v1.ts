@@ -1912,7 +1912,11 @@ export interface components {
       schoolCode: string;
       name: string;
       communeCode: string | null;
+      /** @description nguồn của hồ sơ trường (hệ thống truc nhận bản ghi trường từ đó, thường là CSDL ngành hcm-csdl), không phải phần mềm phục vụ trường / the school record’s source (the system truc took the school’s record from, the city database hcm-csdl nearly everywhere), not the system serving the school */
       sourceSystem: string;
+      /** @description phần mềm quản lý trường phục vụ trường (smas, vnedu…), như truc school-systems list; null khi truc chưa biết / the school-management system serving the school (smas, vnedu, …), as truc school-systems list shows it; null when truc knows none */
+      schoolSystem: string | null;
+      schoolSystemFrom: ('pull' | 'batch' | 'admin') | null;
       lastSeenAt: string;
       lastBatchAt: string | null;
       students: number;
