@@ -13,7 +13,7 @@
 import { AppError } from '../errors.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import type { WorkerContext } from './context.js';
-import { DeferJob, PermanentJobError } from './define.js';
+import { DeferJob } from './define.js';
 import { inboundMapping } from './inbound.js';
 import { workAhead, type PageAhead, type StoredRead } from './ingest.js';
 import type { PulledPage } from './sources.js';
@@ -56,14 +56,8 @@ async function fetchPage(
       pageSize: PAGE_SIZE,
       ...(onNextCursor ? { onNextCursor } : {}),
     });
-    // The run stores the next cursor and asks for it as its next page: one that repeats the cursor just used
-    // would pull the same page for ever (review27c F1; wire.ts paginate checks only a walk's later pages).
-    // Asking again gets the same answer: the run fails (a dead letter, replayed from its cursor).
-    if (page.nextCursor !== undefined && page.nextCursor === run.cursor)
-      throw new PermanentJobError(
-        'ERR_ADAPTER_RESPONSE_INVALID',
-        `${run.system}: pagination cursor repeated`,
-      );
+    // A next cursor the run followed already (the one just asked at, or any before: a loop) fails the run when
+    // the page's advance keeps it (./pull.ts `loopChecked`, in whichever process stores the page).
     await ctx.gates.succeeded(run.system, pass);
     return page;
   } catch (err) {

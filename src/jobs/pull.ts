@@ -10,10 +10,10 @@
  */
 import { createOutboxRepo } from '../store/outbox.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
-import { createSyncRunsRepo } from '../store/sync-runs.js';
+import { createSyncRunsRepo, isCursorFollowed } from '../store/sync-runs.js';
 import { isConnectionLost } from '../store/db.js';
 import { pullPage } from './contracts.js';
-import { defineJob, type JobRun } from './define.js';
+import { defineJob, PermanentJobError, type JobRun } from './define.js';
 import { noteStored, pageOf, readAhead, readEarly } from './pull-ahead.js';
 import { quietRead, storeQuiet } from './pull-quiet.js';
 import { STOPPED, storeLocked, storeOrHold, type PullContext } from './pull-store.js';
@@ -50,6 +50,23 @@ function advancedRun(run: SyncRun, pageNo: number, page: PulledPage): SyncRun {
 }
 
 /**
+ * A page stored (`storing`), or the run failed for good when the page's next cursor is one the run followed
+ * already (its advance refused it, nothing written: ../store/sync-runs.ts `isCursorFollowed`): a source whose
+ * cursors loop (A→A, A→B→A: review27c F1, rel28) would have the run pull the same pages for ever. Asking again
+ * gets the same answer: ERR_ADAPTER_RESPONSE_INVALID, a dead letter replayed from the run's cursor.
+ */
+async function loopChecked<T>(run: SyncRun, storing: Promise<T>): Promise<T> {
+  try {
+    return await storing;
+  } catch (err) {
+    if (!isCursorFollowed(err)) throw err;
+    throw new PermanentJobError('ERR_ADAPTER_RESPONSE_INVALID', `${run.system}: pagination cursor repeated`, {
+      cause: err,
+    });
+  }
+}
+
+/**
  * One page of a run: taken from the pages read ahead (or fetched), stored; the next page's leased
  * outbox row. `chain.until`: when the job stops going on with the run's next pages; `chain.known`: the run as
  * the chain's previous page left it (not read again; checked under its lock), and how that page was stored.
@@ -78,17 +95,23 @@ async function pullOne(
   // this job stores this page outside a transaction (no record of the run written since the read went
   // out: not by this page, nor by another process that stored it first). Each page still advances the
   // run in its own statement, only while it is the run's next page: the resume point is as before.
-  const quiet = await storeQuiet(ctx, pageIn, {
-    sent: known?.quietBefore === true ? early : undefined,
-    // Only when this job is to go on with the next page (else another job reads it again).
-    alongside: () =>
-      nextCursor !== undefined &&
-      Date.now() < chain.until &&
-      readEarly(ctx, run, nextCursor, quietRead(ctx, run)),
-  });
+  const quiet = await loopChecked(
+    run,
+    storeQuiet(ctx, pageIn, {
+      sent: known?.quietBefore === true ? early : undefined,
+      // Only when this job is to go on with the next page (else another job reads it again).
+      alongside: () =>
+        nextCursor !== undefined &&
+        Date.now() < chain.until &&
+        readEarly(ctx, run, nextCursor, quietRead(ctx, run)),
+    }),
+  );
   const stored =
     quiet ??
-    (await storeOrHold(ctx, run, pageNo, job, (q, insertNew) => storeLocked(q, ctx, pageIn, insertNew)));
+    (await loopChecked(
+      run,
+      storeOrHold(ctx, run, pageNo, job, (q, insertNew) => storeLocked(q, ctx, pageIn, insertNew)),
+    ));
   const held = stored !== undefined && 'holdId' in stored;
   if (last || held) noteStored(ctx, run.id, undefined);
   else if (stored) noteStored(ctx, run.id, stored.changed, stored.quiet);

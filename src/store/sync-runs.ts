@@ -5,6 +5,7 @@
  * what a full run's reconciliation may decide over (the schools it listed, newer runs that overtook it) in
  * ./sync-run-scope.ts; this repository offers them too, for the jobs that read and write a run.
  */
+import { createHash } from 'node:crypto';
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
 import { TABLES, writtenBy } from './record-tables.js';
@@ -105,10 +106,18 @@ const ADVANCE = `WITH run AS (
      WHERE id = $8 AND done_at IS NULL RETURNING id),
   next AS (
     INSERT INTO truc.outbox (queue, job_name, payload, claimed_until)
-    SELECT $9, $10, $11, now() + make_interval(secs => $12) WHERE $9::text IS NOT NULL RETURNING id)
+    SELECT $9, $10, $11, now() + make_interval(secs => $12) WHERE $9::text IS NOT NULL RETURNING id),
+  followed AS (
+    INSERT INTO truc.sync_run_cursors (sync_run_id, cursor_hash)
+    SELECT $1, decode($14::text, 'hex') WHERE $14::text IS NOT NULL AND EXISTS (SELECT 1 FROM run)
+    ON CONFLICT DO NOTHING RETURNING 1),
+  forgotten AS (
+    DELETE FROM truc.sync_run_cursors WHERE sync_run_id = $1 AND $2 = 'done' AND EXISTS (SELECT 1 FROM run))
   SELECT (SELECT id FROM next) AS next,
          CASE WHEN $9::text IS NOT NULL AND $12::float8 IS NULL THEN pg_notify('${OUTBOX_CHANNEL}', '') END,
-         CASE WHEN $13::int IS NOT NULL THEN truc.page_still_due(EXISTS (SELECT 1 FROM run)) END`;
+         CASE WHEN $13::int IS NOT NULL THEN truc.page_still_due(EXISTS (SELECT 1 FROM run)) END,
+         CASE WHEN $14::text IS NOT NULL AND EXISTS (SELECT 1 FROM run)
+              THEN truc.cursor_not_followed(EXISTS (SELECT 1 FROM followed)) END`;
 
 /** SQLSTATE of {@link ADVANCE} with an expected page that is no longer the run's next one (migration 210). */
 const PAGE_NOT_DUE = 'TR409';
@@ -118,11 +127,27 @@ export function isPageNotDue(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === PAGE_NOT_DUE;
 }
 
+/** SQLSTATE of {@link ADVANCE} whose next cursor the run followed before (migration 984). */
+const CURSOR_FOLLOWED = 'TR410';
+
+/**
+ * The error of an advance whose next cursor the run had followed already (a source whose cursors loop: A→A,
+ * A→B→A): nothing of its statement was written.
+ */
+export function isCursorFollowed(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === CURSOR_FOLLOWED;
+}
+
+/** What a run keeps of a cursor it followed (migration 984): a 16-byte digest, in hex. */
+const cursorDigest = (cursor: string) => createHash('sha256').update(cursor).digest('hex').slice(0, 32);
+
 /**
  * A stored page's bookkeeping in one statement (issue 7: a page's statements are its latency): the run
  * advances by the page (its mapping version kept from its first page), the page's outbox row is closed
  * and the next page's row is added, with the writes `with_` recorded (the page's closing writes: its
- * audit entries, an unchanged page's batch and seen keys). Returns the next row's id.
+ * audit entries, an unchanged page's batch and seen keys). The next cursor is kept among those the run
+ * followed (migration 984; all dropped with its last page): one it followed before fails the statement
+ * ({@link isCursorFollowed}) and nothing of it is written. Returns the next row's id.
  */
 function runAdvance(q: Queryable) {
   return {
@@ -154,6 +179,7 @@ function runAdvance(q: Queryable) {
         next ? JSON.stringify(next.payload) : null,
         next?.leaseSeconds ?? null,
         page.due ?? null,
+        page.cursor === null ? null : cursorDigest(page.cursor),
       ];
       // An unchanged page's closing statement is one of a few texts: prepared (see QueryOptions).
       const opts = { prepared: page.due !== undefined };

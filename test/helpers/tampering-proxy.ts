@@ -1,7 +1,7 @@
 /**
  * An HTTP proxy in front of a simulator that a test lets answer requests itself, re-route them or rewrite the 200
  * answers on their way back to truc: a source or target that misbehaves without changing the simulator
- * (test/integration/review27c.test.ts). Loopback only.
+ * (test/integration/review27c.test.ts, rel28.test.ts). Loopback only.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,11 @@ export interface Tamper {
   path?(url: string): string;
   /** A 200's JSON body rewritten on its way back to truc. */
   rewrite?(url: string, method: string, json: unknown): unknown;
+  /**
+   * Holds an answer the upstream gave (its body as sent) on its way back to truc until the promise settles: a
+   * page the source served now that truc reads later. Undefined: passed on at once.
+   */
+  hold?(url: string, method: string, body: Buffer): Promise<void> | undefined;
 }
 
 export interface TamperingProxy {
@@ -60,7 +65,10 @@ export async function startTamperingProxy(target: string, tamper: Tamper): Promi
             const headers = { ...up.headers };
             delete headers['content-length'];
             delete headers['transfer-encoding'];
-            res.writeHead(up.statusCode ?? 502, headers).end(out);
+            const answer = () => res.writeHead(up.statusCode ?? 502, headers).end(out);
+            const held = tamper.hold?.(url, req.method ?? 'GET', out);
+            if (held) void held.then(answer, answer);
+            else answer();
           });
         },
       );

@@ -10,50 +10,16 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { createPgDb } from '../../src/store/db.js';
 import { SCHOOL_LOCK_SPACE } from '../../src/store/school-lock.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { SCHOOL, student } from '../factories/records.js';
 import { tokenFor } from '../helpers/api.js';
-import { startCitySimulator } from '../helpers/city-sim.js';
-import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { cityBehind } from '../helpers/city-behind.js';
+import { makeDeps, waitFor } from '../helpers/env.js';
 import { startOwnRedis } from '../helpers/faults.js';
 import { requestFullStudentsPull } from '../helpers/full-pull.js';
-import { startTamperingProxy, type Tamper, type TamperingProxy } from '../helpers/tampering-proxy.js';
-
-/** The city simulator behind a tampering proxy, truc (PostgreSQL, queues in it) pulling and pushing through it. */
-async function cityBehind(
-  tamper: Tamper,
-  sim: { seed: number; studentsPerSchool?: number },
-): Promise<{
-  env: TestEnv;
-  sim: HcmCsdlSimulator;
-  proxy: TamperingProxy;
-  worker: Running;
-  close(): Promise<void>;
-}> {
-  const simulator = await startCitySimulator({ tombstoneRate: 0, ...sim });
-  const proxy = await startTamperingProxy(simulator.url, tamper);
-  const env = await makeDeps(
-    { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
-    { env: { HCM_CSDL_BASE_URL: proxy.url } },
-  );
-  const worker = startWorkerRole(env.deps);
-  return {
-    env,
-    sim: simulator,
-    proxy,
-    worker,
-    async close() {
-      await worker.stop().catch(() => undefined);
-      await env.cleanup();
-      await proxy.close();
-      await simulator.close();
-    },
-  };
-}
 
 describe('review27c: a source whose pagination loops', () => {
   /*
