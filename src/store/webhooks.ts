@@ -59,19 +59,27 @@ const NOT_SENT = `CASE WHEN c.disabled THEN 'client-disabled'
 /** A client's subscriptions: made, listed, read, removed. */
 function subscriptions(q: Queryable) {
   return {
-    async subscribe(s: {
-      id: string;
-      clientId: string;
-      url: string;
-      events: readonly string[];
-      secret: string;
-    }) {
+    /**
+     * Subscribes, unless the client already holds `max` subscriptions: then nothing is made (undefined). Run it in a
+     * transaction (review27b F4): the client's row is locked first (FOR NO KEY UPDATE, held to the commit), so
+     * subscriptions of one client sent together are counted one after another, each seeing those committed before
+     * it; the count and the insert are one statement. A row lock of the client rather than an advisory lock: it is
+     * the row the limit belongs to, works the same on PostgreSQL and PGlite, needs no text id hashed into the
+     * shared advisory-key space, and (NO KEY) does not hold up the client's other writes that only reference it.
+     */
+    async subscribe(
+      s: { id: string; clientId: string; url: string; events: readonly string[]; secret: string },
+      max: number,
+    ): Promise<Subscription | undefined> {
+      await q.query('SELECT 1 FROM truc.api_clients WHERE id = $1 FOR NO KEY UPDATE', [s.clientId]);
       const res = await q.query<Subscription>(
         `INSERT INTO truc.webhook_subscriptions (id, client_id, url, events, secret)
-         VALUES ($1, $2, $3, $4, $5) RETURNING ${SUB_COLS}`,
-        [s.id, s.clientId, s.url, [...s.events], s.secret],
+         SELECT $1::uuid, $2::text, $3::text, $4::text[], $5::text
+          WHERE (SELECT count(*) FROM truc.webhook_subscriptions WHERE client_id = $2::text) < $6::int
+         RETURNING ${SUB_COLS}`,
+        [s.id, s.clientId, s.url, [...s.events], s.secret, max],
       );
-      return res.rows[0]!;
+      return res.rows[0];
     },
     async list(clientId: string): Promise<Subscription[]> {
       const res = await q.query<Subscription>(

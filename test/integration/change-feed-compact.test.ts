@@ -145,13 +145,16 @@ describe.each(['pglite', 'postgres'] as const)('compact change feed on %s', (kin
       units: [],
       scopes: ['records:read'],
     });
-    await createWebhooksRepo(store.db).subscribe({
-      id: randomUUID(),
-      clientId: 'cfc-client',
-      url: 'http://127.0.0.1:9/',
-      events: ['master-data.changed'],
-      secret: 'whsec_x',
-    });
+    await createWebhooksRepo(store.db).subscribe(
+      {
+        id: randomUUID(),
+        clientId: 'cfc-client',
+        url: 'http://127.0.0.1:9/',
+        events: ['master-data.changed'],
+        secret: 'whsec_x',
+      },
+      10,
+    );
     await put(
       store.db,
       codes('W', 7).map((code) => ({ code, school: A })),

@@ -157,7 +157,7 @@ describe('review27b: limits that hold one request at a time only', () => {
   // created, the others 409 ERR_WEBHOOK_LIMIT (bilingual), whatever the timing. Likely place:
   // src/api/routes/webhooks.ts createWebhook (count and insert under a lock of the client's row, e.g. SELECT … FOR
   // UPDATE on truc.api_clients, or one INSERT … SELECT … WHERE count < max in src/store/webhooks.ts).
-  it.fails('F4: concurrent subscriptions of one client stop at webhooks.maxSubscriptions', async () => {
+  it('F4: concurrent subscriptions of one client stop at webhooks.maxSubscriptions', async () => {
     const client = await addClient(h.env.deps.db, { name: 'Many hooks', role: 'vendor', schools: [S1] });
     const token = await h.tokenOf(client);
     const max = h.env.config.webhooks.maxSubscriptions;

@@ -126,9 +126,10 @@ function subscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
       const secret = newWebhookSecret();
       const created = await opts.db.tx(async (q) => {
         const repo = createWebhooksRepo(q);
-        if ((await repo.list(p.clientId)).length >= opts.maxSubscriptions)
-          throw new AppError('ERR_WEBHOOK_LIMIT');
-        const s = await repo.subscribe({ id: randomUUID(), clientId: p.clientId, url, events, secret });
+        const subscription = { id: randomUUID(), clientId: p.clientId, url, events, secret };
+        // counted and made atomically (review27b F4: subscriptions sent together passed the limit)
+        const s = await repo.subscribe(subscription, opts.maxSubscriptions);
+        if (!s) throw new AppError('ERR_WEBHOOK_LIMIT');
         await appendAudit(
           q,
           [

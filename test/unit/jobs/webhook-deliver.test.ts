@@ -34,13 +34,16 @@ describe('webhook-deliver job', () => {
   async function pending(opts: { disabled?: boolean } = {}) {
     clientId ??= (await addClient(ctx.db, { name: 'Vendor', role: 'vendor', schools: [S1] })).clientId;
     const hooks = createWebhooksRepo(ctx.db);
-    const sub = await hooks.subscribe({
-      id: randomUUID(),
-      clientId,
-      url: receiver.url,
-      events: ['batch.finished'],
-      secret: SECRET,
-    });
+    const sub = (await hooks.subscribe(
+      {
+        id: randomUUID(),
+        clientId,
+        url: receiver.url,
+        events: ['batch.finished'],
+        secret: SECRET,
+      },
+      10,
+    ))!;
     if (opts.disabled)
       await ctx.db.query('UPDATE truc.webhook_subscriptions SET disabled = true WHERE id = $1', [sub.id]);
     const deliveryId = randomUUID();

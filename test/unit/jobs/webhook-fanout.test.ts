@@ -23,13 +23,16 @@ describe('webhook-fanout job', () => {
 
   async function subscribed(schools: string[], events: string[]) {
     const client = await addClient(ctx.db, { name: `Vendor ${schools[0]}`, role: 'vendor', schools });
-    const sub = await createWebhooksRepo(ctx.db).subscribe({
-      id: randomUUID(),
-      clientId: client.clientId,
-      url: 'https://hooks.example.vn/truc',
-      events,
-      secret: 'whsec_dGVzdA==',
-    });
+    const sub = (await createWebhooksRepo(ctx.db).subscribe(
+      {
+        id: randomUUID(),
+        clientId: client.clientId,
+        url: 'https://hooks.example.vn/truc',
+        events,
+        secret: 'whsec_dGVzdA==',
+      },
+      10,
+    ))!;
     return { clientId: client.clientId, subscriptionId: sub.id };
   }
 
