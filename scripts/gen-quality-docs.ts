@@ -53,7 +53,7 @@ reused. A rule's \`version\` goes up whenever its verdict on the same record can
 A finding never shows personal data: the offending value is included only where the table says so.
 A finding that rests on another school's records (a probable duplicate stored only at other schools, a
 personal ID enrolled at another school) is the city's: it stays in the record's verdict (quality views,
-scorecards) and is left out of what a vendor is told of its batch or dry run (\`src/quality/sender-view.ts\`),
+scorecards) and is left out of what a vendor is told of its batch or dry run and of its school's findings (\`src/quality/sender-view.ts\`),
 so that no vendor learns facts about pupils of schools it does not serve.
 
 Runs on: *input* — before the canonical schema, on records pushed in truc's canonical format (a

@@ -63,6 +63,8 @@ function verdictsOf(loaded: Loaded, checked: Checked): Verdict[] {
         severity: f.severity,
         pointer: f.pointer,
         ...(f.value !== undefined ? { value: f.value } : {}),
+        // Kept with the verdict: a vendor's reads of its school leave it out (../quality/sender-view.ts).
+        ...(f.elsewhere ? { elsewhere: true as const } : {}),
       })),
     });
   });

@@ -22,7 +22,7 @@ export {
 export type { QualityLookups } from './lookups.js';
 export { BatchSink, effectiveSeverity } from './sink.js';
 export { categoryOf, findingOf } from './findings.js';
-export { senderView } from './sender-view.js';
+export { readsAsSender, senderView } from './sender-view.js';
 export { prepareCanonical, prepareCanonicalBatch } from './prepare.js';
 export {
   DEFAULT_QUALITY_CONFIG,

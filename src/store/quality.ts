@@ -17,6 +17,8 @@ export interface VerdictFinding {
   readonly severity: 'error' | 'warning' | 'info';
   readonly pointer: string;
   readonly value?: string;
+  /** The finding rests on another school's records: the city's, never its sender's (src/quality/sender-view.ts). */
+  readonly elsewhere?: true;
 }
 
 /** The last verdict on one record. */
@@ -41,6 +43,8 @@ export interface FindingFilter {
   readonly criterion?: string | undefined;
   readonly severity?: string | undefined;
   readonly entity?: EntityName | undefined;
+  /** As the school's sender is told them (a vendor): without those marked `elsewhere` (src/quality/sender-view.ts). */
+  readonly sendersView?: boolean | undefined;
 }
 
 /**
@@ -69,6 +73,7 @@ async function schoolFindings(
         AND ($3::text IS NULL OR f ->> 'criterion' = $3)
         AND ($4::text IS NULL OR f ->> 'severity' = $4)
         AND ($5::text IS NULL OR r.entity = $5)
+        AND NOT ($8::boolean AND f ? 'elsewhere')
       ORDER BY r.entity, r.record_key, f ->> 'rule', f ->> 'pointer'
       LIMIT $6 OFFSET $7`,
     [
@@ -79,6 +84,7 @@ async function schoolFindings(
       filter.entity ?? null,
       limit,
       offset,
+      filter.sendersView === true,
     ],
   );
   return {

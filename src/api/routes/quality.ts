@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ENTITY_NAMES } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
-import { ruleByCode, websiteRulesOf } from '../../quality/index.js';
+import { readsAsSender, ruleByCode, websiteRulesOf } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
 import { createQualityRepo, type SchoolFindingRow } from '../../store/quality.js';
 import { createReadsRepo } from '../../store/reads.js';
@@ -259,9 +259,10 @@ function schoolFindingsRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): v
       await requireSchoolRead(scores, p, code);
       const lang = pickLang(request.headers['accept-language']);
       const { limit, offset, rule, criterion, severity, entity } = request.query;
+      // A vendor reads them as the school's sender is told them (../../quality/sender-view.ts).
       const page = await createQualityRepo(db).schoolFindings(
         code,
-        { rule, criterion, severity, entity },
+        { rule, criterion, severity, entity, sendersView: readsAsSender(p.role) },
         limit,
         offset,
       );
