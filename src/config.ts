@@ -152,13 +152,18 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 }
 
 /** Secrets never printed: used by `truc config` style output and logs. */
+/**
+ * Config keys whose string values are secrets or may carry one (a URL's password): any key naming a secret,
+ * password, passphrase, private key, API key, token or credential (review28 F1: `auth.jwtKeys[].privateKey`, a
+ * PEM signing key, was logged at every start), and URLs.
+ */
+const SECRET_KEY = /secret|password|passphrase|private_?key|api_?key|token|credential|^url$|url$/i;
+
+/** The config as it may be logged: every secret-bearing string replaced (see {@link SECRET_KEY}). */
 export function redactConfig(config: Config): unknown {
   return JSON.parse(
     JSON.stringify(config, (k, v: unknown) =>
-      ['secret', 'clientSecret', 'apiKey', 'token', 'url', 'redisUrl', 'pkcs12Password'].includes(k) &&
-      typeof v === 'string'
-        ? '[redacted]'
-        : v,
+      SECRET_KEY.test(k) && typeof v === 'string' ? '[redacted]' : v,
     ),
   );
 }

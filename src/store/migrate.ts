@@ -19,19 +19,30 @@ export interface Migration {
   checksum: string;
 }
 
+/** A migration's file name: three digits (or more, from 1000 on, no leading zero), `_`, lower-case words. */
+const MIGRATION_FILE = /^(\d{3}|[1-9]\d{3,})_[a-z0-9_]+\.sql$/;
+
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sql'));
+  // A file that looks like a migration but is not one truc can apply is refused, never skipped (review28 F5):
+  // `NNN_name.sql`, its number without leading zeros past three digits (1000 follows 999), lower-case name.
+  const bad = files.filter((f) => !MIGRATION_FILE.test(f));
+  if (bad.length > 0) throw new Error(`migrations: not a migration file name (NNN_name.sql): ${bad.join(', ')}`);
+  const migrations = files
     .map((f) => {
       const sql = readFileSync(join(dir, f), 'utf8');
       return {
-        version: Number(f.slice(0, 3)),
+        version: Number(f.slice(0, f.indexOf('_'))),
         name: f.replace(/\.sql$/, ''),
         sql,
         checksum: createHash('sha256').update(sql).digest('hex'),
       };
-    });
+    })
+    .sort((a, b) => a.version - b.version);
+  const twice = migrations.filter((m, i) => i > 0 && migrations[i - 1]!.version === m.version);
+  if (twice.length > 0)
+    throw new Error(`migrations: two files share a version: ${twice.map((m) => m.version).join(', ')}`);
+  return migrations;
 }
 
 /** Migrations of one process run one after another (see the re-check below for other processes). */

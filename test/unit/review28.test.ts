@@ -39,8 +39,9 @@ describe('review28, no database', () => {
   // profile (PostgreSQL + Redis) wrote "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG…" into its first log line. Whoever
   // reads the logs (a log shipper, a support ticket) can sign admin tokens every API process accepts. Expected:
   // no key material in the start-up line (nor in any log). Likely place: redactConfig's list (and a test that
-  // every secret-bearing config field is redacted).
-  it.fails('F1: the start-up log line never carries the token-signing private key', () => {
+  // every secret-bearing config field is redacted). Fixed by the lead (lead28): redactConfig hides any key naming a
+  // secret, password, private key, API key, token or credential (src/config.ts SECRET_KEY).
+  it('F1: the start-up log line never carries the token-signing private key', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const dir = tempDir();
@@ -72,7 +73,8 @@ describe('review28, no database', () => {
   // database.idleInTransactionTimeoutMs, README's table names it), which src/config/env.ts ENV_MAP reads.
   // Expected: every variable ENV_MAP reads (its own rows; the per-system ones as the example lists them) is in
   // .env.example. Likely place: config/.env.example (and a test like this one, so the next variable is not missed).
-  it.fails('F4: config/.env.example documents every environment variable truc reads', () => {
+  // Fixed by the lead (lead28): the variable in config/.env.example; this test keeps the next one from being missed.
+  it('F4: config/.env.example documents every environment variable truc reads', () => {
     const example = read('config/.env.example');
     const read_ = [...read('src/config/env.ts').matchAll(/\['([A-Z][A-Z0-9_]+)', '[a-zA-Z.]+', '/g)].map(
       (m) => m[1]!,
@@ -90,7 +92,7 @@ describe('review28, no database', () => {
   // column (or, worse, works and writes what the migration would have changed otherwise). Expected: a file in the
   // migrations folder that is not a migration it can apply is an error at `truc migrate` / start (or the numbering
   // grows past 999 in numeric order). Likely place: src/store/migrate.ts listMigrations.
-  it.fails('F5: a migration numbered past 999 is applied (or refused loudly), never silently skipped', () => {
+  it('F5: a migration numbered past 999 is applied (or refused loudly), never silently skipped', () => {
     const dir = tempDir();
     writeFileSync(join(dir, '970_last_today.sql'), 'SELECT 1;');
     writeFileSync(join(dir, '1000_next.sql'), 'SELECT 2;');
@@ -102,6 +104,17 @@ describe('review28, no database', () => {
     }
     expect(names).toEqual(['970_last_today', '1000_next']);
   });
+  // Fixed by the lead (lead28): src/store/migrate.ts listMigrations orders by number, 1000 after 999, and refuses
+  // a .sql file that is no migration name or a version given twice.
+  it.each([['0990_x.sql'], ['991-x.sql'], ['992_X.sql'], ['970_again.sql']])(
+    'F5: a migrations folder holding %s is refused at once',
+    (file) => {
+      const dir = tempDir();
+      writeFileSync(join(dir, '970_last_today.sql'), 'SELECT 1;');
+      writeFileSync(join(dir, file), 'SELECT 2;');
+      expect(() => listMigrations(dir)).toThrow(/migrations: /);
+    },
+  );
 
   // F3 (operator, alerts): ops/prometheus/alerts.yml TrucSyncStale is
   // `time() - max by (system, entity) (truc_sync_last_success_timestamp_seconds) > 26 * 3600`, over every
