@@ -256,6 +256,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
       snapshot: deps.config.server.snapshotBodyLimitBytes,
     },
     judge: { now: deps.now, config: deps.config },
+    idempotencyRetentionHours: deps.config.api.idempotencyRetentionHours,
     repeats: { now: deps.now, config: deps.config, metrics: deps.metrics },
     onAccepted() {
       relay.wake();

@@ -19,7 +19,17 @@ export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
     .regex(/^[\x21-\x7e]{1,128}$/, 'Idempotency-Key: 1–128 printable ASCII characters')
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        'Khoá của riêng client (1–128 ký tự ASCII in được): gửi lại cùng khoá và cùng nội dung (từng byte) trả lại câu trả lời đầu, ' +
+        'khác nội dung: 422. Khoá có hiệu lực api.idempotencyRetentionHours giờ (mặc định 24) kể từ lần dùng đầu; sau đó khoá hết hạn, ' +
+        'dùng lại là một yêu cầu mới (một lô mới). / ' +
+        'A key of your own (1–128 printable ASCII characters, per client): the same key with the same body bytes answers ' +
+        'the first answer again (one batch); with another body, 422. A key lasts api.idempotencyRetentionHours hours (24 by default) ' +
+        'from its first use (IETF draft-ietf-httpapi-idempotency-key-header §2.3); after that it has expired, and reusing ' +
+        'it is a new request (a new batch, whatever the body).',
+    }),
 });
 
 const isJsonObject = (v: unknown): v is Record<string, unknown> =>

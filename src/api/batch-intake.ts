@@ -66,8 +66,11 @@ export interface NewBatchRequest {
    * its answer when it accepted the batch done; `null` when it could not (not tried again here).
    */
   atOnce?: StoredResponse | null | undefined;
-  /** The Idempotency-Key and the request's hash, when the client sent a key. */
-  idempotency: { key: string; hash: string } | undefined;
+  /**
+   * The Idempotency-Key and the request's hash, when the client sent a key, and how long a key answers again
+   * (api.idempotencyRetentionHours): an older one is expired, its reuse a new request.
+   */
+  idempotency: { key: string; hash: string; retentionHours: number } | undefined;
   /** When it was accepted (the API's clock): its batch.accepted audit entry's time. */
   at: Date;
 }
@@ -118,8 +121,8 @@ async function acceptUnchanged(
 }
 
 /**
- * In one transaction: the Idempotency-Key's answer (claimed first, in one statement: a key used before
- * answers what it answered then, or 422 for another request), the batch, its ingest job, the audit entry.
+ * In one transaction: the Idempotency-Key's answer (claimed first, in one statement: a key used before and not
+ * expired answers what it answered then, or 422 for another request), the batch, its ingest job, the audit entry.
  */
 async function storeBatch(
   q: Queryable,
@@ -131,10 +134,12 @@ async function storeBatch(
   const { records } = req.body;
   const response = acceptedResponse(batchId, records.length);
   if (idempotency) {
-    const prior = await createIdempotencyRepo(q).claim(clientId, idempotency.key, {
-      requestHash: idempotency.hash,
-      ...response,
-    });
+    const prior = await createIdempotencyRepo(q).claim(
+      clientId,
+      idempotency.key,
+      { requestHash: idempotency.hash, ...response },
+      idempotency.retentionHours,
+    );
     if (prior) {
       if (prior.requestHash !== idempotency.hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
       return { response: { status: prior.status, body: prior.body }, replayed: true, queued: false };

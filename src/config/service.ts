@@ -150,6 +150,12 @@ export const ApiSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * How long an Idempotency-Key answers its first request's response again (hours). After it the key is expired: its
+     * reuse is a new request, and the nightly purge (jobs/change-purge.ts) deletes it. The IETF draft
+     * (draft-ietf-httpapi-idempotency-key-header §2.3) lets a resource expire keys and asks it to publish when.
+     */
+    idempotencyRetentionHours: z.number().int().min(1).max(8760).default(24),
     /** fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). */
     trustProxy: z.union([z.boolean(), z.string().min(1)]).default(false),
     /**

@@ -1,11 +1,15 @@
 /**
- * The change feed's purge (issue 9): `truc.record_changes` is written by triggers on every record
- * change and would grow forever. Fired by the scheduler role on `api.changeFeed.purgeCron`, it drops
- * the changes from before the first school year the feed keeps: the current school year and the
- * `keepSchoolYears` (≥ 1) full ones before it, each starting on 1 September at midnight in Vietnam.
- * Deletes go in bounded chunks, each its own statement, so no long transaction holds the table.
+ * The nightly purge (issue 9, api28) of two tables that would grow forever. Fired by the scheduler role on
+ * `api.changeFeed.purgeCron`, it drops
+ * - the change feed's changes (`truc.record_changes`, written by triggers on every record change) from before
+ *   the first school year the feed keeps: the current school year and the `keepSchoolYears` (≥ 1) full ones
+ *   before it, each starting on 1 September at midnight in Vietnam;
+ * - the expired Idempotency-Keys (`truc.idempotency_keys`), claimed more than `api.idempotencyRetentionHours`
+ *   ago: their reuse is a new request already (../store/idempotency.ts), the rows are only kept space.
+ * Deletes go in bounded chunks, each its own statement, so no long transaction holds a table.
  */
 import { schoolYearAt, schoolYearStartingIn } from '../canonical/school-year.js';
+import { createIdempotencyRepo } from '../store/idempotency.js';
 import { createReadsRepo } from '../store/reads.js';
 import { changesPurge } from './contracts.js';
 import type { WorkerContext } from './context.js';
@@ -15,6 +19,9 @@ type PurgeContext = Pick<WorkerContext, 'db' | 'config' | 'logger' | 'now'>;
 
 /** Feed rows per DELETE statement. */
 const CHUNK = 10_000;
+
+/** Idempotency-Key rows per DELETE statement (each holds its response body). */
+const KEY_CHUNK = 5_000;
 
 /**
  * The instant before which the feed's changes are dropped at `now`: the start (1 September, 00:00 in
@@ -45,9 +52,29 @@ export async function purgeChangeFeed(ctx: PurgeContext): Promise<{ before: stri
   return out;
 }
 
-/** The purge job: its own queue, one run at a time. */
+/** Drops the Idempotency-Keys older than `api.idempotencyRetentionHours`; returns that age and how many went. */
+export async function purgeExpiredKeys(
+  ctx: PurgeContext,
+): Promise<{ olderThanHours: number; purged: number }> {
+  const hours = ctx.config.api.idempotencyRetentionHours;
+  const keys = createIdempotencyRepo(ctx.db);
+  let purged = 0;
+  for (;;) {
+    const n = await keys.purgeExpired(hours, KEY_CHUNK);
+    purged += n;
+    if (n < KEY_CHUNK) break;
+  }
+  const out = { olderThanHours: hours, purged };
+  ctx.logger.info(out, 'expired idempotency keys purged');
+  return out;
+}
+
+/** The purge job: its own queue, one run at a time; the change feed, then the expired Idempotency-Keys. */
 export const changePurgeJob = defineJob({
   ...changesPurge,
   concurrency: 1,
-  process: (ctx: PurgeContext) => purgeChangeFeed(ctx),
+  process: async (ctx: PurgeContext) => ({
+    changes: await purgeChangeFeed(ctx),
+    idempotencyKeys: await purgeExpiredKeys(ctx),
+  }),
 });

@@ -86,7 +86,8 @@ export const websiteProbe = contract(
 
 /**
  * Drop the change feed's changes older than it keeps (issue 9: at least one full school year; see
- * `api.changeFeed`). Fired by the scheduler role on `api.changeFeed.purgeCron`; one run at a time.
+ * `api.changeFeed`) and the expired Idempotency-Keys (`api.idempotencyRetentionHours`, api28). Fired by the
+ * scheduler role on `api.changeFeed.purgeCron`; one run at a time.
  */
 export const changesPurge = contract('change-purge', 'change-purge', z.object({ requestedBy: RequestedBy }));
 

@@ -216,7 +216,11 @@ describe('two ingests of one vendor’s batches side by side (review19 R19-7, R1
         idempotency:
           idempotencyKey === undefined
             ? undefined
-            : { key: idempotencyKey, hash: requestHash(body.schoolCode, body.bodySha256) },
+            : {
+                key: idempotencyKey,
+                hash: requestHash(body.schoolCode, body.bodySha256),
+                retentionHours: env.deps.config.api.idempotencyRetentionHours,
+              },
         at: new Date(),
       },
       undefined,

@@ -60,6 +60,7 @@ describe('loadConfig: defaults per profile', () => {
       trustProxy: false,
       changeFeed: { keepSchoolYears: 1, purgeCron: '15 3 * * *', tz: 'Asia/Ho_Chi_Minh' },
       failedAuthLimit: { max: 30, windowMs: 60_000 },
+      idempotencyRetentionHours: 24,
     });
     expect(c.database).toMatchObject({ poolMax: 10, idleInTransactionTimeoutMs: 20_000 });
     expect(c.jobs).toMatchObject({ attempts: 8, backoffMs: 1000, concurrency: 4 });

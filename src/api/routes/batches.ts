@@ -55,6 +55,8 @@ export interface BatchRouteOptions {
   bodyLimits: { delta: number; snapshot: number };
   /** The clock and quality settings a dry run judges with, as the ingest job would. */
   judge: JudgeContext;
+  /** How long an Idempotency-Key answers again (api.idempotencyRetentionHours). */
+  idempotencyRetentionHours: number;
   /**
    * Called after a batch whose ingest job was queued commits (not for a repeat judged at once): wake
    * the outbox relay and the audit chainer.
@@ -65,6 +67,17 @@ export interface BatchRouteOptions {
    * without them, every repeat is judged by the ingest job.
    */
   repeats?: RepeatContext;
+}
+
+/** A push's Idempotency-Key with the request it stands for and how long it answers again; undefined without one. */
+function idempotencyOf(
+  key: string | undefined,
+  schoolCode: string,
+  bodySha256: string | undefined,
+  opts: Pick<BatchRouteOptions, 'idempotencyRetentionHours'>,
+) {
+  if (!key || !bodySha256) return undefined;
+  return { key, hash: requestHash(schoolCode, bodySha256), retentionHours: opts.idempotencyRetentionHours };
 }
 
 /** The batch, if the principal may read it; another school's batch is absent, so ids cannot be probed. */
@@ -205,9 +218,8 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
         const lang = pickLang(request.headers['accept-language']);
         return reply.code(200).send(await dryRun(opts, p.clientId, schoolCode, request.body, lang));
       }
-      const key = request.headers['idempotency-key'];
       const sha = request.bodySha256;
-      const idempotency = key && sha ? { key, hash: requestHash(schoolCode, sha) } : undefined;
+      const idempotency = idempotencyOf(request.headers['idempotency-key'], schoolCode, sha, opts);
       const { response, replayed } = await acceptBatch(
         opts.db,
         {
