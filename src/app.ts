@@ -207,6 +207,9 @@ async function registerProtection(app: App, deps: AppDeps): Promise<void> {
   });
 }
 
+/** How long a login beyond the attempts its address may have in flight waits for them (src/api/auth/throttle.ts). */
+const LOGIN_HOLD_MS = 5000;
+
 /** The token endpoint's options: failed logins throttled through Redis when configured, else the database. */
 function oauthOptions(deps: AppDeps) {
   const throttleSettings = {
@@ -216,6 +219,7 @@ function oauthOptions(deps: AppDeps) {
     maxDelayMs: deps.config.auth.lockoutSeconds * 1000,
     windowSeconds: deps.config.auth.failedLoginWindowSeconds,
     prefix: deps.config.jobs.queuePrefix,
+    holdMs: LOGIN_HOLD_MS,
   };
   return {
     db: deps.db,

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import type { Db, Queryable } from './db.js';
 
 /** One throttle key's rule: failures allowed before delays, first delay (doubling), longest delay. */
 export interface ThrottleRule {
@@ -8,60 +8,108 @@ export interface ThrottleRule {
   maxDelayMs: number;
 }
 
+/** What {@link createAuthThrottleRepo}'s take answers when every key has no delay but as many attempts in flight as it allows. */
+export const THROTTLE_BUSY = -1;
+
+const DAY_MS = 86_400_000;
+
+/** How an attempt the throttle let through ended. */
+export type LoginOutcome = 'succeeded' | 'failed' | 'abandoned';
+
 /**
- * Failed-login throttle state in PostgreSQL (when no Redis is configured). `take` is atomic across
- * processes: the rows of all keys are locked in key order, checked, and counted in one transaction.
+ * The attempts a key lets be checked at once (review27b F5): as many as it has failures left before its delays
+ * start, counting those already in flight as if they failed (so parallel guesses cannot all be checked), and one
+ * once its failures are spent (each failure then sets the next delay before another attempt is checked).
+ */
+export function inFlightAllowance(free: number, failures: number): number {
+  return Math.max(1, free + 1 - failures);
+}
+
+/** The keys' rows, locked in key order, with their wait and the attempts in flight (0 when stale). */
+async function lockedRows(q: Queryable, keys: string[], staleMs: number) {
+  const res = await q.query<{ key: string; failures: number; in_flight: number; wait_ms: number }>(
+    `SELECT key, failures,
+            CASE WHEN in_flight_at < clock_timestamp() - make_interval(secs => $2::float8 / 1000) THEN 0
+                 ELSE in_flight END AS in_flight,
+            GREATEST(0, ceil(extract(epoch FROM (next_at - clock_timestamp())) * 1000))::float8 AS wait_ms
+       FROM truc.auth_throttle WHERE key = ANY($1) ORDER BY key FOR UPDATE`,
+    [keys, staleMs],
+  );
+  return res.rows;
+}
+
+/**
+ * Failed-login throttle state in PostgreSQL (when no Redis is configured). Atomic across processes: the rows of all
+ * keys are locked in key order, checked and changed in one transaction.
  */
 export function createAuthThrottleRepo(db: Db) {
   return {
     /**
-     * Takes one attempt for every key, or none: returns 0 when the attempt may be checked (it is
-     * counted as a failure until {@link succeeded} refunds it), or the milliseconds to wait.
+     * Takes one attempt in flight on every key, or none: 0 when the attempt may be checked (it stays in flight until
+     * {@link finish}), the milliseconds to wait while a key's delay runs, or {@link THROTTLE_BUSY} while a key has
+     * as many attempts in flight as it allows (nothing counted either way). In-flight counts untouched for
+     * `staleMs` are taken as 0 (their process died mid-check).
      */
-    async take(rules: readonly ThrottleRule[], windowSeconds: number): Promise<number> {
+    async take(rules: readonly ThrottleRule[], windowSeconds: number, staleMs: number): Promise<number> {
       const sorted = [...rules].sort((a, b) => (a.key < b.key ? -1 : 1));
+      const keys = sorted.map((r) => r.key);
       return db.tx(async (q) => {
-        await q.query(`DELETE FROM truc.auth_throttle WHERE expires_at < now() AND key = ANY($1)`, [
-          sorted.map((r) => r.key),
-        ]);
+        await q.query(`DELETE FROM truc.auth_throttle WHERE expires_at < now() AND key = ANY($1)`, [keys]);
         await q.query(
           `INSERT INTO truc.auth_throttle (key, expires_at)
            SELECT k, now() + make_interval(secs => $2) FROM unnest($1::text[]) AS k
            ON CONFLICT (key) DO NOTHING`,
-          [sorted.map((r) => r.key), windowSeconds],
+          [keys, windowSeconds],
         );
-        const res = await q.query<{ key: string; failures: number; wait_ms: number }>(
-          `SELECT key, failures,
-                  GREATEST(0, ceil(extract(epoch FROM (next_at - clock_timestamp())) * 1000))::float8 AS wait_ms
-             FROM truc.auth_throttle WHERE key = ANY($1) ORDER BY key FOR UPDATE`,
-          [sorted.map((r) => r.key)],
-        );
-        const wait = Math.max(0, ...res.rows.map((r) => Number(r.wait_ms)));
+        const rows = await lockedRows(q, keys, staleMs);
+        const wait = Math.max(0, ...rows.map((r) => Number(r.wait_ms)));
         if (wait > 0) return wait;
-        for (const row of res.rows) {
-          const rule = sorted.find((r) => r.key === row.key)!;
-          const failures = row.failures + 1;
-          await q.query(
-            `UPDATE truc.auth_throttle
-                SET failures = $2, next_at = clock_timestamp() + make_interval(secs => $3::float8 / 1000),
-                    expires_at = now() + make_interval(secs => $4)
-              WHERE key = $1`,
-            [row.key, failures, delayMs(rule, failures), windowSeconds],
-          );
-        }
+        const ruleOf = (key: string) => sorted.find((r) => r.key === key)!;
+        if (rows.some((r) => r.in_flight >= inFlightAllowance(ruleOf(r.key).free, r.failures)))
+          return THROTTLE_BUSY;
+        await q.query(
+          `UPDATE truc.auth_throttle AS t
+              SET in_flight = v.n, in_flight_at = clock_timestamp(), expires_at = now() + make_interval(secs => $3)
+             FROM unnest($1::text[], $2::int[]) AS v(key, n) WHERE t.key = v.key`,
+          [rows.map((r) => r.key), rows.map((r) => r.in_flight + 1), windowSeconds],
+        );
         return 0;
       });
     },
     /**
-     * A proven secret: the client's key at this source starts over; other keys (the source address) get
-     * the attempt back, but keep their current delay (an attacker's own good logins cannot reset it).
+     * Ends an attempt {@link take} let through. A failure counts on every key and sets its next delay; a success
+     * starts the `reset` keys over (the client at its address) and leaves the others (the address) as they are: an
+     * attacker's own good logins lift no delay of its address; an abandoned attempt only leaves the flight.
      */
-    async succeeded(resetKeys: readonly string[], refundKeys: readonly string[]): Promise<void> {
-      await db.query('DELETE FROM truc.auth_throttle WHERE key = ANY($1)', [[...resetKeys]]);
-      await db.query(
-        'UPDATE truc.auth_throttle SET failures = GREATEST(failures - 1, 0) WHERE key = ANY($1)',
-        [[...refundKeys]],
-      );
+    async finish(
+      rules: readonly ThrottleRule[],
+      outcome: LoginOutcome,
+      resetKeys: readonly string[],
+      windowSeconds: number,
+    ): Promise<void> {
+      const sorted = [...rules].sort((a, b) => (a.key < b.key ? -1 : 1));
+      await db.tx(async (q) => {
+        const rows = await lockedRows(
+          q,
+          sorted.map((r) => r.key),
+          DAY_MS, // in_flight is not read here
+        );
+        for (const row of rows) {
+          const rule = sorted.find((r) => r.key === row.key)!;
+          const failures = outcome === 'failed' ? row.failures + 1 : row.failures;
+          const reset = outcome === 'succeeded' && resetKeys.includes(row.key);
+          await q.query(
+            `UPDATE truc.auth_throttle
+                SET in_flight = GREATEST(in_flight - 1, 0), in_flight_at = clock_timestamp(),
+                    failures = CASE WHEN $2 THEN 0 ELSE $3::int END,
+                    next_at = CASE WHEN $2 THEN 'epoch'::timestamptz WHEN $5 THEN
+                      GREATEST(next_at, clock_timestamp() + make_interval(secs => $4::float8 / 1000)) ELSE next_at END,
+                    expires_at = CASE WHEN $5 THEN now() + make_interval(secs => $6) ELSE expires_at END
+              WHERE key = $1`,
+            [row.key, reset, failures, delayMs(rule, failures), outcome === 'failed', windowSeconds],
+          );
+        }
+      });
     },
   };
 }

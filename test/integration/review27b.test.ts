@@ -185,26 +185,23 @@ describe('review27b: limits that hold one request at a time only', () => {
   // are never refused as failed logins (a guess still costs its scrypt and counts once it fails: e.g. count an attempt
   // in flight apart from failures, with its own, larger allowance, and throttle by failures only). Likely place:
   // src/api/auth/throttle.ts TAKE (and the PostgreSQL twin), src/api/routes/oauth.ts token.
-  it.fails(
-    'F5: correct logins sent together all get a token, none is refused as a failed login',
-    async () => {
-      const client = await addClient(h.env.deps.db, { name: 'Replicas', role: 'vendor', schools: [S1] });
-      const answers = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          h.app.inject({
-            method: 'POST',
-            url: '/oauth/token',
-            payload: {
-              grant_type: 'client_credentials',
-              client_id: client.clientId,
-              client_secret: client.clientSecret,
-            },
-          }),
-        ),
-      );
-      expect(answers.map((r) => r.statusCode)).toEqual(Array.from({ length: 8 }, () => 200));
-    },
-  );
+  it('F5: correct logins sent together all get a token, none is refused as a failed login', async () => {
+    const client = await addClient(h.env.deps.db, { name: 'Replicas', role: 'vendor', schools: [S1] });
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        h.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          payload: {
+            grant_type: 'client_credentials',
+            client_id: client.clientId,
+            client_secret: client.clientSecret,
+          },
+        }),
+      ),
+    );
+    expect(answers.map((r) => r.statusCode)).toEqual(Array.from({ length: 8 }, () => 200));
+  });
 });
 
 describe('review27b: webhooks of a client whose scopes were withdrawn', () => {

@@ -7,7 +7,7 @@ import { createClientsRepo, type ApiClient } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
 import { appendAudit } from '../../audit/chain.js';
 import { hashSecret, verifySecret } from '../auth/secrets.js';
-import type { LoginThrottle } from '../auth/throttle.js';
+import type { LoginOutcome, LoginThrottle } from '../auth/throttle.js';
 import { issueToken, publicJwks, TOKEN_ALG, type TokenSettings } from '../auth/tokens.js';
 import { holdsForbiddenText } from '../plugins/input.js';
 import { ProblemSchema } from '../problem.js';
@@ -166,6 +166,29 @@ const publicDocument = <T extends z.ZodType>(operationId: string, summary: strin
 
 type OauthApp = Parameters<FastifyPluginAsyncZod<OauthRouteOptions>>[0];
 
+/**
+ * Checks a login the throttle let through; the attempt is in flight until it ends here, however it ends, and only a
+ * failure (no such client, disabled, a wrong secret) counts as one (review27b F5).
+ */
+async function checkLogin(
+  throttle: LoginThrottle,
+  creds: { id: string; secret: string },
+  address: string,
+  lookup: (id: string) => Promise<{ client: ApiClient | undefined; hash: string }>,
+): Promise<{ client: ApiClient | undefined; ok: boolean }> {
+  let outcome: LoginOutcome = 'abandoned';
+  try {
+    const { client, hash } = await lookup(creds.id);
+    // always the scrypt, so unknown and disabled ids answer as slowly as real ones
+    const secretOk = await verifySecret(creds.secret, hash);
+    const ok = Boolean(client && !client.disabled && secretOk);
+    outcome = ok ? 'succeeded' : 'failed';
+    return { client, ok };
+  } finally {
+    await throttle.finish(creds.id, address, outcome);
+  }
+}
+
 /** The token endpoint (client credentials, failed logins delayed). */
 function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
   const clients = createClientsRepo(opts.db);
@@ -196,14 +219,15 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
         opts.metrics.authFailures.inc({ reason: 'throttled' });
         throw new AppError('ERR_LOGIN_THROTTLED', undefined, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
       }
-      const client = await clients.get(creds.id);
-      const secretOk = await verifySecret(creds.secret, client?.secretHash ?? (await dummyHash));
-      if (!client || client.disabled || !secretOk) {
+      const { client, ok } = await checkLogin(opts.throttle, creds, request.ip, async (id) => {
+        const found = await clients.get(id);
+        return { client: found, hash: found?.secretHash ?? (await dummyHash) };
+      });
+      if (!ok || !client) {
         opts.metrics.authFailures.inc({ reason: 'bad_credentials' });
         recordFailure(opts.db, request.log, client, opts.now());
         throw new AppError('ERR_INVALID_CLIENT');
       }
-      await opts.throttle.succeeded(creds.id, request.ip);
       // A client may ask for fewer scopes than it has, never more.
       const requested = body.scope?.split(' ').filter(Boolean);
       const scopes = requested ? client.scopes.filter((s) => requested.includes(s)) : client.scopes;
