@@ -5,6 +5,7 @@
  * vnedu) gets the keys of the schools it serves only, each with its school. The city database's copies of
  * them are noted; the deleting system's own copies (the city's, a school's own system's) are forgotten.
  */
+import { classKeyParts } from '../canonical/entities.js';
 import { CITY_SYSTEM, SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { EntityName, SystemName } from '../config.js';
 import { createClassKeysRepo } from '../store/class-keys.js';
@@ -28,6 +29,32 @@ export async function tombstonedKeys(
 ): Promise<string[]> {
   if (run.entity !== 'classes') return [...ids];
   return createClassKeysRepo(q).ofSourceCodes(ids, run);
+}
+
+/**
+ * When the source deleted each of `keys` (the natural keys its tombstones name: ./deletes.ts `tombstonedKeys`), by
+ * its own clock, where it told (rel28: kept with the record, so a copy it served before the deletion is no
+ * restore). A class's tombstone names its code: each of the classes of that code gets its time.
+ */
+export function tombstoneTimes(
+  run: { entity: EntityName },
+  page: { deletedKeys: readonly string[]; deletedAt?: readonly (string | undefined)[] | undefined },
+  keys: readonly string[],
+): Map<string, string> | undefined {
+  const { deletedAt } = page;
+  if (!deletedAt) return undefined;
+  const byId = new Map<string, string>();
+  page.deletedKeys.forEach((id, i) => {
+    const at = deletedAt[i];
+    if (at !== undefined) byId.set(id, at);
+  });
+  const idOf = (key: string) => (run.entity === 'classes' ? classKeyParts(key).code : key);
+  const times = new Map<string, string>();
+  for (const key of keys) {
+    const at = byId.get(idOf(key));
+    if (at !== undefined) times.set(key, at);
+  }
+  return times.size > 0 ? times : undefined;
 }
 
 /**

@@ -28,6 +28,12 @@ export interface InboundMapping {
    * stored row of that key was made from the very same source record.
    */
   sourceKey?: (raw: unknown) => string | undefined;
+  /**
+   * When the source last changed the wire record, by its own clock (hcm-csdl's `updatedAt`), read without mapping
+   * it: a copy no later than the source's own tombstone of the record is one it served before deleting it, not a
+   * restore (./skip-unchanged.ts). Only a source that sends tombstones tells it (./sources.ts: the same clock).
+   */
+  sourceTime?: (raw: unknown) => string | undefined;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -54,6 +60,11 @@ const SOURCE_KEYS: Readonly<
       return school && year && code ? `${school}/${year}/${code}` : undefined;
     },
   },
+};
+
+/** The wire records' change times of the formats that send tombstones too ({@link InboundMapping} `sourceTime`). */
+const SOURCE_TIMES: Readonly<Record<string, (raw: unknown) => string | undefined>> = {
+  'hcm-csdl': (raw) => text((raw as Record<string, unknown> | null)?.['updatedAt']),
 };
 
 export function keyed(entity: EntityName, value: Record<string, unknown>): InboundRecord {
@@ -94,7 +105,12 @@ export function inboundMapping(format: string, entity: EntityName, version?: str
       : PREVIOUS_INBOUND[format]?.[entity]?.find((e) => versionOf(e) === version);
   if (!entry) throw unknownVersion(format, entity, version!);
   const sourceKey = SOURCE_KEYS[format]?.[entity];
-  return { ...nativeMapping(entity, entry, current.wire), ...(sourceKey ? { sourceKey } : {}) };
+  const sourceTime = SOURCE_TIMES[format];
+  return {
+    ...nativeMapping(entity, entry, current.wire),
+    ...(sourceKey ? { sourceKey } : {}),
+    ...(sourceTime ? { sourceTime } : {}),
+  };
 }
 
 const unknownVersion = (format: string, entity: string, version: string) =>

@@ -28,7 +28,7 @@ import {
   type StoredRead,
 } from './ingest.js';
 import { cityCopiesOf, type EarlyChecks } from './judge.js';
-import { sendDeletes, tombstonedKeys } from './deletes.js';
+import { sendDeletes, tombstonedKeys, tombstoneTimes } from './deletes.js';
 import { noteStoredRead, presumeNothingStored } from './pull-ahead.js';
 import { queueReconcileIfDue } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
@@ -256,9 +256,11 @@ async function sendTombstones(
   const tombstoned = await tombstonedKeys(q, run, page.deletedKeys);
   // The city's tombstone of a record whose deletion truc sent it, restored since, is its older state: no change.
   const city = run.system === CITY_SYSTEM ? { city: run.system } : {};
+  const sourceAt = tombstoneTimes(run, page, tombstoned);
   const deleting = createRecordsRepo(q).tombstoneScoped(run.entity, tombstoned, {
     naturalKeys: true,
     ...city,
+    ...(sourceAt ? { sourceAt } : {}),
   });
   deleting.catch(() => undefined); // its failure fails the statements after it
   return { deleting };

@@ -51,8 +51,27 @@ interface PageRecord {
   readonly key: string | undefined;
   /** Undefined where the source key is missing or not unique in the page. */
   readonly fp: string | undefined;
-  /** The school of its stored row when that row is live and made from the same source fingerprint. */
+  /**
+   * The school of its stored row when that row is live and made from the same source fingerprint, or deleted by
+   * its source's own tombstone no earlier than this copy ({@link deletedSince}).
+   */
   readonly sameIn: string | undefined;
+}
+
+/**
+ * The school of the stored row `row` when it is a tombstone its source deleted (by its own clock, migration 985)
+ * no earlier than the source changed the copy `raw` (`mapping.sourceTime`): a copy the source served before it
+ * deleted the record (a page read before the tombstone and stored after it: another run's, read ahead, held on
+ * its way), not one it sent again after deleting it. Such a copy is no restore: skipped as unchanged (rel28).
+ */
+function deletedSince(
+  mapping: InboundMapping,
+  raw: unknown,
+  row: { deleted: boolean; scope: string; sourceDeletedAt?: Date } | undefined,
+): string | undefined {
+  if (!row?.deleted || row.sourceDeletedAt === undefined || !mapping.sourceTime) return undefined;
+  const changed = Date.parse(mapping.sourceTime(raw) ?? '');
+  return changed <= row.sourceDeletedAt.getTime() ? row.scope : undefined;
 }
 
 const isUnchanged = (r: PageRecord): boolean => r.fp !== undefined && r.sameIn !== undefined;
@@ -217,7 +236,8 @@ export function checkPageEarly(
  * Skips the records of a pulled page that are unchanged at the source (issue 7): a record whose
  * source key is unique in the page and whose stored, live row was made from a source record of the
  * same fingerprint (same wire record, mapping version and catalogue) would map, validate and judge to
- * what is stored: it is counted unchanged and seen, and nothing else is done for it. The rest is judged
+ * what is stored: it is counted unchanged and seen, and nothing else is done for it. So is a copy older
+ * than its source's own deletion of the record ({@link deletedSince}: no restore). The rest is judged
  * as usual. A mapping without source keys skips nothing. `sent`: its read, sent already ({@link StoredRead}),
  * used when made with the page's mapping and rules. `dropLapsed`: refusals that no longer stand are dropped
  * (not outside a transaction: it writes nothing).
@@ -242,7 +262,10 @@ export async function skipUnchanged(
     raw,
     key: keys[i],
     fp: fps[i],
-    sameIn: fps[i] === undefined ? undefined : unchanged.get(keys[i]!),
+    sameIn:
+      fps[i] === undefined
+        ? undefined
+        : (unchanged.get(keys[i]!) ?? deletedSince(mapping, raw, stored.get(keys[i]!))),
   }));
   const { rest, ...split } = partition(inPage, standing);
   const results = usable?.results;

@@ -16,6 +16,11 @@ export interface PulledPage {
   itemBytes?: readonly Uint8Array[] | undefined;
   /** Natural keys the system reports as deleted (tombstones). */
   deletedKeys: string[];
+  /**
+   * Per tombstone of `deletedKeys`, when the system deleted the record by its own clock (an ISO time), where it
+   * tells (hcm-csdl's `updatedAt`): kept with the record (../store/record-deletions.ts `sourceAt`).
+   */
+  deletedAt?: readonly (string | undefined)[] | undefined;
   nextCursor: string | undefined;
   watermark: string | undefined;
   /** Schools the listing gave up on at this page (their set kept changing): a full run deletes nothing of them. */
@@ -30,10 +35,16 @@ export interface PullSource {
 
 export type PullSources = Partial<Record<SystemName, PullSource>>;
 
+/** A tombstone of a page: the natural key it deletes, and when the system deleted it (an ISO time, where told). */
+interface Tombstone {
+  key: string;
+  at: string | undefined;
+}
+
 function fromAdapter(
   system: SystemName,
   adapter: SourceAdapter<string, unknown>,
-  tombstoneKey: (item: unknown) => string | undefined = () => undefined,
+  tombstoneOf: (item: unknown) => Tombstone | undefined = () => undefined,
 ): PullSource {
   return {
     system,
@@ -45,13 +56,16 @@ function fromAdapter(
         if (next.done) return { items: [], deletedKeys: [], nextCursor: undefined, watermark: undefined };
         const items: unknown[] = [];
         const deletedKeys: string[] = [];
+        const deletedAt: (string | undefined)[] = [];
         const { itemBytes: told } = next.value;
         const bytes = told?.length === next.value.items.length ? told : undefined;
         const itemBytes: Uint8Array[] | undefined = bytes ? [] : undefined;
         next.value.items.forEach((item, i) => {
-          const key = tombstoneKey(item);
-          if (key !== undefined) deletedKeys.push(key);
-          else {
+          const tombstone = tombstoneOf(item);
+          if (tombstone !== undefined) {
+            deletedKeys.push(tombstone.key);
+            deletedAt.push(tombstone.at);
+          } else {
             items.push(item);
             itemBytes?.push(bytes![i]!);
           }
@@ -64,6 +78,7 @@ function fromAdapter(
           items,
           ...(itemBytes ? { itemBytes } : {}),
           deletedKeys,
+          ...(deletedAt.some((at) => at !== undefined) ? { deletedAt } : {}),
           nextCursor,
           watermark,
           ...unstable,
@@ -75,10 +90,15 @@ function fromAdapter(
   };
 }
 
-/** hcm-csdl marks deleted records in its change feed; the others report none. */
-function hcmCsdlTombstone(item: unknown): string | undefined {
-  const r = item as { deleted?: boolean; maDinhDanh?: string };
-  return r.deleted === true ? (r.maDinhDanh ?? '') : undefined;
+/**
+ * hcm-csdl marks deleted records in its change feed, with the time it deleted each (`updatedAt`, kept when it
+ * is a time); the others report none.
+ */
+function hcmCsdlTombstone(item: unknown): Tombstone | undefined {
+  const r = item as { deleted?: boolean; maDinhDanh?: string; updatedAt?: unknown };
+  if (r.deleted !== true) return undefined;
+  const t = typeof r.updatedAt === 'string' ? Date.parse(r.updatedAt) : Number.NaN;
+  return { key: r.maDinhDanh ?? '', at: Number.isNaN(t) ? undefined : new Date(t).toISOString() };
 }
 
 /** Pull sources over the shared adapters. */

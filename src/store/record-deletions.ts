@@ -29,16 +29,24 @@ async function markDeleted(
   const where = arrival ? `AND ${writableBy(entity, 'r', batchArrival('$2'), '$3', '$1::text[]')}` : '';
   const at = arrival ? 4 : 2;
   const echo = opts.city ? `AND NOT ${echoOfOwnDelete(entity, 'r', `$${at}`, `$${at + 1}`)}` : '';
+  // The source's own time of each deletion, where it told one (aligned with the chunk's keys).
+  const { sourceAt } = opts;
+  const timeAt = at + (opts.city ? 2 : 0);
+  const timed = sourceAt
+    ? `, source_deleted_at = (SELECT v.at FROM unnest($1::text[], $${timeAt}::timestamptz[]) AS v(key, at)
+                               WHERE v.key = r.${t.key} LIMIT 1)`
+    : '';
   const answers = await Promise.all(
     [...chunks(keys)].map((part) =>
       q.query<{ key: string; scope: string }>(
-        `UPDATE ${t.table} r SET deleted_at = now(), ${set}
+        `UPDATE ${t.table} r SET deleted_at = now(), ${set}${timed}
           WHERE r.${t.key} = ANY($1::text[]) AND r.deleted_at IS NULL ${where} ${echo}
          RETURNING r.${t.key} AS key, r.${t.scope} AS scope`,
         [
           part,
           ...(arrival ? [arrival.batchId, arrival.school] : []),
           ...(opts.city ? [opts.city, entity] : []),
+          ...(sourceAt ? [part.map((k) => sourceAt.get(k) ?? null)] : []),
         ],
       ),
     ),
@@ -69,12 +77,18 @@ function echoOfOwnDelete(entity: EntityName, r: string, s: string, e: string): s
  * How records are deleted: `naturalKeys`, the keys are truc's own (classes); `arrival`, a vendor snapshot's
  * deletion (its batch and school): at its arrival, and not of a record holding a newer word; `city`, the city
  * database's tombstones (its system): not of a record whose deletion truc sent it and restored since
- * ({@link echoOfOwnDelete}).
+ * ({@link echoOfOwnDelete}); `sourceAt`, the source's own times of its tombstones.
  */
 export interface DeleteOptions {
   naturalKeys?: boolean;
   arrival?: { batchId: string; school: string } | undefined;
   city?: string | undefined;
+  /**
+   * A source's tombstones: when the source deleted each record by its own clock (an ISO time, by key; where it
+   * told), kept with the records deleted (`source_deleted_at`, migration 985: a copy it served before is no
+   * restore, ../jobs/skip-unchanged.ts).
+   */
+  sourceAt?: ReadonlyMap<string, string> | undefined;
 }
 
 /** Deletions: tombstones, and the deleted records' scopes. */
@@ -100,7 +114,7 @@ export function recordDeletions(q: Queryable) {
     tombstoneScoped: (
       entity: EntityName,
       keys: readonly string[],
-      opts: Pick<DeleteOptions, 'naturalKeys' | 'city'> = {},
+      opts: Pick<DeleteOptions, 'naturalKeys' | 'city' | 'sourceAt'> = {},
     ) => markDeleted(q, entity, keys, opts),
     /** The deleted records of `keys` with their scope (school) as it was when they were deleted. */
     async deletedScopes(

@@ -49,6 +49,11 @@ export interface ExistingRow {
   /** The system that wrote it (`source_system`); absent where the read did not ask (a pulled page's skip). */
   sourceSystem?: string;
   /**
+   * A tombstone: when its source deleted it by its own clock (migration 985), where told; read only by a pulled
+   * page's skip (../jobs/skip-unchanged.ts: a copy that source served before is no restore).
+   */
+  sourceDeletedAt?: Date;
+  /**
    * A page pulled from a school's own system (smas, vnedu) or from the city database: the fingerprints of the
    * copies truc knows that system holds or held (received from it, sent to it: ./system-copies.ts) that count as
    * older copies: none once that system is known to hold the row's state (`holdsSql`; the city: nor where it

@@ -93,24 +93,23 @@ function storedReadSql(entity: EntityName, copies?: CopiesOf): string {
     copies && copiesRead(copies, 'cp', 'e', { key: 'key', scope: 'scope' }, { s: '$1', e: '$2', asOf: '$5' });
   return `WITH v AS (SELECT key, fp FROM ROWS FROM (json_array_elements_text($3::json), json_array_elements_text($4::json)) AS v(key, fp)),
      e AS (SELECT r.${t.key} AS key, r.${t.scope} AS scope, r.fingerprint, r.deleted_at IS NOT NULL AS deleted,
-                  r.source_fp, (r.deleted_at IS NULL AND r.source_fp IS NOT DISTINCT FROM v.fp) AS same${
+                  r.source_fp, (r.deleted_at IS NULL AND r.source_fp IS NOT DISTINCT FROM v.fp) AS same,
+                  CASE WHEN r.deleted_at IS NOT NULL THEN r.source_deleted_at END AS source_deleted_at${
                     cp ? ', r.deleted_at, r.source_system' : ''
                   }
              FROM ${t.table} r JOIN v ON v.key = r.${t.key})
      SELECT true AS unchanged, false AS refusal, NULL::text AS key,
             (SELECT json_object_agg(s.scope, s.keys) FROM (SELECT scope, json_agg(key) AS keys FROM e WHERE same GROUP BY scope) s)::text AS scope,
             NULL::text AS fingerprint, NULL::boolean AS deleted, NULL::text AS "sourceFp",
-            NULL::text AS rules, NULL::text AS "recordKey", NULL::boolean AS dependent, NULL::boolean AS holds${
-              cp ? ', NULL::text AS "copyFps"' : ''
-            }
+            NULL::text AS rules, NULL::text AS "recordKey", NULL::boolean AS dependent, NULL::boolean AS holds,
+            NULL::timestamptz AS "sourceDeletedAt"${cp ? ', NULL::text AS "copyFps"' : ''}
      UNION ALL
-     SELECT false, false, e.key, e.scope, e.fingerprint, e.deleted, e.source_fp, NULL, NULL, NULL, NULL${
-       cp ? `, ${cp.column}` : ''
-     }
+     SELECT false, false, e.key, e.scope, e.fingerprint, e.deleted, e.source_fp, NULL, NULL, NULL, NULL,
+            e.source_deleted_at${cp ? `, ${cp.column}` : ''}
        FROM e ${cp ? cp.join : ''} WHERE NOT e.same
      UNION ALL
      SELECT false, true, rs.source_key, rs.scope, NULL, NULL, rs.source_fp, rs.rules, rs.record_key,
-            rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD}))${cp ? ', NULL' : ''}
+            rs.depends IS NOT NULL, (rs.depends IS NULL OR (${DEPENDS_HOLD})), NULL${cp ? ', NULL' : ''}
        FROM (SELECT v.key FROM v LEFT JOIN e ON e.key = v.key AND e.same WHERE e.key IS NULL OFFSET 0) n
       CROSS JOIN LATERAL (SELECT * FROM truc.refused_sources x
                            WHERE x.system = $1 AND x.entity = $2 AND x.source_key = n.key OFFSET 0) rs`;
@@ -150,6 +149,7 @@ async function storedAndStanding(
       recordKey: string | null;
       dependent: boolean | null;
       holds: boolean | null;
+      sourceDeletedAt: Date | null;
       copyFps?: string | null;
     }
   >(
@@ -167,13 +167,15 @@ async function storedAndStanding(
   let fps: Map<string, string> | undefined;
   const fpOf = (key: string) =>
     (fps ??= new Map(candidates.keys.map((k, i) => [k, candidates.fps[i]!]))).get(key);
-  for (const { unchanged: same, refusal, rules, recordKey, dependent, holds, copyFps, ...row } of res.rows) {
+  for (const { unchanged: same, refusal, rules, recordKey, dependent, holds, copyFps, ...read } of res.rows) {
+    const { sourceDeletedAt, ...row } = read;
     if (same) {
       const bySchool = row.scope === null ? {} : (JSON.parse(row.scope) as Record<string, string[]>);
       for (const [scope, keys] of Object.entries(bySchool)) for (const k of keys) unchanged.set(k, scope);
     } else if (!refusal) {
       const copied = parseCopies(copyFps);
-      const stored = { ...row, fingerprint: row.fingerprint!, deleted: row.deleted! };
+      const stored: ExistingRow = { ...row, fingerprint: row.fingerprint!, deleted: row.deleted! };
+      if (sourceDeletedAt !== null) stored.sourceDeletedAt = sourceDeletedAt;
       rows.set(row.key, copied ? { ...stored, copies: copied } : stored);
     } else if (row.sourceFp === fpOf(row.key) && rules === target.rules && holds)
       standing.set(row.key, { recordKey, scope: row.scope, dependent: dependent === true });

@@ -3,11 +3,13 @@
  * real PostgreSQL (each test its own database, queues in it), the worker role in process, the hcm-csdl simulator
  * behind a proxy each test drives (../helpers/city-behind.ts).
  * 1. A source whose cursors loop over two values (A→B→A) after review27c F1 caught only a cursor repeated at once.
- * 2. A 200 receipt of a delete that accounts for none of the keys sent: no delivery.
+ * 2. A page the city served before it deleted a student, read by truc after the tombstone: no restore.
+ * 3. A 200 receipt of a delete that accounts for none of the keys sent: no delivery.
  */
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { requestSync } from '../../src/jobs/contracts.js';
 import { addClient } from '../../src/ops.js';
 import type { Db } from '../../src/store/db.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
@@ -15,7 +17,7 @@ import { SCHOOL, student } from '../factories/records.js';
 import { tokenFor } from '../helpers/api.js';
 import { cityBehind } from '../helpers/city-behind.js';
 import { waitFor } from '../helpers/env.js';
-import { requestFullStudentsPull } from '../helpers/full-pull.js';
+import { fullStudentsPull, requestFullStudentsPull } from '../helpers/full-pull.js';
 
 /** The run once it failed or finished (or pulled `maxPages` pages: looping). */
 function runSettled(db: Db, id: number, maxPages = 12) {
@@ -59,6 +61,81 @@ describe('rel28: a source whose cursors loop over more than one value', () => {
         'ERR_ADAPTER_RESPONSE_INVALID: hcm-csdl: pagination cursor repeated',
       ]);
     } finally {
+      await city.close();
+    }
+  });
+});
+
+/** The live students truc holds of `codes`, by code. */
+async function liveOf(db: Db, codes: readonly string[]): Promise<string[]> {
+  const res = await db.query<{ code: string }>(
+    `SELECT student_code AS code FROM truc.students
+      WHERE student_code = ANY($1::text[]) AND deleted_at IS NULL ORDER BY 1`,
+    [[...codes]],
+  );
+  return res.rows.map((r) => r.code);
+}
+
+/** An incremental pull of the city's students (from the watermark the last run kept), waited for until done. */
+async function incrementalPull(db: Db): Promise<void> {
+  const id = await db.tx((q) =>
+    requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'test', at: new Date() }),
+  );
+  const run = await runSettled(db, id);
+  expect(run.status).toBe('done');
+}
+
+describe('rel28: a page the city served before deleting a student, read after the tombstone', () => {
+  it('does not restore the student; a copy the city sends after the deletion does', async () => {
+    type Page = { data: Array<{ maDinhDanh: string } & Record<string, unknown>> };
+    let holdNext = false;
+    let served: (page: Page) => void = () => undefined;
+    const servedPage = new Promise<Page>((r) => (served = r));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    const city = await cityBehind(
+      {
+        // The next students page the city serves is held on its way to truc until released.
+        hold: (url, method, body) => {
+          if (!holdNext || method !== 'GET' || !url.startsWith('/v1/students')) return undefined;
+          holdNext = false;
+          served(JSON.parse(body.toString('utf8')) as Page);
+          return released;
+        },
+      },
+      { seed: 2802, studentsPerSchool: 3 },
+      // The held read must not time out (it would be read again, without the student).
+      (c) => ({
+        ...c,
+        systems: { ...c.systems, 'hcm-csdl': { ...c.systems['hcm-csdl'], timeoutMs: 60_000 } },
+      }),
+    );
+    const { db } = city.env.deps;
+    try {
+      await fullStudentsPull(db);
+      // A full run: its page, with every student live, is served now and reaches truc later.
+      holdNext = true;
+      const older = await requestFullStudentsPull(db);
+      const page = await servedPage;
+      const codes = page.data.map((r) => r.maDinhDanh);
+      expect(await liveOf(db, codes)).toEqual([...codes].sort());
+      const gone = page.data[0]!;
+      // Then the city deletes one of them, and an incremental run pulls its tombstone: deleted in truc.
+      city.sim.received.remove('students', gone.maDinhDanh, new Date().toISOString());
+      await incrementalPull(db);
+      expect(await liveOf(db, [gone.maDinhDanh])).toEqual([]);
+      // The older run's page arrives: its copy of the student is what the city held before deleting it.
+      release();
+      const run = await runSettled(db, older);
+      expect(run.status).toBe('done');
+      // Without the fix: the student is live again (restored by a copy older than the city's own deletion).
+      expect(await liveOf(db, codes)).toEqual(codes.filter((c) => c !== gone.maDinhDanh).sort());
+      // The city enrols the student again (a copy changed after its deletion): the next pull restores it.
+      city.sim.received.put('students', gone, new Date(Date.now() + 1000).toISOString());
+      await incrementalPull(db);
+      expect(await liveOf(db, [gone.maDinhDanh])).toEqual([gone.maDinhDanh]);
+    } finally {
+      release();
       await city.close();
     }
   });
