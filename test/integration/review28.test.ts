@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { startWorkerRole } from '../../src/roles.js';
-import { expectProblem, S1, student, useApiHarness } from '../helpers/api.js';
+import { CONFIGURED_SYSTEMS_ENV, expectProblem, S1, student, useApiHarness } from '../helpers/api.js';
 import { waitFor } from '../helpers/env.js';
 
 /** Every `errors[].message` of a problem says it in Vietnamese then English (README: `vi / en`, src/errors.ts both). */
@@ -18,7 +18,10 @@ function expectBilingualErrors(body: { errors?: Array<{ message: string }> }): v
 }
 
 describe('review28 on postgres', () => {
-  const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+  const h = useApiHarness(
+    { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+    { env: CONFIGURED_SYSTEMS_ENV },
+  );
 
   // F2 (vendor, errors): README "Errors" says every `errors[].message` reads `vi / en` ("zod's own words with its
   // Vietnamese locale's"), and the guide says errors carry "the message in Vietnamese and English". A push with an
@@ -107,6 +110,33 @@ describe('review28 on postgres', () => {
     expect(URL.canParse(meta.issuer), meta.issuer).toBe(true);
     expect(new URL(meta.issuer).origin).toBe(new URL(meta.token_endpoint).origin);
   });
+  // F8 (city admin, a pull that can only fail): README: a pull's `scope` is "a school code, a commune code for
+  // moet-pcgd; a school truc holds no record of is refused, 400 ERR_SCOPE_UNKNOWN" (review25 F2: a mistyped code was
+  // stored and its run ended with nothing). A moet-pcgd persons pull of a commune code that is no current commune
+  // (`"scope": "00000"`, or a commune merged away on 1 July 2025) is accepted (202) and stored; its first page is
+  // refused by the Ministry (404), so the run ends `failed` with an open dead letter ERR_ADAPTER_REJECTED that no
+  // replay can fix (seen on the demo: sync run 9, dead letter 8, "moet-pcgd GET /v1/units/00000/persons failed: HTTP
+  // 404"). truc holds the current communes (src/canonical admin units; POST /v1/pcgd/reports refuses such a unit
+  // with ERR_PCGD_UNKNOWN_UNIT), but src/jobs/request-checks.ts scopeHeld says "a commune's [scope] is always held".
+  // Expected: 400 (ERR_SCOPE_UNKNOWN, or ERR_PCGD_UNKNOWN_UNIT as a report of it answers), nothing stored; the same
+  // for `truc sync run` and a schedule's run now.
+  it.fails(
+    'F8: a moet-pcgd pull of a code that is no current commune is refused, nothing stored',
+    async () => {
+      const runs = async () =>
+        (await h.env.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.sync_runs')).rows[0]!
+          .n;
+      const before = await runs();
+      const res = await h.send('POST', '/v1/syncs', h.tokens.admin, {
+        system: 'moet-pcgd',
+        entity: 'persons',
+        scope: '00000',
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(['ERR_SCOPE_UNKNOWN', 'ERR_PCGD_UNKNOWN_UNIT']).toContain(res.json<{ code: string }>().code);
+      expect(await runs()).toBe(before);
+    },
+  );
 });
 
 describe('review28 on postgres with the queues in the database (REDIS_URL unset)', () => {

@@ -2,7 +2,7 @@
  * review28 (stop 48, walked as the city's new operator deploying from README.md, and as a vendor's developer
  * integrating from docs/integration-guide.md and the OpenAPI spec): the findings that need no database. An
  * `it.fails` is an open finding; it passes once the finding is fixed, and then becomes an `it`. The findings on
- * PostgreSQL and Redis are in test/integration/review28.test.ts; the numbering (F1, F2, …) is shared.
+ * PostgreSQL and Redis are in test/integration/review28.test.ts; the numbering (F1, F2, …, in the order found; the report ranks them) is shared.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,33 @@ describe('review28, no database', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain('PRIVATE KEY');
     expect(lines[0]).not.toContain(pem.split('\n')[1]!);
+  });
+
+  // F9 (operator, configuration: a demo default in production): README Configuration: TRUC_CONFIG_DIR is "the folder
+  // holding `<profile>.yaml`", and .env.example: "Values in config/<TRUC_PROFILE>.yaml are the defaults". A city that
+  // keeps its settings outside the image (TRUC_CONFIG_DIR=/etc/truc, its own `default.yaml` or `prod.yaml` with what
+  // it changes: the port, its ĐBKK communes) gets the schema's fallbacks for the rest, not config/default.yaml's, and
+  // the schema's are the demo's: pcgd.signing.mode `self-signed` with organisation "Sở Giáo dục và Đào tạo (demo)"
+  // (src/config/pcgd.ts), where default.yaml says pkcs12. Its PCGD-XMC evidence packages are then signed with a
+  // certificate truc made up, submitted to the Ministry as the unit's, and nothing says so at start; its
+  // `sync.schedules` are `{}` (no nightly pull) as quietly. Expected: a profile that does not choose gets the
+  // production-safe choice (pkcs12, no "(demo)"), or the start refuses it (exit 2) naming pcgd.signing.mode; and
+  // README says a profile is whole (not merged with default.yaml). Likely place: src/config/pcgd.ts signing default,
+  // README Configuration.
+  it.fails('F9: a city profile that says nothing of signing does not sign PCGD evidence as the demo', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'prod.yaml'),
+      'server:\n  port: 8080\npcgd:\n  difficultCommunes:\n    "2026": ["27676"]\n',
+    );
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig({ env: { TRUC_PROFILE: 'prod' }, configDir: dir });
+    } catch {
+      return; // refused at start: fixed
+    }
+    expect(config.pcgd.signing.mode).toBe('pkcs12');
+    expect(config.pcgd.signing.organisation).not.toMatch(/demo/i);
   });
 
   // F4 (operator, configuration): README Configuration says "Every variable is documented in
