@@ -230,6 +230,7 @@ function oauthOptions(deps: AppDeps) {
       ? redisThrottle(deps.redis, throttleSettings)
       : dbThrottle(deps.db, throttleSettings),
     publicUrl: deps.config.server.publicUrl,
+    maxTokensPerMinute: deps.config.auth.maxTokensPerMinute,
   };
 }
 

@@ -117,6 +117,11 @@ export const AuthSchema = z
     failedLoginDelayMs: z.number().int().positive().default(1000),
     /** Failures are forgotten this long after the last one. */
     failedLoginWindowSeconds: z.number().int().positive().default(3600),
+    /**
+     * Access tokens issued to one client per minute (POST /oauth/token; each costs a scrypt): past it 429 slow_down
+     * with Retry-After, before the secret is checked. Enough for a vendor's replicas; a client reuses its token.
+     */
+    maxTokensPerMinute: z.number().int().positive().default(60),
     /** How long an API process trusts a client's state (enabled, schools, scopes) before re-reading it. */
     clientStateTtlMs: z.number().int().nonnegative().max(60_000).default(1000),
   })

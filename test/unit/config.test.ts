@@ -51,7 +51,11 @@ describe('loadConfig: defaults per profile', () => {
       maxFailedLogins: 5,
     });
     expect(c.auth.issuer).toBeUndefined(); // server.publicUrl when set, else "truc" (src/deps.ts)
-    expect(c.auth).toMatchObject({ maxFailedLoginsPerAddress: 20, failedLoginWindowSeconds: 3600 });
+    expect(c.auth).toMatchObject({
+      maxFailedLoginsPerAddress: 20,
+      failedLoginWindowSeconds: 3600,
+      maxTokensPerMinute: 60,
+    });
     expect(c.api).toEqual({
       maxJsonDepth: 32,
       maxNestedArrayItems: 1000,

@@ -43,6 +43,7 @@ const OAUTH_ERRORS: Partial<Record<ErrorCode, string>> = {
   ERR_UNSUPPORTED_GRANT: 'unsupported_grant_type',
   ERR_INVALID_SCOPE: 'invalid_scope',
   ERR_LOGIN_THROTTLED: 'slow_down',
+  ERR_RATE_LIMITED: 'slow_down',
 };
 
 /**

@@ -8,6 +8,7 @@ import type { Db } from '../../store/db.js';
 import { appendAudit } from '../../audit/chain.js';
 import { hashSecret, verifySecret } from '../auth/secrets.js';
 import type { LoginOutcome, LoginThrottle } from '../auth/throttle.js';
+import { tokenLimit } from '../auth/token-limit.js';
 import { issueToken, publicJwks, TOKEN_ALG, type TokenSettings } from '../auth/tokens.js';
 import { holdsForbiddenText } from '../plugins/input.js';
 import { ProblemSchema } from '../problem.js';
@@ -145,6 +146,8 @@ export interface OauthRouteOptions {
   throttle: LoginThrottle;
   /** The public base URL (server.publicUrl); else taken from each request. */
   publicUrl: string | undefined;
+  /** Access tokens issued per client per minute (auth.maxTokensPerMinute). */
+  maxTokensPerMinute: number;
 }
 
 /** Bookkeeping of a failed login, done after the answer so real and unknown ids answer alike. */
@@ -156,6 +159,14 @@ function recordFailure(db: Db, log: FastifyBaseLogger, client: ApiClient | undef
     .catch((err: unknown) => log.error({ err }, 'could not audit a failed login'));
 }
 
+/** Audits a client's first refused token of a window (the limit's refusals after it are not, each one). */
+function recordTokenLimit(db: Db, log: FastifyBaseLogger, clientId: string, at: Date): void {
+  const event = { actor: clientId, action: 'auth.token-limited', subject: `client:${clientId}` };
+  void db
+    .tx((q) => appendAudit(q, [event], at))
+    .catch((err: unknown) => log.error({ err }, 'could not audit a token limit'));
+}
+
 /** The /.well-known documents are public and the same for everyone: caches may keep them five minutes. */
 const PUBLIC_CACHE = 'public, max-age=300';
 
@@ -165,6 +176,14 @@ const publicDocument = <T extends z.ZodType>(operationId: string, summary: strin
 });
 
 type OauthApp = Parameters<FastifyPluginAsyncZod<OauthRouteOptions>>[0];
+
+/** The scopes a token is issued with: a client may ask for fewer scopes than it has, never more. */
+function grantedScopes(client: ApiClient, scope: string | undefined): string[] {
+  const requested = scope?.split(' ').filter(Boolean);
+  const scopes = requested ? client.scopes.filter((s) => requested.includes(s)) : client.scopes;
+  if (requested && scopes.length === 0) throw new AppError('ERR_INVALID_SCOPE');
+  return scopes;
+}
 
 /**
  * Checks a login the throttle let through; the attempt is in flight until it ends here, however it ends, and only a
@@ -194,6 +213,9 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
   const clients = createClientsRepo(opts.db);
   // Unknown ids are checked against this hash, so they cost the same scrypt as real ones.
   const dummyHash = hashSecret('not-a-client-secret');
+  const limit = tokenLimit(app, opts.maxTokensPerMinute, (clientId) =>
+    recordTokenLimit(opts.db, app.log, clientId, opts.now()),
+  );
 
   app.post(
     '/oauth/token',
@@ -214,6 +236,7 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       const body = request.body;
       if (body.grant_type !== 'client_credentials') throw new AppError('ERR_UNSUPPORTED_GRANT');
       const creds = credentialsOf(request.headers.authorization, body);
+      await limit.check(request, creds.id);
       const waitMs = await opts.throttle.take(creds.id, request.ip);
       if (waitMs > 0) {
         opts.metrics.authFailures.inc({ reason: 'throttled' });
@@ -228,10 +251,8 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
         recordFailure(opts.db, request.log, client, opts.now());
         throw new AppError('ERR_INVALID_CLIENT');
       }
-      // A client may ask for fewer scopes than it has, never more.
-      const requested = body.scope?.split(' ').filter(Boolean);
-      const scopes = requested ? client.scopes.filter((s) => requested.includes(s)) : client.scopes;
-      if (requested && scopes.length === 0) throw new AppError('ERR_INVALID_SCOPE');
+      await limit.count(request, client.id);
+      const scopes = grantedScopes(client, body.scope);
       const { token, expiresIn } = await issueToken(opts.tokens, {
         clientId: client.id,
         role: client.role,

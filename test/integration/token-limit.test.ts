@@ -1,0 +1,57 @@
+/**
+ * sec28 item 3: a correct login costs a scrypt (~50 ms of CPU), so a client with a valid (or leaked) secret logging
+ * in in a loop could keep a core busy. Tokens issued per client are limited (auth.maxTokensPerMinute, here 3): past
+ * it, 429 slow_down with Retry-After, refused before the secret is checked, audited once per window; a login
+ * without the secret cannot use up a client's allowance, and other clients are not affected.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { addClient } from '../../src/ops.js';
+import { expectOauthError, S1, useApiHarness } from '../helpers/api.js';
+
+const h = useApiHarness(
+  { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+  { configure: (c) => ({ ...c, auth: { ...c.auth, maxTokensPerMinute: 3 } }) },
+);
+
+const login = (c: { clientId: string }, secret: string, remoteAddress = '127.0.0.1') =>
+  h.app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    remoteAddress,
+    payload: { grant_type: 'client_credentials', client_id: c.clientId, client_secret: secret },
+  });
+
+describe('tokens issued per client (auth.maxTokensPerMinute)', () => {
+  it('a client gets its tokens for the minute, then 429 slow_down with Retry-After, audited once', async () => {
+    const c = await addClient(h.env.deps.db, { name: 'Looping', role: 'vendor', schools: [S1] });
+    const before = await h.audits('auth.token-limited');
+    for (let i = 0; i < 3; i++) expect((await login(c, c.clientSecret)).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      const refused = await login(c, c.clientSecret, `10.28.0.${i + 1}`);
+      expectOauthError(refused, 429, 'slow_down', 'ERR_RATE_LIMITED');
+      const retryAfter = Number(refused.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+    }
+    // audits are written after the answer: wait for them (bounded), then for any more that should not come
+    for (let i = 0; i < 100 && (await h.audits('auth.token-limited')) === before; i++) await sleep(20);
+    await sleep(200);
+    expect(await h.audits('auth.token-limited')).toBe(before + 1);
+    // another client is not affected
+    const other = await addClient(h.env.deps.db, { name: 'Quiet', role: 'vendor', schools: [S1] });
+    expect((await login(other, other.clientSecret)).statusCode).toBe(200);
+  });
+
+  it('wrong secrets do not use up a client allowance', async () => {
+    const c = await addClient(h.env.deps.db, { name: 'Guessed', role: 'vendor', schools: [S1] });
+    for (let i = 0; i < 4; i++)
+      expectOauthError(
+        await login(c, `wrong-${i}`, `10.28.1.${i + 1}`),
+        401,
+        'invalid_client',
+        'ERR_INVALID_CLIENT',
+      );
+    for (let i = 0; i < 3; i++) expect((await login(c, c.clientSecret)).statusCode).toBe(200);
+  });
+});
