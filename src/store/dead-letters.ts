@@ -5,6 +5,9 @@
  */
 import type { Queryable } from './db.js';
 
+/** The most letters one page lists: `GET /v1/dead-letters?limit=` and `truc dead-letters list --limit` alike. */
+export const DEAD_LETTERS_PAGE_MAX = 500;
+
 export interface DeadLetter {
   id: number;
   /** The outbox row of the failed work (null when the job did not come from one). */

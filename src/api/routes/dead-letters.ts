@@ -4,7 +4,7 @@ import { AppError, both, ERROR_CODES } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { QUEUE_NAMES } from '../../jobs/contracts.js';
 import { replayDeadLetters } from '../../jobs/dead-letters.js';
-import { createDeadLettersRepo, type DeadLetter } from '../../store/dead-letters.js';
+import { createDeadLettersRepo, DEAD_LETTERS_PAGE_MAX, type DeadLetter } from '../../store/dead-letters.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
@@ -76,7 +76,7 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
             queue: QueueName.optional(),
             errorCode: ErrorCodeName.optional(),
             includeReplayed: z.enum(['true', 'false']).default('false'),
-            ...pageQuery(500, 100),
+            ...pageQuery(DEAD_LETTERS_PAGE_MAX, 100),
           })
           .strict(),
         response: {

@@ -1,8 +1,10 @@
 /** `truc dead-letters list | replay`: jobs that failed for good. */
 import type { deadLetterView as deadLetterViewOf } from '../../api/routes/dead-letters.js';
+import type { replayDeadLetters } from '../../jobs/dead-letters.js';
 import { loadConfig } from '../../config.js';
 import { ERROR_CODES, ERRORS, type ErrorCode } from '../../errors.js';
 import { QUEUE_NAMES } from '../../jobs/contract-table.js';
+import { DEAD_LETTERS_PAGE_MAX } from '../../store/dead-letters.js';
 import {
   asOption,
   badValue,
@@ -97,7 +99,11 @@ const listCommand = () =>
       .option('--code <code>', 'only this error code (docs/errors.md)', choice(ERROR_CODES))
       .option('--ids <ids>', 'only these ids, comma-separated', ids)
       .option('--include-replayed', 'those already replayed too (replayedAt set)')
-      .option('--limit <n>', 'at most this many (default 100)', int(1, 10_000))
+      .option(
+        '--limit <n>',
+        `at most this many (default 100, at most ${DEAD_LETTERS_PAGE_MAX}, as the API)`,
+        int(1, DEAD_LETTERS_PAGE_MAX),
+      )
       .option('--offset <n>', 'skip this many (default 0)', int(0, 1_000_000))
       .option('--json', 'one JSON object a line, as the API lists them'),
     async (o, _args, out) => {
@@ -164,12 +170,83 @@ function replayedLine(i: { id: number; mappingVersion: string | null; pinned: bo
   );
 }
 
+/** Why an asked letter was not replayed: where it stands, as the API shows it, or that it did not match the filters. */
+function notReplayedLine(l: Listed): string {
+  const s = stateOf(l);
+  const why =
+    l.replayedAt || l.resolvedAt || l.abandonedAt
+      ? { vi: `không còn mở (${s.vi})`, en: `no longer open (${s.en})` }
+      : { vi: 'còn mở nhưng không khớp --queue/--code', en: 'open, but not matching --queue/--code' };
+  return both(
+    `việc lỗi ${l.id} không được chạy lại: ${why.vi}`,
+    `dead letter ${l.id} not replayed: ${why.en}`,
+  );
+}
+
+type ReplayOptions = FilterOptions & { all?: boolean; mapping?: 'current' | 'pinned'; as?: string };
+type Replayed = Awaited<ReturnType<typeof replayDeadLetters>>;
+
+/**
+ * Replays the letters the options name; with `--ids`, also reads those of them neither replayed nor closed by this
+ * replay (as the API, which answers them with nothing: `replayed` and `closed` leave them out), to say why.
+ */
+async function replayAsked(o: ReplayOptions): Promise<Replayed & { notReplayed: Listed[] }> {
+  const actor = operatorActor(o.as);
+  const config = loadConfig();
+  const { operatorClock, withDb } = await import('../../ops.js');
+  const { replayDeadLetters } = await import('../../jobs/dead-letters.js');
+  const { createDeadLettersRepo } = await import('../../store/dead-letters.js');
+  const { deadLetterView } = await import('../../api/routes/dead-letters.js');
+  const by = { actor, at: operatorClock() };
+  return withDb(config, async (db) => {
+    // An id no letter has is the CLI's unknown id (ERR_NOT_FOUND, exit 1), nothing replayed; one replayed already
+    // is known, and the replay says it matched nothing open.
+    const repo = createDeadLettersRepo(db);
+    const unknown = await repo.unknown(o.ids ?? []);
+    if (unknown.length > 0) throw notFound({ vi: 'việc lỗi', en: 'dead letter' }, unknown.join(', '));
+    const r = await replayDeadLetters(db, filterOf(o), by, { mapping: o.mapping ?? 'current' });
+    const acted = new Set([...r.replayed, ...r.closed]);
+    const missed = (o.ids ?? []).filter((id) => !acted.has(id));
+    const rows = missed.length
+      ? await repo.list({ ids: missed, includeReplayed: true }, missed.length, 0)
+      : [];
+    return { ...r, notReplayed: rows.map(deadLetterView).sort((a, b) => a.id - b.id) };
+  });
+}
+
+/** A replay's lines: how many were replayed, those closed without a replay, those asked for and not replayed (why). */
+function printReplay(out: CliOutput, r: Replayed & { notReplayed: Listed[] }): void {
+  const mapping = MAPPING_WORDS[r.mapping];
+  out.stdout(
+    `${both(
+      `đã chạy lại ${r.replayed.length} (ánh xạ: ${mapping[0]})`,
+      `replayed ${r.replayed.length} (mapping: ${mapping[1]})`,
+    )}\n`,
+  );
+  if (r.closed.length > 0)
+    out.stdout(
+      `${both(
+        `đã đóng ${r.closed.length} không chạy lại (${r.closed.join(', ')}): việc do bộ lập lịch xếp, không có gì để chạy lại, sẽ chạy lại ở lần kích hoạt sau`,
+        `closed ${r.closed.length} without a replay (${r.closed.join(', ')}): jobs the scheduler queued have nothing to replay from and run again at their next fire`,
+      )}\n`,
+    );
+  if (r.replayed.length === 0 && r.closed.length === 0)
+    out.stderr(
+      `${both(
+        'không có việc lỗi nào chưa chạy lại khớp bộ lọc (việc đã chạy lại không được chạy lại lần nữa; xem: dead-letters list --include-replayed)',
+        'no dead letter not yet replayed matches (a replayed one is not replayed again; see dead-letters list --include-replayed)',
+      )}\n`,
+    );
+  for (const l of r.notReplayed) out.stderr(`  ${notReplayedLine(l)}\n`);
+  for (const i of r.items) out.stdout(`  ${replayedLine(i)}\n`);
+}
+
 const replayCommand = () =>
-  runs<FilterOptions & { all?: boolean; mapping?: 'current' | 'pinned'; as?: string }>(
+  runs<ReplayOptions>(
     defineCommand('replay', 'queue dead letters again: by --ids, --queue or --code, or --all')
       .option('--queue <queue>', 'every dead letter of this queue', choice(QUEUE_NAMES))
       .option('--code <code>', 'every dead letter with this error code (docs/errors.md)', choice(ERROR_CODES))
-      .option('--ids <ids>', 'these ids, comma-separated', ids)
+      .option('--ids <ids>', 'these ids, comma-separated (exit 1 when none of them is replayed)', ids)
       .option('--all', 'every dead letter')
       .option(
         '--mapping <choice>',
@@ -188,42 +265,10 @@ const replayCommand = () =>
             'dead-letters replay needs --ids, --queue or --code, or --all',
           ),
         );
-      const actor = operatorActor(o.as);
-      const config = loadConfig();
-      const { operatorClock, withDb } = await import('../../ops.js');
-      const { replayDeadLetters } = await import('../../jobs/dead-letters.js');
-      const { createDeadLettersRepo } = await import('../../store/dead-letters.js');
-      const by = { actor, at: operatorClock() };
-      const r = await withDb(config, async (db) => {
-        // An id no letter has is the CLI's unknown id (ERR_NOT_FOUND, exit 1), nothing replayed; one replayed already
-        // is known, and the replay says it matched nothing open.
-        const unknown = await createDeadLettersRepo(db).unknown(o.ids ?? []);
-        if (unknown.length > 0) throw notFound({ vi: 'việc lỗi', en: 'dead letter' }, unknown.join(', '));
-        return replayDeadLetters(db, filterOf(o), by, { mapping: o.mapping ?? 'current' });
-      });
-      const mapping = MAPPING_WORDS[r.mapping];
-      out.stdout(
-        `${both(
-          `đã chạy lại ${r.replayed.length} (ánh xạ: ${mapping[0]})`,
-          `replayed ${r.replayed.length} (mapping: ${mapping[1]})`,
-        )}\n`,
-      );
-      if (r.closed.length > 0)
-        out.stdout(
-          `${both(
-            `đã đóng ${r.closed.length} không chạy lại (${r.closed.join(', ')}): việc do bộ lập lịch xếp, không có gì để chạy lại, sẽ chạy lại ở lần kích hoạt sau`,
-            `closed ${r.closed.length} without a replay (${r.closed.join(', ')}): jobs the scheduler queued have nothing to replay from and run again at their next fire`,
-          )}\n`,
-        );
-      if (r.replayed.length === 0 && r.closed.length === 0)
-        out.stderr(
-          `${both(
-            'không có việc lỗi nào chưa chạy lại khớp bộ lọc (việc đã chạy lại không được chạy lại lần nữa; xem: dead-letters list --include-replayed)',
-            'no dead letter not yet replayed matches (a replayed one is not replayed again; see dead-letters list --include-replayed)',
-          )}\n`,
-        );
-      for (const i of r.items) out.stdout(`  ${replayedLine(i)}\n`);
-      return 0;
+      const r = await replayAsked(o);
+      printReplay(out, r);
+      // Letters asked for by id and none of them replayed (nor closed by this replay): nothing was done, a failure.
+      return o.ids?.length && r.replayed.length === 0 && r.closed.length === 0 ? 1 : 0;
     },
   );
 

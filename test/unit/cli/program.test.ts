@@ -190,6 +190,12 @@ describe('truc exit codes', () => {
       ['dead-letters', 'list', '--limit'],
       "truc: tuỳ chọn --limit <n> cần một giá trị / option '--limit <n>'",
     ],
+    // ops28: the API's bound (DEAD_LETTERS_PAGE_MAX, 500), not 10,000.
+    [
+      ['dead-letters', 'list', '--limit', '501'],
+      "truc: tuỳ chọn --limit <n>: giá trị '501' không hợp lệ, cần một số nguyên từ 1 đến 500 / " +
+        "option '--limit <n>' argument '501' is invalid. an integer from 1 to 500",
+    ],
     [
       ['dead-letters', 'replay'],
       'truc: dead-letters replay cần --ids, --queue hoặc --code, hoặc --all / dead-letters replay needs --ids, --queue or --code, or --all',
@@ -306,8 +312,14 @@ describe('truc exit codes', () => {
   });
 
   it('dead-letters replay that matches nothing not yet replayed says why', async () => {
-    vi.mocked(ops.withDb).mockResolvedValueOnce({ replayed: [], mapping: 'pinned', items: [], closed: [] });
-    const e = await truc('dead-letters', 'replay', '--ids', '7', '--mapping', 'pinned');
+    vi.mocked(ops.withDb).mockResolvedValueOnce({
+      replayed: [],
+      mapping: 'pinned',
+      items: [],
+      closed: [],
+      notReplayed: [],
+    });
+    const e = await truc('dead-letters', 'replay', '--queue', 'ingest', '--mapping', 'pinned');
     expect(e.code).toBe(0);
     expect(e.stdout).toBe(
       'đã chạy lại 0 (ánh xạ: pinned, phiên bản lần chạy đầu) / replayed 0 (mapping: pinned)\n',
@@ -319,7 +331,13 @@ describe('truc exit codes', () => {
 
   // review26a F2: a letter of a job the scheduler queued is closed without a replay, and the line says so.
   it('dead-letters replay says which letters it closed without a replay', async () => {
-    vi.mocked(ops.withDb).mockResolvedValueOnce({ replayed: [], mapping: 'current', items: [], closed: [9] });
+    vi.mocked(ops.withDb).mockResolvedValueOnce({
+      replayed: [],
+      mapping: 'current',
+      items: [],
+      closed: [9],
+      notReplayed: [],
+    });
     const e = await truc('dead-letters', 'replay', '--ids', '9');
     expect(e.code).toBe(0);
     expect(e.stdout.trim().split('\n')[1]).toMatch(

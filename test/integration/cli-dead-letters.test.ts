@@ -1,0 +1,129 @@
+/**
+ * ops28, `truc dead-letters replay --ids` on a real PostgreSQL with the API in process beside the CLI: a letter asked
+ * for by id and not replayed (already replayed, closed) is named with the reason, in Vietnamese then English, as the
+ * API's view of it says (`replayedAt`, `abandonedAt`; the API's replay answers such a letter with nothing: `replayed`
+ * and `closed` empty), and when none of the asked ids was replayed the command fails (exit 1; it exited 0).
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { runCli } from '../../src/cli/program.js';
+import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
+import { addClient } from '../../src/ops.js';
+import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
+import { createOutboxRepo } from '../../src/store/outbox.js';
+import { tokenFor } from '../helpers/api.js';
+import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { expectViThenEn } from '../helpers/vietnamese-half.js';
+
+async function truc(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('truc dead-letters replay --ids on postgres', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let token: string;
+
+  /** A replayable letter (its work is an outbox row) of the website probe; its id. */
+  async function letter(): Promise<number> {
+    const outboxId = await createOutboxRepo(env.deps.db).add('website-probe', 'website-probe', {});
+    await recordDeadLetter(env.deps.db, {
+      outboxId,
+      queue: 'website-probe',
+      name: 'website-probe',
+      jobId: `ob-${outboxId}`,
+      payload: {},
+      code: 'ERR_ADAPTER_UNAVAILABLE',
+      message: 'answered 503',
+      attempts: 3,
+      at: new Date(),
+    });
+    const rows = await env.deps.db.query<{ id: string }>(
+      'SELECT id::text AS id FROM truc.dead_letters WHERE outbox_id = $1',
+      [outboxId],
+    );
+    return Number(rows.rows[0]!.id);
+  }
+
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+    app = await buildApp({ ...env.deps, config: env.config });
+    await app.ready();
+    token = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
+    for (const [k, v] of Object.entries({
+      TRUC_PROFILE: 'test',
+      DATABASE_URL: env.databaseUrl!,
+      DATA_DIR: env.dataDir,
+      TRUC_OPERATOR: 'admin.q1',
+    }))
+      vi.stubEnv(k, v);
+  }, 180_000);
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  it('a closed letter asked for alone: nothing replayed, it says why, exit 1', async () => {
+    const replayed = await letter();
+    const abandoned = await letter();
+    await createDeadLettersRepo(env.deps.db).markClosed([replayed], 'replayed');
+    await createDeadLettersRepo(env.deps.db).markClosed([abandoned], 'abandoned');
+    // The API's answer to the same: 200, nothing replayed, nothing closed by it.
+    const api = await app.inject({
+      method: 'POST',
+      url: '/v1/dead-letters/replay',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ ids: [replayed, abandoned] }),
+    });
+    expect(api.statusCode, api.body).toBe(200);
+    expect(api.json()).toMatchObject({ replayed: [], closed: [] });
+
+    const e = await truc('dead-letters', 'replay', '--ids', `${abandoned},${replayed}`);
+    expect(e.code, e.stderr).toBe(1);
+    const lines = e.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^không có việc lỗi nào chưa chạy lại khớp bộ lọc .* \/ no dead letter not yet/);
+    expect(lines.slice(1)).toHaveLength(2);
+    for (const line of lines.slice(1)) expectViThenEn(line.trim());
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^ {2}việc lỗi ${replayed} không được chạy lại: không còn mở \\(đã chạy lại .*\\) / ` +
+          `dead letter ${replayed} not replayed: no longer open \\(replayed .*\\)$`,
+      ),
+    );
+    expect(lines[2]).toMatch(
+      new RegExp(
+        `^ {2}việc lỗi ${abandoned} không được chạy lại: không còn mở \\(đã đóng không chạy lại .*\\) / ` +
+          `dead letter ${abandoned} not replayed: no longer open \\(closed unreplayed .*\\)$`,
+      ),
+    );
+  });
+
+  it('an open letter and a closed one: the open one replayed, the other named, exit 0', async () => {
+    const open = await letter();
+    const closed = await letter();
+    await createDeadLettersRepo(env.deps.db).markClosed([closed], 'replayed');
+    const e = await truc('dead-letters', 'replay', '--ids', `${open},${closed}`);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout.split('\n')[0]).toBe(
+      'đã chạy lại 1 (ánh xạ: current, phiên bản hiện tại) / replayed 1 (mapping: current)',
+    );
+    expect(e.stderr).toMatch(new RegExp(`^ {2}việc lỗi ${closed} không được chạy lại: không còn mở`));
+    expect(e.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('an open letter not matching the other filters is named as such', async () => {
+    const open = await letter();
+    const e = await truc('dead-letters', 'replay', '--ids', `${open}`, '--queue', 'ingest');
+    expect(e.code, e.stderr).toBe(1);
+    expect(e.stderr).toContain(
+      `việc lỗi ${open} không được chạy lại: còn mở nhưng không khớp --queue/--code / ` +
+        `dead letter ${open} not replayed: open, but not matching --queue/--code`,
+    );
+  });
+});
