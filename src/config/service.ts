@@ -161,7 +161,11 @@ export const ApiSchema = z
      * (draft-ietf-httpapi-idempotency-key-header §2.3) lets a resource expire keys and asks it to publish when.
      */
     idempotencyRetentionHours: z.number().int().min(1).max(8760).default(24),
-    /** fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). */
+    /**
+     * fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). Whether a request's
+     * source address (the login throttle's, the failed-authentication and rate limits') is read from X-Forwarded-For:
+     * set it behind the city's reverse proxy only; without one, callers could spoof their address (README Configuration).
+     */
     trustProxy: z.union([z.boolean(), z.string().min(1)]).default(false),
     /**
      * The change feed (GET /v1/changes) keeps the current school year and the `keepSchoolYears` full

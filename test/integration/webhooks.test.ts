@@ -206,6 +206,14 @@ describe('webhooks', () => {
       headers: bearer(h.tokens.vendor),
     });
     expect(ping.statusCode, ping.body).toBe(202);
+    // ops28: a ping is audited like the other webhook actions: who, which subscription, the delivery; nothing else.
+    const audited = await h.env.deps.db.query<{ actor: string; details: Record<string, unknown> }>(
+      `SELECT actor, details FROM truc.audit_log WHERE action = 'webhook.pinged' AND subject = $1`,
+      [`webhook:${sub.id}`],
+    );
+    expect(audited.rows).toEqual([
+      { actor: expect.any(String), details: { deliveryId: ping.json<{ deliveryId: string }>().deliveryId } },
+    ]);
     hooks.received.length = 0;
     await drain();
     expect(hooks.received.map((r) => verified(sub.secret, r).type)).toEqual(['webhook.ping']);

@@ -238,7 +238,12 @@ function deliveryRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
       return { items: (await hooks.deliveries(s.id, limit, offset)).map(deliveryView) };
     },
   );
+  pingRoute(app, opts);
+}
 
+/** `POST /v1/webhooks/:id/ping`: a test `webhook.ping` (queued), audited. */
+function pingRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
+  const hooks = createWebhooksRepo(opts.db);
   app.post(
     '/v1/webhooks/:id/ping',
     {
@@ -256,7 +261,8 @@ function deliveryRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
       },
     },
     async function pingWebhook(request, reply) {
-      const s = await hooks.get(principalOf(request).clientId, request.params.id);
+      const p = principalOf(request);
+      const s = await hooks.get(p.clientId, request.params.id);
       if (!s) throw new AppError('ERR_NOT_FOUND');
       const deliveryId = randomUUID();
       await opts.db.tx(async (q) => {
@@ -267,6 +273,14 @@ function deliveryRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
           payload: { subscriptionId: s.id },
         });
         await enqueue(q, webhookDeliver, { deliveryId });
+        // Audited as the other webhook actions (ops28): who, which subscription, the delivery's id; no URL, no data.
+        const entry = {
+          actor: p.clientId,
+          action: 'webhook.pinged',
+          subject: `webhook:${s.id}`,
+          details: { deliveryId },
+        };
+        await appendAudit(q, [entry], opts.now());
       });
       return reply.code(202).send({ deliveryId, deliveriesUrl: `/v1/webhooks/${s.id}/deliveries` });
     },
