@@ -2,6 +2,7 @@
 import { QUEUES, type DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
 import { api, card, filtered, h, num, pager, searchForm, table, when, type Column } from './kit.js';
+import { errorCode } from './words.js';
 
 /** Letters a page shows. */
 const PAGE = 100;
@@ -149,7 +150,7 @@ function columns(
     { head: '#', cell: (d) => d.id, num: true },
     { head: 'queue', cell: (d) => d.queue },
     { head: 'job', cell: (d) => d.job },
-    { head: 'errorCode', cell: (d) => d.errorCode },
+    { head: 'errorCode', cell: (d) => errorCode(d.errorCode) },
     { head: 'message', cell: (d) => h('span', { title: d.errorMessage }, d.errorMessage.slice(0, 80)) },
     {
       head: 'refs',

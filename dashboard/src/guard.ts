@@ -19,13 +19,7 @@ import {
   when,
   type Column,
 } from './kit.js';
-
-const statusBadge = (s: string): HTMLElement =>
-  h(
-    'span',
-    { class: `badge ${s === 'approved' ? 'ok' : s === 'rejected' ? 'bad' : 'warn'}` },
-    t(s === 'held' || s === 'approved' || s === 'superseded' ? s : 'rejected'),
-  );
+import { entityText, statusBadge, statusText } from './words.js';
 
 /** What a hold held (as `truc holds` says it): a vendor's batch, or a sync run's page or reconciliation (review26a F3). */
 const origin = (r: { kind: string; syncRunId: number | null; batchId: string | null }): string =>
@@ -51,7 +45,7 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
       onchange: (e: Event) => (location.hash = `#/guard?status=${(e.target as HTMLSelectElement).value}`),
     },
     [...HOLD_STATUSES, 'all' as const].map((s) =>
-      h('option', { value: s, selected: s === status }, s === 'all' ? t('all') : t(s)),
+      h('option', { value: s, selected: s === status }, s === 'all' ? t('all') : statusText(s)),
     ),
   );
   const head = [h('h1', {}, t('heldChanges')), h('p', { class: 'muted' }, t('guardHint'))];
@@ -77,14 +71,15 @@ const holdColumns: ReadonlyArray<Column<HoldSummary>> = [
   { head: '#', cell: (r) => r.id, num: true },
   { head: 'createdAt', cell: (r) => when(r.createdAt) },
   { head: 'origin', cell: (r) => origin(r) },
-  { head: 'entity', cell: (r) => r.entity },
+  { head: 'entity', cell: (r) => entityText(r.entity) },
   { head: 'schoolsCount', cell: (r) => num(r.schools), num: true },
   { head: 'live', cell: (r) => num(r.totals.live), num: true },
   { head: 'deletedCount', cell: (r) => num(r.totals.deleted + r.totals.moved), num: true },
   { head: 'changedCount', cell: (r) => num(r.totals.changed), num: true },
   {
     head: 'reasons',
-    cell: (r) => r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio)}`).join('; '),
+    cell: (r) =>
+      r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio, 'ceil')}`).join('; '),
   },
   { head: 'status', cell: (r) => statusBadge(r.status) },
   { head: 'decisionReason', cell: (r) => reasonText(r.decisionReason) },
@@ -136,7 +131,7 @@ function holdStats(hold: Hold): HTMLElement {
     'div',
     { class: 'stats' },
     stat(t('status'), statusBadge(hold.status), 'guard-hold-status'),
-    stat(t('entity'), hold.entity),
+    stat(t('entity'), entityText(hold.entity)),
     stat(t('live'), num(totals.live)),
     stat(t('deletedCount'), num(totals.gone), 'guard-hold-deleted'),
     stat(t('changedCount'), num(totals.changed)),
@@ -156,7 +151,7 @@ function holdDecision(
     return h(
       'p',
       { class: 'muted', 'data-testid': 'guard-decision' },
-      `${t(hold.status)}: ${hold.decidedBy ?? ''} ${when(hold.decidedAt)}`,
+      `${statusText(hold.status)}: ${hold.decidedBy ?? ''} ${when(hold.decidedAt)}`,
       hold.decisionReason
         ? [` — ${t('decisionReason')}: `, h('q', { 'data-testid': 'decision-reason' }, hold.decisionReason)]
         : null,
@@ -206,8 +201,10 @@ function holdDetails(hold: Hold): HTMLElement[] {
           { head: 'kind', cell: (r) => kindText(r.kind) },
           { head: 'count', cell: (r) => num(r.count), num: true },
           { head: 'live', cell: (r) => num(r.live), num: true },
-          { head: 'ratio', cell: (r) => percent(r.ratio), num: true },
-          { head: 'threshold', cell: (r) => percent(r.threshold), num: true },
+          // held when the ratio is over the threshold: the ratio ceiled, the threshold floored, so the figures
+          // shown never say 30,0 % over a 30,0 % threshold (figures.ts)
+          { head: 'ratio', cell: (r) => percent(r.ratio, 'ceil'), num: true },
+          { head: 'threshold', cell: (r) => percent(r.threshold, 'floor'), num: true },
         ],
         { testid: 'guard-reasons' },
       ),
@@ -248,7 +245,7 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
         method: 'POST',
         ...(why ? { body: { reason: why } } : {}),
       });
-      sessionStorage.setItem('truc.notice', `#${r.id}: ${t(r.status)}`);
+      sessionStorage.setItem('truc.notice', `#${r.id}: ${statusText(r.status)}`);
     } catch (err) {
       // refused (a reason the API does not take, decided meanwhile …): said here, the page and the reason kept
       if (!(err instanceof ApiError)) throw err;

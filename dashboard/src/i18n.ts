@@ -1,4 +1,7 @@
-/** Vietnamese by default, English on request (kept in localStorage). Codes and identifiers stay English. */
+/**
+ * Vietnamese by default, English on request (kept in localStorage). Codes and identifiers stay English; the words of
+ * the statuses and error codes the API sends are in words.ts.
+ */
 export type Lang = 'vi' | 'en';
 
 const DICT = {
@@ -46,7 +49,7 @@ const DICT = {
   deadline: ['Hạn', 'Deadline'],
   daysLeft: ['Còn (ngày)', 'Days left'],
   atRisk: ['Nguy cơ trễ', 'At risk'],
-  late: ['Trễ hạn', 'Late'],
+  standing: ['Tiến độ', 'Standing'],
   schedules: ['Lịch chạy', 'Schedules'],
   nothing: ['Không có', 'None'],
   noneYet: ['Chưa có dữ liệu', 'No data yet'],
@@ -71,7 +74,6 @@ const DICT = {
   received: ['Nhận', 'Received'],
   accepted: ['Chấp nhận', 'Accepted'],
   rejected: ['Từ chối', 'Rejected'],
-  superseded: ['Đã có lần kéo mới hơn', 'Superseded'],
   unchanged: ['Không đổi', 'Unchanged'],
   createdAt: ['Thời điểm', 'Created'],
   findingsByRule: ['Lỗi theo quy tắc (30 ngày)', 'Findings by rule (30 days)'],
@@ -99,7 +101,6 @@ const DICT = {
   heldChanges: ['Thay đổi hàng loạt chờ duyệt', 'Held mass changes'],
   approve: ['Duyệt', 'Approve'],
   reject: ['Từ chối', 'Reject'],
-  approved: ['Đã duyệt', 'Approved'],
   notAvailable: ['Chức năng này chưa có trên máy chủ.', 'This is not available on this server yet.'],
   includeReplayed: ['Gồm cả việc đã chạy lại', 'Include replayed'],
   replay: ['Chạy lại', 'Replay'],
@@ -135,7 +136,6 @@ const DICT = {
   generatedAt: ['Cập nhật lúc', 'Updated at'],
   language: ['English', 'Tiếng Việt'],
   confirmReplay: ['Chạy lại {n} việc?', 'Replay {n} jobs?'],
-  held: ['Chờ duyệt', 'Held'],
   heldChange: ['Thay đổi bị giữ', 'Held change'],
   guardHint: [
     'Các thay đổi vượt ngưỡng an toàn của một trường (ví dụ xoá hơn 30% học sinh) được giữ lại cho đến khi quản trị thành phố duyệt hoặc từ chối.',
@@ -171,12 +171,10 @@ const DICT = {
   ],
   lastRun: ['Lần chạy trước', 'Last run'],
   nextRun: ['Lần chạy tới', 'Next run'],
-  paused: ['Tạm dừng', 'Paused'],
   scheduleOn: ['Đang bật', 'On'],
   schedule: ['Lịch', 'Schedule'],
-  circuitClosed: ['Đóng (bình thường)', 'Closed (normal)'],
-  circuitOpen: ['Mở (tạm ngưng gọi)', 'Open (calls paused)'],
-  circuitHalfOpen: ['Nửa mở (đang thử)', 'Half-open (probing)'],
+  cron: ['Lịch chạy (cron)', 'Cron'],
+  fullPull: ['toàn bộ', 'full'],
   pausedUntil: ['Tạm ngưng đến', 'Paused until'],
   runWaitsCircuit: [
     'chờ {system}: cầu dao mở từ {since}, thử lại lúc {until}',

@@ -1,4 +1,5 @@
 /** DOM building, formatting and the API client of the dashboard (no framework, no dependencies). */
+import { passBand, ratioText, type Cut } from './figures.js';
 import { currentLang, problemText, t, type Key } from './i18n.js';
 
 type Child = Node | string | number | null | undefined | false;
@@ -202,22 +203,18 @@ export function num(n: number | null | undefined): string {
     : new Intl.NumberFormat(currentLang() === 'vi' ? 'vi-VN' : 'en-GB').format(n);
 }
 
-export function percent(ratio: number | null | undefined): string {
-  return ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)} %`;
+/**
+ * A ratio (0–1) as a percentage with one decimal in the page's language, cut toward the side its rule judges from
+ * (figures.ts): `floor` for a ratio judged "at least", `ceil` for one judged "more than".
+ */
+export function percent(ratio: number | null | undefined, cut: Cut): string {
+  return ratio === null || ratio === undefined ? '—' : ratioText(ratio, currentLang(), cut);
 }
 
-/** A ratio in its colour band (green ≥ 90 %, amber ≥ 70 %, red below). */
-export function band(ratio: number | null | undefined, bands = { green: 0.9, amber: 0.7 }): HTMLElement {
+/** A pass ratio in its colour band (green ≥ 90 %, amber ≥ 70 %, red below), judged on the figure shown. */
+export function band(ratio: number | null | undefined, bands = { green: 90, amber: 70 }): HTMLElement {
   if (ratio === null || ratio === undefined) return h('span', { class: 'band none' }, '—');
-  const cls = ratio >= bands.green ? 'green' : ratio >= bands.amber ? 'amber' : 'red';
-  return h('span', { class: `band ${cls}` }, percent(ratio));
-}
-
-export function seconds(s: number): string {
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  if (s < 172_800) return `${(s / 3600).toFixed(1)} h`;
-  return `${(s / 86_400).toFixed(1)} d`;
+  return h('span', { class: `band ${passBand(ratio, bands)}` }, percent(ratio, 'floor'));
 }
 
 // ---- session and API ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { deadLettersPage } from './dead-letters.js';
 import { overviewPage } from './overview.js';
 import { schoolPage, schoolsPage } from './schools.js';
 import { syncPage } from './sync.js';
+import { roleText } from './words.js';
 
 const NAV: Array<{ path: string; key: Key; scope: string }> = [
   { path: 'overview', key: 'overview', scope: 'admin' },
@@ -94,7 +95,7 @@ function header(s: Session, allowed: typeof NAV, current: string): HTMLElement {
         h('a', { href: `#/${n.path}`, class: n.path === current ? 'active' : undefined }, t(n.key)),
       ),
     ),
-    h('span', { class: 'who' }, `${s.clientId} (${s.role})`),
+    h('span', { class: 'who' }, `${s.clientId} (${roleText(s.role)})`),
     langButton(),
     h(
       'button',

@@ -1,9 +1,9 @@
 /** The overview page: open dead letters, the outbox, every system's health, schedules, queues and PCGD deadlines. */
 import type { Overview, Schedule } from './api-types.js';
+import { cutPercent, durationText } from './figures.js';
 import { currentLang, t } from './i18n.js';
-import { api, card, h, num, percent, seconds, stat, table, when } from './kit.js';
-
-const CIRCUIT_KEY = { closed: 'circuitClosed', open: 'circuitOpen', 'half-open': 'circuitHalfOpen' } as const;
+import { api, card, h, num, percent, stat, table, when } from './kit.js';
+import { entityText, errorCode, statusBadge, statusText } from './words.js';
 
 function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const cls =
@@ -11,17 +11,13 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const paused = s.pausedUntil
     ? ` — ${t('pausedUntil')} ${when(s.pausedUntil)} (${s.pauseReason ?? ''})`
     : '';
-  return h(
-    'span',
-    { class: `badge ${cls}`, 'data-circuit': s.circuit },
-    `${t(CIRCUIT_KEY[s.circuit])}${paused}`,
-  );
+  return h('span', { class: `badge ${cls}`, 'data-circuit': s.circuit }, `${statusText(s.circuit)}${paused}`);
 }
 
 /** A schedule's last fire: when, its outcome, and why a refused one requested nothing (its code and message). */
 function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
   const why = r.error ? `: ${r.error.code} — ${r.error.message[currentLang()]}` : '';
-  return `${when(r.fireAt)} (${r.outcome}${why})`;
+  return `${when(r.fireAt)} (${statusText(r.outcome)}${why})`;
 }
 
 function schedulesCard(items: readonly Schedule[]): HTMLElement {
@@ -32,7 +28,10 @@ function schedulesCard(items: readonly Schedule[]): HTMLElement {
         items,
         [
           { head: 'schedule', cell: (x) => x.id },
-          { head: 'system', cell: (x) => `${x.system} / ${x.entity}${x.full ? ' (full)' : ''}` },
+          {
+            head: 'system',
+            cell: (x) => `${x.system} / ${entityText(x.entity)}${x.full ? ` (${t('fullPull')})` : ''}`,
+          },
           { head: 'cron', cell: (x) => x.cron ?? (x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—') },
           {
             head: 'lastRun',
@@ -42,11 +41,7 @@ function schedulesCard(items: readonly Schedule[]): HTMLElement {
           {
             head: 'status',
             cell: (x) =>
-              h(
-                'span',
-                { class: `badge ${x.paused ? 'warn' : 'ok'}` },
-                x.paused ? t('paused') : t('scheduleOn'),
-              ),
+              x.paused ? statusBadge('paused') : h('span', { class: 'badge ok' }, t('scheduleOn')),
           },
         ],
         { testid: 'schedules' },
@@ -61,6 +56,16 @@ function wide(el: HTMLElement): HTMLElement {
   return el;
 }
 
+/**
+ * A system's error rate in 24 h, judged on the figure shown (ceiled: the rate is judged "more than"): red over
+ * 20 %, amber over 0 %. 0.04 % is "0,1 %" in amber, never "0,0 %" in amber (figures.ts).
+ */
+function errorRateBadge(rate: number): HTMLElement {
+  const shown = cutPercent(rate * 100, 1, 'ceil');
+  const cls = shown > 20 ? 'bad' : shown > 0 ? 'warn' : 'ok';
+  return h('span', { class: `badge ${cls}` }, percent(rate, 'ceil'));
+}
+
 function systemsCard(systems: Overview['systems']): HTMLElement {
   return wide(
     card(
@@ -71,16 +76,11 @@ function systemsCard(systems: Overview['systems']): HTMLElement {
           { head: 'system', cell: (s) => s.system },
           { head: 'lastSuccess', cell: (s) => when(s.lastSuccessAt) },
           { head: 'lastFailure', cell: (s) => when(s.lastFailureAt) },
-          { head: 'errorCode', cell: (s) => s.lastErrorCode ?? '—' },
+          { head: 'errorCode', cell: (s) => errorCode(s.lastErrorCode) },
           { head: 'runs24h', cell: (s) => num(s.runs24h), num: true },
           {
             head: 'errorRate',
-            cell: (s) =>
-              h(
-                'span',
-                { class: `badge ${s.errorRate24h > 0.2 ? 'bad' : s.errorRate24h > 0 ? 'warn' : 'ok'}` },
-                percent(s.errorRate24h),
-              ),
+            cell: (s) => errorRateBadge(s.errorRate24h),
             num: true,
           },
           { head: 'running', cell: (s) => num(s.running), num: true },
@@ -121,7 +121,7 @@ function deadLettersByCodeCard(letters: Overview['deadLetters']): HTMLElement {
       letters,
       [
         { head: 'queue', cell: (d) => d.queue },
-        { head: 'errorCode', cell: (d) => d.errorCode },
+        { head: 'errorCode', cell: (d) => errorCode(d.errorCode) },
         { head: 'open', cell: (d) => num(d.open), num: true },
       ],
       {
@@ -140,17 +140,14 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
       pcgd.units,
       [
         { head: 'unit', cell: (u) => u.unitCode },
-        { head: 'level', cell: (u) => u.level },
-        { head: 'status', cell: (u) => `${u.status} (v${u.version})` },
+        { head: 'level', cell: (u) => (u.level === 'province' ? t('province') : t('commune')) },
+        { head: 'status', cell: (u) => [statusBadge(u.status), ` v${u.version}`] },
         { head: 'deadline', cell: (u) => when(u.deadline) },
         { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
         {
-          head: 'atRisk',
-          // review27a F4: a missed deadline says late (also when submitted after it), not ✓ or "at risk".
-          cell: (u) =>
-            u.late
-              ? h('span', { class: 'badge bad' }, t('late'))
-              : h('span', { class: `badge ${u.atRisk ? 'warn' : 'ok'}` }, u.atRisk ? '!' : '✓'),
+          head: 'standing',
+          // review27a F4: a missed deadline says late (also when submitted after it), not on track or at risk.
+          cell: (u) => statusBadge(u.late ? 'late' : u.state),
         },
       ],
       { testid: 'pcgd-units' },
@@ -193,9 +190,13 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       { class: 'stats' },
       stat(t('deadLetters'), num(openLetters), 'stat-dead-letters'),
       stat(`${t('outbox')} — ${t('pending')}`, num(o.outbox.pending), 'stat-outbox-pending'),
-      stat(`${t('outbox')} — ${t('lag')}`, seconds(o.outbox.lagSeconds), 'stat-outbox-lag'),
+      stat(
+        `${t('outbox')} — ${t('lag')}`,
+        durationText(o.outbox.lagSeconds, currentLang()),
+        'stat-outbox-lag',
+      ),
       stat(`PCGD — ${t('atRisk')}`, num(atRisk), 'stat-pcgd-at-risk'),
-      stat(`PCGD — ${t('late')}`, num(o.pcgd.units.filter((u) => u.late).length), 'stat-pcgd-late'),
+      stat(`PCGD — ${statusText('late')}`, num(o.pcgd.units.filter((u) => u.late).length), 'stat-pcgd-late'),
     ),
     h(
       'div',

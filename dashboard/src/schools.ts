@@ -4,6 +4,7 @@ import { t } from './i18n.js';
 import { api, band, card, filtered, h, num, pager, searchForm, stat, table, when } from './kit.js';
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
+import { criterionText, entityText, errorCode, statusBadge } from './words.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 
@@ -92,13 +93,13 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
           d.batches,
           [
             { head: 'createdAt', cell: (b) => when(b.createdAt) },
-            { head: 'entity', cell: (b) => b.entity },
-            { head: 'status', cell: (b) => b.status },
+            { head: 'entity', cell: (b) => entityText(b.entity) },
+            { head: 'status', cell: (b) => statusBadge(b.status) },
             { head: 'received', cell: (b) => num(b.received), num: true },
             { head: 'accepted', cell: (b) => num(b.accepted), num: true },
             { head: 'rejected', cell: (b) => num(b.rejected), num: true },
             { head: 'unchanged', cell: (b) => num(b.unchanged), num: true },
-            { head: 'errorCode', cell: (b) => b.errorCode ?? '' },
+            { head: 'errorCode', cell: (b) => errorCode(b.errorCode) },
           ],
           { testid: 'school-batches' },
         ),
@@ -109,8 +110,8 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
           d.findingsByRule,
           [
             { head: 'rule', cell: (f) => f.rule },
-            { head: 'criterion', cell: (f) => f.criterion },
-            { head: 'severity', cell: (f) => f.severity },
+            { head: 'criterion', cell: (f) => criterionText(f.criterion) },
+            { head: 'severity', cell: (f) => statusBadge(f.severity) },
             { head: 'findings', cell: (f) => num(f.findings), num: true },
             { head: 'records', cell: (f) => num(f.records), num: true },
           ],

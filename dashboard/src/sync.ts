@@ -2,6 +2,7 @@
 import { RUN_STATUSES, SYSTEMS, type SyncRun } from './api-types.js';
 import { t } from './i18n.js';
 import { api, card, filtered, h, num, searchForm, table, when } from './kit.js';
+import { entityText, errorCode, statusBadge, statusText } from './words.js';
 
 /** What a queued or running run waits on (its system's paused gate), in the page's language. */
 function waitingText(w: NonNullable<SyncRun['waiting']>): string {
@@ -14,7 +15,7 @@ function waitingText(w: NonNullable<SyncRun['waiting']>): string {
 export const syncRunColumns = [
   { head: '#', cell: (r: SyncRun) => r.id, num: true },
   { head: 'system', cell: (r: SyncRun) => r.system },
-  { head: 'entity', cell: (r: SyncRun) => r.entity },
+  { head: 'entity', cell: (r: SyncRun) => entityText(r.entity) },
   { head: 'scope', cell: (r: SyncRun) => r.scope || t('all') },
   {
     head: 'status',
@@ -22,17 +23,13 @@ export const syncRunColumns = [
       h(
         'span',
         {},
-        h(
-          'span',
-          { class: `badge ${r.status === 'done' ? 'ok' : r.status === 'failed' ? 'bad' : 'warn'}` },
-          r.status,
-        ),
+        statusBadge(r.status),
         ...(r.waiting ? [' ', h('small', { 'data-testid': 'run-waiting' }, waitingText(r.waiting))] : []),
       ),
   },
   { head: 'records', cell: (r: SyncRun) => num(r.records), num: true },
   { head: 'pages', cell: (r: SyncRun) => num(r.pages), num: true },
-  { head: 'errorCode', cell: (r: SyncRun) => r.errorCode ?? '—' },
+  { head: 'errorCode', cell: (r: SyncRun) => errorCode(r.errorCode) },
   { head: 'requestedBy', cell: (r: SyncRun) => r.requestedBy },
   { head: 'createdAt', cell: (r: SyncRun) => when(r.createdAt) },
 ];
@@ -52,7 +49,7 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
     'select',
     { name: 'status' },
     ['', ...RUN_STATUSES].map((s) =>
-      h('option', { value: s, selected: (params.get('status') ?? '') === s }, s || t('all')),
+      h('option', { value: s, selected: (params.get('status') ?? '') === s }, s ? statusText(s) : t('all')),
     ),
   );
   const form = searchForm(

@@ -3,11 +3,38 @@
  * or Atom feed, which rules it breaks. From `GET /v1/schools/{code}/website` (404 before any probe).
  */
 import type { WebsiteProbe } from './api-types.js';
-import { t } from './i18n.js';
+import { currentLang, t } from './i18n.js';
 import { ApiError, api, card, h, when } from './kit.js';
 
 /** The probe's `problem` when robots.txt kept it from looking: the feed is unknown, not missing. */
 const ROBOTS_DISALLOWED = 'robots-disallowed';
+
+/** Why the probe found the site down or could not look (src/adapters/website/probe.ts), in words. */
+const PROBLEMS: Record<string, readonly [vi: string, en: string]> = {
+  [ROBOTS_DISALLOWED]: [
+    'robots.txt của trang không cho phép kiểm tra',
+    'the site’s robots.txt does not allow the probe',
+  ],
+  unreachable: ['không kết nối được tới trang', 'the site could not be reached'],
+  timeout: ['trang phản hồi quá chậm', 'the site did not answer in time'],
+  'no-dns': ['tên miền không phân giải được', 'the domain name does not resolve'],
+  'bad-url': ['địa chỉ website không hợp lệ', 'the website address is not valid'],
+  'too-many-redirects': ['trang chuyển hướng quá nhiều lần', 'the site redirects too many times'],
+  'private-address': ['địa chỉ trỏ vào mạng nội bộ', 'the address points into a private network'],
+  localhost: ['địa chỉ trỏ vào mạng nội bộ', 'the address points into a private network'],
+};
+
+/** A probe's problem in the page's language (`http-404`: the site answered HTTP 404); an unknown one as it came. */
+function problemText(problem: string): string {
+  const vi = currentLang() === 'vi';
+  const http = /^(robots-)?http-(\d+)$/.exec(problem);
+  if (http) {
+    const what = http[1] ? 'robots.txt' : vi ? 'trang' : 'the site';
+    return vi ? `${what} trả về HTTP ${http[2]}` : `${what} answered HTTP ${http[2]}`;
+  }
+  const words = Object.hasOwn(PROBLEMS, problem) ? PROBLEMS[problem] : undefined;
+  return words ? words[vi ? 0 : 1] : problem;
+}
 
 async function lastProbe(code: string): Promise<WebsiteProbe | undefined> {
   try {
@@ -52,7 +79,7 @@ export async function websiteCard(code: string): Promise<HTMLElement> {
         p.httpStatus === undefined ? '' : ` (HTTP ${p.httpStatus})`,
       ),
       row(t('websiteFeed'), feedBadge(p)),
-      p.problem === undefined ? [] : row(t('websiteProblem'), p.problem),
+      p.problem === undefined ? [] : row(t('websiteProblem'), problemText(p.problem), ` (${p.problem})`),
       p.rules.length === 0 ? [] : row(t('rule'), p.rules.map((r) => `${r.rule} — ${r.title}`).join('; ')),
     ),
   );

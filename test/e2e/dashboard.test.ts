@@ -201,9 +201,11 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(await statValue('Nguồn hồ sơ trường')).not.toBe('smas');
     await systems.clear(S1);
     const batches = await page.getByTestId('school-batches').textContent();
-    expect(batches).toContain('students');
-    expect(batches).toContain('schools');
-    expect(await page.getByTestId('school-findings').textContent()).toMatch(/error/);
+    expect(batches).toContain('Học sinh'); // students, schools: in words (ui28)
+    expect(batches).toContain('Trường học');
+    expect(
+      await page.getByTestId('school-findings').locator('[data-status=error]').first().textContent(),
+    ).toBe('Lỗi');
     // Before any probe the website card says so.
     expect(await page.getByTestId('school-website').textContent()).toContain('Chưa kiểm tra');
     await shot('04-school');
@@ -388,7 +390,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await commune.waitFor();
     const text = (await commune.textContent()) ?? '';
     expect(text).toMatch(/Đúng/);
-    expect(text).toMatch(/\d+\.\d %/); // ratios in their bands, not '—'
+    expect(text).toMatch(/\d+,\d\d %/); // ratios in their bands, not '—' (the figures judged, ui28)
     expect(await commune.locator('.band.green, .band.amber, .band.red').count()).toBeGreaterThan(0);
     await shot('12-quality');
     await commune.click();

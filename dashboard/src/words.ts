@@ -1,0 +1,117 @@
+/**
+ * The words of the codes the API sends, in Vietnamese and English like the rest of the page (i18n.ts): one
+ * dictionary of statuses (runs, batches, circuits, PCGD reports and deadlines, holds, schedule fires, finding
+ * severities) used by every page that shows one, and an error code's wording from truc's one error table
+ * (src/errors.ts, bundled in: the server that serves this page holds the same table). A status or code the
+ * dictionary does not know is shown as it came.
+ */
+import { ERRORS, type ErrorCode } from '../../src/errors.js';
+import { currentLang, t } from './i18n.js';
+import { h } from './kit.js';
+
+type Words = readonly [vi: string, en: string];
+
+/** How a status reads at a glance: ok (green), warn (amber), bad (red). */
+type Tone = 'ok' | 'warn' | 'bad';
+
+const STATUSES: Record<string, { words: Words; tone: Tone }> = {
+  // sync runs, batches, jobs
+  queued: { words: ['Đang chờ', 'Queued'], tone: 'warn' },
+  processing: { words: ['Đang xử lý', 'Processing'], tone: 'warn' },
+  running: { words: ['Đang chạy', 'Running'], tone: 'warn' },
+  pending: { words: ['Chờ xử lý', 'Pending'], tone: 'warn' },
+  held: { words: ['Chờ duyệt', 'Held'], tone: 'warn' },
+  done: { words: ['Hoàn tất', 'Done'], tone: 'ok' },
+  failed: { words: ['Thất bại', 'Failed'], tone: 'bad' },
+  'dead-lettered': { words: ['Đã vào việc lỗi', 'Dead-lettered'], tone: 'bad' },
+  paused: { words: ['Tạm dừng', 'Paused'], tone: 'warn' },
+  // a system's circuit breaker
+  closed: { words: ['Đóng (bình thường)', 'Closed (normal)'], tone: 'ok' },
+  open: { words: ['Mở (tạm ngưng gọi)', 'Open (calls paused)'], tone: 'bad' },
+  'half-open': { words: ['Nửa mở (đang thử)', 'Half-open (probing)'], tone: 'warn' },
+  // a PCGD-XMC report, and its unit's deadline
+  computed: { words: ['Đã tính', 'Computed'], tone: 'warn' },
+  checked: { words: ['Đã kiểm tra', 'Checked'], tone: 'warn' },
+  approved: { words: ['Đã duyệt', 'Approved'], tone: 'ok' },
+  submitted: { words: ['Đã nộp', 'Submitted'], tone: 'ok' },
+  receipted: { words: ['Đã có biên nhận', 'Receipted'], tone: 'ok' },
+  'on-track': { words: ['Đúng tiến độ', 'On track'], tone: 'ok' },
+  'at-risk': { words: ['Nguy cơ trễ', 'At risk'], tone: 'warn' },
+  late: { words: ['Trễ hạn', 'Late'], tone: 'bad' },
+  // a guard hold's decision
+  rejected: { words: ['Đã từ chối', 'Rejected'], tone: 'bad' },
+  superseded: { words: ['Đã có lần kéo mới hơn', 'Superseded'], tone: 'warn' },
+  // a schedule's last fire
+  requested: { words: ['Đã yêu cầu đồng bộ', 'Run requested'], tone: 'ok' },
+  manual: { words: ['Chạy ngay', 'Run now'], tone: 'ok' },
+  busy: { words: ['Lượt trước chưa xong', 'Earlier run unfinished'], tone: 'warn' },
+  refused: { words: ['Bị từ chối, không chạy', 'Refused, nothing run'], tone: 'bad' },
+  // a finding's severity
+  error: { words: ['Lỗi', 'Error'], tone: 'bad' },
+  warning: { words: ['Cảnh báo', 'Warning'], tone: 'warn' },
+  info: { words: ['Thông tin', 'Info'], tone: 'ok' },
+};
+const STATUS = new Map(Object.entries(STATUSES));
+
+const pick = (w: Words): string => w[currentLang() === 'vi' ? 0 : 1];
+
+/** A status in the page's language; one the dictionary does not know, as the API sent it. */
+export function statusText(status: string): string {
+  const s = STATUS.get(status);
+  return s ? pick(s.words) : status;
+}
+
+/** A status as a badge in its tone's colour, its code in data-status and the tooltip. */
+export function statusBadge(status: string): HTMLElement {
+  return h(
+    'span',
+    { class: `badge ${STATUS.get(status)?.tone ?? 'warn'}`, 'data-status': status, title: status },
+    statusText(status),
+  );
+}
+
+/** An error code's wording in the page's language (src/errors.ts); undefined for a code not in the table. */
+export function errorWords(code: string): string | undefined {
+  return Object.hasOwn(ERRORS, code) ? ERRORS[code as ErrorCode][currentLang()] : undefined;
+}
+
+/**
+ * An error code with its wording: the code kept (searching and the dead letters' filter use it), its words
+ * below it, two lines at most in a table (all of them in the tooltip). '—' when there is none.
+ */
+export function errorCode(code: string | null | undefined): HTMLElement | string {
+  if (!code) return '—';
+  const words = errorWords(code);
+  return h(
+    'span',
+    { class: 'err', 'data-code': code },
+    h('code', {}, code),
+    words ? h('small', { class: 'err-words', title: words }, words) : null,
+  );
+}
+
+/** The entities the API names (students, staff, classes, schools) in the page's language; any other as it came. */
+export function entityText(entity: string): string {
+  return entity === 'students' || entity === 'staff' || entity === 'classes' || entity === 'schools'
+    ? t(entity)
+    : entity;
+}
+
+/** A quality criterion (dung, du, sach, song) by its name in the page's language; any other as it came. */
+export function criterionText(criterion: string): string {
+  return criterion === 'dung' || criterion === 'du' || criterion === 'sach' || criterion === 'song'
+    ? t(criterion)
+    : criterion;
+}
+
+const ROLES: Record<string, Words> = {
+  'city-admin': ['Quản trị thành phố', 'City admin'],
+  auditor: ['Kiểm toán', 'Auditor'],
+  'pcgd-officer': ['Cán bộ PCGD-XMC', 'PCGD-XMC officer'],
+  vendor: ['Nhà cung cấp phần mềm', 'Vendor'],
+};
+
+/** A client's role (the header's "signed in as") in the page's language; any other as it came. */
+export function roleText(role: string): string {
+  return Object.hasOwn(ROLES, role) ? pick(ROLES[role]!) : role;
+}
