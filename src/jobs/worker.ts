@@ -39,10 +39,19 @@ function runOf(job: QueueJob, outboxId: number | undefined, token: string | unde
     attempt: job.attemptsMade + 1,
     outboxId,
     async deferUntil(atMs: number): Promise<never> {
-      await job.moveToDelayed(Math.max(atMs, Date.now()), token);
+      await delayJob(job, atMs, token);
       throw new DelayedError();
     },
   };
+}
+
+/**
+ * The one way a job is moved to delayed (JobRun.deferUntil and DeferJob): at a whole ms, never in the past.
+ * The PostgreSQL queue backend writes the time into a bigint and refuses a fraction (review28 F7: a
+ * webhook's jittered backoff dead-lettered every delivery to a receiver that was down).
+ */
+async function delayJob(job: QueueJob, atMs: number, token: string | undefined): Promise<void> {
+  await job.moveToDelayed(Math.ceil(Math.max(atMs, Date.now())), token);
 }
 
 /** What the worker lends a job to hand itself back to the queue (see DeferJob). */
@@ -75,7 +84,7 @@ async function defer(
     await control.rateLimit(delay);
     throw new RateLimitError();
   }
-  await job.moveToDelayed(Date.now() + delay, control.token);
+  await delayJob(job, Date.now() + delay, control.token);
   throw new DelayedError();
 }
 

@@ -158,7 +158,7 @@ describe('review28 on postgres with the queues in the database (REDIS_URL unset)
   // pending, six webhook dead letters; `truc dead-letters list`). Expected (README Webhooks): retried with backoff up
   // to webhooks.maxAttempts, a receiver's failure the vendor's to read, not a city dead letter. Likely place:
   // webhook-deliver.ts waitMs (a whole number of ms), or deferUntil rounding for every caller.
-  it.fails('F7: a delivery to a receiver that is down is retried, not dead-lettered', async () => {
+  it('F7: a delivery to a receiver that is down is retried, not dead-lettered', async () => {
     const created = await h.send('POST', '/v1/webhooks', h.tokens.vendor, {
       url: 'http://127.0.0.1:9/hook',
       events: ['batch.finished'],
