@@ -15,7 +15,7 @@ import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { queuePool, type QueueFactory } from './queues.js';
 import { fireSchedule, QUEUE_NAMES } from './contracts.js';
-import { listSchedules } from './schedule-control.js';
+import { listSchedules, type ScheduleView } from './schedule-control.js';
 import { refreshQualityGauges } from './scorecards.js';
 
 /** The BullMQ job states exported by truc_queue_jobs. */
@@ -55,6 +55,16 @@ function pcgdReportYear(now: Date): number {
 /** When a level's deadline of `year` ends (end of the day, Vietnam time). */
 export function pcgdDeadline(level: keyof typeof PCGD_DEADLINES, year: number): Date {
   return new Date(`${year}-${PCGD_DEADLINES[level]}T23:59:59+07:00`);
+}
+
+/** One schedule's series: its last fire, its next (none while paused) and the pair it pulls (none while paused). */
+function scheduleSeries(metrics: Metrics, s: ScheduleView): void {
+  if (s.lastRun) metrics.scheduleLastRun.set({ schedule: s.id }, Date.parse(s.lastRun.fireAt) / 1000);
+  if (s.nextRunAt) metrics.scheduleNextRun.set({ schedule: s.id }, Date.parse(s.nextRunAt) / 1000);
+  else metrics.scheduleNextRun.remove({ schedule: s.id });
+  const pulls = { schedule: s.id, system: s.system, entity: s.entity };
+  if (s.paused) metrics.schedulePulls.remove(pulls);
+  else metrics.schedulePulls.set(pulls, 1);
 }
 
 export interface StateMetricsDeps {
@@ -115,16 +125,14 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
    * Each configured schedule's last fire (from the database) and next fire (from its BullMQ job scheduler, as
    * GET /v1/schedules shows them). A paused schedule, or one whose scheduler is not known (a flushed Redis, before
    * the scheduler role's next tick), has no next-run series: the alert TrucScheduleDidNotRun reads a next run
-   * left in the past (the scheduler role did not fire it), whatever the schedule's period.
+   * left in the past (the scheduler role did not fire it), whatever the schedule's period. Each schedule not paused
+   * is also a `truc_schedule_pulls` series naming the system and entity it pulls (review28 F3: TrucSyncStale watches
+   * only those, so a pull no schedule makes, e.g. moet-pcgd persons once a season, never goes stale).
    */
   async function schedules(): Promise<void> {
     if (Object.keys(deps.config.sync.schedules).length === 0) return;
     const views = await listSchedules(deps.db, deps.config, queues.get(fireSchedule.queue));
-    for (const s of views) {
-      if (s.lastRun) metrics.scheduleLastRun.set({ schedule: s.id }, Date.parse(s.lastRun.fireAt) / 1000);
-      if (s.nextRunAt) metrics.scheduleNextRun.set({ schedule: s.id }, Date.parse(s.nextRunAt) / 1000);
-      else metrics.scheduleNextRun.remove({ schedule: s.id });
-    }
+    for (const s of views) scheduleSeries(metrics, s);
   }
 
   async function refresh(): Promise<void> {

@@ -157,7 +157,13 @@ function scheduleMetrics(registry: Registry) {
     labelNames: ['schedule'] as const,
     registers: [registry],
   });
-  return { scheduleLastRun, scheduleNextRun };
+  const schedulePulls = new Gauge({
+    name: 'truc_schedule_pulls',
+    help: 'Each schedule that is not paused, with the system and entity it pulls (always 1): the alert TrucSyncStale watches only the pairs a schedule pulls.',
+    labelNames: ['schedule', 'system', 'entity'] as const,
+    registers: [registry],
+  });
+  return { scheduleLastRun, scheduleNextRun, schedulePulls };
 }
 
 /**

@@ -129,6 +129,8 @@ describe('schedules on postgres+redis', () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(new RegExp(`truc_schedule_next_run_timestamp_seconds\\{schedule="${ID}"\\} \\d`));
     expect(metrics).toMatch(new RegExp(`truc_schedule_last_run_timestamp_seconds\\{schedule="${ID}"\\} \\d`));
+    // The pair it pulls, which the alert TrucSyncStale watches (review28 F3: only pairs a schedule pulls go stale).
+    expect(metrics).toContain(`truc_schedule_pulls{schedule="${ID}",system="hcm-csdl",entity="schools"} 1`);
   });
 
   it('paused: its fires request nothing; resumed: they do again; run now: one run at once', async () => {
@@ -145,9 +147,10 @@ describe('schedules on postgres+redis', () => {
     const listed = (await call('GET', '/v1/schedules')).json<{ items: Array<Record<string, unknown>> }>();
     expect(listed.items[0]).toMatchObject({ paused: true, nextRunAt: null });
     // Paused: no next run, so the alert does not fire for it.
-    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).not.toContain(
-      `truc_schedule_next_run_timestamp_seconds{schedule="${ID}"}`,
-    );
+    const paused = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(paused).not.toContain(`truc_schedule_next_run_timestamp_seconds{schedule="${ID}"}`);
+    // Nor is what it pulls watched for staleness while it is paused.
+    expect(paused).not.toContain(`truc_schedule_pulls{schedule="${ID}"`);
 
     const now = await call('POST', `/v1/schedules/${ID}/run`);
     expect(now.statusCode, now.body).toBe(202);
