@@ -23,8 +23,14 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
     'Wait `Retry-After` seconds. Per client: `api.rateLimit`; per source address, failed authentications (no, bad or expired token): `api.failedAuthLimit`.',
   ERR_UNAUTHENTICATED: 'Get a token at `POST /oauth/token` and send `Authorization: Bearer <token>`.',
   ERR_TOKEN_INVALID: 'Get a new token; tokens expire after `auth.tokenTtlSeconds`.',
-  ERR_INVALID_CLIENT: 'Check client_id and client_secret; repeated failures lock the client.',
-  ERR_CLIENT_LOCKED: 'Wait for `Retry-After` seconds, then use the right secret.',
+  ERR_INVALID_CLIENT:
+    'Check client_id and client_secret. A client is never locked: repeated failures from one address slow logins from it down (429 `ERR_LOGIN_THROTTLED`).',
+  ERR_CLIENT_LOCKED:
+    'Reserved, not sent: truc never locks a client (failed logins are throttled per address, `ERR_LOGIN_THROTTLED`).',
+  ERR_IDEMPOTENCY_IN_PROGRESS:
+    'Reserved, not sent: a push under the Idempotency-Key of one still being stored waits for it and answers as it did (`Idempotent-Replayed: true`).',
+  ERR_METHOD_NOT_ALLOWED:
+    'Reserved, not sent: a method a route does not have answers 404 `ERR_ROUTE_NOT_FOUND`.',
   ERR_FORBIDDEN_SCHOOL: 'Ask the city to bind the school to your client (`truc clients add --schools`).',
   ERR_IDEMPOTENCY_MISMATCH: 'Use a new Idempotency-Key for a different request.',
   ERR_DEPENDENCY_UNAVAILABLE: 'Retry later; operators: check `/readyz`.',
