@@ -241,6 +241,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
     queues: deps.queues,
     metrics: deps.metrics,
     maxOutboxLagSeconds: 300,
+    metricsToken: deps.config.metrics.token,
   });
   await app.register(oauthRoutes, oauthOptions(deps));
   // Accepted batches' audit events are chained off their transaction (src/audit/chainer.ts), and the

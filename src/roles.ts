@@ -18,6 +18,7 @@ import { startWorkers } from './jobs/worker.js';
 import { startScheduler } from './jobs/schedules.js';
 import { startServedTargets } from './jobs/served-targets.js';
 import { failureWithin } from './observability/deadline.js';
+import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from './observability/metrics-auth.js';
 import { pingDatabase } from './store/db.js';
 
 export interface Running {
@@ -60,6 +61,7 @@ export async function startApi(
 /** The answer to one request of a role's operations endpoints (see {@link startMetricsServer}). */
 function opsEndpoint(
   deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger'>,
+  metricsToken: string | undefined,
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
@@ -82,6 +84,10 @@ function opsEndpoint(
     return;
   }
   if (path === '/metrics') {
+    if (!metricsAuthorized(req.headers.authorization, metricsToken)) {
+      res.setHeader('www-authenticate', METRICS_CHALLENGE);
+      return json(401, { status: 'unauthorized', detail: METRICS_REFUSED });
+    }
     deps.metrics.scrape().then(
       (body) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(body),
       (err: unknown) => {
@@ -97,14 +103,15 @@ function opsEndpoint(
 /**
  * The operations endpoints of a role that does not serve the API (worker, scheduler), on a port of
  * its own: `/metrics` (Prometheus), `/healthz` (the process answers) and `/readyz` (database and
- * queue backend answer). Nothing else; no authentication (bind it to a private network).
+ * queue backend answer). Nothing else; /metrics asks for metrics.token when it is set (the rest is open: bind it
+ * to a private network).
  */
 export async function startMetricsServer(
   deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger'>,
-  opts: { port: number; host: string },
+  opts: { port: number; host: string; metricsToken?: string | undefined },
 ): Promise<Running & { url: string; server: Server }> {
   const server = createServer(function opsRequest(req, res) {
-    opsEndpoint(deps, req, res);
+    opsEndpoint(deps, opts.metricsToken, req, res);
   });
   server.keepAliveTimeout = 72_000;
   await new Promise<void>((resolve, reject) => {

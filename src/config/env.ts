@@ -33,6 +33,7 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     ['TRUC_WORKER_METRICS_PORT', 'observability.workerMetricsPort', 'int'],
     ['TRUC_SCHEDULER_METRICS_PORT', 'observability.schedulerMetricsPort', 'int'],
     ['TRUC_BUILD_COMMIT', 'observability.buildCommit', 'string'],
+    ['TRUC_METRICS_TOKEN', 'metrics.token', 'string'],
     ...SYSTEM_NAMES.flatMap((s) => {
       const p = s.toUpperCase().replace('-', '_');
       return [

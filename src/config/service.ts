@@ -225,6 +225,14 @@ export const WebhooksSchema = z
   })
   .strict();
 
+/** Who may read /metrics (sec28): every role's /metrics asks for this bearer token when it is set. */
+export const MetricsSchema = z
+  .object({
+    /** `Authorization: Bearer <token>` required at /metrics (TRUC_METRICS_TOKEN; at least 16 characters); unset: open. */
+    token: z.string().min(16).max(512).optional(),
+  })
+  .strict();
+
 /** Operations (issue 11): metrics ports of the roles that do not serve the API, build identity. */
 export const ObservabilitySchema = z
   .object({

@@ -67,6 +67,7 @@ describe('loadConfig: defaults per profile', () => {
       idempotencyRetentionHours: 24,
     });
     expect(c.database).toMatchObject({ poolMax: 10, idleInTransactionTimeoutMs: 20_000 });
+    expect(c.metrics).toEqual({}); // no metrics.token: /metrics open, as before (sec28)
     expect(c.jobs).toMatchObject({ attempts: 8, backoffMs: 1000, concurrency: 4 });
     expect(c.systems['moet-pcgd'].rateLimit).toEqual({ max: 2, durationMs: 1000 });
     expect(c.systems['moet-pcgd'].timeoutMs).toBe(20_000);
@@ -132,6 +133,7 @@ describe('loadConfig: environment overrides the profile', () => {
         MOET_PCGD_CLIENT_SECRET: 'from-env',
         SMAS_API_KEY: 'smas-key',
         VNEDU_TOKEN: 'vnedu-token',
+        TRUC_METRICS_TOKEN: 'metrics-token-0123456789',
       },
     });
     expect(c.server.port).toBe(9090);
@@ -150,6 +152,7 @@ describe('loadConfig: environment overrides the profile', () => {
     expect(c.systems['moet-pcgd'].clientSecret).toBe('from-env');
     expect(c.systems.smas.apiKey).toBe('smas-key');
     expect(c.systems.vnedu.token).toBe('vnedu-token');
+    expect(c.metrics).toEqual({ token: 'metrics-token-0123456789' });
   });
 
   it('empty variables are ignored, not applied as empty strings', () => {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { QueueFactory } from '../../jobs/queues.js';
 import { failureWithin } from '../../observability/deadline.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from '../../observability/metrics-auth.js';
 import { pingDatabase, type Db } from '../../store/db.js';
+import { AppError } from '../../errors.js';
 import { createOutboxRepo } from '../../store/outbox.js';
 
 export interface HealthRouteOptions {
@@ -12,6 +14,8 @@ export interface HealthRouteOptions {
   metrics: Metrics;
   /** Outbox rows older than this make the service not ready (work is not flowing). */
   maxOutboxLagSeconds: number;
+  /** The bearer token /metrics asks for (metrics.token); undefined: open. */
+  metricsToken: string | undefined;
 }
 
 const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
@@ -30,6 +34,24 @@ async function check(fn: () => Promise<void>): Promise<{ ok: boolean; detail?: s
   const err = await failureWithin(fn, 2000);
   return err ? { ok: false, detail: err.message.slice(0, 200) } : { ok: true };
 }
+
+/** `/metrics` (Prometheus); with metrics.token set, only for `Authorization: Bearer <token>` (else 401). */
+function metricsRoute(app: HealthApp, opts: HealthRouteOptions): void {
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } },
+    async function metrics(request, reply) {
+      if (!metricsAuthorized(request.headers.authorization, opts.metricsToken)) {
+        void reply.header('www-authenticate', METRICS_CHALLENGE);
+        throw new AppError('ERR_UNAUTHENTICATED', METRICS_REFUSED);
+      }
+      const body = await opts.metrics.scrape();
+      return reply.type(opts.metrics.registry.contentType).send(body);
+    },
+  );
+}
+
+type HealthApp = Parameters<FastifyPluginAsyncZod<HealthRouteOptions>>[0];
 
 const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function healthRoutes(app, opts) {
   app.get(
@@ -81,13 +103,6 @@ const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function h
     },
   );
 
-  app.get(
-    '/metrics',
-    { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } },
-    async function metrics(_r, reply) {
-      const body = await opts.metrics.scrape();
-      return reply.type(opts.metrics.registry.contentType).send(body);
-    },
-  );
+  metricsRoute(app, opts);
 };
 export default healthRoutes;

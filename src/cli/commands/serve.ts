@@ -57,6 +57,7 @@ async function serve(role: Role): Promise<number> {
     const ops = await startMetricsServer(deps, {
       port: config.observability.schedulerMetricsPort,
       host: config.server.host,
+      metricsToken: config.metrics.token,
     });
     roles.unshift(ops);
     vi.push(`số liệu tại ${ops.url}/metrics`);
@@ -67,6 +68,7 @@ async function serve(role: Role): Promise<number> {
     const ops = await startMetricsServer(deps, {
       port: config.observability.workerMetricsPort,
       host: config.server.host,
+      metricsToken: config.metrics.token,
     });
     roles.unshift(ops);
     vi.push(`số liệu tại ${ops.url}/metrics`);
