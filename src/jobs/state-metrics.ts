@@ -10,7 +10,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { createOverviewRepo, PCGD_DEADLINES } from '../store/overview.js';
+import { createOverviewRepo, type OverviewRepo } from '../store/overview.js';
+import { reportYearAt, standingCounts } from '../reporting/pcgd/deadlines.js';
 import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { queuePool, type QueueFactory } from './queues.js';
@@ -38,23 +39,10 @@ const PCGD_STATUSES = [
   'submitted',
   'receipted',
 ] as const;
-const PCGD_NOT_SUBMITTED = new Set<string>(['pending', 'failed', 'computed', 'checked', 'approved']);
-/** A unit not yet submitted this close to its deadline (or past it) is at risk. */
-const PCGD_RISK_DAYS = 7;
 
 /** Every queue a worker may serve (the job table's {@link QUEUE_NAMES}). */
 export function knownQueues(): string[] {
   return [...QUEUE_NAMES];
-}
-
-/** The PCGD-XMC report year at `now` (Vietnam time): the calendar year whose October deadlines matter. */
-function pcgdReportYear(now: Date): number {
-  return new Date(now.getTime() + 7 * 3600_000).getUTCFullYear();
-}
-
-/** When a level's deadline of `year` ends (end of the day, Vietnam time). */
-export function pcgdDeadline(level: keyof typeof PCGD_DEADLINES, year: number): Date {
-  return new Date(`${year}-${PCGD_DEADLINES[level]}T23:59:59+07:00`);
 }
 
 /** One schedule's series: its last fire, its next (none while paused) and the pair it pulls (none while paused). */
@@ -74,6 +62,30 @@ export interface StateMetricsDeps {
   metrics: Metrics;
   logger: Logger;
   now: () => Date;
+}
+
+/**
+ * PCGD-XMC units of the report year by status, and where they stand by the deadlines module's one rule (as the
+ * overview and GET /v1/pcgd/deadlines: at risk, late, submitted late), so a gauge and the overview never disagree.
+ */
+async function pcgdGauges(
+  deps: Pick<StateMetricsDeps, 'config' | 'metrics' | 'now'>,
+  overview: OverviewRepo,
+): Promise<void> {
+  const { metrics } = deps;
+  const now = deps.now();
+  const year = reportYearAt(now);
+  const units = await overview.pcgdUnits(year);
+  const standing = standingCounts(deps.config.pcgd.calendar, year, units, now);
+  for (const level of ['commune', 'province'] as const) {
+    for (const status of PCGD_STATUSES) {
+      const n = units.filter((u) => u.level === level && u.status === status).length;
+      metrics.pcgdUnits.set({ level, status }, n);
+    }
+    metrics.pcgdUnitsAtRisk.set({ level }, standing[level].atRisk);
+    metrics.pcgdUnitsLate.set({ level, submitted: 'false' }, standing[level].late);
+    metrics.pcgdUnitsLate.set({ level, submitted: 'true' }, standing[level].submittedLate);
+  }
 }
 
 /** Registers the scrape hook on `deps.metrics`; returns the refresh it runs (for tests). */
@@ -104,19 +116,7 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
     for (const r of await overview.lastSyncSuccess()) {
       metrics.syncLastSuccess.set({ system: r.system, entity: r.entity }, r.finishedAt.getTime() / 1000);
     }
-    const now = deps.now();
-    const year = pcgdReportYear(now);
-    const units = await overview.pcgdUnitsByStatus(year);
-    for (const level of ['commune', 'province'] as const) {
-      let atRisk = 0;
-      const riskFrom = pcgdDeadline(level, year).getTime() - PCGD_RISK_DAYS * 86_400_000;
-      for (const status of PCGD_STATUSES) {
-        const n = units.find((u) => u.level === level && u.status === status)?.units ?? 0;
-        metrics.pcgdUnits.set({ level, status }, n);
-        if (PCGD_NOT_SUBMITTED.has(status) && now.getTime() >= riskFrom) atRisk += n;
-      }
-      metrics.pcgdUnitsAtRisk.set({ level }, atRisk);
-    }
+    await pcgdGauges(deps, overview);
     // Quality pass ratios of provinces and communes from the latest scorecard run (issue 8).
     await refreshQualityGauges(deps.db, metrics);
   }

@@ -206,18 +206,6 @@ function stateMetrics(registry: Registry) {
     labelNames: ['criterion', 'severity'] as const,
     registers: [registry],
   });
-  const pcgdUnits = new Gauge({
-    name: 'truc_pcgd_units',
-    help: 'PCGD-XMC reporting units of the current report year, by level and report status.',
-    labelNames: ['level', 'status'] as const,
-    registers: [registry],
-  });
-  const pcgdUnitsAtRisk = new Gauge({
-    name: 'truc_pcgd_units_at_risk',
-    help: 'PCGD-XMC units not yet submitted whose deadline is within 7 days or past, by level.',
-    labelNames: ['level'] as const,
-    registers: [registry],
-  });
   return {
     queueJobs,
     syncLastSuccess,
@@ -226,9 +214,34 @@ function stateMetrics(registry: Registry) {
     ...scheduleMetrics(registry),
     qualityPassRatio,
     qualityFindingsOpen,
-    pcgdUnits,
-    pcgdUnitsAtRisk,
+    ...pcgdMetrics(registry),
   };
+}
+
+/**
+ * PCGD-XMC units of the report year by status, and where they stand by the deadlines module's one rule
+ * (src/reporting/pcgd/deadlines.ts, as the operations overview and GET /v1/pcgd/deadlines).
+ */
+function pcgdMetrics(registry: Registry) {
+  const pcgdUnits = new Gauge({
+    name: 'truc_pcgd_units',
+    help: 'PCGD-XMC reporting units of the current report year, by level and report status.',
+    labelNames: ['level', 'status'] as const,
+    registers: [registry],
+  });
+  const pcgdUnitsAtRisk = new Gauge({
+    name: 'truc_pcgd_units_at_risk',
+    help: 'PCGD-XMC units not yet submitted whose deadline is at most pcgd.calendar.atRiskDays days away (not past), by level.',
+    labelNames: ['level'] as const,
+    registers: [registry],
+  });
+  const pcgdUnitsLate = new Gauge({
+    name: 'truc_pcgd_units_late',
+    help: 'PCGD-XMC units that missed their deadline, by level: submitted="false" not submitted and past it, "true" submitted on or after it.',
+    labelNames: ['level', 'submitted'] as const,
+    registers: [registry],
+  });
+  return { pcgdUnits, pcgdUnitsAtRisk, pcgdUnitsLate };
 }
 
 /** Scrape hooks, each run once per scrape and bounded in time (`timeoutMs`); a failed one is counted. */

@@ -2,16 +2,15 @@
  * Read-only queries for operations (issue 11): the stored state that metrics and the operations
  * dashboard show. Nothing here writes; nothing returns personal data (codes, counts and times only).
  */
+import type { UnitLevel } from '../config.js';
 import type { AuditEntry } from './audit-log.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
 import { OPEN } from './dead-letters.js';
+import type { ReportStatus } from './pcgd.js';
 import { SHOWN_STATUS, statusIs, WAITING_COLUMNS, WAITING_JOIN, type RunWaiting } from './sync-run-reads.js';
 import { lastSeen } from './record-seen.js';
 import type { SchoolSystemSource } from './school-systems.js';
-
-/** PCGD-XMC deadlines of a report year (DOMAIN.md): communes by 3 October, the province by 10 October. */
-export const PCGD_DEADLINES = { commune: '10-03', province: '10-10' } as const;
 
 /** One external system's sync health over the last 24 hours. */
 export interface SystemHealth {
@@ -266,33 +265,23 @@ function schoolActivity(q: Queryable) {
   };
 }
 
-/** PCGD reports of a year: each unit's current one, and their counts by status. */
+/** A unit's current PCGD report of a year, as the overview and the metrics read it. */
+export interface PcgdUnitRow {
+  unitCode: string;
+  level: UnitLevel;
+  status: ReportStatus;
+  version: number;
+  submittedAt: Date | null;
+}
+
+/** PCGD reports of a year: each unit's current one. */
 function pcgdOverview(q: Queryable) {
   return {
     /** Current PCGD reports of a year, one per unit. */
-    async pcgdUnits(
-      year: number,
-    ): Promise<
-      Array<{ unitCode: string; level: string; status: string; version: number; submittedAt: Date | null }>
-    > {
-      const res = await q.query<{
-        unitCode: string;
-        level: string;
-        status: string;
-        version: number;
-        submittedAt: Date | null;
-      }>(
+    async pcgdUnits(year: number): Promise<PcgdUnitRow[]> {
+      const res = await q.query<PcgdUnitRow>(
         `SELECT unit_code AS "unitCode", unit_level AS level, status, version, submitted_at AS "submittedAt"
            FROM truc.pcgd_reports WHERE year = $1 AND superseded_at IS NULL ORDER BY unit_level DESC, unit_code`,
-        [year],
-      );
-      return res.rows;
-    },
-    /** Current (not superseded) PCGD reports of a year, counted by unit level and status. */
-    async pcgdUnitsByStatus(year: number): Promise<Array<{ level: string; status: string; units: number }>> {
-      const res = await q.query<{ level: string; status: string; units: number }>(
-        `SELECT unit_level AS level, status, count(*)::int AS units FROM truc.pcgd_reports
-          WHERE year = $1 AND superseded_at IS NULL GROUP BY unit_level, status`,
         [year],
       );
       return res.rows;

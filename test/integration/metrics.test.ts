@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ingestBatch, enqueue } from '../../src/jobs/contracts.js';
 import { recordScheduleFire } from '../../src/jobs/schedule-control.js';
-import { knownQueues, pcgdDeadline, QUEUE_STATES } from '../../src/jobs/state-metrics.js';
+import { knownQueues, QUEUE_STATES } from '../../src/jobs/state-metrics.js';
+import { deadlineStanding, reportYearAt } from '../../src/reporting/pcgd/deadlines.js';
 import { startMetricsServer, type Running } from '../../src/roles.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createOverviewRepo } from '../../src/store/overview.js';
@@ -174,7 +175,7 @@ describe.each(backends())('metrics on $name', (backend) => {
   });
 
   it('counts PCGD-XMC units of the report year by status, and those at risk near the deadline', async () => {
-    const year = new Date().getUTCFullYear();
+    const year = reportYearAt(new Date());
     const pcgd = createPcgdRepo(env.deps.db);
     for (const unit of ['27676', '27664']) {
       await pcgd.insertReport({
@@ -189,8 +190,18 @@ describe.each(backends())('metrics on $name', (backend) => {
     const text = await env.deps.metrics.scrape();
     expect(text).toContain('truc_pcgd_units{level="commune",status="pending"} 2');
     expect(text).toContain('truc_pcgd_units{level="province",status="pending"} 0');
-    const atRisk = Date.now() >= pcgdDeadline('commune', year).getTime() - 7 * 86_400_000 ? 2 : 0;
-    expect(text).toContain(`truc_pcgd_units_at_risk{level="commune"} ${atRisk}`);
+    // Where they stand today by the deadlines module's rule (test/integration/pcgd-deadline-metrics.test.ts: its cases).
+    const s = deadlineStanding(
+      env.config.pcgd.calendar,
+      year,
+      'commune',
+      { status: 'pending', submittedAt: null },
+      new Date(),
+    );
+    expect(text).toContain(`truc_pcgd_units_at_risk{level="commune"} ${s.atRisk ? 2 : 0}`);
+    expect(text).toContain(
+      `truc_pcgd_units_late{level="commune",submitted="false"} ${s.state === 'late' ? 2 : 0}`,
+    );
     expect(text).toContain('truc_pcgd_units_at_risk{level="province"} 0');
   });
 

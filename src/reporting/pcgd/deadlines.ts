@@ -37,9 +37,25 @@ const DAY_MS = 86_400_000;
 const localDate = (at: Date): string => new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
 const dayNumber = (iso: string): number => Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 
+/** The PCGD-XMC report year at `now` (Vietnam time): the calendar year whose October deadlines matter. */
+export const reportYearAt = (now: Date): number => new Date(now.getTime() + VN_OFFSET_MS).getUTCFullYear();
+
+/** Where a unit stands: {@link deadlineStanding}. */
+export interface Standing {
+  submitBefore: string;
+  daysLeft: number;
+  state: DeadlineState;
+  submittedLate: boolean;
+  /** It missed its deadline: `late` (not submitted, past it) or submitted late. */
+  late: boolean;
+  /** state = 'at-risk'. */
+  atRisk: boolean;
+}
+
 /**
- * Where a unit stands at `now` (the one rule, also the operations overview's): its exclusive deadline, whole days
- * left (local calendar days), its state and whether its report was submitted on or after the deadline.
+ * Where a unit stands at `now` (the one rule, also the operations overview's and the metrics'): its exclusive
+ * deadline, whole days left (local calendar days), its state and whether its report was submitted on or after the
+ * deadline.
  */
 export function deadlineStanding(
   cal: PcgdConfig['calendar'],
@@ -47,7 +63,7 @@ export function deadlineStanding(
   level: UnitLevel,
   report: { status: ReportStatus; submittedAt: Date | null } | undefined,
   now: Date,
-): { submitBefore: string; daysLeft: number; state: DeadlineState; submittedLate: boolean } {
+): Standing {
   const submitBefore = `${year}-${level === 'commune' ? cal.communeSubmitBefore : cal.provinceSubmitBefore}`;
   const daysLeft = dayNumber(submitBefore) - dayNumber(localDate(now));
   const sent = report?.status === 'submitted' || report?.status === 'receipted';
@@ -59,7 +75,35 @@ export function deadlineStanding(
         ? 'at-risk'
         : 'on-track';
   const submittedLate = sent && report?.submittedAt ? localDate(report.submittedAt) >= submitBefore : false;
-  return { submitBefore, daysLeft, state, submittedLate };
+  return {
+    submitBefore,
+    daysLeft,
+    state,
+    submittedLate,
+    late: state === 'late' || submittedLate,
+    atRisk: state === 'at-risk',
+  };
+}
+
+/** Units of each level at risk, late (not submitted, past the deadline) and submitted late, by {@link deadlineStanding}. */
+export function standingCounts(
+  cal: PcgdConfig['calendar'],
+  year: number,
+  units: ReadonlyArray<{ level: UnitLevel; status: ReportStatus; submittedAt: Date | null }>,
+  now: Date,
+): Record<UnitLevel, { atRisk: number; late: number; submittedLate: number }> {
+  const counts = {
+    commune: { atRisk: 0, late: 0, submittedLate: 0 },
+    province: { atRisk: 0, late: 0, submittedLate: 0 },
+  };
+  for (const u of units) {
+    const s = deadlineStanding(cal, year, u.level, u, now);
+    const c = counts[u.level];
+    if (s.atRisk) c.atRisk += 1;
+    if (s.state === 'late') c.late += 1;
+    if (s.submittedLate) c.submittedLate += 1;
+  }
+  return counts;
 }
 
 /** One unit's row from its current report (if any) at `now`. */

@@ -3,8 +3,8 @@
  * configuration that left work behind, queues, outbox lag, dead letters by code and the PCGD-XMC deadlines of the year, composed from the store, the delivery gates and the metrics.
  */
 import { z } from 'zod';
-import { SYSTEM_NAMES, systemConfigured, type Config, type UnitLevel } from '../../../config.js';
-import { deadlineStanding } from '../../../reporting/pcgd/deadlines.js';
+import { SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
+import { deadlineStanding, reportYearAt } from '../../../reporting/pcgd/deadlines.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -12,7 +12,6 @@ import type { Db } from '../../../store/db.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery-gates.js';
 import { createOutboxRepo } from '../../../store/outbox.js';
 import { createOverviewRepo, type SystemHealth } from '../../../store/overview.js';
-import type { ReportStatus } from '../../../store/pcgd.js';
 
 export const Overview = z
   .object({
@@ -189,7 +188,7 @@ function systemsOf(
  * the start (Vietnam time) of the exclusive `submitBefore` day.
  */
 async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promise<OverviewOut['pcgd']> {
-  const year = new Date(at.getTime() + 7 * 3600_000).getUTCFullYear();
+  const year = reportYearAt(at);
   const deadline = (submitBefore: string): string => new Date(`${submitBefore}T00:00:00+07:00`).toISOString();
   const units = await createOverviewRepo(db).pcgdUnits(year);
   return {
@@ -199,14 +198,7 @@ async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promis
       province: deadline(`${year}-${cal.provinceSubmitBefore}`),
     },
     units: units.map((u) => {
-      const level: UnitLevel = u.level === 'province' ? 'province' : 'commune';
-      const s = deadlineStanding(
-        cal,
-        year,
-        level,
-        { status: u.status as ReportStatus, submittedAt: u.submittedAt },
-        at,
-      );
+      const s = deadlineStanding(cal, year, u.level, u, at);
       return {
         ...u,
         submittedAt: iso(u.submittedAt),
@@ -214,8 +206,8 @@ async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promis
         daysLeft: s.daysLeft,
         state: s.state,
         submittedLate: s.submittedLate,
-        late: s.state === 'late' || s.submittedLate,
-        atRisk: s.state === 'at-risk',
+        late: s.late,
+        atRisk: s.atRisk,
       };
     }),
   };
