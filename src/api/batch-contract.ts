@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BATCH_FORMATS, VENDOR_ENTITIES } from '../canonical/systems.js';
 import { findingsQuery } from './findings-query.js';
+import { both } from '../errors.js';
 
 export const SchoolCode = z
   .string()
@@ -18,7 +19,13 @@ export const Params = z.object({ schoolCode: SchoolCode }).strict();
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
-    .regex(/^[\x21-\x7e]{1,128}$/, 'Idempotency-Key: 1–128 printable ASCII characters')
+    .regex(
+      /^[\x21-\x7e]{1,128}$/,
+      both(
+        'Idempotency-Key: 1–128 ký tự ASCII in được (không dấu cách)',
+        'Idempotency-Key: 1–128 printable ASCII characters (no space)',
+      ),
+    )
     .optional()
     .meta({
       description:

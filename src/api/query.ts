@@ -3,6 +3,7 @@
  * whose `from` is not after its `to`. Every route parses them through here, so they answer alike.
  */
 import { z } from 'zod';
+import { both } from '../errors.js';
 
 const DIGITS = /^[0-9]+$/;
 
@@ -61,7 +62,12 @@ export function fromNotAfterTo(
 ): void {
   if (q.from === undefined || q.to === undefined) return;
   if (Date.parse(q.from) > Date.parse(q.to))
-    ctx.addIssue({ code: 'custom', path: ['from'], message: '`from` is after `to`', input: q.from });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['from'],
+      message: both('`from` sau `to`', '`from` is after `to`'),
+      input: q.from,
+    });
 }
 
 /** The query of a list that takes none: any key is refused (400), as every other list refuses keys it does not know. */

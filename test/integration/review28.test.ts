@@ -32,7 +32,7 @@ describe('review28 on postgres', () => {
   // `from` after its `to` ("`from` is after `to`", src/api/query.ts fromNotAfterTo), a client's unit or name
   // (src/api/routes/clients.ts Unit, Name), a hold decision's reason (src/api/routes/guard.ts). Expected: each
   // message `vi / en` (written with `both`, as batch-contract.ts's school code message is).
-  it.fails('F2: a malformed Idempotency-Key is refused in Vietnamese and English', async () => {
+  it('F2: a malformed Idempotency-Key is refused in Vietnamese and English', async () => {
     const res = await h.pushBatch(
       h.tokens.vendor,
       S1,
@@ -46,7 +46,7 @@ describe('review28 on postgres', () => {
   // without its `input`, gets "…, received undefined", so no longer recognises "Invalid input: expected number,
   // received string" as zod's and passes it on English only: a vendor's `?limit=abc` (or `limit=-1`: the decimal
   // preprocess leaves it a string), a body that is not a JSON object (`[]`, `null`) at any route.
-  it.fails('F2: a list’s `limit=abc` is refused in Vietnamese and English', async () => {
+  it('F2: a list’s `limit=abc` is refused in Vietnamese and English', async () => {
     const res = await h.get(`/v1/schools/${S1}/students?limit=abc`, h.tokens.vendor);
     expectBilingualErrors(expectProblem(res, 400, 'ERR_VALIDATION'));
   });
@@ -79,12 +79,26 @@ describe('review28 on postgres', () => {
     expect(body.detail, JSON.stringify(body)).toMatch(/^.+ \/ .+$/);
   });
 
-  it.fails('F2: a list’s `from` after its `to` is refused in Vietnamese and English', async () => {
+  it('F2: `limit=-1` and a body that is not a JSON object are refused in Vietnamese and English', async () => {
+    expectBilingualErrors(
+      expectProblem(
+        await h.get(`/v1/schools/${S1}/students?limit=-1`, h.tokens.vendor),
+        400,
+        'ERR_VALIDATION',
+      ),
+    );
+    for (const body of [[], null])
+      expectBilingualErrors(
+        expectProblem(await h.send('POST', '/v1/admin/clients', h.tokens.admin, body), 400, 'ERR_VALIDATION'),
+      );
+  });
+
+  it('F2: a list’s `from` after its `to` is refused in Vietnamese and English', async () => {
     const res = await h.get('/v1/syncs?from=2026-12-05&to=2026-12-04', h.tokens.admin);
     expectBilingualErrors(expectProblem(res, 400, 'ERR_VALIDATION'));
   });
 
-  it.fails('F2: a client’s ill-formed unit is refused in Vietnamese and English', async () => {
+  it('F2: a client’s ill-formed unit is refused in Vietnamese and English', async () => {
     const res = await h.send('POST', '/v1/admin/clients', h.tokens.admin, {
       name: 'Phòng GD',
       role: 'pcgd-officer',

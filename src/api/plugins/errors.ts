@@ -76,17 +76,44 @@ const localeText = (locale: typeof ZOD_EN, issue: Record<string, unknown>): stri
 };
 
 /**
+ * Inputs of every type zod names ("received string", "received array", …): fastify-type-provider-zod hands the issue
+ * on without its `input`, so zod's English text is matched against each (review28 F2: rebuilt without it, the text read
+ * "…, received undefined" and zod's own words went out English only).
+ */
+const SAMPLE_INPUTS: readonly unknown[] = [
+  undefined,
+  '',
+  0,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  true,
+  null,
+  [],
+  {},
+  0n,
+  new Date(0),
+  Symbol('input'),
+  () => undefined,
+];
+
+/** zod's Vietnamese for `message` when `message` is zod's own English for this issue (its code and params). */
+function zodVietnamese(keyword: string, params: object | undefined, message: string): string | undefined {
+  for (const input of SAMPLE_INPUTS) {
+    const issue = { ...params, code: keyword, path: [], message, input };
+    if (message === localeText(ZOD_EN, issue)) return localeText(ZOD_VI, issue);
+  }
+  return undefined;
+}
+
+/**
  * A validation message in Vietnamese and English (fixes26a: errors[].message was zod's English): zod's own
  * wording with its Vietnamese locale's, a canonical schema's with the Vietnamese it registered; any other is
- * truc's own, written in both already (`both`, e.g. src/api/batch-contract.ts).
+ * truc's own, written in both already (`both`, e.g. src/api/batch-contract.ts; test/unit/zod-messages.test.ts
+ * refuses a custom message in src/api that is not).
  */
 function bilingualMessage(keyword: string, params: object | undefined, message: string): string {
-  const issue = { ...params, code: keyword, path: [], message };
-  if (message === localeText(ZOD_EN, issue)) {
-    const vi = localeText(ZOD_VI, issue);
-    if (vi) return both(vi, message);
-  }
-  const vi = canonicalMessageVi(message);
+  const vi = zodVietnamese(keyword, params, message) ?? canonicalMessageVi(message);
   return vi ? both(vi, message) : message;
 }
 

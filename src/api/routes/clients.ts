@@ -25,8 +25,18 @@ const VENDOR_NEEDS_SCHOOL = both(
 );
 
 const Code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
-const Unit = z.string().regex(/^\d{2}$|^\d{5}$/, '2-digit province or 5-digit commune code');
-const Name = z.string().trim().min(1).max(100).refine(hasNoForbiddenChars, 'one line, no control characters');
+const Unit = z
+  .string()
+  .regex(
+    /^\d{2}$|^\d{5}$/,
+    both('mã tỉnh 2 chữ số hoặc mã xã 5 chữ số', '2-digit province or 5-digit commune code'),
+  );
+const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine(hasNoForbiddenChars, both('một dòng, không ký tự điều khiển', 'one line, no control characters'));
 const Scopes = z.array(z.enum(ALL_SCOPES)).max(ALL_SCOPES.length);
 
 const ClientView = z
@@ -61,7 +71,7 @@ const ClientPatch = z
     disabled: z.boolean().optional(),
   })
   .strict()
-  .refine((p) => Object.keys(p).length > 0, 'nothing to change')
+  .refine((p) => Object.keys(p).length > 0, both('không có gì để thay đổi', 'nothing to change'))
   .meta({ id: 'ApiClientPatch' });
 
 const WithSecret = ClientView.extend({ clientSecret: z.string() }).meta({ id: 'ApiClientWithSecret' });

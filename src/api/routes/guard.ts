@@ -226,7 +226,9 @@ const Decision = z
       .trim()
       .min(1)
       .max(REASON_MAX)
-      .refine(isDecisionReason, { message: 'one line of text, no control characters' })
+      .refine(isDecisionReason, {
+        message: both('một dòng chữ, không ký tự điều khiển', 'one line of text, no control characters'),
+      })
       .optional()
       .meta({
         description:
