@@ -68,7 +68,14 @@ describe('openapi/truc.v1.json contract', () => {
       expect(op.security, `${method} ${path}`).toEqual([{ oauth2: [expect.any(String)] }]);
       expect(op.responses['401'], `${method} ${path}`).toBeDefined();
       expect(op.responses['429']?.headers, `${method} ${path}`).toHaveProperty('Retry-After');
+      // The database unreachable: 503 ERR_DEPENDENCY_UNAVAILABLE with Retry-After (README; review28 D3).
+      expect(op.responses['503']?.headers, `${method} ${path}`).toHaveProperty('Retry-After');
     }
+  });
+
+  it('a push that takes an Idempotency-Key documents the Idempotent-Replayed header of its 202 (review28 D3)', () => {
+    const push = ops.find((o) => o.method === 'post' && o.path === '/v1/schools/{schoolCode}/batches');
+    expect(push?.op.responses['202']?.headers).toHaveProperty('Idempotent-Replayed');
   });
 
   it('errors are declared application/problem+json (RFC 6749 JSON at the token endpoint)', () => {

@@ -74,13 +74,18 @@ function completeRoute(route: RouteOptions): void {
     response[403] ??= ProblemSchema;
   }
   if (schema.body !== undefined) response[415] ??= ProblemSchema;
-  if (route.url.startsWith('/v1/')) response[429] ??= ProblemSchema;
+  if (route.url.startsWith('/v1/')) {
+    response[429] ??= ProblemSchema;
+    // The database (or the queue backend) unreachable: 503 ERR_DEPENDENCY_UNAVAILABLE with Retry-After (review28 D3).
+    response[503] ??= ProblemSchema;
+  }
   if (schema.params !== undefined || schema.querystring !== undefined || schema.body !== undefined)
     response[400] ??= ProblemSchema;
 }
 
 interface Operation {
   operationId?: string;
+  parameters?: Array<{ in?: string; name: string }>;
   tags?: string[];
   responses?: Record<string, Response>;
   requestBody?: RequestBody;
@@ -113,7 +118,16 @@ const HEADERS = {
   remaining: header('Số yêu cầu còn lại / requests left in the window', { type: 'integer' }),
   reset: header('Số giây đến cửa sổ mới / seconds until the window resets', { type: 'integer' }),
   challenge: header('Thử thách xác thực (RFC 6750) / the authentication challenge'),
+  replayed: header(
+    '`true` khi đây là câu trả lời đã lưu của một yêu cầu trước cùng Idempotency-Key (không tạo gì mới) / `true` when this is the stored answer of an earlier request with the same Idempotency-Key (nothing new was created)',
+    { type: 'string', enum: ['true'] },
+  ),
 };
+
+/** Whether an operation takes the Idempotency-Key header (its 202 may then be a replayed answer). */
+function takesIdempotencyKey(op: Operation): boolean {
+  return (op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+}
 
 /**
  * A body the route takes as nullish (`Schema.nullish()`: it may be sent or not, e.g. a guard decision's reason) is
@@ -166,6 +180,7 @@ export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
         const headers: Record<string, unknown> = { 'X-Correlation-Id': HEADERS.correlation };
         if (code === 201 || code === 202) headers.Location = HEADERS.location;
         if (code === 429 || code === 503) headers['Retry-After'] = HEADERS.retryAfter;
+        if (code === 202 && takesIdempotencyKey(op)) headers['Idempotent-Replayed'] = HEADERS.replayed;
         if (code === 401 && path !== '/oauth/token') headers['WWW-Authenticate'] = HEADERS.challenge;
         if (path.startsWith('/v1/')) {
           headers['RateLimit-Limit'] = HEADERS.limit;

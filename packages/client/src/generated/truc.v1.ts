@@ -2739,6 +2739,8 @@ export interface operations {
           'X-Correlation-Id'?: string;
           /** @description URL của tài nguyên / URL of the resource */
           Location?: string;
+          /** @description `true` khi đây là câu trả lời đã lưu của một yêu cầu trước cùng Idempotency-Key (không tạo gì mới) / `true` when this is the stored answer of an earlier request with the same Idempotency-Key (nothing new was created) */
+          'Idempotent-Replayed'?: 'true';
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -2903,6 +2905,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getBatch: {
@@ -3037,6 +3058,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -3211,6 +3251,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getSchoolQuality: {
@@ -3314,6 +3373,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -3464,6 +3542,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getSchoolWebsite: {
@@ -3567,6 +3664,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -3708,6 +3824,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   postRun: {
@@ -3796,6 +3931,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -3909,6 +4063,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -4052,6 +4225,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getSync: {
@@ -4171,6 +4363,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getSchedules: {
@@ -4256,6 +4467,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -4390,6 +4620,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   resumeSchedule: {
@@ -4490,6 +4739,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -4648,6 +4916,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listGuardHolds: {
@@ -4741,6 +5028,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -4860,6 +5166,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -5034,6 +5359,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   rejectGuardHold: {
@@ -5174,6 +5518,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -5363,6 +5726,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -5618,6 +6000,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listClients: {
@@ -5703,6 +6104,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -5843,6 +6263,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   rotateClientSecret: {
@@ -5945,6 +6384,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -6102,6 +6560,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listSchoolSystems: {
@@ -6196,6 +6673,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -6316,6 +6812,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -6457,6 +6972,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   clearSchoolSystem: {
@@ -6558,6 +7092,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -6712,6 +7265,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listClasses: {
@@ -6821,6 +7393,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -6976,6 +7567,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listStudents: {
@@ -7109,6 +7719,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -7283,6 +7912,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listStaff: {
@@ -7392,6 +8040,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -7547,6 +8214,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listChanges: {
@@ -7668,6 +8354,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listWebhooks: {
@@ -7753,6 +8458,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -7910,6 +8634,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   deleteWebhook: {
@@ -8010,6 +8753,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -8134,6 +8896,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -8276,6 +9057,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   overview: {
@@ -8359,6 +9159,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -8468,6 +9287,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -8628,6 +9466,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   syncRuns: {
@@ -8719,6 +9576,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -8857,6 +9733,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   verify: {
@@ -8946,6 +9841,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -9137,6 +10051,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getPcgdReport: {
@@ -9273,6 +10206,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -9443,6 +10395,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   approvePcgdReport: {
@@ -9579,6 +10550,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -9734,6 +10724,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -9927,6 +10936,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listPcgdFigureRecords: {
@@ -10081,6 +11109,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -10261,6 +11308,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getPcgdPackage: {
@@ -10397,6 +11463,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -10567,6 +11652,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getPcgdSignerCertificate: {
@@ -10703,6 +11807,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -10873,6 +11996,25 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getPcgdFormsPdf: {
@@ -11009,6 +12151,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -11189,6 +12350,25 @@ export interface operations {
       };
       /** @description Quá nhiều yêu cầu / Too many requests */
       429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
