@@ -1,0 +1,163 @@
+/**
+ * What the quality routes (../quality.ts) answer: the schemas of a scorecard, a finding of a school's record and
+ * a website probe, and the stored rows as the API shows them, in the caller's language.
+ */
+import { z } from 'zod';
+import { ENTITY_NAMES } from '../../../config.js';
+import { ruleByCode, websiteRulesOf } from '../../../quality/index.js';
+import type { SchoolFindingRow } from '../../../store/quality.js';
+import type { ScoreRow } from '../../../store/scorecards.js';
+import type { WebsiteProbeRow } from '../../../store/website-probes.js';
+import { findingsQuery } from '../../findings-query.js';
+
+const Bilingual = z.object({ vi: z.string(), en: z.string() });
+const Ratio = z.object({
+  passed: z.number().int(),
+  total: z.number().int(),
+  percent: z.number(),
+  band: z.enum(['green', 'yellow', 'red']),
+});
+const Deadline = z.object({
+  date: z.string(),
+  passed: z.boolean(),
+  done: z.number().int(),
+  schools: z.number().int(),
+  status: z.enum(['done', 'open', 'late']),
+});
+export const Scorecard = z
+  .object({
+    level: z.enum(['school', 'commune', 'province']),
+    code: z.string(),
+    parentCode: z.string(),
+    runId: z.number().int(),
+    asOf: z.string(),
+    records: z.number().int(),
+    schools: z.number().int(),
+    criteria: z.object({ dung: Ratio, du: Ratio, sach: Ratio, song: Ratio }),
+    overall: Ratio,
+    topRules: z.array(
+      z.object({
+        rule: z.string(),
+        criterion: z.string(),
+        records: z.number().int(),
+        title: z.string(),
+        /** The findings behind the figure (schools) — explainable down to each record. */
+        findingsUrl: z.string().optional(),
+      }),
+    ),
+    deadlines: z.object({ rollover: Deadline, masterData: Deadline }),
+    history: z.array(
+      z.object({ runId: z.number().int(), asOf: z.string(), overall: z.number(), band: z.string() }),
+    ),
+  })
+  .meta({ id: 'QualityScorecard' });
+
+export const FindingsQuery = findingsQuery(['dung', 'du', 'sach', 'song'])
+  .extend({ entity: z.enum(ENTITY_NAMES).optional() })
+  .strict();
+
+export const SchoolFinding = z
+  .object({
+    entity: z.string(),
+    recordKey: z.string(),
+    accepted: z.boolean(),
+    checkedAt: z.string(),
+    rule: z.string(),
+    criterion: z.string(),
+    severity: z.enum(['error', 'warning', 'info']),
+    pointer: z.string(),
+    value: z.string().optional(),
+    /** Message and fix hint in the caller's language; both languages in `message` / `hint`. */
+    text: z.string(),
+    fix: z.string(),
+    message: Bilingual,
+    hint: Bilingual,
+  })
+  .meta({ id: 'QualityFinding' });
+
+export const WebsiteProbe = z
+  .object({
+    schoolCode: z.string(),
+    /** The address probed (the school record's website when it was probed). */
+    website: z.string(),
+    probedAt: z.string(),
+    /** The home page answered 2xx (or the site's robots.txt did, when it forbids the probe the home page). */
+    answered: z.boolean(),
+    httpStatus: z.number().int().optional(),
+    /** A linked or usual feed answered with RSS or Atom. */
+    rss: z.boolean(),
+    /** Why not: bad-url, private-address, no-dns, timeout, unreachable, http-<status>, too-many-redirects, robots-http-<status>, robots-disallowed. */
+    problem: z.string().optional(),
+    /** The sống rules this result breaks (SONG_WEBSITE_DOWN, SONG_WEBSITE_NO_RSS), titled in the caller's language. */
+    rules: z.array(z.object({ rule: z.string(), title: z.string() })),
+  })
+  .meta({ id: 'WebsiteProbe' });
+
+export type Lang = 'vi' | 'en';
+
+/** A stored scorecard with its history, in `lang`. */
+export function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang) {
+  const card = row.card as {
+    schools: number;
+    criteria: z.infer<typeof Scorecard>['criteria'];
+    overall: z.infer<typeof Ratio>;
+    topRules: { rule: string; criterion: string; records: number }[];
+    deadlines: z.infer<typeof Scorecard>['deadlines'];
+  };
+  return {
+    level: row.level as 'school' | 'commune' | 'province',
+    code: row.code,
+    parentCode: row.parentCode,
+    runId: row.runId,
+    asOf: row.asOf,
+    records: row.records,
+    schools: card.schools,
+    criteria: card.criteria,
+    overall: card.overall,
+    topRules: card.topRules.map((r) => ({
+      ...r,
+      title: ruleByCode(r.rule)?.title[lang] ?? r.rule,
+      ...(row.level === 'school'
+        ? { findingsUrl: `/v1/schools/${row.code}/quality/findings?rule=${r.rule}` }
+        : {}),
+    })),
+    deadlines: card.deadlines,
+    history: history.map((h) => ({ runId: h.runId, asOf: h.asOf, overall: h.overall, band: h.band })),
+  };
+}
+
+/** A stored finding of a school's record, its message and fix hint in `lang` (and both languages). */
+export function findingOut(f: SchoolFindingRow, lang: Lang) {
+  const info = ruleByCode(f.rule);
+  const message = info?.message ?? { vi: f.rule, en: f.rule };
+  const hint = info?.hint ?? { vi: '', en: '' };
+  return {
+    entity: f.entity,
+    recordKey: f.recordKey,
+    accepted: f.accepted,
+    checkedAt: new Date(f.checkedAt).toISOString(),
+    rule: f.rule,
+    criterion: f.criterion,
+    severity: f.severity,
+    pointer: f.pointer,
+    ...(f.value !== undefined ? { value: f.value } : {}),
+    text: message[lang],
+    fix: hint[lang],
+    message: { vi: message.vi, en: message.en },
+    hint: { vi: hint.vi, en: hint.en },
+  };
+}
+
+/** The last probe of a school's website with the sống rules it breaks, titled in `lang`. */
+export function probeOut(code: string, probe: WebsiteProbeRow, lang: Lang) {
+  return {
+    schoolCode: code,
+    website: probe.website,
+    probedAt: new Date(probe.probedAt).toISOString(),
+    answered: probe.answered,
+    ...(probe.httpStatus !== undefined ? { httpStatus: probe.httpStatus } : {}),
+    rss: probe.rss,
+    ...(probe.problem !== undefined ? { problem: probe.problem } : {}),
+    rules: websiteRulesOf(probe.website, probe).map((r) => ({ rule: r.code, title: r.title[lang] })),
+  };
+}
