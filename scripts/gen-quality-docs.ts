@@ -54,7 +54,8 @@ A finding never shows personal data: the offending value is included only where 
 A finding that rests on another school's records (a probable duplicate stored only at other schools, a
 personal ID enrolled at another school) is the city's: it stays in the record's verdict (quality views,
 scorecards) and is left out of what a vendor is told of its batch or dry run and of its school's findings (\`src/quality/sender-view.ts\`),
-so that no vendor learns facts about pupils of schools it does not serve.
+so that no vendor learns facts about pupils of schools it does not serve: a vendor's school scorecard counts
+without it, and it refuses no record a school's side sent, whatever the policy makes its rule.
 
 Runs on: *input* — before the canonical schema, on records pushed in truc's canonical format (a
 schema failure always rejects); *record* — one canonical record; *batch* — across one batch;

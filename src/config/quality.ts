@@ -49,7 +49,8 @@ export const QualitySchema = z
   .object({
     /**
      * The city's policy: per entity ('*' = all), rule code → severity ('error' rejects the record,
-     * 'warning' accepts and flags, 'info', 'off'). Rules not named keep their catalogue severity.
+     * 'warning' accepts and flags, 'info', 'off'). Rules not named keep their catalogue severity. A finding
+     * resting on another school's records refuses no record a school's side sent (src/quality/sender-view.ts).
      */
     policy: z
       .partialRecord(ENTITY_OR_ALL, z.record(RULE_CODE, z.enum(['error', 'warning', 'info', 'off'])))

@@ -27,6 +27,11 @@ export interface SchoolCounts {
   /** Current-year students, and those with every master-data field the city requires. */
   readonly currentYearStudents: number;
   readonly masterDataComplete: number;
+  /**
+   * `failed` and `rules` as the school's sender (a vendor) is told them: without the findings resting on
+   * another school's records (./sender-view.ts); absent when the same.
+   */
+  readonly told?: Pick<SchoolCounts, 'failed' | 'rules'>;
 }
 
 /** A pass ratio: records passing of records judged, as a percentage (100 when nothing was judged). */
@@ -64,6 +69,11 @@ export interface Scorecard {
     readonly records: number;
   }[];
   readonly deadlines: { readonly rollover: DeadlineProgress; readonly masterData: DeadlineProgress };
+  /**
+   * A school's figures as its sender (a vendor) is told them, when they differ: counted without the findings
+   * resting on another school's records (./sender-view.ts). The city's roles read the card's own.
+   */
+  readonly told?: Pick<Scorecard, 'criteria' | 'overall' | 'topRules'>;
 }
 
 /** The band of a percentage under the city's bands (≥ green is green, ≥ yellow yellow, below red). */
@@ -154,6 +164,16 @@ function cardOf(
   };
 }
 
+/** A school's scorecard, with its figures as its sender is told them when they differ. */
+function schoolCard(s: SchoolCounts, own: Sum, ctx: Parameters<typeof cardOf>[4]): Scorecard {
+  const card = cardOf('school', s.schoolCode, s.communeCode, own, ctx);
+  if (!s.told) return card;
+  const told = emptySum();
+  add(told, { ...s, failed: s.told.failed, rules: s.told.rules });
+  const { criteria, overall, topRules } = cardOf('school', s.schoolCode, s.communeCode, told, ctx);
+  return { ...card, told: { criteria, overall, topRules } };
+}
+
 /**
  * The scorecards of one run: one per school, per commune (its schools summed) and per province (its
  * communes summed). Ratios of a commune or province weigh each record alike (summed counts, not an
@@ -169,7 +189,7 @@ export function scorecards(
   for (const s of schools) {
     const own = emptySum();
     add(own, s);
-    out.push(cardOf('school', s.schoolCode, s.communeCode, own, ctx));
+    out.push(schoolCard(s, own, ctx));
     if (s.communeCode === '') continue;
     const c = communes.get(s.communeCode) ?? { province: s.provinceCode, sum: emptySum() };
     add(c.sum, s);

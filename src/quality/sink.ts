@@ -3,6 +3,7 @@
  * rule, `effectiveSeverity`), repairs records copy-on-write, and notes which records an `error`
  * finding rejects.
  */
+import { refuses } from './sender-view.js';
 import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text } from './types.js';
 
 interface Template {
@@ -98,7 +99,7 @@ export class BatchSink implements FindingSink {
       ...(extra?.elsewhere ? { elsewhere: true as const } : {}),
     };
     this.findings.push(finding);
-    if (t.severity === 'error' && index >= 0) this.rejected.add(index);
+    if (index >= 0 && refuses(t.severity, extra?.elsewhere === true, this.ctx)) this.rejected.add(index);
   }
 
   /** Notes that the input step found record `index`'s text settled. */

@@ -15,6 +15,11 @@ export interface SchoolCountsRow {
   rules: { rule: string; criterion: string; records: number }[];
   currentYearStudents: number;
   masterDataComplete: number;
+  /**
+   * The same counts without the findings marked `elsewhere` (resting on another school's records: what the
+   * school's sender, a vendor, is told; src/quality/sender-view.ts); absent when they are the same.
+   */
+  told?: { failed: SchoolCountsRow['failed']; rules: SchoolCountsRow['rules'] };
 }
 
 /** A stored scorecard row. */
@@ -34,37 +39,48 @@ export interface ScoreRow {
 /** A scorecard to store (a {@link ScoreRow} without its run). */
 export type NewScore = Omit<ScoreRow, 'runId' | 'computedAt' | 'asOf'>;
 
-const FAILS = (criterion: string | null) =>
+const FAILS = (criterion: string | null, told = false) =>
   `EXISTS (SELECT 1 FROM jsonb_array_elements(r.findings) f
-            WHERE f ->> 'severity' <> 'info'${criterion ? ` AND f ->> 'criterion' = '${criterion}'` : ''})`;
+            WHERE f ->> 'severity' <> 'info'${criterion ? ` AND f ->> 'criterion' = '${criterion}'` : ''}${
+              told ? ` AND NOT (f ? 'elsewhere')` : ''
+            })`;
 
-/** Verdicts per school: all, and those failing each criterion and any. */
+/** A verdict failing `criterion` (null: any) only by findings marked `elsewhere`: not failing as its sender is told. */
+const FAILS_ELSEWHERE_ONLY = (criterion: string | null) =>
+  `r.findings @> '[{"elsewhere": true}]'::jsonb AND ${FAILS(criterion)} AND NOT ${FAILS(criterion, true)}`;
+
+const KINDS = ['dung', 'du', 'sach', 'song', 'overall'] as const;
+type Failed = SchoolCountsRow['failed'];
+
+/**
+ * Verdicts per school: all, those failing each criterion and any, and of those the ones failing it only by
+ * findings marked `elsewhere` (`<kind>_elsewhere`; the containment test first: most verdicts have none).
+ */
 async function verdictCounts(q: Queryable) {
-  const res = await q.query<{
-    school: string;
-    records: number;
-    dung: number;
-    du: number;
-    sach: number;
-    song: number;
-    overall: number;
-  }>(
+  const res = await q.query<
+    { school: string; records: number } & Record<
+      (typeof KINDS)[number] | `${(typeof KINDS)[number]}_elsewhere`,
+      number
+    >
+  >(
     `SELECT r.school_code AS school, count(*)::int AS records,
-            count(*) FILTER (WHERE ${FAILS('dung')})::int AS dung,
-            count(*) FILTER (WHERE ${FAILS('du')})::int AS du,
-            count(*) FILTER (WHERE ${FAILS('sach')})::int AS sach,
-            count(*) FILTER (WHERE ${FAILS('song')})::int AS song,
-            count(*) FILTER (WHERE ${FAILS(null)})::int AS overall
+            ${KINDS.map((k) => `count(*) FILTER (WHERE ${FAILS(k === 'overall' ? null : k)})::int AS ${k}`).join(',\n            ')},
+            ${KINDS.map((k) => `count(*) FILTER (WHERE ${FAILS_ELSEWHERE_ONLY(k === 'overall' ? null : k)})::int AS ${k}_elsewhere`).join(',\n            ')}
        FROM truc.quality_records r GROUP BY 1`,
   );
-  return res.rows;
+  return res.rows.map((v) => {
+    const failed = Object.fromEntries(KINDS.map((k) => [k, v[k]])) as Failed;
+    const told = Object.fromEntries(KINDS.map((k) => [k, v[k] - v[`${k}_elsewhere`]])) as Failed;
+    return { school: v.school, records: v.records, failed, told };
+  });
 }
 
-/** Per school: the records failing each rule. */
-async function ruleCounts(q: Queryable): Promise<Map<string, SchoolCountsRow['rules']>> {
-  const res = await q.query<{ school: string; rule: string; criterion: string; n: number }>(
+/** Per school: the records failing each rule (`told`: by a finding not marked `elsewhere`). */
+async function ruleCounts(q: Queryable) {
+  const res = await q.query<{ school: string; rule: string; criterion: string; n: number; told: number }>(
     `SELECT r.school_code AS school, f ->> 'rule' AS rule, f ->> 'criterion' AS criterion,
-            count(DISTINCT r.entity || '/' || r.record_key)::int AS n
+            count(DISTINCT r.entity || '/' || r.record_key)::int AS n,
+            count(DISTINCT r.entity || '/' || r.record_key) FILTER (WHERE NOT (f ? 'elsewhere'))::int AS told
        FROM truc.quality_records r, jsonb_array_elements(r.findings) f
       WHERE f ->> 'severity' <> 'info'
       GROUP BY 1, 2, 3`,
@@ -72,8 +88,21 @@ async function ruleCounts(q: Queryable): Promise<Map<string, SchoolCountsRow['ru
   return groupBy(
     res.rows,
     (r) => r.school,
-    (r) => ({ rule: r.rule, criterion: r.criterion, records: r.n }),
+    (r) => ({ rule: r.rule, criterion: r.criterion, records: r.n, told: r.told }),
   );
+}
+
+/** A school's counts as its sender is told them, when they differ from the city's (see `SchoolCountsRow.told`). */
+function toldCounts(
+  failed: Failed,
+  told: Failed,
+  rules: readonly { rule: string; criterion: string; records: number; told: number }[],
+): SchoolCountsRow['told'] {
+  if (KINDS.every((k) => failed[k] === told[k]) && rules.every((r) => r.told === r.records)) return undefined;
+  const toldRules = rules
+    .filter((r) => r.told > 0)
+    .map((r) => ({ rule: r.rule, criterion: r.criterion, records: r.told }));
+  return { failed: told, rules: toldRules };
 }
 
 /** Per school: its commune and province. */
@@ -114,16 +143,21 @@ async function schoolCounts(
   const byRule = await ruleCounts(q);
   const place = await schoolPlaces(q);
   const year = await yearStudents(q, schoolYear, masterDataSpecs);
-  return verdicts.map((v) => ({
-    schoolCode: v.school,
-    communeCode: place.get(v.school)?.commune ?? '',
-    provinceCode: place.get(v.school)?.province ?? '',
-    records: v.records,
-    failed: { dung: v.dung, du: v.du, sach: v.sach, song: v.song, overall: v.overall },
-    rules: byRule.get(v.school) ?? [],
-    currentYearStudents: year.get(v.school)?.current ?? 0,
-    masterDataComplete: year.get(v.school)?.complete ?? 0,
-  }));
+  return verdicts.map((v) => {
+    const rules = byRule.get(v.school) ?? [];
+    const told = toldCounts(v.failed, v.told, rules);
+    return {
+      schoolCode: v.school,
+      communeCode: place.get(v.school)?.commune ?? '',
+      provinceCode: place.get(v.school)?.province ?? '',
+      records: v.records,
+      failed: v.failed,
+      rules: rules.map(({ rule, criterion, records }) => ({ rule, criterion, records })),
+      currentYearStudents: year.get(v.school)?.current ?? 0,
+      masterDataComplete: year.get(v.school)?.complete ?? 0,
+      ...(told ? { told } : {}),
+    };
+  });
 }
 
 /** The stored scorecards with their run, as {@link scoreRow} reads them. */

@@ -14,7 +14,7 @@ import { createQualityRepo } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { school, student } from '../factories/records.js';
 import { verdict, verdictFinding } from '../factories/verdicts.js';
-import { OTHER, S1, S2, useApiHarness } from '../helpers/api.js';
+import { OTHER, S1, S2, useApiHarness, type ApiHarness } from '../helpers/api.js';
 import { waitFor } from '../helpers/env.js';
 
 const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
@@ -23,36 +23,61 @@ const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: '
 const ELSEWHERE = ['SACH_ACTIVE_AT_TWO_SCHOOLS', 'SACH_PROBABLE_DUPLICATE_STORED'];
 const B_ID = '079219004242';
 
-/** Pushes `records` for `school` with `token` and waits until the batch is done. */
-async function pushAndWait(token: string, school: string, records: unknown[]): Promise<void> {
-  const res = await h.pushBatch(token, school, { entity: 'students', records });
+interface BatchView {
+  status: string;
+  counts: { accepted: number; rejected: number };
+}
+
+/** Pushes `records` for `school` with `token` on `hh` and waits until the batch is done. */
+async function pushAndWait(
+  hh: ApiHarness,
+  token: string,
+  school: string,
+  records: unknown[],
+): Promise<BatchView> {
+  const res = await hh.pushBatch(token, school, { entity: 'students', records });
   expect(res.statusCode, res.body).toBe(202);
   const id = res.json<{ batchId: string }>().batchId;
-  const status = await waitFor(
+  const batch = await waitFor(
     async () => {
-      const b = (await h.get(`/v1/batches/${id}`, token)).json<{ status: string }>();
-      return ['done', 'held', 'failed'].includes(b.status) ? b.status : undefined;
+      const b = (await hh.get(`/v1/batches/${id}`, token)).json<BatchView>();
+      return ['done', 'held', 'failed'].includes(b.status) ? b : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 200, what: 'the batch' },
   );
-  expect(status).toBe('done');
+  expect(batch.status).toBe('done');
+  return batch;
 }
 
-beforeAll(async () => {
+/** Vendor A's pupils at `at`: one with B's pupil's personal ID (`id`), one B's other pupil's twin, one clean. */
+const pupilsOfA = (id = B_ID, at = S1) => [
+  student('A-BINH', { schoolCode: at, schoolYear: '2026-2027', birthDate: '2019-04-02', personalId: id }),
+  student('A-HOA', {
+    schoolCode: at,
+    schoolYear: '2026-2027',
+    fullName: 'Lê Thị Hoa',
+    fatherName: 'Lê Văn Nam',
+    sex: 'female',
+    birthDate: '2019-09-14',
+  }),
+  student('A-AN', { schoolCode: at, schoolYear: '2026-2027', personalId: '079219001111' }),
+];
+
+/** The schools, and vendor B's pupils at its school OTHER (through the worker); returns A's batch when pushed. */
+async function storePupils(hh: ApiHarness, withA: boolean): Promise<BatchView | undefined> {
   const schools = [
     school(S1, { communeCode: '26734' }),
     school(S2, { communeCode: '26734' }),
     school(OTHER, { communeCode: '26737' }),
   ];
-  await createRecordsRepo(h.env.deps.db).upsert(
+  await createRecordsRepo(hh.env.deps.db).upsert(
     'schools',
     schools.map((s) => ({ key: s.schoolCode, scope: s.schoolCode, data: s, fingerprint: fingerprint(s) })),
     { system: 'hcm-csdl', mappingVersion: 'test' },
   );
-  const worker = startWorkerRole(h.env.deps);
+  const worker = startWorkerRole(hh.env.deps);
   try {
-    // Vendor B's pupils at its school.
-    await pushAndWait(h.tokens.other, OTHER, [
+    await pushAndWait(hh, hh.tokens.other, OTHER, [
       student('B-HOA1', {
         schoolCode: OTHER,
         schoolYear: '2026-2027',
@@ -69,21 +94,14 @@ beforeAll(async () => {
         personalId: B_ID,
       }),
     ]);
-    // Vendor A's pupils at S1: one with B's pupil's personal ID, one B's other pupil's twin, one clean.
-    await pushAndWait(h.tokens.vendor, S1, [
-      student('A-BINH', { schoolYear: '2026-2027', birthDate: '2019-04-02', personalId: B_ID }),
-      student('A-HOA', {
-        schoolYear: '2026-2027',
-        fullName: 'Lê Thị Hoa',
-        fatherName: 'Lê Văn Nam',
-        sex: 'female',
-        birthDate: '2019-09-14',
-      }),
-      student('A-AN', { schoolYear: '2026-2027', personalId: '079219001111' }),
-    ]);
+    return withA ? await pushAndWait(hh, hh.tokens.vendor, S1, pupilsOfA()) : undefined;
   } finally {
     await worker.stop();
   }
+}
+
+beforeAll(async () => {
+  await storePupils(h, true);
   await computeScorecards(h.env.deps, 'test');
 }, 120_000);
 
@@ -147,5 +165,86 @@ describe('priv28 item 1: verdicts kept before the mark (migration 996)', () => {
       'OLD-HOA SACH_PROBABLE_DUPLICATE_STORED',
     ]);
     expect(await rules(h.tokens.vendor)).toEqual(['OLD-HOA DU_FIELD_MISSING']);
+  });
+});
+
+interface Card {
+  criteria: Record<'dung' | 'du' | 'sach' | 'song', { passed: number; total: number; percent: number }>;
+  overall: { passed: number; percent: number; band: string };
+  topRules: { rule: string; records: number }[];
+  history: { overall: number; band: string }[];
+}
+
+/** S1's scorecard as `token` reads it (GET /v1/schools/{code}/quality). */
+async function scorecardOf(token: string): Promise<{ body: string; card: Card }> {
+  const res = await h.get(`/v1/schools/${S1}/quality`, token);
+  expect(res.statusCode, res.body).toBe(200);
+  return { body: res.body, card: res.json<Card>() };
+}
+
+describe("priv28 item 2: a vendor's school scorecard counts only the findings its sender is told", () => {
+  it('the city counts the findings resting on B’s records; vendor A’s figures are without them', async () => {
+    const city = (await scorecardOf(h.tokens.admin)).card;
+    const { body, card: told } = await scorecardOf(h.tokens.vendor);
+    // The city's top rules (at most 5) name the one A-BINH fails.
+    expect(city.topRules).toContainEqual(
+      expect.objectContaining({ rule: 'SACH_ACTIVE_AT_TWO_SCHOOLS', records: 1 }),
+    );
+    expect(told.topRules.filter((r) => ELSEWHERE.includes(r.rule))).toEqual([]);
+    // A-BINH and A-HOA fail sạch only by those findings: the vendor's card counts them as passing it.
+    expect(told.criteria.sach.passed).toBe(city.criteria.sach.passed + 2);
+    expect(told.criteria.sach.total).toBe(city.criteria.sach.total);
+    expect(told.criteria.dung).toEqual(city.criteria.dung);
+    expect(told.overall.passed).toBeGreaterThanOrEqual(city.overall.passed);
+    // Its history is of its own figures too.
+    expect(told.history[0]).toMatchObject({ overall: told.overall.percent, band: told.overall.band });
+    expect(city.history[0]).toMatchObject({ overall: city.overall.percent, band: city.overall.band });
+    for (const secret of [OTHER, 'B-BINH1', 'B-HOA1', B_ID]) expect(body).not.toContain(secret);
+  });
+});
+
+describe('priv28 item 2: a city policy that makes those rules errors refuses no record of a vendor for them', () => {
+  const e = useApiHarness(
+    { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+    {
+      configure: (c) => ({
+        ...c,
+        quality: {
+          ...c.quality,
+          policy: { '*': Object.fromEntries(ELSEWHERE.map((r) => [r, 'error' as const])) },
+        },
+      }),
+    },
+  );
+  let pushed: BatchView | undefined;
+  beforeAll(async () => {
+    pushed = await storePupils(e, true);
+  }, 120_000);
+
+  /** A dry run of vendor A's pupils at its other school S2 (it holds none), the first with personal ID `id`. */
+  async function dryRun(id: string): Promise<unknown> {
+    const res = await e.send('POST', `/v1/schools/${S2}/batches?dryRun=true`, e.tokens.vendor, {
+      entity: 'students',
+      records: pupilsOfA(id, S2),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const { counts, findings } = res.json<{ counts: unknown; findings: unknown }>();
+    return { counts, findings };
+  }
+
+  it('a dry run answers the same whether the personal ID is B’s pupil’s or not', async () => {
+    expect(await dryRun(B_ID)).toEqual(await dryRun('079219004243'));
+  });
+
+  it('a push is accepted whole; the city’s verdict keeps the finding as an error', async () => {
+    expect(pushed!.counts).toMatchObject({ accepted: 3, rejected: 0 });
+    expect((await e.get(`/v1/schools/${S1}/students/A-BINH`, e.tokens.vendor)).statusCode).toBe(200);
+    const res = await e.get(
+      `/v1/schools/${S1}/quality/findings?rule=SACH_ACTIVE_AT_TWO_SCHOOLS`,
+      e.tokens.admin,
+    );
+    expect(res.json<{ items: unknown[] }>().items).toEqual([
+      expect.objectContaining({ recordKey: 'A-BINH', severity: 'error', accepted: true }),
+    ]);
   });
 });

@@ -83,10 +83,12 @@ function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo): void {
       await requireSchoolRead(scores, p, code);
       const [row] = await scores.latest('school', { code });
       if (!row) throw new AppError('ERR_NOT_FOUND');
+      // A vendor reads the figures as the school's sender is told them (../../quality/sender-view.ts).
       return cardOut(
         row,
         await scores.history('school', code, 30),
         pickLang(request.headers['accept-language']),
+        readsAsSender(p.role),
       );
     },
   );

@@ -95,15 +95,23 @@ export const WebsiteProbe = z
 
 export type Lang = 'vi' | 'en';
 
-/** A stored scorecard with its history, in `lang`. */
-export function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang) {
-  const card = row.card as {
-    schools: number;
-    criteria: z.infer<typeof Scorecard>['criteria'];
-    overall: z.infer<typeof Ratio>;
-    topRules: { rule: string; criterion: string; records: number }[];
-    deadlines: z.infer<typeof Scorecard>['deadlines'];
-  };
+type Figures = Pick<z.infer<typeof Scorecard>, 'criteria' | 'overall'> & {
+  topRules: { rule: string; criterion: string; records: number }[];
+};
+type StoredCard = Figures & {
+  schools: number;
+  deadlines: z.infer<typeof Scorecard>['deadlines'];
+  /** The school's figures as its sender is told them, when they differ (src/quality/scorecards.ts). */
+  told?: Figures;
+};
+
+/**
+ * A stored scorecard with its history, in `lang`. `asSender`: a school's figures as its sender (a vendor) is told
+ * them (src/quality/sender-view.ts), its history too; a card of a run before priv28 holds only the city's.
+ */
+export function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang, asSender = false) {
+  const card = row.card as StoredCard;
+  const figures = (asSender && card.told) || card;
   return {
     level: row.level as 'school' | 'commune' | 'province',
     code: row.code,
@@ -112,9 +120,9 @@ export function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang)
     asOf: row.asOf,
     records: row.records,
     schools: card.schools,
-    criteria: card.criteria,
-    overall: card.overall,
-    topRules: card.topRules.map((r) => ({
+    criteria: figures.criteria,
+    overall: figures.overall,
+    topRules: figures.topRules.map((r) => ({
       ...r,
       title: ruleByCode(r.rule)?.title[lang] ?? r.rule,
       ...(row.level === 'school'
@@ -122,7 +130,11 @@ export function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang)
         : {}),
     })),
     deadlines: card.deadlines,
-    history: history.map((h) => ({ runId: h.runId, asOf: h.asOf, overall: h.overall, band: h.band })),
+    history: history.map((h) => {
+      const told = asSender ? (h.card as StoredCard).told?.overall : undefined;
+      const [overall, band] = told ? [told.percent, told.band] : [h.overall, h.band];
+      return { runId: h.runId, asOf: h.asOf, overall, band };
+    }),
   };
 }
 
