@@ -41,6 +41,7 @@ import deadLetterRoutes from './api/routes/dead-letters.js';
 import clientRoutes from './api/routes/clients.js';
 import contractPlugin, { completeDocument } from './api/plugins/contract.js';
 import { withRecordSchemas } from './api/record-schemas.js';
+import { withWebhooks } from './api/webhook-events.js';
 import readRoutes from './api/routes/records.js';
 import webhookRoutes from './api/routes/webhooks.js';
 import dashboardRoutes from './api/routes/dashboard.js';
@@ -167,7 +168,9 @@ async function registerDocument(app: App): Promise<void> {
     },
     transform: jsonSchemaTransform,
     transformObject: (documentObject) =>
-      completeDocument(withRecordSchemas(jsonSchemaTransformObject(documentObject)), ALL_SCOPES),
+      withWebhooks(
+        completeDocument(withRecordSchemas(jsonSchemaTransformObject(documentObject)), ALL_SCOPES),
+      ),
   });
   await app.register(contractPlugin);
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

@@ -35,8 +35,9 @@ export { createTokenSource, type TokenResponse, type TokenSource, type TokenSour
 export {
   verifyWebhook,
   WebhookVerificationError,
+  type TrucWebhookBody,
   type TrucWebhookEvent,
   type TrucWebhookType,
   type WebhookHeaders,
 } from './webhooks.js';
-export type { components, operations, paths } from './generated/truc.v1.js';
+export type { components, operations, paths, webhooks } from './generated/truc.v1.js';

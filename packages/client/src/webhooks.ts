@@ -4,8 +4,19 @@
  * secret, the timestamp within five minutes. Verify the raw body bytes as received, before parsing.
  */
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import type { webhooks } from './generated/truc.v1.js';
 
 export { WebhookVerificationError };
+
+/**
+ * The body of an event truc sends, `{ type, timestamp, data }`, as the top-level `webhooks` of openapi/truc.v1.json
+ * describe it (e.g. `TrucWebhookBody<'batch.finished'>['data']['sequence']`); without `T`, any event's.
+ */
+export type TrucWebhookBody<T extends keyof webhooks = keyof webhooks> = {
+  [K in T]: webhooks[K]['post'] extends { requestBody: { content: { 'application/json': infer B } } }
+    ? B
+    : never;
+}[T];
 
 /** The event types truc sends (`POST /v1/webhooks` `events`). */
 export type TrucWebhookType =

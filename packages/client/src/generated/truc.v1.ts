@@ -1107,7 +1107,96 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  'batch.finished': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lô đã xử lý xong, thất bại hoặc bị giữ / A batch is done, failed or held
+     * @description Gửi tới client đã gửi lô, mang đúng trạng thái mà GET /v1/batches/{id} cho thấy lúc đó: lần đầu khi lô done, failed hoặc held, rồi gửi lại (sequence tăng dần) mỗi khi trạng thái đó đổi. / To the client that pushed the batch: what GET /v1/batches/{id} shows at that moment (deliveries without their refused keys), first when the batch is done, failed or held, then again, with the next `sequence`, each time that status changes (a hold decided or its deletions applied; a delivery to a target dead-lettered, or replayed). Keep the highest `sequence` per `batchId`.
+     *
+     *     truc gửi POST application/json tới URL đã đăng ký (POST /v1/webhooks), ký theo Standard Webhooks (các header dưới đây). Trả 2xx nhanh rồi xử lý sau; mọi câu trả lời khác, hoặc không trả lời, được gửi lại với cùng webhook-id theo thời gian chờ tăng dần (tôn trọng Retry-After, tối đa một giờ), tới webhooks.maxAttempts lần. Một lần gửi có thể tới nhiều lần và không theo thứ tự. / truc POSTs `application/json` to the subscribed URL (POST /v1/webhooks), signed the Standard Webhooks way (the headers below; the `whsec_…` secret is shown once, at subscription). Answer any 2xx within `webhooks.timeoutMs` (10 s) and work afterwards. Any other answer, no answer or a redirect (never followed) is retried under the same `webhook-id`: after the receiver’s `Retry-After` (seconds or an HTTP date), else an exponential backoff from `jobs.backoffMs` (1 s) doubling each attempt, with jitter, each wait capped at an hour, up to `webhooks.maxAttempts` (12) attempts; then the delivery is failed (GET /v1/webhooks/{id}/deliveries lists them). A delivery may arrive more than once and out of order: a repeated `webhook-id` is the same event.
+     */
+    post: operations['webhookBatchFinished'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'findings.ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lô có kết quả kiểm tra / A batch’s findings are ready
+     * @description Gửi một lần tới client đã gửi lô, khi lô done hoặc failed và có kết quả kiểm tra: số lượng theo mức độ; đọc chi tiết ở findingsUrl. / Once, to the client that pushed the batch, when the batch is done or failed and has findings: their counts by severity; read them at `findingsUrl`.
+     *
+     *     truc gửi POST application/json tới URL đã đăng ký (POST /v1/webhooks), ký theo Standard Webhooks (các header dưới đây). Trả 2xx nhanh rồi xử lý sau; mọi câu trả lời khác, hoặc không trả lời, được gửi lại với cùng webhook-id theo thời gian chờ tăng dần (tôn trọng Retry-After, tối đa một giờ), tới webhooks.maxAttempts lần. Một lần gửi có thể tới nhiều lần và không theo thứ tự. / truc POSTs `application/json` to the subscribed URL (POST /v1/webhooks), signed the Standard Webhooks way (the headers below; the `whsec_…` secret is shown once, at subscription). Answer any 2xx within `webhooks.timeoutMs` (10 s) and work afterwards. Any other answer, no answer or a redirect (never followed) is retried under the same `webhook-id`: after the receiver’s `Retry-After` (seconds or an HTTP date), else an exponential backoff from `jobs.backoffMs` (1 s) doubling each attempt, with jitter, each wait capped at an hour, up to `webhooks.maxAttempts` (12) attempts; then the delivery is failed (GET /v1/webhooks/{id}/deliveries lists them). A delivery may arrive more than once and out of order: a repeated `webhook-id` is the same event.
+     */
+    post: operations['webhookFindingsReady'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'master-data.changed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Dữ liệu của một trường đã đổi / A school’s records changed
+     * @description Gửi tới mọi client đang phục vụ trường (có quyền records:read) mỗi khi một câu lệnh tạo, sửa, chuyển hoặc xoá bản ghi của trường (kể cả thay đổi do Sở); đọc các thay đổi ở changesUrl. / To every enabled client serving the school that holds `records:read`, once per statement, school and entity that created, updated, moved or deleted records (the city’s changes too); read them from the change feed at `changesUrl`.
+     *
+     *     truc gửi POST application/json tới URL đã đăng ký (POST /v1/webhooks), ký theo Standard Webhooks (các header dưới đây). Trả 2xx nhanh rồi xử lý sau; mọi câu trả lời khác, hoặc không trả lời, được gửi lại với cùng webhook-id theo thời gian chờ tăng dần (tôn trọng Retry-After, tối đa một giờ), tới webhooks.maxAttempts lần. Một lần gửi có thể tới nhiều lần và không theo thứ tự. / truc POSTs `application/json` to the subscribed URL (POST /v1/webhooks), signed the Standard Webhooks way (the headers below; the `whsec_…` secret is shown once, at subscription). Answer any 2xx within `webhooks.timeoutMs` (10 s) and work afterwards. Any other answer, no answer or a redirect (never followed) is retried under the same `webhook-id`: after the receiver’s `Retry-After` (seconds or an HTTP date), else an exponential backoff from `jobs.backoffMs` (1 s) doubling each attempt, with jitter, each wait capped at an hour, up to `webhooks.maxAttempts` (12) attempts; then the delivery is failed (GET /v1/webhooks/{id}/deliveries lists them). A delivery may arrive more than once and out of order: a repeated `webhook-id` is the same event.
+     */
+    post: operations['webhookMasterDataChanged'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'webhook.ping': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sự kiện thử / A test event
+     * @description Chỉ gửi khi được yêu cầu: POST /v1/webhooks/{id}/ping. / Sent only when asked for, by POST /v1/webhooks/{id}/ping, to that subscription.
+     *
+     *     truc gửi POST application/json tới URL đã đăng ký (POST /v1/webhooks), ký theo Standard Webhooks (các header dưới đây). Trả 2xx nhanh rồi xử lý sau; mọi câu trả lời khác, hoặc không trả lời, được gửi lại với cùng webhook-id theo thời gian chờ tăng dần (tôn trọng Retry-After, tối đa một giờ), tới webhooks.maxAttempts lần. Một lần gửi có thể tới nhiều lần và không theo thứ tự. / truc POSTs `application/json` to the subscribed URL (POST /v1/webhooks), signed the Standard Webhooks way (the headers below; the `whsec_…` secret is shown once, at subscription). Answer any 2xx within `webhooks.timeoutMs` (10 s) and work afterwards. Any other answer, no answer or a redirect (never followed) is retried under the same `webhook-id`: after the receiver’s `Retry-After` (seconds or an HTTP date), else an exponential backoff from `jobs.backoffMs` (1 s) doubling each attempt, with jitter, each wait capped at an hour, up to `webhooks.maxAttempts` (12) attempts; then the delivery is failed (GET /v1/webhooks/{id}/deliveries lists them). A delivery may arrive more than once and out of order: a repeated `webhook-id` is the same event.
+     */
+    post: operations['webhookPing'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
     GuardDecisionInput: {
@@ -2387,6 +2476,124 @@ export interface components {
        * @enum {string}
        */
       mode?: 'delta' | 'snapshot';
+    };
+    /** @description Lô đã xử lý xong, thất bại hoặc bị giữ / A batch is done, failed or held */
+    BatchFinishedEvent: {
+      /** @constant */
+      type: 'batch.finished';
+      /**
+       * Format: date-time
+       * @description Khi lần gửi này được ký (cùng thời điểm với webhook-timestamp) / when this attempt was signed (the instant of webhook-timestamp), ISO 8601
+       */
+      timestamp: string;
+      data: {
+        /** Format: uuid */
+        batchId: string;
+        schoolCode: string;
+        entity: string;
+        format: string;
+        counts: {
+          received: number;
+          accepted: number;
+          rejected: number;
+          unchanged: number;
+          deleted: number;
+        };
+        /** @enum {string} */
+        mode: 'delta' | 'snapshot';
+        errorCode: string | null;
+        finishedAt: string | null;
+        findingsUrl: string;
+        /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over */
+        guard: {
+          holdId: number;
+          /** @enum {string} */
+          status: 'held' | 'approved' | 'rejected';
+          kinds: ('deleted' | 'changed')[];
+          decidedAt: string | null;
+          appliedAt: string | null;
+        } | null;
+        /**
+         * @description Trạng thái lô như GET /v1/batches/{id} cho thấy lúc gửi / the batch’s status as GET /v1/batches/{id} shows it when told: done, failed (errorCode says why) or held (see guard)
+         * @enum {string}
+         */
+        status: 'held' | 'done' | 'failed';
+        /** @description Chuyển các thay đổi của lô tới từng hệ thống đích (không có khoá bị từ chối) / where the batch’s changes stand at each target, as GET shows it without the refused keys */
+        deliveries: {
+          system: string;
+          /** @enum {string} */
+          state: 'delivered' | 'partial' | 'pending' | 'failed';
+          errorCode: string | null;
+          /** @description Số bản ghi hệ thống đích từ chối / records the target refused in its answer (partial: some, failed: all) */
+          rejected: number;
+          deliveredAt: string | null;
+        }[];
+        /** @description GET /v1/batches/{id} */
+        statusUrl: string;
+        /** @description Số thứ tự của lần báo trạng thái lô này: 1, 2, … mỗi lần trạng thái đổi; các lần gửi có thể tới không theo thứ tự, chỉ giữ sequence lớn nhất của mỗi batchId / which telling of this batch’s status this is: 1 first, then 1 more each time the status (status, errorCode, guard decision or application) changes; deliveries may arrive out of order: keep the highest sequence per batchId */
+        sequence: number;
+        /**
+         * Format: date-time
+         * @description Khi trạng thái này được ghi nhận / when truc recorded the status this event tells
+         */
+        updatedAt: string;
+      };
+    };
+    /** @description Lô có kết quả kiểm tra / A batch’s findings are ready */
+    FindingsReadyEvent: {
+      /** @constant */
+      type: 'findings.ready';
+      /**
+       * Format: date-time
+       * @description Khi lần gửi này được ký (cùng thời điểm với webhook-timestamp) / when this attempt was signed (the instant of webhook-timestamp), ISO 8601
+       */
+      timestamp: string;
+      data: {
+        /** Format: uuid */
+        batchId: string;
+        schoolCode: string;
+        /** @description Số kết quả kiểm tra theo mức độ / the batch’s findings by severity (only severities it has) */
+        findings: {
+          error?: number;
+          warning?: number;
+          info?: number;
+        };
+        /** @description GET /v1/batches/{id}/findings */
+        findingsUrl: string;
+      };
+    };
+    /** @description Dữ liệu của một trường đã đổi / A school’s records changed */
+    MasterDataChangedEvent: {
+      /** @constant */
+      type: 'master-data.changed';
+      /**
+       * Format: date-time
+       * @description Khi lần gửi này được ký (cùng thời điểm với webhook-timestamp) / when this attempt was signed (the instant of webhook-timestamp), ISO 8601
+       */
+      timestamp: string;
+      data: {
+        schoolCode: string;
+        /** @enum {string} */
+        entity: 'schools' | 'classes' | 'students' | 'staff';
+        /** @description Số bản ghi đã đổi / how many records of the school and entity one change wrote */
+        count: number;
+        /** @description Dòng thay đổi từ thay đổi đầu tiên này (GET /v1/changes) / the change feed of the school from this change on (GET /v1/changes with its cursor) */
+        changesUrl: string;
+      };
+    };
+    /** @description Sự kiện thử / A test event */
+    WebhookPingEvent: {
+      /** @constant */
+      type: 'webhook.ping';
+      /**
+       * Format: date-time
+       * @description Khi lần gửi này được ký (cùng thời điểm với webhook-timestamp) / when this attempt was signed (the instant of webhook-timestamp), ISO 8601
+       */
+      timestamp: string;
+      data: {
+        /** Format: uuid */
+        subscriptionId: string;
+      };
     };
   };
   responses: never;
@@ -12385,6 +12592,150 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
+      };
+    };
+  };
+  webhookBatchFinished: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Mã lần gửi, giống nhau ở mọi lần thử lại: bỏ qua mã đã nhận / the delivery id, the same on every retry of it: drop an id already handled */
+        'webhook-id': string;
+        /** @description Số giây từ Unix epoch khi lần gửi được ký; từ chối nếu lệch quá 5 phút / seconds since the Unix epoch when this attempt was signed; refuse one more than 5 minutes from your clock (replays) */
+        'webhook-timestamp': number;
+        /** @description Chữ ký: "v1," + base64 của HMAC-SHA256 trên "webhook-id.webhook-timestamp.thân" với khoá bí mật của đăng ký / space-separated signatures, each `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` (the raw body bytes, before parsing) keyed with the bytes the subscription’s secret encodes in base64 after `whsec_`; compare in constant time. Any Standard Webhooks library verifies it (`verifyWebhook` in @truc/client) */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BatchFinishedEvent'];
+      };
+    };
+    responses: {
+      /** @description Đã nhận: lần gửi hoàn tất / received: the delivery is delivered */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Mọi câu trả lời khác (hoặc không trả lời): gửi lại sau / any other answer, or none within webhooks.timeoutMs: retried later, as above */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhookFindingsReady: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Mã lần gửi, giống nhau ở mọi lần thử lại: bỏ qua mã đã nhận / the delivery id, the same on every retry of it: drop an id already handled */
+        'webhook-id': string;
+        /** @description Số giây từ Unix epoch khi lần gửi được ký; từ chối nếu lệch quá 5 phút / seconds since the Unix epoch when this attempt was signed; refuse one more than 5 minutes from your clock (replays) */
+        'webhook-timestamp': number;
+        /** @description Chữ ký: "v1," + base64 của HMAC-SHA256 trên "webhook-id.webhook-timestamp.thân" với khoá bí mật của đăng ký / space-separated signatures, each `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` (the raw body bytes, before parsing) keyed with the bytes the subscription’s secret encodes in base64 after `whsec_`; compare in constant time. Any Standard Webhooks library verifies it (`verifyWebhook` in @truc/client) */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FindingsReadyEvent'];
+      };
+    };
+    responses: {
+      /** @description Đã nhận: lần gửi hoàn tất / received: the delivery is delivered */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Mọi câu trả lời khác (hoặc không trả lời): gửi lại sau / any other answer, or none within webhooks.timeoutMs: retried later, as above */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhookMasterDataChanged: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Mã lần gửi, giống nhau ở mọi lần thử lại: bỏ qua mã đã nhận / the delivery id, the same on every retry of it: drop an id already handled */
+        'webhook-id': string;
+        /** @description Số giây từ Unix epoch khi lần gửi được ký; từ chối nếu lệch quá 5 phút / seconds since the Unix epoch when this attempt was signed; refuse one more than 5 minutes from your clock (replays) */
+        'webhook-timestamp': number;
+        /** @description Chữ ký: "v1," + base64 của HMAC-SHA256 trên "webhook-id.webhook-timestamp.thân" với khoá bí mật của đăng ký / space-separated signatures, each `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` (the raw body bytes, before parsing) keyed with the bytes the subscription’s secret encodes in base64 after `whsec_`; compare in constant time. Any Standard Webhooks library verifies it (`verifyWebhook` in @truc/client) */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MasterDataChangedEvent'];
+      };
+    };
+    responses: {
+      /** @description Đã nhận: lần gửi hoàn tất / received: the delivery is delivered */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Mọi câu trả lời khác (hoặc không trả lời): gửi lại sau / any other answer, or none within webhooks.timeoutMs: retried later, as above */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhookPing: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Mã lần gửi, giống nhau ở mọi lần thử lại: bỏ qua mã đã nhận / the delivery id, the same on every retry of it: drop an id already handled */
+        'webhook-id': string;
+        /** @description Số giây từ Unix epoch khi lần gửi được ký; từ chối nếu lệch quá 5 phút / seconds since the Unix epoch when this attempt was signed; refuse one more than 5 minutes from your clock (replays) */
+        'webhook-timestamp': number;
+        /** @description Chữ ký: "v1," + base64 của HMAC-SHA256 trên "webhook-id.webhook-timestamp.thân" với khoá bí mật của đăng ký / space-separated signatures, each `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` (the raw body bytes, before parsing) keyed with the bytes the subscription’s secret encodes in base64 after `whsec_`; compare in constant time. Any Standard Webhooks library verifies it (`verifyWebhook` in @truc/client) */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookPingEvent'];
+      };
+    };
+    responses: {
+      /** @description Đã nhận: lần gửi hoàn tất / received: the delivery is delivered */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Mọi câu trả lời khác (hoặc không trả lời): gửi lại sau / any other answer, or none within webhooks.timeoutMs: retried later, as above */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
