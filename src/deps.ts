@@ -92,6 +92,7 @@ function tokenSettings(config: Config): TokenSettings {
   return {
     keys: keys.map(signingKeyFrom),
     issuer: config.auth.issuer ?? config.server.publicUrl ?? 'truc',
+    issuerFromRequest: config.auth.issuer === undefined && config.server.publicUrl === undefined,
     audience: config.auth.audience,
     ttlSeconds: config.auth.tokenTtlSeconds,
   };

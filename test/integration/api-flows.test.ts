@@ -521,8 +521,10 @@ describe('/.well-known: OAuth metadata (RFC 8414) and the signing keys (JWKS)', 
   it('the metadata names the token endpoint, the JWKS and client credentials', async () => {
     const res = await h.get('/.well-known/oauth-authorization-server');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({
-      issuer: h.env.deps.tokens.issuer,
+    // review28 F6: no PUBLIC_URL here, so the issuer is the URL the document is served under (RFC 8414 §3.3).
+    const meta = res.json<{ issuer: string; token_endpoint: string }>();
+    expect(new URL(meta.issuer).origin).toBe(new URL(meta.token_endpoint).origin);
+    expect(meta).toMatchObject({
       token_endpoint: expect.stringMatching(/\/oauth\/token$/),
       jwks_uri: expect.stringMatching(/\/\.well-known\/jwks\.json$/),
       grant_types_supported: ['client_credentials'],
@@ -547,9 +549,11 @@ describe('/.well-known: OAuth metadata (RFC 8414) and the signing keys (JWKS)', 
     const jwks = (await h.get('/.well-known/jwks.json')).json<{ keys: JWK[] }>();
     expect(jwks.keys.length).toBeGreaterThan(0);
     for (const k of jwks.keys) expect(k).not.toHaveProperty('d');
+    // The issuer a third party pins is the metadata's (review28 F6: the URL it is served under; the token says it).
+    const meta = (await h.get('/.well-known/oauth-authorization-server')).json<{ issuer: string }>();
     const { payload } = await jwtVerify(h.tokens.vendor, createLocalJWKSet(jwks), {
       algorithms: ['ES256'],
-      issuer: h.env.deps.tokens.issuer,
+      issuer: meta.issuer,
       audience: h.env.deps.tokens.audience,
     });
     expect(payload.sub).toBe(h.clients.vendor.clientId);

@@ -117,7 +117,7 @@ describe('review28 on postgres', () => {
   // URL the document is served under (the base its token_endpoint uses), and tokens say the same `iss`; or README
   // says PUBLIC_URL is required for it (and the operator's table and compose.yaml set it). Likely place: src/deps.ts
   // (issuer), src/api/routes/oauth.ts metadata.
-  it.fails('F6: the RFC 8414 metadata’s issuer is the URL it is served under', async () => {
+  it('F6: the RFC 8414 metadata’s issuer is the URL it is served under', async () => {
     const res = await h.get('/.well-known/oauth-authorization-server');
     expect(res.statusCode, res.body).toBe(200);
     const meta = res.json<{ issuer: string; token_endpoint: string }>();

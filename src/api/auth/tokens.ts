@@ -33,6 +33,14 @@ export interface TokenSettings {
   /** The first signs; all verify and are published. */
   keys: readonly SigningKey[];
   issuer: string;
+  /**
+   * review28 F6: neither auth.issuer nor server.publicUrl is set, so truc knows no URL of its own: the issuer is the
+   * URL each request is served under (the RFC 8414 metadata's `issuer`, as its token_endpoint is, and the `iss` of a
+   * token issued there), and verification does not pin `iss`: the same service answers under several names
+   * (127.0.0.1, its LAN name), a name taken from the Host header proves nothing, and our own signing keys and the
+   * audience are what make a token ours. Set PUBLIC_URL (or auth.issuer) in production to pin it.
+   */
+  issuerFromRequest?: boolean;
   audience: string;
   ttlSeconds: number;
 }
@@ -110,6 +118,7 @@ export function signingKeyFrom(entry: {
 export async function issueToken(
   s: TokenSettings,
   p: Omit<Principal, 'tokenId'>,
+  issuer: string = s.issuer,
 ): Promise<{ token: string; expiresIn: number }> {
   const key = s.keys[0];
   if (!key)
@@ -127,7 +136,7 @@ export async function issueToken(
   })
     .setProtectedHeader({ alg: TOKEN_ALG, typ: TOKEN_TYP, kid: key.kid })
     .setSubject(p.clientId)
-    .setIssuer(s.issuer)
+    .setIssuer(issuer)
     .setAudience(s.audience)
     .setIssuedAt()
     .setNotBefore('0s')
@@ -173,7 +182,7 @@ async function verified(s: TokenSettings, token: string): Promise<{ principal: P
       {
         algorithms: [TOKEN_ALG],
         typ: TOKEN_TYP,
-        issuer: s.issuer,
+        ...(s.issuerFromRequest ? {} : { issuer: s.issuer }),
         audience: s.audience,
         clockTolerance: 5,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -253,14 +253,11 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       }
       await limit.count(request, client.id);
       const scopes = grantedScopes(client, body.scope);
-      const { token, expiresIn } = await issueToken(opts.tokens, {
-        clientId: client.id,
-        role: client.role,
-        schools: client.schools,
-        units: client.units,
-        scopes,
-        secretGeneration: client.secretGeneration,
-      });
+      const { token, expiresIn } = await issueToken(
+        opts.tokens,
+        principalOf(client, scopes),
+        issuerOf(opts, request),
+      );
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return {
         access_token: token,
@@ -271,6 +268,24 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
     },
   );
 }
+
+/** What a token says of its client. */
+const principalOf = (client: ApiClient, scopes: string[]) => ({
+  clientId: client.id,
+  role: client.role,
+  schools: client.schools,
+  units: client.units,
+  scopes,
+  secretGeneration: client.secretGeneration,
+});
+
+/** The public base URL: server.publicUrl, else the one the request is served under. */
+const baseUrl = (opts: OauthRouteOptions, request: FastifyRequest): string =>
+  opts.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
+
+/** The issuer: the configured one, else the request's base URL (TokenSettings.issuerFromRequest, review28 F6). */
+const issuerOf = (opts: OauthRouteOptions, request: FastifyRequest): string =>
+  opts.tokens.issuerFromRequest ? baseUrl(opts, request) : opts.tokens.issuer;
 
 /** The published signing keys (JWKS) and the authorization server metadata. */
 function publicDocumentRoutes(app: OauthApp, opts: OauthRouteOptions): void {
@@ -295,14 +310,14 @@ function publicDocumentRoutes(app: OauthApp, opts: OauthRouteOptions): void {
       AuthServerMetadata,
     ),
     async function metadata(request, reply) {
-      const base = opts.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
+      const base = baseUrl(opts, request);
       // Without server.publicUrl the endpoints are the request's own host: no shared cache may keep one host's answer
       // for another (review26b N9: a Host header of evil.example would hand vendors an attacker's token endpoint).
       if (opts.publicUrl === undefined)
         void reply.header('cache-control', 'private, max-age=300').header('vary', 'host');
       else void reply.header('cache-control', PUBLIC_CACHE);
       return {
-        issuer: opts.tokens.issuer,
+        issuer: issuerOf(opts, request),
         token_endpoint: `${base}/oauth/token`,
         jwks_uri: `${base}/.well-known/jwks.json`,
         grant_types_supported: ['client_credentials'],
