@@ -11,6 +11,16 @@ export const DEFAULT_SCOPES: Record<Role, readonly string[]> = {
   auditor: ['audit:read', 'quality:read'],
 };
 
+/**
+ * The scopes of `scopes` that `role` may not hold (priv28): a vendor is bound to its schools, so it holds only the
+ * school-bound scopes of {@link DEFAULT_SCOPES}.vendor, never a city-wide one (`admin`, `guard`, `audit:read`,
+ * `pcgd:*`: every school's data, the guard's decisions). The city's roles may hold any.
+ */
+export function scopesBeyondRole(role: Role, scopes: readonly string[]): string[] {
+  if (role !== 'vendor') return [];
+  return scopes.filter((s) => !DEFAULT_SCOPES.vendor.includes(s));
+}
+
 export interface ApiClient {
   id: string;
   name: string;

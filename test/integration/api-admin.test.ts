@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectOauthError, expectProblem, goodBody, S1, S2, useApiHarness } from '../helpers/api.js';
 import { backends, countRows } from '../helpers/env.js';
-import { listClients, rotateClientSecret, setClientSchools } from '../../src/ops.js';
+import { addClient, listClients, rotateClientSecret, setClientSchools } from '../../src/ops.js';
 
 const h = useApiHarness(backends()[0]!);
 
@@ -145,6 +145,45 @@ describe('admin API of clients', () => {
     expect(await audits('client.updated')).toBe(before + 1);
     expect((await h.pushBatch(token, S2, goodBody(['ADM3'], S2))).statusCode).toBe(202);
     expectProblem(await h.pushBatch(token, S1, goodBody(['ADM4'])), 403, 'ERR_FORBIDDEN_SCHOOL');
+  });
+
+  // priv28 item 3: a vendor is bound to its schools; a city scope (admin, guard, audit:read, pcgd:*) given to its client
+  // read every school's ops pages, the guard's holds and the audit log, and could decide holds. Refused at creation
+  // and change (API and CLI, nothing written); a vendor row holding one from before is never granted it.
+  it('a vendor client may not hold a city scope: refused when created or changed, never granted', async () => {
+    const clients = await countRows(h.env.deps.db, 'truc.api_clients');
+    const created = await admin('POST', '/v1/admin/clients', {
+      name: 'Vendor over-scoped',
+      role: 'vendor',
+      schools: [S1],
+      scopes: ['batches:write', 'admin', 'guard', 'audit:read'],
+    });
+    expectProblem(created, 400, 'ERR_VALIDATION');
+    expect(created.body).toMatch(
+      /phạm vi của thành phố: admin, guard, audit:read \/ .*city scopes: admin, guard/,
+    );
+    await expect(
+      addClient(h.env.deps.db, { name: 'CLI over-scoped', role: 'vendor', schools: [S1], scopes: ['admin'] }),
+    ).rejects.toThrow(/city scopes: admin/);
+    expect(await countRows(h.env.deps.db, 'truc.api_clients')).toBe(clients);
+    const vendor = await newVendor();
+    const before = await audits('client.updated');
+    expectProblem(
+      await admin('PATCH', `/v1/admin/clients/${vendor.clientId}`, { scopes: ['batches:read', 'guard'] }),
+      400,
+      'ERR_VALIDATION',
+    );
+    expect(await audits('client.updated')).toBe(before);
+    // A vendor row given a city scope before this rule (written straight into the table): its token is refused there.
+    await h.env.deps.db.query(
+      `UPDATE truc.api_clients SET scopes = array_append(scopes, 'admin') WHERE id = $1`,
+      [vendor.clientId],
+    );
+    expectProblem(
+      await admin('GET', '/v1/admin/clients', undefined, await tokenOf(vendor)),
+      403,
+      'ERR_FORBIDDEN_SCOPE',
+    );
   });
 
   it('the same through the operator functions behind `truc clients list | rotate-secret | set-schools`', async () => {

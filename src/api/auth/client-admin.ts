@@ -4,7 +4,8 @@
  * for the admin API (routes/clients.ts) and the CLI (src/ops.ts), which each check their own input.
  */
 import { appendAudit } from '../../audit/chain.js';
-import { createClientsRepo, type ApiClient } from '../../store/clients.js';
+import { AppError, both } from '../../errors.js';
+import { createClientsRepo, scopesBeyondRole, type ApiClient, type Role } from '../../store/clients.js';
 import type { Queryable } from '../../store/db.js';
 
 /** Stores a new client (its secret only as a hash), audited as `client.created`. */
@@ -14,6 +15,7 @@ export async function insertClient(
   by: { actor: string; at: Date },
 ): Promise<void> {
   const { id, role, schools, units, scopes } = client;
+  refuseScopesBeyondRole(role, scopes);
   await createClientsRepo(q).insert(client);
   const details = { role, schools, units, scopes };
   await appendAudit(
@@ -34,4 +36,17 @@ export async function replaceSecret(
   const event = { actor: by.actor, action: 'client.secret_rotated', subject: `client:${clientId}` };
   await appendAudit(q, [event], by.at);
   return true;
+}
+
+/** Refuses (400, nothing written) scopes the role may not hold: a vendor given a city scope (priv28). */
+export function refuseScopesBeyondRole(role: Role, scopes: readonly string[]): void {
+  const beyond = scopesBeyondRole(role, scopes);
+  if (beyond.length === 0) return;
+  throw new AppError(
+    'ERR_VALIDATION',
+    both(
+      `scopes: ứng dụng của phần mềm trường không được giữ phạm vi của thành phố: ${beyond.join(', ')}`,
+      `scopes: a vendor client may not hold city scopes: ${beyond.join(', ')}`,
+    ),
+  );
 }

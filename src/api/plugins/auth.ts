@@ -5,7 +5,7 @@ import { isOpaqueCode } from '../../canonical/primitives.js';
 import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
-import { createClientsRepo, type ApiClient } from '../../store/clients.js';
+import { createClientsRepo, scopesBeyondRole, type ApiClient } from '../../store/clients.js';
 import { createTokenVerifier, TokenError, type Principal, type TokenSettings } from '../auth/tokens.js';
 
 declare module 'fastify' {
@@ -53,7 +53,10 @@ function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
     role: client.role,
     schools: client.schools,
     units: client.units,
-    scopes: fromToken.scopes.filter((s) => client.scopes.includes(s)),
+    // A scope the client's role may not hold (a vendor row given a city scope before priv28) is never granted.
+    scopes: fromToken.scopes.filter(
+      (s) => client.scopes.includes(s) && scopesBeyondRole(client.role, [s]).length === 0,
+    ),
     tokenId: fromToken.tokenId,
   };
 }

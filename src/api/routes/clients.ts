@@ -11,7 +11,7 @@ import { appendAudit } from '../../audit/chain.js';
 import { AppError, both } from '../../errors.js';
 import { clientView, createClientsRepo, DEFAULT_SCOPES, ROLES } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
-import { insertClient, replaceSecret } from '../auth/client-admin.js';
+import { insertClient, refuseScopesBeyondRole, replaceSecret } from '../auth/client-admin.js';
 import { CLIENT_ID, hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
@@ -205,6 +205,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         if (before.role === 'vendor' && schools.length === 0) {
           throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
         }
+        if (patch.scopes) refuseScopesBeyondRole(before.role, patch.scopes);
         await repo.update(clientId, patch);
         await appendAudit(
           q,
