@@ -49,16 +49,19 @@ export const PcgdSchema = z
       })
       .strict()
       .prefault({}),
-    /** Signing of the evidence package: a generated self-signed certificate per unit (demo), or a PKCS#12 file per unit. */
+    /**
+     * Signing of the evidence package: a PKCS#12 file per unit (the default: a profile that does not choose
+     * never signs with a certificate truc made up, review28 F9), or a generated self-signed one (demo, tests).
+     */
     signing: z
       .object({
-        mode: z.enum(['self-signed', 'pkcs12']).default('self-signed'),
+        mode: z.enum(['self-signed', 'pkcs12']).default('pkcs12'),
         /** Folder of `<unitCode>.p12` (pkcs12) or of the generated keys (self-signed); default `<dataDir>/pcgd-keys`. */
         dir: z.string().min(1).optional(),
         /** Password of the PKCS#12 files (TRUC_PCGD_P12_PASSWORD). */
         pkcs12Password: z.string().optional(),
-        /** Organisation named in generated certificates. */
-        organisation: z.string().min(1).default('Sở Giáo dục và Đào tạo (demo)'),
+        /** Organisation named in generated certificates (self-signed; the demo and test profiles mark theirs). */
+        organisation: z.string().min(1).default('Sở Giáo dục và Đào tạo'),
       })
       .strict()
       .prefault({}),

@@ -78,7 +78,7 @@ describe('review28, no database', () => {
   // production-safe choice (pkcs12, no "(demo)"), or the start refuses it (exit 2) naming pcgd.signing.mode; and
   // README says a profile is whole (not merged with default.yaml). Likely place: src/config/pcgd.ts signing default,
   // README Configuration.
-  it.fails('F9: a city profile that says nothing of signing does not sign PCGD evidence as the demo', () => {
+  it('F9: a city profile that says nothing of signing does not sign PCGD evidence as the demo', () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, 'prod.yaml'),
