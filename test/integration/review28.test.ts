@@ -54,7 +54,8 @@ describe('review28 on postgres', () => {
   // A `detail` too (README: "a `detail`, when the refusal says more, reads `vi / en`"): the commonest refusal a
   // vendor meets, its token expired (every 15 minutes), answers 401 ERR_TOKEN_INVALID with detail "the token has
   // expired", English only (src/api/auth/tokens.ts TokenError). Seen on the demo after 15 minutes.
-  it.fails('F2: an expired token’s 401 says so in Vietnamese and English', async () => {
+  // Fixed by the lead (lead28s): src/api/auth/tokens.ts TOKEN_EXPIRED.
+  it('F2: an expired token’s 401 says so in Vietnamese and English', async () => {
     const s = h.env.deps.tokens;
     const now = Math.floor(Date.now() / 1000);
     const c = h.clients.vendor;

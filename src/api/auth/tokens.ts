@@ -147,10 +147,13 @@ export async function issueToken(
 }
 
 /** A refused token: ERR_TOKEN_INVALID with a fixed reason (never the library's message). */
+/** What a caller whose token expired is told (review28 F2: was English only), Vietnamese then English. */
+const TOKEN_EXPIRED = both('mã truy cập đã hết hạn, hãy lấy mã mới', 'the token has expired, get a new one');
+
 export class TokenError extends AppError {
   readonly reason: TokenRefusal;
   constructor(reason: TokenRefusal) {
-    super('ERR_TOKEN_INVALID', reason === 'expired' ? 'the token has expired' : undefined);
+    super('ERR_TOKEN_INVALID', reason === 'expired' ? TOKEN_EXPIRED : undefined);
     this.reason = reason;
   }
 }

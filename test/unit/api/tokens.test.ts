@@ -186,7 +186,7 @@ describe('verifyToken refuses (ERR_TOKEN_INVALID, fixed reasons)', () => {
   it('an expired token (beyond the 5 s clock tolerance) says so', async () => {
     const e = await refusal(forge(HEADER, validPayload({ iat: now() - 600, exp: now() - 60 }), KEY_NEW));
     expect(e.reason).toBe('expired');
-    expect(e.message).toBe('the token has expired');
+    expect(e.message).toBe('mã truy cập đã hết hạn, hãy lấy mã mới / the token has expired, get a new one');
   });
 
   it('a token without exp, iat, sub or jti is refused', async () => {
