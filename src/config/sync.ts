@@ -42,6 +42,12 @@ export const SyncSchema = z
   .object({
     /** Schedules by id (lower-case letters, digits and -). */
     schedules: z.record(z.string().regex(/^[a-z0-9-]{1,64}$/), ScheduleSchema).default({}),
+    /**
+     * A cron schedule's fire due while Redis had lost its job scheduler (restarted empty, flushed) is made up once when
+     * the scheduler keeps it again, if it was due at most this long ago (src/jobs/schedule-catch-up.ts); 0: never.
+     * A day: the night's pulls are made up the same day, never a day late.
+     */
+    catchUpWindowMs: z.number().int().nonnegative().default(86_400_000),
     worker: z
       .object({
         /** A job's lock; a killed worker's job is taken over about lockMs + 2 × stalledIntervalMs later. */

@@ -2,7 +2,8 @@
  * Schedules (issue 7): configured in `sync.schedules`, each a BullMQ job scheduler on the `schedules`
  * queue (upserted by every scheduler replica at start and every minute after when Redis does not hold it as
  * configured, so a flushed Redis gets them back and a fire waiting for a worker is kept; BullMQ makes one job per
- * fire however many replicas upsert). A fire requests the
+ * fire however many replicas upsert; a fire due while Redis had lost its job scheduler is made up once,
+ * ./schedule-catch-up.ts). A fire requests the
  * schedule's sync run — unless a city admin paused the schedule, truc is not configured for its system, its scope
  * names a school truc does not hold,
  * or an earlier run of its pull is unfinished (./schedule-control.ts) — and is recorded once per fire time
@@ -13,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
 import { systemConfigured, type Config } from '../config.js';
 import type { Db } from '../store/db.js';
-import { createSchedulesRepo } from '../store/schedules.js';
+import { createScheduleKeepingRepo } from '../store/schedules.js';
 import {
   changesPurge,
   configuredSchedule,
@@ -24,6 +25,7 @@ import {
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import type { QueueFactory } from './queues.js';
+import { makeUpLostFire, type CatchUpDeps } from './schedule-catch-up.js';
 
 /** The fire time of a scheduler's job (its id is `repeat:<scheduler>:<millis>`), else now to the second. */
 function fireTimeOf(jobId: string | undefined, now: Date): Date {
@@ -69,15 +71,18 @@ type Repeat = { pattern: string; tz: string } | { every: number };
 /**
  * Upserts a job scheduler unless Redis already holds it as defined. BullMQ's upsert of a cron scheduler removes its
  * current job, even one waiting for a worker (its fire time passed: workers down), and adds the next occurrence
- * after now: re-upserting an unchanged scheduler every minute lost the fire that waited (review27c F5).
+ * after now: re-upserting an unchanged scheduler every minute lost the fire that waited (review27c F5). One Redis
+ * does not hold at all (lost with it) first has `onLost` called, before the upsert (review27c F4).
  */
 async function keepScheduler(
   queue: Queue,
   id: string,
   repeat: Repeat,
   template: { name: string; data: Record<string, unknown> },
+  onLost?: () => Promise<void>,
 ): Promise<void> {
   const held = await queue.getJobScheduler(id);
+  if (held === undefined && onLost) await onLost();
   const [pattern, tz, every] =
     'pattern' in repeat ? [repeat.pattern, repeat.tz, undefined] : [undefined, undefined, repeat.every];
   const same =
@@ -91,22 +96,21 @@ async function keepScheduler(
 }
 
 /**
- * Upserts a job scheduler per configured schedule and removes those no longer configured. Each schedule on
+ * Upserts a job scheduler per configured schedule and removes those no longer configured; a schedule whose job
+ * scheduler Redis lost has its fire due meanwhile made up first (./schedule-catch-up.ts). Each schedule on
  * its own: one the queue refuses (a cron pattern out of range, e.g. "0 25 * * *") keeps no other from being
  * kept; it is added to `refused` (the caller names it in the error it throws after, warns and tries again
  * at its next tick).
  */
-async function keepSchedules(
-  queue: Queue,
-  schedules: Config['sync']['schedules'],
-  refused: Refusals,
-): Promise<void> {
+async function keepSchedules(queue: Queue, deps: CatchUpDeps, refused: Refusals): Promise<void> {
+  const schedules = deps.config.sync.schedules;
   for (const [id, s] of Object.entries(schedules)) {
     await keepScheduler(
       queue,
       id,
       s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! },
       { name: fireSchedule.name, data: { scheduleId: id } },
+      () => makeUpLostFire(deps, id, s, new Date()),
     ).catch((err: unknown) => refused.add(id, err));
   }
   for (const existing of await queue.getJobSchedulers(0, 999)) {
@@ -181,8 +185,10 @@ export function startScheduler(
     const feed = deps.config.api.changeFeed;
     await syncOwnJob(deps.queues, own, changesPurge, { cron: feed.purgeCron, tz: feed.tz }, refused);
     queue ??= deps.queues.queue(fireSchedule.queue);
-    await createSchedulesRepo(deps.db).ensure(Object.keys(schedules));
-    await keepSchedules(queue, schedules, refused);
+    await createScheduleKeepingRepo(deps.db).keep(
+      Object.entries(schedules).map(([id, s]) => ({ id, as: JSON.stringify(s) })),
+    );
+    await keepSchedules(queue, deps, refused);
     refused.throwAny();
   }
   const tick = (): void => {

@@ -28,6 +28,15 @@ export interface LastFire {
   errorCode: string | null;
 }
 
+/** What decides whether a schedule's lost fire is made up (../jobs/schedule-catch-up.ts). */
+export interface CatchUpState {
+  paused: boolean;
+  /** The later of: first kept as configured now (migration 980), last paused or resumed. */
+  since: Date;
+  /** Its latest recorded fire (any outcome, a "run now" too), or null. */
+  lastFireAt: Date | null;
+}
+
 export function createSchedulesRepo(q: Queryable) {
   return {
     /** Makes sure every configured schedule has its row. */
@@ -96,3 +105,37 @@ export function createSchedulesRepo(q: Queryable) {
   };
 }
 export type SchedulesRepo = ReturnType<typeof createSchedulesRepo>;
+
+/** What the scheduler role notes of the schedules it keeps, and reads to make up a fire lost with Redis. */
+export function createScheduleKeepingRepo(q: Queryable) {
+  return {
+    /**
+     * Notes the configured schedules as kept (`as`: each one's configuration): a row made, or one whose configuration
+     * changed, is kept since now; a schedule no longer configured is noted as not kept (its `kept_as` null), so it is
+     * kept anew when configured again.
+     */
+    async keep(schedules: ReadonlyArray<{ id: string; as: string }>): Promise<void> {
+      const ids = schedules.map((s) => s.id);
+      if (ids.length > 0)
+        await q.query(
+          `INSERT INTO truc.schedules AS s (id, kept_as) SELECT * FROM unnest($1::text[], $2::text[])
+           ON CONFLICT (id) DO UPDATE SET kept_as = EXCLUDED.kept_as, kept_since = now()
+             WHERE s.kept_as IS DISTINCT FROM EXCLUDED.kept_as`,
+          [ids, schedules.map((s) => s.as)],
+        );
+      await q.query(
+        'UPDATE truc.schedules SET kept_as = NULL WHERE kept_as IS NOT NULL AND NOT (id = ANY($1::text[]))',
+        [ids],
+      );
+    },
+    async catchUpState(id: string): Promise<CatchUpState | undefined> {
+      const res = await q.query<CatchUpState>(
+        `SELECT s.paused, GREATEST(s.kept_since, s.updated_at) AS since,
+                (SELECT max(f.fire_at) FROM truc.schedule_fires f WHERE f.schedule_id = s.id) AS "lastFireAt"
+           FROM truc.schedules s WHERE s.id = $1`,
+        [id],
+      );
+      return res.rows[0];
+    },
+  };
+}
