@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { outageLog } from '../observability/outage.js';
 import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
-import { createOutboxRepo, jobIdOf, listenOutbox, readInstallId } from '../store/outbox.js';
+import { createOutboxRepo, jobIdOf, listenOutbox, readInstallId, type OutboxRow } from '../store/outbox.js';
 import { queuePool, type QueueFactory } from './queues.js';
 
 export interface RelayDeps {
@@ -24,6 +24,8 @@ export interface RelayOptions {
   batch: number;
   /** How long an enqueued row may stay open before the reconciler checks its job exists. */
   reconcileAfterSeconds?: number;
+  /** Open rows the reconciler reads at a time (default {@link RECONCILE_PAGE}). */
+  reconcilePage?: number;
   /** Run the reconciler every N polls … */
   reconcileEvery?: number;
   /** … or every this many milliseconds (wins when set). */
@@ -94,41 +96,79 @@ async function relayPending(db: Db, onQueue: OnQueue, installId: string, batch: 
   return rows.length;
 }
 
+/** The open rows the reconciler reads at a time (one page of its walk over them, keyset by id). */
+export const RECONCILE_PAGE = 500;
+
 /**
  * Re-enqueues open rows (open longer than `afterSeconds`) whose job no longer exists in the queue (Redis
  * restarted or flushed), or whose job finished at least `afterSeconds` ago without closing the row (a job
  * of the same id that did other work): such a job is removed first, so the new one is not swallowed as a
- * duplicate. The rows are read before their jobs, so a job that finishes in between looks lost: a row is
- * re-queued only if it is still open after its job was read (a job closes its row before it completes),
- * and a job that finished just now is left for a later pass (a job that failed for good has its dead
- * letter recorded after BullMQ calls it failed). Returns how many rows were re-queued.
+ * duplicate. One pass walks every such row, `page` rows at a time in id order (sched28: it read only the 500
+ * oldest, so after a flush with more open rows the rest waited for later passes, and for good when those 500
+ * had their jobs). Returns how many rows were re-queued.
  */
 async function requeueLost(
   deps: RelayDeps,
   onQueue: OnQueue,
   installId: string,
-  afterSeconds: number,
+  opts: { afterSeconds: number; page: number },
 ): Promise<number> {
   const outbox = createOutboxRepo(deps.db);
-  const stale = await outbox.staleOpen(afterSeconds, 500);
+  const finishedBefore = Date.now() - opts.afterSeconds * 1000;
+  let requeued = 0;
+  for (let after = 0; ;) {
+    const stale = await outbox.staleOpen(opts.afterSeconds, opts.page, after);
+    if (stale.length > 0) requeued += await requeuePage(deps, onQueue, installId, stale, finishedBefore);
+    if (stale.length < opts.page) break;
+    after = stale[stale.length - 1]!.id;
+  }
+  if (requeued > 0) deps.logger.warn({ rows: requeued }, 'outbox rows re-queued: their jobs were missing');
+  return requeued;
+}
+
+/** The job of each row (undefined: none), asked of each queue at once for its rows (sent together, not one by one). */
+async function jobsOf(
+  onQueue: OnQueue,
+  installId: string,
+  rows: readonly OutboxRow[],
+): Promise<Array<[number, Job | undefined]>> {
+  const byQueue = new Map<string, number[]>();
+  for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r.id]);
+  const out: Array<[number, Job | undefined]> = [];
+  for (const [name, ids] of byQueue) {
+    const jobs = await onQueue(name, (q) => Promise.all(ids.map((id) => q.getJob(jobIdOf(installId, id)))));
+    ids.forEach((id, i) => out.push([id, jobs[i]]));
+  }
+  return out;
+}
+
+/**
+ * One page of {@link requeueLost}. The rows are read before their jobs, so a job that finishes in between looks
+ * lost: a row is re-queued only if it is still open after its job was read (a job closes its row before it
+ * completes), and a job that finished just now (after `finishedBefore`) is left for a later pass (a job that failed
+ * for good has its dead letter recorded after BullMQ calls it failed).
+ */
+async function requeuePage(
+  deps: RelayDeps,
+  onQueue: OnQueue,
+  installId: string,
+  stale: readonly OutboxRow[],
+  finishedBefore: number,
+): Promise<number> {
+  const outbox = createOutboxRepo(deps.db);
   const missing: number[] = [];
   const finished = new Map<number, Job>();
-  const finishedBefore = Date.now() - afterSeconds * 1000;
-  for (const r of stale) {
-    const job = await onQueue(r.queue, (q) => q.getJob(jobIdOf(installId, r.id)));
-    if (!job) missing.push(r.id);
+  for (const [id, job] of await jobsOf(onQueue, installId, stale)) {
+    if (!job) missing.push(id);
     else if ((job.finishedOn ?? Infinity) <= finishedBefore) {
       const state = await job.getState();
-      if (state === 'completed' || state === 'failed') finished.set(r.id, job);
+      if (state === 'completed' || state === 'failed') finished.set(id, job);
     }
   }
   if (missing.length + finished.size === 0) return 0;
   const open = await outbox.stillOpen([...missing, ...finished.keys()]);
   for (const [id, job] of finished) if (open.has(id)) await job.remove().catch(() => undefined);
-  const requeued = await outbox.requeue([...open]);
-  if (requeued.length > 0)
-    deps.logger.warn({ rows: requeued.length }, 'outbox rows re-queued: their jobs were missing');
-  return requeued.length;
+  return (await outbox.requeue([...open])).length;
 }
 
 /** The outbox's pending rows and lag, and the open dead letters per queue, as metrics. */
@@ -264,7 +304,10 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions) {
     relayPending(deps.db, queues.onQueue, await install(), opts.batch);
   /** Re-enqueues open rows whose job went missing (see {@link requeueLost}). */
   const reconcileOnce = async (): Promise<number> =>
-    requeueLost(deps, queues.onQueue, await install(), opts.reconcileAfterSeconds ?? 60);
+    requeueLost(deps, queues.onQueue, await install(), {
+      afterSeconds: opts.reconcileAfterSeconds ?? 60,
+      page: opts.reconcilePage ?? RECONCILE_PAGE,
+    });
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;

@@ -141,13 +141,17 @@ function outboxOutcomes(q: Queryable) {
     async markDead(id: number): Promise<void> {
       await q.query('UPDATE truc.outbox SET dead_at = now() WHERE id = $1', [id]);
     },
-    /** Rows handed to the queue long enough ago that their job should exist or be finished. */
-    async staleOpen(olderThanSeconds: number, limit: number): Promise<OutboxRow[]> {
+    /**
+     * Rows handed to the queue long enough ago that their job should exist or be finished: at most `limit`, in id
+     * order, after id `afterId` (a page of a walk over them all, keyset by id).
+     */
+    async staleOpen(olderThanSeconds: number, limit: number, afterId = 0): Promise<OutboxRow[]> {
       const res = await q.query<OutboxRow>(
         `SELECT id, queue, job_name, payload FROM truc.outbox
           WHERE done_at IS NULL AND dead_at IS NULL AND enqueued_at < now() - make_interval(secs => $1)
+            AND id > $3
           ORDER BY id LIMIT $2`,
-        [olderThanSeconds, limit],
+        [olderThanSeconds, limit, afterId],
       );
       return res.rows;
     },
