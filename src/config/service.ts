@@ -188,6 +188,12 @@ export const JobsSchema = z
     attempts: z.number().int().positive().default(8),
     backoffMs: z.number().int().positive().default(1000),
     concurrency: z.number().int().positive().default(4),
+    /**
+     * A vendor batch of more records than this is big (a school's snapshot: up to server.maxSnapshotRecords): big
+     * ingests take at most `concurrency` - 1 of a worker's ingest slots at once, so one stays for the small batches of
+     * other schools (src/jobs/ingest-slots.ts); 0: no limit.
+     */
+    bigBatchRecords: z.number().int().nonnegative().default(1000),
     outboxPollMs: z.number().int().positive().default(500),
     outboxBatch: z.number().int().positive().default(200),
     keepCompleted: z.number().int().nonnegative().default(1000),

@@ -40,6 +40,7 @@ import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
 import { runUnit } from './run-guard.js';
 import { withLaterYearFindings } from './newer-words.js';
+import { takeIngestSlot } from './ingest-slots.js';
 import { learnServedSchools } from './served-schools.js';
 import { skipUnchanged, type StoredRead } from './skip-unchanged.js';
 import { carriedYears } from './snapshot-missing.js';
@@ -176,14 +177,20 @@ async function ingest(
   payload: { batchId: string; approvedHold?: number | undefined },
   job: JobRun,
 ): Promise<IngestResult> {
-  return deps.db.tx(async (q) => {
-    // The job's outbox row is closed with the batch's closing writes (one statement), or alone.
-    const closing = combinedWrites(q);
-    await createOutboxRepo(closing).markDone(job.outboxId);
-    const result = await ingestStored(q, deps, payload.batchId, closing);
-    await closing.flush();
-    return result;
-  });
+  // A big batch waits out of the slots while all but one are taken by big ones (./ingest-slots.ts).
+  const release = await takeIngestSlot(deps, payload.batchId);
+  try {
+    return await deps.db.tx(async (q) => {
+      // The job's outbox row is closed with the batch's closing writes (one statement), or alone.
+      const closing = combinedWrites(q);
+      await createOutboxRepo(closing).markDone(job.outboxId);
+      const result = await ingestStored(q, deps, payload.batchId, closing);
+      await closing.flush();
+      return result;
+    });
+  } finally {
+    release();
+  }
 }
 
 /** A pulled page as the pull job (./pull.ts) hands it over. */

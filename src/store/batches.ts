@@ -225,6 +225,11 @@ function batchRows(q: Queryable) {
       const records = r.records === null ? null : parseRecords(r.records);
       return { ...fromRow(r), records, readSnapshot: r.read_snapshot };
     },
+    /** How many records a batch holds (its `received`), or undefined when there is no such batch. */
+    async sizeOf(id: string): Promise<number | undefined> {
+      const res = await q.query<{ n: number }>('SELECT received AS n FROM truc.batches WHERE id = $1', [id]);
+      return res.rows[0]?.n;
+    },
     /** The records a batch keeps (the earlier batch's, for a repeated one). */
     async recordsOf(id: string): Promise<unknown[]> {
       const res = await q.query<{ records: string }>('SELECT records FROM truc.batches WHERE id = $1', [id]);
