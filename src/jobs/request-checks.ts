@@ -3,6 +3,7 @@
  * a pull or a school-system word names is held, a hold decision's reason is one line. The API and the CLI ask the same
  * checks; producers import them through `./contracts.ts`.
  */
+import { getCommune } from '../canonical/codes/admin-units.js';
 import { hasNoForbiddenChars } from '../canonical/text.js';
 import { SYSTEM_PULLS, systemConfigured, type Config, type EntityName, type SystemName } from '../config.js';
 import { AppError, both } from '../errors.js';
@@ -30,16 +31,20 @@ export function checkSystemConfigured(config: Config, system: SystemName): void 
  * Whether a pull's scope can be pulled: false when it names a school (`scope`) truc holds no record of, for an
  * entity other than the schools themselves (review25 F2: a mistyped code was accepted and its run ended `done`
  * with nothing, read as "synced"). A new school is pulled first (its own `schools` pull may name it, which is how
- * it comes in), then the rest. A scope of every school, or a commune's, is always held.
+ * it comes in), then the rest. A scope of every school is always held. A commune's scope (moet-pcgd) is held when it
+ * is a current commune (the 2025 list, as a PCGD report's unit): the Ministry knows no other, so its run could only
+ * fail (review28 F8: a dead letter no replay can fix).
  */
 export async function scopeHeld(
   q: Queryable,
   input: { system: SystemName; entity: EntityName; scope?: string | undefined },
 ): Promise<boolean> {
   const scope = input.scope ?? '';
-  if (scope === '' || input.entity === 'schools' || SYSTEM_PULLS[input.system].scope !== 'school')
-    return true;
-  return schoolHeld(q, scope);
+  if (scope === '') return true;
+  // A code that is not 5 digits is the request's shape, refused as such (ERR_VALIDATION, config.ts pullRefusal).
+  if (SYSTEM_PULLS[input.system].scope === 'commune')
+    return !/^\d{5}$/.test(scope) || getCommune(scope) !== undefined;
+  return input.entity === 'schools' || schoolHeld(q, scope);
 }
 
 /** Whether truc holds a record of school `schoolCode`. */
@@ -51,8 +56,16 @@ async function schoolHeld(q: Queryable, schoolCode: string): Promise<boolean> {
 const noSchoolHeld = (schoolCode: string): string =>
   both(`truc không có trường ${schoolCode}`, `no school ${schoolCode} is held`);
 
+/** ERR_SCOPE_UNKNOWN's detail for a pull's scope: a school not held, or a code that is no current commune. */
+const scopeNotHeld = (input: { system: SystemName; scope?: string | undefined }): string => {
+  const scope = (input.scope ?? '').slice(0, 12);
+  if (SYSTEM_PULLS[input.system].scope !== 'commune') return noSchoolHeld(scope);
+  return both(`${scope} không phải mã một xã hiện hành`, `${scope} is not a current commune code`);
+};
+
 /**
- * Throws ERR_SCOPE_UNKNOWN when an admin's pull names a school truc holds no record of ({@link scopeHeld}). Asked
+ * Throws ERR_SCOPE_UNKNOWN when an admin's pull names a school truc holds no record of, or a code that is no
+ * current commune ({@link scopeHeld}). Asked
  * where an admin asks (the API, the CLI, a schedule's "run now"), before {@link requestSync}. A schedule's own
  * fire is not refused so: its scope is config, which may come before the school; the fire is recorded
  * `refused` with this code (./schedule-control.ts).
@@ -61,7 +74,7 @@ export async function checkScopeHeld(
   q: Queryable,
   input: { system: SystemName; entity: EntityName; scope?: string | undefined },
 ): Promise<void> {
-  if (!(await scopeHeld(q, input))) throw new AppError('ERR_SCOPE_UNKNOWN', noSchoolHeld(input.scope ?? ''));
+  if (!(await scopeHeld(q, input))) throw new AppError('ERR_SCOPE_UNKNOWN', scopeNotHeld(input));
 }
 
 /**
