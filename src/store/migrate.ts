@@ -27,7 +27,8 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
   // A file that looks like a migration but is not one truc can apply is refused, never skipped (review28 F5):
   // `NNN_name.sql`, its number without leading zeros past three digits (1000 follows 999), lower-case name.
   const bad = files.filter((f) => !MIGRATION_FILE.test(f));
-  if (bad.length > 0) throw new Error(`migrations: not a migration file name (NNN_name.sql): ${bad.join(', ')}`);
+  if (bad.length > 0)
+    throw new Error(`migrations: not a migration file name (NNN_name.sql): ${bad.join(', ')}`);
   const migrations = files
     .map((f) => {
       const sql = readFileSync(join(dir, f), 'utf8');
