@@ -358,6 +358,9 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
      * Plays the worker for the next run requested after `after`: a first page, then `end` ends it, while
      * `truc schedules run --follow` watches (the worker's own store calls: recordPage, claimReconcile, …).
      */
+    // How long the played worker holds each state of a run: the follower polls every 50 ms; under the suite's load a
+    // poll can take longer than the 150 ms held until stop 48, and a state would be missed.
+    const HOLD_MS = 500;
     const playWorker = async (after: number, end: (id: number) => Promise<void>) => {
       const db = h.env.deps.db;
       const runs = createSyncRunsRepo(db);
@@ -368,9 +371,9 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
         if (id === undefined) await new Promise((r) => setTimeout(r, 25));
       }
       if (id === undefined) throw new Error('no run requested');
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, HOLD_MS));
       await runs.recordPage(id, { last: false, cursor: 'c1', records: 30, tombstones: 0, watermark: null });
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, HOLD_MS));
       await end(id);
       return id;
     };
@@ -388,9 +391,9 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const worker = playWorker(await lastRun(), async (id) => {
         await runs.recordPage(id, { last: true, cursor: null, records: 20, tombstones: 1, watermark: 'w1' });
         // a first sync is full: it ends once its reconciliation has
-        await new Promise((r) => setTimeout(r, 150));
+        await new Promise((r) => setTimeout(r, HOLD_MS));
         expect(await runs.claimReconcile(id)).toBe(true);
-        await new Promise((r) => setTimeout(r, 150));
+        await new Promise((r) => setTimeout(r, HOLD_MS));
         await runs.finishReconcile(id, 0);
       });
       const e = await follow('hcm-csdl-students-weekly-full');

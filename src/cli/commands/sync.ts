@@ -215,6 +215,10 @@ async function follow(
         break;
       }
       if (run.status === 'done' && !(await repo.awaitsReconcile(id))) {
+        // Its reconciliation may have ended between the two reads: show the run as it ended (its last line was
+        // missing once in the full suite, stop 48).
+        run = (await repo.get(id)) ?? run;
+        if (stateOf(run) !== seen) out.stderr(`${statusLine(run)}\n`);
         outcome = OUTCOME.done;
         break;
       }
