@@ -1,0 +1,188 @@
+/**
+ * review29 (session 29, walked as a commune's PCGD-XMC officer computing, signing and submitting the commune's
+ * figures, and as the city's IT staff on a Monday morning): findings reproduced here. An `it.fails` is an open
+ * finding; it passes once the finding is fixed, and then becomes an `it`. Real PostgreSQL and Redis, the worker
+ * role running, the moet-pcgd simulator as the Ministry over real HTTP on loopback. Findings are described in
+ * /work/briefs/review29-findings.md (same numbering).
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { addClient } from '../../src/ops.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
+import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
+import { bearer, tokenFor } from '../helpers/api.js';
+import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
+
+interface ReportBody {
+  reportId: number;
+  status: string;
+  version: number;
+  delivery: { attempts: number; lastError: string | null; notBefore: string | null };
+  receipt: unknown;
+}
+
+interface DeadlineUnit {
+  unitCode: string;
+  status: string;
+  state: string;
+  reportId: number | null;
+}
+
+describe('review29 on postgres+redis: a commune officer and the city IT staff', () => {
+  let env: TestEnv;
+  let sim: MoetPcgdSimulator;
+  let app: FastifyInstance;
+  let worker: Running;
+  const tokens: Record<'officerA' | 'officerB' | 'officerC' | 'admin', string> = {
+    officerA: '',
+    officerB: '',
+    officerC: '',
+    admin: '',
+  };
+
+  beforeAll(async () => {
+    // The Ministry's clock inside the commune window of 2026 (truc's own clock is today's).
+    sim = await startPcgdSimulator(() => new Date('2026-09-20T03:00:00Z'));
+    env = await makeDeps(
+      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+      { env: { MOET_PCGD_BASE_URL: sim.url, TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } },
+    );
+    await seedFixture(env.deps.db);
+    app = await buildApp(env.deps);
+    await app.ready();
+    worker = startWorkerRole(env.deps);
+    const clients: Record<keyof typeof tokens, { role: string; units?: string[] }> = {
+      officerA: { role: 'pcgd-officer', units: [A] },
+      officerB: { role: 'pcgd-officer', units: [B] },
+      officerC: { role: 'pcgd-officer', units: [C] },
+      admin: { role: 'city-admin' },
+    };
+    for (const [name, c] of Object.entries(clients)) {
+      const made = await addClient(env.deps.db, { name, ...c });
+      tokens[name as keyof typeof tokens] = await tokenFor(app, made);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    await env?.cleanup();
+    await sim?.close();
+  });
+
+  const call = (
+    who: keyof typeof tokens,
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: unknown,
+  ): Promise<LightMyRequestResponse> =>
+    app.inject({
+      method,
+      url,
+      headers: bearer(tokens[who]),
+      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+    });
+
+  const report = async (who: keyof typeof tokens, id: number) =>
+    (await call(who, 'GET', `/v1/pcgd/reports/${id}`)).json<ReportBody>();
+
+  /** The unit's figures computed, checked and approved by its own officer, through the API. */
+  async function approved(who: keyof typeof tokens, unitCode: string): Promise<number> {
+    const res = await call(who, 'POST', '/v1/pcgd/reports', { unitCode, year: YEAR });
+    expect(res.statusCode, res.body).toBe(202);
+    const { reportId } = res.json<{ reportId: number }>();
+    const r = await waitFor(
+      async () => {
+        const b = await report(who, reportId);
+        return ['checked', 'computed', 'failed'].includes(b.status) ? b : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: `report ${reportId} computed` },
+    );
+    expect(r.status).toBe('checked');
+    const ok = await call(who, 'POST', `/v1/pcgd/reports/${reportId}/approve`);
+    expect(ok.statusCode, ok.body).toBe(200);
+    return reportId;
+  }
+
+  /** The unit's approved figures submitted while the Ministry refuses the next figures PUT (a 400). */
+  async function refusedByMinistry(who: keyof typeof tokens, unitCode: string): Promise<number> {
+    const reportId = await approved(who, unitCode);
+    sim.faults.merge({ status400Burst: 1, paths: [`/v1/units/${unitCode}/figures`] });
+    const res = await call(who, 'POST', `/v1/pcgd/reports/${reportId}/submit`);
+    expect(res.statusCode, res.body).toBe(202);
+    await waitFor(
+      async () => {
+        const b = await report(who, reportId);
+        // A refusal is permanent: recorded with no next attempt.
+        return b.delivery.lastError !== null && b.delivery.notBefore === null ? b : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: `report ${reportId}'s delivery refused` },
+    );
+    expect(sim.figures.all().filter((f) => f.unitCode === unitCode)).toHaveLength(0);
+    return reportId;
+  }
+
+  // F1 (officer, high): README "PCGD-XMC figures" and GET /v1/pcgd/deadlines say a unit's state is `submitted` once
+  // its figures were delivered or handed to the delivery queue, `late` when the deadline passed and it was not
+  // submitted. When the Ministry refuses the figures (a 400: permanent, a dead letter of pcgd.submit) the report
+  // stays `status: submitted` for good, and the deadline view, the operations overview (`pcgd.units[].state`) and
+  // the deadline metrics count the commune `submitted`: the officer and the city see the commune as done while the
+  // Ministry holds nothing, and after 3 October it is never shown `late`
+  // (src/reporting/pcgd/deadlines.ts deadlineStanding: `sent` = status submitted|receipted, whatever the delivery's
+  // outcome). The same for a delivery that failed for good as "late" (ERR_ADAPTER_WINDOW_CLOSED after the deadline)
+  // or out of attempts. Expected: a report whose delivery failed for good is not `submitted` (it is `late` past the
+  // deadline, or a state of its own such as `refused`), in all three places (one rule).
+  it.fails('F1: a commune whose figures the Ministry refused is not shown submitted', async () => {
+    const reportId = await refusedByMinistry('officerA', A);
+    const res = await call('officerA', 'GET', `/v1/pcgd/deadlines?year=${YEAR}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{ units: DeadlineUnit[]; counts: Record<string, number> }>();
+    const a = body.units.find((u) => u.unitCode === A)!;
+    expect(a.reportId).toBe(reportId);
+    expect(a.state, JSON.stringify(a)).not.toBe('submitted');
+    expect(body.counts.submitted ?? 0).toBe(0);
+  });
+
+  it.fails('F1: the operations overview does not count a refused commune as submitted', async () => {
+    const reportId = await refusedByMinistry('officerB', B);
+    const res = await call('admin', 'GET', '/v1/ops/overview');
+    expect(res.statusCode, res.body).toBe(200);
+    const overview = res.json<{
+      pcgd: { year: number; units: Array<{ unitCode: string; state: string }> };
+    }>();
+    // The overview shows the current Vietnam year's units; the fixture's year is 2026.
+    if (overview.pcgd.year === YEAR) {
+      const b = overview.pcgd.units.find((u) => u.unitCode === B)!;
+      expect(b.state, JSON.stringify(b)).not.toBe('submitted');
+    } else {
+      const r = await report('officerB', reportId);
+      expect(r.status).not.toBe('submitted');
+    }
+  });
+
+  // F2 (officer, medium): after the Ministry refused the figures, the officer asks to submit again (README: submit
+  // "queues the delivery"; the answer is 202 with a statusUrl). It answers 202 `status: submitted` and queues
+  // nothing (src/reporting/pcgd/lifecycle.ts requestSubmit: a `submitted` report is "left as it is", so "asking twice
+  // sends once" also swallows every ask after a delivery failed for good): the officer is told it is on its way and
+  // nothing is ever sent. Expected: either the delivery is queued again (and a second attempt reaches the Ministry),
+  // or a clear bilingual 409 (ERR_PCGD_INVALID_TRANSITION: the Ministry refused this version; a higher level reopens
+  // it for a correction). Here: the Ministry now accepts; a second submit must either deliver or be refused.
+  it.fails('F2: submitting again after a refusal is not a 202 that sends nothing', async () => {
+    const reportId = await refusedByMinistry('officerC', C);
+    const again = await call('officerC', 'POST', `/v1/pcgd/reports/${reportId}/submit`);
+    if (again.statusCode === 202) {
+      // Accepted: the figures must then reach the Ministry (it accepts them now).
+      await waitFor(async () => (await report('officerC', reportId)).status === 'receipted', {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        what: `report ${reportId} receipted after the second submit`,
+      });
+    } else {
+      expect(again.statusCode, again.body).toBe(409);
+      expect(again.json<{ detail?: string }>().detail ?? '').toMatch(/^.+ \/ .+$/);
+    }
+  });
+});
