@@ -54,13 +54,22 @@ module.exports = {
     {
       name: 'api-enqueues-through-contracts',
       comment:
-        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types, the dry run (src/jobs/dry-run.ts, with the judging context of src/jobs/judge.ts) and the status a batch tells (src/jobs/batch-status.ts, which the batch.finished webhook tells too); never a processor.',
+        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types, the dry run (src/jobs/dry-run.ts, with the judging context of src/jobs/judge.ts) and the status a batch tells (src/jobs/batch-status.ts, which the batch.finished webhook tells too) and a webhook receiver URL check (src/jobs/webhook-receivers.ts); never a processor.',
       severity: 'error',
       from: { path: '^src/api/' },
       to: {
         path: '^src/jobs/',
-        pathNot: '^src/jobs/(contracts|dead-letters|queues|judge|dry-run|batch-status)\\.ts$',
+        pathNot:
+          '^src/jobs/(contracts|dead-letters|queues|judge|dry-run|batch-status|webhook-receivers)\\.ts$',
       },
+    },
+    {
+      name: 'api-never-reaches-adapters',
+      comment:
+        "The API enqueues and reads; it never calls an external system, so it imports no adapter or mapping (src/api/README.md): what it needs of one comes through src/jobs (e.g. a webhook receiver's URL check, src/jobs/webhook-receivers.ts). The layer order alone allows it (api sits above adapters): ops29. Only a system's wire schema may be read, to describe a native batch's records in the OpenAPI document (src/api/record-schemas.ts).",
+      severity: 'error',
+      from: { path: '^src/(api/|app\\.ts$)' },
+      to: { path: '^src/(adapters|mappings)/', pathNot: ADAPTER_WIRE_SCHEMA },
     },
     {
       name: 'config-through-config-ts',

@@ -48,7 +48,7 @@ describe('layers', () => {
     expect(rows).toEqual(LAYERS.map((l) => l.name));
   });
 
-  it('catches an upward import, a cycle, an adapter reaching the store, a simulator reaching past its wire schema, the API reaching a processor and a config section imported past src/config.ts', async () => {
+  it('catches an upward import, a cycle, an adapter reaching the store, a simulator reaching past its wire schema, the API reaching a processor or an adapter and a config section imported past src/config.ts', async () => {
     put('src/config.ts', "import { x } from './jobs/pull.js';\nexport const c = x;\n");
     put('src/jobs/pull.ts', "import { c } from '../config.js';\nexport const x = 1 + Number(c);\n");
     put('src/store/db.ts', 'export const db = 1;\n');
@@ -73,6 +73,19 @@ describe('layers', () => {
         '',
       ].join('\n'),
     );
+    // ops29: the API never reaches an adapter (the layer order allows it: api sits above adapters), nor a mapping;
+    // a system's wire schema it may read (the OpenAPI document describes a native batch's records with it).
+    put('src/mappings/smas/students.ts', 'export const m = 1;\n');
+    put(
+      'src/api/routes/w.ts',
+      [
+        "import { k } from '../../adapters/smas/client.js';",
+        "import { m } from '../../mappings/smas/students.js';",
+        "import { wire } from '../../adapters/smas/schema.js';",
+        'export const w = k + m + wire;',
+        '',
+      ].join('\n'),
+    );
     const found = await violationsIn(scratch);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -80,6 +93,8 @@ describe('layers', () => {
         'no-circular: src/config.ts -> src/jobs/pull.ts',
         'adapters-transport-only: src/adapters/smas/client.ts -> src/store/db.ts',
         'api-enqueues-through-contracts: src/api/routes/x.ts -> src/jobs/pull.ts',
+        'api-never-reaches-adapters: src/api/routes/w.ts -> src/adapters/smas/client.ts',
+        'api-never-reaches-adapters: src/api/routes/w.ts -> src/mappings/smas/students.ts',
         'config-through-config-ts: src/store/y.ts -> src/config/names.ts',
         'layer-simulators-imports-adapters: src/simulators/smas/server.ts -> src/adapters/smas/client.ts',
         'layer-simulators-imports-adapters: src/simulators/smas/server.ts -> src/adapters/smas/generated/wire.ts',

@@ -6,10 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { newWebhookSecret, receiverUrlProblem, type ReceiverPolicy } from '../../adapters/webhook/client.js';
 import { appendAudit } from '../../audit/chain.js';
 import { AppError } from '../../errors.js';
 import { enqueue, webhookDeliver } from '../../jobs/contracts.js';
+import {
+  checkReceiverUrl,
+  newSubscriptionSecret,
+  type ReceiverPolicy,
+} from '../../jobs/webhook-receivers.js';
 import type { Db } from '../../store/db.js';
 import {
   createWebhooksRepo,
@@ -121,9 +125,8 @@ function subscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
     async function createWebhook(request, reply) {
       const p = principalOf(request);
       const { url, events } = request.body;
-      const problem = receiverUrlProblem(url, opts.policy);
-      if (problem) throw new AppError('ERR_WEBHOOK_URL', problem);
-      const secret = newWebhookSecret();
+      checkReceiverUrl(url, opts.policy);
+      const secret = newSubscriptionSecret();
       const created = await opts.db.tx(async (q) => {
         const repo = createWebhooksRepo(q);
         const subscription = { id: randomUUID(), clientId: p.clientId, url, events, secret };
