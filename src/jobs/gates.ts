@@ -11,7 +11,8 @@
  *   through as a probe: its success closes the circuit, its failure opens it again. Failures of other
  *   calls while it is open or probing (on their way from before it opened) are counted, nothing more.
  * While a gate is paused, jobs are handed back to their queue without spending an attempt (see
- * `DeferJob` in ./define.ts), so an outage delays delivery instead of dead-lettering it. The rules are
+ * `DeferJob` in ./define.ts), so an outage delays delivery instead of dead-lettering it; the pause is logged
+ * once per process, not per hand-back (./gate-holds.ts). The rules are
  * ./gate-rules.ts; this module keeps the row and the process's own view of it.
  *
  * A Retry-After is also known in the process that met it from the moment its answer arrives, before the
@@ -46,6 +47,7 @@ import {
   type CallFailure,
   type Pass,
 } from './gate-rules.js';
+import { gateHolds, type GateHolds } from './gate-holds.js';
 
 /**
  * The failure as the gate sees it: transient or not, its Retry-After, and whether it was the probe. Refused
@@ -141,6 +143,7 @@ function gateEntry(
   repo: DeliveryGatesRepo,
   deps: GateDeps,
   local: LocalPauses,
+  holds: GateHolds,
 ): Pick<DeliveryGates, 'enter' | 'paused' | 'heldHere' | 'passed'> {
   const settings = deps.config.sync.delivery;
   const intervalOf = (system: SystemName): number => {
@@ -163,16 +166,24 @@ function gateEntry(
       }),
     );
   };
+  // Every answer below that holds a call back hands its job back to its queue: the pause is logged once (./gate-holds.ts).
+  const heldBack = <T extends { waitMs: number; reason: PauseReason } | undefined>(
+    system: SystemName,
+    held: T,
+  ): T => {
+    if (held) holds.held(system, held.reason, held.waitMs);
+    return held;
+  };
   return {
     async enter(system, opts) {
       const readAt = Date.now();
       const pass = await enterRow(system, opts);
-      if (!pass.go) return pass;
+      if (!pass.go) return heldBack(system, pass);
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
       const held = local.left(system);
-      return held ? { go: false, ...held } : { ...pass, readAt };
+      return held ? heldBack(system, { go: false as const, ...held }) : { ...pass, readAt };
     },
-    heldHere: (system) => local.left(system),
+    heldHere: (system) => heldBack(system, local.left(system)),
     passed(system, { slotAt, readAt, paced }) {
       const trace = { system, paced, slotAt: slotAt.getTime(), readAt, passedAt: Date.now() };
       deps.logger.debug(trace, 'gate passed');
@@ -180,11 +191,14 @@ function gateEntry(
     async paused(system) {
       const seen = await repo.peek(system);
       const held = local.left(system);
-      if (held) return held;
+      if (held) return heldBack(system, held);
       if (!seen) return undefined;
       const { state, now } = seen;
       if (!state.pausedUntil || state.pausedUntil <= now || state.pauseReason === 'probe') return undefined;
-      return { waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' };
+      return heldBack(system, {
+        waitMs: ms(state.pausedUntil, now),
+        reason: state.pauseReason ?? 'retry-after',
+      });
     },
   };
 }
@@ -194,10 +208,12 @@ function gateOutcomes(
   repo: DeliveryGatesRepo,
   deps: GateDeps,
   local: LocalPauses,
+  holds: GateHolds,
 ): Pick<DeliveryGates, 'succeeded' | 'failed'> {
   const settings = deps.config.sync.delivery;
   const outcomes: Pick<DeliveryGates, 'succeeded' | 'failed'> = {
     async succeeded(system, entered) {
+      holds.answered(system);
       if (entered?.go && entered.clean) return;
       // A success on a closed gate without failures or a probe changes nothing (decideSuccess): no lock.
       const seen = await repo.peek(system);
@@ -235,6 +251,8 @@ function gateOutcomes(
             : 'circuit opened: calls paused',
         );
       }
+      // The failed call's job is handed back too (./through-gate.ts, ./pull-ahead.ts).
+      if (after.pauseMs > 0) holds.held(system, after.reason ?? 'retry-after', after.pauseMs);
       return after;
     },
   };
@@ -244,5 +262,6 @@ function gateOutcomes(
 export function createDeliveryGates(deps: GateDeps): DeliveryGates {
   const repo = createDeliveryGatesRepo(deps.db);
   const local = localPauses();
-  return { ...gateEntry(repo, deps, local), ...gateOutcomes(repo, deps, local) };
+  const holds = gateHolds(deps.logger);
+  return { ...gateEntry(repo, deps, local, holds), ...gateOutcomes(repo, deps, local, holds) };
 }

@@ -74,9 +74,11 @@ async function defer(
   control: JobControl | undefined,
 ): Promise<never> {
   ctx.metrics.jobsDeferred.inc({ queue: job.queueName, reason: err.reason });
-  ctx.logger.info(
+  // Debug only (ops29): while a target is paused every job of its queue comes back here, again and again; the
+  // pause is logged once by its gate (./gate-holds.ts), and the counter above counts each hand-back.
+  ctx.logger.debug(
     { queue: job.queueName, jobId: job.id, delayMs: Math.round(err.delayMs), reason: err.reason },
-    'job handed back to its queue: target paused',
+    'job handed back to its queue',
   );
   if (!control) throw err;
   const delay = Math.max(1, Math.ceil(err.delayMs));
