@@ -27,6 +27,7 @@ const DICT = {
   lastFailure: ['Lỗi gần nhất', 'Last failure'],
   errorCode: ['Mã lỗi', 'Error code'],
   runs24h: ['Lần chạy 24 giờ', 'Runs 24 h'],
+  pushes24h: ['Lần gửi 24 giờ (lỗi)', 'Pushes 24 h (failed)'],
   errorRate: ['Tỷ lệ lỗi', 'Error rate'],
   running: ['Đang chạy', 'Running'],
   circuit: ['Mạch', 'Circuit'],

@@ -66,6 +66,11 @@ function errorRateBadge(rate: number): HTMLElement {
   return h('span', { class: `badge ${cls}` }, percent(rate, 'ceil'));
 }
 
+/** A system's push deliveries finished in 24 h (delivered or dead-lettered), the dead-lettered in brackets. */
+function pushesText(s: Overview['systems'][number]): string {
+  return `${num(s.pushDelivered24h + s.pushFailed24h)} (${num(s.pushFailed24h)})`;
+}
+
 function systemsCard(systems: Overview['systems']): HTMLElement {
   return wide(
     card(
@@ -78,6 +83,8 @@ function systemsCard(systems: Overview['systems']): HTMLElement {
           { head: 'lastFailure', cell: (s) => when(s.lastFailureAt) },
           { head: 'errorCode', cell: (s) => errorCode(s.lastErrorCode) },
           { head: 'runs24h', cell: (s) => num(s.runs24h), num: true },
+          // ops29: the deliveries the error rate counts beside the runs, those dead-lettered in brackets.
+          { head: 'pushes24h', cell: (s) => pushesText(s), num: true },
           {
             head: 'errorRate',
             cell: (s) => errorRateBadge(s.errorRate24h),

@@ -289,9 +289,36 @@ function pcgdOverview(q: Queryable) {
   };
 }
 
+/** One push target's deliveries in the last 24 hours: push sets delivered, and push sets dead-lettered. */
+export interface PushHealth {
+  system: string;
+  pushDelivered24h: number;
+  pushFailed24h: number;
+}
+
 /** Deliveries refused for good, per push target (review27a F3: they never reach the delivery gate). */
 function pushRefusals(q: Queryable) {
   return {
+    /**
+     * Per push target, over the last 24 hours (ops29): its push sets delivered (a set settled by another set's
+     * delivery of its records, `deliveredBy`, is not one: that other set is) and its push-set jobs dead-lettered
+     * (each letter once, also when replayed since: a replay delivered later is a delivery of its own). Read on
+     * the indexes of migration 1010 (a range of the last day, not every set ever kept).
+     */
+    async pushDeliveries24h(): Promise<PushHealth[]> {
+      const res = await q.query<PushHealth>(
+        `SELECT system, sum(delivered)::int AS "pushDelivered24h", sum(failed)::int AS "pushFailed24h"
+           FROM (SELECT system, count(*) AS delivered, 0 AS failed FROM truc.push_sets
+                  WHERE delivered_at > now() - interval '24 hours' AND NOT coalesce(receipt ? 'deliveredBy', false)
+                  GROUP BY system
+                 UNION ALL
+                 SELECT substr(queue, 6), 0, count(*) FROM truc.dead_letters
+                  WHERE failed_at > now() - interval '24 hours' AND job_name = 'push-set' AND queue LIKE 'push.%'
+                  GROUP BY queue) d
+          GROUP BY system ORDER BY system`,
+      );
+      return res.rows;
+    },
     /** Per push target: its last delivery refused for good (a dead letter of push.<system>), time and code. */
     async lastPushRefusals(): Promise<Array<{ system: string; at: Date; code: string }>> {
       const res = await q.query<{ system: string; at: Date; code: string }>(

@@ -1915,8 +1915,15 @@ export interface components {
         lastFailureAt: string | null;
         /** @description mã lỗi của lần hỏng đó; null đúng khi lastFailureAt null / that failure’s code; null exactly when lastFailureAt is */
         lastErrorCode: string | null;
+        /** @description lượt đồng bộ (kéo) bắt đầu trong 24 giờ qua / sync runs (pulls) started in the last 24 hours */
         runs24h: number;
+        /** @description trong số đó, lượt thất bại / of those, the runs that failed */
         failed24h: number;
+        /** @description lần gửi (tập bản ghi) tới hệ thống đã giao xong trong 24 giờ qua / push deliveries (push sets) to the system delivered in the last 24 hours */
+        pushDelivered24h: number;
+        /** @description lần gửi tới hệ thống bị đưa vào hàng lỗi (hết lượt thử hoặc bị từ chối hẳn) trong 24 giờ qua, kể cả lần đã gửi lại sau đó / push deliveries to the system dead-lettered (attempts exhausted or refused for good) in the last 24 hours, also those replayed since */
+        pushFailed24h: number;
+        /** @description tỷ lệ lỗi 24 giờ: (failed24h + pushFailed24h) / (runs24h + pushDelivered24h + pushFailed24h), 0 khi không có gì / the 24 h error rate: (failed24h + pushFailed24h) / (runs24h + pushDelivered24h + pushFailed24h), 0 when there was nothing; PCGD-XMC report submissions are not counted (the pcgd section shows them) */
         errorRate24h: number;
         running: number;
         /**

@@ -11,7 +11,7 @@ import type { Metrics } from '../../../observability/metrics.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery-gates.js';
 import { createOutboxRepo } from '../../../store/outbox.js';
-import { createOverviewRepo, type SystemHealth } from '../../../store/overview.js';
+import { createOverviewRepo, type PushHealth, type SystemHealth } from '../../../store/overview.js';
 
 export const Overview = z
   .object({
@@ -33,9 +33,37 @@ export const Overview = z
           description:
             'mã lỗi của lần hỏng đó; null đúng khi lastFailureAt null / that failure’s code; null exactly when lastFailureAt is',
         }),
-        runs24h: z.number().int(),
-        failed24h: z.number().int(),
-        errorRate24h: z.number(),
+        runs24h: z.number().int().meta({
+          description:
+            'lượt đồng bộ (kéo) bắt đầu trong 24 giờ qua / sync runs (pulls) started in the last 24 hours',
+        }),
+        failed24h: z.number().int().meta({
+          description: 'trong số đó, lượt thất bại / of those, the runs that failed',
+        }),
+        pushDelivered24h: z
+          .number()
+          .int()
+          .meta({
+            description:
+              'lần gửi (tập bản ghi) tới hệ thống đã giao xong trong 24 giờ qua / push deliveries (push sets) to the ' +
+              'system delivered in the last 24 hours',
+          }),
+        pushFailed24h: z
+          .number()
+          .int()
+          .meta({
+            description:
+              'lần gửi tới hệ thống bị đưa vào hàng lỗi (hết lượt thử hoặc bị từ chối hẳn) trong 24 giờ qua, kể cả ' +
+              'lần đã gửi lại sau đó / push deliveries to the system dead-lettered (attempts exhausted or refused for ' +
+              'good) in the last 24 hours, also those replayed since',
+          }),
+        errorRate24h: z.number().meta({
+          description:
+            'tỷ lệ lỗi 24 giờ: (failed24h + pushFailed24h) / (runs24h + pushDelivered24h + pushFailed24h), 0 khi ' +
+            'không có gì / the 24 h error rate: (failed24h + pushFailed24h) / (runs24h + pushDelivered24h + ' +
+            'pushFailed24h), 0 when there was nothing; PCGD-XMC report submissions are not counted (the pcgd ' +
+            'section shows them)',
+        }),
         running: z.number().int(),
         circuit: z.enum(['closed', 'open', 'half-open']).meta({
           description:
@@ -148,10 +176,12 @@ function systemsOf(
   gates: GateState[],
   configured: readonly string[],
   refusals: Array<{ system: string; at: Date; code: string }>,
+  pushes: PushHealth[],
   at: Date,
 ): OverviewOut['systems'] {
   const refusedOf = new Map(refusals.map((r) => [r.system, r]));
   const gateOf = new Map(gates.map((g) => [g.system, g]));
+  const pushesOf = new Map(pushes.map((p) => [p.system, p]));
   const idle = {
     lastSuccessAt: null,
     lastFailureAt: null,
@@ -161,7 +191,9 @@ function systemsOf(
     running: 0,
   };
   const known = new Set(health.map((h) => h.system));
-  const others = [...new Set([...gates.map((g) => g.system), ...configured])].filter((s) => !known.has(s));
+  const others = [
+    ...new Set([...gates.map((g) => g.system), ...configured, ...pushes.map((p) => p.system)]),
+  ].filter((s) => !known.has(s));
   const systems = [...health, ...others.map((system) => ({ ...idle, system }))].sort((a, b) =>
     a.system.localeCompare(b.system),
   );
@@ -169,12 +201,17 @@ function systemsOf(
     const gate = gateOf.get(s.system);
     const paused = gate?.pausedUntil && gate.pausedUntil > at ? gate : undefined;
     const failure = lastFailureOf(s, gate, refusedOf.get(s.system));
+    const { pushDelivered24h = 0, pushFailed24h = 0 } = pushesOf.get(s.system) ?? {};
+    // ops29: a push target's deliveries count beside its runs (was runs only: every delivery dead-lettered read 0 %).
+    const attempts = s.runs24h + pushDelivered24h + pushFailed24h;
     return {
       ...s,
       lastSuccessAt: iso(s.lastSuccessAt),
       lastFailureAt: iso(failure?.at),
       lastErrorCode: failure?.code ?? null,
-      errorRate24h: s.runs24h ? s.failed24h / s.runs24h : 0,
+      pushDelivered24h,
+      pushFailed24h,
+      errorRate24h: attempts ? (s.failed24h + pushFailed24h) / attempts : 0,
       circuit: gate?.circuit ?? 'closed',
       pausedUntil: iso(paused?.pausedUntil),
       pauseReason: paused?.pauseReason ?? null,
@@ -232,7 +269,7 @@ export async function composeOverview(
 ): Promise<OverviewOut> {
   await opts.metrics.refresh(OVERVIEW_REFRESH_WAIT_MS);
   const repo = createOverviewRepo(opts.db);
-  const [queues, health, gates, lag, deadLetters, pcgd, removed, refusals] = await Promise.all([
+  const [queues, health, gates, lag, deadLetters, pcgd, removed, refusals, pushes] = await Promise.all([
     queueCounts(opts.metrics),
     repo.systemHealth(),
     createDeliveryGatesRepo(opts.db).list(),
@@ -241,6 +278,7 @@ export async function composeOverview(
     pcgdOf(opts.db, opts.config.pcgd.calendar, at),
     removedTargetsLeft(opts.db, opts.config),
     repo.lastPushRefusals(),
+    repo.pushDeliveries24h(),
   ]);
   return {
     generatedAt: at.toISOString(),
@@ -249,6 +287,7 @@ export async function composeOverview(
       gates,
       SYSTEM_NAMES.filter((s) => systemConfigured(opts.config, s)),
       refusals,
+      pushes,
       at,
     ),
     removedTargets: removed.map(removedTarget),

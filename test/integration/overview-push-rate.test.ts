@@ -1,0 +1,114 @@
+/**
+ * ops29: the overview's 24 h error rate of a push target counts its push deliveries beside its sync runs (it
+ * counted runs only: a target whose every delivery was dead-lettered read 0 %). Real PostgreSQL, the API in
+ * process, a worker, and a stand-in for the city database that takes one write and then answers 503 to every
+ * other (down): the second delivery spends its attempts and is dead-lettered.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { addClient } from '../../src/ops.js';
+import { startWorkerRole } from '../../src/roles.js';
+import { SCHOOL, student } from '../factories/records.js';
+import { tokenFor } from '../helpers/api.js';
+import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+
+interface SystemRow {
+  system: string;
+  runs24h: number;
+  failed24h: number;
+  pushDelivered24h: number;
+  pushFailed24h: number;
+  errorRate24h: number;
+  lastErrorCode: string | null;
+}
+
+describe('the overview’s 24 h error rate of a push target', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let admin: string;
+  let vendor: string;
+  let city: FakeHcmCsdl;
+
+  const count = async (sql: string) => (await env.deps.db.query<{ n: number }>(sql)).rows[0]!.n;
+  const push = async (code: string) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/schools/${SCHOOL}/batches`,
+      headers: { authorization: `Bearer ${vendor}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ entity: 'students', records: [student(code)] }),
+    });
+    expect(res.statusCode, res.body).toBe(202);
+  };
+
+  beforeAll(async () => {
+    city = await startFakeHcmCsdl({ script: [200], fallback: 503 });
+    env = await makeDeps(
+      { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+      {
+        env: { HCM_CSDL_BASE_URL: city.url },
+        // The circuit would open at the 5th failure and hand the job back (no attempt spent) until the target
+        // answers: here it stays closed, so the delivery spends its 5 attempts and is dead-lettered.
+        configure: (c) => ({
+          ...c,
+          sync: { ...c.sync, delivery: { ...c.sync.delivery, failureThreshold: 1000 } },
+        }),
+      },
+    );
+    app = await buildApp(env.deps);
+    await app.ready();
+    admin = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
+    vendor = await tokenFor(
+      app,
+      await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] }),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.cleanup();
+    await city?.close();
+  });
+
+  it('counts a delivery dead-lettered (the target down, attempts exhausted) and one delivered', async () => {
+    const worker = startWorkerRole(env.deps);
+    try {
+      await push('OPS29A');
+      await waitFor(
+        async () =>
+          (await count(`SELECT count(*)::int AS n FROM truc.push_sets WHERE delivered_at IS NOT NULL`)) > 0,
+        { timeoutMs: 60_000, intervalMs: 100, what: 'the first delivery' },
+      );
+      await push('OPS29B');
+      await waitFor(
+        async () =>
+          (await count(
+            `SELECT count(*)::int AS n FROM truc.dead_letters
+              WHERE queue = 'push.hcm-csdl' AND error_code = 'ERR_ADAPTER_UNAVAILABLE'`,
+          )) > 0,
+        { timeoutMs: 60_000, intervalMs: 100, what: 'the second delivery’s dead letter' },
+      );
+    } finally {
+      await worker.stop();
+    }
+    // Dead-lettered after its attempts, each a 503 of the city database.
+    expect(city.puts.filter((p) => p.status === 503)).toHaveLength(env.config.jobs.attempts);
+
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/ops/overview',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const hcm = res.json<{ systems: SystemRow[] }>().systems.find((s) => s.system === 'hcm-csdl');
+    expect(hcm).toMatchObject({
+      runs24h: 0,
+      failed24h: 0,
+      pushDelivered24h: 1,
+      pushFailed24h: 1,
+      errorRate24h: 0.5,
+      lastErrorCode: 'ERR_ADAPTER_UNAVAILABLE',
+    });
+  }, 120_000);
+});
