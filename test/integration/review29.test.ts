@@ -5,15 +5,21 @@
  * role running, the moet-pcgd simulator as the Ministry over real HTTP on loopback. Findings are described in
  * /work/briefs/review29-findings.md (same numbering).
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { runCli } from '../../src/cli/program.js';
 import { addClient } from '../../src/ops.js';
+import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
+import { loadUnitSigner, signDetached } from '../../src/reporting/pcgd/signing.js';
+import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { bearer, tokenFor } from '../helpers/api.js';
-import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { makeDeps, makeTempDir, waitFor, type TempDir, type TestEnv } from '../helpers/env.js';
 import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
 
 interface ReportBody {
@@ -22,6 +28,14 @@ interface ReportBody {
   version: number;
   delivery: { attempts: number; lastError: string | null; notBefore: string | null };
   receipt: unknown;
+}
+
+/** `truc <argv>` in process (as test/integration/cli27.test.ts runs it): exit code and output. */
+async function truc(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
 }
 
 interface DeadlineUnit {
@@ -36,6 +50,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   let sim: MoetPcgdSimulator;
   let app: FastifyInstance;
   let worker: Running;
+  let files: TempDir;
   const tokens: Record<'officerA' | 'officerB' | 'officerC' | 'admin', string> = {
     officerA: '',
     officerB: '',
@@ -54,6 +69,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
     app = await buildApp(env.deps);
     await app.ready();
     worker = startWorkerRole(env.deps);
+    files = await makeTempDir('truc-review29-');
     const clients: Record<keyof typeof tokens, { role: string; units?: string[] }> = {
       officerA: { role: 'pcgd-officer', units: [A] },
       officerB: { role: 'pcgd-officer', units: [B] },
@@ -71,6 +87,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
     await app?.close();
     await env?.cleanup();
     await sim?.close();
+    await files?.remove();
   });
 
   const call = (
@@ -184,5 +201,77 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
       expect(again.statusCode, again.body).toBe(409);
       expect(again.json<{ detail?: string }>().detail ?? '').toMatch(/^.+ \/ .+$/);
     }
+  });
+
+  /** A report of the unit with a signed package: its current version when it has one, else approved here. */
+  async function signed(unitCode: string): Promise<number> {
+    const current = await createPcgdRepo(env.deps.db).current(unitCode, YEAR);
+    if (current && LOCKED_STATUSES.includes(current.status)) return current.id;
+    const who = unitCode === A ? 'officerA' : unitCode === B ? 'officerB' : 'officerC';
+    return approved(who, unitCode);
+  }
+
+  /** The report's evidence downloaded as a browser saves it (the `content-disposition` file name) into `dir`. */
+  async function download(reportId: number, dir: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const file of ['package', 'package.p7s', 'certificate.pem']) {
+      const res = await call('admin', 'GET', `/v1/pcgd/reports/${reportId}/${file}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const name = /filename="([^"]+)"/.exec(String(res.headers['content-disposition']))![1]!;
+      writeFileSync(join(dir, name), res.rawPayload);
+      out[file] = join(dir, name);
+    }
+    return out;
+  }
+
+  // F3 (officer, medium): the officer downloads the signed package, its signature and the certificate from the API
+  // (README "Evidence": "`openssl cms -verify` or truc's verifier"); the API names them
+  // `pcgd-<unit>-<year>-v<n>-package.json`, `…-package.p7s`, `…-certificate.pem` (content-disposition), and
+  // `truc pcgd verify <that package.json>` answers "no such file: …/package.p7s", exit 2: the verifier looks only for
+  // the names `truc pcgd export` writes (src/cli/commands/pcgd.ts verify: `beside('package.p7s')`,
+  // `beside('certificate.pem')`). Expected: the files as the API serves them verify as they are (the signature and
+  // the certificate found beside the package under the package's own prefix), the certificate trusted.
+  it.fails(
+    'F3: the package, signature and certificate as the API serves them verify with truc pcgd verify',
+    async () => {
+      const reportId = await signed(A);
+      const dir = join(files.path, 'downloaded');
+      mkdirSync(dir, { recursive: true });
+      const got = await download(reportId, dir);
+      const res = await truc('pcgd', 'verify', got.package!);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/certificate trusted/);
+    },
+  );
+
+  // F4 (officer, Ministry, auditor; high): `truc pcgd verify` with no certificate beside the package (the help: "default:
+  // certificate.pem beside the file, if any") verifies the signature against the certificate the signature itself
+  // carries and answers "signature OK: signed by …", exit 0. Anyone can change the figures of a package and sign it
+  // again with a key of their own made with the unit's name in its subject: truc's verifier says OK
+  // (`openssl cms -verify` without `-CAfile`/`-noverify` refuses such a signature). Tried by hand on the demo: the
+  // first indicator's numerator set to 999, re-signed with an `openssl req -x509` key named "CN=truc PCGD 26995":
+  // "signature OK", exit 0. Expected: without a trusted certificate the verifier does not say OK (exit 1 "no trusted
+  // certificate: give --certificate", or it checks against truc's own signer for the unit), so "OK" always means
+  // "signed by the unit".
+  it.fails('F4: a package altered and signed again by another key does not verify OK', async () => {
+    const reportId = await signed(A);
+    const dir = join(files.path, 'original');
+    mkdirSync(dir, { recursive: true });
+    const got = await download(reportId, dir);
+    const pkg = JSON.parse(readFileSync(got.package!, 'utf8')) as {
+      indicators: Array<{ numerator: number; denominator: number }>;
+    };
+    pkg.indicators[0]!.numerator = pkg.indicators[0]!.denominator + 100;
+    const forged = Buffer.from(JSON.stringify(pkg));
+    const forger = await loadUnitSigner(
+      { mode: 'self-signed', dir: join(files.path, 'forger-keys'), organisation: 'Sở Giáo dục và Đào tạo' },
+      A,
+    );
+    const forgedDir = join(files.path, 'forged');
+    mkdirSync(forgedDir, { recursive: true });
+    writeFileSync(join(forgedDir, 'package.json'), forged);
+    writeFileSync(join(forgedDir, 'package.p7s'), await signDetached(forged, forger));
+    const res = await truc('pcgd', 'verify', join(forgedDir, 'package.json'));
+    expect(res.code, res.stdout).not.toBe(0);
   });
 });
