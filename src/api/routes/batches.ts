@@ -80,10 +80,28 @@ function idempotencyOf(
   return { key, hash: requestHash(schoolCode, bodySha256), retentionHours: opts.idempotencyRetentionHours };
 }
 
-/** The batch, if the principal may read it; another school's batch is absent, so ids cannot be probed. */
+/**
+ * Whether `p` may read `batch` (sec29): a batch of a school it may read, and for a vendor only one sent through the
+ * API (a vendor's push, its own or another client's of the same school: a school's read-only client follows its
+ * vendor's batches). A pulled page (a city pull of hcm-csdl, or of a school's own smas or vnedu system, scoped to
+ * the school or not: `syncRunId` set, sent by `system:pull`) is the city's: its findings are filed as the city's,
+ * every one of them, those resting on other schools' records included (src/quality/sender-view.ts), and truc binds
+ * no client to a school system, so none is "the vendor's own pull". The city's roles read every batch they may
+ * read a school of.
+ */
+function mayReadBatch(p: Principal, batch: Pick<Batch, 'schoolCode' | 'clientId' | 'syncRunId'>): boolean {
+  if (!canAccessSchool(p, batch.schoolCode, 'read')) return false;
+  if (p.role !== 'vendor') return true;
+  return batch.syncRunId === null && !batch.clientId.startsWith('system:');
+}
+
+/**
+ * The batch, if the principal may read it ({@link mayReadBatch}); any other is absent (404, as an id that names
+ * nothing), so ids cannot be probed.
+ */
 async function readableBatch(db: Db, p: Principal, batchId: string): Promise<Batch> {
   const batch = await createBatchesRepo(db).get(batchId);
-  if (!batch || !canAccessSchool(p, batch.schoolCode, 'read')) throw new AppError('ERR_NOT_FOUND');
+  if (!batch || !mayReadBatch(p, batch)) throw new AppError('ERR_NOT_FOUND');
   return batch;
 }
 
