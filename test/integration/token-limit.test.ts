@@ -2,7 +2,8 @@
  * sec28 item 3: a correct login costs a scrypt (~50 ms of CPU), so a client with a valid (or leaked) secret logging
  * in in a loop could keep a core busy. Tokens issued per client are limited (auth.maxTokensPerMinute, here 3): past
  * it, 429 slow_down with Retry-After, refused before the secret is checked, audited once per window; a login
- * without the secret cannot use up a client's allowance, and other clients are not affected.
+ * without the secret cannot use up a client's allowance, and other clients are not affected. The early refusal (before
+ * the secret) answers only at an address where the secret was proven past the allowance (sec29 item 3).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +42,33 @@ describe('tokens issued per client (auth.maxTokensPerMinute)', () => {
     // another client is not affected
     const other = await addClient(h.env.deps.db, { name: 'Quiet', role: 'vendor', schools: [S1] });
     expect((await login(other, other.clientSecret)).statusCode).toBe(200);
+  });
+
+  // sec29 item 3: refused before the secret by client id alone, the limit told anyone guessing that the id is a
+  // client's, and a busy one (429 at once; an unknown id: 401 after a scrypt).
+  it('a client over its allowance and an unknown id are answered alike, but where its secret was proven', async () => {
+    const c = await addClient(h.env.deps.db, { name: 'Busy', role: 'vendor', schools: [S1] });
+    const home = '10.29.0.1';
+    for (let i = 0; i < 3; i++) expect((await login(c, c.clientSecret, home)).statusCode).toBe(200);
+    // from elsewhere: a wrong secret of the busy client, any of an unknown id: the same 401, the same words and headers
+    const known = await login(c, 'a-guess', '10.29.1.1');
+    const unknown = await login({ clientId: 'cl_nobody_sec29' }, 'a-guess', '10.29.1.2');
+    const alike = (res: typeof known) => ({
+      status: res.statusCode,
+      body: { ...res.json<Record<string, unknown>>(), correlationId: '', instance: '' },
+      headers: Object.keys(res.headers)
+        .filter((k) => !['x-correlation-id', 'date', 'content-length'].includes(k))
+        .sort()
+        .map((k) => [k, k.startsWith('ratelimit') ? '' : res.headers[k]]),
+    });
+    expectOauthError(known, 401, 'invalid_client', 'ERR_INVALID_CLIENT');
+    expect(alike(known)).toEqual(alike(unknown));
+    // the secret proven past the allowance: refused (after the scrypt), and from that address from then on before it,
+    // a wrong secret included (the client's own address knows it is a client)
+    expectOauthError(await login(c, c.clientSecret, home), 429, 'slow_down', 'ERR_RATE_LIMITED');
+    expectOauthError(await login(c, 'a-guess', home), 429, 'slow_down', 'ERR_RATE_LIMITED');
+    // a guesser elsewhere still gets the unknown id's answer
+    expectOauthError(await login(c, 'a-guess', '10.29.1.3'), 401, 'invalid_client', 'ERR_INVALID_CLIENT');
   });
 
   it('wrong secrets do not use up a client allowance', async () => {
