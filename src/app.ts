@@ -245,6 +245,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
     metrics: deps.metrics,
     maxOutboxLagSeconds: 300,
     metricsToken: deps.config.metrics.token,
+    failedAuthLimit: deps.config.api.failedAuthLimit,
   });
   await app.register(oauthRoutes, oauthOptions(deps));
   // Accepted batches' audit events are chained off their transaction (src/audit/chainer.ts), and the

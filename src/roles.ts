@@ -17,6 +17,12 @@ import { jobsFor } from './jobs/registry.js';
 import { startWorkers } from './jobs/worker.js';
 import { startScheduler } from './jobs/schedules.js';
 import { startServedTargets } from './jobs/served-targets.js';
+import {
+  standaloneFailedAuthCounter,
+  tooManyFailures,
+  type FailedAuthLimit,
+  type FailureCounter,
+} from './api/failed-auth.js';
 import { failureWithin } from './observability/deadline.js';
 import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from './observability/metrics-auth.js';
 import { pingDatabase } from './store/db.js';
@@ -61,7 +67,7 @@ export async function startApi(
 /** The answer to one request of a role's operations endpoints (see {@link startMetricsServer}). */
 function opsEndpoint(
   deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger'>,
-  metricsToken: string | undefined,
+  metrics: { token: string | undefined; countFailure: FailureCounter; limit: FailedAuthLimit },
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
@@ -84,9 +90,12 @@ function opsEndpoint(
     return;
   }
   if (path === '/metrics') {
-    if (!metricsAuthorized(req.headers.authorization, metricsToken)) {
-      res.setHeader('www-authenticate', METRICS_CHALLENGE);
-      return json(401, { status: 'unauthorized', detail: METRICS_REFUSED });
+    if (!metricsAuthorized(req.headers.authorization, metrics.token)) {
+      refuseScrape(metrics, req, res).catch((err: unknown) => {
+        deps.logger.warn({ err }, 'metrics refusal failed');
+        json(401, { status: 'unauthorized', detail: METRICS_REFUSED });
+      });
+      return;
     }
     deps.metrics.scrape().then(
       (body) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(body),
@@ -101,17 +110,50 @@ function opsEndpoint(
 }
 
 /**
+ * A scrape with a wrong or no token: 401 with a challenge, counted as a failed authentication of its address (the
+ * API's count, ./api/failed-auth.ts; sec29 item 2), and past api.failedAuthLimit 429 with Retry-After, in both
+ * languages. The port is a private one, reached without a proxy: the address is the connection's.
+ */
+async function refuseScrape(
+  metrics: { countFailure: FailureCounter; limit: FailedAuthLimit },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const r = await metrics.countFailure({ ip: req.socket.remoteAddress ?? '' });
+  res.setHeader('ratelimit-limit', r.max);
+  res.setHeader('ratelimit-remaining', r.remaining);
+  res.setHeader('ratelimit-reset', r.resetSeconds);
+  if (r.exceeded) {
+    const refusal = tooManyFailures(r, metrics.limit);
+    res.setHeader('retry-after', String(refusal.retryAfterSeconds ?? 1));
+    res.writeHead(429, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'too many requests', code: refusal.code, detail: refusal.message }));
+    return;
+  }
+  res.setHeader('www-authenticate', METRICS_CHALLENGE);
+  res.writeHead(401, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ status: 'unauthorized', detail: METRICS_REFUSED }));
+}
+
+/**
  * The operations endpoints of a role that does not serve the API (worker, scheduler), on a port of
  * its own: `/metrics` (Prometheus), `/healthz` (the process answers) and `/readyz` (database and
  * queue backend answer). Nothing else; /metrics asks for metrics.token when it is set (the rest is open: bind it
  * to a private network).
  */
 export async function startMetricsServer(
-  deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger' | 'config' | 'redis'>,
   opts: { port: number; host: string; metricsToken?: string | undefined },
 ): Promise<Running & { url: string; server: Server }> {
+  const limit = deps.config.api.failedAuthLimit;
+  const failures = await standaloneFailedAuthCounter({
+    limit,
+    redis: deps.redis,
+    prefix: deps.config.jobs.queuePrefix,
+  });
+  const metrics = { token: opts.metricsToken, countFailure: failures.count, limit };
   const server = createServer(function opsRequest(req, res) {
-    opsEndpoint(deps, opts.metricsToken, req, res);
+    opsEndpoint(deps, metrics, req, res);
   });
   server.keepAliveTimeout = 72_000;
   await new Promise<void>((resolve, reject) => {
@@ -120,6 +162,9 @@ export async function startMetricsServer(
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await failures.close();
+    throw err;
   });
   logServerErrors(server, deps.logger, 'operations');
   const { port } = server.address() as AddressInfo;
@@ -130,6 +175,7 @@ export async function startMetricsServer(
     async stop() {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await failures.close();
     },
   };
 }

@@ -1,4 +1,3 @@
-import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isOpaqueCode } from '../../canonical/primitives.js';
@@ -6,6 +5,7 @@ import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createClientsRepo, scopesBeyondRole, type ApiClient } from '../../store/clients.js';
+import { failedAuthCounter, tooManyFailures, type FailedAuthLimit } from '../failed-auth.js';
 import { createTokenVerifier, TokenError, type Principal, type TokenSettings } from '../auth/tokens.js';
 
 declare module 'fastify' {
@@ -25,7 +25,7 @@ export interface AuthOptions {
   /** How long a client's state (enabled, role, schools, units, scopes) is trusted before the database is asked again. */
   clientStateTtlMs: number;
   /** Failed authentications (no, bad or expired token; a disabled client's) per source address per window (api.failedAuthLimit). */
-  failedAuthLimit: { max: number; windowMs: number };
+  failedAuthLimit: FailedAuthLimit;
 }
 
 const REALM = 'truc';
@@ -66,36 +66,22 @@ const isRotated = (fromToken: Principal, client: ApiClient): boolean =>
   (fromToken.secretGeneration ?? 0) < client.secretGeneration;
 
 /**
- * Counts a failed authentication of the request's source address (IPv6 by its /64, as the /v1 limit keys an
- * address), in the rate limiter's store (Redis when configured, else this process): the answer carries the
- * RateLimit-* headers of that count, and past `max` in the window it is a 429 ERR_RATE_LIMITED with Retry-After
- * instead of the 401 (api27: a client hammering with invalid tokens was never slowed). Only failures are counted
- * and only a failure is refused: a valid token is served whatever its address did, so the clients behind one
- * address (a vendor's NAT) are not locked out by one of them.
+ * Counts a failed authentication of the request's source address (../failed-auth.ts: IPv6 by its /64, in the rate
+ * limiter's store, the same count as a wrong /metrics token's): the answer carries the RateLimit-* headers of that
+ * count, and past `max` in the window it is a 429 ERR_RATE_LIMITED with Retry-After instead of the 401 (api27: a
+ * client hammering with invalid tokens was never slowed). Only failures are counted and only a failure is refused: a
+ * valid token is served whatever its address did, so the clients behind one address (a vendor's NAT) are not locked
+ * out by one of them.
  */
-function failedAuthentications(app: FastifyInstance, limit: { max: number; windowMs: number }) {
-  const count = app.createRateLimit({
-    max: limit.max,
-    timeWindow: limit.windowMs,
-    keyGenerator: (request) => `failed-auth:${normalizeIP(request.ip)}`,
-    allowList: () => false,
-  });
+function failedAuthentications(app: FastifyInstance, limit: FailedAuthLimit) {
+  const count = failedAuthCounter(app, limit);
   return async function countFailure(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const r = await count(request);
-    if (r.isAllowed) return;
     void reply
       .header('ratelimit-limit', r.max)
       .header('ratelimit-remaining', r.remaining)
-      .header('ratelimit-reset', r.ttlInSeconds);
-    if (!r.isExceeded) return;
-    throw new AppError(
-      'ERR_RATE_LIMITED',
-      both(
-        `quá nhiều lần xác thực thất bại từ địa chỉ này (tối đa ${r.max} trong ${Math.ceil(limit.windowMs / 1000)} giây)`,
-        `too many failed authentications from this address (at most ${r.max} in ${Math.ceil(limit.windowMs / 1000)} s)`,
-      ),
-      { retryAfterSeconds: Math.max(1, r.ttlInSeconds) },
-    );
+      .header('ratelimit-reset', r.resetSeconds);
+    if (r.exceeded) throw tooManyFailures(r, limit);
   };
 }
 

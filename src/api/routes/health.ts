@@ -6,6 +6,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from '../../observability/metrics-auth.js';
 import { pingDatabase, type Db } from '../../store/db.js';
 import { AppError } from '../../errors.js';
+import { failedAuthCounter, tooManyFailures, type FailedAuthLimit } from '../failed-auth.js';
 import { createOutboxRepo } from '../../store/outbox.js';
 
 export interface HealthRouteOptions {
@@ -16,6 +17,8 @@ export interface HealthRouteOptions {
   maxOutboxLagSeconds: number;
   /** The bearer token /metrics asks for (metrics.token); undefined: open. */
   metricsToken: string | undefined;
+  /** Wrong /metrics tokens per address, counted with /v1's failed authentications (api.failedAuthLimit). */
+  failedAuthLimit: FailedAuthLimit;
 }
 
 const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
@@ -35,13 +38,24 @@ async function check(fn: () => Promise<void>): Promise<{ ok: boolean; detail?: s
   return err ? { ok: false, detail: err.message.slice(0, 200) } : { ok: true };
 }
 
-/** `/metrics` (Prometheus); with metrics.token set, only for `Authorization: Bearer <token>` (else 401). */
+/**
+ * `/metrics` (Prometheus); with metrics.token set, only for `Authorization: Bearer <token>` (else 401). A wrong token
+ * counts as a failed authentication of its address (sec29 item 2: guesses were never slowed); past api.failedAuthLimit
+ * it is 429 ERR_RATE_LIMITED with Retry-After. The right token is never counted nor refused.
+ */
 function metricsRoute(app: HealthApp, opts: HealthRouteOptions): void {
+  const countFailure = failedAuthCounter(app, opts.failedAuthLimit);
   app.get(
     '/metrics',
     { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } },
     async function metrics(request, reply) {
       if (!metricsAuthorized(request.headers.authorization, opts.metricsToken)) {
+        const r = await countFailure(request);
+        void reply
+          .header('ratelimit-limit', r.max)
+          .header('ratelimit-remaining', r.remaining)
+          .header('ratelimit-reset', r.resetSeconds);
+        if (r.exceeded) throw tooManyFailures(r, opts.failedAuthLimit);
         void reply.header('www-authenticate', METRICS_CHALLENGE);
         throw new AppError('ERR_UNAUTHENTICATED', METRICS_REFUSED);
       }
