@@ -1,6 +1,6 @@
 /** `truc all | api | worker | scheduler`: the long-running roles, served until SIGTERM/SIGINT (or the parent is gone). */
 import type { Command } from 'commander';
-import { loadConfig, redactConfig } from '../../config.js';
+import { ConfigError, loadConfig, redactConfig, systemConfigured, type Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import type { Running } from '../../roles.js';
 import { both, defineCommand, runs, untilStopped } from '../kit.js';
@@ -34,13 +34,28 @@ async function serveUntilStopped(deps: Deps, roles: Running[]): Promise<void> {
   await deps.close().catch(() => undefined);
 }
 
+/**
+ * The roles that sign PCGD-XMC evidence (api, all: an approval signs) check pkcs12 signing before anything starts
+ * (sec29 item 4): a problem refuses the start as a configuration's does (exit 2); the warning is logged once started.
+ */
+async function checkSigning(role: Role, config: Config): Promise<string | undefined> {
+  if (role !== 'all' && role !== 'api') return undefined;
+  const { checkSigningSetup } = await import('../../reporting/pcgd/signing-setup.js');
+  const required = systemConfigured(config, 'moet-pcgd');
+  const check = await checkSigningSetup(config.pcgd.signing, config.database.dataDir, required);
+  if (check.problems.length > 0) throw new ConfigError(check.problems);
+  return check.warning;
+}
+
 async function serve(role: Role): Promise<number> {
   const config = loadConfig();
+  const signingWarning = await checkSigning(role, config);
   const { createDeps } = await import('../../deps.js');
   const { startApi, startMetricsServer, startSchedulerRole, startWorkerRole } =
     await import('../../roles.js');
   const deps = await createDeps(config);
   deps.logger.info({ role, config: redactConfig(config) }, 'truc starting');
+  if (signingWarning) deps.logger.warn({ code: 'ERR_PCGD_SIGNING_UNAVAILABLE' }, signingWarning);
   const roles: Running[] = [];
   // The line, in Vietnamese and in English (scripts read the English part's `listening on <url>`).
   const vi = [
