@@ -6,7 +6,7 @@ import { writeGenerated } from './generated.js';
 
 const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_SCOPE_UNKNOWN:
-    "Check the school code (a pull's `scope`, or the school whose system is set); a new school is pulled first (`entity: schools`), then its classes, students and staff, and its system set.",
+    "Check the code (`detail` names it). A school code (a pull's `scope`, or the school whose system is set) must be a school truc holds: a new school is pulled first (`entity: schools`), then its classes, students and staff, and its system set. A moet-pcgd pull's `scope` is a current commune's 5-digit code (the admin units of 2025).",
   ERR_SYSTEM_NOT_CONFIGURED:
     "Set the system's base URL and credentials (README Configuration: `SMAS_BASE_URL`, `SMAS_API_KEY`, …) and restart truc, or pull from a system truc is configured for; a schedule of such a system requests no run (its fire is recorded `refused`).",
   ERR_VALIDATION: 'Read `errors[]`: each item names the field (JSON pointer) and the rule.',
@@ -20,7 +20,7 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_NOT_FOUND:
     'The id (or code) is well-formed but truc holds nothing by it, or nothing you may see; an ill-formed one is a 400 `ERR_VALIDATION`.',
   ERR_RATE_LIMITED:
-    'Wait `Retry-After` seconds. Per client: `api.rateLimit`; per source address, failed authentications (no, bad or expired token): `api.failedAuthLimit`.',
+    'Wait `Retry-After` seconds. Per client: `api.rateLimit`; per source address, failed authentications (no, bad or expired token at `/v1`, a wrong `/metrics` token): `api.failedAuthLimit`; per client, tokens issued: `auth.maxTokensPerMinute`.',
   ERR_UNAUTHENTICATED: 'Get a token at `POST /oauth/token` and send `Authorization: Bearer <token>`.',
   ERR_TOKEN_INVALID: 'Get a new token; tokens expire after `auth.tokenTtlSeconds`.',
   ERR_INVALID_CLIENT:

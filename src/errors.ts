@@ -55,8 +55,8 @@ export const ERRORS = {
   ERR_SCOPE_UNKNOWN: def(
     400,
     false,
-    'truc chưa có trường nào mang mã này: hãy kéo danh sách trường trước.',
-    'truc holds no school with this code: pull the schools first.',
+    'Phạm vi không xác định: truc không có trường hay xã nào mang mã này.',
+    'Unknown scope: truc holds no school or commune by this code.',
   ),
   ERR_SYSTEM_NOT_CONFIGURED: def(
     400,

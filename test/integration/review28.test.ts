@@ -147,6 +147,15 @@ describe('review28 on postgres', () => {
     expect(res.statusCode, res.body).toBe(400);
     expect(['ERR_SCOPE_UNKNOWN', 'ERR_PCGD_UNKNOWN_UNIT']).toContain(res.json<{ code: string }>().code);
     expect(await runs()).toBe(before);
+    // sec29 item 5: the refusal's title spoke of schools only ("truc holds no school with this code: pull the schools
+    // first"), told of a commune code; it is general now, in both languages, and `detail` names the commune.
+    const body = res.json<{ title: string; detail: string; messages: { vi: string; en: string } }>();
+    expect(body.messages.vi).toMatch(/xã/);
+    expect(body.messages.en).toMatch(/commune/);
+    expect(body.messages.en).not.toMatch(/pull the schools/);
+    expect(body.detail).toMatch(
+      /00000 không phải mã một xã hiện hành \/ 00000 is not a current commune code/,
+    );
   });
 });
 

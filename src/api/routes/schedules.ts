@@ -31,9 +31,9 @@ const ScheduleSchema = z
             'bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: ' +
             'queued, running or held; none requested, syncRunId is that run), refused (không yêu cầu được lượt ' +
             'đồng bộ, lý do ở error: ERR_SYSTEM_NOT_CONFIGURED, truc chưa được cấu hình cho hệ thống của lịch; ' +
-            'ERR_SCOPE_UNKNOWN, phạm vi là một trường truc chưa có / its run could not be requested, error says ' +
-            "why: ERR_SYSTEM_NOT_CONFIGURED, truc is not configured for the schedule's system; ERR_SCOPE_UNKNOWN, " +
-            'its scope names a school truc does not hold)',
+            'ERR_SCOPE_UNKNOWN, phạm vi là một trường truc chưa có hoặc không phải mã một xã hiện hành / its run could ' +
+            "not be requested, error says why: ERR_SYSTEM_NOT_CONFIGURED, truc is not configured for the schedule's " +
+            'system; ERR_SCOPE_UNKNOWN, its scope names a school truc does not hold, or no current commune)',
         }),
         syncRunId: z.number().int().nullable(),
         error: z
@@ -153,7 +153,7 @@ function runNowRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
         ...common,
         summary: 'Chạy ngay một lịch / Run a schedule now (even when paused)',
         description:
-          'Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước). 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first). 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.',
+          'Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.',
         params: IdParams,
         response: {
           202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),

@@ -160,9 +160,9 @@ function requestRoute(app: SyncApp, opts: SyncRouteOptions): void {
         summary: 'Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system',
         description:
           '400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống đó (địa chỉ, thông tin đăng nhập), không lưu gì. ' +
-          '400 ERR_SCOPE_UNKNOWN: phạm vi là một trường truc chưa có. / 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not ' +
-          'configured for that system (its URL, credentials); nothing is stored. 400 ERR_SCOPE_UNKNOWN: the scope names ' +
-          'a school truc does not hold.',
+          '400 ERR_SCOPE_UNKNOWN: phạm vi là một trường truc chưa có, hoặc (moet-pcgd) không phải mã một xã hiện hành. / ' +
+          '400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for that system (its URL, credentials); nothing is ' +
+          'stored. 400 ERR_SCOPE_UNKNOWN: the scope names a school truc does not hold, or (moet-pcgd) no current commune.',
         body: SyncRequest,
         response: {
           202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),

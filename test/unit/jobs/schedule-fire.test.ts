@@ -224,8 +224,8 @@ describe('schedule-fire job', () => {
       error: {
         code: 'ERR_SCOPE_UNKNOWN',
         message: {
-          vi: 'truc chưa có trường nào mang mã này: hãy kéo danh sách trường trước.',
-          en: 'truc holds no school with this code: pull the schools first.',
+          vi: 'Phạm vi không xác định: truc không có trường hay xã nào mang mã này.',
+          en: 'Unknown scope: truc holds no school or commune by this code.',
         },
       },
     });

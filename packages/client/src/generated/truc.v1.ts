@@ -262,7 +262,7 @@ export interface paths {
     put?: never;
     /**
      * Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system
-     * @description 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống đó (địa chỉ, thông tin đăng nhập), không lưu gì. 400 ERR_SCOPE_UNKNOWN: phạm vi là một trường truc chưa có. / 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for that system (its URL, credentials); nothing is stored. 400 ERR_SCOPE_UNKNOWN: the scope names a school truc does not hold.
+     * @description 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống đó (địa chỉ, thông tin đăng nhập), không lưu gì. 400 ERR_SCOPE_UNKNOWN: phạm vi là một trường truc chưa có, hoặc (moet-pcgd) không phải mã một xã hiện hành. / 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for that system (its URL, credentials); nothing is stored. 400 ERR_SCOPE_UNKNOWN: the scope names a school truc does not hold, or (moet-pcgd) no current commune.
      */
     post: operations['postSync'];
     delete?: never;
@@ -350,7 +350,7 @@ export interface paths {
     put?: never;
     /**
      * Chạy ngay một lịch / Run a schedule now (even when paused)
-     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước). 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first). 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.
+     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.
      */
     post: operations['runNow'];
     delete?: never;
@@ -1776,7 +1776,7 @@ export interface components {
       lastRun: {
         fireAt: string;
         /**
-         * @description requested (lượt đồng bộ đã yêu cầu / its sync run requested), paused (đang tạm dừng / paused), manual (chạy ngay / run now), busy (lượt trước cùng hệ thống, loại, phạm vi chưa xong: đang chờ, đang chạy hoặc bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: queued, running or held; none requested, syncRunId is that run), refused (không yêu cầu được lượt đồng bộ, lý do ở error: ERR_SYSTEM_NOT_CONFIGURED, truc chưa được cấu hình cho hệ thống của lịch; ERR_SCOPE_UNKNOWN, phạm vi là một trường truc chưa có / its run could not be requested, error says why: ERR_SYSTEM_NOT_CONFIGURED, truc is not configured for the schedule's system; ERR_SCOPE_UNKNOWN, its scope names a school truc does not hold)
+         * @description requested (lượt đồng bộ đã yêu cầu / its sync run requested), paused (đang tạm dừng / paused), manual (chạy ngay / run now), busy (lượt trước cùng hệ thống, loại, phạm vi chưa xong: đang chờ, đang chạy hoặc bị giữ; không yêu cầu lượt mới / an earlier run of its system, entity and scope was unfinished: queued, running or held; none requested, syncRunId is that run), refused (không yêu cầu được lượt đồng bộ, lý do ở error: ERR_SYSTEM_NOT_CONFIGURED, truc chưa được cấu hình cho hệ thống của lịch; ERR_SCOPE_UNKNOWN, phạm vi là một trường truc chưa có hoặc không phải mã một xã hiện hành / its run could not be requested, error says why: ERR_SYSTEM_NOT_CONFIGURED, truc is not configured for the schedule's system; ERR_SCOPE_UNKNOWN, its scope names a school truc does not hold, or no current commune)
          * @enum {string}
          */
         outcome: 'requested' | 'paused' | 'manual' | 'busy' | 'refused';
