@@ -20,8 +20,8 @@ import { cpuOf, pgCpu, pgCpuSince, pidNamed, schedCpu } from './cpu.js';
 import { prepareLoad, runLoad, type LoadRequest } from './load.js';
 import { spyStatements } from './statement-spy.js';
 import { profiled } from './profiled.js';
-import { assertAllAccepted, PUSH, vendorRequests } from './push.js';
-import { studentBatches } from './students.js';
+import { assertAllAccepted, batchBody, PUSH, vendorRequests } from './push.js';
+import { changedStatusDate, studentBatches, type StudentBatch } from './students.js';
 import { openTrucEnv, waitForBatches, type TrucEnv } from './truc-env.js';
 
 interface Round {
@@ -49,11 +49,25 @@ const median = (xs: number[]): number => {
   return s.length === 0 ? NaN : (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
 };
 
-/** The batches pushed once and ingested (not measured); returns the requests that push them. */
-async function firstPush(env: TrucEnv, n: number): Promise<LoadRequest[]> {
+/**
+ * REPUSH_CHANGED=1: round r's bodies are the batches with every record's status date set to the r-th day from
+ * September 10th of the school year (a new body each round, every record changed against the round before), so
+ * each round is a changed re-push (the ingest bench's `changed re-push` is the first such round).
+ */
+const changedRounds = process.env.REPUSH_CHANGED === '1';
+
+/** Round r's bodies under REPUSH_CHANGED (see {@link changedRounds}). */
+function changedBodies(batches: StudentBatch[], r: number): string[] {
+  const day = new Date(Date.UTC(Number(changedStatusDate().slice(0, 4)), 8, 10 + r)).toISOString().slice(0, 10);
+  return batches.map((b) => batchBody({ ...b, records: b.records.map((x) => ({ ...x, statusDate: day })) }));
+}
+
+/** The batches pushed once and ingested (not measured); returns the requests that push them (a round's, changed). */
+async function firstPush(env: TrucEnv, n: number): Promise<(r: number) => LoadRequest[]> {
   const batches = studentBatches(n, PUSH.batchSize);
   const first = await env.startApi();
-  const requests = (await vendorRequests(env, first.url, batches))();
+  const build = await vendorRequests(env, first.url, batches);
+  const requests = build();
   assertAllAccepted(
     'first push',
     await runLoad({ baseUrl: first.url, requests, concurrency: 10, warmup: 0 }),
@@ -62,7 +76,7 @@ async function firstPush(env: TrucEnv, n: number): Promise<LoadRequest[]> {
   const w = env.startWorker();
   await waitForBatches(env.deps, n, 240_000);
   await w.stop();
-  return requests;
+  return (r) => (changedRounds ? build(false, changedBodies(batches, r)) : requests);
 }
 
 /** Round `r`: the same requests again, API and worker role running, until all `done` (see the file comment). */
@@ -78,7 +92,8 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
     const t0 = process.cpuUsage();
     const f0 = process.resourceUsage().minorPageFault;
     const spy = process.env.REPUSH_STATEMENTS === '1' ? spyStatements(() => true, true) : undefined;
-    const res = await profiled(process.env.REPUSH_PROF, `unchanged-r${r}`, async () => {
+    const label = changedRounds ? 'changed' : 'unchanged';
+    const res = await profiled(process.env.REPUSH_PROF, `${label}-r${r}`, async () => {
       const load = await prepared.run();
       assertAllAccepted('re-push', load);
       await waitForBatches(env.deps, n * (r + 2), 240_000);
@@ -168,7 +183,7 @@ async function main(): Promise<void> {
   const n = Number(process.argv[3] ?? 160);
   const env = await openTrucEnv('postgres+redis', { guard: { changeRatio: 1 } });
   try {
-    const requests = await firstPush(env, n);
+    const requestsOf = await firstPush(env, n);
     const out: Round[] = [];
     // REPUSH_CLIENTS=fetch,http: the load generator's client (./load.ts BENCH_LOAD_CLIENT) alternated round by
     // round (A B B A …), the same truc: the generator's own cost compared in one run.
@@ -176,7 +191,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       const k = clients.length === 0 ? '' : clients[abba(r, clients.length)]!;
       if (k) process.env.BENCH_LOAD_CLIENT = k;
-      out.push({ ...(await round(env, requests, r)), via: k });
+      out.push({ ...(await round(env, requestsOf(r), r)), via: k });
       console.error(`${k ? `${k} ` : ''}${show(r, out[r]!)}`);
     }
     console.log(summary(out));
