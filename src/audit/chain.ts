@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditRow } from '../store/audit-log.js';
-import type { Queryable } from '../store/db.js';
+import { sendWrite, type Queryable } from '../store/db.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_LOCK_KEY = 7_283_002;
@@ -85,35 +85,53 @@ export async function auditPending(q: Queryable): Promise<boolean> {
   return res.rows[0]?.any ?? false;
 }
 
+/** A pending event as {@link chainPending} moves it, with the chain's head as it read it (null: an empty chain). */
+interface MovedRow {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: AuditEvent['details'];
+  head_seq: number | null;
+  head_hash: string | null;
+}
+
 /**
  * Moves up to `limit` pending events (oldest first) into the chain, in the caller's transaction under
  * the chain's lock; returns how many. Run it in a transaction of its own: the pending rows are deleted
- * as they are chained, so a rollback leaves them pending.
+ * as they are chained, so a rollback leaves them pending. Three statements in two round trips (issue 7: a
+ * pass ran five in five, about one pass a vendor batch): the lock, then the events taken and the chain's head
+ * read in one statement sent right behind it (run once the lock is held: its snapshot, taken when it starts,
+ * sees the chain as the last holder committed it), then their rows inserted, not waited for (the transaction's
+ * COMMIT fails if the insert did: ../store/db.ts `sendWrite`).
  */
 export async function chainPending(q: Queryable, limit = 1000): Promise<number> {
-  await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
-  const res = await q.query<{
-    id: string;
-    at: Date;
-    actor: string;
-    action: string;
-    subject: string | null;
-    details: AuditEvent['details'];
-  }>(
-    `DELETE FROM truc.audit_pending WHERE id IN (SELECT id FROM truc.audit_pending ORDER BY id LIMIT $1)
-     RETURNING id, at, actor, action, subject, details`,
+  await sendWrite(q, (w) => w.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]));
+  const res = await q.query<MovedRow>(
+    `WITH moved AS (
+       DELETE FROM truc.audit_pending WHERE id IN (SELECT id FROM truc.audit_pending ORDER BY id LIMIT $1)
+       RETURNING id, at, actor, action, subject, details
+     ), head AS (SELECT seq, hash FROM truc.audit_log ORDER BY seq DESC LIMIT 1)
+     SELECT m.id, m.at, m.actor, m.action, m.subject, m.details, h.seq AS head_seq, h.hash AS head_hash
+       FROM moved m LEFT JOIN head h ON true`,
     [limit],
   );
   const rows = res.rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-  await appendLocked(
-    q,
-    rows.map((r) => ({
-      actor: r.actor,
-      action: r.action,
-      subject: r.subject ?? undefined,
-      details: r.details,
-      at: r.at.toISOString(),
-    })),
+  const head =
+    rows[0] && rows[0].head_seq !== null ? { seq: rows[0].head_seq, hash: rows[0].head_hash! } : undefined;
+  await sendWrite(q, (w) =>
+    insertAfter(
+      w,
+      head,
+      rows.map((r) => ({
+        actor: r.actor,
+        action: r.action,
+        subject: r.subject ?? undefined,
+        details: r.details,
+        at: r.at.toISOString(),
+      })),
+    ),
   );
   return rows.length;
 }
@@ -124,8 +142,18 @@ async function appendLocked(q: Queryable, events: readonly (AuditEvent & { at: s
   const head = await q.query<{ seq: number; hash: string }>(
     'SELECT seq, hash FROM truc.audit_log ORDER BY seq DESC LIMIT 1',
   );
-  let seq = head.rows[0]?.seq ?? 0;
-  let prev = head.rows[0]?.hash ?? GENESIS_HASH;
+  await insertAfter(q, head.rows[0], events);
+}
+
+/** Inserts events (each with its time) after `head` (undefined: the chain is empty), in one statement. */
+function insertAfter(
+  q: Queryable,
+  head: { seq: number; hash: string } | undefined,
+  events: readonly (AuditEvent & { at: string })[],
+): Promise<unknown> {
+  if (events.length === 0) return Promise.resolve();
+  let seq = head?.seq ?? 0;
+  let prev = head?.hash ?? GENESIS_HASH;
   const rows: unknown[][] = [];
   for (const e of events) {
     seq += 1;
@@ -146,7 +174,7 @@ async function appendLocked(q: Queryable, events: readonly (AuditEvent & { at: s
   const values = rows.map(
     (_, i) => `(${Array.from({ length: 8 }, (_, j) => `$${i * 8 + j + 1}`).join(',')})`,
   );
-  await q.query(
+  return q.query(
     `INSERT INTO truc.audit_log (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ${values.join(',')}`,
     params,
   );

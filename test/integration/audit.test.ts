@@ -146,6 +146,29 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
     expect(await verifyAudit(store.db)).toMatchObject({ ok: true, rows: before + 4 });
   });
 
+  it('a chaining pass sends three statements: the lock, the events with the chain head, their rows (issue 7)', async () => {
+    await store.db.tx((q) => appendAudit(q, [event(701, { actor: 'direct' })], now()));
+    await store.db.tx((q) => recordAudit(q, [event(702), event(703)], now()));
+    const sent: string[] = [];
+    const moved = await store.db.tx((q) =>
+      chainPending({
+        query: (sql, params, opts) => {
+          sent.push(sql.trim().split(/\s+/)[0]!);
+          return q.query(sql, params, opts);
+        },
+      }),
+    );
+    expect(moved).toBe(2);
+    // Was five: the lock, the events taken, the head read, their rows (and an empty pass stops after the second).
+    expect(sent).toEqual(['SELECT', 'WITH', 'INSERT']);
+    expect(await verifyAudit(store.db)).toMatchObject({ ok: true });
+    sent.length = 0;
+    expect(
+      await store.db.tx((q) => chainPending({ query: (sql, p, o) => (sent.push(sql), q.query(sql, p, o)) })),
+    ).toBe(0);
+    expect(sent).toHaveLength(2);
+  });
+
   it('entries carry the time the caller gives (its deps clock), appended or recorded then chained', async () => {
     const before = await countRows(store.db, 'truc.audit_log');
     const appended = new Date('2025-10-15T03:04:05.678Z');
