@@ -1,7 +1,7 @@
 /**
  * The job table: the queue, name and zod payload of every job, and `enqueue`, which writes a job's
  * outbox row in the caller's transaction (the relay turns rows into queue jobs). Payloads carry ids
- * only, never records or personal data. Producers import it through `./contracts.ts`.
+ * (and counts) only, never records or personal data. Producers import it through `./contracts.ts`.
  */
 import { z } from 'zod';
 import { SYSTEMS } from '../canonical/systems.js';
@@ -30,12 +30,18 @@ function contract<S extends z.ZodType>(queue: string, name: string, payload: S) 
 
 /**
  * Ingest one stored batch: map, check, diff, apply. `approvedHold`: the batch was held whole by the
- * mass-change guard and a city admin approved that hold.
+ * mass-change guard and a city admin approved that hold. `received`: how many records the batch holds (a count,
+ * as stored with it), so that the worker knows a big batch (./ingest-slots.ts) without reading the batch's row
+ * first (issue 7: a statement a batch); absent (a job queued before it was added, or an approved hold's), it is read.
  */
 export const ingestBatch = contract(
   'ingest',
   'ingest-batch',
-  z.object({ batchId: z.uuid(), approvedHold: Id.optional() }),
+  z.object({
+    batchId: z.uuid(),
+    approvedHold: Id.optional(),
+    received: z.number().int().nonnegative().optional(),
+  }),
 );
 
 /** Fetch one page of a sync run from its source and store it as a batch. */

@@ -22,12 +22,18 @@ const nothing = (): void => undefined;
 
 /**
  * Takes an ingest slot for vendor batch `batchId` in the worker process of `ctx`: returns its release (call it once
- * the ingest ends), or throws {@link DeferJob} when the batch is big and the big ones' slots are all taken.
+ * the ingest ends), or throws {@link DeferJob} when the batch is big and the big ones' slots are all taken. `received`:
+ * the batch's record count as its job's payload carries it (./contract-table.ts `ingestBatch`); read from the
+ * batch's row when absent.
  */
-export async function takeIngestSlot(ctx: { db: Db; config: Config }, batchId: string): Promise<() => void> {
+export async function takeIngestSlot(
+  ctx: { db: Db; config: Config },
+  batchId: string,
+  received?: number,
+): Promise<() => void> {
   const { concurrency, bigBatchRecords } = ctx.config.jobs;
   if (concurrency < 2 || bigBatchRecords === 0) return nothing;
-  const size = await createBatchesRepo(ctx.db).sizeOf(batchId);
+  const size = received ?? (await createBatchesRepo(ctx.db).sizeOf(batchId));
   if (size === undefined || size <= bigBatchRecords) return nothing;
   let state = running.get(ctx);
   if (!state) running.set(ctx, (state = { big: 0 }));

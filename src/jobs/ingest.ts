@@ -174,11 +174,11 @@ async function ingestLoaded(
 
 async function ingest(
   deps: IngestContext,
-  payload: { batchId: string; approvedHold?: number | undefined },
+  payload: { batchId: string; approvedHold?: number | undefined; received?: number | undefined },
   job: JobRun,
 ): Promise<IngestResult> {
   // A big batch waits out of the slots while all but one are taken by big ones (./ingest-slots.ts).
-  const release = await takeIngestSlot(deps, payload.batchId);
+  const release = await takeIngestSlot(deps, payload.batchId, payload.received);
   try {
     return await deps.db.tx(async (q) => {
       // The job's outbox row is closed with the batch's closing writes (one statement), or alone.

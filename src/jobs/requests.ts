@@ -77,7 +77,7 @@ export async function queueBatch(
       : undefined;
   if (!counts) {
     if (audit) await recordAudit(q, audit.events, audit.at);
-    await enqueue(q, ingestBatch, { batchId: batch.id }, opts);
+    await enqueue(q, ingestBatch, { batchId: batch.id, received: batch.records.length }, opts);
   }
   return counts;
 }
@@ -97,7 +97,7 @@ export async function queueNewBatch(
   const writes = combinedWrites(q);
   await createBatchesRepo(writes).insert(batch);
   await recordAudit(writes, audit.events, audit.at);
-  await enqueueQuietly(writes, ingestBatch, { batchId: batch.id });
+  await enqueueQuietly(writes, ingestBatch, { batchId: batch.id, received: batch.records.length });
   await writes.flush();
 }
 

@@ -39,7 +39,8 @@ describe('POST /v1/schools/:schoolCode/batches', () => {
     const row = await h.env.deps.db.query<{ payload: unknown; queue: string }>(
       'SELECT queue, payload FROM truc.outbox ORDER BY id DESC LIMIT 1',
     );
-    expect(row.rows[0]).toEqual({ queue: 'ingest', payload: { batchId: body.batchId } }); // ids only
+    // Ids and its record count only (issue 7: the worker knows a big batch without reading it first).
+    expect(row.rows[0]).toEqual({ queue: 'ingest', payload: { batchId: body.batchId, received: 2 } });
   });
 
   it('keeps the records as the body sent them, found in its bytes, not cut out of its text by PostgreSQL (issue 7)', async () => {

@@ -77,6 +77,35 @@ describe('ingest job', () => {
     expect((await verifyAudit(ctx.db)).ok).toBe(true);
   });
 
+  it("carries the batch's record count in its job, so the worker reads no size before the ingest (issue 7)", async () => {
+    const batchId = randomUUID();
+    const records = [student('C1'), student('C2')];
+    const batch = {
+      id: batchId,
+      clientId: 'vendor-1',
+      schoolCode: S1,
+      entity: 'students' as const,
+      format: 'canonical',
+      records,
+    };
+    await ctx.db.tx((q) => queueBatch(q, batch));
+    const row = (await nextRow(ctx.db, ofBatch(batchId)))!;
+    expect(row.payload).toEqual({ batchId, received: 2 });
+    // Every statement sent outside a transaction (the ingest slot's size read was one: ../../../src/jobs/ingest-slots.ts).
+    const alone: string[] = [];
+    const db = new Proxy(ctx.db, {
+      get(target, prop) {
+        if (prop === 'query')
+          return (sql: string, params?: readonly unknown[]) => (alone.push(sql), target.query(sql, params));
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const result = await ingestJob.run({ ...ctx, db }, row.payload, runOf('ingest', 'ingest-batch', row.id));
+    expect(result).toMatchObject({ accepted: 2 });
+    expect(alone.filter((sql) => /truc\.batches/.test(sql))).toEqual([]);
+  });
+
   it('is a no-op on a batch already done', async () => {
     const { batchId, outboxId } = await ingest([student('B1')]);
     const before = await ctx.db.rows('truc.push_sets');
