@@ -8,7 +8,6 @@ import type { Job, Queue } from 'bullmq';
 import type { Metrics } from '../observability/metrics.js';
 import { outageLog } from '../observability/outage.js';
 import type { Db } from '../store/db.js';
-import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createOutboxRepo, jobIdOf, listenOutbox, readInstallId, type OutboxRow } from '../store/outbox.js';
 import { queuePool, type QueueFactory } from './queues.js';
 
@@ -171,13 +170,12 @@ async function requeuePage(
   return (await outbox.requeue([...open])).length;
 }
 
-/** The outbox's pending rows and lag, and the open dead letters per queue, as metrics. */
+/** The outbox's pending rows and lag, and the open dead letters per queue, as metrics (one statement). */
 async function publishOutboxMetrics(deps: RelayDeps): Promise<void> {
-  const lag = await createOutboxRepo(deps.db).lag();
-  deps.metrics.outboxPending.set(lag.pending);
-  deps.metrics.outboxLag.set(lag.oldestSeconds);
-  const dead = await createDeadLettersRepo(deps.db).openByQueue();
-  deps.metrics.setOpenDeadLetters(dead);
+  const read = await createOutboxRepo(deps.db).lagAndOpenLetters();
+  deps.metrics.outboxPending.set(read.pending);
+  deps.metrics.outboxLag.set(read.oldestSeconds);
+  deps.metrics.setOpenDeadLetters(read.openLetters);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Db, Queryable } from './db.js';
+import { OPEN as OPEN_LETTER } from './dead-letters.js';
 
 /** Channel notified (at commit) whenever outbox rows are added: the relay wakes at once. */
 export const OUTBOX_CHANNEL = 'truc_outbox';
@@ -180,6 +181,30 @@ function outboxOutcomes(q: Queryable) {
         'SELECT count(*)::int AS n FROM truc.outbox WHERE done_at IS NULL AND dead_at IS NULL',
       );
       return res.rows[0]?.n ?? 0;
+    },
+    /**
+     * {@link lag} and the open dead letters per queue (../store/dead-letters.ts `openByQueue`) in one statement: what
+     * the relay publishes at every poll (issue 7: two statements a poll, each poll's share of a vendor batch's cost).
+     */
+    async lagAndOpenLetters(): Promise<{
+      pending: number;
+      oldestSeconds: number;
+      openLetters: Array<{ queue: string; open: number }>;
+    }> {
+      const res = await q.query<{
+        pending: number;
+        oldest: number | null;
+        letters: Array<{ queue: string; open: number }> | null;
+      }>(
+        `SELECT l.pending, l.oldest, d.letters
+           FROM (SELECT count(*)::int AS pending, EXTRACT(EPOCH FROM (now() - min(created_at)))::float8 AS oldest
+                   FROM truc.outbox WHERE enqueued_at IS NULL) l,
+                (SELECT json_agg(json_build_object('queue', queue, 'open', open)) AS letters
+                   FROM (SELECT queue, count(*)::int AS open FROM truc.dead_letters d WHERE ${OPEN_LETTER}
+                          GROUP BY queue) o) d`,
+      );
+      const r = res.rows[0];
+      return { pending: r?.pending ?? 0, oldestSeconds: r?.oldest ?? 0, openLetters: r?.letters ?? [] };
     },
     async lag(): Promise<{ pending: number; oldestSeconds: number }> {
       const res = await q.query<{ pending: number; oldest: number | null }>(
