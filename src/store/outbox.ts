@@ -182,8 +182,22 @@ function outboxOutcomes(q: Queryable) {
       );
       return res.rows[0]?.n ?? 0;
     },
+    async lag(): Promise<{ pending: number; oldestSeconds: number }> {
+      const res = await q.query<{ pending: number; oldest: number | null }>(
+        `SELECT count(*)::int AS pending, EXTRACT(EPOCH FROM (now() - min(created_at)))::float8 AS oldest
+           FROM truc.outbox WHERE enqueued_at IS NULL`,
+      );
+      const r = res.rows[0];
+      return { pending: r?.pending ?? 0, oldestSeconds: r?.oldest ?? 0 };
+    },
+  };
+}
+
+/** What the relay publishes as gauges. */
+function outboxGauges(q: Queryable) {
+  return {
     /**
-     * {@link lag} and the open dead letters per queue (../store/dead-letters.ts `openByQueue`) in one statement: what
+     * `lag` and the open dead letters per queue (./dead-letters.ts `openByQueue`) in one statement: what
      * the relay publishes at every poll (issue 7: two statements a poll, each poll's share of a vendor batch's cost).
      */
     async lagAndOpenLetters(): Promise<{
@@ -206,19 +220,11 @@ function outboxOutcomes(q: Queryable) {
       const r = res.rows[0];
       return { pending: r?.pending ?? 0, oldestSeconds: r?.oldest ?? 0, openLetters: r?.letters ?? [] };
     },
-    async lag(): Promise<{ pending: number; oldestSeconds: number }> {
-      const res = await q.query<{ pending: number; oldest: number | null }>(
-        `SELECT count(*)::int AS pending, EXTRACT(EPOCH FROM (now() - min(created_at)))::float8 AS oldest
-           FROM truc.outbox WHERE enqueued_at IS NULL`,
-      );
-      const r = res.rows[0];
-      return { pending: r?.pending ?? 0, oldestSeconds: r?.oldest ?? 0 };
-    },
   };
 }
 
 export function createOutboxRepo(q: Queryable) {
-  return { ...outboxRelay(q), ...outboxQuietAdds(q), ...outboxOutcomes(q) };
+  return { ...outboxRelay(q), ...outboxQuietAdds(q), ...outboxOutcomes(q), ...outboxGauges(q) };
 }
 export type OutboxRepo = ReturnType<typeof createOutboxRepo>;
 
