@@ -58,7 +58,9 @@ const changedRounds = process.env.REPUSH_CHANGED === '1';
 
 /** Round r's bodies under REPUSH_CHANGED (see {@link changedRounds}). */
 function changedBodies(batches: StudentBatch[], r: number): string[] {
-  const day = new Date(Date.UTC(Number(changedStatusDate().slice(0, 4)), 8, 10 + r)).toISOString().slice(0, 10);
+  const day = new Date(Date.UTC(Number(changedStatusDate().slice(0, 4)), 8, 10 + r))
+    .toISOString()
+    .slice(0, 10);
   return batches.map((b) => batchBody({ ...b, records: b.records.map((x) => ({ ...x, statusDate: day })) }));
 }
 
