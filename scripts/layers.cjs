@@ -18,5 +18,5 @@ exports.LAYERS = [
   { name: 'canonical', path: '^src/canonical/' },
   { name: 'audit', path: '^src/audit/' },
   { name: 'store', path: '^src/store/' },
-  { name: 'leaves', path: '^src/(observability/|config(\\.ts$|/)|errors\\.ts$)' },
+  { name: 'leaves', path: '^src/(observability/|config(\\.ts$|/)|errors(-data)?\\.ts$)' },
 ];

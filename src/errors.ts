@@ -3,6 +3,7 @@
  * CLI lines) carries one of these codes. Codes are part of the public contract: never rename or
  * reuse one; add new rows instead. `docs/errors.md` documents each code.
  */
+import { DATA_ERRORS } from './errors-data.js';
 
 export interface ErrorDef {
   /** HTTP status when the error reaches the API. */
@@ -319,13 +320,8 @@ export const ERRORS = {
     'None of the requested scopes is granted to this client.',
   ),
   ERR_REQUEST_TIMEOUT: def(408, true, 'Yêu cầu gửi quá chậm.', 'The request took too long to arrive.'),
-  // issue 9: reads and the change feed
-  ERR_INVALID_CURSOR: def(
-    400,
-    false,
-    'Con trỏ phân trang không hợp lệ hoặc đã hết hạn; hãy bắt đầu lại từ đầu.',
-    'The paging cursor is invalid or has expired; start again from the beginning.',
-  ),
+  // issue 9: reads and the change feed; purge29: bodies kept no longer than needed (./errors-data.ts)
+  ...DATA_ERRORS,
   // issue 9: webhooks
   ERR_WEBHOOK_URL: def(
     400,

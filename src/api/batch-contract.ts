@@ -190,6 +190,14 @@ export const BatchStatus = z
           'the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): ' +
           'held while a city admin decides; kinds: which thresholds it went over',
       }),
+    recordsPurged: z
+      .object({ at: z.string(), message: z.object({ vi: z.string(), en: z.string() }) })
+      .nullable()
+      .meta({
+        description:
+          'Các bản ghi của lô (nội dung đã gửi) đã bị xoá sau thời hạn lưu api.batchRetentionDays: lúc nào, và lời báo; tóm tắt, số đếm và kết quả kiểm tra vẫn giữ; null: còn giữ / ' +
+          'the batch’s records (the body as sent) were removed after the retention period api.batchRetentionDays: when, and a message saying so; its summary, counts and findings stay; null: kept',
+      }),
   })
   .meta({ id: 'BatchStatus' });
 

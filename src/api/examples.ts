@@ -84,6 +84,7 @@ const batchStatus: z.infer<typeof BatchStatus> = {
     },
   ],
   guard: null,
+  recordsPurged: null,
 };
 
 const findings: z.infer<typeof FindingsPage> = {

@@ -162,6 +162,12 @@ export const ApiSchema = z
      */
     idempotencyRetentionHours: z.number().int().min(1).max(8760).default(24),
     /**
+     * purge29: days a finished batch's body (its records as sent: personal data) is kept; then the nightly purge
+     * removes it and keeps the batch's row (../store/batch-purge.ts, which spares a body still needed). No law found
+     * sets the period (Decree 13/2023: no longer than needed): the city's data-protection officer sets it. 0: never.
+     */
+    batchRetentionDays: z.number().int().min(0).max(3650).default(30),
+    /**
      * fastify's trustProxy: false, true, or the trusted proxies' addresses/CIDRs (comma-separated). Whether a request's
      * source address (the login throttle's, the failed-authentication and rate limits') is read from X-Forwarded-For:
      * set it behind the city's reverse proxy only; without one, callers could spoof their address (README Configuration).

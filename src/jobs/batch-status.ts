@@ -39,7 +39,15 @@ export interface BatchView {
     decidedAt: string | null;
     appliedAt: string | null;
   } | null;
+  /** Its records (the body as sent) were purged after their retention (purge29): when, and saying so. */
+  recordsPurged: { at: string; message: { vi: string; en: string } } | null;
 }
+
+/** What GET says of a batch whose records were purged (../store/batch-purge.ts). */
+export const RECORDS_PURGED = {
+  vi: 'Các bản ghi của lô (nội dung đã gửi) đã bị xoá sau thời hạn lưu; tóm tắt, số đếm và kết quả kiểm tra vẫn giữ.',
+  en: 'The batch’s records (the body as sent) were removed after their retention period; its summary, counts and findings stay.',
+} as const;
 
 /** The batch as told, from its row, its deliveries per target and its newest guard hold. */
 export function batchView(
@@ -85,6 +93,9 @@ export function batchView(
           decidedAt: hold.decidedAt ? new Date(hold.decidedAt).toISOString() : null,
           appliedAt: hold.appliedAt ? new Date(hold.appliedAt).toISOString() : null,
         }
+      : null,
+    recordsPurged: batch.recordsPurgedAt
+      ? { at: batch.recordsPurgedAt.toISOString(), message: { ...RECORDS_PURGED } }
       : null,
   };
 }

@@ -6,22 +6,30 @@
  *   before it, each starting on 1 September at midnight in Vietnam;
  * - the expired Idempotency-Keys (`truc.idempotency_keys`), claimed more than `api.idempotencyRetentionHours`
  *   ago: their reuse is a new request already (../store/idempotency.ts), the rows are only kept space.
+ * - the bodies of finished batches (`truc.batches.records`, personal data) older than `api.batchRetentionDays`
+ *   that nothing may still read (purge29: ../store/batch-purge.ts says which are spared and why); the rows stay.
  * Deletes go in bounded chunks, each its own statement, so no long transaction holds a table.
  */
 import { schoolYearAt, schoolYearStartingIn } from '../canonical/school-year.js';
+import { createBatchPurgeRepo, type PurgeCursor } from '../store/batch-purge.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import { createReadsRepo } from '../store/reads.js';
 import { changesPurge } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob } from './define.js';
 
-type PurgeContext = Pick<WorkerContext, 'db' | 'config' | 'logger' | 'now'>;
+type PurgeContext = Pick<WorkerContext, 'db' | 'config' | 'logger' | 'now'> &
+  Partial<Pick<WorkerContext, 'metrics'>>;
 
 /** Feed rows per DELETE statement. */
 const CHUNK = 10_000;
 
 /** Idempotency-Key rows per DELETE statement (each holds its response body). */
 const KEY_CHUNK = 5_000;
+
+/** Batch bodies per statement (~400 KB each for 1000 students), and at most per run (the rest: the next night). */
+export const BODY_CHUNK = 200;
+export const BODIES_PER_RUN = 20_000;
 
 /**
  * The instant before which the feed's changes are dropped at `now`: the start (1 September, 00:00 in
@@ -69,12 +77,45 @@ export async function purgeExpiredKeys(
   return out;
 }
 
-/** The purge job: its own queue, one run at a time; the change feed, then the expired Idempotency-Keys. */
+/**
+ * Removes the bodies of finished batches older than `api.batchRetentionDays` (0: none) that nothing still needs,
+ * oldest first, {@link BODY_CHUNK} a statement and at most {@link BODIES_PER_RUN} a run; returns that age and how
+ * many went (counted by `truc_batch_bodies_purged_total`; logged with no id or record).
+ */
+export async function purgeBatchBodies(
+  ctx: PurgeContext,
+): Promise<{ olderThanDays: number; purged: number; more: boolean }> {
+  const days = ctx.config.api.batchRetentionDays;
+  const repo = createBatchPurgeRepo(ctx.db);
+  let purged = 0;
+  let more = false;
+  let after: PurgeCursor | undefined;
+  while (days > 0) {
+    const chunk = await repo.purgeBodies(days, BODY_CHUNK, after);
+    purged += chunk.purged;
+    after = chunk.next ?? after;
+    if (chunk.purged < BODY_CHUNK) break;
+    if (purged >= BODIES_PER_RUN) {
+      more = true;
+      break;
+    }
+  }
+  ctx.metrics?.batchBodiesPurged.inc(purged);
+  const out = { olderThanDays: days, purged, more };
+  ctx.logger.info(out, 'batch bodies purged');
+  return out;
+}
+
+/**
+ * The purge job: its own queue, one run at a time; the change feed, the expired Idempotency-Keys, then the batch
+ * bodies past their retention.
+ */
 export const changePurgeJob = defineJob({
   ...changesPurge,
   concurrency: 1,
   process: async (ctx: PurgeContext) => ({
     changes: await purgeChangeFeed(ctx),
     idempotencyKeys: await purgeExpiredKeys(ctx),
+    batchBodies: await purgeBatchBodies(ctx),
   }),
 });

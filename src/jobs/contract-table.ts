@@ -92,8 +92,9 @@ export const websiteProbe = contract(
 
 /**
  * Drop the change feed's changes older than it keeps (issue 9: at least one full school year; see
- * `api.changeFeed`) and the expired Idempotency-Keys (`api.idempotencyRetentionHours`, api28). Fired by the
- * scheduler role on `api.changeFeed.purgeCron`; one run at a time.
+ * `api.changeFeed`), the expired Idempotency-Keys (`api.idempotencyRetentionHours`, api28) and the bodies of
+ * finished batches past `api.batchRetentionDays` (purge29). Fired by the scheduler role on `api.changeFeed.purgeCron`;
+ * one run at a time.
  */
 export const changesPurge = contract('change-purge', 'change-purge', z.object({ requestedBy: RequestedBy }));
 

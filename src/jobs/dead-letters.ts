@@ -22,7 +22,7 @@ import { createPushSetsRepo } from '../store/push-sets.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import type { Queryable } from '../store/db.js';
 import { AppError, both } from '../errors.js';
-import { workOf } from './contracts.js';
+import { ingestBatch, workOf } from './contracts.js';
 import { inboundMapping } from './inbound.js';
 
 export interface FailedJob {
@@ -146,6 +146,24 @@ async function auditReplay(q: Queryable, by: { actor: string; at: Date }, r: Rep
 }
 
 /**
+ * An ingest's letter whose batch's records were purged (purge29, ../store/batch-purge.ts: a body is spared while its
+ * letter is open, so only a body removed by hand, or in the instant a re-push found it, is met here): the replay
+ * would judge nothing. Refused, 410 ERR_BATCH_RECORDS_PURGED naming the letter and the batch; nothing changes.
+ */
+async function refusePurged(q: Queryable, letterId: number, batchId: string): Promise<void> {
+  const batch = await createBatchesRepo(q).get(batchId);
+  if (batch?.recordsPurgedAt == null) return;
+  const at = batch.recordsPurgedAt.toISOString();
+  throw new AppError(
+    'ERR_BATCH_RECORDS_PURGED',
+    both(
+      `việc lỗi ${letterId}: các bản ghi của lô ${batchId} đã bị xoá lúc ${at}; gửi lại dữ liệu thành một lô mới`,
+      `letter ${letterId}: the records of batch ${batchId} were purged at ${at}; send the data again as a new batch`,
+    ),
+  );
+}
+
+/**
  * Replays the matching letters (at most `max`), with the current mapping or pinned to the version each
  * letter's work first ran with. A pinned version that is no longer loadable refuses the whole replay
  * (ERR_MAPPING_VERSION_UNKNOWN) and changes nothing.
@@ -170,6 +188,8 @@ export async function replayDeadLetters(
         continue;
       }
       const { batchId, syncRunId, pushSetId } = workOf(letter.payload);
+      if (batchId !== undefined && letter.jobName === ingestBatch.name)
+        await refusePurged(q, letter.id, batchId);
       const pin = mapping === 'pinned' && letter.mappingVersion !== null ? letter.mappingVersion : null;
       if (batchId !== undefined) await createBatchesRepo(q).setMappingPin(batchId, pin);
       if (syncRunId !== undefined) await createSyncRunsRepo(q).setMappingPin(syncRunId, pin);

@@ -177,6 +177,7 @@ export async function dryRunBatch(
     mappingPin: null,
     bodySha256: null,
     sameAs: null,
+    recordsPurgedAt: null,
     records: req.records,
   };
   const loaded: Loaded = {

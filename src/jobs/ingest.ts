@@ -96,6 +96,12 @@ async function ingestStored(
       pushSets: [],
     };
   }
+  // Its body purged (purge29: only a re-push that found the body as the purge removed it can meet one): failed with
+  // the code that says so, nothing judged or written; the vendor sends it again (../store/batch-purge.ts).
+  if (batch.recordsPurgedAt !== null) {
+    await batches.fail(batch.id, 'ERR_BATCH_RECORDS_PURGED');
+    return { accepted: 0, rejected: 0, unchanged: 0, pushSets: [] };
+  }
   // Only a batch that points at an earlier one of the same body (`sameAs`) can be a repeat: a body the
   // API had not seen when it accepted the batch is judged in full without looking for one (issue 7).
   const repeated =
@@ -279,6 +285,7 @@ export async function ingestPulledPage(
     mappingPin: page.mappingPin,
     bodySha256: null,
     sameAs: null,
+    recordsPurgedAt: null,
     records: rest,
   };
   const { run, audit, closing, insertNew } = page;

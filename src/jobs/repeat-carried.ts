@@ -7,11 +7,18 @@
  * once per body (a repeat is accepted only while nothing of its school changed since the body was judged).
  */
 import type { EntityName } from '../config.js';
+import { AppError, both } from '../errors.js';
 import { createBatchesRepo } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { bodiesRepushedSince } from '../store/repeats.js';
 import { inboundMapping } from './inbound.js';
 import { map, type JudgeContext } from './judge.js';
+
+const purgedBody = (holder: string) =>
+  both(
+    `các bản ghi của lô ${holder}, mà một lô gửi lại trỏ tới, đã bị xoá`,
+    `the records of batch ${holder}, which a re-push points at, were purged`,
+  );
 
 /**
  * The keys of `entity` that vendors' delta re-pushes judged since `since` carried at `schools`, each with the
@@ -29,6 +36,10 @@ export async function carriedByRepushes(
   const bodies = await bodiesRepushedSince(q, entity, [...new Set(schools)], since);
   const batches = createBatchesRepo(q);
   for (const body of bodies) {
+    // A body purged though a re-push of it judged since is read (../store/batch-purge.ts spares it; only a re-push
+    // that found it in the instant the purge removed it meets this): what it carried is unknown, so nothing is
+    // guessed (no record deleted or left on a wrong reading); the job fails with the code that says why.
+    if (body.purged) throw new AppError('ERR_BATCH_RECORDS_PURGED', purgedBody(body.holder));
     const records = await batches.recordsOf(body.holder);
     const mapped = map(
       {

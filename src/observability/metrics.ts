@@ -107,7 +107,7 @@ function flowMetrics(registry: Registry) {
   };
 }
 
-/** The edges: external calls, ingested records, delivery gates (issue 7) and authentication. */
+/** The edges: external calls, ingested records, delivery gates (issue 7), authentication, purged batch bodies. */
 function edgeMetrics(registry: Registry) {
   const externalRequestDuration = new Histogram({
     name: 'truc_external_request_duration_seconds',
@@ -140,7 +140,19 @@ function edgeMetrics(registry: Registry) {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
-  return { externalRequestDuration, recordsIngested, circuitOpen, jobsDeferred, authFailures };
+  const batchBodiesPurged = new Counter({
+    name: 'truc_batch_bodies_purged_total',
+    help: 'Bodies (records as sent) of finished batches removed after api.batchRetentionDays by the nightly purge.',
+    registers: [registry],
+  });
+  return {
+    externalRequestDuration,
+    recordsIngested,
+    circuitOpen,
+    jobsDeferred,
+    authFailures,
+    batchBodiesPurged,
+  };
 }
 
 /** Each schedule's last and next fire (src/jobs/state-metrics.ts; the alert TrucScheduleDidNotRun reads the next). */

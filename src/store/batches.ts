@@ -37,6 +37,8 @@ export interface Batch {
   bodySha256: string | null;
   /** The earlier batch of the same body that keeps the records (this one stores none); null: its own. */
   sameAs: string | null;
+  /** When the records it reads (its own, or `sameAs`'s) were purged (migration 1020); null: kept. */
+  recordsPurgedAt: Date | null;
 }
 
 export type { RepeatOf, RepeatState, RepeatTagOf } from './batch-repeats.js';
@@ -48,7 +50,9 @@ type Row = Omit<Batch, 'syncRunId'> & { syncRunId: string | number | null };
 
 const COLUMNS = `id, client_id AS "clientId", school_code AS "schoolCode", entity, format, status, received, accepted,
   rejected, unchanged, error_code AS "errorCode", created_at AS "createdAt", finished_at AS "finishedAt", mode,
-  deleted, sync_run_id AS "syncRunId", mapping_pin AS "mappingPin", body_sha256 AS "bodySha256", same_as AS "sameAs"`;
+  deleted, sync_run_id AS "syncRunId", mapping_pin AS "mappingPin", body_sha256 AS "bodySha256", same_as AS "sameAs",
+  coalesce(records_purged_at, (SELECT h.records_purged_at FROM truc.batches h WHERE h.id = batches.same_as))
+    AS "recordsPurgedAt"`;
 
 const fromRow = ({ syncRunId, ...r }: Row): Batch => ({
   ...r,
@@ -110,6 +114,7 @@ export interface HeldBody {
 /** The batch that keeps the records of a body ($1 school, $2 SHA-256, $3 client). */
 export const HOLDER = `SELECT id, entity, format, mode, received FROM truc.batches
   WHERE school_code = $1 AND body_sha256 = $2 AND client_id = $3 AND same_as IS NULL
+    AND records_purged_at IS NULL
   ORDER BY created_at DESC LIMIT 1`;
 
 /**

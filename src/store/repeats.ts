@@ -170,6 +170,8 @@ export interface CarriedBody {
   holder: string;
   schoolCode: string;
   format: string;
+  /** The holder's records were purged (migration 1020): the body is gone. */
+  purged: boolean;
 }
 
 /**
@@ -184,9 +186,11 @@ export async function bodiesRepushedSince(
 ): Promise<CarriedBody[]> {
   if (schools.length === 0) return [];
   const res = await q.query<CarriedBody>(
-    `SELECT DISTINCT same_as AS holder, school_code AS "schoolCode", format FROM truc.batches
-      WHERE school_code = ANY($1::text[]) AND entity = $2 AND same_as IS NOT NULL AND status = 'done'
-        AND mode = 'delta' AND accepted = 0 AND rejected = 0 AND finished_at >= $3
+    `SELECT DISTINCT r.same_as AS holder, r.school_code AS "schoolCode", r.format,
+            h.records_purged_at IS NOT NULL AS purged
+       FROM truc.batches r JOIN truc.batches h ON h.id = r.same_as
+      WHERE r.school_code = ANY($1::text[]) AND r.entity = $2 AND r.same_as IS NOT NULL AND r.status = 'done'
+        AND r.mode = 'delta' AND r.accepted = 0 AND r.rejected = 0 AND r.finished_at >= $3
       ORDER BY 1, 2`,
     [[...schools], entity, since],
   );

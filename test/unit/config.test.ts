@@ -65,6 +65,7 @@ describe('loadConfig: defaults per profile', () => {
       changeFeed: { keepSchoolYears: 1, purgeCron: '15 3 * * *', tz: 'Asia/Ho_Chi_Minh' },
       failedAuthLimit: { max: 30, windowMs: 60_000 },
       idempotencyRetentionHours: 24,
+      batchRetentionDays: 30,
     });
     expect(c.database).toMatchObject({ poolMax: 10, idleInTransactionTimeoutMs: 20_000 });
     expect(c.metrics).toEqual({}); // no metrics.token: /metrics open, as before (sec28)

@@ -195,7 +195,8 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
             ),
             closed: ClosedLetters,
           }),
-          ...problems(400, 401, 403, 409),
+          // 410: an ingest's letter whose batch's records were purged (ERR_BATCH_RECORDS_PURGED), nothing replayed.
+          ...problems(400, 401, 403, 409, 410),
         },
       },
     },

@@ -35,6 +35,7 @@ function loadedOf(records: unknown[]): Loaded {
       mappingPin: null,
       bodySha256: null,
       sameAs: null,
+      recordsPurgedAt: null,
       records,
     },
     entity: 'students',

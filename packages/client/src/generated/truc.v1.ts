@@ -1358,6 +1358,14 @@ export interface components {
         decidedAt: string | null;
         appliedAt: string | null;
       } | null;
+      /** @description Các bản ghi của lô (nội dung đã gửi) đã bị xoá sau thời hạn lưu api.batchRetentionDays: lúc nào, và lời báo; tóm tắt, số đếm và kết quả kiểm tra vẫn giữ; null: còn giữ / the batch’s records (the body as sent) were removed after the retention period api.batchRetentionDays: when, and a message saying so; its summary, counts and findings stay; null: kept */
+      recordsPurged: {
+        at: string;
+        message: {
+          vi: string;
+          en: string;
+        };
+      } | null;
     };
     Finding: {
       recordIndex: number;
@@ -2520,6 +2528,14 @@ export interface components {
           decidedAt: string | null;
           appliedAt: string | null;
         } | null;
+        /** @description Các bản ghi của lô (nội dung đã gửi) đã bị xoá sau thời hạn lưu api.batchRetentionDays: lúc nào, và lời báo; tóm tắt, số đếm và kết quả kiểm tra vẫn giữ; null: còn giữ / the batch’s records (the body as sent) were removed after the retention period api.batchRetentionDays: when, and a message saying so; its summary, counts and findings stay; null: kept */
+        recordsPurged: {
+          at: string;
+          message: {
+            vi: string;
+            en: string;
+          };
+        } | null;
         /**
          * @description Trạng thái lô như GET /v1/batches/{id} cho thấy lúc gửi / the batch’s status as GET /v1/batches/{id} shows it when told: done, failed (errorCode says why) or held (see guard)
          * @enum {string}
@@ -3194,7 +3210,8 @@ export interface operations {
            *           "deliveredAt": "2026-12-05T02:10:03.000Z"
            *         }
            *       ],
-           *       "guard": null
+           *       "guard": null,
+           *       "recordsPurged": null
            *     }
            */
           'application/json': components['schemas']['BatchStatus'];
@@ -5848,6 +5865,7 @@ export interface operations {
           | 'ERR_INVALID_SCOPE'
           | 'ERR_REQUEST_TIMEOUT'
           | 'ERR_INVALID_CURSOR'
+          | 'ERR_BATCH_RECORDS_PURGED'
           | 'ERR_WEBHOOK_URL'
           | 'ERR_WEBHOOK_LIMIT';
         includeReplayed?: 'true' | 'false';
@@ -6066,6 +6084,7 @@ export interface operations {
             | 'ERR_INVALID_SCOPE'
             | 'ERR_REQUEST_TIMEOUT'
             | 'ERR_INVALID_CURSOR'
+            | 'ERR_BATCH_RECORDS_PURGED'
             | 'ERR_WEBHOOK_URL'
             | 'ERR_WEBHOOK_LIMIT';
           /** @default false */
@@ -6163,6 +6182,23 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTTP 410 */
+      410: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
