@@ -272,6 +272,8 @@ export interface PcgdUnitRow {
   status: ReportStatus;
   version: number;
   submittedAt: Date | null;
+  deliveryError: string | null;
+  deliveryNotBefore: Date | null;
 }
 
 /** PCGD reports of a year: each unit's current one. */
@@ -280,7 +282,8 @@ function pcgdOverview(q: Queryable) {
     /** Current PCGD reports of a year, one per unit. */
     async pcgdUnits(year: number): Promise<PcgdUnitRow[]> {
       const res = await q.query<PcgdUnitRow>(
-        `SELECT unit_code AS "unitCode", unit_level AS level, status, version, submitted_at AS "submittedAt"
+        `SELECT unit_code AS "unitCode", unit_level AS level, status, version, submitted_at AS "submittedAt",
+                delivery_error AS "deliveryError", delivery_not_before AS "deliveryNotBefore"
            FROM truc.pcgd_reports WHERE year = $1 AND superseded_at IS NULL ORDER BY unit_level DESC, unit_code`,
         [year],
       );

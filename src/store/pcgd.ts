@@ -4,6 +4,7 @@
  * (./pcgd-counts.ts) they make {@link createPcgdRepo}.
  */
 import type { UnitLevel } from '../config.js';
+import { OPEN } from './dead-letters.js';
 import type { Queryable } from './db.js';
 import { createPcgdCountsRepo } from './pcgd-counts.js';
 
@@ -226,6 +227,28 @@ function reportLifecycle(q: Queryable) {
           WHERE id = $1 AND status = 'approved'`,
         [id, by],
       );
+    },
+    /**
+     * Submits again a `submitted` report whose delivery failed for good (an error and no next attempt: see
+     * reporting/pcgd/deadlines.ts `deliveryFailed`): its delivery starts afresh (attempts 0, no error), submitted
+     * now by `by`, and the open dead letters of its earlier delivery are closed as replayed (this is their replay).
+     * True when it was such a report.
+     */
+    async resubmit(id: number, by: string): Promise<boolean> {
+      const res = await q.query<{ n: number }>(
+        `WITH r AS (
+           UPDATE truc.pcgd_reports SET delivery_attempts = 0, delivery_error = NULL, delivery_not_before = NULL,
+                  submitted_by = $2, submitted_at = now()
+            WHERE id = $1 AND status = 'submitted' AND delivery_error IS NOT NULL AND delivery_not_before IS NULL
+            RETURNING id),
+         l AS (
+           UPDATE truc.dead_letters d SET replayed_at = now() FROM truc.outbox o, r
+            WHERE o.id = d.outbox_id AND d.queue = 'push.moet-pcgd' AND o.payload->>'reportId' = r.id::text
+              AND ${OPEN})
+         SELECT count(*)::int AS n FROM r`,
+        [id, by],
+      );
+      return (res.rows[0]?.n ?? 0) > 0;
     },
     /** Stores the Ministry's receipt; true when this call moved the report to `receipted`. */
     async markReceipted(id: number, receipt: unknown): Promise<boolean> {

@@ -195,7 +195,7 @@ describe.each(backends())('metrics on $name', (backend) => {
       env.config.pcgd.calendar,
       year,
       'commune',
-      { status: 'pending', submittedAt: null },
+      { status: 'pending', submittedAt: null, deliveryError: null, deliveryNotBefore: null },
       new Date(),
     );
     expect(text).toContain(`truc_pcgd_units_at_risk{level="commune"} ${s.atRisk ? 2 : 0}`);

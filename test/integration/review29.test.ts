@@ -142,6 +142,14 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
     return reportId;
   }
 
+  /** The open dead letters (GET /v1/dead-letters lists only those) of a report's delivery. */
+  async function openLetters(reportId: number): Promise<number> {
+    const res = await call('admin', 'GET', '/v1/dead-letters?queue=push.moet-pcgd');
+    expect(res.statusCode, res.body).toBe(200);
+    const items = res.json<{ items: Array<{ refs: { reportId?: number } }> }>().items;
+    return items.filter((l) => l.refs.reportId === reportId).length;
+  }
+
   // F1 (officer, high): README "PCGD-XMC figures" and GET /v1/pcgd/deadlines say a unit's state is `submitted` once
   // its figures were delivered or handed to the delivery queue, `late` when the deadline passed and it was not
   // submitted. When the Ministry refuses the figures (a 400: permanent, a dead letter of pcgd.submit) the report
@@ -152,7 +160,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   // outcome). The same for a delivery that failed for good as "late" (ERR_ADAPTER_WINDOW_CLOSED after the deadline)
   // or out of attempts. Expected: a report whose delivery failed for good is not `submitted` (it is `late` past the
   // deadline, or a state of its own such as `refused`), in all three places (one rule).
-  it.fails('F1: a commune whose figures the Ministry refused is not shown submitted', async () => {
+  it('F1: a commune whose figures the Ministry refused is not shown submitted', async () => {
     const reportId = await refusedByMinistry('officerA', A);
     const res = await call('officerA', 'GET', `/v1/pcgd/deadlines?year=${YEAR}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -163,7 +171,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
     expect(body.counts.submitted ?? 0).toBe(0);
   });
 
-  it.fails('F1: the operations overview does not count a refused commune as submitted', async () => {
+  it('F1: the operations overview does not count a refused commune as submitted', async () => {
     const reportId = await refusedByMinistry('officerB', B);
     const res = await call('admin', 'GET', '/v1/ops/overview');
     expect(res.statusCode, res.body).toBe(200);
@@ -187,8 +195,9 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   // nothing is ever sent. Expected: either the delivery is queued again (and a second attempt reaches the Ministry),
   // or a clear bilingual 409 (ERR_PCGD_INVALID_TRANSITION: the Ministry refused this version; a higher level reopens
   // it for a correction). Here: the Ministry now accepts; a second submit must either deliver or be refused.
-  it.fails('F2: submitting again after a refusal is not a 202 that sends nothing', async () => {
+  it('F2: submitting again after a refusal is not a 202 that sends nothing', async () => {
     const reportId = await refusedByMinistry('officerC', C);
+    expect(await openLetters(reportId)).toBe(1);
     const again = await call('officerC', 'POST', `/v1/pcgd/reports/${reportId}/submit`);
     if (again.statusCode === 202) {
       // Accepted: the figures must then reach the Ministry (it accepts them now).
@@ -197,6 +206,8 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
         intervalMs: 100,
         what: `report ${reportId} receipted after the second submit`,
       });
+      // The earlier delivery's dead letter is closed as replayed by the second submit: nothing left open.
+      expect(await openLetters(reportId)).toBe(0);
     } else {
       expect(again.statusCode, again.body).toBe(409);
       expect(again.json<{ detail?: string }>().detail ?? '').toMatch(/^.+ \/ .+$/);

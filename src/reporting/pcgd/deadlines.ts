@@ -4,7 +4,9 @@
  * 10 October), local dates in Asia/Ho_Chi_Minh — with the status of its current report and where it
  * stands: `submitted` (delivered or handed to the delivery queue; `submittedLate` when on or after the
  * deadline), `late` (deadline passed, not submitted), `at-risk` (not submitted and at most
- * `atRiskDays` days left), `on-track`.
+ * `atRiskDays` days left), `on-track`. A submitted report whose delivery failed for good (the Ministry
+ * refused it, its window closed, or it ran out of attempts: {@link deliveryFailed}) is not submitted: the
+ * Ministry holds nothing (review29 F1).
  */
 import { communesOfProvince, getProvince } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig, UnitLevel } from '../../config.js';
@@ -30,7 +32,26 @@ export interface DeadlineRow {
   submittedAt: string | null;
   receiptedAt: string | null;
   submittedLate: boolean;
+  /** The error code of a delivery that failed for good (the report reads `submitted` but was not delivered), else null. */
+  deliveryError: string | null;
 }
+
+/** What {@link deadlineStanding} reads of a unit's current report. */
+export interface ReportStanding {
+  status: ReportStatus;
+  submittedAt: Date | null;
+  deliveryError: string | null;
+  deliveryNotBefore: Date | null;
+}
+
+/**
+ * Whether a report's delivery failed for good: `submitted`, its last delivery ended with an error and no next
+ * attempt is planned (a refusal, a closed window past the deadline, out of attempts: ../../jobs/pcgd-submit.ts
+ * records those with no `notBefore`). Submitting it again queues the delivery once more (./lifecycle.ts).
+ */
+export const deliveryFailed = (
+  r: Pick<ReportStanding, 'status' | 'deliveryError' | 'deliveryNotBefore'>,
+): boolean => r.status === 'submitted' && Boolean(r.deliveryError) && !r.deliveryNotBefore;
 
 const VN_OFFSET_MS = 7 * 3600 * 1000;
 const DAY_MS = 86_400_000;
@@ -61,12 +82,12 @@ export function deadlineStanding(
   cal: PcgdConfig['calendar'],
   year: number,
   level: UnitLevel,
-  report: { status: ReportStatus; submittedAt: Date | null } | undefined,
+  report: ReportStanding | undefined,
   now: Date,
 ): Standing {
   const submitBefore = `${year}-${level === 'commune' ? cal.communeSubmitBefore : cal.provinceSubmitBefore}`;
   const daysLeft = dayNumber(submitBefore) - dayNumber(localDate(now));
-  const sent = report?.status === 'submitted' || report?.status === 'receipted';
+  const sent = report?.status === 'receipted' || (report?.status === 'submitted' && !deliveryFailed(report));
   const state: DeadlineState = sent
     ? 'submitted'
     : daysLeft <= 0
@@ -89,7 +110,7 @@ export function deadlineStanding(
 export function standingCounts(
   cal: PcgdConfig['calendar'],
   year: number,
-  units: ReadonlyArray<{ level: UnitLevel; status: ReportStatus; submittedAt: Date | null }>,
+  units: ReadonlyArray<ReportStanding & { level: UnitLevel }>,
   now: Date,
 ): Record<UnitLevel, { atRisk: number; late: number; submittedLate: number }> {
   const counts = {
@@ -114,13 +135,13 @@ export function deadlineRow(
   report: ReportRow | undefined,
   now: Date,
 ): DeadlineRow {
-  const standing = deadlineStanding(
-    cal,
-    year,
-    unit.level,
-    report && { status: report.status, submittedAt: report.submitted_at },
-    now,
-  );
+  const held = report && {
+    status: report.status,
+    submittedAt: report.submitted_at,
+    deliveryError: report.delivery_error,
+    deliveryNotBefore: report.delivery_not_before,
+  };
+  const standing = deadlineStanding(cal, year, unit.level, held, now);
   return {
     unitCode: unit.code,
     unitLevel: unit.level,
@@ -134,6 +155,7 @@ export function deadlineRow(
     submittedAt: report?.submitted_at?.toISOString() ?? null,
     receiptedAt: report?.receipted_at?.toISOString() ?? null,
     submittedLate: standing.submittedLate,
+    deliveryError: held && deliveryFailed(held) ? held.deliveryError : null,
   };
 }
 

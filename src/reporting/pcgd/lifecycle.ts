@@ -261,6 +261,16 @@ export async function requestSubmit(
   const row = await repo.getForUpdate(req.reportId);
   if (!row) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
   if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
+  // Asking twice sends once; but a delivery that failed for good (refused, out of attempts) is sent again
+  // (review29 F2): the version's idempotency key makes the Ministry see it once at most.
+  if (row.status === 'submitted' && (await repo.resubmit(row.id, req.actor))) {
+    await appendAudit(
+      q,
+      [stepEvent(req.actor, 'pcgd.resubmitted', row, { after: row.delivery_error })],
+      req.at,
+    );
+    return { row: (await repo.get(row.id))!, queued: true };
+  }
   if (row.status === 'submitted' || row.status === 'receipted') return { row, queued: false };
   if (row.status !== 'approved')
     throw new AppError(

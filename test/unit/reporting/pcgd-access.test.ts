@@ -88,4 +88,24 @@ describe('PCGD deadlines', () => {
       submittedLate: true,
     });
   });
+
+  it('a submitted report whose delivery failed for good is not submitted (review29 F1)', () => {
+    const refused = {
+      ...row('submitted', '2026-09-20T03:00:00Z'),
+      delivery_error: 'ERR_ADAPTER_REJECTED',
+      delivery_not_before: null,
+    } as ReportRow;
+    expect(deadlineRow(cal, 2026, unit, refused, at('2026-10-20T00:00:00Z'))).toMatchObject({
+      state: 'late',
+      submittedLate: false,
+      deliveryError: 'ERR_ADAPTER_REJECTED',
+    });
+    expect(deadlineRow(cal, 2026, unit, refused, at('2026-09-21T00:00:00Z')).state).toBe('on-track');
+    // still being retried (a next attempt planned): submitted
+    const retrying = { ...refused, delivery_not_before: at('2026-09-21T00:10:00Z') } as ReportRow;
+    expect(deadlineRow(cal, 2026, unit, retrying, at('2026-09-21T00:00:00Z'))).toMatchObject({
+      state: 'submitted',
+      deliveryError: null,
+    });
+  });
 });

@@ -1994,6 +1994,8 @@ export interface components {
           late: boolean;
           /** @description state = 'at-risk' */
           atRisk: boolean;
+          /** @description mã lỗi khi gửi Bộ thất bại hẳn (bị từ chối, hết lượt, đóng cửa sổ): chưa nộp, nộp lại được; null nếu không / the error code when the delivery to the Ministry failed for good (refused, out of attempts, window closed): not submitted, can be submitted again; else null */
+          deliveryError: string | null;
         }[];
       };
     };
@@ -12490,6 +12492,8 @@ export interface operations {
               submittedAt: string | null;
               receiptedAt: string | null;
               submittedLate: boolean;
+              /** @description mã lỗi khi gửi Bộ thất bại hẳn: báo cáo ghi "submitted" nhưng Bộ chưa nhận, đơn vị tính là chưa nộp, gửi lại bằng POST …/submit; null nếu không / the error code when the delivery to the Ministry failed for good: the report reads submitted but the Ministry holds nothing, the unit counts as not submitted, POST …/submit sends it again; else null */
+              deliveryError: string | null;
             }[];
           };
         };

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
-import { deadlineStanding, reportYearAt } from '../../../reporting/pcgd/deadlines.js';
+import { deadlineStanding, deliveryFailed, reportYearAt } from '../../../reporting/pcgd/deadlines.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -122,6 +122,14 @@ export const Overview = z
             description: 'đã lỡ hạn: trễ hoặc nộp trễ / missed the deadline: late or submitted late',
           }),
           atRisk: z.boolean().meta({ description: "state = 'at-risk'" }),
+          deliveryError: z
+            .string()
+            .nullable()
+            .meta({
+              description:
+                'mã lỗi khi gửi Bộ thất bại hẳn (bị từ chối, hết lượt, đóng cửa sổ): chưa nộp, nộp lại được; null nếu không / ' +
+                'the error code when the delivery to the Ministry failed for good (refused, out of attempts, window closed): not submitted, can be submitted again; else null',
+            }),
         }),
       ),
     }),
@@ -237,7 +245,11 @@ async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promis
     units: units.map((u) => {
       const s = deadlineStanding(cal, year, u.level, u, at);
       return {
-        ...u,
+        unitCode: u.unitCode,
+        level: u.level,
+        status: u.status,
+        version: u.version,
+        deliveryError: deliveryFailed(u) ? u.deliveryError : null,
         submittedAt: iso(u.submittedAt),
         deadline: deadline(s.submitBefore),
         daysLeft: s.daysLeft,

@@ -175,6 +175,14 @@ export const Deadline = z.object({
   submittedAt: z.string().nullable(),
   receiptedAt: z.string().nullable(),
   submittedLate: z.boolean(),
+  deliveryError: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'mã lỗi khi gửi Bộ thất bại hẳn: báo cáo ghi "submitted" nhưng Bộ chưa nhận, đơn vị tính là chưa nộp, gửi lại bằng POST …/submit; null nếu không / ' +
+        'the error code when the delivery to the Ministry failed for good: the report reads submitted but the Ministry holds nothing, the unit counts as not submitted, POST …/submit sends it again; else null',
+    }),
 });
 
 export const errors = {
