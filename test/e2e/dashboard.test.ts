@@ -172,6 +172,11 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     const systems = page.getByTestId('systems');
     expect(await systems.locator('[data-circuit]').first().getAttribute('data-circuit')).toBe('closed');
     expect(await systems.textContent()).toContain('Đóng (bình thường)');
+    // ops29: the dead-lettered delivery counts in hcm-csdl's pushes of 24 h (in brackets) and its error rate.
+    const hcm = systems.locator('tr', { hasText: 'hcm-csdl' }).first();
+    const pushes = await hcm.locator('td').nth(5).textContent();
+    expect(Number(/\((\d+)\)$/.exec(pushes ?? '')?.[1]), pushes ?? '').toBeGreaterThan(0);
+    expect(await hcm.locator('td').nth(6).locator('.badge').getAttribute('class')).not.toContain('ok');
     expect(await page.getByTestId('schedules').textContent()).toContain('hcm-csdl-students-nightly');
     await shot('02-overview');
   });
