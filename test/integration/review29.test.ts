@@ -242,18 +242,15 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   // the names `truc pcgd export` writes (src/cli/commands/pcgd.ts verify: `beside('package.p7s')`,
   // `beside('certificate.pem')`). Expected: the files as the API serves them verify as they are (the signature and
   // the certificate found beside the package under the package's own prefix), the certificate trusted.
-  it.fails(
-    'F3: the package, signature and certificate as the API serves them verify with truc pcgd verify',
-    async () => {
-      const reportId = await signed(A);
-      const dir = join(files.path, 'downloaded');
-      mkdirSync(dir, { recursive: true });
-      const got = await download(reportId, dir);
-      const res = await truc('pcgd', 'verify', got.package!);
-      expect(res.code, res.stderr).toBe(0);
-      expect(res.stdout).toMatch(/certificate trusted/);
-    },
-  );
+  it('F3: the package, signature and certificate as the API serves them verify with truc pcgd verify', async () => {
+    const reportId = await signed(A);
+    const dir = join(files.path, 'downloaded');
+    mkdirSync(dir, { recursive: true });
+    const got = await download(reportId, dir);
+    const res = await truc('pcgd', 'verify', got.package!);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/certificate trusted/);
+  });
 
   // F4 (officer, Ministry, auditor; high): `truc pcgd verify` with no certificate beside the package (the help: "default:
   // certificate.pem beside the file, if any") verifies the signature against the certificate the signature itself
@@ -264,7 +261,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   // "signature OK", exit 0. Expected: without a trusted certificate the verifier does not say OK (exit 1 "no trusted
   // certificate: give --certificate", or it checks against truc's own signer for the unit), so "OK" always means
   // "signed by the unit".
-  it.fails('F4: a package altered and signed again by another key does not verify OK', async () => {
+  it('F4: a package altered and signed again by another key does not verify OK', async () => {
     const reportId = await signed(A);
     const dir = join(files.path, 'original');
     mkdirSync(dir, { recursive: true });

@@ -290,41 +290,33 @@ const verify = () =>
   runs<{ signature?: string; certificate?: string }>(
     defineCommand(
       'verify',
-      'check a package against its detached CMS signature (exit 1 when it does not verify)',
+      "check a package against its detached CMS signature and the unit's trusted certificate (exit 1 unless signed by the unit)",
     )
-      .argument('<file>', 'the package (package.json)')
-      .option('--signature <file>', 'the signature (default: package.p7s beside the file)')
+      .argument('<file>', 'the package (package.json, or <prefix>package.json as the API names it)')
+      .option(
+        '--signature <file>',
+        'the signature (default: <prefix>package.p7s beside the file, else package.p7s)',
+      )
       .option(
         '--certificate <file>',
-        'trusted certificate, PEM (default: certificate.pem beside the file, if any)',
+        "the unit's trusted certificate, PEM (default: <prefix>certificate.pem beside the file, else certificate.pem); required",
       ),
     async (o, [file], out) => {
-      const beside = (name: string) => join(file!, '..', name);
-      const sigFile = o.signature ?? beside('package.p7s');
-      const certFile =
-        o.certificate ?? (existsSync(beside('certificate.pem')) ? beside('certificate.pem') : undefined);
+      const { companionsOf, packageUnitOf, verdictOf } = await import('../../reporting/pcgd/verify-rules.js');
+      const found = companionsOf(file!, existsSync);
+      const sigFile = o.signature ?? found.signature;
+      const certFile = o.certificate ?? found.certificate;
       for (const f of [file!, sigFile, ...(certFile ? [certFile] : [])])
         if (!existsSync(f)) throw new UsageError(both(`không có tệp ${f}`, `no such file: ${f}`));
       const { verifyDetached } = await import('../../reporting/pcgd/signing.js');
-      const res = await verifyDetached(readFileSync(file!), readFileSync(sigFile), {
+      const content = readFileSync(file!);
+      const res = await verifyDetached(content, readFileSync(sigFile), {
         ...(certFile ? { trusted: [readFileSync(certFile, 'utf8')] } : {}),
       });
-      if (res.ok && res.trusted !== false) {
-        const by = res.signerSubject ?? '?';
-        const at = res.signingTime ?? '?';
-        out.stdout(
-          `${both(
-            `chữ ký hợp lệ: ký bởi ${by} lúc ${at}${certFile ? ', chứng thư được tin cậy' : ''}`,
-            `signature OK: signed by ${by} at ${at}${certFile ? ', certificate trusted' : ''}`,
-          )}\n`,
-        );
-        return 0;
-      }
-      const why = res.ok
-        ? ['người ký không phải chứng thư được tin cậy', 'the signer is not the trusted certificate']
-        : [res.reason ?? 'không khớp', res.reason ?? 'does not match'];
-      out.stderr(`${both(`chữ ký KHÔNG hợp lệ: ${why[0]}`, `signature INVALID: ${why[1]}`)}\n`);
-      return 1;
+      const v = verdictOf(res, { trustedGiven: certFile !== undefined, unitCode: packageUnitOf(content) });
+      if (v.ok) out.stdout(`${v.line}\n`);
+      else out.stderr(`${v.line}\n`);
+      return v.ok ? 0 : 1;
     },
   );
 
