@@ -58,6 +58,25 @@ export function tombstoneTimes(
 }
 
 /**
+ * The time a full run's reconciliation deletes at, by key (rel29): the run's start, for a source that tells its
+ * records' times by its own clock (`sourceTime`: hcm-csdl). The run's pages no longer listed the records, so the
+ * source deleted each before the page that would have listed it was read, and after any copy of it changed before the
+ * run began: such a copy (a page of an older run, held on its way) is one it served before deleting it, no restore.
+ * Not the run's end: a copy changed after the run began may be the record made again after its page was read, and
+ * restores. Truc's clock stands for the source's here: a source whose clock is behind truc's by d has a copy changed
+ * within d after the start taken for older. None for another source (its deletions keep no time, as before).
+ */
+export function reconcileTimes(
+  run: { system: string; entity: EntityName; createdAt: Date },
+  keys: readonly string[],
+  sourceTime: ((raw: unknown) => string | undefined) | undefined,
+): Map<string, string> | undefined {
+  if (!sourceTime || keys.length === 0) return undefined;
+  const at = run.createdAt.toISOString();
+  return new Map(keys.map((k) => [k, at]));
+}
+
+/**
  * The system whose own word a deletion is, of those whose copies truc keeps (../store/system-copies.ts): the
  * city database, or a school's own system (a pull of it; its vendor's batch in its format, `format`); else none
  * (a vendor's batch in truc's canonical format: no system known, as ./judge.ts `copiesOf` has it).

@@ -98,6 +98,32 @@ async function noteCityHeld(
 }
 
 /**
+ * A pulled page's copies' times by its source's own clock (./inbound.ts `sourceTime`: hcm-csdl's `updatedAt`), by
+ * key, of the judged records whose key is unique in the page and whose stored row the page's read found live or not
+ * stored (rel29): the write fails if it finds a tombstone of one, committed since that read, that deleted it no
+ * earlier than the copy (../store/record-writes.ts `sourceAt`). A row the read found deleted is judged by the read
+ * already (./skip-unchanged.ts `deletedSince`): not checked again, so the page stored again always goes through.
+ */
+function copyTimes(loaded: Loaded, checked: Checked): Map<string, string> | undefined {
+  const { sourceTime } = loaded.mapping;
+  if (!loaded.trusted || !sourceTime) return undefined;
+  const raws = loaded.batch.records;
+  const out = new Map<string, string>();
+  const twice = new Set<string>();
+  checked.records.forEach((rec, i) => {
+    if (rec === undefined || twice.has(rec.key)) return;
+    const at = Date.parse(sourceTime(raws[i]) ?? '');
+    if (out.has(rec.key) || Number.isNaN(at) || checked.existing.get(rec.key)?.deleted === true) {
+      out.delete(rec.key);
+      twice.add(rec.key);
+      return;
+    }
+    out.set(rec.key, new Date(at).toISOString());
+  });
+  return out.size > 0 ? out : undefined;
+}
+
+/**
  * The plan's changed records upserted; the plan as written. A pulled page's: not waited for (the statements after
  * it are sent behind it; its failure fails the next one waited for), unless it may leave records to a later school
  * year (students stored). A vendor batch's rows are written where no word newer than its arrival is
@@ -118,7 +144,14 @@ async function upsertPlanned(
   // Every one stored (a changed batch of known records): updated in place.
   const stored =
     !fresh && planned.toWrite.length > 0 && planned.toWrite.every((r) => checked.existing.has(r.key));
-  const source: UpsertSource = { system, mappingVersion: loaded.mapping.version, fresh, stored };
+  const sourceAt = fresh ? undefined : copyTimes(loaded, checked);
+  const source: UpsertSource = {
+    system,
+    mappingVersion: loaded.mapping.version,
+    fresh,
+    stored,
+    ...(sourceAt ? { sourceAt } : {}),
+  };
   // What the city holds of rows it wrote last is noted before they change (city20: review18 R2).
   await noteCityHeld(q, entity, planned.toWrite, checked, system);
   if (loaded.trusted) {

@@ -13,6 +13,7 @@ import { createRecordsRepo } from '../store/records.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { isUniqueViolation, type Queryable } from '../store/db.js';
+import { isDeletedSinceRead } from '../store/record-writes.js';
 import { pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import type { JobRun } from './define.js';
@@ -277,7 +278,8 @@ class PageNotDue extends Error {
 /**
  * Runs the page's transaction, its records inserted as new when none of them is stored (`insertNew`); a
  * record another transaction stored meanwhile (a unique violation: rolled back) has it run again as an
- * upsert. When the page is not due (`PageNotDue`: rolled back), closes the job's outbox row; when the
+ * upsert, and so does a tombstone newer than the page's copy committed between the page's read and its write
+ * (rel29, ../store/record-writes.ts `isDeletedSinceRead`: rolled back; read again, the copy is no restore). When the page is not due (`PageNotDue`: rolled back), closes the job's outbox row; when the
  * guard holds the run (`RunHeld`: rolled back), holds it.
  */
 export async function storeOrHold<T>(
@@ -291,7 +293,7 @@ export async function storeOrHold<T>(
     return await ctx.db
       .tx((q) => work(q, true))
       .catch((err: unknown) => {
-        if (!isUniqueViolation(err)) throw err;
+        if (!isUniqueViolation(err) && !isDeletedSinceRead(err)) throw err;
         return ctx.db.tx((q) => work(q, false));
       });
   } catch (err) {

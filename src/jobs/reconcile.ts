@@ -29,8 +29,9 @@ import type { SyncRun } from '../store/sync-run-reads.js';
 import { enqueue, reconcileRun } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
-import { sendDeletes } from './deletes.js';
+import { reconcileTimes, sendDeletes } from './deletes.js';
 import { guardChange } from './guard.js';
+import { inboundMapping } from './inbound.js';
 import { windowOver } from './vendor-window.js';
 import { guardReconcile, type YearsAt } from './run-guard.js';
 import { type Carried, snapshotMissing, snapshotYears } from './snapshot-missing.js';
@@ -245,6 +246,15 @@ async function ofListedYears(
   return students ? { unseen: kept, yearsAt } : { unseen: kept };
 }
 
+/** The run's source's reading of its records' own times (./inbound.ts `sourceTime`), if it tells them. */
+function sourceTimeOf(run: SyncRun): ((raw: unknown) => string | undefined) | undefined {
+  try {
+    return inboundMapping(run.system, run.entity).sourceTime;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Deletes the live records of the run's scope it did not see (last written by its system before it began),
  * but none of a school its listing gave up on (its set kept changing between its pages, so records of it
@@ -291,11 +301,13 @@ async function deleteUnseen(
     yearsAt,
   );
   if (holdId !== undefined) return { holdId };
-  const deleted = await records.tombstone(
-    run.entity,
-    unseen.map((r) => r.key),
-    { naturalKeys: true },
-  );
+  const keys = unseen.map((r) => r.key);
+  // The run's start, as the source's time of these deletions (a source that tells its records' times).
+  const sourceAt = reconcileTimes(run, keys, sourceTimeOf(run));
+  const deleted = await records.tombstone(run.entity, keys, {
+    naturalKeys: true,
+    ...(sourceAt ? { sourceAt } : {}),
+  });
   const pushSets = await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system });
   return { deleted, pushSets };
 }

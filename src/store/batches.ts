@@ -173,7 +173,7 @@ function batchInserts(q: Queryable) {
       await q.query(
         `INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, sync_run_id,
                                    mode, mapping_pin, accepted, rejected, unchanged, deleted, finished_at)
-         VALUES ($1, $2, $3, $4, $5, 'done', '[]', $6, $7, 'delta', $8, $9, $10, $11, 0, now())`,
+         VALUES ($1, $2, $3, $4, $5, 'done', '[]', $6, $7, 'delta', $8, $9, $10, $11, 0, clock_timestamp())`,
         [
           b.id,
           b.clientId,
@@ -308,7 +308,9 @@ function batchStatus(q: Queryable) {
     /**
      * Done with its counts, and what it leaves for its repeats and readers ({@link FinishedWith}); a batch that
      * wrote or deleted records keeps the id of the transaction that did (`xact`, migration 790: its rows of the
-     * change feed, which ./vendor-window.ts reads).
+     * change feed, which ./vendor-window.ts reads). Its `finished_at` is the clock's when this statement runs, near
+     * the ingest's end (rel29: `now()` is the transaction's start, before the ingest waited for its school and
+     * wrote; every batch's and sync run's finish time is stamped so, test/integration/rel29.test.ts).
      */
     async finish(
       id: string,
@@ -317,7 +319,7 @@ function batchStatus(q: Queryable) {
     ): Promise<void> {
       await q.query(
         `UPDATE truc.batches SET status = 'done', accepted = $2, rejected = $3, unchanged = $4, deleted = $5,
-                finished_at = now(), ${repeatSql(repeat)},
+                finished_at = clock_timestamp(), ${repeatSql(repeat)},
                 xact = CASE WHEN $2::int + $5::int > 0 THEN pg_current_xact_id() END,
                 findings_digest = $8,
                 findings_of = coalesce($7, CASE WHEN $8::text IS NOT NULL THEN ${SAME_FINDINGS('$1', '$8')} END),
@@ -343,7 +345,7 @@ function batchStatus(q: Queryable) {
     },
     async fail(id: string, errorCode: string): Promise<void> {
       await q.query(
-        `UPDATE truc.batches SET status = 'failed', error_code = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`,
+        `UPDATE truc.batches SET status = 'failed', error_code = $2, finished_at = clock_timestamp() WHERE id = $1 AND status <> 'done'`,
         [id, errorCode],
       );
     },
@@ -369,7 +371,7 @@ function batchHolds(q: Queryable) {
       const res = outcome.approved
         ? await q.query(`UPDATE truc.batches SET status = 'queued' WHERE id = $1 AND status = 'held'`, [id])
         : await q.query(
-            `UPDATE truc.batches SET status = 'failed', error_code = $2, finished_at = now()
+            `UPDATE truc.batches SET status = 'failed', error_code = $2, finished_at = clock_timestamp()
               WHERE id = $1 AND status = 'held'`,
             [id, outcome.errorCode],
           );

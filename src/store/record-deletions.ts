@@ -36,19 +36,31 @@ async function markDeleted(
     ? `, source_deleted_at = (SELECT v.at FROM unnest($1::text[], $${timeAt}::timestamptz[]) AS v(key, at)
                                WHERE v.key = r.${t.key} LIMIT 1)`
     : '';
+  const update = `UPDATE ${t.table} r SET deleted_at = now(), ${set}${timed}
+          WHERE r.${t.key} = ANY($1::text[]) AND r.deleted_at IS NULL ${where} ${echo}
+         RETURNING r.${t.key} AS key, r.${t.scope} AS scope`;
+  // A source's tombstone of a record deleted already (rel29: by another source's word, a reconciliation, an earlier
+  // tombstone) keeps its time where later than the one the row holds (none, or an earlier deletion's): a copy the
+  // source served before this deletion is no restore either (../jobs/skip-unchanged.ts). Nothing else of the row
+  // changes (no change: the change feed records none, nothing is sent). In the same statement: the rows deleted
+  // already as its snapshot sees them, none of those the update above deletes.
+  const sql =
+    sourceAt && !arrival
+      ? `WITH d AS (${update}),
+              a AS (UPDATE ${t.table} r SET source_deleted_at = v.at
+                      FROM unnest($1::text[], $${timeAt}::timestamptz[]) AS v(key, at)
+                     WHERE r.${t.key} = v.key AND v.at IS NOT NULL AND r.deleted_at IS NOT NULL
+                       AND (r.source_deleted_at IS NULL OR r.source_deleted_at < v.at))
+         SELECT key, scope FROM d`
+      : update;
   const answers = await Promise.all(
     [...chunks(keys)].map((part) =>
-      q.query<{ key: string; scope: string }>(
-        `UPDATE ${t.table} r SET deleted_at = now(), ${set}${timed}
-          WHERE r.${t.key} = ANY($1::text[]) AND r.deleted_at IS NULL ${where} ${echo}
-         RETURNING r.${t.key} AS key, r.${t.scope} AS scope`,
-        [
-          part,
-          ...(arrival ? [arrival.batchId, arrival.school] : []),
-          ...(opts.city ? [opts.city, entity] : []),
-          ...(sourceAt ? [part.map((k) => sourceAt.get(k) ?? null)] : []),
-        ],
-      ),
+      q.query<{ key: string; scope: string }>(sql, [
+        part,
+        ...(arrival ? [arrival.batchId, arrival.school] : []),
+        ...(opts.city ? [opts.city, entity] : []),
+        ...(sourceAt ? [part.map((k) => sourceAt.get(k) ?? null)] : []),
+      ]),
     ),
   );
   return answers.flatMap((res) => res.rows).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

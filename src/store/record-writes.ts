@@ -114,6 +114,24 @@ function schoolYears(part: readonly UpsertRow[]): (string | null)[] {
   });
 }
 
+/**
+ * A pull's copies' times by its source's clock (`sourceAt`) of the chunk's rows, as one JSON object by key, where the
+ * write checks them ({@link UpsertSource} `sourceAt`; not a first sync's new rows: no row to find); none: not checked.
+ */
+function copyTimes(source: UpsertSource, part: readonly UpsertRow[]): string | undefined {
+  const { sourceAt } = source;
+  if (!sourceAt || source.arrival || source.fresh === true) return undefined;
+  const times = part.flatMap((r) => {
+    const at = sourceAt.get(r.key);
+    return at === undefined ? [] : [[r.key, at] as const];
+  });
+  return times.length > 0 ? JSON.stringify(Object.fromEntries(times)) : undefined;
+}
+
+/** SQL: the stored row `r` (of `t`) is no tombstone newer than its copy of the JSON object `times` (migration 1050). */
+const notDeletedSince = (t: TableDef, times: string) =>
+  `(r.deleted_at IS NULL OR truc.copy_not_deleted_since(r.source_deleted_at, (${times} ->> r.${t.key})::timestamptz))`;
+
 /** An upsert's parameters after the system and mapping version: a vendor batch's id and school, a pull's stored chunk's row count. */
 function extraParams(source: UpsertSource, rows: number): unknown[] {
   if (source.arrival) return [source.arrival.batchId, source.arrival.school];
@@ -145,7 +163,10 @@ function upsertStatement(
   // Students: the records' school years, a parameter of their own before data (./year-order.ts `laterYearKeys`;
   // not where none of the rows is stored).
   const years = TABLES[entity].yearOrdered === true && source.fresh !== true ? [schoolYears(part)] : [];
-  const dataAt = m + 3 + extras.length + years.length;
+  // A pull's copies' times (rel29), before data.
+  const timed = copyTimes(source, part);
+  const times = timed === undefined ? [] : [timed];
+  const dataAt = m + 3 + extras.length + years.length + times.length;
   const column = (c: string) =>
     c === 'data' ? `jsonb_array_elements($${dataAt}::jsonb)` : `unnest($${texts.indexOf(c) + 1}::text[])`;
   const arrays: unknown[] = texts.map((c) => textColumn(t, c, part));
@@ -164,9 +185,19 @@ function upsertStatement(
     keys,
     // A table of one row per key whatever its school year: no record of an earlier year than the row's is
     // written (./year-order.ts), and the statement answers which it left so (`earlier`).
-    earlier: years.length > 0 ? laterYearKeys(t.table, t.key, keys, `$${dataAt - 1}::text[]`) : undefined,
+    earlier:
+      years.length > 0 ? laterYearKeys(t.table, t.key, keys, `$${m + 3 + extras.length}::text[]`) : undefined,
+    notDeletedSince: timed === undefined ? undefined : notDeletedSince(t, `$${dataAt - 1}::jsonb`),
   };
-  const params = [...arrays, source.system, source.mappingVersion, ...extras, ...years, jsonArrayBytes(part)];
+  const params = [
+    ...arrays,
+    source.system,
+    source.mappingVersion,
+    ...extras,
+    ...years,
+    ...times,
+    jsonArrayBytes(part),
+  ];
   return [source.stored ? updateSql(shape, source) : insertSql(shape, source), params];
 }
 
@@ -187,6 +218,8 @@ interface Shape {
   keys: string;
   /** SQL text[] query: the chunk's keys whose row holds a later school year (./year-order.ts), where compared. */
   earlier: string | undefined;
+  /** SQL boolean of the stored row `r`: no tombstone newer than the pull's copy, else it fails (rel29), where checked. */
+  notDeletedSince: string | undefined;
 }
 
 /** `UPDATE … FROM` of a chunk every row of which is stored (`upsert`'s `stored`). */
@@ -202,6 +235,7 @@ function updateSql(s: Shape, source: UpsertSource): string {
       WHERE r.${t.key} = v.${t.key}
         ${source.arrival ? `AND ${writableBy(entity, 'r', arrival, `$${m + 4}`, keys, `v.${t.key}`)}` : ''}
         ${earlier ? `AND ${notEarlierYear('r', 'v.data')}` : ''}
+        ${s.notDeletedSince ? `AND ${s.notDeletedSince}` : ''}
       RETURNING r.${t.key} AS key`;
   // A vendor batch's, every one read stored in its transaction (none is ever removed, so a row not written is one
   // left to a newer word or a later school year: the first counted unchanged).
@@ -233,8 +267,11 @@ function insertSql(s: Shape, source: UpsertSource): string {
        updated_at = now(), deleted_at = NULL, arrived_at = EXCLUDED.arrived_at`;
   const yearOk = earlier ? notEarlierYear('r', 'EXCLUDED.data') : undefined;
   if (!source.arrival) {
-    if (!yearOk) return upsert;
-    return `WITH w AS (${upsert} WHERE ${yearOk} RETURNING r.${t.key} AS key)
+    // A pull's copy checked against a tombstone committed since its page's read (rel29): on the row as it is now.
+    const unless = s.notDeletedSince ? ` WHERE ${s.notDeletedSince}` : '';
+    if (!yearOk) return `${upsert}${unless}`;
+    return `WITH w AS (${upsert} WHERE ${yearOk}${s.notDeletedSince ? ` AND ${s.notDeletedSince}` : ''}
+                RETURNING r.${t.key} AS key)
        SELECT CASE WHEN count(*) < ${s.n} THEN ${earlier!} END AS earlier FROM w`;
   }
   return `WITH w AS (${upsert}
@@ -258,6 +295,22 @@ export interface UpsertSource {
    * ({@link UpsertLeft}).
    */
   arrival?: { batchId: string; school: string } | undefined;
+  /**
+   * A pull's copies' times by its source's own clock (an ISO time by key, where told; rel29): a stored row the write
+   * finds to be a tombstone whose source deleted it no earlier than the row's copy (migration 985) is one committed
+   * since the page's stored rows were read (the caller gives the times of the rows that read found live or not
+   * stored only): the statement fails ({@link isDeletedSinceRead}, migration 1050), checked on the row as it is when
+   * written, so the page's transaction writes nothing and the page is stored again, read anew.
+   */
+  sourceAt?: ReadonlyMap<string, string> | undefined;
+}
+
+/** SQLSTATE of a pull's write that found a tombstone newer than its copy committed since its read (migration 1050). */
+const DELETED_SINCE_READ = 'TR411';
+
+/** The error of a pull's write that found a tombstone newer than its copy ({@link UpsertSource} `sourceAt`). */
+export function isDeletedSinceRead(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === DELETED_SINCE_READ;
 }
 
 /**

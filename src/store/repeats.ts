@@ -51,7 +51,7 @@ export async function insertUnchangedRepeat(q: Queryable, r: RepeatInsert): Prom
        INSERT INTO truc.batches (id, client_id, school_code, entity, format, status, records, received, mode,
                                  body_sha256, same_as, accepted, rejected, unchanged, deleted, finished_at,
                                  repeat_tag, repeat_snapshot, repeat_xact, findings_of, findings_count)
-       SELECT $1, $2, $3, $4, $5, 'done', '[]', $6, 'delta', $7, $8, 0, 0, $6, 0, now(),
+       SELECT $1, $2, $3, $4, $5, 'done', '[]', $6, 'delta', $7, $8, 0, 0, $6, 0, clock_timestamp(),
               $9, $11::pg_snapshot, $15::xid8, $10, $14
         WHERE CASE WHEN ${tryLockSchoolSql('$3')}
                    THEN NOT truc.school_changed_since($4, $3, $11::pg_snapshot, $15::xid8) ELSE false END
@@ -130,7 +130,7 @@ export async function lookUpOrAcceptRepeat(
                                  body_sha256, same_as, accepted, rejected, unchanged, deleted, finished_at,
                                  repeat_tag, repeat_snapshot, repeat_xact, findings_of, findings_count)
        SELECT $4, $3, $1, h.entity, h.format, 'done', '[]', h.received, 'delta', $2, h.id, 0, 0, h.received, 0,
-              now(), j.repeat_tag, j.snapshot::pg_snapshot, j.xact::xid8, j.held, j.findings
+              clock_timestamp(), j.repeat_tag, j.snapshot::pg_snapshot, j.xact::xid8, j.held, j.findings
          FROM h, j
         WHERE h.mode = 'delta' AND h.received <= $5 AND j.repeat_tag = ($6::jsonb ->> (h.format || ' ' || h.entity))
           AND CASE WHEN ${tryLockSchoolSql('$1')}

@@ -62,7 +62,7 @@ function runRows(q: Queryable) {
     },
     async fail(id: number, errorCode: string): Promise<void> {
       await q.query(
-        `UPDATE truc.sync_runs SET status = 'failed', error_code = $2, finished_at = now()
+        `UPDATE truc.sync_runs SET status = 'failed', error_code = $2, finished_at = clock_timestamp()
           WHERE id = $1 AND status <> 'done'`,
         [id, errorCode],
       );
@@ -97,7 +97,7 @@ interface NextRow {
 const ADVANCE = `WITH run AS (
     UPDATE truc.sync_runs SET status = $2, cursor = COALESCE($3, cursor), pages = pages + 1,
            records = records + $4, tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
-           finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END,
+           finished_at = CASE WHEN $2 = 'done' THEN clock_timestamp() ELSE NULL END,
            mapping_version = COALESCE(mapping_version, $7)
      WHERE id = $1 AND ($13::int IS NULL OR (pages = $13 AND status IN ('queued', 'running') AND mapping_pin IS NULL))
      RETURNING id),
@@ -211,7 +211,7 @@ function runPages(q: Queryable) {
       await q.query(
         `UPDATE truc.sync_runs SET status = $2, cursor = COALESCE($3, cursor), pages = pages + 1,
                 records = records + $4, tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
-                finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END
+                finished_at = CASE WHEN $2 = 'done' THEN clock_timestamp() ELSE NULL END
           WHERE id = $1`,
         [id, page.last ? 'done' : 'running', page.cursor, page.records, page.tombstones, page.watermark],
       );
