@@ -8,8 +8,11 @@
  * record it once (one row per schedule and fire time), and a fire of that time that does arrive (its job was not lost
  * after all) counts as a duplicate. Nothing is made up for a schedule that is paused, or due before it was kept as
  * configured now (a new schedule, a changed pattern), before it was last paused or resumed, at or before its last
- * recorded fire (an admin's "run now" included), or longer ago than `sync.catchUpWindowMs`; nor for an `everyMs`
- * schedule (its next fire is at most its period away once its job scheduler is back).
+ * recorded fire (an admin's "run now" included), or longer ago than `sync.catchUpWindowMs`.
+ * An `everyMs` schedule's lost fire is made up by BullMQ itself: a job scheduler of an interval put back with no
+ * state fires at once. That made it fire early too where none was due (Redis lost just after a fire: two runs a period
+ * apart by less than the period), so it is put back to fire at its last recorded fire plus its period while that is
+ * still ahead ({@link everyStartAfterLoss}), at once only when a fire fell due while it was missing (rel29).
  */
 import type { Logger } from 'pino';
 import { systemConfigured, type Config, type ScheduleConfig } from '../config.js';
@@ -65,4 +68,23 @@ export async function makeUpLostFire(
     { schedule: id, fireAt: fireAt.toISOString(), ...out },
     'schedule fire made up: its job scheduler was missing from the queue (Redis flushed or restarted empty)',
   );
+}
+
+/**
+ * When schedule `id`'s `everyMs` job scheduler, lost from the queue, is to fire next (epoch ms, as BullMQ's
+ * `startDate`): its last recorded fire plus its period, when that is after `now`. Undefined (at once, BullMQ's own
+ * start): a fire fell due while it was missing, made up now, once (recorded at this time; its next fires follow
+ * every period from it); or none was ever recorded; or the schedule is a cron one (see {@link makeUpLostFire}).
+ */
+export async function everyStartAfterLoss(
+  deps: CatchUpDeps,
+  id: string,
+  schedule: ScheduleConfig,
+  now: Date,
+): Promise<number | undefined> {
+  if (schedule.everyMs === undefined) return undefined;
+  const state = await createScheduleKeepingRepo(deps.db).catchUpState(id);
+  if (!state || state.lastFireAt === null) return undefined;
+  const next = new Date(state.lastFireAt).getTime() + schedule.everyMs;
+  return next > now.getTime() ? next : undefined;
 }

@@ -25,7 +25,7 @@ import {
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import type { QueueFactory } from './queues.js';
-import { makeUpLostFire, type CatchUpDeps } from './schedule-catch-up.js';
+import { everyStartAfterLoss, makeUpLostFire, type CatchUpDeps } from './schedule-catch-up.js';
 
 /** The fire time of a scheduler's job (its id is `repeat:<scheduler>:<millis>`), else now to the second. */
 function fireTimeOf(jobId: string | undefined, now: Date): Date {
@@ -66,23 +66,24 @@ async function onFire(
 
 export const scheduleFireJob = defineJob({ ...fireSchedule, concurrency: 1, process: onFire });
 
-type Repeat = { pattern: string; tz: string } | { every: number };
+type Repeat = { pattern: string; tz: string } | { every: number; startDate?: number };
 
 /**
  * Upserts a job scheduler unless Redis already holds it as defined. BullMQ's upsert of a cron scheduler removes its
  * current job, even one waiting for a worker (its fire time passed: workers down), and adds the next occurrence
  * after now: re-upserting an unchanged scheduler every minute lost the fire that waited (review27c F5). One Redis
- * does not hold at all (lost with it) first has `onLost` called, before the upsert (review27c F4).
+ * does not hold at all (lost with it) first has `onLost` called, before the upsert (review27c F4); an interval's
+ * first fire is at the time it answers, if any (else at once: rel29, ./schedule-catch-up.ts `everyStartAfterLoss`).
  */
 async function keepScheduler(
   queue: Queue,
   id: string,
   repeat: Repeat,
   template: { name: string; data: Record<string, unknown> },
-  onLost?: () => Promise<void>,
+  onLost?: () => Promise<number | undefined>,
 ): Promise<void> {
   const held = await queue.getJobScheduler(id);
-  if (held === undefined && onLost) await onLost();
+  const startDate = held === undefined && onLost ? await onLost() : undefined;
   const [pattern, tz, every] =
     'pattern' in repeat ? [repeat.pattern, repeat.tz, undefined] : [undefined, undefined, repeat.every];
   const same =
@@ -92,7 +93,12 @@ async function keepScheduler(
     held.tz === tz &&
     held.every === every &&
     JSON.stringify(held.template?.data ?? null) === JSON.stringify(template.data);
-  if (!same) await queue.upsertJobScheduler(id, repeat, template);
+  if (!same)
+    await queue.upsertJobScheduler(
+      id,
+      startDate !== undefined && 'every' in repeat ? { ...repeat, startDate } : repeat,
+      template,
+    );
 }
 
 /**
@@ -110,7 +116,10 @@ async function keepSchedules(queue: Queue, deps: CatchUpDeps, refused: Refusals)
       id,
       s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! },
       { name: fireSchedule.name, data: { scheduleId: id } },
-      () => makeUpLostFire(deps, id, s, new Date()),
+      async () => {
+        if (s.cron !== undefined) await makeUpLostFire(deps, id, s, new Date());
+        return everyStartAfterLoss(deps, id, s, new Date());
+      },
     ).catch((err: unknown) => refused.add(id, err));
   }
   for (const existing of await queue.getJobSchedulers(0, 999)) {

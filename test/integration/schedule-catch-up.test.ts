@@ -136,3 +136,68 @@ describe('a nightly fire lost with Redis is made up once (sched28, review27c F4)
     expect((await fires()).map((f) => f.outcome)).toEqual(['manual']);
   });
 });
+
+const EVERY = 'catch-up-hourly';
+const HOUR = 3_600_000;
+
+describe('an everyMs fire lost with Redis (rel29 item 4)', () => {
+  let env: TestEnv;
+  beforeEach(async () => {
+    env = await makeDeps(
+      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+      {
+        env: { HCM_CSDL_BASE_URL: 'http://127.0.0.1:9' },
+        configure: (c) => ({
+          ...c,
+          sync: {
+            ...c.sync,
+            schedules: { [EVERY]: { everyMs: HOUR, system: 'hcm-csdl', entity: 'schools', full: false } },
+          },
+        }),
+      },
+    );
+  }, 60_000);
+  afterEach(async () => {
+    await env?.cleanup();
+  });
+
+  /** The schedule kept, its last fire recorded `ago` ms back, then its job scheduler lost with Redis: its next fire once kept again. */
+  async function nextAfterLoss(ago: number): Promise<{ next: number | undefined; last: number; now: number }> {
+    const first = startScheduler(env.deps, { resyncMs: HOUR });
+    try {
+      await first.sync();
+    } finally {
+      await first.stop();
+    }
+    const last = Date.now() - ago;
+    await createSchedulesRepo(env.deps.db).recordFire(EVERY, new Date(last), 'requested');
+    expect(await deleteRedisKeys(REDIS_TEST_URL, env.redisPrefix!)).toBeGreaterThan(0);
+    const s = startScheduler(env.deps, { resyncMs: HOUR });
+    try {
+      await s.sync();
+    } finally {
+      await s.stop();
+    }
+    const now = Date.now();
+    const queue = env.deps.queues.queue('schedules');
+    try {
+      const next = (await queue.getJobScheduler(EVERY))?.next;
+      return { next: next === undefined || next === null ? undefined : Number(next), last, now };
+    } finally {
+      await queue.close();
+    }
+  }
+
+  it('a fire due while it was missing is made up at once', async () => {
+    // Last fired two hours ago: the fire of an hour ago was lost with Redis. BullMQ's new interval fires now.
+    const { next, now } = await nextAfterLoss(2 * HOUR);
+    expect(next).toBeDefined();
+    expect(next!).toBeLessThanOrEqual(now);
+  });
+
+  it('none due: its next fire is its last one plus its period, not at once', async () => {
+    // Last fired ten minutes ago. Without rel29: fires at once, fifty minutes early.
+    const { next, last } = await nextAfterLoss(10 * 60_000);
+    expect(next).toBe(last + HOUR);
+  });
+});
