@@ -151,7 +151,15 @@ describe('an everyMs fire lost with Redis (rel29 item 4)', () => {
           ...c,
           sync: {
             ...c.sync,
-            schedules: { [EVERY]: { everyMs: HOUR, system: 'hcm-csdl', entity: 'schools', full: false } },
+            schedules: {
+              [EVERY]: {
+                everyMs: HOUR,
+                tz: 'Asia/Ho_Chi_Minh',
+                system: 'hcm-csdl',
+                entity: 'schools',
+                full: false,
+              },
+            },
           },
         }),
       },
@@ -162,7 +170,9 @@ describe('an everyMs fire lost with Redis (rel29 item 4)', () => {
   });
 
   /** The schedule kept, its last fire recorded `ago` ms back, then its job scheduler lost with Redis: its next fire once kept again. */
-  async function nextAfterLoss(ago: number): Promise<{ next: number | undefined; last: number; now: number }> {
+  async function nextAfterLoss(
+    ago: number,
+  ): Promise<{ next: number | undefined; last: number; now: number }> {
     const first = startScheduler(env.deps, { resyncMs: HOUR });
     try {
       await first.sync();
