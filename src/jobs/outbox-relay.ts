@@ -237,15 +237,29 @@ export function outboxListener(deps: Pick<RelayDeps, 'db' | 'logger'>, wake: () 
 }
 
 /**
+ * How many times its own length a reconciliation that re-queued nothing waits before the next (rel29): it runs in the
+ * relay's pass, so at most a tenth of the relay's time goes to it. At 1 M open rows a pass asks Redis for 1 M jobs
+ * (~40 ms a page of 500 at load 10: ~80 s): every `reconcileEveryMs` it left the relay almost no time to relay.
+ */
+export const RECONCILE_BACKOFF = 9;
+
+/**
  * What a pass does besides relaying, at the poll's pace (the relay is also woken after every committed
  * page): reconcile when due (every `reconcileEveryMs`, else every `reconcileEvery` polls), publish metrics.
+ * A reconciliation that found nothing lost is next due after `reconcileEveryMs` or {@link RECONCILE_BACKOFF} times
+ * its own length, whichever is longer; one that re-queued rows, after `reconcileEveryMs` (rel29).
  */
-function pollChores(deps: RelayDeps, opts: RelayOptions, reconcileOnce: () => Promise<number>) {
+export function pollChores(
+  deps: RelayDeps,
+  opts: Pick<RelayOptions, 'pollMs' | 'reconcileEveryMs' | 'reconcileEvery'>,
+  reconcileOnce: () => Promise<number>,
+) {
   let polls = 0;
   let reconciledAt = Date.now();
+  let gapMs = opts.reconcileEveryMs ?? 0;
   let housekeptAt = 0;
   const reconcileDue = (): boolean => {
-    if (opts.reconcileEveryMs !== undefined) return Date.now() - reconciledAt >= opts.reconcileEveryMs;
+    if (opts.reconcileEveryMs !== undefined) return Date.now() - reconciledAt >= gapMs;
     return polls % (opts.reconcileEvery ?? 20) === 0;
   };
   return async function chores(): Promise<void> {
@@ -253,8 +267,11 @@ function pollChores(deps: RelayDeps, opts: RelayOptions, reconcileOnce: () => Pr
     housekeptAt = Date.now();
     polls += 1;
     if (reconcileDue()) {
+      const began = Date.now();
+      const requeued = await reconcileOnce();
       reconciledAt = Date.now();
-      await reconcileOnce();
+      const every = opts.reconcileEveryMs ?? 0;
+      gapMs = requeued > 0 ? every : Math.max(every, RECONCILE_BACKOFF * (reconciledAt - began));
     }
     await publishOutboxMetrics(deps);
   };
