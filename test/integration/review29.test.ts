@@ -124,6 +124,9 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
     return reportId;
   }
 
+  /** Reports the Ministry refused in this file's tests, with their officer. */
+  const refusals: Array<{ who: keyof typeof tokens; reportId: number }> = [];
+
   /** The unit's approved figures submitted while the Ministry refuses the next figures PUT (a 400). */
   async function refusedByMinistry(who: keyof typeof tokens, unitCode: string): Promise<number> {
     const reportId = await approved(who, unitCode);
@@ -139,6 +142,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
       { timeoutMs: 30_000, intervalMs: 100, what: `report ${reportId}'s delivery refused` },
     );
     expect(sim.figures.all().filter((f) => f.unitCode === unitCode)).toHaveLength(0);
+    refusals.push({ who, reportId });
     return reportId;
   }
 
@@ -282,4 +286,26 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
     const res = await truc('pcgd', 'verify', join(forgedDir, 'package.json'));
     expect(res.code, res.stdout).not.toBe(0);
   });
+
+  // F5 (officer, medium): "see the Ministry's answer": after a refusal the report says only
+  // `delivery.lastError: "ERR_ADAPTER_REJECTED"` (README: the Ministry's system "refuses"; docs/errors.md gives that
+  // code no "how to solve"). What the Ministry said — its problem `code` (here `BAD_REQUEST`; for a real refusal
+  // `INVALID_FIGURES` with `errors[]`: which indicator, `NUMERATOR_GT_DENOMINATOR`, `RATE_MISMATCH`, …) — is read by
+  // the adapter (src/adapters/moet-pcgd/client.ts submitError: `errors`) and then dropped: not on the report, not in
+  // the dead letter (which the officer may not read anyway; its message says only "rejected (BAD_REQUEST)"). The
+  // officer cannot tell what to correct. Expected: the report's `delivery` carries the Ministry's code and field
+  // errors (no personal data: figures only), as the batch's `refused` keeps a target's refusal codes.
+  it.fails(
+    "F5: after a refusal the officer reads the Ministry's own refusal code on the report",
+    async () => {
+      const { who, reportId } = refusals[0] ?? {
+        who: 'officerA' as const,
+        reportId: await refusedByMinistry('officerA', A),
+      };
+      const res = await call(who, 'GET', `/v1/pcgd/reports/${reportId}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<ReportBody>();
+      expect(JSON.stringify(body.delivery)).toContain('BAD_REQUEST');
+    },
+  );
 });
