@@ -3,77 +3,36 @@
  * An `it.fails` is an open finding; it passes once fixed, and then becomes an `it`. No worker: the state each test
  * reads is made through the store.
  */
-import { existsSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { addClient, type NewClient } from '../../src/ops.js';
+import { describe, expect, it } from 'vitest';
 import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
-import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 import { heldRunPage } from '../helpers/held-run.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
-
-describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
-  let base: string;
-  let browser: Browser;
-  let page: Page;
-  let admin: NewClient & { clientSecret: string };
+describe.runIf(hasChromium())('review26a: the dashboard in Chromium', () => {
   /** The confirmations the dashboard asked (each accepted). */
   const dialogs: string[] = [];
-
-  beforeAll(async () => {
-    env = await makeDeps(backend);
-    app = await buildApp(env.deps);
-    base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    admin = await addClient(env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.accept();
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await env?.cleanup();
-  });
-
-  const asAdmin = async () => {
-    await page.goto(`${base}/dashboard#/signin`);
-    await page.reload();
-    await page.getByTestId('client-id').fill(admin.clientId);
-    await page.getByTestId('client-secret').fill(admin.clientSecret);
-    await page.getByTestId('signin-submit').click();
-    await page.getByTestId('page-overview').getByTestId('queues').waitFor();
-  };
+  const ui = useDashboard({ onDialog: (message) => dialogs.push(message) });
 
   // F3: a hold of a sync run's page (kind `run`: the nightly smas/vnedu pull the guard held, the most common hold,
   // review25 N7) is shown as "Lô snapshot" / "Snapshot batch" with no id, in the holds list and as the hold page's
   // title (dashboard/src/guard.ts `origin`: anything not `reconcile` is called a snapshot batch; a vendor's delta
   // batch held whole for its changes is mislabelled the same way). Expected: "Lần đồng bộ #<id>" / "Sync run #<id>".
   it('F3: a held page of a sync run is shown as that sync run, not as a snapshot batch', async () => {
-    const db = env.deps.db;
+    const db = ui.env.deps.db;
     const { run, holdId: id } = await heldRunPage(db, {
       system: 'smas',
       requestedBy: 'schedule:smas-students-nightly',
     });
-    await asAdmin();
-    await page.goto(`${base}/dashboard#/guard`);
-    const row = page.getByTestId('guard-holds').locator('tbody tr').first();
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/guard`);
+    const row = ui.page.getByTestId('guard-holds').locator('tbody tr').first();
     await row.waitFor();
     expect(await row.locator('td').first().textContent()).toBe(String(id));
     const listed = (await row.textContent()) ?? '';
-    await page.goto(`${base}/dashboard#/guard/${id}`);
-    await page.getByTestId('guard-title').waitFor();
-    const title = (await page.getByTestId('guard-title').textContent()) ?? '';
+    await ui.page.goto(`${ui.base}/dashboard#/guard/${id}`);
+    await ui.page.getByTestId('guard-title').waitFor();
+    const title = (await ui.page.getByTestId('guard-title').textContent()) ?? '';
     expect({ listed, title }).toEqual({
       listed: expect.stringContaining(`Lần đồng bộ #${run}`),
       title: expect.stringContaining(`Lần đồng bộ #${run}`),
@@ -88,14 +47,14 @@ describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () 
   // queue filter a 400 too: the same dead end, its queue box is free text as well.) Expected: the filter offers the
   // systems to choose from (or keeps the form and says which field is wrong).
   it('F6: a typo in the sync runs filter leaves the filter on the page to correct it', async () => {
-    await asAdmin();
-    await page.goto(`${base}/dashboard#/sync`);
-    const main = page.getByTestId('page-sync');
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/sync`);
+    const main = ui.page.getByTestId('page-sync');
     await main.locator('[name=system]').waitFor();
     if ((await main.locator('select[name=system]').count()) === 0) {
       await main.locator('input[name=system]').fill('SMAS');
       await main.getByRole('button', { name: 'Tìm' }).click();
-      await expect.poll(() => page.url(), { timeout: 30_000 }).toContain('system=SMAS');
+      await expect.poll(() => ui.page.url(), { timeout: 30_000 }).toContain('system=SMAS');
       await expect.poll(async () => (await main.textContent()) ?? '', { timeout: 30_000 }).not.toContain('…');
     }
     // The form is still there (a choice of systems, or the box with what was typed).
@@ -108,7 +67,7 @@ describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () 
   // asked "Chạy lại 100 việc?" and 130 are replayed; the card says "Việc lỗi: 100" while the overview counts 130.
   // Expected: the confirmation names the number the replay will act on (or the page pages through them all).
   it('F10: "replay by filter" confirms the number of letters it replays', async () => {
-    const db = env.deps.db;
+    const db = ui.env.deps.db;
     const queue = 'push.hcm-csdl';
     for (let i = 0; i < 130; i++) {
       const outboxId = await createOutboxRepo(db).add(queue, 'push-set', { pushSetId: 10_000 + i });
@@ -124,18 +83,20 @@ describe.runIf(existsSync(CHROMIUM))('review26a: the dashboard in Chromium', () 
         at: new Date(),
       });
     }
-    await asAdmin();
-    await page.goto(`${base}/dashboard#/dead-letters?queue=${queue}`);
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/dead-letters?queue=${queue}`);
     // the list says how many match (all pages), and pages through them
     await expect
-      .poll(async () => (await page.getByTestId('page-dead-letters').textContent()) ?? '', {
+      .poll(async () => (await ui.page.getByTestId('page-dead-letters').textContent()) ?? '', {
         timeout: 30_000,
       })
       .toContain('Việc lỗi: 130');
-    expect(await page.getByTestId('page-dead-letters').getByRole('button', { name: 'Sau' }).count()).toBe(1);
-    await page.getByTestId('replay-filter').click();
+    expect(await ui.page.getByTestId('page-dead-letters').getByRole('button', { name: 'Sau' }).count()).toBe(
+      1,
+    );
+    await ui.page.getByTestId('replay-filter').click();
     await expect
-      .poll(() => page.getByTestId('replay-result').textContent(), { timeout: 30_000 })
+      .poll(() => ui.page.getByTestId('replay-result').textContent(), { timeout: 30_000 })
       .not.toBe('');
     const replayed = (
       await db.query<{ n: number }>(

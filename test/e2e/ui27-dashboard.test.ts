@@ -4,59 +4,20 @@
  * words for statuses and codes, the overview's cards at 1280–1920 px, the scorecard's date, the guard page's reason
  * and pages. No worker: the state each test reads is made through the store.
  */
-import { existsSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../src/jobs/contract-table.js';
-import { addClient, type NewClient } from '../../src/ops.js';
 import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
-import { createScorecardsRepo } from '../../src/store/scorecards.js';
-import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+import { communeCard, failedPull, saveScorecards, storedRatio } from '../helpers/dashboard-seed.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
-
-describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
-  let base: string;
-  let browser: Browser;
-  let page: Page;
-  let admin: NewClient & { clientSecret: string };
-
-  beforeAll(async () => {
-    env = await makeDeps(backend);
-    app = await buildApp(env.deps);
-    base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    admin = await addClient(env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-    page.on('dialog', (d) => void d.accept());
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await env?.cleanup();
-  });
-
-  const asAdmin = async () => {
-    await page.goto(`${base}/dashboard#/signin`);
-    await page.reload();
-    await page.getByTestId('client-id').fill(admin.clientId);
-    await page.getByTestId('client-secret').fill(admin.clientSecret);
-    await page.getByTestId('signin-submit').click();
-    await page.getByTestId('page-overview').getByTestId('queues').waitFor();
-  };
+describe.runIf(hasChromium())('ui27: the dashboard in Chromium', () => {
+  const ui = useDashboard();
   // Item 1: a refused filter (400) replaced the page by the bare problem title, the form gone.
   it('1: a refused filter keeps the form with what was typed and says why beside it; the queue is a choice', async () => {
-    await asAdmin();
-    await page.goto(`${base}/dashboard#/dead-letters`);
-    const main = page.getByTestId('page-dead-letters');
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/dead-letters`);
+    const main = ui.page.getByTestId('page-dead-letters');
     await main.getByTestId('dead-letters').waitFor();
     // the queue: a choice of the API's closed set (all, then QUEUE_NAMES)
     const options = await main
@@ -69,8 +30,8 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
     await main.locator('select[name=queue]').selectOption('push.hcm-csdl');
     await main.locator('input[name=errorCode]').fill('ERR_ADAPTER_UNAVAILABEL');
     await main.getByRole('button', { name: 'Tìm' }).click();
-    await expect.poll(() => page.url(), { timeout: 30_000 }).toContain('ERR_ADAPTER_UNAVAILABEL');
-    const error = page.getByTestId('filter-error');
+    await expect.poll(() => ui.page.url(), { timeout: 30_000 }).toContain('ERR_ADAPTER_UNAVAILABEL');
+    const error = ui.page.getByTestId('filter-error');
     await expect.poll(async () => (await error.textContent()) ?? '', { timeout: 30_000 }).not.toBe('');
     const said = (await error.textContent()) ?? '';
     expect(said).toContain('Dữ liệu gửi lên không hợp lệ');
@@ -84,62 +45,45 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
     await main.locator('input[name=errorCode]').fill('ERR_ADAPTER_UNAVAILABLE');
     await main.getByRole('button', { name: 'Tìm' }).click();
     await main.getByTestId('dead-letters').waitFor();
-    expect(await page.getByTestId('filter-error').textContent()).toBe('');
+    expect(await ui.page.getByTestId('filter-error').textContent()).toBe('');
     // a value typed in the address: the sync runs page keeps its form too
-    await page.goto(`${base}/dashboard#/sync?status=finished`);
+    await ui.page.goto(`${ui.base}/dashboard#/sync?status=finished`);
     await expect
-      .poll(async () => (await page.getByTestId('filter-error').textContent()) ?? '', { timeout: 30_000 })
+      .poll(async () => (await ui.page.getByTestId('filter-error').textContent()) ?? '', { timeout: 30_000 })
       .toContain(': ');
-    expect(await page.getByTestId('page-sync').locator('select[name=status]').count()).toBe(1);
+    expect(await ui.page.getByTestId('page-sync').locator('select[name=status]').count()).toBe(1);
   });
 
   // Item 4: a scorecard's asOf, a date (Vietnam's day it was computed), was shown as a moment: '07:00 04/12/2026'.
   it("4: the scorecard says the date it is as of, as a date in the page's language", async () => {
-    const ratio = (passed: number, total: number) => ({
-      passed,
-      total,
-      percent: (100 * passed) / total,
-      band: passed / total >= 0.9 ? 'green' : 'red',
-    });
-    const deadline = { date: '2026-09-30', passed: true, done: 1, schools: 1, status: 'done' };
-    await createScorecardsRepo(env.deps.db).saveRun(
-      { asOf: '2026-12-04', schoolYear: '2026-2027', catalogueVersion: 'test', requestedBy: 'test' },
-      [
-        {
-          level: 'commune',
-          code: '26734',
-          parentCode: '79',
-          records: 10,
-          overall: 90,
-          band: 'green',
-          card: {
-            schools: 1,
-            criteria: { dung: ratio(9, 10), du: ratio(10, 10), sach: ratio(10, 10), song: ratio(9, 10) },
-            overall: ratio(9, 10),
-            topRules: [],
-            deadlines: { rollover: deadline, masterData: deadline },
-          },
-        },
-      ],
-    );
-    await asAdmin();
-    await page.goto(`${base}/dashboard#/quality`);
-    const card = page.getByTestId('scorecard-26734');
+    const ratio = (passed: number, total: number) =>
+      storedRatio(passed, total, passed / total >= 0.9 ? 'green' : 'red');
+    await saveScorecards(ui.env.deps.db, [
+      communeCard(
+        '26734',
+        10,
+        { dung: ratio(9, 10), du: ratio(10, 10), sach: ratio(10, 10), song: ratio(9, 10) },
+        ratio(9, 10),
+      ),
+    ]);
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/quality`);
+    const card = ui.page.getByTestId('scorecard-26734');
     await card.waitFor();
     const vi = (await card.textContent()) ?? '';
     expect(vi).toContain('04/12/2026');
     expect(vi).not.toMatch(/\d{1,2}:\d{2}/); // no time of day
-    await page.getByTestId('lang').click();
+    await ui.page.getByTestId('lang').click();
     await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 30_000 }).toContain('As of');
     const en = (await card.textContent()) ?? '';
     expect(en).toContain('04/12/2026');
     expect(en).not.toMatch(/\d{1,2}:\d{2}/);
-    await page.getByTestId('lang').click();
+    await ui.page.getByTestId('lang').click();
   });
 
   // Item 5: the guard page listed the newest 50 holds and no more, and never said why a hold was decided.
   it('5: the guard page pages through every hold', async () => {
-    const holds = createGuardHoldsRepo(env.deps.db);
+    const holds = createGuardHoldsRepo(ui.env.deps.db);
     const reason = {
       school: '79000001',
       kind: 'deleted' as const,
@@ -160,9 +104,9 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
       );
     const total = (await holds.list({ status: 'held', limit: 1, offset: 0 })).total;
     expect(total).toBeGreaterThan(50);
-    await asAdmin();
-    await page.goto(`${base}/dashboard#/guard`);
-    const main = page.getByTestId('page-guard');
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/guard`);
+    const main = ui.page.getByTestId('page-guard');
     await main.getByTestId('guard-holds').waitFor();
     expect(await main.textContent()).toContain(`Tổng: ${total}`);
     const firstIds = await main
@@ -171,7 +115,7 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
       .allTextContents();
     expect(firstIds).toHaveLength(50);
     await main.getByRole('button', { name: 'Sau' }).click();
-    await expect.poll(() => page.url(), { timeout: 30_000 }).toContain('offset=50');
+    await expect.poll(() => ui.page.url(), { timeout: 30_000 }).toContain('offset=50');
     await expect
       .poll(
         async () => main.getByTestId('guard-holds').locator('tbody tr td:first-child').allTextContents(),
@@ -187,32 +131,32 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
   });
 
   it("5: a hold's decision says why, on its page and in the list, as the admin typed it on the page", async () => {
-    const id = await createGuardHoldsRepo(env.deps.db).create({
+    const id = await createGuardHoldsRepo(ui.env.deps.db).create({
       kind: 'reconcile',
       entity: 'students',
       diff: [],
       reasons: [{ school: '79000002', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.3 }],
     });
     const why = 'Trường đã xác nhận chuyển 40 học sinh sang cơ sở mới';
-    await asAdmin();
-    await page.goto(`${base}/dashboard#/guard/${id}`);
-    await page.getByTestId('guard-title').waitFor();
-    await page.getByTestId('guard-reason').fill(why);
-    await page.getByTestId('guard-reject').click();
-    await page.getByTestId('decision-reason').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('decision-reason').textContent()).toBe(why);
-    expect(await page.getByTestId('guard-decision').textContent()).toContain('Lý do quyết định');
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/guard/${id}`);
+    await ui.page.getByTestId('guard-title').waitFor();
+    await ui.page.getByTestId('guard-reason').fill(why);
+    await ui.page.getByTestId('guard-reject').click();
+    await ui.page.getByTestId('decision-reason').waitFor({ timeout: 30_000 });
+    expect(await ui.page.getByTestId('decision-reason').textContent()).toBe(why);
+    expect(await ui.page.getByTestId('guard-decision').textContent()).toContain('Lý do quyết định');
     // kept with the decision (the API's hold) and in its audit entry
-    const hold = await createGuardHoldsRepo(env.deps.db).get(id);
+    const hold = await createGuardHoldsRepo(ui.env.deps.db).get(id);
     expect(hold).toMatchObject({ status: 'rejected', decisionReason: why });
-    const audit = await env.deps.db.query<{ reason: string }>(
+    const audit = await ui.env.deps.db.query<{ reason: string }>(
       `SELECT details->>'reason' AS reason FROM truc.audit_log WHERE subject = $1`,
       [`guard-hold:${id}`],
     );
     expect(audit.rows.map((r) => r.reason)).toEqual([why]);
     // the list says it too
-    await page.goto(`${base}/dashboard#/guard?status=rejected`);
-    const row = page.getByTestId('guard-holds').locator('tbody tr').first();
+    await ui.page.goto(`${ui.base}/dashboard#/guard?status=rejected`);
+    const row = ui.page.getByTestId('guard-holds').locator('tbody tr').first();
     await row.waitFor();
     expect(await row.locator('td').first().textContent()).toBe(String(id));
     expect(await row.getByTestId('decision-reason').getAttribute('title')).toBe(why);
@@ -220,16 +164,8 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
 
   // Item 3: at 1366–1400 px the overview's systems card was a third of the page and clipped its circuit column.
   it('3: the overview cards show every column at 1280, 1366, 1400 and 1920 px', async () => {
-    const db = env.deps.db;
-    const runs = createSyncRunsRepo(db);
-    const run = await runs.create({
-      system: 'hcm-csdl',
-      entity: 'students',
-      scope: '',
-      since: null,
-      requestedBy: 'x',
-    });
-    await runs.fail(run, 'ERR_ADAPTER_UNAVAILABLE');
+    const db = ui.env.deps.db;
+    await failedPull(db);
     await createDeliveryGatesRepo(db).update('hcm-csdl', (_s, now) => ({
       change: {
         circuit: 'open',
@@ -239,16 +175,16 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
       },
       result: undefined,
     }));
-    await asAdmin();
+    await ui.asAdmin();
     for (const width of [1280, 1366, 1400, 1920]) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto(`${base}/dashboard#/overview`);
-      await page.getByTestId('page-overview').getByTestId('systems').waitFor();
+      await ui.page.setViewportSize({ width, height: 900 });
+      await ui.page.goto(`${ui.base}/dashboard#/overview`);
+      await ui.page.getByTestId('page-overview').getByTestId('systems').waitFor();
       expect(
-        await page.getByTestId('systems').locator('[data-circuit]').first().getAttribute('data-circuit'),
+        await ui.page.getByTestId('systems').locator('[data-circuit]').first().getAttribute('data-circuit'),
       ).toBe('open');
       // no card hides part of its table (a scrolled card clips what is past its edge)
-      const clipped = await page
+      const clipped = await ui.page
         .locator('main .card')
         .evaluateAll(
           (cards: Array<{ scrollWidth: number; clientWidth: number; textContent: string | null }>) =>
@@ -258,6 +194,6 @@ describe.runIf(existsSync(CHROMIUM))('ui27: the dashboard in Chromium', () => {
         );
       expect({ width, clipped }).toEqual({ width, clipped: [] });
     }
-    await page.setViewportSize({ width: 1366, height: 800 });
+    await ui.page.setViewportSize({ width: 1366, height: 800 });
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The dashboard in a real browser for a test file (Debian's Chromium driven by playwright-core, as
+ * test/e2e/dashboard.test.ts): the API on a real port over its own PostgreSQL database (PostgreSQL queues, no
+ * worker: the state a test reads is made through the store), a city-admin client, one 1366 px page that accepts
+ * every confirmation. Started before the file's tests, closed after them (ui29: review26a's, ui27's and ui28's files
+ * each set it up again).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { addClient, type NewClient } from '../../src/ops.js';
+import { backends, makeDeps, type TestEnv } from './env.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Whether the browser is installed (the files run their tests only then: describe.runIf). */
+export const hasChromium = (): boolean => existsSync(CHROMIUM);
+
+export interface DashboardBrowser {
+  env: TestEnv;
+  app: FastifyInstance;
+  /** The API's address, http://127.0.0.1:<port>. */
+  base: string;
+  browser: Browser;
+  page: Page;
+  admin: NewClient & { clientSecret: string };
+  /** Signs in as `client` on a fresh page (whatever the hash was). */
+  signIn(client: { clientId: string; clientSecret: string }): Promise<void>;
+  /** Signed in as the city admin, on the overview. */
+  asAdmin(): Promise<void>;
+  /** A screenshot of the whole page, test-results/<shots>/<name>.png. */
+  shot(name: string): Promise<void>;
+  /** The text of the element with this test id ('' when none). */
+  text(testid: string): Promise<string>;
+}
+
+export interface DashboardOptions {
+  /** The folder under test-results for `shot`. */
+  shots?: string;
+  /** Told each confirmation's message before it is accepted. */
+  onDialog?: (message: string) => void;
+  /** The configuration the API runs with, from the test profile's. */
+  configure?: (config: Config) => Config;
+  /** The browser's time zone (IANA); the machine's when not given. */
+  timezoneId?: string;
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Call at the top of a `describe`: the object is filled by its `beforeAll`, closed by its `afterAll`. */
+export function useDashboard(opts: DashboardOptions = {}): DashboardBrowser {
+  const shots = join(ROOT, 'test-results', opts.shots ?? 'dashboard');
+  const d = {
+    async signIn(client: { clientId: string; clientSecret: string }) {
+      const page = d.page;
+      await page.goto(`${d.base}/dashboard#/signin`);
+      await page.reload();
+      await page.getByTestId('client-id').fill(client.clientId);
+      await page.getByTestId('client-secret').fill(client.clientSecret);
+      await page.getByTestId('signin-submit').click();
+    },
+    async asAdmin() {
+      await d.signIn(d.admin);
+      await d.page.getByTestId('page-overview').getByTestId('queues').waitFor();
+    },
+    async shot(name: string) {
+      await d.page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    },
+    async text(testid: string) {
+      return (await d.page.getByTestId(testid).textContent()) ?? '';
+    },
+  } as DashboardBrowser;
+
+  beforeAll(async () => {
+    if (opts.shots) mkdirSync(shots, { recursive: true });
+    const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
+    d.env = await makeDeps(backend, opts.configure ? { configure: opts.configure } : {});
+    d.app = await buildApp(d.env.deps);
+    d.base = (await d.app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
+    d.admin = await addClient(d.env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' });
+    d.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    d.page = await d.browser.newPage({
+      viewport: { width: 1366, height: 800 },
+      ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
+    });
+    d.page.on('dialog', (dialog) => {
+      opts.onDialog?.(dialog.message());
+      void dialog.accept();
+    });
+  });
+
+  afterAll(async () => {
+    await d.browser?.close();
+    await d.app?.close();
+    await d.env?.cleanup();
+  });
+
+  return d;
+}

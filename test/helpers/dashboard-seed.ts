@@ -1,0 +1,85 @@
+/**
+ * State the dashboard's browser tests read, made through the store (no worker): a failed pull, and scorecard runs as
+ * the quality page reads them (ui29: ui27's, ui28's and ui29's files each built them again).
+ */
+import type { Queryable } from '../../src/store/db.js';
+import { createScorecardsRepo } from '../../src/store/scorecards.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+
+/** A pull of hcm-csdl's students that failed for good (ERR_ADAPTER_UNAVAILABLE), as the sync runs and overview show it. */
+export async function failedPull(db: Queryable): Promise<number> {
+  const runs = createSyncRunsRepo(db);
+  const run = await runs.create({
+    system: 'hcm-csdl',
+    entity: 'students',
+    scope: '',
+    since: null,
+    requestedBy: 'x',
+  });
+  await runs.fail(run, 'ERR_ADAPTER_UNAVAILABLE');
+  return run;
+}
+
+/** A pass ratio as a scorecard keeps it: its percent rounded to two decimals, in the band it was judged. */
+export interface StoredRatio {
+  passed: number;
+  total: number;
+  percent: number;
+  band: 'green' | 'yellow' | 'red';
+}
+export const storedRatio = (passed: number, total: number, band: StoredRatio['band']): StoredRatio => ({
+  passed,
+  total,
+  percent: Math.round((10_000 * passed) / total) / 100,
+  band,
+});
+
+/** A scorecard as a run keeps it (src/quality/scorecards.ts Scorecard, or what a test says of one). */
+interface Card {
+  level: string;
+  code: string;
+  parentCode: string;
+  records: number;
+  overall: StoredRatio;
+}
+
+/** A commune's scorecard under province 79: one school, no top rules, both deadlines met. */
+export function communeCard(
+  code: string,
+  records: number,
+  criteria: Record<'dung' | 'du' | 'sach' | 'song', StoredRatio>,
+  overall: StoredRatio,
+): Card {
+  const deadline = { date: '2026-09-30', passed: true, done: 1, schools: 1, status: 'done' };
+  return {
+    level: 'commune',
+    code,
+    parentCode: '79',
+    records,
+    schools: 1,
+    criteria,
+    overall,
+    topRules: [],
+    deadlines: { rollover: deadline, masterData: deadline },
+  } as Card;
+}
+
+/** Saves a scorecard run as of `asOf` (school year 2026-2027) holding `cards`; its id. */
+export async function saveScorecards(
+  db: Queryable,
+  cards: readonly Card[],
+  asOf = '2026-12-04',
+): Promise<number> {
+  return createScorecardsRepo(db).saveRun(
+    { asOf, schoolYear: '2026-2027', catalogueVersion: 'test', requestedBy: 'test' },
+    cards.map((c) => ({
+      level: c.level,
+      code: c.code,
+      parentCode: c.parentCode,
+      records: c.records,
+      overall: c.overall.percent,
+      band: c.overall.band,
+      card: c,
+    })),
+  );
+}
