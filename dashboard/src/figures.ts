@@ -4,9 +4,10 @@
  *
  * A figure cut to the decimals shown is cut toward the side its rule judges from, never rounded across it:
  * a ratio judged "at least t" (a pass ratio: green at ≥ 90 %) is floored, a ratio judged "more than t" (an error
- * rate, a guard's deletions) is ceiled. With a threshold on the shown grid (90, 70, 20, 30 %), the cut figure is on
- * the same side as the exact one: floor(v) ≥ t exactly when v ≥ t, ceil(v) > t exactly when v > t; and a band the
- * page judges itself is judged on the figure it shows. 99.96 % of records passing is never "100,0 %".
+ * rate, a guard's deletions) is ceiled. With a threshold on the shown grid (20, 30 %), the cut figure is on
+ * the same side as the exact one: floor(v) ≥ t exactly when v ≥ t, ceil(v) > t exactly when v > t. 99.96 % of
+ * records passing is never "100,0 %". Pass ratios' colour bands are the server's (the city's quality.colourBands,
+ * judged by the scorecards' one rule), never the page's own (ui29: the schools page had 90/70 of its own).
  */
 export type Cut = 'floor' | 'ceil';
 /** The page's language (i18n.ts Lang; not imported: i18n.ts reads the DOM, and this module is tested in Node). */
@@ -34,12 +35,6 @@ export function percentText(percent: number, lang: Lang, decimals = 1): string {
 /** A ratio (0–1) as shown: a percentage with one decimal, cut toward `cut`. */
 export function ratioText(ratio: number, lang: Lang, cut: Cut): string {
   return percentText(cutPercent(ratio * 100, 1, cut), lang);
-}
-
-/** The colour band of a pass ratio (0–1), judged on the figure shown (floored): green ≥ green %, amber ≥ amber %. */
-export function passBand(ratio: number, bands: { green: number; amber: number }): 'green' | 'amber' | 'red' {
-  const shown = cutPercent(ratio * 100, 1, 'floor');
-  return shown >= bands.green ? 'green' : shown >= bands.amber ? 'amber' : 'red';
 }
 
 const UNITS = { s: ['giây', 's'], min: ['phút', 'min'], h: ['giờ', 'h'], d: ['ngày', 'd'] } as const;

@@ -1,5 +1,6 @@
 /** DOM building, formatting and the API client of the dashboard (no framework, no dependencies). */
-import { passBand, ratioText, type Cut } from './figures.js';
+import type { Ratio } from './api-types.js';
+import { percentText, ratioText, type Cut } from './figures.js';
 import { currentLang, problemText, t, type Key } from './i18n.js';
 
 type Child = Node | string | number | null | undefined | false;
@@ -211,10 +212,21 @@ export function percent(ratio: number | null | undefined, cut: Cut): string {
   return ratio === null || ratio === undefined ? '—' : ratioText(ratio, currentLang(), cut);
 }
 
-/** A pass ratio in its colour band (green ≥ 90 %, amber ≥ 70 %, red below), judged on the figure shown. */
-export function band(ratio: number | null | undefined, bands = { green: 90, amber: 70 }): HTMLElement {
-  if (ratio === null || ratio === undefined) return h('span', { class: 'band none' }, '—');
-  return h('span', { class: `band ${passBand(ratio, bands)}` }, percent(ratio, 'floor'));
+/**
+ * A pass ratio in the band the server judged it (the scorecards' one rule under the city's configured bands,
+ * quality.colourBands: the schools and the scorecards alike), with the figure it judged: its percent, rounded to two
+ * decimals, compared with bands the city may set to a hundredth. A figure cut shorter could cross a band's edge this
+ * page does not know (ui28: 89.96 % was shown "90.0 %" in amber); bands of the page's own disagreed with the
+ * city's (ui29: the schools page's 90/70 beside the scorecards' 90/75). '—' when there is no ratio.
+ */
+export function ratioBand(r: Ratio | null | undefined): HTMLElement {
+  if (!r) return h('span', { class: 'band none' }, '—');
+  const cls = r.band === 'yellow' ? 'amber' : r.band;
+  return h(
+    'span',
+    { class: `band ${cls}`, title: `${num(r.passed)} / ${num(r.total)}` },
+    percentText(r.percent, currentLang(), 2),
+  );
 }
 
 // ---- session and API ------------------------------------------------------------------------

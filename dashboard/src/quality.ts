@@ -1,25 +1,10 @@
 /** The quality page: scorecards (issue 8) by commune or province, and one unit with its trend. */
-import type { Ratio, Scorecard } from './api-types.js';
-import { percentText } from './figures.js';
-import { currentLang, t } from './i18n.js';
-import { api, day, h, lineChart, num, stat, table } from './kit.js';
+import type { Scorecard } from './api-types.js';
+import { t } from './i18n.js';
+import { api, day, h, lineChart, num, ratioBand, stat, table } from './kit.js';
 import { criterionText } from './words.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
-
-/**
- * A ratio in the band the server judged it (the city's configured bands), with the figure it judged: its percent,
- * rounded to two decimals, compared with bands the city may set to a hundredth (config colourBands). A figure cut
- * shorter could cross a band's edge this page does not know (ui28: 89.96 % was shown "90.0 %" in amber).
- */
-function ratioBand(r: Ratio): HTMLElement {
-  const cls = r.band === 'yellow' ? 'amber' : r.band;
-  return h(
-    'span',
-    { class: `band ${cls}`, title: `${num(r.passed)} / ${num(r.total)}` },
-    percentText(r.percent, currentLang(), 2),
-  );
-}
 
 /**
  * Quality scorecards (issue 8) by commune or province, each in its colour bands; one unit (`code`) with

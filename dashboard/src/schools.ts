@@ -1,15 +1,12 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
 import { t } from './i18n.js';
-import { api, band, card, filtered, h, num, pager, searchForm, stat, table, when } from './kit.js';
+import { api, card, filtered, h, num, pager, ratioBand, searchForm, stat, table, when } from './kit.js';
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
 import { criterionText, entityText, errorCode, statusBadge } from './words.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
-
-const ratioOf = (s: School, c: string): number | null =>
-  s.received > 0 ? Math.max(0, 1 - (s.failing[c] ?? 0) / s.received) : null;
 
 export async function schoolsPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const q = params.get('q') ?? '';
@@ -53,7 +50,7 @@ function schoolsCard(
         { head: 'lastSync', cell: (s) => when(s.lastBatchAt ?? s.lastSeenAt) },
         { head: 'students', cell: (s) => num(s.students), num: true },
         { head: 'staff', cell: (s) => num(s.staff), num: true },
-        ...CRITERIA.map((c) => ({ head: c, cell: (s: School) => band(ratioOf(s, c)) })),
+        ...CRITERIA.map((c) => ({ head: c, cell: (s: School) => ratioBand(s.criteria[c]) })),
       ],
       {
         testid: 'schools',
@@ -82,7 +79,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
       stat(t('students'), num(s.students)),
       stat(t('staff'), num(s.staff)),
       stat(t('classes'), num(s.classes)),
-      ...CRITERIA.map((c) => stat(t(c), band(ratioOf(s, c)))),
+      ...CRITERIA.map((c) => stat(t(c), ratioBand(s.criteria[c]))),
     ),
     h(
       'div',

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { SYSTEM_NAMES, type Config } from '../../config.js';
 import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { ratioOf, type Criterion, type QualityConfig } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
 import { createOverviewRepo, type SchoolRow as StoredSchool, type SyncRunRow } from '../../store/overview.js';
 import { SchoolCode as SchoolCodeParam } from '../batch-contract.js';
@@ -16,6 +17,7 @@ import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
+import { Ratio } from './quality/views.js';
 import { Source as SchoolSystemSource } from './school-systems.js';
 import { RunWaiting, waitingOf } from './syncs.js';
 
@@ -77,6 +79,20 @@ const SchoolRow = z
     classes: z.number().int(),
     received: z.number().int(),
     failing: z.record(z.string(), z.number()),
+    criteria: z
+      .object({
+        dung: Ratio.nullable(),
+        du: Ratio.nullable(),
+        sach: Ratio.nullable(),
+        song: Ratio.nullable(),
+      })
+      .meta({
+        description:
+          'tỷ lệ đạt theo tiêu chí (bản ghi nhận 30 ngày không có lỗi mức error), màu theo ngưỡng của thẻ điểm ' +
+          '(quality.colourBands); null khi chưa nhận bản ghi nào / the pass ratio per criterion (records received in ' +
+          '30 days without an error finding), banded by the scorecards’ bands (quality.colourBands); null when none ' +
+          'was received',
+      }),
   })
   .meta({ id: 'OpsSchool' });
 
@@ -117,11 +133,20 @@ const syncRunOut = ({ waitReason, waitSince, waitUntil, ...r }: SyncRunRow) => (
   waiting: waitingOf(r.system, { waitReason, waitSince, waitUntil }),
 });
 
-const schoolOut = (s: StoredSchool) => ({
-  ...s,
-  lastSeenAt: iso(s.lastSeenAt)!,
-  lastBatchAt: iso(s.lastBatchAt),
-});
+/**
+ * A school as listed, each criterion's pass ratio judged by the scorecards' one rule under the city's bands (ui29:
+ * the dashboard judged schools on bands of its own, 90/70, while the scorecards used the configured 90/75).
+ */
+const schoolOut = (bands: QualityConfig['colourBands']) => (s: StoredSchool) => {
+  const judged = (c: Criterion) =>
+    s.received > 0 ? ratioOf(Math.max(0, s.received - (s.failing[c] ?? 0)), s.received, bands) : null;
+  return {
+    ...s,
+    lastSeenAt: iso(s.lastSeenAt)!,
+    lastBatchAt: iso(s.lastBatchAt),
+    criteria: { dung: judged('dung'), du: judged('du'), sach: judged('sach'), song: judged('song') },
+  };
+};
 
 type OpsApp = Parameters<FastifyPluginAsyncZod<OpsRouteOptions>>[0];
 
@@ -172,7 +197,7 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
     async function schools(request) {
       const { q, limit, offset } = request.query;
       const page = await repo.schools(q.trim(), limit, offset);
-      return pageOut(page, { limit, offset }, schoolOut);
+      return pageOut(page, { limit, offset }, schoolOut(opts.config.quality.colourBands));
     },
   );
 }
@@ -207,7 +232,7 @@ function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
         repo.syncRuns({ scope: schoolCode }, 20, 0),
       ]);
       return {
-        school: schoolOut(found),
+        school: schoolOut(opts.config.quality.colourBands)(found),
         batches: batches.map((b) => ({ ...b, createdAt: iso(b.createdAt)!, finishedAt: iso(b.finishedAt) })),
         findingsByRule,
         syncRuns: syncRuns.map(syncRunOut),

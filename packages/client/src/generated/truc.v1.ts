@@ -2032,6 +2032,37 @@ export interface components {
       failing: {
         [key: string]: number;
       };
+      /** @description tỷ lệ đạt theo tiêu chí (bản ghi nhận 30 ngày không có lỗi mức error), màu theo ngưỡng của thẻ điểm (quality.colourBands); null khi chưa nhận bản ghi nào / the pass ratio per criterion (records received in 30 days without an error finding), banded by the scorecards’ bands (quality.colourBands); null when none was received */
+      criteria: {
+        dung: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        } | null;
+        du: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        } | null;
+        sach: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        } | null;
+        song: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        } | null;
+      };
     };
     PcgdAccepted: {
       reportId: number;

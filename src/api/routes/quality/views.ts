@@ -11,7 +11,8 @@ import type { WebsiteProbeRow } from '../../../store/website-probes.js';
 import { findingsQuery } from '../../findings-query.js';
 
 const Bilingual = z.object({ vi: z.string(), en: z.string() });
-const Ratio = z.object({
+/** A pass ratio as a scorecard judges it (src/quality/scorecards.ts ratioOf, under the city's colourBands). */
+export const Ratio = z.object({
   passed: z.number().int(),
   total: z.number().int(),
   percent: z.number(),
