@@ -1,6 +1,8 @@
 /** The audit trail: the filtered list and a check of the hash chain. */
-import { t } from './i18n.js';
-import { api, card, filtered, h, num, searchForm, table, when } from './kit.js';
+import { fromVietnamInput, stampText, vietnamInput } from './clock.js';
+import { currentLang, t } from './i18n.js';
+import { api, card, filtered, h, num, searchForm, table } from './kit.js';
+import { actionText } from './words.js';
 
 interface AuditRow {
   seq: number;
@@ -25,9 +27,12 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
           rows.items,
           [
             { head: '#', cell: (r) => r.seq, num: true },
-            { head: 'createdAt', cell: (r) => when(r.at) },
+            {
+              head: 'createdAt',
+              cell: (r) => h('span', { title: r.at, 'data-at': r.at }, stampText(r.at, currentLang())),
+            },
             { head: 'actor', cell: (r) => r.actor },
-            { head: 'action', cell: (r) => r.action },
+            { head: 'action', cell: (r) => actionText(r.action) },
             { head: 'subject', cell: (r) => r.subject ?? '' },
             { head: 'details', cell: (r) => JSON.stringify(r.details).slice(0, 160) },
           ],
@@ -43,7 +48,8 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
     h('input', {
       name,
       type,
-      value: type === 'datetime-local' ? (params.get(name) ?? '').slice(0, 16) : (params.get(name) ?? ''),
+      // from and to on Vietnam's clock, as the rows' times are shown (ui29: the browser's zone, shown back in UTC)
+      value: type === 'datetime-local' ? vietnamInput(params.get(name)) : (params.get(name) ?? ''),
     });
   const inputs = {
     actor: field('actor'),
@@ -59,7 +65,7 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
       const p = new URLSearchParams();
       for (const [k, el] of Object.entries(inputs)) {
         if (!el.value) continue;
-        p.set(k, el.type === 'datetime-local' ? new Date(el.value).toISOString() : el.value);
+        p.set(k, el.type === 'datetime-local' ? fromVietnamInput(el.value) : el.value);
       }
       return p;
     },

@@ -2,7 +2,7 @@
 import { QUEUES, type DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
 import { api, card, filtered, h, num, pager, searchForm, table, when, type Column } from './kit.js';
-import { errorCode } from './words.js';
+import { errorCode, letterMessage } from './words.js';
 
 /** Letters a page shows. */
 const PAGE = 100;
@@ -151,7 +151,7 @@ function columns(
     { head: 'queue', cell: (d) => d.queue },
     { head: 'job', cell: (d) => d.job },
     { head: 'errorCode', cell: (d) => errorCode(d.errorCode) },
-    { head: 'message', cell: (d) => h('span', { title: d.errorMessage }, d.errorMessage.slice(0, 80)) },
+    { head: 'message', cell: (d) => letterMessage(d.errorCode, d.errorMessage) },
     {
       head: 'refs',
       cell: (d) =>

@@ -121,6 +121,7 @@ const DICT = {
   from: ['Từ', 'From'],
   to: ['Đến', 'To'],
   details: ['Chi tiết', 'Details'],
+  technicalDetail: ['Chi tiết kỹ thuật (của hệ thống, tiếng Anh)', 'Technical detail (the system’s)'],
   verifyChain: ['Kiểm tra chuỗi băm', 'Verify hash chain'],
   chainOk: ['Chuỗi nguyên vẹn', 'Chain intact'],
   chainBroken: ['Chuỗi bị hỏng tại dòng', 'Chain broken at row'],

@@ -6,6 +6,7 @@
  * dictionary does not know is shown as it came.
  */
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
+import { actionWords } from './audit-words.js';
 import { currentLang, t } from './i18n.js';
 import { h } from './kit.js';
 
@@ -90,6 +91,23 @@ export function errorCode(code: string | null | undefined): HTMLElement | string
   );
 }
 
+/**
+ * A dead letter's message: what the failed job said, in the system's words (English, technical), so not shown as
+ * the letter's message (ui29): its error code's words are that (the code's column); the job's own text is behind a
+ * "technical detail" disclosure, open when the code has no words in the table, nothing when it only repeats them.
+ */
+export function letterMessage(code: string, message: string): HTMLElement | string {
+  const known = Object.hasOwn(ERRORS, code) ? ERRORS[code as ErrorCode] : undefined;
+  const said = message.trim().replace(/\.$/, '');
+  if (!said || (known && [known.vi, known.en].some((w) => w.replace(/\.$/, '') === said))) return '—';
+  return h(
+    'details',
+    { class: 'letter-message', open: !known },
+    h('summary', {}, t('technicalDetail')),
+    h('code', {}, message),
+  );
+}
+
 /** The entities the API names (students, staff, classes, schools) in the page's language; any other as it came. */
 export function entityText(entity: string): string {
   return entity === 'students' || entity === 'staff' || entity === 'classes' || entity === 'schools'
@@ -114,4 +132,18 @@ const ROLES: Record<string, Words> = {
 /** A client's role (the header's "signed in as") in the page's language; any other as it came. */
 export function roleText(role: string): string {
   return Object.hasOwn(ROLES, role) ? pick(ROLES[role]!) : role;
+}
+
+/**
+ * An audit action in the page's language, its code kept beside it (the audit search's action filter takes the code)
+ * and in data-action; one the dictionary does not know, as it was written.
+ */
+export function actionText(action: string): HTMLElement {
+  const words = actionWords(action, currentLang());
+  return h(
+    'span',
+    { class: 'action', 'data-action': action, title: action },
+    words ?? action,
+    words ? h('small', { class: 'action-code' }, action) : null,
+  );
 }

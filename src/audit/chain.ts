@@ -90,7 +90,7 @@ interface MovedRow {
   id: string;
   at: Date;
   actor: string;
-  action: string;
+  action: AuditEvent['action']; // written as an AuditEvent (recordAudit, or the repeat's SQL: ../store/repeats.ts)
   subject: string | null;
   details: AuditEvent['details'];
   head_seq: number | null;

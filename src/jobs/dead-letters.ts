@@ -128,7 +128,7 @@ async function auditReplay(q: Queryable, by: { actor: string; at: Date }, r: Rep
   if (r.replayed.length > 0)
     events.push({
       actor: by.actor,
-      action: 'dead_letters.replayed',
+      action: 'dead_letters.replayed' as const,
       details: {
         count: r.replayed.length,
         ids: ids(r.replayed),
@@ -139,7 +139,7 @@ async function auditReplay(q: Queryable, by: { actor: string; at: Date }, r: Rep
   if (r.closed.length > 0)
     events.push({
       actor: by.actor,
-      action: 'dead_letters.closed',
+      action: 'dead_letters.closed' as const,
       details: { count: r.closed.length, ids: ids(r.closed), reason: 'no-outbox-row' },
     });
   if (events.length > 0) await appendAudit(q, events, by.at);

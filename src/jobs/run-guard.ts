@@ -315,7 +315,7 @@ const heldAudit = (
   extra: Record<string, unknown> = {},
 ) => ({
   actor: 'system:guard',
-  action: 'guard.held',
+  action: 'guard.held' as const,
   subject: `guard-hold:${id}`,
   details: {
     kind,

@@ -5,10 +5,61 @@
  * again (the store never imports src/audit).
  */
 
+/**
+ * Every action truc writes to the audit log, sorted: an event's `action` is one of them (the compiler holds every
+ * writer to it; the repeat's SQL in ./repeats.ts writes batch.accepted and batch.ingested). A new action goes here,
+ * with its words in dashboard/src/words.ts (test/unit/dashboard/words.test.ts walks this list): the dashboard's
+ * audit page shows each in words, an older code it does not know as it was written.
+ */
+export const AUDIT_ACTIONS = [
+  'auth.failed',
+  'auth.token-limited',
+  'batch.accepted',
+  'batch.dry_run',
+  'batch.held',
+  'batch.ingested',
+  'client.created',
+  'client.disabled',
+  'client.enabled',
+  'client.secret_rotated',
+  'client.updated',
+  'dead_letters.closed',
+  'dead_letters.replayed',
+  'guard.applied',
+  'guard.approved',
+  'guard.held',
+  'guard.rejected',
+  'guard.superseded',
+  'job.dead',
+  'pcgd.approved',
+  'pcgd.compute-failed',
+  'pcgd.compute-requested',
+  'pcgd.computed',
+  'pcgd.receipted',
+  'pcgd.records-read',
+  'pcgd.reopened',
+  'pcgd.submitted',
+  'push.delivered',
+  'schedule.paused',
+  'schedule.resumed',
+  'schedule.run',
+  'school-system.cleared',
+  'school-system.set',
+  'sync.finished',
+  'sync.page',
+  'sync.reconciled',
+  'sync.requested',
+  'target.forgotten',
+  'webhook.pinged',
+  'webhook.subscribed',
+  'webhook.unsubscribed',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 /** An event to record: references and counts only, never personal data. */
 export interface AuditEvent {
   actor: string;
-  action: string;
+  action: AuditAction;
   subject?: string | undefined;
   details?: Record<string, string | number | boolean | null | string[]> | undefined;
 }

@@ -33,7 +33,7 @@ export async function replaceSecret(
   by: { actor: string; at: Date },
 ): Promise<boolean> {
   if (!(await createClientsRepo(q).setSecretHash(clientId, secretHash))) return false;
-  const event = { actor: by.actor, action: 'client.secret_rotated', subject: `client:${clientId}` };
+  const event = { actor: by.actor, action: 'client.secret_rotated' as const, subject: `client:${clientId}` };
   await appendAudit(q, [event], by.at);
   return true;
 }

@@ -153,7 +153,7 @@ export interface OauthRouteOptions {
 /** Bookkeeping of a failed login, done after the answer so real and unknown ids answer alike. */
 function recordFailure(db: Db, log: FastifyBaseLogger, client: ApiClient | undefined, at: Date): void {
   if (!client) return;
-  const event = { actor: client.id, action: 'auth.failed', subject: `client:${client.id}` };
+  const event = { actor: client.id, action: 'auth.failed' as const, subject: `client:${client.id}` };
   void db
     .tx((q) => appendAudit(q, [event], at))
     .catch((err: unknown) => log.error({ err }, 'could not audit a failed login'));
@@ -161,7 +161,7 @@ function recordFailure(db: Db, log: FastifyBaseLogger, client: ApiClient | undef
 
 /** Audits a client's first refused token of a window (the limit's refusals after it are not, each one). */
 function recordTokenLimit(db: Db, log: FastifyBaseLogger, clientId: string, at: Date): void {
-  const event = { actor: clientId, action: 'auth.token-limited', subject: `client:${clientId}` };
+  const event = { actor: clientId, action: 'auth.token-limited' as const, subject: `client:${clientId}` };
   void db
     .tx((q) => appendAudit(q, [event], at))
     .catch((err: unknown) => log.error({ err }, 'could not audit a token limit'));

@@ -279,7 +279,7 @@ function pingRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
         // Audited as the other webhook actions (ops28): who, which subscription, the delivery's id; no URL, no data.
         const entry = {
           actor: p.clientId,
-          action: 'webhook.pinged',
+          action: 'webhook.pinged' as const,
           subject: `webhook:${s.id}`,
           details: { deliveryId },
         };

@@ -47,7 +47,7 @@ type ReportRef = Pick<ReportRow, 'id' | 'unit_code' | 'year' | 'version'>;
 /** The audit event of one step of a report version: the unit, year and version, then `extra`. */
 function stepEvent(
   actor: string,
-  action: string,
+  action: AuditEvent['action'],
   report: ReportRef,
   extra: NonNullable<AuditEvent['details']> = {},
 ): AuditEvent {
@@ -116,7 +116,7 @@ export async function requestCompute(
         ? [
             {
               actor: req.actor,
-              action: 'pcgd.reopened',
+              action: 'pcgd.reopened' as const,
               subject: `pcgd-report:${current.id}`,
               details: {
                 unitCode: req.unitCode,

@@ -22,7 +22,10 @@ export function batchOf(schoolCode: string, bodySha256: string, records: unknown
     records,
     bodySha256,
   };
-  return { batch, event: { actor: CLIENT, action: 'batch.accepted', subject: `batch:${id}`, details: {} } };
+  return {
+    batch,
+    event: { actor: CLIENT, action: 'batch.accepted' as const, subject: `batch:${id}`, details: {} },
+  };
 }
 
 /** Runs the ingest job of each batch, one after the other, as the worker would. */

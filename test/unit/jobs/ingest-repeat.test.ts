@@ -186,7 +186,7 @@ describe('ingest of a repeated vendor batch', () => {
   async function acceptAtOnce(records: unknown[], c: TestContext = ctx) {
     const { held, batch } = await repeatBody(records);
     const id = randomUUID();
-    const accepted = { actor: 'vendor-1', action: 'batch.accepted', subject: `batch:${id}` };
+    const accepted = { actor: 'vendor-1', action: 'batch.accepted' as const, subject: `batch:${id}` };
     return { id, judged: await acceptRepeat(c.db, { ...batch, id }, held.judged!, accepted, c) };
   }
 
@@ -231,7 +231,7 @@ describe('ingest of a repeated vendor batch', () => {
     };
     const { batch } = await repeatBody(records);
     const held = (await createBatchesRepo(recording).heldAndJudged('vendor-1', S1, batch.bodySha256))!;
-    const accepted = { actor: 'vendor-1', action: 'batch.accepted' };
+    const accepted = { actor: 'vendor-1', action: 'batch.accepted' as const };
     const id = randomUUID();
     expect(await acceptRepeat(recording, { ...batch, id }, held.judged!, accepted, ctx)).toEqual({
       accepted: 0,
@@ -305,7 +305,7 @@ describe('ingest of a repeated vendor batch', () => {
         return { judged, read: (await studentReads(q)) - before };
       });
     // In the API's one statement, and in the accepting transaction.
-    const accepted = { actor: 'vendor-1', action: 'batch.accepted' };
+    const accepted = { actor: 'vendor-1', action: 'batch.accepted' as const };
     expect(
       await judgedAtOnce((q, id) => acceptRepeat(q, { ...batch, id }, held.judged!, accepted, ctx)),
     ).toEqual({ judged: { accepted: 0, rejected: 0, unchanged: 2 }, read: 0 });

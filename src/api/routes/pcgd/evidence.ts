@@ -84,7 +84,7 @@ function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
       const subject = `pcgd-report:${reportId}`;
       const recordsRead = {
         actor: actor.clientId,
-        action: 'pcgd.records-read',
+        action: 'pcgd.records-read' as const,
         subject,
         details: { code, count: items.length },
       };

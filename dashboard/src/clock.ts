@@ -1,0 +1,38 @@
+/**
+ * Vietnam's clock for the audit log (ui29): an entry's moment to the second as Asia/Ho_Chi_Minh reads it, whatever
+ * the browser's zone, and the search's from / to typed and shown on that clock (they were read in the browser's zone
+ * and shown back in UTC). Pure (no DOM): unit-tested in test/unit/dashboard.
+ */
+/** The page's language (i18n.ts Lang; not imported, as in figures.ts). */
+type Lang = 'vi' | 'en';
+
+/** Vietnam's clock is UTC+7 all year (no summer time). */
+const VIETNAM_OFFSET_MS = 7 * 3600_000;
+
+/** A moment to the second on Vietnam's clock, day first: 16:21:16 05/12/2026 (vi), 05/12/2026, 16:21:16 (en). */
+export function stampText(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(iso));
+}
+
+/** An instant (ISO) as a datetime-local field shows it on Vietnam's clock ('2026-12-05T16:21'); '' when none. */
+export function vietnamInput(iso: string | null): string {
+  const ms = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(ms)
+    ? (iso ?? '').slice(0, 16)
+    : new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 16);
+}
+
+/** A datetime-local field's value ('2026-12-05T16:21'), read on Vietnam's clock, as the instant (ISO) the API takes. */
+export function fromVietnamInput(value: string): string {
+  const ms = Date.parse(`${value.length === 16 ? `${value}:00` : value}Z`);
+  return Number.isNaN(ms) ? value : new Date(ms - VIETNAM_OFFSET_MS).toISOString();
+}
