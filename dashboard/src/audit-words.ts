@@ -38,6 +38,10 @@ const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, Words>> = {
   'pcgd.receipted': ['Bộ đã cấp biên nhận báo cáo PCGD-XMC', 'PCGD-XMC report receipted'],
   'pcgd.records-read': ['Xem hồ sơ minh chứng PCGD-XMC', 'PCGD-XMC evidence records read'],
   'pcgd.reopened': ['Mở lại báo cáo PCGD-XMC', 'PCGD-XMC report reopened'],
+  'pcgd.resubmitted': [
+    'Nộp lại báo cáo PCGD-XMC (lần gửi trước thất bại)',
+    'PCGD-XMC report resubmitted (its delivery had failed)',
+  ],
   'pcgd.submitted': ['Nộp báo cáo PCGD-XMC', 'PCGD-XMC report submitted'],
   'push.delivered': ['Đã gửi tới hệ thống đích', 'Delivered to the target'],
   'schedule.paused': ['Tạm dừng lịch đồng bộ', 'Schedule paused'],

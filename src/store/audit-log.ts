@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   'pcgd.receipted',
   'pcgd.records-read',
   'pcgd.reopened',
+  'pcgd.resubmitted',
   'pcgd.submitted',
   'push.delivered',
   'schedule.paused',
