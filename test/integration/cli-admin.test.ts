@@ -10,7 +10,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { listSchedules } from '../../src/jobs/schedule-control.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
@@ -25,6 +24,7 @@ import { REDIS_TEST_URL } from '../helpers/env.js';
 import { ROOT } from '../helpers/proc.js';
 import { englishKeysInVietnamese } from '../helpers/vietnamese-half.js';
 import { heldRunPage } from '../helpers/held-run.js';
+import { truc } from '../helpers/cli-in-process.js';
 
 const SCHEDULES = `
 sync:
@@ -32,13 +32,6 @@ sync:
     smas-students-nightly: { cron: '0 2 * * *', system: smas, entity: students }
     hcm-csdl-students-weekly-full: { cron: '0 3 * * 0', system: hcm-csdl, entity: students, full: true }
 `;
-
-async function truc(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 /**
  * Every non-empty line reads `vi / en`, its Vietnamese half with a letter outside ASCII and no English key of a

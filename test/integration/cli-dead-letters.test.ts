@@ -4,34 +4,20 @@
  * API's view of it says (`replayedAt`, `abandonedAt`; the API's replay answers such a letter with nothing: `replayed`
  * and `closed` empty), and when none of the asked ids was replayed the command fails (exit 1; it exited 0).
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { runCli } from '../../src/cli/program.js';
+import { describe, expect, it } from 'vitest';
 import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
-import { addClient } from '../../src/ops.js';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
-import { tokenFor } from '../helpers/api.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { truc, useCliBesideApi } from '../helpers/cli-in-process.js';
 import { expectViThenEn } from '../helpers/vietnamese-half.js';
 
-async function truc(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
-
 describe('truc dead-letters replay --ids on postgres', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
-  let token: string;
+  const cli = useCliBesideApi();
 
   /** A replayable letter (its work is an outbox row) of the website probe; its id. */
   async function letter(): Promise<number> {
-    const outboxId = await createOutboxRepo(env.deps.db).add('website-probe', 'website-probe', {});
-    await recordDeadLetter(env.deps.db, {
+    const outboxId = await createOutboxRepo(cli.env.deps.db).add('website-probe', 'website-probe', {});
+    await recordDeadLetter(cli.env.deps.db, {
       outboxId,
       queue: 'website-probe',
       name: 'website-probe',
@@ -42,43 +28,23 @@ describe('truc dead-letters replay --ids on postgres', () => {
       attempts: 3,
       at: new Date(),
     });
-    const rows = await env.deps.db.query<{ id: string }>(
+    const rows = await cli.env.deps.db.query<{ id: string }>(
       'SELECT id::text AS id FROM truc.dead_letters WHERE outbox_id = $1',
       [outboxId],
     );
     return Number(rows.rows[0]!.id);
   }
 
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    app = await buildApp({ ...env.deps, config: env.config });
-    await app.ready();
-    token = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
-    for (const [k, v] of Object.entries({
-      TRUC_PROFILE: 'test',
-      DATABASE_URL: env.databaseUrl!,
-      DATA_DIR: env.dataDir,
-      TRUC_OPERATOR: 'admin.q1',
-    }))
-      vi.stubEnv(k, v);
-  }, 180_000);
-
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await app?.close();
-    await env?.cleanup();
-  });
-
   it('a closed letter asked for alone: nothing replayed, it says why, exit 1', async () => {
     const replayed = await letter();
     const abandoned = await letter();
-    await createDeadLettersRepo(env.deps.db).markClosed([replayed], 'replayed');
-    await createDeadLettersRepo(env.deps.db).markClosed([abandoned], 'abandoned');
+    await createDeadLettersRepo(cli.env.deps.db).markClosed([replayed], 'replayed');
+    await createDeadLettersRepo(cli.env.deps.db).markClosed([abandoned], 'abandoned');
     // The API's answer to the same: 200, nothing replayed, nothing closed by it.
-    const api = await app.inject({
+    const api = await cli.app.inject({
       method: 'POST',
       url: '/v1/dead-letters/replay',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${cli.token}`, 'content-type': 'application/json' },
       payload: JSON.stringify({ ids: [replayed, abandoned] }),
     });
     expect(api.statusCode, api.body).toBe(200);
@@ -107,7 +73,7 @@ describe('truc dead-letters replay --ids on postgres', () => {
   it('an open letter and a closed one: the open one replayed, the other named, exit 0', async () => {
     const open = await letter();
     const closed = await letter();
-    await createDeadLettersRepo(env.deps.db).markClosed([closed], 'replayed');
+    await createDeadLettersRepo(cli.env.deps.db).markClosed([closed], 'replayed');
     const e = await truc('dead-letters', 'replay', '--ids', `${open},${closed}`);
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout.split('\n')[0]).toBe(

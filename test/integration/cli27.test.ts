@@ -5,32 +5,17 @@
  * - an unknown id is one rule across the commands that take one: `ERR_NOT_FOUND` naming it in both languages,
  *   exit 1, nothing changed; an ill-formed id is bad usage, exit 2.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { runCli } from '../../src/cli/program.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
-import { addClient } from '../../src/ops.js';
-import { tokenFor } from '../helpers/api.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { truc, useCliBesideApi } from '../helpers/cli-in-process.js';
 import { expectViThenEn } from '../helpers/vietnamese-half.js';
 
-/** `truc <argv>` in process (as test/integration/cli-admin.test.ts runs it): exit code and output. */
-async function truc(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
-
 describe('cli27 on postgres', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
-  let token: string;
+  const cli = useCliBesideApi();
 
   const get = (url: string) =>
-    app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-  const count = async (sql: string) => (await env.deps.db.query<{ n: number }>(sql)).rows[0]!.n;
+    cli.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${cli.token}` } });
+  const count = async (sql: string) => (await cli.env.deps.db.query<{ n: number }>(sql)).rows[0]!.n;
   /** What a refused command must leave as it was: the audit log, the letters, the clients, the holds. */
   const state = async () => ({
     audit: await count('SELECT count(*)::int AS n FROM truc.audit_log'),
@@ -41,23 +26,11 @@ describe('cli27 on postgres', () => {
   });
 
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    app = await buildApp({ ...env.deps, config: env.config });
-    await app.ready();
-    const admin = await addClient(env.deps.db, { name: 'City', role: 'city-admin' });
-    token = await tokenFor(app, admin);
-    for (const [k, v] of Object.entries({
-      TRUC_PROFILE: 'test',
-      DATABASE_URL: env.databaseUrl!,
-      DATA_DIR: env.dataDir,
-      TRUC_OPERATOR: 'admin.q1',
-    }))
-      vi.stubEnv(k, v);
     for (const [queue, code, message] of [
       ['website-probe', 'ERR_JOB_STARTS_EXHAUSTED', 'job stalled more than allowable limit'],
       ['change-purge', 'ERR_ADAPTER_UNAVAILABLE', 'hcm-csdl answered 503'],
     ] as const)
-      await recordDeadLetter(env.deps.db, {
+      await recordDeadLetter(cli.env.deps.db, {
         outboxId: undefined,
         queue,
         name: queue,
@@ -68,12 +41,6 @@ describe('cli27 on postgres', () => {
         attempts: 3,
         at: new Date(),
       });
-  }, 180_000);
-
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await app?.close();
-    await env?.cleanup();
   });
 
   describe('truc dead-letters list', () => {

@@ -5,60 +5,14 @@
  * each with the library; a failing receiver is retried until it answers; another vendor hears nothing;
  * deliveries are listed; a ping works; bad subscriptions are refused and change nothing.
  */
-import pino from 'pino';
-import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { webhookDeliverJob } from '../../src/jobs/webhook-deliver.js';
-import { webhookFanoutJob } from '../../src/jobs/webhook-fanout.js';
-import type { JobRun } from '../../src/jobs/define.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
-import { bearer, expectProblem, goodBody, OTHER, S1, student, useApiHarness } from '../helpers/api.js';
-import { backends } from '../helpers/env.js';
-import {
-  startWebhookReceiver,
-  type ReceivedDelivery,
-  type WebhookReceiver,
-} from '../helpers/webhook-receiver.js';
+import { bearer, expectProblem, goodBody, OTHER, S1, student } from '../helpers/api.js';
+import { useWebhookJobs, verified } from '../helpers/webhook-jobs.js';
 
-const h = useApiHarness(backends()[2]!); // PostgreSQL; the jobs are run here, one by one
-let hooks: WebhookReceiver;
-let url: string;
-
-beforeAll(async () => {
-  hooks = await startWebhookReceiver();
-  url = hooks.url;
-});
-afterAll(async () => {
-  await hooks?.close();
-});
-
-const ctx = () => ({ db: h.env.deps.db, logger: pino({ level: 'silent' }), config: h.env.config });
-const run = (outboxId: number | undefined): JobRun => ({
-  id: undefined,
-  queue: 'webhooks',
-  name: 'x',
-  attempt: 1,
-  outboxId,
-});
-
-/** Runs every open webhook job in the outbox (fan-out first, then deliveries), like a worker would. */
-async function drain(): Promise<void> {
-  for (let round = 0; round < 5; round += 1) {
-    const rows = await h.env.deps.db.query<{
-      id: number;
-      job_name: string;
-      payload: Record<string, unknown>;
-    }>(
-      `SELECT id, job_name, payload FROM truc.outbox WHERE queue = 'webhooks' AND done_at IS NULL ORDER BY id`,
-    );
-    if (rows.rows.length === 0) return;
-    for (const r of rows.rows) {
-      const job = r.job_name === 'webhook-fanout' ? webhookFanoutJob : webhookDeliverJob;
-      await job.run(ctx(), r.payload, run(r.id)).catch(() => undefined); // a pending retry throws
-    }
-  }
-}
+const w = useWebhookJobs(); // PostgreSQL; the jobs are run here, one by one
+const { h, drain } = w;
 
 /** Subscriptions made by the running test, deleted after it: no test sees another's. */
 const live: Array<{ id: string; token: string }> = [];
@@ -68,7 +22,7 @@ async function subscribe(token: string, events: string[]) {
     method: 'POST',
     url: '/v1/webhooks',
     headers: { ...bearer(token), 'content-type': 'application/json' },
-    payload: { url, events },
+    payload: { url: w.hooks.url, events },
   });
   expect(res.statusCode, res.body).toBe(201);
   const sub = res.json<{ id: string; secret: string }>();
@@ -78,15 +32,8 @@ async function subscribe(token: string, events: string[]) {
 
 afterEach(async () => {
   for (const s of live.splice(0)) await h.send('DELETE', `/v1/webhooks/${s.id}`, s.token); // 404 if the test did
-  hooks.failNext = 0;
+  w.hooks.failNext = 0;
 });
-
-function verified(secret: string, r: ReceivedDelivery): { type: string; data: Record<string, unknown> } {
-  const headers = Object.fromEntries(
-    ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((k) => [k, String(r.headers[k])]),
-  );
-  return new Webhook(secret).verify(r.body, headers) as { type: string; data: Record<string, unknown> };
-}
 
 describe('webhooks', () => {
   it('refuses bad subscriptions and changes nothing', async () => {
@@ -107,9 +54,13 @@ describe('webhooks', () => {
       400,
       'ERR_WEBHOOK_URL',
     );
-    expectProblem(await post({ url, events: ['student.created'] }), 400, 'ERR_VALIDATION');
-    expectProblem(await post({ url, events: [] }), 400, 'ERR_VALIDATION');
-    expectProblem(await post({ url, events: ['batch.finished'], extra: 1 }), 400, 'ERR_VALIDATION');
+    expectProblem(await post({ url: w.hooks.url, events: ['student.created'] }), 400, 'ERR_VALIDATION');
+    expectProblem(await post({ url: w.hooks.url, events: [] }), 400, 'ERR_VALIDATION');
+    expectProblem(
+      await post({ url: w.hooks.url, events: ['batch.finished'], extra: 1 }),
+      400,
+      'ERR_VALIDATION',
+    );
     const list = await h.get('/v1/webhooks', h.tokens.vendor);
     expect(list.json<{ items: unknown[] }>().items).toEqual([]);
     expectProblem(await h.get('/v1/webhooks', h.tokens.reader), 403, 'ERR_FORBIDDEN_SCOPE');
@@ -135,9 +86,9 @@ describe('webhooks', () => {
       ]);
       await createBatchesRepo(q).finish(batchId, { accepted: 1, rejected: 0, unchanged: 0 });
     });
-    hooks.received.length = 0;
+    w.hooks.received.length = 0;
     await drain();
-    const events = hooks.received.map((r) => verified(sub.secret, r));
+    const events = w.hooks.received.map((r) => verified(sub.secret, r));
     expect(events.map((e) => e.type).sort()).toEqual(['batch.finished', 'findings.ready']);
     expect(events.find((e) => e.type === 'batch.finished')?.data).toMatchObject({
       batchId,
@@ -150,15 +101,15 @@ describe('webhooks', () => {
       findings: { warning: 1 },
     });
     // The same delivery id on every attempt; a tampered body fails verification.
-    const first = hooks.received[0]!;
+    const first = w.hooks.received[0]!;
     expect(() => verified(sub.secret, { ...first, body: first.body.replace('done', 'failed') })).toThrow();
   });
 
   it('tells master-data.changed to every client serving the school, retrying a failing receiver', async () => {
     const sub = await subscribe(h.tokens.vendor, ['master-data.changed']);
     const other = await subscribe(h.tokens.other, ['master-data.changed']);
-    hooks.received.length = 0;
-    hooks.failNext = 1;
+    w.hooks.received.length = 0;
+    w.hooks.failNext = 1;
     await h.env.deps.db.tx(async (q) => {
       const rec = student('WH2', S1);
       await createRecordsRepo(q).upsert(
@@ -168,8 +119,8 @@ describe('webhooks', () => {
       );
     });
     await drain();
-    expect(hooks.received).toHaveLength(1); // the vendor of S1 only, after one failed attempt
-    const event = verified(sub.secret, hooks.received[0]!);
+    expect(w.hooks.received).toHaveLength(1); // the vendor of S1 only, after one failed attempt
+    const event = verified(sub.secret, w.hooks.received[0]!);
     expect(event.type).toBe('master-data.changed');
     expect(event.data).toMatchObject({ schoolCode: S1, entity: 'students', count: 1 });
     // The link reads exactly that change from the feed.
@@ -214,11 +165,11 @@ describe('webhooks', () => {
     expect(audited.rows).toEqual([
       { actor: expect.any(String), details: { deliveryId: ping.json<{ deliveryId: string }>().deliveryId } },
     ]);
-    hooks.received.length = 0;
+    w.hooks.received.length = 0;
     await drain();
-    expect(hooks.received.map((r) => verified(sub.secret, r).type)).toEqual(['webhook.ping']);
+    expect(w.hooks.received.map((r) => verified(sub.secret, r).type)).toEqual(['webhook.ping']);
 
-    hooks.failNext = 100;
+    w.hooks.failNext = 100;
     const again = await h.app.inject({
       method: 'POST',
       url: `/v1/webhooks/${sub.id}/ping`,
@@ -226,7 +177,7 @@ describe('webhooks', () => {
     });
     const { deliveryId } = again.json<{ deliveryId: string }>();
     await drain();
-    hooks.failNext = 0;
+    w.hooks.failNext = 0;
     const list = await h.get(`/v1/webhooks/${sub.id}/deliveries`, h.tokens.vendor);
     const failed = list
       .json<{ items: Array<{ id: string; status: string; attempts: number }> }>()
@@ -251,7 +202,7 @@ describe('webhooks', () => {
       404,
       'ERR_NOT_FOUND',
     );
-    hooks.received.length = 0;
+    w.hooks.received.length = 0;
     await h.env.deps.db.tx(async (q) => {
       const rec = student('WH3', S1);
       await createRecordsRepo(q).upsert(
@@ -264,6 +215,6 @@ describe('webhooks', () => {
       );
     });
     await drain();
-    expect(hooks.received).toEqual([]);
+    expect(w.hooks.received).toEqual([]);
   });
 });
