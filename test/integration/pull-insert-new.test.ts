@@ -70,7 +70,8 @@ describe('a first-sync page of records none of which is stored', () => {
           (
             await env.deps.db.query<{ n: number }>(
               `SELECT count(*)::int AS n FROM pg_stat_activity
-                WHERE wait_event_type = 'Lock' AND query LIKE 'COPY truc.students %'`,
+                WHERE datname = current_database() AND wait_event_type = 'Lock'
+                  AND query LIKE 'COPY truc.students %'`,
             )
           ).rows[0]!.n > 0,
         { timeoutMs: 60_000, what: "the page's insert waiting for the other writer's" },
