@@ -49,7 +49,7 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
     'Nothing to approve: the newer runs of those schools decided there. If the whole-city run is held again at a page, decide that hold.',
   ERR_SCHEDULE_FIRE_TAKEN: 'Call again: a later call is a fire of its own, and requests a run.',
   ERR_ADAPTER_REJECTED:
-    "The external system refused the content; retrying sends the same refusal. PCGD-XMC figures: the report stays `submitted` with `delivery.lastError` and is counted not submitted (`GET /v1/pcgd/deadlines`); city admins read the Ministry's problem code in the reason of the `pcgd-submit` dead letter (queue `push.moet-pcgd`) (`GET /v1/dead-letters`; its field errors are not kept yet); a province officer or city admin reopens the report, the officer corrects, recomputes, approves and submits again (a refusal of a transient kind: submit the same version again).",
+    "The external system refused the content; retrying sends the same refusal. PCGD-XMC figures: the report stays `submitted` with `delivery.lastError` and is counted not submitted (`GET /v1/pcgd/deadlines`); the report's `delivery.refusal` holds the Ministry's problem code and field errors (which indicator, which rule); a province officer or city admin reopens the report, the officer corrects, recomputes, approves and submits again (a refusal of a transient kind: submit the same version again).",
   ERR_ADAPTER_WINDOW_CLOSED:
     'The Ministry accepts figures only in its window (from 1 September to the deadline).',
 };

@@ -22,7 +22,7 @@ import { readPackage } from '../reporting/pcgd/package.js';
 import { storeReceipt } from '../reporting/pcgd/service.js';
 import { verifyDetached } from '../reporting/pcgd/signing.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { createPcgdRepo, type ReportRow } from '../store/pcgd.js';
+import { createPcgdRepo, type DeliveryRefusal, type ReportRow } from '../store/pcgd.js';
 import { pcgdSubmit } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob, defineJob, PermanentJobError, type JobRun } from './define.js';
@@ -88,6 +88,28 @@ async function send(ctx: SubmitContext, row: ReportRow): Promise<SubmitResult> {
   );
 }
 
+/** At most this many of the Ministry's field errors are kept on a report, each text at most {@link REFUSAL_TEXT}. */
+const REFUSAL_ERRORS = 20;
+const REFUSAL_TEXT = 200;
+
+/**
+ * What the Ministry said when it refused the figures (review29 F5): its problem code (the adapter's error at the
+ * empty pointer) and its field errors, capped; undefined for any other failure. Figures only, no personal data.
+ */
+export function refusalOf(err: unknown): DeliveryRefusal | undefined {
+  if (!isAppError(err) || err.code !== 'ERR_ADAPTER_REJECTED') return undefined;
+  const all = err.errors ?? [];
+  const top = all.findLast((e) => e.pointer === '');
+  const cap = (t: string) => t.slice(0, REFUSAL_TEXT);
+  return {
+    code: top ? cap(top.rule) : null,
+    errors: all
+      .filter((e) => e !== top)
+      .slice(0, REFUSAL_ERRORS)
+      .map((e) => ({ pointer: cap(e.pointer), rule: cap(e.rule), message: cap(e.message) })),
+  };
+}
+
 /**
  * A send that failed, recorded on the report: the job waits for the window, for the pause its failure
  * left on the Ministry's gate (a Retry-After, capped by `sync.delivery.maxRetryAfterSeconds`, or an
@@ -107,7 +129,11 @@ async function onSendFailure(
   const repo = createPcgdRepo(ctx.db);
   const max = ctx.config.pcgd.delivery.maxAttempts;
   const fail = async (code: string, notBefore: Date | null) =>
-    repo.recordDelivery(row.id, { error: code, notBefore });
+    repo.recordDelivery(row.id, {
+      error: code,
+      notBefore,
+      ...(notBefore === null && refusalOf(err) ? { refusal: refusalOf(err)! } : {}),
+    });
   const code = isAppError(err) ? err.code : 'ERR_INTERNAL';
   const outOfAttempts = row.delivery_attempts + 1 >= max;
   if (isAppError(err) && err.code === 'ERR_ADAPTER_WINDOW_CLOSED') {

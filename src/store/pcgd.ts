@@ -22,6 +22,19 @@ export {
 export type ReportStatus =
   'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
 
+/** What the Ministry said when it refused figures: its problem code and field errors (figures only), capped. */
+export interface DeliveryRefusal {
+  code: string | null;
+  errors: Array<{ pointer: string; rule: string; message: string }>;
+}
+
+/** A delivery attempt as recorded: its error code (null on success), when to retry, the Ministry's refusal. */
+interface DeliveryOutcome {
+  error: string | null;
+  notBefore: Date | null;
+  refusal?: DeliveryRefusal;
+}
+
 export interface ReportRow {
   id: number;
   unit_code: string;
@@ -55,6 +68,8 @@ export interface ReportRow {
   delivery_attempts: number;
   delivery_error: string | null;
   delivery_not_before: Date | null;
+  /** The Ministry's refusal of the figures, when its last delivery was refused for good (review29 F5). */
+  delivery_refusal: DeliveryRefusal | null;
 }
 
 export interface NewReport {
@@ -101,12 +116,12 @@ function reportVersions(q: Queryable) {
         [id, code],
       );
     },
-    /** Counts a delivery attempt of a submitted report: its error code (null on success) and when to try again. */
-    async recordDelivery(id: number, v: { error: string | null; notBefore: Date | null }): Promise<void> {
+    /** Counts a delivery attempt: its error code (null on success), when to retry, the Ministry's refusal if any. */
+    async recordDelivery(id: number, v: DeliveryOutcome): Promise<void> {
       await q.query(
         `UPDATE truc.pcgd_reports SET delivery_attempts = delivery_attempts + 1, delivery_error = $2,
-            delivery_not_before = $3 WHERE id = $1`,
-        [id, v.error, v.notBefore],
+            delivery_not_before = $3, delivery_refusal = $4::jsonb WHERE id = $1`,
+        [id, v.error, v.notBefore, v.refusal ? JSON.stringify(v.refusal) : null],
       );
     },
     /** Fills in the computed figures of a `pending` report: it becomes `computed`, or `checked` when it passes. */
@@ -238,6 +253,7 @@ function reportLifecycle(q: Queryable) {
       const res = await q.query<{ n: number }>(
         `WITH r AS (
            UPDATE truc.pcgd_reports SET delivery_attempts = 0, delivery_error = NULL, delivery_not_before = NULL,
+                  delivery_refusal = NULL,
                   submitted_by = $2, submitted_at = now()
             WHERE id = $1 AND status = 'submitted' AND delivery_error IS NOT NULL AND delivery_not_before IS NULL
             RETURNING id),

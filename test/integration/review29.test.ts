@@ -201,7 +201,12 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   // it for a correction). Here: the Ministry now accepts; a second submit must either deliver or be refused.
   it('F2: submitting again after a refusal is not a 202 that sends nothing', async () => {
     const reportId = await refusedByMinistry('officerC', C);
-    expect(await openLetters(reportId)).toBe(1);
+    // The letter is written when the job fails for good, just after the report records the refusal.
+    await waitFor(async () => (await openLetters(reportId)) === 1, {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      what: `report ${reportId}'s dead letter`,
+    });
     const again = await call('officerC', 'POST', `/v1/pcgd/reports/${reportId}/submit`);
     if (again.statusCode === 202) {
       // Accepted: the figures must then reach the Ministry (it accepts them now).
@@ -295,17 +300,15 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   // the dead letter (which the officer may not read anyway; its message says only "rejected (BAD_REQUEST)"). The
   // officer cannot tell what to correct. Expected: the report's `delivery` carries the Ministry's code and field
   // errors (no personal data: figures only), as the batch's `refused` keeps a target's refusal codes.
-  it.fails(
-    "F5: after a refusal the officer reads the Ministry's own refusal code on the report",
-    async () => {
-      const { who, reportId } = refusals[0] ?? {
-        who: 'officerA' as const,
-        reportId: await refusedByMinistry('officerA', A),
-      };
-      const res = await call(who, 'GET', `/v1/pcgd/reports/${reportId}`);
-      expect(res.statusCode, res.body).toBe(200);
-      const body = res.json<ReportBody>();
-      expect(JSON.stringify(body.delivery)).toContain('BAD_REQUEST');
-    },
-  );
+  it("F5: after a refusal the officer reads the Ministry's own refusal code on the report", async () => {
+    const { who, reportId } = refusals[0] ?? {
+      who: 'officerA' as const,
+      reportId: await refusedByMinistry('officerA', A),
+    };
+    const res = await call(who, 'GET', `/v1/pcgd/reports/${reportId}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<ReportBody>();
+    expect(JSON.stringify(body.delivery)).toContain('BAD_REQUEST');
+    expect(body.delivery).toMatchObject({ refusal: { code: 'BAD_REQUEST' } });
+  });
 });

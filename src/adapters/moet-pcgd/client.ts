@@ -98,8 +98,10 @@ function submitError(res: AxiosResponse, unitCode: string, year: number): AppErr
       `${MOET_PCGD}: window closed for ${unitCode}/${year}${until}`,
     );
   }
+  // The problem's own code last, at the empty pointer (first when it names no field): what a refusal of the
+  // figures is called (INVALID_FIGURES, IDEMPOTENCY_KEY_REUSED, …), kept on the report (jobs/pcgd-submit.ts).
   const errors = fieldErrors(problem);
-  if (errors.length === 0) errors.push({ pointer: '', rule: code, message: code });
+  errors.push({ pointer: '', rule: code, message: code });
   return new AppError(
     'ERR_ADAPTER_REJECTED',
     `${MOET_PCGD}: figures of ${unitCode}/${year} rejected (${code})`,

@@ -110,6 +110,7 @@ export function reportView(row: ReportRow) {
       attempts: row.delivery_attempts ?? 0,
       lastError: row.delivery_error ?? null,
       notBefore: row.delivery_not_before?.toISOString() ?? null,
+      refusal: row.delivery_refusal ?? null,
     },
   };
 }

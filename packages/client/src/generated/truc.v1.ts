@@ -2195,6 +2195,15 @@ export interface components {
         attempts: number;
         lastError: string | null;
         notBefore: string | null;
+        /** @description Bộ từ chối số liệu: mã lỗi của Bộ và các lỗi theo trường (tối đa 20); null nếu không / the Ministry's refusal of the figures: its problem code and field errors (at most 20); else null */
+        refusal: {
+          code: string | null;
+          errors: {
+            pointer: string;
+            rule: string;
+            message: string;
+          }[];
+        } | null;
       };
     };
     /** @description Một bản ghi students định dạng canonical / one canonical students record */

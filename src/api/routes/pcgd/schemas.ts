@@ -147,6 +147,17 @@ export const Report = z
       attempts: z.number().int(),
       lastError: z.string().nullable(),
       notBefore: z.string().nullable(),
+      refusal: z
+        .object({
+          code: z.string().nullable(),
+          errors: z.array(z.object({ pointer: z.string(), rule: z.string(), message: z.string() })),
+        })
+        .nullable()
+        .meta({
+          description:
+            'Bộ từ chối số liệu: mã lỗi của Bộ và các lỗi theo trường (tối đa 20); null nếu không / ' +
+            "the Ministry's refusal of the figures: its problem code and field errors (at most 20); else null",
+        }),
     }),
   })
   .meta({ id: 'PcgdReport' });
