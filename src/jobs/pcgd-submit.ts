@@ -128,11 +128,13 @@ async function onSendFailure(
   const err = paused ? paused.cause : thrown;
   const repo = createPcgdRepo(ctx.db);
   const max = ctx.config.pcgd.delivery.maxAttempts;
+  const refusal = refusalOf(err);
+  // A refusal is kept only when the delivery ends for good (no next attempt).
   const fail = async (code: string, notBefore: Date | null) =>
     repo.recordDelivery(row.id, {
       error: code,
       notBefore,
-      ...(notBefore === null && refusalOf(err) ? { refusal: refusalOf(err)! } : {}),
+      ...(notBefore === null && refusal ? { refusal } : {}),
     });
   const code = isAppError(err) ? err.code : 'ERR_INTERNAL';
   const outOfAttempts = row.delivery_attempts + 1 >= max;
