@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { errorKind, outageLog, type OutageLog } from '../observability/outage.js';
+import { PostgresWorker } from './pg-worker.js';
 
 export interface JobDefaults {
   /** Redis key prefix (ignored by the PostgreSQL backend, which uses its schema). */
@@ -185,7 +186,7 @@ export function postgresQueueFactory(
   /** Seconds an idle worker waits before polling again; the embedded socket does not relay LISTEN/NOTIFY. */
   drainDelaySeconds = 5,
 ): QueueFactory {
-  const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
+  const { Queue: PgQueue } = withBackend(createPostgresBackend);
   const conn = { ...connection, migrate: true, max: 4 };
   const queues: Queue[] = [];
   return {
@@ -198,7 +199,8 @@ export function postgresQueueFactory(
       return q as unknown as Queue;
     },
     worker(name, processor, opts) {
-      return new PgWorker(name, processor, {
+      // Not BullMQ's own Worker: one whose failed start is retried, not kept for good (./pg-worker.ts).
+      return new PostgresWorker(name, processor, {
         drainDelay: drainDelaySeconds,
         ...opts,
         connection: { ...conn, max: 2 },

@@ -1,0 +1,94 @@
+/**
+ * A BullMQ worker on the PostgreSQL backend (queues in the database, REDIS_URL unset) that survives a failed
+ * start. BullMQ 6.7's PostgresConnection memoizes its readiness (connect, then its schema migration) with the
+ * failure, and every query of the worker awaits it: a worker whose start failed fails every call at once,
+ * for good. When the failure is not one BullMQ takes for a connection error (PostgreSQL's "too many clients
+ * already", "the database system is starting up", a database not accepting connections…), its main loop asks
+ * for a job, the call fails at once, the failure is emitted and dropped, and it asks again: promises only,
+ * never a timer or a socket, so the process's event loop stops (100 % CPU; no request, timer or shutdown is
+ * ever served; review28's test spun 25 minutes so in a parallel run). With a connection error (ECONNREFUSED)
+ * it retries every 15 s instead, failing each time, even once the database is back.
+ *
+ * Here the worker fetches only once its backend is ready. A failed start is reported (`'error'`) and, after
+ * a pause (1 s, doubling up to 10 s), the worker builds a fresh backend (new pool and LISTEN connection) and
+ * tries again, until it starts or is closed. Once started BullMQ recovers by itself (a pool connection lost
+ * is replaced, the LISTEN connection rebuilt).
+ */
+import { Worker, createPostgresBackend } from 'bullmq';
+import type {
+  JobProgress,
+  PostgresConnectionOptions,
+  PostgresQueueBackend,
+  Processor,
+  WorkerOptions,
+} from 'bullmq';
+
+export interface StartRetry {
+  /** The pause after the first failed start; doubled after each, up to `lastMs`. */
+  firstMs: number;
+  lastMs: number;
+}
+
+const START_RETRY: StartRetry = { firstMs: 1_000, lastMs: 10_000 };
+
+export class PostgresWorker extends Worker<
+  unknown,
+  unknown,
+  string,
+  PostgresQueueBackend,
+  JobProgress,
+  PostgresConnectionOptions
+> {
+  /** Settles once the worker runs, or once it was closed before it could. */
+  readonly started: Promise<void>;
+
+  constructor(
+    name: string,
+    processor: Processor,
+    opts: WorkerOptions<PostgresConnectionOptions>,
+    retry: StartRetry = START_RETRY,
+  ) {
+    super(name, processor, { ...opts, autorun: false }, createPostgresBackend);
+    this.started = this.startWhenReady(opts.autorun ?? true, retry);
+  }
+
+  private async startWhenReady(autorun: boolean, retry: StartRetry): Promise<void> {
+    let pauseMs = retry.firstMs;
+    for (let renewed = false; ; renewed = true) {
+      try {
+        await this.waitUntilReady();
+        if (renewed) this.emit('ready');
+        break;
+      } catch (err) {
+        if (this.closing) return;
+        this.emit('error', err as Error);
+        await this.pauseUnlessClosed(pauseMs);
+        if (this.closing) return;
+        pauseMs = Math.min(pauseMs * 2, retry.lastMs);
+        this.renewBackend();
+      }
+    }
+    if (autorun && !this.closing) this.run().catch((err: unknown) => this.emit('error', err as Error));
+  }
+
+  /** Waits `ms`, or less when the worker starts closing meanwhile. */
+  private pauseUnlessClosed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.off('closing', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.on('closing', done);
+    });
+  }
+
+  /** Replaces the backend whose start failed (its readiness stays failed) with a fresh one. */
+  private renewBackend(): void {
+    const failed = this.backend;
+    this.createBackend();
+    this.backend.on('error', (err: Error) => this.emit('error', err));
+    failed.close().catch(() => undefined);
+  }
+}
