@@ -1,0 +1,339 @@
+/**
+ * review30 (session 30, walked as a school-system vendor's developer integrating through the API from the README and
+ * the integration guide, and as the city's IT staff on a Monday morning): findings reproduced here. An `it.fails` is
+ * an open finding; it passes once the finding is fixed, and then becomes an `it`. Real PostgreSQL (and Redis where
+ * the queue matters). Findings are described in /work/briefs/review30-findings.md (same numbering).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { addClient } from '../../src/ops.js';
+import { startWorkerRole, type Running } from '../../src/roles.js';
+import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { bearer, S1, student, tokenFor, useApiHarness } from '../helpers/api.js';
+import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { hasPromtool, promtool } from '../helpers/promtool.js';
+import { school } from '../factories/records.js';
+
+const PG = { name: 'postgres+redis', database: 'postgres', queue: 'redis' } as const;
+
+interface Page {
+  items: Array<{ key: string; updatedAt: string; record: Record<string, unknown> }>;
+  nextCursor: string | null;
+}
+
+describe('review30, the vendor: reading back what changed', () => {
+  const h = useApiHarness(PG);
+
+  /** Writes canonical students as ingest's write statement does, in the transaction `q`. */
+  const upsert = (
+    q: Parameters<Parameters<typeof h.env.deps.db.tx>[0]>[0],
+    rs: ReturnType<typeof student>[],
+  ) =>
+    createRecordsRepo(q).upsert(
+      'students',
+      rs.map((r) => ({ key: r.studentCode, scope: r.schoolCode, data: r, fingerprint: fingerprint(r) })),
+      { system: 'vendor', mappingVersion: 'canonical@1' },
+    );
+
+  // F1 (vendor, README "Reads": `?updatedSince=<ISO 8601>`, the guide's step 4 and @truc/client's `records(…,
+  // { updatedSince })`): a vendor keeping a copy of its school reads `updatedSince=<when its last read began>`.
+  // A record written by a transaction that began before that read and committed after it (a snapshot's ingest
+  // judging thousands of records, a city page, any write under load) is stamped `updated_at = now()`, the
+  // transaction's START, so it is older than `updatedSince` although the read before did not see it: it is never
+  // listed, and the vendor's copy keeps the old record for good (no error, nothing says so). Expected: a change
+  // the previous read could not see is listed by `updatedSince` at that read's time (or the README says how far
+  // back to ask, and the API answers so). Where: src/store/record-writes.ts `updated_at = now()`, src/store/reads.ts
+  // `page` (`updated_at >= $3`); the change feed orders by commit visibility, the updatedSince read does not.
+  it.fails(
+    'review30 F1: a change committed after a read is listed by updatedSince=<that read’s time>',
+    async () => {
+      const db = h.env.deps.db;
+      await db.tx(async (q) => {
+        // The school itself is held (else an empty page is F4's 404).
+        await createRecordsRepo(q).upsert(
+          'schools',
+          [{ key: S1, scope: S1, data: school(S1), fingerprint: fingerprint(school(S1)) }],
+          { system: 'hcm-csdl', mappingVersion: 'hcm-csdl/schools@1' },
+        );
+        await upsert(q, [student('UPD1', S1)]);
+      });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let wrote!: () => void;
+      const written = new Promise<void>((r) => (wrote = r));
+      // An ingest: its transaction begins, writes the changed record, goes on judging/writing, commits later.
+      const ingest = db.tx(async (q) => {
+        await upsert(q, [{ ...student('UPD1', S1), fullName: 'Trần Thị Bình' }]);
+        wrote();
+        await gate;
+      });
+      await written;
+      await new Promise((r) => setTimeout(r, 50));
+      // The vendor's sync begins: it notes the time and reads its school (the change is not visible yet).
+      const since = new Date().toISOString();
+      const before = await h.get(`/v1/schools/${S1}/students/UPD1`, h.tokens.vendor);
+      expect(before.json<Page['items'][number]>().record['fullName']).toBe('Nguyễn Văn An');
+      release();
+      await ingest;
+      // Next time it asks what changed since that read.
+      const res = await h.get(
+        `/v1/schools/${S1}/students?updatedSince=${encodeURIComponent(since)}`,
+        h.tokens.vendor,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json<Page>().items.map((i) => i.key)).toContain('UPD1');
+    },
+  );
+});
+
+describe('review30, the vendor: a school whose own record truc has not pulled yet', () => {
+  const h = useApiHarness(PG);
+  const S = '79000401';
+
+  // F4 (vendor, README "Reads" and api27's one rule: "a school truc holds no record of is 404 at its record, its
+  // record lists and its quality findings alike"): src/api/routes/records.ts asks `requireSchoolHeld` of every EMPTY
+  // page, and that looks only at the school's own record (truc.schools). A school whose students truc holds (the
+  // vendor pushed them) but whose own record the city's nightly `schools` pull has not brought yet (a new school, a
+  // pilot without the city database, the first day) answers its student list 200 with its records, and the next
+  // `?updatedSince=` poll when nothing changed 404 ERR_NOT_FOUND "truc holds no school <code>"; its staff or classes
+  // list, none pushed yet, the same 404. @truc/client's `records()` throws on it. The same school is held on one page
+  // and not on the next. Expected: an empty page of a school truc holds records of is `200 {"items":[],"nextCursor":
+  // null}` (404 only for a school truc holds nothing of).
+  it.fails('review30 F4: an empty page of a school truc holds students of is 200, not 404', async () => {
+    await h.env.deps.db.tx((q) =>
+      createRecordsRepo(q).upsert(
+        'students',
+        [student('SCH1', S)].map((r) => ({
+          key: r.studentCode,
+          scope: S,
+          data: r,
+          fingerprint: fingerprint(r),
+        })),
+        { system: 'vendor', mappingVersion: 'canonical@1' },
+      ),
+    );
+    const vendor = await h.tokenOf(
+      await addClient(h.env.deps.db, { name: 'V401', role: 'vendor', schools: [S] }),
+    );
+    const all = await h.get(`/v1/schools/${S}/students`, vendor);
+    expect(all.statusCode, all.body).toBe(200);
+    expect(all.json<Page>().items.map((i) => i.key)).toEqual(['SCH1']);
+    const since = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
+    const none = await h.get(`/v1/schools/${S}/students?updatedSince=${since}`, vendor);
+    expect(none.statusCode, none.body).toBe(200);
+    expect(none.json<Page>()).toEqual({ items: [], nextCursor: null });
+    const staff = await h.get(`/v1/schools/${S}/staff`, vendor);
+    expect(staff.statusCode, staff.body).toBe(200);
+  });
+});
+
+describe('review30, the IT staff: alerts', () => {
+  let env: TestEnv;
+  const SCHEDULE = 'hcm-csdl-students-nightly';
+
+  beforeAll(async () => {
+    env = await makeDeps(
+      { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+      {
+        env: { HCM_CSDL_BASE_URL: 'http://127.0.0.1:9' },
+        configure: (c) => ({
+          ...c,
+          sync: {
+            ...c.sync,
+            schedules: {
+              [SCHEDULE]: {
+                cron: '0 1 * * *',
+                tz: 'Asia/Ho_Chi_Minh',
+                system: 'hcm-csdl',
+                entity: 'students',
+                full: false,
+              },
+            },
+          },
+        }),
+      },
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  /**
+   * The stored-state gauges truc exports now, as promtool input series held for ~30 h: a `*_timestamp_seconds`
+   * value is shifted so that now is promtool's 2 h (its clock starts at the epoch).
+   */
+  async function exportedSeries(): Promise<string[]> {
+    const metrics = createMetrics();
+    await registerStateMetrics({ ...env.deps, metrics, logger: pino({ level: 'silent' }) })();
+    const text = await metrics.registry.metrics();
+    const gauges = new Set([...text.matchAll(/^# TYPE (truc_\w+) gauge$/gm)].map((m) => m[1]!));
+    const nowS = Date.now() / 1000;
+    const out: string[] = [];
+    for (const line of text.split('\n')) {
+      const m = /^(truc_\w+)(\{[^}]*\})? (\S+)$/.exec(line);
+      if (!m || !gauges.has(m[1]!)) continue;
+      let v = Number(m[3]);
+      if (!Number.isFinite(v)) continue;
+      if (m[1]!.endsWith('_timestamp_seconds')) v = Math.max(0, Math.round(v - nowS + 7200));
+      const labels = (m[2] ?? '{}').replace(/^\{/, '{job="truc-worker",').replace(',}', '}');
+      out.push(`      - series: '${m[1]}${labels}'`, `        values: '${v}x1800'`);
+    }
+    return out;
+  }
+
+  // F2 (IT staff, README "Prometheus": the alert for "no successful sync for 26 h of a system and entity that a
+  // schedule not paused pulls"): TrucSyncStale is `time() - max by (system, entity)
+  // (truc_sync_last_success_timestamp_seconds) > 26 * 3600 and on (system, entity) truc_schedule_pulls`, and the
+  // gauge has a series only for a (system, entity) that has had a successful run (src/jobs/state-metrics.ts, from
+  // store/overview lastSyncSuccess). A nightly pull that has never succeeded (its first night failed, and every
+  // night since: wrong credentials given at installation, a URL mistyped, a city database that refuses the scope)
+  // has no series, so the alert never fires for it, however many nights pass; the dead-letter alert fires only
+  // while the count grows (30 min), and a run waiting on an open circuit makes no dead letter at all. Expected:
+  // a pull a schedule makes that has not succeeded for 26 h (ever) raises TrucSyncStale like one whose last
+  // success is 26 h old. Seen through the exported series: a configured system (hcm-csdl), its nightly schedule,
+  // one failed run, and promtool evaluating alerts.yml 27 h later.
+  it.runIf(hasPromtool()).fails(
+    'review30 F2: a scheduled pull that never succeeded raises TrucSyncStale after 26 h',
+    async () => {
+      const runs = createSyncRunsRepo(env.deps.db);
+      const run = await runs.create({
+        system: 'hcm-csdl',
+        entity: 'students',
+        scope: '',
+        since: null,
+        requestedBy: `schedule:${SCHEDULE}`,
+      });
+      await runs.fail(run, 'ERR_ADAPTER_AUTH');
+      const series = await exportedSeries();
+      expect(series.join('\n')).toContain(`truc_schedule_pulls{job="truc-worker",schedule="${SCHEDULE}"`);
+      const dir = mkdtempSync(join(tmpdir(), 'truc-review30-'));
+      try {
+        writeFileSync(join(dir, 'alerts.yml'), readFileSync('ops/prometheus/alerts.yml', 'utf8'));
+        writeFileSync(
+          join(dir, 'stale.test.yml'),
+          [
+            'rule_files: [alerts.yml]',
+            'evaluation_interval: 1m',
+            'tests:',
+            '  - interval: 1m',
+            '    input_series:',
+            ...series,
+            '    alert_rule_test:',
+            '      - eval_time: 29h',
+            '        alertname: TrucSyncStale',
+            '        exp_alerts: []',
+            '',
+          ].join('\n'),
+        );
+        // Expecting no alert: promtool must fail and show the alert it got for hcm-csdl students.
+        const tested = promtool(['test', 'rules', join(dir, 'stale.test.yml')]);
+        expect(tested.ok, tested.output).toBe(false);
+        expect(tested.output).toMatch(/TrucSyncStale/);
+        expect(tested.output).toMatch(/entity="students"[^}]*system="hcm-csdl"/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe('review30, the vendor: a provisional student code re-keyed', () => {
+  const ID = '079219001234';
+  const TAM = `TAM-${ID}`;
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let worker: Running;
+  let vendor: string;
+
+  beforeAll(async () => {
+    env = await makeDeps(PG);
+    app = await buildApp(env.deps);
+    await app.ready();
+    worker = startWorkerRole(env.deps);
+    vendor = await tokenFor(
+      app,
+      await addClient(env.deps.db, { name: 'Vendor 301', role: 'vendor', schools: ['79000301', '79000302'] }),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  interface Status {
+    status: string;
+    counts: { accepted: number; rejected: number; deleted: number };
+  }
+  /** Pushes `records` (delta or snapshot) to `school` as the vendor; the batch once the worker is done with it. */
+  async function pushed(
+    school: string,
+    records: unknown[],
+    mode: 'delta' | 'snapshot' = 'delta',
+  ): Promise<Status & { id: string }> {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/schools/${school}/batches`,
+      headers: { ...bearer(vendor), 'content-type': 'application/json' },
+      payload: JSON.stringify({ entity: 'students', mode, records }),
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const { batchId } = res.json<{ batchId: string }>();
+    return waitFor(
+      async () => {
+        const b = (
+          await app.inject({ method: 'GET', url: `/v1/batches/${batchId}`, headers: bearer(vendor) })
+        ).json<Status>();
+        return ['done', 'failed', 'held'].includes(b.status) ? { ...b, id: batchId } : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the batch ingested' },
+    );
+  }
+  const reads = async (school: string, code: string) =>
+    (
+      await app.inject({
+        method: 'GET',
+        url: `/v1/schools/${school}/students/${code}`,
+        headers: bearer(vendor),
+      })
+    ).statusCode;
+  const rules = async (batchId: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/batches/${batchId}/findings`, headers: bearer(vendor) }))
+      .json<{ items: Array<{ rule: string }> }>()
+      .items.map((f) => f.rule);
+  /** The pupil (personal ID `ID`) under `code`, with three classmates, at `school`. */
+  const pupil = (school: string, code: string) => ({ ...student(code, school), personalId: ID });
+  const classmates = (school: string) => ['01', '02', '03'].map((n) => student(`${school}000${n}`, school));
+
+  // F3 (vendor; DOMAIN §3.2, src/canonical/student.ts: "schools key them TAM-<personal ID> meanwhile and re-key by
+  // personal ID later"): the canonical schema takes a new pupil's provisional code `TAM-<12-digit personal ID>`,
+  // and nothing in truc re-keys it. When the Ministry issues the pupil's code, the vendor sends the pupil under it
+  // with the same personal ID: refused, SACH_DUPLICATE_PERSONAL_ID_STORED (an error: "another stored, live record of
+  // the same school holds this personal ID … remove the extra record and send again"). A delta batch cannot remove a
+  // record: the only way out is a whole-school snapshot (which re-keys it: checked, it works), for one pupil, every
+  // September-October for every new pupil. Expected: a delta record of the same school and personal ID under a
+  // sector code takes over the provisional record (one pupil, one live record, under the new code).
+  it.fails('review30 F3: a delta re-keys a provisional TAM- student to its sector code', async () => {
+    const S = '79000301';
+    expect((await pushed(S, [...classmates(S), pupil(S, TAM)])).counts).toMatchObject({
+      accepted: 4,
+      rejected: 0,
+    });
+    expect(await reads(S, TAM)).toBe(200);
+    const rekeyed = await pushed(S, [pupil(S, `${S}00042`)]);
+    expect(await rules(rekeyed.id)).not.toContain('SACH_DUPLICATE_PERSONAL_ID_STORED');
+    expect(rekeyed.counts).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(await reads(S, `${S}00042`)).toBe(200);
+    expect(await reads(S, TAM)).toBe(404);
+  });
+});
