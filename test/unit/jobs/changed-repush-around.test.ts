@@ -64,7 +64,9 @@ describe('a changed re-push is judged against what changed around it since its l
   }
 
   const verdict = async (key: string): Promise<VerdictRow> =>
-    (await ctx.db.rows<VerdictRow>('truc.quality_records', `entity = 'students' AND record_key = '${key}'`))[0]!;
+    (
+      await ctx.db.rows<VerdictRow>('truc.quality_records', `entity = 'students' AND record_key = '${key}'`)
+    )[0]!;
   const rulesOf = async (key: string) => (await verdict(key)).findings.map((f) => f.rule);
   const changesOf = async (key: string) =>
     (await ctx.db.rows('truc.record_changes', `entity = 'students' AND '${key}' = ANY(record_keys)`)).length;
