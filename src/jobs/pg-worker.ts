@@ -12,10 +12,13 @@
  * Here the worker fetches only once its backend is ready. A failed start is reported (`'error'`) and, after
  * a pause (1 s, doubling up to 10 s), the worker builds a fresh backend (new pool and LISTEN connection) and
  * tries again, until it starts or is closed. Once started BullMQ recovers by itself (a pool connection lost
- * is replaced, the LISTEN connection rebuilt).
+ * is replaced, the LISTEN connection rebuilt), but it asks for the next job again at once after a failed
+ * fetch: while PostgreSQL refused connections (restarting, too many clients) a worker tried ~160 a second,
+ * each failure logged. A failed fetch now waits 1 s first.
  */
 import { Worker, createPostgresBackend } from 'bullmq';
 import type {
+  Job,
   JobProgress,
   PostgresConnectionOptions,
   PostgresQueueBackend,
@@ -30,6 +33,9 @@ export interface StartRetry {
 }
 
 const START_RETRY: StartRetry = { firstMs: 1_000, lastMs: 10_000 };
+
+/** The pause after a failed fetch of the next job, before BullMQ asks again. */
+const FETCH_RETRY_MS = 1_000;
 
 export class PostgresWorker extends Worker<
   unknown,
@@ -69,6 +75,18 @@ export class PostgresWorker extends Worker<
       }
     }
     if (autorun && !this.closing) this.run().catch((err: unknown) => this.emit('error', err as Error));
+  }
+
+  protected override async moveToActive(
+    token: string,
+    name?: string,
+  ): Promise<Job<unknown, unknown, string, JobProgress>> {
+    try {
+      return await super.moveToActive(token, name);
+    } catch (err) {
+      if (!this.closing) await this.pauseUnlessClosed(FETCH_RETRY_MS);
+      throw err;
+    }
   }
 
   /** Waits `ms`, or less when the worker starts closing meanwhile. */
