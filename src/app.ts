@@ -206,6 +206,7 @@ async function registerProtection(app: App, deps: AppDeps): Promise<void> {
     db: deps.db,
     metrics: deps.metrics,
     clientStateTtlMs: deps.config.auth.clientStateTtlMs,
+    now: deps.now,
     failedAuthLimit: deps.config.api.failedAuthLimit,
   });
 }
@@ -279,7 +280,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   await app.register(scheduleRoutes, { db, config: deps.config, queues: deps.queues, now });
   await app.register(guardRoutes, { db, now });
   await app.register(deadLetterRoutes, { db, now });
-  await app.register(clientRoutes, { db, now });
+  await app.register(clientRoutes, { db, now, secretOverlapSeconds: deps.config.auth.secretOverlapSeconds });
   await app.register(schoolSystemRoutes, { db, now });
   await app.register(readRoutes, { db: deps.db });
   await app.register(webhookRoutes, {

@@ -22,6 +22,7 @@ import {
   JobsSchema,
   MetricsSchema,
   ObservabilitySchema,
+  SECRET_OVERLAP_MAX_SECONDS,
   ServerSchema,
   SystemsSchema,
   WebhooksSchema,
@@ -29,7 +30,7 @@ import {
 import { type SystemName } from './config/names.js';
 import { attemptsProblem, GuardSchema, SyncSchema } from './config/sync.js';
 
-export { IDLE_IN_TRANSACTION_TIMEOUT_MS };
+export { IDLE_IN_TRANSACTION_TIMEOUT_MS, SECRET_OVERLAP_MAX_SECONDS };
 export {
   ENTITY_NAMES,
   ENTITY_VI,

@@ -1,6 +1,6 @@
-/** Operator commands that need only the database: migrate, audit verify, clients add/list/disable. */
+/** Operator commands that need only the database: migrate, audit verify, clients add/list/disable/rotate-secret. */
 import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
-import { insertClient, replaceSecret } from './api/auth/client-admin.js';
+import { endOldSecret, insertClient, replaceSecret } from './api/auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
 import { SCHOOL_SYSTEMS } from './canonical/systems.js';
 import { hasNoForbiddenChars } from './canonical/text.js';
@@ -190,18 +190,39 @@ export async function listClients(db: Db): Promise<ClientView[]> {
   return (await createClientsRepo(db).list()).map(clientView);
 }
 
-/** A new secret for the client (the old one stops working), audited; undefined when there is no such client. */
+/**
+ * A new secret for the client, audited; the old one keeps working `overlapSeconds` more (0: it stops at once; the CLI
+ * gives auth.secretOverlapSeconds unless told: fix30a). The new secret and when the old one stops; undefined when
+ * there is no such client.
+ */
 export async function rotateClientSecret(
+  db: Db,
+  clientId: string,
+  window: { overlapSeconds: number },
+  actor = 'operator:cli',
+  now: () => Date = operatorClock,
+): Promise<{ clientSecret: string; oldCredentialExpiresAt: string | null } | undefined> {
+  const clientSecret = newSecret();
+  const secretHash = await hashSecret(clientSecret);
+  return db.tx(async (q) => {
+    if (!(await replaceSecret(q, clientId, secretHash, { actor, at: now() }, window.overlapSeconds)))
+      return undefined;
+    const client = await createClientsRepo(q).get(clientId);
+    return {
+      clientSecret,
+      oldCredentialExpiresAt: client ? clientView(client).oldCredentialExpiresAt : null,
+    };
+  });
+}
+
+/** Ends the client's old secret now, audited when it still worked (`ended`); `none`: none did; undefined: no client. */
+export async function endClientOldSecret(
   db: Db,
   clientId: string,
   actor = 'operator:cli',
   now: () => Date = operatorClock,
-): Promise<string | undefined> {
-  const secret = newSecret();
-  const secretHash = await hashSecret(secret);
-  return (await db.tx((q) => replaceSecret(q, clientId, secretHash, { actor, at: now() })))
-    ? secret
-    : undefined;
+): Promise<'ended' | 'none' | undefined> {
+  return db.tx((q) => endOldSecret(q, clientId, { actor, at: now() }));
 }
 
 /** Replaces the schools a client may touch, audited; acts on tokens already issued. */

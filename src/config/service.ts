@@ -99,6 +99,9 @@ export const DatabaseSchema = z
   })
   .strict();
 
+/** The longest window a rotated client secret may keep working (30 days): a rotation's `overlapSeconds` at most. */
+export const SECRET_OVERLAP_MAX_SECONDS = 2_592_000;
+
 export const AuthSchema = z
   .object({
     /** Signing keys; the first signs, all verify (rotation: add the new key first, drop the old later). */
@@ -124,6 +127,13 @@ export const AuthSchema = z
     maxTokensPerMinute: z.number().int().positive().default(60),
     /** How long an API process trusts a client's state (enabled, schools, scopes) before re-reading it. */
     clientStateTtlMs: z.number().int().nonnegative().max(60_000).default(1000),
+    /**
+     * fix30a (review29 F7): how long the secret a rotation replaces keeps working (and the tokens issued under it),
+     * unless the rotation names its own `overlapSeconds` or a city admin ends it early; 0 stops it at once. No law
+     * sets it. 24 h: a vendor running several servers moves each to the new secret within a working day, and an old
+     * secret is not left working for days; after a leak, rotate with 0 (or end the old secret at once).
+     */
+    secretOverlapSeconds: z.number().int().nonnegative().max(SECRET_OVERLAP_MAX_SECONDS).default(86_400),
   })
   .strict();
 

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'client.created',
   'client.disabled',
   'client.enabled',
+  'client.old_secret_ended',
   'client.secret_rotated',
   'client.updated',
   'dead_letters.closed',

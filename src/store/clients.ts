@@ -32,7 +32,22 @@ export interface ApiClient {
   disabled: boolean;
   /** How many times its secret was rotated: a token issued under an older generation is refused (migration 970). */
   secretGeneration: number;
+  /**
+   * The hash of the secret the last rotation replaced, while it may still work (generation `secretGeneration - 1`;
+   * migration 1120); null once it was ended early or replaced again, or when the rotation gave it no window.
+   */
+  oldSecretHash: string | null;
+  /** When that secret stops working (or stopped: past, or when it was ended); null when never rotated since 1120. */
+  oldSecretExpiresAt: Date | null;
 }
+
+/**
+ * Whether the secret the last rotation replaced still works at `now` (fix30a, review29 F7): its hash is kept and its
+ * window has not ended. The one rule of the token endpoint (a login with it) and of the auth plugin (a token issued
+ * under it, generation `secretGeneration - 1`).
+ */
+export const oldSecretWorks = (c: ApiClient, now: Date): boolean =>
+  c.oldSecretHash !== null && c.oldSecretExpiresAt !== null && now.getTime() < c.oldSecretExpiresAt.getTime();
 
 /** A client as operators see it: everything but the secret's hash, under `clientId`. */
 export interface ClientView {
@@ -43,6 +58,11 @@ export interface ClientView {
   units: string[];
   scopes: string[];
   disabled: boolean;
+  /**
+   * When the secret replaced by the last rotation stops working (ISO), or stopped (a past time: its window ended, or
+   * a city admin ended it); null when the client's secret was never rotated with one. Never a secret or a hash.
+   */
+  oldCredentialExpiresAt: string | null;
 }
 
 /** The view of a client (listed fields only, so a field added to ApiClient is never shown by accident). */
@@ -54,7 +74,14 @@ export const clientView = (c: ApiClient): ClientView => ({
   units: c.units,
   scopes: c.scopes,
   disabled: c.disabled,
+  oldCredentialExpiresAt: c.oldSecretExpiresAt?.toISOString() ?? null,
 });
+
+/** What a new client is stored with. */
+export type NewApiClient = Omit<
+  ApiClient,
+  'disabled' | 'secretGeneration' | 'oldSecretHash' | 'oldSecretExpiresAt'
+>;
 
 interface Row {
   id: string;
@@ -66,6 +93,8 @@ interface Row {
   scopes: string[];
   disabled: boolean;
   secret_generation: number;
+  old_secret_hash: string | null;
+  old_secret_expires_at: Date | null;
 }
 
 const fromRow = (r: Row): ApiClient => ({
@@ -78,11 +107,58 @@ const fromRow = (r: Row): ApiClient => ({
   scopes: r.scopes,
   disabled: r.disabled,
   secretGeneration: r.secret_generation ?? 0,
+  oldSecretHash: r.old_secret_hash ?? null,
+  oldSecretExpiresAt: r.old_secret_expires_at ?? null,
 });
+
+/** A client's secrets rotated (fix30a: the replaced one kept for its window) and the old one ended. */
+function secretWrites(q: Queryable) {
+  return {
+    /**
+     * Gives the client a new secret (one generation more); the secret it replaces keeps working until `oldUntil`
+     * (its hash kept; none when `oldUntil` is not after `at`: it stops at once). A secret an earlier rotation
+     * replaced, still working, stops now: at most two secrets work at a time. Undefined when there is no such client;
+     * else whether such an earlier one was still working (`earlierEnded`).
+     */
+    async rotateSecret(
+      id: string,
+      secretHash: string,
+      window: { at: Date; oldUntil: Date },
+    ): Promise<{ earlierEnded: boolean } | undefined> {
+      const res = await q.query<{ earlierEnded: boolean }>(
+        // The old row's state is read in FROM (a CTE read in RETURNING would see the row this statement updated).
+        `UPDATE truc.api_clients c
+            SET old_secret_hash = CASE WHEN $4::timestamptz > $3::timestamptz THEN c.secret_hash END,
+                old_secret_expires_at = $4, secret_hash = $2, secret_generation = c.secret_generation + 1,
+                updated_at = now()
+           FROM (SELECT id, old_secret_hash IS NOT NULL AND old_secret_expires_at > $3 AS open
+                   FROM truc.api_clients WHERE id = $1 FOR UPDATE) b
+          WHERE c.id = b.id
+         RETURNING b.open AS "earlierEnded"`,
+        [id, secretHash, window.at, window.oldUntil],
+      );
+      const row = res.rows[0];
+      return row ? { earlierEnded: row.earlierEnded === true } : undefined;
+    },
+    /**
+     * Ends now (`at`) the window of the secret the last rotation replaced: its hash forgotten, its expiry `at`. True
+     * when it was still working; false when there was none (or no such client: ask {@link get}).
+     */
+    async endOldSecret(id: string, at: Date): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.api_clients SET old_secret_hash = NULL, old_secret_expires_at = $2, updated_at = now()
+          WHERE id = $1 AND old_secret_hash IS NOT NULL AND old_secret_expires_at > $2`,
+        [id, at],
+      );
+      return res.rowCount > 0;
+    },
+  };
+}
 
 export function createClientsRepo(q: Queryable) {
   return {
-    async insert(c: Omit<ApiClient, 'disabled' | 'secretGeneration'>): Promise<void> {
+    ...secretWrites(q),
+    async insert(c: NewApiClient): Promise<void> {
       await q.query(
         `INSERT INTO truc.api_clients (id, name, role, secret_hash, schools, units, scopes)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -124,14 +200,6 @@ export function createClientsRepo(q: Queryable) {
           patch.scopes ?? null,
           patch.disabled ?? null,
         ],
-      );
-      return res.rowCount > 0;
-    },
-    async setSecretHash(id: string, secretHash: string): Promise<boolean> {
-      const res = await q.query(
-        `UPDATE truc.api_clients SET secret_hash = $2, secret_generation = secret_generation + 1, updated_at = now()
-          WHERE id = $1`,
-        [id, secretHash],
       );
       return res.rowCount > 0;
     },

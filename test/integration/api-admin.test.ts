@@ -97,10 +97,11 @@ describe('admin API of clients', () => {
     expect(await countRows(h.env.deps.db, 'truc.api_clients')).toBe(before);
   });
 
-  it('rotating the secret: the old one stops working, the new one works, audited', async () => {
+  // fix30a: without `overlapSeconds: 0` the old secret keeps working auth.secretOverlapSeconds (client-secret-overlap)
+  it('rotating the secret with no overlap: the old one stops working, the new one works, audited', async () => {
     const created = await newVendor();
     const before = await audits('client.secret_rotated');
-    const res = await admin('POST', `/v1/admin/clients/${created.clientId}/secret`);
+    const res = await admin('POST', `/v1/admin/clients/${created.clientId}/secret`, { overlapSeconds: 0 });
     expect(res.statusCode, res.body).toBe(200);
     const fresh = res.json<{ clientSecret: string }>().clientSecret;
     expect(fresh).not.toBe(created.clientSecret);
@@ -192,10 +193,10 @@ describe('admin API of clients', () => {
     const listed = await listClients(db);
     expect(listed.find((c) => c.clientId === created.clientId)).toMatchObject({ schools: [S2] });
     expect(JSON.stringify(listed)).not.toMatch(/secret|scrypt/i);
-    const secret = await rotateClientSecret(db, created.clientId);
-    expect(secret).toBeDefined();
-    expect((await login(created.clientId, secret!)).statusCode).toBe(200);
-    expect(await rotateClientSecret(db, 'cl_nobody')).toBeUndefined();
+    const rotated = await rotateClientSecret(db, created.clientId, { overlapSeconds: 0 });
+    expect(rotated).toBeDefined();
+    expect((await login(created.clientId, rotated!.clientSecret)).statusCode).toBe(200);
+    expect(await rotateClientSecret(db, 'cl_nobody', { overlapSeconds: 0 })).toBeUndefined();
     expect(await setClientSchools(db, created.clientId, [S1])).toBe(true);
     await expect(setClientSchools(db, created.clientId, [])).rejects.toThrow(/at least one school/);
     await expect(setClientSchools(db, created.clientId, ['../x'])).rejects.toThrow(/not school codes/);

@@ -1,17 +1,17 @@
 /**
- * Creating an API client and rotating its secret, each audited in the caller's transaction (`by`: who,
- * and when by the caller's clock): the one way
- * for the admin API (routes/clients.ts) and the CLI (src/ops.ts), which each check their own input.
+ * Creating an API client, rotating its secret and ending its old secret's window, each audited in the caller's
+ * transaction (`by`: who, and when by the caller's clock): the one way for the admin API (routes/clients.ts) and the
+ * CLI (src/ops.ts), which each check their own input.
  */
 import { appendAudit } from '../../audit/chain.js';
 import { AppError, both } from '../../errors.js';
-import { createClientsRepo, scopesBeyondRole, type ApiClient, type Role } from '../../store/clients.js';
+import { createClientsRepo, scopesBeyondRole, type NewApiClient, type Role } from '../../store/clients.js';
 import type { Queryable } from '../../store/db.js';
 
 /** Stores a new client (its secret only as a hash), audited as `client.created`. */
 export async function insertClient(
   q: Queryable,
-  client: Omit<ApiClient, 'disabled' | 'secretGeneration'>,
+  client: NewApiClient,
   by: { actor: string; at: Date },
 ): Promise<void> {
   const { id, role, schools, units, scopes } = client;
@@ -25,17 +25,57 @@ export async function insertClient(
   );
 }
 
-/** Gives a client a new secret hash (the old secret stops working), audited; false when there is no such client. */
+/**
+ * Gives a client a new secret hash, audited `client.secret_rotated` with the old secret's window (fix30a, review29
+ * F7): the secret it replaces keeps working `overlapSeconds` more (0: it stops at once), tokens issued under it
+ * too; an older secret still in its window stops now. False when there is no such client.
+ */
 export async function replaceSecret(
   q: Queryable,
   clientId: string,
   secretHash: string,
   by: { actor: string; at: Date },
+  overlapSeconds: number,
 ): Promise<boolean> {
-  if (!(await createClientsRepo(q).setSecretHash(clientId, secretHash))) return false;
-  const event = { actor: by.actor, action: 'client.secret_rotated' as const, subject: `client:${clientId}` };
+  const oldUntil = new Date(by.at.getTime() + overlapSeconds * 1000);
+  const done = await createClientsRepo(q).rotateSecret(clientId, secretHash, { at: by.at, oldUntil });
+  if (!done) return false;
+  const details = {
+    overlapSeconds,
+    oldCredentialExpiresAt: oldUntil.toISOString(),
+    ...(done.earlierEnded ? { earlierOldSecretEnded: true } : {}),
+  };
+  const event = {
+    actor: by.actor,
+    action: 'client.secret_rotated' as const,
+    subject: `client:${clientId}`,
+    details,
+  };
   await appendAudit(q, [event], by.at);
   return true;
+}
+
+/**
+ * Ends the old secret's window now (a city admin's "revoke the old secret": the vendor has moved, or the old one
+ * leaked), audited `client.old_secret_ended`; tokens issued under it stop too. `ended` when it still worked,
+ * `none` when nothing did (nothing written), undefined when there is no such client.
+ */
+export async function endOldSecret(
+  q: Queryable,
+  clientId: string,
+  by: { actor: string; at: Date },
+): Promise<'ended' | 'none' | undefined> {
+  const repo = createClientsRepo(q);
+  if (await repo.endOldSecret(clientId, by.at)) {
+    const event = {
+      actor: by.actor,
+      action: 'client.old_secret_ended' as const,
+      subject: `client:${clientId}`,
+    };
+    await appendAudit(q, [event], by.at);
+    return 'ended';
+  }
+  return (await repo.get(clientId)) ? 'none' : undefined;
 }
 
 /** Refuses (400, nothing written) scopes the role may not hold: a vendor given a city scope (priv28). */

@@ -4,7 +4,7 @@ import { isOpaqueCode } from '../../canonical/primitives.js';
 import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
-import { createClientsRepo, scopesBeyondRole, type ApiClient } from '../../store/clients.js';
+import { createClientsRepo, oldSecretWorks, scopesBeyondRole, type ApiClient } from '../../store/clients.js';
 import { failedAuthCounter, tooManyFailures, type FailedAuthLimit } from '../failed-auth.js';
 import { createTokenVerifier, TokenError, type Principal, type TokenSettings } from '../auth/tokens.js';
 
@@ -26,6 +26,8 @@ export interface AuthOptions {
   clientStateTtlMs: number;
   /** Failed authentications (no, bad or expired token; a disabled client's) per source address per window (api.failedAuthLimit). */
   failedAuthLimit: FailedAuthLimit;
+  /** The clock a rotated secret's window is judged by (deps.now). */
+  now: () => Date;
 }
 
 const REALM = 'truc';
@@ -61,9 +63,23 @@ function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
   };
 }
 
-/** True when the token was issued under an older generation of its client's secret (rotated since). */
-const isRotated = (fromToken: Principal, client: ApiClient): boolean =>
-  (fromToken.secretGeneration ?? 0) < client.secretGeneration;
+/**
+ * True when the token was issued under an older generation of its client's secret (rotated since), unless under the
+ * secret the last rotation replaced while that one still works (fix30a: the rotation's overlap window; its end, or
+ * a city admin ending it early, cuts those tokens as a rotation without a window does).
+ */
+const isRotated = (fromToken: Principal, client: ApiClient, now: Date): boolean => {
+  const generation = fromToken.secretGeneration ?? 0;
+  if (generation >= client.secretGeneration) return false;
+  return !(generation === client.secretGeneration - 1 && oldSecretWorks(client, now));
+};
+
+/**
+ * Why a verified token no longer stands for its client: `disabled` (or no such client), `rotated` (issued under a
+ * secret that no longer works: review27b F3, fix30a), cut as disabling would; undefined when it does.
+ */
+const cutOf = (fromToken: Principal, client: ApiClient | undefined, now: Date) =>
+  !client || client.disabled ? 'disabled' : isRotated(fromToken, client, now) ? 'rotated' : undefined;
 
 /**
  * Counts a failed authentication of the request's source address (../failed-auth.ts: IPv6 by its /64, in the rate
@@ -150,9 +166,7 @@ export default fp(
         throw err;
       }
       const client = await clientState(fromToken.clientId);
-      // Disabled, or issued before the client's secret was last rotated (review27b F3): cut, as disabling would.
-      const cut =
-        !client || client.disabled ? 'disabled' : isRotated(fromToken, client) ? 'rotated' : undefined;
+      const cut = cutOf(fromToken, client, opts.now());
       if (cut !== undefined || !client) {
         opts.metrics.authFailures.inc({ reason: cut ?? 'disabled' });
         await failed(request, reply);

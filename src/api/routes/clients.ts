@@ -1,17 +1,19 @@
 /**
- * The admin API of API clients (issue 9; scope `admin`, city admins): create, list, rotate a secret,
- * and change a client (disable or enable, its schools, units, scopes, name). Every change is audited
- * in its own transaction and acts at once: this process forgets the client's cached state, other
- * processes re-read it within auth.clientStateTtlMs, and tokens already issued follow the new state.
+ * The admin API of API clients (issue 9; scope `admin`, city admins): create, list, rotate a secret (the old one
+ * working for an overlap window, fix30a), end the old secret's window early, and change a client (disable or enable,
+ * its schools, units, scopes, name). Every change is audited in its own transaction and acts at once: this process
+ * forgets the client's cached state, other processes re-read it within auth.clientStateTtlMs, and tokens already
+ * issued follow the new state.
  */
 import { hasNoForbiddenChars } from '../../canonical/text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../audit/chain.js';
+import { SECRET_OVERLAP_MAX_SECONDS } from '../../config.js';
 import { AppError, both } from '../../errors.js';
 import { clientView, createClientsRepo, DEFAULT_SCOPES, ROLES } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
-import { insertClient, refuseScopesBeyondRole, replaceSecret } from '../auth/client-admin.js';
+import { endOldSecret, insertClient, refuseScopesBeyondRole, replaceSecret } from '../auth/client-admin.js';
 import { CLIENT_ID, hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
@@ -48,8 +50,36 @@ const ClientView = z
     units: z.array(z.string()),
     scopes: z.array(z.string()),
     disabled: z.boolean(),
+    oldCredentialExpiresAt: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Lúc khóa bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, ' +
+          'hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khóa bí mật / when the secret ' +
+          'the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); ' +
+          'null when never rotated with one. Never a secret',
+      }),
   })
   .meta({ id: 'ApiClient' });
+
+const RotateBody = z
+  .object({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(SECRET_OVERLAP_MAX_SECONDS)
+      .optional()
+      .meta({
+        description:
+          'Khóa cũ còn dùng được bao nhiêu giây nữa (0: ngừng ngay, như sau khi lộ khóa); mặc định auth.secretOverlapSeconds ' +
+          '(86400) / how many seconds the old secret keeps working (0: it stops at once, as after a leak); default ' +
+          'auth.secretOverlapSeconds (86400)',
+      }),
+  })
+  .strict()
+  .meta({ id: 'ApiClientSecretRotation' });
 
 const NewClientBody = z
   .object({
@@ -89,6 +119,8 @@ export interface ClientRouteOptions {
   db: Db;
   /** The clock audit entries are stamped with (deps.now). */
   now: () => Date;
+  /** How long a rotated secret keeps working when the rotation names no `overlapSeconds` (auth.secretOverlapSeconds). */
+  secretOverlapSeconds: number;
 }
 
 type ClientApp = Parameters<FastifyPluginAsyncZod<ClientRouteOptions>>[0];
@@ -122,9 +154,17 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
         insertClient(q, { id, name, role, secretHash, schools, units, scopes }, { actor, at: opts.now() }),
       );
       void reply.header('location', `/v1/admin/clients/${id}`).header('cache-control', 'no-store');
-      return reply
-        .code(201)
-        .send({ clientId: id, clientSecret: secret, name, role, schools, units, scopes, disabled: false });
+      return reply.code(201).send({
+        clientId: id,
+        clientSecret: secret,
+        name,
+        role,
+        schools,
+        units,
+        scopes,
+        disabled: false,
+        oldCredentialExpiresAt: null,
+      });
     },
   );
 
@@ -146,7 +186,10 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
   );
 }
 
-/** `POST /v1/admin/clients/:clientId/secret`: a new secret; the old one stops working. */
+/**
+ * `POST /v1/admin/clients/:clientId/secret`: a new secret; the old one keeps working `overlapSeconds` more (default
+ * auth.secretOverlapSeconds; 0: it stops at once), so a vendor's servers move to the new one without a gap (fix30a).
+ */
 function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
   app.post(
     '/v1/admin/clients/:clientId/secret',
@@ -155,24 +198,67 @@ function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
       schema: {
         operationId: 'rotateClientSecret',
         tags: ['admin'],
-        summary: 'Cấp lại mật khẩu ứng dụng / Rotate a client secret (the old one stops working)',
+        summary:
+          'Cấp lại mật khẩu ứng dụng; mật khẩu cũ còn dùng được đến oldCredentialExpiresAt / Rotate a client secret; the ' +
+          'old one keeps working until oldCredentialExpiresAt',
+        description:
+          'Mật khẩu cũ và các mã truy cập cấp bằng nó còn dùng được overlapSeconds giây (mặc định auth.secretOverlapSeconds, ' +
+          '86400; 0: ngừng ngay); một mật khẩu cũ hơn còn hạn thì ngừng ngay. DELETE …/old-secret chấm dứt sớm. / The old ' +
+          'secret, and the tokens issued with it, keep working overlapSeconds (default auth.secretOverlapSeconds, 86400; ' +
+          '0: they stop at once); an older secret still in its window stops now. DELETE …/old-secret ends it early.',
         params: IdParams,
+        body: RotateBody.nullish(),
         response: { 200: WithSecret, 404: ProblemSchema, ...errors },
       },
     },
     async function rotateSecret(request, reply) {
       const actor = principalOf(request).clientId;
       const { clientId } = request.params;
+      const overlapSeconds = request.body?.overlapSeconds ?? opts.secretOverlapSeconds;
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
       const client = await opts.db.tx(async (q) => {
-        if (!(await replaceSecret(q, clientId, secretHash, { actor, at: opts.now() })))
+        if (!(await replaceSecret(q, clientId, secretHash, { actor, at: opts.now() }, overlapSeconds)))
           throw new AppError('ERR_NOT_FOUND');
         return (await createClientsRepo(q).get(clientId))!;
       });
       app.forgetClientState(clientId);
       void reply.header('cache-control', 'no-store');
       return { ...clientView(client), clientSecret: secret };
+    },
+  );
+}
+
+/** `DELETE /v1/admin/clients/:clientId/old-secret`: the old secret (and its tokens) stop now, not at its expiry. */
+function endOldSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
+  app.delete(
+    '/v1/admin/clients/:clientId/old-secret',
+    {
+      config,
+      schema: {
+        operationId: 'endClientOldSecret',
+        tags: ['admin'],
+        summary:
+          'Chấm dứt ngay mật khẩu cũ của ứng dụng (và các mã cấp bằng nó) / End a client’s old secret now (and the tokens ' +
+          'issued with it)',
+        description:
+          'Khi phần mềm đã chuyển hết sang mật khẩu mới, hoặc mật khẩu cũ bị lộ. Không có mật khẩu cũ còn hạn: 200, không ' +
+          'thay đổi gì. / Once the vendor has moved to the new secret, or when the old one leaked. With no old secret ' +
+          'still working: 200, nothing changes.',
+        params: IdParams,
+        response: { 200: ClientView, 404: ProblemSchema, ...errors },
+      },
+    },
+    async function endClientOldSecret(request) {
+      const actor = principalOf(request).clientId;
+      const { clientId } = request.params;
+      const client = await opts.db.tx(async (q) => {
+        if (!(await endOldSecret(q, clientId, { actor, at: opts.now() })))
+          throw new AppError('ERR_NOT_FOUND');
+        return (await createClientsRepo(q).get(clientId))!;
+      });
+      app.forgetClientState(clientId);
+      return clientView(client);
     },
   );
 }
@@ -223,6 +309,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
 /** Rotate a client's secret; disable, enable, or set its schools, units or scopes. Both act on issued tokens. */
 function changeRoutes(app: ClientApp, opts: ClientRouteOptions): void {
   rotateSecretRoute(app, opts);
+  endOldSecretRoute(app, opts);
   updateClientRoute(app, opts);
 }
 

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createClientsRepo, type ApiClient } from '../../store/clients.js';
+import { createClientsRepo, oldSecretWorks, type ApiClient, type ClientsRepo } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
 import { appendAudit } from '../../audit/chain.js';
 import { hashSecret, verifySecret } from '../auth/secrets.js';
@@ -187,25 +187,49 @@ function grantedScopes(client: ApiClient, scope: string | undefined): string[] {
 
 /**
  * Checks a login the throttle let through; the attempt is in flight until it ends here, however it ends, and only a
- * failure (no such client, disabled, a wrong secret) counts as one (review27b F5).
+ * failure (no such client, disabled, a wrong secret) counts as one (review27b F5). `generation`: that of the secret
+ * proven (the current one's, or the one before while the rotation's window lasts: fix30a), the token's `gen`.
  */
 async function checkLogin(
   throttle: LoginThrottle,
   creds: { id: string; secret: string },
   address: string,
-  lookup: (id: string) => Promise<{ client: ApiClient | undefined; hash: string }>,
-): Promise<{ client: ApiClient | undefined; ok: boolean }> {
+  prove: (
+    secret: string,
+    id: string,
+  ) => Promise<{ client: ApiClient | undefined; generation: number | undefined }>,
+): Promise<{ client: ApiClient | undefined; ok: boolean; generation: number }> {
   let outcome: LoginOutcome = 'abandoned';
   try {
-    const { client, hash } = await lookup(creds.id);
-    // always the scrypt, so unknown and disabled ids answer as slowly as real ones
-    const secretOk = await verifySecret(creds.secret, hash);
-    const ok = Boolean(client && !client.disabled && secretOk);
+    const { client, generation } = await prove(creds.secret, creds.id);
+    const ok = Boolean(client && !client.disabled && generation !== undefined);
     outcome = ok ? 'succeeded' : 'failed';
-    return { client, ok };
+    return { client, ok, generation: generation ?? 0 };
   } finally {
     await throttle.finish(creds.id, address, outcome);
   }
+}
+
+/**
+ * Which generation of client `id`'s secrets `secret` is: the current one's, or, while the last rotation's window
+ * lasts (store/clients.ts `oldSecretWorks`), the one before's; undefined when neither (or no such client). Always the
+ * scrypt, so unknown and disabled ids answer as slowly as real ones; and a secret that is not the current one always
+ * costs a second scrypt (against the old secret, else `dummyHash`), so a wrong secret answers alike whether or not
+ * the client has an old secret in its window: no oracle of a rotation (fix30a).
+ */
+async function provenGeneration(
+  clients: ClientsRepo,
+  dummyHash: Promise<string>,
+  now: Date,
+  secret: string,
+  id: string,
+): Promise<{ client: ApiClient | undefined; generation: number | undefined }> {
+  const client = await clients.get(id);
+  if ((await verifySecret(secret, client?.secretHash ?? (await dummyHash))) && client)
+    return { client, generation: client.secretGeneration };
+  const old = client && oldSecretWorks(client, now) ? client.oldSecretHash : null;
+  const oldOk = await verifySecret(secret, old ?? (await dummyHash));
+  return { client, generation: oldOk && old !== null && client ? client.secretGeneration - 1 : undefined };
 }
 
 /** The token endpoint (client credentials, failed logins delayed). */
@@ -242,10 +266,9 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
         opts.metrics.authFailures.inc({ reason: 'throttled' });
         throw new AppError('ERR_LOGIN_THROTTLED', undefined, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
       }
-      const { client, ok } = await checkLogin(opts.throttle, creds, request.ip, async (id) => {
-        const found = await clients.get(id);
-        return { client: found, hash: found?.secretHash ?? (await dummyHash) };
-      });
+      const { client, ok, generation } = await checkLogin(opts.throttle, creds, request.ip, (secret, id) =>
+        provenGeneration(clients, dummyHash, opts.now(), secret, id),
+      );
       if (!ok || !client) {
         opts.metrics.authFailures.inc({ reason: 'bad_credentials' });
         recordFailure(opts.db, request.log, client, opts.now());
@@ -255,7 +278,7 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       const scopes = grantedScopes(client, body.scope);
       const { token, expiresIn } = await issueToken(
         opts.tokens,
-        principalOf(client, scopes),
+        principalOf(client, scopes, generation),
         issuerOf(opts, request),
       );
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
@@ -269,14 +292,14 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
   );
 }
 
-/** What a token says of its client. */
-const principalOf = (client: ApiClient, scopes: string[]) => ({
+/** What a token says of its client: `secretGeneration`, that of the secret the login proved. */
+const principalOf = (client: ApiClient, scopes: string[], secretGeneration: number) => ({
   clientId: client.id,
   role: client.role,
   schools: client.schools,
   units: client.units,
   scopes,
-  secretGeneration: client.secretGeneration,
+  secretGeneration,
 });
 
 /** The public base URL: server.publicUrl, else the one the request is served under. */

@@ -1,11 +1,15 @@
-/** `truc clients add | list | rotate-secret | set-schools | disable | enable`: API clients (OAuth2 client credentials). */
+/**
+ * `truc clients add | list | rotate-secret | end-old-secret | set-schools | disable | enable`: API clients (OAuth2
+ * client credentials).
+ */
 import { CLIENT_ID } from '../../api/auth/secrets.js';
-import { loadConfig } from '../../config.js';
+import { loadConfig, SECRET_OVERLAP_MAX_SECONDS } from '../../config.js';
 import {
   asOption,
   badValue,
   both,
   defineCommand,
+  int,
   list,
   notFound,
   operatorActor,
@@ -93,17 +97,56 @@ const listAll = () =>
   });
 
 const rotate = () =>
+  runs<{ overlap?: number; as?: string }>(
+    defineCommand(
+      'rotate-secret',
+      'give the client a new secret (printed once); the old one keeps working --overlap seconds more',
+    )
+      .argument('<clientId>', 'the client id (truc clients list)', clientIdArg)
+      .option(
+        '--overlap <seconds>',
+        'how long the old secret (and its tokens) keep working; 0 stops them at once, as after a leak (default: auth.secretOverlapSeconds, 86400)',
+        int(0, SECRET_OVERLAP_MAX_SECONDS),
+      )
+      .addOption(asOption()),
+    async (o, [clientId], out) => {
+      const actor = operatorActor(o.as);
+      const config = loadConfig();
+      const overlapSeconds = o.overlap ?? config.auth.secretOverlapSeconds;
+      const { rotateClientSecret, withDb } = await import('../../ops.js');
+      const rotated = await withDb(config, (db) =>
+        rotateClientSecret(db, clientId!, { overlapSeconds }, actor),
+      );
+      if (rotated === undefined) throw noSuchClient(clientId!);
+      out.stdout(`${JSON.stringify({ clientId, ...rotated })}\n`);
+      return 0;
+    },
+  );
+
+const endOld = () =>
   runs<{ as?: string }>(
-    defineCommand('rotate-secret', 'give the client a new secret (printed once; the old one stops working)')
+    defineCommand(
+      'end-old-secret',
+      'stop the secret the last rotation replaced now (and the tokens issued with it)',
+    )
       .argument('<clientId>', 'the client id (truc clients list)', clientIdArg)
       .addOption(asOption()),
     async (o, [clientId], out) => {
       const actor = operatorActor(o.as);
       const config = loadConfig();
-      const { rotateClientSecret, withDb } = await import('../../ops.js');
-      const secret = await withDb(config, (db) => rotateClientSecret(db, clientId!, actor));
-      if (secret === undefined) throw noSuchClient(clientId!);
-      out.stdout(`${JSON.stringify({ clientId, clientSecret: secret })}\n`);
+      const { endClientOldSecret, withDb } = await import('../../ops.js');
+      const ended = await withDb(config, (db) => endClientOldSecret(db, clientId!, actor));
+      if (ended === undefined) throw noSuchClient(clientId!);
+      out.stdout(
+        `${
+          ended === 'ended'
+            ? both(`client ${clientId}: khóa bí mật cũ đã ngừng`, `client ${clientId}: old secret ended`)
+            : both(
+                `client ${clientId}: không có khóa bí mật cũ nào còn dùng được`,
+                `client ${clientId}: no old secret was still working`,
+              )
+        }\n`,
+      );
       return 0;
     },
   );
@@ -133,10 +176,14 @@ const setSchools = () =>
   );
 
 export const clientsCommand = () =>
-  defineCommand('clients', 'API clients: add, list, rotate-secret, set-schools, disable, enable')
+  defineCommand(
+    'clients',
+    'API clients: add, list, rotate-secret, end-old-secret, set-schools, disable, enable',
+  )
     .addCommand(add())
     .addCommand(listAll())
     .addCommand(rotate())
+    .addCommand(endOld())
     .addCommand(setSchools())
     .addCommand(setDisabled(true))
     .addCommand(setDisabled(false));
