@@ -2,7 +2,9 @@
  * `truc pcgd compute | approve | submit | export | verify`: PCGD-XMC reports from the command line
  * (issue 10). compute, approve and submit act as the operator (`operator:cli:<name>` in the audit log, kit.ts
  * `operatorActor`: `--as`, TRUC_OPERATOR or the OS user);
- * compute and submit show their progress on stderr (units computed, reports queued and, with
+ * compute says first, on stderr, when each commune's survey persons were last pulled and whether a pull is under way
+ * (fix30a; its report carries `personsPulledAt`, `personsPulling`); compute and submit show their progress on stderr
+ * (units computed, reports queued and, with
  * `--follow`, receipted); submit queues the delivery for the worker role, as the API does. export writes a report's signed
  * package, signature, certificate and forms to a folder; verify checks a package against its
  * detached CMS signature (what `openssl cms -verify` checks too).
@@ -11,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { vietnamDateOf } from '../../canonical/school-year.js';
 import { loadConfig } from '../../config.js';
-import type { PcgdDeps } from '../../reporting/pcgd/service.js';
+import type { PcgdDeps, PersonsPullState } from '../../reporting/pcgd/service.js';
 import type { ReportRow } from '../../store/pcgd.js';
 import {
   asOption,
@@ -62,6 +64,22 @@ async function pcgdDeps() {
   };
 }
 
+/** When commune `u`'s survey persons were last pulled, and whether a pull is under way (fix30a, review29 F6). */
+function pullLine(u: string, s: PersonsPullState): string {
+  const at = s.personsPulledAt;
+  const line = both(
+    at
+      ? `xã ${u}: dữ liệu điều tra kéo xong lần cuối lúc ${at}`
+      : `xã ${u}: dữ liệu điều tra chưa được kéo lần nào`,
+    at ? `commune ${u}: persons last pulled at ${at}` : `commune ${u}: persons never pulled`,
+  );
+  if (!s.personsPulling) return line;
+  return `${line}; ${both(
+    'đang có lần kéo xếp hàng hoặc đang chạy: tính bây giờ dùng dữ liệu trước lần kéo đó',
+    'a pull is queued or running: figures computed now use the persons from before it',
+  )}`;
+}
+
 /** A progress display's outcome when the work stopped on an error (the error's own line follows). */
 const FAILED: Words = { vi: 'thất bại', en: 'failed' };
 
@@ -94,10 +112,16 @@ const compute = () =>
       if (o.communes && unitCode.length !== 2)
         throw new UsageError(both('--communes: cần mã tỉnh 2 chữ số', '--communes: give a 2-digit province'));
       const { service, run } = await pcgdDeps();
+      let pulled: PersonsPullState | undefined;
       const rows = await run(async (deps) => {
         const units = o.communes
           ? [...(await communesToCompute(deps, unitCode, year)), unitCode]
           : [unitCode];
+        // What the officer reads before computing (fix30a): when each commune's persons were last pulled.
+        for (const u of units.filter((x) => x.length === 5)) {
+          pulled = await service.unitPullState(deps.db, u);
+          out.stderr(`${pullLine(u, pulled)}\n`);
+        }
         const progress = startProgress(
           out,
           { vi: `tính PCGD ${unitCode}/${year}`, en: `pcgd compute ${unitCode}/${year}` },
@@ -120,7 +144,7 @@ const compute = () =>
       out.stdout(
         o.communes
           ? `${JSON.stringify(rows.map(summaryOf), null, 2)}\n`
-          : `${JSON.stringify(service.reportView(last), null, 2)}\n`,
+          : `${JSON.stringify({ ...service.reportView(last), ...(pulled ?? service.NOT_PULLED) }, null, 2)}\n`,
       );
       return rows.every((r) => r.status === 'checked') ? 0 : 1;
     },

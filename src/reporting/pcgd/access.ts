@@ -5,7 +5,8 @@
  * - a city admin may do everything;
  * - a pcgd-officer covers the units in its token (`units`): a commune, or a province and every commune
  *   of it. It may read, compute and submit what it covers, see the persons behind a figure, and approve
- *   the reports of its own units only (a province officer does not approve a commune's figures);
+ *   the reports of its own units only (a province officer does not approve a commune's figures); it may ask for the
+ *   survey persons of a commune it covers to be pulled (`pull`, fix30a), as it may compute the commune's figures;
  * - reopening approved figures is for a higher level: a province officer for its communes, a city
  *   admin for anything (a province's figures).
  * Anyone else (vendors, auditors) has no access. A refusal is ERR_FORBIDDEN_UNIT.
@@ -13,7 +14,7 @@
 import { getCommune } from '../../canonical/codes/admin-units.js';
 import { AppError, both } from '../../errors.js';
 
-export type PcgdAction = 'read' | 'compute' | 'records' | 'approve' | 'submit' | 'reopen';
+export type PcgdAction = 'read' | 'compute' | 'records' | 'approve' | 'submit' | 'reopen' | 'pull';
 
 /** The caller as the service sees it (the token's principal). */
 export interface PcgdActor {

@@ -6,7 +6,8 @@
  * deadline), `late` (deadline passed, not submitted), `at-risk` (not submitted and at most
  * `atRiskDays` days left), `on-track`. A submitted report whose delivery failed for good (the Ministry
  * refused it, its window closed, or it ran out of attempts: {@link deliveryFailed}) is not submitted: the
- * Ministry holds nothing (review29 F1).
+ * Ministry holds nothing (review29 F1). Each commune's row also says when its survey persons were last pulled and
+ * whether a pull is under way (fix30a: ./persons-pulled.ts), what its officer reads before computing.
  */
 import { communesOfProvince, getProvince } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig, UnitLevel } from '../../config.js';
@@ -14,10 +15,11 @@ import { AppError, both } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow, type ReportStatus } from '../../store/pcgd.js';
 import { readableUnits, type PcgdActor } from './access.js';
+import { NOT_PULLED, pullStatesOf, type PersonsPullState } from './persons-pulled.js';
 
 export type DeadlineState = 'submitted' | 'on-track' | 'at-risk' | 'late';
 
-export interface DeadlineRow {
+export interface DeadlineRow extends PersonsPullState {
   unitCode: string;
   unitLevel: UnitLevel;
   unitName: string;
@@ -127,13 +129,14 @@ export function standingCounts(
   return counts;
 }
 
-/** One unit's row from its current report (if any) at `now`. */
+/** One unit's row from its current report (if any) at `now`, with its persons' pulls (a commune's; fix30a). */
 export function deadlineRow(
   cal: PcgdConfig['calendar'],
   year: number,
   unit: { code: string; level: UnitLevel; name: string },
   report: ReportRow | undefined,
   now: Date,
+  pulled: PersonsPullState = NOT_PULLED,
 ): DeadlineRow {
   const held = report && {
     status: report.status,
@@ -156,6 +159,8 @@ export function deadlineRow(
     receiptedAt: report?.receipted_at?.toISOString() ?? null,
     submittedLate: standing.submittedLate,
     deliveryError: held && deliveryFailed(held) ? held.deliveryError : null,
+    personsPulledAt: pulled.personsPulledAt,
+    personsPulling: pulled.personsPulling,
   };
 }
 
@@ -185,9 +190,14 @@ export async function deadlineView(
     ),
   );
   const current = new Map((await createPcgdRepo(q).currentOfYear(req.year)).map((r) => [r.unit_code, r]));
-  const rows = units
-    .filter((u) => allowed.has(u.code))
-    .map((u) => deadlineRow(cfg.calendar, req.year, u, current.get(u.code), req.now));
+  const shown = units.filter((u) => allowed.has(u.code));
+  const pulls = await pullStatesOf(
+    q,
+    shown.filter((u) => u.level === 'commune').map((u) => u.code),
+  );
+  const rows = shown.map((u) =>
+    deadlineRow(cfg.calendar, req.year, u, current.get(u.code), req.now, pulls.get(u.code)),
+  );
   const counts: Record<DeadlineState, number> = { submitted: 0, 'on-track': 0, 'at-risk': 0, late: 0 };
   for (const r of rows) counts[r.state] += 1;
   return { rows, counts };

@@ -5,6 +5,7 @@
  */
 export { ENROLLED_STATUSES, type EnrolmentCounts, type StoredFigures } from './compute.js';
 export * from './lifecycle.js';
+export { NOT_PULLED, unitPullState, type PersonsPullState } from './persons-pulled.js';
 export { ruleSetOf } from './rule-set.js';
 export { type UnitLevel } from './unit.js';
 export { enrolmentMismatches, lineageSelection, reportView } from './views.js';

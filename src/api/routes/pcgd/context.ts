@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../../config.js';
 import { AppError, both } from '../../../errors.js';
 import { requireUnit, type PcgdActor } from '../../../reporting/pcgd/access.js';
-import type { PcgdDeps } from '../../../reporting/pcgd/service.js';
+import { unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
+import { reportView, type PcgdDeps } from '../../../reporting/pcgd/service.js';
 import type { Db } from '../../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../../store/pcgd.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -47,6 +48,10 @@ export function pcgdContext(opts: PcgdRouteOptions) {
       );
     return ev;
   }
-  return { deps, now, actorOf, statusUrl, reportFor, evidenceOf };
+  /** A report as the API shows it: its view, and when its commune's persons were last pulled (fix30a). */
+  async function viewOf(row: ReportRow) {
+    return { ...reportView(row), ...(await unitPullState(opts.db, row.unit_code)) };
+  }
+  return { deps, now, actorOf, statusUrl, reportFor, evidenceOf, viewOf };
 }
 export type PcgdContext = ReturnType<typeof pcgdContext>;

@@ -6,7 +6,6 @@ import { enqueue, pcgdCompute, pcgdSubmit } from '../../../jobs/contracts.js';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
 import {
   approveReport,
-  reportView,
   requestCompute,
   requestReopen,
   requestSubmit,
@@ -44,7 +43,7 @@ export function lifecycleRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdC
 
 /** Compute a unit's figures (a new version, queued) and read a version. */
 function versionRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
-  const { deps, actorOf, reportFor } = ctx;
+  const { deps, actorOf, reportFor, viewOf } = ctx;
   app.post(
     '/v1/pcgd/reports',
     {
@@ -81,14 +80,14 @@ function versionRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): 
       },
     },
     async function getReport(request) {
-      return reportView(await reportFor(actorOf(request), request.params.reportId, 'read'));
+      return viewOf(await reportFor(actorOf(request), request.params.reportId, 'read'));
     },
   );
 }
 
 /** `POST /v1/pcgd/reports/:reportId/check`: checks the figures before approval. */
 function checkRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
-  const { actorOf, reportFor } = ctx;
+  const { actorOf, reportFor, viewOf } = ctx;
   app.post(
     '/v1/pcgd/reports/:reportId/check',
     {
@@ -126,14 +125,14 @@ function checkRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): voi
           },
         );
       }
-      return reportView(row);
+      return viewOf(row);
     },
   );
 }
 
 /** `POST /v1/pcgd/reports/:reportId/approve`: approves, signs and locks the figures. */
 function approveRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
-  const { deps, actorOf, reportFor } = ctx;
+  const { deps, actorOf, reportFor, viewOf } = ctx;
   app.post(
     '/v1/pcgd/reports/:reportId/approve',
     {
@@ -150,9 +149,7 @@ function approveRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
     async function approve(request) {
       const actor = actorOf(request);
       await reportFor(actor, request.params.reportId, 'approve');
-      return reportView(
-        await approveReport(deps, { reportId: request.params.reportId, actor: actor.clientId }),
-      );
+      return viewOf(await approveReport(deps, { reportId: request.params.reportId, actor: actor.clientId }));
     },
   );
 }

@@ -42,6 +42,24 @@ export const Enrolment = z.object({
   unmatchable: z.number().int(),
   matchedByName: z.number().int(),
 });
+/** When a commune's survey persons were last pulled and whether a pull is under way (fix30a, review29 F6). */
+export const personsPullFields = {
+  personsPulledAt: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'Lúc lần kéo dữ liệu điều tra (người) gần nhất của xã kéo xong mọi trang; null nếu chưa lần nào, hoặc với tỉnh ' +
+        '(xem từng xã) / when the last pull of the commune’s survey persons fetched every page; null when none has, ' +
+        'or for a province (see each commune)',
+    }),
+  personsPulling: z.boolean().meta({
+    description:
+      'Đang có lần kéo dữ liệu điều tra của xã xếp hàng hoặc đang chạy: tính ngay thì dùng dữ liệu trước lần kéo đó / ' +
+      'a pull of the commune’s persons is queued or running: figures computed now use the persons from before it',
+  }),
+};
+
 const Message = z.object({ vi: z.string(), en: z.string() });
 const Shortfall = z.union([
   z.object({
@@ -136,6 +154,7 @@ export const Report = z
     enrolment: Enrolment.nullable(),
     findings: z.array(Finding),
     lineageDigest: z.string(),
+    ...personsPullFields,
     computedAt: z.string(),
     approvedBy: z.string().nullable(),
     approvedAt: z.string().nullable(),
@@ -194,6 +213,7 @@ export const Deadline = z.object({
         'mã lỗi khi gửi Bộ thất bại hẳn: báo cáo ghi "submitted" nhưng Bộ chưa nhận, đơn vị tính là chưa nộp, gửi lại bằng POST …/submit; null nếu không / ' +
         'the error code when the delivery to the Ministry failed for good: the report reads submitted but the Ministry holds nothing, the unit counts as not submitted, POST …/submit sends it again; else null',
     }),
+  ...personsPullFields,
 });
 
 export const errors = {

@@ -1,0 +1,88 @@
+/**
+ * The pulls of a commune's survey persons (fix30a, review29 F6): sync runs of `moet-pcgd` `persons` whose scope is
+ * the commune, as a PCGD-XMC officer reads them before computing the commune's figures (when its persons were last
+ * pulled, and whether a pull is under way), and the lock that keeps an officer's two requests from queuing two pulls
+ * of one commune. The runs themselves are written by ./sync-runs.ts, through the one sync machinery.
+ */
+import type { Queryable } from './db.js';
+import { SHOWN_STATUS, type SyncRunStatus } from './sync-run-reads.js';
+
+/** The system and entity of a commune's persons (src/config/names.ts SYSTEM_PULLS: per commune). */
+const PERSONS = { system: 'moet-pcgd', entity: 'persons' } as const;
+
+/** The first int of the advisory key of a commune's persons pull (school-lock.ts uses 720 and 721). */
+export const PERSONS_PULL_LOCK_SPACE = 1120;
+
+/** A commune's persons as pulled. */
+export interface PersonsPulled {
+  communeCode: string;
+  /** When the last pull that fetched every page (`done`) finished; null when none has. */
+  pulledAt: Date | null;
+  /** A pull is queued or running: its pages may still change the commune's persons. */
+  pulling: boolean;
+}
+
+/** The newest pull of a commune's persons, whatever its state. */
+export interface LastPersonsPull {
+  syncRunId: number;
+  /** As a city admin reads it (sync-run-reads.ts SHOWN_STATUS): `held` waits for a city admin's decision. */
+  status: SyncRunStatus;
+  /** A full pull (no watermark): it also deletes the persons the Ministry no longer lists. */
+  full: boolean;
+  records: number;
+  errorCode: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export function createPersonsPullsRepo(q: Queryable) {
+  return {
+    /** Each of `communes` (in their order) as pulled: one statement for them all (the deadline view's ~170). */
+    async pulled(communes: readonly string[]): Promise<PersonsPulled[]> {
+      if (communes.length === 0) return [];
+      const res = await q.query<PersonsPulled>(
+        `SELECT c.scope AS "communeCode",
+                (SELECT max(r.finished_at) FROM truc.sync_runs r
+                  WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope AND r.status = 'done') AS "pulledAt",
+                EXISTS (SELECT 1 FROM truc.sync_runs r
+                         WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope
+                           AND r.status IN ('queued', 'running')) AS pulling
+           FROM unnest($3::text[]) WITH ORDINALITY AS c(scope, n)
+          ORDER BY c.n`,
+        [PERSONS.system, PERSONS.entity, communes],
+      );
+      return res.rows;
+    },
+    /** The commune's newest pull, or undefined when its persons were never asked for. */
+    async last(communeCode: string): Promise<LastPersonsPull | undefined> {
+      const res = await q.query<LastPersonsPull>(
+        `SELECT r.id AS "syncRunId", ${SHOWN_STATUS} AS status, r.since IS NULL AS full, r.records,
+                r.error_code AS "errorCode", r.created_at AS "createdAt", r.finished_at AS "finishedAt"
+           FROM truc.sync_runs r
+          WHERE r.system = $1 AND r.entity = $2 AND r.scope = $3
+          ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
+        [PERSONS.system, PERSONS.entity, communeCode],
+      );
+      return res.rows[0];
+    },
+    /**
+     * Takes, in `q`'s transaction, the commune's persons-pull lock (waited for), then returns the pull of its persons
+     * queued or running, if any: two requests sent together see each other, and only one queues a pull.
+     */
+    async lockAndFindPulling(
+      communeCode: string,
+    ): Promise<{ syncRunId: number; status: SyncRunStatus } | undefined> {
+      await q.query(
+        `SELECT pg_advisory_xact_lock(${PERSONS_PULL_LOCK_SPACE}, hashtext($1::text))::text IS NOT NULL AS locked`,
+        [communeCode],
+      );
+      const res = await q.query<{ syncRunId: number; status: SyncRunStatus }>(
+        `SELECT r.id AS "syncRunId", r.status FROM truc.sync_runs r
+          WHERE r.system = $1 AND r.entity = $2 AND r.scope = $3 AND r.status IN ('queued', 'running')
+          ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
+        [PERSONS.system, PERSONS.entity, communeCode],
+      );
+      return res.rows[0];
+    },
+  };
+}
