@@ -494,9 +494,32 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Cấp lại mật khẩu ứng dụng / Rotate a client secret (the old one stops working) */
+    /**
+     * Cấp lại mật khẩu ứng dụng; mật khẩu cũ còn dùng được đến oldCredentialExpiresAt / Rotate a client secret; the old one keeps working until oldCredentialExpiresAt
+     * @description Mật khẩu cũ và các mã truy cập cấp bằng nó còn dùng được overlapSeconds giây (mặc định auth.secretOverlapSeconds, 86400; 0: ngừng ngay); một mật khẩu cũ hơn còn hạn thì ngừng ngay. DELETE …/old-secret chấm dứt sớm. / The old secret, and the tokens issued with it, keep working overlapSeconds (default auth.secretOverlapSeconds, 86400; 0: they stop at once); an older secret still in its window stops now. DELETE …/old-secret ends it early.
+     */
     post: operations['rotateClientSecret'];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/clients/{clientId}/old-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Chấm dứt ngay mật khẩu cũ của ứng dụng (và các mã cấp bằng nó) / End a client’s old secret now (and the tokens issued with it)
+     * @description Khi phần mềm đã chuyển hết sang mật khẩu mới, hoặc mật khẩu cũ bị lộ. Không có mật khẩu cũ còn hạn: 200, không thay đổi gì. / Once the vendor has moved to the new secret, or when the old one leaked. With no old secret still working: 200, nothing changes.
+     */
+    delete: operations['endClientOldSecret'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1106,6 +1129,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/pcgd/communes/{communeCode}/persons-pull': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Dữ liệu điều tra của xã được kéo lúc nào, có đang kéo không / When a commune’s survey persons were last pulled, whether a pull is under way, and its newest pull */
+    get: operations['getPcgdCommunePersonsPull'];
+    put?: never;
+    /**
+     * Kéo dữ liệu điều tra (người) của một xã từ PCGD-XMC trước khi tính (xếp hàng) / Pull a commune’s survey persons from PCGD-XMC before computing (queued)
+     * @description 202 với lần kéo mới, hoặc lần đang xếp hàng/đang chạy (queued: false). 403 ERR_FORBIDDEN_UNIT: xã ngoài đơn vị của ứng dụng, không thay đổi gì. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa cấu hình PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: không phải mã một xã hiện hành. / 202 with the pull queued, or the one already queued or running (queued: false). 403 ERR_FORBIDDEN_UNIT: a commune the client does not cover; nothing changes. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: no current commune.
+     */
+    post: operations['pullPcgdCommunePersons'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export interface webhooks {
   'batch.finished': {
@@ -1216,6 +1260,10 @@ export interface components {
        */
       full: boolean;
     };
+    ApiClientSecretRotationInput: {
+      /** @description Khóa cũ còn dùng được bao nhiêu giây nữa (0: ngừng ngay, như sau khi lộ khóa); mặc định auth.secretOverlapSeconds (86400) / how many seconds the old secret keeps working (0: it stops at once, as after a leak); default auth.secretOverlapSeconds (86400) */
+      overlapSeconds?: number;
+    };
     NewApiClientInput: {
       name: string;
       /** @enum {string} */
@@ -1264,6 +1312,13 @@ export interface components {
       /** @description Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code */
       unitCode: string;
       year: number;
+    };
+    PcgdPersonsPullRequestInput: {
+      /**
+       * @description Kéo toàn bộ (bỏ qua mốc; xoá cả những người Bộ không còn liệt kê) / pull everything, ignoring the watermark (it also deletes the persons the Ministry no longer lists)
+       * @default false
+       */
+      full: boolean;
     };
     /** @description Một lô bản ghi của một trường, theo định dạng và loại dữ liệu / a batch of one school’s records, by format and entity */
     BatchRequestInput:
@@ -1839,6 +1894,8 @@ export interface components {
       units: string[];
       scopes: string[];
       disabled: boolean;
+      /** @description Lúc khóa bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khóa bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
+      oldCredentialExpiresAt: string | null;
     };
     ApiClientWithSecret: {
       clientId: string;
@@ -1849,6 +1906,8 @@ export interface components {
       units: string[];
       scopes: string[];
       disabled: boolean;
+      /** @description Lúc khóa bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khóa bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
+      oldCredentialExpiresAt: string | null;
       clientSecret: string;
     };
     StoredRecord: {
@@ -2184,6 +2243,10 @@ export interface components {
       } | null;
       findings: components['schemas']['PcgdFinding'][];
       lineageDigest: string;
+      /** @description Lúc lần kéo dữ liệu điều tra (người) gần nhất của xã kéo xong mọi trang; null nếu chưa lần nào, hoặc với tỉnh (xem từng xã) / when the last pull of the commune’s survey persons fetched every page; null when none has, or for a province (see each commune) */
+      personsPulledAt: string | null;
+      /** @description Đang có lần kéo dữ liệu điều tra của xã xếp hàng hoặc đang chạy: tính ngay thì dùng dữ liệu trước lần kéo đó / a pull of the commune’s persons is queued or running: figures computed now use the persons from before it */
+      personsPulling: boolean;
       computedAt: string;
       approvedBy: string | null;
       approvedAt: string | null;
@@ -2205,6 +2268,36 @@ export interface components {
           }[];
         } | null;
       };
+    };
+    PcgdPersonsPullAccepted: {
+      communeCode: string;
+      syncRunId: number;
+      /** @enum {string} */
+      status: 'queued' | 'running';
+      /** @description false: một lần kéo dữ liệu của xã đã xếp hàng hoặc đang chạy, trả về lần đó, không xếp thêm / a pull of the commune was already queued or running: that one is answered, nothing more is queued */
+      queued: boolean;
+      statusUrl: string;
+    };
+    PcgdPersonsPull: {
+      communeCode: string;
+      /** @description Lúc lần kéo dữ liệu điều tra (người) gần nhất của xã kéo xong mọi trang; null nếu chưa lần nào, hoặc với tỉnh (xem từng xã) / when the last pull of the commune’s survey persons fetched every page; null when none has, or for a province (see each commune) */
+      personsPulledAt: string | null;
+      /** @description Đang có lần kéo dữ liệu điều tra của xã xếp hàng hoặc đang chạy: tính ngay thì dùng dữ liệu trước lần kéo đó / a pull of the commune’s persons is queued or running: figures computed now use the persons from before it */
+      personsPulling: boolean;
+      /** @description lần kéo mới nhất / the newest pull; null when none was ever asked for */
+      lastPull: {
+        syncRunId: number;
+        /**
+         * @description held: chờ quản trị Sở quyết định (thay đổi lớn bất thường) / held: waiting for a city admin (a mass change)
+         * @enum {string}
+         */
+        status: 'queued' | 'running' | 'held' | 'done' | 'failed';
+        full: boolean;
+        records: number;
+        errorCode: string | null;
+        createdAt: string;
+        finishedAt: string | null;
+      } | null;
     };
     /** @description Một bản ghi students định dạng canonical / one canonical students record */
     CanonicalStudentsRecord: {
@@ -6585,7 +6678,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['ApiClientSecretRotationInput'];
+      };
+    };
     responses: {
       /** @description Thành công / OK */
       200: {
@@ -6602,6 +6699,161 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ApiClientWithSecret'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
+      415: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  endClientOldSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        clientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiClient'];
         };
       };
       /** @description Yêu cầu không hợp lệ / Bad request */
@@ -12534,6 +12786,10 @@ export interface operations {
               submittedLate: boolean;
               /** @description mã lỗi khi gửi Bộ thất bại hẳn: báo cáo ghi "submitted" nhưng Bộ chưa nhận, đơn vị tính là chưa nộp, gửi lại bằng POST …/submit; null nếu không / the error code when the delivery to the Ministry failed for good: the report reads submitted but the Ministry holds nothing, the unit counts as not submitted, POST …/submit sends it again; else null */
               deliveryError: string | null;
+              /** @description Lúc lần kéo dữ liệu điều tra (người) gần nhất của xã kéo xong mọi trang; null nếu chưa lần nào, hoặc với tỉnh (xem từng xã) / when the last pull of the commune’s survey persons fetched every page; null when none has, or for a province (see each commune) */
+              personsPulledAt: string | null;
+              /** @description Đang có lần kéo dữ liệu điều tra của xã xếp hàng hoặc đang chạy: tính ngay thì dùng dữ liệu trước lần kéo đó / a pull of the commune’s persons is queued or running: figures computed now use the persons from before it */
+              personsPulling: boolean;
             }[];
           };
         };
@@ -12610,6 +12866,375 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPcgdCommunePersonsPull: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Mã xã 5 chữ số / 5-digit commune code */
+        communeCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PcgdPersonsPull'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không xử lý được / Unprocessable */
+      422: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  pullPcgdCommunePersons: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Mã xã 5 chữ số / 5-digit commune code */
+        communeCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['PcgdPersonsPullRequestInput'];
+      };
+    };
+    responses: {
+      /** @description Đã nhận, đang xử lý / Accepted for processing */
+      202: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description URL của tài nguyên / URL of the resource */
+          Location?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PcgdPersonsPullAccepted'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
+      415: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
