@@ -32,8 +32,12 @@ import { attemptsProblem, GuardSchema, SyncSchema } from './config/sync.js';
 
 export { IDLE_IN_TRANSACTION_TIMEOUT_MS, SECRET_OVERLAP_MAX_SECONDS };
 export {
+  countEn,
   ENTITY_NAMES,
+  ENTITY_ONE,
   ENTITY_VI,
+  entityCountEn,
+  entityNounEn,
   PCGD_LEVELS,
   SYSTEM_NAMES,
   SYSTEM_PULLS,

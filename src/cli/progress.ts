@@ -37,8 +37,11 @@ export interface Progress {
 }
 
 export interface ProgressOptions {
-  /** What is counted, plural, in both languages: `{ vi: 'bản ghi', en: 'records' }`. */
-  unit: Words;
+  /**
+   * What is counted, plural, in both languages: `{ vi: 'bản ghi', en: 'records' }`; `enOne`, its English for one
+   * (`record`: `1 record in 2s`, fix30b: was `1 records`), when it differs.
+   */
+  unit: Words & { enOne?: string };
   /** The total when known; without it the display shows the count and rate, no bar or ETA. */
   total?: number;
   /** Off a TTY: at most one plain line per this many milliseconds (default 5,000). */
@@ -99,11 +102,13 @@ export function startProgress(out: CliOutput, label: Words, o: ProgressOptions):
   let total = o.total;
   let stopped = false;
   const figures = (lang: 'vi' | 'en') => progressFigures(lang, done, total, now() - started);
+  /** The unit's words for `n` (the total when known: `1/3 reports`, `0/1 report`; else the count itself). */
+  const unit = (lang: 'vi' | 'en', n: number) => (lang === 'en' && n === 1 && o.unit.enOne) || o.unit[lang];
   /** The count, percentage, rate and ETA in one language: `2.500/10.000 bản ghi (25%), 500/s, còn 15s`. */
   const running = (lang: 'vi' | 'en') => {
     const f = figures(lang);
     const tail = [f.percent && `(${f.percent})`, f.rate, f.eta && `${ETA[lang]} ${f.eta}`].filter(Boolean);
-    return `${label[lang]}: ${f.counted} ${o.unit[lang]} ${tail.join(', ')}`;
+    return `${label[lang]}: ${f.counted} ${unit(lang, total ?? done)} ${tail.join(', ')}`;
   };
   const tty = out.tty?.();
   const bar = tty ? ttyBar(tty, () => figures('en'), running) : undefined;
@@ -140,7 +145,7 @@ export function startProgress(out: CliOutput, label: Words, o: ProgressOptions):
       const closing = (lang: 'vi' | 'en') => {
         const f = progressFigures(lang, done, undefined, elapsed);
         const end = outcome ? `; ${outcome[lang]}` : '';
-        return `${label[lang]}: ${f.counted} ${o.unit[lang]} ${TOOK[lang]} ${formatDuration(elapsed / 1000)} (${f.rate})${end}`;
+        return `${label[lang]}: ${f.counted} ${unit(lang, done)} ${TOOK[lang]} ${formatDuration(elapsed / 1000)} (${f.rate})${end}`;
       };
       out.stderr(`${both(closing('vi'), closing('en'))}\n`);
     },

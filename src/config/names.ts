@@ -28,6 +28,31 @@ export const ENTITY_VI: Readonly<Record<EntityName, string>> = {
   persons: 'người trong điều tra PCGD',
 };
 
+/** The entities in English, one of them (`1 student`; the plural is the entity's name: `2 students`). */
+export const ENTITY_ONE: Readonly<Record<EntityName, string>> = {
+  schools: 'school',
+  classes: 'class',
+  students: 'student',
+  staff: 'staff',
+  persons: 'person',
+};
+
+/**
+ * An English count and its noun, the noun singular for one: `1 school`, `2 schools`, `0 schools` (fix30b: `1 schools`
+ * in the CLI's and the demo's lines). Vietnamese nouns do not change with the count: a line's Vietnamese half needs
+ * none. `many` defaults to `one` + s.
+ */
+export function countEn(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** An entity's English noun for a count of `n` (`student` for one, `students` else); another word as it is. */
+export const entityNounEn = (n: number, entity: string): string =>
+  n === 1 && Object.hasOwn(ENTITY_ONE, entity) ? ENTITY_ONE[entity as EntityName] : entity;
+
+/** An entity counted in English (`1 student`, `3 classes`, `1 staff`): {@link countEn} with {@link ENTITY_ONE}. */
+export const entityCountEn = (n: number, entity: string): string => `${n} ${entityNounEn(n, entity)}`;
+
 /**
  * What a sync run can pull from each system and what a pull's scope is: an optional school code, or (persons
  * per commune) a required 5-digit commune code. Settings (a schedule) and sync requests are checked against it

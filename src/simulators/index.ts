@@ -11,7 +11,7 @@ import { startSmasSimulator } from './smas/simulator.js';
 import { startVneduSimulator } from './vnedu/simulator.js';
 import type { SimStats } from './sim-kit.js';
 import type { Faults } from './sim-faults.js';
-import { loadConfig } from '../config.js';
+import { countEn, loadConfig } from '../config.js';
 
 export const DEMO_SEED = 2025;
 export const DEMO_SCHOOLS = 6;
@@ -202,7 +202,7 @@ export async function runSimulator(
     `truc sim ${system}: ${both(
       `nghe tại ${sim.url} (seed ${o.seed}, ${o.schools} trường, ${students} học sinh, ` +
         `năm học ${year}; thông tin đăng nhập: config/demo.yaml; lỗi giả lập: POST ${sim.url}/__sim/faults)`,
-      `listening on ${sim.url} (seed ${o.seed}, ${o.schools} schools, ${students} students, school year ${year}; ` +
+      `listening on ${sim.url} (seed ${o.seed}, ${countEn(o.schools, 'school')}, ${countEn(students, 'student')}, school year ${year}; ` +
         `credentials: config/demo.yaml; faults: POST ${sim.url}/__sim/faults)`,
     )}\n`,
   );

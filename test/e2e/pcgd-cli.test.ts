@@ -153,7 +153,7 @@ describe('truc pcgd export and verify on a real run', () => {
       `báo cáo ${reportId} đã xếp hàng chờ gửi / report ${reportId} queued for delivery\n`,
     );
     expect(e.stderr).toMatch(
-      /^nộp PCGD: 1 báo cáo trong \d+s \([\d,.]+\/s\) \/ pcgd submit: 1 reports in \d+s \([\d,.]+\/s\)$/m,
+      /^nộp PCGD: 1 báo cáo trong \d+s \([\d,.]+\/s\) \/ pcgd submit: 1 report in \d+s \([\d,.]+\/s\)$/m,
     );
     const again = await truc(['pcgd', 'submit', String(reportId)]);
     expect(again.stdout).toBe(

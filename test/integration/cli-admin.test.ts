@@ -163,10 +163,10 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       expect(e.stdout).toContain(`sync run ${doneRun}: hcm-csdl students, all, full\n`);
       expect(e.stdout).toContain('/ mapping version: hcm-csdl/students@1\n');
       expect(e.stdout).toContain(
-        '/ 11 records in 1 pages, 0 tombstones; accepted 5, rejected 1, unchanged 5\n',
+        '/ 11 records in 1 page, 0 tombstones; accepted 5, rejected 1, unchanged 5\n',
       );
       expect(e.stdout).toContain(
-        '/ errors: no code; 0 of 2 batches failed, 1 records rejected, 0 open dead letters\n',
+        '/ errors: no code; 0 of 2 batches failed, 1 record rejected, 0 open dead letters\n',
       );
       expect(e.stdout).toMatch(/status: done, created .*, finished .*, [\d.]+ s\n/);
       const failed = await truc('sync', 'show', String(failedRun));
@@ -407,10 +407,10 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const lines = e.stderr.trim().split('\n');
       expect(lines.slice(0, -1)).toEqual([
         `lượt đồng bộ ${id}: đang chờ; 0 trang, 0 bản ghi, 0 bản ghi xoá / sync run ${id}: queued; 0 pages, 0 records, 0 tombstones`,
-        `lượt đồng bộ ${id}: đang chạy; 1 trang, 30 bản ghi, 0 bản ghi xoá / sync run ${id}: running; 1 pages, 30 records, 0 tombstones`,
-        `lượt đồng bộ ${id}: xong; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done; 2 pages, 50 records, 1 tombstones`,
-        `lượt đồng bộ ${id}: xong, đối soát đang chờ; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation queued; 2 pages, 50 records, 1 tombstones`,
-        `lượt đồng bộ ${id}: xong, đối soát xong; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation done; 2 pages, 50 records, 1 tombstones`,
+        `lượt đồng bộ ${id}: đang chạy; 1 trang, 30 bản ghi, 0 bản ghi xoá / sync run ${id}: running; 1 page, 30 records, 0 tombstones`,
+        `lượt đồng bộ ${id}: xong; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done; 2 pages, 50 records, 1 tombstone`,
+        `lượt đồng bộ ${id}: xong, đối soát đang chờ; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation queued; 2 pages, 50 records, 1 tombstone`,
+        `lượt đồng bộ ${id}: xong, đối soát xong; 2 trang, 50 bản ghi, 1 bản ghi xoá / sync run ${id}: done, reconciliation done; 2 pages, 50 records, 1 tombstone`,
       ]);
       expect(lines.at(-1)).toMatch(
         new RegExp(
@@ -427,7 +427,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const failed = await follow('smas-students-nightly');
       const failedId = await failing;
       expect(failed.code, failed.stderr).toBe(1);
-      expect(failed.stderr).toContain(`sync run ${failedId}: failed; 1 pages, 30 records, 0 tombstones\n`);
+      expect(failed.stderr).toContain(`sync run ${failedId}: failed; 1 page, 30 records, 0 tombstones\n`);
       expect(failed.stderr.trim().split('\n').at(-1)).toMatch(
         new RegExp(
           `^lượt đồng bộ ${failedId} smas học sinh: 30 bản ghi .*; thất bại: ERR_ADAPTER_UNAVAILABLE / ` +
@@ -474,7 +474,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       expect(list.stdout).toContain(
         `  lệnh giữ ${holdId} (trang dữ liệu, lượt đồng bộ ${heldRun}) đang giữ chờ duyệt, tạo `,
       );
-      expect(list.stdout).toContain(`1 school(s), 100 live students, 40 deleted, 2 moved, 5 changed\n`);
+      expect(list.stdout).toContain(`1 school, 100 live students, 40 deleted, 2 moved, 5 changed\n`);
       const show = await truc('holds', 'show', String(holdId));
       expect(show.code, show.stderr).toBe(0);
       expectBilingual(show.stdout);

@@ -108,7 +108,7 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
         morePersons: 1,
       }),
     ]);
-    expect(l2.shortfall[0]!.message.en).toBe('1 more 6-year-olds in grade 1 would reach 95%.');
+    expect(l2.shortfall[0]!.message.en).toBe('1 more 6-year-old in grade 1 would reach 95%.');
     const l3 = view.levels.find((l) => l.level === 'primary_level3')!;
     expect(l3.shortfall.map((s) => (s.kind === 'indicator' ? s.morePersons : s.kind))).toEqual([
       'requires',

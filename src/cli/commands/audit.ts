@@ -1,5 +1,5 @@
 /** `truc audit verify`: recomputes the audit hash chain. */
-import { loadConfig } from '../../config.js';
+import { countEn, loadConfig } from '../../config.js';
 import { both, defineCommand, runs } from '../kit.js';
 
 const verify = () =>
@@ -13,7 +13,7 @@ const verify = () =>
         out.stdout(
           `${both(
             `nhật ký kiểm toán OK: ${result.rows} dòng, mã băm cuối ${result.head}`,
-            `audit OK: ${result.rows} rows, head ${result.head}`,
+            `audit OK: ${countEn(result.rows, 'row')}, head ${result.head}`,
           )}\n`,
         );
         return 0;
@@ -21,7 +21,7 @@ const verify = () =>
       out.stderr(
         `${both(
           `nhật ký kiểm toán BỊ HỎNG tại dòng ${result.brokenAt} (${result.reason}); ${result.rows} dòng trước đó đúng`,
-          `audit BROKEN at row ${result.brokenAt} (${result.reason}); ${result.rows} rows before it verify`,
+          `audit BROKEN at row ${result.brokenAt} (${result.reason}); ${countEn(result.rows, 'row')} before it ${result.rows === 1 ? 'verifies' : 'verify'}`,
         )}\n`,
       );
       return 1;

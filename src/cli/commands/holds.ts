@@ -4,7 +4,7 @@
  * (jobs/contracts.ts `decideHold`, audited with the actor `operator:cli:<name>`, kit.ts `operatorActor`). A hold shows counts and record
  * codes (student, staff, class or school codes), never personal data.
  */
-import { ENTITY_NAMES, loadConfig, type EntityName } from '../../config.js';
+import { countEn, ENTITY_NAMES, entityNounEn, loadConfig, type EntityName } from '../../config.js';
 import type { GuardHold, GuardHoldSummary, HoldStatus, SchoolDiff } from '../../store/guard-holds.js';
 import {
   asOption,
@@ -35,8 +35,9 @@ const STATUSES: readonly HoldStatus[] = ['held', 'approved', 'rejected', 'supers
 const KEYS_SHOWN = 20;
 
 /** What the hold held: a run's page or its reconciliation (with the run), or a vendor's batch. */
-function subject(h: Pick<GuardHold, 'kind' | 'syncRunId' | 'batchId'>): { vi: string; en: string } {
-  if (h.kind === 'batch') return { vi: `lô ${h.batchId ?? ''}`, en: `batch, batch ${h.batchId ?? ''}` };
+export function subject(h: Pick<GuardHold, 'kind' | 'syncRunId' | 'batchId'>): { vi: string; en: string } {
+  // The batch named once (fix30b: `batch, batch 42`, the kind and then the batch, as a run's page names its run)
+  if (h.kind === 'batch') return { vi: `lô ${h.batchId ?? ''}`, en: `batch ${h.batchId ?? ''}` };
   return {
     vi: `${HOLD_KIND_VI[h.kind]}, lượt đồng bộ ${h.syncRunId ?? ''}`,
     en: `${h.kind}, sync run ${h.syncRunId ?? ''}`,
@@ -44,7 +45,7 @@ function subject(h: Pick<GuardHold, 'kind' | 'syncRunId' | 'batchId'>): { vi: st
 }
 
 /** A hold's head: `lệnh giữ 3 (…) đang giữ chờ duyệt, tạo …: <totals>` (`holds list`, `holds show`). */
-function headLine(h: GuardHoldSummary): string {
+export function headLine(h: GuardHoldSummary): string {
   const s = subject(h);
   const t = totalsText(h);
   return both(
@@ -59,10 +60,10 @@ function totalsText(h: GuardHoldSummary): { vi: string; en: string } {
   const schools =
     h.entity === 'schools'
       ? { vi: '', en: '' }
-      : { vi: `${h.schools} trường, `, en: `${h.schools} school(s), ` };
+      : { vi: `${h.schools} trường, `, en: `${countEn(h.schools, 'school')}, ` };
   return {
     vi: `${schools.vi}${t.live} ${viOf(ENTITY_VI, h.entity)} còn hiệu lực, ${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
-    en: `${schools.en}${t.live} live ${h.entity}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
+    en: `${schools.en}${t.live} live ${entityNounEn(t.live, h.entity)}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
   };
 }
 
@@ -110,7 +111,7 @@ function showLines(h: GuardHold): string[] {
     lines.push(
       `  ${both(
         `đã áp dụng lúc ${vnTime(h.appliedAt)}: xoá ${h.applied ?? 0} bản ghi`,
-        `applied at ${vnTime(h.appliedAt)}: ${h.applied ?? 0} records deleted`,
+        `applied at ${vnTime(h.appliedAt)}: ${countEn(h.applied ?? 0, 'record')} deleted`,
       )}`,
     );
   for (const r of h.reasons) lines.push(`  ${reasonLine(r)}`);
@@ -167,7 +168,7 @@ const listCommand = () =>
       out.stdout(
         `${both(
           `${page.items.length} trên ${page.total} lệnh giữ, mới nhất trước (truc holds show <id>: mã bản ghi)`,
-          `${page.items.length} of ${page.total} holds, newest first (truc holds show <id>: the record codes)`,
+          `${page.items.length} of ${countEn(page.total, 'hold')}, newest first (truc holds show <id>: the record codes)`,
         )}\n`,
       );
       for (const h of page.items) out.stdout(`  ${headLine(h)}\n`);

@@ -4,7 +4,7 @@
  * `setSchedulePaused`, `runScheduleNow`; audited with the actor `operator:cli:<name>`, kit.ts `operatorActor`). The next run is read from the
  * schedule queue's job scheduler, which a running truc's scheduler role keeps.
  */
-import { loadConfig } from '../../config.js';
+import { countEn, loadConfig } from '../../config.js';
 import type { ScheduleView } from '../../jobs/schedule-control.js';
 import { asOption, badValue, both, defineCommand, operatorActor, runs, vnTime } from '../kit.js';
 import { followRun, followSettings, withFollow } from './sync.js';
@@ -120,7 +120,7 @@ const listCommand = () =>
         );
         return 0;
       }
-      out.stdout(`${both(`${items.length} lịch đồng bộ`, `${items.length} schedules`)}\n`);
+      out.stdout(`${both(`${items.length} lịch đồng bộ`, `${countEn(items.length, 'schedule')}`)}\n`);
       for (const s of items) out.stdout(`  ${scheduleLine(s, queueRead)}\n`);
       return 0;
     },

@@ -54,7 +54,7 @@ function watchRequests(system: string, out: CliOutput) {
     const progress = startProgress(
       out,
       { vi: `trình giả lập ${system}`, en: `truc sim ${system}` },
-      { unit: { vi: 'yêu cầu đã phục vụ', en: 'requests served' } },
+      { unit: { vi: 'yêu cầu đã phục vụ', en: 'requests served', enOne: 'request served' } },
     );
     let last = 0;
     const timer = setInterval(() => {

@@ -3,7 +3,14 @@
  * way, through the same store read (sync-run-reads.ts `list`) and the API's own view of a listed run
  * (`--json` prints that view, as the API answers it).
  */
-import { ENTITY_NAMES, SYSTEM_NAMES, loadConfig, type EntityName, type SystemName } from '../../config.js';
+import {
+  countEn,
+  ENTITY_NAMES,
+  SYSTEM_NAMES,
+  loadConfig,
+  type EntityName,
+  type SystemName,
+} from '../../config.js';
 import type { listedView as listedViewOf } from '../../api/routes/syncs.js';
 import type { SyncRunStatus } from '../../store/sync-run-reads.js';
 import {
@@ -98,7 +105,7 @@ function runLine(r: Listed): string {
     `lượt ${r.syncRunId} ${r.system} ${viOf(ENTITY_VI, r.entity)} (${s.vi}${full.vi}) ${viOf(RUN_STATUS_VI, r.status)}${waiting.vi}, tạo ${vnTime(r.createdAt)}, ` +
       `${r.durationSeconds} s: ${r.records} bản ghi, ${c.accepted} nhận, ${c.rejected} từ chối, ${c.unchanged} không đổi${error.vi}`,
     `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}${waiting.en}, created ${vnTime(r.createdAt)}, ` +
-      `${r.durationSeconds} s: ${r.records} records, ${c.accepted} accepted, ${c.rejected} rejected, ${c.unchanged} unchanged${error.en}`,
+      `${r.durationSeconds} s: ${countEn(r.records, 'record')}, ${c.accepted} accepted, ${c.rejected} rejected, ${c.unchanged} unchanged${error.en}`,
   );
 }
 
@@ -138,7 +145,7 @@ function showLines(r: Listed, holdId: number | undefined): string[] {
     ),
     both(
       `  ${r.records} bản ghi trong ${r.pages} trang, ${r.tombstones} bản ghi xoá; nhận ${c.accepted}, từ chối ${c.rejected}, không đổi ${c.unchanged}`,
-      `${r.records} records in ${r.pages} pages, ${r.tombstones} tombstones; accepted ${c.accepted}, rejected ${c.rejected}, unchanged ${c.unchanged}`,
+      `${countEn(r.records, 'record')} in ${countEn(r.pages, 'page')}, ${countEn(r.tombstones, 'tombstone')}; accepted ${c.accepted}, rejected ${c.rejected}, unchanged ${c.unchanged}`,
     ),
   ];
   if (r.reconcile !== null)
@@ -154,8 +161,8 @@ function showLines(r: Listed, holdId: number | undefined): string[] {
       ? both(
           `  lỗi: ${e.errorCode ?? 'không có mã'}; ${e.failedBatches} trên ${e.batches} lô thất bại, ` +
             `${e.rejectedRecords} bản ghi bị từ chối, ${e.deadLetters} việc lỗi chưa chạy lại`,
-          `errors: ${e.errorCode ?? 'no code'}; ${e.failedBatches} of ${e.batches} batches failed, ` +
-            `${e.rejectedRecords} records rejected, ${e.deadLetters} open dead letters`,
+          `errors: ${e.errorCode ?? 'no code'}; ${e.failedBatches} of ${countEn(e.batches, 'batch', 'batches')} failed, ` +
+            `${countEn(e.rejectedRecords, 'record')} rejected, ${countEn(e.deadLetters, 'open dead letter')}`,
         )
       : both('  lỗi: không có', 'errors: none'),
   );
@@ -231,7 +238,7 @@ export const syncListCommand = () =>
       out.stdout(
         `${both(
           `${items.length} trên ${page.total} lượt đồng bộ, mới nhất trước`,
-          `${items.length} of ${page.total} sync runs, newest first`,
+          `${items.length} of ${countEn(page.total, 'sync run')}, newest first`,
         )}\n`,
       );
       for (const r of items) out.stdout(`  ${runLine(r)}\n`);

@@ -1,6 +1,8 @@
 /** `truc sync run <system> <entity> [--follow]`: ask for a pull from an external system, and watch it. */
 import {
+  countEn,
   ENTITY_NAMES,
+  entityNounEn,
   SYSTEM_NAMES,
   loadConfig,
   PULL_SCOPE,
@@ -102,7 +104,7 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
   const schools =
     hold.entity === 'schools'
       ? { vi: '', en: '' }
-      : { vi: `${hold.schools} trường, `, en: `${hold.schools} school(s), ` };
+      : { vi: `${hold.schools} trường, `, en: `${countEn(hold.schools, 'school')}, ` };
   const [approve, reject] = DECISIONS[reconciliation ? 'reconcile' : 'run'];
   const id = hold.id;
   const url = (decision: string) => `POST /v1/guard/holds/${id}/${decision}`;
@@ -110,7 +112,7 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
     `truc: ${both(
       `${isHeldVi} (lệnh giữ ${id}, ${HOLD_KIND_VI[hold.kind]}): ${schools.vi}${t.live} ${viOf(ENTITY_VI, hold.entity)} còn hiệu lực, ` +
         `${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
-      `${isHeldEn} (hold ${id}, ${hold.kind}): ${schools.en}${t.live} live ${hold.entity}, ` +
+      `${isHeldEn} (hold ${id}, ${hold.kind}): ${schools.en}${t.live} live ${entityNounEn(t.live, hold.entity)}, ` +
         `${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
     )}\n` +
     over.join('') +
@@ -138,7 +140,7 @@ export function statusLine(run: SyncRun): string {
     : { vi: '', en: '' };
   return both(
     `lượt đồng bộ ${run.id}: ${viOf(RUN_STATUS_VI, run.status)}${rec.vi}; ${run.pages} trang, ${run.records} bản ghi, ${run.tombstones} bản ghi xoá`,
-    `sync run ${run.id}: ${run.status}${rec.en}; ${run.pages} pages, ${run.records} records, ${run.tombstones} tombstones`,
+    `sync run ${run.id}: ${run.status}${rec.en}; ${countEn(run.pages, 'page')}, ${countEn(run.records, 'record')}, ${countEn(run.tombstones, 'tombstone')}`,
   );
 }
 
@@ -186,7 +188,7 @@ async function follow(
     ? { vi: ` ${first.system} ${viOf(ENTITY_VI, first.entity)}`, en: ` ${first.system} ${first.entity}` }
     : { vi: '', en: '' };
   const label = { vi: `lượt đồng bộ ${id}${what.vi}`, en: `sync ${id}${what.en}` };
-  const progress = startProgress(out, label, { unit: { vi: 'bản ghi', en: 'records' } });
+  const progress = startProgress(out, label, { unit: { vi: 'bản ghi', en: 'records', enOne: 'record' } });
   const deadline = Date.now() + o.timeout * 1000;
   let run = first;
   let outcome: Words = OUTCOME.timedOut;

@@ -6,8 +6,8 @@
  * still configured is refused: its records are delivered by a replay or the next re-push.
  */
 import { PUSH_TARGETS } from '../../canonical/systems.js';
-import { loadConfig, systemConfigured, type SystemName } from '../../config.js';
-import { asOption, badValue, both, defineCommand, operatorActor, runs, UsageError } from '../kit.js';
+import { countEn, loadConfig, systemConfigured, type SystemName } from '../../config.js';
+import { asOption, badValue, both, defineCommand, operatorActor, runs, UsageError, vnTime } from '../kit.js';
 
 function pushTarget(value: string): SystemName {
   if ((PUSH_TARGETS as readonly string[]).includes(value)) return value as SystemName;
@@ -42,8 +42,8 @@ const forgetCommand = () =>
         if (served)
           throw new UsageError(
             both(
-              `${system} vẫn đang được một worker của truc đang chạy gửi tới (lần cuối ${served.toISOString()}): gỡ nó khỏi cấu hình của truc và khởi động lại các worker trước (hoặc chờ ${SERVED_WINDOW_SECONDS / 60} phút sau khi worker cuối cùng dừng)`,
-              `${system} is still served by a running truc worker (last seen ${served.toISOString()}): remove it from truc's configuration and restart the workers first (or wait ${SERVED_WINDOW_SECONDS / 60} minutes after the last worker stopped)`,
+              `${system} vẫn đang được một worker của truc đang chạy gửi tới (lần cuối ${vnTime(served)}): gỡ nó khỏi cấu hình của truc và khởi động lại các worker trước (hoặc chờ ${SERVED_WINDOW_SECONDS / 60} phút sau khi worker cuối cùng dừng)`,
+              `${system} is still served by a running truc worker (last seen ${vnTime(served)}): remove it from truc's configuration and restart the workers first (or wait ${SERVED_WINDOW_SECONDS / 60} minutes after the last worker stopped)`,
             ),
           );
         return forgetPushTarget(db, system, actor);
@@ -53,7 +53,7 @@ const forgetCommand = () =>
           ? `${JSON.stringify({ system, ...r })}\n`
           : `${both(
               `đã quên ${system}: bỏ ${r.records} bản ghi chưa gửi, ${r.deadLetters} việc lỗi không còn mở`,
-              `${system} forgotten: ${r.records} undelivered records dropped, ${r.deadLetters} dead letters abandoned`,
+              `${system} forgotten: ${countEn(r.records, 'undelivered record')} dropped, ${countEn(r.deadLetters, 'dead letter')} abandoned`,
             )}\n`,
       );
       return 0;

@@ -5,6 +5,7 @@
  * A threshold t (percent, at most two decimals) is met when `numerator × 100 ≥ t × denominator`,
  * computed in integers as `numerator × 10000 ≥ round(t × 100) × denominator` — never after rounding.
  */
+import { countEn } from '../../config.js';
 import { INDICATOR_BY_CODE, type IndicatorCode, type PersonFlag } from './indicators.js';
 import type { LevelDef, PcgdLevelName } from './levels.js';
 import type { RuleSet } from './rule-set.js';
@@ -100,6 +101,10 @@ function indicatorsOf(rules: RuleSet, rows: readonly AgeCounts[]): IndicatorFigu
 
 const fmt = (n: number) => String(n).replace('.', ',');
 
+/** An indicator's persons (`who`, plural: `5-year-olds attending school`) for one of them (fix30b: `1 more persons`). */
+const oneWho = (who: string): string =>
+  who.replace(/^(\d+-year-old)s\b/, '$1').replace(/^persons\b/, 'person');
+
 function indicatorShortfall(
   level: LevelDef,
   fig: IndicatorFigure,
@@ -122,7 +127,7 @@ function indicatorShortfall(
         }
       : {
           vi: `Cần thêm ${more} ${def.who.vi} để đạt ${fmt(threshold)}%.`,
-          en: `${more} more ${def.who.en} would reach ${threshold}%.`,
+          en: `${more} more ${more === 1 ? oneWho(def.who.en) : def.who.en} would reach ${threshold}%.`,
         };
   return {
     kind: 'indicator',
@@ -255,7 +260,7 @@ export function provinceFigures(
                 ? { vi: 'Không có xã nào có dữ liệu điều tra.', en: 'No commune has survey data.' }
                 : {
                     vi: `Cần thêm ${more} xã đạt ${def.label.vi} để đạt ${fmt(def.provinceShare)}% số xã.`,
-                    en: `${more} more communes meeting ${def.level} would reach ${def.provinceShare}% of communes.`,
+                    en: `${countEn(more, 'more commune', 'more communes')} meeting ${def.level} would reach ${def.provinceShare}% of communes.`,
                   },
           },
         ];

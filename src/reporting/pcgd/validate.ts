@@ -3,7 +3,7 @@
  * quality engine's: `error` blocks approval (the report stays `computed`), `warning` is shown to the
  * officer who approves. Pure: previous-year figures are passed in.
  */
-import type { PcgdConfig } from '../../config.js';
+import { countEn, type PcgdConfig } from '../../config.js';
 import type { Severity } from '../../quality/config.js';
 import type { CommuneFigures, IndicatorFigure } from './evaluate.js';
 import { INDICATOR_BY_CODE, type IndicatorCode } from './indicators.js';
@@ -127,7 +127,7 @@ function cohortChecks(
       f(
         'PCGD_COHORT_INCONSISTENT',
         `Năm nay có ${now} người ${a} tuổi, năm trước có ${before} người ${a - 1} tuổi (chênh ${diff}).`,
-        `${now} persons aged ${a} this year, ${before} aged ${a - 1} last year (difference ${diff}).`,
+        `${countEn(now, 'person')} aged ${a} this year, ${before} aged ${a - 1} last year (difference ${diff}).`,
         { communeCode: code, count: diff },
       ),
     );
@@ -160,6 +160,9 @@ function swingChecks(
   return out;
 }
 
+/** The verb `to be` for a count of persons (`1 person … is`, `2 persons … are`). */
+const isAre = (n: number): string => (n === 1 ? 'is' : 'are');
+
 function enrolmentChecks(code: string, e: EnrolmentCounts): PcgdFinding[] {
   const out: PcgdFinding[] = [];
   if (e.inClassNotEnrolled > 0)
@@ -167,7 +170,7 @@ function enrolmentChecks(code: string, e: EnrolmentCounts): PcgdFinding[] {
       f(
         'PCGD_ENROLMENT_IN_CLASS_NOT_ENROLLED',
         `${e.inClassNotEnrolled} người được điều tra là đang học nhưng không có tên ở trường nào năm học này.`,
-        `${e.inClassNotEnrolled} persons surveyed as in a class are enrolled in no school this school year.`,
+        `${countEn(e.inClassNotEnrolled, 'person')} surveyed as in a class ${isAre(e.inClassNotEnrolled)} enrolled in no school this school year.`,
         { communeCode: code, count: e.inClassNotEnrolled },
       ),
     );
@@ -176,7 +179,7 @@ function enrolmentChecks(code: string, e: EnrolmentCounts): PcgdFinding[] {
       f(
         'PCGD_ENROLMENT_ENROLLED_NOT_IN_CLASS',
         `${e.enrolledNotInClass} người đang có tên ở trường nhưng được điều tra là không đi học.`,
-        `${e.enrolledNotInClass} persons enrolled in a school are surveyed as out of school.`,
+        `${countEn(e.enrolledNotInClass, 'person')} enrolled in a school ${isAre(e.enrolledNotInClass)} surveyed as out of school.`,
         { communeCode: code, count: e.enrolledNotInClass },
       ),
     );
@@ -185,7 +188,7 @@ function enrolmentChecks(code: string, e: EnrolmentCounts): PcgdFinding[] {
       f(
         'PCGD_ENROLMENT_UNMATCHABLE',
         `${e.unmatchable} người không có số định danh và không có tên cha, mẹ hoặc người giám hộ: không đối chiếu được với danh sách học sinh.`,
-        `${e.unmatchable} persons have neither a personal ID nor a parent's or guardian's name and could not be matched to enrolment.`,
+        `${countEn(e.unmatchable, 'person')} ${e.unmatchable === 1 ? 'has' : 'have'} neither a personal ID nor a parent's or guardian's name and could not be matched to enrolment.`,
         { communeCode: code, count: e.unmatchable },
       ),
     );
@@ -194,7 +197,7 @@ function enrolmentChecks(code: string, e: EnrolmentCounts): PcgdFinding[] {
       f(
         'PCGD_ENROLMENT_MATCHED_BY_NAME',
         `${e.matchedByName} người được đối chiếu với danh sách học sinh theo họ tên, ngày sinh và tên cha/mẹ/người giám hộ (không khớp theo số định danh).`,
-        `${e.matchedByName} persons were matched to enrolment by name, birth date and a parent's or guardian's name (not by personal ID).`,
+        `${countEn(e.matchedByName, 'person')} ${e.matchedByName === 1 ? 'was' : 'were'} matched to enrolment by name, birth date and a parent's or guardian's name (not by personal ID).`,
         { communeCode: code, count: e.matchedByName },
       ),
     );
@@ -244,10 +247,11 @@ export function checkProvince(
 /** Communes of a province with survey data but no approved report (blocks the province's approval). */
 export function communesNotApproved(codes: readonly string[]): PcgdFinding {
   const list = codes.slice(0, 20).join(', ') + (codes.length > 20 ? ', …' : '');
+  const one = codes.length === 1;
   return f(
     'PCGD_COMMUNES_NOT_APPROVED',
     `${codes.length} xã có dữ liệu điều tra nhưng chưa có báo cáo được phê duyệt (${list}): số liệu của các xã này được tính từ dữ liệu điều tra; cần phê duyệt báo cáo xã trước khi phê duyệt báo cáo tỉnh.`,
-    `${codes.length} communes with survey data have no approved report (${list}): their figures were computed from the survey persons; approve the communes' reports before the province's.`,
+    `${countEn(codes.length, 'commune')} with survey data ${one ? 'has' : 'have'} no approved report (${list}): ${one ? 'its' : 'their'} figures were computed from the survey persons; approve the ${one ? "commune's report" : "communes' reports"} before the province's.`,
     { count: codes.length },
   );
 }

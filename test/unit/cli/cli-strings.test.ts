@@ -81,7 +81,7 @@ function isExempt(node: ts.Node): boolean {
       ts.isPropertyAssignment(p) &&
       p.initializer === child &&
       ts.isIdentifier(p.name) &&
-      p.name.text === 'en'
+      (p.name.text === 'en' || p.name.text === 'enOne') // enOne: the English for one (a count's noun)
     )
       return true;
     // `['…', '…']`: a [vi, en] tuple's second

@@ -276,7 +276,7 @@ describe('truc exit codes', () => {
     const e = await truc('audit', 'verify');
     expect(e.code).toBe(1);
     expect(e.stderr).toBe(
-      'nhật ký kiểm toán BỊ HỎNG tại dòng 2 (hash); 1 dòng trước đó đúng / audit BROKEN at row 2 (hash); 1 rows before it verify\n',
+      'nhật ký kiểm toán BỊ HỎNG tại dòng 2 (hash); 1 dòng trước đó đúng / audit BROKEN at row 2 (hash); 1 row before it verifies\n',
     );
   });
 

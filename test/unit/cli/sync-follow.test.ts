@@ -69,7 +69,7 @@ describe('sync run --follow on a held run', () => {
     );
     expect(err).toContain(
       `truc: lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, trang dữ liệu): 1 trường, 100 học sinh còn hiệu lực, 40 xoá, 2 chuyển đi, 5 thay đổi` +
-        ` / sync run ${id} is held by the mass-change guard (hold ${holdId}, run): 1 school(s), 100 live students, 40 deleted, 2 moved, 5 changed\n`,
+        ` / sync run ${id} is held by the mass-change guard (hold ${holdId}, run): 1 school, 100 live students, 40 deleted, 2 moved, 5 changed\n`,
     );
     expect(err).toContain(
       '  trường 79000001: xoá hoặc chuyển đi 40 trên 100 còn hiệu lực (40 %, ngưỡng 20 %) / school 79000001: deleted 40 of 100 live (40 %, threshold 20 %)\n',
@@ -177,7 +177,7 @@ describe('sync run --follow on a held run', () => {
       `truc: bước đối soát của lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, bước đối soát): 1 trường, 50 học sinh còn hiệu lực, 30 xoá`,
     );
     expect(err).toContain(
-      ` / sync run ${id}'s reconciliation is held by the mass-change guard (hold ${holdId}, reconcile): 1 school(s), 50 live students, 30 deleted`,
+      ` / sync run ${id}'s reconciliation is held by the mass-change guard (hold ${holdId}, reconcile): 1 school, 50 live students, 30 deleted`,
     );
     expect(err).toContain(
       `POST /v1/guard/holds/${holdId}/approve (các bản ghi lượt đồng bộ không thấy bị xoá) / a city admin decides (scope guard): ` +

@@ -69,7 +69,7 @@ describe('a push target removed from the configuration, with work left', () => {
         deadLetters: 1,
         hint: {
           vi: 'hcm-csdl đã gỡ khỏi cấu hình: 2 bản ghi chưa gửi, 1 việc lỗi còn mở; khi đã gỡ hẳn, chạy truc targets forget hcm-csdl',
-          en: 'hcm-csdl is no longer configured: 2 records undelivered, 1 dead letters open; once it is gone for good, run truc targets forget hcm-csdl',
+          en: 'hcm-csdl is no longer configured: 2 records undelivered, 1 dead letter open; once it is gone for good, run truc targets forget hcm-csdl',
         },
       },
     ]);

@@ -3,7 +3,7 @@
  * configuration that left work behind, queues, outbox lag, dead letters by code and the PCGD-XMC deadlines of the year, composed from the store, the delivery gates and the metrics.
  */
 import { z } from 'zod';
-import { SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
+import { countEn, SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
 import { deadlineStanding, deliveryFailed, reportYearAt } from '../../../reporting/pcgd/deadlines.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
@@ -269,7 +269,7 @@ function removedTarget(t: RemovedTargetLeft): OverviewOut['removedTargets'][numb
     ...t,
     hint: {
       vi: `${t.system} đã gỡ khỏi cấu hình: ${t.records} bản ghi chưa gửi, ${t.deadLetters} việc lỗi còn mở; khi đã gỡ hẳn, chạy ${command}`,
-      en: `${t.system} is no longer configured: ${t.records} records undelivered, ${t.deadLetters} dead letters open; once it is gone for good, run ${command}`,
+      en: `${t.system} is no longer configured: ${countEn(t.records, 'record')} undelivered, ${countEn(t.deadLetters, 'dead letter')} open; once it is gone for good, run ${command}`,
     },
   };
 }
