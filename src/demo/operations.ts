@@ -9,6 +9,7 @@
  *   dashboard (or `truc dead-letters replay`) delivers it.
  */
 import { vietnamTimeOf } from '../canonical/school-year.js';
+import { countEn } from '../config.js';
 import { both } from '../errors.js';
 import type { DemoActors } from './actors.js';
 import { json, waitFor } from './http.js';
@@ -87,7 +88,7 @@ export function operationsLines(r: OperationsResult, base: string): string[] {
       (c) =>
         `  ${both(
           `chất lượng: xã ${c.code}: ${c.overall.percent}% (${BAND_VI[c.overall.band] ?? c.overall.band}), ${c.schools} trường, ${c.records} bản ghi`,
-          `quality: commune ${c.code}: ${c.overall.percent}% (${c.overall.band}), ${c.schools} schools, ${c.records} records`,
+          `quality: commune ${c.code}: ${c.overall.percent}% (${c.overall.band}), ${countEn(c.schools, 'school')}, ${countEn(c.records, 'record')}`,
         )}`,
     ),
     `  ${both(`lịch đồng bộ: ${r.schedules.length}${first.vi}`, `schedules: ${r.schedules.length}${first.en}`)}`,
@@ -98,7 +99,7 @@ export function operationsLines(r: OperationsResult, base: string): string[] {
     `      ${base}/v1/schedules`,
     `  ${both(
       `chờ chạy lại: ${r.deadLetters} việc lỗi (một lần gửi cán bộ bị CSDL thành phố mô phỏng từ chối có chủ ý)`,
-      `to replay: ${r.deadLetters} dead letter (a staff delivery the simulated city database refused once, on purpose)`,
+      `to replay: ${countEn(r.deadLetters, 'dead letter')} (a staff delivery the simulated city database refused once, on purpose)`,
     )}`,
     `    ${both('chạy lại trên bảng điều khiển, trang Việc lỗi:', 'replay it on the dashboard, page Dead letters:')}`,
     `      ${base}/dashboard`,

@@ -6,7 +6,9 @@
  * on any day of the year.
  */
 import { vietnamTimeOf } from '../canonical/school-year.js';
+import { countEn } from '../config.js';
 import { both } from '../errors.js';
+import { levelLabel } from '../reporting/pcgd/levels.js';
 import { REPORT_STATUS_VI } from '../reporting/pcgd/status-words.js';
 import type { DemoActors } from './actors.js';
 import { json, postForStatus, waitForStatus, type AuthHeaders } from './http.js';
@@ -56,16 +58,17 @@ export function pcgdLines(r: PcgdStepResult, base: string): string[] {
   const rep = r.report;
   const unit = { vi: `xã ${r.unitCode}, năm ${r.year}`, en: `commune ${r.unitCode}, year ${r.year}` };
   if (!rep) return [`  ${both(`PCGD-XMC: ${unit.vi}: không có báo cáo`, `PCGD-XMC: ${unit.en}: no report`)}`];
-  const met = rep.levels.filter((l) => l.met).map((l) => l.level);
+  // Each level by its name in each language (fix30b: the codes, `literacy_level1`, in the Vietnamese half too).
+  const met = rep.levels.filter((l) => l.met).map((l) => levelLabel(l.level));
   const status = Object.hasOwn(REPORT_STATUS_VI, rep.status) ? REPORT_STATUS_VI[rep.status] : rep.status;
   const lines = [
     `  ${both(
       `PCGD-XMC: ${unit.vi}: đếm ${rep.persons} người, báo cáo ${rep.reportId} ${status}`,
-      `PCGD-XMC: ${unit.en}: ${rep.persons} persons counted, report ${rep.reportId} ${rep.status}`,
+      `PCGD-XMC: ${unit.en}: ${countEn(rep.persons, 'person')} counted, report ${rep.reportId} ${rep.status}`,
     )}`,
     `    ${both(
-      `mức đạt: ${met.length > 0 ? met.join(', ') : 'không có'}`,
-      `levels met: ${met.length > 0 ? met.join(', ') : 'none'}`,
+      `mức đạt: ${met.length > 0 ? met.map((l) => l.vi).join('; ') : 'không có'}`,
+      `levels met: ${met.length > 0 ? met.map((l) => l.en).join('; ') : 'none'}`,
     )}`,
   ];
   if (rep.receipt) {

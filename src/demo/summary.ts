@@ -1,6 +1,6 @@
 /** The end of the demo: what truc now holds, checked, and printed with links to look further. */
 import { verifyAudit } from '../audit/chain.js';
-import { ENTITY_VI, type EntityName } from '../config.js';
+import { countEn, ENTITY_VI, entityCountEn, type EntityName } from '../config.js';
 import { both } from '../errors.js';
 import { createBatchesRepo } from '../store/batches.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
@@ -45,6 +45,62 @@ const sum = (batches: BatchResult[], f: (s: BatchResult) => number): number =>
 export const acceptedStudents = (batches: BatchResult[]): number =>
   sum(batches, (s) => (s.entity === 'students' ? s.counts.accepted : 0));
 
+/** The quality criteria and finding severities in words, vi and en (as the dashboard names them), a count's noun. */
+const CRITERION: Readonly<Record<string, readonly [string, string]>> = {
+  dung: ['đúng', 'correct'],
+  du: ['đủ', 'complete'],
+  sach: ['sạch', 'clean'],
+  song: ['sống', 'live'],
+};
+const SEVERITY: Readonly<Record<string, readonly [vi: string, one: string]>> = {
+  error: ['lỗi', 'error'],
+  warning: ['cảnh báo', 'warning'],
+  info: ['thông tin', 'note'],
+};
+
+/**
+ * The findings by criterion and severity in words (fix30b: `phát hiện: du warning 2, sach error 4`, the store's keys
+ * in the Vietnamese half): `đủ 2 cảnh báo, sạch 4 lỗi / complete 2 warnings, clean 4 errors`. A key it does not
+ * know is kept as it is.
+ */
+function findingWords(held: Held['findings']): { vi: string; en: string } {
+  const word = (w: Readonly<Record<string, readonly [string, string]>>, k: string) =>
+    Object.hasOwn(w, k) ? w[k]! : ([k, k] as const);
+  return {
+    vi: held
+      .map((f) => `${word(CRITERION, f.criterion)[0]} ${f.n} ${word(SEVERITY, f.severity)[0]}`)
+      .join(', '),
+    en: held
+      .map((f) => `${word(CRITERION, f.criterion)[1]} ${countEn(f.n, word(SEVERITY, f.severity)[1])}`)
+      .join(', '),
+  };
+}
+
+/** The pulls summed by system and entity (the persons of each commune are a run of their own), in order. */
+function pullTotals(syncs: readonly SyncResult[]) {
+  const by = new Map<string, { system: string; entity: string; records: number; runs: number }>();
+  for (const s of syncs) {
+    const t = by.get(`${s.system} ${s.entity}`) ?? {
+      system: s.system,
+      entity: s.entity,
+      records: 0,
+      runs: 0,
+    };
+    by.set(`${s.system} ${s.entity}`, { ...t, records: t.records + s.records, runs: t.runs + 1 });
+  }
+  return [...by.values()];
+}
+
+/** The pulls in one language: `hcm-csdl học sinh 242, moet-pcgd người trong điều tra PCGD 245 (6 lượt)`. */
+function pullsText(syncs: readonly SyncResult[], lang: 'vi' | 'en'): string {
+  return pullTotals(syncs)
+    .map((s) => {
+      const runs = s.runs > 1 ? (lang === 'vi' ? ` (${s.runs} lượt)` : ` (${s.runs} runs)`) : '';
+      return `${s.system} ${lang === 'vi' ? entityVi(s.entity) : s.entity} ${s.records}${runs}`;
+    })
+    .join(', ');
+}
+
 /** An entity's name in Vietnamese (src/config/names.ts), or the name itself for one it does not know. */
 const entityVi = (e: string): string => (Object.hasOwn(ENTITY_VI, e) ? ENTITY_VI[e as EntityName] : e);
 
@@ -71,11 +127,8 @@ export function summaryLines(
   const staff = sum(batches, (s) => (s.entity === 'staff' ? s.counts.accepted : 0));
   const rejected = sum(batches, (s) => s.counts.rejected);
   const { counts, audit } = held;
-  const findings = held.findings.map((f) => `${f.criterion} ${f.severity} ${f.n}`).join(', ');
-  const pulls = (lang: 'vi' | 'en') =>
-    o.syncs
-      .map((s) => `${s.system} ${lang === 'vi' ? entityVi(s.entity) : s.entity} ${s.records}`)
-      .join(', ');
+  const findings = findingWords(held.findings);
+  const pulls = (lang: 'vi' | 'en') => pullsText(o.syncs, lang);
   return [
     '',
     both('truc demo: Trục dữ liệu giáo dục', 'truc demo: the education data hub'),
@@ -83,23 +136,26 @@ export function summaryLines(
     `      ${sims}`,
     `  ${both(
       `lô của nhà cung cấp: ${batches.length}, được nhận ${students} học sinh và ${staff} cán bộ, bị từ chối ${rejected} bản ghi`,
-      `vendor batches: ${batches.length}, accepted ${students} students and ${staff} staff, rejected ${rejected} records`,
+      `vendor batches: ${batches.length}, accepted ${entityCountEn(students, 'students')} and ${staff} staff, rejected ${countEn(rejected, 'record')}`,
     )}`,
     ...batches.map(fmt),
     `  ${both(
       `CSDL thành phố (mô phỏng) đã nhận ${o.atSim} học sinh`,
-      `at hcm-csdl: ${o.atSim} students received by the simulated city database`,
+      `at hcm-csdl: ${entityCountEn(o.atSim, 'students')} received by the simulated city database`,
     )}`,
     `  ${both(`lượt kéo: ${pulls('vi')}`, `pulls: ${pulls('en')}`)}`,
     `  ${both(
       `trong truc: ${counts.schools} trường, ${counts.students} học sinh, ${counts.staff} cán bộ, ${counts.persons} người trong điều tra PCGD`,
-      `in truc: ${counts.schools} schools, ${counts.students} students, ${counts.staff} staff, ${counts.persons} survey persons`,
+      `in truc: ${entityCountEn(counts.schools, 'schools')}, ${entityCountEn(counts.students, 'students')}, ${counts.staff} staff, ${countEn(counts.persons, 'survey person')}`,
     )}`,
-    `  ${both(`phát hiện: ${findings || 'không có'}`, `findings: ${findings || 'none'}`)}`,
+    `  ${both(`phát hiện: ${findings.vi || 'không có'}`, `findings: ${findings.en || 'none'}`)}`,
     `  ${both(`việc lỗi chưa chạy lại: ${held.dead}`, `dead letters: ${held.dead}`)}`,
     `  ${
       audit.ok
-        ? both(`chuỗi nhật ký kiểm toán: OK (${audit.rows} dòng)`, `audit chain: OK (${audit.rows} rows)`)
+        ? both(
+            `chuỗi nhật ký kiểm toán: OK (${audit.rows} dòng)`,
+            `audit chain: OK (${countEn(audit.rows, 'row')})`,
+          )
         : both(
             `chuỗi nhật ký kiểm toán: HỎNG tại dòng ${audit.brokenAt}`,
             `audit chain: BROKEN at row ${audit.brokenAt}`,

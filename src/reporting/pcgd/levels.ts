@@ -130,6 +130,12 @@ const LEVELS: readonly LevelRow[] = [
   },
 ];
 
+/** A level's name in Vietnamese and English (`XMC mức độ 1` / `Literacy, level 1`); one it does not know, its code. */
+export function levelLabel(level: string): { vi: string; en: string } {
+  const row = LEVELS.find((r) => r.level === level);
+  return row ? { vi: row.label[0], en: row.label[1] } : { vi: level, en: level };
+}
+
 export function levelsOf(s: RuleSettings): LevelDef[] {
   return LEVELS.map((row) => ({
     level: row.level,
