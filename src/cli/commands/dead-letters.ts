@@ -1,7 +1,7 @@
 /** `truc dead-letters list | replay`: jobs that failed for good. */
 import type { deadLetterView as deadLetterViewOf } from '../../api/routes/dead-letters.js';
 import type { replayDeadLetters } from '../../jobs/dead-letters.js';
-import { loadConfig } from '../../config.js';
+import { countEn, loadConfig } from '../../config.js';
 import { ERROR_CODES, ERRORS, type ErrorCode } from '../../errors.js';
 import { QUEUE_NAMES } from '../../jobs/contract-table.js';
 import { DEAD_LETTERS_PAGE_MAX } from '../../store/dead-letters.js';
@@ -87,7 +87,7 @@ export function deadLetterLine(l: Listed): string {
   return both(
     `việc lỗi ${l.id} ${l.queue}/${l.job}: ${l.errorCode} (${words}), ${l.attempts} lần thử, lỗi ${vnTime(l.failedAt)}, ${s.vi}; ` +
       `ánh xạ ${l.mappingVersion ?? 'không có'}${tail}`,
-    `dead letter ${l.id} ${l.queue}/${l.job}: ${l.errorCode} (${message}), ${l.attempts} attempts, failed ${vnTime(l.failedAt)}, ${s.en}; ` +
+    `dead letter ${l.id} ${l.queue}/${l.job}: ${l.errorCode} (${message}), ${countEn(l.attempts, 'attempt')}, failed ${vnTime(l.failedAt)}, ${s.en}; ` +
       `mapping ${l.mappingVersion ?? 'none'}${tail}`,
   );
 }
@@ -148,7 +148,7 @@ function printList(
   out.stdout(
     `${both(
       `${items.length} trên ${total} việc lỗi, mới nhất trước (${open} còn mở: truc dead-letters replay)`,
-      `${items.length} of ${total} dead letters, newest first (${open} open: truc dead-letters replay)`,
+      `${items.length} of ${countEn(total, 'dead letter')}, newest first (${open} open: truc dead-letters replay)`,
     )}\n`,
   );
   for (const l of items) out.stdout(`  ${deadLetterLine(l)}\n`);
@@ -158,16 +158,36 @@ function printList(
     );
 }
 
-/** A replayed letter's line: the mapping version its work runs with, and whether it was pinned. */
-function replayedLine(i: { id: number; mappingVersion: string | null; pinned: boolean }): string {
-  const version = i.mappingVersion
-    ? { vi: `ánh xạ ${i.mappingVersion}`, en: `mapping ${i.mappingVersion}` }
-    : { vi: 'không có ánh xạ', en: 'no mapping' };
-  const pinned = i.pinned ? { vi: ', phiên bản ghim', en: ', pinned' } : { vi: '', en: '' };
-  return both(
-    `việc lỗi ${i.id}: ${version.vi}${pinned.vi}`,
-    `dead letter ${i.id}: ${version.en}${pinned.en}`,
-  );
+/**
+ * A replayed letter's line: what its work maps with now, and why (fix30b: a delivery's letter said `no mapping` under
+ * `replayed 1 (mapping: current)`, as if the replay had skipped the mapping asked for). A work that maps nothing in
+ * (a delivery of canonical records, a PCGD-XMC submission, a webhook) says so, and that the choice does not apply;
+ * one asked pinned whose letter kept no version runs with the current mapping, and says that.
+ */
+export function replayedLine(
+  i: { id: number; mappingVersion: string | null; pinned: boolean },
+  asked: 'current' | 'pinned',
+): string {
+  const what = !i.mappingVersion
+    ? {
+        vi: 'việc này không ánh xạ dữ liệu nhận vào (một lần gửi đi gửi bản ghi đã ánh xạ khi nhận): lựa chọn ánh xạ không áp dụng',
+        en: 'its work maps no incoming data (a delivery sends records mapped when they came in): the mapping choice does not apply',
+      }
+    : i.pinned
+      ? {
+          vi: `ánh xạ ${i.mappingVersion}, phiên bản ghim (phiên bản lần chạy đầu)`,
+          en: `mapping ${i.mappingVersion}, pinned (the version it first ran with)`,
+        }
+      : asked === 'pinned'
+        ? {
+            vi: `ánh xạ ${i.mappingVersion}, phiên bản hiện tại (việc lỗi không lưu phiên bản nào để ghim)`,
+            en: `mapping ${i.mappingVersion}, the current one (the letter kept no version to pin)`,
+          }
+        : {
+            vi: `ánh xạ ${i.mappingVersion}, phiên bản hiện tại`,
+            en: `mapping ${i.mappingVersion}, the current one`,
+          };
+  return both(`việc lỗi ${i.id}: ${what.vi}`, `dead letter ${i.id}: ${what.en}`);
 }
 
 /** Why an asked letter was not replayed: where it stands, as the API shows it, or that it did not match the filters. */
@@ -217,11 +237,17 @@ async function replayAsked(o: ReplayOptions): Promise<Replayed & { notReplayed: 
 /** A replay's lines: how many were replayed, those closed without a replay, those asked for and not replayed (why). */
 function printReplay(out: CliOutput, r: Replayed & { notReplayed: Listed[] }): void {
   const mapping = MAPPING_WORDS[r.mapping];
+  // The mapping asked for, unless no letter replayed maps anything (its line says the choice does not apply).
+  const mapsNothing = r.items.length > 0 && r.items.every((i) => !i.mappingVersion);
   out.stdout(
-    `${both(
-      `đã chạy lại ${r.replayed.length} (ánh xạ: ${mapping[0]})`,
-      `replayed ${r.replayed.length} (mapping: ${mapping[1]})`,
-    )}\n`,
+    `${
+      mapsNothing
+        ? both(`đã chạy lại ${r.replayed.length}`, `replayed ${r.replayed.length}`)
+        : both(
+            `đã chạy lại ${r.replayed.length} (ánh xạ: ${mapping[0]})`,
+            `replayed ${r.replayed.length} (mapping: ${mapping[1]})`,
+          )
+    }\n`,
   );
   if (r.closed.length > 0)
     out.stdout(
@@ -238,7 +264,7 @@ function printReplay(out: CliOutput, r: Replayed & { notReplayed: Listed[] }): v
       )}\n`,
     );
   for (const l of r.notReplayed) out.stderr(`  ${notReplayedLine(l)}\n`);
-  for (const i of r.items) out.stdout(`  ${replayedLine(i)}\n`);
+  for (const i of r.items) out.stdout(`  ${replayedLine(i, r.mapping)}\n`);
 }
 
 const replayCommand = () =>
