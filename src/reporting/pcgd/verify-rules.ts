@@ -18,6 +18,21 @@ import type { VerifyResult } from './signing.js';
 
 export type Verdict = { ok: true; line: string } | { ok: false; line: string };
 
+/** Vietnam's clock is UTC+7 all year. */
+const VIETNAM_OFFSET_MS = 7 * 3600_000;
+
+/**
+ * A signing time (ISO, UTC) as a person in Vietnam reads it, to the second, the zone named (fix30b: the verifier
+ * printed `2026-09-20T03:00:00.000Z`): `2026-09-20 10:00:00 giờ Việt Nam (Asia/Ho_Chi_Minh)` / `… Vietnam time (…)`.
+ * A time it cannot read is given as it came.
+ */
+export function signedAtWords(iso: string | undefined): { vi: string; en: string } {
+  const ms = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(ms)) return { vi: iso ?? '?', en: iso ?? '?' };
+  const local = new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  return { vi: `${local} giờ Việt Nam (Asia/Ho_Chi_Minh)`, en: `${local} Vietnam time (Asia/Ho_Chi_Minh)` };
+}
+
 /** The unit code in a signer subject as truc issues it (`CN=truc PCGD 26995`), or null. */
 export function signerUnit(subject: string | undefined): string | null {
   const m = /(?:^|,\s*)CN=truc PCGD (\d{2}|\d{5})(?:,|$)/.exec(subject ?? '');
@@ -51,12 +66,12 @@ export function verdictOf(
       `the package is unit ${o.unitCode}'s but unit ${signer} signed it`,
     );
   const by = res.signerSubject ?? '?';
-  const at = res.signingTime ?? '?';
+  const at = signedAtWords(res.signingTime);
   return {
     ok: true,
     line: both(
-      `chữ ký hợp lệ: ký bởi ${by} lúc ${at}, chứng thư được tin cậy`,
-      `signature OK: signed by ${by} at ${at}, certificate trusted`,
+      `chữ ký hợp lệ: ký bởi ${by} lúc ${at.vi}, chứng thư được tin cậy`,
+      `signature OK: signed by ${by} at ${at.en}, certificate trusted`,
     ),
   };
 }
