@@ -26,9 +26,9 @@ import {
   runs,
   startProgress,
   UsageError,
-  type CliOutput,
   type Words,
 } from '../kit.js';
+import { followDelivery } from './pcgd-follow.js';
 import { REPORT_STATUS_VI, viOf } from './words.js';
 
 const unitArg = (v: string | undefined): string => {
@@ -125,7 +125,7 @@ const compute = () =>
         const progress = startProgress(
           out,
           { vi: `tính PCGD ${unitCode}/${year}`, en: `pcgd compute ${unitCode}/${year}` },
-          { unit: { vi: 'đơn vị', en: 'units' }, total: units.length },
+          { unit: { vi: 'đơn vị', en: 'units', enOne: 'unit' }, total: units.length },
         );
         const done: ReportRow[] = [];
         let outcome: Words | undefined = FAILED;
@@ -178,39 +178,14 @@ const approve = () =>
     },
   );
 
-/**
- * Waits until every report of `ids` is receipted by the Ministry (the worker role delivers them), or
- * `timeoutS` passes, showing how many are (`startProgress`). True when all are.
- */
-async function followDelivery(deps: PcgdDeps, ids: readonly number[], timeoutS: number, out: CliOutput) {
-  const { createPcgdRepo } = await import('../../store/pcgd.js');
-  const repo = createPcgdRepo(deps.db);
-  const progress = startProgress(
-    out,
-    { vi: 'gửi PCGD', en: 'pcgd delivery' },
-    { unit: { vi: 'có biên nhận', en: 'receipted' }, total: ids.length },
-  );
-  const deadline = Date.now() + timeoutS * 1000;
-  let receipted = 0;
-  try {
-    for (let i = 0; i < 1_000_000 && Date.now() < deadline; i++) {
-      const rows = await Promise.all(ids.map((id) => repo.get(id)));
-      receipted = rows.filter((r) => r?.status === 'receipted').length;
-      progress.update(receipted);
-      if (receipted === ids.length) break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  } finally {
-    progress.stop(receipted === ids.length ? undefined : { vi: 'hết thời gian chờ', en: 'timed out' });
-  }
-  return receipted === ids.length;
-}
-
 const submit = () =>
   runs<{ follow?: boolean; timeout?: number; as?: string }>(
     defineCommand('submit', 'queue approved reports’ delivery to the Ministry (the worker role sends them)')
       .argument('<reportId...>')
-      .option('--follow', 'wait until the Ministry has receipted every one, showing progress')
+      .option(
+        '--follow',
+        'wait until the Ministry has receipted every one, showing progress; stops at once on a refusal or a failure for good (exit 1)',
+      )
       .option('--timeout <s>', 'with --follow: give up after this many seconds (default 600)', int(1, 86_400))
       .addOption(asOption()),
     async (o, ids, out) => {
@@ -228,7 +203,7 @@ const submit = () =>
         const progress = startProgress(
           out,
           { vi: 'nộp PCGD', en: 'pcgd submit' },
-          { unit: { vi: 'báo cáo', en: 'reports' }, total: reportIds.length },
+          { unit: { vi: 'báo cáo', en: 'reports', enOne: 'report' }, total: reportIds.length },
         );
         try {
           for (const reportId of reportIds) {
@@ -254,7 +229,7 @@ const submit = () =>
           progress.stop();
         }
         if (!o.follow) return 0;
-        return (await followDelivery(deps, reportIds, o.timeout ?? 600, out)) ? 0 : 1;
+        return followDelivery(deps, reportIds, o.timeout ?? 600, out);
       });
     },
   );
