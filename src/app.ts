@@ -274,7 +274,7 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
       auditChainer.kick();
     },
   });
-  await app.register(qualityRoutes, { db: deps.db });
+  await app.register(qualityRoutes, { db: deps.db, bands: deps.config.quality.colourBands });
   const { db, now } = deps;
   await app.register(syncRoutes, { db, config: deps.config, now });
   await app.register(scheduleRoutes, { db, config: deps.config, queues: deps.queues, now });

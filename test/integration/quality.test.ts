@@ -5,6 +5,7 @@
  * Prometheus gauges exist for provinces and communes, never for a school.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
 import { computeScorecards } from '../../src/jobs/scorecards.js';
 import { addClient } from '../../src/ops.js';
 import { createQualityRepo } from '../../src/store/quality.js';
@@ -206,5 +207,45 @@ describe('GET /v1/quality/scorecards', () => {
     expect(lines).toContainEqual(expect.stringContaining('level="province",unit="79"'));
     expect(lines).toContainEqual(expect.stringContaining('level="commune",unit="26734"'));
     expect(lines.some((l) => l.includes(S1) || l.includes('level="school"'))).toBe(false);
+  });
+});
+
+// fix30b items 6 and 8: a top rule's title in both languages (it was the caller's language alone: Vietnamese to a
+// caller naming none), and a scorecard read after the city changed quality.colourBands in its colours of today, as
+// the schools page reads its ratios (it kept the band of its run's day until the next run).
+describe('fix30b: a scorecard in both languages, in the city’s bands of today', () => {
+  it("a top rule's title: the caller's language, and both", async () => {
+    const card = (await h.get(`/v1/schools/${S1}/quality`, h.tokens.vendor)).json();
+    expect(card.topRules[0]).toMatchObject({
+      rule: 'DU_FIELD_MISSING',
+      title: card.topRules[0].titles.vi,
+      titles: { vi: expect.stringMatching(/[À-ỿ]/), en: expect.any(String) },
+    });
+    expect(card.topRules[0].titles.en).not.toBe(card.topRules[0].titles.vi);
+    const units = (await h.get('/v1/quality/scorecards?level=commune&code=26734', tokens.auditor)).json();
+    expect(units.items[0].topRules[0].titles).toEqual(card.topRules[0].titles);
+  });
+
+  it('the bands changed (green 95, yellow 85): an 80 % đủ is red, on the scorecard and its history', async () => {
+    const before = (await h.get(`/v1/schools/${S1}/quality`, h.tokens.vendor)).json();
+    expect(before.criteria.du).toMatchObject({ percent: 80, band: 'yellow' });
+    const config = h.env.deps.config;
+    const app = await buildApp({
+      ...h.env.deps,
+      config: { ...config, quality: { ...config.quality, colourBands: { green: 95, yellow: 85 } } },
+    });
+    try {
+      await app.ready();
+      const read = (url: string, token: string) => app.inject({ method: 'GET', url, headers: bearer(token) });
+      const card = (await read(`/v1/schools/${S1}/quality`, h.tokens.vendor)).json();
+      expect(card.criteria.du).toEqual({ passed: 8, total: 10, percent: 80, band: 'red' });
+      expect(card.criteria.sach).toMatchObject({ percent: 100, band: 'green' });
+      expect(card.overall).toMatchObject({ percent: 80, band: 'red' });
+      expect(card.history.map((x: { band: string }) => x.band)).toEqual(['red', 'red']);
+      const commune = (await read('/v1/quality/scorecards?level=commune&code=26734', tokens.auditor)).json();
+      expect(commune.items[0].overall.band).toBe('red');
+    } finally {
+      await app.close();
+    }
   });
 });

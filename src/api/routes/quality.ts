@@ -12,7 +12,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
-import { readsAsSender } from '../../quality/index.js';
+import { readsAsSender, type QualityConfig } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
 import { createQualityRepo } from '../../store/quality.js';
 import { createReadsRepo } from '../../store/reads.js';
@@ -43,7 +43,10 @@ function canReadUnit(p: Principal, codes: readonly string[]): boolean {
 }
 
 type ScorecardsRepo = ReturnType<typeof createScorecardsRepo>;
-type QualityApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+/** The city's colour bands (quality.colourBands) a scorecard is read in, today's (views.ts cardOut). */
+type Bands = QualityConfig['colourBands'];
+type QualityOptions = { db: Db; bands: Bands };
+type QualityApp = Parameters<FastifyPluginAsyncZod<QualityOptions>>[0];
 
 /**
  * Throws ERR_FORBIDDEN_SCHOOL unless `p` may read the school's quality: a vendor its schools; a PCGD
@@ -62,7 +65,7 @@ async function requireSchoolRead(scores: ScorecardsRepo, p: Principal, code: str
 }
 
 /** `GET /v1/schools/:code/quality`: the school's scorecard with its history. */
-function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo): void {
+function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo, bands: Bands): void {
   app.get(
     '/v1/schools/:code/quality',
     {
@@ -88,6 +91,7 @@ function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo): void {
         row,
         await scores.history('school', code, 30),
         pickLang(request.headers['accept-language']),
+        bands,
         readsAsSender(p.role),
       );
     },
@@ -166,14 +170,14 @@ function schoolWebsiteRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): vo
 }
 
 /** A school's scorecard, the findings behind it and the last probe of its website. */
-function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
-  schoolScorecardRoute(app, scores);
+function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo, bands: Bands): void {
+  schoolScorecardRoute(app, scores, bands);
   schoolFindingsRoute(app, db, scores);
   schoolWebsiteRoute(app, db, scores);
 }
 
 /** `GET /v1/quality/scorecards`: commune or province scorecards. */
-function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo): void {
+function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo, bands: Bands): void {
   app.get(
     '/v1/quality/scorecards',
     {
@@ -202,7 +206,7 @@ function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo): void {
       const items = [];
       for (const r of visible) {
         const history = code !== undefined ? await scores.history(level, r.code, 30) : [];
-        items.push(cardOut(r, history, lang));
+        items.push(cardOut(r, history, lang, bands));
       }
       return { level, items };
     },
@@ -230,14 +234,14 @@ function runRoute(app: QualityApp, db: Db): void {
 }
 
 /** Commune and province scorecards, and a scorecard run on request. */
-function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
-  scorecardsRoute(app, scores);
+function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo, bands: Bands): void {
+  scorecardsRoute(app, scores, bands);
   runRoute(app, db);
 }
 
-const quality: FastifyPluginAsyncZod<{ db: Db }> = async function qualityRoutes(app, opts) {
+const quality: FastifyPluginAsyncZod<QualityOptions> = async function qualityRoutes(app, opts) {
   const scores = createScorecardsRepo(opts.db);
-  schoolRoutes(app, opts.db, scores);
-  unitRoutes(app, opts.db, scores);
+  schoolRoutes(app, opts.db, scores, opts.bands);
+  unitRoutes(app, opts.db, scores, opts.bands);
 };
 export default quality;

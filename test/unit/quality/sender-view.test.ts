@@ -74,12 +74,13 @@ describe('scorecards as the sender is told them', () => {
       band: card.overall.band,
       card,
     };
-    const told = cardOut(row, [row], 'en', true);
+    const bands = DEFAULT_QUALITY_CONFIG.colourBands;
+    const told = cardOut(row, [row], 'en', bands, true);
     expect(told.overall).toEqual(card.told!.overall);
     expect(told.criteria).toEqual(card.told!.criteria);
     expect(told.topRules.map((r) => r.rule)).toEqual(['SACH_DUPLICATE_PERSONAL_ID']);
     expect(told.history).toEqual([{ runId: 2, asOf: '2025-09-25', overall: 90, band: 'green' }]);
-    const city = cardOut(row, [row], 'en');
+    const city = cardOut(row, [row], 'en', bands);
     expect(city.overall).toEqual(card.overall);
     expect(city.history).toEqual([{ runId: 2, asOf: '2025-09-25', overall: 70, band: 'red' }]);
   });

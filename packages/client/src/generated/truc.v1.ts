@@ -1762,6 +1762,10 @@ export interface components {
         criterion: string;
         records: number;
         title: string;
+        titles: {
+          vi: string;
+          en: string;
+        };
         findingsUrl?: string;
       }[];
       deadlines: {

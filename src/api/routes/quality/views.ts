@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../../../config.js';
-import { ruleByCode, websiteRulesOf } from '../../../quality/index.js';
+import { bandOf, ruleByCode, websiteRulesOf, type QualityConfig } from '../../../quality/index.js';
 import type { SchoolFindingRow } from '../../../store/quality.js';
 import type { ScoreRow } from '../../../store/scorecards.js';
 import type { WebsiteProbeRow } from '../../../store/website-probes.js';
@@ -41,7 +41,10 @@ export const Scorecard = z
         rule: z.string(),
         criterion: z.string(),
         records: z.number().int(),
+        /** The rule's title in the caller's language (Accept-Language, Vietnamese first). */
         title: z.string(),
+        /** The rule's title in both languages (fix30b: `title` alone was Vietnamese to a caller naming no language). */
+        titles: Bilingual,
         /** The findings behind the figure (schools) — explainable down to each record. */
         findingsUrl: z.string().optional(),
       }),
@@ -106,13 +109,37 @@ type StoredCard = Figures & {
   told?: Figures;
 };
 
+/** A rule's title in `lang` and in both languages; an unknown rule by its code. */
+function titlesOf(rule: string, lang: Lang): { title: string; titles: { vi: string; en: string } } {
+  const t = ruleByCode(rule)?.title ?? { vi: rule, en: rule };
+  return { title: t[lang], titles: { vi: t.vi, en: t.en } };
+}
+
+type Bands = QualityConfig['colourBands'];
+type RatioOut = z.infer<typeof Ratio>;
+
+/** A stored ratio judged under the city's bands as they are now (see {@link cardOut}). */
+const banded = (r: RatioOut, bands: Bands): RatioOut => ({ ...r, band: bandOf(r.percent, bands) });
+
 /**
  * A stored scorecard with its history, in `lang`. `asSender`: a school's figures as its sender (a vendor) is told
  * them (src/quality/sender-view.ts), its history too; a card of a run before priv28 holds only the city's.
+ *
+ * Bands (fix30b): a run stores its figures with the band its day's `quality.colourBands` gave; a card read after the
+ * city changed the bands is judged again under today's (`bands`), as the schools pages judge the same ratios
+ * (routes/ops.ts): a school's scorecard kept its old colour until the next run, beside its page's new one. The
+ * percentages are the run's; only the colour they are read in follows the city's setting, the history's alike.
  */
-export function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang, asSender = false) {
+export function cardOut(
+  row: ScoreRow,
+  history: readonly ScoreRow[],
+  lang: Lang,
+  bands: Bands,
+  asSender = false,
+) {
   const card = row.card as StoredCard;
   const figures = (asSender && card.told) || card;
+  const c = figures.criteria;
   return {
     level: row.level as 'school' | 'commune' | 'province',
     code: row.code,
@@ -121,11 +148,16 @@ export function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang,
     asOf: row.asOf,
     records: row.records,
     schools: card.schools,
-    criteria: figures.criteria,
-    overall: figures.overall,
+    criteria: {
+      dung: banded(c.dung, bands),
+      du: banded(c.du, bands),
+      sach: banded(c.sach, bands),
+      song: banded(c.song, bands),
+    },
+    overall: banded(figures.overall, bands),
     topRules: figures.topRules.map((r) => ({
       ...r,
-      title: ruleByCode(r.rule)?.title[lang] ?? r.rule,
+      ...titlesOf(r.rule, lang),
       ...(row.level === 'school'
         ? { findingsUrl: `/v1/schools/${row.code}/quality/findings?rule=${r.rule}` }
         : {}),
@@ -133,8 +165,8 @@ export function cardOut(row: ScoreRow, history: readonly ScoreRow[], lang: Lang,
     deadlines: card.deadlines,
     history: history.map((h) => {
       const told = asSender ? (h.card as StoredCard).told?.overall : undefined;
-      const [overall, band] = told ? [told.percent, told.band] : [h.overall, h.band];
-      return { runId: h.runId, asOf: h.asOf, overall, band };
+      const overall = told ? told.percent : h.overall;
+      return { runId: h.runId, asOf: h.asOf, overall, band: bandOf(overall, bands) };
     }),
   };
 }
