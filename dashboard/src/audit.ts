@@ -1,4 +1,5 @@
 /** The audit trail: the filtered list and a check of the hash chain. */
+import { detailLines } from './audit-details.js';
 import { fromVietnamInput, stampText, vietnamInput } from './clock.js';
 import { currentLang, t } from './i18n.js';
 import { api, card, filtered, h, num, searchForm, table } from './kit.js';
@@ -34,7 +35,15 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
             { head: 'actor', cell: (r) => r.actor },
             { head: 'action', cell: (r) => actionText(r.action) },
             { head: 'subject', cell: (r) => r.subject ?? '' },
-            { head: 'details', cell: (r) => JSON.stringify(r.details).slice(0, 160) },
+            {
+              head: 'details',
+              cell: (r) =>
+                h(
+                  'div',
+                  { class: 'details', 'data-testid': 'audit-details' },
+                  detailLines(r.details).map((l) => h('div', {}, l)),
+                ),
+            },
           ],
           { testid: 'audit-rows' },
         ),
@@ -89,7 +98,7 @@ function verifyChain(): HTMLElement {
           ).then((r) => {
             verdict.className = `badge ${r.ok ? 'ok' : 'bad'}`;
             verdict.textContent = r.ok
-              ? `${t('chainOk')} (${num(r.rows)} ${t('rows')})`
+              ? `${t('chainOk')} (${num(r.rows)} ${t('rows', { n: r.rows })})`
               : `${t('chainBroken')} ${r.brokenAt} (${r.reason})`;
           }),
       },

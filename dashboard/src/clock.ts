@@ -9,8 +9,13 @@ type Lang = 'vi' | 'en';
 /** Vietnam's clock is UTC+7 all year (no summer time). */
 const VIETNAM_OFFSET_MS = 7 * 3600_000;
 
-/** A moment to the second on Vietnam's clock, day first: 16:21:16 05/12/2026 (vi), 05/12/2026, 16:21:16 (en). */
-export function stampText(iso: string, lang: Lang): string {
+/**
+ * A moment on Vietnam's clock, day first, the year in full: to the second for the audit log (16:21:16 05/12/2026 in
+ * vi, 05/12/2026, 16:21:16 in en), to the minute everywhere else (`precision: 'minute'`: 16:21 05/12/2026). The one
+ * clock of the page (fix30b: the other pages' times read `16:21 5/12/26`, the browser's short style, beside the
+ * audit's); kit.ts `when` is this to the minute.
+ */
+export function stampText(iso: string, lang: Lang, precision: 'second' | 'minute' = 'second'): string {
   return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
     timeZone: 'Asia/Ho_Chi_Minh',
     day: '2-digit',
@@ -18,7 +23,7 @@ export function stampText(iso: string, lang: Lang): string {
     year: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
-    second: '2-digit',
+    ...(precision === 'second' ? { second: '2-digit' } : {}),
     hourCycle: 'h23',
   }).format(new Date(iso));
 }

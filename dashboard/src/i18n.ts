@@ -125,7 +125,7 @@ const DICT = {
   verifyChain: ['Kiểm tra chuỗi băm', 'Verify hash chain'],
   chainOk: ['Chuỗi nguyên vẹn', 'Chain intact'],
   chainBroken: ['Chuỗi bị hỏng tại dòng', 'Chain broken at row'],
-  rows: ['dòng', 'rows'],
+  rows: ['dòng', 'rows', 'row'],
   scorecards: ['Bảng điểm chất lượng', 'Quality scorecards'],
   trend: ['Xu hướng', 'Trend'],
   province: ['Tỉnh/thành', 'Province'],
@@ -137,7 +137,7 @@ const DICT = {
   total: ['Tổng', 'Total'],
   generatedAt: ['Cập nhật lúc', 'Updated at'],
   language: ['English', 'Tiếng Việt'],
-  confirmReplay: ['Chạy lại {n} việc?', 'Replay {n} jobs?'],
+  confirmReplay: ['Chạy lại {n} việc?', 'Replay {n} jobs?', 'Replay {n} job?'],
   heldChange: ['Thay đổi bị giữ', 'Held change'],
   guardHint: [
     'Các thay đổi vượt ngưỡng an toàn của một trường (ví dụ xoá hơn 30% học sinh) được giữ lại cho đến khi quản trị thành phố duyệt hoặc từ chối.',
@@ -200,7 +200,7 @@ const DICT = {
   decisionReason: ['Lý do quyết định', 'Reason for the decision'],
   decisionReasonHint: ['Không bắt buộc; lưu cùng quyết định', 'Optional; kept with the decision'],
   asOf: ['Tính đến ngày', 'As of'],
-} as const satisfies Record<string, readonly [string, string]>;
+} as const satisfies Record<string, readonly [vi: string, en: string, enOne?: string]>;
 
 export type Key = keyof typeof DICT;
 
@@ -216,8 +216,13 @@ export function setLang(next: Lang): void {
   document.documentElement.lang = next;
 }
 
+/**
+ * A key's words in the page's language, `{name}` filled from `vars`. An entry with a third word is the English for one
+ * (fix30b: `Replay 1 jobs?`): taken when `vars.n` is 1 (Vietnamese nouns do not change with the count).
+ */
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  const text = DICT[key][lang === 'vi' ? 0 : 1];
+  const entry: readonly string[] = DICT[key];
+  const text = lang === 'vi' ? entry[0]! : ((vars.n === 1 ? entry[2] : undefined) ?? entry[1]!);
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
 

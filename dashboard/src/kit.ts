@@ -1,5 +1,6 @@
 /** DOM building, formatting and the API client of the dashboard (no framework, no dependencies). */
 import type { Ratio } from './api-types.js';
+import { stampText } from './clock.js';
 import { percentText, ratioText, type Cut } from './figures.js';
 import { currentLang, problemText, t, type Key } from './i18n.js';
 
@@ -174,14 +175,10 @@ export function stat(labelText: string, value: Child, testid?: string): HTMLElem
   );
 }
 
-const tz = 'Asia/Ho_Chi_Minh';
+/** A moment (ISO) on Vietnam's clock to the minute, as the audit page's (clock.ts stampText): 16:21 05/12/2026. */
 export function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Intl.DateTimeFormat(currentLang() === 'vi' ? 'vi-VN' : 'en-GB', {
-    timeZone: tz,
-    dateStyle: 'short',
-    timeStyle: 'short',
-  }).format(new Date(iso));
+  if (!iso || Number.isNaN(Date.parse(iso))) return iso || '—';
+  return stampText(iso, currentLang(), 'minute');
 }
 
 /**
