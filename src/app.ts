@@ -23,6 +23,7 @@ import { AppError } from './errors.js';
 import type { QueueFactory } from './jobs/queues.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Db } from './store/db.js';
+import { createHandOver } from './jobs/hand-over.js';
 import { createOutboxWaker } from './store/outbox.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
@@ -259,6 +260,11 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
     await auditChainer.stop();
   });
   const relay = createOutboxWaker(deps.db);
+  // An accepted batch's ingest job is added to its queue right after the commit (./jobs/hand-over.ts).
+  const handOver = createHandOver(deps);
+  app.addHook('onClose', async function closeHandOver() {
+    await handOver.close();
+  });
   await app.register(batchRoutes, {
     db: deps.db,
     limits: { delta: deps.config.server.maxBatchRecords, snapshot: deps.config.server.maxSnapshotRecords },
@@ -269,8 +275,9 @@ async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
     judge: { now: deps.now, config: deps.config },
     idempotencyRetentionHours: deps.config.api.idempotencyRetentionHours,
     repeats: { now: deps.now, config: deps.config, metrics: deps.metrics },
-    onAccepted() {
-      relay.wake();
+    handOver: (row) => handOver.add(row),
+    onAccepted(handedOver) {
+      if (!handedOver) relay.wake();
       auditChainer.kick();
     },
   });

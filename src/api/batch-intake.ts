@@ -17,6 +17,7 @@ import {
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type HeldBody, type NewBatch, type RepeatOf } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
+import type { OutboxRow } from '../store/outbox.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import {
   IdempotencyHeaders,
@@ -128,6 +129,7 @@ async function storeBatch(
   q: Queryable,
   req: NewBatchRequest,
   repeats: RepeatContext | undefined,
+  handOver: boolean,
 ): Promise<Accepted> {
   const { clientId, idempotency } = req;
   const batchId = randomUUID();
@@ -152,14 +154,16 @@ async function storeBatch(
   const accepted = acceptedEvent(req, batchId);
   // The relay is woken after the commit (`onAccepted`), not by a NOTIFY inside it (../store/outbox.ts). With
   // `repeats`, a repeat whose school is as its earlier batch left it is judged here, queued for nothing.
+  let row: OutboxRow | undefined;
   const atOnce = await queueBatch(q, newBatchOf(req, batchId), {
     notify: false,
     repeatChecked: sameAs === null,
     audit: { events: [accepted], at: req.at },
     ...(repeats ? { repeats } : {}),
     ...(typeof sameAs === 'string' && judged !== undefined ? { judged } : {}),
+    ...(handOver ? { handedOver: (r: OutboxRow) => (row = r) } : {}),
   });
-  return { response, replayed: false, queued: atOnce === undefined };
+  return { response, replayed: false, queued: atOnce === undefined, row };
 }
 
 /**
@@ -185,32 +189,46 @@ function newBatchOf(req: NewBatchRequest, batchId: string): NewBatch {
  * A new body (no earlier batch of the client keeps it: looked for, none) sent without an Idempotency-Key:
  * stored and queued in one statement of its own (../jobs/requests.ts `queueNewBatch`), no transaction.
  */
-async function acceptNew(db: Db, req: NewBatchRequest): Promise<StoredResponse | undefined> {
+async function acceptNew(db: Db, req: NewBatchRequest, handOver: boolean): Promise<Accepted | undefined> {
   if (req.idempotency || req.sameAs !== null) return undefined;
   const batchId = randomUUID();
-  await queueNewBatch(db, newBatchOf(req, batchId), { events: [acceptedEvent(req, batchId)], at: req.at });
-  return acceptedResponse(batchId, req.body.records.length);
+  const events = [acceptedEvent(req, batchId)];
+  const row = await queueNewBatch(
+    db,
+    newBatchOf(req, batchId),
+    { events, at: req.at },
+    { handedOver: handOver },
+  );
+  return { response: acceptedResponse(batchId, req.body.records.length), replayed: false, queued: true, row };
 }
 
-/** What accepting a request did: its answer, whether it replays an earlier one, whether an ingest job was queued. */
+/**
+ * What accepting a request did: its answer, whether it replays an earlier one, whether an ingest job was queued,
+ * and its outbox row when written handed over (the caller adds its job).
+ */
 interface Accepted {
   response: StoredResponse;
   replayed: boolean;
   queued: boolean;
+  row?: OutboxRow | undefined;
 }
 
 /**
  * Stores the batch once per Idempotency-Key (concurrent requests with one key: the first stores, the
  * others wait for its commit and replay its answer); `onAccepted` after the commit of a new batch whose
- * ingest job was queued. A repeat judged at once queued none: waking the relay would be a notification
- * and a claim in every worker for nothing, and its two audit entries are chained by the chainer's next
- * tick (within a second) with others', not by a pass of their own (seven statements).
+ * ingest job was queued (`handedOver`: its job was given to `handOver`, so the relay need not be woken). A
+ * repeat judged at once queued none: waking the relay would be a notification and a claim in every worker
+ * for nothing, and its two audit entries are chained by the chainer's next tick (within a second) with
+ * others', not by a pass of their own (seven statements). With `handOver` (../jobs/hand-over.ts), a queued
+ * ingest job's outbox row is written handed over (../store/outbox.ts `flushHandedOver`) and given to it after the
+ * commit, to add the job to its queue.
  */
 export async function acceptBatch(
   db: Db,
   req: NewBatchRequest,
-  onAccepted: (() => void) | undefined,
+  onAccepted: ((handedOver: boolean) => void) | undefined,
   repeats?: RepeatContext,
+  handOver?: (row: OutboxRow) => void,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
   // Without a key, a repeat is judged unchanged in one statement when it can be, and a new body is stored
   // and queued in one statement; otherwise (or with a key) the batch is stored in a transaction, where a
@@ -221,13 +239,12 @@ export async function acceptBatch(
       : repeats
         ? await acceptUnchanged(db, req, repeats)
         : undefined;
-  const stored = unchanged ? undefined : await acceptNew(db, req);
+  const stored = unchanged ? undefined : await acceptNew(db, req, handOver !== undefined);
   const out: Accepted = unchanged
     ? { response: unchanged, replayed: false, queued: false }
-    : stored
-      ? { response: stored, replayed: false, queued: true }
-      : await db.tx((q) => storeBatch(q, req, repeats));
-  if (out.queued) onAccepted?.();
+    : (stored ?? (await db.tx((q) => storeBatch(q, req, repeats, handOver !== undefined))));
+  if (out.row) handOver?.(out.row);
+  if (out.queued) onAccepted?.(out.row !== undefined);
   return { response: out.response, replayed: out.replayed };
 }
 

@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { SYSTEMS } from '../canonical/systems.js';
 import { SYSTEM_NAMES, type SystemName } from '../config.js';
+import type { CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
-import { createOutboxRepo } from '../store/outbox.js';
+import { createOutboxRepo, flushHandedOver, type OutboxRow } from '../store/outbox.js';
 
 /** What a job is, as its producers see it. */
 export interface JobContract<P> {
@@ -167,10 +168,13 @@ export async function enqueue<J extends JobContract<unknown>>(
   q: Queryable,
   job: J,
   payload: z.input<J['payload']>,
-  opts: { notify?: boolean; leaseSeconds?: number } = {},
+  opts: { notify?: boolean; leaseSeconds?: number; handedOver?: boolean } = {},
 ): Promise<number> {
   const checked = job.payload.parse(payload) as Record<string, string | number>;
-  return createOutboxRepo(q).add(job.queue, job.name, checked, opts);
+  const outbox = createOutboxRepo(q);
+  // Handed over: its producer adds the job after the commit (../store/outbox.ts `flushHandedOver`).
+  if (opts.handedOver) return outbox.addHandedOver(job.queue, job.name, checked);
+  return outbox.add(job.queue, job.name, checked, opts);
 }
 
 /**
@@ -184,6 +188,19 @@ export async function enqueueQuietly<J extends JobContract<unknown>>(
 ): Promise<void> {
   const checked = job.payload.parse(payload) as Record<string, string | number>;
   await createOutboxRepo(q).put(job.queue, job.name, checked);
+}
+
+/**
+ * {@link enqueue} written handed over (../store/outbox.ts `flushHandedOver`: its producer adds the job after the
+ * commit) as the last of `writes`' recorded writes, in one statement with them; the row, for that add.
+ */
+export async function enqueueHandedOver<J extends JobContract<unknown>>(
+  writes: CombinedWrites,
+  job: J,
+  payload: z.input<J['payload']>,
+): Promise<OutboxRow> {
+  const checked = job.payload.parse(payload) as Record<string, string | number>;
+  return flushHandedOver(writes, job.queue, job.name, checked);
 }
 
 /** The batch, sync run or push set a payload is about, if any: what a dead letter fails and a replay re-opens. */

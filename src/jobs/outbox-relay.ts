@@ -47,7 +47,7 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * object is dropped and the next pass builds a new one. A BullMQ queue created while Redis was down may
  * keep its failed start-up: its calls then never settle (the relay hung for good) or keep failing.
  */
-function guardedQueues(factory: QueueFactory, timeoutMs: number) {
+export function guardedQueues(factory: QueueFactory, timeoutMs: number) {
   const queues = queuePool(factory);
   async function onQueue<T>(name: string, fn: (q: Queue) => Promise<T>): Promise<T> {
     const q = queues.get(name);
@@ -63,6 +63,13 @@ function guardedQueues(factory: QueueFactory, timeoutMs: number) {
 }
 type OnQueue = ReturnType<typeof guardedQueues>['onQueue'];
 
+/** The job of an outbox row as the relay adds it (its id deterministic: adding it twice is a no-op). */
+export const jobOfRow = (installId: string, r: OutboxRow) => ({
+  name: r.job_name,
+  data: { ...r.payload, outboxId: r.id },
+  opts: { jobId: jobIdOf(installId, r.id) },
+});
+
 /** One relay pass: claims up to `batch` pending rows, adds their jobs; returns how many rows it claimed. */
 async function relayPending(db: Db, onQueue: OnQueue, installId: string, batch: number): Promise<number> {
   const outbox = createOutboxRepo(db);
@@ -73,15 +80,7 @@ async function relayPending(db: Db, onQueue: OnQueue, installId: string, batch: 
   const done: number[] = [];
   try {
     for (const [name, part] of byQueue) {
-      await onQueue(name, (q) =>
-        q.addBulk(
-          part.map((r) => ({
-            name: r.job_name,
-            data: { ...r.payload, outboxId: r.id },
-            opts: { jobId: jobIdOf(installId, r.id) },
-          })),
-        ),
-      );
+      await onQueue(name, (q) => q.addBulk(part.map((r) => jobOfRow(installId, r))));
       done.push(...part.map((r) => r.id));
     }
   } catch (err) {

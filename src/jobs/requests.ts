@@ -11,6 +11,7 @@ import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type NewBatch, type RepeatOf } from '../store/batches.js';
 import { combinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
+import type { OutboxRow } from '../store/outbox.js';
 import { createGuardHoldsRepo, type GuardHold } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { tryLockSchool } from '../store/school-lock.js';
@@ -19,6 +20,7 @@ import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { checkSchoolHeld } from './request-checks.js';
 import {
   enqueue,
+  enqueueHandedOver,
   enqueueQuietly,
   guardApply,
   ingestBatch,
@@ -77,7 +79,10 @@ export async function queueBatch(
       : undefined;
   if (!counts) {
     if (audit) await recordAudit(q, audit.events, audit.at);
-    await enqueue(q, ingestBatch, { batchId: batch.id, received: batch.records.length }, opts);
+    const payload = { batchId: batch.id, received: batch.records.length };
+    const { handedOver } = opts;
+    const id = await enqueue(q, ingestBatch, payload, { ...opts, handedOver: handedOver !== undefined });
+    handedOver?.({ id, queue: ingestBatch.queue, job_name: ingestBatch.name, payload });
   }
   return counts;
 }
@@ -93,12 +98,17 @@ export async function queueNewBatch(
   q: Queryable,
   batch: NewBatch,
   audit: { events: readonly AuditEvent[]; at: Date },
-): Promise<void> {
+  opts: { handedOver?: boolean } = {},
+): Promise<OutboxRow | undefined> {
   const writes = combinedWrites(q);
   await createBatchesRepo(writes).insert(batch);
   await recordAudit(writes, audit.events, audit.at);
-  await enqueueQuietly(writes, ingestBatch, { batchId: batch.id, received: batch.records.length });
+  const payload = { batchId: batch.id, received: batch.records.length };
+  // Handed over: the caller adds the job after this statement (../store/outbox.ts `flushHandedOver`).
+  if (opts.handedOver) return enqueueHandedOver(writes, ingestBatch, payload);
+  await enqueueQuietly(writes, ingestBatch, payload);
   await writes.flush();
+  return undefined;
 }
 
 /** How {@link queueBatch} queues a batch. */
@@ -116,6 +126,11 @@ export interface QueueBatchOptions {
    * before what judging it at once records.
    */
   audit?: { events: readonly AuditEvent[]; at: Date };
+  /**
+   * The ingest job's row is written handed over (../store/outbox.ts `flushHandedOver`) and given here: the caller
+   * adds its job to the queue once its transaction commits (nothing is given for a repeat judged at once).
+   */
+  handedOver?: (row: OutboxRow) => void;
 }
 
 /**

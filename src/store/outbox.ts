@@ -1,3 +1,4 @@
+import type { CombinedWrites } from './combined.js';
 import type { Db, Queryable } from './db.js';
 import { OPEN as OPEN_LETTER } from './dead-letters.js';
 
@@ -105,6 +106,52 @@ function outboxRelay(q: Queryable) {
       );
     },
   };
+}
+
+/** Rows written handed over (see {@link flushHandedOver}). */
+function outboxHandedOver(q: Queryable) {
+  return {
+    /** Adds a row written handed over in the caller's transaction; its id. */
+    async addHandedOver(
+      queue: string,
+      jobName: string,
+      payload: Record<string, string | number>,
+    ): Promise<number> {
+      const res = await q.query<{ id: number }>(
+        `INSERT INTO truc.outbox (queue, job_name, payload, enqueued_at, enqueue_count)
+         VALUES ($1, $2, $3, now(), 1) RETURNING id`,
+        [queue, jobName, JSON.stringify(payload)],
+      );
+      return res.rows[0]!.id;
+    },
+  };
+}
+
+/**
+ * Issue 7 (perf30b): a row written handed over (`enqueued_at` set as it is inserted) is one whose producer adds its
+ * job to the queue itself right after the commit (the API's accepted batch: ../jobs/hand-over.ts), so no
+ * notification, relay claim or mark is spent on it. Nothing accepted is lost: a producer that dies between its
+ * commit and its add (or whose add and hand-back both fail) leaves an open row whose job is missing, which the
+ * relay's reconciler re-queues once it has been open `sync.reconcile.afterSeconds` (../jobs/outbox-relay.ts
+ * `requeueLost`), as it does for a job Redis lost; a failed add hands the row back to the relay at once
+ * ({@link outboxOutcomes} `requeue`).
+ *
+ * Writes `writes`' recorded writes and an outbox row written handed over as one statement
+ * (./combined.ts `flushWith`); the row as the relay would have claimed it.
+ */
+export async function flushHandedOver(
+  writes: CombinedWrites,
+  queue: string,
+  jobName: string,
+  payload: Record<string, string | number>,
+): Promise<OutboxRow> {
+  const res = await writes.flushWith<{ id: number }>(
+    `WITH handed AS (INSERT INTO truc.outbox (queue, job_name, payload, enqueued_at, enqueue_count)
+                     VALUES ($1, $2, $3, now(), 1) RETURNING id)
+     SELECT id FROM handed`,
+    [queue, jobName, JSON.stringify(payload)],
+  );
+  return { id: Number(res.rows[0]!.id), queue, job_name: jobName, payload };
 }
 
 /** Work added as a write whose answer nobody reads (it may go with others in one statement). */
@@ -224,7 +271,13 @@ function outboxGauges(q: Queryable) {
 }
 
 export function createOutboxRepo(q: Queryable) {
-  return { ...outboxRelay(q), ...outboxQuietAdds(q), ...outboxOutcomes(q), ...outboxGauges(q) };
+  return {
+    ...outboxRelay(q),
+    ...outboxQuietAdds(q),
+    ...outboxHandedOver(q),
+    ...outboxOutcomes(q),
+    ...outboxGauges(q),
+  };
 }
 export type OutboxRepo = ReturnType<typeof createOutboxRepo>;
 

@@ -13,7 +13,9 @@ import { buildApp } from '../../src/app.js';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/jobs/outbox-relay.js';
-import { jobIdOf, readInstallId } from '../../src/store/outbox.js';
+import { acceptBatch } from '../../src/api/batch-intake.js';
+import { createHandOver } from '../../src/jobs/hand-over.js';
+import { jobIdOf, readInstallId, type OutboxRow } from '../../src/store/outbox.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { SCHOOL, student } from '../factories/records.js';
@@ -53,6 +55,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
   let sim: HcmCsdlSimulator;
   let app: FastifyInstance;
   let token: string;
+  let clientId: string;
   let worker: Running | undefined;
 
   const startWorker = (deps = env.deps): void => {
@@ -72,6 +75,31 @@ describe.each(backends())('pipeline on $name', (backend) => {
     });
     expect(res.statusCode, res.body).toBe(202);
     return res.json<{ batchId: string }>().batchId;
+  }
+  /**
+   * A batch accepted as the push route accepts one (src/api/batch-intake.ts), with no worker running: its job left
+   * to the relay, or with `handOver`, its row written handed over and given there (nothing added).
+   */
+  async function acceptedForTheRelay(
+    records: unknown[],
+    handOver?: (row: OutboxRow) => void,
+  ): Promise<string> {
+    const { response } = await acceptBatch(
+      env.deps.db,
+      {
+        clientId,
+        schoolCode: SCHOOL,
+        body: { entity: 'students', format: 'canonical', records: records as Record<string, unknown>[] },
+        bodySha256: undefined,
+        sameAs: null,
+        idempotency: undefined,
+        at: env.deps.now(),
+      },
+      undefined,
+      undefined,
+      handOver,
+    );
+    return response.body.batchId;
   }
   async function findingsOf(batchId: string): Promise<Finding[]> {
     const res = await app.inject({
@@ -128,6 +156,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
     await app.ready();
     const client = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] });
     token = await tokenFor(app, client);
+    clientId = client.clientId;
   }, 120_000);
 
   afterEach(async () => {
@@ -257,8 +286,9 @@ describe.each(backends())('pipeline on $name', (backend) => {
   });
 
   it('crash between commit and enqueue (and a relay that died holding a lease): the next worker picks the batch up', async () => {
-    // No worker runs: the API commits the batch and its outbox row, and nothing enqueues it.
-    const batchId = await push([student('C1')]);
+    // No worker runs: a batch is accepted whose job is left to the relay (as one whose add failed is handed back,
+    // src/jobs/hand-over.ts), and nothing enqueues it. The API's own add and a crash before it: hand-over.test.ts.
+    const batchId = await acceptedForTheRelay([student('C1')]);
     const row = await env.deps.db.query<{ id: number; enqueued_at: Date | null }>(
       `SELECT id, enqueued_at FROM truc.outbox WHERE payload->>'batchId' = $1`,
       [batchId],
@@ -285,16 +315,18 @@ describe.each(backends())('pipeline on $name', (backend) => {
       const batchId = await push([student('R1')]);
       const relay = createRelay(env.deps, { pollMs: 50, batch: 200, reconcileAfterSeconds: 0 });
       try {
-        expect(await relay.relayOnce()).toBe(1);
         const outboxId = (
           await env.deps.db.query<{ id: number }>(
             `SELECT id FROM truc.outbox WHERE payload->>'batchId' = $1`,
             [batchId],
           )
         ).rows[0]!.id;
-        expect(await listRedisKeys(REDIS_TEST_URL, prefix)).toContain(
-          `${prefix}:ingest:${jobIdOf(await readInstallId(env.deps.db), outboxId)}`,
-        );
+        // The API added the job right after its commit (src/jobs/hand-over.ts): nothing is left for the relay.
+        const key = `${prefix}:ingest:${jobIdOf(await readInstallId(env.deps.db), outboxId)}`;
+        await waitFor(async () => (await listRedisKeys(REDIS_TEST_URL, prefix)).includes(key), {
+          what: 'the job in Redis',
+        });
+        expect(await relay.relayOnce()).toBe(0);
         await new Promise((r) => setTimeout(r, 20));
         expect(await relay.reconcileOnce()).toBe(0); // the job is there: nothing to do
 
@@ -320,12 +352,10 @@ describe.each(backends())('pipeline on $name', (backend) => {
   (backend.queue === 'redis' ? it : it.skip)(
     'a leftover finished job with the same id (shared Redis, restored database) does not swallow a new batch',
     async () => {
-      const batchId = await push([student('J1')]);
-      const outboxId = (
-        await env.deps.db.query<{ id: number }>(`SELECT id FROM truc.outbox WHERE payload->>'batchId' = $1`, [
-          batchId,
-        ])
-      ).rows[0]!.id;
+      // Accepted as the API accepts it, its job's add held back until the old job is there (src/jobs/hand-over.ts).
+      let row: OutboxRow | undefined;
+      const batchId = await acceptedForTheRelay([student('J1')], (r) => (row = r));
+      const outboxId = row!.id;
       const jobId = jobIdOf(await readInstallId(env.deps.db), outboxId);
       // What Redis remembers from "before the restore": a finished job with this id.
       const queue = env.deps.queues.queue('ingest');
@@ -336,6 +366,10 @@ describe.each(backends())('pipeline on $name', (backend) => {
       } finally {
         await old.close();
       }
+      // The API's add, swallowed by the old job's id.
+      const handOver = createHandOver(env.deps);
+      handOver.add(row!);
+      await handOver.close();
       startWorker();
       const relay = createRelay(env.deps, { pollMs: 50, batch: 200, reconcileAfterSeconds: 0 });
       try {

@@ -17,6 +17,7 @@ import type { JudgeContext } from '../../jobs/judge.js';
 import type { FindingRow } from '../../store/batch-findings.js';
 import { createBatchesRepo, type Batch } from '../../store/batches.js';
 import type { Db } from '../../store/db.js';
+import type { OutboxRow } from '../../store/outbox.js';
 import type { Finding } from '../batch-contract.js';
 import {
   BatchAccepted,
@@ -59,9 +60,14 @@ export interface BatchRouteOptions {
   idempotencyRetentionHours: number;
   /**
    * Called after a batch whose ingest job was queued commits (not for a repeat judged at once): wake
-   * the outbox relay and the audit chainer.
+   * the audit chainer, and the outbox relay unless the job was handed over (`handedOver`).
    */
-  onAccepted?: () => void;
+  onAccepted?: (handedOver: boolean) => void;
+  /**
+   * Adds an accepted batch's ingest job to its queue right after the commit (../../jobs/hand-over.ts); with it
+   * the job's outbox row is written handed over (../../store/outbox.ts `flushHandedOver`).
+   */
+  handOver?: (row: OutboxRow) => void;
   /**
    * The clock and metrics a repeated body is judged with when accepted (issue 7, unchanged re-push);
    * without them, every repeat is judged by the ingest job.
@@ -252,6 +258,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
         },
         opts.onAccepted,
         opts.repeats,
+        opts.handOver,
       );
       if (replayed) void reply.header('idempotent-replayed', 'true');
       void reply.header('location', response.body.statusUrl);
