@@ -199,7 +199,7 @@ interface Measured {
   copy: number;
 }
 
-/** A fresh database for one size (BENCH_SYNC_DB_SET: settings of it only, e.g. auto_explain), migrated. */
+/** A fresh database for one size (BENCH_SYNC_DB_SET: settings of it only, e.g. auto_explain), migrated (then BENCH_SYNC_SQL). */
 async function benchDatabase(dbName: string): Promise<{ url: string; db: Db }> {
   await adminQuery(`CREATE DATABASE ${dbName}`);
   for (const s of (process.env.BENCH_SYNC_DB_SET ?? '').split(';').filter(Boolean))
@@ -211,6 +211,9 @@ async function benchDatabase(dbName: string): Promise<{ url: string; db: Db }> {
     await db.close().catch(() => undefined);
     throw err;
   });
+  // BENCH_SYNC_SQL: statements run on the migrated database before truc starts (a candidate schema change, e.g.
+  // `ALTER TABLE truc.students SET (fillfactor = 55)`), so two shapes alternate on one build.
+  for (const s of (process.env.BENCH_SYNC_SQL ?? '').split(';').filter((x) => x.trim())) await db.query(s);
   return { url: u.toString(), db };
 }
 

@@ -17,7 +17,8 @@
  * bytes wider than a vendor's); SHAPES_AGAIN=1 writes the same rows changed a second time right after the first and
  * reports that write apart (a table's second full change: the rows the first moved off their pages). SHAPES_EXPLAIN=1
  * prints instead, per shape, the WAL, WAL records and full-page images of its first ten statements (EXPLAIN (ANALYZE,
- * BUFFERS, WAL)).
+ * BUFFERS, WAL)). SHAPES_WITHOUT=1 adds a shape in place at fillfactor 75 (SHAPES_WITHOUT_FF) without each secondary
+ * index in turn, and with `(school_code)` in place of `(school_code, student_code)`: what each index costs the write.
  */
 import { randomBytes } from 'node:crypto';
 import type { Student } from '../../../src/canonical/student.js';
@@ -131,6 +132,46 @@ const studentIndexes = (t: string): string[] => [
   `CREATE INDEX ON ${t} USING hash (twin_key) WHERE deleted_at IS NULL AND twin_key IS NOT NULL`,
   `CREATE INDEX ON ${t} USING hash (twin_key) WHERE deleted_at IS NULL AND twin_key IS NOT NULL AND personal_id IS NULL`,
 ];
+/** The labels of {@link studentIndexes}, in order (SHAPES_WITHOUT=1: a shape without each). */
+const INDEX_LABELS = [
+  '(school_code, student_code)',
+  'birth_date',
+  'personal_id (hash)',
+  'twin_key (hash)',
+  'twin_key without ID (hash)',
+];
+/** SHAPES_WITHOUT=1: in place at fillfactor 75 (SHAPES_WITHOUT_FF), the table with its primary key and every secondary index but one. */
+const withoutShapes = (): Shape[] => {
+  if (process.env.SHAPES_WITHOUT !== '1') return [];
+  const ff = Number(process.env.SHAPES_WITHOUT_FF ?? 75);
+  const schoolOnly: Shape = {
+    name: `in place, fillfactor ${ff}, (school_code) instead of (school_code, student_code)`,
+    tables: [{ name: 's_wos', seedCols: WIDE_ALL }],
+    ddl: [
+      `CREATE TABLE s_wos (LIKE truc.students INCLUDING DEFAULTS INCLUDING GENERATED) WITH (fillfactor = ${ff})`,
+      'ALTER TABLE s_wos ADD PRIMARY KEY (student_code)',
+      'CREATE INDEX ON s_wos (school_code)',
+      ...studentIndexes('s_wos').slice(1),
+    ],
+    sql: inPlace('s_wos'),
+  };
+  return [
+    schoolOnly,
+    ...INDEX_LABELS.map((label, i) => {
+      const t = `s_wo${i}`;
+      return {
+        name: `in place, fillfactor ${ff}, without ${label}`,
+        tables: [{ name: t, seedCols: WIDE_ALL }],
+        ddl: [
+          `CREATE TABLE ${t} (LIKE truc.students INCLUDING DEFAULTS INCLUDING GENERATED) WITH (fillfactor = ${ff})`,
+          `ALTER TABLE ${t} ADD PRIMARY KEY (student_code)`,
+          ...studentIndexes(t).filter((_, j) => j !== i),
+        ],
+        sql: inPlace(t),
+      };
+    }),
+  ];
+};
 /** A table of record versions; `ver`: each row's own number (appended only) or its record's (1 when seeded). */
 const versions = (t: string, ver: 'identity' | 'per record') =>
   `CREATE TABLE ${t} (student_code text NOT NULL,
@@ -144,6 +185,7 @@ const SHAPES: Shape[] = [
     ddl: like(`s_ff${ff}`, ff),
     sql: inPlace(`s_ff${ff}`),
   })),
+  ...withoutShapes(),
   {
     name: 'in place, fillfactor 75, primary key only',
     tables: [{ name: 's_pk', seedCols: WIDE_ALL }],

@@ -153,6 +153,10 @@ export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions
     throw err;
   }
   const deps: Deps = base;
+  // TRUC_BENCH_SQL: statements run on the bench's PostgreSQL database once truc migrated it (a candidate schema change,
+  // e.g. `ALTER TABLE truc.students SET (fillfactor = 55)`), so two shapes alternate on one tree.
+  for (const sql of (dbName ? (process.env.TRUC_BENCH_SQL ?? '') : '').split(';').filter((x) => x.trim()))
+    await deps.db.query(sql);
   const running: Running[] = [];
   return {
     combination,
