@@ -83,6 +83,21 @@ function recordReads(q: Queryable) {
       );
       return res.rows[0];
     },
+    /**
+     * Whether truc holds school `schoolCode`: its own live record, or any record (live or deleted) of its classes,
+     * students or staff (review30 F4: a vendor's pushed pupils come before the city's `schools` pull brings the
+     * school; an empty page of such a school is an empty 200, not 404). One statement, by the tables' school indexes.
+     */
+    async schoolHeld(schoolCode: string): Promise<boolean> {
+      const res = await q.query<{ held: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM truc.schools WHERE school_code = $1 AND deleted_at IS NULL)
+             OR EXISTS (SELECT 1 FROM truc.students WHERE school_code = $1)
+             OR EXISTS (SELECT 1 FROM truc.classes WHERE school_code = $1)
+             OR EXISTS (SELECT 1 FROM truc.staff WHERE school_code = $1) AS held`,
+        [schoolCode],
+      );
+      return res.rows[0]?.held === true;
+    },
     /** A school's live records in key order after `afterKey`, optionally changed since a time. */
     async page(
       entity: ReadableEntity,

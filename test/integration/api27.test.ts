@@ -14,7 +14,7 @@ import contractPlugin from '../../src/api/plugins/contract.js';
 import { ProblemSchema } from '../../src/api/problem.js';
 import { StudentSchema } from '../../src/canonical/student.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { bearer, expectProblem, goodBody, S1, useApiHarness } from '../helpers/api.js';
+import { bearer, expectProblem, goodBody, S1, student, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 
 const UNKNOWN_SCHOOL = '79099999';
@@ -134,6 +134,49 @@ describe('api27 (PostgreSQL)', () => {
         expect(res.statusCode, res.body).toBe(200);
         expect(res.json<{ items: unknown[] }>().items).toEqual([]);
       }
+    });
+
+    it('a school truc holds pupils of but not its own record: its empty lists and findings are 200, its record 404 (review30 F4)', async () => {
+      const PUPILS_ONLY = '79099997';
+      const GONE_ONLY = '79099996';
+      const db = h.env.deps.db;
+      await db.tx(async (q) => {
+        const repo = createRecordsRepo(q);
+        for (const [code, key] of [
+          [PUPILS_ONLY, 'F4P1'],
+          [GONE_ONLY, 'F4G1'],
+        ] as const) {
+          const r = student(key, code);
+          await repo.upsert('students', [{ key, scope: code, data: r, fingerprint: fingerprint(r) }], {
+            system: 'vendor',
+            mappingVersion: 'canonical@1',
+          });
+        }
+        // Every pupil of GONE_ONLY deleted since: truc still holds the school (its deletes are in the feed).
+        await repo.tombstone('students', ['F4G1']);
+      });
+      const later = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
+      for (const url of [
+        `/v1/schools/${PUPILS_ONLY}/students?updatedSince=${later}`,
+        `/v1/schools/${PUPILS_ONLY}/classes`,
+        `/v1/schools/${PUPILS_ONLY}/staff?limit=5`,
+        `/v1/schools/${GONE_ONLY}/students`,
+        `/v1/schools/${GONE_ONLY}/staff`,
+      ]) {
+        const res = await h.get(url, h.tokens.admin);
+        expect(res.statusCode, `${url} ${res.body}`).toBe(200);
+        expect(res.json(), url).toEqual({ items: [], nextCursor: null });
+      }
+      const findings = await h.get(`/v1/schools/${PUPILS_ONLY}/quality/findings`, h.tokens.admin);
+      expect(findings.statusCode, findings.body).toBe(200);
+      expect(findings.json<{ items: unknown[] }>().items).toEqual([]);
+      // Its own record is absent until the city's schools pull brings it: 404, naming the code.
+      const own = expectProblem(
+        await h.get(`/v1/schools/${PUPILS_ONLY}`, h.tokens.admin),
+        404,
+        'ERR_NOT_FOUND',
+      );
+      expect(own.detail).toContain(PUPILS_ONLY);
     });
 
     it('an ill-formed school code is 400 for a vendor too (was 403), and one school-code rule on every route', async () => {

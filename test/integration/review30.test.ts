@@ -107,7 +107,7 @@ describe('review30, the vendor: a school whose own record truc has not pulled ye
   // list, none pushed yet, the same 404. @truc/client's `records()` throws on it. The same school is held on one page
   // and not on the next. Expected: an empty page of a school truc holds records of is `200 {"items":[],"nextCursor":
   // null}` (404 only for a school truc holds nothing of).
-  it.fails('review30 F4: an empty page of a school truc holds students of is 200, not 404', async () => {
+  it('review30 F4: an empty page of a school truc holds students of is 200, not 404', async () => {
     await h.env.deps.db.tx((q) =>
       createRecordsRepo(q).upsert(
         'students',

@@ -226,8 +226,9 @@ function entityRoutes(
         updatedSince: updatedSince ? new Date(updatedSince) : undefined,
         limit: limit + 1,
       });
-      // A school truc holds no record of is a 404, as its own record is (GET /v1/schools/{code}); was an empty page
-      // (api27, one rule for an unknown id). Asked only of an empty page: a page with records needs no look.
+      // A school truc holds nothing of is a 404, as its own record is (GET /v1/schools/{code}); was an empty page
+      // (api27, one rule for an unknown id). A school truc holds records of (its own, or its classes', students' or
+      // staff's) is an empty 200 (review30 F4). Asked only of an empty page: a page with records needs no look.
       if (rows.length === 0) await requireSchoolHeld(reads, request.params.schoolCode);
       const more = rows.length > limit;
       const items = (more ? rows.slice(0, limit) : rows).map(item);
