@@ -14,6 +14,7 @@ import { createOverviewRepo, type OverviewRepo } from '../store/overview.js';
 import { reportYearAt, standingCounts } from '../reporting/pcgd/deadlines.js';
 import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
+import { createScheduleKeepingRepo } from '../store/schedules.js';
 import { queuePool, type QueueFactory } from './queues.js';
 import { fireSchedule, QUEUE_NAMES } from './contracts.js';
 import { listSchedules, type ScheduleView } from './schedule-control.js';
@@ -45,14 +46,22 @@ export function knownQueues(): string[] {
   return [...QUEUE_NAMES];
 }
 
-/** One schedule's series: its last fire, its next (none while paused) and the pair it pulls (none while paused). */
-function scheduleSeries(metrics: Metrics, s: ScheduleView): void {
+/**
+ * One schedule's series: its last fire, its next (none while paused), the pair it pulls and since when (none while
+ * paused; `since`: ../store/schedules.ts `pullingSince`).
+ */
+function scheduleSeries(metrics: Metrics, s: ScheduleView, since: Date | undefined): void {
   if (s.lastRun) metrics.scheduleLastRun.set({ schedule: s.id }, Date.parse(s.lastRun.fireAt) / 1000);
   if (s.nextRunAt) metrics.scheduleNextRun.set({ schedule: s.id }, Date.parse(s.nextRunAt) / 1000);
   else metrics.scheduleNextRun.remove({ schedule: s.id });
   const pulls = { schedule: s.id, system: s.system, entity: s.entity };
-  if (s.paused) metrics.schedulePulls.remove(pulls);
-  else metrics.schedulePulls.set(pulls, 1);
+  if (s.paused) {
+    metrics.schedulePulls.remove(pulls);
+    metrics.schedulePullsSince.remove(pulls);
+  } else {
+    metrics.schedulePulls.set(pulls, 1);
+    if (since) metrics.schedulePullsSince.set(pulls, since.getTime() / 1000);
+  }
 }
 
 export interface StateMetricsDeps {
@@ -127,12 +136,17 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
    * the scheduler role's next tick), has no next-run series: the alert TrucScheduleDidNotRun reads a next run
    * left in the past (the scheduler role did not fire it), whatever the schedule's period. Each schedule not paused
    * is also a `truc_schedule_pulls` series naming the system and entity it pulls (review28 F3: TrucSyncStale watches
-   * only those, so a pull no schedule makes, e.g. moet-pcgd persons once a season, never goes stale).
+   * only those, so a pull no schedule makes, e.g. moet-pcgd persons once a season, never goes stale), and a
+   * `truc_schedule_pulls_since_timestamp_seconds` series of when it was set up as configured now or last resumed:
+   * TrucSyncStale's baseline where later than the pair's last success, or where the pair never succeeded (review30
+   * F2: a nightly pull failing every night since it was set up had no last-success series, and never went stale).
    */
   async function schedules(): Promise<void> {
-    if (Object.keys(deps.config.sync.schedules).length === 0) return;
+    const ids = Object.keys(deps.config.sync.schedules);
+    if (ids.length === 0) return;
     const views = await listSchedules(deps.db, deps.config, queues.get(fireSchedule.queue));
-    for (const s of views) scheduleSeries(metrics, s);
+    const since = await createScheduleKeepingRepo(deps.db).pullingSince(ids);
+    for (const s of views) scheduleSeries(metrics, s, since.get(s.id));
   }
 
   async function refresh(): Promise<void> {

@@ -175,7 +175,13 @@ function scheduleMetrics(registry: Registry) {
     labelNames: ['schedule', 'system', 'entity'] as const,
     registers: [registry],
   });
-  return { scheduleLastRun, scheduleNextRun, schedulePulls };
+  const schedulePullsSince = new Gauge({
+    name: 'truc_schedule_pulls_since_timestamp_seconds',
+    help: "Each schedule that is not paused: when it was set up as configured now or last resumed (Unix time). TrucSyncStale counts 26 h from it when later than the pair's last success, or when the pair never succeeded.",
+    labelNames: ['schedule', 'system', 'entity'] as const,
+    registers: [registry],
+  });
+  return { scheduleLastRun, scheduleNextRun, schedulePulls, schedulePullsSince };
 }
 
 /**

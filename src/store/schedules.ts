@@ -128,6 +128,28 @@ export function createScheduleKeepingRepo(q: Queryable) {
         [ids],
       );
     },
+    /**
+     * Since when each schedule of `ids` has pulled as it is configured now: the later of when it was first kept so
+     * (migration 980) and when it was last paused or resumed (what {@link catchUpState} calls `since`). A schedule
+     * without its row yet (configured, not yet kept by the scheduler role nor fired) is given one, kept since now:
+     * TrucSyncStale's baseline for a pull that never succeeded (review30 F2), so a schedule just set up is not stale.
+     * Writes only when a row is missing.
+     */
+    async pullingSince(ids: readonly string[]): Promise<Map<string, Date>> {
+      const read = async () =>
+        (
+          await q.query<{ id: string; since: Date }>(
+            `SELECT id, GREATEST(kept_since, updated_at) AS since FROM truc.schedules WHERE id = ANY($1::text[])`,
+            [[...ids]],
+          )
+        ).rows;
+      let rows = await read();
+      if (rows.length < new Set(ids).size) {
+        await createSchedulesRepo(q).ensure(ids);
+        rows = await read();
+      }
+      return new Map(rows.map((r) => [r.id, r.since]));
+    },
     async catchUpState(id: string): Promise<CatchUpState | undefined> {
       const res = await q.query<CatchUpState>(
         `SELECT s.paused, GREATEST(s.kept_since, s.updated_at) AS since,

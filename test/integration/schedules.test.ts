@@ -131,6 +131,12 @@ describe('schedules on postgres+redis', () => {
     expect(metrics).toMatch(new RegExp(`truc_schedule_last_run_timestamp_seconds\\{schedule="${ID}"\\} \\d`));
     // The pair it pulls, which the alert TrucSyncStale watches (review28 F3: only pairs a schedule pulls go stale).
     expect(metrics).toContain(`truc_schedule_pulls{schedule="${ID}",system="hcm-csdl",entity="schools"} 1`);
+    // And since when it pulls so (review30 F2: TrucSyncStale's baseline for a pull that never succeeded).
+    const since = new RegExp(
+      `truc_schedule_pulls_since_timestamp_seconds\\{schedule="${ID}",system="hcm-csdl",entity="schools"\\} (\\S+)`,
+    ).exec(metrics);
+    expect(Number(since?.[1])).toBeGreaterThan(Date.now() / 1000 - 3600);
+    expect(Number(since?.[1])).toBeLessThanOrEqual(Date.now() / 1000);
   });
 
   it('paused: its fires request nothing; resumed: they do again; run now: one run at once', async () => {
@@ -151,13 +157,21 @@ describe('schedules on postgres+redis', () => {
     expect(paused).not.toContain(`truc_schedule_next_run_timestamp_seconds{schedule="${ID}"}`);
     // Nor is what it pulls watched for staleness while it is paused.
     expect(paused).not.toContain(`truc_schedule_pulls{schedule="${ID}"`);
+    expect(paused).not.toContain(`truc_schedule_pulls_since_timestamp_seconds{schedule="${ID}"`);
 
     const now = await call('POST', `/v1/schedules/${ID}/run`);
     expect(now.statusCode, now.body).toBe(202);
     const { syncRunId } = now.json<{ syncRunId: number }>();
     expect((await fires()).find((f) => f.sync_run_id === syncRunId)?.outcome).toBe('manual');
 
+    const resumedAt = Date.now() / 1000;
     expect((await call('POST', `/v1/schedules/${ID}/resume`)).statusCode).toBe(204);
+    // Resumed: watched for staleness again, counted from the resume (TrucSyncStale gives it its 26 h).
+    const resumed = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const since = new RegExp(
+      `truc_schedule_pulls_since_timestamp_seconds\\{schedule="${ID}"[^}]*\\} (\\S+)`,
+    ).exec(resumed);
+    expect(Number(since?.[1])).toBeGreaterThanOrEqual(resumedAt - 1);
     const before = (await fires()).length;
     await waitFor(
       async () =>
