@@ -20,6 +20,5 @@ export async function requireSchoolHeld(
   reads: Pick<ReturnType<typeof createReadsRepo>, 'schoolHeld'>,
   schoolCode: string,
 ): Promise<void> {
-  if (!(await reads.schoolHeld(schoolCode)))
-    throw new AppError('ERR_NOT_FOUND', noSchoolHeld(schoolCode));
+  if (!(await reads.schoolHeld(schoolCode))) throw new AppError('ERR_NOT_FOUND', noSchoolHeld(schoolCode));
 }
