@@ -12,8 +12,8 @@ import type { Logger } from 'pino';
 import { outageLog } from '../observability/outage.js';
 import type { Db } from '../store/db.js';
 import { createOutboxRepo, createOutboxWaker, readInstallId, type OutboxRow } from '../store/outbox.js';
-import { guardedQueues, jobOfRow } from './outbox-relay.js';
-import type { QueueFactory } from './queues.js';
+import { jobOfRow } from './outbox-relay.js';
+import { queuePool, type QueueFactory } from './queues.js';
 
 export interface HandOver {
   /** Adds `row`'s job to its queue (not waited for: a failure hands the row back to the relay). */
@@ -26,7 +26,7 @@ export function createHandOver(
   deps: { db: Db; queues: QueueFactory; logger: Logger },
   opts: { queueTimeoutMs?: number } = {},
 ): HandOver {
-  const queues = guardedQueues(deps.queues, opts.queueTimeoutMs ?? 5000);
+  const queues = queuePool(deps.queues, opts.queueTimeoutMs ?? 5000);
   const waker = createOutboxWaker(deps.db);
   const outage = outageLog(deps.logger, {
     failing:
@@ -44,7 +44,7 @@ export function createHandOver(
   async function addOne(row: OutboxRow): Promise<void> {
     try {
       const job = jobOfRow(await installId(), row);
-      await queues.onQueue(row.queue, (q) => q.add(job.name, job.data, job.opts));
+      await queues.on(row.queue, (q) => q.add(job.name, job.data, job.opts));
       outage.ok();
     } catch (err) {
       outage.failed(err);

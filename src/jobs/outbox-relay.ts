@@ -4,12 +4,12 @@
  * Redis restart or flush), so losing the queue only delays work.
  */
 import type { Logger } from 'pino';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Metrics } from '../observability/metrics.js';
 import { outageLog } from '../observability/outage.js';
 import type { Db } from '../store/db.js';
 import { createOutboxRepo, jobIdOf, listenOutbox, readInstallId, type OutboxRow } from '../store/outbox.js';
-import { queuePool, type QueueFactory } from './queues.js';
+import { queuePool, type QueueFactory, type QueuePool } from './queues.js';
 
 export interface RelayDeps {
   db: Db;
@@ -33,35 +33,7 @@ export interface RelayOptions {
   queueTimeoutMs?: number;
 }
 
-/** `p`, or a rejection after `ms`: a call on a queue that lost its start-up never settles. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from the queue within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * The relay's queues: a call on a queue runs within `timeoutMs`; when it fails or times out, the queue
- * object is dropped and the next pass builds a new one. A BullMQ queue created while Redis was down may
- * keep its failed start-up: its calls then never settle (the relay hung for good) or keep failing.
- */
-export function guardedQueues(factory: QueueFactory, timeoutMs: number) {
-  const queues = queuePool(factory);
-  async function onQueue<T>(name: string, fn: (q: Queue) => Promise<T>): Promise<T> {
-    const q = queues.get(name);
-    try {
-      return await within(fn(q), timeoutMs, name);
-    } catch (err) {
-      queues.drop(name, q);
-      void q.close().catch(() => undefined);
-      throw err;
-    }
-  }
-  return { onQueue, closeAll: () => queues.closeAll() };
-}
-type OnQueue = ReturnType<typeof guardedQueues>['onQueue'];
+type OnQueue = QueuePool['on'];
 
 /** The job of an outbox row as the relay adds it (its id deterministic: adding it twice is a no-op). */
 export const jobOfRow = (installId: string, r: OutboxRow) => ({
@@ -309,16 +281,16 @@ function relayPass(
 }
 
 export function createRelay(deps: RelayDeps, opts: RelayOptions) {
-  const queues = guardedQueues(deps.queues, opts.queueTimeoutMs ?? 5000);
+  const queues = queuePool(deps.queues, opts.queueTimeoutMs ?? 5000);
   let installId: string | undefined;
   const install = async (): Promise<string> => (installId ??= await readInstallId(deps.db));
 
   /** One relay pass: returns how many rows were enqueued. */
   const relayOnce = async (): Promise<number> =>
-    relayPending(deps.db, queues.onQueue, await install(), opts.batch);
+    relayPending(deps.db, queues.on, await install(), opts.batch);
   /** Re-enqueues open rows whose job went missing (see {@link requeueLost}). */
   const reconcileOnce = async (): Promise<number> =>
-    requeueLost(deps, queues.onQueue, await install(), {
+    requeueLost(deps, queues.on, await install(), {
       afterSeconds: opts.reconcileAfterSeconds ?? 60,
       page: opts.reconcilePage ?? RECONCILE_PAGE,
     });

@@ -38,31 +38,47 @@ export interface QueueFactory {
   close(): Promise<void>;
 }
 
-/** Queue objects built on first use, one per name, for a producer that talks to many queues. */
+/**
+ * Queue objects built on first use, one per name, for a producer that talks to many queues. Every call on
+ * one goes through {@link QueuePool.on}: it runs within the pool's time limit, and a queue whose call failed
+ * or timed out is dropped (closed) so the next call builds a new one. A BullMQ queue made while its backend
+ * was down may keep its failed start-up for good: on Redis its calls may never settle, on PostgreSQL they
+ * fail at once (BullMQ 6.7 memoizes the failed readiness), until the process restarts.
+ */
 export interface QueuePool {
-  get(name: string): Queue;
-  /** Forgets `q` if it is still the pool's queue for `name` (the next `get` builds a new one). */
-  drop(name: string, q: Queue): void;
+  readonly on: <T>(name: string, fn: (q: Queue) => Promise<T>) => Promise<T>;
   /** Closes every queue the pool holds. */
   closeAll(): Promise<void>;
 }
 
-export function queuePool(factory: QueueFactory): QueuePool {
+/** `p`, or a rejection after `ms`: a call on a queue that lost its start-up never settles. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer from the queue within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A {@link QueuePool}; `timeoutMs`: the longest a call on a queue may take (default 5000). */
+export function queuePool(factory: QueueFactory, timeoutMs = 5000): QueuePool {
   const queues = new Map<string, Queue>();
   return {
-    get(name) {
+    on: async (name, fn) => {
       let q = queues.get(name);
-      if (!q) {
-        q = factory.queue(name);
-        queues.set(name, q);
+      if (!q) queues.set(name, (q = factory.queue(name)));
+      try {
+        return await within(fn(q), timeoutMs, name);
+      } catch (err) {
+        if (queues.get(name) === q) queues.delete(name);
+        void q.close().catch(() => undefined);
+        throw err;
       }
-      return q;
-    },
-    drop(name, q) {
-      if (queues.get(name) === q) queues.delete(name);
     },
     async closeAll() {
-      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      const all = [...queues.values()];
+      queues.clear();
+      await Promise.allSettled(all.map((q) => q.close()));
     },
   };
 }

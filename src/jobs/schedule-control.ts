@@ -11,6 +11,8 @@ import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { checkScopeHeld, checkSystemConfigured, scopeHeld } from './request-checks.js';
+import { fireSchedule } from './contract-table.js';
+import { queuePool, type QueueFactory, type QueuePool } from './queues.js';
 import { requestSync } from './requests.js';
 
 /**
@@ -183,11 +185,25 @@ export interface ScheduleView {
   nextRunAt: string | null;
 }
 
+/** What {@link listSchedules} asks of the schedule queue: a queue, or one of a {@link QueuePool} (./queues.ts). */
+export type ScheduleQueue = Pick<Queue, 'getJobScheduler'>;
+
+/** The schedule queue of `pool`: each call bounded, the queue rebuilt after one failed (a long-lived reader's). */
+export function scheduleQueueOf(pool: QueuePool): ScheduleQueue {
+  return { getJobScheduler: (id) => pool.on(fireSchedule.queue, (q) => q.getJobScheduler(id)) };
+}
+
+/** A schedule queue of its own for a long-lived reader (the API), with {@link scheduleQueueOf}'s guard. */
+export function scheduleQueueReader(factory: QueueFactory): ScheduleQueue & { close(): Promise<void> } {
+  const pool = queuePool(factory);
+  return { ...scheduleQueueOf(pool), close: () => pool.closeAll() };
+}
+
 /** Every configured schedule with its state, last fire and next run. */
 export async function listSchedules(
   db: Db,
   config: Config,
-  queue: Queue | undefined,
+  queue: ScheduleQueue | undefined,
 ): Promise<ScheduleView[]> {
   const repo = createSchedulesRepo(db);
   const rows = new Map((await repo.list()).map((r) => [r.id, r]));

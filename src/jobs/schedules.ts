@@ -24,7 +24,7 @@ import {
 } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
-import type { QueueFactory } from './queues.js';
+import { queuePool, type QueueFactory, type QueuePool } from './queues.js';
 import { everyStartAfterLoss, makeUpLostFire, type CatchUpDeps } from './schedule-catch-up.js';
 
 /** The fire time of a scheduler's job (its id is `repeat:<scheduler>:<millis>`), else now to the second. */
@@ -108,24 +108,30 @@ async function keepScheduler(
  * kept; it is added to `refused` (the caller names it in the error it throws after, warns and tries again
  * at its next tick).
  */
-async function keepSchedules(queue: Queue, deps: CatchUpDeps, refused: Refusals): Promise<void> {
+async function keepSchedules(queues: QueuePool, deps: CatchUpDeps, refused: Refusals): Promise<void> {
   const schedules = deps.config.sync.schedules;
   for (const [id, s] of Object.entries(schedules)) {
-    await keepScheduler(
-      queue,
-      id,
-      s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! },
-      { name: fireSchedule.name, data: { scheduleId: id } },
-      async () => {
-        if (s.cron !== undefined) await makeUpLostFire(deps, id, s, new Date());
-        return everyStartAfterLoss(deps, id, s, new Date());
-      },
-    ).catch((err: unknown) => refused.add(id, err));
+    await queues
+      .on(fireSchedule.queue, (queue) =>
+        keepScheduler(
+          queue,
+          id,
+          s.cron !== undefined ? { pattern: s.cron, tz: s.tz } : { every: s.everyMs! },
+          { name: fireSchedule.name, data: { scheduleId: id } },
+          async () => {
+            if (s.cron !== undefined) await makeUpLostFire(deps, id, s, new Date());
+            return everyStartAfterLoss(deps, id, s, new Date());
+          },
+        ),
+      )
+      .catch((err: unknown) => refused.add(id, err));
   }
-  for (const existing of await queue.getJobSchedulers(0, 999)) {
-    const key = existing.key;
-    if (!(key in schedules)) await queue.removeJobScheduler(key);
-  }
+  await queues.on(fireSchedule.queue, async (queue) => {
+    for (const existing of await queue.getJobSchedulers(0, 999)) {
+      const key = existing.key;
+      if (!(key in schedules)) await queue.removeJobScheduler(key);
+    }
+  });
 }
 
 /** The schedules the queue refused in one sync, by name, and the last cause. */
@@ -146,33 +152,27 @@ class Refusals {
 class SchedulesRefused extends Error {}
 
 /**
- * One job of truc's own on a cron pattern ('' = none), on its queue (kept in `own`) under its name. One the
- * queue refuses (its cron) is added to `refused` and keeps no other schedule from being kept; its queue is
- * made anew next time (it may be one that failed its start-up).
+ * One job of truc's own on a cron pattern ('' = none), on its queue under its name. One the queue refuses (its
+ * cron) is added to `refused` and keeps no other schedule from being kept.
  */
 async function syncOwnJob(
-  queues: QueueFactory,
-  own: Map<string, Queue>,
+  queues: QueuePool,
   job: { queue: string; name: string },
   when: { cron: string; tz: string },
   refused: Refusals,
 ): Promise<void> {
-  let q = own.get(job.queue);
-  if (!q) own.set(job.queue, (q = queues.queue(job.queue)));
-  try {
-    if (when.cron === '') await q.removeJobScheduler(job.name);
-    else
-      await keepScheduler(
-        q,
-        job.name,
-        { pattern: when.cron, tz: when.tz },
-        { name: job.name, data: { requestedBy: 'schedule' } },
-      );
-  } catch (err) {
-    refused.add(job.name, err);
-    own.delete(job.queue);
-    void q.close().catch(() => undefined);
-  }
+  await queues
+    .on(job.queue, async (q) => {
+      if (when.cron === '') await q.removeJobScheduler(job.name);
+      else
+        await keepScheduler(
+          q,
+          job.name,
+          { pattern: when.cron, tz: when.tz },
+          { name: job.name, data: { requestedBy: 'schedule' } },
+        );
+    })
+    .catch((err: unknown) => refused.add(job.name, err));
 }
 
 /**
@@ -185,31 +185,23 @@ export function startScheduler(
   deps: { db: Db; config: Config; queues: QueueFactory; logger: Logger },
   opts: { resyncMs?: number } = {},
 ): { stop(): Promise<void>; sync(): Promise<void> } {
-  let queue: Queue | undefined;
-  const own = new Map<string, Queue>();
+  // Every call bounded; a queue whose call failed or timed out (one made while its backend was down may keep
+  // its failed start-up for good) is built anew at its next use (./queues.ts `queuePool`).
+  const queues = queuePool(deps.queues);
   const schedules = deps.config.sync.schedules;
   async function sync(): Promise<void> {
     const refused = new Refusals();
-    await syncOwnJob(deps.queues, own, websiteProbe, deps.config.quality.websiteProbe, refused);
+    await syncOwnJob(queues, websiteProbe, deps.config.quality.websiteProbe, refused);
     const feed = deps.config.api.changeFeed;
-    await syncOwnJob(deps.queues, own, changesPurge, { cron: feed.purgeCron, tz: feed.tz }, refused);
-    queue ??= deps.queues.queue(fireSchedule.queue);
+    await syncOwnJob(queues, changesPurge, { cron: feed.purgeCron, tz: feed.tz }, refused);
     await createScheduleKeepingRepo(deps.db).keep(
       Object.entries(schedules).map(([id, s]) => ({ id, as: JSON.stringify(s) })),
     );
-    await keepSchedules(queue, deps, refused);
+    await keepSchedules(queues, deps, refused);
     refused.throwAny();
   }
   const tick = (): void => {
-    sync().catch((err: unknown) => {
-      // A queue that failed its start-up is rebuilt on the next tick (not for schedules it refused).
-      if (!(err instanceof SchedulesRefused)) {
-        for (const q of [queue, ...own.values()]) void q?.close().catch(() => undefined);
-        queue = undefined;
-        own.clear();
-      }
-      deps.logger.warn({ err }, 'could not sync the schedules; will retry');
-    });
+    sync().catch((err: unknown) => deps.logger.warn({ err }, 'could not sync the schedules; will retry'));
   };
   tick();
   const timer = setInterval(tick, opts.resyncMs ?? 60_000);
@@ -218,7 +210,7 @@ export function startScheduler(
     sync,
     async stop() {
       clearInterval(timer);
-      for (const q of [queue, ...own.values()]) await q?.close().catch(() => undefined);
+      await queues.closeAll();
     },
   };
 }

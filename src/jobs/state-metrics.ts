@@ -16,8 +16,8 @@ import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { createScheduleKeepingRepo } from '../store/schedules.js';
 import { queuePool, type QueueFactory } from './queues.js';
-import { fireSchedule, QUEUE_NAMES } from './contracts.js';
-import { listSchedules, type ScheduleView } from './schedule-control.js';
+import { QUEUE_NAMES } from './contracts.js';
+import { listSchedules, scheduleQueueOf, type ScheduleView } from './schedule-control.js';
 import { refreshQualityGauges } from './scorecards.js';
 
 /** The BullMQ job states exported by truc_queue_jobs. */
@@ -107,7 +107,7 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
   async function queueDepths(): Promise<void> {
     await Promise.all(
       names.map(async (name) => {
-        const counts = await queues.get(name).getJobCounts(...QUEUE_STATES);
+        const counts = await queues.on(name, (q) => q.getJobCounts(...QUEUE_STATES));
         for (const state of QUEUE_STATES) metrics.queueJobs.set({ queue: name, state }, counts[state] ?? 0);
       }),
     );
@@ -144,7 +144,7 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
   async function schedules(): Promise<void> {
     const ids = Object.keys(deps.config.sync.schedules);
     if (ids.length === 0) return;
-    const views = await listSchedules(deps.db, deps.config, queues.get(fireSchedule.queue));
+    const views = await listSchedules(deps.db, deps.config, scheduleQueueOf(queues));
     const since = await createScheduleKeepingRepo(deps.db).pullingSince(ids);
     for (const s of views) scheduleSeries(metrics, s, since.get(s.id));
   }

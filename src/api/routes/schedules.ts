@@ -1,8 +1,12 @@
-import type { Queue } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { fireSchedule, listSchedules, runScheduleNow, setSchedulePaused } from '../../jobs/contracts.js';
+import {
+  listSchedules,
+  runScheduleNow,
+  scheduleQueueReader,
+  setSchedulePaused,
+} from '../../jobs/contracts.js';
 import type { QueueFactory } from '../../jobs/queues.js';
 import type { Db } from '../../store/db.js';
 import { principalOf } from '../plugins/auth.js';
@@ -70,12 +74,9 @@ const common = {
 
 /** The schedules with their last and next run (read from the schedule queue, built on first use). */
 function listRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
-  // Built on first use and dropped when a call on it fails (a queue made while Redis was down).
-  let queue: Queue | undefined;
-  const queueFor = (): Queue => (queue ??= opts.queues.queue(fireSchedule.queue));
-  app.addHook('onClose', async () => {
-    await queue?.close().catch(() => undefined);
-  });
+  // Built on first use; each call bounded, and rebuilt after one failed (a queue made while its backend was down).
+  const queue = scheduleQueueReader(opts.queues);
+  app.addHook('onClose', () => queue.close());
 
   app.get(
     '/v1/schedules',
@@ -93,18 +94,7 @@ function listRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
       },
     },
     async function getSchedules() {
-      let q: Queue | undefined;
-      try {
-        q = queueFor();
-      } catch {
-        q = undefined;
-      }
-      const items = await listSchedules(opts.db, opts.config, q);
-      if (q && items.length > 0 && items.every((i) => i.nextRunAt === null && !i.paused)) {
-        // No next run known at all: the queue object may be broken; rebuild it next time.
-        queue = undefined;
-        void q.close().catch(() => undefined);
-      }
+      const items = await listSchedules(opts.db, opts.config, queue);
       return { items };
     },
   );
