@@ -3,7 +3,8 @@
  * with the city's colour bands, the rules failing most, and progress against the year's deadlines.
  * Pure arithmetic over counts the store makes from the last verdict of every record; every figure is
  * explainable down to the findings behind it (a record passes a criterion when none of its findings of
- * that criterion is an error or a warning; `info` never fails a record).
+ * that criterion is an error or a warning; `info` never fails a record: the one rule of every count,
+ * src/store/failing.ts, the operations schools pages' too).
  */
 import type { QualityConfig } from './config.js';
 import { deadlineOf } from './config.js';

@@ -11,6 +11,7 @@ import type { ReportStatus } from './pcgd.js';
 import { SHOWN_STATUS, statusIs, WAITING_COLUMNS, WAITING_JOIN, type RunWaiting } from './sync-run-reads.js';
 import { lastSeen } from './record-seen.js';
 import type { SchoolSystemSource } from './school-systems.js';
+import { failsRecord } from './failing.js';
 
 /** One external system's sync health over the last 24 hours. */
 export interface SystemHealth {
@@ -39,7 +40,7 @@ export interface SchoolRow {
   students: number;
   staff: number;
   classes: number;
-  /** Records received and, per quality category, records with a finding of severity error (last 30 days). */
+  /** Records received and, per quality criterion, records failing it by the scorecards' rule (./failing.ts; last 30 days). */
   received: number;
   failing: Record<string, number>;
 }
@@ -217,7 +218,7 @@ function schoolList(q: Queryable) {
                    SELECT f.criterion, count(DISTINCT (b.id, f.record_index))::int AS n
                      FROM truc.batches b JOIN truc.findings f ON f.batch_id = coalesce(b.findings_of, b.id)
                     WHERE b.school_code = s.school_code AND b.created_at > now() - interval '30 days'
-                      AND f.severity = 'error'
+                      AND ${failsRecord('f.severity')}
                     GROUP BY f.criterion) f) AS failing
            FROM truc.schools s LEFT JOIN truc.school_systems ss ON ss.school_code = s.school_code ${where}
           ORDER BY s.school_code LIMIT $3 OFFSET $4`,

@@ -3,6 +3,7 @@
  * scorecard runs stored and read back. Rows only; the scoring lives in src/quality/scorecards.ts.
  */
 import type { Queryable } from './db.js';
+import { failsRecord } from './failing.js';
 import { groupBy } from './quality-facts.js';
 
 /** What the store counts for one school's scorecard (see src/quality/scorecards.ts). */
@@ -41,7 +42,7 @@ export type NewScore = Omit<ScoreRow, 'runId' | 'computedAt' | 'asOf'>;
 
 const FAILS = (criterion: string | null, told = false) =>
   `EXISTS (SELECT 1 FROM jsonb_array_elements(r.findings) f
-            WHERE f ->> 'severity' <> 'info'${criterion ? ` AND f ->> 'criterion' = '${criterion}'` : ''}${
+            WHERE ${failsRecord("f ->> 'severity'")}${criterion ? ` AND f ->> 'criterion' = '${criterion}'` : ''}${
               told ? ` AND NOT (f ? 'elsewhere')` : ''
             })`;
 
@@ -82,7 +83,7 @@ async function ruleCounts(q: Queryable) {
             count(DISTINCT r.entity || '/' || r.record_key)::int AS n,
             count(DISTINCT r.entity || '/' || r.record_key) FILTER (WHERE NOT (f ? 'elsewhere'))::int AS told
        FROM truc.quality_records r, jsonb_array_elements(r.findings) f
-      WHERE f ->> 'severity' <> 'info'
+      WHERE ${failsRecord("f ->> 'severity'")}
       GROUP BY 1, 2, 3`,
   );
   return groupBy(
