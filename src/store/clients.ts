@@ -39,7 +39,15 @@ export interface ApiClient {
   oldSecretHash: string | null;
   /** When that secret stops working (or stopped: past, or when it was ended); null when never rotated since 1120. */
   oldSecretExpiresAt: Date | null;
+  /**
+   * When that secret last issued a token (fix30f, migration 1170; written at most once a minute: see
+   * {@link OLD_SECRET_USE_EVERY_MS}); null when it has issued none since the rotation.
+   */
+  oldSecretLastUsedAt: Date | null;
 }
+
+/** A use of the old secret is written when the stored one is at least this old (no write per token under load). */
+export const OLD_SECRET_USE_EVERY_MS = 60_000;
 
 /**
  * Whether the secret the last rotation replaced still works at `now` (fix30a, review29 F7): its hash is kept and its
@@ -63,6 +71,11 @@ export interface ClientView {
    * a city admin ended it); null when the client's secret was never rotated with one. Never a secret or a hash.
    */
   oldCredentialExpiresAt: string | null;
+  /**
+   * When the secret the last rotation replaced last issued a token (ISO; to the minute: written at most once a minute),
+   * null when it has issued none since that rotation: whether the vendor still uses it, before ending it early.
+   */
+  oldCredentialLastUsedAt: string | null;
 }
 
 /** The view of a client (listed fields only, so a field added to ApiClient is never shown by accident). */
@@ -75,12 +88,13 @@ export const clientView = (c: ApiClient): ClientView => ({
   scopes: c.scopes,
   disabled: c.disabled,
   oldCredentialExpiresAt: c.oldSecretExpiresAt?.toISOString() ?? null,
+  oldCredentialLastUsedAt: c.oldSecretLastUsedAt?.toISOString() ?? null,
 });
 
 /** What a new client is stored with. */
 export type NewApiClient = Omit<
   ApiClient,
-  'disabled' | 'secretGeneration' | 'oldSecretHash' | 'oldSecretExpiresAt'
+  'disabled' | 'secretGeneration' | 'oldSecretHash' | 'oldSecretExpiresAt' | 'oldSecretLastUsedAt'
 >;
 
 interface Row {
@@ -95,6 +109,7 @@ interface Row {
   secret_generation: number;
   old_secret_hash: string | null;
   old_secret_expires_at: Date | null;
+  old_secret_last_used_at: Date | null;
 }
 
 const fromRow = (r: Row): ApiClient => ({
@@ -109,6 +124,7 @@ const fromRow = (r: Row): ApiClient => ({
   secretGeneration: r.secret_generation ?? 0,
   oldSecretHash: r.old_secret_hash ?? null,
   oldSecretExpiresAt: r.old_secret_expires_at ?? null,
+  oldSecretLastUsedAt: r.old_secret_last_used_at ?? null,
 });
 
 /** A client's secrets rotated (fix30a: the replaced one kept for its window) and the old one ended. */
@@ -129,8 +145,8 @@ function secretWrites(q: Queryable) {
         // The old row's state is read in FROM (a CTE read in RETURNING would see the row this statement updated).
         `UPDATE truc.api_clients c
             SET old_secret_hash = CASE WHEN $4::timestamptz > $3::timestamptz THEN c.secret_hash END,
-                old_secret_expires_at = $4, secret_hash = $2, secret_generation = c.secret_generation + 1,
-                updated_at = now()
+                old_secret_expires_at = $4, old_secret_last_used_at = NULL, secret_hash = $2,
+                secret_generation = c.secret_generation + 1, updated_at = now()
            FROM (SELECT id, old_secret_hash IS NOT NULL AND old_secret_expires_at > $3 AS open
                    FROM truc.api_clients WHERE id = $1 FOR UPDATE) b
           WHERE c.id = b.id
@@ -151,6 +167,21 @@ function secretWrites(q: Queryable) {
         [id, at],
       );
       return res.rowCount > 0;
+    },
+    /**
+     * Notes that the old secret of `client` (as just read) issued a token at `at`: written only when the time read is
+     * {@link OLD_SECRET_USE_EVERY_MS} old or more (or none), and then only if no other process wrote a newer one, so
+     * a client's logins under load write it at most once a minute. No `updated_at`: not a change of the client.
+     */
+    async noteOldSecretUse(client: ApiClient, at: Date): Promise<void> {
+      const last = client.oldSecretLastUsedAt?.getTime();
+      if (last !== undefined && at.getTime() - last < OLD_SECRET_USE_EVERY_MS) return;
+      await q.query(
+        `UPDATE truc.api_clients SET old_secret_last_used_at = $2
+          WHERE id = $1 AND secret_generation = $3
+            AND (old_secret_last_used_at IS NULL OR old_secret_last_used_at <= $2::timestamptz - interval '${OLD_SECRET_USE_EVERY_MS} milliseconds')`,
+        [client.id, at, client.secretGeneration],
+      );
     },
   };
 }

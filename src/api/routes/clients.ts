@@ -60,6 +60,15 @@ const ClientView = z
           'the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); ' +
           'null when never rotated with one. Never a secret',
       }),
+    oldCredentialLastUsedAt: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Lần gần nhất khóa bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần ' +
+          'đổi gần nhất. Không bao giờ là khóa bí mật / when the secret the last rotation replaced last issued a token ' +
+          '(written at most once a minute); null when it has issued none since that rotation. Never a secret',
+      }),
   })
   .meta({ id: 'ApiClient' });
 
@@ -164,6 +173,7 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
         scopes,
         disabled: false,
         oldCredentialExpiresAt: null,
+        oldCredentialLastUsedAt: null,
       });
     },
   );

@@ -281,6 +281,8 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
         principalOf(client, scopes, generation),
         issuerOf(opts, request),
       );
+      if (generation !== client.secretGeneration)
+        await noteOldSecretUse(clients, client, opts.now(), request.log);
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return {
         access_token: token,
@@ -290,6 +292,16 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       };
     },
   );
+}
+
+/**
+ * The old secret (the one the last rotation replaced, in its window) issued a token: noted on the client at most once
+ * a minute (fix30f: `oldCredentialLastUsedAt`, whether the vendor still uses it). A failed note never refuses the token.
+ */
+async function noteOldSecretUse(clients: ClientsRepo, client: ApiClient, at: Date, log: FastifyBaseLogger) {
+  await clients.noteOldSecretUse(client, at).catch((err: unknown) => {
+    log.error({ err }, 'could not note a use of an old client secret');
+  });
 }
 
 /** What a token says of its client: `secretGeneration`, that of the secret the login proved. */

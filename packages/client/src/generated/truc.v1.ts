@@ -1900,6 +1900,8 @@ export interface components {
       disabled: boolean;
       /** @description Lúc khóa bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khóa bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
       oldCredentialExpiresAt: string | null;
+      /** @description Lần gần nhất khóa bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khóa bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
+      oldCredentialLastUsedAt: string | null;
     };
     ApiClientWithSecret: {
       clientId: string;
@@ -1912,6 +1914,8 @@ export interface components {
       disabled: boolean;
       /** @description Lúc khóa bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khóa bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
       oldCredentialExpiresAt: string | null;
+      /** @description Lần gần nhất khóa bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khóa bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
+      oldCredentialLastUsedAt: string | null;
       clientSecret: string;
     };
     StoredRecord: {
