@@ -18,6 +18,7 @@ import { diffsOf, evaluate } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { pendingStudents, snapshotGradeReasons } from './grade-guard.js';
 import { carriedYears, snapshotMissing, snapshotYears } from './snapshot-missing.js';
+import { rekeysOf, withRekeyFindings } from './rekey.js';
 import {
   check,
   map,
@@ -81,8 +82,10 @@ async function previewSnapshot(
   mapped: Mapped,
   now: Date,
   toWrite: Plan['toWrite'],
+  takenOver: readonly string[],
 ): Promise<SnapshotPreview> {
-  const keys = new Set<string>();
+  // A provisional record a record of it takes over is not omitted (./rekey.ts).
+  const keys = new Set<string>(takenOver);
   for (const rec of mapped.records) {
     if (rec === undefined) return { wouldDelete: 0, skipped: 'unkeyed-records', guardWouldHold: false };
     keys.add(rec.key);
@@ -187,10 +190,15 @@ export async function dryRunBatch(
     trusted: req.clientId === PULL_CLIENT,
   };
   const mapped = map(loaded, deps);
-  const checked = await check(q, loaded, mapped);
-  const p = plan(checked);
+  const judged = await check(q, loaded, mapped);
+  const p = plan(judged);
+  // The provisional records its students would take over (./rekey.ts), shown as the ingest files them.
+  const rekeys = await rekeysOf(q, req.entity, p.toWrite, judged.existing);
+  const checked = withRekeyFindings(judged, rekeys);
   const preview =
-    req.mode === 'snapshot' ? await previewSnapshot(q, deps, req, mapped, now, p.toWrite) : undefined;
+    req.mode === 'snapshot'
+      ? await previewSnapshot(q, deps, req, mapped, now, p.toWrite, [...rekeys.values()])
+      : undefined;
   const { guard, snapshot } = await previewGuard(q, deps, loaded, { mapped, checked, p }, preview);
   return {
     counts: {

@@ -9,7 +9,7 @@ import { CITY_SYSTEM } from '../canonical/systems.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { TABLES } from '../store/record-tables.js';
-import { createRecordsRepo, type UpsertSource } from '../store/records.js';
+import { createRecordsRepo, type ExistingRow, type UpsertSource } from '../store/records.js';
 import { createSystemCopiesRepo, type CopyRow } from '../store/system-copies.js';
 import { enqueue, pushSet } from './contracts.js';
 import { sendMovedAway } from './deletes.js';
@@ -20,6 +20,7 @@ import type { PulledExtras } from './ingest-pulled.js';
 import { copiesOf, type Checked, type Loaded, type Mapped, type Plan } from './judge.js';
 import { leftToNewer } from './newer-words.js';
 import { applySnapshot } from './reconcile.js';
+import { takeOver, type Rekeys } from './rekey.js';
 import { noteRefusals } from './refusals.js';
 import { learnServedSchools } from './served-schools.js';
 import { carriedYears, vendorSystem } from './snapshot-missing.js';
@@ -66,12 +67,17 @@ export interface Applied {
   pushSets: number[];
   /** What a snapshot deleted, what it omitted but kept (precedence (b)), or why it deleted nothing. */
   snapshot: { deleted: string[]; kept: string[]; skipped: string | null };
+  /** The provisional records its students took over (./rekey.ts): by the key written, the provisional key deleted. */
+  rekeyed: Rekeys;
 }
 
 export interface Judged {
   mapped: Mapped;
   checked: Checked;
   pulled: PulledExtras | undefined;
+  /** The provisional records its students take over (./rekey.ts), and the stored copies as the guard weighs them. */
+  rekeys?: Rekeys;
+  weighed?: ReadonlyMap<string, ExistingRow>;
 }
 
 /**
@@ -281,6 +287,9 @@ export async function apply(
 ): Promise<Applied> {
   const { batch, entity, trusted } = loaded;
   const system = trusted ? batch.format : vendorSystem(batch.clientId);
+  // The provisional records taken over go first (the change feed: their deletes before the new codes' creates).
+  const rekeys = judged.rekeys ?? new Map<string, string>();
+  const taken = await takeOver(q, deps, batch, { rekeys, trusted, sourceSystem: system });
   const p = await writeRecords(q, deps, loaded, planned, judged, system);
   const snapshot =
     !trusted && batch.mode === 'snapshot'
@@ -289,14 +298,18 @@ export async function apply(
           deps,
           batch,
           { ...heldKeys(judged.mapped), years: carriedYears(judged.mapped.records), sourceSystem: system },
-          arrivalsOf(p.toWrite, judged.checked.existing),
+          arrivalsOf(p.toWrite, judged.weighed ?? judged.checked.existing),
         )
       : { deleted: [], kept: [], skipped: null };
   await learnServedSchools(q, batch.format, servedBy(loaded, judged, p), trusted ? 'pull' : 'batch');
   const routed = deps.routes(entity, batch.format);
   // A vendor's records it pushed unchanged that a target did not get (dead-lettered): sent again (undel24).
-  const pushSets = trusted ? [] : await resendUndelivered(q, batch.id, entity, resendable(p), routed);
-  if (p.toWrite.length === 0) return { plan: p, pushSets, snapshot };
+  const pushSets = [
+    ...taken.pushSets,
+    ...(trusted ? [] : await resendUndelivered(q, batch.id, entity, resendable(p), routed)),
+  ];
+  const rekeyed = taken.rekeyed;
+  if (p.toWrite.length === 0) return { plan: p, pushSets, snapshot, rekeyed };
   for (const { system: target, keys } of await deliveriesFor(q, deps.targets, routed, p.toWrite)) {
     const pushSetId = await createPushSetsRepo(q).create({ system: target, entity, keys, batchId: batch.id });
     pushSets.push(pushSetId);
@@ -310,5 +323,5 @@ export async function apply(
   pushSets.push(
     ...(await sendMovedAway(q, deps, { entity, moved, sourceSystem: batch.format, batchId: batch.id })),
   );
-  return { plan: p, pushSets, snapshot };
+  return { plan: p, pushSets, snapshot, rekeyed };
 }

@@ -174,6 +174,7 @@ function auditOf(loaded: Loaded, outcome: Outcome): AuditEvent[] {
     pushSets,
     snapshotSkipped: snapshot.skipped,
     snapshotKept: snapshot.kept,
+    rekeyed: [...outcome.applied.rekeyed.keys()],
   });
 }
 
@@ -191,6 +192,11 @@ export function ingestedAudit(
     snapshotSkipped?: string | null;
     /** Keys a snapshot omitted but kept (its sender had not heard of them): counted, and named (keys only). */
     snapshotKept?: readonly string[];
+    /**
+     * Keys written that took over a provisional record (./rekey.ts): counted, and named (the sector codes only:
+     * a provisional code holds the personal ID).
+     */
+    rekeyed?: readonly string[];
   } = {},
 ): AuditEvent[] {
   return [
@@ -209,6 +215,9 @@ export function ingestedAudit(
               snapshotKept: more.snapshotKept.length,
               snapshotKeptKeys: more.snapshotKept.slice(0, KEPT_KEYS_NAMED),
             }
+          : {}),
+        ...(more.rekeyed && more.rekeyed.length > 0
+          ? { rekeyed: more.rekeyed.length, rekeyedKeys: more.rekeyed.slice(0, KEPT_KEYS_NAMED) }
           : {}),
       },
     },

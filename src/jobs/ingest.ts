@@ -38,6 +38,7 @@ import { repeatUnchanged } from './ingest-repeat.js';
 import { check, cityCopiesOf, map, plan, type EarlyChecks, type Loaded } from './judge.js';
 import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
+import { asGuardWeighs, rekeysOf, withRekeyFindings } from './rekey.js';
 import { runUnit } from './run-guard.js';
 import { withLaterYearFindings } from './newer-words.js';
 import { takeIngestSlot } from './ingest-slots.js';
@@ -134,21 +135,25 @@ async function ingestLoaded(
   const weigh = !loaded.trusted && weighsWithCopies(deps.config.guard, today, loaded.entity);
   const checked = await check(q, loaded, mapped, pulled?.known, weigh, early);
   const planned = plan(checked, pulled && sourceFpsByKey(pulled, checked.records));
+  // Students taking over their provisional records (./rekey.ts): weighed by the guard as changes, not arrivals.
+  const rekeys = await rekeysOf(q, loaded.entity, planned.toWrite, checked.existing);
+  const weighed = asGuardWeighs(checked.existing, rekeys, planned.toWrite);
   // A pulled page's regrades in the rollover window, read before its writes (its run's guard weighs it after them).
   const regraded =
     pulled &&
     (await pageRegrades(q, deps.config.guard, today, loaded.entity, planned.toWrite, checked.existing));
   if (!loaded.trusted) {
-    const writes = { toWrite: planned.toWrite, existing: checked.existing, live: checked.live };
+    const writes = { toWrite: planned.toWrite, existing: weighed, live: checked.live };
     const holdId = await guardBatch(q, deps, loaded.batch, writes, () => ({
-      keys: heldKeys(mapped).keys,
+      // A snapshot omits no provisional record a record of it takes over.
+      keys: [...heldKeys(mapped).keys, ...rekeys.values()],
       years: carriedYears(mapped.records),
     }));
     if (holdId !== undefined) return holdWhole(q, loaded, holdId, deps.now());
   }
   // A vendor batch's records holding a word that arrived after it (a newer batch ingested first, a held batch
   // approved late) are left as they are: its write says which (./newer-words.ts), `p` is the plan as written.
-  const applied = await apply(q, deps, loaded, planned, { mapped, checked, pulled });
+  const applied = await apply(q, deps, loaded, planned, { mapped, checked, pulled, rekeys, weighed });
   const p = applied.plan;
   const counts: Counts = {
     accepted: p.toWrite.length,
@@ -159,7 +164,7 @@ async function ingestLoaded(
   // A batch that left newer records as they are did not leave the state of its body: no tag for its repeats.
   const tag = (p.leftKeys?.length ?? 0) > 0 ? null : tagAfter(mapped.ctx, loaded, p, checked.existing);
   // Records left to a later school year are refused with a finding (./newer-words.ts).
-  const filed = withLaterYearFindings(checked, p);
+  const filed = withRekeyFindings(withLaterYearFindings(checked, p), applied.rekeyed);
   const outcome = {
     mapped,
     checked: filed,
@@ -172,9 +177,9 @@ async function ingestLoaded(
   await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };
   if (!pulled) return result;
-  const guardEntries = withRegrades(batchEntries(p.toWrite, checked.existing), regraded ?? new Set());
+  const guardEntries = withRegrades(batchEntries(p.toWrite, weighed), regraded ?? new Set());
   // A classes run weighs by school year (./run-guard.ts `runUnit`), what its page brought too.
-  const arrived = arrivalsOf(p.toWrite, checked.existing, runUnit(loaded.entity));
+  const arrived = arrivalsOf(p.toWrite, weighed, runUnit(loaded.entity));
   return { ...result, guardEntries, arrived };
 }
 

@@ -25,9 +25,10 @@ import type { Checked } from './judge.js';
 
 /**
  * What is remembered of a refusal, and when: bumped when that changes, so that refusals remembered before
- * lapse once and are judged on the next pull (2: none by a rule that reads today).
+ * lapse once and are judged on the next pull (2: none by a rule that reads today; 3: a student's provisional
+ * record `TAM-<ID>` no longer refuses its sector code, which takes it over: ./rekey.ts).
  */
-const REMEMBERED = 2;
+const REMEMBERED = 3;
 
 /** The rules a refusal was judged under, beyond the catalogue version: the city's policy and the school year. */
 export function rulesStamp(config: Pick<Config, 'quality'>, now: Date): string {

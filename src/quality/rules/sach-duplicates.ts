@@ -5,6 +5,7 @@
  * active at two schools at once.
  */
 import { scopeOf } from '../../canonical/entities.js';
+import { isProvisionalStudentCode, PROVISIONAL_STUDENT_CODE_PREFIX } from '../../canonical/student.js';
 import { normaliseText } from '../../canonical/text.js';
 import type { Rec } from '../types.js';
 import { rule, strField, type Check } from './define.js';
@@ -51,7 +52,7 @@ export const DUPLICATE_PERSONAL_ID_STORED = rule({
   criterion: 'sach',
   entities: ['students', 'staff', 'persons'],
   severity: 'error',
-  version: 1,
+  version: 2,
   scope: 'store',
   title: {
     vi: 'Số định danh đã có ở hồ sơ khác của trường',
@@ -62,8 +63,8 @@ export const DUPLICATE_PERSONAL_ID_STORED = rule({
     en: 'Another stored, live record of the same school (a person: the same commune) holds this personal ID; the record is not taken.',
   },
   hint: {
-    vi: 'Một người chỉ có một hồ sơ ở một trường: sửa số định danh, hoặc xóa hồ sơ thừa rồi gửi lại.',
-    en: 'One person has one record at a school: fix the ID, or remove the extra record and send again.',
+    vi: 'Một người chỉ có một hồ sơ ở một trường: sửa số định danh, hoặc xóa hồ sơ thừa rồi gửi lại (hồ sơ mã tạm TAM-<số định danh> của học sinh được mã mới thay tự động).',
+    en: 'One person has one record at a school: fix the ID, or remove the extra record and send again (a pupil’s provisional record TAM-<personal ID> is taken over by its new code on its own).',
   },
   showsValue: false,
 });
@@ -154,7 +155,9 @@ export const duplicateKeyCheck: Check = {
  * refuses the record, as a repeat within the batch does. It sees what the batch does not carry: a record
  * sent in an earlier batch, or one a pulled page skipped as unchanged at the source (issue 7: the first
  * of two records of one ID, skipped on the second night, left the second to be judged alone). A stored
- * holder the batch itself carries is judged as the batch has it (by the in-batch rule), not as stored.
+ * holder the batch itself carries is judged as the batch has it (by the in-batch rule), not as stored. A student's
+ * provisional record `TAM-<that ID>` is no second record of a student under a sector code: the record takes it over
+ * (version 2, review30 F3: ../../jobs/rekey.ts); a holder under another code still refuses it.
  */
 export const storedPersonalIdCheck: Check = {
   scope: 'store',
@@ -170,7 +173,10 @@ export const storedPersonalIdCheck: Check = {
       if (id === undefined) return;
       const scope = scopeOf(ctx.entity, rec);
       const held = holders.get(id);
-      if (held?.some((h) => h.schoolCode === scope && !inBatch.has(h.key))) {
+      // A student under a sector code takes over its provisional record TAM-<that ID> (../../jobs/rekey.ts).
+      const rekeys = ctx.entity === 'students' && !isProvisionalStudentCode(keys[index]!);
+      const takenOver = rekeys ? `${PROVISIONAL_STUDENT_CODE_PREFIX}${id}` : undefined;
+      if (held?.some((h) => h.schoolCode === scope && !inBatch.has(h.key) && h.key !== takenOver)) {
         out.add(index, DUPLICATE_PERSONAL_ID_STORED, '/personalId');
       }
     });
