@@ -150,8 +150,7 @@ describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () =>
     expect(JSON.stringify(audit.details)).not.toContain(ID);
   });
 
-  it('never across schools, never a TAM- record holding another personal ID, never a sector code', async () => {
-    // Across schools: the provisional record of A stays; B's pupil is B's.
+  it('never across schools: the provisional record of A stays, B’s pupil is B’s', async () => {
     const X = '079219002001';
     await pushed(A, [pupil(`TAM-${X}`, X, A, 'Phạm Văn Dũng')]);
     const other = await pushed(B, [pupil(`${B}00001`, X, B, 'Phạm Văn Dũng')]);
@@ -159,7 +158,9 @@ describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () =>
     expect(await findings(other.id)).not.toContain('SACH_PROVISIONAL_REKEYED:info');
     expect(await live(`TAM-${X}`)).toEqual([A]);
     expect(await live(`${B}00001`)).toEqual([B]);
-    // A provisional record whose stored personal ID is not its code's: a pupil of that stored ID is refused.
+  });
+
+  it('never a TAM- record whose stored personal ID is not its code’s: a pupil of that stored ID is refused', async () => {
     const Y = '079219003001';
     const Z = '079219003002';
     await pushed(A, [pupil(`TAM-${Y}`, Z, A, 'Võ Thị Em')]);
@@ -167,7 +168,9 @@ describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () =>
     expect(differs.counts).toMatchObject({ accepted: 0, rejected: 1 });
     expect(await findings(differs.id)).toContain('SACH_DUPLICATE_PERSONAL_ID_STORED:error');
     expect(await live(`TAM-${Y}`)).toEqual([A]);
-    // A stored record under a sector code is a second record of the pupil: refused, as before.
+  });
+
+  it('never a record under a sector code: a second record of the pupil, refused as before', async () => {
     const W = '079219004001';
     await pushed(A, [pupil(`${A}00061`, W, A, 'Đặng Văn Giang')]);
     const second = await pushed(A, [pupil(`${A}00062`, W, A, 'Đặng Văn Giang')]);
