@@ -125,22 +125,20 @@ export function withRekeyFindings(checked: Checked, rekeys: Rekeys): Checked {
 /**
  * Deletes the provisional records `rekeys` take over, in the batch's transaction before its records are written,
  * and sends their deletion to every target that holds students (./deletes.ts `sendDeletes`: the city database
- * deletes the `TAM-` key; the new code reaches it as any change). A vendor batch's deletion is its word at its
- * arrival, as a snapshot's is (not of a provisional record a newer word reached since). Returns the re-keys made
- * (by the key written, the provisional key deleted) and the delete sets queued.
+ * deletes the `TAM-` key; the new code reaches it as any change). Deleted whatever word it holds (a vendor's later
+ * batch that wrote it, ingested first): the new record is written in any case, and one pupil keeps one live record;
+ * the deletion is a word of now (an older batch ingested later does not bring it back). Returns the re-keys made (by
+ * the key written, the provisional key deleted) and the delete sets queued.
  */
 export async function takeOver(
   q: Queryable,
   ctx: Pick<WorkerContext, 'routes' | 'targets'>,
-  batch: Pick<Batch, 'id' | 'schoolCode' | 'format'>,
+  batch: Pick<Batch, 'id' | 'format'>,
   change: { rekeys: Rekeys; trusted: boolean; sourceSystem: string },
 ): Promise<{ rekeyed: Rekeys; pushSets: number[] }> {
   const { rekeys, trusted, sourceSystem } = change;
   if (rekeys.size === 0) return { rekeyed: rekeys, pushSets: [] };
-  const arrival = trusted ? undefined : { batchId: batch.id, school: batch.schoolCode };
-  const deleted = new Set(
-    await createRecordsRepo(q).tombstone('students', [...rekeys.values()], { arrival }),
-  );
+  const deleted = new Set(await createRecordsRepo(q).tombstone('students', [...rekeys.values()]));
   const rekeyed = new Map([...rekeys].filter(([, provisional]) => deleted.has(provisional)));
   const pushSets = await sendDeletes(q, ctx, {
     entity: 'students',
