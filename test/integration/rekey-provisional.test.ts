@@ -210,10 +210,10 @@ describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () =>
     // The city database holds it now (truc sent it); a pull lists it unchanged.
     await settledSync(env.deps, 'hcm-csdl', false);
     const code = `${A}00071`;
-    const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(pupil(code, ID, A, 'Bùi Thị Hoa') as never, {
+    const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(pupil(code, ID, A, 'Bùi Thị Hoa'), {
       now: () => new Date(),
     });
-    hcm.received.put('students', wire as never, new Date().toISOString());
+    hcm.received.put('students', wire, new Date().toISOString());
     const before = hcm.received.deletedKeys('students').length;
     await settledSync(env.deps, 'hcm-csdl', false);
     expect(await live(code)).toEqual([A]);
