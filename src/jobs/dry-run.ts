@@ -193,7 +193,7 @@ export async function dryRunBatch(
   const judged = await check(q, loaded, mapped);
   const p = plan(judged);
   // The provisional records its students would take over (./rekey.ts), shown as the ingest files them.
-  const rekeys = await rekeysOf(q, req.entity, p.toWrite, judged.existing);
+  const rekeys = await rekeysOf(q, req.entity, p.toWrite, judged);
   const checked = withRekeyFindings(judged, rekeys);
   const preview =
     req.mode === 'snapshot'

@@ -136,7 +136,7 @@ async function ingestLoaded(
   const checked = await check(q, loaded, mapped, pulled?.known, weigh, early);
   const planned = plan(checked, pulled && sourceFpsByKey(pulled, checked.records));
   // Students taking over their provisional records (./rekey.ts): weighed by the guard as changes, not arrivals.
-  const rekeys = await rekeysOf(q, loaded.entity, planned.toWrite, checked.existing);
+  const rekeys = await rekeysOf(q, loaded.entity, planned.toWrite, checked);
   const weighed = asGuardWeighs(checked.existing, rekeys, planned.toWrite);
   // A pulled page's regrades in the rollover window, read before its writes (its run's guard weighs it after them).
   const regraded =

@@ -3,7 +3,7 @@
  * one request to the store for every lookup asked in the same synchronous turn.
  */
 import type { EntityName } from '../config.js';
-import type { QualityLookups, Rec, StoredRecord } from '../quality/index.js';
+import type { IdHolder, QualityLookups, Rec, StoredRecord } from '../quality/index.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createQualityRepo, type QualityFactAsks, type QualityFacts } from '../store/quality.js';
@@ -63,6 +63,14 @@ function mayBeFromCity(
 }
 
 /**
+ * The answer of the scope holders' lookup, where the checks asked it: the live records of each asker's school holding
+ * its personal ID under another key (what ./rekey.ts reads of them, with no read of its own).
+ */
+export interface HeardHolders {
+  scopeHolders?: Promise<ReadonlyMap<string, readonly IdHolder[]>>;
+}
+
+/**
  * The lookups of a batch (./judge.ts `Loaded`: whether it is trusted, its format); `existing`: its stored
  * copies, read for the keys in `read` (a key there without a copy has none).
  */
@@ -71,6 +79,7 @@ export function lookupsFor(
   loaded: { readonly batch: Pick<Batch, 'format'>; readonly trusted: boolean },
   existing: ReadonlyMap<string, ExistingRow>,
   read: ReadonlySet<string> = new Set(),
+  heard?: HeardHolders,
 ): QualityLookups {
   const ask = factsAsker(q);
   const fromCity = loaded.trusted && loaded.batch.format === CITY;
@@ -91,8 +100,13 @@ export function lookupsFor(
     },
     activeHolders: async (entity, _ids, askers) =>
       (await ask((a) => (a.activeHolders = { entity, askers }))).activeHolders ?? new Map(),
-    scopeHolders: async (entity, askers) =>
-      (await ask((a) => (a.scopeHolders = { entity, askers }))).scopeHolders ?? new Map(),
+    scopeHolders: (entity, askers) => {
+      const answer = ask((a) => (a.scopeHolders = { entity, askers })).then(
+        (f) => f.scopeHolders ?? new Map(),
+      );
+      if (heard) heard.scopeHolders = answer;
+      return answer;
+    },
     // The city database is the authoritative source: compared with what others send, not with itself.
     ...(fromCity
       ? {}

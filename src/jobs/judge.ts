@@ -23,21 +23,22 @@ import {
   twinKey,
   type BatchContext,
   type Finding,
+  type IdHolder,
   type Prejudged,
   type QualityResult,
   type Rec,
 } from '../quality/index.js';
-import type { FindingRow } from '../store/batch-findings.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { fingerprinted, type ExistingRow, type UpsertRow } from '../store/records.js';
 import { copiesAsOf, storedCopies } from './judge-copies.js';
 import { keyed, type InboundMapping, type InboundRecord } from './inbound.js';
-import { lookupsFor } from './judge-lookups.js';
+import { lookupsFor, type HeardHolders } from './judge-lookups.js';
 import type { MapResult } from '../mappings/types.js';
 
 /** Which copies a batch is judged against (the school's or the city's system): ./judge-copies.ts. */
 export { cityCopiesOf, copiesOf } from './judge-copies.js';
+export { toRow } from './judge-rows.js';
 
 /** What judging needs: the clock (today, the school year) and the city's quality settings. */
 export interface JudgeContext {
@@ -105,6 +106,8 @@ export interface Checked {
   readonly ahead?: JudgedAhead;
   /** Otherwise, by index, the twin keys of the records (as repaired) the store checks were asked with. */
   readonly twinKeys?: readonly (string | undefined)[];
+  /** The scope holders' lookup as answered, where the checks asked it (./judge-lookups.ts `HeardHolders`). */
+  readonly scopeHolders?: ReadonlyMap<string, readonly IdHolder[]>;
 }
 
 export interface Plan {
@@ -217,6 +220,7 @@ export interface KnownRows {
 export interface EarlyChecks {
   readonly judged: Mapped;
   readonly result: Promise<QualityResult>;
+  readonly heard: HeardHolders;
 }
 
 /**
@@ -238,7 +242,8 @@ export function checkEarly(
   if (!judged.ahead) return undefined;
   const keys = judged.records.flatMap((rec) => (rec ? [rec.key] : []));
   if (!keys.every((k) => stored.asked.has(k))) return undefined;
-  const lookups = lookupsFor(q, loaded, new Map(), new Set(keys));
+  const heard: HeardHolders = {};
+  const lookups = lookupsFor(q, loaded, new Map(), new Set(keys), heard);
   // The authoritative copies are asked by what the read found: not before it is answered.
   if (lookups.authoritative) return undefined;
   // As `check` has them: the copies read of the page's keys.
@@ -253,7 +258,7 @@ export function checkEarly(
     { ...lookups, owners },
   );
   result.catch(() => undefined); // seen by `check`, or (unused) by the statements after it
-  return { judged, result };
+  return { judged, result, heard };
 }
 
 /**
@@ -295,21 +300,23 @@ export async function check(
       if (row) existing.set(k, row);
     }
   }
-  const lookups = lookupsFor(q, loaded, existing, new Set(keys));
+  const heard: HeardHolders = {};
+  const lookups = lookupsFor(q, loaded, existing, new Set(keys), heard);
   // A page judged ahead is judged on a fork of its sink: written again (its pull job's second attempt,
   // jobs/pull-store.ts `storeOrHold`), it is judged afresh, not with the first attempt's store findings.
   // Not judged ahead: the record and batch checks, then the twin keys of the records as they left them.
   const prejudged = mapped.ahead ? undefined : withTwinKeys(prejudge(mapped.ctx, mapped.sink, INGEST_CHECKS));
-  const result =
-    early?.judged === mapped && mapped.ahead
-      ? await early.result
-      : mapped.ahead
-        ? await checkStored(
-            mapped.ctx,
-            { ...mapped.ahead.prejudged, sink: mapped.ahead.prejudged.sink.fork() },
-            lookups,
-          )
-        : await checkStored(mapped.ctx, prejudged!, lookups);
+  const begun = early?.judged === mapped && mapped.ahead ? early : undefined;
+  const result = begun
+    ? await begun.result
+    : mapped.ahead
+      ? await checkStored(
+          mapped.ctx,
+          { ...mapped.ahead.prejudged, sink: mapped.ahead.prejudged.sink.fork() },
+          lookups,
+        )
+      : await checkStored(mapped.ctx, prejudged!, lookups);
+  const scopeHolders = await (begun?.heard ?? heard).scopeHolders;
   // Repairs (mojibake, name case) are what is stored.
   const records = mapped.records.map((rec, index) => {
     const repaired = result.records[index];
@@ -329,6 +336,7 @@ export async function check(
     ...(live ? { live } : {}),
     ...(mapped.ahead ? { ahead: mapped.ahead } : {}),
     ...(prejudged ? { twinKeys: prejudged.twinKeys } : {}),
+    ...(scopeHolders ? { scopeHolders } : {}),
   };
 }
 
@@ -381,20 +389,3 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
     ...(olderCopies.length > 0 ? { olderCopies } : {}),
   };
 }
-
-/** A finding as the store keeps it, with the key of its record (null where mapping failed). */
-export const toRow = (f: Finding, checked: Checked): FindingRow => ({
-  recordIndex: f.index,
-  recordKey: checked.records[f.index]?.key ?? null,
-  criterion: f.criterion,
-  rule: f.rule,
-  severity: f.severity,
-  pointer: f.pointer,
-  messageVi: f.vi,
-  messageEn: f.en,
-  value: f.value ?? null,
-  hintVi: f.hintVi || null,
-  hintEn: f.hintEn || null,
-  detailVi: f.detail?.vi ?? null,
-  detailEn: f.detail?.en ?? null,
-});

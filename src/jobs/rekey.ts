@@ -44,26 +44,35 @@ export const REKEYED = {
 } as const;
 
 /**
- * The re-keys a plan's writes make (one read, only when a record written could make one): students written under a
- * sector code with a personal ID, not live at their school under that code already, whose `TAM-<personal ID>` is
- * live at that school with that personal ID.
+ * The re-keys a plan's writes make: students written under a sector code with a personal ID, not live at their school
+ * under that code already, whose `TAM-<personal ID>` is live at that school with that personal ID. Read from the
+ * scope holders' lookup the checks made (`checked.scopeHolders`: the live records of each record's school holding its
+ * personal ID under another key), with no statement of its own; else (the checks did not ask it: the city's policy has
+ * the stored duplicate rule off) one read by primary key, only when a record written could make one.
  */
 export async function rekeysOf(
   q: Queryable,
   entity: string,
   toWrite: Plan['toWrite'],
-  existing: ReadonlyMap<string, Pick<ExistingRow, 'scope' | 'deleted'>>,
+  checked: Pick<Checked, 'existing' | 'scopeHolders'>,
 ): Promise<Rekeys> {
   if (entity !== 'students') return new Map();
   const asks = toWrite.flatMap((r) => {
-    const prior = existing.get(r.key);
+    const prior = checked.existing.get(r.key);
     const id = r.personalId;
     if (id === undefined || !/^\d{12}$/.test(id) || isProvisionalStudentCode(r.key)) return [];
     if (prior && !prior.deleted && prior.scope === r.scope) return [];
     return [{ key: provisionalStudentCode(id), school: r.scope, personalId: id, by: r.key }];
   });
   if (asks.length === 0) return new Map();
-  const live = await liveProvisional(q, asks);
+  const heard = checked.scopeHolders;
+  const live = heard
+    ? new Set(
+        asks
+          .filter((a) => heard.get(a.personalId)?.some((h) => h.key === a.key && h.schoolCode === a.school))
+          .map((a) => a.key),
+      )
+    : await liveProvisional(q, asks);
   const out = new Map<string, string>();
   // One provisional record is taken over once (two records of one ID in a batch: the in-batch rule refuses the second).
   const taken = new Set<string>();
