@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
@@ -29,33 +30,44 @@ interface Status {
   counts: { accepted: number; rejected: number; unchanged: number; deleted?: number };
 }
 
-describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () => {
-  let env: TestEnv;
-  let hcm: HcmCsdlSimulator;
-  let app: FastifyInstance;
-  let worker: Running;
-  let vendor: string;
+/**
+ * The API and the worker role over their own PostgreSQL (and the city database's simulator as the hcm-csdl target
+ * when `city`), a vendor of A and B, and what the tests read.
+ */
+function useRekeyHarness(opts: { city: boolean; configure?: (c: Config) => Config }) {
+  const h = {} as {
+    env: TestEnv;
+    hcm: HcmCsdlSimulator | undefined;
+    app: FastifyInstance;
+    worker: Running;
+    vendor: string;
+  };
 
   beforeAll(async () => {
-    hcm = await startCitySimulator({ seed: 'rekey30', schools: 1, studentsPerSchool: 2, tombstoneRate: 0 });
-    env = await makeDeps(
+    h.hcm = opts.city
+      ? await startCitySimulator({ seed: 'rekey30', schools: 1, studentsPerSchool: 2, tombstoneRate: 0 })
+      : undefined;
+    h.env = await makeDeps(
       { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
-      { env: { HCM_CSDL_BASE_URL: hcm.url } },
+      {
+        ...(h.hcm ? { env: { HCM_CSDL_BASE_URL: h.hcm.url } } : {}),
+        ...(opts.configure ? { configure: opts.configure } : {}),
+      },
     );
-    app = await buildApp(env.deps);
-    await app.ready();
-    worker = startWorkerRole(env.deps);
-    vendor = await tokenFor(
-      app,
-      await addClient(env.deps.db, { name: 'Vendor 30d', role: 'vendor', schools: [A, B] }),
+    h.app = await buildApp(h.env.deps);
+    await h.app.ready();
+    h.worker = startWorkerRole(h.env.deps);
+    h.vendor = await tokenFor(
+      h.app,
+      await addClient(h.env.deps.db, { name: 'Vendor 30d', role: 'vendor', schools: [A, B] }),
     );
   }, 120_000);
 
   afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    await env?.cleanup();
-    await hcm?.close();
+    await h.worker?.stop();
+    await h.app?.close();
+    await h.env?.cleanup();
+    await h.hcm?.close();
   });
 
   /** Pushes `records` to `school` as the vendor; the batch once it and everything it caused are done. */
@@ -64,43 +76,54 @@ describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () =>
     records: unknown[],
     mode: 'delta' | 'snapshot' = 'delta',
   ): Promise<Status & { id: string }> {
-    const res = await app.inject({
+    const res = await h.app.inject({
       method: 'POST',
       url: `/v1/schools/${school}/batches`,
-      headers: { ...bearer(vendor), 'content-type': 'application/json' },
+      headers: { ...bearer(h.vendor), 'content-type': 'application/json' },
       payload: JSON.stringify({ entity: 'students', mode, records }),
     });
     expect(res.statusCode, res.body).toBe(202);
     const { batchId } = res.json<{ batchId: string }>();
-    await settleOutbox(env.deps.db, 'the batch');
+    await settleOutbox(h.env.deps.db, 'the batch');
     const b = (
-      await app.inject({ method: 'GET', url: `/v1/batches/${batchId}`, headers: bearer(vendor) })
+      await h.app.inject({ method: 'GET', url: `/v1/batches/${batchId}`, headers: bearer(h.vendor) })
     ).json<Status>();
     expect(b.status).toBe('done');
     return { ...b, id: batchId };
   }
   const live = async (code: string) =>
     (
-      await env.deps.db.query<{ school: string }>(
+      await h.env.deps.db.query<{ school: string }>(
         'SELECT school_code AS school FROM truc.students WHERE student_code = $1 AND deleted_at IS NULL',
         [code],
       )
     ).rows.map((r) => r.school);
   const findings = async (batchId: string, query = '') =>
     (
-      await app.inject({
+      await h.app.inject({
         method: 'GET',
         url: `/v1/batches/${batchId}/findings${query}`,
-        headers: bearer(vendor),
+        headers: bearer(h.vendor),
       })
     )
-      .json<{
-        items: Array<{ rule: string; severity: string; recordKey?: string | null; pointer: string }>;
-      }>()
+      .json<{ items: Array<{ rule: string; severity: string }> }>()
       .items.map((f) => `${f.rule}:${f.severity}`);
+  return { h, pushed, live, findings };
+}
+
+/** A pupil of personal ID `id` under `code` at `school` (its stored personal ID `id`). */
+const pupil = (code: string, id: string, school: string, name = 'Lê Thị Cúc') => ({
+  ...student(code, school),
+  personalId: id,
+  fullName: name,
+  birthDate: '2019-05-06',
+});
+
+describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () => {
+  const { h, pushed, live, findings } = useRekeyHarness({ city: true });
   const feedSince = async (seq: string) =>
     (
-      await env.deps.db.query<{ op: string; keys: string[] }>(
+      await h.env.deps.db.query<{ op: string; keys: string[] }>(
         `SELECT op, record_keys AS keys FROM truc.record_changes
           WHERE seq > $1::bigint AND entity = 'students' ORDER BY tx, seq`,
         [seq],
@@ -108,22 +131,15 @@ describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () =>
     ).rows.map((r) => `${r.op} ${r.keys.join(',')}`);
   const lastSeq = async () =>
     (
-      await env.deps.db.query<{ s: string }>(
+      await h.env.deps.db.query<{ s: string }>(
         'SELECT coalesce(max(seq), 0)::text AS s FROM truc.record_changes',
       )
     ).rows[0]!.s;
-  /** A pupil of personal ID `id` under `code` at `school` (its stored personal ID `id`). */
-  const pupil = (code: string, id: string, school: string, name = 'Lê Thị Cúc') => ({
-    ...student(code, school),
-    personalId: id,
-    fullName: name,
-    birthDate: '2019-05-06',
-  });
 
   it('a delta re-keys TAM-<ID>: one live record, the feed a delete then a create, the city told both, a finding and the audit', async () => {
     const ID = '079219001234';
     expect((await pushed(A, [pupil(`TAM-${ID}`, ID, A)])).counts).toMatchObject({ accepted: 1 });
-    expect(hcm.received.get('students', `TAM-${ID}`)).toBeDefined();
+    expect(h.hcm!.received.get('students', `TAM-${ID}`)).toBeDefined();
     const seq = await lastSeq();
     const rekeyed = await pushed(A, [pupil(`${A}00042`, ID, A)]);
     expect(rekeyed.counts).toMatchObject({ accepted: 1, rejected: 0 });
@@ -134,12 +150,12 @@ describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () =>
       'SACH_PROVISIONAL_REKEYED:info',
     ]);
     // The city database: the provisional key deleted, the new one created.
-    expect(hcm.received.deletedKeys('students')).toContain(`TAM-${ID}`);
-    expect(hcm.received.get('students', `${A}00042`)).toMatchObject({ soDinhDanhCaNhan: ID });
+    expect(h.hcm!.received.deletedKeys('students')).toContain(`TAM-${ID}`);
+    expect(h.hcm!.received.get('students', `${A}00042`)).toMatchObject({ soDinhDanhCaNhan: ID });
     const audit = await waitFor(
       async () =>
         (
-          await env.deps.db.query<{ details: Record<string, unknown> }>(
+          await h.env.deps.db.query<{ details: Record<string, unknown> }>(
             `SELECT details FROM truc.audit_log WHERE action = 'batch.ingested' AND subject = $1`,
             [`batch:${rekeyed.id}`],
           )
@@ -208,17 +224,37 @@ describe('a provisional TAM- student code re-keyed (fix30d, review30 F3)', () =>
     const ID = '079219006001';
     await pushed(A, [pupil(`TAM-${ID}`, ID, A, 'Bùi Thị Hoa')]);
     // The city database holds it now (truc sent it); a pull lists it unchanged.
-    await settledSync(env.deps, 'hcm-csdl', false);
+    await settledSync(h.env.deps, 'hcm-csdl', false);
     const code = `${A}00071`;
     const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(pupil(code, ID, A, 'Bùi Thị Hoa'), {
       now: () => new Date(),
     });
-    hcm.received.put('students', wire, new Date().toISOString());
-    const before = hcm.received.deletedKeys('students').length;
-    await settledSync(env.deps, 'hcm-csdl', false);
+    h.hcm!.received.put('students', wire, new Date().toISOString());
+    const before = h.hcm!.received.deletedKeys('students').length;
+    await settledSync(h.env.deps, 'hcm-csdl', false);
     expect(await live(code)).toEqual([A]);
     expect(await live(`TAM-${ID}`)).toEqual([]);
     // Its own page: no deletion of it goes back to the city database.
-    expect(hcm.received.deletedKeys('students')).toHaveLength(before);
+    expect(h.hcm!.received.deletedKeys('students')).toHaveLength(before);
+  });
+});
+
+describe('a provisional TAM- student code re-keyed with the stored duplicate rule off in the city policy', () => {
+  const { pushed, live, findings } = useRekeyHarness({
+    city: false,
+    configure: (c) => ({
+      ...c,
+      quality: { ...c.quality, policy: { students: { SACH_DUPLICATE_PERSONAL_ID_STORED: 'off' } } },
+    }),
+  });
+
+  it('re-keys all the same (its own read): one live record, under the new code', async () => {
+    const ID = '079219007001';
+    await pushed(A, [pupil(`TAM-${ID}`, ID, A)]);
+    const rekeyed = await pushed(A, [pupil(`${A}00081`, ID, A)]);
+    expect(rekeyed.counts).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(await live(`TAM-${ID}`)).toEqual([]);
+    expect(await live(`${A}00081`)).toEqual([A]);
+    expect(await findings(rekeyed.id, '?criterion=sach')).toEqual(['SACH_PROVISIONAL_REKEYED:info']);
   });
 });
