@@ -15,6 +15,11 @@
  * is replaced, the LISTEN connection rebuilt), but it asks for the next job again at once after a failed
  * fetch: while PostgreSQL refused connections (restarting, too many clients) a worker tried ~160 a second,
  * each failure logged. A failed fetch now waits 1 s first.
+ *
+ * An idle worker's wait for a job is still tried again every 100 ms, each refusal emitted: its process logs
+ * them as one outage (src/jobs/worker.ts, queues.ts `postgresQueueOutageLog`), whose end it hears from the
+ * `'ready'` a worker emits at its first fetch that goes through after an error (or a renewed start); an
+ * idle worker fetches again a drainDelay after an error, not BullMQ's hour.
  */
 import { Worker, createPostgresBackend } from 'bullmq';
 import type {
@@ -23,8 +28,11 @@ import type {
   PostgresConnectionOptions,
   PostgresQueueBackend,
   Processor,
+  WorkerListener,
   WorkerOptions,
 } from 'bullmq';
+
+type Listener = WorkerListener<unknown, unknown, string, JobProgress>;
 
 export interface StartRetry {
   /** The pause after the first failed start; doubled after each, up to `lastMs`. */
@@ -47,6 +55,8 @@ export class PostgresWorker extends Worker<
 > {
   /** Settles once the worker runs, or once it was closed before it could. */
   readonly started: Promise<void>;
+  /** An error was emitted since the last fetch that went through: the next one emits `'ready'`. */
+  private failedSinceFetch = false;
 
   constructor(
     name: string,
@@ -77,16 +87,36 @@ export class PostgresWorker extends Worker<
     if (autorun && !this.closing) this.run().catch((err: unknown) => this.emit('error', err as Error));
   }
 
+  /** Marks an error emitted (a refused wait, fetch or completion among them), for {@link moveToActive}. */
+  override emit<U extends keyof Listener>(event: U, ...args: Parameters<Listener[U]>): boolean {
+    if (event === 'error') this.failedSinceFetch = true;
+    return super.emit(event, ...args);
+  }
+
   protected override async moveToActive(
     token: string,
     name?: string,
   ): Promise<Job<unknown, unknown, string, JobProgress>> {
     try {
-      return await super.moveToActive(token, name);
+      const job = await super.moveToActive(token, name);
+      if (this.failedSinceFetch) {
+        this.failedSinceFetch = false;
+        this.emit('ready');
+      }
+      return job;
     } catch (err) {
       if (!this.closing) await this.pauseUnlessClosed(FETCH_RETRY_MS);
       throw err;
     }
+  }
+
+  /**
+   * After an error an idle worker's next wait is BullMQ's longest (an hour on this backend, woken by a job
+   * added): it fetches again after its drainDelay instead, so a worker back from an outage says so.
+   */
+  protected override getBlockTimeout(blockUntil: number): number {
+    const timeout = super.getBlockTimeout(blockUntil);
+    return this.failedSinceFetch && timeout > 0 ? Math.min(timeout, this.opts.drainDelay ?? 5) : timeout;
   }
 
   /** Waits `ms`, or less when the worker starts closing meanwhile. */

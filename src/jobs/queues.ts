@@ -97,6 +97,21 @@ export function redisOutageLog(logger: Logger): OutageLog {
 }
 
 /**
+ * A PostgreSQL outage as the queue workers of one process hear it (queues in the database, REDIS_URL
+ * unset): every worker reports its refused connections to one log (src/jobs/worker.ts), so a restart, a
+ * database at max_connections or ALLOW_CONNECTIONS false is written once when the first worker is refused
+ * (warn) and once when every refused worker fetches again (info), not at each try (an idle worker's wait
+ * is tried again every 100 ms, each refusal emitted).
+ */
+export function postgresQueueOutageLog(logger: Logger): OutageLog {
+  return outageLog(logger, {
+    failing:
+      "PostgreSQL refuses the queue workers' connections; retrying. Logged again when every worker is back",
+    back: 'PostgreSQL takes the queue workers again: every refused worker of this process fetches its jobs',
+  });
+}
+
+/**
  * Reports `conn`'s connection errors and recoveries to `outage`, as `who`; its listener keeps them
  * non-fatal. Any other error is logged as it comes: it has no 'ready' to end it, and would hold the
  * outage open for good (the next one unheard).
@@ -124,17 +139,37 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * An error of a connection to Redis itself (refused, reset, closed), not of a command: what a BullMQ
- * worker passes on from its connections at every reconnection attempt, already heard by
- * {@link redisOutageLog}.
+ * PostgreSQL's refusals of a connection (SQLSTATE): class 08 (connection exception), a session ended by a
+ * shutdown or pg_terminate_backend (57P01, 57P02), the server starting up or shutting down (57P03), too
+ * many clients (53300), and the database not accepting connections (55000, ALLOW_CONNECTIONS false; also
+ * the code of a few statement errors, none of which the queue backend's statements raise).
+ */
+const PG_CONNECTION_CODES = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '55000',
+]);
+
+/**
+ * An error of a connection to Redis or PostgreSQL itself (refused, reset, closed), not of a command:
+ * what a BullMQ worker passes on from its connections at every reconnection attempt or fetch, heard by
+ * {@link redisOutageLog} or {@link postgresQueueOutageLog}.
  */
 export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as Error & { code?: unknown }).code;
   return (
-    (typeof code === 'string' && CONNECTION_CODES.has(code)) ||
+    (typeof code === 'string' && (CONNECTION_CODES.has(code) || PG_CONNECTION_CODES.has(code))) ||
     err.name === 'ConnectionClosedError' ||
-    err.message === 'Connection is closed.'
+    err.message === 'Connection is closed.' ||
+    err.message === 'Connection terminated unexpectedly'
   );
 }
 

@@ -12,7 +12,7 @@ import { couldNotConnect, isConnectionLost, pingDatabase, type Db } from '../sto
 import type { WorkerContext } from './context.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
-import { isConnectionError, type QueueFactory } from './queues.js';
+import { isConnectionError, postgresQueueOutageLog, type QueueFactory } from './queues.js';
 import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
 import { closeWithin, jobsInFlight, type JobsInFlight } from './worker-close.js';
 
@@ -204,6 +204,7 @@ export function startWorkers(
 ): { close(graceMs?: number): Promise<void>; workers: Worker[] } {
   const timing = ctx.config.sync.worker;
   const running = new Map<Worker, JobsInFlight>();
+  const dbOutage = deps.queues.backend === 'postgres' ? postgresQueueOutageLog(deps.logger) : undefined;
   const workers = planQueues(jobs, ctx.config).map((plan) => {
     const inFlight = jobsInFlight();
     const control = (token: string | undefined): JobControl => ({
@@ -226,10 +227,16 @@ export function startWorkers(
     worker.on('failed', (job, err) => onFailed(deps, job, err));
     worker.on('error', (err) => {
       // A Redis connection's error is passed on at every reconnection attempt; the connection itself
-      // reports the outage once (queues.ts redisOutageLog).
-      if (deps.queues.backend === 'redis' && isConnectionError(err)) return;
+      // reports the outage once (queues.ts redisOutageLog). A refusal of PostgreSQL (queues in the
+      // database) at every try of the worker's: reported to the process's workers' one log.
+      if (isConnectionError(err)) {
+        dbOutage?.failed(err, plan.queue);
+        return;
+      }
       deps.logger.error({ err }, `worker error on ${plan.queue}`);
     });
+    // Started, or fetching again after a failure (src/jobs/pg-worker.ts).
+    if (dbOutage) worker.on('ready', () => dbOutage.ok(plan.queue));
     running.set(worker, inFlight);
     return worker;
   });
