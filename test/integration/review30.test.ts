@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { addClient } from '../../src/ops.js';
@@ -19,6 +19,7 @@ import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { bearer, S1, student, tokenFor, useApiHarness } from '../helpers/api.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { stubOperatorShell, truc } from '../helpers/cli-in-process.js';
 import { hasPromtool, promtool } from '../helpers/promtool.js';
 import { school } from '../factories/records.js';
 
@@ -92,6 +93,45 @@ describe('review30, the vendor: reading back what changed', () => {
       expect(res.json<Page>().items.map((i) => i.key)).toContain('UPD1');
     },
   );
+});
+
+describe('review30, the vendor: hostile input refused in both languages', () => {
+  const h = useApiHarness(PG);
+
+  /** A Vietnamese letter (not in English): the Vietnamese half of a `vi / en` message holds some. */
+  const VIETNAMESE = /[ăâđêôơưàáạảãèéẹẻẽìíịỉĩòóọỏõùúụủũỳýỵỷỹầấậẩẫằắặẳẵềếệểễồốộổỗờớợởỡừứựửữ]/i;
+  let nested = '{}';
+  for (let i = 0; i < 40; i += 1) nested = `{"a":${nested}}`;
+
+  // F5 (vendor, README "Errors": "the message in Vietnamese and English … so does each `errors[].message`, zod's own
+  // words with its Vietnamese locale's, truc's own schema messages written with `both`"; common rule: every
+  // user-facing message bilingual): the hostile-input refusals of src/api/plugins/input.ts `inspectJson` say their
+  // `errors[].message` in English only: "a value holds a forbidden character" (a NUL or a lone surrogate in a value),
+  // "a field name holds a forbidden character", "at most 32 levels" (ERR_BODY_TOO_DEEP), "at most 1000 items" (an
+  // array inside a record). test/unit/api/zod-messages.test.ts reads only zod schema messages, so these pass it.
+  // Expected: each reads `vi / en` like every other errors[].message.
+  it('review30 F5: a hostile body’s errors[].message reads Vietnamese / English', async () => {
+    const bodies = {
+      nulValue: '{"entity":"students","records":[{"fullName":"a\\u0000b"}]}',
+      nulName: '{"entity":"students","records":[{"a\\u0000":1}]}',
+      deep: `{"entity":"students","records":[${nested}]}`,
+      longArray: JSON.stringify({ entity: 'students', records: [{ x: Array<number>(1001).fill(1) }] }),
+    };
+    const messages: Record<string, string> = {};
+    for (const [name, body] of Object.entries(bodies)) {
+      const res = await h.pushBatch(h.tokens.vendor, S1, body);
+      expect(res.statusCode, res.body).toBe(400);
+      messages[name] = res.json<{ errors: Array<{ message: string }> }>().errors[0]!.message;
+    }
+    for (const [name, message] of Object.entries(messages)) {
+      const [vi, en] = message.split(' / ');
+      expect({ name, vi, en }).toEqual({
+        name,
+        vi: expect.stringMatching(VIETNAMESE),
+        en: expect.any(String),
+      });
+    }
+  });
 });
 
 describe('review30, the vendor: a school whose own record truc has not pulled yet', () => {
@@ -335,5 +375,58 @@ describe('review30, the vendor: a provisional student code re-keyed', () => {
     expect(rekeyed.counts).toMatchObject({ accepted: 1, rejected: 0 });
     expect(await reads(S, `${S}00042`)).toBe(200);
     expect(await reads(S, TAM)).toBe(404);
+  });
+});
+
+describe('review30, the IT staff: truc sync run beside a running truc', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let worker: Running;
+  let admin: string;
+
+  beforeAll(async () => {
+    // The running truc (API and worker) is configured for hcm-csdl (its URL in the service's environment).
+    env = await makeDeps(
+      { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+      { env: { HCM_CSDL_BASE_URL: 'http://127.0.0.1:9' } },
+    );
+    app = await buildApp(env.deps);
+    await app.ready();
+    worker = startWorkerRole(env.deps);
+    admin = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
+    // The operator's shell: the service's database, not the service's environment (no HCM_CSDL_BASE_URL).
+    stubOperatorShell(env);
+  }, 120_000);
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await worker?.stop();
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  // F6 (IT staff, README Operations: `sync run <system> <entity>` "request a pull (as POST /v1/syncs does) for the
+  // workers of a running truc"; `schedules run` likewise; "Beside a running `npm run demo` … operator commands take
+  // TRUC_PROFILE=demo"): the CLI refuses a pull of a system its OWN shell's environment does not configure
+  // (ERR_SYSTEM_NOT_CONFIGURED, review26a F1's check, src/jobs/request-checks.ts with the CLI's config), whatever the
+  // running truc is configured for. Beside `npm run demo` (its simulators' URLs exist only in the demo's process),
+  // `truc sync run hcm-csdl students` and `truc schedules run hcm-csdl-students-nightly` are refused "truc is not
+  // configured for hcm-csdl" while the demo's own POST /v1/syncs of the same pull is 202; on a server, a shell without
+  // the service's environment file is refused the same. `truc targets forget` already asks the running truc
+  // (truc.served_targets) as well as the shell. Expected: a pull the running truc's workers can make is requested
+  // (exit 0), as POST /v1/syncs does; refused only when neither the shell nor a running truc is configured for it.
+  it.fails('review30 F6: truc sync run requests a pull the running truc is configured for', async () => {
+    const api = await app.inject({
+      method: 'POST',
+      url: '/v1/syncs',
+      headers: { ...bearer(admin), 'content-type': 'application/json' },
+      payload: JSON.stringify({ system: 'hcm-csdl', entity: 'schools' }),
+    });
+    expect(api.statusCode, api.body).toBe(202);
+    // The worker has started (it records what it serves at its start).
+    await new Promise((r) => setTimeout(r, 1000));
+    const cli = await truc('sync', 'run', 'hcm-csdl', 'schools');
+    expect(cli.stderr).not.toContain('ERR_SYSTEM_NOT_CONFIGURED');
+    expect(cli.code, cli.stderr).toBe(0);
   });
 });

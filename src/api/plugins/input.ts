@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
-import { AppError, ERRORS } from '../../errors.js';
+import { AppError, both, ERRORS } from '../../errors.js';
 import { printableKey } from '../../canonical/keys.js';
 import { problem } from '../problem.js';
 import { scanJson, type ScannedMember } from '../json-scan.js';
@@ -72,6 +72,7 @@ function fieldError(
   code: 'ERR_BODY_TOO_DEEP' | 'ERR_VALIDATION' | 'ERR_INVALID_TEXT',
   pointer: string,
   rule: string,
+  /** `vi / en` ({@link both}), as every `errors[].message` (review30 F5). */
   message: string,
 ) {
   return new AppError(code, undefined, { errors: [{ pointer, rule, message }] });
@@ -131,7 +132,7 @@ export function inspectJson(value: unknown, limits: InputLimits, checkTexts = tr
           'ERR_INVALID_TEXT',
           pointerOf(parent, key),
           rule,
-          'a value holds a forbidden character',
+          both('một giá trị chứa ký tự không được phép', 'a value holds a forbidden character'),
         );
       }
       return;
@@ -139,7 +140,12 @@ export function inspectJson(value: unknown, limits: InputLimits, checkTexts = tr
     if (typeof v !== 'object' || v === null) return;
     const n: Node = { v, key, parent, depth: (parent?.depth ?? 0) + 1 };
     if (n.depth > limits.maxDepth) {
-      throw fieldError('ERR_BODY_TOO_DEEP', pointerOf(n), 'too_deep', `at most ${limits.maxDepth} levels`);
+      throw fieldError(
+        'ERR_BODY_TOO_DEEP',
+        pointerOf(n),
+        'too_deep',
+        both(`lồng nhau tối đa ${limits.maxDepth} cấp`, `at most ${limits.maxDepth} levels`),
+      );
     }
     stack.push(n);
   };
@@ -153,7 +159,7 @@ export function inspectJson(value: unknown, limits: InputLimits, checkTexts = tr
           'ERR_VALIDATION',
           pointerOf(n),
           'too_big',
-          `at most ${limits.maxNestedArrayItems} items`,
+          both(`tối đa ${limits.maxNestedArrayItems} phần tử`, `at most ${limits.maxNestedArrayItems} items`),
         );
       }
       for (let i = v.length - 1; i >= 0; i--) visit(n, i, v[i]);
@@ -163,7 +169,12 @@ export function inspectJson(value: unknown, limits: InputLimits, checkTexts = tr
       if (!Object.hasOwn(v, k)) continue;
       const rule = checkTexts ? textProblem(k) : undefined;
       if (rule) {
-        throw fieldError('ERR_INVALID_TEXT', pointerOf(n), rule, 'a field name holds a forbidden character');
+        throw fieldError(
+          'ERR_INVALID_TEXT',
+          pointerOf(n),
+          rule,
+          both('một tên trường chứa ký tự không được phép', 'a field name holds a forbidden character'),
+        );
       }
       visit(n, k, (v as Record<string, unknown>)[k]);
     }

@@ -4,6 +4,8 @@
  * on as written, so it must be written in both languages. Found in the source, not waited for in a request: in
  * src/api, a text given to zod as a message (a check's message argument: `.regex(re, '…')`, `.refine(fn, '…')`,
  * `.min(n, '…')`, …; a `message:` or `error:` of an object) is `both(vi, en)` or a literal that holds " / ".
+ * review30 F5: so is the message of a field error src/api writes itself (src/api/plugins/input.ts `fieldError`, the
+ * hostile-input refusals), not only zod's.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -43,6 +45,11 @@ const MESSAGE_ARGUMENT: Record<string, number> = {
   uuid: 0,
 };
 
+/** src/api's own field-error makers → the index of their message argument (review30 F5). */
+const OWN_MESSAGE_ARGUMENT: Record<string, number> = {
+  fieldError: 3,
+};
+
 const isText = (
   n: ts.Node,
 ): n is ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression =>
@@ -63,6 +70,10 @@ function englishOnlyMessages(path: string, text = readFileSync(path, 'utf8')): s
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
       const at = MESSAGE_ARGUMENT[n.expression.name.text];
+      if (at !== undefined) check(n.arguments[at]);
+    }
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression)) {
+      const at = OWN_MESSAGE_ARGUMENT[n.expression.text];
       if (at !== undefined) check(n.arguments[at]);
     }
     if (ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && ['message', 'error'].includes(n.name.text))
@@ -89,12 +100,15 @@ describe('zod messages in src/api', () => {
       "z.string().regex(/a/, both('phải là a', 'must be a'));",
       "z.string().refine(f, 'sai / wrong');",
       "'a/b'.startsWith('/');",
+      "throw fieldError('ERR_BODY_TOO_DEEP', p, 'too_deep', `at most ${n} levels`);",
+      "throw fieldError('ERR_INVALID_TEXT', p, rule, both('ký tự', 'a character'));",
     ].join('\n');
     expect(englishOnlyMessages(join(ROOT, 'src/api/x.ts'), source)).toEqual([
       "src/api/x.ts:1 'must be a'",
       'src/api/x.ts:2 `bad ${x}`',
       "src/api/x.ts:3 'too small'",
       "src/api/x.ts:4 'nope'",
+      'src/api/x.ts:8 `at most ${n} levels`',
     ]);
   });
 });
