@@ -89,7 +89,13 @@ export interface TrucClient {
   pushAndWait(schoolCode: string, body: BatchBody, opts?: PushOptions & WaitOptions): Promise<BatchStatus>;
   /** Every finding of a batch, page by page (`limit` is the page size). */
   findings(batchId: string, query?: FindingsQuery): AsyncGenerator<Finding>;
-  /** Every record of an entity of a school, following the opaque cursors. */
+  /**
+   * Every record of an entity of a school, following the opaque cursors. `updatedSince` lists only the records whose
+   * last change BEGAN at or after that time (a record's `updatedAt` is its writing transaction's start): a change
+   * committed after your previous read but begun before it is not listed, and deletes never are. It is not a sync
+   * watermark: to keep a copy of a school, read it once and then follow `changes` (its cursor never skips a late
+   * commit, and it lists deletes).
+   */
   records(
     schoolCode: string,
     entity: RecordEntity,

@@ -7844,7 +7844,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi thay đổi từ thời điểm này / only records changed since (ISO 8601) */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này; không phải mốc đồng bộ (thay đổi ghi xong sau lần đọc trước có thể bị bỏ sót, bản ghi xoá không được liệt kê): để giữ bản sao, dùng GET /v1/changes / only records whose last change began at or after this time (ISO 8601); not a sync watermark (a change committed after your previous read can be missed, deletes are never listed): to keep a copy, use GET /v1/changes */
         updatedSince?: string;
       };
       header?: never;
@@ -8146,7 +8146,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi thay đổi từ thời điểm này / only records changed since (ISO 8601) */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này; không phải mốc đồng bộ (thay đổi ghi xong sau lần đọc trước có thể bị bỏ sót, bản ghi xoá không được liệt kê): để giữ bản sao, dùng GET /v1/changes / only records whose last change began at or after this time (ISO 8601); not a sync watermark (a change committed after your previous read can be missed, deletes are never listed): to keep a copy, use GET /v1/changes */
         updatedSince?: string;
       };
       header?: never;
@@ -8491,7 +8491,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi thay đổi từ thời điểm này / only records changed since (ISO 8601) */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này; không phải mốc đồng bộ (thay đổi ghi xong sau lần đọc trước có thể bị bỏ sót, bản ghi xoá không được liệt kê): để giữ bản sao, dùng GET /v1/changes / only records whose last change began at or after this time (ISO 8601); not a sync watermark (a change committed after your previous read can be missed, deletes are never listed): to keep a copy, use GET /v1/changes */
         updatedSince?: string;
       };
       header?: never;
