@@ -5,6 +5,7 @@
  * the queue matters). Findings are described in /work/briefs/review30-findings.md (same numbering).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -93,6 +94,52 @@ describe('review30, the vendor: reading back what changed', () => {
       expect(res.json<Page>().items.map((i) => i.key)).toContain('UPD1');
     },
   );
+});
+
+describe('review30, the vendor: a vendor client serving many schools', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let base: string;
+
+  beforeAll(async () => {
+    env = await makeDeps(PG);
+    app = await buildApp(env.deps);
+    // Listening, as `truc api` serves it: the HTTP parser's header limit applies (fastify's inject skips it).
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  // F7 (vendor, high: README "Identity and access", the walkthrough's `clients add --role vendor --schools …`; the city
+  // has ~2,500 schools, `truc sim --schools 2500`, and SMAS and vnEdu each serve a large share): the access token
+  // carries the client's whole school list as a claim (src/api/auth/tokens.ts `schools`), ~14.7 bytes a school once
+  // base64url'd, though what a token may touch is read from the client's CURRENT state (src/api/plugins/auth.ts
+  // currentPrincipal): the claim decides nothing. A vendor client of more than ~1,050 schools gets a token over the
+  // API's header limit (api.maxHeaderBytes, 16 KB, not in the README), so every call it makes answers 431
+  // ERR_HEADERS_TOO_LARGE (seen on the demo: 1,000 schools 15,239-byte token → 200; 1,100 → 16,706 bytes → 431;
+  // 1,600 → 24 KB). Behind the city's reverse proxy it comes sooner (nginx's default header buffer is 8 KB: ~500
+  // schools). Expected: a vendor client of any number of schools can use its token (the token need not carry them).
+  it.fails('review30 F7: a vendor client of 1,200 schools can call the API with its token', async () => {
+    const schools = Array.from({ length: 1200 }, (_, i) => String(79300000 + i));
+    const client = await addClient(env.deps.db, { name: 'Viettel SMAS', role: 'vendor', schools });
+    const issued = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+      }),
+    });
+    expect(issued.status).toBe(200);
+    const { access_token: token } = (await issued.json()) as { access_token: string };
+    const res = await fetch(`${base}/v1/changes?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect({ status: res.status, tokenBytes: token.length }).toMatchObject({ status: 200 });
+  });
 });
 
 describe('review30, the vendor: hostile input refused in both languages', () => {
