@@ -12,9 +12,7 @@
  *   codes the old commune's area went to (several when it was split).
  * Codes are strings with their leading zeros; arrays are sorted by code.
  */
-import crosswalkJson from '../data/admin-units-crosswalk.json' with { type: 'json' };
-import currentJson from '../data/admin-units-2025.json' with { type: 'json' };
-import legacyJson from '../data/admin-units-legacy.json' with { type: 'json' };
+import { readFileSync } from 'node:fs';
 import { looseKey } from './code-list.js';
 
 /** Commune-level unit type from 2025: xã, phường, đặc khu. */
@@ -89,9 +87,18 @@ export interface LegacyCommune {
   readonly provinceName: string;
 }
 
-const CURRENT = currentJson as unknown as AdminUnits2025Data;
-const LEGACY = legacyJson as unknown as LegacyAdminUnitsData;
-const CROSSWALK = crosswalkJson as unknown as AdminUnitsCrosswalkData;
+/**
+ * A file of `../data`, read and parsed once, when this module loads. Not a JSON module import: the test
+ * runner (vitest's module runner) turns the ~950 kB into a JavaScript module it evaluates in every test
+ * file's process, ~0.5-1.2 s of each integration file's start; JSON.parse of the same bytes takes ~10 ms.
+ */
+function dataFile<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../data/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+const CURRENT = dataFile<AdminUnits2025Data>('admin-units-2025.json');
+const LEGACY = dataFile<LegacyAdminUnitsData>('admin-units-legacy.json');
+const CROSSWALK = dataFile<AdminUnitsCrosswalkData>('admin-units-crosswalk.json');
 
 /** Version and provenance of the 2025 list. */
 export const ADMIN_UNITS_2025 = {
