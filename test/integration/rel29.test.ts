@@ -70,7 +70,8 @@ describe('rel29 item 1: a tombstone committed between a pull page’s read and i
           (
             await db.query<{ n: number }>(
               `SELECT count(*)::int AS n FROM pg_stat_activity
-                WHERE wait_event_type = 'Lock' AND query ILIKE '%truc.students%' AND pid <> $1`,
+                WHERE datname = current_database() AND wait_event_type = 'Lock'
+                  AND query ILIKE '%truc.students%' AND pid <> $1`,
               [(other as unknown as { processID: number }).processID],
             )
           ).rows[0]!.n > 0,
@@ -127,7 +128,8 @@ describe('rel29 item 3: a batch finishes when its ingest ends, not when its tran
           (
             await holder.query<{ n: number }>(
               `SELECT count(*)::int AS n FROM pg_locks
-                WHERE locktype = 'advisory' AND classid = $1 AND NOT granted`,
+                WHERE locktype = 'advisory' AND classid = $1 AND NOT granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
               [SCHOOL_LOCK_SPACE],
             )
           ).rows[0]!.n > 0,
@@ -135,7 +137,8 @@ describe('rel29 item 3: a batch finishes when its ingest ends, not when its tran
       );
       const began = await holder.query<{ at: Date }>(
         `SELECT min(a.xact_start) AS at FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND l.classid = $1 AND NOT l.granted`,
+          WHERE l.locktype = 'advisory' AND l.classid = $1 AND NOT l.granted
+            AND a.datname = current_database()`,
         [SCHOOL_LOCK_SPACE],
       );
       // The wait ends when this transaction commits: the clock's time just before.
