@@ -2,13 +2,29 @@ import { defineConfig } from 'vitest/config';
 
 // One run, three tiers chosen by folder: unit (no sockets), integration (real Redis and
 // PostgreSQL, and PGlite), e2e (spawned processes + simulators). Groups run in order: unit files
-// two at a time (group 0), e2e files two at a time (group 1), integration files one at a time
-// (group 2). An e2e file owns its database, Redis key prefix, private redis-server, ports and
+// two at a time (group 0), e2e files two at a time (group 1), integration files two at a time
+// (group 2), then the few integration files that time something inside their process one at a
+// time (group 3). An e2e file owns its database, Redis key prefix, private redis-server, ports and
 // processes, and spends most of its time waiting (outages, restarts, polls), so two share the two
-// cores well: one at a time, e2e was ~500 of the suite's ~930 s. Integration files stay one at a
-// time: several time a job or a scrape inside one process and are the first to feel a busy machine.
+// cores well: one at a time, e2e was ~500 of the suite's ~930 s. An integration file owns its
+// database (a copy of the migrated template), its Redis key prefix, its PGlite folder and its
+// ports, and looks at PostgreSQL's sessions and locks of its own database only, so two run at once.
 /** Unit files that replace modules with `vi.mock`: each needs a module graph of its own. */
 export const MOCKED = ['test/unit/cli/program.test.ts'];
+/**
+ * Integration files that judge a time, an order or a rate inside their own process (a slot kept for a
+ * small batch, a close within its deadline, a window of logins, the gate's pacing, a scrape, the
+ * Ministry's timeouts): beside another file they would measure the other file's CPU as well, so they
+ * run one at a time, after the rest of the tier.
+ */
+export const SERIAL_INTEGRATION = [
+  'test/integration/ingest-slots.test.ts',
+  'test/integration/worker-close.test.ts',
+  'test/integration/metrics-token.test.ts',
+  'test/integration/token-limit.test.ts',
+  'test/integration/delivery-gate.test.ts',
+  'test/integration/adapters/moet-pcgd.conformance.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -42,10 +58,27 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: SERIAL_INTEGRATION,
           sequence: { groupOrder: 2 },
-          maxWorkers: 1,
+          maxWorkers: 2,
+          // A file's own process imported the source again (~2.5 s of each file's start, ~300 s of the
+          // suite): the files of a worker share its module graph, as the unit files do. A file closes
+          // what it opens (servers, roles, pools, private redis-servers), restores its spies and its
+          // environment, and keeps no state in a module.
+          isolate: false,
           testTimeout: 60_000,
           // Hooks start PGlite (WebAssembly), which can take over 60 s when the machine is loaded.
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-serial',
+          include: SERIAL_INTEGRATION,
+          sequence: { groupOrder: 3 },
+          maxWorkers: 1,
+          testTimeout: 60_000,
           hookTimeout: 180_000,
         },
       },
