@@ -15,7 +15,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { hasPromtool, promtool } from '../helpers/promtool.js';
+import { hasPromtool, promtool, PROMTOOL_TIMEOUT_MS } from '../helpers/promtool.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
@@ -122,6 +122,7 @@ describe('alert rules and the Grafana dashboard', () => {
       const tested = promtool(['test', 'rules', join(ROOT, 'ops/prometheus/alerts.test.yml')]);
       expect(tested.ok, tested.output).toBe(true);
     },
+    PROMTOOL_TIMEOUT_MS + 30_000,
   );
 });
 

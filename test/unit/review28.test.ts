@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { listMigrations } from '../../src/store/migrate.js';
-import { hasPromtool, promtool } from '../helpers/promtool.js';
+import { hasPromtool, promtool, PROMTOOL_TIMEOUT_MS } from '../helpers/promtool.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
@@ -181,5 +181,6 @@ describe('review28, no database', () => {
       const tested = promtool(['test', 'rules', join(dir, 'stale.test.yml')]);
       expect(tested.ok, tested.output).toBe(true);
     },
+    PROMTOOL_TIMEOUT_MS + 30_000,
   );
 });
