@@ -440,16 +440,20 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
         errorCode: 'ERR_ADAPTER_UNAVAILABLE',
       });
       let held = 0;
-      const holding = playWorker(await lastRun(), async (id) => {
-        expect(await createRunGuardRepo(db).hold(id)).toBe(true);
-        held = await createGuardHoldsRepo(db).create({
-          kind: 'run',
-          syncRunId: id,
-          entity: 'students',
-          diff: [],
-          reasons: [],
-        });
-      });
+      // The run held and its hold made in one transaction, as the worker does (src/jobs/run-guard.ts): in two,
+      // a poll between them saw the run held without its hold (a flake under load, stop 50).
+      const holding = playWorker(await lastRun(), (id) =>
+        db.tx(async (q) => {
+          expect(await createRunGuardRepo(q).hold(id)).toBe(true);
+          held = await createGuardHoldsRepo(q).create({
+            kind: 'run',
+            syncRunId: id,
+            entity: 'students',
+            diff: [],
+            reasons: [],
+          });
+        }),
+      );
       const e = await follow('smas-students-nightly');
       const heldId = await holding;
       expect(e.code, e.stderr).toBe(3);
