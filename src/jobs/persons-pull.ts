@@ -31,7 +31,7 @@ export async function requestPersonsPull(
   q: Queryable,
   input: { communeCode: string; full: boolean; requestedBy: string; at: Date },
 ): Promise<PersonsPullRequested> {
-  checkSystemConfigured(config, 'moet-pcgd');
+  await checkSystemConfigured(q, config, 'moet-pcgd');
   const scope = input.communeCode;
   const under = await createPersonsPullsRepo(q).lockAndFindPulling(scope);
   if (under) return { ...under, queued: false };

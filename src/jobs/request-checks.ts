@@ -9,15 +9,21 @@ import { SYSTEM_PULLS, systemConfigured, type Config, type EntityName, type Syst
 import { AppError, both } from '../errors.js';
 import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
+import { servedWithin } from '../store/served-targets.js';
+import { SERVED_WINDOW_SECONDS } from './served-targets.js';
 
 /**
- * Throws ERR_SYSTEM_NOT_CONFIGURED, naming the system, when truc is not configured for `system` (src/config.ts
- * `systemConfigured`): its pull would be stored, then fail for good (no adapter: a failed run and an open dead letter
- * no replay can fix; review26a F1). Asked where an admin asks (the API, the CLI, a schedule's "run now"), before
+ * Throws ERR_SYSTEM_NOT_CONFIGURED, naming the system, when truc is not configured for `system`: neither the asking
+ * process's configuration (src/config.ts `systemConfigured`) nor a running truc's, as its workers recorded it within
+ * the last {@link SERVED_WINDOW_SECONDS} (truc.served_targets, ./served-targets.ts; review30 F6: beside `npm run
+ * demo`, or in a shell without the service's environment file, the CLI's own configuration lacks the system the
+ * workers pull). Its pull would be stored, then fail for good (no adapter: a failed run and an open dead letter no
+ * replay can fix; review26a F1). Asked where an admin asks (the API, the CLI, a schedule's "run now"), before
  * {@link requestSync}; a schedule's own fire is recorded `refused` with this code instead (./schedule-control.ts).
  */
-export function checkSystemConfigured(config: Config, system: SystemName): void {
-  if (!systemConfigured(config, system))
+export async function checkSystemConfigured(q: Queryable, config: Config, system: SystemName): Promise<void> {
+  if (systemConfigured(config, system)) return;
+  if (!(await servedWithin(q, system, SERVED_WINDOW_SECONDS)))
     throw new AppError(
       'ERR_SYSTEM_NOT_CONFIGURED',
       both(

@@ -105,7 +105,7 @@ export async function runScheduleNow(
   at: Date,
 ): Promise<{ syncRunId: number }> {
   const schedule = scheduleOf(config, id);
-  checkSystemConfigured(config, schedule.system); // as an admin's pull is (review26a F1): nothing recorded
+  await checkSystemConfigured(db, config, schedule.system); // as an admin's pull is (review26a F1): nothing recorded
   return db.tx(async (q) => {
     await checkScopeHeld(q, schedule);
     const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at, { configured: true });

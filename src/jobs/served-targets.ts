@@ -1,13 +1,14 @@
 /**
- * A worker's heartbeat of the push targets it delivers to (review26a F8): on start and every
- * {@link SERVED_HEARTBEAT_MS} it records the push targets its configuration has (../store/served-targets.ts),
- * and deletes its rows when it stops cleanly. `truc targets forget` asks this, not the operator's own
- * environment: a target a worker served within the last {@link SERVED_WINDOW_SECONDS} is still served.
+ * A worker's heartbeat of the systems it is configured for (review26a F8; review30 F6: every system, the ones it
+ * pulls from as well as the push targets it delivers to): on start and every {@link SERVED_HEARTBEAT_MS} it records
+ * the systems its configuration has (../store/served-targets.ts), and deletes its rows when it stops cleanly.
+ * `truc targets forget` and an admin's pull (../jobs/request-checks.ts `checkSystemConfigured`: `truc sync run`,
+ * `truc schedules run` beside a running truc) ask this besides the asking process's own environment: a system a
+ * worker served within the last {@link SERVED_WINDOW_SECONDS} is configured in the running truc.
  */
 import { randomUUID } from 'node:crypto';
-import { PUSH_TARGETS } from '../canonical/systems.js';
 import type { Logger } from 'pino';
-import { systemConfigured, type Config } from '../config.js';
+import { SYSTEM_NAMES, systemConfigured, type Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { clearServedTargets, recordServedTargets } from '../store/served-targets.js';
 
@@ -24,7 +25,7 @@ export interface ServedTargets {
 
 export function startServedTargets(deps: { db: Db; config: Config; logger: Logger }): ServedTargets {
   const worker = randomUUID();
-  const targets = PUSH_TARGETS.filter((s) => systemConfigured(deps.config, s));
+  const targets = SYSTEM_NAMES.filter((s) => systemConfigured(deps.config, s));
   const beat = async (): Promise<void> => {
     try {
       await recordServedTargets(deps.db, worker, targets);

@@ -1,6 +1,8 @@
 /**
- * The push targets each running worker delivers to (migration 910), refreshed by its heartbeat
- * (../jobs/served-targets.ts) and read by `truc targets forget`: a target a live worker serves is not forgotten.
+ * The systems each running worker is configured for (migration 910: the push targets it delivers to; since
+ * review30 F6 the systems it pulls from too), refreshed by its heartbeat (../jobs/served-targets.ts) and read by
+ * `truc targets forget` (a target a live worker serves is not forgotten) and by an admin's pull (a system a live
+ * worker is configured for can be pulled, whatever the asking shell's environment says).
  * Times are the database's, so workers on other hosts (clock skew) are judged alike.
  */
 import type { SystemName } from '../config.js';
@@ -32,7 +34,7 @@ export async function clearServedTargets(q: Queryable, worker: string): Promise<
   await q.query(`DELETE FROM truc.served_targets WHERE worker = $1`, [worker]);
 }
 
-/** The last time a worker said it serves `system`, if within the last `seconds`; null otherwise. */
+/** The last time a worker said it is configured for `system`, if within the last `seconds`; null otherwise. */
 export async function servedWithin(q: Queryable, system: SystemName, seconds: number): Promise<Date | null> {
   const res = await q.query<{ at: Date | null }>(
     `SELECT max(seen_at) AS at FROM truc.served_targets

@@ -462,7 +462,7 @@ describe('review30, the IT staff: truc sync run beside a running truc', () => {
   // the service's environment file is refused the same. `truc targets forget` already asks the running truc
   // (truc.served_targets) as well as the shell. Expected: a pull the running truc's workers can make is requested
   // (exit 0), as POST /v1/syncs does; refused only when neither the shell nor a running truc is configured for it.
-  it.fails('review30 F6: truc sync run requests a pull the running truc is configured for', async () => {
+  it('review30 F6: truc sync run requests a pull the running truc is configured for', async () => {
     const api = await app.inject({
       method: 'POST',
       url: '/v1/syncs',
@@ -475,5 +475,23 @@ describe('review30, the IT staff: truc sync run beside a running truc', () => {
     const cli = await truc('sync', 'run', 'hcm-csdl', 'schools');
     expect(cli.stderr).not.toContain('ERR_SYSTEM_NOT_CONFIGURED');
     expect(cli.code, cli.stderr).toBe(0);
+  });
+
+  // fix30g: `truc schedules run` asks the same (src/jobs/schedule-control.ts runScheduleNow), and the shell's
+  // refusal stays when no running truc is configured for the system either (vnedu: none here).
+  it('fix30g F6: truc schedules run likewise; a system neither configures is still refused', async () => {
+    const none = await truc('sync', 'run', 'vnedu', 'students');
+    expect(none.stderr).toContain('ERR_SYSTEM_NOT_CONFIGURED');
+    // The shell's profile with the schedule (test.yaml has none), still without hcm-csdl's URL.
+    const configDir = mkdtempSync(join(tmpdir(), 'truc-review30-f6-'));
+    const testProfile = readFileSync(join(import.meta.dirname, '..', '..', 'config', 'test.yaml'), 'utf8');
+    writeFileSync(
+      join(configDir, 'test.yaml'),
+      `${testProfile}\nsync:\n  schedules:\n    hcm-csdl-students-nightly: { cron: '10 1 * * *', system: hcm-csdl, entity: students }\n`,
+    );
+    vi.stubEnv('TRUC_CONFIG_DIR', configDir);
+    const run = await truc('schedules', 'run', 'hcm-csdl-students-nightly');
+    rmSync(configDir, { recursive: true, force: true });
+    expect(run.code, run.stderr).toBe(0);
   });
 });

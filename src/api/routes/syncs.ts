@@ -173,7 +173,7 @@ function requestRoute(app: SyncApp, opts: SyncRouteOptions): void {
     async function postSync(request, reply) {
       const p = principalOf(request);
       const { system, entity, scope, full } = request.body;
-      checkSystemConfigured(opts.config, system); // review26a F1: else stored, then failed for good
+      await checkSystemConfigured(opts.db, opts.config, system); // review26a F1: else stored, then failed for good
       const id = await opts.db.tx(async (q) => {
         await checkScopeHeld(q, { system, entity, ...(scope ? { scope } : {}) });
         return requestSync(q, {

@@ -309,8 +309,9 @@ const runCommand = () =>
       const config = loadConfig();
       const { operatorClock, withDb } = await import('../../ops.js');
       const { checkScopeHeld, checkSystemConfigured, requestSync } = await import('../../jobs/contracts.js');
-      checkSystemConfigured(config, system); // review26a F1: else stored, then failed for good
       return withDb(config, async (db) => {
+        // This shell's configuration or the running truc's (its workers': review30 F6). Else stored, then failed.
+        await checkSystemConfigured(db, config, system);
         const id = await db.tx(async (q) => {
           await checkScopeHeld(q, { system, entity, ...(o.scope ? { scope: o.scope } : {}) });
           return requestSync(q, {
