@@ -37,8 +37,6 @@ describe('dead letters: list and replay', () => {
       await issueToken(env.deps.tokens, {
         clientId: a.clientId,
         role: a.role,
-        schools: [],
-        units: [],
         scopes: a.scopes,
       })
     ).token;
@@ -46,8 +44,6 @@ describe('dead letters: list and replay', () => {
       await issueToken(env.deps.tokens, {
         clientId: v.clientId,
         role: v.role,
-        schools: [S1],
-        units: [],
         scopes: v.scopes,
       })
     ).token;

@@ -45,15 +45,25 @@ export interface TokenSettings {
   ttlSeconds: number;
 }
 
-export interface Principal {
+/**
+ * What a token says: who the client is, its role and the scopes it asked for. It carries no school or unit list
+ * (review30 F7): what a client may touch is its current state (src/api/plugins/auth.ts `currentPrincipal`), and a
+ * vendor of ~1,100 schools had a token over the API's 16 KB header limit (431 on every call; ~500 schools behind a
+ * proxy's 8 KB default). A token issued before carries them as claims; they are not read.
+ */
+export interface TokenPrincipal {
   clientId: string;
   role: Role;
-  schools: readonly string[];
-  units: readonly string[];
   scopes: readonly string[];
   tokenId: string;
   /** The generation of the client's secret the token was issued under (claim `gen`; 0 when absent). */
   secretGeneration?: number;
+}
+
+/** A caller as a request sees it: its token's principal with the client's current schools and units. */
+export interface Principal extends TokenPrincipal {
+  schools: readonly string[];
+  units: readonly string[];
 }
 
 /** Why a token was refused: a short, fixed reason (logged as a code; `expired` is also told to the caller). */
@@ -117,7 +127,7 @@ export function signingKeyFrom(entry: {
 
 export async function issueToken(
   s: TokenSettings,
-  p: Omit<Principal, 'tokenId'>,
+  p: Omit<TokenPrincipal, 'tokenId'>,
   issuer: string = s.issuer,
 ): Promise<{ token: string; expiresIn: number }> {
   const key = s.keys[0];
@@ -128,8 +138,6 @@ export async function issueToken(
     );
   const token = await new SignJWT({
     role: p.role,
-    schools: [...p.schools],
-    units: [...p.units],
     scope: p.scopes.join(' '),
     client_id: p.clientId,
     gen: p.secretGeneration ?? 0,
@@ -167,12 +175,15 @@ function refusalOf(err: unknown): TokenRefusal {
   return 'malformed';
 }
 
-export async function verifyToken(s: TokenSettings, token: string): Promise<Principal> {
+export async function verifyToken(s: TokenSettings, token: string): Promise<TokenPrincipal> {
   return (await verified(s, token)).principal;
 }
 
 /** A token's principal and expiry (seconds since the epoch), once its signature and claims hold. */
-async function verified(s: TokenSettings, token: string): Promise<{ principal: Principal; exp: number }> {
+async function verified(
+  s: TokenSettings,
+  token: string,
+): Promise<{ principal: TokenPrincipal; exp: number }> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(
@@ -196,22 +207,16 @@ async function verified(s: TokenSettings, token: string): Promise<{ principal: P
   }
   const c = payload as JWTPayload & {
     role?: unknown;
-    schools?: unknown;
-    units?: unknown;
     scope?: unknown;
     gen?: unknown;
   };
   if (typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.role !== 'string') {
     throw new TokenError('claims');
   }
-  const strings = (v: unknown) =>
-    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   return {
     principal: Object.freeze({
       clientId: c.sub,
       role: c.role as Role,
-      schools: Object.freeze(strings(c.schools)),
-      units: Object.freeze(strings(c.units)),
       scopes: Object.freeze(typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : []),
       tokenId: c.jti,
       secretGeneration: typeof c.gen === 'number' && Number.isInteger(c.gen) ? c.gen : 0,
@@ -229,9 +234,12 @@ async function verified(s: TokenSettings, token: string): Promise<{ principal: P
  * What a token may touch still comes from its client's current state (the auth plugin). Keys come
  * from configuration, fixed for the life of the process, so no key drop can be missed.
  */
-export function createTokenVerifier(s: TokenSettings, max = 10_000): (token: string) => Promise<Principal> {
-  const accepted = new Map<string, { principal: Principal; expiresAtMs: number }>();
-  return async function verifyRemembered(token: string): Promise<Principal> {
+export function createTokenVerifier(
+  s: TokenSettings,
+  max = 10_000,
+): (token: string) => Promise<TokenPrincipal> {
+  const accepted = new Map<string, { principal: TokenPrincipal; expiresAtMs: number }>();
+  return async function verifyRemembered(token: string): Promise<TokenPrincipal> {
     const hit = accepted.get(token);
     if (hit && Date.now() < hit.expiresAtMs) return hit.principal;
     accepted.delete(token);

@@ -6,7 +6,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createClientsRepo, oldSecretWorks, scopesBeyondRole, type ApiClient } from '../../store/clients.js';
 import { failedAuthCounter, tooManyFailures, type FailedAuthLimit } from '../failed-auth.js';
-import { createTokenVerifier, TokenError, type Principal, type TokenSettings } from '../auth/tokens.js';
+import { createTokenVerifier, TokenError, type Principal, type TokenPrincipal, type TokenSettings } from '../auth/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,7 +49,7 @@ function challenge(reply: FastifyReply, error?: 'invalid_token' | 'insufficient_
  * changing its schools takes effect without waiting for its tokens to expire. Scopes are the token's
  * (a client may ask for fewer) still granted to the client.
  */
-function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
+function currentPrincipal(fromToken: TokenPrincipal, client: ApiClient): Principal {
   return {
     clientId: client.id,
     role: client.role,
@@ -68,7 +68,7 @@ function currentPrincipal(fromToken: Principal, client: ApiClient): Principal {
  * secret the last rotation replaced while that one still works (fix30a: the rotation's overlap window; its end, or
  * a city admin ending it early, cuts those tokens as a rotation without a window does).
  */
-const isRotated = (fromToken: Principal, client: ApiClient, now: Date): boolean => {
+const isRotated = (fromToken: TokenPrincipal, client: ApiClient, now: Date): boolean => {
   const generation = fromToken.secretGeneration ?? 0;
   if (generation >= client.secretGeneration) return false;
   return !(generation === client.secretGeneration - 1 && oldSecretWorks(client, now));
@@ -78,7 +78,7 @@ const isRotated = (fromToken: Principal, client: ApiClient, now: Date): boolean 
  * Why a verified token no longer stands for its client: `disabled` (or no such client), `rotated` (issued under a
  * secret that no longer works: review27b F3, fix30a), cut as disabling would; undefined when it does.
  */
-const cutOf = (fromToken: Principal, client: ApiClient | undefined, now: Date) =>
+const cutOf = (fromToken: TokenPrincipal, client: ApiClient | undefined, now: Date) =>
   !client || client.disabled ? 'disabled' : isRotated(fromToken, client, now) ? 'rotated' : undefined;
 
 /**
@@ -154,7 +154,7 @@ export default fp(
         challenge(reply);
         throw new AppError('ERR_UNAUTHENTICATED');
       }
-      let fromToken: Principal;
+      let fromToken: TokenPrincipal;
       try {
         fromToken = await verifyToken(header.replace(/^Bearer\s+/i, ''));
       } catch (err) {

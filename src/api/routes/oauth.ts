@@ -308,8 +308,6 @@ async function noteOldSecretUse(clients: ClientsRepo, client: ApiClient, at: Dat
 const principalOf = (client: ApiClient, scopes: string[], secretGeneration: number) => ({
   clientId: client.id,
   role: client.role,
-  schools: client.schools,
-  units: client.units,
   scopes,
   secretGeneration,
 });

@@ -29,8 +29,6 @@ const settings = (keys: SigningKey[] = [KEY_NEW]): TokenSettings => ({
 const PRINCIPAL = {
   clientId: 'cl_vendor',
   role: 'vendor' as const,
-  schools: ['79000001', '79000002'],
-  units: [],
   scopes: ['batches:write', 'batches:read'],
 };
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -87,6 +85,9 @@ describe('issueToken / verifyToken round trip', () => {
     const claims = decodeJwt(token);
     expect(claims).toMatchObject({ iss: 'https://truc.example', aud: 'truc-api', sub: 'cl_vendor' });
     expect(claims.exp! - claims.iat!).toBe(300);
+    // No school or unit list (review30 F7): the client's current state decides what it may touch.
+    expect(claims).not.toHaveProperty('schools');
+    expect(claims).not.toHaveProperty('units');
     const p = await verifyToken(settings(), token);
     expect(p).toMatchObject({ ...PRINCIPAL, scopes: ['batches:write', 'batches:read'] });
     expect(p.tokenId).toMatch(/[0-9a-f-]{36}/);
@@ -274,7 +275,7 @@ describe('createTokenVerifier: an accepted token is remembered until its exp', (
     expect(await verify(token)).toBe(first);
     expect(await verify(token)).toBe(first);
     expect(verifications()).toBe(1);
-    expect(Object.isFrozen(first) && Object.isFrozen(first.schools)).toBe(true);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.scopes)).toBe(true);
   });
 
   it('past its exp a remembered token is verified again and refused as expired', async () => {
