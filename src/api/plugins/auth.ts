@@ -6,7 +6,13 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createClientsRepo, oldSecretWorks, scopesBeyondRole, type ApiClient } from '../../store/clients.js';
 import { failedAuthCounter, tooManyFailures, type FailedAuthLimit } from '../failed-auth.js';
-import { createTokenVerifier, TokenError, type Principal, type TokenPrincipal, type TokenSettings } from '../auth/tokens.js';
+import {
+  createTokenVerifier,
+  TokenError,
+  type Principal,
+  type TokenPrincipal,
+  type TokenSettings,
+} from '../auth/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
