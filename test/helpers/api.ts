@@ -94,7 +94,8 @@ export function expectProblem(res: LightMyRequestResponse, status: number, code:
 }
 
 /**
- * An RFC 6749 §5.2 error of the token endpoint: `application/json`, `error` + `error_description`,
+ * An RFC 6749 §5.2 error of the token endpoint: `application/json`, `error` + `error_description`
+ * (§5.2: only %x20-21 / %x23-5B / %x5D-7E, so the English words; the Vietnamese are in `title`/`messages`),
  * with the problem fields riding along; never cached.
  */
 export function expectOauthError(
@@ -107,7 +108,12 @@ export function expectOauthError(
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   expect(res.headers['cache-control']).toBe('no-store');
   const body = res.json<Record<string, unknown>>();
-  expect(body).toMatchObject({ error, error_description: expect.any(String), status, code });
+  expect(body).toMatchObject({
+    error,
+    error_description: expect.stringMatching(/^[\x20\x21\x23-\x5B\x5D-\x7E]+$/),
+    status,
+    code,
+  });
   expect(body.correlationId).toBe(res.headers['x-correlation-id']);
   return body;
 }

@@ -46,9 +46,13 @@ const OAUTH_ERRORS: Partial<Record<ErrorCode, string>> = {
   ERR_RATE_LIMITED: 'slow_down',
 };
 
+/** RFC 6749 §5.2: `error_description` holds only %x20-21 / %x23-5B / %x5D-7E (no Vietnamese letters, no `"` or `\`). */
+const oauthDescription = (text: string): string => text.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '');
+
 /**
  * The token endpoint answers errors the RFC 6749 §5.2 way (`application/json` with `error` and
- * `error_description`), so OAuth client libraries read the reason; the problem fields ride along.
+ * `error_description`, the English words, review30), so OAuth client libraries read the reason; the problem
+ * fields ride along (the Vietnamese in `title` and `messages`).
  * The Basic challenge goes only to a client that authenticated with the Authorization header (as
  * §5.2 requires): sent to a browser's form post, it would open the browser's password dialog.
  */
@@ -65,7 +69,7 @@ function sendOauthError(
   return reply
     .code(body.status)
     .type('application/json; charset=utf-8')
-    .send({ error, error_description: body.title, ...body });
+    .send({ error, error_description: oauthDescription(body.messages.en), ...body });
 }
 
 const ZOD_EN = z.locales.en();
