@@ -1,4 +1,7 @@
-/** A judged batch's findings as the store files them (./judge.ts `check`'s findings, ../store/batch-findings.ts). */
+/**
+ * A judged batch's findings: their order, and as the store files them (./judge.ts `check`'s findings,
+ * ../store/batch-findings.ts).
+ */
 import type { Finding } from '../quality/index.js';
 import type { FindingRow } from '../store/batch-findings.js';
 
@@ -21,3 +24,20 @@ export const toRow = (
   detailVi: f.detail?.vi ?? null,
   detailEn: f.detail?.en ?? null,
 });
+
+/**
+ * The order of a batch's findings: per record in index order, stable within a record (the order they were
+ * added in), the batch's own (index −1) last.
+ */
+export const byRecord = (a: Finding, b: Finding): number =>
+  a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index;
+
+/** `checked` with `added` after each record's other findings, in {@link byRecord} order. */
+export function withFindings<C extends { readonly findings: readonly Finding[] }>(
+  checked: C,
+  added: readonly Finding[],
+): C {
+  return added.length === 0
+    ? checked
+    : { ...checked, findings: [...checked.findings, ...added].sort(byRecord) };
+}

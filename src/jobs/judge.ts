@@ -39,6 +39,7 @@ import type { MapResult } from '../mappings/types.js';
 /** Which copies a batch is judged against (the school's or the city's system): ./judge-copies.ts. */
 export { cityCopiesOf, copiesOf } from './judge-copies.js';
 export { toRow } from './judge-rows.js';
+import { byRecord } from './judge-rows.js';
 
 /** What judging needs: the clock (today, the school year) and the city's quality settings. */
 export interface JudgeContext {
@@ -325,9 +326,7 @@ export async function check(
       : keyed(entity, { ...repaired });
   });
   // Stable: per record, mapping findings first, then the engine's in the order they ran; the batch's own last.
-  const findings = [...mapped.findings, ...result.findings].sort((a, b) =>
-    a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index,
-  );
+  const findings = [...mapped.findings, ...result.findings].sort(byRecord);
   return {
     findings,
     rejected: result.rejected,

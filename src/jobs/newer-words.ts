@@ -14,6 +14,7 @@
  */
 import type { Finding } from '../quality/index.js';
 import type { ExistingRow, UpsertLeft, UpsertRow } from '../store/records.js';
+import { withFindings } from './judge-rows.js';
 import type { Checked, JudgeContext, Plan } from './judge.js';
 import { carriedByRepushes } from './repeat-carried.js';
 import type { Queryable } from '../store/db.js';
@@ -89,9 +90,5 @@ export function withLaterYearFindings(checked: Checked, p: Plan): Checked {
       hintEn: LATER_YEAR_HELD.hint.en,
     });
   });
-  // Stable as `check` keeps them: per record in index order, the batch's own (index −1) last.
-  const findings = [...checked.findings, ...added].sort((a, b) =>
-    a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index,
-  );
-  return { ...checked, findings };
+  return withFindings(checked, added);
 }

@@ -21,6 +21,7 @@ import { liveProvisional } from '../store/record-provisional.js';
 import { createRecordsRepo, type ExistingRow } from '../store/records.js';
 import type { WorkerContext } from './context.js';
 import { sendDeletes } from './deletes.js';
+import { withFindings } from './judge-rows.js';
 import type { Checked, Plan } from './judge.js';
 
 /** Re-keys of a batch: by the key written, the provisional key it takes over. */
@@ -124,11 +125,7 @@ export function withRekeyFindings(checked: Checked, rekeys: Rekeys): Checked {
       hintEn: REKEYED.hint.en,
     });
   });
-  // Stable as `check` keeps them: per record in index order, the batch's own (index −1) last.
-  const findings = [...checked.findings, ...added].sort((a, b) =>
-    a.index < 0 ? (b.index < 0 ? 0 : 1) : b.index < 0 ? -1 : a.index - b.index,
-  );
-  return { ...checked, findings };
+  return withFindings(checked, added);
 }
 
 /**
