@@ -66,23 +66,14 @@ export function createPersonsPullsRepo(q: Queryable) {
       return res.rows[0];
     },
     /**
-     * Takes, in `q`'s transaction, the commune's persons-pull lock (waited for), then returns the pull of its persons
-     * queued or running, if any: two requests sent together see each other, and only one queues a pull.
+     * Takes, in `q`'s transaction, the commune's persons-pull lock (waited for): two requests sent together see each
+     * other's run (../jobs/persons-pull.ts), and only one queues a pull.
      */
-    async lockAndFindPulling(
-      communeCode: string,
-    ): Promise<{ syncRunId: number; status: SyncRunStatus } | undefined> {
+    async lockCommune(communeCode: string): Promise<void> {
       await q.query(
         `SELECT pg_advisory_xact_lock(${PERSONS_PULL_LOCK_SPACE}, hashtext($1::text))::text IS NOT NULL AS locked`,
         [communeCode],
       );
-      const res = await q.query<{ syncRunId: number; status: SyncRunStatus }>(
-        `SELECT r.id AS "syncRunId", r.status FROM truc.sync_runs r
-          WHERE r.system = $1 AND r.entity = $2 AND r.scope = $3 AND r.status IN ('queued', 'running')
-          ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
-        [PERSONS.system, PERSONS.entity, communeCode],
-      );
-      return res.rows[0];
     },
   };
 }

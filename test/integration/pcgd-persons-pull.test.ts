@@ -185,6 +185,17 @@ describe('review29 F6: a commune officer pulls its own commune’s persons and s
       personsPulledAt: null,
       personsPulling: true,
     });
+    // held for a city admin's decision: still unfinished (the sync runs' one rule), answered, nothing more queued
+    const held = `UPDATE truc.sync_runs SET status = $2 WHERE id = $1`;
+    await env.deps.db.query(held, [accepted.syncRunId, 'held']);
+    const whileHeld = await call('officerA', 'POST', `/v1/pcgd/communes/${A}/persons-pull`);
+    expect(whileHeld.json<Accepted>()).toMatchObject({
+      syncRunId: accepted.syncRunId,
+      status: 'held',
+      queued: false,
+    });
+    expect(await countRows(env.deps.db, 'truc.sync_runs')).toBe(runs);
+    await env.deps.db.query(held, [accepted.syncRunId, 'queued']);
   });
 
   it('once the pull is done: personsPulledAt on the pull, the deadlines and the report computed from it', async () => {

@@ -2281,8 +2281,8 @@ export interface components {
       communeCode: string;
       syncRunId: number;
       /** @enum {string} */
-      status: 'queued' | 'running';
-      /** @description false: một lần kéo dữ liệu của xã đã xếp hàng hoặc đang chạy, trả về lần đó, không xếp thêm / a pull of the commune was already queued or running: that one is answered, nothing more is queued */
+      status: 'queued' | 'running' | 'held' | 'done' | 'failed';
+      /** @description false: một lần kéo dữ liệu của xã chưa xong (xếp hàng, đang chạy hoặc đang chờ quản trị viên quyết định), trả về lần đó, không xếp thêm / a pull of the commune was unfinished (queued, running, or held for a city admin's decision): that one is answered, nothing more is queued */
       queued: boolean;
       statusUrl: string;
     };

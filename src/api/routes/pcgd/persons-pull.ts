@@ -41,11 +41,12 @@ const PullAccepted = z
   .object({
     communeCode: z.string(),
     syncRunId: z.number().int(),
-    status: z.enum(['queued', 'running']),
+    status: z.enum(['queued', 'running', 'held', 'done', 'failed']),
     queued: z.boolean().meta({
       description:
-        'false: một lần kéo dữ liệu của xã đã xếp hàng hoặc đang chạy, trả về lần đó, không xếp thêm / a pull of ' +
-        'the commune was already queued or running: that one is answered, nothing more is queued',
+        'false: một lần kéo dữ liệu của xã chưa xong (xếp hàng, đang chạy hoặc đang chờ quản trị viên quyết định), ' +
+        'trả về lần đó, không xếp thêm / a pull of the commune was unfinished (queued, running, or held for a city ' +
+        "admin's decision): that one is answered, nothing more is queued",
     }),
     statusUrl: z.string(),
   })
@@ -118,7 +119,7 @@ function requestRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
       return reply.code(202).send({
         communeCode,
         syncRunId: pull.syncRunId,
-        status: pull.status === 'running' ? 'running' : 'queued',
+        status: pull.status,
         queued: pull.queued,
         statusUrl: statusUrl(communeCode),
       });
