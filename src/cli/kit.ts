@@ -6,7 +6,7 @@
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { vietnamTimeOf } from '../canonical/school-year.js';
-import { AppError, both } from '../errors.js';
+import { AppError, both, ERRORS, type ErrorCode } from '../errors.js';
 import type { CliOutput } from './progress.js';
 
 export const PROCESS_OUTPUT: CliOutput = {
@@ -256,3 +256,10 @@ export function operatorActor(
 /** At most 64 characters of `s`, control characters shown as `?`, for quoting a refused value. */
 const printable = (s: string): string =>
   [...s.slice(0, 64)].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? '?' : ch)).join('');
+
+/** An error code's words from the error table, vi and en, without the closing full stop (the code itself when unknown). */
+export function errorWords(code: string): { vi: string; en: string } {
+  if (!Object.hasOwn(ERRORS, code)) return { vi: code, en: code };
+  const e = ERRORS[code as ErrorCode];
+  return { vi: e.vi.replace(/\.$/, ''), en: e.en.replace(/\.$/, '') };
+}

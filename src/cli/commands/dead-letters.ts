@@ -2,7 +2,7 @@
 import type { deadLetterView as deadLetterViewOf } from '../../api/routes/dead-letters.js';
 import type { replayDeadLetters } from '../../jobs/dead-letters.js';
 import { countEn, loadConfig } from '../../config.js';
-import { ERROR_CODES, ERRORS, type ErrorCode } from '../../errors.js';
+import { ERROR_CODES } from '../../errors.js';
 import { QUEUE_NAMES } from '../../jobs/contract-table.js';
 import { DEAD_LETTERS_PAGE_MAX } from '../../store/dead-letters.js';
 import {
@@ -11,6 +11,7 @@ import {
   both,
   choice,
   defineCommand,
+  errorWords,
   int,
   list,
   notFound,
@@ -80,9 +81,7 @@ export function deadLetterLine(l: Listed): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const tail = refs ? `; ${refs}` : '';
-  const words = Object.hasOwn(ERRORS, l.errorCode)
-    ? ERRORS[l.errorCode as ErrorCode].vi.replace(/\.$/, '')
-    : l.errorCode;
+  const words = errorWords(l.errorCode).vi;
   const message = l.errorMessage.length > 200 ? `${l.errorMessage.slice(0, 200)}…` : l.errorMessage;
   return both(
     `việc lỗi ${l.id} ${l.queue}/${l.job}: ${l.errorCode} (${words}), ${l.attempts} lần thử, lỗi ${vnTime(l.failedAt)}, ${s.vi}; ` +

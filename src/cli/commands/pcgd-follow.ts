@@ -5,11 +5,10 @@
  * `delivery.refusal`), the window closed past the deadline, or it ran out of attempts (reporting/pcgd/deadlines.ts
  * `deliveryFailed`, the rule the deadlines and the overview read too). Each failure is said in Vietnamese and English.
  */
-import { ERRORS, type ErrorCode } from '../../errors.js';
 import { deliveryFailed } from '../../reporting/pcgd/deadlines.js';
 import type { PcgdDeps } from '../../reporting/pcgd/service.js';
 import type { ReportRow } from '../../store/pcgd.js';
-import { both, startProgress, type CliOutput } from '../kit.js';
+import { both, errorWords, startProgress, type CliOutput } from '../kit.js';
 
 /** How often the reports are read again while waiting. */
 const POLL_MS = 1000;
@@ -22,20 +21,13 @@ export const failedForGood = (r: ReportRow): boolean =>
     deliveryNotBefore: r.delivery_not_before,
   });
 
-/** An error code's words from the error table, vi and en (the code itself when the table does not know it). */
-function codeWords(code: string): { vi: string; en: string } {
-  if (!Object.hasOwn(ERRORS, code)) return { vi: code, en: code };
-  const e = ERRORS[code as ErrorCode];
-  return { vi: e.vi.replace(/\.$/, ''), en: e.en.replace(/\.$/, '') };
-}
-
 /**
  * What a report whose delivery failed for good says: the failure (the Ministry's code when it refused), what to do,
  * and each field error the Ministry named (`pointer: rule — message`; figures only, no personal data).
  */
 export function failureLines(r: ReportRow): string[] {
   const code = r.delivery_error ?? 'ERR_INTERNAL';
-  const words = codeWords(code);
+  const words = errorWords(code);
   const refusal = r.delivery_refusal;
   if (code === 'ERR_ADAPTER_REJECTED' && refusal) {
     const theirs = refusal.code
