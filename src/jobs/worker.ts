@@ -7,6 +7,7 @@
 import { DelayedError, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Job as QueueJob, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { safeMessage } from '../observability/error-words.js';
 import type { Metrics } from '../observability/metrics.js';
 import { couldNotConnect, isConnectionLost, pingDatabase, type Db } from '../store/db.js';
 import type { WorkerContext } from './context.js';
@@ -149,13 +150,14 @@ export async function runQueueJob(
         jobId: job.id,
         attempt: job.attemptsMade + 1,
         code,
-        msg: (err as Error).message.slice(0, 200),
+        // Its words as a log may hold them (pino's `msg` is the line's own message: it would hide them).
+        reason: safeMessage(err).slice(0, 200),
       },
       permanent ? 'job failed permanently' : 'job failed; will retry',
     );
-    // A permanent error goes to the dead letters at once; no attempts burnt.
+    // A permanent error goes to the dead letters at once; no attempts burnt. BullMQ keeps its message.
     if (permanent && !(err instanceof PermanentJobError)) {
-      throw new PermanentJobError(code, (err as Error).message, { cause: err });
+      throw new PermanentJobError(code, safeMessage(err), { cause: err });
     }
     throw err;
   } finally {
@@ -180,7 +182,7 @@ function onFailed(deps: WorkerDeps, job: QueueJob | undefined, err: Error): void
     payload,
     code:
       unrecoverable && !(err instanceof PermanentJobError) ? 'ERR_JOB_STARTS_EXHAUSTED' : failureCode(err),
-    message: err.message,
+    message: safeMessage(err),
     attempts: job.attemptsMade,
     at: deps.now(),
   }).catch((e: unknown) => deps.logger.error({ err: e, jobId: job.id }, 'could not record dead letter'));

@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { serializeError } from './error-words.js';
 
 /**
  * Field names whose values never reach a log line: credentials, and personal data (IDs, names,
@@ -50,26 +51,10 @@ const REDACTED_FIELDS = [
 const paths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 paths.push('req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]');
 
-/**
- * Error serializer: PostgreSQL errors carry the offending values in `detail`/`where` (e.g.
- * "Key (personal_id)=(…) already exists"), and axios errors their request config: drop those. A plain
- * object (an error's summary, see ./outage.ts `errorKind`) is kept as it is: pino's serializer would
- * call it an `Object` with an empty stack.
- */
-function serializeError(err: unknown): unknown {
-  if (typeof err !== 'object' || err === null) return err;
-  const out =
-    err instanceof Error
-      ? (pino.stdSerializers.err(err) as unknown as Record<string, unknown>)
-      : { ...(err as Record<string, unknown>) };
-  for (const field of ['detail', 'where', 'hint', 'parameters', 'config', 'request', 'response'])
-    delete out[field];
-  return out;
-}
-
 function loggerOptions(level: string): LoggerOptions {
   return {
     level,
+    // PostgreSQL's values, statements, requests and bodies never written (./error-words.ts).
     serializers: { err: serializeError, error: serializeError },
     base: { service: 'truc' },
     redact: { paths, censor: '[redacted]' },

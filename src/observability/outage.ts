@@ -4,21 +4,20 @@
  * again (info, with how long it was away), not at each failure.
  */
 import type { Logger } from 'pino';
+import { safeMessage } from './error-words.js';
 
 /**
- * What a log line may say of an error: its name and code, and its message unless it is a PostgreSQL
- * server error (those may quote the values of a statement; their SQLSTATE code says what happened).
- * Never the error itself: a driver's error carries its command or statement.
+ * What a log line may say of an error: its name and code, and its message with a PostgreSQL server error's
+ * quoted values blanked (./error-words.ts). Never the error itself: a driver's error carries its command
+ * or statement.
  */
 export function errorKind(err: unknown): { type: string; code?: string; message?: string } {
   if (!(err instanceof Error)) return { type: typeof err };
-  const e = err as Error & { code?: unknown; severity?: unknown };
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  const fromServer = e.severity !== undefined && code !== undefined && /^[0-9A-Z]{5}$/.test(code);
+  const code = (err as Error & { code?: unknown }).code;
   return {
-    type: e.name,
-    ...(code === undefined ? {} : { code }),
-    ...(fromServer ? {} : { message: e.message }),
+    type: err.name,
+    ...(typeof code === 'string' ? { code } : {}),
+    message: safeMessage(err),
   };
 }
 

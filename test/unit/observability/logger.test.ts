@@ -60,7 +60,7 @@ describe('logger redaction', () => {
     expect(out).not.toContain('079219001234');
   });
 
-  it("writes an error's summary (./outage.ts errorKind) as it is, without a PostgreSQL error's message", () => {
+  it("writes an error's summary (./outage.ts errorKind) as it is, a PostgreSQL error's values blanked", () => {
     const { logger, text } = capture();
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     const server = Object.assign(new Error('invalid input syntax for type date: "2019-03-04"'), {
@@ -74,6 +74,10 @@ describe('logger redaction', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { err: unknown });
     expect(down!.err).toEqual({ type: 'Error', code: 'ECONNREFUSED', message: refused.message });
-    expect(failed!.err).toEqual({ type: 'Error', code: '22007' });
+    expect(failed!.err).toEqual({
+      type: 'Error',
+      code: '22007',
+      message: 'invalid input syntax for type date: "…"',
+    });
   });
 });
