@@ -66,6 +66,7 @@ const DICT = {
   students: ['Học sinh', 'Students'],
   staff: ['Cán bộ', 'Staff'],
   classes: ['Lớp', 'Classes'],
+  persons: ['Người trong điều tra PCGD', 'Survey persons'],
   dung: ['Đúng', 'Correct'],
   du: ['Đủ', 'Complete'],
   sach: ['Sạch', 'Clean'],

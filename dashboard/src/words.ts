@@ -5,9 +5,10 @@
  * (src/errors.ts, bundled in: the server that serves this page holds the same table). A status or code the
  * dictionary does not know is shown as it came.
  */
+import type { EntityName } from '../../src/config/names.js';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import { actionWords } from './audit-words.js';
-import { currentLang, t } from './i18n.js';
+import { currentLang, t, type Key } from './i18n.js';
 import { h } from './kit.js';
 
 type Words = readonly [vi: string, en: string];
@@ -108,11 +109,21 @@ export function letterMessage(code: string, message: string): HTMLElement | stri
   );
 }
 
-/** The entities the API names (students, staff, classes, schools) in the page's language; any other as it came. */
+/**
+ * Each entity the API names (src/config/names.ts ENTITY_NAMES), by the key of its words (i18n.ts): the compiler asks
+ * for every one (fix31b: moet-pcgd's `persons` was shown as its code on the overview and the sync runs).
+ */
+const ENTITY_KEYS: Readonly<Record<EntityName, Key>> = {
+  schools: 'schools',
+  classes: 'classes',
+  students: 'students',
+  staff: 'staff',
+  persons: 'persons',
+};
+
+/** An entity the API names in the page's language; any other as it came. */
 export function entityText(entity: string): string {
-  return entity === 'students' || entity === 'staff' || entity === 'classes' || entity === 'schools'
-    ? t(entity)
-    : entity;
+  return Object.hasOwn(ENTITY_KEYS, entity) ? t(ENTITY_KEYS[entity as EntityName]) : entity;
 }
 
 /** A quality criterion (dung, du, sach, song) by its name in the page's language; any other as it came. */
