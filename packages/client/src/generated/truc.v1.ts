@@ -24,7 +24,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: database, queue backend, outbox lag */
+    /** Readiness: database and queue backend (the outbox lag reported, not judged) */
     get: operations['readyz'];
     put?: never;
     post?: never;

@@ -1,0 +1,58 @@
+/**
+ * The API's /readyz is what a load balancer reads to send it requests (fix31c): unready only when the
+ * process cannot serve them (its database or queue backend does not answer, or it is shutting down), not
+ * when the workers are behind. An outbox row waiting ten minutes (no worker running) is reported
+ * (`checks.outbox.ok: false`, its lag and what waits) and the process stays ready: workers behind is
+ * TrucOutboxLagHigh's alert, and taking every API process out of the balancer for it would refuse the
+ * vendors' pushes that the outbox keeps for the workers. A database that does not answer makes it unready.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { createPgDb } from '../../src/store/db.js';
+import { createOutboxRepo } from '../../src/store/outbox.js';
+import { makeDeps, type TestEnv } from '../helpers/env.js';
+
+describe('/readyz of the API', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+    app = await buildApp(env.deps);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  it('stays ready while the workers are behind, and says how far', async () => {
+    const id = await createOutboxRepo(env.deps.db).add('ingest', 'ingest-batch', { batchId: 'b-late' });
+    await env.deps.db.query(
+      `UPDATE truc.outbox SET created_at = now() - interval '10 minutes' WHERE id = $1`,
+      [id],
+    );
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ status: string; checks: { outbox: Record<string, unknown> } }>();
+    expect(body.status).toBe('ready');
+    expect(body.checks.outbox).toMatchObject({ ok: false, pending: 1 });
+    expect(body.checks.outbox.lagSeconds).toBeGreaterThanOrEqual(600);
+    expect(body.checks.outbox.detail).toMatch(/TrucOutboxLagHigh/);
+  });
+
+  it('is not ready when its database does not answer', async () => {
+    const gone = createPgDb(env.databaseUrl!, 'postgres', { max: 1 });
+    await gone.close();
+    const cut = await buildApp({ ...env.deps, db: gone });
+    try {
+      const res = await cut.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({
+        status: 'not_ready',
+        checks: { database: { ok: false }, queue: { ok: true }, outbox: { ok: false } },
+      });
+    } finally {
+      await cut.close();
+    }
+  });
+});
