@@ -121,12 +121,30 @@ export function batchBody(limits: BatchLimits) {
     .meta({ id: 'BatchRequest' });
 }
 
+/** A batch's counts, as its status shows them (and a push's answer when it was judged at once). */
+const BatchCounts = z.object({
+  received: z.number().int(),
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  unchanged: z.number().int(),
+  deleted: z.number().int(),
+});
+
 export const BatchAccepted = z
   .object({
     batchId: z.uuid(),
-    status: z.literal('queued'),
+    status: z.enum(['queued', 'done']).meta({
+      description:
+        'queued: lô đã được lưu và chờ xử lý; done: lô gửi lại y hệt một lô đã xử lý, không có gì thay đổi từ đó, ' +
+        'được xét ngay như lần trước (xem counts; phát hiện tại statusUrl) / ' +
+        'queued: stored, waiting for its ingest; done: the same bytes as a batch judged before, nothing changed ' +
+        'since, judged the same at once (see counts; its findings at statusUrl)',
+    }),
     statusUrl: z.string(),
     received: z.number().int(),
+    counts: BatchCounts.optional().meta({
+      description: 'Số bản ghi theo kết quả, khi status là done / the counts by outcome, when status is done',
+    }),
   })
   .meta({ id: 'BatchAccepted' });
 
@@ -141,13 +159,7 @@ export const BatchStatus = z
         'held: chờ quản trị duyệt vì thay đổi quá nhiều bản ghi của trường (xem guard) / ' +
         'held: waiting for a city admin because it changes too much of a school (see guard)',
     }),
-    counts: z.object({
-      received: z.number().int(),
-      accepted: z.number().int(),
-      rejected: z.number().int(),
-      unchanged: z.number().int(),
-      deleted: z.number().int(),
-    }),
+    counts: BatchCounts,
     mode: z.enum(['delta', 'snapshot']),
     errorCode: z.string().nullable(),
     createdAt: z.string(),

@@ -14,6 +14,7 @@ import {
   queueNewBatch,
   type RepeatContext,
 } from '../jobs/contracts.js';
+import type { Counts } from '../jobs/contracts.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type HeldBody, type NewBatch, type RepeatOf } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
@@ -95,11 +96,17 @@ function acceptedEvent(req: NewBatchRequest, batchId: string): AuditEvent {
   };
 }
 
-/** The 202 of a new batch. */
-function acceptedResponse(batchId: string, received: number): StoredResponse {
+/**
+ * The 202 of a new batch: queued, or done with its counts when it was judged at once (a repeat: fix31c, it said
+ * queued, and the vendor polled a batch that was done when answered).
+ */
+function acceptedResponse(batchId: string, received: number, judged?: Counts): StoredResponse {
+  const statusUrl = `/v1/batches/${batchId}`;
   return {
     status: 202,
-    body: { batchId, status: 'queued', statusUrl: `/v1/batches/${batchId}`, received },
+    body: judged
+      ? { batchId, status: 'done', statusUrl, received, counts: { received, ...judged, deleted: 0 } }
+      : { batchId, status: 'queued', statusUrl, received },
   };
 }
 
@@ -118,7 +125,7 @@ async function acceptUnchanged(
   const batchId = randomUUID();
   const batch = { id: batchId, ...pushedBatch(req.clientId, req.schoolCode, req.body), bodySha256, sameAs };
   const counts = await acceptRepeat(db, batch, judged, acceptedEvent(req, batchId), repeats);
-  return counts ? acceptedResponse(batchId, batch.records.length) : undefined;
+  return counts ? acceptedResponse(batchId, batch.records.length, counts) : undefined;
 }
 
 /**
@@ -163,7 +170,11 @@ async function storeBatch(
     ...(typeof sameAs === 'string' && judged !== undefined ? { judged } : {}),
     ...(handOver ? { handedOver: (r: OutboxRow) => (row = r) } : {}),
   });
-  return { response, replayed: false, queued: atOnce === undefined, row };
+  if (atOnce === undefined) return { response, replayed: false, queued: true, row };
+  // Judged at once: the answer says so, and so does the key's, which a retry replays.
+  const done = acceptedResponse(batchId, records.length, atOnce);
+  if (idempotency) await createIdempotencyRepo(q).answer(clientId, idempotency.key, done);
+  return { response: done, replayed: false, queued: false };
 }
 
 /**
@@ -320,7 +331,8 @@ export function knownBatchBody(db: Db, limits: BatchLimits, atOnce?: RepeatConte
       // Only a delta is judged at once (a snapshot deletes: its ingest judges it).
       const push = { id, clientId: p.clientId, schoolCode, bodySha256, maxRecords: limits.delta };
       const found = await acceptKnownRepeat(db, atOnce, push);
-      const accepted = found?.inserted ? acceptedResponse(id, found.received) : null;
+      const judged = { accepted: 0, rejected: 0, unchanged: found?.received ?? 0 };
+      const accepted = found?.inserted ? acceptedResponse(id, found.received, judged) : null;
       repeats.set(request, { sameAs: found?.id ?? null, judged: found?.judged ?? null, atOnce: accepted });
       return standInOf(found, limits);
     }

@@ -36,6 +36,7 @@ import {
 } from './ingest-repeat.js';
 
 export type { RepeatContext } from './ingest-repeat.js';
+export type { Counts } from './ingest-counts.js';
 export { acceptKnownRepeat } from './ingest-repeat.js';
 
 /** Client id of batches made by pulls from external systems: trusted sources, not bound to one school. */

@@ -59,6 +59,16 @@ export function createIdempotencyRepo(q: Queryable) {
       }
     },
     /**
+     * The answer a claimed key gives from now on (its request's answer changed after the claim, in the same
+     * transaction: a repeat judged at once is answered done, not queued).
+     */
+    async answer<Body>(clientId: string, key: string, answer: { status: number; body: Body }): Promise<void> {
+      await q.query(
+        `UPDATE truc.idempotency_keys SET response_status = $3, response_body = $4 WHERE client_id = $1 AND key = $2`,
+        [clientId, key, answer.status, JSON.stringify(answer.body)],
+      );
+    },
+    /**
      * Deletes up to `limit` expired keys (older than `retentionHours`), oldest first, by their age's index
      * (migration 992); returns how many went. Call it again while it returns `limit`. A key claimed afresh
      * meanwhile (its expired row taken over) is not deleted: its age is checked again on the row deleted.

@@ -170,11 +170,13 @@ describe('a repeated batch body at the API (issue 7)', () => {
     sent.mockRestore();
     expect(ofBatches).toHaveLength(1);
     const batchId = again.json<{ batchId: string }>().batchId;
+    // Done when answered, and the answer says so (fix31c: it said queued).
     expect(again.json()).toEqual({
       batchId,
-      status: 'queued',
+      status: 'done',
       statusUrl: `/v1/batches/${batchId}`,
       received: 2,
+      counts: { received: 2, accepted: 0, rejected: 0, unchanged: 2, deleted: 0 },
     });
     expect(again.headers.location).toBe(`/v1/batches/${batchId}`);
     expect((await h.get(`/v1/batches/${batchId}`, h.tokens.vendor)).json()).toMatchObject({
@@ -220,6 +222,20 @@ describe('a repeated batch body at the API (issue 7)', () => {
         },
       },
     ]);
+  });
+
+  it('with an Idempotency-Key (as @truc/client sends): done when answered, and its retry replays done', async () => {
+    const body = goodBody(['REPEAT-K1', 'REPEAT-K2', 'REPEAT-K3']);
+    await pushIngested(body);
+    const again = await h.pushBatch(h.tokens.vendor, S1, body, { 'idempotency-key': 'repeat-k-1' });
+    const retry = await h.pushBatch(h.tokens.vendor, S1, body, { 'idempotency-key': 'repeat-k-1' });
+    expect([again.statusCode, retry.statusCode]).toEqual([202, 202]);
+    const counts = { received: 3, accepted: 0, rejected: 0, unchanged: 3, deleted: 0 };
+    expect(again.json()).toMatchObject({ status: 'done', received: 3, counts });
+    expect(retry.json()).toEqual(again.json());
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    const status = await h.get(again.json<{ statusUrl: string }>().statusUrl, h.tokens.vendor);
+    expect(status.json()).toMatchObject({ status: 'done', counts });
   });
 
   it('a bad query string on a repeat: 400 and nothing stored, though its look-up judges repeats', async () => {

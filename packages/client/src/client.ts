@@ -70,7 +70,10 @@ export interface TrucClient {
   readonly tokens: TokenSource | undefined;
   /** A valid access token (cached). */
   token(): Promise<string | undefined>;
-  /** Pushes a batch (202: stored, queued); the answer carries the idempotency key used. */
+  /**
+   * Pushes a batch (202: stored and queued, or `status: 'done'` with its `counts` when an unchanged re-push was
+   * judged at once); the answer carries the idempotency key used.
+   */
   pushBatch(
     schoolCode: string,
     body: BatchBody,

@@ -1360,10 +1360,21 @@ export interface components {
     BatchAccepted: {
       /** Format: uuid */
       batchId: string;
-      /** @constant */
-      status: 'queued';
+      /**
+       * @description queued: lô đã được lưu và chờ xử lý; done: lô gửi lại y hệt một lô đã xử lý, không có gì thay đổi từ đó, được xét ngay như lần trước (xem counts; phát hiện tại statusUrl) / queued: stored, waiting for its ingest; done: the same bytes as a batch judged before, nothing changed since, judged the same at once (see counts; its findings at statusUrl)
+       * @enum {string}
+       */
+      status: 'queued' | 'done';
       statusUrl: string;
       received: number;
+      /** @description Số bản ghi theo kết quả, khi status là done / the counts by outcome, when status is done */
+      counts?: {
+        received: number;
+        accepted: number;
+        rejected: number;
+        unchanged: number;
+        deleted: number;
+      };
     };
     BatchStatus: {
       /** Format: uuid */
