@@ -157,6 +157,7 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
   const metrics = createMetrics({
     build: { version: packageVersion(), commit: config.observability.buildCommit },
     scrapeHookTimeoutMs: config.observability.scrapeHookTimeoutMs,
+    qualityBands: config.quality.colourBands,
   });
   const now = (): Date => new Date();
   registerStateMetrics({ config, db, queues, metrics, logger, now });

@@ -35,6 +35,28 @@ function processRegistry(): Registry {
 }
 
 /** `truc_build_info`: always 1, its labels say which build runs. */
+/** The city's scorecard colour bands (quality.colourBands), in percent: ≥ green is green, ≥ yellow yellow, below red. */
+export interface QualityBands {
+  green: number;
+  yellow: number;
+}
+
+/**
+ * The colour bands as pass ratios, set once from the configuration (fix31b: TrucQualityCritical fired under 70 %
+ * whatever the city's bands, while its scorecards turned red under 75 %): the quality alerts compare
+ * truc_quality_pass_ratio with them, so an alert fires where the dashboard turns amber or red. No series without bands.
+ */
+function qualityBandsOf(registry: Registry, bands: QualityBands | undefined) {
+  const gauge = new Gauge({
+    name: 'truc_quality_band_min_ratio',
+    help: "The lowest pass ratio (0..1) of each scorecard colour band the city configured (quality.colourBands): at or above green's a ratio is green, at or above yellow's yellow, below it red. TrucQualityBelowBand and TrucQualityCritical compare truc_quality_pass_ratio with them.",
+    labelNames: ['band'] as const,
+    registers: [registry],
+  });
+  if (bands) for (const band of ['green', 'yellow'] as const) gauge.set({ band }, bands[band] / 100);
+  return gauge;
+}
+
 function buildInfoOf(registry: Registry, build: BuildInfo | undefined) {
   const buildInfo = new Gauge({
     name: 'truc_build_info',
@@ -335,9 +357,12 @@ function openDeadLettersSetter(deadLettersOpen: Gauge<'queue'>) {
  * province/commune code): never record ids, school codes or personal data. The default Node.js
  * process metrics keep their standard names (no prefix), so stock Node.js dashboards work.
  */
-export function createMetrics(opts: { build?: BuildInfo; scrapeHookTimeoutMs?: number } = {}) {
+export function createMetrics(
+  opts: { build?: BuildInfo; scrapeHookTimeoutMs?: number; qualityBands?: QualityBands } = {},
+) {
   const registry = processRegistry();
   const buildInfo = buildInfoOf(registry, opts.build);
+  const qualityBandMinRatio = qualityBandsOf(registry, opts.qualityBands);
   const flow = flowMetrics(registry);
   const edges = edgeMetrics(registry);
   const state = stateMetrics(registry);
@@ -353,6 +378,7 @@ export function createMetrics(opts: { build?: BuildInfo; scrapeHookTimeoutMs?: n
     },
     setOpenDeadLetters: openDeadLettersSetter(flow.deadLettersOpen),
     buildInfo,
+    qualityBandMinRatio,
     ...state,
     ...flow,
     ...edges,

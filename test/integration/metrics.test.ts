@@ -2,7 +2,8 @@
  * Every role serves Prometheus metrics: the API at /metrics, the worker (and scheduler) on a port of
  * their own with /healthz and /readyz beside it. Stored state shows at scrape time: queue depth per
  * queue and state, open dead letters with series at zero, the last successful sync per system and
- * entity, PCGD-XMC units by status and at risk; `promtool check metrics` finds nothing to say.
+ * entity, PCGD-XMC units by status and at risk; the city's quality colour bands, the quality alerts' thresholds;
+ * `promtool check metrics` finds nothing to say.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -10,6 +11,7 @@ import { ingestBatch, enqueue } from '../../src/jobs/contracts.js';
 import { recordScheduleFire } from '../../src/jobs/schedule-control.js';
 import { knownQueues, QUEUE_STATES } from '../../src/jobs/state-metrics.js';
 import { deadlineStanding, reportYearAt } from '../../src/reporting/pcgd/deadlines.js';
+import { bandOf } from '../../src/quality/scorecards.js';
 import { startMetricsServer, type Running } from '../../src/roles.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { createOverviewRepo } from '../../src/store/overview.js';
@@ -34,6 +36,8 @@ describe.each(backends())('metrics on $name', (backend) => {
       configure: (c) => ({
         ...c,
         observability: { ...c.observability, scrapeHookTimeoutMs: 60_000 },
+        // Colour bands of the city's choosing, neither truc's defaults (90 / 75) nor the alerts' old 90 / 70.
+        quality: { ...c.quality, colourBands: { green: 95, yellow: 80 } },
         // A configured schedule (the test profile has none) for the case of its last fire.
         sync: {
           ...c.sync,
@@ -245,6 +249,20 @@ describe.each(backends())('metrics on $name', (backend) => {
     expect(await env.deps.metrics.scrape()).toContain('truc_guard_holds_waiting{kind="reconcile"} 1');
     await holds.decide(id, 'rejected', 'admin');
     expect(await env.deps.metrics.scrape()).toContain('truc_guard_holds_waiting{kind="reconcile"} 0');
+  });
+
+  // fix31b: TrucQualityCritical fired under a fixed 70 % while the scorecards turn red under the city's yellow band.
+  it("exports the city's colour bands as ratios, where the quality alerts and the scorecards part colours", async () => {
+    const text = await metricsText();
+    expect(text).toContain('truc_quality_band_min_ratio{band="green"} 0.95');
+    expect(text).toContain('truc_quality_band_min_ratio{band="yellow"} 0.8');
+    // the alerts' comparison (a pass ratio, percent / 100, under the band's ratio) is the scorecards' bandOf
+    const bands = env.deps.config.quality.colourBands;
+    for (const percent of [79.99, 80, 80.01, 94.99, 95, 100]) {
+      const band = bandOf(percent, bands);
+      expect(percent / 100 < bands.yellow / 100, `${percent}`).toBe(band === 'red');
+      expect(percent / 100 < bands.green / 100, `${percent}`).toBe(band !== 'green');
+    }
   });
 
   it('the API serves the same metrics at /metrics', async () => {

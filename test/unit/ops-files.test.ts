@@ -92,6 +92,7 @@ describe('alert rules and the Grafana dashboard', () => {
         'TrucScheduleDidNotRun',
         'TrucMassChangeWaiting',
         'TrucQualityBelowBand',
+        'TrucQualityCritical',
         'TrucPcgdUnitAtRisk',
       ]),
     );
