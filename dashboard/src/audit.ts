@@ -1,5 +1,7 @@
 /** The audit trail: the filtered list and a check of the hash chain. */
+import { AUDIT_ACTIONS } from '../../src/store/audit-log.js';
 import { detailLines } from './audit-details.js';
+import { actionWords } from './audit-words.js';
 import { fromVietnamInput, stampText, vietnamInput } from './clock.js';
 import { currentLang, t } from './i18n.js';
 import { api, card, filtered, h, num, searchForm, table } from './kit.js';
@@ -60,16 +62,27 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
       // from and to on Vietnam's clock, as the rows' times are shown (ui29: the browser's zone, shown back in UTC)
       value: type === 'datetime-local' ? vietnamInput(params.get(name)) : (params.get(name) ?? ''),
     });
+  // fix31b: the actions truc writes offered as the action is typed (a mistyped one is refused by the API, said beside
+  // the form); an older one the log holds can still be typed.
+  const action = field('action');
+  action.setAttribute('list', 'audit-actions');
+  const actions = h(
+    'datalist',
+    { id: 'audit-actions' },
+    AUDIT_ACTIONS.map((a) => h('option', { value: a }, actionWords(a, currentLang()) ?? a)),
+  );
   const inputs = {
     actor: field('actor'),
-    action: field('action'),
+    action,
     subject: field('subject'),
     from: field('from', 'datetime-local'),
     to: field('to', 'datetime-local'),
   };
   return searchForm(
     'audit',
-    Object.entries(inputs).map(([k, el]) => h('label', {}, t(k as 'actor'), el)),
+    Object.entries(inputs).map(([k, el]) =>
+      h('label', {}, t(k as 'actor'), el, k === 'action' ? actions : null),
+    ),
     () => {
       const p = new URLSearchParams();
       for (const [k, el] of Object.entries(inputs)) {

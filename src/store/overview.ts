@@ -188,6 +188,32 @@ function operationsOverview(q: Queryable) {
   };
 }
 
+/** The actions the audit log holds (the audit search refuses any other that truc does not write). */
+function auditActions(q: Queryable) {
+  return {
+    /** Whether the audit log holds a row of this action (one probe of migration 1270's index). */
+    async auditActionWritten(action: string): Promise<boolean> {
+      const res = await q.query<{ found: boolean }>(
+        'SELECT EXISTS (SELECT 1 FROM truc.audit_log WHERE action = $1) AS found',
+        [action],
+      );
+      return res.rows[0]?.found === true;
+    },
+    /** Every action the audit log holds, sorted: one probe of migration 1270's index per action (a loose scan). */
+    async auditActions(): Promise<string[]> {
+      const res = await q.query<{ action: string }>(
+        `WITH RECURSIVE a(action) AS (
+           (SELECT action FROM truc.audit_log ORDER BY action LIMIT 1)
+           UNION ALL
+           SELECT (SELECT l.action FROM truc.audit_log l WHERE l.action > a.action ORDER BY l.action LIMIT 1)
+             FROM a WHERE a.action IS NOT NULL)
+         SELECT action FROM a WHERE action IS NOT NULL`,
+      );
+      return res.rows.map((r) => r.action);
+    },
+  };
+}
+
 /** Schools as listed, with their counts and recent failures. */
 function schoolList(q: Queryable) {
   return {
@@ -338,6 +364,7 @@ function pushRefusals(q: Queryable) {
 export function createOverviewRepo(q: Queryable) {
   return {
     ...operationsOverview(q),
+    ...auditActions(q),
     ...schoolList(q),
     ...schoolActivity(q),
     ...pcgdOverview(q),

@@ -4,6 +4,8 @@
  * (1366 px) go to test-results/fix31b/.
  */
 import { describe, expect, it } from 'vitest';
+import { addClient } from '../../src/ops.js';
+import { AUDIT_ACTIONS } from '../../src/store/audit-log.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
@@ -31,5 +33,31 @@ describe.runIf(hasChromium())('fix31b: the dashboard in Chromium', () => {
     await ui.page.getByTestId('lang').click();
     await expect.poll(() => entity.textContent(), { timeout: 30_000 }).toBe('Survey persons');
     await ui.page.getByTestId('lang').click();
+  });
+
+  // Item 4: a mistyped action answered an empty list (nothing happened?); the API refuses it, and the page says so.
+  it('4: the audit search offers the actions truc writes; a mistyped one is refused beside the form, in words', async () => {
+    const auditor = await addClient(ui.env.deps.db, { name: 'Kiểm toán', role: 'auditor' });
+    await ui.signIn(auditor);
+    await ui.page.getByTestId('audit-rows').waitFor();
+    const main = ui.page.getByTestId('page-audit');
+    await main.locator('input[name=action]').fill('client.create');
+    await main.getByRole('button', { name: 'Tìm' }).click();
+    const refusal = ui.page.getByTestId('filter-error');
+    await expect
+      .poll(() => refusal.textContent(), { timeout: 30_000 })
+      .toContain('not an action of the audit log');
+    const said = (await refusal.textContent()) ?? '';
+    expect(said).toContain('không phải hành động nào của nhật ký kiểm toán');
+    expect(said).toContain('client.created');
+    expect(await ui.page.locator('input[name=action]').getAttribute('aria-invalid')).toBe('true');
+    expect(await ui.page.locator('input[name=action]').inputValue()).toBe('client.create');
+    // the actions offered as one types: every one truc writes, by its code, its words beside it
+    const options = ui.page.locator('datalist#audit-actions option');
+    expect(await options.count()).toBe(AUDIT_ACTIONS.length);
+    expect(await ui.page.locator('datalist#audit-actions option[value="guard.approved"]').textContent()).toBe(
+      'Duyệt thay đổi bị giữ',
+    );
+    await ui.shot('04-audit-mistyped-action');
   });
 });

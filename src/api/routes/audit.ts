@@ -5,6 +5,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAudit } from '../../audit/chain.js';
+import { AppError, both } from '../../errors.js';
+import { AUDIT_ACTIONS } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import { createOverviewRepo } from '../../store/overview.js';
 import { iso } from '../time.js';
@@ -15,6 +17,27 @@ import { fromNotAfterTo, timeRangeOf, timeRangeQuery } from '../query.js';
 const Problems = { ...problems(400, 401, 403) };
 
 type AuditApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
+
+const WRITTEN: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
+
+/**
+ * fix31b: an action filter that names no action of the log answered an empty list, so a mistyped one read as "nothing
+ * happened". The valid names: every action truc writes, and every one the log holds (an older name its rows still
+ * carry stays searchable), named in the refusal.
+ */
+function unknownAction(held: readonly string[]): AppError {
+  const valid = [...new Set([...AUDIT_ACTIONS, ...held])].sort().join(', ');
+  return new AppError('ERR_VALIDATION', undefined, {
+    errors: [
+      {
+        pointer: '/querystring/action',
+        rule: 'invalid_value',
+        // the names once, after both languages' words (codes stay English)
+        message: `${both('không phải hành động nào của nhật ký kiểm toán; một trong', 'not an action of the audit log; one of')}: ${valid}`,
+      },
+    ],
+  });
+}
 
 /** The audit trail, filtered by actor, action, subject and time. */
 function listRoute(app: AuditApp, opts: { db: Db }): void {
@@ -30,7 +53,17 @@ function listRoute(app: AuditApp, opts: { db: Db }): void {
         querystring: z
           .object({
             actor: z.string().min(1).max(200).optional(),
-            action: z.string().min(1).max(100).optional(),
+            action: z
+              .string()
+              .min(1)
+              .max(100)
+              .optional()
+              .meta({
+                description:
+                  'Một hành động truc ghi, hoặc một hành động cũ mà nhật ký còn giữ; tên khác: 400 ERR_VALIDATION nêu các ' +
+                  `tên hợp lệ / an action truc writes, or an older one rows of the log still carry; any other name is a ` +
+                  `400 ERR_VALIDATION naming the valid ones. Written now: ${AUDIT_ACTIONS.join(', ')}`,
+              }),
             subject: z.string().min(1).max(200).optional(),
             ...timeRangeQuery(),
             ...pageQuery(500, 100),
@@ -56,6 +89,8 @@ function listRoute(app: AuditApp, opts: { db: Db }): void {
     },
     async function audit(request) {
       const { actor, action, subject, limit, offset } = request.query;
+      if (action !== undefined && !WRITTEN.has(action) && !(await repo.auditActionWritten(action)))
+        throw unknownAction(await repo.auditActions());
       const rows = await repo.audit({ actor, action, subject, ...timeRangeOf(request.query) }, limit, offset);
       return { items: rows.map((r) => ({ ...r, at: iso(r.at)! })) };
     },
