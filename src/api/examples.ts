@@ -166,7 +166,9 @@ export const EXAMPLES: Readonly<Record<string, OperationExamples>> = {
   getBatch: { responses: { 200: batchStatus } },
   getFindings: { responses: { 200: findings } },
   getStudentsRecord: { responses: { 200: record } },
-  listStudents: { responses: { 200: { items: [record], nextCursor: 'eyJrIjoiNzkwMDAwMDEwMDAwMSJ9' } } },
+  listStudents: {
+    responses: { 200: { items: [record], nextCursor: null, nextUpdatedSince: '2026-12-05T02:15:07.412Z' } },
+  },
   listChanges: {
     responses: {
       200: {

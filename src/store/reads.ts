@@ -98,6 +98,30 @@ function recordReads(q: Queryable) {
       );
       return res.rows[0]?.held === true;
     },
+    /**
+     * Where a read of records begun now leaves off (review30 F1): every change it cannot see is stamped at or after
+     * this time, so the next read by `updatedSince` = this time lists them all. A record is stamped `updated_at =
+     * now()`, its writing transaction's START (record-writes.ts): a write begun before the read and committed after
+     * it is older than the read. So the answer is the earlier of this statement's start and the start of every
+     * transaction of this database open at this moment (pg_stat_activity's `xact_start`, with or without a
+     * transaction id yet: one that has only read so far may write later, stamped with its start), less a second (a
+     * transaction shows its start a few microseconds after taking it; the clock may step). Nothing on the write
+     * path: the read looks at what is running. Ask it BEFORE the page it covers (the page's snapshot must come
+     * after this look: a write that commits in between is then still seen here), on the pool (pg_stat_activity is
+     * read once per transaction). It sees the transactions of roles it may see (the same role as every truc process,
+     * or a member of pg_read_all_stats: README "Reads"). On PGlite a read runs when no other transaction is open
+     * (pglite-server.ts), so it is this statement's start less the second.
+     */
+    async watermark(): Promise<Date> {
+      const res = await q.query<{ at: Date }>(
+        `SELECT date_trunc('milliseconds', least(statement_timestamp(), min(a.xact_start)) - interval '1 second') AS at
+           FROM pg_stat_activity a
+          WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'`,
+        [],
+        { prepared: true },
+      );
+      return res.rows[0]!.at;
+    },
     /** A school's live records in key order after `afterKey`, optionally changed since a time. */
     async page(
       entity: ReadableEntity,

@@ -165,7 +165,11 @@ describe('api27 (PostgreSQL)', () => {
       ]) {
         const res = await h.get(url, h.tokens.admin);
         expect(res.statusCode, `${url} ${res.body}`).toBe(200);
-        expect(res.json(), url).toEqual({ items: [], nextCursor: null });
+        expect(res.json(), url).toEqual({
+          items: [],
+          nextCursor: null,
+          nextUpdatedSince: expect.any(String),
+        });
       }
       const findings = await h.get(`/v1/schools/${PUPILS_ONLY}/quality/findings`, h.tokens.admin);
       expect(findings.statusCode, findings.body).toBe(200);

@@ -54,46 +54,47 @@ describe('review30, the vendor: reading back what changed', () => {
   // the previous read could not see is listed by `updatedSince` at that read's time (or the README says how far
   // back to ask, and the API answers so). Where: src/store/record-writes.ts `updated_at = now()`, src/store/reads.ts
   // `page` (`updated_at >= $3`); the change feed orders by commit visibility, the updatedSince read does not.
-  it.fails(
-    'review30 F1: a change committed after a read is listed by updatedSince=<that read’s time>',
-    async () => {
-      const db = h.env.deps.db;
-      await db.tx(async (q) => {
-        // The school itself is held (else an empty page is F4's 404).
-        await createRecordsRepo(q).upsert(
-          'schools',
-          [{ key: S1, scope: S1, data: school(S1), fingerprint: fingerprint(school(S1)) }],
-          { system: 'hcm-csdl', mappingVersion: 'hcm-csdl/schools@1' },
-        );
-        await upsert(q, [student('UPD1', S1)]);
-      });
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let wrote!: () => void;
-      const written = new Promise<void>((r) => (wrote = r));
-      // An ingest: its transaction begins, writes the changed record, goes on judging/writing, commits later.
-      const ingest = db.tx(async (q) => {
-        await upsert(q, [{ ...student('UPD1', S1), fullName: 'Trần Thị Bình' }]);
-        wrote();
-        await gate;
-      });
-      await written;
-      await new Promise((r) => setTimeout(r, 50));
-      // The vendor's sync begins: it notes the time and reads its school (the change is not visible yet).
-      const since = new Date().toISOString();
-      const before = await h.get(`/v1/schools/${S1}/students/UPD1`, h.tokens.vendor);
-      expect(before.json<Page['items'][number]>().record['fullName']).toBe('Nguyễn Văn An');
-      release();
-      await ingest;
-      // Next time it asks what changed since that read.
-      const res = await h.get(
-        `/v1/schools/${S1}/students?updatedSince=${encodeURIComponent(since)}`,
-        h.tokens.vendor,
+  // Fixed (fix31a): a read's last page answers `nextUpdatedSince`, the earlier of the read's time and the start of
+  // every transaction open when it began (src/store/reads.ts `watermark`); the vendor sends it back instead of its
+  // own clock. The ingest here has been under way 1.5 s when the vendor reads: longer than the watermark's margin.
+  it('review30 F1: a change committed after a read is listed by updatedSince=<the nextUpdatedSince that read answered>', async () => {
+    const db = h.env.deps.db;
+    await db.tx(async (q) => {
+      // The school itself is held (else an empty page is F4's 404).
+      await createRecordsRepo(q).upsert(
+        'schools',
+        [{ key: S1, scope: S1, data: school(S1), fingerprint: fingerprint(school(S1)) }],
+        { system: 'hcm-csdl', mappingVersion: 'hcm-csdl/schools@1' },
       );
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json<Page>().items.map((i) => i.key)).toContain('UPD1');
-    },
-  );
+      await upsert(q, [student('UPD1', S1)]);
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let wrote!: () => void;
+    const written = new Promise<void>((r) => (wrote = r));
+    // An ingest: its transaction begins, writes the changed record, goes on judging/writing, commits later.
+    const ingest = db.tx(async (q) => {
+      await upsert(q, [{ ...student('UPD1', S1), fullName: 'Trần Thị Bình' }]);
+      wrote();
+      await gate;
+    });
+    await written;
+    await new Promise((r) => setTimeout(r, 1500));
+    // The vendor's sync reads its school (the change is not visible yet) and keeps the watermark it answers.
+    const before = await h.get(`/v1/schools/${S1}/students`, h.tokens.vendor);
+    const read = before.json<Page & { nextUpdatedSince: string }>();
+    expect(read.items.find((i) => i.key === 'UPD1')?.record['fullName']).toBe('Nguyễn Văn An');
+    release();
+    await ingest;
+    // Next time it asks what changed since that read.
+    const res = await h.get(
+      `/v1/schools/${S1}/students?updatedSince=${encodeURIComponent(read.nextUpdatedSince)}`,
+      h.tokens.vendor,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const upd1 = res.json<Page>().items.find((i) => i.key === 'UPD1');
+    expect(upd1?.record['fullName']).toBe('Trần Thị Bình');
+  });
 });
 
 describe('review30, the vendor: a vendor client serving many schools', () => {
@@ -216,7 +217,7 @@ describe('review30, the vendor: a school whose own record truc has not pulled ye
     const since = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
     const none = await h.get(`/v1/schools/${S}/students?updatedSince=${since}`, vendor);
     expect(none.statusCode, none.body).toBe(200);
-    expect(none.json<Page>()).toEqual({ items: [], nextCursor: null });
+    expect(none.json<Page>()).toEqual({ items: [], nextCursor: null, nextUpdatedSince: expect.any(String) });
     const staff = await h.get(`/v1/schools/${S}/staff`, vendor);
     expect(staff.statusCode, staff.body).toBe(200);
   });

@@ -51,8 +51,8 @@ const PageQuery = z
       .optional()
       .meta({
         description:
-          'Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này; không phải mốc đồng bộ (thay đổi ghi xong sau lần đọc trước có thể bị bỏ sót, bản ghi xoá không được liệt kê): để giữ bản sao, dùng GET /v1/changes / ' +
-          'only records whose last change began at or after this time (ISO 8601); not a sync watermark (a change committed after your previous read can be missed, deletes are never listed): to keep a copy, use GET /v1/changes',
+          'Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này. Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / ' +
+          'only records whose last change began at or after this time (ISO 8601). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them)',
       }),
   })
   .strict();
@@ -70,6 +70,14 @@ const RecordPage = z
   .object({
     items: z.array(RecordItem),
     nextCursor: z.string().nullable().meta({ description: 'null at the end' }),
+    nextUpdatedSince: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Trang cuối (nextCursor null): updatedSince của lần đọc sau; mọi thay đổi mà lần đọc này (mọi trang của nó) chưa thấy đều có updatedAt từ thời điểm này trở đi. null ở các trang khác: đọc hết đã / ' +
+          'on the last page (nextCursor null): the updatedSince of your next read; every change this read (all its pages) could not see has its updatedAt at or after this time. null on the other pages: read to the end first',
+      }),
   })
   .meta({ id: 'RecordPage' });
 
@@ -117,13 +125,17 @@ function decodeCursor<T>(raw: string | undefined, shape: z.ZodType<T>): T | unde
   return ok.data;
 }
 
-/** A cursor's values must fit what they are read into (review26b F2, F3: else PostgreSQL refuses them, a 500). */
+/**
+ * A record page's cursor: the last key served (k) and, since review30 F1, the watermark of the walk's first page (w).
+ * Its values must fit what they are read into (review26b F2, F3: else PostgreSQL refuses them, a 500).
+ */
 const KeyCursor = z
   .object({
     k: z
       .string()
       .max(128)
       .refine((k) => !holdsForbiddenText(k)),
+    w: z.iso.datetime().optional(),
   })
   .strict();
 const XID8_MAX = 2n ** 64n - 1n;
@@ -203,6 +215,39 @@ function schoolRoute(app: ReadApp, reads: Reads): void {
   );
 }
 
+/**
+ * A page of a school's records, and the read's watermark on its last page (review30 F1): taken before the walk's
+ * first page is read (src/store/reads.ts `watermark`), carried by its cursors, answered on its last page. A later
+ * page's own would be unsound: a change committed between the first page and it, to a key already served, is older
+ * than it. (A cursor of a walk begun before review30 F1 carries none: its page's own is the best left.)
+ */
+async function listPage(
+  reads: Reads,
+  entity: ReadableEntity,
+  schoolCode: string,
+  query: { limit: number; cursor?: string | undefined; updatedSince?: string | undefined },
+) {
+  const { limit, cursor, updatedSince } = query;
+  const after = decodeCursor(cursor, KeyCursor);
+  const walkFrom = after?.w === undefined ? await reads.watermark() : new Date(after.w);
+  const rows = await reads.page(entity, schoolCode, {
+    afterKey: after?.k,
+    updatedSince: updatedSince ? new Date(updatedSince) : undefined,
+    limit: limit + 1,
+  });
+  // A school truc holds nothing of is a 404, as its own record is (GET /v1/schools/{code}); was an empty page
+  // (api27, one rule for an unknown id). A school truc holds records of (its own, or its classes', students' or
+  // staff's) is an empty 200 (review30 F4). Asked only of an empty page: a page with records needs no look.
+  if (rows.length === 0) await requireSchoolHeld(reads, schoolCode);
+  const more = rows.length > limit;
+  const items = (more ? rows.slice(0, limit) : rows).map(item);
+  const last = items.at(-1);
+  const w = walkFrom.toISOString();
+  return more && last
+    ? { items, nextCursor: encodeCursor({ k: last.key, w }), nextUpdatedSince: null }
+    : { items, nextCursor: null, nextUpdatedSince: w };
+}
+
 /** An entity's records of a school, paged by cursor and `updatedSince`, and one record with its ETag. */
 function entityRoutes(
   app: ReadApp,
@@ -223,21 +268,7 @@ function entityRoutes(
       },
     },
     async function listRecords(request) {
-      const { limit, cursor, updatedSince } = request.query;
-      const after = decodeCursor(cursor, KeyCursor);
-      const rows = await reads.page(entity, request.params.schoolCode, {
-        afterKey: after?.k,
-        updatedSince: updatedSince ? new Date(updatedSince) : undefined,
-        limit: limit + 1,
-      });
-      // A school truc holds nothing of is a 404, as its own record is (GET /v1/schools/{code}); was an empty page
-      // (api27, one rule for an unknown id). A school truc holds records of (its own, or its classes', students' or
-      // staff's) is an empty 200 (review30 F4). Asked only of an empty page: a page with records needs no look.
-      if (rows.length === 0) await requireSchoolHeld(reads, request.params.schoolCode);
-      const more = rows.length > limit;
-      const items = (more ? rows.slice(0, limit) : rows).map(item);
-      const last = items.at(-1);
-      return { items, nextCursor: more && last ? encodeCursor({ k: last.key }) : null };
+      return listPage(reads, entity, request.params.schoolCode, request.query);
     },
   );
 

@@ -1942,6 +1942,8 @@ export interface components {
       items: components['schemas']['StoredRecord'][];
       /** @description null at the end */
       nextCursor: string | null;
+      /** @description Trang cuối (nextCursor null): updatedSince của lần đọc sau; mọi thay đổi mà lần đọc này (mọi trang của nó) chưa thấy đều có updatedAt từ thời điểm này trở đi. null ở các trang khác: đọc hết đã / on the last page (nextCursor null): the updatedSince of your next read; every change this read (all its pages) could not see has its updatedAt at or after this time. null on the other pages: read to the end first */
+      nextUpdatedSince: string | null;
     };
     Change: {
       /** @enum {string} */
@@ -7855,7 +7857,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này; không phải mốc đồng bộ (thay đổi ghi xong sau lần đọc trước có thể bị bỏ sót, bản ghi xoá không được liệt kê): để giữ bản sao, dùng GET /v1/changes / only records whose last change began at or after this time (ISO 8601); not a sync watermark (a change committed after your previous read can be missed, deletes are never listed): to keep a copy, use GET /v1/changes */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này. Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (ISO 8601). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
         updatedSince?: string;
       };
       header?: never;
@@ -8157,7 +8159,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này; không phải mốc đồng bộ (thay đổi ghi xong sau lần đọc trước có thể bị bỏ sót, bản ghi xoá không được liệt kê): để giữ bản sao, dùng GET /v1/changes / only records whose last change began at or after this time (ISO 8601); not a sync watermark (a change committed after your previous read can be missed, deletes are never listed): to keep a copy, use GET /v1/changes */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này. Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (ISO 8601). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
         updatedSince?: string;
       };
       header?: never;
@@ -8204,7 +8206,8 @@ export interface operations {
            *           }
            *         }
            *       ],
-           *       "nextCursor": "eyJrIjoiNzkwMDAwMDEwMDAwMSJ9"
+           *       "nextCursor": null,
+           *       "nextUpdatedSince": "2026-12-05T02:15:07.412Z"
            *     }
            */
           'application/json': components['schemas']['RecordPage'];
@@ -8502,7 +8505,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này; không phải mốc đồng bộ (thay đổi ghi xong sau lần đọc trước có thể bị bỏ sót, bản ghi xoá không được liệt kê): để giữ bản sao, dùng GET /v1/changes / only records whose last change began at or after this time (ISO 8601); not a sync watermark (a change committed after your previous read can be missed, deletes are never listed): to keep a copy, use GET /v1/changes */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này. Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (ISO 8601). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
         updatedSince?: string;
       };
       header?: never;
