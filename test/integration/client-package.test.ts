@@ -161,9 +161,19 @@ describe('@truc/client calls', () => {
     const truc = asVendor();
     await truc.pushAndWait(SCHOOL, body(['RD1', 'RD2', 'RD3']), { intervalMs: 100, timeoutMs: 60_000 });
     const keys = [];
-    for await (const r of truc.records(SCHOOL, 'students', { limit: 2 })) keys.push(r.key);
+    const read = truc.records(SCHOOL, 'students', { limit: 2 });
+    expect(read.nextUpdatedSince).toBeUndefined();
+    for await (const r of read) keys.push(r.key);
     expect(keys).toEqual(expect.arrayContaining(['RD1', 'RD2', 'RD3']));
     expect(new Set(keys).size).toBe(keys.length);
+    // Once read to the end, the read answers the updatedSince of the next (review30 F1): it lists what changed since.
+    expect(read.nextUpdatedSince).toEqual(expect.any(String));
+    await truc.pushAndWait(SCHOOL, body(['RD4']), { intervalMs: 100, timeoutMs: 60_000 });
+    const since = [];
+    for await (const r of truc.records(SCHOOL, 'students', { updatedSince: read.nextUpdatedSince! })) {
+      since.push(r.key);
+    }
+    expect(since).toContain('RD4');
 
     const one = await truc.record(SCHOOL, 'students', 'RD1');
     expect(one?.record).toMatchObject({ studentCode: 'RD1' });

@@ -20,6 +20,19 @@ export type Finding = Schemas['Finding'];
 export type StoredRecord = Schemas['StoredRecord'];
 export type Change = Schemas['Change'];
 export type ChangePage = Schemas['ChangePage'];
+/**
+ * A read of a school's records (`records`): the records, one at a time; once the last is read, the read's
+ * `nextUpdatedSince`.
+ */
+export interface RecordRead extends AsyncGenerator<StoredRecord, void> {
+  /**
+   * Once the read has gone through its last page: the `updatedSince` of your next read (store it with your copy).
+   * Every record created or changed that this read could not see has its `updatedAt` at or after it, even a write
+   * that began before this read and committed after it. `undefined` until the read has ended (a read you stopped
+   * early answers none: keep the `updatedSince` you had).
+   */
+  readonly nextUpdatedSince: string | undefined;
+}
 export type FindingsQuery = NonNullable<
   paths['/v1/batches/{batchId}/findings']['get']['parameters']['query']
 >;
@@ -93,17 +106,17 @@ export interface TrucClient {
   /** Every finding of a batch, page by page (`limit` is the page size). */
   findings(batchId: string, query?: FindingsQuery): AsyncGenerator<Finding>;
   /**
-   * Every record of an entity of a school, following the opaque cursors. `updatedSince` lists only the records whose
-   * last change BEGAN at or after that time (a record's `updatedAt` is its writing transaction's start): a change
-   * committed after your previous read but begun before it is not listed, and deletes never are. It is not a sync
-   * watermark: to keep a copy of a school, read it once and then follow `changes` (its cursor never skips a late
-   * commit, and it lists deletes).
+   * Every record of an entity of a school, following the opaque cursors; with `updatedSince`, only the records
+   * created or changed since (a record's `updatedAt` is its writing transaction's start). To keep a copy of a school:
+   * read it whole once, then each time pass the `nextUpdatedSince` the previous read answered (`read.nextUpdatedSince`
+   * once it has ended): no change is missed, even one committed after a read that began before it. Deletes are not
+   * listed: `changes` lists them.
    */
   records(
     schoolCode: string,
     entity: RecordEntity,
     opts?: { updatedSince?: string; limit?: number },
-  ): AsyncGenerator<StoredRecord>;
+  ): RecordRead;
   /** One record; with `etag` (its last ETag) an unchanged record answers `null` (304). */
   record(
     schoolCode: string,
@@ -162,6 +175,35 @@ function tokenSourceOf(opts: TrucClientOptions, fetch: typeof globalThis.fetch):
   });
 }
 
+/** A read of a school's records: the walk of its pages, and the watermark its last page answers. */
+function recordRead(
+  api: Client<paths>,
+  schoolCode: string,
+  entity: RecordEntity,
+  o: { updatedSince?: string; limit?: number },
+): RecordRead {
+  // the three list routes share their parameters and RecordPage answer
+  const path = `/v1/schools/{schoolCode}/${entity}` as '/v1/schools/{schoolCode}/students';
+  let watermark: string | undefined;
+  async function* walk(): AsyncGenerator<StoredRecord, void> {
+    let cursor: string | undefined;
+    do {
+      const query = {
+        ...(o.limit === undefined ? {} : { limit: o.limit }),
+        ...(o.updatedSince === undefined ? {} : { updatedSince: o.updatedSince }),
+        ...(cursor === undefined ? {} : { cursor }),
+      };
+      const { data, error, response } = await api.GET(path, { params: { path: { schoolCode }, query } });
+      if (!data) throw new TrucApiError(response, error, `list ${entity}`);
+      yield* data.items;
+      cursor = data.nextCursor ?? undefined;
+      // the last page answers the read's watermark (its first page's, carried by the cursors)
+      if (cursor === undefined) watermark = data.nextUpdatedSince ?? undefined;
+    } while (cursor !== undefined);
+  }
+  return Object.defineProperty(walk(), 'nextUpdatedSince', { get: () => watermark }) as RecordRead;
+}
+
 /** The paged reads: a batch's findings, a school's records and one record, the change feed. */
 function reads(api: Client<paths>): Pick<TrucClient, 'findings' | 'records' | 'record' | 'changes'> {
   return {
@@ -177,22 +219,7 @@ function reads(api: Client<paths>): Pick<TrucClient, 'findings' | 'records' | 'r
         offset += data.items.length;
       }
     },
-    async *records(schoolCode, entity, o = {}) {
-      // the three list routes share their parameters and RecordPage answer
-      const path = `/v1/schools/{schoolCode}/${entity}` as '/v1/schools/{schoolCode}/students';
-      let cursor: string | undefined;
-      do {
-        const query = {
-          ...(o.limit === undefined ? {} : { limit: o.limit }),
-          ...(o.updatedSince === undefined ? {} : { updatedSince: o.updatedSince }),
-          ...(cursor === undefined ? {} : { cursor }),
-        };
-        const { data, error, response } = await api.GET(path, { params: { path: { schoolCode }, query } });
-        if (!data) throw new TrucApiError(response, error, `list ${entity}`);
-        yield* data.items;
-        cursor = data.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-    },
+    records: (schoolCode, entity, o = {}) => recordRead(api, schoolCode, entity, o),
     async record(schoolCode, entity, key, o = {}) {
       const path =
         `/v1/schools/{schoolCode}/${entity}/{${READ_KEY[entity]}}` as '/v1/schools/{schoolCode}/students/{studentCode}';

@@ -19,6 +19,7 @@ export {
   type FindingsQuery,
   type PushOptions,
   type RecordEntity,
+  type RecordRead,
   type StoredRecord,
   type TrucClient,
   type TrucClientOptions,

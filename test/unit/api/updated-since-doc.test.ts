@@ -1,21 +1,26 @@
 /**
- * review30 F1 (not fixed in the product: documented): `updatedSince` lists the records whose last change BEGAN at or
- * after the time (`updated_at` is the writing transaction's start), so a change committed after a vendor's read but
- * begun before it is never listed, and deletes never are. Wherever a vendor reads about it (the OpenAPI spec, the
- * README, the integration guide in both languages, @truc/client), it must say it is not a sync watermark and send
- * the vendor to the change feed. The finding's own test (`review30 F1`, test/integration/review30.test.ts) stays
- * `it.fails` until truc orders these reads by commit.
+ * review30 F1 (fixed by fix31a): a read of a school's records answers, on its last page, `nextUpdatedSince`, the
+ * `updatedSince` of the vendor's next read; with it no change is missed, even one begun before a read and committed
+ * after it (tests: `review30 F1` in test/integration/review30.test.ts, test/integration/updated-since-watermark.test.ts).
+ * Wherever a vendor reads about `updatedSince` (the OpenAPI spec, the README, the integration guide in both languages,
+ * @truc/client), it must say to send back `nextUpdatedSince` (not the vendor's own clock) and that deletes are the
+ * change feed's; the words of before ("not a sync watermark") are gone.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const read = (path: string): string => readFileSync(path, 'utf8');
 
-describe('updatedSince is documented as no sync watermark (review30 F1)', () => {
-  it('the spec’s updatedSince parameter of every record list says so and names the change feed', () => {
-    const spec = JSON.parse(read('openapi/truc.v1.json')) as {
-      paths: Record<string, Record<string, { parameters?: Array<{ name: string; description?: string }> }>>;
-    };
+interface Spec {
+  paths: Record<string, Record<string, { parameters?: Array<{ name: string; description?: string }> }>>;
+  components: {
+    schemas: Record<string, { properties?: Record<string, { type?: unknown; description?: string }> }>;
+  };
+}
+
+describe('updatedSince is documented as a watermark to send back (review30 F1)', () => {
+  it('the spec: every record list’s updatedSince names nextUpdatedSince and the feed; RecordPage answers it', () => {
+    const spec = JSON.parse(read('openapi/truc.v1.json')) as Spec;
     const described = Object.entries(spec.paths).flatMap(([path, ops]) =>
       Object.values(ops).flatMap((op) =>
         (op.parameters ?? [])
@@ -29,19 +34,34 @@ describe('updatedSince is documented as no sync watermark (review30 F1)', () => 
       '/v1/schools/{schoolCode}/students',
     ]);
     for (const [path, text] of described) {
-      expect(text, path).toMatch(/not a sync watermark/);
-      expect(text, path).toMatch(/không phải mốc đồng bộ/);
+      expect(text, path).toContain('nextUpdatedSince');
       expect(text, path).toContain('/v1/changes');
+      expect(text, path).not.toMatch(/not a sync watermark|không phải mốc đồng bộ/);
     }
+    const next = spec.components.schemas['RecordPage']?.properties?.['nextUpdatedSince'];
+    expect(next?.type).toEqual(['string', 'null']);
+    expect(next?.description).toMatch(/ \/ on the last page/);
   });
 
-  it('the README, the guide (vi and en) and @truc/client say so', () => {
-    expect(read('README.md')).toMatch(/\*\*`updatedSince` is not a sync watermark\*\*/);
+  it('the README, the guide (vi and en) and @truc/client say to send nextUpdatedSince back', () => {
+    const readme = read('README.md');
+    expect(readme).toMatch(/\*\*Keeping a copy with `updatedSince`\*\*/);
+    expect(readme).toContain(
+      'answers `nextUpdatedSince`: send that as the\n  `updatedSince` of your next read',
+    );
     const guide = read('docs/integration-guide.md');
-    expect(guide).toMatch(/\*\*`updatedSince` không phải mốc đồng bộ\*\*/);
-    expect(guide).toMatch(/\*\*`updatedSince` is not a\s+sync watermark\*\*/);
-    expect(guide).not.toMatch(/records\([^)]*updatedSince/);
-    expect(read('packages/client/src/client.ts')).toMatch(/It is not a sync\s+\*?\s*watermark/);
-    expect(read('packages/client/README.md')).toMatch(/not a sync watermark/);
+    expect(guide).toMatch(/\*\*Giữ bản sao bằng `updatedSince`\*\*/);
+    expect(guide).toMatch(/\*\*Keeping a copy with\s+`updatedSince`\*\*/);
+    expect(guide).toContain('read.nextUpdatedSince');
+    expect(read('packages/client/src/client.ts')).toMatch(/readonly nextUpdatedSince: string \| undefined/);
+    expect(read('packages/client/README.md')).toContain('nextUpdatedSince');
+    for (const text of [
+      readme,
+      guide,
+      read('packages/client/README.md'),
+      read('packages/client/src/client.ts'),
+    ]) {
+      expect(text).not.toMatch(/not a\s+(\*\s*)?sync\s+(\*\s*)?watermark|không phải mốc đồng bộ/);
+    }
   });
 });
