@@ -46,11 +46,20 @@ export function knownQueues(): string[] {
   return [...QUEUE_NAMES];
 }
 
+/** A schedule's pull as ../store/schedules.ts `lastSuccessOf` keys it (scope '' = everything). */
+const pullOf = (s: ScheduleView) => ({ system: s.system, entity: s.entity, scope: s.scope ?? '' });
+const pullKey = (p: ReturnType<typeof pullOf>) => `${p.system} ${p.entity} ${p.scope}`;
+
 /**
- * One schedule's series: its last fire, its next (none while paused), the pair it pulls and since when (none while
- * paused; `since`: ../store/schedules.ts `pullingSince`).
+ * One schedule's series: its last fire, its next (none while paused), the pair it pulls, since when and its pull's
+ * last success (none while paused; `since`: ../store/schedules.ts `pullingSince`; `success`: none before one).
  */
-function scheduleSeries(metrics: Metrics, s: ScheduleView, since: Date | undefined): void {
+function scheduleSeries(
+  metrics: Metrics,
+  s: ScheduleView,
+  since: Date | undefined,
+  success: Date | undefined,
+): void {
   if (s.lastRun) metrics.scheduleLastRun.set({ schedule: s.id }, Date.parse(s.lastRun.fireAt) / 1000);
   if (s.nextRunAt) metrics.scheduleNextRun.set({ schedule: s.id }, Date.parse(s.nextRunAt) / 1000);
   else metrics.scheduleNextRun.remove({ schedule: s.id });
@@ -58,9 +67,12 @@ function scheduleSeries(metrics: Metrics, s: ScheduleView, since: Date | undefin
   if (s.paused) {
     metrics.schedulePulls.remove(pulls);
     metrics.schedulePullsSince.remove(pulls);
+    metrics.scheduleLastSuccess.remove(pulls);
   } else {
     metrics.schedulePulls.set(pulls, 1);
     if (since) metrics.schedulePullsSince.set(pulls, since.getTime() / 1000);
+    if (success) metrics.scheduleLastSuccess.set(pulls, success.getTime() / 1000);
+    else metrics.scheduleLastSuccess.remove(pulls);
   }
 }
 
@@ -138,15 +150,20 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
    * is also a `truc_schedule_pulls` series naming the system and entity it pulls (review28 F3: TrucSyncStale watches
    * only those, so a pull no schedule makes, e.g. moet-pcgd persons once a season, never goes stale), and a
    * `truc_schedule_pulls_since_timestamp_seconds` series of when it was set up as configured now or last resumed:
-   * TrucSyncStale's baseline where later than the pair's last success, or where the pair never succeeded (review30
+   * TrucSyncStale's baseline where later than the schedule's last success, or where it never succeeded (review30
    * F2: a nightly pull failing every night since it was set up had no last-success series, and never went stale).
+   * That last success, `truc_schedule_last_success_timestamp_seconds`, is of a run of the schedule's own system,
+   * entity and scope (fix31c: one school's pull succeeding kept the city's failing schedule quiet, the pair's
+   * success being of any scope).
    */
   async function schedules(): Promise<void> {
     const ids = Object.keys(deps.config.sync.schedules);
     if (ids.length === 0) return;
     const views = await listSchedules(deps.db, deps.config, scheduleQueueOf(queues));
-    const since = await createScheduleKeepingRepo(deps.db).pullingSince(ids);
-    for (const s of views) scheduleSeries(metrics, s, since.get(s.id));
+    const keeping = createScheduleKeepingRepo(deps.db);
+    const since = await keeping.pullingSince(ids);
+    const success = await keeping.lastSuccessOf(views.map(pullOf));
+    for (const s of views) scheduleSeries(metrics, s, since.get(s.id), success.get(pullKey(pullOf(s))));
   }
 
   async function refresh(): Promise<void> {

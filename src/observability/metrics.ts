@@ -177,7 +177,10 @@ function edgeMetrics(registry: Registry) {
   };
 }
 
-/** Each schedule's last and next fire (src/jobs/state-metrics.ts; the alert TrucScheduleDidNotRun reads the next). */
+/**
+ * Each schedule's last and next fire (src/jobs/state-metrics.ts; the alert TrucScheduleDidNotRun reads the next), the
+ * pair it pulls, since when, and its pull's last success (TrucSyncStale reads those three).
+ */
 function scheduleMetrics(registry: Registry) {
   const scheduleLastRun = new Gauge({
     name: 'truc_schedule_last_run_timestamp_seconds',
@@ -193,17 +196,23 @@ function scheduleMetrics(registry: Registry) {
   });
   const schedulePulls = new Gauge({
     name: 'truc_schedule_pulls',
-    help: 'Each schedule that is not paused, with the system and entity it pulls (always 1): the alert TrucSyncStale watches only the pairs a schedule pulls.',
+    help: 'Each schedule that is not paused, with the system and entity it pulls (always 1): the alert TrucSyncStale watches only the schedules that are not paused.',
     labelNames: ['schedule', 'system', 'entity'] as const,
     registers: [registry],
   });
   const schedulePullsSince = new Gauge({
     name: 'truc_schedule_pulls_since_timestamp_seconds',
-    help: "Each schedule that is not paused: when it was set up as configured now or last resumed (Unix time). TrucSyncStale counts 26 h from it when later than the pair's last success, or when the pair never succeeded.",
+    help: "Each schedule that is not paused: when it was set up as configured now or last resumed (Unix time). TrucSyncStale counts 26 h from it when later than the schedule's last success, or when its pull never succeeded.",
     labelNames: ['schedule', 'system', 'entity'] as const,
     registers: [registry],
   });
-  return { scheduleLastRun, scheduleNextRun, schedulePulls, schedulePullsSince };
+  const scheduleLastSuccess = new Gauge({
+    name: 'truc_schedule_last_success_timestamp_seconds',
+    help: 'When a sync run of the system, entity and scope a schedule pulls last finished successfully (Unix time; whoever asked for it; a run of another scope never counts): TrucSyncStale reads it.',
+    labelNames: ['schedule', 'system', 'entity'] as const,
+    registers: [registry],
+  });
+  return { scheduleLastRun, scheduleNextRun, schedulePulls, schedulePullsSince, scheduleLastSuccess };
 }
 
 /**
@@ -219,7 +228,7 @@ function stateMetrics(registry: Registry) {
   });
   const syncLastSuccess = new Gauge({
     name: 'truc_sync_last_success_timestamp_seconds',
-    help: 'When the last sync run of each system and entity finished successfully (Unix time).',
+    help: "When the last sync run of each system and entity finished successfully, of any scope (Unix time; a schedule's own: truc_schedule_last_success_timestamp_seconds).",
     labelNames: ['system', 'entity'] as const,
     registers: [registry],
   });

@@ -4,6 +4,7 @@
  * the same fire only counts a duplicate.
  */
 import type { Queryable } from './db.js';
+import { SHOWN_STATUS } from './sync-run-reads.js';
 
 /**
  * `busy`: the schedule's fire found an earlier run of its system, entity and scope unfinished and requested none;
@@ -149,6 +150,26 @@ export function createScheduleKeepingRepo(q: Queryable) {
         rows = await read();
       }
       return new Map(rows.map((r) => [r.id, r.since]));
+    },
+    /**
+     * The last successful finish of a run of each pull's system, entity and scope ('' = everything), as a city
+     * admin means it (./sync-run-reads.ts `SHOWN_STATUS`: a run whose reconciliation is held is no success yet),
+     * whoever asked for it, keyed `system entity scope`: a schedule's own, so that a run of another scope (one
+     * school's beside the city's schedule, or the city's beside one school's) never counts for it (fix31c).
+     */
+    async lastSuccessOf(
+      pulls: ReadonlyArray<{ system: string; entity: string; scope: string }>,
+    ): Promise<Map<string, Date>> {
+      if (pulls.length === 0) return new Map();
+      const res = await q.query<{ key: string; finished_at: Date | null }>(
+        `SELECT p.system || ' ' || p.entity || ' ' || p.scope AS key,
+                (SELECT max(r.finished_at) FROM truc.sync_runs r
+                  WHERE r.system = p.system AND r.entity = p.entity AND r.scope = p.scope
+                    AND ${SHOWN_STATUS} = 'done' AND r.finished_at IS NOT NULL) AS finished_at
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS p(system, entity, scope)`,
+        [pulls.map((p) => p.system), pulls.map((p) => p.entity), pulls.map((p) => p.scope)],
+      );
+      return new Map(res.rows.flatMap((r) => (r.finished_at ? [[r.key, r.finished_at] as const] : [])));
     },
     async catchUpState(id: string): Promise<CatchUpState | undefined> {
       const res = await q.query<CatchUpState>(
