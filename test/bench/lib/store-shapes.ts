@@ -9,7 +9,12 @@
  * changed re-push) into a fresh table shaped like `truc.students` (`LIKE … INCLUDING ALL`), timed by its backend's CPU
  * (/proc/<pid>/schedstat); then the shape's tables made afresh, the unchanged rows COPYed into them, and the changed
  * rows written 1000 a statement (autocommit), the records sent as truc sends them (one JSON array, a binary
- * parameter), timed the same way; a first round unmeasured (warm-up). No trigger, check or other statement. Per
+ * parameter), timed the same way; a first round unmeasured (warm-up). No trigger, check or other statement (but in the
+ * change feed's shapes). The shapes are listed in ./store-shapes-list.ts; besides the stores of another kind, the
+ * students' table today with one thing changed: its birth date a plain column (no generated column computed), truc's
+ * whole `SET` list (every column written, the same values but the record's), the change feed's UPDATE trigger, a
+ * second copy of today's run later in the round (what the order in a round does), and the record split off a narrow
+ * row of the indexed columns that a changed record leaves untouched. Per
  * shape: the median CPU a 1000 rows, the COPY's in the same rounds, the median of the rounds' ratios COPY/shape
  * (≥ 1: cheaper than COPY), the share of its updates that were HOT and its first table's heap pages a 1000 rows as
  * seeded. SHAPES_ONLY=<name prefix,…> runs some; SHAPES_FF=<fill factor,…> the in-place shapes' fill factors (default
@@ -19,6 +24,8 @@
  * prints instead, per shape, the WAL, WAL records and full-page images of its first ten statements (EXPLAIN (ANALYZE,
  * BUFFERS, WAL)). SHAPES_WITHOUT=1 adds a shape in place at fillfactor 75 (SHAPES_WITHOUT_FF) without each secondary
  * index in turn, and with `(school_code)` in place of `(school_code, student_code)`: what each index costs the write.
+ * SHAPES_FEED=1 adds the change feed's trigger with its function's keys ordered in the database's collation (as
+ * migration 480), bytewise, unordered, and a function that does nothing (what capturing the transition tables costs).
  */
 import { randomBytes } from 'node:crypto';
 import type { Student } from '../../../src/canonical/student.js';
@@ -30,6 +37,7 @@ import { migratedTemplate, PG_ADMIN_URL } from '../../helpers/env.js';
 import { schedCpu } from './cpu.js';
 import { spreadOf } from './pg-baselines.js';
 import { changedStatusDate, studentBatches } from './students.js';
+import { like, SHAPES, WIDE_ALL, type Shape } from './store-shapes-list.js';
 import { adminQuery } from './truc-env.js';
 
 interface Row {
@@ -71,17 +79,6 @@ function copyColumn(c: string, rows: readonly Row[]): CopyColumn {
   return text(fields[c]!);
 }
 
-const WIDE = ['student_code', 'school_code', 'personal_id', 'data', 'fingerprint', 'twin_key'];
-/** SHAPES_SOURCE_FP=1: the rows seeded with a source fingerprint, as a pulled record's (the city's rows are ~70 bytes wider). */
-const WIDE_ALL = [
-  ...WIDE,
-  'source_system',
-  'mapping_version',
-  ...(process.env.SHAPES_SOURCE_FP === '1' ? ['source_fp'] : []),
-];
-/** The indexed and bookkeeping columns of a student, without `data` (birth_date written, not generated). */
-const NARROW_ALL = [...WIDE_ALL.filter((c) => c !== 'data'), 'birth_date'];
-
 async function copyInto(db: Db, table: string, cols: readonly string[], rows: readonly Row[]): Promise<void> {
   const data = binaryCopy(
     rows.length,
@@ -102,147 +99,6 @@ const params = (rows: readonly Row[]): unknown[] => [
   jsonArray(rows),
   rows.map((r) => r.fingerprint),
 ];
-const ROWS_FROM = `ROWS FROM (unnest($1::text[]), jsonb_array_elements($2::jsonb), unnest($3::text[])) AS v(key, data, fp)`;
-
-interface Shape {
-  name: string;
-  /** Its tables (dropped first, then made by `ddl`), the first one COPYed with `seedCols` of the unchanged rows. */
-  tables: { name: string; seedCols: readonly string[] }[];
-  ddl: string[];
-  /** The statement writing 1000 changed rows (parameters: {@link params}). */
-  sql: string;
-}
-
-/** The students' table as it is (`LIKE truc.students INCLUDING ALL`: columns, generated birth date, indexes). */
-const like = (t: string, ff: number, extra: string[] = []): string[] => [
-  `CREATE TABLE ${t} (LIKE truc.students INCLUDING ALL) WITH (fillfactor = ${ff})`,
-  ...extra,
-];
-const inPlace = (t: string): string =>
-  `UPDATE ${t} s SET data = v.data, fingerprint = v.fp, updated_at = now()
-     FROM ${ROWS_FROM} WHERE s.student_code = v.key`;
-const NARROW = `student_code text PRIMARY KEY, school_code text NOT NULL, personal_id text, fingerprint text NOT NULL,
-  source_system text NOT NULL, mapping_version text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz, twin_key text, source_fp text, birth_date text`;
-/** The secondary indexes of `truc.students` (migrations 035, 190, 410, 490) on a table of its columns. */
-const studentIndexes = (t: string): string[] => [
-  `CREATE INDEX ON ${t} (school_code, student_code)`,
-  `CREATE INDEX ON ${t} (birth_date) WHERE deleted_at IS NULL AND twin_key IS NULL`,
-  `CREATE INDEX ON ${t} USING hash (personal_id) WHERE personal_id IS NOT NULL`,
-  `CREATE INDEX ON ${t} USING hash (twin_key) WHERE deleted_at IS NULL AND twin_key IS NOT NULL`,
-  `CREATE INDEX ON ${t} USING hash (twin_key) WHERE deleted_at IS NULL AND twin_key IS NOT NULL AND personal_id IS NULL`,
-];
-/** The labels of {@link studentIndexes}, in order (SHAPES_WITHOUT=1: a shape without each). */
-const INDEX_LABELS = [
-  '(school_code, student_code)',
-  'birth_date',
-  'personal_id (hash)',
-  'twin_key (hash)',
-  'twin_key without ID (hash)',
-];
-/** SHAPES_WITHOUT=1: in place at fillfactor 75 (SHAPES_WITHOUT_FF), the table with its primary key and every secondary index but one. */
-const withoutShapes = (): Shape[] => {
-  if (process.env.SHAPES_WITHOUT !== '1') return [];
-  const ff = Number(process.env.SHAPES_WITHOUT_FF ?? 75);
-  const schoolOnly: Shape = {
-    name: `in place, fillfactor ${ff}, (school_code) instead of (school_code, student_code)`,
-    tables: [{ name: 's_wos', seedCols: WIDE_ALL }],
-    ddl: [
-      `CREATE TABLE s_wos (LIKE truc.students INCLUDING DEFAULTS INCLUDING GENERATED) WITH (fillfactor = ${ff})`,
-      'ALTER TABLE s_wos ADD PRIMARY KEY (student_code)',
-      'CREATE INDEX ON s_wos (school_code)',
-      ...studentIndexes('s_wos').slice(1),
-    ],
-    sql: inPlace('s_wos'),
-  };
-  return [
-    schoolOnly,
-    ...INDEX_LABELS.map((label, i) => {
-      const t = `s_wo${i}`;
-      return {
-        name: `in place, fillfactor ${ff}, without ${label}`,
-        tables: [{ name: t, seedCols: WIDE_ALL }],
-        ddl: [
-          `CREATE TABLE ${t} (LIKE truc.students INCLUDING DEFAULTS INCLUDING GENERATED) WITH (fillfactor = ${ff})`,
-          `ALTER TABLE ${t} ADD PRIMARY KEY (student_code)`,
-          ...studentIndexes(t).filter((_, j) => j !== i),
-        ],
-        sql: inPlace(t),
-      };
-    }),
-  ];
-};
-/** A table of record versions; `ver`: each row's own number (appended only) or its record's (1 when seeded). */
-const versions = (t: string, ver: 'identity' | 'per record') =>
-  `CREATE TABLE ${t} (student_code text NOT NULL,
-     ver bigint ${ver === 'identity' ? 'GENERATED ALWAYS AS IDENTITY' : 'NOT NULL DEFAULT 1'}, data jsonb NOT NULL,
-     fingerprint text, PRIMARY KEY (student_code, ver))`;
-
-const SHAPES: Shape[] = [
-  ...(process.env.SHAPES_FF?.split(',').map(Number) ?? [75, 50, 100]).map((ff) => ({
-    name: `in place, fillfactor ${ff}${ff === 75 ? ' (today)' : ''}`,
-    tables: [{ name: `s_ff${ff}`, seedCols: WIDE_ALL }],
-    ddl: like(`s_ff${ff}`, ff),
-    sql: inPlace(`s_ff${ff}`),
-  })),
-  ...withoutShapes(),
-  {
-    name: 'in place, fillfactor 75, primary key only',
-    tables: [{ name: 's_pk', seedCols: WIDE_ALL }],
-    ddl: [
-      `CREATE TABLE s_pk (LIKE truc.students INCLUDING DEFAULTS INCLUDING GENERATED) WITH (fillfactor = 75)`,
-      'ALTER TABLE s_pk ADD PRIMARY KEY (student_code)',
-    ],
-    sql: inPlace('s_pk'),
-  },
-  {
-    name: 'split: narrow indexed row (75) + data row (pk, 100), both updated',
-    tables: [
-      { name: 's_core', seedCols: NARROW_ALL },
-      { name: 's_data', seedCols: ['student_code', 'data'] },
-    ],
-    ddl: [
-      `CREATE TABLE s_core (${NARROW}) WITH (fillfactor = 75)`,
-      ...studentIndexes('s_core'),
-      'CREATE TABLE s_data (student_code text PRIMARY KEY, data jsonb NOT NULL)',
-    ],
-    sql: `WITH v AS MATERIALIZED (SELECT * FROM ${ROWS_FROM}),
-            d AS (UPDATE s_data x SET data = v.data FROM v WHERE x.student_code = v.key RETURNING x.student_code)
-          UPDATE s_core s SET fingerprint = v.fp, birth_date = v.data ->> 'birthDate', updated_at = now()
-            FROM v JOIN d ON d.student_code = v.key WHERE s.student_code = v.key`,
-  },
-  {
-    name: 'current row (75, its version) + versions appended (pk)',
-    tables: [
-      { name: 's_cur', seedCols: NARROW_ALL },
-      { name: 's_ver', seedCols: ['student_code', 'data', 'fingerprint'] },
-    ],
-    ddl: [
-      `CREATE TABLE s_cur (${NARROW}, ver bigint NOT NULL DEFAULT 1) WITH (fillfactor = 75)`,
-      ...studentIndexes('s_cur'),
-      versions('s_ver', 'per record'),
-    ],
-    sql: `WITH v AS MATERIALIZED (SELECT * FROM ${ROWS_FROM}),
-            c AS (UPDATE s_cur s SET fingerprint = v.fp, birth_date = v.data ->> 'birthDate', ver = s.ver + 1,
-                         updated_at = now()
-                    FROM v WHERE s.student_code = v.key RETURNING s.student_code, s.ver)
-          INSERT INTO s_ver (student_code, ver, data, fingerprint)
-          SELECT c.student_code, c.ver, v.data, v.fp FROM c JOIN v ON v.key = c.student_code`,
-  },
-  {
-    name: 'versions appended only (pk; readers take the latest)',
-    tables: [{ name: 's_app', seedCols: ['student_code', 'data', 'fingerprint'] }],
-    ddl: [versions('s_app', 'identity')],
-    sql: `INSERT INTO s_app (student_code, data, fingerprint) SELECT * FROM ${ROWS_FROM}`,
-  },
-  {
-    name: 'the parameters parsed only (no table)',
-    tables: [],
-    ddl: [],
-    sql: `SELECT count(*) FROM ${ROWS_FROM}`,
-  },
-];
-
 const chunks = (rows: readonly Row[]): Row[][] =>
   Array.from({ length: Math.ceil(rows.length / 1000) }, (_, i) => rows.slice(i * 1000, i * 1000 + 1000));
 
@@ -286,26 +142,32 @@ const share = (c: { upd: number; hot: number }, before = { upd: 0, hot: 0 }): st
 interface Explained {
   Plan: { 'WAL Bytes'?: number; 'WAL Records'?: number; 'WAL FPI'?: number };
   'Execution Time': number;
+  Triggers?: { 'Trigger Name': string; Time: number }[];
 }
 
 async function explain(db: Db, s: Shape, parts: readonly Row[][]): Promise<void> {
   let wal = 0;
   let records = 0;
   let fpi = 0;
+  let exec = 0;
+  let trig = 0;
   const some = parts.slice(0, 10);
   for (const part of some) {
     const r = await db.query<{ 'QUERY PLAN': Explained[] }>(
       `EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${s.sql}`,
       params(part),
     );
-    const p = r.rows[0]!['QUERY PLAN'][0]!.Plan;
+    const e = r.rows[0]!['QUERY PLAN'][0]!;
+    const p = e.Plan;
+    exec += e['Execution Time'];
+    trig += (e.Triggers ?? []).reduce((a, t) => a + t.Time, 0);
     wal += p['WAL Bytes'] ?? 0;
     records += p['WAL Records'] ?? 0;
     fpi += p['WAL FPI'] ?? 0;
   }
   const n = some.length;
   console.log(
-    `${s.name}: a 1000 rows WAL ${(wal / n / 1024).toFixed(0)} kB, ${(records / n).toFixed(0)} records, ${(fpi / n).toFixed(1)} full-page images`,
+    `${s.name}: a 1000 rows WAL ${(wal / n / 1024).toFixed(0)} kB, ${(records / n).toFixed(0)} records, ${(fpi / n).toFixed(1)} full-page images, execution ${(exec / n).toFixed(1)} ms (triggers ${(trig / n).toFixed(1)})`,
   );
 }
 
