@@ -40,7 +40,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { scanJson } from '../../../src/api/json-scan.js';
 import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
@@ -75,6 +75,8 @@ interface Cpu {
   pg: number;
   /** Of `truc`'s time, the main thread's GC pauses (wall ms; PerformanceObserver 'gc'). */
   gc: number;
+  /** Of `gc`, the full (mark-compact) collections' pauses: the rest are scavenges of the young generation. */
+  major: number;
   /** KB the database grew a batch (`pg_database_size`). */
   growth: number;
   /** MB allocated (sampled; VENDOR_CPU_ALLOC), when asked for. */
@@ -109,8 +111,14 @@ async function allocOf(label: string, n: number, fn: () => Promise<void>): Promi
  * 15-39 ms a batch from one run to the next, so an A/B of truc's CPU reads them beside it).
  */
 let gcPauseMs = 0;
+let majorPauseMs = 0;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcPauseMs += e.duration;
+  for (const e of list.getEntries()) {
+    gcPauseMs += e.duration;
+    // A GC entry's `detail.kind` (not in this @types/node's PerformanceEntry).
+    const { detail } = e as unknown as { detail?: { kind?: number } };
+    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorPauseMs += e.duration;
+  }
 }).observe({ entryTypes: ['gc'] });
 
 /**
@@ -122,11 +130,13 @@ async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>, label = 
   const pg0 = await backends(db);
   const t0 = process.cpuUsage();
   const gc0 = gcPauseMs;
+  const major0 = majorPauseMs;
   const alloc = await allocOf(label, n, fn);
   const t = process.cpuUsage(t0);
   // GC entries are delivered after the pause, asynchronously: let those of the stage arrive.
   await new Promise((resolve) => setImmediate(resolve));
   const gc = gcPauseMs - gc0;
+  const major = majorPauseMs - major0;
   const pg1 = await backends(db);
   let pg = 0;
   for (const [pid, ns] of pg1) pg += ns - (pg0.get(pid) ?? 0);
@@ -136,6 +146,7 @@ async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>, label = 
     sys: t.system / 1000 / n,
     pg: pg / 1e6 / n,
     gc: gc / n,
+    major: major / n,
     growth,
   };
   return alloc === undefined ? cpu : { ...cpu, alloc };
@@ -366,7 +377,7 @@ async function main(): Promise<void> {
       const line = Object.entries(res)
         .map(([s, c]) => {
           const alloc = c.alloc === undefined ? '' : `, alloc ${c.alloc.toFixed(2)} MB`;
-          return `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (sys ${c.sys.toFixed(1)}, gc ${c.gc.toFixed(1)}, +${c.growth.toFixed(0)} KB${alloc})`;
+          return `${s} ${c.truc.toFixed(2)}+${c.pg.toFixed(2)} (sys ${c.sys.toFixed(1)}, gc ${c.gc.toFixed(1)} major ${c.major.toFixed(1)}, +${c.growth.toFixed(0)} KB${alloc})`;
         })
         .join(', ');
       console.error(`vendor-cpu round ${r}: ${line} ms a batch; load ${loadavg()[0]!.toFixed(1)}`);
@@ -381,6 +392,7 @@ async function main(): Promise<void> {
           sys: +median(measured.map((m) => m[s].sys)).toFixed(2),
           pg: +median(measured.map((m) => m[s].pg)).toFixed(2),
           gc: +median(measured.map((m) => m[s].gc)).toFixed(2),
+          major: +median(measured.map((m) => m[s].major)).toFixed(2),
           growth: +median(measured.map((m) => m[s].growth)).toFixed(1),
           ...(process.env.VENDOR_CPU_ALLOC
             ? { alloc: +median(measured.map((m) => m[s].alloc ?? 0)).toFixed(3) }
