@@ -25,6 +25,7 @@ import type {
   WriteOptions,
   WriteReceipt,
 } from '../types.js';
+import { pageAsIs } from './page-as-is.js';
 import {
   ENTITY_SCHEMAS,
   HCM_CSDL_MAX_PAGE,
@@ -204,7 +205,9 @@ async function fetchPageWith<E extends HcmCsdlEntity>(
   });
   const schema = ENTITY_SCHEMAS[entity].page as unknown as ZodType<WirePage<HcmCsdlWire[E]>>;
   const bytes = recordBytesOf(res.data);
-  const page = parseWire(schema, res.data, HCM_CSDL_SYSTEM);
+  // Records fingerprinted by their bytes as received are taken as they are, not copied (./page-as-is.ts).
+  const page =
+    (bytes ? pageAsIs(schema, res.data) : undefined) ?? parseWire(schema, res.data, HCM_CSDL_SYSTEM);
   // The schema keeps the records' order and number (a page passes whole or fails).
   return bytes?.length === page.data.length ? { ...page, bytes } : page;
 }
