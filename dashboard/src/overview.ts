@@ -156,6 +156,20 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
           // review27a F4: a missed deadline says late (also when submitted after it), not on track or at risk.
           cell: (u) => statusBadge(u.late ? 'late' : u.state),
         },
+        {
+          head: 'ministryDelivery',
+          // review31 F3: a submitted report the Ministry does not hold (failed for good, or waiting for its next try
+          // after a 429) says so, with the error met and when the next try is.
+          cell: (u) =>
+            u.deliveryError
+              ? [
+                  h('span', { class: 'badge warn' }, t('ministryNotHolding')),
+                  ' ',
+                  errorCode(u.deliveryError),
+                  ...(u.deliveryNotBefore ? [` — ${t('nextTry')} `, when(u.deliveryNotBefore)] : []),
+                ]
+              : '',
+        },
       ],
       { testid: 'pcgd-units' },
     ),

@@ -219,35 +219,37 @@ describe('review31, the commune officer: pull, compute, read the figures', () =>
   // unit whose delivery is waiting after a failed attempt is not shown as plainly submitted: its row carries the
   // pending error (`deliveryError`) or a state of its own. Where: src/reporting/pcgd/deadlines.ts deadlineStanding
   // (`sent` = submitted and not failed for good) and the row's `deliveryError` (only a failure for good).
-  it.fails(
-    'review31 F3: a submission waiting on a congested Ministry is not shown plainly submitted in the deadlines',
-    async () => {
-      const report = await pullAndCompute(Z);
-      const approved = await call('POST', `/v1/pcgd/reports/${report.reportId}/approve`);
-      expect(approved.statusCode, approved.body).toBe(200);
-      sim.faults.merge({ status429: { count: 1000, retryAfterSeconds: 7200 }, paths: ['/v1/units/'] });
-      try {
-        const sub = await call('POST', `/v1/pcgd/reports/${report.reportId}/submit`);
-        expect(sub.statusCode, sub.body).toBe(202);
-        await waitFor(
-          async () => {
-            const r = (await call('GET', `/v1/pcgd/reports/${report.reportId}`)).json<{
-              delivery: { lastError: string | null };
-            }>();
-            return r.delivery.lastError === 'ERR_ADAPTER_RATE_LIMITED';
-          },
-          { timeoutMs: 30_000, what: 'the congested attempt' },
-        );
-        const d = await call('GET', `/v1/pcgd/deadlines?year=${YEAR}`);
-        const row = d
-          .json<{ units: Array<{ unitCode: string; state: string; deliveryError: string | null }> }>()
-          .units.find((u) => u.unitCode === Z)!;
-        expect(row.state !== 'submitted' || row.deliveryError !== null, JSON.stringify(row)).toBe(true);
-      } finally {
-        sim.faults.clear();
-      }
-    },
-  );
+  it('review31 F3: a submission waiting on a congested Ministry is not shown plainly submitted in the deadlines', async () => {
+    const report = await pullAndCompute(Z);
+    const approved = await call('POST', `/v1/pcgd/reports/${report.reportId}/approve`);
+    expect(approved.statusCode, approved.body).toBe(200);
+    sim.faults.merge({ status429: { count: 1000, retryAfterSeconds: 7200 }, paths: ['/v1/units/'] });
+    try {
+      const sub = await call('POST', `/v1/pcgd/reports/${report.reportId}/submit`);
+      expect(sub.statusCode, sub.body).toBe(202);
+      await waitFor(
+        async () => {
+          const r = (await call('GET', `/v1/pcgd/reports/${report.reportId}`)).json<{
+            delivery: { lastError: string | null };
+          }>();
+          return r.delivery.lastError === 'ERR_ADAPTER_RATE_LIMITED';
+        },
+        { timeoutMs: 30_000, what: 'the congested attempt' },
+      );
+      const d = await call('GET', `/v1/pcgd/deadlines?year=${YEAR}`);
+      const row = d
+        .json<{ units: Array<{ unitCode: string; state: string; deliveryError: string | null }> }>()
+        .units.find((u) => u.unitCode === Z)!;
+      expect(row.state !== 'submitted' || row.deliveryError !== null, JSON.stringify(row)).toBe(true);
+      // fix31e: still submitted in time, the error met and when the next try is
+      expect(row).toMatchObject({ state: 'submitted', deliveryError: 'ERR_ADAPTER_RATE_LIMITED' });
+      expect(Date.parse((row as unknown as { deliveryNotBefore: string }).deliveryNotBefore)).toBeGreaterThan(
+        Date.now(),
+      );
+    } finally {
+      sim.faults.clear();
+    }
+  });
 
   // F6 (LOW, the officer pulling its commune's persons while the Ministry's system is congested, late September:
   // README "The officer's API" — `GET /v1/pcgd/communes/{code}/persons-pull` "until personsPulling is false"): the

@@ -6,7 +6,9 @@
  * deadline), `late` (deadline passed, not submitted), `at-risk` (not submitted and at most
  * `atRiskDays` days left), `on-track`. A submitted report whose delivery failed for good (the Ministry
  * refused it, its window closed, or it ran out of attempts: {@link deliveryFailed}) is not submitted: the
- * Ministry holds nothing (review29 F1). Each commune's row also says when its survey persons were last pulled and
+ * Ministry holds nothing (review29 F1). A submitted report whose delivery waits after a failed attempt (the Ministry
+ * congested: 429 Retry-After, unreachable) stays `submitted` (handed over in time) but its row says the Ministry does
+ * not hold it yet: `deliveryError` the error met, `deliveryNotBefore` the next try (review31 F3). Each commune's row also says when its survey persons were last pulled and
  * whether a pull is under way (fix30a: ./persons-pulled.ts), what its officer reads before computing.
  */
 import { communesOfProvince, getProvince } from '../../canonical/codes/admin-units.js';
@@ -34,8 +36,13 @@ export interface DeadlineRow extends PersonsPullState {
   submittedAt: string | null;
   receiptedAt: string | null;
   submittedLate: boolean;
-  /** The error code of a delivery that failed for good (the report reads `submitted` but was not delivered), else null. */
+  /**
+   * The error code of the last delivery attempt of a submitted report the Ministry does not hold: failed for good
+   * (state is then not `submitted`) or waiting for its next try (`deliveryNotBefore`); else null.
+   */
   deliveryError: string | null;
+  /** When a delivery waiting after a failed attempt is tried next (ISO), else null (review31 F3). */
+  deliveryNotBefore: string | null;
 }
 
 /** What {@link deadlineStanding} reads of a unit's current report. */
@@ -54,6 +61,20 @@ export interface ReportStanding {
 export const deliveryFailed = (
   r: Pick<ReportStanding, 'status' | 'deliveryError' | 'deliveryNotBefore'>,
 ): boolean => r.status === 'submitted' && Boolean(r.deliveryError) && !r.deliveryNotBefore;
+
+/**
+ * What a unit's row says of its delivery (the one rule, the deadlines' and the overview's): the last attempt's error
+ * while the report is `submitted` (failed for good, or waiting for its next try) and when the next try is.
+ */
+export const deliveryShown = (
+  r: Pick<ReportStanding, 'status' | 'deliveryError' | 'deliveryNotBefore'> | undefined,
+): { deliveryError: string | null; deliveryNotBefore: string | null } => {
+  const error = r?.status === 'submitted' ? (r.deliveryError ?? null) : null;
+  return {
+    deliveryError: error,
+    deliveryNotBefore: error && r?.deliveryNotBefore ? r.deliveryNotBefore.toISOString() : null,
+  };
+};
 
 const VN_OFFSET_MS = 7 * 3600 * 1000;
 const DAY_MS = 86_400_000;
@@ -158,7 +179,7 @@ export function deadlineRow(
     submittedAt: report?.submitted_at?.toISOString() ?? null,
     receiptedAt: report?.receipted_at?.toISOString() ?? null,
     submittedLate: standing.submittedLate,
-    deliveryError: held && deliveryFailed(held) ? held.deliveryError : null,
+    ...deliveryShown(held),
     personsPulledAt: pulled.personsPulledAt,
     personsPulling: pulled.personsPulling,
   };

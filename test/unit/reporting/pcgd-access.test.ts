@@ -101,11 +101,23 @@ describe('PCGD deadlines', () => {
       deliveryError: 'ERR_ADAPTER_REJECTED',
     });
     expect(deadlineRow(cal, 2026, unit, refused, at('2026-09-21T00:00:00Z')).state).toBe('on-track');
-    // still being retried (a next attempt planned): submitted
-    const retrying = { ...refused, delivery_not_before: at('2026-09-21T00:10:00Z') } as ReportRow;
+    // still being retried (a next attempt planned): submitted, but the Ministry does not hold it yet: the error met
+    // and the next try (review31 F3)
+    const retrying = {
+      ...refused,
+      delivery_error: 'ERR_ADAPTER_RATE_LIMITED',
+      delivery_not_before: at('2026-09-21T00:10:00Z'),
+    } as ReportRow;
     expect(deadlineRow(cal, 2026, unit, retrying, at('2026-09-21T00:00:00Z'))).toMatchObject({
       state: 'submitted',
+      deliveryError: 'ERR_ADAPTER_RATE_LIMITED',
+      deliveryNotBefore: '2026-09-21T00:10:00.000Z',
+    });
+    expect(deadlineRow(cal, 2026, unit, refused, at('2026-09-21T00:00:00Z')).deliveryNotBefore).toBeNull();
+    const receipted = { ...retrying, status: 'receipted' } as ReportRow;
+    expect(deadlineRow(cal, 2026, unit, receipted, at('2026-09-21T00:00:00Z'))).toMatchObject({
       deliveryError: null,
+      deliveryNotBefore: null,
     });
   });
 });

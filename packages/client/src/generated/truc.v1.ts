@@ -2074,8 +2074,10 @@ export interface components {
           late: boolean;
           /** @description state = 'at-risk' */
           atRisk: boolean;
-          /** @description mã lỗi khi gửi Bộ thất bại hẳn (bị từ chối, hết lượt, đóng cửa sổ): chưa nộp, nộp lại được; null nếu không / the error code when the delivery to the Ministry failed for good (refused, out of attempts, window closed): not submitted, can be submitted again; else null */
+          /** @description mã lỗi lần gửi Bộ gần nhất khi Bộ chưa nhận báo cáo đã nộp: thất bại hẳn (bị từ chối, hết lượt, đóng cửa sổ: chưa nộp, nộp lại được) hoặc đang chờ thử lại (deliveryNotBefore); null nếu không / the last delivery attempt's error code while the Ministry does not hold a submitted report: failed for good (refused, out of attempts, window closed: not submitted, can be submitted again) or waiting for its next try (deliveryNotBefore); else null */
           deliveryError: string | null;
+          /** @description lần gửi tới khi đang chờ sau một lần thất bại (Bộ quá tải, không trả lời); null nếu không / when the next try is, while the delivery waits after a failed attempt (the Ministry congested or unreachable); else null */
+          deliveryNotBefore: string | null;
         }[];
       };
     };
@@ -12807,8 +12809,10 @@ export interface operations {
               submittedAt: string | null;
               receiptedAt: string | null;
               submittedLate: boolean;
-              /** @description mã lỗi khi gửi Bộ thất bại hẳn: báo cáo ghi "submitted" nhưng Bộ chưa nhận, đơn vị tính là chưa nộp, gửi lại bằng POST …/submit; null nếu không / the error code when the delivery to the Ministry failed for good: the report reads submitted but the Ministry holds nothing, the unit counts as not submitted, POST …/submit sends it again; else null */
+              /** @description mã lỗi lần gửi Bộ gần nhất khi báo cáo ghi "submitted" nhưng Bộ chưa nhận: thất bại hẳn (state không là submitted, đơn vị tính là chưa nộp, gửi lại bằng POST …/submit) hoặc đang chờ thử lại (state submitted, deliveryNotBefore); null nếu không / the last delivery attempt's error code when the report reads submitted but the Ministry holds nothing: failed for good (state is not submitted, the unit counts as not submitted, POST …/submit sends it again) or waiting for its next try (state submitted, deliveryNotBefore); else null */
               deliveryError: string | null;
+              /** @description lần gửi tới khi việc gửi đang chờ sau một lần thất bại (Bộ quá tải: 429 Retry-After, không trả lời): Bộ chưa nhận; null nếu không / when the next try is, while the delivery waits after a failed attempt (the Ministry congested: 429 Retry-After, or unreachable): the Ministry does not hold it yet; else null */
+              deliveryNotBefore: string | null;
               /** @description Lúc lần kéo dữ liệu điều tra (người) gần nhất của xã kéo xong mọi trang; null nếu chưa lần nào, hoặc với tỉnh (xem từng xã) / when the last pull of the commune’s survey persons fetched every page; null when none has, or for a province (see each commune) */
               personsPulledAt: string | null;
               /** @description Đang có lần kéo dữ liệu điều tra của xã xếp hàng hoặc đang chạy: tính ngay thì dùng dữ liệu trước lần kéo đó / a pull of the commune’s persons is queued or running: figures computed now use the persons from before it */

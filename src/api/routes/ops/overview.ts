@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { countEn, SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
-import { deadlineStanding, deliveryFailed, reportYearAt } from '../../../reporting/pcgd/deadlines.js';
+import { deadlineStanding, deliveryShown, reportYearAt } from '../../../reporting/pcgd/deadlines.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -127,8 +127,16 @@ export const Overview = z
             .nullable()
             .meta({
               description:
-                'mã lỗi khi gửi Bộ thất bại hẳn (bị từ chối, hết lượt, đóng cửa sổ): chưa nộp, nộp lại được; null nếu không / ' +
-                'the error code when the delivery to the Ministry failed for good (refused, out of attempts, window closed): not submitted, can be submitted again; else null',
+                'mã lỗi lần gửi Bộ gần nhất khi Bộ chưa nhận báo cáo đã nộp: thất bại hẳn (bị từ chối, hết lượt, đóng cửa sổ: chưa nộp, nộp lại được) hoặc đang chờ thử lại (deliveryNotBefore); null nếu không / ' +
+                "the last delivery attempt's error code while the Ministry does not hold a submitted report: failed for good (refused, out of attempts, window closed: not submitted, can be submitted again) or waiting for its next try (deliveryNotBefore); else null",
+            }),
+          deliveryNotBefore: z
+            .string()
+            .nullable()
+            .meta({
+              description:
+                'lần gửi tới khi đang chờ sau một lần thất bại (Bộ quá tải, không trả lời); null nếu không / ' +
+                'when the next try is, while the delivery waits after a failed attempt (the Ministry congested or unreachable); else null',
             }),
         }),
       ),
@@ -249,7 +257,7 @@ async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promis
         level: u.level,
         status: u.status,
         version: u.version,
-        deliveryError: deliveryFailed(u) ? u.deliveryError : null,
+        ...deliveryShown(u),
         submittedAt: iso(u.submittedAt),
         deadline: deadline(s.submitBefore),
         daysLeft: s.daysLeft,

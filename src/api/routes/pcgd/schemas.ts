@@ -210,8 +210,16 @@ export const Deadline = z.object({
     .nullable()
     .meta({
       description:
-        'mã lỗi khi gửi Bộ thất bại hẳn: báo cáo ghi "submitted" nhưng Bộ chưa nhận, đơn vị tính là chưa nộp, gửi lại bằng POST …/submit; null nếu không / ' +
-        'the error code when the delivery to the Ministry failed for good: the report reads submitted but the Ministry holds nothing, the unit counts as not submitted, POST …/submit sends it again; else null',
+        'mã lỗi lần gửi Bộ gần nhất khi báo cáo ghi "submitted" nhưng Bộ chưa nhận: thất bại hẳn (state không là submitted, đơn vị tính là chưa nộp, gửi lại bằng POST …/submit) hoặc đang chờ thử lại (state submitted, deliveryNotBefore); null nếu không / ' +
+        "the last delivery attempt's error code when the report reads submitted but the Ministry holds nothing: failed for good (state is not submitted, the unit counts as not submitted, POST …/submit sends it again) or waiting for its next try (state submitted, deliveryNotBefore); else null",
+    }),
+  deliveryNotBefore: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'lần gửi tới khi việc gửi đang chờ sau một lần thất bại (Bộ quá tải: 429 Retry-After, không trả lời): Bộ chưa nhận; null nếu không / ' +
+        'when the next try is, while the delivery waits after a failed attempt (the Ministry congested: 429 Retry-After, or unreachable): the Ministry does not hold it yet; else null',
     }),
   ...personsPullFields,
 });
