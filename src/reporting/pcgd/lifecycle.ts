@@ -89,7 +89,7 @@ export async function requestCompute(
 ): Promise<{ id: number; version: number }> {
   const unit = unitOf(req.unitCode);
   checkYearBegun(req.year, deps.now());
-  const rules = ruleSetOf(deps.pcgd);
+  const rules = ruleSetOf(deps.pcgd, req.year);
   const repo = createPcgdRepo(q);
   const communes =
     unit.level === 'commune' ? [req.unitCode] : communesOfProvince(req.unitCode).map((c) => c.code);

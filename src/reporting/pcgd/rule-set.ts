@@ -14,6 +14,7 @@ import { INDICATORS, type IndicatorDef } from './indicators.js';
 import { levelsOf, type LevelDef } from './levels.js';
 import {
   DEFAULT_SETTINGS,
+  difficultCommunesUnverified,
   settingsOf,
   unverifiedOf,
   type RuleSettings,
@@ -51,7 +52,12 @@ export function difficultCommunesOf(cfg: Partial<PcgdConfig> | undefined, year: 
   return new Set(cfg?.difficultCommunes?.[String(year)] ?? []);
 }
 
-/** The rule set the configuration's `pcgd` section resolves to. */
-export function ruleSetOf(cfg: PcgdConfig): RuleSet {
-  return resolveRuleSet(settingsOf(cfg));
+/**
+ * The rule set the configuration's `pcgd` section resolves to; for a report `year`, also unverified when the
+ * configuration names no ĐBKK list for that year (review31 F4: ./settings.ts difficultCommunesUnverified).
+ */
+export function ruleSetOf(cfg: PcgdConfig, year?: number): RuleSet {
+  const rules = resolveRuleSet(settingsOf(cfg));
+  if (year === undefined) return rules;
+  return { ...rules, unverified: [...rules.unverified, ...difficultCommunesUnverified(cfg, year)] };
 }

@@ -108,3 +108,26 @@ export function unverifiedOf(s: RuleSettings): UnverifiedSetting[] {
     ),
   ];
 }
+
+/**
+ * The unverified setting of a report year the configuration names no ĐBKK list for (review31 F4): every commune is
+ * then judged a normal one, which the law may not say (the list comes from the Prime Minister's decisions; truc never
+ * makes one up). An explicitly empty list (`difficultCommunes: { '2026': [] }`, no ĐBKK commune that year) is a
+ * different fact and says nothing.
+ */
+export function difficultCommunesUnverified(
+  cfg: Partial<PcgdConfig> | undefined,
+  year: number,
+): UnverifiedSetting[] {
+  if (cfg?.difficultCommunes?.[String(year)] !== undefined) return [];
+  return [
+    {
+      setting: 'difficultCommunes',
+      value: `${year}:absent`,
+      why: {
+        vi: `Cấu hình không có danh sách xã đặc biệt khó khăn (ĐBKK) năm ${year}: mọi xã được xét theo ngưỡng xã thường; hỏi thành phố danh sách theo quyết định của Thủ tướng trước khi ký.`,
+        en: `The configuration has no list of especially difficult (ĐBKK) communes for ${year}: every commune is judged by the normal thresholds; ask the city for the list of the Prime Minister's decisions before signing.`,
+      },
+    },
+  ];
+}

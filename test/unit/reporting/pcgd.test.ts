@@ -10,7 +10,7 @@ import {
   type AgeCounts,
 } from '../../../src/reporting/pcgd/evaluate.js';
 import { PERSON_FLAGS } from '../../../src/reporting/pcgd/indicators.js';
-import { resolveRuleSet } from '../../../src/reporting/pcgd/rule-set.js';
+import { resolveRuleSet, ruleSetOf } from '../../../src/reporting/pcgd/rule-set.js';
 import { settingsOf } from '../../../src/reporting/pcgd/settings.js';
 import { checkCommune, passes } from '../../../src/reporting/pcgd/validate.js';
 
@@ -78,6 +78,20 @@ describe('levels', () => {
     expect(l2.criteria[0]!.unverified).toBe(true);
     expect(custom.settingsDigest).not.toBe(rules.settingsDigest);
     expect(custom.unverified.find((u) => u.setting === 'lowerSecondaryLevel2')!.value).toBe('85/75');
+  });
+  it('a year the configuration names no ĐBKK list for is an unverified setting; an empty list is not (review31 F4)', () => {
+    const cfg = loadConfig({ env: { TRUC_PROFILE: 'test' } }).pcgd;
+    const of = (difficultCommunes: Record<string, string[]>, year: number) =>
+      ruleSetOf({ ...cfg, difficultCommunes }, year).unverified.filter(
+        (u) => u.setting === 'difficultCommunes',
+      );
+    const absent = of({ '2025': ['27676'] }, 2026);
+    expect(absent).toHaveLength(1);
+    expect(absent[0]!.value).toBe('2026:absent');
+    expect(absent[0]!.why.vi).toContain('ĐBKK');
+    expect(absent[0]!.why.en).toContain('2026');
+    expect(of({ '2026': [] }, 2026)).toEqual([]);
+    expect(of({ '2026': ['27676'] }, 2026)).toEqual([]);
   });
   it('province: share of communes with data, and how many more communes are needed', () => {
     const ok = communeFigures(rules, '1', [cohort(5, 10, { hasClass: 10, completedPreschool: 10 })], false);
