@@ -7,7 +7,7 @@
 import { DelayedError, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Job as QueueJob, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { safeMessage } from '../observability/error-words.js';
+import { safeMessage, withSafeWords } from '../observability/error-words.js';
 import type { Metrics } from '../observability/metrics.js';
 import { couldNotConnect, isConnectionLost, pingDatabase, type Db } from '../store/db.js';
 import type { WorkerContext } from './context.js';
@@ -155,11 +155,13 @@ export async function runQueueJob(
       },
       permanent ? 'job failed permanently' : 'job failed; will retry',
     );
-    // A permanent error goes to the dead letters at once; no attempts burnt. BullMQ keeps its message.
+    // A permanent error goes to the dead letters at once; no attempts burnt. BullMQ keeps its message
+    // and stack (failedReason, stacktrace: in Redis, or the PostgreSQL backend's job table, for days):
+    // the words a log may hold, never the values the job worked on; its class and fields unchanged.
     if (permanent && !(err instanceof PermanentJobError)) {
       throw new PermanentJobError(code, safeMessage(err), { cause: err });
     }
-    throw err;
+    throw withSafeWords(err);
   } finally {
     end();
   }

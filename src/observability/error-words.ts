@@ -103,6 +103,32 @@ export function safeMessage(err: unknown): string {
   return say(err.message, blankedOf(chainOf(err)));
 }
 
+/**
+ * The error itself with the words a store may keep (the queue keeps a failed job's `failedReason` and
+ * `stacktrace` for days): its message as {@link safeMessage} says it, and its stack likewise. Everything
+ * else (its class, name, code, status, fields) is kept, so what reads it to decide (BullMQ's
+ * UnrecoverableError, a retry's Retry-After) decides the same. An error whose message cannot be replaced
+ * (a getter, as zod's) is wrapped instead: a plain Error of the same name with those words, the error as
+ * its cause.
+ */
+export function withSafeWords(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const blanked = blankedOf(chainOf(err));
+  if (blanked.length === 0) return err;
+  const message = say(err.message, blanked);
+  const stack = say(err.stack ?? '', blanked);
+  try {
+    Object.defineProperty(err, 'message', { value: message, writable: true, configurable: true });
+    Object.defineProperty(err, 'stack', { value: stack, writable: true, configurable: true });
+    return err;
+  } catch {
+    const safe = new Error(message, { cause: err });
+    safe.name = err.name;
+    safe.stack = stack;
+    return safe;
+  }
+}
+
 /** A value of one of an error's own fields, as written: errors serialized, personal fields not at all. */
 function safeField(value: unknown, depth: number): unknown {
   if (value instanceof Error) return depth < 3 ? serializeErrorAt(value, depth + 1) : safeMessage(value);
