@@ -1,8 +1,9 @@
 /**
  * The sink of one batch's checks: collects findings under the city's policy (severity per entity and
  * rule, `effectiveSeverity`), repairs records copy-on-write, and notes which records an `error`
- * finding rejects.
+ * finding rejects. A personal ID sent but refused at input is one finding, never also "missing" (see `add`).
  */
+import { PERSONAL_ID_FORMAT, PERSONAL_ID_LEGACY } from './rules/dung-identity.js';
 import { refuses } from './sender-view.js';
 import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text } from './types.js';
 
@@ -30,6 +31,8 @@ export class BatchSink implements FindingSink {
   patches = 0;
   /** 1 at the indexes whose text the input step found settled (see `FindingSink.textSettled`). */
   private settled: Uint8Array | undefined;
+  /** 1 at the indexes whose personal ID was sent but refused at input (malformed, a legacy CMND): see `add`. */
+  private idRefused: Uint8Array | undefined;
 
   constructor(
     readonly ctx: BatchContext,
@@ -49,6 +52,7 @@ export class BatchSink implements FindingSink {
     for (const index of this.rejected) copy.rejected.add(index);
     copy.patches = this.patches;
     copy.settled = this.settled?.slice();
+    copy.idRefused = this.idRefused?.slice();
     return copy;
   }
 
@@ -82,6 +86,15 @@ export class BatchSink implements FindingSink {
     pointer: string,
     extra?: { value?: string; detail?: Text; elsewhere?: boolean },
   ): void {
+    // A personal ID the sender sent but the input step or the mapping refused (and left out) is said once, by
+    // that finding (at the wire's pointer in a vendor format). The record then holds no ID, so any later finding
+    // at /personalId could only call it missing or still empty (DU_PERSONAL_ID_MISSING, DU_FIELD_MISSING,
+    // SONG_MASTER_DATA_LATE): false, as the sender did send one (review31). Noted whatever the policy says of
+    // the refusal. Nothing is allocated unless an ID is refused.
+    if (rule === PERSONAL_ID_FORMAT || rule === PERSONAL_ID_LEGACY) {
+      if (index >= 0) (this.idRefused ??= new Uint8Array(this.records.length))[index] = 1;
+    } else if (this.idRefused !== undefined && this.idRefused[index] === 1 && pointer === '/personalId')
+      return;
     const t = this.template(rule);
     if (t === null) return;
     const finding: Finding = {

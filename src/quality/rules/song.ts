@@ -29,7 +29,7 @@ export const MASTER_DATA_LATE = rule({
   criterion: 'song',
   entities: ['students', 'classes'],
   severity: 'warning',
-  version: 1,
+  version: 2,
   scope: 'record',
   title: { vi: 'Dữ liệu đầu năm chưa đủ sau hạn', en: 'Start-of-year data incomplete after the deadline' },
   message: {

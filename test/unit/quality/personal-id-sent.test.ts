@@ -1,0 +1,54 @@
+/**
+ * review31: a personal ID the vendor sent but truc refused at input (malformed, or a legacy CMND) is one
+ * finding saying so; "missing" (DU_PERSONAL_ID_MISSING, DU_FIELD_MISSING) and "still empty"
+ * (SONG_MASTER_DATA_LATE) are for an ID that was not sent at all.
+ */
+import { describe, expect, it } from 'vitest';
+import { BatchSink, DEFAULT_QUALITY_CONFIG, checkBatch, ruleByCode } from '../../../src/quality/index.js';
+import { CLEAN, codes, ctxOf, runInput } from './helpers.js';
+
+const ABSENCE = ['DU_PERSONAL_ID_MISSING', 'DU_FIELD_MISSING', 'SONG_MASTER_DATA_LATE'];
+const config = {
+  requiredFields: { students: ['personalId'] },
+  masterDataFields: DEFAULT_QUALITY_CONFIG.masterDataFields,
+};
+
+/** The findings of record `index` that speak of its personal ID. */
+const aboutId = (r: Awaited<ReturnType<typeof runInput>>, index: number): string[] =>
+  r.findings.filter((f) => f.index === index && f.pointer === '/personalId').map((f) => f.rule);
+
+describe('a personal ID sent but refused is not also missing', () => {
+  it('canonical input: malformed (11 digits, letters) or legacy is one finding; absent or empty is missing', async () => {
+    const s = CLEAN.students;
+    const r = await runInput(
+      'students',
+      [
+        { ...s, studentCode: 'A', personalId: '07931901234' },
+        { ...s, studentCode: 'B', personalId: '07931901234X' },
+        { ...s, studentCode: 'C', personalId: '023 456 789' },
+        { ...s, studentCode: 'D', personalId: '' },
+        { ...s, studentCode: 'E', personalId: undefined },
+        { ...s, studentCode: 'F', personalId: '000319012345' },
+      ],
+      config,
+    );
+    expect(aboutId(r, 0)).toEqual(['DUNG_PERSONAL_ID_FORMAT']);
+    expect(aboutId(r, 1)).toEqual(['DUNG_PERSONAL_ID_FORMAT']);
+    expect(aboutId(r, 2)).toEqual(['DUNG_PERSONAL_ID_LEGACY']);
+    for (const i of [0, 1, 2]) for (const code of ABSENCE) expect(codes(r, i)).not.toContain(code);
+    // Nothing sent: every absence finding, as before.
+    for (const i of [3, 4]) expect(aboutId(r, i).sort()).toEqual([...ABSENCE].sort());
+    // A wrong province is kept and said as such.
+    expect(aboutId(r, 5)).toEqual(['DUNG_PERSONAL_ID_PROVINCE']);
+  });
+
+  it('a vendor format: the mapping’s refusal (its own pointer) silences the checks’ absence findings too', async () => {
+    const ctx = ctxOf('students', config);
+    const { personalId: _dropped, ...rec } = CLEAN.students;
+    const sink = new BatchSink(ctx, [rec, { ...rec, studentCode: 'B' }]);
+    sink.add(0, ruleByCode('DUNG_PERSONAL_ID_FORMAT')!, '/soDinhDanhCaNhan');
+    const r = await checkBatch(ctx, sink.records, {}, sink);
+    expect(codes(r, 0)).toEqual(['DUNG_PERSONAL_ID_FORMAT']);
+    expect(codes(r, 1).sort()).toEqual([...ABSENCE].sort());
+  });
+});
