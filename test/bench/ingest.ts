@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import Fastify from 'fastify';
 import type { Student } from '../../src/canonical/student.js';
 import { pgCpu, pgCpuSince } from './lib/cpu.js';
+import { occupancyIf } from './lib/occupancy.js';
 import { profiled } from './lib/profiled.js';
 import { spyStatements } from './lib/statement-spy.js';
 import { prepareLoad, runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
@@ -188,10 +189,13 @@ async function endToEnd(
     const seconds = await withCpu(env, label, requests.length, () =>
       countedStatements(label, requests.length, () =>
         profiled(profileDir(label), label.replace(/\W+/g, '-'), async () => {
+          // BENCH_INGEST_OCCUPANCY=1: who held the cores during the run (./lib/occupancy.ts).
+          const occupancy = occupancyIf(process.env.BENCH_INGEST_OCCUPANCY === '1', env.databaseUrl);
           const load = await prepared.run();
           assertAllAccepted('truc end to end', load);
           const left = INGEST_TIMEOUT_MS - (performance.now() - started);
           await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
+          if (occupancy) console.error(await occupancy.stop(`ingest bench: ${label}`, load.firstSentAt));
           return (Date.now() - load.firstSentAt) / 1000;
         }),
       ),

@@ -14,10 +14,12 @@
  * REPUSH_PROF=<dir>: a .cpuprofile (and .heapprofile) of this process over each round (./profiled.ts;
  * read its shares, the profiler slows the rounds). REPUSH_STATEMENTS=1: per round, the statements truc's
  * connections sent a batch by kind, with their backends' CPU a batch (./statement-spy.ts; not pipelined then).
+ * REPUSH_OCCUPANCY=1: per round, who held the two cores and how long they sat idle (./occupancy.ts).
  */
 import { loadavg } from 'node:os';
 import { cpuOf, pgCpu, pgCpuSince, pidNamed, schedCpu } from './cpu.js';
 import { prepareLoad, runLoad, type LoadRequest } from './load.js';
+import { occupancyIf } from './occupancy.js';
 import { spyStatements } from './statement-spy.js';
 import { profiled } from './profiled.js';
 import { assertAllAccepted, batchBody, PUSH, vendorRequests } from './push.js';
@@ -95,12 +97,14 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
     const f0 = process.resourceUsage().minorPageFault;
     const spy = process.env.REPUSH_STATEMENTS === '1' ? spyStatements(() => true, true) : undefined;
     const label = changedRounds ? 'changed' : 'unchanged';
+    const occupancy = occupancyIf(process.env.REPUSH_OCCUPANCY === '1', env.databaseUrl);
     const res = await profiled(process.env.REPUSH_PROF, `${label}-r${r}`, async () => {
       const load = await prepared.run();
       assertAllAccepted('re-push', load);
       await waitForBatches(env.deps, n * (r + 2), 240_000);
       return { load, wallS: (Date.now() - load.firstSentAt) / 1000 };
     });
+    if (occupancy) console.error(await occupancy.stop(`round ${r}`, res.load.firstSentAt));
     if (spy) {
       spy.restore();
       console.error(statementsLine(spy.samples, n));
@@ -129,19 +133,26 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
   }
 }
 
-/** REPUSH_STATEMENTS=1: per statement kind, how many a batch and their backends' CPU a batch (not pipelined). */
-function statementsLine(samples: readonly { kind: string; ms: number }[], n: number): string {
-  const by = new Map<string, { count: number; ms: number }>();
-  for (const { kind, ms } of samples) {
-    const k = by.get(kind) ?? { count: 0, ms: 0 };
+/**
+ * REPUSH_STATEMENTS=1: per statement kind, how many a batch, their backends' CPU a batch and their mean wall from send
+ * to answer (not pipelined; a COMMIT's wall beyond its CPU is mostly its wait for the WAL's flush).
+ */
+function statementsLine(samples: readonly { kind: string; ms: number; wallMs: number }[], n: number): string {
+  const by = new Map<string, { count: number; ms: number; wall: number }>();
+  for (const { kind, ms, wallMs } of samples) {
+    const k = by.get(kind) ?? { count: 0, ms: 0, wall: 0 };
     k.count += 1;
     k.ms += ms;
+    k.wall += wallMs;
     by.set(kind, k);
   }
   const listed = [...by]
     .sort((a, b) => b[1].ms - a[1].ms)
-    .map(([kind, k]) => `${(k.count / n).toFixed(2)} × ${kind} ${(k.ms / n).toFixed(3)} ms`);
-  return `statements a batch (count, backend CPU a batch): ${listed.join('; ')}`;
+    .map(
+      ([kind, k]) =>
+        `${(k.count / n).toFixed(2)} × ${kind} ${(k.ms / n).toFixed(3)} ms (wall ${(k.wall / k.count).toFixed(1)} ms each)`,
+    );
+  return `statements a batch (count, backend CPU a batch, mean wall each): ${listed.join('; ')}`;
 }
 
 const show = (r: number, x: Round): string =>

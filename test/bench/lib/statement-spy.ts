@@ -30,7 +30,10 @@ export function statementKind(sql: string): string {
 
 export interface Sample {
   kind: string;
+  /** Its backend's CPU, ms. */
   ms: number;
+  /** From its send until its answer, ms (under pipelining, the statements queued before it too). */
+  wallMs: number;
 }
 
 /** A statement as sent, for a replay (./pg-replay.ts): its text and parameters (Buffers as base64). */
@@ -70,6 +73,7 @@ export function spyStatements(
     const pid = this.processID;
     const timed = on() && pid !== undefined && pid !== null;
     const before = timed ? backendCpuMs(pid) : NaN;
+    const sentAt = performance.now();
     const res = (query as (...a: unknown[]) => unknown).apply(this, args);
     if (!timed || !(res instanceof Promise)) return res as never;
     const first = args[0] as { text?: unknown; values?: unknown[] } | string;
@@ -79,7 +83,8 @@ export function spyStatements(
       const params = typeof first === 'string' ? ((args[1] as unknown[]) ?? []) : (first.values ?? []);
       captured.push({ sql, params: params.map(keep) });
     }
-    const done = () => samples.push({ kind, ms: backendCpuMs(pid) - before });
+    const done = () =>
+      samples.push({ kind, ms: backendCpuMs(pid) - before, wallMs: performance.now() - sentAt });
     void res.then(done, done);
     return res as never;
   };

@@ -120,6 +120,17 @@ export interface TrucEnvOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * TRUC_BENCH_ENV='NAME=value;…': truc's own environment settings (src/config/env.ts) over the `default` profile, in
+ * every bench and tool that opens truc here, e.g. `TRUC_WORKER_CONCURRENCY=8`: two settings alternate on one tree.
+ */
+function benchEnv(): Record<string, string> {
+  const pairs = (process.env.TRUC_BENCH_ENV ?? '').split(';').filter((x) => x.includes('='));
+  return Object.fromEntries(
+    pairs.map((x) => [x.slice(0, x.indexOf('=')).trim(), x.slice(x.indexOf('=') + 1)]),
+  );
+}
+
 /** Opens truc on `combination` (see the file comment). */
 export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions = {}): Promise<TrucEnv> {
   const dataDir = await mkdtemp(join(tmpdir(), 'truc-bench-data-'));
@@ -141,7 +152,7 @@ export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions
       TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...(prefix ? { REDIS_URL, TRUC_QUEUE_PREFIX: prefix } : {}),
-      ...opts.env,
+      ...{ ...benchEnv(), ...opts.env },
     },
   });
   const config: Config = opts.guard ? { ...loaded, guard: { ...loaded.guard, ...opts.guard } } : loaded;
