@@ -58,7 +58,7 @@ const DICT = {
   nothing: ['Không có', 'None'],
   noneYet: ['Chưa có dữ liệu', 'No data yet'],
   search: ['Tìm', 'Search'],
-  searchSchools: ['Mã, tên hoặc mã xã', 'Code, name or commune code'],
+  searchSchools: ['Mã, tên (có dấu hay không) hoặc mã xã', 'Code, name (accents optional) or commune code'],
   code: ['Mã', 'Code'],
   name: ['Tên', 'Name'],
   commune: ['Xã/phường', 'Commune'],

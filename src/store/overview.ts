@@ -217,18 +217,23 @@ function auditActions(q: Queryable) {
 /** Schools as listed, with their counts and recent failures. */
 function schoolList(q: Queryable) {
   return {
-    /** Schools whose code, name or commune matches `search` (all when empty), by code. */
+    /**
+     * Schools whose code, name or commune code holds every word of `search` (all when empty), by code: accents and
+     * case aside (fix31b: "nguyen trai" finds "Trường THCS Nguyễn Trãi"), the words in any order. Both sides folded by
+     * truc.search_fold, the schools' side kept folded in `search_key` (migration 1271).
+     */
     async schools(
       search: string,
       limit: number,
       offset: number,
     ): Promise<{ total: number; items: SchoolRow[] }> {
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const where = `WHERE s.deleted_at IS NULL AND ($1 = '' OR s.school_code ILIKE $2 OR s.data->>'name' ILIKE $2
-                       OR coalesce(s.data->>'communeCode', '') ILIKE $2)`;
+      // the words folded once (an InitPlan), then looked for in each school's key
+      const where = `WHERE s.deleted_at IS NULL AND NOT EXISTS (
+                       SELECT 1 FROM unnest((SELECT array_agg(w) FROM regexp_split_to_table(truc.search_fold($1), '\\s+') w
+                                              WHERE w <> '')) x(w)
+                        WHERE position(x.w IN s.search_key) = 0)`;
       const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM truc.schools s ${where}`, [
         search,
-        pattern,
       ]);
       const res = await q.query<SchoolColumns>(
         `SELECT s.school_code, s.data->>'name' AS name, s.data->>'communeCode' AS commune_code, s.source_system,
@@ -247,8 +252,8 @@ function schoolList(q: Queryable) {
                       AND ${failsRecord('f.severity')}
                     GROUP BY f.criterion) f) AS failing
            FROM truc.schools s LEFT JOIN truc.school_systems ss ON ss.school_code = s.school_code ${where}
-          ORDER BY s.school_code LIMIT $3 OFFSET $4`,
-        [search, pattern, limit, offset],
+          ORDER BY s.school_code LIMIT $2 OFFSET $3`,
+        [search, limit, offset],
       );
       return {
         total: total.rows[0]?.n ?? 0,

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
 import { AUDIT_ACTIONS } from '../../src/store/audit-log.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
@@ -33,6 +34,41 @@ describe.runIf(hasChromium())('fix31b: the dashboard in Chromium', () => {
     await ui.page.getByTestId('lang').click();
     await expect.poll(() => entity.textContent(), { timeout: 30_000 }).toBe('Survey persons');
     await ui.page.getByTestId('lang').click();
+  });
+
+  // Item 3: the schools search wanted the accents typed ("Nguyen Trai" found nothing).
+  it("3: typing a school's name without accents finds it", async () => {
+    const school = {
+      schoolCode: '79031001',
+      name: 'Trường THCS Nguyễn Trãi',
+      level: 'lower_secondary',
+      provinceCode: '79',
+      communeCode: '26740',
+      status: 'active',
+    };
+    await ui.env.deps.db.tx((q) =>
+      createRecordsRepo(q).upsert(
+        'schools',
+        [
+          {
+            key: school.schoolCode,
+            scope: school.schoolCode,
+            data: school,
+            fingerprint: fingerprint(school),
+          },
+        ],
+        { system: 'hcm-csdl', mappingVersion: 'test' },
+      ),
+    );
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/schools`);
+    await ui.page.getByTestId('school-search').fill('nguyen trai');
+    await ui.page.getByTestId('school-search').press('Enter');
+    await expect.poll(() => ui.page.url(), { timeout: 30_000 }).toContain('q=nguyen+trai');
+    const rows = ui.page.getByTestId('schools').locator('tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
+    expect(await rows.first().textContent()).toContain('Trường THCS Nguyễn Trãi');
+    await ui.shot('03-schools-search');
   });
 
   // Item 4: a mistyped action answered an empty list (nothing happened?); the API refuses it, and the page says so.

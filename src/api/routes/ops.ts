@@ -184,7 +184,17 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
         summary: 'Trường học / Schools with sync and quality figures',
         querystring: z
           .object({
-            q: z.string().max(100).default(''),
+            q: z
+              .string()
+              .max(100)
+              .default('')
+              .meta({
+                description:
+                  'Các từ tìm trong mã trường, tên hoặc mã xã, thứ tự nào cũng được, không phân biệt dấu và chữ hoa ' +
+                  '("nguyen trai" tìm thấy "Trường THCS Nguyễn Trãi"); trống: mọi trường / words looked for in the ' +
+                  'school code, name or commune code, in any order, accents and case aside ("nguyen trai" finds ' +
+                  '"Trường THCS Nguyễn Trãi"); empty: every school',
+              }),
             ...pageQuery(200, 50),
           })
           .strict(),

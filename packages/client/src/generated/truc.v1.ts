@@ -9768,6 +9768,7 @@ export interface operations {
   schools: {
     parameters: {
       query?: {
+        /** @description Các từ tìm trong mã trường, tên hoặc mã xã, thứ tự nào cũng được, không phân biệt dấu và chữ hoa ("nguyen trai" tìm thấy "Trường THCS Nguyễn Trãi"); trống: mọi trường / words looked for in the school code, name or commune code, in any order, accents and case aside ("nguyen trai" finds "Trường THCS Nguyễn Trãi"); empty: every school */
         q?: string;
         limit?: number;
         offset?: number;
