@@ -261,24 +261,25 @@ describe('review31, the commune officer: pull, compute, read the figures', () =>
   // Expected: the pull's read says it is waiting for the Ministry (the error met, and when the next try is), as a
   // report's `delivery.lastError` / `notBefore` does. Where: src/reporting/pcgd/persons-pulled.ts (lastPull's fields),
   // the sync run's state while the moet-pcgd gate holds it (src/jobs/through-gate.ts).
-  it.fails(
-    'review31 F6: a persons pull waiting on a congested Ministry says so, and until when',
-    async () => {
-      sim.faults.merge({ status429: { count: 1000, retryAfterSeconds: 7200 }, paths: ['/v1/units/'] });
-      try {
-        const pull = await call('POST', `/v1/pcgd/communes/${X}/persons-pull`, { full: true });
-        expect(pull.statusCode, pull.body).toBe(202);
-        // the worker takes the pull and meets the 429 (or the pause an earlier 429 left on the Ministry's gate)
-        await new Promise((r) => setTimeout(r, 4000));
-        const state = (await call('GET', `/v1/pcgd/communes/${X}/persons-pull`)).json<{
-          personsPulling: boolean;
-          lastPull: Record<string, unknown> | null;
-        }>();
-        expect(state.personsPulling).toBe(true);
-        expect(JSON.stringify(state.lastPull)).toMatch(/RATE_LIMITED|notBefore|retryAt|waitingUntil|until/i);
-      } finally {
-        sim.faults.clear();
-      }
-    },
-  );
+  it('review31 F6: a persons pull waiting on a congested Ministry says so, and until when', async () => {
+    sim.faults.merge({ status429: { count: 1000, retryAfterSeconds: 7200 }, paths: ['/v1/units/'] });
+    try {
+      const pull = await call('POST', `/v1/pcgd/communes/${X}/persons-pull`, { full: true });
+      expect(pull.statusCode, pull.body).toBe(202);
+      // the worker takes the pull and meets the 429 (or the pause an earlier 429 left on the Ministry's gate)
+      await new Promise((r) => setTimeout(r, 4000));
+      const state = (await call('GET', `/v1/pcgd/communes/${X}/persons-pull`)).json<{
+        personsPulling: boolean;
+        lastPull: Record<string, unknown> | null;
+      }>();
+      expect(state.personsPulling).toBe(true);
+      expect(JSON.stringify(state.lastPull)).toMatch(/RATE_LIMITED|notBefore|retryAt|waitingUntil|until/i);
+      // fix31e: the error met and when the Ministry is asked again
+      expect(state.lastPull!.waitingForMinistry).toMatchObject({ errorCode: 'ERR_ADAPTER_RATE_LIMITED' });
+      const until = (state.lastPull!.waitingForMinistry as { notBefore: string }).notBefore;
+      expect(Date.parse(until)).toBeGreaterThan(Date.now());
+    } finally {
+      sim.faults.clear();
+    }
+  });
 });

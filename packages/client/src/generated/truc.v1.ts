@@ -2320,6 +2320,11 @@ export interface components {
         errorCode: string | null;
         createdAt: string;
         finishedAt: string | null;
+        /** @description lần kéo (xếp hàng hoặc đang chạy) đang chờ hệ thống của Bộ: lỗi gặp (ERR_ADAPTER_RATE_LIMITED: Bộ quá tải, Retry-After; hoặc lỗi làm ngắt mạch) và lúc hỏi lại Bộ; null nếu không chờ / the pull (queued or running) waits for the Ministry's system: the error met (ERR_ADAPTER_RATE_LIMITED: the Ministry congested, Retry-After; or the error that opened the circuit) and when the Ministry is asked again; null when not waiting */
+        waitingForMinistry: {
+          errorCode: string;
+          notBefore: string;
+        } | null;
       } | null;
     };
     /** @description Một bản ghi students định dạng canonical / one canonical students record */

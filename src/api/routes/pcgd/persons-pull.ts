@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { requestPersonsPull } from '../../../jobs/contracts.js';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
-import { unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
+import { ministryWaitOf, unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
 import { createPersonsPullsRepo } from '../../../store/persons-pulls.js';
 import type { PcgdApp, PcgdContext, PcgdRouteOptions } from './context.js';
 import { errors, personsPullFields, read, write } from './schemas.js';
@@ -68,6 +68,16 @@ const PullState = z
         errorCode: z.string().nullable(),
         createdAt: z.string(),
         finishedAt: z.string().nullable(),
+        waitingForMinistry: z
+          .object({ errorCode: z.string(), notBefore: z.string() })
+          .nullable()
+          .meta({
+            description:
+              'lần kéo (xếp hàng hoặc đang chạy) đang chờ hệ thống của Bộ: lỗi gặp (ERR_ADAPTER_RATE_LIMITED: Bộ quá tải, ' +
+              'Retry-After; hoặc lỗi làm ngắt mạch) và lúc hỏi lại Bộ; null nếu không chờ / the pull (queued or running) ' +
+              "waits for the Ministry's system: the error met (ERR_ADAPTER_RATE_LIMITED: the Ministry congested, " +
+              'Retry-After; or the error that opened the circuit) and when the Ministry is asked again; null when not waiting',
+          }),
       })
       .nullable()
       .meta({ description: 'lần kéo mới nhất / the newest pull; null when none was ever asked for' }),
@@ -148,6 +158,8 @@ function stateRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): voi
       const { communeCode } = request.params;
       requireUnit(actorOf(request), 'read', communeCode);
       const last = await createPersonsPullsRepo(opts.db).last(communeCode);
+      // review31 F6: a pull under way while the Ministry's gate holds its calls says so, and until when.
+      const underWay = last?.status === 'queued' || last?.status === 'running';
       return {
         communeCode,
         ...(await unitPullState(opts.db, communeCode)),
@@ -156,6 +168,7 @@ function stateRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): voi
               ...last,
               createdAt: last.createdAt.toISOString(),
               finishedAt: last.finishedAt?.toISOString() ?? null,
+              waitingForMinistry: underWay ? await ministryWaitOf(opts.db) : null,
             }
           : null,
       };
