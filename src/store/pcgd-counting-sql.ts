@@ -72,14 +72,39 @@ function ageSql(o: CountingOptions): string {
 }
 
 /**
- * Who is counted: persons of the communes in $3, in the commune's population (permanent or temporary
- * residence, not moved away, not deceased), without a disability when the rule set excludes them.
- * $2 is referenced even by the birth-year rule (every parameter of a statement must be).
+ * The commune's population: persons of the communes in $3, permanent or temporary residence (or a
+ * residence column truc could not read: a surveyed person stays in the population, PCGD-RULES.md §1), not
+ * moved away, not deceased, without a disability when the rule set excludes them (an unread disability
+ * is not a known one: the person stays).
+ */
+function populationWhere(o: CountingOptions): string {
+  return `p.commune_code = ANY($3::text[]) AND p.deleted_at IS NULL
+      AND (p.pcgd_resident OR (p.data->'unread' ? 'residenceType'
+           AND NOT coalesce((p.data->>'movedAway')::boolean, false)
+           AND NOT coalesce((p.data->>'deceased')::boolean, false)))
+      ${o.excludeDisabled ? 'AND NOT p.pcgd_disabled' : ''}`;
+}
+
+/**
+ * Who is counted: the population (populationWhere) with an age in the report year. $2 is referenced even
+ * by the birth-year rule (every parameter of a statement must be).
  */
 function countedWhere(o: CountingOptions): string {
-  return `p.commune_code = ANY($3::text[]) AND p.deleted_at IS NULL AND p.pcgd_resident
-      ${o.excludeDisabled ? 'AND NOT p.pcgd_disabled' : ''}
-      AND ${ageSql(o)} >= 0 AND length($2::text) = 5`;
+  return `${populationWhere(o)} AND ${ageSql(o)} >= 0 AND length($2::text) = 5`;
+}
+
+/**
+ * Persons of the population with fields truc could not read (`unread`), per commune, field and age
+ * (null: no birth date read). The partial index persons_unread (migration 1310) finds them. $1–$3 as
+ * factsCountsSql.
+ */
+export function unreadCountsSql(o: CountingOptions): string {
+  return `
+    SELECT p.commune_code AS "communeCode", f.field, (${ageSql(o)})::int AS age, count(*)::int AS persons
+    FROM truc.persons p CROSS JOIN LATERAL jsonb_array_elements_text(p.data->'unread') AS f(field)
+    WHERE p.data ? 'unread' AND ${populationWhere(o)}
+      AND coalesce(${ageSql(o)} >= 0, true) AND length($2::text) = 5
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
 }
 
 /** A person record carries a parent's or guardian's name (it can be matched by name). */

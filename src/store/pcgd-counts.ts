@@ -27,7 +27,16 @@ import {
   type CountingOptions,
   type EnrolmentFlag,
   type RawAgeRow,
+  unreadCountsSql,
 } from './pcgd-counting-sql.js';
+
+/** Persons of a commune's population with a field truc could not read, at one age (null: unknown). */
+export interface UnreadRow {
+  communeCode: string;
+  field: string;
+  age: number | null;
+  persons: number;
+}
 
 export interface LineageRecord {
   personRef: string;
@@ -56,6 +65,11 @@ function personCounts(q: Queryable) {
      * aggregate statement over the persons' facts, and one over the enrolled students for the
      * enrolment join (the benchmark's measured work).
      */
+    /** The population's persons with unread fields, per commune, field and age (unreadCountsSql). */
+    async unreadCounts(o: CountingOptions, communes: readonly string[]): Promise<UnreadRow[]> {
+      return (await q.query<UnreadRow>(unreadCountsSql(o), countingParams(o, communes, false))).rows;
+    },
+
     async ageCounts(o: CountingOptions, communes: readonly string[]): Promise<AgeRow[]> {
       // Inside the caller's transaction: room to aggregate a province in memory.
       await q.query(`SET LOCAL work_mem = '64MB'`);

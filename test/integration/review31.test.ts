@@ -24,6 +24,8 @@ const YEAR = 2026;
 const X = '27664';
 const Y = '27676';
 const Z = '27673';
+/** Commune W: persons with other columns truc cannot read (fix31d). */
+const W = '27667';
 
 interface Indicator {
   code: string;
@@ -39,7 +41,7 @@ interface Report {
   persons: number;
   indicators: Indicator[];
   levels: Array<{ level: string; met: boolean }>;
-  findings: Array<{ rule: string; severity: string; en?: string }>;
+  findings: Array<{ rule: string; severity: string; count?: number; en?: string }>;
 }
 
 /** A surveyed person of commune X as the Ministry's system lists it (wire columns). */
@@ -79,15 +81,28 @@ describe('review31, the commune officer: pull, compute, read the figures', () =>
     wirePerson(i + 1, { currentGrade: '1' }, Y),
   );
 
+  // Commune W: twelve 6-year-olds — nine in grade 1, one whose class label truc does not know, one in grade 1
+  // with an unknown disability label, one in grade 1 with an unknown ethnicity — a 20-year-old with an unknown
+  // literacy label and a person whose birth date is not a date.
+  const surveyW: PersonWire[] = [
+    ...Array.from({ length: 9 }, (_, i) => wirePerson(i + 1, { currentGrade: '1' }, W)),
+    { ...wirePerson(10, {}, W), lopDangHoc: 'Lớp 13' },
+    { ...wirePerson(11, { birthDate: '2006-05-06' }, W), bietChu: 'Mức 3' },
+    { ...wirePerson(12, {}, W), ngaySinh: '30/02/2012' },
+    { ...wirePerson(13, { currentGrade: '1' }, W), khuyetTat: 'Khó khăn gì đó' },
+    { ...wirePerson(14, { currentGrade: '1' }, W), danToc: 'Sao Hỏa' },
+  ];
+
   const surveyZ: PersonWire[] = Array.from({ length: 20 }, (_, i) =>
     wirePerson(i + 1, { currentGrade: '1' }, Z),
   );
 
   beforeAll(async () => {
     sim = await startPcgdSimulator(() => new Date('2026-09-24T03:00:00Z'), {
-      communes: [X, Y, Z],
+      communes: [X, Y, Z, W],
       surveyFile: new Map([
         [X, survey],
+        [W, surveyW],
         [Y, surveyY],
         [Z, surveyZ],
       ]),
@@ -99,7 +114,11 @@ describe('review31, the commune officer: pull, compute, read the figures', () =>
     app = await buildApp(env.deps);
     await app.ready();
     worker = startWorkerRole(env.deps);
-    const officer = await addClient(env.deps.db, { name: 'officer', role: 'pcgd-officer', units: [X, Y, Z] });
+    const officer = await addClient(env.deps.db, {
+      name: 'officer',
+      role: 'pcgd-officer',
+      units: [X, Y, Z, W],
+    });
     token = await tokenFor(app, officer);
   }, 120_000);
 
@@ -153,17 +172,56 @@ describe('review31, the commune officer: pull, compute, read the figures', () =>
   // and `result()` rejects the whole record. Expected: the person is counted (the columns the rules read are
   // plain), or the report carries an error finding naming how many surveyed persons of the commune were not
   // counted, so that it is not `checked` (cannot be approved) until the data is corrected.
-  it.fails(
-    'review31 F1: a surveyed person truc could not map is counted, or the report says so and is not checked',
-    async () => {
-      const report = await pullAndCompute();
-      const entry = report.indicators.find((i) => i.code === 'primary_grade1_entry_age6')!;
-      const counted = entry.denominator === 10 && entry.numerator === 9;
-      expect(counted || report.status === 'computed', JSON.stringify({ entry, status: report.status })).toBe(
-        true,
-      );
-    },
-  );
+  // Fixed (fix31d): the person is kept without the column (canonical `unread`), counted, and the report says so.
+  it('review31 F1: a surveyed person truc could not map is counted, or the report says so and is not checked', async () => {
+    const report = await pullAndCompute();
+    const entry = report.indicators.find((i) => i.code === 'primary_grade1_entry_age6')!;
+    const counted = entry.denominator === 10 && entry.numerator === 9;
+    expect(counted || report.status === 'computed', JSON.stringify({ entry, status: report.status })).toBe(
+      true,
+    );
+    // Ethnicity is read by no rule: counted, said as a warning, the report stays checked.
+    expect(counted).toBe(true);
+    const said = report.findings.filter((x) => x.rule === 'PCGD_PERSONS_UNREAD_UNUSED');
+    expect(said.map((x) => [x.severity, x.count, /danToc/.test(x.en ?? '')])).toStrictEqual([
+      ['warning', 1, true],
+    ]);
+  });
+
+  // fix31d: each column a rule reads, unreadable, keeps the person in the population, counted the conservative
+  // way, and blocks approval with a finding naming the column and how many persons (no personal data).
+  it('fix31d: unreadable class, literacy, birth date: counted the conservative way, the report not checked', async () => {
+    const report = await pullAndCompute(W);
+    const entry = (code: string) => report.indicators.find((i) => i.code === code)!;
+    // Grade-1 entry at 6: 12 six-year-olds (the unknown class among them, not in the numerator; the unknown
+    // disability and ethnicity counted as read), 11 in grade 1.
+    expect([
+      entry('primary_grade1_entry_age6').numerator,
+      entry('primary_grade1_entry_age6').denominator,
+    ]).toStrictEqual([11, 12]);
+    // The 20-year-old with an unknown literacy label: in the 15–35 denominator, counted as not literate.
+    expect([
+      entry('literacy_level1_age15_35').numerator,
+      entry('literacy_level1_age15_35').denominator,
+    ]).toStrictEqual([0, 1]);
+    expect(report.status).toBe('computed');
+    const of = (rule: string) =>
+      report.findings
+        .filter((x) => x.rule === rule)
+        .map((x) => `${x.severity} ${x.count} ${/column (\w+)/.exec(x.en ?? '')?.[1]}`)
+        .sort();
+    expect(of('PCGD_PERSONS_UNREAD')).toStrictEqual([
+      'error 1 bietChu',
+      'error 1 lopDangHoc',
+      'error 1 ngaySinh',
+    ]);
+    expect(of('PCGD_PERSONS_UNREAD_UNUSED')).toStrictEqual(['warning 1 danToc', 'warning 1 khuyetTat']);
+    const text = JSON.stringify(report.findings);
+    for (const personal of ['R31-', 'Nguyễn', 'Lớp 13', 'Mức 3', '30/02/2012', 'Sao Hỏa', 'Khó khăn'])
+      expect(text).not.toContain(personal);
+    const approved = await call('POST', `/v1/pcgd/reports/${report.reportId}/approve`);
+    expect(approved.statusCode, approved.body).not.toBe(200);
+  });
 
   // F2 (MEDIUM, the officer and whoever reads the signed forms: README "PCGD-XMC figures" — "A report names its rule
   // set and lists its unverified settings"; PCGD-RULES.md §5 "The rule-set version and its unverified settings are

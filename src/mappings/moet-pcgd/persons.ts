@@ -1,7 +1,12 @@
 /**
  * moet-pcgd person record (survey form columns, Vietnamese names, `dd/mm/yyyy`) ⇄ canonical Person.
  * Pure: no I/O, no clock. Unknown codes and bad dates are findings; the output is validated with the
- * canonical PersonSchema and its issues come back as findings pointing at the wire column.
+ * canonical PersonSchema and its issues come back as findings pointing at the wire column. A surveyed
+ * person is always kept when its key columns are read (PCGD-RULES.md §1: the commune's population): a
+ * column of UNREAD_OF_POINTER truc cannot read (a label outside its code lists, a malformed date, a
+ * year out of range) leaves its field absent and named in `unread`, and its finding is a warning here;
+ * the counting reads the absent field the conservative way and the report says how many persons
+ * (src/reporting/pcgd/unread.ts).
  */
 import type { z } from 'zod';
 import { MOET_PCGD_LABELS, gradeLabel, type PersonWire } from '../../adapters/moet-pcgd/schema.js';
@@ -12,7 +17,12 @@ import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
 import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import type { Grade } from '../../canonical/enums.js';
 import { canonicalMessage } from '../../canonical/messages.js';
-import { PersonSchema, type Person } from '../../canonical/person.js';
+import {
+  PERSON_UNREAD_FIELDS,
+  PersonSchema,
+  type Person,
+  type PersonUnreadField,
+} from '../../canonical/person.js';
 import {
   badDate,
   cleanText,
@@ -54,6 +64,24 @@ const POINTER: Record<string, string> = {
   disability: '/khuyetTat',
   movedAway: '/chuyenDi',
   deceased: '/daChet',
+};
+
+/** The wire columns whose unreadable value leaves the person's field unread (the person is kept). */
+const UNREAD_OF_POINTER: Record<string, PersonUnreadField> = {
+  '/ngaySinh': 'birthDate',
+  '/gioiTinh': 'sex',
+  '/danToc': 'ethnicityCode',
+  '/loaiCuTru': 'residenceType',
+  '/lopDangHoc': 'currentGrade',
+  '/namTotNghiepMN': 'completed.preschool',
+  '/namTotNghiepTH': 'completed.primary',
+  '/namTotNghiepTHCS': 'completed.lowerSecondary',
+  '/namTotNghiepTHPT': 'completed.upperSecondary',
+  '/namTotNghiepNghe': 'completed.vocational',
+  '/boHoc/lop': 'dropout',
+  '/boHoc/nam': 'dropout',
+  '/bietChu': 'literacy',
+  '/khuyetTat': 'disability',
 };
 
 const defaultedKinh = finding(
@@ -221,16 +249,42 @@ function schemaFindings(
     .filter((f) => !reported.has(f.pointer));
 }
 
-/** Wire person → canonical Person. */
-function personToCanonical(wire: PersonWire, _ctx?: MapContext): MapResult<Person> {
-  const findings: MappingFinding[] = [];
-  const parsed = PersonSchema.safeParse(draftOf(wire, findings));
-  if (!parsed.success)
-    return { ok: false, findings: [...findings, ...schemaFindings(parsed.error.issues, findings)] };
-  return result(parsed.data, findings);
+/** The draft without its unread fields, which it names in `unread` (in PERSON_UNREAD_FIELDS order). */
+function withoutUnread(draft: Draft, unread: ReadonlySet<PersonUnreadField>): Draft {
+  const out: Draft = { ...draft, completed: { ...(draft['completed'] as Draft) } };
+  for (const field of unread) {
+    if (field.startsWith('completed.')) delete (out['completed'] as Draft)[field.slice(10)];
+    else delete out[field];
+  }
+  out['unread'] = PERSON_UNREAD_FIELDS.filter((f) => unread.has(f));
+  return out;
 }
 
-/** Canonical Person → wire person (labels as this system writes them; absent optionals stay absent). */
+/** Wire person → canonical Person (kept, with `unread`, when only UNREAD_OF_POINTER columns fail). */
+function personToCanonical(wire: PersonWire, _ctx?: MapContext): MapResult<Person> {
+  const findings: MappingFinding[] = [];
+  const draft = draftOf(wire, findings);
+  const first = PersonSchema.safeParse(draft);
+  const all = first.success ? findings : [...findings, ...schemaFindings(first.error.issues, findings)];
+  if (first.success && !findings.some((x) => x.severity === 'error')) return result(first.data, findings);
+  const unread = new Set<PersonUnreadField>();
+  for (const x of all) {
+    const field = x.severity === 'error' ? UNREAD_OF_POINTER[x.pointer] : undefined;
+    if (field) unread.add(field);
+  }
+  // Other columns (the record's key, the commune, the household, the name) still reject it.
+  const kept = all.map((x) => (UNREAD_OF_POINTER[x.pointer] ? { ...x, severity: 'warning' as const } : x));
+  if (unread.size === 0 || kept.some((x) => x.severity === 'error')) return { ok: false, findings: all };
+  const second = PersonSchema.safeParse(withoutUnread(draft, unread));
+  if (!second.success) return { ok: false, findings: [...all, ...schemaFindings(second.error.issues, [])] };
+  return result(second.data, kept);
+}
+
+/**
+ * Canonical Person → wire person (labels as this system writes them; absent optionals stay absent). An
+ * unread field is written as a value truc reads as unread again: blank, or `?` for the ethnicity (blank
+ * there means Kinh).
+ */
 function personFromCanonical(person: Person, _ctx?: MapContext): PersonWire {
   const c = person.completed;
   const wire: Record<string, unknown> = {
@@ -238,14 +292,17 @@ function personFromCanonical(person: Person, _ctx?: MapContext): PersonWire {
     maXa: person.communeCode,
     soHo: person.householdNo,
     hoTen: person.fullName,
-    ngaySinh: isoToDmy(person.birthDate),
-    gioiTinh: MOET_PCGD_LABELS.sex[person.sex],
-    danToc: entryOf(ETHNICITY_CODE_LIST, person.ethnicityCode)?.labelVi ?? person.ethnicityCode,
+    ngaySinh: person.birthDate === undefined ? '' : isoToDmy(person.birthDate),
+    gioiTinh: person.sex === undefined ? '' : MOET_PCGD_LABELS.sex[person.sex],
+    danToc:
+      person.ethnicityCode === undefined
+        ? '?'
+        : (entryOf(ETHNICITY_CODE_LIST, person.ethnicityCode)?.labelVi ?? person.ethnicityCode),
     soDinhDanh: person.personalId,
     hoTenCha: person.fatherName,
     hoTenMe: person.motherName,
     hoTenNguoiGiamHo: person.guardianName,
-    loaiCuTru: MOET_PCGD_LABELS.residence[person.residenceType],
+    loaiCuTru: person.residenceType === undefined ? '' : MOET_PCGD_LABELS.residence[person.residenceType],
     lopDangHoc: person.currentGrade === undefined ? undefined : gradeLabel(person.currentGrade),
     truongDangHoc: person.currentSchoolName,
     namTotNghiepMN: c.preschool,
@@ -254,7 +311,7 @@ function personFromCanonical(person: Person, _ctx?: MapContext): PersonWire {
     namTotNghiepTHPT: c.upperSecondary,
     namTotNghiepNghe: c.vocational,
     boHoc: person.dropout ? { lop: gradeLabel(person.dropout.grade), nam: person.dropout.year } : undefined,
-    bietChu: MOET_PCGD_LABELS.literacy[person.literacy],
+    bietChu: person.literacy === undefined ? '' : MOET_PCGD_LABELS.literacy[person.literacy],
     khuyetTat: person.disability === undefined ? undefined : MOET_PCGD_LABELS.disability[person.disability],
     chuyenDi: person.movedAway,
     daChet: person.deceased,

@@ -25,6 +25,7 @@ import {
 } from './evaluate.js';
 import { sha256Hex } from './package.js';
 import { difficultCommunesOf, type RuleSet } from './rule-set.js';
+import { unreadChecks } from './unread.js';
 import {
   checkCommune,
   checkProvince,
@@ -118,7 +119,8 @@ async function computeCommune(
   year: number,
 ) {
   const repo = createPcgdRepo(q);
-  const rows = await repo.writeLineage(id, countingOptions(rules, year), unitCode);
+  const options = countingOptions(rules, year);
+  const rows = await repo.writeLineage(id, options, unitCode);
   if (rows.length === 0) throw new AppError('ERR_PCGD_NO_PERSONS', noCountedPersons('commune', unitCode));
   const difficult = difficultCommunesOf(cfg, year).has(unitCode);
   const figures = communeFigures(rules, unitCode, toCounts(rows), difficult);
@@ -130,6 +132,7 @@ async function computeCommune(
       enrolment,
       previous: prev ? { ages: prev.figures.ages, indicators: prev.figures.indicators } : undefined,
     }),
+    ...unreadChecks(rules, await repo.unreadCounts(options, [unitCode])),
   ];
   const lineage = await repo.lineageDigests(
     id,
@@ -292,7 +295,10 @@ async function computeProvince(
       previous: prev?.figures.communes ?? [],
     },
   );
-  if (missing.length > 0) findings.unshift(communesNotApproved(missing));
+  if (missing.length > 0) {
+    findings.unshift(communesNotApproved(missing));
+    findings.push(...unreadChecks(rules, await repo.unreadCounts(countingOptions(rules, year), missing)));
+  }
   const province = provinceFigures(rules, unitCode, communeFigs);
   const own = province.indicators.filter((x) => !x.code.startsWith('communes_meeting_'));
   findings.push(

@@ -34,6 +34,15 @@ const VALIDATION_RULES = {
     about:
       "a province report is made from its communes' approved reports: communes with survey data but no approved report block the province's approval",
   },
+  PCGD_PERSONS_UNREAD: {
+    severity: 'error',
+    about:
+      "persons of the commune's population at a counted age with a column the counting reads that truc could not read (a label outside its code lists, a malformed date): counted the conservative way (./unread.ts), until the survey data is corrected",
+  },
+  PCGD_PERSONS_UNREAD_UNUSED: {
+    severity: 'warning',
+    about: 'persons with a column truc could not read that no indicator reads at their age: the figures do not change',
+  },
   PCGD_NO_COHORT: {
     severity: 'warning',
     about: 'a cohort with nobody in it: no rate, its criterion is not met',
@@ -62,7 +71,8 @@ const VALIDATION_RULES = {
 } as const satisfies Record<string, { severity: Severity; about: string }>;
 export type ValidationRule = keyof typeof VALIDATION_RULES;
 
-const f = (
+/** A finding of one of the rules above (its severity is the rule's). */
+export const f = (
   rule: ValidationRule,
   vi: string,
   en: string,

@@ -6,7 +6,7 @@
 import { MOET_PCGD_LABELS, gradeLabel, type PersonWire } from '../../adapters/moet-pcgd/schema.js';
 import { entryOf } from '../../canonical/codes/code-list.js';
 import { ETHNICITY_CODE_LIST } from '../../canonical/codes/ethnicity.js';
-import type { Person } from '../../canonical/person.js';
+import type { ReadPerson as Person } from '../../canonical/person.js';
 import type { Population } from '../population/index.js';
 
 function dmy(iso: string): string {

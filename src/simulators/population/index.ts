@@ -5,7 +5,7 @@
  * in hcm-csdl and in its school's smas or vnedu (`student(i)`).
  */
 import type { ClassGroup } from '../../canonical/class-group.js';
-import type { Person } from '../../canonical/person.js';
+import type { ReadPerson as Person } from '../../canonical/person.js';
 import type { School } from '../../canonical/school.js';
 import type { Staff } from '../../canonical/staff.js';
 import type { Student } from '../../canonical/student.js';

@@ -1,6 +1,6 @@
 /** Builders of surveyed residents (moet-pcgd persons) and school staff. */
 import { STAFF_STATUS_VALUES, type Grade, type StaffPosition } from '../../canonical/enums.js';
-import type { CompletionYears, Person } from '../../canonical/person.js';
+import type { CompletionYears, ReadPerson as Person } from '../../canonical/person.js';
 import type { School } from '../../canonical/school.js';
 import type { Staff } from '../../canonical/staff.js';
 import type { Student } from '../../canonical/student.js';

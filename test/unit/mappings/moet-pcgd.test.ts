@@ -111,18 +111,58 @@ describe('moet-pcgd persons → canonical', () => {
     if (out.ok) expect(out.value.currentGrade).toBeUndefined();
   });
 
-  it('rejects 30/02 and an ISO date with MAP_BAD_DATE on /ngaySinh', () => {
+  it('keeps a person born 30/02 or on an ISO date, without the birth date (unread), MAP_BAD_DATE on /ngaySinh', () => {
     for (const ngaySinh of ['30/02/2019', '2019-03-07', '']) {
       const out = toCanonical({ ...person('person-student.json'), ngaySinh });
-      expect(out.ok, ngaySinh).toBe(false);
+      expect(out.ok, ngaySinh).toBe(true);
+      if (out.ok) expect(out.value.birthDate).toBeUndefined();
+      if (out.ok) expect(out.value.unread).toStrictEqual(['birthDate']);
       const rule = ngaySinh === '' ? 'MAP_MISSING_FIELD' : 'MAP_BAD_DATE';
       expect(pointers(out.findings)).toStrictEqual([`/ngaySinh ${rule}`]);
+      expect(out.findings.map((x) => x.severity)).toStrictEqual(['warning']);
     }
   });
 
-  it('reports every unknown code at its column, in Vietnamese and English', () => {
+  it('keeps a person whose year of completion is out of range, without it (unread)', () => {
+    const out = toCanonical({ ...person('person-student.json'), namTotNghiepTH: 3000 });
+    expect(out.ok).toBe(true);
+    if (out.ok) expect(out.value.completed.primary).toBeUndefined();
+    if (out.ok) expect(out.value.unread).toStrictEqual(['completed.primary']);
+    expect(pointers(out.findings)).toStrictEqual(['/namTotNghiepTH MAP_INVALID_VALUE']);
+  });
+
+  it('still rejects a record without its key, commune, household or name', () => {
+    for (const over of [{ maDoiTuong: '' }, { maXa: '' }, { soHo: '' }, { hoTen: '' }]) {
+      const out = toCanonical({ ...person('person-unknown-codes.json'), ...over });
+      expect(out.ok, JSON.stringify(over)).toBe(false);
+    }
+  });
+
+  it('reports every unknown code at its column, in Vietnamese and English, and keeps the person (unread)', () => {
     const out = toCanonical(person('person-unknown-codes.json'));
-    expect(out.ok).toBe(false);
+    expect(out.ok).toBe(true);
+    if (out.ok)
+      expect(out.value.unread).toStrictEqual([
+        'birthDate',
+        'sex',
+        'ethnicityCode',
+        'residenceType',
+        'currentGrade',
+        'dropout',
+        'literacy',
+        'disability',
+      ]);
+    if (out.ok)
+      for (const field of [
+        'birthDate',
+        'sex',
+        'ethnicityCode',
+        'residenceType',
+        'currentGrade',
+        'literacy',
+        'disability',
+      ])
+        expect(out.value, field).not.toHaveProperty(field);
     expect(pointers(out.findings)).toStrictEqual([
       '/bietChu MAP_UNKNOWN_CODE',
       '/boHoc/lop MAP_UNKNOWN_CODE',
