@@ -269,6 +269,17 @@ function communesOfProvinceReport(
   return { communeFigs, enrolmentByCommune, sources, findings };
 }
 
+/** The unread-column findings of communes computed from their persons (none when there are none). */
+async function unreadOf(
+  repo: ReturnType<typeof createPcgdRepo>,
+  rules: RuleSet,
+  year: number,
+  communes: string[],
+) {
+  if (communes.length === 0) return [];
+  return unreadChecks(rules, await repo.unreadCounts(countingOptions(rules, year), communes));
+}
+
 async function computeProvince(
   q: Queryable,
   rules: RuleSet,
@@ -295,10 +306,8 @@ async function computeProvince(
       previous: prev?.figures.communes ?? [],
     },
   );
-  if (missing.length > 0) {
-    findings.unshift(communesNotApproved(missing));
-    findings.push(...unreadChecks(rules, await repo.unreadCounts(countingOptions(rules, year), missing)));
-  }
+  if (missing.length > 0) findings.unshift(communesNotApproved(missing));
+  findings.push(...(await unreadOf(repo, rules, year, missing)));
   const province = provinceFigures(rules, unitCode, communeFigs);
   const own = province.indicators.filter((x) => !x.code.startsWith('communes_meeting_'));
   findings.push(

@@ -41,7 +41,8 @@ const VALIDATION_RULES = {
   },
   PCGD_PERSONS_UNREAD_UNUSED: {
     severity: 'warning',
-    about: 'persons with a column truc could not read that no indicator reads at their age: the figures do not change',
+    about:
+      'persons with a column truc could not read that no indicator reads at their age: the figures do not change',
   },
   PCGD_NO_COHORT: {
     severity: 'warning',
