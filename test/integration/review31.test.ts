@@ -232,7 +232,7 @@ describe('review31, the commune officer: pull, compute, read the figures', () =>
   // lower-secondary province shares are not on the printed form (a PDF reader's text stops at `lower_sec`). Expected:
   // every unverified setting is printed whole, inside the page. Where: src/reporting/pcgd/forms.ts `wrap` (a word
   // longer than the line is never broken) and `cover` (the shares joined by `,` with no space).
-  it.fails('review31 F2: the signed PDF prints every unverified setting whole, inside the page', async () => {
+  it('review31 F2: the signed PDF prints every unverified setting whole, inside the page', async () => {
     const report = await pullAndCompute(Y);
     expect(report.status).toBe('checked');
     const approved = await call('POST', `/v1/pcgd/reports/${report.reportId}/approve`);

@@ -89,7 +89,11 @@ function cover(pkg: EvidencePackage, digest: string): Array<[string, string | nu
     ['SHA-256 của gói số liệu đã ký', digest],
     ...pkg.ruleSet.unverified.map(
       (u) =>
-        [`Chưa xác minh: ${u.setting}`, String(u.value as string | number | boolean)] as [string, string],
+        // A list's items (`preschool5:100,primary_level1:100,…`) with a space after each comma, to be read.
+        [
+          `Chưa xác minh: ${u.setting}`,
+          String(u.value as string | number | boolean).replace(/,(?=\S)/g, ', '),
+        ] as [string, string],
     ),
   ];
 }
@@ -162,14 +166,18 @@ interface Cursor {
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 40;
 
+/** Draws `text` from `x`, wrapped to the page's right margin (./forms.ts `wrap`), a new page when one is full. */
 function line(c: Cursor, text: string, opts: { size?: number; x?: number } = {}): void {
   const size = opts.size ?? 9;
-  if (c.y < MARGIN + size) {
-    c.page = c.doc.addPage(A4);
-    c.y = A4[1] - MARGIN;
+  const x = opts.x ?? MARGIN;
+  for (const l of wrap(text, (t) => c.font.widthOfTextAtSize(t, size), A4[0] - MARGIN - x)) {
+    if (c.y < MARGIN + size) {
+      c.page = c.doc.addPage(A4);
+      c.y = A4[1] - MARGIN;
+    }
+    c.page.drawText(l, { x, y: c.y - size, size, font: c.font, color: rgb(0, 0, 0) });
+    c.y -= size + 4;
   }
-  c.page.drawText(text, { x: opts.x ?? MARGIN, y: c.y - size, size, font: c.font, color: rgb(0, 0, 0) });
-  c.y -= size + 4;
 }
 
 function row(c: Cursor, cells: Array<string | number | null>, xs: number[], size = 8): void {
@@ -184,17 +192,30 @@ function row(c: Cursor, cells: Array<string | number | null>, xs: number[], size
   c.y -= size + 4;
 }
 
-/** Wraps text into lines of at most `max` characters. */
-function wrap(text: string, max: number): string[] {
+/**
+ * Wraps text into lines no wider than `max` (as `widthOf` measures them), on spaces; a word wider than a
+ * line (a setting's value of 170 characters, review31 F2) is broken where it must.
+ */
+function wrap(text: string, widthOf: (t: string) => number, max: number): string[] {
   const out: string[] = [];
   let cur = '';
-  for (const word of text.split(/\s+/)) {
-    if ((cur + ' ' + word).trim().length > max) {
-      out.push(cur);
-      cur = word;
-    } else cur = (cur + ' ' + word).trim();
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    const joined = cur === '' ? word : `${cur} ${word}`;
+    if (widthOf(joined) <= max) {
+      cur = joined;
+      continue;
+    }
+    if (cur !== '') out.push(cur);
+    cur = '';
+    for (const ch of word) {
+      if (cur !== '' && widthOf(cur + ch) > max) {
+        out.push(cur);
+        cur = '';
+      }
+      cur += ch;
+    }
   }
-  if (cur) out.push(cur);
+  if (cur !== '' || out.length === 0) out.push(cur);
   return out;
 }
 
@@ -209,7 +230,7 @@ export async function pdfFromPackage(bytes: Uint8Array, unit: UnitSigner): Promi
   doc.setCreationDate(new Date(pkg.report.approvedAt));
   const c: Cursor = { doc, page: doc.addPage(A4), y: A4[1] - MARGIN, font: f };
   line(c, 'BÁO CÁO KẾT QUẢ PHỔ CẬP GIÁO DỤC – XÓA MÙ CHỮ', { size: 14 });
-  for (const [k, v] of cover(pkg, sha256Hex(bytes))) for (const l of wrap(`${k}: ${v}`, 110)) line(c, l);
+  for (const [k, v] of cover(pkg, sha256Hex(bytes))) line(c, `${k}: ${v}`);
   const xs = [MARGIN, MARGIN + 250, MARGIN + 330, MARGIN + 400, MARGIN + 470];
   for (const s of STANDARDS) {
     c.y -= 6;
@@ -219,7 +240,7 @@ export async function pdfFromPackage(bytes: Uint8Array, unit: UnitSigner): Promi
       row(c, [labelOf(x.code), x.numerator, x.denominator, x.rate], [xs[0]!, xs[2]!, xs[3]!, xs[4]!]);
     for (const l of pkg.levels.filter((l) => LEVEL_STANDARD[l.level] === s.standard)) {
       line(c, `${LEVEL_VI[l.level] ?? l.level}: ${l.met ? 'Đạt' : 'Chưa đạt'}`);
-      if (!l.met) for (const w of wrap(reasonOf(l.shortfall), 110)) line(c, w, { x: MARGIN + 12, size: 8 });
+      if (!l.met) line(c, reasonOf(l.shortfall), { x: MARGIN + 12, size: 8 });
     }
   }
   if (pkg.communes) {
@@ -227,11 +248,11 @@ export async function pdfFromPackage(bytes: Uint8Array, unit: UnitSigner): Promi
     line(c, 'Các xã', { size: 11 });
     for (const cm of pkg.communes) {
       const met = cm.levels.filter((l) => l.met).map((l) => l.level);
-      for (const w of wrap(
+      line(
+        c,
         `${cm.communeCode}${cm.difficult ? ' (ĐBKK)' : ''}: ${cm.population} người; đạt: ${met.join(', ') || '—'}`,
-        110,
-      ))
-        line(c, w, { size: 8 });
+        { size: 8 },
+      );
     }
   }
   pdflibAddPlaceholder({
