@@ -51,16 +51,38 @@ export function mayAct(actor: PcgdActor, action: PcgdAction, unitCode: string): 
   }
 }
 
-/** Throws ERR_FORBIDDEN_UNIT unless the actor may do `action` on the unit. */
+/** Each action as a refusal says it: Vietnamese, English. */
+const ACTION_WORDS: Record<PcgdAction, [string, string]> = {
+  read: ['xem báo cáo của', 'read the reports of'],
+  compute: ['tính số liệu của', 'compute the figures of'],
+  records: ['xem danh sách người của', 'see the persons of'],
+  approve: ['phê duyệt số liệu của', 'approve the figures of'],
+  submit: ['gửi số liệu của', 'submit the figures of'],
+  reopen: ['mở lại số liệu đã duyệt của', 'reopen the approved figures of'],
+  pull: ['kéo dữ liệu điều tra của', 'pull the survey persons of'],
+};
+
+/** Who may do what a refusal refused, where it is not the unit's own officer. */
+const WHO_MAY: Partial<Record<PcgdAction, [string, string]>> = {
+  approve: ['chỉ cán bộ của chính đơn vị được phê duyệt', "only the unit's own officer approves"],
+  reopen: [
+    'cán bộ PCGD của tỉnh (với xã của tỉnh) hoặc quản trị thành phố mở lại',
+    "the province's PCGD officer (for its communes) or a city admin reopens",
+  ],
+};
+
+/** Throws ERR_FORBIDDEN_UNIT unless the actor may do `action` on the unit; it says who may, where that helps. */
 export function requireUnit(actor: PcgdActor, action: PcgdAction, unitCode: string): void {
-  if (!mayAct(actor, action, unitCode))
-    throw new AppError(
-      'ERR_FORBIDDEN_UNIT',
-      both(
-        `ứng dụng này không được ${action} đơn vị ${unitCode}`,
-        `${action} of unit ${unitCode} not allowed for this client`,
-      ),
-    );
+  if (mayAct(actor, action, unitCode)) return;
+  const [vi, en] = ACTION_WORDS[action];
+  const who = WHO_MAY[action];
+  throw new AppError(
+    'ERR_FORBIDDEN_UNIT',
+    both(
+      `ứng dụng này không được ${vi} đơn vị ${unitCode}${who ? ` (${who[0]})` : ''}`,
+      `this client may not ${en} unit ${unitCode}${who ? ` (${who[1]})` : ''}`,
+    ),
+  );
 }
 
 /** The units of `candidates` the actor may read (the deadline view lists only those). */
