@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAudit } from '../../audit/chain.js';
-import { AppError, both } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { AUDIT_ACTIONS } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import { createOverviewRepo } from '../../store/overview.js';
@@ -33,7 +33,7 @@ function unknownAction(held: readonly string[]): AppError {
         pointer: '/querystring/action',
         rule: 'invalid_value',
         // the names once, after both languages' words (codes stay English)
-        message: `${both('không phải hành động nào của nhật ký kiểm toán; một trong', 'not an action of the audit log; one of')}: ${valid}`,
+        message: `không phải hành động nào của nhật ký kiểm toán; một trong / not an action of the audit log; one of: ${valid}`,
       },
     ],
   });
