@@ -7,13 +7,14 @@
  * check asks the port it listens on; the Docker build context leaves out dependencies, local data and
  * secrets.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { hasPromtool, promtool, PROMTOOL_TIMEOUT_MS } from '../helpers/promtool.js';
 
@@ -122,6 +123,72 @@ describe('alert rules and the Grafana dashboard', () => {
     () => {
       const tested = promtool(['test', 'rules', join(ROOT, 'ops/prometheus/alerts.test.yml')]);
       expect(tested.ok, tested.output).toBe(true);
+    },
+    PROMTOOL_TIMEOUT_MS + 30_000,
+  );
+
+  // fix32b: the panel read the pair's last success of any scope (truc_sync_last_success_timestamp_seconds), so one
+  // school's pull kept the city's failing schedule of the same pair fresh on it while TrucSyncStale (per schedule
+  // since fix31c) fired. Its figure is now the alert's, per schedule: evaluated by promtool on the alert test's case.
+  it.runIf(hasPromtool())(
+    'the sync-age panel counts per schedule, as TrucSyncStale does',
+    () => {
+      const panel = dashboard.panels.find((p) => p.id === 15);
+      expect(panel?.title).toContain('schedule');
+      const expr = panel!.targets![0]!.expr;
+      const labels = (schedule: string) => `{schedule="${schedule}",system="hcm-csdl",entity="staff"}`;
+      const series = (name: string, schedule: string, values: string) => ({
+        series: `${name}{job="truc-worker",instance="worker:9464",schedule="${schedule}",system="hcm-csdl",entity="staff"}`,
+        values,
+      });
+      const tests = {
+        rule_files: [],
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              // the pair's success of any scope: fresh every minute
+              {
+                series: 'truc_sync_last_success_timestamp_seconds{system="hcm-csdl",entity="staff"}',
+                values: '0+60x1700',
+              },
+              // the city's schedule last succeeded at 0h, one school's every minute, a third never (set up at 1h),
+              // a paused one (no truc_schedule_pulls) last at 0h
+              series('truc_schedule_last_success_timestamp_seconds', 'hcm-staff-city', '0x1700'),
+              series('truc_schedule_last_success_timestamp_seconds', 'hcm-staff-79000001', '0+60x1700'),
+              series('truc_schedule_last_success_timestamp_seconds', 'hcm-staff-paused', '0x1700'),
+              ...['hcm-staff-city', 'hcm-staff-79000001', 'hcm-staff-new'].flatMap((s) => [
+                series('truc_schedule_pulls', s, '1x1700'),
+                series(
+                  'truc_schedule_pulls_since_timestamp_seconds',
+                  s,
+                  s === 'hcm-staff-new' ? '3600x1700' : '0x1700',
+                ),
+              ]),
+            ],
+            promql_expr_test: [
+              {
+                expr,
+                eval_time: '27h',
+                exp_samples: [
+                  { labels: labels('hcm-staff-city'), value: 27 * 3600 },
+                  { labels: labels('hcm-staff-79000001'), value: 0 },
+                  { labels: labels('hcm-staff-new'), value: 26 * 3600 },
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      const dir = mkdtempSync(join(tmpdir(), 'truc-panel-'));
+      try {
+        const file = join(dir, 'panel.test.yml');
+        writeFileSync(file, stringifyYaml(tests));
+        const tested = promtool(['test', 'rules', file]);
+        expect(tested.ok, tested.output).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     PROMTOOL_TIMEOUT_MS + 30_000,
   );
