@@ -189,12 +189,14 @@ export function map(loaded: ToMap, deps: JudgeContext, premapped?: Premapped): M
     : { schoolCode: batch.schoolCode, schoolYear: ctx.schoolYear, now: deps.now };
   const findings: Finding[] = [];
   const judged: { index: number; code: string; pointer: string }[] = [];
+  const idRefused: number[] = [];
   const ahead = premapped?.version === mapping.version ? premapped.results : undefined;
   const records = batch.records.map((raw, index) => {
     const mapped = ahead?.[index] ?? mapping.map(raw, mapCtx);
     for (const f of mapped.findings) {
       if (ruleByCode(f.rule)) judged.push({ index, code: f.rule, pointer: f.pointer });
       else findings.push(findingOf(index, f));
+      if (f.refusesPersonalId) idRefused.push(index);
     }
     return mapped.ok ? mapped.value : undefined;
   });
@@ -203,6 +205,8 @@ export function map(loaded: ToMap, deps: JudgeContext, premapped?: Premapped): M
     records.map((r) => r?.data as Rec | undefined),
   );
   for (const j of judged) sink.add(j.index, ruleByCode(j.code)!, j.pointer);
+  // A mapping's own refusal of a sent personal ID (moet-pcgd persons): one finding, never also missing (fix32b).
+  for (const index of idRefused) sink.personalIdRefused(index);
   return { records, findings, ctx, sink };
 }
 

@@ -15,6 +15,13 @@ export interface MappingFinding {
   readonly severity: Severity;
   readonly vi: string;
   readonly en: string;
+  /**
+   * The finding refuses a personal ID the wire record holds (left out of the record): the batch's sink then says no
+   * more of that record's /personalId (not "missing": src/quality/sink.ts). A catalogued refusal
+   * (DUNG_PERSONAL_ID_FORMAT, _LEGACY) is known by its code; this marks a mapping's own (moet-pcgd's
+   * MAP_BAD_PERSONAL_ID).
+   */
+  readonly refusesPersonalId?: true;
 }
 
 export type MapResult<T> =

@@ -91,10 +91,8 @@ export class BatchSink implements FindingSink {
     // at /personalId could only call it missing or still empty (DU_PERSONAL_ID_MISSING, DU_FIELD_MISSING,
     // SONG_MASTER_DATA_LATE): false, as the sender did send one (review31). Noted whatever the policy says of
     // the refusal. Nothing is allocated unless an ID is refused.
-    if (rule === PERSONAL_ID_FORMAT || rule === PERSONAL_ID_LEGACY) {
-      if (index >= 0) (this.idRefused ??= new Uint8Array(this.records.length))[index] = 1;
-    } else if (this.idRefused !== undefined && this.idRefused[index] === 1 && pointer === '/personalId')
-      return;
+    if (rule === PERSONAL_ID_FORMAT || rule === PERSONAL_ID_LEGACY) this.personalIdRefused(index);
+    else if (this.idRefused !== undefined && this.idRefused[index] === 1 && pointer === '/personalId') return;
     const t = this.template(rule);
     if (t === null) return;
     const finding: Finding = {
@@ -113,6 +111,15 @@ export class BatchSink implements FindingSink {
     };
     this.findings.push(finding);
     if (index >= 0 && refuses(t.severity, extra?.elsewhere === true, this.ctx)) this.rejected.add(index);
+  }
+
+  /**
+   * Notes that record `index`'s personal ID was sent and refused (left out): later findings at /personalId are not
+   * added for it (see `add`). A mapping's refusal from outside the catalogue (moet-pcgd's MAP_BAD_PERSONAL_ID,
+   * `MappingFinding.refusesPersonalId`) is noted here by the judge (src/jobs/judge.ts `map`).
+   */
+  personalIdRefused(index: number): void {
+    if (index >= 0) (this.idRefused ??= new Uint8Array(this.records.length))[index] = 1;
   }
 
   /** Notes that the input step found record `index`'s text settled. */

@@ -91,13 +91,17 @@ const defaultedKinh = finding(
   'Ethnicity left blank: read as Kinh (01), as the survey form prescribes.',
   'warning',
 );
-const droppedPersonalId = finding(
-  '/soDinhDanh',
-  'MAP_BAD_PERSONAL_ID',
-  'Số định danh không gồm đúng 12 chữ số: đã bỏ qua trường này.',
-  'The personal ID is not exactly 12 digits: the field was left out.',
-  'warning',
-);
+// The surveyed person keeps no ID, and it was sent: this one finding says so, never also missing (fix32b).
+const droppedPersonalId = {
+  ...finding(
+    '/soDinhDanh',
+    'MAP_BAD_PERSONAL_ID',
+    'Số định danh không gồm đúng 12 chữ số: đã bỏ qua trường này.',
+    'The personal ID is not exactly 12 digits: the field was left out.',
+    'warning',
+  ),
+  refusesPersonalId: true as const,
+};
 
 type Draft = Record<string, unknown>;
 

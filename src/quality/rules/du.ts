@@ -7,7 +7,7 @@ export const PERSONAL_ID_MISSING = rule({
   criterion: 'du',
   entities: ['students', 'staff', 'persons'],
   severity: 'warning',
-  version: 2,
+  version: 3,
   scope: 'record',
   title: { vi: 'Thiếu số định danh cá nhân', en: 'Personal ID missing' },
   message: { vi: 'Thiếu số định danh cá nhân.', en: 'The personal ID number is missing.' },
@@ -39,7 +39,7 @@ export const FIELD_MISSING = rule({
   criterion: 'du',
   entities: ['schools', 'classes', 'students', 'staff', 'persons'],
   severity: 'warning',
-  version: 2,
+  version: 3,
   scope: 'record',
   title: { vi: 'Thiếu trường Sở yêu cầu', en: 'Field the city requires is missing' },
   message: {

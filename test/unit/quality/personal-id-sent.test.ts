@@ -3,7 +3,11 @@
  * finding saying so; "missing" (DU_PERSONAL_ID_MISSING, DU_FIELD_MISSING) and "still empty"
  * (SONG_MASTER_DATA_LATE) are for an ID that was not sent at all.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { inboundMapping } from '../../../src/jobs/inbound.js';
+import { map } from '../../../src/jobs/judge.js';
 import { BatchSink, DEFAULT_QUALITY_CONFIG, checkBatch, ruleByCode } from '../../../src/quality/index.js';
 import { CLEAN, codes, ctxOf, runInput } from './helpers.js';
 
@@ -50,5 +54,39 @@ describe('a personal ID sent but refused is not also missing', () => {
     const r = await checkBatch(ctx, sink.records, {}, sink);
     expect(codes(r, 0)).toEqual(['DUNG_PERSONAL_ID_FORMAT']);
     expect(codes(r, 1).sort()).toEqual([...ABSENCE].sort());
+  });
+
+  // fix32b: moet-pcgd's persons mapping refuses a malformed ID with its own MAP_BAD_PERSONAL_ID (the person is kept,
+  // without the ID), and the person got DU_PERSONAL_ID_MISSING beside it.
+  it('moet-pcgd survey persons: a malformed ID is MAP_BAD_PERSONAL_ID alone; no ID sent is missing', async () => {
+    const wire = JSON.parse(
+      readFileSync(new URL('../../fixtures/moet-pcgd/person-student.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
+    const mapped = map(
+      {
+        entity: 'persons',
+        mapping: inboundMapping('moet-pcgd', 'persons'),
+        trusted: true,
+        batch: {
+          format: 'moet-pcgd',
+          schoolCode: '',
+          records: [
+            { ...wire, soDinhDanh: '07931900000' },
+            { ...wire, soDinhDanh: 'không có' },
+            { ...wire, soDinhDanh: null },
+          ],
+        },
+      },
+      { now: () => new Date('2025-10-01T03:00:00Z'), config: loadConfig() },
+    );
+    const checked = await checkBatch(mapped.ctx, mapped.sink.records, {}, mapped.sink);
+    const aboutId = (index: number): string[] =>
+      [...mapped.findings, ...checked.findings]
+        .filter((f) => f.index === index && (f.pointer === '/personalId' || f.pointer === '/soDinhDanh'))
+        .map((f) => f.rule);
+    expect(mapped.records.every((r) => r !== undefined)).toBe(true);
+    expect(aboutId(0)).toEqual(['MAP_BAD_PERSONAL_ID']);
+    expect(aboutId(1)).toEqual(['MAP_BAD_PERSONAL_ID']);
+    expect(aboutId(2)).toEqual(['DU_PERSONAL_ID_MISSING']);
   });
 });
