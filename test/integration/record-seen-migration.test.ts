@@ -20,8 +20,8 @@ describe('migration 550: "seen" off the wide row', () => {
     const all = listMigrations();
     await migrate(
       own.db,
-      // 600 (word arrival) alters truc.record_seen, which 550 creates: it waits for 550.
-      all.filter((m) => m.version !== 550 && m.version !== 600),
+      // 600 (word arrival) alters truc.record_seen, which 550 creates: it waits for 550; 1320 alters a column 600 adds.
+      all.filter((m) => m.version !== 550 && m.version !== 600 && m.version !== 1320),
     );
     const insert = (table: string, key: string, scope: string) =>
       `INSERT INTO truc.${table} (${key}, ${scope === '' ? '' : `${scope}, `}data, fingerprint, source_system,
@@ -34,7 +34,11 @@ describe('migration 550: "seen" off the wide row', () => {
     await own.db.query(insert('staff', 'staff_code', 'school_code'), ['STAFF1', written, carried]);
     await own.db.query(insert('schools', 'school_code', ''), ['79000001', written, carried]);
 
-    expect(await migrate(own.db, all)).toEqual(['550_record_seen', '600_word_arrival']);
+    expect(await migrate(own.db, all)).toEqual([
+      '550_record_seen',
+      '600_word_arrival',
+      '1320_batch_carried_keys_lz4',
+    ]);
     const seen = await own.db.query<{ entity: string; key: string; seen_at: Date; seen_by: string | null }>(
       'SELECT entity, key, seen_at, seen_by FROM truc.record_seen ORDER BY entity, key',
     );
