@@ -43,17 +43,20 @@ export interface IngestResult extends Counts {
 export function heldKeys(
   mapped: Pick<Mapped, 'records'>,
   pulled?: PulledExtras,
+  opts: { keys?: boolean } = {},
 ): { keys: string[]; unkeyed: number } {
-  const keys = new Set<string>(pulled?.skipped.map((r) => r.key));
+  // `keys: false`: only how many records had none (a first sync's run keeps no keys: ./reconcile.ts `afterPulledPage`).
+  const want = opts.keys !== false;
+  const keys = new Set<string>(want ? pulled?.skipped.map((r) => r.key) : undefined);
   let unkeyed = 0;
   // Records still refused are held by the source as when they were judged: by their key, or unkeyed.
   for (const r of pulled?.refused ?? []) {
     if (r.recordKey === null) unkeyed += 1;
-    else keys.add(r.recordKey);
+    else if (want) keys.add(r.recordKey);
   }
   for (const rec of mapped.records) {
     if (rec === undefined) unkeyed += 1;
-    else keys.add(rec.key);
+    else if (want) keys.add(rec.key);
   }
   return { keys: [...keys], unkeyed };
 }
@@ -78,6 +81,8 @@ export interface Judged {
   /** The provisional records its students take over (./rekey.ts), and the stored copies as the guard weighs them. */
   rekeys?: Rekeys;
   weighed?: ReadonlyMap<string, ExistingRow>;
+  /** A pulled page's served schools ({@link pulledSchools}), worked out once for its apply and its finish. */
+  schools?: readonly string[];
 }
 
 /**
@@ -252,16 +257,17 @@ async function writeRecords(
 
 /** The schools a pulled page's records show its system serving: the judged records', the skipped and the still refused. */
 export function pulledSchools(mapped: Pick<Mapped, 'records'>, pulled: PulledExtras | undefined): string[] {
-  return [
-    ...mapped.records.flatMap((r) => (r === undefined ? [] : [r.scope])),
-    ...(pulled?.skipped.map((r) => r.scope) ?? []),
-    ...(pulled?.refused.flatMap((r) => (r.scope === null ? [] : [r.scope])) ?? []),
-  ];
+  // Each once (a page's 1000 records are of a few schools; every reader took them as a set).
+  const schools = new Set<string>();
+  for (const r of mapped.records) if (r !== undefined) schools.add(r.scope);
+  for (const r of pulled?.skipped ?? []) schools.add(r.scope);
+  for (const r of pulled?.refused ?? []) if (r.scope !== null) schools.add(r.scope);
+  return [...schools];
 }
 
 /** The schools the batch's records show a system serving: a pulled page's records', a vendor's school. */
-function servedBy(loaded: Loaded, judged: Judged, p: Plan): string[] {
-  if (loaded.trusted) return pulledSchools(judged.mapped, judged.pulled);
+function servedBy(loaded: Loaded, judged: Judged, p: Plan): readonly string[] {
+  if (loaded.trusted) return judged.schools ?? pulledSchools(judged.mapped, judged.pulled);
   // A vendor batch is evidence of its format's system only through records it took (written or carried unchanged):
   // one whose every record was refused (a format mistake, a test) re-routed its school (review26b F7).
   return p.toWrite.length > 0 || p.unchangedKeys.length > 0 ? [loaded.batch.schoolCode] : [];

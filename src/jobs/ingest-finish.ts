@@ -155,7 +155,10 @@ export async function finish(
   // A page ingested by its pull job notes the keys it saw with the closing writes (issue 7: one round
   // trip less per page); otherwise after them, as its run's reconciliation may become due (read: the batch done).
   const seen = isPulledPage(loaded)
-    ? { ...heldKeys(mapped, outcome.pulled), schools: pulledSchools(mapped, outcome.pulled) }
+    ? {
+        ...heldKeys(mapped, outcome.pulled, { keys: inline?.run.storedBefore !== false }),
+        schools: outcome.schools ?? pulledSchools(mapped, outcome.pulled),
+      }
     : undefined;
   if (seen && inline) await afterPulledPage(closing, batch, seen, { run: inline.run });
   if (!inline) await closing.flush();

@@ -153,7 +153,9 @@ async function ingestLoaded(
   }
   // A vendor batch's records holding a word that arrived after it (a newer batch ingested first, a held batch
   // approved late) are left as they are: its write says which (./newer-words.ts), `p` is the plan as written.
-  const applied = await apply(q, deps, loaded, planned, { mapped, checked, pulled, rekeys, weighed });
+  const schools = loaded.trusted ? pulledSchools(mapped, pulled) : undefined;
+  const judged = { mapped, checked, pulled, rekeys, weighed, ...(schools ? { schools } : {}) };
+  const applied = await apply(q, deps, loaded, planned, judged);
   const p = applied.plan;
   const counts: Counts = {
     accepted: p.toWrite.length,
@@ -173,6 +175,7 @@ async function ingestLoaded(
     unchanged: p.unchangedKeys,
     pulled,
     repeatTag: tag,
+    ...(schools ? { schools } : {}),
   };
   await finish(q, deps, loaded, outcome, closing);
   const result = { ...counts, pushSets: applied.pushSets };
