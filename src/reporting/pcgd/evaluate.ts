@@ -152,6 +152,8 @@ export function levelsOf(
   const kind = difficult ? 'difficult' : 'normal';
   return rules.levels.map((level) => {
     const shortfall: Shortfall[] = [];
+    /** Cohorts (`5–5`) already said empty for this level: said once (fix32a, preschool5's two criteria at 5). */
+    const saidEmpty = new Set<string>();
     for (const req of level.requires) {
       if (!met.get(req)) {
         const label = rules.levels.find((l) => l.level === req)!.label;
@@ -166,8 +168,13 @@ export function levelsOf(
       const code = c.indicator[kind];
       const threshold = c.threshold[kind];
       const fig = byCode.get(code)!;
-      if (!meets(fig.numerator, fig.denominator, threshold))
-        shortfall.push(indicatorShortfall(level, fig, code, threshold, c.unverified === true));
+      if (meets(fig.numerator, fig.denominator, threshold)) continue;
+      if (fig.denominator === 0) {
+        const ages = INDICATOR_BY_CODE.get(code)!.ages.join('–');
+        if (saidEmpty.has(ages)) continue; // the same sentence, "no 5-year-olds surveyed", once
+        saidEmpty.add(ages);
+      }
+      shortfall.push(indicatorShortfall(level, fig, code, threshold, c.unverified === true));
     }
     met.set(level.level, shortfall.length === 0);
     return { level: level.level, met: shortfall.length === 0, shortfall };

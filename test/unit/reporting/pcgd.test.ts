@@ -71,6 +71,27 @@ describe('levels', () => {
       expect.objectContaining({ indicator: 'literacy_level1_age15_35', morePersons: 9 }),
     ]);
   });
+  it('a cohort nobody is in is said once per level (fix32a: preschool5 said "no 5-year-olds" twice)', () => {
+    const f = communeFigures(rules, '27664', [cohort(6, 10, { inGrade1to12: 10 })], false);
+    const of = (level: string) => f.levels.find((l) => l.level === level)!.shortfall;
+    // preschool5: attending and completed both read the 5-year-olds: one sentence.
+    expect(of('preschool5').map((s) => s.message.en)).toStrictEqual([
+      'No 5-year-olds surveyed: no rate, so Universal preschool for 5-year-olds is not met.',
+    ]);
+    expect(of('preschool5')).toEqual([
+      expect.objectContaining({ indicator: 'preschool5_attending', morePersons: null }),
+    ]);
+    // lower secondary level 3: the diploma and continuing criteria both read ages 15–18.
+    const ls3 = of('lower_secondary_level3').filter((s) => s.kind === 'indicator');
+    expect(ls3.map((s) => s.message.en)).toHaveLength(1);
+    // Two different cohorts are each said (ages 6 and 11 of primary level 3, both empty).
+    const adults = communeFigures(rules, '27664', [cohort(30, 10, {})], false);
+    const pl3 = adults.levels.find((l) => l.level === 'primary_level3')!.shortfall;
+    expect(pl3.flatMap((s) => (s.kind === 'indicator' ? [s.indicator] : []))).toStrictEqual([
+      'primary_grade1_entry_age6',
+      'primary_completed_age11',
+    ]);
+  });
   it('unverified settings are part of the rule set and configurable', () => {
     const custom = resolveRuleSet(settingsOf({ lowerSecondaryLevel2: { normal: 85, difficult: 75 } }));
     const l2 = custom.levels.find((l) => l.level === 'lower_secondary_level2')!;
