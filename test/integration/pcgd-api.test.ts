@@ -340,7 +340,30 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
       units: unknown[];
     }>();
     expect(own.units).toHaveLength(1);
-    expectProblem(await call('officerA', 'GET', '/v1/pcgd/deadlines?year=1900'), 400, 'ERR_VALIDATION');
+    // fix32a: a year truc cannot have (?year=2099 answered 200) is refused as a computation's year is: the same
+    // code, the range said in both languages, the field's pointer; deadlines from 2014 to next year.
+    const thisYear = Number(new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 4));
+    const yearRefusal = (res: Awaited<ReturnType<typeof call>>) => {
+      const p = expectProblem(res, 400, 'ERR_VALIDATION') as { detail?: string; errors?: unknown[] };
+      return { detail: p.detail, errors: p.errors };
+    };
+    for (const year of [1900, 2013, thisYear + 2, 2099]) {
+      const r = yearRefusal(await call('officerA', 'GET', `/v1/pcgd/deadlines?year=${year}`));
+      expect(r.detail).toContain(`a report year is 2014–${thisYear + 1}`);
+      expect(r.detail).toContain(`năm báo cáo từ 2014 đến ${thisYear + 1}`);
+      expect(r.errors).toStrictEqual([
+        { pointer: '/querystring/year', rule: 'report_year', message: r.detail },
+      ]);
+    }
+    const next = await call('officerA', 'GET', `/v1/pcgd/deadlines?year=${thisYear + 1}`);
+    expect(next.statusCode, next.body).toBe(200);
+    const early = yearRefusal(
+      await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: 2013 }),
+    );
+    expect(early.detail).toContain(`a report year is 2014–${thisYear}`);
+    expect(early.errors).toStrictEqual([
+      { pointer: '/body/year', rule: 'report_year', message: early.detail },
+    ]);
     expect((await verifyAudit(env.deps.db)).ok).toBe(true);
   });
 });

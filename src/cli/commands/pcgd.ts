@@ -14,9 +14,11 @@ import { join } from 'node:path';
 import { vietnamDateOf } from '../../canonical/school-year.js';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps, PersonsPullState } from '../../reporting/pcgd/service.js';
+import { reportYearProblem } from '../../reporting/pcgd/years.js';
 import type { ReportRow } from '../../store/pcgd.js';
 import {
   asOption,
+  badValue,
   both,
   defineCommand,
   int,
@@ -92,6 +94,14 @@ const summaryOf = (r: ReportRow) => ({
   persons: r.persons,
 });
 
+/** `--year`: a year figures can be computed for, by the API's one rule (src/reporting/pcgd/years.ts, fix32a). */
+function reportYear(value: string): number {
+  const n = int(0, 9999)(value);
+  const problem = reportYearProblem(n, 'compute', new Date());
+  if (problem) throw badValue(problem.vi, problem.en);
+  return n;
+}
+
 const compute = () =>
   runs<{ year?: number; communes?: boolean; as?: string }>(
     defineCommand(
@@ -99,7 +109,7 @@ const compute = () =>
       'compute a unit’s figures now from the persons already pulled; prints the report',
     )
       .argument('<unit>', '5-digit commune or 2-digit province code')
-      .option('--year <year>', 'report year (default: this year)', int(2014, 2100))
+      .option('--year <year>', 'report year (default: this year)', reportYear)
       .option(
         '--communes',
         'with a province: first every commune of it with persons and no approved report, then the province; prints one line per unit',

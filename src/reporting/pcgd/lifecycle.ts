@@ -7,7 +7,6 @@
 import { join } from 'node:path';
 import { appendAudit } from '../../audit/chain.js';
 import { communesOfProvince } from '../../canonical/codes/admin-units.js';
-import { vietnamDateOf } from '../../canonical/school-year.js';
 import type { PcgdConfig } from '../../config.js';
 import { AppError, both, isAppError } from '../../errors.js';
 import type { AuditEvent } from '../../store/audit-log.js';
@@ -20,6 +19,7 @@ import { loadUnitSigner, signDetached, type UnitSigner } from './signing.js';
 import { unitOf } from './unit.js';
 import { passes } from './validate.js';
 import { buildPackage } from './views.js';
+import { checkReportYear } from './years.js';
 
 const NEWER_VERSION = both('đã có phiên bản mới hơn', 'a newer version exists');
 
@@ -63,19 +63,6 @@ export interface ComputeRequest {
   reopen?: { reason: string };
 }
 
-/** A year not begun in Vietnam has no figures (review26a N12: 2099, a typo of 2029, was computed from today's persons). */
-function checkYearBegun(year: number, now: Date): void {
-  const thisYear = Number(vietnamDateOf(now).slice(0, 4));
-  if (year > thisYear)
-    throw new AppError(
-      'ERR_VALIDATION',
-      both(
-        `năm báo cáo ${year} chưa bắt đầu (năm nay ${thisYear})`,
-        `report year ${year} has not begun (this year is ${thisYear})`,
-      ),
-    );
-}
-
 /**
  * Asks for a new version of a unit's report, in the caller's transaction (the API adds the compute
  * job's outbox row in the same one): checks that persons were pulled for the unit, supersedes the
@@ -88,7 +75,7 @@ export async function requestCompute(
   req: ComputeRequest,
 ): Promise<{ id: number; version: number }> {
   const unit = unitOf(req.unitCode);
-  checkYearBegun(req.year, deps.now());
+  checkReportYear(req.year, 'compute', deps.now(), '/body/year'); // a year not begun has no figures
   const rules = ruleSetOf(deps.pcgd, req.year);
   const repo = createPcgdRepo(q);
   const communes =

@@ -252,6 +252,12 @@ describe('truc exit codes', () => {
       'truc: đơn vị (unit): mã xã 5 chữ số hoặc mã tỉnh 2 chữ số / unit: a 5-digit',
     ],
     [['pcgd', 'compute', '79001', '--communes'], 'truc: --communes: cần mã tỉnh 2 chữ số / --communes'],
+    // fix32a: the API's one rule of report years (src/reporting/pcgd/years.ts), in its words.
+    [
+      ['pcgd', 'compute', '79001', '--year', '2013'],
+      "truc: tuỳ chọn --year <year>: giá trị '2013' không hợp lệ, cần năm báo cáo 2013 trước năm đầu tiên truc biết",
+    ],
+    [['pcgd', 'compute', '79001', '--year', '2099'], 'năm báo cáo 2099 chưa bắt đầu'],
     [
       ['pcgd', 'approve', 'x'],
       'truc: mã báo cáo (reportId): một số nguyên dương / reportId: a positive integer',

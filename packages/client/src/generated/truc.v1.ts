@@ -1311,6 +1311,7 @@ export interface components {
     PcgdComputeRequestInput: {
       /** @description Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code */
       unitCode: string;
+      /** @description Năm báo cáo, từ 2014 (Nghị định 20/2014/NĐ-CP) đến năm nay (tính số liệu) hoặc năm sau (hạn nộp) / report year, from 2014 (Decree 20/2014/NĐ-CP) to this year (computing figures) or next year (deadlines) */
       year: number;
     };
     PcgdPersonsPullRequestInput: {
@@ -12767,6 +12768,7 @@ export interface operations {
   listPcgdDeadlines: {
     parameters: {
       query: {
+        /** @description Năm báo cáo, từ 2014 (Nghị định 20/2014/NĐ-CP) đến năm nay (tính số liệu) hoặc năm sau (hạn nộp) / report year, from 2014 (Decree 20/2014/NĐ-CP) to this year (computing figures) or next year (deadlines) */
         year: number;
         province?: string;
       };

@@ -8,6 +8,7 @@ import { decimal } from '../../query.js';
 import { appendAudit } from '../../../audit/chain.js';
 import { AppError, both } from '../../../errors.js';
 import { deadlineView } from '../../../reporting/pcgd/deadlines.js';
+import { checkReportYear } from '../../../reporting/pcgd/years.js';
 import {
   enrolmentMismatches,
   lineageSelection,
@@ -263,6 +264,7 @@ function deadlineRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext):
     async function deadlines(request) {
       const at = now();
       const { year, province } = request.query;
+      checkReportYear(year, 'deadlines', at, '/querystring/year'); // fix32a: ?year=2099 answered 200
       const view = await deadlineView(opts.db, opts.config.pcgd, {
         year,
         provinceCode: province,

@@ -10,7 +10,18 @@ const UnitCode = z
   .meta({
     description: 'Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code',
   });
-export const Year = decimal(z.number().int().min(2014).max(2100));
+/**
+ * A report year: any integer here, its range checked by the one rule of src/reporting/pcgd/years.ts (fix32a), so
+ * every PCGD-XMC year answers a year out of range alike (400 ERR_VALIDATION naming the range).
+ */
+export const Year = decimal(z.number().int()).meta({
+  // What the rule allows at least; its upper end moves with the year (this year, or next year), so none is written.
+  minimum: 2014,
+  maximum: undefined,
+  description:
+    'Năm báo cáo, từ 2014 (Nghị định 20/2014/NĐ-CP) đến năm nay (tính số liệu) hoặc năm sau (hạn nộp) / ' +
+    'report year, from 2014 (Decree 20/2014/NĐ-CP) to this year (computing figures) or next year (deadlines)',
+});
 export const ReportIdParams = z
   .object({
     reportId: decimal(
