@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/chain.js';
+import { communesOfProvince } from '../../src/canonical/codes/admin-units.js';
 import { PersonSchema } from '../../src/canonical/person.js';
 import { loadConfig, type PcgdConfig } from '../../src/config.js';
 import type { IndicatorFigure, LevelResult } from '../../src/reporting/pcgd/evaluate.js';
@@ -203,6 +204,39 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     const normal = reportView(await computeFresh(C));
     expect(pairs(normal.indicators).primary_grade1_entry_age6).toEqual([2, 2]);
     expect(normal.version).toBe(before + 2); // two more versions of C, whatever ran before
+  });
+
+  // fix31d counted a person without a readable birth date at no age and said so; a commune where nobody's birth date
+  // could be read had no person at any age, and its computation failed ERR_PCGD_NO_PERSONS with no finding.
+  it("a commune whose persons' birth dates are all unreadable: the report says why (fix32a)", async () => {
+    const code = communesOfProvince('01')[0]!.code; // another province: 79's roll-up is not touched
+    const unreadable = PERSONS.filter((p) => p.communeCode === A)
+      .slice(0, 4)
+      .map((p, i) => {
+        const { birthDate: _b, personalId: _id, ...rest } = p;
+        return PersonSchema.parse({
+          ...rest,
+          personRef: `F32A-${code}-${i}`,
+          communeCode: code,
+          unread: ['birthDate'],
+        });
+      });
+    await createRecordsRepo(store.db).upsert(
+      'persons',
+      unreadable.map((p) => ({ key: p.personRef, scope: code, data: p, fingerprint: fingerprint(p) })),
+      { system: 'moet-pcgd', mappingVersion: 'moet-pcgd/persons@1' },
+    );
+    const row = await computeFresh(code);
+    expect(row.status).toBe('computed'); // not failed: an error finding keeps it from approval
+    const found = (
+      reportView(row).findings as Array<{ rule: string; severity: string; count?: number; en: string }>
+    )
+      .filter((x) => x.rule === 'PCGD_PERSONS_UNREAD')
+      .map((x) => [x.severity, x.count, /column (\w+)/.exec(x.en)?.[1]]);
+    expect(found).toStrictEqual([['error', 4, 'ngaySinh']]);
+    await expect(approveReport(deps, { reportId: row.id, actor: 'x' })).rejects.toMatchObject({
+      code: 'ERR_PCGD_CHECK_FAILED',
+    });
   });
 
   it('province 79: communes meeting each level out of communes with data', async () => {

@@ -121,7 +121,11 @@ async function computeCommune(
   const repo = createPcgdRepo(q);
   const options = countingOptions(rules, year);
   const rows = await repo.writeLineage(id, options, unitCode);
-  if (rows.length === 0) throw new AppError('ERR_PCGD_NO_PERSONS', noCountedPersons('commune', unitCode));
+  const unread = unreadChecks(rules, await repo.unreadCounts(options, [unitCode]));
+  // fix32a: persons whose birth dates truc could not read, all of them, count at no age; the report says so
+  // (PCGD_PERSONS_UNREAD, an error: not approvable) rather than failing as if the commune had nobody.
+  if (rows.length === 0 && !unread.some((x) => x.rule === 'PCGD_PERSONS_UNREAD'))
+    throw new AppError('ERR_PCGD_NO_PERSONS', noCountedPersons('commune', unitCode));
   const difficult = difficultCommunesOf(cfg, year).has(unitCode);
   const figures = communeFigures(rules, unitCode, toCounts(rows), difficult);
   const prev = await previousFigures(q, unitCode, year);
@@ -132,7 +136,7 @@ async function computeCommune(
       enrolment,
       previous: prev ? { ages: prev.figures.ages, indicators: prev.figures.indicators } : undefined,
     }),
-    ...unreadChecks(rules, await repo.unreadCounts(options, [unitCode])),
+    ...unread,
   ];
   const lineage = await repo.lineageDigests(
     id,
