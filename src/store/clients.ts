@@ -200,6 +200,14 @@ export function createClientsRepo(q: Queryable) {
       const res = await q.query<Row>('SELECT * FROM truc.api_clients WHERE id = $1', [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
+    /** How many clients bear `name` (a signed PDF names its approver, and the id too when the name is shared). */
+    async countNamed(name: string): Promise<number> {
+      const res = await q.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM truc.api_clients WHERE name = $1',
+        [name],
+      );
+      return res.rows[0]?.n ?? 0;
+    },
     async setDisabled(id: string, disabled: boolean): Promise<boolean> {
       const res = await q.query(
         'UPDATE truc.api_clients SET disabled = $2, updated_at = now() WHERE id = $1',

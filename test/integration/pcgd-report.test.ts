@@ -25,6 +25,7 @@ import {
   type PcgdDeps,
 } from '../../src/reporting/pcgd/service.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
+import { addClient } from '../../src/ops.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { A, B, C, EXPECTED, PERSONS, YEAR } from '../fixtures/pcgd/communes.js';
@@ -237,6 +238,33 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     await expect(approveReport(deps, { reportId: row.id, actor: 'x' })).rejects.toMatchObject({
       code: 'ERR_PCGD_CHECK_FAILED',
     });
+  });
+
+  it('the signed package names the approver: a client by its name, the CLI operator by theirs (fix32a)', async () => {
+    const approveAs = async (actor: string) => {
+      const row = await approveReport(deps, { reportId: (await computeFresh(A)).id, actor });
+      return readPackage((await reports().evidence(row.id))!.package).report;
+    };
+    const name = `PCGD xã ${A} (${kind})`;
+    const one = await addClient(store.db, { name, role: 'pcgd-officer', units: [A] });
+    expect(await approveAs(one.clientId)).toMatchObject({
+      approvedBy: one.clientId,
+      approvedByName: name,
+      approvedByNameUnique: true,
+    });
+    await addClient(store.db, { name, role: 'pcgd-officer', units: [A] }); // a second client of that name
+    expect(await approveAs(one.clientId)).toMatchObject({
+      approvedByName: name,
+      approvedByNameUnique: false,
+    });
+    expect(await approveAs('operator:cli:lan.nguyen')).toMatchObject({
+      approvedBy: 'operator:cli:lan.nguyen',
+      approvedByName: 'lan.nguyen',
+      approvedByNameUnique: true,
+    });
+    // An actor truc knows no name of: the id alone, as before.
+    const unknown = await approveAs('officer-27664');
+    expect(unknown.approvedByName).toBeUndefined();
   });
 
   it('province 79: communes meeting each level out of communes with data', async () => {

@@ -16,6 +16,7 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { readPackage, sha256Hex, type EvidencePackage } from './package.js';
 import { INDICATOR_BY_CODE, type IndicatorCode, type Standard } from './indicators.js';
 import { signDetached, type UnitSigner } from './signing.js';
+import { vietnamClock } from './verify-rules.js';
 
 const STANDARDS: ReadonlyArray<{ standard: Standard; sheet: string; title: string }> = [
   { standard: 'preschool', sheet: 'Mầm non 5 tuổi', title: 'Phổ cập giáo dục mầm non cho trẻ em 5 tuổi' },
@@ -65,15 +66,40 @@ function labelOf(code: string): string {
   return `Số xã đạt ${LEVEL_VI[level] ?? level}`;
 }
 
+/** Why a level is not met, each sentence once (fix32a: a package signed before said "no 5-year-olds" twice). */
 function reasonOf(shortfall: readonly unknown[]): string {
-  return shortfall
+  const said = shortfall
     .map((s) => (s as { message?: { vi?: string } }).message?.vi ?? '')
-    .filter((m) => m !== '')
-    .join(' ');
+    .filter((m) => m !== '');
+  return [...new Set(said)].join(' ');
 }
 
-function cover(pkg: EvidencePackage, digest: string): Array<[string, string | number]> {
+/** The zone a time of the forms is read in (fix32a: the cover showed UTC to an officer in Vietnam). */
+const VIETNAM_TIME = '(giờ Việt Nam / Vietnam time, UTC+7)';
+/** An instant of the package on Vietnam's clock, the zone said; a value that is no time as it came. */
+const localTime = (iso: string): string => {
+  const local = vietnamClock(iso);
+  return local === undefined ? iso : `${local} ${VIETNAM_TIME}`;
+};
+
+/**
+ * Who approved: the display name the package carries (./approver.ts), with the actor id as a note when another
+ * client bears the same name; a package without a name (signed before fix32a, or an actor truc knows no name of)
+ * shows the id.
+ */
+function approvedByOf(r: EvidencePackage['report']): { name: string; note?: string } {
+  if (r.approvedByName === undefined) return { name: r.approvedBy };
+  return r.approvedByNameUnique === false
+    ? { name: r.approvedByName, note: r.approvedBy }
+    : { name: r.approvedByName };
+}
+
+/** A line of the cover: a label, its value, and a note printed small beside it. */
+type CoverRow = [label: string, value: string | number, note?: string];
+
+function cover(pkg: EvidencePackage, digest: string): CoverRow[] {
   const r = pkg.report;
+  const approver = approvedByOf(r);
   return [
     ['Đơn vị', `${r.unitName} (${r.unitCode})`],
     ['Cấp', r.unitLevel === 'commune' ? 'Xã' : 'Tỉnh'],
@@ -83,9 +109,11 @@ function cover(pkg: EvidencePackage, digest: string): Array<[string, string | nu
     ['Số người được tính', pkg.persons],
     ['Bộ quy tắc', `${pkg.ruleSet.version} (${pkg.ruleSet.settingsDigest})`],
     ['Phiên bản ánh xạ', pkg.mappingVersions.join(', ')],
-    ['Tính lúc', r.computedAt],
-    ['Phê duyệt bởi', r.approvedBy],
-    ['Phê duyệt lúc', r.approvedAt],
+    ['Tính lúc', localTime(r.computedAt)],
+    approver.note === undefined
+      ? ['Phê duyệt bởi', approver.name]
+      : ['Phê duyệt bởi', approver.name, approver.note],
+    ['Phê duyệt lúc', localTime(r.approvedAt)],
     ['SHA-256 của gói số liệu đã ký', digest],
     ...pkg.ruleSet.unverified.map(
       (u) =>
@@ -109,7 +137,8 @@ export async function xlsxFromPackage(bytes: Uint8Array): Promise<Buffer> {
     { header: 'Mục', key: 'k', width: 40 },
     { header: 'Giá trị', key: 'v', width: 80 },
   ];
-  for (const [k, v] of cover(pkg, sha256Hex(bytes))) info.addRow({ k, v });
+  for (const [k, v, note] of cover(pkg, sha256Hex(bytes)))
+    info.addRow({ k, v: note === undefined ? v : `${v} (${note})` });
   info.getRow(1).font = { bold: true };
   for (const s of STANDARDS) {
     const ws = wb.addWorksheet(s.sheet);
@@ -160,31 +189,58 @@ interface Cursor {
   doc: PDFDocument;
   page: PDFPage;
   y: number;
+  /** The lowest a line's baseline may be drawn on this page: above the signature box on the first page. */
+  floor: number;
   font: PDFFont;
 }
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 40;
+/** The visible signature field on page 1 (x1, y1, x2, y2 in points from the bottom left). */
+const SIGNATURE_BOX: [number, number, number, number] = [MARGIN, 20, 300, 60];
+/**
+ * Page 1's text stops this far above the signature box (fix32a: a long commune name or many lines ran the text
+ * through the box): a baseline at least 4 pt above it keeps the descenders (about a quarter of the size) clear.
+ */
+const FIRST_PAGE_FLOOR = SIGNATURE_BOX[3] + 4;
 
-/** Draws `text` from `x`, wrapped to the page's right margin (./forms.ts `wrap`), a new page when one is full. */
-function line(c: Cursor, text: string, opts: { size?: number; x?: number } = {}): void {
+/** A new page when a line of `size` would go below the page's floor (page 1: above the signature box). */
+function room(c: Cursor, size: number): void {
+  if (c.y - size >= c.floor) return;
+  c.page = c.doc.addPage(A4);
+  c.y = A4[1] - MARGIN;
+  c.floor = MARGIN;
+}
+
+/**
+ * Draws `text` from `x`, wrapped to the page's right margin (./forms.ts `wrap`), a new page when one is full;
+ * returns where its last line ends (x) and its baseline.
+ */
+function line(c: Cursor, text: string, opts: { size?: number; x?: number } = {}): { end: number; y: number } {
   const size = opts.size ?? 9;
   const x = opts.x ?? MARGIN;
+  let last = { end: x, y: c.y - size };
   for (const l of wrap(text, (t) => c.font.widthOfTextAtSize(t, size), A4[0] - MARGIN - x)) {
-    if (c.y < MARGIN + size) {
-      c.page = c.doc.addPage(A4);
-      c.y = A4[1] - MARGIN;
-    }
+    room(c, size);
     c.page.drawText(l, { x, y: c.y - size, size, font: c.font, color: rgb(0, 0, 0) });
+    last = { end: x + c.font.widthOfTextAtSize(l, size), y: c.y - size };
     c.y -= size + 4;
   }
+  return last;
+}
+
+/** A line with a note in small type beside its end (under it when it does not fit there). */
+function lineWithNote(c: Cursor, text: string, note: string): void {
+  const size = 7;
+  const at = line(c, text);
+  const x = at.end + 4;
+  if (x + c.font.widthOfTextAtSize(note, size) <= A4[0] - MARGIN)
+    c.page.drawText(note, { x, y: at.y, size, font: c.font, color: rgb(0.3, 0.3, 0.3) });
+  else line(c, note, { size, x: MARGIN + 12 });
 }
 
 function row(c: Cursor, cells: Array<string | number | null>, xs: number[], size = 8): void {
-  if (c.y < MARGIN + size) {
-    c.page = c.doc.addPage(A4);
-    c.y = A4[1] - MARGIN;
-  }
+  room(c, size);
   cells.forEach((cell, i) => {
     const text = cell === null ? '—' : String(cell);
     c.page.drawText(text, { x: xs[i]!, y: c.y - size, size, font: c.font });
@@ -228,9 +284,11 @@ export async function pdfFromPackage(bytes: Uint8Array, unit: UnitSigner): Promi
   doc.setTitle(`PCGD-XMC ${pkg.report.unitCode} ${pkg.report.year} v${pkg.report.version}`);
   doc.setCreator('truc');
   doc.setCreationDate(new Date(pkg.report.approvedAt));
-  const c: Cursor = { doc, page: doc.addPage(A4), y: A4[1] - MARGIN, font: f };
+  const c: Cursor = { doc, page: doc.addPage(A4), y: A4[1] - MARGIN, floor: FIRST_PAGE_FLOOR, font: f };
   line(c, 'BÁO CÁO KẾT QUẢ PHỔ CẬP GIÁO DỤC – XÓA MÙ CHỮ', { size: 14 });
-  for (const [k, v] of cover(pkg, sha256Hex(bytes))) line(c, `${k}: ${v}`);
+  for (const [k, v, note] of cover(pkg, sha256Hex(bytes)))
+    if (note === undefined) line(c, `${k}: ${v}`);
+    else lineWithNote(c, `${k}: ${v}`, note);
   const xs = [MARGIN, MARGIN + 250, MARGIN + 330, MARGIN + 400, MARGIN + 470];
   for (const s of STANDARDS) {
     c.y -= 6;
@@ -255,15 +313,16 @@ export async function pdfFromPackage(bytes: Uint8Array, unit: UnitSigner): Promi
       );
     }
   }
+  const approver = approvedByOf(pkg.report);
   pdflibAddPlaceholder({
     pdfDoc: doc,
     pdfPage: doc.getPage(0),
     reason: `Phê duyệt số liệu PCGD-XMC ${pkg.report.unitCode}/${pkg.report.year} v${pkg.report.version}`,
-    contactInfo: pkg.report.approvedBy,
+    contactInfo: approver.note === undefined ? approver.name : `${approver.name} (${approver.note})`,
     name: unit.subject,
     location: pkg.report.unitName,
     signatureLength: 16_384,
-    widgetRect: [MARGIN, 20, 300, 60],
+    widgetRect: SIGNATURE_BOX,
     appName: 'truc',
   });
   const unsigned = Buffer.from(await doc.save({ useObjectStreams: false }));

@@ -12,6 +12,7 @@ import { AppError, both, isAppError } from '../../errors.js';
 import type { AuditEvent } from '../../store/audit-log.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
+import { approverOf } from './approver.js';
 import { computeFigures, LOCKED_STATUSES, ruleSetDoc } from './compute.js';
 import { packageBytes, sha256Hex } from './package.js';
 import { ruleSetOf } from './rule-set.js';
@@ -334,7 +335,7 @@ export async function approveReport(
         both(`báo cáo đang ${row.status}`, `report is ${row.status}`),
       );
     const at = new Date();
-    const bytes = packageBytes(buildPackage(row, req.actor, at));
+    const bytes = packageBytes(buildPackage(row, req.actor, at, await approverOf(q, req.actor)));
     const signature = await signDetached(bytes, signer, at);
     await repo.approve(row.id, req.actor);
     await repo.insertEvidence({

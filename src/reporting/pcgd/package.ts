@@ -52,7 +52,12 @@ export const PackageSchema = z
       version: z.number().int(),
       difficult: z.boolean().optional(),
       computedAt: z.string(),
+      /** The actor id: an API client's id or `operator:cli:<name>`. */
       approvedBy: z.string(),
+      /** Its display name (./approver.ts; fix32a: the PDF showed the client id); absent in older packages. */
+      approvedByName: z.string().optional(),
+      /** No other client bears that name (when false, the forms print the id beside it). */
+      approvedByNameUnique: z.boolean().optional(),
       approvedAt: z.string(),
     }),
     ruleSet: z.object({

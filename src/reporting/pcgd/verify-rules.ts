@@ -27,10 +27,16 @@ const VIETNAM_OFFSET_MS = 7 * 3600_000;
  * A time it cannot read is given as it came.
  */
 export function signedAtWords(iso: string | undefined): { vi: string; en: string } {
-  const ms = iso ? Date.parse(iso) : NaN;
-  if (Number.isNaN(ms)) return { vi: iso ?? '?', en: iso ?? '?' };
-  const local = new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  const local = vietnamClock(iso);
+  if (local === undefined) return { vi: iso ?? '?', en: iso ?? '?' };
   return { vi: `${local} giờ Việt Nam (Asia/Ho_Chi_Minh)`, en: `${local} Vietnam time (Asia/Ho_Chi_Minh)` };
+}
+
+/** An instant (ISO) on Vietnam's clock to the second, `2026-09-20 10:00:00`; undefined when it is not a time. */
+export function vietnamClock(iso: string | undefined): string | undefined {
+  const ms = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(ms)) return undefined;
+  return new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** The unit code in a signer subject as truc issues it (`CN=truc PCGD 26995`), or null. */

@@ -4,6 +4,7 @@
  */
 import { ENROLMENT_FLAGS, flagBit, type ReportRow } from '../../store/pcgd.js';
 import type { CommuneSource, EnrolmentCounts, ruleSetDoc, StoredFigures } from './compute.js';
+import type { Approver } from './approver.js';
 import { LINEAGE_ALGORITHM, PACKAGE_FORMAT, type EvidencePackage } from './package.js';
 import type { RuleSet } from './rule-set.js';
 import { unitOf } from './unit.js';
@@ -14,7 +15,12 @@ const packageSource = (src: CommuneSource | null | undefined) =>
   src ? { reportId: src.reportId, version: src.version, packageSha256: src.packageSha256 } : null;
 
 /** The evidence package of a report about to be approved. */
-export function buildPackage(row: ReportRow, approvedBy: string, approvedAt: Date): EvidencePackage {
+export function buildPackage(
+  row: ReportRow,
+  approvedBy: string,
+  approvedAt: Date,
+  approver?: Approver,
+): EvidencePackage {
   const f = row.figures as StoredFigures;
   const unit = unitOf(row.unit_code);
   const rs = row.rule_set as ReturnType<typeof ruleSetDoc>;
@@ -30,6 +36,7 @@ export function buildPackage(row: ReportRow, approvedBy: string, approvedAt: Dat
       ...(f.difficult !== undefined ? { difficult: f.difficult } : {}),
       computedAt: row.computed_at.toISOString(),
       approvedBy,
+      ...(approver ? { approvedByName: approver.name, approvedByNameUnique: approver.unique } : {}),
       approvedAt: approvedAt.toISOString(),
     },
     ruleSet: {
