@@ -1,9 +1,9 @@
 /**
  * PCGD submit: delivers one submitted PCGD report to the Ministry's PCGD-XMC system (moet-pcgd) and
  * stores its receipt. The figures sent are read from the signed evidence package (verified first), so
- * the Ministry receives exactly what was approved and signed. The idempotency key is the version's, so
- * a retry after a lost answer, or a second request, has one effect; a correction is a new version with
- * a key of its own.
+ * the Ministry receives exactly what was approved and signed. The idempotency key is the version's (its id
+ * and uuid, unique across a database restore), so a retry after a lost answer, or a second request, has one
+ * effect; a correction is a new version with a key of its own.
  *
  * Pacing: the push queue of moet-pcgd, its configured rate limit, one job at a time (so one writer per
  * unit), and moet-pcgd's delivery gate, as every push passes its target's (./through-gate.ts):
@@ -30,8 +30,13 @@ import { throughGate } from './through-gate.js';
 
 type SubmitContext = Pick<WorkerContext, 'db' | 'logger' | 'config' | 'now' | 'ministry' | 'gates'>;
 
-/** Idempotency key of a version's delivery. */
-export const submissionKey = (reportId: number): string => `truc-pcgd-report-${reportId}`;
+/**
+ * Idempotency key of a version's delivery: its id and its own uuid (fix32a, migration 1330: after a database
+ * restore the id alone is handed again to a new version, whose figures the Ministry then refused as a reused key,
+ * or answered with the old version's receipt). A version made before 1330 has no uuid and keeps its old key.
+ */
+export const submissionKey = (row: Pick<ReportRow, 'id' | 'submission_uuid'>): string =>
+  row.submission_uuid ? `truc-pcgd-report-${row.id}-${row.submission_uuid}` : `truc-pcgd-report-${row.id}`;
 
 const VN_OFFSET_MS = 7 * 3600 * 1000;
 /** Local date (Asia/Ho_Chi_Minh) of an instant, `YYYY-MM-DD`. */
@@ -83,7 +88,7 @@ async function send(ctx: SubmitContext, row: ReportRow): Promise<SubmitResult> {
   });
   return throughGate(ctx, 'moet-pcgd', () =>
     ctx.ministry!.submitFigures(submission.unitCode, submission.year, submission.body, {
-      idempotencyKey: submissionKey(row.id),
+      idempotencyKey: submissionKey(row),
     }),
   );
 }

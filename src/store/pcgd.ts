@@ -70,6 +70,8 @@ export interface ReportRow {
   delivery_not_before: Date | null;
   /** The Ministry's refusal of the figures, when its last delivery was refused for good (review29 F5). */
   delivery_refusal: DeliveryRefusal | null;
+  /** The version's own uuid, in its idempotency key toward the Ministry (migration 1330; null: made before it). */
+  submission_uuid: string | null;
 }
 
 export interface NewReport {

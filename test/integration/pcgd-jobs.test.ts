@@ -15,6 +15,8 @@ import type { WorkerContext } from '../../src/jobs/context.js';
 import { DeferJob, isPermanent } from '../../src/jobs/define.js';
 import { pcgdComputeJob } from '../../src/jobs/pcgd-compute.js';
 import { pcgdSubmitJob, submissionKey } from '../../src/jobs/pcgd-submit.js';
+import { figuresFromCanonical, type FigureIndicatorCode } from '../../src/mappings/moet-pcgd/figures.js';
+import { readPackage } from '../../src/reporting/pcgd/package.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import {
@@ -31,6 +33,7 @@ import {
   deferringRun as runOf,
   Deferred,
   PCGD_SIM_CLIENT,
+  seedCommunes,
   seedFixture,
   startPcgdSimulator,
 } from '../helpers/pcgd.js';
@@ -153,7 +156,8 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
     expect(row.status).toBe('receipted');
     const received = sim.figures.all().filter((f) => f.unitCode === A);
     expect(received).toHaveLength(1);
-    expect(received[0]!.idempotencyKey).toBe(submissionKey(id));
+    expect(received[0]!.idempotencyKey).toBe(submissionKey(row));
+    expect(received[0]!.idempotencyKey).toMatch(new RegExp(`^truc-pcgd-report-${id}-[0-9a-f-]{36}$`));
     expect(row.receipt).toMatchObject({ receiptId: received[0]!.receipt.receiptId, replayed: false });
     expect(await openOutbox(outboxId)).toBe(true);
     // the figures sent are the package's
@@ -196,6 +200,47 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
     row = (await createPcgdRepo(store.db).get(id))!;
     expect(row).toMatchObject({ status: 'receipted', delivery_attempts: 3, delivery_error: null });
     expect(sim.figures.all().filter((f) => f.unitCode === B)).toHaveLength(1);
+  });
+
+  // fix32a: the key was `truc-pcgd-report-<id>` alone. A database restored from a backup hands the ids after the
+  // backup again: a new version gets an id whose key the Ministry already holds with the lost version's figures, and
+  // its own figures were refused (IDEMPOTENCY_KEY_REUSED, for good) or answered with the lost version's receipt.
+  it('a version whose id the Ministry saw before a database restore is delivered with a key of its own (fix32a)', async () => {
+    now = IN_WINDOW;
+    const D = '27667'; // a commune no other test of this file submits
+    await seedCommunes(store.db, [D]);
+    const id = await computed(D);
+    const outboxId = await submitted(id);
+    const row = (await createPcgdRepo(store.db).get(id))!;
+    expect(row.submission_uuid).toMatch(/^[0-9a-f-]{36}$/);
+    // Before the restore, the lost version with this id sent other figures under the key its id made.
+    const pkg = readPackage((await createPcgdRepo(store.db).evidence(id))!.package);
+    const lost = figuresFromCanonical({
+      unitCode: D,
+      unitLevel: 'commune',
+      year: YEAR,
+      indicators: pkg.indicators.map((i) => ({
+        code: i.code as FigureIndicatorCode,
+        numerator: i.numerator,
+        denominator: i.denominator + 1,
+      })),
+    });
+    const before = await ctx.ministry!.submitFigures(D, YEAR, lost.body, {
+      idempotencyKey: `truc-pcgd-report-${id}`,
+    });
+    await pcgdSubmitJob.run(ctx, { reportId: id }, runOf(pcgdSubmit.queue, pcgdSubmit.name, outboxId));
+    const after = (await createPcgdRepo(store.db).get(id))!;
+    expect(after.status).toBe('receipted');
+    const received = sim.figures.all().filter((f) => f.unitCode === D);
+    expect(received.map((f) => f.idempotencyKey)).toStrictEqual([
+      `truc-pcgd-report-${id}`,
+      submissionKey(row),
+    ]);
+    expect(after.receipt).toMatchObject({ replayed: false });
+    expect((after.receipt as { receiptId: string }).receiptId).not.toBe(before.receiptId);
+    expect(received[1]!.body.indicators.map((i) => i.denominator)).toStrictEqual(
+      pkg.indicators.map((i) => i.denominator),
+    );
   });
 
   it('after the deadline the failure is permanent, with its code', async () => {

@@ -158,7 +158,9 @@ describe('PCGD job processors', () => {
     const r = await submittedReport();
     const { ministry, calls } = fakeMinistry();
     expect(await submit(ctxWith(ministry), r)).toEqual({ reportId: r.id, receiptId: 'R-1' });
-    expect(calls).toEqual([{ unitCode: expect.any(String), year: YEAR, key: submissionKey(r.id) }]);
+    const key = submissionKey(await reportOf(r.id));
+    expect(key).toMatch(new RegExp(`^truc-pcgd-report-${r.id}-[0-9a-f-]{36}$`));
+    expect(calls).toEqual([{ unitCode: expect.any(String), year: YEAR, key }]);
     expect(await reportOf(r.id)).toMatchObject({ status: 'receipted', receipt: { receiptId: 'R-1' } });
     expect(await isOpen(r.outboxId)).toBe(false);
     expect(await submit(ctxWith(ministry), r)).toBeNull(); // receipted: nothing left to send
