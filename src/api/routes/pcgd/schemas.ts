@@ -163,7 +163,22 @@ export const Report = z
       )
       .optional(),
     enrolment: Enrolment.nullable(),
-    findings: z.array(Finding),
+    findings: z.array(Finding).meta({
+      description:
+        'Kết quả kiểm tra số liệu; error: chưa thể phê duyệt. Người được điều tra có cột truc không đọc được (nhãn ngoài ' +
+        'danh mục, ngày sai) vẫn ở trong dân số của xã và được tính theo cách thận trọng: không đọc được ngày sinh thì ' +
+        'không có tuổi (không ở mẫu số nào), lớp đang học thì không học lớp nào, năm hoàn thành thì chưa hoàn thành, ' +
+        'mức biết chữ thì chưa biết chữ, loại cư trú thì vẫn tính vào dân số, khuyết tật thì không khuyết tật; ' +
+        'PCGD_PERSONS_UNREAD (error, count: số người ở độ tuổi có quy tắc đọc cột đó, tên cột của Bộ) hoặc ' +
+        'PCGD_PERSONS_UNREAD_UNUSED (warning: không quy tắc nào đọc cột đó ở tuổi của họ). Sửa trên PCGD-XMC, kéo lại, ' +
+        'tính lại / the checks of the figures; an error keeps the report from approval. A surveyed person with a ' +
+        'column truc could not read (a label outside its lists, a malformed date) stays in the commune’s population ' +
+        'and is counted the conservative way: no birth date, no age (in no denominator); no class, in no class; no ' +
+        'completion year, not completed; no literacy, not literate; an unread residence stays in the population; an ' +
+        'unread disability is not a known one. PCGD_PERSONS_UNREAD (error; count: the persons at an age a rule reads ' +
+        'the column at; the Ministry’s column name) or PCGD_PERSONS_UNREAD_UNUSED (warning: no rule reads it at their ' +
+        'age). Correct the data in PCGD-XMC, pull again, recompute',
+    }),
     lineageDigest: z.string(),
     ...personsPullFields,
     computedAt: z.string(),
