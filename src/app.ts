@@ -29,6 +29,7 @@ import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
+import queryTextPlugin from './api/plugins/query-text.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes from './api/routes/health.js';
@@ -118,6 +119,7 @@ async function addCompilersAndHooks(app: App, deps: AppDeps): Promise<void> {
     maxDepth: deps.config.api.maxJsonDepth,
     maxNestedArrayItems: deps.config.api.maxNestedArrayItems,
   });
+  await app.register(queryTextPlugin);
   app.setSerializerCompiler(serializerCompiler);
 
   app.addHook('onRequest', function correlation(request, reply, done) {

@@ -1,0 +1,86 @@
+/**
+ * Query and path text refused before a route reads it, as a JSON body's text is (./input.ts): a NUL or a lone
+ * surrogate in a query or path value is a 400 ERR_INVALID_TEXT, percent-encoded bytes of a query that are not
+ * UTF-8 a 400 ERR_VALIDATION, each naming the parameter (review32b F1, F2). Was: a free-text filter
+ * (`/v1/audit?actor=`, `?action=`, `?subject=`, `/v1/ops/schools?q=`) took a NUL to PostgreSQL, which refused it, a
+ * 500; and `?q=%C3%28`, kept undecoded by the query parser, was searched for as the text "%C3%28", a 200.
+ * Runs after authentication (onRequest): a token for another school is still a 403 first.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, both } from '../../errors.js';
+import { printableKey } from '../../canonical/keys.js';
+import { holdsForbiddenText } from './input.js';
+
+/** A maximal run of percent-encoded bytes: its bytes must decode as UTF-8 together. */
+const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+
+function notUtf8(raw: string): boolean {
+  for (const run of raw.match(PERCENT_RUN) ?? []) {
+    try {
+      decodeURIComponent(run);
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
+const nameOf = (raw: string): string => {
+  try {
+    return printableKey(decodeURIComponent(raw.replace(/\+/g, ' ')));
+  } catch {
+    return printableKey('');
+  }
+};
+
+function refuseBadUtf8(request: FastifyRequest): void {
+  const url = request.raw.url ?? '';
+  const at = url.indexOf('?');
+  if (at < 0) return;
+  for (const part of url.slice(at + 1).split('&')) {
+    if (!notUtf8(part)) continue;
+    const name = nameOf(part.split('=')[0] ?? '');
+    throw new AppError('ERR_VALIDATION', undefined, {
+      errors: [
+        {
+          pointer: `/querystring/${name}`,
+          rule: 'invalid_utf8',
+          message: both(
+            'các byte mã hoá phần trăm không phải UTF-8',
+            'percent-encoded bytes that are not UTF-8',
+          ),
+        },
+      ],
+    });
+  }
+}
+
+function refuseForbiddenText(part: 'querystring' | 'params', values: unknown): void {
+  if (typeof values !== 'object' || values === null) return;
+  for (const [name, value] of Object.entries(values)) {
+    const texts = Array.isArray(value) ? value : [value];
+    if (!holdsForbiddenText(name) && !texts.some((t) => typeof t === 'string' && holdsForbiddenText(t)))
+      continue;
+    throw new AppError('ERR_INVALID_TEXT', undefined, {
+      errors: [
+        {
+          pointer: `/${part}/${printableKey(name)}`,
+          rule: 'forbidden_character',
+          message: both('một giá trị chứa ký tự không được phép', 'a value holds a forbidden character'),
+        },
+      ],
+    });
+  }
+}
+
+export default fp(
+  async function queryText(app: FastifyInstance) {
+    app.addHook('preValidation', async function refuseQueryText(request: FastifyRequest) {
+      refuseForbiddenText('params', request.params);
+      refuseForbiddenText('querystring', request.query);
+      refuseBadUtf8(request);
+    });
+  },
+  { name: 'query-text' },
+);
