@@ -64,6 +64,12 @@ export interface AppDeps {
   redis?: Redis | undefined;
 }
 
+/** What the process serving the app tells it (src/roles.ts `startApi`). */
+export interface AppOptions {
+  /** True once the process is told to stop: /readyz answers 503 while requests are still served. */
+  draining?: () => boolean;
+}
+
 const API_VERSION = '1.0.0';
 /** How often the api process looks for audit events left to chain (besides after each accepted batch). */
 const AUDIT_CHAIN_EVERY_MS = 1000;
@@ -72,12 +78,12 @@ const AUDIT_CHAIN_EVERY_MS = 1000;
  * Builds the app in named steps, in this order: the instance, its compilers and request hooks, the API
  * document, protection (errors, security headers, rate limits, authentication), then the routes.
  */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = createInstance(deps);
   await addCompilersAndHooks(app, deps);
   await registerDocument(app);
   await registerProtection(app, deps);
-  await registerRoutes(app, deps);
+  await registerRoutes(app, deps, opts);
   return app as unknown as FastifyInstance;
 }
 
@@ -242,8 +248,9 @@ function oauthOptions(deps: AppDeps) {
 }
 
 /** Every route group; the audit chainer and outbox waker that accepted batches kick. */
-async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
+async function registerRoutes(app: App, deps: AppDeps, opts: AppOptions): Promise<void> {
   await app.register(healthRoutes, {
+    ...(opts.draining ? { draining: opts.draining } : {}),
     db: deps.db,
     queues: deps.queues,
     metrics: deps.metrics,

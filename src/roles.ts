@@ -29,6 +29,11 @@ import { pingDatabase } from './store/db.js';
 
 export interface Running {
   stop(): Promise<void>;
+  /**
+   * Told to stop, before the grace (server.shutdownGraceMs) and `stop`: the API answers /readyz 503 from now on and
+   * goes on serving every request (src/cli/commands/serve.ts).
+   */
+  drain?(): void;
 }
 
 /**
@@ -45,8 +50,9 @@ function logServerErrors(server: Server, logger: Logger, what: string): void {
 export async function startApi(
   deps: Deps,
   opts: { port?: number; host?: string } = {},
-): Promise<Running & { app: FastifyInstance; url: string }> {
-  const app = await buildApp(deps);
+): Promise<Running & { app: FastifyInstance; url: string; drain(): void }> {
+  let draining = false;
+  const app = await buildApp(deps, { draining: () => draining });
   const address = await app.listen({
     port: opts.port ?? deps.config.server.port,
     host: opts.host ?? deps.config.server.host,
@@ -58,6 +64,9 @@ export async function startApi(
   return {
     app,
     url,
+    drain() {
+      draining = true;
+    },
     async stop() {
       await app.close();
     },

@@ -127,19 +127,53 @@ export function untilStopped(
   withChannel: boolean = STARTED_WITH_CHANNEL,
 ): Promise<string> {
   return new Promise((resolve) => {
-    // The channel closed while the command started (a database migrated, servers bound: seconds on a
-    // loaded machine): its 'disconnect' has been emitted already, and waiting for it kept an orphan.
-    if (withChannel && !proc.connected) return resolve('parent gone');
-    const on: Record<string, () => void> = {};
-    const stop = (why: string) => () => {
-      for (const [event, listener] of Object.entries(on)) proc.off(event, listener);
-      resolve(why);
-    };
-    on.SIGTERM = stop('SIGTERM');
-    on.SIGINT = stop('SIGINT');
-    if (proc.connected) on.disconnect = stop('parent gone');
-    for (const [event, listener] of Object.entries(on)) proc.once(event, listener);
+    onStop(proc, withChannel, resolve);
   });
+}
+
+/**
+ * Resolves after `ms` with undefined, or sooner with what told the command to stop again (a second SIGTERM or
+ * SIGINT, the parent gone: as {@link untilStopped}); its listeners are gone once it resolves, so a signal after it
+ * ends the process as Node does (an API's shutdown grace, src/cli/commands/serve.ts).
+ */
+export function stoppedWithin(
+  ms: number,
+  proc: StopSignals = process,
+  withChannel: boolean = STARTED_WITH_CHANNEL,
+): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      off();
+      resolve(undefined);
+    }, ms);
+    const off = onStop(proc, withChannel, (why) => {
+      clearTimeout(timer);
+      resolve(why);
+    });
+  });
+}
+
+/** Calls `done` once with what told the command to stop (see {@link untilStopped}); returns what stops listening. */
+function onStop(proc: StopSignals, withChannel: boolean, done: (why: string) => void): () => void {
+  // The channel closed while the command started (a database migrated, servers bound: seconds on a
+  // loaded machine): its 'disconnect' has been emitted already, and waiting for it kept an orphan.
+  if (withChannel && !proc.connected) {
+    done('parent gone');
+    return () => undefined;
+  }
+  const on: Record<string, () => void> = {};
+  const off = (): void => {
+    for (const [event, listener] of Object.entries(on)) proc.off(event, listener);
+  };
+  const stop = (why: string) => () => {
+    off();
+    done(why);
+  };
+  on.SIGTERM = stop('SIGTERM');
+  on.SIGINT = stop('SIGINT');
+  if (proc.connected) on.disconnect = stop('parent gone');
+  for (const [event, listener] of Object.entries(on)) proc.once(event, listener);
+  return off;
 }
 
 /** An option parser for an integer in [min, max]: `.option('--port <n>', '…', int(0, 65535))`. */

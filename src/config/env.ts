@@ -9,6 +9,7 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     ['PORT', 'server.port', 'int'],
     ['HOST', 'server.host', 'string'],
     ['PUBLIC_URL', 'server.publicUrl', 'string'],
+    ['TRUC_SHUTDOWN_GRACE_MS', 'server.shutdownGraceMs', 'int'],
     ['BODY_LIMIT_BYTES', 'server.bodyLimitBytes', 'int'],
     ['SNAPSHOT_BODY_LIMIT_BYTES', 'server.snapshotBodyLimitBytes', 'int'],
     ['MAX_SNAPSHOT_RECORDS', 'server.maxSnapshotRecords', 'int'],

@@ -78,6 +78,12 @@ export const ServerSchema = z
       .positive()
       .default(10 * 1024 * 1024),
     publicUrl: z.url().optional(),
+    /**
+     * On SIGTERM/SIGINT the API answers /readyz 503 at once and goes on serving, in-flight and new requests, this
+     * long (ms) so that a load balancer takes it out of rotation first; then it closes (in-flight requests still
+     * finish). A second signal ends the wait. 0: it closes at once (the test profile).
+     */
+    shutdownGraceMs: z.number().int().min(0).max(120_000).default(5000),
   })
   .strict();
 

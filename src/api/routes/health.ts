@@ -22,6 +22,8 @@ export interface HealthRouteOptions {
   metricsToken: string | undefined;
   /** Wrong /metrics tokens per address, counted with /v1's failed authentications (api.failedAuthLimit). */
   failedAuthLimit: FailedAuthLimit;
+  /** True once the process is shutting down (src/roles.ts `startApi`): /readyz answers 503 {@link ShuttingDown}. */
+  draining?: () => boolean;
 }
 
 const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
@@ -35,6 +37,17 @@ const Ready = z
     }),
   })
   .meta({ id: 'Readiness' });
+
+/**
+ * /readyz of an API process told to stop (SIGTERM/SIGINT): it still serves every request for server.shutdownGraceMs,
+ * so that the load balancer, seeing 503 here, stops sending it new ones before it closes (fix32b).
+ */
+const ShuttingDown = z
+  .object({ status: z.literal('shutting_down'), detail: z.string() })
+  .meta({ id: 'ShuttingDown' });
+const SHUTTING_DOWN =
+  'Tiến trình đang dừng: vẫn phục vụ các yêu cầu trong thời gian chờ rồi đóng; hãy gửi yêu cầu tới tiến trình khác / ' +
+  'the process is shutting down: it serves requests for its grace period, then closes; send requests elsewhere';
 
 /** `checks.outbox.detail` when the workers are behind (both languages, as every message of the API). */
 const outboxBehind = (seconds: number): string =>
@@ -96,11 +109,15 @@ const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function h
     {
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: database and queue backend (the outbox lag reported, not judged)',
-        response: { 200: Ready, 503: Ready },
+        summary:
+          'Readiness: database and queue backend (the outbox lag reported, not judged); 503 shutting_down once told to stop',
+        response: { 200: Ready, 503: z.union([Ready, ShuttingDown]) },
       },
     },
     async function readyz(_request, reply) {
+      // Told to stop: not ready at once, without asking the database or the queue backend.
+      if (opts.draining?.() === true)
+        return reply.code(503).send({ status: 'shutting_down' as const, detail: SHUTTING_DOWN });
       const database = await check(() => pingDatabase(opts.db));
       const queue = { ...(await check(() => opts.queues.ping())), backend: opts.queues.backend };
       let outbox = { ok: false, pending: 0, lagSeconds: 0, detail: 'database unavailable' } as {

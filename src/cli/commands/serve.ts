@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig, redactConfig, systemConfigured, type Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import type { Running } from '../../roles.js';
-import { both, defineCommand, runs, untilStopped } from '../kit.js';
+import { both, defineCommand, runs, stoppedWithin, untilStopped } from '../kit.js';
 
 type Role = 'all' | 'api' | 'worker' | 'scheduler';
 
@@ -15,14 +15,33 @@ const SUMMARY: Record<Role, string> = {
 };
 
 /**
- * Waits until told to stop (SIGTERM/SIGINT, or the parent gone: {@link untilStopped}), then stops taking
- * work, finishes in-flight work and closes pools.
+ * Waits until told to stop (SIGTERM/SIGINT, or the parent gone: {@link untilStopped}); an API then answers /readyz
+ * 503 and serves on for server.shutdownGraceMs (or until told again), so that a load balancer drains it first; then
+ * stops taking work, finishes in-flight work and closes pools.
  */
 async function serveUntilStopped(deps: Deps, roles: Running[]): Promise<void> {
   const why = await untilStopped();
   // With the parent gone nobody reads stdout (a write would fail with EPIPE).
-  if (why !== 'parent gone')
-    process.stdout.write(`truc: ${both(`nhận ${why}, đang dừng`, `${why} received, shutting down`)}\n`);
+  let parentGone = why === 'parent gone';
+  const say = (line: string): void => {
+    if (!parentGone) process.stdout.write(`truc: ${line}\n`);
+  };
+  say(both(`nhận ${why}, đang dừng`, `${why} received, shutting down`));
+  for (const r of roles) r.drain?.();
+  const graceMs = deps.config.server.shutdownGraceMs;
+  // fix32b: the API closed at once, and a load balancer still sent it requests until its next /readyz.
+  if (graceMs > 0 && why !== 'parent gone' && roles.some((r) => r.drain !== undefined)) {
+    say(
+      both(
+        `/readyz trả 503; vẫn phục vụ thêm ${graceMs} ms rồi đóng (nhận ${why} lần nữa: đóng ngay)`,
+        `/readyz answers 503; serving ${graceMs} ms more, then closing (${why} again: closing now)`,
+      ),
+    );
+    const again = await stoppedWithin(graceMs);
+    parentGone = again === 'parent gone';
+    if (again !== undefined)
+      say(both(`nhận ${again} lần nữa, đóng ngay`, `${again} received again, closing now`));
+  }
   const deadline = setTimeout(() => {
     process.stderr.write(
       `truc: ${both('dừng quá 25 s, thoát', 'shutdown took longer than 25 s, exiting')}\n`,

@@ -6,8 +6,8 @@
  * process lived on as an orphan (issue 6: orphans loaded the shared machine). The process is a fake.
  */
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
-import { untilStopped } from '../../../src/cli/kit.js';
+import { describe, expect, it, vi } from 'vitest';
+import { stoppedWithin, untilStopped } from '../../../src/cli/kit.js';
 
 class FakeProcess extends EventEmitter {
   constructor(public connected: boolean) {
@@ -16,8 +16,8 @@ class FakeProcess extends EventEmitter {
 }
 
 /** What `p` resolved with, or 'pending' after the microtasks ran. */
-async function outcome(p: Promise<string>): Promise<string> {
-  return Promise.race([p, new Promise<string>((r) => setImmediate(() => r('pending')))]);
+async function outcome<T>(p: Promise<T>): Promise<T | 'pending'> {
+  return Promise.race([p, new Promise<'pending'>((r) => setImmediate(() => r('pending')))]);
 }
 
 describe('untilStopped', () => {
@@ -44,5 +44,31 @@ describe('untilStopped', () => {
     proc.emit('SIGTERM');
     expect(await outcome(stopped)).toBe('SIGTERM');
     expect(proc.eventNames()).toEqual([]);
+  });
+});
+
+// fix32b: an API's shutdown grace (src/cli/commands/serve.ts) waits in stoppedWithin: its time, or a second signal.
+describe('stoppedWithin', () => {
+  it('resolves with a second signal before its time, and stops listening', async () => {
+    const proc = new FakeProcess(false);
+    const again = stoppedWithin(60_000, proc, false);
+    expect(await outcome(again)).toBe('pending');
+    proc.emit('SIGINT');
+    expect(await outcome(again)).toBe('SIGINT');
+    expect(proc.eventNames()).toEqual([]);
+  });
+
+  it('resolves undefined when its time is up, and stops listening (a later signal ends the process as Node does)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const proc = new FakeProcess(true);
+      const again = stoppedWithin(5000, proc, true);
+      expect(proc.eventNames().sort()).toEqual(['SIGINT', 'SIGTERM', 'disconnect']);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(await outcome(again)).toBeUndefined();
+      expect(proc.eventNames()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

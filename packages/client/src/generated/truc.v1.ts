@@ -24,7 +24,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: database and queue backend (the outbox lag reported, not judged) */
+    /** Readiness: database and queue backend (the outbox lag reported, not judged); 503 shutting_down once told to stop */
     get: operations['readyz'];
     put?: never;
     post?: never;
@@ -1513,6 +1513,11 @@ export interface components {
         };
       };
     };
+    ShuttingDown: {
+      /** @constant */
+      status: 'shutting_down';
+      detail: string;
+    };
     GuardReason: {
       /** @description mã trường; "*" với lượt kéo danh sách trường: các trường của thành phố tính chung, mã trường nằm trong keys / school code; "*" for a schools run: the city's schools weighed as one, their codes in keys */
       school: string;
@@ -2847,7 +2852,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Readiness'];
+          'application/json': components['schemas']['Readiness'] | components['schemas']['ShuttingDown'];
         };
       };
     };
