@@ -1,5 +1,4 @@
 /** The audit trail: the filtered list and a check of the hash chain. */
-import { AUDIT_ACTIONS } from '../../src/store/audit-log.js';
 import { detailLines } from './audit-details.js';
 import { actionWords } from './audit-words.js';
 import { fromVietnamInput, stampText, vietnamInput } from './clock.js';
@@ -20,7 +19,12 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
   const filter = new URLSearchParams();
   for (const k of ['actor', 'action', 'subject', 'from', 'to'])
     if (params.get(k)) filter.set(k, params.get(k)!);
-  await filtered(main, [h('h1', {}, t('audit'))], filterForm(params), async () => {
+  // fix32b: the actions the API's search takes (those truc writes and older ones the log holds), asked of it
+  const actions = await api<{ items: string[] }>('/v1/audit/actions').then(
+    (r) => r.items,
+    () => [],
+  );
+  await filtered(main, [h('h1', {}, t('audit'))], filterForm(params, actions), async () => {
     const rows = await api<{ items: AuditRow[] }>(`/v1/audit?${filter.toString()}`);
     return [
       verifyChain(),
@@ -54,7 +58,7 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
   });
 }
 
-function filterForm(params: URLSearchParams): HTMLFormElement {
+function filterForm(params: URLSearchParams, searchable: readonly string[]): HTMLFormElement {
   const field = (name: string, type = 'text'): HTMLInputElement =>
     h('input', {
       name,
@@ -62,14 +66,14 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
       // from and to on Vietnam's clock, as the rows' times are shown (ui29: the browser's zone, shown back in UTC)
       value: type === 'datetime-local' ? vietnamInput(params.get(name)) : (params.get(name) ?? ''),
     });
-  // fix31b: the actions truc writes offered as the action is typed (a mistyped one is refused by the API, said beside
-  // the form); an older one the log holds can still be typed.
+  // fix31b: the actions the search takes offered as the action is typed (a mistyped one is refused by the API, said
+  // beside the form); fix32b: the API's set, older names the log holds among them.
   const action = field('action');
   action.setAttribute('list', 'audit-actions');
   const actions = h(
     'datalist',
     { id: 'audit-actions' },
-    AUDIT_ACTIONS.map((a) => h('option', { value: a }, actionWords(a, currentLang()) ?? a)),
+    searchable.map((a) => h('option', { value: a }, actionWords(a, currentLang()) ?? a)),
   );
   const inputs = {
     actor: field('actor'),

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
-import { AUDIT_ACTIONS } from '../../src/store/audit-log.js';
+import { appendAudit } from '../../src/audit/chain.js';
+import { AUDIT_ACTIONS, type AuditAction } from '../../src/store/audit-log.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
@@ -72,7 +73,12 @@ describe.runIf(hasChromium())('fix31b: the dashboard in Chromium', () => {
   });
 
   // Item 4: a mistyped action answered an empty list (nothing happened?); the API refuses it, and the page says so.
-  it('4: the audit search offers the actions truc writes; a mistyped one is refused beside the form, in words', async () => {
+  it('4: the audit search offers the actions it takes; a mistyped one is refused beside the form, in words', async () => {
+    // fix32b: an older action the log holds (searchable: the API takes it) is offered too
+    const old = 'pcgd.signed' as AuditAction;
+    await ui.env.deps.db.tx((q) =>
+      appendAudit(q, [{ actor: 'cli', action: old, subject: '26740' }], new Date('2025-10-01T03:00:00Z')),
+    );
     const auditor = await addClient(ui.env.deps.db, { name: 'Kiểm toán', role: 'auditor' });
     await ui.signIn(auditor);
     await ui.page.getByTestId('audit-rows').waitFor();
@@ -88,9 +94,13 @@ describe.runIf(hasChromium())('fix31b: the dashboard in Chromium', () => {
     expect(said).toContain('client.created');
     expect(await ui.page.locator('input[name=action]').getAttribute('aria-invalid')).toBe('true');
     expect(await ui.page.locator('input[name=action]').inputValue()).toBe('client.create');
-    // the actions offered as one types: every one truc writes, by its code, its words beside it
+    // the actions offered as one types: every one truc writes and the older one the log holds (the API's set, as its
+    // refusal names them), by its code, its words beside it
     const options = ui.page.locator('datalist#audit-actions option');
-    expect(await options.count()).toBe(AUDIT_ACTIONS.length);
+    const offered: Array<string | null> = [];
+    for (let i = 0; i < (await options.count()); i++)
+      offered.push(await options.nth(i).getAttribute('value'));
+    expect(offered).toEqual([...AUDIT_ACTIONS, old].sort());
     expect(await ui.page.locator('datalist#audit-actions option[value="guard.approved"]').textContent()).toBe(
       'Duyệt thay đổi bị giữ',
     );

@@ -44,6 +44,14 @@ describe.each(backends().filter((b) => b.name.endsWith('pg-queue')))(
       expect(names!.split(', ')).toEqual([...AUDIT_ACTIONS, OLD].sort());
     });
 
+    // fix32b: what the dashboard offers as the action is typed, asked of the API (the refusal's set)
+    it('GET /v1/audit/actions lists the actions the search takes: those truc writes and the older ones held', async () => {
+      const res = await h.get('/v1/audit/actions', auditor);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual({ items: [...AUDIT_ACTIONS, OLD].sort() });
+      expect((await h.get('/v1/audit/actions')).statusCode).toBe(401);
+    });
+
     it('an action truc writes is searched even before any row carries it; an older one the log holds finds its rows', async () => {
       const never = await h.get('/v1/audit?action=webhook.pinged', auditor);
       expect(never.statusCode, never.body).toBe(200);

@@ -8,7 +8,7 @@ import { verifyAudit } from '../../audit/chain.js';
 import { AppError } from '../../errors.js';
 import { AUDIT_ACTIONS } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
-import { createOverviewRepo } from '../../store/overview.js';
+import { createOverviewRepo, type OverviewRepo } from '../../store/overview.js';
 import { iso } from '../time.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
@@ -21,12 +21,19 @@ type AuditApp = Parameters<FastifyPluginAsyncZod<{ db: Db }>>[0];
 const WRITTEN: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
 
 /**
- * fix31b: an action filter that names no action of the log answered an empty list, so a mistyped one read as "nothing
- * happened". The valid names: every action truc writes, and every one the log holds (an older name its rows still
- * carry stays searchable), named in the refusal.
+ * The actions the search takes, sorted: every action truc writes, and every one the log holds (an older name its rows
+ * still carry stays searchable). What a refusal names and what `GET /v1/audit/actions` lists (the dashboard offers it).
  */
-function unknownAction(held: readonly string[]): AppError {
-  const valid = [...new Set([...AUDIT_ACTIONS, ...held])].sort().join(', ');
+async function searchableActions(repo: OverviewRepo): Promise<string[]> {
+  return [...new Set([...AUDIT_ACTIONS, ...(await repo.auditActions())])].sort();
+}
+
+/**
+ * fix31b: an action filter that names no action of the log answered an empty list, so a mistyped one read as "nothing
+ * happened". The valid names ({@link searchableActions}) are named in the refusal.
+ */
+function unknownAction(searchable: readonly string[]): AppError {
+  const valid = searchable.join(', ');
   return new AppError('ERR_VALIDATION', undefined, {
     errors: [
       {
@@ -90,9 +97,32 @@ function listRoute(app: AuditApp, opts: { db: Db }): void {
     async function audit(request) {
       const { actor, action, subject, limit, offset } = request.query;
       if (action !== undefined && !WRITTEN.has(action) && !(await repo.auditActionWritten(action)))
-        throw unknownAction(await repo.auditActions());
+        throw unknownAction(await searchableActions(repo));
       const rows = await repo.audit({ actor, action, subject, ...timeRangeOf(request.query) }, limit, offset);
       return { items: rows.map((r) => ({ ...r, at: iso(r.at)! })) };
+    },
+  );
+}
+
+/**
+ * The actions the search takes (fix32b): the dashboard's audit page offers these as the action is typed, the same
+ * set the search's refusal names (older names the log holds among them), not a list of its own.
+ */
+function actionsRoute(app: AuditApp, opts: { db: Db }): void {
+  const repo = createOverviewRepo(opts.db);
+  app.get(
+    '/v1/audit/actions',
+    {
+      config: { scope: 'audit:read' },
+      schema: {
+        tags: ['operations'],
+        summary:
+          'Các hành động tìm được trong nhật ký kiểm toán / The actions the audit search takes: every one truc writes and every one the log holds, sorted',
+        response: { 200: z.object({ items: z.array(z.string()) }), ...Problems },
+      },
+    },
+    async function auditActions() {
+      return { items: await searchableActions(repo) };
     },
   );
 }
@@ -129,6 +159,7 @@ function verifyRoute(app: AuditApp, opts: { db: Db }): void {
 
 const auditRoutes: FastifyPluginAsyncZod<{ db: Db }> = async function auditRoutes(app, opts) {
   listRoute(app, opts);
+  actionsRoute(app, opts);
   verifyRoute(app, opts);
 };
 export default auditRoutes;
