@@ -10797,6 +10797,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -10969,6 +10970,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -11141,6 +11143,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -11313,6 +11316,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -11487,6 +11491,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -11685,6 +11690,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
         code: string;
       };
@@ -11872,6 +11878,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -12054,6 +12061,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -12226,6 +12234,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -12398,6 +12407,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -12570,6 +12580,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;
@@ -12742,6 +12753,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act on this way: 403 ERR_FORBIDDEN_UNIT */
         reportId: number;
       };
       cookie?: never;

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../../config.js';
 import { AppError, both } from '../../../errors.js';
-import { requireUnit, type PcgdActor } from '../../../reporting/pcgd/access.js';
+import { mayAct, requireUnit, type PcgdActor } from '../../../reporting/pcgd/access.js';
 import { unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
 import { reportView, type PcgdDeps } from '../../../reporting/pcgd/service.js';
 import type { Db } from '../../../store/db.js';
@@ -25,14 +25,19 @@ export function pcgdContext(opts: PcgdRouteOptions) {
   };
   const statusUrl = (id: number) => `/v1/pcgd/reports/${id}`;
 
-  /** The report, after checking the caller may do `action` on its unit. */
+  /**
+   * The report, after checking the caller may do `action` on its unit. A report of a unit the caller may not even
+   * read is answered as an id that names nothing (404, no unit named: review32b F3): report ids are sequential, and a
+   * 403 naming the unit let an officer of any commune walk them to learn which exist and whose each is. A caller who
+   * may read the report but not do `action` (a commune's officer asking to reopen) keeps the refusal that names it.
+   */
   async function reportFor(
     actor: PcgdActor,
     reportId: number,
     action: Parameters<typeof requireUnit>[1],
   ): Promise<ReportRow> {
     const row = await createPcgdRepo(opts.db).get(reportId);
-    if (!row) throw new AppError('ERR_NOT_FOUND');
+    if (!row || !mayAct(actor, 'read', row.unit_code)) throw new AppError('ERR_NOT_FOUND');
     requireUnit(actor, action, row.unit_code);
     return row;
   }

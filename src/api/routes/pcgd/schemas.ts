@@ -30,7 +30,13 @@ export const ReportIdParams = z
         .int()
         .positive()
         .max(2 ** 53 - 1),
-    ),
+    ).meta({
+      description:
+        'Mã báo cáo. Báo cáo của đơn vị ứng dụng không được xem: 404 ERR_NOT_FOUND như mã không có (không nêu đơn vị); ' +
+        'được xem nhưng không được làm việc này: 403 ERR_FORBIDDEN_UNIT / The report id. A report of a unit the client ' +
+        'may not read: 404 ERR_NOT_FOUND, as an id that names nothing (no unit named); one it reads but may not act ' +
+        'on this way: 403 ERR_FORBIDDEN_UNIT',
+    }),
   })
   .strict();
 
