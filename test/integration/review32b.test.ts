@@ -74,6 +74,20 @@ describe('review32b', () => {
       expect(await countRows(env.deps.db, 'truc.audit_log')).toBe(before);
     });
 
+    it('review32b F1 the refusal is a problem document on every route, those outside /v1 too', async () => {
+      for (const url of [
+        '/openapi.json?x=%00',
+        '/healthz?x=%C3%28',
+        '/dashboard/app.js%00',
+        '/v1/nope?x=%00',
+      ]) {
+        const res = await app.inject({ method: 'GET', url });
+        expect(res.statusCode, url).toBe(400);
+        expect(res.headers['content-type'], url).toMatch(/^application\/problem\+json/);
+        expect(res.json<{ errors: unknown[] }>().errors, url).toHaveLength(1);
+      }
+    });
+
     it('review32b F1 no error line is logged for them (a 500 logged "unhandled error")', async () => {
       const from = log.lines.length;
       await get('/v1/audit?subject=079221000019%00', 'auditor');

@@ -8,9 +8,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, both } from '../../errors.js';
+import { both, type ErrorCode, type FieldError } from '../../errors.js';
 import { printableKey } from '../../canonical/keys.js';
+import { sendProblem } from './errors.js';
 import { holdsForbiddenText } from './input.js';
+
+/** A refusal: its code and the one field error naming the parameter. */
+type Refusal = { code: ErrorCode; errors: FieldError[] };
 
 /** A maximal run of percent-encoded bytes: its bytes must decode as UTF-8 together. */
 const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
@@ -34,14 +38,15 @@ const nameOf = (raw: string): string => {
   }
 };
 
-function refuseBadUtf8(request: FastifyRequest): void {
+function badUtf8(request: FastifyRequest): Refusal | undefined {
   const url = request.raw.url ?? '';
   const at = url.indexOf('?');
-  if (at < 0) return;
+  if (at < 0) return undefined;
   for (const part of url.slice(at + 1).split('&')) {
     if (!notUtf8(part)) continue;
     const name = nameOf(part.split('=')[0] ?? '');
-    throw new AppError('ERR_VALIDATION', undefined, {
+    return {
+      code: 'ERR_VALIDATION',
       errors: [
         {
           pointer: `/querystring/${name}`,
@@ -52,17 +57,19 @@ function refuseBadUtf8(request: FastifyRequest): void {
           ),
         },
       ],
-    });
+    };
   }
+  return undefined;
 }
 
-function refuseForbiddenText(part: 'querystring' | 'params', values: unknown): void {
-  if (typeof values !== 'object' || values === null) return;
+function forbiddenText(part: 'querystring' | 'params', values: unknown): Refusal | undefined {
+  if (typeof values !== 'object' || values === null) return undefined;
   for (const [name, value] of Object.entries(values)) {
     const texts = Array.isArray(value) ? value : [value];
     if (!holdsForbiddenText(name) && !texts.some((t) => typeof t === 'string' && holdsForbiddenText(t)))
       continue;
-    throw new AppError('ERR_INVALID_TEXT', undefined, {
+    return {
+      code: 'ERR_INVALID_TEXT',
       errors: [
         {
           pointer: `/${part}/${printableKey(name)}`,
@@ -70,23 +77,27 @@ function refuseForbiddenText(part: 'querystring' | 'params', values: unknown): v
           message: both('một giá trị chứa ký tự không được phép', 'a value holds a forbidden character'),
         },
       ],
-    });
+    };
   }
+  return undefined;
 }
 
 export default fp(
   async function queryText(app: FastifyInstance) {
     // A callback hook, not an async one: every request passes here (a pushed batch too), and it costs no promise.
-    app.addHook('preValidation', function refuseQueryText(request, _reply, done) {
-      try {
-        refuseForbiddenText('params', request.params);
-        refuseForbiddenText('querystring', request.query);
-        refuseBadUtf8(request);
-      } catch (err) {
-        done(err as Error);
+    // The refusal is sent here, not thrown: the routes registered before the error handler (/openapi.json, /docs)
+    // would answer a thrown one in fastify's own shape, not as a problem document.
+    app.addHook('preValidation', function refuseQueryText(request, reply, done) {
+      const refusal =
+        forbiddenText('params', request.params) ??
+        forbiddenText('querystring', request.query) ??
+        badUtf8(request);
+      if (refusal === undefined) {
+        done();
         return;
       }
-      done();
+      request.log.info({ code: refusal.code }, 'request refused');
+      void sendProblem(request, reply, refusal.code, { errors: refusal.errors });
     });
   },
   { name: 'query-text' },
