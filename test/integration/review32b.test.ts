@@ -121,8 +121,8 @@ describe('review32b', () => {
     });
   });
 
-  describe('F3: a report id of another unit is refused naming its unit; an unknown one is a 404', () => {
-    it.fails.each(['', '/enrolment-mismatches', '/forms.pdf', '/package'])(
+  describe('F3: a report id of another unit was refused naming its unit; an unknown one is a 404 (fixed: 3d90c14)', () => {
+    it.each(['', '/enrolment-mismatches', '/forms.pdf', '/package'])(
       'review32b F3 GET /v1/pcgd/reports/<A’s>%s as the officer of B: answered as an unknown id',
       async (tail) => {
         const foreign = await get(`/v1/pcgd/reports/${reportOfA}${tail}`, 'officerB');
