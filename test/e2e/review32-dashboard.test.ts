@@ -1,0 +1,97 @@
+/**
+ * review32 F6 (/work/briefs/review32-findings.md): the overview's circuit badge shows why a system's calls are
+ * paused as the API's key, in either language: "Nửa mở (đang thử) — Tạm ngưng đến 01:42 06/12/2026 (probe)",
+ * "Open (calls paused) — Paused until … (circuit-open)" (dashboard/src/overview.ts `circuitBadge` prints
+ * `pauseReason` as sent; the sync page has words for the same three reasons). In a real browser (Debian's
+ * Chromium, test/helpers/dashboard-browser.ts); the gate's row is written as the gate leaves it when its circuit
+ * opens. An `it.fails` until the reason is in words.
+ *
+ * review32 F7: the Dead letters page neither shows the mapping version a letter's work ran with nor lets the admin
+ * replay it pinned to that version (issue 7 item 6; the API's `mapping: pinned|current` and `truc dead-letters
+ * replay --mapping`, which say per letter which version the work will run with): its replay is always "current"
+ * and says only "replayed: N". An `it.fails` until the page shows the version (and, with it, the choice).
+ *
+ * review32 F8: the sync runs page shows the newest 50 runs, with no pager and no entity or date filter (issue 7 item
+ * 6: "listed and filtered (system, entity, status, date)"; GET /v1/syncs has them): with seven schedules a night the
+ * page holds a week. An `it.fails` until an older run can be reached and runs filtered by entity.
+ */
+import { describe, expect, it } from 'vitest';
+import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+
+describe.runIf(hasChromium())('review32: the dashboard in Chromium', () => {
+  const ui = useDashboard({ shots: 'review32' });
+
+  it.fails('review32 F6: a paused circuit says why in words, not as the API’s key (vi and en)', async () => {
+    await ui.env.deps.db.query(
+      `INSERT INTO truc.delivery_gates (system, next_send_at, paused_until, pause_reason, circuit, failures, openings,
+                                        last_error_code, opened_at, updated_at, last_error_at)
+       VALUES ('hcm-csdl', now(), now() + interval '10 minutes', 'circuit-open', 'open', 5, 1,
+               'ERR_ADAPTER_UNAVAILABLE', now(), now(), now())`,
+    );
+    await ui.asAdmin();
+    const badge = ui.page.getByTestId('systems').locator('[data-circuit="open"]').first();
+    await badge.waitFor();
+    await ui.shot('f6-circuit-vi');
+    const vi = (await badge.textContent()) ?? '';
+    await ui.page.getByTestId('lang').click();
+    await expect.poll(async () => (await badge.textContent()) ?? '', { timeout: 30_000 }).not.toBe(vi);
+    const en = (await badge.textContent()) ?? '';
+    await ui.page.getByTestId('lang').click();
+    expect(vi).toMatch(/Tạm ngưng đến/);
+    expect([vi, en].filter((text) => /\((circuit-open|probe|retry-after)\)/.test(text))).toEqual([]);
+  });
+
+  it.fails('review32 F7: a dead letter shows the mapping version its work ran with', async () => {
+    await createDeadLettersRepo(ui.env.deps.db).insert({
+      outboxId: undefined,
+      queue: 'pull',
+      jobName: 'pull-page',
+      errorCode: 'ERR_ADAPTER_REJECTED',
+      errorMessage: 'ERR_ADAPTER_REJECTED: hcm-csdl GET /v1/students failed: HTTP 400',
+      attempts: 1,
+      mappingVersion: 'hcm-csdl/students@1',
+    });
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/dead-letters`);
+    const table = ui.page.getByTestId('dead-letters');
+    await table.locator('tbody tr').first().waitFor();
+    await ui.shot('f7-dead-letters');
+    expect(await table.textContent()).toContain('hcm-csdl/students@1');
+  });
+
+  it.fails(
+    'review32 F8: the sync runs page reaches runs older than its newest 50 and filters by entity',
+    async () => {
+      const runs = createSyncRunsRepo(ui.env.deps.db);
+      const first = await runs.create({
+        system: 'hcm-csdl',
+        entity: 'staff',
+        scope: '',
+        since: null,
+        requestedBy: 'x',
+      });
+      for (let i = 0; i < 55; i++)
+        await runs.create({
+          system: 'hcm-csdl',
+          entity: 'students',
+          scope: '',
+          since: 'w',
+          requestedBy: 'x',
+        });
+      await ui.asAdmin();
+      await ui.page.goto(`${ui.base}/dashboard#/sync`);
+      const table = ui.page.getByTestId('sync-runs');
+      await table.locator('tbody tr').first().waitFor();
+      await ui.shot('f8-sync-runs');
+      const ids = await table.locator('tbody tr td:first-child').allTextContents();
+      const pagers = await ui.page.locator('main .pager').count();
+      // The oldest run is on the page, or a pager leads to it; and the runs can be narrowed to an entity.
+      expect(ids.includes(String(first)) || pagers > 0, `runs listed: ${ids.length}, pagers: ${pagers}`).toBe(
+        true,
+      );
+      expect(await ui.page.locator('main select[name="entity"]').count()).toBeGreaterThan(0);
+    },
+  );
+});
