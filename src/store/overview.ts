@@ -85,6 +85,9 @@ export interface AuditFilter {
 }
 
 /** A run as the dashboard lists it: its status as a city admin means it, and what it waits on (./sync-run-reads.ts). */
+/** The codes a run ends `failed` with by the guard's decision, not by its system's failure (review32 F4). */
+const GUARD_DECIDED = `'ERR_GUARD_REJECTED', 'ERR_GUARD_SUPERSEDED'`;
+
 const SYNC_RUN_COLUMNS = `r.id, r.system, r.entity, r.scope, ${SHOWN_STATUS} AS status, r.pages, r.records, r.tombstones,
   r.error_code AS "errorCode", r.requested_by AS "requestedBy", r.created_at AS "createdAt",
   r.finished_at AS "finishedAt", ${WAITING_COLUMNS}`;
@@ -125,15 +128,20 @@ const fromSchoolColumns = (r: SchoolColumns): SchoolRow => ({
 /** Operations: each system's health, open dead letters, sync runs and their last successes, the audit log. */
 function operationsOverview(q: Queryable) {
   return {
-    /** Per system: last success and failure, runs and failures in the last 24 hours, runs in flight. */
+    /**
+     * Per system: last success and failure, runs and failures in the last 24 hours, runs in flight. A run the guard's
+     * decision ended (an admin rejected its hold, or a newer run superseded it: {@link GUARD_DECIDED}) is not the
+     * system's failure: the system answered, the data was judged (review32 F4); it stays on the run and its hold.
+     */
     async systemHealth(): Promise<SystemHealth[]> {
+      const failed = `status = 'failed' AND (error_code IS NULL OR error_code NOT IN (${GUARD_DECIDED}))`;
       const res = await q.query<SystemHealth>(
         `SELECT system,
                 max(finished_at) FILTER (WHERE ${SHOWN_STATUS} = 'done') AS "lastSuccessAt",
-                max(finished_at) FILTER (WHERE status = 'failed') AS "lastFailureAt",
-                (array_agg(error_code ORDER BY finished_at DESC NULLS LAST) FILTER (WHERE status = 'failed'))[1] AS "lastErrorCode",
+                max(finished_at) FILTER (WHERE ${failed}) AS "lastFailureAt",
+                (array_agg(error_code ORDER BY finished_at DESC NULLS LAST) FILTER (WHERE ${failed}))[1] AS "lastErrorCode",
                 count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS "runs24h",
-                count(*) FILTER (WHERE status = 'failed' AND created_at > now() - interval '24 hours')::int AS "failed24h",
+                count(*) FILTER (WHERE ${failed} AND created_at > now() - interval '24 hours')::int AS "failed24h",
                 count(*) FILTER (WHERE status IN ('queued', 'running'))::int AS running
            FROM truc.sync_runs r GROUP BY system ORDER BY system`,
       );

@@ -45,7 +45,7 @@ describe('review32, the overview after a city admin rejected a held run (postgre
     await env?.cleanup();
   });
 
-  it.fails(
+  it(
     'review32 F4: a run the admin rejected is not the system’s failure (error rate, last error)',
     async () => {
       const { holdId } = await heldRunPage(env.deps.db, { system: 'vnedu' });
