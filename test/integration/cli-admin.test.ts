@@ -134,7 +134,8 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const lines = e.stdout.trim().split('\n');
       expect(lines[0]).toBe('2 trên 2 lượt đồng bộ, mới nhất trước / 2 of 2 sync runs, newest first');
       expect(lines[1]).toMatch(
-        new RegExp(`^  lượt ${heldRun} smas học sinh \\(tất cả\\) bị giữ chờ duyệt, tạo `),
+        // Who asked for it (review32 F5): the run's requestedBy.
+        new RegExp(`^  lượt ${heldRun} smas học sinh \\(tất cả\\) bị giữ chờ duyệt, tạo [^,]* bởi x, `),
       );
       expect(lines[2]).toMatch(
         new RegExp(
@@ -168,7 +169,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       expect(e.stdout).toContain(
         '/ errors: no code; 0 of 2 batches failed, 1 record rejected, 0 open dead letters\n',
       );
-      expect(e.stdout).toMatch(/status: done, created .*, finished .*, [\d.]+ s\n/);
+      expect(e.stdout).toMatch(/status: done, created .* by x, finished .*, [\d.]+ s\n/);
       const failed = await truc('sync', 'show', String(failedRun));
       expect(failed.stdout).toContain('errors: ERR_ADAPTER_UNAVAILABLE; 0 of 0 batches failed');
       expect(failed.stdout).toContain('mapping version: none');

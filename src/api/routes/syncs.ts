@@ -76,6 +76,13 @@ const SyncRun = z
     reconcileNote: z.string().nullable(),
     watermark: z.string().nullable(),
     errorCode: z.string().nullable(),
+    requestedBy: z.string().meta({
+      description:
+        'Ai yêu cầu lượt này: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, ' +
+        'bảng điều khiển), operator:cli:<tên> (lệnh truc) / who asked for the run: schedule:<name> (the ' +
+        "schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), " +
+        'operator:cli:<name> (a truc command)',
+    }),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
   })
@@ -135,6 +142,7 @@ function view(r: SyncRunRow): z.infer<typeof SyncRun> {
     reconciled: r.reconciled,
     reconcileNote: r.reconcileNote,
     watermark: r.watermark,
+    requestedBy: r.requestedBy,
     createdAt: r.createdAt.toISOString(),
     finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
   };

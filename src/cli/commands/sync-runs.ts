@@ -102,9 +102,9 @@ function runLine(r: Listed): string {
     : { vi: '', en: '' };
   const c = r.counts;
   return both(
-    `lượt ${r.syncRunId} ${r.system} ${viOf(ENTITY_VI, r.entity)} (${s.vi}${full.vi}) ${viOf(RUN_STATUS_VI, r.status)}${waiting.vi}, tạo ${vnTime(r.createdAt)}, ` +
+    `lượt ${r.syncRunId} ${r.system} ${viOf(ENTITY_VI, r.entity)} (${s.vi}${full.vi}) ${viOf(RUN_STATUS_VI, r.status)}${waiting.vi}, tạo ${vnTime(r.createdAt)} bởi ${r.requestedBy}, ` +
       `${r.durationSeconds} s: ${r.records} bản ghi, ${c.accepted} nhận, ${c.rejected} từ chối, ${c.unchanged} không đổi${error.vi}`,
-    `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}${waiting.en}, created ${vnTime(r.createdAt)}, ` +
+    `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}${waiting.en}, created ${vnTime(r.createdAt)} by ${r.requestedBy}, ` +
       `${r.durationSeconds} s: ${countEn(r.records, 'record')}, ${c.accepted} accepted, ${c.rejected} rejected, ${c.unchanged} unchanged${error.en}`,
   );
 }
@@ -126,8 +126,8 @@ function headLines(r: Listed): string[] {
       `sync run ${r.syncRunId}: ${r.system} ${r.entity}, ${s.en}, ${full.en}`,
     ),
     both(
-      `  trạng thái: ${viOf(RUN_STATUS_VI, r.status)}, tạo ${vnTime(r.createdAt)}${finished.vi}, ${r.durationSeconds} s`,
-      `status: ${r.status}, created ${vnTime(r.createdAt)}${finished.en}, ${r.durationSeconds} s`,
+      `  trạng thái: ${viOf(RUN_STATUS_VI, r.status)}, tạo ${vnTime(r.createdAt)} bởi ${r.requestedBy}${finished.vi}, ${r.durationSeconds} s`,
+      `status: ${r.status}, created ${vnTime(r.createdAt)} by ${r.requestedBy}${finished.en}, ${r.durationSeconds} s`,
     ),
     ...(r.waiting ? [both(`  ${w.vi}`, w.en)] : []),
   ];

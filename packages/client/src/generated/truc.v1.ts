@@ -1725,6 +1725,8 @@ export interface components {
       reconcileNote: string | null;
       watermark: string | null;
       errorCode: string | null;
+      /** @description Ai yêu cầu lượt này: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, bảng điều khiển), operator:cli:<tên> (lệnh truc) / who asked for the run: schedule:<name> (the schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), operator:cli:<name> (a truc command) */
+      requestedBy: string;
       createdAt: string;
       finishedAt: string | null;
       /** @description phiên bản ánh xạ / mapping version used */
