@@ -311,8 +311,11 @@ export async function queryFacts(q: Queryable, asks: QualityFactAsks): Promise<Q
   // (a fresh load; the bench's server runs without autovacuum) PostgreSQL expects ~1,000 holders of one
   // personal ID or twin key and plans every probe as a bitmap heap scan, which builds and reads a bitmap per
   // asker: the statement took twice the CPU (a changed batch of 1000 stored students: 11.4 ms against 5.8).
+  // Prepared (issue 7, perf32c): a changed 1000-student batch's statement was parsed and planned every time, ~1.2
+  // of its ~4 ms of PostgreSQL's CPU. Its text is one of a few (which parts a batch asks, not how many askers), and
+  // its generic plan probes each asker by the same indexes (test/integration/facts-prepared.test.ts).
   const res = await withLocalSettings(q, { enable_bitmapscan: 'off' }, () =>
-    q.query<Record<string, unknown[]>>(`SELECT ${parts.join(',\n       ')}`, params),
+    q.query<Record<string, unknown[]>>(`SELECT ${parts.join(',\n       ')}`, params, { prepared: true }),
   );
   const row = res.rows[0]!;
   const column = (name: keyof QualityFacts) => (both && name === 'scopeHolders' ? 'activeHolders' : name);
