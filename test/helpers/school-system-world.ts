@@ -8,11 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config, SystemName } from '../../src/config.js';
 import { queueBatch } from '../../src/jobs/contracts.js';
+import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
 import { makeDeps, type TestEnv } from './env.js';
+import { noRolloverRelief } from './guard-rollover.js';
 import { settledSync, settleOutbox } from './settled-sync.js';
 import { useForSuite } from './suite.js';
 
@@ -48,6 +50,16 @@ export interface WorldOptions {
    */
   afterFirstPulls?: (config: Mutable<Config>) => void;
 }
+
+/**
+ * After the first pulls, a school of any size is guarded (the default leaves schools under 20 alone): a small
+ * world's vendor batch that changes every student is held whole.
+ */
+export const GUARDING_SMALL_SCHOOLS: WorldOptions = {
+  afterFirstPulls: (config) => {
+    config.guard = { ...noRolloverRelief(config).guard, minRecords: 1 };
+  },
+};
 
 async function startWorld(
   size: WorldSize,
@@ -96,6 +108,10 @@ export function useSchoolSystemWorld(size: WorldSize, opts: WorldOptions = {}): 
   );
 }
 
+/** A canonical student as the city database's wire sends it. */
+const cityWire = (data: Record<string, unknown>) =>
+  HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
+
 /**
  * What the tests of a world read and do over and over (their bodies name them so): a settled sync run, a
  * student's personal ID as truc holds it, the push sets made since, SMAS's students of a school over its
@@ -132,15 +148,19 @@ export function worldReads(world: SchoolSystemWorld) {
       });
       return ((await res.json()) as { Data: Array<Record<string, unknown>> }).Data;
     },
-    /** The SMAS vendor pushes students of its school as SMAS holds them (a batch in SMAS's format), settled. */
+    /**
+     * The SMAS vendor pushes students of its school as SMAS holds them (a batch in SMAS's format), settled: the
+     * batch's id.
+     */
     vendorPushes: async (
       school: string,
       records: Array<Record<string, unknown>>,
       mode: 'delta' | 'snapshot' = 'delta',
     ) => {
+      const id = randomUUID();
       await db().tx((q) =>
         queueBatch(q, {
-          id: randomUUID(),
+          id,
           clientId: 'vendor-smas',
           schoolCode: school,
           entity: 'students',
@@ -150,6 +170,56 @@ export function worldReads(world: SchoolSystemWorld) {
         }),
       );
       await settleOutbox(db(), `the vendor's ${mode} batch`);
+      return id;
+    },
+  };
+}
+
+/**
+ * What the tests of a world do besides ({@link worldReads}): SMAS's staff's edits in SMAS, the guard's hold of a
+ * batch, and a city correction SMAS refuses. Each reads `world` when called.
+ */
+export function worldActions(world: SchoolSystemWorld) {
+  const db = () => world.env.deps.db;
+  let staffEdits = 0;
+  return {
+    /** SMAS's staff edit students of a school in SMAS (its batch upsert, as SMAS's own screens would). */
+    smasStaffEdit: async (school: string, records: Array<Record<string, unknown>>) => {
+      const res = await fetch(`${world.smas.url}/schools/${school}/students/batch`, {
+        method: 'POST',
+        headers: {
+          'X-Api-Key': world.env.config.systems.smas.apiKey!,
+          'X-Idempotency-Key': `staff-edit-${(staffEdits += 1)}-${randomUUID()}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ DanhSach: records }),
+      });
+      if (res.status !== 200)
+        throw new Error(`SMAS refused its staff's edit: ${res.status} ${await res.text()}`);
+    },
+    /** The mass-change guard's hold of a batch, if it holds it. */
+    holdOf: async (batchId: string) =>
+      (await db().query<{ id: number }>('SELECT id FROM truc.guard_holds WHERE batch_id = $1', [batchId]))
+        .rows[0],
+    /**
+     * The city corrects a student's personal ID (from the student as truc holds it now); truc pulls the change and
+     * SMAS refuses truc's write of it (it keeps its own copy).
+     */
+    cityCorrectsRefused: async (school: string, key: string, personalId: string) => {
+      const row = (
+        await db().query<{ data: Record<string, unknown> }>(
+          'SELECT data FROM truc.students WHERE student_code = $1',
+          [key],
+        )
+      ).rows[0]!;
+      world.smas.faults.merge({ status400Burst: 1, paths: [`/schools/${school}/students/batch`] });
+      world.hcm.received.put(
+        'students',
+        { ...cityWire(row.data), soDinhDanhCaNhan: personalId },
+        new Date().toISOString(),
+      );
+      await settledSync(world.env.deps, 'hcm-csdl', false);
+      world.smas.faults.clear();
     },
   };
 }

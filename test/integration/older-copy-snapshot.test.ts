@@ -11,44 +11,26 @@
  * Redis, the worker role, the hcm-csdl and SMAS simulators over HTTP (../helpers/school-system-world.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
-import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import type { TestEnv } from '../helpers/env.js';
-import { useSchoolSystemWorld, worldReads } from '../helpers/school-system-world.js';
+import { useSchoolSystemWorld, worldActions, worldReads } from '../helpers/school-system-world.js';
 
 const SIZE = { seed: 'older-copy-snap18', schools: 2, studentsPerSchool: 6, staffPerSchool: 1 };
 
-const toWire = (data: Record<string, unknown>) =>
-  HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
-
 describe('a vendor snapshot after its delta carried an older copy (review18b R4)', () => {
   let env: TestEnv;
-  let hcm: HcmCsdlSimulator;
   let smas: SmasSimulator;
   const world = useSchoolSystemWorld(SIZE);
-  beforeAll(() => void ({ env, hcm, smas } = world));
-  const { sync, smasStudents, vendorPushes } = worldReads(world);
+  beforeAll(() => void ({ env, smas } = world));
+  const { smasStudents, vendorPushes } = worldReads(world);
+  const { cityCorrectsRefused } = worldActions(world);
 
   it('keeps a student the city corrected when the vendor only ever carried its older copy', async () => {
     const school = smas.schoolCodes[0]!;
     const held = await smasStudents(school);
     const key = String(held[0]!.MaHocSinh);
-    const row = (
-      await env.deps.db.query<{ data: Record<string, unknown> }>(
-        'SELECT data FROM truc.students WHERE student_code = $1',
-        [key],
-      )
-    ).rows[0]!;
     // The city corrects the student; SMAS refuses that write (it keeps its copy).
-    smas.faults.merge({ status400Burst: 1, paths: [`/schools/${school}/students/batch`] });
-    hcm.received.put(
-      'students',
-      { ...toWire(row.data), soDinhDanhCaNhan: '079209008866' },
-      new Date().toISOString(),
-    );
-    await sync('hcm-csdl', false);
-    smas.faults.clear();
+    await cityCorrectsRefused(school, key, '079209008866');
 
     // The SMAS vendor's nightly delta carries every student as SMAS holds them: the corrected one is an older copy.
     await vendorPushes(school, held, 'delta');

@@ -9,17 +9,12 @@
  * delete is SMAS's newest state, though equal to the copy truc last received from SMAS. Real PostgreSQL and
  * Redis, the worker role, the hcm-csdl and SMAS simulators over HTTP.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config, SystemName } from '../../src/config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
-import { startCitySimulator } from '../helpers/city-sim.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
-import { settledSync } from '../helpers/settled-sync.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+import type { SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import type { TestEnv } from '../helpers/env.js';
+import { useSchoolSystemWorld, worldActions, worldReads } from '../helpers/school-system-world.js';
 
 const SIZE = { seed: 'revert17', schools: 2, studentsPerSchool: 6, staffPerSchool: 1 };
 
@@ -31,16 +26,10 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
   let env: TestEnv;
   let hcm: HcmCsdlSimulator;
   let smas: SmasSimulator;
-  let worker: Running | undefined;
-
-  const sync = (system: SystemName, full: boolean) => settledSync(env.deps, system, full);
-  const personalIdOf = async (key: string) =>
-    (
-      await env.deps.db.query<{ id: string | null }>(
-        'SELECT personal_id AS id FROM truc.students WHERE student_code = $1',
-        [key],
-      )
-    ).rows[0]?.id;
+  const world = useSchoolSystemWorld(SIZE);
+  beforeAll(() => void ({ env, hcm, smas } = world));
+  const { sync, personalIdOf, lastPushSet, keysToCitySince, smasStudents } = worldReads(world);
+  const { smasStaffEdit } = worldActions(world);
   const deletedInTruc = async (key: string) =>
     (
       await env.deps.db.query<{ deleted: boolean }>(
@@ -48,58 +37,10 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
         [key],
       )
     ).rows[0]?.deleted;
-  const lastPushSet = async () =>
-    (await env.deps.db.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM truc.push_sets'))
-      .rows[0]!.id;
-  const keysToCitySince = async (id: number) =>
-    (
-      await env.deps.db.query<{ keys: string[] }>(
-        `SELECT keys FROM truc.push_sets WHERE id > $1 AND system = 'hcm-csdl'`,
-        [id],
-      )
-    ).rows.flatMap((r) => r.keys);
 
   /** SMAS's own copy of a student, over its HTTP API. */
-  const smasCopy = async (school: string, key: string) => {
-    const res = await fetch(`${smas.url}/schools/${school}/students?pageSize=500`, {
-      headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
-    });
-    const rows = ((await res.json()) as { Data: Array<Record<string, unknown>> }).Data;
-    return rows.find((r) => r.MaHocSinh === key);
-  };
-  /** SMAS's staff edit a student in SMAS (its batch upsert, as SMAS's own screens would). */
-  let edits = 0;
-  const smasStaffEdit = async (school: string, record: Record<string, unknown>) => {
-    const res = await fetch(`${smas.url}/schools/${school}/students/batch`, {
-      method: 'POST',
-      headers: {
-        'X-Api-Key': env.config.systems.smas.apiKey!,
-        'X-Idempotency-Key': `staff-edit-${(edits += 1)}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ DanhSach: [record] }),
-    });
-    expect(res.status).toBe(200);
-  };
-
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startCitySimulator({ ...SIZE, tombstoneRate: 0 });
-    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = hcm.url;
-    config.systems.smas.baseUrl = smas.url;
-    delete config.systems.vnedu.baseUrl;
-    worker = startWorkerRole({ ...env.deps, config });
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([hcm?.close(), smas?.close()]);
-    await env?.cleanup();
-  });
+  const smasCopy = async (school: string, key: string) =>
+    (await smasStudents(school)).find((r) => r.MaHocSinh === key);
 
   // The undo equals the copy truc sent SMAS (system_copies.sent_fp), but truc took SMAS's edit after SMAS
   // acknowledged that copy: SMAS is known to hold truc's state, so its undo is its own change.
@@ -123,14 +64,14 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
     expect(corrected.SoCCCD).toBe('079209007711');
 
     // SMAS's staff change it in SMAS: a full pull takes the edit (truc and the city hold it).
-    await smasStaffEdit(school, { ...corrected, SoCCCD: '079209007722' });
+    await smasStaffEdit(school, [{ ...corrected, SoCCCD: '079209007722' }]);
     let before = await lastPushSet();
     await sync('smas', true);
     expect(await personalIdOf(s.key)).toBe('079209007722');
     expect(await keysToCitySince(before)).toContain(s.key);
 
     // They undo their edit: SMAS holds the city's correction again, its newest state.
-    await smasStaffEdit(school, { ...corrected, SoCCCD: '079209007711' });
+    await smasStaffEdit(school, [{ ...corrected, SoCCCD: '079209007711' }]);
     before = await lastPushSet();
     await sync('smas', true);
     expect(await personalIdOf(s.key), 'truc holds SMAS’s newest state').toBe('079209007711');
@@ -155,7 +96,7 @@ describe('a school system’s edit back to a copy truc sent it (review17b C1)', 
     expect(await smasCopy(school, key)).toBeUndefined();
 
     // SMAS's staff enrol the student again, as SMAS held it.
-    await smasStaffEdit(school, held!);
+    await smasStaffEdit(school, [held!]);
     const before = await lastPushSet();
     await sync('smas', true);
     expect(await deletedInTruc(key), 'restored in truc').toBe(false);
