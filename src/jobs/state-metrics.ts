@@ -1,6 +1,6 @@
 /**
- * Gauges that mirror stored state — queue depths, outbox lag, open dead letters, the last successful
- * sync per system and entity, sync runs held by the mass-change guard, PCGD-XMC units by status — refreshed just before each scrape, on every
+ * Gauges that mirror stored state — queue depths, outbox lag, open dead letters, the circuits open (delivery
+ * gates), the last successful sync per system and entity, sync runs held by the mass-change guard, PCGD-XMC units by status — refreshed just before each scrape, on every
  * role (the API, the worker and the scheduler each serve /metrics). Every role reads the same
  * database, so dashboards and alerts aggregate these with max() across instances.
  */
@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
+import { createDeliveryGatesRepo } from '../store/delivery-gates.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, type OverviewRepo } from '../store/overview.js';
 import { reportYearAt, standingCounts } from '../reporting/pcgd/deadlines.js';
@@ -109,6 +110,21 @@ async function pcgdGauges(
   }
 }
 
+/**
+ * Each system whose stored circuit is not closed (open, or half-open while a probe is out), since when it opened and
+ * its last failure's code: a series that stays through every probe of an outage, for the alert
+ * TrucExternalSystemUnavailable (review32 F2); a system whose circuit closed has none.
+ */
+async function circuitsOpen(deps: Pick<StateMetricsDeps, 'db' | 'metrics'>): Promise<void> {
+  const gates = await createDeliveryGatesRepo(deps.db).list();
+  deps.metrics.circuitOpenSince.reset();
+  for (const g of gates) {
+    if (g.circuit === 'closed' || !g.openedAt) continue;
+    const labels = { system: g.system, last_error_code: g.lastErrorCode ?? '' };
+    deps.metrics.circuitOpenSince.set(labels, g.openedAt.getTime() / 1000);
+  }
+}
+
 /** Registers the scrape hook on `deps.metrics`; returns the refresh it runs (for tests). */
 export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void> {
   const { metrics } = deps;
@@ -134,6 +150,7 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
     const waiting = await createGuardHoldsRepo(deps.db).waitingByKind();
     for (const kind of HOLD_KINDS)
       metrics.guardHoldsWaiting.set({ kind }, waiting.find((w) => w.kind === kind)?.waiting ?? 0);
+    await circuitsOpen(deps);
     for (const r of await overview.lastSyncSuccess()) {
       metrics.syncLastSuccess.set({ system: r.system, entity: r.entity }, r.finishedAt.getTime() / 1000);
     }

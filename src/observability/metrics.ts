@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { gateStateMetrics } from './gate-metrics.js';
 
 /** What `truc_build_info` says about the running build. */
 export interface BuildInfo {
@@ -374,7 +375,7 @@ export function createMetrics(
   const qualityBandMinRatio = qualityBandsOf(registry, opts.qualityBands);
   const flow = flowMetrics(registry);
   const edges = edgeMetrics(registry);
-  const state = stateMetrics(registry);
+  const state = { ...stateMetrics(registry), ...gateStateMetrics(registry) };
   const { onScrape, refresh } = scrapeHooks(registry, opts.scrapeHookTimeoutMs ?? SCRAPE_HOOK_TIMEOUT_MS);
   return {
     registry,

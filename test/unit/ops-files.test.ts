@@ -95,6 +95,7 @@ describe('alert rules and the Grafana dashboard', () => {
         'TrucQualityBelowBand',
         'TrucQualityCritical',
         'TrucPcgdUnitAtRisk',
+        'TrucExternalSystemUnavailable',
       ]),
     );
     for (const r of rules) {

@@ -1,0 +1,17 @@
+/**
+ * The delivery gates' stored state as gauges (src/jobs/state-metrics.ts refreshes them from `truc.delivery_gates`
+ * before each scrape, on every role: aggregate with max() across instances). Unlike `truc_circuit_open`, set by a
+ * process on the openings and closings it saw and flipping through each probe, a series here stays as long as the
+ * stored circuit is not closed: what the alert TrucExternalSystemUnavailable reads (review32 F2).
+ */
+import { Gauge, type Registry } from 'prom-client';
+
+export function gateStateMetrics(registry: Registry) {
+  const circuitOpenSince = new Gauge({
+    name: 'truc_circuit_open_since_timestamp_seconds',
+    help: "When the circuit breaker of an external system opened (Unix time), by system and the last failure's error code (ERR_ADAPTER_AUTH: truc's credentials refused); present only while the circuit is not closed (open, or probing).",
+    labelNames: ['system', 'last_error_code'] as const,
+    registers: [registry],
+  });
+  return { circuitOpenSince };
+}
