@@ -57,8 +57,12 @@ function callerOf(scope: string | undefined): Who {
   return 'vendor';
 }
 
+/** A value shaped as a citizen ID (CCCD, 12 digits): may be personal data, never echoed in a field error. */
+const PERSONAL_ID = '079201001234';
+
 /** Hostile values for a path or query parameter, as they appear in a URL (already percent-encoded). */
 const URL_VALUES: readonly string[] = [
+  PERSONAL_ID,
   '%00',
   'a%00b',
   '%C3%28',
@@ -114,6 +118,7 @@ const FIELD_VALUES: ReadonlyArray<[string, unknown]> = [
   ['2026-02-30', '2026-02-30'],
   ['unknown enum', 'not-a-value'],
   ['CR/LF', 'a\r\nb'],
+  ['a personal ID', PERSONAL_ID],
   ['bidi override', 'a\u202eb'],
   ['spaces only', '   '],
 ];
@@ -273,6 +278,9 @@ describe('review32b: every route against hostile input', () => {
     for (const e of (body.errors as Array<{ message: string }> | undefined) ?? [])
       if (!e.message.includes(' / ')) return `errors[] message not bilingual: ${e.message.slice(0, 200)}`;
     if (res.body.includes('\u0000') || res.body.includes('\\u0000')) return 'NUL echoed';
+    // A value that may be a personal ID is not repeated in a refusal's field errors. (A `detail` may name the code the
+    // caller sent in a path or field, school or schedule: review32b N5.)
+    if (JSON.stringify(body.errors ?? []).includes(PERSONAL_ID)) return 'a personal ID echoed';
     return '';
   }
 
