@@ -63,23 +63,18 @@ const PERSONAL_ID = '079201001234';
 /** Hostile values for a path or query parameter, as they appear in a URL (already percent-encoded). */
 const URL_VALUES: readonly string[] = [
   PERSONAL_ID,
-  '%00',
+  encodeURIComponent('Nguyễn Thị Hoa'),
   'a%00b',
   '%C3%28',
-  '%FF%FE',
   'x'.repeat(10_000),
   '-1',
   '99999999999999999999999',
   '2147483648',
-  '9007199254740991',
   '9223372036854775808',
-  '0000-01-01T00:00:00Z',
   '9999-12-31T23:59:59.999Z',
   '2026-01-01T00:00:00%2B14:00',
   '1e400',
-  'NaN',
   '%25',
-  '_',
   '%5C',
   "'",
   '.*',
@@ -88,7 +83,6 @@ const URL_VALUES: readonly string[] = [
   '2026-02-30T00:00:00Z',
   '',
   '%E2%80%AE',
-  '%F0%9F%98%80',
   '%2F..%2F',
 ];
 /** Hostile values for a header parameter (inject refuses the ones Node's parser would). */
@@ -101,7 +95,6 @@ const FIELD_VALUES: ReadonlyArray<[string, unknown]> = [
   ['null', null],
   ['an object', { a: 1 }],
   ['an array', [1, 'a']],
-  ['true', true],
   ['NUL', 'a\u0000b'],
   ['a lone surrogate', '\ud800'],
   ['10 k characters', 'é'.repeat(10_000)],
@@ -110,15 +103,14 @@ const FIELD_VALUES: ReadonlyArray<[string, unknown]> = [
   ['2^64', 18446744073709551616],
   ['2^31', 2147483648],
   ['2^53-1', 9007199254740991],
-  ['[2^31]', [2147483648]],
   ['[2^53-1]', [9007199254740991]],
-  ['1e308', 1e308],
   ['SQL', "'; DROP TABLE truc.batches;--"],
   ['regex', '.*%_\\'],
   ['2026-02-30', '2026-02-30'],
   ['unknown enum', 'not-a-value'],
   ['CR/LF', 'a\r\nb'],
   ['a personal ID', PERSONAL_ID],
+  ['a name', 'Nguyễn Thị Hoa'],
   ['bidi override', 'a\u202eb'],
   ['spaces only', '   '],
 ];
@@ -490,7 +482,7 @@ describe('review32b: every route against hostile input', () => {
     expect(bad).toEqual([]);
   });
 
-  it('no log line of these requests holds the personal data the database holds', async () => {
+  it('no log line of these requests holds the personal data the database holds or they carried', async () => {
     for (const url of [
       '/v1/audit?subject=079221000019',
       '/v1/audit?actor=079221000019%00',
@@ -501,6 +493,7 @@ describe('review32b: every route against hostile input', () => {
     const personal = [
       'Nguyễn Văn An',
       'Nguy',
+      PERSONAL_ID,
       '079221000019',
       ...PERSONS.flatMap((p) => [p.personalId, p.fullName]).filter((v): v is string => typeof v === 'string'),
       ...Object.values(student('HS1')).filter((v): v is string => typeof v === 'string' && v.length >= 8),
