@@ -7,15 +7,10 @@
  * the Ministry at once, inside the wait, near the October deadline when it congests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMoetPcgdClient } from '../../src/adapters/moet-pcgd/index.js';
-import { loadConfig, type Config } from '../../src/config.js';
 import { enqueue, pcgdCompute, pcgdSubmit } from '../../src/jobs/contracts.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
-import { createDeliveryGates } from '../../src/jobs/gates.js';
 import { pcgdComputeJob } from '../../src/jobs/pcgd-compute.js';
 import { pcgdSubmitJob } from '../../src/jobs/pcgd-submit.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { createMetrics } from '../../src/observability/metrics.js';
 import {
   approveReport,
   requestCompute,
@@ -25,58 +20,25 @@ import {
 import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
-import {
-  deferringRun as runOf,
-  Deferred,
-  PCGD_SIM_CLIENT,
-  seedFixture,
-  startPcgdSimulator,
-} from '../helpers/pcgd.js';
-import { makeTempDir, openTestStore, type TempDir, type TestStore } from '../helpers/env.js';
+import type { TestStore } from '../helpers/env.js';
+import { deferringRun as runOf, Deferred } from '../helpers/pcgd.js';
+import { startPcgdJobsWorld, type PcgdJobsWorld } from '../helpers/pcgd-jobs.js';
 
 const IN_WINDOW = new Date('2026-09-20T03:00:00Z');
 
 describe('a Retry-After of the Ministry (postgres, moet-pcgd simulator)', () => {
+  let world: PcgdJobsWorld | undefined;
   let store: TestStore;
-  let keys: TempDir;
   let sim: MoetPcgdSimulator;
   let ctx: WorkerContext;
   let deps: PcgdDeps;
   const now = IN_WINDOW;
 
   beforeAll(async () => {
-    store = await openTestStore('postgres');
-    keys = await makeTempDir('truc-pcgd-keys-');
-    const base = loadConfig({ env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } });
-    const config = structuredClone<Config>(base);
-    config.pcgd.signing.dir = keys.path;
-    sim = await startPcgdSimulator(() => now);
-    ctx = {
-      config,
-      db: store.db,
-      logger: createLogger('silent'),
-      metrics: createMetrics(),
-      now: () => now,
-      sources: {},
-      targets: {},
-      routes: () => [],
-      gates: createDeliveryGates({
-        db: store.db,
-        config,
-        logger: createLogger('silent'),
-        metrics: createMetrics(),
-      }),
-      ministry: createMoetPcgdClient({ baseURL: sim.url, ...PCGD_SIM_CLIENT, timeoutMs: 2000 }),
-    };
-    deps = { db: store.db, pcgd: config.pcgd, dataDir: keys.path, now: () => now };
-    await seedFixture(store.db);
+    world = await startPcgdJobsWorld(() => now);
+    ({ store, sim, ctx, deps } = world);
   }, 120_000);
-
-  afterAll(async () => {
-    await sim?.close();
-    await store?.cleanup();
-    await keys?.remove();
-  });
+  afterAll(() => world?.close());
 
   /** A unit's figures computed, approved and submitted: the submit job's outbox row. */
   async function submitted(unitCode: string): Promise<{ id: number; outboxId: number }> {

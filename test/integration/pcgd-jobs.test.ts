@@ -6,10 +6,7 @@
  * JobRun whose deferral is recorded (the worker's BullMQ deferral is exercised in pcgd-delivery.test.ts).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveryGates } from '../../src/jobs/gates.js';
-import { createMoetPcgdClient } from '../../src/adapters/moet-pcgd/index.js';
 import { verifyAudit } from '../../src/audit/chain.js';
-import { loadConfig, type Config } from '../../src/config.js';
 import { enqueue, pcgdCompute, pcgdSubmit } from '../../src/jobs/contracts.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
 import { DeferJob, isPermanent } from '../../src/jobs/define.js';
@@ -17,8 +14,6 @@ import { pcgdComputeJob } from '../../src/jobs/pcgd-compute.js';
 import { pcgdSubmitJob, submissionKey } from '../../src/jobs/pcgd-submit.js';
 import { figuresFromCanonical, type FigureIndicatorCode } from '../../src/mappings/moet-pcgd/figures.js';
 import { readPackage } from '../../src/reporting/pcgd/package.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { createMetrics } from '../../src/observability/metrics.js';
 import {
   approveReport,
   requestCompute,
@@ -29,57 +24,23 @@ import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator
 import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
-import {
-  deferringRun as runOf,
-  Deferred,
-  PCGD_SIM_CLIENT,
-  seedCommunes,
-  seedFixture,
-  startPcgdSimulator,
-} from '../helpers/pcgd.js';
-import { makeTempDir, openTestStore, type TempDir, type TestStore } from '../helpers/env.js';
+import { deferringRun as runOf, Deferred, seedCommunes } from '../helpers/pcgd.js';
+import type { TestStore } from '../helpers/env.js';
+import { startPcgdJobsWorld, withNewGates, type PcgdJobsWorld } from '../helpers/pcgd-jobs.js';
 
 const IN_WINDOW = new Date('2026-09-20T03:00:00Z');
 
 describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
+  let world: PcgdJobsWorld | undefined;
   let store: TestStore;
-  let keys: TempDir;
   let sim: MoetPcgdSimulator;
-  let config: Config;
   let ctx: WorkerContext;
   let deps: PcgdDeps;
   let now = IN_WINDOW;
 
   beforeAll(async () => {
-    store = await openTestStore('postgres');
-    keys = await makeTempDir('truc-pcgd-keys-');
-    const base = loadConfig({ env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } });
-    config = structuredClone<Config>(base);
-    config.pcgd.signing.dir = keys.path;
-    sim = await startPcgdSimulator(() => now);
-    ctx = {
-      config,
-      db: store.db,
-      logger: createLogger('silent'),
-      metrics: createMetrics(),
-      now: () => now,
-      sources: {},
-      targets: {},
-      routes: () => [],
-      gates: createDeliveryGates({
-        db: store.db,
-        config,
-        logger: createLogger('silent'),
-        metrics: createMetrics(),
-      }),
-      ministry: createMoetPcgdClient({
-        baseURL: sim.url,
-        ...PCGD_SIM_CLIENT,
-        timeoutMs: 2000,
-      }),
-    };
-    deps = { db: store.db, pcgd: config.pcgd, dataDir: keys.path, now: () => now };
-    await seedFixture(store.db);
+    world = await startPcgdJobsWorld(() => now);
+    ({ store, sim, ctx, deps } = world);
   }, 120_000);
 
   // A Retry-After one test meets pauses the Ministry's delivery gate (its row, and this process's note of
@@ -87,24 +48,12 @@ describe('PCGD jobs on postgres against the moet-pcgd simulator', () => {
   /** The Ministry's gate closed again (its row, and this process's note of a Retry-After). */
   async function gateClosed(): Promise<void> {
     await store.db.query('DELETE FROM truc.delivery_gates');
-    ctx = {
-      ...ctx,
-      gates: createDeliveryGates({
-        db: store.db,
-        config: ctx.config,
-        logger: ctx.logger,
-        metrics: ctx.metrics,
-      }),
-    };
+    ctx = withNewGates(ctx);
   }
 
   afterEach(gateClosed);
 
-  afterAll(async () => {
-    await sim?.close();
-    await store?.cleanup();
-    await keys?.remove();
-  });
+  afterAll(() => world?.close());
 
   /** A new version of the unit's figures, computed (reopening the unit first if another test locked it). */
   async function computed(unitCode: string) {
