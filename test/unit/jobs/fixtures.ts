@@ -343,3 +343,18 @@ export const hcmStudent = (code: string, { name = 'Nguyễn Thị Mai', school =
   trangThai: 'Đang học',
   updatedAt: '2025-10-01T02:00:00.000Z',
 });
+
+/** The codes of a school's live students (S1 unless named), in code order. */
+export async function liveStudents(ctx: TestContext, schoolCode: string = S1): Promise<string[]> {
+  const rows = await ctx.db.rows<{ student_code: string }>(
+    'truc.students',
+    `school_code = '${schoolCode}' AND deleted_at IS NULL ORDER BY student_code`,
+  );
+  return rows.map((r) => r.student_code);
+}
+
+/** The mass-change guard's hold of a batch, if it holds it. */
+export async function holdOf(ctx: TestContext, batchId: string): Promise<{ id: number } | undefined> {
+  const [hold] = await ctx.db.rows<{ id: number }>('truc.guard_holds', `batch_id = '${batchId}'`);
+  return hold;
+}

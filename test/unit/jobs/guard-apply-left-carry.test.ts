@@ -15,6 +15,8 @@ import {
   drain,
   fullStudentsRun,
   hcmStudent,
+  holdOf,
+  liveStudents,
   nextRow,
   ofBatch,
   runRow,
@@ -26,13 +28,7 @@ describe('an approved held batch leaves a newer city change (review19 R19-4)', (
   const { ctx, source } = useStudentsSource();
   const codes = Array.from({ length: 30 }, (_, i) => `GC${String(i).padStart(2, '0')}`);
   const ingest = async (id: string) => runRow(ctx, (await nextRow(ctx.db, ofBatch(id)))!);
-  const live = async () =>
-    (
-      await ctx.db.rows<{ student_code: string }>(
-        'truc.students',
-        `school_code = '${S1}' AND deleted_at IS NULL ORDER BY student_code`,
-      )
-    ).map((r) => r.student_code);
+  const live = () => liveStudents(ctx);
 
   it('the vendor’s next snapshot keeps the record it left (the vendor has not had the change)', async () => {
     await vendorBatch(
@@ -53,7 +49,7 @@ describe('an approved held batch leaves a newer city change (review19 R19-4)', (
       }),
     );
     await ingest(held);
-    const [hold] = await ctx.db.rows<{ id: number }>('truc.guard_holds', `batch_id = '${held}'`);
+    const hold = await holdOf(ctx, held);
     expect(hold).toBeDefined();
     // Meanwhile the city corrects GC00 (a pull writes it), then the admin approves: GC00 keeps the city's state.
     await fullStudentsRun(ctx, source, [[hcmStudent('GC00', { name: 'Đỗ Văn Thành', school: S1 })]]);

@@ -14,6 +14,8 @@ import {
   drain,
   fakeTarget,
   hcmStudent,
+  holdOf,
+  liveStudents,
   nextRow,
   requestFullStudentsSync,
   runRow,
@@ -26,13 +28,7 @@ describe('guard-apply after a newer snapshot (review16 BUG 10)', () => {
   const school = fakeTarget('vnedu', ['students'], ['students']);
   const ctx = useTestContext({ targets: { vnedu: school } });
 
-  const live = async () =>
-    (
-      await ctx.db.rows<{ student_code: string }>(
-        'truc.students',
-        `school_code = '${S1}' AND deleted_at IS NULL ORDER BY student_code`,
-      )
-    ).map((r) => r.student_code);
+  const live = () => liveStudents(ctx);
   const codes = Array.from({ length: 30 }, (_, i) => `GN${String(i).padStart(2, '0')}`);
 
   it('approving an older held snapshot does not delete students a newer snapshot carried', async () => {
@@ -46,7 +42,7 @@ describe('guard-apply after a newer snapshot (review16 BUG 10)', () => {
       codes.slice(0, 15).map((c) => student(c)),
       'snapshot',
     );
-    const [hold] = await ctx.db.rows<{ id: number }>('truc.guard_holds', `batch_id = '${older.id}'`);
+    const hold = await holdOf(ctx, older.id);
     expect(hold).toBeDefined();
     // Its fixed snapshot, later: every student, unchanged. Nothing to delete, nothing held.
     const newer = await vendorBatch(

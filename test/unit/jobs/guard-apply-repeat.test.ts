@@ -18,19 +18,13 @@ import { decideHold, queueBatch } from '../../../src/jobs/contracts.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { student as aStudent } from '../../factories/records.js';
 import { S1, S2 } from '../../helpers/api.js';
-import { drain, fakeTarget, useTestContext } from './fixtures.js';
+import { drain, fakeTarget, holdOf, liveStudents, useTestContext } from './fixtures.js';
 
 describe("an approved hold and a vendor's unchanged re-push after it (review17 B2)", () => {
   const school = fakeTarget('vnedu', ['students'], ['students']);
   const ctx = useTestContext({ targets: { vnedu: school } });
 
-  const live = async (schoolCode: string) =>
-    (
-      await ctx.db.rows<{ student_code: string }>(
-        'truc.students',
-        `school_code = '${schoolCode}' AND deleted_at IS NULL ORDER BY student_code`,
-      )
-    ).map((r) => r.student_code);
+  const live = (schoolCode: string) => liveStudents(ctx, schoolCode);
   const codesOf = (prefix: string) =>
     Array.from({ length: 30 }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
   /** A vendor batch of a school as the API stores it (its body's digest kept when given), queued for ingest. */
@@ -69,7 +63,7 @@ describe("an approved hold and a vendor's unchanged re-push after it (review17 B
     expect(await counts).toBeUndefined();
     await drain(ctx, 'ingest');
     expect((await createBatchesRepo(ctx.db).get(id))?.status).toBeDefined();
-    const [hold] = await ctx.db.rows<{ id: number }>('truc.guard_holds', `batch_id = '${id}'`);
+    const hold = await holdOf(ctx, id);
     expect(hold).toBeDefined();
     return hold!.id;
   }

@@ -8,20 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { decideHold } from '../../../src/jobs/contracts.js';
 import { guardApplyJob } from '../../../src/jobs/guard-apply.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
-import { student, S1 } from '../../helpers/api.js';
-import { drain, fakeTarget, runOf, useTestContext, vendorBatch } from './fixtures.js';
+import { student } from '../../helpers/api.js';
+import { drain, fakeTarget, holdOf, liveStudents, runOf, useTestContext, vendorBatch } from './fixtures.js';
 
 describe('guard-apply job', () => {
   const school = fakeTarget('vnedu', ['students'], ['students']);
   const ctx = useTestContext({ targets: { vnedu: school } });
 
-  const live = async () =>
-    (
-      await ctx.db.rows<{ student_code: string }>(
-        'truc.students',
-        `school_code = '${S1}' AND deleted_at IS NULL ORDER BY student_code`,
-      )
-    ).map((r) => r.student_code);
+  const live = () => liveStudents(ctx);
   /** The school's 30 students (the guard leaves schools under 20 records alone). */
   const codes = Array.from({ length: 30 }, (_, i) => `GA${String(i).padStart(2, '0')}`);
 
@@ -37,7 +31,7 @@ describe('guard-apply job', () => {
     );
     expect(snapshot).toMatchObject({ deleted: 0 });
     expect(await live()).toEqual(codes);
-    const [hold] = await ctx.db.rows<{ id: number }>('truc.guard_holds', `batch_id = '${snapshot.id}'`);
+    const hold = await holdOf(ctx, snapshot.id);
     expect(hold).toBeDefined();
 
     // GA15 is rewritten by the vendor after the snapshot arrived: it is no longer the snapshot's to delete.

@@ -13,7 +13,7 @@ import { queueBatch } from '../../../src/jobs/contracts.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { S1 } from '../../helpers/api.js';
 import { student } from '../../factories/records.js';
-import { nextRow, ofBatch, runRow, useTestContext } from './fixtures.js';
+import { liveStudents, nextRow, ofBatch, runRow, useTestContext } from './fixtures.js';
 
 describe('a vendor snapshot queued behind the previous one (review18b R6)', () => {
   const ctx = useTestContext();
@@ -30,13 +30,7 @@ describe('a vendor snapshot queued behind the previous one (review18b R6)', () =
       }),
     );
   const ingest = async (id: string) => runRow(ctx, (await nextRow(ctx.db, ofBatch(id)))!);
-  const live = async () =>
-    (
-      await ctx.db.rows<{ student_code: string }>(
-        'truc.students',
-        `school_code = '${S1}' AND deleted_at IS NULL ORDER BY student_code`,
-      )
-    ).map((r) => r.student_code);
+  const live = () => liveStudents(ctx);
 
   it('deletes what the newer snapshot omits though the older one was ingested after it arrived', async () => {
     const first = randomUUID();

@@ -11,7 +11,7 @@ import { queueBatch } from '../../../src/jobs/contracts.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import { S1 } from '../../helpers/api.js';
 import { student } from '../../factories/records.js';
-import { nextRow, ofBatch, runRow, useTestContext, vendorBatch } from './fixtures.js';
+import { liveStudents, nextRow, ofBatch, runRow, useTestContext, vendorBatch } from './fixtures.js';
 
 describe('an older vendor delta and a newer snapshot that refused the student it brings (review19 R19-9)', () => {
   const ctx = useTestContext();
@@ -28,13 +28,7 @@ describe('an older vendor delta and a newer snapshot that refused the student it
       }),
     );
   const ingest = async (id: string) => runRow(ctx, (await nextRow(ctx.db, ofBatch(id)))!);
-  const live = async () =>
-    (
-      await ctx.db.rows<{ student_code: string }>(
-        'truc.students',
-        `school_code = '${S1}' AND deleted_at IS NULL ORDER BY student_code`,
-      )
-    ).map((r) => r.student_code);
+  const live = () => liveStudents(ctx);
 
   it('creates the student as arrival order would', async () => {
     await vendorBatch(ctx, [student('ZS1')]);
