@@ -28,6 +28,7 @@ import { createOutboxWaker } from './store/outbox.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
+import formBodyPlugin from './api/plugins/form-body.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
 import queryTextPlugin from './api/plugins/query-text.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
@@ -121,10 +122,12 @@ function createInstance(deps: AppDeps) {
 /** zod validation and serialisation, input limits, form bodies, the correlation header and the request log line. */
 async function addCompilersAndHooks(app: App, deps: AppDeps): Promise<void> {
   app.setValidatorCompiler(passingKnownBodies(validatorCompiler));
-  await app.register(inputPlugin, {
+  const limits = {
     maxDepth: deps.config.api.maxJsonDepth,
     maxNestedArrayItems: deps.config.api.maxNestedArrayItems,
-  });
+  };
+  await app.register(inputPlugin, limits);
+  await app.register(formBodyPlugin, limits);
   await app.register(queryTextPlugin);
   app.setSerializerCompiler(serializerCompiler);
 

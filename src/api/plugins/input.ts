@@ -17,7 +17,7 @@ import { AppError, both, ERRORS } from '../../errors.js';
 import { printableKey } from '../../canonical/keys.js';
 import { problem } from '../problem.js';
 import { scanJson, type ScannedMember } from '../json-scan.js';
-import { consumesForm, refuseContentEncoding } from './media-types.js';
+import { refuseContentEncoding } from './media-types.js';
 
 export interface InputLimits {
   /** Deepest nesting of objects and arrays accepted in a JSON body (the envelope is level 1). */
@@ -318,32 +318,11 @@ export function passingKnownBodies<S>(compile: FastifySchemaCompiler<S>): Fastif
 export default fp(
   async function hostileInput(app: FastifyInstance, opts: InputLimits) {
     app.decorateRequest('bodySha256', undefined);
-    // A body is JSON (or, where a route's schema `consumes` it, a form): any other media type is a 415
+    // A body is JSON (or, where a route's schema `consumes` it, a form: ./form-body.ts): any other media type is a 415
     // ERR_UNSUPPORTED_MEDIA_TYPE before the route's schema sees it (api27: fastify's own text/plain parser handed
     // `text/plain` bodies to the schema, a 400).
     app.removeContentTypeParser('text/plain');
     app.addHook('preParsing', refuseContentEncoding);
-    // Form bodies, for the OAuth token endpoint (RFC 6749 uses application/x-www-form-urlencoded): a field's
-    // first value kept; NUL or a lone surrogate in a name or value refused as in a JSON body (review26b F1).
-    app.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      function parseForm(req, body, done) {
-        if (!consumesForm(req)) {
-          done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(String(req.headers['content-type'])), undefined);
-          return;
-        }
-        const out: Record<string, string> = {};
-        for (const [k, v] of new URLSearchParams(body as string)) if (!(k in out)) out[k] = v;
-        try {
-          inspectJson(out, opts);
-        } catch (err) {
-          done(err as Error, undefined);
-          return;
-        }
-        done(null, out);
-      },
-    );
     app.decorateRequest('bodyBytes', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(

@@ -19,7 +19,8 @@ type Refusal = { code: ErrorCode; errors: FieldError[] };
 /** A maximal run of percent-encoded bytes: its bytes must decode as UTF-8 together. */
 const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
 
-function notUtf8(raw: string): boolean {
+/** Whether a run of `%XX` in `raw` is not UTF-8 (a bare `%` not followed by two hex digits is left alone). Also forms. */
+export function notUtf8(raw: string): boolean {
   for (const run of raw.match(PERCENT_RUN) ?? []) {
     try {
       decodeURIComponent(run);
@@ -30,7 +31,8 @@ function notUtf8(raw: string): boolean {
   return false;
 }
 
-const nameOf = (raw: string): string => {
+/** A parameter's name as a pointer may print it (../../canonical/keys.ts), from its raw `name` part. */
+export const nameOf = (raw: string): string => {
   try {
     return printableKey(decodeURIComponent(raw.replace(/\+/g, ' ')));
   } catch {
