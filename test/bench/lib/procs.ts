@@ -25,25 +25,36 @@ export function procRss(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** `node [...nodeArgs] --import tsx <entry> ...args` with `env` added to this process's environment. */
+/**
+ * `node [...nodeArgs] --import tsx <entry> ...args` with `env` added to `base` (default: this process's environment;
+ * {@link plainEnvironment}: none of its settings).
+ */
 export function spawnTs(
   entry: string,
   args: readonly string[],
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
+  base: NodeJS.ProcessEnv = process.env,
 ): Child {
-  return spawnNode(entry, args, env, [...nodeArgs, '--import', 'tsx']);
+  return spawnNode(entry, args, env, [...nodeArgs, '--import', 'tsx'], base);
 }
 
-/** `node [...nodeArgs] <entry> ...args` (a built JavaScript entry) with `env` added to this process's environment. */
+/** This process's PATH, HOME, TMPDIR and locale only: a child given them and its own settings reads nothing else. */
+export function plainEnvironment(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
+  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+}
+
+/** `node [...nodeArgs] <entry> ...args` (a built JavaScript entry) with `env` added to `base` (see {@link spawnTs}). */
 export function spawnNode(
   entry: string,
   args: readonly string[],
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
+  base: NodeJS.ProcessEnv = process.env,
 ): Child {
   const child = spawn(process.execPath, [...nodeArgs, entry, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -8,11 +8,13 @@
  * `<prefix>_<random>` instead (an engineer's own databases, e.g. `truc_<branch>`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createDeps, type Deps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -35,6 +37,11 @@ export interface TrucEnv {
   deps: Deps;
   /** Database URL of the bench database (postgres only): for baselines on their own connection. */
   databaseUrl: string | undefined;
+  /**
+   * The environment truc's configuration was loaded from (profile folder, database, queues, JWT keys, bench settings):
+   * a `truc api` or `truc worker` child process started with it alone runs on the same configuration (./truc-procs.ts).
+   */
+  trucEnvironment: Record<string, string>;
   startApi(): Promise<{ url: string; stop(): Promise<void> }>;
   startWorker(): Running;
   /** Registers a vendor client for `schools` and fetches its access token through `apiUrl`. */
@@ -131,6 +138,22 @@ function benchEnv(): Record<string, string> {
   );
 }
 
+const CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'config');
+
+/**
+ * The profile folder truc loads: the project's, or with `guard` a copy of its `default.yaml` in `dir` with the guard's
+ * settings over the profile's, so a child process (./truc-procs.ts) reads the same configuration as this one.
+ */
+async function profileDir(dir: string, guard: TrucEnvOptions['guard']): Promise<string> {
+  if (!guard) return CONFIG_DIR;
+  const text = await readFile(join(CONFIG_DIR, 'default.yaml'), 'utf8');
+  const doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
+  doc.guard = { ...(doc.guard as object | undefined), ...guard };
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'default.yaml'), stringifyYaml(doc));
+  return dir;
+}
+
 /** Opens truc on `combination` (see the file comment). */
 export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions = {}): Promise<TrucEnv> {
   const dataDir = await mkdtemp(join(tmpdir(), 'truc-bench-data-'));
@@ -143,21 +166,20 @@ export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions
     if (prefix) await deleteKeysUnder(prefix).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   };
-  const loaded = loadConfig({
-    env: {
-      TRUC_PROFILE: 'default',
-      DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      ...(prefix ? { REDIS_URL, TRUC_QUEUE_PREFIX: prefix } : {}),
-      ...{ ...benchEnv(), ...opts.env },
-    },
-  });
-  const config: Config = opts.guard ? { ...loaded, guard: { ...loaded.guard, ...opts.guard } } : loaded;
+  const trucEnvironment: Record<string, string> = {
+    TRUC_PROFILE: 'default',
+    TRUC_CONFIG_DIR: await profileDir(join(dataDir, 'profile'), opts.guard),
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    TRUC_JWT_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(prefix ? { REDIS_URL, TRUC_QUEUE_PREFIX: prefix } : {}),
+    ...{ ...benchEnv(), ...opts.env },
+  };
   let base: Deps;
   try {
+    const config: Config = loadConfig({ env: trucEnvironment });
     base = await createDeps(config, { logger: benchLogger() });
   } catch (err) {
     await dropStorage();
@@ -173,6 +195,7 @@ export async function openTrucEnv(combination: Combination, opts: TrucEnvOptions
     combination,
     deps,
     databaseUrl,
+    trucEnvironment,
     async startApi() {
       const api = await startApi(deps, { port: 0, host: '127.0.0.1' });
       running.push(api);
