@@ -82,6 +82,8 @@ async function startRole(env: TrucEnv, role: 'api' | 'worker'): Promise<{ child:
     {
       ...env.trucEnvironment,
       TRUC_WORKER_METRICS_PORT: '0',
+      // Stopped at the bench's end, with no load balancer to leave: no grace before the API closes.
+      TRUC_SHUTDOWN_GRACE_MS: '0',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     },
     [...productionNodeArgs(), ...extra],
