@@ -182,16 +182,21 @@ const DICT = {
   cron: ['Lịch chạy (cron)', 'Cron'],
   fullPull: ['toàn bộ', 'full'],
   pausedUntil: ['Tạm ngưng đến', 'Paused until'],
+  // review32 F6: why a system's calls are paused (the overview's circuit badge; the gate's pause_reason).
+  pauseCircuitOpen: ['cầu dao mở', 'circuit open'],
+  pauseProbe: ['đang thử lại một lần gọi', 'a probe in flight'],
+  pauseRetryAfter: ['hệ thống yêu cầu chờ (Retry-After)', 'the system asked to wait (Retry-After)'],
+  // review32 F6: after the run's status word ("Đang chờ"), so not "chờ" again.
   runWaitsCircuit: [
-    'chờ {system}: cầu dao mở từ {since}, thử lại lúc {until}',
+    '— {system}: cầu dao mở từ {since}, thử lại lúc {until}',
     'waiting on {system}: circuit open since {since}, next probe at {until}',
   ],
   runWaitsProbe: [
-    'chờ {system}: đang thử lại (cầu dao mở từ {since}), đến {until}',
+    '— {system}: đang thử lại (cầu dao mở từ {since}), đến {until}',
     'waiting on {system}: a probe in flight (circuit open since {since}), until {until}',
   ],
   runWaitsRetryAfter: [
-    'chờ {system}: hệ thống yêu cầu chờ (Retry-After) đến {until}',
+    '— {system}: hệ thống yêu cầu chờ (Retry-After) đến {until}',
     'waiting on {system}: it asked to wait (Retry-After) until {until}',
   ],
   schoolsCount: ['Số trường', 'Schools'],

@@ -5,11 +5,20 @@ import { currentLang, t } from './i18n.js';
 import { api, card, h, num, percent, stat, table, when } from './kit.js';
 import { entityText, errorCode, statusBadge, statusText } from './words.js';
 
+/** Why a system's calls are paused, in words (review32 F6: the API's key was shown); an unknown key as sent. */
+function pauseReasonText(reason: string | null | undefined): string {
+  if (reason === 'circuit-open') return t('pauseCircuitOpen');
+  if (reason === 'probe') return t('pauseProbe');
+  if (reason === 'retry-after') return t('pauseRetryAfter');
+  return reason ?? '';
+}
+
 function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const cls =
     s.circuit === 'closed' ? (s.pausedUntil ? 'warn' : 'ok') : s.circuit === 'open' ? 'bad' : 'warn';
+  const why = pauseReasonText(s.pauseReason);
   const paused = s.pausedUntil
-    ? ` — ${t('pausedUntil')} ${when(s.pausedUntil)} (${s.pauseReason ?? ''})`
+    ? ` — ${t('pausedUntil')} ${when(s.pausedUntil)}${why ? ` (${why})` : ''}`
     : '';
   return h('span', { class: `badge ${cls}`, 'data-circuit': s.circuit }, `${statusText(s.circuit)}${paused}`);
 }

@@ -23,7 +23,7 @@ import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 describe.runIf(hasChromium())('review32: the dashboard in Chromium', () => {
   const ui = useDashboard({ shots: 'review32' });
 
-  it.fails('review32 F6: a paused circuit says why in words, not as the API’s key (vi and en)', async () => {
+  it('review32 F6: a paused circuit says why in words, not as the API’s key (vi and en)', async () => {
     await ui.env.deps.db.query(
       `INSERT INTO truc.delivery_gates (system, next_send_at, paused_until, pause_reason, circuit, failures, openings,
                                         last_error_code, opened_at, updated_at, last_error_at)
@@ -39,8 +39,24 @@ describe.runIf(hasChromium())('review32: the dashboard in Chromium', () => {
     await expect.poll(async () => (await badge.textContent()) ?? '', { timeout: 30_000 }).not.toBe(vi);
     const en = (await badge.textContent()) ?? '';
     await ui.page.getByTestId('lang').click();
-    expect(vi).toMatch(/Tạm ngưng đến/);
+    expect(vi).toMatch(/Tạm ngưng đến .*\(cầu dao mở\)/);
+    expect(en).toMatch(/Paused until .*\(circuit open\)/);
     expect([vi, en].filter((text) => /\((circuit-open|probe|retry-after)\)/.test(text))).toEqual([]);
+    // The sync page: a queued run waiting on that gate reads its status once ("Đang chờ chờ hcm-csdl" was shown).
+    await createSyncRunsRepo(ui.env.deps.db).create({
+      system: 'hcm-csdl',
+      entity: 'classes',
+      scope: '',
+      since: null,
+      requestedBy: 'x',
+    });
+    await ui.page.goto(`${ui.base}/dashboard#/sync`);
+    const waiting = ui.page.getByTestId('sync-runs').getByTestId('run-waiting').first();
+    await waiting.waitFor();
+    await ui.shot('f6-sync-waiting-vi');
+    const status = (await waiting.locator('xpath=..').textContent()) ?? '';
+    expect(status).toMatch(/^Đang chờ — hcm-csdl: cầu dao mở từ /);
+    expect(status).not.toMatch(/chờ chờ/i);
   });
 
   it.fails('review32 F7: a dead letter shows the mapping version its work ran with', async () => {
