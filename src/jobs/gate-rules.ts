@@ -45,8 +45,8 @@ export interface CallFailure {
 }
 
 /**
- * How long a caller that failed while another call is out as the probe waits before it looks again (as
- * callers that meet a probe at the gate do): the probe's answer usually comes at once.
+ * How long a caller that failed while another call is out as the probe waits before it looks again (callers
+ * that meet a probe at the gate wait for its outcome, up to its lease: ./through-gate.ts).
  */
 export const PROBE_WAIT_MS = 1000;
 

@@ -104,6 +104,11 @@ export interface DeliveryGates {
    * taken as the probe's).
    */
   failed(system: SystemName, err: unknown, entered?: Pass): Promise<AfterFailure>;
+  /**
+   * Calls `listener` each time this process closes a system's circuit (its probe, or any call, got an answer):
+   * the workers wake the queues waiting for the probe (review32 F1). Returns the unsubscribe.
+   */
+  onClosed(listener: (system: SystemName) => void): () => void;
 }
 
 interface GateDeps {
@@ -209,6 +214,7 @@ function gateOutcomes(
   deps: GateDeps,
   local: LocalPauses,
   holds: GateHolds,
+  closedListeners: ReadonlySet<(system: SystemName) => void>,
 ): Pick<DeliveryGates, 'succeeded' | 'failed'> {
   const settings = deps.config.sync.delivery;
   const outcomes: Pick<DeliveryGates, 'succeeded' | 'failed'> = {
@@ -222,6 +228,7 @@ function gateOutcomes(
       if (closed) {
         deps.metrics.circuitOpen.set({ system }, 0);
         deps.logger.info({ system }, 'circuit closed: the system answers again');
+        for (const listener of [...closedListeners]) listener(system);
       }
     },
     async failed(system, err, entered) {
@@ -263,5 +270,13 @@ export function createDeliveryGates(deps: GateDeps): DeliveryGates {
   const repo = createDeliveryGatesRepo(deps.db);
   const local = localPauses();
   const holds = gateHolds(deps.logger);
-  return { ...gateEntry(repo, deps, local, holds), ...gateOutcomes(repo, deps, local, holds) };
+  const closedListeners = new Set<(system: SystemName) => void>();
+  return {
+    ...gateEntry(repo, deps, local, holds),
+    ...gateOutcomes(repo, deps, local, holds, closedListeners),
+    onClosed(listener) {
+      closedListeners.add(listener);
+      return () => closedListeners.delete(listener);
+    },
+  };
 }

@@ -21,13 +21,11 @@ export async function throughGate<T>(
   call: () => Promise<T>,
 ): Promise<T> {
   const pass = await ctx.gates.enter(system, { pace: true });
-  // Others wait for a probe's answer only briefly: it usually comes at once.
-  if (!pass.go)
-    throw new DeferJob(
-      pass.reason === 'probe' ? Math.min(pass.waitMs, 1000) : pass.waitMs,
-      'queue',
-      pass.reason,
-    );
+  // A probe is out: the queue waits for its outcome, up to its lease (review32 F1: it waited a second at most, and
+  // a probe of a target that does not answer takes the call's whole timeout, each waiting job started again every
+  // second of it). The probe's success wakes the queue at once (./gates.ts `onClosed`, ./worker.ts); its failure
+  // pauses it again for the circuit's open time.
+  if (!pass.go) throw new DeferJob(pass.waitMs, 'queue', pass.reason);
   let readAt = pass.readAt ?? Date.now();
   if (pass.waitMs > 0) {
     await sleep(pass.waitMs);

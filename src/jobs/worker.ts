@@ -197,6 +197,28 @@ function onFailed(deps: WorkerDeps, job: QueueJob | undefined, err: Error): void
 const CLOSE_GRACE_MS = 15_000;
 const CLOSE_SETTLE_MS = 2_000;
 
+/** How soon a push queue's workers look again while it is paused (a woken queue is served within this). */
+const PROBE_WAKE_MS = 1_000;
+
+/** The system a queue's jobs call through its delivery gate, pausing the whole queue (./through-gate.ts), or undefined. */
+const gatedSystem = (queue: string): string | undefined =>
+  queue.startsWith('push.') ? queue.slice('push.'.length) : undefined;
+
+/**
+ * While a system's probe is out, its push queue is paused until the probe's lease ends (./through-gate.ts); when
+ * this process closes the circuit (the probe, or any call, got an answer), the pause is ended (a 1-ms rate limit
+ * replaces it, shared by every worker of the queue, each looking again within {@link PROBE_WAKE_MS}): delivery
+ * resumes as soon as the target answers (review32 F1). Returns the unsubscribe.
+ */
+function wakeOnClose(ctx: WorkerContext, workers: readonly Worker[]): () => void {
+  return ctx.gates.onClosed((system) => {
+    for (const w of workers.filter((x) => gatedSystem(x.name) === system))
+      w.rateLimit(1).catch((err: unknown) =>
+        ctx.logger.debug({ err, queue: w.name }, 'could not wake the queue'),
+      );
+  });
+}
+
 /**
  * Starts one BullMQ worker per queue the jobs are served on. `close` stops them all within
  * `graceMs` (default {@link CLOSE_GRACE_MS}) plus a short settle, whatever state Redis is in.
@@ -226,6 +248,9 @@ export function startWorkers(
         stalledInterval: timing.stalledIntervalMs,
         // Attempts plus the starts handed back unrun while a target was paused.
         maxStartedAttempts: ctx.config.jobs.attempts + timing.maxStarts,
+        // A push queue paused for its target's probe is woken when the probe closes the circuit (wakeOnClose):
+        // its workers look again within a second, as they did when the wait was a second at most (review32 F1).
+        ...(gatedSystem(plan.queue) ? { maximumRateLimitDelay: PROBE_WAKE_MS } : {}),
       },
     );
     worker.on('failed', (job, err) => onFailed(deps, job, err));
@@ -244,9 +269,11 @@ export function startWorkers(
     running.set(worker, inFlight);
     return worker;
   });
+  const stopWaking = wakeOnClose(ctx, workers);
   return {
     workers,
     async close(graceMs = CLOSE_GRACE_MS) {
+      stopWaking();
       await Promise.all(
         workers.map(async (w) => {
           const inFlight = running.get(w)!;
