@@ -10,6 +10,8 @@ export type Overview = Schemas['OpsOverview'];
 export type Schedule = Schemas['Schedule'];
 export type School = Schemas['OpsSchool'];
 export type SyncRun = Schemas['OpsSyncRun'];
+/** GET /v1/syncs's run (the sync runs page's list: filtered by entity and date, paged). */
+export type ListedRun = Schemas['SyncRunListed'];
 export type DeadLetter = Schemas['DeadLetter'];
 export type HoldSummary = Schemas['GuardHoldSummary'];
 export type Hold = Schemas['GuardHold'];
@@ -56,6 +58,15 @@ export const SYSTEMS = every<NonNullable<Query<'syncRuns'>['system']>>()([
   'moet-pcgd',
   'smas',
   'vnedu',
+]);
+
+/** The entities GET /v1/syncs?entity= takes (src/config/names.ts ENTITY_NAMES). */
+export const ENTITIES = every<NonNullable<Query<'listSyncs'>['entity']>>()([
+  'schools',
+  'classes',
+  'students',
+  'staff',
+  'persons',
 ]);
 
 /** A sync run's statuses as shown (GET /v1/ops/sync-runs?status=). */

@@ -1,7 +1,8 @@
 /** Sync runs: the filtered list (the columns are shared with a school's page). */
-import { RUN_STATUSES, SYSTEMS, type SyncRun } from './api-types.js';
+import { ENTITIES, RUN_STATUSES, SYSTEMS, type ListedRun, type SyncRun } from './api-types.js';
+import { fromVietnamInput, vietnamInput } from './clock.js';
 import { t } from './i18n.js';
-import { api, card, filtered, h, num, searchForm, table, when } from './kit.js';
+import { api, card, filtered, h, num, pager, searchForm, table, when } from './kit.js';
 import { entityText, errorCode, statusBadge, statusText } from './words.js';
 
 /** What a queued or running run waits on (its system's paused gate), in the page's language. */
@@ -34,38 +35,91 @@ export const syncRunColumns = [
   { head: 'createdAt', cell: (r: SyncRun) => when(r.createdAt) },
 ];
 
+/** GET /v1/syncs's run as the columns read it (those of GET /v1/ops/sync-runs, shared with a school's page). */
+function asRow(r: ListedRun): SyncRun {
+  return {
+    id: r.syncRunId,
+    system: r.system,
+    entity: r.entity,
+    scope: r.scope,
+    status: r.status,
+    pages: r.pages,
+    records: r.records,
+    tombstones: r.tombstones,
+    errorCode: r.errorCode,
+    requestedBy: r.requestedBy,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+    waiting: r.waiting,
+  };
+}
+
+const FILTERS = ['system', 'entity', 'status', 'from', 'to'] as const;
+const LIMIT = 50;
+
+/** A choice of `values` named `name`, the address's value selected; '' is every one. */
+function choice(
+  name: string,
+  values: readonly string[],
+  params: URLSearchParams,
+  words: (v: string) => string,
+) {
+  return h(
+    'select',
+    { name },
+    ['', ...values].map((v) =>
+      h('option', { value: v, selected: (params.get(name) ?? '') === v }, v ? words(v) : t('all')),
+    ),
+  );
+}
+
+/**
+ * The sync runs, newest first, filtered by system, entity, status and creation time (Vietnam's clock) and paged
+ * (review32 F8, issue 7 item 6: the newest 50 by system and status only were shown): GET /v1/syncs.
+ */
 export async function syncPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
+  const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
+  // review26a F6: a choice of the values the API takes (a typed one could only be refused)
+  const inputs = {
+    system: choice('system', SYSTEMS, params, (s) => s),
+    entity: choice('entity', ENTITIES, params, entityText),
+    status: choice('status', RUN_STATUSES, params, statusText),
+    from: h('input', { name: 'from', type: 'datetime-local', value: vietnamInput(params.get('from')) }),
+    to: h('input', { name: 'to', type: 'datetime-local', value: vietnamInput(params.get('to')) }),
+  };
   const filter = new URLSearchParams();
-  for (const k of ['system', 'status']) if (params.get(k)) filter.set(k, params.get(k)!);
-  // review26a F6: a choice of the systems GET /v1/ops/sync-runs takes (a typed one could only be refused)
-  const system = h(
-    'select',
-    { name: 'system' },
-    ['', ...SYSTEMS].map((s) =>
-      h('option', { value: s, selected: (params.get('system') ?? '') === s }, s || t('all')),
-    ),
-  );
-  const status = h(
-    'select',
-    { name: 'status' },
-    ['', ...RUN_STATUSES].map((s) =>
-      h('option', { value: s, selected: (params.get('status') ?? '') === s }, s ? statusText(s) : t('all')),
-    ),
-  );
+  for (const k of FILTERS) if (params.get(k)) filter.set(k, params.get(k)!);
+  const at = (o: number): URLSearchParams => {
+    const p = new URLSearchParams(filter);
+    if (o > 0) p.set('offset', String(o));
+    return p;
+  };
   const form = searchForm(
     'sync',
-    [h('label', {}, t('system'), system), h('label', {}, t('status'), status)],
+    FILTERS.map((k) => h('label', {}, t(k), inputs[k])),
     () => {
       const p = new URLSearchParams();
-      if (system.value) p.set('system', system.value);
-      if (status.value) p.set('status', status.value);
+      for (const k of FILTERS) {
+        const el = inputs[k];
+        if (el.value) p.set(k, el.type === 'datetime-local' ? fromVietnamInput(el.value) : el.value);
+      }
       return p;
     },
   );
   await filtered(main, [h('h1', {}, t('syncRuns'))], form, async () => {
-    const runs = await api<{ items: SyncRun[] }>(`/v1/ops/sync-runs?${filter.toString()}`);
+    const query = new URLSearchParams({
+      ...Object.fromEntries(filter),
+      limit: String(LIMIT),
+      offset: String(offset),
+    });
+    const runs = await api<{ total: number; items: ListedRun[] }>(`/v1/syncs?${query.toString()}`);
     return [
-      card(t('syncRuns'), table(runs.items, syncRunColumns, { testid: 'sync-runs' })),
+      card(
+        t('syncRuns'),
+        h('p', { class: 'muted', 'data-testid': 'sync-runs-total' }, `${t('total')}: ${num(runs.total)}`),
+        table(runs.items.map(asRow), syncRunColumns, { testid: 'sync-runs' }),
+        pager(offset, LIMIT, runs.total, (o) => (location.hash = `#/sync?${at(o).toString()}`)),
+      ),
       h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
     ];
   });
