@@ -206,6 +206,12 @@ export const ERRORS = {
     'Thay đổi này không còn chờ duyệt (đã được duyệt hoặc từ chối).',
     'This change is no longer awaiting a decision (it was approved or rejected).',
   ),
+  ERR_GUARD_WEIGHING: def(
+    409,
+    true,
+    'Lần đồng bộ bị giữ đang cân nhắc các trang tiếp theo: thay đổi bị giữ sẽ hiện mọi trường vượt ngưỡng; xem lại rồi quyết định sau giây lát.',
+    'The held sync run is weighing its next pages: the hold will show every school over a threshold; view it again and decide in a moment.',
+  ),
   ERR_GUARD_REJECTED: def(
     409,
     false,

@@ -30,7 +30,7 @@ export const READ_AHEAD = 3;
  * The run's page at its cursor, from its system. `onNextCursor`: told the next page's cursor as soon as
  * the body shows it, before the page is parsed and checked (where the source can).
  */
-async function fetchPage(
+export async function fetchPage(
   ctx: AheadContext,
   run: SyncRun,
   onNextCursor?: (cursor: string) => void,

@@ -80,6 +80,8 @@ export interface PageToStore {
    * page with nothing to judge is stored.
    */
   due?: number;
+  /** A held run's page weighed, never applied (./run-weigh.ts): the guard throws `RunHeld` whatever it finds. */
+  weighing?: boolean;
 }
 
 /** The page's records ingested as a batch (none for a page of tombstones only). */
@@ -217,7 +219,7 @@ export async function storePage(q: Queryable, ctx: PullContext, p: PageToStore):
   const deleted = deletedRows.map((r) => r.key);
   const entries = [...tombstoneEntries(deletedRows), ...ingested.guardEntries];
   // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
-  await guardRunPage(q, ctx, run, { entries, arrived: ingested.arrived }, p.closing);
+  await guardRunPage(q, ctx, run, { entries, arrived: ingested.arrived }, p.closing, p.weighing === true);
   const { batchId, changed, quiet } = ingested;
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
   // Schools the listing gave up on (BUG 7): kept on the run, in the page's transaction (never a quiet page).
@@ -288,7 +290,7 @@ export async function storeOrHold<T>(
   pageNo: number,
   job: Pick<JobRun, 'outboxId'>,
   work: (q: Queryable, insertNew: boolean) => Promise<T>,
-): Promise<T | { holdId: number | undefined } | undefined> {
+): Promise<T | { holdId: number | undefined; held: RunHeld } | undefined> {
   try {
     return await ctx.db
       .tx((q) => work(q, true))
@@ -305,7 +307,7 @@ export async function storeOrHold<T>(
     const holdId = await ctx.db.tx((q) =>
       holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err, ctx.now()),
     );
-    return { holdId };
+    return { holdId, held: err };
   }
 }
 
@@ -365,7 +367,11 @@ export async function storeLocked(
       ? undefined
       : checkPageEarly(q, ctx, { format: run.system, ahead: p.ahead }, sent);
   const locked = await locking;
-  if (!locked || locked.pages > pageNo || STOPPED.has(locked.status)) throw new PageNotDue();
+  // A weighed page: only while its run is held, at or after its held page.
+  const due = p.weighing
+    ? locked?.status === 'held' && locked.pages <= pageNo
+    : locked && locked.pages <= pageNo;
+  if (!locked || !due || (!p.weighing && STOPPED.has(locked.status))) throw new PageNotDue();
   return storePage(q, ctx, {
     ...p,
     mappingPin: locked.pin,

@@ -18,6 +18,7 @@ import { noteStored, pageOf, readAhead, readEarly } from './pull-ahead.js';
 import { quietRead, storeQuiet } from './pull-quiet.js';
 import { STOPPED, storeLocked, storeOrHold, type PullContext } from './pull-store.js';
 import { reconcileLeased } from './reconcile.js';
+import { weighOn } from './run-weigh.js';
 import type { PulledPage } from './sources.js';
 
 type PullPayload = { syncRunId: number; page: number };
@@ -115,7 +116,12 @@ async function pullOne(
   const held = stored !== undefined && 'holdId' in stored;
   if (last || held) noteStored(ctx, run.id, undefined);
   else if (stored) noteStored(ctx, run.id, stored.changed, stored.quiet);
-  if (held) return { result: { held: true, holdId: stored.holdId ?? null } };
+  if (held) {
+    // The pages after it weighed, the hold widened to every school they would hold (review32 F3).
+    if (stored.holdId !== undefined)
+      await weighOn(ctx, run, { pageNo, cursor: nextCursor, holdId: stored.holdId, held: stored.held });
+    return { result: { held: true, holdId: stored.holdId ?? null } };
+  }
   if (!stored) return { result: { skipped: true } };
   const result = { records: page.items.length, last };
   const nextId = await stored.next;

@@ -261,11 +261,20 @@ const decisionDetails = (hold: GuardHold, reason: string | undefined) => ({
  * page a newer full run overtook is closed as `superseded` when approved (nothing deleted or applied; the run
  * of a page fails, ERR_GUARD_SUPERSEDED, or, overtaken only at the schools of its hold, runs on guarded:
  * {@link overtaken}, told in `overtaken`; the caller answers ERR_GUARD_SUPERSEDED, or ERR_GUARD_SUPERSEDED_SCHOOLS, after
- * committing). Throws ERR_NOT_FOUND, or ERR_GUARD_NOT_HELD once decided. `reason`: the admin's words
+ * committing). Throws ERR_NOT_FOUND, ERR_GUARD_NOT_HELD once decided, or ERR_GUARD_WEIGHING while a held run's next
+ * pages are weighed (./run-weigh.ts). `reason`: the admin's words
  * (`truc holds reject --reason`), kept with the decision (the hold's `decisionReason`) and in its audit entry.
  */
 /** An unknown hold's detail (ERR_NOT_FOUND), as GET /v1/guard/holds/{id} and `truc holds show` name it. */
 const noGuardHold = (id: number) => both(`không có lệnh giữ ${id}`, `no guard hold ${id}`);
+
+/** Why a hold was not decided: unknown, a held run's next pages being weighed (./run-weigh.ts), or decided already. */
+async function notDecided(holds: ReturnType<typeof createGuardHoldsRepo>, id: number): Promise<never> {
+  const held = await holds.get(id);
+  if (!held) throw new AppError('ERR_NOT_FOUND', noGuardHold(id));
+  if (held.status === 'held') throw new AppError('ERR_GUARD_WEIGHING');
+  throw new AppError('ERR_GUARD_NOT_HELD');
+}
 
 export async function decideHold(
   q: Queryable,
@@ -275,10 +284,7 @@ export async function decideHold(
   const by = input.decision === 'approved' ? await overtaken(q, input.holdId) : 'none';
   const status = by === 'none' ? input.decision : 'superseded';
   const hold = await holds.decide(input.holdId, status, input.by, input.reason);
-  if (!hold) {
-    if (!(await holds.get(input.holdId))) throw new AppError('ERR_NOT_FOUND', noGuardHold(input.holdId));
-    throw new AppError('ERR_GUARD_NOT_HELD');
-  }
+  if (!hold) return notDecided(holds, input.holdId);
   if (hold.kind === 'reconcile' && hold.syncRunId !== null) {
     const runs = createSyncRunsRepo(q);
     if (status === 'superseded') {

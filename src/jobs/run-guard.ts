@@ -14,7 +14,9 @@
  * with its own diff, review23); a rejection ends the run
  * (failed, ERR_GUARD_REJECTED). A full run's reconciliation is judged with the same running counts
  * ({@link guardReconcile}): its deletions add to the run's, and over a threshold it is held (kind
- * 'reconcile'); an approval covers pages and reconciliation alike, as far as its diff went.
+ * 'reconcile'); an approval covers pages and reconciliation alike, as far as its diff went. Once a page is held,
+ * the run's next pages are weighed (`weighing`, ./run-weigh.ts) and the hold widened to every school they would hold
+ * (review32 F3): one decision for the run's whole change.
  */
 import { appendAudit } from '../audit/chain.js';
 import { classKeyParts } from '../canonical/entities.js';
@@ -41,6 +43,8 @@ export class RunHeld extends Error {
   constructor(
     readonly diff: SchoolDiff[],
     readonly reasons: HoldReason[],
+    /** The page's own counts, as the run would add them ({@link addToRun}): a weighing of the run's next pages adds them. */
+    readonly rows: RunSchoolCounts[] = [],
   ) {
     super('the mass-change guard holds the run');
     this.name = 'RunHeld';
@@ -191,6 +195,11 @@ function addToRun(
   step: readonly SchoolDiff[],
   arrived: ReadonlyMap<string, number>,
 ) {
+  return createRunGuardRepo(q).add(runId, runRows(step, arrived));
+}
+
+/** A step's counts as the run keeps them ({@link addToRun}). */
+function runRows(step: readonly SchoolDiff[], arrived: ReadonlyMap<string, number>): RunSchoolCounts[] {
   const rows: RunSchoolCounts[] = step.map((d) => ({
     school: d.school,
     schoolYear: d.schoolYear ?? '',
@@ -207,7 +216,7 @@ function addToRun(
     const [school = unit, schoolYear = ''] = unit.split('/');
     rows.push({ school, schoolYear, live: null, deleted: 0, moved: 0, changed: 0, regraded: 0, arrived: n });
   }
-  return createRunGuardRepo(q).add(runId, rows);
+  return rows;
 }
 
 /**
@@ -241,7 +250,8 @@ async function approvedAlready(
  * Judges an applied page of a run, in the page's transaction (after its writes: `live` of a school the
  * run weighs first is counted back to before the run). Throws {@link RunHeld} when the run's counts
  * with this page go over a school's thresholds and no admin approved the run; else adds the
- * page to the run's counts among the page's closing writes (`closing`: no statement of its own).
+ * page to the run's counts among the page's closing writes (`closing`: no statement of its own). `weighing` (a held
+ * run's next pages weighed, ./run-weigh.ts): always throws {@link RunHeld}, with the reasons no approval covers.
  */
 export async function guardRunPage(
   q: Queryable,
@@ -249,8 +259,11 @@ export async function guardRunPage(
   run: { id: number; entity: EntityName },
   page: PageEffect,
   closing: Queryable,
+  weighing = false,
 ): Promise<void> {
   const settings = ctx.config.guard;
+  if (weighing && (!settings.enabled || page.entries.length === 0))
+    throw new RunHeld([], [], runRows([], page.arrived));
   if (!settings.enabled || (page.entries.length === 0 && page.arrived.size === 0)) return;
   if (page.entries.length === 0) {
     await addToRun(closing, run.id, [], page.arrived);
@@ -258,8 +271,13 @@ export async function guardRunPage(
   }
   const { step, cumulative } = await withRun(q, run, page, { applied: true });
   const reasons = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
+  if (weighing) {
+    const approved = await createGuardHoldsRepo(q).approvedReasons(run.id);
+    const open = reasons.filter((r) => !coveredBy([r], approved));
+    throw new RunHeld(cumulative, open, runRows(step, page.arrived));
+  }
   if (reasons.length > 0 && !(await approvedAlready(q, run.id, reasons))) {
-    throw new RunHeld(cumulative, reasons);
+    throw new RunHeld(cumulative, reasons, runRows(step, page.arrived));
   }
   await addToRun(closing, run.id, step, page.arrived);
 }
@@ -307,7 +325,7 @@ export async function guardReconcile(
 }
 
 /** The audit entry of a run's hold (reasons as school:kind:count/live, no keys). */
-const heldAudit = (
+export const heldAudit = (
   id: number,
   kind: 'run' | 'reconcile',
   run: { id: number; entity: EntityName },

@@ -73,6 +73,8 @@ export interface GuardHold {
   /** When an approved snapshot's deletions were applied, and how many records they deleted. */
   appliedAt: Date | null;
   applied: number | null;
+  /** A held run's next pages being weighed (../jobs/run-weigh.ts): not decidable until then; null otherwise. */
+  weighingUntil: Date | null;
 }
 
 /** A hold as lists show it: totals over its schools, no keys. */
@@ -83,7 +85,7 @@ export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
 
 const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", entity, status, diff, reasons,
   created_at AS "createdAt", decided_at AS "decidedAt", decided_by AS "decidedBy",
-  decision_reason AS "decisionReason", applied_at AS "appliedAt", applied`;
+  decision_reason AS "decisionReason", applied_at AS "appliedAt", applied, weighing_until AS "weighingUntil"`;
 
 /** Totals over a hold's schools, computed in the database (a list never reads the keys). */
 const SUMMARY = `jsonb_array_length(diff) AS schools,
@@ -214,7 +216,8 @@ function holdDecisions(q: Queryable) {
     ): Promise<GuardHold | undefined> {
       const res = await q.query<Row>(
         `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3, decision_reason = $4
-          WHERE id = $1 AND status = 'held' RETURNING ${COLUMNS}`,
+          WHERE id = $1 AND status = 'held' AND (weighing_until IS NULL OR weighing_until <= now())
+          RETURNING ${COLUMNS}`,
         [id, status, by, reason ?? null],
       );
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
@@ -231,6 +234,24 @@ function holdDecisions(q: Queryable) {
      * The reasons of a run's approved holds (its pages' and its reconciliation's): what an admin was shown and let
      * through (../jobs/run-guard.ts `approvedAlready`).
      */
+    /**
+     * A held run's hold widened to what its weighed pages would do (../jobs/run-weigh.ts): its diff and reasons
+     * replaced while it is held, not decidable for `weighingSeconds` more (0: the weighing is over); false once decided.
+     */
+    async widen(
+      id: number,
+      diff: readonly SchoolDiff[],
+      reasons: readonly HoldReason[],
+      weighingSeconds: number,
+    ): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.guard_holds SET diff = $2, reasons = $3,
+                weighing_until = CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END
+          WHERE id = $1 AND status = 'held'`,
+        [id, JSON.stringify(diff), JSON.stringify(reasons), weighingSeconds],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
     async approvedReasons(syncRunId: number): Promise<HoldReason[]> {
       const res = await q.query<{ reasons: HoldReason[] }>(
         `SELECT reasons FROM truc.guard_holds WHERE sync_run_id = $1 AND status = 'approved'`,

@@ -10,11 +10,12 @@
  * approvals in a row, each of one school's codes, none showing how far the run's change goes. Here: four schools,
  * SMAS serving two of them (the even ones); the city's students pulled first, then SMAS's full pull, held. When
  * the run first waits for a decision, the admin should see every school it takes over a threshold (in one hold
- * or in several): today only the first. An `it.fails` until then.
+ * or in several). fix32e: the job that holds the page weighs the run's next pages (src/jobs/run-weigh.ts) and
+ * widens the hold to every school they would hold; one approval lets the whole run through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import { requestSync } from '../../src/jobs/contracts.js';
+import { decideHold, requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
@@ -64,37 +65,67 @@ describe('review32, a night over the guard at several schools (postgres+redis)',
     return rows.map((r) => String(r.MaTruong)).sort();
   };
 
-  it.fails(
-    'review32 F3: when a run first waits for the admin, every school it takes over a threshold is shown',
-    async () => {
-      const served = await smasSchools();
-      expect(served).toHaveLength(2);
-      const run = await env.deps.db.tx((q) =>
-        requestSync(q, {
-          system: 'smas',
-          entity: 'students',
-          full: true,
-          requestedBy: 'test',
-          at: new Date(),
-        }),
-      );
-      // The run stops at its first held page.
-      const held = () =>
-        env.deps.db.query<{ id: number; schools: string[] }>(
-          `SELECT id, ARRAY(SELECT DISTINCT r->>'school' FROM jsonb_array_elements(reasons) r) AS schools
+  it('review32 F3: when a run first waits for the admin, every school it takes over a threshold is shown', async () => {
+    const served = await smasSchools();
+    expect(served).toHaveLength(2);
+    const run = await env.deps.db.tx((q) =>
+      requestSync(q, {
+        system: 'smas',
+        entity: 'students',
+        full: true,
+        requestedBy: 'test',
+        at: new Date(),
+      }),
+    );
+    // The run stops at its first held page.
+    const held = () =>
+      env.deps.db.query<{ id: number; schools: string[] }>(
+        `SELECT id, ARRAY(SELECT DISTINCT r->>'school' FROM jsonb_array_elements(reasons) r) AS schools
              FROM truc.guard_holds WHERE sync_run_id = $1 AND status = 'held' ORDER BY id`,
-          [run],
-        );
-      await waitFor(async () => (await held()).rows.length > 0, {
-        timeoutMs: 30_000,
-        intervalMs: 100,
-        what: 'the SMAS run to be held',
-      });
-      // Nothing more comes while it waits: the run is stopped at that page.
-      await new Promise((r) => setTimeout(r, 1_500));
-      const shown = [...new Set((await held()).rows.flatMap((h) => h.schools))].sort();
-      expect(shown).toEqual(served);
-    },
-    60_000,
-  );
+        [run],
+      );
+    await waitFor(async () => (await held()).rows.length > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: 'the SMAS run to be held',
+    });
+    // Nothing more comes while it waits: the run is stopped at that page.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const shown = [...new Set((await held()).rows.flatMap((h) => h.schools))].sort();
+    expect(shown).toEqual(served);
+    // fix32e: one hold for the run, whole once its weighing is over; nothing of SMAS's applied meanwhile.
+    await waitFor(
+      async () =>
+        (
+          await env.deps.db.query(
+            `SELECT 1 FROM truc.guard_holds WHERE sync_run_id = $1 AND weighing_until IS NULL`,
+            [run],
+          )
+        ).rows.length > 0,
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the weighing to end' },
+    );
+    const holds = (await held()).rows;
+    expect(holds).toHaveLength(1);
+    const fromSmas = () =>
+      env.deps.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.students WHERE source_system = 'smas'`,
+      );
+    expect((await fromSmas()).rows[0]!.n).toBe(0);
+    // One approval: the run goes on and finishes, held no more; both schools' records applied.
+    await env.deps.db.tx((q) =>
+      decideHold(q, { holdId: holds[0]!.id, decision: 'approved', by: 'test', at: new Date() }),
+    );
+    await waitFor(
+      async () =>
+        (await env.deps.db.query(`SELECT 1 FROM truc.sync_runs WHERE id = $1 AND status = 'done'`, [run]))
+          .rows.length > 0,
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the approved run to finish' },
+    );
+    const all = await env.deps.db.query<{ status: string }>(
+      `SELECT status FROM truc.guard_holds WHERE sync_run_id = $1 AND kind = 'run'`,
+      [run],
+    );
+    expect(all.rows.map((h) => h.status)).toEqual(['approved']);
+    expect((await fromSmas()).rows[0]!.n).toBeGreaterThan(24);
+  }, 60_000);
 });

@@ -85,6 +85,14 @@ const HoldFields = {
       'lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied',
   }),
   applied: Count.nullable(),
+  weighingUntil: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể quyết định trước lúc này (409 ERR_GUARD_WEIGHING) / ' +
+        'a held run is weighing its next pages: the hold is not whole yet and cannot be decided before then (409 ERR_GUARD_WEIGHING)',
+    }),
 };
 
 const HoldSummary = z
@@ -139,6 +147,7 @@ function fields(h: Omit<StoredHold, 'diff'>) {
     decisionReason: h.decisionReason,
     appliedAt: iso(h.appliedAt),
     applied: h.applied,
+    weighingUntil: iso(h.weighingUntil),
   };
 }
 const summaryView = (h: GuardHoldSummary) => ({ ...fields(h), schools: h.schools, totals: h.totals });

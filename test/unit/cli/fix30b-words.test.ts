@@ -147,6 +147,7 @@ const hold = (over: Partial<GuardHoldSummary>): GuardHoldSummary => ({
   decisionReason: null,
   appliedAt: null,
   applied: null,
+  weighingUntil: null,
   schools: 1,
   totals: { live: 1, deleted: 1, moved: 0, changed: 0 },
   ...over,

@@ -1577,6 +1577,8 @@ export interface components {
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
+      /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể quyết định trước lúc này (409 ERR_GUARD_WEIGHING) / a held run is weighing its next pages: the hold is not whole yet and cannot be decided before then (409 ERR_GUARD_WEIGHING) */
+      weighingUntil: string | null;
       schools: number;
       totals: {
         live: number;
@@ -1633,6 +1635,8 @@ export interface components {
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
+      /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể quyết định trước lúc này (409 ERR_GUARD_WEIGHING) / a held run is weighing its next pages: the hold is not whole yet and cannot be decided before then (409 ERR_GUARD_WEIGHING) */
+      weighingUntil: string | null;
       diff: components['schemas']['GuardSchoolDiff'][];
     };
     TokenResponse: {
@@ -6032,6 +6036,7 @@ export interface operations {
           | 'ERR_JOB_UNKNOWN'
           | 'ERR_JOB_STARTS_EXHAUSTED'
           | 'ERR_GUARD_NOT_HELD'
+          | 'ERR_GUARD_WEIGHING'
           | 'ERR_GUARD_REJECTED'
           | 'ERR_GUARD_SUPERSEDED'
           | 'ERR_GUARD_SUPERSEDED_SCHOOLS'
@@ -6251,6 +6256,7 @@ export interface operations {
             | 'ERR_JOB_UNKNOWN'
             | 'ERR_JOB_STARTS_EXHAUSTED'
             | 'ERR_GUARD_NOT_HELD'
+            | 'ERR_GUARD_WEIGHING'
             | 'ERR_GUARD_REJECTED'
             | 'ERR_GUARD_SUPERSEDED'
             | 'ERR_GUARD_SUPERSEDED_SCHOOLS'

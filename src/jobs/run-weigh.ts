@@ -1,0 +1,167 @@
+/**
+ * A held run's next pages weighed (review32 F3): when the guard holds a page of a sync run (./run-guard.ts
+ * `holdRun`), the job that held it reads the run's next pages from the source, one after the other to the run's
+ * end, and weighs each as the run would (its transaction, ./pull-store.ts `storeLocked` with `weighing`: the page
+ * ingested, the guard run on it with the run's counts and those of the pages weighed before it, then rolled back:
+ * nothing of it is written, nor the run's cursor advanced). Every school (school year) they would take over a
+ * threshold is added to the run's hold (its reasons, and those schools' counts and codes in its diff: no personal
+ * data), so the admin sees, and decides at once, every school the run would hold: an approval covers each of them
+ * (./run-guard.ts `coveredBy`: approved, the run goes on from its held page, and a later page holding a school the
+ * hold showed passes with up to the count shown); a rejection ends the run. While the pages are weighed the hold
+ * cannot be decided (`weighingUntil`, ERR_GUARD_WEIGHING): an admin would approve schools not yet shown. The bound
+ * is renewed every {@link WIDEN_EVERY} pages; a crash mid-way leaves the hold decidable once it runs out, with
+ * what was weighed so far (the pages not weighed are held again at the run's resume, as before). A failed read or
+ * a decision taken meanwhile ends the weighing.
+ */
+import { appendAudit } from '../audit/chain.js';
+import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
+import { createRunGuardRepo, type RunSchoolCounts } from '../store/run-guard.js';
+import type { SyncRun } from '../store/sync-run-reads.js';
+import { unitKey } from './guard.js';
+import { fetchPage } from './pull-ahead.js';
+import { storeLocked, type PullContext } from './pull-store.js';
+import { heldAudit, RunHeld } from './run-guard.js';
+
+/** The hold is widened (and its weighing bound renewed) every so many weighed pages. */
+const WIDEN_EVERY = 25;
+/** How long a weighing keeps the hold from being decided without widening it (a crashed weighing's bound). */
+export const WEIGHING_SECONDS = 120;
+
+const sumRows = (into: Map<string, RunSchoolCounts>, rows: readonly RunSchoolCounts[]): void => {
+  for (const r of rows) {
+    const u = unitKey(r.school, r.schoolYear || undefined);
+    const was = into.get(u);
+    into.set(
+      u,
+      was
+        ? {
+            ...was,
+            live: was.live ?? r.live,
+            deleted: was.deleted + r.deleted,
+            moved: was.moved + r.moved,
+            changed: was.changed + r.changed,
+            regraded: was.regraded + r.regraded,
+            arrived: was.arrived + r.arrived,
+          }
+        : { ...r },
+    );
+  }
+};
+
+const union = (a: readonly string[] = [], b: readonly string[] = []): string[] => [...new Set([...a, ...b])];
+
+/** What the weighing found so far: the held page's and the weighed pages' counts, reasons and diffs. */
+class Weighed {
+  readonly rows = new Map<string, RunSchoolCounts>();
+  readonly reasons = new Map<string, HoldReason>();
+  readonly diff = new Map<string, SchoolDiff>();
+  pages = 0;
+  /** The held page's reasons, as its hold was made: audited again only when the weighing adds to them. */
+  readonly first: string;
+
+  constructor(held: RunHeld) {
+    sumRows(this.rows, held.rows);
+    for (const d of held.diff) this.diff.set(unitKey(d.school, d.schoolYear), d);
+    this.addReasons(held.reasons);
+    this.first = JSON.stringify([...this.reasons.values()]);
+  }
+
+  /** Whether the weighed pages held more than the held page did. */
+  get grew(): boolean {
+    return JSON.stringify([...this.reasons.values()]) !== this.first;
+  }
+
+  private addReasons(reasons: readonly HoldReason[]): void {
+    // A later page's reason has the run's count with it: the larger.
+    for (const r of reasons)
+      this.reasons.set(`${unitKey(r.school, r.schoolYear)}|${r.grade ?? ''}|${r.kind}`, r);
+  }
+
+  /** A weighed page: its counts added; the schools it holds added to the hold, their codes with those shown. */
+  add(held: RunHeld): void {
+    this.pages += 1;
+    sumRows(this.rows, held.rows);
+    this.addReasons(held.reasons);
+    const over = new Set(held.reasons.map((r) => unitKey(r.school, r.schoolYear)));
+    for (const d of held.diff) {
+      const u = unitKey(d.school, d.schoolYear);
+      const was = this.diff.get(u);
+      if (!over.has(u) && !was) continue;
+      const keys = {
+        deleted: union(was?.keys.deleted, d.keys.deleted),
+        moved: union(was?.keys.moved, d.keys.moved),
+        changed: union(was?.keys.changed, d.keys.changed),
+      };
+      this.diff.set(u, { ...d, keys });
+    }
+  }
+}
+
+/** One page weighed in a transaction always rolled back: what the guard found, or undefined (not weighed). */
+async function weighPage(
+  ctx: PullContext,
+  run: SyncRun,
+  pageNo: number,
+  page: Awaited<ReturnType<typeof fetchPage>>,
+  sofar: readonly RunSchoolCounts[],
+): Promise<RunHeld | undefined> {
+  try {
+    await ctx.db.tx(async (q) => {
+      // The pages weighed before it count as the run's (rolled back with the page).
+      await createRunGuardRepo(q).add(run.id, sofar);
+      const pageIn = { run, pageNo, page, ahead: undefined, outboxId: undefined, weighing: true };
+      await storeLocked(q, ctx, pageIn, false);
+      throw new Error('a weighed page was not weighed');
+    });
+  } catch (err) {
+    if (err instanceof RunHeld) return err;
+  }
+  return undefined;
+}
+
+/** Widens the hold to what was weighed; `until`: the seconds it stays undecidable (0: the weighing is over). */
+async function widen(ctx: PullContext, run: SyncRun, holdId: number, w: Weighed, until: number) {
+  const reasons = [...w.reasons.values()];
+  await ctx.db.tx(async (q) => {
+    const widened = await createGuardHoldsRepo(q).widen(holdId, [...w.diff.values()], reasons, until);
+    if (widened && until === 0 && w.grew)
+      await appendAudit(q, [heldAudit(holdId, 'run', run, reasons, { weighedPages: w.pages })], ctx.now());
+  });
+}
+
+/**
+ * Weighs the pages after the held page `pageNo` (whose next cursor is `cursor`) and widens the run's hold
+ * `holdId` to every school they would hold. Never throws: a page that cannot be read or weighed ends it.
+ */
+export async function weighOn(
+  ctx: PullContext,
+  run: SyncRun,
+  from: { pageNo: number; cursor: string | undefined; holdId: number; held: RunHeld },
+): Promise<void> {
+  if (from.cursor === undefined || !ctx.config.guard.enabled) return;
+  const w = new Weighed(from.held);
+  let cursor: string | undefined = from.cursor;
+  let pageNo = from.pageNo + 1;
+  try {
+    await createGuardHoldsRepo(ctx.db).widen(
+      from.holdId,
+      [...w.diff.values()],
+      [...w.reasons.values()],
+      WEIGHING_SECONDS,
+    );
+    while (cursor !== undefined) {
+      const at: SyncRun = { ...run, cursor, pages: pageNo, status: 'held' };
+      const page = await fetchPage(ctx, at);
+      const held = await weighPage(ctx, at, pageNo, page, [...w.rows.values()]);
+      if (!held) break;
+      w.add(held);
+      cursor = page.nextCursor;
+      pageNo += 1;
+      if (w.pages % WIDEN_EVERY === 0 && cursor !== undefined)
+        await widen(ctx, run, from.holdId, w, WEIGHING_SECONDS);
+    }
+  } catch {
+    // a read that failed, a paused system: the hold shows what was weighed
+  }
+  await widen(ctx, run, from.holdId, w, 0).catch(() => undefined);
+}

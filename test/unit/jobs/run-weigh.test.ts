@@ -1,0 +1,114 @@
+/**
+ * fix32e (review32 F3): a held run's next pages are weighed (src/jobs/run-weigh.ts), nothing of them applied, and
+ * its hold widened to every school they take over a threshold; while weighing, the hold cannot be decided
+ * (ERR_GUARD_WEIGHING); one approval lets the run through, a rejection ends it with no school applied.
+ * Two schools of 50 students; a full run of the city whose first page deletes 20 of S1's, its second 20 of S2's.
+ */
+import { describe, expect, it } from 'vitest';
+import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
+import { createRecordsRepo } from '../../../src/store/records.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
+import type { PulledPage } from '../../../src/jobs/sources.js';
+import { S1, S2 } from '../../helpers/api.js';
+import { guardAudit, hcmStudent, nextRow, runRow, useStudentsSource } from './fixtures.js';
+
+const keysOf = (p: string) => Array.from({ length: 50 }, (_, i) => `${p}${String(i).padStart(2, '0')}`);
+const [a, b] = [keysOf('WA'), keysOf('WB')];
+
+/** A test context of its own: a source of two schools' students, a run held at its first page. */
+function useHeldRun() {
+  const { ctx, source } = useStudentsSource();
+  const pullNext = async () => {
+    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
+    return row && runRow(ctx, row);
+  };
+  const fullRun = () =>
+    ctx.db.tx((q) =>
+      requestSync(q, {
+        system: 'hcm-csdl',
+        entity: 'students',
+        full: true,
+        requestedBy: 'admin',
+        at: ctx.now(),
+      }),
+    );
+  const live = (school: string) => createRecordsRepo(ctx.db).count('students', school);
+  const decide = (holdId: number, decision: 'approved' | 'rejected') =>
+    ctx.db.tx((q) => decideHold(q, { holdId, decision, by: 'city-admin-1', at: ctx.now() }));
+
+  /** Loads both schools, then starts a run that deletes 20 of each school's 50 over two pages, held at the first. */
+  const heldRun = async () => {
+    await fullRun();
+    const items = [
+      ...a.map((k) => hcmStudent(k, { school: S1 })),
+      ...b.map((k) => hcmStudent(k, { school: S2 })),
+    ];
+    source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
+    expect(await pullNext()).toEqual({ records: 100, last: true });
+    const pages: Record<string, PulledPage> = {
+      '': { items: [], deletedKeys: a.slice(0, 20), nextCursor: 'c1', watermark: undefined },
+      c1: { items: [], deletedKeys: b.slice(0, 20), nextCursor: undefined, watermark: 'w2' },
+    };
+    source.page = async (_entity, opts) => pages[opts.cursor ?? '']!;
+    const run = await fullRun();
+    const held = (await pullNext()) as { held: boolean; holdId: number };
+    expect(held).toMatchObject({ held: true, holdId: expect.any(Number) });
+    return { run, holdId: held.holdId };
+  };
+  return { ctx, pullNext, live, decide, heldRun };
+}
+
+describe('a held run weighs its next pages and holds them in one hold', () => {
+  const { ctx, pullNext, live, decide, heldRun } = useHeldRun();
+
+  it('shows both schools in the one hold, applies nothing, and one approval lets the run through', async () => {
+    const { run, holdId } = await heldRun();
+    const hold = await createGuardHoldsRepo(ctx.db).get(holdId);
+    expect(hold?.reasons.map((r) => [r.school, r.kind, r.count]).sort()).toEqual(
+      [
+        [S1, 'deleted', 20],
+        [S2, 'deleted', 20],
+      ].sort(),
+    );
+    expect(hold?.diff.map((d) => d.school).sort()).toEqual([S1, S2].sort());
+    expect(hold?.weighingUntil).toBeNull();
+    expect(await live(S1)).toBe(50);
+    expect(await live(S2)).toBe(50);
+    expect((await createSyncRunsRepo(ctx.db).get(run))?.pages).toBe(0);
+    expect(await guardAudit(ctx.db, holdId)).toEqual([
+      ['guard.held', 'system:guard'],
+      ['guard.held', 'system:guard'],
+    ]);
+
+    await decide(holdId, 'approved');
+    expect(await pullNext()).toEqual({ records: 0, last: false });
+    expect(await pullNext()).toEqual({ records: 0, last: true });
+    expect(await live(S1)).toBe(30);
+    expect(await live(S2)).toBe(30);
+    expect((await createSyncRunsRepo(ctx.db).get(run))?.status).toBe('done');
+    const holds = await ctx.db.rows<{ id: number }>(
+      'truc.guard_holds',
+      `sync_run_id = ${run} AND kind = 'run'`,
+    );
+    expect(holds).toHaveLength(1);
+  });
+});
+
+describe('a held run whose next pages are being weighed', () => {
+  const { ctx, pullNext, live, decide, heldRun } = useHeldRun();
+
+  it('cannot be decided while weighing (ERR_GUARD_WEIGHING); rejected, no school is applied', async () => {
+    const { run, holdId } = await heldRun();
+    const holds = createGuardHoldsRepo(ctx.db);
+    const hold = (await holds.get(holdId))!;
+    await holds.widen(holdId, hold.diff, hold.reasons, 120);
+    await expect(decide(holdId, 'rejected')).rejects.toMatchObject({ code: 'ERR_GUARD_WEIGHING' });
+    await holds.widen(holdId, hold.diff, hold.reasons, 0);
+    await decide(holdId, 'rejected');
+    expect(await pullNext()).toBeUndefined();
+    expect(await live(S1)).toBe(50);
+    expect(await live(S2)).toBe(50);
+    expect((await createSyncRunsRepo(ctx.db).get(run))?.errorCode).toBe('ERR_GUARD_REJECTED');
+  });
+});
