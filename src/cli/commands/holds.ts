@@ -98,8 +98,16 @@ function keysLine(kind: 'deleted' | 'moved' | 'changed', keys: readonly string[]
 }
 
 /** `holds show`'s lines: the hold, its decision, the thresholds it went over, each school's counts and codes. */
-function showLines(h: GuardHold): string[] {
+export function showLines(h: GuardHold): string[] {
   const lines = [headLine(summaryOf(h))];
+  // A held run's next pages being weighed (review32 F3, jobs/run-weigh.ts): the hold is not whole yet.
+  if (h.status === 'held' && h.weighingUntil)
+    lines.push(
+      `  ${both(
+        `đang cân nhắc các trang tiếp theo của lần kéo, lệnh giữ chưa đủ: chưa quyết định được trước ${vnTime(h.weighingUntil)}`,
+        `the run's next pages are being weighed, the hold is not whole yet: it cannot be decided before ${vnTime(h.weighingUntil)}`,
+      )}`,
+    );
   if (h.decidedAt)
     lines.push(
       `  ${both(
