@@ -22,13 +22,14 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
     location.hash = `#/dead-letters?${p.toString()}`;
   };
   const selected = new Set<number>();
+  const mapping = mappingChoice();
   const replay: Replay = async (body, count) => {
     if (!confirm(t('confirmReplay', { n: count }))) return;
-    const r = await api<{ replayed: number[] }>('/v1/dead-letters/replay', { method: 'POST', body });
-    sessionStorage.setItem(
-      'truc.notice',
-      `${t('replayed')}: ${r.replayed.length} (#${r.replayed.join(', #')})`,
-    );
+    const r = await api<ReplayOutcome>('/v1/dead-letters/replay', {
+      method: 'POST',
+      body: { ...body, mapping: mapping.value },
+    });
+    sessionStorage.setItem('truc.notice', JSON.stringify(replayedLines(r)));
     await deadLettersPage(main, params);
   };
   const bulk = h(
@@ -52,6 +53,7 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
         h(
           'div',
           { class: 'pager' },
+          h('label', {}, t('replayWith'), mapping),
           bulk,
           replayFilterButton(params, Math.min(list.open, REPLAY_MAX), replay),
         ),
@@ -62,13 +64,59 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
   });
 }
 
-/** The notice the last replay left before the page was drawn again (shown once). */
+/** What POST /v1/dead-letters/replay answers: the letters replayed, each one's mapping, those closed instead. */
+interface ReplayOutcome {
+  replayed: number[];
+  mapping: 'current' | 'pinned';
+  items: Array<{ id: number; mappingVersion: string | null; pinned: boolean }>;
+  closed: number[];
+}
+
+/**
+ * The mapping a replay maps with (review32 F7, issue 7 item 6): the current one (the API's default) or the version
+ * each letter's work first ran with (pinned).
+ */
+function mappingChoice(): HTMLSelectElement {
+  return h(
+    'select',
+    { name: 'mapping', 'data-testid': 'replay-mapping' },
+    h('option', { value: 'current', selected: true }, t('mappingCurrent')),
+    h('option', { value: 'pinned' }, t('mappingPinned')),
+  );
+}
+
+/**
+ * A replay's outcome in words (review32 F7: "Đã chạy lại: 0 (#)" for a closed scheduler letter, no word of the
+ * mapping): how many with which choice, each letter's mapping as `truc dead-letters replay` says it (the version,
+ * pinned or current, or that its work maps nothing), and the letters closed without a replay.
+ */
+function replayedLines(r: ReplayOutcome): string[] {
+  const choice = t(r.mapping === 'pinned' ? 'mappingPinned' : 'mappingCurrent');
+  const head =
+    r.replayed.length > 0 ? t('replayedCount', { n: r.replayed.length, with: choice }) : t('replayedNone');
+  const letters = r.items.map((i) => {
+    const vars = { id: i.id, version: i.mappingVersion ?? '' };
+    if (!i.mappingVersion) return t('letterNoMapping', vars);
+    if (i.pinned) return t('letterPinned', vars);
+    return t(r.mapping === 'pinned' ? 'letterCurrentUnpinnable' : 'letterCurrent', vars);
+  });
+  const closed = r.closed.length > 0 ? [t('lettersClosed', { ids: `#${r.closed.join(', #')}` })] : [];
+  return [head, ...letters, ...closed];
+}
+
+/** The notice the last replay left before the page was drawn again (shown once), a line each. */
 function lastNotice(): HTMLElement {
-  const notice = h('p', { class: 'notice', 'data-testid': 'replay-result' });
+  const notice = h('div', { class: 'notice', 'data-testid': 'replay-result' });
   const last = sessionStorage.getItem('truc.notice');
   if (last) {
-    notice.textContent = last;
     sessionStorage.removeItem('truc.notice');
+    let lines: unknown;
+    try {
+      lines = JSON.parse(last);
+    } catch {
+      lines = [last];
+    }
+    notice.replaceChildren(...(Array.isArray(lines) ? lines : [last]).map((l) => h('p', {}, String(l))));
   }
   return notice;
 }
@@ -151,6 +199,8 @@ function columns(
     { head: 'queue', cell: (d) => d.queue },
     { head: 'job', cell: (d) => d.job },
     { head: 'errorCode', cell: (d) => errorCode(d.errorCode) },
+    // review32 F7: the mapping version the letter's work ran with (what a pinned replay maps with)
+    { head: 'mapping', cell: (d) => (d.mappingVersion ? h('code', {}, d.mappingVersion) : '—') },
     { head: 'message', cell: (d) => letterMessage(d.errorCode, d.errorMessage) },
     {
       head: 'refs',

@@ -141,6 +141,33 @@ const DICT = {
   total: ['Tổng', 'Total'],
   generatedAt: ['Cập nhật lúc', 'Updated at'],
   language: ['English', 'Tiếng Việt'],
+  // review32 F7: the mapping a replay maps with (POST /v1/dead-letters/replay's mapping), said per letter.
+  mapping: ['Ánh xạ', 'Mapping'],
+  replayWith: ['Chạy lại với', 'Replay with'],
+  mappingCurrent: ['ánh xạ hiện hành', 'the current mapping'],
+  mappingPinned: ['phiên bản việc đã chạy lần đầu (ghim)', 'the version the work first ran with (pinned)'],
+  replayedCount: ['Đã chạy lại: {n}, với {with}', 'Replayed: {n}, with {with}'],
+  replayedNone: ['Không việc lỗi nào được chạy lại', 'No dead letter was replayed'],
+  letterNoMapping: [
+    'Việc lỗi #{id}: việc này không ánh xạ dữ liệu nhận vào (một lần gửi đi gửi bản ghi đã ánh xạ khi nhận): lựa chọn ánh xạ không áp dụng',
+    'Dead letter #{id}: its work maps no incoming data (a delivery sends records mapped when they came in): the mapping choice does not apply',
+  ],
+  letterPinned: [
+    'Việc lỗi #{id}: ánh xạ {version}, phiên bản ghim (phiên bản lần chạy đầu)',
+    'Dead letter #{id}: mapping {version}, pinned (the version it first ran with)',
+  ],
+  letterCurrentUnpinnable: [
+    'Việc lỗi #{id}: ánh xạ {version}, phiên bản hiện tại (việc lỗi không lưu phiên bản nào để ghim)',
+    'Dead letter #{id}: mapping {version}, the current one (the letter kept no version to pin)',
+  ],
+  letterCurrent: [
+    'Việc lỗi #{id}: ánh xạ {version}, phiên bản hiện tại',
+    'Dead letter #{id}: mapping {version}, the current one',
+  ],
+  lettersClosed: [
+    'Đã đóng, không chạy lại: {ids} (việc do bộ lập lịch xếp: không có gì để chạy lại, sẽ chạy ở lần kích hoạt sau)',
+    'Closed without a replay: {ids} (a job the scheduler queued: nothing to replay from, it runs at its next fire)',
+  ],
   confirmReplay: ['Chạy lại {n} việc?', 'Replay {n} jobs?', 'Replay {n} job?'],
   heldChange: ['Thay đổi bị giữ', 'Held change'],
   guardHint: [

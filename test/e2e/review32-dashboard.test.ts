@@ -16,6 +16,8 @@
  * page holds a week. An `it.fails` until an older run can be reached and runs filtered by entity.
  */
 import { describe, expect, it } from 'vitest';
+import { requestSync } from '../../src/jobs/contracts.js';
+import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
@@ -59,7 +61,7 @@ describe.runIf(hasChromium())('review32: the dashboard in Chromium', () => {
     expect(status).not.toMatch(/chờ chờ/i);
   });
 
-  it.fails('review32 F7: a dead letter shows the mapping version its work ran with', async () => {
+  it('review32 F7: a dead letter shows the mapping version its work ran with', async () => {
     await createDeadLettersRepo(ui.env.deps.db).insert({
       outboxId: undefined,
       queue: 'pull',
@@ -75,6 +77,66 @@ describe.runIf(hasChromium())('review32: the dashboard in Chromium', () => {
     await table.locator('tbody tr').first().waitFor();
     await ui.shot('f7-dead-letters');
     expect(await table.textContent()).toContain('hcm-csdl/students@1');
+  });
+
+  it('review32 F7: a replay can pin the mapping and says which each letter used; a closed letter says so', async () => {
+    const db = ui.env.deps.db;
+    // A failed pull of hcm-csdl students whose work first ran with mapping @1 (an earlier truc).
+    const runId = await db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: new Date() }),
+    );
+    const row = (
+      await db.query<{ id: number; queue: string; job_name: string; payload: Record<string, unknown> }>(
+        `SELECT id, queue, job_name, payload FROM truc.outbox WHERE payload->>'syncRunId' = $1`,
+        [String(runId)],
+      )
+    ).rows[0]!;
+    await recordDeadLetter(db, {
+      outboxId: row.id,
+      queue: row.queue,
+      name: row.job_name,
+      jobId: `job-${row.id}`,
+      payload: row.payload,
+      code: 'ERR_ADAPTER_REJECTED',
+      message: 'HTTP 400',
+      attempts: 1,
+      at: new Date(),
+    });
+    const letter = (
+      await db.query<{ id: number }>(
+        `UPDATE truc.dead_letters SET mapping_version = 'hcm-csdl/students@1'
+          WHERE outbox_id = $1 RETURNING id`,
+        [row.id],
+      )
+    ).rows[0]!.id;
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/dead-letters`);
+    const page = ui.page.getByTestId('page-dead-letters');
+    await page.getByTestId(`replay-${letter}`).waitFor();
+    expect(await page.getByTestId('replay-mapping').inputValue()).toBe('current');
+    await page.getByTestId('replay-mapping').selectOption('pinned');
+    await page.getByTestId(`replay-${letter}`).click();
+    await expect
+      .poll(async () => (await ui.page.getByTestId('replay-result').textContent()) ?? '', { timeout: 30_000 })
+      .toContain('Đã chạy lại: 1, với phiên bản việc đã chạy lần đầu (ghim)');
+    await ui.shot('f7-replayed-pinned');
+    expect(await ui.text('replay-result')).toContain(
+      `Việc lỗi #${letter}: ánh xạ hcm-csdl/students@1, phiên bản ghim (phiên bản lần chạy đầu)`,
+    );
+    expect(await createSyncRunsRepo(db).mappingOf(runId)).toMatchObject({ pin: 'hcm-csdl/students@1' });
+    // The scheduler's letter of the test above (no outbox row): closed, not "Đã chạy lại: 0 (#)".
+    const closed = (
+      await db.query<{ id: number }>(
+        `SELECT id FROM truc.dead_letters WHERE outbox_id IS NULL AND replayed_at IS NULL AND abandoned_at IS NULL`,
+      )
+    ).rows[0]!.id;
+    await page.getByTestId(`replay-${closed}`).click();
+    await expect
+      .poll(async () => (await ui.page.getByTestId('replay-result').textContent()) ?? '', { timeout: 30_000 })
+      .toContain('Không việc lỗi nào được chạy lại');
+    const said = await ui.text('replay-result');
+    expect(said).toContain(`Đã đóng, không chạy lại: #${closed} (việc do bộ lập lịch xếp`);
+    expect(said).not.toMatch(/\(#\)/);
   });
 
   it('review32 F8: the sync runs page reaches runs older than its newest 50 and filters by entity', async () => {
