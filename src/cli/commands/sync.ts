@@ -246,7 +246,14 @@ export async function followRun(
   if (run) out.stdout(`${JSON.stringify(syncRunSummary(run))}\n`);
   if (!run || !isHeld(run)) return ok ? 0 : 1;
   const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
-  out.stderr(heldMessage(id, await createGuardHoldsRepo(db).heldOfRun(id), run.status === 'done'));
+  const holds = createGuardHoldsRepo(db);
+  let hold = await holds.heldOfRun(id);
+  // A held run's next pages being weighed (review32 F3, jobs/run-weigh.ts): its hold is printed once whole.
+  while (hold?.weighingUntil && hold.weighingUntil.getTime() > Date.now()) {
+    await new Promise((r) => setTimeout(r, o.intervalMs));
+    hold = await holds.heldOfRun(id);
+  }
+  out.stderr(heldMessage(id, hold, run.status === 'done'));
   return EXIT_HELD;
 }
 
