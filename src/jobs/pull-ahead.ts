@@ -40,13 +40,17 @@ export async function fetchPage(
     throw new AppError('ERR_ENTITY_UNSUPPORTED', `${run.system} is not a configured source of ${run.entity}`);
   }
   // Reads pass the system's gate too: never while it asked to wait or its circuit is open. The pull
-  // queue serves every system, so only this job waits, without spending an attempt.
+  // queue serves every system, so only this job waits, without spending an attempt. A probe is out: the job
+  // waits for its outcome, up to its lease (review32 F1: it waited a second at most, and a probe of a source
+  // that does not answer takes the call's whole timeout, the job started again every second of it); the
+  // probe's success in this process wakes it at once (./probe-waiters.ts).
   const pass = await ctx.gates.enter(run.system, { pace: false });
   if (!pass.go)
     throw new DeferJob(
-      pass.reason === 'probe' ? Math.min(pass.waitMs, 1000) : pass.waitMs,
+      pass.waitMs,
       'job',
       pass.reason,
+      pass.reason === 'probe' ? { probeOf: run.system } : {},
     );
   ctx.gates.passed(run.system, { slotAt: pass.startAt, readAt: pass.readAt ?? Date.now(), paced: false });
   try {

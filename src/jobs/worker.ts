@@ -14,6 +14,7 @@ import type { WorkerContext } from './context.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
 import { isConnectionError, postgresQueueOutageLog, type QueueFactory } from './queues.js';
+import { probeWaiters, type ProbeWaiters } from './probe-waiters.js';
 import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
 import { closeWithin, jobsInFlight, type JobsInFlight } from './worker-close.js';
 
@@ -61,6 +62,8 @@ export interface JobControl {
   token?: string | undefined;
   /** Pauses the job's whole queue for `ms` (BullMQ's manual rate limit, shared by every worker). */
   rateLimit?: (ms: number) => Promise<void>;
+  /** Where a job delayed for a system's probe is noted, to be woken when the circuit closes (./probe-waiters.ts). */
+  waiters?: ProbeWaiters;
 }
 
 /**
@@ -87,7 +90,9 @@ async function defer(
     await control.rateLimit(delay);
     throw new RateLimitError();
   }
-  await delayJob(job, Date.now() + delay, control.token);
+  const until = Date.now() + delay;
+  await delayJob(job, until, control.token);
+  if (err.probeOf !== undefined) control.waiters?.add(err.probeOf, job, until);
   throw new DelayedError();
 }
 
@@ -208,10 +213,13 @@ const gatedSystem = (queue: string): string | undefined =>
  * While a system's probe is out, its push queue is paused until the probe's lease ends (./through-gate.ts); when
  * this process closes the circuit (the probe, or any call, got an answer), the pause is ended (a 1-ms rate limit
  * replaces it, shared by every worker of the queue, each looking again within {@link PROBE_WAKE_MS}): delivery
- * resumes as soon as the target answers (review32 F1). Returns the unsubscribe.
+ * resumes as soon as the target answers (review32 F1). Pulls delayed for the probe are promoted (./probe-waiters.ts).
+ * Returns the unsubscribe.
  */
-function wakeOnClose(ctx: WorkerContext, workers: readonly Worker[]): () => void {
+function wakeOnClose(ctx: WorkerContext, workers: readonly Worker[], waiters: ProbeWaiters): () => void {
   return ctx.gates.onClosed((system) => {
+    // The pulls this process delayed for the probe (one by one: a pull queue serves every system).
+    waiters.wake(system);
     for (const w of workers.filter((x) => gatedSystem(x.name) === system))
       w.rateLimit(1).catch((err: unknown) =>
         ctx.logger.debug({ err, queue: w.name }, 'could not wake the queue'),
@@ -231,11 +239,13 @@ export function startWorkers(
   const timing = ctx.config.sync.worker;
   const running = new Map<Worker, JobsInFlight>();
   const dbOutage = deps.queues.backend === 'postgres' ? postgresQueueOutageLog(deps.logger) : undefined;
+  const waiters = probeWaiters((err, jobId) => ctx.logger.debug({ err, jobId }, 'could not wake the job'));
   const workers = planQueues(jobs, ctx.config).map((plan) => {
     const inFlight = jobsInFlight();
     const control = (token: string | undefined): JobControl => ({
       token,
       rateLimit: (ms) => worker.rateLimit(ms),
+      waiters,
     });
     const worker: Worker = deps.queues.worker(
       plan.queue,
@@ -269,7 +279,7 @@ export function startWorkers(
     running.set(worker, inFlight);
     return worker;
   });
-  const stopWaking = wakeOnClose(ctx, workers);
+  const stopWaking = wakeOnClose(ctx, workers, waiters);
   return {
     workers,
     async close(graceMs = CLOSE_GRACE_MS) {
