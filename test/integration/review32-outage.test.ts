@@ -19,57 +19,39 @@
  * about once a second through the probe (8 times: truc_jobs_deferred_total{reason="probe"}; its `attemptsStarted`
  * 1 → 9). Then the target answers again: everything is delivered, nothing dead-lettered (as today).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import {
+  hangingServer,
+  hcmCsdlOpenings,
+  hungHcmCsdlConfig,
+  probeHandBacks,
+  type HangingServer,
+} from '../helpers/hanging-server.js';
 import { queueStudentSets } from '../helpers/push-sets.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-
-/** A city database that, while `hang` is set, takes every request and never answers it. */
-async function hangingTarget() {
-  const held: ServerResponse[] = [];
-  const state = { hang: true, puts: 0 };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (state.hang) return void held.push(res);
-      const send = (status: number, body: unknown) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (req.method === 'POST' && req.url === '/oauth/token')
-        return send(200, { access_token: 't', token_type: 'Bearer', expires_in: 3600 });
-      if (req.method === 'PUT' && /^\/v1\/students:batch$/.test(req.url ?? '')) {
-        state.puts++;
-        const n = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: unknown[] }).data.length;
-        return send(200, { receiptId: `r-${state.puts}`, accepted: n, rejected: [] });
-      }
-      send(404, { error: { code: 'NOT_FOUND', message: 'no such path' } });
-    });
+/** A city database that takes every request and never answers it until told to (then it takes the pushes). */
+function hangingTarget(): Promise<HangingServer> {
+  let puts = 0;
+  return hangingServer((req, body, res) => {
+    const send = (status: number, out: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+    if (req.method === 'POST' && req.url === '/oauth/token')
+      return send(200, { access_token: 't', token_type: 'Bearer', expires_in: 3600 });
+    if (req.method === 'PUT' && /^\/v1\/students:batch$/.test(req.url ?? '')) {
+      puts++;
+      const n = (JSON.parse(body.toString('utf8')) as { data: unknown[] }).data.length;
+      return send(200, { receiptId: `r-${puts}`, accepted: n, rejected: [] });
+    }
+    send(404, { error: { code: 'NOT_FOUND', message: 'no such path' } });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    state,
-    answerAgain() {
-      state.hang = false;
-      for (const r of held.splice(0)) r.destroy();
-    },
-    async close() {
-      for (const r of held.splice(0)) r.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
 }
 
 describe('review32, a target that does not answer (postgres+redis)', () => {
   let env: TestEnv;
   let worker: Running | undefined;
-  let target: Awaited<ReturnType<typeof hangingTarget>> | undefined;
+  let target: HangingServer | undefined;
 
   beforeAll(async () => {
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
@@ -80,36 +62,12 @@ describe('review32, a target that does not answer (postgres+redis)', () => {
     await env?.cleanup();
   });
 
-  const openings = async () =>
-    (
-      await env.deps.db.query<{ openings: number }>(
-        `SELECT openings FROM truc.delivery_gates WHERE system = 'hcm-csdl'`,
-      )
-    ).rows[0]?.openings ?? 0;
-
-  /** Hand-backs of the push jobs because the circuit's probe was out (truc_jobs_deferred_total). */
-  const probeHandBacks = async (): Promise<number> => {
-    const text = await env.deps.metrics.registry.getSingleMetricAsString('truc_jobs_deferred_total');
-    const m = /truc_jobs_deferred_total\{[^}]*queue="push\.hcm-csdl"[^}]*reason="probe"[^}]*\} (\d+)/.exec(
-      text,
-    );
-    return Number(m?.[1] ?? 0);
-  };
+  const openings = () => hcmCsdlOpenings(env);
+  const handBacks = () => probeHandBacks(env, 'push.hcm-csdl');
 
   it('review32 F1: while a probe waits on a target that does not answer, a waiting push is not started again every second', async () => {
     target = await hangingTarget();
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = target.url;
-    config.systems['hcm-csdl'].timeoutMs = 8_000;
-    // A probe's lease far beyond this test: the pushes waiting for a probe are served once it closes the circuit
-    // (the queue woken: src/jobs/worker.ts wakeOnClose), not when its lease runs out (red without the wake).
-    config.sync.delivery = {
-      ...config.sync.delivery,
-      failureThreshold: 1,
-      openMs: 200,
-      maxOpenMs: 200,
-      probeLeaseMs: 600_000,
-    };
+    const config = hungHcmCsdlConfig(env, target.url);
     worker = startWorkerRole({ ...env.deps, config });
     await queueStudentSets(env.deps.db, [['R32F1A'], ['R32F1B'], ['R32F1C']]);
     // The first calls time out and open the circuit; then one probe goes out and times out too.
@@ -118,13 +76,13 @@ describe('review32, a target that does not answer (postgres+redis)', () => {
       intervalMs: 50,
       what: 'the circuit to open',
     });
-    const before = await probeHandBacks();
+    const before = await handBacks();
     await waitFor(async () => (await openings()) >= 2, {
       timeoutMs: 30_000,
       intervalMs: 50,
       what: 'the probe to time out',
     });
-    const during = (await probeHandBacks()) - before;
+    const during = (await handBacks()) - before;
     target.answerAgain();
     await waitFor(
       async () =>

@@ -12,67 +12,49 @@
  * truc_jobs_deferred_total{queue="pull",reason="probe"}). Then the city database answers: the probe's success wakes
  * the waiting pull, long before the probe's lease (10 min) ends (red without the wake: the runs not done in 30 s).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
 import { requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import {
+  hangingServer,
+  hcmCsdlOpenings,
+  hungHcmCsdlConfig,
+  probeHandBacks,
+  type HangingServer,
+} from '../helpers/hanging-server.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-
-/** The city database in front of `upstream`: while `hang` is set it takes every request and never answers it. */
-async function hangingSource(upstream: string) {
-  const held: ServerResponse[] = [];
-  const state = { hang: true };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (state.hang) return void held.push(res);
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).filter(
-          (e): e is [string, string] => typeof e[1] === 'string' && !['host', 'connection'].includes(e[0]),
-        ),
-      );
-      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-      fetch(`${upstream}${req.url ?? '/'}`, {
-        method: req.method ?? 'GET',
-        headers,
-        ...(body ? { body } : {}),
+/** The city database in front of `upstream`: it takes every request and never answers it until told to. */
+function hangingSource(upstream: string): Promise<HangingServer> {
+  return hangingServer((req, body, res) => {
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(
+        (e): e is [string, string] => typeof e[1] === 'string' && !['host', 'connection'].includes(e[0]),
+      ),
+    );
+    const sent = body.length > 0 ? body : undefined;
+    fetch(`${upstream}${req.url ?? '/'}`, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(sent ? { body: sent } : {}),
+    })
+      .then(async (r) => {
+        const out = Buffer.from(await r.arrayBuffer());
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+        res.end(out);
       })
-        .then(async (r) => {
-          const out = Buffer.from(await r.arrayBuffer());
-          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-          res.end(out);
-        })
-        .catch(() => res.destroy());
-    });
+      .catch(() => res.destroy());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    answerAgain() {
-      state.hang = false;
-      for (const r of held.splice(0)) r.destroy();
-    },
-    async close() {
-      for (const r of held.splice(0)) r.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
 }
 
 describe('review32 F1, a pull against a source that does not answer (postgres+redis)', () => {
   let env: TestEnv;
   let worker: Running | undefined;
   let city: HcmCsdlSimulator | undefined;
-  let source: Awaited<ReturnType<typeof hangingSource>> | undefined;
+  let source: HangingServer | undefined;
 
   beforeAll(async () => {
     env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
@@ -84,35 +66,13 @@ describe('review32 F1, a pull against a source that does not answer (postgres+re
     await env?.cleanup();
   });
 
-  const openings = async () =>
-    (
-      await env.deps.db.query<{ openings: number }>(
-        `SELECT openings FROM truc.delivery_gates WHERE system = 'hcm-csdl'`,
-      )
-    ).rows[0]?.openings ?? 0;
-
-  /** Hand-backs of the pull jobs because the circuit's probe was out (truc_jobs_deferred_total). */
-  const probeHandBacks = async (): Promise<number> => {
-    const text = await env.deps.metrics.registry.getSingleMetricAsString('truc_jobs_deferred_total');
-    const m = /truc_jobs_deferred_total\{[^}]*queue="pull"[^}]*reason="probe"[^}]*\} (\d+)/.exec(text);
-    return Number(m?.[1] ?? 0);
-  };
+  const openings = () => hcmCsdlOpenings(env);
+  const handBacks = () => probeHandBacks(env, 'pull');
 
   it('a pull that meets the probe waits for its outcome, not a second at a time, and resumes when it closes the circuit', async () => {
     city = await startCitySimulator({ seed: 32 });
     source = await hangingSource(city.url);
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = source.url;
-    config.systems['hcm-csdl'].timeoutMs = 8_000;
-    // A probe's lease far beyond this test: the pull waiting for a probe runs once the probe closes the circuit
-    // (src/jobs/probe-waiters.ts), not when its lease runs out.
-    config.sync.delivery = {
-      ...config.sync.delivery,
-      failureThreshold: 1,
-      openMs: 200,
-      maxOpenMs: 200,
-      probeLeaseMs: 600_000,
-    };
+    const config = hungHcmCsdlConfig(env, source.url);
     worker = startWorkerRole({ ...env.deps, config });
     const ids = await Promise.all(
       (['students', 'staff'] as const).map((entity) =>
@@ -127,13 +87,13 @@ describe('review32 F1, a pull against a source that does not answer (postgres+re
       intervalMs: 50,
       what: 'the circuit to open',
     });
-    const before = await probeHandBacks();
+    const before = await handBacks();
     await waitFor(async () => (await openings()) >= 2, {
       timeoutMs: 30_000,
       intervalMs: 50,
       what: 'the probe to time out',
     });
-    const during = (await probeHandBacks()) - before;
+    const during = (await handBacks()) - before;
     source.answerAgain();
     const runs = createSyncRunsRepo(env.deps.db);
     await waitFor(
