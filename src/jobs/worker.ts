@@ -11,6 +11,7 @@ import { safeMessage, withSafeWords } from '../observability/error-words.js';
 import type { Metrics } from '../observability/metrics.js';
 import { couldNotConnect, isConnectionLost, pingDatabase, type Db } from '../store/db.js';
 import type { WorkerContext } from './context.js';
+import { pullPage } from './contract-table.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
 import { isConnectionError, postgresQueueOutageLog, type QueueFactory } from './queues.js';
@@ -279,7 +280,10 @@ export function startWorkers(
     running.set(worker, inFlight);
     return worker;
   });
-  const stopWaking = wakeOnClose(ctx, workers, waiters);
+  // Only push queues (paused for a probe) and the pull queue (its jobs delayed for one) wait for a probe: a worker
+  // serving neither (a role's subset, a test's own queue with a context without gates) has nothing to wake.
+  const waits = workers.some((w) => gatedSystem(w.name) !== undefined || w.name === pullPage.queue);
+  const stopWaking = waits ? wakeOnClose(ctx, workers, waiters) : () => undefined;
   return {
     workers,
     async close(graceMs = CLOSE_GRACE_MS) {
