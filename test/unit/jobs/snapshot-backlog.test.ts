@@ -39,6 +39,9 @@ describe('a vendor snapshot queued behind the previous one (review18b R6)', () =
     // Night 1's snapshot (all three) and night 2's (SB3 left the school) wait in the queue, then run in order.
     const [older, newer] = [randomUUID(), randomUUID()];
     await queue(older, ['SB1', 'SB2', 'SB3']);
+    // Nights apart, at least a clock tick: the embedded database's now() ticks in milliseconds, and two arrivals in
+    // the same one are equal (then neither is older; red once in .ci/run of stop 52 when both fell in one tick).
+    await new Promise((r) => setTimeout(r, 3));
     await queue(newer, ['SB1', 'SB2']);
     await ingest(older);
     await ingest(newer);
