@@ -16,6 +16,7 @@ import type { PulledPage, PullSource } from '../../../src/jobs/sources.js';
 import { routingFor, type PushReceipt, type PushTarget } from '../../../src/jobs/targets.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
 import type { Queryable } from '../../../src/store/db.js';
+import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { S1 } from '../../helpers/api.js';
@@ -219,6 +220,18 @@ export function runRow<R = unknown>(
   return served.run(ctx, row.payload, runOf(row.queue, row.job_name, row.id)) as Promise<R>;
 }
 
+/** Runs the oldest open pull job (a reconciliation excepted) as the worker does, `at` its context (its clock); its result. */
+export async function runNextPull(ctx: TestContext, at: TestContext = ctx): Promise<unknown> {
+  const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
+  return row && runRow(at, row);
+}
+
+/** Runs the oldest open reconciliation job (`reconcile-run`) as the worker does; its result. */
+export async function runNextReconcile(ctx: TestContext): Promise<unknown> {
+  const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
+  return row && runRow(ctx, row);
+}
+
 /**
  * Runs the open jobs of `queue` one after the other, oldest first, until none is left (`beforeJob` sees
  * each row first); their results.
@@ -302,6 +315,14 @@ export function requestFullStudentsSync(ctx: TestContext, scope?: string): Promi
       requestedBy: 'admin',
       at: ctx.now(),
     }),
+  );
+}
+
+/** An admin asks for an incremental pull of hcm-csdl students of `scope`, from a stored watermark: the run's id. */
+export async function requestStudentsSync(ctx: TestContext, scope: string): Promise<number> {
+  await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', scope, 'w0');
+  return ctx.db.tx((q) =>
+    requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, requestedBy: 'admin', at: ctx.now() }),
   );
 }
 

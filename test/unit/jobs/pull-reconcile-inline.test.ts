@@ -7,13 +7,20 @@
  * reconciles. Once only, held by the guard as before, with the same audit entry.
  */
 import { describe, expect, it } from 'vitest';
-import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { decideHold } from '../../../src/jobs/contracts.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createOutboxRepo, type OutboxRow } from '../../../src/store/outbox.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
-import { fakeSource, hcmStudent, nextRow, runRow, useTestContext } from './fixtures.js';
+import {
+  fakeSource,
+  hcmStudent,
+  nextRow,
+  requestFullStudentsSync,
+  runRow,
+  useTestContext,
+} from './fixtures.js';
 
 const codes = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
@@ -27,16 +34,7 @@ describe('a full run is reconciled by the pull job that stores its last page', (
 
   /** A full run of one school, its pages (keys per page) served in order; the run's id. */
   async function fullRun(school: string, pages: string[][]): Promise<number> {
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: school,
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx, school);
     source.pages = pages.map((keys, i) => ({
       items: keys.map((k) => hcmStudent(k, { school })),
       deletedKeys: [],

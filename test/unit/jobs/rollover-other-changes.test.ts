@@ -11,11 +11,15 @@
  * moving up a grade and class in the window (applied), rollover-vendor-batch.test.ts the vendor batches.
  */
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
-import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S2 } from '../../helpers/api.js';
-import { hcmStudent, nextRow, runRow, useStudentsSource, type TestContext } from './fixtures.js';
+import {
+  hcmStudent,
+  requestStudentsSync,
+  runNextPull,
+  type TestContext,
+  useStudentsSource,
+} from './fixtures.js';
 
 const codes = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
@@ -26,15 +30,8 @@ describe('a run renaming more than half of a school in the rollover window (revi
   /** 1 September, in the default window (08-15 … 09-30). */
   const rollover = (): TestContext => ({ ...ctx, now: () => new Date('2026-09-01T03:00:00.000Z') });
 
-  async function pullNext(at: TestContext = ctx) {
-    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
-    return row && runRow(at, row);
-  }
   async function incremental(scope: string, items: unknown[]) {
-    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', scope, 'w0');
-    await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, requestedBy: 'admin', at: ctx.now() }),
-    );
+    await requestStudentsSync(ctx, scope);
     source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
   }
   const renamedCount = async () =>
@@ -48,7 +45,7 @@ describe('a run renaming more than half of a school in the rollover window (revi
       S2,
       keys.map((k) => wire(k, S2)),
     );
-    expect(await pullNext()).toEqual({ records: 30, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 30, last: true });
     expect(await createRecordsRepo(ctx.db).count('students', S2)).toBe(30);
     // 16 of 30 (53%) renamed, nothing else changed: not a grade or class change.
     await incremental(
@@ -56,7 +53,7 @@ describe('a run renaming more than half of a school in the rollover window (revi
       keys.slice(0, 16).map((k) => wire(k, S2, 'Trần Văn Nam')),
     );
     // Was { records: 16, last: true }: the renames were applied.
-    expect(await pullNext(rollover())).toMatchObject({ held: true });
+    expect(await runNextPull(ctx, rollover())).toMatchObject({ held: true });
     expect(await renamedCount()).toBe(0);
   });
 });

@@ -11,57 +11,45 @@
  * reconciliation that takes a school the admin was not shown over a threshold is held again with its own diff.
  */
 import { describe, expect, it } from 'vitest';
-import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { decideHold } from '../../../src/jobs/contracts.js';
 import { coveredBy } from '../../../src/jobs/run-guard.js';
 import type { HoldReason } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1, S2 } from '../../helpers/api.js';
-import { hcmStudent, nextRow, runRow, useStudentsSource } from './fixtures.js';
+import {
+  hcmStudent,
+  requestFullStudentsSync,
+  runNextPull,
+  runNextReconcile,
+  useStudentsSource,
+} from './fixtures.js';
 
 const codes = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 
 describe('an approved hold of a run covers schools its diff did not show (review23)', () => {
   const { ctx, source } = useStudentsSource();
-  const pullNext = async () => {
-    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
-    return row && runRow(ctx, row);
-  };
-  const reconcileNext = async () => {
-    const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
-    return row && runRow(ctx, row);
-  };
   const page = (items: unknown[]) =>
     source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
-  const fullRunOfEverything = () =>
-    ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
   const liveCount = (school: string) => createRecordsRepo(ctx.db).count('students', school);
 
   it('the reconciliation deleting all of another school is held again', async () => {
     const a = codes('SA', 30);
     const b = codes('SB', 30);
     // The city database holds both schools; a first full run brings them.
-    await fullRunOfEverything();
+    await requestFullStudentsSync(ctx);
     page([...a.map((k) => hcmStudent(k, { school: S1 })), ...b.map((k) => hcmStudent(k, { school: S2 }))]);
-    expect(await pullNext()).toEqual({ records: 60, last: true });
-    expect(await reconcileNext()).toMatchObject({ deleted: 0 });
+    expect(await runNextPull(ctx)).toEqual({ records: 60, last: true });
+    expect(await runNextReconcile(ctx)).toMatchObject({ deleted: 0 });
 
     // The next full run lists S1 only, 16 of its 30 students renamed (53%): held, the diff shows S1.
-    const runId = await fullRunOfEverything();
+    const runId = await requestFullStudentsSync(ctx);
     const s1Page = a.map((k, i) =>
       hcmStudent(k, { school: S1, ...(i < 16 ? { name: 'Trần Văn Nam' } : {}) }),
     );
     page(s1Page);
-    const first = (await pullNext()) as { held: boolean; holdId: number };
+    const first = (await runNextPull(ctx)) as { held: boolean; holdId: number };
     expect(first).toMatchObject({ held: true });
     const [hold] = await ctx.db.rows<{ diff: Array<{ school: string }> }>(
       'truc.guard_holds',
@@ -73,10 +61,10 @@ describe('an approved hold of a run covers schools its diff did not show (review
       decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
     page(s1Page);
-    expect(await pullNext()).toEqual({ records: 30, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 30, last: true });
 
     // Fails: { deleted: 30, skipped: null } — every student of S2 deleted under S1's approval.
-    expect(await reconcileNext()).toMatchObject({ deleted: 0, skipped: 'held' });
+    expect(await runNextReconcile(ctx)).toMatchObject({ deleted: 0, skipped: 'held' });
     expect(await liveCount(S2)).toBe(30);
     expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('held');
   });

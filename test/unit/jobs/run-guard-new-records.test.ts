@@ -12,12 +12,19 @@
  * the run's new records included (2nd case).
  */
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1 } from '../../helpers/api.js';
-import { fakeTarget, hcmStudent, nextRow, runRow, useStudentsSource } from './fixtures.js';
+import {
+  fakeTarget,
+  hcmStudent,
+  requestFullStudentsSync,
+  requestStudentsSync,
+  runNextPull,
+  runNextReconcile,
+  useStudentsSource,
+} from './fixtures.js';
 
 const codes = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
@@ -26,21 +33,8 @@ describe("the run guard weighs a page's deletions against the school as it was b
   const school = fakeTarget('vnedu', ['students'], ['students']);
   const { ctx, source } = useStudentsSource({ vnedu: school });
 
-  const pullNext = async () => {
-    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
-    return row && runRow(ctx, row);
-  };
   async function incremental(items: unknown[], deletedKeys: string[] = []) {
-    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', S1, 'w0');
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: S1,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestStudentsSync(ctx, S1);
     source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
     return runId;
   }
@@ -49,14 +43,14 @@ describe("the run guard weighs a page's deletions against the school as it was b
   it('holds a page that tombstones 40% of a school though it brings new students too', async () => {
     const keys = codes('K', 50);
     await incremental(keys.map((k) => hcmStudent(k, { school: S1 })));
-    expect(await pullNext()).toEqual({ records: 50, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 50, last: true });
     expect(await liveCount()).toBe(50);
 
     // 50 new students arrive on the page that says 20 of the school's 50 (40%) are gone.
     const gone = keys.slice(0, 20);
     const arrivals = codes('N', 50).map((k) => hcmStudent(k, { school: S1 }));
     const runId = await incremental(arrivals, gone);
-    const out = (await pullNext()) as { held?: boolean; holdId?: number };
+    const out = (await runNextPull(ctx)) as { held?: boolean; holdId?: number };
     // Without the fix: { records: 50, last: true }, and the 20 deleted (live 80).
     expect(out).toMatchObject({ held: true, holdId: expect.any(Number) });
     expect(await liveCount()).toBe(50);
@@ -70,43 +64,24 @@ describe("the run guard weighs a page's deletions against the school as it was b
   it("holds a full run's reconciliation that deletes 40% of a school though the run brought new students", async () => {
     const S3 = '79000003';
     const keys = codes('R', 50);
-    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', S3, 'w0');
-    await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: S3,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    await requestStudentsSync(ctx, S3);
     source.pages.push({
       items: keys.map((k) => hcmStudent(k, { school: S3 })),
       deletedKeys: [],
       nextCursor: undefined,
       watermark: 'w1',
     });
-    expect(await pullNext()).toEqual({ records: 50, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 50, last: true });
     // A full run lists 30 of the 50 (20 vanished: 40%) and 50 new students.
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: S3,
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx, S3);
     source.pages.push({
       items: [...keys.slice(20), ...codes('M', 50)].map((k) => hcmStudent(k, { school: S3 })),
       deletedKeys: [],
       nextCursor: undefined,
       watermark: 'w2',
     });
-    expect(await pullNext()).toEqual({ records: 80, last: true });
-    const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
-    const out = await runRow<{ skipped: string | null; holdId?: number }>(ctx, row!);
+    expect(await runNextPull(ctx)).toEqual({ records: 80, last: true });
+    const out = (await runNextReconcile(ctx)) as { skipped: string | null; holdId?: number };
     // Without the fix: { deleted: 20, skipped: null } (weighed 20 of 100).
     expect(out).toMatchObject({ skipped: 'held', holdId: expect.any(Number) });
     expect(await createRecordsRepo(ctx.db).count('students', S3)).toBe(100);

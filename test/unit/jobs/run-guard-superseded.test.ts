@@ -7,12 +7,19 @@
  * unguarded. Through the jobs' registry shape on a real in-memory database.
  */
 import { describe, expect, it } from 'vitest';
-import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { decideHold } from '../../../src/jobs/contracts.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1 } from '../../helpers/api.js';
-import { fakeTarget, guardAudit, hcmStudent, nextRow, runRow, useStudentsSource } from './fixtures.js';
+import {
+  fakeTarget,
+  guardAudit,
+  hcmStudent,
+  requestFullStudentsSync,
+  runNextPull,
+  useStudentsSource,
+} from './fixtures.js';
 
 const keys = Array.from({ length: 50 }, (_, i) => `SP${String(i).padStart(2, '0')}`);
 const students = keys.map((k) => hcmStudent(k, { school: S1 }));
@@ -21,33 +28,18 @@ describe('a held page of a full run approved after a newer full run', () => {
   const school = fakeTarget('vnedu', ['students'], ['students']);
   const { ctx, source } = useStudentsSource({ vnedu: school });
 
-  const pullNext = async () => {
-    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
-    return row && runRow(ctx, row);
-  };
-  const fullRun = () =>
-    ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: S1,
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
   const liveCount = () => createRecordsRepo(ctx.db).count('students', S1);
 
   it('is closed as superseded: nothing applied, the run fails ERR_GUARD_SUPERSEDED, no page pulled again', async () => {
-    await fullRun();
+    await requestFullStudentsSync(ctx, S1);
     source.pages.push({ items: students, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
-    expect(await pullNext()).toEqual({ records: 50, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 50, last: true });
     expect(await liveCount()).toBe(50);
 
     // A full run whose page says 20 of the school's 50 students (40%) are gone: held.
-    const older = await fullRun();
+    const older = await requestFullStudentsSync(ctx, S1);
     source.pages.push({ items: [], deletedKeys: keys.slice(0, 20), nextCursor: 'c1', watermark: 'w2' });
-    const held = (await pullNext()) as { held: boolean; holdId: number };
+    const held = (await runNextPull(ctx)) as { held: boolean; holdId: number };
     expect(held).toMatchObject({ held: true, holdId: expect.any(Number) });
     expect(await createGuardHoldsRepo(ctx.db).get(held.holdId)).toMatchObject({
       kind: 'run',
@@ -56,9 +48,9 @@ describe('a held page of a full run approved after a newer full run', () => {
     });
 
     // The source serves the whole school again; a newer full run fetches every page.
-    const newer = await fullRun();
+    const newer = await requestFullStudentsSync(ctx, S1);
     source.pages.push({ items: students, deletedKeys: [], nextCursor: undefined, watermark: 'w3' });
-    expect(await pullNext()).toEqual({ records: 50, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 50, last: true });
     expect(await createSyncRunsRepo(ctx.db).get(newer)).toMatchObject({ status: 'done' });
 
     // The admin approves the older run's hold afterwards.
@@ -72,7 +64,7 @@ describe('a held page of a full run approved after a newer full run', () => {
     });
     // No page of the older run is pulled again (its held tombstones would have gone through unguarded).
     source.pages.push({ items: [], deletedKeys: keys.slice(0, 20), nextCursor: undefined, watermark: 'w4' });
-    expect(await pullNext()).toBeUndefined();
+    expect(await runNextPull(ctx)).toBeUndefined();
     expect(await liveCount()).toBe(50);
     expect(await guardAudit(ctx.db, held.holdId)).toEqual([
       ['guard.held', 'system:guard'],

@@ -9,7 +9,7 @@
  * in-memory database.
  */
 import { describe, expect, it } from 'vitest';
-import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { decideHold } from '../../../src/jobs/contracts.js';
 import { createGuardHoldsRepo, type GuardHold } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createRunGuardRepo } from '../../../src/store/run-guard.js';
@@ -20,9 +20,12 @@ import {
   guardAudit,
   hcmStudent,
   nextRow,
+  requestFullStudentsSync,
+  requestStudentsSync,
+  runNextPull,
+  runNextReconcile,
   runRow,
   useStudentsSource,
-  type TestContext,
 } from './fixtures.js';
 
 const codes = (prefix: string, n: number) =>
@@ -43,17 +46,9 @@ describe('the mass-change guard over the pages of a sync run', () => {
   const school = fakeTarget('vnedu', ['students'], ['students']);
   const { ctx, source } = useStudentsSource({ vnedu: school });
 
-  /** Runs the next open pull job (with `at` as the clock); its result. */
-  async function pullNext(at: TestContext = ctx) {
-    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
-    return row && runRow(at, row);
-  }
   /** An incremental run of one school, one page (items and tombstones) served. */
   async function incremental(scope: string, items: unknown[], deletedKeys: string[] = []) {
-    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', scope, 'w0');
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', scope, requestedBy: 'admin', at: ctx.now() }),
-    );
+    const runId = await requestStudentsSync(ctx, scope);
     source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
     return runId;
   }
@@ -74,13 +69,13 @@ describe('the mass-change guard over the pages of a sync run', () => {
       S1,
       keys.map((k) => wire(k, S1)),
     );
-    expect(await pullNext()).toEqual({ records: 50, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 50, last: true });
     expect(await liveCount(S1)).toBe(50);
 
     // The source suddenly says 20 of the school's 50 students (40%) are gone.
     const gone = keys.slice(0, 20);
     const runId = await incremental(S1, [], gone);
-    const first = (await pullNext()) as { held: boolean; holdId: number };
+    const first = (await runNextPull(ctx)) as { held: boolean; holdId: number };
     expect(first).toMatchObject({ held: true, holdId: expect.any(Number) });
     expect(await liveCount(S1)).toBe(50);
     expect(await deleteSets()).toHaveLength(setsBefore);
@@ -90,14 +85,14 @@ describe('the mass-change guard over the pages of a sync run', () => {
     expectFortyPercentDeleted(hold, S1, gone);
     expect(await held()).toBe(heldBefore + 1);
     // Nothing more runs while it is held.
-    expect(await pullNext()).toBeUndefined();
+    expect(await runNextPull(ctx)).toBeUndefined();
 
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
     expect((await createSyncRunsRepo(ctx.db).get(runId))!.status).toBe('running');
     source.pages.push({ items: [], deletedKeys: gone, nextCursor: undefined, watermark: 'w2' });
-    expect(await pullNext()).toEqual({ records: 0, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 0, last: true });
     expect(await liveCount(S1)).toBe(30);
     expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({ status: 'done', tombstones: 20 });
     // The tombstones travel to the school's system.
@@ -122,11 +117,11 @@ describe('the mass-change guard over the pages of a sync run', () => {
       S2,
       keys.map((k) => wire(k, S2)),
     );
-    expect(await pullNext()).toEqual({ records: 30, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 30, last: true });
     // 16 of 30 (53%) renamed: over the 50% changed threshold.
     const renamed = keys.slice(0, 16).map((k) => wire(k, S2, 'Trần Văn Nam'));
     const runId = await incremental(S2, renamed);
-    const first = (await pullNext()) as { holdId: number };
+    const first = (await runNextPull(ctx)) as { holdId: number };
     const hold = (await createGuardHoldsRepo(ctx.db).get(first.holdId))!;
     expect(hold.reasons).toEqual([
       { school: S2, kind: 'changed', count: 16, live: 30, ratio: 0.5333, threshold: 0.5 },
@@ -145,7 +140,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
       status: 'failed',
       errorCode: 'ERR_GUARD_REJECTED',
     });
-    expect(await pullNext()).toBeUndefined();
+    expect(await runNextPull(ctx)).toBeUndefined();
     expect(await names()).toBe(0);
     expect(await held()).toBe(heldBefore);
 
@@ -154,7 +149,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
     // stay guarded.
     const rollover = { ...ctx, now: () => new Date('2026-09-01T03:00:00.000Z') };
     await incremental(S2, renamed);
-    const again = (await pullNext(rollover)) as { held: boolean; holdId: number };
+    const again = (await runNextPull(ctx, rollover)) as { held: boolean; holdId: number };
     expect(again).toMatchObject({ held: true });
     expect(await names()).toBe(0);
     await ctx.db.tx((q) =>
@@ -162,7 +157,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
     );
     const movedUp = keys.map((k) => ({ ...wire(k, S2), namHoc: '2026-2027', khoiLop: '2', maLop: '2A1' }));
     await incremental(S2, movedUp);
-    expect(await pullNext(rollover)).toEqual({ records: 30, last: true });
+    expect(await runNextPull(ctx, rollover)).toEqual({ records: 30, last: true });
     const grades = await ctx.db.rows<{ data: { grade: string; schoolYear: string; classCode?: string } }>(
       'truc.students',
       `school_code = '${S2}'`,
@@ -171,26 +166,12 @@ describe('the mass-change guard over the pages of a sync run', () => {
       keys.map(() => ['2026-2027', '2', '2A1']),
     );
     await incremental(S2, [], keys.slice(0, 10));
-    expect(await pullNext(rollover)).toMatchObject({ held: true });
+    expect(await runNextPull(ctx, rollover)).toMatchObject({ held: true });
     expect(await liveCount(S2)).toBe(30);
   });
-  /** Runs the run's open reconciliation job; its result. */
-  async function reconcileNext() {
-    const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
-    return row && runRow(ctx, row);
-  }
   /** A full run of one school, one page (items and tombstones) served. */
   async function full(scope: string, items: unknown[], deletedKeys: string[] = []) {
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope,
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const runId = await requestFullStudentsSync(ctx, scope);
     source.pages.push({ items, deletedKeys, nextCursor: undefined, watermark: 'w1' });
     return runId;
   }
@@ -202,7 +183,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
       S3,
       keys.map((k) => wire(k, S3)),
     );
-    expect(await pullNext()).toEqual({ records: 50, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 50, last: true });
     // The source tombstones 10 (20%) and no longer serves 10 more (20%): each under 30%, the run 40%.
     const tombstoned = keys.slice(0, 10);
     const vanished = keys.slice(10, 20);
@@ -211,9 +192,9 @@ describe('the mass-change guard over the pages of a sync run', () => {
       keys.slice(20).map((k) => wire(k, S3)),
       tombstoned,
     );
-    expect(await pullNext()).toEqual({ records: 30, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 30, last: true });
     expect(await liveCount(S3)).toBe(40);
-    const held = (await reconcileNext()) as { skipped: string; holdId: number };
+    const held = (await runNextReconcile(ctx)) as { skipped: string; holdId: number };
     expect(held).toMatchObject({ deleted: 0, skipped: 'held' });
     expect(await liveCount(S3)).toBe(40);
     expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('held');
@@ -224,7 +205,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
-    expect(await reconcileNext()).toEqual({ deleted: 10, skipped: null });
+    expect(await runNextReconcile(ctx)).toEqual({ deleted: 10, skipped: null });
     expect(await liveCount(S3)).toBe(30);
     expect(await createRunGuardRepo(ctx.db).counts(runId, [S3])).toEqual([
       { school: S3, schoolYear: '', live: 50, deleted: 20, moved: 0, changed: 0, regraded: 0, arrived: 0 },
@@ -238,7 +219,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
       S4,
       keys.map((k) => wire(k, S4)),
     );
-    expect(await pullNext()).toEqual({ records: 50, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 50, last: true });
     // Its page tombstones 20 (40%): held; approved, it applies. Its reconciliation deletes 10 more (30 of 50): more
     // than the admin was shown, so it is held again with its own diff; approved, it deletes them.
     const runId = await full(
@@ -246,7 +227,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
       keys.slice(30).map((k) => wire(k, S4)),
       keys.slice(0, 20),
     );
-    const first = (await pullNext()) as { holdId: number };
+    const first = (await runNextPull(ctx)) as { holdId: number };
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
@@ -256,8 +237,8 @@ describe('the mass-change guard over the pages of a sync run', () => {
       nextCursor: undefined,
       watermark: 'w2',
     });
-    expect(await pullNext()).toEqual({ records: 20, last: true });
-    const again = (await reconcileNext()) as { deleted: number; skipped: string; holdId: number };
+    expect(await runNextPull(ctx)).toEqual({ records: 20, last: true });
+    const again = (await runNextReconcile(ctx)) as { deleted: number; skipped: string; holdId: number };
     expect(again).toMatchObject({ deleted: 0, skipped: 'held' });
     const [hold] = await ctx.db.rows<{
       kind: string;
@@ -268,7 +249,7 @@ describe('the mass-change guard over the pages of a sync run', () => {
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: again.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
-    expect(await reconcileNext()).toEqual({ deleted: 10, skipped: null });
+    expect(await runNextReconcile(ctx)).toEqual({ deleted: 10, skipped: null });
     expect(await liveCount(S4)).toBe(20);
     expect(await ctx.db.rows('truc.guard_holds', `sync_run_id = ${runId}`)).toHaveLength(2);
   });

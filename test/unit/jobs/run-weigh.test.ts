@@ -5,13 +5,19 @@
  * Two schools of 50 students; a full run of the city whose first page deletes 20 of S1's, its second 20 of S2's.
  */
 import { describe, expect, it } from 'vitest';
-import { decideHold, requestSync } from '../../../src/jobs/contracts.js';
+import { decideHold } from '../../../src/jobs/contracts.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import type { PulledPage } from '../../../src/jobs/sources.js';
 import { S1, S2 } from '../../helpers/api.js';
-import { guardAudit, hcmStudent, nextRow, runRow, useStudentsSource } from './fixtures.js';
+import {
+  guardAudit,
+  hcmStudent,
+  requestFullStudentsSync,
+  runNextPull,
+  useStudentsSource,
+} from './fixtures.js';
 
 const keysOf = (p: string) => Array.from({ length: 50 }, (_, i) => `${p}${String(i).padStart(2, '0')}`);
 const [a, b] = [keysOf('WA'), keysOf('WB')];
@@ -19,48 +25,34 @@ const [a, b] = [keysOf('WA'), keysOf('WB')];
 /** A test context of its own: a source of two schools' students, a run held at its first page. */
 function useHeldRun() {
   const { ctx, source } = useStudentsSource();
-  const pullNext = async () => {
-    const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
-    return row && runRow(ctx, row);
-  };
-  const fullRun = () =>
-    ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
   const live = (school: string) => createRecordsRepo(ctx.db).count('students', school);
   const decide = (holdId: number, decision: 'approved' | 'rejected') =>
     ctx.db.tx((q) => decideHold(q, { holdId, decision, by: 'city-admin-1', at: ctx.now() }));
 
   /** Loads both schools, then starts a run that deletes 20 of each school's 50 over two pages, held at the first. */
   const heldRun = async () => {
-    await fullRun();
+    await requestFullStudentsSync(ctx);
     const items = [
       ...a.map((k) => hcmStudent(k, { school: S1 })),
       ...b.map((k) => hcmStudent(k, { school: S2 })),
     ];
     source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
-    expect(await pullNext()).toEqual({ records: 100, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 100, last: true });
     const pages: Record<string, PulledPage> = {
       '': { items: [], deletedKeys: a.slice(0, 20), nextCursor: 'c1', watermark: undefined },
       c1: { items: [], deletedKeys: b.slice(0, 20), nextCursor: undefined, watermark: 'w2' },
     };
     source.page = async (_entity, opts) => pages[opts.cursor ?? '']!;
-    const run = await fullRun();
-    const held = (await pullNext()) as { held: boolean; holdId: number };
+    const run = await requestFullStudentsSync(ctx);
+    const held = (await runNextPull(ctx)) as { held: boolean; holdId: number };
     expect(held).toMatchObject({ held: true, holdId: expect.any(Number) });
     return { run, holdId: held.holdId };
   };
-  return { ctx, pullNext, live, decide, heldRun };
+  return { ctx, live, decide, heldRun };
 }
 
 describe('a held run weighs its next pages and holds them in one hold', () => {
-  const { ctx, pullNext, live, decide, heldRun } = useHeldRun();
+  const { ctx, live, decide, heldRun } = useHeldRun();
 
   it('shows both schools in the one hold, applies nothing, and one approval lets the run through', async () => {
     const { run, holdId } = await heldRun();
@@ -82,8 +74,8 @@ describe('a held run weighs its next pages and holds them in one hold', () => {
     ]);
 
     await decide(holdId, 'approved');
-    expect(await pullNext()).toEqual({ records: 0, last: false });
-    expect(await pullNext()).toEqual({ records: 0, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 0, last: false });
+    expect(await runNextPull(ctx)).toEqual({ records: 0, last: true });
     expect(await live(S1)).toBe(30);
     expect(await live(S2)).toBe(30);
     expect((await createSyncRunsRepo(ctx.db).get(run))?.status).toBe('done');
@@ -96,7 +88,7 @@ describe('a held run weighs its next pages and holds them in one hold', () => {
 });
 
 describe('a held run whose next pages are being weighed', () => {
-  const { ctx, pullNext, live, decide, heldRun } = useHeldRun();
+  const { ctx, live, decide, heldRun } = useHeldRun();
 
   it('cannot be decided while weighing (ERR_GUARD_WEIGHING); rejected, no school is applied', async () => {
     const { run, holdId } = await heldRun();
@@ -106,7 +98,7 @@ describe('a held run whose next pages are being weighed', () => {
     await expect(decide(holdId, 'rejected')).rejects.toMatchObject({ code: 'ERR_GUARD_WEIGHING' });
     await holds.widen(holdId, hold.diff, hold.reasons, 0);
     await decide(holdId, 'rejected');
-    expect(await pullNext()).toBeUndefined();
+    expect(await runNextPull(ctx)).toBeUndefined();
     expect(await live(S1)).toBe(50);
     expect(await live(S2)).toBe(50);
     expect((await createSyncRunsRepo(ctx.db).get(run))?.errorCode).toBe('ERR_GUARD_REJECTED');

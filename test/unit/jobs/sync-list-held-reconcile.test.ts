@@ -11,43 +11,31 @@
  * filters with the same `statusIs`): the dashboard's `GET /v1/ops/sync-runs?status=held` filtered on `status` alone.
  */
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { createOverviewRepo } from '../../../src/store/overview.js';
 import { createRunGuardRepo } from '../../../src/store/run-guard.js';
 import { createSyncRunReads } from '../../../src/store/sync-run-reads.js';
 import { S1 } from '../../helpers/api.js';
-import { hcmStudent, nextRow, runRow, useStudentsSource } from './fixtures.js';
+import {
+  hcmStudent,
+  requestFullStudentsSync,
+  runNextPull,
+  runNextReconcile,
+  useStudentsSource,
+} from './fixtures.js';
 
 describe('a full run whose reconciliation is held, in the list of runs (review23)', () => {
   const { ctx, source } = useStudentsSource();
   const keys = Array.from({ length: 30 }, (_, i) => `HL${String(i).padStart(2, '0')}`);
-  const next = async (which: 'pull' | 'reconcile') => {
-    const row = await nextRow(ctx.db, (r) =>
-      which === 'reconcile'
-        ? r.job_name === 'reconcile-run'
-        : r.queue === 'pull' && r.job_name !== 'reconcile-run',
-    );
-    return row && runRow(ctx, row);
-  };
   async function fullRun(listed: readonly string[]) {
-    const id = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        scope: S1,
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const id = await requestFullStudentsSync(ctx, S1);
     source.pages.push({
       items: listed.map((k) => hcmStudent(k, { school: S1 })),
       deletedKeys: [],
       nextCursor: undefined,
       watermark: 'w1',
     });
-    await next('pull');
-    return { id, reconciled: await next('reconcile') };
+    await runNextPull(ctx);
+    return { id, reconciled: await runNextReconcile(ctx) };
   }
   const listed = async (status: 'held' | 'done') =>
     (await createSyncRunReads(ctx.db).list({ status, limit: 100, offset: 0 })).items.map((r) => r.id);

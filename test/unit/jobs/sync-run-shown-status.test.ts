@@ -6,10 +6,9 @@
  * run read whole by a TypeScript copy). Pinned on every state a run can be in, on a real in-memory database.
  */
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { createOverviewRepo } from '../../../src/store/overview.js';
 import { createSyncRunReads, syncRunSummary } from '../../../src/store/sync-run-reads.js';
-import { useTestContext } from './fixtures.js';
+import { requestFullStudentsSync, useTestContext } from './fixtures.js';
 
 const STATUSES = ['queued', 'running', 'held', 'done', 'failed'] as const;
 const RECONCILES = [null, 'queued', 'held', 'done'] as const;
@@ -22,15 +21,7 @@ describe('the shown status of a sync run, one rule', () => {
   const ctx = useTestContext();
 
   it('a run read whole, listed, filtered and on the dashboard says the same status in every state', async () => {
-    const id = await ctx.db.tx((q) =>
-      requestSync(q, {
-        system: 'hcm-csdl',
-        entity: 'students',
-        full: true,
-        requestedBy: 'admin',
-        at: ctx.now(),
-      }),
-    );
+    const id = await requestFullStudentsSync(ctx);
     const reads = createSyncRunReads(ctx.db);
     for (const status of STATUSES)
       for (const reconcile of RECONCILES) {
