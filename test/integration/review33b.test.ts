@@ -1,0 +1,278 @@
+/**
+ * review33b: hostile and concurrent inputs on the operators' routes, against real ids (a held run, open dead
+ * letters, a configured schedule, PCGD-XMC reports of the fixture commune), on real PostgreSQL + Redis. Stop 52's
+ * sweep (review32b-sweep) sent hostile values to every route with unknown ids; here the ids name real state, and the
+ * same decision is sent twice at once. Findings: /work/briefs/review33b-findings.md. Each `it.fails` fails today for
+ * its finding's reason; once fixed it becomes an `it`.
+ */
+import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { verifyAudit } from '../../src/audit/chain.js';
+import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
+import { addClient } from '../../src/ops.js';
+import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
+import { A, YEAR } from '../fixtures/pcgd/communes.js';
+import { bearer, CONFIGURED_SYSTEMS_ENV, S1, student, tokenFor } from '../helpers/api.js';
+import { countRows, makeDeps, type TestEnv } from '../helpers/env.js';
+import { heldRunPage } from '../helpers/held-run.js';
+import { captureLog } from '../helpers/log-lines.js';
+import { seedFixture } from '../helpers/pcgd.js';
+
+type Who = 'vendor' | 'admin' | 'officer';
+const SCHEDULE = 'hcm-csdl-students-nightly';
+
+describe('review33b: operators’ routes with real ids, hostile and concurrent (postgres+redis)', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  const log = captureLog('info');
+  const tokens = {} as Record<Who, string>;
+  let otherClient = '';
+
+  beforeAll(async () => {
+    env = await makeDeps(
+      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+      {
+        env: { ...CONFIGURED_SYSTEMS_ENV, TRUC_API_RATE_LIMIT_MAX: '1000000' },
+        configure: (c) => ({
+          ...c,
+          sync: {
+            ...c.sync,
+            schedules: {
+              [SCHEDULE]: {
+                cron: '10 1 * * *',
+                tz: 'Asia/Ho_Chi_Minh',
+                system: 'hcm-csdl',
+                entity: 'students',
+                full: false,
+              },
+            },
+          },
+        }),
+      },
+    );
+    await seedFixture(env.deps.db);
+    app = await buildApp({ ...env.deps, config: env.config, logger: log.logger });
+    await app.ready();
+    const defs = {
+      vendor: { role: 'vendor', schools: [S1] },
+      admin: { role: 'city-admin' },
+      officer: { role: 'pcgd-officer', units: [A] },
+    };
+    for (const [name, d] of Object.entries(defs))
+      tokens[name as Who] = await tokenFor(app, await addClient(env.deps.db, { name, ...d }));
+    otherClient = (await addClient(env.deps.db, { name: 'other', role: 'vendor', schools: ['79000099'] }))
+      .clientId;
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  /** A request as `who`; a string or Buffer payload is sent as raw JSON bytes. */
+  function send(
+    method: HTTPMethods,
+    url: string,
+    who: Who,
+    payload?: unknown,
+  ): Promise<LightMyRequestResponse> {
+    const raw = typeof payload === 'string' || Buffer.isBuffer(payload);
+    return app.inject({
+      method,
+      url,
+      headers: {
+        ...bearer(tokens[who]),
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(payload === undefined ? {} : { payload: raw ? payload : JSON.stringify(payload) }),
+    });
+  }
+
+  /** What is wrong with a refusal: empty when it is a bilingual 4xx problem. */
+  function refusal(res: LightMyRequestResponse): string {
+    if (res.statusCode < 400 || res.statusCode >= 500)
+      return `a ${res.statusCode}: ${res.body.slice(0, 160)}`;
+    const body = res.json<{ messages?: { vi?: string; en?: string }; detail?: string }>();
+    if (!body.messages?.vi || !body.messages.en || body.messages.vi === body.messages.en)
+      return 'not bilingual';
+    if (typeof body.detail === 'string' && !body.detail.includes(' / ')) return `detail: ${body.detail}`;
+    return '';
+  }
+
+  const audited = async () =>
+    (await countRows(env.deps.db, 'truc.audit_log')) + (await countRows(env.deps.db, 'truc.audit_pending'));
+
+  /** An open dead letter of a real vendor batch's ingest job; its id. */
+  async function openLetter(code: string): Promise<number> {
+    const batch = await send('POST', `/v1/schools/${S1}/batches`, 'vendor', {
+      entity: 'students',
+      records: [student(code)],
+    });
+    expect(batch.statusCode, batch.body).toBe(202);
+    const batchId = batch.json<{ batchId: string }>().batchId;
+    const row = (
+      await env.deps.db.query<{ id: string; queue: string; name: string; payload: Record<string, unknown> }>(
+        `SELECT id, queue, job_name AS name, payload FROM truc.outbox WHERE payload->>'batchId' = $1`,
+        [batchId],
+      )
+    ).rows[0]!;
+    await recordDeadLetter(env.deps.db, {
+      outboxId: Number(row.id),
+      queue: row.queue,
+      name: row.name,
+      jobId: `j${row.id}`,
+      payload: row.payload,
+      code: 'ERR_INTERNAL',
+      message: 'failed',
+      attempts: 5,
+      at: new Date(),
+    });
+    const id = await env.deps.db.query<{ id: string }>(
+      `SELECT id FROM truc.dead_letters WHERE outbox_id = $1`,
+      [row.id],
+    );
+    return Number(id.rows[0]!.id);
+  }
+  const letterOpen = async (id: number) =>
+    (
+      await env.deps.db.query(
+        `SELECT 1 FROM truc.dead_letters WHERE id = $1 AND replayed_at IS NULL AND abandoned_at IS NULL`,
+        [id],
+      )
+    ).rows.length === 1;
+
+  it('two approvals and a rejection of one held run at once: one decision, one page queued, one audit entry', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { run, holdId } = await heldRunPage(env.deps.db);
+      const outbox = await countRows(env.deps.db, 'truc.outbox');
+      const answers = await Promise.all([
+        send('POST', `/v1/guard/holds/${holdId}/approve`, 'admin', { reason: 'đồng ý' }),
+        send('POST', `/v1/guard/holds/${holdId}/reject`, 'admin', { reason: 'không' }),
+        send('POST', `/v1/guard/holds/${holdId}/approve`, 'admin'),
+      ]);
+      expect(answers.filter((r) => r.statusCode === 200)).toHaveLength(1);
+      for (const r of answers.filter((a) => a.statusCode !== 200)) {
+        expect(r.statusCode, r.body).toBe(409);
+        expect(r.json<{ code: string }>().code).toBe('ERR_GUARD_NOT_HELD');
+        expect(refusal(r)).toBe('');
+      }
+      const decided = await env.deps.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.audit_log WHERE subject = $1 AND action LIKE 'guard.%'`,
+        [`guard-hold:${holdId}`],
+      );
+      expect(decided.rows[0]!.n).toBe(1);
+      const status = (await createGuardHoldsRepo(env.deps.db).get(holdId))!.status;
+      const runStatus = (
+        await env.deps.db.query<{ status: string }>(`SELECT status FROM truc.sync_runs WHERE id = $1`, [run])
+      ).rows[0]!.status;
+      // Approved: the run runs on and its held page is queued once; rejected: it fails, nothing queued.
+      expect([status, runStatus]).toEqual(
+        status === 'approved' ? ['approved', 'running'] : ['rejected', 'failed'],
+      );
+      expect((await countRows(env.deps.db, 'truc.outbox')) - outbox).toBe(status === 'approved' ? 1 : 0);
+    }
+    expect((await verifyAudit(env.deps.db)).ok).toBe(true);
+  });
+
+  it('one dead letter replayed by four requests at once: replayed once, one outbox row, one audit entry', async () => {
+    for (let round = 0; round < 3; round++) {
+      const id = await openLetter(`HSDL${round}`);
+      const outbox = await countRows(env.deps.db, 'truc.outbox');
+      const answers = await Promise.all(
+        [{ ids: [id] }, { ids: [id] }, { queue: 'ingest' }, { ids: [id], mapping: 'pinned' }].map((b) =>
+          send('POST', '/v1/dead-letters/replay', 'admin', b),
+        ),
+      );
+      expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+      expect(answers.flatMap((r) => r.json<{ replayed: number[] }>().replayed)).toEqual([id]);
+      expect((await countRows(env.deps.db, 'truc.outbox')) - outbox).toBe(1);
+      const replayed = await env.deps.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM truc.audit_log
+          WHERE action = 'dead_letters.replayed' AND details->'ids' ? $1`,
+        [String(id)],
+      );
+      expect(replayed.rows[0]!.n).toBe(1);
+    }
+    expect((await verifyAudit(env.deps.db)).ok).toBe(true);
+  });
+
+  it.fails(
+    'F1: two computes of one unit’s PCGD report at once: one version, the other answered or refused, no 500',
+    async () => {
+      const bad: string[] = [];
+      // A first report of the year, then recomputes over a pending version: each round four requests at once.
+      for (let round = 0; round < 3; round++) {
+        const answers = await Promise.all(
+          [0, 1, 2, 3].map(() => send('POST', '/v1/pcgd/reports', 'officer', { unitCode: A, year: YEAR })),
+        );
+        for (const r of answers)
+          if (r.statusCode !== 202 && refusal(r)) bad.push(`round ${round}: ${refusal(r)}`);
+        const current = await countRows(
+          env.deps.db,
+          'truc.pcgd_reports',
+          `unit_code = '${A}' AND year = ${YEAR} AND superseded_at IS NULL`,
+        );
+        if (current !== 1) bad.push(`round ${round}: ${current} current versions`);
+      }
+      const unhandled = log.lines.filter((l) => l.level === 'error' && l.route === '/v1/pcgd/reports');
+      expect(bad).toEqual([]);
+      expect(unhandled).toEqual([]);
+    },
+  );
+
+  it.fails(
+    'F2: a body sent to an operator route that takes none is refused (400 naming it), nothing done',
+    async () => {
+      const hook = await send('POST', '/v1/webhooks', 'vendor', {
+        url: 'https://hooks.example.vn/truc',
+        events: ['batch.finished'],
+      });
+      expect(hook.statusCode, hook.body).toBe(201);
+      const hookId = hook.json<{ id: string }>().id;
+      const before = {
+        runs: await countRows(env.deps.db, 'truc.sync_runs'),
+        fires: await countRows(env.deps.db, 'truc.schedule_fires'),
+        paused: await countRows(env.deps.db, 'truc.schedules', 'paused'),
+      };
+      const calls: Array<[HTTPMethods, string, Who, unknown]> = [
+        // The admin believes this narrows the run to one school, full: a city-wide incremental run is requested.
+        ['POST', `/v1/schedules/${SCHEDULE}/run`, 'admin', { scope: S1, full: true }],
+        ['POST', `/v1/schedules/${SCHEDULE}/pause`, 'admin', { until: '2026-12-06T00:00:00Z' }],
+        ['POST', `/v1/schedules/${SCHEDULE}/run`, 'admin', '"x"'],
+        ['POST', '/v1/quality/runs', 'admin', { schools: [S1] }],
+        ['DELETE', `/v1/admin/clients/${otherClient}/old-secret`, 'admin', { keep: true }],
+        ['POST', `/v1/webhooks/${hookId}/ping`, 'vendor', { event: 'batch.finished' }],
+      ];
+      const audit = await audited();
+      const bad: string[] = [];
+      for (const [method, url, who, body] of calls) {
+        const res = await send(method, url, who, body);
+        if (res.statusCode !== 400 || refusal(res))
+          bad.push(`${method} ${url} → ${res.statusCode} ${refusal(res)}`);
+      }
+      expect(bad).toEqual([]);
+      expect({
+        runs: await countRows(env.deps.db, 'truc.sync_runs'),
+        fires: await countRows(env.deps.db, 'truc.schedule_fires'),
+        paused: await countRows(env.deps.db, 'truc.schedules', 'paused'),
+      }).toEqual(before);
+      expect(await audited()).toBe(audit);
+    },
+  );
+
+  it.fails('F3: a key repeated in an operator’s JSON body is refused, not the last one taken', async () => {
+    const id = await openLetter('HSDUP');
+    const replay = await send('POST', '/v1/dead-letters/replay', 'admin', `{"ids":[999999],"ids":[${id}]}`);
+    const { holdId } = await heldRunPage(env.deps.db);
+    const decision = await send(
+      'POST',
+      `/v1/guard/holds/${holdId}/reject`,
+      'admin',
+      '{"reason":"a","reason":"b"}',
+    );
+    expect([replay.statusCode, decision.statusCode]).toEqual([400, 400]);
+    expect([refusal(replay), refusal(decision)]).toEqual(['', '']);
+    expect(await letterOpen(id)).toBe(true);
+    expect((await createGuardHoldsRepo(env.deps.db).get(holdId))!.status).toBe('held');
+  });
+});
