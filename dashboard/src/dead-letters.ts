@@ -174,6 +174,13 @@ function replayFilterButton(params: URLSearchParams, open: number, replay: Repla
   );
 }
 
+/**
+ * Why a letter was closed without a replay (the API's abandonedReason): its target forgotten, or (fix33c) a
+ * scheduler's letter closed by its replay, which was shown as "target removed" though none was.
+ */
+const closedWords = (d: DeadLetter) =>
+  d.abandonedReason === 'closed-by-replay' ? 'closedByReplay' : 'abandoned';
+
 function columns(
   selected: Set<number>,
   bulk: HTMLButtonElement,
@@ -219,7 +226,7 @@ function columns(
           : d.resolvedAt
             ? h('span', { class: 'muted' }, `${t('resolved')} ${when(d.resolvedAt)}`)
             : d.abandonedAt
-              ? h('span', { class: 'muted' }, `${t('abandoned')} ${when(d.abandonedAt)}`)
+              ? h('span', { class: 'muted' }, `${t(closedWords(d))} ${when(d.abandonedAt)}`)
               : h(
                   'button',
                   { 'data-testid': `replay-${d.id}`, onclick: () => void replay({ ids: [d.id] }, 1) },

@@ -114,6 +114,10 @@ const DICT = {
   replayed: ['Đã chạy lại', 'Replayed'],
   resolved: ['Đã giải quyết (đã gửi lại)', 'Resolved (sent again)'],
   abandoned: ['Đã bỏ (hệ thống đích đã gỡ)', 'Abandoned (target removed)'],
+  closedByReplay: [
+    'Đã đóng khi chạy lại (việc theo lịch: chạy lại ở lần kích hoạt sau)',
+    'Closed by its replay (a scheduled job: it runs again at its next fire)',
+  ],
   failedAt: ['Lỗi lúc', 'Failed at'],
   attempts: ['Số lần thử', 'Attempts'],
   message: ['Thông báo', 'Message'],

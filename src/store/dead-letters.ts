@@ -24,16 +24,26 @@ export interface DeadLetter {
    * src/store/push-sets.ts): no longer open, nothing left to replay.
    */
   resolvedAt: Date | null;
-  /**
-   * When its target, removed from the configuration, was forgotten (`truc targets forget`, migration 850): its
-   * records will not be delivered there; no longer open, not replayable.
-   */
+  /** When it was closed without a replay (no longer open, not replayable): why in {@link abandonedReason}. */
   abandonedAt: Date | null;
+  /**
+   * Why it was closed without a replay (null while not): `target-forgotten`, its target removed from the configuration
+   * was forgotten (`truc targets forget`, migration 850: only letters of push sets, each with its outbox row), its
+   * records will not be delivered there; `closed-by-replay`, a job the scheduler role queued (no outbox row: a
+   * schedule's fire, the website probe, the change feed's purge) that a replay closed, as it has nothing to replay
+   * from and runs again at its next fire (src/jobs/dead-letters.ts `replayDeadLetters`). Those are the only two ways
+   * `abandoned_at` is set, told apart by the outbox row.
+   */
+  abandonedReason: AbandonedReason | null;
   /** The mapping version the failed work ran with (null: it maps nothing, or it was not recorded). */
   mappingVersion: string | null;
   /** The ids the failed job carried (batchId, pushSetId, syncRunId): references only. */
   payload: Record<string, unknown>;
 }
+
+/** Why a letter was closed without a replay (see {@link DeadLetter.abandonedReason}). */
+export const ABANDONED_REASONS = ['target-forgotten', 'closed-by-replay'] as const;
+export type AbandonedReason = (typeof ABANDONED_REASONS)[number];
 
 export interface DeadLetterFilter {
   ids?: readonly number[] | undefined;
@@ -99,6 +109,7 @@ const fromRow = (r: Row): DeadLetter => ({
   replayedAt: r.replayed_at,
   resolvedAt: r.resolved_at,
   abandonedAt: r.abandoned_at,
+  abandonedReason: r.abandoned_at ? (r.outbox_id === null ? 'closed-by-replay' : 'target-forgotten') : null,
   mappingVersion: r.mapping_version,
   payload: r.payload ?? {},
 });

@@ -164,6 +164,11 @@ describe('review26a on postgres', () => {
     expect(res.json()).toMatchObject({ replayed: [], closed: [letter!.id] });
     const after = await send('GET', '/v1/dead-letters?queue=website-probe');
     expect(after.json<{ items: unknown[] }>().items).toEqual([]);
+    // fix33c: listed with the closed ones, it says it was closed by its replay (not that a target was forgotten).
+    const closed = await send('GET', '/v1/dead-letters?queue=website-probe&includeReplayed=true');
+    expect(closed.json<{ items: unknown[] }>().items).toEqual([
+      expect.objectContaining({ id: letter!.id, abandonedReason: 'closed-by-replay' }),
+    ]);
   });
 
   // F4: `truc sync run` takes any `--scope` text, where POST /v1/syncs (the same request, README: "as POST /v1/syncs

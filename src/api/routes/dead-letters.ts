@@ -4,7 +4,12 @@ import { AppError, both, ERROR_CODES } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { QUEUE_NAMES } from '../../jobs/contracts.js';
 import { replayDeadLetters } from '../../jobs/dead-letters.js';
-import { createDeadLettersRepo, DEAD_LETTERS_PAGE_MAX, type DeadLetter } from '../../store/dead-letters.js';
+import {
+  ABANDONED_REASONS,
+  createDeadLettersRepo,
+  DEAD_LETTERS_PAGE_MAX,
+  type DeadLetter,
+} from '../../store/dead-letters.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
@@ -30,8 +35,16 @@ const DeadLetterSchema = z
     }),
     abandonedAt: z.string().nullable().meta({
       description:
-        'khi hệ thống đích của việc này, đã gỡ khỏi cấu hình, bị quên (truc targets forget): bản ghi sẽ không được gửi tới đó, không còn mở, không chạy lại / when its target, removed from the configuration, was forgotten (truc targets forget): its records will not be delivered there; no longer open, not replayable',
+        'khi việc này được đóng mà không chạy lại (lý do: abandonedReason): không còn mở, không chạy lại / when it was closed without a replay (why: abandonedReason): no longer open, not replayable',
     }),
+    abandonedReason: z
+      .enum(ABANDONED_REASONS)
+      .nullable()
+      .meta({
+        description:
+          'vì sao việc này được đóng mà không chạy lại (null: chưa đóng như vậy). target-forgotten: hệ thống đích của nó, đã gỡ khỏi cấu hình, bị quên (truc targets forget), bản ghi sẽ không được gửi tới đó; closed-by-replay: việc do bộ lập lịch xếp (một lần kích hoạt lịch, kiểm tra website, dọn luồng thay đổi), một lần chạy lại đã đóng nó vì không có gì để chạy lại, nó chạy lại ở lần kích hoạt sau / ' +
+          "why it was closed without a replay (null: it was not). target-forgotten: its target, removed from the configuration, was forgotten (truc targets forget), its records will not be delivered there; closed-by-replay: a job the scheduler queued (a schedule's fire, the website probe, the change feed's purge) that a replay closed, as it has nothing to replay from: it runs again at its next fire",
+      }),
     mappingVersion: z.string().nullable().meta({
       description:
         'phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing)',
@@ -55,6 +68,7 @@ export function deadLetterView(r: DeadLetter) {
     replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,
     resolvedAt: r.resolvedAt ? r.resolvedAt.toISOString() : null,
     abandonedAt: r.abandonedAt ? r.abandonedAt.toISOString() : null,
+    abandonedReason: r.abandonedReason,
     mappingVersion: r.mappingVersion,
     refs: Object.fromEntries(
       Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),

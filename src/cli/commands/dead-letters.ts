@@ -62,11 +62,20 @@ function stateOf(l: Listed): { vi: string; en: string } {
       vi: `đã được một lần gửi sau giải quyết ${vnTime(l.resolvedAt)}`,
       en: `resolved by a later delivery ${vnTime(l.resolvedAt)}`,
     };
-  if (l.abandonedAt)
+  if (l.abandonedAt) {
+    // fix33c: why, as the dashboard says it (the API's abandonedReason)
+    const [vi, en] =
+      l.abandonedReason === 'closed-by-replay'
+        ? [
+            'việc theo lịch, một lần chạy lại đã đóng, chạy lại ở lần kích hoạt sau',
+            'a scheduled job closed by its replay, it runs again at its next fire',
+          ]
+        : ['hệ thống đích đã gỡ và bị quên', 'its target removed and forgotten'];
     return {
-      vi: `đã đóng không chạy lại ${vnTime(l.abandonedAt)}`,
-      en: `closed unreplayed ${vnTime(l.abandonedAt)}`,
+      vi: `đã đóng không chạy lại ${vnTime(l.abandonedAt)}: ${vi}`,
+      en: `closed unreplayed ${vnTime(l.abandonedAt)}: ${en}`,
     };
+  }
   return { vi: 'còn mở', en: 'open' };
 }
 

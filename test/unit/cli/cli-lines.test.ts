@@ -213,6 +213,7 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
       replayedAt: null,
       resolvedAt: null,
       abandonedAt: null,
+      abandonedReason: null,
       mappingVersion: 'v3',
       refs: { pushSetId: 5, batchId: 2 },
     });
@@ -223,5 +224,36 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
     expect(line).toMatch(
       / \/ dead letter 7 push\/push-set: ERR_ADAPTER_REJECTED \(hcm-csdl answered 400\), 8 attempts, failed 2026-12-05 01:10 \(\+07\), open; mapping v3; pushSetId 5, batchId 2$/,
     );
+  });
+
+  it('fix33c: a letter closed without a replay says why (a scheduler letter closed by its replay, a forgotten target)', () => {
+    const closed = (abandonedReason: 'closed-by-replay' | 'target-forgotten') =>
+      deadLetterLine({
+        id: 8,
+        queue: 'schedules',
+        job: 'schedule-fire',
+        errorCode: 'ERR_ADAPTER_UNAVAILABLE',
+        errorMessage: 'hcm-csdl answered 503',
+        attempts: 5,
+        failedAt: '2026-12-04T18:10:00.000Z',
+        replayedAt: null,
+        resolvedAt: null,
+        abandonedAt: '2026-12-04T19:00:00.000Z',
+        abandonedReason,
+        mappingVersion: null,
+        refs: {},
+      });
+    const fire = closed('closed-by-replay');
+    expectViThenEn(fire);
+    expect(fire).toContain(
+      'đã đóng không chạy lại 2026-12-05 02:00 (+07): việc theo lịch, một lần chạy lại đã đóng, chạy lại ở lần kích hoạt sau;',
+    );
+    expect(fire).toContain(
+      'closed unreplayed 2026-12-05 02:00 (+07): a scheduled job closed by its replay, it runs again at its next fire;',
+    );
+    expect(fire).not.toMatch(/forgotten|bị quên/);
+    const gone = closed('target-forgotten');
+    expect(gone).toContain('(+07): hệ thống đích đã gỡ và bị quên;');
+    expect(gone).toContain('(+07): its target removed and forgotten;');
   });
 });

@@ -52,7 +52,12 @@ describe('truc targets forget', () => {
     expect(await openOf()).toBe(0);
     expect(await letters.list({ queue: 'push.hcm-csdl' }, 10, 0)).toEqual([]);
     const [listed] = await letters.list({ queue: 'push.hcm-csdl', includeReplayed: true }, 10, 0);
-    expect(listed).toMatchObject({ outboxId: row.id, abandonedAt: expect.any(Date), resolvedAt: null });
+    expect(listed).toMatchObject({
+      outboxId: row.id,
+      abandonedAt: expect.any(Date),
+      abandonedReason: 'target-forgotten',
+      resolvedAt: null,
+    });
     const audit = await ctx.db.query<{ actor: string; subject: string; details: unknown }>(
       `SELECT actor, subject, details FROM truc.audit_log WHERE action = 'target.forgotten'`,
     );

@@ -1921,8 +1921,10 @@ export interface components {
       replayedAt: string | null;
       /** @description khi một lần gửi sau đã chuyển hết bản ghi của việc này (nhà cung cấp gửi lại): không còn mở, không cần chạy lại / when a later delivery (a vendor re-push) delivered every record of its work: no longer open, nothing to replay */
       resolvedAt: string | null;
-      /** @description khi hệ thống đích của việc này, đã gỡ khỏi cấu hình, bị quên (truc targets forget): bản ghi sẽ không được gửi tới đó, không còn mở, không chạy lại / when its target, removed from the configuration, was forgotten (truc targets forget): its records will not be delivered there; no longer open, not replayable */
+      /** @description khi việc này được đóng mà không chạy lại (lý do: abandonedReason): không còn mở, không chạy lại / when it was closed without a replay (why: abandonedReason): no longer open, not replayable */
       abandonedAt: string | null;
+      /** @description vì sao việc này được đóng mà không chạy lại (null: chưa đóng như vậy). target-forgotten: hệ thống đích của nó, đã gỡ khỏi cấu hình, bị quên (truc targets forget), bản ghi sẽ không được gửi tới đó; closed-by-replay: việc do bộ lập lịch xếp (một lần kích hoạt lịch, kiểm tra website, dọn luồng thay đổi), một lần chạy lại đã đóng nó vì không có gì để chạy lại, nó chạy lại ở lần kích hoạt sau / why it was closed without a replay (null: it was not). target-forgotten: its target, removed from the configuration, was forgotten (truc targets forget), its records will not be delivered there; closed-by-replay: a job the scheduler queued (a schedule's fire, the website probe, the change feed's purge) that a replay closed, as it has nothing to replay from: it runs again at its next fire */
+      abandonedReason: ('target-forgotten' | 'closed-by-replay') | null;
       /** @description phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing) */
       mappingVersion: string | null;
       refs: {
