@@ -38,7 +38,7 @@ import type { PulledPage } from './sources.js';
 
 export type PullContext = Pick<
   WorkerContext,
-  'db' | 'sources' | 'now' | 'gates' | 'routes' | 'targets' | 'metrics' | 'config'
+  'db' | 'sources' | 'now' | 'gates' | 'routes' | 'targets' | 'metrics' | 'config' | 'logger'
 >;
 
 /**
@@ -270,7 +270,7 @@ async function sendTombstones(
 }
 
 /** Thrown in a page's transaction when the run's lock shows the page not due (stored already, or the run stopped). */
-class PageNotDue extends Error {
+export class PageNotDue extends Error {
   constructor() {
     super('the page is not due');
     this.name = 'PageNotDue';

@@ -11,15 +11,18 @@
  * cannot be decided (`weighingUntil`, ERR_GUARD_WEIGHING): an admin would approve schools not yet shown. The bound
  * is renewed every {@link WIDEN_EVERY} pages; a crash mid-way leaves the hold decidable once it runs out, with
  * what was weighed so far (the pages not weighed are held again at the run's resume, as before). A failed read or
- * a decision taken meanwhile ends the weighing.
+ * a decision taken meanwhile ends the weighing; a failure is logged (its code and words, warn: the admin's reason
+ * why the hold is not whole), and the hold is decidable at once, as last widened if even its widening fails.
  */
 import { appendAudit } from '../audit/chain.js';
+import { safeMessage } from '../observability/error-words.js';
 import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store/guard-holds.js';
 import { createRunGuardRepo, type RunSchoolCounts } from '../store/run-guard.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
+import { DeferJob, failureCode } from './define.js';
 import { unitKey } from './guard.js';
 import { fetchPage } from './pull-ahead.js';
-import { storeLocked, type PullContext } from './pull-store.js';
+import { PageNotDue, storeLocked, type PullContext } from './pull-store.js';
 import { heldAudit, RunHeld } from './run-guard.js';
 
 /** The hold is widened (and its weighing bound renewed) every so many weighed pages. */
@@ -97,7 +100,10 @@ class Weighed {
   }
 }
 
-/** One page weighed in a transaction always rolled back: what the guard found, or undefined (not weighed). */
+/**
+ * One page weighed in a transaction always rolled back: what the guard found, or undefined when the run is no
+ * longer held (decided meanwhile: ./pull-store.ts `PageNotDue`). Any other failure is thrown.
+ */
 async function weighPage(
   ctx: PullContext,
   run: SyncRun,
@@ -115,8 +121,23 @@ async function weighPage(
     });
   } catch (err) {
     if (err instanceof RunHeld) return err;
+    if (err instanceof PageNotDue) return undefined;
+    throw err;
   }
   return undefined;
+}
+
+/**
+ * Why a weighing stopped, as a log line may hold it (fix33a): the error's code (a hand-back's: its failure's, or
+ * the pause's reason) and its words, never a record's values.
+ */
+function whyStopped(err: unknown): { code: string; reason: string } {
+  if (err instanceof DeferJob)
+    return {
+      code: err.cause === undefined ? `paused:${err.reason}` : failureCode(err.cause),
+      reason: safeMessage(err.cause ?? err).slice(0, 200),
+    };
+  return { code: failureCode(err), reason: safeMessage(err).slice(0, 200) };
 }
 
 /** Widens the hold to what was weighed; `until`: the seconds it stays undecidable (0: the weighing is over). */
@@ -140,6 +161,7 @@ export async function weighOn(
 ): Promise<void> {
   if (from.cursor === undefined || !ctx.config.guard.enabled) return;
   const w = new Weighed(from.held);
+  const about = { system: run.system, entity: run.entity, syncRunId: run.id, holdId: from.holdId };
   let cursor: string | undefined = from.cursor;
   let pageNo = from.pageNo + 1;
   try {
@@ -160,8 +182,29 @@ export async function weighOn(
       if (w.pages % WIDEN_EVERY === 0 && cursor !== undefined)
         await widen(ctx, run, from.holdId, w, WEIGHING_SECONDS);
     }
-  } catch {
-    // a read that failed, a paused system: the hold shows what was weighed
+  } catch (err) {
+    // A read that failed, a paused system, a page that could not be weighed: the hold shows what was weighed, and
+    // the admin's log says why it is not whole (a held run's "weighing" that ended early: review32 F3, fix33a).
+    ctx.logger.warn(
+      { ...about, weighedPages: w.pages, ...whyStopped(err) },
+      "the weighing of a held run's next pages stopped: its hold shows the pages weighed so far, and can be decided",
+    );
   }
-  await widen(ctx, run, from.holdId, w, 0).catch(() => undefined);
+  try {
+    await widen(ctx, run, from.holdId, w, 0);
+  } catch (err) {
+    // The hold as last widened, decidable now rather than after the weighing's bound.
+    ctx.logger.warn(
+      { ...about, weighedPages: w.pages, ...whyStopped(err) },
+      "a held run's hold could not be widened to its weighed pages: the weighing is ended with the hold as it was",
+    );
+    await createGuardHoldsRepo(ctx.db)
+      .endWeighing(from.holdId)
+      .catch((e: unknown) =>
+        ctx.logger.warn(
+          { ...about, ...whyStopped(e) },
+          `a held run's weighing could not be ended: its hold can be decided after ${WEIGHING_SECONDS} s`,
+        ),
+      );
+  }
 }

@@ -231,10 +231,6 @@ function holdDecisions(q: Queryable) {
       return res.rows.length > 0;
     },
     /**
-     * The reasons of a run's approved holds (its pages' and its reconciliation's): what an admin was shown and let
-     * through (../jobs/run-guard.ts `approvedAlready`).
-     */
-    /**
      * A held run's hold widened to what its weighed pages would do (../jobs/run-weigh.ts): its diff and reasons
      * replaced while it is held, not decidable for `weighingSeconds` more (0: the weighing is over); false once decided.
      */
@@ -252,6 +248,19 @@ function holdDecisions(q: Queryable) {
       );
       return (res.rowCount ?? 0) > 0;
     },
+    /**
+     * A held run's weighing ended as it is, its hold left as last widened (../jobs/run-weigh.ts: when the weighing's
+     * last widening could not be written): decidable at once, not after the weighing's bound.
+     */
+    async endWeighing(id: number): Promise<void> {
+      await q.query(`UPDATE truc.guard_holds SET weighing_until = NULL WHERE id = $1 AND status = 'held'`, [
+        id,
+      ]);
+    },
+    /**
+     * The reasons of a run's approved holds (its pages' and its reconciliation's): what an admin was shown and let
+     * through (../jobs/run-guard.ts `approvedAlready`).
+     */
     async approvedReasons(syncRunId: number): Promise<HoldReason[]> {
       const res = await q.query<{ reasons: HoldReason[] }>(
         `SELECT reasons FROM truc.guard_holds WHERE sync_run_id = $1 AND status = 'approved'`,

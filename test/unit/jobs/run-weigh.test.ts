@@ -5,12 +5,17 @@
  * Two schools of 50 students; a full run of the city whose first page deletes 20 of S1's, its second 20 of S2's.
  */
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors.js';
 import { decideHold } from '../../../src/jobs/contracts.js';
+import { RunHeld } from '../../../src/jobs/run-guard.js';
+import { weighOn } from '../../../src/jobs/run-weigh.js';
+import type { Db } from '../../../src/store/db.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import type { PulledPage } from '../../../src/jobs/sources.js';
 import { S1, S2 } from '../../helpers/api.js';
+import { captureLog } from '../../helpers/log-lines.js';
 import {
   guardAudit,
   hcmStudent,
@@ -29,8 +34,11 @@ function useHeldRun() {
   const decide = (holdId: number, decision: 'approved' | 'rejected') =>
     ctx.db.tx((q) => decideHold(q, { holdId, decision, by: 'city-admin-1', at: ctx.now() }));
 
-  /** Loads both schools, then starts a run that deletes 20 of each school's 50 over two pages, held at the first. */
-  const heldRun = async () => {
+  /**
+   * Loads both schools, then starts a run that deletes 20 of each school's 50 over two pages, held at the first.
+   * `second`: what reading the second page does instead (fix33a: a read that fails).
+   */
+  const heldRun = async (second?: () => Promise<PulledPage>) => {
     await requestFullStudentsSync(ctx);
     const items = [
       ...a.map((k) => hcmStudent(k, { school: S1 })),
@@ -42,7 +50,8 @@ function useHeldRun() {
       '': { items: [], deletedKeys: a.slice(0, 20), nextCursor: 'c1', watermark: undefined },
       c1: { items: [], deletedKeys: b.slice(0, 20), nextCursor: undefined, watermark: 'w2' },
     };
-    source.page = async (_entity, opts) => pages[opts.cursor ?? '']!;
+    source.page = async (_entity, opts) =>
+      opts.cursor === 'c1' && second ? second() : pages[opts.cursor ?? '']!;
     const run = await requestFullStudentsSync(ctx);
     const held = (await runNextPull(ctx)) as { held: boolean; holdId: number };
     expect(held).toMatchObject({ held: true, holdId: expect.any(Number) });
@@ -102,5 +111,70 @@ describe('a held run whose next pages are being weighed', () => {
     expect(await live(S1)).toBe(50);
     expect(await live(S2)).toBe(50);
     expect((await createSyncRunsRepo(ctx.db).get(run))?.errorCode).toBe('ERR_GUARD_REJECTED');
+  });
+});
+
+/**
+ * fix33a (issue 7): a weighing that fails was silent (`catch {}`, PullContext had no logger): the admin saw a held
+ * run's hold without its later schools and no reason. Its code and words are logged (warn), and it ends: the hold
+ * is decidable at once, also when its last widening cannot be written.
+ */
+describe('a held run whose weighing fails', () => {
+  const { ctx, decide, heldRun } = useHeldRun();
+  const stopped =
+    "the weighing of a held run's next pages stopped: its hold shows the pages weighed so far, and can be decided";
+
+  it("logs why (the read's code and words, no record) and leaves the hold decidable, with the held page's school", async () => {
+    const log = captureLog();
+    Object.assign(ctx, { logger: log.logger });
+    const failing = () => Promise.reject(new AppError('ERR_ADAPTER_UNAVAILABLE', 'hcm-csdl answered 502'));
+    const { run, holdId } = await heldRun(failing);
+    const hold = await createGuardHoldsRepo(ctx.db).get(holdId);
+    expect(hold?.weighingUntil).toBeNull();
+    expect(hold?.reasons.map((r) => r.school)).toEqual([S1]);
+    const lines = log.lines.filter((l) => l.msg === stopped);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        system: 'hcm-csdl',
+        entity: 'students',
+        syncRunId: run,
+        holdId,
+        weighedPages: 0,
+        code: 'ERR_ADAPTER_UNAVAILABLE',
+        reason: expect.stringContaining('hcm-csdl answered 502'),
+      }),
+    ]);
+    expect(JSON.stringify(log.lines)).not.toMatch(/WA\d\d|WB\d\d/);
+    await decide(holdId, 'rejected');
+  });
+});
+
+describe("a held run whose weighing's last widening cannot be written", () => {
+  const { ctx, heldRun } = useHeldRun();
+
+  it('ends the weighing when its last widening cannot be written (the hold as it was, decidable at once)', async () => {
+    const log = captureLog();
+    Object.assign(ctx, { logger: log.logger });
+    const { run, holdId } = await heldRun(() =>
+      Promise.reject(new AppError('ERR_ADAPTER_TIMEOUT', 'no answer')),
+    );
+    const holds = createGuardHoldsRepo(ctx.db);
+    const before = (await holds.get(holdId))!;
+    // Weighed again in a process whose transactions fail (the widening's): its read fails first, as above.
+    const db: Db = Object.assign(Object.create(ctx.db) as Db, {
+      tx: () => Promise.reject(new Error('the transaction could not begin')),
+    });
+    const runRow = (await createSyncRunsRepo(ctx.db).get(run))!;
+    await weighOn({ ...ctx, db }, runRow, {
+      pageNo: 0,
+      cursor: 'c1',
+      holdId,
+      held: new RunHeld(before.diff, before.reasons),
+    });
+    expect((await holds.get(holdId))?.weighingUntil).toBeNull();
+    expect(log.lines.map((l) => l.msg)).toContain(
+      "a held run's hold could not be widened to its weighed pages: the weighing is ended with the hold as it was",
+    );
   });
 });
