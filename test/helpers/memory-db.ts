@@ -2,11 +2,12 @@
  * A real, migrated PostgreSQL in memory (PGlite, no socket, no files) behind truc's `Db` interface,
  * for unit tests of code that goes through the store's repositories: job processors, dead-letter
  * replay. It starts from the migrated cluster's dump (pglite-template.ts); set-up takes a few seconds
- * (WebAssembly); make one per test file, in `beforeAll`.
+ * (WebAssembly); make one per test file or suite (`useMemoryDb`).
  */
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable } from '../../src/store/db.js';
 import { templateDump } from './pglite-template.js';
+import { useForSuite } from './suite.js';
 
 /** Generous: PGlite's start-up is slow on a busy machine. */
 export const MEMORY_DB_TIMEOUT_MS = 180_000;
@@ -66,4 +67,9 @@ export async function createMemoryDb(): Promise<MemoryDb> {
       return (await q.query<R>(`SELECT * FROM ${table} WHERE ${where}`)).rows;
     },
   };
+}
+
+/** A memory database for the enclosing suite (or file): created before its tests, closed after them. */
+export function useMemoryDb(): MemoryDb {
+  return useForSuite(createMemoryDb, (db) => db.close(), MEMORY_DB_TIMEOUT_MS);
 }

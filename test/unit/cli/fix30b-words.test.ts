@@ -15,6 +15,7 @@ import { pcgdLines } from '../../../src/demo/pcgd.js';
 import { summaryLines } from '../../../src/demo/summary.js';
 import { signedAtWords, verdictOf } from '../../../src/reporting/pcgd/verify-rules.js';
 import type { GuardHoldSummary } from '../../../src/store/guard-holds.js';
+import { heldHoldSummary } from '../../helpers/guard-hold.js';
 import { expectViThenEn } from '../../helpers/vietnamese-half.js';
 
 const BASE = 'http://127.0.0.1:8080';
@@ -133,25 +134,9 @@ describe('an English count agrees with its noun', () => {
   });
 });
 
-const hold = (over: Partial<GuardHoldSummary>): GuardHoldSummary => ({
-  id: 7,
-  kind: 'batch',
-  batchId: 'b-42',
-  syncRunId: null,
-  entity: 'students',
-  status: 'held',
-  reasons: [],
-  createdAt: new Date('2026-12-05T02:00:00Z'),
-  decidedAt: null,
-  decidedBy: null,
-  decisionReason: null,
-  appliedAt: null,
-  applied: null,
-  weighingUntil: null,
-  schools: 1,
-  totals: { live: 1, deleted: 1, moved: 0, changed: 0 },
-  ...over,
-});
+/** A vendor's batch held. */
+const hold = (over: Partial<GuardHoldSummary>): GuardHoldSummary =>
+  heldHoldSummary({ id: 7, kind: 'batch', batchId: 'b-42', syncRunId: null, ...over });
 
 describe("a guard hold's head line", () => {
   it("a vendor's batch is named once; one school, one live student", () => {

@@ -4,26 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { showLines } from '../../../src/cli/commands/holds.js';
-import type { GuardHold } from '../../../src/store/guard-holds.js';
-
-const hold = (over: Partial<GuardHold>): GuardHold => ({
-  id: 9,
-  kind: 'run',
-  batchId: null,
-  syncRunId: 4,
-  entity: 'students',
-  status: 'held',
-  diff: [],
-  reasons: [],
-  createdAt: new Date('2026-12-05T02:00:00Z'),
-  decidedAt: null,
-  decidedBy: null,
-  decisionReason: null,
-  appliedAt: null,
-  applied: null,
-  weighingUntil: null,
-  ...over,
-});
+import { heldHold as hold } from '../../helpers/guard-hold.js';
 
 describe("a held run's hold while its next pages are weighed", () => {
   it('says it is not whole yet, and until when', () => {

@@ -2,13 +2,13 @@
  * fix32e (review32 F3): `truc sync run --follow` on a run held while its next pages are weighed (the hold's
  * `weighingUntil`, src/jobs/run-weigh.ts) prints the hold once it is whole: every school the weighing added.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { followRun } from '../../../src/cli/commands/sync.js';
 import type { CliOutput } from '../../../src/cli/kit.js';
 import { requestSync } from '../../../src/jobs/requests.js';
 import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../../../src/store/guard-holds.js';
 import { createRunGuardRepo } from '../../../src/store/run-guard.js';
-import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
+import { useMemoryDb } from '../../helpers/memory-db.js';
 
 const diffOf = (school: string): SchoolDiff => ({
   school,
@@ -28,13 +28,7 @@ const reasonOf = (school: string): HoldReason => ({
 });
 
 describe('sync run --follow on a run held while its next pages are weighed', () => {
-  let db: MemoryDb;
-  beforeAll(async () => {
-    db = await createMemoryDb();
-  }, MEMORY_DB_TIMEOUT_MS);
-  afterAll(async () => {
-    await db?.close();
-  });
+  const db = useMemoryDb();
 
   it('prints the hold once the weighing is over, with every school it holds', async () => {
     const id = await db.tx((q) =>

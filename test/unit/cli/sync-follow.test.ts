@@ -5,13 +5,13 @@
  * Its messages are in Vietnamese and English, Vietnamese first (CONVENTIONS decision 8; tidy19 item 2: they
  * were English only).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { followRun } from '../../../src/cli/commands/sync.js';
 import type { CliOutput } from '../../../src/cli/kit.js';
 import { requestSync } from '../../../src/jobs/requests.js';
 import { CITY_SCHOOLS, createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createRunGuardRepo } from '../../../src/store/run-guard.js';
-import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
+import { useMemoryDb } from '../../helpers/memory-db.js';
 
 function capture() {
   const stdout: string[] = [];
@@ -21,13 +21,7 @@ function capture() {
 }
 
 describe('sync run --follow on a held run', () => {
-  let db: MemoryDb;
-  beforeAll(async () => {
-    db = await createMemoryDb();
-  }, MEMORY_DB_TIMEOUT_MS);
-  afterAll(async () => {
-    await db?.close();
-  });
+  const db = useMemoryDb();
 
   const newRun = () =>
     db.tx((q) =>

@@ -6,19 +6,15 @@
  * test's; the database (metrics) is the embedded one.
  */
 import type { Logger } from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { pollChores, RECONCILE_BACKOFF } from '../../../src/jobs/outbox-relay.js';
 import type { QueueFactory } from '../../../src/jobs/queues.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
+import { useMemoryDb } from '../../helpers/memory-db.js';
 
-let db: MemoryDb;
-beforeAll(async () => {
-  db = await createMemoryDb();
-}, MEMORY_DB_TIMEOUT_MS);
-afterAll(async () => {
+const db = useMemoryDb();
+afterAll(() => {
   vi.restoreAllMocks();
-  await db?.close();
 });
 
 describe('the outbox reconciler backs off while it finds nothing lost (rel29)', () => {

@@ -8,12 +8,12 @@
  */
 import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRelay } from '../../../src/jobs/outbox-relay.js';
 import type { QueueFactory } from '../../../src/jobs/queues.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createOutboxRepo, jobIdOf, readInstallId } from '../../../src/store/outbox.js';
-import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
+import { useMemoryDb } from '../../helpers/memory-db.js';
 
 interface FakeJob {
   finishedOn?: number;
@@ -21,7 +21,7 @@ interface FakeJob {
   remove(): Promise<void>;
 }
 
-let db: MemoryDb;
+const db = useMemoryDb();
 let installId: string;
 /** What the fake queue answers for a row's job: called when the reconciler asks for it. */
 const answers = new Map<number, () => Promise<FakeJob | undefined>>();
@@ -75,11 +75,7 @@ async function enqueuedRow(ago: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  db = await createMemoryDb();
   installId = await readInstallId(db);
-}, MEMORY_DB_TIMEOUT_MS);
-afterAll(async () => {
-  await db?.close();
 });
 beforeEach(() => {
   answers.clear();
