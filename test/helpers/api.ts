@@ -82,6 +82,21 @@ export async function tokenFor(
   return res.json<{ access_token: string }>().access_token;
 }
 
+/** A client's role and what it may reach, as `addClient` takes them (its name is its key in `tokensFor`). */
+export type ClientDef = Omit<Parameters<typeof addClient>[1], 'name'>;
+
+/** Adds a client of each definition, named by its key, to `db`; a bearer token of each from `app`, by name. */
+export async function tokensFor<N extends string>(
+  app: FastifyInstance,
+  db: Db,
+  defs: Record<N, ClientDef>,
+): Promise<Record<N, string>> {
+  const tokens = {} as Record<N, string>;
+  for (const name of Object.keys(defs) as N[])
+    tokens[name] = await tokenFor(app, await addClient(db, { name, ...defs[name] }));
+  return tokens;
+}
+
 /** A bilingual RFC 9457 problem with the given status and code, correlated to the request. */
 export function expectProblem(res: LightMyRequestResponse, status: number, code: ErrorCode): ProblemBody {
   expect(res.statusCode, res.body).toBe(status);

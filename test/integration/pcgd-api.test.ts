@@ -10,7 +10,6 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { verifyAudit } from '../../src/audit/chain.js';
-import { addClient } from '../../src/ops.js';
 import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
 import { readPackage } from '../../src/reporting/pcgd/package.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
@@ -18,7 +17,7 @@ import { startWorkerRole, type Running } from '../../src/roles.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, expectProblem, tokenFor } from '../helpers/api.js';
+import { bearer, expectProblem, tokensFor } from '../helpers/api.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
 
@@ -64,10 +63,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
       admin: { role: 'city-admin' },
       vendor: { role: 'vendor', schools: ['79000001'] },
     };
-    for (const [name, c] of Object.entries(clients)) {
-      const made = await addClient(env.deps.db, { name, ...c });
-      tokens[name as keyof typeof tokens] = await tokenFor(app, made);
-    }
+    Object.assign(tokens, await tokensFor(app, env.deps.db, clients));
   }, 120_000);
 
   afterAll(async () => {

@@ -8,9 +8,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { addClient } from '../../src/ops.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, expectProblem, tokenFor } from '../helpers/api.js';
+import { bearer, expectProblem, tokensFor } from '../helpers/api.js';
 import { countRows, makeDeps, type TestEnv } from '../helpers/env.js';
 import { seedFixture } from '../helpers/pcgd.js';
 
@@ -53,12 +52,15 @@ describe('PCGD report ids of a unit the caller may not read', () => {
     await seedFixture(env.deps.db);
     app = await buildApp(env.deps);
     await app.ready();
-    const units = { officerA: [A], officerB: [B], province: ['79'] };
-    for (const [name, u] of Object.entries(units))
-      tokens[name as keyof typeof tokens] = await tokenFor(
-        app,
-        await addClient(env.deps.db, { name, role: 'pcgd-officer', units: u }),
-      );
+    const officer = (units: string[]) => ({ role: 'pcgd-officer', units });
+    Object.assign(
+      tokens,
+      await tokensFor(app, env.deps.db, {
+        officerA: officer([A]),
+        officerB: officer([B]),
+        province: officer(['79']),
+      }),
+    );
     const made = await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR });
     expect(made.statusCode, made.body).toBe(202);
     reportOfA = made.json<{ reportId: number }>().reportId;

@@ -11,14 +11,13 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { runCli } from '../../src/cli/program.js';
-import { addClient } from '../../src/ops.js';
 import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
 import { loadUnitSigner, signDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, tokenFor } from '../helpers/api.js';
+import { bearer, tokensFor } from '../helpers/api.js';
 import { makeDeps, makeTempDir, waitFor, type TempDir, type TestEnv } from '../helpers/env.js';
 import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
 
@@ -76,10 +75,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
       officerC: { role: 'pcgd-officer', units: [C] },
       admin: { role: 'city-admin' },
     };
-    for (const [name, c] of Object.entries(clients)) {
-      const made = await addClient(env.deps.db, { name, ...c });
-      tokens[name as keyof typeof tokens] = await tokenFor(app, made);
-    }
+    Object.assign(tokens, await tokensFor(app, env.deps.db, clients));
   }, 120_000);
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient } from '../../src/ops.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, expectProblem, tokenFor } from '../helpers/api.js';
+import { bearer, expectProblem, tokensFor } from '../helpers/api.js';
 import { countRows, makeDeps, type TestEnv } from '../helpers/env.js';
 import { captureLog } from '../helpers/log-lines.js';
 import { seedFixture } from '../helpers/pcgd.js';
@@ -38,8 +38,7 @@ describe('review32b', () => {
       officerA: { role: 'pcgd-officer', units: [A] },
       officerB: { role: 'pcgd-officer', units: [B] },
     };
-    for (const [name, d] of Object.entries(defs))
-      tokens[name as keyof typeof tokens] = await tokenFor(app, await addClient(env.deps.db, { name, ...d }));
+    Object.assign(tokens, await tokensFor(app, env.deps.db, defs));
     const made = await get('/v1/pcgd/reports', 'officerA', { unitCode: A, year: YEAR });
     expect(made.statusCode, made.body).toBe(202);
     reportOfA = made.json<{ reportId: number }>().reportId;
