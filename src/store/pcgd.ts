@@ -161,9 +161,23 @@ function reportVersions(q: Queryable) {
   };
 }
 
+/**
+ * The first int of the advisory key of a unit's report for a year (./persons-pulls.ts uses 1120, ./school-lock.ts
+ * 720 and 721): a version is asked (computed, recomputed, reopened) by one transaction at a time, so two requests at
+ * once do not both read "no current version" and insert the same next one (review33b F1: a double click was a 500).
+ */
+export const PCGD_REPORT_LOCK_SPACE = 1130;
+
 /** Report versions read back: by id, a unit's current one, the approved ones. */
 function reportReads(q: Queryable) {
   return {
+    /** Waits for, then holds until the caller's transaction ends, the right to ask a new version of a unit's year. */
+    async lockUnitYear(unitCode: string, year: number): Promise<void> {
+      await q.query(
+        `SELECT pg_advisory_xact_lock(${PCGD_REPORT_LOCK_SPACE}, hashtext($1::text))::text IS NOT NULL AS locked`,
+        [`${unitCode}:${year}`],
+      );
+    },
     async get(id: number): Promise<ReportRow | undefined> {
       const res = await q.query<ReportRow>('SELECT * FROM truc.pcgd_reports WHERE id = $1', [id]);
       return res.rows[0];

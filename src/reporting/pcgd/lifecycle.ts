@@ -83,6 +83,7 @@ export async function requestCompute(
     unit.level === 'commune' ? [req.unitCode] : communesOfProvince(req.unitCode).map((c) => c.code);
   if ((await repo.communesWithPersons(communes)).length === 0)
     throw new AppError('ERR_PCGD_NO_PERSONS', noStoredPersons(req.unitCode));
+  await repo.lockUnitYear(req.unitCode, req.year); // one request at a time: the next sees this one's version
   const current = await repo.current(req.unitCode, req.year, true);
   const locked = current && LOCKED_STATUSES.includes(current.status);
   if (locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED');
