@@ -304,6 +304,19 @@ function reportEvidence(q: Queryable) {
         [e.report_id, e.package, e.package_sha256, e.signature, e.signer_subject, e.signer_certificate],
       );
     },
+    /**
+     * The approver's name the report's signed package carries (`report.approvedByName`, fix32a: what its forms
+     * print); undefined when it has no package, or a package signed before fix32a or by an actor truc knew no name of.
+     * Read in the database: the package is not sent for one field of it.
+     */
+    async signedApproverName(reportId: number): Promise<string | undefined> {
+      const res = await q.query<{ name: string | null }>(
+        `SELECT convert_from(package, 'UTF8')::jsonb #>> '{report,approvedByName}' AS name
+           FROM truc.pcgd_evidence WHERE report_id = $1`,
+        [reportId],
+      );
+      return res.rows[0]?.name ?? undefined;
+    },
     async evidence(reportId: number): Promise<EvidenceRow | undefined> {
       const res = await q.query<EvidenceRow>('SELECT * FROM truc.pcgd_evidence WHERE report_id = $1', [
         reportId,

@@ -255,6 +255,13 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     const res = await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/approve`);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json<ReportBody>().status).toBe('approved');
+    // fix33c: who approved by name, as the signed package and its forms name them; the client's id beside it
+    const { id } = (
+      await env.deps.db.query<{ id: string }>(`SELECT id FROM truc.api_clients WHERE name = 'officerA'`)
+    ).rows[0]!;
+    const approver = { approvedBy: 'officerA', approvedById: id };
+    expect(res.json()).toMatchObject(approver);
+    expect(await report(reportId)).toMatchObject(approver);
     const pkg = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/package`);
     const sig = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/package.p7s`);
     const cert = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/certificate.pem`);

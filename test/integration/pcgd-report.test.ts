@@ -265,6 +265,18 @@ describe.each(['pglite', 'postgres'] as const)('PCGD reports on %s', (kind) => {
     // An actor truc knows no name of: the id alone, as before.
     const unknown = await approveAs('officer-27664');
     expect(unknown.approvedByName).toBeUndefined();
+    // fix33c: the API's view names the approver as the package does, the id beside it (or the id alone).
+    const viewOf = async (id: number) =>
+      reportView((await reports().get(id))!, await reports().signedApproverName(id));
+    expect(await viewOf(unknown.reportId)).toMatchObject({
+      approvedBy: 'officer-27664',
+      approvedById: 'officer-27664',
+    });
+    const cli = await approveAs('operator:cli:lan.nguyen');
+    expect(await viewOf(cli.reportId)).toMatchObject({
+      approvedBy: 'lan.nguyen',
+      approvedById: 'operator:cli:lan.nguyen',
+    });
   });
 
   it('province 79: communes meeting each level out of communes with data', async () => {

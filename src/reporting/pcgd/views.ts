@@ -76,8 +76,12 @@ export function enrolmentMismatches(row: ReportRow): Array<EnrolmentCounts & { c
   return f.enrolment ? [{ communeCode: row.unit_code, ...f.enrolment }] : [];
 }
 
-/** The API view of a report (GET /v1/pcgd/reports/{id}); a pending or failed version has no figures yet. */
-export function reportView(row: ReportRow) {
+/**
+ * The API view of a report (GET /v1/pcgd/reports/{id}); a pending or failed version has no figures yet. Who approved
+ * by name, as its signed forms print it (`signedApproverName`: the package's `approvedByName`, fix33c; the id when the
+ * package names none), the actor id beside it.
+ */
+export function reportView(row: ReportRow, signedApproverName?: string) {
   const f = row.figures as Partial<StoredFigures>;
   const rs = row.rule_set as ReturnType<typeof ruleSetDoc>;
   return {
@@ -107,7 +111,8 @@ export function reportView(row: ReportRow) {
     findings: row.findings as PcgdFinding[],
     lineageDigest: row.lineage_digest,
     computedAt: row.computed_at.toISOString(),
-    approvedBy: row.approved_by,
+    approvedBy: row.approved_by === null ? null : (signedApproverName ?? row.approved_by),
+    approvedById: row.approved_by,
     approvedAt: row.approved_at?.toISOString() ?? null,
     submittedAt: row.submitted_at?.toISOString() ?? null,
     receiptedAt: row.receipted_at?.toISOString() ?? null,

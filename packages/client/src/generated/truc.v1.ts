@@ -2303,7 +2303,10 @@ export interface components {
       /** @description Đang có lần kéo dữ liệu điều tra của xã xếp hàng hoặc đang chạy: tính ngay thì dùng dữ liệu trước lần kéo đó / a pull of the commune’s persons is queued or running: figures computed now use the persons from before it */
       personsPulling: boolean;
       computedAt: string;
+      /** @description người phê duyệt, theo tên như gói đã ký và biểu mẫu PDF, xlsx ghi (tên hiển thị của client, hoặc tên người vận hành CLI; gói ký trước fix32a, hay người truc không biết tên: mã định danh); null: chưa phê duyệt / who approved, by name as the signed package and its PDF and xlsx forms name them (the client's display name, or the CLI operator's; a package signed before fix32a, or an actor truc knew no name of: the id); null: not approved */
       approvedBy: string | null;
+      /** @description mã định danh của người phê duyệt: id của client, hoặc operator:cli:<tên> (trước fix33c ở approvedBy) / the approver's id: the client id, or operator:cli:<name> (in approvedBy before fix33c) */
+      approvedById: string | null;
       approvedAt: string | null;
       submittedAt: string | null;
       receiptedAt: string | null;

@@ -53,9 +53,14 @@ export function pcgdContext(opts: PcgdRouteOptions) {
       );
     return ev;
   }
-  /** A report as the API shows it: its view, and when its commune's persons were last pulled (fix30a). */
+  /**
+   * A report as the API shows it: its view (who approved by the name its signed package carries, fix33c), and when
+   * its commune's persons were last pulled (fix30a).
+   */
   async function viewOf(row: ReportRow) {
-    return { ...reportView(row), ...(await unitPullState(opts.db, row.unit_code)) };
+    const name =
+      row.approved_by === null ? undefined : await createPcgdRepo(opts.db).signedApproverName(row.id);
+    return { ...reportView(row, name), ...(await unitPullState(opts.db, row.unit_code)) };
   }
   return { deps, now, actorOf, statusUrl, reportFor, evidenceOf, viewOf };
 }

@@ -188,7 +188,22 @@ export const Report = z
     lineageDigest: z.string(),
     ...personsPullFields,
     computedAt: z.string(),
-    approvedBy: z.string().nullable(),
+    approvedBy: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'người phê duyệt, theo tên như gói đã ký và biểu mẫu PDF, xlsx ghi (tên hiển thị của client, hoặc tên người vận hành CLI; gói ký trước fix32a, hay người truc không biết tên: mã định danh); null: chưa phê duyệt / ' +
+          "who approved, by name as the signed package and its PDF and xlsx forms name them (the client's display name, or the CLI operator's; a package signed before fix32a, or an actor truc knew no name of: the id); null: not approved",
+      }),
+    approvedById: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'mã định danh của người phê duyệt: id của client, hoặc operator:cli:<tên> (trước fix33c ở approvedBy) / ' +
+          "the approver's id: the client id, or operator:cli:<name> (in approvedBy before fix33c)",
+      }),
     approvedAt: z.string().nullable(),
     submittedAt: z.string().nullable(),
     receiptedAt: z.string().nullable(),
