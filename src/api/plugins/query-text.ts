@@ -4,6 +4,7 @@
  * UTF-8 a 400 ERR_VALIDATION, each naming the parameter (review32b F1, F2). Was: a free-text filter
  * (`/v1/audit?actor=`, `?action=`, `?subject=`, `/v1/ops/schools?q=`) took a NUL to PostgreSQL, which refused it, a
  * 500; and `?q=%C3%28`, kept undecoded by the query parser, was searched for as the text "%C3%28", a 200.
+ * A body sent to a route that reads none is refused here too ({@link unexpectedBody}).
  * Runs after authentication (onRequest): a token for another school is still a 403 first.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -84,6 +85,31 @@ function forbiddenText(part: 'querystring' | 'params', values: unknown): Refusal
   return undefined;
 }
 
+/**
+ * A body sent to a route that declares none (review33b F2): refused naming it, not ignored. Was: `POST
+ * /v1/schedules/{id}/run {"scope":"…","full":true}` requested a city-wide incremental run, 202, the caller told
+ * nothing, while every route that reads a body refuses a field it does not know. `{}` is no body (clients that
+ * always send one).
+ */
+function unexpectedBody(request: FastifyRequest): Refusal | undefined {
+  const body: unknown = request.body;
+  if (body === undefined) return undefined;
+  if ((request.routeOptions.schema as { body?: unknown } | undefined)?.body !== undefined) return undefined;
+  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  const first = isObject ? Object.keys(body)[0] : undefined;
+  if (isObject && first === undefined) return undefined;
+  return {
+    code: 'ERR_VALIDATION',
+    errors: [
+      {
+        pointer: first === undefined ? '/body' : `/body/${printableKey(first)}`,
+        rule: 'unexpected_body',
+        message: both('yêu cầu này không nhận nội dung (body)', 'this request takes no body'),
+      },
+    ],
+  };
+}
+
 export default fp(
   async function queryText(app: FastifyInstance) {
     // A callback hook, not an async one: every request passes here (a pushed batch too), and it costs no promise.
@@ -93,7 +119,8 @@ export default fp(
       const refusal =
         forbiddenText('params', request.params) ??
         forbiddenText('querystring', request.query) ??
-        badUtf8(request);
+        badUtf8(request) ??
+        unexpectedBody(request);
       if (refusal === undefined) {
         done();
         return;
