@@ -13,7 +13,7 @@ import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
 import { addClient } from '../../src/ops.js';
 import { runCompute } from '../../src/reporting/pcgd/lifecycle.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
-import { A, YEAR } from '../fixtures/pcgd/communes.js';
+import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
 import { bearer, CONFIGURED_SYSTEMS_ENV, S1, student, tokenFor } from '../helpers/api.js';
 import { countRows, makeDeps, type TestEnv } from '../helpers/env.js';
 import { heldRunPage } from '../helpers/held-run.js';
@@ -99,6 +99,14 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     if (typeof body.detail === 'string' && !body.detail.includes(' / ')) return `detail: ${body.detail}`;
     return '';
   }
+
+  /** What the PCGD-XMC lifecycle runs with (the API's, src/api/routes/pcgd/context.ts). */
+  const pcgdDeps = () => ({
+    db: env.deps.db,
+    pcgd: env.config.pcgd,
+    dataDir: env.config.database.dataDir,
+    now: () => new Date(),
+  });
 
   const audited = async () =>
     (await countRows(env.deps.db, 'truc.audit_log')) + (await countRows(env.deps.db, 'truc.audit_pending'));
@@ -195,6 +203,45 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
       expect(replayed.rows[0]!.n).toBe(1);
     }
     expect((await verifyAudit(env.deps.db)).ok).toBe(true);
+  });
+
+  it('one approved PCGD report submitted by three requests at once: one delivery queued, one audit entry', async () => {
+    const officer = await tokenFor(
+      app,
+      await addClient(env.deps.db, { name: 'officer B', role: 'pcgd-officer', units: [B] }),
+    );
+    const as = (method: HTTPMethods, url: string, body?: unknown) =>
+      app.inject({
+        method,
+        url,
+        headers: { ...bearer(officer), ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { payload: JSON.stringify(body) } : {}),
+      });
+    const computed = await as('POST', '/v1/pcgd/reports', { unitCode: B, year: YEAR });
+    expect(computed.statusCode, computed.body).toBe(202);
+    const id = computed.json<{ reportId: number }>().reportId;
+    await runCompute(pcgdDeps(), id);
+    for (const step of ['check', 'approve']) {
+      const res = await as('POST', `/v1/pcgd/reports/${id}/${step}`);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const jobs = () => countRows(env.deps.db, 'truc.outbox', `job_name = 'pcgd-submit'`);
+    const before = await jobs();
+    const answers = await Promise.all([0, 1, 2].map(() => as('POST', `/v1/pcgd/reports/${id}/submit`)));
+    expect(answers.map((r) => r.statusCode)).toEqual([202, 202, 202]);
+    expect(answers.map((r) => r.json<{ status: string }>().status)).toEqual([
+      'submitted',
+      'submitted',
+      'submitted',
+    ]);
+    expect((await jobs()) - before).toBe(1);
+    expect(
+      await countRows(
+        env.deps.db,
+        'truc.audit_log',
+        `action = 'pcgd.submitted' AND subject = 'pcgd-report:${id}'`,
+      ),
+    ).toBe(1);
   });
 
   it('F1: two computes of one unit’s PCGD report at once: one version, the other answered or refused, no 500', async () => {
@@ -301,13 +348,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
       const computed = await send('POST', '/v1/pcgd/reports', 'officer', { unitCode: A, year });
       expect(computed.statusCode, computed.body).toBe(202);
       const id = computed.json<{ reportId: number }>().reportId;
-      const deps = {
-        db: env.deps.db,
-        pcgd: env.config.pcgd,
-        dataDir: env.config.database.dataDir,
-        now: () => new Date(),
-      };
-      await runCompute(deps, id);
+      await runCompute(pcgdDeps(), id);
       for (const step of ['check', 'approve']) {
         const res = await send('POST', `/v1/pcgd/reports/${id}/${step}`, 'officer');
         expect(res.statusCode, res.body).toBe(200);
