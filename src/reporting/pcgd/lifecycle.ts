@@ -211,8 +211,13 @@ export async function requestReopen(
   q: Queryable,
   req: { reportId: number; actor: string; reason: string },
 ): Promise<{ id: number; version: number }> {
-  const row = await createPcgdRepo(q).get(req.reportId);
-  if (!row) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
+  const repo = createPcgdRepo(q);
+  const seen = await repo.get(req.reportId);
+  if (!seen) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
+  // Read again under the unit's year lock: a reopen that won a race just now superseded it (review33b F5: the
+  // loser was told the report had never been approved).
+  await repo.lockUnitYear(seen.unit_code, seen.year);
+  const row = (await repo.get(req.reportId)) ?? seen;
   if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
   return requestCompute(deps, q, {
     unitCode: row.unit_code,
