@@ -2,12 +2,12 @@
  * A system that does not answer (review32 F1): while `hang` is set, the server takes every request and never answers
  * it (a hung server, a firewall dropping packets: every call of truc times out after `timeoutMs`); once told to answer
  * again, `answer` serves each request. With the figures the outage tests read: the circuit's openings and the jobs
- * handed back because its probe was out.
+ * handed back because its probe was out (through one probe: `handBacksThroughOneProbe`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config.js';
-import type { TestEnv } from './env.js';
+import { waitFor, type TestEnv } from './env.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
@@ -76,4 +76,23 @@ export async function probeHandBacks(env: TestEnv, queue: string): Promise<numbe
   const text = await env.deps.metrics.registry.getSingleMetricAsString('truc_jobs_deferred_total');
   const line = text.split('\n').find((l) => l.includes(`queue="${queue}"`) && l.includes('reason="probe"'));
   return Number(line?.split(' ').pop() ?? 0);
+}
+
+/**
+ * Hand-backs of `queue`'s jobs through one probe: waits for hcm-csdl's circuit to open (the first calls time out),
+ * then counts them until the probe times out too (the circuit opens again).
+ */
+export async function handBacksThroughOneProbe(env: TestEnv, queue: string): Promise<number> {
+  await waitFor(async () => (await hcmCsdlOpenings(env)) >= 1, {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+    what: 'the circuit to open',
+  });
+  const before = await probeHandBacks(env, queue);
+  await waitFor(async () => (await hcmCsdlOpenings(env)) >= 2, {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+    what: 'the probe to time out',
+  });
+  return (await probeHandBacks(env, queue)) - before;
 }

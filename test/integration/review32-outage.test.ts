@@ -23,10 +23,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import {
+  handBacksThroughOneProbe,
   hangingServer,
-  hcmCsdlOpenings,
   hungHcmCsdlConfig,
-  probeHandBacks,
   type HangingServer,
 } from '../helpers/hanging-server.js';
 import { queueStudentSets } from '../helpers/push-sets.js';
@@ -62,27 +61,13 @@ describe('review32, a target that does not answer (postgres+redis)', () => {
     await env?.cleanup();
   });
 
-  const openings = () => hcmCsdlOpenings(env);
-  const handBacks = () => probeHandBacks(env, 'push.hcm-csdl');
-
   it('review32 F1: while a probe waits on a target that does not answer, a waiting push is not started again every second', async () => {
     target = await hangingTarget();
     const config = hungHcmCsdlConfig(env, target.url);
     worker = startWorkerRole({ ...env.deps, config });
     await queueStudentSets(env.deps.db, [['R32F1A'], ['R32F1B'], ['R32F1C']]);
     // The first calls time out and open the circuit; then one probe goes out and times out too.
-    await waitFor(async () => (await openings()) >= 1, {
-      timeoutMs: 30_000,
-      intervalMs: 50,
-      what: 'the circuit to open',
-    });
-    const before = await handBacks();
-    await waitFor(async () => (await openings()) >= 2, {
-      timeoutMs: 30_000,
-      intervalMs: 50,
-      what: 'the probe to time out',
-    });
-    const during = (await handBacks()) - before;
+    const during = await handBacksThroughOneProbe(env, 'push.hcm-csdl');
     target.answerAgain();
     await waitFor(
       async () =>

@@ -20,10 +20,9 @@ import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import {
+  handBacksThroughOneProbe,
   hangingServer,
-  hcmCsdlOpenings,
   hungHcmCsdlConfig,
-  probeHandBacks,
   type HangingServer,
 } from '../helpers/hanging-server.js';
 
@@ -66,9 +65,6 @@ describe('review32 F1, a pull against a source that does not answer (postgres+re
     await env?.cleanup();
   });
 
-  const openings = () => hcmCsdlOpenings(env);
-  const handBacks = () => probeHandBacks(env, 'pull');
-
   it('a pull that meets the probe waits for its outcome, not a second at a time, and resumes when it closes the circuit', async () => {
     city = await startCitySimulator({ seed: 32 });
     source = await hangingSource(city.url);
@@ -82,18 +78,7 @@ describe('review32 F1, a pull against a source that does not answer (postgres+re
       ),
     );
     // The first calls time out and open the circuit; then one probe goes out and times out too.
-    await waitFor(async () => (await openings()) >= 1, {
-      timeoutMs: 30_000,
-      intervalMs: 50,
-      what: 'the circuit to open',
-    });
-    const before = await handBacks();
-    await waitFor(async () => (await openings()) >= 2, {
-      timeoutMs: 30_000,
-      intervalMs: 50,
-      what: 'the probe to time out',
-    });
-    const during = (await handBacks()) - before;
+    const during = await handBacksThroughOneProbe(env, 'pull');
     source.answerAgain();
     const runs = createSyncRunsRepo(env.deps.db);
     await waitFor(
