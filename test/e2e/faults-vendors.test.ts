@@ -1,0 +1,109 @@
+/**
+ * Fault proofs (issue 7), the vendors' side, on the stack of test/e2e/faults.test.ts (test/helpers/fault-stack.ts:
+ * separate `truc api` and `truc worker` processes, PostgreSQL behind a proxy, a private `redis-server`, the
+ * hcm-csdl simulator as the city database, fresh for each scenario):
+ * - the api killed with SIGKILL while ten vendors push: every batch answered 202 finishes, and retries
+ *   with the same Idempotency-Key make exactly one batch each;
+ * - the worker killed with SIGKILL while it delivers ten vendors' batches to the city database (a push
+ *   to the simulator in flight, review32 F9): a new worker delivers every change, each applied once at
+ *   the simulator by its own record of writes.
+ * Both check every pushed student stored and sent once, by key (test/helpers/fault-vendors.ts).
+ */
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { countRows, waitFor } from '../helpers/env.js';
+import { onStack, TEST_TIMEOUT } from '../helpers/fault-stack.js';
+import {
+  BATCH_STUDENTS,
+  BATCHES,
+  expectEachStoredAndSentOnce,
+  tenVendorsPushing,
+} from '../helpers/fault-vendors.js';
+
+describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csdl simulator', () => {
+  it(
+    'the api killed while ten vendors push: every 202 batch finishes, one batch per Idempotency-Key',
+    () =>
+      onStack(async (s) => {
+        const { vendors, seen, pushing } = await tenVendorsPushing(s);
+        await waitFor(() => seen.accepted >= 12, {
+          timeoutMs: 120_000,
+          intervalMs: 20,
+          what: 'some batches accepted',
+        });
+        s.api.child.kill('SIGKILL');
+        await s.api.exited;
+        s.restartApi();
+        await pushing;
+        expect(seen.networkErrors).toBeGreaterThan(0);
+        const db = s.env.deps.db;
+        await waitFor(
+          async () => (await countRows(db, 'truc.batches', `status = 'done'`)) === vendors.length * BATCHES,
+          { timeoutMs: 180_000, intervalMs: 250, what: 'every accepted batch to finish' },
+        );
+        expect(await countRows(db, 'truc.batches')).toBe(vendors.length * BATCHES);
+        expect(new Set(seen.answers.values()).size).toBe(vendors.length * BATCHES);
+        // Every change delivered to the city database, and no duplicate effect there: each student
+        // stored once, and each sent once (a retried delivery is a replay under the same key).
+        await waitFor(async () => (await countRows(db, 'truc.push_sets', 'delivered_at IS NULL')) === 0, {
+          timeoutMs: 180_000,
+          intervalMs: 250,
+          what: 'every push set to be delivered',
+        });
+        expectEachStoredAndSentOnce(s, vendors.length);
+        expect(await countRows(db, 'truc.dead_letters')).toBe(0);
+      }),
+    TEST_TIMEOUT,
+  );
+
+  // review32 F9: issue 7's "kill -9 of a worker mid-run … every change delivered, no duplicate effect at the
+  // simulator". The pull scenarios deliver nothing (hcm-csdl is not its own target): here the worker dies while a
+  // push of vendors' changes to the city database is in flight (each push slowed to 1.5 s at the simulator).
+  it(
+    'kill -9 of the worker while it delivers vendors’ changes to the city database: each change applied once',
+    () =>
+      onStack(async (s) => {
+        const { vendors, pushing } = await tenVendorsPushing(s);
+        const db = s.env.deps.db;
+        const ours = () =>
+          s.sim.recorder
+            .items('students')
+            .filter((r) => /^FV\d+B\d+K\d+$/.test(String((r as { maDinhDanh?: unknown }).maDinhDanh)));
+        // Some changes delivered, a push job running (its request at the simulator), more to deliver.
+        const redis = new Redis(s.redis.url, { maxRetriesPerRequest: 1 });
+        try {
+          await waitFor(
+            async () =>
+              ours().length > 0 && (await redis.llen(`${s.env.redisPrefix!}:push.hcm-csdl:active`)) > 0,
+            { timeoutMs: 120_000, intervalMs: 20, what: 'a delivery to the city database in flight' },
+          );
+        } finally {
+          redis.disconnect();
+        }
+        const [first] = s.workers;
+        first!.child.kill('SIGKILL');
+        const killedAt = Date.now();
+        await first!.exited;
+        const deliveredBefore = ours().length;
+        const undelivered = await countRows(db, 'truc.push_sets', 'delivered_at IS NULL');
+        s.startWorker();
+        await pushing;
+        await waitFor(
+          async () =>
+            (await countRows(db, 'truc.batches', `status = 'done'`)) === vendors.length * BATCHES &&
+            (await countRows(db, 'truc.push_sets', 'delivered_at IS NULL')) === 0,
+          { timeoutMs: 180_000, intervalMs: 250, what: 'every batch done and every push set delivered' },
+        );
+        console.log(
+          `[faults] worker kill mid-delivery: ${deliveredBefore} students sent before the kill, ${undelivered} push ` +
+            `sets undelivered at it; all delivered ${Date.now() - killedAt} ms after it`,
+        );
+        console.log(`[faults]   the simulator's write requests: ${JSON.stringify(s.sim.stats().byRoute)}`);
+        expect(deliveredBefore).toBeLessThan(vendors.length * BATCHES * BATCH_STUDENTS);
+        expect(undelivered).toBeGreaterThan(0);
+        expectEachStoredAndSentOnce(s, vendors.length, 'worker kill mid-delivery');
+        expect(await countRows(db, 'truc.dead_letters')).toBe(0);
+      }),
+    TEST_TIMEOUT,
+  );
+});

@@ -1,0 +1,182 @@
+/**
+ * The fault proofs' stack (test/e2e/faults.test.ts, faults-vendors.test.ts): for each scenario a fresh database
+ * (PostgreSQL behind a TCP proxy the test owns), a private `redis-server`, the hcm-csdl simulator (its pages slowed
+ * down so a fault lands mid-run), one `truc api` and one `truc worker` process; the run's size and the bounds the
+ * scenarios assert.
+ */
+import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { makeDeps, waitFor, type TestEnv } from './env.js';
+import { spawnTruc, startOwnRedis, startTcpProxy, type OwnRedis, type TcpProxy } from './faults.js';
+import { freePort, type Spawned } from './proc.js';
+import { testProfileDir } from './profile.js';
+import { trucClient, type TrucClient } from './truc-client.js';
+
+const WANTED = Number(process.env.TRUC_FAULT_STUDENTS ?? 3_000);
+if (!Number.isInteger(WANTED) || WANTED < 600) throw new Error('TRUC_FAULT_STUDENTS: a whole number ≥ 600');
+export const SIZE = { schools: 6, studentsPerSchool: Math.ceil(WANTED / 6), staffPerSchool: 2 };
+export const STUDENTS = SIZE.schools * SIZE.studentsPerSchool;
+/** Waits for a whole run (not for recovery) grow with the run's size. */
+export const SCALE = Math.max(1, STUDENTS / 3_000);
+/** Each scenario's time limit: the e2e project's 180 s at CI's size, more for a larger run. */
+export const TEST_TIMEOUT = SCALE > 1 ? Math.round(300_000 * SCALE) : undefined;
+/**
+ * Issue 7: work resumes within about 30 s of a worker's kill -9 and of a Redis flush; asserted with
+ * slack for a loaded machine (the same bound as test/e2e/worker-kill.test.ts). Other faults get the
+ * generous bound. Measured times go to the log.
+ */
+export const RESUME_BOUND_MS = 45_000;
+export const GENEROUS_RESUME_MS = 90_000;
+
+export interface Stack {
+  env: TestEnv;
+  /** This scenario's hcm-csdl simulator. */
+  sim: HcmCsdlSimulator;
+  redis: OwnRedis;
+  proxy: TcpProxy;
+  readonly api: Spawned;
+  apiUrl: string;
+  /** truc's API, anonymous (the typed client). */
+  truc: TrucClient;
+  /** Starts a new api process on the same port (after the old one died). */
+  restartApi(): void;
+  workers: Spawned[];
+  /** The first worker's Prometheus metrics. */
+  workerMetrics(): Promise<string>;
+  startWorker(): Spawned;
+  /**
+   * Starts another worker beside the running ones (its own metrics port) and waits until it is up;
+   * `metrics()` reads its Prometheus metrics.
+   */
+  startStandbyWorker(): Promise<{ worker: Spawned; metrics(): Promise<string> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The scenario's own simulator: nothing a scenario left in one (records received, faults applied,
+ * tokens issued) is seen by the next.
+ */
+const startSim = () =>
+  startHcmCsdlSimulator({
+    seed: 'faults',
+    ...SIZE,
+    clientId: 'truc-test',
+    clientSecret: 'test-secret-hcm-csdl',
+    tombstoneRate: 0,
+    // Each page takes a while (1.5 s, ~4 pages at CI's size), so work is left when a fault lands
+    // two pages in: with 400 ms the run could end its database work before the PostgreSQL cut
+    // began, no job met the outage, and the "deferred" check had nothing to count.
+    faults: { latencyMs: 1_500, paths: ['/v1/students'] },
+  });
+
+/** Reads a truc process's Prometheus metrics on its operations port, through the typed client. */
+const metricsAt = (port: number, what: string) => async (): Promise<string> => {
+  const { data, response } = await trucClient(`http://127.0.0.1:${port}`).api.GET('/metrics', {
+    parseAs: 'text',
+  });
+  if (data === undefined) throw new Error(`${what} /metrics answered ${response.status}`);
+  return data;
+};
+
+/** Waits until the truc process on `port` answers `path` with a 2xx. */
+const untilAnswering = (port: number, path: '/readyz' | '/healthz', what: string, timeoutMs: number) =>
+  waitFor(
+    async () => {
+      try {
+        return (await trucClient(`http://127.0.0.1:${port}`).api.GET(path)).response.ok;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs, intervalMs: 250, what },
+  );
+
+/** A scenario's simulator, Redis and database (PostgreSQL behind the proxy), and the processes' env. */
+async function startServices(extraEnv: Record<string, string>) {
+  const sim = await startSim();
+  const redis = await startOwnRedis();
+  const env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+  const proxy = await startTcpProxy('127.0.0.1', 5432);
+  const viaProxy = new URL(env.databaseUrl!);
+  viaProxy.port = String(proxy.port);
+  // The processes wait for hcm-csdl as long as production does (10 s), not the test profile's 2 s: its
+  // pages and pushes are slowed to 1.5 s, which left half a second for a loaded machine (answers took
+  // 1.51-1.61 s on average at load 2-7), and a push that timed out after the simulator stored it is sent
+  // again ("sent once" fails). Client timeouts are not what these scenarios prove.
+  const profile = testProfileDir((p) => {
+    const systems = p.systems as Record<string, Record<string, unknown>>;
+    systems['hcm-csdl']!.timeoutMs = 10_000;
+  });
+  const common = {
+    DATABASE_URL: viaProxy.toString(),
+    TRUC_CONFIG_DIR: profile.dir,
+    REDIS_URL: redis.url,
+    TRUC_QUEUE_PREFIX: env.redisPrefix!,
+    DATA_DIR: env.dataDir,
+    HCM_CSDL_BASE_URL: sim.url,
+    ...extraEnv,
+  };
+  return { sim, redis, env, proxy, profile, common };
+}
+
+/** A fresh stack: the services, one api and one worker (its metrics on a port of its own), api ready. */
+async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const { sim, redis, env, proxy, profile, common } = await startServices(extraEnv);
+  const port = await freePort();
+  const apis = [spawnTruc('api', { ...common, PORT: String(port) })];
+  const workers: Spawned[] = [];
+  const spawnWorker = (metricsPort: number) => {
+    const w = spawnTruc('worker', { ...common, TRUC_WORKER_METRICS_PORT: String(metricsPort) });
+    workers.push(w);
+    return w;
+  };
+  // the worker serves the API's operations paths (/healthz, /readyz, /metrics) on its metrics port
+  const metricsPort = await freePort();
+  spawnWorker(metricsPort);
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await untilAnswering(port, '/readyz', 'the api process to be ready', 90_000);
+  return {
+    env,
+    sim,
+    redis,
+    proxy,
+    get api() {
+      return apis.at(-1)!;
+    },
+    restartApi() {
+      apis.push(spawnTruc('api', { ...common, PORT: String(port) }));
+    },
+    apiUrl,
+    truc: trucClient(apiUrl),
+    workers,
+    workerMetrics: metricsAt(metricsPort, 'worker'),
+    startWorker: () => spawnWorker(metricsPort),
+    async startStandbyWorker() {
+      const standbyPort = await freePort();
+      const worker = spawnWorker(standbyPort);
+      await untilAnswering(standbyPort, '/healthz', 'the standby worker to be up', GENEROUS_RESUME_MS);
+      return { worker, metrics: metricsAt(standbyPort, 'standby worker') };
+    },
+    async close() {
+      for (const p of [...apis, ...workers]) p.kill();
+      await Promise.allSettled([...apis, ...workers].map((p) => p.exited));
+      await proxy.close();
+      await redis.stop();
+      await env.cleanup();
+      await sim.close();
+      profile.remove();
+    },
+  };
+}
+
+/** Runs `body` on a fresh stack, closed after. */
+export async function onStack(
+  body: (s: Stack) => Promise<void>,
+  env?: Record<string, string>,
+): Promise<void> {
+  const s = await startStack(env);
+  try {
+    await body(s);
+  } finally {
+    await s.close();
+  }
+}
