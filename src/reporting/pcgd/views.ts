@@ -131,7 +131,11 @@ export function reportView(row: ReportRow, signedApproverName?: string) {
 export function lineageSelection(code: string, rules: RuleSet) {
   const def = rules.indicators.find((d) => d.code === code);
   if (def) return { ages: def.ages, requiredBit: 0, numeratorBit: flagBit(def.numerator) };
-  const enrol = ENROLMENT_FLAGS[code as keyof typeof ENROLMENT_FLAGS];
+  // Own properties only: `constructor`, `__proto__`, `toString` passed as a code were taken for a flag, a 500
+  // (review33b F6).
+  const enrol = Object.hasOwn(ENROLMENT_FLAGS, code)
+    ? ENROLMENT_FLAGS[code as keyof typeof ENROLMENT_FLAGS]
+    : undefined;
   if (enrol !== undefined) return { ages: [0, 32_767] as const, requiredBit: enrol, numeratorBit: enrol };
   return undefined;
 }
