@@ -88,6 +88,12 @@ function adminSystems(q: Queryable) {
     },
     /** An admin says `system` serves the school (kept until an admin changes it). Returns the prior row. */
     async set(schoolCode: string, system: string, by: string): Promise<SchoolSystemRow | undefined> {
+      // One admin's set at a time per school: with no row yet FOR UPDATE locks nothing, and two sets at once both
+      // read none, so the audit said the second replaced nothing (review33b F7).
+      await q.query(
+        `SELECT pg_advisory_xact_lock(${SCHOOL_SYSTEM_LOCK_SPACE}, hashtext($1::text))::text IS NOT NULL AS locked`,
+        [schoolCode],
+      );
       const before = await q.query<SchoolSystemRow>(
         `SELECT ${COLUMNS} FROM truc.school_systems WHERE school_code = $1 FOR UPDATE`,
         [schoolCode],
@@ -111,6 +117,9 @@ function adminSystems(q: Queryable) {
     },
   };
 }
+
+/** The first int of the advisory key of an admin's set of a school's system (./pcgd.ts uses 1130). */
+export const SCHOOL_SYSTEM_LOCK_SPACE = 1140;
 
 export function createSchoolSystemsRepo(q: Queryable) {
   return { ...learnedSystems(q), ...adminSystems(q) };

@@ -390,32 +390,29 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     expect(bad).toEqual([]);
   });
 
-  it.fails(
-    'F7: two admins set one school’s system at once: the second audit entry names what it replaced',
-    async () => {
-      const wrong: string[] = [];
-      for (const code of ['79000501', '79000502', '79000503']) {
-        // A school truc holds (its record stored, as a schools pull leaves it), no system known for it yet.
-        await env.deps.db.query(
-          `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
+  it('F7: two admins set one school’s system at once: the second audit entry names what it replaced', async () => {
+    const wrong: string[] = [];
+    for (const code of ['79000501', '79000502', '79000503']) {
+      // A school truc holds (its record stored, as a schools pull leaves it), no system known for it yet.
+      await env.deps.db.query(
+        `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
          VALUES ($1, '{}', 'f', 'hcm-csdl', 'v1') ON CONFLICT DO NOTHING`,
-          [code],
-        );
-        const answers = await Promise.all(
-          ['smas', 'vnedu'].map((system) =>
-            send('PUT', `/v1/admin/school-systems/${code}`, 'admin', { system }),
-          ),
-        );
-        expect(answers.map((r) => r.statusCode)).toEqual([200, 200]);
-        const entries = await env.deps.db.query<{ details: { system: string; before: string | null } }>(
-          `SELECT details FROM truc.audit_log WHERE subject = $1 AND action = 'school-system.set' ORDER BY seq`,
-          [`school:${code}`],
-        );
-        const [first, second] = entries.rows.map((r) => r.details);
-        // In the chain's order: the first replaced nothing, the second replaced the first's system.
-        if (second?.before !== first?.system) wrong.push(`${code}: ${JSON.stringify(entries.rows)}`);
-      }
-      expect(wrong).toEqual([]);
-    },
-  );
+        [code],
+      );
+      const answers = await Promise.all(
+        ['smas', 'vnedu'].map((system) =>
+          send('PUT', `/v1/admin/school-systems/${code}`, 'admin', { system }),
+        ),
+      );
+      expect(answers.map((r) => r.statusCode)).toEqual([200, 200]);
+      const entries = await env.deps.db.query<{ details: { system: string; before: string | null } }>(
+        `SELECT details FROM truc.audit_log WHERE subject = $1 AND action = 'school-system.set' ORDER BY seq`,
+        [`school:${code}`],
+      );
+      const [first, second] = entries.rows.map((r) => r.details);
+      // In the chain's order: the first replaced nothing, the second replaced the first's system.
+      if (second?.before !== first?.system) wrong.push(`${code}: ${JSON.stringify(entries.rows)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
 });
