@@ -67,4 +67,38 @@ describe('the token endpoint reads its form strictly', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json<{ scope: string }>().scope.split(' ').sort()).toEqual(['batches:read', 'records:read']);
   });
+
+  // fix33c: a JSON body (the endpoint takes one too) kept the last value of a repeated key; refused the same way.
+  it.each([
+    ['grant_type', '"grant_type":"password","grant_type":"client_credentials"'],
+    ['client_secret', '"grant_type":"client_credentials","client_secret":"x"'],
+    ['scope', '"grant_type":"client_credentials","scope":"batches:read","scope":""'],
+  ])('a JSON body with a repeated %s is invalid_request naming it', async (name, head) => {
+    const before = await failedLogins();
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/json' },
+      payload: `{${head},"client_id":"${h.clients.vendor.clientId}","client_secret":"${h.clients.vendor.clientSecret}"}`,
+    });
+    const body = expectOauthError(res, 400, 'invalid_request', 'ERR_VALIDATION') as unknown as FieldErrors;
+    expect(body.errors).toEqual([
+      { pointer: `/body/${name}`, rule: 'repeated', message: expect.stringContaining(' / ') as string },
+    ]);
+    expect(await failedLogins()).toBe(before);
+  });
+
+  it('a JSON body with each key once: a token', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/json' },
+      payload: {
+        grant_type: 'client_credentials',
+        client_id: h.clients.vendor.clientId,
+        client_secret: h.clients.vendor.clientSecret,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  });
 });

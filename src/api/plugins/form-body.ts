@@ -15,17 +15,26 @@
 import { errorCodes, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, both } from '../../errors.js';
-import { printableKey } from '../../canonical/keys.js';
 import { decodeUtf8, inspectJson, type InputLimits } from './input.js';
 import { consumesForm } from './media-types.js';
+import { repeatedRefusal } from './repeated-keys.js';
 import { nameOf, notUtf8 } from './query-text.js';
 
 /** Parameters a form may repeat: RFC 8707 §2's `resource`, one per resource the token is meant for. */
 const MAY_REPEAT: ReadonlySet<string> = new Set(['resource']);
 
-function refused(name: string, rule: 'invalid_utf8' | 'repeated', vi: string, en: string): AppError {
+function notUtf8Refusal(name: string): AppError {
   return new AppError('ERR_VALIDATION', undefined, {
-    errors: [{ pointer: `/body/${name}`, rule, message: both(vi, en) }],
+    errors: [
+      {
+        pointer: `/body/${name}`,
+        rule: 'invalid_utf8',
+        message: both(
+          'các byte mã hoá phần trăm không phải UTF-8',
+          'percent-encoded bytes that are not UTF-8',
+        ),
+      },
+    ],
   });
 }
 
@@ -35,20 +44,14 @@ export function readFormBody(body: Buffer, limits: InputLimits): Record<string, 
   for (const part of text.split('&')) {
     if (!notUtf8(part)) continue;
     const at = part.indexOf('=');
-    throw refused(
-      nameOf(at < 0 ? part : part.slice(0, at)),
-      'invalid_utf8',
-      'các byte mã hoá phần trăm không phải UTF-8',
-      'percent-encoded bytes that are not UTF-8',
-    );
+    throw notUtf8Refusal(nameOf(at < 0 ? part : part.slice(0, at)));
   }
   const params = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(text)) {
     if (!params.has(name)) params.set(name, value);
     else if (!MAY_REPEAT.has(name))
-      throw refused(
-        printableKey(name),
-        'repeated',
+      throw repeatedRefusal(
+        [name],
         'tham số được gửi nhiều lần (RFC 6749 §3.1: mỗi tham số một lần)',
         'a parameter is sent more than once (RFC 6749 §3.1: each parameter once)',
       );

@@ -18,6 +18,7 @@ import { printableKey } from '../../canonical/keys.js';
 import { problem } from '../problem.js';
 import { scanJson, type ScannedMember } from '../json-scan.js';
 import { refuseContentEncoding } from './media-types.js';
+import { refuseRepeatedKeys } from './repeated-keys.js';
 
 export interface InputLimits {
   /** Deepest nesting of objects and arrays accepted in a JSON body (the envelope is level 1). */
@@ -341,7 +342,10 @@ export default fp(
         const standIn = req.routeOptions.config.standIn;
         const members = standIn ? scanJson(bytes, opts) : undefined;
         const stood = members ? standIn!(req, bytes, members) : undefined;
-        return stood !== undefined ? stood : readJsonBody(bytes, opts).value;
+        if (stood !== undefined) return stood;
+        const { text, value } = readJsonBody(bytes, opts);
+        if (req.routeOptions.config.uniqueKeys) refuseRepeatedKeys(text);
+        return value;
       },
     );
   },

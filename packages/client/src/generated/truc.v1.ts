@@ -62,7 +62,7 @@ export interface paths {
     put?: never;
     /**
      * Lấy mã truy cập / Get an access token (client credentials)
-     * @description OAuth 2.0 client credentials (RFC 6749 §4.4); the client authenticates with HTTP Basic or client_id/client_secret in the body. Errors follow RFC 6749 §5.2. A form parameter sent more than once (§3.1; RFC 8707 `resource` excepted) or bytes that are not UTF-8 (raw or percent-encoded) are 400 invalid_request, no login tried. / Xác thực bằng HTTP Basic hoặc client_id/client_secret. Tham số gửi nhiều lần (trừ `resource` của RFC 8707) hoặc byte không phải UTF-8 (kể cả mã hoá phần trăm): 400 invalid_request, không thử đăng nhập.
+     * @description OAuth 2.0 client credentials (RFC 6749 §4.4); the client authenticates with HTTP Basic or client_id/client_secret in the body. Errors follow RFC 6749 §5.2. A form parameter sent more than once (§3.1; RFC 8707 `resource` excepted), a key repeated in a JSON body, or bytes that are not UTF-8 (raw or percent-encoded) are 400 invalid_request, no login tried. / Xác thực bằng HTTP Basic hoặc client_id/client_secret. Tham số gửi nhiều lần (trừ `resource` của RFC 8707), khoá lặp lại trong thân JSON, hoặc byte không phải UTF-8 (kể cả mã hoá phần trăm): 400 invalid_request, không thử đăng nhập.
      */
     post: operations['getToken'];
     delete?: never;
