@@ -81,7 +81,7 @@ const AUDIT_CHAIN_EVERY_MS = 1000;
  */
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = createInstance(deps);
-  await addCompilersAndHooks(app, deps);
+  await addCompilersAndHooks(app, deps, opts);
   await registerDocument(app);
   await registerProtection(app, deps);
   await registerRoutes(app, deps, opts);
@@ -120,7 +120,7 @@ function createInstance(deps: AppDeps) {
 }
 
 /** zod validation and serialisation, input limits, form bodies, the correlation header and the request log line. */
-async function addCompilersAndHooks(app: App, deps: AppDeps): Promise<void> {
+async function addCompilersAndHooks(app: App, deps: AppDeps, opts: AppOptions): Promise<void> {
   app.setValidatorCompiler(passingKnownBodies(validatorCompiler));
   const limits = {
     maxDepth: deps.config.api.maxJsonDepth,
@@ -135,13 +135,23 @@ async function addCompilersAndHooks(app: App, deps: AppDeps): Promise<void> {
     void reply.header('x-correlation-id', request.id);
     done();
   });
+  // While draining, every answer says Connection: close, so that a keep-alive client moves to another process
+  // before this one closes; on an open connection its next request would meet fastify's own English 503 once the
+  // close began (review33a F4).
+  app.addHook('onSend', function closeWhileDraining(_request, reply, payload, done) {
+    if (opts.draining?.() === true) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.addHook('onResponse', function observe(request, reply, done) {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequestDuration.observe(
       { method: request.method, route, status_class: `${Math.floor(reply.statusCode / 100)}xx` },
       reply.elapsedTime / 1000,
     );
-    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    // A 503 while draining is the planned answer of a process told to stop (/readyz's shutting_down, polled by
+    // the load balancer), not a failure: logged at info (review33a F5: five error lines a deploy).
+    const planned = reply.statusCode === 503 && opts.draining?.() === true;
+    const level = reply.statusCode >= 500 && !planned ? 'error' : 'info';
     request.log[level](
       { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',

@@ -20,7 +20,7 @@ describe('review33a, the log of a draining API (postgres)', () => {
     await env?.cleanup();
   });
 
-  it.fails("F5: /readyz's planned 503 while draining is not logged as an error", async () => {
+  it("F5: /readyz's planned 503 while draining is not logged as an error", async () => {
     const log = captureLog();
     const app = await buildApp({ ...env.deps, logger: log.logger }, { draining: () => true });
     try {
