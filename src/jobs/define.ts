@@ -101,16 +101,10 @@ export class DeferJob extends Error {
     readonly delayMs: number,
     readonly scope: 'queue' | 'job',
     readonly reason: string,
-    opts: { cause?: unknown; probeOf?: string } = {},
+    opts: { cause?: unknown } = {},
   ) {
     super(`deferred ${Math.round(delayMs)} ms (${reason})`);
     this.name = 'DeferJob';
     if (opts.cause !== undefined) this.cause = opts.cause;
-    if (opts.probeOf !== undefined) this.probeOf = opts.probeOf;
   }
-  /**
-   * A job delayed (scope 'job') for the probe of this system's circuit: it is woken as soon as this process
-   * closes that circuit (./probe-waiters.ts), not left delayed until the probe's lease ends.
-   */
-  readonly probeOf?: string;
 }

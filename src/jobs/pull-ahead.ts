@@ -43,15 +43,9 @@ export async function fetchPage(
   // queue serves every system, so only this job waits, without spending an attempt. A probe is out: the job
   // waits for its outcome, up to its lease (review32 F1: it waited a second at most, and a probe of a source
   // that does not answer takes the call's whole timeout, the job started again every second of it); the
-  // probe's success in this process wakes it at once (./probe-waiters.ts).
+  // circuit's close, in any process, wakes it at once (./probe-wake.ts).
   const pass = await ctx.gates.enter(run.system, { pace: false });
-  if (!pass.go)
-    throw new DeferJob(
-      pass.waitMs,
-      'job',
-      pass.reason,
-      pass.reason === 'probe' ? { probeOf: run.system } : {},
-    );
+  if (!pass.go) throw new DeferJob(pass.waitMs, 'job', pass.reason);
   ctx.gates.passed(run.system, { slotAt: pass.startAt, readAt: pass.readAt ?? Date.now(), paced: false });
   try {
     const page = await source.page(run.entity, {

@@ -14,8 +14,8 @@ import type { WorkerContext } from './context.js';
 import { pullPage } from './contract-table.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
-import { isConnectionError, postgresQueueOutageLog, type QueueFactory } from './queues.js';
-import { probeWaiters, type ProbeWaiters } from './probe-waiters.js';
+import { wakePulls } from './probe-wake.js';
+import { isConnectionError, postgresQueueOutageLog, queuePool, type QueueFactory } from './queues.js';
 import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
 import { closeWithin, jobsInFlight, type JobsInFlight } from './worker-close.js';
 
@@ -63,8 +63,6 @@ export interface JobControl {
   token?: string | undefined;
   /** Pauses the job's whole queue for `ms` (BullMQ's manual rate limit, shared by every worker). */
   rateLimit?: (ms: number) => Promise<void>;
-  /** Where a job delayed for a system's probe is noted, to be woken when the circuit closes (./probe-waiters.ts). */
-  waiters?: ProbeWaiters;
 }
 
 /**
@@ -91,9 +89,7 @@ async function defer(
     await control.rateLimit(delay);
     throw new RateLimitError();
   }
-  const until = Date.now() + delay;
-  await delayJob(job, until, control.token);
-  if (err.probeOf !== undefined) control.waiters?.add(err.probeOf, job, until);
+  await delayJob(job, Date.now() + delay, control.token);
   throw new DelayedError();
 }
 
@@ -214,13 +210,23 @@ const gatedSystem = (queue: string): string | undefined =>
  * While a system's probe is out, its push queue is paused until the probe's lease ends (./through-gate.ts); when
  * this process closes the circuit (the probe, or any call, got an answer), the pause is ended (a 1-ms rate limit
  * replaces it, shared by every worker of the queue, each looking again within {@link PROBE_WAKE_MS}): delivery
- * resumes as soon as the target answers (review32 F1). Pulls delayed for the probe are promoted (./probe-waiters.ts).
- * Returns the unsubscribe.
+ * resumes as soon as the target answers (review32 F1). The pulls of the system's runs delayed meanwhile are promoted
+ * from the shared pull queue, whichever process delayed them (./probe-wake.ts, fix33a): one signal, the close, for
+ * every process's pushes and pulls. `pulls`: the pull queue, as this process reaches it. Returns the unsubscribe.
  */
-function wakeOnClose(ctx: WorkerContext, workers: readonly Worker[], waiters: ProbeWaiters): () => void {
+function wakeOnClose(
+  ctx: WorkerContext,
+  workers: readonly Worker[],
+  pulls: ReturnType<typeof queuePool>,
+): () => void {
+  const notWoken = (err: unknown, jobId: string | undefined) =>
+    ctx.logger.debug({ err, jobId }, 'could not wake the job');
   return ctx.gates.onClosed((system) => {
-    // The pulls this process delayed for the probe (one by one: a pull queue serves every system).
-    waiters.wake(system);
+    pulls
+      .on(pullPage.queue, (q) => wakePulls(q, ctx.db, system, notWoken))
+      .catch((err: unknown) =>
+        ctx.logger.warn({ err, system }, 'could not wake the pulls waiting for the system'),
+      );
     for (const w of workers.filter((x) => gatedSystem(x.name) === system))
       w.rateLimit(1).catch((err: unknown) =>
         ctx.logger.debug({ err, queue: w.name }, 'could not wake the queue'),
@@ -240,13 +246,11 @@ export function startWorkers(
   const timing = ctx.config.sync.worker;
   const running = new Map<Worker, JobsInFlight>();
   const dbOutage = deps.queues.backend === 'postgres' ? postgresQueueOutageLog(deps.logger) : undefined;
-  const waiters = probeWaiters((err, jobId) => ctx.logger.debug({ err, jobId }, 'could not wake the job'));
   const workers = planQueues(jobs, ctx.config).map((plan) => {
     const inFlight = jobsInFlight();
     const control = (token: string | undefined): JobControl => ({
       token,
       rateLimit: (ms) => worker.rateLimit(ms),
-      waiters,
     });
     const worker: Worker = deps.queues.worker(
       plan.queue,
@@ -280,14 +284,15 @@ export function startWorkers(
     running.set(worker, inFlight);
     return worker;
   });
-  // Only push queues (paused for a probe) and the pull queue (its jobs delayed for one) wait for a probe: a worker
+  // Only a process that calls external systems closes their circuits: its push queues or its pull queue. A worker
   // serving neither (a role's subset, a test's own queue with a context without gates) has nothing to wake.
-  const waits = workers.some((w) => gatedSystem(w.name) !== undefined || w.name === pullPage.queue);
-  const stopWaking = waits ? wakeOnClose(ctx, workers, waiters) : () => undefined;
+  const calls = workers.some((w) => gatedSystem(w.name) !== undefined || w.name === pullPage.queue);
+  const pulls = queuePool(deps.queues);
+  const stopWaking = calls ? wakeOnClose(ctx, workers, pulls) : () => undefined;
   return {
     workers,
     async close(graceMs = CLOSE_GRACE_MS) {
-      stopWaking();
+      // A job finishing meanwhile may close a circuit: its waiters, here or in other processes, are woken still.
       await Promise.all(
         workers.map(async (w) => {
           const inFlight = running.get(w)!;
@@ -299,6 +304,8 @@ export function startWorkers(
             );
         }),
       );
+      stopWaking();
+      await pulls.closeAll();
     },
   };
 }

@@ -96,3 +96,26 @@ export async function handBacksThroughOneProbe(env: TestEnv, queue: string): Pro
   });
   return (await probeHandBacks(env, queue)) - before;
 }
+
+/** The city database in front of `upstream`: it takes every request and never answers it until told to. */
+export function hangingSource(upstream: string): Promise<HangingServer> {
+  return hangingServer((req, body, res) => {
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(
+        (e): e is [string, string] => typeof e[1] === 'string' && !['host', 'connection'].includes(e[0]),
+      ),
+    );
+    const sent = body.length > 0 ? body : undefined;
+    fetch(`${upstream}${req.url ?? '/'}`, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(sent ? { body: sent } : {}),
+    })
+      .then(async (r) => {
+        const out = Buffer.from(await r.arrayBuffer());
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+        res.end(out);
+      })
+      .catch(() => res.destroy());
+  });
+}

@@ -4,8 +4,8 @@
  * `Math.min(pass.waitMs, 1000)`): against a source that does not answer (every call times out after `timeoutMs`)
  * each probe is out for `timeoutMs`, and a waiting pull was started again about once a second all that time, each
  * start counted against `sync.worker.maxStarts`: a nightly pull against a hung hcm-csdl dead-lettered after ~5,000
- * starts (~1.4 h). Now the pull is delayed until the probe's lease ends, and promoted as soon as this process closes
- * the circuit (src/jobs/probe-waiters.ts).
+ * starts (~1.4 h). Now the pull is delayed until the probe's lease ends, and promoted as soon as a process closes
+ * the circuit (src/jobs/probe-wake.ts; across processes: test/integration/pull-wake-replicas.test.ts).
  * Here two pulls of hcm-csdl (students, staff) against a city database that takes every request and never answers:
  * both calls time out (8 s) and open the circuit (failureThreshold 1); one pull's next call is the probe, the other
  * meets it and waits. Through that one 8-s probe the waiting pull is handed back once (red before: ~8 times,
@@ -21,33 +21,10 @@ import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import {
   handBacksThroughOneProbe,
-  hangingServer,
+  hangingSource,
   hungHcmCsdlConfig,
   type HangingServer,
 } from '../helpers/hanging-server.js';
-
-/** The city database in front of `upstream`: it takes every request and never answers it until told to. */
-function hangingSource(upstream: string): Promise<HangingServer> {
-  return hangingServer((req, body, res) => {
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).filter(
-        (e): e is [string, string] => typeof e[1] === 'string' && !['host', 'connection'].includes(e[0]),
-      ),
-    );
-    const sent = body.length > 0 ? body : undefined;
-    fetch(`${upstream}${req.url ?? '/'}`, {
-      method: req.method ?? 'GET',
-      headers,
-      ...(sent ? { body: sent } : {}),
-    })
-      .then(async (r) => {
-        const out = Buffer.from(await r.arrayBuffer());
-        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-        res.end(out);
-      })
-      .catch(() => res.destroy());
-  });
-}
 
 describe('review32 F1, a pull against a source that does not answer (postgres+redis)', () => {
   let env: TestEnv;
