@@ -44,12 +44,6 @@ export interface CallFailure {
   probe?: boolean | undefined;
 }
 
-/**
- * How long a caller that failed while another call is out as the probe waits before it looks again (callers
- * that meet a probe at the gate wait for its outcome, up to its lease: ./through-gate.ts).
- */
-export const PROBE_WAIT_MS = 1000;
-
 /** What a failed call leaves: a pause every caller must wait out (0 = none: retry as usual). */
 export interface AfterFailure {
   pauseMs: number;
@@ -155,11 +149,10 @@ function decideStrayFailure(
       pausedUntil: until,
       pauseReason: reason,
     },
-    result: {
-      pauseMs: reason === 'probe' ? Math.min(left, PROBE_WAIT_MS) : left,
-      reason: reason ?? undefined,
-      opened: false,
-    },
+    // While a probe is out: the rest of its lease. Its caller waits for the probe's outcome as one that meets
+    // the probe at the gate does, woken by the circuit's close (fix33a: it looked again after a second, met the
+    // probe, and only then waited; a PCGD-XMC submission recorded a delivery attempt each time).
+    result: { pauseMs: left, reason: reason ?? undefined, opened: false },
   };
 }
 

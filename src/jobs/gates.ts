@@ -9,7 +9,8 @@
  * - a **circuit breaker**: after `failureThreshold` consecutive transient failures the circuit opens
  *   and calls pause for `openMs` (doubling per failed probe, up to `maxOpenMs`); then one call is let
  *   through as a probe: its success closes the circuit, its failure opens it again. Failures of other
- *   calls while it is open or probing (on their way from before it opened) are counted, nothing more.
+ *   calls while it is open or probing (on their way from before it opened) are counted, nothing more: their
+ *   jobs wait out the pause as the calls held back at the gate do (while a probe is out, for its outcome).
  * While a gate is paused, jobs are handed back to their queue without spending an attempt (see
  * `DeferJob` in ./define.ts), so an outage delays delivery instead of dead-lettering it; the pause is logged
  * once per process, not per hand-back (./gate-holds.ts). The rules are

@@ -195,8 +195,11 @@ async function deliver(ctx: SubmitContext, payload: { reportId: number }, job: J
   try {
     receipt = await send(ctx, row);
   } catch (err) {
-    // Held back by the gate before the call (the Ministry paused): no attempt made, none recorded.
-    if (err instanceof DeferJob && err.cause === undefined) throw err;
+    // Held back by the gate before the call (the Ministry paused): no attempt made, none recorded. A call that
+    // failed while another submission was out as the probe waits for the probe's outcome as if held back: the
+    // queue, paused until the probe's lease ends, is woken when the circuit closes (fix33a: it recorded a delivery
+    // attempt and came back a second later, unwoken).
+    if (err instanceof DeferJob && (err.cause === undefined || err.reason === 'probe')) throw err;
     return onSendFailure(ctx, row, job, err);
   }
   await ctx.db.tx(async (q) => {

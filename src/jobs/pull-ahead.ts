@@ -59,6 +59,8 @@ export async function fetchPage(
     await ctx.gates.succeeded(run.system, pass);
     return page;
   } catch (err) {
+    // A failure that paused the gate, or that landed while another call is out as the probe (fix33a: the job
+    // waits for the probe's outcome as one that meets it at the gate does, woken by the close), hands it back.
     const after = await ctx.gates.failed(run.system, err, pass);
     if (after.pauseMs > 0)
       throw new DeferJob(after.pauseMs, 'job', after.reason ?? 'retry-after', { cause: err });

@@ -41,6 +41,8 @@ export async function throughGate<T>(
   try {
     out = await call();
   } catch (err) {
+    // A failure that paused the gate, or that landed while another call is out as the probe (it waits for the
+    // probe's outcome with the queue, as above: fix33a), hands the job back.
     const after = await ctx.gates.failed(system, err, pass);
     if (after.pauseMs > 0)
       throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err });

@@ -192,8 +192,9 @@ describe('circuit breaker: failures of calls that are not its probe (review15 BU
     expect(probe.result).toMatchObject({ go: true, probe: true });
     s = apply(s, probe.change);
     const stray = decideFailure(s, at(1010), { ...down, probe: false }, settings);
-    // The caller looks again shortly, as callers that meet a probe at the gate do.
-    expect(stray.result).toEqual({ pauseMs: 1000, reason: 'probe', opened: false });
+    // Its caller waits for the probe's outcome, as callers that meet the probe at the gate do (fix33a: it looked
+    // again after a second), woken when the circuit closes.
+    expect(stray.result).toEqual({ pauseMs: 29_990, reason: 'probe', opened: false });
     s = apply(s, stray.change);
     expect(s).toMatchObject({
       circuit: 'half-open',

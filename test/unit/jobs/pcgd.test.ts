@@ -10,7 +10,7 @@ import { communesOfProvince } from '../../../src/canonical/codes/admin-units.js'
 import type { Config } from '../../../src/config.js';
 import { AppError } from '../../../src/errors.js';
 import { enqueue, pcgdCompute, pcgdSubmit } from '../../../src/jobs/contracts.js';
-import { isPermanent } from '../../../src/jobs/define.js';
+import { DeferJob, isPermanent } from '../../../src/jobs/define.js';
 import { pcgdComputeJob } from '../../../src/jobs/pcgd-compute.js';
 import { pcgdSubmitJob, submissionKey } from '../../../src/jobs/pcgd-submit.js';
 import {
@@ -24,6 +24,7 @@ import { YEAR } from '../../fixtures/pcgd/communes.js';
 import { makeTempDir, type TempDir } from '../../helpers/env.js';
 import { MEMORY_DB_TIMEOUT_MS } from '../../helpers/memory-db.js';
 import { deferringRun as runOf, Deferred, seedCommunes } from '../../helpers/pcgd.js';
+import { down, PROBE_LEASE_MS, probeGoesOut, probingGates } from '../../helpers/probe-out.js';
 import { openWork, testContext, type TestContext } from './fixtures.js';
 
 const IN_WINDOW = new Date('2026-09-20T03:00:00Z');
@@ -187,6 +188,24 @@ describe('PCGD job processors', () => {
       delivery_attempts: 1,
       delivery_error: 'ERR_ADAPTER_RATE_LIMITED',
     });
+  });
+
+  it("a send failing while another is out as the Ministry's probe: waits for the probe's outcome, no attempt recorded (fix33a)", async () => {
+    const r = await submittedReport();
+    const gates = probingGates(base);
+    const ministry: Ministry = {
+      ...fakeMinistry().ministry,
+      async submitFigures() {
+        await probeGoesOut(gates, 'moet-pcgd');
+        throw down();
+      },
+    };
+    const err = await submit({ ...ctxWith(ministry), gates }, r).catch((e: unknown) => e);
+    // Handed back to the worker: the queue paused until the probe's lease ends, woken when the circuit closes.
+    expect(err).toBeInstanceOf(DeferJob);
+    expect(err).toMatchObject({ scope: 'queue', reason: 'probe' });
+    expect((err as DeferJob).delayMs).toBeGreaterThan(PROBE_LEASE_MS / 2);
+    expect(await reportOf(r.id)).toMatchObject({ status: 'submitted', delivery_attempts: 0 });
   });
 
   it('the Ministry refuses the figures: permanent, with its code', async () => {
