@@ -9,7 +9,8 @@
  *   - 1: the API and worker roles in this process (`TrucEnv.startApi` / `startWorker`, started and stopped by each
  *     stage, as the bench did until 2026-12-05), CPU by `process.cpuUsage` (this process's polling included).
  * BENCH_INGEST_NODE_ARGS: node options added to both children (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; the
- * profiles are written when they stop).
+ * profiles are written when they stop). BENCH_INGEST_WORKER_NODE_ARGS: added to the worker's alone, after those (a
+ * later V8 flag wins: `--max-old-space-size=384` overrides production's).
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +76,11 @@ function inProcess(env: TrucEnv): Roles {
 
 /** `truc <role>` on `env`'s configuration; resolves with the child and the English part of its start line. */
 async function startRole(env: TrucEnv, role: 'api' | 'worker'): Promise<{ child: Child; line: string }> {
-  const extra = (process.env.BENCH_INGEST_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const words = (v: string | undefined): string[] => (v ?? '').split(' ').filter((a) => a !== '');
+  const extra = [
+    ...words(process.env.BENCH_INGEST_NODE_ARGS),
+    ...(role === 'worker' ? words(process.env.BENCH_INGEST_WORKER_NODE_ARGS) : []),
+  ];
   const child = spawnTs(
     join(ROOT, 'src/main.ts'),
     [role],
