@@ -149,15 +149,27 @@ function deadLettersByCodeCard(letters: Overview['deadLetters']): HTMLElement {
   );
 }
 
+/** How soon a unit needs someone: late, at risk or its delivery failing, on track, then submitted. */
+const URGENCY: Record<string, number> = { late: 0, 'at-risk': 1, 'on-track': 3, submitted: 4 };
+const urgency = (u: Overview['pcgd']['units'][number]): number =>
+  u.late ? 0 : u.deliveryError ? 2 : (URGENCY[u.state] ?? 3);
+
+/**
+ * Every unit of the city (its 168 communes and the province, those without a report too: review33c F1), those that
+ * need someone first (late, at risk, the Ministry not holding a submitted report), then by days left and code.
+ */
 function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
+  const units = [...pcgd.units].sort(
+    (a, b) => urgency(a) - urgency(b) || a.daysLeft - b.daysLeft || a.unitCode.localeCompare(b.unitCode),
+  );
   return card(
     `${t('pcgdDeadlines')} ${pcgd.year}`,
     table(
-      pcgd.units,
+      units,
       [
         { head: 'unit', cell: (u) => u.unitCode },
         { head: 'level', cell: (u) => (u.level === 'province' ? t('province') : t('commune')) },
-        { head: 'status', cell: (u) => [statusBadge(u.status), ` v${u.version}`] },
+        { head: 'status', cell: (u) => [statusBadge(u.status), u.version === null ? '' : ` v${u.version}`] },
         { head: 'deadline', cell: (u) => when(u.deadline) },
         { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
         {

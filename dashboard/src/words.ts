@@ -32,6 +32,7 @@ const STATUSES: Record<string, { words: Words; tone: Tone }> = {
   open: { words: ['Mở (tạm ngưng gọi)', 'Open (calls paused)'], tone: 'bad' },
   'half-open': { words: ['Nửa mở (đang thử)', 'Half-open (probing)'], tone: 'warn' },
   // a PCGD-XMC report, and its unit's deadline
+  none: { words: ['Chưa có báo cáo', 'No report yet'], tone: 'bad' },
   computed: { words: ['Đã tính', 'Computed'], tone: 'warn' },
   checked: { words: ['Đã kiểm tra', 'Checked'], tone: 'warn' },
   approved: { words: ['Đã duyệt', 'Approved'], tone: 'ok' },

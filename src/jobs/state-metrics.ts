@@ -12,7 +12,7 @@ import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createDeliveryGatesRepo } from '../store/delivery-gates.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, type OverviewRepo } from '../store/overview.js';
-import { reportYearAt, standingCounts } from '../reporting/pcgd/deadlines.js';
+import { cityUnits, reportYearAt, standingCounts } from '../reporting/pcgd/deadlines.js';
 import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { createScheduleKeepingRepo } from '../store/schedules.js';
@@ -33,6 +33,7 @@ export const QUEUE_STATES = [
 ] as const;
 
 const PCGD_STATUSES = [
+  'none',
   'pending',
   'failed',
   'computed',
@@ -97,11 +98,11 @@ async function pcgdGauges(
   const { metrics } = deps;
   const now = deps.now();
   const year = reportYearAt(now);
-  const units = await overview.pcgdUnits(year);
+  const units = cityUnits(await overview.pcgdUnits(year));
   const standing = standingCounts(deps.config.pcgd.calendar, year, units, now);
   for (const level of ['commune', 'province'] as const) {
     for (const status of PCGD_STATUSES) {
-      const n = units.filter((u) => u.level === level && u.status === status).length;
+      const n = units.filter((u) => u.level === level && (u.report?.status ?? 'none') === status).length;
       metrics.pcgdUnits.set({ level, status }, n);
     }
     metrics.pcgdUnitsAtRisk.set({ level }, standing[level].atRisk);

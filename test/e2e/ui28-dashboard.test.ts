@@ -79,7 +79,8 @@ describe.runIf(hasChromium())('ui28: the dashboard in Chromium', () => {
     expect(['ERR_ADAPTER_UNAVAILABLE', 'ERR_ADAPTER_REJECTED']).toContain(code);
     expect(await last.textContent()).toBe(`${code}${ERRORS[code].vi}`);
     expect(await ui.text('dead-letters-by-code')).toContain(ERRORS.ERR_ADAPTER_REJECTED.vi);
-    const unit = ui.page.getByTestId('pcgd-units').locator('tbody tr').first();
+    // every unit of the city is listed (review33c F1): this one's row
+    const unit = ui.page.getByTestId('pcgd-units').locator('tbody tr').filter({ hasText: '26734' });
     expect(await unit.locator('[data-status=pending]').textContent()).toBe('Chờ xử lý');
     expect(await unit.textContent()).toContain('Xã/phường');
     expect(await unit.textContent()).not.toMatch(/pending|commune/);

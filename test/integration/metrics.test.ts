@@ -202,9 +202,11 @@ describe.each(backends())('metrics on $name', (backend) => {
       { status: 'pending', submittedAt: null, deliveryError: null, deliveryNotBefore: null },
       new Date(),
     );
-    expect(text).toContain(`truc_pcgd_units_at_risk{level="commune"} ${s.atRisk ? 2 : 0}`);
+    // every commune of the city stands so, the 166 without a report as these two (review33c F1)
+    expect(text).toContain('truc_pcgd_units{level="commune",status="none"} 166');
+    expect(text).toContain(`truc_pcgd_units_at_risk{level="commune"} ${s.atRisk ? 168 : 0}`);
     expect(text).toContain(
-      `truc_pcgd_units_late{level="commune",submitted="false"} ${s.state === 'late' ? 2 : 0}`,
+      `truc_pcgd_units_late{level="commune",submitted="false"} ${s.state === 'late' ? 168 : 0}`,
     );
     expect(text).toContain('truc_pcgd_units_at_risk{level="province"} 0');
   });

@@ -11,7 +11,7 @@
  * not hold it yet: `deliveryError` the error met, `deliveryNotBefore` the next try (review31 F3). Each commune's row also says when its survey persons were last pulled and
  * whether a pull is under way (fix30a: ./persons-pulled.ts), what its officer reads before computing.
  */
-import { communesOfProvince, getProvince } from '../../canonical/codes/admin-units.js';
+import { communesOfProvince, getProvince, HCMC_PROVINCE_CODE } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig, UnitLevel } from '../../config.js';
 import { AppError, both } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
@@ -129,11 +129,39 @@ export function deadlineStanding(
   };
 }
 
-/** Units of each level at risk, late (not submitted, past the deadline) and submitted late, by {@link deadlineStanding}. */
+/**
+ * Every PCGD-XMC unit of the city (Thành phố Hồ Chí Minh, 79: its communes by code, then the province), each with its
+ * current report of the year when it has one (`reports`; a report of a unit not on the list follows them). What the overview and the deadline
+ * gauges stand, as GET /v1/pcgd/deadlines does (review33c F1: they stood only the units with a report, so a commune
+ * that had not computed one was neither at risk nor late, and the overview said "at risk: 0" days before the
+ * deadline while 160 communes had nothing).
+ */
+export function cityUnits<R extends { unitCode: string; level: UnitLevel }>(
+  reports: readonly R[],
+): Array<{ unitCode: string; level: UnitLevel; report: R | undefined }> {
+  const byCode = new Map(reports.map((r) => [r.unitCode, r]));
+  const city = [
+    ...communesOfProvince(HCMC_PROVINCE_CODE).map((c) => ({ code: c.code, level: 'commune' as const })),
+    { code: HCMC_PROVINCE_CODE, level: 'province' as const },
+  ];
+  const inCity = new Set(city.map((u) => u.code));
+  return [
+    ...city.map((u) => ({ unitCode: u.code, level: u.level, report: byCode.get(u.code) })),
+    // a report of a unit not on the city's list (an older code) is still counted, after the city's
+    ...reports
+      .filter((r) => !inCity.has(r.unitCode))
+      .map((r) => ({ unitCode: r.unitCode, level: r.level, report: r })),
+  ];
+}
+
+/**
+ * Units of each level at risk, late (not submitted, past the deadline) and submitted late, by {@link deadlineStanding}
+ * (a unit without a report: not submitted).
+ */
 export function standingCounts(
   cal: PcgdConfig['calendar'],
   year: number,
-  units: ReadonlyArray<ReportStanding & { level: UnitLevel }>,
+  units: ReadonlyArray<{ level: UnitLevel; report: ReportStanding | undefined }>,
   now: Date,
 ): Record<UnitLevel, { atRisk: number; late: number; submittedLate: number }> {
   const counts = {
@@ -141,7 +169,7 @@ export function standingCounts(
     province: { atRisk: 0, late: 0, submittedLate: 0 },
   };
   for (const u of units) {
-    const s = deadlineStanding(cal, year, u.level, u, now);
+    const s = deadlineStanding(cal, year, u.level, u.report, now);
     const c = counts[u.level];
     if (s.atRisk) c.atRisk += 1;
     if (s.state === 'late') c.late += 1;

@@ -2089,8 +2089,10 @@ export interface components {
         units: {
           unitCode: string;
           level: string;
+          /** @description trạng thái báo cáo hiện hành; none: đơn vị chưa có báo cáo nào của năm (vẫn có hạn, nguy cơ trễ, trễ) / the current report's status; none: the unit has no report of the year yet (it still has its deadline, and is at risk or late by it) */
           status: string;
-          version: number;
+          /** @description null: no report yet */
+          version: number | null;
           submittedAt: string | null;
           deadline: string;
           daysLeft: number;

@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 import { countEn, SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
-import { deadlineStanding, deliveryShown, reportYearAt } from '../../../reporting/pcgd/deadlines.js';
+import {
+  cityUnits,
+  deadlineStanding,
+  deliveryShown,
+  reportYearAt,
+} from '../../../reporting/pcgd/deadlines.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -105,8 +110,13 @@ export const Overview = z
         z.object({
           unitCode: z.string(),
           level: z.string(),
-          status: z.string(),
-          version: z.number().int(),
+          status: z.string().meta({
+            description:
+              'trạng thái báo cáo hiện hành; none: đơn vị chưa có báo cáo nào của năm (vẫn có hạn, nguy cơ trễ, trễ) / ' +
+              "the current report's status; none: the unit has no report of the year yet (it still has its deadline, " +
+              'and is at risk or late by it)',
+          }),
+          version: z.number().int().nullable().meta({ description: 'null: no report yet' }),
           submittedAt: z.string().nullable(),
           deadline: z.string(),
           daysLeft: z.number().int(),
@@ -237,28 +247,29 @@ function systemsOf(
 
 /**
  * The PCGD-XMC units of the year (Vietnam time) with their deadlines, days left and where they stand, by the
- * deadlines module's one rule (review27a F4: GET /v1/pcgd/deadlines and the overview answer alike). A deadline is
- * the start (Vietnam time) of the exclusive `submitBefore` day.
+ * deadlines module's one rule (review27a F4: GET /v1/pcgd/deadlines and the overview answer alike), every unit of the
+ * city, those without a report too (review33c F1: cityUnits). A deadline is the start (Vietnam time) of the exclusive
+ * `submitBefore` day.
  */
 async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promise<OverviewOut['pcgd']> {
   const year = reportYearAt(at);
   const deadline = (submitBefore: string): string => new Date(`${submitBefore}T00:00:00+07:00`).toISOString();
-  const units = await createOverviewRepo(db).pcgdUnits(year);
+  const units = cityUnits(await createOverviewRepo(db).pcgdUnits(year));
   return {
     year,
     deadlines: {
       commune: deadline(`${year}-${cal.communeSubmitBefore}`),
       province: deadline(`${year}-${cal.provinceSubmitBefore}`),
     },
-    units: units.map((u) => {
-      const s = deadlineStanding(cal, year, u.level, u, at);
+    units: units.map(({ unitCode, level, report }) => {
+      const s = deadlineStanding(cal, year, level, report, at);
       return {
-        unitCode: u.unitCode,
-        level: u.level,
-        status: u.status,
-        version: u.version,
-        ...deliveryShown(u),
-        submittedAt: iso(u.submittedAt),
+        unitCode,
+        level,
+        status: report?.status ?? 'none',
+        version: report?.version ?? null,
+        ...deliveryShown(report),
+        submittedAt: iso(report?.submittedAt ?? null),
         deadline: deadline(s.submitBefore),
         daysLeft: s.daysLeft,
         state: s.state,
