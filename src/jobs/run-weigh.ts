@@ -9,10 +9,13 @@
  * (./run-guard.ts `coveredBy`: approved, the run goes on from its held page, and a later page holding a school the
  * hold showed passes with up to the count shown); a rejection ends the run. While the pages are weighed the hold
  * cannot be decided (`weighingUntil`, ERR_GUARD_WEIGHING): an admin would approve schools not yet shown. The bound
- * is renewed every {@link WIDEN_EVERY} pages; a crash mid-way leaves the hold decidable once it runs out, with
- * what was weighed so far (the pages not weighed are held again at the run's resume, as before). A failed read or
- * a decision taken meanwhile ends the weighing; a failure is logged (its code and words, warn: the admin's reason
- * why the hold is not whole), and the hold is decidable at once, as last widened if even its widening fails.
+ * is renewed every {@link WIDEN_EVERY} pages and at least every {@link RENEW_EVERY_MS} (a slow source); a crash
+ * mid-way leaves the hold decidable once it runs out, with what was weighed so far (the pages not weighed are held
+ * again at the run's resume, as before). A source asking to wait (a Retry-After, its gate paused: review33a F3) is
+ * waited out, up to {@link WAIT_AT_MOST_MS} a wait and {@link WAITS_A_PAGE} waits a page, the bound renewed before
+ * each wait; a longer pause, a failed read or a decision taken meanwhile ends the weighing; a failure is logged
+ * (its code and words, warn: the admin's reason why the hold is not whole), and the hold is decidable at once, as
+ * last widened if even its widening fails.
  */
 import { appendAudit } from '../audit/chain.js';
 import { safeMessage } from '../observability/error-words.js';
@@ -20,6 +23,7 @@ import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../store
 import { createRunGuardRepo, type RunSchoolCounts } from '../store/run-guard.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { DeferJob, failureCode } from './define.js';
+import type { PulledPage } from './sources.js';
 import { unitKey } from './guard.js';
 import { fetchPage } from './pull-ahead.js';
 import { PageNotDue, storeLocked, type PullContext } from './pull-store.js';
@@ -29,6 +33,14 @@ import { heldAudit, RunHeld } from './run-guard.js';
 const WIDEN_EVERY = 25;
 /** How long a weighing keeps the hold from being decided without widening it (a crashed weighing's bound). */
 export const WEIGHING_SECONDS = 120;
+/** The bound is renewed at least this often, whatever the pages' pace (well within {@link WEIGHING_SECONDS}). */
+const RENEW_EVERY_MS = (WEIGHING_SECONDS * 1000) / 4;
+/** The longest wait for a source asking to wait (Retry-After, paused gate, probe out): a longer one ends it. */
+const WAIT_AT_MOST_MS = RENEW_EVERY_MS;
+/** Waits for one page before the weighing ends (a source that keeps asking to wait). */
+const WAITS_A_PAGE = 5;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const sumRows = (into: Map<string, RunSchoolCounts>, rows: readonly RunSchoolCounts[]): void => {
   for (const r of rows) {
@@ -140,14 +152,45 @@ function whyStopped(err: unknown): { code: string; reason: string } {
   return { code: failureCode(err), reason: safeMessage(err).slice(0, 200) };
 }
 
-/** Widens the hold to what was weighed; `until`: the seconds it stays undecidable (0: the weighing is over). */
-async function widen(ctx: PullContext, run: SyncRun, holdId: number, w: Weighed, until: number) {
+/**
+ * Widens the hold to what was weighed; `until`: the seconds it stays undecidable (0: the weighing is over). False
+ * when the hold was decided meanwhile.
+ */
+async function widen(
+  ctx: PullContext,
+  run: SyncRun,
+  holdId: number,
+  w: Weighed,
+  until: number,
+): Promise<boolean> {
   const reasons = [...w.reasons.values()];
-  await ctx.db.tx(async (q) => {
+  return ctx.db.tx(async (q) => {
     const widened = await createGuardHoldsRepo(q).widen(holdId, [...w.diff.values()], reasons, until);
     if (widened && until === 0 && w.grew)
       await appendAudit(q, [heldAudit(holdId, 'run', run, reasons, { weighedPages: w.pages })], ctx.now());
+    return widened;
   });
+}
+
+/**
+ * The page at `at`'s cursor, a source's request to wait (a `DeferJob`: Retry-After, paused gate, probe out) waited
+ * out within the bounds above, `renew` (the weighing's bound) called before each wait; undefined when the hold
+ * was decided meanwhile. A longer wait, or one too many, is thrown (the weighing ends).
+ */
+async function readWaiting(
+  ctx: PullContext,
+  at: SyncRun,
+  renew: () => Promise<boolean>,
+): Promise<PulledPage | undefined> {
+  for (let waits = 0; ; waits += 1) {
+    try {
+      return await fetchPage(ctx, at);
+    } catch (err) {
+      if (!(err instanceof DeferJob) || err.delayMs > WAIT_AT_MOST_MS || waits >= WAITS_A_PAGE) throw err;
+      if (!(await renew())) return undefined;
+      await sleep(Math.max(0, err.delayMs));
+    }
+  }
 }
 
 /**
@@ -164,6 +207,11 @@ export async function weighOn(
   const about = { system: run.system, entity: run.entity, syncRunId: run.id, holdId: from.holdId };
   let cursor: string | undefined = from.cursor;
   let pageNo = from.pageNo + 1;
+  let renewedAt = Date.now();
+  const renew = async (): Promise<boolean> => {
+    renewedAt = Date.now();
+    return widen(ctx, run, from.holdId, w, WEIGHING_SECONDS);
+  };
   try {
     await createGuardHoldsRepo(ctx.db).widen(
       from.holdId,
@@ -173,18 +221,19 @@ export async function weighOn(
     );
     while (cursor !== undefined) {
       const at: SyncRun = { ...run, cursor, pages: pageNo, status: 'held' };
-      const page = await fetchPage(ctx, at);
+      const page = await readWaiting(ctx, at, renew);
+      if (!page) break;
       const held = await weighPage(ctx, at, pageNo, page, [...w.rows.values()]);
       if (!held) break;
       w.add(held);
       cursor = page.nextCursor;
       pageNo += 1;
-      if (w.pages % WIDEN_EVERY === 0 && cursor !== undefined)
-        await widen(ctx, run, from.holdId, w, WEIGHING_SECONDS);
+      const due = w.pages % WIDEN_EVERY === 0 || Date.now() - renewedAt >= RENEW_EVERY_MS;
+      if (due && cursor !== undefined && !(await renew())) break;
     }
   } catch (err) {
-    // A read that failed, a paused system, a page that could not be weighed: the hold shows what was weighed, and
-    // the admin's log says why it is not whole (a held run's "weighing" that ended early: review32 F3, fix33a).
+    // A read that failed, a system paused longer than a weighing waits, a page that could not be weighed: the hold
+    // shows what was weighed, and the admin's log says why it is not whole (review32 F3, fix33a, review33a F3).
     ctx.logger.warn(
       { ...about, weighedPages: w.pages, ...whyStopped(err) },
       "the weighing of a held run's next pages stopped: its hold shows the pages weighed so far, and can be decided",

@@ -27,43 +27,36 @@ const [a, b] = [keysOf('RA'), keysOf('RB')];
 describe('review33a, a held run weighed against a source that asks to wait (memory database)', () => {
   const { ctx, source } = useStudentsSource();
 
-  it.fails(
-    'F3: a Retry-After on a weighed read is waited out, and the hold shows every school',
-    async () => {
-      await requestFullStudentsSync(ctx);
-      source.pages.push({
-        items: [
-          ...a.map((k) => hcmStudent(k, { school: S1 })),
-          ...b.map((k) => hcmStudent(k, { school: S2 })),
-        ],
-        deletedKeys: [],
-        nextCursor: undefined,
-        watermark: 'w1',
-      });
-      expect(await runNextPull(ctx)).toEqual({ records: 100, last: true });
+  it('F3: a Retry-After on a weighed read is waited out, and the hold shows every school', async () => {
+    await requestFullStudentsSync(ctx);
+    source.pages.push({
+      items: [...a.map((k) => hcmStudent(k, { school: S1 })), ...b.map((k) => hcmStudent(k, { school: S2 }))],
+      deletedKeys: [],
+      nextCursor: undefined,
+      watermark: 'w1',
+    });
+    expect(await runNextPull(ctx)).toEqual({ records: 100, last: true });
 
-      const pages: Record<string, PulledPage> = {
-        '': { items: [], deletedKeys: a.slice(0, 20), nextCursor: 'c1', watermark: undefined },
-        c1: { items: [], deletedKeys: b.slice(0, 20), nextCursor: undefined, watermark: 'w2' },
-      };
-      let limited = 0;
-      source.page = async (_entity, opts) => {
-        if (opts.cursor === 'c1' && limited === 0) {
-          limited += 1;
-          throw new AppError('ERR_ADAPTER_RATE_LIMITED', 'hcm-csdl answered 429', { retryAfterSeconds: 1 });
-        }
-        return pages[opts.cursor ?? '']!;
-      };
-      await requestFullStudentsSync(ctx);
-      const held = (await runNextPull(ctx)) as { held: boolean; holdId: number };
-      expect(held).toMatchObject({ held: true, holdId: expect.any(Number) });
-      expect(limited).toBe(1);
+    const pages: Record<string, PulledPage> = {
+      '': { items: [], deletedKeys: a.slice(0, 20), nextCursor: 'c1', watermark: undefined },
+      c1: { items: [], deletedKeys: b.slice(0, 20), nextCursor: undefined, watermark: 'w2' },
+    };
+    let limited = 0;
+    source.page = async (_entity, opts) => {
+      if (opts.cursor === 'c1' && limited === 0) {
+        limited += 1;
+        throw new AppError('ERR_ADAPTER_RATE_LIMITED', 'hcm-csdl answered 429', { retryAfterSeconds: 1 });
+      }
+      return pages[opts.cursor ?? '']!;
+    };
+    await requestFullStudentsSync(ctx);
+    const held = (await runNextPull(ctx)) as { held: boolean; holdId: number };
+    expect(held).toMatchObject({ held: true, holdId: expect.any(Number) });
+    expect(limited).toBe(1);
 
-      const hold = (await createGuardHoldsRepo(ctx.db).get(held.holdId))!;
-      expect(hold.weighingUntil).toBeNull();
-      // Red today: [S1] alone, the weighing ended at the 429.
-      expect(hold.reasons.map((r) => r.school).sort()).toEqual([S1, S2].sort());
-    },
-    60_000,
-  );
+    const hold = (await createGuardHoldsRepo(ctx.db).get(held.holdId))!;
+    expect(hold.weighingUntil).toBeNull();
+    // Red today: [S1] alone, the weighing ended at the 429.
+    expect(hold.reasons.map((r) => r.school).sort()).toEqual([S1, S2].sort());
+  }, 60_000);
 });
