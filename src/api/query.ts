@@ -55,17 +55,23 @@ export function timeRangeOf(q: { from?: string | undefined; to?: string | undefi
   return { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
 }
 
-/** Refuses a range whose `from` is after its `to` (it could only ever answer an empty page). */
+/**
+ * Refuses a range whose `from` is not before its `to` (it could only ever answer an empty page): `to` is exclusive,
+ * so one day D is `from=D&to=D+1`; `from=D&to=D` was answered "nothing matches", read as "nothing ran" (review33a F7).
+ */
 export function fromNotAfterTo(
   q: { from?: string | undefined; to?: string | undefined },
   ctx: z.RefinementCtx,
 ): void {
   if (q.from === undefined || q.to === undefined) return;
-  if (Date.parse(q.from) > Date.parse(q.to))
+  if (Date.parse(q.from) >= Date.parse(q.to))
     ctx.addIssue({
       code: 'custom',
       path: ['from'],
-      message: both('`from` sau `to`', '`from` is after `to`'),
+      message: both(
+        '`from` không trước `to` (`to` không tính: một ngày D là from=D&to=D+1)',
+        '`from` is not before `to` (`to` is exclusive: one day D is from=D&to=D+1)',
+      ),
       input: q.from,
     });
 }

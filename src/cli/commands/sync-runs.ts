@@ -208,7 +208,13 @@ export const syncListCommand = () =>
     async (o, _args, out) => {
       const from = await instantOf('--from', o.from);
       const to = await instantOf('--to', o.to);
-      if (from && to && from > to) throw new UsageError(both('--from muộn hơn --to', '--from is after --to'));
+      if (from && to && from >= to)
+        throw new UsageError(
+          both(
+            '--from không trước --to (--to không tính: một ngày D là --from D --to D+1)',
+            '--from is not before --to (--to is exclusive: one day D is --from D --to D+1)',
+          ),
+        );
       const config = loadConfig();
       const { withDb } = await import('../../ops.js');
       const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
