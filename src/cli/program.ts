@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, PROJECT_ROOT } from '../config.js';
 import { ERRORS, isAppError, type AppError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
+import { SUMMARY_VI } from './summaries.js';
 import {
   bindOutput,
   both,
@@ -24,29 +25,6 @@ Biến môi trường / Environment: PORT, DATABASE_URL (không đặt = PGlite 
 embedded PGlite in DATA_DIR), DATA_DIR, REDIS_URL (không đặt = hàng đợi trong cơ sở dữ liệu / unset = queues
 in the database), LOG_LEVEL, TRUC_PROFILE, TRUC_OPERATOR (người thao tác ghi vào nhật ký kiểm toán / who acts,
 for the audit log). Xem / See config/.env.example.`;
-
-/**
- * `truc --help`'s list in Vietnamese: each top-level command's summary, before the command's own English
- * (program.test.ts checks every top-level command has one). Subcommands' help stays English (README).
- */
-const SUMMARY_VI: Readonly<Record<string, string>> = {
-  all: 'API, worker, bộ chuyển outbox và bộ lập lịch trong một tiến trình',
-  api: 'chỉ API HTTP',
-  worker: 'chỉ worker và bộ chuyển outbox',
-  scheduler: 'chỉ bộ lập lịch (một lần kích hoạt trên mọi bản sao)',
-  demo: 'trình giả lập + truc trên cơ sở dữ liệu nhúng, một chu trình đầy đủ, một bản tóm tắt; tiếp tục phục vụ',
-  migrate: 'áp dụng các migration cơ sở dữ liệu còn thiếu',
-  audit: 'nhật ký kiểm toán chuỗi băm',
-  clients: 'client API: thêm, liệt kê, đổi secret, đặt trường, khoá, mở',
-  'school-systems': 'hệ thống quản lý nào phục vụ mỗi trường: liệt kê, đặt, xoá',
-  'dead-letters': 'việc lỗi hẳn: liệt kê, chạy lại',
-  targets: 'hệ thống đích nhận dữ liệu: quên một hệ thống đã gỡ khỏi cấu hình',
-  sync: 'kéo dữ liệu từ hệ thống ngoài: chạy (và theo dõi), liệt kê, xem',
-  schedules: 'lịch đồng bộ: liệt kê (lần trước, lần tới), tạm dừng, tiếp tục, chạy ngay',
-  holds: 'các lệnh giữ của bộ chặn thay đổi hàng loạt: liệt kê, xem, duyệt, từ chối',
-  pcgd: 'báo cáo PCGD-XMC: tính, duyệt, nộp, xuất, kiểm tra',
-  sim: 'một trình giả lập chạy riêng, đến khi nhận SIGTERM/SIGINT',
-};
 
 /** The help's titles (commander's), in both languages. */
 const TITLES_VI: Readonly<Record<string, string>> = {
@@ -73,24 +51,25 @@ export function buildProgram(out: CliOutput = PROCESS_OUTPUT): Command {
     .description('Trục dữ liệu giáo dục / the education data hub')
     .version(version(), '-V, --version', both('in phiên bản', 'output the version number'))
     .addHelpText('after', ENVIRONMENT);
-  for (const make of COMMANDS)
-    for (const c of [make()].flat()) {
-      const vi = SUMMARY_VI[c.name()];
-      program.addCommand(vi ? c.description(both(vi, c.description())) : c);
-    }
+  for (const make of COMMANDS) for (const c of [make()].flat()) program.addCommand(c);
   bindOutput(program, out);
-  eachCommand(program, (c) =>
-    c
-      .exitOverride()
-      .helpOption('-h, --help', both('hiện trợ giúp của lệnh', 'display help for command'))
-      .helpCommand('help [command]', both('hiện trợ giúp của lệnh', 'display help for command'))
+  const HELP = both('hiện trợ giúp của lệnh', 'display help for command');
+  eachCommand(program, (c) => {
+    // Each command's summary in both languages (./summaries.ts); `help [command]` only where there are
+    // subcommands to ask about (fix33c: `truc audit verify --help` listed it as its one command).
+    const vi = SUMMARY_VI[pathOf(c).replace(/^truc ?/, '')];
+    if (vi) c.description(both(vi, c.description()));
+    if (c.commands.length > 0) c.helpCommand('help [command]', HELP);
+    else c.helpCommand(false);
+    c.exitOverride()
+      .helpOption('-h, --help', HELP)
       .configureHelp({ styleTitle: (t) => (TITLES_VI[t] ? `${TITLES_VI[t]} / ${t}` : t) })
       .configureOutput({
         writeOut: (s) => out.stdout(s),
         writeErr: (s) => out.stderr(s),
         outputError: () => undefined, // printed once, our way, by runCli
-      }),
-  );
+      });
+  });
   return program;
 }
 

@@ -173,7 +173,7 @@ async function communesToCompute(deps: PcgdDeps, provinceCode: string, year: num
 const approve = () =>
   runs<{ as?: string }>(
     defineCommand('approve', 'approve a checked report: sign its package and lock the figures')
-      .argument('<reportId>')
+      .argument('<reportId>', 'the report id (reportId, as pcgd compute prints it)')
       .addOption(asOption()),
     async (o, [id], out) => {
       const reportId = idArg(id); // bad usage before the database is opened
@@ -191,7 +191,7 @@ const approve = () =>
 const submit = () =>
   runs<{ follow?: boolean; timeout?: number; as?: string }>(
     defineCommand('submit', 'queue approved reports’ delivery to the Ministry (the worker role sends them)')
-      .argument('<reportId...>')
+      .argument('<reportId...>', 'the ids of approved reports, one or more')
       .option(
         '--follow',
         'wait until the Ministry has receipted every one, showing progress; stops at once on a refusal or a failure for good (exit 1)',
@@ -250,7 +250,7 @@ const exportCmd = () =>
       'export',
       'write a report’s package.json, package.p7s, certificate.pem, forms.xlsx and forms.pdf',
     )
-      .argument('<reportId>')
+      .argument('<reportId>', 'the report id (reportId, as pcgd compute prints it)')
       .option('--out <dir>', 'folder to write to (default: ./pcgd-<reportId>)'),
     async (o, [id], out) => {
       const reportId = idArg(id);

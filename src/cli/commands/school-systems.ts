@@ -23,7 +23,7 @@ const listAll = () =>
 const set = () =>
   runs<{ system?: string; as?: string }>(
     defineCommand('set', "say which system serves a school (kept until changed; pulls don't overwrite it)")
-      .argument('<schoolCode>')
+      .argument('<schoolCode>', 'the code of a school truc holds')
       .option('--system <name>', 'smas | vnedu (required)')
       .addOption(asOption()),
     async (o, [school], out) => {
@@ -43,7 +43,7 @@ const set = () =>
 const clear = () =>
   runs<{ as?: string }>(
     defineCommand('clear', 'forget which system serves a school (pulls and batches may learn it again)')
-      .argument('<schoolCode>')
+      .argument('<schoolCode>', 'the code of a school truc holds')
       .addOption(asOption()),
     async (o, [school], out) => {
       const actor = operatorActor(o.as);

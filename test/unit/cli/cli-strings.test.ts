@@ -96,6 +96,8 @@ function isExempt(node: ts.Node): boolean {
     )
       return true;
     if (ts.isImportDeclaration(p) || ts.isExportDeclaration(p) || ts.isLiteralTypeNode(p)) return true;
+    // `{ 'clients add': '…' }`: a property's name, a key (src/cli/summaries.ts: a command's path), never printed
+    if (ts.isPropertyAssignment(p) && p.name === child) return true;
     if (
       ts.isBinaryExpression(p) &&
       [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(

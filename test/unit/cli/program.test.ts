@@ -147,6 +147,39 @@ describe('truc --help', () => {
     }
   });
 
+  // fix33c: each subcommand said what it does in English alone ("truc clients --help" listed `add  create a client…`);
+  // a command without subcommands listed `help [command]` among its commands; pcgd approve, submit and export named
+  // their argument without a word of it.
+  it('every command and subcommand says what it does in Vietnamese, then English', () => {
+    const unsaid: string[] = [];
+    const walk = (cmd: Command, prefix: string[]): void => {
+      for (const c of cmd.commands) {
+        const path = [...prefix, c.name()];
+        const [vi, en] = c.description().split(' / ');
+        if (!/[^ -~]/.test(vi ?? '') || !en) unsaid.push(path.join(' '));
+        walk(c, path);
+      }
+    };
+    walk(buildProgram(), []);
+    expect(unsaid).toEqual([]);
+  });
+
+  it('a command without subcommands lists no `help [command]`; every argument says what it is', async () => {
+    const listed: string[] = [];
+    const bare: string[] = [];
+    for (const path of PATHS) {
+      const e = await truc(...path, '--help');
+      const cmd = path.reduce<Command>(
+        (c, name) => c.commands.find((s) => s.name() === name)!,
+        buildProgram(),
+      );
+      if (cmd.commands.length === 0 && /help \[command\]/.test(e.stdout)) listed.push(path.join(' '));
+      for (const a of cmd.registeredArguments)
+        if (!a.description) bare.push(`${path.join(' ')} <${a.name()}>`);
+    }
+    expect({ listed, bare }).toEqual({ listed: [], bare: [] });
+  });
+
   it('truc --version prints the package version', async () => {
     const e = await truc('--version');
     expect(e.code).toBe(0);
