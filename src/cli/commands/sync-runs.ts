@@ -194,6 +194,20 @@ interface ListOptions {
   json?: boolean;
 }
 
+/** `--from` and `--to` as instants; a `--from` not before its `--to` could only list nothing (review33a F7). */
+async function rangeOf(o: ListOptions): Promise<{ from: Date | undefined; to: Date | undefined }> {
+  const from = await instantOf('--from', o.from);
+  const to = await instantOf('--to', o.to);
+  if (from && to && from >= to)
+    throw new UsageError(
+      both(
+        '--from không trước --to (--to không tính: một ngày D là --from D --to D+1)',
+        '--from is not before --to (--to is exclusive: one day D is --from D --to D+1)',
+      ),
+    );
+  return { from, to };
+}
+
 export const syncListCommand = () =>
   runs<ListOptions>(
     defineCommand('list', 'sync runs, newest first, with their counts (as GET /v1/syncs)')
@@ -206,15 +220,7 @@ export const syncListCommand = () =>
       .option('--offset <n>', 'skip this many (default 0)', int(0, 1_000_000))
       .option('--json', 'one JSON object a line, as the API lists them'),
     async (o, _args, out) => {
-      const from = await instantOf('--from', o.from);
-      const to = await instantOf('--to', o.to);
-      if (from && to && from >= to)
-        throw new UsageError(
-          both(
-            '--from không trước --to (--to không tính: một ngày D là --from D --to D+1)',
-            '--from is not before --to (--to is exclusive: one day D is --from D --to D+1)',
-          ),
-        );
+      const { from, to } = await rangeOf(o);
       const config = loadConfig();
       const { withDb } = await import('../../ops.js');
       const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
