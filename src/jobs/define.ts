@@ -101,10 +101,16 @@ export class DeferJob extends Error {
     readonly delayMs: number,
     readonly scope: 'queue' | 'job',
     readonly reason: string,
-    opts: { cause?: unknown } = {},
+    opts: { cause?: unknown; system?: string } = {},
   ) {
     super(`deferred ${Math.round(delayMs)} ms (${reason})`);
     this.name = 'DeferJob';
     if (opts.cause !== undefined) this.cause = opts.cause;
+    if (opts.system !== undefined) this.system = opts.system;
   }
+  /**
+   * The system whose delivery gate held the job back. A job handed back for its probe looks at the gate once it
+   * waits (../jobs/worker.ts): a probe that closed the circuit meanwhile woke the waiting jobs before this one.
+   */
+  readonly system?: string;
 }

@@ -105,6 +105,8 @@ export interface DeliveryGates {
    * taken as the probe's).
    */
   failed(system: SystemName, err: unknown, entered?: Pass): Promise<AfterFailure>;
+  /** Whether a probe of `system` is out now (its lease running): one look at the gate's row. */
+  probing(system: SystemName): Promise<boolean>;
   /**
    * Calls `listener` each time this process closes a system's circuit (its probe, or any call, got an answer):
    * the workers wake the queues waiting for the probe (review32 F1). Returns the unsubscribe.
@@ -275,6 +277,11 @@ export function createDeliveryGates(deps: GateDeps): DeliveryGates {
   return {
     ...gateEntry(repo, deps, local, holds),
     ...gateOutcomes(repo, deps, local, holds, closedListeners),
+    async probing(system) {
+      const seen = await repo.peek(system);
+      const until = seen?.state.pauseReason === 'probe' ? seen.state.pausedUntil : null;
+      return until !== null && seen !== undefined && until > seen.now;
+    },
     onClosed(listener) {
       closedListeners.add(listener);
       return () => closedListeners.delete(listener);

@@ -45,7 +45,7 @@ export async function fetchPage(
   // that does not answer takes the call's whole timeout, the job started again every second of it); the
   // circuit's close, in any process, wakes it at once (./probe-wake.ts).
   const pass = await ctx.gates.enter(run.system, { pace: false });
-  if (!pass.go) throw new DeferJob(pass.waitMs, 'job', pass.reason);
+  if (!pass.go) throw new DeferJob(pass.waitMs, 'job', pass.reason, { system: run.system });
   ctx.gates.passed(run.system, { slotAt: pass.startAt, readAt: pass.readAt ?? Date.now(), paced: false });
   try {
     const page = await source.page(run.entity, {
@@ -63,7 +63,10 @@ export async function fetchPage(
     // waits for the probe's outcome as one that meets it at the gate does, woken by the close), hands it back.
     const after = await ctx.gates.failed(run.system, err, pass);
     if (after.pauseMs > 0)
-      throw new DeferJob(after.pauseMs, 'job', after.reason ?? 'retry-after', { cause: err });
+      throw new DeferJob(after.pauseMs, 'job', after.reason ?? 'retry-after', {
+        cause: err,
+        system: run.system,
+      });
     throw err;
   }
 }

@@ -25,17 +25,17 @@ export async function throughGate<T>(
   // a probe of a target that does not answer takes the call's whole timeout, each waiting job started again every
   // second of it). The probe's success wakes the queue at once (./gates.ts `onClosed`, ./worker.ts); its failure
   // pauses it again for the circuit's open time.
-  if (!pass.go) throw new DeferJob(pass.waitMs, 'queue', pass.reason);
+  if (!pass.go) throw new DeferJob(pass.waitMs, 'queue', pass.reason, { system });
   let readAt = pass.readAt ?? Date.now();
   if (pass.waitMs > 0) {
     await sleep(pass.waitMs);
     readAt = Date.now();
     const paused = await ctx.gates.paused(system);
-    if (paused) throw new DeferJob(paused.waitMs, 'queue', paused.reason);
+    if (paused) throw new DeferJob(paused.waitMs, 'queue', paused.reason, { system });
   }
   // Last, with nothing awaited before the call: a Retry-After this process met while this one waited.
   const held = ctx.gates.heldHere(system);
-  if (held) throw new DeferJob(held.waitMs, 'queue', held.reason);
+  if (held) throw new DeferJob(held.waitMs, 'queue', held.reason, { system });
   ctx.gates.passed(system, { slotAt: pass.startAt, readAt, paced: true });
   let out: T;
   try {
@@ -45,7 +45,7 @@ export async function throughGate<T>(
     // probe's outcome with the queue, as above: fix33a), hands the job back.
     const after = await ctx.gates.failed(system, err, pass);
     if (after.pauseMs > 0)
-      throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err });
+      throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err, system });
     throw err;
   }
   await ctx.gates.succeeded(system);

@@ -7,6 +7,7 @@
 import { DelayedError, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Job as QueueJob, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import type { SystemName } from '../config.js';
 import { safeMessage, withSafeWords } from '../observability/error-words.js';
 import type { Metrics } from '../observability/metrics.js';
 import { couldNotConnect, isConnectionLost, pingDatabase, type Db } from '../store/db.js';
@@ -86,11 +87,28 @@ async function defer(
   if (!control) throw err;
   const delay = Math.max(1, Math.ceil(err.delayMs));
   if (err.scope === 'queue' && control.rateLimit) {
-    await control.rateLimit(delay);
+    const { rateLimit } = control;
+    await rateLimit(delay);
+    await unlessProbeOver(ctx, err, () => rateLimit(1));
     throw new RateLimitError();
   }
   await delayJob(job, Date.now() + delay, control.token);
+  await unlessProbeOver(ctx, err, () => job.promote());
   throw new DelayedError();
+}
+
+/**
+ * A job handed back for a system's probe, once it waits (its queue paused, or it delayed): if the probe is no longer
+ * out, the circuit's close came between the gate's answer and the wait, and woke the waiting jobs before this one
+ * (./probe-wake.ts, `wakeOnClose`): it wakes itself (`wake`) instead of waiting out the probe's lease (fix33a).
+ */
+async function unlessProbeOver(ctx: WorkerContext, err: DeferJob, wake: () => Promise<void>): Promise<void> {
+  if (err.reason !== 'probe' || err.system === undefined) return;
+  try {
+    if (!(await ctx.gates.probing(err.system as SystemName))) await wake();
+  } catch (e) {
+    ctx.logger.debug({ err: e, system: err.system }, 'could not look at the probe');
+  }
 }
 
 /** How long a job waits for the database when its connection was lost. */

@@ -16,7 +16,7 @@ import { fakeSource, useTestContext } from './fixtures.js';
 /** Most of the probe's lease is left: the job waits for the probe's outcome, not a second. */
 const waitsForTheProbe = (err: unknown, scope: 'queue' | 'job') => {
   expect(err).toBeInstanceOf(DeferJob);
-  expect(err).toMatchObject({ scope, reason: 'probe' });
+  expect(err).toMatchObject({ scope, reason: 'probe', system: 'hcm-csdl' });
   expect((err as DeferJob).delayMs).toBeGreaterThan(PROBE_LEASE_MS / 2);
 };
 
@@ -26,11 +26,14 @@ describe('a call failing while the probe is out', () => {
   it("a push: its queue waits for the probe's outcome", async () => {
     await ctx.db.query('DELETE FROM truc.delivery_gates');
     const gates = probingGates(ctx);
+    expect(await gates.probing('hcm-csdl')).toBe(false);
     const err = await throughGate({ gates }, 'hcm-csdl', async () => {
       await probeGoesOut(gates, 'hcm-csdl');
       throw down();
     }).catch((e: unknown) => e);
     waitsForTheProbe(err, 'queue');
+    // What the worker looks at once the job waits (src/jobs/worker.ts `unlessProbeOver`).
+    expect(await gates.probing('hcm-csdl')).toBe(true);
   });
 
   it("a pull: its job waits for the probe's outcome", async () => {

@@ -166,6 +166,49 @@ describe('a job that cannot run now (its target is paused)', () => {
   });
 });
 
+/**
+ * fix33a: a job handed back for its system's probe looks at the gate once it waits: when the probe's close came
+ * between the gate's answer and the wait (it woke the waiting jobs before this one), the job wakes itself instead of
+ * waiting out the probe's lease (red without: the queue stays paused for the lease, the job delayed).
+ */
+describe('a job handed back for a probe that is over by the time it waits', () => {
+  const forProbe = (scope: 'queue' | 'job') =>
+    echoJob(() => {
+      throw new DeferJob(600_000, scope, 'probe', { system: 'hcm-csdl' });
+    }).job;
+  const gated = (probing: boolean) =>
+    ({ ...ctx, gates: { probing: async () => probing } }) as unknown as WorkerContext;
+
+  it('its queue (scope queue) is woken at once; while the probe is out it stays paused', async () => {
+    for (const probing of [false, true]) {
+      const limited: number[] = [];
+      const rateLimit = async (ms: number) => void limited.push(ms);
+      const err = await runQueueJob(plan(forProbe('queue')), gated(probing), queueJob({ thingId: 1 }), {
+        token: 't',
+        rateLimit,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RateLimitError);
+      expect(limited, `probing ${probing}`).toEqual(probing ? [600_000] : [600_000, 1]);
+    }
+  });
+
+  it('the job (scope job) is promoted at once; while the probe is out it stays delayed', async () => {
+    for (const probing of [false, true]) {
+      let promoted = 0;
+      const job = {
+        ...queueJob({ thingId: 1 }),
+        moveToDelayed: async () => undefined,
+        promote: async () => void promoted++,
+      } as unknown as QueueJob;
+      const err = await runQueueJob(plan(forProbe('job')), gated(probing), job, { token: 't' }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(DelayedError);
+      expect(promoted, `probing ${probing}`).toBe(probing ? 0 : 1);
+    }
+  });
+});
+
 describe('a job whose database connection failed', () => {
   /** A database that answers now (the outage just ended): its ping succeeds. */
   const answering = {
