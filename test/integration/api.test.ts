@@ -1,7 +1,7 @@
 /**
  * The HTTP API over real storage (embedded PGlite), through `buildApp` + `app.inject()`: every bad
  * input gets a clear bilingual RFC 9457 answer and changes nothing; health, metrics and the OpenAPI
- * document. Accepted batches, idempotency, tenancy on reads and OAuth are in api-flows.test.ts.
+ * document. Accepted batches, idempotency and tenancy on reads are in api-flows.test.ts, OAuth in api-oauth.test.ts.
  */
 import { compileErrors, validate } from '@readme/openapi-parser';
 import type { LightMyRequestResponse } from 'fastify';
