@@ -143,6 +143,12 @@ export const GuardSchema = z
      * (src/jobs/vendor-window.ts; since the school's last approved hold, if later); 0: each batch alone.
      */
     vendorWindowHours: z.number().int().min(0).max(720).default(24),
+    /**
+     * A held run's weighed hold (../jobs/run-weigh.ts) keeps, per school and kind (deleted, moved, changed), at most
+     * this many codes, or the held page's own if more (review33a F2): its counts stay exact, a school with codes left
+     * out says `keysTruncated`. Codes to check, not the list: a city's recoding is 1.7 M codes.
+     */
+    weighedKeys: z.number().int().min(1).max(10_000).default(50),
     rollover: z
       .object({
         from: monthDay.default('08-15'),

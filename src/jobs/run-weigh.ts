@@ -63,7 +63,24 @@ const sumRows = (into: Map<string, RunSchoolCounts>, rows: readonly RunSchoolCou
   }
 };
 
-const union = (a: readonly string[] = [], b: readonly string[] = []): string[] => [...new Set([...a, ...b])];
+/**
+ * The codes `was` shown, with `more`'s added up to `cap` in all (review33a F2: the codes of every weighed page,
+ * unbounded, were 1.7 M codes, 22 MB of jsonb, at a city's recoding); `dropped`: whether any new code was left out.
+ */
+function capped(
+  was: readonly string[] = [],
+  more: readonly string[],
+  cap: number,
+): { keys: string[]; dropped: boolean } {
+  const keys = new Set(was);
+  let dropped = false;
+  for (const k of more) {
+    if (keys.has(k)) continue;
+    if (keys.size >= cap) dropped = true;
+    else keys.add(k);
+  }
+  return { keys: [...keys], dropped };
+}
 
 /** What the weighing found so far: the held page's and the weighed pages' counts, reasons and diffs. */
 class Weighed {
@@ -74,7 +91,14 @@ class Weighed {
   /** The held page's reasons, as its hold was made: audited again only when the weighing adds to them. */
   readonly first: string;
 
-  constructor(held: RunHeld) {
+  /**
+   * `keysCap`: the codes kept per school and kind (config `guard.weighedKeys`; the held page's own if more): the
+   * counts stay the run's, exact; a school some of whose codes were left out says so (`keysTruncated`).
+   */
+  constructor(
+    held: RunHeld,
+    private readonly keysCap: number,
+  ) {
     sumRows(this.rows, held.rows);
     for (const d of held.diff) this.diff.set(unitKey(d.school, d.schoolYear), d);
     this.addReasons(held.reasons);
@@ -92,7 +116,10 @@ class Weighed {
       this.reasons.set(`${unitKey(r.school, r.schoolYear)}|${r.grade ?? ''}|${r.kind}`, r);
   }
 
-  /** A weighed page: its counts added; the schools it holds added to the hold, their codes with those shown. */
+  /**
+   * A weighed page: its counts added; the schools it holds added to the hold, their codes with those shown (up to
+   * the cap: the held page's own codes are all kept, as a hold of one page always showed them).
+   */
   add(held: RunHeld): void {
     this.pages += 1;
     sumRows(this.rows, held.rows);
@@ -102,12 +129,12 @@ class Weighed {
       const u = unitKey(d.school, d.schoolYear);
       const was = this.diff.get(u);
       if (!over.has(u) && !was) continue;
-      const keys = {
-        deleted: union(was?.keys.deleted, d.keys.deleted),
-        moved: union(was?.keys.moved, d.keys.moved),
-        changed: union(was?.keys.changed, d.keys.changed),
-      };
-      this.diff.set(u, { ...d, keys });
+      const [deleted, moved, changed] = (['deleted', 'moved', 'changed'] as const).map((k) =>
+        capped(was?.keys[k], d.keys[k], Math.max(this.keysCap, was?.keys[k].length ?? 0)),
+      ) as [ReturnType<typeof capped>, ReturnType<typeof capped>, ReturnType<typeof capped>];
+      const keys = { deleted: deleted.keys, moved: moved.keys, changed: changed.keys };
+      const truncated = was?.keysTruncated || deleted.dropped || moved.dropped || changed.dropped;
+      this.diff.set(u, { ...d, keys, ...(truncated ? { keysTruncated: true as const } : {}) });
     }
   }
 }
@@ -203,7 +230,7 @@ export async function weighOn(
   from: { pageNo: number; cursor: string | undefined; holdId: number; held: RunHeld },
 ): Promise<void> {
   if (from.cursor === undefined || !ctx.config.guard.enabled) return;
-  const w = new Weighed(from.held);
+  const w = new Weighed(from.held, ctx.config.guard.weighedKeys);
   const about = { system: run.system, entity: run.entity, syncRunId: run.id, holdId: from.holdId };
   let cursor: string | undefined = from.cursor;
   let pageNo = from.pageNo + 1;

@@ -36,6 +36,12 @@ export interface SchoolDiff {
   regraded?: number;
   keys: { deleted: string[]; moved: string[]; changed: string[] };
   /**
+   * A held run's weighed hold (../jobs/run-weigh.ts): some of the school's codes are not among `keys` (config
+   * `guard.weighedKeys` a kind are kept, or the held page's own if more); the counts above are all of them. Absent
+   * otherwise.
+   */
+  keysTruncated?: true;
+  /**
    * A vendor batch weighed with its school's earlier vendor batches (../jobs/vendor-window.ts): of the counts above,
    * the records those changed and deleted since `since` (ISO 8601), not among `keys` (the batch's own).
    */

@@ -121,6 +121,14 @@ const SchoolDiff = z
       .meta({
         description: 'mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data',
       }),
+    keysTruncated: z
+      .literal(true)
+      .optional()
+      .meta({
+        description:
+          'lần chạy bị giữ đã cân các trang sau: keys chỉ có một phần mã của trường (số đếm ở trên là đủ) / ' +
+          'a held run weighed ahead: keys has some of the school’s codes only (the counts above are all of them)',
+      }),
     window: z.object({ since: z.string(), changed: Count, deleted: Count }).optional().meta({
       description:
         'lô của nhà cung cấp: trong các số trên, số bản ghi các lô trước của trường đã sửa / xoá từ `since` (không nằm trong keys) / a vendor batch: of the counts above, the records the school’s earlier vendor batches changed / deleted since `since` (not among keys)',

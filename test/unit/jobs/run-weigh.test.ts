@@ -178,3 +178,25 @@ describe("a held run whose weighing's last widening cannot be written", () => {
     );
   });
 });
+
+/**
+ * review33a F2: a weighed hold kept every code of the rest of the run (a city's recoding: 1.7 M codes, 22 MB of
+ * jsonb). It keeps config `guard.weighedKeys` codes a school and kind (the held page's own if more), the counts all.
+ */
+describe("a weighed hold's codes", () => {
+  const { ctx, decide, heldRun } = useHeldRun();
+
+  it('are at most guard.weighedKeys a school and kind beyond the held page, its counts exact, keysTruncated', async () => {
+    Object.assign(ctx, { config: { ...ctx.config, guard: { ...ctx.config.guard, weighedKeys: 5 } } });
+    const { holdId } = await heldRun();
+    const hold = (await createGuardHoldsRepo(ctx.db).get(holdId))!;
+    const s1 = hold.diff.find((d) => d.school === S1)!;
+    const s2 = hold.diff.find((d) => d.school === S2)!;
+    // The held page's school: its page's 20 codes, as a hold of one page shows them.
+    expect([s1.deleted, s1.keys.deleted, s1.keysTruncated]).toEqual([20, a.slice(0, 20), undefined]);
+    // A school of the weighed page: 5 of its 20 codes, saying so.
+    expect([s2.deleted, s2.keys.deleted, s2.keysTruncated]).toEqual([20, b.slice(0, 5), true]);
+    expect(hold.reasons.find((r) => r.school === S2)?.count).toBe(20);
+    await decide(holdId, 'rejected');
+  });
+});

@@ -1604,6 +1604,11 @@ export interface components {
         moved: string[];
         changed: string[];
       };
+      /**
+       * @description lần chạy bị giữ đã cân các trang sau: keys chỉ có một phần mã của trường (số đếm ở trên là đủ) / a held run weighed ahead: keys has some of the school’s codes only (the counts above are all of them)
+       * @constant
+       */
+      keysTruncated?: true;
       /** @description lô của nhà cung cấp: trong các số trên, số bản ghi các lô trước của trường đã sửa / xoá từ `since` (không nằm trong keys) / a vendor batch: of the counts above, the records the school’s earlier vendor batches changed / deleted since `since` (not among keys) */
       window?: {
         since: string;
