@@ -302,7 +302,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     expect(await audited()).toBe(audit);
   });
 
-  it.fails('F3: a key repeated in an operator’s JSON body is refused, not the last one taken', async () => {
+  it('F3: a key repeated in an operator’s JSON body is refused, not the last one taken', async () => {
     const id = await openLetter('HSDUP');
     const replay = await send('POST', '/v1/dead-letters/replay', 'admin', `{"ids":[999999],"ids":[${id}]}`);
     const { holdId } = await heldRunPage(env.deps.db);

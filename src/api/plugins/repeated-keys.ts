@@ -1,7 +1,8 @@
 /**
  * A key repeated in one object of a JSON body, refused on the routes that say so (`config.uniqueKeys`): the OAuth
  * token endpoint (fix33c), whose form body already refuses a repeated parameter (./form-body.ts, RFC 6749 §3.1
- * "MUST NOT be included more than once", §5.2 `invalid_request`). `JSON.parse` (and secure-json-parse, ./input.ts)
+ * "MUST NOT be included more than once", §5.2 `invalid_request`), and the operators' decisions (review33b F3: a
+ * replay's `ids`, a hold's decision, a sync request, clients, school systems). `JSON.parse` (and secure-json-parse, ./input.ts)
  * keeps the last value of a repeated key, so `{"client_secret":"x","client_secret":"…"}` was read as the second one,
  * while a proxy, a WAF or an audit of the raw request reading the first saw another request. The body's text, already
  * parsed as strict JSON, is read again as jsonc-parser's tree (no hand-written JSON parser): a few times a parse's
