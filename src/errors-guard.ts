@@ -34,4 +34,10 @@ export const GUARD_ERRORS = {
     vi: 'Trang bị giữ của một lần đồng bộ toàn thành phố: mỗi trường vượt ngưỡng của nó đã có một lần đồng bộ toàn bộ riêng, yêu cầu sau khi trang bị giữ, kéo xong; việc duyệt không còn ý nghĩa nên không được ghi nhận và thay đổi bị giữ được đóng. Lần đồng bộ toàn thành phố chạy tiếp từ trang bị giữ, vẫn chịu ngưỡng thay đổi.',
     en: 'A held page of a whole-city sync run: a full run of each school it exceeded the thresholds of, requested after the page was held, fetched every page; the approval no longer decides anything, so it is not recorded and the hold is closed. The whole-city run goes on from the held page, still guarded.',
   },
+  ERR_GUARD_EXCEPT_SCHOOLS: {
+    status: 400,
+    retryable: false,
+    vi: 'Không thể duyệt trừ các trường này: chỉ lệnh giữ của một lần đồng bộ (một trang hoặc phần đối soát) được duyệt trừ trường, và chỉ các trường nằm trong lệnh giữ (không phải "*"). Không có gì thay đổi.',
+    en: 'These schools cannot be left out of the approval: only a sync run’s hold (a page or its reconciliation) can be approved except schools, and only schools the hold shows (not "*"). Nothing was changed.',
+  },
 } as const;

@@ -1,7 +1,8 @@
 /**
  * Held mass changes (the guard, issue 7): the list (counts only), one hold inspected (per school: live
  * records, what would be deleted, moved or changed, with the record codes — never personal data), and a
- * city admin's approval or rejection. Needs the `guard` scope.
+ * city admin's approval (a sync run's hold maybe except some schools, ticked: their changes rejected) or rejection,
+ * neither while the run's next pages are weighed (`weighingUntil`). Needs the `guard` scope.
  */
 import { HOLD_STATUSES, type Hold, type HoldSummary } from './api-types.js';
 import { t } from './i18n.js';
@@ -139,9 +140,16 @@ function holdStats(hold: Hold): HTMLElement {
   );
 }
 
+/** Until when a held run's next pages are weighed (the hold cannot be decided before: 409 ERR_GUARD_WEIGHING), or null. */
+const weighingUntil = (hold: Hold): Date | null =>
+  hold.status === 'held' && hold.weighingUntil && new Date(hold.weighingUntil) > new Date()
+    ? new Date(hold.weighingUntil)
+    : null;
+
 /**
  * While the change is held: an optional reason (kept with the decision and in its audit entry) and approve and
- * reject; once decided, who decided, when, and why.
+ * reject, both disabled with the reason while the run's next pages are weighed (`weighingUntil`); once decided, who
+ * decided, when, and why.
  */
 function holdDecision(
   hold: Hold,
@@ -157,36 +165,101 @@ function holdDecision(
         : null,
     );
   }
+  const weighing = weighingUntil(hold);
   const reason = h('input', {
     name: 'reason',
     maxlength: 500,
     placeholder: t('decisionReasonHint'),
     'data-testid': 'guard-reason',
   });
+  const why = weighing ? t('weighing', { until: when(weighing.toISOString()) }) : undefined;
   return h(
-    'form',
-    { class: 'inline', onsubmit: (e: Event) => e.preventDefault() },
-    h('label', {}, t('decisionReason'), reason),
+    'div',
+    {},
+    weighing ? h('p', { class: 'notice', 'data-testid': 'guard-weighing' }, why) : null,
     h(
-      'button',
-      { type: 'button', 'data-testid': 'guard-approve', onclick: () => void decide('approve', reason.value) },
-      t('approve'),
-    ),
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'secondary',
-        'data-testid': 'guard-reject',
-        onclick: () => void decide('reject', reason.value),
-      },
-      t('reject'),
+      'form',
+      { class: 'inline', onsubmit: (e: Event) => e.preventDefault() },
+      h('label', {}, t('decisionReason'), reason),
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-testid': 'guard-approve',
+          disabled: weighing !== null,
+          title: why,
+          onclick: () => void decide('approve', reason.value),
+        },
+        t('approve'),
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          'data-testid': 'guard-reject',
+          disabled: weighing !== null,
+          title: why,
+          onclick: () => void decide('reject', reason.value),
+        },
+        t('reject'),
+      ),
     ),
   );
 }
 
+/**
+ * A sync run's hold, held: a box per school (not `*`, a schools run's city as one) to reject it while the others are
+ * approved (the approval's `exceptSchools`); the ticked schools are kept in `except`.
+ */
+function exceptColumn(hold: Hold, except: Set<string>): Array<Column<Hold['diff'][number]>> {
+  if (hold.status !== 'held' || hold.kind === 'batch') return [];
+  const tick = (school: string) => (e: Event) => {
+    if ((e.target as HTMLInputElement).checked) except.add(school);
+    else except.delete(school);
+  };
+  return [
+    {
+      head: 'exceptSchool',
+      cell: (d) =>
+        d.school === '*'
+          ? '—'
+          : h('input', {
+              type: 'checkbox',
+              'data-testid': `guard-except-${d.school}`,
+              title: t('exceptHint'),
+              checked: except.has(d.school),
+              onchange: tick(d.school),
+            }),
+    },
+  ];
+}
+
+/** The schools an approval left out, with what the run did not apply of each. */
+function exceptDetails(hold: Hold): HTMLElement[] {
+  if (hold.exceptSchools.length === 0) return [];
+  const rows = hold.exceptSchools.map(
+    (school) => hold.notApplied.find((n) => n.school === school) ?? { school, records: 0, deletions: 0 },
+  );
+  return [
+    card(
+      t('exceptSchools'),
+      table(
+        rows,
+        [
+          { head: 'school', cell: (r) => r.school },
+          { head: 'notAppliedRecords', cell: (r) => num(r.records), num: true },
+          { head: 'notAppliedDeletions', cell: (r) => num(r.deletions), num: true },
+        ],
+        { testid: 'guard-except' },
+      ),
+    ),
+  ];
+}
+
 /** Why the guard held the change, and what it would do school by school (record codes only). */
-function holdDetails(hold: Hold): HTMLElement[] {
+function holdDetails(hold: Hold, except: Set<string>): HTMLElement[] {
+  const column = exceptColumn(hold, except);
   return [
     card(
       t('reasons'),
@@ -211,9 +284,11 @@ function holdDetails(hold: Hold): HTMLElement[] {
     ),
     card(
       t('bySchool'),
+      column.length > 0 ? h('p', { class: 'muted' }, t('exceptHint')) : null,
       table(
         hold.diff,
         [
+          ...column,
           { head: 'school', cell: (d) => d.school },
           ...yearColumn(hold.diff),
           { head: 'live', cell: (d) => num(d.live), num: true },
@@ -237,13 +312,20 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
     notice.textContent = last;
     sessionStorage.removeItem('truc.notice');
   }
+  const except = new Set<string>();
   const decide = async (decision: 'approve' | 'reject', reason: string): Promise<void> => {
-    if (!confirm(t(decision === 'approve' ? 'confirmApprove' : 'confirmReject', { id: hold.id }))) return;
+    const left = decision === 'approve' ? [...except].sort() : [];
+    const ask =
+      left.length > 0
+        ? t('confirmApproveExcept', { id: hold.id, schools: left.join(', ') })
+        : t(decision === 'approve' ? 'confirmApprove' : 'confirmReject', { id: hold.id });
+    if (!confirm(ask)) return;
     const why = reason.trim();
+    const body = { ...(why ? { reason: why } : {}), ...(left.length > 0 ? { exceptSchools: left } : {}) };
     try {
       const r = await api<Hold>(`/v1/guard/holds/${hold.id}/${decision}`, {
         method: 'POST',
-        ...(why ? { body: { reason: why } } : {}),
+        ...(Object.keys(body).length > 0 ? { body } : {}),
       });
       sessionStorage.setItem('truc.notice', `#${r.id}: ${statusText(r.status)}`);
     } catch (err) {
@@ -261,6 +343,18 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
     notice,
     holdStats(hold),
     holdDecision(hold, decide),
-    ...holdDetails(hold),
+    ...exceptDetails(hold),
+    ...holdDetails(hold, except),
   );
+  // Still weighed: shown again once the weighing's bound has passed (while this hold's page is the one shown).
+  const weighing = weighingUntil(hold);
+  if (weighing) {
+    const shown = location.hash;
+    setTimeout(
+      () => {
+        if (location.hash === shown) void guardHoldPage(main, id);
+      },
+      Math.max(1_000, weighing.getTime() - Date.now() + 500),
+    );
+  }
 }

@@ -202,6 +202,22 @@ const DICT = {
   codesChanged: ['Mã bị sửa', 'Codes changed'],
   applied: ['Đã áp dụng', 'Applied'],
   confirmApprove: ['Duyệt và áp dụng thay đổi #{id}?', 'Approve and apply change #{id}?'],
+  confirmApproveExcept: [
+    'Duyệt thay đổi #{id} trừ các trường {schools} (thay đổi của chúng bị từ chối)?',
+    'Approve change #{id} except schools {schools} (their changes rejected)?',
+  ],
+  exceptSchool: ['Từ chối trường này', 'Reject this school'],
+  exceptHint: [
+    'Đánh dấu các trường cần từ chối rồi bấm Duyệt: thay đổi của các trường đó không được áp dụng, các trường khác được duyệt.',
+    'Tick the schools to reject, then Approve: their changes are not applied, the other schools are approved.',
+  ],
+  exceptSchools: ['Trường bị từ chối (không áp dụng)', 'Schools rejected (not applied)'],
+  notAppliedRecords: ['Bản ghi không áp dụng', 'Records not applied'],
+  notAppliedDeletions: ['Bản ghi đối soát không xoá', 'Reconciliation deletions left'],
+  weighing: [
+    'Lần đồng bộ còn đang cân nhắc các trang tiếp theo đến {until}: lệnh giữ chưa đủ mọi trường, chưa thể duyệt hay từ chối. Trang tự tải lại khi xong.',
+    'The run is still weighing its next pages until {until}: the hold does not show every school yet and cannot be approved or rejected. The page reloads when it is done.',
+  ],
   confirmReject: [
     'Từ chối thay đổi #{id}? Không bản ghi nào bị xoá.',
     'Reject change #{id}? Nothing is deleted.',

@@ -114,6 +114,21 @@ const validationProblem: Problem = {
   ],
 };
 
+/** An approval of a city-wide run's hold except the one school whose source is broken (fix33b). */
+const exceptProblem: Problem = {
+  type: 'https://truc.hcm.edu.vn/problems/err-guard-except-schools',
+  title: 'Không thể duyệt trừ các trường này.',
+  status: 400,
+  instance: '/v1/guard/holds/41/approve',
+  code: 'ERR_GUARD_EXCEPT_SCHOOLS',
+  correlationId: '0b7f3c1e-6a2d-4c8e-9f51-3d2a7e4b9c10',
+  detail: 'lệnh giữ 41 không có trường: 79000999 / guard hold 41 holds no such school: 79000999',
+  messages: {
+    vi: 'Không thể duyệt trừ các trường này: chỉ lệnh giữ của một lần đồng bộ (một trang hoặc phần đối soát) được duyệt trừ trường, và chỉ các trường nằm trong lệnh giữ (không phải "*"). Không có gì thay đổi.',
+    en: 'These schools cannot be left out of the approval: only a sync run’s hold (a page or its reconciliation) can be approved except schools, and only schools the hold shows (not "*"). Nothing was changed.',
+  },
+};
+
 /** An operation's examples: its request body's (by media type, JSON when not named) and its answers' by status. */
 export interface OperationExamples {
   request?: Record<string, unknown>;
@@ -162,6 +177,16 @@ export const EXAMPLES: Readonly<Record<string, OperationExamples>> = {
       },
     },
     responses: { 202: batchAccepted, 200: dryRun, 400: validationProblem },
+  },
+  approveGuardHold: {
+    request: {
+      'application/json': {
+        exceptSchools: ['79000007'],
+        reason:
+          'Kết chuyển năm học; nguồn của trường 79000007 lỗi, chờ sửa / rollover; 79000007’s source is broken',
+      },
+    },
+    responses: { 400: exceptProblem },
   },
   getBatch: { responses: { 200: batchStatus } },
   getFindings: { responses: { 200: findings } },

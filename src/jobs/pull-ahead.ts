@@ -16,6 +16,7 @@ import type { WorkerContext } from './context.js';
 import { DeferJob } from './define.js';
 import { inboundMapping } from './inbound.js';
 import { workAhead, type PageAhead, type StoredRead } from './ingest.js';
+import { withoutRejected } from './run-except.js';
 import type { PulledPage } from './sources.js';
 
 export type AheadContext = Pick<WorkerContext, 'db' | 'sources' | 'gates' | 'now' | 'config'>;
@@ -47,8 +48,9 @@ export async function fetchPage(
   const pass = await ctx.gates.enter(run.system, { pace: false });
   if (!pass.go) throw new DeferJob(pass.waitMs, 'job', pass.reason, { system: run.system });
   ctx.gates.passed(run.system, { slotAt: pass.startAt, readAt: pass.readAt ?? Date.now(), paced: false });
+  let page: PulledPage;
   try {
-    const page = await source.page(run.entity, {
+    page = await source.page(run.entity, {
       ...(run.cursor ? { cursor: run.cursor } : run.since ? { since: run.since } : {}),
       ...(run.scope ? { schoolCode: run.scope } : {}),
       pageSize: PAGE_SIZE,
@@ -57,7 +59,6 @@ export async function fetchPage(
     // A next cursor the run followed already (the one just asked at, or any before: a loop) fails the run when
     // the page's advance keeps it (./pull.ts `loopChecked`, in whichever process stores the page).
     await ctx.gates.succeeded(run.system, pass);
-    return page;
   } catch (err) {
     // A failure that paused the gate, or that landed while another call is out as the probe (fix33a: the job
     // waits for the probe's outcome as one that meets it at the gate does, woken by the close), hands it back.
@@ -69,6 +70,8 @@ export async function fetchPage(
       });
     throw err;
   }
+  // Without the schools an approval left out of the run (fix33b): nothing of them is applied, or weighed.
+  return withoutRejected(ctx, run, page);
 }
 
 interface Ahead {

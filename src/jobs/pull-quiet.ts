@@ -14,11 +14,15 @@ import { mappingVersionOf, storePage, type PageIn, type PullContext, type Stored
 import { rulesStamp } from './refusals.js';
 import type { PulledPage } from './sources.js';
 
-/** A page {@link storeQuiet} may store: records, no tombstones, no school given up on, not the last. */
+/**
+ * A page {@link storeQuiet} may store: records, no tombstones, no school given up on, none of a school an approval
+ * left out (counted in the page's transaction), not the last.
+ */
 const quietCandidate = (page: PulledPage): boolean =>
   page.items.length > 0 &&
   page.deletedKeys.length === 0 &&
   page.unstableScopes === undefined &&
+  page.notApplied === undefined &&
   page.nextCursor !== undefined;
 
 /** What {@link storeQuiet} is given besides its page. */

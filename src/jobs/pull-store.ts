@@ -10,6 +10,7 @@ import type { AuditEvent } from '../store/audit-log.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
+import { createRunExceptRepo } from '../store/run-except.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { isUniqueViolation, type Queryable } from '../store/db.js';
@@ -224,6 +225,8 @@ export async function storePage(q: Queryable, ctx: PullContext, p: PageToStore):
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
   // Schools the listing gave up on (BUG 7): kept on the run, in the page's transaction (never a quiet page).
   if (page.unstableScopes?.length) await createSyncRunsRepo(q).markUnstable(run.id, page.unstableScopes);
+  // What it left of the schools an approval left out (./run-except.ts), counted with the page.
+  if (page.notApplied) await createRunExceptRepo(q).count(run.id, 'records', page.notApplied);
   // One audit record per page (the batch's entry and the page's), off the chain's lock: the worker's audit
   // chainer appends them to the chain shortly after (src/audit/chainer.ts), so pages never wait on it.
   const action = page.nextCursor === undefined ? 'sync.finished' : 'sync.page';
@@ -232,6 +235,8 @@ export async function storePage(q: Queryable, ctx: PullContext, p: PageToStore):
     records: page.items.length,
     tombstones: page.deletedKeys.length,
     batchId,
+    // The schools an approval left out, as school:count (codes only).
+    ...(page.notApplied ? { notApplied: [...page.notApplied].map(([school, n]) => `${school}:${n}`) } : {}),
   };
   await recordAudit(
     p.closing,

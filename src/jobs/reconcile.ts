@@ -24,6 +24,7 @@ import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
+import { createRunExceptRepo } from '../store/run-except.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { enqueue, reconcileRun } from './contracts.js';
@@ -261,7 +262,7 @@ function sourceTimeOf(run: SyncRun): ((raw: unknown) => string | undefined) | un
  * may have been skipped: review15 BUG 7), nor of a school a newer full run of that school alone overtook
  * (review18b S1: the newer run's reconciliation decides there), nor of a school a school system's run did
  * not walk ({@link ofWalkedSchools}), nor a class (or a school system's student) of a school year the run did not
- * list at its school ({@link ofListedYears}), unless the guard holds them: the hold's id then, nothing deleted.
+ * list at its school ({@link ofListedYears}), nor of a school an approval left out ({@link withoutLeftOut}), unless the guard holds them: the hold's id then, nothing deleted.
  */
 async function deleteUnseen(
   q: Queryable,
@@ -274,7 +275,7 @@ async function deleteUnseen(
     ...run.unstableScopes,
     ...(await createSyncRunsRepo(q).schoolsOvertaken(run.id)),
   ]);
-  const { unseen, yearsAt } = await ofListedYears(
+  const { unseen: inScope, yearsAt } = await ofListedYears(
     q,
     run,
     await ofWalkedSchools(
@@ -292,6 +293,8 @@ async function deleteUnseen(
     ),
     ctx.now(),
   );
+  // Left alone too, counted: the schools an approval left out (fix33b, ./run-except.ts; their records not seen).
+  const { unseen, left } = withoutLeftOut(run, inScope);
   // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
   const holdId = await guardReconcile(
     q,
@@ -301,6 +304,7 @@ async function deleteUnseen(
     yearsAt,
   );
   if (holdId !== undefined) return { holdId };
+  await createRunExceptRepo(q).count(run.id, 'deletions', left);
   const keys = unseen.map((r) => r.key);
   // The run's start, as the source's time of these deletions (a source that tells its records' times).
   const sourceAt = reconcileTimes(run, keys, sourceTimeOf(run));
@@ -310,6 +314,18 @@ async function deleteUnseen(
   });
   const pushSets = await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system });
   return { deleted, pushSets };
+}
+
+/** Of the unseen records, those of no school an approval left out; how many of each such school are `left`. */
+function withoutLeftOut(
+  run: SyncRun,
+  unseen: Array<{ key: string; scope: string }>,
+): { unseen: Array<{ key: string; scope: string }>; left: Map<string, number> } {
+  const left = new Map<string, number>();
+  if (run.rejectedSchools.length === 0) return { unseen, left };
+  const out = new Set(run.rejectedSchools);
+  for (const r of unseen) if (out.has(r.scope)) left.set(r.scope, (left.get(r.scope) ?? 0) + 1);
+  return { unseen: unseen.filter((r) => !out.has(r.scope)), left };
 }
 
 /**
@@ -350,6 +366,7 @@ export async function reconcileSyncRun(
       deleted: deleted.length,
       unkeyed,
       unstableSchools: run.unstableScopes,
+      ...(run.rejectedSchools.length > 0 ? { exceptSchools: run.rejectedSchools } : {}),
       pushSets: pushSets.map(String),
     };
     await appendAudit(

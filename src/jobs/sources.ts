@@ -25,6 +25,11 @@ export interface PulledPage {
   watermark: string | undefined;
   /** Schools the listing gave up on at this page (their set kept changing): a full run deletes nothing of them. */
   unstableScopes?: readonly string[] | undefined;
+  /**
+   * Per school an approval left out of the run, how many of the page's records and tombstones were taken off it
+   * (./run-except.ts): counted with the page; absent when none.
+   */
+  notApplied?: ReadonlyMap<string, number> | undefined;
 }
 
 export interface PullSource {

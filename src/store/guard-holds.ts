@@ -81,6 +81,11 @@ export interface GuardHold {
   applied: number | null;
   /** A held run's next pages being weighed (../jobs/run-weigh.ts): not decidable until then; null otherwise. */
   weighingUntil: Date | null;
+  /**
+   * The schools an approval left out (migration 1385): their changes rejected, the run goes on for the others; empty
+   * otherwise.
+   */
+  exceptSchools: string[];
 }
 
 /** A hold as lists show it: totals over its schools, no keys. */
@@ -91,7 +96,8 @@ export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
 
 const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", entity, status, diff, reasons,
   created_at AS "createdAt", decided_at AS "decidedAt", decided_by AS "decidedBy",
-  decision_reason AS "decisionReason", applied_at AS "appliedAt", applied, weighing_until AS "weighingUntil"`;
+  decision_reason AS "decisionReason", applied_at AS "appliedAt", applied, weighing_until AS "weighingUntil",
+  except_schools AS "exceptSchools"`;
 
 /** Totals over a hold's schools, computed in the database (a list never reads the keys). */
 const SUMMARY = `jsonb_array_length(diff) AS schools,
@@ -211,20 +217,22 @@ function holdLists(q: Queryable) {
 function holdDecisions(q: Queryable) {
   return {
     /**
-     * Decides a held hold (locks it), with the admin's `reason` when given; undefined when it is not held (absent,
-     * or decided already).
+     * Decides a held hold (locks it), with the admin's `reason` when given and the schools an approval leaves out
+     * (`exceptSchools`); undefined when it is not held (absent, or decided already).
      */
     async decide(
       id: number,
       status: 'approved' | 'rejected' | 'superseded',
       by: string,
       reason?: string,
+      exceptSchools: readonly string[] = [],
     ): Promise<GuardHold | undefined> {
       const res = await q.query<Row>(
-        `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3, decision_reason = $4
+        `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3, decision_reason = $4,
+                except_schools = $5
           WHERE id = $1 AND status = 'held' AND (weighing_until IS NULL OR weighing_until <= now())
           RETURNING ${COLUMNS}`,
-        [id, status, by, reason ?? null],
+        [id, status, by, reason ?? null, [...exceptSchools]],
       );
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
@@ -236,6 +244,32 @@ function holdDecisions(q: Queryable) {
       );
       return res.rows.length > 0;
     },
+    /**
+     * The reasons of a run's approved holds (its pages' and its reconciliation's): what an admin was shown and let
+     * through (../jobs/run-guard.ts `approvedAlready`); not those of the schools an approval left out.
+     */
+    async approvedReasons(syncRunId: number): Promise<HoldReason[]> {
+      const res = await q.query<{ reasons: HoldReason[]; except: string[] }>(
+        `SELECT reasons, except_schools AS except FROM truc.guard_holds WHERE sync_run_id = $1 AND status = 'approved'`,
+        [syncRunId],
+      );
+      return res.rows.flatMap((r) => r.reasons.filter((x) => !r.except.includes(x.school)));
+    },
+    /** Notes that an approved hold's change was applied (once); false when it was already. */
+    async markApplied(id: number, applied: number): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.guard_holds SET applied_at = now(), applied = $2
+          WHERE id = $1 AND status = 'approved' AND applied_at IS NULL`,
+        [id, applied],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+  };
+}
+
+/** A held run's hold while its next pages are weighed (../jobs/run-weigh.ts). */
+function holdWeighing(q: Queryable) {
+  return {
     /**
      * A held run's hold widened to what its weighed pages would do (../jobs/run-weigh.ts): its diff and reasons
      * replaced while it is held, not decidable for `weighingSeconds` more (0: the weighing is over); false once decided.
@@ -263,26 +297,6 @@ function holdDecisions(q: Queryable) {
         id,
       ]);
     },
-    /**
-     * The reasons of a run's approved holds (its pages' and its reconciliation's): what an admin was shown and let
-     * through (../jobs/run-guard.ts `approvedAlready`).
-     */
-    async approvedReasons(syncRunId: number): Promise<HoldReason[]> {
-      const res = await q.query<{ reasons: HoldReason[] }>(
-        `SELECT reasons FROM truc.guard_holds WHERE sync_run_id = $1 AND status = 'approved'`,
-        [syncRunId],
-      );
-      return res.rows.flatMap((r) => r.reasons);
-    },
-    /** Notes that an approved hold's change was applied (once); false when it was already. */
-    async markApplied(id: number, applied: number): Promise<boolean> {
-      const res = await q.query(
-        `UPDATE truc.guard_holds SET applied_at = now(), applied = $2
-          WHERE id = $1 AND status = 'approved' AND applied_at IS NULL`,
-        [id, applied],
-      );
-      return (res.rowCount ?? 0) > 0;
-    },
   };
 }
 
@@ -300,6 +314,6 @@ function holdCounts(q: Queryable) {
 }
 
 export function createGuardHoldsRepo(q: Queryable) {
-  return { ...holdRows(q), ...holdLists(q), ...holdDecisions(q), ...holdCounts(q) };
+  return { ...holdRows(q), ...holdLists(q), ...holdDecisions(q), ...holdWeighing(q), ...holdCounts(q) };
 }
 export type GuardHoldsRepo = ReturnType<typeof createGuardHoldsRepo>;

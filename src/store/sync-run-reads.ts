@@ -55,6 +55,11 @@ export interface SyncRun {
    * all their records; a full run's reconciliation deletes nothing of them (migration 500).
    */
   unstableScopes: string[];
+  /**
+   * Schools an approval of its held page or reconciliation left out (migration 1385, ./run-except.ts): their changes
+   * rejected, the run leaves their records alone.
+   */
+  rejectedSchools: string[];
 }
 
 /**
@@ -107,7 +112,8 @@ export function syncRunSummary(r: SyncRun) {
 /** A run's columns, of `truc.sync_runs r`. */
 const COLUMNS = `id, system, entity, scope, status, ${SHOWN_STATUS} AS "shownStatus", since, cursor, pages, records, tombstones, watermark,
   error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt",
-  stored_before AS "storedBefore", unstable_scopes AS "unstableScopes", full_because AS "fullBecause"`;
+  stored_before AS "storedBefore", unstable_scopes AS "unstableScopes", full_because AS "fullBecause",
+  rejected_schools AS "rejectedSchools"`;
 
 /** Filter of {@link createSyncRunReads}'s `list`. */
 export interface SyncRunFilter {
@@ -201,7 +207,7 @@ export function createSyncRunReads(q: Queryable) {
                 r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
                 r.reconcile_note AS "reconcileNote", r.requested_by AS "requestedBy",
                 r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.stored_before AS "storedBefore",
-                r.unstable_scopes AS "unstableScopes", r.mapping_version AS "mappingVersion",
+                r.unstable_scopes AS "unstableScopes", r.rejected_schools AS "rejectedSchools", r.mapping_version AS "mappingVersion",
                 COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
                 COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
                 COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(dl.dead, 0)::int AS "deadLetters",

@@ -2,20 +2,27 @@
  * The mass-change guard's holds (issue 7; scope `guard`, city admins): list the changes the guard held,
  * inspect one (counts per school and change kind, and the record codes it would delete, move or change —
  * student and staff codes, never personal data), and approve it (it is applied: a held reconciliation
- * runs again and the guard lets it through; a held snapshot's deletions are queued) or reject it
- * (nothing is deleted). Each decision is audited with who took it.
+ * runs again and the guard lets it through; a held snapshot's deletions are queued), a run's hold maybe except some
+ * schools (their changes rejected, counted: `exceptSchools`, `notApplied`), or reject it (nothing is deleted). Each decision is audited with who took it.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../../config.js';
-import { decideHold, DECISION_REASON_MAX as REASON_MAX, isDecisionReason } from '../../jobs/contracts.js';
+import {
+  decideHold,
+  DECISION_REASON_MAX as REASON_MAX,
+  EXCEPT_SCHOOLS_MAX,
+  isDecisionReason,
+} from '../../jobs/contracts.js';
 import { AppError, both } from '../../errors.js';
-import type { Db } from '../../store/db.js';
+import type { Db, Queryable } from '../../store/db.js';
 import {
   createGuardHoldsRepo,
   type GuardHold as StoredHold,
   type GuardHoldSummary,
 } from '../../store/guard-holds.js';
+import { createRunExceptRepo, type NotApplied as NotAppliedRow } from '../../store/run-except.js';
+import { SchoolCode } from '../batch-contract.js';
 import { principalOf } from '../plugins/auth.js';
 import { iso } from '../time.js';
 import { problems } from '../problem.js';
@@ -85,6 +92,11 @@ const HoldFields = {
       'lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied',
   }),
   applied: Count.nullable(),
+  exceptSchools: z.array(z.string()).meta({
+    description:
+      'các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / ' +
+      'the schools the approval left out: their changes rejected (not applied), the run goes on for the others',
+  }),
   weighingUntil: z
     .string()
     .nullable()
@@ -136,7 +148,31 @@ const SchoolDiff = z
   })
   .meta({ id: 'GuardSchoolDiff' });
 
-const Hold = z.object({ ...HoldFields, diff: z.array(SchoolDiff) }).meta({ id: 'GuardHold' });
+/** What the run did not apply of a school an approval left out (../../store/run-except.ts). */
+const NotApplied = z
+  .object({
+    school: z.string(),
+    records: Count.meta({
+      description:
+        'bản ghi và bản ghi xoá của các trang không áp dụng / the pages’ records and tombstones not applied',
+    }),
+    deletions: Count.meta({
+      description: 'bản ghi phần đối soát không xoá / records the reconciliation did not delete',
+    }),
+  })
+  .meta({ id: 'GuardNotApplied' });
+
+const Hold = z
+  .object({
+    ...HoldFields,
+    diff: z.array(SchoolDiff),
+    notApplied: z.array(NotApplied).meta({
+      description:
+        'lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / ' +
+        "the hold's run: what it did not apply of the schools left out, per school",
+    }),
+  })
+  .meta({ id: 'GuardHold' });
 
 const IdParams = z.object({ id: decimal(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)) }).strict();
 
@@ -156,10 +192,17 @@ function fields(h: Omit<StoredHold, 'diff'>) {
     appliedAt: iso(h.appliedAt),
     applied: h.applied,
     weighingUntil: iso(h.weighingUntil),
+    exceptSchools: h.exceptSchools,
   };
 }
 const summaryView = (h: GuardHoldSummary) => ({ ...fields(h), schools: h.schools, totals: h.totals });
-const holdView = (h: StoredHold) => ({ ...fields(h), diff: h.diff });
+const holdView = (h: StoredHold, notApplied: NotAppliedRow[]) => ({
+  ...fields(h),
+  diff: h.diff,
+  notApplied,
+});
+/** What the hold's run did not apply of the schools left out (none for a batch's hold). */
+const notAppliedOf = (db: Queryable, h: StoredHold) => createRunExceptRepo(db).ofHold(h);
 
 interface GuardRouteOptions {
   db: Db;
@@ -228,7 +271,7 @@ function getHoldRoute(app: GuardApp, opts: GuardRouteOptions): void {
           'ERR_NOT_FOUND',
           both(`không có lệnh giữ ${request.params.id}`, `no guard hold ${request.params.id}`),
         );
-      return holdView(hold);
+      return holdView(hold, await notAppliedOf(opts.db, hold));
     },
   );
 }
@@ -257,6 +300,27 @@ const Decision = z
   .strict()
   .meta({ id: 'GuardDecision' });
 
+/** An approval's body: a decision's, and the schools it leaves out (fix33b). */
+const Approval = Decision.extend({
+  exceptSchools: z
+    .array(SchoolCode)
+    .min(1)
+    .max(EXCEPT_SCHOOLS_MAX)
+    .optional()
+    .meta({
+      description:
+        'duyệt trừ các trường này (mã trường của lệnh giữ): thay đổi của chúng bị từ chối — các trang của lần kéo và phần ' +
+        'đối soát không áp dụng gì của chúng, có đếm và ghi nhật ký; các trường khác được duyệt. Chỉ với lệnh giữ của một lần ' +
+        'kéo (run, reconcile); mã không có trong lệnh giữ: 400 ERR_GUARD_EXCEPT_SCHOOLS, không thay đổi gì. Từ chối chỉ một ' +
+        'số trường cũng là cách này / approve except these schools (codes of the hold): their changes rejected — the run’s ' +
+        'pages and its reconciliation apply nothing of them, counted (notApplied) and audited; the other schools approved. ' +
+        "Only a sync run's hold (run, reconcile); a code the hold does not show: 400 ERR_GUARD_EXCEPT_SCHOOLS, nothing " +
+        'changed. Rejecting only some schools is this too',
+    }),
+})
+  .strict()
+  .meta({ id: 'GuardApproval' });
+
 /** `POST /v1/guard/holds/:id/approve` or `/reject`: the decision, taken by the caller. */
 function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'approve' | 'reject'): void {
   app.post(
@@ -271,7 +335,7 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
             : 'Từ chối: bỏ thay đổi, không xoá gì / Reject a held change: nothing is deleted',
         operationId: decision === 'approve' ? 'approveGuardHold' : 'rejectGuardHold',
         params: IdParams,
-        body: Decision.nullish(),
+        body: (decision === 'approve' ? Approval : Decision).nullish(),
         response: {
           200: Hold,
           ...problems(400, 401, 403, 404, 409),
@@ -279,13 +343,15 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
       },
     },
     async function decideGuardHold(request) {
+      const body = request.body as z.infer<typeof Approval> | null | undefined;
       const hold = await opts.db.tx((q) =>
         decideHold(q, {
           holdId: request.params.id,
           decision: decision === 'approve' ? 'approved' : 'rejected',
           by: principalOf(request).clientId,
           at: opts.now(),
-          ...(request.body?.reason ? { reason: request.body.reason } : {}),
+          ...(body?.reason ? { reason: body.reason } : {}),
+          ...(body?.exceptSchools ? { exceptSchools: body.exceptSchools } : {}),
         }),
       );
       // Closed as superseded (committed, audited): the approval did not take.
@@ -297,7 +363,7 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
         );
       if (hold.status === 'superseded')
         throw new AppError('ERR_GUARD_SUPERSEDED', both(`lệnh giữ ${hold.id}`, `guard hold ${hold.id}`));
-      return holdView(hold);
+      return holdView(hold, await notAppliedOf(opts.db, hold));
     },
   );
 }

@@ -1,13 +1,16 @@
 /**
- * `truc holds list | show <id> | approve <id> | reject <id> [--reason …]`: the mass-change guard's holds, as a
+ * `truc holds list | show <id> | approve <id> [--except <codes>] | reject <id> [--reason …]`: the mass-change guard's
+ * holds, as a
  * city admin reads and decides them at /v1/guard/holds, through the same store reads and the same decision
  * (jobs/contracts.ts `decideHold`, audited with the actor `operator:cli:<name>`, kit.ts `operatorActor`). A hold shows counts and record
  * codes (student, staff, class or school codes), never personal data.
  */
 import { countEn, ENTITY_NAMES, entityNounEn, loadConfig, type EntityName } from '../../config.js';
 import type { GuardHold, GuardHoldSummary, HoldStatus, SchoolDiff } from '../../store/guard-holds.js';
+import type { NotApplied } from '../../store/run-except.js';
 import {
   asOption,
+  badValue,
   both,
   choice,
   defineCommand,
@@ -97,8 +100,44 @@ function keysLine(kind: 'deleted' | 'moved' | 'changed', keys: readonly string[]
   ];
 }
 
+/** The schools an approval left out, and what the run did not apply of each. */
+function exceptLines(h: GuardHold, notApplied: readonly NotApplied[]): string[] {
+  if (h.exceptSchools.length === 0) return [];
+  return [
+    `  ${both(
+      `duyệt trừ các trường (thay đổi của chúng bị từ chối): ${h.exceptSchools.join(', ')}`,
+      `approved except these schools (their changes rejected): ${h.exceptSchools.join(', ')}`,
+    )}`,
+    ...notApplied.map(
+      (n) =>
+        `  ${both(
+          `trường ${n.school}: ${n.records} bản ghi không áp dụng, ${n.deletions} bản ghi đối soát không xoá`,
+          `school ${n.school}: ${countEn(n.records, 'record')} not applied, ${countEn(n.deletions, 'reconciliation deletion')} left`,
+        )}`,
+    ),
+  ];
+}
+
+/** What a held change's decisions do, as commands. */
+function decideLines(h: GuardHold): string[] {
+  if (h.status !== 'held') return [];
+  const [approve, reject] = DECISIONS[h.kind];
+  return [
+    `  ${both(`duyệt: truc holds approve ${h.id} (${approve[0]})`, `approve: truc holds approve ${h.id} (${approve[1]})`)}`,
+    ...(h.kind === 'batch'
+      ? []
+      : [
+          `  ${both(
+            `duyệt trừ vài trường: truc holds approve ${h.id} --except <mã,…> (thay đổi của chúng bị từ chối)`,
+            `approve except schools: truc holds approve ${h.id} --except <code,…> (their changes rejected)`,
+          )}`,
+        ]),
+    `  ${both(`từ chối: truc holds reject ${h.id} (${reject[0]})`, `reject: truc holds reject ${h.id} (${reject[1]})`)}`,
+  ];
+}
+
 /** `holds show`'s lines: the hold, its decision, the thresholds it went over, each school's counts and codes. */
-export function showLines(h: GuardHold): string[] {
+export function showLines(h: GuardHold, notApplied: readonly NotApplied[] = []): string[] {
   const lines = [headLine(summaryOf(h))];
   // A held run's next pages being weighed (review32 F3, jobs/run-weigh.ts): the hold is not whole yet.
   if (h.status === 'held' && h.weighingUntil)
@@ -135,13 +174,7 @@ export function showLines(h: GuardHold): string[] {
       ...keysLine('changed', d.keys.changed),
     );
   }
-  if (h.status === 'held') {
-    const [approve, reject] = DECISIONS[h.kind];
-    lines.push(
-      `  ${both(`duyệt: truc holds approve ${h.id} (${approve[0]})`, `approve: truc holds approve ${h.id} (${approve[1]})`)}`,
-      `  ${both(`từ chối: truc holds reject ${h.id} (${reject[0]})`, `reject: truc holds reject ${h.id} (${reject[1]})`)}`,
-    );
-  }
+  lines.push(...exceptLines(h, notApplied), ...decideLines(h));
   return lines.map((l) => `${l}\n`);
 }
 
@@ -202,10 +235,15 @@ const showCommand = () =>
       const { withDb } = await import('../../ops.js');
       const { AppError } = await import('../../errors.js');
       const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
-      const hold = await withDb(config, (db) => createGuardHoldsRepo(db).get(id));
-      if (!hold) throw new AppError('ERR_NOT_FOUND', noHold(id));
-      if (o.json) out.stdout(`${JSON.stringify(hold)}\n`);
-      else for (const line of showLines(hold)) out.stdout(line);
+      const { createRunExceptRepo } = await import('../../store/run-except.js');
+      const found = await withDb(config, async (db) => {
+        const h = await createGuardHoldsRepo(db).get(id);
+        return h && { hold: h, notApplied: await createRunExceptRepo(db).ofHold(h) };
+      });
+      if (!found) throw new AppError('ERR_NOT_FOUND', noHold(id));
+      const { hold, notApplied } = found;
+      if (o.json) out.stdout(`${JSON.stringify({ ...hold, notApplied })}\n`);
+      else for (const line of showLines(hold, notApplied)) out.stdout(line);
       return 0;
     },
   );
@@ -224,18 +262,31 @@ async function checkedReason(reason: string | undefined): Promise<string | undef
   return reason.trim();
 }
 
-const decideCommand = (decision: 'approve' | 'reject') =>
-  runs<{ reason?: string; json?: boolean; as?: string }>(
-    defineCommand(
-      decision,
-      decision === 'approve'
-        ? 'approve a held change: it is applied (audited, actor operator:cli:<name>)'
-        : 'reject a held change: nothing is deleted (audited, actor operator:cli:<name>)',
-    )
-      .argument('<id>', 'the hold id', positiveId)
-      .option('--reason <text>', 'why, kept in the audit entry of the decision')
-      .option('--json', 'the decided hold as one JSON object')
-      .addOption(asOption()),
+/** `--except`'s school codes (comma-separated; the option may be given again), each once. */
+const schoolCodes = (value: string, before: string[] = []): string[] => {
+  const codes = value.split(',').map((c) => c.trim());
+  if (codes.some((c) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(c)))
+    throw badValue('mã trường, cách nhau bởi dấu phẩy', 'school codes, comma-separated');
+  return [...new Set([...before, ...codes])];
+};
+
+const decideCommand = (decision: 'approve' | 'reject') => {
+  const command = defineCommand(
+    decision,
+    decision === 'approve'
+      ? 'approve a held change: it is applied (audited, actor operator:cli:<name>)'
+      : 'reject a held change: nothing is deleted (audited, actor operator:cli:<name>)',
+  )
+    .argument('<id>', 'the hold id', positiveId)
+    .option('--reason <text>', 'why, kept in the audit entry of the decision');
+  if (decision === 'approve')
+    command.option(
+      '--except <codes>',
+      "a sync run's hold: approve all but these schools (comma-separated codes of the hold); their changes are rejected, not applied, counted",
+      schoolCodes,
+    );
+  return runs<{ reason?: string; except?: string[]; json?: boolean; as?: string }>(
+    command.option('--json', 'the decided hold as one JSON object').addOption(asOption()),
     async (o, [idArg], out) => {
       const id = positiveId(idArg!);
       const reason = await checkedReason(o.reason);
@@ -252,6 +303,7 @@ const decideCommand = (decision: 'approve' | 'reject') =>
             by: actor,
             at: operatorClock(),
             ...(reason ? { reason } : {}),
+            ...(o.except ? { exceptSchools: o.except } : {}),
           }),
         ),
       );
@@ -264,24 +316,30 @@ const decideCommand = (decision: 'approve' | 'reject') =>
         out.stdout(`${JSON.stringify(decided)}\n`);
         return 0;
       }
-      const [vi, en] = DECISIONS[hold.kind][decision === 'approve' ? 0 : 1];
-      const s = subject(hold);
-      out.stdout(
-        `${
-          decision === 'approve'
-            ? both(
-                `đã duyệt lệnh giữ ${hold.id} (${s.vi}): ${vi}`,
-                `hold ${hold.id} approved (${s.en}): ${en}`,
-              )
-            : both(
-                `đã từ chối lệnh giữ ${hold.id} (${s.vi}): ${vi}`,
-                `hold ${hold.id} rejected (${s.en}): ${en}`,
-              )
-        }\n`,
-      );
+      out.stdout(decidedLine(hold, decision));
       return 0;
     },
   );
+};
+
+/** What a decision says, in both languages: the hold, what it does now, and the schools an approval left out. */
+function decidedLine(hold: GuardHold, decision: 'approve' | 'reject'): string {
+  const [vi, en] = DECISIONS[hold.kind][decision === 'approve' ? 0 : 1];
+  const s = subject(hold);
+  return `${
+    decision === 'approve'
+      ? both(
+          `đã duyệt lệnh giữ ${hold.id} (${s.vi}): ${vi}${exceptVi(hold.exceptSchools)}`,
+          `hold ${hold.id} approved (${s.en}): ${en}${exceptEn(hold.exceptSchools)}`,
+        )
+      : both(`đã từ chối lệnh giữ ${hold.id} (${s.vi}): ${vi}`, `hold ${hold.id} rejected (${s.en}): ${en}`)
+  }\n`;
+}
+
+const exceptVi = (schools: readonly string[]) =>
+  schools.length > 0 ? `; trừ các trường (thay đổi bị từ chối): ${schools.join(', ')}` : '';
+const exceptEn = (schools: readonly string[]) =>
+  schools.length > 0 ? `; except these schools (their changes rejected): ${schools.join(', ')}` : '';
 
 export const holdsCommand = () =>
   defineCommand('holds', "the mass-change guard's holds: list, show, approve, reject")

@@ -187,7 +187,14 @@ describe('pulled pages worked on ahead', () => {
       nextCursor: i < pages - 1 ? `r${i + 2}` : undefined,
       watermark: undefined,
     }));
-    const run = { id: 9_999, system: 'hcm-csdl', entity: 'students', scope: '', since: null } as SyncRun;
+    const run = {
+      id: 9_999,
+      system: 'hcm-csdl',
+      entity: 'students',
+      scope: '',
+      since: null,
+      rejectedSchools: [],
+    } as unknown as SyncRun;
     const cursors = () => source.calls.map((c) => c.cursor);
     const upTo = (n: number) => Array.from({ length: n }, (_, i) => `r${i + 1}`);
     // Each read passes the gate first (a database read): on a loaded machine, longer than vi.waitFor's 1 s.
@@ -232,7 +239,14 @@ describe('pulled pages worked on ahead', () => {
     return { asked, release, restore: () => (source.page = page) };
   }
   const hintRun = (id: number) =>
-    ({ id, system: 'hcm-csdl', entity: 'students', scope: '', since: null }) as SyncRun;
+    ({
+      id,
+      system: 'hcm-csdl',
+      entity: 'students',
+      scope: '',
+      since: null,
+      rejectedSchools: [],
+    }) as unknown as SyncRun;
   const READS = { timeout: 15_000, interval: 20 };
 
   it("asks for the next pages as soon as a page's body shows their cursors, before it is parsed and checked", async () => {

@@ -1264,6 +1264,12 @@ export interface components {
       /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters) */
       reason?: string;
     };
+    GuardApprovalInput: {
+      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters) */
+      reason?: string;
+      /** @description duyệt trừ các trường này (mã trường của lệnh giữ): thay đổi của chúng bị từ chối — các trang của lần kéo và phần đối soát không áp dụng gì của chúng, có đếm và ghi nhật ký; các trường khác được duyệt. Chỉ với lệnh giữ của một lần kéo (run, reconcile); mã không có trong lệnh giữ: 400 ERR_GUARD_EXCEPT_SCHOOLS, không thay đổi gì. Từ chối chỉ một số trường cũng là cách này / approve except these schools (codes of the hold): their changes rejected — the run’s pages and its reconciliation apply nothing of them, counted (notApplied) and audited; the other schools approved. Only a sync run's hold (run, reconcile); a code the hold does not show: 400 ERR_GUARD_EXCEPT_SCHOOLS, nothing changed. Rejecting only some schools is this too */
+      exceptSchools?: string[];
+    };
     SyncRequestInput: {
       /** @enum {string} */
       system: 'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu';
@@ -1577,6 +1583,8 @@ export interface components {
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
+      /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes rejected (not applied), the run goes on for the others */
+      exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể quyết định trước lúc này (409 ERR_GUARD_WEIGHING) / a held run is weighing its next pages: the hold is not whole yet and cannot be decided before then (409 ERR_GUARD_WEIGHING) */
       weighingUntil: string | null;
       schools: number;
@@ -1616,6 +1624,13 @@ export interface components {
         deleted: number;
       };
     };
+    GuardNotApplied: {
+      school: string;
+      /** @description bản ghi và bản ghi xoá của các trang không áp dụng / the pages’ records and tombstones not applied */
+      records: number;
+      /** @description bản ghi phần đối soát không xoá / records the reconciliation did not delete */
+      deletions: number;
+    };
     GuardHold: {
       id: number;
       /**
@@ -1640,9 +1655,13 @@ export interface components {
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
+      /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes rejected (not applied), the run goes on for the others */
+      exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể quyết định trước lúc này (409 ERR_GUARD_WEIGHING) / a held run is weighing its next pages: the hold is not whole yet and cannot be decided before then (409 ERR_GUARD_WEIGHING) */
       weighingUntil: string | null;
       diff: components['schemas']['GuardSchoolDiff'][];
+      /** @description lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / the hold's run: what it did not apply of the schools left out, per school */
+      notApplied: components['schemas']['GuardNotApplied'][];
     };
     TokenResponse: {
       access_token: string;
@@ -5651,7 +5670,15 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        'application/json': components['schemas']['GuardDecisionInput'];
+        /**
+         * @example {
+         *       "exceptSchools": [
+         *         "79000007"
+         *       ],
+         *       "reason": "Kết chuyển năm học; nguồn của trường 79000007 lỗi, chờ sửa / rollover; 79000007’s source is broken"
+         *     }
+         */
+        'application/json': components['schemas']['GuardApprovalInput'];
       };
     };
     responses: {
@@ -5686,6 +5713,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "https://truc.hcm.edu.vn/problems/err-guard-except-schools",
+           *       "title": "Không thể duyệt trừ các trường này.",
+           *       "status": 400,
+           *       "instance": "/v1/guard/holds/41/approve",
+           *       "code": "ERR_GUARD_EXCEPT_SCHOOLS",
+           *       "correlationId": "0b7f3c1e-6a2d-4c8e-9f51-3d2a7e4b9c10",
+           *       "detail": "lệnh giữ 41 không có trường: 79000999 / guard hold 41 holds no such school: 79000999",
+           *       "messages": {
+           *         "vi": "Không thể duyệt trừ các trường này: chỉ lệnh giữ của một lần đồng bộ (một trang hoặc phần đối soát) được duyệt trừ trường, và chỉ các trường nằm trong lệnh giữ (không phải \"*\"). Không có gì thay đổi.",
+           *         "en": "These schools cannot be left out of the approval: only a sync run’s hold (a page or its reconciliation) can be approved except schools, and only schools the hold shows (not \"*\"). Nothing was changed."
+           *       }
+           *     }
+           */
           'application/problem+json': components['schemas']['Problem'];
         };
       };
@@ -6052,6 +6094,7 @@ export interface operations {
           | 'ERR_GUARD_REJECTED'
           | 'ERR_GUARD_SUPERSEDED'
           | 'ERR_GUARD_SUPERSEDED_SCHOOLS'
+          | 'ERR_GUARD_EXCEPT_SCHOOLS'
           | 'ERR_SCHEDULE_FIRE_TAKEN'
           | 'ERR_FORBIDDEN_UNIT'
           | 'ERR_PCGD_UNKNOWN_UNIT'
@@ -6272,6 +6315,7 @@ export interface operations {
             | 'ERR_GUARD_REJECTED'
             | 'ERR_GUARD_SUPERSEDED'
             | 'ERR_GUARD_SUPERSEDED_SCHOOLS'
+            | 'ERR_GUARD_EXCEPT_SCHOOLS'
             | 'ERR_SCHEDULE_FIRE_TAKEN'
             | 'ERR_FORBIDDEN_UNIT'
             | 'ERR_PCGD_UNKNOWN_UNIT'
