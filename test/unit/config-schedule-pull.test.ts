@@ -8,22 +8,15 @@
  * Now such a schedule is refused at start with the other configuration problems (exit 2), as a time zone the
  * runtime does not know is.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { useConfigDirs } from '../helpers/config-dir.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const configDir = useConfigDirs();
 
 /** What loading a profile whose YAML is `lines` throws (undefined when it loads). */
 function loadError(lines: string[]): ConfigError | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'truc-config-'));
-  dirs.push(dir);
-  writeFileSync(join(dir, 'sched.yaml'), lines.join('\n'));
+  const dir = configDir('sched', lines.join('\n'));
   try {
     loadConfig({ env: { TRUC_PROFILE: 'sched' }, configDir: dir });
     return undefined;
