@@ -122,6 +122,8 @@ const compute = () =>
       if (o.communes && unitCode.length !== 2)
         throw new UsageError(both('--communes: cần mã tỉnh 2 chữ số', '--communes: give a 2-digit province'));
       const { service, run } = await pcgdDeps();
+      // A code of no current unit, refused before anything is opened or said of its pulls (fix33c).
+      service.unitOf(unitCode);
       let pulled: PersonsPullState | undefined;
       const rows = await run(async (deps) => {
         const units = o.communes

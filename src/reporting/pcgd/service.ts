@@ -7,5 +7,5 @@ export { ENROLLED_STATUSES, type EnrolmentCounts, type StoredFigures } from './c
 export * from './lifecycle.js';
 export { NOT_PULLED, unitPullState, type PersonsPullState } from './persons-pulled.js';
 export { ruleSetOf } from './rule-set.js';
-export { type UnitLevel } from './unit.js';
+export { unitOf, type UnitLevel } from './unit.js';
 export { enrolmentMismatches, lineageSelection, reportView } from './views.js';

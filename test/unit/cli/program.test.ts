@@ -310,6 +310,19 @@ describe('truc exit codes', () => {
     expect(started).toEqual([]);
   });
 
+  // fix33c: a well-formed code of no current commune said first that its persons were never pulled, then a progress
+  // line "0 units … failed", then the unit's refusal; it is refused before anything is opened now.
+  it('pcgd compute of a code no current commune has: exit 1, ERR_PCGD_UNKNOWN_UNIT alone, nothing opened', async () => {
+    const e = await truc('pcgd', 'compute', '99999');
+    expect(e.code).toBe(1);
+    expect(e.stderr).toBe(
+      'truc: ERR_PCGD_UNKNOWN_UNIT: Mã đơn vị không phải mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) hiện hành. / ' +
+        'The unit code is not a current commune (5 digits) or province (2 digits) code.: ' +
+        'đơn vị 99999 không phải một xã hay tỉnh hiện hành / unit 99999 is not a current commune or province\n',
+    );
+    expect(ops.withDb).not.toHaveBeenCalled();
+  });
+
   it('a command that fails (the audit chain is broken): exit 1, its line on stderr', async () => {
     vi.mocked(ops.withDb).mockResolvedValueOnce({ ok: false, rows: 1, brokenAt: 2, reason: 'hash' });
     const e = await truc('audit', 'verify');
